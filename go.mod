@@ -1,0 +1,3 @@
+module github.com/gmmkit/cramer
+
+go 1.24

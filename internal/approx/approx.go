@@ -1,0 +1,157 @@
+// Package approx is the single description of the numerical algorithm that
+// every kernel implementation of this module runs: the portable Go kernels in
+// purego/ follow it step by step, and the assembly generators in gen/ read the
+// same constants and tables when they emit code. Changing a constant here
+// changes every implementation at once; `make check-generate` then shows the
+// regenerated assembly.
+//
+// # The pair term
+//
+// For a difference of means d and a variance sum v (v = σᵢ² + τⱼ²) the kernels
+// compute, per pair,
+//
+//	q   = sqrt(2·v)                       (q = s·√2, s = √v)
+//	rq  = 1/q
+//	t   = min(|d|·rq, ExpClamp)           (t = |z|, z = d/(s√2));
+//	                                      t := ExpClamp when |d|·rq is NaN or +Inf,
+//	                                      then t := 0 when d == 0
+//	E2  = (2/√π)·exp(−t²)                 (ExpNegSquare below with ExpScaledTable)
+//	erf = ErfPos(t, E)                    (erf(t), t ≥ 0, below)
+//	h   = fma(|d|, erf, (q·Half)·E2)      (= |d|·erf(|z|) + s·√(2/π)·exp(−z²))
+//
+// and the gradient kernels also use sign(d)·erf (∂h/∂d) and E2·rq
+// (= √(2/π)·exp(−z²)/s, so that ∂h/∂σᵢ = σᵢ·E2·rq). Dirac pair terms (one
+// side a point mass) take q and rq per component instead of per pair.
+//
+// # exp(−t²)   (ExpNegSquare, t ≥ 0)
+//
+//	t   = min(t, ExpClamp)
+//	hi  = t·t;  lo = fma(t, t, −hi)                 (t² = hi + lo exactly)
+//	kd  = fma(hi, ExpInvLn2N, ExpShift)             (low bits of kd hold k = round(hi·N/ln 2))
+//	k   = bits(kd) − bits(ExpShift)                 (an integer, 0 ≤ k < 2^18)
+//	kd  = kd − ExpShift
+//	y   = fma(kd, ExpLn2NHi, −hi)
+//	y   = fma(kd, ExpLn2NLo, y)
+//	y   = y − lo                                    (y = k·ln2/N − t², |y| ≤ ln2/(2N)+ε)
+//	p   = y·(1 + y·(C2 + y·(C3 + …)))               (Horner: p = e^y − 1, ExpPoly)
+//	T   = table[k mod N]                            (ExpTable: 2^(−j/N); ExpScaledTable: 2/√π·2^(−j/N))
+//	m   = fma(T, p, T)                              (= T·e^y)
+//	e   = k div N;  e1 = e >> 1;  e2 = e − e1
+//	E   = (m · 2^(−e1)) · 2^(−e2)                   (two steps: only the last may round, into subnormals)
+//
+// The pair kernels only use the scaled form E2 = 2/√π·exp(−t²): folding the
+// constant into the table saves a rounding (about 0.5 ULP in float32).
+//
+// # erf(t)   (ErfPos, 0 ≤ t, with E2 = 2/√π·exp(−t²) from above)
+//
+//	tc  = min(t, ErfClamp)                           (erf(ErfClamp) rounds to 1)
+//	j   = trunc(tc·ErfStep);  r = j/ErfStep;  δ = tc − r   (exact; 0 ≤ δ < 1/ErfStep)
+//	erf(tc) = erf(r) + (2/√π)·e^(−tc²) · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
+//
+// where Hₙ are the physicists' Hermite polynomials (the generating function
+// e^(2tw−w²) = Σ Hₙ(t)wⁿ/n! integrated over w ∈ [0, δ]). Both summands are ≥ 0,
+// so nothing cancels. With the scaled coefficients cₙ = Hₙ(tc)/(n+1)!
+// (c₁ = tc, c₂ = (2tc²−1)/3, c₃ = tc(2tc²−3)/6, c₄ = (4tc⁴−12tc²+3)/30,
+// c₅ = tc(4tc⁴−20tc²+15)/90), evaluated from t2 = tc·tc as listed in
+// HermiteCoeffs, the order of operations is
+//
+//	q   = c_N;  q = fma(q, δ, c_{N−1}) … down to c₁     (Horner)
+//	dp  = fma(δ·q, δ, δ)                                 (= δ·Σ cₙδⁿ)
+//	erf = fma(E2, dp, ErfTable[j])
+//
+// When t > ErfClamp, tc = ErfClamp, δ = 0 and erf = ErfTable[last] = 1.
+// The float32 kernels run the same steps in float32 arithmetic with the
+// float32 parameters (fewer Hermite terms, a coarser table, a shorter exp
+// polynomial, smaller clamps).
+//
+// The tables and the split constants ExpLn2NHi/Lo are computed at 256-bit
+// precision by gen/tables (tables_gen.go); ln2/N is split so that kd·Hi is
+// exact for every k a kernel can produce.
+package approx
+
+//go:generate sh -c "cd ../../gen && go run ./tables -o ../internal/approx/tables_gen.go"
+
+
+import "math"
+
+// Constants shared by both precisions.
+const (
+	// TwoOverSqrtPi is 2/√π, rounded to float64.
+	TwoOverSqrtPi = 2 / math.SqrtPi
+	// Half scales q = s·√2 so that (q·Half)·E2 = s·√(2/π)·exp(−z²).
+	Half = 0.5
+)
+
+// Float64 parameters.
+const (
+	// ExpClamp64 bounds t in exp(−t²): exp(−28²) is below the smallest subnormal.
+	ExpClamp64 = 28.0
+	// ExpTableBits64 is log2 of the exp table size N.
+	ExpTableBits64 = 7
+	// ExpN64 is the number of rows of Exp64Table.
+	ExpN64 = 1 << ExpTableBits64
+	// ExpShift64 = 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
+	ExpShift64 = 0x1.8p52
+	// ExpInvLn2N64 = N/ln 2.
+	ExpInvLn2N64 = ExpN64 / math.Ln2
+
+	// ErfClamp64 is where erf rounds to 1 in float64.
+	ErfClamp64 = 6.0
+	// ErfStep64 is the number of table rows per unit of t.
+	ErfStep64 = 256
+	// ErfRows64 is the number of rows of Erf64Table: erf(j/ErfStep64), j = 0 … ErfClamp64·ErfStep64.
+	ErfRows64 = int(ErfClamp64*ErfStep64) + 1
+)
+
+// ExpPoly64 are the coefficients of e^y − 1 = y·(1 + y·(C[0] + y·(C[1] + …)))
+// on |y| ≤ ln2/256: Taylor coefficients 1/2!, 1/3!, 1/4!, 1/5! (truncation
+// below 0.01 ULP).
+var ExpPoly64 = [...]float64{1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120}
+
+// HermiteCoeffs64 gives c₂ … c₅ of the erf correction as polynomials in
+// t2 = tc² (c₁ = tc itself):
+//
+//	c₂ = fma(t2, A[0], A[1])
+//	c₃ = tc·fma(t2, A[2], A[3])
+//	c₄ = fma(t2, fma(t2, A[4], A[5]), A[6])
+//	c₅ = tc·fma(t2, fma(t2, A[7], A[8]), A[9])
+var HermiteCoeffs64 = [...]float64{
+	2.0 / 3, -1.0 / 3,
+	1.0 / 3, -1.0 / 2,
+	2.0 / 15, -2.0 / 5, 1.0 / 10,
+	2.0 / 45, -2.0 / 9, 1.0 / 6,
+}
+
+// Float32 parameters.
+const (
+	// ExpClamp32 bounds t in exp(−t²) for float32: exp(−10.5²) rounds to 0.
+	ExpClamp32 = 10.5
+	// ExpTableBits32 is log2 of the float32 exp table size.
+	ExpTableBits32 = 5
+	// ExpN32 is the number of rows of Exp32Table.
+	ExpN32 = 1 << ExpTableBits32
+	// ExpShift32 = 1.5·2^23.
+	ExpShift32 = 0x1.8p23
+	// ExpInvLn2N32 = N/ln 2 (float32).
+	ExpInvLn2N32 = float32(ExpN32 / math.Ln2)
+
+	// ErfClamp32 is where erf rounds to 1 in float32.
+	ErfClamp32 = 4.0
+	// ErfStep32 is the number of float32 table rows per unit of t.
+	ErfStep32 = 64
+	// ErfRows32 is the number of rows of Erf32Table.
+	ErfRows32 = int(ErfClamp32*ErfStep32) + 1
+)
+
+// ExpPoly32 are the float32 coefficients of e^y − 1 = y·(1 + y·(C[0] + y·C[1]))
+// on |y| ≤ ln2/64.
+var ExpPoly32 = [...]float32{1.0 / 2, 1.0 / 6}
+
+// HermiteCoeffs32 gives c₂, c₃ for float32 (c₁ = tc):
+//
+//	c₂ = fma(t2, A[0], A[1])
+//	c₃ = tc·fma(t2, A[2], A[3])
+var HermiteCoeffs32 = [...]float32{2.0 / 3, -1.0 / 3, 1.0 / 3, -1.0 / 2}
+
+// TwoOverSqrtPi32 is 2/√π rounded to float32.
+const TwoOverSqrtPi32 = float32(TwoOverSqrtPi)

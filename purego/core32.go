@@ -1,0 +1,111 @@
+package purego
+
+import (
+	"math"
+
+	"github.com/gmmkit/cramer/internal/approx"
+)
+
+// fma32 returns a·b + c rounded once to float32, as a fused multiply-add
+// instruction does. The product is exact in float64; the sum is rounded to
+// odd in float64 (53 ≥ 24+2 bits), so the final conversion rounds correctly.
+func fma32(a, b, c float32) float32 {
+	p := float64(a) * float64(b)
+	fc := float64(c)
+	s := p + fc
+	bb := s - p
+	err := (p - (s - bb)) + (fc - bb)
+	if bits := math.Float64bits(s); err != 0 && bits&1 == 0 && !math.IsInf(s, 0) {
+		if (err > 0) == (s > 0) {
+			bits++
+		} else {
+			bits--
+		}
+		s = math.Float64frombits(bits)
+	}
+	return float32(s)
+}
+
+func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }
+
+func copysign32(x, y float32) float32 {
+	return math.Float32frombits(math.Float32bits(x)&^(1<<31) | math.Float32bits(y)&(1<<31))
+}
+
+func clamp32(x, limit float32) float32 {
+	if x < limit {
+		return x
+	}
+	return limit
+}
+
+// expNegSquare32 is expNegSquare64 in float32 arithmetic (package approx).
+func expNegSquare32(t float32, table []float32) float32 {
+	hi := t * t
+	lo := fma32(t, t, -hi)
+	kd := fma32(hi, approx.ExpInvLn2N32, approx.ExpShift32)
+	k := math.Float32bits(kd) - math.Float32bits(approx.ExpShift32)
+	kd -= approx.ExpShift32
+	y := fma32(kd, approx.ExpLn2NHi32, -hi)
+	y = fma32(kd, approx.ExpLn2NLo32, y)
+	y -= lo
+	c := &approx.ExpPoly32
+	p := fma32(y, c[1], c[0])
+	p = fma32(y, p, 1)
+	p = y * p
+	tab := table[k&(approx.ExpN32-1)]
+	m := fma32(tab, p, tab)
+	e := k >> approx.ExpTableBits32
+	e1 := e >> 1
+	e2 := e - e1
+	m *= math.Float32frombits((127 - e1) << 23)
+	return m * math.Float32frombits((127-e2)<<23)
+}
+
+// erfPos32 is erfPos64 in float32 arithmetic, with three Hermite terms.
+func erfPos32(t, e2 float32) float32 {
+	tc := clamp32(t, approx.ErfClamp32)
+	j := int(tc * approx.ErfStep32)
+	dl := tc - float32(j)*(1.0/approx.ErfStep32)
+	t2 := tc * tc
+	a := &approx.HermiteCoeffs32
+	c2 := fma32(t2, a[0], a[1])
+	c3 := tc * fma32(t2, a[2], a[3])
+	q := fma32(c3, dl, c2)
+	q = fma32(q, dl, tc)
+	dp := fma32(dl*q, dl, dl)
+	return fma32(e2, dp, approx.Erf32Table[j])
+}
+
+func reduce32(ad, rq float32) float32 {
+	t := clamp32(ad*rq, approx.ExpClamp32)
+	if ad == 0 {
+		t = 0
+	}
+	return t
+}
+
+func pairTerm32(ad, q, rq float32) float32 {
+	t := reduce32(ad, rq)
+	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
+	erf := erfPos32(t, e2)
+	return fma32(ad, erf, (q*approx.Half)*e2)
+}
+
+func pairGrad32(d, q, rq float32) (h, serf, e2rq float32) {
+	ad := abs32(d)
+	t := reduce32(ad, rq)
+	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
+	erf := erfPos32(t, e2)
+	h = fma32(ad, erf, (q*approx.Half)*e2)
+	serf = copysign32(erf, d)
+	if q == 0 {
+		rq = 0
+	}
+	return h, serf, e2 * rq
+}
+
+func scale32(v float32) (q, rq float32) {
+	q = float32(math.Sqrt(float64(2 * v)))
+	return q, 1 / q
+}

@@ -1,0 +1,102 @@
+package purego
+
+import (
+	"math"
+
+	"github.com/gmmkit/cramer/internal/approx"
+)
+
+// clamp64 returns x when x < limit and limit otherwise, so a NaN becomes
+// limit: the semantics of the assembly's min with the limit as second operand.
+func clamp64(x, limit float64) float64 {
+	if x < limit {
+		return x
+	}
+	return limit
+}
+
+// expNegSquare64 returns c·exp(−t²) for 0 ≤ t ≤ approx.ExpClamp64 by the
+// steps documented in package approx, where table is approx.Exp64Table (c = 1)
+// or approx.Exp64ScaledTable (c = 2/√π).
+func expNegSquare64(t float64, table []float64) float64 {
+	hi := t * t
+	lo := math.FMA(t, t, -hi)
+	kd := math.FMA(hi, approx.ExpInvLn2N64, approx.ExpShift64)
+	k := math.Float64bits(kd) - math.Float64bits(approx.ExpShift64)
+	kd -= approx.ExpShift64
+	y := math.FMA(kd, approx.ExpLn2NHi64, -hi)
+	y = math.FMA(kd, approx.ExpLn2NLo64, y)
+	y -= lo
+	c := &approx.ExpPoly64
+	p := math.FMA(y, c[3], c[2])
+	p = math.FMA(y, p, c[1])
+	p = math.FMA(y, p, c[0])
+	p = math.FMA(y, p, 1)
+	p = y * p
+	tab := table[k&(approx.ExpN64-1)]
+	m := math.FMA(tab, p, tab)
+	e := k >> approx.ExpTableBits64
+	e1 := e >> 1
+	e2 := e - e1
+	m *= math.Float64frombits((1023 - e1) << 52)
+	return m * math.Float64frombits((1023-e2)<<52)
+}
+
+// erfPos64 returns erf(t) for t ≥ 0, given e2 = exp(−t²)·2/√π as computed by
+// expNegSquare64 (only its value for t < approx.ErfClamp64 matters).
+func erfPos64(t, e2 float64) float64 {
+	tc := clamp64(t, approx.ErfClamp64)
+	j := int(tc * approx.ErfStep64)
+	dl := tc - float64(j)*(1.0/approx.ErfStep64)
+	t2 := tc * tc
+	a := &approx.HermiteCoeffs64
+	c2 := math.FMA(t2, a[0], a[1])
+	c3 := tc * math.FMA(t2, a[2], a[3])
+	c4 := math.FMA(t2, math.FMA(t2, a[4], a[5]), a[6])
+	c5 := tc * math.FMA(t2, math.FMA(t2, a[7], a[8]), a[9])
+	q := math.FMA(c5, dl, c4)
+	q = math.FMA(q, dl, c3)
+	q = math.FMA(q, dl, c2)
+	q = math.FMA(q, dl, tc)
+	dp := math.FMA(dl*q, dl, dl)
+	return math.FMA(e2, dp, approx.Erf64Table[j])
+}
+
+// reduce64 returns t = |z| from ad = |d| and rq = 1/(s√2): the clamp maps
+// NaN (d = 0, s = 0) and +Inf (s = 0) to approx.ExpClamp64, then d = 0 gives 0.
+func reduce64(ad, rq float64) float64 {
+	t := clamp64(ad*rq, approx.ExpClamp64)
+	if ad == 0 {
+		t = 0
+	}
+	return t
+}
+
+// pairTerm64 returns h(d, s) from ad = |d|, q = s√2 and rq = 1/q.
+func pairTerm64(ad, q, rq float64) float64 {
+	t := reduce64(ad, rq)
+	e2 := expNegSquare64(t, approx.Exp64ScaledTable)
+	erf := erfPos64(t, e2)
+	return math.FMA(ad, erf, (q*approx.Half)*e2)
+}
+
+// pairGrad64 returns h(d, s), sign(d)·erf(|z|) = ∂h/∂d and
+// e2rq = √(2/π)·exp(−z²)/s (so that ∂h/∂σ = σ·e2rq; 0 when s = 0).
+func pairGrad64(d, q, rq float64) (h, serf, e2rq float64) {
+	ad := math.Abs(d)
+	t := reduce64(ad, rq)
+	e2 := expNegSquare64(t, approx.Exp64ScaledTable)
+	erf := erfPos64(t, e2)
+	h = math.FMA(ad, erf, (q*approx.Half)*e2)
+	serf = math.Copysign(erf, d)
+	if q == 0 {
+		rq = 0
+	}
+	return h, serf, e2 * rq
+}
+
+// scale64 returns q = √(2v) and rq = 1/q for a variance sum v.
+func scale64(v float64) (q, rq float64) {
+	q = math.Sqrt(2 * v)
+	return q, 1 / q
+}

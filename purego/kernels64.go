@@ -1,0 +1,209 @@
+package purego
+
+import (
+	"math"
+
+	"github.com/gmmkit/cramer/internal/approx"
+)
+
+// Erf64 sets dst[i] = erf(x[i]) for i < len(x), by the table-and-Hermite
+// algorithm of package approx (within 4 ULP of the exact value; the
+// measured maximum is in the README). dst may alias x. It panics if
+// len(dst) < len(x) and allocates nothing.
+//
+//	for i, v := range x { dst[i] = math.Erf(v) }
+func Erf64(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		t := clamp64(math.Abs(v), approx.ExpClamp64)
+		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
+		dst[i] = math.Copysign(erfPos64(t, e2), v)
+	}
+}
+
+// ExpNegSquare64 sets dst[i] = exp(−x[i]²) for i < len(x), with x² split
+// exactly so that the result is within 2 ULP of exp(−x²) for the binary x,
+// subnormal results included. dst may alias x; nothing is allocated.
+//
+//	for i, v := range x { dst[i] = math.Exp(-v * v) }
+func ExpNegSquare64(dst, x []float64) {
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = expNegSquare64(clamp64(math.Abs(v), approx.ExpClamp64), approx.Exp64Table)
+	}
+}
+
+// PairTerms64 evaluates, for i < len(d), the folded-normal mean and its
+// derivatives at the difference d[i] and variance v[i] (s = √v[i], z = d/(s√2)):
+//
+//	h[i]   = s·√(2/π)·exp(−z²) + d·erf(z)   (h(d, 0) = |d|, h(0, 0) = 0)
+//	erf[i] = erf(z)                         (= ∂h/∂d; 0 when d = 0)
+//	ex[i]  = exp(−z²)                       (∂h/∂s = √(2/π)·ex[i])
+//
+// v[i] must be ≥ 0 and 2·v[i] finite. Outputs may alias inputs. All slices
+// must have length ≥ len(d); nothing is allocated.
+func PairTerms64(h, erf, ex, d, v []float64) {
+	n := len(d)
+	h, erf, ex, v = h[:n], erf[:n], ex[:n], v[:n]
+	for i, di := range d {
+		q, rq := scale64(v[i])
+		ad := math.Abs(di)
+		t := reduce64(ad, rq)
+		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
+		r := erfPos64(t, e2)
+		h[i] = math.FMA(ad, r, (q*approx.Half)*e2)
+		erf[i] = math.Copysign(r, di)
+		ex[i] = expNegSquare64(t, approx.Exp64Table)
+	}
+}
+
+// CrossRowSums64 sets, for every row i < len(ma),
+//
+//	out[i] = Σⱼ wb[j]·h(ma[i] − mb[j], √(va[i] + vb[j]))
+//
+// (the cross pair sum of two mixtures is Σᵢ wa[i]·out[i]). Variances must be
+// ≥ 0. Each row is summed in four interleaved partial sums. out may not alias
+// the inputs; nothing is allocated.
+func CrossRowSums64(out, ma, va, wb, mb, vb []float64) {
+	out, va = out[:len(ma)], va[:len(ma)]
+	vb, wb = vb[:len(mb)], wb[:len(mb)]
+	for i, mi := range ma {
+		vi := va[i]
+		var acc [4]float64
+		for j, mj := range mb {
+			q, rq := scale64(vi + vb[j])
+			acc[j&3] += wb[j] * pairTerm64(math.Abs(mi-mj), q, rq)
+		}
+		out[i] = sumLanes64(&acc)
+	}
+}
+
+// GradSums64 holds per-component sums over the other side's components j
+// (weights w[j]) of the pair terms and their derivatives:
+//
+//	H[i] = Σⱼ w[j]·hᵢⱼ          (∂/∂weight)
+//	D[i] = Σⱼ w[j]·erf(zᵢⱼ)     (∂/∂mean; zᵢⱼ has the sign of the row mean minus the column mean)
+//	R[i] = Σⱼ w[j]·√(2/π)·exp(−zᵢⱼ²)/sᵢⱼ   (times σᵢ: ∂/∂std; pairs with s = 0 count 0)
+type GradSums64 struct{ H, D, R []float64 }
+
+// CrossGrad64 sets rows.H/D/R[i] for i < len(ma) to the sums of GradSums64
+// over the columns j < len(mb) weighted by wb, and adds to cols.H/D/R[j] the
+// sums over the rows weighted by wa (with the same sign convention for D:
+// zᵢⱼ ∝ ma[i] − mb[j]). It returns nothing; the cross sum is Σᵢ wa[i]·rows.H[i].
+// Nothing is allocated.
+func CrossGrad64(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64) {
+	va, wa = va[:len(ma)], wa[:len(ma)]
+	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
+	vb, wb = vb[:len(mb)], wb[:len(mb)]
+	ch, cd, cr := cols.H[:len(mb)], cols.D[:len(mb)], cols.R[:len(mb)]
+	for i, mi := range ma {
+		vi, wi := va[i], wa[i]
+		var sh, sd, sr [4]float64
+		for j, mj := range mb {
+			q, rq := scale64(vi + vb[j])
+			h, serf, e2rq := pairGrad64(mi-mj, q, rq)
+			w := wb[j]
+			sh[j&3] += w * h
+			sd[j&3] += w * serf
+			sr[j&3] += w * e2rq
+			ch[j] += wi * h
+			cd[j] += wi * serf
+			cr[j] += wi * e2rq
+		}
+		rh[i], rd[i], rr[i] = sumLanes64(&sh), sumLanes64(&sd), sumLanes64(&sr)
+	}
+}
+
+// SelfRowSums64 sets, for the first len(out) rows of the upper triangle of a
+// mixture's pair matrix (len(out) ≤ len(m)),
+//
+//	out[i] = Σ_{i<j<len(m)} w[j]·h(m[i] − m[j], √(v[i] + v[j]))
+//
+// The self sum of the mixture is Σᵢ w[i]²·2σᵢ/√π + 2·Σᵢ w[i]·out[i]. Rows may
+// be split into blocks by passing m[lo:], v[lo:], w[lo:] and out[lo:hi].
+// Nothing is allocated.
+func SelfRowSums64(out, m, v, w []float64) {
+	v, w = v[:len(m)], w[:len(m)]
+	for i := range out {
+		mi, vi := m[i], v[i]
+		var acc [4]float64
+		for j := i + 1; j < len(m); j++ {
+			q, rq := scale64(vi + v[j])
+			acc[j&3] += w[j] * pairTerm64(math.Abs(mi-m[j]), q, rq)
+		}
+		out[i] = sumLanes64(&acc)
+	}
+}
+
+// SelfGrad64 is the gradient form of SelfRowSums64: for the first len(rows.H)
+// rows i it sets rows.H/D/R[i] to the GradSums64 sums over j > i, and adds to
+// cols.H/D/R[j] (j < len(m)) the sums over i < j, i < len(rows.H), weighted by
+// w[i] (D with zᵢⱼ ∝ m[i] − m[j]). Nothing is allocated.
+func SelfGrad64(rows, cols GradSums64, m, v, w []float64) {
+	v, w = v[:len(m)], w[:len(m)]
+	ch, cd, cr := cols.H[:len(m)], cols.D[:len(m)], cols.R[:len(m)]
+	for i := range rows.H {
+		mi, vi, wi := m[i], v[i], w[i]
+		var sh, sd, sr [4]float64
+		for j := i + 1; j < len(m); j++ {
+			q, rq := scale64(vi + v[j])
+			h, serf, e2rq := pairGrad64(mi-m[j], q, rq)
+			wj := w[j]
+			sh[j&3] += wj * h
+			sd[j&3] += wj * serf
+			sr[j&3] += wj * e2rq
+			ch[j] += wi * h
+			cd[j] += wi * serf
+			cr[j] += wi * e2rq
+		}
+		rows.H[i], rows.D[i], rows.R[i] = sumLanes64(&sh), sumLanes64(&sd), sumLanes64(&sr)
+	}
+}
+
+// DiracRowSums64 is CrossRowSums64 against point masses: for i < len(ma),
+//
+//	out[i] = Σⱼ wx[j]·h(ma[i] − x[j], √va[i])
+//
+// The scale √(2·va[i]) and its reciprocal are computed once per row, so the
+// pair term needs no square root or division; the result equals
+// CrossRowSums64 with vb = 0 term by term. Nothing is allocated.
+func DiracRowSums64(out, ma, va, wx, x []float64) {
+	out, va, wx = out[:len(ma)], va[:len(ma)], wx[:len(x)]
+	for i, mi := range ma {
+		q, rq := scale64(va[i])
+		var acc [4]float64
+		for j, xj := range x {
+			acc[j&3] += wx[j] * pairTerm64(math.Abs(mi-xj), q, rq)
+		}
+		out[i] = sumLanes64(&acc)
+	}
+}
+
+// DiracGrad64 is the gradient form of DiracRowSums64: rows.H/D/R[i] as in
+// GradSums64 over the points weighted by wx, and it adds to cols.H[j] and
+// cols.D[j] the sums over the components weighted by wa (cols.R is not used
+// and may be nil). Nothing is allocated.
+func DiracGrad64(rows, cols GradSums64, wa, ma, va, wx, x []float64) {
+	va, wa = va[:len(ma)], wa[:len(ma)]
+	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
+	wx = wx[:len(x)]
+	ch, cd := cols.H[:len(x)], cols.D[:len(x)]
+	for i, mi := range ma {
+		q, rq := scale64(va[i])
+		wi := wa[i]
+		var sh, sd, sr [4]float64
+		for j, xj := range x {
+			h, serf, e2rq := pairGrad64(mi-xj, q, rq)
+			w := wx[j]
+			sh[j&3] += w * h
+			sd[j&3] += w * serf
+			sr[j&3] += w * e2rq
+			ch[j] += wi * h
+			cd[j] += wi * serf
+		}
+		rh[i], rd[i], rr[i] = sumLanes64(&sh), sumLanes64(&sd), sumLanes64(&sr)
+	}
+}
+
+// sumLanes64 combines four interleaved partial sums in a fixed order.
+func sumLanes64(a *[4]float64) float64 { return (a[0] + a[1]) + (a[2] + a[3]) }
