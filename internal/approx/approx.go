@@ -71,7 +71,6 @@ package approx
 
 //go:generate sh -c "cd ../../gen && go run ./tables -o ../internal/approx/tables_gen.go"
 
-
 import "math"
 
 // Constants shared by both precisions.

@@ -1,0 +1,183 @@
+// Package kernels is the registry of pair-kernel implementations and the
+// run-time choice among them.
+//
+// Every implementation computes the same functions (see package purego for
+// their exact definitions, and package approx for the algorithm): the
+// element-wise forms used to test kernels element by element, and the row-sum
+// kernels of the cross, symmetric self and Dirac pair sums with their gradient
+// variants, in float64 and float32. The portable implementation "purego" is
+// always registered; assembly implementations register themselves from files
+// excluded by the purego build tag and are preferred when the CPU has the
+// features they need.
+//
+// The active implementation is chosen once at init: the environment variable
+// CRAMER_KERNEL names one (an unknown or unusable name makes Active report an
+// error through InitError and falls back to the default); otherwise the
+// registered implementation with the highest priority whose CPU check passes.
+// Use sets it explicitly (for tests and benchmarks). Kernels are
+// single-threaded and allocate nothing.
+package kernels
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gmmkit/cramer/purego"
+)
+
+// GradSums64 and GradSums32 are the per-component gradient sums written by the
+// gradient kernels (see purego.GradSums64).
+type (
+	GradSums64 = purego.GradSums64
+	GradSums32 = purego.GradSums32
+)
+
+// Impl is one implementation of every kernel. All fields are required.
+type Impl struct {
+	// Name identifies the implementation ("purego", "avx2", "neon").
+	Name string
+	// Priority orders the candidates for the default: the highest usable wins.
+	Priority int
+	// Usable reports whether this CPU can run the implementation.
+	Usable func() bool
+
+	Erf64          func(dst, x []float64)
+	ExpNegSquare64 func(dst, x []float64)
+	PairTerms64    func(h, erf, ex, d, v []float64)
+	CrossRowSums64 func(out, ma, va, wb, mb, vb []float64)
+	CrossGrad64    func(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64)
+	SelfRowSums64  func(out, m, v, w []float64)
+	SelfGrad64     func(rows, cols GradSums64, m, v, w []float64)
+	DiracRowSums64 func(out, ma, va, wx, x []float64)
+	DiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64)
+
+	Erf32          func(dst, x []float32)
+	ExpNegSquare32 func(dst, x []float32)
+	PairTerms32    func(h, erf, ex, d, v []float32)
+	CrossRowSums32 func(out, ma, va, wb, mb, vb []float32)
+	CrossGrad32    func(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32)
+	SelfRowSums32  func(out, m, v, w []float32)
+	SelfGrad32     func(rows, cols GradSums32, m, v, w []float32)
+	DiracRowSums32 func(out, ma, va, wx, x []float32)
+	DiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32)
+}
+
+var (
+	registry = map[string]*Impl{}
+	active   atomic.Pointer[Impl]
+	initErr  error
+)
+
+// Register adds an implementation. It is called from init functions; a
+// duplicate name panics (a programming error, not an input error).
+func Register(impl *Impl) {
+	if _, dup := registry[impl.Name]; dup {
+		panic("kernels: duplicate implementation " + impl.Name)
+	}
+	registry[impl.Name] = impl
+}
+
+// Names returns the registered implementations usable on this CPU, best first.
+func Names() []string {
+	var list []*Impl
+	for _, im := range registry {
+		if im.Usable() {
+			list = append(list, im)
+		}
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if list[i].Priority != list[j].Priority {
+			return list[i].Priority > list[j].Priority
+		}
+		return list[i].Name < list[j].Name
+	})
+	names := make([]string, len(list))
+	for i, im := range list {
+		names[i] = im.Name
+	}
+	return names
+}
+
+// Lookup returns the named implementation, or an error naming the usable ones
+// when it is unknown or this CPU cannot run it.
+func Lookup(name string) (*Impl, error) {
+	im, ok := registry[name]
+	if !ok {
+		return nil, fmt.Errorf("kernels: unknown implementation %q (have %s)", name, strings.Join(Names(), ", "))
+	}
+	if !im.Usable() {
+		return nil, fmt.Errorf("kernels: implementation %q is not supported by this CPU (have %s)", name, strings.Join(Names(), ", "))
+	}
+	return im, nil
+}
+
+// Default returns the best implementation usable on this CPU.
+func Default() *Impl { return registry[Names()[0]] }
+
+// Active returns the implementation in use.
+func Active() *Impl {
+	if im := active.Load(); im != nil {
+		return im
+	}
+	choose()
+	return active.Load()
+}
+
+// Use makes the named implementation the active one and returns the previous
+// one's name, so tests can restore it.
+func Use(name string) (previous string, err error) {
+	im, err := Lookup(name)
+	if err != nil {
+		return "", err
+	}
+	prev := Active()
+	active.Store(im)
+	return prev.Name, nil
+}
+
+// InitError reports why the implementation named by CRAMER_KERNEL was not
+// used (nil when the variable is unset or honoured).
+func InitError() error { Active(); return initErr }
+
+func choose() {
+	im := Default()
+	if name := os.Getenv("CRAMER_KERNEL"); name != "" {
+		if named, err := Lookup(name); err != nil {
+			initErr = fmt.Errorf("CRAMER_KERNEL: %w", err)
+		} else {
+			im = named
+		}
+	}
+	active.CompareAndSwap(nil, im)
+}
+
+func init() {
+	Register(&Impl{
+		Name:     "purego",
+		Priority: 0,
+		Usable:   func() bool { return true },
+
+		Erf64:          purego.Erf64,
+		ExpNegSquare64: purego.ExpNegSquare64,
+		PairTerms64:    purego.PairTerms64,
+		CrossRowSums64: purego.CrossRowSums64,
+		CrossGrad64:    purego.CrossGrad64,
+		SelfRowSums64:  purego.SelfRowSums64,
+		SelfGrad64:     purego.SelfGrad64,
+		DiracRowSums64: purego.DiracRowSums64,
+		DiracGrad64:    purego.DiracGrad64,
+
+		Erf32:          purego.Erf32,
+		ExpNegSquare32: purego.ExpNegSquare32,
+		PairTerms32:    purego.PairTerms32,
+		CrossRowSums32: purego.CrossRowSums32,
+		CrossGrad32:    purego.CrossGrad32,
+		SelfRowSums32:  purego.SelfRowSums32,
+		SelfGrad32:     purego.SelfGrad32,
+		DiracRowSums32: purego.DiracRowSums32,
+		DiracGrad32:    purego.DiracGrad32,
+	})
+}

@@ -1,0 +1,193 @@
+package cramer
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+)
+
+// Float is the element type of mixtures and samples: float64, or float32 for
+// the single-precision kernels (twice the SIMD lanes, about 7 digits).
+type Float interface{ float32 | float64 }
+
+// Mixture is a univariate Gaussian mixture Σᵢ Weights[i]·N(Means[i], Stds[i]²).
+// A zero std is a point mass. Weights must be ≥ 0 and sum to 1 (within
+// WeightTolerance); the three slices must have the same, non-zero length.
+// Means and stds must be finite with magnitude at most MaxMagnitude (1e150 in
+// float64, 1e18 in float32) so that no intermediate overflows.
+type Mixture[F Float] struct {
+	Weights, Means, Stds []F
+}
+
+// Samples is a set of points with optional weights (nil means 1/N each). As a
+// distribution it is the mixture of point masses Σⱼ Weights[j]·δ(Values[j]).
+type Samples[F Float] struct {
+	Values, Weights []F
+}
+
+// MixtureGrad holds the partial derivatives of ℓ₂² with respect to each
+// component's weight, mean and std. The weight derivatives treat the weights
+// as free variables (no projection onto Σ = 1); a softmax parametrisation
+// chains through them as usual. A std derivative at std 0 is 0.
+type MixtureGrad[F Float] struct {
+	Weights, Means, Stds []F
+}
+
+// SamplesGrad holds the partial derivatives of ℓ₂² with respect to each
+// sample's value and weight (for unweighted samples, the weight derivative is
+// still reported for the implied weights 1/N).
+type SamplesGrad[F Float] struct {
+	Values, Weights []F
+}
+
+// InputError describes invalid input: which argument, field and index.
+type InputError struct {
+	Arg    string // the argument: "p", "q", "x", "y", or a file name
+	Field  string // "weights", "means", "stds", "values", …
+	Index  int    // the element, or -1 for the field as a whole
+	Reason string
+}
+
+func (e *InputError) Error() string {
+	if e.Index < 0 {
+		return fmt.Sprintf("%s: %s: %s", e.Arg, e.Field, e.Reason)
+	}
+	return fmt.Sprintf("%s: %s[%d]: %s", e.Arg, e.Field, e.Index, e.Reason)
+}
+
+// WeightTolerance returns how far Σ weights may be from 1: 1e-9 in float64,
+// 1e-5 in float32.
+func WeightTolerance[F Float]() float64 {
+	if is64[F]() {
+		return 1e-9
+	}
+	return 1e-5
+}
+
+// MaxMagnitude returns the largest accepted |mean|, std or |sample|: 1e150 in
+// float64 and 1e18 in float32, so that variances and their sums stay finite.
+func MaxMagnitude[F Float]() float64 {
+	if is64[F]() {
+		return 1e150
+	}
+	return 1e18
+}
+
+func is64[F Float]() bool {
+	var z F
+	return unsafe.Sizeof(z) == 8
+}
+
+// as64 and as32 reinterpret a []F as the concrete slice type; call only when
+// F is that type.
+func as64[F Float](x []F) []float64 {
+	return unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+func as32[F Float](x []F) []float32 {
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+}
+
+func checkValues[F Float](arg, field string, x []F, nonNegative bool) error {
+	limit := MaxMagnitude[F]()
+	for i, v := range x {
+		f := float64(v)
+		switch {
+		case math.IsNaN(f):
+			return &InputError{arg, field, i, "NaN"}
+		case math.IsInf(f, 0):
+			return &InputError{arg, field, i, fmt.Sprintf("infinite (%v)", f)}
+		case nonNegative && f < 0:
+			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
+		case math.Abs(f) > limit:
+			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %v", f, limit)}
+		}
+	}
+	return nil
+}
+
+func checkWeights[F Float](arg string, w []F) error {
+	for i, v := range w {
+		f := float64(v)
+		switch {
+		case math.IsNaN(f):
+			return &InputError{arg, "weights", i, "NaN"}
+		case math.IsInf(f, 0):
+			return &InputError{arg, "weights", i, fmt.Sprintf("infinite (%v)", f)}
+		case f < 0:
+			return &InputError{arg, "weights", i, fmt.Sprintf("negative (%v)", f)}
+		}
+	}
+	s := sumF64(w)
+	if tol := WeightTolerance[F](); math.Abs(s-1) > tol {
+		return &InputError{arg, "weights", -1, fmt.Sprintf("sum to %.17g, not 1 (tolerance %g)", s, tol)}
+	}
+	return nil
+}
+
+// sumF64 returns the sum of x in float64 with Neumaier compensation.
+func sumF64[F Float](x []F) float64 {
+	var s, c float64
+	for _, v := range x {
+		f := float64(v)
+		t := s + f
+		if math.Abs(s) >= math.Abs(f) {
+			c += (s - t) + f
+		} else {
+			c += (f - t) + s
+		}
+		s = t
+	}
+	return s + c
+}
+
+// Validate reports the first invalid parameter of the mixture, naming the
+// field and index, with arg "mixture".
+func (p Mixture[F]) Validate() error { return p.validate("mixture") }
+
+func (p Mixture[F]) validate(arg string) error {
+	k := len(p.Weights)
+	if k == 0 {
+		return &InputError{arg, "weights", -1, "empty mixture"}
+	}
+	if len(p.Means) != k {
+		return &InputError{arg, "means", -1, fmt.Sprintf("length %d, want %d (len(weights))", len(p.Means), k)}
+	}
+	if len(p.Stds) != k {
+		return &InputError{arg, "stds", -1, fmt.Sprintf("length %d, want %d (len(weights))", len(p.Stds), k)}
+	}
+	if err := checkWeights(arg, p.Weights); err != nil {
+		return err
+	}
+	if err := checkValues(arg, "means", p.Means, false); err != nil {
+		return err
+	}
+	return checkValues(arg, "stds", p.Stds, true)
+}
+
+// Validate reports the first invalid value or weight of the sample set, with
+// arg "samples".
+func (s Samples[F]) Validate() error { return s.validate("samples") }
+
+func (s Samples[F]) validate(arg string) error {
+	if len(s.Values) == 0 {
+		return &InputError{arg, "values", -1, "no samples"}
+	}
+	if s.Weights != nil {
+		if len(s.Weights) != len(s.Values) {
+			return &InputError{arg, "weights", -1, fmt.Sprintf("length %d, want %d (len(values))", len(s.Weights), len(s.Values))}
+		}
+		if err := checkWeights(arg, s.Weights); err != nil {
+			return err
+		}
+	}
+	return checkValues(arg, "values", s.Values, false)
+}
+
+// grow returns x resized to n elements, reusing its storage when it can.
+func grow[T any](x []T, n int) []T {
+	if cap(x) >= n {
+		return x[:n]
+	}
+	return make([]T, n)
+}
