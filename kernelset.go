@@ -77,3 +77,5 @@ func UseKernel(name string) error {
 	_, err := kernels.Use(name)
 	return err
 }
+
+func (ws *Workspace[F]) active() *kernels.Impl { return kernels.Active() }

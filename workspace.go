@@ -66,6 +66,14 @@ type job[F Float] struct {
 	wb, mb, vb       []F
 	k, m, rt, ct     int
 	rowPart, colPart []F
+
+	// batch jobs (rt is the number of mixture pairs)
+	batch  bool
+	sa, sb []F
+	out    []F
+	gp, gq *MixtureGrad[F]
+	tot    []float64
+	perF   int
 }
 
 // run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
@@ -114,6 +122,10 @@ func variances[F Float](dst, stds []F) []F {
 func tiles(n, size int) int { return (n + size - 1) / size }
 
 func (j *job[F]) doTask(task int) {
+	if j.batch {
+		j.batchTask(task)
+		return
+	}
 	if j.self {
 		j.selfTask(task)
 		return
