@@ -13,7 +13,7 @@ type Float interface{ float32 | float64 }
 // Mixture is a univariate Gaussian mixture Σᵢ Weights[i]·N(Means[i], Stds[i]²).
 // A zero std is a point mass. Weights must be ≥ 0 and sum to 1 (within
 // WeightTolerance); the three slices must have the same, non-zero length.
-// Means and stds must be finite with magnitude at most MaxMagnitude (1e150 in
+// Means and stds must be finite with magnitude at most MaxMagnitude (1e153 in
 // float64, 1e18 in float32) so that no intermediate overflows.
 type Mixture[F Float] struct {
 	Weights, Means, Stds []F
@@ -64,11 +64,11 @@ func WeightTolerance[F Float]() float64 {
 	return 1e-5
 }
 
-// MaxMagnitude returns the largest accepted |mean|, std or |sample|: 1e150 in
-// float64 and 1e18 in float32, so that variances and their sums stay finite.
+// MaxMagnitude returns the largest accepted |mean|, std or |sample|: 1e153 in
+// float64 and 1e18 in float32, so that variances and their doubled sums stay finite.
 func MaxMagnitude[F Float]() float64 {
 	if is64[F]() {
-		return 1e150
+		return 1e153
 	}
 	return 1e18
 }
