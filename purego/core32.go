@@ -7,9 +7,21 @@ import (
 )
 
 // fma32 returns a·b + c rounded once to float32, as a fused multiply-add
-// instruction does. The product is exact in float64; the sum is rounded to
-// odd in float64 (53 ≥ 24+2 bits), so the final conversion rounds correctly.
+// instruction does. The product is exact in float64, so s = p + c is rounded
+// once; converting s to float32 rounds correctly unless that first rounding
+// landed exactly on a float32 midpoint (or s is in float32's subnormal
+// range), which fma32Exact resolves.
 func fma32(a, b, c float32) float32 {
+	s := float64(a)*float64(b) + float64(c)
+	if math.Float64bits(s)&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
+		return float32(s)
+	}
+	return fma32Exact(a, b, c)
+}
+
+// fma32Exact rounds the float64 sum to odd (53 ≥ 24+2 bits), so the final
+// conversion rounds correctly in every case.
+func fma32Exact(a, b, c float32) float32 {
 	p := float64(a) * float64(b)
 	fc := float64(c)
 	s := p + fc
