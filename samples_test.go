@@ -1,0 +1,855 @@
+package cramer
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// The sample-set code is checked against brute-force O(N²) pair sums in
+// exact (300-bit math/big) arithmetic, against central differences, and for
+// the properties of ℓ₂²: symmetry to the bit, ℓ₂²(X, X) = 0 exactly,
+// translation invariance, ℓ₂²(cX, cY) = |c|·ℓ₂²(X, Y), no loss to a large
+// common offset. Weights are dyadic (k/2²⁰, summing to exactly 1 and exact in
+// float32) or implied (1/N), so the energy form used by the reference and the
+// ∫(F−G)² form used by the code are the same number.
+
+// dyadicWeights returns n weights k/2²⁰ summing to exactly 1, one of them 0.
+func dyadicWeights(r *rand.Rand, n int) []float64 {
+	const unit = 1 << 20
+	cuts := make([]int, n+1)
+	cuts[n] = unit
+	for i := 1; i < n; i++ {
+		cuts[i] = r.IntN(unit + 1)
+	}
+	slices.Sort(cuts[1:n])
+	w := make([]float64, n)
+	for i := range w {
+		w[i] = float64(cuts[i+1]-cuts[i]) / unit
+	}
+	if n > 3 {
+		z := r.IntN(n)
+		w[(z+1)%n] += w[z]
+		w[z] = 0
+	}
+	return w
+}
+
+// floatWeights returns n random weights normalised in float64: their sum is
+// 1 only within rounding, and cumulative sums of them round.
+func floatWeights(r *rand.Rand, n int) []float64 {
+	w := make([]float64, n)
+	s := 0.0
+	for i := range w {
+		w[i] = r.Float64()
+		s += w[i]
+	}
+	for i := range w {
+		w[i] /= s
+	}
+	return w
+}
+
+// genSamples returns n values — on a coarse grid with many ties (within and
+// across sets) when ties is set, else continuous — with dyadic weights when
+// weighted, else nil weights.
+func genSamples(r *rand.Rand, n int, ties, weighted bool) Samples[float64] {
+	v := make([]float64, n)
+	for i := range v {
+		if ties {
+			v[i] = float64(r.IntN(n/2+3)-n/4) / 8
+		} else {
+			v[i] = 0.3 + 2*r.NormFloat64()
+		}
+	}
+	s := Samples[float64]{Values: v}
+	if weighted {
+		s.Weights = dyadicWeights(r, n)
+	}
+	return s
+}
+
+func samplesAs[F Float](s Samples[float64]) Samples[F] {
+	out := Samples[F]{Values: make([]F, len(s.Values))}
+	for i, v := range s.Values {
+		out.Values[i] = F(v)
+	}
+	if s.Weights != nil {
+		out.Weights = make([]F, len(s.Weights))
+		for i, w := range s.Weights {
+			out.Weights[i] = F(w)
+		}
+	}
+	return out
+}
+
+func samplesF64[F Float](s Samples[F]) Samples[float64] {
+	out := Samples[float64]{Values: make([]float64, len(s.Values))}
+	for i, v := range s.Values {
+		out.Values[i] = float64(v)
+	}
+	if s.Weights != nil {
+		out.Weights = make([]float64, len(s.Weights))
+		for i, w := range s.Weights {
+			out.Weights[i] = float64(w)
+		}
+	}
+	return out
+}
+
+// effWeights returns the weights of s, 1/N when nil (as the code uses them).
+func effWeights(s Samples[float64]) []float64 {
+	if s.Weights != nil {
+		return s.Weights
+	}
+	w := make([]float64, len(s.Values))
+	for i := range w {
+		w[i] = 1 / float64(len(w))
+	}
+	return w
+}
+
+const refPrec = 300
+
+// refSet is a set of points zₖ with (signed) weights cₖ, in exact arithmetic.
+type refSet struct {
+	z, c   []float64
+	bz, bc []*big.Float
+}
+
+func newRefSet(z, c []float64) *refSet {
+	r := &refSet{z: z, c: c}
+	for i := range z {
+		r.bz = append(r.bz, new(big.Float).SetPrec(refPrec).SetFloat64(z[i]))
+		r.bc = append(r.bc, new(big.Float).SetPrec(refPrec).SetFloat64(c[i]))
+	}
+	return r
+}
+
+// refSelfSet is x with its weights; refPairSet is x ∪ y with +w and −v.
+func refSelfSet(x Samples[float64]) *refSet { return newRefSet(x.Values, effWeights(x)) }
+
+func refPairSet(x, y Samples[float64]) *refSet {
+	z := append(slices.Clone(x.Values), y.Values...)
+	c := slices.Clone(effWeights(x))
+	for _, v := range effWeights(y) {
+		c = append(c, -v)
+	}
+	return newRefSet(z, c)
+}
+
+// pairSum returns Σ_{k<l} cₖcₗ|zₖ − zₗ| exactly (then rounded).
+func (r *refSet) pairSum() float64 {
+	sum := new(big.Float).SetPrec(refPrec)
+	t := new(big.Float).SetPrec(refPrec)
+	for k := range r.bz {
+		for l := k + 1; l < len(r.bz); l++ {
+			t.Sub(r.bz[k], r.bz[l])
+			t.Abs(t)
+			t.Mul(t, r.bc[k])
+			t.Mul(t, r.bc[l])
+			sum.Add(sum, t)
+		}
+	}
+	f, _ := sum.Float64()
+	return f
+}
+
+// absSum returns Σₗ cₗ|at − zₗ| and its scale Σₗ |cₗ||at − zₗ|.
+func (r *refSet) absSum(at float64) (float64, float64) {
+	a := new(big.Float).SetPrec(refPrec).SetFloat64(at)
+	sum := new(big.Float).SetPrec(refPrec)
+	scale := new(big.Float).SetPrec(refPrec)
+	t := new(big.Float).SetPrec(refPrec)
+	for l := range r.bz {
+		t.Sub(a, r.bz[l])
+		t.Abs(t)
+		t.Mul(t, r.bc[l])
+		sum.Add(sum, t)
+		scale.Add(scale, t.Abs(t))
+	}
+	f, _ := sum.Float64()
+	s, _ := scale.Float64()
+	return f, s
+}
+
+// signSum returns Σₗ cₗ·sign(at − zₗ), sign(0) = 0.
+func (r *refSet) signSum(at float64) float64 {
+	sum := new(big.Float).SetPrec(refPrec)
+	for l, z := range r.z {
+		switch {
+		case at > z:
+			sum.Add(sum, r.bc[l])
+		case at < z:
+			sum.Sub(sum, r.bc[l])
+		}
+	}
+	f, _ := sum.Float64()
+	return f
+}
+
+// tolOf is the relative tolerance of results in F against the exact value.
+func tolOf[F Float]() float64 {
+	if is64[F]() {
+		return 1e-13
+	}
+	return 4e-7
+}
+
+func closeTo(got, want, scale, tol float64) bool {
+	return math.Abs(got-want) <= tol*scale+1e-300
+}
+
+// checkPair compares SquaredSamplesGrad(x, y) (and the value without
+// gradients) with the exact brute-force reference.
+func checkPair[F Float](t *testing.T, name string, ws *Workspace[F], x, y Samples[F]) {
+	t.Helper()
+	tol := tolOf[F]()
+	var gx, gy SamplesGrad[F]
+	got, err := ws.SquaredSamplesGrad(x, y, &gx, &gy)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	plain, err := ws.SquaredSamples(x, y)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if plain != got {
+		t.Errorf("%s: value with gradients %v, without %v", name, got, plain)
+	}
+	x64, y64 := samplesF64(x), samplesF64(y)
+	ref := refPairSet(x64, y64)
+	want := -ref.pairSum()
+	if !closeTo(float64(got), want, math.Abs(want), tol) || got < 0 {
+		t.Errorf("%s: ℓ₂² = %v, want %v (rel err %.3g)", name, got, want, math.Abs(float64(got)-want)/want)
+	}
+	for side, s := range []struct {
+		x    Samples[float64]
+		g    SamplesGrad[F]
+		sign float64
+	}{{x64, gx, 1}, {y64, gy, -1}} {
+		w := effWeights(s.x)
+		if len(s.g.Values) != len(w) || len(s.g.Weights) != len(w) {
+			t.Fatalf("%s: side %d: gradient lengths %d, %d, want %d", name, side, len(s.g.Values), len(s.g.Weights), len(w))
+		}
+		for j, z := range s.x.Values {
+			// c = sign·w: ∂/∂zⱼ = −cⱼ·S(zⱼ), ∂/∂wⱼ = −sign·B(zⱼ).
+			wantV := -s.sign * w[j] * ref.signSum(z)
+			if !closeTo(float64(s.g.Values[j]), wantV, 2*w[j], tol) {
+				t.Errorf("%s: side %d: ∂/∂value[%d] = %v, want %v", name, side, j, s.g.Values[j], wantV)
+			}
+			b, scale := ref.absSum(z)
+			if !closeTo(float64(s.g.Weights[j]), -s.sign*b, scale, tol) {
+				t.Errorf("%s: side %d: ∂/∂weight[%d] = %v, want %v (scale %v)", name, side, j, s.g.Weights[j], -s.sign*b, scale)
+			}
+		}
+	}
+}
+
+// checkSelf compares sampleSelf and sampleSelfGrad with the brute force.
+func checkSelf[F Float](t *testing.T, name string, ws *Workspace[F], x Samples[F]) {
+	t.Helper()
+	n := len(x.Values)
+	wf := x.Weights
+	if wf == nil {
+		wf = make([]F, n)
+		for i := range wf {
+			wf[i] = F(1 / float64(n))
+		}
+	}
+	xe := Samples[F]{x.Values, wf}
+	dv, dw := make([]float64, n), make([]float64, n)
+	got := ws.sampleSelfGrad(xe, dv, dw)
+	if plain := ws.sampleSelf(xe); plain != got {
+		t.Errorf("%s: self sum with gradients %v, without %v", name, got, plain)
+	}
+	ref := refSelfSet(samplesF64(xe))
+	want := 2 * ref.pairSum()
+	// The computation is in float64 whatever F: tolerance of float64.
+	if !closeTo(got, want, want, 1e-13) {
+		t.Errorf("%s: self sum %v, want %v", name, got, want)
+	}
+	for j, z := range ref.z {
+		wantV := 2 * ref.c[j] * ref.signSum(z)
+		if !closeTo(dv[j], wantV, 2*ref.c[j], 1e-13) {
+			t.Errorf("%s: dValues[%d] = %v, want %v", name, j, dv[j], wantV)
+		}
+		b, _ := ref.absSum(z)
+		if !closeTo(dw[j], 2*b, 2*b, 1e-13) {
+			t.Errorf("%s: dWeights[%d] = %v, want %v", name, j, dw[j], 2*b)
+		}
+	}
+}
+
+type pairCase struct {
+	name string
+	x, y Samples[float64]
+}
+
+func randomPairCases() []pairCase {
+	r := rand.New(rand.NewPCG(7, 8))
+	var cases []pairCase
+	sizes := [][2]int{{1, 1}, {1, 2}, {2, 3}, {5, 5}, {7, 7}, {31, 100}, {100, 31}, {64, 64}, {300, 300}, {300, 17}, {150, 290}}
+	for i, sz := range sizes {
+		ties := i%2 == 0
+		x := genSamples(r, sz[0], ties, i%3 != 0)
+		y := genSamples(r, sz[1], ties || i%5 == 0, i%4 != 1)
+		cases = append(cases, pairCase{"random", x, y})
+	}
+	// Weights that are not dyadic (sums round).
+	for i, sz := range [][2]int{{3, 3}, {40, 41}, {250, 300}} {
+		x := genSamples(r, sz[0], i != 1, false)
+		y := genSamples(r, sz[1], i != 1, false)
+		x.Weights, y.Weights = floatWeights(r, sz[0]), floatWeights(r, sz[1])
+		cases = append(cases, pairCase{"float weights", x, y})
+	}
+	// Nearly identical sets: one value moved, or two weights exchanging 2⁻²⁰.
+	x := genSamples(r, 120, true, true)
+	y := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+	y.Values[17] += 1.0 / 64
+	cases = append(cases, pairCase{"near/value", x, y})
+	y = Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+	k := 80
+	for y.Weights[k] < 1.0/(1<<20) {
+		k++
+	}
+	y.Weights[3] += 1.0 / (1 << 20)
+	y.Weights[k] -= 1.0 / (1 << 20)
+	cases = append(cases, pairCase{"near/weight", x, y})
+	// Far apart, and overlapping at one tied point.
+	cases = append(cases, pairCase{"far", Samples[float64]{Values: []float64{-1e6, -1e6 + 1}}, Samples[float64]{Values: []float64{1e6, 1e6, 2e6}}})
+	cases = append(cases, pairCase{"tied", Samples[float64]{Values: []float64{0, 1, 1, 1, 2}}, Samples[float64]{Values: []float64{1, 1, 1}, Weights: []float64{0.25, 0.5, 0.25}}})
+	return cases
+}
+
+func testSquaredSamplesBruteForce[F Float](t *testing.T) {
+	var ws Workspace[F]
+	for i, c := range randomPairCases() {
+		checkPair(t, c.name+"/"+string(rune('a'+i)), &ws, samplesAs[F](c.x), samplesAs[F](c.y))
+	}
+}
+
+func TestSquaredSamplesBruteForce(t *testing.T) {
+	t.Run("float64", testSquaredSamplesBruteForce[float64])
+	t.Run("float32", testSquaredSamplesBruteForce[float32])
+}
+
+func testSampleSelfBruteForce[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var ws Workspace[F]
+	for i, n := range []int{1, 2, 3, 8, 50, 300, 299} {
+		x := samplesAs[F](genSamples(r, n, i%2 == 0, i%3 != 2))
+		checkSelf(t, "self", &ws, x)
+	}
+	// All points tied: the sum and every gradient are 0.
+	checkSelf(t, "all tied", &ws, Samples[F]{Values: []F{2, 2, 2, 2}})
+}
+
+func TestSampleSelfBruteForce(t *testing.T) {
+	t.Run("float64", testSampleSelfBruteForce[float64])
+	t.Run("float32", testSampleSelfBruteForce[float32])
+}
+
+// TestSquaredSamplesScipy checks the examples of scipy.stats.energy_distance's
+// documentation. SciPy's energy distance is √(2·ℓ₂²): scipy computes
+// √2·(∫(U−V)²)^{1/2}, normalising the weights to sum to 1, so
+// energy_distance(u, v, wu, wv) = √(2·SquaredSamples(u, v)).
+func TestSquaredSamplesScipy(t *testing.T) {
+	norm := func(w []float64) []float64 {
+		s := 0.0
+		for _, v := range w {
+			s += v
+		}
+		out := make([]float64, len(w))
+		for i, v := range w {
+			out[i] = v / s
+		}
+		return out
+	}
+	cases := []struct {
+		u, v, wu, wv []float64
+		scipy        float64
+	}{
+		{[]float64{0}, []float64{2}, nil, nil, 2.0000000000000004},
+		{[]float64{0, 8}, []float64{0, 8}, []float64{3, 1}, []float64{2, 2}, 1.0000000000000002},
+		{[]float64{0.7, 7.4, 2.4, 6.8}, []float64{1.4, 8.}, []float64{2.1, 4.2, 7.4, 8.}, []float64{7.6, 8.8}, 0.88003340976158217},
+	}
+	for i, c := range cases {
+		x, y := Samples[float64]{Values: c.u}, Samples[float64]{Values: c.v}
+		if c.wu != nil {
+			x.Weights, y.Weights = norm(c.wu), norm(c.wv)
+		}
+		sq, err := SquaredSamples(x, y)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := math.Sqrt(2 * sq); math.Abs(e-c.scipy) > 4e-16*c.scipy {
+			t.Errorf("case %d: √(2ℓ₂²) = %.17g, scipy %.17g", i, e, c.scipy)
+		}
+		d, _ := DistanceSamples(x, y)
+		if d != math.Sqrt(sq) {
+			t.Errorf("case %d: DistanceSamples %v, √SquaredSamples %v", i, d, math.Sqrt(sq))
+		}
+	}
+}
+
+func testSquaredSamplesSymmetric[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	cases := randomPairCases()
+	// Same length and same first values, different later values; one set a
+	// permutation of the other with one weight changed.
+	x := genSamples(r, 40, true, true)
+	y := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+	y.Values[39] += 0.125
+	cases = append(cases, pairCase{"same prefix", x, y})
+	p := r.Perm(40)
+	z := Samples[float64]{make([]float64, 40), make([]float64, 40)}
+	for i, j := range p {
+		z.Values[i], z.Weights[i] = x.Values[j], x.Weights[j]
+	}
+	z.Weights[0], z.Weights[1] = z.Weights[1], z.Weights[0]
+	cases = append(cases, pairCase{"permuted", x, z})
+	cases = append(cases, pairCase{"nil vs explicit", Samples[float64]{Values: x.Values}, Samples[float64]{Values: x.Values, Weights: x.Weights}})
+	var ws Workspace[F]
+	for _, c := range cases {
+		xf, yf := samplesAs[F](c.x), samplesAs[F](c.y)
+		var gx, gy, hx, hy SamplesGrad[F]
+		a, _ := ws.SquaredSamplesGrad(xf, yf, &gx, &gy)
+		b, _ := ws.SquaredSamplesGrad(yf, xf, &hy, &hx)
+		if math.Float64bits(float64(a)) != math.Float64bits(float64(b)) {
+			t.Errorf("%s: ℓ₂²(x,y) = %v, ℓ₂²(y,x) = %v", c.name, a, b)
+		}
+		if !slices.Equal(gx.Values, hx.Values) || !slices.Equal(gx.Weights, hx.Weights) ||
+			!slices.Equal(gy.Values, hy.Values) || !slices.Equal(gy.Weights, hy.Weights) {
+			t.Errorf("%s: gradients differ when the arguments are swapped", c.name)
+		}
+		a2, _ := SquaredSamples(xf, yf)
+		b2, _ := SquaredSamples(yf, xf)
+		if a2 != a || b2 != a {
+			t.Errorf("%s: package functions %v %v, workspace %v", c.name, a2, b2, a)
+		}
+	}
+}
+
+func TestSquaredSamplesSymmetric(t *testing.T) {
+	t.Run("float64", testSquaredSamplesSymmetric[float64])
+	t.Run("float32", testSquaredSamplesSymmetric[float32])
+}
+
+func testSquaredSamplesIdentical[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	var ws Workspace[F]
+	for i, n := range []int{1, 2, 13, 300, 3, 7, 299, 5, 77, 300} {
+		x := genSamples(r, n, i%2 == 0, i < 4 && i != 1)
+		if i >= 7 {
+			x.Weights = floatWeights(r, n)
+		}
+		perm := Samples[float64]{Values: make([]float64, n)}
+		if x.Weights != nil {
+			perm.Weights = make([]float64, n)
+		}
+		for k, j := range r.Perm(n) {
+			perm.Values[k] = x.Values[j]
+			if x.Weights != nil {
+				perm.Weights[k] = x.Weights[j]
+			}
+		}
+		xf := samplesAs[F](x)
+		for name, y := range map[string]Samples[F]{"same": xf, "copy": samplesAs[F](x), "permuted": samplesAs[F](perm)} {
+			var gx, gy SamplesGrad[F]
+			d, err := ws.SquaredSamplesGrad(xf, y, &gx, &gy)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d != 0 {
+				t.Errorf("n=%d %s: ℓ₂²(x, x) = %v, want exactly 0", n, name, d)
+			}
+			for j := range gx.Values {
+				if gx.Values[j] != 0 || gx.Weights[j] != 0 || gy.Values[j] != 0 || gy.Weights[j] != 0 {
+					t.Errorf("n=%d %s: gradient %d not exactly 0: %v %v %v %v", n, name, j, gx.Values[j], gx.Weights[j], gy.Values[j], gy.Weights[j])
+					break
+				}
+			}
+		}
+	}
+	// -0 and +0 are the same point.
+	if d, _ := SquaredSamples(Samples[F]{Values: []F{F(math.Copysign(0, -1)), 1}}, Samples[F]{Values: []F{0, 1}}); d != 0 {
+		t.Errorf("ℓ₂²({-0, 1}, {0, 1}) = %v", d)
+	}
+}
+
+func TestSquaredSamplesIdentical(t *testing.T) {
+	t.Run("float64", testSquaredSamplesIdentical[float64])
+	t.Run("float32", testSquaredSamplesIdentical[float32])
+}
+
+// sampleRelDiff returns |a − b| / |b| (0 when both are 0).
+func sampleRelDiff(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / math.Abs(b)
+}
+
+func affineSamples(s Samples[float64], c, shift float64) Samples[float64] {
+	out := Samples[float64]{Values: make([]float64, len(s.Values)), Weights: s.Weights}
+	for i, v := range s.Values {
+		out.Values[i] = c*v + shift
+	}
+	return out
+}
+
+func TestSquaredSamplesTranslationScaling(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for i := 0; i < 6; i++ {
+		ties := i%2 == 0
+		x, y := genSamples(r, 50+30*i, ties, i%3 != 0), genSamples(r, 80, ties, i%3 != 1)
+		base, _ := SquaredSamples(x, y)
+		var gx, gy SamplesGrad[float64]
+		SquaredSamplesGrad(x, y, &gx, &gy)
+		// Grid values shifted by an exact offset: the same gaps, the same bits.
+		if ties {
+			for _, shift := range []float64{1e6, -3e9, 1e12} {
+				var hx, hy SamplesGrad[float64]
+				d, _ := SquaredSamplesGrad(affineSamples(x, 1, shift), affineSamples(y, 1, shift), &hx, &hy)
+				if d != base || !slices.Equal(gx.Values, hx.Values) || !slices.Equal(gx.Weights, hx.Weights) ||
+					!slices.Equal(gy.Values, hy.Values) || !slices.Equal(gy.Weights, hy.Weights) {
+					t.Errorf("case %d: exact shift %g changed the result: %v vs %v", i, shift, d, base)
+				}
+			}
+		}
+		// Any shift: the values round, so about ε·|shift| / gap relative.
+		if d, _ := SquaredSamples(affineSamples(x, 1, 3.7), affineSamples(y, 1, 3.7)); sampleRelDiff(d, base) > 1e-12 {
+			t.Errorf("case %d: shift 3.7: %v vs %v", i, d, base)
+		}
+		// Scaling by a power of two is exact; by any c, ε-close.
+		for _, c := range []float64{4, 0x1p-600, 0x1p+400} {
+			if d, _ := SquaredSamples(affineSamples(x, c, 0), affineSamples(y, c, 0)); d != c*base {
+				t.Errorf("case %d: ℓ₂²(%gX, %gY) = %v, want %v", i, c, c, d, c*base)
+			}
+		}
+		for _, c := range []float64{-1, -2.5, 0.3, 1e-100, -7e100} {
+			if d, _ := SquaredSamples(affineSamples(x, c, 0), affineSamples(y, c, 0)); sampleRelDiff(d, math.Abs(c)*base) > 1e-13 {
+				t.Errorf("case %d: ℓ₂²(%gX, %gY) = %v, want %v", i, c, c, d, math.Abs(c)*base)
+			}
+		}
+	}
+	// float32: exact shift by 2²³ of integer grid values.
+	x32 := Samples[float32]{Values: []float32{-3, 0, 0, 5, 17, 900}}
+	y32 := Samples[float32]{Values: []float32{-1000, 0, 5, 6}, Weights: []float32{0.125, 0.5, 0.25, 0.125}}
+	base, _ := SquaredSamples(x32, y32)
+	sh := func(s Samples[float32]) Samples[float32] {
+		out := Samples[float32]{Values: slices.Clone(s.Values), Weights: s.Weights}
+		for i := range out.Values {
+			out.Values[i] += 1 << 23
+		}
+		return out
+	}
+	if d, _ := SquaredSamples(sh(x32), sh(y32)); d != base {
+		t.Errorf("float32: shift 2²³: %v vs %v", d, base)
+	}
+}
+
+// TestSquaredSamplesHugeOffset: values 1e12 + a spread of order 1. Formulas
+// in the values themselves (2Σᵢ wᵢxᵢ(W<ᵢ − W>ᵢ), or the mean of |x − y| over
+// pairs minus the self terms) cancel terms of size 1e12 and keep few digits;
+// the gap formula only sees differences, which are exact here.
+func TestSquaredSamplesHugeOffset(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, offset := range []float64{1e12, -4.2e15} {
+		x, y := genSamples(r, 200, false, true), genSamples(r, 150, false, false)
+		x, y = affineSamples(x, 1, offset), affineSamples(y, 1.5, offset)
+		var ws Workspace[float64]
+		checkPair(t, "huge offset", &ws, x, y)
+		checkSelf(t, "huge offset", &ws, x)
+
+		// What the naive self sum loses (logged for illustration).
+		got := ws.sampleSelf(Samples[float64]{x.Values, x.Weights})
+		idx := make([]int, len(x.Values))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			if x.Values[a] < x.Values[b] {
+				return -1
+			}
+			if x.Values[a] > x.Values[b] {
+				return 1
+			}
+			return 0
+		})
+		naive, below := 0.0, 0.0
+		for _, i := range idx {
+			w := x.Weights[i]
+			naive += 2 * w * x.Values[i] * (below - (1 - below - w))
+			below += w
+		}
+		t.Logf("offset %g: gap formula %.17g, naive Σ wᵢxᵢ(W<−W>) formula %.17g (rel. diff %.2g)", offset, got, naive, sampleRelDiff(naive, got))
+	}
+}
+
+func TestSquaredSamplesGradCentralDifferences(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for i := 0; i < 4; i++ {
+		x, y := genSamples(r, 7+11*i, false, i%2 == 0), genSamples(r, 9+5*i, false, true)
+		var gx, gy SamplesGrad[float64]
+		f0, err := SquaredSamplesGrad(x, y, &gx, &gy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all := append(slices.Clone(x.Values), y.Values...)
+		for side, s := range []struct {
+			s Samples[float64]
+			g SamplesGrad[float64]
+		}{{x, gx}, {y, gy}} {
+			eval := func(v Samples[float64]) float64 {
+				var d float64
+				if side == 0 {
+					d, err = SquaredSamples(v, y)
+				} else {
+					d, err = SquaredSamples(x, v)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d
+			}
+			// Values: ℓ₂² is piecewise linear in each value, so the central
+			// difference over an interval free of other points is exact up to rounding.
+			for j, v := range s.s.Values {
+				h := 1e-3
+				for k, z := range all {
+					if k != j+side*len(x.Values) {
+						h = min(h, math.Abs(z-v)/4)
+					}
+				}
+				if h < 1e-9 {
+					continue
+				}
+				p := Samples[float64]{slices.Clone(s.s.Values), s.s.Weights}
+				p.Values[j] = v + h
+				fp := eval(p)
+				p.Values[j] = v - h
+				fm := eval(p)
+				fd := (fp - fm) / (2 * h)
+				if math.Abs(fd-s.g.Values[j]) > 1e-9+4e-16*f0/h {
+					t.Errorf("case %d side %d: ∂/∂value[%d] = %v, central difference %v", i, side, j, s.g.Values[j], fd)
+				}
+			}
+			// Weights: move h from weight k to weight j (the sum stays 1); ℓ₂²
+			// is quadratic in the weights, so the difference is exact up to rounding.
+			w := effWeights(s.s)
+			for j := range w {
+				k := (j + 1) % len(w)
+				h := min(1e-4, w[k]/2)
+				if h == 0 || j == k {
+					continue
+				}
+				p := Samples[float64]{s.s.Values, slices.Clone(w)}
+				p.Weights[j], p.Weights[k] = w[j]+h, w[k]-h
+				fp := eval(p)
+				p.Weights[j], p.Weights[k] = w[j]-h, w[k]+h
+				if p.Weights[j] < 0 {
+					continue
+				}
+				fm := eval(p)
+				fd := (fp - fm) / (2 * h)
+				if want := s.g.Weights[j] - s.g.Weights[k]; math.Abs(fd-want) > 1e-8 {
+					t.Errorf("case %d side %d: ∂/∂w[%d] − ∂/∂w[%d] = %v, central difference %v", i, side, j, k, want, fd)
+				}
+			}
+		}
+		// Free weights: the gradient is that of the energy form
+		// −½Σₖₗ cₖcₗ|zₖ − zₗ| (a quadratic: central differences are exact).
+		if i == 0 {
+			ref := func(w, v []float64) float64 {
+				return -refPairSet(Samples[float64]{x.Values, w}, Samples[float64]{y.Values, v}).pairSum()
+			}
+			wx, wy := effWeights(x), effWeights(y)
+			for j := range wx {
+				const h = 1e-3
+				p := slices.Clone(wx)
+				p[j] += h
+				fp := ref(p, wy)
+				p[j] -= 2 * h
+				fd := (fp - ref(p, wy)) / (2 * h)
+				if math.Abs(fd-gx.Weights[j]) > 1e-11 {
+					t.Errorf("free weight x[%d]: %v, central difference %v", j, gx.Weights[j], fd)
+				}
+			}
+			for j := range wy {
+				const h = 1e-3
+				p := slices.Clone(wy)
+				p[j] += h
+				fp := ref(wx, p)
+				p[j] -= 2 * h
+				fd := (fp - ref(wx, p)) / (2 * h)
+				if math.Abs(fd-gy.Weights[j]) > 1e-11 {
+					t.Errorf("free weight y[%d]: %v, central difference %v", j, gy.Weights[j], fd)
+				}
+			}
+		}
+	}
+}
+
+func TestSampleSelfGradCentralDifferences(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	var ws Workspace[float64]
+	for i := 0; i < 3; i++ {
+		x := genSamples(r, 6+20*i, false, true)
+		n := len(x.Values)
+		dv, dw := make([]float64, n), make([]float64, n)
+		f0 := ws.sampleSelfGrad(x, dv, dw)
+		for j, v := range x.Values {
+			h := 1e-3
+			for k, z := range x.Values {
+				if k != j {
+					h = min(h, math.Abs(z-v)/4)
+				}
+			}
+			p := Samples[float64]{slices.Clone(x.Values), x.Weights}
+			p.Values[j] = v + h
+			fp := ws.sampleSelf(p)
+			p.Values[j] = v - h
+			fd := (fp - ws.sampleSelf(p)) / (2 * h)
+			if math.Abs(fd-dv[j]) > 1e-9+4e-16*f0/h {
+				t.Errorf("case %d: dValues[%d] = %v, central difference %v", i, j, dv[j], fd)
+			}
+			// The weights are free here (sampleSelf does not validate).
+			const hw = 1e-3
+			q := Samples[float64]{x.Values, slices.Clone(x.Weights)}
+			q.Weights[j] += hw
+			fp = ws.sampleSelf(q)
+			q.Weights[j] -= 2 * hw
+			fd = (fp - ws.sampleSelf(q)) / (2 * hw)
+			if math.Abs(fd-dw[j]) > 1e-10 {
+				t.Errorf("case %d: dWeights[%d] = %v, central difference %v", i, j, dw[j], fd)
+			}
+		}
+	}
+}
+
+func TestSquaredSamplesGradPartial(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	x, y := genSamples(r, 30, true, true), genSamples(r, 20, true, false)
+	var gx, gy SamplesGrad[float64]
+	want, _ := SquaredSamplesGrad(x, y, &gx, &gy)
+	// Buffers of the wrong length are resized; a nil side is skipped.
+	hx := SamplesGrad[float64]{Values: make([]float64, 3), Weights: make([]float64, 100)}
+	d1, _ := SquaredSamplesGrad(x, y, &hx, nil)
+	var hy SamplesGrad[float64]
+	d2, _ := SquaredSamplesGrad(x, y, nil, &hy)
+	if d1 != want || d2 != want {
+		t.Errorf("values %v %v, want %v", d1, d2, want)
+	}
+	if !slices.Equal(hx.Values, gx.Values) || !slices.Equal(hx.Weights, gx.Weights) ||
+		!slices.Equal(hy.Values, gy.Values) || !slices.Equal(hy.Weights, gy.Weights) {
+		t.Error("a one-sided gradient differs from the two-sided one")
+	}
+}
+
+func testSamplesValidation[F Float](t *testing.T) {
+	good := Samples[F]{Values: []F{0, 1, 2}}
+	nan, inf := F(math.NaN()), F(math.Inf(1))
+	huge := F(MaxMagnitude[F]() * 10)
+	cases := []struct {
+		x, y       Samples[F]
+		arg, field string
+		index      int
+	}{
+		{Samples[F]{}, good, "x", "values", -1},
+		{good, Samples[F]{Values: []F{}}, "y", "values", -1},
+		{Samples[F]{Values: []F{0, nan}}, good, "x", "values", 1},
+		{good, Samples[F]{Values: []F{0, 1, inf}}, "y", "values", 2},
+		{good, Samples[F]{Values: []F{-inf, 1}}, "y", "values", 0},
+		{Samples[F]{Values: []F{huge}}, good, "x", "values", 0},
+		{Samples[F]{Values: []F{0, 1}, Weights: []F{1.5, -0.5}}, good, "x", "weights", 1},
+		{good, Samples[F]{Values: []F{0, 1}, Weights: []F{0.5, 0.25}}, "y", "weights", -1},
+		{good, Samples[F]{Values: []F{0, 1}, Weights: []F{0.5, nan}}, "y", "weights", 1},
+		{good, Samples[F]{Values: []F{0, 1}, Weights: []F{inf, 0.5}}, "y", "weights", 0},
+		{Samples[F]{Values: []F{0, 1}, Weights: []F{1}}, good, "x", "weights", -1},
+		// Both invalid: x is reported.
+		{Samples[F]{Values: []F{nan}}, Samples[F]{}, "x", "values", 0},
+	}
+	var ws Workspace[F]
+	for i, c := range cases {
+		var gx, gy SamplesGrad[F]
+		for k, call := range []func() (F, error){
+			func() (F, error) { return SquaredSamples(c.x, c.y) },
+			func() (F, error) { return ws.SquaredSamples(c.x, c.y) },
+			func() (F, error) { return ws.SquaredSamplesGrad(c.x, c.y, &gx, &gy) },
+			func() (F, error) { return SquaredSamplesGrad(c.x, c.y, nil, &gy) },
+			func() (F, error) { return DistanceSamples(c.x, c.y) },
+		} {
+			d, err := call()
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Errorf("case %d call %d: error %v, want an *InputError", i, k, err)
+				continue
+			}
+			if ie.Arg != c.arg || ie.Field != c.field || ie.Index != c.index {
+				t.Errorf("case %d call %d: %q: got (%s, %s, %d), want (%s, %s, %d)", i, k, err, ie.Arg, ie.Field, ie.Index, c.arg, c.field, c.index)
+			}
+			if d != 0 {
+				t.Errorf("case %d call %d: value %v with an error", i, k, d)
+			}
+		}
+	}
+	// Weights within the tolerance are accepted.
+	eps := F(WeightTolerance[F]() / 4)
+	if _, err := SquaredSamples(good, Samples[F]{Values: []F{0, 1}, Weights: []F{0.5 + eps, 0.5}}); err != nil {
+		t.Errorf("weights within tolerance rejected: %v", err)
+	}
+}
+
+func TestSamplesValidation(t *testing.T) {
+	t.Run("float64", testSamplesValidation[float64])
+	t.Run("float32", testSamplesValidation[float32])
+}
+
+func testSamplesAllocations[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	x, y := samplesAs[F](genSamples(r, 300, true, true)), samplesAs[F](genSamples(r, 200, false, false))
+	small := samplesAs[F](genSamples(r, 10, true, false))
+	xe := Samples[F]{x.Values, x.Weights}
+	var ws Workspace[F]
+	var gx, gy SamplesGrad[F]
+	dv, dw := make([]float64, len(x.Values)), make([]float64, len(x.Values))
+	for name, f := range map[string]func(){
+		"SquaredSamples":       func() { ws.SquaredSamples(x, y) },
+		"SquaredSamplesGrad":   func() { ws.SquaredSamplesGrad(x, y, &gx, &gy) },
+		"SquaredSamples/small": func() { ws.SquaredSamples(small, y) },
+		"sampleSelf":           func() { ws.sampleSelf(xe) },
+		"sampleSelfGrad":       func() { ws.sampleSelfGrad(xe, dv, dw) },
+	} {
+		f()
+		if a := testing.AllocsPerRun(20, f); a != 0 {
+			t.Errorf("%s: %v allocations per call", name, a)
+		}
+	}
+}
+
+func TestSamplesWorkspaceAllocatesNothing(t *testing.T) {
+	t.Run("float64", testSamplesAllocations[float64])
+	t.Run("float32", testSamplesAllocations[float32])
+}
+
+func BenchmarkSquaredSamples(b *testing.B) {
+	r := rand.New(rand.NewPCG(23, 24))
+	x, y := genSamples(r, 10000, false, false), genSamples(r, 10000, false, true)
+	var ws Workspace[float64]
+	var gx, gy SamplesGrad[float64]
+	b.Run("value", func(b *testing.B) {
+		for b.Loop() {
+			ws.SquaredSamples(x, y)
+		}
+	})
+	b.Run("grad", func(b *testing.B) {
+		for b.Loop() {
+			ws.SquaredSamplesGrad(x, y, &gx, &gy)
+		}
+	})
+}
