@@ -50,10 +50,11 @@ test-arm64:
 		echo "test-arm64: qemu-aarch64-static not on PATH; arm64 tests skipped (vet only)"; \
 	fi
 
-## generate: rewrite the generated tables and float32 kernels.
+## generate: rewrite the generated tables, float32 kernels and assembly.
 generate:
 	cd gen && $(GO) run ./tables -o ../internal/approx/tables_gen.go
 	cd gen && $(GO) run ./float32 -in ../purego/kernels64.go -o ../purego/kernels32.go
+	cd gen && $(GO) run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
 
 ## check-generate: fail if generated files differ from what is committed,
 ## or if generation produced files git does not know.

@@ -1,7 +1,14 @@
 module github.com/gmmkit/cramer/gen
 
-go 1.24
+go 1.24.0
 
 require github.com/gmmkit/cramer v0.0.0
+
+require (
+	github.com/mmcloughlin/avo v0.5.0
+	golang.org/x/mod v0.6.0 // indirect
+	golang.org/x/sys v0.41.0 // indirect
+	golang.org/x/tools v0.2.0 // indirect
+)
 
 replace github.com/gmmkit/cramer => ../

@@ -1,0 +1,198 @@
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// The emitters below follow the steps of package approx (and of purego's
+// core64.go / core32.go) one instruction per operation, so the assembly's
+// element-wise results equal purego's bit for bit.
+
+// reduce returns t = |z| from ad = |d| and rq = 1/q: the clamp maps NaN and
+// +Inf to the clamp value, then lanes with d == 0 get 0.
+// ad and rq may be registers or memory.
+func (p *prec) reduce(ad, rq Op) VecVirtual {
+	t := YMM()
+	p.MOVU(ad, t)
+	p.MUL(rq, t, t)              // t = ad·rq
+	p.MIN(p.c("expClamp"), t, t) // t < clamp ? t : clamp (NaN → clamp)
+	zero := YMM()
+	p.XOR(zero, zero, zero)
+	p.CMPEQ(ad, zero, zero) // lanes where ad == 0
+	p.ANDN(t, zero, t)
+	return t
+}
+
+// gather loads table[idx] into a new register. idx holds int64 lanes
+// (float64 mode, qword) or int32 lanes; dwordIdx selects a XMM of four int32
+// indices for float64 tables.
+func (p *prec) gather(table Mem, idx Register, dwordIdx bool) VecVirtual {
+	base := GP64()
+	LEAQ(table, base)
+	mask := YMM()
+	p.ONES(mask)
+	dst := YMM()
+	m := Mem{Base: base, Index: idx, Scale: uint8(p.size)}
+	switch {
+	case p.f64 && dwordIdx:
+		VGATHERDPD(mask, m, dst)
+	case p.f64:
+		VGATHERQPD(mask, m, dst)
+	default:
+		VGATHERDPS(mask, m, dst)
+	}
+	return dst
+}
+
+// expNegSquare returns T·exp(−t²) for 0 ≤ t ≤ clamp, where the table gives
+// T = 1 ("expTab") or T = 2/√π ("expScaledTab").
+func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
+	hi := YMM()
+	p.MUL(t, t, hi)
+	lo := YMM()
+	p.MOVU(hi, lo)
+	p.FMSUB231(t, t, lo) // lo = t·t − hi
+	kd := YMM()
+	p.MOVU(p.c("expShift"), kd)
+	p.FMADD231(p.c("expInvLn2N"), hi, kd) // kd = hi·N/ln2 + shift
+	k := YMM()
+	p.ISUB(p.c("expShift"), kd, k) // integer k = bits(kd) − bits(shift)
+	p.SUB(p.c("expShift"), kd, kd)
+	y := YMM()
+	p.MOVU(hi, y)
+	p.FMSUB231(p.c("ln2Hi"), kd, y) // y = kd·Hi − hi
+	p.FMADD231(p.c("ln2Lo"), kd, y) // y = kd·Lo + y
+	p.SUB(lo, y, y)
+	n := len(p.expPoly)
+	poly := YMM()
+	p.MOVU(p.poly(n-1), poly)
+	for i := n - 2; i >= 0; i-- {
+		p.FMADD213(p.poly(i), y, poly) // poly = y·poly + c
+	}
+	p.FMADD213(p.c("one"), y, poly)
+	p.MUL(y, poly, poly)
+	idx := YMM()
+	VPAND(p.c("expIndexMask"), k, idx)
+	tab := p.gather(p.c(table), idx, false)
+	p.FMADD213(tab, poly, tab) // m = fma(T, p, T)
+	e := YMM()
+	p.ISHR(p.expBits, k, e)
+	e1 := YMM()
+	p.ISHR(1, e, e1)
+	p.ISUB(e1, e, e) // e2 = e − e1
+	expShiftBits := 52
+	if !p.f64 {
+		expShiftBits = 23
+	}
+	for _, part := range []VecVirtual{e1, e} {
+		s := YMM()
+		p.MOVU(p.c("expBias"), s)
+		p.ISUB(part, s, s)
+		p.ISHL(expShiftBits, s, s)
+		p.MUL(s, tab, tab)
+	}
+	return tab
+}
+
+// erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²).
+func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
+	tc := YMM()
+	p.MIN(p.c("erfClamp"), t, tc)
+	x := YMM()
+	p.MUL(p.c("erfStep"), tc, x)
+	var j Register
+	r := YMM()
+	if p.f64 {
+		jx := XMM()
+		VCVTTPD2DQY(x, jx)
+		VCVTDQ2PD(jx, r)
+		j = jx
+	} else {
+		jy := YMM()
+		VCVTTPS2DQ(x, jy)
+		VCVTDQ2PS(jy, r)
+		j = jy
+	}
+	p.MUL(p.c("invErfStep"), r, r)
+	dl := YMM()
+	p.SUB(r, tc, dl) // dl = tc − r
+	t2 := YMM()
+	p.MUL(tc, tc, t2)
+
+	// Hermite coefficients c₂ … c_N: cₙ is a polynomial in t2 with ⌊n/2⌋+1
+	// coefficients (times tc when n is odd), taken in order from the table.
+	nTerms := 1
+	for used := 0; used < len(p.hermite); nTerms++ {
+		used += (nTerms+1)/2 + 1
+	}
+	offsets := make([]int, nTerms+2)
+	for n, off := 2, 0; n <= nTerms; n++ {
+		offsets[n] = off
+		off += n/2 + 1
+	}
+	coef := func(n int) VecVirtual {
+		v := YMM()
+		off := offsets[n]
+		p.MOVU(p.hermiteC(off), v)
+		for i := 1; i <= n/2; i++ {
+			p.FMADD213(p.hermiteC(off+i), t2, v) // v = t2·v + A
+		}
+		if n%2 == 1 {
+			p.MUL(tc, v, v)
+		}
+		return v
+	}
+	q := coef(nTerms)
+	for n := nTerms - 1; n >= 2; n-- {
+		c := coef(n)
+		p.FMADD213(c, dl, q) // q = dl·q + cₙ
+	}
+	p.FMADD213(tc, dl, q) // q = dl·q + tc
+	u := YMM()
+	p.MUL(q, dl, u)       // dl·q
+	p.FMADD213(dl, dl, u) // dp = dl·u + dl
+	tab := p.gather(p.c("erfTab"), j, true)
+	p.FMADD231(e2, u, tab) // erf = dp·e2 + T
+	return tab
+}
+
+// pairCore returns h = fma(ad, erf, (q·½)·e2), erf and e2 for one vector.
+// ad, q and rq may be registers or memory (the kernels keep them on the
+// stack so that the sixteen YMM registers suffice).
+func (p *prec) pairCore(ad, q, rq Op) (h, erf, e2, t VecVirtual) {
+	t = p.reduce(ad, rq)
+	e2 = p.expNegSquare(t, "expScaledTab")
+	erf = p.erfPos(t, e2)
+	h = YMM()
+	p.MOVU(q, h)
+	p.MUL(p.c("half"), h, h)
+	p.MUL(e2, h, h)
+	p.FMADD231(ad, erf, h) // h = erf·ad + h
+	return h, erf, e2, t
+}
+
+// scale returns q = √(2v) and rq = 1/q.
+func (p *prec) scale(v VecVirtual) (q, rq VecVirtual) {
+	q = YMM()
+	p.ADD(v, v, q)
+	p.SQRT(q, q)
+	rq = YMM()
+	p.MOVU(p.c("one"), rq)
+	p.DIV(q, rq, rq)
+	return q, rq
+}
+
+// abs returns |x| and copysign returns |mag| with the sign of sgn.
+func (p *prec) abs(x Op) VecVirtual {
+	a := YMM()
+	p.AND(p.c("absMask"), x, a)
+	return a
+}
+
+func (p *prec) copysign(mag, sgn VecVirtual) {
+	s := YMM()
+	p.AND(p.c("signMask"), sgn, s)
+	p.OR(s, mag, mag)
+}

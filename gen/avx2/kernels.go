@@ -1,0 +1,381 @@
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+func (p *prec) ty() string {
+	if p.f64 {
+		return "float64"
+	}
+	return "float32"
+}
+
+// at returns the vector at element index i of the slice whose base is ptr.
+func (p *prec) at(ptr GPVirtual, i GPVirtual) Mem {
+	return Mem{Base: ptr, Index: i, Scale: uint8(p.size)}
+}
+
+// vectorLoop emits a loop over n elements (a GP register), calling body with
+// the element index and, in the final partial vector, a lane mask (nil for
+// full vectors). unroll full vectors are processed per iteration first.
+//
+// afterUnrolled (may be nil) runs once when the unrolled part is done, to fold
+// its extra accumulators. In the partial vector the mask is kept on the stack
+// (maskMem) and reloaded for each masked access, to save a register.
+func (p *prec) vectorLoop(label string, start, n GPVirtual, unroll int, afterUnrolled func(), body func(i GPVirtual, mask Op, u int)) {
+	i := GP64()
+	MOVQ(start, i)
+	rem := GP64()
+	if unroll > 1 {
+		Label(label + "_unrolled")
+		MOVQ(n, rem)
+		SUBQ(i, rem)
+		CMPQ(rem, U32(p.lanes*unroll))
+		JL(LabelRef(label + "_fold"))
+		for u := 0; u < unroll; u++ {
+			iu := GP64()
+			LEAQ(Mem{Base: i, Disp: u * p.lanes}, iu)
+			body(iu, nil, u)
+		}
+		ADDQ(U32(p.lanes*unroll), i)
+		JMP(LabelRef(label + "_unrolled"))
+		Label(label + "_fold")
+		if afterUnrolled != nil {
+			afterUnrolled()
+		}
+	}
+	Label(label + "_single")
+	MOVQ(n, rem)
+	SUBQ(i, rem)
+	CMPQ(rem, U32(p.lanes))
+	JL(LabelRef(label + "_tail"))
+	body(i, nil, 0)
+	ADDQ(U32(p.lanes), i)
+	JMP(LabelRef(label + "_single"))
+	Label(label + "_tail")
+	MOVQ(n, rem)
+	SUBQ(i, rem)
+	JE(LabelRef(label + "_done"))
+	maskMem := AllocLocal(32)
+	p.MOVU(p.tailMask(rem), maskMem)
+	body(i, maskMem, 0)
+	Label(label + "_done")
+}
+
+// load reads a vector, or with a mask (in memory) only its selected lanes.
+func (p *prec) load(m Mem, mask Op) VecVirtual {
+	r := YMM()
+	if mask == nil {
+		p.MOVU(m, r)
+	} else {
+		p.MOVU(mask, r)
+		p.MASKLOAD(m, r, r)
+	}
+	return r
+}
+
+// store writes a vector, or with a mask (in memory) only its selected lanes.
+func (p *prec) store(r VecVirtual, m Mem, mask Op) {
+	if mask == nil {
+		p.MOVU(r, m)
+	} else {
+		k := YMM()
+		p.MOVU(mask, k)
+		p.MASKSTORE(r, k, m)
+	}
+}
+
+func (p *prec) ptr(name string) GPVirtual {
+	return Load(Param(name).Base(), GP64()).(GPVirtual)
+}
+
+func (p *prec) length(name string) GPVirtual {
+	return Load(Param(name).Len(), GP64()).(GPVirtual)
+}
+
+func (p *prec) text(name, params, doc string) {
+	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s)", params, p.ty()))
+	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
+}
+
+func (p *prec) genElementwise() {
+	p.text("Erf", "dst, x", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf).")
+	{
+		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
+		zero := GP64()
+		XORQ(zero, zero)
+		p.vectorLoop("erf", zero, n, 1, nil, func(i GPVirtual, mask Op, _ int) {
+			v := p.load(p.at(x, i), mask)
+			t := p.abs(v)
+			p.MIN(p.c("expClamp"), t, t)
+			e2 := p.expNegSquare(t, "expScaledTab")
+			r := p.erfPos(t, e2)
+			p.copysign(r, v)
+			p.store(r, p.at(dst, i), mask)
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	p.text("ExpNegSquare", "dst, x", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare).")
+	{
+		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
+		zero := GP64()
+		XORQ(zero, zero)
+		p.vectorLoop("exp", zero, n, 1, nil, func(i GPVirtual, mask Op, _ int) {
+			v := p.load(p.at(x, i), mask)
+			t := p.abs(v)
+			p.MIN(p.c("expClamp"), t, t)
+			e := p.expNegSquare(t, "expTab")
+			p.store(e, p.at(dst, i), mask)
+		})
+		VZEROUPPER()
+		RET()
+	}
+
+	p.text("PairTerms", "h, erf, ex, d, v", "sets h, erf and ex at every i < len(d) (see purego.PairTerms).")
+	{
+		h, erf, ex, d, v, n := p.ptr("h"), p.ptr("erf"), p.ptr("ex"), p.ptr("d"), p.ptr("v"), p.length("d")
+		zero := GP64()
+		XORQ(zero, zero)
+		p.vectorLoop("pair", zero, n, 1, nil, func(i GPVirtual, mask Op, _ int) {
+			dv := p.load(p.at(d, i), mask)
+			vv := p.load(p.at(v, i), mask)
+			q, rq := p.scale(vv)
+			ad := p.abs(dv)
+			hv, r, _, t := p.pairCore(ad, q, rq)
+			p.store(hv, p.at(h, i), mask)
+			p.copysign(r, dv)
+			p.store(r, p.at(erf, i), mask)
+			e := p.expNegSquare(t, "expTab")
+			p.store(e, p.at(ex, i), mask)
+		})
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// rowKind selects the pair matrix of a row-sum kernel.
+type rowKind int
+
+const (
+	crossRows rowKind = iota // rows ma/va against columns wb/mb/vb
+	selfRows                 // upper triangle of m/v/w: columns j > i
+	diracRows                // rows ma/va against points wx/x
+)
+
+func (p *prec) genRowSums(kind rowKind) {
+	var name, params string
+	switch kind {
+	case crossRows:
+		name, params = "CrossRowSums", "out, ma, va, wb, mb, vb"
+	case selfRows:
+		name, params = "SelfRowSums", "out, m, v, w"
+	case diracRows:
+		name, params = "DiracRowSums", "out, ma, va, wx, x"
+	}
+	p.text(name, params, "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).")
+	var out, rm, rv, cw, cm, cv, rows, cols GPVirtual
+	out = p.ptr("out")
+	rows = p.length("out")
+	switch kind {
+	case crossRows:
+		rm, rv, cw, cm, cv = p.ptr("ma"), p.ptr("va"), p.ptr("wb"), p.ptr("mb"), p.ptr("vb")
+		cols = p.length("mb")
+	case selfRows:
+		rm, rv, cw = p.ptr("m"), p.ptr("v"), p.ptr("w")
+		cm, cv = rm, rv
+		cols = p.length("m")
+	case diracRows:
+		rm, rv, cw, cm = p.ptr("ma"), p.ptr("va"), p.ptr("wx"), p.ptr("x")
+		cols = p.length("x")
+	}
+	// Per-row values and per-pair intermediates live on the stack so that the
+	// pair computation fits in the sixteen YMM registers.
+	miMem, viMem, qMem, rqMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	adMem := AllocLocal(32)
+	i := GP64()
+	XORQ(i, i)
+	Label("row")
+	CMPQ(i, rows)
+	JGE(LabelRef("done"))
+	{
+		mi, vi := YMM(), YMM()
+		p.BROADCAST(p.at(rm, i), mi)
+		p.BROADCAST(p.at(rv, i), vi)
+		p.MOVU(mi, miMem)
+		p.MOVU(vi, viMem)
+		if kind == diracRows {
+			qi, rqi := p.scale(vi)
+			p.MOVU(qi, qMem)
+			p.MOVU(rqi, rqMem)
+		}
+	}
+	// One accumulator, updated in column order: the same order as the
+	// gradient kernels, so their H rows equal these sums bit for bit. (The
+	// pair computation is long enough that the FMA chain is not the limit.)
+	const unroll = 2
+	acc := YMM()
+	p.XOR(acc, acc, acc)
+	start := GP64()
+	XORQ(start, start)
+	if kind == selfRows {
+		LEAQ(Mem{Base: i, Disp: 1}, start)
+	}
+	p.vectorLoop("col", start, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
+		ad := p.diff(miMem, p.load(p.at(cm, j), mask))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, adMem)
+		if kind != diracRows {
+			s := p.load(p.at(cv, j), mask)
+			p.ADD(viMem, s, s)
+			q, rq := p.scale(s)
+			p.MOVU(q, qMem)
+			p.MOVU(rq, rqMem)
+		}
+		h, _, _, _ := p.pairCore(adMem, qMem, rqMem)
+		if mask == nil {
+			p.FMADD231(p.at(cw, j), h, acc) // acc += h·w
+		} else {
+			w := p.load(p.at(cw, j), mask)
+			p.FMADD231(w, h, acc)
+		}
+	})
+	p.hsum(acc)
+	p.storeScalar(acc, p.at(out, i))
+	INCQ(i)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+func (p *prec) genGrad(kind rowKind) {
+	var name, params string
+	switch kind {
+	case crossRows:
+		name, params = "CrossGrad", "rh, rd, rr, ch, cd, cr, wa, ma, va, wb, mb, vb"
+	case selfRows:
+		name, params = "SelfGrad", "rh, rd, rr, ch, cd, cr, m, v, w"
+	case diracRows:
+		name, params = "DiracGrad", "rh, rd, rr, ch, cd, wa, ma, va, wx, x"
+	}
+	p.text(name, params, "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.")
+	// Slice pointers are loaded from the argument frame where they are used:
+	// there are more of them than general-purpose registers.
+	rh, rd, rr, ch, cd, cr := "rh", "rd", "rr", "ch", "cd", "cr"
+	if kind == diracRows {
+		cr = ""
+	}
+	var rw, rm, rv, cw, cm, cv, colsName string
+	switch kind {
+	case crossRows:
+		rw, rm, rv, cw, cm, cv, colsName = "wa", "ma", "va", "wb", "mb", "vb", "mb"
+	case selfRows:
+		rm, rv, rw, cm, cv, cw, colsName = "m", "v", "w", "m", "v", "w", "m"
+	case diracRows:
+		rw, rm, rv, cw, cm, colsName = "wa", "ma", "va", "wx", "x", "x"
+	}
+	rows, cols := p.length("rh"), p.length(colsName)
+	// Per-row values live in memory (broadcast copies on the stack) to leave
+	// the sixteen YMM registers to the pair computation and the accumulators.
+	miMem, viMem, wiMem, rqmMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	qMem, rqMem, adMem := AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	i := GP64()
+	XORQ(i, i)
+	Label("row")
+	CMPQ(i, rows)
+	JGE(LabelRef("done"))
+	for _, c := range []struct {
+		ptr string
+		mem Mem
+	}{{rm, miMem}, {rv, viMem}, {rw, wiMem}} {
+		r := YMM()
+		p.BROADCAST(p.at(p.ptr(c.ptr), i), r)
+		p.MOVU(r, c.mem)
+	}
+	if kind == diracRows {
+		vi := YMM()
+		p.MOVU(viMem, vi)
+		qi, rqi := p.scale(vi)
+		p.MOVU(qi, qMem)
+		p.MOVU(rqi, rqMem)
+		p.storeMaskedRq(qi, rqi, rqmMem)
+	}
+	sh, sd, sr := YMM(), YMM(), YMM()
+	for _, a := range []VecVirtual{sh, sd, sr} {
+		p.XOR(a, a, a)
+	}
+	start := GP64()
+	XORQ(start, start)
+	if kind == selfRows {
+		LEAQ(Mem{Base: i, Disp: 1}, start)
+	}
+	p.vectorLoop("col", start, cols, 1, nil, func(j GPVirtual, mask Op, _ int) {
+		ad := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, adMem)
+		if kind != diracRows {
+			s := p.load(p.at(p.ptr(cv), j), mask)
+			p.ADD(viMem, s, s)
+			q, rq := p.scale(s)
+			p.MOVU(q, qMem)
+			p.MOVU(rq, rqMem)
+			p.storeMaskedRq(q, rq, rqmMem)
+		}
+		h, erf, e2, _ := p.pairCore(adMem, qMem, rqMem)
+		// Sign of d = mi − m, recomputed rather than kept in a register.
+		sg := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
+		p.copysign(erf, sg)
+		p.MUL(rqmMem, e2, e2) // e2·rq, 0 where q == 0
+		w := p.load(p.at(p.ptr(cw), j), mask)
+		p.FMADD231(w, h, sh)
+		p.FMADD231(w, erf, sd)
+		p.FMADD231(w, e2, sr)
+		for _, c := range []struct {
+			ptr string
+			val VecVirtual
+		}{{ch, h}, {cd, erf}, {cr, e2}} {
+			if c.ptr == "" {
+				continue
+			}
+			ptr := p.ptr(c.ptr)
+			acc := p.load(p.at(ptr, j), mask)
+			p.FMADD231(wiMem, c.val, acc)
+			p.store(acc, p.at(ptr, j), mask)
+		}
+	})
+	for _, r := range []struct {
+		acc VecVirtual
+		ptr string
+	}{{sh, rh}, {sd, rd}, {sr, rr}} {
+		p.hsum(r.acc)
+		p.storeScalar(r.acc, p.at(p.ptr(r.ptr), i))
+	}
+	INCQ(i)
+	JMP(LabelRef("row"))
+	Label("done")
+	VZEROUPPER()
+	RET()
+}
+
+// diff returns mi − m with mi a broadcast vector in memory.
+func (p *prec) diff(miMem Mem, m VecVirtual) VecVirtual {
+	d := YMM()
+	p.MOVU(miMem, d)
+	p.SUB(m, d, d)
+	return d
+}
+
+// storeMaskedRq stores rq with the lanes where q == 0 set to 0.
+func (p *prec) storeMaskedRq(q, rq VecVirtual, mem Mem) {
+	z := YMM()
+	p.CMPEQ(p.c("zero"), q, z)
+	p.ANDN(rq, z, z)
+	p.MOVU(z, mem)
+}
