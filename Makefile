@@ -8,14 +8,14 @@ FUZZTIME ?= 10s
 GENERATED := internal/approx purego asm
 
 .NOTPARALLEL:
-.PHONY: all test fmt-check vet test-unit test-purego test-race test-arm64 \
+.PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
 	generate check-generate fuzz-short bench demo
 
 all: test
 
 ## test: everything CI needs (formatting, vet, tests with and without
 ## assembly, generated code up to date, short fuzzing, race tests).
-test: fmt-check vet test-unit test-purego check-generate fuzz-short test-race
+test: fmt-check vet test-unit test-purego test-nofma check-generate fuzz-short test-race
 
 fmt-check:
 	@files=$$(gofmt -l .); \
@@ -34,6 +34,22 @@ test-unit:
 
 test-purego:
 	$(GO) test -tags purego ./...
+
+## test-nofma: the amd64 tests on an emulated CPU without AVX2 or FMA
+## (qemu-x86_64-static -cpu Penryn): the dispatch must fall back to purego and
+## everything must still pass. Skipped with a message when qemu is missing or
+## the machine is not amd64.
+test-nofma:
+	@if [ "$$($(GO) env GOARCH)" != amd64 ]; then echo "test-nofma: not amd64; skipped"; exit 0; fi; \
+	if ! command -v qemu-x86_64-static >/dev/null 2>&1; then \
+		echo "test-nofma: qemu-x86_64-static not on PATH (apt-get install qemu-user-static); skipped"; exit 0; fi; \
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(GO) test -c -o $$tmp/kernels.test ./kernels; \
+	$(GO) test -c -o $$tmp/root.test .; \
+	echo "qemu-x86_64-static -cpu Penryn: kernels tests, CRAMER_REQUIRE=purego"; \
+	(cd kernels && CRAMER_REQUIRE=purego qemu-x86_64-static -cpu Penryn $$tmp/kernels.test -test.run 'Golden|Conform|Required|Guard|Lookup|UseRestores'); \
+	echo "qemu-x86_64-static -cpu Penryn: distance tests"; \
+	CRAMER_REQUIRE= qemu-x86_64-static -cpu Penryn $$tmp/root.test -test.run 'Golden|Properties|Quadrature|Example'
 
 # Race tests of the parallel paths (the full suite under -race is too slow).
 test-race:
