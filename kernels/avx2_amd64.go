@@ -19,76 +19,76 @@ func init() {
 		Priority: 10,
 		Usable:   func() bool { return cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3) },
 
-		Erf64: func(dst, x []float64) { asm.Erf64(dst[:len(x)], x) },
+		Erf64: func(dst, x []float64) { asm.Erf64(dst[:len(x):len(dst)], x) },
 		ExpNegSquare64: func(dst, x []float64) {
-			asm.ExpNegSquare64(dst[:len(x)], x)
+			asm.ExpNegSquare64(dst[:len(x):len(dst)], x)
 		},
 		PairTerms64: func(h, erf, ex, d, v []float64) {
 			n := len(d)
-			asm.PairTerms64(h[:n], erf[:n], ex[:n], d, v[:n])
+			asm.PairTerms64(h[:n:len(h)], erf[:n:len(erf)], ex[:n:len(ex)], d, v[:n:len(v)])
 		},
 		CrossRowSums64: func(out, ma, va, wb, mb, vb []float64) {
 			k, m := len(ma), len(mb)
-			asm.CrossRowSums64(out[:k], ma, va[:k], wb[:m], mb, vb[:m])
+			asm.CrossRowSums64(out[:k:len(out)], ma, va[:k:len(va)], wb[:m:len(wb)], mb, vb[:m:len(vb)])
 		},
 		CrossGrad64: func(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64) {
 			k, m := len(ma), len(mb)
-			asm.CrossGrad64(rows.H[:k], rows.D[:k], rows.R[:k], cols.H[:m], cols.D[:m], cols.R[:m],
-				wa[:k], ma, va[:k], wb[:m], mb, vb[:m])
+			asm.CrossGrad64(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:m:len(cols.H)], cols.D[:m:len(cols.D)], cols.R[:m:len(cols.R)],
+				wa[:k:len(wa)], ma, va[:k:len(va)], wb[:m:len(wb)], mb, vb[:m:len(vb)])
 		},
 		SelfRowSums64: func(out, m, v, w []float64) {
 			n := len(m)
-			_ = m[:len(out)]
-			asm.SelfRowSums64(out, m, v[:n], w[:n])
+			_ = m[:len(out):len(m)]
+			asm.SelfRowSums64(out, m, v[:n:len(v)], w[:n:len(w)])
 		},
 		SelfGrad64: func(rows, cols GradSums64, m, v, w []float64) {
 			n, r := len(m), len(rows.H)
-			_ = m[:r]
-			asm.SelfGrad64(rows.H, rows.D[:r], rows.R[:r], cols.H[:n], cols.D[:n], cols.R[:n], m, v[:n], w[:n])
+			_ = m[:r:len(m)]
+			asm.SelfGrad64(rows.H, rows.D[:r:len(rows.D)], rows.R[:r:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], cols.R[:n:len(cols.R)], m, v[:n:len(v)], w[:n:len(w)])
 		},
 		DiracRowSums64: func(out, ma, va, wx, x []float64) {
 			k := len(ma)
-			asm.DiracRowSums64(out[:k], ma, va[:k], wx[:len(x)], x)
+			asm.DiracRowSums64(out[:k:len(out)], ma, va[:k:len(va)], wx[:len(x):len(wx)], x)
 		},
 		DiracGrad64: func(rows, cols GradSums64, wa, ma, va, wx, x []float64) {
 			k, n := len(ma), len(x)
-			asm.DiracGrad64(rows.H[:k], rows.D[:k], rows.R[:k], cols.H[:n], cols.D[:n], wa[:k], ma, va[:k], wx[:n], x)
+			asm.DiracGrad64(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
 		},
 
-		Erf32: func(dst, x []float32) { asm.Erf32(dst[:len(x)], x) },
+		Erf32: func(dst, x []float32) { asm.Erf32(dst[:len(x):len(dst)], x) },
 		ExpNegSquare32: func(dst, x []float32) {
-			asm.ExpNegSquare32(dst[:len(x)], x)
+			asm.ExpNegSquare32(dst[:len(x):len(dst)], x)
 		},
 		PairTerms32: func(h, erf, ex, d, v []float32) {
 			n := len(d)
-			asm.PairTerms32(h[:n], erf[:n], ex[:n], d, v[:n])
+			asm.PairTerms32(h[:n:len(h)], erf[:n:len(erf)], ex[:n:len(ex)], d, v[:n:len(v)])
 		},
 		CrossRowSums32: func(out, ma, va, wb, mb, vb []float32) {
 			k, m := len(ma), len(mb)
-			asm.CrossRowSums32(out[:k], ma, va[:k], wb[:m], mb, vb[:m])
+			asm.CrossRowSums32(out[:k:len(out)], ma, va[:k:len(va)], wb[:m:len(wb)], mb, vb[:m:len(vb)])
 		},
 		CrossGrad32: func(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32) {
 			k, m := len(ma), len(mb)
-			asm.CrossGrad32(rows.H[:k], rows.D[:k], rows.R[:k], cols.H[:m], cols.D[:m], cols.R[:m],
-				wa[:k], ma, va[:k], wb[:m], mb, vb[:m])
+			asm.CrossGrad32(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:m:len(cols.H)], cols.D[:m:len(cols.D)], cols.R[:m:len(cols.R)],
+				wa[:k:len(wa)], ma, va[:k:len(va)], wb[:m:len(wb)], mb, vb[:m:len(vb)])
 		},
 		SelfRowSums32: func(out, m, v, w []float32) {
 			n := len(m)
-			_ = m[:len(out)]
-			asm.SelfRowSums32(out, m, v[:n], w[:n])
+			_ = m[:len(out):len(m)]
+			asm.SelfRowSums32(out, m, v[:n:len(v)], w[:n:len(w)])
 		},
 		SelfGrad32: func(rows, cols GradSums32, m, v, w []float32) {
 			n, r := len(m), len(rows.H)
-			_ = m[:r]
-			asm.SelfGrad32(rows.H, rows.D[:r], rows.R[:r], cols.H[:n], cols.D[:n], cols.R[:n], m, v[:n], w[:n])
+			_ = m[:r:len(m)]
+			asm.SelfGrad32(rows.H, rows.D[:r:len(rows.D)], rows.R[:r:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], cols.R[:n:len(cols.R)], m, v[:n:len(v)], w[:n:len(w)])
 		},
 		DiracRowSums32: func(out, ma, va, wx, x []float32) {
 			k := len(ma)
-			asm.DiracRowSums32(out[:k], ma, va[:k], wx[:len(x)], x)
+			asm.DiracRowSums32(out[:k:len(out)], ma, va[:k:len(va)], wx[:len(x):len(wx)], x)
 		},
 		DiracGrad32: func(rows, cols GradSums32, wa, ma, va, wx, x []float32) {
 			k, n := len(ma), len(x)
-			asm.DiracGrad32(rows.H[:k], rows.D[:k], rows.R[:k], cols.H[:n], cols.D[:n], wa[:k], ma, va[:k], wx[:n], x)
+			asm.DiracGrad32(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
 		},
 	})
 }

@@ -9,11 +9,12 @@ import (
 // Erf32 sets dst[i] = erf(x[i]) for i < len(x), by the table-and-Hermite
 // algorithm of package approx (within 4 ULP of the exact value; the
 // measured maximum is in the README). dst may alias x. It panics if
-// len(dst) < len(x) and allocates nothing.
+// len(dst) < len(x) and allocates nothing. A NaN input is not propagated: like
+// every argument beyond the clamp it gives ±1 (the public API rejects NaN).
 //
 //	for i, v := range x { dst[i] = math.Erf(v) }
 func Erf32(dst, x []float32) {
-	dst = dst[:len(x)]
+	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
 		t := clamp32(abs32(v), approx.ExpClamp32)
 		e2 := expNegSquare32(t, approx.Exp32ScaledTable)
@@ -23,11 +24,13 @@ func Erf32(dst, x []float32) {
 
 // ExpNegSquare32 sets dst[i] = exp(−x[i]²) for i < len(x), with x² split
 // exactly so that the result is within 2 ULP of exp(−x²) for the binary x,
-// subnormal results included. dst may alias x; nothing is allocated.
+// subnormal results included. dst may alias x; it panics if
+// len(dst) < len(x); nothing is allocated. A NaN input gives 0, like every
+// argument beyond the clamp (the public API rejects NaN).
 //
 //	for i, v := range x { dst[i] = math.Exp(-v * v) }
 func ExpNegSquare32(dst, x []float32) {
-	dst = dst[:len(x)]
+	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
 		dst[i] = expNegSquare32(clamp32(abs32(v), approx.ExpClamp32), approx.Exp32Table)
 	}
@@ -40,11 +43,12 @@ func ExpNegSquare32(dst, x []float32) {
 //	erf[i] = erf(z)                         (= ∂h/∂d; 0 when d = 0)
 //	ex[i]  = exp(−z²)                       (∂h/∂s = √(2/π)·ex[i])
 //
-// v[i] must be ≥ 0 and 2·v[i] finite. Outputs may alias inputs. All slices
-// must have length ≥ len(d); nothing is allocated.
+// v[i] must be ≥ 0 and 2·v[i] finite, d[i] finite (a NaN d gives h = NaN but
+// erf = ±1 and ex = 0). Outputs may alias inputs. All slices must have length
+// ≥ len(d) (else it panics); nothing is allocated.
 func PairTerms32(h, erf, ex, d, v []float32) {
 	n := len(d)
-	h, erf, ex, v = h[:n], erf[:n], ex[:n], v[:n]
+	h, erf, ex, v = h[:n:len(h)], erf[:n:len(erf)], ex[:n:len(ex)], v[:n:len(v)]
 	for i, di := range d {
 		q, rq := scale32(v[i])
 		ad := abs32(di)
@@ -65,8 +69,8 @@ func PairTerms32(h, erf, ex, d, v []float32) {
 // ≥ 0. Each row is summed in four interleaved partial sums. out may not alias
 // the inputs; nothing is allocated.
 func CrossRowSums32(out, ma, va, wb, mb, vb []float32) {
-	out, va = out[:len(ma)], va[:len(ma)]
-	vb, wb = vb[:len(mb)], wb[:len(mb)]
+	out, va = out[:len(ma):len(out)], va[:len(ma):len(va)]
+	vb, wb = vb[:len(mb):len(vb)], wb[:len(mb):len(wb)]
 	for i, mi := range ma {
 		vi := va[i]
 		var acc [4]float32
@@ -92,10 +96,10 @@ type GradSums32 struct{ H, D, R []float32 }
 // zᵢⱼ ∝ ma[i] − mb[j]). It returns nothing; the cross sum is Σᵢ wa[i]·rows.H[i].
 // Nothing is allocated.
 func CrossGrad32(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32) {
-	va, wa = va[:len(ma)], wa[:len(ma)]
-	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
-	vb, wb = vb[:len(mb)], wb[:len(mb)]
-	ch, cd, cr := cols.H[:len(mb)], cols.D[:len(mb)], cols.R[:len(mb)]
+	va, wa = va[:len(ma):len(va)], wa[:len(ma):len(wa)]
+	rh, rd, rr := rows.H[:len(ma):len(rows.H)], rows.D[:len(ma):len(rows.D)], rows.R[:len(ma):len(rows.R)]
+	vb, wb = vb[:len(mb):len(vb)], wb[:len(mb):len(wb)]
+	ch, cd, cr := cols.H[:len(mb):len(cols.H)], cols.D[:len(mb):len(cols.D)], cols.R[:len(mb):len(cols.R)]
 	for i, mi := range ma {
 		vi, wi := va[i], wa[i]
 		var sh, sd, sr [4]float32
@@ -123,7 +127,7 @@ func CrossGrad32(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32) {
 // be split into blocks by passing m[lo:], v[lo:], w[lo:] and out[lo:hi].
 // Nothing is allocated.
 func SelfRowSums32(out, m, v, w []float32) {
-	v, w = v[:len(m)], w[:len(m)]
+	v, w = v[:len(m):len(v)], w[:len(m):len(w)]
 	for i := range out {
 		mi, vi := m[i], v[i]
 		var acc [4]float32
@@ -140,8 +144,8 @@ func SelfRowSums32(out, m, v, w []float32) {
 // cols.H/D/R[j] (j < len(m)) the sums over i < j, i < len(rows.H), weighted by
 // w[i] (D with zᵢⱼ ∝ m[i] − m[j]). Nothing is allocated.
 func SelfGrad32(rows, cols GradSums32, m, v, w []float32) {
-	v, w = v[:len(m)], w[:len(m)]
-	ch, cd, cr := cols.H[:len(m)], cols.D[:len(m)], cols.R[:len(m)]
+	v, w = v[:len(m):len(v)], w[:len(m):len(w)]
+	ch, cd, cr := cols.H[:len(m):len(cols.H)], cols.D[:len(m):len(cols.D)], cols.R[:len(m):len(cols.R)]
 	for i := range rows.H {
 		mi, vi, wi := m[i], v[i], w[i]
 		var sh, sd, sr [4]float32
@@ -168,7 +172,7 @@ func SelfGrad32(rows, cols GradSums32, m, v, w []float32) {
 // pair term needs no square root or division; the result equals
 // CrossRowSums32 with vb = 0 term by term. Nothing is allocated.
 func DiracRowSums32(out, ma, va, wx, x []float32) {
-	out, va, wx = out[:len(ma)], va[:len(ma)], wx[:len(x)]
+	out, va, wx = out[:len(ma):len(out)], va[:len(ma):len(va)], wx[:len(x):len(wx)]
 	for i, mi := range ma {
 		q, rq := scale32(va[i])
 		var acc [4]float32
@@ -184,10 +188,10 @@ func DiracRowSums32(out, ma, va, wx, x []float32) {
 // cols.D[j] the sums over the components weighted by wa (cols.R is not used
 // and may be nil). Nothing is allocated.
 func DiracGrad32(rows, cols GradSums32, wa, ma, va, wx, x []float32) {
-	va, wa = va[:len(ma)], wa[:len(ma)]
-	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
-	wx = wx[:len(x)]
-	ch, cd := cols.H[:len(x)], cols.D[:len(x)]
+	va, wa = va[:len(ma):len(va)], wa[:len(ma):len(wa)]
+	rh, rd, rr := rows.H[:len(ma):len(rows.H)], rows.D[:len(ma):len(rows.D)], rows.R[:len(ma):len(rows.R)]
+	wx = wx[:len(x):len(wx)]
+	ch, cd := cols.H[:len(x):len(cols.H)], cols.D[:len(x):len(cols.D)]
 	for i, mi := range ma {
 		q, rq := scale32(va[i])
 		wi := wa[i]

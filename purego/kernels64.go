@@ -9,11 +9,12 @@ import (
 // Erf64 sets dst[i] = erf(x[i]) for i < len(x), by the table-and-Hermite
 // algorithm of package approx (within 4 ULP of the exact value; the
 // measured maximum is in the README). dst may alias x. It panics if
-// len(dst) < len(x) and allocates nothing.
+// len(dst) < len(x) and allocates nothing. A NaN input is not propagated: like
+// every argument beyond the clamp it gives ±1 (the public API rejects NaN).
 //
 //	for i, v := range x { dst[i] = math.Erf(v) }
 func Erf64(dst, x []float64) {
-	dst = dst[:len(x)]
+	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
 		t := clamp64(math.Abs(v), approx.ExpClamp64)
 		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
@@ -23,11 +24,13 @@ func Erf64(dst, x []float64) {
 
 // ExpNegSquare64 sets dst[i] = exp(−x[i]²) for i < len(x), with x² split
 // exactly so that the result is within 2 ULP of exp(−x²) for the binary x,
-// subnormal results included. dst may alias x; nothing is allocated.
+// subnormal results included. dst may alias x; it panics if
+// len(dst) < len(x); nothing is allocated. A NaN input gives 0, like every
+// argument beyond the clamp (the public API rejects NaN).
 //
 //	for i, v := range x { dst[i] = math.Exp(-v * v) }
 func ExpNegSquare64(dst, x []float64) {
-	dst = dst[:len(x)]
+	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
 		dst[i] = expNegSquare64(clamp64(math.Abs(v), approx.ExpClamp64), approx.Exp64Table)
 	}
@@ -40,11 +43,12 @@ func ExpNegSquare64(dst, x []float64) {
 //	erf[i] = erf(z)                         (= ∂h/∂d; 0 when d = 0)
 //	ex[i]  = exp(−z²)                       (∂h/∂s = √(2/π)·ex[i])
 //
-// v[i] must be ≥ 0 and 2·v[i] finite. Outputs may alias inputs. All slices
-// must have length ≥ len(d); nothing is allocated.
+// v[i] must be ≥ 0 and 2·v[i] finite, d[i] finite (a NaN d gives h = NaN but
+// erf = ±1 and ex = 0). Outputs may alias inputs. All slices must have length
+// ≥ len(d) (else it panics); nothing is allocated.
 func PairTerms64(h, erf, ex, d, v []float64) {
 	n := len(d)
-	h, erf, ex, v = h[:n], erf[:n], ex[:n], v[:n]
+	h, erf, ex, v = h[:n:len(h)], erf[:n:len(erf)], ex[:n:len(ex)], v[:n:len(v)]
 	for i, di := range d {
 		q, rq := scale64(v[i])
 		ad := math.Abs(di)
@@ -65,8 +69,8 @@ func PairTerms64(h, erf, ex, d, v []float64) {
 // ≥ 0. Each row is summed in four interleaved partial sums. out may not alias
 // the inputs; nothing is allocated.
 func CrossRowSums64(out, ma, va, wb, mb, vb []float64) {
-	out, va = out[:len(ma)], va[:len(ma)]
-	vb, wb = vb[:len(mb)], wb[:len(mb)]
+	out, va = out[:len(ma):len(out)], va[:len(ma):len(va)]
+	vb, wb = vb[:len(mb):len(vb)], wb[:len(mb):len(wb)]
 	for i, mi := range ma {
 		vi := va[i]
 		var acc [4]float64
@@ -92,10 +96,10 @@ type GradSums64 struct{ H, D, R []float64 }
 // zᵢⱼ ∝ ma[i] − mb[j]). It returns nothing; the cross sum is Σᵢ wa[i]·rows.H[i].
 // Nothing is allocated.
 func CrossGrad64(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64) {
-	va, wa = va[:len(ma)], wa[:len(ma)]
-	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
-	vb, wb = vb[:len(mb)], wb[:len(mb)]
-	ch, cd, cr := cols.H[:len(mb)], cols.D[:len(mb)], cols.R[:len(mb)]
+	va, wa = va[:len(ma):len(va)], wa[:len(ma):len(wa)]
+	rh, rd, rr := rows.H[:len(ma):len(rows.H)], rows.D[:len(ma):len(rows.D)], rows.R[:len(ma):len(rows.R)]
+	vb, wb = vb[:len(mb):len(vb)], wb[:len(mb):len(wb)]
+	ch, cd, cr := cols.H[:len(mb):len(cols.H)], cols.D[:len(mb):len(cols.D)], cols.R[:len(mb):len(cols.R)]
 	for i, mi := range ma {
 		vi, wi := va[i], wa[i]
 		var sh, sd, sr [4]float64
@@ -123,7 +127,7 @@ func CrossGrad64(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64) {
 // be split into blocks by passing m[lo:], v[lo:], w[lo:] and out[lo:hi].
 // Nothing is allocated.
 func SelfRowSums64(out, m, v, w []float64) {
-	v, w = v[:len(m)], w[:len(m)]
+	v, w = v[:len(m):len(v)], w[:len(m):len(w)]
 	for i := range out {
 		mi, vi := m[i], v[i]
 		var acc [4]float64
@@ -140,8 +144,8 @@ func SelfRowSums64(out, m, v, w []float64) {
 // cols.H/D/R[j] (j < len(m)) the sums over i < j, i < len(rows.H), weighted by
 // w[i] (D with zᵢⱼ ∝ m[i] − m[j]). Nothing is allocated.
 func SelfGrad64(rows, cols GradSums64, m, v, w []float64) {
-	v, w = v[:len(m)], w[:len(m)]
-	ch, cd, cr := cols.H[:len(m)], cols.D[:len(m)], cols.R[:len(m)]
+	v, w = v[:len(m):len(v)], w[:len(m):len(w)]
+	ch, cd, cr := cols.H[:len(m):len(cols.H)], cols.D[:len(m):len(cols.D)], cols.R[:len(m):len(cols.R)]
 	for i := range rows.H {
 		mi, vi, wi := m[i], v[i], w[i]
 		var sh, sd, sr [4]float64
@@ -168,7 +172,7 @@ func SelfGrad64(rows, cols GradSums64, m, v, w []float64) {
 // pair term needs no square root or division; the result equals
 // CrossRowSums64 with vb = 0 term by term. Nothing is allocated.
 func DiracRowSums64(out, ma, va, wx, x []float64) {
-	out, va, wx = out[:len(ma)], va[:len(ma)], wx[:len(x)]
+	out, va, wx = out[:len(ma):len(out)], va[:len(ma):len(va)], wx[:len(x):len(wx)]
 	for i, mi := range ma {
 		q, rq := scale64(va[i])
 		var acc [4]float64
@@ -184,10 +188,10 @@ func DiracRowSums64(out, ma, va, wx, x []float64) {
 // cols.D[j] the sums over the components weighted by wa (cols.R is not used
 // and may be nil). Nothing is allocated.
 func DiracGrad64(rows, cols GradSums64, wa, ma, va, wx, x []float64) {
-	va, wa = va[:len(ma)], wa[:len(ma)]
-	rh, rd, rr := rows.H[:len(ma)], rows.D[:len(ma)], rows.R[:len(ma)]
-	wx = wx[:len(x)]
-	ch, cd := cols.H[:len(x)], cols.D[:len(x)]
+	va, wa = va[:len(ma):len(va)], wa[:len(ma):len(wa)]
+	rh, rd, rr := rows.H[:len(ma):len(rows.H)], rows.D[:len(ma):len(rows.D)], rows.R[:len(ma):len(rows.R)]
+	wx = wx[:len(x):len(wx)]
+	ch, cd := cols.H[:len(x):len(cols.H)], cols.D[:len(x):len(cols.D)]
 	for i, mi := range ma {
 		q, rq := scale64(va[i])
 		wi := wa[i]

@@ -1,0 +1,36 @@
+// Package fuzz holds differential fuzz targets for the pair kernels; it has
+// no non-test code.
+//
+// Every target builds its inputs from the fuzzer's values and
+//
+//   - compares every registered kernel implementation other than "purego"
+//     (see package kernels: the AVX2 and NEON assembly) with the portable
+//     reference, package purego: bit for bit for the element-wise forms
+//     (erf, exp(−x²), the pair terms), within a summation tolerance for the
+//     row sums, whose summation order is implementation-defined;
+//   - checks purego's results against independent references and invariants
+//     (math.Erf, math.Exp of the exactly split square, naive compensated
+//     double loops; no NaN for valid inputs, |erf| ≤ 1, 0 ≤ exp(−x²) ≤ 1, erf
+//     odd, h(d, v) = h(−d, v) bitwise, max(|d|, s·√(2/π)) ≤ h ≤ |d| + s·√(2/π)
+//     up to 4ε), so the targets can fail even when purego is the only
+//     implementation (build tag purego, or a CPU without the assembly's
+//     features).
+//
+// The targets are FuzzErf64, FuzzErf32, FuzzExpNegSquare64,
+// FuzzExpNegSquare32, FuzzPairTerms64, FuzzPairTerms32, FuzzCrossRowSums64,
+// FuzzCrossRowSums32 and FuzzDirac64. `go test ./fuzz` runs their seed
+// corpora (extreme values: ±0, subnormals, the clamps, huge values, zero
+// variances, equal means) and anything in testdata/fuzz. To fuzz one target
+// (go test accepts one -fuzz target per run):
+//
+//	go test -run '^$' -fuzz '^FuzzErf64$' -fuzztime 10s ./fuzz
+//	go test -run '^$' -fuzz '^FuzzCrossRowSums32$' -fuzztime 5m ./fuzz
+//
+// A failing input is written to fuzz/testdata/fuzz/<Target>/ and from then on
+// replayed by `go test ./fuzz`; commit it together with the fix. To fuzz a
+// particular implementation against purego, run on a machine that has it:
+// all usable implementations are compared in every run (see
+// kernels.Names()). Under qemu (GOARCH=arm64 go test -exec
+// qemu-aarch64-static) the seed corpora run as ordinary tests; fuzzing itself
+// needs a native toolchain.
+package fuzz
