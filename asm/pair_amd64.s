@@ -2033,34 +2033,34 @@ DATA expShift32<>+24(SB)/4, $0x4b400000
 DATA expShift32<>+28(SB)/4, $0x4b400000
 GLOBL expShift32<>(SB), RODATA|NOPTR, $32
 
-DATA expInvLn2N32<>+0(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+4(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+8(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+12(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+16(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+20(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+24(SB)/4, $0x4238aa3b
-DATA expInvLn2N32<>+28(SB)/4, $0x4238aa3b
+DATA expInvLn2N32<>+0(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+4(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+8(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+12(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+16(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+20(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+24(SB)/4, $0x4138aa3b
+DATA expInvLn2N32<>+28(SB)/4, $0x4138aa3b
 GLOBL expInvLn2N32<>(SB), RODATA|NOPTR, $32
 
-DATA ln2Hi32<>+0(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+4(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+8(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+12(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+16(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+20(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+24(SB)/4, $0x3cb16000
-DATA ln2Hi32<>+28(SB)/4, $0x3cb16000
+DATA ln2Hi32<>+0(SB)/4, $0x3db17000
+DATA ln2Hi32<>+4(SB)/4, $0x3db17000
+DATA ln2Hi32<>+8(SB)/4, $0x3db17000
+DATA ln2Hi32<>+12(SB)/4, $0x3db17000
+DATA ln2Hi32<>+16(SB)/4, $0x3db17000
+DATA ln2Hi32<>+20(SB)/4, $0x3db17000
+DATA ln2Hi32<>+24(SB)/4, $0x3db17000
+DATA ln2Hi32<>+28(SB)/4, $0x3db17000
 GLOBL ln2Hi32<>(SB), RODATA|NOPTR, $32
 
-DATA ln2Lo32<>+0(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+4(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+8(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+12(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+16(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+20(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+24(SB)/4, $0x3710bfbf
-DATA ln2Lo32<>+28(SB)/4, $0x3710bfbf
+DATA ln2Lo32<>+0(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+4(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+8(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+12(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+16(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+20(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+24(SB)/4, $0x3685fdf4
+DATA ln2Lo32<>+28(SB)/4, $0x3685fdf4
 GLOBL ln2Lo32<>(SB), RODATA|NOPTR, $32
 
 DATA one32<>+0(SB)/4, $0x3f800000
@@ -2112,6 +2112,16 @@ DATA expPoly1_32<>+20(SB)/4, $0x3e2aaaab
 DATA expPoly1_32<>+24(SB)/4, $0x3e2aaaab
 DATA expPoly1_32<>+28(SB)/4, $0x3e2aaaab
 GLOBL expPoly1_32<>(SB), RODATA|NOPTR, $32
+
+DATA expPoly2_32<>+0(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+4(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+8(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+12(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+16(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+20(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+24(SB)/4, $0x3d2aaaab
+DATA expPoly2_32<>+28(SB)/4, $0x3d2aaaab
+GLOBL expPoly2_32<>(SB), RODATA|NOPTR, $32
 
 DATA hermite0_32<>+0(SB)/4, $0x3f2aaaab
 DATA hermite0_32<>+4(SB)/4, $0x3f2aaaab
@@ -2173,14 +2183,14 @@ DATA signMask32<>+24(SB)/4, $0x80000000
 DATA signMask32<>+28(SB)/4, $0x80000000
 GLOBL signMask32<>(SB), RODATA|NOPTR, $32
 
-DATA expIndexMask32<>+0(SB)/4, $0x0000001f
-DATA expIndexMask32<>+4(SB)/4, $0x0000001f
-DATA expIndexMask32<>+8(SB)/4, $0x0000001f
-DATA expIndexMask32<>+12(SB)/4, $0x0000001f
-DATA expIndexMask32<>+16(SB)/4, $0x0000001f
-DATA expIndexMask32<>+20(SB)/4, $0x0000001f
-DATA expIndexMask32<>+24(SB)/4, $0x0000001f
-DATA expIndexMask32<>+28(SB)/4, $0x0000001f
+DATA expIndexMask32<>+0(SB)/4, $0x00000007
+DATA expIndexMask32<>+4(SB)/4, $0x00000007
+DATA expIndexMask32<>+8(SB)/4, $0x00000007
+DATA expIndexMask32<>+12(SB)/4, $0x00000007
+DATA expIndexMask32<>+16(SB)/4, $0x00000007
+DATA expIndexMask32<>+20(SB)/4, $0x00000007
+DATA expIndexMask32<>+24(SB)/4, $0x00000007
+DATA expIndexMask32<>+28(SB)/4, $0x00000007
 GLOBL expIndexMask32<>(SB), RODATA|NOPTR, $32
 
 DATA expBias32<>+0(SB)/4, $0x0000007f
@@ -2194,72 +2204,24 @@ DATA expBias32<>+28(SB)/4, $0x0000007f
 GLOBL expBias32<>(SB), RODATA|NOPTR, $32
 
 DATA expTab32<>+0(SB)/4, $0x3f800000
-DATA expTab32<>+4(SB)/4, $0x3f7a83b3
-DATA expTab32<>+8(SB)/4, $0x3f75257d
-DATA expTab32<>+12(SB)/4, $0x3f6fe4ba
-DATA expTab32<>+16(SB)/4, $0x3f6ac0c7
-DATA expTab32<>+20(SB)/4, $0x3f65b907
-DATA expTab32<>+24(SB)/4, $0x3f60ccdf
-DATA expTab32<>+28(SB)/4, $0x3f5bfbb8
-DATA expTab32<>+32(SB)/4, $0x3f5744fd
-DATA expTab32<>+36(SB)/4, $0x3f52a81e
-DATA expTab32<>+40(SB)/4, $0x3f4e248c
-DATA expTab32<>+44(SB)/4, $0x3f49b9be
-DATA expTab32<>+48(SB)/4, $0x3f45672a
-DATA expTab32<>+52(SB)/4, $0x3f412c4d
-DATA expTab32<>+56(SB)/4, $0x3f3d08a4
-DATA expTab32<>+60(SB)/4, $0x3f38fbaf
-DATA expTab32<>+64(SB)/4, $0x3f3504f3
-DATA expTab32<>+68(SB)/4, $0x3f3123f6
-DATA expTab32<>+72(SB)/4, $0x3f2d583f
-DATA expTab32<>+76(SB)/4, $0x3f29a15b
-DATA expTab32<>+80(SB)/4, $0x3f25fed7
-DATA expTab32<>+84(SB)/4, $0x3f227043
-DATA expTab32<>+88(SB)/4, $0x3f1ef532
-DATA expTab32<>+92(SB)/4, $0x3f1b8d3a
-DATA expTab32<>+96(SB)/4, $0x3f1837f0
-DATA expTab32<>+100(SB)/4, $0x3f14f4f0
-DATA expTab32<>+104(SB)/4, $0x3f11c3d3
-DATA expTab32<>+108(SB)/4, $0x3f0ea43a
-DATA expTab32<>+112(SB)/4, $0x3f0b95c2
-DATA expTab32<>+116(SB)/4, $0x3f08980f
-DATA expTab32<>+120(SB)/4, $0x3f05aac3
-DATA expTab32<>+124(SB)/4, $0x3f02cd87
-GLOBL expTab32<>(SB), RODATA|NOPTR, $128
+DATA expTab32<>+4(SB)/4, $0x3f6ac0c7
+DATA expTab32<>+8(SB)/4, $0x3f5744fd
+DATA expTab32<>+12(SB)/4, $0x3f45672a
+DATA expTab32<>+16(SB)/4, $0x3f3504f3
+DATA expTab32<>+20(SB)/4, $0x3f25fed7
+DATA expTab32<>+24(SB)/4, $0x3f1837f0
+DATA expTab32<>+28(SB)/4, $0x3f0b95c2
+GLOBL expTab32<>(SB), RODATA|NOPTR, $32
 
 DATA expScaledTab32<>+0(SB)/4, $0x3f906ebb
-DATA expScaledTab32<>+4(SB)/4, $0x3f8d5670
-DATA expScaledTab32<>+8(SB)/4, $0x3f8a4f1f
-DATA expScaledTab32<>+12(SB)/4, $0x3f87586b
-DATA expScaledTab32<>+16(SB)/4, $0x3f8471fa
-DATA expScaledTab32<>+20(SB)/4, $0x3f819b71
-DATA expScaledTab32<>+24(SB)/4, $0x3f7da8f2
-DATA expScaledTab32<>+28(SB)/4, $0x3f78397b
-DATA expScaledTab32<>+32(SB)/4, $0x3f72e7d5
-DATA expScaledTab32<>+36(SB)/4, $0x3f6db35d
-DATA expScaledTab32<>+40(SB)/4, $0x3f689b71
-DATA expScaledTab32<>+44(SB)/4, $0x3f639f77
-DATA expScaledTab32<>+48(SB)/4, $0x3f5ebed4
-DATA expScaledTab32<>+52(SB)/4, $0x3f59f8f2
-DATA expScaledTab32<>+56(SB)/4, $0x3f554d3f
-DATA expScaledTab32<>+60(SB)/4, $0x3f50bb2b
-DATA expScaledTab32<>+64(SB)/4, $0x3f4c422a
-DATA expScaledTab32<>+68(SB)/4, $0x3f47e1b1
-DATA expScaledTab32<>+72(SB)/4, $0x3f43993b
-DATA expScaledTab32<>+76(SB)/4, $0x3f3f6844
-DATA expScaledTab32<>+80(SB)/4, $0x3f3b4e4a
-DATA expScaledTab32<>+84(SB)/4, $0x3f374ad1
-DATA expScaledTab32<>+88(SB)/4, $0x3f335d5b
-DATA expScaledTab32<>+92(SB)/4, $0x3f2f8571
-DATA expScaledTab32<>+96(SB)/4, $0x3f2bc29c
-DATA expScaledTab32<>+100(SB)/4, $0x3f281469
-DATA expScaledTab32<>+104(SB)/4, $0x3f247a67
-DATA expScaledTab32<>+108(SB)/4, $0x3f20f426
-DATA expScaledTab32<>+112(SB)/4, $0x3f1d813a
-DATA expScaledTab32<>+116(SB)/4, $0x3f1a213a
-DATA expScaledTab32<>+120(SB)/4, $0x3f16d3bd
-DATA expScaledTab32<>+124(SB)/4, $0x3f13985f
-GLOBL expScaledTab32<>(SB), RODATA|NOPTR, $128
+DATA expScaledTab32<>+4(SB)/4, $0x3f8471fa
+DATA expScaledTab32<>+8(SB)/4, $0x3f72e7d5
+DATA expScaledTab32<>+12(SB)/4, $0x3f5ebed4
+DATA expScaledTab32<>+16(SB)/4, $0x3f4c422a
+DATA expScaledTab32<>+20(SB)/4, $0x3f3b4e4a
+DATA expScaledTab32<>+24(SB)/4, $0x3f2bc29c
+DATA expScaledTab32<>+28(SB)/4, $0x3f1d813a
+GLOBL expScaledTab32<>(SB), RODATA|NOPTR, $32
 
 DATA erfTab32<>+0(SB)/4, $0x00000000
 DATA erfTab32<>+4(SB)/4, $0x3c906bb8
@@ -5186,49 +5148,47 @@ erf_single:
 	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
 	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
 	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly1_32<>+0(SB), Y3
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
 	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
 	VFMADD213PS one32<>+0(SB), Y2, Y3
 	VMULPS      Y2, Y3, Y3
-	VPAND       expIndexMask32<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab32<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VGATHERDPS  Y4, (SI)(Y2*4), Y6
-	VFMADD213PS Y6, Y3, Y6
-	VPSRLD      $0x05, Y5, Y2
-	VPSRLD      $0x01, Y2, Y3
-	VPSUBD      Y3, Y2, Y2
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
 	VMOVUPS     expBias32<>+0(SB), Y4
 	VPSUBD      Y3, Y4, Y4
 	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y3
-	VPSUBD      Y2, Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y6, Y6
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ  Y2, Y3
-	VCVTDQ2PS   Y3, Y2
-	VMULPS      invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS      Y2, Y1, Y2
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y10
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y10
-	VFMADD213PS Y10, Y2, Y5
-	VFMADD213PS Y1, Y2, Y5
-	VMULPS      Y5, Y2, Y1
-	VFMADD213PS Y2, Y2, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y8
+	VMULPS      Y1, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y9
+	VFMADD213PS Y9, Y3, Y8
+	VFMADD213PS Y1, Y3, Y8
+	VMULPS      Y8, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y2, Y2, Y2
-	VGATHERDPS  Y2, (SI)(Y3*4), Y7
-	VFMADD231PS Y6, Y1, Y7
+	VPCMPEQD    Y3, Y3, Y3
+	VGATHERDPS  Y3, (SI)(Y4*4), Y6
+	VFMADD231PS Y2, Y1, Y6
 	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y7, Y7
-	VMOVUPS     Y7, (AX)(BX*4)
+	VORPS       Y0, Y6, Y6
+	VMOVUPS     Y6, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         erf_single
 
@@ -5255,50 +5215,48 @@ erf_tail:
 	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
 	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
 	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly1_32<>+0(SB), Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y3
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
 	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
 	VFMADD213PS  one32<>+0(SB), Y2, Y3
 	VMULPS       Y2, Y3, Y3
-	VPAND        expIndexMask32<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab32<>+0(SB), CX
-	VPCMPEQD     Y4, Y4, Y4
-	VGATHERDPS   Y4, (CX)(Y2*4), Y8
-	VFMADD213PS  Y8, Y3, Y8
-	VPSRLD       $0x05, Y5, Y2
-	VPSRLD       $0x01, Y2, Y3
-	VPSUBD       Y3, Y2, Y2
+	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS  Y2, Y3, Y2
+	VPSRLD       $0x03, Y5, Y3
+	VPSRLD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
 	VMOVUPS      expBias32<>+0(SB), Y4
 	VPSUBD       Y3, Y4, Y4
 	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y3
-	VPSUBD       Y2, Y3, Y3
-	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y8, Y8
+	VMULPS       Y4, Y2, Y2
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y2
-	VMULPS       Y1, Y1, Y4
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
-	VMULPS       Y1, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
-	VFMADD213PS  Y6, Y2, Y5
-	VFMADD213PS  Y1, Y2, Y5
-	VMULPS       Y5, Y2, Y1
-	VFMADD213PS  Y2, Y2, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y1, Y3
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y8
+	VFMADD213PS  Y8, Y3, Y6
+	VFMADD213PS  Y1, Y3, Y6
+	VMULPS       Y6, Y3, Y1
+	VFMADD213PS  Y3, Y3, Y1
 	LEAQ         erfTab32<>+0(SB), CX
-	VPCMPEQD     Y2, Y2, Y2
-	VGATHERDPS   Y2, (CX)(Y3*4), Y9
-	VFMADD231PS  Y8, Y1, Y9
+	VPCMPEQD     Y3, Y3, Y3
+	VGATHERDPS   Y3, (CX)(Y4*4), Y7
+	VFMADD231PS  Y2, Y1, Y7
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y9, Y9
+	VORPS        Y0, Y7, Y7
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y9, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y7, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -5320,37 +5278,35 @@ exp_single:
 	VMOVUPS     (CX)(BX*4), Y0
 	VANDPS      absMask32<>+0(SB), Y0, Y0
 	VMINPS      expClamp32<>+0(SB), Y0, Y0
-	VMULPS      Y0, Y0, Y3
-	VMOVUPS     Y3, Y4
-	VFMSUB231PS Y0, Y0, Y4
+	VMULPS      Y0, Y0, Y1
+	VMOVUPS     Y1, Y2
+	VFMSUB231PS Y0, Y0, Y2
 	VMOVUPS     expShift32<>+0(SB), Y0
-	VFMADD231PS expInvLn2N32<>+0(SB), Y3, Y0
-	VPSUBD      expShift32<>+0(SB), Y0, Y5
+	VFMADD231PS expInvLn2N32<>+0(SB), Y1, Y0
+	VPSUBD      expShift32<>+0(SB), Y0, Y3
 	VSUBPS      expShift32<>+0(SB), Y0, Y0
-	VMOVUPS     Y3, Y3
-	VFMSUB231PS ln2Hi32<>+0(SB), Y0, Y3
-	VFMADD231PS ln2Lo32<>+0(SB), Y0, Y3
-	VSUBPS      Y4, Y3, Y3
-	VMOVUPS     expPoly1_32<>+0(SB), Y0
-	VFMADD213PS expPoly0_32<>+0(SB), Y3, Y0
-	VFMADD213PS one32<>+0(SB), Y3, Y0
-	VMULPS      Y3, Y0, Y0
-	VPAND       expIndexMask32<>+0(SB), Y5, Y3
-	LEAQ        expTab32<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VGATHERDPS  Y4, (SI)(Y3*4), Y1
+	VMOVUPS     Y1, Y1
+	VFMSUB231PS ln2Hi32<>+0(SB), Y0, Y1
+	VFMADD231PS ln2Lo32<>+0(SB), Y0, Y1
+	VSUBPS      Y2, Y1, Y1
+	VMOVUPS     expPoly2_32<>+0(SB), Y0
+	VFMADD213PS expPoly1_32<>+0(SB), Y1, Y0
+	VFMADD213PS expPoly0_32<>+0(SB), Y1, Y0
+	VFMADD213PS one32<>+0(SB), Y1, Y0
+	VMULPS      Y1, Y0, Y0
+	VPERMPS     expTab32<>+0(SB), Y3, Y1
 	VFMADD213PS Y1, Y0, Y1
-	VPSRLD      $0x05, Y5, Y0
-	VPSRLD      $0x01, Y0, Y3
-	VPSUBD      Y3, Y0, Y0
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y1, Y1
+	VPSRLD      $0x03, Y3, Y0
+	VPSRLD      $0x01, Y0, Y2
+	VPSUBD      Y2, Y0, Y0
 	VMOVUPS     expBias32<>+0(SB), Y3
-	VPSUBD      Y0, Y3, Y3
+	VPSUBD      Y2, Y3, Y3
 	VPSLLD      $0x17, Y3, Y3
 	VMULPS      Y3, Y1, Y1
+	VMOVUPS     expBias32<>+0(SB), Y2
+	VPSUBD      Y0, Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y1, Y1
 	VMOVUPS     Y1, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         exp_single
@@ -5368,38 +5324,36 @@ exp_tail:
 	VANDPS       absMask32<>+0(SB), Y0, Y0
 	VMINPS       expClamp32<>+0(SB), Y0, Y0
 	VMULPS       Y0, Y0, Y1
-	VMOVUPS      Y1, Y3
-	VFMSUB231PS  Y0, Y0, Y3
+	VMOVUPS      Y1, Y2
+	VFMSUB231PS  Y0, Y0, Y2
 	VMOVUPS      expShift32<>+0(SB), Y0
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y1, Y0
-	VPSUBD       expShift32<>+0(SB), Y0, Y4
+	VPSUBD       expShift32<>+0(SB), Y0, Y3
 	VSUBPS       expShift32<>+0(SB), Y0, Y0
 	VMOVUPS      Y1, Y1
 	VFMSUB231PS  ln2Hi32<>+0(SB), Y0, Y1
 	VFMADD231PS  ln2Lo32<>+0(SB), Y0, Y1
-	VSUBPS       Y3, Y1, Y1
-	VMOVUPS      expPoly1_32<>+0(SB), Y0
+	VSUBPS       Y2, Y1, Y1
+	VMOVUPS      expPoly2_32<>+0(SB), Y0
+	VFMADD213PS  expPoly1_32<>+0(SB), Y1, Y0
 	VFMADD213PS  expPoly0_32<>+0(SB), Y1, Y0
 	VFMADD213PS  one32<>+0(SB), Y1, Y0
 	VMULPS       Y1, Y0, Y0
-	VPAND        expIndexMask32<>+0(SB), Y4, Y1
-	LEAQ         expTab32<>+0(SB), CX
-	VPCMPEQD     Y3, Y3, Y3
-	VGATHERDPS   Y3, (CX)(Y1*4), Y2
-	VFMADD213PS  Y2, Y0, Y2
-	VPSRLD       $0x05, Y4, Y0
-	VPSRLD       $0x01, Y0, Y1
-	VPSUBD       Y1, Y0, Y0
+	VPERMPS      expTab32<>+0(SB), Y3, Y1
+	VFMADD213PS  Y1, Y0, Y1
+	VPSRLD       $0x03, Y3, Y0
+	VPSRLD       $0x01, Y0, Y2
+	VPSUBD       Y2, Y0, Y0
 	VMOVUPS      expBias32<>+0(SB), Y3
-	VPSUBD       Y1, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
-	VMULPS       Y3, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y1
-	VPSUBD       Y0, Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y2, Y2
+	VMULPS       Y3, Y1, Y1
+	VMOVUPS      expBias32<>+0(SB), Y2
+	VPSUBD       Y0, Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y1, Y1
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y2, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y1, Y0, (AX)(BX*4)
 
 exp_done:
 	VZEROUPPER
@@ -5425,106 +5379,102 @@ pair_single:
 	VMOVUPS     (SI)(R8*4), Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y8
-	VDIVPS      Y1, Y8, Y8
-	VANDPS      absMask32<>+0(SB), Y0, Y9
-	VMOVUPS     Y9, Y10
-	VMULPS      Y8, Y10, Y10
-	VMINPS      expClamp32<>+0(SB), Y10, Y10
-	VXORPS      Y8, Y8, Y8
-	VCMPPS      $0x00, Y9, Y8, Y8
-	VANDNPS     Y10, Y8, Y10
-	VMULPS      Y10, Y10, Y8
-	VMOVUPS     Y8, Y11
-	VFMSUB231PS Y10, Y10, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y8, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y8, Y8
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y8
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y8
-	VSUBPS      Y11, Y8, Y8
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y8, Y11
-	VFMADD213PS one32<>+0(SB), Y8, Y11
-	VMULPS      Y8, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y8
-	LEAQ        expScaledTab32<>+0(SB), R9
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R9)(Y8*4), Y2
-	VFMADD213PS Y2, Y11, Y2
-	VPSRLD      $0x05, Y13, Y8
-	VPSRLD      $0x01, Y8, Y11
-	VPSUBD      Y11, Y8, Y8
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y8, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y10, Y8
-	VMULPS      erfStep32<>+0(SB), Y8, Y11
-	VCVTTPS2DQ  Y11, Y12
-	VCVTDQ2PS   Y12, Y11
-	VMULPS      invErfStep32<>+0(SB), Y11, Y11
-	VSUBPS      Y11, Y8, Y11
-	VMULPS      Y8, Y8, Y13
-	VMOVUPS     hermite2_32<>+0(SB), Y14
-	VFMADD213PS hermite3_32<>+0(SB), Y13, Y14
-	VMULPS      Y8, Y14, Y14
-	VMOVUPS     hermite0_32<>+0(SB), Y15
-	VFMADD213PS hermite1_32<>+0(SB), Y13, Y15
-	VFMADD213PS Y15, Y11, Y14
-	VFMADD213PS Y8, Y11, Y14
-	VMULPS      Y14, Y11, Y8
-	VFMADD213PS Y11, Y11, Y8
-	LEAQ        erfTab32<>+0(SB), R9
-	VPCMPEQD    Y11, Y11, Y11
-	VGATHERDPS  Y11, (R9)(Y12*4), Y3
-	VFMADD231PS Y2, Y8, Y3
-	VMOVUPS     Y1, Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS Y9, Y3, Y1
-	VMOVUPS     Y1, (AX)(R8*4)
-	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y3, Y3
-	VMOVUPS     Y3, (CX)(R8*4)
-	VMULPS      Y10, Y10, Y0
-	VMOVUPS     Y0, Y1
-	VFMSUB231PS Y10, Y10, Y1
+	VMOVUPS     one32<>+0(SB), Y4
+	VDIVPS      Y1, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y0, Y5
+	VMOVUPS     Y5, Y6
+	VMULPS      Y4, Y6, Y6
+	VMINPS      expClamp32<>+0(SB), Y6, Y6
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, Y5, Y4, Y4
+	VANDNPS     Y6, Y4, Y6
+	VMULPS      Y6, Y6, Y4
+	VMOVUPS     Y4, Y7
+	VFMSUB231PS Y6, Y6, Y7
 	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y8
 	VPSUBD      expShift32<>+0(SB), Y8, Y9
 	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y4
+	VSUBPS      Y7, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y7
+	VFMADD213PS one32<>+0(SB), Y4, Y7
+	VMULPS      Y4, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y4
+	VFMADD213PS Y4, Y7, Y4
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y6, Y7
+	VMULPS      erfStep32<>+0(SB), Y7, Y8
+	VCVTTPS2DQ  Y8, Y9
+	VCVTDQ2PS   Y9, Y8
+	VMULPS      invErfStep32<>+0(SB), Y8, Y8
+	VSUBPS      Y8, Y7, Y8
+	VMULPS      Y7, Y7, Y10
+	VMOVUPS     hermite2_32<>+0(SB), Y11
+	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
+	VMULPS      Y7, Y11, Y11
+	VMOVUPS     hermite0_32<>+0(SB), Y12
+	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
+	VFMADD213PS Y12, Y8, Y11
+	VFMADD213PS Y7, Y8, Y11
+	VMULPS      Y11, Y8, Y7
+	VFMADD213PS Y8, Y8, Y7
+	LEAQ        erfTab32<>+0(SB), R9
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERDPS  Y8, (R9)(Y9*4), Y2
+	VFMADD231PS Y4, Y7, Y2
+	VMOVUPS     Y1, Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y4, Y1, Y1
+	VFMADD231PS Y5, Y2, Y1
+	VMOVUPS     Y1, (AX)(R8*4)
+	VANDPS      signMask32<>+0(SB), Y0, Y0
+	VORPS       Y0, Y2, Y2
+	VMOVUPS     Y2, (CX)(R8*4)
+	VMULPS      Y6, Y6, Y0
+	VMOVUPS     Y0, Y1
+	VFMSUB231PS Y6, Y6, Y1
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
 	VMOVUPS     Y0, Y0
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y0
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y0
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y0
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y0
 	VSUBPS      Y1, Y0, Y0
-	VMOVUPS     expPoly1_32<>+0(SB), Y1
+	VMOVUPS     expPoly2_32<>+0(SB), Y1
+	VFMADD213PS expPoly1_32<>+0(SB), Y0, Y1
 	VFMADD213PS expPoly0_32<>+0(SB), Y0, Y1
 	VFMADD213PS one32<>+0(SB), Y0, Y1
 	VMULPS      Y0, Y1, Y1
-	VPAND       expIndexMask32<>+0(SB), Y9, Y0
-	LEAQ        expTab32<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (R9)(Y0*4), Y4
-	VFMADD213PS Y4, Y1, Y4
-	VPSRLD      $0x05, Y9, Y0
-	VPSRLD      $0x01, Y0, Y1
-	VPSUBD      Y1, Y0, Y0
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y1, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y1
-	VPSUBD      Y0, Y1, Y1
-	VPSLLD      $0x17, Y1, Y1
-	VMULPS      Y1, Y4, Y4
-	VMOVUPS     Y4, (DX)(R8*4)
+	VPERMPS     expTab32<>+0(SB), Y5, Y0
+	VFMADD213PS Y0, Y1, Y0
+	VPSRLD      $0x03, Y5, Y1
+	VPSRLD      $0x01, Y1, Y4
+	VPSUBD      Y4, Y1, Y1
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y0, Y0
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y1, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y0, Y0
+	VMOVUPS     Y0, (DX)(R8*4)
 	ADDQ        $0x00000008, R8
 	JMP         pair_single
 
@@ -5544,77 +5494,75 @@ pair_tail:
 	VSQRTPS      Y1, Y1
 	VMOVUPS      one32<>+0(SB), Y2
 	VDIVPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y0, Y3
-	VMOVUPS      Y3, Y4
-	VMULPS       Y2, Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y0, Y4
+	VMOVUPS      Y4, Y5
+	VMULPS       Y2, Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, Y3, Y2, Y2
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y4, Y4, Y2
-	VMOVUPS      Y2, Y8
-	VFMSUB231PS  Y4, Y4, Y8
-	VMOVUPS      expShift32<>+0(SB), Y9
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y9
-	VPSUBD       expShift32<>+0(SB), Y9, Y10
-	VSUBPS       expShift32<>+0(SB), Y9, Y9
+	VCMPPS       $0x00, Y4, Y2, Y2
+	VANDNPS      Y5, Y2, Y5
+	VMULPS       Y5, Y5, Y2
+	VMOVUPS      Y2, Y6
+	VFMSUB231PS  Y5, Y5, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
 	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y9, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y9, Y2
-	VSUBPS       Y8, Y2, Y2
-	VMOVUPS      expPoly1_32<>+0(SB), Y8
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y8
-	VFMADD213PS  one32<>+0(SB), Y2, Y8
-	VMULPS       Y2, Y8, Y8
-	VPAND        expIndexMask32<>+0(SB), Y10, Y2
-	LEAQ         expScaledTab32<>+0(SB), BX
-	VPCMPEQD     Y9, Y9, Y9
-	VGATHERDPS   Y9, (BX)(Y2*4), Y5
-	VFMADD213PS  Y5, Y8, Y5
-	VPSRLD       $0x05, Y10, Y2
-	VPSRLD       $0x01, Y2, Y8
-	VPSUBD       Y8, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y2
+	VSUBPS       Y6, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y6
+	VFMADD213PS  one32<>+0(SB), Y2, Y6
+	VMULPS       Y2, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y2
+	VFMADD213PS  Y2, Y6, Y2
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
 	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y2, Y8, Y8
+	VPSUBD       Y7, Y8, Y8
 	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y8
-	VCVTTPS2DQ   Y8, Y9
-	VCVTDQ2PS    Y9, Y8
-	VMULPS       invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS       Y8, Y2, Y8
-	VMULPS       Y2, Y2, Y10
-	VMOVUPS      hermite2_32<>+0(SB), Y11
-	VFMADD213PS  hermite3_32<>+0(SB), Y10, Y11
-	VMULPS       Y2, Y11, Y11
-	VMOVUPS      hermite0_32<>+0(SB), Y12
-	VFMADD213PS  hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS  Y12, Y8, Y11
-	VFMADD213PS  Y2, Y8, Y11
-	VMULPS       Y11, Y8, Y2
-	VFMADD213PS  Y8, Y8, Y2
+	VMULPS       Y8, Y2, Y2
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y5, Y6
+	VMULPS       erfStep32<>+0(SB), Y6, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y6, Y7
+	VMULPS       Y6, Y6, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y6, Y7, Y10
+	VMULPS       Y10, Y7, Y6
+	VFMADD213PS  Y7, Y7, Y6
 	LEAQ         erfTab32<>+0(SB), BX
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPS   Y8, (BX)(Y9*4), Y6
-	VFMADD231PS  Y5, Y2, Y6
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (BX)(Y8*4), Y3
+	VFMADD231PS  Y2, Y6, Y3
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y5, Y1, Y1
-	VFMADD231PS  Y3, Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  Y4, Y3, Y1
 	VMOVUPS      (SP), Y2
 	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y6, Y6
+	VORPS        Y0, Y3, Y3
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y6, Y0, (CX)(R8*4)
-	VMULPS       Y4, Y4, Y0
+	VMASKMOVPS   Y3, Y0, (CX)(R8*4)
+	VMULPS       Y5, Y5, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y4, Y4, Y1
+	VFMSUB231PS  Y5, Y5, Y1
 	VMOVUPS      expShift32<>+0(SB), Y2
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
 	VPSUBD       expShift32<>+0(SB), Y2, Y3
@@ -5623,28 +5571,26 @@ pair_tail:
 	VFMSUB231PS  ln2Hi32<>+0(SB), Y2, Y0
 	VFMADD231PS  ln2Lo32<>+0(SB), Y2, Y0
 	VSUBPS       Y1, Y0, Y0
-	VMOVUPS      expPoly1_32<>+0(SB), Y1
+	VMOVUPS      expPoly2_32<>+0(SB), Y1
+	VFMADD213PS  expPoly1_32<>+0(SB), Y0, Y1
 	VFMADD213PS  expPoly0_32<>+0(SB), Y0, Y1
 	VFMADD213PS  one32<>+0(SB), Y0, Y1
 	VMULPS       Y0, Y1, Y1
-	VPAND        expIndexMask32<>+0(SB), Y3, Y0
-	LEAQ         expTab32<>+0(SB), AX
-	VPCMPEQD     Y2, Y2, Y2
-	VGATHERDPS   Y2, (AX)(Y0*4), Y7
-	VFMADD213PS  Y7, Y1, Y7
-	VPSRLD       $0x05, Y3, Y0
-	VPSRLD       $0x01, Y0, Y1
-	VPSUBD       Y1, Y0, Y0
+	VPERMPS      expTab32<>+0(SB), Y3, Y0
+	VFMADD213PS  Y0, Y1, Y0
+	VPSRLD       $0x03, Y3, Y1
+	VPSRLD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VMOVUPS      expBias32<>+0(SB), Y3
+	VPSUBD       Y2, Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
 	VMOVUPS      expBias32<>+0(SB), Y2
 	VPSUBD       Y1, Y2, Y2
 	VPSLLD       $0x17, Y2, Y2
-	VMULPS       Y2, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y1
-	VPSUBD       Y0, Y1, Y1
-	VPSLLD       $0x17, Y1, Y1
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y7, Y0, (DX)(R8*4)
+	VMULPS       Y2, Y0, Y0
+	VMOVUPS      (SP), Y1
+	VMASKMOVPS   Y0, Y1, (DX)(R8*4)
 
 pair_done:
 	VZEROUPPER
@@ -5680,155 +5626,151 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R11), R12
 	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (R8)(R12*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R13)(Y10*4), Y2
-	VFMADD213PS Y2, Y11, Y2
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y2, Y2
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R13)(Y11*4), Y3
-	VFMADD231PS Y2, Y1, Y3
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R13)(Y8*4), Y2
+	VFMADD231PS Y6, Y1, Y2
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
 	VFMADD231PS (SI)(R12*4), Y1, Y0
 	LEAQ        8(R11), R12
 	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (R8)(R12*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R13)(Y10*4), Y4
-	VFMADD213PS Y4, Y11, Y4
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R13)(Y11*4), Y5
-	VFMADD231PS Y4, Y1, Y5
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R13)(Y8*4), Y3
+	VFMADD231PS Y6, Y1, Y3
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VFMADD231PS 128(SP), Y5, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y3, Y1
 	VFMADD231PS (SI)(R12*4), Y1, Y0
 	ADDQ        $0x00000010, R11
 	JMP         col_unrolled
@@ -5840,79 +5782,77 @@ col_single:
 	CMPQ        R12, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (R8)(R11*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R12)(Y10*4), Y6
-	VFMADD213PS Y6, Y11, Y6
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y6, Y6
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R12)(Y11*4), Y7
-	VFMADD231PS Y6, Y1, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R12)(Y8*4), Y4
+	VFMADD231PS Y6, Y1, Y4
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
 	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y7, Y1
+	VFMADD231PS 128(SP), Y4, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_single
@@ -5927,83 +5867,81 @@ col_tail:
 	VMOVUPS      Y1, 160(SP)
 	VMOVUPS      160(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
-	VMOVUPS      (SP), Y10
-	VSUBPS       Y1, Y10, Y10
-	VANDPS       absMask32<>+0(SB), Y10, Y10
-	VMOVUPS      Y10, 128(SP)
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y1, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 128(SP)
 	VMOVUPS      160(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y10
-	VDIVPS       Y1, Y10, Y10
+	VMOVUPS      one32<>+0(SB), Y6
+	VDIVPS       Y1, Y6, Y6
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y10, 96(SP)
+	VMOVUPS      Y6, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x00, 128(SP), Y10, Y10
-	VANDNPS      Y1, Y10, Y1
-	VMULPS       Y1, Y1, Y10
-	VMOVUPS      Y10, Y11
-	VFMSUB231PS  Y1, Y1, Y11
-	VMOVUPS      expShift32<>+0(SB), Y12
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD       expShift32<>+0(SB), Y12, Y13
-	VSUBPS       expShift32<>+0(SB), Y12, Y12
-	VMOVUPS      Y10, Y10
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS  ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS       Y11, Y10, Y10
-	VMOVUPS      expPoly1_32<>+0(SB), Y11
-	VFMADD213PS  expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS  one32<>+0(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VPAND        expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab32<>+0(SB), R12
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERDPS   Y12, (R12)(Y10*4), Y8
-	VFMADD213PS  Y8, Y11, Y8
-	VPSRLD       $0x05, Y13, Y10
-	VPSRLD       $0x01, Y10, Y11
-	VPSUBD       Y11, Y10, Y10
-	VMOVUPS      expBias32<>+0(SB), Y12
-	VPSUBD       Y11, Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VMULPS       Y12, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y11
-	VPSUBD       Y10, Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y11, Y8, Y8
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 128(SP), Y6, Y6
+	VANDNPS      Y1, Y6, Y1
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y1, Y1, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ   Y10, Y11
-	VCVTDQ2PS    Y11, Y10
-	VMULPS       invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS       Y10, Y1, Y10
-	VMULPS       Y1, Y1, Y12
-	VMOVUPS      hermite2_32<>+0(SB), Y13
-	VFMADD213PS  hermite3_32<>+0(SB), Y12, Y13
-	VMULPS       Y1, Y13, Y13
-	VMOVUPS      hermite0_32<>+0(SB), Y14
-	VFMADD213PS  hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS  Y14, Y10, Y13
-	VFMADD213PS  Y1, Y10, Y13
-	VMULPS       Y13, Y10, Y1
-	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y1, Y7
+	VMULPS       Y1, Y1, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y1, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y1, Y7, Y10
+	VMULPS       Y10, Y7, Y1
+	VFMADD213PS  Y7, Y7, Y1
 	LEAQ         erfTab32<>+0(SB), R12
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (R12)(Y11*4), Y9
-	VFMADD231PS  Y8, Y1, Y9
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R12)(Y8*4), Y5
+	VFMADD231PS  Y6, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y8, Y1, Y1
-	VFMADD231PS  128(SP), Y9, Y1
-	VMOVUPS      160(SP), Y10
-	VMASKMOVPS   (SI)(R11*4), Y10, Y10
-	VFMADD231PS  Y10, Y1, Y0
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      160(SP), Y6
+	VMASKMOVPS   (SI)(R11*4), Y6, Y6
+	VFMADD231PS  Y6, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6038,8 +5976,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
 	XORQ         BX, BX
 
 col_single:
@@ -6048,108 +5986,106 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      absMask32<>+0(SB), Y8, Y8
-	VMOVUPS     Y8, 192(SP)
+	VMOVUPS     (SI)(BX*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
 	MOVQ        vb_base+264(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VADDPS      32(SP), Y7, Y7
-	VADDPS      Y7, Y7, Y7
-	VSQRTPS     Y7, Y7
-	VMOVUPS     one32<>+0(SB), Y8
-	VDIVPS      Y7, Y8, Y8
-	VMOVUPS     Y7, 128(SP)
-	VMOVUPS     Y8, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y7, Y7
-	VANDNPS     Y8, Y7, Y7
-	VMOVUPS     Y7, 96(SP)
-	VMOVUPS     192(SP), Y7
-	VMULPS      160(SP), Y7, Y7
-	VMINPS      expClamp32<>+0(SB), Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VCMPPS      $0x00, 192(SP), Y8, Y8
-	VANDNPS     Y7, Y8, Y7
-	VMULPS      Y7, Y7, Y8
-	VMOVUPS     Y8, Y9
-	VFMSUB231PS Y7, Y7, Y9
-	VMOVUPS     expShift32<>+0(SB), Y10
-	VFMADD231PS expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD      expShift32<>+0(SB), Y10, Y11
-	VSUBPS      expShift32<>+0(SB), Y10, Y10
-	VMOVUPS     Y8, Y8
-	VFMSUB231PS ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS      Y9, Y8, Y8
-	VMOVUPS     expPoly1_32<>+0(SB), Y9
-	VFMADD213PS expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS one32<>+0(SB), Y8, Y9
-	VMULPS      Y8, Y9, Y9
-	VPAND       expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab32<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (SI)(Y8*4), Y1
-	VFMADD213PS Y1, Y9, Y1
-	VPSRLD      $0x05, Y11, Y8
-	VPSRLD      $0x01, Y8, Y9
-	VPSUBD      Y9, Y8, Y8
-	VMOVUPS     expBias32<>+0(SB), Y10
-	VPSUBD      Y9, Y10, Y10
-	VPSLLD      $0x17, Y10, Y10
-	VMULPS      Y10, Y1, Y1
+	VMOVUPS     (SI)(BX*4), Y5
+	VADDPS      32(SP), Y5, Y5
+	VADDPS      Y5, Y5, Y5
+	VSQRTPS     Y5, Y5
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y5, Y6, Y6
+	VMOVUPS     Y5, 128(SP)
+	VMOVUPS     Y6, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS     Y6, Y5, Y5
+	VMOVUPS     Y5, 96(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
 	VMOVUPS     expBias32<>+0(SB), Y9
 	VPSUBD      Y8, Y9, Y9
 	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y1, Y1
-	VMINPS      erfClamp32<>+0(SB), Y7, Y7
-	VMULPS      erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ  Y8, Y9
-	VCVTDQ2PS   Y9, Y8
-	VMULPS      invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS      Y8, Y7, Y8
-	VMULPS      Y7, Y7, Y10
-	VMOVUPS     hermite2_32<>+0(SB), Y11
-	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
-	VMULPS      Y7, Y11, Y11
-	VMOVUPS     hermite0_32<>+0(SB), Y12
-	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS Y12, Y8, Y11
-	VFMADD213PS Y7, Y8, Y11
-	VMULPS      Y11, Y8, Y7
-	VFMADD213PS Y8, Y8, Y7
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
 	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (SI)(Y9*4), Y2
-	VFMADD231PS Y1, Y7, Y2
-	VMOVUPS     128(SP), Y7
-	VMULPS      half32<>+0(SB), Y7, Y7
-	VMULPS      Y1, Y7, Y7
-	VFMADD231PS 192(SP), Y2, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (SI)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VMOVUPS     (SP), Y9
-	VSUBPS      Y8, Y9, Y9
-	VANDPS      signMask32<>+0(SB), Y9, Y8
-	VORPS       Y8, Y2, Y2
-	VMULPS      96(SP), Y1, Y1
+	VMOVUPS     (SI)(BX*4), Y7
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS Y8, Y7, Y0
-	VFMADD231PS Y8, Y2, Y5
-	VFMADD231PS Y8, Y1, Y6
+	VMOVUPS     (SI)(BX*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS 64(SP), Y7, Y8
-	VMOVUPS     Y8, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y7
+	VFMADD231PS 64(SP), Y5, Y7
+	VMOVUPS     Y7, (SI)(BX*4)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y2, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y1, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y6, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -6157,143 +6093,141 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTD X7, Y7
-	VPCMPGTD     laneIndex32<>+0(SB), Y7, Y7
-	VMOVUPS      Y7, 224(SP)
+	MOVQ         SI, X5
+	VPBROADCASTD X5, Y5
+	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 224(SP)
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y5, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 192(SP)
+	MOVQ         vb_base+264(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VADDPS       32(SP), Y5, Y5
+	VADDPS       Y5, Y5, Y5
+	VSQRTPS      Y5, Y5
+	VMOVUPS      one32<>+0(SB), Y6
+	VDIVPS       Y5, Y6, Y6
+	VMOVUPS      Y5, 128(SP)
+	VMOVUPS      Y6, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS      Y6, Y5, Y5
+	VMOVUPS      Y5, 96(SP)
+	VMOVUPS      192(SP), Y5
+	VMULPS       160(SP), Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 192(SP), Y6, Y6
+	VANDNPS      Y5, Y6, Y5
+	VMULPS       Y5, Y5, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y5, Y5, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VMINPS       erfClamp32<>+0(SB), Y5, Y5
+	VMULPS       erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y5, Y5, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y5, Y7, Y10
+	VMULPS       Y10, Y7, Y5
+	VFMADD213PS  Y7, Y7, Y5
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (SI)(Y8*4), Y2
+	VFMADD231PS  Y6, Y5, Y2
+	VMOVUPS      128(SP), Y5
+	VMULPS       half32<>+0(SB), Y5, Y5
+	VMULPS       Y6, Y5, Y5
+	VFMADD231PS  192(SP), Y2, Y5
 	MOVQ         mb_base+240(FP), SI
 	VMOVUPS      224(SP), Y7
 	VMASKMOVPS   (SI)(BX*4), Y7, Y7
 	VMOVUPS      (SP), Y8
 	VSUBPS       Y7, Y8, Y8
-	VANDPS       absMask32<>+0(SB), Y8, Y8
-	VMOVUPS      Y8, 192(SP)
-	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VADDPS       32(SP), Y7, Y7
-	VADDPS       Y7, Y7, Y7
-	VSQRTPS      Y7, Y7
-	VMOVUPS      one32<>+0(SB), Y8
-	VDIVPS       Y7, Y8, Y8
-	VMOVUPS      Y7, 128(SP)
-	VMOVUPS      Y8, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y7, Y7
-	VANDNPS      Y8, Y7, Y7
-	VMOVUPS      Y7, 96(SP)
-	VMOVUPS      192(SP), Y7
-	VMULPS       160(SP), Y7, Y7
-	VMINPS       expClamp32<>+0(SB), Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VCMPPS       $0x00, 192(SP), Y8, Y8
-	VANDNPS      Y7, Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMOVUPS      Y8, Y9
-	VFMSUB231PS  Y7, Y7, Y9
-	VMOVUPS      expShift32<>+0(SB), Y10
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD       expShift32<>+0(SB), Y10, Y11
-	VSUBPS       expShift32<>+0(SB), Y10, Y10
-	VMOVUPS      Y8, Y8
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS  ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS       Y9, Y8, Y8
-	VMOVUPS      expPoly1_32<>+0(SB), Y9
-	VFMADD213PS  expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS  one32<>+0(SB), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VPAND        expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab32<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (SI)(Y8*4), Y3
-	VFMADD213PS  Y3, Y9, Y3
-	VPSRLD       $0x05, Y11, Y8
-	VPSRLD       $0x01, Y8, Y9
-	VPSUBD       Y9, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y10
-	VPSUBD       Y9, Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VMULPS       Y10, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y7, Y7
-	VMULPS       erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ   Y8, Y9
-	VCVTDQ2PS    Y9, Y8
-	VMULPS       invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS       Y8, Y7, Y8
-	VMULPS       Y7, Y7, Y10
-	VMOVUPS      hermite2_32<>+0(SB), Y11
-	VFMADD213PS  hermite3_32<>+0(SB), Y10, Y11
-	VMULPS       Y7, Y11, Y11
-	VMOVUPS      hermite0_32<>+0(SB), Y12
-	VFMADD213PS  hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS  Y12, Y8, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VMULPS       Y11, Y8, Y7
-	VFMADD213PS  Y8, Y8, Y7
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPS   Y8, (SI)(Y9*4), Y4
-	VFMADD231PS  Y3, Y7, Y4
-	VMOVUPS      128(SP), Y7
-	VMULPS       half32<>+0(SB), Y7, Y7
-	VMULPS       Y3, Y7, Y7
-	VFMADD231PS  192(SP), Y4, Y7
-	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VMOVUPS      (SP), Y9
-	VSUBPS       Y8, Y9, Y9
-	VANDPS       signMask32<>+0(SB), Y9, Y8
-	VORPS        Y8, Y4, Y4
-	VMULPS       96(SP), Y3, Y3
+	VANDPS       signMask32<>+0(SB), Y8, Y7
+	VORPS        Y7, Y2, Y2
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  Y8, Y7, Y0
-	VFMADD231PS  Y8, Y4, Y5
-	VFMADD231PS  Y8, Y3, Y6
+	VMOVUPS      224(SP), Y7
+	VMASKMOVPS   (SI)(BX*4), Y7, Y7
+	VFMADD231PS  Y7, Y5, Y0
+	VFMADD231PS  Y7, Y2, Y3
+	VFMADD231PS  Y7, Y6, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  64(SP), Y7, Y8
 	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y8, Y7, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y7, Y7
+	VFMADD231PS  64(SP), Y5, Y7
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y2, Y5
 	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y4, Y7
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   Y7, Y8, (SI)(BX*4)
+	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y3, Y7
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   Y7, Y8, (SI)(BX*4)
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y6, Y5
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPS       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X5
+	VADDPS       X5, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPS       X0, X5, X5
-	VHADDPS      X5, X5, X5
-	VHADDPS      X5, X5, X5
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X5, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VHADDPS      X6, X6, X6
-	VHADDPS      X6, X6, X6
+	VMOVSS       X3, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X6, (BX)(DX*4)
+	VMOVSS       X4, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6330,155 +6264,151 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R9), R10
 	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (BX)(R10*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R11)(Y10*4), Y2
-	VFMADD213PS Y2, Y11, Y2
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y2, Y2
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R11)(Y11*4), Y3
-	VFMADD231PS Y2, Y1, Y3
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R11)(Y8*4), Y2
+	VFMADD231PS Y6, Y1, Y2
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	LEAQ        8(R9), R10
 	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (BX)(R10*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R11)(Y10*4), Y4
-	VFMADD213PS Y4, Y11, Y4
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R11)(Y11*4), Y5
-	VFMADD231PS Y4, Y1, Y5
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R11)(Y8*4), Y3
+	VFMADD231PS Y6, Y1, Y3
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VFMADD231PS 128(SP), Y5, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y3, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	ADDQ        $0x00000010, R9
 	JMP         col_unrolled
@@ -6490,79 +6420,77 @@ col_single:
 	CMPQ        R10, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DX)(R9*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     (BX)(R9*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y10
-	VDIVPS      Y1, Y10, Y10
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y1, Y6, Y6
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y10, 96(SP)
+	VMOVUPS     Y6, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R10
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R10)(Y10*4), Y6
-	VFMADD213PS Y6, Y11, Y6
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y6, Y6
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R10
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R10)(Y11*4), Y7
-	VFMADD231PS Y6, Y1, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R10)(Y8*4), Y4
+	VFMADD231PS Y6, Y1, Y4
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
 	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y7, Y1
+	VFMADD231PS 128(SP), Y4, Y1
 	VFMADD231PS (SI)(R9*4), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_single
@@ -6577,83 +6505,81 @@ col_tail:
 	VMOVUPS      Y1, 160(SP)
 	VMOVUPS      160(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
-	VMOVUPS      (SP), Y10
-	VSUBPS       Y1, Y10, Y10
-	VANDPS       absMask32<>+0(SB), Y10, Y10
-	VMOVUPS      Y10, 128(SP)
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y1, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 128(SP)
 	VMOVUPS      160(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y10
-	VDIVPS       Y1, Y10, Y10
+	VMOVUPS      one32<>+0(SB), Y6
+	VDIVPS       Y1, Y6, Y6
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y10, 96(SP)
+	VMOVUPS      Y6, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x00, 128(SP), Y10, Y10
-	VANDNPS      Y1, Y10, Y1
-	VMULPS       Y1, Y1, Y10
-	VMOVUPS      Y10, Y11
-	VFMSUB231PS  Y1, Y1, Y11
-	VMOVUPS      expShift32<>+0(SB), Y12
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD       expShift32<>+0(SB), Y12, Y13
-	VSUBPS       expShift32<>+0(SB), Y12, Y12
-	VMOVUPS      Y10, Y10
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS  ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS       Y11, Y10, Y10
-	VMOVUPS      expPoly1_32<>+0(SB), Y11
-	VFMADD213PS  expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS  one32<>+0(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VPAND        expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab32<>+0(SB), R10
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERDPS   Y12, (R10)(Y10*4), Y8
-	VFMADD213PS  Y8, Y11, Y8
-	VPSRLD       $0x05, Y13, Y10
-	VPSRLD       $0x01, Y10, Y11
-	VPSUBD       Y11, Y10, Y10
-	VMOVUPS      expBias32<>+0(SB), Y12
-	VPSUBD       Y11, Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VMULPS       Y12, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y11
-	VPSUBD       Y10, Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y11, Y8, Y8
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 128(SP), Y6, Y6
+	VANDNPS      Y1, Y6, Y1
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y1, Y1, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ   Y10, Y11
-	VCVTDQ2PS    Y11, Y10
-	VMULPS       invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS       Y10, Y1, Y10
-	VMULPS       Y1, Y1, Y12
-	VMOVUPS      hermite2_32<>+0(SB), Y13
-	VFMADD213PS  hermite3_32<>+0(SB), Y12, Y13
-	VMULPS       Y1, Y13, Y13
-	VMOVUPS      hermite0_32<>+0(SB), Y14
-	VFMADD213PS  hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS  Y14, Y10, Y13
-	VFMADD213PS  Y1, Y10, Y13
-	VMULPS       Y13, Y10, Y1
-	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y1, Y7
+	VMULPS       Y1, Y1, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y1, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y1, Y7, Y10
+	VMULPS       Y10, Y7, Y1
+	VFMADD213PS  Y7, Y7, Y1
 	LEAQ         erfTab32<>+0(SB), R10
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (R10)(Y11*4), Y9
-	VFMADD231PS  Y8, Y1, Y9
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R10)(Y8*4), Y5
+	VFMADD231PS  Y6, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y8, Y1, Y1
-	VFMADD231PS  128(SP), Y9, Y1
-	VMOVUPS      160(SP), Y10
-	VMASKMOVPS   (SI)(R9*4), Y10, Y10
-	VFMADD231PS  Y10, Y1, Y0
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      160(SP), Y6
+	VMASKMOVPS   (SI)(R9*4), Y6, Y6
+	VFMADD231PS  Y6, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6688,8 +6614,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
@@ -6699,108 +6625,106 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      absMask32<>+0(SB), Y8, Y8
-	VMOVUPS     Y8, 192(SP)
+	VMOVUPS     (SI)(BX*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
 	MOVQ        v_base+168(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VADDPS      32(SP), Y7, Y7
-	VADDPS      Y7, Y7, Y7
-	VSQRTPS     Y7, Y7
-	VMOVUPS     one32<>+0(SB), Y8
-	VDIVPS      Y7, Y8, Y8
-	VMOVUPS     Y7, 128(SP)
-	VMOVUPS     Y8, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y7, Y7
-	VANDNPS     Y8, Y7, Y7
-	VMOVUPS     Y7, 96(SP)
-	VMOVUPS     192(SP), Y7
-	VMULPS      160(SP), Y7, Y7
-	VMINPS      expClamp32<>+0(SB), Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VCMPPS      $0x00, 192(SP), Y8, Y8
-	VANDNPS     Y7, Y8, Y7
-	VMULPS      Y7, Y7, Y8
-	VMOVUPS     Y8, Y9
-	VFMSUB231PS Y7, Y7, Y9
-	VMOVUPS     expShift32<>+0(SB), Y10
-	VFMADD231PS expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD      expShift32<>+0(SB), Y10, Y11
-	VSUBPS      expShift32<>+0(SB), Y10, Y10
-	VMOVUPS     Y8, Y8
-	VFMSUB231PS ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS      Y9, Y8, Y8
-	VMOVUPS     expPoly1_32<>+0(SB), Y9
-	VFMADD213PS expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS one32<>+0(SB), Y8, Y9
-	VMULPS      Y8, Y9, Y9
-	VPAND       expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab32<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (SI)(Y8*4), Y1
-	VFMADD213PS Y1, Y9, Y1
-	VPSRLD      $0x05, Y11, Y8
-	VPSRLD      $0x01, Y8, Y9
-	VPSUBD      Y9, Y8, Y8
-	VMOVUPS     expBias32<>+0(SB), Y10
-	VPSUBD      Y9, Y10, Y10
-	VPSLLD      $0x17, Y10, Y10
-	VMULPS      Y10, Y1, Y1
+	VMOVUPS     (SI)(BX*4), Y5
+	VADDPS      32(SP), Y5, Y5
+	VADDPS      Y5, Y5, Y5
+	VSQRTPS     Y5, Y5
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y5, Y6, Y6
+	VMOVUPS     Y5, 128(SP)
+	VMOVUPS     Y6, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS     Y6, Y5, Y5
+	VMOVUPS     Y5, 96(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
 	VMOVUPS     expBias32<>+0(SB), Y9
 	VPSUBD      Y8, Y9, Y9
 	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y1, Y1
-	VMINPS      erfClamp32<>+0(SB), Y7, Y7
-	VMULPS      erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ  Y8, Y9
-	VCVTDQ2PS   Y9, Y8
-	VMULPS      invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS      Y8, Y7, Y8
-	VMULPS      Y7, Y7, Y10
-	VMOVUPS     hermite2_32<>+0(SB), Y11
-	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
-	VMULPS      Y7, Y11, Y11
-	VMOVUPS     hermite0_32<>+0(SB), Y12
-	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS Y12, Y8, Y11
-	VFMADD213PS Y7, Y8, Y11
-	VMULPS      Y11, Y8, Y7
-	VFMADD213PS Y8, Y8, Y7
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
 	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (SI)(Y9*4), Y2
-	VFMADD231PS Y1, Y7, Y2
-	VMOVUPS     128(SP), Y7
-	VMULPS      half32<>+0(SB), Y7, Y7
-	VMULPS      Y1, Y7, Y7
-	VFMADD231PS 192(SP), Y2, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (SI)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
 	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VMOVUPS     (SP), Y9
-	VSUBPS      Y8, Y9, Y9
-	VANDPS      signMask32<>+0(SB), Y9, Y8
-	VORPS       Y8, Y2, Y2
-	VMULPS      96(SP), Y1, Y1
+	VMOVUPS     (SI)(BX*4), Y7
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
 	MOVQ        w_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS Y8, Y7, Y0
-	VFMADD231PS Y8, Y2, Y5
-	VFMADD231PS Y8, Y1, Y6
+	VMOVUPS     (SI)(BX*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS 64(SP), Y7, Y8
-	VMOVUPS     Y8, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y7
+	VFMADD231PS 64(SP), Y5, Y7
+	VMOVUPS     Y7, (SI)(BX*4)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y2, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y1, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y6, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -6808,143 +6732,141 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTD X7, Y7
-	VPCMPGTD     laneIndex32<>+0(SB), Y7, Y7
-	VMOVUPS      Y7, 224(SP)
+	MOVQ         SI, X5
+	VPBROADCASTD X5, Y5
+	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 224(SP)
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y5, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 192(SP)
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VADDPS       32(SP), Y5, Y5
+	VADDPS       Y5, Y5, Y5
+	VSQRTPS      Y5, Y5
+	VMOVUPS      one32<>+0(SB), Y6
+	VDIVPS       Y5, Y6, Y6
+	VMOVUPS      Y5, 128(SP)
+	VMOVUPS      Y6, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS      Y6, Y5, Y5
+	VMOVUPS      Y5, 96(SP)
+	VMOVUPS      192(SP), Y5
+	VMULPS       160(SP), Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 192(SP), Y6, Y6
+	VANDNPS      Y5, Y6, Y5
+	VMULPS       Y5, Y5, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y5, Y5, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VMINPS       erfClamp32<>+0(SB), Y5, Y5
+	VMULPS       erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y5, Y5, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y5, Y7, Y10
+	VMULPS       Y10, Y7, Y5
+	VFMADD213PS  Y7, Y7, Y5
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (SI)(Y8*4), Y2
+	VFMADD231PS  Y6, Y5, Y2
+	VMOVUPS      128(SP), Y5
+	VMULPS       half32<>+0(SB), Y5, Y5
+	VMULPS       Y6, Y5, Y5
+	VFMADD231PS  192(SP), Y2, Y5
 	MOVQ         m_base+144(FP), SI
 	VMOVUPS      224(SP), Y7
 	VMASKMOVPS   (SI)(BX*4), Y7, Y7
 	VMOVUPS      (SP), Y8
 	VSUBPS       Y7, Y8, Y8
-	VANDPS       absMask32<>+0(SB), Y8, Y8
-	VMOVUPS      Y8, 192(SP)
-	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VADDPS       32(SP), Y7, Y7
-	VADDPS       Y7, Y7, Y7
-	VSQRTPS      Y7, Y7
-	VMOVUPS      one32<>+0(SB), Y8
-	VDIVPS       Y7, Y8, Y8
-	VMOVUPS      Y7, 128(SP)
-	VMOVUPS      Y8, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y7, Y7
-	VANDNPS      Y8, Y7, Y7
-	VMOVUPS      Y7, 96(SP)
-	VMOVUPS      192(SP), Y7
-	VMULPS       160(SP), Y7, Y7
-	VMINPS       expClamp32<>+0(SB), Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VCMPPS       $0x00, 192(SP), Y8, Y8
-	VANDNPS      Y7, Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMOVUPS      Y8, Y9
-	VFMSUB231PS  Y7, Y7, Y9
-	VMOVUPS      expShift32<>+0(SB), Y10
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD       expShift32<>+0(SB), Y10, Y11
-	VSUBPS       expShift32<>+0(SB), Y10, Y10
-	VMOVUPS      Y8, Y8
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS  ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS       Y9, Y8, Y8
-	VMOVUPS      expPoly1_32<>+0(SB), Y9
-	VFMADD213PS  expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS  one32<>+0(SB), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VPAND        expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab32<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (SI)(Y8*4), Y3
-	VFMADD213PS  Y3, Y9, Y3
-	VPSRLD       $0x05, Y11, Y8
-	VPSRLD       $0x01, Y8, Y9
-	VPSUBD       Y9, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y10
-	VPSUBD       Y9, Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VMULPS       Y10, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y7, Y7
-	VMULPS       erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ   Y8, Y9
-	VCVTDQ2PS    Y9, Y8
-	VMULPS       invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS       Y8, Y7, Y8
-	VMULPS       Y7, Y7, Y10
-	VMOVUPS      hermite2_32<>+0(SB), Y11
-	VFMADD213PS  hermite3_32<>+0(SB), Y10, Y11
-	VMULPS       Y7, Y11, Y11
-	VMOVUPS      hermite0_32<>+0(SB), Y12
-	VFMADD213PS  hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS  Y12, Y8, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VMULPS       Y11, Y8, Y7
-	VFMADD213PS  Y8, Y8, Y7
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPS   Y8, (SI)(Y9*4), Y4
-	VFMADD231PS  Y3, Y7, Y4
-	VMOVUPS      128(SP), Y7
-	VMULPS       half32<>+0(SB), Y7, Y7
-	VMULPS       Y3, Y7, Y7
-	VFMADD231PS  192(SP), Y4, Y7
-	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VMOVUPS      (SP), Y9
-	VSUBPS       Y8, Y9, Y9
-	VANDPS       signMask32<>+0(SB), Y9, Y8
-	VORPS        Y8, Y4, Y4
-	VMULPS       96(SP), Y3, Y3
+	VANDPS       signMask32<>+0(SB), Y8, Y7
+	VORPS        Y7, Y2, Y2
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  Y8, Y7, Y0
-	VFMADD231PS  Y8, Y4, Y5
-	VFMADD231PS  Y8, Y3, Y6
+	VMOVUPS      224(SP), Y7
+	VMASKMOVPS   (SI)(BX*4), Y7, Y7
+	VFMADD231PS  Y7, Y5, Y0
+	VFMADD231PS  Y7, Y2, Y3
+	VFMADD231PS  Y7, Y6, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  64(SP), Y7, Y8
 	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y8, Y7, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y7, Y7
+	VFMADD231PS  64(SP), Y5, Y7
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y2, Y5
 	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y4, Y7
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   Y7, Y8, (SI)(BX*4)
+	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y3, Y7
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   Y7, Y8, (SI)(BX*4)
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y6, Y5
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPS       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X5
+	VADDPS       X5, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPS       X0, X5, X5
-	VHADDPS      X5, X5, X5
-	VHADDPS      X5, X5, X5
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X5, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VHADDPS      X6, X6, X6
-	VHADDPS      X6, X6, X6
+	VMOVSS       X3, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X6, (BX)(DX*4)
+	VMOVSS       X4, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6987,139 +6909,135 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R10), R11
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R12)(Y10*4), Y2
-	VFMADD213PS Y2, Y11, Y2
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y2, Y2
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R12)(Y11*4), Y3
-	VFMADD231PS Y2, Y1, Y3
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R12)(Y8*4), Y2
+	VFMADD231PS Y6, Y1, Y2
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	LEAQ        8(R10), R11
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R12)(Y10*4), Y4
-	VFMADD213PS Y4, Y11, Y4
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y4, Y4
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R12)(Y11*4), Y5
-	VFMADD231PS Y4, Y1, Y5
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R12)(Y8*4), Y3
+	VFMADD231PS Y6, Y1, Y3
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VFMADD231PS 128(SP), Y5, Y1
+	VMULPS      Y6, Y1, Y1
+	VFMADD231PS 128(SP), Y3, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	ADDQ        $0x00000010, R10
 	JMP         col_unrolled
@@ -7131,71 +7049,69 @@ col_single:
 	CMPQ        R11, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DI)(R10*4), Y1
-	VMOVUPS     (SP), Y10
-	VSUBPS      Y1, Y10, Y10
-	VANDPS      absMask32<>+0(SB), Y10, Y10
-	VMOVUPS     Y10, 128(SP)
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y1, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y10, Y10, Y10
-	VCMPPS      $0x00, 128(SP), Y10, Y10
-	VANDNPS     Y1, Y10, Y1
-	VMULPS      Y1, Y1, Y10
-	VMOVUPS     Y10, Y11
-	VFMSUB231PS Y1, Y1, Y11
-	VMOVUPS     expShift32<>+0(SB), Y12
-	VFMADD231PS expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD      expShift32<>+0(SB), Y12, Y13
-	VSUBPS      expShift32<>+0(SB), Y12, Y12
-	VMOVUPS     Y10, Y10
-	VFMSUB231PS ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS      Y11, Y10, Y10
-	VMOVUPS     expPoly1_32<>+0(SB), Y11
-	VFMADD213PS expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS one32<>+0(SB), Y10, Y11
-	VMULPS      Y10, Y11, Y11
-	VPAND       expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab32<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERDPS  Y12, (R11)(Y10*4), Y6
-	VFMADD213PS Y6, Y11, Y6
-	VPSRLD      $0x05, Y13, Y10
-	VPSRLD      $0x01, Y10, Y11
-	VPSUBD      Y11, Y10, Y10
-	VMOVUPS     expBias32<>+0(SB), Y12
-	VPSUBD      Y11, Y12, Y12
-	VPSLLD      $0x17, Y12, Y12
-	VMULPS      Y12, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y11
-	VPSUBD      Y10, Y11, Y11
-	VPSLLD      $0x17, Y11, Y11
-	VMULPS      Y11, Y6, Y6
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 128(SP), Y6, Y6
+	VANDNPS     Y1, Y6, Y1
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y1, Y1, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ  Y10, Y11
-	VCVTDQ2PS   Y11, Y10
-	VMULPS      invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS      Y10, Y1, Y10
-	VMULPS      Y1, Y1, Y12
-	VMOVUPS     hermite2_32<>+0(SB), Y13
-	VFMADD213PS hermite3_32<>+0(SB), Y12, Y13
-	VMULPS      Y1, Y13, Y13
-	VMOVUPS     hermite0_32<>+0(SB), Y14
-	VFMADD213PS hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS Y14, Y10, Y13
-	VFMADD213PS Y1, Y10, Y13
-	VMULPS      Y13, Y10, Y1
-	VFMADD213PS Y10, Y10, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y1, Y7
+	VMULPS      Y1, Y1, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y1, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y1, Y7, Y10
+	VMULPS      Y10, Y7, Y1
+	VFMADD213PS Y7, Y7, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (R11)(Y11*4), Y7
-	VFMADD231PS Y6, Y1, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R11)(Y8*4), Y4
+	VFMADD231PS Y6, Y1, Y4
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
 	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y7, Y1
+	VFMADD231PS 128(SP), Y4, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_single
@@ -7210,74 +7126,72 @@ col_tail:
 	VMOVUPS      Y1, 160(SP)
 	VMOVUPS      160(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
-	VMOVUPS      (SP), Y10
-	VSUBPS       Y1, Y10, Y10
-	VANDPS       absMask32<>+0(SB), Y10, Y10
-	VMOVUPS      Y10, 128(SP)
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y1, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y10, Y10, Y10
-	VCMPPS       $0x00, 128(SP), Y10, Y10
-	VANDNPS      Y1, Y10, Y1
-	VMULPS       Y1, Y1, Y10
-	VMOVUPS      Y10, Y11
-	VFMSUB231PS  Y1, Y1, Y11
-	VMOVUPS      expShift32<>+0(SB), Y12
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y10, Y12
-	VPSUBD       expShift32<>+0(SB), Y12, Y13
-	VSUBPS       expShift32<>+0(SB), Y12, Y12
-	VMOVUPS      Y10, Y10
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y12, Y10
-	VFMADD231PS  ln2Lo32<>+0(SB), Y12, Y10
-	VSUBPS       Y11, Y10, Y10
-	VMOVUPS      expPoly1_32<>+0(SB), Y11
-	VFMADD213PS  expPoly0_32<>+0(SB), Y10, Y11
-	VFMADD213PS  one32<>+0(SB), Y10, Y11
-	VMULPS       Y10, Y11, Y11
-	VPAND        expIndexMask32<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab32<>+0(SB), R11
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERDPS   Y12, (R11)(Y10*4), Y8
-	VFMADD213PS  Y8, Y11, Y8
-	VPSRLD       $0x05, Y13, Y10
-	VPSRLD       $0x01, Y10, Y11
-	VPSUBD       Y11, Y10, Y10
-	VMOVUPS      expBias32<>+0(SB), Y12
-	VPSUBD       Y11, Y12, Y12
-	VPSLLD       $0x17, Y12, Y12
-	VMULPS       Y12, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y11
-	VPSUBD       Y10, Y11, Y11
-	VPSLLD       $0x17, Y11, Y11
-	VMULPS       Y11, Y8, Y8
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 128(SP), Y6, Y6
+	VANDNPS      Y1, Y6, Y1
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y1, Y1, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y10
-	VCVTTPS2DQ   Y10, Y11
-	VCVTDQ2PS    Y11, Y10
-	VMULPS       invErfStep32<>+0(SB), Y10, Y10
-	VSUBPS       Y10, Y1, Y10
-	VMULPS       Y1, Y1, Y12
-	VMOVUPS      hermite2_32<>+0(SB), Y13
-	VFMADD213PS  hermite3_32<>+0(SB), Y12, Y13
-	VMULPS       Y1, Y13, Y13
-	VMOVUPS      hermite0_32<>+0(SB), Y14
-	VFMADD213PS  hermite1_32<>+0(SB), Y12, Y14
-	VFMADD213PS  Y14, Y10, Y13
-	VFMADD213PS  Y1, Y10, Y13
-	VMULPS       Y13, Y10, Y1
-	VFMADD213PS  Y10, Y10, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y1, Y7
+	VMULPS       Y1, Y1, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y1, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y1, Y7, Y10
+	VMULPS       Y10, Y7, Y1
+	VFMADD213PS  Y7, Y7, Y1
 	LEAQ         erfTab32<>+0(SB), R11
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (R11)(Y11*4), Y9
-	VFMADD231PS  Y8, Y1, Y9
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (R11)(Y8*4), Y5
+	VFMADD231PS  Y6, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y8, Y1, Y1
-	VFMADD231PS  128(SP), Y9, Y1
-	VMOVUPS      160(SP), Y10
-	VMASKMOVPS   (SI)(R10*4), Y10, Y10
-	VFMADD231PS  Y10, Y1, Y0
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      160(SP), Y6
+	VMASKMOVPS   (SI)(R10*4), Y6, Y6
+	VFMADD231PS  Y6, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7314,16 +7228,16 @@ row:
 	VMOVUPS      32(SP), Y0
 	VADDPS       Y0, Y0, Y0
 	VSQRTPS      Y0, Y0
-	VMOVUPS      one32<>+0(SB), Y5
-	VDIVPS       Y0, Y5, Y5
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y0, Y3, Y3
 	VMOVUPS      Y0, 128(SP)
-	VMOVUPS      Y5, 160(SP)
+	VMOVUPS      Y3, 160(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y0, Y0
-	VANDNPS      Y5, Y0, Y0
+	VANDNPS      Y3, Y0, Y0
 	VMOVUPS      Y0, 96(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
 	XORQ         BX, BX
 
 col_single:
@@ -7332,92 +7246,90 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      absMask32<>+0(SB), Y8, Y8
-	VMOVUPS     Y8, 192(SP)
-	VMOVUPS     192(SP), Y7
-	VMULPS      160(SP), Y7, Y7
-	VMINPS      expClamp32<>+0(SB), Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VCMPPS      $0x00, 192(SP), Y8, Y8
-	VANDNPS     Y7, Y8, Y7
-	VMULPS      Y7, Y7, Y8
-	VMOVUPS     Y8, Y9
-	VFMSUB231PS Y7, Y7, Y9
-	VMOVUPS     expShift32<>+0(SB), Y10
-	VFMADD231PS expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD      expShift32<>+0(SB), Y10, Y11
-	VSUBPS      expShift32<>+0(SB), Y10, Y10
-	VMOVUPS     Y8, Y8
-	VFMSUB231PS ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS      Y9, Y8, Y8
-	VMOVUPS     expPoly1_32<>+0(SB), Y9
-	VFMADD213PS expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS one32<>+0(SB), Y8, Y9
-	VMULPS      Y8, Y9, Y9
-	VPAND       expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab32<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPS  Y10, (SI)(Y8*4), Y1
-	VFMADD213PS Y1, Y9, Y1
-	VPSRLD      $0x05, Y11, Y8
-	VPSRLD      $0x01, Y8, Y9
-	VPSUBD      Y9, Y8, Y8
-	VMOVUPS     expBias32<>+0(SB), Y10
-	VPSUBD      Y9, Y10, Y10
-	VPSLLD      $0x17, Y10, Y10
-	VMULPS      Y10, Y1, Y1
+	VMOVUPS     (SI)(BX*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
 	VMOVUPS     expBias32<>+0(SB), Y9
 	VPSUBD      Y8, Y9, Y9
 	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y1, Y1
-	VMINPS      erfClamp32<>+0(SB), Y7, Y7
-	VMULPS      erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ  Y8, Y9
-	VCVTDQ2PS   Y9, Y8
-	VMULPS      invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS      Y8, Y7, Y8
-	VMULPS      Y7, Y7, Y10
-	VMOVUPS     hermite2_32<>+0(SB), Y11
-	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
-	VMULPS      Y7, Y11, Y11
-	VMOVUPS     hermite0_32<>+0(SB), Y12
-	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS Y12, Y8, Y11
-	VFMADD213PS Y7, Y8, Y11
-	VMULPS      Y11, Y8, Y7
-	VFMADD213PS Y8, Y8, Y7
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
 	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (SI)(Y9*4), Y2
-	VFMADD231PS Y1, Y7, Y2
-	VMOVUPS     128(SP), Y7
-	VMULPS      half32<>+0(SB), Y7, Y7
-	VMULPS      Y1, Y7, Y7
-	VFMADD231PS 192(SP), Y2, Y7
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (SI)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
 	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VMOVUPS     (SP), Y9
-	VSUBPS      Y8, Y9, Y9
-	VANDPS      signMask32<>+0(SB), Y9, Y8
-	VORPS       Y8, Y2, Y2
-	VMULPS      96(SP), Y1, Y1
-	MOVQ        wx_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS Y8, Y7, Y0
-	VFMADD231PS Y8, Y2, Y5
-	VFMADD231PS Y8, Y1, Y6
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y8
-	VFMADD231PS 64(SP), Y7, Y8
-	VMOVUPS     Y8, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
 	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y2, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
+	MOVQ        wx_base+192(FP), SI
+	VMOVUPS     (SI)(BX*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPS     (SI)(BX*4), Y6
+	VFMADD231PS 64(SP), Y5, Y6
+	VMOVUPS     Y6, (SI)(BX*4)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -7425,124 +7337,122 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTD X7, Y7
-	VPCMPGTD     laneIndex32<>+0(SB), Y7, Y7
-	VMOVUPS      Y7, 224(SP)
+	MOVQ         SI, X5
+	VPBROADCASTD X5, Y5
+	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 224(SP)
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VMOVUPS      (SP), Y6
+	VSUBPS       Y5, Y6, Y6
+	VANDPS       absMask32<>+0(SB), Y6, Y6
+	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      192(SP), Y5
+	VMULPS       160(SP), Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VCMPPS       $0x00, 192(SP), Y6, Y6
+	VANDNPS      Y5, Y6, Y5
+	VMULPS       Y5, Y5, Y6
+	VMOVUPS      Y6, Y7
+	VFMSUB231PS  Y5, Y5, Y7
+	VMOVUPS      expShift32<>+0(SB), Y8
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD       expShift32<>+0(SB), Y8, Y9
+	VSUBPS       expShift32<>+0(SB), Y8, Y8
+	VMOVUPS      Y6, Y6
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS       Y7, Y6, Y6
+	VMOVUPS      expPoly2_32<>+0(SB), Y7
+	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS  one32<>+0(SB), Y6, Y7
+	VMULPS       Y6, Y7, Y7
+	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS  Y6, Y7, Y6
+	VPSRLD       $0x03, Y9, Y7
+	VPSRLD       $0x01, Y7, Y8
+	VPSUBD       Y8, Y7, Y7
+	VMOVUPS      expBias32<>+0(SB), Y9
+	VPSUBD       Y8, Y9, Y9
+	VPSLLD       $0x17, Y9, Y9
+	VMULPS       Y9, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y6, Y6
+	VMINPS       erfClamp32<>+0(SB), Y5, Y5
+	VMULPS       erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y5, Y7
+	VMULPS       Y5, Y5, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y5, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y5, Y7, Y10
+	VMULPS       Y10, Y7, Y5
+	VFMADD213PS  Y7, Y7, Y5
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y7, Y7, Y7
+	VGATHERDPS   Y7, (SI)(Y8*4), Y2
+	VFMADD231PS  Y6, Y5, Y2
+	VMOVUPS      128(SP), Y5
+	VMULPS       half32<>+0(SB), Y5, Y5
+	VMULPS       Y6, Y5, Y5
+	VFMADD231PS  192(SP), Y2, Y5
 	MOVQ         x_base+216(FP), SI
 	VMOVUPS      224(SP), Y7
 	VMASKMOVPS   (SI)(BX*4), Y7, Y7
 	VMOVUPS      (SP), Y8
 	VSUBPS       Y7, Y8, Y8
-	VANDPS       absMask32<>+0(SB), Y8, Y8
-	VMOVUPS      Y8, 192(SP)
-	VMOVUPS      192(SP), Y7
-	VMULPS       160(SP), Y7, Y7
-	VMINPS       expClamp32<>+0(SB), Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VCMPPS       $0x00, 192(SP), Y8, Y8
-	VANDNPS      Y7, Y8, Y7
-	VMULPS       Y7, Y7, Y8
-	VMOVUPS      Y8, Y9
-	VFMSUB231PS  Y7, Y7, Y9
-	VMOVUPS      expShift32<>+0(SB), Y10
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y8, Y10
-	VPSUBD       expShift32<>+0(SB), Y10, Y11
-	VSUBPS       expShift32<>+0(SB), Y10, Y10
-	VMOVUPS      Y8, Y8
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y10, Y8
-	VFMADD231PS  ln2Lo32<>+0(SB), Y10, Y8
-	VSUBPS       Y9, Y8, Y8
-	VMOVUPS      expPoly1_32<>+0(SB), Y9
-	VFMADD213PS  expPoly0_32<>+0(SB), Y8, Y9
-	VFMADD213PS  one32<>+0(SB), Y8, Y9
-	VMULPS       Y8, Y9, Y9
-	VPAND        expIndexMask32<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab32<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPS   Y10, (SI)(Y8*4), Y3
-	VFMADD213PS  Y3, Y9, Y3
-	VPSRLD       $0x05, Y11, Y8
-	VPSRLD       $0x01, Y8, Y9
-	VPSUBD       Y9, Y8, Y8
-	VMOVUPS      expBias32<>+0(SB), Y10
-	VPSUBD       Y9, Y10, Y10
-	VPSLLD       $0x17, Y10, Y10
-	VMULPS       Y10, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y7, Y7
-	VMULPS       erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ   Y8, Y9
-	VCVTDQ2PS    Y9, Y8
-	VMULPS       invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS       Y8, Y7, Y8
-	VMULPS       Y7, Y7, Y10
-	VMOVUPS      hermite2_32<>+0(SB), Y11
-	VFMADD213PS  hermite3_32<>+0(SB), Y10, Y11
-	VMULPS       Y7, Y11, Y11
-	VMOVUPS      hermite0_32<>+0(SB), Y12
-	VFMADD213PS  hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS  Y12, Y8, Y11
-	VFMADD213PS  Y7, Y8, Y11
-	VMULPS       Y11, Y8, Y7
-	VFMADD213PS  Y8, Y8, Y7
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPS   Y8, (SI)(Y9*4), Y4
-	VFMADD231PS  Y3, Y7, Y4
-	VMOVUPS      128(SP), Y7
-	VMULPS       half32<>+0(SB), Y7, Y7
-	VMULPS       Y3, Y7, Y7
-	VFMADD231PS  192(SP), Y4, Y7
-	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VMOVUPS      (SP), Y9
-	VSUBPS       Y8, Y9, Y9
-	VANDPS       signMask32<>+0(SB), Y9, Y8
-	VORPS        Y8, Y4, Y4
-	VMULPS       96(SP), Y3, Y3
+	VANDPS       signMask32<>+0(SB), Y8, Y7
+	VORPS        Y7, Y2, Y2
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  Y8, Y7, Y0
-	VFMADD231PS  Y8, Y4, Y5
-	VFMADD231PS  Y8, Y3, Y6
-	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   (SI)(BX*4), Y8, Y8
-	VFMADD231PS  64(SP), Y7, Y8
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y8, Y7, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      224(SP), Y7
 	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y4, Y7
-	VMOVUPS      224(SP), Y8
-	VMASKMOVPS   Y7, Y8, (SI)(BX*4)
+	VFMADD231PS  Y7, Y5, Y0
+	VFMADD231PS  Y7, Y2, Y3
+	VFMADD231PS  Y7, Y6, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  64(SP), Y5, Y6
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y6, Y5, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y2, Y5
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPS       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X5
+	VADDPS       X5, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPS       X0, X5, X5
-	VHADDPS      X5, X5, X5
-	VHADDPS      X5, X5, X5
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X5, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPS       X0, X6, X6
-	VHADDPS      X6, X6, X6
-	VHADDPS      X6, X6, X6
+	VMOVSS       X3, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y4, X0
+	VADDPS       X0, X4, X4
+	VHADDPS      X4, X4, X4
+	VHADDPS      X4, X4, X4
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X6, (BX)(DX*4)
+	VMOVSS       X4, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 

@@ -62,7 +62,8 @@ func expNegSquare32(t float32, table []float32) float32 {
 	y = fma32(kd, approx.ExpLn2NLo32, y)
 	y -= lo
 	c := &approx.ExpPoly32
-	p := fma32(y, c[1], c[0])
+	p := fma32(y, c[2], c[1])
+	p = fma32(y, p, c[0])
 	p = fma32(y, p, 1)
 	p = y * p
 	tab := table[k&(approx.ExpN32-1)]

@@ -73,9 +73,16 @@ func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	}
 	p.FMADD213(p.c("one"), y, poly)
 	p.MUL(y, poly, poly)
-	idx := YMM()
-	VPAND(p.c("expIndexMask"), k, idx)
-	tab := p.gather(p.c(table), idx, false)
+	var tab VecVirtual
+	if p.f64 {
+		idx := YMM()
+		VPAND(p.c("expIndexMask"), k, idx)
+		tab = p.gather(p.c(table), idx, false)
+	} else {
+		// Eight rows: one permutation by the low three bits of k.
+		tab = YMM()
+		VPERMPS(p.c(table), k, tab)
+	}
 	p.FMADD213(tab, poly, tab) // m = fma(T, p, T)
 	e := YMM()
 	p.ISHR(p.expBits, k, e)

@@ -12,12 +12,17 @@ import (
 	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
+
+	"github.com/gmmkit/cramer/internal/approx"
 )
 
 // command is how the files are regenerated; it goes into their headers.
 const command = "cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm"
 
 func main() {
+	if approx.ExpN32 != 8 {
+		log.Fatal("the float32 exp table must have 8 rows (one VPERMPS)")
+	}
 	ConstraintExpr("gc,!purego")
 	precs := []*prec{newPrec64(), newPrec32()}
 	for _, p := range precs {

@@ -6,8 +6,8 @@ package approx
 const (
 	ExpLn2NHi64         = 0x1.62e42fef8p-08
 	ExpLn2NLo64         = 0x1.1cf79abc9e3b4p-43
-	ExpLn2NHi32 float32 = 0x1.62cp-06
-	ExpLn2NLo32 float32 = 0x1.217f7ep-17
+	ExpLn2NHi32 float32 = 0x1.62ep-04
+	ExpLn2NLo32 float32 = 0x1.0bfbe8p-18
 )
 
 // Exp64Table[j] = 2^(−j/128), correctly rounded.
@@ -274,76 +274,28 @@ var Exp64ScaledTable = []float64{
 	0x1.226efece37e2bp-01,
 }
 
-// Exp32Table[j] = 2^(−j/32), correctly rounded to float32.
+// Exp32Table[j] = 2^(−j/8), correctly rounded to float32.
 var Exp32Table = []float32{
 	0x1p+00,
-	0x1.f50766p-01,
-	0x1.ea4afap-01,
-	0x1.dfc974p-01,
 	0x1.d5818ep-01,
-	0x1.cb720ep-01,
-	0x1.c199bep-01,
-	0x1.b7f77p-01,
 	0x1.ae89fap-01,
-	0x1.a5503cp-01,
-	0x1.9c4918p-01,
-	0x1.93737cp-01,
 	0x1.8ace54p-01,
-	0x1.82589ap-01,
-	0x1.7a1148p-01,
-	0x1.71f75ep-01,
 	0x1.6a09e6p-01,
-	0x1.6247ecp-01,
-	0x1.5ab07ep-01,
-	0x1.5342b6p-01,
 	0x1.4bfdaep-01,
-	0x1.44e086p-01,
-	0x1.3dea64p-01,
-	0x1.371a74p-01,
 	0x1.306fep-01,
-	0x1.29e9ep-01,
-	0x1.2387a6p-01,
-	0x1.1d4874p-01,
 	0x1.172b84p-01,
-	0x1.11301ep-01,
-	0x1.0b5586p-01,
-	0x1.059b0ep-01,
 }
 
-// Exp32ScaledTable[j] = 2/√π·2^(−j/32), correctly rounded to float32.
+// Exp32ScaledTable[j] = 2/√π·2^(−j/8), correctly rounded to float32.
 var Exp32ScaledTable = []float32{
 	0x1.20dd76p+00,
-	0x1.1aacep+00,
-	0x1.149e3ep+00,
-	0x1.0eb0d6p+00,
 	0x1.08e3f4p+00,
-	0x1.0336e2p+00,
-	0x1.fb51e4p-01,
-	0x1.f072f6p-01,
 	0x1.e5cfaap-01,
-	0x1.db66bap-01,
-	0x1.d136e2p-01,
-	0x1.c73eeep-01,
 	0x1.bd7da8p-01,
-	0x1.b3f1e4p-01,
-	0x1.aa9a7ep-01,
-	0x1.a17656p-01,
 	0x1.988454p-01,
-	0x1.8fc362p-01,
-	0x1.873276p-01,
-	0x1.7ed088p-01,
 	0x1.769c94p-01,
-	0x1.6e95a2p-01,
-	0x1.66bab6p-01,
-	0x1.5f0ae2p-01,
 	0x1.578538p-01,
-	0x1.5028d2p-01,
-	0x1.48f4cep-01,
-	0x1.41e84cp-01,
 	0x1.3b0274p-01,
-	0x1.344274p-01,
-	0x1.2da77ap-01,
-	0x1.2730bep-01,
 }
 
 // Erf64Table[j] = erf(j/256), correctly rounded.
