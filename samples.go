@@ -29,6 +29,11 @@ type sampleScratch[F Float] struct {
 	m    []sampleRec // the merged order, signed weights
 	up   []float64   // per group start: weight strictly above the group
 	rgt  []float64   // per group start: Σ_{l above} wₗ·(xₗ − z)
+
+	// radix sort (see radixOrder): the items and the other half of their
+	// ping-pong, and the digit counters of every pass.
+	items, tmp []radixItem
+	cnt        []int
 }
 
 // ksum is a Neumaier-compensated running sum.
@@ -65,24 +70,171 @@ func compareRec(p, q sampleRec) int {
 }
 
 // loadSorted copies x into dst as records (weights 1/N when nil; index i, or
-// −1−i when neg) and sorts them.
-func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool) []sampleRec {
+// −1−i when neg) sorted in compareRec order: by slices.SortFunc below
+// radixMinN points, by radixLoad from there on (the same order, compareRec
+// being a total order).
+func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool, sc *sampleScratch[F]) []sampleRec {
 	n := len(x.Values)
 	dst = grow(dst, n)
-	u := 1 / float64(n)
-	for i, v := range x.Values {
-		w := u
-		if x.Weights != nil {
-			w = float64(x.Weights[i])
+	if n < radixMinN {
+		u := 1 / float64(n)
+		for i := range x.Values {
+			dst[i] = loadRec(x, i, u, neg)
 		}
-		idx := i
-		if neg {
-			idx = -1 - i
-		}
-		dst[i] = sampleRec{float64(v), w, idx}
+		slices.SortFunc(dst, compareRec)
+		return dst
 	}
-	slices.SortFunc(dst, compareRec)
+	radixLoad(dst, x, neg, sc)
 	return dst
+}
+
+// radixLoad writes the records of x into rec (of length len(x.Values)) in
+// compareRec order, by radix sort: no allocation once sc is warm. radixOrder
+// sorts them by value, then index; the records of each run of equal values
+// (v == v: a run may hold −0s and +0s) are then put in (weight, index) order.
+// Runs are rare and short for continuous data, and in order already for equal
+// weights (unweighted samples); the worst case, all values equal with
+// different weights, sorts the one run by slices.SortFunc in O(N log N).
+func radixLoad[F Float](rec []sampleRec, x Samples[F], neg bool, sc *sampleScratch[F]) {
+	n := len(x.Values)
+	u := 1 / float64(n)
+	for k, it := range radixOrder(x, neg, sc) {
+		rec[k] = loadRec(x, it.i, u, neg)
+	}
+	for s := 0; s < n-1; {
+		e := s + 1
+		for e < n && rec[e].v == rec[s].v {
+			e++
+		}
+		if e-s > 1 {
+			sortRun(rec[s:e])
+		}
+		s = e
+	}
+}
+
+// loadRec returns the record of point i of x (weight u = 1/N when x.Weights
+// is nil; index −1−i when neg).
+func loadRec[F Float](x Samples[F], i int, u float64, neg bool) sampleRec {
+	w := u
+	if x.Weights != nil {
+		w = float64(x.Weights[i])
+	}
+	idx := i
+	if neg {
+		idx = -1 - i
+	}
+	return sampleRec{float64(x.Values[i]), w, idx}
+}
+
+// sortRun sorts a run of records of equal values in compareRec order: nothing
+// to do when it is in order already, insertion sort when short.
+func sortRun(r []sampleRec) {
+	k := 1
+	for k < len(r) && compareRec(r[k-1], r[k]) < 0 {
+		k++
+	}
+	switch {
+	case k == len(r):
+	case len(r) <= 16:
+		for ; k < len(r); k++ {
+			x := r[k]
+			j := k
+			for ; j > 0 && compareRec(x, r[j-1]) < 0; j-- {
+				r[j] = r[j-1]
+			}
+			r[j] = x
+		}
+	default:
+		slices.SortFunc(r, compareRec)
+	}
+}
+
+// The radix sort: 11-bit digits, so 6 passes over the 64-bit keys (the last
+// one over 9 bits), with 2048 counters (16 KiB) each.
+const (
+	radixBits   = 11
+	radixSize   = 1 << radixBits
+	radixPasses = (64 + radixBits - 1) / radixBits
+	radixMinN   = 512 // below this, slices.SortFunc is faster (the counters cost ~5 µs)
+)
+
+// radixItem is a point being radix sorted: the sort key of its value and its
+// position in the sample set.
+type radixItem struct {
+	k uint64
+	i int
+}
+
+// sortKey maps a float64 to a uint64 in the same order, with −0 and +0 (equal
+// as values) on the same key: the bits of a non-negative value with the sign
+// bit set, the negated bits (two's complement, 2⁶³ − |v|'s bits) of a negative
+// one. A value's trailing zero bits stay zero in its key, so a pass over
+// digits that are zero in every value (the low 29 bits of widened float32s)
+// is skipped whatever the signs.
+func sortKey(v float64) uint64 {
+	b := math.Float64bits(v)
+	m := uint64(int64(b) >> 63) // all ones when negative
+	return (b ^ m - m) | (^m & (1 << 63))
+}
+
+// radixOrder returns the points of x sorted by value (sortKey), then by
+// record index (i, or −1−i when neg): a stable LSD radix sort of (key,
+// position) items, which enter in increasing record index order (reversed
+// when neg). It moves 16-byte items rather than records; a pass is skipped
+// when all keys have the same digit. The result is in sc.items or sc.tmp; it
+// does not allocate once they have grown to len(x.Values).
+func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch[F]) []radixItem {
+	n := len(x.Values)
+	sc.items, sc.tmp = grow(sc.items, n), grow(sc.tmp, n)
+	sc.cnt = grow(sc.cnt, radixPasses*radixSize)
+	clear(sc.cnt)
+	var cnt [radixPasses]*[radixSize]int
+	for p := range cnt {
+		cnt[p] = (*[radixSize]int)(sc.cnt[p*radixSize:])
+	}
+
+	// The items and the digit counts of all passes in one sweep.
+	const mask = radixSize - 1
+	c0, c1, c2, c3, c4, c5 := cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5]
+	src, dst := sc.items[:n], sc.tmp[:n]
+	for i, v := range x.Values {
+		k := sortKey(float64(v))
+		p := i
+		if neg {
+			p = n - 1 - i
+		}
+		src[p] = radixItem{k, i}
+		c0[k&mask]++
+		c1[k>>(1*radixBits)&mask]++
+		c2[k>>(2*radixBits)&mask]++
+		c3[k>>(3*radixBits)&mask]++
+		c4[k>>(4*radixBits)&mask]++
+		c5[k>>(5*radixBits)&mask]++
+	}
+
+	for p, c := range cnt {
+		if n == 0 {
+			break
+		}
+		shift := uint(p * radixBits)
+		if c[src[0].k>>shift&mask] == n {
+			continue // one digit for all: the pass would move nothing
+		}
+		sum := 0
+		for d, m := range c {
+			c[d] = sum
+			sum += m
+		}
+		for _, it := range src {
+			d := it.k >> shift & mask
+			j := c[d]
+			c[d]++
+			dst[j] = it
+		}
+		src, dst = dst, src
+	}
+	return src
 }
 
 // sampleSelf returns Σₖₗ wₖwₗ|xₖ − xₗ| (the full double sum; weights 1/N when
@@ -108,7 +260,7 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 	sc := &ws.samples
 	n := len(x.Values)
 	grad := dValues != nil
-	sc.a = loadSorted(sc.a, x, false)
+	sc.a = loadSorted(sc.a, x, false, sc)
 	a := sc.a
 	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
 	up, rgt := sc.up, sc.rgt
@@ -262,8 +414,8 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 // for valid sets.
 func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
 	sc := &ws.samples
-	sc.a = loadSorted(sc.a, x, false)
-	sc.b = loadSorted(sc.b, y, true)
+	sc.a = loadSorted(sc.a, x, false, sc)
+	sc.b = loadSorted(sc.b, y, true, sc)
 	a, b := sc.a, sc.b
 	n := len(a) + len(b)
 

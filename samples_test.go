@@ -1,7 +1,9 @@
 package cramer
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -852,4 +854,174 @@ func BenchmarkSquaredSamples(b *testing.B) {
 			ws.SquaredSamplesGrad(x, y, &gx, &gy)
 		}
 	})
+}
+
+// sortValue draws a value of one of the kinds that stress the radix sort.
+func sortValue(r *rand.Rand, kinds int) float64 {
+	ties := []float64{-2.5, -1, math.Copysign(0, -1), 0, 0.75, 3}
+	sign := float64(1 - 2*r.IntN(2))
+	switch r.IntN(kinds) {
+	case 0: // few distinct values, ±0 among them
+		return ties[r.IntN(len(ties))]
+	case 1:
+		return math.Copysign(0, sign)
+	case 2: // subnormals, and the smallest normals
+		if r.IntN(2) == 0 {
+			return sign * math.SmallestNonzeroFloat64 * float64(1+r.IntN(5))
+		}
+		return sign * 0x1p-1022 * (1 + r.Float64())
+	case 3: // huge magnitudes, up to ±MaxFloat64 and ±Inf
+		switch r.IntN(4) {
+		case 0:
+			return sign * math.MaxFloat64
+		case 1:
+			return math.Inf(int(sign))
+		}
+		return sign * 1e153 * r.Float64() * math.Pow(10, float64(r.IntN(150)))
+	case 4: // widened float32 (low 29 mantissa bits zero)
+		return float64(float32(sign * r.ExpFloat64()))
+	}
+	return r.NormFloat64() * math.Pow(2, float64(r.IntN(40)-20))
+}
+
+// sortCase returns n values of a random mix of kinds and, sometimes, weights
+// from a small set (equal values with different weights, ±0 weights).
+func sortCase(r *rand.Rand, n int) Samples[float64] {
+	x := Samples[float64]{Values: make([]float64, n)}
+	kinds := 1 + r.IntN(6)
+	single := r.IntN(8) == 0 // all values equal: one run of n
+	for i := range x.Values {
+		x.Values[i] = sortValue(r, kinds)
+		if single {
+			x.Values[i] = x.Values[0]
+		}
+	}
+	if r.IntN(2) == 0 {
+		ws := []float64{0, math.Copysign(0, -1), 0.25, 0.5, 1e-3, 1 / float64(n+1)}
+		x.Weights = make([]float64, n)
+		for i := range x.Weights {
+			x.Weights[i] = ws[r.IntN(len(ws))]
+		}
+	}
+	return x
+}
+
+// checkSortedAsSortFunc checks that got holds the records of x in the order
+// of slices.SortFunc(compareRec), element by element and bit for bit.
+func checkSortedAsSortFunc[F Float](t *testing.T, name string, got []sampleRec, x Samples[F], neg bool) {
+	t.Helper()
+	n := len(x.Values)
+	want := make([]sampleRec, n)
+	for i := range want {
+		want[i] = loadRec(x, i, 1/float64(n), neg)
+	}
+	slices.SortFunc(want, compareRec)
+	if len(got) != n {
+		t.Fatalf("%s: %d records, want %d", name, len(got), n)
+	}
+	for k := range want {
+		g, w := got[k], want[k]
+		if g.i != w.i || math.Float64bits(g.v) != math.Float64bits(w.v) || math.Float64bits(g.w) != math.Float64bits(w.w) {
+			t.Fatalf("%s: record %d is %+v, want %+v", name, k, g, w)
+		}
+	}
+}
+
+func testRadixSortedAsSortFunc[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(31, 32))
+	var sc sampleScratch[F]
+	var rec []sampleRec
+	var ns []int
+	for n := range 700 {
+		ns = append(ns, n)
+	}
+	for range 60 {
+		ns = append(ns, 700+r.IntN(4300))
+	}
+	ns = append(ns, 5000, 300000, 300000, 300000)
+	for _, n := range ns {
+		x := samplesAs[F](sortCase(r, n))
+		neg := r.IntN(2) == 0
+		name := fmt.Sprintf("N=%d neg=%v weighted=%v", n, neg, x.Weights != nil)
+		// The radix path at every length (buffers reused, growing and
+		// shrinking), then the dispatching loadSorted.
+		rec = grow(rec, n)
+		radixLoad(rec, x, neg, &sc)
+		checkSortedAsSortFunc(t, "radixLoad "+name, rec, x, neg)
+		rec = loadSorted(rec, x, neg, &sc)
+		checkSortedAsSortFunc(t, "loadSorted "+name, rec, x, neg)
+	}
+}
+
+// TestRadixSortedAsSortFunc checks that the radix sort of loadSorted gives
+// exactly the order of slices.SortFunc(compareRec).
+func TestRadixSortedAsSortFunc(t *testing.T) {
+	t.Run("float64", testRadixSortedAsSortFunc[float64])
+	t.Run("float32", testRadixSortedAsSortFunc[float32])
+}
+
+// TestSortKeyOrder checks that sortKey preserves the order of float64 and
+// maps −0 and +0 to one key.
+func TestSortKeyOrder(t *testing.T) {
+	inf, huge, tiny := math.Inf(1), math.MaxFloat64, math.SmallestNonzeroFloat64
+	vs := []float64{-inf, -huge, -1e153, -1, -0x1p-1022, -2 * tiny, -tiny, 0, tiny, 2 * tiny, 0x1p-1022, 1, 1e153, huge, inf}
+	for k := 1; k < len(vs); k++ {
+		if a, b := sortKey(vs[k-1]), sortKey(vs[k]); a >= b {
+			t.Errorf("sortKey(%g) = %#x ≥ sortKey(%g) = %#x", vs[k-1], a, vs[k], b)
+		}
+	}
+	if a, b := sortKey(math.Copysign(0, -1)), sortKey(0); a != b {
+		t.Errorf("sortKey(-0) = %#x, sortKey(+0) = %#x", a, b)
+	}
+	r := rand.New(rand.NewPCG(33, 34))
+	for range 100000 {
+		a, b := sortValue(r, 6), sortValue(r, 6)
+		if ka, kb := sortKey(a), sortKey(b); cmp.Compare(ka, kb) != cmp.Compare(a+0, b+0) {
+			t.Fatalf("sortKey(%g) = %#x, sortKey(%g) = %#x", a, ka, b, kb)
+		}
+	}
+}
+
+// TestLoadSortedAllocatesNothing checks the radix path once the buffers are
+// warm.
+func TestLoadSortedAllocatesNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	x, y := sortCase(r, 5000), sortCase(r, 3000)
+	var sc sampleScratch[float64]
+	var a, b []sampleRec
+	f := func() {
+		a = loadSorted(a, x, false, &sc)
+		b = loadSorted(b, y, true, &sc)
+	}
+	f()
+	if n := testing.AllocsPerRun(20, f); n != 0 {
+		t.Errorf("%v allocations per call", n)
+	}
+}
+
+// BenchmarkLoadSorted times loading and sorting N samples (the sort of
+// SquaredToSamples and of SquaredSamples): normal float64 values, the same
+// values widened from float32, and values with many ties.
+func BenchmarkLoadSorted(b *testing.B) {
+	r := rand.New(rand.NewPCG(25, 26))
+	bench := func(name string, x Samples[float64]) {
+		var dst []sampleRec
+		var sc sampleScratch[float64]
+		dst = loadSorted(dst, x, false, &sc) // warm the buffers
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = loadSorted(dst, x, false, &sc)
+			}
+		})
+	}
+	for _, n := range []int{100, 1000, 100000} {
+		bench(fmt.Sprintf("N=%d", n), genSamples(r, n, false, false))
+	}
+	x := genSamples(r, 100000, false, false)
+	for i, v := range x.Values {
+		x.Values[i] = float64(float32(v))
+	}
+	bench("float32/N=100000", x)
+	bench("ties/N=100000", genSamples(r, 100000, true, false))
 }
