@@ -98,22 +98,13 @@ func (ws *Workspace[F]) mixtures(im *kernels.Impl, p, q Mixture[F], gp, gq *Mixt
 func selfOf[F Float](w, stds []F, sums []float64) float64 {
 	k := len(w)
 	rows := sums[len(sums)-k:]
-	var s, c float64
-	add := func(x float64) {
-		t := s + x
-		if math.Abs(s) >= math.Abs(x) {
-			c += (s - t) + x
-		} else {
-			c += (x - t) + s
-		}
-		s = t
-	}
+	var s ksum
 	for i := 0; i < k; i++ {
 		wi := float64(w[i])
-		add(wi * wi * diagTerm(float64(stds[i])))
-		add(2 * wi * rows[i])
+		s.add(wi * wi * diagTerm(float64(stds[i])))
+		s.add(2 * wi * rows[i])
 	}
-	return s + c
+	return s.val()
 }
 
 // mixtureGrad assembles ∂ℓ₂²/∂(weights, means, stds) of mixture p from its

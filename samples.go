@@ -36,21 +36,6 @@ type sampleScratch[F Float] struct {
 	cnt        []int
 }
 
-// ksum is a Neumaier-compensated running sum.
-type ksum struct{ s, c float64 }
-
-func (k *ksum) add(f float64) {
-	t := k.s + f
-	if math.Abs(k.s) >= math.Abs(f) {
-		k.c += (k.s - t) + f
-	} else {
-		k.c += (f - t) + k.s
-	}
-	k.s = t
-}
-
-func (k *ksum) val() float64 { return k.s + k.c }
-
 // compareRec orders points by value, then weight, then origin (a total order,
 // so the sorted order does not depend on the sorting algorithm). Values and
 // weights are not NaN (validated); -0 and +0 compare equal as values and form

@@ -125,22 +125,6 @@ func checkWeights[F Float](arg string, w []F) error {
 	return nil
 }
 
-// sumF64 returns the sum of x in float64 with Neumaier compensation.
-func sumF64[F Float](x []F) float64 {
-	var s, c float64
-	for _, v := range x {
-		f := float64(v)
-		t := s + f
-		if math.Abs(s) >= math.Abs(f) {
-			c += (s - t) + f
-		} else {
-			c += (f - t) + s
-		}
-		s = t
-	}
-	return s + c
-}
-
 // Validate reports the first invalid parameter of the mixture, naming the
 // field and index, with arg "mixture".
 func (p Mixture[F]) Validate() error { return p.validate("mixture") }

@@ -256,44 +256,5 @@ func (ws *Workspace[F]) selfSums(im *kernels.Impl, dst []float64, w, m, v []F, g
 	return dst
 }
 
-// dot returns Σ a[i]·b[i] in float64 with compensation (products split
-// exactly by FMA), accurate to about one rounding of the result.
-func dot[F Float](a []F, b []float64) float64 {
-	var s, c float64
-	for i, x := range a {
-		p := float64(x) * b[i]
-		pe := math.FMA(float64(x), b[i], -p)
-		t := s + p
-		if math.Abs(s) >= math.Abs(p) {
-			c += (s - t) + p
-		} else {
-			c += (p - t) + s
-		}
-		c += pe
-		s = t
-	}
-	return s + c
-}
-
 // diagTerm is h(0, √2·σ) = 2σ/√π, the diagonal pair term of a self sum.
 func diagTerm(sigma float64) float64 { return sigma * (2 / math.SqrtPi) }
-
-// selfTotal returns Σᵢⱼ wᵢwⱼ hᵢⱼ from the upper-triangle row totals.
-func selfTotal[F Float](w, stds []F, rows []float64) float64 {
-	var s, c float64
-	add := func(p float64) {
-		t := s + p
-		if math.Abs(s) >= math.Abs(p) {
-			c += (s - t) + p
-		} else {
-			c += (p - t) + s
-		}
-		s = t
-	}
-	for i, wi := range w {
-		x := float64(wi)
-		add(x * x * diagTerm(float64(stds[i])))
-		add(2 * x * rows[i])
-	}
-	return s + c
-}

@@ -2183,16 +2183,6 @@ DATA signMask32<>+24(SB)/4, $0x80000000
 DATA signMask32<>+28(SB)/4, $0x80000000
 GLOBL signMask32<>(SB), RODATA|NOPTR, $32
 
-DATA expIndexMask32<>+0(SB)/4, $0x00000007
-DATA expIndexMask32<>+4(SB)/4, $0x00000007
-DATA expIndexMask32<>+8(SB)/4, $0x00000007
-DATA expIndexMask32<>+12(SB)/4, $0x00000007
-DATA expIndexMask32<>+16(SB)/4, $0x00000007
-DATA expIndexMask32<>+20(SB)/4, $0x00000007
-DATA expIndexMask32<>+24(SB)/4, $0x00000007
-DATA expIndexMask32<>+28(SB)/4, $0x00000007
-GLOBL expIndexMask32<>(SB), RODATA|NOPTR, $32
-
 DATA expBias32<>+0(SB)/4, $0x0000007f
 DATA expBias32<>+4(SB)/4, $0x0000007f
 DATA expBias32<>+8(SB)/4, $0x0000007f

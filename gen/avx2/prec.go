@@ -144,7 +144,6 @@ func (p *prec) declare() {
 	} else {
 		p.kint("absMask", 1<<31-1)
 		p.kint("signMask", 1<<31)
-		p.kint("expIndexMask", approx.ExpN32-1)
 		p.kint("expBias", 127)
 	}
 	p.table("expTab", p.expTab)
