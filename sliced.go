@@ -1,0 +1,343 @@
+package cramer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// MixtureND is a Gaussian mixture in R^Dim: Σᵢ Weights[i]·N(mᵢ, Σᵢ) with
+// mᵢ = Means[i·Dim : (i+1)·Dim]. The covariances are given in exactly one of
+// three forms:
+//
+//   - Chol: full covariances as lower-triangular Cholesky factors Lᵢ
+//     (Σᵢ = LᵢLᵢᵀ), K·Dim·Dim values, row-major per component; entries above
+//     the diagonal must be 0. NewMixtureND builds them from covariance
+//     matrices.
+//   - Stds: diagonal covariances, Dim standard deviations per component.
+//   - Std: isotropic covariances Σᵢ = Std[i]²·I.
+//
+// Zero variances are allowed (degenerate components, point masses).
+type MixtureND[F Float] struct {
+	Dim     int
+	Weights []F
+	Means   []F
+	Chol    []F
+	Stds    []F
+	Std     []F
+}
+
+// SamplesND is a set of points in R^Dim (Values holds N·Dim coordinates,
+// row-major) with optional weights (nil means 1/N each).
+type SamplesND[F Float] struct {
+	Dim     int
+	Values  []F
+	Weights []F
+}
+
+// MixtureNDGrad holds the partial derivatives of a sliced ℓ₂² with respect to
+// a MixtureND's parameters, laid out like them: Weights (K), Means (K·Dim),
+// and the covariance parameters of the form the mixture uses — Chol (K·Dim·Dim,
+// lower triangle; the upper triangle is 0), Stds (K·Dim) or Std (K).
+type MixtureNDGrad[F Float] struct {
+	Weights, Means, Chol, Stds, Std []F
+}
+
+// SamplesNDGrad holds the derivatives with respect to sample coordinates
+// (N·Dim) and weights (N).
+type SamplesNDGrad[F Float] struct {
+	Values, Weights []F
+}
+
+// covKind says which covariance form a MixtureND uses.
+type covKind int
+
+const (
+	covChol covKind = iota
+	covDiag
+	covIso
+)
+
+func (p MixtureND[F]) kind() covKind {
+	switch {
+	case p.Chol != nil:
+		return covChol
+	case p.Stds != nil:
+		return covDiag
+	}
+	return covIso
+}
+
+// ndLimit is the largest accepted coordinate magnitude in dimension d: a
+// projection θᵀx is at most √d times larger, and must stay within
+// MaxMagnitude for the univariate computation.
+func ndLimit[F Float](d int) float64 { return MaxMagnitude[F]() / math.Sqrt(float64(d)) }
+
+// Validate reports the first invalid parameter, naming the field and index
+// (indices are into the flat slices).
+func (p MixtureND[F]) Validate() error { return p.validate("mixture") }
+
+func (p MixtureND[F]) validate(arg string) error {
+	d := p.Dim
+	if d < 1 {
+		return &InputError{arg, "dim", -1, fmt.Sprintf("dimension %d, want ≥ 1", d)}
+	}
+	k := len(p.Weights)
+	if k == 0 {
+		return &InputError{arg, "weights", -1, "empty mixture"}
+	}
+	if len(p.Means) != k*d {
+		return &InputError{arg, "means", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Means), k*d, k, d)}
+	}
+	forms := 0
+	for _, f := range [][]F{p.Chol, p.Stds, p.Std} {
+		if f != nil {
+			forms++
+		}
+	}
+	if forms != 1 {
+		return &InputError{arg, "covariance", -1, fmt.Sprintf("give exactly one of chol, stds, std (got %d)", forms)}
+	}
+	if err := checkWeights(arg, p.Weights); err != nil {
+		return err
+	}
+	limit := ndLimit[F](d)
+	if err := checkRange(arg, "means", p.Means, limit, false); err != nil {
+		return err
+	}
+	switch p.kind() {
+	case covChol:
+		if len(p.Chol) != k*d*d {
+			return &InputError{arg, "chol", -1, fmt.Sprintf("length %d, want %d (%d components × %d×%d)", len(p.Chol), k*d*d, k, d, d)}
+		}
+		if err := checkRange(arg, "chol", p.Chol, limit/math.Sqrt(float64(d)), false); err != nil {
+			return err
+		}
+		for i := 0; i < k; i++ {
+			for r := 0; r < d; r++ {
+				for c := 0; c < d; c++ {
+					v := p.Chol[(i*d+r)*d+c]
+					if c > r && v != 0 {
+						return &InputError{arg, "chol", (i*d+r)*d + c, fmt.Sprintf("component %d entry (%d,%d) is above the diagonal of a lower-triangular factor and must be 0 (got %v)", i, r, c, v)}
+					}
+					if c == r && v < 0 {
+						return &InputError{arg, "chol", (i*d+r)*d + c, fmt.Sprintf("component %d diagonal entry (%d,%d) is negative (%v); a Cholesky factor has a non-negative diagonal", i, r, c, v)}
+					}
+				}
+			}
+		}
+	case covDiag:
+		if len(p.Stds) != k*d {
+			return &InputError{arg, "stds", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Stds), k*d, k, d)}
+		}
+		if err := checkRange(arg, "stds", p.Stds, limit, true); err != nil {
+			return err
+		}
+	case covIso:
+		if len(p.Std) != k {
+			return &InputError{arg, "std", -1, fmt.Sprintf("length %d, want %d (one per component)", len(p.Std), k)}
+		}
+		if err := checkRange(arg, "std", p.Std, limit, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Validate reports the first invalid value or weight of the sample set.
+func (s SamplesND[F]) Validate() error { return s.validate("samples") }
+
+func (s SamplesND[F]) validate(arg string) error {
+	d := s.Dim
+	if d < 1 {
+		return &InputError{arg, "dim", -1, fmt.Sprintf("dimension %d, want ≥ 1", d)}
+	}
+	if len(s.Values) == 0 {
+		return &InputError{arg, "values", -1, "no samples"}
+	}
+	if len(s.Values)%d != 0 {
+		return &InputError{arg, "values", -1, fmt.Sprintf("length %d is not a multiple of dim %d", len(s.Values), d)}
+	}
+	n := len(s.Values) / d
+	if s.Weights != nil {
+		if len(s.Weights) != n {
+			return &InputError{arg, "weights", -1, fmt.Sprintf("length %d, want %d (one per sample)", len(s.Weights), n)}
+		}
+		if err := checkWeights(arg, s.Weights); err != nil {
+			return err
+		}
+	}
+	return checkRange(arg, "values", s.Values, ndLimit[F](d), false)
+}
+
+// checkRange is checkValues with an explicit magnitude limit.
+func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bool) error {
+	for i, v := range x {
+		f := float64(v)
+		switch {
+		case math.IsNaN(f):
+			return &InputError{arg, field, i, "NaN"}
+		case math.IsInf(f, 0):
+			return &InputError{arg, field, i, fmt.Sprintf("infinite (%v)", f)}
+		case nonNegative && f < 0:
+			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
+		case math.Abs(f) > limit:
+			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %.3g", f, limit)}
+		}
+	}
+	return nil
+}
+
+// Directions is a set of L unit vectors in R^Dim, row-major in Theta
+// (L·Dim values). The sliced distance averages the univariate ℓ₂² of the
+// projections on them:
+//
+//	SC₂²(P, Q) ≈ (1/L) Σₗ ℓ₂²(θₗ#P, θₗ#Q),   SC₂ = √SC₂²,
+//
+// an unbiased estimate of E_θ ℓ₂²(θ#P, θ#Q), θ uniform on the sphere, when
+// the directions are uniform (RandomDirections) or uniformly rotated
+// orthonormal blocks (OrthogonalDirections, lower variance).
+type Directions[F Float] struct {
+	Dim   int
+	Theta []F
+}
+
+// Len returns the number of directions.
+func (t Directions[F]) Len() int {
+	if t.Dim == 0 {
+		return 0
+	}
+	return len(t.Theta) / t.Dim
+}
+
+// RandomDirections returns l directions drawn independently and uniformly on
+// the unit sphere of R^dim (normalised Gaussian vectors) from the seed; the
+// same seed gives the same directions on every platform.
+func RandomDirections[F Float](dim, l int, seed uint64) Directions[F] {
+	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	theta := make([]F, l*dim)
+	v := make([]float64, dim)
+	for k := 0; k < l; k++ {
+		randomUnit(r, v)
+		for j, x := range v {
+			theta[k*dim+j] = F(x)
+		}
+	}
+	return Directions[F]{Dim: dim, Theta: theta}
+}
+
+// randomUnit fills v with a uniform random unit vector.
+func randomUnit(r *rand.Rand, v []float64) {
+	for {
+		var s float64
+		for j := range v {
+			v[j] = r.NormFloat64()
+			s += v[j] * v[j]
+		}
+		if s > 1e-300 {
+			n := 1 / math.Sqrt(s)
+			for j := range v {
+				v[j] *= n
+			}
+			return
+		}
+	}
+}
+
+// OrthogonalDirections returns l directions in blocks of dim mutually
+// orthogonal unit vectors, each block a uniformly random rotation of the
+// coordinate axes (Gram–Schmidt on Gaussian vectors). Each direction is
+// uniform on the sphere; within a block they are negatively correlated in
+// their errors, which lowers the variance of the sliced estimate.
+func OrthogonalDirections[F Float](dim, l int, seed uint64) Directions[F] {
+	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
+	theta := make([]F, l*dim)
+	block := make([]float64, dim*dim)
+	for k := 0; k < l; k++ {
+		b := k % dim
+		if b == 0 {
+			orthonormalBlock(r, block, dim)
+		}
+		for j := 0; j < dim; j++ {
+			theta[k*dim+j] = F(block[b*dim+j])
+		}
+	}
+	return Directions[F]{Dim: dim, Theta: theta}
+}
+
+// orthonormalBlock fills q (dim×dim, rows) with a Haar-random orthonormal
+// basis: Gram–Schmidt (twice, for orthogonality to rounding) on Gaussian rows.
+func orthonormalBlock(r *rand.Rand, q []float64, dim int) {
+	for i := 0; i < dim; i++ {
+		row := q[i*dim : (i+1)*dim]
+		for {
+			for j := range row {
+				row[j] = r.NormFloat64()
+			}
+			for pass := 0; pass < 2; pass++ {
+				for p := 0; p < i; p++ {
+					prev := q[p*dim : (p+1)*dim]
+					var dp float64
+					for j := range row {
+						dp += row[j] * prev[j]
+					}
+					for j := range row {
+						row[j] -= dp * prev[j]
+					}
+				}
+			}
+			var s float64
+			for _, x := range row {
+				s += x * x
+			}
+			if s > 1e-20 {
+				n := 1 / math.Sqrt(s)
+				for j := range row {
+					row[j] *= n
+				}
+				break
+			}
+		}
+	}
+}
+
+// NewDirections checks user-supplied directions (l·dim values, row-major)
+// and returns them normalised to unit length. A zero, NaN or infinite vector
+// is an error naming its index.
+func NewDirections[F Float](dim int, theta []F) (Directions[F], error) {
+	if dim < 1 {
+		return Directions[F]{}, &InputError{"directions", "dim", -1, fmt.Sprintf("dimension %d, want ≥ 1", dim)}
+	}
+	if len(theta) == 0 || len(theta)%dim != 0 {
+		return Directions[F]{}, &InputError{"directions", "theta", -1, fmt.Sprintf("length %d is not a positive multiple of dim %d", len(theta), dim)}
+	}
+	out := make([]F, len(theta))
+	for k := 0; k < len(theta)/dim; k++ {
+		var s float64
+		for j := 0; j < dim; j++ {
+			x := float64(theta[k*dim+j])
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return Directions[F]{}, &InputError{"directions", "theta", k*dim + j, "not finite"}
+			}
+			s += x * x
+		}
+		if s == 0 || math.IsInf(s, 0) {
+			return Directions[F]{}, &InputError{"directions", "theta", k * dim, fmt.Sprintf("direction %d has norm %v", k, math.Sqrt(s))}
+		}
+		n := 1 / math.Sqrt(s)
+		for j := 0; j < dim; j++ {
+			out[k*dim+j] = F(float64(theta[k*dim+j]) * n)
+		}
+	}
+	return Directions[F]{Dim: dim, Theta: out}, nil
+}
+
+func (t Directions[F]) validate(dim int) error {
+	if t.Dim != dim {
+		return &InputError{"directions", "dim", -1, fmt.Sprintf("dimension %d, want %d (the distributions' dimension)", t.Dim, dim)}
+	}
+	if t.Len() == 0 || len(t.Theta) != t.Len()*dim {
+		return &InputError{"directions", "theta", -1, fmt.Sprintf("length %d is not a positive multiple of dim %d", len(t.Theta), dim)}
+	}
+	return checkRange("directions", "theta", t.Theta, 1.0001, false)
+}

@@ -1,0 +1,518 @@
+package cramer
+
+import (
+	"math"
+	"runtime"
+	"sync"
+)
+
+// slicedGroups is the number of contiguous groups the directions are split
+// into: each group has its own scratch and gradient accumulators, and groups
+// are combined in order, so results do not depend on the thread count.
+const slicedGroups = 8
+
+// SlicedWorkspace holds the scratch memory of the sliced computations; reuse
+// it to avoid allocating per call (the per-group buffers grow to the largest
+// problem seen). Not safe for concurrent use. The zero value is ready.
+type SlicedWorkspace[F Float] struct {
+	// Threads caps the goroutines (0: GOMAXPROCS, 1: none). Results are
+	// bit-identical for every value.
+	Threads int
+
+	groups [slicedGroups]slicedGroup[F]
+	vals   []float64
+
+	// the problem in progress
+	kind       int // sliceMix, sliceSamples, sliceSampleSets
+	p, q       MixtureND[F]
+	x, y       SamplesND[F]
+	dirs       Directions[F]
+	gradP      bool
+	gradQ      bool
+	gradX      bool
+	gradY      bool
+	lo, hi     [slicedGroups]int
+	ngroups    int
+	firstError error
+}
+
+const (
+	sliceMix = iota
+	sliceToSamples
+	sliceSampleSets
+)
+
+// slicedGroup is the scratch of one group of directions.
+type slicedGroup[F Float] struct {
+	ws           Workspace[F]
+	p1, q1       Mixture[F]
+	x1, y1       Samples[F]
+	gp1, gq1     MixtureGrad[F]
+	gx1, gy1     SamplesGrad[F]
+	u            []float64 // Lᵢᵀθ for one component
+	vp, vq       []float64 // projected variances of p and q
+	accP, accQ   ndAcc
+	accX, accY   []float64 // sample value derivatives (N·Dim)
+	accXw, accYw []float64 // sample weight derivatives (N)
+	err          error
+}
+
+// ndAcc accumulates the gradient of a MixtureND in float64.
+type ndAcc struct{ w, m, cov []float64 }
+
+func (a *ndAcc) reset(k, d, ncov int) {
+	a.w, a.m, a.cov = grow(a.w, k), grow(a.m, k*d), grow(a.cov, ncov)
+	clear(a.w)
+	clear(a.m)
+	clear(a.cov)
+}
+
+func covLen[F Float](p MixtureND[F]) int {
+	switch p.kind() {
+	case covChol:
+		return len(p.Chol)
+	case covDiag:
+		return len(p.Stds)
+	}
+	return len(p.Std)
+}
+
+// SlicedSquared returns the sliced squared Cramér 2-distance between two
+// mixtures in R^D over the given directions: (1/L) Σₗ ℓ₂²(θₗ#P, θₗ#Q), where
+// θ#P is the univariate mixture of projected means θᵀmᵢ and projected
+// variances θᵀΣᵢθ. Each term is computed by the univariate closed form (see
+// Squared). It allocates a fresh workspace; see SlicedWorkspace.
+func SlicedSquared[F Float](p, q MixtureND[F], dirs Directions[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredGrad(p, q, dirs, nil, nil)
+}
+
+// SlicedDistance returns √SlicedSquared.
+func SlicedDistance[F Float](p, q MixtureND[F], dirs Directions[F]) (F, error) {
+	d, err := SlicedSquared(p, q, dirs)
+	return F(math.Sqrt(float64(d))), err
+}
+
+// SlicedSquaredGrad is SlicedSquared with the derivatives with respect to
+// every parameter of p and q (gp, gq may be nil; their slices are grown).
+func SlicedSquaredGrad[F Float](p, q MixtureND[F], dirs Directions[F], gp, gq *MixtureNDGrad[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredGrad(p, q, dirs, gp, gq)
+}
+
+// SlicedSquaredToSamples returns the sliced ℓ₂² between a mixture and a
+// sample set; gp and gx (either may be nil) receive the derivatives.
+func SlicedSquaredToSamples[F Float](p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredToSamples(p, x, dirs, gp, gx)
+}
+
+// SlicedSquaredSamples returns the sliced ℓ₂² between two sample sets, exact
+// per direction by sorting (O(L·N log N)); gx and gy may be nil.
+func SlicedSquaredSamples[F Float](x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredSamples(x, y, dirs, gx, gy)
+}
+
+// SquaredGrad is SlicedSquaredGrad using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F], gp, gq *MixtureNDGrad[F]) (F, error) {
+	if err := p.validate("p"); err != nil {
+		return 0, err
+	}
+	if err := q.validate("q"); err != nil {
+		return 0, err
+	}
+	if q.Dim != p.Dim {
+		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
+	}
+	if err := dirs.validate(p.Dim); err != nil {
+		return 0, err
+	}
+	sw.kind, sw.p, sw.q, sw.dirs = sliceMix, p, q, dirs
+	sw.gradP, sw.gradQ = gp != nil, gq != nil
+	v := sw.run()
+	if gp != nil {
+		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+	}
+	if gq != nil {
+		sw.finishMixtureGrad(gq, q, func(g *slicedGroup[F]) *ndAcc { return &g.accQ })
+	}
+	return F(v), sw.firstError
+}
+
+// SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
+	if err := p.validate("p"); err != nil {
+		return 0, err
+	}
+	if err := x.validate("x"); err != nil {
+		return 0, err
+	}
+	if x.Dim != p.Dim {
+		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
+	}
+	if err := dirs.validate(p.Dim); err != nil {
+		return 0, err
+	}
+	sw.kind, sw.p, sw.x, sw.dirs = sliceToSamples, p, x, dirs
+	sw.gradP, sw.gradX = gp != nil, gx != nil
+	v := sw.run()
+	if gp != nil {
+		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+	}
+	if gx != nil {
+		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+	}
+	return F(v), sw.firstError
+}
+
+// SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
+	if err := x.validate("x"); err != nil {
+		return 0, err
+	}
+	if err := y.validate("y"); err != nil {
+		return 0, err
+	}
+	if y.Dim != x.Dim {
+		return 0, &InputError{"y", "dim", -1, "dimension differs from x's"}
+	}
+	if err := dirs.validate(x.Dim); err != nil {
+		return 0, err
+	}
+	sw.kind, sw.x, sw.y, sw.dirs = sliceSampleSets, x, y, dirs
+	sw.gradX, sw.gradY = gx != nil, gy != nil
+	v := sw.run()
+	if gx != nil {
+		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+	}
+	if gy != nil {
+		sw.finishSamplesGrad(gy, y, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accY, g.accYw })
+	}
+	return F(v), sw.firstError
+}
+
+// run evaluates every direction (groups in parallel) and returns the mean.
+func (sw *SlicedWorkspace[F]) run() float64 {
+	l := sw.dirs.Len()
+	sw.vals = grow(sw.vals, l)
+	sw.ngroups = min(slicedGroups, l)
+	for g := 0; g < sw.ngroups; g++ {
+		sw.lo[g], sw.hi[g] = g*l/sw.ngroups, (g+1)*l/sw.ngroups
+	}
+	threads := sw.Threads
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	threads = min(threads, sw.ngroups)
+	if threads <= 1 {
+		for g := 0; g < sw.ngroups; g++ {
+			sw.group(g)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int, sw.ngroups)
+		for g := 0; g < sw.ngroups; g++ {
+			next <- g
+		}
+		close(next)
+		wg.Add(threads)
+		for t := 0; t < threads; t++ {
+			go func() {
+				defer wg.Done()
+				for g := range next {
+					sw.group(g)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	sw.firstError = nil
+	for g := 0; g < sw.ngroups; g++ {
+		if err := sw.groups[g].err; err != nil && sw.firstError == nil {
+			sw.firstError = err
+		}
+	}
+	var s ksum
+	for _, v := range sw.vals {
+		s.add(v)
+	}
+	return s.val() / float64(l)
+}
+
+// group evaluates directions [lo, hi) of group g with its own scratch.
+func (sw *SlicedWorkspace[F]) group(g int) {
+	gr := &sw.groups[g]
+	gr.ws.Threads = 1
+	gr.err = nil
+	d := sw.dirs.Dim
+	switch sw.kind {
+	case sliceMix:
+		if sw.gradP {
+			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+		}
+		if sw.gradQ {
+			gr.accQ.reset(len(sw.q.Weights), d, covLen(sw.q))
+		}
+	case sliceToSamples:
+		if sw.gradP {
+			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+		}
+		if sw.gradX {
+			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
+		}
+	case sliceSampleSets:
+		if sw.gradX {
+			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
+		}
+		if sw.gradY {
+			gr.accY, gr.accYw = zeroed(gr.accY, len(sw.y.Values)), zeroed(gr.accYw, len(sw.y.Values)/d)
+		}
+	}
+	for l := sw.lo[g]; l < sw.hi[g]; l++ {
+		theta := sw.dirs.Theta[l*d : (l+1)*d]
+		v, err := sw.direction(gr, theta)
+		if err != nil && gr.err == nil {
+			gr.err = err
+		}
+		sw.vals[l] = v
+	}
+}
+
+func zeroed(x []float64, n int) []float64 {
+	x = grow(x, n)
+	clear(x)
+	return x
+}
+
+// direction computes ℓ₂² of the projections on theta and accumulates the
+// gradients of this direction.
+func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) (float64, error) {
+	switch sw.kind {
+	case sliceMix:
+		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
+		gr.vq = projectMixture(&gr.q1, gr.vq, &gr.u, sw.q, theta)
+		var gp, gq *MixtureGrad[F]
+		if sw.gradP {
+			gp = &gr.gp1
+		}
+		if sw.gradQ {
+			gq = &gr.gq1
+		}
+		v, err := gr.ws.SquaredGrad(gr.p1, gr.q1, gp, gq)
+		if gp != nil {
+			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
+		}
+		if gq != nil {
+			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.vq, gq, theta)
+		}
+		return float64(v), err
+	case sliceToSamples:
+		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
+		projectSamples(&gr.x1, sw.x, theta)
+		var gp *MixtureGrad[F]
+		var gx *SamplesGrad[F]
+		if sw.gradP {
+			gp = &gr.gp1
+		}
+		if sw.gradX {
+			gx = &gr.gx1
+		}
+		v, err := gr.ws.SquaredToSamplesGrad(gr.p1, gr.x1, gp, gx)
+		if gp != nil {
+			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
+		}
+		if gx != nil {
+			accumulateSamples(gr.accX, gr.accXw, gx, theta)
+		}
+		return float64(v), err
+	default:
+		projectSamples(&gr.x1, sw.x, theta)
+		projectSamples(&gr.y1, sw.y, theta)
+		var gx, gy *SamplesGrad[F]
+		if sw.gradX {
+			gx = &gr.gx1
+		}
+		if sw.gradY {
+			gy = &gr.gy1
+		}
+		v, err := gr.ws.SquaredSamplesGrad(gr.x1, gr.y1, gx, gy)
+		if gx != nil {
+			accumulateSamples(gr.accX, gr.accXw, gx, theta)
+		}
+		if gy != nil {
+			accumulateSamples(gr.accY, gr.accYw, gy, theta)
+		}
+		return float64(v), err
+	}
+}
+
+// projectMixture sets dst to θ#p: weights shared, means θᵀmᵢ, stds √(θᵀΣᵢθ).
+// It returns the projected variances (float64) for the gradient.
+func projectMixture[F Float](dst *Mixture[F], vars []float64, u *[]float64, p MixtureND[F], theta []F) []float64 {
+	k, d := len(p.Weights), p.Dim
+	dst.Weights = p.Weights
+	dst.Means, dst.Stds = grow(dst.Means, k), grow(dst.Stds, k)
+	vars = grow(vars, k)
+	for i := 0; i < k; i++ {
+		var m float64
+		for j, t := range theta {
+			m = math.FMA(float64(p.Means[i*d+j]), float64(t), m)
+		}
+		dst.Means[i] = F(m)
+		var v float64
+		switch p.kind() {
+		case covIso:
+			var t2 float64
+			for _, t := range theta {
+				t2 = math.FMA(float64(t), float64(t), t2)
+			}
+			s := float64(p.Std[i])
+			v = s * s * t2
+		case covDiag:
+			for j, t := range theta {
+				st := float64(p.Stds[i*d+j]) * float64(t)
+				v = math.FMA(st, st, v)
+			}
+		case covChol:
+			*u = grow(*u, d)
+			l := p.Chol[i*d*d : (i+1)*d*d]
+			for c := 0; c < d; c++ {
+				var uc float64
+				for r := c; r < d; r++ {
+					uc = math.FMA(float64(l[r*d+c]), float64(theta[r]), uc)
+				}
+				(*u)[c] = uc
+				v = math.FMA(uc, uc, v)
+			}
+		}
+		vars[i] = v
+		dst.Stds[i] = F(math.Sqrt(v))
+	}
+	return vars
+}
+
+// accumulateMixture adds one direction's univariate gradient g (with respect
+// to the projected weights, means and stds) to the mixture's accumulators by
+// the chain rule: ∂/∂mᵢ = g.Means[i]·θ, and for the covariance parameters
+// ∂sᵢ/∂(·) of the projected std sᵢ = √(θᵀΣᵢθ) (0 when sᵢ = 0).
+func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], vars []float64, g *MixtureGrad[F], theta []F) {
+	k, d := len(p.Weights), p.Dim
+	for i := 0; i < k; i++ {
+		a.w[i] += float64(g.Weights[i])
+		gm := float64(g.Means[i])
+		for j, t := range theta {
+			a.m[i*d+j] += gm * float64(t)
+		}
+		s := math.Sqrt(vars[i])
+		gs := float64(g.Stds[i])
+		if s == 0 || gs == 0 {
+			continue
+		}
+		switch p.kind() {
+		case covIso:
+			// s = σ·‖θ‖
+			var t2 float64
+			for _, t := range theta {
+				t2 = math.FMA(float64(t), float64(t), t2)
+			}
+			a.cov[i] += gs * math.Sqrt(t2)
+		case covDiag:
+			for j, t := range theta {
+				sd := float64(p.Stds[i*d+j])
+				a.cov[i*d+j] += gs * sd * float64(t) * float64(t) / s
+			}
+		case covChol:
+			l := p.Chol[i*d*d : (i+1)*d*d]
+			for c := 0; c < d; c++ {
+				var uc float64
+				for r := c; r < d; r++ {
+					uc = math.FMA(float64(l[r*d+c]), float64(theta[r]), uc)
+				}
+				(*u)[c] = uc
+			}
+			for r := 0; r < d; r++ {
+				for c := 0; c <= r; c++ {
+					a.cov[i*d*d+r*d+c] += gs * float64(theta[r]) * (*u)[c] / s
+				}
+			}
+		}
+	}
+}
+
+// projectSamples sets dst to the projections θᵀxⱼ (weights shared).
+func projectSamples[F Float](dst *Samples[F], x SamplesND[F], theta []F) {
+	d := x.Dim
+	n := len(x.Values) / d
+	dst.Weights = x.Weights
+	dst.Values = grow(dst.Values, n)
+	for i := 0; i < n; i++ {
+		var m float64
+		for j, t := range theta {
+			m = math.FMA(float64(x.Values[i*d+j]), float64(t), m)
+		}
+		dst.Values[i] = F(m)
+	}
+}
+
+func accumulateSamples[F Float](acc, accw []float64, g *SamplesGrad[F], theta []F) {
+	d := len(theta)
+	for i, gv := range g.Values {
+		for j, t := range theta {
+			acc[i*d+j] += float64(gv) * float64(t)
+		}
+		accw[i] += float64(g.Weights[i])
+	}
+}
+
+// finishMixtureGrad combines the groups' accumulators in order and divides by L.
+func (sw *SlicedWorkspace[F]) finishMixtureGrad(g *MixtureNDGrad[F], p MixtureND[F], acc func(*slicedGroup[F]) *ndAcc) {
+	k, d := len(p.Weights), p.Dim
+	inv := 1 / float64(sw.dirs.Len())
+	g.Weights, g.Means = grow(g.Weights, k), grow(g.Means, k*d)
+	g.Chol, g.Stds, g.Std = nil, nil, nil
+	var cov *[]F
+	switch p.kind() {
+	case covChol:
+		cov = &g.Chol
+	case covDiag:
+		cov = &g.Stds
+	default:
+		cov = &g.Std
+	}
+	*cov = grow(*cov, covLen(p))
+	for _, f := range []struct {
+		dst []F
+		src func(*ndAcc) []float64
+	}{{g.Weights, func(a *ndAcc) []float64 { return a.w }}, {g.Means, func(a *ndAcc) []float64 { return a.m }}, {*cov, func(a *ndAcc) []float64 { return a.cov }}} {
+		for i := range f.dst {
+			var s float64
+			for gi := 0; gi < sw.ngroups; gi++ {
+				s += f.src(acc(&sw.groups[gi]))[i]
+			}
+			f.dst[i] = F(s * inv)
+		}
+	}
+}
+
+func (sw *SlicedWorkspace[F]) finishSamplesGrad(g *SamplesNDGrad[F], x SamplesND[F], acc func(*slicedGroup[F]) ([]float64, []float64)) {
+	inv := 1 / float64(sw.dirs.Len())
+	n := len(x.Values) / x.Dim
+	g.Values, g.Weights = grow(g.Values, len(x.Values)), grow(g.Weights, n)
+	for i := range g.Values {
+		var s float64
+		for gi := 0; gi < sw.ngroups; gi++ {
+			v, _ := acc(&sw.groups[gi])
+			s += v[i]
+		}
+		g.Values[i] = F(s * inv)
+	}
+	for i := range g.Weights {
+		var s float64
+		for gi := 0; gi < sw.ngroups; gi++ {
+			_, w := acc(&sw.groups[gi])
+			s += w[i]
+		}
+		g.Weights[i] = F(s * inv)
+	}
+}

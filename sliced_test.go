@@ -1,0 +1,178 @@
+package cramer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randMixtureND(r *rand.Rand, k, d int, kind covKind) MixtureND[float64] {
+	p := MixtureND[float64]{Dim: d, Weights: make([]float64, k), Means: make([]float64, k*d)}
+	var s float64
+	for i := range p.Weights {
+		p.Weights[i] = 0.2 + r.Float64()
+		s += p.Weights[i]
+	}
+	for i := range p.Weights {
+		p.Weights[i] /= s
+	}
+	for i := range p.Means {
+		p.Means[i] = 2 * r.NormFloat64()
+	}
+	switch kind {
+	case covIso:
+		p.Std = make([]float64, k)
+		for i := range p.Std {
+			p.Std[i] = 0.3 + r.Float64()
+		}
+	case covDiag:
+		p.Stds = make([]float64, k*d)
+		for i := range p.Stds {
+			p.Stds[i] = 0.2 + r.Float64()
+		}
+	case covChol:
+		p.Chol = make([]float64, k*d*d)
+		for i := 0; i < k; i++ {
+			for rr := 0; rr < d; rr++ {
+				for c := 0; c <= rr; c++ {
+					v := 0.3 * r.NormFloat64()
+					if c == rr {
+						v = 0.3 + r.Float64()
+					}
+					p.Chol[(i*d+rr)*d+c] = v
+				}
+			}
+		}
+	}
+	return p
+}
+
+// In one dimension the only directions are ±1 and the sliced distance is
+// the univariate one.
+func TestSlicedOneDimension(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 42))
+	for trial := 0; trial < 20; trial++ {
+		p := randMixtureND(r, 1+r.IntN(5), 1, covKind(trial%3))
+		q := randMixtureND(r, 1+r.IntN(5), 1, covKind((trial+1)%3))
+		dirs, err := NewDirections(1, []float64{1, -1, 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SlicedSquared(p, q, dirs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p1 := Mixture[float64]{p.Weights, p.Means, stds1D(p)}
+		q1 := Mixture[float64]{q.Weights, q.Means, stds1D(q)}
+		want, _ := Squared(p1, q1)
+		if math.Abs(got-want) > 1e-14*math.Max(want, 1) {
+			t.Fatalf("trial %d: sliced %v, univariate %v", trial, got, want)
+		}
+	}
+}
+
+func stds1D(p MixtureND[float64]) []float64 {
+	switch p.kind() {
+	case covIso:
+		return p.Std
+	case covDiag:
+		return p.Stds
+	}
+	return p.Chol
+}
+
+func slicedNumericGrad(t *testing.T, f func() float64, x []float64, i int) float64 {
+	const h = 1e-6
+	old := x[i]
+	x[i] = old + h
+	fp := f()
+	x[i] = old - h
+	fm := f()
+	x[i] = old
+	return (fp - fm) / (2 * h)
+}
+
+func TestSlicedGradCentralDifferences(t *testing.T) {
+	r := rand.New(rand.NewPCG(43, 44))
+	for _, kind := range []covKind{covIso, covDiag, covChol} {
+		d := 3
+		p := randMixtureND(r, 3, d, kind)
+		q := randMixtureND(r, 2, d, (kind+1)%3)
+		dirs := RandomDirections[float64](d, 17, 5)
+		var gp, gq MixtureNDGrad[float64]
+		var sw SlicedWorkspace[float64]
+		if _, err := sw.SquaredGrad(p, q, dirs, &gp, &gq); err != nil {
+			t.Fatal(err)
+		}
+		f := func() float64 {
+			var w SlicedWorkspace[float64]
+			w.kind, w.p, w.q, w.dirs = sliceMix, p, q, dirs
+			return w.run()
+		}
+		check := func(name string, x, g []float64) {
+			for i := range x {
+				if name == "chol" && i%(d*d)/d < i%d {
+					continue // above the diagonal
+				}
+				num := slicedNumericGrad(t, f, x, i)
+				if math.Abs(num-g[i]) > 1e-7 {
+					t.Errorf("kind %d %s[%d]: analytic %.10g numeric %.10g", kind, name, i, g[i], num)
+				}
+			}
+		}
+		// Weights must keep summing to 1: move mass from component 0 to i.
+		for i := 1; i < len(p.Weights); i++ {
+			const h = 1e-6
+			p.Weights[i] += h
+			p.Weights[0] -= h
+			fp := f()
+			p.Weights[i] -= 2 * h
+			p.Weights[0] += 2 * h
+			fm := f()
+			p.Weights[i] += h
+			p.Weights[0] -= h
+			num := (fp - fm) / (2 * h)
+			if want := gp.Weights[i] - gp.Weights[0]; math.Abs(num-want) > 1e-7 {
+				t.Errorf("kind %d weights[%d]−weights[0]: analytic %.10g numeric %.10g", kind, i, want, num)
+			}
+		}
+		check("means", p.Means, gp.Means)
+		check("q.means", q.Means, gq.Means)
+		switch kind {
+		case covIso:
+			check("std", p.Std, gp.Std)
+		case covDiag:
+			check("stds", p.Stds, gp.Stds)
+		case covChol:
+			check("chol", p.Chol, gp.Chol)
+		}
+	}
+}
+
+func TestSlicedSymmetricAndDeterministic(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	p := randMixtureND(r, 6, 4, covChol)
+	q := randMixtureND(r, 5, 4, covDiag)
+	dirs := OrthogonalDirections[float64](4, 64, 9)
+	a, _ := SlicedSquared(p, q, dirs)
+	b, _ := SlicedSquared(q, p, dirs)
+	if a != b {
+		t.Fatalf("not symmetric: %v vs %v", a, b)
+	}
+	var gp1, gp2 MixtureNDGrad[float64]
+	for _, th := range []int{1, 2, 3, 8} {
+		sw := SlicedWorkspace[float64]{Threads: th}
+		v, _ := sw.SquaredGrad(p, q, dirs, &gp2, nil)
+		if th == 1 {
+			gp1 = MixtureNDGrad[float64]{Weights: append([]float64(nil), gp2.Weights...), Means: append([]float64(nil), gp2.Means...), Chol: append([]float64(nil), gp2.Chol...)}
+		}
+		if v != a {
+			t.Fatalf("threads %d: %v vs %v", th, v, a)
+		}
+		for i := range gp1.Chol {
+			if gp1.Chol[i] != gp2.Chol[i] {
+				t.Fatalf("threads %d: gradient differs", th)
+			}
+		}
+	}
+}
