@@ -1,9 +1,13 @@
 package cramer
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 func randMixtureND(r *rand.Rand, k, d int, kind covKind) MixtureND[float64] {
@@ -174,5 +178,58 @@ func TestSlicedSymmetricAndDeterministic(t *testing.T) {
 				t.Fatalf("threads %d: gradient differs", th)
 			}
 		}
+	}
+}
+
+func TestNewMixtureND(t *testing.T) {
+	means := mat.NewDense(2, 2, []float64{0, 0, 1, 2})
+	c0 := mat.NewSymDense(2, []float64{2, 0.5, 0.5, 1})
+	c1 := mat.NewDense(2, 2, []float64{1, 0, 0, 3})
+	p, err := NewMixtureND([]float64{0.5, 0.5}, means, []mat.Matrix{c0, c1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// L·Lᵀ reproduces the covariance.
+	l := p.Chol[:4]
+	if got := l[2]*l[2] + l[3]*l[3]; math.Abs(got-1) > 1e-15 || math.Abs(l[0]*l[0]-2) > 1e-15 || math.Abs(l[2]*l[0]-0.5) > 1e-15 {
+		t.Fatalf("bad factor %v", l)
+	}
+	bad := []struct {
+		cov   mat.Matrix
+		index int
+		want  string
+	}{
+		{mat.NewDense(2, 2, []float64{1, 0.3, 0.2, 1}), 1, "not symmetric"},
+		{mat.NewSymDense(2, []float64{1, 2, 2, 1}), 1, "not positive definite"},
+		{mat.NewSymDense(2, []float64{1, 0, 0, math.NaN()}), 1, "not finite"},
+	}
+	for _, b := range bad {
+		_, err := NewMixtureND([]float64{0.5, 0.5}, means, []mat.Matrix{c0, b.cov})
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Field != "covs" || ie.Index != b.index || !strings.Contains(ie.Reason, b.want) {
+			t.Errorf("got %v, want covs[%d]: %s", err, b.index, b.want)
+		}
+	}
+}
+
+func TestSlicedValidation(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	p := randMixtureND(r, 2, 3, covDiag)
+	q := randMixtureND(r, 2, 2, covDiag)
+	dirs := RandomDirections[float64](3, 4, 1)
+	if _, err := SlicedSquared(p, q, dirs); err == nil || !strings.Contains(err.Error(), "dim") {
+		t.Errorf("dimension mismatch: %v", err)
+	}
+	p.Stds[4] = -1
+	if _, err := SlicedSquared(p, p, dirs); err == nil || !strings.Contains(err.Error(), "stds[4]") {
+		t.Errorf("negative std: %v", err)
+	}
+	p.Stds[4] = 1
+	p.Std = []float64{1, 1}
+	if _, err := SlicedSquared(p, p, dirs); err == nil || !strings.Contains(err.Error(), "exactly one") {
+		t.Errorf("two covariance forms: %v", err)
+	}
+	if _, err := NewDirections(3, []float64{0, 0, 0}); err == nil {
+		t.Error("zero direction accepted")
 	}
 }
