@@ -233,3 +233,128 @@ func TestSlicedValidation(t *testing.T) {
 		t.Error("zero direction accepted")
 	}
 }
+
+// The Monte-Carlo estimate converges to the exact value: with L directions
+// the per-direction values are independent (RandomDirections), so the mean
+// is within 5 standard errors of the exact value with probability
+// 1 − 6e-7 (normal approximation); the standard error is estimated from the
+// per-direction values.
+func TestSlicedConvergesToExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(47, 48))
+	for _, d := range []int{2, 3, 8} {
+		p := randMixtureND(r, 4, d, covIso)
+		q := randMixtureND(r, 3, d, covIso)
+		exact, err := SlicedSquaredExact(p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const l = 4000
+		dirs := RandomDirections[float64](d, l, uint64(d))
+		var sw SlicedWorkspace[float64]
+		mc, err := sw.SquaredGrad(p, q, dirs, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ss float64
+		for _, v := range sw.vals {
+			ss += (v - mc) * (v - mc)
+		}
+		se := math.Sqrt(ss/float64(l-1)) / math.Sqrt(l)
+		t.Logf("D=%d: exact %.6g, Monte-Carlo (L=%d) %.6g ± %.2g", d, exact, l, mc, se)
+		if math.Abs(mc-exact) > 5*se {
+			t.Errorf("D=%d: Monte-Carlo %v, exact %v, standard error %v", d, mc, exact, se)
+		}
+		// Orthogonal blocks: same expectation, lower variance.
+		mo, _ := SlicedSquared(p, q, OrthogonalDirections[float64](d, l, 7))
+		if math.Abs(mo-exact) > 5*se {
+			t.Errorf("D=%d: orthogonal Monte-Carlo %v, exact %v", d, mo, exact)
+		}
+	}
+}
+
+// For sample sets the limit is κ_D/2 times the energy distance, computed here
+// by brute force independently of SlicedSquaredSamplesExact.
+func TestSlicedSamplesConvergeToEnergy(t *testing.T) {
+	r := rand.New(rand.NewPCG(49, 50))
+	const d, n, m = 3, 40, 30
+	x := SamplesND[float64]{Dim: d, Values: make([]float64, n*d)}
+	y := SamplesND[float64]{Dim: d, Values: make([]float64, m*d)}
+	for i := range x.Values {
+		x.Values[i] = r.NormFloat64()
+	}
+	for i := range y.Values {
+		y.Values[i] = 0.7 + 1.3*r.NormFloat64()
+	}
+	mean := func(a, b []float64, na, nb int) float64 {
+		var s float64
+		for i := 0; i < na; i++ {
+			for j := 0; j < nb; j++ {
+				var z2 float64
+				for c := 0; c < d; c++ {
+					z := a[i*d+c] - b[j*d+c]
+					z2 += z * z
+				}
+				s += math.Sqrt(z2)
+			}
+		}
+		return s / float64(na*nb)
+	}
+	energy := 2*mean(x.Values, y.Values, n, m) - mean(x.Values, x.Values, n, n) - mean(y.Values, y.Values, m, m)
+	want := kappa(d) / 2 * energy
+	exact, err := SlicedSquaredSamplesExact(x, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(exact-want) > 1e-13*want {
+		t.Fatalf("exact %v, brute-force energy form %v", exact, want)
+	}
+	const l = 20000
+	var sw SlicedWorkspace[float64]
+	mc, _ := sw.SquaredSamples(x, y, RandomDirections[float64](d, l, 3), nil, nil)
+	var ss float64
+	for _, v := range sw.vals {
+		ss += (v - mc) * (v - mc)
+	}
+	se := math.Sqrt(ss/float64(l-1)) / math.Sqrt(l)
+	t.Logf("samples D=%d: κ/2·energy %.6g, Monte-Carlo (L=%d) %.6g ± %.2g", d, want, l, mc, se)
+	if math.Abs(mc-want) > 5*se {
+		t.Errorf("Monte-Carlo %v, exact %v, standard error %v", mc, want, se)
+	}
+}
+
+// Rotating or translating both arguments leaves the exact value unchanged.
+func TestSlicedExactInvariance(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	const d = 4
+	p := randMixtureND(r, 3, d, covIso)
+	q := randMixtureND(r, 5, d, covIso)
+	want, _ := SlicedSquaredExact(p, q)
+	rot := make([]float64, d*d)
+	orthonormalBlock(r, rot, d)
+	shift := []float64{3, -1, 0.5, 2}
+	move := func(m MixtureND[float64]) MixtureND[float64] {
+		out := m
+		out.Means = make([]float64, len(m.Means))
+		for i := 0; i < len(m.Weights); i++ {
+			for a := 0; a < d; a++ {
+				var s float64
+				for b := 0; b < d; b++ {
+					s += rot[a*d+b] * m.Means[i*d+b]
+				}
+				out.Means[i*d+a] = s + shift[a]
+			}
+		}
+		return out
+	}
+	got, _ := SlicedSquaredExact(move(p), move(q))
+	if math.Abs(got-want) > 1e-12*want {
+		t.Fatalf("rotated and translated: %v, original %v", got, want)
+	}
+	if z, _ := SlicedSquaredExact(p, p); z != 0 {
+		t.Fatalf("identical: %v", z)
+	}
+	pd := randMixtureND(r, 2, d, covDiag)
+	if _, err := SlicedSquaredExact(pd, q); err == nil || !strings.Contains(err.Error(), "isotropic") {
+		t.Fatalf("diagonal covariances accepted by the exact form: %v", err)
+	}
+}
