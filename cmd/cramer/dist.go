@@ -14,7 +14,37 @@ import (
 	"github.com/gmmkit/cramer"
 )
 
-const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] P Q   (P, Q: mixture or samples .json, or .csv/.txt with one sample per line)"
+const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q   (P, Q: mixture or samples .json, or .csv/.txt with one sample per line; D-dimensional inputs give the sliced distance over L random directions, default 256, seed 1, or with --exact the exact sliced distance; for 1-D inputs the value is exact and --directions, --seed, --exact change nothing)"
+
+// distHelp is printed by cramer dist --help.
+const distHelp = distUsage + `
+
+P and Q are files:
+  {"weights":[…],"means":[…],"stds":[…]}        a 1-D Gaussian mixture
+  {"samples":[…],"weights":[…]}                  a 1-D sample set (weights optional)
+  .csv/.txt, one number per line                 a 1-D sample set
+  {"weights":[…],"means":[[…],…],"covs":[[[…]]]} a D-dimensional mixture, full covariance matrices
+      … "stds":[[…],…]                          diagonal covariances: D stds per component
+      … "std":[…]                               isotropic covariances: one std per component
+  {"samples":[[…],…],"weights":[…]}              a D-dimensional sample set
+  .csv/.txt, D comma-separated numbers per line  a D-dimensional sample set
+(# starts a comment in a CSV file.)
+
+--json          one JSON object {"squared","distance","kernel","directions","dim"}
+                (directions is 0 when the value is exact)
+--grad          also the gradients ("grad_p", "grad_q" with --json)
+--precision     f64 (default) or f32
+--directions L  D-dimensional inputs: the sliced distance averages over L random
+                directions (default 256)
+--seed S        the seed of the random directions (default 1)
+--exact         D-dimensional inputs: the exact sliced distance (no random
+                directions); for isotropic mixtures ("std") and sample sets
+                only, and without --grad
+With 1-D inputs the distance is exact: --directions and --seed are ignored and
+--exact is a no-op.`
+
+// maxDirections bounds --directions.
+const maxDirections = 1 << 22
 
 // parseArgs parses the flags of fs wherever they appear among the positional
 // arguments, which it returns in order; "--" ends the flags.
@@ -50,8 +80,10 @@ func precisionBits(s string) (int, error) {
 }
 
 type distOptions struct {
-	json, grad bool
-	bits       int
+	json, grad, exact bool
+	bits              int
+	directions        int
+	seed              uint64
 }
 
 func cmdDist(args []string, stdout, stderr io.Writer) int {
@@ -60,9 +92,12 @@ func cmdDist(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&opt.json, "json", false, "print one JSON object")
 	fs.BoolVar(&opt.grad, "grad", false, "also print the gradients")
 	prec := fs.String("precision", "f64", "f64 or f32")
+	fs.IntVar(&opt.directions, "directions", 256, "the number of random directions (D-dimensional inputs)")
+	fs.Uint64Var(&opt.seed, "seed", 1, "the seed of the random directions")
+	fs.BoolVar(&opt.exact, "exact", false, "the exact sliced distance (isotropic mixtures, sample sets)")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, distUsage)
+		fmt.Fprintln(stdout, distHelp)
 		return exitOK
 	}
 	if err != nil {
@@ -70,6 +105,9 @@ func cmdDist(args []string, stdout, stderr io.Writer) int {
 	}
 	if opt.bits, err = precisionBits(*prec); err != nil {
 		return fail(stderr, "dist", distUsage, err)
+	}
+	if opt.directions < 1 || opt.directions > maxDirections {
+		return fail(stderr, "dist", distUsage, &usageError{fmt.Sprintf("--directions %d: want 1 to %d", opt.directions, maxDirections)})
 	}
 	if len(pos) != 2 {
 		return fail(stderr, "dist", distUsage, &usageError{fmt.Sprintf("want two files P and Q, got %d argument(s)", len(pos))})
@@ -79,12 +117,23 @@ func cmdDist(args []string, stdout, stderr io.Writer) int {
 	if p, err = loadInput(pos[0], opt.bits); err == nil {
 		q, err = loadInput(pos[1], opt.bits)
 	}
-	if err == nil {
-		if opt.bits == 64 {
-			err = dist[float64](p, q, opt, stdout)
-		} else {
-			err = dist[float32](p, q, opt, stdout)
+	switch {
+	case err != nil:
+	case p.nd || q.nd:
+		// D-dimensional (a 1-D file next to a D-dimensional one with D = 1
+		// joins it): the sliced distance.
+		if err = checkDims(p, q); err != nil {
+			break
 		}
+		if opt.bits == 64 {
+			err = distND[float64](p, q, opt, stdout)
+		} else {
+			err = distND[float32](p, q, opt, stdout)
+		}
+	case opt.bits == 64:
+		err = dist[float64](p, q, opt, stdout)
+	default:
+		err = dist[float32](p, q, opt, stdout)
 	}
 	if err != nil {
 		return fail(stderr, "dist", distUsage, err)
@@ -158,25 +207,11 @@ func dist[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error 
 	kernel := cramer.Kernel()
 
 	if opt.json {
-		out := struct {
-			Squared  F            `json:"squared"`
-			Distance F            `json:"distance"`
-			Kernel   string       `json:"kernel"`
-			GradP    *gradient[F] `json:"grad_p,omitempty"`
-			GradQ    *gradient[F] `json:"grad_q,omitempty"`
-		}{Squared: sq, Distance: d, Kernel: kernel}
+		var gradP, gradQ json.Marshaler
 		if opt.grad {
-			out.GradP, out.GradQ = &gp, &gq
+			gradP, gradQ = gp, gq
 		}
-		b, err := json.Marshal(out)
-		if err != nil {
-			return &internalError{fmt.Errorf("encoding the result: %w", err)}
-		}
-		b = append(b, '\n')
-		if _, err := stdout.Write(b); err != nil {
-			return &internalError{fmt.Errorf("writing the result: %w", err)}
-		}
-		return nil
+		return writeJSON(stdout, sq, 0, 1, gradP, gradQ)
 	}
 
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -192,6 +227,30 @@ func dist[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error 
 	if opt.grad {
 		printGradient(stdout, "P", p, gp)
 		printGradient(stdout, "Q", q, gq)
+	}
+	return nil
+}
+
+// writeJSON prints the --json object: ℓ₂² (or the sliced SC₂²), its root,
+// the kernel, the number of random directions (0: exact), the dimension and,
+// when gradP is not nil, the gradients.
+func writeJSON[F cramer.Float](w io.Writer, sq F, directions, dim int, gradP, gradQ json.Marshaler) error {
+	out := struct {
+		Squared    F              `json:"squared"`
+		Distance   F              `json:"distance"`
+		Kernel     string         `json:"kernel"`
+		Directions int            `json:"directions"`
+		Dim        int            `json:"dim"`
+		GradP      json.Marshaler `json:"grad_p,omitempty"`
+		GradQ      json.Marshaler `json:"grad_q,omitempty"`
+	}{sq, F(math.Sqrt(float64(sq))), cramer.Kernel(), directions, dim, gradP, gradQ}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return &internalError{fmt.Errorf("encoding the result: %w", err)}
+	}
+	b = append(b, '\n')
+	if _, err := w.Write(b); err != nil {
+		return &internalError{fmt.Errorf("writing the result: %w", err)}
 	}
 	return nil
 }

@@ -1,9 +1,10 @@
 // Command cramer computes the Cramér 2-distance between univariate Gaussian
-// mixtures and sample sets, and measures the throughput of the kernels.
+// mixtures and sample sets, the sliced Cramér distance between
+// D-dimensional ones, and measures the throughput of the kernels.
 //
 // Usage:
 //
-//	cramer dist [--json] [--grad] [--precision f64|f32] P Q
+//	cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q
 //	cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME] [--time D]
 //	cramer kernels
 //
@@ -12,12 +13,28 @@
 // a .csv/.txt file with one sample per line (blank lines and lines starting
 // with # are ignored).
 //
+// In D dimensions the means and samples are rows of D coordinates: a mixture
+// {"weights":[…],"means":[[…],…]} with one of "covs":[[[…]]] (full covariance
+// matrices, which must be symmetric positive definite), "stds":[[…],…] (D
+// standard deviations per component: diagonal covariances) or "std":[…] (one
+// per component: isotropic); a sample set {"samples":[[…],…]}; a CSV file
+// with D comma-separated coordinates on every line. dist then computes the
+// sliced distance, the average of the univariate ℓ₂² of the projections on
+// L random directions (--directions, default 256; --seed, default 1), or
+// with --exact the exact sliced distance (isotropic mixtures and sample sets
+// only; no gradient). With 1-D inputs the distance is exact: --directions
+// and --seed are ignored and --exact is a no-op.
+//
 // dist prints the squared distance ℓ₂², the distance ℓ₂, SciPy's energy
-// distance √(2ℓ₂²), the active kernel and what P and Q are. With --json it
-// prints one object {"squared": …, "distance": …, "kernel": …}; --grad adds
-// "grad_p" and "grad_q", the partial derivatives of ℓ₂² with respect to every
-// weight, mean and std of a mixture ("weights", "means", "stds") or every
-// value and weight of a sample set ("values", "weights").
+// distance √(2ℓ₂²) (1-D only), the active kernel and what P and Q are. With
+// --json it prints one object {"squared": …, "distance": …, "kernel": …,
+// "directions": …, "dim": …} (directions is 0 when the value is exact); --grad
+// adds "grad_p" and "grad_q", the partial derivatives of ℓ₂² with respect to
+// every weight, mean and std of a mixture ("weights", "means", "stds") or
+// every value and weight of a sample set ("values", "weights"). In D
+// dimensions means and values are rows ([[…],…]) and a mixture's covariance
+// parameter is the one of its file: "chol" (the lower-triangular Cholesky
+// factors [[[…]]] of "covs"), "stds" or "std".
 //
 // bench times fixed workloads on one core (GOMAXPROCS 1, a reused Workspace)
 // and prints millions of pair terms per second, the median of 5 rounds.
@@ -27,9 +44,11 @@
 //
 // Invalid input — an unreadable file, malformed JSON or CSV, an unknown field,
 // a NaN, infinite or out-of-range number, a negative std or weight, weights
-// not summing to 1, mismatched lengths, an empty mixture — is reported on one
-// line naming the file, the field and the index, with exit status 2. Usage
-// errors also exit with status 2.
+// not summing to 1, mismatched lengths, ragged rows, a covariance matrix that
+// is not symmetric positive definite, P and Q of different dimensions, an
+// empty mixture, --exact where it does not apply — is reported on one line
+// naming the file, the field and the index, with exit status 2. Usage errors
+// also exit with status 2.
 package main
 
 import (
@@ -49,7 +68,7 @@ const (
 	exitBad      = 2 // bad input or usage
 )
 
-const usageLine = "usage: cramer dist [--json] [--grad] [--precision f64|f32] P Q | cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME] [--time D] | cramer kernels"
+const usageLine = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q | cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME] [--time D] | cramer kernels"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))

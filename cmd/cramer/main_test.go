@@ -3,16 +3,19 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/gmmkit/cramer"
 	"github.com/gmmkit/cramer/kernels"
+	"gonum.org/v1/gonum/mat"
 )
 
 const (
@@ -202,12 +205,14 @@ func toF32(x []float64) []float32 {
 
 // distJSON is the --json output of dist.
 type distJSON struct {
-	Squared  float64                    `json:"squared"`
-	Distance float64                    `json:"distance"`
-	Kernel   string                     `json:"kernel"`
-	GradP    map[string]json.RawMessage `json:"grad_p"`
-	GradQ    map[string]json.RawMessage `json:"grad_q"`
-	raw      map[string]json.RawMessage // every field, to check there are no others
+	Squared    float64                    `json:"squared"`
+	Distance   float64                    `json:"distance"`
+	Kernel     string                     `json:"kernel"`
+	Directions int                        `json:"directions"`
+	Dim        int                        `json:"dim"`
+	GradP      map[string]json.RawMessage `json:"grad_p"`
+	GradQ      map[string]json.RawMessage `json:"grad_q"`
+	raw        map[string]json.RawMessage // every field, to check there are no others
 }
 
 // parseDist runs dist with args and parses its JSON output strictly.
@@ -279,8 +284,11 @@ func TestDistJSON(t *testing.T) {
 		{"--json", "--", exampleP, exampleQ},
 	} {
 		out := parseDist(t, args...)
-		if got := out.keys(); !slices.Equal(got, []string{"distance", "kernel", "squared"}) {
-			t.Errorf("%q: fields %q, want distance, kernel, squared", args, got)
+		if got := out.keys(); !slices.Equal(got, []string{"dim", "directions", "distance", "kernel", "squared"}) {
+			t.Errorf("%q: fields %q, want dim, directions, distance, kernel, squared", args, got)
+		}
+		if out.Directions != 0 || out.Dim != 1 {
+			t.Errorf("%q: directions %d, dim %d; want 0 and 1 (1-D is exact)", args, out.Directions, out.Dim)
 		}
 		if out.Squared != want {
 			t.Errorf("%q: squared %v, want %v", args, out.Squared, want)
@@ -305,7 +313,7 @@ func TestDistGrad(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := parseDist(t, "--grad", "--json", exampleP, exampleQ)
-	if got := out.keys(); !slices.Equal(got, []string{"distance", "grad_p", "grad_q", "kernel", "squared"}) {
+	if got := out.keys(); !slices.Equal(got, []string{"dim", "directions", "distance", "grad_p", "grad_q", "kernel", "squared"}) {
 		t.Errorf("fields %q", got)
 	}
 	if out.Squared != want {
@@ -586,5 +594,685 @@ func TestRecover(t *testing.T) {
 	status := run([]string{"kernels"}, panicWriter{}, &stderr)
 	if status != exitBad || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "boom") {
 		t.Errorf("exit status %d, stderr %q: want 2 and one line", status, stderr.String())
+	}
+}
+
+// D-dimensional inputs.
+
+const (
+	exampleP3        = "../../testdata/examples/p3.json"      // 3-D, full covariances
+	exampleQ3        = "../../testdata/examples/q3.json"      // 3-D, isotropic
+	exampleSamples3  = "../../testdata/examples/samples3.csv" // 3-D, 40 points
+	defaultDirs      = 256
+	defaultSeed      = 1
+	exactMCDirs      = 4096
+	exactMCTolerance = 0.05 // relative: Monte-Carlo over 4096 directions vs exact
+)
+
+// mixND is a D-dimensional mixture file; exactly one of Covs, Stds, Std is set.
+type mixND struct {
+	Weights []float64     `json:"weights"`
+	Means   [][]float64   `json:"means"`
+	Covs    [][][]float64 `json:"covs,omitempty"`
+	Stds    [][]float64   `json:"stds,omitempty"`
+	Std     []float64     `json:"std,omitempty"`
+}
+
+// samplesND is a D-dimensional sample set file.
+type samplesND struct {
+	Samples [][]float64 `json:"samples"`
+	Weights []float64   `json:"weights,omitempty"`
+}
+
+func flat(rows [][]float64) []float64 {
+	var out []float64
+	for _, r := range rows {
+		out = append(out, r...)
+	}
+	return out
+}
+
+func (m mixND) lib(t *testing.T) cramer.MixtureND[float64] {
+	t.Helper()
+	d := len(m.Means[0])
+	if m.Covs != nil {
+		covs := make([]mat.Matrix, len(m.Covs))
+		for i, c := range m.Covs {
+			covs[i] = mat.NewDense(d, d, flat(c))
+		}
+		p, err := cramer.NewMixtureND(m.Weights, mat.NewDense(len(m.Means), d, flat(m.Means)), covs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	p := cramer.MixtureND[float64]{Dim: d, Weights: m.Weights, Means: flat(m.Means), Std: m.Std}
+	if m.Stds != nil {
+		p.Stds = flat(m.Stds)
+	}
+	return p
+}
+
+func (s samplesND) lib() cramer.SamplesND[float64] {
+	return cramer.SamplesND[float64]{Dim: len(s.Samples[0]), Values: flat(s.Samples), Weights: s.Weights}
+}
+
+// writeJSONFile marshals v into a temporary file.
+func writeJSONFile(t *testing.T, name string, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, name, string(b))
+}
+
+// writeCSVFile writes the rows as comma-separated lines, with a comment.
+func writeCSVFile(t *testing.T, name string, rows [][]float64) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# x, y, …\n")
+	for _, r := range rows {
+		for j, v := range r {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		b.WriteString("\n")
+	}
+	return writeFile(t, name, b.String())
+}
+
+func readMixND(t *testing.T, path string) mixND {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m mixND
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func readCSVND(t *testing.T, path string) [][]float64 {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]float64
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		var r []float64
+		if err := json.Unmarshal([]byte("["+line+"]"), &r); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// libSliced is the library's sliced ℓ₂² of two inputs (each a
+// cramer.MixtureND or cramer.SamplesND) over dirs.
+func libSliced(t *testing.T, p, q any, dirs cramer.Directions[float64]) float64 {
+	t.Helper()
+	var v float64
+	var err error
+	switch p := p.(type) {
+	case cramer.MixtureND[float64]:
+		switch q := q.(type) {
+		case cramer.MixtureND[float64]:
+			v, err = cramer.SlicedSquared(p, q, dirs)
+		case cramer.SamplesND[float64]:
+			v, err = cramer.SlicedSquaredToSamples(p, q, dirs, nil, nil)
+		}
+	case cramer.SamplesND[float64]:
+		switch q := q.(type) {
+		case cramer.MixtureND[float64]:
+			v, err = cramer.SlicedSquaredToSamples(q, p, dirs, nil, nil)
+		case cramer.SamplesND[float64]:
+			v, err = cramer.SlicedSquaredSamples(p, q, dirs, nil, nil)
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Two-dimensional fixtures, one of each form.
+var (
+	full2 = mixND{
+		Weights: []float64{0.3, 0.7},
+		Means:   [][]float64{{0, 0}, {1.5, -0.5}},
+		Covs:    [][][]float64{{{1, 0.4}, {0.4, 0.7}}, {{0.5, -0.1}, {-0.1, 0.9}}},
+	}
+	diag2 = mixND{
+		Weights: []float64{0.5, 0.25, 0.25},
+		Means:   [][]float64{{0.5, 0.2}, {-1, 1}, {2, 0}},
+		Stds:    [][]float64{{0.6, 1.1}, {0.4, 0.4}, {1, 0.3}},
+	}
+	iso2 = mixND{
+		Weights: []float64{0.6, 0.4},
+		Means:   [][]float64{{0.2, -0.1}, {1, 1}},
+		Std:     []float64{0.9, 0.5},
+	}
+	iso2b = mixND{
+		Weights: []float64{1},
+		Means:   [][]float64{{0.5, 0.5}},
+		Std:     []float64{1.2},
+	}
+	pts2 = samplesND{
+		Samples: [][]float64{{0.1, 0.2}, {-0.8, 1.1}, {1.7, -0.3}, {0.4, 0.4}, {2.2, 0.9}},
+		Weights: []float64{0.1, 0.3, 0.2, 0.2, 0.2},
+	}
+	csv2 = [][]float64{{0.5, -0.5}, {1.2, 0.3}, {-0.4, 0.8}, {0.9, 1.6}, {0.0, 0.1}, {1.9, -1.1}}
+)
+
+func TestDistND(t *testing.T) {
+	type file struct {
+		path string
+		lib  any
+		dim  int
+	}
+	full := file{writeJSONFile(t, "full2.json", full2), full2.lib(t), 2}
+	diag := file{writeJSONFile(t, "diag2.json", diag2), diag2.lib(t), 2}
+	iso := file{writeJSONFile(t, "iso2.json", iso2), iso2.lib(t), 2}
+	pts := file{writeJSONFile(t, "pts2.json", pts2), pts2.lib(), 2}
+	csv := file{writeCSVFile(t, "pts2.csv", csv2), samplesND{Samples: csv2}.lib(), 2}
+	p3 := file{exampleP3, readMixND(t, exampleP3).lib(t), 3}
+	q3 := file{exampleQ3, readMixND(t, exampleQ3).lib(t), 3}
+	s3 := file{exampleSamples3, samplesND{Samples: readCSVND(t, exampleSamples3)}.lib(), 3}
+	if got := len(readCSVND(t, exampleSamples3)); got != 40 {
+		t.Fatalf("samples3.csv has %d rows, want 40", got)
+	}
+
+	pairs := [][2]file{
+		{full, diag}, {diag, iso}, {iso, full}, {full, full}, {full, pts}, {pts, diag}, {iso, csv}, {csv, pts},
+		{p3, q3}, {q3, p3}, {p3, s3}, {s3, q3}, {s3, s3},
+	}
+	for _, pq := range pairs {
+		p, q := pq[0], pq[1]
+		dirs := cramer.RandomDirections[float64](p.dim, defaultDirs, defaultSeed)
+		want := libSliced(t, p.lib, q.lib, dirs)
+		out := parseDist(t, "--json", p.path, q.path)
+		if out.Squared != want || out.Distance != math.Sqrt(want) {
+			t.Errorf("%s vs %s: squared %v distance %v, want %v and its root", p.path, q.path, out.Squared, out.Distance, want)
+		}
+		if out.Directions != defaultDirs || out.Dim != p.dim || out.Kernel != cramer.Kernel() {
+			t.Errorf("%s vs %s: directions %d dim %d kernel %q", p.path, q.path, out.Directions, out.Dim, out.Kernel)
+		}
+		if got := out.keys(); !slices.Equal(got, []string{"dim", "directions", "distance", "kernel", "squared"}) {
+			t.Errorf("fields %q", got)
+		}
+		if p.path == q.path {
+			if want != 0 {
+				t.Errorf("%s vs itself: %v", p.path, want)
+			}
+		} else if !(want > 1e-4) {
+			t.Errorf("%s vs %s: the fixtures should differ visibly, got %v", p.path, q.path, want)
+		}
+	}
+
+	// --directions and --seed choose the directions.
+	dirs := cramer.RandomDirections[float64](3, 64, 12345)
+	want := libSliced(t, p3.lib, s3.lib, dirs)
+	out := parseDist(t, "--json", "--directions", "64", "--seed=12345", p3.path, s3.path)
+	if out.Squared != want || out.Directions != 64 {
+		t.Errorf("--directions 64 --seed 12345: squared %v directions %d, want %v 64", out.Squared, out.Directions, want)
+	}
+	if other := parseDist(t, "--json", "--directions", "64", "--seed=12346", p3.path, s3.path); other.Squared == want {
+		t.Errorf("another seed gave the same value %v", want)
+	}
+
+	// float32: the library in float32 on the parameters rounded to float32
+	// (the covariances before their factorisation, as the command does).
+	p32, q32 := toF32ND(readMixND(t, exampleP3).rounded32().lib(t)), toF32ND(readMixND(t, exampleQ3).rounded32().lib(t))
+	want32, err := cramer.SlicedSquared(p32, q32, cramer.RandomDirections[float32](3, defaultDirs, defaultSeed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = parseDist(t, "--json", "--precision", "f32", p3.path, q3.path)
+	if float32(out.Squared) != want32 {
+		t.Errorf("f32: squared %v, want %v", out.Squared, want32)
+	}
+
+	// Weights summing to 1 within 1e-5 but not 1e-9, with full covariances:
+	// f32 accepts, f64 rejects (the factorisation does not check them in f64).
+	loose := full2
+	loose.Weights = []float64{0.3, 0.700002}
+	path := writeJSONFile(t, "loose.json", loose)
+	if status, _, stderr := runCmd(t, "dist", "--precision", "f32", path, iso.path); status != exitOK {
+		t.Errorf("f32 rejected weights within 1e-5: %q", stderr)
+	}
+	status, stdout, stderr := runCmd(t, "dist", path, iso.path)
+	wantOneLineError(t, status, stdout, stderr, path, "weights:", "sum")
+}
+
+// rounded32 returns m with every number but the weights rounded to float32
+// (NewMixtureND checks the weights in float64; toF32ND rounds them).
+func (m mixND) rounded32() mixND {
+	r1 := func(x []float64) []float64 {
+		if x == nil {
+			return nil
+		}
+		out := make([]float64, len(x))
+		for i, v := range x {
+			out[i] = float64(float32(v))
+		}
+		return out
+	}
+	r2 := func(x [][]float64) [][]float64 {
+		if x == nil {
+			return nil
+		}
+		out := make([][]float64, len(x))
+		for i, v := range x {
+			out[i] = r1(v)
+		}
+		return out
+	}
+	out := mixND{Weights: m.Weights, Means: r2(m.Means), Stds: r2(m.Stds), Std: r1(m.Std)}
+	for _, c := range m.Covs {
+		out.Covs = append(out.Covs, r2(c))
+	}
+	return out
+}
+
+func toF32ND(m cramer.MixtureND[float64]) cramer.MixtureND[float32] {
+	f := func(x []float64) []float32 {
+		if x == nil {
+			return nil
+		}
+		return toF32(x)
+	}
+	return cramer.MixtureND[float32]{Dim: m.Dim, Weights: f(m.Weights), Means: f(m.Means), Chol: f(m.Chol), Stds: f(m.Stds), Std: f(m.Std)}
+}
+
+// A 1-D file next to a D-dimensional one with D = 1 joins the sliced
+// computation, whose directions are ±1: the univariate value.
+func TestDistNDDimensionOne(t *testing.T) {
+	want, err := cramer.Squared(readMixture(t, exampleP), readMixture(t, exampleQ))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := readMixture(t, exampleQ)
+	var means, stds [][]float64
+	var covs [][][]float64
+	for i := range q.Means {
+		means = append(means, []float64{q.Means[i]})
+		stds = append(stds, []float64{q.Stds[i]})
+		covs = append(covs, [][]float64{{q.Stds[i] * q.Stds[i]}})
+	}
+	for _, m := range []mixND{
+		{Weights: q.Weights, Means: means, Stds: stds},
+		{Weights: q.Weights, Means: means, Std: q.Stds},
+		{Weights: q.Weights, Means: means, Covs: covs},
+	} {
+		nested := writeJSONFile(t, "q1.json", m)
+		for _, extra := range [][]string{nil, {"--exact"}} {
+			out := parseDist(t, append([]string{"--json", exampleP, nested}, extra...)...)
+			if math.Abs(out.Squared-want) > 1e-12*want || out.Dim != 1 {
+				t.Errorf("1-D vs %s %q: squared %v dim %d, want %v 1", nested, extra, out.Squared, out.Dim, want)
+			}
+		}
+	}
+}
+
+// With 1-D inputs --directions and --seed are ignored and --exact is a no-op.
+func TestDist1DIgnoresSlicedFlags(t *testing.T) {
+	for _, files := range [][]string{{exampleP, exampleQ}, {exampleP, exampleCSV}, {exampleCSV, exampleSamples}} {
+		base := parseDist(t, append([]string{"--json", "--grad"}, files...)...)
+		for _, flags := range [][]string{{"--directions", "3"}, {"--seed", "99"}, {"--exact"}, {"--exact", "--directions=7", "--seed=2"}} {
+			out := parseDist(t, append(append([]string{"--json", "--grad"}, flags...), files...)...)
+			if out.Squared != base.Squared || out.Directions != 0 || out.Dim != 1 || !slices.Equal(out.keys(), base.keys()) {
+				t.Errorf("%q %q: squared %v directions %d dim %d, want %v 0 1", files, flags, out.Squared, out.Directions, out.Dim, base.Squared)
+			}
+			for _, g := range []struct{ got, want map[string]json.RawMessage }{{out.GradP, base.GradP}, {out.GradQ, base.GradQ}} {
+				for k, v := range g.want {
+					if !bytes.Equal(g.got[k], v) {
+						t.Errorf("%q %q: gradient %s changed", files, flags, k)
+					}
+				}
+			}
+		}
+		_, text0, _ := runCmd(t, append([]string{"dist"}, files...)...)
+		_, text1, _ := runCmd(t, append([]string{"dist", "--exact", "--directions", "9"}, files...)...)
+		if text0 != text1 {
+			t.Errorf("%q: text output changed by --exact --directions:\n%s\n%s", files, text0, text1)
+		}
+	}
+}
+
+func TestDistNDExact(t *testing.T) {
+	iso := writeJSONFile(t, "iso2.json", iso2)
+	isob := writeJSONFile(t, "iso2b.json", iso2b)
+	pts := writeJSONFile(t, "pts2.json", pts2)
+	csv := writeCSVFile(t, "pts2.csv", csv2)
+	iso3 := writeJSONFile(t, "iso3.json", mixND{Weights: []float64{0.5, 0.5}, Means: [][]float64{{0, 0, 0}, {1, 0, 2}}, Std: []float64{1, 0.5}})
+	pts3 := writeJSONFile(t, "pts3.json", samplesND{Samples: [][]float64{{0, 0, 0}, {1, 1, 1}, {-1, 2, 0.5}, {0.3, -0.7, 1.4}}})
+	for _, pq := range [][2]string{
+		{iso, isob}, {isob, iso}, {iso, pts}, {csv, iso}, {pts, csv},
+		{exampleQ3, iso3}, {exampleQ3, exampleSamples3}, {exampleSamples3, exampleQ3}, {exampleSamples3, pts3},
+	} {
+		exact := parseDist(t, "--json", "--exact", pq[0], pq[1])
+		if exact.Directions != 0 || !(exact.Squared > 0) || exact.Distance != math.Sqrt(exact.Squared) {
+			t.Errorf("%q --exact: squared %v distance %v directions %d, want directions 0", pq, exact.Squared, exact.Distance, exact.Directions)
+		}
+		mc := parseDist(t, "--json", "--directions", strconv.Itoa(exactMCDirs), pq[0], pq[1])
+		if rel := math.Abs(mc.Squared-exact.Squared) / exact.Squared; !(rel < exactMCTolerance) {
+			t.Errorf("%q: exact %v, %d directions %v: relative difference %.3g", pq, exact.Squared, exactMCDirs, mc.Squared, rel)
+		}
+		if exact.Dim != mc.Dim || mc.Directions != exactMCDirs {
+			t.Errorf("%q: dim %d / %d, directions %d", pq, exact.Dim, mc.Dim, mc.Directions)
+		}
+	}
+	// Symmetric in P and Q.
+	a := parseDist(t, "--json", "--exact", exampleQ3, exampleSamples3)
+	b := parseDist(t, "--json", "--exact", exampleSamples3, exampleQ3)
+	if a.Squared != b.Squared {
+		t.Errorf("--exact mixture vs samples %v, samples vs mixture %v", a.Squared, b.Squared)
+	}
+
+	// Text output says "exact sliced".
+	status, stdout, stderr := runCmd(t, "dist", "--exact", exampleQ3, exampleSamples3)
+	if status != exitOK || !strings.Contains(stdout, "exact sliced") || !strings.Contains(stdout, "dimension 3") || strings.Contains(stdout, "random directions") {
+		t.Errorf("--exact text output (status %d, stderr %q):\n%s", status, stderr, stdout)
+	}
+
+	// Not isotropic: a one-line error naming the file and its covariance field.
+	full := writeJSONFile(t, "full2.json", full2)
+	diag := writeJSONFile(t, "diag2.json", diag2)
+	for _, c := range []struct {
+		p, q, bad, field string
+	}{
+		{exampleP3, exampleQ3, exampleP3, "covs"},
+		{exampleQ3, exampleP3, exampleP3, "covs"},
+		{exampleSamples3, exampleP3, exampleP3, "covs"},
+		{full, pts, full, "covs"},
+		{iso, diag, diag, "stds"},
+		{pts, diag, diag, "stds"},
+	} {
+		for _, flags := range [][]string{{"--exact"}, {"--exact", "--json"}} {
+			status, stdout, stderr := runCmd(t, append(append([]string{"dist"}, flags...), c.p, c.q)...)
+			wantOneLineError(t, status, stdout, stderr, c.bad, c.field+":", "--exact", "isotropic")
+		}
+	}
+
+	// --exact has no gradient.
+	status, stdout, stderr = runCmd(t, "dist", "--exact", "--grad", "--json", exampleQ3, exampleSamples3)
+	wantOneLineError(t, status, stdout, stderr, "--grad", "--exact")
+}
+
+// gradShape decodes a gradient field into v (a slice of the expected
+// nesting) and checks every level's length against dims.
+func gradShape(t *testing.T, label string, g map[string]json.RawMessage, field string, dims ...int) any {
+	t.Helper()
+	raw, ok := g[field]
+	if !ok {
+		t.Fatalf("%s has no %q: fields %q", label, field, gradKeys(g))
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	var check func(v any, dims []int, path string)
+	check = func(v any, dims []int, path string) {
+		if len(dims) == 0 {
+			if _, ok := v.(float64); !ok {
+				t.Errorf("%s.%s%s = %v, want a number", label, field, path, v)
+			}
+			return
+		}
+		a, ok := v.([]any)
+		if !ok || len(a) != dims[0] {
+			t.Errorf("%s.%s%s = %v, want an array of %d", label, field, path, v, dims[0])
+			return
+		}
+		for i, e := range a {
+			check(e, dims[1:], fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	check(v, dims, "")
+	return v
+}
+
+func TestDistNDGrad(t *testing.T) {
+	diag := writeJSONFile(t, "diag2.json", diag2)
+	iso := writeJSONFile(t, "iso2.json", iso2)
+	full := writeJSONFile(t, "full2.json", full2)
+	pts := writeJSONFile(t, "pts2.json", pts2)
+	csv := writeCSVFile(t, "pts2.csv", csv2)
+
+	// Full covariances: "chol", lower-triangular, equal to the library's.
+	p, q := readMixND(t, exampleP3).lib(t), readMixND(t, exampleQ3).lib(t)
+	var gp, gq cramer.MixtureNDGrad[float64]
+	want, err := cramer.SlicedSquaredGrad(p, q, cramer.RandomDirections[float64](3, defaultDirs, defaultSeed), &gp, &gq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := parseDist(t, "--json", "--grad", exampleP3, exampleQ3)
+	if out.Squared != want {
+		t.Errorf("squared %v, want %v", out.Squared, want)
+	}
+	if got := out.keys(); !slices.Equal(got, []string{"dim", "directions", "distance", "grad_p", "grad_q", "kernel", "squared"}) {
+		t.Errorf("fields %q", got)
+	}
+	if k := gradKeys(out.GradP); !slices.Equal(k, []string{"chol", "means", "weights"}) {
+		t.Errorf("grad_p fields %q, want chol, means, weights", k)
+	}
+	if k := gradKeys(out.GradQ); !slices.Equal(k, []string{"means", "std", "weights"}) {
+		t.Errorf("grad_q fields %q, want means, std, weights", k)
+	}
+	gradShape(t, "grad_p", out.GradP, "weights", 2)
+	gradShape(t, "grad_p", out.GradP, "means", 2, 3)
+	chol := gradShape(t, "grad_p", out.GradP, "chol", 2, 3, 3).([]any)
+	var flatChol []float64
+	for i, l := range chol {
+		for r, row := range l.([]any) {
+			for c, v := range row.([]any) {
+				flatChol = append(flatChol, v.(float64))
+				if c > r && v.(float64) != 0 {
+					t.Errorf("grad_p.chol[%d][%d][%d] = %v above the diagonal", i, r, c, v)
+				}
+			}
+		}
+	}
+	if !slices.Equal(flatChol, gp.Chol) {
+		t.Errorf("grad_p.chol = %v, want %v", flatChol, gp.Chol)
+	}
+	var means [][]float64
+	json.Unmarshal(out.GradP["means"], &means)
+	if !slices.Equal(flat(means), gp.Means) {
+		t.Errorf("grad_p.means = %v, want %v", means, gp.Means)
+	}
+	if got := floats(t, out.GradQ, "std", 3); !slices.Equal(got, gq.Std) {
+		t.Errorf("grad_q.std = %v, want %v", got, gq.Std)
+	}
+	gradShape(t, "grad_q", out.GradQ, "means", 3, 3)
+
+	// Diagonal: "stds" per component; samples: "values" per point and "weights".
+	out = parseDist(t, "--json", "--grad", diag, pts)
+	if k := gradKeys(out.GradP); !slices.Equal(k, []string{"means", "stds", "weights"}) {
+		t.Errorf("diagonal grad_p fields %q", k)
+	}
+	gradShape(t, "grad_p", out.GradP, "stds", 3, 2)
+	gradShape(t, "grad_p", out.GradP, "means", 3, 2)
+	if k := gradKeys(out.GradQ); !slices.Equal(k, []string{"values", "weights"}) {
+		t.Errorf("samples grad_q fields %q", k)
+	}
+	gradShape(t, "grad_q", out.GradQ, "values", 5, 2)
+	gradShape(t, "grad_q", out.GradQ, "weights", 5)
+
+	// Samples first, CSV samples, isotropic, full.
+	var gx cramer.SamplesNDGrad[float64]
+	var gi cramer.MixtureNDGrad[float64]
+	want, err = cramer.SlicedSquaredToSamples(iso2.lib(t), samplesND{Samples: csv2}.lib(), cramer.RandomDirections[float64](2, defaultDirs, defaultSeed), &gi, &gx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = parseDist(t, "--json", "--grad", csv, iso)
+	if out.Squared != want {
+		t.Errorf("csv vs iso: squared %v, want %v", out.Squared, want)
+	}
+	var values [][]float64
+	gradShape(t, "grad_p", out.GradP, "values", 6, 2)
+	json.Unmarshal(out.GradP["values"], &values)
+	if !slices.Equal(flat(values), gx.Values) {
+		t.Errorf("grad_p.values = %v, want %v", values, gx.Values)
+	}
+	if got := floats(t, out.GradQ, "std", 2); !slices.Equal(got, gi.Std) {
+		t.Errorf("grad_q.std = %v, want %v", got, gi.Std)
+	}
+	out = parseDist(t, "--json", "--grad", pts, full)
+	gradShape(t, "grad_p", out.GradP, "values", 5, 2)
+	gradShape(t, "grad_q", out.GradQ, "chol", 2, 2, 2)
+	out = parseDist(t, "--json", "--grad", "--precision", "f32", exampleSamples3, exampleP3)
+	gradShape(t, "grad_p", out.GradP, "values", 40, 3)
+	gradShape(t, "grad_q", out.GradQ, "chol", 2, 3, 3)
+
+	// A 1-D file in a sliced computation keeps its flat gradient.
+	oneD := writeJSONFile(t, "one.json", mixND{Weights: []float64{0.5, 0.5}, Means: [][]float64{{0}, {1}}, Std: []float64{1, 2}})
+	out = parseDist(t, "--json", "--grad", exampleP, oneD)
+	floats(t, out.GradP, "stds", 3)
+	floats(t, out.GradP, "means", 3)
+	gradShape(t, "grad_q", out.GradQ, "means", 2, 1)
+
+	// Text.
+	status, stdout, stderr := runCmd(t, "dist", "--grad", exampleP3, exampleSamples3)
+	for _, w := range []string{
+		"sliced Cramér distance over 256 random directions (seed 1)", "dimension 3",
+		"mixture, 2 components in 3 dimensions, full covariances", "samples, 40 points in 3 dimensions, uniform weights",
+		"SC₂²", "∂/∂chol", "∂/∂value", cramer.Kernel(),
+	} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("text output (status %d, stderr %q) does not contain %q:\n%s", status, stderr, w, stdout)
+		}
+	}
+	status, stdout, _ = runCmd(t, "dist", "--grad", "--directions", "17", "--seed", "4", diag, iso)
+	for _, w := range []string{"over 17 random directions (seed 4)", "dimension 2", "diagonal covariances", "isotropic covariances", "∂/∂stds", "∂/∂std"} {
+		if status != exitOK || !strings.Contains(stdout, w) {
+			t.Errorf("text output does not contain %q:\n%s", w, stdout)
+		}
+	}
+}
+
+func TestBadInputND(t *testing.T) {
+	const (
+		means2 = `"weights": [0.5, 0.5], "means": [[0, 0], [1, 1]]`
+		id2    = `[[1, 0], [0, 1]]`
+	)
+	cases := []struct {
+		name, file, content string
+		want                []string // besides the file name
+	}{
+		{"ragged means", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], [1]], "std": [1, 1]}`, []string{"means[1]", "length 1, want 2"}},
+		{"ragged means longer", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], [1, 2, 3]], "stds": [[1, 1], [1, 1]]}`, []string{"means[1]", "length 3, want 2"}},
+		{"means row not an array", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], 1], "std": [1, 1]}`, []string{"means[1]", "array", "a number"}},
+		{"flat means with std", "p.json", `{"weights": [0.5, 0.5], "means": [0, 1], "std": [1, 1]}`, []string{"means[0]", "array"}},
+		{"empty means row", "p.json", `{"weights": [1], "means": [[]], "std": [1]}`, []string{"means[0]", "empty"}},
+		{"means string coordinate", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], [1, "1"]], "std": [1, 1]}`, []string{"means[1][1]", "string"}},
+		{"means rows vs weights", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], [1, 1], [2, 2]], "std": [1, 1]}`, []string{"means:", "length 3, want 2"}},
+		{"no covariance", "p.json", `{` + means2 + `}`, []string{"covs:", "missing", `"std"`}},
+		{"two covariance forms", "p.json", `{` + means2 + `, "std": [1, 1], "covs": [` + id2 + `, ` + id2 + `]}`, []string{"std:", "conflicts", `"covs"`}},
+		{"unknown field", "p.json", `{` + means2 + `, "std": [1, 1], "colour": 1}`, []string{`"colour"`, "unknown field"}},
+		{"covs not symmetric", "p.json", `{` + means2 + `, "covs": [` + id2 + `, [[1, 0.5], [0.3, 1]]]}`, []string{"covs[1]", "not symmetric", "(0,1)"}},
+		{"covs not positive definite", "p.json", `{` + means2 + `, "covs": [[[1, 2], [2, 1]], ` + id2 + `]}`, []string{"covs[0]", "not positive definite"}},
+		{"covs negative variance", "p.json", `{` + means2 + `, "covs": [` + id2 + `, [[-1, 0], [0, 1]]]}`, []string{"covs[1]", "not positive definite"}},
+		{"covs 3x3 for dimension 2", "p.json", `{` + means2 + `, "covs": [[[1, 0, 0], [0, 1, 0], [0, 0, 1]], ` + id2 + `]}`, []string{"covs[0][0]", "length 3, want 2", "dimension of means"}},
+		{"covs too many rows", "p.json", `{` + means2 + `, "covs": [` + id2 + `, [[1, 0], [0, 1], [0, 0]]]}`, []string{"covs[1]", "3 rows, want 2"}},
+		{"covs too few matrices", "p.json", `{` + means2 + `, "covs": [` + id2 + `]}`, []string{"covs:", "length 1, want 2"}},
+		{"covs matrix not an array", "p.json", `{` + means2 + `, "covs": [` + id2 + `, 1]}`, []string{"covs[1]", "2×2 matrix"}},
+		{"covs entry a string", "p.json", `{` + means2 + `, "covs": [` + id2 + `, [[1, 0], ["0", 1]]]}`, []string{"covs[1][1][0]", "string"}},
+		{"covs null", "p.json", `{` + means2 + `, "covs": null}`, []string{"covs:", "null"}},
+		{"ragged stds", "p.json", `{` + means2 + `, "stds": [[1, 1], [1]]}`, []string{"stds[1]", "length 1, want 2"}},
+		{"flat stds in 2-D", "p.json", `{` + means2 + `, "stds": [1, 1]}`, []string{"stds[0]", "array", `"std"`}},
+		{"stds rows", "p.json", `{` + means2 + `, "stds": [[1, 1]]}`, []string{"stds:", "length 1, want 2"}},
+		{"negative stds entry", "p.json", `{` + means2 + `, "stds": [[1, 1], [1, -2]]}`, []string{"stds[1][1]", "negative"}},
+		{"std length", "p.json", `{` + means2 + `, "std": [1]}`, []string{"std:", "length 1, want 2"}},
+		{"negative std", "p.json", `{` + means2 + `, "std": [1, -1]}`, []string{"std[1]", "negative"}},
+		{"weights sum", "p.json", `{"weights": [0.5, 0.6], "means": [[0, 0], [1, 1]], "std": [1, 1]}`, []string{"weights:", "sum"}},
+		{"empty weights", "p.json", `{"weights": [], "means": [[0, 0]], "std": [1]}`, []string{"weights:", "empty"}},
+		{"mean magnitude", "p.json", `{"weights": [0.5, 0.5], "means": [[0, 0], [1e200, 1]], "std": [1, 1]}`, []string{"means[1][0]", "magnitude"}},
+		{"ragged samples", "p.json", `{"samples": [[0, 0], [1, 2, 3]]}`, []string{"samples[1]", "length 3, want 2"}},
+		{"samples row a number", "p.json", `{"samples": [[0, 0], 1]}`, []string{"samples[1]", "array"}},
+		{"samples weights length", "p.json", `{"samples": [[0, 0], [1, 1]], "weights": [1]}`, []string{"weights:", "length 1"}},
+		{"samples magnitude", "p.json", `{"samples": [[0, 0], [1, -1e300]]}`, []string{"samples[1][1]", "magnitude"}},
+		{"CSV rows of different lengths", "x.csv", "# x,y\n1,2\n3,4\n\n5\n", []string{"line 5", "1 coordinate, want 2", "line 2"}},
+		{"CSV longer row", "x.csv", "1,2\n3,4,5\n", []string{"line 2", "3 coordinates, want 2"}},
+		{"CSV not a number", "x.csv", "1,2\n3,x\n", []string{"line 2", `"x" is not a number`, "column 2"}},
+		{"CSV empty coordinate", "x.txt", "1,2\n3,\n", []string{"line 2", `"" is not a number`, "column 2"}},
+		{"CSV NaN", "x.csv", "1,2\nnan,3\n", []string{"values[1][0]", "NaN", "line 2"}},
+		{"CSV out of range", "x.csv", "1,2\n3,1e999\n", []string{"line 2", "out of range", "column 2"}},
+	}
+	good := writeJSONFile(t, "good2.json", iso2)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			bad := writeFile(t, c.file, c.content)
+			for _, args := range [][]string{{bad, good}, {good, bad}, {"--json", "--grad", good, bad}, {"--exact", bad, good}, {"--precision", "f32", bad, good}} {
+				status, stdout, stderr := runCmd(t, append([]string{"dist"}, args...)...)
+				wantOneLineError(t, status, stdout, stderr, append([]string{bad}, c.want...)...)
+				if strings.Contains(stderr, good) {
+					t.Errorf("error names the good file: %q", stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestDimensionMismatch(t *testing.T) {
+	two := writeJSONFile(t, "two.json", iso2)
+	twoSamples := writeJSONFile(t, "pts2.json", pts2)
+	twoCSV := writeCSVFile(t, "two.csv", csv2)
+	for _, c := range []struct {
+		p, q  string
+		field string
+		want  []string
+	}{
+		{two, exampleQ3, "means[0]", []string{"3-dimensional", "2-dimensional"}},
+		{exampleQ3, two, "means[0]", []string{"2-dimensional", "3-dimensional"}},
+		{exampleP3, twoSamples, "samples[0]", []string{"2-dimensional", "3-dimensional"}},
+		{exampleSamples3, twoCSV, "line 2", []string{"2-dimensional", "3-dimensional"}},
+		{twoCSV, exampleSamples3, "line 2", []string{"3-dimensional", "2-dimensional"}},
+		{two, exampleP, "means:", []string{"1-D", "2-dimensional"}},
+		{exampleCSV, exampleSamples3, "line 2", []string{"3-dimensional", "1-D"}},
+		{exampleP3, exampleSamples, "samples:", []string{"1-D", "3-dimensional"}},
+	} {
+		for _, flags := range [][]string{nil, {"--json", "--grad"}, {"--exact"}} {
+			status, stdout, stderr := runCmd(t, append(append([]string{"dist"}, flags...), c.p, c.q)...)
+			wantOneLineError(t, status, stdout, stderr, append([]string{c.q, c.field, "same dimension"}, c.want...)...)
+		}
+	}
+}
+
+func TestUsageErrorsND(t *testing.T) {
+	for _, args := range [][]string{
+		{"dist", "--directions", "0", exampleP3, exampleQ3},
+		{"dist", "--directions", "-4", exampleP3, exampleQ3},
+		{"dist", "--directions", "many", exampleP3, exampleQ3},
+		{"dist", "--directions", "100000000", exampleP3, exampleQ3},
+		{"dist", "--seed", "-1", exampleP3, exampleQ3},
+		{"dist", "--seed", "x", exampleP3, exampleQ3},
+		{"dist", "--exact=maybe", exampleP3, exampleQ3},
+		{"dist", exampleP3, exampleQ3, "--directions"},
+	} {
+		status, stdout, stderr := runCmd(t, args...)
+		if status != exitBad || stdout != "" || !strings.Contains(stderr, "usage:") || strings.Count(stderr, "\n") > 2 {
+			t.Errorf("%q: exit status %d, stdout %q, stderr %q", args, status, stdout, stderr)
+		}
+	}
+	status, stdout, _ := runCmd(t, "dist", "--help")
+	for _, w := range []string{"--directions L", "--seed S", "--exact", "ignored", "no-op", `"covs"`, `"stds"`, `"std"`, "comma-separated"} {
+		if status != exitOK || !strings.Contains(stdout, w) {
+			t.Errorf("dist --help does not mention %q:\n%s", w, stdout)
+		}
 	}
 }

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gmmkit/cramer"
+)
+
+// gradientND is the derivative of the sliced ℓ₂² with respect to one input,
+// in the shape of that input's file.
+type gradientND[F cramer.Float] struct {
+	in      *input
+	mixture *cramer.MixtureNDGrad[F]
+	samples *cramer.SamplesNDGrad[F]
+}
+
+func newGradientND[F cramer.Float](in *input) gradientND[F] {
+	if in.kind == kindMixture {
+		return gradientND[F]{in: in, mixture: &cramer.MixtureNDGrad[F]{}}
+	}
+	return gradientND[F]{in: in, samples: &cramer.SamplesNDGrad[F]{}}
+}
+
+// MarshalJSON gives a D-dimensional mixture's gradient as "weights" [K],
+// "means" [[D]…] and the covariance parameter of the file: "chol" [[[D×D]]]
+// (lower-triangular Cholesky factors, for "covs"), "stds" [[D]…] or "std"
+// [K]; a sample set's as "values" [[D]…] and "weights" [N]. A 1-D file's
+// gradient is flat, as in the 1-D computation.
+func (g gradientND[F]) MarshalJSON() ([]byte, error) {
+	d := g.in.dim
+	if !g.in.nd {
+		if g.mixture != nil {
+			return json.Marshal(struct {
+				Weights []F `json:"weights"`
+				Means   []F `json:"means"`
+				Stds    []F `json:"stds"`
+			}{g.mixture.Weights, g.mixture.Means, g.mixture.Stds})
+		}
+		return json.Marshal(struct {
+			Values  []F `json:"values"`
+			Weights []F `json:"weights"`
+		}{g.samples.Values, g.samples.Weights})
+	}
+	if g.samples != nil {
+		return json.Marshal(struct {
+			Values  [][]F `json:"values"`
+			Weights []F   `json:"weights"`
+		}{split(g.samples.Values, d), g.samples.Weights})
+	}
+	m := g.mixture
+	out := struct {
+		Weights []F     `json:"weights"`
+		Means   [][]F   `json:"means"`
+		Chol    [][][]F `json:"chol,omitempty"`
+		Stds    [][]F   `json:"stds,omitempty"`
+		Std     []F     `json:"std,omitempty"`
+	}{Weights: m.Weights, Means: split(m.Means, d)}
+	switch g.in.form {
+	case formCovs:
+		for _, l := range split(m.Chol, d*d) {
+			out.Chol = append(out.Chol, split(l, d))
+		}
+	case formStds:
+		out.Stds = split(m.Stds, d)
+	case formStd:
+		out.Std = m.Std
+	}
+	return json.Marshal(out)
+}
+
+// split cuts x into rows of n.
+func split[F any](x []F, n int) [][]F {
+	out := make([][]F, 0, len(x)/n)
+	for i := 0; i+n <= len(x); i += n {
+		out = append(out, x[i:i+n])
+	}
+	return out
+}
+
+// isotropic returns m with its covariances in the isotropic form the exact
+// sliced distance needs, and whether they are isotropic: given as "std", or
+// in dimension 1, where every form is one scale per component.
+func isotropic[F cramer.Float](m cramer.MixtureND[F]) (cramer.MixtureND[F], bool) {
+	switch {
+	case m.Std != nil:
+		return m, true
+	case m.Dim != 1:
+		return m, false
+	case m.Stds != nil:
+		m.Std, m.Stds = m.Stds, nil
+	default: // a 1×1 Cholesky factor is the std
+		m.Std, m.Chol = m.Chol, nil
+	}
+	return m, true
+}
+
+// exactError explains that --exact does not apply to the mixture in.
+func exactError(in *input) error {
+	form := map[string]string{formCovs: "full covariances (\"covs\")", formStds: "diagonal covariances (\"stds\")"}[in.form]
+	return inputErr(in.name, in.form, -1, "--exact needs isotropic mixtures (\"std\") or sample sets, and this mixture has %s; drop --exact for the sliced distance over --directions random directions", form)
+}
+
+// distND computes the sliced ℓ₂² of D-dimensional inputs in precision F,
+// over opt.directions random directions or, with opt.exact, exactly, and
+// prints it.
+func distND[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error {
+	if err := validateND[F](p); err != nil {
+		return err
+	}
+	if err := validateND[F](q); err != nil {
+		return err
+	}
+	d := p.dim
+	var sq F
+	var err error
+	var gp, gq gradientND[F]
+	directions := 0
+	if opt.exact {
+		if opt.grad {
+			return fmt.Errorf("--grad with --exact: the exact sliced distance has no gradient; drop --exact for gradients averaged over --directions random directions")
+		}
+		sq, err = exactND[F](p, q)
+	} else {
+		directions = opt.directions
+		if opt.grad {
+			gp, gq = newGradientND[F](p), newGradientND[F](q)
+		}
+		dirs := cramer.RandomDirections[F](d, opt.directions, opt.seed)
+		switch {
+		case p.kind == kindMixture && q.kind == kindMixture:
+			sq, err = cramer.SlicedSquaredGrad(mixtureNDOf[F](p), mixtureNDOf[F](q), dirs, gp.mixture, gq.mixture)
+			err = rename(err, map[string]*input{"p": p, "q": q})
+		case p.kind == kindMixture:
+			sq, err = cramer.SlicedSquaredToSamples(mixtureNDOf[F](p), samplesNDOf[F](q), dirs, gp.mixture, gq.samples)
+			err = rename(err, map[string]*input{"p": p, "x": q})
+		case q.kind == kindMixture:
+			// Symmetric, as in one dimension.
+			sq, err = cramer.SlicedSquaredToSamples(mixtureNDOf[F](q), samplesNDOf[F](p), dirs, gq.mixture, gp.samples)
+			err = rename(err, map[string]*input{"p": q, "x": p})
+		default:
+			sq, err = cramer.SlicedSquaredSamples(samplesNDOf[F](p), samplesNDOf[F](q), dirs, gp.samples, gq.samples)
+			err = rename(err, map[string]*input{"x": p, "y": q})
+		}
+	}
+	if err != nil {
+		return err
+	}
+
+	if opt.json {
+		var gradP, gradQ json.Marshaler
+		if opt.grad {
+			gradP, gradQ = gp, gq
+		}
+		return writeJSON(stdout, sq, directions, d, gradP, gradQ)
+	}
+
+	method := fmt.Sprintf("sliced Cramér distance over %d random directions (seed %d), dimension %d", opt.directions, opt.seed, d)
+	if opt.exact {
+		method = fmt.Sprintf("exact sliced Cramér distance (averaged over all directions), dimension %d", d)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "P\t%s  (%s, %s)\n", p.name, p.kind, p.describe())
+	fmt.Fprintf(tw, "Q\t%s  (%s, %s)\n", q.name, q.kind, q.describe())
+	fmt.Fprintf(tw, "method\t%s\n", method)
+	fmt.Fprintf(tw, "squared sliced Cramér distance SC₂²\t%s\n", ftoa(sq))
+	fmt.Fprintf(tw, "sliced Cramér distance SC₂\t%s\n", ftoa(F(math.Sqrt(float64(sq)))))
+	fmt.Fprintf(tw, "kernel\t%s  (%s)\n", cramer.Kernel(), precisionName[F]())
+	if err := tw.Flush(); err != nil {
+		return &internalError{fmt.Errorf("writing the result: %w", err)}
+	}
+	if opt.grad {
+		printGradientND(stdout, "P", gp)
+		printGradientND(stdout, "Q", gq)
+	}
+	return nil
+}
+
+// exactND computes the exact sliced ℓ₂²: isotropic mixtures and sample sets.
+func exactND[F cramer.Float](p, q *input) (F, error) {
+	// Order the pair as the library wants it: a mixture first.
+	if p.kind == kindSamples && q.kind == kindMixture {
+		p, q = q, p
+	}
+	var mp, mq cramer.MixtureND[F]
+	ok := true
+	if p.kind == kindMixture {
+		if mp, ok = isotropic(mixtureNDOf[F](p)); !ok {
+			return 0, exactError(p)
+		}
+	}
+	if q.kind == kindMixture {
+		if mq, ok = isotropic(mixtureNDOf[F](q)); !ok {
+			return 0, exactError(q)
+		}
+	}
+	switch {
+	case p.kind == kindMixture && q.kind == kindMixture:
+		sq, err := cramer.SlicedSquaredExact(mp, mq)
+		return sq, rename(err, map[string]*input{"p": p, "q": q})
+	case p.kind == kindMixture:
+		sq, err := cramer.SlicedSquaredToSamplesExact(mp, samplesNDOf[F](q))
+		return sq, rename(err, map[string]*input{"p": p, "x": q})
+	default:
+		sq, err := cramer.SlicedSquaredSamplesExact(samplesNDOf[F](p), samplesNDOf[F](q))
+		return sq, rename(err, map[string]*input{"x": p, "y": q})
+	}
+}
+
+// printGradientND prints a table of the derivatives of SC₂², one row per
+// component or sample, vectors in brackets (a Cholesky factor by rows of its
+// lower triangle).
+func printGradientND[F cramer.Float](w io.Writer, label string, g gradientND[F]) {
+	in := g.in
+	d := in.dim
+	fmt.Fprintf(w, "\ngradient of SC₂² with respect to %s (%s):\n", label, in.name)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	if m := g.mixture; m != nil {
+		cov, n := "∂/∂std", 1
+		var par []F
+		switch {
+		case m.Chol != nil:
+			cov, n, par = "∂/∂chol (lower triangle by rows)", d*d, m.Chol
+		case m.Stds != nil && !in.nd: // a 1-D file
+			cov, n, par = "∂/∂std", 1, m.Stds
+		case m.Stds != nil:
+			cov, n, par = "∂/∂stds", d, m.Stds
+		default:
+			par = m.Std
+		}
+		fmt.Fprintf(tw, "i\t∂/∂weight\t∂/∂mean\t%s\t\n", cov)
+		for i := range m.Weights {
+			c := par[i*n : (i+1)*n]
+			if m.Chol != nil {
+				c = lowerTriangle(c, d)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t\n", i, ftoa(m.Weights[i]), vector(m.Means[i*d:(i+1)*d]), vector(c))
+		}
+	} else {
+		s := g.samples
+		fmt.Fprintf(tw, "i\t∂/∂value\t∂/∂weight\t\n")
+		for i := range s.Weights {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t\n", i, vector(s.Values[i*d:(i+1)*d]), ftoa(s.Weights[i]))
+		}
+	}
+	tw.Flush()
+}
+
+// lowerTriangle returns the entries on and below the diagonal of a d×d
+// row-major matrix, by rows.
+func lowerTriangle[F cramer.Float](l []F, d int) []F {
+	var out []F
+	for r := 0; r < d; r++ {
+		out = append(out, l[r*d:r*d+r+1]...)
+	}
+	return out
+}
+
+// vector formats x as [x₀ x₁ …] (a single value without brackets).
+func vector[F cramer.Float](x []F) string {
+	if len(x) == 1 {
+		return ftoa(x[0])
+	}
+	s := make([]string, len(x))
+	for i, v := range x {
+		s[i] = ftoa(v)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
