@@ -121,3 +121,80 @@ func isoPairSum[F Float](p, q MixtureND[F]) float64 {
 	}
 	return total.val()
 }
+
+// SlicedSquaredExactGrad is SlicedSquaredExact with its derivatives with
+// respect to the weights, means and isotropic stds of p and q (gp, gq may be
+// nil; their Weights, Means and Std slices are grown): a zero-variance loss
+// for fitting isotropic mixtures. Derivatives are taken with the weights as
+// free variables; at coincident means the mean derivative of that pair is 0,
+// and at std 0 the std derivative is 0 (as in the univariate case).
+func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]) (F, error) {
+	if err := exactArgs(p, "p"); err != nil {
+		return 0, err
+	}
+	if err := exactArgs(q, "q"); err != nil {
+		return 0, err
+	}
+	if q.Dim != p.Dim {
+		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
+	}
+	v := isoPairSum(p, q) - 0.5*(isoPairSum(p, p)+isoPairSum(q, q))
+	if gp != nil {
+		isoGrad(gp, p, q)
+	}
+	if gq != nil {
+		isoGrad(gq, q, p)
+	}
+	if sameND(p, q) {
+		v = 0
+	}
+	return F(max(v, 0)), nil
+}
+
+// isoGrad sets g to the derivatives of ℓ = cross(p, q) − ½self(p) − ½self(q)
+// with respect to p's parameters: ∂/∂aᵢ = Σⱼ bⱼHᵢⱼ − Σⱼ aⱼH′ᵢⱼ, and for the
+// means and stds the same sums of aᵢ·(∂H/∂dist·(mᵢ−nⱼ)/‖mᵢ−nⱼ‖) and
+// aᵢ·(∂H/∂s·σᵢ/sᵢⱼ).
+func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F]) {
+	d, k := p.Dim, len(p.Weights)
+	g.Weights, g.Means, g.Std = grow(g.Weights, k), grow(g.Means, k*d), grow(g.Std, k)
+	g.Chol, g.Stds = nil, nil
+	gm := make([]float64, d)
+	for i := 0; i < k; i++ {
+		var gw, gs ksum
+		clear(gm)
+		for _, side := range []struct {
+			o    MixtureND[F]
+			sign float64
+		}{{q, 1}, {p, -1}} {
+			o := side.o
+			for j, b := range o.Weights {
+				var dist2 float64
+				for c := 0; c < d; c++ {
+					z := float64(p.Means[i*d+c]) - float64(o.Means[j*d+c])
+					dist2 = math.FMA(z, z, dist2)
+				}
+				dist := math.Sqrt(dist2)
+				si := float64(p.Std[i])
+				s := math.Hypot(si, float64(o.Std[j]))
+				h, dh, ds := slicedHGrad(dist, s, d)
+				w := side.sign * float64(b)
+				gw.add(w * h)
+				if dist > 0 {
+					for c := 0; c < d; c++ {
+						gm[c] += w * dh * (float64(p.Means[i*d+c]) - float64(o.Means[j*d+c])) / dist
+					}
+				}
+				if si > 0 && s > 0 {
+					gs.add(w * ds * si / s)
+				}
+			}
+		}
+		a := float64(p.Weights[i])
+		g.Weights[i] = F(gw.val())
+		for c := 0; c < d; c++ {
+			g.Means[i*d+c] = F(a * gm[c])
+		}
+		g.Std[i] = F(a * gs.val())
+	}
+}

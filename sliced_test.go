@@ -358,3 +358,29 @@ func TestSlicedExactInvariance(t *testing.T) {
 		t.Fatalf("diagonal covariances accepted by the exact form: %v", err)
 	}
 }
+
+func TestSlicedExactGradCentralDifferences(t *testing.T) {
+	r := rand.New(rand.NewPCG(53, 54))
+	for _, d := range []int{1, 2, 5} {
+		p := randMixtureND(r, 3, d, covIso)
+		q := randMixtureND(r, 2, d, covIso)
+		var gp, gq MixtureNDGrad[float64]
+		if _, err := SlicedSquaredExactGrad(p, q, &gp, &gq); err != nil {
+			t.Fatal(err)
+		}
+		// Raw value without weight validation, for the weight derivatives.
+		f := func() float64 { return isoPairSum(p, q) - 0.5*(isoPairSum(p, p)+isoPairSum(q, q)) }
+		for _, c := range []struct {
+			name string
+			x, g []float64
+		}{{"p.weights", p.Weights, gp.Weights}, {"p.means", p.Means, gp.Means}, {"p.std", p.Std, gp.Std},
+			{"q.weights", q.Weights, gq.Weights}, {"q.means", q.Means, gq.Means}, {"q.std", q.Std, gq.Std}} {
+			for i := range c.x {
+				num := slicedNumericGrad(t, f, c.x, i)
+				if math.Abs(num-c.g[i]) > 1e-7 {
+					t.Errorf("D=%d %s[%d]: analytic %.10g numeric %.10g", d, c.name, i, c.g[i], num)
+				}
+			}
+		}
+	}
+}
