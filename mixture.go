@@ -59,6 +59,11 @@ func (ws *Workspace[F]) SquaredGrad(p, q Mixture[F], gp, gq *MixtureGrad[F]) (F,
 	if err := q.validate("q"); err != nil {
 		return 0, err
 	}
+	return F(ws.squaredMixtures(p, q, gp, gq)), nil
+}
+
+// squaredMixtures is SquaredGrad for inputs known to be valid.
+func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F]) float64 {
 	// Compute in a canonical argument order so that swapping p and q gives
 	// the same bits.
 	c := compareMixtures(p, q)
@@ -70,7 +75,7 @@ func (ws *Workspace[F]) SquaredGrad(p, q Mixture[F], gp, gq *MixtureGrad[F]) (F,
 	if c == 0 {
 		sq = 0 // the cancellation is exact for identical arguments
 	}
-	return F(sq), nil
+	return sq
 }
 
 // mixtures computes ℓ₂²(p, q) and, with grad, the gradients into gp and gq

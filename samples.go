@@ -382,6 +382,11 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 	if err := y.validate("y"); err != nil {
 		return 0, err
 	}
+	return F(ws.squaredSamples(x, y, gx, gy)), nil
+}
+
+// squaredSamples is SquaredSamplesGrad for inputs known to be valid.
+func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
 	if gx != nil {
 		gx.Values, gx.Weights = grow(gx.Values, len(x.Values)), grow(gx.Weights, len(x.Values))
 	}
@@ -392,7 +397,7 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 	if compareSamples(x, y) > 0 {
 		x, y, gx, gy = y, x, gy, gx
 	}
-	return F(ws.samplePair(x, y, gx, gy)), nil
+	return ws.samplePair(x, y, gx, gy)
 }
 
 // samplePair computes ℓ₂²(x, y) and its gradients (see SquaredSamplesGrad)
@@ -417,9 +422,9 @@ func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) floa
 		case j == len(b):
 			c = -1
 		default:
-			c = cmp.Compare(a[i].v, b[j].v)
+			c = cmpFloat(a[i].v, b[j].v)
 			if c == 0 {
-				c = cmp.Compare(a[i].w, b[j].w)
+				c = cmpFloat(a[i].w, b[j].w)
 			}
 		}
 		if c <= 0 {
@@ -501,4 +506,15 @@ func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) floa
 		s = e
 	}
 	return total.val()
+}
+
+// cmpFloat orders two numbers known not to be NaN (cheaper than cmp.Compare).
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

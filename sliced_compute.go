@@ -23,17 +23,16 @@ type SlicedWorkspace[F Float] struct {
 	vals   []float64
 
 	// the problem in progress
-	kind       int // sliceMix, sliceSamples, sliceSampleSets
-	p, q       MixtureND[F]
-	x, y       SamplesND[F]
-	dirs       Directions[F]
-	gradP      bool
-	gradQ      bool
-	gradX      bool
-	gradY      bool
-	lo, hi     [slicedGroups]int
-	ngroups    int
-	firstError error
+	kind    int // sliceMix, sliceSamples, sliceSampleSets
+	p, q    MixtureND[F]
+	x, y    SamplesND[F]
+	dirs    Directions[F]
+	gradP   bool
+	gradQ   bool
+	gradX   bool
+	gradY   bool
+	lo, hi  [slicedGroups]int
+	ngroups int
 }
 
 const (
@@ -137,7 +136,7 @@ func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F],
 	if gq != nil {
 		sw.finishMixtureGrad(gq, q, func(g *slicedGroup[F]) *ndAcc { return &g.accQ })
 	}
-	return F(v), sw.firstError
+	return F(v), nil
 }
 
 // SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
@@ -163,7 +162,7 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
 	}
-	return F(v), sw.firstError
+	return F(v), nil
 }
 
 // SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
@@ -189,7 +188,7 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	if gy != nil {
 		sw.finishSamplesGrad(gy, y, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accY, g.accYw })
 	}
-	return F(v), sw.firstError
+	return F(v), nil
 }
 
 // run evaluates every direction (groups in parallel) and returns the mean.
@@ -227,12 +226,6 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		}
 		wg.Wait()
 	}
-	sw.firstError = nil
-	for g := 0; g < sw.ngroups; g++ {
-		if err := sw.groups[g].err; err != nil && sw.firstError == nil {
-			sw.firstError = err
-		}
-	}
 	var s ksum
 	for _, v := range sw.vals {
 		s.add(v)
@@ -244,7 +237,6 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 func (sw *SlicedWorkspace[F]) group(g int) {
 	gr := &sw.groups[g]
 	gr.ws.Threads = 1
-	gr.err = nil
 	d := sw.dirs.Dim
 	switch sw.kind {
 	case sliceMix:
@@ -271,11 +263,7 @@ func (sw *SlicedWorkspace[F]) group(g int) {
 	}
 	for l := sw.lo[g]; l < sw.hi[g]; l++ {
 		theta := sw.dirs.Theta[l*d : (l+1)*d]
-		v, err := sw.direction(gr, theta)
-		if err != nil && gr.err == nil {
-			gr.err = err
-		}
-		sw.vals[l] = v
+		sw.vals[l] = sw.direction(gr, theta)
 	}
 }
 
@@ -287,7 +275,7 @@ func zeroed(x []float64, n int) []float64 {
 
 // direction computes ℓ₂² of the projections on theta and accumulates the
 // gradients of this direction.
-func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) (float64, error) {
+func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) float64 {
 	switch sw.kind {
 	case sliceMix:
 		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
@@ -299,14 +287,14 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) (float64,
 		if sw.gradQ {
 			gq = &gr.gq1
 		}
-		v, err := gr.ws.SquaredGrad(gr.p1, gr.q1, gp, gq)
+		v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
 		if gp != nil {
 			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
 		}
 		if gq != nil {
 			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.vq, gq, theta)
 		}
-		return float64(v), err
+		return v
 	case sliceToSamples:
 		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
 		projectSamples(&gr.x1, sw.x, theta)
@@ -318,14 +306,14 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) (float64,
 		if sw.gradX {
 			gx = &gr.gx1
 		}
-		v, err := gr.ws.SquaredToSamplesGrad(gr.p1, gr.x1, gp, gx)
+		v := gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
 		if gp != nil {
 			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
 		}
 		if gx != nil {
 			accumulateSamples(gr.accX, gr.accXw, gx, theta)
 		}
-		return float64(v), err
+		return v
 	default:
 		projectSamples(&gr.x1, sw.x, theta)
 		projectSamples(&gr.y1, sw.y, theta)
@@ -336,14 +324,14 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) (float64,
 		if sw.gradY {
 			gy = &gr.gy1
 		}
-		v, err := gr.ws.SquaredSamplesGrad(gr.x1, gr.y1, gx, gy)
+		v := gr.ws.squaredSamples(gr.x1, gr.y1, gx, gy)
 		if gx != nil {
 			accumulateSamples(gr.accX, gr.accXw, gx, theta)
 		}
 		if gy != nil {
 			accumulateSamples(gr.accY, gr.accYw, gy, theta)
 		}
-		return float64(v), err
+		return v
 	}
 }
 

@@ -42,6 +42,11 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := x.validate("x"); err != nil {
 		return 0, err
 	}
+	return F(ws.toSamples(p, x, gp, gx)), nil
+}
+
+// toSamples is SquaredToSamplesGrad for inputs known to be valid.
+func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
 	wx := x.Weights
@@ -78,7 +83,7 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 			gx.Weights[j] = F(colH[j] - 0.5*ws.dw[j])
 		}
 	}
-	return F(sq), nil
+	return sq
 }
 
 // DistanceToSamples returns √SquaredToSamples(p, x).
