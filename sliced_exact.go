@@ -115,7 +115,8 @@ func slicedH(dist, s float64, dim int) float64 {
 // 0 and at dist = s = 0 it is √(2/π). H is treated as even in both arguments,
 // so a negative dist or s gives the same H and a negated derivative. The
 // results are finite for all finite inputs (H overflows only when dist or s is
-// within a factor of about 2 of the largest double). It panics for dim < 1.
+// within a factor of about 2 of the largest double); a NaN input, or both
+// infinite, gives NaN. It panics for dim < 1.
 func slicedHGrad(dist, s float64, dim int) (h, dDist, dS float64) {
 	if dim < 1 {
 		panic("cramer: slicedHGrad with a dimension below 1")
@@ -149,6 +150,9 @@ func sxPair1(r, s float64) (h, dr, ds float64) {
 	if q > 40 { // e^{−q²/2} < 1e-347: erf(z) = 1 and the exp term vanishes.
 		return r, 1, 0
 	}
+	if math.IsInf(s, 1) && q == 0 {
+		return s, 0, sxSqrt2OverPi
+	}
 	// q = qh + ql with qh·s + ql·s = r to about 2⁻¹⁰⁶ (ql·s exact by FMA).
 	ql := math.FMA(-q, s, r) / s
 	x := 0.5 * q * q // exact up to the rounding of q·q
@@ -170,7 +174,12 @@ func sxPairD(r, s float64, dim int) (h, dr, ds float64) {
 	}
 	b := 0.5 * float64(dim)
 	q := r / s
-	x := 0.5 * q * q // +Inf when r/s overflows: then the asymptotic branch
+	// x is +Inf when r/s overflows (then the asymptotic branch), NaN for a
+	// NaN input or when both are infinite.
+	x := 0.5 * q * q
+	if math.IsNaN(x) {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
 	if x >= math.Max(sxAsymX, b) {
 		v := s / r // ≤ 1/√80 here, possibly 0 by underflow
 		u := 2 * v * v

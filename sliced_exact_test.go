@@ -291,6 +291,23 @@ func TestSlicedExactFinite(t *testing.T) {
 	}
 }
 
+func TestSlicedExactNonFinite(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, d := range []int{1, 2, 3, 100} {
+		for _, c := range [][2]float64{{nan, 1}, {1, nan}, {nan, nan}, {inf, inf}, {nan, 0}, {0, nan}} {
+			if h, _, _ := slicedHGrad(c[0], c[1], d); !math.IsNaN(h) {
+				t.Errorf("D=%d: slicedH(%v, %v) = %v, want NaN", d, c[0], c[1], h)
+			}
+		}
+		if h, dd, ds := slicedHGrad(inf, 1, d); !math.IsInf(h, 1) || dd != kappa(d) || ds != 0 {
+			t.Errorf("D=%d: slicedHGrad(+Inf, 1) = %v, %v, %v", d, h, dd, ds)
+		}
+		if h, dd, ds := slicedHGrad(1, inf, d); !math.IsInf(h, 1) || dd != 0 || ds != sxSqrt2OverPi {
+			t.Errorf("D=%d: slicedHGrad(1, +Inf) = %v, %v, %v", d, h, dd, ds)
+		}
+	}
+}
+
 func BenchmarkSlicedHGrad(b *testing.B) {
 	for _, d := range []int{2, 3, 8, 100, 1000, 100000000} {
 		for _, q := range []float64{0.3, 3, 9, 30} {

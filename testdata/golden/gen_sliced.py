@@ -29,8 +29,18 @@ double (rounded exactly, subnormals included).  Inputs are exact doubles
 written with repr().  The output is deterministic: fixed seeds, inputs built
 only with mpmath (correctly rounded conversions), no libm.
 
+Rows, for each D in DIMS (1, 2, 3, 4, 5, 8, 16, 32, 100, 1000, 10000), 272 each:
+  * dist/s = 10^(k/8), k = -64..64 (1e-8 .. 1e8), s = m 10^e with e uniform in
+    [-100, 100] (so scales 1e-100 .. 1e108);
+  * 100 rows with x = dist^2/(2 s^2) log-spaced and random over
+    [1e-3, 20 max(40, D/2)], and rows at x = 40, D/2, D/2 + 1 times
+    0.9 .. 1.1 (the Go code switches between series at x = 40 and x = D/2);
+  * dist = 0, s = 0, both 0, and extreme pairs such as (1e300, 1e-300).
+kappa: D = 1..100 and selected D up to 2e9.
+
 Before writing, the script checks itself and fails if any check fails:
-  * every value again at mp.dps = 70, to 1e-45 relative;
+  * every value again at mp.dps = 70, to 1e-45 relative (for D = 1, dH/ds =
+    sqrt(2/pi) e^(-x) to (1 + x) 1e-45: x itself is good to 1e-50 only);
   * dH/ds by the 1F1 identity above (the difference form at raised precision);
   * both derivatives against mpmath.diff (numerical differentiation) on a subset;
   * D = 2 (average over angles), D = 3 (cos(theta) uniform on [-1, 1]) and
