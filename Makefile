@@ -32,8 +32,9 @@ vet:
 test-unit:
 	$(GO) test ./...
 
+# With -tags purego nothing is assembled: the purego kernel must be the one selected.
 test-purego:
-	$(GO) test -tags purego ./...
+	CRAMER_REQUIRE=purego $(GO) test -tags purego ./...
 
 ## test-nofma: the amd64 tests on an emulated CPU without AVX2 or FMA
 ## (qemu-x86_64-static -cpu Penryn): the dispatch must fall back to purego and
