@@ -57,3 +57,21 @@ func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x [
 
 // DiracGrad32 (see purego.DiracGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
 func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
+
+// ProjectMeans64 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans64; the caller checks the lengths).
+func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectDiagVars64 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars64; the caller checks the lengths).
+func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectCholVars64 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars64; the caller checks the lengths).
+func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectMeans32 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans32; the caller checks the lengths).
+func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+
+// ProjectDiagVars32 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars32; the caller checks the lengths).
+func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+
+// ProjectCholVars32 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars32; the caller checks the lengths).
+func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)

@@ -7449,3 +7449,2483 @@ col_done:
 done:
 	VZEROUPPER
 	RET
+
+// func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectMeans64(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000003, DI
+	MOVQ         DI, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 8(SP)
+	SHLQ         $0x03, BX
+	SHLQ         $0x03, SI
+
+rows6:
+	CMPQ (SP), $0x00000006
+	JL   rows2
+	XORQ DI, DI
+
+r6_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000040
+	JL     r6_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_v_j:
+	CMPQ         R9, R10
+	JAE          r6_v_store
+	VMOVUPD      (R8), Y12
+	VMOVUPD      32(R8), Y13
+	VBROADCASTSD (R9), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (R9)(BX*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (R9)(BX*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (R11), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (R11)(BX*1), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (R11)(BX*2), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_v_j
+
+r6_v_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, (R8)(SI*1)
+	VMOVUPD Y3, 32(R8)(SI*1)
+	VMOVUPD Y4, (R8)(SI*2)
+	VMOVUPD Y5, 32(R8)(SI*2)
+	VMOVUPD Y6, (R9)
+	VMOVUPD Y7, 32(R9)
+	VMOVUPD Y8, (R9)(SI*1)
+	VMOVUPD Y9, 32(R9)(SI*1)
+	VMOVUPD Y10, (R9)(SI*2)
+	VMOVUPD Y11, 32(R9)(SI*2)
+	ADDQ    $0x00000040, DI
+	JMP     r6_kv
+
+r6_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r6_km
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_1_j:
+	CMPQ         R9, R10
+	JAE          r6_1_store
+	VMOVUPD      (R8), Y6
+	VBROADCASTSD (R9), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R9)(BX*1), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (R9)(BX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R11), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (R11)(BX*1), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R11)(BX*2), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_1_j
+
+r6_1_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, (R8)(SI*1)
+	VMOVUPD Y2, (R8)(SI*2)
+	VMOVUPD Y3, (R9)
+	VMOVUPD Y4, (R9)(SI*1)
+	VMOVUPD Y5, (R9)(SI*2)
+	ADDQ    $0x00000020, DI
+	JMP     r6_k1
+
+r6_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r6_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+	LEAQ    (CX)(BX*2), R11
+	ADDQ    BX, R11
+
+r6_m_j:
+	CMPQ         R9, R10
+	JAE          r6_m_store
+	VMASKMOVPD   (R8), Y0, Y7
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  Y7, Y8, Y1
+	VBROADCASTSD (R9)(BX*1), Y8
+	VFMADD231PD  Y7, Y8, Y2
+	VBROADCASTSD (R9)(BX*2), Y8
+	VFMADD231PD  Y7, Y8, Y3
+	VBROADCASTSD (R11), Y8
+	VFMADD231PD  Y7, Y8, Y4
+	VBROADCASTSD (R11)(BX*1), Y8
+	VFMADD231PD  Y7, Y8, Y5
+	VBROADCASTSD (R11)(BX*2), Y8
+	VFMADD231PD  Y7, Y8, Y6
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_m_j
+
+r6_m_store:
+	LEAQ       (AX)(DI*1), DI
+	LEAQ       (DI)(SI*2), R8
+	ADDQ       SI, R8
+	VMASKMOVPD Y1, Y0, (DI)
+	VMASKMOVPD Y2, Y0, (DI)(SI*1)
+	VMASKMOVPD Y3, Y0, (DI)(SI*2)
+	VMASKMOVPD Y4, Y0, (R8)
+	VMASKMOVPD Y5, Y0, (R8)(SI*1)
+	VMASKMOVPD Y6, Y0, (R8)(SI*2)
+
+r6_kend:
+	IMUL3Q $0x00000006, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000006, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000006, (SP)
+	JMP    rows6
+
+rows2:
+	CMPQ (SP), $0x00000002
+	JL   rows1
+	XORQ DI, DI
+
+r2_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r2_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_v_j:
+	CMPQ         R9, R10
+	JAE          r2_v_store
+	VMOVUPD      (R8), Y8
+	VMOVUPD      32(R8), Y9
+	VMOVUPD      64(R8), Y10
+	VMOVUPD      96(R8), Y11
+	VBROADCASTSD (R9), Y12
+	VFMADD231PD  Y8, Y12, Y0
+	VFMADD231PD  Y9, Y12, Y1
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VBROADCASTSD (R9)(BX*1), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_v_j
+
+r2_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, (R8)(SI*1)
+	VMOVUPD Y5, 32(R8)(SI*1)
+	VMOVUPD Y6, 64(R8)(SI*1)
+	VMOVUPD Y7, 96(R8)(SI*1)
+	ADDQ    $0x00000080, DI
+	JMP     r2_kv
+
+r2_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r2_km
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_1_j:
+	CMPQ         R9, R10
+	JAE          r2_1_store
+	VMOVUPD      (R8), Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (R9)(BX*1), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_1_j
+
+r2_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, (R8)(SI*1)
+	ADDQ    $0x00000020, DI
+	JMP     r2_k1
+
+r2_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r2_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r2_m_j:
+	CMPQ         R9, R10
+	JAE          r2_m_store
+	VMASKMOVPD   (R8), Y0, Y3
+	VBROADCASTSD (R9), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD (R9)(BX*1), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_m_j
+
+r2_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPD Y1, Y0, (DI)
+	VMASKMOVPD Y2, Y0, (DI)(SI*1)
+
+r2_kend:
+	IMUL3Q $0x00000002, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000002, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000002, (SP)
+	JMP    rows2
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ DI, DI
+
+r1_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r1_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_v_j:
+	CMPQ         R9, R10
+	JAE          r1_v_store
+	VMOVUPD      (R8), Y4
+	VMOVUPD      32(R8), Y5
+	VMOVUPD      64(R8), Y6
+	VMOVUPD      96(R8), Y7
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  Y4, Y8, Y0
+	VFMADD231PD  Y5, Y8, Y1
+	VFMADD231PD  Y6, Y8, Y2
+	VFMADD231PD  Y7, Y8, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_v_j
+
+r1_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    $0x00000080, DI
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r1_km
+	VXORPD Y0, Y0, Y0
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_1_j:
+	CMPQ         R9, R10
+	JAE          r1_1_store
+	VMOVUPD      (R8), Y1
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_1_j
+
+r1_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x00000020, DI
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r1_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r1_m_j:
+	CMPQ         R9, R10
+	JAE          r1_m_store
+	VMASKMOVPD   (R8), Y0, Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_m_j
+
+r1_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPD Y1, Y0, (DI)
+
+r1_kend:
+	IMUL3Q $0x00000001, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000001, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectDiagVars64(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         s2_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000003, DI
+	MOVQ         DI, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 8(SP)
+	SHLQ         $0x03, BX
+	SHLQ         $0x03, SI
+
+rows6:
+	CMPQ (SP), $0x00000006
+	JL   rows2
+	XORQ DI, DI
+
+r6_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000040
+	JL     r6_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_v_j:
+	CMPQ         R9, R10
+	JAE          r6_v_store
+	VMOVUPD      (R8), Y12
+	VMOVUPD      32(R8), Y13
+	VMULPD       Y12, Y12, Y12
+	VMULPD       Y13, Y13, Y13
+	VBROADCASTSD (R9), Y14
+	VFMADD231PD  Y12, Y14, Y0
+	VFMADD231PD  Y13, Y14, Y1
+	VBROADCASTSD (R9)(BX*1), Y14
+	VFMADD231PD  Y12, Y14, Y2
+	VFMADD231PD  Y13, Y14, Y3
+	VBROADCASTSD (R9)(BX*2), Y14
+	VFMADD231PD  Y12, Y14, Y4
+	VFMADD231PD  Y13, Y14, Y5
+	VBROADCASTSD (R11), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (R11)(BX*1), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (R11)(BX*2), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_v_j
+
+r6_v_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, (R8)(SI*1)
+	VMOVUPD Y3, 32(R8)(SI*1)
+	VMOVUPD Y4, (R8)(SI*2)
+	VMOVUPD Y5, 32(R8)(SI*2)
+	VMOVUPD Y6, (R9)
+	VMOVUPD Y7, 32(R9)
+	VMOVUPD Y8, (R9)(SI*1)
+	VMOVUPD Y9, 32(R9)(SI*1)
+	VMOVUPD Y10, (R9)(SI*2)
+	VMOVUPD Y11, 32(R9)(SI*2)
+	ADDQ    $0x00000040, DI
+	JMP     r6_kv
+
+r6_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r6_km
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_1_j:
+	CMPQ         R9, R10
+	JAE          r6_1_store
+	VMOVUPD      (R8), Y6
+	VMULPD       Y6, Y6, Y6
+	VBROADCASTSD (R9), Y7
+	VFMADD231PD  Y6, Y7, Y0
+	VBROADCASTSD (R9)(BX*1), Y7
+	VFMADD231PD  Y6, Y7, Y1
+	VBROADCASTSD (R9)(BX*2), Y7
+	VFMADD231PD  Y6, Y7, Y2
+	VBROADCASTSD (R11), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (R11)(BX*1), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R11)(BX*2), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_1_j
+
+r6_1_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, (R8)(SI*1)
+	VMOVUPD Y2, (R8)(SI*2)
+	VMOVUPD Y3, (R9)
+	VMOVUPD Y4, (R9)(SI*1)
+	VMOVUPD Y5, (R9)(SI*2)
+	ADDQ    $0x00000020, DI
+	JMP     r6_k1
+
+r6_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r6_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+	LEAQ    (CX)(BX*2), R11
+	ADDQ    BX, R11
+
+r6_m_j:
+	CMPQ         R9, R10
+	JAE          r6_m_store
+	VMASKMOVPD   (R8), Y0, Y7
+	VMULPD       Y7, Y7, Y7
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  Y7, Y8, Y1
+	VBROADCASTSD (R9)(BX*1), Y8
+	VFMADD231PD  Y7, Y8, Y2
+	VBROADCASTSD (R9)(BX*2), Y8
+	VFMADD231PD  Y7, Y8, Y3
+	VBROADCASTSD (R11), Y8
+	VFMADD231PD  Y7, Y8, Y4
+	VBROADCASTSD (R11)(BX*1), Y8
+	VFMADD231PD  Y7, Y8, Y5
+	VBROADCASTSD (R11)(BX*2), Y8
+	VFMADD231PD  Y7, Y8, Y6
+	ADDQ         $0x00000008, R9
+	ADDQ         $0x00000008, R11
+	ADDQ         SI, R8
+	JMP          r6_m_j
+
+r6_m_store:
+	LEAQ       (AX)(DI*1), DI
+	LEAQ       (DI)(SI*2), R8
+	ADDQ       SI, R8
+	VMASKMOVPD Y1, Y0, (DI)
+	VMASKMOVPD Y2, Y0, (DI)(SI*1)
+	VMASKMOVPD Y3, Y0, (DI)(SI*2)
+	VMASKMOVPD Y4, Y0, (R8)
+	VMASKMOVPD Y5, Y0, (R8)(SI*1)
+	VMASKMOVPD Y6, Y0, (R8)(SI*2)
+
+r6_kend:
+	IMUL3Q $0x00000006, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000006, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000006, (SP)
+	JMP    rows6
+
+rows2:
+	CMPQ (SP), $0x00000002
+	JL   rows1
+	XORQ DI, DI
+
+r2_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r2_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_v_j:
+	CMPQ         R9, R10
+	JAE          r2_v_store
+	VMOVUPD      (R8), Y8
+	VMOVUPD      32(R8), Y9
+	VMOVUPD      64(R8), Y10
+	VMOVUPD      96(R8), Y11
+	VMULPD       Y8, Y8, Y8
+	VMULPD       Y9, Y9, Y9
+	VMULPD       Y10, Y10, Y10
+	VMULPD       Y11, Y11, Y11
+	VBROADCASTSD (R9), Y12
+	VFMADD231PD  Y8, Y12, Y0
+	VFMADD231PD  Y9, Y12, Y1
+	VFMADD231PD  Y10, Y12, Y2
+	VFMADD231PD  Y11, Y12, Y3
+	VBROADCASTSD (R9)(BX*1), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_v_j
+
+r2_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	VMOVUPD Y4, (R8)(SI*1)
+	VMOVUPD Y5, 32(R8)(SI*1)
+	VMOVUPD Y6, 64(R8)(SI*1)
+	VMOVUPD Y7, 96(R8)(SI*1)
+	ADDQ    $0x00000080, DI
+	JMP     r2_kv
+
+r2_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r2_km
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_1_j:
+	CMPQ         R9, R10
+	JAE          r2_1_store
+	VMOVUPD      (R8), Y2
+	VMULPD       Y2, Y2, Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y0
+	VBROADCASTSD (R9)(BX*1), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_1_j
+
+r2_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, (R8)(SI*1)
+	ADDQ    $0x00000020, DI
+	JMP     r2_k1
+
+r2_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r2_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r2_m_j:
+	CMPQ         R9, R10
+	JAE          r2_m_store
+	VMASKMOVPD   (R8), Y0, Y3
+	VMULPD       Y3, Y3, Y3
+	VBROADCASTSD (R9), Y4
+	VFMADD231PD  Y3, Y4, Y1
+	VBROADCASTSD (R9)(BX*1), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r2_m_j
+
+r2_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPD Y1, Y0, (DI)
+	VMASKMOVPD Y2, Y0, (DI)(SI*1)
+
+r2_kend:
+	IMUL3Q $0x00000002, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000002, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000002, (SP)
+	JMP    rows2
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ DI, DI
+
+r1_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r1_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_v_j:
+	CMPQ         R9, R10
+	JAE          r1_v_store
+	VMOVUPD      (R8), Y4
+	VMOVUPD      32(R8), Y5
+	VMOVUPD      64(R8), Y6
+	VMOVUPD      96(R8), Y7
+	VMULPD       Y4, Y4, Y4
+	VMULPD       Y5, Y5, Y5
+	VMULPD       Y6, Y6, Y6
+	VMULPD       Y7, Y7, Y7
+	VBROADCASTSD (R9), Y8
+	VFMADD231PD  Y4, Y8, Y0
+	VFMADD231PD  Y5, Y8, Y1
+	VFMADD231PD  Y6, Y8, Y2
+	VFMADD231PD  Y7, Y8, Y3
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_v_j
+
+r1_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	VMOVUPD Y1, 32(R8)
+	VMOVUPD Y2, 64(R8)
+	VMOVUPD Y3, 96(R8)
+	ADDQ    $0x00000080, DI
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r1_km
+	VXORPD Y0, Y0, Y0
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_1_j:
+	CMPQ         R9, R10
+	JAE          r1_1_store
+	VMOVUPD      (R8), Y1
+	VMULPD       Y1, Y1, Y1
+	VBROADCASTSD (R9), Y2
+	VFMADD231PD  Y1, Y2, Y0
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_1_j
+
+r1_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPD Y0, (R8)
+	ADDQ    $0x00000020, DI
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r1_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r1_m_j:
+	CMPQ         R9, R10
+	JAE          r1_m_store
+	VMASKMOVPD   (R8), Y0, Y2
+	VMULPD       Y2, Y2, Y2
+	VBROADCASTSD (R9), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R8
+	JMP          r1_m_j
+
+r1_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPD Y1, Y0, (DI)
+
+r1_kend:
+	IMUL3Q $0x00000001, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000001, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectCholVars64(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         chol_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000003, DI
+	MOVQ         DI, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 8(SP)
+	MOVQ         BX, DI
+	SHLQ         $0x03, DI
+	MOVQ         DI, R8
+	IMULQ        BX, R8
+	SHLQ         $0x03, SI
+
+rows3:
+	CMPQ (SP), $0x00000003
+	JL   rows1
+	XORQ BX, BX
+
+r3_kv:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000040
+	JL     r3_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x03, R11
+
+r3_v_c:
+	TESTQ  R11, R11
+	JE     r3_v_store
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y9, Y9, Y9
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_v_r:
+	VMOVUPD      (R13), Y12
+	VMOVUPD      32(R13), Y13
+	VBROADCASTSD (R12), Y14
+	VFMADD231PD  Y12, Y14, Y6
+	VFMADD231PD  Y13, Y14, Y7
+	VBROADCASTSD (R12)(R8*1), Y14
+	VFMADD231PD  Y12, Y14, Y8
+	VFMADD231PD  Y13, Y14, Y9
+	VBROADCASTSD (R12)(R8*2), Y14
+	VFMADD231PD  Y12, Y14, Y10
+	VFMADD231PD  Y13, Y14, Y11
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_v_r
+	VFMADD231PD  Y6, Y6, Y0
+	VFMADD231PD  Y7, Y7, Y1
+	VFMADD231PD  Y8, Y8, Y2
+	VFMADD231PD  Y9, Y9, Y3
+	VFMADD231PD  Y10, Y10, Y4
+	VFMADD231PD  Y11, Y11, Y5
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_v_c
+
+r3_v_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, (R9)(SI*1)
+	VMOVUPD Y3, 32(R9)(SI*1)
+	VMOVUPD Y4, (R9)(SI*2)
+	VMOVUPD Y5, 32(R9)(SI*2)
+	ADDQ    $0x00000040, BX
+	JMP     r3_kv
+
+r3_k1:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000020
+	JL     r3_km
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x03, R11
+
+r3_1_c:
+	TESTQ  R11, R11
+	JE     r3_1_store
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_1_r:
+	VMOVUPD      (R13), Y6
+	VBROADCASTSD (R12), Y7
+	VFMADD231PD  Y6, Y7, Y3
+	VBROADCASTSD (R12)(R8*1), Y7
+	VFMADD231PD  Y6, Y7, Y4
+	VBROADCASTSD (R12)(R8*2), Y7
+	VFMADD231PD  Y6, Y7, Y5
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_1_r
+	VFMADD231PD  Y3, Y3, Y0
+	VFMADD231PD  Y4, Y4, Y1
+	VFMADD231PD  Y5, Y5, Y2
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_1_c
+
+r3_1_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, (R9)(SI*1)
+	VMOVUPD Y2, (R9)(SI*2)
+	ADDQ    $0x00000020, BX
+	JMP     r3_k1
+
+r3_km:
+	MOVQ    SI, R9
+	SUBQ    BX, R9
+	CMPQ    R9, $0x00000000
+	JE      r3_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	MOVQ    CX, R9
+	LEAQ    (DX)(BX*1), R10
+	MOVQ    DI, R11
+	SHRQ    $0x03, R11
+
+r3_m_c:
+	TESTQ  R11, R11
+	JE     r3_m_store
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_m_r:
+	VMASKMOVPD   (R13), Y0, Y7
+	VBROADCASTSD (R12), Y8
+	VFMADD231PD  Y7, Y8, Y4
+	VBROADCASTSD (R12)(R8*1), Y8
+	VFMADD231PD  Y7, Y8, Y5
+	VBROADCASTSD (R12)(R8*2), Y8
+	VFMADD231PD  Y7, Y8, Y6
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_m_r
+	VFMADD231PD  Y4, Y4, Y1
+	VFMADD231PD  Y5, Y5, Y2
+	VFMADD231PD  Y6, Y6, Y3
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_m_c
+
+r3_m_store:
+	LEAQ       (AX)(BX*1), BX
+	VMASKMOVPD Y1, Y0, (BX)
+	VMASKMOVPD Y2, Y0, (BX)(SI*1)
+	VMASKMOVPD Y3, Y0, (BX)(SI*2)
+
+r3_kend:
+	IMUL3Q $0x00000003, R8, BX
+	ADDQ   BX, CX
+	IMUL3Q $0x00000003, SI, BX
+	ADDQ   BX, AX
+	SUBQ   $0x00000003, (SP)
+	JMP    rows3
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ BX, BX
+
+r1_kv:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000080
+	JL     r1_k1
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x03, R11
+
+r1_v_c:
+	TESTQ  R11, R11
+	JE     r1_v_store
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_v_r:
+	VMOVUPD      (R13), Y8
+	VMOVUPD      32(R13), Y9
+	VMOVUPD      64(R13), Y10
+	VMOVUPD      96(R13), Y11
+	VBROADCASTSD (R12), Y12
+	VFMADD231PD  Y8, Y12, Y4
+	VFMADD231PD  Y9, Y12, Y5
+	VFMADD231PD  Y10, Y12, Y6
+	VFMADD231PD  Y11, Y12, Y7
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_v_r
+	VFMADD231PD  Y4, Y4, Y0
+	VFMADD231PD  Y5, Y5, Y1
+	VFMADD231PD  Y6, Y6, Y2
+	VFMADD231PD  Y7, Y7, Y3
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_v_c
+
+r1_v_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPD Y0, (R9)
+	VMOVUPD Y1, 32(R9)
+	VMOVUPD Y2, 64(R9)
+	VMOVUPD Y3, 96(R9)
+	ADDQ    $0x00000080, BX
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000020
+	JL     r1_km
+	VXORPD Y0, Y0, Y0
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x03, R11
+
+r1_1_c:
+	TESTQ  R11, R11
+	JE     r1_1_store
+	VXORPD Y1, Y1, Y1
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_1_r:
+	VMOVUPD      (R13), Y2
+	VBROADCASTSD (R12), Y3
+	VFMADD231PD  Y2, Y3, Y1
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_1_r
+	VFMADD231PD  Y1, Y1, Y0
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_1_c
+
+r1_1_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPD Y0, (R9)
+	ADDQ    $0x00000020, BX
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R9
+	SUBQ    BX, R9
+	CMPQ    R9, $0x00000000
+	JE      r1_kend
+	VMOVUPD 8(SP), Y0
+	VXORPD  Y1, Y1, Y1
+	MOVQ    CX, R9
+	LEAQ    (DX)(BX*1), R10
+	MOVQ    DI, R11
+	SHRQ    $0x03, R11
+
+r1_m_c:
+	TESTQ  R11, R11
+	JE     r1_m_store
+	VXORPD Y2, Y2, Y2
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_m_r:
+	VMASKMOVPD   (R13), Y0, Y3
+	VBROADCASTSD (R12), Y4
+	VFMADD231PD  Y3, Y4, Y2
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_m_r
+	VFMADD231PD  Y2, Y2, Y1
+	ADDQ         DI, R9
+	ADDQ         $0x00000008, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_m_c
+
+r1_m_store:
+	LEAQ       (AX)(BX*1), BX
+	VMASKMOVPD Y1, Y0, (BX)
+
+r1_kend:
+	IMUL3Q $0x00000001, R8, BX
+	ADDQ   BX, CX
+	IMUL3Q $0x00000001, SI, BX
+	ADDQ   BX, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectMeans32(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000007, DI
+	MOVQ         DI, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 8(SP)
+	SHLQ         $0x02, BX
+	SHLQ         $0x02, SI
+
+rows6:
+	CMPQ (SP), $0x00000006
+	JL   rows2
+	XORQ DI, DI
+
+r6_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000040
+	JL     r6_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_v_j:
+	CMPQ         R9, R10
+	JAE          r6_v_store
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VBROADCASTSS (R9), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (R9)(BX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (R9)(BX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (R11), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R11)(BX*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R11)(BX*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_v_j
+
+r6_v_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, (R8)(SI*1)
+	VMOVUPS Y3, 32(R8)(SI*1)
+	VMOVUPS Y4, (R8)(SI*2)
+	VMOVUPS Y5, 32(R8)(SI*2)
+	VMOVUPS Y6, (R9)
+	VMOVUPS Y7, 32(R9)
+	VMOVUPS Y8, (R9)(SI*1)
+	VMOVUPS Y9, 32(R9)(SI*1)
+	VMOVUPS Y10, (R9)(SI*2)
+	VMOVUPS Y11, 32(R9)(SI*2)
+	ADDQ    $0x00000040, DI
+	JMP     r6_kv
+
+r6_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r6_km
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_1_j:
+	CMPQ         R9, R10
+	JAE          r6_1_store
+	VMOVUPS      (R8), Y6
+	VBROADCASTSS (R9), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSS (R9)(BX*1), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSS (R9)(BX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSS (R11), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSS (R11)(BX*1), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSS (R11)(BX*2), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_1_j
+
+r6_1_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, (R8)(SI*1)
+	VMOVUPS Y2, (R8)(SI*2)
+	VMOVUPS Y3, (R9)
+	VMOVUPS Y4, (R9)(SI*1)
+	VMOVUPS Y5, (R9)(SI*2)
+	ADDQ    $0x00000020, DI
+	JMP     r6_k1
+
+r6_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r6_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+	LEAQ    (CX)(BX*2), R11
+	ADDQ    BX, R11
+
+r6_m_j:
+	CMPQ         R9, R10
+	JAE          r6_m_store
+	VMASKMOVPS   (R8), Y0, Y7
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS (R9)(BX*1), Y8
+	VFMADD231PS  Y7, Y8, Y2
+	VBROADCASTSS (R9)(BX*2), Y8
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  Y7, Y8, Y4
+	VBROADCASTSS (R11)(BX*1), Y8
+	VFMADD231PS  Y7, Y8, Y5
+	VBROADCASTSS (R11)(BX*2), Y8
+	VFMADD231PS  Y7, Y8, Y6
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_m_j
+
+r6_m_store:
+	LEAQ       (AX)(DI*1), DI
+	LEAQ       (DI)(SI*2), R8
+	ADDQ       SI, R8
+	VMASKMOVPS Y1, Y0, (DI)
+	VMASKMOVPS Y2, Y0, (DI)(SI*1)
+	VMASKMOVPS Y3, Y0, (DI)(SI*2)
+	VMASKMOVPS Y4, Y0, (R8)
+	VMASKMOVPS Y5, Y0, (R8)(SI*1)
+	VMASKMOVPS Y6, Y0, (R8)(SI*2)
+
+r6_kend:
+	IMUL3Q $0x00000006, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000006, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000006, (SP)
+	JMP    rows6
+
+rows2:
+	CMPQ (SP), $0x00000002
+	JL   rows1
+	XORQ DI, DI
+
+r2_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r2_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_v_j:
+	CMPQ         R9, R10
+	JAE          r2_v_store
+	VMOVUPS      (R8), Y8
+	VMOVUPS      32(R8), Y9
+	VMOVUPS      64(R8), Y10
+	VMOVUPS      96(R8), Y11
+	VBROADCASTSS (R9), Y12
+	VFMADD231PS  Y8, Y12, Y0
+	VFMADD231PS  Y9, Y12, Y1
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS (R9)(BX*1), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_v_j
+
+r2_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	VMOVUPS Y4, (R8)(SI*1)
+	VMOVUPS Y5, 32(R8)(SI*1)
+	VMOVUPS Y6, 64(R8)(SI*1)
+	VMOVUPS Y7, 96(R8)(SI*1)
+	ADDQ    $0x00000080, DI
+	JMP     r2_kv
+
+r2_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r2_km
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_1_j:
+	CMPQ         R9, R10
+	JAE          r2_1_store
+	VMOVUPS      (R8), Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (R9)(BX*1), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_1_j
+
+r2_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, (R8)(SI*1)
+	ADDQ    $0x00000020, DI
+	JMP     r2_k1
+
+r2_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r2_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r2_m_j:
+	CMPQ         R9, R10
+	JAE          r2_m_store
+	VMASKMOVPS   (R8), Y0, Y3
+	VBROADCASTSS (R9), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSS (R9)(BX*1), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_m_j
+
+r2_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPS Y1, Y0, (DI)
+	VMASKMOVPS Y2, Y0, (DI)(SI*1)
+
+r2_kend:
+	IMUL3Q $0x00000002, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000002, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000002, (SP)
+	JMP    rows2
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ DI, DI
+
+r1_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r1_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_v_j:
+	CMPQ         R9, R10
+	JAE          r1_v_store
+	VMOVUPS      (R8), Y4
+	VMOVUPS      32(R8), Y5
+	VMOVUPS      64(R8), Y6
+	VMOVUPS      96(R8), Y7
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  Y4, Y8, Y0
+	VFMADD231PS  Y5, Y8, Y1
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_v_j
+
+r1_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    $0x00000080, DI
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r1_km
+	VXORPS Y0, Y0, Y0
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_1_j:
+	CMPQ         R9, R10
+	JAE          r1_1_store
+	VMOVUPS      (R8), Y1
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_1_j
+
+r1_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x00000020, DI
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r1_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r1_m_j:
+	CMPQ         R9, R10
+	JAE          r1_m_store
+	VMASKMOVPS   (R8), Y0, Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_m_j
+
+r1_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPS Y1, Y0, (DI)
+
+r1_kend:
+	IMUL3Q $0x00000001, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000001, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectDiagVars32(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         s2_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000007, DI
+	MOVQ         DI, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 8(SP)
+	SHLQ         $0x02, BX
+	SHLQ         $0x02, SI
+
+rows6:
+	CMPQ (SP), $0x00000006
+	JL   rows2
+	XORQ DI, DI
+
+r6_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000040
+	JL     r6_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_v_j:
+	CMPQ         R9, R10
+	JAE          r6_v_store
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VMULPS       Y12, Y12, Y12
+	VMULPS       Y13, Y13, Y13
+	VBROADCASTSS (R9), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (R9)(BX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (R9)(BX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (R11), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R11)(BX*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R11)(BX*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_v_j
+
+r6_v_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, (R8)(SI*1)
+	VMOVUPS Y3, 32(R8)(SI*1)
+	VMOVUPS Y4, (R8)(SI*2)
+	VMOVUPS Y5, 32(R8)(SI*2)
+	VMOVUPS Y6, (R9)
+	VMOVUPS Y7, 32(R9)
+	VMOVUPS Y8, (R9)(SI*1)
+	VMOVUPS Y9, 32(R9)(SI*1)
+	VMOVUPS Y10, (R9)(SI*2)
+	VMOVUPS Y11, 32(R9)(SI*2)
+	ADDQ    $0x00000040, DI
+	JMP     r6_kv
+
+r6_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r6_km
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+	LEAQ   (CX)(BX*2), R11
+	ADDQ   BX, R11
+
+r6_1_j:
+	CMPQ         R9, R10
+	JAE          r6_1_store
+	VMOVUPS      (R8), Y6
+	VMULPS       Y6, Y6, Y6
+	VBROADCASTSS (R9), Y7
+	VFMADD231PS  Y6, Y7, Y0
+	VBROADCASTSS (R9)(BX*1), Y7
+	VFMADD231PS  Y6, Y7, Y1
+	VBROADCASTSS (R9)(BX*2), Y7
+	VFMADD231PS  Y6, Y7, Y2
+	VBROADCASTSS (R11), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSS (R11)(BX*1), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSS (R11)(BX*2), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_1_j
+
+r6_1_store:
+	LEAQ    (AX)(DI*1), R8
+	LEAQ    (R8)(SI*2), R9
+	ADDQ    SI, R9
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, (R8)(SI*1)
+	VMOVUPS Y2, (R8)(SI*2)
+	VMOVUPS Y3, (R9)
+	VMOVUPS Y4, (R9)(SI*1)
+	VMOVUPS Y5, (R9)(SI*2)
+	ADDQ    $0x00000020, DI
+	JMP     r6_k1
+
+r6_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r6_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+	LEAQ    (CX)(BX*2), R11
+	ADDQ    BX, R11
+
+r6_m_j:
+	CMPQ         R9, R10
+	JAE          r6_m_store
+	VMASKMOVPS   (R8), Y0, Y7
+	VMULPS       Y7, Y7, Y7
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS (R9)(BX*1), Y8
+	VFMADD231PS  Y7, Y8, Y2
+	VBROADCASTSS (R9)(BX*2), Y8
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS (R11), Y8
+	VFMADD231PS  Y7, Y8, Y4
+	VBROADCASTSS (R11)(BX*1), Y8
+	VFMADD231PS  Y7, Y8, Y5
+	VBROADCASTSS (R11)(BX*2), Y8
+	VFMADD231PS  Y7, Y8, Y6
+	ADDQ         $0x00000004, R9
+	ADDQ         $0x00000004, R11
+	ADDQ         SI, R8
+	JMP          r6_m_j
+
+r6_m_store:
+	LEAQ       (AX)(DI*1), DI
+	LEAQ       (DI)(SI*2), R8
+	ADDQ       SI, R8
+	VMASKMOVPS Y1, Y0, (DI)
+	VMASKMOVPS Y2, Y0, (DI)(SI*1)
+	VMASKMOVPS Y3, Y0, (DI)(SI*2)
+	VMASKMOVPS Y4, Y0, (R8)
+	VMASKMOVPS Y5, Y0, (R8)(SI*1)
+	VMASKMOVPS Y6, Y0, (R8)(SI*2)
+
+r6_kend:
+	IMUL3Q $0x00000006, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000006, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000006, (SP)
+	JMP    rows6
+
+rows2:
+	CMPQ (SP), $0x00000002
+	JL   rows1
+	XORQ DI, DI
+
+r2_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r2_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_v_j:
+	CMPQ         R9, R10
+	JAE          r2_v_store
+	VMOVUPS      (R8), Y8
+	VMOVUPS      32(R8), Y9
+	VMOVUPS      64(R8), Y10
+	VMOVUPS      96(R8), Y11
+	VMULPS       Y8, Y8, Y8
+	VMULPS       Y9, Y9, Y9
+	VMULPS       Y10, Y10, Y10
+	VMULPS       Y11, Y11, Y11
+	VBROADCASTSS (R9), Y12
+	VFMADD231PS  Y8, Y12, Y0
+	VFMADD231PS  Y9, Y12, Y1
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS (R9)(BX*1), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_v_j
+
+r2_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	VMOVUPS Y4, (R8)(SI*1)
+	VMOVUPS Y5, 32(R8)(SI*1)
+	VMOVUPS Y6, 64(R8)(SI*1)
+	VMOVUPS Y7, 96(R8)(SI*1)
+	ADDQ    $0x00000080, DI
+	JMP     r2_kv
+
+r2_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r2_km
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r2_1_j:
+	CMPQ         R9, R10
+	JAE          r2_1_store
+	VMOVUPS      (R8), Y2
+	VMULPS       Y2, Y2, Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y0
+	VBROADCASTSS (R9)(BX*1), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_1_j
+
+r2_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, (R8)(SI*1)
+	ADDQ    $0x00000020, DI
+	JMP     r2_k1
+
+r2_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r2_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r2_m_j:
+	CMPQ         R9, R10
+	JAE          r2_m_store
+	VMASKMOVPS   (R8), Y0, Y3
+	VMULPS       Y3, Y3, Y3
+	VBROADCASTSS (R9), Y4
+	VFMADD231PS  Y3, Y4, Y1
+	VBROADCASTSS (R9)(BX*1), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r2_m_j
+
+r2_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPS Y1, Y0, (DI)
+	VMASKMOVPS Y2, Y0, (DI)(SI*1)
+
+r2_kend:
+	IMUL3Q $0x00000002, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000002, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000002, (SP)
+	JMP    rows2
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ DI, DI
+
+r1_kv:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000080
+	JL     r1_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_v_j:
+	CMPQ         R9, R10
+	JAE          r1_v_store
+	VMOVUPS      (R8), Y4
+	VMOVUPS      32(R8), Y5
+	VMOVUPS      64(R8), Y6
+	VMOVUPS      96(R8), Y7
+	VMULPS       Y4, Y4, Y4
+	VMULPS       Y5, Y5, Y5
+	VMULPS       Y6, Y6, Y6
+	VMULPS       Y7, Y7, Y7
+	VBROADCASTSS (R9), Y8
+	VFMADD231PS  Y4, Y8, Y0
+	VFMADD231PS  Y5, Y8, Y1
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_v_j
+
+r1_v_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	VMOVUPS Y1, 32(R8)
+	VMOVUPS Y2, 64(R8)
+	VMOVUPS Y3, 96(R8)
+	ADDQ    $0x00000080, DI
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R8
+	SUBQ   DI, R8
+	CMPQ   R8, $0x00000020
+	JL     r1_km
+	VXORPS Y0, Y0, Y0
+	LEAQ   (DX)(DI*1), R8
+	MOVQ   CX, R9
+	LEAQ   (CX)(BX*1), R10
+
+r1_1_j:
+	CMPQ         R9, R10
+	JAE          r1_1_store
+	VMOVUPS      (R8), Y1
+	VMULPS       Y1, Y1, Y1
+	VBROADCASTSS (R9), Y2
+	VFMADD231PS  Y1, Y2, Y0
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_1_j
+
+r1_1_store:
+	LEAQ    (AX)(DI*1), R8
+	VMOVUPS Y0, (R8)
+	ADDQ    $0x00000020, DI
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R8
+	SUBQ    DI, R8
+	CMPQ    R8, $0x00000000
+	JE      r1_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	LEAQ    (DX)(DI*1), R8
+	MOVQ    CX, R9
+	LEAQ    (CX)(BX*1), R10
+
+r1_m_j:
+	CMPQ         R9, R10
+	JAE          r1_m_store
+	VMASKMOVPS   (R8), Y0, Y2
+	VMULPS       Y2, Y2, Y2
+	VBROADCASTSS (R9), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R8
+	JMP          r1_m_j
+
+r1_m_store:
+	LEAQ       (AX)(DI*1), DI
+	VMASKMOVPS Y1, Y0, (DI)
+
+r1_kend:
+	IMUL3Q $0x00000001, BX, DI
+	ADDQ   DI, CX
+	IMUL3Q $0x00000001, SI, DI
+	ADDQ   DI, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·ProjectCholVars32(SB), NOSPLIT, $40-96
+	MOVQ         dst_base+0(FP), AX
+	MOVQ         chol_base+24(FP), CX
+	MOVQ         thetaT_base+48(FP), DX
+	MOVQ         n+72(FP), BX
+	MOVQ         BX, (SP)
+	MOVQ         d+80(FP), BX
+	MOVQ         l+88(FP), SI
+	MOVQ         SI, DI
+	ANDQ         $0x00000007, DI
+	MOVQ         DI, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 8(SP)
+	MOVQ         BX, DI
+	SHLQ         $0x02, DI
+	MOVQ         DI, R8
+	IMULQ        BX, R8
+	SHLQ         $0x02, SI
+
+rows3:
+	CMPQ (SP), $0x00000003
+	JL   rows1
+	XORQ BX, BX
+
+r3_kv:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000040
+	JL     r3_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x02, R11
+
+r3_v_c:
+	TESTQ  R11, R11
+	JE     r3_v_store
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_v_r:
+	VMOVUPS      (R13), Y12
+	VMOVUPS      32(R13), Y13
+	VBROADCASTSS (R12), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R12)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R12)(R8*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_v_r
+	VFMADD231PS  Y6, Y6, Y0
+	VFMADD231PS  Y7, Y7, Y1
+	VFMADD231PS  Y8, Y8, Y2
+	VFMADD231PS  Y9, Y9, Y3
+	VFMADD231PS  Y10, Y10, Y4
+	VFMADD231PS  Y11, Y11, Y5
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_v_c
+
+r3_v_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	VMOVUPS Y2, (R9)(SI*1)
+	VMOVUPS Y3, 32(R9)(SI*1)
+	VMOVUPS Y4, (R9)(SI*2)
+	VMOVUPS Y5, 32(R9)(SI*2)
+	ADDQ    $0x00000040, BX
+	JMP     r3_kv
+
+r3_k1:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000020
+	JL     r3_km
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x02, R11
+
+r3_1_c:
+	TESTQ  R11, R11
+	JE     r3_1_store
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_1_r:
+	VMOVUPS      (R13), Y6
+	VBROADCASTSS (R12), Y7
+	VFMADD231PS  Y6, Y7, Y3
+	VBROADCASTSS (R12)(R8*1), Y7
+	VFMADD231PS  Y6, Y7, Y4
+	VBROADCASTSS (R12)(R8*2), Y7
+	VFMADD231PS  Y6, Y7, Y5
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_1_r
+	VFMADD231PS  Y3, Y3, Y0
+	VFMADD231PS  Y4, Y4, Y1
+	VFMADD231PS  Y5, Y5, Y2
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_1_c
+
+r3_1_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, (R9)(SI*1)
+	VMOVUPS Y2, (R9)(SI*2)
+	ADDQ    $0x00000020, BX
+	JMP     r3_k1
+
+r3_km:
+	MOVQ    SI, R9
+	SUBQ    BX, R9
+	CMPQ    R9, $0x00000000
+	JE      r3_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	MOVQ    CX, R9
+	LEAQ    (DX)(BX*1), R10
+	MOVQ    DI, R11
+	SHRQ    $0x02, R11
+
+r3_m_c:
+	TESTQ  R11, R11
+	JE     r3_m_store
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r3_m_r:
+	VMASKMOVPS   (R13), Y0, Y7
+	VBROADCASTSS (R12), Y8
+	VFMADD231PS  Y7, Y8, Y4
+	VBROADCASTSS (R12)(R8*1), Y8
+	VFMADD231PS  Y7, Y8, Y5
+	VBROADCASTSS (R12)(R8*2), Y8
+	VFMADD231PS  Y7, Y8, Y6
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r3_m_r
+	VFMADD231PS  Y4, Y4, Y1
+	VFMADD231PS  Y5, Y5, Y2
+	VFMADD231PS  Y6, Y6, Y3
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r3_m_c
+
+r3_m_store:
+	LEAQ       (AX)(BX*1), BX
+	VMASKMOVPS Y1, Y0, (BX)
+	VMASKMOVPS Y2, Y0, (BX)(SI*1)
+	VMASKMOVPS Y3, Y0, (BX)(SI*2)
+
+r3_kend:
+	IMUL3Q $0x00000003, R8, BX
+	ADDQ   BX, CX
+	IMUL3Q $0x00000003, SI, BX
+	ADDQ   BX, AX
+	SUBQ   $0x00000003, (SP)
+	JMP    rows3
+
+rows1:
+	CMPQ (SP), $0x00000001
+	JL   done
+	XORQ BX, BX
+
+r1_kv:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000080
+	JL     r1_k1
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x02, R11
+
+r1_v_c:
+	TESTQ  R11, R11
+	JE     r1_v_store
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_v_r:
+	VMOVUPS      (R13), Y8
+	VMOVUPS      32(R13), Y9
+	VMOVUPS      64(R13), Y10
+	VMOVUPS      96(R13), Y11
+	VBROADCASTSS (R12), Y12
+	VFMADD231PS  Y8, Y12, Y4
+	VFMADD231PS  Y9, Y12, Y5
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_v_r
+	VFMADD231PS  Y4, Y4, Y0
+	VFMADD231PS  Y5, Y5, Y1
+	VFMADD231PS  Y6, Y6, Y2
+	VFMADD231PS  Y7, Y7, Y3
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_v_c
+
+r1_v_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y1, 32(R9)
+	VMOVUPS Y2, 64(R9)
+	VMOVUPS Y3, 96(R9)
+	ADDQ    $0x00000080, BX
+	JMP     r1_kv
+
+r1_k1:
+	MOVQ   SI, R9
+	SUBQ   BX, R9
+	CMPQ   R9, $0x00000020
+	JL     r1_km
+	VXORPS Y0, Y0, Y0
+	MOVQ   CX, R9
+	LEAQ   (DX)(BX*1), R10
+	MOVQ   DI, R11
+	SHRQ   $0x02, R11
+
+r1_1_c:
+	TESTQ  R11, R11
+	JE     r1_1_store
+	VXORPS Y1, Y1, Y1
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_1_r:
+	VMOVUPS      (R13), Y2
+	VBROADCASTSS (R12), Y3
+	VFMADD231PS  Y2, Y3, Y1
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_1_r
+	VFMADD231PS  Y1, Y1, Y0
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_1_c
+
+r1_1_store:
+	LEAQ    (AX)(BX*1), R9
+	VMOVUPS Y0, (R9)
+	ADDQ    $0x00000020, BX
+	JMP     r1_k1
+
+r1_km:
+	MOVQ    SI, R9
+	SUBQ    BX, R9
+	CMPQ    R9, $0x00000000
+	JE      r1_kend
+	VMOVUPS 8(SP), Y0
+	VXORPS  Y1, Y1, Y1
+	MOVQ    CX, R9
+	LEAQ    (DX)(BX*1), R10
+	MOVQ    DI, R11
+	SHRQ    $0x02, R11
+
+r1_m_c:
+	TESTQ  R11, R11
+	JE     r1_m_store
+	VXORPS Y2, Y2, Y2
+	MOVQ   R9, R12
+	MOVQ   R10, R13
+	MOVQ   R11, R14
+
+r1_m_r:
+	VMASKMOVPS   (R13), Y0, Y3
+	VBROADCASTSS (R12), Y4
+	VFMADD231PS  Y3, Y4, Y2
+	ADDQ         DI, R12
+	ADDQ         SI, R13
+	DECQ         R14
+	JNE          r1_m_r
+	VFMADD231PS  Y2, Y2, Y1
+	ADDQ         DI, R9
+	ADDQ         $0x00000004, R9
+	ADDQ         SI, R10
+	DECQ         R11
+	JMP          r1_m_c
+
+r1_m_store:
+	LEAQ       (AX)(BX*1), BX
+	VMASKMOVPS Y1, Y0, (BX)
+
+r1_kend:
+	IMUL3Q $0x00000001, R8, BX
+	ADDQ   BX, CX
+	IMUL3Q $0x00000001, SI, BX
+	ADDQ   BX, AX
+	SUBQ   $0x00000001, (SP)
+	JMP    rows1
+
+done:
+	VZEROUPPER
+	RET

@@ -18,7 +18,9 @@
 //
 // The targets are FuzzErf64, FuzzErf32, FuzzExpNegSquare64,
 // FuzzExpNegSquare32, FuzzPairTerms64, FuzzPairTerms32, FuzzCrossRowSums64,
-// FuzzCrossRowSums32 and FuzzDirac64. `go test ./fuzz` runs their seed
+// FuzzCrossRowSums32 and FuzzDirac64, and for the projection kernels of the
+// sliced distance FuzzProject64 and FuzzProject32 (bit for bit against
+// purego, whose summation order is specified). `go test ./fuzz` runs their seed
 // corpora (extreme values: ±0, subnormals, the clamps, huge values, zero
 // variances, equal means) and anything in testdata/fuzz. To fuzz one target
 // (go test accepts one -fuzz target per run):

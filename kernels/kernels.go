@@ -5,7 +5,8 @@
 // their exact definitions, and package approx for the algorithm): the
 // element-wise forms used to test kernels element by element, and the row-sum
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
-// variants, in float64 and float32. The portable implementation "purego" is
+// variants, and the projection kernels of the sliced distance, in float64 and
+// float32. The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
 // features they need.
@@ -54,6 +55,12 @@ type Impl struct {
 	DiracRowSums64 func(out, ma, va, wx, x []float64)
 	DiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64)
 
+	// Projection kernels of the sliced distance (see purego.ProjectMeans64):
+	// n rows of dimension d onto l directions given transposed, thetaT d×l.
+	ProjectMeans64    func(dst, x, thetaT []float64, n, d, l int)
+	ProjectDiagVars64 func(dst, s2, thetaT []float64, n, d, l int)
+	ProjectCholVars64 func(dst, chol, thetaT []float64, n, d, l int)
+
 	Erf32          func(dst, x []float32)
 	ExpNegSquare32 func(dst, x []float32)
 	PairTerms32    func(h, erf, ex, d, v []float32)
@@ -63,6 +70,10 @@ type Impl struct {
 	SelfGrad32     func(rows, cols GradSums32, m, v, w []float32)
 	DiracRowSums32 func(out, ma, va, wx, x []float32)
 	DiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32)
+
+	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
+	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)
+	ProjectCholVars32 func(dst, chol, thetaT []float32, n, d, l int)
 }
 
 var (
@@ -170,6 +181,10 @@ func init() {
 		DiracRowSums64: purego.DiracRowSums64,
 		DiracGrad64:    purego.DiracGrad64,
 
+		ProjectMeans64:    purego.ProjectMeans64,
+		ProjectDiagVars64: purego.ProjectDiagVars64,
+		ProjectCholVars64: purego.ProjectCholVars64,
+
 		Erf32:          purego.Erf32,
 		ExpNegSquare32: purego.ExpNegSquare32,
 		PairTerms32:    purego.PairTerms32,
@@ -179,5 +194,9 @@ func init() {
 		SelfGrad32:     purego.SelfGrad32,
 		DiracRowSums32: purego.DiracRowSums32,
 		DiracGrad32:    purego.DiracGrad32,
+
+		ProjectMeans32:    purego.ProjectMeans32,
+		ProjectDiagVars32: purego.ProjectDiagVars32,
+		ProjectCholVars32: purego.ProjectCholVars32,
 	})
 }

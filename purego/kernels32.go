@@ -211,3 +211,122 @@ func DiracGrad32(rows, cols GradSums32, wa, ma, va, wx, x []float32) {
 
 // sumLanes32 combines four interleaved partial sums in a fixed order.
 func sumLanes32(a *[4]float32) float32 { return (a[0] + a[1]) + (a[2] + a[3]) }
+
+// Projection kernels of the sliced distance. A set of l directions θ₀ …
+// θ_{l−1} in R^d (unit vectors for the distance; the kernels do not require
+// it) is passed as thetaT, the d×l row-major transpose of the l×d direction
+// matrix theta: thetaT[j*l+k] = θₖ[j] = theta[k*d+j]. For a fixed coordinate
+// j the directions are then contiguous, and the vector implementations
+// process several directions at once with the coordinate broadcast. Results
+// are n×l row-major: dst[i*l+k] belongs to row i and direction k. Every
+// element is a sum over the coordinates in ascending order with one fused
+// multiply-add per term (fma(a, b, c) = a·b + c rounded once to the kernel's
+// precision), starting from +0. The loops in the doc comments are the exact
+// definitions: every implementation returns their results bit for bit.
+//
+// n, d and l must be ≥ 0 and every slice at least as long as stated, else the
+// kernel panics (see ProjectSizes); elements past those lengths are neither
+// read nor written. dst must not overlap the inputs. Nothing is allocated.
+
+// ProjectMeans32 projects n points (or mixture means) of dimension d, the
+// rows of the n×d row-major x, onto l directions: dst[i*l+k] = θₖᵀxᵢ, exactly
+//
+//	for i := 0; i < n; i++ {
+//		for k := 0; k < l; k++ {
+//			var acc float32
+//			for j := 0; j < d; j++ {
+//				acc = fma(x[i*d+j], thetaT[j*l+k], acc)
+//			}
+//			dst[i*l+k] = acc
+//		}
+//	}
+//
+// len(dst) ≥ n·l, len(x) ≥ n·d, len(thetaT) ≥ d·l.
+func ProjectMeans32(dst, x, thetaT []float32, n, d, l int) {
+	nl, nd, dl := ProjectSizes(n, d, l, false)
+	dst, x, thetaT = dst[:nl:len(dst)], x[:nd:len(x)], thetaT[:dl:len(thetaT)]
+	for i := 0; i < n; i++ {
+		row := dst[i*l : i*l+l]
+		clear(row)
+		for j, xj := range x[i*d : i*d+d] {
+			t := thetaT[j*l : j*l+l]
+			t = t[:len(row)]
+			for k, tk := range t {
+				row[k] = fma32(xj, tk, row[k])
+			}
+		}
+	}
+}
+
+// ProjectDiagVars32 projects n diagonal covariances, the rows of the n×d
+// row-major s2 (variances), onto l directions: dst[i*l+k] = θₖᵀ diag(s2ᵢ) θₖ
+// = Σⱼ s2[i*d+j]·θₖ[j]², with the square rounded first, exactly
+//
+//	for i := 0; i < n; i++ {
+//		for k := 0; k < l; k++ {
+//			var acc float32
+//			for j := 0; j < d; j++ {
+//				t := thetaT[j*l+k]
+//				acc = fma(s2[i*d+j], t*t, acc)
+//			}
+//			dst[i*l+k] = acc
+//		}
+//	}
+//
+// len(dst) ≥ n·l, len(s2) ≥ n·d, len(thetaT) ≥ d·l.
+func ProjectDiagVars32(dst, s2, thetaT []float32, n, d, l int) {
+	nl, nd, dl := ProjectSizes(n, d, l, false)
+	dst, s2, thetaT = dst[:nl:len(dst)], s2[:nd:len(s2)], thetaT[:dl:len(thetaT)]
+	for i := 0; i < n; i++ {
+		row := dst[i*l : i*l+l]
+		clear(row)
+		for j, sj := range s2[i*d : i*d+d] {
+			t := thetaT[j*l : j*l+l]
+			t = t[:len(row)]
+			for k, tk := range t {
+				row[k] = fma32(sj, float32(tk*tk), row[k])
+			}
+		}
+	}
+}
+
+// ProjectCholVars32 projects n covariances Σᵢ = LᵢLᵢᵀ given by their
+// lower-triangular Cholesky factors onto l directions:
+// dst[i*l+k] = θₖᵀΣᵢθₖ = ‖Lᵢᵀθₖ‖² = Σ_c (Σ_{r≥c} Lᵢ[r][c]·θₖ[r])². The factors
+// are d×d row-major, one after another: Lᵢ[r][c] = chol[i*d*d+r*d+c]; the
+// entries above the diagonal are never read. Exactly
+//
+//	for i := 0; i < n; i++ {
+//		for k := 0; k < l; k++ {
+//			var v float32
+//			for c := 0; c < d; c++ {
+//				var u float32
+//				for r := c; r < d; r++ {
+//					u = fma(chol[i*d*d+r*d+c], thetaT[r*l+k], u)
+//				}
+//				v = fma(u, u, v)
+//			}
+//			dst[i*l+k] = v
+//		}
+//	}
+//
+// len(dst) ≥ n·l, len(chol) ≥ n·d·d, len(thetaT) ≥ d·l.
+func ProjectCholVars32(dst, chol, thetaT []float32, n, d, l int) {
+	nl, ndd, dl := ProjectSizes(n, d, l, true)
+	dst, chol, thetaT = dst[:nl:len(dst)], chol[:ndd:len(chol)], thetaT[:dl:len(thetaT)]
+	for i := 0; i < n; i++ {
+		li := chol[i*d*d : (i+1)*d*d]
+		row := dst[i*l : i*l+l]
+		for k := range row {
+			var v float32
+			for c := 0; c < d; c++ {
+				var u float32
+				for r := c; r < d; r++ {
+					u = fma32(li[r*d+c], thetaT[r*l+k], u)
+				}
+				v = fma32(u, u, v)
+			}
+			row[k] = v
+		}
+	}
+}

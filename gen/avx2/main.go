@@ -1,5 +1,6 @@
 // Command avx2 generates the AVX2+FMA assembly of every pair kernel
-// (package asm) from the algorithm description in internal/approx:
+// (package asm) from the algorithm description in internal/approx, and of the
+// projection kernels of the sliced distance (project.go):
 //
 //	cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
 package main
@@ -33,6 +34,11 @@ func main() {
 		for _, k := range []rowKind{crossRows, selfRows, diracRows} {
 			p.genRowSums(k)
 			p.genGrad(k)
+		}
+	}
+	for _, p := range precs {
+		for _, k := range []projKind{projMeans, projDiag, projChol} {
+			p.genProject(k)
 		}
 	}
 	Generate()
