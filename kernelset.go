@@ -79,3 +79,27 @@ func UseKernel(name string) error {
 }
 
 func (ws *Workspace[F]) active() *kernels.Impl { return kernels.Active() }
+
+func projectMeans[F Float](im *kernels.Impl, dst, x, thetaT []F, n, d, l int) {
+	if is64[F]() {
+		im.ProjectMeans64(as64(dst), as64(x), as64(thetaT), n, d, l)
+	} else {
+		im.ProjectMeans32(as32(dst), as32(x), as32(thetaT), n, d, l)
+	}
+}
+
+func projectDiagVars[F Float](im *kernels.Impl, dst, s2, thetaT []F, n, d, l int) {
+	if is64[F]() {
+		im.ProjectDiagVars64(as64(dst), as64(s2), as64(thetaT), n, d, l)
+	} else {
+		im.ProjectDiagVars32(as32(dst), as32(s2), as32(thetaT), n, d, l)
+	}
+}
+
+func projectCholVars[F Float](im *kernels.Impl, dst, chol, thetaT []F, n, d, l int) {
+	if is64[F]() {
+		im.ProjectCholVars64(as64(dst), as64(chol), as64(thetaT), n, d, l)
+	} else {
+		im.ProjectCholVars32(as32(dst), as32(chol), as32(thetaT), n, d, l)
+	}
+}

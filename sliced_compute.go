@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/gmmkit/cramer/kernels"
 )
 
 // slicedGroups is the number of contiguous groups the directions are split
@@ -21,6 +23,16 @@ type SlicedWorkspace[F Float] struct {
 
 	groups [slicedGroups]slicedGroup[F]
 	vals   []float64
+
+	// Projections computed once per call by the projection kernels:
+	// directions transposed (D×L), and per mixture the projected means and
+	// variances, one row of K per direction; sample sets transposed (D×N)
+	// so that a chunk of directions projects into contiguous rows.
+	thetaT, tmp []F
+	tmp2        []F
+	pm, pv      projected[F]
+	qm, qv      projected[F]
+	xT, yT      []F
 
 	// the problem in progress
 	kind    int // sliceMix, sliceSamples, sliceSampleSets
@@ -41,6 +53,13 @@ const (
 	sliceSampleSets
 )
 
+// projected holds L rows of K projected values.
+type projected[F Float] struct{ v []F }
+
+// chunkDirections is how many directions a group projects sample sets onto
+// at a time (its buffer holds chunkDirections·N projections).
+const chunkDirections = 8
+
 // slicedGroup is the scratch of one group of directions.
 type slicedGroup[F Float] struct {
 	ws           Workspace[F]
@@ -49,7 +68,7 @@ type slicedGroup[F Float] struct {
 	gp1, gq1     MixtureGrad[F]
 	gx1, gy1     SamplesGrad[F]
 	u            []float64 // Lᵢᵀθ for one component
-	vp, vq       []float64 // projected variances of p and q
+	xs, ys       []F       // sample projections of a chunk of directions (one row of N each)
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
@@ -193,7 +212,20 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 
 // run evaluates every direction (groups in parallel) and returns the mean.
 func (sw *SlicedWorkspace[F]) run() float64 {
-	l := sw.dirs.Len()
+	im := kernels.Active()
+	d, l := sw.dirs.Dim, sw.dirs.Len()
+	sw.thetaT = transpose(sw.thetaT, sw.dirs.Theta, l, d)
+	switch sw.kind {
+	case sliceMix:
+		sw.projectAll(im, &sw.pm, &sw.pv, sw.p)
+		sw.projectAll(im, &sw.qm, &sw.qv, sw.q)
+	case sliceToSamples:
+		sw.projectAll(im, &sw.pm, &sw.pv, sw.p)
+		sw.xT = transpose(sw.xT, sw.x.Values, len(sw.x.Values)/d, d)
+	default:
+		sw.xT = transpose(sw.xT, sw.x.Values, len(sw.x.Values)/d, d)
+		sw.yT = transpose(sw.yT, sw.y.Values, len(sw.y.Values)/d, d)
+	}
 	sw.vals = grow(sw.vals, l)
 	sw.ngroups = min(slicedGroups, l)
 	for g := 0; g < sw.ngroups; g++ {
@@ -206,7 +238,7 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 	threads = min(threads, sw.ngroups)
 	if threads <= 1 {
 		for g := 0; g < sw.ngroups; g++ {
-			sw.group(g)
+			sw.group(im, g)
 		}
 	} else {
 		var wg sync.WaitGroup
@@ -220,7 +252,7 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 			go func() {
 				defer wg.Done()
 				for g := range next {
-					sw.group(g)
+					sw.group(im, g)
 				}
 			}()
 		}
@@ -233,8 +265,59 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 	return s.val() / float64(l)
 }
 
+// transpose returns the c×r transpose of the r×c row-major matrix a.
+func transpose[F Float](dst, a []F, r, c int) []F {
+	dst = grow(dst, r*c)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			dst[j*r+i] = a[i*c+j]
+		}
+	}
+	return dst
+}
+
+// projectAll computes, with the projection kernels, the projected means
+// (rows of K per direction: θₗᵀmᵢ) and variances (θₗᵀΣᵢθₗ) of p on every
+// direction.
+func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv *projected[F], p MixtureND[F]) {
+	k, d, l := len(p.Weights), p.Dim, sw.dirs.Len()
+	pm.v, pv.v = grow(pm.v, l*k), grow(pv.v, l*k)
+	// Means: directions as rows against the transposed means, so that each
+	// direction's K projections are contiguous.
+	sw.tmp = transpose(sw.tmp, p.Means, k, d)
+	projectMeans(im, pm.v, sw.dirs.Theta, sw.tmp, l, d, k)
+	switch p.kind() {
+	case covIso:
+		for r := 0; r < l; r++ {
+			var t2 float64
+			for _, t := range sw.dirs.Theta[r*d : (r+1)*d] {
+				t2 = math.FMA(float64(t), float64(t), t2)
+			}
+			for i, s := range p.Std {
+				pv.v[r*k+i] = F(float64(s) * float64(s) * t2)
+			}
+		}
+		return
+	case covDiag:
+		sw.tmp = grow(sw.tmp, k*d)
+		for i, s := range p.Stds {
+			sw.tmp[i] = s * s
+		}
+		sw.tmp2 = grow(sw.tmp2, k*l)
+		projectDiagVars(im, sw.tmp2, sw.tmp, sw.thetaT, k, d, l)
+	case covChol:
+		sw.tmp2 = grow(sw.tmp2, k*l)
+		projectCholVars(im, sw.tmp2, p.Chol, sw.thetaT, k, d, l)
+	}
+	for i := 0; i < k; i++ { // K×L → L×K
+		for r := 0; r < l; r++ {
+			pv.v[r*k+i] = sw.tmp2[i*l+r]
+		}
+	}
+}
+
 // group evaluates directions [lo, hi) of group g with its own scratch.
-func (sw *SlicedWorkspace[F]) group(g int) {
+func (sw *SlicedWorkspace[F]) group(im *kernels.Impl, g int) {
 	gr := &sw.groups[g]
 	gr.ws.Threads = 1
 	d := sw.dirs.Dim
@@ -261,9 +344,24 @@ func (sw *SlicedWorkspace[F]) group(g int) {
 			gr.accY, gr.accYw = zeroed(gr.accY, len(sw.y.Values)), zeroed(gr.accYw, len(sw.y.Values)/d)
 		}
 	}
-	for l := sw.lo[g]; l < sw.hi[g]; l++ {
-		theta := sw.dirs.Theta[l*d : (l+1)*d]
-		sw.vals[l] = sw.direction(gr, theta)
+	for l0 := sw.lo[g]; l0 < sw.hi[g]; l0 += chunkDirections {
+		cl := min(chunkDirections, sw.hi[g]-l0)
+		// Sample sets: project a chunk of directions at once, one contiguous
+		// row of N per direction.
+		thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
+		if sw.kind != sliceMix {
+			n := len(sw.x.Values) / d
+			gr.xs = grow(gr.xs, cl*n)
+			projectMeans(im, gr.xs, thetas, sw.xT, cl, d, n)
+		}
+		if sw.kind == sliceSampleSets {
+			n := len(sw.y.Values) / d
+			gr.ys = grow(gr.ys, cl*n)
+			projectMeans(im, gr.ys, thetas, sw.yT, cl, d, n)
+		}
+		for c := 0; c < cl; c++ {
+			sw.vals[l0+c] = sw.direction(gr, l0+c, c)
+		}
 	}
 }
 
@@ -273,13 +371,26 @@ func zeroed(x []float64, n int) []float64 {
 	return x
 }
 
-// direction computes ℓ₂² of the projections on theta and accumulates the
-// gradients of this direction.
-func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) float64 {
+// mixtureAt sets dst to θₗ#p from the precomputed projections.
+func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv *projected[F], l int) {
+	k := len(p.Weights)
+	dst.Weights = p.Weights
+	dst.Means = pm.v[l*k : (l+1)*k]
+	dst.Stds = grow(dst.Stds, k)
+	for i, v := range pv.v[l*k : (l+1)*k] {
+		dst.Stds[i] = F(math.Sqrt(float64(v)))
+	}
+}
+
+// direction computes ℓ₂² of the projections on direction l (the c-th of its
+// chunk) and accumulates the gradients of this direction.
+func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
+	d := sw.dirs.Dim
+	theta := sw.dirs.Theta[l*d : (l+1)*d]
 	switch sw.kind {
 	case sliceMix:
-		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
-		gr.vq = projectMixture(&gr.q1, gr.vq, &gr.u, sw.q, theta)
+		mixtureAt(&gr.p1, sw.p, &sw.pm, &sw.pv, l)
+		mixtureAt(&gr.q1, sw.q, &sw.qm, &sw.qv, l)
 		var gp, gq *MixtureGrad[F]
 		if sw.gradP {
 			gp = &gr.gp1
@@ -289,15 +400,16 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) float64 {
 		}
 		v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
 		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
+			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
 		}
 		if gq != nil {
-			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.vq, gq, theta)
+			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.q1.Stds, gq, theta)
 		}
 		return v
 	case sliceToSamples:
-		gr.vp = projectMixture(&gr.p1, gr.vp, &gr.u, sw.p, theta)
-		projectSamples(&gr.x1, sw.x, theta)
+		mixtureAt(&gr.p1, sw.p, &sw.pm, &sw.pv, l)
+		n := len(sw.x.Values) / d
+		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
 		var gp *MixtureGrad[F]
 		var gx *SamplesGrad[F]
 		if sw.gradP {
@@ -308,15 +420,16 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) float64 {
 		}
 		v := gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
 		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.vp, gp, theta)
+			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
 		}
 		if gx != nil {
 			accumulateSamples(gr.accX, gr.accXw, gx, theta)
 		}
 		return v
 	default:
-		projectSamples(&gr.x1, sw.x, theta)
-		projectSamples(&gr.y1, sw.y, theta)
+		n, m := len(sw.x.Values)/d, len(sw.y.Values)/d
+		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
+		gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
 		var gx, gy *SamplesGrad[F]
 		if sw.gradX {
 			gx = &gr.gx1
@@ -335,56 +448,11 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], theta []F) float64 {
 	}
 }
 
-// projectMixture sets dst to θ#p: weights shared, means θᵀmᵢ, stds √(θᵀΣᵢθ).
-// It returns the projected variances (float64) for the gradient.
-func projectMixture[F Float](dst *Mixture[F], vars []float64, u *[]float64, p MixtureND[F], theta []F) []float64 {
-	k, d := len(p.Weights), p.Dim
-	dst.Weights = p.Weights
-	dst.Means, dst.Stds = grow(dst.Means, k), grow(dst.Stds, k)
-	vars = grow(vars, k)
-	for i := 0; i < k; i++ {
-		var m float64
-		for j, t := range theta {
-			m = math.FMA(float64(p.Means[i*d+j]), float64(t), m)
-		}
-		dst.Means[i] = F(m)
-		var v float64
-		switch p.kind() {
-		case covIso:
-			var t2 float64
-			for _, t := range theta {
-				t2 = math.FMA(float64(t), float64(t), t2)
-			}
-			s := float64(p.Std[i])
-			v = s * s * t2
-		case covDiag:
-			for j, t := range theta {
-				st := float64(p.Stds[i*d+j]) * float64(t)
-				v = math.FMA(st, st, v)
-			}
-		case covChol:
-			*u = grow(*u, d)
-			l := p.Chol[i*d*d : (i+1)*d*d]
-			for c := 0; c < d; c++ {
-				var uc float64
-				for r := c; r < d; r++ {
-					uc = math.FMA(float64(l[r*d+c]), float64(theta[r]), uc)
-				}
-				(*u)[c] = uc
-				v = math.FMA(uc, uc, v)
-			}
-		}
-		vars[i] = v
-		dst.Stds[i] = F(math.Sqrt(v))
-	}
-	return vars
-}
-
 // accumulateMixture adds one direction's univariate gradient g (with respect
 // to the projected weights, means and stds) to the mixture's accumulators by
 // the chain rule: ∂/∂mᵢ = g.Means[i]·θ, and for the covariance parameters
 // ∂sᵢ/∂(·) of the projected std sᵢ = √(θᵀΣᵢθ) (0 when sᵢ = 0).
-func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], vars []float64, g *MixtureGrad[F], theta []F) {
+func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F, g *MixtureGrad[F], theta []F) {
 	k, d := len(p.Weights), p.Dim
 	for i := 0; i < k; i++ {
 		a.w[i] += float64(g.Weights[i])
@@ -392,7 +460,7 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], vars []f
 		for j, t := range theta {
 			a.m[i*d+j] += gm * float64(t)
 		}
-		s := math.Sqrt(vars[i])
+		s := float64(stds[i])
 		gs := float64(g.Stds[i])
 		if s == 0 || gs == 0 {
 			continue
@@ -411,6 +479,7 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], vars []f
 				a.cov[i*d+j] += gs * sd * float64(t) * float64(t) / s
 			}
 		case covChol:
+			*u = grow(*u, d)
 			l := p.Chol[i*d*d : (i+1)*d*d]
 			for c := 0; c < d; c++ {
 				var uc float64
@@ -425,21 +494,6 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], vars []f
 				}
 			}
 		}
-	}
-}
-
-// projectSamples sets dst to the projections θᵀxⱼ (weights shared).
-func projectSamples[F Float](dst *Samples[F], x SamplesND[F], theta []F) {
-	d := x.Dim
-	n := len(x.Values) / d
-	dst.Weights = x.Weights
-	dst.Values = grow(dst.Values, n)
-	for i := 0; i < n; i++ {
-		var m float64
-		for j, t := range theta {
-			m = math.FMA(float64(x.Values[i*d+j]), float64(t), m)
-		}
-		dst.Values[i] = F(m)
 	}
 }
 
