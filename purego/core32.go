@@ -13,7 +13,7 @@ import (
 // range), which fma32Exact resolves.
 func fma32(a, b, c float32) float32 {
 	s := float64(a)*float64(b) + float64(c)
-	if math.Float64bits(s)&(1<<29-1) != 1<<28 && math.Abs(s) >= 0x1p-126 {
+	if bits := math.Float64bits(s); bits&(1<<29-1) != 1<<28 && bits&(0x7ff<<52) >= (1023-126)<<52 {
 		return float32(s)
 	}
 	return fma32Exact(a, b, c)
