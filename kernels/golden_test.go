@@ -74,17 +74,7 @@ func TestGoldenULP64(t *testing.T) {
 		im, _ := kernels.Lookup(name)
 		t.Run(name, func(t *testing.T) {
 			worst := func(label string, n int, err func(i int) float64, input func(i int) string) {
-				var w float64
-				at := -1
-				for i := 0; i < n; i++ {
-					if e := err(i); e > w || math.IsNaN(e) {
-						w, at = e, i
-					}
-				}
-				t.Logf("%-8s float64: max %.3f ULP over %d points", label, w, n)
-				if !(w <= maxULP) {
-					t.Errorf("%s: %.3f ULP at %s", label, w, input(at))
-				}
+				checkWorst(t, label+" float64", n, err, input)
 			}
 			x := make([]float64, len(g.Erf))
 			got := make([]float64, len(g.Erf))
@@ -123,17 +113,7 @@ func TestGoldenULP32(t *testing.T) {
 		im, _ := kernels.Lookup(name)
 		t.Run(name, func(t *testing.T) {
 			worst := func(label string, n int, err func(i int) float64, input func(i int) string) {
-				var w float64
-				at := -1
-				for i := 0; i < n; i++ {
-					if e := err(i); e > w || math.IsNaN(e) {
-						w, at = e, i
-					}
-				}
-				t.Logf("%-8s float32: max %.3f ULP over %d points", label, w, n)
-				if !(w <= maxULP) {
-					t.Errorf("%s: %.3f ULP at %s", label, w, input(at))
-				}
+				checkWorst(t, label+" float32", n, err, input)
 			}
 			x := make([]float32, len(g.Erf))
 			got := make([]float32, len(x))
@@ -167,3 +147,20 @@ func TestGoldenULP32(t *testing.T) {
 }
 
 func fmtF(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// checkWorst logs the largest error err(i) over n points and fails when it
+// exceeds maxULP (or is NaN), naming the input.
+func checkWorst(t *testing.T, label string, n int, err func(i int) float64, input func(i int) string) {
+	t.Helper()
+	var w float64
+	at := -1
+	for i := 0; i < n; i++ {
+		if e := err(i); e > w || math.IsNaN(e) {
+			w, at = e, i
+		}
+	}
+	t.Logf("%-16s max %.3f ULP over %d points", label, w, n)
+	if !(w <= maxULP) {
+		t.Errorf("%s: %.3f ULP at %s", label, w, input(at))
+	}
+}
