@@ -69,6 +69,8 @@ type slicedGroup[F Float] struct {
 	gx1, gy1     SamplesGrad[F]
 	u            []float64 // Lᵢᵀθ for one component
 	xs, ys       []F       // sample projections of a chunk of directions (one row of N each)
+	kw, kwTmp    []keyWeight
+	kwCnt        []int
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
@@ -430,6 +432,13 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
 		n, m := len(sw.x.Values)/d, len(sw.y.Values)/d
 		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
 		gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
+		if !sw.gradX && !sw.gradY {
+			x1, y1 := gr.x1, gr.y1
+			if compareSamples(x1, y1) > 0 {
+				x1, y1 = y1, x1
+			}
+			return gr.sampleSetsValue(x1, y1)
+		}
 		var gx, gy *SamplesGrad[F]
 		if sw.gradX {
 			gx = &gr.gx1

@@ -384,3 +384,57 @@ func TestSlicedExactGradCentralDifferences(t *testing.T) {
 		}
 	}
 }
+
+// The value-only path for sample sets (one merged radix sort) agrees with the
+// gradient path (two sorted sets and a merge) and with the univariate
+// SquaredSamples of the same projections.
+func TestSlicedSamplesValuePath(t *testing.T) {
+	r := rand.New(rand.NewPCG(55, 56))
+	for trial := 0; trial < 30; trial++ {
+		d := 1 + r.IntN(4)
+		n, m := 1+r.IntN(700), 1+r.IntN(700)
+		x := SamplesND[float64]{Dim: d, Values: make([]float64, n*d)}
+		y := SamplesND[float64]{Dim: d, Values: make([]float64, m*d)}
+		for i := range x.Values {
+			x.Values[i] = r.NormFloat64()
+			switch trial % 5 {
+			case 0:
+				x.Values[i] = float64(r.IntN(5)) // ties
+			case 4:
+				x.Values[i] = 1 + 1e-12*r.Float64() // clustered: long runs of equal high bits
+			}
+		}
+		for i := range y.Values {
+			y.Values[i] = 0.3 + r.NormFloat64()
+			switch trial % 5 {
+			case 0:
+				y.Values[i] = float64(r.IntN(5))
+			case 4:
+				y.Values[i] = 1 + 1e-12*r.Float64()
+			}
+		}
+		if trial%2 == 1 {
+			x.Weights = make([]float64, n)
+			for i := range x.Weights {
+				x.Weights[i] = 1 / float64(n)
+			}
+		}
+		dirs := RandomDirections[float64](d, 9, uint64(trial))
+		value, err := SlicedSquaredSamples(x, y, dirs, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var gx SamplesNDGrad[float64]
+		withGrad, _ := SlicedSquaredSamples(x, y, dirs, &gx, nil)
+		if math.Abs(value-withGrad) > 1e-14*math.Max(withGrad, 1e-300) {
+			t.Fatalf("trial %d: value path %v, gradient path %v", trial, value, withGrad)
+		}
+		swapped, _ := SlicedSquaredSamples(y, x, dirs, nil, nil)
+		if swapped != value {
+			t.Fatalf("trial %d: not symmetric: %v vs %v", trial, value, swapped)
+		}
+		if z, _ := SlicedSquaredSamples(x, x, dirs, nil, nil); z != 0 {
+			t.Fatalf("trial %d: identical sets give %v", trial, z)
+		}
+	}
+}
