@@ -212,8 +212,13 @@ func (t Directions[F]) Len() int {
 
 // RandomDirections returns l directions drawn independently and uniformly on
 // the unit sphere of R^dim (normalised Gaussian vectors) from the seed; the
-// same seed gives the same directions on every platform.
+// same seed gives the same directions on every platform. For dim < 1 or
+// l < 1 it returns an empty set, which the distance functions reject with an
+// *InputError.
 func RandomDirections[F Float](dim, l int, seed uint64) Directions[F] {
+	if dim < 1 || l < 1 {
+		return Directions[F]{Dim: dim}
+	}
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	theta := make([]F, l*dim)
 	v := make([]float64, dim)
@@ -248,8 +253,12 @@ func randomUnit(r *rand.Rand, v []float64) {
 // orthogonal unit vectors, each block a uniformly random rotation of the
 // coordinate axes (Gram–Schmidt on Gaussian vectors). Each direction is
 // uniform on the sphere; within a block they are negatively correlated in
-// their errors, which lowers the variance of the sliced estimate.
+// their errors, which lowers the variance of the sliced estimate. For dim < 1
+// or l < 1 it returns an empty set (rejected when used).
 func OrthogonalDirections[F Float](dim, l int, seed uint64) Directions[F] {
+	if dim < 1 || l < 1 {
+		return Directions[F]{Dim: dim}
+	}
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
 	theta := make([]F, l*dim)
 	block := make([]float64, dim*dim)

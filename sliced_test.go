@@ -232,6 +232,13 @@ func TestSlicedValidation(t *testing.T) {
 	if _, err := NewDirections(3, []float64{0, 0, 0}); err == nil {
 		t.Error("zero direction accepted")
 	}
+	p.Std = nil
+	for _, bad := range []Directions[float64]{RandomDirections[float64](3, 0, 1), RandomDirections[float64](3, -5, 1), OrthogonalDirections[float64](-1, 4, 1)} {
+		var ie *InputError
+		if _, err := SlicedSquared(p, p, bad); !errors.As(err, &ie) || ie.Arg != "directions" {
+			t.Errorf("invalid directions %+v: %v", bad, err)
+		}
+	}
 }
 
 // The Monte-Carlo estimate converges to the exact value: with L directions
