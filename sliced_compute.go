@@ -80,6 +80,17 @@ type slicedGroup[F Float] struct {
 // ndAcc accumulates the gradient of a MixtureND in float64.
 type ndAcc struct{ w, m, cov []float64 }
 
+// part returns the weight (0), mean (1) or covariance (2) accumulator.
+func (a *ndAcc) part(i int) []float64 {
+	switch i {
+	case 0:
+		return a.w
+	case 1:
+		return a.m
+	}
+	return a.cov
+}
+
 func (a *ndAcc) reset(k, d, ncov int) {
 	a.w, a.m, a.cov = grow(a.w, k), grow(a.m, k*d), grow(a.cov, ncov)
 	clear(a.w)
@@ -521,27 +532,24 @@ func (sw *SlicedWorkspace[F]) finishMixtureGrad(g *MixtureNDGrad[F], p MixtureND
 	k, d := len(p.Weights), p.Dim
 	inv := 1 / float64(sw.dirs.Len())
 	g.Weights, g.Means = grow(g.Weights, k), grow(g.Means, k*d)
-	g.Chol, g.Stds, g.Std = nil, nil, nil
+	// Keep the storage of the form p uses; the other two are not set.
 	var cov *[]F
 	switch p.kind() {
 	case covChol:
-		cov = &g.Chol
+		cov, g.Stds, g.Std = &g.Chol, nil, nil
 	case covDiag:
-		cov = &g.Stds
+		cov, g.Chol, g.Std = &g.Stds, nil, nil
 	default:
-		cov = &g.Std
+		cov, g.Chol, g.Stds = &g.Std, nil, nil
 	}
 	*cov = grow(*cov, covLen(p))
-	for _, f := range []struct {
-		dst []F
-		src func(*ndAcc) []float64
-	}{{g.Weights, func(a *ndAcc) []float64 { return a.w }}, {g.Means, func(a *ndAcc) []float64 { return a.m }}, {*cov, func(a *ndAcc) []float64 { return a.cov }}} {
-		for i := range f.dst {
+	for part, dst := range [3][]F{g.Weights, g.Means, *cov} {
+		for i := range dst {
 			var s float64
 			for gi := 0; gi < sw.ngroups; gi++ {
-				s += f.src(acc(&sw.groups[gi]))[i]
+				s += acc(&sw.groups[gi]).part(part)[i]
 			}
-			f.dst[i] = F(s * inv)
+			dst[i] = F(s * inv)
 		}
 	}
 }

@@ -445,3 +445,28 @@ func TestSlicedSamplesValuePath(t *testing.T) {
 		}
 	}
 }
+
+func TestSlicedWorkspaceAllocatesNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(57, 58))
+	p := randMixtureND(r, 5, 3, covChol)
+	q := randMixtureND(r, 4, 3, covDiag)
+	x := SamplesND[float64]{Dim: 3, Values: make([]float64, 3*700)}
+	for i := range x.Values {
+		x.Values[i] = r.NormFloat64()
+	}
+	dirs := RandomDirections[float64](3, 40, 1)
+	sw := SlicedWorkspace[float64]{Threads: 1}
+	var gp MixtureNDGrad[float64]
+	var gx SamplesNDGrad[float64]
+	for name, f := range map[string]func(){
+		"mixtures":      func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
+		"mixtures-grad": func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
+		"to-samples":    func() { sw.SquaredToSamples(p, x, dirs, &gp, &gx) },
+		"sample-sets":   func() { sw.SquaredSamples(x, x, dirs, nil, nil) },
+	} {
+		f()
+		if a := testing.AllocsPerRun(5, f); a != 0 {
+			t.Errorf("%s: %v allocations per call", name, a)
+		}
+	}
+}
