@@ -7,10 +7,6 @@ import "github.com/gmmkit/cramer/kernels"
 
 type gradSums[F Float] struct{ H, D, R []F }
 
-func (g gradSums[F]) slice(lo, hi int) gradSums[F] {
-	return gradSums[F]{g.H[lo:hi], g.D[lo:hi], g.R[lo:hi]}
-}
-
 func (g gradSums[F]) k64() kernels.GradSums64 {
 	return kernels.GradSums64{H: as64(g.H), D: as64(g.D), R: as64(g.R)}
 }

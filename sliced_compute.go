@@ -74,7 +74,6 @@ type slicedGroup[F Float] struct {
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
-	err          error
 }
 
 // ndAcc accumulates the gradient of a MixtureND in float64.

@@ -43,8 +43,6 @@ const (
 	pjChol
 )
 
-var pjNames = [3]string{"ProjectMeans", "ProjectDiagVars", "ProjectCholVars"}
-
 func pjKernels64(im *kernels.Impl) [3]pjKernel[float64] {
 	return [3]pjKernel[float64]{
 		{"ProjectMeans64", pjMeans, im.ProjectMeans64},
