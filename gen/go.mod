@@ -1,8 +1,10 @@
 module github.com/gmmkit/cramer/gen
 
-go 1.24.0
+go 1.26.0
 
 require github.com/gmmkit/cramer v0.0.0
+
+require golang.org/x/arch v0.32.0
 
 require (
 	github.com/mmcloughlin/avo v0.5.0
