@@ -1,0 +1,1168 @@
+package main
+
+import (
+	"fmt"
+	"log"
+	"math"
+
+	"github.com/gmmkit/cramer/gen/arm64"
+	"github.com/gmmkit/cramer/internal/approx"
+)
+
+// Pair kernels: the element-wise Erf, ExpNegSquare and PairTerms, and the
+// row-sum and gradient kernels of the cross, self and Dirac pair matrices
+// (see the purego functions of the same names for their definitions).
+//
+// Every pair term runs the steps of package approx operation for operation:
+// the same fused multiply-adds (VFMLA, FMLA by element), the same products
+// and the same table entries, so the pair terms equal purego's bit for bit.
+// The clamps min(x, L) are FMINNM (a quiet NaN gives L, as purego's clamp)
+// where x is the result of an arithmetic operation, and a compare and select
+// where x comes straight from memory (a signalling NaN). Tables: the float64
+// exp and erf tables and the float32 erf table are read lane by lane through
+// general-purpose registers (NEON has no gather); the 8-row float32 exp
+// tables sit in two registers each and are read with one TBL.
+//
+// Registers: the constants of package approx occupy V18–V31 for the whole
+// kernel (loaded once per call from one data block); values that are
+// multiplied are packed as lanes and used by the "by element" forms of FMLA
+// and FMUL, the addends of the Horner steps are broadcast from their lane
+// with DUP, which costs nothing extra because FMLA overwrites its
+// accumulator anyway. V0–V17 are allocated by a small allocator that fails
+// generation when they run out.
+
+// constant vectors of the data block, in register order from V18.
+const constBase arm64.V = 18
+
+type constSet struct {
+	full   map[string]arm64.V // broadcast constants
+	packed map[string][2]int  // name → register, lane
+	tables map[string]arm64.V // float32: first of two table registers
+	bits   []uint64           // the data block, element by element
+	regs   int                // vectors
+}
+
+func (p *prec) constants() *constSet {
+	c := &constSet{full: map[string]arm64.V{}, packed: map[string][2]int{}, tables: map[string]arm64.V{}}
+	reg := constBase
+	addFull := func(name string, bits uint64) {
+		c.full[name] = reg
+		for i := 0; i < p.lanes; i++ {
+			c.bits = append(c.bits, bits)
+		}
+		reg++
+	}
+	fb := func(v float64) uint64 { return p.floatBits(v)[0] }
+	var packed []struct {
+		name string
+		v    float64
+	}
+	add := func(name string, v float64) {
+		packed = append(packed, struct {
+			name string
+			v    float64
+		}{name, v})
+	}
+	if p.f64 {
+		addFull("one", fb(1))
+		addFull("expClamp", fb(approx.ExpClamp64))
+		addFull("erfClamp", fb(approx.ErfClamp64))
+		addFull("shift", fb(approx.ExpShift64))
+		add("invLn2N", approx.ExpInvLn2N64)
+		add("ln2Hi", approx.ExpLn2NHi64)
+		add("ln2Lo", approx.ExpLn2NLo64)
+		add("half", approx.Half)
+		add("step", approx.ErfStep64)
+		add("invStep", 1.0/approx.ErfStep64)
+		for i, v := range approx.ExpPoly64 {
+			add(fmt.Sprintf("P%d", i), v)
+		}
+		for i, v := range approx.HermiteCoeffs64 {
+			add(fmt.Sprintf("A%d", i), v)
+		}
+	} else {
+		addFull("one", fb(1))
+		addFull("expClamp", fb(approx.ExpClamp32))
+		addFull("erfClamp", fb(approx.ErfClamp32))
+		addFull("shift", fb(approx.ExpShift32))
+		addFull("tblMul", 0x01010101)
+		addFull("tblAdd", 0x03020100)
+		for _, t := range []struct {
+			name string
+			tab  []float32
+		}{{"expScaled", approx.Exp32ScaledTable}, {"exp", approx.Exp32Table}} {
+			if len(t.tab) != 8 {
+				log.Fatalf("float32 %s table has %d rows; the TBL lookup needs 8", t.name, len(t.tab))
+			}
+			c.tables[t.name] = reg
+			for _, v := range t.tab {
+				c.bits = append(c.bits, uint64(math.Float32bits(v)))
+			}
+			reg += 2
+		}
+		add("invLn2N", float64(approx.ExpInvLn2N32))
+		add("ln2Hi", float64(approx.ExpLn2NHi32))
+		add("ln2Lo", float64(approx.ExpLn2NLo32))
+		add("half", approx.Half)
+		add("step", approx.ErfStep32)
+		add("invStep", 1.0/approx.ErfStep32)
+		for i, v := range approx.ExpPoly32 {
+			add(fmt.Sprintf("P%d", i), float64(v))
+		}
+		for i, v := range approx.HermiteCoeffs32 {
+			add(fmt.Sprintf("A%d", i), float64(v))
+		}
+	}
+	for i, e := range packed {
+		c.packed[e.name] = [2]int{int(reg) + i/p.lanes, i % p.lanes}
+		c.bits = append(c.bits, fb(e.v))
+	}
+	for len(c.bits)%p.lanes != 0 {
+		c.bits = append(c.bits, 0)
+	}
+	c.regs = len(c.bits) / p.lanes
+	if int(constBase)+c.regs != 32 {
+		log.Fatalf("float%s constants fill %d registers from V%d; the layout expects exactly V%d–V31", p.name, c.regs, constBase, constBase)
+	}
+	return c
+}
+
+// pair holds the state of the generation of one precision's pair kernels.
+type pair struct {
+	*gen
+	p    *prec
+	c    *constSet
+	free [32]bool
+	used int // registers in use
+	peak int
+}
+
+// get allocates a working register (V0–V17).
+func (k *pair) get() arm64.V {
+	for v := arm64.V(0); v < constBase; v++ {
+		if k.free[v] {
+			k.free[v] = false
+			k.used++
+			if k.used > k.peak {
+				k.peak = k.used
+			}
+			return v
+		}
+	}
+	log.Fatalf("%s: out of vector registers", k.fn)
+	return 0
+}
+
+// put releases working registers.
+func (k *pair) put(vs ...arm64.V) {
+	for _, v := range vs {
+		if v >= constBase || k.free[v] {
+			log.Fatalf("%s: releasing V%d twice or a constant", k.fn, v)
+		}
+		k.free[v] = true
+		k.used--
+	}
+}
+
+func (k *pair) reset() {
+	for v := arm64.V(0); v < constBase; v++ {
+		k.free[v] = true
+	}
+	k.used, k.peak = 0, 0
+}
+
+// full and elem return constants.
+func (k *pair) full(name string) arm64.V {
+	v, ok := k.c.full[name]
+	if !ok {
+		log.Fatalf("no constant %s", name)
+	}
+	return v
+}
+
+func (k *pair) elem(name string) (arm64.V, int) {
+	e, ok := k.c.packed[name]
+	if !ok {
+		log.Fatalf("no packed constant %s", name)
+	}
+	return arm64.V(e[0]), e[1]
+}
+
+// Instruction shorthands in the precision's arrangement.
+func (k *pair) fadd(d, n, m arm64.V)   { k.Word(arm64.FADD(k.p.arr, d, n, m)) }
+func (k *pair) fsub(d, n, m arm64.V)   { k.Word(arm64.FSUB(k.p.arr, d, n, m)) }
+func (k *pair) fmul(d, n, m arm64.V)   { k.Word(arm64.FMUL(k.p.arr, d, n, m)) }
+func (k *pair) fmla(d, n, m arm64.V)   { k.VFMLA(k.p.arr, d, n, m) }
+func (k *pair) fabs(d, n arm64.V)      { k.Word(arm64.FABS(k.p.arr, d, n)) }
+func (k *pair) vsub(d, n, m arm64.V)   { k.VSUB(k.p.arr, d, n, m) }
+func (k *pair) fminnm(d, n, m arm64.V) { k.Word(arm64.FMINNM(k.p.arr, d, n, m)) }
+
+func (k *pair) fmlaE(d, n arm64.V, name string) {
+	m, lane := k.elem(name)
+	k.Word(arm64.FMLAE(k.p.arr, d, n, m, lane))
+}
+
+func (k *pair) fmulE(d, n arm64.V, name string) {
+	m, lane := k.elem(name)
+	k.Word(arm64.FMULE(k.p.arr, d, n, m, lane))
+}
+
+func (k *pair) dup(d arm64.V, name string) {
+	m, lane := k.elem(name)
+	k.VDUPLane(k.p.arr, d, m, lane)
+}
+
+// stream is the register state of one vector of pairs.
+type stream struct {
+	d, ad, q, rq, t, e2, erf arm64.V
+}
+
+func each(ss []*stream, f func(s *stream)) {
+	for _, s := range ss {
+		f(s)
+	}
+}
+
+// General-purpose registers shared by all pair kernels.
+const (
+	rConst     arm64.R = 15 // the constant block while loading, then scratch
+	rExpScaled arm64.R = 12 // float64 2/√π·2^(−j/N) table
+	rExp       arm64.R = 13 // float64 2^(−j/N) table
+	rErf       arm64.R = 14 // erf table
+	rG0        arm64.R = 19 // lane scratch of the table lookups
+	rG1        arm64.R = 20
+	rG2        arm64.R = 21
+	rG3        arm64.R = 22
+	rT0        arm64.R = 23 // scratch of the partial vectors
+	rT1        arm64.R = 24
+	rT2        arm64.R = 25
+)
+
+// prologue loads the constants into V18–V31 and the table addresses.
+func (k *pair) prologue() {
+	k.Go("MOVD $const%s<>(SB), %s", k.p.name, rConst)
+	for v := 0; v < k.c.regs; v += 4 {
+		var list []arm64.V
+		for i := v; i < v+4 && i < k.c.regs; i++ {
+			list = append(list, constBase+arm64.V(i))
+		}
+		k.VLD1P(k.p.arr, rConst, list...)
+	}
+	if k.p.f64 {
+		k.Go("MOVD $expScaled64<>(SB), %s", rExpScaled)
+		k.Go("MOVD $exp64<>(SB), %s", rExp)
+	}
+	k.Go("MOVD $erf%s<>(SB), %s", k.p.name, rErf)
+}
+
+// scale: q = √(2v), rq = 1/q (v is overwritten by q).
+func (k *pair) scale(ss []*stream, v func(s *stream) arm64.V) {
+	each(ss, func(s *stream) { x := v(s); k.fadd(x, x, x) })
+	each(ss, func(s *stream) { x := v(s); k.Word(arm64.FSQRT(k.p.arr, x, x)); s.q = x })
+	each(ss, func(s *stream) { s.rq = k.get(); k.Word(arm64.FDIV(k.p.arr, s.rq, k.full("one"), s.q)) })
+}
+
+// reduce: t = min(ad·rq, ExpClamp), 0 where ad == 0.
+func (k *pair) reduce(ss []*stream, rq func(s *stream) arm64.V) {
+	each(ss, func(s *stream) { s.t = k.get(); k.fmul(s.t, s.ad, rq(s)) })
+	each(ss, func(s *stream) { k.fminnm(s.t, s.t, k.full("expClamp")) })
+	each(ss, func(s *stream) {
+		z := k.get()
+		k.Word(arm64.FCMEQZ(k.p.arr, z, s.ad))
+		k.Word(arm64.BIC(s.t, s.t, z))
+		k.put(z)
+	})
+}
+
+// clampLoaded: t = |x| if |x| < ExpClamp else ExpClamp, for x straight from
+// memory (a signalling NaN gives ExpClamp, like purego's clamp).
+func (k *pair) clampLoaded(ss []*stream, x func(s *stream) arm64.V) {
+	each(ss, func(s *stream) { s.t = k.get(); k.fabs(s.t, x(s)) })
+	each(ss, func(s *stream) {
+		m := k.get()
+		k.Word(arm64.FCMGT(k.p.arr, m, k.full("expClamp"), s.t))
+		k.VBIF(s.t, k.full("expClamp"), m)
+		k.put(m)
+	})
+}
+
+// expNeg returns c·exp(−t²) per stream (table "expScaled" or "exp"); t is kept.
+func (k *pair) expNeg(ss []*stream, table string) []arm64.V {
+	n := len(ss)
+	hi, nhi, lo, kd, kk, pr := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
+	out := make([]arm64.V, n)
+	for i, s := range ss {
+		hi[i] = k.get()
+		k.fmul(hi[i], s.t, s.t)
+	}
+	for i := range ss {
+		nhi[i] = k.get()
+		k.Word(arm64.FNEG(k.p.arr, nhi[i], hi[i]))
+	}
+	for i, s := range ss { // lo = fma(t, t, −hi)
+		lo[i] = k.get()
+		k.VMov(lo[i], nhi[i])
+		k.fmla(lo[i], s.t, s.t)
+	}
+	for i := range ss { // kd = fma(hi, N/ln2, shift)
+		kd[i] = k.get()
+		k.VMov(kd[i], k.full("shift"))
+		k.fmlaE(kd[i], hi[i], "invLn2N")
+		k.put(hi[i])
+	}
+	for i := range ss { // k = bits(kd) − bits(shift); kd −= shift
+		kk[i] = k.get()
+		k.vsub(kk[i], kd[i], k.full("shift"))
+		k.fsub(kd[i], kd[i], k.full("shift"))
+	}
+	for i := range ss { // y = fma(kd, hi, −hi); y = fma(kd, lo, y); y −= lo
+		k.fmlaE(nhi[i], kd[i], "ln2Hi")
+	}
+	for i := range ss {
+		k.fmlaE(nhi[i], kd[i], "ln2Lo")
+		k.put(kd[i])
+	}
+	for i := range ss {
+		k.fsub(nhi[i], nhi[i], lo[i])
+		k.put(lo[i])
+	}
+	y := nhi
+	// Horner: p = fma(y, C[last], C[last−1]), …, p = fma(y, p, 1), p = y·p.
+	nc := len(approx.ExpPoly64)
+	if !k.p.f64 {
+		nc = len(approx.ExpPoly32)
+	}
+	for i := range ss {
+		pr[i] = k.get()
+		k.dup(pr[i], fmt.Sprintf("P%d", nc-2))
+		k.fmlaE(pr[i], y[i], fmt.Sprintf("P%d", nc-1))
+	}
+	for c := nc - 3; c >= -1; c-- {
+		for i := range ss {
+			q := k.get()
+			if c >= 0 {
+				k.dup(q, fmt.Sprintf("P%d", c))
+			} else {
+				k.VMov(q, k.full("one"))
+			}
+			k.fmla(q, y[i], pr[i])
+			k.put(pr[i])
+			pr[i] = q
+		}
+	}
+	for i := range ss {
+		k.fmul(pr[i], y[i], pr[i])
+		k.put(y[i])
+	}
+	// T = table[k mod N]; m = fma(T, p, T)
+	for i := range ss {
+		out[i] = k.get()
+		k.lookupExp(out[i], kk[i], table)
+	}
+	for i := range ss {
+		k.fmla(out[i], out[i], pr[i])
+		k.put(pr[i])
+	}
+	// e = k div N; m ·= 2^(−e1); m ·= 2^(−e2) with e1 = e >> 1, e2 = e − e1.
+	bits, mant := approx.ExpTableBits64, 52
+	if !k.p.f64 {
+		bits, mant = approx.ExpTableBits32, 23
+	}
+	e1 := make([]arm64.V, n)
+	for i := range ss {
+		k.VUSHR(k.p.arr, kk[i], kk[i], bits)
+	}
+	for i := range ss {
+		e1[i] = k.get()
+		k.VUSHR(k.p.arr, e1[i], kk[i], 1)
+	}
+	for i := range ss {
+		k.vsub(kk[i], kk[i], e1[i])
+		k.VSHL(k.p.arr, e1[i], e1[i], mant)
+	}
+	for i := range ss { // 2^(−e1) = bits(1) − e1<<mant
+		k.vsub(e1[i], k.full("one"), e1[i])
+		k.VSHL(k.p.arr, kk[i], kk[i], mant)
+	}
+	for i := range ss {
+		k.fmul(out[i], out[i], e1[i])
+		k.vsub(kk[i], k.full("one"), kk[i])
+		k.put(e1[i])
+	}
+	for i := range ss {
+		k.fmul(out[i], out[i], kk[i])
+		k.put(kk[i])
+	}
+	return out
+}
+
+// lookupExp sets dst to the exp table rows k mod N.
+func (k *pair) lookupExp(dst, kk arm64.V, table string) {
+	if !k.p.f64 {
+		// byte index of lane i: 4·(k mod 8) + {0,1,2,3}, then one TBL.
+		k.VSHL(arm64.S4, dst, kk, 32-approx.ExpTableBits32)
+		k.VUSHR(arm64.S4, dst, dst, 32-approx.ExpTableBits32-2)
+		k.Word(arm64.MUL(dst, dst, k.full("tblMul")))
+		k.VADD(arm64.S4, dst, dst, k.full("tblAdd"))
+		t, ok := k.c.tables[table]
+		if !ok {
+			log.Fatalf("no float32 table %s", table)
+		}
+		k.VTBL2(dst, t, dst)
+		return
+	}
+	base := rExpScaled
+	if table == "exp" {
+		base = rExp
+	}
+	k.ToGPR(arm64.D2, rG0, kk, 0)
+	k.ToGPR(arm64.D2, rG1, kk, 1)
+	k.Go("AND $%d, %s", approx.ExpN64-1, rG0)
+	k.Go("AND $%d, %s", approx.ExpN64-1, rG1)
+	k.gather(dst, base, rG0, rG1)
+}
+
+// gather loads dst[i] = table[index in lane i] for float64 (indices in r0,
+// r1) or float32 (indices extracted from idx).
+func (k *pair) gather(dst arm64.V, base, r0, r1 arm64.R) {
+	k.Go("FMOVD (%s)(%s<<3), %s", base, r0, dst)
+	k.Go("MOVD (%s)(%s<<3), %s", base, r1, r1)
+	k.FromGPR(arm64.D2, dst, 1, r1)
+}
+
+// erfPos returns erf(t) from t and e2 = 2/√π·exp(−t²); t is consumed (its
+// register becomes tc and is released).
+func (k *pair) erfPos(ss []*stream) []arm64.V {
+	n := len(ss)
+	tc, j, dl, g, t2 := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
+	for i, s := range ss {
+		tc[i] = s.t
+		k.fminnm(tc[i], tc[i], k.full("erfClamp"))
+	}
+	for i := range ss { // j = trunc(tc·step)
+		j[i] = k.get()
+		k.fmulE(j[i], tc[i], "step")
+		k.Word(arm64.FCVTZS(k.p.arr, j[i], j[i]))
+	}
+	for i := range ss { // dl = tc − j·(1/step)
+		dl[i] = k.get()
+		k.Word(arm64.SCVTF(k.p.arr, dl[i], j[i]))
+		k.fmulE(dl[i], dl[i], "invStep")
+		k.fsub(dl[i], tc[i], dl[i])
+	}
+	for i := range ss {
+		g[i] = k.get()
+		k.lookupErf(g[i], j[i])
+		k.put(j[i])
+	}
+	for i := range ss {
+		t2[i] = k.get()
+		k.fmul(t2[i], tc[i], tc[i])
+	}
+	q := make([]arm64.V, n)
+	if k.p.f64 {
+		a := make([]arm64.V, n)
+		for i := range ss { // c5 = tc·fma(t2, fma(t2, A7, A8), A9)
+			a[i] = k.get()
+			k.dup(a[i], "A8")
+			k.fmlaE(a[i], t2[i], "A7")
+		}
+		for i := range ss {
+			q[i] = k.get()
+			k.dup(q[i], "A9")
+			k.fmla(q[i], t2[i], a[i])
+			k.fmul(q[i], q[i], tc[i])
+		}
+		for i := range ss { // c4 = fma(t2, fma(t2, A4, A5), A6); q = fma(q, dl, c4)
+			k.dup(a[i], "A5")
+			k.fmlaE(a[i], t2[i], "A4")
+			c := k.get()
+			k.dup(c, "A6")
+			k.fmla(c, t2[i], a[i])
+			k.fmla(c, q[i], dl[i])
+			k.put(q[i])
+			q[i] = c
+		}
+		for i := range ss { // c3 = tc·fma(t2, A2, A3); q = fma(q, dl, c3)
+			k.dup(a[i], "A3")
+			k.fmlaE(a[i], t2[i], "A2")
+			k.fmul(a[i], a[i], tc[i])
+			k.fmla(a[i], q[i], dl[i])
+			k.put(q[i])
+			q[i] = a[i]
+		}
+		for i := range ss { // c2 = fma(t2, A0, A1); q = fma(q, dl, c2)
+			c := k.get()
+			k.dup(c, "A1")
+			k.fmlaE(c, t2[i], "A0")
+			k.fmla(c, q[i], dl[i])
+			k.put(q[i], t2[i])
+			q[i] = c
+		}
+	} else {
+		for i := range ss { // c3 = tc·fma(t2, A2, A3)
+			q[i] = k.get()
+			k.dup(q[i], "A3")
+			k.fmlaE(q[i], t2[i], "A2")
+			k.fmul(q[i], q[i], tc[i])
+		}
+		for i := range ss { // c2 = fma(t2, A0, A1); q = fma(q, dl, c2)
+			c := k.get()
+			k.dup(c, "A1")
+			k.fmlaE(c, t2[i], "A0")
+			k.fmla(c, q[i], dl[i])
+			k.put(q[i], t2[i])
+			q[i] = c
+		}
+	}
+	for i := range ss { // q = fma(q, dl, tc)
+		k.fmla(tc[i], q[i], dl[i])
+		k.put(q[i])
+		q[i] = tc[i]
+	}
+	for i := range ss { // dp = fma(dl·q, dl, dl)
+		tmp := k.get()
+		k.fmul(tmp, dl[i], q[i])
+		k.fmla(dl[i], tmp, dl[i])
+		k.put(tmp, q[i])
+	}
+	for i, s := range ss { // erf = fma(e2, dp, table[j])
+		k.fmla(g[i], s.e2, dl[i])
+		k.put(dl[i])
+		s.t = 0
+	}
+	return g
+}
+
+// lookupErf sets dst to the erf table rows j (integers in the lanes of j).
+func (k *pair) lookupErf(dst, j arm64.V) {
+	if k.p.f64 {
+		k.ToGPR(arm64.D2, rG0, j, 0)
+		k.ToGPR(arm64.D2, rG1, j, 1)
+		k.gather(dst, rErf, rG0, rG1)
+		return
+	}
+	rs := []arm64.R{rG0, rG1, rG2, rG3}
+	for lane, r := range rs {
+		k.ToGPR(arm64.S4, r, j, lane)
+	}
+	k.Go("FMOVS (%s)(%s<<2), %s", rErf, rG0, dst)
+	for lane := 1; lane < 4; lane++ {
+		k.Go("MOVWU (%s)(%s<<2), %s", rErf, rs[lane], rs[lane])
+		k.FromGPR(arm64.S4, dst, lane, rs[lane])
+	}
+}
+
+// copysign sets r (≥ 0, sign bit clear) to |r| with the sign of x:
+// r |= x AND NOT |x|.
+func (k *pair) copysign(ss []*stream, r func(s *stream) arm64.V, x func(s *stream) arm64.V) {
+	each(ss, func(s *stream) {
+		tmp := k.get()
+		k.fabs(tmp, x(s))
+		k.Word(arm64.BIC(tmp, x(s), tmp))
+		k.VORR(r(s), r(s), tmp)
+		k.put(tmp)
+	})
+}
+
+// ---- loops and partial vectors ----
+
+// load reads the next vector of ptr into v (post-increment), or in a partial
+// vector the first cnt (< lanes) elements with the other lanes zero, reading
+// through scratch (ptr is not advanced).
+func (k *pair) load(v arm64.V, ptr arm64.R, partial bool, cnt arm64.R) {
+	if !partial {
+		k.VLD1P(k.p.arr, ptr, v)
+		return
+	}
+	k.Go("MOVD %s, %s", ptr, rT0)
+	k.VZero(v)
+	k.lanes(cnt, func(lane int) {
+		if k.p.f64 {
+			k.Go("MOVD.P 8(%s), %s", rT0, rT1)
+		} else {
+			k.Go("MOVWU.P 4(%s), %s", rT0, rT1)
+		}
+		k.FromGPR(k.p.arr, v, lane, rT1)
+	})
+}
+
+// store writes v to ptr (post-increment), or in a partial vector only its
+// first cnt lanes.
+func (k *pair) store(v arm64.V, ptr arm64.R, partial bool, cnt arm64.R) {
+	if !partial {
+		k.VST1P(k.p.arr, ptr, v)
+		return
+	}
+	k.Go("MOVD %s, %s", ptr, rT0)
+	k.lanes(cnt, func(lane int) {
+		k.ToGPR(k.p.arr, rT1, v, lane)
+		if k.p.f64 {
+			k.Go("MOVD.P %s, 8(%s)", rT1, rT0)
+		} else {
+			k.Go("MOVW.P %s, 4(%s)", rT1, rT0)
+		}
+	})
+}
+
+var laneSeq int
+
+// lanes emits f for lanes 0 … cnt−1 of a partial vector (cnt < lanes).
+func (k *pair) lanes(cnt arm64.R, f func(lane int)) {
+	laneSeq++
+	done := fmt.Sprintf("lanes%d", laneSeq)
+	for lane := 0; lane < k.p.lanes-1; lane++ {
+		if lane > 0 {
+			k.Go("CMP $%d, %s", lane, cnt)
+			k.Go("BLE %s", k.ref(done))
+		}
+		f(lane)
+	}
+	k.Label(k.label(done))
+}
+
+// colLoop runs body over the cnt elements at the column pointers: unroll
+// vectors per pass while enough are left, then single vectors, then one
+// partial vector. cnt is consumed.
+func (k *pair) colLoop(name string, cnt arm64.R, unroll int, what string, body func(n int, partial bool)) {
+	l := k.p.lanes
+	if unroll > 1 {
+		k.Label(k.label(name + "_unrolled"))
+		start := k.Count()
+		k.Go("CMP $%d, %s", l*unroll, cnt)
+		k.Go("BLT %s", k.ref(name+"_single"))
+		body(unroll, false)
+		k.Go("SUB $%d, %s", l*unroll, cnt)
+		k.Go("B %s", k.ref(name+"_unrolled"))
+		k.loop(what, start, l*unroll)
+	}
+	k.Label(k.label(name + "_single"))
+	start := k.Count()
+	k.Go("CMP $%d, %s", l, cnt)
+	k.Go("BLT %s", k.ref(name+"_tail"))
+	body(1, false)
+	k.Go("SUB $%d, %s", l, cnt)
+	k.Go("B %s", k.ref(name+"_single"))
+	if unroll == 1 {
+		k.loop(what, start, l)
+	}
+	k.Label(k.label(name + "_tail"))
+	k.Go("CBZ %s, %s", cnt, k.ref(name+"_done"))
+	body(1, true)
+	k.Label(k.label(name + "_done"))
+}
+
+func streams(n int) []*stream {
+	ss := make([]*stream, n)
+	for i := range ss {
+		ss[i] = &stream{}
+	}
+	return ss
+}
+
+// hsum leaves the sum of acc's lanes in its lane 0 (float32: (a0+a1)+(a2+a3)).
+func (k *pair) hsum(acc arm64.V) {
+	if !k.p.f64 {
+		k.Word(arm64.FADDP(arm64.S4, acc, acc, acc))
+	}
+	k.Word(arm64.FADDPScalar(k.p.f64, acc, acc))
+}
+
+// storeScalar stores lane 0 of v at ptr and advances ptr.
+func (k *pair) storeScalar(v arm64.V, ptr arm64.R) {
+	if k.p.f64 {
+		k.Go("FMOVD.P %s, 8(%s)", v, ptr)
+	} else {
+		k.Go("FMOVS.P %s, 4(%s)", v, ptr)
+	}
+}
+
+// loadBroadcast loads the next element at ptr into every lane of v.
+func (k *pair) loadBroadcast(v arm64.V, ptr arm64.R) { k.VLD1RP(k.p.arr, ptr, v) }
+
+func (g *gen) genPair(p *prec) {
+	k := &pair{gen: g, p: p, c: p.constants()}
+	g.global("const"+p.name, p.size, k.c.bits)
+	if p.f64 {
+		g.global("expScaled64", 8, p.floatBits(approx.Exp64ScaledTable...))
+		g.global("exp64", 8, p.floatBits(approx.Exp64Table...))
+		g.global("erf64", 8, p.floatBits(approx.Erf64Table...))
+	} else {
+		tab := make([]float64, len(approx.Erf32Table))
+		for i, v := range approx.Erf32Table {
+			tab[i] = float64(v)
+		}
+		g.global("erf32", 4, p.floatBits(tab...))
+	}
+	k.genElementwise()
+	for _, kind := range []rowKind{crossRows, selfRows, diracRows} {
+		k.genRowSums(kind)
+		k.genGrad(kind)
+	}
+}
+
+func sl(names ...string) []param {
+	ps := make([]param, len(names))
+	for i, n := range names {
+		ps[i] = param{n, true}
+	}
+	return ps
+}
+
+func (k *pair) begin(name, doc string, params []param) map[string]int {
+	k.reset()
+	off := k.text(name+k.p.name, doc, k.p, params...)
+	k.prologue()
+	return off
+}
+
+func (k *pair) end() {
+	k.Go("RET")
+	if k.used != 0 {
+		log.Fatalf("%s: %d vector registers not released", k.fn, k.used)
+	}
+	k.Comment("vector registers: %d of V0–V%d at most, constants in V%d–V31", k.peak, constBase-1, constBase)
+}
+
+// Unrolling of the element-wise loops (vectors per pass). PairTerms keeps
+// d, |d|, q, t and the outputs of two exps per vector: one vector per pass.
+const (
+	elemUnroll      = 2
+	pairTermsUnroll = 1
+)
+
+func (k *pair) genElementwise() {
+	const (
+		rDst arm64.R = 0
+		rX   arm64.R = 1
+		rN   arm64.R = 2
+	)
+	off := k.begin("Erf", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.", sl("dst", "x"))
+	k.arg(off, "dst", rDst)
+	k.arg(off, "x", rX)
+	k.argLen(off, "x", rN)
+	k.colLoop("erf", rN, elemUnroll, "erf (elements)", func(n int, partial bool) {
+		ss := streams(n)
+		each(ss, func(s *stream) { s.d = k.get(); k.load(s.d, rX, partial, rN) })
+		k.clampLoaded(ss, func(s *stream) arm64.V { return s.d })
+		e2 := k.expNeg(ss, "expScaled")
+		for i, s := range ss {
+			s.e2 = e2[i]
+		}
+		r := k.erfPos(ss)
+		for i, s := range ss {
+			s.erf = r[i]
+			k.put(s.e2)
+		}
+		k.copysign(ss, func(s *stream) arm64.V { return s.erf }, func(s *stream) arm64.V { return s.d })
+		each(ss, func(s *stream) { k.store(s.erf, rDst, partial, rN); k.put(s.erf, s.d) })
+	})
+	k.end()
+
+	off = k.begin("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"))
+	k.arg(off, "dst", rDst)
+	k.arg(off, "x", rX)
+	k.argLen(off, "x", rN)
+	k.colLoop("exp", rN, elemUnroll, "exp (elements)", func(n int, partial bool) {
+		ss := streams(n)
+		each(ss, func(s *stream) { s.d = k.get(); k.load(s.d, rX, partial, rN) })
+		k.clampLoaded(ss, func(s *stream) arm64.V { return s.d })
+		each(ss, func(s *stream) { k.put(s.d) })
+		e := k.expNeg(ss, "exp")
+		for i, s := range ss {
+			k.put(s.t)
+			k.store(e[i], rDst, partial, rN)
+			k.put(e[i])
+		}
+	})
+	k.end()
+
+	const (
+		rH, rE, rEx, rD, rV arm64.R = 0, 1, 2, 3, 4
+		rCnt                arm64.R = 5
+	)
+	off = k.begin("PairTerms", "sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.", sl("h", "erf", "ex", "d", "v"))
+	for _, a := range []struct {
+		n string
+		r arm64.R
+	}{{"h", rH}, {"erf", rE}, {"ex", rEx}, {"d", rD}, {"v", rV}} {
+		k.arg(off, a.n, a.r)
+	}
+	k.argLen(off, "d", rCnt)
+	k.colLoop("pair", rCnt, pairTermsUnroll, "pair terms (elements)", func(n int, partial bool) {
+		ss := streams(n)
+		vs := make([]arm64.V, n)
+		for i, s := range ss {
+			s.d = k.get()
+			k.load(s.d, rD, partial, rCnt)
+			vs[i] = k.get()
+			k.load(vs[i], rV, partial, rCnt)
+		}
+		k.scale(ss, func(s *stream) arm64.V { return vs[indexOf(ss, s)] })
+		each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
+		k.reduce(ss, func(s *stream) arm64.V { return s.rq })
+		each(ss, func(s *stream) { k.put(s.rq); k.fmulE(s.q, s.q, "half") })
+		e2 := k.expNeg(ss, "expScaled")
+		for i, s := range ss {
+			s.e2 = e2[i]
+			k.fmul(s.q, s.q, s.e2)
+		}
+		// erfPos consumes t, which the second exp still needs: give it a copy.
+		ts := make([]arm64.V, n)
+		for i, s := range ss {
+			ts[i] = s.t
+			s.t = k.get()
+			k.VMov(s.t, ts[i])
+		}
+		r := k.erfPos(ss)
+		for i, s := range ss {
+			s.erf = r[i]
+			k.put(s.e2)
+			k.fmla(s.q, s.ad, s.erf) // h = fma(ad, erf, (q·½)·E2)
+			k.put(s.ad)
+		}
+		each(ss, func(s *stream) { k.store(s.q, rH, partial, rCnt); k.put(s.q) })
+		k.copysign(ss, func(s *stream) arm64.V { return s.erf }, func(s *stream) arm64.V { return s.d })
+		each(ss, func(s *stream) { k.store(s.erf, rE, partial, rCnt); k.put(s.erf, s.d) })
+		for i, s := range ss {
+			s.t = ts[i]
+		}
+		ex := k.expNeg(ss, "exp")
+		for i, s := range ss {
+			k.put(s.t)
+			k.store(ex[i], rEx, partial, rCnt)
+			k.put(ex[i])
+		}
+	})
+	k.end()
+}
+
+func indexOf(ss []*stream, s *stream) int {
+	for i, x := range ss {
+		if x == s {
+			return i
+		}
+	}
+	panic("stream not found")
+}
+
+// rowKind selects the pair matrix of a row-sum kernel.
+type rowKind int
+
+const (
+	crossRows rowKind = iota // rows ma/va against columns wb/mb/vb
+	selfRows                 // upper triangle of m/v/w: columns j > i
+	diracRows                // rows ma/va against points wx/x
+)
+
+// Unrolling of the row-sum and gradient column loops. The pair computation
+// of one vector needs about ten working registers next to the row state and
+// the constants, so one vector per pass is what the register file holds; the
+// independent iterations of the loop overlap in an out-of-order core.
+const rowUnroll = 1
+
+func (k *pair) genRowSums(kind rowKind) {
+	var name string
+	var params []param
+	switch kind {
+	case crossRows:
+		name, params = "CrossRowSums", sl("out", "ma", "va", "wb", "mb", "vb")
+	case selfRows:
+		name, params = "SelfRowSums", sl("out", "m", "v", "w")
+	case diracRows:
+		name, params = "DiracRowSums", sl("out", "ma", "va", "wx", "x")
+	}
+	off := k.begin(name, "(see purego."+name+k.p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.", params)
+	const (
+		rOut, rRows, rM, rV arm64.R = 0, 1, 2, 3
+		rCols               arm64.R = 4 // columns of the current row
+		rWb, rMb, rVb       arm64.R = 5, 6, 7
+		rW, rMc, rVc, rCnt  arm64.R = 8, 9, 10, 11
+	)
+	k.arg(off, "out", rOut)
+	k.argLen(off, "out", rRows)
+	switch kind {
+	case crossRows:
+		k.arg(off, "ma", rM)
+		k.arg(off, "va", rV)
+		k.arg(off, "wb", rWb)
+		k.arg(off, "mb", rMb)
+		k.arg(off, "vb", rVb)
+		k.argLen(off, "mb", rCols)
+	case selfRows:
+		k.arg(off, "m", rM)
+		k.arg(off, "v", rV)
+		k.arg(off, "w", rWb)
+		k.argLen(off, "m", rCols)
+	case diracRows:
+		k.arg(off, "ma", rM)
+		k.arg(off, "va", rV)
+		k.arg(off, "wx", rWb)
+		k.arg(off, "x", rMb)
+		k.argLen(off, "x", rCols)
+	}
+	k.Label(k.label("row"))
+	k.Go("CBZ %s, %s", rRows, k.ref("done"))
+	mi, vi, acc := k.get(), k.get(), k.get()
+	k.loadBroadcast(mi, rM)
+	k.loadBroadcast(vi, rV)
+	var qh, rq arm64.V
+	if kind == diracRows {
+		ss := []*stream{{}}
+		k.scale(ss, func(*stream) arm64.V { return vi })
+		qh, rq = ss[0].q, ss[0].rq
+		k.fmulE(qh, qh, "half")
+	}
+	k.VZero(acc)
+	if kind == selfRows {
+		// columns j > i: the column pointers follow the row pointers.
+		k.Go("SUB $1, %s", rCols)
+		k.Go("MOVD %s, %s", rCols, rCnt)
+		k.Go("MOVD %s, %s", rM, rMc)
+		k.Go("MOVD %s, %s", rV, rVc)
+		k.Go("MOVD %s, %s", rWb, rW)
+		k.Go("ADD $%d, %s", k.p.size, rW)
+		k.Go("ADD $%d, %s", k.p.size, rWb)
+	} else {
+		k.Go("MOVD %s, %s", rCols, rCnt)
+		k.Go("MOVD %s, %s", rMb, rMc)
+		k.Go("MOVD %s, %s", rWb, rW)
+		if kind == crossRows {
+			k.Go("MOVD %s, %s", rVb, rVc)
+		}
+	}
+	k.colLoop("col", rCnt, rowUnroll, name+" pair terms", func(n int, partial bool) {
+		ss := streams(n)
+		each(ss, func(s *stream) {
+			s.ad = k.get()
+			k.load(s.ad, rMc, partial, rCnt)
+			k.fsub(s.ad, mi, s.ad)
+			k.fabs(s.ad, s.ad)
+		})
+		if kind != diracRows {
+			each(ss, func(s *stream) {
+				s.q = k.get()
+				k.load(s.q, rVc, partial, rCnt)
+				k.fadd(s.q, vi, s.q)
+			})
+			k.scale(ss, func(s *stream) arm64.V { return s.q })
+			k.reduce(ss, func(s *stream) arm64.V { return s.rq })
+			each(ss, func(s *stream) { k.put(s.rq); k.fmulE(s.q, s.q, "half") })
+		} else {
+			k.reduce(ss, func(*stream) arm64.V { return rq })
+			each(ss, func(s *stream) { s.q = k.get(); k.VMov(s.q, qh) })
+		}
+		k.hTerm(ss)
+		each(ss, func(s *stream) {
+			w := k.get()
+			k.load(w, rW, partial, rCnt)
+			k.fmla(acc, w, s.erf)
+			k.put(w, s.erf)
+		})
+	})
+	if kind == diracRows {
+		k.put(rq) // vi holds q·½
+	}
+	k.hsum(acc)
+	k.storeScalar(acc, rOut)
+	k.put(mi, vi, acc)
+	k.Go("SUB $1, %s", rRows)
+	k.Go("B %s", k.ref("row"))
+	k.Label(k.label("done"))
+	k.end()
+}
+
+// hTerm computes, from s.ad, s.t and s.q = (q·½), h = fma(ad, erf, (q·½)·E2)
+// into s.erf; s.ad, s.q and s.t are released.
+func (k *pair) hTerm(ss []*stream) {
+	e2 := k.expNeg(ss, "expScaled")
+	for i, s := range ss {
+		s.e2 = e2[i]
+		k.fmul(s.q, s.q, s.e2)
+	}
+	r := k.erfPos(ss)
+	for i, s := range ss {
+		k.put(s.e2)
+		k.fmla(s.q, s.ad, r[i])
+		k.put(s.ad, r[i])
+		s.erf = s.q
+	}
+}
+
+func (k *pair) genGrad(kind rowKind) {
+	var name string
+	var params []param
+	switch kind {
+	case crossRows:
+		name, params = "CrossGrad", sl("rh", "rd", "rr", "ch", "cd", "cr", "wa", "ma", "va", "wb", "mb", "vb")
+	case selfRows:
+		name, params = "SelfGrad", sl("rh", "rd", "rr", "ch", "cd", "cr", "m", "v", "w")
+	case diracRows:
+		name, params = "DiracGrad", sl("rh", "rd", "rr", "ch", "cd", "wa", "ma", "va", "wx", "x")
+	}
+	off := k.begin(name, "(see purego."+name+k.p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.", params)
+	const (
+		rRh, rRd, rRr, rWa, rMa, rVa arm64.R = 0, 1, 2, 3, 4, 5
+		rRows                        arm64.R = 6
+		rCh, rCd, rCr, rW, rM, rV    arm64.R = 7, 8, 9, 10, 11, 16
+		rCnt, rOff                   arm64.R = 17, 26
+	)
+	var rw, rm, rv, cw, cm, cv, cols string
+	switch kind {
+	case crossRows:
+		rw, rm, rv, cw, cm, cv, cols = "wa", "ma", "va", "wb", "mb", "vb", "mb"
+	case selfRows:
+		rw, rm, rv, cw, cm, cv, cols = "w", "m", "v", "w", "m", "v", "m"
+	case diracRows:
+		rw, rm, rv, cw, cm, cols = "wa", "ma", "va", "wx", "x", "x"
+	}
+	k.arg(off, "rh", rRh)
+	k.arg(off, "rd", rRd)
+	k.arg(off, "rr", rRr)
+	k.arg(off, rw, rWa)
+	k.arg(off, rm, rMa)
+	k.arg(off, rv, rVa)
+	k.argLen(off, "rh", rRows)
+	// rOff: byte offset of the first column of the row (self: (i+1)·size).
+	if kind == selfRows {
+		k.Go("MOVD $%d, %s", k.p.size, rOff)
+	} else {
+		k.Go("MOVD ZR, %s", rOff)
+	}
+	k.Label(k.label("row"))
+	k.Go("CBZ %s, %s", rRows, k.ref("done"))
+	mi, vi, wi := k.get(), k.get(), k.get()
+	k.loadBroadcast(wi, rWa)
+	k.loadBroadcast(mi, rMa)
+	k.loadBroadcast(vi, rVa)
+	var qh, rq, rqm arm64.V
+	if kind == diracRows {
+		ss := []*stream{{}}
+		k.scale(ss, func(*stream) arm64.V { return vi })
+		qh, rq = ss[0].q, ss[0].rq
+		rqm = k.get()
+		k.Word(arm64.FCMEQZ(k.p.arr, rqm, qh))
+		k.Word(arm64.BIC(rqm, rq, rqm))
+		k.fmulE(qh, qh, "half")
+	}
+	sh, sd, sr := k.get(), k.get(), k.get()
+	for _, a := range []arm64.V{sh, sd, sr} {
+		k.VZero(a)
+	}
+	// Column pointers of this row: frame base + rOff.
+	colPtrs := []struct {
+		name string
+		r    arm64.R
+	}{{"ch", rCh}, {"cd", rCd}, {"cr", rCr}, {cw, rW}, {cm, rM}, {cv, rV}}
+	for _, c := range colPtrs {
+		if c.name == "" || (kind == diracRows && c.name == "cr") {
+			continue
+		}
+		k.arg(off, c.name, c.r)
+		k.Go("ADD %s, %s", rOff, c.r)
+	}
+	k.argLen(off, cols, rCnt)
+	if kind == selfRows {
+		k.Go("SUB %s>>%d, %s", rOff, k.p.shift, rCnt)
+	}
+	k.colLoop("col", rCnt, rowUnroll, name+" pair terms", func(n int, partial bool) {
+		ss := streams(n)
+		each(ss, func(s *stream) {
+			s.d = k.get()
+			k.load(s.d, rM, partial, rCnt)
+			k.fsub(s.d, mi, s.d)
+		})
+		rqs := make([]arm64.V, n)
+		if kind != diracRows {
+			each(ss, func(s *stream) {
+				s.q = k.get()
+				k.load(s.q, rV, partial, rCnt)
+				k.fadd(s.q, vi, s.q)
+			})
+			k.scale(ss, func(s *stream) arm64.V { return s.q })
+			each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
+			k.reduce(ss, func(s *stream) arm64.V { return s.rq })
+			for i, s := range ss { // rq := 0 where q == 0
+				k.put(s.ad)
+				z := k.get()
+				k.Word(arm64.FCMEQZ(k.p.arr, z, s.q))
+				k.Word(arm64.BIC(s.rq, s.rq, z))
+				k.put(z)
+				rqs[i] = s.rq
+				k.fmulE(s.q, s.q, "half")
+			}
+		} else {
+			each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
+			k.reduce(ss, func(*stream) arm64.V { return rq })
+			each(ss, func(s *stream) { k.put(s.ad); s.q = k.get(); k.VMov(s.q, qh) })
+		}
+		e2 := k.expNeg(ss, "expScaled")
+		for i, s := range ss {
+			s.e2 = e2[i]
+			k.fmul(s.q, s.q, s.e2)
+		}
+		r := k.erfPos(ss)
+		for i, s := range ss {
+			s.erf = r[i]
+			if kind == diracRows {
+				k.fmul(s.e2, s.e2, rqm)
+			} else {
+				k.fmul(s.e2, s.e2, rqs[i])
+				k.put(rqs[i])
+			}
+			ad := k.get()
+			k.fabs(ad, s.d)
+			k.fmla(s.q, ad, s.erf) // h
+			k.put(ad)
+		}
+		k.copysign(ss, func(s *stream) arm64.V { return s.erf }, func(s *stream) arm64.V { return s.d })
+		each(ss, func(s *stream) {
+			k.put(s.d)
+			w := k.get()
+			k.load(w, rW, partial, rCnt)
+			k.fmla(sh, w, s.q)
+			k.fmla(sd, w, s.erf)
+			k.fmla(sr, w, s.e2)
+			k.put(w)
+		})
+		each(ss, func(s *stream) {
+			for _, c := range []struct {
+				r   arm64.R
+				val arm64.V
+			}{{rCh, s.q}, {rCd, s.erf}, {rCr, s.e2}} {
+				if kind == diracRows && c.r == rCr {
+					continue
+				}
+				acc := k.get()
+				if partial {
+					k.load(acc, c.r, true, rCnt)
+				} else {
+					k.VLD1(k.p.arr, c.r, acc)
+				}
+				k.fmla(acc, wi, c.val)
+				k.store(acc, c.r, partial, rCnt)
+				k.put(acc)
+			}
+			k.put(s.q, s.erf, s.e2)
+		})
+	})
+	for _, r := range []struct {
+		acc arm64.V
+		ptr arm64.R
+	}{{sh, rRh}, {sd, rRd}, {sr, rRr}} {
+		k.hsum(r.acc)
+		k.storeScalar(r.acc, r.ptr)
+		k.put(r.acc)
+	}
+	k.put(mi, vi, wi) // Dirac: vi holds q·½
+	if kind == diracRows {
+		k.put(rq, rqm)
+	}
+	if kind == selfRows {
+		k.Go("ADD $%d, %s", k.p.size, rOff)
+	}
+	k.Go("SUB $1, %s", rRows)
+	k.Go("B %s", k.ref("row"))
+	k.Label(k.label("done"))
+	k.end()
+}
