@@ -8,21 +8,21 @@
 //   Erf64              erf (elements)                160 instructions /  4 =  40.0 per element
 //   ExpNegSquare64     exp (elements)                 88 instructions /  4 =  22.0 per element
 //   PairTerms64        pair terms (elements)         131 instructions /  2 =  65.5 per element
-//   CrossRowSums64     CrossRowSums pair terms        91 instructions /  2 =  45.5 per term
-//   CrossGrad64        CrossGrad pair terms          109 instructions /  2 =  54.5 per term
-//   SelfRowSums64      SelfRowSums pair terms         91 instructions /  2 =  45.5 per term
-//   SelfGrad64         SelfGrad pair terms           109 instructions /  2 =  54.5 per term
-//   DiracRowSums64     DiracRowSums pair terms        86 instructions /  2 =  43.0 per term
-//   DiracGrad64        DiracGrad pair terms           99 instructions /  2 =  49.5 per term
+//   CrossRowSums64     CrossRowSums pair terms       190 instructions /  4 =  47.5 per term
+//   CrossGrad64        CrossGrad pair terms          233 instructions /  4 =  58.2 per term
+//   SelfRowSums64      SelfRowSums pair terms        190 instructions /  4 =  47.5 per term
+//   SelfGrad64         SelfGrad pair terms           233 instructions /  4 =  58.2 per term
+//   DiracRowSums64     DiracRowSums pair terms       178 instructions /  4 =  44.5 per term
+//   DiracGrad64        DiracGrad pair terms          211 instructions /  4 =  52.8 per term
 //   Erf32              erf (elements)                142 instructions /  8 =  17.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
 //   PairTerms32        pair terms (elements)         118 instructions /  4 =  29.5 per element
-//   CrossRowSums32     CrossRowSums pair terms        82 instructions /  4 =  20.5 per term
-//   CrossGrad32        CrossGrad pair terms          100 instructions /  4 =  25.0 per term
-//   SelfRowSums32      SelfRowSums pair terms         82 instructions /  4 =  20.5 per term
-//   SelfGrad32         SelfGrad pair terms           100 instructions /  4 =  25.0 per term
-//   DiracRowSums32     DiracRowSums pair terms        77 instructions /  4 =  19.2 per term
-//   DiracGrad32        DiracGrad pair terms           90 instructions /  4 =  22.5 per term
+//   CrossRowSums32     CrossRowSums pair terms       172 instructions /  8 =  21.5 per term
+//   CrossGrad32        CrossGrad pair terms          215 instructions /  8 =  26.9 per term
+//   SelfRowSums32      SelfRowSums pair terms        172 instructions /  8 =  21.5 per term
+//   SelfGrad32         SelfGrad pair terms           215 instructions /  8 =  26.9 per term
+//   DiracRowSums32     DiracRowSums pair terms       160 instructions /  8 =  20.0 per term
+//   DiracGrad32        DiracGrad pair terms          193 instructions /  8 =  24.1 per term
 
 DATA const64<>+0(SB)/8, $0x3ff0000000000000
 DATA const64<>+8(SB)/8, $0x3ff0000000000000
@@ -3022,7 +3022,7 @@ PairTerms64_pair_done:
 	// vector registers: 12 of V0–V17 at most, constants in V18–V31
 
 // func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossRowSums64(SB), NOSPLIT, $0-144
+TEXT ·CrossRowSums64(SB), NOSPLIT, $96-144
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -3048,6 +3048,197 @@ CrossRowSums64_row:
 	MOVD R6, R9
 	MOVD R5, R8
 	MOVD R7, R10
+CrossRowSums64_col_unrolled:
+	CMP $4, R11
+	BLT CrossRowSums64_col_single
+	VLD1.P 16(R9), [V3.D2]
+	VLD1.P 16(R9), [V4.D2]
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee4d404 // fsub v4.2d, v0.2d, v4.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
+	VLD1.P 16(R10), [V5.D2]
+	VLD1.P 16(R10), [V6.D2]
+	WORD $0x4e65d425 // fadd v5.2d, v1.2d, v5.2d
+	WORD $0x4e66d426 // fadd v6.2d, v1.2d, v6.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6ee1f8c6 // fsqrt v6.2d, v6.2d
+	WORD $0x6e65fe47 // fdiv v7.2d, v18.2d, v5.2d
+	WORD $0x6e66fe48 // fdiv v8.2d, v18.2d, v6.2d
+	WORD $0x6e67dc69 // fmul v9.2d, v3.2d, v7.2d
+	WORD $0x6e68dc8a // fmul v10.2d, v4.2d, v8.2d
+	WORD $0x4ef3c529 // fminnm v9.2d, v9.2d, v19.2d
+	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
+	WORD $0x4ee0d86b // fcmeq v11.2d, v3.2d, #0
+	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
+	WORD $0x4ee0d88b // fcmeq v11.2d, v4.2d, #0
+	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd798c6 // fmul v6.2d, v6.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
+	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
+	WORD $0x6ee0f867 // fneg v7.2d, v3.2d
+	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
+	VMOV V7.B16, V11.B16
+	VFMLA V9.D2, V9.D2, V11.D2
+	VMOV V8.B16, V12.B16
+	VFMLA V10.D2, V10.D2, V12.D2
+	VMOV V21.B16, V13.B16
+	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V13.D2, V4.D2
+	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
+	VSUB V21.D2, V3.D2, V14.D2
+	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
+	WORD $0x4fd619a7 // fmla v7.2d, v13.2d, v22.d[1]
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	WORD $0x4fd711a7 // fmla v7.2d, v13.2d, v23.d[0]
+	WORD $0x4fd71068 // fmla v8.2d, v3.2d, v23.d[0]
+	WORD $0x4eebd4e7 // fsub v7.2d, v7.2d, v11.2d
+	WORD $0x4eecd508 // fsub v8.2d, v8.2d, v12.2d
+	VDUP V26.D[0], V3.D2
+	WORD $0x4fda18e3 // fmla v3.2d, v7.2d, v26.d[1]
+	VDUP V26.D[0], V11.D2
+	WORD $0x4fda190b // fmla v11.2d, v8.2d, v26.d[1]
+	VDUP V25.D[1], V12.D2
+	VFMLA V3.D2, V7.D2, V12.D2
+	VDUP V25.D[1], V3.D2
+	VFMLA V11.D2, V8.D2, V3.D2
+	VDUP V25.D[0], V11.D2
+	VFMLA V12.D2, V7.D2, V11.D2
+	VDUP V25.D[0], V12.D2
+	VFMLA V3.D2, V8.D2, V12.D2
+	VMOV V18.B16, V3.B16
+	VFMLA V11.D2, V7.D2, V3.D2
+	VMOV V18.B16, V11.B16
+	VFMLA V12.D2, V8.D2, V11.D2
+	WORD $0x6e63dce3 // fmul v3.2d, v7.2d, v3.2d
+	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F7
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V14.D[0], R19
+	VMOV V14.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F8
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V8.D[1]
+	VFMLA V3.D2, V7.D2, V7.D2
+	VFMLA V11.D2, V8.D2, V8.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $7, V14.D2, V14.D2
+	VUSHR $1, V4.D2, V3.D2
+	VUSHR $1, V14.D2, V11.D2
+	VSUB V3.D2, V4.D2, V4.D2
+	VSHL $52, V3.D2, V3.D2
+	VSUB V11.D2, V14.D2, V14.D2
+	VSHL $52, V11.D2, V11.D2
+	VSUB V3.D2, V18.D2, V3.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V11.D2, V18.D2, V11.D2
+	VSHL $52, V14.D2, V14.D2
+	WORD $0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	VSUB V14.D2, V18.D2, V14.D2
+	WORD $0x6e64dce7 // fmul v7.2d, v7.2d, v4.2d
+	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F8, s6-96(SP)
+	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
+	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
+	WORD $0x4fd89123 // fmul v3.2d, v9.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4fd89144 // fmul v4.2d, v10.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
+	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
+	WORD $0x4ee5d525 // fsub v5.2d, v9.2d, v5.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d546 // fsub v6.2d, v10.2d, v6.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F7
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F3
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V3.D[1]
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	WORD $0x6e6add48 // fmul v8.2d, v10.2d, v10.2d
+	VDUP V31.D[0], V11.D2
+	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
+	VDUP V31.D[0], V12.D2
+	WORD $0x4fde190c // fmla v12.2d, v8.2d, v30.d[1]
+	VDUP V31.D[1], V13.D2
+	VFMLA V11.D2, V4.D2, V13.D2
+	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
+	VDUP V31.D[1], V14.D2
+	VFMLA V12.D2, V8.D2, V14.D2
+	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
+	VDUP V29.D[1], V11.D2
+	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V15.D2
+	VFMLA V11.D2, V4.D2, V15.D2
+	VFMLA V5.D2, V13.D2, V15.D2
+	VDUP V29.D[1], V12.D2
+	WORD $0x4fdd110c // fmla v12.2d, v8.2d, v29.d[0]
+	VDUP V30.D[0], V13.D2
+	VFMLA V12.D2, V8.D2, V13.D2
+	VFMLA V6.D2, V14.D2, V13.D2
+	VDUP V28.D[1], V11.D2
+	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
+	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
+	VFMLA V5.D2, V15.D2, V11.D2
+	VDUP V28.D[1], V12.D2
+	WORD $0x4fdc110c // fmla v12.2d, v8.2d, v28.d[0]
+	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
+	VFMLA V6.D2, V13.D2, V12.D2
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
+	VFMLA V5.D2, V11.D2, V13.D2
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	VFMLA V6.D2, V12.D2, V4.D2
+	VFMLA V5.D2, V13.D2, V9.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	WORD $0x6e69dca4 // fmul v4.2d, v5.2d, v9.2d
+	VFMLA V5.D2, V4.D2, V5.D2
+	WORD $0x6e6adcc4 // fmul v4.2d, v6.2d, v10.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.D2, V4.D2, V3.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.D2, V5.D2, V4.D2
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.D2, V6.D2, V5.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V4.D2, V3.D2, V2.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V5.D2, V3.D2, V2.D2
+	SUB $4, R11
+	B CrossRowSums64_col_unrolled
 CrossRowSums64_col_single:
 	CMP $2, R11
 	BLT CrossRowSums64_col_tail
@@ -3064,80 +3255,86 @@ CrossRowSums64_col_single:
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
-	VMOV V7.B16, V8.B16
-	VFMLA V6.D2, V6.D2, V8.D2
-	VMOV V21.B16, V9.B16
-	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V9.D2, V5.D2
-	WORD $0x4ef5d529 // fsub v9.2d, v9.2d, v21.2d
-	WORD $0x4fd61927 // fmla v7.2d, v9.2d, v22.d[1]
-	WORD $0x4fd71127 // fmla v7.2d, v9.2d, v23.d[0]
-	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
-	VDUP V26.D[0], V8.D2
-	WORD $0x4fda18e8 // fmla v8.2d, v7.2d, v26.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VDUP V25.D[0], V8.D2
-	VFMLA V9.D2, V7.D2, V8.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V8.D2, V7.D2, V9.D2
-	WORD $0x6e69dce9 // fmul v9.2d, v7.2d, v9.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	VMOV V5.B16, V7.B16
+	VFMLA V6.D2, V6.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V5.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V5.D2, V8.D2
+	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
+	FMOVD (R12)(R19<<3), F5
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VFMLA V9.D2, V7.D2, V7.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $1, V5.D2, V8.D2
-	VSUB V8.D2, V5.D2, V5.D2
-	VSHL $52, V8.D2, V8.D2
-	VSUB V8.D2, V18.D2, V8.D2
-	VSHL $52, V5.D2, V5.D2
-	WORD $0x6e68dce7 // fmul v7.2d, v7.2d, v8.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VMOV R20, V5.D[1]
+	VFMLA V8.D2, V5.D2, V5.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V7.D2
+	VSUB V7.D2, V3.D2, V3.D2
+	VSHL $52, V7.D2, V7.D2
+	VSUB V7.D2, V18.D2, V7.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c5 // fmul v5.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a8 // scvtf v8.2d, v5.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
-	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F9
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V9.D[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde18aa // fmla v10.2d, v5.2d, v30.d[1]
-	VDUP V31.D[1], V11.D2
-	VFMLA V10.D2, V5.D2, V11.D2
-	WORD $0x6e66dd6b // fmul v11.2d, v11.2d, v6.2d
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd10aa // fmla v10.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V12.D2
-	VFMLA V10.D2, V5.D2, V12.D2
-	VFMLA V8.D2, V11.D2, V12.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc10aa // fmla v10.2d, v5.2d, v28.d[0]
-	WORD $0x6e66dd4a // fmul v10.2d, v10.2d, v6.2d
-	VFMLA V8.D2, V12.D2, V10.D2
-	VDUP V27.D[1], V11.D2
-	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V10.D2, V11.D2
-	VFMLA V8.D2, V11.D2, V6.D2
-	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V3.D2, V4.D2
-	VLD1.P 16(R8), [V3.D2]
-	VFMLA V4.D2, V3.D2, V2.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.D2, V4.D2, V3.D2
+	VLD1.P 16(R8), [V4.D2]
+	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
 	B CrossRowSums64_col_single
 CrossRowSums64_col_tail:
@@ -3163,84 +3360,90 @@ CrossRowSums64_lanes11:
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
-	VMOV V7.B16, V8.B16
-	VFMLA V6.D2, V6.D2, V8.D2
-	VMOV V21.B16, V9.B16
-	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V9.D2, V5.D2
-	WORD $0x4ef5d529 // fsub v9.2d, v9.2d, v21.2d
-	WORD $0x4fd61927 // fmla v7.2d, v9.2d, v22.d[1]
-	WORD $0x4fd71127 // fmla v7.2d, v9.2d, v23.d[0]
-	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
-	VDUP V26.D[0], V8.D2
-	WORD $0x4fda18e8 // fmla v8.2d, v7.2d, v26.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VDUP V25.D[0], V8.D2
-	VFMLA V9.D2, V7.D2, V8.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V8.D2, V7.D2, V9.D2
-	WORD $0x6e69dce9 // fmul v9.2d, v7.2d, v9.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	VMOV V5.B16, V7.B16
+	VFMLA V6.D2, V6.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V5.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V5.D2, V8.D2
+	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
+	FMOVD (R12)(R19<<3), F5
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VFMLA V9.D2, V7.D2, V7.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $1, V5.D2, V8.D2
-	VSUB V8.D2, V5.D2, V5.D2
-	VSHL $52, V8.D2, V8.D2
-	VSUB V8.D2, V18.D2, V8.D2
-	VSHL $52, V5.D2, V5.D2
-	WORD $0x6e68dce7 // fmul v7.2d, v7.2d, v8.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VMOV R20, V5.D[1]
+	VFMLA V8.D2, V5.D2, V5.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V7.D2
+	VSUB V7.D2, V3.D2, V3.D2
+	VSHL $52, V7.D2, V7.D2
+	VSUB V7.D2, V18.D2, V7.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c5 // fmul v5.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a8 // scvtf v8.2d, v5.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
-	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F9
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V9.D[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde18aa // fmla v10.2d, v5.2d, v30.d[1]
-	VDUP V31.D[1], V11.D2
-	VFMLA V10.D2, V5.D2, V11.D2
-	WORD $0x6e66dd6b // fmul v11.2d, v11.2d, v6.2d
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd10aa // fmla v10.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V12.D2
-	VFMLA V10.D2, V5.D2, V12.D2
-	VFMLA V8.D2, V11.D2, V12.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc10aa // fmla v10.2d, v5.2d, v28.d[0]
-	WORD $0x6e66dd4a // fmul v10.2d, v10.2d, v6.2d
-	VFMLA V8.D2, V12.D2, V10.D2
-	VDUP V27.D[1], V11.D2
-	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V10.D2, V11.D2
-	VFMLA V8.D2, V11.D2, V6.D2
-	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V3.D2, V4.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD R8, R23
-	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V3.D[0]
+	VMOV R24, V4.D[0]
 CrossRowSums64_lanes12:
-	VFMLA V4.D2, V3.D2, V2.D2
+	VFMLA V3.D2, V4.D2, V2.D2
 CrossRowSums64_col_done:
 	WORD $0x7e70d842 // faddp d2, v2.2d
 	FMOVD.P F2, 8(R0)
@@ -3248,10 +3451,10 @@ CrossRowSums64_col_done:
 	B CrossRowSums64_row
 CrossRowSums64_done:
 	RET
-	// vector registers: 13 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossGrad64(SB), NOSPLIT, $0-288
+TEXT ·CrossGrad64(SB), NOSPLIT, $128-288
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -3270,12 +3473,15 @@ TEXT ·CrossGrad64(SB), NOSPLIT, $0-288
 	MOVD ZR, R26
 CrossGrad64_row:
 	CBZ R6, CrossGrad64_done
-	VLD1R.P 8(R3), [V2.D2]
+	VLD1R.P 8(R3), [V0.D2]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 8(R4), [V0.D2]
-	VLD1R.P 8(R5), [V1.D2]
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 8(R5), [V0.D2]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -3289,232 +3495,488 @@ CrossGrad64_row:
 	MOVD vb_base+264(FP), R16
 	ADD R26, R16
 	MOVD mb_len+248(FP), R17
+CrossGrad64_col_unrolled:
+	CMP $4, R17
+	BLT CrossGrad64_col_single
+	VLD1.P 16(R11), [V3.D2]
+	VLD1.P 16(R11), [V4.D2]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ee3d4a3 // fsub v3.2d, v5.2d, v3.2d
+	WORD $0x4ee4d4a4 // fsub v4.2d, v5.2d, v4.2d
+	WORD $0x4ee0f865 // fabs v5.2d, v3.2d
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	VLD1.P 16(R16), [V7.D2]
+	VLD1.P 16(R16), [V8.D2]
+	FMOVQ s10-160(SP), F9
+	WORD $0x4e67d527 // fadd v7.2d, v9.2d, v7.2d
+	WORD $0x4e68d528 // fadd v8.2d, v9.2d, v8.2d
+	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
+	WORD $0x4e68d508 // fadd v8.2d, v8.2d, v8.2d
+	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
+	WORD $0x6ee1f908 // fsqrt v8.2d, v8.2d
+	WORD $0x6e67fe49 // fdiv v9.2d, v18.2d, v7.2d
+	WORD $0x6e68fe4a // fdiv v10.2d, v18.2d, v8.2d
+	WORD $0x6e69dcab // fmul v11.2d, v5.2d, v9.2d
+	WORD $0x6e6adccc // fmul v12.2d, v6.2d, v10.2d
+	WORD $0x4ef3c56b // fminnm v11.2d, v11.2d, v19.2d
+	WORD $0x4ef3c58c // fminnm v12.2d, v12.2d, v19.2d
+	WORD $0x4ee0d8ad // fcmeq v13.2d, v5.2d, #0
+	WORD $0x4e6d1d6b // bic v11.16b, v11.16b, v13.16b
+	WORD $0x4ee0d8cd // fcmeq v13.2d, v6.2d, #0
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4ee0d8ed // fcmeq v13.2d, v7.2d, #0
+	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
+	FMOVQ F9, s7-112(SP)
+	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
+	WORD $0x4ee0d909 // fcmeq v9.2d, v8.2d, #0
+	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
+	FMOVQ F10, s8-128(SP)
+	WORD $0x4fd79908 // fmul v8.2d, v8.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
+	VMOV V5.B16, V9.B16
+	VFMLA V11.D2, V11.D2, V9.D2
+	VMOV V6.B16, V10.B16
+	VFMLA V12.D2, V12.D2, V10.D2
+	VMOV V21.B16, V13.B16
+	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V13.D2, V4.D2
+	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
+	VSUB V21.D2, V3.D2, V14.D2
+	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
+	WORD $0x4fd619a5 // fmla v5.2d, v13.2d, v22.d[1]
+	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
+	WORD $0x4fd711a5 // fmla v5.2d, v13.2d, v23.d[0]
+	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
+	VDUP V26.D[0], V3.D2
+	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
+	VDUP V26.D[0], V9.D2
+	WORD $0x4fda18c9 // fmla v9.2d, v6.2d, v26.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V3.D2, V5.D2, V10.D2
+	VDUP V25.D[1], V3.D2
+	VFMLA V9.D2, V6.D2, V3.D2
+	VDUP V25.D[0], V9.D2
+	VFMLA V10.D2, V5.D2, V9.D2
+	VDUP V25.D[0], V10.D2
+	VFMLA V3.D2, V6.D2, V10.D2
+	VMOV V18.B16, V3.B16
+	VFMLA V9.D2, V5.D2, V3.D2
+	VMOV V18.B16, V9.B16
+	VFMLA V10.D2, V6.D2, V9.D2
+	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
+	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F5
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V5.D[1]
+	VMOV V14.D[0], R19
+	VMOV V14.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F6
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V6.D[1]
+	VFMLA V3.D2, V5.D2, V5.D2
+	VFMLA V9.D2, V6.D2, V6.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $7, V14.D2, V14.D2
+	VUSHR $1, V4.D2, V3.D2
+	VUSHR $1, V14.D2, V9.D2
+	VSUB V3.D2, V4.D2, V4.D2
+	VSHL $52, V3.D2, V3.D2
+	VSUB V9.D2, V14.D2, V14.D2
+	VSHL $52, V9.D2, V9.D2
+	VSUB V3.D2, V18.D2, V3.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V9.D2, V18.D2, V9.D2
+	VSHL $52, V14.D2, V14.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
+	VSUB V14.D2, V18.D2, V14.D2
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F6, s6-96(SP)
+	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
+	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
+	WORD $0x4fd89163 // fmul v3.2d, v11.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4fd89184 // fmul v4.2d, v12.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
+	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
+	WORD $0x4ee5d565 // fsub v5.2d, v11.2d, v5.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d586 // fsub v6.2d, v12.2d, v6.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F7
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F3
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V3.D[1]
+	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd88 // fmul v8.2d, v12.2d, v12.2d
+	VDUP V31.D[0], V9.D2
+	WORD $0x4fde1889 // fmla v9.2d, v4.2d, v30.d[1]
+	VDUP V31.D[0], V10.D2
+	WORD $0x4fde190a // fmla v10.2d, v8.2d, v30.d[1]
+	VDUP V31.D[1], V13.D2
+	VFMLA V9.D2, V4.D2, V13.D2
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	VDUP V31.D[1], V14.D2
+	VFMLA V10.D2, V8.D2, V14.D2
+	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
+	VDUP V29.D[1], V9.D2
+	WORD $0x4fdd1089 // fmla v9.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V15.D2
+	VFMLA V9.D2, V4.D2, V15.D2
+	VFMLA V5.D2, V13.D2, V15.D2
+	VDUP V29.D[1], V10.D2
+	WORD $0x4fdd110a // fmla v10.2d, v8.2d, v29.d[0]
+	VDUP V30.D[0], V13.D2
+	VFMLA V10.D2, V8.D2, V13.D2
+	VFMLA V6.D2, V14.D2, V13.D2
+	VDUP V28.D[1], V9.D2
+	WORD $0x4fdc1089 // fmla v9.2d, v4.2d, v28.d[0]
+	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
+	VFMLA V5.D2, V15.D2, V9.D2
+	VDUP V28.D[1], V10.D2
+	WORD $0x4fdc110a // fmla v10.2d, v8.2d, v28.d[0]
+	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
+	VFMLA V6.D2, V13.D2, V10.D2
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
+	VFMLA V5.D2, V9.D2, V13.D2
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	VFMLA V6.D2, V10.D2, V4.D2
+	VFMLA V5.D2, V13.D2, V11.D2
+	VFMLA V6.D2, V4.D2, V12.D2
+	WORD $0x6e6bdca4 // fmul v4.2d, v5.2d, v11.2d
+	VFMLA V5.D2, V4.D2, V5.D2
+	WORD $0x6e6cdcc4 // fmul v4.2d, v6.2d, v12.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ s6-96(SP), F5
+	FMOVQ s8-128(SP), F6
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.D2, V8.D2, V9.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V9.D2, V6.D2, V0.D2
+	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V4.D2, V6.D2, V2.D2
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V10.D2, V6.D2, V0.D2
+	VFMLA V3.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V2.D2
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R9), [V8.D2]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R9)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
+	VLD1 (R9), [V4.D2]
+	VFMLA V5.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R9)
+	SUB $4, R17
+	B CrossGrad64_col_unrolled
 CrossGrad64_col_single:
 	CMP $2, R17
 	BLT CrossGrad64_col_tail
-	VLD1.P 16(R11), [V6.D2]
-	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
-	VLD1.P 16(R16), [V7.D2]
-	WORD $0x4e67d427 // fadd v7.2d, v1.2d, v7.2d
-	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
-	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
-	WORD $0x6e67fe48 // fdiv v8.2d, v18.2d, v7.2d
-	WORD $0x4ee0f8c9 // fabs v9.2d, v6.2d
-	WORD $0x6e68dd2a // fmul v10.2d, v9.2d, v8.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ee0d8e9 // fcmeq v9.2d, v7.2d, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	WORD $0x6ee0f92b // fneg v11.2d, v9.2d
-	VMOV V11.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6112d // fmla v13.2d, v9.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V9.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	WORD $0x4fd619ab // fmla v11.2d, v13.2d, v22.d[1]
-	WORD $0x4fd711ab // fmla v11.2d, v13.2d, v23.d[0]
-	WORD $0x4eecd56b // fsub v11.2d, v11.2d, v12.2d
-	VDUP V26.D[0], V12.D2
-	WORD $0x4fda196c // fmla v12.2d, v11.2d, v26.d[1]
-	VDUP V25.D[1], V13.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V13.D2, V11.D2, V12.D2
-	VMOV V18.B16, V13.B16
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e6ddd6d // fmul v13.2d, v11.2d, v13.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
+	VLD1.P 16(R11), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	VLD1.P 16(R16), [V5.D2]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V6.B16
+	VFMLA V7.D2, V7.D2, V6.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
+	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V25.D[0], V6.D2
+	VFMLA V8.D2, V4.D2, V6.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F11
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V11.D[1]
-	VFMLA V13.D2, V11.D2, V11.D2
-	VUSHR $7, V9.D2, V9.D2
-	VUSHR $1, V9.D2, V12.D2
-	VSUB V12.D2, V9.D2, V9.D2
-	VSHL $52, V12.D2, V12.D2
-	VSUB V12.D2, V18.D2, V12.D2
-	VSHL $52, V9.D2, V9.D2
-	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
-	VSUB V9.D2, V18.D2, V9.D2
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89149 // fmul v9.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
-	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
-	WORD $0x4fd8998c // fmul v12.2d, v12.2d, v24.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
-	FMOVD (R14)(R19<<3), F13
+	VMOV R20, V4.D[1]
+	VFMLA V8.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V6.D2
+	VSUB V6.D2, V3.D2, V3.D2
+	VSHL $52, V6.D2, V6.D2
+	VSUB V6.D2, V18.D2, V6.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V13.D[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V14.D2
-	WORD $0x4fde192e // fmla v14.2d, v9.2d, v30.d[1]
-	VDUP V31.D[1], V15.D2
-	VFMLA V14.D2, V9.D2, V15.D2
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VDUP V29.D[1], V14.D2
-	WORD $0x4fdd112e // fmla v14.2d, v9.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V14.D2, V9.D2, V16.D2
-	VFMLA V12.D2, V15.D2, V16.D2
-	VDUP V28.D[1], V14.D2
-	WORD $0x4fdc112e // fmla v14.2d, v9.2d, v28.d[0]
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VFMLA V12.D2, V16.D2, V14.D2
-	VDUP V27.D[1], V15.D2
-	WORD $0x4fdb112f // fmla v15.2d, v9.2d, v27.d[0]
-	VFMLA V12.D2, V14.D2, V15.D2
-	VFMLA V12.D2, V15.D2, V10.D2
-	WORD $0x6e6add89 // fmul v9.2d, v12.2d, v10.2d
-	VFMLA V12.D2, V9.D2, V12.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V7.D2, V6.D2, V3.D2
-	VFMLA V13.D2, V6.D2, V4.D2
-	VFMLA V11.D2, V6.D2, V5.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V31.D[0], V6.D2
+	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V29.D[1], V6.D2
+	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V6.D2
+	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V6.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V7.D2
+	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.D2]
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
 	VLD1 (R7), [V6.D2]
-	VFMLA V7.D2, V2.D2, V6.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R7)
 	VLD1 (R8), [V6.D2]
-	VFMLA V13.D2, V2.D2, V6.D2
+	VFMLA V5.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R8)
 	VLD1 (R9), [V6.D2]
-	VFMLA V11.D2, V2.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R9)
 	SUB $2, R17
 	B CrossGrad64_col_single
 CrossGrad64_col_tail:
 	CBZ R17, CrossGrad64_col_done
 	MOVD R11, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V3.D[0]
 CrossGrad64_lanes13:
-	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
 	MOVD R16, R23
-	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V7.D[0]
+	VMOV R24, V5.D[0]
 CrossGrad64_lanes14:
-	WORD $0x4e67d427 // fadd v7.2d, v1.2d, v7.2d
-	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
-	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
-	WORD $0x6e67fe48 // fdiv v8.2d, v18.2d, v7.2d
-	WORD $0x4ee0f8c9 // fabs v9.2d, v6.2d
-	WORD $0x6e68dd2a // fmul v10.2d, v9.2d, v8.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ee0d8e9 // fcmeq v9.2d, v7.2d, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	WORD $0x6ee0f92b // fneg v11.2d, v9.2d
-	VMOV V11.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6112d // fmla v13.2d, v9.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V9.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	WORD $0x4fd619ab // fmla v11.2d, v13.2d, v22.d[1]
-	WORD $0x4fd711ab // fmla v11.2d, v13.2d, v23.d[0]
-	WORD $0x4eecd56b // fsub v11.2d, v11.2d, v12.2d
-	VDUP V26.D[0], V12.D2
-	WORD $0x4fda196c // fmla v12.2d, v11.2d, v26.d[1]
-	VDUP V25.D[1], V13.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V13.D2, V11.D2, V12.D2
-	VMOV V18.B16, V13.B16
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e6ddd6d // fmul v13.2d, v11.2d, v13.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V6.B16
+	VFMLA V7.D2, V7.D2, V6.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
+	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V25.D[0], V6.D2
+	VFMLA V8.D2, V4.D2, V6.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F11
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V11.D[1]
-	VFMLA V13.D2, V11.D2, V11.D2
-	VUSHR $7, V9.D2, V9.D2
-	VUSHR $1, V9.D2, V12.D2
-	VSUB V12.D2, V9.D2, V9.D2
-	VSHL $52, V12.D2, V12.D2
-	VSUB V12.D2, V18.D2, V12.D2
-	VSHL $52, V9.D2, V9.D2
-	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
-	VSUB V9.D2, V18.D2, V9.D2
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89149 // fmul v9.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
-	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
-	WORD $0x4fd8998c // fmul v12.2d, v12.2d, v24.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
-	FMOVD (R14)(R19<<3), F13
+	VMOV R20, V4.D[1]
+	VFMLA V8.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V6.D2
+	VSUB V6.D2, V3.D2, V3.D2
+	VSHL $52, V6.D2, V6.D2
+	VSUB V6.D2, V18.D2, V6.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V13.D[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V14.D2
-	WORD $0x4fde192e // fmla v14.2d, v9.2d, v30.d[1]
-	VDUP V31.D[1], V15.D2
-	VFMLA V14.D2, V9.D2, V15.D2
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VDUP V29.D[1], V14.D2
-	WORD $0x4fdd112e // fmla v14.2d, v9.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V14.D2, V9.D2, V16.D2
-	VFMLA V12.D2, V15.D2, V16.D2
-	VDUP V28.D[1], V14.D2
-	WORD $0x4fdc112e // fmla v14.2d, v9.2d, v28.d[0]
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VFMLA V12.D2, V16.D2, V14.D2
-	VDUP V27.D[1], V15.D2
-	WORD $0x4fdb112f // fmla v15.2d, v9.2d, v27.d[0]
-	VFMLA V12.D2, V14.D2, V15.D2
-	VFMLA V12.D2, V15.D2, V10.D2
-	WORD $0x6e6add89 // fmul v9.2d, v12.2d, v10.2d
-	VFMLA V12.D2, V9.D2, V12.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
+	VMOV R20, V5.D[1]
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V31.D[0], V6.D2
+	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V29.D[1], V6.D2
+	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V6.D2
+	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V6.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V7.D2
+	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V4.D[0]
 CrossGrad64_lanes15:
-	VFMLA V7.D2, V6.D2, V3.D2
-	VFMLA V13.D2, V6.D2, V4.D2
-	VFMLA V11.D2, V6.D2, V5.D2
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 CrossGrad64_lanes16:
-	VFMLA V7.D2, V2.D2, V6.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	MOVD R7, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
@@ -3524,7 +3986,7 @@ CrossGrad64_lanes17:
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 CrossGrad64_lanes18:
-	VFMLA V13.D2, V2.D2, V6.D2
+	VFMLA V5.D2, V4.D2, V6.D2
 	MOVD R8, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
@@ -3534,26 +3996,26 @@ CrossGrad64_lanes19:
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 CrossGrad64_lanes20:
-	VFMLA V11.D2, V2.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V6.D2
 	MOVD R9, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes21:
 CrossGrad64_col_done:
-	WORD $0x7e70d863 // faddp d3, v3.2d
-	FMOVD.P F3, 8(R0)
-	WORD $0x7e70d884 // faddp d4, v4.2d
-	FMOVD.P F4, 8(R1)
-	WORD $0x7e70d8a5 // faddp d5, v5.2d
-	FMOVD.P F5, 8(R2)
+	WORD $0x7e70d800 // faddp d0, v0.2d
+	FMOVD.P F0, 8(R0)
+	WORD $0x7e70d821 // faddp d1, v1.2d
+	FMOVD.P F1, 8(R1)
+	WORD $0x7e70d842 // faddp d2, v2.2d
+	FMOVD.P F2, 8(R2)
 	SUB $1, R6
 	B CrossGrad64_row
 CrossGrad64_done:
 	RET
-	// vector registers: 17 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfRowSums64(SB), NOSPLIT, $0-96
+TEXT ·SelfRowSums64(SB), NOSPLIT, $96-96
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -3577,9 +4039,199 @@ SelfRowSums64_row:
 	MOVD R4, R11
 	MOVD R2, R9
 	MOVD R3, R10
-	MOVD R5, R8
-	ADD $8, R8
 	ADD $8, R5
+	MOVD R5, R8
+SelfRowSums64_col_unrolled:
+	CMP $4, R11
+	BLT SelfRowSums64_col_single
+	VLD1.P 16(R9), [V3.D2]
+	VLD1.P 16(R9), [V4.D2]
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee4d404 // fsub v4.2d, v0.2d, v4.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
+	VLD1.P 16(R10), [V5.D2]
+	VLD1.P 16(R10), [V6.D2]
+	WORD $0x4e65d425 // fadd v5.2d, v1.2d, v5.2d
+	WORD $0x4e66d426 // fadd v6.2d, v1.2d, v6.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6ee1f8c6 // fsqrt v6.2d, v6.2d
+	WORD $0x6e65fe47 // fdiv v7.2d, v18.2d, v5.2d
+	WORD $0x6e66fe48 // fdiv v8.2d, v18.2d, v6.2d
+	WORD $0x6e67dc69 // fmul v9.2d, v3.2d, v7.2d
+	WORD $0x6e68dc8a // fmul v10.2d, v4.2d, v8.2d
+	WORD $0x4ef3c529 // fminnm v9.2d, v9.2d, v19.2d
+	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
+	WORD $0x4ee0d86b // fcmeq v11.2d, v3.2d, #0
+	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
+	WORD $0x4ee0d88b // fcmeq v11.2d, v4.2d, #0
+	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd798c6 // fmul v6.2d, v6.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
+	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
+	WORD $0x6ee0f867 // fneg v7.2d, v3.2d
+	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
+	VMOV V7.B16, V11.B16
+	VFMLA V9.D2, V9.D2, V11.D2
+	VMOV V8.B16, V12.B16
+	VFMLA V10.D2, V10.D2, V12.D2
+	VMOV V21.B16, V13.B16
+	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V13.D2, V4.D2
+	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
+	VSUB V21.D2, V3.D2, V14.D2
+	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
+	WORD $0x4fd619a7 // fmla v7.2d, v13.2d, v22.d[1]
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	WORD $0x4fd711a7 // fmla v7.2d, v13.2d, v23.d[0]
+	WORD $0x4fd71068 // fmla v8.2d, v3.2d, v23.d[0]
+	WORD $0x4eebd4e7 // fsub v7.2d, v7.2d, v11.2d
+	WORD $0x4eecd508 // fsub v8.2d, v8.2d, v12.2d
+	VDUP V26.D[0], V3.D2
+	WORD $0x4fda18e3 // fmla v3.2d, v7.2d, v26.d[1]
+	VDUP V26.D[0], V11.D2
+	WORD $0x4fda190b // fmla v11.2d, v8.2d, v26.d[1]
+	VDUP V25.D[1], V12.D2
+	VFMLA V3.D2, V7.D2, V12.D2
+	VDUP V25.D[1], V3.D2
+	VFMLA V11.D2, V8.D2, V3.D2
+	VDUP V25.D[0], V11.D2
+	VFMLA V12.D2, V7.D2, V11.D2
+	VDUP V25.D[0], V12.D2
+	VFMLA V3.D2, V8.D2, V12.D2
+	VMOV V18.B16, V3.B16
+	VFMLA V11.D2, V7.D2, V3.D2
+	VMOV V18.B16, V11.B16
+	VFMLA V12.D2, V8.D2, V11.D2
+	WORD $0x6e63dce3 // fmul v3.2d, v7.2d, v3.2d
+	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F7
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V14.D[0], R19
+	VMOV V14.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F8
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V8.D[1]
+	VFMLA V3.D2, V7.D2, V7.D2
+	VFMLA V11.D2, V8.D2, V8.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $7, V14.D2, V14.D2
+	VUSHR $1, V4.D2, V3.D2
+	VUSHR $1, V14.D2, V11.D2
+	VSUB V3.D2, V4.D2, V4.D2
+	VSHL $52, V3.D2, V3.D2
+	VSUB V11.D2, V14.D2, V14.D2
+	VSHL $52, V11.D2, V11.D2
+	VSUB V3.D2, V18.D2, V3.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V11.D2, V18.D2, V11.D2
+	VSHL $52, V14.D2, V14.D2
+	WORD $0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	VSUB V14.D2, V18.D2, V14.D2
+	WORD $0x6e64dce7 // fmul v7.2d, v7.2d, v4.2d
+	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F8, s6-96(SP)
+	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
+	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
+	WORD $0x4fd89123 // fmul v3.2d, v9.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4fd89144 // fmul v4.2d, v10.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
+	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
+	WORD $0x4ee5d525 // fsub v5.2d, v9.2d, v5.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d546 // fsub v6.2d, v10.2d, v6.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F7
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F3
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V3.D[1]
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	WORD $0x6e6add48 // fmul v8.2d, v10.2d, v10.2d
+	VDUP V31.D[0], V11.D2
+	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
+	VDUP V31.D[0], V12.D2
+	WORD $0x4fde190c // fmla v12.2d, v8.2d, v30.d[1]
+	VDUP V31.D[1], V13.D2
+	VFMLA V11.D2, V4.D2, V13.D2
+	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
+	VDUP V31.D[1], V14.D2
+	VFMLA V12.D2, V8.D2, V14.D2
+	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
+	VDUP V29.D[1], V11.D2
+	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V15.D2
+	VFMLA V11.D2, V4.D2, V15.D2
+	VFMLA V5.D2, V13.D2, V15.D2
+	VDUP V29.D[1], V12.D2
+	WORD $0x4fdd110c // fmla v12.2d, v8.2d, v29.d[0]
+	VDUP V30.D[0], V13.D2
+	VFMLA V12.D2, V8.D2, V13.D2
+	VFMLA V6.D2, V14.D2, V13.D2
+	VDUP V28.D[1], V11.D2
+	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
+	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
+	VFMLA V5.D2, V15.D2, V11.D2
+	VDUP V28.D[1], V12.D2
+	WORD $0x4fdc110c // fmla v12.2d, v8.2d, v28.d[0]
+	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
+	VFMLA V6.D2, V13.D2, V12.D2
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
+	VFMLA V5.D2, V11.D2, V13.D2
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	VFMLA V6.D2, V12.D2, V4.D2
+	VFMLA V5.D2, V13.D2, V9.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	WORD $0x6e69dca4 // fmul v4.2d, v5.2d, v9.2d
+	VFMLA V5.D2, V4.D2, V5.D2
+	WORD $0x6e6adcc4 // fmul v4.2d, v6.2d, v10.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.D2, V4.D2, V3.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.D2, V5.D2, V4.D2
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.D2, V6.D2, V5.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V4.D2, V3.D2, V2.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V5.D2, V3.D2, V2.D2
+	SUB $4, R11
+	B SelfRowSums64_col_unrolled
 SelfRowSums64_col_single:
 	CMP $2, R11
 	BLT SelfRowSums64_col_tail
@@ -3596,80 +4248,86 @@ SelfRowSums64_col_single:
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
-	VMOV V7.B16, V8.B16
-	VFMLA V6.D2, V6.D2, V8.D2
-	VMOV V21.B16, V9.B16
-	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V9.D2, V5.D2
-	WORD $0x4ef5d529 // fsub v9.2d, v9.2d, v21.2d
-	WORD $0x4fd61927 // fmla v7.2d, v9.2d, v22.d[1]
-	WORD $0x4fd71127 // fmla v7.2d, v9.2d, v23.d[0]
-	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
-	VDUP V26.D[0], V8.D2
-	WORD $0x4fda18e8 // fmla v8.2d, v7.2d, v26.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VDUP V25.D[0], V8.D2
-	VFMLA V9.D2, V7.D2, V8.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V8.D2, V7.D2, V9.D2
-	WORD $0x6e69dce9 // fmul v9.2d, v7.2d, v9.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	VMOV V5.B16, V7.B16
+	VFMLA V6.D2, V6.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V5.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V5.D2, V8.D2
+	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
+	FMOVD (R12)(R19<<3), F5
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VFMLA V9.D2, V7.D2, V7.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $1, V5.D2, V8.D2
-	VSUB V8.D2, V5.D2, V5.D2
-	VSHL $52, V8.D2, V8.D2
-	VSUB V8.D2, V18.D2, V8.D2
-	VSHL $52, V5.D2, V5.D2
-	WORD $0x6e68dce7 // fmul v7.2d, v7.2d, v8.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VMOV R20, V5.D[1]
+	VFMLA V8.D2, V5.D2, V5.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V7.D2
+	VSUB V7.D2, V3.D2, V3.D2
+	VSHL $52, V7.D2, V7.D2
+	VSUB V7.D2, V18.D2, V7.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c5 // fmul v5.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a8 // scvtf v8.2d, v5.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
-	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F9
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V9.D[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde18aa // fmla v10.2d, v5.2d, v30.d[1]
-	VDUP V31.D[1], V11.D2
-	VFMLA V10.D2, V5.D2, V11.D2
-	WORD $0x6e66dd6b // fmul v11.2d, v11.2d, v6.2d
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd10aa // fmla v10.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V12.D2
-	VFMLA V10.D2, V5.D2, V12.D2
-	VFMLA V8.D2, V11.D2, V12.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc10aa // fmla v10.2d, v5.2d, v28.d[0]
-	WORD $0x6e66dd4a // fmul v10.2d, v10.2d, v6.2d
-	VFMLA V8.D2, V12.D2, V10.D2
-	VDUP V27.D[1], V11.D2
-	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V10.D2, V11.D2
-	VFMLA V8.D2, V11.D2, V6.D2
-	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V3.D2, V4.D2
-	VLD1.P 16(R8), [V3.D2]
-	VFMLA V4.D2, V3.D2, V2.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.D2, V4.D2, V3.D2
+	VLD1.P 16(R8), [V4.D2]
+	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
 	B SelfRowSums64_col_single
 SelfRowSums64_col_tail:
@@ -3695,84 +4353,90 @@ SelfRowSums64_lanes23:
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
-	VMOV V7.B16, V8.B16
-	VFMLA V6.D2, V6.D2, V8.D2
-	VMOV V21.B16, V9.B16
-	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V9.D2, V5.D2
-	WORD $0x4ef5d529 // fsub v9.2d, v9.2d, v21.2d
-	WORD $0x4fd61927 // fmla v7.2d, v9.2d, v22.d[1]
-	WORD $0x4fd71127 // fmla v7.2d, v9.2d, v23.d[0]
-	WORD $0x4ee8d4e7 // fsub v7.2d, v7.2d, v8.2d
-	VDUP V26.D[0], V8.D2
-	WORD $0x4fda18e8 // fmla v8.2d, v7.2d, v26.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VDUP V25.D[0], V8.D2
-	VFMLA V9.D2, V7.D2, V8.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V8.D2, V7.D2, V9.D2
-	WORD $0x6e69dce9 // fmul v9.2d, v7.2d, v9.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	VMOV V5.B16, V7.B16
+	VFMLA V6.D2, V6.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V5.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V5.D2, V8.D2
+	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
+	FMOVD (R12)(R19<<3), F5
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VFMLA V9.D2, V7.D2, V7.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $1, V5.D2, V8.D2
-	VSUB V8.D2, V5.D2, V5.D2
-	VSHL $52, V8.D2, V8.D2
-	VSUB V8.D2, V18.D2, V8.D2
-	VSHL $52, V5.D2, V5.D2
-	WORD $0x6e68dce7 // fmul v7.2d, v7.2d, v8.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VMOV R20, V5.D[1]
+	VFMLA V8.D2, V5.D2, V5.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V7.D2
+	VSUB V7.D2, V3.D2, V3.D2
+	VSHL $52, V7.D2, V7.D2
+	VSUB V7.D2, V18.D2, V7.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c5 // fmul v5.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a8 // scvtf v8.2d, v5.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
-	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F9
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V9.D[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde18aa // fmla v10.2d, v5.2d, v30.d[1]
-	VDUP V31.D[1], V11.D2
-	VFMLA V10.D2, V5.D2, V11.D2
-	WORD $0x6e66dd6b // fmul v11.2d, v11.2d, v6.2d
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd10aa // fmla v10.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V12.D2
-	VFMLA V10.D2, V5.D2, V12.D2
-	VFMLA V8.D2, V11.D2, V12.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc10aa // fmla v10.2d, v5.2d, v28.d[0]
-	WORD $0x6e66dd4a // fmul v10.2d, v10.2d, v6.2d
-	VFMLA V8.D2, V12.D2, V10.D2
-	VDUP V27.D[1], V11.D2
-	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V10.D2, V11.D2
-	VFMLA V8.D2, V11.D2, V6.D2
-	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V3.D2, V4.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD R8, R23
-	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V3.D[0]
+	VMOV R24, V4.D[0]
 SelfRowSums64_lanes24:
-	VFMLA V4.D2, V3.D2, V2.D2
+	VFMLA V3.D2, V4.D2, V2.D2
 SelfRowSums64_col_done:
 	WORD $0x7e70d842 // faddp d2, v2.2d
 	FMOVD.P F2, 8(R0)
@@ -3780,10 +4444,10 @@ SelfRowSums64_col_done:
 	B SelfRowSums64_row
 SelfRowSums64_done:
 	RET
-	// vector registers: 13 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfGrad64(SB), NOSPLIT, $0-216
+TEXT ·SelfGrad64(SB), NOSPLIT, $128-216
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -3802,12 +4466,15 @@ TEXT ·SelfGrad64(SB), NOSPLIT, $0-216
 	MOVD $8, R26
 SelfGrad64_row:
 	CBZ R6, SelfGrad64_done
-	VLD1R.P 8(R3), [V2.D2]
+	VLD1R.P 8(R3), [V0.D2]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 8(R4), [V0.D2]
-	VLD1R.P 8(R5), [V1.D2]
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 8(R5), [V0.D2]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -3822,232 +4489,488 @@ SelfGrad64_row:
 	ADD R26, R16
 	MOVD m_len+152(FP), R17
 	SUB R26>>3, R17
+SelfGrad64_col_unrolled:
+	CMP $4, R17
+	BLT SelfGrad64_col_single
+	VLD1.P 16(R11), [V3.D2]
+	VLD1.P 16(R11), [V4.D2]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ee3d4a3 // fsub v3.2d, v5.2d, v3.2d
+	WORD $0x4ee4d4a4 // fsub v4.2d, v5.2d, v4.2d
+	WORD $0x4ee0f865 // fabs v5.2d, v3.2d
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	VLD1.P 16(R16), [V7.D2]
+	VLD1.P 16(R16), [V8.D2]
+	FMOVQ s10-160(SP), F9
+	WORD $0x4e67d527 // fadd v7.2d, v9.2d, v7.2d
+	WORD $0x4e68d528 // fadd v8.2d, v9.2d, v8.2d
+	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
+	WORD $0x4e68d508 // fadd v8.2d, v8.2d, v8.2d
+	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
+	WORD $0x6ee1f908 // fsqrt v8.2d, v8.2d
+	WORD $0x6e67fe49 // fdiv v9.2d, v18.2d, v7.2d
+	WORD $0x6e68fe4a // fdiv v10.2d, v18.2d, v8.2d
+	WORD $0x6e69dcab // fmul v11.2d, v5.2d, v9.2d
+	WORD $0x6e6adccc // fmul v12.2d, v6.2d, v10.2d
+	WORD $0x4ef3c56b // fminnm v11.2d, v11.2d, v19.2d
+	WORD $0x4ef3c58c // fminnm v12.2d, v12.2d, v19.2d
+	WORD $0x4ee0d8ad // fcmeq v13.2d, v5.2d, #0
+	WORD $0x4e6d1d6b // bic v11.16b, v11.16b, v13.16b
+	WORD $0x4ee0d8cd // fcmeq v13.2d, v6.2d, #0
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4ee0d8ed // fcmeq v13.2d, v7.2d, #0
+	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
+	FMOVQ F9, s7-112(SP)
+	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
+	WORD $0x4ee0d909 // fcmeq v9.2d, v8.2d, #0
+	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
+	FMOVQ F10, s8-128(SP)
+	WORD $0x4fd79908 // fmul v8.2d, v8.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
+	VMOV V5.B16, V9.B16
+	VFMLA V11.D2, V11.D2, V9.D2
+	VMOV V6.B16, V10.B16
+	VFMLA V12.D2, V12.D2, V10.D2
+	VMOV V21.B16, V13.B16
+	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V13.D2, V4.D2
+	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
+	VSUB V21.D2, V3.D2, V14.D2
+	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
+	WORD $0x4fd619a5 // fmla v5.2d, v13.2d, v22.d[1]
+	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
+	WORD $0x4fd711a5 // fmla v5.2d, v13.2d, v23.d[0]
+	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
+	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
+	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
+	VDUP V26.D[0], V3.D2
+	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
+	VDUP V26.D[0], V9.D2
+	WORD $0x4fda18c9 // fmla v9.2d, v6.2d, v26.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V3.D2, V5.D2, V10.D2
+	VDUP V25.D[1], V3.D2
+	VFMLA V9.D2, V6.D2, V3.D2
+	VDUP V25.D[0], V9.D2
+	VFMLA V10.D2, V5.D2, V9.D2
+	VDUP V25.D[0], V10.D2
+	VFMLA V3.D2, V6.D2, V10.D2
+	VMOV V18.B16, V3.B16
+	VFMLA V9.D2, V5.D2, V3.D2
+	VMOV V18.B16, V9.B16
+	VFMLA V10.D2, V6.D2, V9.D2
+	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
+	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F5
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V5.D[1]
+	VMOV V14.D[0], R19
+	VMOV V14.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F6
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V6.D[1]
+	VFMLA V3.D2, V5.D2, V5.D2
+	VFMLA V9.D2, V6.D2, V6.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $7, V14.D2, V14.D2
+	VUSHR $1, V4.D2, V3.D2
+	VUSHR $1, V14.D2, V9.D2
+	VSUB V3.D2, V4.D2, V4.D2
+	VSHL $52, V3.D2, V3.D2
+	VSUB V9.D2, V14.D2, V14.D2
+	VSHL $52, V9.D2, V9.D2
+	VSUB V3.D2, V18.D2, V3.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V9.D2, V18.D2, V9.D2
+	VSHL $52, V14.D2, V14.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
+	VSUB V14.D2, V18.D2, V14.D2
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F6, s6-96(SP)
+	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
+	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
+	WORD $0x4fd89163 // fmul v3.2d, v11.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4fd89184 // fmul v4.2d, v12.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
+	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
+	WORD $0x4ee5d565 // fsub v5.2d, v11.2d, v5.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d586 // fsub v6.2d, v12.2d, v6.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F7
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F3
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V3.D[1]
+	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd88 // fmul v8.2d, v12.2d, v12.2d
+	VDUP V31.D[0], V9.D2
+	WORD $0x4fde1889 // fmla v9.2d, v4.2d, v30.d[1]
+	VDUP V31.D[0], V10.D2
+	WORD $0x4fde190a // fmla v10.2d, v8.2d, v30.d[1]
+	VDUP V31.D[1], V13.D2
+	VFMLA V9.D2, V4.D2, V13.D2
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	VDUP V31.D[1], V14.D2
+	VFMLA V10.D2, V8.D2, V14.D2
+	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
+	VDUP V29.D[1], V9.D2
+	WORD $0x4fdd1089 // fmla v9.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V15.D2
+	VFMLA V9.D2, V4.D2, V15.D2
+	VFMLA V5.D2, V13.D2, V15.D2
+	VDUP V29.D[1], V10.D2
+	WORD $0x4fdd110a // fmla v10.2d, v8.2d, v29.d[0]
+	VDUP V30.D[0], V13.D2
+	VFMLA V10.D2, V8.D2, V13.D2
+	VFMLA V6.D2, V14.D2, V13.D2
+	VDUP V28.D[1], V9.D2
+	WORD $0x4fdc1089 // fmla v9.2d, v4.2d, v28.d[0]
+	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
+	VFMLA V5.D2, V15.D2, V9.D2
+	VDUP V28.D[1], V10.D2
+	WORD $0x4fdc110a // fmla v10.2d, v8.2d, v28.d[0]
+	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
+	VFMLA V6.D2, V13.D2, V10.D2
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
+	VFMLA V5.D2, V9.D2, V13.D2
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	VFMLA V6.D2, V10.D2, V4.D2
+	VFMLA V5.D2, V13.D2, V11.D2
+	VFMLA V6.D2, V4.D2, V12.D2
+	WORD $0x6e6bdca4 // fmul v4.2d, v5.2d, v11.2d
+	VFMLA V5.D2, V4.D2, V5.D2
+	WORD $0x6e6cdcc4 // fmul v4.2d, v6.2d, v12.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ s6-96(SP), F5
+	FMOVQ s8-128(SP), F6
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.D2, V8.D2, V9.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V9.D2, V6.D2, V0.D2
+	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V4.D2, V6.D2, V2.D2
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V10.D2, V6.D2, V0.D2
+	VFMLA V3.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V2.D2
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R9), [V8.D2]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R9)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
+	VLD1 (R9), [V4.D2]
+	VFMLA V5.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R9)
+	SUB $4, R17
+	B SelfGrad64_col_unrolled
 SelfGrad64_col_single:
 	CMP $2, R17
 	BLT SelfGrad64_col_tail
-	VLD1.P 16(R11), [V6.D2]
-	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
-	VLD1.P 16(R16), [V7.D2]
-	WORD $0x4e67d427 // fadd v7.2d, v1.2d, v7.2d
-	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
-	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
-	WORD $0x6e67fe48 // fdiv v8.2d, v18.2d, v7.2d
-	WORD $0x4ee0f8c9 // fabs v9.2d, v6.2d
-	WORD $0x6e68dd2a // fmul v10.2d, v9.2d, v8.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ee0d8e9 // fcmeq v9.2d, v7.2d, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	WORD $0x6ee0f92b // fneg v11.2d, v9.2d
-	VMOV V11.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6112d // fmla v13.2d, v9.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V9.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	WORD $0x4fd619ab // fmla v11.2d, v13.2d, v22.d[1]
-	WORD $0x4fd711ab // fmla v11.2d, v13.2d, v23.d[0]
-	WORD $0x4eecd56b // fsub v11.2d, v11.2d, v12.2d
-	VDUP V26.D[0], V12.D2
-	WORD $0x4fda196c // fmla v12.2d, v11.2d, v26.d[1]
-	VDUP V25.D[1], V13.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V13.D2, V11.D2, V12.D2
-	VMOV V18.B16, V13.B16
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e6ddd6d // fmul v13.2d, v11.2d, v13.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
+	VLD1.P 16(R11), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	VLD1.P 16(R16), [V5.D2]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V6.B16
+	VFMLA V7.D2, V7.D2, V6.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
+	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V25.D[0], V6.D2
+	VFMLA V8.D2, V4.D2, V6.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F11
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V11.D[1]
-	VFMLA V13.D2, V11.D2, V11.D2
-	VUSHR $7, V9.D2, V9.D2
-	VUSHR $1, V9.D2, V12.D2
-	VSUB V12.D2, V9.D2, V9.D2
-	VSHL $52, V12.D2, V12.D2
-	VSUB V12.D2, V18.D2, V12.D2
-	VSHL $52, V9.D2, V9.D2
-	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
-	VSUB V9.D2, V18.D2, V9.D2
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89149 // fmul v9.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
-	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
-	WORD $0x4fd8998c // fmul v12.2d, v12.2d, v24.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
-	FMOVD (R14)(R19<<3), F13
+	VMOV R20, V4.D[1]
+	VFMLA V8.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V6.D2
+	VSUB V6.D2, V3.D2, V3.D2
+	VSHL $52, V6.D2, V6.D2
+	VSUB V6.D2, V18.D2, V6.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V13.D[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V14.D2
-	WORD $0x4fde192e // fmla v14.2d, v9.2d, v30.d[1]
-	VDUP V31.D[1], V15.D2
-	VFMLA V14.D2, V9.D2, V15.D2
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VDUP V29.D[1], V14.D2
-	WORD $0x4fdd112e // fmla v14.2d, v9.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V14.D2, V9.D2, V16.D2
-	VFMLA V12.D2, V15.D2, V16.D2
-	VDUP V28.D[1], V14.D2
-	WORD $0x4fdc112e // fmla v14.2d, v9.2d, v28.d[0]
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VFMLA V12.D2, V16.D2, V14.D2
-	VDUP V27.D[1], V15.D2
-	WORD $0x4fdb112f // fmla v15.2d, v9.2d, v27.d[0]
-	VFMLA V12.D2, V14.D2, V15.D2
-	VFMLA V12.D2, V15.D2, V10.D2
-	WORD $0x6e6add89 // fmul v9.2d, v12.2d, v10.2d
-	VFMLA V12.D2, V9.D2, V12.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V7.D2, V6.D2, V3.D2
-	VFMLA V13.D2, V6.D2, V4.D2
-	VFMLA V11.D2, V6.D2, V5.D2
+	VMOV R20, V5.D[1]
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V31.D[0], V6.D2
+	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V29.D[1], V6.D2
+	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V6.D2
+	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V6.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V7.D2
+	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.D2]
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
 	VLD1 (R7), [V6.D2]
-	VFMLA V7.D2, V2.D2, V6.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R7)
 	VLD1 (R8), [V6.D2]
-	VFMLA V13.D2, V2.D2, V6.D2
+	VFMLA V5.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R8)
 	VLD1 (R9), [V6.D2]
-	VFMLA V11.D2, V2.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V6.D2
 	VST1.P [V6.D2], 16(R9)
 	SUB $2, R17
 	B SelfGrad64_col_single
 SelfGrad64_col_tail:
 	CBZ R17, SelfGrad64_col_done
 	MOVD R11, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V3.D[0]
 SelfGrad64_lanes25:
-	WORD $0x4ee6d406 // fsub v6.2d, v0.2d, v6.2d
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
 	MOVD R16, R23
-	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V7.D[0]
+	VMOV R24, V5.D[0]
 SelfGrad64_lanes26:
-	WORD $0x4e67d427 // fadd v7.2d, v1.2d, v7.2d
-	WORD $0x4e67d4e7 // fadd v7.2d, v7.2d, v7.2d
-	WORD $0x6ee1f8e7 // fsqrt v7.2d, v7.2d
-	WORD $0x6e67fe48 // fdiv v8.2d, v18.2d, v7.2d
-	WORD $0x4ee0f8c9 // fabs v9.2d, v6.2d
-	WORD $0x6e68dd2a // fmul v10.2d, v9.2d, v8.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ee0d8e9 // fcmeq v9.2d, v7.2d, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	WORD $0x6ee0f92b // fneg v11.2d, v9.2d
-	VMOV V11.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6112d // fmla v13.2d, v9.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V9.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	WORD $0x4fd619ab // fmla v11.2d, v13.2d, v22.d[1]
-	WORD $0x4fd711ab // fmla v11.2d, v13.2d, v23.d[0]
-	WORD $0x4eecd56b // fsub v11.2d, v11.2d, v12.2d
-	VDUP V26.D[0], V12.D2
-	WORD $0x4fda196c // fmla v12.2d, v11.2d, v26.d[1]
-	VDUP V25.D[1], V13.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V13.D2, V11.D2, V12.D2
-	VMOV V18.B16, V13.B16
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e6ddd6d // fmul v13.2d, v11.2d, v13.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V6.B16
+	VFMLA V7.D2, V7.D2, V6.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V3.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
+	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V25.D[0], V6.D2
+	VFMLA V8.D2, V4.D2, V6.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F11
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V11.D[1]
-	VFMLA V13.D2, V11.D2, V11.D2
-	VUSHR $7, V9.D2, V9.D2
-	VUSHR $1, V9.D2, V12.D2
-	VSUB V12.D2, V9.D2, V9.D2
-	VSHL $52, V12.D2, V12.D2
-	VSUB V12.D2, V18.D2, V12.D2
-	VSHL $52, V9.D2, V9.D2
-	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
-	VSUB V9.D2, V18.D2, V9.D2
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89149 // fmul v9.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
-	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
-	WORD $0x4fd8998c // fmul v12.2d, v12.2d, v24.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
-	FMOVD (R14)(R19<<3), F13
+	VMOV R20, V4.D[1]
+	VFMLA V8.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V6.D2
+	VSUB V6.D2, V3.D2, V3.D2
+	VSHL $52, V6.D2, V6.D2
+	VSUB V6.D2, V18.D2, V6.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V13.D[1]
-	WORD $0x6e6add49 // fmul v9.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V14.D2
-	WORD $0x4fde192e // fmla v14.2d, v9.2d, v30.d[1]
-	VDUP V31.D[1], V15.D2
-	VFMLA V14.D2, V9.D2, V15.D2
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VDUP V29.D[1], V14.D2
-	WORD $0x4fdd112e // fmla v14.2d, v9.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V14.D2, V9.D2, V16.D2
-	VFMLA V12.D2, V15.D2, V16.D2
-	VDUP V28.D[1], V14.D2
-	WORD $0x4fdc112e // fmla v14.2d, v9.2d, v28.d[0]
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VFMLA V12.D2, V16.D2, V14.D2
-	VDUP V27.D[1], V15.D2
-	WORD $0x4fdb112f // fmla v15.2d, v9.2d, v27.d[0]
-	VFMLA V12.D2, V14.D2, V15.D2
-	VFMLA V12.D2, V15.D2, V10.D2
-	WORD $0x6e6add89 // fmul v9.2d, v12.2d, v10.2d
-	VFMLA V12.D2, V9.D2, V12.D2
-	VFMLA V12.D2, V11.D2, V13.D2
-	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
+	VMOV R20, V5.D[1]
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V31.D[0], V6.D2
+	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V29.D[1], V6.D2
+	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V6.D2
+	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V6.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V6.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V7.D2
+	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V4.D[0]
 SelfGrad64_lanes27:
-	VFMLA V7.D2, V6.D2, V3.D2
-	VFMLA V13.D2, V6.D2, V4.D2
-	VFMLA V11.D2, V6.D2, V5.D2
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 SelfGrad64_lanes28:
-	VFMLA V7.D2, V2.D2, V6.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	MOVD R7, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
@@ -4057,7 +4980,7 @@ SelfGrad64_lanes29:
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 SelfGrad64_lanes30:
-	VFMLA V13.D2, V2.D2, V6.D2
+	VFMLA V5.D2, V4.D2, V6.D2
 	MOVD R8, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
@@ -4067,27 +4990,27 @@ SelfGrad64_lanes31:
 	MOVD.P 8(R23), R24
 	VMOV R24, V6.D[0]
 SelfGrad64_lanes32:
-	VFMLA V11.D2, V2.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V6.D2
 	MOVD R9, R23
 	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes33:
 SelfGrad64_col_done:
-	WORD $0x7e70d863 // faddp d3, v3.2d
-	FMOVD.P F3, 8(R0)
-	WORD $0x7e70d884 // faddp d4, v4.2d
-	FMOVD.P F4, 8(R1)
-	WORD $0x7e70d8a5 // faddp d5, v5.2d
-	FMOVD.P F5, 8(R2)
+	WORD $0x7e70d800 // faddp d0, v0.2d
+	FMOVD.P F0, 8(R0)
+	WORD $0x7e70d821 // faddp d1, v1.2d
+	FMOVD.P F1, 8(R1)
+	WORD $0x7e70d842 // faddp d2, v2.2d
+	FMOVD.P F2, 8(R2)
 	ADD $8, R26
 	SUB $1, R6
 	B SelfGrad64_row
 SelfGrad64_done:
 	RET
-	// vector registers: 17 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracRowSums64(SB), NOSPLIT, $0-120
+TEXT ·DiracRowSums64(SB), NOSPLIT, $96-120
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -4115,6 +5038,185 @@ DiracRowSums64_row:
 	MOVD R4, R11
 	MOVD R6, R9
 	MOVD R5, R8
+DiracRowSums64_col_unrolled:
+	CMP $4, R11
+	BLT DiracRowSums64_col_single
+	VLD1.P 16(R9), [V4.D2]
+	VLD1.P 16(R9), [V5.D2]
+	WORD $0x4ee4d404 // fsub v4.2d, v0.2d, v4.2d
+	WORD $0x4ee5d405 // fsub v5.2d, v0.2d, v5.2d
+	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
+	WORD $0x4ee0f8a5 // fabs v5.2d, v5.2d
+	WORD $0x6e63dc86 // fmul v6.2d, v4.2d, v3.2d
+	WORD $0x6e63dca7 // fmul v7.2d, v5.2d, v3.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	FMOVQ F4, s1-16(SP)
+	FMOVQ F5, s4-64(SP)
+	WORD $0x6e66dcc4 // fmul v4.2d, v6.2d, v6.2d
+	WORD $0x6e67dce5 // fmul v5.2d, v7.2d, v7.2d
+	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
+	WORD $0x6ee0f8a9 // fneg v9.2d, v5.2d
+	VMOV V8.B16, V10.B16
+	VFMLA V6.D2, V6.D2, V10.D2
+	VMOV V9.B16, V11.B16
+	VFMLA V7.D2, V7.D2, V11.D2
+	VMOV V21.B16, V12.B16
+	WORD $0x4fd6108c // fmla v12.2d, v4.2d, v22.d[0]
+	VMOV V21.B16, V4.B16
+	WORD $0x4fd610a4 // fmla v4.2d, v5.2d, v22.d[0]
+	VSUB V21.D2, V12.D2, V5.D2
+	WORD $0x4ef5d58c // fsub v12.2d, v12.2d, v21.2d
+	VSUB V21.D2, V4.D2, V13.D2
+	WORD $0x4ef5d484 // fsub v4.2d, v4.2d, v21.2d
+	WORD $0x4fd61988 // fmla v8.2d, v12.2d, v22.d[1]
+	WORD $0x4fd61889 // fmla v9.2d, v4.2d, v22.d[1]
+	WORD $0x4fd71188 // fmla v8.2d, v12.2d, v23.d[0]
+	WORD $0x4fd71089 // fmla v9.2d, v4.2d, v23.d[0]
+	WORD $0x4eead508 // fsub v8.2d, v8.2d, v10.2d
+	WORD $0x4eebd529 // fsub v9.2d, v9.2d, v11.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fda1904 // fmla v4.2d, v8.2d, v26.d[1]
+	VDUP V26.D[0], V10.D2
+	WORD $0x4fda192a // fmla v10.2d, v9.2d, v26.d[1]
+	VDUP V25.D[1], V11.D2
+	VFMLA V4.D2, V8.D2, V11.D2
+	VDUP V25.D[1], V4.D2
+	VFMLA V10.D2, V9.D2, V4.D2
+	VDUP V25.D[0], V10.D2
+	VFMLA V11.D2, V8.D2, V10.D2
+	VDUP V25.D[0], V11.D2
+	VFMLA V4.D2, V9.D2, V11.D2
+	VMOV V18.B16, V4.B16
+	VFMLA V10.D2, V8.D2, V4.D2
+	VMOV V18.B16, V10.B16
+	VFMLA V11.D2, V9.D2, V10.D2
+	WORD $0x6e64dd04 // fmul v4.2d, v8.2d, v4.2d
+	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F8
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V8.D[1]
+	VMOV V13.D[0], R19
+	VMOV V13.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F9
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V9.D[1]
+	VFMLA V4.D2, V8.D2, V8.D2
+	VFMLA V10.D2, V9.D2, V9.D2
+	VUSHR $7, V5.D2, V5.D2
+	VUSHR $7, V13.D2, V13.D2
+	VUSHR $1, V5.D2, V4.D2
+	VUSHR $1, V13.D2, V10.D2
+	VSUB V4.D2, V5.D2, V5.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V10.D2, V13.D2, V13.D2
+	VSHL $52, V10.D2, V10.D2
+	VSUB V4.D2, V18.D2, V4.D2
+	VSHL $52, V5.D2, V5.D2
+	VSUB V10.D2, V18.D2, V10.D2
+	VSHL $52, V13.D2, V13.D2
+	WORD $0x6e64dd08 // fmul v8.2d, v8.2d, v4.2d
+	VSUB V5.D2, V18.D2, V5.D2
+	WORD $0x6e6add29 // fmul v9.2d, v9.2d, v10.2d
+	VSUB V13.D2, V18.D2, V13.D2
+	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
+	WORD $0x6e6ddd29 // fmul v9.2d, v9.2d, v13.2d
+	WORD $0x6e68dc24 // fmul v4.2d, v1.2d, v8.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F8, s3-48(SP)
+	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F9, s6-96(SP)
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd890c4 // fmul v4.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4fd890e5 // fmul v5.2d, v7.2d, v24.d[0]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d888 // scvtf v8.2d, v4.2d
+	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
+	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
+	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
+	WORD $0x4fd89929 // fmul v9.2d, v9.2d, v24.d[1]
+	WORD $0x4ee9d4e9 // fsub v9.2d, v7.2d, v9.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F10
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V10.D[1]
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	FMOVD (R14)(R19<<3), F4
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V4.D[1]
+	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
+	WORD $0x6e67dceb // fmul v11.2d, v7.2d, v7.2d
+	VDUP V31.D[0], V12.D2
+	WORD $0x4fde18ac // fmla v12.2d, v5.2d, v30.d[1]
+	VDUP V31.D[0], V13.D2
+	WORD $0x4fde196d // fmla v13.2d, v11.2d, v30.d[1]
+	VDUP V31.D[1], V14.D2
+	VFMLA V12.D2, V5.D2, V14.D2
+	WORD $0x6e66ddce // fmul v14.2d, v14.2d, v6.2d
+	VDUP V31.D[1], V15.D2
+	VFMLA V13.D2, V11.D2, V15.D2
+	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
+	VDUP V29.D[1], V12.D2
+	WORD $0x4fdd10ac // fmla v12.2d, v5.2d, v29.d[0]
+	VDUP V30.D[0], V16.D2
+	VFMLA V12.D2, V5.D2, V16.D2
+	VFMLA V8.D2, V14.D2, V16.D2
+	VDUP V29.D[1], V13.D2
+	WORD $0x4fdd116d // fmla v13.2d, v11.2d, v29.d[0]
+	VDUP V30.D[0], V14.D2
+	VFMLA V13.D2, V11.D2, V14.D2
+	VFMLA V9.D2, V15.D2, V14.D2
+	VDUP V28.D[1], V12.D2
+	WORD $0x4fdc10ac // fmla v12.2d, v5.2d, v28.d[0]
+	WORD $0x6e66dd8c // fmul v12.2d, v12.2d, v6.2d
+	VFMLA V8.D2, V16.D2, V12.D2
+	VDUP V28.D[1], V13.D2
+	WORD $0x4fdc116d // fmla v13.2d, v11.2d, v28.d[0]
+	WORD $0x6e67ddad // fmul v13.2d, v13.2d, v7.2d
+	VFMLA V9.D2, V14.D2, V13.D2
+	VDUP V27.D[1], V14.D2
+	WORD $0x4fdb10ae // fmla v14.2d, v5.2d, v27.d[0]
+	VFMLA V8.D2, V12.D2, V14.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1165 // fmla v5.2d, v11.2d, v27.d[0]
+	VFMLA V9.D2, V13.D2, V5.D2
+	VFMLA V8.D2, V14.D2, V6.D2
+	VFMLA V9.D2, V5.D2, V7.D2
+	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
+	VFMLA V8.D2, V5.D2, V8.D2
+	WORD $0x6e67dd25 // fmul v5.2d, v9.2d, v7.2d
+	VFMLA V9.D2, V5.D2, V9.D2
+	FMOVQ s3-48(SP), F5
+	VFMLA V8.D2, V5.D2, V10.D2
+	FMOVQ s6-96(SP), F5
+	VFMLA V9.D2, V5.D2, V4.D2
+	FMOVQ s2-32(SP), F5
+	FMOVQ s1-16(SP), F6
+	VFMLA V10.D2, V6.D2, V5.D2
+	FMOVQ s5-80(SP), F6
+	FMOVQ s4-64(SP), F7
+	VFMLA V4.D2, V7.D2, V6.D2
+	VLD1.P 16(R8), [V4.D2]
+	VFMLA V5.D2, V4.D2, V2.D2
+	VLD1.P 16(R8), [V4.D2]
+	VFMLA V6.D2, V4.D2, V2.D2
+	SUB $4, R11
+	B DiracRowSums64_col_unrolled
 DiracRowSums64_col_single:
 	CMP $2, R11
 	BLT DiracRowSums64_col_tail
@@ -4125,81 +5227,86 @@ DiracRowSums64_col_single:
 	WORD $0x4ef3c4a5 // fminnm v5.2d, v5.2d, v19.2d
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
-	VMOV V1.B16, V6.B16
-	WORD $0x6e65dca7 // fmul v7.2d, v5.2d, v5.2d
-	WORD $0x6ee0f8e8 // fneg v8.2d, v7.2d
-	VMOV V8.B16, V9.B16
-	VFMLA V5.D2, V5.D2, V9.D2
-	VMOV V21.B16, V10.B16
-	WORD $0x4fd610ea // fmla v10.2d, v7.2d, v22.d[0]
-	VSUB V21.D2, V10.D2, V7.D2
-	WORD $0x4ef5d54a // fsub v10.2d, v10.2d, v21.2d
-	WORD $0x4fd61948 // fmla v8.2d, v10.2d, v22.d[1]
-	WORD $0x4fd71148 // fmla v8.2d, v10.2d, v23.d[0]
-	WORD $0x4ee9d508 // fsub v8.2d, v8.2d, v9.2d
-	VDUP V26.D[0], V9.D2
-	WORD $0x4fda1909 // fmla v9.2d, v8.2d, v26.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V9.D2, V8.D2, V10.D2
-	VDUP V25.D[0], V9.D2
-	VFMLA V10.D2, V8.D2, V9.D2
-	VMOV V18.B16, V10.B16
-	VFMLA V9.D2, V8.D2, V10.D2
-	WORD $0x6e6add0a // fmul v10.2d, v8.2d, v10.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
+	VMOV V6.B16, V7.B16
+	VFMLA V5.D2, V5.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V4.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61906 // fmla v6.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71106 // fmla v6.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V6.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V6.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V6.D2, V8.D2
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F8
+	FMOVD (R12)(R19<<3), F6
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	VFMLA V10.D2, V8.D2, V8.D2
-	VUSHR $7, V7.D2, V7.D2
-	VUSHR $1, V7.D2, V9.D2
-	VSUB V9.D2, V7.D2, V7.D2
-	VSHL $52, V9.D2, V9.D2
-	VSUB V9.D2, V18.D2, V9.D2
+	VMOV R20, V6.D[1]
+	VFMLA V8.D2, V6.D2, V6.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $1, V4.D2, V7.D2
+	VSUB V7.D2, V4.D2, V4.D2
 	VSHL $52, V7.D2, V7.D2
-	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
 	VSUB V7.D2, V18.D2, V7.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VSHL $52, V4.D2, V4.D2
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	WORD $0x6e66dc24 // fmul v4.2d, v1.2d, v6.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd890a7 // fmul v7.2d, v5.2d, v24.d[0]
-	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
-	WORD $0x4e61d8e9 // scvtf v9.2d, v7.2d
-	WORD $0x4fd89929 // fmul v9.2d, v9.2d, v24.d[1]
-	WORD $0x4ee9d4a9 // fsub v9.2d, v5.2d, v9.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
-	FMOVD (R14)(R19<<3), F10
+	WORD $0x4fd890a4 // fmul v4.2d, v5.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F7
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V10.D[1]
-	WORD $0x6e65dca7 // fmul v7.2d, v5.2d, v5.2d
-	VDUP V31.D[0], V11.D2
-	WORD $0x4fde18eb // fmla v11.2d, v7.2d, v30.d[1]
-	VDUP V31.D[1], V12.D2
-	VFMLA V11.D2, V7.D2, V12.D2
-	WORD $0x6e65dd8c // fmul v12.2d, v12.2d, v5.2d
-	VDUP V29.D[1], V11.D2
-	WORD $0x4fdd10eb // fmla v11.2d, v7.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V11.D2, V7.D2, V13.D2
-	VFMLA V9.D2, V12.D2, V13.D2
-	VDUP V28.D[1], V11.D2
-	WORD $0x4fdc10eb // fmla v11.2d, v7.2d, v28.d[0]
-	WORD $0x6e65dd6b // fmul v11.2d, v11.2d, v5.2d
-	VFMLA V9.D2, V13.D2, V11.D2
-	VDUP V27.D[1], V12.D2
-	WORD $0x4fdb10ec // fmla v12.2d, v7.2d, v27.d[0]
-	VFMLA V9.D2, V11.D2, V12.D2
-	VFMLA V9.D2, V12.D2, V5.D2
-	WORD $0x6e65dd27 // fmul v7.2d, v9.2d, v5.2d
-	VFMLA V9.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V8.D2, V10.D2
-	VFMLA V10.D2, V4.D2, V6.D2
-	VLD1.P 16(R8), [V4.D2]
-	VFMLA V6.D2, V4.D2, V2.D2
+	VMOV R20, V7.D[1]
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	VDUP V31.D[0], V8.D2
+	WORD $0x4fde1888 // fmla v8.2d, v4.2d, v30.d[1]
+	VDUP V31.D[1], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V29.D[1], V8.D2
+	WORD $0x4fdd1088 // fmla v8.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V6.D2, V9.D2, V10.D2
+	VDUP V28.D[1], V8.D2
+	WORD $0x4fdc1088 // fmla v8.2d, v4.2d, v28.d[0]
+	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
+	VFMLA V6.D2, V10.D2, V8.D2
+	VDUP V27.D[1], V9.D2
+	WORD $0x4fdb1089 // fmla v9.2d, v4.2d, v27.d[0]
+	VFMLA V6.D2, V8.D2, V9.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	WORD $0x6e65dcc4 // fmul v4.2d, v6.2d, v5.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.D2, V4.D2, V7.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.D2, V5.D2, V4.D2
+	VLD1.P 16(R8), [V5.D2]
+	VFMLA V4.D2, V5.D2, V2.D2
 	SUB $2, R11
 	B DiracRowSums64_col_single
 DiracRowSums64_col_tail:
@@ -4215,85 +5322,90 @@ DiracRowSums64_lanes34:
 	WORD $0x4ef3c4a5 // fminnm v5.2d, v5.2d, v19.2d
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
-	VMOV V1.B16, V6.B16
-	WORD $0x6e65dca7 // fmul v7.2d, v5.2d, v5.2d
-	WORD $0x6ee0f8e8 // fneg v8.2d, v7.2d
-	VMOV V8.B16, V9.B16
-	VFMLA V5.D2, V5.D2, V9.D2
-	VMOV V21.B16, V10.B16
-	WORD $0x4fd610ea // fmla v10.2d, v7.2d, v22.d[0]
-	VSUB V21.D2, V10.D2, V7.D2
-	WORD $0x4ef5d54a // fsub v10.2d, v10.2d, v21.2d
-	WORD $0x4fd61948 // fmla v8.2d, v10.2d, v22.d[1]
-	WORD $0x4fd71148 // fmla v8.2d, v10.2d, v23.d[0]
-	WORD $0x4ee9d508 // fsub v8.2d, v8.2d, v9.2d
-	VDUP V26.D[0], V9.D2
-	WORD $0x4fda1909 // fmla v9.2d, v8.2d, v26.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V9.D2, V8.D2, V10.D2
-	VDUP V25.D[0], V9.D2
-	VFMLA V10.D2, V8.D2, V9.D2
-	VMOV V18.B16, V10.B16
-	VFMLA V9.D2, V8.D2, V10.D2
-	WORD $0x6e6add0a // fmul v10.2d, v8.2d, v10.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
+	VMOV V6.B16, V7.B16
+	VFMLA V5.D2, V5.D2, V7.D2
+	VMOV V21.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V8.D2, V4.D2
+	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
+	WORD $0x4fd61906 // fmla v6.2d, v8.2d, v22.d[1]
+	WORD $0x4fd71106 // fmla v6.2d, v8.2d, v23.d[0]
+	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V6.D2, V8.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V8.D2, V6.D2, V7.D2
+	VMOV V18.B16, V8.B16
+	VFMLA V7.D2, V6.D2, V8.D2
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F8
+	FMOVD (R12)(R19<<3), F6
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	VFMLA V10.D2, V8.D2, V8.D2
-	VUSHR $7, V7.D2, V7.D2
-	VUSHR $1, V7.D2, V9.D2
-	VSUB V9.D2, V7.D2, V7.D2
-	VSHL $52, V9.D2, V9.D2
-	VSUB V9.D2, V18.D2, V9.D2
+	VMOV R20, V6.D[1]
+	VFMLA V8.D2, V6.D2, V6.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $1, V4.D2, V7.D2
+	VSUB V7.D2, V4.D2, V4.D2
 	VSHL $52, V7.D2, V7.D2
-	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
 	VSUB V7.D2, V18.D2, V7.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VSHL $52, V4.D2, V4.D2
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
+	WORD $0x6e66dc24 // fmul v4.2d, v1.2d, v6.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd890a7 // fmul v7.2d, v5.2d, v24.d[0]
-	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
-	WORD $0x4e61d8e9 // scvtf v9.2d, v7.2d
-	WORD $0x4fd89929 // fmul v9.2d, v9.2d, v24.d[1]
-	WORD $0x4ee9d4a9 // fsub v9.2d, v5.2d, v9.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
-	FMOVD (R14)(R19<<3), F10
+	WORD $0x4fd890a4 // fmul v4.2d, v5.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F7
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V10.D[1]
-	WORD $0x6e65dca7 // fmul v7.2d, v5.2d, v5.2d
-	VDUP V31.D[0], V11.D2
-	WORD $0x4fde18eb // fmla v11.2d, v7.2d, v30.d[1]
-	VDUP V31.D[1], V12.D2
-	VFMLA V11.D2, V7.D2, V12.D2
-	WORD $0x6e65dd8c // fmul v12.2d, v12.2d, v5.2d
-	VDUP V29.D[1], V11.D2
-	WORD $0x4fdd10eb // fmla v11.2d, v7.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V11.D2, V7.D2, V13.D2
-	VFMLA V9.D2, V12.D2, V13.D2
-	VDUP V28.D[1], V11.D2
-	WORD $0x4fdc10eb // fmla v11.2d, v7.2d, v28.d[0]
-	WORD $0x6e65dd6b // fmul v11.2d, v11.2d, v5.2d
-	VFMLA V9.D2, V13.D2, V11.D2
-	VDUP V27.D[1], V12.D2
-	WORD $0x4fdb10ec // fmla v12.2d, v7.2d, v27.d[0]
-	VFMLA V9.D2, V11.D2, V12.D2
-	VFMLA V9.D2, V12.D2, V5.D2
-	WORD $0x6e65dd27 // fmul v7.2d, v9.2d, v5.2d
-	VFMLA V9.D2, V7.D2, V9.D2
-	VFMLA V9.D2, V8.D2, V10.D2
-	VFMLA V10.D2, V4.D2, V6.D2
+	VMOV R20, V7.D[1]
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	VDUP V31.D[0], V8.D2
+	WORD $0x4fde1888 // fmla v8.2d, v4.2d, v30.d[1]
+	VDUP V31.D[1], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V29.D[1], V8.D2
+	WORD $0x4fdd1088 // fmla v8.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V6.D2, V9.D2, V10.D2
+	VDUP V28.D[1], V8.D2
+	WORD $0x4fdc1088 // fmla v8.2d, v4.2d, v28.d[0]
+	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
+	VFMLA V6.D2, V10.D2, V8.D2
+	VDUP V27.D[1], V9.D2
+	WORD $0x4fdb1089 // fmla v9.2d, v4.2d, v27.d[0]
+	VFMLA V6.D2, V8.D2, V9.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	WORD $0x6e65dcc4 // fmul v4.2d, v6.2d, v5.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.D2, V4.D2, V7.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.D2, V5.D2, V4.D2
 	MOVD R8, R23
-	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
+	VMOV R24, V5.D[0]
 DiracRowSums64_lanes35:
-	VFMLA V6.D2, V4.D2, V2.D2
+	VFMLA V4.D2, V5.D2, V2.D2
 DiracRowSums64_col_done:
 	WORD $0x7e70d842 // faddp d2, v2.2d
 	FMOVD.P F2, 8(R0)
@@ -4301,10 +5413,10 @@ DiracRowSums64_col_done:
 	B DiracRowSums64_row
 DiracRowSums64_done:
 	RET
-	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracGrad64(SB), NOSPLIT, $0-240
+TEXT ·DiracGrad64(SB), NOSPLIT, $128-240
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -4323,18 +5435,23 @@ TEXT ·DiracGrad64(SB), NOSPLIT, $0-240
 	MOVD ZR, R26
 DiracGrad64_row:
 	CBZ R6, DiracGrad64_done
-	VLD1R.P 8(R3), [V2.D2]
+	VLD1R.P 8(R3), [V0.D2]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 8(R4), [V0.D2]
-	VLD1R.P 8(R5), [V1.D2]
-	WORD $0x4e61d421 // fadd v1.2d, v1.2d, v1.2d
-	WORD $0x6ee1f821 // fsqrt v1.2d, v1.2d
-	WORD $0x6e61fe43 // fdiv v3.2d, v18.2d, v1.2d
-	WORD $0x4ee0d824 // fcmeq v4.2d, v1.2d, #0
-	WORD $0x4e641c64 // bic v4.16b, v3.16b, v4.16b
-	WORD $0x4fd79821 // fmul v1.2d, v1.2d, v23.d[1]
-	VEOR V5.B16, V5.B16, V5.B16
-	VEOR V6.B16, V6.B16, V6.B16
-	VEOR V7.B16, V7.B16, V7.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 8(R5), [V0.D2]
+	WORD $0x4e60d400 // fadd v0.2d, v0.2d, v0.2d
+	WORD $0x6ee1f800 // fsqrt v0.2d, v0.2d
+	WORD $0x6e60fe41 // fdiv v1.2d, v18.2d, v0.2d
+	WORD $0x4ee0d802 // fcmeq v2.2d, v0.2d, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4fd79800 // fmul v0.2d, v0.2d, v23.d[1]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -4344,237 +5461,469 @@ DiracGrad64_row:
 	MOVD x_base+216(FP), R11
 	ADD R26, R11
 	MOVD x_len+224(FP), R17
+DiracGrad64_col_unrolled:
+	CMP $4, R17
+	BLT DiracGrad64_col_single
+	VLD1.P 16(R11), [V3.D2]
+	VLD1.P 16(R11), [V4.D2]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ee3d4a3 // fsub v3.2d, v5.2d, v3.2d
+	WORD $0x4ee4d4a4 // fsub v4.2d, v5.2d, v4.2d
+	WORD $0x4ee0f865 // fabs v5.2d, v3.2d
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s13-208(SP), F7
+	WORD $0x6e67dca8 // fmul v8.2d, v5.2d, v7.2d
+	WORD $0x6e67dcc9 // fmul v9.2d, v6.2d, v7.2d
+	WORD $0x4ef3c508 // fminnm v8.2d, v8.2d, v19.2d
+	WORD $0x4ef3c529 // fminnm v9.2d, v9.2d, v19.2d
+	WORD $0x4ee0d8aa // fcmeq v10.2d, v5.2d, #0
+	WORD $0x4e6a1d08 // bic v8.16b, v8.16b, v10.16b
+	WORD $0x4ee0d8ca // fcmeq v10.2d, v6.2d, #0
+	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e68dd03 // fmul v3.2d, v8.2d, v8.2d
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
+	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
+	VMOV V5.B16, V7.B16
+	VFMLA V8.D2, V8.D2, V7.D2
+	VMOV V6.B16, V10.B16
+	VFMLA V9.D2, V9.D2, V10.D2
+	VMOV V21.B16, V11.B16
+	WORD $0x4fd6106b // fmla v11.2d, v3.2d, v22.d[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
+	VSUB V21.D2, V11.D2, V4.D2
+	WORD $0x4ef5d56b // fsub v11.2d, v11.2d, v21.2d
+	VSUB V21.D2, V3.D2, V12.D2
+	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
+	WORD $0x4fd61965 // fmla v5.2d, v11.2d, v22.d[1]
+	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
+	WORD $0x4fd71165 // fmla v5.2d, v11.2d, v23.d[0]
+	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
+	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
+	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
+	VDUP V26.D[0], V3.D2
+	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V3.D2, V5.D2, V10.D2
+	VDUP V25.D[1], V3.D2
+	VFMLA V7.D2, V6.D2, V3.D2
+	VDUP V25.D[0], V7.D2
+	VFMLA V10.D2, V5.D2, V7.D2
+	VDUP V25.D[0], V10.D2
+	VFMLA V3.D2, V6.D2, V10.D2
+	VMOV V18.B16, V3.B16
+	VFMLA V7.D2, V5.D2, V3.D2
+	VMOV V18.B16, V7.B16
+	VFMLA V10.D2, V6.D2, V7.D2
+	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
+	WORD $0x6e67dcc7 // fmul v7.2d, v6.2d, v7.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F5
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V5.D[1]
+	VMOV V12.D[0], R19
+	VMOV V12.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R12)(R19<<3), F6
+	MOVD (R12)(R20<<3), R20
+	VMOV R20, V6.D[1]
+	VFMLA V3.D2, V5.D2, V5.D2
+	VFMLA V7.D2, V6.D2, V6.D2
+	VUSHR $7, V4.D2, V4.D2
+	VUSHR $7, V12.D2, V12.D2
+	VUSHR $1, V4.D2, V3.D2
+	VUSHR $1, V12.D2, V7.D2
+	VSUB V3.D2, V4.D2, V4.D2
+	VSHL $52, V3.D2, V3.D2
+	VSUB V7.D2, V12.D2, V12.D2
+	VSHL $52, V7.D2, V7.D2
+	VSUB V3.D2, V18.D2, V3.D2
+	VSHL $52, V4.D2, V4.D2
+	VSUB V7.D2, V18.D2, V7.D2
+	VSHL $52, V12.D2, V12.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	VSUB V4.D2, V18.D2, V4.D2
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	VSUB V12.D2, V18.D2, V12.D2
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	WORD $0x6e6cdcc6 // fmul v6.2d, v6.2d, v12.2d
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
+	FMOVQ F3, s5-80(SP)
+	FMOVQ F6, s6-96(SP)
+	WORD $0x4ef4c508 // fminnm v8.2d, v8.2d, v20.2d
+	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
+	WORD $0x4fd89103 // fmul v3.2d, v8.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4fd89124 // fmul v4.2d, v9.2d, v24.d[0]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
+	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
+	WORD $0x4ee5d505 // fsub v5.2d, v8.2d, v5.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
+	WORD $0x4ee6d526 // fsub v6.2d, v9.2d, v6.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F7
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V7.D[1]
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	FMOVD (R14)(R19<<3), F3
+	MOVD (R14)(R20<<3), R20
+	VMOV R20, V3.D[1]
+	WORD $0x6e68dd04 // fmul v4.2d, v8.2d, v8.2d
+	WORD $0x6e69dd2a // fmul v10.2d, v9.2d, v9.2d
+	VDUP V31.D[0], V11.D2
+	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
+	VDUP V31.D[0], V12.D2
+	WORD $0x4fde194c // fmla v12.2d, v10.2d, v30.d[1]
+	VDUP V31.D[1], V13.D2
+	VFMLA V11.D2, V4.D2, V13.D2
+	WORD $0x6e68ddad // fmul v13.2d, v13.2d, v8.2d
+	VDUP V31.D[1], V14.D2
+	VFMLA V12.D2, V10.D2, V14.D2
+	WORD $0x6e69ddce // fmul v14.2d, v14.2d, v9.2d
+	VDUP V29.D[1], V11.D2
+	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
+	VDUP V30.D[0], V15.D2
+	VFMLA V11.D2, V4.D2, V15.D2
+	VFMLA V5.D2, V13.D2, V15.D2
+	VDUP V29.D[1], V12.D2
+	WORD $0x4fdd114c // fmla v12.2d, v10.2d, v29.d[0]
+	VDUP V30.D[0], V13.D2
+	VFMLA V12.D2, V10.D2, V13.D2
+	VFMLA V6.D2, V14.D2, V13.D2
+	VDUP V28.D[1], V11.D2
+	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
+	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
+	VFMLA V5.D2, V15.D2, V11.D2
+	VDUP V28.D[1], V12.D2
+	WORD $0x4fdc114c // fmla v12.2d, v10.2d, v28.d[0]
+	WORD $0x6e69dd8c // fmul v12.2d, v12.2d, v9.2d
+	VFMLA V6.D2, V13.D2, V12.D2
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
+	VFMLA V5.D2, V11.D2, V13.D2
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1144 // fmla v4.2d, v10.2d, v27.d[0]
+	VFMLA V6.D2, V12.D2, V4.D2
+	VFMLA V5.D2, V13.D2, V8.D2
+	VFMLA V6.D2, V4.D2, V9.D2
+	WORD $0x6e68dca4 // fmul v4.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V4.D2, V5.D2
+	WORD $0x6e69dcc4 // fmul v4.2d, v6.2d, v9.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	FMOVQ s6-96(SP), F5
+	FMOVQ s14-224(SP), F6
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.D2, V8.D2, V9.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V9.D2, V6.D2, V0.D2
+	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V4.D2, V6.D2, V2.D2
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V10.D2, V6.D2, V0.D2
+	VFMLA V3.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V2.D2
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V6.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
+	SUB $4, R17
+	B DiracGrad64_col_unrolled
 DiracGrad64_col_single:
 	CMP $2, R17
 	BLT DiracGrad64_col_tail
-	VLD1.P 16(R11), [V8.D2]
-	WORD $0x4ee8d408 // fsub v8.2d, v0.2d, v8.2d
-	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	WORD $0x6e63dd2a // fmul v10.2d, v9.2d, v3.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	VMOV V1.B16, V9.B16
-	WORD $0x6e6add4b // fmul v11.2d, v10.2d, v10.2d
-	WORD $0x6ee0f96c // fneg v12.2d, v11.2d
-	VMOV V12.B16, V13.B16
-	VFMLA V10.D2, V10.D2, V13.D2
-	VMOV V21.B16, V14.B16
-	WORD $0x4fd6116e // fmla v14.2d, v11.2d, v22.d[0]
-	VSUB V21.D2, V14.D2, V11.D2
-	WORD $0x4ef5d5ce // fsub v14.2d, v14.2d, v21.2d
-	WORD $0x4fd619cc // fmla v12.2d, v14.2d, v22.d[1]
-	WORD $0x4fd711cc // fmla v12.2d, v14.2d, v23.d[0]
-	WORD $0x4eedd58c // fsub v12.2d, v12.2d, v13.2d
-	VDUP V26.D[0], V13.D2
-	WORD $0x4fda198d // fmla v13.2d, v12.2d, v26.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V13.D2, V12.D2, V14.D2
-	VDUP V25.D[0], V13.D2
-	VFMLA V14.D2, V12.D2, V13.D2
-	VMOV V18.B16, V14.B16
-	VFMLA V13.D2, V12.D2, V14.D2
-	WORD $0x6e6edd8e // fmul v14.2d, v12.2d, v14.2d
-	VMOV V11.D[0], R19
-	VMOV V11.D[1], R20
+	VLD1.P 16(R11), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V5.B16
+	VFMLA V6.D2, V6.D2, V5.D2
+	VMOV V21.B16, V7.B16
+	WORD $0x4fd61067 // fmla v7.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V7.D2, V3.D2
+	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
+	WORD $0x4fd618e4 // fmla v4.2d, v7.2d, v22.d[1]
+	WORD $0x4fd710e4 // fmla v4.2d, v7.2d, v23.d[0]
+	WORD $0x4ee5d484 // fsub v4.2d, v4.2d, v5.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fda1885 // fmla v5.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V7.D2
+	VFMLA V5.D2, V4.D2, V7.D2
+	VDUP V25.D[0], V5.D2
+	VFMLA V7.D2, V4.D2, V5.D2
+	VMOV V18.B16, V7.B16
+	VFMLA V5.D2, V4.D2, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F12
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V12.D[1]
-	VFMLA V14.D2, V12.D2, V12.D2
-	VUSHR $7, V11.D2, V11.D2
-	VUSHR $1, V11.D2, V13.D2
-	VSUB V13.D2, V11.D2, V11.D2
-	VSHL $52, V13.D2, V13.D2
-	VSUB V13.D2, V18.D2, V13.D2
-	VSHL $52, V11.D2, V11.D2
-	WORD $0x6e6ddd8c // fmul v12.2d, v12.2d, v13.2d
-	VSUB V11.D2, V18.D2, V11.D2
-	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
-	WORD $0x6e6cdd29 // fmul v9.2d, v9.2d, v12.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd8914b // fmul v11.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b96b // fcvtzs v11.2d, v11.2d
-	WORD $0x4e61d96d // scvtf v13.2d, v11.2d
-	WORD $0x4fd899ad // fmul v13.2d, v13.2d, v24.d[1]
-	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
-	VMOV V11.D[0], R19
-	VMOV V11.D[1], R20
-	FMOVD (R14)(R19<<3), F14
+	VMOV R20, V4.D[1]
+	VFMLA V7.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	VSHL $52, V5.D2, V5.D2
+	VSUB V5.D2, V18.D2, V5.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V14.D[1]
-	WORD $0x6e6add4b // fmul v11.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V15.D2
-	WORD $0x4fde196f // fmla v15.2d, v11.2d, v30.d[1]
-	VDUP V31.D[1], V16.D2
-	VFMLA V15.D2, V11.D2, V16.D2
-	WORD $0x6e6ade10 // fmul v16.2d, v16.2d, v10.2d
-	VDUP V29.D[1], V15.D2
-	WORD $0x4fdd116f // fmla v15.2d, v11.2d, v29.d[0]
-	VDUP V30.D[0], V17.D2
-	VFMLA V15.D2, V11.D2, V17.D2
-	VFMLA V13.D2, V16.D2, V17.D2
-	VDUP V28.D[1], V15.D2
-	WORD $0x4fdc116f // fmla v15.2d, v11.2d, v28.d[0]
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VFMLA V13.D2, V17.D2, V15.D2
-	VDUP V27.D[1], V16.D2
-	WORD $0x4fdb1170 // fmla v16.2d, v11.2d, v27.d[0]
-	VFMLA V13.D2, V15.D2, V16.D2
-	VFMLA V13.D2, V16.D2, V10.D2
-	WORD $0x6e6addab // fmul v11.2d, v13.2d, v10.2d
-	VFMLA V13.D2, V11.D2, V13.D2
-	VFMLA V13.D2, V12.D2, V14.D2
-	WORD $0x6e64dd8c // fmul v12.2d, v12.2d, v4.2d
-	WORD $0x4ee0f90a // fabs v10.2d, v8.2d
-	VFMLA V14.D2, V10.D2, V9.D2
-	WORD $0x4ee0f90a // fabs v10.2d, v8.2d
-	WORD $0x4e6a1d0a // bic v10.16b, v8.16b, v10.16b
-	VORR V10.B16, V14.B16, V14.B16
-	VLD1.P 16(R10), [V8.D2]
-	VFMLA V9.D2, V8.D2, V5.D2
-	VFMLA V14.D2, V8.D2, V6.D2
-	VFMLA V12.D2, V8.D2, V7.D2
-	VLD1 (R7), [V8.D2]
-	VFMLA V9.D2, V2.D2, V8.D2
-	VST1.P [V8.D2], 16(R7)
-	VLD1 (R8), [V8.D2]
-	VFMLA V14.D2, V2.D2, V8.D2
-	VST1.P [V8.D2], 16(R8)
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.D2]
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	VLD1 (R7), [V6.D2]
+	VFMLA V7.D2, V4.D2, V6.D2
+	VST1.P [V6.D2], 16(R7)
+	VLD1 (R8), [V6.D2]
+	VFMLA V5.D2, V4.D2, V6.D2
+	VST1.P [V6.D2], 16(R8)
 	SUB $2, R17
 	B DiracGrad64_col_single
 DiracGrad64_col_tail:
 	CBZ R17, DiracGrad64_col_done
 	MOVD R11, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V8.D[0]
+	VMOV R24, V3.D[0]
 DiracGrad64_lanes36:
-	WORD $0x4ee8d408 // fsub v8.2d, v0.2d, v8.2d
-	WORD $0x4ee0f909 // fabs v9.2d, v8.2d
-	WORD $0x6e63dd2a // fmul v10.2d, v9.2d, v3.2d
-	WORD $0x4ef3c54a // fminnm v10.2d, v10.2d, v19.2d
-	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	VMOV V1.B16, V9.B16
-	WORD $0x6e6add4b // fmul v11.2d, v10.2d, v10.2d
-	WORD $0x6ee0f96c // fneg v12.2d, v11.2d
-	VMOV V12.B16, V13.B16
-	VFMLA V10.D2, V10.D2, V13.D2
-	VMOV V21.B16, V14.B16
-	WORD $0x4fd6116e // fmla v14.2d, v11.2d, v22.d[0]
-	VSUB V21.D2, V14.D2, V11.D2
-	WORD $0x4ef5d5ce // fsub v14.2d, v14.2d, v21.2d
-	WORD $0x4fd619cc // fmla v12.2d, v14.2d, v22.d[1]
-	WORD $0x4fd711cc // fmla v12.2d, v14.2d, v23.d[0]
-	WORD $0x4eedd58c // fsub v12.2d, v12.2d, v13.2d
-	VDUP V26.D[0], V13.D2
-	WORD $0x4fda198d // fmla v13.2d, v12.2d, v26.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V13.D2, V12.D2, V14.D2
-	VDUP V25.D[0], V13.D2
-	VFMLA V14.D2, V12.D2, V13.D2
-	VMOV V18.B16, V14.B16
-	VFMLA V13.D2, V12.D2, V14.D2
-	WORD $0x6e6edd8e // fmul v14.2d, v12.2d, v14.2d
-	VMOV V11.D[0], R19
-	VMOV V11.D[1], R20
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
+	VMOV V4.B16, V5.B16
+	VFMLA V6.D2, V6.D2, V5.D2
+	VMOV V21.B16, V7.B16
+	WORD $0x4fd61067 // fmla v7.2d, v3.2d, v22.d[0]
+	VSUB V21.D2, V7.D2, V3.D2
+	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
+	WORD $0x4fd618e4 // fmla v4.2d, v7.2d, v22.d[1]
+	WORD $0x4fd710e4 // fmla v4.2d, v7.2d, v23.d[0]
+	WORD $0x4ee5d484 // fsub v4.2d, v4.2d, v5.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fda1885 // fmla v5.2d, v4.2d, v26.d[1]
+	VDUP V25.D[1], V7.D2
+	VFMLA V5.D2, V4.D2, V7.D2
+	VDUP V25.D[0], V5.D2
+	VFMLA V7.D2, V4.D2, V5.D2
+	VMOV V18.B16, V7.B16
+	VFMLA V5.D2, V4.D2, V7.D2
+	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
 	AND $127, R19
 	AND $127, R20
-	FMOVD (R12)(R19<<3), F12
+	FMOVD (R12)(R19<<3), F4
 	MOVD (R12)(R20<<3), R20
-	VMOV R20, V12.D[1]
-	VFMLA V14.D2, V12.D2, V12.D2
-	VUSHR $7, V11.D2, V11.D2
-	VUSHR $1, V11.D2, V13.D2
-	VSUB V13.D2, V11.D2, V11.D2
-	VSHL $52, V13.D2, V13.D2
-	VSUB V13.D2, V18.D2, V13.D2
-	VSHL $52, V11.D2, V11.D2
-	WORD $0x6e6ddd8c // fmul v12.2d, v12.2d, v13.2d
-	VSUB V11.D2, V18.D2, V11.D2
-	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
-	WORD $0x6e6cdd29 // fmul v9.2d, v9.2d, v12.2d
-	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd8914b // fmul v11.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b96b // fcvtzs v11.2d, v11.2d
-	WORD $0x4e61d96d // scvtf v13.2d, v11.2d
-	WORD $0x4fd899ad // fmul v13.2d, v13.2d, v24.d[1]
-	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
-	VMOV V11.D[0], R19
-	VMOV V11.D[1], R20
-	FMOVD (R14)(R19<<3), F14
+	VMOV R20, V4.D[1]
+	VFMLA V7.D2, V4.D2, V4.D2
+	VUSHR $7, V3.D2, V3.D2
+	VUSHR $1, V3.D2, V5.D2
+	VSUB V5.D2, V3.D2, V3.D2
+	VSHL $52, V5.D2, V5.D2
+	VSUB V5.D2, V18.D2, V5.D2
+	VSHL $52, V3.D2, V3.D2
+	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
+	VSUB V3.D2, V18.D2, V3.D2
+	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	FMOVD (R14)(R19<<3), F5
 	MOVD (R14)(R20<<3), R20
-	VMOV R20, V14.D[1]
-	WORD $0x6e6add4b // fmul v11.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V15.D2
-	WORD $0x4fde196f // fmla v15.2d, v11.2d, v30.d[1]
-	VDUP V31.D[1], V16.D2
-	VFMLA V15.D2, V11.D2, V16.D2
-	WORD $0x6e6ade10 // fmul v16.2d, v16.2d, v10.2d
-	VDUP V29.D[1], V15.D2
-	WORD $0x4fdd116f // fmla v15.2d, v11.2d, v29.d[0]
-	VDUP V30.D[0], V17.D2
-	VFMLA V15.D2, V11.D2, V17.D2
-	VFMLA V13.D2, V16.D2, V17.D2
-	VDUP V28.D[1], V15.D2
-	WORD $0x4fdc116f // fmla v15.2d, v11.2d, v28.d[0]
-	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
-	VFMLA V13.D2, V17.D2, V15.D2
-	VDUP V27.D[1], V16.D2
-	WORD $0x4fdb1170 // fmla v16.2d, v11.2d, v27.d[0]
-	VFMLA V13.D2, V15.D2, V16.D2
-	VFMLA V13.D2, V16.D2, V10.D2
-	WORD $0x6e6addab // fmul v11.2d, v13.2d, v10.2d
-	VFMLA V13.D2, V11.D2, V13.D2
-	VFMLA V13.D2, V12.D2, V14.D2
-	WORD $0x6e64dd8c // fmul v12.2d, v12.2d, v4.2d
-	WORD $0x4ee0f90a // fabs v10.2d, v8.2d
-	VFMLA V14.D2, V10.D2, V9.D2
-	WORD $0x4ee0f90a // fabs v10.2d, v8.2d
-	WORD $0x4e6a1d0a // bic v10.16b, v8.16b, v10.16b
-	VORR V10.B16, V14.B16, V14.B16
+	VMOV R20, V5.D[1]
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V31.D[0], V7.D2
+	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
+	VDUP V31.D[1], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V29.D[1], V7.D2
+	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V4.D2, V8.D2, V9.D2
+	VDUP V28.D[1], V7.D2
+	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
+	VFMLA V4.D2, V3.D2, V4.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.D2, V6.D2, V7.D2
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V8.D[0]
+	VMOV R24, V4.D[0]
 DiracGrad64_lanes37:
-	VFMLA V9.D2, V8.D2, V5.D2
-	VFMLA V14.D2, V8.D2, V6.D2
-	VFMLA V12.D2, V8.D2, V7.D2
+	VFMLA V7.D2, V4.D2, V0.D2
+	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V8.D[0]
+	VMOV R24, V6.D[0]
 DiracGrad64_lanes38:
-	VFMLA V9.D2, V2.D2, V8.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	MOVD R7, R23
-	VMOV V8.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes39:
 	MOVD R8, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V8.D[0]
+	VMOV R24, V6.D[0]
 DiracGrad64_lanes40:
-	VFMLA V14.D2, V2.D2, V8.D2
+	VFMLA V5.D2, V4.D2, V6.D2
 	MOVD R8, R23
-	VMOV V8.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes41:
 DiracGrad64_col_done:
-	WORD $0x7e70d8a5 // faddp d5, v5.2d
-	FMOVD.P F5, 8(R0)
-	WORD $0x7e70d8c6 // faddp d6, v6.2d
-	FMOVD.P F6, 8(R1)
-	WORD $0x7e70d8e7 // faddp d7, v7.2d
-	FMOVD.P F7, 8(R2)
+	WORD $0x7e70d800 // faddp d0, v0.2d
+	FMOVD.P F0, 8(R0)
+	WORD $0x7e70d821 // faddp d1, v1.2d
+	FMOVD.P F1, 8(R1)
+	WORD $0x7e70d842 // faddp d2, v2.2d
+	FMOVD.P F2, 8(R2)
 	SUB $1, R6
 	B DiracGrad64_row
 DiracGrad64_done:
 	RET
-	// vector registers: 18 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func Erf32(dst []float32, x []float32)
 TEXT ·Erf32(SB), NOSPLIT, $0-48
@@ -5415,7 +6764,7 @@ PairTerms32_pair_done:
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
 // func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossRowSums32(SB), NOSPLIT, $0-144
+TEXT ·CrossRowSums32(SB), NOSPLIT, $96-144
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -5439,6 +6788,179 @@ CrossRowSums32_row:
 	MOVD R6, R9
 	MOVD R5, R8
 	MOVD R7, R10
+CrossRowSums32_col_unrolled:
+	CMP $8, R11
+	BLT CrossRowSums32_col_single
+	VLD1.P 16(R9), [V3.S4]
+	VLD1.P 16(R9), [V4.S4]
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
+	VLD1.P 16(R10), [V5.S4]
+	VLD1.P 16(R10), [V6.S4]
+	WORD $0x4e25d425 // fadd v5.4s, v1.4s, v5.4s
+	WORD $0x4e26d426 // fadd v6.4s, v1.4s, v6.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x4e26d4c6 // fadd v6.4s, v6.4s, v6.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6e25fe47 // fdiv v7.4s, v18.4s, v5.4s
+	WORD $0x6e26fe48 // fdiv v8.4s, v18.4s, v6.4s
+	WORD $0x6e27dc69 // fmul v9.4s, v3.4s, v7.4s
+	WORD $0x6e28dc8a // fmul v10.4s, v4.4s, v8.4s
+	WORD $0x4eb3c529 // fminnm v9.4s, v9.4s, v19.4s
+	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
+	WORD $0x4ea0d86b // fcmeq v11.4s, v3.4s, #0
+	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
+	WORD $0x4ea0d88b // fcmeq v11.4s, v4.4s, #0
+	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4fbc98c6 // fmul v6.4s, v6.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
+	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	VMOV V7.B16, V11.B16
+	VFMLA V9.S4, V9.S4, V11.S4
+	VMOV V8.B16, V12.B16
+	VFMLA V10.S4, V10.S4, V12.S4
+	VMOV V21.B16, V13.B16
+	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V13.S4, V4.S4
+	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
+	VSUB V21.S4, V3.S4, V14.S4
+	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
+	WORD $0x4fbc11a7 // fmla v7.4s, v13.4s, v28.s[1]
+	WORD $0x4fbc1068 // fmla v8.4s, v3.4s, v28.s[1]
+	WORD $0x4f9c19a7 // fmla v7.4s, v13.4s, v28.s[2]
+	WORD $0x4f9c1868 // fmla v8.4s, v3.4s, v28.s[2]
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	VDUP V29.S[3], V3.S4
+	WORD $0x4f9e10e3 // fmla v3.4s, v7.4s, v30.s[0]
+	VDUP V29.S[3], V11.S4
+	WORD $0x4f9e110b // fmla v11.4s, v8.4s, v30.s[0]
+	VDUP V29.S[2], V12.S4
+	VFMLA V3.S4, V7.S4, V12.S4
+	VDUP V29.S[2], V3.S4
+	VFMLA V11.S4, V8.S4, V3.S4
+	VMOV V18.B16, V11.B16
+	VFMLA V12.S4, V7.S4, V11.S4
+	VMOV V18.B16, V12.B16
+	VFMLA V3.S4, V8.S4, V12.S4
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	VSHL $29, V4.S4, V3.S4
+	VUSHR $27, V3.S4, V3.S4
+	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
+	VADD V23.S4, V3.S4, V3.S4
+	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
+	VSHL $29, V14.S4, V7.S4
+	VUSHR $27, V7.S4, V7.S4
+	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
+	VADD V23.S4, V7.S4, V7.S4
+	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
+	VFMLA V11.S4, V3.S4, V3.S4
+	VFMLA V12.S4, V7.S4, V7.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $3, V14.S4, V14.S4
+	VUSHR $1, V4.S4, V8.S4
+	VUSHR $1, V14.S4, V11.S4
+	VSUB V8.S4, V4.S4, V4.S4
+	VSHL $23, V8.S4, V8.S4
+	VSUB V11.S4, V14.S4, V14.S4
+	VSHL $23, V11.S4, V11.S4
+	VSUB V8.S4, V18.S4, V8.S4
+	VSHL $23, V4.S4, V4.S4
+	VSUB V11.S4, V18.S4, V11.S4
+	VSHL $23, V14.S4, V14.S4
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
+	VSUB V14.S4, V18.S4, V14.S4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F3, s3-48(SP)
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F7, s6-96(SP)
+	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
+	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
+	WORD $0x4f9d9123 // fmul v3.4s, v9.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4f9d9144 // fmul v4.4s, v10.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
+	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
+	WORD $0x4ea5d525 // fsub v5.4s, v9.4s, v5.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d546 // fsub v6.4s, v10.4s, v6.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F7
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V7.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V7.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V7.S[3]
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F3
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V3.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V3.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V3.S[3]
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VDUP V31.S[0], V11.S4
+	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
+	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
+	VDUP V31.S[0], V12.S4
+	WORD $0x4fbe190c // fmla v12.4s, v8.4s, v30.s[3]
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VDUP V30.S[2], V13.S4
+	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
+	VFMLA V5.S4, V11.S4, V13.S4
+	VDUP V30.S[2], V4.S4
+	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	VFMLA V6.S4, V12.S4, V4.S4
+	VFMLA V5.S4, V13.S4, V9.S4
+	VFMLA V6.S4, V4.S4, V10.S4
+	WORD $0x6e29dca4 // fmul v4.4s, v5.4s, v9.4s
+	VFMLA V5.S4, V4.S4, V5.S4
+	WORD $0x6e2adcc4 // fmul v4.4s, v6.4s, v10.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.S4, V4.S4, V3.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.S4, V5.S4, V4.S4
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.S4, V6.S4, V5.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V4.S4, V3.S4, V2.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V5.S4, V3.S4, V2.S4
+	SUB $8, R11
+	B CrossRowSums32_col_unrolled
 CrossRowSums32_col_single:
 	CMP $4, R11
 	BLT CrossRowSums32_col_tail
@@ -5455,71 +6977,77 @@ CrossRowSums32_col_single:
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
-	VMOV V7.B16, V8.B16
-	VFMLA V6.S4, V6.S4, V8.S4
-	VMOV V21.B16, V9.B16
-	WORD $0x4f9c10a9 // fmla v9.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V9.S4, V5.S4
-	WORD $0x4eb5d529 // fsub v9.4s, v9.4s, v21.4s
-	WORD $0x4fbc1127 // fmla v7.4s, v9.4s, v28.s[1]
-	WORD $0x4f9c1927 // fmla v7.4s, v9.4s, v28.s[2]
-	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s
-	VDUP V29.S[3], V8.S4
-	WORD $0x4f9e10e8 // fmla v8.4s, v7.4s, v30.s[0]
-	VDUP V29.S[2], V9.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VMOV V18.B16, V8.B16
-	VFMLA V9.S4, V7.S4, V8.S4
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VSHL $29, V5.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V8.S4, V7.S4, V7.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $1, V5.S4, V8.S4
-	VSUB V8.S4, V5.S4, V5.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V5.S4, V5.S4
-	WORD $0x6e28dce7 // fmul v7.4s, v7.4s, v8.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	VMOV V5.B16, V7.B16
+	VFMLA V6.S4, V6.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V5.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VSHL $29, V3.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V7.S4, V5.S4, V5.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V7.S4
+	VSUB V7.S4, V3.S4, V3.S4
+	VSHL $23, V7.S4, V7.S4
+	VSUB V7.S4, V18.S4, V7.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c5 // fmul v5.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a8 // scvtf v8.4s, v5.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
-	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F9
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V9.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V9.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V9.S[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe18aa // fmla v10.4s, v5.4s, v30.s[3]
-	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
-	VDUP V30.S[2], V11.S4
-	WORD $0x4fbe10ab // fmla v11.4s, v5.4s, v30.s[1]
-	VFMLA V8.S4, V10.S4, V11.S4
-	VFMLA V8.S4, V11.S4, V6.S4
-	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
-	VFMLA V8.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V3.S4, V4.S4
-	VLD1.P 16(R8), [V3.S4]
-	VFMLA V4.S4, V3.S4, V2.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.S4, V4.S4, V3.S4
+	VLD1.P 16(R8), [V4.S4]
+	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
 	B CrossRowSums32_col_single
 CrossRowSums32_col_tail:
@@ -5561,83 +7089,89 @@ CrossRowSums32_lanes52:
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
-	VMOV V7.B16, V8.B16
-	VFMLA V6.S4, V6.S4, V8.S4
-	VMOV V21.B16, V9.B16
-	WORD $0x4f9c10a9 // fmla v9.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V9.S4, V5.S4
-	WORD $0x4eb5d529 // fsub v9.4s, v9.4s, v21.4s
-	WORD $0x4fbc1127 // fmla v7.4s, v9.4s, v28.s[1]
-	WORD $0x4f9c1927 // fmla v7.4s, v9.4s, v28.s[2]
-	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s
-	VDUP V29.S[3], V8.S4
-	WORD $0x4f9e10e8 // fmla v8.4s, v7.4s, v30.s[0]
-	VDUP V29.S[2], V9.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VMOV V18.B16, V8.B16
-	VFMLA V9.S4, V7.S4, V8.S4
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VSHL $29, V5.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V8.S4, V7.S4, V7.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $1, V5.S4, V8.S4
-	VSUB V8.S4, V5.S4, V5.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V5.S4, V5.S4
-	WORD $0x6e28dce7 // fmul v7.4s, v7.4s, v8.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	VMOV V5.B16, V7.B16
+	VFMLA V6.S4, V6.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V5.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VSHL $29, V3.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V7.S4, V5.S4, V5.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V7.S4
+	VSUB V7.S4, V3.S4, V3.S4
+	VSHL $23, V7.S4, V7.S4
+	VSUB V7.S4, V18.S4, V7.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c5 // fmul v5.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a8 // scvtf v8.4s, v5.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
-	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F9
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V9.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V9.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V9.S[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe18aa // fmla v10.4s, v5.4s, v30.s[3]
-	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
-	VDUP V30.S[2], V11.S4
-	WORD $0x4fbe10ab // fmla v11.4s, v5.4s, v30.s[1]
-	VFMLA V8.S4, V10.S4, V11.S4
-	VFMLA V8.S4, V11.S4, V6.S4
-	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
-	VFMLA V8.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V3.S4, V4.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD R8, R23
-	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[0]
+	VMOV R24, V4.S[0]
 	CMP $1, R11
 	BLE CrossRowSums32_lanes53
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[1]
+	VMOV R24, V4.S[1]
 	CMP $2, R11
 	BLE CrossRowSums32_lanes53
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[2]
+	VMOV R24, V4.S[2]
 CrossRowSums32_lanes53:
-	VFMLA V4.S4, V3.S4, V2.S4
+	VFMLA V3.S4, V4.S4, V2.S4
 CrossRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD $0x7e30d842 // faddp s2, v2.2s
@@ -5646,10 +7180,10 @@ CrossRowSums32_col_done:
 	B CrossRowSums32_row
 CrossRowSums32_done:
 	RET
-	// vector registers: 12 of V0–V17 at most, constants in V18–V31
+	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossGrad32(SB), NOSPLIT, $0-288
+TEXT ·CrossGrad32(SB), NOSPLIT, $128-288
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -5666,12 +7200,15 @@ TEXT ·CrossGrad32(SB), NOSPLIT, $0-288
 	MOVD ZR, R26
 CrossGrad32_row:
 	CBZ R6, CrossGrad32_done
-	VLD1R.P 4(R3), [V2.S4]
+	VLD1R.P 4(R3), [V0.S4]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 4(R4), [V0.S4]
-	VLD1R.P 4(R5), [V1.S4]
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 4(R5), [V0.S4]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -5685,232 +7222,470 @@ CrossGrad32_row:
 	MOVD vb_base+264(FP), R16
 	ADD R26, R16
 	MOVD mb_len+248(FP), R17
+CrossGrad32_col_unrolled:
+	CMP $8, R17
+	BLT CrossGrad32_col_single
+	VLD1.P 16(R11), [V3.S4]
+	VLD1.P 16(R11), [V4.S4]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ea3d4a3 // fsub v3.4s, v5.4s, v3.4s
+	WORD $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
+	WORD $0x4ea0f865 // fabs v5.4s, v3.4s
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	VLD1.P 16(R16), [V7.S4]
+	VLD1.P 16(R16), [V8.S4]
+	FMOVQ s10-160(SP), F9
+	WORD $0x4e27d527 // fadd v7.4s, v9.4s, v7.4s
+	WORD $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
+	WORD $0x4e28d508 // fadd v8.4s, v8.4s, v8.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x6ea1f908 // fsqrt v8.4s, v8.4s
+	WORD $0x6e27fe49 // fdiv v9.4s, v18.4s, v7.4s
+	WORD $0x6e28fe4a // fdiv v10.4s, v18.4s, v8.4s
+	WORD $0x6e29dcab // fmul v11.4s, v5.4s, v9.4s
+	WORD $0x6e2adccc // fmul v12.4s, v6.4s, v10.4s
+	WORD $0x4eb3c56b // fminnm v11.4s, v11.4s, v19.4s
+	WORD $0x4eb3c58c // fminnm v12.4s, v12.4s, v19.4s
+	WORD $0x4ea0d8ad // fcmeq v13.4s, v5.4s, #0
+	WORD $0x4e6d1d6b // bic v11.16b, v11.16b, v13.16b
+	WORD $0x4ea0d8cd // fcmeq v13.4s, v6.4s, #0
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4ea0d8ed // fcmeq v13.4s, v7.4s, #0
+	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
+	FMOVQ F9, s7-112(SP)
+	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
+	WORD $0x4ea0d909 // fcmeq v9.4s, v8.4s, #0
+	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
+	FMOVQ F10, s8-128(SP)
+	WORD $0x4fbc9908 // fmul v8.4s, v8.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
+	VMOV V5.B16, V9.B16
+	VFMLA V11.S4, V11.S4, V9.S4
+	VMOV V6.B16, V10.B16
+	VFMLA V12.S4, V12.S4, V10.S4
+	VMOV V21.B16, V13.B16
+	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V13.S4, V4.S4
+	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
+	VSUB V21.S4, V3.S4, V14.S4
+	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
+	WORD $0x4fbc11a5 // fmla v5.4s, v13.4s, v28.s[1]
+	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
+	WORD $0x4f9c19a5 // fmla v5.4s, v13.4s, v28.s[2]
+	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	VDUP V29.S[3], V3.S4
+	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
+	VDUP V29.S[3], V9.S4
+	WORD $0x4f9e10c9 // fmla v9.4s, v6.4s, v30.s[0]
+	VDUP V29.S[2], V10.S4
+	VFMLA V3.S4, V5.S4, V10.S4
+	VDUP V29.S[2], V3.S4
+	VFMLA V9.S4, V6.S4, V3.S4
+	VMOV V18.B16, V9.B16
+	VFMLA V10.S4, V5.S4, V9.S4
+	VMOV V18.B16, V10.B16
+	VFMLA V3.S4, V6.S4, V10.S4
+	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	VSHL $29, V4.S4, V3.S4
+	VUSHR $27, V3.S4, V3.S4
+	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
+	VADD V23.S4, V3.S4, V3.S4
+	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
+	VSHL $29, V14.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V9.S4, V3.S4, V3.S4
+	VFMLA V10.S4, V5.S4, V5.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $3, V14.S4, V14.S4
+	VUSHR $1, V4.S4, V6.S4
+	VUSHR $1, V14.S4, V9.S4
+	VSUB V6.S4, V4.S4, V4.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V9.S4, V14.S4, V14.S4
+	VSHL $23, V9.S4, V9.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	VSUB V9.S4, V18.S4, V9.S4
+	VSHL $23, V14.S4, V14.S4
+	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	VSUB V14.S4, V18.S4, V14.S4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
+	WORD $0x6e23dce7 // fmul v7.4s, v7.4s, v3.4s
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F3, s3-48(SP)
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F5, s6-96(SP)
+	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
+	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
+	WORD $0x4f9d9163 // fmul v3.4s, v11.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4f9d9184 // fmul v4.4s, v12.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
+	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
+	WORD $0x4ea5d565 // fsub v5.4s, v11.4s, v5.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d586 // fsub v6.4s, v12.4s, v6.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F7
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V7.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V7.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V7.S[3]
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F3
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V3.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V3.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V3.S[3]
+	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd88 // fmul v8.4s, v12.4s, v12.4s
+	VDUP V31.S[0], V9.S4
+	WORD $0x4fbe1889 // fmla v9.4s, v4.4s, v30.s[3]
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	VDUP V31.S[0], V10.S4
+	WORD $0x4fbe190a // fmla v10.4s, v8.4s, v30.s[3]
+	WORD $0x6e2cdd4a // fmul v10.4s, v10.4s, v12.4s
+	VDUP V30.S[2], V13.S4
+	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
+	VFMLA V5.S4, V9.S4, V13.S4
+	VDUP V30.S[2], V4.S4
+	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	VFMLA V6.S4, V10.S4, V4.S4
+	VFMLA V5.S4, V13.S4, V11.S4
+	VFMLA V6.S4, V4.S4, V12.S4
+	WORD $0x6e2bdca4 // fmul v4.4s, v5.4s, v11.4s
+	VFMLA V5.S4, V4.S4, V5.S4
+	WORD $0x6e2cdcc4 // fmul v4.4s, v6.4s, v12.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ s6-96(SP), F5
+	FMOVQ s8-128(SP), F6
+	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.S4, V8.S4, V9.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V9.S4, V6.S4, V0.S4
+	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V4.S4, V6.S4, V2.S4
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V10.S4, V6.S4, V0.S4
+	VFMLA V3.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V2.S4
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R9), [V8.S4]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R9)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
+	VLD1 (R9), [V4.S4]
+	VFMLA V5.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R9)
+	SUB $8, R17
+	B CrossGrad32_col_unrolled
 CrossGrad32_col_single:
 	CMP $4, R17
 	BLT CrossGrad32_col_tail
-	VLD1.P 16(R11), [V6.S4]
-	WORD $0x4ea6d406 // fsub v6.4s, v0.4s, v6.4s
-	VLD1.P 16(R16), [V7.S4]
-	WORD $0x4e27d427 // fadd v7.4s, v1.4s, v7.4s
-	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
-	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
-	WORD $0x6e27fe48 // fdiv v8.4s, v18.4s, v7.4s
-	WORD $0x4ea0f8c9 // fabs v9.4s, v6.4s
-	WORD $0x6e28dd2a // fmul v10.4s, v9.4s, v8.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ea0d8e9 // fcmeq v9.4s, v7.4s, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	WORD $0x6ea0f92b // fneg v11.4s, v9.4s
-	VMOV V11.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c112d // fmla v13.4s, v9.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V9.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	WORD $0x4fbc11ab // fmla v11.4s, v13.4s, v28.s[1]
-	WORD $0x4f9c19ab // fmla v11.4s, v13.4s, v28.s[2]
-	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
-	VDUP V29.S[3], V12.S4
-	WORD $0x4f9e116c // fmla v12.4s, v11.4s, v30.s[0]
-	VDUP V29.S[2], V13.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V13.S4, V11.S4, V12.S4
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	VSHL $29, V9.S4, V11.S4
-	VUSHR $27, V11.S4, V11.S4
-	WORD $0x4eb69d6b // mul v11.4s, v11.4s, v22.4s
-	VADD V23.S4, V11.S4, V11.S4
-	VTBL V11.B16, [V24.B16, V25.B16], V11.B16
-	VFMLA V12.S4, V11.S4, V11.S4
-	VUSHR $3, V9.S4, V9.S4
-	VUSHR $1, V9.S4, V12.S4
-	VSUB V12.S4, V9.S4, V9.S4
-	VSHL $23, V12.S4, V12.S4
-	VSUB V12.S4, V18.S4, V12.S4
-	VSHL $23, V9.S4, V9.S4
-	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
-	VSUB V9.S4, V18.S4, V9.S4
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9149 // fmul v9.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
-	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
-	WORD $0x4fbd918c // fmul v12.4s, v12.4s, v29.s[1]
-	WORD $0x4eacd54c // fsub v12.4s, v10.4s, v12.4s
-	VMOV V9.S[0], R19
-	VMOV V9.S[1], R20
-	VMOV V9.S[2], R21
-	VMOV V9.S[3], R22
-	FMOVS (R14)(R19<<2), F13
+	VLD1.P 16(R11), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	VLD1.P 16(R16), [V5.S4]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V6.B16
+	VFMLA V7.S4, V7.S4, V6.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	VDUP V29.S[3], V6.S4
+	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V6.S4, V4.S4, V8.S4
+	VMOV V18.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V6.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V6.S4
+	VSUB V6.S4, V3.S4, V3.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V13.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V13.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V13.S[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V14.S4
-	WORD $0x4fbe192e // fmla v14.4s, v9.4s, v30.s[3]
-	WORD $0x6e2addce // fmul v14.4s, v14.4s, v10.4s
-	VDUP V30.S[2], V15.S4
-	WORD $0x4fbe112f // fmla v15.4s, v9.4s, v30.s[1]
-	VFMLA V12.S4, V14.S4, V15.S4
-	VFMLA V12.S4, V15.S4, V10.S4
-	WORD $0x6e2add89 // fmul v9.4s, v12.4s, v10.4s
-	VFMLA V12.S4, V9.S4, V12.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	VFMLA V13.S4, V8.S4, V7.S4
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V7.S4, V6.S4, V3.S4
-	VFMLA V13.S4, V6.S4, V4.S4
-	VFMLA V11.S4, V6.S4, V5.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V31.S[0], V6.S4
+	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V7.S4
+	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.S4]
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
 	VLD1 (R7), [V6.S4]
-	VFMLA V7.S4, V2.S4, V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R7)
 	VLD1 (R8), [V6.S4]
-	VFMLA V13.S4, V2.S4, V6.S4
+	VFMLA V5.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R8)
 	VLD1 (R9), [V6.S4]
-	VFMLA V11.S4, V2.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R9)
 	SUB $4, R17
 	B CrossGrad32_col_single
 CrossGrad32_col_tail:
 	CBZ R17, CrossGrad32_col_done
 	MOVD R11, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V3.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes54
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V3.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes54
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V3.S[2]
 CrossGrad32_lanes54:
-	WORD $0x4ea6d406 // fsub v6.4s, v0.4s, v6.4s
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
 	MOVD R16, R23
-	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes55
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes55
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[2]
+	VMOV R24, V5.S[2]
 CrossGrad32_lanes55:
-	WORD $0x4e27d427 // fadd v7.4s, v1.4s, v7.4s
-	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
-	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
-	WORD $0x6e27fe48 // fdiv v8.4s, v18.4s, v7.4s
-	WORD $0x4ea0f8c9 // fabs v9.4s, v6.4s
-	WORD $0x6e28dd2a // fmul v10.4s, v9.4s, v8.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ea0d8e9 // fcmeq v9.4s, v7.4s, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	WORD $0x6ea0f92b // fneg v11.4s, v9.4s
-	VMOV V11.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c112d // fmla v13.4s, v9.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V9.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	WORD $0x4fbc11ab // fmla v11.4s, v13.4s, v28.s[1]
-	WORD $0x4f9c19ab // fmla v11.4s, v13.4s, v28.s[2]
-	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
-	VDUP V29.S[3], V12.S4
-	WORD $0x4f9e116c // fmla v12.4s, v11.4s, v30.s[0]
-	VDUP V29.S[2], V13.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V13.S4, V11.S4, V12.S4
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	VSHL $29, V9.S4, V11.S4
-	VUSHR $27, V11.S4, V11.S4
-	WORD $0x4eb69d6b // mul v11.4s, v11.4s, v22.4s
-	VADD V23.S4, V11.S4, V11.S4
-	VTBL V11.B16, [V24.B16, V25.B16], V11.B16
-	VFMLA V12.S4, V11.S4, V11.S4
-	VUSHR $3, V9.S4, V9.S4
-	VUSHR $1, V9.S4, V12.S4
-	VSUB V12.S4, V9.S4, V9.S4
-	VSHL $23, V12.S4, V12.S4
-	VSUB V12.S4, V18.S4, V12.S4
-	VSHL $23, V9.S4, V9.S4
-	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
-	VSUB V9.S4, V18.S4, V9.S4
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9149 // fmul v9.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
-	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
-	WORD $0x4fbd918c // fmul v12.4s, v12.4s, v29.s[1]
-	WORD $0x4eacd54c // fsub v12.4s, v10.4s, v12.4s
-	VMOV V9.S[0], R19
-	VMOV V9.S[1], R20
-	VMOV V9.S[2], R21
-	VMOV V9.S[3], R22
-	FMOVS (R14)(R19<<2), F13
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V6.B16
+	VFMLA V7.S4, V7.S4, V6.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	VDUP V29.S[3], V6.S4
+	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V6.S4, V4.S4, V8.S4
+	VMOV V18.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V6.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V6.S4
+	VSUB V6.S4, V3.S4, V3.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V13.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V13.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V13.S[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V14.S4
-	WORD $0x4fbe192e // fmla v14.4s, v9.4s, v30.s[3]
-	WORD $0x6e2addce // fmul v14.4s, v14.4s, v10.4s
-	VDUP V30.S[2], V15.S4
-	WORD $0x4fbe112f // fmla v15.4s, v9.4s, v30.s[1]
-	VFMLA V12.S4, V14.S4, V15.S4
-	VFMLA V12.S4, V15.S4, V10.S4
-	WORD $0x6e2add89 // fmul v9.4s, v12.4s, v10.4s
-	VFMLA V12.S4, V9.S4, V12.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	VFMLA V13.S4, V8.S4, V7.S4
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
+	VMOV R22, V5.S[3]
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V31.S[0], V6.S4
+	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V7.S4
+	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V4.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes56
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V4.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes56
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V4.S[2]
 CrossGrad32_lanes56:
-	VFMLA V7.S4, V6.S4, V3.S4
-	VFMLA V13.S4, V6.S4, V4.S4
-	VFMLA V11.S4, V6.S4, V5.S4
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
@@ -5924,7 +7699,7 @@ CrossGrad32_lanes56:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 CrossGrad32_lanes57:
-	VFMLA V7.S4, V2.S4, V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -5950,7 +7725,7 @@ CrossGrad32_lanes58:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 CrossGrad32_lanes59:
-	VFMLA V13.S4, V2.S4, V6.S4
+	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -5976,7 +7751,7 @@ CrossGrad32_lanes60:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 CrossGrad32_lanes61:
-	VFMLA V11.S4, V2.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V6.S4
 	MOVD R9, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -5990,23 +7765,23 @@ CrossGrad32_lanes61:
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes62:
 CrossGrad32_col_done:
-	WORD $0x6e23d463 // faddp v3.4s, v3.4s, v3.4s
-	WORD $0x7e30d863 // faddp s3, v3.2s
-	FMOVS.P F3, 4(R0)
-	WORD $0x6e24d484 // faddp v4.4s, v4.4s, v4.4s
-	WORD $0x7e30d884 // faddp s4, v4.2s
-	FMOVS.P F4, 4(R1)
-	WORD $0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
-	WORD $0x7e30d8a5 // faddp s5, v5.2s
-	FMOVS.P F5, 4(R2)
+	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800 // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	WORD $0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
+	WORD $0x7e30d821 // faddp s1, v1.2s
+	FMOVS.P F1, 4(R1)
+	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
+	WORD $0x7e30d842 // faddp s2, v2.2s
+	FMOVS.P F2, 4(R2)
 	SUB $1, R6
 	B CrossGrad32_row
 CrossGrad32_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfRowSums32(SB), NOSPLIT, $0-96
+TEXT ·SelfRowSums32(SB), NOSPLIT, $96-96
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -6028,9 +7803,181 @@ SelfRowSums32_row:
 	MOVD R4, R11
 	MOVD R2, R9
 	MOVD R3, R10
-	MOVD R5, R8
-	ADD $4, R8
 	ADD $4, R5
+	MOVD R5, R8
+SelfRowSums32_col_unrolled:
+	CMP $8, R11
+	BLT SelfRowSums32_col_single
+	VLD1.P 16(R9), [V3.S4]
+	VLD1.P 16(R9), [V4.S4]
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
+	VLD1.P 16(R10), [V5.S4]
+	VLD1.P 16(R10), [V6.S4]
+	WORD $0x4e25d425 // fadd v5.4s, v1.4s, v5.4s
+	WORD $0x4e26d426 // fadd v6.4s, v1.4s, v6.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x4e26d4c6 // fadd v6.4s, v6.4s, v6.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6e25fe47 // fdiv v7.4s, v18.4s, v5.4s
+	WORD $0x6e26fe48 // fdiv v8.4s, v18.4s, v6.4s
+	WORD $0x6e27dc69 // fmul v9.4s, v3.4s, v7.4s
+	WORD $0x6e28dc8a // fmul v10.4s, v4.4s, v8.4s
+	WORD $0x4eb3c529 // fminnm v9.4s, v9.4s, v19.4s
+	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
+	WORD $0x4ea0d86b // fcmeq v11.4s, v3.4s, #0
+	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
+	WORD $0x4ea0d88b // fcmeq v11.4s, v4.4s, #0
+	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4fbc98c6 // fmul v6.4s, v6.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
+	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
+	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	VMOV V7.B16, V11.B16
+	VFMLA V9.S4, V9.S4, V11.S4
+	VMOV V8.B16, V12.B16
+	VFMLA V10.S4, V10.S4, V12.S4
+	VMOV V21.B16, V13.B16
+	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V13.S4, V4.S4
+	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
+	VSUB V21.S4, V3.S4, V14.S4
+	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
+	WORD $0x4fbc11a7 // fmla v7.4s, v13.4s, v28.s[1]
+	WORD $0x4fbc1068 // fmla v8.4s, v3.4s, v28.s[1]
+	WORD $0x4f9c19a7 // fmla v7.4s, v13.4s, v28.s[2]
+	WORD $0x4f9c1868 // fmla v8.4s, v3.4s, v28.s[2]
+	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
+	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
+	VDUP V29.S[3], V3.S4
+	WORD $0x4f9e10e3 // fmla v3.4s, v7.4s, v30.s[0]
+	VDUP V29.S[3], V11.S4
+	WORD $0x4f9e110b // fmla v11.4s, v8.4s, v30.s[0]
+	VDUP V29.S[2], V12.S4
+	VFMLA V3.S4, V7.S4, V12.S4
+	VDUP V29.S[2], V3.S4
+	VFMLA V11.S4, V8.S4, V3.S4
+	VMOV V18.B16, V11.B16
+	VFMLA V12.S4, V7.S4, V11.S4
+	VMOV V18.B16, V12.B16
+	VFMLA V3.S4, V8.S4, V12.S4
+	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
+	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
+	VSHL $29, V4.S4, V3.S4
+	VUSHR $27, V3.S4, V3.S4
+	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
+	VADD V23.S4, V3.S4, V3.S4
+	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
+	VSHL $29, V14.S4, V7.S4
+	VUSHR $27, V7.S4, V7.S4
+	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
+	VADD V23.S4, V7.S4, V7.S4
+	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
+	VFMLA V11.S4, V3.S4, V3.S4
+	VFMLA V12.S4, V7.S4, V7.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $3, V14.S4, V14.S4
+	VUSHR $1, V4.S4, V8.S4
+	VUSHR $1, V14.S4, V11.S4
+	VSUB V8.S4, V4.S4, V4.S4
+	VSHL $23, V8.S4, V8.S4
+	VSUB V11.S4, V14.S4, V14.S4
+	VSHL $23, V11.S4, V11.S4
+	VSUB V8.S4, V18.S4, V8.S4
+	VSHL $23, V4.S4, V4.S4
+	VSUB V11.S4, V18.S4, V11.S4
+	VSHL $23, V14.S4, V14.S4
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
+	VSUB V14.S4, V18.S4, V14.S4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F3, s3-48(SP)
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F7, s6-96(SP)
+	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
+	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
+	WORD $0x4f9d9123 // fmul v3.4s, v9.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4f9d9144 // fmul v4.4s, v10.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
+	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
+	WORD $0x4ea5d525 // fsub v5.4s, v9.4s, v5.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d546 // fsub v6.4s, v10.4s, v6.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F7
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V7.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V7.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V7.S[3]
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F3
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V3.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V3.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V3.S[3]
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
+	VDUP V31.S[0], V11.S4
+	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
+	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
+	VDUP V31.S[0], V12.S4
+	WORD $0x4fbe190c // fmla v12.4s, v8.4s, v30.s[3]
+	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
+	VDUP V30.S[2], V13.S4
+	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
+	VFMLA V5.S4, V11.S4, V13.S4
+	VDUP V30.S[2], V4.S4
+	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	VFMLA V6.S4, V12.S4, V4.S4
+	VFMLA V5.S4, V13.S4, V9.S4
+	VFMLA V6.S4, V4.S4, V10.S4
+	WORD $0x6e29dca4 // fmul v4.4s, v5.4s, v9.4s
+	VFMLA V5.S4, V4.S4, V5.S4
+	WORD $0x6e2adcc4 // fmul v4.4s, v6.4s, v10.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.S4, V4.S4, V3.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.S4, V5.S4, V4.S4
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.S4, V6.S4, V5.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V4.S4, V3.S4, V2.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V5.S4, V3.S4, V2.S4
+	SUB $8, R11
+	B SelfRowSums32_col_unrolled
 SelfRowSums32_col_single:
 	CMP $4, R11
 	BLT SelfRowSums32_col_tail
@@ -6047,71 +7994,77 @@ SelfRowSums32_col_single:
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
-	VMOV V7.B16, V8.B16
-	VFMLA V6.S4, V6.S4, V8.S4
-	VMOV V21.B16, V9.B16
-	WORD $0x4f9c10a9 // fmla v9.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V9.S4, V5.S4
-	WORD $0x4eb5d529 // fsub v9.4s, v9.4s, v21.4s
-	WORD $0x4fbc1127 // fmla v7.4s, v9.4s, v28.s[1]
-	WORD $0x4f9c1927 // fmla v7.4s, v9.4s, v28.s[2]
-	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s
-	VDUP V29.S[3], V8.S4
-	WORD $0x4f9e10e8 // fmla v8.4s, v7.4s, v30.s[0]
-	VDUP V29.S[2], V9.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VMOV V18.B16, V8.B16
-	VFMLA V9.S4, V7.S4, V8.S4
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VSHL $29, V5.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V8.S4, V7.S4, V7.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $1, V5.S4, V8.S4
-	VSUB V8.S4, V5.S4, V5.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V5.S4, V5.S4
-	WORD $0x6e28dce7 // fmul v7.4s, v7.4s, v8.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	VMOV V5.B16, V7.B16
+	VFMLA V6.S4, V6.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V5.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VSHL $29, V3.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V7.S4, V5.S4, V5.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V7.S4
+	VSUB V7.S4, V3.S4, V3.S4
+	VSHL $23, V7.S4, V7.S4
+	VSUB V7.S4, V18.S4, V7.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c5 // fmul v5.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a8 // scvtf v8.4s, v5.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
-	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F9
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V9.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V9.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V9.S[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe18aa // fmla v10.4s, v5.4s, v30.s[3]
-	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
-	VDUP V30.S[2], V11.S4
-	WORD $0x4fbe10ab // fmla v11.4s, v5.4s, v30.s[1]
-	VFMLA V8.S4, V10.S4, V11.S4
-	VFMLA V8.S4, V11.S4, V6.S4
-	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
-	VFMLA V8.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V3.S4, V4.S4
-	VLD1.P 16(R8), [V3.S4]
-	VFMLA V4.S4, V3.S4, V2.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.S4, V4.S4, V3.S4
+	VLD1.P 16(R8), [V4.S4]
+	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
 	B SelfRowSums32_col_single
 SelfRowSums32_col_tail:
@@ -6153,83 +8106,89 @@ SelfRowSums32_lanes64:
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
-	VMOV V7.B16, V8.B16
-	VFMLA V6.S4, V6.S4, V8.S4
-	VMOV V21.B16, V9.B16
-	WORD $0x4f9c10a9 // fmla v9.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V9.S4, V5.S4
-	WORD $0x4eb5d529 // fsub v9.4s, v9.4s, v21.4s
-	WORD $0x4fbc1127 // fmla v7.4s, v9.4s, v28.s[1]
-	WORD $0x4f9c1927 // fmla v7.4s, v9.4s, v28.s[2]
-	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s
-	VDUP V29.S[3], V8.S4
-	WORD $0x4f9e10e8 // fmla v8.4s, v7.4s, v30.s[0]
-	VDUP V29.S[2], V9.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VMOV V18.B16, V8.B16
-	VFMLA V9.S4, V7.S4, V8.S4
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VSHL $29, V5.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V8.S4, V7.S4, V7.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $1, V5.S4, V8.S4
-	VSUB V8.S4, V5.S4, V5.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V5.S4, V5.S4
-	WORD $0x6e28dce7 // fmul v7.4s, v7.4s, v8.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	VMOV V5.B16, V7.B16
+	VFMLA V6.S4, V6.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V5.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V5.S4, V7.S4
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VSHL $29, V3.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V7.S4, V5.S4, V5.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V7.S4
+	VSUB V7.S4, V3.S4, V3.S4
+	VSHL $23, V7.S4, V7.S4
+	VSUB V7.S4, V18.S4, V7.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F5, s3-48(SP)
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c5 // fmul v5.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a8 // scvtf v8.4s, v5.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
-	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F9
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V9.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V9.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V9.S[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe18aa // fmla v10.4s, v5.4s, v30.s[3]
-	WORD $0x6e26dd4a // fmul v10.4s, v10.4s, v6.4s
-	VDUP V30.S[2], V11.S4
-	WORD $0x4fbe10ab // fmla v11.4s, v5.4s, v30.s[1]
-	VFMLA V8.S4, V10.S4, V11.S4
-	VFMLA V8.S4, V11.S4, V6.S4
-	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
-	VFMLA V8.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V3.S4, V4.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD R8, R23
-	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[0]
+	VMOV R24, V4.S[0]
 	CMP $1, R11
 	BLE SelfRowSums32_lanes65
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[1]
+	VMOV R24, V4.S[1]
 	CMP $2, R11
 	BLE SelfRowSums32_lanes65
 	MOVWU.P 4(R23), R24
-	VMOV R24, V3.S[2]
+	VMOV R24, V4.S[2]
 SelfRowSums32_lanes65:
-	VFMLA V4.S4, V3.S4, V2.S4
+	VFMLA V3.S4, V4.S4, V2.S4
 SelfRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD $0x7e30d842 // faddp s2, v2.2s
@@ -6238,10 +8197,10 @@ SelfRowSums32_col_done:
 	B SelfRowSums32_row
 SelfRowSums32_done:
 	RET
-	// vector registers: 12 of V0–V17 at most, constants in V18–V31
+	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfGrad32(SB), NOSPLIT, $0-216
+TEXT ·SelfGrad32(SB), NOSPLIT, $128-216
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -6258,12 +8217,15 @@ TEXT ·SelfGrad32(SB), NOSPLIT, $0-216
 	MOVD $4, R26
 SelfGrad32_row:
 	CBZ R6, SelfGrad32_done
-	VLD1R.P 4(R3), [V2.S4]
+	VLD1R.P 4(R3), [V0.S4]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 4(R4), [V0.S4]
-	VLD1R.P 4(R5), [V1.S4]
-	VEOR V3.B16, V3.B16, V3.B16
-	VEOR V4.B16, V4.B16, V4.B16
-	VEOR V5.B16, V5.B16, V5.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 4(R5), [V0.S4]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -6278,232 +8240,470 @@ SelfGrad32_row:
 	ADD R26, R16
 	MOVD m_len+152(FP), R17
 	SUB R26>>2, R17
+SelfGrad32_col_unrolled:
+	CMP $8, R17
+	BLT SelfGrad32_col_single
+	VLD1.P 16(R11), [V3.S4]
+	VLD1.P 16(R11), [V4.S4]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ea3d4a3 // fsub v3.4s, v5.4s, v3.4s
+	WORD $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
+	WORD $0x4ea0f865 // fabs v5.4s, v3.4s
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	VLD1.P 16(R16), [V7.S4]
+	VLD1.P 16(R16), [V8.S4]
+	FMOVQ s10-160(SP), F9
+	WORD $0x4e27d527 // fadd v7.4s, v9.4s, v7.4s
+	WORD $0x4e28d528 // fadd v8.4s, v9.4s, v8.4s
+	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
+	WORD $0x4e28d508 // fadd v8.4s, v8.4s, v8.4s
+	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
+	WORD $0x6ea1f908 // fsqrt v8.4s, v8.4s
+	WORD $0x6e27fe49 // fdiv v9.4s, v18.4s, v7.4s
+	WORD $0x6e28fe4a // fdiv v10.4s, v18.4s, v8.4s
+	WORD $0x6e29dcab // fmul v11.4s, v5.4s, v9.4s
+	WORD $0x6e2adccc // fmul v12.4s, v6.4s, v10.4s
+	WORD $0x4eb3c56b // fminnm v11.4s, v11.4s, v19.4s
+	WORD $0x4eb3c58c // fminnm v12.4s, v12.4s, v19.4s
+	WORD $0x4ea0d8ad // fcmeq v13.4s, v5.4s, #0
+	WORD $0x4e6d1d6b // bic v11.16b, v11.16b, v13.16b
+	WORD $0x4ea0d8cd // fcmeq v13.4s, v6.4s, #0
+	WORD $0x4e6d1d8c // bic v12.16b, v12.16b, v13.16b
+	WORD $0x4ea0d8ed // fcmeq v13.4s, v7.4s, #0
+	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
+	FMOVQ F9, s7-112(SP)
+	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
+	WORD $0x4ea0d909 // fcmeq v9.4s, v8.4s, #0
+	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
+	FMOVQ F10, s8-128(SP)
+	WORD $0x4fbc9908 // fmul v8.4s, v8.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
+	VMOV V5.B16, V9.B16
+	VFMLA V11.S4, V11.S4, V9.S4
+	VMOV V6.B16, V10.B16
+	VFMLA V12.S4, V12.S4, V10.S4
+	VMOV V21.B16, V13.B16
+	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V13.S4, V4.S4
+	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
+	VSUB V21.S4, V3.S4, V14.S4
+	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
+	WORD $0x4fbc11a5 // fmla v5.4s, v13.4s, v28.s[1]
+	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
+	WORD $0x4f9c19a5 // fmla v5.4s, v13.4s, v28.s[2]
+	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
+	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	VDUP V29.S[3], V3.S4
+	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
+	VDUP V29.S[3], V9.S4
+	WORD $0x4f9e10c9 // fmla v9.4s, v6.4s, v30.s[0]
+	VDUP V29.S[2], V10.S4
+	VFMLA V3.S4, V5.S4, V10.S4
+	VDUP V29.S[2], V3.S4
+	VFMLA V9.S4, V6.S4, V3.S4
+	VMOV V18.B16, V9.B16
+	VFMLA V10.S4, V5.S4, V9.S4
+	VMOV V18.B16, V10.B16
+	VFMLA V3.S4, V6.S4, V10.S4
+	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	VSHL $29, V4.S4, V3.S4
+	VUSHR $27, V3.S4, V3.S4
+	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
+	VADD V23.S4, V3.S4, V3.S4
+	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
+	VSHL $29, V14.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V9.S4, V3.S4, V3.S4
+	VFMLA V10.S4, V5.S4, V5.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $3, V14.S4, V14.S4
+	VUSHR $1, V4.S4, V6.S4
+	VUSHR $1, V14.S4, V9.S4
+	VSUB V6.S4, V4.S4, V4.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V9.S4, V14.S4, V14.S4
+	VSHL $23, V9.S4, V9.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	VSUB V9.S4, V18.S4, V9.S4
+	VSHL $23, V14.S4, V14.S4
+	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	VSUB V14.S4, V18.S4, V14.S4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
+	WORD $0x6e23dce7 // fmul v7.4s, v7.4s, v3.4s
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F3, s3-48(SP)
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F5, s6-96(SP)
+	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
+	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
+	WORD $0x4f9d9163 // fmul v3.4s, v11.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4f9d9184 // fmul v4.4s, v12.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
+	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
+	WORD $0x4ea5d565 // fsub v5.4s, v11.4s, v5.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d586 // fsub v6.4s, v12.4s, v6.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F7
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V7.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V7.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V7.S[3]
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F3
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V3.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V3.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V3.S[3]
+	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd88 // fmul v8.4s, v12.4s, v12.4s
+	VDUP V31.S[0], V9.S4
+	WORD $0x4fbe1889 // fmla v9.4s, v4.4s, v30.s[3]
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	VDUP V31.S[0], V10.S4
+	WORD $0x4fbe190a // fmla v10.4s, v8.4s, v30.s[3]
+	WORD $0x6e2cdd4a // fmul v10.4s, v10.4s, v12.4s
+	VDUP V30.S[2], V13.S4
+	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
+	VFMLA V5.S4, V9.S4, V13.S4
+	VDUP V30.S[2], V4.S4
+	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	VFMLA V6.S4, V10.S4, V4.S4
+	VFMLA V5.S4, V13.S4, V11.S4
+	VFMLA V6.S4, V4.S4, V12.S4
+	WORD $0x6e2bdca4 // fmul v4.4s, v5.4s, v11.4s
+	VFMLA V5.S4, V4.S4, V5.S4
+	WORD $0x6e2cdcc4 // fmul v4.4s, v6.4s, v12.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ s6-96(SP), F5
+	FMOVQ s8-128(SP), F6
+	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.S4, V8.S4, V9.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V9.S4, V6.S4, V0.S4
+	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V4.S4, V6.S4, V2.S4
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V10.S4, V6.S4, V0.S4
+	VFMLA V3.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V2.S4
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R9), [V8.S4]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R9)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
+	VLD1 (R9), [V4.S4]
+	VFMLA V5.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R9)
+	SUB $8, R17
+	B SelfGrad32_col_unrolled
 SelfGrad32_col_single:
 	CMP $4, R17
 	BLT SelfGrad32_col_tail
-	VLD1.P 16(R11), [V6.S4]
-	WORD $0x4ea6d406 // fsub v6.4s, v0.4s, v6.4s
-	VLD1.P 16(R16), [V7.S4]
-	WORD $0x4e27d427 // fadd v7.4s, v1.4s, v7.4s
-	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
-	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
-	WORD $0x6e27fe48 // fdiv v8.4s, v18.4s, v7.4s
-	WORD $0x4ea0f8c9 // fabs v9.4s, v6.4s
-	WORD $0x6e28dd2a // fmul v10.4s, v9.4s, v8.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ea0d8e9 // fcmeq v9.4s, v7.4s, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	WORD $0x6ea0f92b // fneg v11.4s, v9.4s
-	VMOV V11.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c112d // fmla v13.4s, v9.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V9.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	WORD $0x4fbc11ab // fmla v11.4s, v13.4s, v28.s[1]
-	WORD $0x4f9c19ab // fmla v11.4s, v13.4s, v28.s[2]
-	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
-	VDUP V29.S[3], V12.S4
-	WORD $0x4f9e116c // fmla v12.4s, v11.4s, v30.s[0]
-	VDUP V29.S[2], V13.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V13.S4, V11.S4, V12.S4
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	VSHL $29, V9.S4, V11.S4
-	VUSHR $27, V11.S4, V11.S4
-	WORD $0x4eb69d6b // mul v11.4s, v11.4s, v22.4s
-	VADD V23.S4, V11.S4, V11.S4
-	VTBL V11.B16, [V24.B16, V25.B16], V11.B16
-	VFMLA V12.S4, V11.S4, V11.S4
-	VUSHR $3, V9.S4, V9.S4
-	VUSHR $1, V9.S4, V12.S4
-	VSUB V12.S4, V9.S4, V9.S4
-	VSHL $23, V12.S4, V12.S4
-	VSUB V12.S4, V18.S4, V12.S4
-	VSHL $23, V9.S4, V9.S4
-	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
-	VSUB V9.S4, V18.S4, V9.S4
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9149 // fmul v9.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
-	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
-	WORD $0x4fbd918c // fmul v12.4s, v12.4s, v29.s[1]
-	WORD $0x4eacd54c // fsub v12.4s, v10.4s, v12.4s
-	VMOV V9.S[0], R19
-	VMOV V9.S[1], R20
-	VMOV V9.S[2], R21
-	VMOV V9.S[3], R22
-	FMOVS (R14)(R19<<2), F13
+	VLD1.P 16(R11), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	VLD1.P 16(R16), [V5.S4]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V6.B16
+	VFMLA V7.S4, V7.S4, V6.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	VDUP V29.S[3], V6.S4
+	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V6.S4, V4.S4, V8.S4
+	VMOV V18.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V6.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V6.S4
+	VSUB V6.S4, V3.S4, V3.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V13.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V13.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V13.S[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V14.S4
-	WORD $0x4fbe192e // fmla v14.4s, v9.4s, v30.s[3]
-	WORD $0x6e2addce // fmul v14.4s, v14.4s, v10.4s
-	VDUP V30.S[2], V15.S4
-	WORD $0x4fbe112f // fmla v15.4s, v9.4s, v30.s[1]
-	VFMLA V12.S4, V14.S4, V15.S4
-	VFMLA V12.S4, V15.S4, V10.S4
-	WORD $0x6e2add89 // fmul v9.4s, v12.4s, v10.4s
-	VFMLA V12.S4, V9.S4, V12.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	VFMLA V13.S4, V8.S4, V7.S4
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V7.S4, V6.S4, V3.S4
-	VFMLA V13.S4, V6.S4, V4.S4
-	VFMLA V11.S4, V6.S4, V5.S4
+	VMOV R22, V5.S[3]
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V31.S[0], V6.S4
+	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V7.S4
+	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.S4]
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
 	VLD1 (R7), [V6.S4]
-	VFMLA V7.S4, V2.S4, V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R7)
 	VLD1 (R8), [V6.S4]
-	VFMLA V13.S4, V2.S4, V6.S4
+	VFMLA V5.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R8)
 	VLD1 (R9), [V6.S4]
-	VFMLA V11.S4, V2.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V6.S4
 	VST1.P [V6.S4], 16(R9)
 	SUB $4, R17
 	B SelfGrad32_col_single
 SelfGrad32_col_tail:
 	CBZ R17, SelfGrad32_col_done
 	MOVD R11, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V3.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes66
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V3.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes66
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V3.S[2]
 SelfGrad32_lanes66:
-	WORD $0x4ea6d406 // fsub v6.4s, v0.4s, v6.4s
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
 	MOVD R16, R23
-	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes67
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes67
 	MOVWU.P 4(R23), R24
-	VMOV R24, V7.S[2]
+	VMOV R24, V5.S[2]
 SelfGrad32_lanes67:
-	WORD $0x4e27d427 // fadd v7.4s, v1.4s, v7.4s
-	WORD $0x4e27d4e7 // fadd v7.4s, v7.4s, v7.4s
-	WORD $0x6ea1f8e7 // fsqrt v7.4s, v7.4s
-	WORD $0x6e27fe48 // fdiv v8.4s, v18.4s, v7.4s
-	WORD $0x4ea0f8c9 // fabs v9.4s, v6.4s
-	WORD $0x6e28dd2a // fmul v10.4s, v9.4s, v8.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4ea0d8e9 // fcmeq v9.4s, v7.4s, #0
-	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	WORD $0x6ea0f92b // fneg v11.4s, v9.4s
-	VMOV V11.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c112d // fmla v13.4s, v9.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V9.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	WORD $0x4fbc11ab // fmla v11.4s, v13.4s, v28.s[1]
-	WORD $0x4f9c19ab // fmla v11.4s, v13.4s, v28.s[2]
-	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s
-	VDUP V29.S[3], V12.S4
-	WORD $0x4f9e116c // fmla v12.4s, v11.4s, v30.s[0]
-	VDUP V29.S[2], V13.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V13.S4, V11.S4, V12.S4
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	VSHL $29, V9.S4, V11.S4
-	VUSHR $27, V11.S4, V11.S4
-	WORD $0x4eb69d6b // mul v11.4s, v11.4s, v22.4s
-	VADD V23.S4, V11.S4, V11.S4
-	VTBL V11.B16, [V24.B16, V25.B16], V11.B16
-	VFMLA V12.S4, V11.S4, V11.S4
-	VUSHR $3, V9.S4, V9.S4
-	VUSHR $1, V9.S4, V12.S4
-	VSUB V12.S4, V9.S4, V9.S4
-	VSHL $23, V12.S4, V12.S4
-	VSUB V12.S4, V18.S4, V12.S4
-	VSHL $23, V9.S4, V9.S4
-	WORD $0x6e2cdd6b // fmul v11.4s, v11.4s, v12.4s
-	VSUB V9.S4, V18.S4, V9.S4
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9149 // fmul v9.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
-	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
-	WORD $0x4fbd918c // fmul v12.4s, v12.4s, v29.s[1]
-	WORD $0x4eacd54c // fsub v12.4s, v10.4s, v12.4s
-	VMOV V9.S[0], R19
-	VMOV V9.S[1], R20
-	VMOV V9.S[2], R21
-	VMOV V9.S[3], R22
-	FMOVS (R14)(R19<<2), F13
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V6.B16
+	VFMLA V7.S4, V7.S4, V6.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V3.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
+	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
+	VDUP V29.S[3], V6.S4
+	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V6.S4, V4.S4, V8.S4
+	VMOV V18.B16, V6.B16
+	VFMLA V8.S4, V4.S4, V6.S4
+	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V6.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V6.S4
+	VSUB V6.S4, V3.S4, V3.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V13.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V13.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V13.S[3]
-	WORD $0x6e2add49 // fmul v9.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V14.S4
-	WORD $0x4fbe192e // fmla v14.4s, v9.4s, v30.s[3]
-	WORD $0x6e2addce // fmul v14.4s, v14.4s, v10.4s
-	VDUP V30.S[2], V15.S4
-	WORD $0x4fbe112f // fmla v15.4s, v9.4s, v30.s[1]
-	VFMLA V12.S4, V14.S4, V15.S4
-	VFMLA V12.S4, V15.S4, V10.S4
-	WORD $0x6e2add89 // fmul v9.4s, v12.4s, v10.4s
-	VFMLA V12.S4, V9.S4, V12.S4
-	VFMLA V12.S4, V11.S4, V13.S4
-	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	VFMLA V13.S4, V8.S4, V7.S4
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V13.B16, V13.B16
+	VMOV R22, V5.S[3]
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V31.S[0], V6.S4
+	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V6.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V7.S4
+	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V4.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes68
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V4.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes68
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V4.S[2]
 SelfGrad32_lanes68:
-	VFMLA V7.S4, V6.S4, V3.S4
-	VFMLA V13.S4, V6.S4, V4.S4
-	VFMLA V11.S4, V6.S4, V5.S4
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
@@ -6517,7 +8717,7 @@ SelfGrad32_lanes68:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 SelfGrad32_lanes69:
-	VFMLA V7.S4, V2.S4, V6.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -6543,7 +8743,7 @@ SelfGrad32_lanes70:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 SelfGrad32_lanes71:
-	VFMLA V13.S4, V2.S4, V6.S4
+	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -6569,7 +8769,7 @@ SelfGrad32_lanes72:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
 SelfGrad32_lanes73:
-	VFMLA V11.S4, V2.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V6.S4
 	MOVD R9, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -6583,24 +8783,24 @@ SelfGrad32_lanes73:
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes74:
 SelfGrad32_col_done:
-	WORD $0x6e23d463 // faddp v3.4s, v3.4s, v3.4s
-	WORD $0x7e30d863 // faddp s3, v3.2s
-	FMOVS.P F3, 4(R0)
-	WORD $0x6e24d484 // faddp v4.4s, v4.4s, v4.4s
-	WORD $0x7e30d884 // faddp s4, v4.2s
-	FMOVS.P F4, 4(R1)
-	WORD $0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
-	WORD $0x7e30d8a5 // faddp s5, v5.2s
-	FMOVS.P F5, 4(R2)
+	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800 // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	WORD $0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
+	WORD $0x7e30d821 // faddp s1, v1.2s
+	FMOVS.P F1, 4(R1)
+	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
+	WORD $0x7e30d842 // faddp s2, v2.2s
+	FMOVS.P F2, 4(R2)
 	ADD $4, R26
 	SUB $1, R6
 	B SelfGrad32_row
 SelfGrad32_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracRowSums32(SB), NOSPLIT, $0-120
+TEXT ·DiracRowSums32(SB), NOSPLIT, $96-120
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -6626,6 +8826,167 @@ DiracRowSums32_row:
 	MOVD R4, R11
 	MOVD R6, R9
 	MOVD R5, R8
+DiracRowSums32_col_unrolled:
+	CMP $8, R11
+	BLT DiracRowSums32_col_single
+	VLD1.P 16(R9), [V4.S4]
+	VLD1.P 16(R9), [V5.S4]
+	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD $0x4ea5d405 // fsub v5.4s, v0.4s, v5.4s
+	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
+	WORD $0x4ea0f8a5 // fabs v5.4s, v5.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x6e23dca7 // fmul v7.4s, v5.4s, v3.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	FMOVQ F4, s1-16(SP)
+	FMOVQ F5, s4-64(SP)
+	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
+	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
+	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
+	WORD $0x6ea0f8a9 // fneg v9.4s, v5.4s
+	VMOV V8.B16, V10.B16
+	VFMLA V6.S4, V6.S4, V10.S4
+	VMOV V9.B16, V11.B16
+	VFMLA V7.S4, V7.S4, V11.S4
+	VMOV V21.B16, V12.B16
+	WORD $0x4f9c108c // fmla v12.4s, v4.4s, v28.s[0]
+	VMOV V21.B16, V4.B16
+	WORD $0x4f9c10a4 // fmla v4.4s, v5.4s, v28.s[0]
+	VSUB V21.S4, V12.S4, V5.S4
+	WORD $0x4eb5d58c // fsub v12.4s, v12.4s, v21.4s
+	VSUB V21.S4, V4.S4, V13.S4
+	WORD $0x4eb5d484 // fsub v4.4s, v4.4s, v21.4s
+	WORD $0x4fbc1188 // fmla v8.4s, v12.4s, v28.s[1]
+	WORD $0x4fbc1089 // fmla v9.4s, v4.4s, v28.s[1]
+	WORD $0x4f9c1988 // fmla v8.4s, v12.4s, v28.s[2]
+	WORD $0x4f9c1889 // fmla v9.4s, v4.4s, v28.s[2]
+	WORD $0x4eaad508 // fsub v8.4s, v8.4s, v10.4s
+	WORD $0x4eabd529 // fsub v9.4s, v9.4s, v11.4s
+	VDUP V29.S[3], V4.S4
+	WORD $0x4f9e1104 // fmla v4.4s, v8.4s, v30.s[0]
+	VDUP V29.S[3], V10.S4
+	WORD $0x4f9e112a // fmla v10.4s, v9.4s, v30.s[0]
+	VDUP V29.S[2], V11.S4
+	VFMLA V4.S4, V8.S4, V11.S4
+	VDUP V29.S[2], V4.S4
+	VFMLA V10.S4, V9.S4, V4.S4
+	VMOV V18.B16, V10.B16
+	VFMLA V11.S4, V8.S4, V10.S4
+	VMOV V18.B16, V11.B16
+	VFMLA V4.S4, V9.S4, V11.S4
+	WORD $0x6e2add0a // fmul v10.4s, v8.4s, v10.4s
+	WORD $0x6e2bdd2b // fmul v11.4s, v9.4s, v11.4s
+	VSHL $29, V5.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VSHL $29, V13.S4, V8.S4
+	VUSHR $27, V8.S4, V8.S4
+	WORD $0x4eb69d08 // mul v8.4s, v8.4s, v22.4s
+	VADD V23.S4, V8.S4, V8.S4
+	VTBL V8.B16, [V24.B16, V25.B16], V8.B16
+	VFMLA V10.S4, V4.S4, V4.S4
+	VFMLA V11.S4, V8.S4, V8.S4
+	VUSHR $3, V5.S4, V5.S4
+	VUSHR $3, V13.S4, V13.S4
+	VUSHR $1, V5.S4, V9.S4
+	VUSHR $1, V13.S4, V10.S4
+	VSUB V9.S4, V5.S4, V5.S4
+	VSHL $23, V9.S4, V9.S4
+	VSUB V10.S4, V13.S4, V13.S4
+	VSHL $23, V10.S4, V10.S4
+	VSUB V9.S4, V18.S4, V9.S4
+	VSHL $23, V5.S4, V5.S4
+	VSUB V10.S4, V18.S4, V10.S4
+	VSHL $23, V13.S4, V13.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	VSUB V5.S4, V18.S4, V5.S4
+	WORD $0x6e2add08 // fmul v8.4s, v8.4s, v10.4s
+	VSUB V13.S4, V18.S4, V13.S4
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	WORD $0x6e2ddd08 // fmul v8.4s, v8.4s, v13.4s
+	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x6e28dc24 // fmul v4.4s, v1.4s, v8.4s
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F8, s6-96(SP)
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4f9d90c4 // fmul v4.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4f9d90e5 // fmul v5.4s, v7.4s, v29.s[0]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d888 // scvtf v8.4s, v4.4s
+	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
+	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
+	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
+	WORD $0x4fbd9129 // fmul v9.4s, v9.4s, v29.s[1]
+	WORD $0x4ea9d4e9 // fsub v9.4s, v7.4s, v9.4s
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F10
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V10.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V10.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V10.S[3]
+	VMOV V5.S[0], R19
+	VMOV V5.S[1], R20
+	VMOV V5.S[2], R21
+	VMOV V5.S[3], R22
+	FMOVS (R14)(R19<<2), F4
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V4.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V4.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V4.S[3]
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	WORD $0x6e27dceb // fmul v11.4s, v7.4s, v7.4s
+	VDUP V31.S[0], V12.S4
+	WORD $0x4fbe18ac // fmla v12.4s, v5.4s, v30.s[3]
+	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	VDUP V31.S[0], V13.S4
+	WORD $0x4fbe196d // fmla v13.4s, v11.4s, v30.s[3]
+	WORD $0x6e27ddad // fmul v13.4s, v13.4s, v7.4s
+	VDUP V30.S[2], V14.S4
+	WORD $0x4fbe10ae // fmla v14.4s, v5.4s, v30.s[1]
+	VFMLA V8.S4, V12.S4, V14.S4
+	VDUP V30.S[2], V5.S4
+	WORD $0x4fbe1165 // fmla v5.4s, v11.4s, v30.s[1]
+	VFMLA V9.S4, V13.S4, V5.S4
+	VFMLA V8.S4, V14.S4, V6.S4
+	VFMLA V9.S4, V5.S4, V7.S4
+	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
+	VFMLA V8.S4, V5.S4, V8.S4
+	WORD $0x6e27dd25 // fmul v5.4s, v9.4s, v7.4s
+	VFMLA V9.S4, V5.S4, V9.S4
+	FMOVQ s3-48(SP), F5
+	VFMLA V8.S4, V5.S4, V10.S4
+	FMOVQ s6-96(SP), F5
+	VFMLA V9.S4, V5.S4, V4.S4
+	FMOVQ s2-32(SP), F5
+	FMOVQ s1-16(SP), F6
+	VFMLA V10.S4, V6.S4, V5.S4
+	FMOVQ s5-80(SP), F6
+	FMOVQ s4-64(SP), F7
+	VFMLA V4.S4, V7.S4, V6.S4
+	VLD1.P 16(R8), [V4.S4]
+	VFMLA V5.S4, V4.S4, V2.S4
+	VLD1.P 16(R8), [V4.S4]
+	VFMLA V6.S4, V4.S4, V2.S4
+	SUB $8, R11
+	B DiracRowSums32_col_unrolled
 DiracRowSums32_col_single:
 	CMP $4, R11
 	BLT DiracRowSums32_col_tail
@@ -6636,72 +8997,77 @@ DiracRowSums32_col_single:
 	WORD $0x4eb3c4a5 // fminnm v5.4s, v5.4s, v19.4s
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
-	VMOV V1.B16, V6.B16
-	WORD $0x6e25dca7 // fmul v7.4s, v5.4s, v5.4s
-	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
-	VMOV V8.B16, V9.B16
-	VFMLA V5.S4, V5.S4, V9.S4
-	VMOV V21.B16, V10.B16
-	WORD $0x4f9c10ea // fmla v10.4s, v7.4s, v28.s[0]
-	VSUB V21.S4, V10.S4, V7.S4
-	WORD $0x4eb5d54a // fsub v10.4s, v10.4s, v21.4s
-	WORD $0x4fbc1148 // fmla v8.4s, v10.4s, v28.s[1]
-	WORD $0x4f9c1948 // fmla v8.4s, v10.4s, v28.s[2]
-	WORD $0x4ea9d508 // fsub v8.4s, v8.4s, v9.4s
-	VDUP V29.S[3], V9.S4
-	WORD $0x4f9e1109 // fmla v9.4s, v8.4s, v30.s[0]
-	VDUP V29.S[2], V10.S4
-	VFMLA V9.S4, V8.S4, V10.S4
-	VMOV V18.B16, V9.B16
-	VFMLA V10.S4, V8.S4, V9.S4
-	WORD $0x6e29dd09 // fmul v9.4s, v8.4s, v9.4s
-	VSHL $29, V7.S4, V8.S4
-	VUSHR $27, V8.S4, V8.S4
-	WORD $0x4eb69d08 // mul v8.4s, v8.4s, v22.4s
-	VADD V23.S4, V8.S4, V8.S4
-	VTBL V8.B16, [V24.B16, V25.B16], V8.B16
-	VFMLA V9.S4, V8.S4, V8.S4
-	VUSHR $3, V7.S4, V7.S4
-	VUSHR $1, V7.S4, V9.S4
-	VSUB V9.S4, V7.S4, V7.S4
-	VSHL $23, V9.S4, V9.S4
-	VSUB V9.S4, V18.S4, V9.S4
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
+	VMOV V6.B16, V7.B16
+	VFMLA V5.S4, V5.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1088 // fmla v8.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V4.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1106 // fmla v6.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1906 // fmla v6.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V6.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V6.S4, V7.S4
+	WORD $0x6e27dcc7 // fmul v7.4s, v6.4s, v7.4s
+	VSHL $29, V4.S4, V6.S4
+	VUSHR $27, V6.S4, V6.S4
+	WORD $0x4eb69cc6 // mul v6.4s, v6.4s, v22.4s
+	VADD V23.S4, V6.S4, V6.S4
+	VTBL V6.B16, [V24.B16, V25.B16], V6.B16
+	VFMLA V7.S4, V6.S4, V6.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $1, V4.S4, V7.S4
+	VSUB V7.S4, V4.S4, V4.S4
 	VSHL $23, V7.S4, V7.S4
-	WORD $0x6e29dd08 // fmul v8.4s, v8.4s, v9.4s
 	VSUB V7.S4, V18.S4, V7.S4
-	WORD $0x6e27dd08 // fmul v8.4s, v8.4s, v7.4s
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x6e26dc24 // fmul v4.4s, v1.4s, v6.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4f9d90a7 // fmul v7.4s, v5.4s, v29.s[0]
-	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4e21d8e9 // scvtf v9.4s, v7.4s
-	WORD $0x4fbd9129 // fmul v9.4s, v9.4s, v29.s[1]
-	WORD $0x4ea9d4a9 // fsub v9.4s, v5.4s, v9.4s
-	VMOV V7.S[0], R19
-	VMOV V7.S[1], R20
-	VMOV V7.S[2], R21
-	VMOV V7.S[3], R22
-	FMOVS (R14)(R19<<2), F10
+	WORD $0x4f9d90a4 // fmul v4.4s, v5.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F7
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V10.S[1]
+	VMOV R20, V7.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V10.S[2]
+	VMOV R21, V7.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V10.S[3]
-	WORD $0x6e25dca7 // fmul v7.4s, v5.4s, v5.4s
-	VDUP V31.S[0], V11.S4
-	WORD $0x4fbe18eb // fmla v11.4s, v7.4s, v30.s[3]
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	VDUP V30.S[2], V12.S4
-	WORD $0x4fbe10ec // fmla v12.4s, v7.4s, v30.s[1]
-	VFMLA V9.S4, V11.S4, V12.S4
-	VFMLA V9.S4, V12.S4, V5.S4
-	WORD $0x6e25dd27 // fmul v7.4s, v9.4s, v5.4s
-	VFMLA V9.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V8.S4, V10.S4
-	VFMLA V10.S4, V4.S4, V6.S4
-	VLD1.P 16(R8), [V4.S4]
-	VFMLA V6.S4, V4.S4, V2.S4
+	VMOV R22, V7.S[3]
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	VDUP V31.S[0], V8.S4
+	WORD $0x4fbe1888 // fmla v8.4s, v4.4s, v30.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V30.S[2], V9.S4
+	WORD $0x4fbe1089 // fmla v9.4s, v4.4s, v30.s[1]
+	VFMLA V6.S4, V8.S4, V9.S4
+	VFMLA V6.S4, V9.S4, V5.S4
+	WORD $0x6e25dcc4 // fmul v4.4s, v6.4s, v5.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.S4, V4.S4, V7.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.S4, V5.S4, V4.S4
+	VLD1.P 16(R8), [V5.S4]
+	VFMLA V4.S4, V5.S4, V2.S4
 	SUB $4, R11
 	B DiracRowSums32_col_single
 DiracRowSums32_col_tail:
@@ -6725,84 +9091,89 @@ DiracRowSums32_lanes75:
 	WORD $0x4eb3c4a5 // fminnm v5.4s, v5.4s, v19.4s
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
-	VMOV V1.B16, V6.B16
-	WORD $0x6e25dca7 // fmul v7.4s, v5.4s, v5.4s
-	WORD $0x6ea0f8e8 // fneg v8.4s, v7.4s
-	VMOV V8.B16, V9.B16
-	VFMLA V5.S4, V5.S4, V9.S4
-	VMOV V21.B16, V10.B16
-	WORD $0x4f9c10ea // fmla v10.4s, v7.4s, v28.s[0]
-	VSUB V21.S4, V10.S4, V7.S4
-	WORD $0x4eb5d54a // fsub v10.4s, v10.4s, v21.4s
-	WORD $0x4fbc1148 // fmla v8.4s, v10.4s, v28.s[1]
-	WORD $0x4f9c1948 // fmla v8.4s, v10.4s, v28.s[2]
-	WORD $0x4ea9d508 // fsub v8.4s, v8.4s, v9.4s
-	VDUP V29.S[3], V9.S4
-	WORD $0x4f9e1109 // fmla v9.4s, v8.4s, v30.s[0]
-	VDUP V29.S[2], V10.S4
-	VFMLA V9.S4, V8.S4, V10.S4
-	VMOV V18.B16, V9.B16
-	VFMLA V10.S4, V8.S4, V9.S4
-	WORD $0x6e29dd09 // fmul v9.4s, v8.4s, v9.4s
-	VSHL $29, V7.S4, V8.S4
-	VUSHR $27, V8.S4, V8.S4
-	WORD $0x4eb69d08 // mul v8.4s, v8.4s, v22.4s
-	VADD V23.S4, V8.S4, V8.S4
-	VTBL V8.B16, [V24.B16, V25.B16], V8.B16
-	VFMLA V9.S4, V8.S4, V8.S4
-	VUSHR $3, V7.S4, V7.S4
-	VUSHR $1, V7.S4, V9.S4
-	VSUB V9.S4, V7.S4, V7.S4
-	VSHL $23, V9.S4, V9.S4
-	VSUB V9.S4, V18.S4, V9.S4
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
+	VMOV V6.B16, V7.B16
+	VFMLA V5.S4, V5.S4, V7.S4
+	VMOV V21.B16, V8.B16
+	WORD $0x4f9c1088 // fmla v8.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V8.S4, V4.S4
+	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
+	WORD $0x4fbc1106 // fmla v6.4s, v8.4s, v28.s[1]
+	WORD $0x4f9c1906 // fmla v6.4s, v8.4s, v28.s[2]
+	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
+	VDUP V29.S[2], V8.S4
+	VFMLA V7.S4, V6.S4, V8.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V8.S4, V6.S4, V7.S4
+	WORD $0x6e27dcc7 // fmul v7.4s, v6.4s, v7.4s
+	VSHL $29, V4.S4, V6.S4
+	VUSHR $27, V6.S4, V6.S4
+	WORD $0x4eb69cc6 // mul v6.4s, v6.4s, v22.4s
+	VADD V23.S4, V6.S4, V6.S4
+	VTBL V6.B16, [V24.B16, V25.B16], V6.B16
+	VFMLA V7.S4, V6.S4, V6.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $1, V4.S4, V7.S4
+	VSUB V7.S4, V4.S4, V4.S4
 	VSHL $23, V7.S4, V7.S4
-	WORD $0x6e29dd08 // fmul v8.4s, v8.4s, v9.4s
 	VSUB V7.S4, V18.S4, V7.S4
-	WORD $0x6e27dd08 // fmul v8.4s, v8.4s, v7.4s
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VSHL $23, V4.S4, V4.S4
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
+	WORD $0x6e26dc24 // fmul v4.4s, v1.4s, v6.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4f9d90a7 // fmul v7.4s, v5.4s, v29.s[0]
-	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4e21d8e9 // scvtf v9.4s, v7.4s
-	WORD $0x4fbd9129 // fmul v9.4s, v9.4s, v29.s[1]
-	WORD $0x4ea9d4a9 // fsub v9.4s, v5.4s, v9.4s
-	VMOV V7.S[0], R19
-	VMOV V7.S[1], R20
-	VMOV V7.S[2], R21
-	VMOV V7.S[3], R22
-	FMOVS (R14)(R19<<2), F10
+	WORD $0x4f9d90a4 // fmul v4.4s, v5.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F7
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V10.S[1]
+	VMOV R20, V7.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V10.S[2]
+	VMOV R21, V7.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V10.S[3]
-	WORD $0x6e25dca7 // fmul v7.4s, v5.4s, v5.4s
-	VDUP V31.S[0], V11.S4
-	WORD $0x4fbe18eb // fmla v11.4s, v7.4s, v30.s[3]
-	WORD $0x6e25dd6b // fmul v11.4s, v11.4s, v5.4s
-	VDUP V30.S[2], V12.S4
-	WORD $0x4fbe10ec // fmla v12.4s, v7.4s, v30.s[1]
-	VFMLA V9.S4, V11.S4, V12.S4
-	VFMLA V9.S4, V12.S4, V5.S4
-	WORD $0x6e25dd27 // fmul v7.4s, v9.4s, v5.4s
-	VFMLA V9.S4, V7.S4, V9.S4
-	VFMLA V9.S4, V8.S4, V10.S4
-	VFMLA V10.S4, V4.S4, V6.S4
+	VMOV R22, V7.S[3]
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	VDUP V31.S[0], V8.S4
+	WORD $0x4fbe1888 // fmla v8.4s, v4.4s, v30.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V30.S[2], V9.S4
+	WORD $0x4fbe1089 // fmla v9.4s, v4.4s, v30.s[1]
+	VFMLA V6.S4, V8.S4, V9.S4
+	VFMLA V6.S4, V9.S4, V5.S4
+	WORD $0x6e25dcc4 // fmul v4.4s, v6.4s, v5.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.S4, V4.S4, V7.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V7.S4, V5.S4, V4.S4
 	MOVD R8, R23
-	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R11
 	BLE DiracRowSums32_lanes76
 	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R11
 	BLE DiracRowSums32_lanes76
 	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
+	VMOV R24, V5.S[2]
 DiracRowSums32_lanes76:
-	VFMLA V6.S4, V4.S4, V2.S4
+	VFMLA V4.S4, V5.S4, V2.S4
 DiracRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
 	WORD $0x7e30d842 // faddp s2, v2.2s
@@ -6811,10 +9182,10 @@ DiracRowSums32_col_done:
 	B DiracRowSums32_row
 DiracRowSums32_done:
 	RET
-	// vector registers: 13 of V0–V17 at most, constants in V18–V31
+	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracGrad32(SB), NOSPLIT, $0-240
+TEXT ·DiracGrad32(SB), NOSPLIT, $128-240
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -6831,18 +9202,23 @@ TEXT ·DiracGrad32(SB), NOSPLIT, $0-240
 	MOVD ZR, R26
 DiracGrad32_row:
 	CBZ R6, DiracGrad32_done
-	VLD1R.P 4(R3), [V2.S4]
+	VLD1R.P 4(R3), [V0.S4]
+	FMOVQ F0, s11-176(SP)
 	VLD1R.P 4(R4), [V0.S4]
-	VLD1R.P 4(R5), [V1.S4]
-	WORD $0x4e21d421 // fadd v1.4s, v1.4s, v1.4s
-	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
-	WORD $0x6e21fe43 // fdiv v3.4s, v18.4s, v1.4s
-	WORD $0x4ea0d824 // fcmeq v4.4s, v1.4s, #0
-	WORD $0x4e641c64 // bic v4.16b, v3.16b, v4.16b
-	WORD $0x4fbc9821 // fmul v1.4s, v1.4s, v28.s[3]
-	VEOR V5.B16, V5.B16, V5.B16
-	VEOR V6.B16, V6.B16, V6.B16
-	VEOR V7.B16, V7.B16, V7.B16
+	FMOVQ F0, s9-144(SP)
+	VLD1R.P 4(R5), [V0.S4]
+	WORD $0x4e20d400 // fadd v0.4s, v0.4s, v0.4s
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6e20fe41 // fdiv v1.4s, v18.4s, v0.4s
+	WORD $0x4ea0d802 // fcmeq v2.4s, v0.4s, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4fbc9800 // fmul v0.4s, v0.4s, v28.s[3]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
 	MOVD ch_base+72(FP), R7
 	ADD R26, R7
 	MOVD cd_base+96(FP), R8
@@ -6852,267 +9228,481 @@ DiracGrad32_row:
 	MOVD x_base+216(FP), R11
 	ADD R26, R11
 	MOVD x_len+224(FP), R17
+DiracGrad32_col_unrolled:
+	CMP $8, R17
+	BLT DiracGrad32_col_single
+	VLD1.P 16(R11), [V3.S4]
+	VLD1.P 16(R11), [V4.S4]
+	FMOVQ s9-144(SP), F5
+	WORD $0x4ea3d4a3 // fsub v3.4s, v5.4s, v3.4s
+	WORD $0x4ea4d4a4 // fsub v4.4s, v5.4s, v4.4s
+	WORD $0x4ea0f865 // fabs v5.4s, v3.4s
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s13-208(SP), F7
+	WORD $0x6e27dca8 // fmul v8.4s, v5.4s, v7.4s
+	WORD $0x6e27dcc9 // fmul v9.4s, v6.4s, v7.4s
+	WORD $0x4eb3c508 // fminnm v8.4s, v8.4s, v19.4s
+	WORD $0x4eb3c529 // fminnm v9.4s, v9.4s, v19.4s
+	WORD $0x4ea0d8aa // fcmeq v10.4s, v5.4s, #0
+	WORD $0x4e6a1d08 // bic v8.16b, v8.16b, v10.16b
+	WORD $0x4ea0d8ca // fcmeq v10.4s, v6.4s, #0
+	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
+	FMOVQ F3, s1-16(SP)
+	FMOVQ F4, s4-64(SP)
+	WORD $0x6e28dd03 // fmul v3.4s, v8.4s, v8.4s
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
+	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
+	VMOV V5.B16, V7.B16
+	VFMLA V8.S4, V8.S4, V7.S4
+	VMOV V6.B16, V10.B16
+	VFMLA V9.S4, V9.S4, V10.S4
+	VMOV V21.B16, V11.B16
+	WORD $0x4f9c106b // fmla v11.4s, v3.4s, v28.s[0]
+	VMOV V21.B16, V3.B16
+	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
+	VSUB V21.S4, V11.S4, V4.S4
+	WORD $0x4eb5d56b // fsub v11.4s, v11.4s, v21.4s
+	VSUB V21.S4, V3.S4, V12.S4
+	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
+	WORD $0x4fbc1165 // fmla v5.4s, v11.4s, v28.s[1]
+	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
+	WORD $0x4f9c1965 // fmla v5.4s, v11.4s, v28.s[2]
+	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
+	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
+	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
+	VDUP V29.S[3], V3.S4
+	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
+	VDUP V29.S[3], V7.S4
+	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
+	VDUP V29.S[2], V10.S4
+	VFMLA V3.S4, V5.S4, V10.S4
+	VDUP V29.S[2], V3.S4
+	VFMLA V7.S4, V6.S4, V3.S4
+	VMOV V18.B16, V7.B16
+	VFMLA V10.S4, V5.S4, V7.S4
+	VMOV V18.B16, V10.B16
+	VFMLA V3.S4, V6.S4, V10.S4
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
+	VSHL $29, V4.S4, V3.S4
+	VUSHR $27, V3.S4, V3.S4
+	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
+	VADD V23.S4, V3.S4, V3.S4
+	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
+	VSHL $29, V12.S4, V5.S4
+	VUSHR $27, V5.S4, V5.S4
+	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
+	VADD V23.S4, V5.S4, V5.S4
+	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
+	VFMLA V7.S4, V3.S4, V3.S4
+	VFMLA V10.S4, V5.S4, V5.S4
+	VUSHR $3, V4.S4, V4.S4
+	VUSHR $3, V12.S4, V12.S4
+	VUSHR $1, V4.S4, V6.S4
+	VUSHR $1, V12.S4, V7.S4
+	VSUB V6.S4, V4.S4, V4.S4
+	VSHL $23, V6.S4, V6.S4
+	VSUB V7.S4, V12.S4, V12.S4
+	VSHL $23, V7.S4, V7.S4
+	VSUB V6.S4, V18.S4, V6.S4
+	VSHL $23, V4.S4, V4.S4
+	VSUB V7.S4, V18.S4, V7.S4
+	VSHL $23, V12.S4, V12.S4
+	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
+	VSUB V4.S4, V18.S4, V4.S4
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VSUB V12.S4, V18.S4, V12.S4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	WORD $0x6e2cdca5 // fmul v5.4s, v5.4s, v12.4s
+	FMOVQ s12-192(SP), F4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F3, s3-48(SP)
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ F3, s5-80(SP)
+	FMOVQ F5, s6-96(SP)
+	WORD $0x4eb4c508 // fminnm v8.4s, v8.4s, v20.4s
+	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
+	WORD $0x4f9d9103 // fmul v3.4s, v8.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4f9d9124 // fmul v4.4s, v9.4s, v29.s[0]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
+	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
+	WORD $0x4ea5d505 // fsub v5.4s, v8.4s, v5.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
+	WORD $0x4ea6d526 // fsub v6.4s, v9.4s, v6.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F7
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V7.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V7.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V7.S[3]
+	VMOV V4.S[0], R19
+	VMOV V4.S[1], R20
+	VMOV V4.S[2], R21
+	VMOV V4.S[3], R22
+	FMOVS (R14)(R19<<2), F3
+	MOVWU (R14)(R20<<2), R20
+	VMOV R20, V3.S[1]
+	MOVWU (R14)(R21<<2), R21
+	VMOV R21, V3.S[2]
+	MOVWU (R14)(R22<<2), R22
+	VMOV R22, V3.S[3]
+	WORD $0x6e28dd04 // fmul v4.4s, v8.4s, v8.4s
+	WORD $0x6e29dd2a // fmul v10.4s, v9.4s, v9.4s
+	VDUP V31.S[0], V11.S4
+	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
+	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
+	VDUP V31.S[0], V12.S4
+	WORD $0x4fbe194c // fmla v12.4s, v10.4s, v30.s[3]
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	VDUP V30.S[2], V13.S4
+	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
+	VFMLA V5.S4, V11.S4, V13.S4
+	VDUP V30.S[2], V4.S4
+	WORD $0x4fbe1144 // fmla v4.4s, v10.4s, v30.s[1]
+	VFMLA V6.S4, V12.S4, V4.S4
+	VFMLA V5.S4, V13.S4, V8.S4
+	VFMLA V6.S4, V4.S4, V9.S4
+	WORD $0x6e28dca4 // fmul v4.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V4.S4, V5.S4
+	WORD $0x6e29dcc4 // fmul v4.4s, v6.4s, v9.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V5.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V6.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ s6-96(SP), F5
+	FMOVQ s14-224(SP), F6
+	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V7.S4, V8.S4, V9.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V7.B16, V7.B16
+	FMOVQ s4-64(SP), F6
+	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V9.S4, V6.S4, V0.S4
+	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V4.S4, V6.S4, V2.S4
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V10.S4, V6.S4, V0.S4
+	VFMLA V3.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V2.S4
+	FMOVQ s11-176(SP), F6
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V6.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
+	SUB $8, R17
+	B DiracGrad32_col_unrolled
 DiracGrad32_col_single:
 	CMP $4, R17
 	BLT DiracGrad32_col_tail
-	VLD1.P 16(R11), [V8.S4]
-	WORD $0x4ea8d408 // fsub v8.4s, v0.4s, v8.4s
-	WORD $0x4ea0f909 // fabs v9.4s, v8.4s
-	WORD $0x6e23dd2a // fmul v10.4s, v9.4s, v3.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	VMOV V1.B16, V9.B16
-	WORD $0x6e2add4b // fmul v11.4s, v10.4s, v10.4s
-	WORD $0x6ea0f96c // fneg v12.4s, v11.4s
-	VMOV V12.B16, V13.B16
-	VFMLA V10.S4, V10.S4, V13.S4
-	VMOV V21.B16, V14.B16
-	WORD $0x4f9c116e // fmla v14.4s, v11.4s, v28.s[0]
-	VSUB V21.S4, V14.S4, V11.S4
-	WORD $0x4eb5d5ce // fsub v14.4s, v14.4s, v21.4s
-	WORD $0x4fbc11cc // fmla v12.4s, v14.4s, v28.s[1]
-	WORD $0x4f9c19cc // fmla v12.4s, v14.4s, v28.s[2]
-	WORD $0x4eadd58c // fsub v12.4s, v12.4s, v13.4s
-	VDUP V29.S[3], V13.S4
-	WORD $0x4f9e118d // fmla v13.4s, v12.4s, v30.s[0]
-	VDUP V29.S[2], V14.S4
-	VFMLA V13.S4, V12.S4, V14.S4
-	VMOV V18.B16, V13.B16
-	VFMLA V14.S4, V12.S4, V13.S4
-	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
-	VSHL $29, V11.S4, V12.S4
-	VUSHR $27, V12.S4, V12.S4
-	WORD $0x4eb69d8c // mul v12.4s, v12.4s, v22.4s
-	VADD V23.S4, V12.S4, V12.S4
-	VTBL V12.B16, [V24.B16, V25.B16], V12.B16
-	VFMLA V13.S4, V12.S4, V12.S4
-	VUSHR $3, V11.S4, V11.S4
-	VUSHR $1, V11.S4, V13.S4
-	VSUB V13.S4, V11.S4, V11.S4
-	VSHL $23, V13.S4, V13.S4
-	VSUB V13.S4, V18.S4, V13.S4
-	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2ddd8c // fmul v12.4s, v12.4s, v13.4s
-	VSUB V11.S4, V18.S4, V11.S4
-	WORD $0x6e2bdd8c // fmul v12.4s, v12.4s, v11.4s
-	WORD $0x6e2cdd29 // fmul v9.4s, v9.4s, v12.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d914b // fmul v11.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b96b // fcvtzs v11.4s, v11.4s
-	WORD $0x4e21d96d // scvtf v13.4s, v11.4s
-	WORD $0x4fbd91ad // fmul v13.4s, v13.4s, v29.s[1]
-	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
-	VMOV V11.S[0], R19
-	VMOV V11.S[1], R20
-	VMOV V11.S[2], R21
-	VMOV V11.S[3], R22
-	FMOVS (R14)(R19<<2), F14
+	VLD1.P 16(R11), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V5.B16
+	VFMLA V6.S4, V6.S4, V5.S4
+	VMOV V21.B16, V7.B16
+	WORD $0x4f9c1067 // fmla v7.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V7.S4, V3.S4
+	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
+	WORD $0x4fbc10e4 // fmla v4.4s, v7.4s, v28.s[1]
+	WORD $0x4f9c18e4 // fmla v4.4s, v7.4s, v28.s[2]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	VDUP V29.S[3], V5.S4
+	WORD $0x4f9e1085 // fmla v5.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V7.S4
+	VFMLA V5.S4, V4.S4, V7.S4
+	VMOV V18.B16, V5.B16
+	VFMLA V7.S4, V4.S4, V5.S4
+	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V5.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	VSHL $23, V5.S4, V5.S4
+	VSUB V5.S4, V18.S4, V5.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V14.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V14.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V14.S[3]
-	WORD $0x6e2add4b // fmul v11.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V15.S4
-	WORD $0x4fbe196f // fmla v15.4s, v11.4s, v30.s[3]
-	WORD $0x6e2addef // fmul v15.4s, v15.4s, v10.4s
-	VDUP V30.S[2], V16.S4
-	WORD $0x4fbe1170 // fmla v16.4s, v11.4s, v30.s[1]
-	VFMLA V13.S4, V15.S4, V16.S4
-	VFMLA V13.S4, V16.S4, V10.S4
-	WORD $0x6e2addab // fmul v11.4s, v13.4s, v10.4s
-	VFMLA V13.S4, V11.S4, V13.S4
-	VFMLA V13.S4, V12.S4, V14.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x4ea0f90a // fabs v10.4s, v8.4s
-	VFMLA V14.S4, V10.S4, V9.S4
-	WORD $0x4ea0f90a // fabs v10.4s, v8.4s
-	WORD $0x4e6a1d0a // bic v10.16b, v8.16b, v10.16b
-	VORR V10.B16, V14.B16, V14.B16
-	VLD1.P 16(R10), [V8.S4]
-	VFMLA V9.S4, V8.S4, V5.S4
-	VFMLA V14.S4, V8.S4, V6.S4
-	VFMLA V12.S4, V8.S4, V7.S4
-	VLD1 (R7), [V8.S4]
-	VFMLA V9.S4, V2.S4, V8.S4
-	VST1.P [V8.S4], 16(R7)
-	VLD1 (R8), [V8.S4]
-	VFMLA V14.S4, V2.S4, V8.S4
-	VST1.P [V8.S4], 16(R8)
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V4.S4]
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	VLD1 (R7), [V6.S4]
+	VFMLA V7.S4, V4.S4, V6.S4
+	VST1.P [V6.S4], 16(R7)
+	VLD1 (R8), [V6.S4]
+	VFMLA V5.S4, V4.S4, V6.S4
+	VST1.P [V6.S4], 16(R8)
 	SUB $4, R17
 	B DiracGrad32_col_single
 DiracGrad32_col_tail:
 	CBZ R17, DiracGrad32_col_done
 	MOVD R11, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V3.B16, V3.B16, V3.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[0]
+	VMOV R24, V3.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes77
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[1]
+	VMOV R24, V3.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes77
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[2]
+	VMOV R24, V3.S[2]
 DiracGrad32_lanes77:
-	WORD $0x4ea8d408 // fsub v8.4s, v0.4s, v8.4s
-	WORD $0x4ea0f909 // fabs v9.4s, v8.4s
-	WORD $0x6e23dd2a // fmul v10.4s, v9.4s, v3.4s
-	WORD $0x4eb3c54a // fminnm v10.4s, v10.4s, v19.4s
-	WORD $0x4ea0d92b // fcmeq v11.4s, v9.4s, #0
-	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	VMOV V1.B16, V9.B16
-	WORD $0x6e2add4b // fmul v11.4s, v10.4s, v10.4s
-	WORD $0x6ea0f96c // fneg v12.4s, v11.4s
-	VMOV V12.B16, V13.B16
-	VFMLA V10.S4, V10.S4, V13.S4
-	VMOV V21.B16, V14.B16
-	WORD $0x4f9c116e // fmla v14.4s, v11.4s, v28.s[0]
-	VSUB V21.S4, V14.S4, V11.S4
-	WORD $0x4eb5d5ce // fsub v14.4s, v14.4s, v21.4s
-	WORD $0x4fbc11cc // fmla v12.4s, v14.4s, v28.s[1]
-	WORD $0x4f9c19cc // fmla v12.4s, v14.4s, v28.s[2]
-	WORD $0x4eadd58c // fsub v12.4s, v12.4s, v13.4s
-	VDUP V29.S[3], V13.S4
-	WORD $0x4f9e118d // fmla v13.4s, v12.4s, v30.s[0]
-	VDUP V29.S[2], V14.S4
-	VFMLA V13.S4, V12.S4, V14.S4
-	VMOV V18.B16, V13.B16
-	VFMLA V14.S4, V12.S4, V13.S4
-	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
-	VSHL $29, V11.S4, V12.S4
-	VUSHR $27, V12.S4, V12.S4
-	WORD $0x4eb69d8c // mul v12.4s, v12.4s, v22.4s
-	VADD V23.S4, V12.S4, V12.S4
-	VTBL V12.B16, [V24.B16, V25.B16], V12.B16
-	VFMLA V13.S4, V12.S4, V12.S4
-	VUSHR $3, V11.S4, V11.S4
-	VUSHR $1, V11.S4, V13.S4
-	VSUB V13.S4, V11.S4, V11.S4
-	VSHL $23, V13.S4, V13.S4
-	VSUB V13.S4, V18.S4, V13.S4
-	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e2ddd8c // fmul v12.4s, v12.4s, v13.4s
-	VSUB V11.S4, V18.S4, V11.S4
-	WORD $0x6e2bdd8c // fmul v12.4s, v12.4s, v11.4s
-	WORD $0x6e2cdd29 // fmul v9.4s, v9.4s, v12.4s
-	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d914b // fmul v11.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b96b // fcvtzs v11.4s, v11.4s
-	WORD $0x4e21d96d // scvtf v13.4s, v11.4s
-	WORD $0x4fbd91ad // fmul v13.4s, v13.4s, v29.s[1]
-	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
-	VMOV V11.S[0], R19
-	VMOV V11.S[1], R20
-	VMOV V11.S[2], R21
-	VMOV V11.S[3], R22
-	FMOVS (R14)(R19<<2), F14
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
+	VMOV V4.B16, V5.B16
+	VFMLA V6.S4, V6.S4, V5.S4
+	VMOV V21.B16, V7.B16
+	WORD $0x4f9c1067 // fmla v7.4s, v3.4s, v28.s[0]
+	VSUB V21.S4, V7.S4, V3.S4
+	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
+	WORD $0x4fbc10e4 // fmla v4.4s, v7.4s, v28.s[1]
+	WORD $0x4f9c18e4 // fmla v4.4s, v7.4s, v28.s[2]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
+	VDUP V29.S[3], V5.S4
+	WORD $0x4f9e1085 // fmla v5.4s, v4.4s, v30.s[0]
+	VDUP V29.S[2], V7.S4
+	VFMLA V5.S4, V4.S4, V7.S4
+	VMOV V18.B16, V5.B16
+	VFMLA V7.S4, V4.S4, V5.S4
+	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
+	VSHL $29, V3.S4, V4.S4
+	VUSHR $27, V4.S4, V4.S4
+	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
+	VADD V23.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
+	VFMLA V5.S4, V4.S4, V4.S4
+	VUSHR $3, V3.S4, V3.S4
+	VUSHR $1, V3.S4, V5.S4
+	VSUB V5.S4, V3.S4, V3.S4
+	VSHL $23, V5.S4, V5.S4
+	VSUB V5.S4, V18.S4, V5.S4
+	VSHL $23, V3.S4, V3.S4
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	VSUB V3.S4, V18.S4, V3.S4
+	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F4, s3-48(SP)
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
+	VMOV V3.S[0], R19
+	VMOV V3.S[1], R20
+	VMOV V3.S[2], R21
+	VMOV V3.S[3], R22
+	FMOVS (R14)(R19<<2), F5
 	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V14.S[1]
+	VMOV R20, V5.S[1]
 	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V14.S[2]
+	VMOV R21, V5.S[2]
 	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V14.S[3]
-	WORD $0x6e2add4b // fmul v11.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V15.S4
-	WORD $0x4fbe196f // fmla v15.4s, v11.4s, v30.s[3]
-	WORD $0x6e2addef // fmul v15.4s, v15.4s, v10.4s
-	VDUP V30.S[2], V16.S4
-	WORD $0x4fbe1170 // fmla v16.4s, v11.4s, v30.s[1]
-	VFMLA V13.S4, V15.S4, V16.S4
-	VFMLA V13.S4, V16.S4, V10.S4
-	WORD $0x6e2addab // fmul v11.4s, v13.4s, v10.4s
-	VFMLA V13.S4, V11.S4, V13.S4
-	VFMLA V13.S4, V12.S4, V14.S4
-	WORD $0x6e24dd8c // fmul v12.4s, v12.4s, v4.4s
-	WORD $0x4ea0f90a // fabs v10.4s, v8.4s
-	VFMLA V14.S4, V10.S4, V9.S4
-	WORD $0x4ea0f90a // fabs v10.4s, v8.4s
-	WORD $0x4e6a1d0a // bic v10.16b, v8.16b, v10.16b
-	VORR V10.B16, V14.B16, V14.B16
+	VMOV R22, V5.S[3]
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V31.S[0], V7.S4
+	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V30.S[2], V8.S4
+	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
+	VFMLA V4.S4, V3.S4, V4.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V4.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V5.S4, V6.S4, V7.S4
+	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
+	VORR V6.B16, V5.B16, V5.B16
 	MOVD R10, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[0]
+	VMOV R24, V4.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes78
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[1]
+	VMOV R24, V4.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes78
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[2]
+	VMOV R24, V4.S[2]
 DiracGrad32_lanes78:
-	VFMLA V9.S4, V8.S4, V5.S4
-	VFMLA V14.S4, V8.S4, V6.S4
-	VFMLA V12.S4, V8.S4, V7.S4
+	VFMLA V7.S4, V4.S4, V0.S4
+	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes79
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes79
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[2]
+	VMOV R24, V6.S[2]
 DiracGrad32_lanes79:
-	VFMLA V9.S4, V2.S4, V8.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
-	VMOV V8.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes80
-	VMOV V8.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes80
-	VMOV V8.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes80:
 	MOVD R8, R23
-	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes81
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes81
 	MOVWU.P 4(R23), R24
-	VMOV R24, V8.S[2]
+	VMOV R24, V6.S[2]
 DiracGrad32_lanes81:
-	VFMLA V14.S4, V2.S4, V8.S4
+	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
-	VMOV V8.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes82
-	VMOV V8.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes82
-	VMOV V8.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes82:
 DiracGrad32_col_done:
-	WORD $0x6e25d4a5 // faddp v5.4s, v5.4s, v5.4s
-	WORD $0x7e30d8a5 // faddp s5, v5.2s
-	FMOVS.P F5, 4(R0)
-	WORD $0x6e26d4c6 // faddp v6.4s, v6.4s, v6.4s
-	WORD $0x7e30d8c6 // faddp s6, v6.2s
-	FMOVS.P F6, 4(R1)
-	WORD $0x6e27d4e7 // faddp v7.4s, v7.4s, v7.4s
-	WORD $0x7e30d8e7 // faddp s7, v7.2s
-	FMOVS.P F7, 4(R2)
+	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
+	WORD $0x7e30d800 // faddp s0, v0.2s
+	FMOVS.P F0, 4(R0)
+	WORD $0x6e21d421 // faddp v1.4s, v1.4s, v1.4s
+	WORD $0x7e30d821 // faddp s1, v1.2s
+	FMOVS.P F1, 4(R1)
+	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
+	WORD $0x7e30d842 // faddp s2, v2.2s
+	FMOVS.P F2, 4(R2)
 	SUB $1, R6
 	B DiracGrad32_row
 DiracGrad32_done:
 	RET
-	// vector registers: 17 of V0–V17 at most, constants in V18–V31
+	// vector registers: 14 of V0–V17 at most, constants in V18–V31

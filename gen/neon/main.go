@@ -49,6 +49,7 @@ type gen struct {
 	data   bytes.Buffer
 	labels map[string]bool
 	fn     string        // current function, to make labels unique
+	locals int           // stack frame of the next function (bytes of spill slots)
 	loops  []loopSummary // inner loops, for the instruction-count report
 }
 
@@ -86,7 +87,8 @@ func (g *gen) text(name, doc string, p *prec, params ...param) map[string]int {
 	fmt.Fprintf(&g.stubs, "\n// %s %s\n//\n//go:noescape\nfunc %s(%s)\n", name, doc, name, strings.Join(decl, ", "))
 	g.Raw("")
 	g.Raw("// func %s(%s)", name, strings.Join(decl, ", "))
-	g.Raw("TEXT ·%s(SB), NOSPLIT, $0-%d", name, frame)
+	g.Raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", name, g.locals, frame)
+	g.locals = 0
 	return off
 }
 

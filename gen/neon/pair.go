@@ -164,6 +164,26 @@ func (k *pair) put(vs ...arm64.V) {
 	}
 }
 
+// Spill slots: 16-byte locals of the frame, numbered from 1.
+const maxSlots = 16
+
+func slotRef(n int) string {
+	if n < 1 || n > maxSlots {
+		log.Fatalf("spill slot %d out of range", n)
+	}
+	return fmt.Sprintf("s%d-%d(SP)", n, 16*n)
+}
+
+// spill stores v in slot n (v stays allocated).
+func (k *pair) spill(v arm64.V, n int) { k.Go("FMOVQ %s, %s", v, slotRef(n)) }
+
+// reload allocates a register and loads slot n into it.
+func (k *pair) reload(n int) arm64.V {
+	v := k.get()
+	k.Go("FMOVQ %s, %s", slotRef(n), v)
+	return v
+}
+
 func (k *pair) reset() {
 	for v := arm64.V(0); v < constBase; v++ {
 		k.free[v] = true
@@ -215,6 +235,7 @@ func (k *pair) dup(d arm64.V, name string) {
 // stream is the register state of one vector of pairs.
 type stream struct {
 	d, ad, q, rq, t, e2, erf arm64.V
+	e2Slot                   int // > 0: e2 is kept in this spill slot, not in a register
 }
 
 func each(ss []*stream, f func(s *stream)) {
@@ -527,7 +548,13 @@ func (k *pair) erfPos(ss []*stream) []arm64.V {
 		k.put(tmp, q[i])
 	}
 	for i, s := range ss { // erf = fma(e2, dp, table[j])
-		k.fmla(g[i], s.e2, dl[i])
+		if s.e2Slot > 0 {
+			e2 := k.reload(s.e2Slot)
+			k.fmla(g[i], e2, dl[i])
+			k.put(e2)
+		} else {
+			k.fmla(g[i], s.e2, dl[i])
+		}
 		k.put(dl[i])
 		s.t = 0
 	}
@@ -709,8 +736,9 @@ func sl(names ...string) []param {
 	return ps
 }
 
-func (k *pair) begin(name, doc string, params []param) map[string]int {
+func (k *pair) begin(name, doc string, params []param, slots int) map[string]int {
 	k.reset()
+	k.locals = 16 * slots
 	off := k.text(name+k.p.name, doc, k.p, params...)
 	k.prologue()
 	return off
@@ -737,7 +765,7 @@ func (k *pair) genElementwise() {
 		rX   arm64.R = 1
 		rN   arm64.R = 2
 	)
-	off := k.begin("Erf", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.", sl("dst", "x"))
+	off := k.begin("Erf", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.", sl("dst", "x"), 0)
 	k.arg(off, "dst", rDst)
 	k.arg(off, "x", rX)
 	k.argLen(off, "x", rN)
@@ -759,7 +787,7 @@ func (k *pair) genElementwise() {
 	})
 	k.end()
 
-	off = k.begin("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"))
+	off = k.begin("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"), 0)
 	k.arg(off, "dst", rDst)
 	k.arg(off, "x", rX)
 	k.argLen(off, "x", rN)
@@ -781,7 +809,7 @@ func (k *pair) genElementwise() {
 		rH, rE, rEx, rD, rV arm64.R = 0, 1, 2, 3, 4
 		rCnt                arm64.R = 5
 	)
-	off = k.begin("PairTerms", "sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.", sl("h", "erf", "ex", "d", "v"))
+	off = k.begin("PairTerms", "sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.", sl("h", "erf", "ex", "d", "v"), 0)
 	for _, a := range []struct {
 		n string
 		r arm64.R
@@ -855,11 +883,24 @@ const (
 	diracRows                // rows ma/va against points wx/x
 )
 
-// Unrolling of the row-sum and gradient column loops. The pair computation
-// of one vector needs about ten working registers next to the row state and
-// the constants, so one vector per pass is what the register file holds; the
-// independent iterations of the loop overlap in an out-of-order core.
-const rowUnroll = 1
+// Unrolling of the row-sum and gradient column loops: two vectors per pass,
+// interleaved instruction by instruction, so that two independent chains of
+// the pair computation are in flight. To fit both in V0–V17, the values a
+// pair needs only at its end (|d| or d, (q·½)·E2, E2, the masked 1/q) wait
+// in stack slots instead of registers, and so do the row's broadcast values
+// in the gradient kernels.
+const rowUnroll = 2
+
+// Spill slots of the row kernels: per stream s (0, 1) slots slotAd+3s …
+// slotE2+3s; per row slots from slotRow.
+const (
+	slotAd  = 1 // |d| (gradients: d)
+	slotQh  = 2 // (q·½)·E2
+	slotE2  = 3 // E2
+	slotRqm = 7 // gradients: per stream s, slot slotRqm+s: rq with 0 where q == 0
+	slotRow = 9 // per-row values: mi, vi, wi, (Dirac) q·½, rq, masked rq
+	rowSlots
+)
 
 func (k *pair) genRowSums(kind rowKind) {
 	var name string
@@ -872,7 +913,7 @@ func (k *pair) genRowSums(kind rowKind) {
 	case diracRows:
 		name, params = "DiracRowSums", sl("out", "ma", "va", "wx", "x")
 	}
-	off := k.begin(name, "(see purego."+name+k.p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.", params)
+	off := k.begin(name, "(see purego."+name+k.p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.", params, 3*rowUnroll)
 	const (
 		rOut, rRows, rM, rV arm64.R = 0, 1, 2, 3
 		rCols               arm64.R = 4 // columns of the current row
@@ -906,12 +947,12 @@ func (k *pair) genRowSums(kind rowKind) {
 	mi, vi, acc := k.get(), k.get(), k.get()
 	k.loadBroadcast(mi, rM)
 	k.loadBroadcast(vi, rV)
-	var qh, rq arm64.V
+	var rq arm64.V // Dirac: vi becomes q·½, rq = 1/q
 	if kind == diracRows {
 		ss := []*stream{{}}
 		k.scale(ss, func(*stream) arm64.V { return vi })
-		qh, rq = ss[0].q, ss[0].rq
-		k.fmulE(qh, qh, "half")
+		rq = ss[0].rq
+		k.fmulE(vi, vi, "half")
 	}
 	k.VZero(acc)
 	if kind == selfRows {
@@ -920,9 +961,8 @@ func (k *pair) genRowSums(kind rowKind) {
 		k.Go("MOVD %s, %s", rCols, rCnt)
 		k.Go("MOVD %s, %s", rM, rMc)
 		k.Go("MOVD %s, %s", rV, rVc)
-		k.Go("MOVD %s, %s", rWb, rW)
-		k.Go("ADD $%d, %s", k.p.size, rW)
 		k.Go("ADD $%d, %s", k.p.size, rWb)
+		k.Go("MOVD %s, %s", rWb, rW)
 	} else {
 		k.Go("MOVD %s, %s", rCols, rCnt)
 		k.Go("MOVD %s, %s", rMb, rMc)
@@ -936,32 +976,55 @@ func (k *pair) genRowSums(kind rowKind) {
 		each(ss, func(s *stream) {
 			s.ad = k.get()
 			k.load(s.ad, rMc, partial, rCnt)
-			k.fsub(s.ad, mi, s.ad)
-			k.fabs(s.ad, s.ad)
 		})
+		each(ss, func(s *stream) { k.fsub(s.ad, mi, s.ad) })
+		each(ss, func(s *stream) { k.fabs(s.ad, s.ad) })
 		if kind != diracRows {
 			each(ss, func(s *stream) {
 				s.q = k.get()
 				k.load(s.q, rVc, partial, rCnt)
-				k.fadd(s.q, vi, s.q)
 			})
+			each(ss, func(s *stream) { k.fadd(s.q, vi, s.q) })
 			k.scale(ss, func(s *stream) arm64.V { return s.q })
 			k.reduce(ss, func(s *stream) arm64.V { return s.rq })
 			each(ss, func(s *stream) { k.put(s.rq); k.fmulE(s.q, s.q, "half") })
 		} else {
 			k.reduce(ss, func(*stream) arm64.V { return rq })
-			each(ss, func(s *stream) { s.q = k.get(); k.VMov(s.q, qh) })
 		}
-		k.hTerm(ss)
-		each(ss, func(s *stream) {
+		for i, s := range ss {
+			k.spill(s.ad, slotAd+3*i)
+			k.put(s.ad)
+		}
+		e2 := k.expNeg(ss, "expScaled")
+		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
+			if kind == diracRows {
+				s.q = k.get()
+				k.fmul(s.q, vi, e2[i])
+			} else {
+				k.fmul(s.q, s.q, e2[i])
+			}
+			k.spill(s.q, slotQh+3*i)
+			k.spill(e2[i], slotE2+3*i)
+			k.put(s.q, e2[i])
+			s.e2Slot = slotE2 + 3*i
+		}
+		r := k.erfPos(ss)
+		hs := make([]arm64.V, n)
+		for i := range ss { // h = fma(|d|, erf, (q·½)·E2)
+			hs[i] = k.reload(slotQh + 3*i)
+			ad := k.reload(slotAd + 3*i)
+			k.fmla(hs[i], ad, r[i])
+			k.put(ad, r[i])
+		}
+		for i := range ss {
 			w := k.get()
 			k.load(w, rW, partial, rCnt)
-			k.fmla(acc, w, s.erf)
-			k.put(w, s.erf)
-		})
+			k.fmla(acc, w, hs[i])
+			k.put(w, hs[i])
+		}
 	})
 	if kind == diracRows {
-		k.put(rq) // vi holds q·½
+		k.put(rq)
 	}
 	k.hsum(acc)
 	k.storeScalar(acc, rOut)
@@ -970,23 +1033,6 @@ func (k *pair) genRowSums(kind rowKind) {
 	k.Go("B %s", k.ref("row"))
 	k.Label(k.label("done"))
 	k.end()
-}
-
-// hTerm computes, from s.ad, s.t and s.q = (q·½), h = fma(ad, erf, (q·½)·E2)
-// into s.erf; s.ad, s.q and s.t are released.
-func (k *pair) hTerm(ss []*stream) {
-	e2 := k.expNeg(ss, "expScaled")
-	for i, s := range ss {
-		s.e2 = e2[i]
-		k.fmul(s.q, s.q, s.e2)
-	}
-	r := k.erfPos(ss)
-	for i, s := range ss {
-		k.put(s.e2)
-		k.fmla(s.q, s.ad, r[i])
-		k.put(s.ad, r[i])
-		s.erf = s.q
-	}
 }
 
 func (k *pair) genGrad(kind rowKind) {
@@ -1000,12 +1046,18 @@ func (k *pair) genGrad(kind rowKind) {
 	case diracRows:
 		name, params = "DiracGrad", sl("rh", "rd", "rr", "ch", "cd", "wa", "ma", "va", "wx", "x")
 	}
-	off := k.begin(name, "(see purego."+name+k.p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.", params)
+	off := k.begin(name, "(see purego."+name+k.p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.", params, rowSlots-1)
 	const (
 		rRh, rRd, rRr, rWa, rMa, rVa arm64.R = 0, 1, 2, 3, 4, 5
 		rRows                        arm64.R = 6
 		rCh, rCd, rCr, rW, rM, rV    arm64.R = 7, 8, 9, 10, 11, 16
 		rCnt, rOff                   arm64.R = 17, 26
+	)
+	// Row values in slots.
+	const (
+		slotMi, slotVi, slotWi = slotRow, slotRow + 1, slotRow + 2
+		slotQhRow, slotRqRow   = slotRow + 3, slotRow + 4
+		slotRqmRow             = slotRow + 5
 	)
 	var rw, rm, rv, cw, cm, cv, cols string
 	switch kind {
@@ -1031,30 +1083,38 @@ func (k *pair) genGrad(kind rowKind) {
 	}
 	k.Label(k.label("row"))
 	k.Go("CBZ %s, %s", rRows, k.ref("done"))
-	mi, vi, wi := k.get(), k.get(), k.get()
-	k.loadBroadcast(wi, rWa)
-	k.loadBroadcast(mi, rMa)
-	k.loadBroadcast(vi, rVa)
-	var qh, rq, rqm arm64.V
-	if kind == diracRows {
-		ss := []*stream{{}}
-		k.scale(ss, func(*stream) arm64.V { return vi })
-		qh, rq = ss[0].q, ss[0].rq
-		rqm = k.get()
-		k.Word(arm64.FCMEQZ(k.p.arr, rqm, qh))
-		k.Word(arm64.BIC(rqm, rq, rqm))
-		k.fmulE(qh, qh, "half")
+	for _, r := range []struct {
+		ptr  arm64.R
+		slot int
+	}{{rWa, slotWi}, {rMa, slotMi}, {rVa, slotVi}} {
+		v := k.get()
+		k.loadBroadcast(v, r.ptr)
+		if kind == diracRows && r.slot == slotVi {
+			ss := []*stream{{}}
+			k.scale(ss, func(*stream) arm64.V { return v })
+			rq := ss[0].rq
+			z := k.get()
+			k.Word(arm64.FCMEQZ(k.p.arr, z, v))
+			k.spill(rq, slotRqRow)
+			k.Word(arm64.BIC(z, rq, z))
+			k.spill(z, slotRqmRow)
+			k.fmulE(v, v, "half")
+			k.spill(v, slotQhRow)
+			k.put(v, rq, z)
+			continue
+		}
+		k.spill(v, r.slot)
+		k.put(v)
 	}
 	sh, sd, sr := k.get(), k.get(), k.get()
 	for _, a := range []arm64.V{sh, sd, sr} {
 		k.VZero(a)
 	}
 	// Column pointers of this row: frame base + rOff.
-	colPtrs := []struct {
+	for _, c := range []struct {
 		name string
 		r    arm64.R
-	}{{"ch", rCh}, {"cd", rCd}, {"cr", rCr}, {cw, rW}, {cm, rM}, {cv, rV}}
-	for _, c := range colPtrs {
+	}{{"ch", rCh}, {"cd", rCd}, {"cr", rCr}, {cw, rW}, {cm, rM}, {cv, rV}} {
 		if c.name == "" || (kind == diracRows && c.name == "cr") {
 			continue
 		}
@@ -1070,66 +1130,88 @@ func (k *pair) genGrad(kind rowKind) {
 		each(ss, func(s *stream) {
 			s.d = k.get()
 			k.load(s.d, rM, partial, rCnt)
-			k.fsub(s.d, mi, s.d)
 		})
-		rqs := make([]arm64.V, n)
+		mi := k.reload(slotMi)
+		each(ss, func(s *stream) { k.fsub(s.d, mi, s.d) })
+		k.put(mi)
+		each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
 		if kind != diracRows {
 			each(ss, func(s *stream) {
 				s.q = k.get()
 				k.load(s.q, rV, partial, rCnt)
-				k.fadd(s.q, vi, s.q)
 			})
+			vi := k.reload(slotVi)
+			each(ss, func(s *stream) { k.fadd(s.q, vi, s.q) })
+			k.put(vi)
 			k.scale(ss, func(s *stream) arm64.V { return s.q })
-			each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
 			k.reduce(ss, func(s *stream) arm64.V { return s.rq })
 			for i, s := range ss { // rq := 0 where q == 0
-				k.put(s.ad)
 				z := k.get()
 				k.Word(arm64.FCMEQZ(k.p.arr, z, s.q))
 				k.Word(arm64.BIC(s.rq, s.rq, z))
 				k.put(z)
-				rqs[i] = s.rq
+				k.spill(s.rq, slotRqm+i)
+				k.put(s.rq)
 				k.fmulE(s.q, s.q, "half")
 			}
 		} else {
-			each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
+			rq := k.reload(slotRqRow)
 			k.reduce(ss, func(*stream) arm64.V { return rq })
-			each(ss, func(s *stream) { k.put(s.ad); s.q = k.get(); k.VMov(s.q, qh) })
+			k.put(rq)
+		}
+		for i, s := range ss {
+			k.put(s.ad)
+			k.spill(s.d, slotAd+3*i)
+			k.put(s.d)
 		}
 		e2 := k.expNeg(ss, "expScaled")
-		for i, s := range ss {
-			s.e2 = e2[i]
-			k.fmul(s.q, s.q, s.e2)
+		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
+			if kind == diracRows {
+				s.q = k.reload(slotQhRow)
+			}
+			k.fmul(s.q, s.q, e2[i])
+			k.spill(s.q, slotQh+3*i)
+			k.spill(e2[i], slotE2+3*i)
+			k.put(s.q, e2[i])
+			s.e2Slot = slotE2 + 3*i
 		}
 		r := k.erfPos(ss)
-		for i, s := range ss {
-			s.erf = r[i]
+		hs, es := make([]arm64.V, n), make([]arm64.V, n)
+		for i := range ss {
+			es[i] = k.reload(slotE2 + 3*i) // E2·rq
+			var rqm arm64.V
 			if kind == diracRows {
-				k.fmul(s.e2, s.e2, rqm)
+				rqm = k.reload(slotRqmRow)
 			} else {
-				k.fmul(s.e2, s.e2, rqs[i])
-				k.put(rqs[i])
+				rqm = k.reload(slotRqm + i)
 			}
-			ad := k.get()
-			k.fabs(ad, s.d)
-			k.fmla(s.q, ad, s.erf) // h
-			k.put(ad)
+			k.fmul(es[i], es[i], rqm)
+			k.put(rqm)
 		}
-		k.copysign(ss, func(s *stream) arm64.V { return s.erf }, func(s *stream) arm64.V { return s.d })
-		each(ss, func(s *stream) {
-			k.put(s.d)
+		for i := range ss { // h = fma(|d|, erf, (q·½)·E2); erf gets the sign of d
+			d := k.reload(slotAd + 3*i)
+			ad := k.get()
+			k.fabs(ad, d)
+			hs[i] = k.reload(slotQh + 3*i)
+			k.fmla(hs[i], ad, r[i])
+			k.Word(arm64.BIC(ad, d, ad))
+			k.VORR(r[i], r[i], ad)
+			k.put(ad, d)
+		}
+		for i := range ss {
 			w := k.get()
 			k.load(w, rW, partial, rCnt)
-			k.fmla(sh, w, s.q)
-			k.fmla(sd, w, s.erf)
-			k.fmla(sr, w, s.e2)
+			k.fmla(sh, w, hs[i])
+			k.fmla(sd, w, r[i])
+			k.fmla(sr, w, es[i])
 			k.put(w)
-		})
-		each(ss, func(s *stream) {
+		}
+		wi := k.reload(slotWi)
+		for i := range ss {
 			for _, c := range []struct {
 				r   arm64.R
 				val arm64.V
-			}{{rCh, s.q}, {rCd, s.erf}, {rCr, s.e2}} {
+			}{{rCh, hs[i]}, {rCd, r[i]}, {rCr, es[i]}} {
 				if kind == diracRows && c.r == rCr {
 					continue
 				}
@@ -1143,8 +1225,9 @@ func (k *pair) genGrad(kind rowKind) {
 				k.store(acc, c.r, partial, rCnt)
 				k.put(acc)
 			}
-			k.put(s.q, s.erf, s.e2)
-		})
+			k.put(hs[i], r[i], es[i])
+		}
+		k.put(wi)
 	})
 	for _, r := range []struct {
 		acc arm64.V
@@ -1153,10 +1236,6 @@ func (k *pair) genGrad(kind rowKind) {
 		k.hsum(r.acc)
 		k.storeScalar(r.acc, r.ptr)
 		k.put(r.acc)
-	}
-	k.put(mi, vi, wi) // Dirac: vi holds q·½
-	if kind == diracRows {
-		k.put(rq, rqm)
 	}
 	if kind == selfRows {
 		k.Go("ADD $%d, %s", k.p.size, rOff)
