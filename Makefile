@@ -9,7 +9,7 @@ GENERATED := internal/approx purego asm
 
 .NOTPARALLEL:
 .PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
-	generate check-generate fuzz-short bench demo
+	generate check-generate fuzz-short bench demo fuzz-arm64
 
 all: test
 
@@ -110,3 +110,9 @@ demo:
 	$(GO) run ./cmd/cramer dist testdata/examples/p.json testdata/examples/q.json
 	@echo
 	$(GO) run ./cmd/cramer bench --workload mixtures-1024
+
+## fuzz-arm64: run every fuzz target in ./fuzz as an arm64 binary under
+## qemu-aarch64-static for FUZZTIME each (default 5s; see .ci/fuzz-qemu-arm64).
+## Skipped with a message when qemu-aarch64-static is missing.
+fuzz-arm64:
+	GO='$(GO)' .ci/fuzz-qemu-arm64
