@@ -13,9 +13,10 @@ GENERATED := internal/approx purego asm
 
 all: test
 
-## test: everything CI needs (formatting, vet, tests with and without
-## assembly, generated code up to date, short fuzzing, race tests).
-test: fmt-check vet test-unit test-purego test-nofma check-generate fuzz-short test-race
+## test: everything CI needs (formatting, vet on amd64 and arm64, tests with
+## and without assembly, the arm64 NEON tests and fuzzing under qemu,
+## generated code up to date, short fuzzing, race tests).
+test: fmt-check vet test-unit test-purego test-nofma test-arm64 check-generate fuzz-short fuzz-arm64 test-race
 
 fmt-check:
 	@files=$$(gofmt -l .); \
@@ -27,10 +28,15 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+	GOARCH=amd64 $(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
+	$(GO) vet -tags purego ./...
 	cd gen && $(GO) vet ./...
 
+# The generators' own tests decode every emitted arm64 WORD (gen/arm64, gen/neon).
 test-unit:
 	$(GO) test ./...
+	cd gen && $(GO) test ./...
 
 # With -tags purego nothing is assembled: the purego kernel must be the one selected.
 test-purego:
@@ -56,22 +62,25 @@ test-nofma:
 test-race:
 	$(GO) test -race -run 'Parallel|Deterministic' .
 
-## test-arm64: vet for arm64; run the tests under qemu when it is installed
-## (.ci/run installs nothing for it yet; see its qemu hook).
+## test-arm64: every test of the module as arm64 binaries under
+## qemu-aarch64-static, with the NEON kernels required (CRAMER_REQUIRE=neon
+## fails the dispatch test if anything else was chosen). On an arm64 machine
+## test-unit already ran them natively. Without qemu the leg is skipped with a
+## message, unless REQUIRE_QEMU=1 (set by .ci/run), which makes it fail.
 test-arm64:
-	GOARCH=arm64 $(GO) vet ./...
-	@if command -v qemu-aarch64-static >/dev/null 2>&1; then \
-		echo "GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./..."; \
-		GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./...; \
-	else \
-		echo "test-arm64: qemu-aarch64-static not on PATH; arm64 tests skipped (vet only)"; \
-	fi
+	@if [ "$$($(GO) env GOARCH)" = arm64 ]; then echo "test-arm64: native arm64; covered by test-unit"; exit 0; fi; \
+	if ! command -v qemu-aarch64-static >/dev/null 2>&1; then \
+		echo "test-arm64: qemu-aarch64-static not on PATH (apt-get install qemu-user-static)"; \
+		if [ "$(REQUIRE_QEMU)" = 1 ]; then exit 1; fi; echo "test-arm64: skipped"; exit 0; fi; \
+	echo "CRAMER_REQUIRE=neon GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./..."; \
+	CRAMER_REQUIRE=neon GOARCH=arm64 $(GO) test -exec qemu-aarch64-static ./...
 
 ## generate: rewrite the generated tables, float32 kernels and assembly.
 generate:
 	cd gen && $(GO) run ./tables -o ../internal/approx/tables_gen.go
 	cd gen && $(GO) run ./float32 -in ../purego/kernels64.go -o ../purego/kernels32.go
 	cd gen && $(GO) run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+	cd gen && $(GO) run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
 
 ## check-generate: fail if generated files differ from what is committed,
 ## or if generation produced files git does not know.
@@ -112,7 +121,12 @@ demo:
 	$(GO) run ./cmd/cramer bench --workload mixtures-1024
 
 ## fuzz-arm64: run every fuzz target in ./fuzz as an arm64 binary under
-## qemu-aarch64-static for FUZZTIME each (default 5s; see .ci/fuzz-qemu-arm64).
-## Skipped with a message when qemu-aarch64-static is missing.
+## qemu-aarch64-static for FUZZTIME_ARM64 each (default 5s; see
+## .ci/fuzz-qemu-arm64), NEON required. Skipped with a message when
+## qemu-aarch64-static is missing (a failure with REQUIRE_QEMU=1).
+FUZZTIME_ARM64 ?= 5s
 fuzz-arm64:
-	GO='$(GO)' .ci/fuzz-qemu-arm64
+	@if [ "$$($(GO) env GOARCH)" = arm64 ]; then echo "fuzz-arm64: native arm64; covered by fuzz-short"; exit 0; fi; \
+	if [ "$(REQUIRE_QEMU)" = 1 ] && ! command -v qemu-aarch64-static >/dev/null 2>&1; then \
+		echo "fuzz-arm64: qemu-aarch64-static not on PATH"; exit 1; fi; \
+	CRAMER_REQUIRE=neon FUZZTIME='$(FUZZTIME_ARM64)' GO='$(GO)' .ci/fuzz-qemu-arm64

@@ -1,0 +1,195 @@
+// Command loopcount reports the innermost loops of generated assembly files:
+// for every function, each loop (a label and a later unconditional branch
+// back to it) with its instruction count and the elements it advances per
+// pass (the immediate of its counter update, ADDQ on amd64, SUB on arm64),
+// so that kernels of different architectures can be compared per pair term:
+//
+//	cd gen && go run ./loopcount ../asm/pair_amd64.s ../asm/kernels_arm64.s
+//
+// Only loops without a nested loop are listed (the column loops of the row
+// kernels, the element loops of the element-wise kernels), and of each
+// function the loop that advances most elements per pass: the unrolled loop,
+// which runs for all but the last few elements. With -md the result is one
+// Markdown table, a row per function and a column pair per file. The
+// projection kernels are left out (their loops advance over coordinates, not
+// pair terms; gen/neon's header reports them per term).
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+var (
+	textRe  = regexp.MustCompile(`^TEXT\s+·(\w+)\(SB\)`)
+	labelRe = regexp.MustCompile(`^(\w+):`)
+	backRe  = regexp.MustCompile(`^\s*(JMP|B)\s+(\w+)\s*$`)
+	stepRe  = regexp.MustCompile(`^\s*(ADDQ|SUB)\s+\$(0x[0-9a-fA-F]+|\d+),\s*(\w+)`)
+)
+
+type line struct {
+	text  string
+	label string
+	inst  bool
+}
+
+// result is the main loop of one function.
+type result struct{ insts, elems int }
+
+func main() {
+	md := flag.Bool("md", false, "print a Markdown table")
+	flag.Parse()
+	if flag.NArg() < 1 {
+		log.Fatal("usage: loopcount [-md] file.s …")
+	}
+	var order []string
+	all := make([]map[string]result, flag.NArg())
+	for i, name := range flag.Args() {
+		all[i] = report(name)
+		for fn := range all[i] {
+			if !contains(order, fn) {
+				order = append(order, fn)
+			}
+		}
+	}
+	sort.Strings(order)
+	if *md {
+		fmt.Print("| kernel |")
+		for _, name := range flag.Args() {
+			fmt.Printf(" %s |", filepath.Base(name))
+		}
+		fmt.Print("\n|---|")
+		for range flag.Args() {
+			fmt.Print("---|")
+		}
+		fmt.Println()
+	}
+	for _, fn := range order {
+		if *md {
+			fmt.Printf("| %s |", fn)
+		} else {
+			fmt.Printf("%-18s", fn)
+		}
+		for i := range all {
+			r, ok := all[i][fn]
+			switch {
+			case !ok:
+				fmt.Print("  – |")
+			case *md:
+				fmt.Printf(" %d / %d = %.1f |", r.insts, r.elems, float64(r.insts)/float64(r.elems))
+			default:
+				fmt.Printf("  %4d insts / %2d elems = %5.1f", r.insts, r.elems, float64(r.insts)/float64(r.elems))
+			}
+		}
+		fmt.Println()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func report(name string) map[string]result {
+	out := map[string]result{}
+	f, err := os.Open(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	var fn string
+	var body []line
+	flush := func() {
+		if fn != "" && !strings.HasPrefix(fn, "Project") {
+			if r, ok := mainLoop(body); ok {
+				out[fn] = r
+			}
+		}
+		body = nil
+	}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		t := sc.Text()
+		if m := textRe.FindStringSubmatch(t); m != nil {
+			flush()
+			fn = m[1]
+			continue
+		}
+		s := strings.TrimSpace(t)
+		switch {
+		case s == "" || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "#") ||
+			strings.HasPrefix(s, "DATA") || strings.HasPrefix(s, "GLOBL"):
+		case labelRe.MatchString(s):
+			body = append(body, line{text: s, label: labelRe.FindStringSubmatch(s)[1]})
+		default:
+			body = append(body, line{text: t, inst: true})
+		}
+	}
+	if err := sc.Err(); err != nil {
+		log.Fatal(err)
+	}
+	flush()
+	return out
+}
+
+// mainLoop returns, of the loops of one function that contain no other loop,
+// the one that advances most elements per pass.
+func mainLoop(body []line) (best result, found bool) {
+	type loop struct{ start, end int }
+	var ls []loop
+	for i, l := range body {
+		if !l.inst {
+			continue
+		}
+		m := backRe.FindStringSubmatch(l.text)
+		if m == nil {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			if body[j].label == m[2] {
+				ls = append(ls, loop{j, i})
+				break
+			}
+		}
+	}
+	for _, a := range ls {
+		inner := true
+		for _, b := range ls {
+			if b != a && b.start > a.start && b.end < a.end {
+				inner = false
+			}
+		}
+		if !inner {
+			continue
+		}
+		insts, step := 0, 0
+		for _, l := range body[a.start : a.end+1] {
+			if !l.inst {
+				continue
+			}
+			insts++
+			if m := stepRe.FindStringSubmatch(l.text); m != nil {
+				v, err := strconv.ParseInt(m[2], 0, 64)
+				if err == nil && step == 0 {
+					step = int(v)
+				}
+			}
+		}
+		if step > best.elems {
+			best, found = result{insts, step}, true
+		}
+	}
+	return best, found
+}
