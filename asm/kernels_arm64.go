@@ -93,3 +93,33 @@ func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x [
 //
 //go:noescape
 func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
+
+// ProjectMeans64 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans64; the caller checks the lengths)
+//
+//go:noescape
+func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectDiagVars64 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars64; the caller checks the lengths)
+//
+//go:noescape
+func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectCholVars64 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars64; the caller checks the lengths)
+//
+//go:noescape
+func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+
+// ProjectMeans32 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans32; the caller checks the lengths)
+//
+//go:noescape
+func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+
+// ProjectDiagVars32 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars32; the caller checks the lengths)
+//
+//go:noescape
+func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+
+// ProjectCholVars32 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars32; the caller checks the lengths)
+//
+//go:noescape
+func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)

@@ -23,6 +23,46 @@
 //   SelfGrad32         SelfGrad pair terms           215 instructions /  8 =  26.9 per term
 //   DiracRowSums32     DiracRowSums pair terms       160 instructions /  8 =  20.0 per term
 //   DiracGrad32        DiracGrad pair terms          193 instructions /  8 =  24.1 per term
+//   ProjectMeans64     j loop 6×4 vectors (terms)     33 instructions / 48 =   0.7 per term
+//   ProjectMeans64     j loop 6×1 vector (terms)      15 instructions / 12 =   1.2 per term
+//   ProjectMeans64     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
+//   ProjectMeans64     j loop 4×4 vectors (terms)     23 instructions / 32 =   0.7 per term
+//   ProjectMeans64     j loop 2×4 vectors (terms)     13 instructions / 16 =   0.8 per term
+//   ProjectMeans64     j loop 1×4 vectors (terms)      8 instructions /  8 =   1.0 per term
+//   ProjectDiagVars64  j loop 6×4 vectors (terms)     37 instructions / 48 =   0.8 per term
+//   ProjectDiagVars64  j loop 6×1 vector (terms)      16 instructions / 12 =   1.3 per term
+//   ProjectDiagVars64  j loop 6×1-lane tail (terms)   16 instructions /  6 =   2.7 per term
+//   ProjectDiagVars64  j loop 4×4 vectors (terms)     27 instructions / 32 =   0.8 per term
+//   ProjectDiagVars64  j loop 2×4 vectors (terms)     17 instructions / 16 =   1.1 per term
+//   ProjectDiagVars64  j loop 1×4 vectors (terms)     12 instructions /  8 =   1.5 per term
+//   ProjectCholVars64  r loop 3×4 vectors (terms)     18 instructions / 24 =   0.8 per term
+//   ProjectCholVars64  r loop 3×1 vector (terms)       9 instructions /  6 =   1.5 per term
+//   ProjectCholVars64  r loop 3×1-lane tail (terms)    9 instructions /  3 =   3.0 per term
+//   ProjectCholVars64  r loop 2×4 vectors (terms)     13 instructions / 16 =   0.8 per term
+//   ProjectCholVars64  r loop 1×4 vectors (terms)      8 instructions /  8 =   1.0 per term
+//   ProjectMeans32     j loop 6×4 vectors (terms)     33 instructions / 96 =   0.3 per term
+//   ProjectMeans32     j loop 6×1 vector (terms)      15 instructions / 24 =   0.6 per term
+//   ProjectMeans32     j loop 6×3-lane tail (terms)   17 instructions / 18 =   0.9 per term
+//   ProjectMeans32     j loop 6×2-lane tail (terms)   16 instructions / 12 =   1.3 per term
+//   ProjectMeans32     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
+//   ProjectMeans32     j loop 4×4 vectors (terms)     23 instructions / 64 =   0.4 per term
+//   ProjectMeans32     j loop 2×4 vectors (terms)     13 instructions / 32 =   0.4 per term
+//   ProjectMeans32     j loop 1×4 vectors (terms)      8 instructions / 16 =   0.5 per term
+//   ProjectDiagVars32  j loop 6×4 vectors (terms)     37 instructions / 96 =   0.4 per term
+//   ProjectDiagVars32  j loop 6×1 vector (terms)      16 instructions / 24 =   0.7 per term
+//   ProjectDiagVars32  j loop 6×3-lane tail (terms)   18 instructions / 18 =   1.0 per term
+//   ProjectDiagVars32  j loop 6×2-lane tail (terms)   17 instructions / 12 =   1.4 per term
+//   ProjectDiagVars32  j loop 6×1-lane tail (terms)   16 instructions /  6 =   2.7 per term
+//   ProjectDiagVars32  j loop 4×4 vectors (terms)     27 instructions / 64 =   0.4 per term
+//   ProjectDiagVars32  j loop 2×4 vectors (terms)     17 instructions / 32 =   0.5 per term
+//   ProjectDiagVars32  j loop 1×4 vectors (terms)     12 instructions / 16 =   0.8 per term
+//   ProjectCholVars32  r loop 3×4 vectors (terms)     18 instructions / 48 =   0.4 per term
+//   ProjectCholVars32  r loop 3×1 vector (terms)       9 instructions / 12 =   0.8 per term
+//   ProjectCholVars32  r loop 3×3-lane tail (terms)   11 instructions /  9 =   1.2 per term
+//   ProjectCholVars32  r loop 3×2-lane tail (terms)   10 instructions /  6 =   1.7 per term
+//   ProjectCholVars32  r loop 3×1-lane tail (terms)    9 instructions /  3 =   3.0 per term
+//   ProjectCholVars32  r loop 2×4 vectors (terms)     13 instructions / 32 =   0.4 per term
+//   ProjectCholVars32  r loop 1×4 vectors (terms)      8 instructions / 16 =   0.5 per term
 
 DATA const64<>+0(SB)/8, $0x3ff0000000000000
 DATA const64<>+8(SB)/8, $0x3ff0000000000000
@@ -9706,3 +9746,3974 @@ DiracGrad32_col_done:
 DiracGrad32_done:
 	RET
 	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+
+// func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+TEXT ·ProjectMeans64(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectMeans64_done
+	LSL $3, R4, R5
+	LSL $3, R11, R6
+	LSR $3, R11, R8
+	LSR $1, R11, R9
+	AND $3, R9, R9
+	AND $1, R11, R10
+ProjectMeans64_rows6:
+	CMP $6, R3
+	BLT ProjectMeans64_rows4
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans64_r6_v1
+ProjectMeans64_r6_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r6_v4_store
+ProjectMeans64_r6_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V8.D2
+	VFMLA V30.D2, V25.D2, V9.D2
+	VFMLA V30.D2, V26.D2, V10.D2
+	VFMLA V30.D2, V27.D2, V11.D2
+	VFMLA V31.D2, V24.D2, V12.D2
+	VFMLA V31.D2, V25.D2, V13.D2
+	VFMLA V31.D2, V26.D2, V14.D2
+	VFMLA V31.D2, V27.D2, V15.D2
+	VFMLA V28.D2, V24.D2, V16.D2
+	VFMLA V28.D2, V25.D2, V17.D2
+	VFMLA V28.D2, V26.D2, V18.D2
+	VFMLA V28.D2, V27.D2, V19.D2
+	VFMLA V29.D2, V24.D2, V20.D2
+	VFMLA V29.D2, V25.D2, V21.D2
+	VFMLA V29.D2, V26.D2, V22.D2
+	VFMLA V29.D2, V27.D2, V23.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r6_v4_j
+ProjectMeans64_r6_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	VST1.P [V8.D2, V9.D2, V10.D2, V11.D2], (R16)(R6)
+	VST1.P [V12.D2, V13.D2, V14.D2, V15.D2], (R16)(R6)
+	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], (R16)(R6)
+	VST1.P [V20.D2, V21.D2, V22.D2, V23.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r6_v4
+ProjectMeans64_r6_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans64_r6_tail
+ProjectMeans64_r6_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r6_v1_store
+ProjectMeans64_r6_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V1.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	VFMLA V28.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V24.D2, V5.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r6_v1_j
+ProjectMeans64_r6_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	VST1.P [V2.D2], (R16)(R6)
+	VST1.P [V3.D2], (R16)(R6)
+	VST1.P [V4.D2], (R16)(R6)
+	VST1.P [V5.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r6_v1loop
+ProjectMeans64_r6_tail:
+	CBZ R10, ProjectMeans64_r6_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r6_t1_store
+ProjectMeans64_r6_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V1.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	VFMLA V28.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V24.D2, V5.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r6_t1_j
+ProjectMeans64_r6_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+	VST1.P V2.D[0], (R16)(R6)
+	VST1.P V3.D[0], (R16)(R6)
+	VST1.P V4.D[0], (R16)(R6)
+	VST1.P V5.D[0], (R16)(R6)
+ProjectMeans64_r6_end:
+	MOVD $6, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $6, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $6, R3, R3
+	B ProjectMeans64_rows6
+ProjectMeans64_rows4:
+	CMP $4, R3
+	BLT ProjectMeans64_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans64_r4_v1
+ProjectMeans64_r4_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r4_v4_store
+ProjectMeans64_r4_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	VFMLA V30.D2, V24.D2, V8.D2
+	VFMLA V30.D2, V25.D2, V9.D2
+	VFMLA V30.D2, V26.D2, V10.D2
+	VFMLA V30.D2, V27.D2, V11.D2
+	VFMLA V31.D2, V24.D2, V12.D2
+	VFMLA V31.D2, V25.D2, V13.D2
+	VFMLA V31.D2, V26.D2, V14.D2
+	VFMLA V31.D2, V27.D2, V15.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r4_v4_j
+ProjectMeans64_r4_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	VST1.P [V8.D2, V9.D2, V10.D2, V11.D2], (R16)(R6)
+	VST1.P [V12.D2, V13.D2, V14.D2, V15.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r4_v4
+ProjectMeans64_r4_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans64_r4_tail
+ProjectMeans64_r4_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r4_v1_store
+ProjectMeans64_r4_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r4_v1_j
+ProjectMeans64_r4_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	VST1.P [V2.D2], (R16)(R6)
+	VST1.P [V3.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r4_v1loop
+ProjectMeans64_r4_tail:
+	CBZ R10, ProjectMeans64_r4_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r4_t1_store
+ProjectMeans64_r4_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r4_t1_j
+ProjectMeans64_r4_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+	VST1.P V2.D[0], (R16)(R6)
+	VST1.P V3.D[0], (R16)(R6)
+ProjectMeans64_r4_end:
+	MOVD $4, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $4, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $4, R3, R3
+	B ProjectMeans64_rows4
+ProjectMeans64_rows2:
+	CMP $2, R3
+	BLT ProjectMeans64_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans64_r2_v1
+ProjectMeans64_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r2_v4_store
+ProjectMeans64_r2_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r2_v4_j
+ProjectMeans64_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r2_v4
+ProjectMeans64_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans64_r2_tail
+ProjectMeans64_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r2_v1_store
+ProjectMeans64_r2_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r2_v1_j
+ProjectMeans64_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r2_v1loop
+ProjectMeans64_r2_tail:
+	CBZ R10, ProjectMeans64_r2_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r2_t1_store
+ProjectMeans64_r2_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r2_t1_j
+ProjectMeans64_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+ProjectMeans64_r2_end:
+	MOVD $2, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectMeans64_rows2
+ProjectMeans64_rows1:
+	CMP $1, R3
+	BLT ProjectMeans64_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans64_r1_v1
+ProjectMeans64_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r1_v4_store
+ProjectMeans64_r1_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r1_v4_j
+ProjectMeans64_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r1_v4
+ProjectMeans64_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans64_r1_tail
+ProjectMeans64_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r1_v1_store
+ProjectMeans64_r1_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r1_v1_j
+ProjectMeans64_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans64_r1_v1loop
+ProjectMeans64_r1_tail:
+	CBZ R10, ProjectMeans64_r1_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans64_r1_t1_store
+ProjectMeans64_r1_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VFMLA V28.D2, V24.D2, V0.D2
+	SUBS $1, R15, R15
+	BNE ProjectMeans64_r1_t1_j
+ProjectMeans64_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+ProjectMeans64_r1_end:
+	MOVD $1, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectMeans64_rows1
+ProjectMeans64_done:
+	RET
+
+// func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+TEXT ·ProjectDiagVars64(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD s2_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectDiagVars64_done
+	LSL $3, R4, R5
+	LSL $3, R11, R6
+	LSR $3, R11, R8
+	LSR $1, R11, R9
+	AND $3, R9, R9
+	AND $1, R11, R10
+ProjectDiagVars64_rows6:
+	CMP $6, R3
+	BLT ProjectDiagVars64_rows4
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars64_r6_v1
+ProjectDiagVars64_r6_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r6_v4_store
+ProjectDiagVars64_r6_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	WORD $0x6e79df39 // fmul v25.2d, v25.2d, v25.2d
+	WORD $0x6e7adf5a // fmul v26.2d, v26.2d, v26.2d
+	WORD $0x6e7bdf7b // fmul v27.2d, v27.2d, v27.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V8.D2
+	VFMLA V30.D2, V25.D2, V9.D2
+	VFMLA V30.D2, V26.D2, V10.D2
+	VFMLA V30.D2, V27.D2, V11.D2
+	VFMLA V31.D2, V24.D2, V12.D2
+	VFMLA V31.D2, V25.D2, V13.D2
+	VFMLA V31.D2, V26.D2, V14.D2
+	VFMLA V31.D2, V27.D2, V15.D2
+	VFMLA V28.D2, V24.D2, V16.D2
+	VFMLA V28.D2, V25.D2, V17.D2
+	VFMLA V28.D2, V26.D2, V18.D2
+	VFMLA V28.D2, V27.D2, V19.D2
+	VFMLA V29.D2, V24.D2, V20.D2
+	VFMLA V29.D2, V25.D2, V21.D2
+	VFMLA V29.D2, V26.D2, V22.D2
+	VFMLA V29.D2, V27.D2, V23.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r6_v4_j
+ProjectDiagVars64_r6_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	VST1.P [V8.D2, V9.D2, V10.D2, V11.D2], (R16)(R6)
+	VST1.P [V12.D2, V13.D2, V14.D2, V15.D2], (R16)(R6)
+	VST1.P [V16.D2, V17.D2, V18.D2, V19.D2], (R16)(R6)
+	VST1.P [V20.D2, V21.D2, V22.D2, V23.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r6_v4
+ProjectDiagVars64_r6_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars64_r6_tail
+ProjectDiagVars64_r6_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r6_v1_store
+ProjectDiagVars64_r6_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V1.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	VFMLA V28.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V24.D2, V5.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r6_v1_j
+ProjectDiagVars64_r6_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	VST1.P [V2.D2], (R16)(R6)
+	VST1.P [V3.D2], (R16)(R6)
+	VST1.P [V4.D2], (R16)(R6)
+	VST1.P [V5.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r6_v1loop
+ProjectDiagVars64_r6_tail:
+	CBZ R10, ProjectDiagVars64_r6_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r6_t1_store
+ProjectDiagVars64_r6_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VLD1R.P 8(R23), [V28.D2]
+	VFMLA V29.D2, V24.D2, V1.D2
+	VLD1R.P 8(R24), [V29.D2]
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	VFMLA V28.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V24.D2, V5.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r6_t1_j
+ProjectDiagVars64_r6_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+	VST1.P V2.D[0], (R16)(R6)
+	VST1.P V3.D[0], (R16)(R6)
+	VST1.P V4.D[0], (R16)(R6)
+	VST1.P V5.D[0], (R16)(R6)
+ProjectDiagVars64_r6_end:
+	MOVD $6, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $6, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $6, R3, R3
+	B ProjectDiagVars64_rows6
+ProjectDiagVars64_rows4:
+	CMP $4, R3
+	BLT ProjectDiagVars64_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars64_r4_v1
+ProjectDiagVars64_r4_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r4_v4_store
+ProjectDiagVars64_r4_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	WORD $0x6e79df39 // fmul v25.2d, v25.2d, v25.2d
+	WORD $0x6e7adf5a // fmul v26.2d, v26.2d, v26.2d
+	WORD $0x6e7bdf7b // fmul v27.2d, v27.2d, v27.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	VFMLA V30.D2, V24.D2, V8.D2
+	VFMLA V30.D2, V25.D2, V9.D2
+	VFMLA V30.D2, V26.D2, V10.D2
+	VFMLA V30.D2, V27.D2, V11.D2
+	VFMLA V31.D2, V24.D2, V12.D2
+	VFMLA V31.D2, V25.D2, V13.D2
+	VFMLA V31.D2, V26.D2, V14.D2
+	VFMLA V31.D2, V27.D2, V15.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r4_v4_j
+ProjectDiagVars64_r4_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	VST1.P [V8.D2, V9.D2, V10.D2, V11.D2], (R16)(R6)
+	VST1.P [V12.D2, V13.D2, V14.D2, V15.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r4_v4
+ProjectDiagVars64_r4_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars64_r4_tail
+ProjectDiagVars64_r4_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r4_v1_store
+ProjectDiagVars64_r4_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r4_v1_j
+ProjectDiagVars64_r4_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	VST1.P [V2.D2], (R16)(R6)
+	VST1.P [V3.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r4_v1loop
+ProjectDiagVars64_r4_tail:
+	CBZ R10, ProjectDiagVars64_r4_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r4_t1_store
+ProjectDiagVars64_r4_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	VLD1R.P 8(R21), [V30.D2]
+	VLD1R.P 8(R22), [V31.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	VFMLA V30.D2, V24.D2, V2.D2
+	VFMLA V31.D2, V24.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r4_t1_j
+ProjectDiagVars64_r4_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+	VST1.P V2.D[0], (R16)(R6)
+	VST1.P V3.D[0], (R16)(R6)
+ProjectDiagVars64_r4_end:
+	MOVD $4, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $4, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $4, R3, R3
+	B ProjectDiagVars64_rows4
+ProjectDiagVars64_rows2:
+	CMP $2, R3
+	BLT ProjectDiagVars64_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars64_r2_v1
+ProjectDiagVars64_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r2_v4_store
+ProjectDiagVars64_r2_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	WORD $0x6e79df39 // fmul v25.2d, v25.2d, v25.2d
+	WORD $0x6e7adf5a // fmul v26.2d, v26.2d, v26.2d
+	WORD $0x6e7bdf7b // fmul v27.2d, v27.2d, v27.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	VFMLA V29.D2, V24.D2, V4.D2
+	VFMLA V29.D2, V25.D2, V5.D2
+	VFMLA V29.D2, V26.D2, V6.D2
+	VFMLA V29.D2, V27.D2, V7.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r2_v4_j
+ProjectDiagVars64_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r2_v4
+ProjectDiagVars64_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars64_r2_tail
+ProjectDiagVars64_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r2_v1_store
+ProjectDiagVars64_r2_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r2_v1_j
+ProjectDiagVars64_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r2_v1loop
+ProjectDiagVars64_r2_tail:
+	CBZ R10, ProjectDiagVars64_r2_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r2_t1_store
+ProjectDiagVars64_r2_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	VLD1R.P 8(R20), [V29.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V29.D2, V24.D2, V1.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r2_t1_j
+ProjectDiagVars64_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+ProjectDiagVars64_r2_end:
+	MOVD $2, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectDiagVars64_rows2
+ProjectDiagVars64_rows1:
+	CMP $1, R3
+	BLT ProjectDiagVars64_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars64_r1_v1
+ProjectDiagVars64_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r1_v4_store
+ProjectDiagVars64_r1_v4_j:
+	VLD1.P (R26)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	WORD $0x6e79df39 // fmul v25.2d, v25.2d, v25.2d
+	WORD $0x6e7adf5a // fmul v26.2d, v26.2d, v26.2d
+	WORD $0x6e7bdf7b // fmul v27.2d, v27.2d, v27.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	VFMLA V28.D2, V25.D2, V1.D2
+	VFMLA V28.D2, V26.D2, V2.D2
+	VFMLA V28.D2, V27.D2, V3.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r1_v4_j
+ProjectDiagVars64_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r1_v4
+ProjectDiagVars64_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars64_r1_tail
+ProjectDiagVars64_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r1_v1_store
+ProjectDiagVars64_r1_v1_j:
+	VLD1.P (R26)(R6), [V24.D2]
+	VLD1R.P 8(R19), [V28.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r1_v1_j
+ProjectDiagVars64_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars64_r1_v1loop
+ProjectDiagVars64_r1_tail:
+	CBZ R10, ProjectDiagVars64_r1_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars64_r1_t1_store
+ProjectDiagVars64_r1_t1_j:
+	VLD1.P (R26)(R6), V24.D[0]
+	VLD1R.P 8(R19), [V28.D2]
+	WORD $0x6e78df18 // fmul v24.2d, v24.2d, v24.2d
+	VFMLA V28.D2, V24.D2, V0.D2
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars64_r1_t1_j
+ProjectDiagVars64_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+ProjectDiagVars64_r1_end:
+	MOVD $1, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectDiagVars64_rows1
+ProjectDiagVars64_done:
+	RET
+
+// func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+TEXT ·ProjectCholVars64(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD chol_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectCholVars64_done
+	LSL $3, R4, R5
+	LSL $3, R11, R6
+	MUL R4, R5, R7
+	LSR $3, R11, R8
+	LSR $1, R11, R9
+	AND $3, R9, R9
+	AND $1, R11, R10
+ProjectCholVars64_rows3:
+	CMP $3, R3
+	BLT ProjectCholVars64_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars64_r3_v1
+ProjectCholVars64_r3_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r3_v4_store
+ProjectCholVars64_r3_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r3_v4_r:
+	VLD1.P (R22)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VLD1R.P (R21)(R5), [V30.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V28.D2, V25.D2, V13.D2
+	VFMLA V28.D2, V26.D2, V14.D2
+	VFMLA V28.D2, V27.D2, V15.D2
+	VFMLA V29.D2, V24.D2, V16.D2
+	VFMLA V29.D2, V25.D2, V17.D2
+	VFMLA V29.D2, V26.D2, V18.D2
+	VFMLA V29.D2, V27.D2, V19.D2
+	VFMLA V30.D2, V24.D2, V20.D2
+	VFMLA V30.D2, V25.D2, V21.D2
+	VFMLA V30.D2, V26.D2, V22.D2
+	VFMLA V30.D2, V27.D2, V23.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r3_v4_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	VFMLA V14.D2, V14.D2, V2.D2
+	VFMLA V15.D2, V15.D2, V3.D2
+	VFMLA V16.D2, V16.D2, V4.D2
+	VFMLA V17.D2, V17.D2, V5.D2
+	VFMLA V18.D2, V18.D2, V6.D2
+	VFMLA V19.D2, V19.D2, V7.D2
+	VFMLA V20.D2, V20.D2, V8.D2
+	VFMLA V21.D2, V21.D2, V9.D2
+	VFMLA V22.D2, V22.D2, V10.D2
+	VFMLA V23.D2, V23.D2, V11.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r3_v4_c
+ProjectCholVars64_r3_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	VST1.P [V8.D2, V9.D2, V10.D2, V11.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r3_v4
+ProjectCholVars64_r3_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars64_r3_tail
+ProjectCholVars64_r3_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r3_v1_store
+ProjectCholVars64_r3_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r3_v1_r:
+	VLD1.P (R22)(R6), [V24.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VLD1R.P (R21)(R5), [V30.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V29.D2, V24.D2, V13.D2
+	VFMLA V30.D2, V24.D2, V14.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r3_v1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	VFMLA V14.D2, V14.D2, V2.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r3_v1_c
+ProjectCholVars64_r3_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	VST1.P [V2.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r3_v1loop
+ProjectCholVars64_r3_tail:
+	CBZ R10, ProjectCholVars64_r3_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r3_t1_store
+ProjectCholVars64_r3_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r3_t1_r:
+	VLD1.P (R22)(R6), V24.D[0]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VLD1R.P (R21)(R5), [V30.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V29.D2, V24.D2, V13.D2
+	VFMLA V30.D2, V24.D2, V14.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r3_t1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	VFMLA V14.D2, V14.D2, V2.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r3_t1_c
+ProjectCholVars64_r3_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+	VST1.P V2.D[0], (R16)(R6)
+ProjectCholVars64_r3_end:
+	MOVD $3, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $3, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $3, R3, R3
+	B ProjectCholVars64_rows3
+ProjectCholVars64_rows2:
+	CMP $2, R3
+	BLT ProjectCholVars64_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars64_r2_v1
+ProjectCholVars64_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r2_v4_store
+ProjectCholVars64_r2_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r2_v4_r:
+	VLD1.P (R22)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V28.D2, V25.D2, V13.D2
+	VFMLA V28.D2, V26.D2, V14.D2
+	VFMLA V28.D2, V27.D2, V15.D2
+	VFMLA V29.D2, V24.D2, V16.D2
+	VFMLA V29.D2, V25.D2, V17.D2
+	VFMLA V29.D2, V26.D2, V18.D2
+	VFMLA V29.D2, V27.D2, V19.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r2_v4_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	VFMLA V14.D2, V14.D2, V2.D2
+	VFMLA V15.D2, V15.D2, V3.D2
+	VFMLA V16.D2, V16.D2, V4.D2
+	VFMLA V17.D2, V17.D2, V5.D2
+	VFMLA V18.D2, V18.D2, V6.D2
+	VFMLA V19.D2, V19.D2, V7.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r2_v4_c
+ProjectCholVars64_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	VST1.P [V4.D2, V5.D2, V6.D2, V7.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r2_v4
+ProjectCholVars64_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars64_r2_tail
+ProjectCholVars64_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r2_v1_store
+ProjectCholVars64_r2_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r2_v1_r:
+	VLD1.P (R22)(R6), [V24.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V29.D2, V24.D2, V13.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r2_v1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r2_v1_c
+ProjectCholVars64_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	VST1.P [V1.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r2_v1loop
+ProjectCholVars64_r2_tail:
+	CBZ R10, ProjectCholVars64_r2_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r2_t1_store
+ProjectCholVars64_r2_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r2_t1_r:
+	VLD1.P (R22)(R6), V24.D[0]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VLD1R.P (R20)(R5), [V29.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V29.D2, V24.D2, V13.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r2_t1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r2_t1_c
+ProjectCholVars64_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+	VST1.P V1.D[0], (R16)(R6)
+ProjectCholVars64_r2_end:
+	MOVD $2, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectCholVars64_rows2
+ProjectCholVars64_rows1:
+	CMP $1, R3
+	BLT ProjectCholVars64_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars64_r1_v1
+ProjectCholVars64_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r1_v4_store
+ProjectCholVars64_r1_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r1_v4_r:
+	VLD1.P (R22)(R6), [V24.D2, V25.D2, V26.D2, V27.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	VFMLA V28.D2, V25.D2, V13.D2
+	VFMLA V28.D2, V26.D2, V14.D2
+	VFMLA V28.D2, V27.D2, V15.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r1_v4_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	VFMLA V13.D2, V13.D2, V1.D2
+	VFMLA V14.D2, V14.D2, V2.D2
+	VFMLA V15.D2, V15.D2, V3.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r1_v4_c
+ProjectCholVars64_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.D2, V1.D2, V2.D2, V3.D2], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r1_v4
+ProjectCholVars64_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars64_r1_tail
+ProjectCholVars64_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r1_v1_store
+ProjectCholVars64_r1_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r1_v1_r:
+	VLD1.P (R22)(R6), [V24.D2]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r1_v1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r1_v1_c
+ProjectCholVars64_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.D2], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars64_r1_v1loop
+ProjectCholVars64_r1_tail:
+	CBZ R10, ProjectCholVars64_r1_end
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars64_r1_t1_store
+ProjectCholVars64_r1_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars64_r1_t1_r:
+	VLD1.P (R22)(R6), V24.D[0]
+	VLD1R.P (R19)(R5), [V28.D2]
+	VFMLA V28.D2, V24.D2, V12.D2
+	SUBS $1, R15, R15
+	BNE ProjectCholVars64_r1_t1_r
+	VFMLA V12.D2, V12.D2, V0.D2
+	ADD R5, R23, R23
+	ADD $8, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars64_r1_t1_c
+ProjectCholVars64_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.D[0], (R16)(R6)
+ProjectCholVars64_r1_end:
+	MOVD $1, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectCholVars64_rows1
+ProjectCholVars64_done:
+	RET
+
+// func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+TEXT ·ProjectMeans32(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectMeans32_done
+	LSL $2, R4, R5
+	LSL $2, R11, R6
+	LSR $4, R11, R8
+	LSR $2, R11, R9
+	AND $3, R9, R9
+	AND $3, R11, R10
+ProjectMeans32_rows6:
+	CMP $6, R3
+	BLT ProjectMeans32_rows4
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans32_r6_v1
+ProjectMeans32_r6_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r6_v4_store
+ProjectMeans32_r6_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V8.S4
+	VFMLA V30.S4, V25.S4, V9.S4
+	VFMLA V30.S4, V26.S4, V10.S4
+	VFMLA V30.S4, V27.S4, V11.S4
+	VFMLA V31.S4, V24.S4, V12.S4
+	VFMLA V31.S4, V25.S4, V13.S4
+	VFMLA V31.S4, V26.S4, V14.S4
+	VFMLA V31.S4, V27.S4, V15.S4
+	VFMLA V28.S4, V24.S4, V16.S4
+	VFMLA V28.S4, V25.S4, V17.S4
+	VFMLA V28.S4, V26.S4, V18.S4
+	VFMLA V28.S4, V27.S4, V19.S4
+	VFMLA V29.S4, V24.S4, V20.S4
+	VFMLA V29.S4, V25.S4, V21.S4
+	VFMLA V29.S4, V26.S4, V22.S4
+	VFMLA V29.S4, V27.S4, V23.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r6_v4_j
+ProjectMeans32_r6_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], (R16)(R6)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], (R16)(R6)
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], (R16)(R6)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r6_v4
+ProjectMeans32_r6_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans32_r6_tail
+ProjectMeans32_r6_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r6_v1_store
+ProjectMeans32_r6_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r6_v1_j
+ProjectMeans32_r6_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	VST1.P [V2.S4], (R16)(R6)
+	VST1.P [V3.S4], (R16)(R6)
+	VST1.P [V4.S4], (R16)(R6)
+	VST1.P [V5.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r6_v1loop
+ProjectMeans32_r6_tail:
+	CBZ R10, ProjectMeans32_r6_end
+	CMP $3, R10
+	BNE ProjectMeans32_r6_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r6_t3_store
+ProjectMeans32_r6_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r6_t3_j
+ProjectMeans32_r6_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], 4(R16)
+	VST1.P V2.S[2], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], 4(R16)
+	VST1.P V3.S[2], (R16)(R17)
+	VST1.P V4.S[0], 4(R16)
+	VST1.P V4.S[1], 4(R16)
+	VST1.P V4.S[2], (R16)(R17)
+	VST1.P V5.S[0], 4(R16)
+	VST1.P V5.S[1], 4(R16)
+	VST1.P V5.S[2], (R16)(R17)
+	B ProjectMeans32_r6_end
+ProjectMeans32_r6_t2:
+	CMP $2, R10
+	BNE ProjectMeans32_r6_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r6_t2_store
+ProjectMeans32_r6_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r6_t2_j
+ProjectMeans32_r6_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], (R16)(R17)
+	VST1.P V4.S[0], 4(R16)
+	VST1.P V4.S[1], (R16)(R17)
+	VST1.P V5.S[0], 4(R16)
+	VST1.P V5.S[1], (R16)(R17)
+	B ProjectMeans32_r6_end
+ProjectMeans32_r6_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r6_t1_store
+ProjectMeans32_r6_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r6_t1_j
+ProjectMeans32_r6_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+	VST1.P V2.S[0], (R16)(R6)
+	VST1.P V3.S[0], (R16)(R6)
+	VST1.P V4.S[0], (R16)(R6)
+	VST1.P V5.S[0], (R16)(R6)
+ProjectMeans32_r6_end:
+	MOVD $6, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $6, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $6, R3, R3
+	B ProjectMeans32_rows6
+ProjectMeans32_rows4:
+	CMP $4, R3
+	BLT ProjectMeans32_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans32_r4_v1
+ProjectMeans32_r4_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r4_v4_store
+ProjectMeans32_r4_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	VFMLA V30.S4, V24.S4, V8.S4
+	VFMLA V30.S4, V25.S4, V9.S4
+	VFMLA V30.S4, V26.S4, V10.S4
+	VFMLA V30.S4, V27.S4, V11.S4
+	VFMLA V31.S4, V24.S4, V12.S4
+	VFMLA V31.S4, V25.S4, V13.S4
+	VFMLA V31.S4, V26.S4, V14.S4
+	VFMLA V31.S4, V27.S4, V15.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r4_v4_j
+ProjectMeans32_r4_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], (R16)(R6)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r4_v4
+ProjectMeans32_r4_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans32_r4_tail
+ProjectMeans32_r4_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r4_v1_store
+ProjectMeans32_r4_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r4_v1_j
+ProjectMeans32_r4_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	VST1.P [V2.S4], (R16)(R6)
+	VST1.P [V3.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r4_v1loop
+ProjectMeans32_r4_tail:
+	CBZ R10, ProjectMeans32_r4_end
+	CMP $3, R10
+	BNE ProjectMeans32_r4_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r4_t3_store
+ProjectMeans32_r4_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r4_t3_j
+ProjectMeans32_r4_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], 4(R16)
+	VST1.P V2.S[2], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], 4(R16)
+	VST1.P V3.S[2], (R16)(R17)
+	B ProjectMeans32_r4_end
+ProjectMeans32_r4_t2:
+	CMP $2, R10
+	BNE ProjectMeans32_r4_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r4_t2_store
+ProjectMeans32_r4_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r4_t2_j
+ProjectMeans32_r4_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], (R16)(R17)
+	B ProjectMeans32_r4_end
+ProjectMeans32_r4_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r4_t1_store
+ProjectMeans32_r4_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r4_t1_j
+ProjectMeans32_r4_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+	VST1.P V2.S[0], (R16)(R6)
+	VST1.P V3.S[0], (R16)(R6)
+ProjectMeans32_r4_end:
+	MOVD $4, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $4, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $4, R3, R3
+	B ProjectMeans32_rows4
+ProjectMeans32_rows2:
+	CMP $2, R3
+	BLT ProjectMeans32_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans32_r2_v1
+ProjectMeans32_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r2_v4_store
+ProjectMeans32_r2_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r2_v4_j
+ProjectMeans32_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r2_v4
+ProjectMeans32_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans32_r2_tail
+ProjectMeans32_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r2_v1_store
+ProjectMeans32_r2_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r2_v1_j
+ProjectMeans32_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r2_v1loop
+ProjectMeans32_r2_tail:
+	CBZ R10, ProjectMeans32_r2_end
+	CMP $3, R10
+	BNE ProjectMeans32_r2_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r2_t3_store
+ProjectMeans32_r2_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r2_t3_j
+ProjectMeans32_r2_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	B ProjectMeans32_r2_end
+ProjectMeans32_r2_t2:
+	CMP $2, R10
+	BNE ProjectMeans32_r2_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r2_t2_store
+ProjectMeans32_r2_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r2_t2_j
+ProjectMeans32_r2_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	B ProjectMeans32_r2_end
+ProjectMeans32_r2_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r2_t1_store
+ProjectMeans32_r2_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r2_t1_j
+ProjectMeans32_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+ProjectMeans32_r2_end:
+	MOVD $2, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectMeans32_rows2
+ProjectMeans32_rows1:
+	CMP $1, R3
+	BLT ProjectMeans32_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectMeans32_r1_v1
+ProjectMeans32_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r1_v4_store
+ProjectMeans32_r1_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r1_v4_j
+ProjectMeans32_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r1_v4
+ProjectMeans32_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectMeans32_r1_tail
+ProjectMeans32_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r1_v1_store
+ProjectMeans32_r1_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r1_v1_j
+ProjectMeans32_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectMeans32_r1_v1loop
+ProjectMeans32_r1_tail:
+	CBZ R10, ProjectMeans32_r1_end
+	CMP $3, R10
+	BNE ProjectMeans32_r1_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r1_t3_store
+ProjectMeans32_r1_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r1_t3_j
+ProjectMeans32_r1_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	B ProjectMeans32_r1_end
+ProjectMeans32_r1_t2:
+	CMP $2, R10
+	BNE ProjectMeans32_r1_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r1_t2_store
+ProjectMeans32_r1_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r1_t2_j
+ProjectMeans32_r1_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	B ProjectMeans32_r1_end
+ProjectMeans32_r1_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectMeans32_r1_t1_store
+ProjectMeans32_r1_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectMeans32_r1_t1_j
+ProjectMeans32_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+ProjectMeans32_r1_end:
+	MOVD $1, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectMeans32_rows1
+ProjectMeans32_done:
+	RET
+
+// func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+TEXT ·ProjectDiagVars32(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD s2_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectDiagVars32_done
+	LSL $2, R4, R5
+	LSL $2, R11, R6
+	LSR $4, R11, R8
+	LSR $2, R11, R9
+	AND $3, R9, R9
+	AND $3, R11, R10
+ProjectDiagVars32_rows6:
+	CMP $6, R3
+	BLT ProjectDiagVars32_rows4
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars32_r6_v1
+ProjectDiagVars32_r6_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r6_v4_store
+ProjectDiagVars32_r6_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	WORD $0x6e39df39 // fmul v25.4s, v25.4s, v25.4s
+	WORD $0x6e3adf5a // fmul v26.4s, v26.4s, v26.4s
+	WORD $0x6e3bdf7b // fmul v27.4s, v27.4s, v27.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V8.S4
+	VFMLA V30.S4, V25.S4, V9.S4
+	VFMLA V30.S4, V26.S4, V10.S4
+	VFMLA V30.S4, V27.S4, V11.S4
+	VFMLA V31.S4, V24.S4, V12.S4
+	VFMLA V31.S4, V25.S4, V13.S4
+	VFMLA V31.S4, V26.S4, V14.S4
+	VFMLA V31.S4, V27.S4, V15.S4
+	VFMLA V28.S4, V24.S4, V16.S4
+	VFMLA V28.S4, V25.S4, V17.S4
+	VFMLA V28.S4, V26.S4, V18.S4
+	VFMLA V28.S4, V27.S4, V19.S4
+	VFMLA V29.S4, V24.S4, V20.S4
+	VFMLA V29.S4, V25.S4, V21.S4
+	VFMLA V29.S4, V26.S4, V22.S4
+	VFMLA V29.S4, V27.S4, V23.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r6_v4_j
+ProjectDiagVars32_r6_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], (R16)(R6)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], (R16)(R6)
+	VST1.P [V16.S4, V17.S4, V18.S4, V19.S4], (R16)(R6)
+	VST1.P [V20.S4, V21.S4, V22.S4, V23.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r6_v4
+ProjectDiagVars32_r6_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars32_r6_tail
+ProjectDiagVars32_r6_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r6_v1_store
+ProjectDiagVars32_r6_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r6_v1_j
+ProjectDiagVars32_r6_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	VST1.P [V2.S4], (R16)(R6)
+	VST1.P [V3.S4], (R16)(R6)
+	VST1.P [V4.S4], (R16)(R6)
+	VST1.P [V5.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r6_v1loop
+ProjectDiagVars32_r6_tail:
+	CBZ R10, ProjectDiagVars32_r6_end
+	CMP $3, R10
+	BNE ProjectDiagVars32_r6_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r6_t3_store
+ProjectDiagVars32_r6_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r6_t3_j
+ProjectDiagVars32_r6_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], 4(R16)
+	VST1.P V2.S[2], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], 4(R16)
+	VST1.P V3.S[2], (R16)(R17)
+	VST1.P V4.S[0], 4(R16)
+	VST1.P V4.S[1], 4(R16)
+	VST1.P V4.S[2], (R16)(R17)
+	VST1.P V5.S[0], 4(R16)
+	VST1.P V5.S[1], 4(R16)
+	VST1.P V5.S[2], (R16)(R17)
+	B ProjectDiagVars32_r6_end
+ProjectDiagVars32_r6_t2:
+	CMP $2, R10
+	BNE ProjectDiagVars32_r6_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r6_t2_store
+ProjectDiagVars32_r6_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r6_t2_j
+ProjectDiagVars32_r6_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], (R16)(R17)
+	VST1.P V4.S[0], 4(R16)
+	VST1.P V4.S[1], (R16)(R17)
+	VST1.P V5.S[0], 4(R16)
+	VST1.P V5.S[1], (R16)(R17)
+	B ProjectDiagVars32_r6_end
+ProjectDiagVars32_r6_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	ADD R5, R22, R23
+	ADD R5, R23, R24
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r6_t1_store
+ProjectDiagVars32_r6_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VLD1R.P 4(R23), [V28.S4]
+	VFMLA V29.S4, V24.S4, V1.S4
+	VLD1R.P 4(R24), [V29.S4]
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	VFMLA V28.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V24.S4, V5.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r6_t1_j
+ProjectDiagVars32_r6_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+	VST1.P V2.S[0], (R16)(R6)
+	VST1.P V3.S[0], (R16)(R6)
+	VST1.P V4.S[0], (R16)(R6)
+	VST1.P V5.S[0], (R16)(R6)
+ProjectDiagVars32_r6_end:
+	MOVD $6, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $6, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $6, R3, R3
+	B ProjectDiagVars32_rows6
+ProjectDiagVars32_rows4:
+	CMP $4, R3
+	BLT ProjectDiagVars32_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars32_r4_v1
+ProjectDiagVars32_r4_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r4_v4_store
+ProjectDiagVars32_r4_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	WORD $0x6e39df39 // fmul v25.4s, v25.4s, v25.4s
+	WORD $0x6e3adf5a // fmul v26.4s, v26.4s, v26.4s
+	WORD $0x6e3bdf7b // fmul v27.4s, v27.4s, v27.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	VFMLA V30.S4, V24.S4, V8.S4
+	VFMLA V30.S4, V25.S4, V9.S4
+	VFMLA V30.S4, V26.S4, V10.S4
+	VFMLA V30.S4, V27.S4, V11.S4
+	VFMLA V31.S4, V24.S4, V12.S4
+	VFMLA V31.S4, V25.S4, V13.S4
+	VFMLA V31.S4, V26.S4, V14.S4
+	VFMLA V31.S4, V27.S4, V15.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r4_v4_j
+ProjectDiagVars32_r4_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], (R16)(R6)
+	VST1.P [V12.S4, V13.S4, V14.S4, V15.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r4_v4
+ProjectDiagVars32_r4_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars32_r4_tail
+ProjectDiagVars32_r4_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r4_v1_store
+ProjectDiagVars32_r4_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r4_v1_j
+ProjectDiagVars32_r4_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	VST1.P [V2.S4], (R16)(R6)
+	VST1.P [V3.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r4_v1loop
+ProjectDiagVars32_r4_tail:
+	CBZ R10, ProjectDiagVars32_r4_end
+	CMP $3, R10
+	BNE ProjectDiagVars32_r4_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r4_t3_store
+ProjectDiagVars32_r4_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r4_t3_j
+ProjectDiagVars32_r4_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], 4(R16)
+	VST1.P V2.S[2], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], 4(R16)
+	VST1.P V3.S[2], (R16)(R17)
+	B ProjectDiagVars32_r4_end
+ProjectDiagVars32_r4_t2:
+	CMP $2, R10
+	BNE ProjectDiagVars32_r4_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r4_t2_store
+ProjectDiagVars32_r4_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r4_t2_j
+ProjectDiagVars32_r4_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], (R16)(R17)
+	VST1.P V3.S[0], 4(R16)
+	VST1.P V3.S[1], (R16)(R17)
+	B ProjectDiagVars32_r4_end
+ProjectDiagVars32_r4_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	ADD R5, R20, R21
+	ADD R5, R21, R22
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r4_t1_store
+ProjectDiagVars32_r4_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	VLD1R.P 4(R21), [V30.S4]
+	VLD1R.P 4(R22), [V31.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	VFMLA V30.S4, V24.S4, V2.S4
+	VFMLA V31.S4, V24.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r4_t1_j
+ProjectDiagVars32_r4_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+	VST1.P V2.S[0], (R16)(R6)
+	VST1.P V3.S[0], (R16)(R6)
+ProjectDiagVars32_r4_end:
+	MOVD $4, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $4, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $4, R3, R3
+	B ProjectDiagVars32_rows4
+ProjectDiagVars32_rows2:
+	CMP $2, R3
+	BLT ProjectDiagVars32_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars32_r2_v1
+ProjectDiagVars32_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r2_v4_store
+ProjectDiagVars32_r2_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	WORD $0x6e39df39 // fmul v25.4s, v25.4s, v25.4s
+	WORD $0x6e3adf5a // fmul v26.4s, v26.4s, v26.4s
+	WORD $0x6e3bdf7b // fmul v27.4s, v27.4s, v27.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	VFMLA V29.S4, V24.S4, V4.S4
+	VFMLA V29.S4, V25.S4, V5.S4
+	VFMLA V29.S4, V26.S4, V6.S4
+	VFMLA V29.S4, V27.S4, V7.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r2_v4_j
+ProjectDiagVars32_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r2_v4
+ProjectDiagVars32_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars32_r2_tail
+ProjectDiagVars32_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r2_v1_store
+ProjectDiagVars32_r2_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r2_v1_j
+ProjectDiagVars32_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r2_v1loop
+ProjectDiagVars32_r2_tail:
+	CBZ R10, ProjectDiagVars32_r2_end
+	CMP $3, R10
+	BNE ProjectDiagVars32_r2_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r2_t3_store
+ProjectDiagVars32_r2_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r2_t3_j
+ProjectDiagVars32_r2_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	B ProjectDiagVars32_r2_end
+ProjectDiagVars32_r2_t2:
+	CMP $2, R10
+	BNE ProjectDiagVars32_r2_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r2_t2_store
+ProjectDiagVars32_r2_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r2_t2_j
+ProjectDiagVars32_r2_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	B ProjectDiagVars32_r2_end
+ProjectDiagVars32_r2_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	ADD R5, R19, R20
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r2_t1_store
+ProjectDiagVars32_r2_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	VLD1R.P 4(R20), [V29.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V29.S4, V24.S4, V1.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r2_t1_j
+ProjectDiagVars32_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+ProjectDiagVars32_r2_end:
+	MOVD $2, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectDiagVars32_rows2
+ProjectDiagVars32_rows1:
+	CMP $1, R3
+	BLT ProjectDiagVars32_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectDiagVars32_r1_v1
+ProjectDiagVars32_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r1_v4_store
+ProjectDiagVars32_r1_v4_j:
+	VLD1.P (R26)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	WORD $0x6e39df39 // fmul v25.4s, v25.4s, v25.4s
+	WORD $0x6e3adf5a // fmul v26.4s, v26.4s, v26.4s
+	WORD $0x6e3bdf7b // fmul v27.4s, v27.4s, v27.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	VFMLA V28.S4, V25.S4, V1.S4
+	VFMLA V28.S4, V26.S4, V2.S4
+	VFMLA V28.S4, V27.S4, V3.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r1_v4_j
+ProjectDiagVars32_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r1_v4
+ProjectDiagVars32_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectDiagVars32_r1_tail
+ProjectDiagVars32_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r1_v1_store
+ProjectDiagVars32_r1_v1_j:
+	VLD1.P (R26)(R6), [V24.S4]
+	VLD1R.P 4(R19), [V28.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r1_v1_j
+ProjectDiagVars32_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectDiagVars32_r1_v1loop
+ProjectDiagVars32_r1_tail:
+	CBZ R10, ProjectDiagVars32_r1_end
+	CMP $3, R10
+	BNE ProjectDiagVars32_r1_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r1_t3_store
+ProjectDiagVars32_r1_t3_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P 4(R26), V24.S[1]
+	VLD1.P (R26)(R17), V24.S[2]
+	VLD1R.P 4(R19), [V28.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r1_t3_j
+ProjectDiagVars32_r1_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	B ProjectDiagVars32_r1_end
+ProjectDiagVars32_r1_t2:
+	CMP $2, R10
+	BNE ProjectDiagVars32_r1_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r1_t2_store
+ProjectDiagVars32_r1_t2_j:
+	VLD1.P 4(R26), V24.S[0]
+	VLD1.P (R26)(R17), V24.S[1]
+	VLD1R.P 4(R19), [V28.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r1_t2_j
+ProjectDiagVars32_r1_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	B ProjectDiagVars32_r1_end
+ProjectDiagVars32_r1_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R13, R26
+	MOVD R1, R19
+	MOVD R4, R15
+	CBZ R15, ProjectDiagVars32_r1_t1_store
+ProjectDiagVars32_r1_t1_j:
+	VLD1.P (R26)(R6), V24.S[0]
+	VLD1R.P 4(R19), [V28.S4]
+	WORD $0x6e38df18 // fmul v24.4s, v24.4s, v24.4s
+	VFMLA V28.S4, V24.S4, V0.S4
+	SUBS $1, R15, R15
+	BNE ProjectDiagVars32_r1_t1_j
+ProjectDiagVars32_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+ProjectDiagVars32_r1_end:
+	MOVD $1, R11
+	MUL R5, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectDiagVars32_rows1
+ProjectDiagVars32_done:
+	RET
+
+// func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+TEXT ·ProjectCholVars32(SB), NOSPLIT, $0-96
+	MOVD dst_base+0(FP), R0
+	MOVD chol_base+24(FP), R1
+	MOVD thetaT_base+48(FP), R2
+	MOVD n+72(FP), R3
+	MOVD d+80(FP), R4
+	MOVD l+88(FP), R11
+	CBZ R11, ProjectCholVars32_done
+	LSL $2, R4, R5
+	LSL $2, R11, R6
+	MUL R4, R5, R7
+	LSR $4, R11, R8
+	LSR $2, R11, R9
+	AND $3, R9, R9
+	AND $3, R11, R10
+ProjectCholVars32_rows3:
+	CMP $3, R3
+	BLT ProjectCholVars32_rows2
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars32_r3_v1
+ProjectCholVars32_r3_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r3_v4_store
+ProjectCholVars32_r3_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r3_v4_r:
+	VLD1.P (R22)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VLD1R.P (R21)(R5), [V30.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V28.S4, V25.S4, V13.S4
+	VFMLA V28.S4, V26.S4, V14.S4
+	VFMLA V28.S4, V27.S4, V15.S4
+	VFMLA V29.S4, V24.S4, V16.S4
+	VFMLA V29.S4, V25.S4, V17.S4
+	VFMLA V29.S4, V26.S4, V18.S4
+	VFMLA V29.S4, V27.S4, V19.S4
+	VFMLA V30.S4, V24.S4, V20.S4
+	VFMLA V30.S4, V25.S4, V21.S4
+	VFMLA V30.S4, V26.S4, V22.S4
+	VFMLA V30.S4, V27.S4, V23.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r3_v4_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	VFMLA V15.S4, V15.S4, V3.S4
+	VFMLA V16.S4, V16.S4, V4.S4
+	VFMLA V17.S4, V17.S4, V5.S4
+	VFMLA V18.S4, V18.S4, V6.S4
+	VFMLA V19.S4, V19.S4, V7.S4
+	VFMLA V20.S4, V20.S4, V8.S4
+	VFMLA V21.S4, V21.S4, V9.S4
+	VFMLA V22.S4, V22.S4, V10.S4
+	VFMLA V23.S4, V23.S4, V11.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r3_v4_c
+ProjectCholVars32_r3_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r3_v4
+ProjectCholVars32_r3_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars32_r3_tail
+ProjectCholVars32_r3_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r3_v1_store
+ProjectCholVars32_r3_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r3_v1_r:
+	VLD1.P (R22)(R6), [V24.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VLD1R.P (R21)(R5), [V30.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	VFMLA V30.S4, V24.S4, V14.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r3_v1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r3_v1_c
+ProjectCholVars32_r3_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	VST1.P [V2.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r3_v1loop
+ProjectCholVars32_r3_tail:
+	CBZ R10, ProjectCholVars32_r3_end
+	CMP $3, R10
+	BNE ProjectCholVars32_r3_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r3_t3_store
+ProjectCholVars32_r3_t3_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r3_t3_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P 4(R22), V24.S[1]
+	VLD1.P (R22)(R17), V24.S[2]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VLD1R.P (R21)(R5), [V30.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	VFMLA V30.S4, V24.S4, V14.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r3_t3_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r3_t3_c
+ProjectCholVars32_r3_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], 4(R16)
+	VST1.P V2.S[2], (R16)(R17)
+	B ProjectCholVars32_r3_end
+ProjectCholVars32_r3_t2:
+	CMP $2, R10
+	BNE ProjectCholVars32_r3_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r3_t2_store
+ProjectCholVars32_r3_t2_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r3_t2_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P (R22)(R17), V24.S[1]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VLD1R.P (R21)(R5), [V30.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	VFMLA V30.S4, V24.S4, V14.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r3_t2_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r3_t2_c
+ProjectCholVars32_r3_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	VST1.P V2.S[0], 4(R16)
+	VST1.P V2.S[1], (R16)(R17)
+	B ProjectCholVars32_r3_end
+ProjectCholVars32_r3_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r3_t1_store
+ProjectCholVars32_r3_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	ADD R7, R20, R21
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r3_t1_r:
+	VLD1.P (R22)(R6), V24.S[0]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VLD1R.P (R21)(R5), [V30.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	VFMLA V30.S4, V24.S4, V14.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r3_t1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r3_t1_c
+ProjectCholVars32_r3_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+	VST1.P V2.S[0], (R16)(R6)
+ProjectCholVars32_r3_end:
+	MOVD $3, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $3, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $3, R3, R3
+	B ProjectCholVars32_rows3
+ProjectCholVars32_rows2:
+	CMP $2, R3
+	BLT ProjectCholVars32_rows1
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars32_r2_v1
+ProjectCholVars32_r2_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r2_v4_store
+ProjectCholVars32_r2_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r2_v4_r:
+	VLD1.P (R22)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V28.S4, V25.S4, V13.S4
+	VFMLA V28.S4, V26.S4, V14.S4
+	VFMLA V28.S4, V27.S4, V15.S4
+	VFMLA V29.S4, V24.S4, V16.S4
+	VFMLA V29.S4, V25.S4, V17.S4
+	VFMLA V29.S4, V26.S4, V18.S4
+	VFMLA V29.S4, V27.S4, V19.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r2_v4_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	VFMLA V15.S4, V15.S4, V3.S4
+	VFMLA V16.S4, V16.S4, V4.S4
+	VFMLA V17.S4, V17.S4, V5.S4
+	VFMLA V18.S4, V18.S4, V6.S4
+	VFMLA V19.S4, V19.S4, V7.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r2_v4_c
+ProjectCholVars32_r2_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r2_v4
+ProjectCholVars32_r2_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars32_r2_tail
+ProjectCholVars32_r2_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r2_v1_store
+ProjectCholVars32_r2_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r2_v1_r:
+	VLD1.P (R22)(R6), [V24.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r2_v1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r2_v1_c
+ProjectCholVars32_r2_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	VST1.P [V1.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r2_v1loop
+ProjectCholVars32_r2_tail:
+	CBZ R10, ProjectCholVars32_r2_end
+	CMP $3, R10
+	BNE ProjectCholVars32_r2_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r2_t3_store
+ProjectCholVars32_r2_t3_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r2_t3_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P 4(R22), V24.S[1]
+	VLD1.P (R22)(R17), V24.S[2]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r2_t3_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r2_t3_c
+ProjectCholVars32_r2_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], 4(R16)
+	VST1.P V1.S[2], (R16)(R17)
+	B ProjectCholVars32_r2_end
+ProjectCholVars32_r2_t2:
+	CMP $2, R10
+	BNE ProjectCholVars32_r2_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r2_t2_store
+ProjectCholVars32_r2_t2_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r2_t2_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P (R22)(R17), V24.S[1]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r2_t2_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r2_t2_c
+ProjectCholVars32_r2_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	VST1.P V1.S[0], 4(R16)
+	VST1.P V1.S[1], (R16)(R17)
+	B ProjectCholVars32_r2_end
+ProjectCholVars32_r2_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r2_t1_store
+ProjectCholVars32_r2_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	MOVD R23, R19
+	ADD R7, R19, R20
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r2_t1_r:
+	VLD1.P (R22)(R6), V24.S[0]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VLD1R.P (R20)(R5), [V29.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V29.S4, V24.S4, V13.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r2_t1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r2_t1_c
+ProjectCholVars32_r2_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+	VST1.P V1.S[0], (R16)(R6)
+ProjectCholVars32_r2_end:
+	MOVD $2, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $2, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $2, R3, R3
+	B ProjectCholVars32_rows2
+ProjectCholVars32_rows1:
+	CMP $1, R3
+	BLT ProjectCholVars32_done
+	MOVD R2, R13
+	MOVD R0, R14
+	MOVD R8, R12
+	CBZ R12, ProjectCholVars32_r1_v1
+ProjectCholVars32_r1_v4:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r1_v4_store
+ProjectCholVars32_r1_v4_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r1_v4_r:
+	VLD1.P (R22)(R6), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	VFMLA V28.S4, V25.S4, V13.S4
+	VFMLA V28.S4, V26.S4, V14.S4
+	VFMLA V28.S4, V27.S4, V15.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r1_v4_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	VFMLA V13.S4, V13.S4, V1.S4
+	VFMLA V14.S4, V14.S4, V2.S4
+	VFMLA V15.S4, V15.S4, V3.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r1_v4_c
+ProjectCholVars32_r1_v4_store:
+	MOVD R14, R16
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], (R16)(R6)
+	ADD $64, R13, R13
+	ADD $64, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r1_v4
+ProjectCholVars32_r1_v1:
+	MOVD R9, R12
+	CBZ R12, ProjectCholVars32_r1_tail
+ProjectCholVars32_r1_v1loop:
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r1_v1_store
+ProjectCholVars32_r1_v1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r1_v1_r:
+	VLD1.P (R22)(R6), [V24.S4]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r1_v1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r1_v1_c
+ProjectCholVars32_r1_v1_store:
+	MOVD R14, R16
+	VST1.P [V0.S4], (R16)(R6)
+	ADD $16, R13, R13
+	ADD $16, R14, R14
+	SUBS $1, R12, R12
+	BNE ProjectCholVars32_r1_v1loop
+ProjectCholVars32_r1_tail:
+	CBZ R10, ProjectCholVars32_r1_end
+	CMP $3, R10
+	BNE ProjectCholVars32_r1_t2
+	SUB $8, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r1_t3_store
+ProjectCholVars32_r1_t3_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r1_t3_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P 4(R22), V24.S[1]
+	VLD1.P (R22)(R17), V24.S[2]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r1_t3_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r1_t3_c
+ProjectCholVars32_r1_t3_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], 4(R16)
+	VST1.P V0.S[2], (R16)(R17)
+	B ProjectCholVars32_r1_end
+ProjectCholVars32_r1_t2:
+	CMP $2, R10
+	BNE ProjectCholVars32_r1_t1
+	SUB $4, R6, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r1_t2_store
+ProjectCholVars32_r1_t2_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r1_t2_r:
+	VLD1.P 4(R22), V24.S[0]
+	VLD1.P (R22)(R17), V24.S[1]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r1_t2_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r1_t2_c
+ProjectCholVars32_r1_t2_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], 4(R16)
+	VST1.P V0.S[1], (R16)(R17)
+	B ProjectCholVars32_r1_end
+ProjectCholVars32_r1_t1:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V24.B16, V24.B16, V24.B16
+	MOVD R1, R23
+	MOVD R13, R24
+	MOVD R4, R25
+	CBZ R25, ProjectCholVars32_r1_t1_store
+ProjectCholVars32_r1_t1_c:
+	VEOR V12.B16, V12.B16, V12.B16
+	MOVD R23, R19
+	MOVD R24, R22
+	MOVD R25, R15
+ProjectCholVars32_r1_t1_r:
+	VLD1.P (R22)(R6), V24.S[0]
+	VLD1R.P (R19)(R5), [V28.S4]
+	VFMLA V28.S4, V24.S4, V12.S4
+	SUBS $1, R15, R15
+	BNE ProjectCholVars32_r1_t1_r
+	VFMLA V12.S4, V12.S4, V0.S4
+	ADD R5, R23, R23
+	ADD $4, R23, R23
+	ADD R6, R24, R24
+	SUBS $1, R25, R25
+	BNE ProjectCholVars32_r1_t1_c
+ProjectCholVars32_r1_t1_store:
+	MOVD R14, R16
+	VST1.P V0.S[0], (R16)(R6)
+ProjectCholVars32_r1_end:
+	MOVD $1, R11
+	MUL R7, R11, R11
+	ADD R11, R1, R1
+	MOVD $1, R11
+	MUL R6, R11, R11
+	ADD R11, R0, R0
+	SUB $1, R3, R3
+	B ProjectCholVars32_rows1
+ProjectCholVars32_done:
+	RET

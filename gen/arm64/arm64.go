@@ -230,10 +230,16 @@ func (p *Prog) Label(name string) { p.Raw("%s:", name) }
 // Comment writes a comment line.
 func (p *Prog) Comment(format string, a ...any) { p.Raw("\t// "+format, a...) }
 
-// Go writes one instruction in Go assembler syntax.
+// Go writes one instruction in Go assembler syntax. An operand whose String
+// method panicked (a register out of range) is reported by fmt inside the
+// text rather than by a panic; Go turns it back into one.
 func (p *Prog) Go(format string, a ...any) {
+	line := fmt.Sprintf(format, a...)
+	if strings.Contains(line, "%!") {
+		panic("arm64: bad operand in " + line)
+	}
 	p.count++
-	p.Raw("\t"+format, a...)
+	p.Raw("\t%s", line)
 }
 
 // Word writes one encoded instruction.

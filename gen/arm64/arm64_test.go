@@ -63,6 +63,9 @@ func TestRangeChecks(t *testing.T) {
 		"shift S4":    func() { new(Prog).VSHL(S4, 0, 1, 32) },
 		"list":        func() { new(Prog).VLD1P(D2, 1, 3, 5) },
 		"list length": func() { new(Prog).VLD1P(D2, 1, 0, 1, 2, 3, 4) },
+		"GPR R18":     func() { new(Prog).VLD1P(D2, 18, 0) },
+		"GPR R28":     func() { new(Prog).ToGPR(D2, 28, 0, 1) },
+		"scalar V40":  func() { new(Prog).Go("FMOVD (R1), %s", V(40)) },
 	} {
 		func() {
 			defer func() {
