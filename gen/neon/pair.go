@@ -796,12 +796,7 @@ func (k *pair) genElementwise() {
 		each(ss, func(s *stream) { s.d = k.get(); k.load(s.d, rX, partial, rN) })
 		k.clampLoaded(ss, func(s *stream) arm64.V { return s.d })
 		each(ss, func(s *stream) { k.put(s.d) })
-		e := k.expNeg(ss, "exp")
-		for i, s := range ss {
-			k.put(s.t)
-			k.store(e[i], rDst, partial, rN)
-			k.put(e[i])
-		}
+		k.storeExp(ss, rDst, partial, rN)
 	})
 	k.end()
 
@@ -855,14 +850,20 @@ func (k *pair) genElementwise() {
 		for i, s := range ss {
 			s.t = ts[i]
 		}
-		ex := k.expNeg(ss, "exp")
-		for i, s := range ss {
-			k.put(s.t)
-			k.store(ex[i], rEx, partial, rCnt)
-			k.put(ex[i])
-		}
+		k.storeExp(ss, rEx, partial, rCnt)
 	})
 	k.end()
+}
+
+// storeExp stores exp(−t²) (the plain table) of every stream at ptr and
+// releases t.
+func (k *pair) storeExp(ss []*stream, ptr arm64.R, partial bool, cnt arm64.R) {
+	e := k.expNeg(ss, "exp")
+	for i, s := range ss {
+		k.put(s.t)
+		k.store(e[i], ptr, partial, cnt)
+		k.put(e[i])
+	}
 }
 
 func indexOf(ss []*stream, s *stream) int {
