@@ -35,6 +35,6 @@
 // kernels.Names()). Under qemu (GOARCH=arm64 go test -exec
 // qemu-aarch64-static) the seed corpora run as ordinary tests; `go test -fuzz`
 // cannot start its arm64 workers there, so `make fuzz-arm64`
-// (.ci/fuzz-qemu-arm64) fuzzes every target as an arm64 binary under
-// qemu-aarch64-static for FUZZTIME each (default 5s).
+// (.ci/fuzz arm64) fuzzes every target as an arm64 binary under
+// qemu-aarch64-static for FUZZTIME_ARM64 each (default 5s).
 package fuzz
