@@ -178,168 +178,42 @@ func (p *prec) poly(i int) Mem     { return p.c(fmt.Sprintf("expPoly%d_", i)) }
 func (p *prec) hermiteC(i int) Mem { return p.c(fmt.Sprintf("hermite%d_", i)) }
 
 // Floating-point instructions (Go operand order).
-func (p *prec) ADD(a, b, d Op) {
-	if p.f64 {
-		VADDPD(a, b, d)
-	} else {
-		VADDPS(a, b, d)
-	}
-}
-func (p *prec) SUB(a, b, d Op) {
-	if p.f64 {
-		VSUBPD(a, b, d)
-	} else {
-		VSUBPS(a, b, d)
-	}
-} // d = b − a
-func (p *prec) MUL(a, b, d Op) {
-	if p.f64 {
-		VMULPD(a, b, d)
-	} else {
-		VMULPS(a, b, d)
-	}
-}
-func (p *prec) DIV(a, b, d Op) {
-	if p.f64 {
-		VDIVPD(a, b, d)
-	} else {
-		VDIVPS(a, b, d)
-	}
-} // d = b / a
-func (p *prec) MIN(a, b, d Op) {
-	if p.f64 {
-		VMINPD(a, b, d)
-	} else {
-		VMINPS(a, b, d)
-	}
-} // d = b < a ? b : a
-func (p *prec) AND(a, b, d Op) {
-	if p.f64 {
-		VANDPD(a, b, d)
-	} else {
-		VANDPS(a, b, d)
-	}
-}
-func (p *prec) ANDN(a, b, d Op) {
-	if p.f64 {
-		VANDNPD(a, b, d)
-	} else {
-		VANDNPS(a, b, d)
-	}
-} // d = ¬b ∧ a
-func (p *prec) OR(a, b, d Op) {
-	if p.f64 {
-		VORPD(a, b, d)
-	} else {
-		VORPS(a, b, d)
-	}
-}
-func (p *prec) XOR(a, b, d Op) {
-	if p.f64 {
-		VXORPD(a, b, d)
-	} else {
-		VXORPS(a, b, d)
-	}
-}
-func (p *prec) SQRT(a, d Op) {
-	if p.f64 {
-		VSQRTPD(a, d)
-	} else {
-		VSQRTPS(a, d)
-	}
-}
-func (p *prec) MOVU(a, d Op) {
-	if p.f64 {
-		VMOVUPD(a, d)
-	} else {
-		VMOVUPS(a, d)
-	}
-}
+func (p *prec) ADD(a, b, d Op)  { pick(p, VADDPD, VADDPS)(a, b, d) }
+func (p *prec) SUB(a, b, d Op)  { pick(p, VSUBPD, VSUBPS)(a, b, d) } // d = b − a
+func (p *prec) MUL(a, b, d Op)  { pick(p, VMULPD, VMULPS)(a, b, d) }
+func (p *prec) DIV(a, b, d Op)  { pick(p, VDIVPD, VDIVPS)(a, b, d) } // d = b / a
+func (p *prec) MIN(a, b, d Op)  { pick(p, VMINPD, VMINPS)(a, b, d) } // d = b < a ? b : a
+func (p *prec) AND(a, b, d Op)  { pick(p, VANDPD, VANDPS)(a, b, d) }
+func (p *prec) ANDN(a, b, d Op) { pick(p, VANDNPD, VANDNPS)(a, b, d) } // d = ¬b ∧ a
+func (p *prec) OR(a, b, d Op)   { pick(p, VORPD, VORPS)(a, b, d) }
+func (p *prec) XOR(a, b, d Op)  { pick(p, VXORPD, VXORPS)(a, b, d) }
+func (p *prec) SQRT(a, d Op)    { pick(p, VSQRTPD, VSQRTPS)(a, d) }
+func (p *prec) MOVU(a, d Op)    { pick(p, VMOVUPD, VMOVUPS)(a, d) }
 
 // FMA forms: 213: d = b·d + a;  231: d = b·a + d;  FMSUB231: d = b·a − d.
-func (p *prec) FMADD213(a, b, d Op) {
-	if p.f64 {
-		VFMADD213PD(a, b, d)
-	} else {
-		VFMADD213PS(a, b, d)
-	}
-}
-func (p *prec) FMADD231(a, b, d Op) {
-	if p.f64 {
-		VFMADD231PD(a, b, d)
-	} else {
-		VFMADD231PS(a, b, d)
-	}
-}
-func (p *prec) FMSUB231(a, b, d Op) {
-	if p.f64 {
-		VFMSUB231PD(a, b, d)
-	} else {
-		VFMSUB231PS(a, b, d)
-	}
-}
+func (p *prec) FMADD213(a, b, d Op) { pick(p, VFMADD213PD, VFMADD213PS)(a, b, d) }
+func (p *prec) FMADD231(a, b, d Op) { pick(p, VFMADD231PD, VFMADD231PS)(a, b, d) }
+func (p *prec) FMSUB231(a, b, d Op) { pick(p, VFMSUB231PD, VFMSUB231PS)(a, b, d) }
 
 // CMPEQ sets d to all ones in the lanes where b == a (ordered, quiet).
-func (p *prec) CMPEQ(a, b, d Op) {
-	if p.f64 {
-		VCMPPD(Imm(0), a, b, d)
-	} else {
-		VCMPPS(Imm(0), a, b, d)
-	}
-}
+func (p *prec) CMPEQ(a, b, d Op) { pick(p, VCMPPD, VCMPPS)(Imm(0), a, b, d) }
 
 // Integer lane instructions.
-func (p *prec) ISUB(a, b, d Op) {
-	if p.f64 {
-		VPSUBQ(a, b, d)
-	} else {
-		VPSUBD(a, b, d)
-	}
-} // d = b − a
-func (p *prec) ISHR(n int, b, d Op) {
-	if p.f64 {
-		VPSRLQ(Imm(uint64(n)), b, d)
-	} else {
-		VPSRLD(Imm(uint64(n)), b, d)
-	}
-}
-func (p *prec) ISHL(n int, b, d Op) {
-	if p.f64 {
-		VPSLLQ(Imm(uint64(n)), b, d)
-	} else {
-		VPSLLD(Imm(uint64(n)), b, d)
-	}
-}
+func (p *prec) ISUB(a, b, d Op)     { pick(p, VPSUBQ, VPSUBD)(a, b, d) } // d = b − a
+func (p *prec) ISHR(n int, b, d Op) { pick(p, VPSRLQ, VPSRLD)(Imm(uint64(n)), b, d) }
+func (p *prec) ISHL(n int, b, d Op) { pick(p, VPSLLQ, VPSLLD)(Imm(uint64(n)), b, d) }
 
 // ONES sets every bit of r.
 func (p *prec) ONES(r Op) { VPCMPEQD(r, r, r) }
 
 // MASKLOAD loads the lanes of mem selected by mask (others 0, no fault).
-func (p *prec) MASKLOAD(mem, mask, d Op) {
-	if p.f64 {
-		VMASKMOVPD(mem, mask, d)
-	} else {
-		VMASKMOVPS(mem, mask, d)
-	}
-}
+func (p *prec) MASKLOAD(mem, mask, d Op) { pick(p, VMASKMOVPD, VMASKMOVPS)(mem, mask, d) }
 
 // MASKSTORE stores the lanes of s selected by mask.
-func (p *prec) MASKSTORE(s, mask, mem Op) {
-	if p.f64 {
-		VMASKMOVPD(s, mask, mem)
-	} else {
-		VMASKMOVPS(s, mask, mem)
-	}
-}
+func (p *prec) MASKSTORE(s, mask, mem Op) { pick(p, VMASKMOVPD, VMASKMOVPS)(s, mask, mem) }
 
 // BROADCAST loads one element from memory into every lane.
-func (p *prec) BROADCAST(mem, d Op) {
-	if p.f64 {
-		VBROADCASTSD(mem, d)
-	} else {
-		VBROADCASTSS(mem, d)
-	}
-}
+func (p *prec) BROADCAST(mem, d Op) { pick(p, VBROADCASTSD, VBROADCASTSS)(mem, d) }
 
 // tailMask returns a YMM register whose first n lanes (n in a GP register,
 // 0 ≤ n < lanes) are all ones and the rest zero.
@@ -373,11 +247,13 @@ func (p *prec) hsum(acc VecVirtual) {
 	}
 }
 
-// storeScalar stores the low element of x to mem; addScalar adds it to mem.
-func (p *prec) storeScalar(x VecVirtual, mem Mem) {
+// storeScalar stores the low element of x to mem.
+func (p *prec) storeScalar(x VecVirtual, mem Mem) { pick(p, VMOVSD, VMOVSS)(x.AsX(), mem) }
+
+// pick returns the float64 or the float32 form of an instruction.
+func pick[F any](p *prec, f64, f32 F) F {
 	if p.f64 {
-		VMOVSD(x.AsX(), mem)
-	} else {
-		VMOVSS(x.AsX(), mem)
+		return f64
 	}
+	return f32
 }
