@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/gmmkit/cramer/gen/internal/spec"
 )
 
 func (p *prec) ty() string {
@@ -160,41 +163,23 @@ func (p *prec) genElementwise() {
 	}
 }
 
-// rowKind selects the pair matrix of a row-sum kernel.
-type rowKind int
-
-const (
-	crossRows rowKind = iota // rows ma/va against columns wb/mb/vb
-	selfRows                 // upper triangle of m/v/w: columns j > i
-	diracRows                // rows ma/va against points wx/x
-)
-
-func (p *prec) genRowSums(kind rowKind) {
-	var name, params string
-	switch kind {
-	case crossRows:
-		name, params = "CrossRowSums", "out, ma, va, wb, mb, vb"
-	case selfRows:
-		name, params = "SelfRowSums", "out, m, v, w"
-	case diracRows:
-		name, params = "DiracRowSums", "out, ma, va, wx, x"
-	}
-	p.text(name, params, "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).")
+func (p *prec) genRowSums(kind spec.Rows) {
+	name, params := kind.Sums()
+	p.text(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).")
+	r := kind.Roles()
 	var out, rm, rv, cw, cm, cv, rows, cols GPVirtual
 	out = p.ptr("out")
 	rows = p.length("out")
+	rm, rv, cw = p.ptr(r.RM), p.ptr(r.RV), p.ptr(r.CW)
 	switch kind {
-	case crossRows:
-		rm, rv, cw, cm, cv = p.ptr("ma"), p.ptr("va"), p.ptr("wb"), p.ptr("mb"), p.ptr("vb")
-		cols = p.length("mb")
-	case selfRows:
-		rm, rv, cw = p.ptr("m"), p.ptr("v"), p.ptr("w")
+	case spec.Cross:
+		cm, cv = p.ptr(r.CM), p.ptr(r.CV)
+	case spec.Self:
 		cm, cv = rm, rv
-		cols = p.length("m")
-	case diracRows:
-		rm, rv, cw, cm = p.ptr("ma"), p.ptr("va"), p.ptr("wx"), p.ptr("x")
-		cols = p.length("x")
+	case spec.Dirac:
+		cm = p.ptr(r.CM)
 	}
+	cols = p.length(r.Cols)
 	// Per-row values and per-pair intermediates live on the stack so that the
 	// pair computation fits in the sixteen YMM registers.
 	miMem, viMem, qMem, rqMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
@@ -210,7 +195,7 @@ func (p *prec) genRowSums(kind rowKind) {
 		p.BROADCAST(p.at(rv, i), vi)
 		p.MOVU(mi, miMem)
 		p.MOVU(vi, viMem)
-		if kind == diracRows {
+		if kind == spec.Dirac {
 			qi, rqi := p.scale(vi)
 			p.MOVU(qi, qMem)
 			p.MOVU(rqi, rqMem)
@@ -224,14 +209,14 @@ func (p *prec) genRowSums(kind rowKind) {
 	p.XOR(acc, acc, acc)
 	start := GP64()
 	XORQ(start, start)
-	if kind == selfRows {
+	if kind == spec.Self {
 		LEAQ(Mem{Base: i, Disp: 1}, start)
 	}
 	p.vectorLoop("col", start, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
 		ad := p.diff(miMem, p.load(p.at(cm, j), mask))
 		p.AND(p.c("absMask"), ad, ad)
 		p.MOVU(ad, adMem)
-		if kind != diracRows {
+		if kind != spec.Dirac {
 			s := p.load(p.at(cv, j), mask)
 			p.ADD(viMem, s, s)
 			q, rq := p.scale(s)
@@ -255,32 +240,17 @@ func (p *prec) genRowSums(kind rowKind) {
 	RET()
 }
 
-func (p *prec) genGrad(kind rowKind) {
-	var name, params string
-	switch kind {
-	case crossRows:
-		name, params = "CrossGrad", "rh, rd, rr, ch, cd, cr, wa, ma, va, wb, mb, vb"
-	case selfRows:
-		name, params = "SelfGrad", "rh, rd, rr, ch, cd, cr, m, v, w"
-	case diracRows:
-		name, params = "DiracGrad", "rh, rd, rr, ch, cd, wa, ma, va, wx, x"
-	}
-	p.text(name, params, "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.")
+func (p *prec) genGrad(kind spec.Rows) {
+	name, params := kind.Grad()
+	p.text(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.")
 	// Slice pointers are loaded from the argument frame where they are used:
 	// there are more of them than general-purpose registers.
 	rh, rd, rr, ch, cd, cr := "rh", "rd", "rr", "ch", "cd", "cr"
-	if kind == diracRows {
+	if kind == spec.Dirac {
 		cr = ""
 	}
-	var rw, rm, rv, cw, cm, cv, colsName string
-	switch kind {
-	case crossRows:
-		rw, rm, rv, cw, cm, cv, colsName = "wa", "ma", "va", "wb", "mb", "vb", "mb"
-	case selfRows:
-		rm, rv, rw, cm, cv, cw, colsName = "m", "v", "w", "m", "v", "w", "m"
-	case diracRows:
-		rw, rm, rv, cw, cm, colsName = "wa", "ma", "va", "wx", "x", "x"
-	}
+	roles := kind.Roles()
+	rw, rm, rv, cw, cm, cv, colsName := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV, roles.Cols
 	rows, cols := p.length("rh"), p.length(colsName)
 	// Per-row values live in memory (broadcast copies on the stack) to leave
 	// the sixteen YMM registers to the pair computation and the accumulators.
@@ -299,7 +269,7 @@ func (p *prec) genGrad(kind rowKind) {
 		p.BROADCAST(p.at(p.ptr(c.ptr), i), r)
 		p.MOVU(r, c.mem)
 	}
-	if kind == diracRows {
+	if kind == spec.Dirac {
 		vi := YMM()
 		p.MOVU(viMem, vi)
 		qi, rqi := p.scale(vi)
@@ -313,14 +283,14 @@ func (p *prec) genGrad(kind rowKind) {
 	}
 	start := GP64()
 	XORQ(start, start)
-	if kind == selfRows {
+	if kind == spec.Self {
 		LEAQ(Mem{Base: i, Disp: 1}, start)
 	}
 	p.vectorLoop("col", start, cols, 1, nil, func(j GPVirtual, mask Op, _ int) {
 		ad := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
 		p.AND(p.c("absMask"), ad, ad)
 		p.MOVU(ad, adMem)
-		if kind != diracRows {
+		if kind != spec.Dirac {
 			s := p.load(p.at(p.ptr(cv), j), mask)
 			p.ADD(viMem, s, s)
 			q, rq := p.scale(s)

@@ -14,6 +14,7 @@ import (
 
 	. "github.com/mmcloughlin/avo/build"
 
+	"github.com/gmmkit/cramer/gen/internal/spec"
 	"github.com/gmmkit/cramer/internal/approx"
 )
 
@@ -31,13 +32,13 @@ func main() {
 	}
 	for _, p := range precs {
 		p.genElementwise()
-		for _, k := range []rowKind{crossRows, selfRows, diracRows} {
+		for _, k := range spec.AllRows {
 			p.genRowSums(k)
 			p.genGrad(k)
 		}
 	}
 	for _, p := range precs {
-		for _, k := range []projKind{projMeans, projDiag, projChol} {
+		for _, k := range spec.AllProj {
 			p.genProject(k)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/gmmkit/cramer/gen/internal/spec"
 )
 
 // Projection kernels of the sliced distance (see purego.ProjectMeans64 and
@@ -24,14 +26,6 @@ import (
 // vector for the last l mod lanes directions (masked loads and stores touch
 // no element past the end).
 
-type projKind int
-
-const (
-	projMeans projKind = iota // dst = Σⱼ x·θ
-	projDiag                  // dst = Σⱼ s2·θ²
-	projChol                  // dst = Σ_c (Σ_{r≥c} L[r][c]·θ[r])²
-)
-
 // Tile shapes (rows × vectors of directions), largest first: the rows are
 // processed in blocks of the first shape while enough are left, then of the
 // next. Means and diagonal variances: 6×2 needs 12 accumulators, 2 θ vectors
@@ -46,7 +40,7 @@ var (
 
 // projCtx holds the registers shared by the parts of one projection kernel.
 type projCtx struct {
-	kind         projKind
+	kind         spec.Proj
 	dst, src, th GPVirtual // dst row, source row (x, s2 or the factor) of the current row block; thetaT
 	dsz, lsz     GPVirtual // d·size and l·size in bytes (x row stride; thetaT and dst row stride)
 	ddsz         GPVirtual // d·d·size (Cholesky factor stride)
@@ -57,25 +51,14 @@ type projCtx struct {
 	vecs         int       // vectors per full tile of the current row block
 }
 
-func (p *prec) genProject(kind projKind) {
-	var name, in, doc string
-	switch kind {
-	case projMeans:
-		name, in = "ProjectMeans", "x"
-		doc = "sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l"
-	case projDiag:
-		name, in = "ProjectDiagVars", "s2"
-		doc = "sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l"
-	case projChol:
-		name, in = "ProjectCholVars", "chol"
-		doc = "sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l"
-	}
+func (p *prec) genProject(kind spec.Proj) {
+	name, in, doc := kind.Name(), kind.In(), kind.Doc()
 	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(dst, %s, thetaT []%s, n, d, l int)", in, p.ty()))
 	Doc(fmt.Sprintf("%s%s %s (see purego.%s%s; the caller checks the lengths).", name, p.name, doc, name, p.name))
 
 	c := &projCtx{kind: kind}
 	tiles := projTiles
-	if kind == projChol {
+	if kind == spec.CholVars {
 		tiles = cholTiles
 	}
 	c.shift = 3
@@ -99,7 +82,7 @@ func (p *prec) genProject(kind projKind) {
 	MOVQ(d, c.dsz)
 	SHLQ(U8(c.shift), c.dsz)
 	c.rowStride = c.dsz
-	if kind == projChol {
+	if kind == spec.CholVars {
 		c.ddsz = GP64()
 		MOVQ(c.dsz, c.ddsz)
 		IMULQ(d, c.ddsz)
@@ -189,7 +172,7 @@ func rowMem(r int, p0, p3, stride GPVirtual) Mem {
 // projTile emits one tile: R rows × V vectors of directions starting at
 // direction byte offset kb (V = 1 when masked).
 func (p *prec) projTile(c *projCtx, pfx string, R, V int, masked bool) {
-	if R > 6 || (c.kind == projChol && R > 3) {
+	if R > 6 || (c.kind == spec.CholVars && R > 3) {
 		panic("projTile: too many rows")
 	}
 	var mk VecVirtual
@@ -223,7 +206,7 @@ func (p *prec) projTile(c *projCtx, pfx string, R, V int, masked bool) {
 	}
 
 	var acc [][]VecVirtual
-	if c.kind != projChol {
+	if c.kind != spec.CholVars {
 		acc = zeros()
 		pth := GP64()
 		LEAQ(Mem{Base: c.th, Index: c.kb, Scale: 1}, pth)
@@ -241,7 +224,7 @@ func (p *prec) projTile(c *projCtx, pfx string, R, V int, masked bool) {
 		CMPQ(px, pend)
 		JAE(LabelRef(pfx + "_store"))
 		t := loadTheta(pth)
-		if c.kind == projDiag {
+		if c.kind == spec.DiagVars {
 			for _, tv := range t {
 				p.MUL(tv, tv, tv) // θ², rounded
 			}

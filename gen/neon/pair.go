@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/gmmkit/cramer/gen/arm64"
+	"github.com/gmmkit/cramer/gen/internal/spec"
 	"github.com/gmmkit/cramer/internal/approx"
 )
 
@@ -722,7 +723,7 @@ func (g *gen) genPair(p *prec) {
 		g.global("erf32", 4, p.floatBits(tab...))
 	}
 	k.genElementwise()
-	for _, kind := range []rowKind{crossRows, selfRows, diracRows} {
+	for _, kind := range spec.AllRows {
 		k.genRowSums(kind)
 		k.genGrad(kind)
 	}
@@ -875,15 +876,6 @@ func indexOf(ss []*stream, s *stream) int {
 	panic("stream not found")
 }
 
-// rowKind selects the pair matrix of a row-sum kernel.
-type rowKind int
-
-const (
-	crossRows rowKind = iota // rows ma/va against columns wb/mb/vb
-	selfRows                 // upper triangle of m/v/w: columns j > i
-	diracRows                // rows ma/va against points wx/x
-)
-
 // Unrolling of the row-sum and gradient column loops: two vectors per pass,
 // interleaved instruction by instruction, so that two independent chains of
 // the pair computation are in flight. To fit both in V0–V17, the values a
@@ -903,17 +895,9 @@ const (
 	rowSlots
 )
 
-func (k *pair) genRowSums(kind rowKind) {
-	var name string
-	var params []param
-	switch kind {
-	case crossRows:
-		name, params = "CrossRowSums", sl("out", "ma", "va", "wb", "mb", "vb")
-	case selfRows:
-		name, params = "SelfRowSums", sl("out", "m", "v", "w")
-	case diracRows:
-		name, params = "DiracRowSums", sl("out", "ma", "va", "wx", "x")
-	}
+func (k *pair) genRowSums(kind spec.Rows) {
+	name, names := kind.Sums()
+	params := sl(names...)
 	off := k.begin(name, "(see purego."+name+k.p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.", params, 3*rowUnroll)
 	const (
 		rOut, rRows, rM, rV arm64.R = 0, 1, 2, 3
@@ -921,42 +905,33 @@ func (k *pair) genRowSums(kind rowKind) {
 		rWb, rMb, rVb       arm64.R = 5, 6, 7
 		rW, rMc, rVc, rCnt  arm64.R = 8, 9, 10, 11
 	)
+	r := kind.Roles()
 	k.arg(off, "out", rOut)
 	k.argLen(off, "out", rRows)
-	switch kind {
-	case crossRows:
-		k.arg(off, "ma", rM)
-		k.arg(off, "va", rV)
-		k.arg(off, "wb", rWb)
-		k.arg(off, "mb", rMb)
-		k.arg(off, "vb", rVb)
-		k.argLen(off, "mb", rCols)
-	case selfRows:
-		k.arg(off, "m", rM)
-		k.arg(off, "v", rV)
-		k.arg(off, "w", rWb)
-		k.argLen(off, "m", rCols)
-	case diracRows:
-		k.arg(off, "ma", rM)
-		k.arg(off, "va", rV)
-		k.arg(off, "wx", rWb)
-		k.arg(off, "x", rMb)
-		k.argLen(off, "x", rCols)
+	k.arg(off, r.RM, rM)
+	k.arg(off, r.RV, rV)
+	k.arg(off, r.CW, rWb)
+	if kind != spec.Self {
+		k.arg(off, r.CM, rMb)
 	}
+	if kind == spec.Cross {
+		k.arg(off, r.CV, rVb)
+	}
+	k.argLen(off, r.Cols, rCols)
 	k.Label(k.label("row"))
 	k.Go("CBZ %s, %s", rRows, k.ref("done"))
 	mi, vi, acc := k.get(), k.get(), k.get()
 	k.loadBroadcast(mi, rM)
 	k.loadBroadcast(vi, rV)
 	var rq arm64.V // Dirac: vi becomes q·½, rq = 1/q
-	if kind == diracRows {
+	if kind == spec.Dirac {
 		ss := []*stream{{}}
 		k.scale(ss, func(*stream) arm64.V { return vi })
 		rq = ss[0].rq
 		k.fmulE(vi, vi, "half")
 	}
 	k.VZero(acc)
-	if kind == selfRows {
+	if kind == spec.Self {
 		// columns j > i: the column pointers follow the row pointers.
 		k.Go("SUB $1, %s", rCols)
 		k.Go("MOVD %s, %s", rCols, rCnt)
@@ -968,7 +943,7 @@ func (k *pair) genRowSums(kind rowKind) {
 		k.Go("MOVD %s, %s", rCols, rCnt)
 		k.Go("MOVD %s, %s", rMb, rMc)
 		k.Go("MOVD %s, %s", rWb, rW)
-		if kind == crossRows {
+		if kind == spec.Cross {
 			k.Go("MOVD %s, %s", rVb, rVc)
 		}
 	}
@@ -980,7 +955,7 @@ func (k *pair) genRowSums(kind rowKind) {
 		})
 		each(ss, func(s *stream) { k.fsub(s.ad, mi, s.ad) })
 		each(ss, func(s *stream) { k.fabs(s.ad, s.ad) })
-		if kind != diracRows {
+		if kind != spec.Dirac {
 			each(ss, func(s *stream) {
 				s.q = k.get()
 				k.load(s.q, rVc, partial, rCnt)
@@ -998,7 +973,7 @@ func (k *pair) genRowSums(kind rowKind) {
 		}
 		e2 := k.expNeg(ss, "expScaled")
 		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
-			if kind == diracRows {
+			if kind == spec.Dirac {
 				s.q = k.get()
 				k.fmul(s.q, vi, e2[i])
 			} else {
@@ -1024,7 +999,7 @@ func (k *pair) genRowSums(kind rowKind) {
 			k.put(w, hs[i])
 		}
 	})
-	if kind == diracRows {
+	if kind == spec.Dirac {
 		k.put(rq)
 	}
 	k.hsum(acc)
@@ -1036,17 +1011,9 @@ func (k *pair) genRowSums(kind rowKind) {
 	k.end()
 }
 
-func (k *pair) genGrad(kind rowKind) {
-	var name string
-	var params []param
-	switch kind {
-	case crossRows:
-		name, params = "CrossGrad", sl("rh", "rd", "rr", "ch", "cd", "cr", "wa", "ma", "va", "wb", "mb", "vb")
-	case selfRows:
-		name, params = "SelfGrad", sl("rh", "rd", "rr", "ch", "cd", "cr", "m", "v", "w")
-	case diracRows:
-		name, params = "DiracGrad", sl("rh", "rd", "rr", "ch", "cd", "wa", "ma", "va", "wx", "x")
-	}
+func (k *pair) genGrad(kind spec.Rows) {
+	name, names := kind.Grad()
+	params := sl(names...)
 	off := k.begin(name, "(see purego."+name+k.p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.", params, rowSlots-1)
 	const (
 		rRh, rRd, rRr, rWa, rMa, rVa arm64.R = 0, 1, 2, 3, 4, 5
@@ -1060,15 +1027,8 @@ func (k *pair) genGrad(kind rowKind) {
 		slotQhRow, slotRqRow   = slotRow + 3, slotRow + 4
 		slotRqmRow             = slotRow + 5
 	)
-	var rw, rm, rv, cw, cm, cv, cols string
-	switch kind {
-	case crossRows:
-		rw, rm, rv, cw, cm, cv, cols = "wa", "ma", "va", "wb", "mb", "vb", "mb"
-	case selfRows:
-		rw, rm, rv, cw, cm, cv, cols = "w", "m", "v", "w", "m", "v", "m"
-	case diracRows:
-		rw, rm, rv, cw, cm, cols = "wa", "ma", "va", "wx", "x", "x"
-	}
+	roles := kind.Roles()
+	rw, rm, rv, cw, cm, cv, cols := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV, roles.Cols
 	k.arg(off, "rh", rRh)
 	k.arg(off, "rd", rRd)
 	k.arg(off, "rr", rRr)
@@ -1077,7 +1037,7 @@ func (k *pair) genGrad(kind rowKind) {
 	k.arg(off, rv, rVa)
 	k.argLen(off, "rh", rRows)
 	// rOff: byte offset of the first column of the row (self: (i+1)·size).
-	if kind == selfRows {
+	if kind == spec.Self {
 		k.Go("MOVD $%d, %s", k.p.size, rOff)
 	} else {
 		k.Go("MOVD ZR, %s", rOff)
@@ -1090,7 +1050,7 @@ func (k *pair) genGrad(kind rowKind) {
 	}{{rWa, slotWi}, {rMa, slotMi}, {rVa, slotVi}} {
 		v := k.get()
 		k.loadBroadcast(v, r.ptr)
-		if kind == diracRows && r.slot == slotVi {
+		if kind == spec.Dirac && r.slot == slotVi {
 			ss := []*stream{{}}
 			k.scale(ss, func(*stream) arm64.V { return v })
 			rq := ss[0].rq
@@ -1116,14 +1076,14 @@ func (k *pair) genGrad(kind rowKind) {
 		name string
 		r    arm64.R
 	}{{"ch", rCh}, {"cd", rCd}, {"cr", rCr}, {cw, rW}, {cm, rM}, {cv, rV}} {
-		if c.name == "" || (kind == diracRows && c.name == "cr") {
+		if c.name == "" || (kind == spec.Dirac && c.name == "cr") {
 			continue
 		}
 		k.arg(off, c.name, c.r)
 		k.Go("ADD %s, %s", rOff, c.r)
 	}
 	k.argLen(off, cols, rCnt)
-	if kind == selfRows {
+	if kind == spec.Self {
 		k.Go("SUB %s>>%d, %s", rOff, k.p.shift, rCnt)
 	}
 	k.colLoop("col", rCnt, rowUnroll, name+" pair terms", func(n int, partial bool) {
@@ -1136,7 +1096,7 @@ func (k *pair) genGrad(kind rowKind) {
 		each(ss, func(s *stream) { k.fsub(s.d, mi, s.d) })
 		k.put(mi)
 		each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
-		if kind != diracRows {
+		if kind != spec.Dirac {
 			each(ss, func(s *stream) {
 				s.q = k.get()
 				k.load(s.q, rV, partial, rCnt)
@@ -1167,7 +1127,7 @@ func (k *pair) genGrad(kind rowKind) {
 		}
 		e2 := k.expNeg(ss, "expScaled")
 		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
-			if kind == diracRows {
+			if kind == spec.Dirac {
 				s.q = k.reload(slotQhRow)
 			}
 			k.fmul(s.q, s.q, e2[i])
@@ -1181,7 +1141,7 @@ func (k *pair) genGrad(kind rowKind) {
 		for i := range ss {
 			es[i] = k.reload(slotE2 + 3*i) // E2·rq
 			var rqm arm64.V
-			if kind == diracRows {
+			if kind == spec.Dirac {
 				rqm = k.reload(slotRqmRow)
 			} else {
 				rqm = k.reload(slotRqm + i)
@@ -1213,7 +1173,7 @@ func (k *pair) genGrad(kind rowKind) {
 				r   arm64.R
 				val arm64.V
 			}{{rCh, hs[i]}, {rCd, r[i]}, {rCr, es[i]}} {
-				if kind == diracRows && c.r == rCr {
+				if kind == spec.Dirac && c.r == rCr {
 					continue
 				}
 				acc := k.get()
@@ -1238,7 +1198,7 @@ func (k *pair) genGrad(kind rowKind) {
 		k.storeScalar(r.acc, r.ptr)
 		k.put(r.acc)
 	}
-	if kind == selfRows {
+	if kind == spec.Self {
 		k.Go("ADD $%d, %s", k.p.size, rOff)
 	}
 	k.Go("SUB $1, %s", rRows)

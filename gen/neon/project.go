@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gmmkit/cramer/gen/arm64"
+	"github.com/gmmkit/cramer/gen/internal/spec"
 )
 
 // Projection kernels of the sliced distance (see purego.ProjectMeans64 and
@@ -78,35 +79,16 @@ const (
 	pjBcast arm64.V = 28
 )
 
-type projKind int
-
-const (
-	projMeans projKind = iota // dst = Σⱼ x·θ
-	projDiag                  // dst = Σⱼ s2·θ²
-	projChol                  // dst = Σ_c (Σ_{r≥c} L[r][c]·θ[r])²
-)
-
 // genProjections emits ProjectMeans, ProjectDiagVars and ProjectCholVars of
 // the precision.
 func (g *gen) genProjections(p *prec) {
-	for _, k := range []projKind{projMeans, projDiag, projChol} {
+	for _, k := range spec.AllProj {
 		g.genProject(p, k)
 	}
 }
 
-func (g *gen) genProject(p *prec, kind projKind) {
-	var name, in, doc string
-	switch kind {
-	case projMeans:
-		name, in = "ProjectMeans", "x"
-		doc = "sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l"
-	case projDiag:
-		name, in = "ProjectDiagVars", "s2"
-		doc = "sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l"
-	case projChol:
-		name, in = "ProjectCholVars", "chol"
-		doc = "sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l"
-	}
+func (g *gen) genProject(p *prec, kind spec.Proj) {
+	name, in, doc := kind.Name(), kind.In(), kind.Doc()
 	name += p.name
 	off := g.text(name, fmt.Sprintf("%s (see purego.%s; the caller checks the lengths)", doc, name), p,
 		param{"dst", true}, param{in, true}, param{"thetaT", true},
@@ -122,7 +104,7 @@ func (g *gen) genProject(p *prec, kind projKind) {
 	g.Go("LSL $%d, %s, %s", p.shift, pjD, pjDsz)
 	g.Go("LSL $%d, %s, %s", p.shift, pjTmp, pjLsz)
 	rowStride := pjDsz
-	if kind == projChol {
+	if kind == spec.CholVars {
 		g.Go("MUL %s, %s, %s", pjD, pjDsz, pjDdsz)
 		rowStride = pjDdsz
 	}
@@ -132,7 +114,7 @@ func (g *gen) genProject(p *prec, kind projKind) {
 	g.Go("AND $%d, %s, %s", p.lanes-1, pjTmp, pjTail)
 
 	rows := projRows
-	if kind == projChol {
+	if kind == spec.CholVars {
 		rows = cholRows
 	}
 	for bi, R := range rows {
@@ -173,7 +155,7 @@ func pjLog2(n int) int {
 // then single vectors, then the tail of l mod lanes directions (one tile
 // per possible tail length, chosen at run time). record reports the inner
 // loops of every tile in the file header (else only the full tile's).
-func (g *gen) projRowBlock(p *prec, kind projKind, R int, record bool) {
+func (g *gen) projRowBlock(p *prec, kind spec.Proj, R int, record bool) {
 	pfx := fmt.Sprintf("r%d", R)
 	vecBytes := 16
 	g.Go("MOVD %s, %s", pjTh, pjThk)
@@ -240,8 +222,8 @@ func pjThetaRegs(V int) []arm64.V {
 // pjThk / pjDstk: V full vectors of directions (t = 0), or the t < lanes
 // directions of the tail in one vector (V = 1), whose lanes are loaded and
 // stored one by one. It writes the R·V results into dst.
-func (g *gen) projTile(p *prec, kind projKind, pfx string, R, V, t int, record bool) {
-	if (t > 0 && V != 1) || t >= p.lanes || V > projVecs || R > projRows[0] || (kind == projChol && R > cholRows[0]) {
+func (g *gen) projTile(p *prec, kind spec.Proj, pfx string, R, V, t int, record bool) {
+	if (t > 0 && V != 1) || t >= p.lanes || V > projVecs || R > projRows[0] || (kind == spec.CholVars && R > cholRows[0]) {
 		panic(fmt.Sprintf("projTile: no tile of %d rows × %d vectors (tail %d)", R, V, t))
 	}
 	a := p.arr
@@ -288,7 +270,7 @@ func (g *gen) projTile(p *prec, kind projKind, pfx string, R, V, t int, record b
 		terms = R * t
 	}
 
-	if kind != projChol {
+	if kind != spec.CholVars {
 		// Row pointers, advanced by one coordinate per pass.
 		g.Go("MOVD %s, %s", pjThk, pjTheta)
 		for r := 0; r < R; r++ {
@@ -306,7 +288,7 @@ func (g *gen) projTile(p *prec, kind projKind, pfx string, R, V, t int, record b
 		for r := 0; r < min(R, 4); r++ {
 			g.VLD1RP(a, pjRow0+arm64.R(r), pjBroadcast(r))
 		}
-		if kind == projDiag {
+		if kind == spec.DiagVars {
 			for _, tv := range th {
 				g.Word(arm64.FMUL(a, tv, tv, tv)) // θ², rounded
 			}
