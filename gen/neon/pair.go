@@ -895,6 +895,24 @@ const (
 	rowSlots
 )
 
+// parkScaledE2 computes E2 = 2/√π·exp(−t²) of every stream and the
+// product (q·½)·E2, and leaves both in the stream's slots (slotQh, slotE2 of
+// stream i) for the end of the pair computation; erfPos reloads E2. qh gives
+// the register that receives the product and the one holding q·½ (the same
+// register, or the row's q·½ for Dirac rows); both registers and E2 are
+// released.
+func (k *pair) parkScaledE2(ss []*stream, qh func(s *stream) (dst, src arm64.V)) {
+	e2 := k.expNeg(ss, "expScaled")
+	for i, s := range ss {
+		dst, src := qh(s)
+		k.fmul(dst, src, e2[i])
+		k.spill(dst, slotQh+3*i)
+		k.spill(e2[i], slotE2+3*i)
+		k.put(dst, e2[i])
+		s.e2Slot = slotE2 + 3*i
+	}
+}
+
 func (k *pair) genRowSums(kind spec.Rows) {
 	name, names := kind.Sums()
 	params := sl(names...)
@@ -971,19 +989,12 @@ func (k *pair) genRowSums(kind spec.Rows) {
 			k.spill(s.ad, slotAd+3*i)
 			k.put(s.ad)
 		}
-		e2 := k.expNeg(ss, "expScaled")
-		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
+		k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
 			if kind == spec.Dirac {
-				s.q = k.get()
-				k.fmul(s.q, vi, e2[i])
-			} else {
-				k.fmul(s.q, s.q, e2[i])
+				return k.get(), vi
 			}
-			k.spill(s.q, slotQh+3*i)
-			k.spill(e2[i], slotE2+3*i)
-			k.put(s.q, e2[i])
-			s.e2Slot = slotE2 + 3*i
-		}
+			return s.q, s.q
+		})
 		r := k.erfPos(ss)
 		hs := make([]arm64.V, n)
 		for i := range ss { // h = fma(|d|, erf, (q·½)·E2)
@@ -1125,17 +1136,13 @@ func (k *pair) genGrad(kind spec.Rows) {
 			k.spill(s.d, slotAd+3*i)
 			k.put(s.d)
 		}
-		e2 := k.expNeg(ss, "expScaled")
-		for i, s := range ss { // (q·½)·E2 and E2 wait in their slots
+		k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
 			if kind == spec.Dirac {
-				s.q = k.reload(slotQhRow)
+				r := k.reload(slotQhRow)
+				return r, r
 			}
-			k.fmul(s.q, s.q, e2[i])
-			k.spill(s.q, slotQh+3*i)
-			k.spill(e2[i], slotE2+3*i)
-			k.put(s.q, e2[i])
-			s.e2Slot = slotE2 + 3*i
-		}
+			return s.q, s.q
+		})
 		r := k.erfPos(ss)
 		hs, es := make([]arm64.V, n), make([]arm64.V, n)
 		for i := range ss {
