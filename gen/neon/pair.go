@@ -505,37 +505,29 @@ func (k *pair) erfPos(ss []*stream) []arm64.V {
 			k.put(q[i])
 			q[i] = c
 		}
-		for i := range ss { // c3 = tc·fma(t2, A2, A3); q = fma(q, dl, c3)
-			k.dup(a[i], "A3")
-			k.fmlaE(a[i], t2[i], "A2")
-			k.fmul(a[i], a[i], tc[i])
-			k.fmla(a[i], q[i], dl[i])
+		for i := range ss {
+			k.put(a[i])
+		}
+	}
+	// c3 = tc·fma(t2, A2, A3); q = fma(q, dl, c3) (float32: the first term, q = c3)
+	for i := range ss {
+		c := k.get()
+		k.dup(c, "A3")
+		k.fmlaE(c, t2[i], "A2")
+		k.fmul(c, c, tc[i])
+		if k.p.f64 {
+			k.fmla(c, q[i], dl[i])
 			k.put(q[i])
-			q[i] = a[i]
 		}
-		for i := range ss { // c2 = fma(t2, A0, A1); q = fma(q, dl, c2)
-			c := k.get()
-			k.dup(c, "A1")
-			k.fmlaE(c, t2[i], "A0")
-			k.fmla(c, q[i], dl[i])
-			k.put(q[i], t2[i])
-			q[i] = c
-		}
-	} else {
-		for i := range ss { // c3 = tc·fma(t2, A2, A3)
-			q[i] = k.get()
-			k.dup(q[i], "A3")
-			k.fmlaE(q[i], t2[i], "A2")
-			k.fmul(q[i], q[i], tc[i])
-		}
-		for i := range ss { // c2 = fma(t2, A0, A1); q = fma(q, dl, c2)
-			c := k.get()
-			k.dup(c, "A1")
-			k.fmlaE(c, t2[i], "A0")
-			k.fmla(c, q[i], dl[i])
-			k.put(q[i], t2[i])
-			q[i] = c
-		}
+		q[i] = c
+	}
+	for i := range ss { // c2 = fma(t2, A0, A1); q = fma(q, dl, c2)
+		c := k.get()
+		k.dup(c, "A1")
+		k.fmlaE(c, t2[i], "A0")
+		k.fmla(c, q[i], dl[i])
+		k.put(q[i], t2[i])
+		q[i] = c
 	}
 	for i := range ss { // q = fma(q, dl, tc)
 		k.fmla(tc[i], q[i], dl[i])
