@@ -6200,14 +6200,14 @@ Erf32_erf_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[0]
 	CMP $1, R2
-	BLE Erf32_lanes42
+	BLE Erf32_lanes1
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[1]
 	CMP $2, R2
-	BLE Erf32_lanes42
+	BLE Erf32_lanes1
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[2]
-Erf32_lanes42:
+Erf32_lanes1:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
@@ -6279,14 +6279,14 @@ Erf32_lanes42:
 	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R2
-	BLE Erf32_lanes43
+	BLE Erf32_lanes2
 	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R2
-	BLE Erf32_lanes43
+	BLE Erf32_lanes2
 	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
-Erf32_lanes43:
+Erf32_lanes2:
 Erf32_erf_done:
 	RET
 	// vector registers: 15 of V0–V17 at most, constants in V18–V31
@@ -6433,14 +6433,14 @@ ExpNegSquare32_exp_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[0]
 	CMP $1, R2
-	BLE ExpNegSquare32_lanes44
+	BLE ExpNegSquare32_lanes3
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[1]
 	CMP $2, R2
-	BLE ExpNegSquare32_lanes44
+	BLE ExpNegSquare32_lanes3
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[2]
-ExpNegSquare32_lanes44:
+ExpNegSquare32_lanes3:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
@@ -6481,14 +6481,14 @@ ExpNegSquare32_lanes44:
 	VMOV V2.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R2
-	BLE ExpNegSquare32_lanes45
+	BLE ExpNegSquare32_lanes4
 	VMOV V2.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R2
-	BLE ExpNegSquare32_lanes45
+	BLE ExpNegSquare32_lanes4
 	VMOV V2.S[2], R24
 	MOVW.P R24, 4(R23)
-ExpNegSquare32_lanes45:
+ExpNegSquare32_lanes4:
 ExpNegSquare32_exp_done:
 	RET
 	// vector registers: 10 of V0–V17 at most, constants in V18–V31
@@ -6633,27 +6633,27 @@ PairTerms32_pair_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[0]
 	CMP $1, R5
-	BLE PairTerms32_lanes46
+	BLE PairTerms32_lanes5
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[1]
 	CMP $2, R5
-	BLE PairTerms32_lanes46
+	BLE PairTerms32_lanes5
 	MOVWU.P 4(R23), R24
 	VMOV R24, V0.S[2]
-PairTerms32_lanes46:
+PairTerms32_lanes5:
 	MOVD R4, R23
 	VEOR V1.B16, V1.B16, V1.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V1.S[0]
 	CMP $1, R5
-	BLE PairTerms32_lanes47
+	BLE PairTerms32_lanes6
 	MOVWU.P 4(R23), R24
 	VMOV R24, V1.S[1]
 	CMP $2, R5
-	BLE PairTerms32_lanes47
+	BLE PairTerms32_lanes6
 	MOVWU.P 4(R23), R24
 	VMOV R24, V1.S[2]
-PairTerms32_lanes47:
+PairTerms32_lanes6:
 	WORD $0x4e21d421 // fadd v1.4s, v1.4s, v1.4s
 	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
 	WORD $0x6e21fe42 // fdiv v2.4s, v18.4s, v1.4s
@@ -6731,14 +6731,14 @@ PairTerms32_lanes47:
 	VMOV V1.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R5
-	BLE PairTerms32_lanes48
+	BLE PairTerms32_lanes7
 	VMOV V1.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R5
-	BLE PairTerms32_lanes48
+	BLE PairTerms32_lanes7
 	VMOV V1.S[2], R24
 	MOVW.P R24, 4(R23)
-PairTerms32_lanes48:
+PairTerms32_lanes7:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
 	VORR V1.B16, V8.B16, V8.B16
@@ -6746,14 +6746,14 @@ PairTerms32_lanes48:
 	VMOV V8.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R5
-	BLE PairTerms32_lanes49
+	BLE PairTerms32_lanes8
 	VMOV V8.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R5
-	BLE PairTerms32_lanes49
+	BLE PairTerms32_lanes8
 	VMOV V8.S[2], R24
 	MOVW.P R24, 4(R23)
-PairTerms32_lanes49:
+PairTerms32_lanes8:
 	WORD $0x6e24dc80 // fmul v0.4s, v4.4s, v4.4s
 	WORD $0x6ea0f801 // fneg v1.4s, v0.4s
 	VMOV V1.B16, V2.B16
@@ -6791,14 +6791,14 @@ PairTerms32_lanes49:
 	VMOV V1.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R5
-	BLE PairTerms32_lanes50
+	BLE PairTerms32_lanes9
 	VMOV V1.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R5
-	BLE PairTerms32_lanes50
+	BLE PairTerms32_lanes9
 	VMOV V1.S[2], R24
 	MOVW.P R24, 4(R23)
-PairTerms32_lanes50:
+PairTerms32_lanes9:
 PairTerms32_pair_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
@@ -7097,14 +7097,14 @@ CrossRowSums32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[0]
 	CMP $1, R11
-	BLE CrossRowSums32_lanes51
+	BLE CrossRowSums32_lanes10
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[1]
 	CMP $2, R11
-	BLE CrossRowSums32_lanes51
+	BLE CrossRowSums32_lanes10
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[2]
-CrossRowSums32_lanes51:
+CrossRowSums32_lanes10:
 	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
 	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
 	MOVD R10, R23
@@ -7112,14 +7112,14 @@ CrossRowSums32_lanes51:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R11
-	BLE CrossRowSums32_lanes52
+	BLE CrossRowSums32_lanes11
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R11
-	BLE CrossRowSums32_lanes52
+	BLE CrossRowSums32_lanes11
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-CrossRowSums32_lanes52:
+CrossRowSums32_lanes11:
 	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
 	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
 	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
@@ -7203,14 +7203,14 @@ CrossRowSums32_lanes52:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R11
-	BLE CrossRowSums32_lanes53
+	BLE CrossRowSums32_lanes12
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R11
-	BLE CrossRowSums32_lanes53
+	BLE CrossRowSums32_lanes12
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-CrossRowSums32_lanes53:
+CrossRowSums32_lanes12:
 	VFMLA V3.S4, V4.S4, V2.S4
 CrossRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
@@ -7597,14 +7597,14 @@ CrossGrad32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes54
+	BLE CrossGrad32_lanes13
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes54
+	BLE CrossGrad32_lanes13
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[2]
-CrossGrad32_lanes54:
+CrossGrad32_lanes13:
 	FMOVQ s9-144(SP), F4
 	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
 	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
@@ -7613,14 +7613,14 @@ CrossGrad32_lanes54:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes55
+	BLE CrossGrad32_lanes14
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes55
+	BLE CrossGrad32_lanes14
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-CrossGrad32_lanes55:
+CrossGrad32_lanes14:
 	FMOVQ s10-160(SP), F6
 	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
 	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
@@ -7714,14 +7714,14 @@ CrossGrad32_lanes55:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes56
+	BLE CrossGrad32_lanes15
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes56
+	BLE CrossGrad32_lanes15
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-CrossGrad32_lanes56:
+CrossGrad32_lanes15:
 	VFMLA V7.S4, V4.S4, V0.S4
 	VFMLA V5.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
@@ -7731,79 +7731,79 @@ CrossGrad32_lanes56:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes57
+	BLE CrossGrad32_lanes16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes57
+	BLE CrossGrad32_lanes16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-CrossGrad32_lanes57:
+CrossGrad32_lanes16:
 	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE CrossGrad32_lanes58
+	BLE CrossGrad32_lanes17
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE CrossGrad32_lanes58
+	BLE CrossGrad32_lanes17
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-CrossGrad32_lanes58:
+CrossGrad32_lanes17:
 	MOVD R8, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes59
+	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes59
+	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-CrossGrad32_lanes59:
+CrossGrad32_lanes18:
 	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE CrossGrad32_lanes60
+	BLE CrossGrad32_lanes19
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE CrossGrad32_lanes60
+	BLE CrossGrad32_lanes19
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-CrossGrad32_lanes60:
+CrossGrad32_lanes19:
 	MOVD R9, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes61
+	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes61
+	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-CrossGrad32_lanes61:
+CrossGrad32_lanes20:
 	VFMLA V3.S4, V4.S4, V6.S4
 	MOVD R9, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE CrossGrad32_lanes62
+	BLE CrossGrad32_lanes21
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE CrossGrad32_lanes62
+	BLE CrossGrad32_lanes21
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-CrossGrad32_lanes62:
+CrossGrad32_lanes21:
 CrossGrad32_col_done:
 	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD $0x7e30d800 // faddp s0, v0.2s
@@ -8114,14 +8114,14 @@ SelfRowSums32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[0]
 	CMP $1, R11
-	BLE SelfRowSums32_lanes63
+	BLE SelfRowSums32_lanes22
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[1]
 	CMP $2, R11
-	BLE SelfRowSums32_lanes63
+	BLE SelfRowSums32_lanes22
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[2]
-SelfRowSums32_lanes63:
+SelfRowSums32_lanes22:
 	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
 	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
 	MOVD R10, R23
@@ -8129,14 +8129,14 @@ SelfRowSums32_lanes63:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R11
-	BLE SelfRowSums32_lanes64
+	BLE SelfRowSums32_lanes23
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R11
-	BLE SelfRowSums32_lanes64
+	BLE SelfRowSums32_lanes23
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-SelfRowSums32_lanes64:
+SelfRowSums32_lanes23:
 	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
 	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
 	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
@@ -8220,14 +8220,14 @@ SelfRowSums32_lanes64:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R11
-	BLE SelfRowSums32_lanes65
+	BLE SelfRowSums32_lanes24
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R11
-	BLE SelfRowSums32_lanes65
+	BLE SelfRowSums32_lanes24
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-SelfRowSums32_lanes65:
+SelfRowSums32_lanes24:
 	VFMLA V3.S4, V4.S4, V2.S4
 SelfRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
@@ -8615,14 +8615,14 @@ SelfGrad32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes66
+	BLE SelfGrad32_lanes25
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes66
+	BLE SelfGrad32_lanes25
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[2]
-SelfGrad32_lanes66:
+SelfGrad32_lanes25:
 	FMOVQ s9-144(SP), F4
 	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
 	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
@@ -8631,14 +8631,14 @@ SelfGrad32_lanes66:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes67
+	BLE SelfGrad32_lanes26
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes67
+	BLE SelfGrad32_lanes26
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-SelfGrad32_lanes67:
+SelfGrad32_lanes26:
 	FMOVQ s10-160(SP), F6
 	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
 	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
@@ -8732,14 +8732,14 @@ SelfGrad32_lanes67:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes68
+	BLE SelfGrad32_lanes27
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes68
+	BLE SelfGrad32_lanes27
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-SelfGrad32_lanes68:
+SelfGrad32_lanes27:
 	VFMLA V7.S4, V4.S4, V0.S4
 	VFMLA V5.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
@@ -8749,79 +8749,79 @@ SelfGrad32_lanes68:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes69
+	BLE SelfGrad32_lanes28
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes69
+	BLE SelfGrad32_lanes28
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-SelfGrad32_lanes69:
+SelfGrad32_lanes28:
 	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE SelfGrad32_lanes70
+	BLE SelfGrad32_lanes29
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE SelfGrad32_lanes70
+	BLE SelfGrad32_lanes29
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-SelfGrad32_lanes70:
+SelfGrad32_lanes29:
 	MOVD R8, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes71
+	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes71
+	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-SelfGrad32_lanes71:
+SelfGrad32_lanes30:
 	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE SelfGrad32_lanes72
+	BLE SelfGrad32_lanes31
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE SelfGrad32_lanes72
+	BLE SelfGrad32_lanes31
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-SelfGrad32_lanes72:
+SelfGrad32_lanes31:
 	MOVD R9, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes73
+	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes73
+	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-SelfGrad32_lanes73:
+SelfGrad32_lanes32:
 	VFMLA V3.S4, V4.S4, V6.S4
 	MOVD R9, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE SelfGrad32_lanes74
+	BLE SelfGrad32_lanes33
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE SelfGrad32_lanes74
+	BLE SelfGrad32_lanes33
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-SelfGrad32_lanes74:
+SelfGrad32_lanes33:
 SelfGrad32_col_done:
 	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD $0x7e30d800 // faddp s0, v0.2s
@@ -9117,14 +9117,14 @@ DiracRowSums32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R11
-	BLE DiracRowSums32_lanes75
+	BLE DiracRowSums32_lanes34
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R11
-	BLE DiracRowSums32_lanes75
+	BLE DiracRowSums32_lanes34
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-DiracRowSums32_lanes75:
+DiracRowSums32_lanes34:
 	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
 	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
 	WORD $0x6e23dc85 // fmul v5.4s, v4.4s, v3.4s
@@ -9205,14 +9205,14 @@ DiracRowSums32_lanes75:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R11
-	BLE DiracRowSums32_lanes76
+	BLE DiracRowSums32_lanes35
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R11
-	BLE DiracRowSums32_lanes76
+	BLE DiracRowSums32_lanes35
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-DiracRowSums32_lanes76:
+DiracRowSums32_lanes35:
 	VFMLA V4.S4, V5.S4, V2.S4
 DiracRowSums32_col_done:
 	WORD $0x6e22d442 // faddp v2.4s, v2.4s, v2.4s
@@ -9570,14 +9570,14 @@ DiracGrad32_col_tail:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[0]
 	CMP $1, R17
-	BLE DiracGrad32_lanes77
+	BLE DiracGrad32_lanes36
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[1]
 	CMP $2, R17
-	BLE DiracGrad32_lanes77
+	BLE DiracGrad32_lanes36
 	MOVWU.P 4(R23), R24
 	VMOV R24, V3.S[2]
-DiracGrad32_lanes77:
+DiracGrad32_lanes36:
 	FMOVQ s9-144(SP), F4
 	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
 	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
@@ -9667,14 +9667,14 @@ DiracGrad32_lanes77:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[0]
 	CMP $1, R17
-	BLE DiracGrad32_lanes78
+	BLE DiracGrad32_lanes37
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[1]
 	CMP $2, R17
-	BLE DiracGrad32_lanes78
+	BLE DiracGrad32_lanes37
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
-DiracGrad32_lanes78:
+DiracGrad32_lanes37:
 	VFMLA V7.S4, V4.S4, V0.S4
 	VFMLA V5.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
@@ -9684,53 +9684,53 @@ DiracGrad32_lanes78:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE DiracGrad32_lanes79
+	BLE DiracGrad32_lanes38
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE DiracGrad32_lanes79
+	BLE DiracGrad32_lanes38
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-DiracGrad32_lanes79:
+DiracGrad32_lanes38:
 	VFMLA V7.S4, V4.S4, V6.S4
 	MOVD R7, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE DiracGrad32_lanes80
+	BLE DiracGrad32_lanes39
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE DiracGrad32_lanes80
+	BLE DiracGrad32_lanes39
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-DiracGrad32_lanes80:
+DiracGrad32_lanes39:
 	MOVD R8, R23
 	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[0]
 	CMP $1, R17
-	BLE DiracGrad32_lanes81
+	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[1]
 	CMP $2, R17
-	BLE DiracGrad32_lanes81
+	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
 	VMOV R24, V6.S[2]
-DiracGrad32_lanes81:
+DiracGrad32_lanes40:
 	VFMLA V5.S4, V4.S4, V6.S4
 	MOVD R8, R23
 	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
-	BLE DiracGrad32_lanes82
+	BLE DiracGrad32_lanes41
 	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
-	BLE DiracGrad32_lanes82
+	BLE DiracGrad32_lanes41
 	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
-DiracGrad32_lanes82:
+DiracGrad32_lanes41:
 DiracGrad32_col_done:
 	WORD $0x6e20d400 // faddp v0.4s, v0.4s, v0.4s
 	WORD $0x7e30d800 // faddp s0, v0.2s

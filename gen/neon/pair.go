@@ -136,6 +136,8 @@ type pair struct {
 	free [32]bool
 	used int // registers in use
 	peak int
+
+	laneSeq int // numbers the labels of partial-vector lane sequences
 }
 
 // get allocates a working register (V0–V17).
@@ -625,12 +627,10 @@ func (k *pair) store(v arm64.V, ptr arm64.R, partial bool, cnt arm64.R) {
 	})
 }
 
-var laneSeq int
-
 // lanes emits f for lanes 0 … cnt−1 of a partial vector (cnt < lanes).
 func (k *pair) lanes(cnt arm64.R, f func(lane int)) {
-	laneSeq++
-	done := fmt.Sprintf("lanes%d", laneSeq)
+	k.laneSeq++
+	done := fmt.Sprintf("lanes%d", k.laneSeq)
 	for lane := 0; lane < k.p.lanes-1; lane++ {
 		if lane > 0 {
 			k.Go("CMP $%d, %s", lane, cnt)
