@@ -952,6 +952,65 @@ func cfClose[T cfFloat](got T, a *cfAcc, n int, rterm bool) (ok bool, tol float6
 	return math.Abs(float64(got)-a.sum()) <= tol, tol
 }
 
+// addTo adds w times pair term k to the accumulators of H, D and (when acc
+// has three) R, with R's slack.
+func (p cfTerms) addTo(acc []cfAcc, w float64, k int) {
+	terms := [3][]float64{p.h, p.e, p.r}
+	for g := range acc {
+		acc[g].add(w * terms[g][k])
+	}
+	if len(acc) > 2 {
+		acc[2].slack += math.Abs(w) * p.slack[k]
+	}
+}
+
+// cfColAcc returns n accumulators (H, D[, R]) of column j holding the value
+// the column sums start from.
+func cfColAcc[T cfFloat](j, n int) []cfAcc {
+	acc := make([]cfAcc, n)
+	for g := range acc {
+		acc[g].add(float64(cfPrefill[T](g, j)))
+	}
+	return acc
+}
+
+// cfCheckRowSum checks row i of the row-sum kernel <family>RowSums against
+// the reference sum of n terms.
+func cfCheckRowSum[T cfFloat](f *cfFailer, family, what string, i int, out T, acc *cfAcc, n int) {
+	f.t.Helper()
+	if ok, tol := cfClose(out, acc, n, false); !ok {
+		f.errorf("%sRowSums %s row %d: %v, reference %v (tolerance %.3g)", family, what, i, out, acc.sum(), tol)
+	}
+}
+
+// cfCheckGradRow checks row i of the gradient kernel <family>Grad: rows.H
+// must equal the row sum out bit for bit, and rows.H, D, R must match the
+// reference sums of n terms.
+func cfCheckGradRow[T cfFloat](f *cfFailer, family, what string, i int, out T, rows [3][]T, acc *[3]cfAcc, n int) {
+	f.t.Helper()
+	if cfBits(rows[0][i]) != cfBits(out) {
+		f.class(family+"Grad rows.H differs from "+family+"RowSums (must be bit-identical)", "%s: rows.H[%d] = %v, "+family+"RowSums %v", what, i, rows[0][i], out)
+	}
+	for g := range acc {
+		if ok, tol := cfClose(rows[g][i], &acc[g], n, g == 2); !ok {
+			f.errorf("%sGrad %s rows.%s[%d]: %v, reference %v (tolerance %.3g)", family, what, cfGradNames[g], i, rows[g][i], acc[g].sum(), tol)
+		}
+	}
+}
+
+// cfCheckGradCol checks column j of the gradient kernel <family>Grad (cols.H,
+// D and, when acc has three, R) against the reference sums of n terms, the
+// pre-filled value included.
+func cfCheckGradCol[T cfFloat](f *cfFailer, family, what string, j int, cols [3][]T, acc []cfAcc, n int) {
+	f.t.Helper()
+	for g := range acc {
+		if ok, tol := cfClose(cols[g][j], &acc[g], n, g == 2); !ok {
+			f.errorf("%sGrad %s cols.%s[%d] (pre-filled with %v): %v, reference %v (tolerance %.3g)",
+				family, what, cfGradNames[g], j, cfPrefill[T](g, j), cols[g][j], acc[g].sum(), tol)
+		}
+	}
+}
+
 // cfMixture draws K weights, means and variances. Style 0: random values of
 // one random scale, a quarter of the variances 0 and a quarter of the means
 // repeated (from pool, which collects every mean drawn). Style 1: extremes.
@@ -1117,46 +1176,20 @@ func cfCross[T cfFloat](f *cfFailer, rng *rand.Rand, im, ref cfSet[T], K, M, sty
 		}
 	}
 	p := cfPairTerms(ref, d, v)
-	terms := [3][]float64{p.h, p.e, p.r}
 	for i := 0; i < K; i++ {
 		var acc [3]cfAcc
 		for j := 0; j < M; j++ {
-			w := float64(wb0[j])
-			for g := range acc {
-				acc[g].add(w * terms[g][i*M+j])
-			}
-			acc[2].slack += math.Abs(w) * p.slack[i*M+j]
+			p.addTo(acc[:], float64(wb0[j]), i*M+j)
 		}
-		if ok, tol := cfClose(out[i], &acc[0], M, false); !ok {
-			f.errorf("CrossRowSums %s row %d: %v, reference %v (tolerance %.3g)", what, i, out[i], acc[0].sum(), tol)
-		}
-		if cfBits(rows[0][i]) != cfBits(out[i]) {
-			f.class("CrossGrad rows.H differs from CrossRowSums (must be bit-identical)", "%s: rows.H[%d] = %v, CrossRowSums %v", what, i, rows[0][i], out[i])
-		}
-		for g := range acc {
-			if ok, tol := cfClose(rows[g][i], &acc[g], M, g == 2); !ok {
-				f.errorf("CrossGrad %s rows.%s[%d]: %v, reference %v (tolerance %.3g)", what, cfGradNames[g], i, rows[g][i], acc[g].sum(), tol)
-			}
-		}
+		cfCheckRowSum(f, "Cross", what, i, out[i], &acc[0], M)
+		cfCheckGradRow(f, "Cross", what, i, out[i], rows, &acc, M)
 	}
 	for j := 0; j < M; j++ {
-		var acc [3]cfAcc
-		for g := range acc {
-			acc[g].add(float64(cfPrefill[T](g, j)))
-		}
+		acc := cfColAcc[T](j, 3)
 		for i := 0; i < K; i++ {
-			w := float64(wa0[i])
-			for g := range acc {
-				acc[g].add(w * terms[g][i*M+j])
-			}
-			acc[2].slack += math.Abs(w) * p.slack[i*M+j]
+			p.addTo(acc, float64(wa0[i]), i*M+j)
 		}
-		for g := range acc {
-			if ok, tol := cfClose(cols[g][j], &acc[g], K+1, g == 2); !ok {
-				f.errorf("CrossGrad %s cols.%s[%d] (pre-filled with %v): %v, reference %v (tolerance %.3g)",
-					what, cfGradNames[g], j, cfPrefill[T](g, j), cols[g][j], acc[g].sum(), tol)
-			}
-		}
+		cfCheckGradCol(f, "Cross", what, j, cols, acc, K+1)
 	}
 }
 
@@ -1185,49 +1218,23 @@ func cfSelf[T cfFloat](f *cfFailer, rng *rand.Rand, im, ref cfSet[T], K, M, styl
 		}
 	}
 	p := cfPairTerms(ref, d, vv)
-	terms := [3][]float64{p.h, p.e, p.r}
 	for i := 0; i < K; i++ {
 		var acc [3]cfAcc
 		for j := i + 1; j < M; j++ {
-			wj := float64(w0[j])
-			for g := range acc {
-				acc[g].add(wj * terms[g][i*M+j])
-			}
-			acc[2].slack += math.Abs(wj) * p.slack[i*M+j]
+			p.addTo(acc[:], float64(w0[j]), i*M+j)
 		}
 		n := M - i - 1
-		if ok, tol := cfClose(out[i], &acc[0], n, false); !ok {
-			f.errorf("SelfRowSums %s row %d: %v, reference %v (tolerance %.3g)", what, i, out[i], acc[0].sum(), tol)
-		}
-		if cfBits(rows[0][i]) != cfBits(out[i]) {
-			f.class("SelfGrad rows.H differs from SelfRowSums (must be bit-identical)", "%s: rows.H[%d] = %v, SelfRowSums %v", what, i, rows[0][i], out[i])
-		}
-		for g := range acc {
-			if ok, tol := cfClose(rows[g][i], &acc[g], n, g == 2); !ok {
-				f.errorf("SelfGrad %s rows.%s[%d]: %v, reference %v (tolerance %.3g)", what, cfGradNames[g], i, rows[g][i], acc[g].sum(), tol)
-			}
-		}
+		cfCheckRowSum(f, "Self", what, i, out[i], &acc[0], n)
+		cfCheckGradRow(f, "Self", what, i, out[i], rows, &acc, n)
 	}
 	for j := 0; j < M; j++ {
-		var acc [3]cfAcc
-		for g := range acc {
-			acc[g].add(float64(cfPrefill[T](g, j)))
-		}
+		acc := cfColAcc[T](j, 3)
 		n := 0
 		for i := 0; i < K && i < j; i++ {
-			wi := float64(w0[i])
-			for g := range acc {
-				acc[g].add(wi * terms[g][i*M+j])
-			}
-			acc[2].slack += math.Abs(wi) * p.slack[i*M+j]
+			p.addTo(acc, float64(w0[i]), i*M+j)
 			n++
 		}
-		for g := range acc {
-			if ok, tol := cfClose(cols[g][j], &acc[g], n+1, g == 2); !ok {
-				f.errorf("SelfGrad %s cols.%s[%d] (pre-filled with %v): %v, reference %v (tolerance %.3g)",
-					what, cfGradNames[g], j, cfPrefill[T](g, j), cols[g][j], acc[g].sum(), tol)
-			}
-		}
+		cfCheckGradCol(f, "Self", what, j, cols, acc, n+1)
 	}
 }
 
@@ -1271,48 +1278,23 @@ func cfDirac[T cfFloat](f *cfFailer, rng *rand.Rand, im, ref cfSet[T], K, M, sty
 		}
 	}
 	p := cfPairTerms(ref, d, v)
-	terms := [3][]float64{p.h, p.e, p.r}
 	for i := 0; i < K; i++ {
 		var acc [3]cfAcc
 		for j := 0; j < M; j++ {
-			w := float64(wx0[j])
-			for g := range acc {
-				acc[g].add(w * terms[g][i*M+j])
-			}
-			acc[2].slack += math.Abs(w) * p.slack[i*M+j]
+			p.addTo(acc[:], float64(wx0[j]), i*M+j)
 		}
-		if ok, tol := cfClose(out[i], &acc[0], M, false); !ok {
-			f.errorf("DiracRowSums %s row %d: %v, reference %v (tolerance %.3g)", what, i, out[i], acc[0].sum(), tol)
-		}
+		cfCheckRowSum(f, "Dirac", what, i, out[i], &acc[0], M)
 		if ok, tol := cfClose(cross[i], &acc[0], M, false); !ok || math.Abs(float64(out[i])-float64(cross[i])) > tol {
 			f.errorf("DiracRowSums %s row %d: %v, CrossRowSums with vb = 0: %v (tolerance %.3g)", what, i, out[i], cross[i], tol)
 		}
-		if cfBits(rows[0][i]) != cfBits(out[i]) {
-			f.class("DiracGrad rows.H differs from DiracRowSums (must be bit-identical)", "%s: rows.H[%d] = %v, DiracRowSums %v", what, i, rows[0][i], out[i])
-		}
-		for g := range acc {
-			if ok, tol := cfClose(rows[g][i], &acc[g], M, g == 2); !ok {
-				f.errorf("DiracGrad %s rows.%s[%d]: %v, reference %v (tolerance %.3g)", what, cfGradNames[g], i, rows[g][i], acc[g].sum(), tol)
-			}
-		}
+		cfCheckGradRow(f, "Dirac", what, i, out[i], rows, &acc, M)
 	}
 	for j := 0; j < M; j++ {
-		var acc [2]cfAcc
-		for g := range acc {
-			acc[g].add(float64(cfPrefill[T](g, j)))
-		}
+		acc := cfColAcc[T](j, 2) // DiracGrad has no cols.R
 		for i := 0; i < K; i++ {
-			w := float64(wa0[i])
-			for g := range acc {
-				acc[g].add(w * terms[g][i*M+j])
-			}
+			p.addTo(acc, float64(wa0[i]), i*M+j)
 		}
-		for g := range acc {
-			if ok, tol := cfClose(cols[g][j], &acc[g], K+1, false); !ok {
-				f.errorf("DiracGrad %s cols.%s[%d] (pre-filled with %v): %v, reference %v (tolerance %.3g)",
-					what, cfGradNames[g], j, cfPrefill[T](g, j), cols[g][j], acc[g].sum(), tol)
-			}
-		}
+		cfCheckGradCol(f, "Dirac", what, j, cols, acc, K+1)
 	}
 }
 
