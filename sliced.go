@@ -170,24 +170,6 @@ func (s SamplesND[F]) validate(arg string) error {
 	return checkRange(arg, "values", s.Values, ndLimit[F](d), false)
 }
 
-// checkRange is checkValues with an explicit magnitude limit.
-func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bool) error {
-	for i, v := range x {
-		f := float64(v)
-		switch {
-		case math.IsNaN(f):
-			return &InputError{arg, field, i, "NaN"}
-		case math.IsInf(f, 0):
-			return &InputError{arg, field, i, fmt.Sprintf("infinite (%v)", f)}
-		case nonNegative && f < 0:
-			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
-		case math.Abs(f) > limit:
-			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %.3g", f, limit)}
-		}
-	}
-	return nil
-}
-
 // Directions is a set of L unit vectors in R^Dim, row-major in Theta
 // (L·Dim values). The sliced distance averages the univariate ℓ₂² of the
 // projections on them:

@@ -88,8 +88,14 @@ func as32[F Float](x []F) []float32 {
 	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 }
 
+// checkValues reports the first NaN, infinite, negative (when nonNegative) or
+// too large (beyond MaxMagnitude) element of x.
 func checkValues[F Float](arg, field string, x []F, nonNegative bool) error {
-	limit := MaxMagnitude[F]()
+	return checkRange(arg, field, x, MaxMagnitude[F](), nonNegative)
+}
+
+// checkRange is checkValues with an explicit magnitude limit.
+func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bool) error {
 	for i, v := range x {
 		f := float64(v)
 		switch {
@@ -100,23 +106,16 @@ func checkValues[F Float](arg, field string, x []F, nonNegative bool) error {
 		case nonNegative && f < 0:
 			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
 		case math.Abs(f) > limit:
-			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %v", f, limit)}
+			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %.3g", f, limit)}
 		}
 	}
 	return nil
 }
 
 func checkWeights[F Float](arg string, w []F) error {
-	for i, v := range w {
-		f := float64(v)
-		switch {
-		case math.IsNaN(f):
-			return &InputError{arg, "weights", i, "NaN"}
-		case math.IsInf(f, 0):
-			return &InputError{arg, "weights", i, fmt.Sprintf("infinite (%v)", f)}
-		case f < 0:
-			return &InputError{arg, "weights", i, fmt.Sprintf("negative (%v)", f)}
-		}
+	// Finite and non-negative: no magnitude limit beyond that.
+	if err := checkRange(arg, "weights", w, math.Inf(1), true); err != nil {
+		return err
 	}
 	s := sumF64(w)
 	if tol := WeightTolerance[F](); math.Abs(s-1) > tol {
