@@ -24,45 +24,38 @@ import (
 // slices at once).
 const guardSlots = 16
 
-// guardArena holds guardSlots regions, each three pages: PROT_NONE, data,
-// PROT_NONE.
+// guardArena holds independent regions, each a PROT_NONE page, data pages
+// and a PROT_NONE page.
 type guardArena struct {
-	ps      int
-	regions [][]byte
+	ps, data int // page size, data bytes per region (whole pages)
+	regions  [][]byte
 }
 
-func newGuardArena(t *testing.T) *guardArena {
+// newGuardArena maps slots regions of at least maxBytes data bytes each; it
+// skips the test where guard pages are unavailable.
+func newGuardArena(t *testing.T, slots, maxBytes int) *guardArena {
 	t.Helper()
 	ps := os.Getpagesize()
-	a := &guardArena{ps: ps}
-	if 8*cfMaxLen > ps {
-		t.Fatalf("page size %d too small", ps)
-	}
-	for i := 0; i < guardSlots; i++ {
-		mem, err := guardMap(3 * ps)
+	a := &guardArena{ps: ps, data: max(1, (maxBytes+ps-1)/ps) * ps}
+	t.Cleanup(func() {
+		for _, r := range a.regions {
+			_ = guardUnmap(r)
+		}
+	})
+	for range slots {
+		mem, err := guardMap(a.data + 2*ps)
 		if err != nil {
-			a.free()
 			t.Skipf("guard pages unavailable: %v", err)
 		}
 		a.regions = append(a.regions, mem)
 		if err := guardProtectNone(mem[:ps]); err != nil {
-			a.free()
 			t.Skipf("guard pages unavailable: %v", err)
 		}
-		if err := guardProtectNone(mem[2*ps:]); err != nil {
-			a.free()
+		if err := guardProtectNone(mem[ps+a.data:]); err != nil {
 			t.Skipf("guard pages unavailable: %v", err)
 		}
 	}
-	t.Cleanup(a.free)
 	return a
-}
-
-func (a *guardArena) free() {
-	for _, r := range a.regions {
-		_ = guardUnmap(r)
-	}
-	a.regions = nil
 }
 
 // guardSlice returns n elements of T in region slot that end at the upper
@@ -70,11 +63,31 @@ func (a *guardArena) free() {
 // slice points into the guard page itself.
 func guardSlice[T cfFloat](a *guardArena, slot, n int, atEnd bool) []T {
 	size := int(unsafe.Sizeof(T(0)))
+	if n*size > a.data {
+		panic(fmt.Sprintf("guardSlice: %d bytes do not fit in a region of %d", n*size, a.data))
+	}
 	start := a.ps
 	if atEnd {
-		start = 2*a.ps - n*size
+		start = a.ps + a.data - n*size
 	}
 	return unsafe.Slice((*T)(unsafe.Pointer(&a.regions[slot][start])), n)
+}
+
+// guardCall runs fn and reports a fault (an access outside the slices) or
+// any other panic as an error; it returns whether fn returned normally.
+func guardCall(f *cfFailer, what string, fn func()) (ok bool) {
+	f.t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			if e, isFault := r.(interface{ Addr() uintptr }); isFault {
+				f.errorf("%s: fault at %#x (an access outside the slices)", what, e.Addr())
+			} else {
+				f.errorf("%s: panic: %v", what, r)
+			}
+		}
+	}()
+	fn()
+	return true
 }
 
 // guardFill writes values that exercise every branch of the pair term (zero
@@ -96,7 +109,7 @@ func guardFill[T cfFloat](rng *rand.Rand, s []T, variance bool) {
 }
 
 func TestGuardPages(t *testing.T) {
-	a := newGuardArena(t)
+	a := newGuardArena(t, guardSlots, 8*cfMaxLen)
 	for _, name := range kernels.Names() {
 		im := cfLookup(t, name)
 		t.Run(name, func(t *testing.T) {
@@ -125,19 +138,6 @@ func guardRun[T cfFloat](t *testing.T, a *guardArena, im cfSet[T]) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	rng := rand.New(rand.NewPCG(5, 6))
 	f := &cfFailer{t: t}
-	call := func(what string, fn func()) {
-		t.Helper()
-		defer func() {
-			if r := recover(); r != nil {
-				if e, ok := r.(interface{ Addr() uintptr }); ok {
-					f.errorf("%s: fault at %#x (an access outside the slices)", what, e.Addr())
-				} else {
-					f.errorf("%s: panic: %v", what, r)
-				}
-			}
-		}()
-		fn()
-	}
 	for _, atEnd := range []bool{true, false} {
 		where := "ending at a guard page"
 		if !atEnd {
@@ -149,9 +149,9 @@ func guardRun[T cfFloat](t *testing.T, a *guardArena, im cfSet[T]) {
 			guardFill(rng, x, false)
 			guardFill(rng, v, true)
 			what := fmt.Sprintf("n=%d, slices %s", n, where)
-			call("Erf "+what, func() { im.Erf(s(2, n), x) })
-			call("ExpNegSquare "+what, func() { im.ExpNegSquare(s(2, n), x) })
-			call("PairTerms "+what, func() { im.PairTerms(s(2, n), s(3, n), s(4, n), x, v) })
+			guardCall(f, "Erf "+what, func() { im.Erf(s(2, n), x) })
+			guardCall(f, "ExpNegSquare "+what, func() { im.ExpNegSquare(s(2, n), x) })
+			guardCall(f, "PairTerms "+what, func() { im.PairTerms(s(2, n), s(3, n), s(4, n), x, v) })
 			for i, y := range s(2, n) {
 				if cfIsNaN(y) {
 					f.errorf("PairTerms %s: NaN at %d (d=%v v=%v)", what, i, x[i], v[i])
@@ -174,13 +174,13 @@ func guardRun[T cfFloat](t *testing.T, a *guardArena, im cfSet[T]) {
 			for _, c := range cols {
 				clear(c)
 			}
-			call("CrossRowSums "+what, func() { im.CrossRowSums(s(12, k), ma, va, wb, mb, vb) })
-			call("CrossGrad "+what, func() { im.CrossGrad(rows, cols, wa, ma, va, wb, mb, vb) })
-			call("DiracRowSums "+what, func() { im.DiracRowSums(s(12, k), ma, va, wb, mb) })
-			call("DiracGrad "+what, func() { im.DiracGrad(rows, [3][]T{cols[0], cols[1], nil}, wa, ma, va, wb, mb) })
+			guardCall(f, "CrossRowSums "+what, func() { im.CrossRowSums(s(12, k), ma, va, wb, mb, vb) })
+			guardCall(f, "CrossGrad "+what, func() { im.CrossGrad(rows, cols, wa, ma, va, wb, mb, vb) })
+			guardCall(f, "DiracRowSums "+what, func() { im.DiracRowSums(s(12, k), ma, va, wb, mb) })
+			guardCall(f, "DiracGrad "+what, func() { im.DiracGrad(rows, [3][]T{cols[0], cols[1], nil}, wa, ma, va, wb, mb) })
 			if k <= m {
-				call("SelfRowSums "+what, func() { im.SelfRowSums(s(12, k), mb, vb, wb) })
-				call("SelfGrad "+what, func() { im.SelfGrad(rows, cols, mb, vb, wb) })
+				guardCall(f, "SelfRowSums "+what, func() { im.SelfRowSums(s(12, k), mb, vb, wb) })
+				guardCall(f, "SelfGrad "+what, func() { im.SelfGrad(rows, cols, mb, vb, wb) })
 			}
 		}
 	}

@@ -5,67 +5,22 @@ package kernels_test
 // Guard pages for the projection kernels (see guard_test.go for the method):
 // dst, the source rows and thetaT each end exactly at a PROT_NONE page (and,
 // in a second pass, start right after one), for every shape of the
-// conformance sweep. The regions are larger than guard_test.go's single page
-// (a d×l thetaT or n Cholesky factors exceed a page), so this file keeps its
-// own arena, built with the same guardMap and guardProtectNone.
+// conformance sweep. The regions (guard_test.go's guardArena) are larger than
+// those of the pair kernels: a d×l thetaT or n Cholesky factors exceed a page.
 
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"runtime/debug"
 	"testing"
-	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// pjGuardArena holds three regions (dst, source, thetaT), each a PROT_NONE
-// page, data pages and a PROT_NONE page.
-type pjGuardArena struct {
-	ps, data int // page size, data bytes per region
-	regions  [][]byte
-}
-
-func newPjGuardArena(t *testing.T, maxBytes int) *pjGuardArena {
-	t.Helper()
-	ps := os.Getpagesize()
-	a := &pjGuardArena{ps: ps, data: (maxBytes + ps - 1) / ps * ps}
-	t.Cleanup(func() {
-		for _, r := range a.regions {
-			_ = guardUnmap(r)
-		}
-	})
-	for range 3 {
-		mem, err := guardMap(a.data + 2*ps)
-		if err != nil {
-			t.Skipf("guard pages unavailable: %v", err)
-		}
-		a.regions = append(a.regions, mem)
-		if err := guardProtectNone(mem[:ps]); err != nil {
-			t.Skipf("guard pages unavailable: %v", err)
-		}
-		if err := guardProtectNone(mem[ps+a.data:]); err != nil {
-			t.Skipf("guard pages unavailable: %v", err)
-		}
-	}
-	return a
-}
-
-// slice returns n elements of T in region slot, ending at the upper guard
-// page (atEnd) or starting after the lower one.
-func pjGuardSlice[T cfFloat](a *pjGuardArena, slot, n int, atEnd bool) []T {
-	size := int(unsafe.Sizeof(T(0)))
-	start := a.ps
-	if atEnd {
-		start = a.ps + a.data - n*size
-	}
-	return unsafe.Slice((*T)(unsafe.Pointer(&a.regions[slot][start])), n)
-}
-
+// TestGuardPagesProject uses three regions: dst, source and thetaT.
 func TestGuardPagesProject(t *testing.T) {
 	maxBytes := 8 * max(pjMaxN*cfMaxLen, pjMaxN*pjMaxD*pjMaxD, pjMaxD*cfMaxLen)
-	a := newPjGuardArena(t, maxBytes)
+	a := newGuardArena(t, 3, maxBytes)
 	for _, name := range kernels.Names() {
 		im := cfLookup(t, name)
 		t.Run(name, func(t *testing.T) {
@@ -82,7 +37,7 @@ func TestGuardPagesProject(t *testing.T) {
 // pjGuard runs k on slices at the guard pages and compares the results with
 // purego. For purego itself (bounds-checked Go, and slow where FMA is
 // emulated) only the first pass runs and there is nothing to compare.
-func pjGuard[T cfFloat](t *testing.T, a *pjGuardArena, k, ref pjKernel[T], isRef bool) {
+func pjGuard[T cfFloat](t *testing.T, a *guardArena, k, ref pjKernel[T], isRef bool) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	f := &cfFailer{t: t}
 	defer f.flush()
@@ -99,24 +54,12 @@ func pjGuard[T cfFloat](t *testing.T, a *pjGuardArena, k, ref pjKernel[T], isRef
 			for d := 0; d <= pjMaxD; d++ {
 				for l := 0; l <= cfMaxLen; l++ {
 					what := fmt.Sprintf("%s n=%d d=%d l=%d, slices %s", k.name, n, d, l, where)
-					dst := pjGuardSlice[T](a, 0, n*l, atEnd)
-					src := pjGuardSlice[T](a, 1, pjSrcLen(k.kind, n, d), atEnd)
-					th := pjGuardSlice[T](a, 2, d*l, atEnd)
+					dst := guardSlice[T](a, 0, n*l, atEnd)
+					src := guardSlice[T](a, 1, pjSrcLen(k.kind, n, d), atEnd)
+					th := guardSlice[T](a, 2, d*l, atEnd)
 					copy(src, pjSource[T](rng, 0, k.kind, n, d))
 					copy(th, pjTheta[T](rng, 0, d, l))
-					ok := func() (ok bool) {
-						defer func() {
-							if r := recover(); r != nil {
-								if e, isFault := r.(interface{ Addr() uintptr }); isFault {
-									f.errorf("%s: fault at %#x (an access outside the slices)", what, e.Addr())
-								} else {
-									f.errorf("%s: panic: %v", what, r)
-								}
-							}
-						}()
-						k.fn(dst, src, th, n, d, l)
-						return true
-					}()
+					ok := guardCall(f, what, func() { k.fn(dst, src, th, n, d, l) })
 					if !ok || isRef {
 						continue
 					}
