@@ -19,21 +19,7 @@ import (
 // variance then depends on θ and no closed form is known). The result is
 // clamped at 0 and is exactly 0 for identical arguments.
 func SlicedSquaredExact[F Float](p, q MixtureND[F]) (F, error) {
-	if err := exactArgs(p, "p"); err != nil {
-		return 0, err
-	}
-	if err := exactArgs(q, "q"); err != nil {
-		return 0, err
-	}
-	if q.Dim != p.Dim {
-		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
-	}
-	if sameND(p, q) {
-		return 0, nil
-	}
-	cross := isoPairSum(p, q)
-	v := cross - 0.5*(isoPairSum(p, p)+isoPairSum(q, q))
-	return F(max(v, 0)), nil
+	return SlicedSquaredExactGrad(p, q, nil, nil)
 }
 
 // SlicedSquaredToSamplesExact is SlicedSquaredExact between a mixture of
@@ -48,9 +34,7 @@ func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, er
 	if x.Dim != p.Dim {
 		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
 	}
-	px := samplesAsIso(x)
-	v := isoPairSum(p, px) - 0.5*(isoPairSum(p, p)+isoPairSum(px, px))
-	return F(max(v, 0)), nil
+	return F(isoSquared(p, samplesAsIso(x))), nil
 }
 
 // SlicedSquaredSamplesExact returns the exact sliced ℓ₂² between two sample
@@ -70,8 +54,7 @@ func SlicedSquaredSamplesExact[F Float](x, y SamplesND[F]) (F, error) {
 	if sameND(px, py) {
 		return 0, nil
 	}
-	v := isoPairSum(px, py) - 0.5*(isoPairSum(px, px)+isoPairSum(py, py))
-	return F(max(v, 0)), nil
+	return F(isoSquared(px, py)), nil
 }
 
 func exactArgs[F Float](p MixtureND[F], arg string) error {
@@ -99,6 +82,11 @@ func samplesAsIso[F Float](x SamplesND[F]) MixtureND[F] {
 
 func sameND[F Float](p, q MixtureND[F]) bool {
 	return slices.Equal(p.Weights, q.Weights) && slices.Equal(p.Means, q.Means) && slices.Equal(p.Std, q.Std)
+}
+
+// isoSquared returns cross(p, q) − ½self(p) − ½self(q), clamped at 0.
+func isoSquared[F Float](p, q MixtureND[F]) float64 {
+	return max(isoPairSum(p, q)-0.5*(isoPairSum(p, p)+isoPairSum(q, q)), 0)
 }
 
 // isoPairSum returns Σᵢⱼ aᵢbⱼ E_θ h(θᵀ(mᵢ − nⱼ), √(σᵢ² + τⱼ²)) in float64
@@ -138,7 +126,6 @@ func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]
 	if q.Dim != p.Dim {
 		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
 	}
-	v := isoPairSum(p, q) - 0.5*(isoPairSum(p, p)+isoPairSum(q, q))
 	if gp != nil {
 		isoGrad(gp, p, q)
 	}
@@ -146,9 +133,9 @@ func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]
 		isoGrad(gq, q, p)
 	}
 	if sameND(p, q) {
-		v = 0
+		return 0, nil // the cancellation is exact for identical arguments
 	}
-	return F(max(v, 0)), nil
+	return F(isoSquared(p, q)), nil
 }
 
 // isoGrad sets g to the derivatives of ℓ = cross(p, q) − ½self(p) − ½self(q)
