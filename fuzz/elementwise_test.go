@@ -97,16 +97,6 @@ func fuzzUnary[T float](t *testing.T, x T, sh uint16, ref func(dst, x []T), list
 	}
 }
 
-func unaryImpls[T float](tb testing.TB, pick func(*kernels.Impl) func(dst, x []T)) ([]func(dst, x []T), []string) {
-	var fs []func(dst, x []T)
-	var names []string
-	for _, im := range others(tb) {
-		fs = append(fs, pick(im))
-		names = append(names, im.Name)
-	}
-	return fs, names
-}
-
 func addXSeeds(f *testing.F, as32 bool) {
 	for i, x := range xSeeds {
 		sh := uint16(i*131 + 7)
@@ -125,7 +115,7 @@ func addXSeeds(f *testing.F, as32 bool) {
 
 func FuzzErf64(f *testing.F) {
 	addXSeeds(f, false)
-	list, names := unaryImpls(f, func(im *kernels.Impl) func(dst, x []float64) { return im.Erf64 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(dst, x []float64) { return im.Erf64 })
 	f.Fuzz(func(t *testing.T, x float64, sh uint16) {
 		fuzzUnary(t, x, sh, purego.Erf64, list, names, checkErf[float64], true)
 	})
@@ -133,7 +123,7 @@ func FuzzErf64(f *testing.F) {
 
 func FuzzErf32(f *testing.F) {
 	addXSeeds(f, true)
-	list, names := unaryImpls(f, func(im *kernels.Impl) func(dst, x []float32) { return im.Erf32 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(dst, x []float32) { return im.Erf32 })
 	f.Fuzz(func(t *testing.T, x float32, sh uint16) {
 		fuzzUnary(t, x, sh, purego.Erf32, list, names, checkErf[float32], true)
 	})
@@ -141,7 +131,7 @@ func FuzzErf32(f *testing.F) {
 
 func FuzzExpNegSquare64(f *testing.F) {
 	addXSeeds(f, false)
-	list, names := unaryImpls(f, func(im *kernels.Impl) func(dst, x []float64) { return im.ExpNegSquare64 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(dst, x []float64) { return im.ExpNegSquare64 })
 	f.Fuzz(func(t *testing.T, x float64, sh uint16) {
 		fuzzUnary(t, x, sh, purego.ExpNegSquare64, list, names, checkExp[float64], false)
 	})
@@ -149,7 +139,7 @@ func FuzzExpNegSquare64(f *testing.F) {
 
 func FuzzExpNegSquare32(f *testing.F) {
 	addXSeeds(f, true)
-	list, names := unaryImpls(f, func(im *kernels.Impl) func(dst, x []float32) { return im.ExpNegSquare32 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(dst, x []float32) { return im.ExpNegSquare32 })
 	f.Fuzz(func(t *testing.T, x float32, sh uint16) {
 		fuzzUnary(t, x, sh, purego.ExpNegSquare32, list, names, checkExp[float32], false)
 	})
@@ -239,19 +229,9 @@ func addPairSeeds(f *testing.F, as32 bool) {
 	}
 }
 
-func pairImpls[T float](tb testing.TB, pick func(*kernels.Impl) func(h, erf, ex, d, v []T)) ([]func(h, erf, ex, d, v []T), []string) {
-	var fs []func(h, erf, ex, d, v []T)
-	var names []string
-	for _, im := range others(tb) {
-		fs = append(fs, pick(im))
-		names = append(names, im.Name)
-	}
-	return fs, names
-}
-
 func FuzzPairTerms64(f *testing.F) {
 	addPairSeeds(f, false)
-	list, names := pairImpls(f, func(im *kernels.Impl) func(h, erf, ex, d, v []float64) { return im.PairTerms64 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(h, erf, ex, d, v []float64) { return im.PairTerms64 })
 	f.Fuzz(func(t *testing.T, d, v float64, sh uint16) {
 		fuzzPair(t, d, v, sh, purego.PairTerms64, list, names)
 	})
@@ -259,7 +239,7 @@ func FuzzPairTerms64(f *testing.F) {
 
 func FuzzPairTerms32(f *testing.F) {
 	addPairSeeds(f, true)
-	list, names := pairImpls(f, func(im *kernels.Impl) func(h, erf, ex, d, v []float32) { return im.PairTerms32 })
+	list, names := othersPick(f, func(im *kernels.Impl) func(h, erf, ex, d, v []float32) { return im.PairTerms32 })
 	f.Fuzz(func(t *testing.T, d, v float32, sh uint16) {
 		fuzzPair(t, d, v, sh, purego.PairTerms32, list, names)
 	})

@@ -80,6 +80,18 @@ func others(tb testing.TB) []*kernels.Impl {
 	return list
 }
 
+// othersPick returns pick(im) and the name of every implementation that
+// others returns, in the same order.
+func othersPick[F any](tb testing.TB, pick func(*kernels.Impl) F) ([]F, []string) {
+	var fs []F
+	var names []string
+	for _, im := range others(tb) {
+		fs = append(fs, pick(im))
+		names = append(names, im.Name)
+	}
+	return fs, names
+}
+
 // vector lays out n = 1 + sh%maxLen elements at offset sh>>14 (0…3) in a
 // larger buffer (capacity = length); element pos (from sh) is lane(0) and the
 // others are lane(1), lane(2), … in turn, so the fuzzed value visits every

@@ -226,11 +226,7 @@ func FuzzProject64(f *testing.F) {
 		f.Add(s, uint64(i), []byte(nil))
 		f.Add(s, uint64(i), projRaw(projExtremes...))
 	}
-	var impls [][3]projFn[float64]
-	var names []string
-	for _, im := range others(f) {
-		impls, names = append(impls, projFns64(im)), append(names, im.Name)
-	}
+	impls, names := othersPick(f, projFns64)
 	ref := [3]projFn[float64]{purego.ProjectMeans64, purego.ProjectDiagVars64, purego.ProjectCholVars64}
 	f.Fuzz(func(t *testing.T, shape uint32, seed uint64, raw []byte) {
 		fuzzProject(t, shape, seed, raw, ref, impls, names)
@@ -243,11 +239,7 @@ func FuzzProject32(f *testing.F) {
 		f.Add(s, uint64(i), []byte(nil))
 		f.Add(s, uint64(i), projRaw32(projExtremes...))
 	}
-	var impls [][3]projFn[float32]
-	var names []string
-	for _, im := range others(f) {
-		impls, names = append(impls, projFns32(im)), append(names, im.Name)
-	}
+	impls, names := othersPick(f, projFns32)
 	ref := [3]projFn[float32]{purego.ProjectMeans32, purego.ProjectDiagVars32, purego.ProjectCholVars32}
 	f.Fuzz(func(t *testing.T, shape uint32, seed uint64, raw []byte) {
 		fuzzProject(t, shape, seed, raw, ref, impls, names)
