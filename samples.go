@@ -247,26 +247,7 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 	grad := dValues != nil
 	sc.a = loadSorted(sc.a, x, false, sc)
 	a := sc.a
-	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
-	up, rgt := sc.up, sc.rgt
-
-	// Backward over groups of tied values: the weight above each group and
-	// the distance sum to the points above it.
-	var above, right ksum
-	for e := n; e > 0; {
-		s := e - 1
-		for s > 0 && a[s-1].v == a[e-1].v {
-			s--
-		}
-		if e < n {
-			right.add((a[e].v - a[s].v) * above.val())
-		}
-		up[s], rgt[s] = above.val(), right.val()
-		for k := s; k < e; k++ {
-			above.add(a[k].w)
-		}
-		e = s
-	}
+	up, rgt := sc.sumsAbove(a)
 
 	// Forward: the weight below, the distance sum to the points below, and
 	// the value.
@@ -297,6 +278,34 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 		s = e
 	}
 	return 2 * total.val()
+}
+
+// sumsAbove returns, in sc.up and sc.rgt, for records r sorted by value
+// (weights signed or not) and at the first index s of every group of tied
+// values, the weight strictly above the group, up[s] = Σ_{l above} wₗ, and
+// the distance sum to the points above it, rgt[s] = Σ_{l above} wₗ·(vₗ − vₛ):
+// a backward recurrence over the groups with compensated sums. Entries at
+// other indices are not set.
+func (sc *sampleScratch[F]) sumsAbove(r []sampleRec) (up, rgt []float64) {
+	n := len(r)
+	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
+	up, rgt = sc.up, sc.rgt
+	var above, right ksum
+	for e := n; e > 0; {
+		s := e - 1
+		for s > 0 && r[s-1].v == r[e-1].v {
+			s--
+		}
+		if e < n {
+			right.add((r[e].v - r[s].v) * above.val())
+		}
+		up[s], rgt[s] = above.val(), right.val()
+		for k := s; k < e; k++ {
+			above.add(r[k].w)
+		}
+		e = s
+	}
+	return up, rgt
 }
 
 // compareSamples orders sample sets by length, then values, then effective
@@ -451,25 +460,8 @@ func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) floa
 		return total.val()
 	}
 
-	// Backward over groups of tied values: the signed weight above each group
-	// (C>) and R(z) = Σ_{l above} cₗ·(zₗ − z).
-	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
-	up, rgt := sc.up, sc.rgt
-	var above, right ksum
-	for e := n; e > 0; {
-		s := e - 1
-		for s > 0 && m[s-1].v == m[e-1].v {
-			s--
-		}
-		if e < n {
-			right.add((m[e].v - m[s].v) * above.val())
-		}
-		up[s], rgt[s] = above.val(), right.val()
-		for k := s; k < e; k++ {
-			above.add(m[k].w)
-		}
-		e = s
-	}
+	// The signed weight above each group (C>) and R(z) = Σ_{l above} cₗ·(zₗ − z).
+	up, rgt := sc.sumsAbove(m)
 
 	// Forward: C≤, L(z) = Σ_{l below} cₗ·(z − zₗ), the value and the gradients.
 	var cum, left, total ksum
