@@ -74,29 +74,17 @@ func genSamples(r *rand.Rand, n int, ties, weighted bool) Samples[float64] {
 	return s
 }
 
-func samplesAs[F Float](s Samples[float64]) Samples[F] {
-	out := Samples[F]{Values: make([]F, len(s.Values))}
+// samplesAs converts s to precision To (samplesAs[F](s) from float64,
+// samplesAs[float64](s) back); nil weights stay nil.
+func samplesAs[To, From Float](s Samples[From]) Samples[To] {
+	out := Samples[To]{Values: make([]To, len(s.Values))}
 	for i, v := range s.Values {
-		out.Values[i] = F(v)
+		out.Values[i] = To(v)
 	}
 	if s.Weights != nil {
-		out.Weights = make([]F, len(s.Weights))
+		out.Weights = make([]To, len(s.Weights))
 		for i, w := range s.Weights {
-			out.Weights[i] = F(w)
-		}
-	}
-	return out
-}
-
-func samplesF64[F Float](s Samples[F]) Samples[float64] {
-	out := Samples[float64]{Values: make([]float64, len(s.Values))}
-	for i, v := range s.Values {
-		out.Values[i] = float64(v)
-	}
-	if s.Weights != nil {
-		out.Weights = make([]float64, len(s.Weights))
-		for i, w := range s.Weights {
-			out.Weights[i] = float64(w)
+			out.Weights[i] = To(w)
 		}
 	}
 	return out
@@ -222,7 +210,7 @@ func checkPair[F Float](t *testing.T, name string, ws *Workspace[F], x, y Sample
 	if plain != got {
 		t.Errorf("%s: value with gradients %v, without %v", name, got, plain)
 	}
-	x64, y64 := samplesF64(x), samplesF64(y)
+	x64, y64 := samplesAs[float64](x), samplesAs[float64](y)
 	ref := refPairSet(x64, y64)
 	want := -ref.pairSum()
 	if !closeTo(float64(got), want, math.Abs(want), tol) || got < 0 {
@@ -268,7 +256,7 @@ func checkSelf[F Float](t *testing.T, name string, ws *Workspace[F], x Samples[F
 	if plain := ws.sampleSelf(xe); plain != got {
 		t.Errorf("%s: self sum with gradients %v, without %v", name, got, plain)
 	}
-	ref := refSelfSet(samplesF64(xe))
+	ref := refSelfSet(samplesAs[float64](xe))
 	want := 2 * ref.pairSum()
 	// The computation is in float64 whatever F: tolerance of float64.
 	if !closeTo(got, want, want, 1e-13) {
