@@ -75,6 +75,17 @@ func TestSlicedOneDimension(t *testing.T) {
 	}
 }
 
+// stdErr is the standard error of mean, the average of the per-direction
+// values vals: their sample standard deviation over √len(vals).
+func stdErr(vals []float64, mean float64) float64 {
+	var ss float64
+	for _, v := range vals {
+		ss += (v - mean) * (v - mean)
+	}
+	l := float64(len(vals))
+	return math.Sqrt(ss/(l-1)) / math.Sqrt(l)
+}
+
 func stds1D(p MixtureND[float64]) []float64 {
 	switch p.kind() {
 	case covIso:
@@ -262,11 +273,7 @@ func TestSlicedConvergesToExact(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ss float64
-		for _, v := range sw.vals {
-			ss += (v - mc) * (v - mc)
-		}
-		se := math.Sqrt(ss/float64(l-1)) / math.Sqrt(l)
+		se := stdErr(sw.vals, mc)
 		t.Logf("D=%d: exact %.6g, Monte-Carlo (L=%d) %.6g ± %.2g", d, exact, l, mc, se)
 		if math.Abs(mc-exact) > 5*se {
 			t.Errorf("D=%d: Monte-Carlo %v, exact %v, standard error %v", d, mc, exact, se)
@@ -318,11 +325,7 @@ func TestSlicedSamplesConvergeToEnergy(t *testing.T) {
 	const l = 20000
 	var sw SlicedWorkspace[float64]
 	mc, _ := sw.SquaredSamples(x, y, RandomDirections[float64](d, l, 3), nil, nil)
-	var ss float64
-	for _, v := range sw.vals {
-		ss += (v - mc) * (v - mc)
-	}
-	se := math.Sqrt(ss/float64(l-1)) / math.Sqrt(l)
+	se := stdErr(sw.vals, mc)
 	t.Logf("samples D=%d: κ/2·energy %.6g, Monte-Carlo (L=%d) %.6g ± %.2g", d, want, l, mc, se)
 	if math.Abs(mc-want) > 5*se {
 		t.Errorf("Monte-Carlo %v, exact %v, standard error %v", mc, want, se)
