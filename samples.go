@@ -84,7 +84,7 @@ func radixLoad[F Float](rec []sampleRec, x Samples[F], neg bool, sc *sampleScrat
 	n := len(x.Values)
 	u := 1 / float64(n)
 	for k, it := range radixOrder(x, neg, sc) {
-		rec[k] = loadRec(x, it.i, u, neg)
+		rec[k] = loadRec(x, it.p, u, neg)
 	}
 	for s := 0; s < n-1; {
 		e := s + 1
@@ -144,11 +144,51 @@ const (
 	radixMinN   = 512 // below this, slices.SortFunc is faster (the counters cost ~5 µs)
 )
 
-// radixItem is a point being radix sorted: the sort key of its value and its
-// position in the sample set.
-type radixItem struct {
+// keyed is an item of a radix sort: the sortKey of a value and a payload p
+// that the sort carries along.
+type keyed[T int | float64] struct {
 	k uint64
-	i int
+	p T
+}
+
+// radixItem is a point being radix sorted: the sort key of its value and, as
+// p, its position in the sample set.
+type radixItem = keyed[int]
+
+// radixCounters returns buf grown to the digit counters of every pass,
+// zeroed, and the counters of each pass in it.
+func radixCounters(buf []int) ([]int, [radixPasses]*[radixSize]int) {
+	buf = grow(buf, radixPasses*radixSize)
+	clear(buf)
+	var cnt [radixPasses]*[radixSize]int
+	for p := range cnt {
+		cnt[p] = (*[radixSize]int)(buf[p*radixSize:])
+	}
+	return buf, cnt
+}
+
+// radixPass moves src into dst (at least as long) in stable order of the
+// keys' digit at shift, c holding the counts of that digit in src (they
+// become offsets). When every key has the same digit the pass would move
+// nothing: it returns false and leaves dst and c alone.
+func radixPass[T int | float64](dst, src []keyed[T], c *[radixSize]int, shift uint) bool {
+	const mask = radixSize - 1
+	shift &= 63 // shift < 64 already: the mask lets the compiler drop its check
+	if len(src) == 0 || c[src[0].k>>shift&mask] == len(src) {
+		return false
+	}
+	sum := 0
+	for d, m := range c {
+		c[d] = sum
+		sum += m
+	}
+	for _, it := range src {
+		d := it.k >> shift & mask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = it
+	}
+	return true
 }
 
 // sortKey maps a float64 to a uint64 in the same order, with −0 and +0 (equal
@@ -172,12 +212,8 @@ func sortKey(v float64) uint64 {
 func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch[F]) []radixItem {
 	n := len(x.Values)
 	sc.items, sc.tmp = grow(sc.items, n), grow(sc.tmp, n)
-	sc.cnt = grow(sc.cnt, radixPasses*radixSize)
-	clear(sc.cnt)
 	var cnt [radixPasses]*[radixSize]int
-	for p := range cnt {
-		cnt[p] = (*[radixSize]int)(sc.cnt[p*radixSize:])
-	}
+	sc.cnt, cnt = radixCounters(sc.cnt)
 
 	// The items and the digit counts of all passes in one sweep.
 	const mask = radixSize - 1
@@ -199,25 +235,9 @@ func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch[F]) []radixIt
 	}
 
 	for p, c := range cnt {
-		if n == 0 {
-			break
+		if radixPass(dst, src, c, uint(p*radixBits)) {
+			src, dst = dst, src
 		}
-		shift := uint(p * radixBits)
-		if c[src[0].k>>shift&mask] == n {
-			continue // one digit for all: the pass would move nothing
-		}
-		sum := 0
-		for d, m := range c {
-			c[d] = sum
-			sum += m
-		}
-		for _, it := range src {
-			d := it.k >> shift & mask
-			j := c[d]
-			c[d]++
-			dst[j] = it
-		}
-		src, dst = dst, src
 	}
 	return src
 }

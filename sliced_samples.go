@@ -7,11 +7,9 @@ import (
 )
 
 // keyWeight is one projected sample in the merged sort of the sliced
-// sample-set value: its sortKey and signed weight (+ for x, − for y).
-type keyWeight struct {
-	k uint64
-	w float64
-}
+// sample-set value: its sortKey and, as p, its signed weight (+ for x, − for
+// y).
+type keyWeight = keyed[float64]
 
 // valueLowPasses is the number of low 11-bit digits the value path's radix
 // sort leaves to the final insertion sort of runs.
@@ -36,14 +34,10 @@ func (g *slicedGroup[F]) sampleSetsValue(x, y Samples[F]) float64 {
 	n, m := len(x.Values), len(y.Values)
 	t := n + m
 	g.kw, g.kwTmp = grow(g.kw, t), grow(g.kwTmp, t)
-	g.kwCnt = grow(g.kwCnt, radixPasses*radixSize)
-	clear(g.kwCnt)
+	var cnt [radixPasses]*[radixSize]int
+	g.kwCnt, cnt = radixCounters(g.kwCnt)
 	src, dst := g.kw[:t], g.kwTmp[:t]
 	const mask = radixSize - 1
-	var cnt [radixPasses]*[radixSize]int
-	for p := range cnt {
-		cnt[p] = (*[radixSize]int)(g.kwCnt[p*radixSize:])
-	}
 	c2, c3, c4, c5 := cnt[2], cnt[3], cnt[4], cnt[5]
 	put := func(out []keyWeight, v []F, w []F, sign float64) {
 		u := sign / float64(len(v))
@@ -67,25 +61,10 @@ func (g *slicedGroup[F]) sampleSetsValue(x, y Samples[F]) float64 {
 	// stable sort of each run of equal high bits (such runs hold values
 	// within a relative 2^-30 of each other: rare and short for most data;
 	// clustered data falls back to a stable O(k log k) sort per run).
-	for p, c := range cnt {
-		if p < valueLowPasses {
-			continue
+	for p := valueLowPasses; p < radixPasses; p++ {
+		if radixPass(dst, src, cnt[p], uint(p*radixBits)) {
+			src, dst = dst, src
 		}
-		shift := uint(p) * radixBits
-		if c[src[0].k>>shift&mask] == t {
-			continue // every key has this digit
-		}
-		sum := 0
-		for d, cnt := range c {
-			c[d] = sum
-			sum += cnt
-		}
-		for _, it := range src {
-			d := it.k >> shift & mask
-			dst[c[d]] = it
-			c[d]++
-		}
-		src, dst = dst, src
 	}
 	const low = valueLowPasses * radixBits
 	for s := 0; s < t; {
@@ -109,7 +88,7 @@ func (g *slicedGroup[F]) sampleSetsValue(x, y Samples[F]) float64 {
 	var c, total ksum
 	prev := keyValue(src[0].k)
 	for i := 0; i < t-1; i++ {
-		c.add(src[i].w)
+		c.add(src[i].p)
 		next := keyValue(src[i+1].k)
 		if gap := next - prev; gap != 0 {
 			cv := c.val()
