@@ -43,7 +43,6 @@ type SlicedWorkspace[F Float] struct {
 	gradQ   bool
 	gradX   bool
 	gradY   bool
-	lo, hi  [slicedGroups]int
 	ngroups int
 }
 
@@ -240,9 +239,6 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 	}
 	sw.vals = grow(sw.vals, l)
 	sw.ngroups = min(slicedGroups, l)
-	for g := 0; g < sw.ngroups; g++ {
-		sw.lo[g], sw.hi[g] = g*l/sw.ngroups, (g+1)*l/sw.ngroups
-	}
 	threads := sw.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
@@ -328,7 +324,8 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv *projected[F],
 	}
 }
 
-// group evaluates directions [lo, hi) of group g with its own scratch.
+// group evaluates the directions [g·L/G, (g+1)·L/G) of group g (G groups)
+// with its own scratch.
 func (sw *SlicedWorkspace[F]) group(im *kernels.Impl, g int) {
 	gr := &sw.groups[g]
 	gr.ws.Threads = 1
@@ -356,8 +353,10 @@ func (sw *SlicedWorkspace[F]) group(im *kernels.Impl, g int) {
 			gr.accY, gr.accYw = zeroed(gr.accY, len(sw.y.Values)), zeroed(gr.accYw, len(sw.y.Values)/d)
 		}
 	}
-	for l0 := sw.lo[g]; l0 < sw.hi[g]; l0 += chunkDirections {
-		cl := min(chunkDirections, sw.hi[g]-l0)
+	l := sw.dirs.Len()
+	lo, hi := g*l/sw.ngroups, (g+1)*l/sw.ngroups
+	for l0 := lo; l0 < hi; l0 += chunkDirections {
+		cl := min(chunkDirections, hi-l0)
 		// Sample sets: project a chunk of directions at once, one contiguous
 		// row of N per direction.
 		thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
