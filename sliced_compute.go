@@ -297,10 +297,7 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv *projected[F],
 	switch p.kind() {
 	case covIso:
 		for r := 0; r < l; r++ {
-			var t2 float64
-			for _, t := range sw.dirs.Theta[r*d : (r+1)*d] {
-				t2 = math.FMA(float64(t), float64(t), t2)
-			}
+			t2 := sqNorm(sw.dirs.Theta[r*d : (r+1)*d])
 			for i, s := range p.Std {
 				pv.v[r*k+i] = F(float64(s) * float64(s) * t2)
 			}
@@ -472,6 +469,14 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
 // ∂sᵢ/∂(·) of the projected std sᵢ = √(θᵀΣᵢθ) (0 when sᵢ = 0).
 func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F, g *MixtureGrad[F], theta []F) {
 	k, d := len(p.Weights), p.Dim
+	kind := p.kind()
+	var norm float64 // ‖θ‖, for isotropic components
+	switch kind {
+	case covIso:
+		norm = math.Sqrt(sqNorm(theta))
+	case covChol:
+		*u = grow(*u, d)
+	}
 	for i := 0; i < k; i++ {
 		a.w[i] += float64(g.Weights[i])
 		gm := float64(g.Means[i])
@@ -483,21 +488,16 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F
 		if s == 0 || gs == 0 {
 			continue
 		}
-		switch p.kind() {
+		switch kind {
 		case covIso:
 			// s = σ·‖θ‖
-			var t2 float64
-			for _, t := range theta {
-				t2 = math.FMA(float64(t), float64(t), t2)
-			}
-			a.cov[i] += gs * math.Sqrt(t2)
+			a.cov[i] += gs * norm
 		case covDiag:
 			for j, t := range theta {
 				sd := float64(p.Stds[i*d+j])
 				a.cov[i*d+j] += gs * sd * float64(t) * float64(t) / s
 			}
 		case covChol:
-			*u = grow(*u, d)
 			l := p.Chol[i*d*d : (i+1)*d*d]
 			for c := 0; c < d; c++ {
 				var uc float64
@@ -513,6 +513,15 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F
 			}
 		}
 	}
+}
+
+// sqNorm returns ‖θ‖² (FMA-accumulated in float64).
+func sqNorm[F Float](theta []F) float64 {
+	var t2 float64
+	for _, t := range theta {
+		t2 = math.FMA(float64(t), float64(t), t2)
+	}
+	return t2
 }
 
 func accumulateSamples[F Float](acc, accw []float64, g *SamplesGrad[F], theta []F) {
