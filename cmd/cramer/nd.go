@@ -34,17 +34,7 @@ func newGradientND[F cramer.Float](in *input) gradientND[F] {
 func (g gradientND[F]) MarshalJSON() ([]byte, error) {
 	d := g.in.dim
 	if !g.in.nd {
-		if g.mixture != nil {
-			return json.Marshal(struct {
-				Weights []F `json:"weights"`
-				Means   []F `json:"means"`
-				Stds    []F `json:"stds"`
-			}{g.mixture.Weights, g.mixture.Means, g.mixture.Stds})
-		}
-		return json.Marshal(struct {
-			Values  []F `json:"values"`
-			Weights []F `json:"weights"`
-		}{g.samples.Values, g.samples.Weights})
+		return g.flat().MarshalJSON()
 	}
 	if g.samples != nil {
 		return json.Marshal(struct {
@@ -71,6 +61,15 @@ func (g gradientND[F]) MarshalJSON() ([]byte, error) {
 		out.Std = m.Std
 	}
 	return json.Marshal(out)
+}
+
+// flat returns the gradient of a 1-D file in the 1-D computation's form (its
+// mixture's covariances are the diagonal stds of dimension 1).
+func (g gradientND[F]) flat() gradient[F] {
+	if m := g.mixture; m != nil {
+		return gradient[F]{mixture: &cramer.MixtureGrad[F]{Weights: m.Weights, Means: m.Means, Stds: m.Stds}}
+	}
+	return gradient[F]{samples: &cramer.SamplesGrad[F]{Values: g.samples.Values, Weights: g.samples.Weights}}
 }
 
 // split cuts x into rows of n.
