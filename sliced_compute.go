@@ -30,8 +30,8 @@ type SlicedWorkspace[F Float] struct {
 	// so that a chunk of directions projects into contiguous rows.
 	thetaT, tmp []F
 	tmp2        []F
-	pm, pv      projected[F]
-	qm, qv      projected[F]
+	pm, pv      []F
+	qm, qv      []F
 	xT, yT      []F
 
 	// the problem in progress
@@ -51,9 +51,6 @@ const (
 	sliceToSamples
 	sliceSampleSets
 )
-
-// projected holds L rows of K projected values.
-type projected[F Float] struct{ v []F }
 
 // chunkDirections is how many directions a group projects sample sets onto
 // at a time (its buffer holds chunkDirections·N projections).
@@ -228,10 +225,10 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 	sw.thetaT = transpose(sw.thetaT, sw.dirs.Theta, l, d)
 	switch sw.kind {
 	case sliceMix:
-		sw.projectAll(im, &sw.pm, &sw.pv, sw.p)
-		sw.projectAll(im, &sw.qm, &sw.qv, sw.q)
+		sw.pm, sw.pv = sw.projectAll(im, sw.pm, sw.pv, sw.p)
+		sw.qm, sw.qv = sw.projectAll(im, sw.qm, sw.qv, sw.q)
 	case sliceToSamples:
-		sw.projectAll(im, &sw.pm, &sw.pv, sw.p)
+		sw.pm, sw.pv = sw.projectAll(im, sw.pm, sw.pv, sw.p)
 		sw.xT = transpose(sw.xT, sw.x.Values, len(sw.x.Values)/d, d)
 	default:
 		sw.xT = transpose(sw.xT, sw.x.Values, len(sw.x.Values)/d, d)
@@ -284,25 +281,25 @@ func transpose[F Float](dst, a []F, r, c int) []F {
 	return dst
 }
 
-// projectAll computes, with the projection kernels, the projected means
-// (rows of K per direction: θₗᵀmᵢ) and variances (θₗᵀΣᵢθₗ) of p on every
-// direction.
-func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv *projected[F], p MixtureND[F]) {
+// projectAll returns in pm and pv (grown as needed), computed with the
+// projection kernels, the projected means (rows of K per direction: θₗᵀmᵢ)
+// and variances (θₗᵀΣᵢθₗ) of p on every direction.
+func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv []F, p MixtureND[F]) ([]F, []F) {
 	k, d, l := len(p.Weights), p.Dim, sw.dirs.Len()
-	pm.v, pv.v = grow(pm.v, l*k), grow(pv.v, l*k)
+	pm, pv = grow(pm, l*k), grow(pv, l*k)
 	// Means: directions as rows against the transposed means, so that each
 	// direction's K projections are contiguous.
 	sw.tmp = transpose(sw.tmp, p.Means, k, d)
-	projectMeans(im, pm.v, sw.dirs.Theta, sw.tmp, l, d, k)
+	projectMeans(im, pm, sw.dirs.Theta, sw.tmp, l, d, k)
 	switch p.kind() {
 	case covIso:
 		for r := 0; r < l; r++ {
 			t2 := sqNorm(sw.dirs.Theta[r*d : (r+1)*d])
 			for i, s := range p.Std {
-				pv.v[r*k+i] = F(float64(s) * float64(s) * t2)
+				pv[r*k+i] = F(float64(s) * float64(s) * t2)
 			}
 		}
-		return
+		return pm, pv
 	case covDiag:
 		sw.tmp = grow(sw.tmp, k*d)
 		for i, s := range p.Stds {
@@ -316,9 +313,10 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv *projected[F],
 	}
 	for i := 0; i < k; i++ { // K×L → L×K
 		for r := 0; r < l; r++ {
-			pv.v[r*k+i] = sw.tmp2[i*l+r]
+			pv[r*k+i] = sw.tmp2[i*l+r]
 		}
 	}
+	return pm, pv
 }
 
 // group evaluates the directions [g·L/G, (g+1)·L/G) of group g (G groups)
@@ -380,12 +378,12 @@ func zeroed(x []float64, n int) []float64 {
 }
 
 // mixtureAt sets dst to θₗ#p from the precomputed projections.
-func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv *projected[F], l int) {
+func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) {
 	k := len(p.Weights)
 	dst.Weights = p.Weights
-	dst.Means = pm.v[l*k : (l+1)*k]
+	dst.Means = pm[l*k : (l+1)*k]
 	dst.Stds = grow(dst.Stds, k)
-	for i, v := range pv.v[l*k : (l+1)*k] {
+	for i, v := range pv[l*k : (l+1)*k] {
 		dst.Stds[i] = F(math.Sqrt(float64(v)))
 	}
 }
@@ -397,8 +395,8 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
 	theta := sw.dirs.Theta[l*d : (l+1)*d]
 	switch sw.kind {
 	case sliceMix:
-		mixtureAt(&gr.p1, sw.p, &sw.pm, &sw.pv, l)
-		mixtureAt(&gr.q1, sw.q, &sw.qm, &sw.qv, l)
+		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+		mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
 		var gp, gq *MixtureGrad[F]
 		if sw.gradP {
 			gp = &gr.gp1
@@ -415,7 +413,7 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
 		}
 		return v
 	case sliceToSamples:
-		mixtureAt(&gr.p1, sw.p, &sw.pm, &sw.pv, l)
+		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
 		n := len(sw.x.Values) / d
 		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
 		var gp *MixtureGrad[F]
