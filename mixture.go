@@ -70,18 +70,18 @@ func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F])
 	if c > 0 {
 		p, q, gp, gq = q, p, gq, gp
 	}
-	grad := gp != nil || gq != nil
-	sq := ws.mixtures(kernels.Active(), p, q, gp, gq, grad)
+	sq := ws.mixtures(kernels.Active(), p, q, gp, gq)
 	if c == 0 {
 		sq = 0 // the cancellation is exact for identical arguments
 	}
 	return sq
 }
 
-// mixtures computes ℓ₂²(p, q) and, with grad, the gradients into gp and gq
-// (either may be nil).
-func (ws *Workspace[F]) mixtures(im *kernels.Impl, p, q Mixture[F], gp, gq *MixtureGrad[F], grad bool) float64 {
+// mixtures computes ℓ₂²(p, q) and the gradients into gp and gq (either may
+// be nil; the gradient sums are computed when one is not).
+func (ws *Workspace[F]) mixtures(im *kernels.Impl, p, q Mixture[F], gp, gq *MixtureGrad[F]) float64 {
 	k := len(p.Means)
+	grad := gp != nil || gq != nil
 	ws.va = variances(ws.va, p.Stds)
 	ws.vb = variances(ws.vb, q.Stds)
 	ws.crossSums(im, p.Weights, p.Means, ws.va, q.Weights, q.Means, ws.vb, false, grad)
