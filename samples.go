@@ -24,7 +24,7 @@ type sampleRec struct {
 
 // sampleScratch holds the buffers of the sample-set computations; they grow
 // to the largest problem seen and are reused.
-type sampleScratch[F Float] struct {
+type sampleScratch struct {
 	a, b []sampleRec // the two sets, sorted
 	m    []sampleRec // the merged order, signed weights
 	up   []float64   // per group start: weight strictly above the group
@@ -58,7 +58,7 @@ func compareRec(p, q sampleRec) int {
 // −1−i when neg) sorted in compareRec order: by slices.SortFunc below
 // radixMinN points, by radixLoad from there on (the same order, compareRec
 // being a total order).
-func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool, sc *sampleScratch[F]) []sampleRec {
+func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool, sc *sampleScratch) []sampleRec {
 	n := len(x.Values)
 	dst = grow(dst, n)
 	if n < radixMinN {
@@ -80,7 +80,7 @@ func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool, sc *sampleScra
 // Runs are rare and short for continuous data, and in order already for equal
 // weights (unweighted samples); the worst case, all values equal with
 // different weights, sorts the one run by slices.SortFunc in O(N log N).
-func radixLoad[F Float](rec []sampleRec, x Samples[F], neg bool, sc *sampleScratch[F]) {
+func radixLoad[F Float](rec []sampleRec, x Samples[F], neg bool, sc *sampleScratch) {
 	n := len(x.Values)
 	u := 1 / float64(n)
 	for k, it := range radixOrder(x, neg, sc) {
@@ -209,7 +209,7 @@ func sortKey(v float64) uint64 {
 // when neg). It moves 16-byte items rather than records; a pass is skipped
 // when all keys have the same digit. The result is in sc.items or sc.tmp; it
 // does not allocate once they have grown to len(x.Values).
-func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch[F]) []radixItem {
+func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch) []radixItem {
 	n := len(x.Values)
 	sc.items, sc.tmp = grow(sc.items, n), grow(sc.tmp, n)
 	var cnt [radixPasses]*[radixSize]int
@@ -306,7 +306,7 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 // the distance sum to the points above it, rgt[s] = Σ_{l above} wₗ·(vₗ − vₛ):
 // a backward recurrence over the groups with compensated sums. Entries at
 // other indices are not set.
-func (sc *sampleScratch[F]) sumsAbove(r []sampleRec) (up, rgt []float64) {
+func (sc *sampleScratch) sumsAbove(r []sampleRec) (up, rgt []float64) {
 	n := len(r)
 	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
 	up, rgt = sc.up, sc.rgt

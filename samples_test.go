@@ -917,7 +917,7 @@ func checkSortedAsSortFunc[F Float](t *testing.T, name string, got []sampleRec, 
 
 func testRadixSortedAsSortFunc[F Float](t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	var sc sampleScratch[F]
+	var sc sampleScratch
 	var rec []sampleRec
 	var ns []int
 	for n := range 700 {
@@ -975,7 +975,7 @@ func TestSortKeyOrder(t *testing.T) {
 func TestLoadSortedAllocatesNothing(t *testing.T) {
 	r := rand.New(rand.NewPCG(35, 36))
 	x, y := sortCase(r, 5000), sortCase(r, 3000)
-	var sc sampleScratch[float64]
+	var sc sampleScratch
 	var a, b []sampleRec
 	f := func() {
 		a = loadSorted(a, x, false, &sc)
@@ -994,7 +994,7 @@ func BenchmarkLoadSorted(b *testing.B) {
 	r := rand.New(rand.NewPCG(25, 26))
 	bench := func(name string, x Samples[float64]) {
 		var dst []sampleRec
-		var sc sampleScratch[float64]
+		var sc sampleScratch
 		dst = loadSorted(dst, x, false, &sc) // warm the buffers
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()

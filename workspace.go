@@ -45,7 +45,7 @@ type Workspace[F Float] struct {
 	xw      []F // implied uniform weights of samples
 	dv, dw  []float64
 
-	samples sampleScratch[F]
+	samples sampleScratch
 }
 
 func (ws *Workspace[F]) threads() int {
