@@ -894,58 +894,89 @@ func sortCase(r *rand.Rand, n int) Samples[float64] {
 	return x
 }
 
-// checkSortedAsSortFunc checks that got holds the records of x in the order
-// of slices.SortFunc(compareRec), element by element and bit for bit.
-func checkSortedAsSortFunc[F Float](t *testing.T, name string, got []sampleRec, x Samples[F], neg bool) {
+// checkSortedKeys checks that sortedKeys orders the keys of values (and,
+// with withIdx, their positions) as a stable sort by key does, element by
+// element.
+func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F, withIdx bool, rs *radixScratch[K]) {
 	t.Helper()
-	n := len(x.Values)
-	want := make([]sampleRec, n)
-	for i := range want {
-		want[i] = loadRec(x, i, 1/float64(n), neg)
+	n := len(values)
+	type kp struct {
+		k K
+		i uint32
 	}
-	slices.SortFunc(want, compareRec)
-	if len(got) != n {
-		t.Fatalf("%s: %d records, want %d", name, len(got), n)
+	want := make([]kp, n)
+	for i, v := range values {
+		want[i] = kp{keyOf[F, K](v), uint32(i)}
 	}
-	for k := range want {
-		g, w := got[k], want[k]
-		if g.i != w.i || math.Float64bits(g.v) != math.Float64bits(w.v) || math.Float64bits(g.w) != math.Float64bits(w.w) {
-			t.Fatalf("%s: record %d is %+v, want %+v", name, k, g, w)
+	slices.SortStableFunc(want, func(a, b kp) int { return cmp.Compare(a.k, b.k) })
+	rs.keys, rs.idx = grow(rs.keys, 2*n), grow(rs.idx, 2*n)
+	rs.cnt = grow(rs.cnt, radixMaxPasses*radixSize)
+	var idx, tmpI []uint32
+	if withIdx {
+		idx, tmpI = rs.idx[:n], rs.idx[n:]
+	}
+	sortedKeys(values, rs.keys[:n], rs.keys[n:], idx, tmpI, withIdx, rs.cnt)
+	for r := range want {
+		if rs.keys[r] != want[r].k || withIdx && idx[r] != want[r].i {
+			t.Fatalf("%s: item %d is key %#x index %d, want %#x %d", name, r, rs.keys[r], idx[r], want[r].k, want[r].i)
+		}
+		if v := valueOf(rs.keys[r]); v != float64(values[want[r].i]) {
+			t.Fatalf("%s: item %d: valueOf(key) = %v, value %v", name, r, v, values[want[r].i])
 		}
 	}
 }
 
-func testRadixSortedAsSortFunc[F Float](t *testing.T) {
+func testRadixSorted[F Float, K radixKey](t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	var sc sampleScratch
-	var rec []sampleRec
+	var rs radixScratch[K]
 	var ns []int
-	for n := range 700 {
+	for n := range 300 {
 		ns = append(ns, n)
 	}
 	for range 60 {
-		ns = append(ns, 700+r.IntN(4300))
+		ns = append(ns, 300+r.IntN(4700))
 	}
-	ns = append(ns, 5000, 300000, 300000, 300000)
+	ns = append(ns, 5000, 300000, 300000)
 	for _, n := range ns {
 		x := samplesAs[F](sortCase(r, n))
-		neg := r.IntN(2) == 0
-		name := fmt.Sprintf("N=%d neg=%v weighted=%v", n, neg, x.Weights != nil)
-		// The radix path at every length (buffers reused, growing and
-		// shrinking), then the dispatching loadSorted.
-		rec = grow(rec, n)
-		radixLoad(rec, x, neg, &sc)
-		checkSortedAsSortFunc(t, "radixLoad "+name, rec, x, neg)
-		rec = loadSorted(rec, x, neg, &sc)
-		checkSortedAsSortFunc(t, "loadSorted "+name, rec, x, neg)
+		// Buffers reused, growing and shrinking.
+		checkSortedKeys(t, fmt.Sprintf("N=%d", n), x.Values, r.IntN(2) == 0, &rs)
 	}
 }
 
-// TestRadixSortedAsSortFunc checks that the radix sort of loadSorted gives
-// exactly the order of slices.SortFunc(compareRec).
-func TestRadixSortedAsSortFunc(t *testing.T) {
-	t.Run("float64", testRadixSortedAsSortFunc[float64])
-	t.Run("float32", testRadixSortedAsSortFunc[float32])
+// TestRadixSorted checks that the radix sort gives exactly the order of a
+// stable comparison sort of the keys, for every length up to 300 and for
+// data that skips passes (ties, ±0, widened float32, one value repeated).
+func TestRadixSorted(t *testing.T) {
+	t.Run("float64", testRadixSorted[float64, uint64])
+	t.Run("float32", testRadixSorted[float32, uint32])
+}
+
+// TestSortKey32Order checks that sortKey32 preserves the order of float32
+// and that keyValue32 inverts it.
+func TestSortKey32Order(t *testing.T) {
+	inf := float32(math.Inf(1))
+	vs := []float32{-inf, -math.MaxFloat32, -1e18, -1, -0x1p-126, -2 * math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, 0,
+		math.SmallestNonzeroFloat32, 0x1p-126, 1, 1e18, math.MaxFloat32, inf}
+	for k := 1; k < len(vs); k++ {
+		if a, b := sortKey32(vs[k-1]), sortKey32(vs[k]); a >= b {
+			t.Errorf("sortKey32(%g) = %#x ≥ sortKey32(%g) = %#x", vs[k-1], a, vs[k], b)
+		}
+	}
+	if a, b := sortKey32(float32(math.Copysign(0, -1))), sortKey32(0); a != b {
+		t.Errorf("sortKey32(-0) = %#x, sortKey32(+0) = %#x", a, b)
+	}
+	r := rand.New(rand.NewPCG(37, 38))
+	for range 100000 {
+		a, b := float32(sortValue(r, 6)), float32(sortValue(r, 6))
+		ka, kb := sortKey32(a), sortKey32(b)
+		if cmp.Compare(ka, kb) != cmp.Compare(a+0, b+0) {
+			t.Fatalf("sortKey32(%g) = %#x, sortKey32(%g) = %#x", a, ka, b, kb)
+		}
+		if keyValue32(ka) != a || keyValue(sortKey(float64(a))) != float64(a) {
+			t.Fatalf("keyValue32(sortKey32(%g)) = %g", a, keyValue32(ka))
+		}
+	}
 }
 
 // TestSortKeyOrder checks that sortKey preserves the order of float64 and
@@ -970,38 +1001,23 @@ func TestSortKeyOrder(t *testing.T) {
 	}
 }
 
-// TestLoadSortedAllocatesNothing checks the radix path once the buffers are
-// warm.
-func TestLoadSortedAllocatesNothing(t *testing.T) {
-	r := rand.New(rand.NewPCG(35, 36))
-	x, y := sortCase(r, 5000), sortCase(r, 3000)
-	var sc sampleScratch
-	var a, b []sampleRec
-	f := func() {
-		a = loadSorted(a, x, false, &sc)
-		b = loadSorted(b, y, true, &sc)
-	}
-	f()
-	if n := testing.AllocsPerRun(20, f); n != 0 {
-		t.Errorf("%v allocations per call", n)
-	}
-}
-
-// BenchmarkLoadSorted times loading and sorting N samples (the sort of
+// BenchmarkSortSets times sorting N samples into a sortedSet (the sort of
 // SquaredToSamples and of SquaredSamples): normal float64 values, the same
-// values widened from float32, and values with many ties.
-func BenchmarkLoadSorted(b *testing.B) {
+// values widened from float32, and values with many ties; keys alone and
+// with indices.
+func BenchmarkSortSets(b *testing.B) {
 	r := rand.New(rand.NewPCG(25, 26))
 	bench := func(name string, x Samples[float64]) {
-		var dst []sampleRec
 		var sc sampleScratch
-		dst = loadSorted(dst, x, false, &sc) // warm the buffers
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = loadSorted(dst, x, false, &sc)
-			}
-		})
+		for _, idx := range []bool{false, true} {
+			sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0) // warm the buffers
+			b.Run(fmt.Sprintf("%s/idx=%v", name, idx), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0)
+				}
+			})
+		}
 	}
 	for _, n := range []int{100, 1000, 100000} {
 		bench(fmt.Sprintf("N=%d", n), genSamples(r, n, false, false))

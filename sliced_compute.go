@@ -4,6 +4,7 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -65,8 +66,6 @@ type slicedGroup[F Float] struct {
 	gx1, gy1     SamplesGrad[F]
 	u            []float64 // Lᵢᵀθ for one component
 	xs, ys       []F       // sample projections of a chunk of directions (one row of N each)
-	kw, kwTmp    []keyWeight
-	kwCnt        []int
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
@@ -235,11 +234,19 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		sw.yT = transpose(sw.yT, sw.y.Values, len(sw.y.Values)/d, d)
 	}
 	sw.vals = grow(sw.vals, l)
-	sw.ngroups = min(slicedGroups, l)
 	threads := sw.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
+	if sw.kind != sliceMix {
+		sw.runSamples(im, threads)
+		var s ksum
+		for _, v := range sw.vals {
+			s.add(v)
+		}
+		return s.val() / float64(l)
+	}
+	sw.ngroups = min(slicedGroups, l)
 	threads = min(threads, sw.ngroups)
 	if threads <= 1 {
 		for g := 0; g < sw.ngroups; g++ {
@@ -268,6 +275,143 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		s.add(v)
 	}
 	return s.val() / float64(l)
+}
+
+// runSamples evaluates every direction of a problem with a sample set
+// (sliceToSamples, sliceSampleSets) on up to min(threads, slicedGroups)
+// goroutines, each with the scratch of one slot of sw.groups: the scratch
+// grows with the number of threads, not with the number of directions.
+// Without gradients the slots take chunks of chunkDirections directions as
+// they come. With gradients they take one direction each per round, and the
+// calling goroutine then adds the round's gradients to the accumulators of
+// slot 0 in direction order, so that every accumulator receives the
+// directions in the order 0 … L−1 whatever the number of threads.
+func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
+	l := sw.dirs.Len()
+	slots := min(threads, slicedGroups, l)
+	for t := range slots {
+		sw.groups[t].ws.Threads = 1
+	}
+	sw.ngroups = 1 // the gradients are in slot 0's accumulators
+	if !sw.gradP && !sw.gradX && !sw.gradY {
+		chunks := (l + chunkDirections - 1) / chunkDirections
+		if slots <= 1 {
+			for c := range chunks {
+				sw.sampleChunk(im, &sw.groups[0], c*chunkDirections, min(chunkDirections, l-c*chunkDirections))
+			}
+			return
+		}
+		var next atomic.Int64
+		parallel(slots, func(t int) {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				sw.sampleChunk(im, &sw.groups[t], c*chunkDirections, min(chunkDirections, l-c*chunkDirections))
+			}
+		})
+		return
+	}
+	d := sw.dirs.Dim
+	acc := &sw.groups[0]
+	if sw.gradP {
+		acc.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+	}
+	if sw.gradX {
+		acc.accX, acc.accXw = zeroed(acc.accX, len(sw.x.Values)), zeroed(acc.accXw, len(sw.x.Values)/d)
+	}
+	if sw.gradY {
+		acc.accY, acc.accYw = zeroed(acc.accY, len(sw.y.Values)), zeroed(acc.accYw, len(sw.y.Values)/d)
+	}
+	for l0 := 0; l0 < l; l0 += slots {
+		n := min(slots, l-l0)
+		if n == 1 {
+			sw.sampleChunk(im, &sw.groups[0], l0, 1)
+		} else {
+			parallel(n, func(t int) { sw.sampleChunk(im, &sw.groups[t], l0+t, 1) })
+		}
+		for t := range n {
+			sw.accumulateDirection(acc, &sw.groups[t], l0+t)
+		}
+	}
+}
+
+// parallel runs f(0) … f(n−1) on n goroutines (the calling one among them).
+func parallel(n int, f func(t int)) {
+	var wg sync.WaitGroup
+	wg.Add(n - 1)
+	for t := 1; t < n; t++ {
+		go func() {
+			defer wg.Done()
+			f(t)
+		}()
+	}
+	f(0)
+	wg.Wait()
+}
+
+// sampleChunk computes the directions [l0, l0+cl) of a problem with a
+// sample set in slot gr: projects the sample sets on all of them at once
+// (one contiguous row of N per direction), then evaluates each into sw.vals,
+// leaving the univariate gradients of the last one in gr.
+func (sw *SlicedWorkspace[F]) sampleChunk(im *kernels.Impl, gr *slicedGroup[F], l0, cl int) {
+	d := sw.dirs.Dim
+	thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
+	n := len(sw.x.Values) / d
+	gr.xs = grow(gr.xs, cl*n)
+	projectMeans(im, gr.xs, thetas, sw.xT, cl, d, n)
+	if sw.kind == sliceSampleSets {
+		m := len(sw.y.Values) / d
+		gr.ys = grow(gr.ys, cl*m)
+		projectMeans(im, gr.ys, thetas, sw.yT, cl, d, m)
+	}
+	for c := range cl {
+		sw.vals[l0+c] = sw.sampleDirection(gr, l0+c, c)
+	}
+}
+
+// sampleDirection computes ℓ₂² of the projections on direction l (the c-th
+// of gr's chunk) and its univariate gradients into gr.
+func (sw *SlicedWorkspace[F]) sampleDirection(gr *slicedGroup[F], l, c int) float64 {
+	d := sw.dirs.Dim
+	n := len(sw.x.Values) / d
+	gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
+	var gx *SamplesGrad[F]
+	if sw.gradX {
+		gx = &gr.gx1
+	}
+	if sw.kind == sliceToSamples {
+		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+		var gp *MixtureGrad[F]
+		if sw.gradP {
+			gp = &gr.gp1
+		}
+		return gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
+	}
+	m := len(sw.y.Values) / d
+	gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
+	var gy *SamplesGrad[F]
+	if sw.gradY {
+		gy = &gr.gy1
+	}
+	return gr.ws.squaredSamples(gr.x1, gr.y1, gx, gy)
+}
+
+// accumulateDirection adds the univariate gradients that slot gr computed
+// for direction l to the accumulators of acc.
+func (sw *SlicedWorkspace[F]) accumulateDirection(acc, gr *slicedGroup[F], l int) {
+	d := sw.dirs.Dim
+	theta := sw.dirs.Theta[l*d : (l+1)*d]
+	if sw.gradP {
+		accumulateMixture(&acc.accP, &acc.u, sw.p, gr.p1.Stds, &gr.gp1, theta)
+	}
+	if sw.gradX {
+		accumulateSamples(acc.accX, acc.accXw, &gr.gx1, theta)
+	}
+	if sw.gradY {
+		accumulateSamples(acc.accY, acc.accYw, &gr.gy1, theta)
+	}
 }
 
 // transpose returns the c×r transpose of the r×c row-major matrix a.
@@ -320,54 +464,20 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv []F, p Mixture
 }
 
 // group evaluates the directions [g·L/G, (g+1)·L/G) of group g (G groups)
-// with its own scratch.
+// of a mixture problem with its own scratch and accumulators.
 func (sw *SlicedWorkspace[F]) group(im *kernels.Impl, g int) {
 	gr := &sw.groups[g]
 	gr.ws.Threads = 1
 	d := sw.dirs.Dim
-	switch sw.kind {
-	case sliceMix:
-		if sw.gradP {
-			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
-		}
-		if sw.gradQ {
-			gr.accQ.reset(len(sw.q.Weights), d, covLen(sw.q))
-		}
-	case sliceToSamples:
-		if sw.gradP {
-			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
-		}
-		if sw.gradX {
-			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
-		}
-	case sliceSampleSets:
-		if sw.gradX {
-			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
-		}
-		if sw.gradY {
-			gr.accY, gr.accYw = zeroed(gr.accY, len(sw.y.Values)), zeroed(gr.accYw, len(sw.y.Values)/d)
-		}
+	if sw.gradP {
+		gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+	}
+	if sw.gradQ {
+		gr.accQ.reset(len(sw.q.Weights), d, covLen(sw.q))
 	}
 	l := sw.dirs.Len()
-	lo, hi := g*l/sw.ngroups, (g+1)*l/sw.ngroups
-	for l0 := lo; l0 < hi; l0 += chunkDirections {
-		cl := min(chunkDirections, hi-l0)
-		// Sample sets: project a chunk of directions at once, one contiguous
-		// row of N per direction.
-		thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
-		if sw.kind != sliceMix {
-			n := len(sw.x.Values) / d
-			gr.xs = grow(gr.xs, cl*n)
-			projectMeans(im, gr.xs, thetas, sw.xT, cl, d, n)
-		}
-		if sw.kind == sliceSampleSets {
-			n := len(sw.y.Values) / d
-			gr.ys = grow(gr.ys, cl*n)
-			projectMeans(im, gr.ys, thetas, sw.yT, cl, d, n)
-		}
-		for c := 0; c < cl; c++ {
-			sw.vals[l0+c] = sw.direction(gr, l0+c, c)
-		}
+	for dir := g * l / sw.ngroups; dir < (g+1)*l/sw.ngroups; dir++ {
+		sw.vals[dir] = sw.direction(gr, dir)
 	}
 }
 
@@ -388,77 +498,28 @@ func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) {
 	}
 }
 
-// direction computes ℓ₂² of the projections on direction l (the c-th of its
-// chunk) and accumulates the gradients of this direction.
-func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
+// direction computes ℓ₂² of the projected mixtures on direction l and
+// accumulates the gradients of this direction.
+func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l int) float64 {
 	d := sw.dirs.Dim
 	theta := sw.dirs.Theta[l*d : (l+1)*d]
-	switch sw.kind {
-	case sliceMix:
-		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
-		mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
-		var gp, gq *MixtureGrad[F]
-		if sw.gradP {
-			gp = &gr.gp1
-		}
-		if sw.gradQ {
-			gq = &gr.gq1
-		}
-		v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
-		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
-		}
-		if gq != nil {
-			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.q1.Stds, gq, theta)
-		}
-		return v
-	case sliceToSamples:
-		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
-		n := len(sw.x.Values) / d
-		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
-		var gp *MixtureGrad[F]
-		var gx *SamplesGrad[F]
-		if sw.gradP {
-			gp = &gr.gp1
-		}
-		if sw.gradX {
-			gx = &gr.gx1
-		}
-		v := gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
-		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
-		}
-		if gx != nil {
-			accumulateSamples(gr.accX, gr.accXw, gx, theta)
-		}
-		return v
-	default:
-		n, m := len(sw.x.Values)/d, len(sw.y.Values)/d
-		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
-		gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
-		if !sw.gradX && !sw.gradY {
-			x1, y1 := gr.x1, gr.y1
-			if compareSamples(x1, y1) > 0 {
-				x1, y1 = y1, x1
-			}
-			return gr.sampleSetsValue(x1, y1)
-		}
-		var gx, gy *SamplesGrad[F]
-		if sw.gradX {
-			gx = &gr.gx1
-		}
-		if sw.gradY {
-			gy = &gr.gy1
-		}
-		v := gr.ws.squaredSamples(gr.x1, gr.y1, gx, gy)
-		if gx != nil {
-			accumulateSamples(gr.accX, gr.accXw, gx, theta)
-		}
-		if gy != nil {
-			accumulateSamples(gr.accY, gr.accYw, gy, theta)
-		}
-		return v
+	mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+	mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
+	var gp, gq *MixtureGrad[F]
+	if sw.gradP {
+		gp = &gr.gp1
 	}
+	if sw.gradQ {
+		gq = &gr.gq1
+	}
+	v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
+	if gp != nil {
+		accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
+	}
+	if gq != nil {
+		accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.q1.Stds, gq, theta)
+	}
+	return v
 }
 
 // accumulateMixture adds one direction's univariate gradient g (with respect
