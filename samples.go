@@ -111,41 +111,114 @@ func (sc *sampleScratch) scratchBytes() int {
 		8*cap(sc.w) + int(unsafe.Sizeof(walkCheckpoint{}))*cap(sc.cps) + int(unsafe.Sizeof(groupRec{}))*cap(sc.rec)
 }
 
+// tmpBuf is memory that a sort may use as its ping-pong half: keys and
+// indices of at least the set's length, or nil.
+type tmpBuf[K radixKey] struct {
+	k []K
+	i []uint32
+}
+
+// outputTmp returns the memory of the gradient outputs g as the ping-pong
+// half of the sort of a set of n points (g.Values holds n keys, g.Weights n
+// indices: every element is written with the gradient afterwards), or a
+// zero tmpBuf when g is nil or shares memory with one of the inputs.
+func outputTmp[F Float, K radixKey](g *SamplesGrad[F], n int, inputs ...[]F) tmpBuf[K] {
+	if g == nil || len(g.Values) < n || len(g.Weights) < n {
+		return tmpBuf[K]{}
+	}
+	for _, in := range inputs {
+		if overlaps(g.Values, in) || overlaps(g.Weights, in) {
+			return tmpBuf[K]{}
+		}
+	}
+	return tmpBuf[K]{asWords[K](g.Values[:n]), asWords[uint32](g.Weights[:n])}
+}
+
+// asWords returns the memory of v as a slice of T (whose size divides F's).
+func asWords[T radixKey, F Float](v []F) []T {
+	var t T
+	var f F
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(f)/unsafe.Sizeof(t)))
+}
+
+// overlaps reports whether a and b share memory.
+func overlaps[A, B Float](a []A, b []B) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	ea, eb := pa+uintptr(len(a))*unsafe.Sizeof(a[0]), pb+uintptr(len(b))*unsafe.Sizeof(b[0])
+	return pa < eb && pb < ea
+}
+
 // sortSets sorts x and y (y may be empty) into sortedSets whose buffers are
 // sc's: keys for both, indices for a set when its idx flag is set or it is
 // weighted, weights in sorted order for weighted sets. ux and uy are the
-// weights of unweighted sets. It does not allocate once sc has grown.
-func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idxY bool, ux, uy float64) (a, b sortedSet[K]) {
+// weights of unweighted sets. tx and ty, when not zero, are memory the sort
+// of x or y uses as its ping-pong half (the gradient outputs); the others
+// share one of sc's. It does not allocate once sc has grown.
+func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idxY bool, ux, uy float64, tx, ty tmpBuf[K]) (a, b sortedSet[K]) {
 	n, m := len(x.Values), len(y.Values)
 	idxX, idxY = idxX || x.Weights != nil, (idxY || y.Weights != nil) && m > 0
+	if tx.k == nil || idxX && tx.i == nil {
+		tx = tmpBuf[K]{}
+	}
+	if ty.k == nil || idxY && ty.i == nil {
+		ty = tmpBuf[K]{}
+	}
+	// The shared ping-pong half: as long as the larger set without memory
+	// of its own.
+	bigK, bigI := 0, 0
+	if tx.k == nil {
+		bigK = n
+		if idxX {
+			bigI = n
+		}
+	}
+	if ty.k == nil {
+		bigK = max(bigK, m)
+		if idxY {
+			bigI = max(bigI, m)
+		}
+	}
 	rs := radixOf[K](sc)
-	big := max(n, m)
-	rs.keys = grow(rs.keys, n+m+big)
+	rs.keys = grow(rs.keys, n+m+bigK)
 	a.k, b.k = rs.keys[:n:n], rs.keys[n:n+m:n+m]
-	tmpK := rs.keys[n+m:]
-	ni, mi, bigI := 0, 0, 0
+	if tx.k == nil {
+		tx.k = rs.keys[n+m:]
+	}
+	if ty.k == nil {
+		ty.k = rs.keys[n+m:]
+	}
+	ni, mi := 0, 0
 	if idxX {
-		ni, bigI = n, n
+		ni = n
 	}
 	if idxY {
-		mi, bigI = m, max(bigI, m)
+		mi = m
 	}
-	var tmpI []uint32
 	if ni+mi > 0 {
 		rs.idx = grow(rs.idx, ni+mi+bigI)
-		a.idx, b.idx = rs.idx[:ni:ni], rs.idx[ni:ni+mi:ni+mi]
-		tmpI = rs.idx[ni+mi:]
-		if !idxX {
-			a.idx = nil
+		if idxX {
+			a.idx = rs.idx[:n:n]
+			if tx.i == nil {
+				tx.i = rs.idx[ni+mi:]
+			}
 		}
-		if !idxY {
-			b.idx = nil
+		if idxY {
+			b.idx = rs.idx[ni : ni+m : ni+m]
+			if ty.i == nil {
+				ty.i = rs.idx[ni+mi:]
+			}
 		}
 	}
 	rs.cnt = grow(rs.cnt, radixMaxPasses*radixSize)
-	sortedKeys(x.Values, a.k, tmpK, a.idx, tmpI, idxX, rs.cnt)
+	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
 	if m > 0 {
-		sortedKeys(y.Values, b.k, tmpK, b.idx, tmpI, idxY, rs.cnt)
+		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)
 	}
 	nw, mw := 0, 0
 	if x.Weights != nil {
@@ -377,8 +450,14 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 
 func sampleSelfK[F Float, K radixKey](sc *sampleScratch, x Samples[F], dValues, dWeights []float64) float64 {
 	grad := dValues != nil
-	u := float64(F(1 / float64(len(x.Values))))
-	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0)
+	n := len(x.Values)
+	u := float64(F(1 / float64(n)))
+	var tx tmpBuf[K]
+	if grad {
+		// dValues and dWeights are written last: the sort's ping-pong half.
+		tx = tmpBuf[K]{asWords[K](dValues[:n]), asWords[uint32](dWeights[:n])}
+	}
+	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0, tx, tmpBuf[K]{})
 	forwardWalk(sc, &a, &b, true)
 	var visit func(g *groupRec, ie, je int, up, rgt float64)
 	if grad {
@@ -506,7 +585,10 @@ func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) floa
 
 func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
 	grad := gx != nil || gy != nil
-	a, b := sortSets[F, K](sc, x, y, gx != nil, gy != nil, 1/float64(len(x.Values)), 1/float64(len(y.Values)))
+	// The gradient outputs are written last: the sorts' ping-pong halves.
+	tx := outputTmp[F, K](gx, len(x.Values), x.Values, x.Weights, y.Values, y.Weights)
+	ty := outputTmp[F, K](gy, len(y.Values), x.Values, x.Weights, y.Values, y.Weights)
+	a, b := sortSets(sc, x, y, gx != nil, gy != nil, 1/float64(len(x.Values)), 1/float64(len(y.Values)), tx, ty)
 	// The value: Σ gap·C², C the CDF difference below the gap.
 	v := forwardWalk(sc, &a, &b, grad)
 	if !grad {

@@ -1010,11 +1010,11 @@ func BenchmarkSortSets(b *testing.B) {
 	bench := func(name string, x Samples[float64]) {
 		var sc sampleScratch
 		for _, idx := range []bool{false, true} {
-			sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0) // warm the buffers
+			sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0, tmpBuf[uint64]{}, tmpBuf[uint64]{}) // warm the buffers
 			b.Run(fmt.Sprintf("%s/idx=%v", name, idx), func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
-					sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0)
+					sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0, tmpBuf[uint64]{}, tmpBuf[uint64]{})
 				}
 			})
 		}
@@ -1028,4 +1028,84 @@ func BenchmarkSortSets(b *testing.B) {
 	}
 	bench("float32/N=100000", x)
 	bench("ties/N=100000", genSamples(r, 100000, true, false))
+}
+
+// walkCases returns sample sets that exercise the sort and the walks: ties
+// within and across sets, −0 and +0 in both sets, one value repeated, runs
+// of keys equal in their high bits (long runs go through the low-digit
+// passes, short ones through insertion), weighted and unweighted.
+func walkCases() []pairCase {
+	r := rand.New(rand.NewPCG(81, 82))
+	nz := math.Copysign(0, -1)
+	cases := []pairCase{
+		{"±0 across sets", Samples[float64]{Values: []float64{nz, 0, 1, 1, nz}}, Samples[float64]{Values: []float64{0, nz, 1}, Weights: []float64{0.25, 0.5, 0.25}}},
+		{"one value", Samples[float64]{Values: []float64{2, 2, 2}}, Samples[float64]{Values: []float64{2, 2}}},
+		{"one value weighted", Samples[float64]{Values: []float64{2, 2, 2, 2}, Weights: []float64{0.5, 0.125, 0.25, 0.125}}, Samples[float64]{Values: []float64{2}}},
+	}
+	// Long and short runs of equal high bits (1 + k·2⁻⁴⁰ share them).
+	for _, sz := range [][2]int{{300, 200}, {90, 150}} {
+		mk := func(n int, weighted bool) Samples[float64] {
+			s := Samples[float64]{Values: make([]float64, n)}
+			for i := range s.Values {
+				switch r.IntN(3) {
+				case 0:
+					s.Values[i] = 1 + float64(r.IntN(400))*0x1p-40
+				case 1:
+					s.Values[i] = -3 + float64(r.IntN(3))*0x1p-45
+				default:
+					s.Values[i] = float64(r.IntN(5)) / 4
+				}
+			}
+			if weighted {
+				s.Weights = dyadicWeights(r, n)
+			}
+			return s
+		}
+		cases = append(cases, pairCase{"high-bit runs", mk(sz[0], false), mk(sz[1], true)})
+		cases = append(cases, pairCase{"high-bit runs weighted", mk(sz[0], true), mk(sz[1], false)})
+	}
+	return cases
+}
+
+// TestSampleWalkBlocks checks values and gradients against the brute force
+// with blocks of 1 and 3 groups, so that the backward walk crosses block
+// boundaries everywhere, and with the default.
+func TestSampleWalkBlocks(t *testing.T) {
+	defer func(b int) { walkBlock = b }(walkBlock)
+	for _, blk := range []int{1, 3, walkBlock} {
+		cases := walkCases()
+		if blk < 10 {
+			cases = append(cases, randomPairCases()[:8]...)
+		}
+		walkBlock = blk
+		var ws64 Workspace[float64]
+		var ws32 Workspace[float32]
+		for i, c := range cases {
+			name := fmt.Sprintf("block %d %s/%d", blk, c.name, i)
+			checkPair(t, name, &ws64, c.x, c.y)
+			checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
+			checkSelf(t, name, &ws64, c.x)
+			checkSelf(t, name, &ws32, samplesAs[float32](c.x))
+		}
+	}
+}
+
+// TestSamplesGradAliasing checks that gradient outputs sharing memory with
+// the inputs (so that they cannot serve as sort scratch) give the same
+// results as separate ones.
+func TestSamplesGradAliasing(t *testing.T) {
+	r := rand.New(rand.NewPCG(83, 84))
+	for _, weighted := range []bool{false, true} {
+		x, y := genSamples(r, 500, true, weighted), genSamples(r, 400, false, !weighted)
+		var gx, gy SamplesGrad[float64]
+		want, _ := SquaredSamplesGrad(x, y, &gx, &gy)
+		xc := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+		hx := SamplesGrad[float64]{Values: xc.Values, Weights: make([]float64, len(x.Values))}
+		var hy SamplesGrad[float64]
+		got, _ := SquaredSamplesGrad(xc, y, &hx, &hy)
+		if got != want || !slices.Equal(hx.Values, gx.Values) || !slices.Equal(hx.Weights, gx.Weights) ||
+			!slices.Equal(hy.Values, gy.Values) || !slices.Equal(hy.Weights, gy.Weights) {
+			t.Errorf("weighted=%v: outputs aliasing x.Values change the result", weighted)
+		}
+	}
 }

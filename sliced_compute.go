@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -69,6 +70,22 @@ type slicedGroup[F Float] struct {
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
+}
+
+// scratchBytes returns the capacity of the workspace's buffers in bytes.
+func (sw *SlicedWorkspace[F]) scratchBytes() int {
+	var f F
+	fs := int(unsafe.Sizeof(f))
+	b := 8*cap(sw.vals) + fs*(cap(sw.thetaT)+cap(sw.tmp)+cap(sw.tmp2)+cap(sw.pm)+cap(sw.pv)+cap(sw.qm)+cap(sw.qv)+cap(sw.xT)+cap(sw.yT))
+	for i := range sw.groups {
+		g := &sw.groups[i]
+		b += g.ws.scratchBytes() + fs*(cap(g.p1.Stds)+cap(g.q1.Stds)+cap(g.xs)+cap(g.ys)+
+			cap(g.gp1.Weights)+cap(g.gp1.Means)+cap(g.gp1.Stds)+cap(g.gq1.Weights)+cap(g.gq1.Means)+cap(g.gq1.Stds)+
+			cap(g.gx1.Values)+cap(g.gx1.Weights)+cap(g.gy1.Values)+cap(g.gy1.Weights))
+		b += 8 * (cap(g.u) + cap(g.accX) + cap(g.accY) + cap(g.accXw) + cap(g.accYw) +
+			cap(g.accP.w) + cap(g.accP.m) + cap(g.accP.cov) + cap(g.accQ.w) + cap(g.accQ.m) + cap(g.accQ.cov))
+	}
+	return b
 }
 
 // ndAcc accumulates the gradient of a MixtureND in float64.

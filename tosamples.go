@@ -51,7 +51,8 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	k, n := len(p.Means), len(x.Values)
 	wx := x.Weights
 	if wx == nil {
-		ws.xw = grow(ws.xw, n)
+		// Uniform weights: one tile of them serves every column tile.
+		ws.xw = grow(ws.xw, min(n, crossTileCols))
 		for j := range ws.xw {
 			ws.xw[j] = F(1 / float64(n))
 		}
@@ -64,11 +65,12 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	ws.selfA = ws.selfSums(im, ws.selfA, p.Weights, p.Means, ws.va, grad)
 	selfP := selfOf(p.Weights, p.Stds, ws.selfA)
 	var selfX float64
+	// (Unweighted samples weigh float64(F(1/N)) each there too.)
 	if gx != nil {
 		ws.dv, ws.dw = grow(ws.dv, n), grow(ws.dw, n)
-		selfX = ws.sampleSelfGrad(Samples[F]{x.Values, wx}, ws.dv, ws.dw)
+		selfX = ws.sampleSelfGrad(x, ws.dv, ws.dw)
 	} else {
-		selfX = ws.sampleSelf(Samples[F]{x.Values, wx})
+		selfX = ws.sampleSelf(x)
 	}
 	sq := max(cross-0.5*(selfP+selfX), 0)
 	if gp != nil {
@@ -79,7 +81,11 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 		colH, colD := ws.colTot[:n], ws.colTot[n:2*n]
 		for j := 0; j < n; j++ {
 			// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD[j]; self: −½·dv.
-			gx.Values[j] = F(-float64(wx[j])*colD[j] - 0.5*ws.dv[j])
+			w := float64(wx[0]) // uniform weights (a tile of them)
+			if x.Weights != nil {
+				w = float64(x.Weights[j])
+			}
+			gx.Values[j] = F(-w*colD[j] - 0.5*ws.dv[j])
 			gx.Weights[j] = F(colH[j] - 0.5*ws.dw[j])
 		}
 	}

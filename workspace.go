@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -46,6 +47,15 @@ type Workspace[F Float] struct {
 	dv, dw  []float64
 
 	samples sampleScratch
+}
+
+// scratchBytes returns the capacity of the workspace's buffers in bytes.
+func (ws *Workspace[F]) scratchBytes() int {
+	var f F
+	fs := int(unsafe.Sizeof(f))
+	return fs*(cap(ws.va)+cap(ws.vb)+cap(ws.rowPart)+cap(ws.colPart)+cap(ws.xw)) +
+		8*(cap(ws.rowTot)+cap(ws.colTot)+cap(ws.selfCol)+cap(ws.selfA)+cap(ws.selfB)+cap(ws.dv)+cap(ws.dw)) +
+		ws.samples.scratchBytes()
 }
 
 func (ws *Workspace[F]) threads() int {
@@ -137,7 +147,13 @@ func (j *job[F]) doTask(task int) {
 	rowsAt := func(p int) []F { return j.rowPart[(p*ct+c)*k+r0 : (p*ct+c)*k+r1] }
 	colsAt := func(p int) []F { return j.colPart[(p*rt+r)*m+c0 : (p*rt+r)*m+c1] }
 	wa, ma, va := j.wa[r0:r1], j.ma[r0:r1], j.va[r0:r1]
-	wb, mb := j.wb[c0:c1], j.mb[c0:c1]
+	mb := j.mb[c0:c1]
+	var wb []F
+	if len(j.wb) < j.m {
+		wb = j.wb[:c1-c0] // a tile of uniform weights (see crossSums)
+	} else {
+		wb = j.wb[c0:c1]
+	}
 	switch {
 	case !j.grad && j.dirac:
 		diracRows(j.im, rowsAt(0), ma, va, wb, mb)
@@ -181,7 +197,9 @@ func (j *job[F]) selfTask(task int) {
 // (wb, mb, vb) — point masses when dirac is set (vb unused) — the row totals
 // Σⱼ wb[j]·hᵢⱼ into ws.rowTot and, with grad, the GradSums of the rows into
 // ws.rowTot[0:K], [K:2K], [2K:3K] (H, D, R) and of the columns into ws.colTot
-// likewise (R absent for point masses).
+// likewise (only H and D, colTot[0:M] and [M:2M], for point masses). A wb
+// shorter than mb is the weight of every column, repeated over at least
+// crossTileCols entries (uniform weights without an array of M).
 func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad bool) {
 	k, m := len(ma), len(mb)
 	rt, ct := tiles(k, crossTileRows), tiles(m, crossTileCols)
@@ -189,9 +207,13 @@ func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, 
 	if grad {
 		parts = 3
 	}
+	colParts := parts
+	if dirac {
+		colParts = 2 // no R for point masses
+	}
 	ws.rowPart = grow(ws.rowPart, parts*ct*k)
 	if grad {
-		ws.colPart = grow(ws.colPart, parts*rt*m)
+		ws.colPart = grow(ws.colPart, colParts*rt*m)
 		clear(ws.colPart)
 	}
 	ws.job = job[F]{im: im, dirac: dirac, grad: grad, wa: wa, ma: ma, va: va, wb: wb, mb: mb, vb: vb,
@@ -200,7 +222,7 @@ func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, 
 	ws.job = job[F]{}
 	ws.rowTot = combine(ws.rowTot, ws.rowPart, parts, ct, k)
 	if grad {
-		ws.colTot = combine(ws.colTot, ws.colPart, parts, rt, m)
+		ws.colTot = combine(ws.colTot, ws.colPart, colParts, rt, m)
 	}
 }
 

@@ -1,0 +1,116 @@
+package cramer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// The sample paths keep their scratch within 3× the bytes of their inputs
+// (plus a fixed 256 KiB of counters and walk buffers): measured as the
+// capacities of a fresh workspace's buffers after one call, so the test is
+// deterministic. Gradient outputs are the caller's and not counted.
+
+const scratchSlack = 256 << 10
+
+func inputBytes[F Float](s ...[]F) int {
+	var f F
+	b := 0
+	for _, v := range s {
+		b += len(v) * int(unsafe.Sizeof(f))
+	}
+	return b
+}
+
+func checkScratch(t *testing.T, name string, scratch, input int) {
+	t.Helper()
+	if scratch > 3*input+scratchSlack {
+		t.Errorf("%s: scratch %d bytes for %d bytes of input (%.2f×)", name, scratch, input, float64(scratch)/float64(input))
+	}
+}
+
+func testSampleScratch[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(91, 92))
+	for _, sz := range [][2]int{{200000, 200000}, {200000, 2000}, {2000, 200000}, {100, 200000}} {
+		for wk := range 4 {
+			x := samplesAs[F](genSamples(r, sz[0], false, wk&1 != 0))
+			y := samplesAs[F](genSamples(r, sz[1], true, wk&2 != 0))
+			in := inputBytes(x.Values, x.Weights, y.Values, y.Weights)
+			for _, grad := range []string{"value", "gx", "gy", "both"} {
+				var ws Workspace[F]
+				var gx, gy *SamplesGrad[F]
+				if grad == "gx" || grad == "both" {
+					gx = new(SamplesGrad[F])
+				}
+				if grad == "gy" || grad == "both" {
+					gy = new(SamplesGrad[F])
+				}
+				if _, err := ws.SquaredSamplesGrad(x, y, gx, gy); err != nil {
+					t.Fatal(err)
+				}
+				checkScratch(t, fmt.Sprintf("SquaredSamples N=%d M=%d weights=%d %s", sz[0], sz[1], wk, grad), ws.scratchBytes(), in)
+			}
+		}
+	}
+	p := Mixture[F]{Weights: make([]F, 64), Means: make([]F, 64), Stds: make([]F, 64)}
+	for i := range p.Weights {
+		p.Weights[i], p.Means[i], p.Stds[i] = F(1.0/64), F(r.NormFloat64()), F(0.5+r.Float64())
+	}
+	for _, weighted := range []bool{false, true} {
+		x := samplesAs[F](genSamples(r, 200000, false, weighted))
+		var ws Workspace[F]
+		if _, err := ws.SquaredToSamples(p, x); err != nil {
+			t.Fatal(err)
+		}
+		checkScratch(t, fmt.Sprintf("SquaredToSamples K=64 N=200000 weighted=%v", weighted), ws.scratchBytes(),
+			inputBytes(x.Values, x.Weights, p.Weights, p.Means, p.Stds))
+	}
+}
+
+// TestSampleScratchBound checks the scratch of SquaredSamples (value and
+// every gradient combination, equal and very different sizes, weighted and
+// not) and of SquaredToSamples against 3× the input.
+func TestSampleScratchBound(t *testing.T) {
+	t.Run("float64", testSampleScratch[float64])
+	t.Run("float32", testSampleScratch[float32])
+}
+
+// TestSlicedSampleScratchBound checks the sliced sample-set paths: the
+// scratch stays within 3× the input with one and two threads, value and
+// gradients, and does not grow with the number of directions.
+func TestSlicedSampleScratchBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(93, 94))
+	const n, d = 20000, 16
+	x := SamplesND[float64]{Dim: d, Values: make([]float64, n*d)}
+	y := SamplesND[float64]{Dim: d, Values: make([]float64, n*d)}
+	for i := range x.Values {
+		x.Values[i], y.Values[i] = r.NormFloat64(), 0.5+r.NormFloat64()
+	}
+	in := inputBytes(x.Values, y.Values)
+	for _, threads := range []int{1, 2} {
+		first := 0
+		for _, l := range []int{16, 64} {
+			dirs := RandomDirections[float64](d, l, 5)
+			for _, grad := range []bool{false, true} {
+				sw := SlicedWorkspace[float64]{Threads: threads}
+				var gx, gy *SamplesNDGrad[float64]
+				if grad {
+					gx, gy = new(SamplesNDGrad[float64]), new(SamplesNDGrad[float64])
+				}
+				if _, err := sw.SquaredSamples(x, y, dirs, gx, gy); err != nil {
+					t.Fatal(err)
+				}
+				b := sw.scratchBytes()
+				checkScratch(t, fmt.Sprintf("sliced threads=%d L=%d grad=%v", threads, l, grad), b, in)
+				if !grad {
+					if first == 0 {
+						first = b
+					} else if b > first+(8+8*d)*(l-16) { // only the L values and the directions' transpose
+						t.Errorf("threads=%d: scratch grows with the directions: %d bytes at L=16, %d at L=%d", threads, first, b, l)
+					}
+				}
+			}
+		}
+	}
+}
