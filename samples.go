@@ -84,6 +84,15 @@ type groupRec struct {
 	i, j                 int
 }
 
+// walkOut says what a backward walk writes: for two sets the gradients of
+// x and y (each pair of slices nil when not wanted), for one set (self) the
+// derivatives of its self sum.
+type walkOut[F Float] struct {
+	self           bool
+	xv, xw, yv, yw []F
+	dv, dw         []float64
+}
+
 // sampleScratch holds the buffers of the sample-set computations; they grow
 // to the largest problem seen and are reused.
 type sampleScratch struct {
@@ -314,16 +323,36 @@ func (runSorter) sort(w []float64, idx []uint32) {
 	}
 }
 
-// nextKey returns the smallest key at the heads of a and b (i, j not both at
-// the end).
-func nextKey[K radixKey](a, b *sortedSet[K], i, j int) K {
-	switch {
-	case i == len(a.k):
-		return b.k[j]
-	case j == len(b.k):
-		return a.k[i]
+// nextGroup returns the smallest key at the heads of a and b (i, j not both
+// at the end) and the positions past its points in each set. The common case
+// of a group of one point, or one point from each set, takes no
+// data-dependent branch (the comparisons become conditional moves); longer
+// runs of ties are counted in a loop.
+func nextGroup[K radixKey](a, b *sortedSet[K], i, j int) (K, int, int) {
+	ak, bk := a.k, b.k
+	ka, kb := ^K(0), ^K(0) // no valid value has this key
+	if i < len(ak) {
+		ka = ak[i]
 	}
-	return min(a.k[i], b.k[j])
+	if j < len(bk) {
+		kb = bk[j]
+	}
+	k := min(ka, kb)
+	if ka == k {
+		i++
+	}
+	if kb == k {
+		j++
+	}
+	if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
+		for i < len(ak) && ak[i] == k {
+			i++
+		}
+		for j < len(bk) && bk[j] == k {
+			j++
+		}
+	}
+	return k, i, j
 }
 
 // forwardWalk walks the groups of a ∪ b in increasing order with the signed
@@ -339,17 +368,12 @@ func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints 
 	var cum, left, total ksum
 	prev := 0.0
 	for i, j, g := 0, 0, 0; i < na || j < nb; g++ {
-		k := nextKey(a, b, i, j)
 		if checkpoints && g%walkBlock == 0 {
 			sc.cps = append(sc.cps, walkCheckpoint{i, j, cum, left, prev})
 		}
 		i0, j0 := i, j
-		for i < na && a.k[i] == k {
-			i++
-		}
-		for j < nb && b.k[j] == k {
-			j++
-		}
+		var k K
+		k, i, j = nextGroup(a, b, i, j)
 		v := valueOf(k)
 		if g > 0 {
 			gap, c := v-prev, cum.val()
@@ -367,27 +391,29 @@ func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints 
 // backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
 // last to the first, each forward into sc.rec and then backward with C> (the
 // signed weight above a group) and R (the distance sum to the points above),
-// and calls visit for every group from the top down with the group, the
-// positions where its points end in a and b, C> and R. It returns
-// 2·Σ gap·C≤·C> over the gaps, the self sum when b is empty.
-func backwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], visit func(r *groupRec, ie, je int, up, rgt float64)) float64 {
+// and writes the outputs of out for every group, from the top down:
+//
+//	two sets: S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
+//	one set:  2w·(C< − C>), 2·(L + R)
+//
+// For one set it returns the self sum 2·Σ gap·C≤·C> over the gaps.
+func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], out *walkOut[F]) float64 {
 	na, nb := len(a.k), len(b.k)
 	var above, right, self ksum
 	nextV, top := 0.0, true
 	endI, endJ := na, nb
+	if cap(sc.rec) < walkBlock {
+		sc.rec = make([]groupRec, walkBlock)
+	}
+	rec := sc.rec[:walkBlock]
 	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
 		cp := sc.cps[bi]
 		cum, left, prev := cp.cum, cp.left, cp.prev
-		rec := sc.rec[:0]
+		nr := 0
 		for i, j, g := cp.i, cp.j, bi*walkBlock; i < endI || j < endJ; g++ {
-			k := nextKey(a, b, i, j)
 			i0, j0 := i, j
-			for i < na && a.k[i] == k {
-				i++
-			}
-			for j < nb && b.k[j] == k {
-				j++
-			}
+			var k K
+			k, i, j = nextGroup(a, b, i, j)
 			v := valueOf(k)
 			if g > 0 {
 				left.add((v - prev) * cum.val())
@@ -395,23 +421,36 @@ func backwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], visit func(
 			less := cum.val()
 			d := a.groupSum(i0, i) - b.groupSum(j0, j)
 			cum.add(d)
-			rec = append(rec, groupRec{v, d, less, cum.val(), left.val(), i0, j0})
+			rec[nr] = groupRec{v, d, less, cum.val(), left.val(), i0, j0}
+			nr++
 			prev = v
 		}
-		sc.rec = rec
-		for r := len(rec) - 1; r >= 0; r-- {
+		for r := nr - 1; r >= 0; r-- {
 			g := &rec[r]
 			ie, je := endI, endJ
-			if r+1 < len(rec) {
+			if r+1 < nr {
 				ie, je = rec[r+1].i, rec[r+1].j
 			}
 			if !top {
 				gap := nextV - g.v
+				if out.self {
+					self.add(gap * g.le * above.val())
+				}
 				right.add(gap * above.val())
-				self.add(gap * g.le * above.val())
 			}
-			if visit != nil {
-				visit(g, ie, je, above.val(), right.val())
+			up, rgt := above.val(), right.val()
+			if out.self {
+				if out.dv != nil {
+					writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
+				}
+			} else {
+				sgn, bz := g.less-up, g.left+rgt
+				if out.xv != nil {
+					writePair(out.xv, out.xw, a, g.i, ie, -sgn, -bz)
+				}
+				if out.yv != nil {
+					writePair(out.yv, out.yw, b, g.j, je, sgn, bz)
+				}
 			}
 			above.add(g.d)
 			nextV, top = g.v, false
@@ -419,6 +458,31 @@ func backwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], visit func(
 		endI, endJ = cp.i, cp.j
 	}
 	return 2 * self.val()
+}
+
+// writePair writes, for the points [s, e) of set z (one group), the value
+// derivative w·sgn and the weight derivative bz at their original indices.
+func writePair[K radixKey, F Float](gv, gw []F, z *sortedSet[K], s, e int, sgn, bz float64) {
+	idx := z.idx[s:e]
+	if z.w == nil {
+		dv, dw := F(z.u*sgn), F(bz)
+		for _, i := range idx {
+			gv[i], gw[i] = dv, dw
+		}
+		return
+	}
+	for r, i := range idx {
+		gv[i], gw[i] = F(z.w[s+r]*sgn), F(bz)
+	}
+}
+
+// writeSelf writes, for the points [s, e) of set z (one group), the self-sum
+// derivatives 2w·lohi and dist at their original indices.
+func writeSelf[K radixKey](dv, dw []float64, z *sortedSet[K], s, e int, lohi, dist float64) {
+	for r, i := range z.idx[s:e] {
+		dv[i] = 2 * z.weight(s+r) * lohi
+		dw[i] = dist
+	}
 }
 
 // sampleSelf returns Σₖₗ wₖwₗ|xₖ − xₗ| (the full double sum; weights
@@ -459,18 +523,7 @@ func sampleSelfK[F Float, K radixKey](sc *sampleScratch, x Samples[F], dValues, 
 	}
 	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0, tx, tmpBuf[K]{})
 	forwardWalk(sc, &a, &b, true)
-	var visit func(g *groupRec, ie, je int, up, rgt float64)
-	if grad {
-		visit = func(g *groupRec, ie, _ int, up, rgt float64) {
-			lohi, dist := g.less-up, 2*(g.left+rgt)
-			for r := g.i; r < ie; r++ {
-				i := a.idx[r]
-				dValues[i] = 2 * a.weight(r) * lohi
-				dWeights[i] = dist
-			}
-		}
-	}
-	return backwardWalk(sc, &a, &b, visit)
+	return backwardWalk(sc, &a, &b, &walkOut[F]{self: true, dv: dValues, dw: dWeights})
 }
 
 // compareSamples orders sample sets by length, then values, then effective
@@ -595,23 +648,14 @@ func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy
 		return v
 	}
 	// The gradients, with S(z) = C< − C> and B(z) = L(z) + R(z).
-	backwardWalk(sc, &a, &b, func(g *groupRec, ie, je int, up, rgt float64) {
-		sgn, bz := g.less-up, g.left+rgt
-		if gx != nil {
-			for r := g.i; r < ie; r++ {
-				i := a.idx[r]
-				gx.Values[i] = F(-a.weight(r) * sgn)
-				gx.Weights[i] = F(-bz)
-			}
-		}
-		if gy != nil {
-			for r := g.j; r < je; r++ {
-				j := b.idx[r]
-				gy.Values[j] = F(b.weight(r) * sgn)
-				gy.Weights[j] = F(bz)
-			}
-		}
-	})
+	var out walkOut[F]
+	if gx != nil {
+		out.xv, out.xw = gx.Values, gx.Weights
+	}
+	if gy != nil {
+		out.yv, out.yw = gy.Values, gy.Weights
+	}
+	backwardWalk(sc, &a, &b, &out)
 	return v
 }
 
