@@ -59,18 +59,28 @@ func testSampleScratch[F Float](t *testing.T) {
 	}
 	for _, weighted := range []bool{false, true} {
 		x := samplesAs[F](genSamples(r, 60000, false, weighted))
-		var ws Workspace[F]
-		if _, err := ws.SquaredToSamples(p, x); err != nil {
-			t.Fatal(err)
+		for _, grad := range []string{"value", "gp", "gx", "both"} {
+			var ws Workspace[F]
+			var gp *MixtureGrad[F]
+			var gx *SamplesGrad[F]
+			if grad == "gp" || grad == "both" {
+				gp = new(MixtureGrad[F])
+			}
+			if grad == "gx" || grad == "both" {
+				gx = new(SamplesGrad[F])
+			}
+			if _, err := ws.SquaredToSamplesGrad(p, x, gp, gx); err != nil {
+				t.Fatal(err)
+			}
+			checkScratch(t, fmt.Sprintf("SquaredToSamples K=64 N=60000 weighted=%v %s", weighted, grad), ws.scratchBytes(),
+				inputBytes(x.Values, x.Weights, p.Weights, p.Means, p.Stds))
 		}
-		checkScratch(t, fmt.Sprintf("SquaredToSamples K=64 N=60000 weighted=%v", weighted), ws.scratchBytes(),
-			inputBytes(x.Values, x.Weights, p.Weights, p.Means, p.Stds))
 	}
 }
 
-// TestSampleScratchBound checks the scratch of SquaredSamples (value and
-// every gradient combination, equal and very different sizes, weighted and
-// not) and of SquaredToSamples against 3× the input.
+// TestSampleScratchBound checks the scratch of SquaredSamples and of
+// SquaredToSamples (value and every gradient combination, equal and very
+// different sizes, weighted and not) against 3× the input.
 func TestSampleScratchBound(t *testing.T) {
 	t.Run("float64", testSampleScratch[float64])
 	t.Run("float32", testSampleScratch[float32])

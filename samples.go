@@ -90,7 +90,8 @@ type groupRec struct {
 type walkOut[F Float] struct {
 	self           bool
 	xv, xw, yv, yw []F
-	dv, dw         []float64
+	dv, dw         []float64 // self-sum derivatives in float64
+	fv, fw         []F       // or in F
 }
 
 // sampleScratch holds the buffers of the sample-set computations; they grow
@@ -442,6 +443,8 @@ func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], ou
 			if out.self {
 				if out.dv != nil {
 					writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
+				} else if out.fv != nil {
+					writeSelf(out.fv, out.fw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
 				}
 			} else {
 				sgn, bz := g.less-up, g.left+rgt
@@ -478,10 +481,10 @@ func writePair[K radixKey, F Float](gv, gw []F, z *sortedSet[K], s, e int, sgn, 
 
 // writeSelf writes, for the points [s, e) of set z (one group), the self-sum
 // derivatives 2w·lohi and dist at their original indices.
-func writeSelf[K radixKey](dv, dw []float64, z *sortedSet[K], s, e int, lohi, dist float64) {
+func writeSelf[K radixKey, O Float](dv, dw []O, z *sortedSet[K], s, e int, lohi, dist float64) {
 	for r, i := range z.idx[s:e] {
-		dv[i] = 2 * z.weight(s+r) * lohi
-		dw[i] = dist
+		dv[i] = O(2 * z.weight(s+r) * lohi)
+		dw[i] = O(dist)
 	}
 }
 
@@ -512,18 +515,36 @@ func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64
 	return sampleSelfK[F, uint32](&ws.samples, x, dValues, dWeights)
 }
 
-func sampleSelfK[F Float, K radixKey](sc *sampleScratch, x Samples[F], dValues, dWeights []float64) float64 {
+// sampleSelfGradTo is sampleSelfGrad with the derivatives written in F
+// (rounded once from float64).
+func (ws *Workspace[F]) sampleSelfGradTo(x Samples[F], dValues, dWeights []F) float64 {
+	if is64[F]() {
+		return sampleSelfK[F, uint64](&ws.samples, x, dValues, dWeights)
+	}
+	return sampleSelfK[F, uint32](&ws.samples, x, dValues, dWeights)
+}
+
+// sampleSelfK computes the self sum and, when dValues is not nil, its
+// derivatives in O (float64, or F).
+func sampleSelfK[F Float, K radixKey, O Float](sc *sampleScratch, x Samples[F], dValues, dWeights []O) float64 {
 	grad := dValues != nil
 	n := len(x.Values)
 	u := float64(F(1 / float64(n)))
 	var tx tmpBuf[K]
+	out := walkOut[F]{self: true}
 	if grad {
 		// dValues and dWeights are written last: the sort's ping-pong half.
 		tx = tmpBuf[K]{asWords[K](dValues[:n]), asWords[uint32](dWeights[:n])}
+		switch v := any(dValues).(type) {
+		case []float64:
+			out.dv, out.dw = v, any(dWeights).([]float64)
+		case []F:
+			out.fv, out.fw = v, any(dWeights).([]F)
+		}
 	}
 	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0, tx, tmpBuf[K]{})
 	forwardWalk(sc, &a, &b, true)
-	return backwardWalk(sc, &a, &b, &walkOut[F]{self: true, dv: dValues, dw: dWeights})
+	return backwardWalk(sc, &a, &b, &out)
 }
 
 // compareSamples orders sample sets by length, then values, then effective

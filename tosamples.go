@@ -45,7 +45,13 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	return F(ws.toSamples(p, x, gp, gx)), nil
 }
 
-// toSamples is SquaredToSamplesGrad for inputs known to be valid.
+// toSamplesChunk is the number of samples whose cross-sum gradients are
+// computed at a time (a multiple of crossTileCols).
+const toSamplesChunk = 16 * crossTileCols
+
+// toSamples is SquaredToSamplesGrad for inputs known to be valid. Scratch:
+// the sort of the samples (keys and indices; the gradient outputs serve as
+// the ping-pong half) and the column sums of one chunk.
 func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
@@ -60,34 +66,51 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	}
 	grad := gp != nil || gx != nil
 	ws.va = variances(ws.va, p.Stds)
-	ws.crossSums(im, p.Weights, p.Means, ws.va, wx, x.Values, nil, true, grad)
+	// (Unweighted samples weigh float64(F(1/N)) each in the self sum too.)
+	var selfX float64
+	if !grad {
+		ws.crossSums(im, p.Weights, p.Means, ws.va, wx, x.Values, nil, true, false)
+		selfX = ws.sampleSelf(x)
+	} else {
+		// The samples' self-sum derivatives first, into gx; then the cross
+		// sums in chunks of columns, each finishing its part of gx, so that
+		// the column scratch is one chunk's.
+		if gx != nil {
+			gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
+			selfX = ws.sampleSelfGradTo(x, gx.Values, gx.Weights)
+		} else {
+			selfX = ws.sampleSelf(x)
+		}
+		ws.rowTot = zeroed(ws.rowTot, 3*k)
+		for c0 := 0; c0 < n; c0 += toSamplesChunk {
+			c1 := min(n, c0+toSamplesChunk)
+			wc := wx
+			if x.Weights != nil {
+				wc = wx[c0:c1]
+			}
+			ws.crossSumsAcc(im, p.Weights, p.Means, ws.va, wc, x.Values[c0:c1], nil, true, true, true)
+			if gx == nil {
+				continue
+			}
+			colH, colD := ws.colTot[:c1-c0], ws.colTot[c1-c0:2*(c1-c0)]
+			for j := c0; j < c1; j++ {
+				// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD; self: −½ of
+				// what gx holds.
+				w := float64(wx[0]) // uniform weights (a tile of them)
+				if x.Weights != nil {
+					w = float64(x.Weights[j])
+				}
+				gx.Values[j] = F(-w*colD[j-c0] - 0.5*float64(gx.Values[j]))
+				gx.Weights[j] = F(colH[j-c0] - 0.5*float64(gx.Weights[j]))
+			}
+		}
+	}
 	cross := dot(p.Weights, ws.rowTot[:k])
 	ws.selfA = ws.selfSums(im, ws.selfA, p.Weights, p.Means, ws.va, grad)
 	selfP := selfOf(p.Weights, p.Stds, ws.selfA)
-	var selfX float64
-	// (Unweighted samples weigh float64(F(1/N)) each there too.)
-	if gx != nil {
-		ws.dv, ws.dw = grow(ws.dv, n), grow(ws.dw, n)
-		selfX = ws.sampleSelfGrad(x, ws.dv, ws.dw)
-	} else {
-		selfX = ws.sampleSelf(x)
-	}
 	sq := max(cross-0.5*(selfP+selfX), 0)
 	if gp != nil {
 		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1)
-	}
-	if gx != nil {
-		gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
-		colH, colD := ws.colTot[:n], ws.colTot[n:2*n]
-		for j := 0; j < n; j++ {
-			// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD[j]; self: −½·dv.
-			w := float64(wx[0]) // uniform weights (a tile of them)
-			if x.Weights != nil {
-				w = float64(x.Weights[j])
-			}
-			gx.Values[j] = F(-w*colD[j] - 0.5*ws.dv[j])
-			gx.Weights[j] = F(colH[j] - 0.5*ws.dw[j])
-		}
 	}
 	return sq
 }

@@ -201,6 +201,15 @@ func (j *job[F]) selfTask(task int) {
 // shorter than mb is the weight of every column, repeated over at least
 // crossTileCols entries (uniform weights without an array of M).
 func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad bool) {
+	ws.crossSumsAcc(im, wa, ma, va, wb, mb, vb, dirac, grad, false)
+}
+
+// crossSumsAcc is crossSums; with accumulate, the row totals continue the
+// sums already in ws.rowTot (of the columns before mb: the columns of a
+// problem cut at multiples of crossTileCols give the bits of the whole), so
+// that a wide problem can be done in column chunks with column scratch of
+// one chunk.
+func (ws *Workspace[F]) crossSumsAcc(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad, accumulate bool) {
 	k, m := len(ma), len(mb)
 	rt, ct := tiles(k, crossTileRows), tiles(m, crossTileCols)
 	parts := 1
@@ -220,7 +229,11 @@ func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, 
 		k: k, m: m, rt: rt, ct: ct, rowPart: ws.rowPart, colPart: ws.colPart}
 	ws.run(rt*ct, k*m)
 	ws.job = job[F]{}
-	ws.rowTot = combine(ws.rowTot, ws.rowPart, parts, ct, k)
+	if accumulate {
+		addTiles(ws.rowTot, ws.rowPart, parts, ct, k)
+	} else {
+		ws.rowTot = combine(ws.rowTot, ws.rowPart, parts, ct, k)
+	}
 	if grad {
 		ws.colTot = combine(ws.colTot, ws.colPart, colParts, rt, m)
 	}
@@ -241,6 +254,20 @@ func combine[F Float](dst []float64, part []F, parts, tiles, n int) []float64 {
 		}
 	}
 	return dst
+}
+
+// addTiles is combine continuing the sums in dst (of length parts·n).
+func addTiles[F Float](dst []float64, part []F, parts, tiles, n int) {
+	for p := 0; p < parts; p++ {
+		out := dst[p*n : (p+1)*n]
+		for i := range out {
+			s := out[i]
+			for t := 0; t < tiles; t++ {
+				s += float64(part[(p*tiles+t)*n+i])
+			}
+			out[i] = s
+		}
+	}
 }
 
 // selfSums computes the upper-triangle sums of one mixture (w, m, v): into dst
