@@ -45,13 +45,15 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	return F(ws.toSamples(p, x, gp, gx)), nil
 }
 
-// toSamplesChunk is the number of samples whose cross-sum gradients are
-// computed at a time (a multiple of crossTileCols).
-const toSamplesChunk = 16 * crossTileCols
+// toSamplesChunkTiles is the smallest number of column tiles whose
+// cross-sum gradients are computed at a time (two per thread when there are
+// more threads).
+const toSamplesChunkTiles = 4
 
 // toSamples is SquaredToSamplesGrad for inputs known to be valid. Scratch:
 // the sort of the samples (keys and indices; the gradient outputs serve as
-// the ping-pong half) and the column sums of one chunk.
+// the ping-pong half) and, with gradients, the column sums of one chunk of
+// max(4, 2·threads) column tiles.
 func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
@@ -82,8 +84,9 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 			selfX = ws.sampleSelf(x)
 		}
 		ws.rowTot = zeroed(ws.rowTot, 3*k)
-		for c0 := 0; c0 < n; c0 += toSamplesChunk {
-			c1 := min(n, c0+toSamplesChunk)
+		chunk := max(toSamplesChunkTiles, 2*ws.threads()) * crossTileCols
+		for c0 := 0; c0 < n; c0 += chunk {
+			c1 := min(n, c0+chunk)
 			wc := wx
 			if x.Weights != nil {
 				wc = wx[c0:c1]
