@@ -611,6 +611,11 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // points zₗ with signed weights cₗ (+w for x, −v for y). A value derivative at
 // a tie takes sign(0) = 0. For unweighted sets the weight derivatives are
 // those at the implied weights 1/N.
+//
+// gx and gy may share memory with x and y (the gradients are written after
+// the inputs are last read). Otherwise their memory serves as scratch of the
+// sort before it receives the gradients, which keeps the scratch of a call
+// within about 1.5× the input in float64 (see the README).
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)

@@ -1107,5 +1107,24 @@ func TestSamplesGradAliasing(t *testing.T) {
 			!slices.Equal(hy.Values, gy.Values) || !slices.Equal(hy.Weights, gy.Weights) {
 			t.Errorf("weighted=%v: outputs aliasing x.Values change the result", weighted)
 		}
+		// SquaredToSamplesGrad with gx aliasing x (values, or weights).
+		p := Mixture[float64]{Weights: []float64{0.25, 0.75}, Means: []float64{-0.5, 1}, Stds: []float64{0.5, 2}}
+		var gp, gp2 MixtureGrad[float64]
+		var tx SamplesGrad[float64]
+		want, _ = SquaredToSamplesGrad(p, x, &gp, &tx)
+		for k := range 2 {
+			xc := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+			ax := SamplesGrad[float64]{Values: xc.Values, Weights: make([]float64, len(x.Values))}
+			if k == 1 {
+				if !weighted {
+					continue
+				}
+				ax = SamplesGrad[float64]{Values: make([]float64, len(x.Values)), Weights: xc.Weights}
+			}
+			got, _ := SquaredToSamplesGrad(p, xc, &gp2, &ax)
+			if got != want || !slices.Equal(ax.Values, tx.Values) || !slices.Equal(ax.Weights, tx.Weights) || !slices.Equal(gp.Means, gp2.Means) {
+				t.Errorf("weighted=%v: SquaredToSamplesGrad outputs aliasing x (%d) change the result", weighted, k)
+			}
+		}
 	}
 }

@@ -16,8 +16,12 @@ import (
 const slicedGroups = 8
 
 // SlicedWorkspace holds the scratch memory of the sliced computations; reuse
-// it to avoid allocating per call (the per-group buffers grow to the largest
-// problem seen). Not safe for concurrent use. The zero value is ready.
+// it to avoid allocating per call (the buffers grow to the largest problem
+// seen). Mixture problems keep scratch and gradient accumulators per group of
+// directions; problems with sample sets keep scratch per thread (at most
+// slicedGroups) and one set of gradient accumulators, so their memory grows
+// with the thread count, not with the directions. Not safe for concurrent
+// use. The zero value is ready.
 type SlicedWorkspace[F Float] struct {
 	// Threads caps the goroutines (0: GOMAXPROCS, 1: none). Results are
 	// bit-identical for every value.
@@ -58,7 +62,9 @@ const (
 // at a time (its buffer holds chunkDirections·N projections).
 const chunkDirections = 8
 
-// slicedGroup is the scratch of one group of directions.
+// slicedGroup is the scratch of one group of directions (mixture problems)
+// or of one thread (problems with sample sets; slot 0 then also holds the
+// gradient accumulators).
 type slicedGroup[F Float] struct {
 	ws           Workspace[F]
 	p1, q1       Mixture[F]

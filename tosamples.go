@@ -77,10 +77,21 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 		// The samples' self-sum derivatives first, into gx; then the cross
 		// sums in chunks of columns, each finishing its part of gx, so that
 		// the column scratch is one chunk's.
+		alias := false
 		if gx != nil {
 			gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
+			alias = overlaps(gx.Values, x.Values) || overlaps(gx.Values, x.Weights) ||
+				overlaps(gx.Weights, x.Values) || overlaps(gx.Weights, x.Weights)
+		}
+		switch {
+		case alias:
+			// gx shares memory with x, which the cross sums still read:
+			// the self-sum derivatives go to scratch.
+			ws.dv, ws.dw = grow(ws.dv, n), grow(ws.dw, n)
+			selfX = ws.sampleSelfGrad(x, ws.dv, ws.dw)
+		case gx != nil:
 			selfX = ws.sampleSelfGradTo(x, gx.Values, gx.Weights)
-		} else {
+		default:
 			selfX = ws.sampleSelf(x)
 		}
 		ws.rowTot = zeroed(ws.rowTot, 3*k)
@@ -103,8 +114,12 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 				if x.Weights != nil {
 					w = float64(x.Weights[j])
 				}
-				gx.Values[j] = F(-w*colD[j-c0] - 0.5*float64(gx.Values[j]))
-				gx.Weights[j] = F(colH[j-c0] - 0.5*float64(gx.Weights[j]))
+				sv, sw := float64(gx.Values[j]), float64(gx.Weights[j])
+				if alias {
+					sv, sw = ws.dv[j], ws.dw[j]
+				}
+				gx.Values[j] = F(-w*colD[j-c0] - 0.5*sv)
+				gx.Weights[j] = F(colH[j-c0] - 0.5*sw)
 			}
 		}
 	}
