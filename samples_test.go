@@ -1043,7 +1043,7 @@ func walkCases() []pairCase {
 		{"one value weighted", Samples[float64]{Values: []float64{2, 2, 2, 2}, Weights: []float64{0.5, 0.125, 0.25, 0.125}}, Samples[float64]{Values: []float64{2}}},
 	}
 	// Long and short runs of equal high bits (1 + k·2⁻⁴⁰ share them).
-	for _, sz := range [][2]int{{300, 200}, {90, 150}} {
+	for _, sz := range [][2]int{{200, 120}, {90, 150}} {
 		mk := func(n int, weighted bool) Samples[float64] {
 			s := Samples[float64]{Values: make([]float64, n)}
 			for i := range s.Values {
@@ -1075,7 +1075,7 @@ func TestSampleWalkBlocks(t *testing.T) {
 	for _, blk := range []int{1, 3, walkBlock} {
 		cases := walkCases()
 		if blk < 10 {
-			cases = append(cases, randomPairCases()[:8]...)
+			cases = append(cases, randomPairCases()[:5]...)
 		}
 		walkBlock = blk
 		var ws64 Workspace[float64]
@@ -1083,9 +1083,11 @@ func TestSampleWalkBlocks(t *testing.T) {
 		for i, c := range cases {
 			name := fmt.Sprintf("block %d %s/%d", blk, c.name, i)
 			checkPair(t, name, &ws64, c.x, c.y)
-			checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
 			checkSelf(t, name, &ws64, c.x)
-			checkSelf(t, name, &ws32, samplesAs[float32](c.x))
+			if blk >= 10 { // the blocks do not depend on the precision
+				checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
+				checkSelf(t, name, &ws32, samplesAs[float32](c.x))
+			}
 		}
 	}
 }
