@@ -50,6 +50,10 @@ type SlicedWorkspace[F Float] struct {
 	gradX   bool
 	gradY   bool
 	ngroups int
+
+	// float64 gradient outputs that serve as the accumulators of the sample
+	// gradients during a call (nil otherwise)
+	outX, outY *SamplesNDGrad[F]
 }
 
 const (
@@ -204,6 +208,8 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	}
 	sw.kind, sw.p, sw.x, sw.dirs = sliceToSamples, p, x, dirs
 	sw.gradP, sw.gradX = gp != nil, gx != nil
+	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.Std, p.Stds, p.Chol)
+	defer sw.releaseOutputs()
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
@@ -230,6 +236,13 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	}
 	sw.kind, sw.x, sw.y, sw.dirs = sliceSampleSets, x, y, dirs
 	sw.gradX, sw.gradY = gx != nil, gy != nil
+	sw.outX = outputAcc(gx, x, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
+	sw.outY = outputAcc(gy, y, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
+	if sw.outX != nil && sw.outY != nil && (overlaps(sw.outX.Values, sw.outY.Values) || overlaps(sw.outX.Values, sw.outY.Weights) ||
+		overlaps(sw.outX.Weights, sw.outY.Values) || overlaps(sw.outX.Weights, sw.outY.Weights)) {
+		sw.outY = nil
+	}
+	defer sw.releaseOutputs()
 	v := sw.run()
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
@@ -317,10 +330,13 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 	}
 	sw.ngroups = 1 // the gradients are in slot 0's accumulators
 	if !sw.gradP && !sw.gradX && !sw.gradY {
-		chunks := (l + chunkDirections - 1) / chunkDirections
+		// Chunks of at most D/threads directions: the projections of all
+		// threads are no larger than the input.
+		cd := max(1, min(chunkDirections, sw.dirs.Dim/slots))
+		chunks := (l + cd - 1) / cd
 		if slots <= 1 {
 			for c := range chunks {
-				sw.sampleChunk(im, &sw.groups[0], c*chunkDirections, min(chunkDirections, l-c*chunkDirections))
+				sw.sampleChunk(im, &sw.groups[0], c*cd, min(cd, l-c*cd))
 			}
 			return
 		}
@@ -331,7 +347,7 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 				if c >= chunks {
 					return
 				}
-				sw.sampleChunk(im, &sw.groups[t], c*chunkDirections, min(chunkDirections, l-c*chunkDirections))
+				sw.sampleChunk(im, &sw.groups[t], c*cd, min(cd, l-c*cd))
 			}
 		})
 		return
@@ -342,9 +358,15 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 		acc.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
 	}
 	if sw.gradX {
+		if sw.outX != nil {
+			acc.accX, acc.accXw = asFloat64(sw.outX.Values), asFloat64(sw.outX.Weights)
+		}
 		acc.accX, acc.accXw = zeroed(acc.accX, len(sw.x.Values)), zeroed(acc.accXw, len(sw.x.Values)/d)
 	}
 	if sw.gradY {
+		if sw.outY != nil {
+			acc.accY, acc.accYw = asFloat64(sw.outY.Values), asFloat64(sw.outY.Weights)
+		}
 		acc.accY, acc.accYw = zeroed(acc.accY, len(sw.y.Values)), zeroed(acc.accYw, len(sw.y.Values)/d)
 	}
 	for l0 := 0; l0 < l; l0 += slots {
@@ -359,6 +381,38 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 		}
 	}
 }
+
+// outputAcc returns g, grown to the size of x's gradient, when F is float64
+// and g shares no memory with the inputs: its slices then accumulate the
+// gradient during the call (in float64, as scratch accumulators would), and
+// finishSamplesGrad scales them in place. Otherwise nil.
+func outputAcc[F Float](g *SamplesNDGrad[F], x SamplesND[F], inputs ...[]F) *SamplesNDGrad[F] {
+	if g == nil || !is64[F]() {
+		return nil
+	}
+	for _, in := range inputs {
+		if overlaps(g.Values, in) || overlaps(g.Weights, in) {
+			return nil
+		}
+	}
+	g.Values, g.Weights = grow(g.Values, len(x.Values)), grow(g.Weights, len(x.Values)/x.Dim)
+	return g
+}
+
+// releaseOutputs forgets the outputs used as accumulators.
+func (sw *SlicedWorkspace[F]) releaseOutputs() {
+	acc := &sw.groups[0]
+	if sw.outX != nil {
+		acc.accX, acc.accXw = nil, nil
+	}
+	if sw.outY != nil {
+		acc.accY, acc.accYw = nil, nil
+	}
+	sw.outX, sw.outY = nil, nil
+}
+
+// asFloat64 returns v as a []float64 (F is float64).
+func asFloat64[F Float](v []F) []float64 { return any(v).([]float64) }
 
 // parallel runs f(0) … f(n−1) on n goroutines (the calling one among them).
 func parallel(n int, f func(t int)) {

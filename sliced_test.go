@@ -571,3 +571,62 @@ func TestSlicedSampleThreads(t *testing.T) {
 		}
 	}
 }
+
+// TestSlicedSampleOutputs checks that gradient outputs reused across calls,
+// or sharing memory with the inputs (then not used as accumulators), give
+// the results of fresh outputs.
+func TestSlicedSampleOutputs(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	const d, n, m = 4, 300, 200
+	x := SamplesND[float64]{Dim: d, Values: make([]float64, n*d), Weights: dyadicWeights(r, n)}
+	y := SamplesND[float64]{Dim: d, Values: make([]float64, m*d)}
+	for i := range x.Values {
+		x.Values[i] = r.NormFloat64()
+	}
+	for i := range y.Values {
+		y.Values[i] = 0.3 + r.NormFloat64()
+	}
+	p := randMixtureND(r, 3, d, covDiag)
+	dirs := RandomDirections[float64](d, 21, 4)
+	var sw SlicedWorkspace[float64]
+	var gx, gy, hx SamplesNDGrad[float64]
+	var gp MixtureNDGrad[float64]
+	want, _ := sw.SquaredSamples(x, y, dirs, &gx, &gy)
+	wantT, _ := sw.SquaredToSamples(p, x, dirs, &gp, &hx)
+	same := func(a, b SamplesNDGrad[float64]) bool {
+		return slices.Equal(a.Values, b.Values) && slices.Equal(a.Weights, b.Weights)
+	}
+	// Reused outputs (holding the previous results).
+	for range 2 {
+		if v, _ := sw.SquaredSamples(x, y, dirs, &gx, &gy); v != want {
+			t.Fatalf("reused outputs: value %v, want %v", v, want)
+		}
+	}
+	var fx, fy SamplesNDGrad[float64]
+	sw.SquaredSamples(x, y, dirs, &fx, &fy)
+	if !same(fx, gx) || !same(fy, gy) {
+		t.Error("reused outputs give other gradients")
+	}
+	// Outputs sharing memory with the inputs.
+	for k := range 3 {
+		xc := SamplesND[float64]{Dim: d, Values: slices.Clone(x.Values), Weights: slices.Clone(x.Weights)}
+		ax := SamplesNDGrad[float64]{Values: xc.Values}
+		switch k {
+		case 1:
+			ax = SamplesNDGrad[float64]{Values: make([]float64, n*d), Weights: xc.Weights}
+		case 2:
+			ax = SamplesNDGrad[float64]{Values: slices.Clone(dirs.Theta)} // no overlap: a plain output
+		}
+		var ay SamplesNDGrad[float64]
+		v, _ := sw.SquaredSamples(xc, y, dirs, &ax, &ay)
+		if v != want || !same(ax, gx) || !same(ay, gy) {
+			t.Errorf("case %d: outputs sharing memory with the inputs change the result", k)
+		}
+		xc = SamplesND[float64]{Dim: d, Values: slices.Clone(x.Values), Weights: slices.Clone(x.Weights)}
+		bx := SamplesNDGrad[float64]{Values: make([]float64, n*d), Weights: xc.Weights}
+		var bp MixtureNDGrad[float64]
+		if v, _ := sw.SquaredToSamples(p, xc, dirs, &bp, &bx); v != wantT || !same(bx, hx) || !slices.Equal(bp.Means, gp.Means) {
+			t.Errorf("case %d: SquaredToSamples outputs sharing memory with the inputs change the result", k)
+		}
+	}
+}
