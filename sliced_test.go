@@ -461,12 +461,13 @@ func TestSlicedWorkspaceAllocatesNothing(t *testing.T) {
 	dirs := RandomDirections[float64](3, 40, 1)
 	sw := SlicedWorkspace[float64]{Threads: 1}
 	var gp MixtureNDGrad[float64]
-	var gx SamplesNDGrad[float64]
+	var gx, gy SamplesNDGrad[float64]
 	for name, f := range map[string]func(){
 		"mixtures":      func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
 		"mixtures-grad": func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
 		"to-samples":    func() { sw.SquaredToSamples(p, x, dirs, &gp, &gx) },
 		"sample-sets":   func() { sw.SquaredSamples(x, x, dirs, nil, nil) },
+		"sample-grads":  func() { sw.SquaredSamples(x, x, dirs, &gx, &gy) },
 	} {
 		f()
 		if a := testing.AllocsPerRun(5, f); a != 0 {
