@@ -8,12 +8,14 @@ import (
 // The sample-set computations sort values as unsigned integer keys in the
 // same order (sortKey, sortKey32): float64 values as 64-bit keys, float32
 // values as 32-bit keys, by a stable least-significant-digit radix sort over
-// 11-bit digits (6 passes for 64-bit keys, 3 for 32-bit ones). The counts of
-// every digit are taken in the one sweep that builds the keys, and a pass
-// whose digit is the same in every key is skipped (the low digits of widened
-// or coarse data, the exponent digits of data within one binade). The keys
-// move alone, or with a 32-bit index when the caller needs the permutation
-// (gradients, weights).
+// 11-bit digits: the 3 digits of a 32-bit key; the 3 high digits of a 64-bit
+// key, each run of equal high bits then finished by insertion or by the 3
+// low digits (see sortedKeys). The counts of every digit are taken in the one
+// sweep that builds the keys, and a pass whose digit is the same in every
+// key is skipped (the low digits of widened or coarse data, the exponent
+// digits of data within one binade). The keys move alone, or with a 32-bit
+// index when the caller needs the permutation (gradients, weights): sets of
+// 2³² points or more are not supported.
 
 // radixKey is the type of a sort key.
 type radixKey interface{ ~uint32 | ~uint64 }
@@ -22,9 +24,8 @@ const (
 	radixBits = 11
 	radixSize = 1 << radixBits
 	radixMask = radixSize - 1
-	// radixMaxPasses is the number of passes over a 64-bit key (the last
-	// one over 9 bits); a 32-bit key has 3.
-	radixMaxPasses = (64 + radixBits - 1) / radixBits
+	// radixCounters is the number of digit counters of a sort: 3 passes.
+	radixCounters = 3 * radixSize
 	// radixMinN is the length below which an insertion sort is used (the
 	// counters cost a few microseconds to clear and scan).
 	radixMinN = 64
@@ -35,9 +36,6 @@ func keyBits[K radixKey]() int {
 	var k K
 	return 8 * int(unsafe.Sizeof(k))
 }
-
-// radixPasses returns the number of 11-bit digits of K.
-func radixPasses[K radixKey]() int { return (keyBits[K]() + radixBits - 1) / radixBits }
 
 // sortKey maps a float64 to a uint64 in the same order, with −0 and +0 (equal
 // as values) on the same key: the bits of a non-negative value with the sign
@@ -95,14 +93,14 @@ func valueOf[K radixKey](k K) float64 {
 type radixScratch[K radixKey] struct {
 	keys []K
 	idx  []uint32
-	cnt  []uint32 // radixMaxPasses × radixSize counters
+	cnt  []uint32 // radixCounters digit counters
 }
 
 // sortedKeys sorts the keys of values (keyOf) into dst, stably, and with
 // withIdx also the indices 0 … n−1 along with them into idx (so that idx[r]
 // is the position in values of the r-th smallest): dst and idx have length
 // n = len(values), tmpK and tmpI (when withIdx) at least n; their contents
-// are destroyed. cnt holds radixMaxPasses·radixSize counters. It does not
+// are destroyed. cnt holds radixCounters counters. It does not
 // allocate.
 //
 // 32-bit keys take the 3 passes of their digits. 64-bit keys take the 3

@@ -21,10 +21,12 @@ import (
 // points with the same weights, in any order, give the same bits and the
 // running difference of their CDFs stays exactly 0.
 //
-// Memory: the sorted keys of both sets and the ping-pong half of the larger
-// one (8 bytes per key in float64, 4 in float32); indices (4 bytes) for the
-// sets that need the permutation (gradients, weights) and the weights in
-// sorted order (8 bytes) for weighted sets. Gradients need the weight above
+// Memory: the sorted keys of both sets (8 bytes per key in float64, 4 in
+// float32) and a ping-pong half as long as the larger set that has no
+// gradient output (a gradient output, written last, serves as its set's
+// ping-pong half); indices (4 bytes) for the sets that need the permutation
+// (gradients, weights) and the weights in sorted order (8 bytes) for
+// weighted sets. Gradients need the weight above
 // and the distance sum to the points above every group, a backward
 // recurrence: instead of an array over all groups, a forward walk records
 // its state every walkBlock groups, and the blocks are then redone in
@@ -225,7 +227,7 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 			}
 		}
 	}
-	rs.cnt = grow(rs.cnt, radixMaxPasses*radixSize)
+	rs.cnt = grow(rs.cnt, radixCounters)
 	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
 	if m > 0 {
 		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)

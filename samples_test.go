@@ -910,7 +910,7 @@ func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F,
 	}
 	slices.SortStableFunc(want, func(a, b kp) int { return cmp.Compare(a.k, b.k) })
 	rs.keys, rs.idx = grow(rs.keys, 2*n), grow(rs.idx, 2*n)
-	rs.cnt = grow(rs.cnt, radixMaxPasses*radixSize)
+	rs.cnt = grow(rs.cnt, radixCounters)
 	var idx, tmpI []uint32
 	if withIdx {
 		idx, tmpI = rs.idx[:n], rs.idx[n:]
