@@ -14,8 +14,8 @@ import (
 // sweep that builds the keys, and a pass whose digit is the same in every
 // key is skipped (the low digits of widened or coarse data, the exponent
 // digits of data within one binade). The keys move alone, or with a 32-bit
-// index when the caller needs the permutation (gradients, weights): sets of
-// 2³² points or more are not supported.
+// index when the caller needs the permutation (gradients, weights): the
+// entry points reject sets of 2³² points or more (checkSampleCount).
 
 // radixKey is the type of a sort key.
 type radixKey interface{ ~uint32 | ~uint64 }

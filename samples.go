@@ -549,6 +549,19 @@ func sampleSelfK[F Float, K radixKey, O Float](sc *sampleScratch, x Samples[F], 
 	return backwardWalk(sc, &a, &b, &out)
 }
 
+// maxSamples is the largest number of points of a sample set (the sorts
+// carry 32-bit indices and counters).
+const maxSamples = 1<<32 - 1
+
+// checkSampleCount returns an *InputError when a set of n points is too
+// large to sort.
+func checkSampleCount(arg string, n int) error {
+	if uint64(n) > maxSamples {
+		return &InputError{arg, "values", -1, "more than 2³² − 1 points"}
+	}
+	return nil
+}
+
 // compareSamples orders sample sets by length, then values, then effective
 // weights (1/N when nil); 0 means the same points with the same weights.
 func compareSamples[F Float](x, y Samples[F]) int {
@@ -635,6 +648,12 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 		return 0, err
 	}
 	if err := y.validate("y"); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("x", len(x.Values)); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("y", len(y.Values)); err != nil {
 		return 0, err
 	}
 	return F(ws.squaredSamples(x, y, gx, gy)), nil

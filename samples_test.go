@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -1128,5 +1129,21 @@ func TestSamplesGradAliasing(t *testing.T) {
 				t.Errorf("weighted=%v: SquaredToSamplesGrad outputs aliasing x (%d) change the result", weighted, k)
 			}
 		}
+	}
+}
+
+// TestCheckSampleCount checks the limit of the sorts' 32-bit indices (a set
+// that large cannot be allocated in a test).
+func TestCheckSampleCount(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("a 32-bit int cannot count 2³² points")
+	}
+	limit := uint64(maxSamples)
+	if err := checkSampleCount("x", int(limit)); err != nil {
+		t.Errorf("%d points: %v", limit, err)
+	}
+	var ie *InputError
+	if err := checkSampleCount("y", int(limit+1)); !errors.As(err, &ie) || ie.Arg != "y" || ie.Field != "values" {
+		t.Errorf("2³² points: error %v", err)
 	}
 }

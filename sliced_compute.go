@@ -206,6 +206,9 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	if err := dirs.validate(p.Dim); err != nil {
 		return 0, err
 	}
+	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
+		return 0, err
+	}
 	sw.kind, sw.p, sw.x, sw.dirs = sliceToSamples, p, x, dirs
 	sw.gradP, sw.gradX = gp != nil, gx != nil
 	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.Std, p.Stds, p.Chol)
@@ -232,6 +235,12 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 		return 0, &InputError{"y", "dim", -1, "dimension differs from x's"}
 	}
 	if err := dirs.validate(x.Dim); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("y", len(y.Values)/y.Dim); err != nil {
 		return 0, err
 	}
 	sw.kind, sw.x, sw.y, sw.dirs = sliceSampleSets, x, y, dirs

@@ -42,6 +42,9 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := x.validate("x"); err != nil {
 		return 0, err
 	}
+	if err := checkSampleCount("x", len(x.Values)); err != nil {
+		return 0, err
+	}
 	return F(ws.toSamples(p, x, gp, gx)), nil
 }
 
