@@ -62,6 +62,7 @@ test-nofma:
 # Race tests of the parallel paths (the full suite under -race is too slow).
 test-race:
 	$(GO) test -race -run 'Parallel|Deterministic' .
+	$(GO) test -race -run 'KernelChoiceParallel' ./kernels
 
 ## test-arm64: every test of the module as arm64 binaries under
 ## qemu-aarch64-static, with the NEON kernels required (CRAMER_REQUIRE=neon
