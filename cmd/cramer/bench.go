@@ -192,7 +192,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	warnKernelEnv(stderr)
+	if err := kernelEnvError(); err != nil {
+		return fail(stderr, "bench", benchUsage, err)
+	}
 	if *impl != "" {
 		prev := cramer.Kernel()
 		if err := cramer.UseKernel(*impl); err != nil {

@@ -58,6 +58,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gmmkit/cramer"
 	"github.com/gmmkit/cramer/kernels"
 )
 
@@ -106,7 +107,7 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 
 // cmdKernels lists the usable kernel implementations, best first, and marks
 // the active one.
-func cmdKernels(args []string, stdout, stderr io.Writer) int {
+func cmdKernels(args []string, stdout, stderr io.Writer) (status int) {
 	if len(args) > 0 {
 		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 			fmt.Fprintln(stdout, "usage: cramer kernels")
@@ -115,8 +116,12 @@ func cmdKernels(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "cramer kernels: unexpected argument %q\nusage: cramer kernels\n", args[0])
 		return exitBad
 	}
-	warnKernelEnv(stderr)
 	active := kernels.Active().Name
+	defer func() {
+		if err := kernelEnvError(); err != nil {
+			status = fail(stderr, "kernels", "", err)
+		}
+	}()
 	for _, name := range kernels.Names() {
 		if name == active {
 			fmt.Fprintf(stdout, "%s (active)\n", name)
@@ -127,12 +132,13 @@ func cmdKernels(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// warnKernelEnv reports, on one line, that CRAMER_KERNEL named an unusable
-// implementation and the default is used instead.
-func warnKernelEnv(stderr io.Writer) {
-	if err := kernels.InitError(); err != nil {
-		fmt.Fprintln(stderr, oneLine(fmt.Sprintf("cramer: warning: %v; using %s", err, kernels.Active().Name)))
+// kernelEnvError reports an environment variable CRAMER_KERNEL that names
+// no usable kernel implementation: a bad-input error (exit status 2).
+func kernelEnvError() error {
+	if err := cramer.KernelError(); err != nil {
+		return fmt.Errorf("%w (unset it to use the best one, %s)", err, kernels.Default().Name)
 	}
+	return nil
 }
 
 // errUsage marks a command-line error: the message is followed by the usage line.
@@ -172,4 +178,13 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
