@@ -57,12 +57,12 @@ func (f *File[F]) readCSV(br *bufio.Reader) error {
 			first, f.Dim = line, cells
 			f.Nested = f.Dim > 1
 		}
-		field := fmt.Sprintf("line %d", line)
+		field := lineField(line)
 		if cells != f.Dim {
 			if f.Dim == 1 {
-				return inputErr(f.Name, field, -1, "%d comma-separated values, want 1 as on line %d (%s is not a number; # starts a comment)", cells, first, strconv.Quote(abbrev(string(b))))
+				return inputErr(f.Name, field(), -1, "%d comma-separated values, want 1 as on line %d (%s is not a number; # starts a comment)", cells, first, strconv.Quote(abbrev(string(b))))
 			}
-			return inputErr(f.Name, field, -1, "%s, want %d as on line %d (every line has the same number of comma-separated coordinates)", plural(cells, "coordinate"), f.Dim, first)
+			return inputErr(f.Name, field(), -1, "%s, want %d as on line %d (every line has the same number of comma-separated coordinates)", plural(cells, "coordinate"), f.Dim, first)
 		}
 		for j := 0; len(b) > 0 || j < cells; j++ {
 			c := b
@@ -72,7 +72,7 @@ func (f *File[F]) readCSV(br *bufio.Reader) error {
 				b = nil
 			}
 			c = bytes.TrimSpace(c)
-			v, perr := strconv.ParseFloat(string(c), bits)
+			v, perr := parseFloat(c, bits)
 			if perr != nil {
 				col := ""
 				if f.Nested {
@@ -80,12 +80,12 @@ func (f *File[F]) readCSV(br *bufio.Reader) error {
 				}
 				var ne *strconv.NumError
 				if errors.As(perr, &ne) && errors.Is(ne.Err, strconv.ErrRange) && math.IsInf(v, 0) {
-					return inputErr(f.Name, field, -1, "%s is out of range for float%d%s", abbrev(string(c)), bits, col)
+					return inputErr(f.Name, field(), -1, "%s is out of range for float%d%s", abbrev(string(c)), bits, col)
 				}
 				if f.Nested {
-					return inputErr(f.Name, field, -1, "%s is not a number%s", strconv.Quote(abbrev(string(c))), col)
+					return inputErr(f.Name, field(), -1, "%s is not a number%s", strconv.Quote(abbrev(string(c))), col)
 				}
-				return inputErr(f.Name, field, -1, "%s is not a number (want one sample per line; # starts a comment)", strconv.Quote(abbrev(string(c))))
+				return inputErr(f.Name, field(), -1, "%s is not a number (want one sample per line; # starts a comment)", strconv.Quote(abbrev(string(c))))
 			}
 			values = append(values, F(v))
 		}
@@ -95,4 +95,9 @@ func (f *File[F]) readCSV(br *bufio.Reader) error {
 	}
 	f.Samples.Dim, f.Samples.Values = f.Dim, values
 	return nil
+}
+
+// lineField names a CSV line as the field of an error, when one is needed.
+func lineField(line int) func() string {
+	return func() string { return fmt.Sprintf("line %d", line) }
 }

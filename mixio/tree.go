@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"github.com/gmmkit/cramer"
 )
@@ -147,7 +148,7 @@ func readArray[F cramer.Float](s *scanner, v *value[F], a int, path []int, bits 
 			if err := s.number(); err != nil {
 				return err
 			}
-			x, err := strconv.ParseFloat(string(s.buf), bits)
+			x, err := parseFloat(s.buf, bits)
 			if err != nil {
 				// The grammar is checked: only a range error is left.
 				lit := abbrev(string(s.buf))
@@ -188,4 +189,15 @@ func abbrev(s string) string {
 		return s
 	}
 	return string(r[:max]) + "…"
+}
+
+// parseFloat is strconv.ParseFloat on b without copying it into a new
+// string, so that reading makes no garbage per number. The string aliases b
+// only during the call: strconv copies it into the *NumError it returns,
+// and callers look at that error at once, before b changes.
+func parseFloat(b []byte, bits int) (float64, error) {
+	if len(b) == 0 {
+		return strconv.ParseFloat("", bits)
+	}
+	return strconv.ParseFloat(unsafe.String(&b[0], len(b)), bits)
 }
