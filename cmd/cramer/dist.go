@@ -15,34 +15,48 @@ import (
 	"github.com/gmmkit/cramer/mixio"
 )
 
-const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q   (P, Q: mixture or samples .json, or .csv/.txt with one sample per line; D-dimensional inputs give the sliced distance over L random directions, default 256, seed 1, or with --exact the exact sliced distance; for 1-D inputs the value is exact and --directions, --seed, --exact change nothing)"
+const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q"
 
 // distHelp is printed by cramer dist --help.
 const distHelp = distUsage + `
 
-P and Q are files:
-  {"weights":[…],"means":[…],"stds":[…]}        a 1-D Gaussian mixture
-  {"samples":[…],"weights":[…]}                  a 1-D sample set (weights optional)
-  .csv/.txt, one number per line                 a 1-D sample set
-  {"weights":[…],"means":[[…],…],"covs":[[[…]]]} a D-dimensional mixture, full covariance matrices
-      … "stds":[[…],…]                          diagonal covariances: D stds per component
-      … "std":[…]                               isotropic covariances: one std per component
-  {"samples":[[…],…],"weights":[…]}              a D-dimensional sample set
-  .csv/.txt, D comma-separated numbers per line  a D-dimensional sample set
-(# starts a comment in a CSV file.)
+Computes the squared Cramér distance ℓ₂² between P and Q, two Gaussian
+mixtures or sample sets (or one of each), and prints ℓ₂², ℓ₂, SciPy's energy
+distance √(2ℓ₂²), the kernel and what P and Q are. In one dimension the value
+is exact. In D dimensions it is the sliced distance: the average of the 1-D
+ℓ₂² of the projections on L random directions, or with --exact the exact
+average over all directions. A file in the D-dimensional layout with D = 1
+is the 1-D case (exact; directions 0).
 
---json          one JSON object {"squared","distance","kernel","directions","dim"}
-                (directions is 0 when the value is exact)
---grad          also the gradients ("grad_p", "grad_q" with --json)
---precision     f64 (default) or f32
---directions L  D-dimensional inputs: the sliced distance averages over L random
-                directions (default 256)
---seed S        the seed of the random directions (default 1)
---exact         D-dimensional inputs: the exact sliced distance (no random
-                directions); for isotropic mixtures ("std") and sample sets
-                only, and without --grad
+P and Q are files (- reads standard input; the format is told by the
+extension, .json or .csv/.txt, or else by the first character):
+  {"weights":[…],"means":[…],"stds":[…]}          a 1-D Gaussian mixture
+  {"samples":[…],"weights":[…]}                    a 1-D sample set (weights optional)
+  .csv/.txt, one number per line                   a 1-D sample set
+  {"weights":[…],"means":[[…],…],"covs":[[[…]]]}   a D-dimensional mixture, full covariance matrices
+  {"weights":[…],"means":[[…],…],"stds":[[…],…]}   diagonal covariances: D stds per component
+  {"weights":[…],"means":[[…],…],"std":[…]}        isotropic covariances: one std per component
+  {"samples":[[…],…],"weights":[…]}                a D-dimensional sample set
+  .csv/.txt, D comma-separated numbers per line    a D-dimensional sample set
+In CSV files blank lines are skipped and # starts a comment.
+
+Flags:
+  --json              print one JSON object {"squared","distance","kernel",
+                      "directions","dim"} (directions is 0 when the value is exact)
+  --grad              also print the gradients of ℓ₂² ("grad_p", "grad_q" with
+                      --json), in the shape of each file
+  --precision f64|f32 compute in float64 (default) or float32
+  --directions L      D-dimensional inputs: the number of random directions
+                      (default 256)
+  --seed S            the seed of the random directions (default 1)
+  --exact             D-dimensional inputs: the exact sliced distance; for
+                      isotropic mixtures ("std") and sample sets, without --grad
+  -h, --help          this help
 With 1-D inputs the distance is exact: --directions and --seed are ignored and
---exact is a no-op.`
+--exact is a no-op.
+
+Exit status: 0 on success, 2 for bad input (the message names the file, the
+field and the index) or usage, 1 for an internal failure.`
 
 // maxDirections bounds --directions.
 const maxDirections = 1 << 22
