@@ -2,16 +2,22 @@
 // mixtures and sample sets, the sliced Cramér distance between
 // D-dimensional ones, and measures the throughput of the kernels.
 //
+// Install it with
+//
+//	go install github.com/gmmkit/cramer/cmd/cramer@latest
+//
 // Usage:
 //
 //	cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q
 //	cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME] [--time D]
 //	cramer kernels
+//	cramer --help | cramer COMMAND --help | cramer --version
 //
-// P and Q are files: a mixture {"weights":[…],"means":[…],"stds":[…]}, a sample
-// set {"samples":[…],"weights":[…]} (weights optional, uniform when absent), or
-// a .csv/.txt file with one sample per line (blank lines and lines starting
-// with # are ignored).
+// P and Q are files (- reads standard input) in the formats of package
+// mixio, which reads them: a mixture {"weights":[…],"means":[…],"stds":[…]},
+// a sample set {"samples":[…],"weights":[…]} (weights optional, uniform when
+// absent), or a .csv/.txt file with one sample per line (blank lines and
+// lines starting with # are ignored).
 //
 // In D dimensions the means and samples are rows of D coordinates: a mixture
 // {"weights":[…],"means":[[…],…]} with one of "covs":[[[…]]] (full covariance
@@ -22,8 +28,10 @@
 // sliced distance, the average of the univariate ℓ₂² of the projections on
 // L random directions (--directions, default 256; --seed, default 1), or
 // with --exact the exact sliced distance (isotropic mixtures and sample sets
-// only; no gradient). With 1-D inputs the distance is exact: --directions
-// and --seed are ignored and --exact is a no-op.
+// only; no gradient). When both inputs have dimension 1 — 1-D files, or
+// files in the D-dimensional layout with D = 1 — the distance is the exact
+// univariate one: --directions and --seed are ignored and --exact is a
+// no-op.
 //
 // dist prints the squared distance ℓ₂², the distance ℓ₂, SciPy's energy
 // distance √(2ℓ₂²) (1-D only), the active kernel and what P and Q are. With
@@ -31,24 +39,28 @@
 // "directions": …, "dim": …} (directions is 0 when the value is exact); --grad
 // adds "grad_p" and "grad_q", the partial derivatives of ℓ₂² with respect to
 // every weight, mean and std of a mixture ("weights", "means", "stds") or
-// every value and weight of a sample set ("values", "weights"). In D
-// dimensions means and values are rows ([[…],…]) and a mixture's covariance
-// parameter is the one of its file: "chol" (the lower-triangular Cholesky
-// factors [[[…]]] of "covs"), "stds" or "std".
+// every value and weight of a sample set ("values", "weights"), in the
+// layout of the file: in the D-dimensional layout means and values are rows
+// ([[…],…]) and a mixture's covariance parameter is the one of its file:
+// "chol" (the lower-triangular Cholesky factors [[[…]]] of "covs"), "stds"
+// or "std".
 //
 // bench times fixed workloads on one core (GOMAXPROCS 1, a reused Workspace)
 // and prints millions of pair terms per second, the median of 5 rounds.
 //
 // kernels lists the kernel implementations usable on this CPU and marks the
-// active one (the environment variable CRAMER_KERNEL chooses another).
+// active one. The environment variable CRAMER_KERNEL chooses another; a name
+// that is unknown or that this CPU cannot run is an error for every command
+// (exit status 2).
 //
-// Invalid input — an unreadable file, malformed JSON or CSV, an unknown field,
-// a NaN, infinite or out-of-range number, a negative std or weight, weights
-// not summing to 1, mismatched lengths, ragged rows, a covariance matrix that
-// is not symmetric positive definite, P and Q of different dimensions, an
-// empty mixture, --exact where it does not apply — is reported on one line
-// naming the file, the field and the index, with exit status 2. Usage errors
-// also exit with status 2.
+// Invalid input — an unreadable file, malformed JSON (reported at its line
+// and column, naming the field) or CSV, an unknown field, a NaN, infinite or
+// out-of-range number, a negative std or weight, weights not summing to 1,
+// mismatched lengths, ragged rows, a covariance matrix that is not symmetric
+// positive definite, P and Q of different dimensions, an empty mixture,
+// --exact where it does not apply — is reported on one line naming the
+// file, the field and the index, with exit status 2. A usage error prints
+// one line and a hint, with exit status 2.
 package main
 
 import (
