@@ -326,3 +326,38 @@ func ExampleWriteMixture() {
 	// }
 	// 2 components
 }
+
+// FuzzRead: Read never panics; what it accepts is valid and, when it is
+// JSON, valid for encoding/json too; a JSON document it calls malformed
+// encoding/json rejects too.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{
+		`{"weights": [0.5, 0.5], "means": [0, 1], "stds": [1, 0.5]}`,
+		`{"samples": [[1, 2], [3, 4]], "weights": [0.5, 0.5]}`,
+		`{"weights": [1], "means": [[0, 0]], "covs": [[[1, 0.5], [0.5, 2]]]}`,
+		`{"weights": [1], "means": [[0]], "std": [1]}`,
+		"1\n2\n# c\n3\n",
+		"1,2\n3,4\n",
+		`{"samples": [1, 2], "x": {"a": ["\u00e9\ud83d\ude00", true, null]}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		for _, format := range []mixio.Format{mixio.Auto, mixio.JSON} {
+			file, err := mixio.Read[float32](strings.NewReader(doc), "f", format)
+			var se *mixio.SyntaxError
+			isJSON := format == mixio.JSON || (file != nil && file.Format == mixio.JSON)
+			if err == nil {
+				if file.Kind == mixio.KindMixture && file.Mixture.Validate() != nil || file.Kind == mixio.KindSamples && file.Samples.Validate() != nil {
+					t.Fatalf("%q: accepted an invalid value", doc)
+				}
+				if isJSON && !json.Valid([]byte(strings.TrimPrefix(doc, "\ufeff"))) {
+					t.Fatalf("%q: accepted, but encoding/json finds it invalid", doc)
+				}
+			}
+			if errors.As(err, &se) && json.Valid([]byte(strings.TrimPrefix(doc, "\ufeff"))) {
+				t.Fatalf("%q: %v, but encoding/json finds it valid", doc, err)
+			}
+		}
+	})
+}
