@@ -50,7 +50,8 @@ Flags:
                       (default 256)
   --seed S            the seed of the random directions (default 1)
   --exact             D-dimensional inputs: the exact sliced distance; for
-                      isotropic mixtures ("std") and sample sets, without --grad
+                      isotropic mixtures ("std") and sample sets (with --grad:
+                      two isotropic mixtures)
   -h, --help          this help
 With 1-D inputs the distance is exact: --directions and --seed are ignored and
 --exact is a no-op.

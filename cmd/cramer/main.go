@@ -28,7 +28,7 @@
 // sliced distance, the average of the univariate ℓ₂² of the projections on
 // L random directions (--directions, default 256; --seed, default 1), or
 // with --exact the exact sliced distance (isotropic mixtures and sample sets
-// only; no gradient). When both inputs have dimension 1 — 1-D files, or
+// only; gradients for two isotropic mixtures). When both inputs have dimension 1 — 1-D files, or
 // files in the D-dimensional layout with D = 1 — the distance is the exact
 // univariate one: --directions and --seed are ignored and --exact is a
 // no-op.

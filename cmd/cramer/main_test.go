@@ -1034,9 +1034,29 @@ func TestDistNDExact(t *testing.T) {
 		}
 	}
 
-	// --exact has no gradient.
+	// --exact has gradients for two isotropic mixtures only: those of
+	// SlicedSquaredExactGrad.
 	status, stdout, stderr = runCmd(t, "dist", "--exact", "--grad", "--json", exampleQ3, exampleSamples3)
-	wantOneLineError(t, status, stdout, stderr, "--grad", "--exact")
+	wantOneLineError(t, status, stdout, stderr, "--grad", "--exact", "sample sets")
+	{
+		iso := writeJSONFile(t, "iso2.json", iso2)
+		isob := writeJSONFile(t, "iso2b.json", iso2b)
+		out := parseDist(t, "--json", "--grad", "--exact", iso, isob)
+		var gp, gq cramer.MixtureNDGrad[float64]
+		want, err := cramer.SlicedSquaredExactGrad(iso2.lib(t), iso2b.lib(t), &gp, &gq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Squared != want || out.Directions != 0 {
+			t.Errorf("--exact --grad: squared %v directions %d, want %v 0", out.Squared, out.Directions, want)
+		}
+		std := gradShape(t, "grad_p", out.GradP, "std", len(gp.Std)).([]any)
+		for i, v := range std {
+			if v.(float64) != gp.Std[i] {
+				t.Errorf("--exact --grad: grad_p.std[%d] = %v, want %v", i, v, gp.Std[i])
+			}
+		}
+	}
 }
 
 // gradShape decodes a gradient field into v (a slice of the expected

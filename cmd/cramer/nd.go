@@ -85,12 +85,22 @@ func distND[F cramer.Float](p, q *mixio.File[F], opt distOptions, stdout io.Writ
 	var err error
 	var gp, gq gradientND[F]
 	directions := 0
-	if opt.exact {
-		if opt.grad {
-			return fmt.Errorf("--grad with --exact: the exact sliced distance has no gradient; drop --exact for gradients averaged over --directions random directions")
+	switch {
+	case opt.exact && opt.grad:
+		if p.Kind != mixio.KindMixture || q.Kind != mixio.KindMixture {
+			return fmt.Errorf("--grad with --exact: the exact sliced distance has gradients for two isotropic mixtures only, not for sample sets; drop --exact for gradients averaged over --directions random directions")
 		}
+		for _, in := range []*mixio.File[F]{p, q} {
+			if in.Cov != mixio.Std {
+				return exactError(in)
+			}
+		}
+		gp, gq = newGradientND(p), newGradientND(q)
+		sq, err = cramer.SlicedSquaredExactGrad(p.Mixture, q.Mixture, gp.mixture, gq.mixture)
+		err = rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
+	case opt.exact:
 		sq, err = exactND(p, q)
-	} else {
+	default:
 		directions = opt.directions
 		if opt.grad {
 			gp, gq = newGradientND(p), newGradientND(q)
