@@ -76,6 +76,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed JSON", "p.json", `{"weights": [1, 0.5`, nil, []string{"malformed JSON", ":1:"}},
 		{"malformed JSON later line", "p.json", "{\n \"weights\": [1],\n \"means\": [0] \"stds\": [1]}", nil, []string{"malformed JSON", ":3:"}},
+		{"malformed JSON in a field's value", "p.json", "{\n  \"weights\": [0.5, 0.5],\n\n\n\n  \"means\": [0, 1, 2,,\n  \"stds\": [1, 1]\n}\n", nil, []string{"malformed JSON", ":6:21:", `in "means"`}},
 		{"empty JSON file", "p.json", "", nil, []string{"empty"}},
 		{"not an object", "p.json", `[1, 2, 3]`, nil, []string{"JSON object"}},
 		{"trailing data", "p.json", goodMixture + ` {}`, nil, []string{"after the top-level object"}},
