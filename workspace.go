@@ -21,13 +21,17 @@ const (
 	// calling goroutine (tile results do not depend on this choice).
 	parallelMinPairs = 1 << 17
 
-	// The tiles are computed in waves of crossWaveStrips row strips (cross
-	// and Dirac sums) or selfWaveStrips row tiles (self sums): the partial
-	// sums of one wave are folded into the totals, in tile order, before the
-	// next wave starts, so the scratch memory is O(K + M) (about 3·8·M + 3·K
-	// numbers for a gradient) instead of one block of partial sums per tile
-	// row, which grew as K·M. The additions happen in the same order as
-	// without waves, so the results do not depend on the wave size either.
+)
+
+// The tiles are computed in waves of crossWaveStrips row strips (cross and
+// Dirac sums) or selfWaveStrips row tiles (self sums): the partial sums of
+// one wave are folded into the totals, in tile order, before the next wave
+// starts, so the scratch memory is O(K + M) (about 3·8·M + 3·K numbers for
+// a gradient) instead of one block of partial sums per tile row, which grew
+// as K·M. The additions happen in the same order whatever the wave size, so
+// the results do not depend on it; they are variables only so that tests
+// can shrink the waves.
+var (
 	crossWaveStrips = 8
 	selfWaveStrips  = 4
 )
