@@ -20,7 +20,6 @@ const (
 	// parallelMinPairs is the problem size below which work stays on the
 	// calling goroutine (tile results do not depend on this choice).
 	parallelMinPairs = 1 << 17
-
 )
 
 // The tiles are computed in waves of crossWaveStrips row strips (cross and
