@@ -361,3 +361,19 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// Reading a data set of either dimension, as a fitting program does.
+func ExampleRead() {
+	data := "# x, y\n0.5, 1\n1.5, -2\n"
+	f, err := mixio.Read[float32](strings.NewReader(data), "data.csv", mixio.Auto)
+	if err != nil {
+		panic(err) // names the file, the field (line) and the index
+	}
+	if s, ok := f.Samples1D(); ok {
+		fmt.Println("1-D:", s.Values)
+	} else {
+		fmt.Println(f.Dim, "dimensions:", f.Samples.Values, f.Describe())
+	}
+	// Output:
+	// 2 dimensions: [0.5 1 1.5 -2] 2 points in 2 dimensions, uniform weights
+}
