@@ -97,6 +97,16 @@ func TestStdin(t *testing.T) {
 	if got.Squared != want.Squared {
 		t.Errorf("Q from standard input: squared %v, want %v", got.Squared, want.Squared)
 	}
+	// P from standard input, a JSON document (told by its first character).
+	g, err := os.Open(exampleP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	os.Stdin = g
+	if got := parseDist(t, "--json", "-", exampleCSV); got.Squared != want.Squared {
+		t.Errorf("P from standard input: squared %v, want %v", got.Squared, want.Squared)
+	}
 	status, stdout, stderr := runCmd(t, "dist", "-", "-")
 	if status != exitBad || stdout != "" || !strings.Contains(stderr, "standard input") {
 		t.Errorf("dist - -: exit status %d, stdout %q, stderr %q", status, stdout, stderr)
