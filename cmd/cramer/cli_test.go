@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mixio"
 )
 
 // cramer --help lists every command on one line with its summary.
@@ -144,5 +148,27 @@ func TestKernelEnvError(t *testing.T) {
 		if args[0] != "kernels" && stdout.String() != "" {
 			t.Errorf("%q: stdout %q, want nothing", args, stdout.String())
 		}
+	}
+}
+
+// What mixio writes, cramer dist reads: the same distance as the library's
+// on the values written.
+func TestDistReadsWrittenMixtures(t *testing.T) {
+	p := cramer.Mixture[float64]{Weights: []float64{0.3, 0.7}, Means: []float64{-1.25, 2.0 / 3}, Stds: []float64{0.5, 1.0 / 7}}
+	q := cramer.MixtureND[float64]{Dim: 1, Weights: []float64{1}, Means: []float64{0.1}, Std: []float64{2}}
+	var bp, bq bytes.Buffer
+	if err := mixio.WriteMixture(&bp, p); err != nil {
+		t.Fatal(err)
+	}
+	if err := mixio.WriteMixtureND(&bq, q); err != nil {
+		t.Fatal(err)
+	}
+	pf, qf := writeFile(t, "p.json", bp.String()), writeFile(t, "q.json", bq.String())
+	want, err := cramer.Squared(p, cramer.Mixture[float64]{Weights: q.Weights, Means: q.Means, Stds: q.Std})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := parseDist(t, "--json", pf, qf); got.Squared != want || got.Directions != 0 {
+		t.Errorf("squared %v directions %d, want %v 0", got.Squared, got.Directions, want)
 	}
 }
