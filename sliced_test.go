@@ -379,7 +379,7 @@ func TestSlicedExactGradCentralDifferences(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Raw value without weight validation, for the weight derivatives.
-		f := func() float64 { return isoPairSum(p, q) - 0.5*(isoPairSum(p, p)+isoPairSum(q, q)) }
+		f := func() float64 { return isoPairSum(p, q, 0) - 0.5*(isoPairSum(p, p, 0)+isoPairSum(q, q, 0)) }
 		for _, c := range []struct {
 			name string
 			x, g []float64

@@ -1,0 +1,381 @@
+package cramer
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// The issue examples: tiny scales used to give 0 (the pair terms saw
+// underflowed variances, the diagonal self terms did not) and O(1)-wrong std
+// derivatives.
+func TestTinyScaleRegressions(t *testing.T) {
+	const sigma = 1e-163
+	unit := func(s float64) (Mixture[float64], Mixture[float64]) {
+		return Mixture[float64]{[]float64{1}, []float64{0}, []float64{s}}, Mixture[float64]{[]float64{1}, []float64{s}, []float64{s}}
+	}
+	// ℓ₂²(N(0,σ²), N(σ,σ²)) = σ·ℓ₂²(N(0,1), N(1,1)).
+	p1, q1 := unit(1)
+	var g1p MixtureGrad[float64]
+	ref, err := SquaredGrad(p1, q1, &g1p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, q := unit(sigma)
+	var gp MixtureGrad[float64]
+	got, err := SquaredGrad(p, q, &gp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ref * sigma; math.Abs(got-want) > 1e-14*want {
+		t.Errorf("Squared at σ = %g: %g, want %g", sigma, got, want)
+	}
+	if math.Abs(got-2.71e-164) > 0.01e-164 {
+		t.Errorf("Squared at σ = %g: %g, want 2.71e-164", sigma, got)
+	}
+	// The mean and std derivatives are scale-free: ∂/∂σ = −0.125 (to 3 digits).
+	if math.Abs(gp.Stds[0]-g1p.Stds[0]) > 1e-14 || math.Abs(gp.Means[0]-g1p.Means[0]) > 1e-14 {
+		t.Errorf("SquaredGrad at σ = %g: ∂/∂μ %v ∂/∂σ %v, want %v %v", sigma, gp.Means[0], gp.Stds[0], g1p.Means[0], g1p.Stds[0])
+	}
+	if math.Abs(gp.Stds[0]+0.125) > 0.001 {
+		t.Errorf("SquaredGrad at σ = %g: ∂/∂σ = %v, want −0.125", sigma, gp.Stds[0])
+	}
+	if math.Abs(gp.Weights[0]-g1p.Weights[0]*sigma) > 1e-14*math.Abs(g1p.Weights[0]*sigma) {
+		t.Errorf("SquaredGrad at σ = %g: ∂/∂a = %v, want %v", sigma, gp.Weights[0], g1p.Weights[0]*sigma)
+	}
+	// ℓ₂²(N(0,σ²), δ₀) = σ·(√(2/π) − 1/√π).
+	v, err := SquaredToSamples(p, Samples[float64]{Values: []float64{0}})
+	if want := sigma * (math.Sqrt(2/math.Pi) - 1/math.SqrtPi); err != nil || math.Abs(v-want) > 1e-14*want {
+		t.Errorf("SquaredToSamples(N(0,σ²), {0}) at σ = %g: %v, %v; want %g", sigma, v, err, want)
+	}
+	// The same in float32 at σ = 1e-30 (σ² underflows float32 below ~1e-23).
+	p32 := Mixture[float32]{[]float32{1}, []float32{0}, []float32{1e-30}}
+	q32 := Mixture[float32]{[]float32{1}, []float32{1e-30}, []float32{1e-30}}
+	v32, err := Squared(p32, q32)
+	if want := ref * 1e-30; err != nil || math.Abs(float64(v32)-want) > 1e-6*want {
+		t.Errorf("float32 Squared at σ = 1e-30: %v, %v; want %g", v32, err, want)
+	}
+	// Sliced, exact: isotropic N(0, σ²I) against N((σ, 0), σ²I) in R².
+	iso := func(s float64) (MixtureND[float64], MixtureND[float64]) {
+		return MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, Std: []float64{s}},
+			MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{s, 0}, Std: []float64{s}}
+	}
+	a1, b1 := iso(1)
+	sref, err := SlicedSquaredExact(a1, b1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := iso(sigma)
+	sv, err := SlicedSquaredExact(a, b)
+	if want := sref * sigma; err != nil || math.Abs(sv-want) > 1e-14*want {
+		t.Errorf("SlicedSquaredExact at σ = %g: %v, %v; want %g", sigma, sv, err, want)
+	}
+}
+
+// dyadicMixture returns a random mixture whose means and stds are multiples
+// of 1/16 of magnitude ≤ 4, so that x·2^s is exact for every s down to the
+// smallest subnormal exponent + 4.
+func dyadicMixture[F Float](r *rand.Rand, k int, points bool) Mixture[F] {
+	p := Mixture[F]{Weights: make([]F, k), Means: make([]F, k), Stds: make([]F, k)}
+	for i := range p.Means {
+		p.Weights[i] = F(1 / float64(k))
+		p.Means[i] = F(float64(r.IntN(129)-64) / 16)
+		if !points && r.IntN(4) != 0 {
+			p.Stds[i] = F(float64(1+r.IntN(32)) / 16)
+		}
+	}
+	if k == 3 || k == 5 { // weights 1/k are not exact: make them sum to 1
+		var s float64
+		for _, w := range p.Weights[:k-1] {
+			s += float64(w)
+		}
+		p.Weights[k-1] = F(1 - s)
+	}
+	return p
+}
+
+func ldexpAll[F Float](x []F, s int) []F {
+	out := make([]F, len(x))
+	for i, v := range x {
+		out[i] = F(math.Ldexp(float64(v), s))
+	}
+	return out
+}
+
+func scaledMix[F Float](p Mixture[F], s int) Mixture[F] {
+	return Mixture[F]{p.Weights, ldexpAll(p.Means, s), ldexpAll(p.Stds, s)}
+}
+
+// scaleCheck compares a value computed at scale 2^s with the value ref at
+// scale 1: they must agree to tol relative, up to the rounding of the scaled
+// value (subnormal results carry fewer bits). When the scaled reference
+// rounds to 0, an *InputError is required instead.
+func scaleCheck[F Float](t *testing.T, name string, s int, got F, err error, ref F, tol float64) {
+	t.Helper()
+	want := F(math.Ldexp(float64(ref), s))
+	if want == 0 && ref > 0 {
+		var ie *InputError
+		if !errors.As(err, &ie) {
+			t.Errorf("%s at 2^%d: got %v, %v; want an *InputError (the value %v·2^%d underflows)", name, s, got, err, ref, s)
+		}
+		return
+	}
+	if err != nil {
+		t.Errorf("%s at 2^%d: %v", name, s, err)
+		return
+	}
+	if !scaleClose(float64(got), float64(want), tol) {
+		t.Errorf("%s at 2^%d: %v, want %v (= %v·2^%d)", name, s, got, want, ref, s)
+	}
+}
+
+// scaleClose reports whether got is within tol relative of want, or within
+// one unit of the smallest subnormal of F's precision plus that.
+func scaleClose(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Abs(want)+0x1p-1074 || (float64(float32(want)) == want && math.Abs(got-want) <= tol*math.Abs(want)+0x1p-149)
+}
+
+// scaleGradCheck compares gradient slices: weight derivatives scale with 2^s,
+// the others are scale-free.
+func scaleGradCheck[F Float](t *testing.T, name string, s int, got, ref []F, weights bool, tol float64) {
+	t.Helper()
+	for i := range ref {
+		want := float64(ref[i])
+		if weights {
+			want = float64(F(math.Ldexp(want, s)))
+		}
+		ok := scaleClose(float64(got[i]), want, tol)
+		if !weights { // bounded by 2: absolute error against 1
+			ok = ok || math.Abs(float64(got[i])-want) <= tol
+		}
+		if !ok {
+			t.Errorf("%s[%d] at 2^%d: %v, want %v", name, i, s, got[i], want)
+			return
+		}
+	}
+}
+
+func sweepScales[F Float]() []int {
+	if is64[F]() {
+		var s []int
+		for e := -1070; e <= 500; e += 13 {
+			s = append(s, e)
+		}
+		return append(s, -1074+4, -1022, -511, -257, -256, 500)
+	}
+	var s []int
+	for e := -145; e <= 57; e += 3 {
+		s = append(s, e)
+	}
+	return append(s, -126, -63, -31, 57)
+}
+
+// TestScaleSweep checks every univariate entry point, the batch and the
+// sliced functions at scales 2^-1070 … 2^500 (float64) and 2^-145 … 2^57
+// (float32) against the same problem at scale 1: the value and the weight
+// derivatives scale with 2^s, the other derivatives do not change.
+func TestScaleSweep(t *testing.T) {
+	t.Run("float64", testScaleSweep[float64])
+	t.Run("float32", testScaleSweep[float32])
+}
+
+func testScaleSweep[F Float](t *testing.T) {
+	tol := 4e-16
+	if !is64[F]() {
+		tol = 3e-7
+	}
+	r := rand.New(rand.NewPCG(9, 1))
+	p, q := dyadicMixture[F](r, 4, false), dyadicMixture[F](r, 3, false)
+	x := Samples[F]{Values: dyadicMixture[F](r, 5, true).Means}
+	y := Samples[F]{Values: dyadicMixture[F](r, 4, true).Means}
+
+	// References at scale 1.
+	var rgp, rgq MixtureGrad[F]
+	rv, err := SquaredGrad(p, q, &rgp, &rgq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tgp MixtureGrad[F]
+	var tgx SamplesGrad[F]
+	rt, err := SquaredToSamplesGrad(p, x, &tgp, &tgx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sgx, sgy SamplesGrad[F]
+	rs, err := SquaredSamplesGrad(x, y, &sgx, &sgy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pn := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: append(append([]F{}, p.Means...), p.Means...), Std: p.Stds}
+	qn := MixtureND[F]{Dim: 2, Weights: q.Weights, Means: append(append([]F{}, q.Means...), q.Means...), Std: q.Stds}
+	pd := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, Stds: append(append([]F{}, p.Stds...), p.Stds...)}
+	xn := SamplesND[F]{Dim: 2, Values: append(append([]F{}, x.Values...), x.Values...)}
+	yn := SamplesND[F]{Dim: 2, Values: append(append([]F{}, y.Values...), y.Values...)}
+	dirs := Directions[F]{Dim: 2, Theta: []F{1, 0, 0, 1, 0.6, 0.8, -0.8, 0.6}}
+	var ngp, ngq MixtureNDGrad[F]
+	rsl, err := SlicedSquaredGrad(pd, qn, dirs, &ngp, &ngq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var nx SamplesNDGrad[F]
+	rslx, err := SlicedSquaredToSamples(pn, xn, dirs, nil, &nx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsls, err := SlicedSquaredSamples(xn, yn, dirs, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var egp MixtureNDGrad[F]
+	rex, err := SlicedSquaredExactGrad(pn, qn, &egp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rexx, err := SlicedSquaredToSamplesExact(pn, xn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rexs, err := SlicedSquaredSamplesExact(xn, yn)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, s := range sweepScales[F]() {
+		ps, qs := scaledMix(p, s), scaledMix(q, s)
+		xs, ys := Samples[F]{Values: ldexpAll(x.Values, s)}, Samples[F]{Values: ldexpAll(y.Values, s)}
+		var gp, gq MixtureGrad[F]
+		v, err := SquaredGrad(ps, qs, &gp, &gq)
+		scaleCheck(t, "SquaredGrad", s, v, err, rv, tol)
+		if err == nil {
+			scaleGradCheck(t, "gp.Weights", s, gp.Weights, rgp.Weights, true, tol)
+			scaleGradCheck(t, "gp.Means", s, gp.Means, rgp.Means, false, tol)
+			scaleGradCheck(t, "gp.Stds", s, gp.Stds, rgp.Stds, false, tol)
+			scaleGradCheck(t, "gq.Weights", s, gq.Weights, rgq.Weights, true, tol)
+			scaleGradCheck(t, "gq.Stds", s, gq.Stds, rgq.Stds, false, tol)
+		}
+		v, err = Squared(qs, ps)
+		scaleCheck(t, "Squared(q, p)", s, v, err, rv, tol)
+
+		var hp MixtureGrad[F]
+		var hx SamplesGrad[F]
+		v, err = SquaredToSamplesGrad(ps, xs, &hp, &hx)
+		scaleCheck(t, "SquaredToSamplesGrad", s, v, err, rt, tol)
+		if err == nil {
+			scaleGradCheck(t, "gp.Weights", s, hp.Weights, tgp.Weights, true, tol)
+			scaleGradCheck(t, "gp.Stds", s, hp.Stds, tgp.Stds, false, tol)
+			scaleGradCheck(t, "gx.Values", s, hx.Values, tgx.Values, false, tol)
+			scaleGradCheck(t, "gx.Weights", s, hx.Weights, tgx.Weights, true, tol)
+		}
+		v, err = SquaredToSamples(ps, xs)
+		scaleCheck(t, "SquaredToSamples", s, v, err, rt, tol)
+
+		var kx, ky SamplesGrad[F]
+		v, err = SquaredSamplesGrad(xs, ys, &kx, &ky)
+		scaleCheck(t, "SquaredSamplesGrad", s, v, err, rs, tol)
+		if err == nil {
+			scaleGradCheck(t, "gx.Values", s, kx.Values, sgx.Values, false, tol)
+			scaleGradCheck(t, "gy.Weights", s, ky.Weights, sgy.Weights, true, tol)
+		}
+		v, err = SquaredSamples(xs, ys)
+		scaleCheck(t, "SquaredSamples", s, v, err, rs, tol)
+
+		// Batch: pair 0 at scale 2^s, pair 1 at scale 1, computed together.
+		bp := Mixture[F]{append(append([]F{}, ps.Weights...), p.Weights...), append(append([]F{}, ps.Means...), p.Means...), append(append([]F{}, ps.Stds...), p.Stds...)}
+		bq := Mixture[F]{append(append([]F{}, qs.Weights...), q.Weights...), append(append([]F{}, qs.Means...), q.Means...), append(append([]F{}, qs.Stds...), q.Stds...)}
+		out := make([]F, 2)
+		var bgp MixtureGrad[F]
+		err = SquaredBatchGrad(out, len(p.Weights), len(q.Weights), bp, bq, &bgp, nil)
+		scaleCheck(t, "SquaredBatchGrad[0]", s, out[0], err, rv, tol)
+		if err == nil {
+			scaleCheck(t, "SquaredBatchGrad[1]", 0, out[1], nil, rv, tol)
+			scaleGradCheck(t, "batch gp.Weights", s, bgp.Weights[:4], rgp.Weights, true, tol)
+			scaleGradCheck(t, "batch gp.Means", s, bgp.Means[:4], rgp.Means, false, tol)
+			scaleGradCheck(t, "batch gp.Stds", s, bgp.Stds[:4], rgp.Stds, false, tol)
+			scaleGradCheck(t, "batch gp.Stds[1]", 0, bgp.Stds[4:], rgp.Stds, false, tol)
+		}
+		err = SquaredBatch(out, len(p.Weights), len(q.Weights), bp, bq)
+		scaleCheck(t, "SquaredBatch[0]", s, out[0], err, rv, tol)
+
+		if s > 500-2 {
+			continue // sliced coordinates are limited to MaxMagnitude/√D
+		}
+		nd := func(m MixtureND[F]) MixtureND[F] {
+			o := MixtureND[F]{Dim: m.Dim, Weights: m.Weights, Means: ldexpAll(m.Means, s)}
+			if m.Std != nil {
+				o.Std = ldexpAll(m.Std, s)
+			} else {
+				o.Stds = ldexpAll(m.Stds, s)
+			}
+			return o
+		}
+		sn := func(x SamplesND[F]) SamplesND[F] { return SamplesND[F]{Dim: x.Dim, Values: ldexpAll(x.Values, s)} }
+		var mgp, mgq MixtureNDGrad[F]
+		v, err = SlicedSquaredGrad(nd(pd), nd(qn), dirs, &mgp, &mgq)
+		scaleCheck(t, "SlicedSquaredGrad", s, v, err, rsl, 2*tol)
+		if err == nil {
+			scaleGradCheck(t, "sliced gp.Weights", s, mgp.Weights, ngp.Weights, true, 2*tol)
+			scaleGradCheck(t, "sliced gp.Means", s, mgp.Means, ngp.Means, false, 2*tol)
+			scaleGradCheck(t, "sliced gp.Stds", s, mgp.Stds, ngp.Stds, false, 2*tol)
+			scaleGradCheck(t, "sliced gq.Std", s, mgq.Std, ngq.Std, false, 2*tol)
+		}
+		var mx SamplesNDGrad[F]
+		v, err = SlicedSquaredToSamples(nd(pn), sn(xn), dirs, nil, &mx)
+		scaleCheck(t, "SlicedSquaredToSamples", s, v, err, rslx, 2*tol)
+		if err == nil {
+			scaleGradCheck(t, "sliced gx.Values", s, mx.Values, nx.Values, false, 2*tol)
+			scaleGradCheck(t, "sliced gx.Weights", s, mx.Weights, nx.Weights, true, 2*tol)
+		}
+		v, err = SlicedSquaredSamples(sn(xn), sn(yn), dirs, nil, nil)
+		scaleCheck(t, "SlicedSquaredSamples", s, v, err, rsls, 2*tol)
+		var fgp MixtureNDGrad[F]
+		v, err = SlicedSquaredExactGrad(nd(pn), nd(qn), &fgp, nil)
+		scaleCheck(t, "SlicedSquaredExactGrad", s, v, err, rex, 2*tol)
+		if err == nil {
+			scaleGradCheck(t, "exact gp.Weights", s, fgp.Weights, egp.Weights, true, 2*tol)
+			scaleGradCheck(t, "exact gp.Means", s, fgp.Means, egp.Means, false, 2*tol)
+			scaleGradCheck(t, "exact gp.Std", s, fgp.Std, egp.Std, false, 2*tol)
+		}
+		v, err = SlicedSquaredToSamplesExact(nd(pn), sn(xn))
+		scaleCheck(t, "SlicedSquaredToSamplesExact", s, v, err, rexx, 2*tol)
+		v, err = SlicedSquaredSamplesExact(sn(xn), sn(yn))
+		scaleCheck(t, "SlicedSquaredSamplesExact", s, v, err, rexs, 2*tol)
+	}
+}
+
+// TestLossyStds checks the stds that stay too small for their variance even
+// at the working scale: values are accepted where the error they can cause
+// is negligible against the cross sum, gradients never.
+func TestLossyStds(t *testing.T) {
+	tiny := 1e-170 // below 2^-511 × the largest magnitude 1
+	p := Mixture[float64]{[]float64{0.5, 0.5}, []float64{0, 1}, []float64{1, tiny}}
+	q := Mixture[float64]{[]float64{1}, []float64{0.5}, []float64{0.5}}
+	v, err := Squared(p, q)
+	if err != nil || v <= 0 {
+		t.Errorf("Squared with a negligible lossy std: %v, %v", v, err)
+	}
+	var gp MixtureGrad[float64]
+	var ie *InputError
+	if _, err := SquaredGrad(p, q, &gp, nil); !errors.As(err, &ie) || ie.Arg != "p" || ie.Field != "stds" || ie.Index != 1 {
+		t.Errorf("SquaredGrad with a lossy std: %v, want an *InputError for p.stds[1]", err)
+	}
+	// Two nearly coincident lossy components at a large offset: the value
+	// itself is at the level of the lossy std.
+	p = Mixture[float64]{[]float64{1}, []float64{1}, []float64{tiny}}
+	q = Mixture[float64]{[]float64{1}, []float64{1}, []float64{2 * tiny}}
+	if v, err := Squared(p, q); !errors.As(err, &ie) {
+		t.Errorf("Squared(N(1, σ²), N(1, 4σ²)), σ = %g: %v, %v; want an *InputError", tiny, v, err)
+	}
+	out := make([]float64, 1)
+	if err := SquaredBatch(out, 1, 1, p, q); !errors.As(err, &ie) || ie.Arg != "p" {
+		t.Errorf("SquaredBatch with a lossy pair: %v, want an *InputError for p", err)
+	} else if want := "mixture pair 0"; !strings.Contains(ie.Reason, want) {
+		t.Errorf("SquaredBatch error %q does not name %q", ie.Reason, want)
+	}
+	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{tiny}}
+	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}
+	if _, err := SlicedSquared(pn, qn, RandomDirections[float64](2, 4, 1)); !errors.As(err, &ie) {
+		t.Errorf("SlicedSquared with a lossy std: %v, want an *InputError", err)
+	}
+}
