@@ -145,9 +145,15 @@ func shiftIndex(i, off int) int {
 }
 
 func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
-	n := nb * k
+	if nb == 0 {
+		return &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
+	}
 	if k <= 0 {
 		return &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
+	}
+	n, ok := mulSize(nb, k)
+	if !ok {
+		return &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
 	}
 	for _, f := range [...]struct {
 		name string

@@ -223,6 +223,15 @@ func lossyND[F Float](arg string, p MixtureND[F], e int) error {
 // scaleMixtures sets sw.p and sw.q to p and q, scaled when their magnitude is
 // tiny (see scaleState), and checks for lossy covariances.
 func (sw *SlicedWorkspace[F]) scaleMixtures(p, q MixtureND[F], hasQ bool) error {
+	// The projections hold L·K values per mixture.
+	for _, c := range []struct {
+		arg string
+		k   int
+	}{{"p", len(p.Weights)}, {"q", len(q.Weights)}} {
+		if _, ok := mulSize(sw.dirs.Len(), c.k); !ok {
+			return &InputError{"directions", "theta", -1, fmt.Sprintf("%d directions × %d components of %s overflows", sw.dirs.Len(), c.k, c.arg)}
+		}
+	}
 	sc := &sw.scale
 	m := maxAbs(p.Means, covParams(p))
 	if hasQ {

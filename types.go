@@ -174,3 +174,23 @@ func grow[T any](x []T, n int) []T {
 	}
 	return make([]T, n)
 }
+
+// maxElements bounds the length of any slice the package allocates from
+// sizes it is given (2³⁴ elements, 128 GiB of float64): larger products are
+// treated as overflow.
+const maxElements = 1 << 34
+
+// mulSize returns a·b for non-negative a and b, and false when the product
+// overflows or exceeds maxElements.
+func mulSize(a, b int) (int, bool) {
+	if a < 0 || b < 0 {
+		return 0, false
+	}
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	if a > maxElements/b {
+		return 0, false
+	}
+	return a * b, true
+}
