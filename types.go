@@ -14,7 +14,12 @@ type Float interface{ float32 | float64 }
 // A zero std is a point mass. Weights must be ≥ 0 and sum to 1 (within
 // WeightTolerance); the three slices must have the same, non-zero length.
 // Means and stds must be finite with magnitude at most MaxMagnitude (1e153 in
-// float64, 1e18 in float32) so that no intermediate overflows.
+// float64, 1e18 in float32) so that no intermediate overflows. Tiny
+// magnitudes, subnormal ones included, are computed at a power-of-two larger
+// scale (exact) and scaled back, so they lose no accuracy; a nonzero std
+// below 2⁻⁵¹¹ (float32: 2⁻⁶³) times the largest magnitude of the problem is
+// an *InputError where it can matter (its variance underflows at every
+// common scale), and so is a positive result that rounds to 0.
 type Mixture[F Float] struct {
 	Weights, Means, Stds []F
 }
