@@ -93,12 +93,12 @@ type scaleState[F Float] struct {
 // negligible against the cross sum (below 2⁻⁶⁰ of it).
 func lossyCheck[F Float](arg, field string, stds []F, e int, grad bool, cross float64) error {
 	lim := lossyStd[F]()
+	limAt1 := math.Ldexp(lim, -e) // exact (a power of two, or 0 when no std can be below it)
 	for i, s := range stds {
-		v := math.Ldexp(float64(s), e)
-		if v == 0 || v >= lim {
+		if s == 0 || float64(s) >= limAt1 {
 			continue
 		}
-		if !grad && 4*v <= 0x1p-60*cross {
+		if v := math.Ldexp(float64(s), e); !grad && 4*v <= 0x1p-60*cross {
 			continue
 		}
 		what := "the value"
