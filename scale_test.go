@@ -373,6 +373,20 @@ func TestLossyStds(t *testing.T) {
 	} else if want := "mixture pair 0"; !strings.Contains(ie.Reason, want) {
 		t.Errorf("SquaredBatch error %q does not name %q", ie.Reason, want)
 	}
+	// float32: the threshold is 2^-63 × the largest magnitude.
+	p32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0, 1}, []float32{1, 1e-20}}
+	q32 := Mixture[float32]{[]float32{1}, []float32{0.5}, []float32{0.5}}
+	if v, err := Squared(p32, q32); err != nil || v <= 0 {
+		t.Errorf("float32 Squared with a negligible lossy std: %v, %v", v, err)
+	}
+	var g32 MixtureGrad[float32]
+	if _, err := SquaredGrad(p32, q32, &g32, nil); !errors.As(err, &ie) || ie.Index != 1 {
+		t.Errorf("float32 SquaredGrad with a lossy std: %v, want an *InputError for p.stds[1]", err)
+	}
+	p32.Stds[1] = 1e-18 // above the threshold: fine
+	if _, err := SquaredGrad(p32, q32, &g32, nil); err != nil {
+		t.Errorf("float32 SquaredGrad with std 1e-18 next to 1: %v", err)
+	}
 	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{tiny}}
 	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}
 	if _, err := SlicedSquared(pn, qn, RandomDirections[float64](2, 4, 1)); !errors.As(err, &ie) {
