@@ -46,12 +46,15 @@ func lossyStd[F Float]() float64 {
 	return 0x1p-63
 }
 
-// maxAbs returns the largest |x| over the slices.
+// maxAbs returns the largest |x| over the slices (inputs are validated: no
+// NaN).
 func maxAbs[F Float](xs ...[]F) float64 {
 	var m float64
 	for _, x := range xs {
 		for _, v := range x {
-			m = math.Max(m, math.Abs(float64(v)))
+			if a := math.Abs(float64(v)); a > m {
+				m = a
+			}
 		}
 	}
 	return m
