@@ -211,11 +211,20 @@ func testScaleSweep[F Float](t *testing.T) {
 	pn := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: append(append([]F{}, p.Means...), p.Means...), Std: p.Stds}
 	qn := MixtureND[F]{Dim: 2, Weights: q.Weights, Means: append(append([]F{}, q.Means...), q.Means...), Std: q.Stds}
 	pd := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, Stds: append(append([]F{}, p.Stds...), p.Stds...)}
+	pc := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, Chol: make([]F, 4*len(p.Stds))}
+	for i, sd := range p.Stds {
+		pc.Chol[4*i], pc.Chol[4*i+2], pc.Chol[4*i+3] = sd, sd, sd
+	}
 	xn := SamplesND[F]{Dim: 2, Values: append(append([]F{}, x.Values...), x.Values...)}
 	yn := SamplesND[F]{Dim: 2, Values: append(append([]F{}, y.Values...), y.Values...)}
 	dirs := Directions[F]{Dim: 2, Theta: []F{1, 0, 0, 1, 0.6, 0.8, -0.8, 0.6}}
 	var ngp, ngq MixtureNDGrad[F]
 	rsl, err := SlicedSquaredGrad(pd, qn, dirs, &ngp, &ngq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cgp MixtureNDGrad[F]
+	rcl, err := SlicedSquaredGrad(pc, qn, dirs, &cgp, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,10 +312,13 @@ func testScaleSweep[F Float](t *testing.T) {
 		}
 		nd := func(m MixtureND[F]) MixtureND[F] {
 			o := MixtureND[F]{Dim: m.Dim, Weights: m.Weights, Means: ldexpAll(m.Means, s)}
-			if m.Std != nil {
+			switch {
+			case m.Std != nil:
 				o.Std = ldexpAll(m.Std, s)
-			} else {
+			case m.Stds != nil:
 				o.Stds = ldexpAll(m.Stds, s)
+			default:
+				o.Chol = ldexpAll(m.Chol, s)
 			}
 			return o
 		}
@@ -319,6 +331,13 @@ func testScaleSweep[F Float](t *testing.T) {
 			scaleGradCheck(t, "sliced gp.Means", s, mgp.Means, ngp.Means, false, 2*tol)
 			scaleGradCheck(t, "sliced gp.Stds", s, mgp.Stds, ngp.Stds, false, 2*tol)
 			scaleGradCheck(t, "sliced gq.Std", s, mgq.Std, ngq.Std, false, 2*tol)
+		}
+		var kgp MixtureNDGrad[F]
+		v, err = SlicedSquaredGrad(nd(pc), nd(qn), dirs, &kgp, nil)
+		scaleCheck(t, "SlicedSquaredGrad (chol)", s, v, err, rcl, 2*tol)
+		if err == nil {
+			scaleGradCheck(t, "sliced gp.Weights (chol)", s, kgp.Weights, cgp.Weights, true, 2*tol)
+			scaleGradCheck(t, "sliced gp.Chol", s, kgp.Chol, cgp.Chol, false, 2*tol)
 		}
 		var mx SamplesNDGrad[F]
 		v, err = SlicedSquaredToSamples(nd(pn), sn(xn), dirs, nil, &mx)
