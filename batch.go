@@ -204,7 +204,7 @@ func (j *job[F]) batchTask(task int) {
 			toF64(sq64, sq)
 			cross := dot(wa, c64)
 			v := cross - 0.5*(selfOf(wa, sa, sp64)+selfOf(wb, sb, sq64))
-			j.finishPair(task, b, max(v, 0), cross, sa, sb)
+			j.finishPair(task, b, max(v, 0), cross, ma, sa, mb, sb)
 			continue
 		}
 		// Gradient: cross rows (3k) and columns (3m), self P rows+cols (6k),
@@ -230,7 +230,7 @@ func (j *job[F]) batchTask(task int) {
 		foldSelf(selfQ, sqR, sqC, m)
 		crossSum := dot(wa, cross[:k])
 		v := crossSum - 0.5*(selfOf(wa, sa, selfP)+selfOf(wb, sb, selfQ))
-		e := j.finishPair(task, b, max(v, 0), crossSum, sa, sb)
+		e := j.finishPair(task, b, max(v, 0), crossSum, ma, sa, mb, sb)
 		if j.gp != nil {
 			gp := MixtureGrad[F]{j.gp.Weights[pa : pa+k], j.gp.Means[pa : pa+k], j.gp.Stds[pa : pa+k]}
 			mixtureGrad(&gp, Mixture[F]{wa, ma, sa}, cross, selfP, 1, e)
@@ -243,10 +243,10 @@ func (j *job[F]) batchTask(task int) {
 }
 
 // finishPair stores the value v of pair b (computed at the pair's scale, with
-// the given cross sum and stds at that scale) scaled back, flags the pair in
+// the given cross sum, means and stds at that scale) scaled back, flags the pair in
 // j.fail[task] when it has a lossy std or its value underflows (see
 // scaleState), and returns the pair's scale exponent.
-func (j *job[F]) finishPair(task, b int, v, cross float64, sa, sb []F) int {
+func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) int {
 	e := 0
 	if j.exps != nil {
 		e = j.exps[b]
@@ -257,8 +257,8 @@ func (j *job[F]) finishPair(task, b int, v, cross float64, sa, sb []F) int {
 		return e
 	}
 	if (r == 0 && v > 0x1p-50*cross) ||
-		lossyCheck("p", "stds", sa, 0, j.grad, cross) != nil ||
-		lossyCheck("q", "stds", sb, 0, j.grad, cross) != nil {
+		lossyCheck("p", ma, sa, mb, sb, 0, j.grad, cross) != nil ||
+		lossyCheck("q", mb, sb, ma, sa, 0, j.grad, cross) != nil {
 		j.fail[task] = b
 	}
 	return e

@@ -66,10 +66,10 @@ func (ws *Workspace[F]) SquaredGrad(p, q Mixture[F], gp, gq *MixtureGrad[F]) (F,
 	ws.squaredMixtures(p, q, gp, gq)
 	sc := &ws.scale
 	grad := gp != nil || gq != nil
-	if err := lossyCheck("p", "stds", p.Stds, sc.exp, grad, sc.cross); err != nil {
+	if err := lossyCheck("p", p.Means, p.Stds, q.Means, q.Stds, sc.exp, grad, sc.cross); err != nil {
 		return 0, err
 	}
-	if err := lossyCheck("q", "stds", q.Stds, sc.exp, grad, sc.cross); err != nil {
+	if err := lossyCheck("q", q.Means, q.Stds, p.Means, p.Stds, sc.exp, grad, sc.cross); err != nil {
 		return 0, err
 	}
 	return scaleBack[F]("p, q", sc.sq, sc.exp, 0x1p-50*sc.cross)

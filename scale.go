@@ -22,11 +22,12 @@ import (
 //
 // After that, a nonzero std can still be too small relative to M for its
 // variance to be a normal number ("lossy": σ·2^e below lossyStd). Its pair
-// terms then see a variance with few or no bits, an error of at most about
-// σ per pair term; the value functions accept it where that bound is
-// negligible against the cross sum and report an *InputError otherwise, and
-// the gradient functions, whose std derivatives it would corrupt, always
-// report it.
+// terms with components of normal std are unaffected (the variance sum is
+// normal), and so are those with components far from its mean (the tails
+// vanish); the others see a variance with few or no bits, an error of at
+// most about σ per pair term. lossyCheck reports such a std for gradients
+// (its derivative would be O(1) wrong), and for values where the bound is
+// not negligible against the cross sum.
 
 // minUnscaled returns the largest magnitude below which a problem is
 // rescaled: 2⁻²⁵⁶ in float64, 2⁻³¹ in float32.
@@ -90,15 +91,26 @@ type scaleState[F Float] struct {
 	sq             float64 // ℓ₂² at that scale (before clamping the scaled-back value)
 }
 
-// lossyCheck reports the first nonzero std of p (arg) that is below
-// lossyStd at scale 2^e: always when grad is set, and otherwise when the
-// error it can cause (≤ 4σ per unit of weight, at scale 2^e) is not
-// negligible against the cross sum (below 2⁻⁶⁰ of it).
-func lossyCheck[F Float](arg, field string, stds []F, e int, grad bool, cross float64) error {
+// lossyCheck reports the first std of mixture arg (means pm, stds ps) that
+// is nonzero but below lossyStd at scale 2^e ("lossy") where it matters: a
+// lossy σᵢ changes only the pair terms with components j whose std is lossy
+// or 0 too (the others have a normal variance sum) and whose mean is within
+// 64·lossyStd of μᵢ (beyond that the exp and erf tails vanish, whatever the
+// variance), over the other components of the same mixture and those of the
+// other side (means qm, stds qs; nil stds mean point masses). When such a
+// pair exists it is an error for gradients (the std derivative would be
+// O(1) wrong), and for values when the error it can cause (≤ 4σᵢ, at scale
+// 2^e) is not negligible against the cross sum (below 2⁻⁶⁰ of it).
+func lossyCheck[F Float](arg string, pm, ps, qm, qs []F, e int, grad bool, cross float64) error {
 	lim := lossyStd[F]()
 	limAt1 := math.Ldexp(lim, -e) // exact (a power of two, or 0 when no std can be below it)
-	for i, s := range stds {
+	near := 64 * limAt1
+	for i, s := range ps {
 		if s == 0 || float64(s) >= limAt1 {
+			continue
+		}
+		mu := float64(pm[i])
+		if !lossyNeighbour(mu, i, pm, ps, limAt1, near) && !lossyNeighbour(mu, -1, qm, qs, limAt1, near) {
 			continue
 		}
 		if v := math.Ldexp(float64(s), e); !grad && 4*v <= 0x1p-60*cross {
@@ -106,13 +118,27 @@ func lossyCheck[F Float](arg, field string, stds []F, e int, grad bool, cross fl
 		}
 		what := "the value"
 		if grad {
-			what = "its derivatives"
+			what = "the derivatives"
 		}
-		return &InputError{arg, field, i, fmt.Sprintf(
-			"std %v is nonzero but below %v × the largest magnitude of the problem (%v), so its variance underflows %s and %s cannot be computed accurately; use 0 for a point mass",
-			float64(s), lim, math.Ldexp(1, -e), precisionName[F](), what)}
+		return &InputError{arg, "stds", i, fmt.Sprintf(
+			"std %v is nonzero but below %v × the largest magnitude of the problem (%v), as are the stds of components within %v of its mean, so their variances underflow %s and %s cannot be computed accurately; use 0 for a point mass",
+			float64(s), lim, math.Ldexp(1, -e), near, precisionName[F](), what)}
 	}
 	return nil
+}
+
+// lossyNeighbour reports whether a component j ≠ skip of (means, stds) has a
+// std below limAt1 (stds nil: all 0) and a mean within near of mu.
+func lossyNeighbour[F Float](mu float64, skip int, means, stds []F, limAt1, near float64) bool {
+	for j, m := range means {
+		if j == skip || math.Abs(float64(m)-mu) >= near {
+			continue
+		}
+		if stds == nil || float64(stds[j]) < limAt1 {
+			return true
+		}
+	}
+	return false
 }
 
 func precisionName[F Float]() string {

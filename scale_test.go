@@ -364,20 +364,47 @@ func testScaleSweep[F Float](t *testing.T) {
 }
 
 // TestLossyStds checks the stds that stay too small for their variance even
-// at the working scale: values are accepted where the error they can cause
-// is negligible against the cross sum, gradients never.
+// at the working scale: accepted where no pair term they enter is affected
+// (no component with a lossy or zero std nearby) or, for values, where the
+// error they can cause is negligible against the cross sum; an error
+// otherwise.
 func TestLossyStds(t *testing.T) {
 	tiny := 1e-170 // below 2^-511 × the largest magnitude 1
 	p := Mixture[float64]{[]float64{0.5, 0.5}, []float64{0, 1}, []float64{1, tiny}}
 	q := Mixture[float64]{[]float64{1}, []float64{0.5}, []float64{0.5}}
 	v, err := Squared(p, q)
 	if err != nil || v <= 0 {
-		t.Errorf("Squared with a negligible lossy std: %v, %v", v, err)
+		t.Errorf("Squared with an isolated lossy std: %v, %v", v, err)
 	}
-	var gp MixtureGrad[float64]
+	// Isolated: every pair term it enters has a normal variance sum or a
+	// distance far beyond it, so the derivatives are those of the exact
+	// function, ∂/∂σ₁ = a₁(σ₁·Σ… − a₁/√π) → −a₁²/√π.
+	var gp, g0 MixtureGrad[float64]
+	if _, err := SquaredGrad(p, q, &gp, nil); err != nil {
+		t.Errorf("SquaredGrad with an isolated lossy std: %v", err)
+	} else {
+		p0 := Mixture[float64]{p.Weights, p.Means, []float64{1, 0}}
+		SquaredGrad(p0, q, &g0, nil)
+		if want := -0.25 / math.SqrtPi; math.Abs(gp.Stds[1]-want) > 1e-15 {
+			t.Errorf("∂/∂σ₁ = %v, want %v", gp.Stds[1], want)
+		}
+		for i := range gp.Means {
+			if gp.Means[i] != g0.Means[i] || math.Abs(gp.Weights[i]-g0.Weights[i]) > 1e-15 {
+				t.Errorf("component %d: derivatives %v %v, with std 0 %v %v", i, gp.Means[i], gp.Weights[i], g0.Means[i], g0.Weights[i])
+			}
+		}
+	}
+	// Next to a point mass at its mean: the pair term sees a zero variance.
+	pt := Mixture[float64]{[]float64{1}, []float64{1}, []float64{0}}
 	var ie *InputError
-	if _, err := SquaredGrad(p, q, &gp, nil); !errors.As(err, &ie) || ie.Arg != "p" || ie.Field != "stds" || ie.Index != 1 {
-		t.Errorf("SquaredGrad with a lossy std: %v, want an *InputError for p.stds[1]", err)
+	if _, err := SquaredGrad(p, pt, &gp, nil); !errors.As(err, &ie) || ie.Arg != "p" || ie.Field != "stds" || ie.Index != 1 {
+		t.Errorf("SquaredGrad with a lossy std next to a point mass: %v, want an *InputError for p.stds[1]", err)
+	}
+	if _, err := SquaredToSamplesGrad(p, Samples[float64]{Values: []float64{1}}, &gp, nil); !errors.As(err, &ie) || ie.Index != 1 {
+		t.Errorf("SquaredToSamplesGrad with a lossy std next to a sample: %v, want an *InputError for p.stds[1]", err)
+	}
+	if v, err := Squared(p, pt); err != nil || v <= 0 { // the value error (≤ 4σ) is negligible
+		t.Errorf("Squared with a lossy std next to a point mass: %v, %v", v, err)
 	}
 	// Two nearly coincident lossy components at a large offset: the value
 	// itself is at the level of the lossy std.
@@ -394,7 +421,7 @@ func TestLossyStds(t *testing.T) {
 	}
 	// float32: the threshold is 2^-63 × the largest magnitude.
 	p32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0, 1}, []float32{1, 1e-20}}
-	q32 := Mixture[float32]{[]float32{1}, []float32{0.5}, []float32{0.5}}
+	q32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0.5, 1}, []float32{0.5, 0}}
 	if v, err := Squared(p32, q32); err != nil || v <= 0 {
 		t.Errorf("float32 Squared with a negligible lossy std: %v, %v", v, err)
 	}

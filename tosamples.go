@@ -44,7 +44,7 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	}
 	ws.toSamples(p, x, gp, gx)
 	sc := &ws.scale
-	if err := lossyCheck("p", "stds", p.Stds, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
+	if err := lossyCheck("p", p.Means, p.Stds, x.Values, nil, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
 		return 0, err
 	}
 	return scaleBack[F]("p, x", sc.sq, sc.exp, 0x1p-50*sc.cross)
