@@ -94,7 +94,7 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 }
 
 // batchExponents returns the scale exponent of every mixture pair of a batch
-// (see scaleState), or nil when every pair is computed at its own scale.
+// (see scaleState), or nil when no pair needs scaling.
 func (sc *scaleState[F]) batchExponents(nb, k, m int, p, q Mixture[F]) []int {
 	sc.exps = grow(sc.exps, nb)
 	any := false
