@@ -99,8 +99,8 @@ func (sc *scaleState[F]) batchExponents(nb, k, m int, p, q Mixture[F]) []int {
 	sc.exps = grow(sc.exps, nb)
 	any := false
 	for b := range sc.exps {
-		mx := maxAbs(p.Means[b*k:(b+1)*k], p.Stds[b*k:(b+1)*k], q.Means[b*m:(b+1)*m], q.Stds[b*m:(b+1)*m])
-		sc.exps[b] = scaleExponent(mx, minUnscaled[F]())
+		ps, qs := p.Stds[b*k:(b+1)*k], q.Stds[b*m:(b+1)*m]
+		sc.exps[b] = mixtureExponent[F](maxAbs(p.Means[b*k:(b+1)*k], ps, q.Means[b*m:(b+1)*m], qs), minPositive(ps, qs))
 		any = any || sc.exps[b] != 0
 	}
 	if !any {

@@ -86,7 +86,7 @@ func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F])
 		p, q, gp, gq = q, p, gq, gp
 	}
 	sc := &ws.scale
-	sc.exp = scaleExponent(maxAbs(p.Means, p.Stds, q.Means, q.Stds), minUnscaled[F]())
+	sc.exp = mixtureExponent[F](maxAbs(p.Means, p.Stds, q.Means, q.Stds), minPositive(p.Stds, q.Stds))
 	if sc.exp != 0 {
 		sc.pm, sc.ps = scaledInto(sc.pm, p.Means, sc.exp), scaledInto(sc.ps, p.Stds, sc.exp)
 		sc.qm, sc.qs = scaledInto(sc.qm, q.Means, sc.exp), scaledInto(sc.qs, q.Stds, sc.exp)

@@ -20,14 +20,61 @@ import (
 // rounding, to a subnormal when they are that small). Problems of ordinary
 // magnitude are not copied.
 //
-// After that, a nonzero std can still be too small relative to M for its
-// variance to be a normal number ("lossy": σ·2^e below lossyStd). Its pair
+// When a std σ is so small that σ² would not be a normal number (below
+// lossyStd) the mixtures are instead scaled as far up as MaxMagnitude
+// allows (M·2^e just below 2^topExp), which leaves only stds below 2⁻¹⁰¹⁸
+// (float32: 2⁻¹²²) × M too small.
+//
+// Such a std ("lossy": σ·2^e still below lossyStd) cannot be represented at
+// any common scale. Its pair
 // terms with components of normal std are unaffected (the variance sum is
 // normal), and so are those with components far from its mean (the tails
 // vanish); the others see a variance with few or no bits, an error of at
 // most about σ per pair term. lossyCheck reports such a std for gradients
 // (its derivative would be O(1) wrong), and for values where the bound is
 // not negligible against the cross sum.
+
+// topExp returns T such that magnitudes below 2^T are within MaxMagnitude:
+// 507 in float64 (2⁵⁰⁷ ≈ 4.5e152), 59 in float32 (2⁵⁹ ≈ 5.8e17).
+func topExp[F Float]() int {
+	if is64[F]() {
+		return 507
+	}
+	return 59
+}
+
+// minPositive returns the smallest nonzero element of the slices (all ≥ 0),
+// or 0 when there is none.
+func minPositive[F Float](xs ...[]F) float64 {
+	m := math.Inf(1)
+	for _, x := range xs {
+		for _, v := range x {
+			if f := float64(v); f > 0 && f < m {
+				m = f
+			}
+		}
+	}
+	if math.IsInf(m, 1) {
+		return 0
+	}
+	return m
+}
+
+// mixtureExponent returns the scale exponent of a problem with largest
+// magnitude m and smallest nonzero std sigmaMin (0: none): when a std would
+// be lossy at scale 1, the largest scale (m·2^e ∈ [2^(T−1), 2^T), T =
+// topExp), which keeps as many stds as possible above lossyStd; otherwise
+// scaleExponent's.
+func mixtureExponent[F Float](m, sigmaMin float64) int {
+	if m == 0 {
+		return 0
+	}
+	if sigmaMin > 0 && sigmaMin < lossyStd[F]() {
+		_, e := math.Frexp(m) // m = f·2^e, f ∈ [½, 1)
+		return topExp[F]() - e
+	}
+	return scaleExponent(m, minUnscaled[F]())
+}
 
 // minUnscaled returns the largest magnitude below which a problem is
 // rescaled: 2⁻²⁵⁶ in float64, 2⁻³¹ in float32.

@@ -371,13 +371,50 @@ func testScaleSweep[F Float](t *testing.T) {
 	}
 }
 
-// TestLossyStds checks the stds that stay too small for their variance even
-// at the working scale: accepted where no pair term they enter is affected
-// (no component with a lossy or zero std nearby) or, for values, where the
-// error they can cause is negligible against the cross sum; an error
-// otherwise.
+// TestTinyRelativeStds checks stds far smaller than the means: σ² would
+// underflow at scale 1 (σ < 2⁻⁵¹¹ next to magnitudes ~1), so the problem is
+// solved at the largest scale, where it does not.
+func TestTinyRelativeStds(t *testing.T) {
+	const tiny = 1e-170
+	// N(1, σ²) against N(1, 4σ²): translation-invariant, so σ·ℓ₂²(N(0,1), N(0,4)).
+	p := Mixture[float64]{[]float64{1}, []float64{1}, []float64{tiny}}
+	q := Mixture[float64]{[]float64{1}, []float64{1}, []float64{2 * tiny}}
+	ref, _ := Squared(Mixture[float64]{[]float64{1}, []float64{0}, []float64{1}}, Mixture[float64]{[]float64{1}, []float64{0}, []float64{2}})
+	if v, err := Squared(p, q); err != nil || math.Abs(v-ref*tiny) > 1e-14*ref*tiny {
+		t.Errorf("Squared(N(1, σ²), N(1, 4σ²)), σ = %g: %v, %v; want %v", tiny, v, err, ref*tiny)
+	}
+	// A component of std σ next to a point mass at its mean: ∂/∂σ₁ =
+	// a₁(b·√(2/π) − a₁/√π) + O(σ).
+	p = Mixture[float64]{[]float64{0.5, 0.5}, []float64{0, 1}, []float64{1, tiny}}
+	pt := Mixture[float64]{[]float64{1}, []float64{1}, []float64{0}}
+	var gp MixtureGrad[float64]
+	want := 0.5 * (math.Sqrt(2/math.Pi) - 0.5/math.SqrtPi)
+	if _, err := SquaredGrad(p, pt, &gp, nil); err != nil || math.Abs(gp.Stds[1]-want) > 1e-15 {
+		t.Errorf("SquaredGrad, std %g next to a point mass: ∂/∂σ₁ = %v, %v; want %v", tiny, gp.Stds, err, want)
+	}
+	if _, err := SquaredToSamplesGrad(p, Samples[float64]{Values: []float64{1}}, &gp, nil); err != nil || math.Abs(gp.Stds[1]-want) > 1e-15 {
+		t.Errorf("SquaredToSamplesGrad, std %g next to a sample: ∂/∂σ₁ = %v, %v; want %v", tiny, gp.Stds, err, want)
+	}
+	out := make([]float64, 1)
+	var bg MixtureGrad[float64]
+	if err := SquaredBatchGrad(out, 2, 1, p, pt, &bg, nil); err != nil || math.Abs(bg.Stds[1]-want) > 1e-15 {
+		t.Errorf("SquaredBatchGrad, std %g next to a point mass: ∂/∂σ₁ = %v, %v; want %v", tiny, bg.Stds, err, want)
+	}
+	// float32: σ = 1e-20 next to magnitudes ~1 (σ² underflows float32).
+	p32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0, 1}, []float32{1, 1e-20}}
+	var g32 MixtureGrad[float32]
+	if _, err := SquaredGrad(p32, Mixture[float32]{[]float32{1}, []float32{1}, []float32{0}}, &g32, nil); err != nil || math.Abs(float64(g32.Stds[1])-want) > 1e-6 {
+		t.Errorf("float32 SquaredGrad, std 1e-20 next to a point mass: %v, %v; want %v", g32.Stds, err, want)
+	}
+}
+
+// TestLossyStds checks the stds too small for their variance even at the
+// largest scale (below 2⁻¹⁰¹⁸ × the largest magnitude in float64, 2⁻¹²² in
+// float32): accepted where no pair term they enter is affected (no component
+// with a lossy or zero std nearby) or, for values, where the error they can
+// cause is negligible against the cross sum; an error otherwise.
 func TestLossyStds(t *testing.T) {
-	tiny := 1e-170 // below 2^-511 × the largest magnitude 1
+	tiny := 1e-310 // below 2^-1018 × the largest magnitude 1
 	p := Mixture[float64]{[]float64{0.5, 0.5}, []float64{0, 1}, []float64{1, tiny}}
 	q := Mixture[float64]{[]float64{1}, []float64{0.5}, []float64{0.5}}
 	v, err := Squared(p, q)
@@ -427,8 +464,8 @@ func TestLossyStds(t *testing.T) {
 	} else if want := "mixture pair 0"; !strings.Contains(ie.Reason, want) {
 		t.Errorf("SquaredBatch error %q does not name %q", ie.Reason, want)
 	}
-	// float32: the threshold is 2^-63 × the largest magnitude.
-	p32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0, 1}, []float32{1, 1e-20}}
+	// float32: the threshold is 2^-122 × the largest magnitude.
+	p32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0, 1}, []float32{1, 1e-38}}
 	q32 := Mixture[float32]{[]float32{0.5, 0.5}, []float32{0.5, 1}, []float32{0.5, 0}}
 	if v, err := Squared(p32, q32); err != nil || v <= 0 {
 		t.Errorf("float32 Squared with a negligible lossy std: %v, %v", v, err)
@@ -437,10 +474,11 @@ func TestLossyStds(t *testing.T) {
 	if _, err := SquaredGrad(p32, q32, &g32, nil); !errors.As(err, &ie) || ie.Index != 1 {
 		t.Errorf("float32 SquaredGrad with a lossy std: %v, want an *InputError for p.stds[1]", err)
 	}
-	p32.Stds[1] = 1e-18 // above the threshold: fine
+	p32.Stds[1] = 1e-30 // above the threshold: fine
 	if _, err := SquaredGrad(p32, q32, &g32, nil); err != nil {
-		t.Errorf("float32 SquaredGrad with std 1e-18 next to 1: %v", err)
+		t.Errorf("float32 SquaredGrad with std 1e-30 next to 1: %v", err)
 	}
+	tiny = 1e-170 // the sliced functions check at scale M ∈ [1, 2)
 	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{tiny}}
 	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}
 	if _, err := SlicedSquared(pn, qn, RandomDirections[float64](2, 4, 1)); !errors.As(err, &ie) {

@@ -57,7 +57,7 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
 	sc := &ws.scale
-	sc.exp = scaleExponent(maxAbs(p.Means, p.Stds, x.Values), minUnscaled[F]())
+	sc.exp = mixtureExponent[F](maxAbs(p.Means, p.Stds, x.Values), minPositive(p.Stds))
 	if sc.exp != 0 {
 		sc.pm, sc.ps = scaledInto(sc.pm, p.Means, sc.exp), scaledInto(sc.ps, p.Stds, sc.exp)
 		sc.x = scaledInto(sc.x, x.Values, sc.exp)

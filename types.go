@@ -16,12 +16,13 @@ type Float interface{ float32 | float64 }
 // Means and stds must be finite with magnitude at most MaxMagnitude (1e153 in
 // float64, 1e18 in float32) so that no intermediate overflows. Tiny
 // magnitudes, subnormal ones included, are computed at a power-of-two larger
-// scale (exact) and scaled back, so they lose no accuracy. A nonzero std
-// below 2⁻⁵¹¹ (float32: 2⁻⁶³) times the largest magnitude of the problem,
-// whose variance underflows at every common scale, is an *InputError where
-// it matters (another component with a zero or equally tiny std near its
-// mean; for values, only when the error is not negligible against the
-// cross sum), and so is a positive result that rounds to 0.
+// scale (exact) and scaled back, so they lose no accuracy; so are stds
+// whose variance would underflow. A nonzero std below 2⁻¹⁰¹⁸ (float32:
+// 2⁻¹²²) times the largest magnitude of the problem, whose variance
+// underflows at every common scale, is an *InputError where it matters
+// (another component with a zero or equally tiny std near its mean; for
+// values, only when the error is not negligible against the cross sum), and
+// so is a positive result that rounds to 0.
 type Mixture[F Float] struct {
 	Weights, Means, Stds []F
 }
