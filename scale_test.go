@@ -526,3 +526,55 @@ func TestBatchScalesParallel(t *testing.T) {
 		}
 	}
 }
+
+// TestFloat32LargestScale compares float32 problems that are solved at the
+// largest scale (a std whose variance would underflow float32) with the same
+// problems in float64, where nothing underflows.
+func TestFloat32LargestScale(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for it := 0; it < 50; it++ {
+		p, q := dyadicMixture[float32](r, 1+r.IntN(6), false), dyadicMixture[float32](r, 1+r.IntN(6), false)
+		i := r.IntN(len(p.Stds))
+		p.Stds[i] = float32(math.Ldexp(1, -64-r.IntN(40))) // σ² below the smallest normal float32
+		if r.IntN(2) == 0 {
+			q.Means[0] = p.Means[i] // a neighbour at its mean
+		}
+		p64, q64 := Mixture[float64](mixAs64(p)), Mixture[float64](mixAs64(q))
+		var g32 MixtureGrad[float32]
+		var g64 MixtureGrad[float64]
+		v32, err := SquaredGrad(p, q, &g32, nil)
+		if err != nil {
+			t.Fatalf("case %d: %v", it, err)
+		}
+		v64, err := SquaredGrad(p64, q64, &g64, nil)
+		if err != nil {
+			t.Fatalf("case %d: float64: %v", it, err)
+		}
+		cross := crossSum(p64, q64)
+		if math.Abs(float64(v32)-v64) > 1e-6*cross {
+			t.Errorf("case %d: float32 %v, float64 %v (cross %v)", it, v32, v64, cross)
+		}
+		for j := range g64.Stds {
+			if math.Abs(float64(g32.Stds[j])-g64.Stds[j]) > 1e-6 || math.Abs(float64(g32.Means[j])-g64.Means[j]) > 1e-6 || math.Abs(float64(g32.Weights[j])-g64.Weights[j]) > 1e-6*cross {
+				t.Errorf("case %d: gradient %d: float32 %v %v %v, float64 %v %v %v", it, j, g32.Weights[j], g32.Means[j], g32.Stds[j], g64.Weights[j], g64.Means[j], g64.Stds[j])
+			}
+		}
+	}
+}
+
+func mixAs64(p Mixture[float32]) Mixture[float64] {
+	c := func(x []float32) []float64 {
+		o := make([]float64, len(x))
+		for i, v := range x {
+			o[i] = float64(v)
+		}
+		return o
+	}
+	w := c(p.Weights)
+	var s float64
+	for _, x := range w[:len(w)-1] {
+		s += x
+	}
+	w[len(w)-1] = 1 - s // within the float64 weight tolerance
+	return Mixture[float64]{w, c(p.Means), c(p.Stds)}
+}
