@@ -3,6 +3,7 @@ package cramer
 import (
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Scaling.
@@ -277,10 +278,25 @@ func scaledND[F Float](dst *MixtureND[F], p MixtureND[F], e int) MixtureND[F] {
 	return out
 }
 
+// minCovScale returns the smallest nonzero covariance scale (the largest
+// |covariance parameter|) of p's components, or 0 when there is none.
+func minCovScale[F Float](p MixtureND[F]) float64 {
+	c := covParams(p)
+	n := len(c) / len(p.Weights)
+	m := 0.0
+	for i := range p.Weights {
+		if s := maxAbs(c[i*n : (i+1)*n]); s > 0 && (m == 0 || s < m) {
+			m = s
+		}
+	}
+	return m
+}
+
 // lossyND reports the first component of p whose covariance parameters are
 // not all 0 but all below lossyStd at scale 2^e: its projected variances
-// underflow (see scaleState). Projections do not keep the cross sum of
-// every direction, so the sliced functions report it for values too.
+// underflow even at the largest scale (see scaleState). Projections do not
+// keep the cross sum of every direction, so the sliced functions report it
+// for values too.
 func lossyND[F Float](arg string, p MixtureND[F], e int) error {
 	c := covParams(p)
 	n := len(c) / len(p.Weights)
@@ -316,6 +332,18 @@ func (sw *SlicedWorkspace[F]) scaleMixtures(p, q MixtureND[F], hasQ bool) error 
 		m = math.Max(m, maxAbs(sw.x.Values))
 	}
 	sc.exp = scaleExponent(m, minUnscaled[F]())
+	c := minCovScale(p)
+	if hasQ {
+		if cq := minCovScale(q); cq > 0 && (c == 0 || cq < c) {
+			c = cq
+		}
+	}
+	if c > 0 && math.Ldexp(c, sc.exp) < lossyStd[F]() {
+		// Projected variances would underflow: work at the largest scale
+		// whose projections stay within MaxMagnitude (M·2^e < 2^T/Dim).
+		_, e := math.Frexp(m)
+		sc.exp = topExp[F]() - bits.Len(uint(p.Dim)) - e
+	}
 	if err := lossyND("p", p, sc.exp); err != nil {
 		return err
 	}

@@ -478,10 +478,43 @@ func TestLossyStds(t *testing.T) {
 	if _, err := SquaredGrad(p32, q32, &g32, nil); err != nil {
 		t.Errorf("float32 SquaredGrad with std 1e-30 next to 1: %v", err)
 	}
-	tiny = 1e-170 // the sliced functions check at scale M ∈ [1, 2)
-	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{tiny}}
+	// Sliced: a std of 1e-170 next to magnitudes ~1 is solved at the
+	// largest scale (its projected variances would underflow at scale 1):
+	// next to a point mass at its mean the result is that of std 0 plus
+	// O(σ); 1e-310 is below 2^-1018 × the largest magnitude: an error.
+	dirs := RandomDirections[float64](2, 4, 1)
+	for _, c := range []struct {
+		form string
+		p    MixtureND[float64]
+	}{
+		{"std", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Std: []float64{1e-170, 1}}},
+		{"stds", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Stds: []float64{1e-170, 0, 1, 1}}},
+		{"chol", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Chol: []float64{1e-170, 0, 1e-170, 1e-170, 1, 0, 0, 1}}},
+	} {
+		qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{0}}
+		v, err := SlicedSquared(c.p, qn, dirs)
+		p0 := c.p
+		p0.Std, p0.Stds, p0.Chol = nil, nil, nil
+		switch c.form {
+		case "std":
+			p0.Std = []float64{0, 1}
+		case "stds":
+			p0.Stds = []float64{0, 0, 1, 1}
+		default:
+			p0.Chol = []float64{0, 0, 0, 0, 1, 0, 0, 1}
+		}
+		v0, _ := SlicedSquared(p0, qn, dirs)
+		if err != nil || math.Abs(v-v0) > 1e-15*v0 {
+			t.Errorf("SlicedSquared, %s 1e-170 next to a point mass: %v, %v; with 0: %v", c.form, v, err, v0)
+		}
+		var gp MixtureNDGrad[float64]
+		if _, err := SlicedSquaredGrad(c.p, qn, dirs, &gp, nil); err != nil {
+			t.Errorf("SlicedSquaredGrad, %s 1e-170 next to a point mass: %v", c.form, err)
+		}
+	}
+	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{1e-310}}
 	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}
-	if _, err := SlicedSquared(pn, qn, RandomDirections[float64](2, 4, 1)); !errors.As(err, &ie) {
+	if _, err := SlicedSquared(pn, qn, dirs); !errors.As(err, &ie) {
 		t.Errorf("SlicedSquared with a lossy std: %v, want an *InputError", err)
 	}
 }
