@@ -51,8 +51,13 @@
 // Everything is generic over Float (float64, or float32 for twice the SIMD
 // lanes and about seven digits). Invalid input (NaN or infinite values,
 // negative stds or weights, weights not summing to 1, length mismatches,
-// empty inputs, magnitudes beyond MaxMagnitude) gives an *InputError naming
-// the argument, field and index; nothing panics on bad data.
+// empty inputs, sizes whose products overflow, magnitudes beyond
+// MaxMagnitude, directions that are not unit vectors within
+// DirectionTolerance) gives an *InputError naming the argument, field and
+// index; nothing panics on bad data. ℓ₂² is homogeneous, and inputs of tiny
+// magnitude are solved at a power-of-two larger scale and scaled back, so
+// they keep full accuracy; the few results that still cannot be represented
+// (see Mixture) are an *InputError, never a silent 0.
 //
 // # The code
 //

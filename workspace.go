@@ -59,6 +59,7 @@ type Workspace[F Float] struct {
 	dv, dw  []float64
 
 	samples sampleScratch
+	scale   scaleState[F]
 }
 
 func (ws *Workspace[F]) threads() int {
@@ -90,6 +91,8 @@ type job[F Float] struct {
 	gp, gq *MixtureGrad[F]
 	tot    []float64
 	perF   int
+	exps   []int // per pair: the scale exponent (nil: all 0)
+	fail   []int // per task: the first pair with an error, or −1
 }
 
 // run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
