@@ -54,6 +54,7 @@ type SlicedWorkspace[F Float] struct {
 	// float64 gradient outputs that serve as the accumulators of the sample
 	// gradients during a call (nil otherwise)
 	outX, outY *SamplesNDGrad[F]
+	scale      ndScaleState[F]
 }
 
 const (
@@ -86,7 +87,8 @@ type slicedGroup[F Float] struct {
 func (sw *SlicedWorkspace[F]) scratchBytes() int {
 	var f F
 	fs := int(unsafe.Sizeof(f))
-	b := 8*cap(sw.vals) + fs*(cap(sw.thetaT)+cap(sw.tmp)+cap(sw.tmp2)+cap(sw.pm)+cap(sw.pv)+cap(sw.qm)+cap(sw.qv)+cap(sw.xT)+cap(sw.yT))
+	b := 8*cap(sw.vals) + fs*(cap(sw.thetaT)+cap(sw.tmp)+cap(sw.tmp2)+cap(sw.pm)+cap(sw.pv)+cap(sw.qm)+cap(sw.qv)+cap(sw.xT)+cap(sw.yT)+
+		cap(sw.scale.x)+cap(sw.scale.y))
 	for i := range sw.groups {
 		g := &sw.groups[i]
 		b += g.ws.scratchBytes() + fs*(cap(g.p1.Stds)+cap(g.q1.Stds)+cap(g.xs)+cap(g.ys)+
@@ -180,16 +182,21 @@ func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F],
 	if err := dirs.validate(p.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.p, sw.q, sw.dirs = sliceMix, p, q, dirs
+	sw.kind, sw.dirs = sliceMix, dirs
+	if err := sw.scaleMixtures(p, q, true); err != nil {
+		return 0, err
+	}
 	sw.gradP, sw.gradQ = gp != nil, gq != nil
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+		ldexpTo(gp.Weights, sw.scale.exp)
 	}
 	if gq != nil {
 		sw.finishMixtureGrad(gq, q, func(g *slicedGroup[F]) *ndAcc { return &g.accQ })
+		ldexpTo(gq.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("p, q", v, sw.scale.exp, 0)
 }
 
 // SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
@@ -209,18 +216,23 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.p, sw.x, sw.dirs = sliceToSamples, p, x, dirs
+	sw.kind, sw.x, sw.dirs = sliceToSamples, x, dirs
+	if err := sw.scaleMixtures(p, MixtureND[F]{}, false); err != nil {
+		return 0, err
+	}
 	sw.gradP, sw.gradX = gp != nil, gx != nil
 	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.Std, p.Stds, p.Chol)
 	defer sw.releaseOutputs()
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+		ldexpTo(gp.Weights, sw.scale.exp)
 	}
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+		ldexpTo(gx.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("p, x", v, sw.scale.exp, 0)
 }
 
 // SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
@@ -243,7 +255,8 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	if err := checkSampleCount("y", len(y.Values)/y.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.x, sw.y, sw.dirs = sliceSampleSets, x, y, dirs
+	sw.kind, sw.dirs = sliceSampleSets, dirs
+	sw.scaleSampleSets(x, y)
 	sw.gradX, sw.gradY = gx != nil, gy != nil
 	sw.outX = outputAcc(gx, x, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
 	sw.outY = outputAcc(gy, y, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
@@ -255,11 +268,13 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	v := sw.run()
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+		ldexpTo(gx.Weights, sw.scale.exp)
 	}
 	if gy != nil {
 		sw.finishSamplesGrad(gy, y, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accY, g.accYw })
+		ldexpTo(gy.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("x, y", v, sw.scale.exp, 0)
 }
 
 // run evaluates every direction (groups in parallel) and returns the mean.

@@ -45,7 +45,12 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := checkSampleCount("x", len(x.Values)); err != nil {
 		return 0, err
 	}
-	return F(ws.toSamples(p, x, gp, gx)), nil
+	ws.toSamples(p, x, gp, gx)
+	sc := &ws.scale
+	if err := lossyCheck("p", p.Means, p.Stds, x.Values, nil, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
+		return 0, err
+	}
+	return scaleBack[F]("p, x", sc.sq, sc.exp, 0x1p-50*sc.cross)
 }
 
 // toSamplesChunkTiles is the smallest number of column tiles whose
@@ -53,13 +58,23 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 // more threads).
 const toSamplesChunkTiles = 4
 
-// toSamples is SquaredToSamplesGrad for inputs known to be valid. Scratch:
-// the sort of the samples (keys and indices; the gradient outputs serve as
-// the ping-pong half) and, with gradients, the column sums of one chunk of
+// toSamples is SquaredToSamplesGrad for inputs known to be valid. Problems
+// of tiny magnitude are solved at a larger scale (see scaleState); ws.scale
+// records the scale, the cross sum and ℓ₂² at that scale. Scratch: the sort
+// of the samples (keys and indices; the gradient outputs serve as the
+// ping-pong half) and, with gradients, the column sums of one chunk of
 // max(4, 2·threads) column tiles.
 func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
+	sc := &ws.scale
+	sc.exp = mixtureExponent[F](maxAbs(p.Means, p.Stds, x.Values), minPositive(p.Stds))
+	if sc.exp != 0 {
+		sc.pm, sc.ps = scaledInto(sc.pm, p.Means, sc.exp), scaledInto(sc.ps, p.Stds, sc.exp)
+		sc.x = scaledInto(sc.x, x.Values, sc.exp)
+		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
+		x = Samples[F]{sc.x, x.Weights}
+	}
 	wx := x.Weights
 	if wx == nil {
 		// Uniform weights: one tile of them serves every column tile.
@@ -122,18 +137,19 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 					sv, sw = ws.dv[j], ws.dw[j]
 				}
 				gx.Values[j] = F(-w*colD[j-c0] - 0.5*sv)
-				gx.Weights[j] = F(colH[j-c0] - 0.5*sw)
+				gx.Weights[j] = F(math.Ldexp(colH[j-c0]-0.5*sw, -sc.exp))
 			}
 		}
 	}
 	cross := dot(p.Weights, ws.rowTot[:k])
+	sc.cross = cross
 	ws.selfA = ws.selfSums(im, ws.selfA, p.Weights, p.Means, ws.va, grad)
 	selfP := selfOf(p.Weights, p.Stds, ws.selfA)
-	sq := max(cross-0.5*(selfP+selfX), 0)
+	sc.sq = max(cross-0.5*(selfP+selfX), 0)
 	if gp != nil {
-		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1)
+		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1, sc.exp)
 	}
-	return sq
+	return math.Ldexp(sc.sq, -sc.exp)
 }
 
 // DistanceToSamples returns √SquaredToSamples(p, x).
