@@ -269,7 +269,7 @@ func to32(x []float64) []float32 {
 
 func TestCramerErrorsNameArgumentAndIndex(t *testing.T) {
 	h := Head{K: 2, Scale: Exp}
-	raw := []float64{0, 0, 1, 2, 0, 0, /* example 1 */ 0, 0, 1, 2, 0, 0}
+	raw := []float64{0, 0, 1, 2, 0, 0 /* example 1 */, 0, 0, 1, 2, 0, 0}
 	good := cramer.Mixture[float64]{Weights: []float64{1, 1}, Means: []float64{0, 1}, Stds: []float64{0, 0}}
 	cases := []struct {
 		name       string
