@@ -34,6 +34,8 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 		switch loss {
 		case "cramer":
 			_, err = ws.CramerToPoints(h, raw, y, out, grad)
+		case "nll":
+			_, err = ws.NLL(h, raw, y, out, grad)
 		}
 		return err
 	}
@@ -55,4 +57,6 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 func BenchmarkLoss(b *testing.B) {
 	b.Run("cramer/f32", func(b *testing.B) { benchLoss[float32](b, "cramer") })
 	b.Run("cramer/f64", func(b *testing.B) { benchLoss[float64](b, "cramer") })
+	b.Run("nll/f32", func(b *testing.B) { benchLoss[float32](b, "nll") })
+	b.Run("nll/f64", func(b *testing.B) { benchLoss[float64](b, "nll") })
 }

@@ -3,6 +3,7 @@ package mdn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gmmkit/cramer"
 )
@@ -76,7 +77,7 @@ func (ws *Workspace[F]) CramerToMixture(h Head, raw []F, target cramer.Mixture[F
 				Reason: fmt.Sprintf("example %d: weights sum to %.17g, not 1 (tolerance %g)", b, s, tol)}
 		}
 	}
-	return ws.cramer(h, nb, m, target.Weights, target.Means, target.Stds, loss, grad)
+	return ws.cramer(h, nb, m, target.Weights, target.Means, target.Stds, false, loss, grad)
 }
 
 // CramerToPoints computes, for each example b, the Cramér ℓ₂²(P_b, δ(y_b))
@@ -106,41 +107,107 @@ func (ws *Workspace[F]) CramerToPoints(h Head, raw, y []F, loss, grad []F) (floa
 	if err := checkTarget("y", "values", y, cramer.MaxMagnitude[F]()/math.Sqrt(float64(d)), false); err != nil {
 		return 0, err
 	}
-	ws.q.Weights = grow(ws.q.Weights, nb)
-	ws.q.Stds = grow(ws.q.Stds, nb*d)
-	for i := range ws.q.Weights {
-		ws.q.Weights[i] = 1
+	ws.tw = grow(ws.tw, nb)
+	ws.ts = grow(ws.ts, nb*d)
+	for i := range ws.tw {
+		ws.tw[i] = 1
 	}
-	clear(ws.q.Stds)
-	return ws.cramer(h, nb, 1, ws.q.Weights, y, ws.q.Stds, loss, grad)
+	clear(ws.ts)
+	return ws.cramer(h, nb, 1, ws.tw, y, ws.ts, false, loss, grad)
+}
+
+// CramerToSamples is Workspace.CramerToSamples with a temporary workspace.
+func CramerToSamples[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float64, error) {
+	var ws Workspace[F]
+	return ws.CramerToSamples(h, raw, y, loss, grad)
+}
+
+// CramerToSamples computes, for each example b, the Cramér ℓ₂² between the
+// head's mixture and the empirical distribution of n target samples
+// (1/n) Σₖ δ(y_b,k), with y holding B×n×D values (example-major, then
+// sample, then coordinate; n = len(y)/(B·D)), into loss[b] (may be nil), and
+// returns the batch mean; grad, when not nil, receives the gradient of the
+// mean w.r.t. raw. The samples' own term −½·(1/n²)·Σₖₗ |y_k − y_l| (a
+// constant for the network) is included, computed exactly by sorting, so
+// the loss is the distance itself (0 only when P_b equals the samples). For
+// D > 1 it is sliced (see Workspace). Cost O(B·(K·n + K² + n log n)). It
+// allocates nothing once the workspace has grown.
+func (ws *Workspace[F]) CramerToSamples(h Head, raw, y []F, loss, grad []F) (float64, error) {
+	nb, err := ws.decode(h, raw, grad)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkLoss(loss, nb); err != nil {
+		return 0, err
+	}
+	d := h.Dim()
+	if len(y) == 0 || len(y)%(nb*d) != 0 {
+		return 0, &cramer.InputError{Arg: "y", Field: "values", Index: -1,
+			Reason: fmt.Sprintf("length %d is not a positive multiple of %d (%d examples × %d dimensions)", len(y), nb*d, nb, d)}
+	}
+	if err := checkTarget("y", "values", y, cramer.MaxMagnitude[F]()/math.Sqrt(float64(d)), false); err != nil {
+		return 0, err
+	}
+	n := len(y) / (nb * d)
+	ws.tw = grow(ws.tw, nb*n)
+	ws.ts = grow(ws.ts, nb*n*d)
+	w := F(1 / float64(n))
+	for i := range ws.tw {
+		ws.tw[i] = w
+	}
+	clear(ws.ts)
+	return ws.cramer(h, nb, n, ws.tw, y, ws.ts, true, loss, grad)
+}
+
+// sampleSelf sets dst[b] = (1/n²) Σₖₗ |x_k − x_l| for each block of n values
+// of x, by sorting a float64 copy: Σ_{k<l} (x₍ₗ₎ − x₍ₖ₎) = Σₗ x₍ₗ₎ (2l − n + 1).
+func (ws *Workspace[F]) sampleSelf(dst []float64, x []F, n int) {
+	ws.sorted = grow(ws.sorted, n)
+	inv := 1 / (float64(n) * float64(n))
+	for b := range dst {
+		v := ws.sorted
+		for i, xi := range x[b*n : (b+1)*n] {
+			v[i] = float64(xi)
+		}
+		slices.Sort(v)
+		var s float64
+		for l, xl := range v {
+			s += xl * float64(2*l-n+1)
+		}
+		dst[b] = 2 * s * inv
+	}
 }
 
 // cramer computes the Cramér loss of the decoded heads against validated
 // targets of m components per example (weights nb×m, means and stds
 // nb×m×D).
-func (ws *Workspace[F]) cramer(h Head, nb, m int, qw, qm, qs []F, loss, grad []F) (float64, error) {
+// With samples, the target components are equally weighted point masses
+// whose self sum is computed by sorting rather than from pairs.
+func (ws *Workspace[F]) cramer(h Head, nb, m int, qw, qm, qs []F, samples bool, loss, grad []F) (float64, error) {
 	k, d := h.K, h.Dim()
 	if loss == nil {
 		ws.loss = grow(ws.loss, nb)
 		loss = ws.loss
 	}
-	var gp *cramer.MixtureGrad[F]
-	if grad != nil {
-		gp = &ws.gp
+	if d > 1 {
+		return ws.sliced(h, nb, m, qw, qm, qs, samples, loss, grad)
 	}
-	ws.cw.Threads = ws.Threads
-	if d == 1 {
-		p := cramer.Mixture[F]{Weights: ws.w, Means: ws.mu, Stds: ws.s}
-		q := cramer.Mixture[F]{Weights: qw, Means: qm, Stds: qs}
-		if err := ws.cw.SquaredBatchGrad(loss, k, m, p, q, gp, nil); err != nil {
-			return 0, err
+	var qself []float64
+	if samples {
+		ws.qself = grow(ws.qself, nb)
+		qself = ws.qself
+		ws.sampleSelf(qself, qm, m)
+	}
+	{
+		if grad == nil {
+			ws.core(nb, k, m, ws.w, ws.mu, ws.s, qw, qm, qs, qself, loss, nil, nil, nil)
+			return mean(loss), nil
 		}
-		if grad != nil {
-			ws.chain(h, nb, ws.gp.Weights, ws.gp.Means, ws.gp.Stds, grad)
-		}
+		ws.gp.Weights, ws.gp.Means, ws.gp.Stds = grow(ws.gp.Weights, nb*k), grow(ws.gp.Means, nb*k), grow(ws.gp.Stds, nb*k)
+		ws.core(nb, k, m, ws.w, ws.mu, ws.s, qw, qm, qs, qself, loss, ws.gp.Weights, ws.gp.Means, ws.gp.Stds)
+		ws.chain(h, nb, ws.gp.Weights, ws.gp.Means, ws.gp.Stds, grad)
 		return mean(loss), nil
 	}
-	return ws.sliced(h, nb, m, qw, qm, qs, loss, grad)
 }
 
 // mean is the float64 average of x.

@@ -130,15 +130,28 @@ func limitsOf[F cramer.Float]() limits {
 	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, maxZ: 1e18}
 }
 
+// scales sets sigma[i] = MinStd + s(x[i]), clamped to [MinStd, lim.maxStd],
+// and deriv[i] = dσ/dx (0 where the clamp is active); fast uses exp32.
+func scales[F cramer.Float](h Head, sigma, deriv, x []F, lim *limits, fast bool) {
+	for i, xf := range x {
+		sg, dg := h.scale(float64(xf), lim, fast)
+		sigma[i], deriv[i] = F(sg), F(dg)
+	}
+}
+
 // scale returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and dσ/dx
 // (0 where the clamp is active).
-func (h Head) scale(x float64, lim *limits) (sigma, deriv float64) {
+func (h Head) scale(x float64, lim *limits, fast bool) (sigma, deriv float64) {
+	exp := math.Exp
+	if fast {
+		exp = exp32
+	}
 	switch h.Scale {
 	case Exp:
 		if x > lim.logMaxStd {
 			return lim.maxStd, 0
 		}
-		sigma = math.Exp(x)
+		sigma = exp(x)
 		deriv = sigma
 	case ELUPlusOne:
 		if x > 0 {
@@ -147,14 +160,14 @@ func (h Head) scale(x float64, lim *limits) (sigma, deriv float64) {
 			}
 			sigma, deriv = x+1, 1
 		} else {
-			sigma = math.Exp(x)
+			sigma = exp(x)
 			deriv = sigma
 		}
 	default: // Softplus
 		if x >= lim.maxStd {
 			return lim.maxStd, 0
 		}
-		e := math.Exp(-math.Abs(x))
+		e := exp(-math.Abs(x))
 		sigma = max(x, 0) + math.Log1p(e)
 		if x >= 0 {
 			deriv = 1 / (1 + e)

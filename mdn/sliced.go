@@ -89,7 +89,7 @@ func project[F cramer.Float](theta []float64, l, d, nb, c int, w, mu, s []F, pw,
 // sliced is the Cramér loss for D > 1: the mean over directions θ of the
 // univariate ℓ₂² of the projected mixtures, with gradients by the chain rule
 // through θᵀμ and √(Σ_d θ_d² σ_d²).
-func (ws *Workspace[F]) sliced(h Head, nb, m int, qw, qm, qs []F, loss, grad []F) (float64, error) {
+func (ws *Workspace[F]) sliced(h Head, nb, m int, qw, qm, qs []F, samples bool, loss, grad []F) (float64, error) {
 	k, d := h.K, h.Dim()
 	l, err := ws.directions(d)
 	if err != nil {
@@ -101,12 +101,17 @@ func (ws *Workspace[F]) sliced(h Head, nb, m int, qw, qm, qs []F, loss, grad []F
 	project(ws.theta, l, d, nb, k, ws.w, ws.mu, ws.s, ws.p.Weights, ws.p.Means, ws.p.Stds)
 	project(ws.theta, l, d, nb, m, qw, qm, qs, ws.q.Weights, ws.q.Means, ws.q.Stds)
 	ws.out = grow(ws.out, n)
-	var gp *cramer.MixtureGrad[F]
-	if grad != nil {
-		gp = &ws.gp
+	var qself []float64
+	if samples {
+		ws.qself = grow(ws.qself, n)
+		qself = ws.qself
+		ws.sampleSelf(qself, ws.q.Means, m)
 	}
-	if err := ws.cw.SquaredBatchGrad(ws.out, k, m, ws.p, ws.q, gp, nil); err != nil {
-		return 0, err
+	if grad == nil {
+		ws.core(n, k, m, ws.p.Weights, ws.p.Means, ws.p.Stds, ws.q.Weights, ws.q.Means, ws.q.Stds, qself, ws.out, nil, nil, nil)
+	} else {
+		ws.gp.Weights, ws.gp.Means, ws.gp.Stds = grow(ws.gp.Weights, n*k), grow(ws.gp.Means, n*k), grow(ws.gp.Stds, n*k)
+		ws.core(n, k, m, ws.p.Weights, ws.p.Means, ws.p.Stds, ws.q.Weights, ws.q.Means, ws.q.Stds, qself, ws.out, ws.gp.Weights, ws.gp.Means, ws.gp.Stds)
 	}
 	invL := 1 / float64(l)
 	for b := 0; b < nb; b++ {

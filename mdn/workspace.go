@@ -34,16 +34,23 @@ type Workspace[F cramer.Float] struct {
 
 	// Decoded heads: weights (B×K), means and stds (B×K×D), dσ/dx (B×K×D).
 	w, mu, s, ds []F
+	logZ         []float64 // log Σ exp(logits) per example
 	// Batch inputs and outputs of the univariate pair sums.
-	p, q  cramer.Mixture[F]
-	gp    cramer.MixtureGrad[F]
-	out   []F
-	theta []float64 // directions of the current call (L×D)
-	loss  []F
-	f64   []float64
+	p, q cramer.Mixture[F]
+	// Weights and stds of point and sample targets.
+	tw, ts []F
+	gp     cramer.MixtureGrad[F]
+	out    []F
+	theta  []float64 // directions of the current call (L×D)
+	loss   []F
+	f64    []float64
 	// Gradients w.r.t. the head's weights, means and stds reduced over
 	// directions (D > 1).
 	rw, rm, rs []F
+	// Pair-term buffers of one chunk: differences, variances, h, erf, exp.
+	pd, pv, ph, pe, px []F
+	sums               []float64
+	qself, sorted      []float64 // sample targets: self sums, sort buffer
 }
 
 // decode validates raw (B × Width values) and fills ws.w, ws.mu, ws.s and
@@ -63,50 +70,64 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	}
 	k, d := h.K, h.Dim()
 	kd := k * d
-	maxMean := cramer.MaxMagnitude[F]()
-	for i, v := range raw {
-		f := float64(v)
-		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, h.rawError(i, fmt.Sprintf("not finite (%v)", f))
-		}
-		if j := i % wd; j >= k && j < k+kd && math.Abs(f) > maxMean {
-			return 0, h.rawError(i, fmt.Sprintf("mean magnitude %v exceeds %.3g", f, maxMean))
-		}
-	}
+	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(d))
 	ws.w = grow(ws.w, nb*k)
 	ws.mu = grow(ws.mu, nb*kd)
 	ws.s = grow(ws.s, nb*kd)
 	ws.ds = grow(ws.ds, nb*kd)
+	ws.logZ = grow(ws.logZ, nb)
 	lim := limitsOf[F]()
+	fast := !is64[F]()
 	for b := 0; b < nb; b++ {
 		row := raw[b*wd : (b+1)*wd]
-		softmax(ws.w[b*k:(b+1)*k], row[:k])
-		copy(ws.mu[b*kd:(b+1)*kd], row[k:k+kd])
-		s, ds := ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd]
-		for i, x := range row[k+kd:] {
-			sg, dg := h.scale(float64(x), &lim)
-			s[i], ds[i] = F(sg), F(dg)
+		for i, v := range row {
+			if f := float64(v); f-f != 0 {
+				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", f))
+			}
 		}
+		mu := row[k : k+kd]
+		for i, v := range mu {
+			if math.Abs(float64(v)) > maxMean {
+				return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
+			}
+		}
+		ws.logZ[b] = softmax(ws.w[b*k:(b+1)*k], row[:k], fast)
+		copy(ws.mu[b*kd:(b+1)*kd], mu)
+		scales(h, ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd], row[k+kd:], &lim, fast)
 	}
 	return nb, nil
 }
 
 // softmax sets w = softmax(logits), computed in float64 with the maximum
-// subtracted (no overflow for any finite logits).
-func softmax[F cramer.Float](w, logits []F) {
+// subtracted (no overflow for any finite logits; fast uses exp32), and
+// returns log Σⱼ exp ℓⱼ, so that log wᵢ = ℓᵢ − the result.
+func softmax[F cramer.Float](w, logits []F, fast bool) float64 {
 	mx := math.Inf(-1)
 	for _, l := range logits {
 		mx = max(mx, float64(l))
 	}
 	var s float64
-	for _, l := range logits {
-		s += math.Exp(float64(l) - mx)
+	if fast {
+		for i, l := range logits {
+			e := exp32(float64(l) - mx)
+			w[i] = F(e)
+			s += e
+		}
+	} else {
+		for i, l := range logits {
+			e := math.Exp(float64(l) - mx)
+			w[i] = F(e)
+			s += e
+		}
 	}
 	inv := 1 / s
-	for i, l := range logits {
-		w[i] = F(math.Exp(float64(l)-mx) * inv)
+	for i, e := range w {
+		w[i] = F(float64(e) * inv)
 	}
+	return mx + math.Log(s)
 }
+
+func is64[F cramer.Float]() bool { return cramer.MaxMagnitude[F]() > 1e20 }
 
 // chain writes the gradient of (1/B)·Σ_b loss[b] w.r.t. raw, given the
 // gradients gw (B×K), gm and gs (B×K×D) of each loss[b] w.r.t. the weights,
