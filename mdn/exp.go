@@ -13,8 +13,10 @@ func exp32(x float64) float64 {
 	}
 	const log2e = 1.4426950408889634
 	const ln2 = 0.6931471805599453
-	k := math.Floor(x*log2e + 0.5)
-	r := math.FMA(-k, ln2, x)
+	const round = 0x1.8p52 // adding it rounds to an integer, held in the low bits
+	t := x*log2e + round
+	k := t - round
+	r := x - k*ln2 // |k| ≤ 151: the rounding of ln2 costs < 2e-15 relative
 	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
-	return p * math.Float64frombits(uint64(int64(k)+1023)<<52)
+	return p * math.Float64frombits((math.Float64bits(t)-math.Float64bits(round)+1023)<<52)
 }
