@@ -131,28 +131,39 @@ func limitsOf[F cramer.Float]() limits {
 }
 
 // scales sets sigma[i] = MinStd + s(x[i]), clamped to [MinStd, lim.maxStd],
-// and deriv[i] = dσ/dx (0 where the clamp is active); fast uses exp32.
-func scales[F cramer.Float](h Head, sigma, deriv, x []F, lim *limits, fast bool) {
-	for i, xf := range x {
-		sg, dg := h.scale(float64(xf), lim, fast)
+// and deriv[i] = dσ/dx (0 where the clamp is active); fast uses exp32's
+// algorithm. tmp is scratch of len(x).
+func scales[F cramer.Float](h Head, sigma, deriv, x []F, tmp []float64, lim *limits, fast bool) {
+	// The exponentials first, in one pass: eˣ (exp), e^min(x,0) (elu+1),
+	// e^−|x| (softplus).
+	for i, v := range x {
+		f := float64(v)
+		switch h.Scale {
+		case Exp:
+			tmp[i] = min(f, lim.logMaxStd)
+		case ELUPlusOne:
+			tmp[i] = min(f, 0)
+		default:
+			tmp[i] = -math.Abs(f)
+		}
+	}
+	expAll(tmp, fast)
+	for i, v := range x {
+		sg, dg := h.scaleFrom(float64(v), tmp[i], lim)
 		sigma[i], deriv[i] = F(sg), F(dg)
 	}
 }
 
-// scale returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and dσ/dx
-// (0 where the clamp is active).
-func (h Head) scale(x float64, lim *limits, fast bool) (sigma, deriv float64) {
-	exp := math.Exp
-	if fast {
-		exp = exp32
-	}
+// scaleFrom returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and
+// dσ/dx (0 where the clamp is active), given e, the exponential scales
+// computes for x.
+func (h Head) scaleFrom(x, e float64, lim *limits) (sigma, deriv float64) {
 	switch h.Scale {
 	case Exp:
 		if x > lim.logMaxStd {
 			return lim.maxStd, 0
 		}
-		sigma = exp(x)
-		deriv = sigma
+		sigma, deriv = e, e
 	case ELUPlusOne:
 		if x > 0 {
 			if x >= lim.maxStd {
@@ -160,14 +171,12 @@ func (h Head) scale(x float64, lim *limits, fast bool) (sigma, deriv float64) {
 			}
 			sigma, deriv = x+1, 1
 		} else {
-			sigma = exp(x)
-			deriv = sigma
+			sigma, deriv = e, e
 		}
 	default: // Softplus
 		if x >= lim.maxStd {
 			return lim.maxStd, 0
 		}
-		e := exp(-math.Abs(x))
 		sigma = max(x, 0) + math.Log1p(e)
 		if x >= 0 {
 			deriv = 1 / (1 + e)

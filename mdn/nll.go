@@ -48,8 +48,10 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	}
 	lim := limitsOf[F]()
 	fast := !is64[F]()
-	ws.f64 = grow(ws.f64, 2*k)
-	lc, r := ws.f64[:k], ws.f64[k:]
+	ws.f64 = grow(ws.f64, k+3*kd)
+	lc := ws.f64[:k]
+	// z, 1/σ and log σ per component and coordinate.
+	zs, is, ls := ws.f64[k:k+kd], ws.f64[k+kd:k+2*kd], ws.f64[k+2*kd:]
 	const halfLog2Pi = 0.9189385332046728
 	inv := 1 / float64(nb)
 	var total float64
@@ -58,27 +60,33 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 		yb := y[b*d : (b+1)*d]
 		mu, sg := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd]
 		logZ := ws.logZ[b]
+		for o, s := range sg {
+			ls[o] = max(float64(s), lim.nllMinStd)
+			is[o] = 1 / ls[o]
+		}
+		logAll(ls, fast)
 		mx := math.Inf(-1)
 		for i := 0; i < k; i++ {
 			l := float64(row[i]) - logZ
 			for j := 0; j < d; j++ {
-				s := max(float64(sg[i*d+j]), lim.nllMinStd)
-				z := (float64(yb[j]) - float64(mu[i*d+j])) / s
+				o := i*d + j
+				z := (float64(yb[j]) - float64(mu[o])) * is[o]
 				z = max(min(z, lim.maxZ), -lim.maxZ)
-				l -= math.Log(s) + halfLog2Pi + 0.5*z*z
+				zs[o] = z
+				l -= ls[o] + halfLog2Pi + 0.5*z*z
 			}
 			lc[i] = l
 			mx = max(mx, l)
 		}
-		var sum float64
 		for i := range lc {
-			e := math.Exp(lc[i] - mx)
-			if fast {
-				e = exp32(lc[i] - mx)
-			}
-			r[i] = e
+			lc[i] -= mx
+		}
+		expAll(lc, fast) // lc now holds the unnormalised responsibilities
+		var sum float64
+		for _, e := range lc {
 			sum += e
 		}
+		r := lc
 		v := -(mx + math.Log(sum))
 		total += v
 		if loss != nil {
@@ -95,18 +103,16 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 			g[i] = F(inv * (float64(a[i]) - ri))
 			for j := 0; j < d; j++ {
 				o := i*d + j
-				s := float64(sg[o])
 				dsdx := float64(ds[o])
-				if s < lim.nllMinStd {
-					s, dsdx = lim.nllMinStd, 0
+				if float64(sg[o]) < lim.nllMinStd {
+					dsdx = 0 // floored σ
 				}
-				z := (float64(yb[j]) - float64(mu[o])) / s
-				zg := z
-				if math.Abs(z) > lim.maxZ {
-					zg = 0
+				z, zg := zs[o], zs[o]
+				if math.Abs(z) >= lim.maxZ {
+					zg = 0 // capped z
 				}
-				g[k+o] = F(-inv * ri * zg / s)
-				g[k+kd+o] = F(inv * ri * (1 - zg*z) * (dsdx / s)) // dσ/dx ≤ σ: no overflow
+				g[k+o] = F(-inv * ri * zg * is[o])
+				g[k+kd+o] = F(inv * ri * (1 - zg*z) * (dsdx * is[o])) // dσ/dx ≤ σ: no overflow
 			}
 		}
 	}

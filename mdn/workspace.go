@@ -35,6 +35,7 @@ type Workspace[F cramer.Float] struct {
 	// Decoded heads: weights (B×K), means and stds (B×K×D), dσ/dx (B×K×D).
 	w, mu, s, ds []F
 	logZ         []float64 // log Σ exp(logits) per example
+	tmp          []float64 // per-example scratch (K·D)
 	// Batch inputs and outputs of the univariate pair sums.
 	p, q cramer.Mixture[F]
 	// Weights and stds of point and sample targets.
@@ -76,6 +77,7 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	ws.s = grow(ws.s, nb*kd)
 	ws.ds = grow(ws.ds, nb*kd)
 	ws.logZ = grow(ws.logZ, nb)
+	ws.tmp = grow(ws.tmp, kd)
 	lim := limitsOf[F]()
 	fast := !is64[F]()
 	for b := 0; b < nb; b++ {
@@ -91,38 +93,33 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 				return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
 			}
 		}
-		ws.logZ[b] = softmax(ws.w[b*k:(b+1)*k], row[:k], fast)
+		ws.logZ[b] = softmax(ws.w[b*k:(b+1)*k], row[:k], ws.tmp[:k], fast)
 		copy(ws.mu[b*kd:(b+1)*kd], mu)
-		scales(h, ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd], row[k+kd:], &lim, fast)
+		scales(h, ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd], row[k+kd:], ws.tmp, &lim, fast)
 	}
 	return nb, nil
 }
 
 // softmax sets w = softmax(logits), computed in float64 with the maximum
-// subtracted (no overflow for any finite logits; fast uses exp32), and
-// returns log Σⱼ exp ℓⱼ, so that log wᵢ = ℓᵢ − the result.
-func softmax[F cramer.Float](w, logits []F, fast bool) float64 {
+// subtracted (no overflow for any finite logits; fast uses exp32's
+// algorithm), and returns log Σⱼ exp ℓⱼ, so that log wᵢ = ℓᵢ − the result.
+// tmp is scratch of len(logits).
+func softmax[F cramer.Float](w, logits []F, tmp []float64, fast bool) float64 {
 	mx := math.Inf(-1)
 	for _, l := range logits {
 		mx = max(mx, float64(l))
 	}
+	for i, l := range logits {
+		tmp[i] = float64(l) - mx
+	}
+	expAll(tmp, fast)
 	var s float64
-	if fast {
-		for i, l := range logits {
-			e := exp32(float64(l) - mx)
-			w[i] = F(e)
-			s += e
-		}
-	} else {
-		for i, l := range logits {
-			e := math.Exp(float64(l) - mx)
-			w[i] = F(e)
-			s += e
-		}
+	for _, e := range tmp {
+		s += e
 	}
 	inv := 1 / s
-	for i, e := range w {
-		w[i] = F(float64(e) * inv)
+	for i, e := range tmp {
+		w[i] = F(e * inv)
 	}
 	return mx + math.Log(s)
 }
