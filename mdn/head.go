@@ -130,33 +130,10 @@ func limitsOf[F cramer.Float]() limits {
 	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, maxZ: 1e18}
 }
 
-// scales sets sigma[i] = MinStd + s(x[i]), clamped to [MinStd, lim.maxStd],
-// and deriv[i] = dσ/dx (0 where the clamp is active); fast uses exp32's
-// algorithm. tmp is scratch of len(x).
-func scales[F cramer.Float](h Head, sigma, deriv, x []F, tmp []float64, lim *limits, fast bool) {
-	// The exponentials first, in one pass: eˣ (exp), e^min(x,0) (elu+1),
-	// e^−|x| (softplus).
-	for i, v := range x {
-		f := float64(v)
-		switch h.Scale {
-		case Exp:
-			tmp[i] = min(f, lim.logMaxStd)
-		case ELUPlusOne:
-			tmp[i] = min(f, 0)
-		default:
-			tmp[i] = -math.Abs(f)
-		}
-	}
-	expAll(tmp, fast)
-	for i, v := range x {
-		sg, dg := h.scaleFrom(float64(v), tmp[i], lim)
-		sigma[i], deriv[i] = F(sg), F(dg)
-	}
-}
-
 // scaleFrom returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and
 // dσ/dx (0 where the clamp is active), given e, the exponential scales
-// computes for x.
+// the decoder computes for x
+// (eˣ, e^min(x,0) or e^−|x| for exp, elu+1 and softplus).
 func (h Head) scaleFrom(x, e float64, lim *limits) (sigma, deriv float64) {
 	switch h.Scale {
 	case Exp:

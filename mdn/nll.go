@@ -48,46 +48,58 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	}
 	lim := limitsOf[F]()
 	fast := !is64[F]()
-	ws.f64 = grow(ws.f64, k+3*kd)
-	lc := ws.f64[:k]
-	// z, 1/σ and log σ per component and coordinate.
-	zs, is, ls := ws.f64[k:k+kd], ws.f64[k+kd:k+2*kd], ws.f64[k+2*kd:]
+	// Phases over the whole batch, so that logarithms and exponentials run
+	// in long independent loops: log σ; the component log-likelihoods lc
+	// (B×K) and their per-example maximum; exp(lc − max) = unnormalised
+	// responsibilities; the per-example sums and logs; value and gradient.
+	n := nb * kd
+	ws.f64 = grow(ws.f64, 2*n+nb*k+2*nb)
+	ls, is := ws.f64[:n], ws.f64[n:2*n] // log σ and 1/σ
+	lc := ws.f64[2*n : 2*n+nb*k]
+	mxs, sums := ws.f64[2*n+nb*k:2*n+nb*k+nb], ws.f64[2*n+nb*k+nb:]
+	for o, s := range ws.s[:n] {
+		ls[o] = max(float64(s), lim.nllMinStd)
+		is[o] = 1 / ls[o]
+	}
+	logAll(ls, fast)
 	const halfLog2Pi = 0.9189385332046728
-	inv := 1 / float64(nb)
-	var total float64
 	for b := 0; b < nb; b++ {
 		row := raw[b*wd : (b+1)*wd]
 		yb := y[b*d : (b+1)*d]
-		mu, sg := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd]
+		mu := ws.mu[b*kd : (b+1)*kd]
+		lsb, isb := ls[b*kd:(b+1)*kd], is[b*kd:(b+1)*kd]
 		logZ := ws.logZ[b]
-		for o, s := range sg {
-			ls[o] = max(float64(s), lim.nllMinStd)
-			is[o] = 1 / ls[o]
-		}
-		logAll(ls, fast)
 		mx := math.Inf(-1)
 		for i := 0; i < k; i++ {
 			l := float64(row[i]) - logZ
 			for j := 0; j < d; j++ {
 				o := i*d + j
-				z := (float64(yb[j]) - float64(mu[o])) * is[o]
+				z := (float64(yb[j]) - float64(mu[o])) * isb[o]
 				z = max(min(z, lim.maxZ), -lim.maxZ)
-				zs[o] = z
-				l -= ls[o] + halfLog2Pi + 0.5*z*z
+				l -= lsb[o] + halfLog2Pi + 0.5*z*z
 			}
-			lc[i] = l
+			lc[b*k+i] = l
 			mx = max(mx, l)
 		}
-		for i := range lc {
-			lc[i] -= mx
+		mxs[b] = mx
+		for i := 0; i < k; i++ {
+			lc[b*k+i] -= mx
 		}
-		expAll(lc, fast) // lc now holds the unnormalised responsibilities
+	}
+	expAll(lc, fast) // unnormalised responsibilities
+	for b := 0; b < nb; b++ {
 		var sum float64
-		for _, e := range lc {
+		for _, e := range lc[b*k : (b+1)*k] {
 			sum += e
 		}
-		r := lc
-		v := -(mx + math.Log(sum))
+		sums[b] = sum
+	}
+	copy(ls[:nb], sums) // log σ is no longer needed
+	logAll(ls[:nb], fast)
+	inv := 1 / float64(nb)
+	var total float64
+	for b := 0; b < nb; b++ {
+		v := -(mxs[b] + ls[b])
 		total += v
 		if loss != nil {
 			loss[b] = F(v)
@@ -95,11 +107,14 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 		if grad == nil {
 			continue
 		}
+		yb := y[b*d : (b+1)*d]
 		g := grad[b*wd : (b+1)*wd]
-		a, ds := ws.w[b*k:(b+1)*k], ws.ds[b*kd:(b+1)*kd]
-		invSum := 1 / sum
+		a := ws.w[b*k : (b+1)*k]
+		mu, sg, ds := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd]
+		isb := is[b*kd : (b+1)*kd]
+		invSum := 1 / sums[b]
 		for i := 0; i < k; i++ {
-			ri := r[i] * invSum
+			ri := lc[b*k+i] * invSum
 			g[i] = F(inv * (float64(a[i]) - ri))
 			for j := 0; j < d; j++ {
 				o := i*d + j
@@ -107,12 +122,13 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 				if float64(sg[o]) < lim.nllMinStd {
 					dsdx = 0 // floored σ
 				}
-				z, zg := zs[o], zs[o]
-				if math.Abs(z) >= lim.maxZ {
-					zg = 0 // capped z
+				z := (float64(yb[j]) - float64(mu[o])) * isb[o]
+				zg := z
+				if math.Abs(z) > lim.maxZ {
+					z, zg = math.Copysign(lim.maxZ, z), 0 // capped z
 				}
-				g[k+o] = F(-inv * ri * zg * is[o])
-				g[k+kd+o] = F(inv * ri * (1 - zg*z) * (dsdx * is[o])) // dσ/dx ≤ σ: no overflow
+				g[k+o] = F(-inv * ri * zg * isb[o])
+				g[k+kd+o] = F(inv * ri * (1 - zg*z) * (dsdx * isb[o])) // dσ/dx ≤ σ: no overflow
 			}
 		}
 	}

@@ -77,7 +77,7 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	ws.s = grow(ws.s, nb*kd)
 	ws.ds = grow(ws.ds, nb*kd)
 	ws.logZ = grow(ws.logZ, nb)
-	ws.tmp = grow(ws.tmp, kd)
+	ws.tmp = grow(ws.tmp, max(nb*k, nb*kd))
 	lim := limitsOf[F]()
 	fast := !is64[F]()
 	for b := 0; b < nb; b++ {
@@ -93,35 +93,61 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 				return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
 			}
 		}
-		ws.logZ[b] = softmax(ws.w[b*k:(b+1)*k], row[:k], ws.tmp[:k], fast)
 		copy(ws.mu[b*kd:(b+1)*kd], mu)
-		scales(h, ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd], row[k+kd:], ws.tmp, &lim, fast)
+	}
+	// The softmax and the scale map a batch at a time, so that the
+	// exponentials run in long independent loops.
+	e := ws.tmp[:nb*k]
+	for b := 0; b < nb; b++ {
+		logits := raw[b*wd : b*wd+k]
+		mx := math.Inf(-1)
+		for _, l := range logits {
+			mx = max(mx, float64(l))
+		}
+		ws.logZ[b] = mx
+		for i, l := range logits {
+			e[b*k+i] = float64(l) - mx
+		}
+	}
+	expAll(e, fast)
+	for b := 0; b < nb; b++ {
+		var sum float64
+		for _, v := range e[b*k : (b+1)*k] {
+			sum += v
+		}
+		inv := 1 / sum
+		for i, v := range e[b*k : (b+1)*k] {
+			ws.w[b*k+i] = F(v * inv)
+		}
+		e[b] = sum // e[b] is read: its block (b·k ≥ b) has been consumed
+	}
+	logAll(e[:nb], fast)
+	for b := 0; b < nb; b++ {
+		ws.logZ[b] += e[b]
+	}
+	x := ws.tmp[:nb*kd]
+	for b := 0; b < nb; b++ {
+		for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
+			f := float64(v)
+			switch h.Scale {
+			case Exp:
+				f = min(f, lim.logMaxStd)
+			case ELUPlusOne:
+				f = min(f, 0)
+			default:
+				f = -math.Abs(f)
+			}
+			x[b*kd+i] = f
+		}
+	}
+	expAll(x, fast)
+	for b := 0; b < nb; b++ {
+		for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
+			sg, dg := h.scaleFrom(float64(v), x[b*kd+i], &lim)
+			ws.s[b*kd+i], ws.ds[b*kd+i] = F(sg), F(dg)
+		}
 	}
 	return nb, nil
-}
-
-// softmax sets w = softmax(logits), computed in float64 with the maximum
-// subtracted (no overflow for any finite logits; fast uses exp32's
-// algorithm), and returns log Σⱼ exp ℓⱼ, so that log wᵢ = ℓᵢ − the result.
-// tmp is scratch of len(logits).
-func softmax[F cramer.Float](w, logits []F, tmp []float64, fast bool) float64 {
-	mx := math.Inf(-1)
-	for _, l := range logits {
-		mx = max(mx, float64(l))
-	}
-	for i, l := range logits {
-		tmp[i] = float64(l) - mx
-	}
-	expAll(tmp, fast)
-	var s float64
-	for _, e := range tmp {
-		s += e
-	}
-	inv := 1 / s
-	for i, e := range tmp {
-		w[i] = F(e * inv)
-	}
-	return mx + math.Log(s)
 }
 
 func is64[F cramer.Float]() bool { return cramer.MaxMagnitude[F]() > 1e20 }
