@@ -26,9 +26,9 @@
 // with respect to raw, so a network's backward pass can take it directly.
 //
 //   - NLL: −log p(y_b) with p the example's mixture density.
-//   - CramerToPoints: ℓ₂²(P_b, δ(y_b)) (D = 1), the Cramér distance to a point
-//     mass; its gradients are bounded (|∂/∂μᵢ| ≤ 2aᵢ) and it stays finite as a
-//     σ goes to 0, unlike the NLL.
+//   - CramerToPoints: ℓ₂²(P_b, δ(y_b)), the Cramér distance to a point mass
+//     (the CRPS of P_b at y_b); its gradients are bounded (|∂/∂μᵢ| ≤ 2aᵢ)
+//     and it stays finite as a σ goes to 0, unlike the NLL.
 //   - CramerToSamples: ℓ₂²(P_b, (1/n) Σₖ δ(y_b,k)).
 //   - CramerToMixture: ℓ₂²(P_b, Q_b) against a target mixture per example.
 //
@@ -42,9 +42,19 @@
 // (the derivative is 0 where the bound is active). The NLL further uses
 // σ ≥ 1e-18 (float32) or 1e-150 (float64) and caps the standardised
 // residual |y − μ|/σ at 1e18 or 1e150, so its value and gradients stay in
-// range. Means must be at most cramer.MaxMagnitude in magnitude; bad shapes,
-// NaN or infinite inputs are reported as *cramer.InputError naming the
-// argument, field and index.
+// range. Means and targets must be at most cramer.MaxMagnitude/√D in
+// magnitude; bad shapes, NaN or infinite inputs are reported as
+// *cramer.InputError naming the argument, field and index.
+//
+// # Implementation and cost
+//
+// The float32 losses evaluate their exponentials and logarithms with
+// polynomial approximations accurate to 1e-8 relative (exp) and 1e-9
+// absolute (log), the float64 ones with package math; softmax, scale map and
+// log-sum-exp run in float64 either way. The Cramér losses evaluate every
+// pair term h(d, s), erf and exp(−z²) of a chunk of examples with one call of
+// the active PairTerms kernel (SIMD across examples, whatever K) and combine
+// them in float64. Results do not depend on the thread count.
 package mdn
 
 import (

@@ -16,9 +16,8 @@ const DefaultSlices = 32
 // with the same shapes allocate nothing. It is not safe for concurrent use;
 // the zero value is ready to use.
 type Workspace[F cramer.Float] struct {
-	// Threads caps the goroutines of the underlying batch computation
-	// (0: GOMAXPROCS, 1: the calling goroutine only). Results do not depend
-	// on it.
+	// Threads is reserved for a parallel implementation; the losses
+	// currently run on the calling goroutine whatever its value.
 	Threads int
 
 	// Directions, when set, are the directions θ of the sliced losses for
@@ -29,7 +28,6 @@ type Workspace[F cramer.Float] struct {
 	Slices     int
 	Seed       uint64
 
-	cw  cramer.Workspace[F]
 	rng *rand.Rand
 
 	// Decoded heads: weights (B×K), means and stds (B×K×D), dσ/dx (B×K×D).
