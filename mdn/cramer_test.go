@@ -331,3 +331,36 @@ func TestCramerAllocatesNothingWhenWarm(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryLossAllocatesNothingWhenWarm(t *testing.T) {
+	t.Run("float32", allocsEveryLoss[float32])
+	t.Run("float64", allocsEveryLoss[float64])
+}
+
+func allocsEveryLoss[F cramer.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, d := range []int{1, 3} {
+		h := Head{K: 8, D: d, Scale: ELUPlusOne}
+		const nb, n = 300, 5 // more than one pair chunk
+		raw, y, ys := make([]F, nb*h.Width()), make([]F, nb*d), make([]F, nb*n*d)
+		for _, x := range [][]F{raw, y, ys} {
+			for i := range x {
+				x[i] = F(rng.NormFloat64())
+			}
+		}
+		ws := Workspace[F]{Slices: 4}
+		grad := make([]F, len(raw))
+		for name, f := range map[string]func() (float64, error){
+			"NLL":             func() (float64, error) { return ws.NLL(h, raw, y, nil, grad) },
+			"CramerToPoints":  func() (float64, error) { return ws.CramerToPoints(h, raw, y, nil, grad) },
+			"CramerToSamples": func() (float64, error) { return ws.CramerToSamples(h, raw, ys, nil, grad) },
+		} {
+			if _, err := f(); err != nil {
+				t.Fatal(err)
+			}
+			if a := testing.AllocsPerRun(10, func() { f() }); a != 0 {
+				t.Fatalf("%s D=%d: %v allocations per warm call", name, d, a)
+			}
+		}
+	}
+}
