@@ -100,7 +100,9 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 		logits := raw[b*wd : b*wd+k]
 		mx := math.Inf(-1)
 		for _, l := range logits {
-			mx = max(mx, float64(l))
+			if f := float64(l); f > mx { // plain comparisons: inputs are finite
+				mx = f
+			}
 		}
 		ws.logZ[b] = mx
 		for i, l := range logits {
@@ -125,17 +127,26 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	}
 	x := ws.tmp[:nb*kd]
 	for b := 0; b < nb; b++ {
-		for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
-			f := float64(v)
-			switch h.Scale {
-			case Exp:
-				f = min(f, lim.logMaxStd)
-			case ELUPlusOne:
-				f = min(f, 0)
-			default:
-				f = -math.Abs(f)
+		xs, row := x[b*kd:(b+1)*kd], raw[b*wd+k+kd:(b+1)*wd]
+		switch h.Scale {
+		case Exp:
+			for i, v := range row {
+				xs[i] = float64(v)
+				if xs[i] > lim.logMaxStd {
+					xs[i] = lim.logMaxStd
+				}
 			}
-			x[b*kd+i] = f
+		case ELUPlusOne:
+			for i, v := range row {
+				xs[i] = float64(v)
+				if xs[i] > 0 {
+					xs[i] = 0
+				}
+			}
+		default:
+			for i, v := range row {
+				xs[i] = -math.Abs(float64(v))
+			}
 		}
 	}
 	expAll(x, fast)
