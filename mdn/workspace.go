@@ -81,8 +81,8 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	for b := 0; b < nb; b++ {
 		row := raw[b*wd : (b+1)*wd]
 		for i, v := range row {
-			if f := float64(v); f-f != 0 {
-				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", f))
+			if v-v != 0 { // NaN or ±Inf
+				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", v))
 			}
 		}
 		mu := row[k : k+kd]
@@ -150,10 +150,30 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 		}
 	}
 	expAll(x, fast)
-	for b := 0; b < nb; b++ {
-		for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
-			sg, dg := h.scaleFrom(float64(v), x[b*kd+i], &lim)
-			ws.s[b*kd+i], ws.ds[b*kd+i] = F(sg), F(dg)
+	if h.Scale == ELUPlusOne {
+		// The common case inline: σ = MinStd + (x + 1 or eˣ).
+		for b := 0; b < nb; b++ {
+			row := raw[b*wd+k+kd : (b+1)*wd]
+			xs, sg, ds := x[b*kd:b*kd+len(row)], ws.s[b*kd:b*kd+len(row)], ws.ds[b*kd:b*kd+len(row)]
+			for i, v := range row {
+				f := float64(v)
+				sigma, deriv := xs[i], xs[i]
+				if f > 0 {
+					sigma, deriv = f+1, 1
+				}
+				sigma += h.MinStd
+				if sigma > lim.maxStd {
+					sigma, deriv = lim.maxStd, 0
+				}
+				sg[i], ds[i] = F(sigma), F(deriv)
+			}
+		}
+	} else {
+		for b := 0; b < nb; b++ {
+			for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
+				sg, dg := h.scaleFrom(float64(v), x[b*kd+i], &lim)
+				ws.s[b*kd+i], ws.ds[b*kd+i] = F(sg), F(dg)
+			}
 		}
 	}
 	return nb, nil
