@@ -666,3 +666,60 @@ func TestDirectionsUnitNorm(t *testing.T) {
 		t.Errorf("NewDirections float32 (1e30, 1e30): %v, %v", d32, err)
 	}
 }
+
+// TestSlicedSamplesFloat32 checks the float32 sample paths (32-bit keys,
+// float64 scratch accumulators) against float64 on the same points, and for
+// the same bits with one and three threads.
+func TestSlicedSamplesFloat32(t *testing.T) {
+	r := rand.New(rand.NewPCG(63, 64))
+	const d, n, m, l = 3, 250, 180, 19
+	x := SamplesND[float32]{Dim: d, Values: make([]float32, n*d)}
+	y := SamplesND[float32]{Dim: d, Values: make([]float32, m*d)}
+	for i := range x.Values {
+		x.Values[i] = float32(r.NormFloat64())
+	}
+	for i := range y.Values {
+		y.Values[i] = float32(0.4 + r.NormFloat64())
+	}
+	dirs := RandomDirections[float32](d, l, 6)
+	to64 := func(v []float32) []float64 {
+		out := make([]float64, len(v))
+		for i, f := range v {
+			out[i] = float64(f)
+		}
+		return out
+	}
+	x64 := SamplesND[float64]{Dim: d, Values: to64(x.Values)}
+	y64 := SamplesND[float64]{Dim: d, Values: to64(y.Values)}
+	d64, err := NewDirections(d, to64(dirs.Theta)) // normalised in float64
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g64x, g64y SamplesNDGrad[float64]
+	want, err := SlicedSquaredSamples(x64, y64, d64, &g64x, &g64y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first SamplesNDGrad[float32]
+	for _, th := range []int{1, 3} {
+		sw := SlicedWorkspace[float32]{Threads: th}
+		var gx, gy SamplesNDGrad[float32]
+		got, err := sw.SquaredSamples(x, y, dirs, &gx, &gy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(float64(got)-want) > 1e-5*want {
+			t.Errorf("threads %d: float32 %v, float64 %v", th, got, want)
+		}
+		for i := range gx.Values {
+			if math.Abs(float64(gx.Values[i])-g64x.Values[i]) > 1e-5/float64(n) {
+				t.Fatalf("threads %d: ∂/∂x[%d] = %v, float64 %v", th, i, gx.Values[i], g64x.Values[i])
+			}
+		}
+		if th == 1 {
+			first = gx
+		} else if !slices.Equal(first.Values, gx.Values) || !slices.Equal(first.Weights, gx.Weights) {
+			t.Errorf("threads %d: float32 gradients differ from one thread's", th)
+		}
+	}
+}
