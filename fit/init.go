@@ -1,0 +1,233 @@
+package fit
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// cloud is what k-means++ clusters: n weighted points in normalised units
+// (samples, or a target mixture's component means), each optionally with
+// its own covariance (a target component's, D×D; nil for samples).
+type cloud struct {
+	n, d int
+	x    []float64 // n·d
+	w    []float64 // n, summing to 1
+	cov  []float64 // n·d·d or nil
+	what string    // "samples" or "target components", for errors
+}
+
+// Initial covariances: every variance is at least initMinVar (normalised
+// units: the data have unit root-mean-square spread), so that a cluster of
+// one point starts as a narrow Gaussian rather than a point mass.
+const initMinVar = 1e-4
+
+// lloydIterations caps the k-means refinement after seeding.
+const lloydIterations = 25
+
+// kmeansPP seeds K centres by k-means++ (the first with probability ∝ wᵢ,
+// each next one with probability ∝ wᵢ·D²ᵢ, Dᵢ the distance to the nearest
+// centre chosen so far), refines them by weighted Lloyd iterations, and
+// returns the mixture of the clusters: weights the clusters' total weights,
+// means their centroids, covariances their (moment-matched) covariances. It
+// fails when the points have fewer than K distinct positions of positive
+// weight.
+func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
+	n, d := c.n, c.d
+	centres := make([]float64, k*d)
+	dist := make([]float64, n)
+	for i := range dist {
+		dist[i] = math.Inf(1)
+	}
+	first := pick(r, c.w, nil)
+	copy(centres, c.x[first*d:(first+1)*d])
+	for j := 1; j < k; j++ {
+		prev := centres[(j-1)*d : j*d]
+		var total float64
+		for i := 0; i < n; i++ {
+			dist[i] = math.Min(dist[i], sqDist(c.x[i*d:(i+1)*d], prev))
+			total += c.w[i] * dist[i]
+		}
+		if !(total > 0) {
+			return nil, fmt.Errorf("fit: the %s have only %d distinct points of positive weight, fewer than K = %d", c.what, j, k)
+		}
+		i := pick(r, c.w, dist)
+		copy(centres[j*d:(j+1)*d], c.x[i*d:(i+1)*d])
+	}
+
+	assign := make([]int, n)
+	for i := range assign {
+		assign[i] = -1
+	}
+	sums := make([]float64, k*d)
+	mass := make([]float64, k)
+	for it := 0; it < lloydIterations; it++ {
+		changed := false
+		for i := 0; i < n; i++ {
+			best, bd := 0, math.Inf(1)
+			xi := c.x[i*d : (i+1)*d]
+			for j := 0; j < k; j++ {
+				if dd := sqDist(xi, centres[j*d:(j+1)*d]); dd < bd {
+					best, bd = j, dd
+				}
+			}
+			if assign[i] != best {
+				assign[i], changed = best, true
+			}
+		}
+		if !changed {
+			break
+		}
+		clear(sums)
+		clear(mass)
+		for i := 0; i < n; i++ {
+			j := assign[i]
+			mass[j] += c.w[i]
+			for t := 0; t < d; t++ {
+				sums[j*d+t] += c.w[i] * c.x[i*d+t]
+			}
+		}
+		for j := 0; j < k; j++ {
+			if mass[j] > 0 {
+				for t := 0; t < d; t++ {
+					centres[j*d+t] = sums[j*d+t] / mass[j]
+				}
+			}
+		}
+	}
+
+	// The clusters' moments.
+	g := newGMM(k, d, form)
+	copy(g.mu, centres)
+	scatter := make([]float64, k*d*d)
+	clear(mass)
+	for i := 0; i < n; i++ {
+		j := assign[i]
+		mass[j] += c.w[i]
+		s := scatter[j*d*d : (j+1)*d*d]
+		for a := 0; a < d; a++ {
+			za := c.x[i*d+a] - centres[j*d+a]
+			for b := 0; b < d; b++ {
+				s[a*d+b] += c.w[i] * za * (c.x[i*d+b] - centres[j*d+b])
+			}
+		}
+		if c.cov != nil {
+			for t, v := range c.cov[i*d*d : (i+1)*d*d] {
+				s[t] += c.w[i] * v
+			}
+		}
+	}
+	var total float64
+	for j := 0; j < k; j++ {
+		g.w[j] = math.Max(mass[j], 1e-3/float64(k))
+		total += g.w[j]
+		s := scatter[j*d*d : (j+1)*d*d]
+		if mass[j] > 0 {
+			for t := range s {
+				s[t] /= mass[j]
+			}
+		}
+		setCov(g, j, s)
+	}
+	for j := range g.w {
+		g.w[j] /= total
+	}
+	return g, nil
+}
+
+// pick draws an index with probability ∝ w[i] (·dist[i] when dist is not nil).
+func pick(r *rand.Rand, w, dist []float64) int {
+	var total float64
+	for i, v := range w {
+		if dist != nil {
+			v *= dist[i]
+		}
+		total += v
+	}
+	u := r.Float64() * total
+	last := 0
+	for i, v := range w {
+		if dist != nil {
+			v *= dist[i]
+		}
+		if v <= 0 {
+			continue
+		}
+		last = i
+		if u < v {
+			return i
+		}
+		u -= v
+	}
+	return last
+}
+
+func sqDist(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		z := a[i] - b[i]
+		s += z * z
+	}
+	return s
+}
+
+// setCov sets component j of g from the covariance matrix s (D×D, which it
+// may modify), in g's form: every variance raised to at least initMinVar,
+// then the Cholesky factor (Full), the square roots of the diagonal
+// (Diagonal) or the root of the mean variance (Isotropic).
+func setCov(g *gmm, j int, s []float64) { setCovFloor(g, j, s, initMinVar) }
+
+// setCovFloor is setCov with the smallest variance minVar.
+func setCovFloor(g *gmm, j int, s []float64, minVar float64) {
+	d := g.d
+	for a := 0; a < d; a++ {
+		if s[a*d+a] < minVar {
+			s[a*d+a] = minVar
+		}
+	}
+	switch g.form {
+	case Diagonal:
+		for a := 0; a < d; a++ {
+			g.cov[j*d+a] = math.Sqrt(s[a*d+a])
+		}
+	case Isotropic:
+		var tr float64
+		for a := 0; a < d; a++ {
+			tr += s[a*d+a]
+		}
+		g.cov[j] = math.Sqrt(tr / float64(d))
+	case Full:
+		l := g.cov[j*d*d : (j+1)*d*d]
+		for jitter := 0.0; ; jitter = math.Max(2*jitter, minVar) {
+			if cholesky(s, l, d, jitter) {
+				return
+			}
+		}
+	}
+}
+
+// cholesky writes the lower-triangular factor of s + jitter·I into l and
+// reports whether s + jitter·I is positive definite.
+func cholesky(s, l []float64, d int, jitter float64) bool {
+	clear(l)
+	for a := 0; a < d; a++ {
+		for b := 0; b <= a; b++ {
+			v := s[a*d+b]
+			if a == b {
+				v += jitter
+			}
+			for t := 0; t < b; t++ {
+				v -= l[a*d+t] * l[b*d+t]
+			}
+			if a == b {
+				if !(v > 0) {
+					return false
+				}
+				l[a*d+a] = math.Sqrt(v)
+			} else {
+				l[a*d+b] = v / l[b*d+b]
+			}
+		}
+	}
+	return true
+}
