@@ -210,7 +210,10 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{"K=0", func() error { _, err := Samples(ctx, cramer.Samples[float64]{Values: good}, Options{}); return err }, "K = 0"},
-		{"K<0", func() error { _, err := Samples(ctx, cramer.Samples[float64]{Values: good}, Options{K: -2}); return err }, "K = -2"},
+		{"K<0", func() error {
+			_, err := Samples(ctx, cramer.Samples[float64]{Values: good}, Options{K: -2})
+			return err
+		}, "K = -2"},
 		{"K>N", func() error { _, err := Samples(ctx, cramer.Samples[float64]{Values: good}, Options{K: 6}); return err }, "exceeds the number of samples N = 5"},
 		{"NaN", func() error {
 			_, err := Samples(ctx, cramer.Samples[float64]{Values: []float64{1, math.NaN(), 2}}, Options{K: 1})
