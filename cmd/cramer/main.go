@@ -93,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		return cmdDist(rest, stdout, stderr)
 	case "bench":
 		return cmdBench(rest, stdout, stderr)
+	case "fit":
+		return cmdFit(rest, stdout, stderr)
 	case "kernels":
 		return cmdKernels(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
