@@ -138,7 +138,7 @@ type Options struct {
 	GradTol float64
 
 	// RelTol stops when the loss decreased by less than RelTol·|loss| over the
-	// last Window iterations (default 1e-5; Adam compares the mean loss of
+	// last Window iterations (default 1e-4; Adam compares the mean loss of
 	// successive windows).
 	RelTol float64
 
@@ -147,7 +147,7 @@ type Options struct {
 	// (for unit spread, 1/(√π·N_eff); N_eff = 1/Σwᵢ²) is the expected ℓ₂²
 	// between the sampled distribution and its N samples: improvements far
 	// below the sampling noise do not change the fit meaningfully. Default
-	// 1e-3; negative disables it.
+	// 1e-2; negative disables it.
 	NoiseTol float64
 
 	// Window is the number of iterations RelTol looks back (default 10 for
@@ -196,7 +196,7 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	if o.NoiseTol == 0 {
-		o.NoiseTol = 1e-3
+		o.NoiseTol = 1e-2
 	}
 	if o.Restarts == 0 {
 		o.Restarts = 1
@@ -217,7 +217,7 @@ func (o Options) withDefaults() (Options, error) {
 		o.GradTol = 1e-8
 	}
 	if o.RelTol == 0 {
-		o.RelTol = 1e-5
+		o.RelTol = 1e-4
 	}
 	if o.Window == 0 {
 		o.Window = 10

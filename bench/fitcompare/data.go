@@ -38,8 +38,8 @@ func truth2D() gauss {
 			c, s := math.Cos(r), math.Sin(r)
 			// R diag(s1², s2²) Rᵀ
 			cov = []float64{
-				c*c*s1*s1 + s*s*s2*s2, c*s*(s1*s1-s2*s2),
-				c*s*(s1*s1-s2*s2), s*s*s1*s1 + c*c*s2*s2,
+				c*c*s1*s1 + s*s*s2*s2, c * s * (s1*s1 - s2*s2),
+				c * s * (s1*s1 - s2*s2), s*s*s1*s1 + c*c*s2*s2,
 			}
 		} else {
 			mu = []float64{0, 0}

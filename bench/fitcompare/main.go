@@ -2,7 +2,7 @@
 // GaussianMixture, em.py) on generated data, and with Runnalls' greedy
 // merging (runnalls.go) on mixture reduction, and prints Markdown tables.
 //
-//	go run ./bench/fitcompare [-work DIR] [-python /usr/bin/python3]
+//	go run ./bench/fitcompare [-work DIR] [-python /usr/bin/python3] [-only LABEL]
 //
 // The data are generated here from fixed seeds (data.go), written as CSV
 // into the work directory and read back by em.py. Every fit runs on one core
@@ -44,6 +44,7 @@ import (
 func main() {
 	work := flag.String("work", "", "the directory for the data files (default: a temporary one)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with scikit-learn")
+	only := flag.String("only", "", "run only the rows whose label contains this")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
 	dir := *work
@@ -62,6 +63,9 @@ func main() {
 	fmt.Println("| data | K | method | CPU s | iterations | SC₂ to train | SC₂ to test | held-out LL per point |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, set := range datasets() {
+		if !strings.Contains(set.label, *only) {
+			continue
+		}
 		train := filepath.Join(dir, set.name+"-train.csv")
 		writeCSV(train, set.train, set.d)
 		fitRow(set)
@@ -73,6 +77,9 @@ func main() {
 	fmt.Println("| target | method | CPU s | SC₂ to the original | ISE ∫(p − q)² |")
 	fmt.Println("|---|---|---|---|---|")
 	for _, t := range reductionTargets() {
+		if !strings.Contains(t.label, *only) {
+			continue
+		}
 		reductionRows(t)
 	}
 }
@@ -180,6 +187,9 @@ func fitRow(set dataset) {
 	if rep.CoarseIterations > 0 {
 		iters = fmt.Sprintf("%d (%d on a subsample)", rep.Iterations, rep.CoarseIterations)
 	}
+	if os.Getenv("FITCOMPARE_VERBOSE") != "" {
+		fmt.Fprintf(os.Stderr, "%s: %d evaluations, %s\n", set.label, rep.Evaluations, rep.Reason)
+	}
 	row(set.label, set.k, "fit", fmt.Sprintf("%.3f", cpu), iters, slicedDistance(g, set.train), slicedDistance(g, set.test), fmt.Sprintf("%.4f", g.logLikelihood(set.test)))
 }
 
@@ -252,20 +262,24 @@ func reductionRows(t reduction) {
 	opt := fit.Options{K: 8, Seed: 1, Threads: 1}
 	c0 = cpuTime()
 	var g gauss
+	var rep fit.Report
 	if t.target.d == 1 {
 		res, err := fit.Mixture(context.Background(), t.target.to1D(), opt)
 		if err != nil {
 			fatal(err)
 		}
-		g = from1D(res.Mixture)
+		g, rep = from1D(res.Mixture), res.Report
 	} else {
 		res, err := fit.MixtureND(context.Background(), t.target.toND(), opt)
 		if err != nil {
 			fatal(err)
 		}
-		g = fromND(res.Mixture)
+		g, rep = fromND(res.Mixture), res.Report
 	}
 	cpuF := (cpuTime() - c0).Seconds()
+	if os.Getenv("FITCOMPARE_VERBOSE") != "" {
+		fmt.Fprintf(os.Stderr, "%s: %d iterations, %d evaluations, %s\n", t.label, rep.Iterations, rep.Evaluations, rep.Reason)
+	}
 	row(t.label, "fit", fmt.Sprintf("%.3f", cpuF), mixtureDistance(g, t.target), ise(g, t.target))
 	row(t.label, "Runnalls", fmt.Sprintf("%.3f", cpuR), mixtureDistance(rn, t.target), ise(rn, t.target))
 }
