@@ -104,11 +104,20 @@ fuzz-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
 
-## demo: the distance between the two example mixtures, and a throughput figure.
+## demo: the distance between the two example mixtures, a throughput figure,
+## and a mixture of 8 components fitted to 1000 2-D points (the model and a
+## PNG of the fit go to DEMO_DIR).
+DEMO_DIR ?= $(or $(TMPDIR),/tmp)/cramer-demo
 demo:
 	$(GO) run ./cmd/cramer dist testdata/examples/p.json testdata/examples/q.json
 	@echo
 	$(GO) run ./cmd/cramer bench --workload mixtures-1024
+	@echo
+	@mkdir -p '$(DEMO_DIR)'
+	$(GO) run ./cmd/cramer fit --k 8 --restarts 3 --out '$(DEMO_DIR)/model.json' --plot '$(DEMO_DIR)/fit.png' testdata/examples/clusters2.csv
+	$(GO) run ./cmd/cramer dist '$(DEMO_DIR)/model.json' testdata/examples/clusters2.csv
+	@echo
+	@echo "the PNG of the fit: $(DEMO_DIR)/fit.png"
 
 ## fuzz-arm64: run every fuzz target in ./fuzz as an arm64 binary under
 ## qemu-aarch64-static for FUZZTIME_ARM64 each (default 5s; see .ci/fuzz),

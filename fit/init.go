@@ -25,9 +25,10 @@ const initMinVar = 1e-4
 // lloydIterations caps the k-means refinement after seeding.
 const lloydIterations = 25
 
-// kmeansPP seeds K centres by k-means++ (the first with probability ∝ wᵢ,
-// each next one with probability ∝ wᵢ·D²ᵢ, Dᵢ the distance to the nearest
-// centre chosen so far), refines them by weighted Lloyd iterations, and
+// kmeansPP seeds K centres by greedy k-means++ (the first with probability
+// ∝ wᵢ; for each next one, 2 + ⌊ln K⌋ candidates drawn with probability
+// ∝ wᵢ·D²ᵢ, Dᵢ the distance to the nearest centre chosen so far, of which
+// the one lowering Σ wᵢ·D²ᵢ most is kept), refines them by weighted Lloyd iterations, and
 // returns the mixture of the clusters: weights the clusters' total weights,
 // means their centroids, covariances their (moment-matched) covariances. It
 // fails when the points have fewer than K distinct positions of positive
@@ -36,23 +37,39 @@ func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
 	n, d := c.n, c.d
 	centres := make([]float64, k*d)
 	dist := make([]float64, n)
-	for i := range dist {
-		dist[i] = math.Inf(1)
-	}
 	first := pick(r, c.w, nil)
 	copy(centres, c.x[first*d:(first+1)*d])
+	for i := 0; i < n; i++ {
+		dist[i] = sqDist(c.x[i*d:(i+1)*d], centres[:d])
+	}
+	// Greedy k-means++: of 2 + ⌊ln K⌋ candidates drawn ∝ wᵢ·D²ᵢ, keep the
+	// one that lowers the potential Σ wᵢ·D²ᵢ most.
+	trials := 2 + int(math.Log(float64(k)))
 	for j := 1; j < k; j++ {
-		prev := centres[(j-1)*d : j*d]
 		var total float64
 		for i := 0; i < n; i++ {
-			dist[i] = math.Min(dist[i], sqDist(c.x[i*d:(i+1)*d], prev))
 			total += c.w[i] * dist[i]
 		}
 		if !(total > 0) {
 			return nil, fmt.Errorf("fit: the %s have only %d distinct points of positive weight, fewer than K = %d", c.what, j, k)
 		}
-		i := pick(r, c.w, dist)
-		copy(centres[j*d:(j+1)*d], c.x[i*d:(i+1)*d])
+		best, bestPot := -1, math.Inf(1)
+		for t := 0; t < trials; t++ {
+			i := pick(r, c.w, dist)
+			xi := c.x[i*d : (i+1)*d]
+			var pot float64
+			for q := 0; q < n; q++ {
+				pot += c.w[q] * math.Min(dist[q], sqDist(c.x[q*d:(q+1)*d], xi))
+			}
+			if pot < bestPot {
+				best, bestPot = i, pot
+			}
+		}
+		xb := c.x[best*d : (best+1)*d]
+		copy(centres[j*d:(j+1)*d], xb)
+		for q := 0; q < n; q++ {
+			dist[q] = math.Min(dist[q], sqDist(c.x[q*d:(q+1)*d], xb))
+		}
 	}
 
 	assign := make([]int, n)

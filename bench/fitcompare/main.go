@@ -3,6 +3,7 @@
 // merging (runnalls.go) on mixture reduction, and prints Markdown tables.
 //
 //	go run ./bench/fitcompare [-work DIR] [-python /usr/bin/python3] [-only LABEL]
+//	go run ./bench/fitcompare -demo testdata/examples/clusters2.csv
 //
 // The data are generated here from fixed seeds (data.go), written as CSV
 // into the work directory and read back by em.py. Every fit runs on one core
@@ -45,7 +46,16 @@ func main() {
 	work := flag.String("work", "", "the directory for the data files (default: a temporary one)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with scikit-learn")
 	only := flag.String("only", "", "run only the rows whose label contains this")
+	demo := flag.String("demo", "", "write the 2-D training set of 1000 points to this CSV file (the data of make demo) and exit")
 	flag.Parse()
+	if *demo != "" {
+		for _, set := range datasets() {
+			if set.name == "2d-1000" {
+				writeCSVDigits(*demo, set.train, set.d, 6, "# 1000 points in 2-D from eight Gaussian clusters; written by go run ./bench/fitcompare -demo "+*demo+"\n")
+			}
+		}
+		return
+	}
 	runtime.GOMAXPROCS(1)
 	dir := *work
 	if dir == "" {
@@ -96,14 +106,19 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-func writeCSV(name string, x []float64, d int) {
+func writeCSV(name string, x []float64, d int) { writeCSVDigits(name, x, d, 17, "") }
+
+// writeCSVDigits writes x (rows of d) with the given significant digits
+// after the header.
+func writeCSVDigits(name string, x []float64, d, digits int, header string) {
 	var b bytes.Buffer
+	b.WriteString(header)
 	for i := 0; i < len(x)/d; i++ {
 		for c := 0; c < d; c++ {
 			if c > 0 {
 				b.WriteByte(',')
 			}
-			fmt.Fprintf(&b, "%.17g", x[i*d+c])
+			fmt.Fprintf(&b, "%.*g", digits, x[i*d+c])
 		}
 		b.WriteByte('\n')
 	}
