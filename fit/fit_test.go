@@ -446,3 +446,31 @@ func TestCannotImprove(t *testing.T) {
 }
 
 var timeZero = time.Time{}
+
+// TestWeightedSamples: weights count like repeated samples.
+func TestWeightedSamples(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 11))
+	n := 1000
+	x := make([]float64, 2*n)
+	w := make([]float64, 2*n)
+	for i := 0; i < n; i++ {
+		x[i], w[i] = -3+0.5*r.NormFloat64(), 0.8/float64(n)
+		x[n+i], w[n+i] = 3+0.5*r.NormFloat64(), 0.2/float64(n)
+	}
+	res, err := Samples(context.Background(), cramer.Samples[float64]{Values: x, Weights: w}, Options{K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Mixture
+	lo := 0
+	if m.Means[1] < m.Means[0] {
+		lo = 1
+	}
+	if math.Abs(m.Weights[lo]-0.8) > 0.02 || math.Abs(m.Means[lo]+3) > 0.1 || math.Abs(m.Means[1-lo]-3) > 0.1 {
+		t.Errorf("weighted fit %+v, want weights 0.8/0.2 at −3/3", m)
+	}
+	direct, _ := cramer.SquaredToSamples(m, cramer.Samples[float64]{Values: x, Weights: w})
+	if math.Abs(direct-res.Squared) > 1e-12 {
+		t.Errorf("loss %v, direct %v", res.Squared, direct)
+	}
+}
