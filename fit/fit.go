@@ -21,10 +21,11 @@ type Report struct {
 	// restart.
 	Iterations, Evaluations int
 	// History is the loss after each iteration of the returned restart, in
-	// data units (Adam: the minibatch losses). Large sample sets fitted with
-	// LBFGS are first fitted to a random subsample of 8192 samples: the
-	// first CoarseIterations iterations and entries of History are that
-	// stage's (its evaluations are not counted in Evaluations).
+	// data units (Adam: the minibatch losses). Sets of more than 20000
+	// samples fitted with LBFGS are first fitted to nested random subsamples
+	// (8192 samples, then 4× more while at most half the set): the first
+	// CoarseIterations iterations and entries of History are those stages'
+	// (their evaluations are not counted in Evaluations).
 	History          []float64
 	CoarseIterations int
 	// Stop is why the returned restart ended, Reason the same in words.
@@ -72,14 +73,14 @@ func Samples[F cramer.Float](ctx context.Context, x cramer.Samples[F], opt Optio
 	obj := &samples1D[F]{x: cramer.Samples[F]{Values: normalised[F](pr.cl.x), Weights: x.Weights}}
 	obj.ws.Threads = opt.Threads
 	obj.mb = minibatch{seed: opt.Seed, size: batchSize(opt)}
-	var coarse objective
-	if idx, w := subsample(len(x.Values), x.Weights, opt); idx != nil {
-		c := &samples1D[F]{x: cramer.Samples[F]{Values: make([]F, len(idx)), Weights: w}}
-		for i, j := range idx {
+	var coarse []stage
+	for _, sub := range subsamples(len(x.Values), x.Weights, opt) {
+		c := &samples1D[F]{x: cramer.Samples[F]{Values: make([]F, len(sub.idx)), Weights: sub.w}}
+		for i, j := range sub.idx {
 			c.x.Values[i] = obj.x.Values[j]
 		}
 		c.ws.Threads = opt.Threads
-		coarse = c
+		coarse = append(coarse, stage{c, len(sub.idx)})
 	}
 	g, rep, err := solve(ctx, pr, obj, coarse, opt)
 	if err != nil {
@@ -89,47 +90,57 @@ func Samples[F cramer.Float](ctx context.Context, x cramer.Samples[F], opt Optio
 	return &Result[F]{Mixture: m, Report: rep}, nil
 }
 
-// Large sample sets are fitted in two stages with LBFGS: first to a random
-// subsample of coarseSize samples, then from that fit to all of them, which
-// then needs only a few full-cost iterations.
+// Large sample sets are fitted in stages with LBFGS: first to a random
+// subsample of coarseSize samples, then to 4× larger ones (nested) while
+// they are at most half the set, then from there to all of them, which then
+// needs fewer full-cost iterations.
 const (
 	coarseAbove = 20000
 	coarseSize  = 8192
 )
 
-// subsample returns the indices of a random subsample (without
-// replacement, deterministic from the seed) of n samples and its weights
-// (nil when w is nil), or nil when no coarse stage is used.
-func subsample[F cramer.Float](n int, w []F, opt Options) ([]int, []F) {
+// stage is a subsample objective fitted before the full one.
+type stage struct {
+	obj objective
+	n   int
+}
+
+// sub is a subsample: indices and weights (nil when the set is unweighted).
+type sub[F cramer.Float] struct {
+	idx []int
+	w   []F
+}
+
+// subsamples returns the nested random subsamples (without replacement,
+// deterministic from the seed) of the stages of a fit to n samples with
+// weights w, or nil when no coarse stage is used.
+func subsamples[F cramer.Float](n int, w []F, opt Options) []sub[F] {
 	if opt.Method != LBFGS || n <= coarseAbove {
-		return nil, nil
+		return nil
 	}
 	r := rand.New(rand.NewPCG(opt.Seed, streamSubsample))
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+	perm := r.Perm(n)
+	var out []sub[F]
+	for size := coarseSize; size == coarseSize || 2*size <= n; size *= 4 {
+		idx := slices.Clone(perm[:size])
+		slices.Sort(idx)
+		s := sub[F]{idx: idx}
+		if w != nil {
+			s.w = make([]F, size)
+			var total float64
+			for _, j := range idx {
+				total += float64(w[j])
+			}
+			if !(total > 0) {
+				return out
+			}
+			for i, j := range idx {
+				s.w[i] = F(float64(w[j]) / total)
+			}
+		}
+		out = append(out, s)
 	}
-	for i := 0; i < coarseSize; i++ {
-		j := i + r.IntN(n-i)
-		perm[i], perm[j] = perm[j], perm[i]
-	}
-	idx := perm[:coarseSize]
-	slices.Sort(idx)
-	if w == nil {
-		return idx, nil
-	}
-	sw := make([]F, len(idx))
-	var s float64
-	for _, j := range idx {
-		s += float64(w[j])
-	}
-	if !(s > 0) {
-		return nil, nil
-	}
-	for i, j := range idx {
-		sw[i] = F(float64(w[j]) / s)
-	}
-	return idx, sw
+	return out
 }
 
 // Mixture reduces the univariate mixture target to opt.K components by
@@ -172,15 +183,18 @@ func SamplesND[F cramer.Float](ctx context.Context, x cramer.SamplesND[F], opt O
 	obj := &samplesND[F]{x: cramer.SamplesND[F]{Dim: x.Dim, Values: normalised[F](pr.cl.x), Weights: x.Weights}}
 	obj.sliced = newSliced[F](x.Dim, opt)
 	obj.mb = minibatch{seed: opt.Seed, size: batchSize(opt)}
-	var coarse objective
-	if idx, w := subsample(len(x.Values)/x.Dim, x.Weights, opt); idx != nil && !opt.Exact {
+	var coarse []stage
+	for _, sub := range subsamples(len(x.Values)/x.Dim, x.Weights, opt) {
+		if opt.Exact {
+			break
+		}
 		d := x.Dim
-		c := &samplesND[F]{x: cramer.SamplesND[F]{Dim: d, Values: make([]F, len(idx)*d), Weights: w}}
-		for i, j := range idx {
+		c := &samplesND[F]{x: cramer.SamplesND[F]{Dim: d, Values: make([]F, len(sub.idx)*d), Weights: sub.w}}
+		for i, j := range sub.idx {
 			copy(c.x.Values[i*d:(i+1)*d], obj.x.Values[j*d:(j+1)*d])
 		}
 		c.sliced = newSliced[F](d, opt)
-		coarse = c
+		coarse = append(coarse, stage{c, len(sub.idx)})
 	}
 	if opt.Exact {
 		n := len(x.Values) / x.Dim
@@ -497,9 +511,9 @@ const (
 )
 
 // solve runs the restarts and returns the best mixture in data units. With
-// a coarse objective (a subsample), each restart first minimises it and
-// then the full objective from there.
-func solve(ctx context.Context, pr *problem, obj, coarse objective, opt Options) (*gmm, Report, error) {
+// coarse stages (subsamples), each restart minimises them in order and then
+// the full objective from there.
+func solve(ctx context.Context, pr *problem, obj objective, coarse []stage, opt Options) (*gmm, Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, Report{}, fmt.Errorf("%w: %v", errCanceled, context.Cause(ctx))
 	}
@@ -534,10 +548,14 @@ func solve(ctx context.Context, pr *problem, obj, coarse objective, opt Options)
 		theta := make([]float64, pz.size())
 		pz.pack(g0, theta)
 		var pre *run
-		if coarse != nil {
-			pre = newRun(ctx, coarse, pz, opt, pr.scale, restart, start)
-			pre.absTol = math.Max(opt.NoiseTol, 0) * pr.scale / (math.Sqrt(math.Pi) * coarseSize)
-			theta = pre.lbfgs(theta)
+		for _, st := range coarse {
+			rs := newRun(ctx, st.obj, pz, opt, pr.scale, restart, start)
+			rs.absTol = math.Max(opt.NoiseTol, 0) * pr.scale / (math.Sqrt(math.Pi) * float64(st.n))
+			if pre != nil {
+				rs.iters, rs.history, rs.stage = pre.iters, pre.history, len(pre.history)
+			}
+			theta = rs.lbfgs(theta)
+			pre = rs
 		}
 		rn := newRun(ctx, obj, pz, opt, pr.scale, restart, start)
 		rn.absTol = math.Max(opt.NoiseTol, 0) * pr.noise * pr.scale

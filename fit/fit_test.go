@@ -474,3 +474,22 @@ func TestWeightedSamples(t *testing.T) {
 		t.Errorf("loss %v, direct %v", res.Squared, direct)
 	}
 }
+
+// TestCoarseStages: a large set is fitted to subsamples first, and the
+// result is the fit to the whole set (its loss is the full ℓ₂²).
+func TestCoarseStages(t *testing.T) {
+	truth := cramer.Mixture[float64]{Weights: []float64{0.5, 0.5}, Means: []float64{-2, 2}, Stds: []float64{1, 0.5}}
+	x := draw1D(rand.New(rand.NewPCG(12, 12)), 40000, truth)
+	res, err := Samples(context.Background(), cramer.Samples[float64]{Values: x}, Options{K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CoarseIterations == 0 || res.CoarseIterations >= res.Iterations || len(res.History) != res.Iterations {
+		t.Errorf("iterations %d, on subsamples %d, history %d", res.Iterations, res.CoarseIterations, len(res.History))
+	}
+	direct, _ := cramer.SquaredToSamples(res.Mixture, cramer.Samples[float64]{Values: x})
+	truthLoss, _ := cramer.SquaredToSamples(truth, cramer.Samples[float64]{Values: x})
+	if math.Abs(direct-res.Squared) > 1e-12 || res.Squared > truthLoss {
+		t.Errorf("loss %v (direct %v), the generating mixture's %v", res.Squared, direct, truthLoss)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // cloud is what k-means++ clusters: n weighted points in normalised units
@@ -25,6 +26,41 @@ const initMinVar = 1e-4
 // lloydIterations caps the k-means refinement after seeding.
 const lloydIterations = 25
 
+// kmeansTries is how many k-means runs an initialisation makes; the one of
+// lowest inertia is kept. Clouds of more than kmeansAbove points are
+// clustered on a random subset of kmeansSize (every point is then assigned
+// to the nearest centre for the initial mixture).
+const (
+	kmeansTries = 4
+	kmeansAbove = 20000
+	kmeansSize  = 8192
+)
+
+// subsample returns m points of the cloud drawn without replacement, their
+// weights renormalised.
+func (c *cloud) subsample(r *rand.Rand, m int) *cloud {
+	perm := r.Perm(c.n)[:m]
+	slices.Sort(perm)
+	sub := &cloud{n: m, d: c.d, x: make([]float64, m*c.d), w: make([]float64, m), what: c.what}
+	var s float64
+	for i, j := range perm {
+		copy(sub.x[i*c.d:(i+1)*c.d], c.x[j*c.d:(j+1)*c.d])
+		sub.w[i] = c.w[j]
+		s += c.w[j]
+	}
+	for i := range sub.w {
+		sub.w[i] /= s
+	}
+	if c.cov != nil {
+		dd := c.d * c.d
+		sub.cov = make([]float64, m*dd)
+		for i, j := range perm {
+			copy(sub.cov[i*dd:(i+1)*dd], c.cov[j*dd:(j+1)*dd])
+		}
+	}
+	return sub
+}
+
 // kmeansPP seeds K centres by greedy k-means++ (the first with probability
 // ∝ wᵢ; for each next one, 2 + ⌊ln K⌋ candidates drawn with probability
 // ∝ wᵢ·D²ᵢ, Dᵢ the distance to the nearest centre chosen so far, of which
@@ -34,6 +70,27 @@ const lloydIterations = 25
 // fails when the points have fewer than K distinct positions of positive
 // weight.
 func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
+	sc := c
+	if c.n > kmeansAbove {
+		sc = c.subsample(r, kmeansSize)
+	}
+	var centres []float64
+	best := math.Inf(1)
+	for try := 0; try < kmeansTries; try++ {
+		ct, inertia, err := kmeans(sc, k, r)
+		if err != nil {
+			return nil, err
+		}
+		if inertia < best {
+			centres, best = ct, inertia
+		}
+	}
+	return clusterMixture(c, centres, k, form), nil
+}
+
+// kmeans returns K centres of the cloud by greedy k-means++ seeding and
+// Lloyd iterations, and their inertia Σ wᵢ·(distance to the nearest centre)².
+func kmeans(c *cloud, k int, r *rand.Rand) ([]float64, float64, error) {
 	n, d := c.n, c.d
 	centres := make([]float64, k*d)
 	dist := make([]float64, n)
@@ -51,7 +108,7 @@ func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
 			total += c.w[i] * dist[i]
 		}
 		if !(total > 0) {
-			return nil, fmt.Errorf("fit: the %s have only %d distinct points of positive weight, fewer than K = %d", c.what, j, k)
+			return nil, 0, fmt.Errorf("fit: the %s have only %d distinct points of positive weight, fewer than K = %d", c.what, j, k)
 		}
 		best, bestPot := -1, math.Inf(1)
 		for t := 0; t < trials; t++ {
@@ -112,6 +169,48 @@ func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
 			}
 		}
 	}
+	var inertia float64
+	for i := 0; i < n; i++ {
+		inertia += c.w[i] * sqDist(c.x[i*d:(i+1)*d], centres[assign[i]*d:(assign[i]+1)*d])
+	}
+	return centres, inertia, nil
+}
+
+// clusterMixture assigns every point of the cloud to its nearest centre and
+// returns the mixture of the clusters: weights their total weights (at least
+// 1e-3/K before renormalising), means the centres, covariances the clusters'
+// moment-matched covariances.
+func clusterMixture(c *cloud, centres []float64, k int, form Covariance) *gmm {
+	n, d := c.n, c.d
+	assign := make([]int, n)
+	for i := 0; i < n; i++ {
+		best, bd := 0, math.Inf(1)
+		xi := c.x[i*d : (i+1)*d]
+		for j := 0; j < k; j++ {
+			if dd := sqDist(xi, centres[j*d:(j+1)*d]); dd < bd {
+				best, bd = j, dd
+			}
+		}
+		assign[i] = best
+	}
+	mass := make([]float64, k)
+	// The weighted centroids of the final assignment.
+	sums := make([]float64, k*d)
+	for i := 0; i < n; i++ {
+		j := assign[i]
+		mass[j] += c.w[i]
+		for t := 0; t < d; t++ {
+			sums[j*d+t] += c.w[i] * c.x[i*d+t]
+		}
+	}
+	centres = append([]float64(nil), centres...)
+	for j := 0; j < k; j++ {
+		if mass[j] > 0 {
+			for t := 0; t < d; t++ {
+				centres[j*d+t] = sums[j*d+t] / mass[j]
+			}
+		}
+	}
 
 	// The clusters' moments.
 	g := newGMM(k, d, form)
@@ -149,7 +248,7 @@ func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
 	for j := range g.w {
 		g.w[j] /= total
 	}
-	return g, nil
+	return g
 }
 
 // pick draws an index with probability ∝ w[i] (·dist[i] when dist is not nil).
