@@ -25,11 +25,12 @@
 // Options.MaxIter, when the context is cancelled, or when the optimiser can
 // no longer decrease the loss (Result.Stop and Result.Reason say which).
 //
-// Initialisation is k-means++ seeding followed by a few Lloyd iterations on
-// the samples (or on the target's component means, weighted), deterministic
-// from Options.Seed, or a given mixture (Options.Init, Options.InitND).
-// Options.Restarts fits from several initialisations and keeps the lowest
-// loss.
+// Initialisation is greedy k-means++ seeding followed by Lloyd iterations
+// on the samples (or on the target's component means, weighted; the best of
+// 4 k-means runs by inertia for the first restart, one run for each further
+// restart), deterministic from Options.Seed, or a given mixture
+// (Options.Init, Options.InitND). Options.Restarts fits from several
+// initialisations and keeps the lowest loss.
 //
 // Internally the target is centred and scaled to unit root-mean-square
 // spread (the sliced distance is translation invariant and scales linearly,

@@ -531,7 +531,11 @@ func solve(ctx context.Context, pr *problem, obj objective, coarse []stage, opt 
 		} else {
 			r := rand.New(rand.NewPCG(opt.Seed, streamInit+uint64(restart)))
 			var err error
-			if g0, err = kmeansPP(pr.cl, opt.K, pr.form, r); err != nil {
+			tries := kmeansTries
+			if restart > 0 {
+				tries = 1
+			}
+			if g0, err = kmeansPP(pr.cl, opt.K, pr.form, r, tries); err != nil {
 				return nil, Report{}, err
 			}
 		}

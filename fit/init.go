@@ -26,8 +26,9 @@ const initMinVar = 1e-4
 // lloydIterations caps the k-means refinement after seeding.
 const lloydIterations = 25
 
-// kmeansTries is how many k-means runs an initialisation makes; the one of
-// lowest inertia is kept. Clouds of more than kmeansAbove points are
+// kmeansTries is how many k-means runs the first initialisation makes; the
+// one of lowest inertia is kept (further restarts make one each, for
+// diversity). Clouds of more than kmeansAbove points are
 // clustered on a random subset of kmeansSize (every point is then assigned
 // to the nearest centre for the initial mixture).
 const (
@@ -69,14 +70,14 @@ func (c *cloud) subsample(r *rand.Rand, m int) *cloud {
 // means their centroids, covariances their (moment-matched) covariances. It
 // fails when the points have fewer than K distinct positions of positive
 // weight.
-func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand) (*gmm, error) {
+func kmeansPP(c *cloud, k int, form Covariance, r *rand.Rand, tries int) (*gmm, error) {
 	sc := c
 	if c.n > kmeansAbove {
 		sc = c.subsample(r, kmeansSize)
 	}
 	var centres []float64
 	best := math.Inf(1)
-	for try := 0; try < kmeansTries; try++ {
+	for try := 0; try < tries; try++ {
 		ct, inertia, err := kmeans(sc, k, r)
 		if err != nil {
 			return nil, err
