@@ -37,6 +37,11 @@
 // so the optimum is unchanged); tolerances and Progress.GradNorm refer to
 // these normalised units, losses and mixtures to the data's.
 //
+// Each evaluation of the loss and gradient reuses its buffers: it allocates
+// nothing once warm on the serial path (Options.Threads = 1), minibatches
+// and fresh directions included; the optimisers allocate a little per
+// iteration (gonum's L-BFGS, the loss history).
+//
 // Results are deterministic: the same inputs and options give the same bits
 // for any Options.Threads and GOMAXPROCS (the distance computations of
 // package cramer are thread-count independent, and everything here is

@@ -493,3 +493,42 @@ func TestCoarseStages(t *testing.T) {
 		t.Errorf("loss %v (direct %v), the generating mixture's %v", res.Squared, direct, truthLoss)
 	}
 }
+
+// TestEvaluationAllocs: an evaluation of any objective allocates nothing
+// once its buffers have grown (serial path), minibatches and fresh
+// directions included.
+func TestEvaluationAllocs(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 13))
+	x1 := draw1D(r, 3000, cramer.Mixture[float64]{Weights: []float64{0.5, 0.5}, Means: []float64{-2, 2}, Stds: []float64{1, 1}})
+	x2 := draw2D(r, 600)
+	target := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 0, 3, 1}, Std: []float64{1, 0.5}}
+	s1 := &samples1D[float64]{x: cramer.Samples[float64]{Values: x1}, mb: minibatch{seed: 1, size: 256}}
+	s1.ws.Threads = 1
+	opt, _ := Options{K: 3, Directions: 16, FreshDirections: true, Method: Adam}.withDefaults()
+	s2 := &samplesND[float64]{x: cramer.SamplesND[float64]{Dim: 2, Values: x2}, mb: minibatch{seed: 1, size: 128}}
+	s2.sliced = newSliced[float64](2, opt)
+	s2.sw.Threads = 1
+	m2 := &mixtureTargetND[float64]{q: target}
+	m2.sliced = newSliced[float64](2, opt)
+	m2.sw.Threads = 1
+	for _, c := range []struct {
+		name string
+		obj  objective
+		d    int
+		form Covariance
+	}{{"samples1D", s1, 1, Diagonal}, {"samplesND", s2, 2, Full}, {"mixtureND", m2, 2, Diagonal}} {
+		pz := &params{k: 3, d: c.d, form: c.form}
+		rn := newRun(context.Background(), c.obj, pz, opt, 1, 0, timeZero)
+		theta := make([]float64, pz.size())
+		for i := range theta {
+			theta[i] = 0.3 * r.NormFloat64()
+		}
+		grad := make([]float64, len(theta))
+		for _, step := range []int{-1, 5} {
+			rn.eval(theta, step, grad)
+			if a := testing.AllocsPerRun(10, func() { rn.eval(theta, step, grad) }); a != 0 {
+				t.Errorf("%s step %d: %v allocations per evaluation", c.name, step, a)
+			}
+		}
+	}
+}

@@ -62,10 +62,16 @@ type minibatch struct {
 	seed uint64
 	size int
 	idx  []int
+	pcg  rand.PCG
+	r    *rand.Rand
 }
 
 func (mb *minibatch) draw(n, step int) []int {
-	r := rand.New(rand.NewPCG(mb.seed, uint64(step)))
+	if mb.r == nil {
+		mb.r = rand.New(&mb.pcg)
+	}
+	mb.pcg.Seed(mb.seed, uint64(step))
+	r := mb.r
 	mb.idx = grow(mb.idx, mb.size)
 	for i := range mb.idx {
 		mb.idx[i] = r.IntN(n)
@@ -152,6 +158,9 @@ type sliced[F cramer.Float] struct {
 	seed  uint64
 	l     int
 	step  cramer.Directions[F] // fresh directions of the current step
+	v     []float64
+	pcg   rand.PCG
+	r     *rand.Rand
 	exact bool
 	p     cramer.MixtureND[F]
 	gp    cramer.MixtureNDGrad[F]
@@ -164,10 +173,15 @@ func (s *sliced[F]) directions(step int) cramer.Directions[F] {
 		return s.dirs
 	}
 	d := s.dirs.Dim
-	r := rand.New(rand.NewPCG(s.seed^0x5851f42d4c957f2d, uint64(step)))
+	if s.r == nil {
+		s.r = rand.New(&s.pcg)
+	}
+	s.pcg.Seed(s.seed^0x5851f42d4c957f2d, uint64(step))
+	r := s.r
 	s.step.Dim = d
 	s.step.Theta = grow(s.step.Theta, s.l*d)
-	v := make([]float64, d)
+	s.v = grow(s.v, d)
+	v := s.v
 	for k := 0; k < s.l; k++ {
 		for {
 			var n2 float64
