@@ -171,13 +171,13 @@ func TestGradientChain(t *testing.T) {
 
 // TestDeterministic: the same seed gives the same bits for any thread count.
 func TestDeterministic(t *testing.T) {
-	x := draw2D(rand.New(rand.NewPCG(3, 3)), 800)
+	x := draw2D(rand.New(rand.NewPCG(3, 3)), 500)
 	xs := cramer.SamplesND[float64]{Dim: 2, Values: x}
 	var ref *ResultND[float64]
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, c := range []struct{ procs, threads int }{{1, 1}, {4, 0}, {4, 3}, {2, 8}} {
 		runtime.GOMAXPROCS(c.procs)
-		res, err := SamplesND(context.Background(), xs, Options{K: 4, Seed: 9, Directions: 32, MaxIter: 8, Restarts: 2, Threads: c.threads})
+		res, err := SamplesND(context.Background(), xs, Options{K: 4, Seed: 9, Directions: 24, MaxIter: 6, Restarts: 2, Threads: c.threads})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +192,7 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 	// A different seed gives a different initialisation.
-	other, err := SamplesND(context.Background(), xs, Options{K: 4, Seed: 10, Directions: 32, MaxIter: 8})
+	other, err := SamplesND(context.Background(), xs, Options{K: 4, Seed: 10, Directions: 24, MaxIter: 6})
 	if err != nil {
 		t.Fatal(err)
 	}
