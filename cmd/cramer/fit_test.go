@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -177,5 +178,39 @@ func TestFitBadInput(t *testing.T) {
 	var out, errb bytes.Buffer
 	if st := run([]string{"fit", "--help"}, &out, &errb); st != exitOK || !strings.Contains(out.String(), "--cov") {
 		t.Errorf("--help: %d %q", st, out.String())
+	}
+}
+
+// TestFitReductionND reduces a 3-D mixture of full covariances and plots it.
+func TestFitReductionND(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.json")
+	var out, errb bytes.Buffer
+	target := filepath.Join("..", "..", "testdata", "examples", "q3.json")
+	if st := run([]string{"fit", "--k", "2", "--cov", "diag", "--out", model, "--plot", filepath.Join(dir, "r.png"), target}, &out, &errb); st != exitOK {
+		t.Fatal(errb.String())
+	}
+	out.Reset()
+	if st := run([]string{"dist", "--json", model, target}, &out, &errb); st != exitOK {
+		t.Fatal(errb.String())
+	}
+	var res struct{ Squared float64 }
+	json.Unmarshal(out.Bytes(), &res)
+	if !(res.Squared > 0 && res.Squared < 0.05) {
+		t.Errorf("reduction 3 → 2 in 3-D: SC₂² %v", res.Squared)
+	}
+}
+
+// TestFitCanceled: a cancelled context before the fit is an error; the
+// command reports it on one line.
+func TestFitCanceled(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSamples(t, dir, 100, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	err := runFit(ctx, data, fitOptions{k: 2, restarts: 1, directions: 8, maxIter: 10, cov: "full"}, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "canceled") {
+		t.Errorf("error %v", err)
 	}
 }
