@@ -532,3 +532,21 @@ func TestEvaluationAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestSamplesNDExact: isotropic components fitted with the exact sliced
+// distance; the reported loss is the exact one.
+func TestSamplesNDExact(t *testing.T) {
+	x := draw2D(rand.New(rand.NewPCG(14, 14)), 150)
+	xs := cramer.SamplesND[float64]{Dim: 2, Values: x}
+	res, err := SamplesND(context.Background(), xs, Options{K: 3, Covariance: Isotropic, Exact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := cramer.SlicedSquaredToSamplesExact(res.Mixture, xs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(exact-res.Squared) > 1e-9*exact || res.Squared >= res.History[0] || res.Mixture.Std == nil {
+		t.Errorf("loss %v, exact SC₂² of the result %v, first iteration %v (%s)", res.Squared, exact, res.History[0], res.Reason)
+	}
+}
