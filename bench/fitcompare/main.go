@@ -5,6 +5,9 @@
 //	go run ./bench/fitcompare [-work DIR] [-python /usr/bin/python3] [-only LABEL]
 //	go run ./bench/fitcompare -demo testdata/examples/clusters2.csv
 //
+// A second table fits the 2-D set of 1000 points with seeds 1 … 10 (-seeds)
+// by both methods and gives the median and the worst of each metric.
+//
 // The data are generated here from fixed seeds (data.go), written as CSV
 // into the work directory and read back by em.py. Every fit runs on one core
 // (GOMAXPROCS=1 for Go, one BLAS/OpenMP thread for Python); times are
@@ -34,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +50,7 @@ func main() {
 	work := flag.String("work", "", "the directory for the data files (default: a temporary one)")
 	python := flag.String("python", "/usr/bin/python3", "the Python with scikit-learn")
 	only := flag.String("only", "", "run only the rows whose label contains this")
+	seeds := flag.Int("seeds", 10, "the number of seeds of the seed-spread table")
 	demo := flag.String("demo", "", "write the 2-D training set of 1000 points to this CSV file (the data of make demo) and exit")
 	flag.Parse()
 	if *demo != "" {
@@ -81,6 +86,8 @@ func main() {
 		fitRow(set)
 		emRow(set, *python, emScript, train, dir)
 	}
+	fmt.Println()
+	seedRows(*seeds, *only, *python, emScript, dir)
 	fmt.Println()
 	fmt.Println("### Mixture reduction 200 → 8: fit (L-BFGS on the Cramér distance) and Runnalls' greedy merging")
 	fmt.Println()
@@ -179,25 +186,74 @@ func row(cells ...any) {
 	fmt.Println("| " + strings.Join(s, " | ") + " |")
 }
 
-func fitRow(set dataset) {
-	opt := fit.Options{K: set.k, Seed: 1, Threads: 1}
+// seedRows fits the 2-D set of 1000 points with seeds 1 … n by both methods
+// (fit's Seed, EM's random_state) and prints the median and the worst of
+// each metric: a single seed can land in a local minimum either way.
+func seedRows(n int, only, python, script, dir string) {
+	var set dataset
+	for _, s := range datasets() {
+		if s.name == "2d-1000" {
+			set = s
+		}
+	}
+	if n < 1 || !strings.Contains(set.label, only) {
+		return
+	}
+	train := filepath.Join(dir, set.name+"-train.csv")
+	writeCSV(train, set.train, set.d)
+	fmt.Printf("### Over seeds 1 … %d: %s, K = %d\n\n", n, set.label, set.k)
+	fmt.Println("| method | SC₂ to train: median | worst | held-out LL: median | worst |")
+	fmt.Println("|---|---|---|---|---|")
+	var fd, fl, ed, el []float64
+	emOK := true
+	for seed := 1; seed <= n; seed++ {
+		g, _, _ := fitSet(set, uint64(seed))
+		fd, fl = append(fd, slicedDistance(g, set.train)), append(fl, g.logLikelihood(set.test))
+		if emOK {
+			eg, _, _, err := runEM(python, script, train, dir, set, seed)
+			if err != nil {
+				emOK = false
+				continue
+			}
+			ed, el = append(ed, slicedDistance(eg, set.train)), append(el, eg.logLikelihood(set.test))
+		}
+	}
+	row("fit", median(fd), slices.Max(fd), fmt.Sprintf("%.4f", median(fl)), fmt.Sprintf("%.4f", slices.Min(fl)))
+	if emOK {
+		row("EM (scikit-learn)", median(ed), slices.Max(ed), fmt.Sprintf("%.4f", median(el)), fmt.Sprintf("%.4f", slices.Min(el)))
+	}
+}
+
+func median(x []float64) float64 {
+	y := slices.Clone(x)
+	slices.Sort(y)
+	if len(y)%2 == 1 {
+		return y[len(y)/2]
+	}
+	return 0.5 * (y[len(y)/2-1] + y[len(y)/2])
+}
+
+// fitSet fits the training set with fit's defaults and the seed, and
+// returns the mixture, the report and the CPU time.
+func fitSet(set dataset, seed uint64) (gauss, fit.Report, float64) {
+	opt := fit.Options{K: set.k, Seed: seed, Threads: 1}
 	c0 := cpuTime()
-	var g gauss
-	var rep fit.Report
 	if set.d == 1 {
 		res, err := fit.Samples(context.Background(), cramer.Samples[float64]{Values: set.train}, opt)
 		if err != nil {
 			fatal(err)
 		}
-		g, rep = from1D(res.Mixture), res.Report
-	} else {
-		res, err := fit.SamplesND(context.Background(), cramer.SamplesND[float64]{Dim: set.d, Values: set.train}, opt)
-		if err != nil {
-			fatal(err)
-		}
-		g, rep = fromND(res.Mixture), res.Report
+		return from1D(res.Mixture), res.Report, (cpuTime() - c0).Seconds()
 	}
-	cpu := (cpuTime() - c0).Seconds()
+	res, err := fit.SamplesND(context.Background(), cramer.SamplesND[float64]{Dim: set.d, Values: set.train}, opt)
+	if err != nil {
+		fatal(err)
+	}
+	return fromND(res.Mixture), res.Report, (cpuTime() - c0).Seconds()
+}
+
+func fitRow(set dataset) {
+	g, rep, cpu := fitSet(set, 1)
 	iters := fmt.Sprint(rep.Iterations)
 	if rep.CoarseIterations > 0 {
 		iters = fmt.Sprintf("%d (%d on a subsample)", rep.Iterations, rep.CoarseIterations)
@@ -208,24 +264,35 @@ func fitRow(set dataset) {
 	row(set.label, set.k, "fit", fmt.Sprintf("%.3f", cpu), iters, slicedDistance(g, set.train), slicedDistance(g, set.test), fmt.Sprintf("%.4f", g.logLikelihood(set.test)))
 }
 
-func emRow(set dataset, python, script, train, dir string) {
+// emInfo is what em.py prints about a fit.
+type emInfo struct {
+	CPU        float64 `json:"cpu_s"`
+	Iterations int     `json:"iterations"`
+	Converged  bool    `json:"converged"`
+}
+
+// runEM fits the training set with em.py and the seed.
+func runEM(python, script, train, dir string, set dataset, seed int) (gauss, emInfo, string, error) {
 	out := filepath.Join(dir, set.name+"-em.json")
-	cmd := exec.Command(python, script, train, fmt.Sprint(set.k), "full", "1", out)
+	cmd := exec.Command(python, script, train, fmt.Sprint(set.k), "full", fmt.Sprint(seed), out)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var info emInfo
 	if err := cmd.Run(); err != nil {
-		row(set.label, set.k, "EM (scikit-learn)", "not run: "+strings.TrimSpace(firstLine(stderr.String()+err.Error())), "", "", "", "")
-		return
-	}
-	var info struct {
-		CPU        float64 `json:"cpu_s"`
-		Iterations int     `json:"iterations"`
-		Converged  bool    `json:"converged"`
+		return gauss{}, info, strings.TrimSpace(firstLine(stderr.String() + err.Error())), err
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
 		fatal(fmt.Errorf("em.py output %q: %v", stdout.String(), err))
 	}
-	g := readModel(out, set.d)
+	return readModel(out, set.d), info, "", nil
+}
+
+func emRow(set dataset, python, script, train, dir string) {
+	g, info, msg, err := runEM(python, script, train, dir, set, 1)
+	if err != nil {
+		row(set.label, set.k, "EM (scikit-learn)", "not run: "+msg, "", "", "", "")
+		return
+	}
 	it := fmt.Sprint(info.Iterations)
 	if !info.Converged {
 		it += " (not converged)"
