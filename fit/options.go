@@ -143,11 +143,12 @@ type Options struct {
 	RelTol float64
 
 	// NoiseTol also stops a fit to samples when the loss decreased by less
-	// than NoiseTol·ν over the last Window iterations, where ν = ½E|X−X′|/N_eff
-	// (for unit spread, 1/(√π·N_eff); N_eff = 1/Σwᵢ²) is the expected ℓ₂²
-	// between the sampled distribution and its N samples: improvements far
-	// below the sampling noise do not change the fit meaningfully. Default
-	// 1e-2; negative disables it.
+	// than NoiseTol·ν over the last Window iterations. ν is the sampling
+	// noise level: the expected ℓ₂² between a distribution and N_eff samples
+	// of it is ½E|X−X′|/N_eff (N_eff = 1/Σwᵢ²), taken as σ/(√π·N_eff) with σ
+	// the root-mean-square spread per coordinate (exact for a Gaussian; in R^D
+	// per projection). Improvements far below the sampling noise do not
+	// change the fit meaningfully. Default 1e-2; negative disables it.
 	NoiseTol float64
 
 	// Window is the number of iterations RelTol looks back (default 10 for
