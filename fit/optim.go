@@ -191,12 +191,10 @@ func (r *run) lbfgs(theta0 []float64) []float64 {
 		Func: func(x []float64) float64 { compute(x); return cacheF },
 		Grad: func(g, x []float64) { compute(x); copy(g, cacheG) },
 	}
-	if f, err := r.eval(theta0, -1, nil); err != nil {
+	if _, err := r.eval(theta0, -1, nil); err != nil {
 		r.stop, r.reason = StopNoProgress, fmt.Sprintf("the initial mixture cannot be evaluated: %v", err)
 		copy(r.best, theta0)
 		return r.best
-	} else {
-		_ = f
 	}
 	settings := &optimize.Settings{Converger: converger{r}}
 	_, err := optimize.Minimize(prob, theta0, settings, &optimize.LBFGS{Store: 20})
