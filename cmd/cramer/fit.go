@@ -19,7 +19,7 @@ import (
 	"github.com/gmmkit/cramer/fit"
 )
 
-const fitUsage = "usage: cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--max-iter N] [--min-std σ] [--out model.json] [--plot fit.png] [--quiet] DATA   (DATA: samples or a mixture to reduce, in any format cramer dist reads)"
+const fitUsage = "usage: cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--max-iter N] [--min-std σ] [--method lbfgs|adam] [--batch B] [--out model.json] [--plot fit.png] [--quiet] DATA   (DATA: samples or a mixture to reduce, in any format cramer dist reads)"
 
 // fitHelp is printed by cramer fit --help.
 const fitHelp = fitUsage + `
@@ -35,8 +35,12 @@ K components).
 --seed S        the seed of the initialisation and the directions (default 1)
 --restarts R    fit from R initialisations and keep the best (default 1)
 --directions L  D dimensions: the number of directions (default 64)
---max-iter N    the iteration cap of each restart (default 1000)
+--max-iter N    the iteration cap of each restart (default 1000; adam 2000)
 --min-std σ     a floor on every fitted standard deviation (default 0)
+--method M      lbfgs (default: full batch, fixed directions) or adam (stochastic:
+                minibatches of --batch samples, fresh directions every step;
+                --max-iter steps, default 2000)
+--batch B       adam: the minibatch size (default 0: all samples)
 --out FILE      write the fitted mixture there (default: standard output),
                 in the JSON format cramer dist reads
 --plot FILE     draw the data and the fit as a PNG (1-D: histogram, density and
@@ -47,12 +51,13 @@ Progress goes to standard error: a progress bar on a terminal, a line per
 second otherwise. Ctrl-C stops the fit and keeps the best mixture so far.`
 
 type fitOptions struct {
-	k, restarts, directions, maxIter int
-	seed                             uint64
-	cov                              string
-	minStd                           float64
-	out, plot                        string
-	quiet                            bool
+	k, restarts, directions, maxIter, batch int
+	method                                  string
+	seed                                    uint64
+	cov                                     string
+	minStd                                  float64
+	out, plot                               string
+	quiet                                   bool
 }
 
 func cmdFit(args []string, stdout, stderr io.Writer) int {
@@ -63,7 +68,9 @@ func cmdFit(args []string, stdout, stderr io.Writer) int {
 	fs.Uint64Var(&o.seed, "seed", 1, "the seed")
 	fs.IntVar(&o.restarts, "restarts", 1, "the number of initialisations")
 	fs.IntVar(&o.directions, "directions", 64, "the number of directions (D dimensions)")
-	fs.IntVar(&o.maxIter, "max-iter", 1000, "the iteration cap")
+	fs.IntVar(&o.maxIter, "max-iter", 0, "the iteration cap (default 1000, adam 2000)")
+	fs.StringVar(&o.method, "method", "lbfgs", "lbfgs or adam")
+	fs.IntVar(&o.batch, "batch", 0, "adam: the minibatch size")
 	fs.Float64Var(&o.minStd, "min-std", 0, "a floor on the stds")
 	fs.StringVar(&o.out, "out", "", "the output file")
 	fs.StringVar(&o.plot, "plot", "", "a PNG of the fit")
@@ -96,8 +103,12 @@ func (o *fitOptions) check(npos int) error {
 		return &usageError{fmt.Sprintf("--restarts %d: want 1 to 1000", o.restarts)}
 	case o.directions < 1 || o.directions > maxDirections:
 		return &usageError{fmt.Sprintf("--directions %d: want 1 to %d", o.directions, maxDirections)}
-	case o.maxIter < 1:
-		return &usageError{fmt.Sprintf("--max-iter %d: want at least 1", o.maxIter)}
+	case o.maxIter < 0:
+		return &usageError{fmt.Sprintf("--max-iter %d: want at least 1 (or 0: the default)", o.maxIter)}
+	case o.method != "lbfgs" && o.method != "adam":
+		return &usageError{fmt.Sprintf("--method %q: want lbfgs or adam", o.method)}
+	case o.batch < 0:
+		return &usageError{fmt.Sprintf("--batch %d: want a minibatch size ≥ 1 (or 0: all samples)", o.batch)}
 	case !(o.minStd >= 0) || math.IsInf(o.minStd, 0):
 		return &usageError{fmt.Sprintf("--min-std %v: want a finite number ≥ 0", o.minStd)}
 	case npos != 1:
@@ -127,6 +138,9 @@ func runFit(ctx context.Context, name string, o fitOptions, stdout, stderr io.Wr
 	rep := newReporter(stderr, o)
 	opt := fit.Options{K: o.k, Covariance: cov, Seed: o.seed, Restarts: o.restarts, Directions: o.directions,
 		MaxIter: o.maxIter, MinStd: o.minStd, Progress: rep.progress}
+	if o.method == "adam" {
+		opt.Method, opt.BatchSize, opt.FreshDirections = fit.Adam, o.batch, true
+	}
 	start := time.Now()
 	var model any
 	var report fit.Report
@@ -268,11 +282,18 @@ type reporter struct {
 
 func newReporter(stderr io.Writer, o fitOptions) *reporter {
 	r := &reporter{w: stderr, quiet: o.quiet, restarts: o.restarts, last: -time.Hour}
+	maxIter := o.maxIter
+	if maxIter == 0 {
+		maxIter = 1000
+		if o.method == "adam" {
+			maxIter = 2000
+		}
+	}
 	if o.quiet {
 		return r
 	}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		r.bar = progressbar.NewOptions(o.restarts*o.maxIter,
+		r.bar = progressbar.NewOptions(o.restarts*maxIter,
 			progressbar.OptionSetWriter(stderr),
 			progressbar.OptionSetDescription("fitting"),
 			progressbar.OptionSetWidth(30),

@@ -214,3 +214,47 @@ func TestFitCanceled(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// TestFitAdamWeighted: the stochastic optimiser, and weighted samples in
+// JSON.
+func TestFitAdamWeighted(t *testing.T) {
+	dir := t.TempDir()
+	data := writeSamples(t, dir, 400, 2)
+	model := filepath.Join(dir, "m.json")
+	var out, errb bytes.Buffer
+	if st := run([]string{"fit", "--k", "2", "--method", "adam", "--batch", "64", "--max-iter", "300", "--directions", "16", "--quiet", "--out", model, data}, &out, &errb); st != exitOK {
+		t.Fatal(errb.String())
+	}
+	out.Reset()
+	if st := run([]string{"dist", "--json", model, data}, &out, &errb); st != exitOK {
+		t.Fatal(errb.String())
+	}
+	var res struct{ Squared float64 }
+	json.Unmarshal(out.Bytes(), &res)
+	if !(res.Squared < 0.02) {
+		t.Errorf("adam: SC₂² %v", res.Squared)
+	}
+
+	// Weighted 1-D samples: the heavy point dominates.
+	weighted := filepath.Join(dir, "w.json")
+	os.WriteFile(weighted, []byte(`{"samples":[-1,-0.9,-1.1,5,5.2],"weights":[0.3,0.3,0.3,0.05,0.05]}`), 0o644)
+	out.Reset()
+	if st := run([]string{"fit", "--k", "2", "--quiet", weighted}, &out, &errb); st != exitOK {
+		t.Fatal(errb.String())
+	}
+	var m struct{ Weights, Means []float64 }
+	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+		t.Fatal(err)
+	}
+	lo := 0
+	if m.Means[1] < m.Means[0] {
+		lo = 1
+	}
+	if math.Abs(m.Weights[lo]-0.9) > 0.02 || math.Abs(m.Means[lo]+1) > 0.1 {
+		t.Errorf("weighted fit: %+v", m)
+	}
+	errb.Reset()
+	if st := run([]string{"fit", "--k", "2", "--method", "sgd", data}, &out, &errb); st != exitBad || !strings.Contains(errb.String(), `--method "sgd"`) {
+		t.Errorf("--method sgd: %d %q", st, errb.String())
+	}
+}
