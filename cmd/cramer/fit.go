@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/gmmkit/cramer"
 	"github.com/gmmkit/cramer/fit"
+	"github.com/gmmkit/cramer/mixio"
 )
 
 const fitUsage = "usage: cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--max-iter N] [--min-std σ] [--method lbfgs|adam] [--batch B] [--out model.json] [--plot fit.png] [--quiet] DATA   (DATA: samples or a mixture to reduce, in any format cramer dist reads)"
@@ -86,7 +87,9 @@ func cmdFit(args []string, stdout, stderr io.Writer) int {
 	if err := o.check(len(pos)); err != nil {
 		return fail(stderr, "fit", fitUsage, err)
 	}
-	warnKernelEnv(stderr)
+	if err := kernelEnvError(); err != nil {
+		return fail(stderr, "fit", fitUsage, err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := runFit(ctx, pos[0], o, stdout, stderr); err != nil {
@@ -122,15 +125,7 @@ func (o *fitOptions) check(npos int) error {
 
 // runFit loads DATA, fits, writes the mixture, and draws the plot.
 func runFit(ctx context.Context, name string, o fitOptions, stdout, stderr io.Writer) error {
-	in, err := loadInput(name, 64)
-	if err != nil {
-		return err
-	}
-	if in.nd {
-		err = validateND[float64](in)
-	} else {
-		err = validate[float64](in)
-	}
+	in, err := mixio.ReadFile[float64](name)
 	if err != nil {
 		return err
 	}
@@ -142,57 +137,54 @@ func runFit(ctx context.Context, name string, o fitOptions, stdout, stderr io.Wr
 		opt.Method, opt.BatchSize, opt.FreshDirections = fit.Adam, o.batch, true
 	}
 	start := time.Now()
-	var model any
 	var report fit.Report
 	var m1 *cramer.Mixture[float64]
 	var mnd *cramer.MixtureND[float64]
+	samples1, isSamples1 := in.Samples1D()
+	mixture1, isMixture1 := in.Mixture1D()
 	switch {
-	case !in.nd && in.kind == kindSamples:
+	case isSamples1:
 		var res *fit.Result[float64]
-		res, err = fit.Samples(ctx, samplesOf[float64](in), opt)
-		if err == nil {
+		if res, err = fit.Samples(ctx, samples1, opt); err == nil {
 			m1, report = &res.Mixture, res.Report
 		}
-	case !in.nd:
+	case isMixture1:
 		var res *fit.Result[float64]
-		res, err = fit.Mixture(ctx, mixtureOf[float64](in), opt)
-		if err == nil {
+		if res, err = fit.Mixture(ctx, mixture1, opt); err == nil {
 			m1, report = &res.Mixture, res.Report
 		}
-	case in.kind == kindSamples:
+	case in.Kind == mixio.KindSamples:
 		var res *fit.ResultND[float64]
-		res, err = fit.SamplesND(ctx, samplesNDOf[float64](in), opt)
-		if err == nil {
+		if res, err = fit.SamplesND(ctx, in.Samples, opt); err == nil {
 			mnd, report = &res.Mixture, res.Report
 		}
 	default:
 		var res *fit.ResultND[float64]
-		res, err = fit.MixtureND(ctx, mixtureNDOf[float64](in), opt)
-		if err == nil {
+		if res, err = fit.MixtureND(ctx, in.Mixture, opt); err == nil {
 			mnd, report = &res.Mixture, res.Report
 		}
 	}
 	rep.finish()
 	if err != nil {
-		return fmt.Errorf("%s: %w", in.name, err)
+		return fmt.Errorf("%s: %w", in.Name, err)
 	}
+	// The model, in the JSON format cramer dist reads.
+	var buf bytes.Buffer
 	if m1 != nil {
-		model = mixtureFile(*m1)
+		err = mixio.WriteMixture(&buf, *m1)
 	} else {
-		model = mixtureNDFile(*mnd)
+		err = mixio.WriteMixtureND(&buf, *mnd)
 	}
-	data, err := json.MarshalIndent(model, "", "  ")
 	if err != nil {
 		return &internalError{fmt.Errorf("encoding the mixture: %w", err)}
 	}
-	data = append(data, '\n')
 	summaryTo := stderr
 	if o.out != "" {
-		if err := os.WriteFile(o.out, data, 0o644); err != nil {
+		if err := os.WriteFile(o.out, buf.Bytes(), 0o644); err != nil {
 			return &internalError{fmt.Errorf("writing %s: %w", o.out, err)}
 		}
 		summaryTo = stdout
-	} else if _, err := stdout.Write(data); err != nil {
+	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return &internalError{fmt.Errorf("writing the mixture: %w", err)}
 	}
 	if o.plot != "" {
@@ -201,12 +193,12 @@ func runFit(ctx context.Context, name string, o fitOptions, stdout, stderr io.Wr
 		}
 	}
 	if !o.quiet {
-		what := "sliced Cramér distance over " + plural(o.directions, "direction")
-		if !in.nd {
+		what := "sliced Cramér distance over " + count(o.directions, "direction")
+		if m1 != nil {
 			what = "Cramér distance"
 		}
 		fmt.Fprintf(summaryTo, "fitted %s to %s (%s, %s) in %.2fs: %s %s, %d iterations, stopped: %s\n",
-			plural(o.k, "component"), in.name, in.kind, in.describe(), time.Since(start).Seconds(),
+			count(o.k, "component"), in.Name, in.Kind, in.Describe(), time.Since(start).Seconds(),
 			what, ftoa(report.Distance), report.Iterations, report.Reason)
 		if o.out != "" {
 			fmt.Fprintf(summaryTo, "wrote %s\n", o.out)
@@ -218,55 +210,12 @@ func runFit(ctx context.Context, name string, o fitOptions, stdout, stderr io.Wr
 	return nil
 }
 
-// mixtureFile is a 1-D mixture in the format cramer dist reads.
-func mixtureFile(m cramer.Mixture[float64]) any {
-	return struct {
-		Weights []float64 `json:"weights"`
-		Means   []float64 `json:"means"`
-		Stds    []float64 `json:"stds"`
-	}{m.Weights, m.Means, m.Stds}
-}
-
-// mixtureNDFile is a D-dimensional mixture in the format cramer dist reads:
-// "covs" (full covariance matrices LLᵀ), "stds" (diagonal) or "std".
-func mixtureNDFile(m cramer.MixtureND[float64]) any {
-	d := m.Dim
-	out := struct {
-		Weights []float64     `json:"weights"`
-		Means   [][]float64   `json:"means"`
-		Covs    [][][]float64 `json:"covs,omitempty"`
-		Stds    [][]float64   `json:"stds,omitempty"`
-		Std     []float64     `json:"std,omitempty"`
-	}{Weights: m.Weights, Means: split(m.Means, d)}
-	switch {
-	case m.Chol != nil:
-		for i := range m.Weights {
-			out.Covs = append(out.Covs, covariance(m.Chol[i*d*d:(i+1)*d*d], d))
-		}
-	case m.Stds != nil:
-		out.Stds = split(m.Stds, d)
-	default:
-		out.Std = m.Std
+// count says n things: "1 component", "3 components".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
 	}
-	return out
-}
-
-// covariance returns LLᵀ for a d×d lower-triangular l, exactly symmetric.
-func covariance(l []float64, d int) [][]float64 {
-	s := make([][]float64, d)
-	for a := range s {
-		s[a] = make([]float64, d)
-	}
-	for a := 0; a < d; a++ {
-		for b := 0; b <= a; b++ {
-			var v float64
-			for c := 0; c <= b; c++ {
-				v += l[a*d+c] * l[b*d+c]
-			}
-			s[a][b], s[b][a] = v, v
-		}
-	}
-	return s
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // reporter shows the progress of a fit on stderr: a progress bar on a

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mixio"
 )
 
 // plotFit draws the data and the fitted mixture into a PNG: in 1-D a
@@ -19,7 +20,7 @@ import (
 // density and its weighted components; in D ≥ 2 the points (or the target
 // components' means and 1σ ellipses) in the first two coordinates with each
 // fitted component's 1σ and 2σ ellipses.
-func plotFit(file string, in *input, m1 *cramer.Mixture[float64], mnd *cramer.MixtureND[float64]) error {
+func plotFit(file string, in *mixio.File[float64], m1 *cramer.Mixture[float64], mnd *cramer.MixtureND[float64]) error {
 	p := plot.New()
 	if m1 != nil {
 		if err := plot1D(p, in, *m1); err != nil {
@@ -46,20 +47,20 @@ func normalPDF(x, mu, s float64) float64 {
 	return math.Exp(-0.5*z*z) / (s * math.Sqrt(2*math.Pi))
 }
 
-func plot1D(p *plot.Plot, in *input, m cramer.Mixture[float64]) error {
-	p.Title.Text = fmt.Sprintf("%s: %s fitted by the Cramér distance", filepath.Base(in.name), plural(len(m.Weights), "component"))
+func plot1D(p *plot.Plot, in *mixio.File[float64], m cramer.Mixture[float64]) error {
+	p.Title.Text = fmt.Sprintf("%s: %s fitted by the Cramér distance", filepath.Base(in.Name), count(len(m.Weights), "component"))
 	p.X.Label.Text = "x"
 	p.Y.Label.Text = "density"
 	lo, hi, top := math.Inf(1), math.Inf(-1), 0.0
-	if in.kind == kindSamples {
-		values := plotter.Values(in.values)
+	if in.Kind == mixio.KindSamples {
+		values := plotter.Values(in.Samples.Values)
 		h, err := plotter.NewHist(values, bins(len(values)))
 		if err != nil {
 			return err
 		}
-		if in.sweights != nil {
+		if in.Samples.Weights != nil {
 			// A weighted histogram: bin the weights.
-			wh, err := plotter.NewHistogram(weightedXY{in.values, in.sweights}, bins(len(values)))
+			wh, err := plotter.NewHistogram(weightedXY{in.Samples.Values, in.Samples.Weights}, bins(len(values)))
 			if err != nil {
 				return err
 			}
@@ -73,11 +74,11 @@ func plot1D(p *plot.Plot, in *input, m cramer.Mixture[float64]) error {
 		h.LineStyle.Width = 0
 		p.Add(h)
 		p.Legend.Add("data", h)
-		for _, v := range in.values {
+		for _, v := range in.Samples.Values {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
 	} else {
-		t := mixtureOf[float64](in)
+		t, _ := in.Mixture1D()
 		for i := range t.Means {
 			lo, hi = math.Min(lo, t.Means[i]-3*t.Stds[i]), math.Max(hi, t.Means[i]+3*t.Stds[i])
 		}
@@ -126,19 +127,20 @@ type weightedXY struct{ x, w []float64 }
 func (wx weightedXY) Len() int                    { return len(wx.x) }
 func (wx weightedXY) XY(i int) (float64, float64) { return wx.x[i], wx.w[i] }
 
-func plot2D(p *plot.Plot, in *input, m cramer.MixtureND[float64]) error {
+func plot2D(p *plot.Plot, in *mixio.File[float64], m cramer.MixtureND[float64]) error {
 	d := m.Dim
-	p.Title.Text = fmt.Sprintf("%s: %s fitted by the sliced Cramér distance", filepath.Base(in.name), plural(len(m.Weights), "component"))
+	p.Title.Text = fmt.Sprintf("%s: %s fitted by the sliced Cramér distance", filepath.Base(in.Name), count(len(m.Weights), "component"))
 	p.X.Label.Text, p.Y.Label.Text = "x₁", "x₂"
 	if d > 2 {
 		p.Title.Text += " (first two coordinates)"
 	}
-	if in.kind == kindSamples {
-		n := len(in.values) / d
+	if in.Kind == mixio.KindSamples {
+		values := in.Samples.Values
+		n := len(values) / d
 		stride := max(1, n/5000) // at most about 5000 points
 		var pts plotter.XYs
 		for i := 0; i < n; i += stride {
-			pts = append(pts, plotter.XY{X: in.values[i*d], Y: in.values[i*d+1]})
+			pts = append(pts, plotter.XY{X: values[i*d], Y: values[i*d+1]})
 		}
 		s, err := plotter.NewScatter(pts)
 		if err != nil {
@@ -150,7 +152,7 @@ func plot2D(p *plot.Plot, in *input, m cramer.MixtureND[float64]) error {
 		p.Add(s)
 		p.Legend.Add("data", s)
 	} else {
-		t := mixtureNDOf[float64](in)
+		t := in.Mixture
 		for i := range t.Weights {
 			l, err := ellipse(t, i, 1)
 			if err != nil {
