@@ -20,7 +20,7 @@ import (
 	"github.com/gmmkit/cramer/mixio"
 )
 
-const fitUsage = "usage: cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--max-iter N] [--min-std σ] [--method lbfgs|adam] [--batch B] [--out model.json] [--plot fit.png] [--quiet] DATA   (DATA: samples or a mixture to reduce, in any format cramer dist reads)"
+const fitUsage = "usage: cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--max-iter N] [--min-std σ] [--method lbfgs|adam] [--batch B] [--out model.json] [--plot fit.png] [--quiet] DATA   (DATA: samples or a mixture to reduce, in any format cramer dist reads; - reads standard input)"
 
 // fitHelp is printed by cramer fit --help.
 const fitHelp = fitUsage + `
