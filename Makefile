@@ -63,7 +63,7 @@ test-nofma:
 
 # Race tests of the parallel paths (the full suite under -race is too slow).
 test-race:
-	$(GO) test -race -run 'Parallel|Deterministic' .
+	$(GO) test -race -run 'Parallel|Deterministic' . ./fit
 	$(GO) test -race -run 'KernelChoiceParallel' ./kernels
 
 ## test-arm64: the tests of every package that holds or reaches the
@@ -112,11 +112,20 @@ fuzz-short:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
 
-## demo: the distance between the two example mixtures, and a throughput figure.
+## demo: the distance between the two example mixtures, a throughput figure,
+## and a mixture of 8 components fitted to 1000 2-D points (the model and a
+## PNG of the fit go to DEMO_DIR).
+DEMO_DIR ?= $(or $(TMPDIR),/tmp)/cramer-demo
 demo:
 	$(GO) run ./cmd/cramer dist testdata/examples/p.json testdata/examples/q.json
 	@echo
 	$(GO) run ./cmd/cramer bench --workload mixtures-1024
+	@echo
+	@mkdir -p '$(DEMO_DIR)'
+	$(GO) run ./cmd/cramer fit --k 8 --restarts 3 --out '$(DEMO_DIR)/model.json' --plot '$(DEMO_DIR)/fit.png' testdata/examples/clusters2.csv
+	$(GO) run ./cmd/cramer dist '$(DEMO_DIR)/model.json' testdata/examples/clusters2.csv
+	@echo
+	@echo "the PNG of the fit: $(DEMO_DIR)/fit.png"
 
 ## fuzz-arm64: fuzz every target in ./fuzz as an arm64 binary under
 ## qemu-aarch64-static with FUZZTIME_ARM64 new inputs each (see .ci/fuzz),
