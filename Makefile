@@ -100,7 +100,11 @@ check-generate: generate
 fuzz-short:
 	FUZZTIME='$(FUZZTIME)' GO='$(GO)' .ci/fuzz native
 
-## bench: the cross-implementation benchmarks.
+## bench: the cross-implementation benchmarks. With cgo, gcc and glibc's
+## libmvec (glibc >= 2.35) on an AVX2 + FMA machine, add the C comparison
+## (bench/libmvec.go: a direct C loop over _ZGVdN4v_erf/_ZGVdN4v_exp and the
+## float32 _ZGVdN8v_erff/_ZGVdN8v_expf) to the same run:
+##   go test -tags libmvec -run '^$' -bench 'Kernels/.*/kernel=CrossRowSums|Batch' ./bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
 
