@@ -2518,6 +2518,7 @@ erf_single:
 	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), SI
 	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
 	VGATHERQPD  Y4, (SI)(Y2*8), Y6
 	VFMADD213PD Y6, Y3, Y6
 	VPSRLQ      $0x07, Y5, Y2
@@ -2542,27 +2543,28 @@ erf_single:
 	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
 	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
 	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y10
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y10
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y10
-	VFMADD213PD Y10, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y10
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y10
-	VMULPD      Y1, Y10, Y10
-	VFMADD213PD Y10, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y10
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y10
-	VFMADD213PD Y10, Y2, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
 	VFMADD213PD Y1, Y2, Y5
 	VMULPD      Y5, Y2, Y1
 	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), SI
 	VPCMPEQD    Y2, Y2, Y2
-	VGATHERDPD  Y2, (SI)(X3*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (SI)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y7, Y7
-	VMOVUPD     Y7, (AX)(BX*8)
+	VORPD       Y0, Y4, Y4
+	VMOVUPD     Y4, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         erf_single
 
@@ -2598,19 +2600,20 @@ erf_tail:
 	VPAND        expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ         expScaledTab64<>+0(SB), CX
 	VPCMPEQD     Y4, Y4, Y4
-	VGATHERQPD   Y4, (CX)(Y2*8), Y8
-	VFMADD213PD  Y8, Y3, Y8
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y4, (CX)(Y2*8), Y6
+	VFMADD213PD  Y6, Y3, Y6
 	VPSRLQ       $0x07, Y5, Y2
 	VPSRLQ       $0x01, Y2, Y3
 	VPSUBQ       Y3, Y2, Y2
 	VMOVUPD      expBias64<>+0(SB), Y4
 	VPSUBQ       Y3, Y4, Y4
 	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y8, Y8
+	VMULPD       Y4, Y6, Y6
 	VMOVUPD      expBias64<>+0(SB), Y3
 	VPSUBQ       Y2, Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y8, Y8
+	VMULPD       Y3, Y6, Y6
 	VMINPD       erfClamp64<>+0(SB), Y1, Y1
 	VMULPD       erfStep64<>+0(SB), Y1, Y2
 	VCVTTPD2DQY  Y2, X3
@@ -2622,28 +2625,29 @@ erf_tail:
 	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
 	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
 	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y6
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y6
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y6
-	VFMADD213PD  Y6, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y6
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y6
-	VMULPD       Y1, Y6, Y6
-	VFMADD213PD  Y6, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y6
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y6
-	VFMADD213PD  Y6, Y2, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
 	VFMADD213PD  Y1, Y2, Y5
 	VMULPD       Y5, Y2, Y1
 	VFMADD213PD  Y2, Y2, Y1
 	LEAQ         erfTab64<>+0(SB), CX
 	VPCMPEQD     Y2, Y2, Y2
-	VGATHERDPD   Y2, (CX)(X3*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VXORPD       Y4, Y4, Y4
+	VGATHERDPD   Y2, (CX)(X3*8), Y4
+	VFMADD231PD  Y6, Y1, Y4
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y9, Y9
+	VORPD        Y0, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y9, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
 
 erf_done:
 	VZEROUPPER
@@ -2665,40 +2669,41 @@ exp_single:
 	VMOVUPD     (CX)(BX*8), Y0
 	VANDPD      absMask64<>+0(SB), Y0, Y0
 	VMINPD      expClamp64<>+0(SB), Y0, Y0
-	VMULPD      Y0, Y0, Y3
-	VMOVUPD     Y3, Y4
-	VFMSUB231PD Y0, Y0, Y4
+	VMULPD      Y0, Y0, Y1
+	VMOVUPD     Y1, Y2
+	VFMSUB231PD Y0, Y0, Y2
 	VMOVUPD     expShift64<>+0(SB), Y0
-	VFMADD231PD expInvLn2N64<>+0(SB), Y3, Y0
-	VPSUBQ      expShift64<>+0(SB), Y0, Y5
+	VFMADD231PD expInvLn2N64<>+0(SB), Y1, Y0
+	VPSUBQ      expShift64<>+0(SB), Y0, Y3
 	VSUBPD      expShift64<>+0(SB), Y0, Y0
-	VMOVUPD     Y3, Y3
-	VFMSUB231PD ln2Hi64<>+0(SB), Y0, Y3
-	VFMADD231PD ln2Lo64<>+0(SB), Y0, Y3
-	VSUBPD      Y4, Y3, Y3
+	VMOVUPD     Y1, Y1
+	VFMSUB231PD ln2Hi64<>+0(SB), Y0, Y1
+	VFMADD231PD ln2Lo64<>+0(SB), Y0, Y1
+	VSUBPD      Y2, Y1, Y1
 	VMOVUPD     expPoly3_64<>+0(SB), Y0
-	VFMADD213PD expPoly2_64<>+0(SB), Y3, Y0
-	VFMADD213PD expPoly1_64<>+0(SB), Y3, Y0
-	VFMADD213PD expPoly0_64<>+0(SB), Y3, Y0
-	VFMADD213PD one64<>+0(SB), Y3, Y0
-	VMULPD      Y3, Y0, Y0
-	VPAND       expIndexMask64<>+0(SB), Y5, Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y1, Y0
+	VFMADD213PD expPoly1_64<>+0(SB), Y1, Y0
+	VFMADD213PD expPoly0_64<>+0(SB), Y1, Y0
+	VFMADD213PD one64<>+0(SB), Y1, Y0
+	VMULPD      Y1, Y0, Y0
+	VPAND       expIndexMask64<>+0(SB), Y3, Y1
 	LEAQ        expTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VGATHERQPD  Y4, (SI)(Y3*8), Y1
-	VFMADD213PD Y1, Y0, Y1
-	VPSRLQ      $0x07, Y5, Y0
-	VPSRLQ      $0x01, Y0, Y3
-	VPSUBQ      Y3, Y0, Y0
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y0, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
-	VMULPD      Y3, Y1, Y1
-	VMOVUPD     Y1, (AX)(BX*8)
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERQPD  Y2, (SI)(Y1*8), Y4
+	VFMADD213PD Y4, Y0, Y4
+	VPSRLQ      $0x07, Y3, Y0
+	VPSRLQ      $0x01, Y0, Y1
+	VPSUBQ      Y1, Y0, Y0
+	VMOVUPD     expBias64<>+0(SB), Y2
+	VPSUBQ      Y1, Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y2, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y1
+	VPSUBQ      Y0, Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+	VMULPD      Y1, Y4, Y4
+	VMOVUPD     Y4, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         exp_single
 
@@ -2715,40 +2720,41 @@ exp_tail:
 	VANDPD       absMask64<>+0(SB), Y0, Y0
 	VMINPD       expClamp64<>+0(SB), Y0, Y0
 	VMULPD       Y0, Y0, Y1
-	VMOVUPD      Y1, Y3
-	VFMSUB231PD  Y0, Y0, Y3
+	VMOVUPD      Y1, Y2
+	VFMSUB231PD  Y0, Y0, Y2
 	VMOVUPD      expShift64<>+0(SB), Y0
 	VFMADD231PD  expInvLn2N64<>+0(SB), Y1, Y0
-	VPSUBQ       expShift64<>+0(SB), Y0, Y4
+	VPSUBQ       expShift64<>+0(SB), Y0, Y3
 	VSUBPD       expShift64<>+0(SB), Y0, Y0
 	VMOVUPD      Y1, Y1
 	VFMSUB231PD  ln2Hi64<>+0(SB), Y0, Y1
 	VFMADD231PD  ln2Lo64<>+0(SB), Y0, Y1
-	VSUBPD       Y3, Y1, Y1
+	VSUBPD       Y2, Y1, Y1
 	VMOVUPD      expPoly3_64<>+0(SB), Y0
 	VFMADD213PD  expPoly2_64<>+0(SB), Y1, Y0
 	VFMADD213PD  expPoly1_64<>+0(SB), Y1, Y0
 	VFMADD213PD  expPoly0_64<>+0(SB), Y1, Y0
 	VFMADD213PD  one64<>+0(SB), Y1, Y0
 	VMULPD       Y1, Y0, Y0
-	VPAND        expIndexMask64<>+0(SB), Y4, Y1
+	VPAND        expIndexMask64<>+0(SB), Y3, Y1
 	LEAQ         expTab64<>+0(SB), CX
-	VPCMPEQD     Y3, Y3, Y3
-	VGATHERQPD   Y3, (CX)(Y1*8), Y2
-	VFMADD213PD  Y2, Y0, Y2
-	VPSRLQ       $0x07, Y4, Y0
+	VPCMPEQD     Y2, Y2, Y2
+	VXORPD       Y4, Y4, Y4
+	VGATHERQPD   Y2, (CX)(Y1*8), Y4
+	VFMADD213PD  Y4, Y0, Y4
+	VPSRLQ       $0x07, Y3, Y0
 	VPSRLQ       $0x01, Y0, Y1
 	VPSUBQ       Y1, Y0, Y0
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y1, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y2
+	VPSUBQ       Y1, Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y4, Y4
 	VMOVUPD      expBias64<>+0(SB), Y1
 	VPSUBQ       Y0, Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y2, Y2
+	VMULPD       Y1, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y2, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
 
 exp_done:
 	VZEROUPPER
@@ -2774,95 +2780,97 @@ pair_single:
 	VMOVUPD     (SI)(R8*8), Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y1, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y0, Y9
-	VMOVUPD     Y9, Y10
-	VMULPD      Y8, Y10, Y10
-	VMINPD      expClamp64<>+0(SB), Y10, Y10
-	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, Y9, Y8, Y8
-	VANDNPD     Y10, Y8, Y10
-	VMULPD      Y10, Y10, Y8
-	VMOVUPD     Y8, Y11
-	VFMSUB231PD Y10, Y10, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y8
-	VSUBPD      Y11, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y11
-	VFMADD213PD one64<>+0(SB), Y8, Y11
-	VMULPD      Y8, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y8
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y0, Y3
+	VMOVUPD     Y3, Y4
+	VMULPD      Y2, Y4, Y4
+	VMINPD      expClamp64<>+0(SB), Y4, Y4
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y3, Y2, Y2
+	VANDNPD     Y4, Y2, Y4
+	VMULPD      Y4, Y4, Y2
+	VMOVUPD     Y2, Y5
+	VFMSUB231PD Y4, Y4, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y2
+	VSUBPD      Y5, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y5
+	VFMADD213PD one64<>+0(SB), Y2, Y5
+	VMULPD      Y2, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y2
 	LEAQ        expScaledTab64<>+0(SB), R9
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R9)(Y8*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y8
-	VPSRLQ      $0x01, Y8, Y11
-	VPSUBQ      Y11, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y8, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
-	VMINPD      erfClamp64<>+0(SB), Y10, Y8
-	VMULPD      erfStep64<>+0(SB), Y8, Y11
-	VCVTTPD2DQY Y11, X12
-	VCVTDQ2PD   X12, Y11
-	VMULPD      invErfStep64<>+0(SB), Y11, Y11
-	VSUBPD      Y11, Y8, Y11
-	VMULPD      Y8, Y8, Y13
-	VMOVUPD     hermite7_64<>+0(SB), Y14
-	VFMADD213PD hermite8_64<>+0(SB), Y13, Y14
-	VFMADD213PD hermite9_64<>+0(SB), Y13, Y14
-	VMULPD      Y8, Y14, Y14
-	VMOVUPD     hermite4_64<>+0(SB), Y15
-	VFMADD213PD hermite5_64<>+0(SB), Y13, Y15
-	VFMADD213PD hermite6_64<>+0(SB), Y13, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VMOVUPD     hermite2_64<>+0(SB), Y15
-	VFMADD213PD hermite3_64<>+0(SB), Y13, Y15
-	VMULPD      Y8, Y15, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VMOVUPD     hermite0_64<>+0(SB), Y15
-	VFMADD213PD hermite1_64<>+0(SB), Y13, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VFMADD213PD Y8, Y11, Y14
-	VMULPD      Y14, Y11, Y8
-	VFMADD213PD Y11, Y11, Y8
+	VPCMPEQD    Y6, Y6, Y6
+	VXORPD      Y8, Y8, Y8
+	VGATHERQPD  Y6, (R9)(Y2*8), Y8
+	VFMADD213PD Y8, Y5, Y8
+	VPSRLQ      $0x07, Y7, Y2
+	VPSRLQ      $0x01, Y2, Y5
+	VPSUBQ      Y5, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y2, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y8, Y8
+	VMINPD      erfClamp64<>+0(SB), Y4, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y2, Y5
+	VMULPD      Y2, Y2, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y9
+	VMULPD      Y2, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y5, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y10
+	VMULPD      Y2, Y10, Y10
+	VFMADD213PD Y10, Y5, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y10
+	VFMADD213PD Y10, Y5, Y9
+	VFMADD213PD Y2, Y5, Y9
+	VMULPD      Y9, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R9
-	VPCMPEQD    Y11, Y11, Y11
-	VGATHERDPD  Y11, (R9)(X12*8), Y3
-	VFMADD231PD Y2, Y8, Y3
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y5, (R9)(X6*8), Y7
+	VFMADD231PD Y8, Y2, Y7
 	VMOVUPD     Y1, Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD Y9, Y3, Y1
+	VMULPD      Y8, Y1, Y1
+	VFMADD231PD Y3, Y7, Y1
 	VMOVUPD     Y1, (AX)(R8*8)
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y3, Y3
-	VMOVUPD     Y3, (CX)(R8*8)
-	VMULPD      Y10, Y10, Y0
+	VORPD       Y0, Y7, Y7
+	VMOVUPD     Y7, (CX)(R8*8)
+	VMULPD      Y4, Y4, Y0
 	VMOVUPD     Y0, Y1
-	VFMSUB231PD Y10, Y10, Y1
-	VMOVUPD     expShift64<>+0(SB), Y8
-	VFMADD231PD expInvLn2N64<>+0(SB), Y0, Y8
-	VPSUBQ      expShift64<>+0(SB), Y8, Y9
-	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VFMSUB231PD Y4, Y4, Y1
+	VMOVUPD     expShift64<>+0(SB), Y2
+	VFMADD231PD expInvLn2N64<>+0(SB), Y0, Y2
+	VPSUBQ      expShift64<>+0(SB), Y2, Y3
+	VSUBPD      expShift64<>+0(SB), Y2, Y2
 	VMOVUPD     Y0, Y0
-	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y0
-	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y0
+	VFMSUB231PD ln2Hi64<>+0(SB), Y2, Y0
+	VFMADD231PD ln2Lo64<>+0(SB), Y2, Y0
 	VSUBPD      Y1, Y0, Y0
 	VMOVUPD     expPoly3_64<>+0(SB), Y1
 	VFMADD213PD expPoly2_64<>+0(SB), Y0, Y1
@@ -2870,18 +2878,19 @@ pair_single:
 	VFMADD213PD expPoly0_64<>+0(SB), Y0, Y1
 	VFMADD213PD one64<>+0(SB), Y0, Y1
 	VMULPD      Y0, Y1, Y1
-	VPAND       expIndexMask64<>+0(SB), Y9, Y0
+	VPAND       expIndexMask64<>+0(SB), Y3, Y0
 	LEAQ        expTab64<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERQPD  Y8, (R9)(Y0*8), Y4
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERQPD  Y2, (R9)(Y0*8), Y4
 	VFMADD213PD Y4, Y1, Y4
-	VPSRLQ      $0x07, Y9, Y0
+	VPSRLQ      $0x07, Y3, Y0
 	VPSRLQ      $0x01, Y0, Y1
 	VPSUBQ      Y1, Y0, Y0
-	VMOVUPD     expBias64<>+0(SB), Y8
-	VPSUBQ      Y1, Y8, Y8
-	VPSLLQ      $0x34, Y8, Y8
-	VMULPD      Y8, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y2
+	VPSUBQ      Y1, Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y2, Y4, Y4
 	VMOVUPD     expBias64<>+0(SB), Y1
 	VPSUBQ      Y0, Y1, Y1
 	VPSLLQ      $0x34, Y1, Y1
@@ -2914,77 +2923,79 @@ pair_tail:
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VANDNPD      Y4, Y2, Y4
 	VMULPD       Y4, Y4, Y2
-	VMOVUPD      Y2, Y8
-	VFMSUB231PD  Y4, Y4, Y8
-	VMOVUPD      expShift64<>+0(SB), Y9
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y9
-	VPSUBQ       expShift64<>+0(SB), Y9, Y10
-	VSUBPD       expShift64<>+0(SB), Y9, Y9
+	VMOVUPD      Y2, Y5
+	VFMSUB231PD  Y4, Y4, Y5
+	VMOVUPD      expShift64<>+0(SB), Y6
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y6
+	VPSUBQ       expShift64<>+0(SB), Y6, Y7
+	VSUBPD       expShift64<>+0(SB), Y6, Y6
 	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y9, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y9, Y2
-	VSUBPD       Y8, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y8
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y8
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y8
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y8
-	VFMADD213PD  one64<>+0(SB), Y2, Y8
-	VMULPD       Y2, Y8, Y8
-	VPAND        expIndexMask64<>+0(SB), Y10, Y2
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y2
+	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y2
+	VSUBPD       Y5, Y2, Y2
+	VMOVUPD      expPoly3_64<>+0(SB), Y5
+	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y5
+	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y5
+	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y5
+	VFMADD213PD  one64<>+0(SB), Y2, Y5
+	VMULPD       Y2, Y5, Y5
+	VPAND        expIndexMask64<>+0(SB), Y7, Y2
 	LEAQ         expScaledTab64<>+0(SB), BX
-	VPCMPEQD     Y9, Y9, Y9
-	VGATHERQPD   Y9, (BX)(Y2*8), Y5
-	VFMADD213PD  Y5, Y8, Y5
-	VPSRLQ       $0x07, Y10, Y2
-	VPSRLQ       $0x01, Y2, Y8
-	VPSUBQ       Y8, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y5, Y5
-	VMOVUPD      expBias64<>+0(SB), Y8
-	VPSUBQ       Y2, Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
+	VPCMPEQD     Y6, Y6, Y6
+	VXORPD       Y8, Y8, Y8
+	VGATHERQPD   Y6, (BX)(Y2*8), Y8
+	VFMADD213PD  Y8, Y5, Y8
+	VPSRLQ       $0x07, Y7, Y2
+	VPSRLQ       $0x01, Y2, Y5
+	VPSUBQ       Y5, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y6
+	VPSUBQ       Y5, Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y8, Y8
+	VMOVUPD      expBias64<>+0(SB), Y5
+	VPSUBQ       Y2, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y8, Y8
 	VMINPD       erfClamp64<>+0(SB), Y4, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y2, Y8
-	VMULPD       Y2, Y2, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y2, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y2, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y2, Y8, Y11
-	VMULPD       Y11, Y8, Y2
-	VFMADD213PD  Y8, Y8, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y2, Y5
+	VMULPD       Y2, Y2, Y7
+	VMOVUPD      hermite7_64<>+0(SB), Y9
+	VFMADD213PD  hermite8_64<>+0(SB), Y7, Y9
+	VFMADD213PD  hermite9_64<>+0(SB), Y7, Y9
+	VMULPD       Y2, Y9, Y9
+	VMOVUPD      hermite4_64<>+0(SB), Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y7, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y7, Y10
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPD      hermite2_64<>+0(SB), Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y7, Y10
+	VMULPD       Y2, Y10, Y10
+	VFMADD213PD  Y10, Y5, Y9
+	VMOVUPD      hermite0_64<>+0(SB), Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y7, Y10
+	VFMADD213PD  Y10, Y5, Y9
+	VFMADD213PD  Y2, Y5, Y9
+	VMULPD       Y9, Y5, Y2
+	VFMADD213PD  Y5, Y5, Y2
 	LEAQ         erfTab64<>+0(SB), BX
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (BX)(X9*8), Y6
-	VFMADD231PD  Y5, Y2, Y6
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y5, (BX)(X6*8), Y7
+	VFMADD231PD  Y8, Y2, Y7
 	VMOVUPD      Y1, Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y5, Y1, Y1
-	VFMADD231PD  Y3, Y6, Y1
+	VMULPD       Y8, Y1, Y1
+	VFMADD231PD  Y3, Y7, Y1
 	VMOVUPD      (SP), Y2
 	VMASKMOVPD   Y1, Y2, (AX)(R8*8)
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y6, Y6
+	VORPD        Y0, Y7, Y7
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y6, Y0, (CX)(R8*8)
+	VMASKMOVPD   Y7, Y0, (CX)(R8*8)
 	VMULPD       Y4, Y4, Y0
 	VMOVUPD      Y0, Y1
 	VFMSUB231PD  Y4, Y4, Y1
@@ -3005,21 +3016,22 @@ pair_tail:
 	VPAND        expIndexMask64<>+0(SB), Y3, Y0
 	LEAQ         expTab64<>+0(SB), AX
 	VPCMPEQD     Y2, Y2, Y2
-	VGATHERQPD   Y2, (AX)(Y0*8), Y7
-	VFMADD213PD  Y7, Y1, Y7
+	VXORPD       Y4, Y4, Y4
+	VGATHERQPD   Y2, (AX)(Y0*8), Y4
+	VFMADD213PD  Y4, Y1, Y4
 	VPSRLQ       $0x07, Y3, Y0
 	VPSRLQ       $0x01, Y0, Y1
 	VPSUBQ       Y1, Y0, Y0
 	VMOVUPD      expBias64<>+0(SB), Y2
 	VPSUBQ       Y1, Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y7, Y7
+	VMULPD       Y2, Y4, Y4
 	VMOVUPD      expBias64<>+0(SB), Y1
 	VPSUBQ       Y0, Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y7, Y7
+	VMULPD       Y1, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y7, Y0, (DX)(R8*8)
+	VMASKMOVPD   Y4, Y0, (DX)(R8*8)
 
 pair_done:
 	VZEROUPPER
@@ -3027,7 +3039,7 @@ pair_done:
 
 // func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums64(SB), NOSPLIT, $192-144
+TEXT ·CrossRowSums64(SB), $1728-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -3048,6 +3060,118 @@ row:
 	VXORPD       Y0, Y0, Y0
 	XORQ         R11, R11
 
+blk:
+	MOVQ R9, R12
+	SUBQ R11, R12
+	CMPQ R12, $0x00000040
+	JL   blk_done
+	XORQ R12, R12
+
+blk_pass0:
+	LEAQ    (R11)(R12*1), R13
+	VMOVUPD (DI)(R13*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R12*8)
+	VMOVUPD (R8)(R13*8), Y1
+	VADDPD  32(SP), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y3
+	VDIVPD  Y1, Y3, Y3
+	VMOVUPD Y1, 672(SP)(R12*8)
+	VMOVUPD Y2, Y1
+	VMULPD  Y3, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R12*8)
+	ADDQ    $0x00000004, R12
+	CMPQ    R12, $0x00000040
+	JL      blk_pass0
+	XORQ    R12, R12
+
+blk_pass1:
+	LEAQ        (R11)(R12*1), R13
+	VMOVUPD     1184(SP)(R12*8), Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
+	LEAQ        expScaledTab64<>+0(SB), R14
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R14)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), R14
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R14)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     672(SP)(R12*8), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R12*8), Y4, Y1
+	VFMADD231PD (SI)(R13*8), Y1, Y0
+	ADDQ        $0x00000004, R12
+	CMPQ        R12, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R11
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R9, R12
 	SUBQ        R11, R12
@@ -3055,177 +3179,181 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R12*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R13)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R13)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R13)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R13)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	LEAQ        4(R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R12*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R13)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R13)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R13)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R13)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_unrolled
@@ -3237,90 +3365,92 @@ col_single:
 	CMPQ        R12, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R11*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R12)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R12)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	JMP         col_single
@@ -3332,97 +3462,99 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 1696(SP)
+	VMOVUPD      1696(SP), Y1
 	VMASKMOVPD   (DI)(R11*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
+	VMOVUPD      1696(SP), Y1
 	VMASKMOVPD   (R8)(R11*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
 	VSQRTPD      Y1, Y1
-	VMOVUPD      one64<>+0(SB), Y10
-	VDIVPD       Y1, Y10, Y10
+	VMOVUPD      one64<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y1, 64(SP)
-	VMOVUPD      Y10, 96(SP)
+	VMOVUPD      Y2, 96(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMULPD       Y1, Y1, Y2
+	VMOVUPD      Y2, Y3
+	VFMSUB231PD  Y1, Y1, Y3
+	VMOVUPD      expShift64<>+0(SB), Y4
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ       expShift64<>+0(SB), Y4, Y5
+	VSUBPD       expShift64<>+0(SB), Y4, Y4
+	VMOVUPD      Y2, Y2
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPD      expPoly3_64<>+0(SB), Y3
+	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD  one64<>+0(SB), Y2, Y3
+	VMULPD       Y2, Y3, Y3
+	VPAND        expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ         expScaledTab64<>+0(SB), R12
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R12)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y4, (R12)(Y2*8), Y6
+	VFMADD213PD  Y6, Y3, Y6
+	VPSRLQ       $0x07, Y5, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y4
+	VPSUBQ       Y3, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y6, Y6
+	VMOVUPD      expBias64<>+0(SB), Y3
+	VPSUBQ       Y2, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y6, Y6
 	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
+	VMULPD       erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY  Y2, X3
+	VCVTDQ2PD    X3, Y2
+	VMULPD       invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y1, Y2
+	VMULPD       Y1, Y1, Y4
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
+	VMULPD       Y1, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VFMADD213PD  Y1, Y2, Y5
+	VMULPD       Y5, Y2, Y1
+	VFMADD213PD  Y2, Y2, Y1
 	LEAQ         erfTab64<>+0(SB), R12
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R12)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VPCMPEQD     Y2, Y2, Y2
+	VXORPD       Y4, Y4, Y4
+	VGATHERDPD   Y2, (R12)(X3*8), Y4
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R11*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      1696(SP), Y2
+	VMASKMOVPD   (SI)(R11*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -3456,8 +3588,8 @@ row:
 	VBROADCASTSD (BX)(DX*8), Y0
 	VMOVUPD      Y0, 64(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
 col_single:
@@ -3466,119 +3598,121 @@ col_single:
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	MOVQ        vb_base+264(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VADDPD      32(SP), Y7, Y7
-	VADDPD      Y7, Y7, Y7
-	VSQRTPD     Y7, Y7
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y7, Y8, Y8
-	VMOVUPD     Y7, 128(SP)
-	VMOVUPD     Y8, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD     Y8, Y7, Y7
-	VMOVUPD     Y7, 96(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
-	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD     (SI)(BX*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMULPD      Y3, Y3, Y4
+	VMOVUPD     Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y4, Y4
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD one64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
+	VPCMPEQD    Y6, Y6, Y6
+	VXORPD      Y8, Y8, Y8
+	VGATHERQPD  Y6, (SI)(Y4*8), Y8
+	VFMADD213PD Y8, Y5, Y8
+	VPSRLQ      $0x07, Y7, Y4
+	VPSRLQ      $0x01, Y4, Y5
+	VPSUBQ      Y5, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y4, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y8, Y8
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMULPD      erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY Y4, X5
+	VCVTDQ2PD   X5, Y4
+	VMULPD      invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD      Y4, Y3, Y4
+	VMULPD      Y3, Y3, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y3, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VFMADD213PD Y3, Y4, Y7
+	VMULPD      Y7, Y4, Y3
+	VFMADD213PD Y4, Y4, Y3
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERDPD  Y4, (SI)(X5*8), Y6
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y1, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -3586,151 +3720,153 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 224(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VADDPD       32(SP), Y7, Y7
-	VADDPD       Y7, Y7, Y7
-	VSQRTPD      Y7, Y7
-	VMOVUPD      one64<>+0(SB), Y8
-	VDIVPD       Y7, Y8, Y8
-	VMOVUPD      Y7, 128(SP)
-	VMOVUPD      Y8, 160(SP)
-	VCMPPD       $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD      Y8, Y7, Y7
-	VMOVUPD      Y7, 96(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VADDPD       32(SP), Y3, Y3
+	VADDPD       Y3, Y3, Y3
+	VSQRTPD      Y3, Y3
+	VMOVUPD      one64<>+0(SB), Y4
+	VDIVPD       Y3, Y4, Y4
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 160(SP)
+	VCMPPD       $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD      Y4, Y3, Y3
+	VMOVUPD      Y3, 96(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMULPD       Y3, Y3, Y4
+	VMOVUPD      Y4, Y5
+	VFMSUB231PD  Y3, Y3, Y5
+	VMOVUPD      expShift64<>+0(SB), Y6
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ       expShift64<>+0(SB), Y6, Y7
+	VSUBPD       expShift64<>+0(SB), Y6, Y6
+	VMOVUPD      Y4, Y4
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      expPoly3_64<>+0(SB), Y5
+	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD  one64<>+0(SB), Y4, Y5
+	VMULPD       Y4, Y5, Y5
+	VPAND        expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
+	VPCMPEQD     Y6, Y6, Y6
+	VXORPD       Y8, Y8, Y8
+	VGATHERQPD   Y6, (SI)(Y4*8), Y8
+	VFMADD213PD  Y8, Y5, Y8
+	VPSRLQ       $0x07, Y7, Y4
+	VPSRLQ       $0x01, Y4, Y5
+	VPSUBQ       Y5, Y4, Y4
+	VMOVUPD      expBias64<>+0(SB), Y6
+	VPSUBQ       Y5, Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y8, Y8
+	VMOVUPD      expBias64<>+0(SB), Y5
+	VPSUBQ       Y4, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y8, Y8
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMULPD       erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY  Y4, X5
+	VCVTDQ2PD    X5, Y4
+	VMULPD       invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD       Y4, Y3, Y4
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      hermite7_64<>+0(SB), Y7
+	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
 	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         wb_base+216(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VFMADD213PD  Y3, Y4, Y7
+	VMULPD       Y7, Y4, Y3
+	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         erfTab64<>+0(SB), SI
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERDPD   Y4, (SI)(X5*8), Y6
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y3, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y8, Y3
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -3740,7 +3876,7 @@ done:
 
 // func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums64(SB), NOSPLIT, $192-96
+TEXT ·SelfRowSums64(SB), $1728-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -3760,6 +3896,118 @@ row:
 	XORQ         R9, R9
 	LEAQ         1(R8), R9
 
+blk:
+	MOVQ DI, R10
+	SUBQ R9, R10
+	CMPQ R10, $0x00000040
+	JL   blk_done
+	XORQ R10, R10
+
+blk_pass0:
+	LEAQ    (R9)(R10*1), R11
+	VMOVUPD (DX)(R11*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R10*8)
+	VMOVUPD (BX)(R11*8), Y1
+	VADDPD  32(SP), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y3
+	VDIVPD  Y1, Y3, Y3
+	VMOVUPD Y1, 672(SP)(R10*8)
+	VMOVUPD Y2, Y1
+	VMULPD  Y3, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, $0x00000040
+	JL      blk_pass0
+	XORQ    R10, R10
+
+blk_pass1:
+	LEAQ        (R9)(R10*1), R11
+	VMOVUPD     1184(SP)(R10*8), Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
+	LEAQ        expScaledTab64<>+0(SB), R12
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R12)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), R12
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R12)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     672(SP)(R10*8), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R10*8), Y4, Y1
+	VFMADD231PD (SI)(R11*8), Y1, Y0
+	ADDQ        $0x00000004, R10
+	CMPQ        R10, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R9
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        DI, R10
 	SUBQ        R9, R10
@@ -3767,177 +4015,181 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R10*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R11)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R11)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	LEAQ        4(R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R10*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R11)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R11)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_unrolled
@@ -3949,90 +4201,92 @@ col_single:
 	CMPQ        R10, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DX)(R9*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R9*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R10
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R10)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R10)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R10
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R10)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R10)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R9*8), Y1, Y0
 	ADDQ        $0x00000004, R9
 	JMP         col_single
@@ -4044,97 +4298,99 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 1696(SP)
+	VMOVUPD      1696(SP), Y1
 	VMASKMOVPD   (DX)(R9*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
+	VMOVUPD      1696(SP), Y1
 	VMASKMOVPD   (BX)(R9*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
 	VSQRTPD      Y1, Y1
-	VMOVUPD      one64<>+0(SB), Y10
-	VDIVPD       Y1, Y10, Y10
+	VMOVUPD      one64<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y1, 64(SP)
-	VMOVUPD      Y10, 96(SP)
+	VMOVUPD      Y2, 96(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMULPD       Y1, Y1, Y2
+	VMOVUPD      Y2, Y3
+	VFMSUB231PD  Y1, Y1, Y3
+	VMOVUPD      expShift64<>+0(SB), Y4
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ       expShift64<>+0(SB), Y4, Y5
+	VSUBPD       expShift64<>+0(SB), Y4, Y4
+	VMOVUPD      Y2, Y2
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPD      expPoly3_64<>+0(SB), Y3
+	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD  one64<>+0(SB), Y2, Y3
+	VMULPD       Y2, Y3, Y3
+	VPAND        expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ         expScaledTab64<>+0(SB), R10
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R10)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y4, (R10)(Y2*8), Y6
+	VFMADD213PD  Y6, Y3, Y6
+	VPSRLQ       $0x07, Y5, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y4
+	VPSUBQ       Y3, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y6, Y6
+	VMOVUPD      expBias64<>+0(SB), Y3
+	VPSUBQ       Y2, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y6, Y6
 	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
+	VMULPD       erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY  Y2, X3
+	VCVTDQ2PD    X3, Y2
+	VMULPD       invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y1, Y2
+	VMULPD       Y1, Y1, Y4
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
+	VMULPD       Y1, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VFMADD213PD  Y1, Y2, Y5
+	VMULPD       Y5, Y2, Y1
+	VFMADD213PD  Y2, Y2, Y1
 	LEAQ         erfTab64<>+0(SB), R10
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R10)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VPCMPEQD     Y2, Y2, Y2
+	VXORPD       Y4, Y4, Y4
+	VGATHERDPD   Y2, (R10)(X3*8), Y4
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R9*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      1696(SP), Y2
+	VMASKMOVPD   (SI)(R9*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -4168,8 +4424,8 @@ row:
 	VBROADCASTSD (BX)(DX*8), Y0
 	VMOVUPD      Y0, 64(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
@@ -4179,119 +4435,121 @@ col_single:
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	MOVQ        v_base+168(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VADDPD      32(SP), Y7, Y7
-	VADDPD      Y7, Y7, Y7
-	VSQRTPD     Y7, Y7
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y7, Y8, Y8
-	VMOVUPD     Y7, 128(SP)
-	VMOVUPD     Y8, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD     Y8, Y7, Y7
-	VMOVUPD     Y7, 96(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
-	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD     (SI)(BX*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMULPD      Y3, Y3, Y4
+	VMOVUPD     Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y4, Y4
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD one64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
+	VPCMPEQD    Y6, Y6, Y6
+	VXORPD      Y8, Y8, Y8
+	VGATHERQPD  Y6, (SI)(Y4*8), Y8
+	VFMADD213PD Y8, Y5, Y8
+	VPSRLQ      $0x07, Y7, Y4
+	VPSRLQ      $0x01, Y4, Y5
+	VPSUBQ      Y5, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y4, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y8, Y8
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMULPD      erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY Y4, X5
+	VCVTDQ2PD   X5, Y4
+	VMULPD      invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD      Y4, Y3, Y4
+	VMULPD      Y3, Y3, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y3, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VFMADD213PD Y3, Y4, Y7
+	VMULPD      Y7, Y4, Y3
+	VFMADD213PD Y4, Y4, Y3
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERDPD  Y4, (SI)(X5*8), Y6
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y1, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -4299,151 +4557,153 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 224(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VADDPD       32(SP), Y7, Y7
-	VADDPD       Y7, Y7, Y7
-	VSQRTPD      Y7, Y7
-	VMOVUPD      one64<>+0(SB), Y8
-	VDIVPD       Y7, Y8, Y8
-	VMOVUPD      Y7, 128(SP)
-	VMOVUPD      Y8, 160(SP)
-	VCMPPD       $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD      Y8, Y7, Y7
-	VMOVUPD      Y7, 96(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VADDPD       32(SP), Y3, Y3
+	VADDPD       Y3, Y3, Y3
+	VSQRTPD      Y3, Y3
+	VMOVUPD      one64<>+0(SB), Y4
+	VDIVPD       Y3, Y4, Y4
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 160(SP)
+	VCMPPD       $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD      Y4, Y3, Y3
+	VMOVUPD      Y3, 96(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMULPD       Y3, Y3, Y4
+	VMOVUPD      Y4, Y5
+	VFMSUB231PD  Y3, Y3, Y5
+	VMOVUPD      expShift64<>+0(SB), Y6
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ       expShift64<>+0(SB), Y6, Y7
+	VSUBPD       expShift64<>+0(SB), Y6, Y6
+	VMOVUPD      Y4, Y4
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      expPoly3_64<>+0(SB), Y5
+	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD  one64<>+0(SB), Y4, Y5
+	VMULPD       Y4, Y5, Y5
+	VPAND        expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
+	VPCMPEQD     Y6, Y6, Y6
+	VXORPD       Y8, Y8, Y8
+	VGATHERQPD   Y6, (SI)(Y4*8), Y8
+	VFMADD213PD  Y8, Y5, Y8
+	VPSRLQ       $0x07, Y7, Y4
+	VPSRLQ       $0x01, Y4, Y5
+	VPSUBQ       Y5, Y4, Y4
+	VMOVUPD      expBias64<>+0(SB), Y6
+	VPSUBQ       Y5, Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y8, Y8
+	VMOVUPD      expBias64<>+0(SB), Y5
+	VPSUBQ       Y4, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y8, Y8
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMULPD       erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY  Y4, X5
+	VCVTDQ2PD    X5, Y4
+	VMULPD       invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD       Y4, Y3, Y4
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      hermite7_64<>+0(SB), Y7
+	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
 	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         w_base+192(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VFMADD213PD  Y3, Y4, Y7
+	VMULPD       Y7, Y4, Y3
+	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         erfTab64<>+0(SB), SI
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERDPD   Y4, (SI)(X5*8), Y6
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         m_base+144(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         w_base+192(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y3, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y8, Y3
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -4453,7 +4713,7 @@ done:
 
 // func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums64(SB), NOSPLIT, $192-120
+TEXT ·DiracRowSums64(SB), $1728-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -4479,6 +4739,111 @@ row:
 	VXORPD       Y0, Y0, Y0
 	XORQ         R10, R10
 
+blk:
+	MOVQ R8, R11
+	SUBQ R10, R11
+	CMPQ R11, $0x00000040
+	JL   blk_done
+	XORQ R11, R11
+
+blk_pass0:
+	LEAQ    (R10)(R11*1), R12
+	VMOVUPD (DI)(R12*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R11*8)
+	VMOVUPD Y2, Y1
+	VMULPD  96(SP), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R11*8)
+	ADDQ    $0x00000004, R11
+	CMPQ    R11, $0x00000040
+	JL      blk_pass0
+	XORQ    R11, R11
+
+blk_pass1:
+	LEAQ        (R10)(R11*1), R12
+	VMOVUPD     1184(SP)(R11*8), Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
+	LEAQ        expScaledTab64<>+0(SB), R13
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R13)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), R13
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R13)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R11*8), Y4, Y1
+	VFMADD231PD (SI)(R12*8), Y1, Y0
+	ADDQ        $0x00000004, R11
+	CMPQ        R11, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R10
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R8, R11
 	SUBQ        R10, R11
@@ -4486,161 +4851,165 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R12)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R12)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	LEAQ        4(R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R12)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R12)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_unrolled
@@ -4652,82 +5021,84 @@ col_single:
 	CMPQ        R11, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DI)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y3
+	VFMSUB231PD Y1, Y1, Y3
+	VMOVUPD     expShift64<>+0(SB), Y4
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ      expShift64<>+0(SB), Y4, Y5
+	VSUBPD      expShift64<>+0(SB), Y4, Y4
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD      Y3, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMULPD      Y2, Y3, Y3
+	VPAND       expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERQPD  Y4, (R11)(Y2*8), Y6
+	VFMADD213PD Y6, Y3, Y6
+	VPSRLQ      $0x07, Y5, Y2
+	VPSRLQ      $0x01, Y2, Y3
+	VPSUBQ      Y3, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y4
+	VPSUBQ      Y3, Y4, Y4
+	VPSLLQ      $0x34, Y4, Y4
+	VMULPD      Y4, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y3
+	VPSUBQ      Y2, Y3, Y3
+	VPSLLQ      $0x34, Y3, Y3
+	VMULPD      Y3, Y6, Y6
 	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y1, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD Y7, Y2, Y5
+	VFMADD213PD Y1, Y2, Y5
+	VMULPD      Y5, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERDPD  Y2, (R11)(X3*8), Y4
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	JMP         col_single
@@ -4739,88 +5110,90 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 1696(SP)
+	VMOVUPD      1696(SP), Y1
 	VMASKMOVPD   (DI)(R10*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMULPD       Y1, Y1, Y2
+	VMOVUPD      Y2, Y3
+	VFMSUB231PD  Y1, Y1, Y3
+	VMOVUPD      expShift64<>+0(SB), Y4
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
+	VPSUBQ       expShift64<>+0(SB), Y4, Y5
+	VSUBPD       expShift64<>+0(SB), Y4, Y4
+	VMOVUPD      Y2, Y2
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
+	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
+	VSUBPD       Y3, Y2, Y2
+	VMOVUPD      expPoly3_64<>+0(SB), Y3
+	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
+	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
+	VFMADD213PD  one64<>+0(SB), Y2, Y3
+	VMULPD       Y2, Y3, Y3
+	VPAND        expIndexMask64<>+0(SB), Y5, Y2
 	LEAQ         expScaledTab64<>+0(SB), R11
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R11)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERQPD   Y4, (R11)(Y2*8), Y6
+	VFMADD213PD  Y6, Y3, Y6
+	VPSRLQ       $0x07, Y5, Y2
+	VPSRLQ       $0x01, Y2, Y3
+	VPSUBQ       Y3, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y4
+	VPSUBQ       Y3, Y4, Y4
+	VPSLLQ       $0x34, Y4, Y4
+	VMULPD       Y4, Y6, Y6
+	VMOVUPD      expBias64<>+0(SB), Y3
+	VPSUBQ       Y2, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VMULPD       Y3, Y6, Y6
 	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
+	VMULPD       erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY  Y2, X3
+	VCVTDQ2PD    X3, Y2
+	VMULPD       invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y1, Y2
+	VMULPD       Y1, Y1, Y4
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
+	VMULPD       Y1, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
+	VFMADD213PD  Y7, Y2, Y5
+	VFMADD213PD  Y1, Y2, Y5
+	VMULPD       Y5, Y2, Y1
+	VFMADD213PD  Y2, Y2, Y1
 	LEAQ         erfTab64<>+0(SB), R11
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R11)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VPCMPEQD     Y2, Y2, Y2
+	VXORPD       Y4, Y4, Y4
+	VGATHERDPD   Y2, (R11)(X3*8), Y4
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R10*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      1696(SP), Y2
+	VMASKMOVPD   (SI)(R10*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -4856,16 +5229,16 @@ row:
 	VMOVUPD      32(SP), Y0
 	VADDPD       Y0, Y0, Y0
 	VSQRTPD      Y0, Y0
-	VMOVUPD      one64<>+0(SB), Y5
-	VDIVPD       Y0, Y5, Y5
+	VMOVUPD      one64<>+0(SB), Y1
+	VDIVPD       Y0, Y1, Y1
 	VMOVUPD      Y0, 128(SP)
-	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y1, 160(SP)
 	VCMPPD       $0x00, zero64<>+0(SB), Y0, Y0
-	VANDNPD      Y5, Y0, Y0
+	VANDNPD      Y1, Y0, Y0
 	VMOVUPD      Y0, 96(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
 col_single:
@@ -4874,103 +5247,105 @@ col_single:
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        x_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
-	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMULPD      Y3, Y3, Y4
+	VMOVUPD     Y4, Y5
+	VFMSUB231PD Y3, Y3, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y4, Y4
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD      Y5, Y4, Y4
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD one64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
+	VPCMPEQD    Y6, Y6, Y6
+	VXORPD      Y8, Y8, Y8
+	VGATHERQPD  Y6, (SI)(Y4*8), Y8
+	VFMADD213PD Y8, Y5, Y8
+	VPSRLQ      $0x07, Y7, Y4
+	VPSRLQ      $0x01, Y4, Y5
+	VPSUBQ      Y5, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y4, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y8, Y8
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMULPD      erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY Y4, X5
+	VCVTDQ2PD   X5, Y4
+	VMULPD      invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD      Y4, Y3, Y4
+	VMULPD      Y3, Y3, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y3, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD Y9, Y4, Y7
+	VFMADD213PD Y3, Y4, Y7
+	VMULPD      Y7, Y4, Y3
+	VFMADD213PD Y4, Y4, Y3
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VPCMPEQD    Y4, Y4, Y4
+	VXORPD      Y6, Y6, Y6
+	VGATHERDPD  Y4, (SI)(X5*8), Y6
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        x_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        wx_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -4978,132 +5353,134 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 224(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
-	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMULPD       Y3, Y3, Y4
+	VMOVUPD      Y4, Y5
+	VFMSUB231PD  Y3, Y3, Y5
+	VMOVUPD      expShift64<>+0(SB), Y6
+	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
+	VPSUBQ       expShift64<>+0(SB), Y6, Y7
+	VSUBPD       expShift64<>+0(SB), Y6, Y6
+	VMOVUPD      Y4, Y4
+	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
+	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
+	VSUBPD       Y5, Y4, Y4
+	VMOVUPD      expPoly3_64<>+0(SB), Y5
+	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
+	VFMADD213PD  one64<>+0(SB), Y4, Y5
+	VMULPD       Y4, Y5, Y5
+	VPAND        expIndexMask64<>+0(SB), Y7, Y4
 	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
+	VPCMPEQD     Y6, Y6, Y6
+	VXORPD       Y8, Y8, Y8
+	VGATHERQPD   Y6, (SI)(Y4*8), Y8
+	VFMADD213PD  Y8, Y5, Y8
+	VPSRLQ       $0x07, Y7, Y4
+	VPSRLQ       $0x01, Y4, Y5
+	VPSUBQ       Y5, Y4, Y4
+	VMOVUPD      expBias64<>+0(SB), Y6
+	VPSUBQ       Y5, Y6, Y6
+	VPSLLQ       $0x34, Y6, Y6
+	VMULPD       Y6, Y8, Y8
+	VMOVUPD      expBias64<>+0(SB), Y5
+	VPSUBQ       Y4, Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y8, Y8
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMULPD       erfStep64<>+0(SB), Y3, Y4
+	VCVTTPD2DQY  Y4, X5
+	VCVTDQ2PD    X5, Y4
+	VMULPD       invErfStep64<>+0(SB), Y4, Y4
+	VSUBPD       Y4, Y3, Y4
+	VMULPD       Y3, Y3, Y6
+	VMOVUPD      hermite7_64<>+0(SB), Y7
+	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
 	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         wx_base+192(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
+	VFMADD213PD  Y9, Y4, Y7
+	VFMADD213PD  Y3, Y4, Y7
+	VMULPD       Y7, Y4, Y3
+	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         erfTab64<>+0(SB), SI
+	VPCMPEQD     Y4, Y4, Y4
+	VXORPD       Y6, Y6, Y6
+	VGATHERDPD   Y4, (SI)(X5*8), Y6
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         x_base+216(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         wx_base+192(FP), SI
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      224(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      224(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -5163,22 +5540,23 @@ erf_single:
 	VMULPS      invErfStep32<>+0(SB), Y3, Y3
 	VSUBPS      Y3, Y1, Y3
 	VMULPS      Y1, Y1, Y5
-	VMOVUPS     hermite2_32<>+0(SB), Y8
-	VFMADD213PS hermite3_32<>+0(SB), Y5, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     hermite0_32<>+0(SB), Y9
-	VFMADD213PS hermite1_32<>+0(SB), Y5, Y9
-	VFMADD213PS Y9, Y3, Y8
-	VFMADD213PS Y1, Y3, Y8
-	VMULPS      Y8, Y3, Y1
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
 	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), SI
 	VPCMPEQD    Y3, Y3, Y3
-	VGATHERDPS  Y3, (SI)(Y4*4), Y6
-	VFMADD231PS Y2, Y1, Y6
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (SI)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y6, Y6
-	VMOVUPS     Y6, (AX)(BX*4)
+	VORPS       Y0, Y5, Y5
+	VMOVUPS     Y5, (AX)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         erf_single
 
@@ -5233,20 +5611,21 @@ erf_tail:
 	VMOVUPS      hermite2_32<>+0(SB), Y6
 	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
 	VMULPS       Y1, Y6, Y6
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y8
-	VFMADD213PS  Y8, Y3, Y6
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y3, Y6
 	VFMADD213PS  Y1, Y3, Y6
 	VMULPS       Y6, Y3, Y1
 	VFMADD213PS  Y3, Y3, Y1
 	LEAQ         erfTab32<>+0(SB), CX
 	VPCMPEQD     Y3, Y3, Y3
-	VGATHERDPS   Y3, (CX)(Y4*4), Y7
-	VFMADD231PS  Y2, Y1, Y7
+	VXORPS       Y5, Y5, Y5
+	VGATHERDPS   Y3, (CX)(Y4*4), Y5
+	VFMADD231PS  Y2, Y1, Y5
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y7, Y7
+	VORPS        Y0, Y5, Y5
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y7, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y5, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -5369,101 +5748,102 @@ pair_single:
 	VMOVUPS     (SI)(R8*4), Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y4
-	VDIVPS      Y1, Y4, Y4
-	VANDPS      absMask32<>+0(SB), Y0, Y5
-	VMOVUPS     Y5, Y6
-	VMULPS      Y4, Y6, Y6
-	VMINPS      expClamp32<>+0(SB), Y6, Y6
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x00, Y5, Y4, Y4
-	VANDNPS     Y6, Y4, Y6
-	VMULPS      Y6, Y6, Y4
-	VMOVUPS     Y4, Y7
-	VFMSUB231PS Y6, Y6, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y4, Y4
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y4
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y4
-	VSUBPS      Y7, Y4, Y4
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y7
-	VFMADD213PS one32<>+0(SB), Y4, Y7
-	VMULPS      Y4, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y4
-	VFMADD213PS Y4, Y7, Y4
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y4, Y4
-	VMINPS      erfClamp32<>+0(SB), Y6, Y7
-	VMULPS      erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ  Y8, Y9
-	VCVTDQ2PS   Y9, Y8
-	VMULPS      invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS      Y8, Y7, Y8
-	VMULPS      Y7, Y7, Y10
-	VMOVUPS     hermite2_32<>+0(SB), Y11
-	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
-	VMULPS      Y7, Y11, Y11
-	VMOVUPS     hermite0_32<>+0(SB), Y12
-	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS Y12, Y8, Y11
-	VFMADD213PS Y7, Y8, Y11
-	VMULPS      Y11, Y8, Y7
-	VFMADD213PS Y8, Y8, Y7
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y0, Y3
+	VMOVUPS     Y3, Y4
+	VMULPS      Y2, Y4, Y4
+	VMINPS      expClamp32<>+0(SB), Y4, Y4
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, Y3, Y2, Y2
+	VANDNPS     Y4, Y2, Y4
+	VMULPS      Y4, Y4, Y2
+	VMOVUPS     Y2, Y5
+	VFMSUB231PS Y4, Y4, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y2
+	VSUBPS      Y5, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y5
+	VFMADD213PS one32<>+0(SB), Y2, Y5
+	VMULPS      Y2, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y2
+	VFMADD213PS Y2, Y5, Y2
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y2, Y2
+	VMINPS      erfClamp32<>+0(SB), Y4, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y6
+	VCVTTPS2DQ  Y6, Y7
+	VCVTDQ2PS   Y7, Y6
+	VMULPS      invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS      Y6, Y5, Y6
+	VMULPS      Y5, Y5, Y8
+	VMOVUPS     hermite2_32<>+0(SB), Y9
+	VFMADD213PS hermite3_32<>+0(SB), Y8, Y9
+	VMULPS      Y5, Y9, Y9
+	VMOVUPS     hermite0_32<>+0(SB), Y10
+	VFMADD213PS hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS Y10, Y6, Y9
+	VFMADD213PS Y5, Y6, Y9
+	VMULPS      Y9, Y6, Y5
+	VFMADD213PS Y6, Y6, Y5
 	LEAQ        erfTab32<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (R9)(Y9*4), Y2
-	VFMADD231PS Y4, Y7, Y2
+	VPCMPEQD    Y6, Y6, Y6
+	VXORPS      Y8, Y8, Y8
+	VGATHERDPS  Y6, (R9)(Y7*4), Y8
+	VFMADD231PS Y2, Y5, Y8
 	VMOVUPS     Y1, Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VFMADD231PS Y5, Y2, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS Y3, Y8, Y1
 	VMOVUPS     Y1, (AX)(R8*4)
 	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y2, Y2
-	VMOVUPS     Y2, (CX)(R8*4)
-	VMULPS      Y6, Y6, Y0
+	VORPS       Y0, Y8, Y8
+	VMOVUPS     Y8, (CX)(R8*4)
+	VMULPS      Y4, Y4, Y0
 	VMOVUPS     Y0, Y1
-	VFMSUB231PS Y6, Y6, Y1
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VFMSUB231PS Y4, Y4, Y1
+	VMOVUPS     expShift32<>+0(SB), Y2
+	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y2
+	VPSUBD      expShift32<>+0(SB), Y2, Y3
+	VSUBPS      expShift32<>+0(SB), Y2, Y2
 	VMOVUPS     Y0, Y0
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y0
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y0
+	VFMSUB231PS ln2Hi32<>+0(SB), Y2, Y0
+	VFMADD231PS ln2Lo32<>+0(SB), Y2, Y0
 	VSUBPS      Y1, Y0, Y0
 	VMOVUPS     expPoly2_32<>+0(SB), Y1
 	VFMADD213PS expPoly1_32<>+0(SB), Y0, Y1
 	VFMADD213PS expPoly0_32<>+0(SB), Y0, Y1
 	VFMADD213PS one32<>+0(SB), Y0, Y1
 	VMULPS      Y0, Y1, Y1
-	VPERMPS     expTab32<>+0(SB), Y5, Y0
+	VPERMPS     expTab32<>+0(SB), Y3, Y0
 	VFMADD213PS Y0, Y1, Y0
-	VPSRLD      $0x03, Y5, Y1
-	VPSRLD      $0x01, Y1, Y4
-	VPSUBD      Y4, Y1, Y1
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y0, Y0
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y1, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y0, Y0
+	VPSRLD      $0x03, Y3, Y1
+	VPSRLD      $0x01, Y1, Y2
+	VPSUBD      Y2, Y1, Y1
+	VMOVUPS     expBias32<>+0(SB), Y3
+	VPSUBD      Y2, Y3, Y3
+	VPSLLD      $0x17, Y3, Y3
+	VMULPS      Y3, Y0, Y0
+	VMOVUPS     expBias32<>+0(SB), Y2
+	VPSUBD      Y1, Y2, Y2
+	VPSLLD      $0x17, Y2, Y2
+	VMULPS      Y2, Y0, Y0
 	VMOVUPS     Y0, (DX)(R8*4)
 	ADDQ        $0x00000008, R8
 	JMP         pair_single
@@ -5484,75 +5864,76 @@ pair_tail:
 	VSQRTPS      Y1, Y1
 	VMOVUPS      one32<>+0(SB), Y2
 	VDIVPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y0, Y4
-	VMOVUPS      Y4, Y5
-	VMULPS       Y2, Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y0, Y3
+	VMOVUPS      Y3, Y4
+	VMULPS       Y2, Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, Y4, Y2, Y2
-	VANDNPS      Y5, Y2, Y5
-	VMULPS       Y5, Y5, Y2
-	VMOVUPS      Y2, Y6
-	VFMSUB231PS  Y5, Y5, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VANDNPS      Y4, Y2, Y4
+	VMULPS       Y4, Y4, Y2
+	VMOVUPS      Y2, Y5
+	VFMSUB231PS  Y4, Y4, Y5
+	VMOVUPS      expShift32<>+0(SB), Y6
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y6
+	VPSUBD       expShift32<>+0(SB), Y6, Y7
+	VSUBPS       expShift32<>+0(SB), Y6, Y6
 	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y2
-	VSUBPS       Y6, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y6
-	VFMADD213PS  one32<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y2
-	VFMADD213PS  Y2, Y6, Y2
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y2, Y2
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y2
+	VSUBPS       Y5, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y5
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y5
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y5
+	VFMADD213PS  one32<>+0(SB), Y2, Y5
+	VMULPS       Y2, Y5, Y5
+	VPERMPS      expScaledTab32<>+0(SB), Y7, Y2
+	VFMADD213PS  Y2, Y5, Y2
+	VPSRLD       $0x03, Y7, Y5
+	VPSRLD       $0x01, Y5, Y6
+	VPSUBD       Y6, Y5, Y5
 	VMOVUPS      expBias32<>+0(SB), Y7
 	VPSUBD       Y6, Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
 	VMULPS       Y7, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y5, Y6
-	VMULPS       erfStep32<>+0(SB), Y6, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y6, Y7
-	VMULPS       Y6, Y6, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VMULPS       Y10, Y7, Y6
-	VFMADD213PS  Y7, Y7, Y6
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y4, Y5
+	VMULPS       erfStep32<>+0(SB), Y5, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y5, Y6
+	VMULPS       Y5, Y5, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y5, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y5, Y6, Y9
+	VMULPS       Y9, Y6, Y5
+	VFMADD213PS  Y6, Y6, Y5
 	LEAQ         erfTab32<>+0(SB), BX
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (BX)(Y8*4), Y3
-	VFMADD231PS  Y2, Y6, Y3
+	VPCMPEQD     Y6, Y6, Y6
+	VXORPS       Y8, Y8, Y8
+	VGATHERDPS   Y6, (BX)(Y7*4), Y8
+	VFMADD231PS  Y2, Y5, Y8
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y3, Y1
+	VFMADD231PS  Y3, Y8, Y1
 	VMOVUPS      (SP), Y2
 	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
+	VORPS        Y0, Y8, Y8
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y3, Y0, (CX)(R8*4)
-	VMULPS       Y5, Y5, Y0
+	VMASKMOVPS   Y8, Y0, (CX)(R8*4)
+	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y5, Y5, Y1
+	VFMSUB231PS  Y4, Y4, Y1
 	VMOVUPS      expShift32<>+0(SB), Y2
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
 	VPSUBD       expShift32<>+0(SB), Y2, Y3
@@ -5588,7 +5969,7 @@ pair_done:
 
 // func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums32(SB), NOSPLIT, $192-144
+TEXT ·CrossRowSums32(SB), $1728-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -5609,6 +5990,104 @@ row:
 	VXORPS       Y0, Y0, Y0
 	XORQ         R11, R11
 
+blk:
+	MOVQ R9, R12
+	SUBQ R11, R12
+	CMPQ R12, $0x00000080
+	JL   blk_done
+	XORQ R12, R12
+
+blk_pass0:
+	LEAQ    (R11)(R12*1), R13
+	VMOVUPS (DI)(R13*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R12*4)
+	VMOVUPS (R8)(R13*4), Y1
+	VADDPS  32(SP), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
+	VMOVUPS Y1, 672(SP)(R12*4)
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R12*4)
+	ADDQ    $0x00000008, R12
+	CMPQ    R12, $0x00000080
+	JL      blk_pass0
+	XORQ    R12, R12
+
+blk_pass1:
+	LEAQ        (R11)(R12*1), R13
+	VMOVUPS     1184(SP)(R12*4), Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
+	LEAQ        erfTab32<>+0(SB), R14
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R14)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
+	VMOVUPS     672(SP)(R12*4), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 160(SP)(R12*4), Y5, Y1
+	VFMADD231PS (SI)(R13*4), Y1, Y0
+	ADDQ        $0x00000008, R12
+	CMPQ        R12, $0x00000080
+	JL          blk_pass1
+	ADDQ        $0x00000080, R11
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R9, R12
 	SUBQ        R11, R12
@@ -5616,151 +6095,153 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R11), R12
 	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (R8)(R12*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R13)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R13)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R12*4), Y1, Y0
 	LEAQ        8(R11), R12
 	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (R8)(R12*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R13)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R13)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R12*4), Y1, Y0
 	ADDQ        $0x00000010, R11
 	JMP         col_unrolled
@@ -5772,77 +6253,78 @@ col_single:
 	CMPQ        R12, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (R8)(R11*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R12)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_single
@@ -5854,84 +6336,85 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 1696(SP)
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y1, Y6, Y6
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y6, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      Y2, Y3
+	VFMSUB231PS  Y1, Y1, Y3
+	VMOVUPS      expShift32<>+0(SB), Y4
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD       expShift32<>+0(SB), Y4, Y5
+	VSUBPS       expShift32<>+0(SB), Y4, Y4
+	VMOVUPS      Y2, Y2
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS       Y3, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y3
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS  one32<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y3, Y3
+	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS  Y2, Y3, Y2
+	VPSRLD       $0x03, Y5, Y3
+	VPSRLD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      expBias32<>+0(SB), Y4
+	VPSUBD       Y3, Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y2, Y2
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y1, Y3
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y3, Y6
+	VFMADD213PS  Y1, Y3, Y6
+	VMULPS       Y6, Y3, Y1
+	VFMADD213PS  Y3, Y3, Y1
 	LEAQ         erfTab32<>+0(SB), R12
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R12)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPS       Y5, Y5, Y5
+	VGATHERDPS   Y3, (R12)(Y4*4), Y5
+	VFMADD231PS  Y2, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
+	VMULPS       Y2, Y1, Y1
 	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R11*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R11*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -5966,8 +6449,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
 col_single:
@@ -5976,106 +6459,107 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        mb_base+240(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 192(SP)
+	MOVQ        vb_base+264(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VADDPS      32(SP), Y3, Y3
+	VADDPS      Y3, Y3, Y3
+	VSQRTPS     Y3, Y3
+	VMOVUPS     one32<>+0(SB), Y4
+	VDIVPS      Y3, Y4, Y4
+	VMOVUPS     Y3, 128(SP)
+	VMOVUPS     Y4, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS     Y4, Y3, Y3
+	VMOVUPS     Y3, 96(SP)
+	VMOVUPS     192(SP), Y3
+	VMULPS      160(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 192(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPS      Y7, Y7, Y7
+	VGATHERDPS  Y5, (SI)(Y6*4), Y7
+	VFMADD231PS Y4, Y3, Y7
+	VMOVUPS     128(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 192(SP), Y7, Y3
+	MOVQ        mb_base+240(FP), SI
 	VMOVUPS     (SI)(BX*4), Y5
 	VMOVUPS     (SP), Y6
 	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	MOVQ        vb_base+264(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VADDPS      32(SP), Y5, Y5
-	VADDPS      Y5, Y5, Y5
-	VSQRTPS     Y5, Y5
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y5, Y6, Y6
-	VMOVUPS     Y5, 128(SP)
-	VMOVUPS     Y6, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS     Y6, Y5, Y5
-	VMOVUPS     Y5, 96(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
+	VANDPS      signMask32<>+0(SB), Y6, Y5
+	VORPS       Y5, Y7, Y7
+	VMULPS      96(SP), Y4, Y4
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS Y5, Y3, Y0
+	VFMADD231PS Y5, Y7, Y1
+	VFMADD231PS Y5, Y4, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y5, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y3, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y3
+	VFMADD231PS 64(SP), Y7, Y3
+	VMOVUPS     Y3, (SI)(BX*4)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y6, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y3
+	VFMADD231PS 64(SP), Y4, Y3
+	VMOVUPS     Y3, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -6083,141 +6567,142 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         vb_base+264(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y3, Y4
+	VMOVUPS      Y4, Y5
+	VFMSUB231PS  Y3, Y3, Y5
+	VMOVUPS      expShift32<>+0(SB), Y6
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD       expShift32<>+0(SB), Y6, Y7
+	VSUBPS       expShift32<>+0(SB), Y6, Y6
+	VMOVUPS      Y4, Y4
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS       Y5, Y4, Y4
+	VMOVUPS      expPoly2_32<>+0(SB), Y5
+	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS  one32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS  Y4, Y5, Y4
+	VPSRLD       $0x03, Y7, Y5
+	VPSRLD       $0x01, Y5, Y6
+	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMULPS       erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VFMADD213PS  Y3, Y5, Y8
+	VMULPS       Y8, Y5, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPS       Y7, Y7, Y7
+	VGATHERDPS   Y5, (SI)(Y6*4), Y7
+	VFMADD231PS  Y4, Y3, Y7
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y7, Y3
 	MOVQ         mb_base+240(FP), SI
 	VMOVUPS      224(SP), Y5
 	VMASKMOVPS   (SI)(BX*4), Y5, Y5
 	VMOVUPS      (SP), Y6
 	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
-	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VADDPS       32(SP), Y5, Y5
-	VADDPS       Y5, Y5, Y5
-	VSQRTPS      Y5, Y5
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y5, Y6, Y6
-	VMOVUPS      Y5, 128(SP)
-	VMOVUPS      Y6, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS      Y6, Y5, Y5
-	VMOVUPS      Y5, 96(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
-	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
-	VMULPS       96(SP), Y6, Y6
+	VANDPS       signMask32<>+0(SB), Y6, Y5
+	VORPS        Y5, Y7, Y7
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y5, Y7, Y1
+	VFMADD231PS  Y5, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y5, Y7
 	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y3, Y5
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y5, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y7, Y3
 	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y6, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y4, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6227,7 +6712,7 @@ done:
 
 // func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums32(SB), NOSPLIT, $192-96
+TEXT ·SelfRowSums32(SB), $1728-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -6247,6 +6732,104 @@ row:
 	XORQ         R9, R9
 	LEAQ         1(R8), R9
 
+blk:
+	MOVQ DI, R10
+	SUBQ R9, R10
+	CMPQ R10, $0x00000080
+	JL   blk_done
+	XORQ R10, R10
+
+blk_pass0:
+	LEAQ    (R9)(R10*1), R11
+	VMOVUPS (DX)(R11*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R10*4)
+	VMOVUPS (BX)(R11*4), Y1
+	VADDPS  32(SP), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
+	VMOVUPS Y1, 672(SP)(R10*4)
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, $0x00000080
+	JL      blk_pass0
+	XORQ    R10, R10
+
+blk_pass1:
+	LEAQ        (R9)(R10*1), R11
+	VMOVUPS     1184(SP)(R10*4), Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
+	LEAQ        erfTab32<>+0(SB), R12
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R12)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
+	VMOVUPS     672(SP)(R10*4), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 160(SP)(R10*4), Y5, Y1
+	VFMADD231PS (SI)(R11*4), Y1, Y0
+	ADDQ        $0x00000008, R10
+	CMPQ        R10, $0x00000080
+	JL          blk_pass1
+	ADDQ        $0x00000080, R9
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        DI, R10
 	SUBQ        R9, R10
@@ -6254,151 +6837,153 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R9), R10
 	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (BX)(R10*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R11)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	LEAQ        8(R9), R10
 	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (BX)(R10*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R11)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	ADDQ        $0x00000010, R9
 	JMP         col_unrolled
@@ -6410,77 +6995,78 @@ col_single:
 	CMPQ        R10, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DX)(R9*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     (BX)(R9*4), Y1
 	VADDPS      32(SP), Y1, Y1
 	VADDPS      Y1, Y1, Y1
 	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
+	VMOVUPS     one32<>+0(SB), Y2
+	VDIVPS      Y1, Y2, Y2
 	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
+	VMOVUPS     Y2, 96(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R10
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R10)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R10)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R9*4), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_single
@@ -6492,84 +7078,85 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 1696(SP)
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y1, Y6, Y6
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y6, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      Y2, Y3
+	VFMSUB231PS  Y1, Y1, Y3
+	VMOVUPS      expShift32<>+0(SB), Y4
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD       expShift32<>+0(SB), Y4, Y5
+	VSUBPS       expShift32<>+0(SB), Y4, Y4
+	VMOVUPS      Y2, Y2
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS       Y3, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y3
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS  one32<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y3, Y3
+	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS  Y2, Y3, Y2
+	VPSRLD       $0x03, Y5, Y3
+	VPSRLD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      expBias32<>+0(SB), Y4
+	VPSUBD       Y3, Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y2, Y2
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y1, Y3
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y3, Y6
+	VFMADD213PS  Y1, Y3, Y6
+	VMULPS       Y6, Y3, Y1
+	VFMADD213PS  Y3, Y3, Y1
 	LEAQ         erfTab32<>+0(SB), R10
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R10)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPS       Y5, Y5, Y5
+	VGATHERDPS   Y3, (R10)(Y4*4), Y5
+	VFMADD231PS  Y2, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
+	VMULPS       Y2, Y1, Y1
 	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R9*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R9*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6604,8 +7191,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
@@ -6615,106 +7202,107 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        m_base+144(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 192(SP)
+	MOVQ        v_base+168(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VADDPS      32(SP), Y3, Y3
+	VADDPS      Y3, Y3, Y3
+	VSQRTPS     Y3, Y3
+	VMOVUPS     one32<>+0(SB), Y4
+	VDIVPS      Y3, Y4, Y4
+	VMOVUPS     Y3, 128(SP)
+	VMOVUPS     Y4, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS     Y4, Y3, Y3
+	VMOVUPS     Y3, 96(SP)
+	VMOVUPS     192(SP), Y3
+	VMULPS      160(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 192(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPS      Y7, Y7, Y7
+	VGATHERDPS  Y5, (SI)(Y6*4), Y7
+	VFMADD231PS Y4, Y3, Y7
+	VMOVUPS     128(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 192(SP), Y7, Y3
+	MOVQ        m_base+144(FP), SI
 	VMOVUPS     (SI)(BX*4), Y5
 	VMOVUPS     (SP), Y6
 	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	MOVQ        v_base+168(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VADDPS      32(SP), Y5, Y5
-	VADDPS      Y5, Y5, Y5
-	VSQRTPS     Y5, Y5
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y5, Y6, Y6
-	VMOVUPS     Y5, 128(SP)
-	VMOVUPS     Y6, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS     Y6, Y5, Y5
-	VMOVUPS     Y5, 96(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
+	VANDPS      signMask32<>+0(SB), Y6, Y5
+	VORPS       Y5, Y7, Y7
+	VMULPS      96(SP), Y4, Y4
 	MOVQ        w_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS Y5, Y3, Y0
+	VFMADD231PS Y5, Y7, Y1
+	VFMADD231PS Y5, Y4, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y5, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y5
+	VFMADD231PS 64(SP), Y3, Y5
+	VMOVUPS     Y5, (SI)(BX*4)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y3
+	VFMADD231PS 64(SP), Y7, Y3
+	VMOVUPS     Y3, (SI)(BX*4)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y6, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
+	VMOVUPS     (SI)(BX*4), Y3
+	VFMADD231PS 64(SP), Y4, Y3
+	VMOVUPS     Y3, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -6722,141 +7310,142 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y3, Y4
+	VMOVUPS      Y4, Y5
+	VFMSUB231PS  Y3, Y3, Y5
+	VMOVUPS      expShift32<>+0(SB), Y6
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD       expShift32<>+0(SB), Y6, Y7
+	VSUBPS       expShift32<>+0(SB), Y6, Y6
+	VMOVUPS      Y4, Y4
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS       Y5, Y4, Y4
+	VMOVUPS      expPoly2_32<>+0(SB), Y5
+	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS  one32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS  Y4, Y5, Y4
+	VPSRLD       $0x03, Y7, Y5
+	VPSRLD       $0x01, Y5, Y6
+	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMULPS       erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VFMADD213PS  Y3, Y5, Y8
+	VMULPS       Y8, Y5, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPS       Y7, Y7, Y7
+	VGATHERDPS   Y5, (SI)(Y6*4), Y7
+	VFMADD231PS  Y4, Y3, Y7
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y7, Y3
 	MOVQ         m_base+144(FP), SI
 	VMOVUPS      224(SP), Y5
 	VMASKMOVPS   (SI)(BX*4), Y5, Y5
 	VMOVUPS      (SP), Y6
 	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
-	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VADDPS       32(SP), Y5, Y5
-	VADDPS       Y5, Y5, Y5
-	VSQRTPS      Y5, Y5
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y5, Y6, Y6
-	VMOVUPS      Y5, 128(SP)
-	VMOVUPS      Y6, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS      Y6, Y5, Y5
-	VMOVUPS      Y5, 96(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
-	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
-	VMULPS       96(SP), Y6, Y6
+	VANDPS       signMask32<>+0(SB), Y6, Y5
+	VORPS        Y5, Y7, Y7
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y5, Y7, Y1
+	VFMADD231PS  Y5, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y5, Y7
 	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y5, Y5
+	VFMADD231PS  64(SP), Y3, Y5
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y5, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y7, Y3
 	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y6, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y4, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6866,7 +7455,7 @@ done:
 
 // func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums32(SB), NOSPLIT, $192-120
+TEXT ·DiracRowSums32(SB), $1728-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -6892,6 +7481,97 @@ row:
 	VXORPS       Y0, Y0, Y0
 	XORQ         R10, R10
 
+blk:
+	MOVQ R8, R11
+	SUBQ R10, R11
+	CMPQ R11, $0x00000080
+	JL   blk_done
+	XORQ R11, R11
+
+blk_pass0:
+	LEAQ    (R10)(R11*1), R12
+	VMOVUPS (DI)(R12*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R11*4)
+	VMOVUPS Y2, Y1
+	VMULPS  96(SP), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R11*4)
+	ADDQ    $0x00000008, R11
+	CMPQ    R11, $0x00000080
+	JL      blk_pass0
+	XORQ    R11, R11
+
+blk_pass1:
+	LEAQ        (R10)(R11*1), R12
+	VMOVUPS     1184(SP)(R11*4), Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
+	LEAQ        erfTab32<>+0(SB), R13
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R13)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
+	VMOVUPS     64(SP), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 160(SP)(R11*4), Y5, Y1
+	VFMADD231PS (SI)(R12*4), Y1, Y0
+	ADDQ        $0x00000008, R11
+	CMPQ        R11, $0x00000080
+	JL          blk_pass1
+	ADDQ        $0x00000080, R10
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R8, R11
 	SUBQ        R10, R11
@@ -6899,135 +7579,137 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R10), R11
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R12)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	LEAQ        8(R10), R11
 	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R12)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R11*4), Y1, Y0
 	ADDQ        $0x00000010, R10
 	JMP         col_unrolled
@@ -7039,69 +7721,70 @@ col_single:
 	CMPQ        R11, $0x00000008
 	JL          col_tail
 	VMOVUPS     (DI)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
+	VMOVUPS     (SP), Y2
+	VSUBPS      Y1, Y2, Y2
+	VANDPS      absMask32<>+0(SB), Y2, Y2
+	VMOVUPS     Y2, 128(SP)
 	VMOVUPS     128(SP), Y1
 	VMULPS      96(SP), Y1, Y1
 	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
+	VXORPS      Y2, Y2, Y2
+	VCMPPS      $0x00, 128(SP), Y2, Y2
+	VANDNPS     Y1, Y2, Y1
+	VMULPS      Y1, Y1, Y2
+	VMOVUPS     Y2, Y3
+	VFMSUB231PS Y1, Y1, Y3
+	VMOVUPS     expShift32<>+0(SB), Y4
+	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD      expShift32<>+0(SB), Y4, Y5
+	VSUBPS      expShift32<>+0(SB), Y4, Y4
+	VMOVUPS     Y2, Y2
+	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS      Y3, Y2, Y2
+	VMOVUPS     expPoly2_32<>+0(SB), Y3
+	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS one32<>+0(SB), Y2, Y3
+	VMULPS      Y2, Y3, Y3
+	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS Y2, Y3, Y2
+	VPSRLD      $0x03, Y5, Y3
+	VPSRLD      $0x01, Y3, Y4
+	VPSUBD      Y4, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y2, Y2
+	VMOVUPS     expBias32<>+0(SB), Y4
+	VPSUBD      Y3, Y4, Y4
+	VPSLLD      $0x17, Y4, Y4
+	VMULPS      Y4, Y2, Y2
 	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ  Y3, Y4
+	VCVTDQ2PS   Y4, Y3
+	VMULPS      invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS      Y3, Y1, Y3
+	VMULPS      Y1, Y1, Y5
+	VMOVUPS     hermite2_32<>+0(SB), Y6
+	VFMADD213PS hermite3_32<>+0(SB), Y5, Y6
+	VMULPS      Y1, Y6, Y6
+	VMOVUPS     hermite0_32<>+0(SB), Y7
+	VFMADD213PS hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS Y7, Y3, Y6
+	VFMADD213PS Y1, Y3, Y6
+	VMULPS      Y6, Y3, Y1
+	VFMADD213PS Y3, Y3, Y1
 	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPS      Y5, Y5, Y5
+	VGATHERDPS  Y3, (R11)(Y4*4), Y5
+	VFMADD231PS Y2, Y1, Y5
 	VMOVUPS     64(SP), Y1
 	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
+	VMULPS      Y2, Y1, Y1
+	VFMADD231PS 128(SP), Y5, Y1
 	VFMADD231PS (SI)(R10*4), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_single
@@ -7113,75 +7796,76 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 1696(SP)
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      Y2, Y3
+	VFMSUB231PS  Y1, Y1, Y3
+	VMOVUPS      expShift32<>+0(SB), Y4
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD       expShift32<>+0(SB), Y4, Y5
+	VSUBPS       expShift32<>+0(SB), Y4, Y4
+	VMOVUPS      Y2, Y2
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS       Y3, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y3
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS  one32<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y3, Y3
+	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS  Y2, Y3, Y2
+	VPSRLD       $0x03, Y5, Y3
+	VPSRLD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      expBias32<>+0(SB), Y4
+	VPSUBD       Y3, Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y2, Y2
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y1, Y3
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y3, Y6
+	VFMADD213PS  Y1, Y3, Y6
+	VMULPS       Y6, Y3, Y1
+	VFMADD213PS  Y3, Y3, Y1
 	LEAQ         erfTab32<>+0(SB), R11
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R11)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPS       Y5, Y5, Y5
+	VGATHERDPS   Y3, (R11)(Y4*4), Y5
+	VFMADD231PS  Y2, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
+	VMULPS       Y2, Y1, Y1
 	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R10*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R10*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7218,16 +7902,16 @@ row:
 	VMOVUPS      32(SP), Y0
 	VADDPS       Y0, Y0, Y0
 	VSQRTPS      Y0, Y0
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y0, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y1
+	VDIVPS       Y0, Y1, Y1
 	VMOVUPS      Y0, 128(SP)
-	VMOVUPS      Y3, 160(SP)
+	VMOVUPS      Y1, 160(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y0
+	VANDNPS      Y1, Y0, Y0
 	VMOVUPS      Y0, 96(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
 col_single:
@@ -7236,90 +7920,91 @@ col_single:
 	CMPQ        SI, $0x00000008
 	JL          col_tail
 	MOVQ        x_base+216(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 192(SP)
+	VMOVUPS     192(SP), Y3
+	VMULPS      160(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 192(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPS      Y7, Y7, Y7
+	VGATHERDPS  Y5, (SI)(Y6*4), Y7
+	VFMADD231PS Y4, Y3, Y7
+	VMOVUPS     128(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 192(SP), Y7, Y3
+	MOVQ        x_base+216(FP), SI
 	VMOVUPS     (SI)(BX*4), Y5
 	VMOVUPS     (SP), Y6
 	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
+	VANDPS      signMask32<>+0(SB), Y6, Y5
+	VORPS       Y5, Y7, Y7
+	VMULPS      96(SP), Y4, Y4
 	MOVQ        wx_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y6
-	VFMADD231PS 64(SP), Y5, Y6
-	VMOVUPS     Y6, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
 	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
+	VFMADD231PS Y5, Y3, Y0
+	VFMADD231PS Y5, Y7, Y1
+	VFMADD231PS Y5, Y4, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPS     (SI)(BX*4), Y4
+	VFMADD231PS 64(SP), Y3, Y4
+	VMOVUPS     Y4, (SI)(BX*4)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPS     (SI)(BX*4), Y3
+	VFMADD231PS 64(SP), Y7, Y3
+	VMOVUPS     Y3, (SI)(BX*4)
 	ADDQ        $0x00000008, BX
 	JMP         col_single
 
@@ -7327,122 +8012,123 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMULPS       Y3, Y3, Y4
+	VMOVUPS      Y4, Y5
+	VFMSUB231PS  Y3, Y3, Y5
+	VMOVUPS      expShift32<>+0(SB), Y6
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD       expShift32<>+0(SB), Y6, Y7
+	VSUBPS       expShift32<>+0(SB), Y6, Y6
+	VMOVUPS      Y4, Y4
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS       Y5, Y4, Y4
+	VMOVUPS      expPoly2_32<>+0(SB), Y5
+	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS  one32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS  Y4, Y5, Y4
+	VPSRLD       $0x03, Y7, Y5
+	VPSRLD       $0x01, Y5, Y6
+	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y4, Y4
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMULPS       erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y5, Y8
+	VFMADD213PS  Y3, Y5, Y8
+	VMULPS       Y8, Y5, Y3
+	VFMADD213PS  Y5, Y5, Y3
+	LEAQ         erfTab32<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPS       Y7, Y7, Y7
+	VGATHERDPS   Y5, (SI)(Y6*4), Y7
+	VFMADD231PS  Y4, Y3, Y7
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y7, Y3
 	MOVQ         x_base+216(FP), SI
 	VMOVUPS      224(SP), Y5
 	VMASKMOVPS   (SI)(BX*4), Y5, Y5
 	VMOVUPS      (SP), Y6
 	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
-	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
-	VMULPS       96(SP), Y6, Y6
+	VANDPS       signMask32<>+0(SB), Y6, Y5
+	VORPS        Y5, Y7, Y7
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
-	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  64(SP), Y5, Y6
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y6, Y5, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      224(SP), Y5
 	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VFMADD231PS  Y5, Y3, Y0
+	VFMADD231PS  Y5, Y7, Y1
+	VFMADD231PS  Y5, Y4, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y7, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 

@@ -33,7 +33,12 @@ func (p *prec) gather(table Mem, idx Register, dwordIdx bool) VecVirtual {
 	LEAQ(table, base)
 	mask := YMM()
 	p.ONES(mask)
+	// The gather merges into dst (lanes whose mask bit is clear keep their
+	// value), so dst is an input: zeroing it first tells the register
+	// allocator that it is not live before, and the CPU that it does not
+	// depend on the register's previous contents.
 	dst := YMM()
+	p.XOR(dst, dst, dst)
 	m := Mem{Base: base, Index: idx, Scale: uint8(p.size)}
 	switch {
 	case p.f64 && dwordIdx:
@@ -170,6 +175,18 @@ func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
 // stack so that the sixteen YMM registers suffice).
 func (p *prec) pairCore(ad, q, rq Op) (h, erf, e2, t VecVirtual) {
 	t = p.reduce(ad, rq)
+	h, erf, e2 = p.pairCoreReduced(ad, q, t)
+	return h, erf, e2, t
+}
+
+// pairCoreReduced is pairCore from t = reduce(ad, rq) computed earlier (t,
+// ad and q may be registers or memory).
+func (p *prec) pairCoreReduced(ad, q, tOp Op) (h, erf, e2 VecVirtual) {
+	t, ok := tOp.(VecVirtual)
+	if !ok {
+		t = YMM()
+		p.MOVU(tOp, t)
+	}
 	e2 = p.expNegSquare(t, "expScaledTab")
 	erf = p.erfPos(t, e2)
 	h = YMM()
@@ -177,7 +194,7 @@ func (p *prec) pairCore(ad, q, rq Op) (h, erf, e2, t VecVirtual) {
 	p.MUL(p.c("half"), h, h)
 	p.MUL(e2, h, h)
 	p.FMADD231(ad, erf, h) // h = erf·ad + h
-	return h, erf, e2, t
+	return h, erf, e2
 }
 
 // scale returns q = √(2v) and rq = 1/q.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -102,7 +103,14 @@ func (p *prec) length(name string) GPVirtual {
 }
 
 func (p *prec) text(name, params, doc string) {
-	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s)", params, p.ty()))
+	p.textFlags(name, params, doc, NOSPLIT)
+}
+
+// textFlags is text with explicit TEXT flags: kernels whose frame exceeds
+// the no-split limit (the block buffers of blockPasses) let the assembler
+// insert the stack check instead of NOSPLIT.
+func (p *prec) textFlags(name, params, doc string, flags attr.Attribute) {
+	TEXT(name+p.name, flags, fmt.Sprintf("func(%s []%s)", params, p.ty()))
 	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
 }
 
@@ -165,7 +173,7 @@ func (p *prec) genElementwise() {
 
 func (p *prec) genRowSums(kind spec.Rows) {
 	name, params := kind.Sums()
-	p.text(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).")
+	p.textFlags(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).", 0)
 	r := kind.Roles()
 	var out, rm, rv, cw, cm, cv, rows, cols GPVirtual
 	out = p.ptr("out")
@@ -212,7 +220,30 @@ func (p *prec) genRowSums(kind spec.Rows) {
 	if kind == spec.Self {
 		LEAQ(Mem{Base: i, Disp: 1}, start)
 	}
-	p.vectorLoop("col", start, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
+	// Whole blocks of columns first, in two passes (blockPasses), then the
+	// remaining columns one or two vectors at a time.
+	blk := p.blockPasses(start, cols, func(j GPVirtual, adOut, qOut, tOut Mem) {
+		ad := p.diff(miMem, p.load(p.at(cm, j), nil))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, adOut)
+		rq := Op(rqMem)
+		if kind != spec.Dirac {
+			s := p.load(p.at(cv, j), nil)
+			p.ADD(viMem, s, s)
+			var q VecVirtual
+			q, rq = p.scale(s)
+			p.MOVU(q, qOut)
+		}
+		t := p.reduce(ad, rq)
+		p.MOVU(t, tOut)
+	}, func(j GPVirtual, ad, q, t Mem) {
+		if kind == spec.Dirac {
+			q = qMem
+		}
+		h, _, _ := p.pairCoreReduced(ad, q, t)
+		p.FMADD231(p.at(cw, j), h, acc) // acc += h·w
+	})
+	p.vectorLoop("col", blk, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
 		ad := p.diff(miMem, p.load(p.at(cm, j), mask))
 		p.AND(p.c("absMask"), ad, ad)
 		p.MOVU(ad, adMem)
@@ -348,4 +379,51 @@ func (p *prec) storeMaskedRq(q, rq VecVirtual, mem Mem) {
 	p.CMPEQ(p.c("zero"), q, z)
 	p.ANDN(rq, z, z)
 	p.MOVU(z, mem)
+}
+
+// blockVectors is the number of vectors of columns per block of blockPasses.
+const blockVectors = 16
+
+// blockPasses emits a loop over whole blocks of blockVectors·lanes columns
+// from start while they fit below n, and returns the register holding the
+// first column it did not process. Each block takes two passes over its
+// vectors: prepare(j, ad, q, t) computes the per-pair inputs of column vector
+// j (|d|, q, t = reduce(|d|, 1/q)) and stores them to the given stack slots;
+// then finish(j, ad, q, t) reads them back and completes the pair terms in
+// column order. The per-element operations and the order of the accumulation
+// are those of the one-pass loop, so the results are the same bits; the
+// split only shortens the dependency chain of each pass (the square root and
+// the division of the first pass no longer delay the exponential of the
+// second), so that more vectors are in flight.
+func (p *prec) blockPasses(start, n GPVirtual, prepare, finish func(j GPVirtual, ad, q, t Mem)) GPVirtual {
+	bc := blockVectors * p.lanes
+	adBuf, qBuf, tBuf := AllocLocal(bc*p.size), AllocLocal(bc*p.size), AllocLocal(bc*p.size)
+	slot := func(buf Mem, k GPVirtual) Mem {
+		buf.Index, buf.Scale = k, uint8(p.size)
+		return buf
+	}
+	j := GP64()
+	MOVQ(start, j)
+	Label("blk")
+	rem := GP64()
+	MOVQ(n, rem)
+	SUBQ(j, rem)
+	CMPQ(rem, U32(bc))
+	JL(LabelRef("blk_done"))
+	for pass, body := range []func(j GPVirtual, ad, q, t Mem){prepare, finish} {
+		label := fmt.Sprintf("blk_pass%d", pass)
+		k := GP64()
+		XORQ(k, k)
+		Label(label)
+		jk := GP64()
+		LEAQ(Mem{Base: j, Index: k, Scale: 1}, jk)
+		body(jk, slot(adBuf, k), slot(qBuf, k), slot(tBuf, k))
+		ADDQ(U32(p.lanes), k)
+		CMPQ(k, U32(bc))
+		JL(LabelRef(label))
+	}
+	ADDQ(U32(bc), j)
+	JMP(LabelRef("blk"))
+	Label("blk_done")
+	return j
 }
