@@ -10,10 +10,10 @@ DATA expClamp64<>+16(SB)/8, $0x403c000000000000
 DATA expClamp64<>+24(SB)/8, $0x403c000000000000
 GLOBL expClamp64<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp64<>+0(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+8(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+16(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+24(SB)/8, $0x4018000000000000
+DATA erfClamp64<>+0(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+8(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+16(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+24(SB)/8, $0x401c000000000000
 GLOBL erfClamp64<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep64<>+0(SB)/8, $0x4070000000000000
@@ -153,6 +153,54 @@ DATA hermite9_64<>+8(SB)/8, $0x3fc5555555555555
 DATA hermite9_64<>+16(SB)/8, $0x3fc5555555555555
 DATA hermite9_64<>+24(SB)/8, $0x3fc5555555555555
 GLOBL hermite9_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly0_64<>+0(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+8(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+16(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+24(SB)/8, $0xbff0000000000000
+GLOBL gridPoly0_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly1_64<>+0(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+8(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+16(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+24(SB)/8, $0x3fe0000000000000
+GLOBL gridPoly1_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly2_64<>+0(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+8(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+16(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+24(SB)/8, $0xbfc5555555555555
+GLOBL gridPoly2_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly3_64<>+0(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+8(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+16(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+24(SB)/8, $0x3fa5555555555555
+GLOBL gridPoly3_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly4_64<>+0(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+8(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+16(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+24(SB)/8, $0xbf81111111111111
+GLOBL gridPoly4_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly5_64<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL gridPoly5_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly6_64<>+0(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+8(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+16(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+24(SB)/8, $0xbf2a01a01a01a01a
+GLOBL gridPoly6_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly7_64<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL gridPoly7_64<>(SB), RODATA|NOPTR, $32
 
 DATA absMask64<>+0(SB)/8, $0x7fffffffffffffff
 DATA absMask64<>+8(SB)/8, $0x7fffffffffffffff
@@ -308,135 +356,1800 @@ DATA expTab64<>+1008(SB)/8, $0x3fe02c9a3e778061
 DATA expTab64<>+1016(SB)/8, $0x3fe0163da9fb3335
 GLOBL expTab64<>(SB), RODATA|NOPTR, $1024
 
-DATA expScaledTab64<>+0(SB)/8, $0x3ff20dd750429b6d
-DATA expScaledTab64<>+8(SB)/8, $0x3ff1f4e165f69bcd
-DATA expScaledTab64<>+16(SB)/8, $0x3ff1dc0dfe074049
-DATA expScaledTab64<>+24(SB)/8, $0x3ff1c35ce8be9be6
-DATA expScaledTab64<>+32(SB)/8, $0x3ff1aacdf6a8b7fe
-DATA expScaledTab64<>+40(SB)/8, $0x3ff19260f893390f
-DATA expScaledTab64<>+48(SB)/8, $0x3ff17a15bf8d0404
-DATA expScaledTab64<>+56(SB)/8, $0x3ff161ec1ce5e402
-DATA expScaledTab64<>+64(SB)/8, $0x3ff149e3e22e30ae
-DATA expScaledTab64<>+72(SB)/8, $0x3ff131fce13674eb
-DATA expScaledTab64<>+80(SB)/8, $0x3ff11a36ec0f161b
-DATA expScaledTab64<>+88(SB)/8, $0x3ff10291d507fbd8
-DATA expScaledTab64<>+96(SB)/8, $0x3ff0eb0d6eb03821
-DATA expScaledTab64<>+104(SB)/8, $0x3ff0d3a98bd5b00d
-DATA expScaledTab64<>+112(SB)/8, $0x3ff0bc65ff84c4e8
-DATA expScaledTab64<>+120(SB)/8, $0x3ff0a5429d07fdd7
-DATA expScaledTab64<>+128(SB)/8, $0x3ff08e3f37e7b1e4
-DATA expScaledTab64<>+136(SB)/8, $0x3ff0775ba3e9b28f
-DATA expScaledTab64<>+144(SB)/8, $0x3ff06097b510f6cc
-DATA expScaledTab64<>+152(SB)/8, $0x3ff049f33f9d467a
-DATA expScaledTab64<>+160(SB)/8, $0x3ff0336e180ae64c
-DATA expScaledTab64<>+168(SB)/8, $0x3ff01d081312442f
-DATA expScaledTab64<>+176(SB)/8, $0x3ff006c105a7a413
-DATA expScaledTab64<>+184(SB)/8, $0x3fefe13189f59a77
-DATA expScaledTab64<>+192(SB)/8, $0x3fefb51e4ced6fe0
-DATA expScaledTab64<>+200(SB)/8, $0x3fef8947ff827758
-DATA expScaledTab64<>+208(SB)/8, $0x3fef5dae4d757b6a
-DATA expScaledTab64<>+216(SB)/8, $0x3fef3250e2fbc057
-DATA expScaledTab64<>+224(SB)/8, $0x3fef072f6cbe6306
-DATA expScaledTab64<>+232(SB)/8, $0x3feedc4997d9b8de
-DATA expScaledTab64<>+240(SB)/8, $0x3feeb19f11dcb079
-DATA expScaledTab64<>+248(SB)/8, $0x3fee872f88c83334
-DATA expScaledTab64<>+256(SB)/8, $0x3fee5cfaab0e879a
-DATA expScaledTab64<>+264(SB)/8, $0x3fee33002792b4a6
-DATA expScaledTab64<>+272(SB)/8, $0x3fee093fada7e5e7
-DATA expScaledTab64<>+280(SB)/8, $0x3feddfb8ed10d06e
-DATA expScaledTab64<>+288(SB)/8, $0x3fedb66b95ff189f
-DATA expScaledTab64<>+296(SB)/8, $0x3fed8d575912b8cd
-DATA expScaledTab64<>+304(SB)/8, $0x3fed647be75968b3
-DATA expScaledTab64<>+312(SB)/8, $0x3fed3bd8f24e05b6
-DATA expScaledTab64<>+320(SB)/8, $0x3fed136e2bd7fc06
-DATA expScaledTab64<>+328(SB)/8, $0x3feceb3b464ab080
-DATA expScaledTab64<>+336(SB)/8, $0x3fecc33ff464eb6c
-DATA expScaledTab64<>+344(SB)/8, $0x3fec9b7be9504405
-DATA expScaledTab64<>+352(SB)/8, $0x3fec73eed8a08ccc
-DATA expScaledTab64<>+360(SB)/8, $0x3fec4c98765340a9
-DATA expScaledTab64<>+368(SB)/8, $0x3fec257876cef0db
-DATA expScaledTab64<>+376(SB)/8, $0x3febfe8e8ee2b3a9
-DATA expScaledTab64<>+384(SB)/8, $0x3febd7da73c593e6
-DATA expScaledTab64<>+392(SB)/8, $0x3febb15bdb160134
-DATA expScaledTab64<>+400(SB)/8, $0x3feb8b127ad94113
-DATA expScaledTab64<>+408(SB)/8, $0x3feb64fe097ae0b7
-DATA expScaledTab64<>+416(SB)/8, $0x3feb3f1e3dcc279b
-DATA expScaledTab64<>+424(SB)/8, $0x3feb1972cf038adf
-DATA expScaledTab64<>+432(SB)/8, $0x3feaf3fb74bc2166
-DATA expScaledTab64<>+440(SB)/8, $0x3feaceb7e6f518b5
-DATA expScaledTab64<>+448(SB)/8, $0x3feaa9a7de112a90
-DATA expScaledTab64<>+456(SB)/8, $0x3fea84cb12d6135d
-DATA expScaledTab64<>+464(SB)/8, $0x3fea60213e6c093d
-DATA expScaledTab64<>+472(SB)/8, $0x3fea3baa1a5d33ea
-DATA expScaledTab64<>+480(SB)/8, $0x3fea17656095254a
-DATA expScaledTab64<>+488(SB)/8, $0x3fe9f352cb6052c3
-DATA expScaledTab64<>+496(SB)/8, $0x3fe9cf72156b8f49
-DATA expScaledTab64<>+504(SB)/8, $0x3fe9abc2f9c3861d
-DATA expScaledTab64<>+512(SB)/8, $0x3fe9884533d43651
-DATA expScaledTab64<>+520(SB)/8, $0x3fe964f87f686ef7
-DATA expScaledTab64<>+528(SB)/8, $0x3fe941dc98a94c12
-DATA expScaledTab64<>+536(SB)/8, $0x3fe91ef13c1db42f
-DATA expScaledTab64<>+544(SB)/8, $0x3fe8fc3626a9d6bf
-DATA expScaledTab64<>+552(SB)/8, $0x3fe8d9ab158eab1b
-DATA expScaledTab64<>+560(SB)/8, $0x3fe8b74fc6697041
-DATA expScaledTab64<>+568(SB)/8, $0x3fe89523f7332d3b
-DATA expScaledTab64<>+576(SB)/8, $0x3fe873276640323e
-DATA expScaledTab64<>+584(SB)/8, $0x3fe85159d23f9a75
-DATA expScaledTab64<>+592(SB)/8, $0x3fe82fbafa3ace78
-DATA expScaledTab64<>+600(SB)/8, $0x3fe80e4a9d950774
-DATA expScaledTab64<>+608(SB)/8, $0x3fe7ed087c0ad302
-DATA expScaledTab64<>+616(SB)/8, $0x3fe7cbf455b197a1
-DATA expScaledTab64<>+624(SB)/8, $0x3fe7ab0deaf719e3
-DATA expScaledTab64<>+632(SB)/8, $0x3fe78a54fca10241
-DATA expScaledTab64<>+640(SB)/8, $0x3fe769c94bcc6397
-DATA expScaledTab64<>+648(SB)/8, $0x3fe7496a99ed4249
-DATA expScaledTab64<>+656(SB)/8, $0x3fe72938a8ce1c10
-DATA expScaledTab64<>+664(SB)/8, $0x3fe709333a8f706a
-DATA expScaledTab64<>+672(SB)/8, $0x3fe6e95a11a749b4
-DATA expScaledTab64<>+680(SB)/8, $0x3fe6c9acf0e0c6e1
-DATA expScaledTab64<>+688(SB)/8, $0x3fe6aa2b9b5ba5e0
-DATA expScaledTab64<>+696(SB)/8, $0x3fe68ad5d48bce9a
-DATA expScaledTab64<>+704(SB)/8, $0x3fe66bab6038de94
-DATA expScaledTab64<>+712(SB)/8, $0x3fe64cac027db538
-DATA expScaledTab64<>+720(SB)/8, $0x3fe62dd77fc800b6
-DATA expScaledTab64<>+728(SB)/8, $0x3fe60f2d9cd7cb89
-DATA expScaledTab64<>+736(SB)/8, $0x3fe5f0ae1ebf0a9a
-DATA expScaledTab64<>+744(SB)/8, $0x3fe5d258cae12bfc
-DATA expScaledTab64<>+752(SB)/8, $0x3fe5b42d66f2a64b
-DATA expScaledTab64<>+760(SB)/8, $0x3fe5962bb8f888a6
-DATA expScaledTab64<>+768(SB)/8, $0x3fe5785387480b39
-DATA expScaledTab64<>+776(SB)/8, $0x3fe55aa498862074
-DATA expScaledTab64<>+784(SB)/8, $0x3fe53d1eb3a706c9
-DATA expScaledTab64<>+792(SB)/8, $0x3fe51fc19feddb0e
-DATA expScaledTab64<>+800(SB)/8, $0x3fe5028d24ec2b73
-DATA expScaledTab64<>+808(SB)/8, $0x3fe4e5810a818b0e
-DATA expScaledTab64<>+816(SB)/8, $0x3fe4c89d18db25fa
-DATA expScaledTab64<>+824(SB)/8, $0x3fe4abe118735616
-DATA expScaledTab64<>+832(SB)/8, $0x3fe48f4cd2113849
-DATA expScaledTab64<>+840(SB)/8, $0x3fe472e00ec84269
-DATA expScaledTab64<>+848(SB)/8, $0x3fe4569a97f7d9a6
-DATA expScaledTab64<>+856(SB)/8, $0x3fe43a7c374ae995
-DATA expScaledTab64<>+864(SB)/8, $0x3fe41e84b6b77bbf
-DATA expScaledTab64<>+872(SB)/8, $0x3fe402b3e07e4fcb
-DATA expScaledTab64<>+880(SB)/8, $0x3fe3e7097f2a7433
-DATA expScaledTab64<>+888(SB)/8, $0x3fe3cb855d90df84
-DATA expScaledTab64<>+896(SB)/8, $0x3fe3b02746d00a35
-DATA expScaledTab64<>+904(SB)/8, $0x3fe394ef064f8905
-DATA expScaledTab64<>+912(SB)/8, $0x3fe379dc67bfa7e5
-DATA expScaledTab64<>+920(SB)/8, $0x3fe35eef37190570
-DATA expScaledTab64<>+928(SB)/8, $0x3fe34427409c2ef0
-DATA expScaledTab64<>+936(SB)/8, $0x3fe3298450d13ce9
-DATA expScaledTab64<>+944(SB)/8, $0x3fe30f063487702e
-DATA expScaledTab64<>+952(SB)/8, $0x3fe2f4acb8d4cf85
-DATA expScaledTab64<>+960(SB)/8, $0x3fe2da77ab15c5c6
-DATA expScaledTab64<>+968(SB)/8, $0x3fe2c066d8ecc092
-DATA expScaledTab64<>+976(SB)/8, $0x3fe2a67a1041cf82
-DATA expScaledTab64<>+984(SB)/8, $0x3fe28cb11f4243e5
-DATA expScaledTab64<>+992(SB)/8, $0x3fe2730bd46050fe
-DATA expScaledTab64<>+1000(SB)/8, $0x3fe25989fe52acc7
-DATA expScaledTab64<>+1008(SB)/8, $0x3fe2402b6c14313e
-DATA expScaledTab64<>+1016(SB)/8, $0x3fe226efece37e2b
-GLOBL expScaledTab64<>(SB), RODATA|NOPTR, $1024
+DATA expGridTab64<>+0(SB)/8, $0x3ff20dd750429b6d
+DATA expGridTab64<>+8(SB)/8, $0x3ff20dc542745213
+DATA expGridTab64<>+16(SB)/8, $0x3ff20d8f1975c85d
+DATA expGridTab64<>+24(SB)/8, $0x3ff20d34d68bf114
+DATA expGridTab64<>+32(SB)/8, $0x3ff20cb67bd452c7
+DATA expGridTab64<>+40(SB)/8, $0x3ff20c140c44f29e
+DATA expGridTab64<>+48(SB)/8, $0x3ff20b4d8bac36c1
+DATA expGridTab64<>+56(SB)/8, $0x3ff20a62feb0c04c
+DATA expGridTab64<>+64(SB)/8, $0x3ff209546ad13ccf
+DATA expGridTab64<>+72(SB)/8, $0x3ff20821d6642f60
+DATA expGridTab64<>+80(SB)/8, $0x3ff206cb4897b148
+DATA expGridTab64<>+88(SB)/8, $0x3ff20550c9712a41
+DATA expGridTab64<>+96(SB)/8, $0x3ff203b261cd0053
+DATA expGridTab64<>+104(SB)/8, $0x3ff201f01b5e3f52
+DATA expGridTab64<>+112(SB)/8, $0x3ff2000a00ae3804
+DATA expGridTab64<>+120(SB)/8, $0x3ff1fe001d1c16ef
+DATA expGridTab64<>+128(SB)/8, $0x3ff1fbd27cdc72d3
+DATA expGridTab64<>+136(SB)/8, $0x3ff1f9812cf8d2e7
+DATA expGridTab64<>+144(SB)/8, $0x3ff1f70c3b4f2cc8
+DATA expGridTab64<>+152(SB)/8, $0x3ff1f473b6915a30
+DATA expGridTab64<>+160(SB)/8, $0x3ff1f1b7ae44867f
+DATA expGridTab64<>+168(SB)/8, $0x3ff1eed832c0940b
+DATA expGridTab64<>+176(SB)/8, $0x3ff1ebd5552f795b
+DATA expGridTab64<>+184(SB)/8, $0x3ff1e8af278c963f
+DATA expGridTab64<>+192(SB)/8, $0x3ff1e565bca400d4
+DATA expGridTab64<>+200(SB)/8, $0x3ff1e1f92811ca8b
+DATA expGridTab64<>+208(SB)/8, $0x3ff1de697e413d29
+DATA expGridTab64<>+216(SB)/8, $0x3ff1dab6d46c0fd6
+DATA expGridTab64<>+224(SB)/8, $0x3ff1d6e14099944a
+DATA expGridTab64<>+232(SB)/8, $0x3ff1d2e8d99ddc15
+DATA expGridTab64<>+240(SB)/8, $0x3ff1cecdb718d61c
+DATA expGridTab64<>+248(SB)/8, $0x3ff1ca8ff1756452
+DATA expGridTab64<>+256(SB)/8, $0x3ff1c62fa1e869b6
+DATA expGridTab64<>+264(SB)/8, $0x3ff1c1ace26fd0aa
+DATA expGridTab64<>+272(SB)/8, $0x3ff1bd07cdd189ac
+DATA expGridTab64<>+280(SB)/8, $0x3ff1b8407f9a827f
+DATA expGridTab64<>+288(SB)/8, $0x3ff1b357141d95d5
+DATA expGridTab64<>+296(SB)/8, $0x3ff1ae4ba8727386
+DATA expGridTab64<>+304(SB)/8, $0x3ff1a91e5a748165
+DATA expGridTab64<>+312(SB)/8, $0x3ff1a3cf48c1b4c4
+DATA expGridTab64<>+320(SB)/8, $0x3ff19e5e92b964ab
+DATA expGridTab64<>+328(SB)/8, $0x3ff198cc587b14ec
+DATA expGridTab64<>+336(SB)/8, $0x3ff19318bae53a04
+DATA expGridTab64<>+344(SB)/8, $0x3ff18d43db93f5f7
+DATA expGridTab64<>+352(SB)/8, $0x3ff1874ddcdfce24
+DATA expGridTab64<>+360(SB)/8, $0x3ff18136e1dc5a30
+DATA expGridTab64<>+368(SB)/8, $0x3ff17aff0e56ec10
+DATA expGridTab64<>+376(SB)/8, $0x3ff174a686d5314c
+DATA expGridTab64<>+384(SB)/8, $0x3ff16e2d7093cd8c
+DATA expGridTab64<>+392(SB)/8, $0x3ff16793f184ee7f
+DATA expGridTab64<>+400(SB)/8, $0x3ff160da304ed92f
+DATA expGridTab64<>+408(SB)/8, $0x3ff15a00544a70e0
+DATA expGridTab64<>+416(SB)/8, $0x3ff153068581b781
+DATA expGridTab64<>+424(SB)/8, $0x3ff14bececae47c6
+DATA expGridTab64<>+432(SB)/8, $0x3ff144b3b337c90c
+DATA expGridTab64<>+440(SB)/8, $0x3ff13d5b03325d08
+DATA expGridTab64<>+448(SB)/8, $0x3ff135e3075d076b
+DATA expGridTab64<>+456(SB)/8, $0x3ff12e4beb200f7f
+DATA expGridTab64<>+464(SB)/8, $0x3ff12695da8b5bde
+DATA expGridTab64<>+472(SB)/8, $0x3ff11ec10254c858
+DATA expGridTab64<>+480(SB)/8, $0x3ff116cd8fd67618
+DATA expGridTab64<>+488(SB)/8, $0x3ff10ebbb10d1627
+DATA expGridTab64<>+496(SB)/8, $0x3ff1068b94962e5e
+DATA expGridTab64<>+504(SB)/8, $0x3ff0fe3d69ae58e2
+DATA expGridTab64<>+512(SB)/8, $0x3ff0f5d1602f7e41
+DATA expGridTab64<>+520(SB)/8, $0x3ff0ed47a88f0a43
+DATA expGridTab64<>+528(SB)/8, $0x3ff0e4a073dc1b91
+DATA expGridTab64<>+536(SB)/8, $0x3ff0dbdbf3bdae43
+DATA expGridTab64<>+544(SB)/8, $0x3ff0d2fa5a70c168
+DATA expGridTab64<>+552(SB)/8, $0x3ff0c9fbdac677b5
+DATA expGridTab64<>+560(SB)/8, $0x3ff0c0e0a8223359
+DATA expGridTab64<>+568(SB)/8, $0x3ff0b7a8f677ad28
+DATA expGridTab64<>+576(SB)/8, $0x3ff0ae54fa490723
+DATA expGridTab64<>+584(SB)/8, $0x3ff0a4e4e8a4da86
+DATA expGridTab64<>+592(SB)/8, $0x3ff09b58f724416b
+DATA expGridTab64<>+600(SB)/8, $0x3ff091b15be8dc1f
+DATA expGridTab64<>+608(SB)/8, $0x3ff087ee4d9ad247
+DATA expGridTab64<>+616(SB)/8, $0x3ff07e100366cfea
+DATA expGridTab64<>+624(SB)/8, $0x3ff07416b4fbfe7c
+DATA expGridTab64<>+632(SB)/8, $0x3ff06a029a89fa0a
+DATA expGridTab64<>+640(SB)/8, $0x3ff05fd3ecbec298
+DATA expGridTab64<>+648(SB)/8, $0x3ff0558ae4c4a9d2
+DATA expGridTab64<>+656(SB)/8, $0x3ff04b27bc403d30
+DATA expGridTab64<>+664(SB)/8, $0x3ff040aaad4e2c98
+DATA expGridTab64<>+672(SB)/8, $0x3ff03613f2812daf
+DATA expGridTab64<>+680(SB)/8, $0x3ff02b63c6dfdbe1
+DATA expGridTab64<>+688(SB)/8, $0x3ff0209a65e29545
+DATA expGridTab64<>+696(SB)/8, $0x3ff015b80b71547f
+DATA expGridTab64<>+704(SB)/8, $0x3ff00abcf3e187a9
+DATA expGridTab64<>+712(SB)/8, $0x3fefff52b7e7c8e4
+DATA expGridTab64<>+720(SB)/8, $0x3fefe8fb01a47307
+DATA expGridTab64<>+728(SB)/8, $0x3fefd273401a7a9c
+DATA expGridTab64<>+736(SB)/8, $0x3fefbbbbef34b4b2
+DATA expGridTab64<>+744(SB)/8, $0x3fefa4d58ba2f25a
+DATA expGridTab64<>+752(SB)/8, $0x3fef8dc092d58ff8
+DATA expGridTab64<>+760(SB)/8, $0x3fef767d82f90040
+DATA expGridTab64<>+768(SB)/8, $0x3fef5f0cdaf15313
+DATA expGridTab64<>+776(SB)/8, $0x3fef476f1a55b880
+DATA expGridTab64<>+784(SB)/8, $0x3fef2fa4c16c0019
+DATA expGridTab64<>+792(SB)/8, $0x3fef17ae512414dc
+DATA expGridTab64<>+800(SB)/8, $0x3feeff8c4b1375db
+DATA expGridTab64<>+808(SB)/8, $0x3feee73f3170abf1
+DATA expGridTab64<>+816(SB)/8, $0x3feecec7870ebca8
+DATA expGridTab64<>+824(SB)/8, $0x3feeb625cf589a90
+DATA expGridTab64<>+832(SB)/8, $0x3fee9d5a8e4c934e
+DATA expGridTab64<>+840(SB)/8, $0x3fee84664877bb7d
+DATA expGridTab64<>+848(SB)/8, $0x3fee6b4982f158b9
+DATA expGridTab64<>+856(SB)/8, $0x3fee5204c35649f9
+DATA expGridTab64<>+864(SB)/8, $0x3fee38988fc46e72
+DATA expGridTab64<>+872(SB)/8, $0x3fee1f056ed60b4b
+DATA expGridTab64<>+880(SB)/8, $0x3fee054be79d3042
+DATA expGridTab64<>+888(SB)/8, $0x3fedeb6c819f1b8e
+DATA expGridTab64<>+896(SB)/8, $0x3fedd167c4cf9d2a
+DATA expGridTab64<>+904(SB)/8, $0x3fedb73e398c79cc
+DATA expGridTab64<>+912(SB)/8, $0x3fed9cf06898cdaf
+DATA expGridTab64<>+920(SB)/8, $0x3fed827edb186f79
+DATA expGridTab64<>+928(SB)/8, $0x3fed67ea1a8b5368
+DATA expGridTab64<>+936(SB)/8, $0x3fed4d32b0c8ef04
+DATA expGridTab64<>+944(SB)/8, $0x3fed325927fb9d89
+DATA expGridTab64<>+952(SB)/8, $0x3fed175e0a9c053e
+DATA expGridTab64<>+960(SB)/8, $0x3fecfc41e36c7df9
+DATA expGridTab64<>+968(SB)/8, $0x3fece1053d7478f4
+DATA expGridTab64<>+976(SB)/8, $0x3fecc5a8a3fbea40
+DATA expGridTab64<>+984(SB)/8, $0x3fecaa2ca286b3f6
+DATA expGridTab64<>+992(SB)/8, $0x3fec8e91c4d01368
+DATA expGridTab64<>+1000(SB)/8, $0x3fec72d896c61085
+DATA expGridTab64<>+1008(SB)/8, $0x3fec5701a484ef9d
+DATA expGridTab64<>+1016(SB)/8, $0x3fec3b0d7a52a5c8
+DATA expGridTab64<>+1024(SB)/8, $0x3fec1efca49a5011
+DATA expGridTab64<>+1032(SB)/8, $0x3fec02cfafe7adad
+DATA expGridTab64<>+1040(SB)/8, $0x3febe68728e29d5e
+DATA expGridTab64<>+1048(SB)/8, $0x3febca239c4a9e40
+DATA expGridTab64<>+1056(SB)/8, $0x3febada596f25436
+DATA expGridTab64<>+1064(SB)/8, $0x3feb910da5bb101c
+DATA expGridTab64<>+1072(SB)/8, $0x3feb745c55905bf8
+DATA expGridTab64<>+1080(SB)/8, $0x3feb579233638b5e
+DATA expGridTab64<>+1088(SB)/8, $0x3feb3aafcc27502e
+DATA expGridTab64<>+1096(SB)/8, $0x3feb1db5accb53e8
+DATA expGridTab64<>+1104(SB)/8, $0x3feb00a46237d5be
+DATA expGridTab64<>+1112(SB)/8, $0x3feae37c79494d90
+DATA expGridTab64<>+1120(SB)/8, $0x3feac63e7ecc1411
+DATA expGridTab64<>+1128(SB)/8, $0x3feaa8eaff781032
+DATA expGridTab64<>+1136(SB)/8, $0x3fea8b8287ec6a09
+DATA expGridTab64<>+1144(SB)/8, $0x3fea6e05a4ab4361
+DATA expGridTab64<>+1152(SB)/8, $0x3fea5074e2157620
+DATA expGridTab64<>+1160(SB)/8, $0x3fea32d0cc6658b3
+DATA expGridTab64<>+1168(SB)/8, $0x3fea1519efaf889e
+DATA expGridTab64<>+1176(SB)/8, $0x3fe9f750d7d4bb73
+DATA expGridTab64<>+1184(SB)/8, $0x3fe9d97610879642
+DATA expGridTab64<>+1192(SB)/8, $0x3fe9bb8a25438bbf
+DATA expGridTab64<>+1200(SB)/8, $0x3fe99d8da149c13f
+DATA expGridTab64<>+1208(SB)/8, $0x3fe97f810f9cfab7
+DATA expGridTab64<>+1216(SB)/8, $0x3fe96164fafd8de3
+DATA expGridTab64<>+1224(SB)/8, $0x3fe94339ede55cc9
+DATA expGridTab64<>+1232(SB)/8, $0x3fe925007283d7aa
+DATA expGridTab64<>+1240(SB)/8, $0x3fe906b912ba069f
+DATA expGridTab64<>+1248(SB)/8, $0x3fe8e86458169af8
+DATA expGridTab64<>+1256(SB)/8, $0x3fe8ca02cbd2088e
+DATA expGridTab64<>+1264(SB)/8, $0x3fe8ab94f6caa71d
+DATA expGridTab64<>+1272(SB)/8, $0x3fe88d1b6180dbe7
+DATA expGridTab64<>+1280(SB)/8, $0x3fe86e9694134b9e
+DATA expGridTab64<>+1288(SB)/8, $0x3fe85007163b14de
+DATA expGridTab64<>+1296(SB)/8, $0x3fe8316d6f48133d
+DATA expGridTab64<>+1304(SB)/8, $0x3fe812ca261d2b24
+DATA expGridTab64<>+1312(SB)/8, $0x3fe7f41dc12c9e89
+DATA expGridTab64<>+1320(SB)/8, $0x3fe7d568c6746ab2
+DATA expGridTab64<>+1328(SB)/8, $0x3fe7b6abbb7aaf19
+DATA expGridTab64<>+1336(SB)/8, $0x3fe797e7254a1d9b
+DATA expGridTab64<>+1344(SB)/8, $0x3fe7791b886e7403
+DATA expGridTab64<>+1352(SB)/8, $0x3fe75a4968f0ff1c
+DATA expGridTab64<>+1360(SB)/8, $0x3fe73b714a552763
+DATA expGridTab64<>+1368(SB)/8, $0x3fe71c93af95076e
+DATA expGridTab64<>+1376(SB)/8, $0x3fe6fdb11b1e0c34
+DATA expGridTab64<>+1384(SB)/8, $0x3fe6deca0ecd9f3f
+DATA expGridTab64<>+1392(SB)/8, $0x3fe6bfdf0beddaf5
+DATA expGridTab64<>+1400(SB)/8, $0x3fe6a0f093324901
+DATA expGridTab64<>+1408(SB)/8, $0x3fe681ff24b4ab04
+DATA expGridTab64<>+1416(SB)/8, $0x3fe6630b3ff1cd99
+DATA expGridTab64<>+1424(SB)/8, $0x3fe6441563c665d4
+DATA expGridTab64<>+1432(SB)/8, $0x3fe6251e0e6bf93d
+DATA expGridTab64<>+1440(SB)/8, $0x3fe60625bd75d07b
+DATA expGridTab64<>+1448(SB)/8, $0x3fe5e72cedcdf4a5
+DATA expGridTab64<>+1456(SB)/8, $0x3fe5c8341bb23767
+DATA expGridTab64<>+1464(SB)/8, $0x3fe5a93bc2b14605
+DATA expGridTab64<>+1472(SB)/8, $0x3fe58a445da7c74c
+DATA expGridTab64<>+1480(SB)/8, $0x3fe56b4e66bd848d
+DATA expGridTab64<>+1488(SB)/8, $0x3fe54c5a57629db0
+DATA expGridTab64<>+1496(SB)/8, $0x3fe52d68a84cc86e
+DATA expGridTab64<>+1504(SB)/8, $0x3fe50e79d1749ac9
+DATA expGridTab64<>+1512(SB)/8, $0x3fe4ef8e4a12e0ca
+DATA expGridTab64<>+1520(SB)/8, $0x3fe4d0a6889dfd9f
+DATA expGridTab64<>+1528(SB)/8, $0x3fe4b1c302c75820
+DATA expGridTab64<>+1536(SB)/8, $0x3fe492e42d78d2c5
+DATA expGridTab64<>+1544(SB)/8, $0x3fe4740a7cd24f2b
+DATA expGridTab64<>+1552(SB)/8, $0x3fe4553664273d24
+DATA expGridTab64<>+1560(SB)/8, $0x3fe4366855fc3562
+DATA expGridTab64<>+1568(SB)/8, $0x3fe417a0c4049fd0
+DATA expGridTab64<>+1576(SB)/8, $0x3fe3f8e01f20659b
+DATA expGridTab64<>+1584(SB)/8, $0x3fe3da26d759aef5
+DATA expGridTab64<>+1592(SB)/8, $0x3fe3bb755be2aca4
+DATA expGridTab64<>+1600(SB)/8, $0x3fe39ccc1b136d5a
+DATA expGridTab64<>+1608(SB)/8, $0x3fe37e2b8267bee5
+DATA expGridTab64<>+1616(SB)/8, $0x3fe35f93fe7d1b3d
+DATA expGridTab64<>+1624(SB)/8, $0x3fe34105fb10a175
+DATA expGridTab64<>+1632(SB)/8, $0x3fe32281e2fd1a92
+DATA expGridTab64<>+1640(SB)/8, $0x3fe3040820390a56
+DATA expGridTab64<>+1648(SB)/8, $0x3fe2e5991bd4cbfc
+DATA expGridTab64<>+1656(SB)/8, $0x3fe2c7353df8bae2
+DATA expGridTab64<>+1664(SB)/8, $0x3fe2a8dcede3673b
+DATA expGridTab64<>+1672(SB)/8, $0x3fe28a9091e7d6af
+DATA expGridTab64<>+1680(SB)/8, $0x3fe26c508f6bd0ff
+DATA expGridTab64<>+1688(SB)/8, $0x3fe24e1d4ae638a7
+DATA expGridTab64<>+1696(SB)/8, $0x3fe22ff727dd6f7b
+DATA expGridTab64<>+1704(SB)/8, $0x3fe211de88e5c744
+DATA expGridTab64<>+1712(SB)/8, $0x3fe1f3d3cf9ffe5a
+DATA expGridTab64<>+1720(SB)/8, $0x3fe1d5d75cb7c83b
+DATA expGridTab64<>+1728(SB)/8, $0x3fe1b7e98fe26217
+DATA expGridTab64<>+1736(SB)/8, $0x3fe19a0ac7dd3357
+DATA expGridTab64<>+1744(SB)/8, $0x3fe17c3b626c7a12
+DATA expGridTab64<>+1752(SB)/8, $0x3fe15e7bbc5a0372
+DATA expGridTab64<>+1760(SB)/8, $0x3fe140cc3173f007
+DATA expGridTab64<>+1768(SB)/8, $0x3fe1232d1c8b83f8
+DATA expGridTab64<>+1776(SB)/8, $0x3fe1059ed7740313
+DATA expGridTab64<>+1784(SB)/8, $0x3fe0e821bb0198b8
+DATA expGridTab64<>+1792(SB)/8, $0x3fe0cab61f084b93
+DATA expGridTab64<>+1800(SB)/8, $0x3fe0ad5c5a5afd1c
+DATA expGridTab64<>+1808(SB)/8, $0x3fe09014c2ca74da
+DATA expGridTab64<>+1816(SB)/8, $0x3fe072dfad24775a
+DATA expGridTab64<>+1824(SB)/8, $0x3fe055bd6d32e8d7
+DATA expGridTab64<>+1832(SB)/8, $0x3fe038ae55bafb83
+DATA expGridTab64<>+1840(SB)/8, $0x3fe01bb2b87c6968
+DATA expGridTab64<>+1848(SB)/8, $0x3fdffd95cc6173ae
+DATA expGridTab64<>+1856(SB)/8, $0x3fdfc3ee5d1524b0
+DATA expGridTab64<>+1864(SB)/8, $0x3fdf8a6fc06a2624
+DATA expGridTab64<>+1872(SB)/8, $0x3fdf511a91a67d2a
+DATA expGridTab64<>+1880(SB)/8, $0x3fdf17ef69feda0a
+DATA expGridTab64<>+1888(SB)/8, $0x3fdedeeee0959518
+DATA expGridTab64<>+1896(SB)/8, $0x3fdea6198a79c220
+DATA expGridTab64<>+1904(SB)/8, $0x3fde6d6ffaa65a25
+DATA expGridTab64<>+1912(SB)/8, $0x3fde34f2c2017b68
+DATA expGridTab64<>+1920(SB)/8, $0x3fddfca26f5bbf88
+DATA expGridTab64<>+1928(SB)/8, $0x3fddc47f8f6fa7a6
+DATA expGridTab64<>+1936(SB)/8, $0x3fdd8c8aace11e63
+DATA expGridTab64<>+1944(SB)/8, $0x3fdd54c4503d0f95
+DATA expGridTab64<>+1952(SB)/8, $0x3fdd1d2cfff91594
+DATA expGridTab64<>+1960(SB)/8, $0x3fdce5c540733bfd
+DATA expGridTab64<>+1968(SB)/8, $0x3fdcae8d93f1d7b7
+DATA expGridTab64<>+1976(SB)/8, $0x3fdc77867aa37422
+DATA expGridTab64<>+1984(SB)/8, $0x3fdc40b0729ed548
+DATA expGridTab64<>+1992(SB)/8, $0x3fdc0a0bf7e30ed8
+DATA expGridTab64<>+2000(SB)/8, $0x3fdbd3998457afdb
+DATA expGridTab64<>+2008(SB)/8, $0x3fdb9d598fcd02de
+DATA expGridTab64<>+2016(SB)/8, $0x3fdb674c8ffc6283
+DATA expGridTab64<>+2024(SB)/8, $0x3fdb3172f888a22b
+DATA expGridTab64<>+2032(SB)/8, $0x3fdafbcd3afe8ab6
+DATA expGridTab64<>+2040(SB)/8, $0x3fdac65bc6d56b04
+DATA expGridTab64<>+2048(SB)/8, $0x3fda911f096fbc26
+DATA expGridTab64<>+2056(SB)/8, $0x3fda5c176e1bd900
+DATA expGridTab64<>+2064(SB)/8, $0x3fda27455e14c93c
+DATA expGridTab64<>+2072(SB)/8, $0x3fd9f2a940831f48
+DATA expGridTab64<>+2080(SB)/8, $0x3fd9be437a7de946
+DATA expGridTab64<>+2088(SB)/8, $0x3fd98a146f0bb4af
+DATA expGridTab64<>+2096(SB)/8, $0x3fd9561c7f23a47b
+DATA expGridTab64<>+2104(SB)/8, $0x3fd9225c09ae999b
+DATA expGridTab64<>+2112(SB)/8, $0x3fd8eed36b886d93
+DATA expGridTab64<>+2120(SB)/8, $0x3fd8bb82ff813eff
+DATA expGridTab64<>+2128(SB)/8, $0x3fd8886b1e5ecfd1
+DATA expGridTab64<>+2136(SB)/8, $0x3fd8558c1eddf50f
+DATA expGridTab64<>+2144(SB)/8, $0x3fd822e655b417e7
+DATA expGridTab64<>+2152(SB)/8, $0x3fd7f07a1590c7cc
+DATA expGridTab64<>+2160(SB)/8, $0x3fd7be47af1f5d89
+DATA expGridTab64<>+2168(SB)/8, $0x3fd78c4f7108aeeb
+DATA expGridTab64<>+2176(SB)/8, $0x3fd75a91a7f4d2ed
+DATA expGridTab64<>+2184(SB)/8, $0x3fd7290e9e8cf61b
+DATA expGridTab64<>+2192(SB)/8, $0x3fd6f7c69d7d3ef8
+DATA expGridTab64<>+2200(SB)/8, $0x3fd6c6b9eb76c238
+DATA expGridTab64<>+2208(SB)/8, $0x3fd695e8cd31867e
+DATA expGridTab64<>+2216(SB)/8, $0x3fd66553856e9786
+DATA expGridTab64<>+2224(SB)/8, $0x3fd634fa54fa285f
+DATA expGridTab64<>+2232(SB)/8, $0x3fd604dd7aadc499
+DATA expGridTab64<>+2240(SB)/8, $0x3fd5d4fd33729015
+DATA expGridTab64<>+2248(SB)/8, $0x3fd5a559ba439549
+DATA expGridTab64<>+2256(SB)/8, $0x3fd575f3483021c3
+DATA expGridTab64<>+2264(SB)/8, $0x3fd546ca145e3098
+DATA expGridTab64<>+2272(SB)/8, $0x3fd517de540ce2a3
+DATA expGridTab64<>+2280(SB)/8, $0x3fd4e9303a97043f
+DATA expGridTab64<>+2288(SB)/8, $0x3fd4babff975a04c
+DATA expGridTab64<>+2296(SB)/8, $0x3fd48c8dc042a043
+DATA expGridTab64<>+2304(SB)/8, $0x3fd45e99bcbb7915
+DATA expGridTab64<>+2312(SB)/8, $0x3fd430e41ac3e4a9
+DATA expGridTab64<>+2320(SB)/8, $0x3fd4036d0468a7a2
+DATA expGridTab64<>+2328(SB)/8, $0x3fd3d634a1e2634f
+DATA expGridTab64<>+2336(SB)/8, $0x3fd3a93b1998736c
+DATA expGridTab64<>+2344(SB)/8, $0x3fd37c809023d78f
+DATA expGridTab64<>+2352(SB)/8, $0x3fd35005285227f1
+DATA expGridTab64<>+2360(SB)/8, $0x3fd323c903289562
+DATA expGridTab64<>+2368(SB)/8, $0x3fd2f7cc3fe6f423
+DATA expGridTab64<>+2376(SB)/8, $0x3fd2cc0efc0ad173
+DATA expGridTab64<>+2384(SB)/8, $0x3fd2a09153529381
+DATA expGridTab64<>+2392(SB)/8, $0x3fd275535fc0a397
+DATA expGridTab64<>+2400(SB)/8, $0x3fd24a55399ea239
+DATA expGridTab64<>+2408(SB)/8, $0x3fd21f96f780a4fa
+DATA expGridTab64<>+2416(SB)/8, $0x3fd1f518ae487dc8
+DATA expGridTab64<>+2424(SB)/8, $0x3fd1cada71290b76
+DATA expGridTab64<>+2432(SB)/8, $0x3fd1a0dc51a9934d
+DATA expGridTab64<>+2440(SB)/8, $0x3fd1771e5fa92350
+DATA expGridTab64<>+2448(SB)/8, $0x3fd14da0a961fd14
+DATA expGridTab64<>+2456(SB)/8, $0x3fd124633b6d08d9
+DATA expGridTab64<>+2464(SB)/8, $0x3fd0fb6620c550af
+DATA expGridTab64<>+2472(SB)/8, $0x3fd0d2a962cb836a
+DATA expGridTab64<>+2480(SB)/8, $0x3fd0aa2d09497f2b
+DATA expGridTab64<>+2488(SB)/8, $0x3fd081f11a75e33c
+DATA expGridTab64<>+2496(SB)/8, $0x3fd059f59af7a906
+DATA expGridTab64<>+2504(SB)/8, $0x3fd0323a8de9c3e6
+DATA expGridTab64<>+2512(SB)/8, $0x3fd00abff4dec7a3
+DATA expGridTab64<>+2520(SB)/8, $0x3fcfc70b9fc92a90
+DATA expGridTab64<>+2528(SB)/8, $0x3fcf79183b101c5b
+DATA expGridTab64<>+2536(SB)/8, $0x3fcf2ba5b5b199dd
+DATA expGridTab64<>+2544(SB)/8, $0x3fcedeb406d9c825
+DATA expGridTab64<>+2552(SB)/8, $0x3fce924322c94462
+DATA expGridTab64<>+2560(SB)/8, $0x3fce4652fadcb6b2
+DATA expGridTab64<>+2568(SB)/8, $0x3fcdfae37d946eea
+DATA expGridTab64<>+2576(SB)/8, $0x3fcdaff4969c0b04
+DATA expGridTab64<>+2584(SB)/8, $0x3fcd65862ed226aa
+DATA expGridTab64<>+2592(SB)/8, $0x3fcd1b982c501370
+DATA expGridTab64<>+2600(SB)/8, $0x3fccd22a72719951
+DATA expGridTab64<>+2608(SB)/8, $0x3fcc893ce1dcbef7
+DATA expGridTab64<>+2616(SB)/8, $0x3fcc40cf58899962
+DATA expGridTab64<>+2624(SB)/8, $0x3fcbf8e1b1ca2279
+DATA expGridTab64<>+2632(SB)/8, $0x3fcbb173c652161e
+DATA expGridTab64<>+2640(SB)/8, $0x3fcb6a856c3ed54f
+DATA expGridTab64<>+2648(SB)/8, $0x3fcb2416771f4ee5
+DATA expGridTab64<>+2656(SB)/8, $0x3fcade26b7fbed95
+DATA expGridTab64<>+2664(SB)/8, $0x3fca98b5fd5e8aa9
+DATA expGridTab64<>+2672(SB)/8, $0x3fca53c4135a6526
+DATA expGridTab64<>+2680(SB)/8, $0x3fca0f50c3941cde
+DATA expGridTab64<>+2688(SB)/8, $0x3fc9cb5bd549b111
+DATA expGridTab64<>+2696(SB)/8, $0x3fc987e50d5a8227
+DATA expGridTab64<>+2704(SB)/8, $0x3fc944ec2e4f5630
+DATA expGridTab64<>+2712(SB)/8, $0x3fc90270f8625faf
+DATA expGridTab64<>+2720(SB)/8, $0x3fc8c07329874652
+DATA expGridTab64<>+2728(SB)/8, $0x3fc87ef27d73313a
+DATA expGridTab64<>+2736(SB)/8, $0x3fc83deeada4d25a
+DATA expGridTab64<>+2744(SB)/8, $0x3fc7fd67716c72a8
+DATA expGridTab64<>+2752(SB)/8, $0x3fc7bd5c7df3fe9c
+DATA expGridTab64<>+2760(SB)/8, $0x3fc77dcd864712bb
+DATA expGridTab64<>+2768(SB)/8, $0x3fc73eba3b5b07b7
+DATA expGridTab64<>+2776(SB)/8, $0x3fc700224c16fdd1
+DATA expGridTab64<>+2784(SB)/8, $0x3fc6c205655be720
+DATA expGridTab64<>+2792(SB)/8, $0x3fc68463320c9052
+DATA expGridTab64<>+2800(SB)/8, $0x3fc6473b5b15a7a1
+DATA expGridTab64<>+2808(SB)/8, $0x3fc60a8d8775c18d
+DATA expGridTab64<>+2816(SB)/8, $0x3fc5ce595c455b0a
+DATA expGridTab64<>+2824(SB)/8, $0x3fc5929e7cbed8cf
+DATA expGridTab64<>+2832(SB)/8, $0x3fc5575c8a468362
+DATA expGridTab64<>+2840(SB)/8, $0x3fc51c9324727f90
+DATA expGridTab64<>+2848(SB)/8, $0x3fc4e241e912c305
+DATA expGridTab64<>+2856(SB)/8, $0x3fc4a8687439049f
+DATA expGridTab64<>+2864(SB)/8, $0x3fc46f066040a832
+DATA expGridTab64<>+2872(SB)/8, $0x3fc4361b45d6a56f
+DATA expGridTab64<>+2880(SB)/8, $0x3fc3fda6bc016994
+DATA expGridTab64<>+2888(SB)/8, $0x3fc3c5a85828b39c
+DATA expGridTab64<>+2896(SB)/8, $0x3fc38e1fae1d6a9d
+DATA expGridTab64<>+2904(SB)/8, $0x3fc3570c50216e09
+DATA expGridTab64<>+2912(SB)/8, $0x3fc3206dceef5f87
+DATA expGridTab64<>+2920(SB)/8, $0x3fc2ea43b9c26612
+DATA expGridTab64<>+2928(SB)/8, $0x3fc2b48d9e5dea1c
+DATA expGridTab64<>+2936(SB)/8, $0x3fc27f4b09154a6e
+DATA expGridTab64<>+2944(SB)/8, $0x3fc24a7b84d38971
+DATA expGridTab64<>+2952(SB)/8, $0x3fc2161e9b22f2a9
+DATA expGridTab64<>+2960(SB)/8, $0x3fc1e233d434b813
+DATA expGridTab64<>+2968(SB)/8, $0x3fc1aebab6e88725
+DATA expGridTab64<>+2976(SB)/8, $0x3fc17bb2c8d41535
+DATA expGridTab64<>+2984(SB)/8, $0x3fc1491b8e4aa2f3
+DATA expGridTab64<>+2992(SB)/8, $0x3fc116f48a6476cc
+DATA expGridTab64<>+3000(SB)/8, $0x3fc0e53d3f064de6
+DATA expGridTab64<>+3008(SB)/8, $0x3fc0b3f52ce8c383
+DATA expGridTab64<>+3016(SB)/8, $0x3fc0831bd39fae88
+DATA expGridTab64<>+3024(SB)/8, $0x3fc052b0b1a174ea
+DATA expGridTab64<>+3032(SB)/8, $0x3fc022b3444e54d5
+DATA expGridTab64<>+3040(SB)/8, $0x3fbfe6460fef4680
+DATA expGridTab64<>+3048(SB)/8, $0x3fbf87feefcdff94
+DATA expGridTab64<>+3056(SB)/8, $0x3fbf2a901ccafb37
+DATA expGridTab64<>+3064(SB)/8, $0x3fbecdf88985823b
+DATA expGridTab64<>+3072(SB)/8, $0x3fbe723726b824a9
+DATA expGridTab64<>+3080(SB)/8, $0x3fbe174ae346c74a
+DATA expGridTab64<>+3088(SB)/8, $0x3fbdbd32ac4c99b0
+DATA expGridTab64<>+3096(SB)/8, $0x3fbd63ed6d29f457
+DATA expGridTab64<>+3104(SB)/8, $0x3fbd0b7a0f921e7c
+DATA expGridTab64<>+3112(SB)/8, $0x3fbcb3d77b98fb5e
+DATA expGridTab64<>+3120(SB)/8, $0x3fbc5d0497c09e74
+DATA expGridTab64<>+3128(SB)/8, $0x3fbc07004906c666
+DATA expGridTab64<>+3136(SB)/8, $0x3fbbb1c972f23e50
+DATA expGridTab64<>+3144(SB)/8, $0x3fbb5d5ef7a0251c
+DATA expGridTab64<>+3152(SB)/8, $0x3fbb09bfb7d11a84
+DATA expGridTab64<>+3160(SB)/8, $0x3fbab6ea92f65192
+DATA expGridTab64<>+3168(SB)/8, $0x3fba64de673e8837
+DATA expGridTab64<>+3176(SB)/8, $0x3fba139a11a2e3b9
+DATA expGridTab64<>+3184(SB)/8, $0x3fb9c31c6df3b1b8
+DATA expGridTab64<>+3192(SB)/8, $0x3fb9736456e50d80
+DATA expGridTab64<>+3200(SB)/8, $0x3fb92470a61b6965
+DATA expGridTab64<>+3208(SB)/8, $0x3fb8d6403437fbf3
+DATA expGridTab64<>+3216(SB)/8, $0x3fb888d1d8e510a3
+DATA expGridTab64<>+3224(SB)/8, $0x3fb83c246ae23bf4
+DATA expGridTab64<>+3232(SB)/8, $0x3fb7f036c0107294
+DATA expGridTab64<>+3240(SB)/8, $0x3fb7a507ad7e037d
+DATA expGridTab64<>+3248(SB)/8, $0x3fb75a96077274ba
+DATA expGridTab64<>+3256(SB)/8, $0x3fb710e0a17a42b2
+DATA expGridTab64<>+3264(SB)/8, $0x3fb6c7e64e7281cb
+DATA expGridTab64<>+3272(SB)/8, $0x3fb67fa5e0946229
+DATA expGridTab64<>+3280(SB)/8, $0x3fb6381e2980956b
+DATA expGridTab64<>+3288(SB)/8, $0x3fb5f14dfa4a9637
+DATA expGridTab64<>+3296(SB)/8, $0x3fb5ab342383d178
+DATA expGridTab64<>+3304(SB)/8, $0x3fb565cf7546b112
+DATA expGridTab64<>+3312(SB)/8, $0x3fb5211ebf41880b
+DATA expGridTab64<>+3320(SB)/8, $0x3fb4dd20d0c15fe8
+DATA expGridTab64<>+3328(SB)/8, $0x3fb499d478bca735
+DATA expGridTab64<>+3336(SB)/8, $0x3fb4573885ddc117
+DATA expGridTab64<>+3344(SB)/8, $0x3fb4154bc68d75c3
+DATA expGridTab64<>+3352(SB)/8, $0x3fb3d40d08fd43d4
+DATA expGridTab64<>+3360(SB)/8, $0x3fb3937b1b31925a
+DATA expGridTab64<>+3368(SB)/8, $0x3fb35394cb0bc394
+DATA expGridTab64<>+3376(SB)/8, $0x3fb31458e6542847
+DATA expGridTab64<>+3384(SB)/8, $0x3fb2d5c63ac3d398
+DATA expGridTab64<>+3392(SB)/8, $0x3fb297db960e4f63
+DATA expGridTab64<>+3400(SB)/8, $0x3fb25a97c5eb30fb
+DATA expGridTab64<>+3408(SB)/8, $0x3fb21df9981f8e53
+DATA expGridTab64<>+3416(SB)/8, $0x3fb1e1ffda87537b
+DATA expGridTab64<>+3424(SB)/8, $0x3fb1a6a95b1e786f
+DATA expGridTab64<>+3432(SB)/8, $0x3fb16bf4e80a173b
+DATA expGridTab64<>+3440(SB)/8, $0x3fb131e14fa1625d
+DATA expGridTab64<>+3448(SB)/8, $0x3fb0f86d60767b7e
+DATA expGridTab64<>+3456(SB)/8, $0x3fb0bf97e95f2a64
+DATA expGridTab64<>+3464(SB)/8, $0x3fb0875fb97d743a
+DATA expGridTab64<>+3472(SB)/8, $0x3fb04fc3a0481321
+DATA expGridTab64<>+3480(SB)/8, $0x3fb018c26d92ce16
+DATA expGridTab64<>+3488(SB)/8, $0x3fafc4b5e32d6259
+DATA expGridTab64<>+3496(SB)/8, $0x3faf5917f9f44c6c
+DATA expGridTab64<>+3504(SB)/8, $0x3faeeea8c1b1db94
+DATA expGridTab64<>+3512(SB)/8, $0x3fae8565dd97f19d
+DATA expGridTab64<>+3520(SB)/8, $0x3fae1d4cf1e2450a
+DATA expGridTab64<>+3528(SB)/8, $0x3fadb65ba3e5964b
+DATA expGridTab64<>+3536(SB)/8, $0x3fad508f9a1ea64f
+DATA expGridTab64<>+3544(SB)/8, $0x3facebe67c40ee71
+DATA expGridTab64<>+3552(SB)/8, $0x3fac885df3451a07
+DATA expGridTab64<>+3560(SB)/8, $0x3fac25f3a97741a0
+DATA expGridTab64<>+3568(SB)/8, $0x3fabc4a54a84e834
+DATA expGridTab64<>+3576(SB)/8, $0x3fab6470838aba66
+DATA expGridTab64<>+3584(SB)/8, $0x3fab055303221015
+DATA expGridTab64<>+3592(SB)/8, $0x3faaa74a796e3066
+DATA expGridTab64<>+3600(SB)/8, $0x3faa4a549829587e
+DATA expGridTab64<>+3608(SB)/8, $0x3fa9ee6f12b1853a
+DATA expGridTab64<>+3616(SB)/8, $0x3fa993979e14fffe
+DATA expGridTab64<>+3624(SB)/8, $0x3fa939cbf11eaef9
+DATA expGridTab64<>+3632(SB)/8, $0x3fa8e109c4622913
+DATA expGridTab64<>+3640(SB)/8, $0x3fa8894ed2478dc0
+DATA expGridTab64<>+3648(SB)/8, $0x3fa83298d717210e
+DATA expGridTab64<>+3656(SB)/8, $0x3fa7dce59104ac2b
+DATA expGridTab64<>+3664(SB)/8, $0x3fa78832c03aa2b1
+DATA expGridTab64<>+3672(SB)/8, $0x3fa7347e26e50d02
+DATA expGridTab64<>+3680(SB)/8, $0x3fa6e1c5893c380b
+DATA expGridTab64<>+3688(SB)/8, $0x3fa69006ad8f2aae
+DATA expGridTab64<>+3696(SB)/8, $0x3fa63f3f5c4de13b
+DATA expGridTab64<>+3704(SB)/8, $0x3fa5ef6d60134f38
+DATA expGridTab64<>+3712(SB)/8, $0x3fa5a08e85af27e0
+DATA expGridTab64<>+3720(SB)/8, $0x3fa552a09c2f6daa
+DATA expGridTab64<>+3728(SB)/8, $0x3fa505a174e9c929
+DATA expGridTab64<>+3736(SB)/8, $0x3fa4b98ee384a7ba
+DATA expGridTab64<>+3744(SB)/8, $0x3fa46e66be002240
+DATA expGridTab64<>+3752(SB)/8, $0x3fa42426dcbeac6a
+DATA expGridTab64<>+3760(SB)/8, $0x3fa3dacd1a8d8cce
+DATA expGridTab64<>+3768(SB)/8, $0x3fa3925754ad1e47
+DATA expGridTab64<>+3776(SB)/8, $0x3fa34ac36ad8dafe
+DATA expGridTab64<>+3784(SB)/8, $0x3fa3040f3f4f3177
+DATA expGridTab64<>+3792(SB)/8, $0x3fa2be38b6d92415
+DATA expGridTab64<>+3800(SB)/8, $0x3fa2793db8d1b381
+DATA expGridTab64<>+3808(SB)/8, $0x3fa2351c2f2d1449
+DATA expGridTab64<>+3816(SB)/8, $0x3fa1f1d2067fb03f
+DATA expGridTab64<>+3824(SB)/8, $0x3fa1af5d2e04f3f6
+DATA expGridTab64<>+3832(SB)/8, $0x3fa16dbb97a5e8c2
+DATA expGridTab64<>+3840(SB)/8, $0x3fa12ceb37ff9bc3
+DATA expGridTab64<>+3848(SB)/8, $0x3fa0ecea0669525a
+DATA expGridTab64<>+3856(SB)/8, $0x3fa0adb5fcfa8c75
+DATA expGridTab64<>+3864(SB)/8, $0x3fa06f4d1890d53c
+DATA expGridTab64<>+3872(SB)/8, $0x3fa031ad58d56279
+DATA expGridTab64<>+3880(SB)/8, $0x3f9fe9a980850685
+DATA expGridTab64<>+3888(SB)/8, $0x3f9f7182a851bca2
+DATA expGridTab64<>+3896(SB)/8, $0x3f9efae239690105
+DATA expGridTab64<>+3904(SB)/8, $0x3f9e85c449e377f3
+DATA expGridTab64<>+3912(SB)/8, $0x3f9e1224f5a3b0a5
+DATA expGridTab64<>+3920(SB)/8, $0x3f9da0005e5f28df
+DATA expGridTab64<>+3928(SB)/8, $0x3f9d2f52aba6f492
+DATA expGridTab64<>+3936(SB)/8, $0x3f9cc0180af00a8b
+DATA expGridTab64<>+3944(SB)/8, $0x3f9c524caf9b3726
+DATA expGridTab64<>+3952(SB)/8, $0x3f9be5ecd2fcb5f9
+DATA expGridTab64<>+3960(SB)/8, $0x3f9b7af4b4637369
+DATA expGridTab64<>+3968(SB)/8, $0x3f9b1160991ff737
+DATA expGridTab64<>+3976(SB)/8, $0x3f9aa92ccc8af8e4
+DATA expGridTab64<>+3984(SB)/8, $0x3f9a4255a00b9f03
+DATA expGridTab64<>+3992(SB)/8, $0x3f99dcd76b1d6a65
+DATA expGridTab64<>+4000(SB)/8, $0x3f9978ae8b55ce1b
+DATA expGridTab64<>+4008(SB)/8, $0x3f9915d76469755d
+DATA expGridTab64<>+4016(SB)/8, $0x3f98b44e6031383e
+DATA expGridTab64<>+4024(SB)/8, $0x3f98540feeaec044
+DATA expGridTab64<>+4032(SB)/8, $0x3f97f5188610ddc8
+DATA expGridTab64<>+4040(SB)/8, $0x3f979764a2b78f3d
+DATA expGridTab64<>+4048(SB)/8, $0x3f973af0c737bb45
+DATA expGridTab64<>+4056(SB)/8, $0x3f96dfb97c5e9ea7
+DATA expGridTab64<>+4064(SB)/8, $0x3f9685bb5134ef13
+DATA expGridTab64<>+4072(SB)/8, $0x3f962cf2db01b3d0
+DATA expGridTab64<>+4080(SB)/8, $0x3f95d55cb54cd53a
+DATA expGridTab64<>+4088(SB)/8, $0x3f957ef581e16426
+DATA expGridTab64<>+4096(SB)/8, $0x3f9529b9e8cf9a1e
+DATA expGridTab64<>+4104(SB)/8, $0x3f94d5a6986e9384
+DATA expGridTab64<>+4112(SB)/8, $0x3f9482b8455dc491
+DATA expGridTab64<>+4120(SB)/8, $0x3f9430ebaa862a35
+DATA expGridTab64<>+4128(SB)/8, $0x3f93e03d891b37de
+DATA expGridTab64<>+4136(SB)/8, $0x3f9390aaa89b831c
+DATA expGridTab64<>+4144(SB)/8, $0x3f93422fd6d12e2b
+DATA expGridTab64<>+4152(SB)/8, $0x3f92f4c9e7d2125a
+DATA expGridTab64<>+4160(SB)/8, $0x3f92a875b5ffab56
+DATA expGridTab64<>+4168(SB)/8, $0x3f925d302206c44f
+DATA expGridTab64<>+4176(SB)/8, $0x3f9212f612dee7fb
+DATA expGridTab64<>+4184(SB)/8, $0x3f91c9c475c99472
+DATA expGridTab64<>+4192(SB)/8, $0x3f9181983e5133dd
+DATA expGridTab64<>+4200(SB)/8, $0x3f913a6e6647daf3
+DATA expGridTab64<>+4208(SB)/8, $0x3f90f443edc5ce49
+DATA expGridTab64<>+4216(SB)/8, $0x3f90af15db27cf5a
+DATA expGridTab64<>+4224(SB)/8, $0x3f906ae13b0d3255
+DATA expGridTab64<>+4232(SB)/8, $0x3f9027a32055bd9f
+DATA expGridTab64<>+4240(SB)/8, $0x3f8fcab1483ea7fc
+DATA expGridTab64<>+4248(SB)/8, $0x3f8f47fdcb86d4ce
+DATA expGridTab64<>+4256(SB)/8, $0x3f8ec72615a894c4
+DATA expGridTab64<>+4264(SB)/8, $0x3f8e48247e3443f3
+DATA expGridTab64<>+4272(SB)/8, $0x3f8dcaf3691fc448
+DATA expGridTab64<>+4280(SB)/8, $0x3f8d4f8d46bfd939
+DATA expGridTab64<>+4288(SB)/8, $0x3f8cd5ec93c12432
+DATA expGridTab64<>+4296(SB)/8, $0x3f8c5e0bd920c396
+DATA expGridTab64<>+4304(SB)/8, $0x3f8be7e5ac24963b
+DATA expGridTab64<>+4312(SB)/8, $0x3f8b7374ae532527
+DATA expGridTab64<>+4320(SB)/8, $0x3f8b00b38d6b3575
+DATA expGridTab64<>+4328(SB)/8, $0x3f8a8f9d035b042b
+DATA expGridTab64<>+4336(SB)/8, $0x3f8a202bd6372dce
+DATA expGridTab64<>+4344(SB)/8, $0x3f89b25ad831438b
+DATA expGridTab64<>+4352(SB)/8, $0x3f894624e78e0faf
+DATA expGridTab64<>+4360(SB)/8, $0x3f88db84ee9b8b48
+DATA expGridTab64<>+4368(SB)/8, $0x3f887275e3a6869e
+DATA expGridTab64<>+4376(SB)/8, $0x3f880af2c8f0064e
+DATA expGridTab64<>+4384(SB)/8, $0x3f87a4f6aca256cb
+DATA expGridTab64<>+4392(SB)/8, $0x3f87407ca8c5d7e5
+DATA expGridTab64<>+4400(SB)/8, $0x3f86dd7fe3358230
+DATA expGridTab64<>+4408(SB)/8, $0x3f867bfb8d9327da
+DATA expGridTab64<>+4416(SB)/8, $0x3f861beae53b72b7
+DATA expGridTab64<>+4424(SB)/8, $0x3f85bd493339a125
+DATA expGridTab64<>+4432(SB)/8, $0x3f856011cc3b036d
+DATA expGridTab64<>+4440(SB)/8, $0x3f85044010823b4f
+DATA expGridTab64<>+4448(SB)/8, $0x3f84a9cf6bda3f4c
+DATA expGridTab64<>+4456(SB)/8, $0x3f8450bb5589235a
+DATA expGridTab64<>+4464(SB)/8, $0x3f83f8ff5042a88e
+DATA expGridTab64<>+4472(SB)/8, $0x3f83a296ea1a9559
+DATA expGridTab64<>+4480(SB)/8, $0x3f834d7dbc76d7e5
+DATA expGridTab64<>+4488(SB)/8, $0x3f82f9af6c017424
+DATA expGridTab64<>+4496(SB)/8, $0x3f82a727a89a3f14
+DATA expGridTab64<>+4504(SB)/8, $0x3f8255e22d4868cb
+DATA expGridTab64<>+4512(SB)/8, $0x3f8205dac02bd6b9
+DATA expGridTab64<>+4520(SB)/8, $0x3f81b70d326e4fb1
+DATA expGridTab64<>+4528(SB)/8, $0x3f81697560347b26
+DATA expGridTab64<>+4536(SB)/8, $0x3f811d0f308eb519
+DATA expGridTab64<>+4544(SB)/8, $0x3f80d1d69569b82d
+DATA expGridTab64<>+4552(SB)/8, $0x3f8087c78b7f1f3b
+DATA expGridTab64<>+4560(SB)/8, $0x3f803ede1a45bfee
+DATA expGridTab64<>+4568(SB)/8, $0x3f7fee2ca7c3bf6c
+DATA expGridTab64<>+4576(SB)/8, $0x3f7f60d8aa2a88f2
+DATA expGridTab64<>+4584(SB)/8, $0x3f7ed5b88a5e44c9
+DATA expGridTab64<>+4592(SB)/8, $0x3f7e4cc4abf7d065
+DATA expGridTab64<>+4600(SB)/8, $0x3f7dc5f58769d67e
+DATA expGridTab64<>+4608(SB)/8, $0x3f7d4143a9dfe965
+DATA expGridTab64<>+4616(SB)/8, $0x3f7cbea7b51d6239
+DATA expGridTab64<>+4624(SB)/8, $0x3f7c3e1a5f5c077c
+DATA expGridTab64<>+4632(SB)/8, $0x3f7bbf94732a7d8f
+DATA expGridTab64<>+4640(SB)/8, $0x3f7b430ecf4a83a8
+DATA expGridTab64<>+4648(SB)/8, $0x3f7ac882668effa0
+DATA expGridTab64<>+4656(SB)/8, $0x3f7a4fe83fb9db25
+DATA expGridTab64<>+4664(SB)/8, $0x3f79d9397559b49b
+DATA expGridTab64<>+4672(SB)/8, $0x3f79646f35a76624
+DATA expGridTab64<>+4680(SB)/8, $0x3f78f182c2636517
+DATA expGridTab64<>+4688(SB)/8, $0x3f78806d70b2fc36
+DATA expGridTab64<>+4696(SB)/8, $0x3f781128a8fd62f1
+DATA expGridTab64<>+4704(SB)/8, $0x3f77a3ade6c8b3e5
+DATA expGridTab64<>+4712(SB)/8, $0x3f7737f6b896c4d8
+DATA expGridTab64<>+4720(SB)/8, $0x3f76cdfcbfc1e263
+DATA expGridTab64<>+4728(SB)/8, $0x3f7665b9b059715a
+DATA expGridTab64<>+4736(SB)/8, $0x3f75ff2750fe7820
+DATA expGridTab64<>+4744(SB)/8, $0x3f759a3f7ac011f9
+DATA expGridTab64<>+4752(SB)/8, $0x3f7536fc18f7ce5c
+DATA expGridTab64<>+4760(SB)/8, $0x3f74d5572925fe54
+DATA expGridTab64<>+4768(SB)/8, $0x3f74754abacdf1dc
+DATA expGridTab64<>+4776(SB)/8, $0x3f7416d0ef52273c
+DATA expGridTab64<>+4784(SB)/8, $0x3f73b9e3f9d06e3f
+DATA expGridTab64<>+4792(SB)/8, $0x3f735e7e1efe0133
+DATA expGridTab64<>+4800(SB)/8, $0x3f730499b503957f
+DATA expGridTab64<>+4808(SB)/8, $0x3f72ac31235965b1
+DATA expGridTab64<>+4816(SB)/8, $0x3f72553ee2a336bf
+DATA expGridTab64<>+4824(SB)/8, $0x3f71ffbd7c8c5a49
+DATA expGridTab64<>+4832(SB)/8, $0x3f71aba78ba3af89
+DATA expGridTab64<>+4840(SB)/8, $0x3f7158f7bb37a4b6
+DATA expGridTab64<>+4848(SB)/8, $0x3f7107a8c7323a6e
+DATA expGridTab64<>+4856(SB)/8, $0x3f70b7b57bf50adc
+DATA expGridTab64<>+4864(SB)/8, $0x3f706918b6355624
+DATA expGridTab64<>+4872(SB)/8, $0x3f701bcd62d815ba
+DATA expGridTab64<>+4880(SB)/8, $0x3f6f9f9cfd9c3035
+DATA expGridTab64<>+4888(SB)/8, $0x3f6f0a2e2de04cf6
+DATA expGridTab64<>+4896(SB)/8, $0x3f6e77448fb66bb9
+DATA expGridTab64<>+4904(SB)/8, $0x3f6de6d67b994a09
+DATA expGridTab64<>+4912(SB)/8, $0x3f6d58da68fd1170
+DATA expGridTab64<>+4920(SB)/8, $0x3f6ccd46ee080f5b
+DATA expGridTab64<>+4928(SB)/8, $0x3f6c4412bf4b8f0b
+DATA expGridTab64<>+4936(SB)/8, $0x3f6bbd34af7cd852
+DATA expGridTab64<>+4944(SB)/8, $0x3f6b38a3af2e55b4
+DATA expGridTab64<>+4952(SB)/8, $0x3f6ab656cc88e46e
+DATA expGridTab64<>+4960(SB)/8, $0x3f6a3645330550ff
+DATA expGridTab64<>+4968(SB)/8, $0x3f69b8662b260284
+DATA expGridTab64<>+4976(SB)/8, $0x3f693cb11a30d765
+DATA expGridTab64<>+4984(SB)/8, $0x3f68c31d81e93599
+DATA expGridTab64<>+4992(SB)/8, $0x3f684ba3004a50d0
+DATA expGridTab64<>+5000(SB)/8, $0x3f67d6394f41a8b8
+DATA expGridTab64<>+5008(SB)/8, $0x3f6762d84469c18f
+DATA expGridTab64<>+5016(SB)/8, $0x3f66f177d0c51916
+DATA expGridTab64<>+5024(SB)/8, $0x3f66821000795a03
+DATA expGridTab64<>+5032(SB)/8, $0x3f661498fa8acfe9
+DATA expGridTab64<>+5040(SB)/8, $0x3f65a90b00981d93
+DATA expGridTab64<>+5048(SB)/8, $0x3f653f5e6e9637bd
+DATA expGridTab64<>+5056(SB)/8, $0x3f64d78bba8ca5fd
+DATA expGridTab64<>+5064(SB)/8, $0x3f64718b74520bb7
+DATA expGridTab64<>+5072(SB)/8, $0x3f640d564548fad7
+DATA expGridTab64<>+5080(SB)/8, $0x3f63aae4f01d120b
+DATA expGridTab64<>+5088(SB)/8, $0x3f634a305080681f
+DATA expGridTab64<>+5096(SB)/8, $0x3f62eb315ae94624
+DATA expGridTab64<>+5104(SB)/8, $0x3f628de11c5031eb
+DATA expGridTab64<>+5112(SB)/8, $0x3f623238b9ee4a55
+DATA expGridTab64<>+5120(SB)/8, $0x3f61d83170fbf6fb
+DATA expGridTab64<>+5128(SB)/8, $0x3f617fc4966fec9b
+DATA expGridTab64<>+5136(SB)/8, $0x3f6128eb96be8798
+DATA expGridTab64<>+5144(SB)/8, $0x3f60d39ff5997e04
+DATA expGridTab64<>+5152(SB)/8, $0x3f607fdb4dafea5f
+DATA expGridTab64<>+5160(SB)/8, $0x3f602d97506eb060
+DATA expGridTab64<>+5168(SB)/8, $0x3f5fb99b8b8279e1
+DATA expGridTab64<>+5176(SB)/8, $0x3f5f1af117a54518
+DATA expGridTab64<>+5184(SB)/8, $0x3f5e7f232d9e2630
+DATA expGridTab64<>+5192(SB)/8, $0x3f5de625e14b70b0
+DATA expGridTab64<>+5200(SB)/8, $0x3f5d4fed7195d7e8
+DATA expGridTab64<>+5208(SB)/8, $0x3f5cbc6e47f5a045
+DATA expGridTab64<>+5216(SB)/8, $0x3f5c2b9cf7f893bf
+DATA expGridTab64<>+5224(SB)/8, $0x3f5b9d6e3ec8bb3c
+DATA expGridTab64<>+5232(SB)/8, $0x3f5b11d702b3deb2
+DATA expGridTab64<>+5240(SB)/8, $0x3f5a88cc52b3cda7
+DATA expGridTab64<>+5248(SB)/8, $0x3f5a024365f771bd
+DATA expGridTab64<>+5256(SB)/8, $0x3f597e319b6cacc1
+DATA expGridTab64<>+5264(SB)/8, $0x3f58fc8c794b03b5
+DATA expGridTab64<>+5272(SB)/8, $0x3f587d49ac9f1847
+DATA expGridTab64<>+5280(SB)/8, $0x3f58005f08d6f1ef
+DATA expGridTab64<>+5288(SB)/8, $0x3f5785c2874f1801
+DATA expGridTab64<>+5296(SB)/8, $0x3f570d6a46e07dda
+DATA expGridTab64<>+5304(SB)/8, $0x3f56974c8b6f424d
+DATA expGridTab64<>+5312(SB)/8, $0x3f56235fbd7a4345
+DATA expGridTab64<>+5320(SB)/8, $0x3f55b19a69ab86af
+DATA expGridTab64<>+5328(SB)/8, $0x3f5541f340697987
+DATA expGridTab64<>+5336(SB)/8, $0x3f54d461156905de
+DATA expGridTab64<>+5344(SB)/8, $0x3f5468dadf4080ab
+DATA expGridTab64<>+5352(SB)/8, $0x3f53ff57b6fb701d
+DATA expGridTab64<>+5360(SB)/8, $0x3f5397ced7af2b15
+DATA expGridTab64<>+5368(SB)/8, $0x3f5332379e105262
+DATA expGridTab64<>+5376(SB)/8, $0x3f52ce898809244e
+DATA expGridTab64<>+5384(SB)/8, $0x3f526cbc3450aafd
+DATA expGridTab64<>+5392(SB)/8, $0x3f520cc76202c5fb
+DATA expGridTab64<>+5400(SB)/8, $0x3f51aea2f0390f72
+DATA expGridTab64<>+5408(SB)/8, $0x3f515246dda49d47
+DATA expGridTab64<>+5416(SB)/8, $0x3f50f7ab48289e6b
+DATA expGridTab64<>+5424(SB)/8, $0x3f509ec86c75d497
+DATA expGridTab64<>+5432(SB)/8, $0x3f504796a5a6ea9f
+DATA expGridTab64<>+5440(SB)/8, $0x3f4fe41cd9bb4eee
+DATA expGridTab64<>+5448(SB)/8, $0x3f4f3c50b1c1fbf7
+DATA expGridTab64<>+5456(SB)/8, $0x3f4e97ba3b77f306
+DATA expGridTab64<>+5464(SB)/8, $0x3f4df64b18bb0e6c
+DATA expGridTab64<>+5472(SB)/8, $0x3f4d57f524723822
+DATA expGridTab64<>+5480(SB)/8, $0x3f4cbcaa71d06ef4
+DATA expGridTab64<>+5488(SB)/8, $0x3f4c245d4b99847a
+DATA expGridTab64<>+5496(SB)/8, $0x3f4b8f0033689375
+DATA expGridTab64<>+5504(SB)/8, $0x3f4afc85e0f82e12
+DATA expGridTab64<>+5512(SB)/8, $0x3f4a6ce1416c437e
+DATA expGridTab64<>+5520(SB)/8, $0x3f49e005769dbc1d
+DATA expGridTab64<>+5528(SB)/8, $0x3f4955e5d667cbb3
+DATA expGridTab64<>+5536(SB)/8, $0x3f48ce75e9f6f8a0
+DATA expGridTab64<>+5544(SB)/8, $0x3f4849a96d19d753
+DATA expGridTab64<>+5552(SB)/8, $0x3f47c7744d9378f7
+DATA expGridTab64<>+5560(SB)/8, $0x3f4747caaa6f8c5c
+DATA expGridTab64<>+5568(SB)/8, $0x3f46caa0d3582fe9
+DATA expGridTab64<>+5576(SB)/8, $0x3f464feb47ed738a
+DATA expGridTab64<>+5584(SB)/8, $0x3f45d79eb71e893b
+DATA expGridTab64<>+5592(SB)/8, $0x3f4561affe84a2fe
+DATA expGridTab64<>+5600(SB)/8, $0x3f44ee1429bf7cc0
+DATA expGridTab64<>+5608(SB)/8, $0x3f447cc071d390e0
+DATA expGridTab64<>+5616(SB)/8, $0x3f440daa3c89f5b6
+DATA expGridTab64<>+5624(SB)/8, $0x3f43a0c71bd1e2ad
+DATA expGridTab64<>+5632(SB)/8, $0x3f43360ccd23db3a
+DATA expGridTab64<>+5640(SB)/8, $0x3f42cd7138e67e1c
+DATA expGridTab64<>+5648(SB)/8, $0x3f4266ea71d4f71a
+DATA expGridTab64<>+5656(SB)/8, $0x3f42026eb4671190
+DATA expGridTab64<>+5664(SB)/8, $0x3f419ff4663ae9df
+DATA expGridTab64<>+5672(SB)/8, $0x3f413f7215803bfb
+DATA expGridTab64<>+5680(SB)/8, $0x3f40e0de78654d1e
+DATA expGridTab64<>+5688(SB)/8, $0x3f4084306c856eab
+DATA expGridTab64<>+5696(SB)/8, $0x3f40295ef6591848
+DATA expGridTab64<>+5704(SB)/8, $0x3f3fa0c2814f2e27
+DATA expGridTab64<>+5712(SB)/8, $0x3f3ef25d37f49fe1
+DATA expGridTab64<>+5720(SB)/8, $0x3f3e477cfc23256f
+DATA expGridTab64<>+5728(SB)/8, $0x3f3da01102b5f851
+DATA expGridTab64<>+5736(SB)/8, $0x3f3cfc08c8d2c8d6
+DATA expGridTab64<>+5744(SB)/8, $0x3f3c5b5412dcafad
+DATA expGridTab64<>+5752(SB)/8, $0x3f3bbde2eb6a2f84
+DATA expGridTab64<>+5760(SB)/8, $0x3f3b23a5a23e4210
+DATA expGridTab64<>+5768(SB)/8, $0x3f3a8c8ccb446bcf
+DATA expGridTab64<>+5776(SB)/8, $0x3f39f8893d8fd1c1
+DATA expGridTab64<>+5784(SB)/8, $0x3f39678c125d4c52
+DATA expGridTab64<>+5792(SB)/8, $0x3f38d986a4187285
+DATA expGridTab64<>+5800(SB)/8, $0x3f384e6a8d639886
+DATA expGridTab64<>+5808(SB)/8, $0x3f37c629a822bc9e
+DATA expGridTab64<>+5816(SB)/8, $0x3f3740b60c895d8c
+DATA expGridTab64<>+5824(SB)/8, $0x3f36be02102b3520
+DATA expGridTab64<>+5832(SB)/8, $0x3f363e00450fd210
+DATA expGridTab64<>+5840(SB)/8, $0x3f35c0a378c90bca
+DATA expGridTab64<>+5848(SB)/8, $0x3f3545deb38c4b1e
+DATA expGridTab64<>+5856(SB)/8, $0x3f34cda5374ea275
+DATA expGridTab64<>+5864(SB)/8, $0x3f3457ea7ee3b05b
+DATA expGridTab64<>+5872(SB)/8, $0x3f33e4a23d1f4703
+DATA expGridTab64<>+5880(SB)/8, $0x3f3373c05bf9d36a
+DATA expGridTab64<>+5888(SB)/8, $0x3f330538fbb77ecd
+DATA expGridTab64<>+5896(SB)/8, $0x3f329900721204ea
+DATA expGridTab64<>+5904(SB)/8, $0x3f322f0b496539be
+DATA expGridTab64<>+5912(SB)/8, $0x3f31c74e3fde3931
+DATA expGridTab64<>+5920(SB)/8, $0x3f3161be46ad3b50
+DATA expGridTab64<>+5928(SB)/8, $0x3f30fe50813a0777
+DATA expGridTab64<>+5936(SB)/8, $0x3f309cfa445b00ff
+DATA expGridTab64<>+5944(SB)/8, $0x3f303db1158ec7df
+DATA expGridTab64<>+5952(SB)/8, $0x3f2fc0d55470cf51
+DATA expGridTab64<>+5960(SB)/8, $0x3f2f0a39cdbc1ec5
+DATA expGridTab64<>+5968(SB)/8, $0x3f2e577bbcd49935
+DATA expGridTab64<>+5976(SB)/8, $0x3f2da887a2df8846
+DATA expGridTab64<>+5984(SB)/8, $0x3f2cfd4a5adec5c0
+DATA expGridTab64<>+5992(SB)/8, $0x3f2c55b11842020b
+DATA expGridTab64<>+6000(SB)/8, $0x3f2bb1a9657ce465
+DATA expGridTab64<>+6008(SB)/8, $0x3f2b112122a1f97e
+DATA expGridTab64<>+6016(SB)/8, $0x3f2a740684026555
+DATA expGridTab64<>+6024(SB)/8, $0x3f29da4810d24d00
+DATA expGridTab64<>+6032(SB)/8, $0x3f2943d4a1d1ed39
+DATA expGridTab64<>+6040(SB)/8, $0x3f28b09b5ffb525c
+DATA expGridTab64<>+6048(SB)/8, $0x3f28208bc334a6a5
+DATA expGridTab64<>+6056(SB)/8, $0x3f27939591070b75
+DATA expGridTab64<>+6064(SB)/8, $0x3f2709a8db59f25c
+DATA expGridTab64<>+6072(SB)/8, $0x3f2682b5ff32eab6
+DATA expGridTab64<>+6080(SB)/8, $0x3f25feada379d8b7
+DATA expGridTab64<>+6088(SB)/8, $0x3f257d80b7c18a9e
+DATA expGridTab64<>+6096(SB)/8, $0x3f24ff207314a102
+DATA expGridTab64<>+6104(SB)/8, $0x3f24837e52c6bf06
+DATA expGridTab64<>+6112(SB)/8, $0x3f240a8c1949f75e
+DATA expGridTab64<>+6120(SB)/8, $0x3f23943bcd086b08
+DATA expGridTab64<>+6128(SB)/8, $0x3f23207fb7420eb9
+DATA expGridTab64<>+6136(SB)/8, $0x3f22af4a62ee8be8
+DATA expGridTab64<>+6144(SB)/8, $0x3f22408e9ba3327f
+DATA expGridTab64<>+6152(SB)/8, $0x3f21d43f6c7cf039
+DATA expGridTab64<>+6160(SB)/8, $0x3f216a501f0e42ca
+DATA expGridTab64<>+6168(SB)/8, $0x3f2102b43a5119e0
+DATA expGridTab64<>+6176(SB)/8, $0x3f209d5f819c9e29
+DATA expGridTab64<>+6184(SB)/8, $0x3f203a45f39ed297
+DATA expGridTab64<>+6192(SB)/8, $0x3f1fb2b792b40a22
+DATA expGridTab64<>+6200(SB)/8, $0x3f1ef52aea4c07cc
+DATA expGridTab64<>+6208(SB)/8, $0x3f1e3bcf436a1a95
+DATA expGridTab64<>+6216(SB)/8, $0x3f1d868e6238dc8e
+DATA expGridTab64<>+6224(SB)/8, $0x3f1cd55277c18d05
+DATA expGridTab64<>+6232(SB)/8, $0x3f1c2806200bccbc
+DATA expGridTab64<>+6240(SB)/8, $0x3f1b7e94604479dc
+DATA expGridTab64<>+6248(SB)/8, $0x3f1ad8e8a4eb96c0
+DATA expGridTab64<>+6256(SB)/8, $0x3f1a36eec00926dd
+DATA expGridTab64<>+6264(SB)/8, $0x3f199892e768ed36
+DATA expGridTab64<>+6272(SB)/8, $0x3f18fdc1b2dcf7b9
+DATA expGridTab64<>+6280(SB)/8, $0x3f1866681a86e346
+DATA expGridTab64<>+6288(SB)/8, $0x3f17d2737527c3f9
+DATA expGridTab64<>+6296(SB)/8, $0x3f1741d176769d9f
+DATA expGridTab64<>+6304(SB)/8, $0x3f16b4702d7d5849
+DATA expGridTab64<>+6312(SB)/8, $0x3f162a3e02fc1d10
+DATA expGridTab64<>+6320(SB)/8, $0x3f15a329b7d30748
+DATA expGridTab64<>+6328(SB)/8, $0x3f151f226372166a
+DATA expGridTab64<>+6336(SB)/8, $0x3f149e17724f4d41
+DATA expGridTab64<>+6344(SB)/8, $0x3f141ff8a462eae8
+DATA expGridTab64<>+6352(SB)/8, $0x3f13a4b60ba9aa4e
+DATA expGridTab64<>+6360(SB)/8, $0x3f132c400aacf532
+DATA expGridTab64<>+6368(SB)/8, $0x3f12b6875310f785
+DATA expGridTab64<>+6376(SB)/8, $0x3f12437ce428805c
+DATA expGridTab64<>+6384(SB)/8, $0x3f11d312098e9dba
+DATA expGridTab64<>+6392(SB)/8, $0x3f11653859c5e09f
+DATA expGridTab64<>+6400(SB)/8, $0x3f10f9e1b4dd36df
+DATA expGridTab64<>+6408(SB)/8, $0x3f109100431a4887
+DATA expGridTab64<>+6416(SB)/8, $0x3f102a8673a94692
+DATA expGridTab64<>+6424(SB)/8, $0x3f0f8ccdf6a431e8
+DATA expGridTab64<>+6432(SB)/8, $0x3f0ec929a665b449
+DATA expGridTab64<>+6440(SB)/8, $0x3f0e0a066eff1cb6
+DATA expGridTab64<>+6448(SB)/8, $0x3f0d4f4b4c8e09ed
+DATA expGridTab64<>+6456(SB)/8, $0x3f0c98dfbc79a53f
+DATA expGridTab64<>+6464(SB)/8, $0x3f0be6abbb10a5aa
+DATA expGridTab64<>+6472(SB)/8, $0x3f0b3897c1313f8d
+DATA expGridTab64<>+6480(SB)/8, $0x3f0a8e8cc1fadef6
+DATA expGridTab64<>+6488(SB)/8, $0x3f09e87428898adc
+DATA expGridTab64<>+6496(SB)/8, $0x3f094637d5bacfdb
+DATA expGridTab64<>+6504(SB)/8, $0x3f08a7c21dfc1170
+DATA expGridTab64<>+6512(SB)/8, $0x3f080cfdc72220cf
+DATA expGridTab64<>+6520(SB)/8, $0x3f0775d60649f8ef
+DATA expGridTab64<>+6528(SB)/8, $0x3f06e2367dc27f95
+DATA expGridTab64<>+6536(SB)/8, $0x3f06520b3aff2b72
+DATA expGridTab64<>+6544(SB)/8, $0x3f05c540b4936fd2
+DATA expGridTab64<>+6552(SB)/8, $0x3f053bc3c836ce80
+DATA expGridTab64<>+6560(SB)/8, $0x3f04b581b8d170fc
+DATA expGridTab64<>+6568(SB)/8, $0x3f0432682c912a3c
+DATA expGridTab64<>+6576(SB)/8, $0x3f03b2652b06c2b2
+DATA expGridTab64<>+6584(SB)/8, $0x3f0335671b4b7071
+DATA expGridTab64<>+6592(SB)/8, $0x3f02bb5cc22e5db6
+DATA expGridTab64<>+6600(SB)/8, $0x3f024435406a2063
+DATA expGridTab64<>+6608(SB)/8, $0x3f01cfe010e2052d
+DATA expGridTab64<>+6616(SB)/8, $0x3f015e4d06e711b8
+DATA expGridTab64<>+6624(SB)/8, $0x3f00ef6c4c84a0fe
+DATA expGridTab64<>+6632(SB)/8, $0x3f00832e60d47dc7
+DATA expGridTab64<>+6640(SB)/8, $0x3f001984165a5f36
+DATA expGridTab64<>+6648(SB)/8, $0x3eff64bd22cd5785
+DATA expGridTab64<>+6656(SB)/8, $0x3efe9b5e8d00ce77
+DATA expGridTab64<>+6664(SB)/8, $0x3efdd6cff1ac618c
+DATA expGridTab64<>+6672(SB)/8, $0x3efd16f5716c6c1a
+DATA expGridTab64<>+6680(SB)/8, $0x3efc5bb3c41a024e
+DATA expGridTab64<>+6688(SB)/8, $0x3efba4f035d60e03
+DATA expGridTab64<>+6696(SB)/8, $0x3efaf290a421b8d4
+DATA expGridTab64<>+6704(SB)/8, $0x3efa447b7b03f045
+DATA expGridTab64<>+6712(SB)/8, $0x3ef99a97b23bd143
+DATA expGridTab64<>+6720(SB)/8, $0x3ef8f4ccca7fc90d
+DATA expGridTab64<>+6728(SB)/8, $0x3ef85302cac939fa
+DATA expGridTab64<>+6736(SB)/8, $0x3ef7b5223dac7336
+DATA expGridTab64<>+6744(SB)/8, $0x3ef71b142ebccb34
+DATA expGridTab64<>+6752(SB)/8, $0x3ef684c227fcacef
+DATA expGridTab64<>+6760(SB)/8, $0x3ef5f2162f5968ed
+DATA expGridTab64<>+6768(SB)/8, $0x3ef562fac4329b48
+DATA expGridTab64<>+6776(SB)/8, $0x3ef4d75adcecf8b2
+DATA expGridTab64<>+6784(SB)/8, $0x3ef44f21e49054f2
+DATA expGridTab64<>+6792(SB)/8, $0x3ef3ca3bb870b5db
+DATA expGridTab64<>+6800(SB)/8, $0x3ef34894a5e24657
+DATA expGridTab64<>+6808(SB)/8, $0x3ef2ca1967f7fda7
+DATA expGridTab64<>+6816(SB)/8, $0x3ef24eb7254ccf83
+DATA expGridTab64<>+6824(SB)/8, $0x3ef1d65b6dd73a4b
+DATA expGridTab64<>+6832(SB)/8, $0x3ef160f438c70913
+DATA expGridTab64<>+6840(SB)/8, $0x3ef0ee6fe26d1fc9
+DATA expGridTab64<>+6848(SB)/8, $0x3ef07ebd2a2d2844
+DATA expGridTab64<>+6856(SB)/8, $0x3ef011cb3078f79a
+DATA expGridTab64<>+6864(SB)/8, $0x3eef4f12e9ab070a
+DATA expGridTab64<>+6872(SB)/8, $0x3eee7fcfa7d280aa
+DATA expGridTab64<>+6880(SB)/8, $0x3eedb5ad0b27805c
+DATA expGridTab64<>+6888(SB)/8, $0x3eecf08c361cda2c
+DATA expGridTab64<>+6896(SB)/8, $0x3eec304efa2c6f4e
+DATA expGridTab64<>+6904(SB)/8, $0x3eeb74d7d43c29aa
+DATA expGridTab64<>+6912(SB)/8, $0x3eeabe09e9144b5e
+DATA expGridTab64<>+6920(SB)/8, $0x3eea0bc901e6c8fa
+DATA expGridTab64<>+6928(SB)/8, $0x3ee95df988e76644
+DATA expGridTab64<>+6936(SB)/8, $0x3ee8b48085f44e45
+DATA expGridTab64<>+6944(SB)/8, $0x3ee80f439b4ee04b
+DATA expGridTab64<>+6952(SB)/8, $0x3ee76e2902646c9b
+DATA expGridTab64<>+6960(SB)/8, $0x3ee6d11788a69c64
+DATA expGridTab64<>+6968(SB)/8, $0x3ee637f68c73418b
+DATA expGridTab64<>+6976(SB)/8, $0x3ee5a2adfa0b4bc4
+DATA expGridTab64<>+6984(SB)/8, $0x3ee511264898a173
+DATA expGridTab64<>+6992(SB)/8, $0x3ee4834877429b8f
+DATA expGridTab64<>+7000(SB)/8, $0x3ee3f8fe0a50e4de
+DATA expGridTab64<>+7008(SB)/8, $0x3ee37231085c7d9a
+DATA expGridTab64<>+7016(SB)/8, $0x3ee2eecbf78ea58b
+DATA expGridTab64<>+7024(SB)/8, $0x3ee26eb9daed6f7e
+DATA expGridTab64<>+7032(SB)/8, $0x3ee1f1e62fb5c1dd
+DATA expGridTab64<>+7040(SB)/8, $0x3ee1783ceac28910
+DATA expGridTab64<>+7048(SB)/8, $0x3ee101aa7600e11c
+DATA expGridTab64<>+7056(SB)/8, $0x3ee08e1badf0fced
+DATA expGridTab64<>+7064(SB)/8, $0x3ee01d7ddf339259
+DATA expGridTab64<>+7072(SB)/8, $0x3edf5f7d88472604
+DATA expGridTab64<>+7080(SB)/8, $0x3ede899904f7f5a6
+DATA expGridTab64<>+7088(SB)/8, $0x3eddb92b5212fb8d
+DATA expGridTab64<>+7096(SB)/8, $0x3edcee125acfbedb
+DATA expGridTab64<>+7104(SB)/8, $0x3edc282cd3957eda
+DATA expGridTab64<>+7112(SB)/8, $0x3edb675a35a34e0d
+DATA expGridTab64<>+7120(SB)/8, $0x3edaab7abace48dc
+DATA expGridTab64<>+7128(SB)/8, $0x3ed9f46f5955831f
+DATA expGridTab64<>+7136(SB)/8, $0x3ed94219bfcb4928
+DATA expGridTab64<>+7144(SB)/8, $0x3ed8945c5113528c
+DATA expGridTab64<>+7152(SB)/8, $0x3ed7eb1a2075864e
+DATA expGridTab64<>+7160(SB)/8, $0x3ed74636edc4f1a0
+DATA expGridTab64<>+7168(SB)/8, $0x3ed6a597219a93da
+DATA expGridTab64<>+7176(SB)/8, $0x3ed6091fc9a3a3ac
+DATA expGridTab64<>+7184(SB)/8, $0x3ed570b69502f313
+DATA expGridTab64<>+7192(SB)/8, $0x3ed4dc41d0c518ee
+DATA expGridTab64<>+7200(SB)/8, $0x3ed44ba864670882
+DATA expGridTab64<>+7208(SB)/8, $0x3ed3bed1ce6ec088
+DATA expGridTab64<>+7216(SB)/8, $0x3ed335a62115bce2
+DATA expGridTab64<>+7224(SB)/8, $0x3ed2b00dff04d732
+DATA expGridTab64<>+7232(SB)/8, $0x3ed22df298214423
+DATA expGridTab64<>+7240(SB)/8, $0x3ed1af3da66a5c45
+DATA expGridTab64<>+7248(SB)/8, $0x3ed133d96ae7e0dd
+DATA expGridTab64<>+7256(SB)/8, $0x3ed0bbb0aaa86e27
+DATA expGridTab64<>+7264(SB)/8, $0x3ed046aeabcfcdec
+DATA expGridTab64<>+7272(SB)/8, $0x3ecfa97e6569bce6
+DATA expGridTab64<>+7280(SB)/8, $0x3ececb9cfe1d8642
+DATA expGridTab64<>+7288(SB)/8, $0x3ecdf39292622a92
+DATA expGridTab64<>+7296(SB)/8, $0x3ecd21397ead99cb
+DATA expGridTab64<>+7304(SB)/8, $0x3ecc546d05f73441
+DATA expGridTab64<>+7312(SB)/8, $0x3ecb8d094c86d374
+DATA expGridTab64<>+7320(SB)/8, $0x3ecacaeb52df9f12
+DATA expGridTab64<>+7328(SB)/8, $0x3eca0df0f0c626dc
+DATA expGridTab64<>+7336(SB)/8, $0x3ec955f8d0613c76
+DATA expGridTab64<>+7344(SB)/8, $0x3ec8a2e269750a39
+DATA expGridTab64<>+7352(SB)/8, $0x3ec7f48dfcb7e67d
+DATA expGridTab64<>+7360(SB)/8, $0x3ec74adc8f4064d3
+DATA expGridTab64<>+7368(SB)/8, $0x3ec6a5afe60c28dc
+DATA expGridTab64<>+7376(SB)/8, $0x3ec604ea819f007c
+DATA expGridTab64<>+7384(SB)/8, $0x3ec5686f99b9cd48
+DATA expGridTab64<>+7392(SB)/8, $0x3ec4d0231928c6f9
+DATA expGridTab64<>+7400(SB)/8, $0x3ec43be999a8a2e0
+DATA expGridTab64<>+7408(SB)/8, $0x3ec3aba85fe22e20
+DATA expGridTab64<>+7416(SB)/8, $0x3ec31f45577bea9d
+DATA expGridTab64<>+7424(SB)/8, $0x3ec296a70f414053
+DATA expGridTab64<>+7432(SB)/8, $0x3ec211b4b55ed6bf
+DATA expGridTab64<>+7440(SB)/8, $0x3ec1905613b3abf2
+DATA expGridTab64<>+7448(SB)/8, $0x3ec112738c3680b0
+DATA expGridTab64<>+7456(SB)/8, $0x3ec097f6156f32c5
+DATA expGridTab64<>+7464(SB)/8, $0x3ec020c73703a0ad
+DATA expGridTab64<>+7472(SB)/8, $0x3ebf59a20caf6695
+DATA expGridTab64<>+7480(SB)/8, $0x3ebe77fc4680586b
+DATA expGridTab64<>+7488(SB)/8, $0x3ebd9c73698fb1dc
+DATA expGridTab64<>+7496(SB)/8, $0x3ebcc6decc0d99bf
+DATA expGridTab64<>+7504(SB)/8, $0x3ebbf716c6168bae
+DATA expGridTab64<>+7512(SB)/8, $0x3ebb2cf4aba7c070
+DATA expGridTab64<>+7520(SB)/8, $0x3eba6852c6b58392
+DATA expGridTab64<>+7528(SB)/8, $0x3eb9a90c5162c743
+DATA expGridTab64<>+7536(SB)/8, $0x3eb8eefd70594a89
+DATA expGridTab64<>+7544(SB)/8, $0x3eb83a032d41a903
+DATA expGridTab64<>+7552(SB)/8, $0x3eb789fb715aae95
+DATA expGridTab64<>+7560(SB)/8, $0x3eb6dec5002f4c30
+DATA expGridTab64<>+7568(SB)/8, $0x3eb6383f726a8e04
+DATA expGridTab64<>+7576(SB)/8, $0x3eb5964b30c8f640
+DATA expGridTab64<>+7584(SB)/8, $0x3eb4f8c96f26a26a
+DATA expGridTab64<>+7592(SB)/8, $0x3eb45f9c27a9a429
+DATA expGridTab64<>+7600(SB)/8, $0x3eb3caa61607f920
+DATA expGridTab64<>+7608(SB)/8, $0x3eb339cab2e89045
+DATA expGridTab64<>+7616(SB)/8, $0x3eb2acee2f5ecdb8
+DATA expGridTab64<>+7624(SB)/8, $0x3eb223f5708000d7
+DATA expGridTab64<>+7632(SB)/8, $0x3eb19ec60b1242ed
+DATA expGridTab64<>+7640(SB)/8, $0x3eb11d463f543753
+DATA expGridTab64<>+7648(SB)/8, $0x3eb09f5cf4dd2877
+DATA expGridTab64<>+7656(SB)/8, $0x3eb024f1b694ffb8
+DATA expGridTab64<>+7664(SB)/8, $0x3eaf5bd95d8730d8
+DATA expGridTab64<>+7672(SB)/8, $0x3eae746d466de1a2
+DATA expGridTab64<>+7680(SB)/8, $0x3ead9371e2ff7c35
+DATA expGridTab64<>+7688(SB)/8, $0x3eacb8bb1687d606
+DATA expGridTab64<>+7696(SB)/8, $0x3eabe41de54d155a
+DATA expGridTab64<>+7704(SB)/8, $0x3eab15706d8997a2
+DATA expGridTab64<>+7712(SB)/8, $0x3eaa4c89e08ef4f3
+DATA expGridTab64<>+7720(SB)/8, $0x3ea989427c114158
+DATA expGridTab64<>+7728(SB)/8, $0x3ea8cb738399b12c
+DATA expGridTab64<>+7736(SB)/8, $0x3ea812f73a1fc9c7
+DATA expGridTab64<>+7744(SB)/8, $0x3ea75fa8dbc84bec
+DATA expGridTab64<>+7752(SB)/8, $0x3ea6b16497c9099c
+DATA expGridTab64<>+7760(SB)/8, $0x3ea608078a70dcbc
+DATA expGridTab64<>+7768(SB)/8, $0x3ea5636fb752f82d
+DATA expGridTab64<>+7776(SB)/8, $0x3ea4c37c0394d094
+DATA expGridTab64<>+7784(SB)/8, $0x3ea4280c305dde1b
+DATA expGridTab64<>+7792(SB)/8, $0x3ea39100d5687bfe
+DATA expGridTab64<>+7800(SB)/8, $0x3ea2fe3b5bb32e8f
+DATA expGridTab64<>+7808(SB)/8, $0x3ea26f9df8519bd7
+DATA expGridTab64<>+7816(SB)/8, $0x3ea1e50ba75c869c
+DATA expGridTab64<>+7824(SB)/8, $0x3ea15e6827001f18
+DATA expGridTab64<>+7832(SB)/8, $0x3ea0db97f2a7fff8
+DATA expGridTab64<>+7840(SB)/8, $0x3ea05c803e4831c1
+DATA expGridTab64<>+7848(SB)/8, $0x3e9fc20de38523ee
+DATA expGridTab64<>+7856(SB)/8, $0x3e9ed22548cffd35
+DATA expGridTab64<>+7864(SB)/8, $0x3e9de915312953a8
+DATA expGridTab64<>+7872(SB)/8, $0x3e9d06ad6ecdf971
+DATA expGridTab64<>+7880(SB)/8, $0x3e9c2abf1920e675
+DATA expGridTab64<>+7888(SB)/8, $0x3e9b551c847fbc96
+DATA expGridTab64<>+7896(SB)/8, $0x3e9a85993a48f874
+DATA expGridTab64<>+7904(SB)/8, $0x3e99bc09f112b494
+DATA expGridTab64<>+7912(SB)/8, $0x3e98f8448510ea91
+DATA expGridTab64<>+7920(SB)/8, $0x3e983a1ff0aa239d
+DATA expGridTab64<>+7928(SB)/8, $0x3e97817445398f26
+DATA expGridTab64<>+7936(SB)/8, $0x3e96ce1aa3fd7bdd
+DATA expGridTab64<>+7944(SB)/8, $0x3e961fed373134a7
+DATA expGridTab64<>+7952(SB)/8, $0x3e9576c72b514859
+DATA expGridTab64<>+7960(SB)/8, $0x3e94d284a8894822
+DATA expGridTab64<>+7968(SB)/8, $0x3e943302cc4a0da8
+DATA expGridTab64<>+7976(SB)/8, $0x3e93981fa3079ec7
+DATA expGridTab64<>+7984(SB)/8, $0x3e9301ba221dc9bb
+DATA expGridTab64<>+7992(SB)/8, $0x3e926fb221da9955
+DATA expGridTab64<>+8000(SB)/8, $0x3e91e1e857adc568
+DATA expGridTab64<>+8008(SB)/8, $0x3e91583e507c4851
+DATA expGridTab64<>+8016(SB)/8, $0x3e90d2966b1746f7
+DATA expGridTab64<>+8024(SB)/8, $0x3e9050d3d2d57cfe
+DATA expGridTab64<>+8032(SB)/8, $0x3e8fa5b4f49cc6b2
+DATA expGridTab64<>+8040(SB)/8, $0x3e8eb11e2c6c9707
+DATA expGridTab64<>+8048(SB)/8, $0x3e8dc3ae30b55c16
+DATA expGridTab64<>+8056(SB)/8, $0x3e8cdd31557bdde8
+DATA expGridTab64<>+8064(SB)/8, $0x3e8bfd7555a3bd68
+DATA expGridTab64<>+8072(SB)/8, $0x3e8b244949a084ae
+DATA expGridTab64<>+8080(SB)/8, $0x3e8a517d9e61628a
+DATA expGridTab64<>+8088(SB)/8, $0x3e8984e40c7635f0
+DATA expGridTab64<>+8096(SB)/8, $0x3e88be4f8f6c951f
+DATA expGridTab64<>+8104(SB)/8, $0x3e87fd945d6383de
+DATA expGridTab64<>+8112(SB)/8, $0x3e874287ded49339
+DATA expGridTab64<>+8120(SB)/8, $0x3e868d00a6912c1b
+DATA expGridTab64<>+8128(SB)/8, $0x3e85dcd669f2cd34
+DATA expGridTab64<>+8136(SB)/8, $0x3e8531e1f93d0b1a
+DATA expGridTab64<>+8144(SB)/8, $0x3e848bfd38302871
+DATA expGridTab64<>+8152(SB)/8, $0x3e83eb0316cb2224
+DATA expGridTab64<>+8160(SB)/8, $0x3e834ecf8a3c124a
+DATA expGridTab64<>+8168(SB)/8, $0x3e82b73f85fdd264
+DATA expGridTab64<>+8176(SB)/8, $0x3e822430f521cbcf
+DATA expGridTab64<>+8184(SB)/8, $0x3e819582b3c4eb4b
+DATA expGridTab64<>+8192(SB)/8, $0x3e810b1488aeb235
+DATA expGridTab64<>+8200(SB)/8, $0x3e8084c71f1965f3
+DATA expGridTab64<>+8208(SB)/8, $0x3e80027c00a263a6
+DATA expGridTab64<>+8216(SB)/8, $0x3e7f082b1ec3475f
+DATA expGridTab64<>+8224(SB)/8, $0x3e7e12ee004efc37
+DATA expGridTab64<>+8232(SB)/8, $0x3e7d2508a9bf8c64
+DATA expGridTab64<>+8240(SB)/8, $0x3e7c3e44ae32b16b
+DATA expGridTab64<>+8248(SB)/8, $0x3e7b5e6d25627acb
+DATA expGridTab64<>+8256(SB)/8, $0x3e7a854ea14102a8
+DATA expGridTab64<>+8264(SB)/8, $0x3e79b2b723d7e914
+DATA expGridTab64<>+8272(SB)/8, $0x3e78e6761569f45d
+DATA expGridTab64<>+8280(SB)/8, $0x3e78205c3ad53e4f
+DATA expGridTab64<>+8288(SB)/8, $0x3e77603bac345f65
+DATA expGridTab64<>+8296(SB)/8, $0x3e76a5e7cbbd11ee
+DATA expGridTab64<>+8304(SB)/8, $0x3e75f1353cdad001
+DATA expGridTab64<>+8312(SB)/8, $0x3e7541f9db83f7ad
+DATA expGridTab64<>+8320(SB)/8, $0x3e74980cb3c80949
+DATA expGridTab64<>+8328(SB)/8, $0x3e73f345f9959c12
+DATA expGridTab64<>+8336(SB)/8, $0x3e73537f00b6ad4d
+DATA expGridTab64<>+8344(SB)/8, $0x3e72b8923501f62f
+DATA expGridTab64<>+8352(SB)/8, $0x3e72225b12bffc68
+DATA expGridTab64<>+8360(SB)/8, $0x3e7190b61f4298ea
+DATA expGridTab64<>+8368(SB)/8, $0x3e710380e1adb7e9
+DATA expGridTab64<>+8376(SB)/8, $0x3e707a99dbf01c43
+DATA expGridTab64<>+8384(SB)/8, $0x3e6febc107d5efaa
+DATA expGridTab64<>+8392(SB)/8, $0x3e6eea6a798e6203
+DATA expGridTab64<>+8400(SB)/8, $0x3e6df0f2a0ee6947
+DATA expGridTab64<>+8408(SB)/8, $0x3e6cff1dd2c874a9
+DATA expGridTab64<>+8416(SB)/8, $0x3e6c14b2188bcee4
+DATA expGridTab64<>+8424(SB)/8, $0x3e6b317724468756
+DATA expGridTab64<>+8432(SB)/8, $0x3e6a553644f7f07d
+DATA expGridTab64<>+8440(SB)/8, $0x3e697fba5b31b228
+DATA expGridTab64<>+8448(SB)/8, $0x3e68b0cfce0579e0
+DATA expGridTab64<>+8456(SB)/8, $0x3e67e844803d5fb0
+DATA expGridTab64<>+8464(SB)/8, $0x3e6725e7c5dd20f7
+DATA expGridTab64<>+8472(SB)/8, $0x3e66698a59ea5e21
+DATA expGridTab64<>+8480(SB)/8, $0x3e65b2fe547a1340
+DATA expGridTab64<>+8488(SB)/8, $0x3e65021721018e0d
+DATA expGridTab64<>+8496(SB)/8, $0x3e6456a974e92e93
+DATA expGridTab64<>+8504(SB)/8, $0x3e63b08b465f49e8
+DATA expGridTab64<>+8512(SB)/8, $0x3e630f93c3699078
+DATA expGridTab64<>+8520(SB)/8, $0x3e62739b49336342
+DATA expGridTab64<>+8528(SB)/8, $0x3e61dc7b5b978cf8
+DATA expGridTab64<>+8536(SB)/8, $0x3e614a0e9ce3dd77
+DATA expGridTab64<>+8544(SB)/8, $0x3e60bc30c5d52f15
+DATA expGridTab64<>+8552(SB)/8, $0x3e6032be9dca6675
+DATA expGridTab64<>+8560(SB)/8, $0x3e5f5b2be65a0c7f
+DATA expGridTab64<>+8568(SB)/8, $0x3e5e592b281bf171
+DATA expGridTab64<>+8576(SB)/8, $0x3e5d5f3a8dea7357
+DATA expGridTab64<>+8584(SB)/8, $0x3e5c6d1b87c62695
+DATA expGridTab64<>+8592(SB)/8, $0x3e5b82915b03515b
+DATA expGridTab64<>+8600(SB)/8, $0x3e5a9f61150b210e
+DATA expGridTab64<>+8608(SB)/8, $0x3e59c3517e789488
+DATA expGridTab64<>+8616(SB)/8, $0x3e58ee2b0e8ebea7
+DATA expGridTab64<>+8624(SB)/8, $0x3e581fb7df06136e
+DATA expGridTab64<>+8632(SB)/8, $0x3e5757c3a02e8021
+DATA expGridTab64<>+8640(SB)/8, $0x3e56961b8d641d06
+DATA expGridTab64<>+8648(SB)/8, $0x3e55da8e61d454ff
+DATA expGridTab64<>+8656(SB)/8, $0x3e5524ec4d916cae
+DATA expGridTab64<>+8664(SB)/8, $0x3e547506eaf25fe0
+DATA expGridTab64<>+8672(SB)/8, $0x3e53cab1343d18d1
+DATA expGridTab64<>+8680(SB)/8, $0x3e5325bf7999114e
+DATA expGridTab64<>+8688(SB)/8, $0x3e52860757487a01
+DATA expGridTab64<>+8696(SB)/8, $0x3e51eb5fac261012
+DATA expGridTab64<>+8704(SB)/8, $0x3e5155a09065d4f7
+DATA expGridTab64<>+8712(SB)/8, $0x3e50c4a34c96e7b8
+DATA expGridTab64<>+8720(SB)/8, $0x3e50384250e4c9fc
+DATA expGridTab64<>+8728(SB)/8, $0x3e4f60b2592ccc45
+DATA expGridTab64<>+8736(SB)/8, $0x3e4e59890b926c78
+DATA expGridTab64<>+8744(SB)/8, $0x3e4d5ac422cdec3e
+DATA expGridTab64<>+8752(SB)/8, $0x3e4c642116a8a9e3
+DATA expGridTab64<>+8760(SB)/8, $0x3e4b755f5dae48b9
+DATA expGridTab64<>+8768(SB)/8, $0x3e4a8e405e651ab6
+DATA expGridTab64<>+8776(SB)/8, $0x3e49ae8760efb7d9
+DATA expGridTab64<>+8784(SB)/8, $0x3e48d5f98114f872
+DATA expGridTab64<>+8792(SB)/8, $0x3e48045da0ab9966
+DATA expGridTab64<>+8800(SB)/8, $0x3e47397c5a66e307
+DATA expGridTab64<>+8808(SB)/8, $0x3e46751ff501bc43
+DATA expGridTab64<>+8816(SB)/8, $0x3e45b71456c5a4c4
+DATA expGridTab64<>+8824(SB)/8, $0x3e44ff26f96b20c8
+DATA expGridTab64<>+8832(SB)/8, $0x3e444d26de513197
+DATA expGridTab64<>+8840(SB)/8, $0x3e43a0e4830984f6
+DATA expGridTab64<>+8848(SB)/8, $0x3e42fa31d6371537
+DATA expGridTab64<>+8856(SB)/8, $0x3e4258e22cbd025c
+DATA expGridTab64<>+8864(SB)/8, $0x3e41bcca373b7b43
+DATA expGridTab64<>+8872(SB)/8, $0x3e4125bff7d89be6
+DATA expGridTab64<>+8880(SB)/8, $0x3e40939ab853339f
+DATA expGridTab64<>+8888(SB)/8, $0x3e400633005d73c7
+DATA expGridTab64<>+8896(SB)/8, $0x3e3efac5187b2863
+DATA expGridTab64<>+8904(SB)/8, $0x3e3df20887650fa5
+DATA expGridTab64<>+8912(SB)/8, $0x3e3cf1e86235d0e7
+DATA expGridTab64<>+8920(SB)/8, $0x3e3bfa1ef1b898fc
+DATA expGridTab64<>+8928(SB)/8, $0x3e3b0a68a2128bab
+DATA expGridTab64<>+8936(SB)/8, $0x3e3a2283f288a8be
+DATA expGridTab64<>+8944(SB)/8, $0x3e39423165bc4444
+DATA expGridTab64<>+8952(SB)/8, $0x3e386933725ad418
+DATA expGridTab64<>+8960(SB)/8, $0x3e37974e743dea3d
+DATA expGridTab64<>+8968(SB)/8, $0x3e36cc489df848be
+DATA expGridTab64<>+8976(SB)/8, $0x3e3607e9eacd1050
+DATA expGridTab64<>+8984(SB)/8, $0x3e3549fc110e1eeb
+DATA expGridTab64<>+8992(SB)/8, $0x3e34924a74dec729
+DATA expGridTab64<>+9000(SB)/8, $0x3e33e0a21b581c4d
+DATA expGridTab64<>+9008(SB)/8, $0x3e3334d19e0c2160
+DATA expGridTab64<>+9016(SB)/8, $0x3e328ea91ee53bf1
+DATA expGridTab64<>+9024(SB)/8, $0x3e31edfa3c5f5cca
+DATA expGridTab64<>+9032(SB)/8, $0x3e3152980618620b
+DATA expGridTab64<>+9040(SB)/8, $0x3e30bc56f1b54701
+DATA expGridTab64<>+9048(SB)/8, $0x3e302b0cd019c66e
+DATA expGridTab64<>+9056(SB)/8, $0x3e2f3d2185e047d9
+DATA expGridTab64<>+9064(SB)/8, $0x3e2e2d7664fdc16e
+DATA expGridTab64<>+9072(SB)/8, $0x3e2d26cb87945e87
+DATA expGridTab64<>+9080(SB)/8, $0x3e2c28d69dfe0ffb
+DATA expGridTab64<>+9088(SB)/8, $0x3e2b334fac4b9f99
+DATA expGridTab64<>+9096(SB)/8, $0x3e2a45f0f8351e6c
+DATA expGridTab64<>+9104(SB)/8, $0x3e296076f7918d1c
+DATA expGridTab64<>+9112(SB)/8, $0x3e2882a03f51f241
+DATA expGridTab64<>+9120(SB)/8, $0x3e27ac2d72fc2c63
+DATA expGridTab64<>+9128(SB)/8, $0x3e26dce134a1e6dd
+DATA expGridTab64<>+9136(SB)/8, $0x3e2614801550319e
+DATA expGridTab64<>+9144(SB)/8, $0x3e2552d085f453d5
+DATA expGridTab64<>+9152(SB)/8, $0x3e24979ac8b28927
+DATA expGridTab64<>+9160(SB)/8, $0x3e23e2a8e2ab6fec
+DATA expGridTab64<>+9168(SB)/8, $0x3e2333c68e2d0548
+DATA expGridTab64<>+9176(SB)/8, $0x3e228ac12d4c21b9
+DATA expGridTab64<>+9184(SB)/8, $0x3e21e767bce37dd7
+DATA expGridTab64<>+9192(SB)/8, $0x3e21498ac7f55bbd
+DATA expGridTab64<>+9200(SB)/8, $0x3e20b0fc5b6d05a0
+DATA expGridTab64<>+9208(SB)/8, $0x3e201d8ffa3d65bb
+DATA expGridTab64<>+9216(SB)/8, $0x3e1f1e3523b41d7d
+DATA expGridTab64<>+9224(SB)/8, $0x3e1e0ae4de103d59
+DATA expGridTab64<>+9232(SB)/8, $0x3e1d00de6608effe
+DATA expGridTab64<>+9240(SB)/8, $0x3e1bffd391f9bd69
+DATA expGridTab64<>+9248(SB)/8, $0x3e1b0778b7b3301b
+DATA expGridTab64<>+9256(SB)/8, $0x3e1a178498aa78ea
+DATA expGridTab64<>+9264(SB)/8, $0x3e192fb04ec0f6cf
+DATA expGridTab64<>+9272(SB)/8, $0x3e184fb7399f420e
+DATA expGridTab64<>+9280(SB)/8, $0x3e177756ec9f78fa
+DATA expGridTab64<>+9288(SB)/8, $0x3e16a64f1d42aac5
+DATA expGridTab64<>+9296(SB)/8, $0x3e15dc61922d5a06
+DATA expGridTab64<>+9304(SB)/8, $0x3e15195212a72d41
+DATA expGridTab64<>+9312(SB)/8, $0x3e145ce65699ff6d
+DATA expGridTab64<>+9320(SB)/8, $0x3e13a6e5f70c9da5
+DATA expGridTab64<>+9328(SB)/8, $0x3e12f71a5f159970
+DATA expGridTab64<>+9336(SB)/8, $0x3e124d4ebd42b0ad
+DATA expGridTab64<>+9344(SB)/8, $0x3e11a94ff571654f
+DATA expGridTab64<>+9352(SB)/8, $0x3e110aec9315772b
+DATA expGridTab64<>+9360(SB)/8, $0x3e1071f4bbea09ec
+DATA expGridTab64<>+9368(SB)/8, $0x3e0fbc744614b088
+DATA expGridTab64<>+9376(SB)/8, $0x3e0e9f1ff8ddd774
+DATA expGridTab64<>+9384(SB)/8, $0x3e0d8b95e198cce2
+DATA expGridTab64<>+9392(SB)/8, $0x3e0c818223a202c7
+DATA expGridTab64<>+9400(SB)/8, $0x3e0b80939d7bec7e
+DATA expGridTab64<>+9408(SB)/8, $0x3e0a887bd2b4404d
+DATA expGridTab64<>+9416(SB)/8, $0x3e0998eed6766471
+DATA expGridTab64<>+9424(SB)/8, $0x3e08b1a336c5eb6b
+DATA expGridTab64<>+9432(SB)/8, $0x3e07d251e85c2864
+DATA expGridTab64<>+9440(SB)/8, $0x3e06fab63324088a
+DATA expGridTab64<>+9448(SB)/8, $0x3e062a8d9f4f8154
+DATA expGridTab64<>+9456(SB)/8, $0x3e056197e30205ba
+DATA expGridTab64<>+9464(SB)/8, $0x3e049f96d08b95b8
+DATA expGridTab64<>+9472(SB)/8, $0x3e03e44e45301b92
+DATA expGridTab64<>+9480(SB)/8, $0x3e032f841876e9ee
+DATA expGridTab64<>+9488(SB)/8, $0x3e0281000bfe4c3f
+DATA expGridTab64<>+9496(SB)/8, $0x3e01d88bbbcf38d5
+DATA expGridTab64<>+9504(SB)/8, $0x3e0135f28f2d50b4
+DATA expGridTab64<>+9512(SB)/8, $0x3e009901a9df758b
+DATA expGridTab64<>+9520(SB)/8, $0x3e000187dded5975
+DATA expGridTab64<>+9528(SB)/8, $0x3dfedeab3b9d0d8a
+DATA expGridTab64<>+9536(SB)/8, $0x3dfdc479de0ef001
+DATA expGridTab64<>+9544(SB)/8, $0x3dfcb422ba62e2ad
+DATA expGridTab64<>+9552(SB)/8, $0x3dfbad4fdad3caa1
+DATA expGridTab64<>+9560(SB)/8, $0x3dfaafae244c8c92
+DATA expGridTab64<>+9568(SB)/8, $0x3df9baed3ed27ab8
+DATA expGridTab64<>+9576(SB)/8, $0x3df8cebf7eacabdc
+DATA expGridTab64<>+9584(SB)/8, $0x3df7ead9ce4285bb
+DATA expGridTab64<>+9592(SB)/8, $0x3df70ef398abef42
+DATA expGridTab64<>+9600(SB)/8, $0x3df63ac6b4edc88e
+DATA expGridTab64<>+9608(SB)/8, $0x3df56e0f51dd6eca
+DATA expGridTab64<>+9616(SB)/8, $0x3df4a88be2a6390c
+DATA expGridTab64<>+9624(SB)/8, $0x3df3e9fd0bec0152
+DATA expGridTab64<>+9632(SB)/8, $0x3df332259185f1a0
+DATA expGridTab64<>+9640(SB)/8, $0x3df280ca44ccf129
+DATA expGridTab64<>+9648(SB)/8, $0x3df1d5b1f3793044
+DATA expGridTab64<>+9656(SB)/8, $0x3df130a5570a73cd
+DATA expGridTab64<>+9664(SB)/8, $0x3df0916f04b6e18b
+DATA expGridTab64<>+9672(SB)/8, $0x3defefb6bbb85e5d
+DATA expGridTab64<>+9680(SB)/8, $0x3deec77101de6926
+DATA expGridTab64<>+9688(SB)/8, $0x3deda9ac75cc005c
+DATA expGridTab64<>+9696(SB)/8, $0x3dec960bf23153e0
+DATA expGridTab64<>+9704(SB)/8, $0x3deb8c35772a7abf
+DATA expGridTab64<>+9712(SB)/8, $0x3dea8bd20fc65ef7
+DATA expGridTab64<>+9720(SB)/8, $0x3de9948db865dfad
+DATA expGridTab64<>+9728(SB)/8, $0x3de8a61745ec7d1d
+DATA expGridTab64<>+9736(SB)/8, $0x3de7c0204dbc1459
+DATA expGridTab64<>+9744(SB)/8, $0x3de6e25d0e756261
+DATA expGridTab64<>+9752(SB)/8, $0x3de60c8459773609
+DATA expGridTab64<>+9760(SB)/8, $0x3de53e4f7d1666cb
+DATA expGridTab64<>+9768(SB)/8, $0x3de4777a2f88d3e3
+DATA expGridTab64<>+9776(SB)/8, $0x3de3b7c27a7ddb0e
+DATA expGridTab64<>+9784(SB)/8, $0x3de2fee8a75ee100
+DATA expGridTab64<>+9792(SB)/8, $0x3de24caf2c32af14
+DATA expGridTab64<>+9800(SB)/8, $0x3de1a0da991e9215
+DATA expGridTab64<>+9808(SB)/8, $0x3de0fb3186804d0f
+DATA expGridTab64<>+9816(SB)/8, $0x3de05b7c839c1916
+DATA expGridTab64<>+9824(SB)/8, $0x3ddf830c0bb41fd7
+DATA expGridTab64<>+9832(SB)/8, $0x3dde5a34b11d063e
+DATA expGridTab64<>+9840(SB)/8, $0x3ddd3c0f1a91c846
+DATA expGridTab64<>+9848(SB)/8, $0x3ddc283ad94a072d
+DATA expGridTab64<>+9856(SB)/8, $0x3ddb1e5acf351d87
+DATA expGridTab64<>+9864(SB)/8, $0x3dda1e15128da470
+DATA expGridTab64<>+9872(SB)/8, $0x3dd92712d259ce66
+DATA expGridTab64<>+9880(SB)/8, $0x3dd839003bd11f76
+DATA expGridTab64<>+9888(SB)/8, $0x3dd7538c60a04476
+DATA expGridTab64<>+9896(SB)/8, $0x3dd676691e0403b9
+DATA expGridTab64<>+9904(SB)/8, $0x3dd5a14b04b47879
+DATA expGridTab64<>+9912(SB)/8, $0x3dd4d3e94199ff7e
+DATA expGridTab64<>+9920(SB)/8, $0x3dd40dfd87456f4c
+DATA expGridTab64<>+9928(SB)/8, $0x3dd34f43f8256841
+DATA expGridTab64<>+9936(SB)/8, $0x3dd2977b1172b9d5
+DATA expGridTab64<>+9944(SB)/8, $0x3dd1e66396ce0957
+DATA expGridTab64<>+9952(SB)/8, $0x3dd13bc07e891491
+DATA expGridTab64<>+9960(SB)/8, $0x3dd09756de96170c
+DATA expGridTab64<>+9968(SB)/8, $0x3dcff1dbb4300811
+DATA expGridTab64<>+9976(SB)/8, $0x3dcec09d1f1ce22e
+DATA expGridTab64<>+9984(SB)/8, $0x3dcd9a880f306bd8
+DATA expGridTab64<>+9992(SB)/8, $0x3dcc7f36488fdb08
+DATA expGridTab64<>+10000(SB)/8, $0x3dcb6e45220b55e0
+DATA expGridTab64<>+10008(SB)/8, $0x3dca675565f2b29b
+DATA expGridTab64<>+10016(SB)/8, $0x3dc96a0b33f2c4da
+DATA expGridTab64<>+10024(SB)/8, $0x3dc8760de3f2b553
+DATA expGridTab64<>+10032(SB)/8, $0x3dc78b07e9e924ac
+DATA expGridTab64<>+10040(SB)/8, $0x3dc6a8a6baa11c0c
+DATA expGridTab64<>+10048(SB)/8, $0x3dc5ce9ab1670dd2
+DATA expGridTab64<>+10056(SB)/8, $0x3dc4fc96f69666ba
+DATA expGridTab64<>+10064(SB)/8, $0x3dc4325167006bb0
+DATA expGridTab64<>+10072(SB)/8, $0x3dc36f827c255aeb
+DATA expGridTab64<>+10080(SB)/8, $0x3dc2b3e53538ff3f
+DATA expGridTab64<>+10088(SB)/8, $0x3dc1ff3700ec1b74
+DATA expGridTab64<>+10096(SB)/8, $0x3dc15137a7f44864
+DATA expGridTab64<>+10104(SB)/8, $0x3dc0a9a9384c1451
+DATA expGridTab64<>+10112(SB)/8, $0x3dc0084ff125639d
+DATA expGridTab64<>+10120(SB)/8, $0x3dbed9e45f108751
+DATA expGridTab64<>+10128(SB)/8, $0x3dbdaeb0b7311ec7
+DATA expGridTab64<>+10136(SB)/8, $0x3dbc8e99acf9e578
+DATA expGridTab64<>+10144(SB)/8, $0x3dbb7937d1c40c53
+DATA expGridTab64<>+10152(SB)/8, $0x3dba6e276428ccb2
+DATA expGridTab64<>+10160(SB)/8, $0x3db96d082f59ab06
+DATA expGridTab64<>+10168(SB)/8, $0x3db8757d6b933826
+DATA expGridTab64<>+10176(SB)/8, $0x3db7872d9fa10aad
+DATA expGridTab64<>+10184(SB)/8, $0x3db6a1c28369f53d
+DATA expGridTab64<>+10192(SB)/8, $0x3db5c4e8e37bc7d0
+DATA expGridTab64<>+10200(SB)/8, $0x3db4f050858e3128
+DATA expGridTab64<>+10208(SB)/8, $0x3db423ac0df49a40
+DATA expGridTab64<>+10216(SB)/8, $0x3db35eb0e5f7184e
+DATA expGridTab64<>+10224(SB)/8, $0x3db2a117230ad284
+DATA expGridTab64<>+10232(SB)/8, $0x3db1ea996ee27750
+DATA expGridTab64<>+10240(SB)/8, $0x3db13af4f04f9998
+DATA expGridTab64<>+10248(SB)/8, $0x3db091e934ee092a
+DATA expGridTab64<>+10256(SB)/8, $0x3dafde703724e560
+DATA expGridTab64<>+10264(SB)/8, $0x3daea54b7eeb94f0
+DATA expGridTab64<>+10272(SB)/8, $0x3dad77f0c82e7641
+DATA expGridTab64<>+10280(SB)/8, $0x3dac55f0c39d099d
+DATA expGridTab64<>+10288(SB)/8, $0x3dab3ee02611d7dd
+DATA expGridTab64<>+10296(SB)/8, $0x3daa325784560e38
+DATA expGridTab64<>+10304(SB)/8, $0x3da92ff33023d5bd
+DATA expGridTab64<>+10312(SB)/8, $0x3da83753165cbf4f
+DATA expGridTab64<>+10320(SB)/8, $0x3da7481a9e69f53f
+DATA expGridTab64<>+10328(SB)/8, $0x3da661f08abc395d
+DATA expGridTab64<>+10336(SB)/8, $0x3da5847eda620959
+DATA expGridTab64<>+10344(SB)/8, $0x3da4af72abaa93a2
+DATA expGridTab64<>+10352(SB)/8, $0x3da3e27c1fcc74bd
+DATA expGridTab64<>+10360(SB)/8, $0x3da31d4e3f87808c
+DATA expGridTab64<>+10368(SB)/8, $0x3da25f9ee0b923dc
+DATA expGridTab64<>+10376(SB)/8, $0x3da1a9268cdb316f
+DATA expGridTab64<>+10384(SB)/8, $0x3da0f9a068653200
+DATA expGridTab64<>+10392(SB)/8, $0x3da050ca1b08912c
+DATA expGridTab64<>+10400(SB)/8, $0x3d9f5cc7718082b0
+DATA expGridTab64<>+10408(SB)/8, $0x3d9e245f57595d8e
+DATA expGridTab64<>+10416(SB)/8, $0x3d9cf7e53d6a2ca5
+DATA expGridTab64<>+10424(SB)/8, $0x3d9bd6e6d1cf1ce6
+DATA expGridTab64<>+10432(SB)/8, $0x3d9ac0f5f3229372
+DATA expGridTab64<>+10440(SB)/8, $0x3d99b5a88a11a0dc
+DATA expGridTab64<>+10448(SB)/8, $0x3d98b498644847ea
+DATA expGridTab64<>+10456(SB)/8, $0x3d97bd6310a9e36d
+DATA expGridTab64<>+10464(SB)/8, $0x3d96cfa9bcca59dc
+DATA expGridTab64<>+10472(SB)/8, $0x3d95eb11139d2d3b
+DATA expGridTab64<>+10480(SB)/8, $0x3d950f411d4fd2cd
+DATA expGridTab64<>+10488(SB)/8, $0x3d943be5204517c7
+DATA expGridTab64<>+10496(SB)/8, $0x3d9370ab8327af5e
+DATA expGridTab64<>+10504(SB)/8, $0x3d92ad45b00a5a87
+DATA expGridTab64<>+10512(SB)/8, $0x3d91f167f88c6b6e
+DATA expGridTab64<>+10520(SB)/8, $0x3d913cc97af9b548
+DATA expGridTab64<>+10528(SB)/8, $0x3d908f24085d4597
+DATA expGridTab64<>+10536(SB)/8, $0x3d8fd06816fd1b72
+DATA expGridTab64<>+10544(SB)/8, $0x3d8e8f70e181d61a
+DATA expGridTab64<>+10552(SB)/8, $0x3d8d5ae51dbb822d
+DATA expGridTab64<>+10560(SB)/8, $0x3d8c324c20e337dc
+DATA expGridTab64<>+10568(SB)/8, $0x3d8b1531bcaa23fd
+DATA expGridTab64<>+10576(SB)/8, $0x3d8a03261574b54e
+DATA expGridTab64<>+10584(SB)/8, $0x3d88fbbd7a1197e7
+DATA expGridTab64<>+10592(SB)/8, $0x3d87fe903cdf5855
+DATA expGridTab64<>+10600(SB)/8, $0x3d870b3a8e53f946
+DATA expGridTab64<>+10608(SB)/8, $0x3d86215c58da3450
+DATA expGridTab64<>+10616(SB)/8, $0x3d8540991df8887e
+DATA expGridTab64<>+10624(SB)/8, $0x3d846897d4b69fc6
+DATA expGridTab64<>+10632(SB)/8, $0x3d839902c935f7f7
+DATA expGridTab64<>+10640(SB)/8, $0x3d82d1877d731b7b
+DATA expGridTab64<>+10648(SB)/8, $0x3d8211d68b25134e
+DATA expGridTab64<>+10656(SB)/8, $0x3d8159a386b11517
+DATA expGridTab64<>+10664(SB)/8, $0x3d80a8a4e328c769
+DATA expGridTab64<>+10672(SB)/8, $0x3d7ffd27ae9393ce
+DATA expGridTab64<>+10680(SB)/8, $0x3d7eb65886eb00c8
+DATA expGridTab64<>+10688(SB)/8, $0x3d7d7c593130dd0b
+DATA expGridTab64<>+10696(SB)/8, $0x3d7c4eab7ff17abe
+DATA expGridTab64<>+10704(SB)/8, $0x3d7b2cd607c79bcf
+DATA expGridTab64<>+10712(SB)/8, $0x3d7a1663f266042e
+DATA expGridTab64<>+10720(SB)/8, $0x3d790ae4d3405651
+DATA expGridTab64<>+10728(SB)/8, $0x3d7809ec7dc49b84
+DATA expGridTab64<>+10736(SB)/8, $0x3d771312dd1759e2
+DATA expGridTab64<>+10744(SB)/8, $0x3d7625f3cd4495cf
+DATA expGridTab64<>+10752(SB)/8, $0x3d75422ef5d8949d
+DATA expGridTab64<>+10760(SB)/8, $0x3d746767a5d3a9ec
+DATA expGridTab64<>+10768(SB)/8, $0x3d739544b0ecc957
+DATA expGridTab64<>+10776(SB)/8, $0x3d72cb704e170234
+DATA expGridTab64<>+10784(SB)/8, $0x3d720997f73e73dd
+DATA expGridTab64<>+10792(SB)/8, $0x3d714f6c4a31ae07
+DATA expGridTab64<>+10800(SB)/8, $0x3d709ca0eaacd277
+DATA expGridTab64<>+10808(SB)/8, $0x3d6fe1d8caf857a1
+DATA expGridTab64<>+10816(SB)/8, $0x3d6e9810295890ec
+DATA expGridTab64<>+10824(SB)/8, $0x3d6d5b60097c018b
+DATA expGridTab64<>+10832(SB)/8, $0x3d6c2b45b5aa4a1d
+DATA expGridTab64<>+10840(SB)/8, $0x3d6b074377b1c441
+DATA expGridTab64<>+10848(SB)/8, $0x3d69eee068fa7596
+DATA expGridTab64<>+10856(SB)/8, $0x3d68e1a8445a8331
+DATA expGridTab64<>+10864(SB)/8, $0x3d67df2b399c10a8
+DATA expGridTab64<>+10872(SB)/8, $0x3d66e6fdc2a50563
+DATA expGridTab64<>+10880(SB)/8, $0x3d65f8b87a31bd85
+DATA expGridTab64<>+10888(SB)/8, $0x3d6513f7f41431bf
+DATA expGridTab64<>+10896(SB)/8, $0x3d64385c96e9a2d9
+DATA expGridTab64<>+10904(SB)/8, $0x3d63658a7739529c
+DATA expGridTab64<>+10912(SB)/8, $0x3d629b2933ef4cbc
+DATA expGridTab64<>+10920(SB)/8, $0x3d61d8e3d426b6dd
+DATA expGridTab64<>+10928(SB)/8, $0x3d611e68a6378f8a
+DATA expGridTab64<>+10936(SB)/8, $0x3d606b691ffc30d1
+DATA expGridTab64<>+10944(SB)/8, $0x3d5f7f338086a86b
+DATA expGridTab64<>+10952(SB)/8, $0x3d5e3563e2c77685
+DATA expGridTab64<>+10960(SB)/8, $0x3d5cf8d7d9ce040a
+DATA expGridTab64<>+10968(SB)/8, $0x3d5bc9094082fea6
+DATA expGridTab64<>+10976(SB)/8, $0x3d5aa577251ae485
+DATA expGridTab64<>+10984(SB)/8, $0x3d598da5968028cd
+DATA expGridTab64<>+10992(SB)/8, $0x3d58811d739efb5f
+DATA expGridTab64<>+11000(SB)/8, $0x3d577f6c3c813213
+DATA expGridTab64<>+11008(SB)/8, $0x3d568823e52970be
+DATA expGridTab64<>+11016(SB)/8, $0x3d559adaaa1d4685
+DATA expGridTab64<>+11024(SB)/8, $0x3d54b72ae68e8b4c
+DATA expGridTab64<>+11032(SB)/8, $0x3d53dcb2ec14d70a
+DATA expGridTab64<>+11040(SB)/8, $0x3d530b14dbe876bc
+DATA expGridTab64<>+11048(SB)/8, $0x3d5241f68190c827
+DATA expGridTab64<>+11056(SB)/8, $0x3d5181012ef86610
+DATA expGridTab64<>+11064(SB)/8, $0x3d50c7e199da0ad7
+DATA expGridTab64<>+11072(SB)/8, $0x3d501647ba798745
+DATA expGridTab64<>+11080(SB)/8, $0x3d4ed7cd57393dd0
+DATA expGridTab64<>+11088(SB)/8, $0x3d4d90e917701675
+DATA expGridTab64<>+11096(SB)/8, $0x3d4c5754be8aa4b6
+DATA expGridTab64<>+11104(SB)/8, $0x3d4b2a87e86d0c8a
+DATA expGridTab64<>+11112(SB)/8, $0x3d4a09ff8cfacb8b
+DATA expGridTab64<>+11120(SB)/8, $0x3d48f53dcb377293
+DATA expGridTab64<>+11128(SB)/8, $0x3d47ebc9b6664625
+DATA expGridTab64<>+11136(SB)/8, $0x3d46ed2f2515e933
+DATA expGridTab64<>+11144(SB)/8, $0x3d45f8fe8205e3c7
+DATA expGridTab64<>+11152(SB)/8, $0x3d450ecc9ed47f19
+DATA expGridTab64<>+11160(SB)/8, $0x3d442e3288641293
+DATA expGridTab64<>+11168(SB)/8, $0x3d4356cd5ce7799e
+DATA expGridTab64<>+11176(SB)/8, $0x3d42883e238600f0
+DATA expGridTab64<>+11184(SB)/8, $0x3d41c229a587ab78
+DATA expGridTab64<>+11192(SB)/8, $0x3d41043848fb3b81
+DATA expGridTab64<>+11200(SB)/8, $0x3d404e15ecc7f3f6
+DATA expGridTab64<>+11208(SB)/8, $0x3d3f3ee38c3b10ba
+DATA expGridTab64<>+11216(SB)/8, $0x3d3deffc7e6a6017
+DATA expGridTab64<>+11224(SB)/8, $0x3d3caee1aeae9568
+DATA expGridTab64<>+11232(SB)/8, $0x3d3b7b040832f310
+DATA expGridTab64<>+11240(SB)/8, $0x3d3a53da27930298
+DATA expGridTab64<>+11248(SB)/8, $0x3d3938e021f36d76
+DATA expGridTab64<>+11256(SB)/8, $0x3d3829974e483f64
+DATA expGridTab64<>+11264(SB)/8, $0x3d37258610b3b233
+DATA expGridTab64<>+11272(SB)/8, $0x3d362c37a7e96678
+DATA expGridTab64<>+11280(SB)/8, $0x3d353d3bfc82a909
+DATA expGridTab64<>+11288(SB)/8, $0x3d34582772311b3b
+DATA expGridTab64<>+11296(SB)/8, $0x3d337c92babdc2fd
+DATA expGridTab64<>+11304(SB)/8, $0x3d32aa1aaac3312d
+DATA expGridTab64<>+11312(SB)/8, $0x3d31e06010120f6a
+DATA expGridTab64<>+11320(SB)/8, $0x3d311f0789b003d7
+DATA expGridTab64<>+11328(SB)/8, $0x3d3065b9616170d4
+DATA expGridTab64<>+11336(SB)/8, $0x3d2f6842cd5e5180
+DATA expGridTab64<>+11344(SB)/8, $0x3d2e13dd96b3753b
+DATA expGridTab64<>+11352(SB)/8, $0x3d2ccda802590894
+DATA expGridTab64<>+11360(SB)/8, $0x3d2b950d32467392
+DATA expGridTab64<>+11368(SB)/8, $0x3d2a697e47aa1e7a
+DATA expGridTab64<>+11376(SB)/8, $0x3d294a72263259a5
+DATA expGridTab64<>+11384(SB)/8, $0x3d28376539b111fd
+DATA expGridTab64<>+11392(SB)/8, $0x3d272fd93e036cdc
+DATA expGridTab64<>+11400(SB)/8, $0x3d26335509273fb2
+DATA expGridTab64<>+11408(SB)/8, $0x3d254164576929ab
+DATA expGridTab64<>+11416(SB)/8, $0x3d2459979996dfc5
+DATA expGridTab64<>+11424(SB)/8, $0x3d237b83c521fe96
+DATA expGridTab64<>+11432(SB)/8, $0x3d22a6c2262070d7
+DATA expGridTab64<>+11440(SB)/8, $0x3d21daf033182e96
+DATA expGridTab64<>+11448(SB)/8, $0x3d2117af6284c780
+DATA expGridTab64<>+11456(SB)/8, $0x3d205ca50205d26a
+DATA expGridTab64<>+11464(SB)/8, $0x3d1f52f41e4bfcac
+DATA expGridTab64<>+11472(SB)/8, $0x3d1dfbb6235639fa
+DATA expGridTab64<>+11480(SB)/8, $0x3d1cb2efeec02a5f
+DATA expGridTab64<>+11488(SB)/8, $0x3d1b7807e294781f
+DATA expGridTab64<>+11496(SB)/8, $0x3d1a4a6aa4783f50
+DATA expGridTab64<>+11504(SB)/8, $0x3d19298add70a734
+DATA expGridTab64<>+11512(SB)/8, $0x3d1814e0fc2ea429
+DATA expGridTab64<>+11520(SB)/8, $0x3d170beaf9c7ffb6
+DATA expGridTab64<>+11528(SB)/8, $0x3d160e2c20c5b45d
+DATA expGridTab64<>+11536(SB)/8, $0x3d151b2cd6709222
+DATA expGridTab64<>+11544(SB)/8, $0x3d14327a6645ff5d
+DATA expGridTab64<>+11552(SB)/8, $0x3d1353a6cf7f7fff
+DATA expGridTab64<>+11560(SB)/8, $0x3d127e4894987c02
+DATA expGridTab64<>+11568(SB)/8, $0x3d11b1fa8cbe84a7
+DATA expGridTab64<>+11576(SB)/8, $0x3d10ee5bb71917cf
+DATA expGridTab64<>+11584(SB)/8, $0x3d10330f0fd69921
+DATA expGridTab64<>+11592(SB)/8, $0x3d0eff76cdd9d4de
+DATA expGridTab64<>+11600(SB)/8, $0x3d0da81670f96f9b
+DATA expGridTab64<>+11608(SB)/8, $0x3d0c5f590d8e6118
+DATA expGridTab64<>+11616(SB)/8, $0x3d0b24a16b4d09aa
+DATA expGridTab64<>+11624(SB)/8, $0x3d09f758cef430d1
+DATA expGridTab64<>+11632(SB)/8, $0x3d08d6eeb6efdbd6
+DATA expGridTab64<>+11640(SB)/8, $0x3d07c2d89aaab787
+DATA expGridTab64<>+11648(SB)/8, $0x3d06ba91ac734786
+DATA expGridTab64<>+11656(SB)/8, $0x3d05bd9a9ddb13f2
+DATA expGridTab64<>+11664(SB)/8, $0x3d04cb7966770ab5
+DATA expGridTab64<>+11672(SB)/8, $0x3d03e3b90ce93cbd
+DATA expGridTab64<>+11680(SB)/8, $0x3d0305e9721d0981
+DATA expGridTab64<>+11688(SB)/8, $0x3d02319f1e9fac38
+DATA expGridTab64<>+11696(SB)/8, $0x3d01667311fff70a
+DATA expGridTab64<>+11704(SB)/8, $0x3d00a4029420d8fa
+DATA expGridTab64<>+11712(SB)/8, $0x3cffd3de10d62855
+DATA expGridTab64<>+11720(SB)/8, $0x3cfe6fbb8596967d
+DATA expGridTab64<>+11728(SB)/8, $0x3cfd1aefbcd48d0c
+DATA expGridTab64<>+11736(SB)/8, $0x3cfbd4d42c1c093f
+DATA expGridTab64<>+11744(SB)/8, $0x3cfa9cc93c25aca9
+DATA expGridTab64<>+11752(SB)/8, $0x3cf97235ffd8d65c
+DATA expGridTab64<>+11760(SB)/8, $0x3cf85487ee3ea735
+DATA expGridTab64<>+11768(SB)/8, $0x3cf743329f482dda
+DATA expGridTab64<>+11776(SB)/8, $0x3cf63daf8b4b1e0c
+DATA expGridTab64<>+11784(SB)/8, $0x3cf5437dcd1992dd
+DATA expGridTab64<>+11792(SB)/8, $0x3cf45421e69a6ca1
+DATA expGridTab64<>+11800(SB)/8, $0x3cf36f2587c8e224
+DATA expGridTab64<>+11808(SB)/8, $0x3cf294175802d99a
+DATA expGridTab64<>+11816(SB)/8, $0x3cf1c28ac18e90dd
+DATA expGridTab64<>+11824(SB)/8, $0x3cf0fa17bf41068f
+DATA expGridTab64<>+11832(SB)/8, $0x3cf03a5aac2f76b7
+DATA expGridTab64<>+11840(SB)/8, $0x3cef05e82aae2bb9
+DATA expGridTab64<>+11848(SB)/8, $0x3ceda7111a4e0bd0
+DATA expGridTab64<>+11856(SB)/8, $0x3cec578101b29058
+DATA expGridTab64<>+11864(SB)/8, $0x3ceb16901f106153
+DATA expGridTab64<>+11872(SB)/8, $0x3ce9e39dc5dd2f7c
+DATA expGridTab64<>+11880(SB)/8, $0x3ce8be101383732c
+DATA expGridTab64<>+11888(SB)/8, $0x3ce7a553a728bbf2
+DATA expGridTab64<>+11896(SB)/8, $0x3ce698db5c670f77
+DATA expGridTab64<>+11904(SB)/8, $0x3ce5982008db1304
+DATA expGridTab64<>+11912(SB)/8, $0x3ce4a2a03c69eb91
+DATA expGridTab64<>+11920(SB)/8, $0x3ce3b7e00422e51b
+DATA expGridTab64<>+11928(SB)/8, $0x3ce2d768afa20b8d
+DATA expGridTab64<>+11936(SB)/8, $0x3ce200c898d9ee3e
+DATA expGridTab64<>+11944(SB)/8, $0x3ce13392ee2bcb4f
+DATA expGridTab64<>+11952(SB)/8, $0x3ce06f5f7eb65a56
+DATA expGridTab64<>+11960(SB)/8, $0x3cdf67951188bcc5
+DATA expGridTab64<>+11968(SB)/8, $0x3cde00e9148a1d25
+DATA expGridTab64<>+11976(SB)/8, $0x3cdcaa0426728575
+DATA expGridTab64<>+11984(SB)/8, $0x3cdb623734024e92
+DATA expGridTab64<>+11992(SB)/8, $0x3cda28daa2ee11e1
+DATA expGridTab64<>+12000(SB)/8, $0x3cd8fd4e01891bf8
+DATA expGridTab64<>+12008(SB)/8, $0x3cd7def7b9c0e1fa
+DATA expGridTab64<>+12016(SB)/8, $0x3cd6cd44c7470d89
+DATA expGridTab64<>+12024(SB)/8, $0x3cd5c7a870c911cf
+DATA expGridTab64<>+12032(SB)/8, $0x3cd4cd9c04158cd7
+DATA expGridTab64<>+12040(SB)/8, $0x3cd3de9e9510fc44
+DATA expGridTab64<>+12048(SB)/8, $0x3cd2fa34bf5c8344
+DATA expGridTab64<>+12056(SB)/8, $0x3cd21fe86a92aad7
+DATA expGridTab64<>+12064(SB)/8, $0x3cd14f4890ff2461
+DATA expGridTab64<>+12072(SB)/8, $0x3cd087e908b7aaba
+DATA expGridTab64<>+12080(SB)/8, $0x3ccf92c49dfa4df5
+DATA expGridTab64<>+12088(SB)/8, $0x3cce26a2ab9a79fc
+DATA expGridTab64<>+12096(SB)/8, $0x3ccccaaea71ab0df
+DATA expGridTab64<>+12104(SB)/8, $0x3ccb7e3329727ca1
+DATA expGridTab64<>+12112(SB)/8, $0x3cca40829f001197
+DATA expGridTab64<>+12120(SB)/8, $0x3cc910f6f2769877
+DATA expGridTab64<>+12128(SB)/8, $0x3cc7eef13b59e96c
+DATA expGridTab64<>+12136(SB)/8, $0x3cc6d9d96fe26778
+DATA expGridTab64<>+12144(SB)/8, $0x3cc5d11e1a252bf5
+DATA expGridTab64<>+12152(SB)/8, $0x3cc4d434105e23cb
+DATA expGridTab64<>+12160(SB)/8, $0x3cc3e296303b2297
+DATA expGridTab64<>+12168(SB)/8, $0x3cc2fbc51d084525
+DATA expGridTab64<>+12176(SB)/8, $0x3cc21f47009f43ce
+DATA expGridTab64<>+12184(SB)/8, $0x3cc14ca74efc8fe9
+DATA expGridTab64<>+12192(SB)/8, $0x3cc083768c5e4542
+DATA expGridTab64<>+12200(SB)/8, $0x3cbf86942ba4355b
+DATA expGridTab64<>+12208(SB)/8, $0x3cbe1777d831265f
+DATA expGridTab64<>+12216(SB)/8, $0x3cbcb8d501897911
+DATA expGridTab64<>+12224(SB)/8, $0x3cbb69f10b0191b5
+DATA expGridTab64<>+12232(SB)/8, $0x3cba2a197ac18ee9
+DATA expGridTab64<>+12240(SB)/8, $0x3cb8f8a3a05b5b53
+DATA expGridTab64<>+12248(SB)/8, $0x3cb7d4ec3f27878e
+DATA expGridTab64<>+12256(SB)/8, $0x3cb6be573c40c8e7
+DATA expGridTab64<>+12264(SB)/8, $0x3cb5b44f4ff79c66
+DATA expGridTab64<>+12272(SB)/8, $0x3cb4b645ba991fdb
+DATA expGridTab64<>+12280(SB)/8, $0x3cb3c3b1fc65b4a5
+DATA expGridTab64<>+12288(SB)/8, $0x3cb2dc119095729f
+DATA expGridTab64<>+12296(SB)/8, $0x3cb1fee7ab49d54a
+DATA expGridTab64<>+12304(SB)/8, $0x3cb12bbcfa4d62de
+DATA expGridTab64<>+12312(SB)/8, $0x3cb0621f6883549d
+DATA expGridTab64<>+12320(SB)/8, $0x3caf4343c7d504b9
+DATA expGridTab64<>+12328(SB)/8, $0x3cadd3b84c300280
+DATA expGridTab64<>+12336(SB)/8, $0x3cac74d4fe1e0e8b
+DATA expGridTab64<>+12344(SB)/8, $0x3cab25db44b976f1
+DATA expGridTab64<>+12352(SB)/8, $0x3ca9e614ecbf4af6
+DATA expGridTab64<>+12360(SB)/8, $0x3ca8b4d3cb46de59
+DATA expGridTab64<>+12368(SB)/8, $0x3ca791716475420c
+DATA expGridTab64<>+12376(SB)/8, $0x3ca67b4e9601db17
+DATA expGridTab64<>+12384(SB)/8, $0x3ca571d34563050a
+DATA expGridTab64<>+12392(SB)/8, $0x3ca4746e117b5fa1
+DATA expGridTab64<>+12400(SB)/8, $0x3ca3829407a207d8
+DATA expGridTab64<>+12408(SB)/8, $0x3ca29bc05be18c6c
+DATA expGridTab64<>+12416(SB)/8, $0x3ca1bf74244aed5a
+DATA expGridTab64<>+12424(SB)/8, $0x3ca0ed36173b65cc
+DATA expGridTab64<>+12432(SB)/8, $0x3ca024924c7520d1
+DATA expGridTab64<>+12440(SB)/8, $0x3c9eca3401d897f3
+DATA expGridTab64<>+12448(SB)/8, $0x3c9d5cc6ba567f29
+DATA expGridTab64<>+12456(SB)/8, $0x3c9c00127c635809
+DATA expGridTab64<>+12464(SB)/8, $0x3c9ab3560167ccaa
+DATA expGridTab64<>+12472(SB)/8, $0x3c9975d89d411a01
+DATA expGridTab64<>+12480(SB)/8, $0x3c9846e9dda7a163
+DATA expGridTab64<>+12488(SB)/8, $0x3c9725e12dc168f3
+DATA expGridTab64<>+12496(SB)/8, $0x3c96121d7db32bdd
+DATA expGridTab64<>+12504(SB)/8, $0x3c950b04ee048010
+DATA expGridTab64<>+12512(SB)/8, $0x3c9410047ead6894
+DATA expGridTab64<>+12520(SB)/8, $0x3c93208fc1a56983
+DATA expGridTab64<>+12528(SB)/8, $0x3c923c2090cdde78
+DATA expGridTab64<>+12536(SB)/8, $0x3c916236c712ee7e
+DATA expGridTab64<>+12544(SB)/8, $0x3c909257fca001c0
+DATA expGridTab64<>+12552(SB)/8, $0x3c8f981e8c0c2cdb
+DATA expGridTab64<>+12560(SB)/8, $0x3c8e1dd9ec677783
+DATA expGridTab64<>+12568(SB)/8, $0x3c8cb50cc63fa9a1
+DATA expGridTab64<>+12576(SB)/8, $0x3c8b5ceb5a13221b
+DATA expGridTab64<>+12584(SB)/8, $0x3c8a14b310628e45
+DATA expGridTab64<>+12592(SB)/8, $0x3c88dbaa11de2037
+DATA expGridTab64<>+12600(SB)/8, $0x3c87b11ee41a4b74
+DATA expGridTab64<>+12608(SB)/8, $0x3c8694680a9a3ee6
+DATA expGridTab64<>+12616(SB)/8, $0x3c8584e3ac006d49
+DATA expGridTab64<>+12624(SB)/8, $0x3c8481f73b3778e8
+DATA expGridTab64<>+12632(SB)/8, $0x3c838b0f2467c5f9
+DATA expGridTab64<>+12640(SB)/8, $0x3c829f9e7d8fd094
+DATA expGridTab64<>+12648(SB)/8, $0x3c81bf1eba97299f
+DATA expGridTab64<>+12656(SB)/8, $0x3c80e90f64b5b103
+DATA expGridTab64<>+12664(SB)/8, $0x3c801cf5d50a44c8
+DATA expGridTab64<>+12672(SB)/8, $0x3c7eb4b9e47b58c9
+DATA expGridTab64<>+12680(SB)/8, $0x3c7d41a9e2200d05
+DATA expGridTab64<>+12688(SB)/8, $0x3c7bdfe62f60dd70
+DATA expGridTab64<>+12696(SB)/8, $0x3c7a8ea3077fe071
+DATA expGridTab64<>+12704(SB)/8, $0x3c794d1de5c4576f
+DATA expGridTab64<>+12712(SB)/8, $0x3c781a9d1b7eb2f8
+DATA expGridTab64<>+12720(SB)/8, $0x3c76f66f6ab90c3c
+DATA expGridTab64<>+12728(SB)/8, $0x3c75dfeba56021a4
+DATA expGridTab64<>+12736(SB)/8, $0x3c74d67050b31c2a
+DATA expGridTab64<>+12744(SB)/8, $0x3c73d9634cca8369
+DATA expGridTab64<>+12752(SB)/8, $0x3c72e8318008cf89
+DATA expGridTab64<>+12760(SB)/8, $0x3c72024e8648fb80
+DATA expGridTab64<>+12768(SB)/8, $0x3c71273463a1589b
+DATA expGridTab64<>+12776(SB)/8, $0x3c7056633a92ae53
+DATA expGridTab64<>+12784(SB)/8, $0x3c6f1ec20afad0e2
+DATA expGridTab64<>+12792(SB)/8, $0x3c6da372a67073bc
+DATA expGridTab64<>+12800(SB)/8, $0x3c6c39fa0d4a5a2b
+DATA expGridTab64<>+12808(SB)/8, $0x3c6ae184324739c4
+DATA expGridTab64<>+12816(SB)/8, $0x3c699946bf7e02a1
+DATA expGridTab64<>+12824(SB)/8, $0x3c686080a5f7bd0d
+DATA expGridTab64<>+12832(SB)/8, $0x3c673679b24aeb9b
+DATA expGridTab64<>+12840(SB)/8, $0x3c661a8226003b2c
+DATA expGridTab64<>+12848(SB)/8, $0x3c650bf2558ab78f
+DATA expGridTab64<>+12856(SB)/8, $0x3c640a2a4aa00e2c
+DATA expGridTab64<>+12864(SB)/8, $0x3c6314916abfa1ea
+DATA expGridTab64<>+12872(SB)/8, $0x3c622a9621b954b4
+DATA expGridTab64<>+12880(SB)/8, $0x3c614bad9006f53b
+DATA expGridTab64<>+12888(SB)/8, $0x3c6077533ccd338d
+DATA expGridTab64<>+12896(SB)/8, $0x3c5f5a1196b5bb2e
+DATA expGridTab64<>+12904(SB)/8, $0x3c5dd8ab67fdde14
+DATA expGridTab64<>+12912(SB)/8, $0x3c5c698e001f6d30
+DATA expGridTab64<>+12920(SB)/8, $0x3c5b0bde11fded17
+DATA expGridTab64<>+12928(SB)/8, $0x3c59beca74b0f147
+DATA expGridTab64<>+12936(SB)/8, $0x3c58818bad141bcb
+DATA expGridTab64<>+12944(SB)/8, $0x3c5753637caac6d9
+DATA expGridTab64<>+12952(SB)/8, $0x3c56339c759aeb76
+DATA expGridTab64<>+12960(SB)/8, $0x3c55218993857afc
+DATA expGridTab64<>+12968(SB)/8, $0x3c541c85d904e741
+DATA expGridTab64<>+12976(SB)/8, $0x3c5323f3f19cff3e
+DATA expGridTab64<>+12984(SB)/8, $0x3c52373dd7e99598
+DATA expGridTab64<>+12992(SB)/8, $0x3c5155d47fdb9c94
+DATA expGridTab64<>+13000(SB)/8, $0x3c507f2f84d680be
+DATA expGridTab64<>+13008(SB)/8, $0x3c4f6599b70323ca
+DATA expGridTab64<>+13016(SB)/8, $0x3c4de0610e46746e
+DATA expGridTab64<>+13024(SB)/8, $0x3c4c6dc8a4bb3ba6
+DATA expGridTab64<>+13032(SB)/8, $0x3c4b0cef164c06cf
+DATA expGridTab64<>+13040(SB)/8, $0x3c49bcfd83a431e9
+DATA expGridTab64<>+13048(SB)/8, $0x3c487d27162f8f04
+DATA expGridTab64<>+13056(SB)/8, $0x3c474ca889bbacd5
+DATA expGridTab64<>+13064(SB)/8, $0x3c462ac7bb7a36b3
+DATA expGridTab64<>+13072(SB)/8, $0x3c4516d33e26c040
+DATA expGridTab64<>+13080(SB)/8, $0x3c441021f31507a4
+DATA expGridTab64<>+13088(SB)/8, $0x3c431612a7ef535f
+DATA expGridTab64<>+13096(SB)/8, $0x3c42280bb8ef0e1d
+DATA expGridTab64<>+13104(SB)/8, $0x3c41457ab75c2489
+DATA expGridTab64<>+13112(SB)/8, $0x3c406dd41421f034
+DATA expGridTab64<>+13120(SB)/8, $0x3c3f41259c9550c0
+DATA expGridTab64<>+13128(SB)/8, $0x3c3dba704a68cdab
+DATA expGridTab64<>+13136(SB)/8, $0x3c3c46969ca99a2e
+DATA expGridTab64<>+13144(SB)/8, $0x3c3ae4b25cc47c48
+DATA expGridTab64<>+13152(SB)/8, $0x3c3993e82b76e726
+DATA expGridTab64<>+13160(SB)/8, $0x3c385366ffcfe5d2
+DATA expGridTab64<>+13168(SB)/8, $0x3c372267ac1b25a0
+DATA expGridTab64<>+13176(SB)/8, $0x3c36002c6871af7a
+DATA expGridTab64<>+13184(SB)/8, $0x3c34ec0062aeeb78
+DATA expGridTab64<>+13192(SB)/8, $0x3c33e537538b7421
+DATA expGridTab64<>+13200(SB)/8, $0x3c32eb2d18a2081b
+DATA expGridTab64<>+13208(SB)/8, $0x3c31fd45532592f0
+DATA expGridTab64<>+13216(SB)/8, $0x3c311aeb0b11d1a1
+DATA expGridTab64<>+13224(SB)/8, $0x3c30439056a2870c
+DATA expGridTab64<>+13232(SB)/8, $0x3c2eed5c0bbf1061
+DATA expGridTab64<>+13240(SB)/8, $0x3c2d6786a41c43b1
+DATA expGridTab64<>+13248(SB)/8, $0x3c2bf4ab21b4f3f0
+DATA expGridTab64<>+13256(SB)/8, $0x3c2a93dfd61b2ef0
+DATA expGridTab64<>+13264(SB)/8, $0x3c2944462d4d5991
+DATA expGridTab64<>+13272(SB)/8, $0x3c28050a28603a5b
+DATA expGridTab64<>+13280(SB)/8, $0x3c26d561de54f6a1
+DATA expGridTab64<>+13288(SB)/8, $0x3c25b48d02d2e427
+DATA expGridTab64<>+13296(SB)/8, $0x3c24a1d472804fc8
+DATA expGridTab64<>+13304(SB)/8, $0x3c239c89c4b87351
+DATA expGridTab64<>+13312(SB)/8, $0x3c22a406e25fcb44
+DATA expGridTab64<>+13320(SB)/8, $0x3c21b7ada19ad202
+DATA expGridTab64<>+13328(SB)/8, $0x3c20d6e7662dda9d
+DATA expGridTab64<>+13336(SB)/8, $0x3c200124c64f5b70
+DATA expGridTab64<>+13344(SB)/8, $0x3c1e6bba6770e22d
+DATA expGridTab64<>+13352(SB)/8, $0x3c1ce91d51837d41
+DATA expGridTab64<>+13360(SB)/8, $0x3c1b797ab2ba22d2
+DATA expGridTab64<>+13368(SB)/8, $0x3c1a1be6cf7cad07
+DATA expGridTab64<>+13376(SB)/8, $0x3c18cf813910fdcd
+DATA expGridTab64<>+13384(SB)/8, $0x3c17937444a9cddd
+DATA expGridTab64<>+13392(SB)/8, $0x3c1666f488db6e0a
+DATA expGridTab64<>+13400(SB)/8, $0x3c154940612afd4e
+DATA expGridTab64<>+13408(SB)/8, $0x3c14399f7770045f
+DATA expGridTab64<>+13416(SB)/8, $0x3c13376252c3ae08
+DATA expGridTab64<>+13424(SB)/8, $0x3c1241e1ebbbf4ec
+DATA expGridTab64<>+13432(SB)/8, $0x3c11587f45b41c76
+DATA expGridTab64<>+13440(SB)/8, $0x3c107aa30ce6a5a0
+DATA expGridTab64<>+13448(SB)/8, $0x3c0f4f7a723f550b
+DATA expGridTab64<>+13456(SB)/8, $0x3c0dbe8969a24c6f
+DATA expGridTab64<>+13464(SB)/8, $0x3c0c416e10aa56a7
+DATA expGridTab64<>+13472(SB)/8, $0x3c0ad7301258d788
+DATA expGridTab64<>+13480(SB)/8, $0x3c097ee31a137200
+DATA expGridTab64<>+13488(SB)/8, $0x3c0837a640fa9d3d
+DATA expGridTab64<>+13496(SB)/8, $0x3c0700a38229955f
+DATA expGridTab64<>+13504(SB)/8, $0x3c05d90f358d61f6
+DATA expGridTab64<>+13512(SB)/8, $0x3c04c02791047256
+DATA expGridTab64<>+13520(SB)/8, $0x3c03b5342f7be9c0
+DATA expGridTab64<>+13528(SB)/8, $0x3c02b7859dc325e9
+DATA expGridTab64<>+13536(SB)/8, $0x3c01c674ecd152d3
+DATA expGridTab64<>+13544(SB)/8, $0x3c00e163493c0184
+DATA expGridTab64<>+13552(SB)/8, $0x3c0007b997a0b531
+DATA expGridTab64<>+13560(SB)/8, $0x3bfe71d02b8c6be2
+DATA expGridTab64<>+13568(SB)/8, $0x3bfce8cc007a6432
+DATA expGridTab64<>+13576(SB)/8, $0x3bfb73627894a407
+DATA expGridTab64<>+13584(SB)/8, $0x3bfa109c0bccbc39
+DATA expGridTab64<>+13592(SB)/8, $0x3bf8bf8d4346ecc4
+DATA expGridTab64<>+13600(SB)/8, $0x3bf77f5624913c3a
+DATA expGridTab64<>+13608(SB)/8, $0x3bf64f21a3ee0faa
+DATA expGridTab64<>+13616(SB)/8, $0x3bf52e251d5d3b1f
+DATA expGridTab64<>+13624(SB)/8, $0x3bf41b9fd4127284
+DATA expGridTab64<>+13632(SB)/8, $0x3bf316da780bc4d9
+DATA expGridTab64<>+13640(SB)/8, $0x3bf21f26b17e615a
+DATA expGridTab64<>+13648(SB)/8, $0x3bf133deb1d35260
+DATA expGridTab64<>+13656(SB)/8, $0x3bf05464c9f11d89
+DATA expGridTab64<>+13664(SB)/8, $0x3bef00460b24acf8
+DATA expGridTab64<>+13672(SB)/8, $0x3bed6d1596d85546
+DATA expGridTab64<>+13680(SB)/8, $0x3bebee2903d584f9
+DATA expGridTab64<>+13688(SB)/8, $0x3bea827e70981419
+DATA expGridTab64<>+13696(SB)/8, $0x3be92920a7c80e26
+DATA expGridTab64<>+13704(SB)/8, $0x3be7e12682b0b4d8
+DATA expGridTab64<>+13712(SB)/8, $0x3be6a9b25345c773
+DATA expGridTab64<>+13720(SB)/8, $0x3be581f1555b7929
+DATA expGridTab64<>+13728(SB)/8, $0x3be4691b26b9c82f
+DATA expGridTab64<>+13736(SB)/8, $0x3be35e7145b7fc1f
+DATA expGridTab64<>+13744(SB)/8, $0x3be2613e9610f6d1
+DATA expGridTab64<>+13752(SB)/8, $0x3be170d6eba4b9a6
+DATA expGridTab64<>+13760(SB)/8, $0x3be08c969adf0bea
+DATA expGridTab64<>+13768(SB)/8, $0x3bdf67c41cfd2006
+DATA expGridTab64<>+13776(SB)/8, $0x3bddcc4ac4f59be5
+DATA expGridTab64<>+13784(SB)/8, $0x3bdc45a80795992a
+DATA expGridTab64<>+13792(SB)/8, $0x3bdad2d0a9a18288
+DATA expGridTab64<>+13800(SB)/8, $0x3bd972c6ac645270
+DATA expGridTab64<>+13808(SB)/8, $0x3bd82498a7cc94b9
+DATA expGridTab64<>+13816(SB)/8, $0x3bd6e7612c8f4828
+DATA expGridTab64<>+13824(SB)/8, $0x3bd5ba462dee8a02
+DATA expGridTab64<>+13832(SB)/8, $0x3bd49c7872c69522
+DATA expGridTab64<>+13840(SB)/8, $0x3bd38d330d8806a0
+DATA expGridTab64<>+13848(SB)/8, $0x3bd28bbadaca8df5
+DATA expGridTab64<>+13856(SB)/8, $0x3bd1975e0627306c
+DATA expGridTab64<>+13864(SB)/8, $0x3bd0af73950d19c1
+DATA expGridTab64<>+13872(SB)/8, $0x3bcfa6b5ee8f3088
+DATA expGridTab64<>+13880(SB)/8, $0x3bce04f739deb7c0
+DATA expGridTab64<>+13888(SB)/8, $0x3bcc78892308bd90
+DATA expGridTab64<>+13896(SB)/8, $0x3bcb005837e20d16
+DATA expGridTab64<>+13904(SB)/8, $0x3bc99b5ec6741cb3
+DATA expGridTab64<>+13912(SB)/8, $0x3bc848a42f4352ec
+DATA expGridTab64<>+13920(SB)/8, $0x3bc7073c400e10dc
+DATA expGridTab64<>+13928(SB)/8, $0x3bc5d646969c0d8e
+DATA expGridTab64<>+13936(SB)/8, $0x3bc4b4ee0b3a84d6
+DATA expGridTab64<>+13944(SB)/8, $0x3bc3a26822867817
+DATA expGridTab64<>+13952(SB)/8, $0x3bc29df4862ac231
+DATA expGridTab64<>+13960(SB)/8, $0x3bc1a6dc843c0c7f
+DATA expGridTab64<>+13968(SB)/8, $0x3bc0bc7294e0cbaf
+DATA expGridTab64<>+13976(SB)/8, $0x3bbfbc23cbeea589
+DATA expGridTab64<>+13984(SB)/8, $0x3bbe163bd8df8640
+DATA expGridTab64<>+13992(SB)/8, $0x3bbc8603f62657fa
+DATA expGridTab64<>+14000(SB)/8, $0x3bbb0a61bce91993
+DATA expGridTab64<>+14008(SB)/8, $0x3bb9a248fb974b64
+DATA expGridTab64<>+14016(SB)/8, $0x3bb84cbb00f925f0
+DATA expGridTab64<>+14024(SB)/8, $0x3bb708c5f0243781
+DATA expGridTab64<>+14032(SB)/8, $0x3bb5d5841ce6cb73
+DATA expGridTab64<>+14040(SB)/8, $0x3bb4b21b7040cbf9
+DATA expGridTab64<>+14048(SB)/8, $0x3bb39dbcd485dd07
+DATA expGridTab64<>+14056(SB)/8, $0x3bb297a3a8c93f62
+DATA expGridTab64<>+14064(SB)/8, $0x3bb19f153b38a108
+DATA expGridTab64<>+14072(SB)/8, $0x3bb0b3604a0f5e8c
+DATA expGridTab64<>+14080(SB)/8, $0x3bafa7b9159fc471
+DATA expGridTab64<>+14088(SB)/8, $0x3badffd46ee98951
+DATA expGridTab64<>+14096(SB)/8, $0x3bac6de3429e31fa
+DATA expGridTab64<>+14104(SB)/8, $0x3baaf0c59295ceab
+DATA expGridTab64<>+14112(SB)/8, $0x3ba98769faac8a1b
+DATA expGridTab64<>+14120(SB)/8, $0x3ba830ccf5557a46
+DATA expGridTab64<>+14128(SB)/8, $0x3ba6ebf82977acf0
+DATA expGridTab64<>+14136(SB)/8, $0x3ba5b801c120f5ab
+DATA expGridTab64<>+14144(SB)/8, $0x3ba4940bc89fa5aa
+DATA expGridTab64<>+14152(SB)/8, $0x3ba37f439599b2fb
+DATA expGridTab64<>+14160(SB)/8, $0x3ba278e135bcf0a4
+DATA expGridTab64<>+14168(SB)/8, $0x3ba18026e4a8d673
+DATA expGridTab64<>+14176(SB)/8, $0x3ba0946088b6f8ed
+DATA expGridTab64<>+14184(SB)/8, $0x3b9f69c66c9775cc
+DATA expGridTab64<>+14192(SB)/8, $0x3b9dc21972b9e9f4
+DATA expGridTab64<>+14200(SB)/8, $0x3b9c308649c09d35
+DATA expGridTab64<>+14208(SB)/8, $0x3b9ab3e8cfada51a
+DATA expGridTab64<>+14216(SB)/8, $0x3b994b2bcf5dd074
+DATA expGridTab64<>+14224(SB)/8, $0x3b97f5483f729c27
+DATA expGridTab64<>+14232(SB)/8, $0x3b96b1448ae1f3a7
+DATA expGridTab64<>+14240(SB)/8, $0x3b957e33e2b1c6da
+DATA expGridTab64<>+14248(SB)/8, $0x3b945b35986b71ff
+DATA expGridTab64<>+14256(SB)/8, $0x3b93477480d89e25
+DATA expGridTab64<>+14264(SB)/8, $0x3b9242265ea0a46b
+DATA expGridTab64<>+14272(SB)/8, $0x3b914a8b54629fb2
+DATA expGridTab64<>+14280(SB)/8, $0x3b905fed5ded3a46
+DATA expGridTab64<>+14288(SB)/8, $0x3b8f033fa073d520
+DATA expGridTab64<>+14296(SB)/8, $0x3b8d5dfdbfab7bfe
+DATA expGridTab64<>+14304(SB)/8, $0x3b8bcede5acc0d40
+DATA expGridTab64<>+14312(SB)/8, $0x3b8a54baaff68233
+DATA expGridTab64<>+14320(SB)/8, $0x3b88ee7b29d0b081
+DATA expGridTab64<>+14328(SB)/8, $0x3b879b1699b017a6
+DATA expGridTab64<>+14336(SB)/8, $0x3b8659917bbb6632
+GLOBL expGridTab64<>(SB), RODATA|NOPTR, $14344
 
 DATA erfTab64<>+0(SB)/8, $0x0000000000000000
 DATA erfTab64<>+8(SB)/8, $0x3f720dd14ba74edb
@@ -1975,7 +3688,263 @@ DATA erfTab64<>+12264(SB)/8, $0x3ff0000000000000
 DATA erfTab64<>+12272(SB)/8, $0x3ff0000000000000
 DATA erfTab64<>+12280(SB)/8, $0x3ff0000000000000
 DATA erfTab64<>+12288(SB)/8, $0x3ff0000000000000
-GLOBL erfTab64<>(SB), RODATA|NOPTR, $12296
+DATA erfTab64<>+12296(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12304(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12312(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12320(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12328(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12336(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12344(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12352(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12360(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12368(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12376(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12384(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12392(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12400(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12408(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12416(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12424(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12432(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12440(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12448(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12456(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12464(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12472(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12480(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12488(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12496(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12504(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12512(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12520(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12528(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12536(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12544(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12552(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12560(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12568(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12576(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12584(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12592(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12600(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12608(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12616(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12624(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12632(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12640(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12648(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12656(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12664(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12672(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12680(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12688(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12696(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12704(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12712(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12720(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12728(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12736(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12744(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12752(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12760(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12768(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12776(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12784(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12792(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12800(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12808(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12816(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12824(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12832(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12840(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12848(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12856(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12864(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12872(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12880(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12888(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12896(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12904(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12912(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12920(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12928(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12936(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12944(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12952(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12960(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12968(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12976(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12984(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+12992(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13000(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13008(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13016(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13024(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13032(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13040(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13048(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13056(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13064(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13072(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13080(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13088(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13096(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13104(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13112(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13120(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13128(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13136(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13144(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13152(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13160(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13168(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13176(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13184(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13192(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13200(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13208(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13216(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13224(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13232(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13240(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13248(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13256(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13264(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13272(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13280(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13288(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13296(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13304(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13312(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13320(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13328(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13336(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13344(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13352(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13360(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13368(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13376(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13384(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13392(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13400(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13408(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13416(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13424(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13432(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13440(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13448(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13456(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13464(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13472(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13480(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13488(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13496(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13504(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13512(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13520(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13528(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13536(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13544(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13552(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13560(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13568(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13576(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13584(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13592(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13600(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13608(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13616(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13624(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13632(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13640(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13648(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13656(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13664(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13672(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13680(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13688(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13696(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13704(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13712(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13720(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13728(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13736(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13744(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13752(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13760(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13768(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13776(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13784(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13792(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13800(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13808(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13816(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13824(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13832(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13840(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13848(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13856(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13864(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13872(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13880(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13888(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13896(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13904(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13912(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13920(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13928(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13936(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13944(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13952(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13960(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13968(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13976(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13984(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+13992(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14000(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14008(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14016(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14024(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14032(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14040(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14048(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14056(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14064(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14072(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14080(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14088(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14096(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14104(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14112(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14120(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14128(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14136(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14144(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14152(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14160(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14168(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14176(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14184(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14192(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14200(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14208(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14216(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14224(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14232(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14240(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14248(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14256(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14264(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14272(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14280(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14288(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14296(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14304(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14312(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14320(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14328(SB)/8, $0x3ff0000000000000
+DATA erfTab64<>+14336(SB)/8, $0x3ff0000000000000
+GLOBL erfTab64<>(SB), RODATA|NOPTR, $14344
 
 DATA laneIndex64<>+0(SB)/8, $0x0000000000000000
 DATA laneIndex64<>+8(SB)/8, $0x0000000000000001
@@ -2498,73 +4467,57 @@ erf_single:
 	VMOVUPD     (CX)(BX*8), Y0
 	VANDPD      absMask64<>+0(SB), Y0, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (SI)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), SI
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (SI)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (SI)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (SI)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y4, Y4
-	VMOVUPD     Y4, (AX)(BX*8)
+	VORPD       Y0, Y5, Y5
+	VMOVUPD     Y5, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         erf_single
 
@@ -2580,74 +4533,58 @@ erf_tail:
 	VMASKMOVPD   (CX)(BX*8), Y0, Y0
 	VANDPD       absMask64<>+0(SB), Y0, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VMULPD       Y1, Y1, Y2
-	VMOVUPD      Y2, Y3
-	VFMSUB231PD  Y1, Y1, Y3
-	VMOVUPD      expShift64<>+0(SB), Y4
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ       expShift64<>+0(SB), Y4, Y5
-	VSUBPD       expShift64<>+0(SB), Y4, Y4
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y3
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD  one64<>+0(SB), Y2, Y3
-	VMULPD       Y2, Y3, Y3
-	VPAND        expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab64<>+0(SB), CX
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERQPD   Y4, (CX)(Y2*8), Y6
-	VFMADD213PD  Y6, Y3, Y6
-	VPSRLQ       $0x07, Y5, Y2
-	VPSRLQ       $0x01, Y2, Y3
-	VPSUBQ       Y3, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y4
-	VPSUBQ       Y3, Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y6
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y2, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD       Y3, Y6, Y6
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY  Y2, X3
-	VCVTDQ2PD    X3, Y2
-	VMULPD       invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y2
-	VMULPD       Y1, Y1, Y4
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VFMADD213PD  Y1, Y2, Y5
-	VMULPD       Y5, Y2, Y1
-	VFMADD213PD  Y2, Y2, Y1
+	LEAQ         expGridTab64<>+0(SB), CX
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y3, (CX)(X4*8), Y7
+	VFMADD213PD  Y7, Y6, Y7
+	VMULPD       Y2, Y2, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y6
+	VMULPD       Y2, Y6, Y6
+	VMOVUPD      hermite4_64<>+0(SB), Y8
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite2_64<>+0(SB), Y8
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y8
+	VMULPD       Y2, Y8, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite0_64<>+0(SB), Y8
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VFMADD213PD  Y2, Y5, Y6
+	VMULPD       Y6, Y5, Y2
+	VFMADD213PD  Y5, Y5, Y2
 	LEAQ         erfTab64<>+0(SB), CX
-	VPCMPEQD     Y2, Y2, Y2
-	VXORPD       Y4, Y4, Y4
-	VGATHERDPD   Y2, (CX)(X3*8), Y4
-	VFMADD231PD  Y6, Y1, Y4
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y5, Y5, Y5
+	VGATHERDPD   Y3, (CX)(X4*8), Y5
+	VFMADD231PD  Y7, Y2, Y5
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y7, Y1, Y7
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y4, Y4
+	VORPD        Y0, Y5, Y5
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y5, Y0, (AX)(BX*8)
 
 erf_done:
 	VZEROUPPER
@@ -2789,73 +4726,57 @@ pair_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, Y3, Y2, Y2
 	VANDNPD     Y4, Y2, Y4
-	VMULPD      Y4, Y4, Y2
-	VMOVUPD     Y2, Y5
-	VFMSUB231PD Y4, Y4, Y5
-	VMOVUPD     expShift64<>+0(SB), Y6
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y6
-	VPSUBQ      expShift64<>+0(SB), Y6, Y7
-	VSUBPD      expShift64<>+0(SB), Y6, Y6
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y2
-	VSUBPD      Y5, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y5
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y5
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y5
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y5
-	VFMADD213PD one64<>+0(SB), Y2, Y5
-	VMULPD      Y2, Y5, Y5
-	VPAND       expIndexMask64<>+0(SB), Y7, Y2
-	LEAQ        expScaledTab64<>+0(SB), R9
-	VPCMPEQD    Y6, Y6, Y6
-	VXORPD      Y8, Y8, Y8
-	VGATHERQPD  Y6, (R9)(Y2*8), Y8
-	VFMADD213PD Y8, Y5, Y8
-	VPSRLQ      $0x07, Y7, Y2
-	VPSRLQ      $0x01, Y2, Y5
-	VPSUBQ      Y5, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y6
-	VPSUBQ      Y5, Y6, Y6
-	VPSLLQ      $0x34, Y6, Y6
-	VMULPD      Y6, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y5
-	VPSUBQ      Y2, Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
-	VMULPD      Y5, Y8, Y8
 	VMINPD      erfClamp64<>+0(SB), Y4, Y2
 	VMULPD      erfStep64<>+0(SB), Y2, Y5
 	VCVTTPD2DQY Y5, X6
 	VCVTDQ2PD   X6, Y5
 	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y2, Y5
-	VMULPD      Y2, Y2, Y7
-	VMOVUPD     hermite7_64<>+0(SB), Y9
-	VFMADD213PD hermite8_64<>+0(SB), Y7, Y9
-	VFMADD213PD hermite9_64<>+0(SB), Y7, Y9
-	VMULPD      Y2, Y9, Y9
+	VSUBPD      Y5, Y2, Y7
+	VADDPD      Y2, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y8
+	VMULPD      Y5, Y8, Y8
+	LEAQ        expGridTab64<>+0(SB), R9
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y9, Y9, Y9
+	VGATHERDPD  Y5, (R9)(X6*8), Y9
+	VFMADD213PD Y9, Y8, Y9
+	VMULPD      Y2, Y2, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y8
+	VMULPD      Y2, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y10
-	VFMADD213PD hermite5_64<>+0(SB), Y7, Y10
-	VFMADD213PD hermite6_64<>+0(SB), Y7, Y10
-	VFMADD213PD Y10, Y5, Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y10
-	VFMADD213PD hermite3_64<>+0(SB), Y7, Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
 	VMULPD      Y2, Y10, Y10
-	VFMADD213PD Y10, Y5, Y9
+	VFMADD213PD Y10, Y7, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y10
-	VFMADD213PD hermite1_64<>+0(SB), Y7, Y10
-	VFMADD213PD Y10, Y5, Y9
-	VFMADD213PD Y2, Y5, Y9
-	VMULPD      Y9, Y5, Y2
-	VFMADD213PD Y5, Y5, Y2
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VFMADD213PD Y2, Y7, Y8
+	VMULPD      Y8, Y7, Y2
+	VFMADD213PD Y7, Y7, Y2
 	LEAQ        erfTab64<>+0(SB), R9
 	VPCMPEQD    Y5, Y5, Y5
 	VXORPD      Y7, Y7, Y7
 	VGATHERDPD  Y5, (R9)(X6*8), Y7
-	VFMADD231PD Y8, Y2, Y7
+	VFMADD231PD Y9, Y2, Y7
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y4, Y2
+	VANDNPD     Y9, Y2, Y9
 	VMOVUPD     Y1, Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y8, Y1, Y1
+	VMULPD      Y9, Y1, Y1
 	VFMADD231PD Y3, Y7, Y1
 	VMOVUPD     Y1, (AX)(R8*8)
 	VANDPD      signMask64<>+0(SB), Y0, Y0
@@ -2922,73 +4843,57 @@ pair_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VANDNPD      Y4, Y2, Y4
-	VMULPD       Y4, Y4, Y2
-	VMOVUPD      Y2, Y5
-	VFMSUB231PD  Y4, Y4, Y5
-	VMOVUPD      expShift64<>+0(SB), Y6
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y6
-	VPSUBQ       expShift64<>+0(SB), Y6, Y7
-	VSUBPD       expShift64<>+0(SB), Y6, Y6
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y2
-	VSUBPD       Y5, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y5
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y5
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y5
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y5
-	VFMADD213PD  one64<>+0(SB), Y2, Y5
-	VMULPD       Y2, Y5, Y5
-	VPAND        expIndexMask64<>+0(SB), Y7, Y2
-	LEAQ         expScaledTab64<>+0(SB), BX
-	VPCMPEQD     Y6, Y6, Y6
-	VXORPD       Y8, Y8, Y8
-	VGATHERQPD   Y6, (BX)(Y2*8), Y8
-	VFMADD213PD  Y8, Y5, Y8
-	VPSRLQ       $0x07, Y7, Y2
-	VPSRLQ       $0x01, Y2, Y5
-	VPSUBQ       Y5, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y6
-	VPSUBQ       Y5, Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y5
-	VPSUBQ       Y2, Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
-	VMULPD       Y5, Y8, Y8
 	VMINPD       erfClamp64<>+0(SB), Y4, Y2
 	VMULPD       erfStep64<>+0(SB), Y2, Y5
 	VCVTTPD2DQY  Y5, X6
 	VCVTDQ2PD    X6, Y5
 	VMULPD       invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD       Y5, Y2, Y5
-	VMULPD       Y2, Y2, Y7
-	VMOVUPD      hermite7_64<>+0(SB), Y9
-	VFMADD213PD  hermite8_64<>+0(SB), Y7, Y9
-	VFMADD213PD  hermite9_64<>+0(SB), Y7, Y9
-	VMULPD       Y2, Y9, Y9
+	VSUBPD       Y5, Y2, Y7
+	VADDPD       Y2, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y8
+	VMULPD       Y5, Y8, Y8
+	LEAQ         expGridTab64<>+0(SB), BX
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VGATHERDPD   Y5, (BX)(X6*8), Y9
+	VFMADD213PD  Y9, Y8, Y9
+	VMULPD       Y2, Y2, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y8
+	VMULPD       Y2, Y8, Y8
 	VMOVUPD      hermite4_64<>+0(SB), Y10
-	VFMADD213PD  hermite5_64<>+0(SB), Y7, Y10
-	VFMADD213PD  hermite6_64<>+0(SB), Y7, Y10
-	VFMADD213PD  Y10, Y5, Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
 	VMOVUPD      hermite2_64<>+0(SB), Y10
-	VFMADD213PD  hermite3_64<>+0(SB), Y7, Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
 	VMULPD       Y2, Y10, Y10
-	VFMADD213PD  Y10, Y5, Y9
+	VFMADD213PD  Y10, Y7, Y8
 	VMOVUPD      hermite0_64<>+0(SB), Y10
-	VFMADD213PD  hermite1_64<>+0(SB), Y7, Y10
-	VFMADD213PD  Y10, Y5, Y9
-	VFMADD213PD  Y2, Y5, Y9
-	VMULPD       Y9, Y5, Y2
-	VFMADD213PD  Y5, Y5, Y2
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VFMADD213PD  Y2, Y7, Y8
+	VMULPD       Y8, Y7, Y2
+	VFMADD213PD  Y7, Y7, Y2
 	LEAQ         erfTab64<>+0(SB), BX
 	VPCMPEQD     Y5, Y5, Y5
 	VXORPD       Y7, Y7, Y7
 	VGATHERDPD   Y5, (BX)(X6*8), Y7
-	VFMADD231PD  Y8, Y2, Y7
+	VFMADD231PD  Y9, Y2, Y7
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y4, Y2
+	VANDNPD      Y9, Y2, Y9
 	VMOVUPD      Y1, Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
+	VMULPD       Y9, Y1, Y1
 	VFMADD231PD  Y3, Y7, Y1
 	VMOVUPD      (SP), Y2
 	VMASKMOVPD   Y1, Y2, (AX)(R8*8)
@@ -3096,74 +5001,58 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R11)(R12*1), R13
 	VMOVUPD     1184(SP)(R12*8), Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R14
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R14)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R14
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R14)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R14
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R14)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R14)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     672(SP)(R12*8), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R12*8), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 160(SP)(R12*8), Y5, Y1
 	VFMADD231PD (SI)(R13*8), Y1, Y0
 	ADDQ        $0x00000004, R12
 	CMPQ        R12, $0x00000040
@@ -3197,74 +5086,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R13)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R13
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R13)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R13)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R13)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	LEAQ        4(R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
@@ -3286,74 +5159,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R13)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R13
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R13)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R13)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R13)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_unrolled
@@ -3383,74 +5240,58 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R12)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R12
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R12)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R12)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R12)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	JMP         col_single
@@ -3484,74 +5325,58 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMULPD       Y1, Y1, Y2
-	VMOVUPD      Y2, Y3
-	VFMSUB231PD  Y1, Y1, Y3
-	VMOVUPD      expShift64<>+0(SB), Y4
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ       expShift64<>+0(SB), Y4, Y5
-	VSUBPD       expShift64<>+0(SB), Y4, Y4
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y3
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD  one64<>+0(SB), Y2, Y3
-	VMULPD       Y2, Y3, Y3
-	VPAND        expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab64<>+0(SB), R12
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERQPD   Y4, (R12)(Y2*8), Y6
-	VFMADD213PD  Y6, Y3, Y6
-	VPSRLQ       $0x07, Y5, Y2
-	VPSRLQ       $0x01, Y2, Y3
-	VPSUBQ       Y3, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y4
-	VPSUBQ       Y3, Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y6
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y2, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD       Y3, Y6, Y6
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY  Y2, X3
-	VCVTDQ2PD    X3, Y2
-	VMULPD       invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y2
-	VMULPD       Y1, Y1, Y4
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VFMADD213PD  Y1, Y2, Y5
-	VMULPD       Y5, Y2, Y1
-	VFMADD213PD  Y2, Y2, Y1
+	LEAQ         expGridTab64<>+0(SB), R12
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y3, (R12)(X4*8), Y7
+	VFMADD213PD  Y7, Y6, Y7
+	VMULPD       Y2, Y2, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y6
+	VMULPD       Y2, Y6, Y6
+	VMOVUPD      hermite4_64<>+0(SB), Y8
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite2_64<>+0(SB), Y8
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y8
+	VMULPD       Y2, Y8, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite0_64<>+0(SB), Y8
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VFMADD213PD  Y2, Y5, Y6
+	VMULPD       Y6, Y5, Y2
+	VFMADD213PD  Y5, Y5, Y2
 	LEAQ         erfTab64<>+0(SB), R12
-	VPCMPEQD     Y2, Y2, Y2
-	VXORPD       Y4, Y4, Y4
-	VGATHERDPD   Y2, (R12)(X3*8), Y4
-	VFMADD231PD  Y6, Y1, Y4
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y5, Y5, Y5
+	VGATHERDPD   Y3, (R12)(X4*8), Y5
+	VFMADD231PD  Y7, Y2, Y5
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y7, Y1, Y7
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y7, Y1, Y1
+	VFMADD231PD  128(SP), Y5, Y1
 	VMOVUPD      1696(SP), Y2
 	VMASKMOVPD   (SI)(R11*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -3621,97 +5446,81 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMULPD      Y3, Y3, Y4
-	VMOVUPD     Y4, Y5
-	VFMSUB231PD Y3, Y3, Y5
-	VMOVUPD     expShift64<>+0(SB), Y6
-	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ      expShift64<>+0(SB), Y6, Y7
-	VSUBPD      expShift64<>+0(SB), Y6, Y6
-	VMOVUPD     Y4, Y4
-	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD      Y5, Y4, Y4
-	VMOVUPD     expPoly3_64<>+0(SB), Y5
-	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD one64<>+0(SB), Y4, Y5
-	VMULPD      Y4, Y5, Y5
-	VPAND       expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y6, Y6, Y6
-	VXORPD      Y8, Y8, Y8
-	VGATHERQPD  Y6, (SI)(Y4*8), Y8
-	VFMADD213PD Y8, Y5, Y8
-	VPSRLQ      $0x07, Y7, Y4
-	VPSRLQ      $0x01, Y4, Y5
-	VPSUBQ      Y5, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y6
-	VPSUBQ      Y5, Y6, Y6
-	VPSLLQ      $0x34, Y6, Y6
-	VMULPD      Y6, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y5
-	VPSUBQ      Y4, Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD      Y5, Y8, Y8
-	VMINPD      erfClamp64<>+0(SB), Y3, Y3
-	VMULPD      erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY Y4, X5
-	VCVTDQ2PD   X5, Y4
-	VMULPD      invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD      Y4, Y3, Y4
-	VMULPD      Y3, Y3, Y6
-	VMOVUPD     hermite7_64<>+0(SB), Y7
-	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
-	VMULPD      Y3, Y7, Y7
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
-	VMULPD      Y3, Y9, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VFMADD213PD Y3, Y4, Y7
-	VMULPD      Y7, Y4, Y3
-	VFMADD213PD Y4, Y4, Y3
+	LEAQ        expGridTab64<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y9, Y9, Y9
+	VGATHERDPD  Y5, (SI)(X6*8), Y9
+	VFMADD213PD Y9, Y8, Y9
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y8
+	VMULPD      Y4, Y8, Y8
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
+	VMULPD      Y4, Y10, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VFMADD213PD Y4, Y7, Y8
+	VMULPD      Y8, Y7, Y4
+	VFMADD213PD Y7, Y7, Y4
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERDPD  Y4, (SI)(X5*8), Y6
-	VFMADD231PD Y8, Y3, Y6
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y5, (SI)(X6*8), Y7
+	VFMADD231PD Y9, Y4, Y7
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y9, Y3, Y9
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y9, Y3, Y3
+	VFMADD231PD 192(SP), Y7, Y3
 	MOVQ        mb_base+240(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VMOVUPD     (SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VORPD       Y4, Y7, Y7
+	VMULPD      96(SP), Y9, Y9
 	MOVQ        wb_base+216(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VFMADD231PD Y4, Y7, Y1
+	VFMADD231PD Y4, Y9, Y2
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD 64(SP), Y3, Y4
 	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y7, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y9, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -3750,88 +5559,72 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMULPD       Y3, Y3, Y4
-	VMOVUPD      Y4, Y5
-	VFMSUB231PD  Y3, Y3, Y5
-	VMOVUPD      expShift64<>+0(SB), Y6
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ       expShift64<>+0(SB), Y6, Y7
-	VSUBPD       expShift64<>+0(SB), Y6, Y6
-	VMOVUPD      Y4, Y4
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      expPoly3_64<>+0(SB), Y5
-	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD  one64<>+0(SB), Y4, Y5
-	VMULPD       Y4, Y5, Y5
-	VPAND        expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y6, Y6, Y6
-	VXORPD       Y8, Y8, Y8
-	VGATHERQPD   Y6, (SI)(Y4*8), Y8
-	VFMADD213PD  Y8, Y5, Y8
-	VPSRLQ       $0x07, Y7, Y4
-	VPSRLQ       $0x01, Y4, Y5
-	VPSUBQ       Y5, Y4, Y4
-	VMOVUPD      expBias64<>+0(SB), Y6
-	VPSUBQ       Y5, Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y5
-	VPSUBQ       Y4, Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD       Y5, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y3, Y3
-	VMULPD       erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY  Y4, X5
-	VCVTDQ2PD    X5, Y4
-	VMULPD       invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD       Y4, Y3, Y4
-	VMULPD       Y3, Y3, Y6
-	VMOVUPD      hermite7_64<>+0(SB), Y7
-	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
-	VMULPD       Y3, Y7, Y7
-	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
-	VMULPD       Y3, Y9, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VFMADD213PD  Y3, Y4, Y7
-	VMULPD       Y7, Y4, Y3
-	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         expGridTab64<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VGATHERDPD   Y5, (SI)(X6*8), Y9
+	VFMADD213PD  Y9, Y8, Y9
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y8
+	VMULPD       Y4, Y8, Y8
+	VMOVUPD      hermite4_64<>+0(SB), Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite2_64<>+0(SB), Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
+	VMULPD       Y4, Y10, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite0_64<>+0(SB), Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VFMADD213PD  Y4, Y7, Y8
+	VMULPD       Y8, Y7, Y4
+	VFMADD213PD  Y7, Y7, Y4
 	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERDPD   Y4, (SI)(X5*8), Y6
-	VFMADD231PD  Y8, Y3, Y6
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y5, (SI)(X6*8), Y7
+	VFMADD231PD  Y9, Y4, Y7
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y9, Y3, Y9
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y9, Y3, Y3
+	VFMADD231PD  192(SP), Y7, Y3
 	MOVQ         mb_base+240(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
 	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VORPD        Y4, Y7, Y7
+	VMULPD       96(SP), Y9, Y9
 	MOVQ         wb_base+216(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VFMADD231PD  Y4, Y7, Y1
+	VFMADD231PD  Y4, Y9, Y2
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
@@ -3841,13 +5634,13 @@ col_tail:
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      224(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y7, Y3
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPD      224(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y8, Y3
+	VFMADD231PD  64(SP), Y9, Y3
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
@@ -3932,74 +5725,58 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R9)(R10*1), R11
 	VMOVUPD     1184(SP)(R10*8), Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R12)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R12
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R12)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R12)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R12)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     672(SP)(R10*8), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R10*8), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 160(SP)(R10*8), Y5, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	CMPQ        R10, $0x00000040
@@ -4033,74 +5810,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R11)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R11
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R11)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R11)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R11)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	LEAQ        4(R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
@@ -4122,74 +5883,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R11)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R11
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R11)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R11)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R11)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_unrolled
@@ -4219,74 +5964,58 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R10
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R10)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R10
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R10)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R10
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R10)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R10)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R9*8), Y1, Y0
 	ADDQ        $0x00000004, R9
 	JMP         col_single
@@ -4320,74 +6049,58 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMULPD       Y1, Y1, Y2
-	VMOVUPD      Y2, Y3
-	VFMSUB231PD  Y1, Y1, Y3
-	VMOVUPD      expShift64<>+0(SB), Y4
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ       expShift64<>+0(SB), Y4, Y5
-	VSUBPD       expShift64<>+0(SB), Y4, Y4
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y3
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD  one64<>+0(SB), Y2, Y3
-	VMULPD       Y2, Y3, Y3
-	VPAND        expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab64<>+0(SB), R10
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERQPD   Y4, (R10)(Y2*8), Y6
-	VFMADD213PD  Y6, Y3, Y6
-	VPSRLQ       $0x07, Y5, Y2
-	VPSRLQ       $0x01, Y2, Y3
-	VPSUBQ       Y3, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y4
-	VPSUBQ       Y3, Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y6
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y2, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD       Y3, Y6, Y6
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY  Y2, X3
-	VCVTDQ2PD    X3, Y2
-	VMULPD       invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y2
-	VMULPD       Y1, Y1, Y4
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VFMADD213PD  Y1, Y2, Y5
-	VMULPD       Y5, Y2, Y1
-	VFMADD213PD  Y2, Y2, Y1
+	LEAQ         expGridTab64<>+0(SB), R10
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y3, (R10)(X4*8), Y7
+	VFMADD213PD  Y7, Y6, Y7
+	VMULPD       Y2, Y2, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y6
+	VMULPD       Y2, Y6, Y6
+	VMOVUPD      hermite4_64<>+0(SB), Y8
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite2_64<>+0(SB), Y8
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y8
+	VMULPD       Y2, Y8, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite0_64<>+0(SB), Y8
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VFMADD213PD  Y2, Y5, Y6
+	VMULPD       Y6, Y5, Y2
+	VFMADD213PD  Y5, Y5, Y2
 	LEAQ         erfTab64<>+0(SB), R10
-	VPCMPEQD     Y2, Y2, Y2
-	VXORPD       Y4, Y4, Y4
-	VGATHERDPD   Y2, (R10)(X3*8), Y4
-	VFMADD231PD  Y6, Y1, Y4
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y5, Y5, Y5
+	VGATHERDPD   Y3, (R10)(X4*8), Y5
+	VFMADD231PD  Y7, Y2, Y5
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y7, Y1, Y7
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y7, Y1, Y1
+	VFMADD231PD  128(SP), Y5, Y1
 	VMOVUPD      1696(SP), Y2
 	VMASKMOVPD   (SI)(R9*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -4458,97 +6171,81 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMULPD      Y3, Y3, Y4
-	VMOVUPD     Y4, Y5
-	VFMSUB231PD Y3, Y3, Y5
-	VMOVUPD     expShift64<>+0(SB), Y6
-	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ      expShift64<>+0(SB), Y6, Y7
-	VSUBPD      expShift64<>+0(SB), Y6, Y6
-	VMOVUPD     Y4, Y4
-	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD      Y5, Y4, Y4
-	VMOVUPD     expPoly3_64<>+0(SB), Y5
-	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD one64<>+0(SB), Y4, Y5
-	VMULPD      Y4, Y5, Y5
-	VPAND       expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y6, Y6, Y6
-	VXORPD      Y8, Y8, Y8
-	VGATHERQPD  Y6, (SI)(Y4*8), Y8
-	VFMADD213PD Y8, Y5, Y8
-	VPSRLQ      $0x07, Y7, Y4
-	VPSRLQ      $0x01, Y4, Y5
-	VPSUBQ      Y5, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y6
-	VPSUBQ      Y5, Y6, Y6
-	VPSLLQ      $0x34, Y6, Y6
-	VMULPD      Y6, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y5
-	VPSUBQ      Y4, Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD      Y5, Y8, Y8
-	VMINPD      erfClamp64<>+0(SB), Y3, Y3
-	VMULPD      erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY Y4, X5
-	VCVTDQ2PD   X5, Y4
-	VMULPD      invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD      Y4, Y3, Y4
-	VMULPD      Y3, Y3, Y6
-	VMOVUPD     hermite7_64<>+0(SB), Y7
-	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
-	VMULPD      Y3, Y7, Y7
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
-	VMULPD      Y3, Y9, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VFMADD213PD Y3, Y4, Y7
-	VMULPD      Y7, Y4, Y3
-	VFMADD213PD Y4, Y4, Y3
+	LEAQ        expGridTab64<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y9, Y9, Y9
+	VGATHERDPD  Y5, (SI)(X6*8), Y9
+	VFMADD213PD Y9, Y8, Y9
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y8
+	VMULPD      Y4, Y8, Y8
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
+	VMULPD      Y4, Y10, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VFMADD213PD Y4, Y7, Y8
+	VMULPD      Y8, Y7, Y4
+	VFMADD213PD Y7, Y7, Y4
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERDPD  Y4, (SI)(X5*8), Y6
-	VFMADD231PD Y8, Y3, Y6
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y5, (SI)(X6*8), Y7
+	VFMADD231PD Y9, Y4, Y7
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y9, Y3, Y9
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y9, Y3, Y3
+	VFMADD231PD 192(SP), Y7, Y3
 	MOVQ        m_base+144(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VMOVUPD     (SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VORPD       Y4, Y7, Y7
+	VMULPD      96(SP), Y9, Y9
 	MOVQ        w_base+192(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VFMADD231PD Y4, Y7, Y1
+	VFMADD231PD Y4, Y9, Y2
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD 64(SP), Y3, Y4
 	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y7, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y9, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -4587,88 +6284,72 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMULPD       Y3, Y3, Y4
-	VMOVUPD      Y4, Y5
-	VFMSUB231PD  Y3, Y3, Y5
-	VMOVUPD      expShift64<>+0(SB), Y6
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ       expShift64<>+0(SB), Y6, Y7
-	VSUBPD       expShift64<>+0(SB), Y6, Y6
-	VMOVUPD      Y4, Y4
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      expPoly3_64<>+0(SB), Y5
-	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD  one64<>+0(SB), Y4, Y5
-	VMULPD       Y4, Y5, Y5
-	VPAND        expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y6, Y6, Y6
-	VXORPD       Y8, Y8, Y8
-	VGATHERQPD   Y6, (SI)(Y4*8), Y8
-	VFMADD213PD  Y8, Y5, Y8
-	VPSRLQ       $0x07, Y7, Y4
-	VPSRLQ       $0x01, Y4, Y5
-	VPSUBQ       Y5, Y4, Y4
-	VMOVUPD      expBias64<>+0(SB), Y6
-	VPSUBQ       Y5, Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y5
-	VPSUBQ       Y4, Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD       Y5, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y3, Y3
-	VMULPD       erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY  Y4, X5
-	VCVTDQ2PD    X5, Y4
-	VMULPD       invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD       Y4, Y3, Y4
-	VMULPD       Y3, Y3, Y6
-	VMOVUPD      hermite7_64<>+0(SB), Y7
-	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
-	VMULPD       Y3, Y7, Y7
-	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
-	VMULPD       Y3, Y9, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VFMADD213PD  Y3, Y4, Y7
-	VMULPD       Y7, Y4, Y3
-	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         expGridTab64<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VGATHERDPD   Y5, (SI)(X6*8), Y9
+	VFMADD213PD  Y9, Y8, Y9
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y8
+	VMULPD       Y4, Y8, Y8
+	VMOVUPD      hermite4_64<>+0(SB), Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite2_64<>+0(SB), Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
+	VMULPD       Y4, Y10, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite0_64<>+0(SB), Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VFMADD213PD  Y4, Y7, Y8
+	VMULPD       Y8, Y7, Y4
+	VFMADD213PD  Y7, Y7, Y4
 	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERDPD   Y4, (SI)(X5*8), Y6
-	VFMADD231PD  Y8, Y3, Y6
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y5, (SI)(X6*8), Y7
+	VFMADD231PD  Y9, Y4, Y7
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y9, Y3, Y9
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y9, Y3, Y3
+	VFMADD231PD  192(SP), Y7, Y3
 	MOVQ         m_base+144(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
 	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VORPD        Y4, Y7, Y7
+	VMULPD       96(SP), Y9, Y9
 	MOVQ         w_base+192(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VFMADD231PD  Y4, Y7, Y1
+	VFMADD231PD  Y4, Y9, Y2
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
@@ -4678,13 +6359,13 @@ col_tail:
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      224(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y7, Y3
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPD      224(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y8, Y3
+	VFMADD231PD  64(SP), Y9, Y3
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
@@ -4768,74 +6449,58 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R10)(R11*1), R12
 	VMOVUPD     1184(SP)(R11*8), Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R13)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R13
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R13)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R13)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R13)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R11*8), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 160(SP)(R11*8), Y5, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	CMPQ        R11, $0x00000040
@@ -4861,74 +6526,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R12)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R12
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R12)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R12)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R12)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	LEAQ        4(R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
@@ -4942,74 +6591,58 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R12)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R12
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R12)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R12)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R12)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_unrolled
@@ -5031,74 +6664,58 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
-	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERQPD  Y4, (R11)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VMOVUPD     gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD Y7, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
+	LEAQ        expGridTab64<>+0(SB), R11
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y3, (R11)(X4*8), Y7
+	VFMADD213PD Y7, Y6, Y7
+	VMULPD      Y2, Y2, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y6
+	VMULPD      Y2, Y6, Y6
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y8
+	VMULPD      Y2, Y8, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD Y8, Y5, Y6
+	VFMADD213PD Y2, Y5, Y6
+	VMULPD      Y6, Y5, Y2
+	VFMADD213PD Y5, Y5, Y2
 	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y2, Y2, Y2
-	VXORPD      Y4, Y4, Y4
-	VGATHERDPD  Y2, (R11)(X3*8), Y4
-	VFMADD231PD Y6, Y1, Y4
+	VPCMPEQD    Y3, Y3, Y3
+	VXORPD      Y5, Y5, Y5
+	VGATHERDPD  Y3, (R11)(X4*8), Y5
+	VFMADD231PD Y7, Y2, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y7, Y1, Y7
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y7, Y1, Y1
+	VFMADD231PD 128(SP), Y5, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	JMP         col_single
@@ -5123,74 +6740,58 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMULPD       Y1, Y1, Y2
-	VMOVUPD      Y2, Y3
-	VFMSUB231PD  Y1, Y1, Y3
-	VMOVUPD      expShift64<>+0(SB), Y4
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ       expShift64<>+0(SB), Y4, Y5
-	VSUBPD       expShift64<>+0(SB), Y4, Y4
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y3
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD  one64<>+0(SB), Y2, Y3
-	VMULPD       Y2, Y3, Y3
-	VPAND        expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab64<>+0(SB), R11
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERQPD   Y4, (R11)(Y2*8), Y6
-	VFMADD213PD  Y6, Y3, Y6
-	VPSRLQ       $0x07, Y5, Y2
-	VPSRLQ       $0x01, Y2, Y3
-	VPSUBQ       Y3, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y4
-	VPSUBQ       Y3, Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y6, Y6
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y2, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VMOVUPD      gridPoly7_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y6
 	VMULPD       Y3, Y6, Y6
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY  Y2, X3
-	VCVTDQ2PD    X3, Y2
-	VMULPD       invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y2
-	VMULPD       Y1, Y1, Y4
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y7
-	VMULPD       Y1, Y7, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y7
-	VFMADD213PD  Y7, Y2, Y5
-	VFMADD213PD  Y1, Y2, Y5
-	VMULPD       Y5, Y2, Y1
-	VFMADD213PD  Y2, Y2, Y1
+	LEAQ         expGridTab64<>+0(SB), R11
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y3, (R11)(X4*8), Y7
+	VFMADD213PD  Y7, Y6, Y7
+	VMULPD       Y2, Y2, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y6
+	VMULPD       Y2, Y6, Y6
+	VMOVUPD      hermite4_64<>+0(SB), Y8
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y8
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite2_64<>+0(SB), Y8
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y8
+	VMULPD       Y2, Y8, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VMOVUPD      hermite0_64<>+0(SB), Y8
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y8
+	VFMADD213PD  Y8, Y5, Y6
+	VFMADD213PD  Y2, Y5, Y6
+	VMULPD       Y6, Y5, Y2
+	VFMADD213PD  Y5, Y5, Y2
 	LEAQ         erfTab64<>+0(SB), R11
-	VPCMPEQD     Y2, Y2, Y2
-	VXORPD       Y4, Y4, Y4
-	VGATHERDPD   Y2, (R11)(X3*8), Y4
-	VFMADD231PD  Y6, Y1, Y4
+	VPCMPEQD     Y3, Y3, Y3
+	VXORPD       Y5, Y5, Y5
+	VGATHERDPD   Y3, (R11)(X4*8), Y5
+	VFMADD231PD  Y7, Y2, Y5
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y7, Y1, Y7
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y7, Y1, Y1
+	VFMADD231PD  128(SP), Y5, Y1
 	VMOVUPD      1696(SP), Y2
 	VMASKMOVPD   (SI)(R10*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -5258,93 +6859,77 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMULPD      Y3, Y3, Y4
-	VMOVUPD     Y4, Y5
-	VFMSUB231PD Y3, Y3, Y5
-	VMOVUPD     expShift64<>+0(SB), Y6
-	VFMADD231PD expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ      expShift64<>+0(SB), Y6, Y7
-	VSUBPD      expShift64<>+0(SB), Y6, Y6
-	VMOVUPD     Y4, Y4
-	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD      Y5, Y4, Y4
-	VMOVUPD     expPoly3_64<>+0(SB), Y5
-	VFMADD213PD expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD one64<>+0(SB), Y4, Y5
-	VMULPD      Y4, Y5, Y5
-	VPAND       expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y6, Y6, Y6
-	VXORPD      Y8, Y8, Y8
-	VGATHERQPD  Y6, (SI)(Y4*8), Y8
-	VFMADD213PD Y8, Y5, Y8
-	VPSRLQ      $0x07, Y7, Y4
-	VPSRLQ      $0x01, Y4, Y5
-	VPSUBQ      Y5, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y6
-	VPSUBQ      Y5, Y6, Y6
-	VPSLLQ      $0x34, Y6, Y6
-	VMULPD      Y6, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y5
-	VPSUBQ      Y4, Y5, Y5
-	VPSLLQ      $0x34, Y5, Y5
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD      Y5, Y8, Y8
-	VMINPD      erfClamp64<>+0(SB), Y3, Y3
-	VMULPD      erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY Y4, X5
-	VCVTDQ2PD   X5, Y4
-	VMULPD      invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD      Y4, Y3, Y4
-	VMULPD      Y3, Y3, Y6
-	VMOVUPD     hermite7_64<>+0(SB), Y7
-	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
-	VMULPD      Y3, Y7, Y7
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y6, Y9
-	VMULPD      Y3, Y9, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD Y9, Y4, Y7
-	VFMADD213PD Y3, Y4, Y7
-	VMULPD      Y7, Y4, Y3
-	VFMADD213PD Y4, Y4, Y3
+	LEAQ        expGridTab64<>+0(SB), SI
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y9, Y9, Y9
+	VGATHERDPD  Y5, (SI)(X6*8), Y9
+	VFMADD213PD Y9, Y8, Y9
+	VMULPD      Y4, Y4, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y8
+	VMULPD      Y4, Y8, Y8
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
+	VMULPD      Y4, Y10, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y8
+	VFMADD213PD Y4, Y7, Y8
+	VMULPD      Y8, Y7, Y4
+	VFMADD213PD Y7, Y7, Y4
 	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VXORPD      Y6, Y6, Y6
-	VGATHERDPD  Y4, (SI)(X5*8), Y6
-	VFMADD231PD Y8, Y3, Y6
+	VPCMPEQD    Y5, Y5, Y5
+	VXORPD      Y7, Y7, Y7
+	VGATHERDPD  Y5, (SI)(X6*8), Y7
+	VFMADD231PD Y9, Y4, Y7
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y9, Y3, Y9
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y9, Y3, Y3
+	VFMADD231PD 192(SP), Y7, Y3
 	MOVQ        x_base+216(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VMOVUPD     (SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VORPD       Y4, Y7, Y7
+	VMULPD      96(SP), Y9, Y9
 	MOVQ        wx_base+192(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VFMADD231PD Y4, Y7, Y1
+	VFMADD231PD Y4, Y9, Y2
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     (SI)(BX*8), Y4
 	VFMADD231PD 64(SP), Y3, Y4
 	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y7, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -5370,88 +6955,72 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMULPD       Y3, Y3, Y4
-	VMOVUPD      Y4, Y5
-	VFMSUB231PD  Y3, Y3, Y5
-	VMOVUPD      expShift64<>+0(SB), Y6
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y4, Y6
-	VPSUBQ       expShift64<>+0(SB), Y6, Y7
-	VSUBPD       expShift64<>+0(SB), Y6, Y6
-	VMOVUPD      Y4, Y4
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y6, Y4
-	VFMADD231PD  ln2Lo64<>+0(SB), Y6, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMOVUPD      expPoly3_64<>+0(SB), Y5
-	VFMADD213PD  expPoly2_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly1_64<>+0(SB), Y4, Y5
-	VFMADD213PD  expPoly0_64<>+0(SB), Y4, Y5
-	VFMADD213PD  one64<>+0(SB), Y4, Y5
-	VMULPD       Y4, Y5, Y5
-	VPAND        expIndexMask64<>+0(SB), Y7, Y4
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y6, Y6, Y6
-	VXORPD       Y8, Y8, Y8
-	VGATHERQPD   Y6, (SI)(Y4*8), Y8
-	VFMADD213PD  Y8, Y5, Y8
-	VPSRLQ       $0x07, Y7, Y4
-	VPSRLQ       $0x01, Y4, Y5
-	VPSUBQ       Y5, Y4, Y4
-	VMOVUPD      expBias64<>+0(SB), Y6
-	VPSUBQ       Y5, Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y5
-	VPSUBQ       Y4, Y5, Y5
-	VPSLLQ       $0x34, Y5, Y5
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VMOVUPD      gridPoly7_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y8
 	VMULPD       Y5, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y3, Y3
-	VMULPD       erfStep64<>+0(SB), Y3, Y4
-	VCVTTPD2DQY  Y4, X5
-	VCVTDQ2PD    X5, Y4
-	VMULPD       invErfStep64<>+0(SB), Y4, Y4
-	VSUBPD       Y4, Y3, Y4
-	VMULPD       Y3, Y3, Y6
-	VMOVUPD      hermite7_64<>+0(SB), Y7
-	VFMADD213PD  hermite8_64<>+0(SB), Y6, Y7
-	VFMADD213PD  hermite9_64<>+0(SB), Y6, Y7
-	VMULPD       Y3, Y7, Y7
-	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y6, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y6, Y9
-	VMULPD       Y3, Y9, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y6, Y9
-	VFMADD213PD  Y9, Y4, Y7
-	VFMADD213PD  Y3, Y4, Y7
-	VMULPD       Y7, Y4, Y3
-	VFMADD213PD  Y4, Y4, Y3
+	LEAQ         expGridTab64<>+0(SB), SI
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y9, Y9, Y9
+	VGATHERDPD   Y5, (SI)(X6*8), Y9
+	VFMADD213PD  Y9, Y8, Y9
+	VMULPD       Y4, Y4, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y8
+	VMULPD       Y4, Y8, Y8
+	VMOVUPD      hermite4_64<>+0(SB), Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite2_64<>+0(SB), Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
+	VMULPD       Y4, Y10, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VMOVUPD      hermite0_64<>+0(SB), Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y8
+	VFMADD213PD  Y4, Y7, Y8
+	VMULPD       Y8, Y7, Y4
+	VFMADD213PD  Y7, Y7, Y4
 	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y6, Y6, Y6
-	VGATHERDPD   Y4, (SI)(X5*8), Y6
-	VFMADD231PD  Y8, Y3, Y6
+	VPCMPEQD     Y5, Y5, Y5
+	VXORPD       Y7, Y7, Y7
+	VGATHERDPD   Y5, (SI)(X6*8), Y7
+	VFMADD231PD  Y9, Y4, Y7
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y9, Y3, Y9
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y9, Y3, Y3
+	VFMADD231PD  192(SP), Y7, Y3
 	MOVQ         x_base+216(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
 	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VORPD        Y4, Y7, Y7
+	VMULPD       96(SP), Y9, Y9
 	MOVQ         wx_base+192(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VFMADD231PD  Y4, Y7, Y1
+	VFMADD231PD  Y4, Y9, Y2
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
@@ -5461,7 +7030,7 @@ col_tail:
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      224(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y7, Y3
 	VMOVUPD      224(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 

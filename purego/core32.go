@@ -90,6 +90,13 @@ func erfPos32(t, e2 float32) float32 {
 	return fma32(e2, dp, approx.Erf32Table[j])
 }
 
+// erfExpPos32 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0 by
+// expNegSquare32 and erfPos32 (the float32 kernels keep the exp table).
+func erfExpPos32(t float32) (erf, e2 float32) {
+	e2 = expNegSquare32(t, approx.Exp32ScaledTable)
+	return erfPos32(t, e2), e2
+}
+
 func reduce32(ad, rq float32) float32 {
 	t := clamp32(ad*rq, approx.ExpClamp32)
 	if ad == 0 {
@@ -99,17 +106,13 @@ func reduce32(ad, rq float32) float32 {
 }
 
 func pairTerm32(ad, q, rq float32) float32 {
-	t := reduce32(ad, rq)
-	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-	erf := erfPos32(t, e2)
+	erf, e2 := erfExpPos32(reduce32(ad, rq))
 	return fma32(ad, erf, (q*approx.Half)*e2)
 }
 
 func pairGrad32(d, q, rq float32) (h, serf, e2rq float32) {
 	ad := abs32(d)
-	t := reduce32(ad, rq)
-	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-	erf := erfPos32(t, e2)
+	erf, e2 := erfExpPos32(reduce32(ad, rq))
 	h = fma32(ad, erf, (q*approx.Half)*e2)
 	serf = copysign32(erf, d)
 	if q == 0 {

@@ -16,9 +16,8 @@ import (
 func Erf32(dst, x []float32) {
 	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
-		t := clamp32(abs32(v), approx.ExpClamp32)
-		e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-		dst[i] = copysign32(erfPos32(t, e2), v)
+		r, _ := erfExpPos32(clamp32(abs32(v), approx.ExpClamp32))
+		dst[i] = copysign32(r, v)
 	}
 }
 
@@ -53,8 +52,7 @@ func PairTerms32(h, erf, ex, d, v []float32) {
 		q, rq := scale32(v[i])
 		ad := abs32(di)
 		t := reduce32(ad, rq)
-		e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-		r := erfPos32(t, e2)
+		r, e2 := erfExpPos32(t)
 		h[i] = fma32(ad, r, (q*approx.Half)*e2)
 		erf[i] = copysign32(r, di)
 		ex[i] = expNegSquare32(t, approx.Exp32Table)

@@ -16,9 +16,8 @@ import (
 func Erf64(dst, x []float64) {
 	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
-		t := clamp64(math.Abs(v), approx.ExpClamp64)
-		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-		dst[i] = math.Copysign(erfPos64(t, e2), v)
+		r, _ := erfExpPos64(clamp64(math.Abs(v), approx.ExpClamp64))
+		dst[i] = math.Copysign(r, v)
 	}
 }
 
@@ -53,8 +52,7 @@ func PairTerms64(h, erf, ex, d, v []float64) {
 		q, rq := scale64(v[i])
 		ad := math.Abs(di)
 		t := reduce64(ad, rq)
-		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-		r := erfPos64(t, e2)
+		r, e2 := erfExpPos64(t)
 		h[i] = math.FMA(ad, r, (q*approx.Half)*e2)
 		erf[i] = math.Copysign(r, di)
 		ex[i] = expNegSquare64(t, approx.Exp64Table)

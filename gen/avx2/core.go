@@ -109,13 +109,47 @@ func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 }
 
 // erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²).
-func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
-	tc := YMM()
+func (p *prec) erfPos(t VecVirtual, e2 Op) VecVirtual {
+	tc, j, _, dl := p.erfRow(t)
+	return p.erfFromRow(tc, j, dl, e2)
+}
+
+// erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0: in float64 both
+// from one row of the erf grid (purego erfExpPos64, e2 at tc = min(t,
+// ErfClamp)), in float32 by expNegSquare and erfPos.
+func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
+	if !p.f64 {
+		e2 = p.expNegSquare(t, "expScaledTab")
+		return p.erfPos(t, e2), e2
+	}
+	tc, j, r, dl := p.erfRow(t)
+	u := YMM()
+	p.ADD(tc, r, u)
+	p.MUL(dl, u, u) // u = dl·(tc + r)
+	n := len(p.gridPoly)
+	poly := YMM()
+	p.MOVU(p.gridPolyC(n-1), poly)
+	for k := n - 2; k >= 0; k-- {
+		p.FMADD213(p.gridPolyC(k), u, poly) // poly = u·poly + c
+	}
+	p.MUL(u, poly, poly) // e^(−u) − 1
+	e2 = p.gather(p.c("expGridTab"), j, true)
+	p.FMADD213(e2, poly, e2) // e2 = T·poly + T
+	erf = p.erfFromRow(tc, j, dl, e2)
+	beyond := YMM()
+	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
+	p.ANDN(e2, beyond, e2)              // e2 := 0 there
+	return erf, e2
+}
+
+// erfRow returns tc = min(t, ErfClamp), its grid row j (int32 lanes; an XMM
+// in float64 mode), r = j/ErfStep and dl = tc − r.
+func (p *prec) erfRow(t VecVirtual) (tc VecVirtual, j Register, r, dl VecVirtual) {
+	tc = YMM()
 	p.MIN(p.c("erfClamp"), t, tc)
 	x := YMM()
 	p.MUL(p.c("erfStep"), tc, x)
-	var j Register
-	r := YMM()
+	r = YMM()
 	if p.f64 {
 		jx := XMM()
 		VCVTTPD2DQY(x, jx)
@@ -128,8 +162,13 @@ func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
 		j = jy
 	}
 	p.MUL(p.c("invErfStep"), r, r)
-	dl := YMM()
+	dl = YMM()
 	p.SUB(r, tc, dl) // dl = tc − r
+	return tc, j, r, dl
+}
+
+// erfFromRow is erfPos from erfRow's tc, j and dl.
+func (p *prec) erfFromRow(tc VecVirtual, j Register, dl VecVirtual, e2 Op) VecVirtual {
 	t2 := YMM()
 	p.MUL(tc, tc, t2)
 
@@ -187,8 +226,7 @@ func (p *prec) pairCoreReduced(ad, q, tOp Op) (h, erf, e2 VecVirtual) {
 		t = YMM()
 		p.MOVU(tOp, t)
 	}
-	e2 = p.expNegSquare(t, "expScaledTab")
-	erf = p.erfPos(t, e2)
+	erf, e2 = p.erfExpPos(t)
 	h = YMM()
 	p.MOVU(q, h)
 	p.MUL(p.c("half"), h, h)

@@ -30,6 +30,8 @@ type prec struct {
 	expPoly, hermite            []float64
 	expTab, expScaledTab        []float64
 	erfTab                      []float64
+	// float64: exp(−tc²) on the erf grid (no expScaledTab).
+	gridPoly, expGridTab []float64
 
 	consts map[string]Mem
 }
@@ -41,7 +43,8 @@ func newPrec64() *prec {
 		expShift: approx.ExpShift64, expInvLn2N: approx.ExpInvLn2N64,
 		ln2Hi: approx.ExpLn2NHi64, ln2Lo: approx.ExpLn2NLo64, expBits: approx.ExpTableBits64,
 		expPoly: approx.ExpPoly64[:], hermite: approx.HermiteCoeffs64[:],
-		expTab: approx.Exp64Table, expScaledTab: approx.Exp64ScaledTable, erfTab: approx.Erf64Table,
+		expTab: approx.Exp64Table, erfTab: approx.Erf64Table,
+		gridPoly: approx.GridExpPoly64[:], expGridTab: approx.Exp64GridTable,
 		consts: map[string]Mem{},
 	}
 }
@@ -136,6 +139,9 @@ func (p *prec) declare() {
 	for i, c := range p.hermite {
 		p.k(fmt.Sprintf("hermite%d_", i), c)
 	}
+	for i, c := range p.gridPoly {
+		p.k(fmt.Sprintf("gridPoly%d_", i), c)
+	}
 	if p.f64 {
 		p.kint("absMask", 1<<63-1)
 		p.kint("signMask", 1<<63)
@@ -147,7 +153,12 @@ func (p *prec) declare() {
 		p.kint("expBias", 127)
 	}
 	p.table("expTab", p.expTab)
-	p.table("expScaledTab", p.expScaledTab)
+	if p.expScaledTab != nil {
+		p.table("expScaledTab", p.expScaledTab)
+	}
+	if p.expGridTab != nil {
+		p.table("expGridTab", p.expGridTab)
+	}
 	p.table("erfTab", p.erfTab)
 	// Lane indices 0, 1, … for building tail masks.
 	p.kbitsLanes()
@@ -174,8 +185,9 @@ func (p *prec) c(name string) Mem {
 	return m
 }
 
-func (p *prec) poly(i int) Mem     { return p.c(fmt.Sprintf("expPoly%d_", i)) }
-func (p *prec) hermiteC(i int) Mem { return p.c(fmt.Sprintf("hermite%d_", i)) }
+func (p *prec) poly(i int) Mem      { return p.c(fmt.Sprintf("expPoly%d_", i)) }
+func (p *prec) hermiteC(i int) Mem  { return p.c(fmt.Sprintf("hermite%d_", i)) }
+func (p *prec) gridPolyC(i int) Mem { return p.c(fmt.Sprintf("gridPoly%d_", i)) }
 
 // Floating-point instructions (Go operand order).
 func (p *prec) ADD(a, b, d Op)  { pick(p, VADDPD, VADDPS)(a, b, d) }
@@ -197,6 +209,9 @@ func (p *prec) FMSUB231(a, b, d Op) { pick(p, VFMSUB231PD, VFMSUB231PS)(a, b, d)
 
 // CMPEQ sets d to all ones in the lanes where b == a (ordered, quiet).
 func (p *prec) CMPEQ(a, b, d Op) { pick(p, VCMPPD, VCMPPS)(Imm(0), a, b, d) }
+
+// CMPGT sets d to all ones in the lanes where b > a (ordered, quiet).
+func (p *prec) CMPGT(a, b, d Op) { pick(p, VCMPPD, VCMPPS)(Imm(0x1e), a, b, d) }
 
 // Integer lane instructions.
 func (p *prec) ISUB(a, b, d Op)     { pick(p, VPSUBQ, VPSUBD)(a, b, d) } // d = b − a

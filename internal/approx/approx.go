@@ -94,8 +94,10 @@ const (
 	// ExpInvLn2N64 = N/ln 2.
 	ExpInvLn2N64 = ExpN64 / math.Ln2
 
-	// ErfClamp64 is where erf rounds to 1 in float64.
-	ErfClamp64 = 6.0
+	// ErfClamp64 bounds the erf grid: erf rounds to 1 from about 5.9, and
+	// beyond 7 the exp(−t²) term of a pair is below 1e-22 of the pair term,
+	// so E2 from the last grid row (rather than 0) changes nothing.
+	ErfClamp64 = 7.0
 	// ErfStep64 is the number of table rows per unit of t.
 	ErfStep64 = 256
 	// ErfRows64 is the number of rows of Erf64Table: erf(j/ErfStep64), j = 0 … ErfClamp64·ErfStep64.
@@ -106,6 +108,11 @@ const (
 // on |y| ≤ ln2/256: Taylor coefficients 1/2!, 1/3!, 1/4!, 1/5! (truncation
 // below 0.01 ULP).
 var ExpPoly64 = [...]float64{1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120}
+
+// GridExpPoly64 are the coefficients of e^(−u) − 1 = u·(A[0] + u·(A[1] + … + u·A[7]))
+// for 0 ≤ u = tc² − r² < 2·ErfClamp64/ErfStep64 (Taylor: A[k] = (−1)^(k+1)/(k+1)!;
+// the truncation is below 0.02 ULP of E2).
+var GridExpPoly64 = [...]float64{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120, 1.0 / 720, -1.0 / 5040, 1.0 / 40320}
 
 // HermiteCoeffs64 gives c₂ … c₅ of the erf correction as polynomials in
 // t2 = tc² (c₁ = tc itself):
