@@ -108,15 +108,16 @@ func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	return tab
 }
 
-// erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²).
+// erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²) (float32; the
+// float64 kernels use erfExpPos).
 func (p *prec) erfPos(t VecVirtual, e2 Op) VecVirtual {
 	tc, j, _, dl := p.erfRow(t)
-	return p.erfFromRow(tc, j, dl, e2)
+	return p.erfFromRow(tc, dl, p.gather(p.c("erfTab"), j, true), e2)
 }
 
 // erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0: in float64 both
-// from one row of the erf grid (purego erfExpPos64, e2 at tc = min(t,
-// ErfClamp)), in float32 by expNegSquare and erfPos.
+// from one row of the erf grid (purego erfExpPos64), in float32 by
+// expNegSquare and erfPos.
 func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
 	if !p.f64 {
 		e2 = p.expNegSquare(t, "expScaledTab")
@@ -126,20 +127,60 @@ func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
 	u := YMM()
 	p.ADD(tc, r, u)
 	p.MUL(dl, u, u) // u = dl·(tc + r)
+	terf, te2 := p.gridPairs(j.(VecVirtual))
+	beyond := YMM()
+	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
+	p.ANDN(te2, beyond, te2)            // row value 0 there
 	n := len(p.gridPoly)
 	poly := YMM()
 	p.MOVU(p.gridPolyC(n-1), poly)
 	for k := n - 2; k >= 0; k-- {
 		p.FMADD213(p.gridPolyC(k), u, poly) // poly = u·poly + c
 	}
-	p.MUL(u, poly, poly) // e^(−u) − 1
-	e2 = p.gather(p.c("expGridTab"), j, true)
-	p.FMADD213(e2, poly, e2) // e2 = T·poly + T
-	erf = p.erfFromRow(tc, j, dl, e2)
-	beyond := YMM()
-	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
-	p.ANDN(e2, beyond, e2)              // e2 := 0 there
-	return erf, e2
+	p.MUL(u, poly, poly)       // e^(−u) − 1
+	p.FMADD213(te2, poly, te2) // e2 = T·poly + T
+	return p.erfFromRow(tc, dl, terf, te2), te2
+}
+
+// gridPairs reads erf(r) and 2/√π·exp(−r²) of the four float64 rows j
+// (int32 lanes of an XMM) from the interleaved table "erfExpGridTab" (row j
+// = the 16 bytes erf, exp): one 16-byte load per lane, and two unpacks put
+// the lanes back in order (a gather per table costs more on current CPUs).
+func (p *prec) gridPairs(j VecVirtual) (terf, te2 VecVirtual) {
+	j2 := XMM()
+	VPADDD(j, j, j2) // row offsets in units of 8 bytes
+	base := GP64()
+	LEAQ(p.c("erfExpGridTab"), base)
+	a, b := YMM(), YMM()
+	// (Zeroed first so that the register allocator does not take the XMM
+	// loads below for partial writes of live registers.)
+	p.XOR(a, a, a)
+	p.XOR(b, b, b)
+	// Lanes 0 and 1, then 2 and 3 (inserted in the upper halves), so that
+	// only two row offsets are live at a time.
+	for half := 0; half < 2; half++ {
+		hi := GP64()
+		if half == 0 {
+			VMOVQ(j2, hi)
+		} else {
+			VPEXTRQ(Imm(1), j2, hi)
+		}
+		lo := GP64()
+		MOVL(hi.As32(), lo.As32())
+		SHRQ(Imm(32), hi)
+		even, odd := Mem{Base: base, Index: lo, Scale: 8}, Mem{Base: base, Index: hi, Scale: 8}
+		if half == 0 {
+			VMOVUPD(even, a.AsX())
+			VMOVUPD(odd, b.AsX())
+		} else {
+			VINSERTF128(Imm(1), even, a, a) // rows 0 | 2
+			VINSERTF128(Imm(1), odd, b, b)  // rows 1 | 3
+		}
+	}
+	terf, te2 = YMM(), YMM()
+	VUNPCKLPD(b, a, terf) // erf of rows 0, 1 | 2, 3
+	VUNPCKHPD(b, a, te2)  // exp of rows 0, 1 | 2, 3
+	return terf, te2
 }
 
 // erfRow returns tc = min(t, ErfClamp), its grid row j (int32 lanes; an XMM
@@ -167,8 +208,9 @@ func (p *prec) erfRow(t VecVirtual) (tc VecVirtual, j Register, r, dl VecVirtual
 	return tc, j, r, dl
 }
 
-// erfFromRow is erfPos from erfRow's tc, j and dl.
-func (p *prec) erfFromRow(tc VecVirtual, j Register, dl VecVirtual, e2 Op) VecVirtual {
+// erfFromRow is erfPos from erfRow's tc and dl and the erf table row terf
+// (a register it overwrites with the result).
+func (p *prec) erfFromRow(tc, dl, terf VecVirtual, e2 Op) VecVirtual {
 	t2 := YMM()
 	p.MUL(tc, tc, t2)
 
@@ -202,11 +244,10 @@ func (p *prec) erfFromRow(tc VecVirtual, j Register, dl VecVirtual, e2 Op) VecVi
 	}
 	p.FMADD213(tc, dl, q) // q = dl·q + tc
 	u := YMM()
-	p.MUL(q, dl, u)       // dl·q
-	p.FMADD213(dl, dl, u) // dp = dl·u + dl
-	tab := p.gather(p.c("erfTab"), j, true)
-	p.FMADD231(e2, u, tab) // erf = dp·e2 + T
-	return tab
+	p.MUL(q, dl, u)         // dl·q
+	p.FMADD213(dl, dl, u)   // dp = dl·u + dl
+	p.FMADD231(e2, u, terf) // erf = dp·e2 + T
+	return terf
 }
 
 // pairCore returns h = fma(ad, erf, (q·½)·e2), erf and e2 for one vector.

@@ -157,9 +157,15 @@ func (p *prec) declare() {
 		p.table("expScaledTab", p.expScaledTab)
 	}
 	if p.expGridTab != nil {
-		p.table("expGridTab", p.expGridTab)
+		// Rows of 16 bytes: erf(r), 2/√π·exp(−r²) (gridPairs).
+		pairs := make([]float64, 0, 2*len(p.erfTab))
+		for j, e := range p.erfTab {
+			pairs = append(pairs, e, p.expGridTab[j])
+		}
+		p.table("erfExpGridTab", pairs)
+	} else {
+		p.table("erfTab", p.erfTab)
 	}
-	p.table("erfTab", p.erfTab)
 	// Lane indices 0, 1, … for building tail masks.
 	p.kbitsLanes()
 }
