@@ -7264,68 +7264,87 @@ TEXT ·Erf32(SB), NOSPLIT, $32-48
 	XORQ BX, BX
 
 erf_single:
-	MOVQ        DX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          erf_tail
-	VMOVUPS     (CX)(BX*4), Y0
-	VANDPS      absMask32<>+0(SB), Y0, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (SI)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y6, Y6
-	VMOVUPS     Y6, (AX)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         erf_single
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           erf_tail
+	VMOVUPS      (CX)(BX*4), Y0
+	VANDPS       absMask32<>+0(SB), Y0, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VMULPS       Y1, Y1, Y2
+	VMOVUPS      Y2, Y3
+	VFMSUB231PS  Y1, Y1, Y3
+	VMOVUPS      expShift32<>+0(SB), Y4
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
+	VPSUBD       expShift32<>+0(SB), Y4, Y5
+	VSUBPS       expShift32<>+0(SB), Y4, Y4
+	VMOVUPS      Y2, Y2
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
+	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
+	VSUBPS       Y3, Y2, Y2
+	VMOVUPS      expPoly2_32<>+0(SB), Y3
+	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
+	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
+	VFMADD213PS  one32<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y3, Y3
+	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
+	VFMADD213PS  Y2, Y3, Y2
+	VPSRLD       $0x03, Y5, Y3
+	VPSRLD       $0x01, Y3, Y4
+	VPSUBD       Y4, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y2, Y2
+	VMOVUPS      expBias32<>+0(SB), Y4
+	VPSUBD       Y3, Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y1, Y3
+	LEAQ         erfTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X6
+	VINSERTPS    $0x10, (SI)(DI*4), X6, X6
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X6, X6
+	VINSERTPS    $0x30, (SI)(DI*4), X6, X6
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X4
+	VINSERTPS    $0x10, (SI)(DI*4), X4, X4
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X4, X4
+	VINSERTPS    $0x30, (SI)(DI*4), X4, X4
+	VINSERTF128  $0x01, X4, Y6, Y4
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y8
+	VFMADD213PS  Y8, Y3, Y7
+	VFMADD213PS  Y1, Y3, Y7
+	VMULPS       Y7, Y3, Y1
+	VFMADD213PS  Y3, Y3, Y1
+	VFMADD231PS  Y2, Y1, Y4
+	VANDPS       signMask32<>+0(SB), Y0, Y0
+	VORPS        Y0, Y4, Y4
+	VMOVUPS      Y4, (AX)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          erf_single
 
 erf_tail:
 	MOVQ         DX, SI
@@ -7375,24 +7394,43 @@ erf_tail:
 	VMULPS       invErfStep32<>+0(SB), Y3, Y3
 	VSUBPS       Y3, Y1, Y3
 	LEAQ         erfTab32<>+0(SB), CX
-	VPCMPEQD     Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VGATHERDPS   Y5, (CX)(Y4*4), Y6
-	VMULPS       Y1, Y1, Y4
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
-	VMULPS       Y1, Y5, Y5
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VMOVSS       (CX)(SI*4), X6
+	VINSERTPS    $0x10, (CX)(DX*4), X6, X6
+	VPEXTRQ      $0x01, X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VINSERTPS    $0x20, (CX)(SI*4), X6, X6
+	VINSERTPS    $0x30, (CX)(DX*4), X6, X6
+	VMOVQ        X5, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VMOVSS       (CX)(SI*4), X4
+	VINSERTPS    $0x10, (CX)(DX*4), X4, X4
+	VPEXTRQ      $0x01, X5, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VINSERTPS    $0x20, (CX)(SI*4), X4, X4
+	VINSERTPS    $0x30, (CX)(DX*4), X4, X4
+	VINSERTF128  $0x01, X4, Y6, Y4
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS  Y7, Y3, Y5
-	VFMADD213PS  Y1, Y3, Y5
-	VMULPS       Y5, Y3, Y1
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y3, Y6
+	VFMADD213PS  Y1, Y3, Y6
+	VMULPS       Y6, Y3, Y1
 	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y6
+	VFMADD231PS  Y2, Y1, Y4
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y6, Y6
+	VORPS        Y0, Y4, Y4
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y6, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y4, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -7507,113 +7545,132 @@ TEXT ·PairTerms32(SB), NOSPLIT, $32-120
 	XORQ R8, R8
 
 pair_single:
-	MOVQ        DI, R9
-	SUBQ        R8, R9
-	CMPQ        R9, $0x00000008
-	JL          pair_tail
-	VMOVUPS     (BX)(R8*4), Y0
-	VMOVUPS     (SI)(R8*4), Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y0, Y3
-	VMOVUPS     Y3, Y4
-	VMULPS      Y2, Y4, Y4
-	VMINPS      expClamp32<>+0(SB), Y4, Y4
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, Y3, Y2, Y2
-	VANDNPS     Y4, Y2, Y4
-	VMULPS      Y4, Y4, Y2
-	VMOVUPS     Y2, Y5
-	VFMSUB231PS Y4, Y4, Y5
-	VMOVUPS     expShift32<>+0(SB), Y6
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y6
-	VPSUBD      expShift32<>+0(SB), Y6, Y7
-	VSUBPS      expShift32<>+0(SB), Y6, Y6
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y2
-	VSUBPS      Y5, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y5
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y5
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y5
-	VFMADD213PS one32<>+0(SB), Y2, Y5
-	VMULPS      Y2, Y5, Y5
-	VPERMPS     expScaledTab32<>+0(SB), Y7, Y2
-	VFMADD213PS Y2, Y5, Y2
-	VPSRLD      $0x03, Y7, Y5
-	VPSRLD      $0x01, Y5, Y6
-	VPSUBD      Y6, Y5, Y5
-	VMOVUPS     expBias32<>+0(SB), Y7
-	VPSUBD      Y6, Y7, Y7
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y7, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y6
-	VPSUBD      Y5, Y6, Y6
-	VPSLLD      $0x17, Y6, Y6
-	VMULPS      Y6, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y4, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y6
-	VCVTTPS2DQ  Y6, Y7
-	VCVTDQ2PS   Y7, Y6
-	VMULPS      invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS      Y6, Y5, Y6
-	LEAQ        erfTab32<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VXORPS      Y9, Y9, Y9
-	VGATHERDPS  Y8, (R9)(Y7*4), Y9
-	VMULPS      Y5, Y5, Y7
-	VMOVUPS     hermite2_32<>+0(SB), Y8
-	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
-	VMULPS      Y5, Y8, Y8
-	VMOVUPS     hermite0_32<>+0(SB), Y10
-	VFMADD213PS hermite1_32<>+0(SB), Y7, Y10
-	VFMADD213PS Y10, Y6, Y8
-	VFMADD213PS Y5, Y6, Y8
-	VMULPS      Y8, Y6, Y5
-	VFMADD213PS Y6, Y6, Y5
-	VFMADD231PS Y2, Y5, Y9
-	VMOVUPS     Y1, Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS Y3, Y9, Y1
-	VMOVUPS     Y1, (AX)(R8*4)
-	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y9, Y9
-	VMOVUPS     Y9, (CX)(R8*4)
-	VMULPS      Y4, Y4, Y0
-	VMOVUPS     Y0, Y1
-	VFMSUB231PS Y4, Y4, Y1
-	VMOVUPS     expShift32<>+0(SB), Y2
-	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y2
-	VPSUBD      expShift32<>+0(SB), Y2, Y3
-	VSUBPS      expShift32<>+0(SB), Y2, Y2
-	VMOVUPS     Y0, Y0
-	VFMSUB231PS ln2Hi32<>+0(SB), Y2, Y0
-	VFMADD231PS ln2Lo32<>+0(SB), Y2, Y0
-	VSUBPS      Y1, Y0, Y0
-	VMOVUPS     expPoly2_32<>+0(SB), Y1
-	VFMADD213PS expPoly1_32<>+0(SB), Y0, Y1
-	VFMADD213PS expPoly0_32<>+0(SB), Y0, Y1
-	VFMADD213PS one32<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y1, Y1
-	VPERMPS     expTab32<>+0(SB), Y3, Y0
-	VFMADD213PS Y0, Y1, Y0
-	VPSRLD      $0x03, Y3, Y1
-	VPSRLD      $0x01, Y1, Y2
-	VPSUBD      Y2, Y1, Y1
-	VMOVUPS     expBias32<>+0(SB), Y3
-	VPSUBD      Y2, Y3, Y3
-	VPSLLD      $0x17, Y3, Y3
-	VMULPS      Y3, Y0, Y0
-	VMOVUPS     expBias32<>+0(SB), Y2
-	VPSUBD      Y1, Y2, Y2
-	VPSLLD      $0x17, Y2, Y2
-	VMULPS      Y2, Y0, Y0
-	VMOVUPS     Y0, (DX)(R8*4)
-	ADDQ        $0x00000008, R8
-	JMP         pair_single
+	MOVQ         DI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000008
+	JL           pair_tail
+	VMOVUPS      (BX)(R8*4), Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y0, Y4
+	VMOVUPS      Y4, Y5
+	VMULPS       Y3, Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y4, Y3, Y3
+	VANDNPS      Y5, Y3, Y5
+	VMULPS       Y5, Y5, Y3
+	VMOVUPS      Y3, Y6
+	VFMSUB231PS  Y5, Y5, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y6
+	VFMADD213PS  one32<>+0(SB), Y3, Y6
+	VMULPS       Y3, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y3
+	VFMADD213PS  Y3, Y6, Y3
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y5, Y6
+	VMULPS       erfStep32<>+0(SB), Y6, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y6, Y7
+	LEAQ         erfTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y8, X9
+	VMOVQ        X8, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VMOVSS       (R9)(R11*4), X2
+	VINSERTPS    $0x10, (R9)(R10*4), X2, X2
+	VPEXTRQ      $0x01, X8, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VINSERTPS    $0x20, (R9)(R11*4), X2, X2
+	VINSERTPS    $0x30, (R9)(R10*4), X2, X2
+	VMOVQ        X9, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VMOVSS       (R9)(R11*4), X8
+	VINSERTPS    $0x10, (R9)(R10*4), X8, X8
+	VPEXTRQ      $0x01, X9, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VINSERTPS    $0x20, (R9)(R11*4), X8, X8
+	VINSERTPS    $0x30, (R9)(R10*4), X8, X8
+	VINSERTF128  $0x01, X8, Y2, Y8
+	VMULPS       Y6, Y6, Y9
+	VMOVUPS      hermite2_32<>+0(SB), Y10
+	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
+	VMULPS       Y6, Y10, Y10
+	VMOVUPS      hermite0_32<>+0(SB), Y11
+	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS  Y11, Y7, Y10
+	VFMADD213PS  Y6, Y7, Y10
+	VMULPS       Y10, Y7, Y6
+	VFMADD213PS  Y7, Y7, Y6
+	VFMADD231PS  Y3, Y6, Y8
+	VMOVUPS      Y1, Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  Y4, Y8, Y1
+	VMOVUPS      Y1, (AX)(R8*4)
+	VANDPS       signMask32<>+0(SB), Y0, Y0
+	VORPS        Y0, Y8, Y8
+	VMOVUPS      Y8, (CX)(R8*4)
+	VMULPS       Y5, Y5, Y0
+	VMOVUPS      Y0, Y1
+	VFMSUB231PS  Y5, Y5, Y1
+	VMOVUPS      expShift32<>+0(SB), Y3
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y3
+	VPSUBD       expShift32<>+0(SB), Y3, Y4
+	VSUBPS       expShift32<>+0(SB), Y3, Y3
+	VMOVUPS      Y0, Y0
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y3, Y0
+	VFMADD231PS  ln2Lo32<>+0(SB), Y3, Y0
+	VSUBPS       Y1, Y0, Y0
+	VMOVUPS      expPoly2_32<>+0(SB), Y1
+	VFMADD213PS  expPoly1_32<>+0(SB), Y0, Y1
+	VFMADD213PS  expPoly0_32<>+0(SB), Y0, Y1
+	VFMADD213PS  one32<>+0(SB), Y0, Y1
+	VMULPS       Y0, Y1, Y1
+	VPERMPS      expTab32<>+0(SB), Y4, Y0
+	VFMADD213PS  Y0, Y1, Y0
+	VPSRLD       $0x03, Y4, Y1
+	VPSRLD       $0x01, Y1, Y3
+	VPSUBD       Y3, Y1, Y1
+	VMOVUPS      expBias32<>+0(SB), Y4
+	VPSUBD       Y3, Y4, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VMULPS       Y4, Y0, Y0
+	VMOVUPS      expBias32<>+0(SB), Y3
+	VPSUBD       Y1, Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
+	VMOVUPS      Y0, (DX)(R8*4)
+	ADDQ         $0x00000008, R8
+	JMP          pair_single
 
 pair_tail:
 	MOVQ         DI, R9
@@ -7629,78 +7686,97 @@ pair_tail:
 	VMASKMOVPS   (SI)(R8*4), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y0, Y3
-	VMOVUPS      Y3, Y4
-	VMULPS       Y2, Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, Y3, Y2, Y2
-	VANDNPS      Y4, Y2, Y4
-	VMULPS       Y4, Y4, Y2
-	VMOVUPS      Y2, Y5
-	VFMSUB231PS  Y4, Y4, Y5
-	VMOVUPS      expShift32<>+0(SB), Y6
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y6
-	VPSUBD       expShift32<>+0(SB), Y6, Y7
-	VSUBPS       expShift32<>+0(SB), Y6, Y6
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y2
-	VSUBPS       Y5, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y5
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y5
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y5
-	VFMADD213PS  one32<>+0(SB), Y2, Y5
-	VMULPS       Y2, Y5, Y5
-	VPERMPS      expScaledTab32<>+0(SB), Y7, Y2
-	VFMADD213PS  Y2, Y5, Y2
-	VPSRLD       $0x03, Y7, Y5
-	VPSRLD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y0, Y4
+	VMOVUPS      Y4, Y5
+	VMULPS       Y3, Y5, Y5
+	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, Y4, Y3, Y3
+	VANDNPS      Y5, Y3, Y5
+	VMULPS       Y5, Y5, Y3
+	VMOVUPS      Y3, Y6
+	VFMSUB231PS  Y5, Y5, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y3
+	VSUBPS       Y6, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y6
+	VFMADD213PS  one32<>+0(SB), Y3, Y6
+	VMULPS       Y3, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y3
+	VFMADD213PS  Y3, Y6, Y3
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y3, Y3
 	VMOVUPS      expBias32<>+0(SB), Y7
 	VPSUBD       Y6, Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y4, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y5, Y6
+	VMULPS       Y7, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y5, Y6
+	VMULPS       erfStep32<>+0(SB), Y6, Y7
+	VCVTTPS2DQ   Y7, Y8
+	VCVTDQ2PS    Y8, Y7
+	VMULPS       invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y6, Y7
 	LEAQ         erfTab32<>+0(SB), BX
-	VPCMPEQD     Y8, Y8, Y8
-	VXORPS       Y9, Y9, Y9
-	VGATHERDPS   Y8, (BX)(Y7*4), Y9
-	VMULPS       Y5, Y5, Y7
-	VMOVUPS      hermite2_32<>+0(SB), Y8
-	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
-	VMULPS       Y5, Y8, Y8
+	VEXTRACTI128 $0x01, Y8, X9
+	VMOVQ        X8, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VMOVSS       (BX)(DI*4), X2
+	VINSERTPS    $0x10, (BX)(SI*4), X2, X2
+	VPEXTRQ      $0x01, X8, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VINSERTPS    $0x20, (BX)(DI*4), X2, X2
+	VINSERTPS    $0x30, (BX)(SI*4), X2, X2
+	VMOVQ        X9, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VMOVSS       (BX)(DI*4), X8
+	VINSERTPS    $0x10, (BX)(SI*4), X8, X8
+	VPEXTRQ      $0x01, X9, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VINSERTPS    $0x20, (BX)(DI*4), X8, X8
+	VINSERTPS    $0x30, (BX)(SI*4), X8, X8
+	VINSERTF128  $0x01, X8, Y2, Y2
+	VMULPS       Y6, Y6, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y6, Y9, Y9
 	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y10
-	VFMADD213PS  Y10, Y6, Y8
-	VFMADD213PS  Y5, Y6, Y8
-	VMULPS       Y8, Y6, Y5
-	VFMADD213PS  Y6, Y6, Y5
-	VFMADD231PS  Y2, Y5, Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y7, Y9
+	VFMADD213PS  Y6, Y7, Y9
+	VMULPS       Y9, Y7, Y6
+	VFMADD213PS  Y7, Y7, Y6
+	VFMADD231PS  Y3, Y6, Y2
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  Y3, Y9, Y1
-	VMOVUPS      (SP), Y2
-	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  Y4, Y2, Y1
+	VMOVUPS      (SP), Y3
+	VMASKMOVPS   Y1, Y3, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y9, Y9
+	VORPS        Y0, Y2, Y2
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y9, Y0, (CX)(R8*4)
-	VMULPS       Y4, Y4, Y0
+	VMASKMOVPS   Y2, Y0, (CX)(R8*4)
+	VMULPS       Y5, Y5, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y4, Y4, Y1
+	VFMSUB231PS  Y5, Y5, Y1
 	VMOVUPS      expShift32<>+0(SB), Y2
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
 	VPSUBD       expShift32<>+0(SB), Y2, Y3
@@ -7767,23 +7843,23 @@ blk:
 blk_pass0:
 	LEAQ    (R11)(R12*1), R13
 	VMOVUPS (DI)(R13*4), Y1
-	VMOVUPS (SP), Y2
-	VSUBPS  Y1, Y2, Y2
-	VANDPS  absMask32<>+0(SB), Y2, Y2
-	VMOVUPS Y2, 160(SP)(R12*4)
+	VMOVUPS (SP), Y3
+	VSUBPS  Y1, Y3, Y3
+	VANDPS  absMask32<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 160(SP)(R12*4)
 	VMOVUPS (R8)(R13*4), Y1
 	VADDPS  32(SP), Y1, Y1
 	VADDPS  Y1, Y1, Y1
 	VSQRTPS Y1, Y1
-	VMOVUPS one32<>+0(SB), Y3
-	VDIVPS  Y1, Y3, Y3
+	VMOVUPS one32<>+0(SB), Y4
+	VDIVPS  Y1, Y4, Y4
 	VMOVUPS Y1, 672(SP)(R12*4)
-	VMOVUPS Y2, Y1
-	VMULPS  Y3, Y1, Y1
+	VMOVUPS Y3, Y1
+	VMULPS  Y4, Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y3, Y3, Y3
-	VCMPPS  $0x00, Y2, Y3, Y3
-	VANDNPS Y1, Y3, Y1
+	VXORPS  Y4, Y4, Y4
+	VCMPPS  $0x00, Y3, Y4, Y4
+	VANDNPS Y1, Y4, Y1
 	VMOVUPS Y1, 1184(SP)(R12*4)
 	ADDQ    $0x00000008, R12
 	CMPQ    R12, $0x00000080
@@ -7791,310 +7867,386 @@ blk_pass0:
 	XORQ    R12, R12
 
 blk_pass1:
-	LEAQ        (R11)(R12*1), R13
-	VMOVUPS     1184(SP)(R12*4), Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R14
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R14)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     672(SP)(R12*4), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 160(SP)(R12*4), Y6, Y1
-	VFMADD231PS (SI)(R13*4), Y1, Y0
-	ADDQ        $0x00000008, R12
-	CMPQ        R12, $0x00000080
-	JL          blk_pass1
-	ADDQ        $0x00000080, R11
-	JMP         blk
+	LEAQ         (R11)(R12*1), R13
+	VMOVUPS      1184(SP)(R12*4), Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R14
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VMOVSS       (R14)(BP*4), X2
+	VINSERTPS    $0x10, (R14)(R15*4), X2, X2
+	VPEXTRQ      $0x01, X5, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VINSERTPS    $0x20, (R14)(BP*4), X2, X2
+	VINSERTPS    $0x30, (R14)(R15*4), X2, X2
+	VMOVQ        X6, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VMOVSS       (R14)(BP*4), X5
+	VINSERTPS    $0x10, (R14)(R15*4), X5, X5
+	VPEXTRQ      $0x01, X6, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VINSERTPS    $0x20, (R14)(BP*4), X5, X5
+	VINSERTPS    $0x30, (R14)(R15*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      672(SP)(R12*4), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  160(SP)(R12*4), Y5, Y1
+	VFMADD231PS  (SI)(R13*4), Y1, Y0
+	ADDQ         $0x00000008, R12
+	CMPQ         R12, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R11
+	JMP          blk
 
 blk_done:
 col_unrolled:
-	MOVQ        R9, R12
-	SUBQ        R11, R12
-	CMPQ        R12, $0x00000010
-	JL          col_fold
-	LEAQ        (R11), R12
-	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (R8)(R12*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R13)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R12*4), Y1, Y0
-	LEAQ        8(R11), R12
-	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (R8)(R12*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R13)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R12*4), Y1, Y0
-	ADDQ        $0x00000010, R11
-	JMP         col_unrolled
+	MOVQ         R9, R12
+	SUBQ         R11, R12
+	CMPQ         R12, $0x00000010
+	JL           col_fold
+	LEAQ         (R11), R12
+	VMOVUPS      (DI)(R12*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (R8)(R12*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X2
+	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
+	VPEXTRQ      $0x01, X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
+	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X5
+	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
+	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	LEAQ         8(R11), R12
+	VMOVUPS      (DI)(R12*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (R8)(R12*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X2
+	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
+	VPEXTRQ      $0x01, X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
+	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X5
+	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
+	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	ADDQ         $0x00000010, R11
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        R9, R12
-	SUBQ        R11, R12
-	CMPQ        R12, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (R8)(R11*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R12)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	ADDQ        $0x00000008, R11
-	JMP         col_single
+	MOVQ         R9, R12
+	SUBQ         R11, R12
+	CMPQ         R12, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (R8)(R11*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X2
+	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
+	VPEXTRQ      $0x01, X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
+	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X5
+	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
+	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000008, R11
+	JMP          col_single
 
 col_tail:
 	MOVQ         R9, R12
@@ -8106,82 +8258,101 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      Y3, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      expBias32<>+0(SB), Y5
 	VPSUBD       Y4, Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
 	LEAQ         erfTab32<>+0(SB), R12
-	VPCMPEQD     Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VGATHERDPS   Y5, (R12)(Y4*4), Y6
-	VMULPS       Y1, Y1, Y4
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
-	VMULPS       Y1, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS  Y7, Y3, Y5
-	VFMADD213PS  Y1, Y3, Y5
-	VMULPS       Y5, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y6
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X2
+	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
+	VPEXTRQ      $0x01, X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
+	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X5
+	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
+	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
-	VMASKMOVPS   (SI)(R11*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      1696(SP), Y3
+	VMASKMOVPS   (SI)(R11*4), Y3, Y3
+	VFMADD231PS  Y3, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -8216,260 +8387,298 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VMOVUPS     (SP), Y4
-	VSUBPS      Y3, Y4, Y4
-	VANDPS      absMask32<>+0(SB), Y4, Y4
-	VMOVUPS     Y4, 192(SP)
-	MOVQ        vb_base+264(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VADDPS      32(SP), Y3, Y3
-	VADDPS      Y3, Y3, Y3
-	VSQRTPS     Y3, Y3
-	VMOVUPS     one32<>+0(SB), Y4
-	VDIVPS      Y3, Y4, Y4
-	VMOVUPS     Y3, 128(SP)
-	VMOVUPS     Y4, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS     Y4, Y3, Y3
-	VMOVUPS     Y3, 96(SP)
-	VMOVUPS     192(SP), Y3
-	VMULPS      160(SP), Y3, Y3
-	VMINPS      expClamp32<>+0(SB), Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x00, 192(SP), Y4, Y4
-	VANDNPS     Y3, Y4, Y3
-	VMULPS      Y3, Y3, Y4
-	VMOVUPS     Y4, Y5
-	VFMSUB231PS Y3, Y3, Y5
-	VMOVUPS     expShift32<>+0(SB), Y6
-	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD      expShift32<>+0(SB), Y6, Y7
-	VSUBPS      expShift32<>+0(SB), Y6, Y6
-	VMOVUPS     Y4, Y4
-	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS      Y5, Y4, Y4
-	VMOVUPS     expPoly2_32<>+0(SB), Y5
-	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS one32<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y5, Y5
-	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS Y4, Y5, Y4
-	VPSRLD      $0x03, Y7, Y5
-	VPSRLD      $0x01, Y5, Y6
-	VPSUBD      Y6, Y5, Y5
-	VMOVUPS     expBias32<>+0(SB), Y7
-	VPSUBD      Y6, Y7, Y7
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y7, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y6
-	VPSUBD      Y5, Y6, Y6
-	VPSLLD      $0x17, Y6, Y6
-	VMULPS      Y6, Y4, Y4
-	VMINPS      erfClamp32<>+0(SB), Y3, Y3
-	VMULPS      erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ  Y5, Y6
-	VCVTDQ2PS   Y6, Y5
-	VMULPS      invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS      Y5, Y3, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VGATHERDPS  Y7, (SI)(Y6*4), Y8
-	VMULPS      Y3, Y3, Y6
-	VMOVUPS     hermite2_32<>+0(SB), Y7
-	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
-	VMULPS      Y3, Y7, Y7
-	VMOVUPS     hermite0_32<>+0(SB), Y9
-	VFMADD213PS hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS Y9, Y5, Y7
-	VFMADD213PS Y3, Y5, Y7
-	VMULPS      Y7, Y5, Y3
-	VFMADD213PS Y5, Y5, Y3
-	VFMADD231PS Y4, Y3, Y8
-	VMOVUPS     128(SP), Y3
-	VMULPS      half32<>+0(SB), Y3, Y3
-	VMULPS      Y4, Y3, Y3
-	VFMADD231PS 192(SP), Y8, Y3
-	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      signMask32<>+0(SB), Y6, Y5
-	VORPS       Y5, Y8, Y8
-	VMULPS      96(SP), Y4, Y4
-	MOVQ        wb_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS Y5, Y3, Y0
-	VFMADD231PS Y5, Y8, Y1
-	VFMADD231PS Y5, Y4, Y2
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y3, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VFMADD231PS 64(SP), Y8, Y3
-	VMOVUPS     Y3, (SI)(BX*4)
-	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VFMADD231PS 64(SP), Y4, Y3
-	VMOVUPS     Y3, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
+	MOVQ         vb_base+264(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VADDPS       32(SP), Y4, Y4
+	VADDPS       Y4, Y4, Y4
+	VSQRTPS      Y4, Y4
+	VMOVUPS      one32<>+0(SB), Y5
+	VDIVPS       Y4, Y5, Y5
+	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS      Y5, Y4, Y4
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
+	LEAQ         erfTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  64(SP), Y4, Y6
+	VMOVUPS      Y6, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y5, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X3
-	VPBROADCASTD X3, Y3
-	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	MOVQ         SI, X1
+	VPBROADCASTD X1, Y4
+	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 224(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMULPS       Y3, Y3, Y4
-	VMOVUPS      Y4, Y5
-	VFMSUB231PS  Y3, Y3, Y5
-	VMOVUPS      expShift32<>+0(SB), Y6
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD       expShift32<>+0(SB), Y6, Y7
-	VSUBPS       expShift32<>+0(SB), Y6, Y6
-	VMOVUPS      Y4, Y4
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS       Y5, Y4, Y4
-	VMOVUPS      expPoly2_32<>+0(SB), Y5
-	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS  one32<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS  Y4, Y5, Y4
-	VPSRLD       $0x03, Y7, Y5
-	VPSRLD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VADDPS       32(SP), Y4, Y4
+	VADDPS       Y4, Y4, Y4
+	VSQRTPS      Y4, Y4
+	VMOVUPS      one32<>+0(SB), Y5
+	VDIVPS       Y4, Y5, Y5
+	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS      Y5, Y4, Y4
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
 	VMOVUPS      expBias32<>+0(SB), Y7
 	VPSUBD       Y6, Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VMINPS       erfClamp32<>+0(SB), Y3, Y3
-	VMULPS       erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
 	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VGATHERDPS   Y7, (SI)(Y6*4), Y8
-	VMULPS       Y3, Y3, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y3, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFMADD213PS  Y3, Y5, Y7
-	VMULPS       Y7, Y5, Y3
-	VFMADD213PS  Y5, Y5, Y3
-	VFMADD231PS  Y4, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       signMask32<>+0(SB), Y6, Y5
-	VORPS        Y5, Y8, Y8
-	VMULPS       96(SP), Y4, Y4
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  Y5, Y3, Y0
-	VFMADD231PS  Y5, Y8, Y1
-	VFMADD231PS  Y5, Y4, Y2
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y3, Y5
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   Y5, Y3, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
-	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y4, Y3
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  64(SP), Y4, Y6
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VMASKMOVPS   Y6, Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   Y4, Y6, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y5, Y4
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X3
-	VADDPS       X3, X0, X0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VHADDPS      X1, X1, X1
-	VHADDPS      X1, X1, X1
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rr_base+48(FP), BX
+	MOVQ         rd_base+24(FP), BX
 	VMOVSS       X2, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
+	MOVQ         rr_base+48(FP), BX
+	VMOVSS       X3, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -8509,23 +8718,23 @@ blk:
 blk_pass0:
 	LEAQ    (R9)(R10*1), R11
 	VMOVUPS (DX)(R11*4), Y1
-	VMOVUPS (SP), Y2
-	VSUBPS  Y1, Y2, Y2
-	VANDPS  absMask32<>+0(SB), Y2, Y2
-	VMOVUPS Y2, 160(SP)(R10*4)
+	VMOVUPS (SP), Y3
+	VSUBPS  Y1, Y3, Y3
+	VANDPS  absMask32<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 160(SP)(R10*4)
 	VMOVUPS (BX)(R11*4), Y1
 	VADDPS  32(SP), Y1, Y1
 	VADDPS  Y1, Y1, Y1
 	VSQRTPS Y1, Y1
-	VMOVUPS one32<>+0(SB), Y3
-	VDIVPS  Y1, Y3, Y3
+	VMOVUPS one32<>+0(SB), Y4
+	VDIVPS  Y1, Y4, Y4
 	VMOVUPS Y1, 672(SP)(R10*4)
-	VMOVUPS Y2, Y1
-	VMULPS  Y3, Y1, Y1
+	VMOVUPS Y3, Y1
+	VMULPS  Y4, Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y3, Y3, Y3
-	VCMPPS  $0x00, Y2, Y3, Y3
-	VANDNPS Y1, Y3, Y1
+	VXORPS  Y4, Y4, Y4
+	VCMPPS  $0x00, Y3, Y4, Y4
+	VANDNPS Y1, Y4, Y1
 	VMOVUPS Y1, 1184(SP)(R10*4)
 	ADDQ    $0x00000008, R10
 	CMPQ    R10, $0x00000080
@@ -8533,310 +8742,386 @@ blk_pass0:
 	XORQ    R10, R10
 
 blk_pass1:
-	LEAQ        (R9)(R10*1), R11
-	VMOVUPS     1184(SP)(R10*4), Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R12)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     672(SP)(R10*4), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 160(SP)(R10*4), Y6, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	ADDQ        $0x00000008, R10
-	CMPQ        R10, $0x00000080
-	JL          blk_pass1
-	ADDQ        $0x00000080, R9
-	JMP         blk
+	LEAQ         (R9)(R10*1), R11
+	VMOVUPS      1184(SP)(R10*4), Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X2
+	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
+	VPEXTRQ      $0x01, X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
+	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X5
+	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
+	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      672(SP)(R10*4), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  160(SP)(R10*4), Y5, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000008, R10
+	CMPQ         R10, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R9
+	JMP          blk
 
 blk_done:
 col_unrolled:
-	MOVQ        DI, R10
-	SUBQ        R9, R10
-	CMPQ        R10, $0x00000010
-	JL          col_fold
-	LEAQ        (R9), R10
-	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (BX)(R10*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R11)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	LEAQ        8(R9), R10
-	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (BX)(R10*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R11)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	ADDQ        $0x00000010, R9
-	JMP         col_unrolled
+	MOVQ         DI, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x00000010
+	JL           col_fold
+	LEAQ         (R9), R10
+	VMOVUPS      (DX)(R10*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (BX)(R10*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X2
+	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
+	VPEXTRQ      $0x01, X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
+	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X5
+	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
+	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	LEAQ         8(R9), R10
+	VMOVUPS      (DX)(R10*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (BX)(R10*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X2
+	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
+	VPEXTRQ      $0x01, X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
+	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X5
+	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
+	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	ADDQ         $0x00000010, R9
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        DI, R10
-	SUBQ        R9, R10
-	CMPQ        R10, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DX)(R9*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     (BX)(R9*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y2
-	VDIVPS      Y1, Y2, Y2
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y2, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R10
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R10)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R9*4), Y1, Y0
-	ADDQ        $0x00000008, R9
-	JMP         col_single
+	MOVQ         DI, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DX)(R9*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (BX)(R9*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R10
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VMOVSS       (R10)(R12*4), X2
+	VINSERTPS    $0x10, (R10)(R11*4), X2, X2
+	VPEXTRQ      $0x01, X5, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VINSERTPS    $0x20, (R10)(R12*4), X2, X2
+	VINSERTPS    $0x30, (R10)(R11*4), X2, X2
+	VMOVQ        X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VMOVSS       (R10)(R12*4), X5
+	VINSERTPS    $0x10, (R10)(R11*4), X5, X5
+	VPEXTRQ      $0x01, X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VINSERTPS    $0x20, (R10)(R12*4), X5, X5
+	VINSERTPS    $0x30, (R10)(R11*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R9*4), Y1, Y0
+	ADDQ         $0x00000008, R9
+	JMP          col_single
 
 col_tail:
 	MOVQ         DI, R10
@@ -8848,82 +9133,101 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      one32<>+0(SB), Y3
+	VDIVPS       Y1, Y3, Y3
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      Y3, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      expBias32<>+0(SB), Y5
 	VPSUBD       Y4, Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
 	LEAQ         erfTab32<>+0(SB), R10
-	VPCMPEQD     Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VGATHERDPS   Y5, (R10)(Y4*4), Y6
-	VMULPS       Y1, Y1, Y4
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
-	VMULPS       Y1, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS  Y7, Y3, Y5
-	VFMADD213PS  Y1, Y3, Y5
-	VMULPS       Y5, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y6
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VMOVSS       (R10)(R12*4), X2
+	VINSERTPS    $0x10, (R10)(R11*4), X2, X2
+	VPEXTRQ      $0x01, X5, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VINSERTPS    $0x20, (R10)(R12*4), X2, X2
+	VINSERTPS    $0x30, (R10)(R11*4), X2, X2
+	VMOVQ        X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VMOVSS       (R10)(R12*4), X5
+	VINSERTPS    $0x10, (R10)(R11*4), X5, X5
+	VPEXTRQ      $0x01, X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VINSERTPS    $0x20, (R10)(R12*4), X5, X5
+	VINSERTPS    $0x30, (R10)(R11*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
-	VMASKMOVPS   (SI)(R9*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      1696(SP), Y3
+	VMASKMOVPS   (SI)(R9*4), Y3, Y3
+	VFMADD231PS  Y3, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -8958,261 +9262,299 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VMOVUPS     (SP), Y4
-	VSUBPS      Y3, Y4, Y4
-	VANDPS      absMask32<>+0(SB), Y4, Y4
-	VMOVUPS     Y4, 192(SP)
-	MOVQ        v_base+168(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VADDPS      32(SP), Y3, Y3
-	VADDPS      Y3, Y3, Y3
-	VSQRTPS     Y3, Y3
-	VMOVUPS     one32<>+0(SB), Y4
-	VDIVPS      Y3, Y4, Y4
-	VMOVUPS     Y3, 128(SP)
-	VMOVUPS     Y4, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS     Y4, Y3, Y3
-	VMOVUPS     Y3, 96(SP)
-	VMOVUPS     192(SP), Y3
-	VMULPS      160(SP), Y3, Y3
-	VMINPS      expClamp32<>+0(SB), Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x00, 192(SP), Y4, Y4
-	VANDNPS     Y3, Y4, Y3
-	VMULPS      Y3, Y3, Y4
-	VMOVUPS     Y4, Y5
-	VFMSUB231PS Y3, Y3, Y5
-	VMOVUPS     expShift32<>+0(SB), Y6
-	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD      expShift32<>+0(SB), Y6, Y7
-	VSUBPS      expShift32<>+0(SB), Y6, Y6
-	VMOVUPS     Y4, Y4
-	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS      Y5, Y4, Y4
-	VMOVUPS     expPoly2_32<>+0(SB), Y5
-	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS one32<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y5, Y5
-	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS Y4, Y5, Y4
-	VPSRLD      $0x03, Y7, Y5
-	VPSRLD      $0x01, Y5, Y6
-	VPSUBD      Y6, Y5, Y5
-	VMOVUPS     expBias32<>+0(SB), Y7
-	VPSUBD      Y6, Y7, Y7
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y7, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y6
-	VPSUBD      Y5, Y6, Y6
-	VPSLLD      $0x17, Y6, Y6
-	VMULPS      Y6, Y4, Y4
-	VMINPS      erfClamp32<>+0(SB), Y3, Y3
-	VMULPS      erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ  Y5, Y6
-	VCVTDQ2PS   Y6, Y5
-	VMULPS      invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS      Y5, Y3, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VGATHERDPS  Y7, (SI)(Y6*4), Y8
-	VMULPS      Y3, Y3, Y6
-	VMOVUPS     hermite2_32<>+0(SB), Y7
-	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
-	VMULPS      Y3, Y7, Y7
-	VMOVUPS     hermite0_32<>+0(SB), Y9
-	VFMADD213PS hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS Y9, Y5, Y7
-	VFMADD213PS Y3, Y5, Y7
-	VMULPS      Y7, Y5, Y3
-	VFMADD213PS Y5, Y5, Y3
-	VFMADD231PS Y4, Y3, Y8
-	VMOVUPS     128(SP), Y3
-	VMULPS      half32<>+0(SB), Y3, Y3
-	VMULPS      Y4, Y3, Y3
-	VFMADD231PS 192(SP), Y8, Y3
-	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      signMask32<>+0(SB), Y6, Y5
-	VORPS       Y5, Y8, Y8
-	VMULPS      96(SP), Y4, Y4
-	MOVQ        w_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS Y5, Y3, Y0
-	VFMADD231PS Y5, Y8, Y1
-	VFMADD231PS Y5, Y4, Y2
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y3, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VFMADD231PS 64(SP), Y8, Y3
-	VMOVUPS     Y3, (SI)(BX*4)
-	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VFMADD231PS 64(SP), Y4, Y3
-	VMOVUPS     Y3, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VADDPS       32(SP), Y4, Y4
+	VADDPS       Y4, Y4, Y4
+	VSQRTPS      Y4, Y4
+	VMOVUPS      one32<>+0(SB), Y5
+	VDIVPS       Y4, Y5, Y5
+	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS      Y5, Y4, Y4
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
+	LEAQ         erfTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
+	MOVQ         w_base+192(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  64(SP), Y4, Y6
+	VMOVUPS      Y6, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y5, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X3
-	VPBROADCASTD X3, Y3
-	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	MOVQ         SI, X1
+	VPBROADCASTD X1, Y4
+	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 224(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMULPS       Y3, Y3, Y4
-	VMOVUPS      Y4, Y5
-	VFMSUB231PS  Y3, Y3, Y5
-	VMOVUPS      expShift32<>+0(SB), Y6
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD       expShift32<>+0(SB), Y6, Y7
-	VSUBPS       expShift32<>+0(SB), Y6, Y6
-	VMOVUPS      Y4, Y4
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS       Y5, Y4, Y4
-	VMOVUPS      expPoly2_32<>+0(SB), Y5
-	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS  one32<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS  Y4, Y5, Y4
-	VPSRLD       $0x03, Y7, Y5
-	VPSRLD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VADDPS       32(SP), Y4, Y4
+	VADDPS       Y4, Y4, Y4
+	VSQRTPS      Y4, Y4
+	VMOVUPS      one32<>+0(SB), Y5
+	VDIVPS       Y4, Y5, Y5
+	VMOVUPS      Y4, 128(SP)
+	VMOVUPS      Y5, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS      Y5, Y4, Y4
+	VMOVUPS      Y4, 96(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
 	VMOVUPS      expBias32<>+0(SB), Y7
 	VPSUBD       Y6, Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VMINPS       erfClamp32<>+0(SB), Y3, Y3
-	VMULPS       erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
 	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VGATHERDPS   Y7, (SI)(Y6*4), Y8
-	VMULPS       Y3, Y3, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y3, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFMADD213PS  Y3, Y5, Y7
-	VMULPS       Y7, Y5, Y3
-	VFMADD213PS  Y5, Y5, Y3
-	VFMADD231PS  Y4, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       signMask32<>+0(SB), Y6, Y5
-	VORPS        Y5, Y8, Y8
-	VMULPS       96(SP), Y4, Y4
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  Y5, Y3, Y0
-	VFMADD231PS  Y5, Y8, Y1
-	VFMADD231PS  Y5, Y4, Y2
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y3, Y5
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   Y5, Y3, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
-	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y4, Y3
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  64(SP), Y4, Y6
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VMASKMOVPS   Y6, Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   Y4, Y6, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y5, Y4
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X3
-	VADDPS       X3, X0, X0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VHADDPS      X1, X1, X1
-	VHADDPS      X1, X1, X1
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rr_base+48(FP), BX
+	MOVQ         rd_base+24(FP), BX
 	VMOVSS       X2, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
+	MOVQ         rr_base+48(FP), BX
+	VMOVSS       X3, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -9258,16 +9600,16 @@ blk:
 blk_pass0:
 	LEAQ    (R10)(R11*1), R12
 	VMOVUPS (DI)(R12*4), Y1
-	VMOVUPS (SP), Y2
-	VSUBPS  Y1, Y2, Y2
-	VANDPS  absMask32<>+0(SB), Y2, Y2
-	VMOVUPS Y2, 160(SP)(R11*4)
-	VMOVUPS Y2, Y1
+	VMOVUPS (SP), Y3
+	VSUBPS  Y1, Y3, Y3
+	VANDPS  absMask32<>+0(SB), Y3, Y3
+	VMOVUPS Y3, 160(SP)(R11*4)
+	VMOVUPS Y3, Y1
 	VMULPS  96(SP), Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y3, Y3, Y3
-	VCMPPS  $0x00, Y2, Y3, Y3
-	VANDNPS Y1, Y3, Y1
+	VXORPS  Y4, Y4, Y4
+	VCMPPS  $0x00, Y3, Y4, Y4
+	VANDNPS Y1, Y4, Y1
 	VMOVUPS Y1, 1184(SP)(R11*4)
 	ADDQ    $0x00000008, R11
 	CMPQ    R11, $0x00000080
@@ -9275,286 +9617,362 @@ blk_pass0:
 	XORQ    R11, R11
 
 blk_pass1:
-	LEAQ        (R10)(R11*1), R12
-	VMOVUPS     1184(SP)(R11*4), Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R13)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 160(SP)(R11*4), Y6, Y1
-	VFMADD231PS (SI)(R12*4), Y1, Y0
-	ADDQ        $0x00000008, R11
-	CMPQ        R11, $0x00000080
-	JL          blk_pass1
-	ADDQ        $0x00000080, R10
-	JMP         blk
+	LEAQ         (R10)(R11*1), R12
+	VMOVUPS      1184(SP)(R11*4), Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X2
+	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
+	VPEXTRQ      $0x01, X5, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
+	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VMOVSS       (R13)(R15*4), X5
+	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
+	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  160(SP)(R11*4), Y5, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	ADDQ         $0x00000008, R11
+	CMPQ         R11, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R10
+	JMP          blk
 
 blk_done:
 col_unrolled:
-	MOVQ        R8, R11
-	SUBQ        R10, R11
-	CMPQ        R11, $0x00000010
-	JL          col_fold
-	LEAQ        (R10), R11
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R12)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	LEAQ        8(R10), R11
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R12)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	ADDQ        $0x00000010, R10
-	JMP         col_unrolled
+	MOVQ         R8, R11
+	SUBQ         R10, R11
+	CMPQ         R11, $0x00000010
+	JL           col_fold
+	LEAQ         (R10), R11
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X2
+	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
+	VPEXTRQ      $0x01, X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
+	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X5
+	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
+	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	LEAQ         8(R10), R11
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X2
+	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
+	VPEXTRQ      $0x01, X5, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
+	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVSS       (R12)(R14*4), X5
+	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
+	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000010, R10
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        R8, R11
-	SUBQ        R10, R11
-	CMPQ        R11, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DI)(R10*4), Y1
-	VMOVUPS     (SP), Y2
-	VSUBPS      Y1, Y2, Y2
-	VANDPS      absMask32<>+0(SB), Y2, Y2
-	VMOVUPS     Y2, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y2, Y2, Y2
-	VCMPPS      $0x00, 128(SP), Y2, Y2
-	VANDNPS     Y1, Y2, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y5, Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VGATHERDPS  Y5, (R11)(Y4*4), Y6
-	VMULPS      Y1, Y1, Y4
-	VMOVUPS     hermite2_32<>+0(SB), Y5
-	VFMADD213PS hermite3_32<>+0(SB), Y4, Y5
-	VMULPS      Y1, Y5, Y5
-	VMOVUPS     hermite0_32<>+0(SB), Y7
-	VFMADD213PS hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS Y7, Y3, Y5
-	VFMADD213PS Y1, Y3, Y5
-	VMULPS      Y5, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	VFMADD231PS Y2, Y1, Y6
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y2, Y1, Y1
-	VFMADD231PS 128(SP), Y6, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	ADDQ        $0x00000008, R10
-	JMP         col_single
+	MOVQ         R8, R11
+	SUBQ         R10, R11
+	CMPQ         R11, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DI)(R10*4), Y1
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
+	VMOVUPS      expBias32<>+0(SB), Y5
+	VPSUBD       Y4, Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
+	LEAQ         erfTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X2
+	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
+	VPEXTRQ      $0x01, X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
+	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X5
+	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
+	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	ADDQ         $0x00000008, R10
+	JMP          col_single
 
 col_tail:
 	MOVQ         R8, R11
@@ -9566,73 +9984,92 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (SP), Y3
+	VSUBPS       Y1, Y3, Y3
+	VANDPS       absMask32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
+	VXORPS       Y3, Y3, Y3
+	VCMPPS       $0x00, 128(SP), Y3, Y3
+	VANDNPS      Y1, Y3, Y1
+	VMULPS       Y1, Y1, Y3
+	VMOVUPS      Y3, Y4
+	VFMSUB231PS  Y1, Y1, Y4
+	VMOVUPS      expShift32<>+0(SB), Y5
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD       expShift32<>+0(SB), Y5, Y6
+	VSUBPS       expShift32<>+0(SB), Y5, Y5
+	VMOVUPS      Y3, Y3
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS       Y4, Y3, Y3
+	VMOVUPS      expPoly2_32<>+0(SB), Y4
+	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS  one32<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS  Y3, Y4, Y3
+	VPSRLD       $0x03, Y6, Y4
+	VPSRLD       $0x01, Y4, Y5
+	VPSUBD       Y5, Y4, Y4
+	VMOVUPS      expBias32<>+0(SB), Y6
+	VPSUBD       Y5, Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y3, Y3
 	VMOVUPS      expBias32<>+0(SB), Y5
 	VPSUBD       Y4, Y5, Y5
 	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
+	VMULPS       Y5, Y3, Y3
 	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
+	VMULPS       erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ   Y4, Y5
+	VCVTDQ2PS    Y5, Y4
+	VMULPS       invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y1, Y4
 	LEAQ         erfTab32<>+0(SB), R11
-	VPCMPEQD     Y5, Y5, Y5
-	VXORPS       Y6, Y6, Y6
-	VGATHERDPS   Y5, (R11)(Y4*4), Y6
-	VMULPS       Y1, Y1, Y4
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
-	VMULPS       Y1, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y7
-	VFMADD213PS  Y7, Y3, Y5
-	VFMADD213PS  Y1, Y3, Y5
-	VMULPS       Y5, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y6
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X2
+	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
+	VPEXTRQ      $0x01, X5, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
+	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVSS       (R11)(R13*4), X5
+	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
+	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
+	VINSERTF128  $0x01, X5, Y2, Y5
+	VMULPS       Y1, Y1, Y6
+	VMOVUPS      hermite2_32<>+0(SB), Y7
+	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
+	VMULPS       Y1, Y7, Y7
+	VMOVUPS      hermite0_32<>+0(SB), Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS  Y8, Y4, Y7
+	VFMADD213PS  Y1, Y4, Y7
+	VMULPS       Y7, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y3, Y1, Y5
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
-	VMASKMOVPS   (SI)(R10*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
+	VMULPS       Y3, Y1, Y1
+	VFMADD231PS  128(SP), Y5, Y1
+	VMOVUPS      1696(SP), Y3
+	VMASKMOVPS   (SI)(R10*4), Y3, Y3
+	VFMADD231PS  Y3, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -9669,233 +10106,271 @@ row:
 	VMOVUPS      32(SP), Y0
 	VADDPS       Y0, Y0, Y0
 	VSQRTPS      Y0, Y0
-	VMOVUPS      one32<>+0(SB), Y1
-	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y0, Y2, Y2
 	VMOVUPS      Y0, 128(SP)
-	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 160(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y0, Y0
-	VANDNPS      Y1, Y0, Y0
+	VANDNPS      Y2, Y0, Y0
 	VMOVUPS      Y0, 96(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VMOVUPS     (SP), Y4
-	VSUBPS      Y3, Y4, Y4
-	VANDPS      absMask32<>+0(SB), Y4, Y4
-	VMOVUPS     Y4, 192(SP)
-	VMOVUPS     192(SP), Y3
-	VMULPS      160(SP), Y3, Y3
-	VMINPS      expClamp32<>+0(SB), Y3, Y3
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x00, 192(SP), Y4, Y4
-	VANDNPS     Y3, Y4, Y3
-	VMULPS      Y3, Y3, Y4
-	VMOVUPS     Y4, Y5
-	VFMSUB231PS Y3, Y3, Y5
-	VMOVUPS     expShift32<>+0(SB), Y6
-	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD      expShift32<>+0(SB), Y6, Y7
-	VSUBPS      expShift32<>+0(SB), Y6, Y6
-	VMOVUPS     Y4, Y4
-	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS      Y5, Y4, Y4
-	VMOVUPS     expPoly2_32<>+0(SB), Y5
-	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS one32<>+0(SB), Y4, Y5
-	VMULPS      Y4, Y5, Y5
-	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS Y4, Y5, Y4
-	VPSRLD      $0x03, Y7, Y5
-	VPSRLD      $0x01, Y5, Y6
-	VPSUBD      Y6, Y5, Y5
-	VMOVUPS     expBias32<>+0(SB), Y7
-	VPSUBD      Y6, Y7, Y7
-	VPSLLD      $0x17, Y7, Y7
-	VMULPS      Y7, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y6
-	VPSUBD      Y5, Y6, Y6
-	VPSLLD      $0x17, Y6, Y6
-	VMULPS      Y6, Y4, Y4
-	VMINPS      erfClamp32<>+0(SB), Y3, Y3
-	VMULPS      erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ  Y5, Y6
-	VCVTDQ2PS   Y6, Y5
-	VMULPS      invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS      Y5, Y3, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VXORPS      Y8, Y8, Y8
-	VGATHERDPS  Y7, (SI)(Y6*4), Y8
-	VMULPS      Y3, Y3, Y6
-	VMOVUPS     hermite2_32<>+0(SB), Y7
-	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
-	VMULPS      Y3, Y7, Y7
-	VMOVUPS     hermite0_32<>+0(SB), Y9
-	VFMADD213PS hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS Y9, Y5, Y7
-	VFMADD213PS Y3, Y5, Y7
-	VMULPS      Y7, Y5, Y3
-	VFMADD213PS Y5, Y5, Y3
-	VFMADD231PS Y4, Y3, Y8
-	VMOVUPS     128(SP), Y3
-	VMULPS      half32<>+0(SB), Y3, Y3
-	VMULPS      Y4, Y3, Y3
-	VFMADD231PS 192(SP), Y8, Y3
-	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      signMask32<>+0(SB), Y6, Y5
-	VORPS       Y5, Y8, Y8
-	VMULPS      96(SP), Y4, Y4
-	MOVQ        wx_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS Y5, Y3, Y0
-	VFMADD231PS Y5, Y8, Y1
-	VFMADD231PS Y5, Y4, Y2
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y4
-	VFMADD231PS 64(SP), Y3, Y4
-	VMOVUPS     Y4, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y3
-	VFMADD231PS 64(SP), Y8, Y3
-	VMOVUPS     Y3, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
+	VMOVUPS      expBias32<>+0(SB), Y7
+	VPSUBD       Y6, Y7, Y7
+	VPSLLD       $0x17, Y7, Y7
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
+	LEAQ         erfTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
+	MOVQ         wx_base+192(FP), SI
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y5
+	VFMADD231PS  64(SP), Y4, Y5
+	VMOVUPS      Y5, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X3
-	VPBROADCASTD X3, Y3
-	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	MOVQ         SI, X1
+	VPBROADCASTD X1, Y4
+	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 224(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMULPS       Y3, Y3, Y4
-	VMOVUPS      Y4, Y5
-	VFMSUB231PS  Y3, Y3, Y5
-	VMOVUPS      expShift32<>+0(SB), Y6
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y4, Y6
-	VPSUBD       expShift32<>+0(SB), Y6, Y7
-	VSUBPS       expShift32<>+0(SB), Y6, Y6
-	VMOVUPS      Y4, Y4
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y6, Y4
-	VFMADD231PS  ln2Lo32<>+0(SB), Y6, Y4
-	VSUBPS       Y5, Y4, Y4
-	VMOVUPS      expPoly2_32<>+0(SB), Y5
-	VFMADD213PS  expPoly1_32<>+0(SB), Y4, Y5
-	VFMADD213PS  expPoly0_32<>+0(SB), Y4, Y5
-	VFMADD213PS  one32<>+0(SB), Y4, Y5
-	VMULPS       Y4, Y5, Y5
-	VPERMPS      expScaledTab32<>+0(SB), Y7, Y4
-	VFMADD213PS  Y4, Y5, Y4
-	VPSRLD       $0x03, Y7, Y5
-	VPSRLD       $0x01, Y5, Y6
-	VPSUBD       Y6, Y5, Y5
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      192(SP), Y4
+	VMULPS       160(SP), Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VCMPPS       $0x00, 192(SP), Y5, Y5
+	VANDNPS      Y4, Y5, Y4
+	VMULPS       Y4, Y4, Y5
+	VMOVUPS      Y5, Y6
+	VFMSUB231PS  Y4, Y4, Y6
+	VMOVUPS      expShift32<>+0(SB), Y7
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD       expShift32<>+0(SB), Y7, Y8
+	VSUBPS       expShift32<>+0(SB), Y7, Y7
+	VMOVUPS      Y5, Y5
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS       Y6, Y5, Y5
+	VMOVUPS      expPoly2_32<>+0(SB), Y6
+	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS  one32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS  Y5, Y6, Y5
+	VPSRLD       $0x03, Y8, Y6
+	VPSRLD       $0x01, Y6, Y7
+	VPSUBD       Y7, Y6, Y6
+	VMOVUPS      expBias32<>+0(SB), Y8
+	VPSUBD       Y7, Y8, Y8
+	VPSLLD       $0x17, Y8, Y8
+	VMULPS       Y8, Y5, Y5
 	VMOVUPS      expBias32<>+0(SB), Y7
 	VPSUBD       Y6, Y7, Y7
 	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y4, Y4
-	VMINPS       erfClamp32<>+0(SB), Y3, Y3
-	VMULPS       erfStep32<>+0(SB), Y3, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y3, Y5
+	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y4, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ   Y6, Y7
+	VCVTDQ2PS    Y7, Y6
+	VMULPS       invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS       Y6, Y4, Y6
 	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VXORPS       Y8, Y8, Y8
-	VGATHERDPS   Y7, (SI)(Y6*4), Y8
-	VMULPS       Y3, Y3, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y3, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y9
-	VFMADD213PS  Y9, Y5, Y7
-	VFMADD213PS  Y3, Y5, Y7
-	VMULPS       Y7, Y5, Y3
-	VFMADD213PS  Y5, Y5, Y3
-	VFMADD231PS  Y4, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y4, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VEXTRACTI128 $0x01, Y7, X8
+	VMOVQ        X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X1
+	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
+	VPEXTRQ      $0x01, X7, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
+	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVSS       (SI)(R8*4), X7
+	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
+	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
+	VINSERTF128  $0x01, X7, Y1, Y7
+	VMULPS       Y4, Y4, Y8
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
+	VMULPS       Y4, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  Y10, Y6, Y9
+	VFMADD213PS  Y4, Y6, Y9
+	VMULPS       Y9, Y6, Y4
+	VFMADD213PS  Y6, Y6, Y4
+	VFMADD231PS  Y5, Y4, Y7
+	VMOVUPS      128(SP), Y4
+	VMULPS       half32<>+0(SB), Y4, Y4
+	VMULPS       Y5, Y4, Y4
+	VFMADD231PS  192(SP), Y7, Y4
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       signMask32<>+0(SB), Y6, Y5
-	VORPS        Y5, Y8, Y8
-	VMULPS       96(SP), Y4, Y4
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y8
+	VSUBPS       Y6, Y8, Y8
+	VANDPS       signMask32<>+0(SB), Y8, Y6
+	VORPS        Y6, Y7, Y7
+	VMULPS       96(SP), Y5, Y5
 	MOVQ         wx_base+192(FP), SI
+	VMOVUPS      224(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y4, Y0
+	VFMADD231PS  Y6, Y7, Y2
+	VFMADD231PS  Y6, Y5, Y3
+	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      224(SP), Y5
 	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  Y5, Y3, Y0
-	VFMADD231PS  Y5, Y8, Y1
-	VFMADD231PS  Y5, Y4, Y2
-	MOVQ         ch_base+72(FP), SI
+	VFMADD231PS  64(SP), Y4, Y5
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y5, Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      224(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      224(SP), Y5
+	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X3
-	VADDPS       X3, X0, X0
+	VEXTRACTF128 $0x01, Y0, X1
+	VADDPS       X1, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y1, X0
-	VADDPS       X0, X1, X1
-	VHADDPS      X1, X1, X1
-	VHADDPS      X1, X1, X1
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rr_base+48(FP), BX
+	MOVQ         rd_base+24(FP), BX
 	VMOVSS       X2, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPS       X0, X3, X3
+	VHADDPS      X3, X3, X3
+	VHADDPS      X3, X3, X3
+	MOVQ         rr_base+48(FP), BX
+	VMOVSS       X3, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
