@@ -3960,14 +3960,14 @@ DATA expClamp32<>+24(SB)/4, $0x41280000
 DATA expClamp32<>+28(SB)/4, $0x41280000
 GLOBL expClamp32<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp32<>+0(SB)/4, $0x40800000
-DATA erfClamp32<>+4(SB)/4, $0x40800000
-DATA erfClamp32<>+8(SB)/4, $0x40800000
-DATA erfClamp32<>+12(SB)/4, $0x40800000
-DATA erfClamp32<>+16(SB)/4, $0x40800000
-DATA erfClamp32<>+20(SB)/4, $0x40800000
-DATA erfClamp32<>+24(SB)/4, $0x40800000
-DATA erfClamp32<>+28(SB)/4, $0x40800000
+DATA erfClamp32<>+0(SB)/4, $0x40900000
+DATA erfClamp32<>+4(SB)/4, $0x40900000
+DATA erfClamp32<>+8(SB)/4, $0x40900000
+DATA erfClamp32<>+12(SB)/4, $0x40900000
+DATA erfClamp32<>+16(SB)/4, $0x40900000
+DATA erfClamp32<>+20(SB)/4, $0x40900000
+DATA erfClamp32<>+24(SB)/4, $0x40900000
+DATA erfClamp32<>+28(SB)/4, $0x40900000
 GLOBL erfClamp32<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep32<>+0(SB)/4, $0x42800000
@@ -4130,6 +4130,56 @@ DATA hermite3_32<>+24(SB)/4, $0xbf000000
 DATA hermite3_32<>+28(SB)/4, $0xbf000000
 GLOBL hermite3_32<>(SB), RODATA|NOPTR, $32
 
+DATA gridPoly0_32<>+0(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+4(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+8(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+12(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+16(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+20(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+24(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+28(SB)/4, $0xbf800000
+GLOBL gridPoly0_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly1_32<>+0(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+4(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+8(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+12(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+16(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+20(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+24(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+28(SB)/4, $0x3f000000
+GLOBL gridPoly1_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly2_32<>+0(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+4(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+8(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+12(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+16(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+20(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+24(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+28(SB)/4, $0xbe2aaaab
+GLOBL gridPoly2_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly3_32<>+0(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+4(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+8(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+12(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+16(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+20(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+24(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+28(SB)/4, $0x3d2aaaab
+GLOBL gridPoly3_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly4_32<>+0(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+4(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+8(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+12(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+16(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+20(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+24(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+28(SB)/4, $0xbc088889
+GLOBL gridPoly4_32<>(SB), RODATA|NOPTR, $32
+
 DATA absMask32<>+0(SB)/4, $0x7fffffff
 DATA absMask32<>+4(SB)/4, $0x7fffffff
 DATA absMask32<>+8(SB)/4, $0x7fffffff
@@ -4170,274 +4220,585 @@ DATA expTab32<>+24(SB)/4, $0x3f1837f0
 DATA expTab32<>+28(SB)/4, $0x3f0b95c2
 GLOBL expTab32<>(SB), RODATA|NOPTR, $32
 
-DATA expScaledTab32<>+0(SB)/4, $0x3f906ebb
-DATA expScaledTab32<>+4(SB)/4, $0x3f8471fa
-DATA expScaledTab32<>+8(SB)/4, $0x3f72e7d5
-DATA expScaledTab32<>+12(SB)/4, $0x3f5ebed4
-DATA expScaledTab32<>+16(SB)/4, $0x3f4c422a
-DATA expScaledTab32<>+20(SB)/4, $0x3f3b4e4a
-DATA expScaledTab32<>+24(SB)/4, $0x3f2bc29c
-DATA expScaledTab32<>+28(SB)/4, $0x3f1d813a
-GLOBL expScaledTab32<>(SB), RODATA|NOPTR, $32
-
-DATA erfTab32<>+0(SB)/4, $0x00000000
-DATA erfTab32<>+4(SB)/4, $0x3c906bb8
-DATA erfTab32<>+8(SB)/4, $0x3d1062b2
-DATA erfTab32<>+12(SB)/4, $0x3d587d7f
-DATA erfTab32<>+16(SB)/4, $0x3d903ea4
-DATA erfTab32<>+20(SB)/4, $0x3db42c8d
-DATA erfTab32<>+24(SB)/4, $0x3dd80409
-DATA erfTab32<>+28(SB)/4, $0x3dfbc0ad
-DATA erfTab32<>+32(SB)/4, $0x3e0faf0d
-DATA erfTab32<>+36(SB)/4, $0x3e216bfe
-DATA erfTab32<>+40(SB)/4, $0x3e331506
-DATA erfTab32<>+44(SB)/4, $0x3e44a808
-DATA erfTab32<>+48(SB)/4, $0x3e5622f2
-DATA erfTab32<>+52(SB)/4, $0x3e6783b7
-DATA erfTab32<>+56(SB)/4, $0x3e78c855
-DATA erfTab32<>+60(SB)/4, $0x3e84f76b
-DATA erfTab32<>+64(SB)/4, $0x3e8d7aa7
-DATA erfTab32<>+68(SB)/4, $0x3e95ecee
-DATA erfTab32<>+72(SB)/4, $0x3e9e4d54
-DATA erfTab32<>+76(SB)/4, $0x3ea69af8
-DATA erfTab32<>+80(SB)/4, $0x3eaed4fa
-DATA erfTab32<>+84(SB)/4, $0x3eb6fa85
-DATA erfTab32<>+88(SB)/4, $0x3ebf0aca
-DATA erfTab32<>+92(SB)/4, $0x3ec70501
-DATA erfTab32<>+96(SB)/4, $0x3ecee869
-DATA erfTab32<>+100(SB)/4, $0x3ed6b44b
-DATA erfTab32<>+104(SB)/4, $0x3ede67f6
-DATA erfTab32<>+108(SB)/4, $0x3ee602c2
-DATA erfTab32<>+112(SB)/4, $0x3eed840e
-DATA erfTab32<>+116(SB)/4, $0x3ef4eb45
-DATA erfTab32<>+120(SB)/4, $0x3efc37d5
-DATA erfTab32<>+124(SB)/4, $0x3f01b49d
-DATA erfTab32<>+128(SB)/4, $0x3f053f7b
-DATA erfTab32<>+132(SB)/4, $0x3f08bc4a
-DATA erfTab32<>+136(SB)/4, $0x3f0c2ad3
-DATA erfTab32<>+140(SB)/4, $0x3f0f8ae6
-DATA erfTab32<>+144(SB)/4, $0x3f12dc54
-DATA erfTab32<>+148(SB)/4, $0x3f161ef6
-DATA erfTab32<>+152(SB)/4, $0x3f1952a6
-DATA erfTab32<>+156(SB)/4, $0x3f1c7745
-DATA erfTab32<>+160(SB)/4, $0x3f1f8cb7
-DATA erfTab32<>+164(SB)/4, $0x3f2292e4
-DATA erfTab32<>+168(SB)/4, $0x3f2589b9
-DATA erfTab32<>+172(SB)/4, $0x3f287126
-DATA erfTab32<>+176(SB)/4, $0x3f2b4922
-DATA erfTab32<>+180(SB)/4, $0x3f2e11a4
-DATA erfTab32<>+184(SB)/4, $0x3f30caab
-DATA erfTab32<>+188(SB)/4, $0x3f337437
-DATA erfTab32<>+192(SB)/4, $0x3f360e4c
-DATA erfTab32<>+196(SB)/4, $0x3f3898f3
-DATA erfTab32<>+200(SB)/4, $0x3f3b1438
-DATA erfTab32<>+204(SB)/4, $0x3f3d802c
-DATA erfTab32<>+208(SB)/4, $0x3f3fdce0
-DATA erfTab32<>+212(SB)/4, $0x3f422a6b
-DATA erfTab32<>+216(SB)/4, $0x3f4468e7
-DATA erfTab32<>+220(SB)/4, $0x3f46986f
-DATA erfTab32<>+224(SB)/4, $0x3f48b925
-DATA erfTab32<>+228(SB)/4, $0x3f4acb29
-DATA erfTab32<>+232(SB)/4, $0x3f4ccea1
-DATA erfTab32<>+236(SB)/4, $0x3f4ec3b4
-DATA erfTab32<>+240(SB)/4, $0x3f50aa8d
-DATA erfTab32<>+244(SB)/4, $0x3f528358
-DATA erfTab32<>+248(SB)/4, $0x3f544e43
-DATA erfTab32<>+252(SB)/4, $0x3f560b7e
-DATA erfTab32<>+256(SB)/4, $0x3f57bb3d
-DATA erfTab32<>+260(SB)/4, $0x3f595db4
-DATA erfTab32<>+264(SB)/4, $0x3f5af318
-DATA erfTab32<>+268(SB)/4, $0x3f5c7ba1
-DATA erfTab32<>+272(SB)/4, $0x3f5df788
-DATA erfTab32<>+276(SB)/4, $0x3f5f6707
-DATA erfTab32<>+280(SB)/4, $0x3f60ca59
-DATA erfTab32<>+284(SB)/4, $0x3f6221bb
-DATA erfTab32<>+288(SB)/4, $0x3f636d69
-DATA erfTab32<>+292(SB)/4, $0x3f64ada3
-DATA erfTab32<>+296(SB)/4, $0x3f65e2a6
-DATA erfTab32<>+300(SB)/4, $0x3f670cb1
-DATA erfTab32<>+304(SB)/4, $0x3f682c06
-DATA erfTab32<>+308(SB)/4, $0x3f6940e2
-DATA erfTab32<>+312(SB)/4, $0x3f6a4b88
-DATA erfTab32<>+316(SB)/4, $0x3f6b4c36
-DATA erfTab32<>+320(SB)/4, $0x3f6c432f
-DATA erfTab32<>+324(SB)/4, $0x3f6d30b1
-DATA erfTab32<>+328(SB)/4, $0x3f6e14fe
-DATA erfTab32<>+332(SB)/4, $0x3f6ef055
-DATA erfTab32<>+336(SB)/4, $0x3f6fc2f5
-DATA erfTab32<>+340(SB)/4, $0x3f708d1f
-DATA erfTab32<>+344(SB)/4, $0x3f714f11
-DATA erfTab32<>+348(SB)/4, $0x3f72090a
-DATA erfTab32<>+352(SB)/4, $0x3f72bb46
-DATA erfTab32<>+356(SB)/4, $0x3f736604
-DATA erfTab32<>+360(SB)/4, $0x3f74097e
-DATA erfTab32<>+364(SB)/4, $0x3f74a5f2
-DATA erfTab32<>+368(SB)/4, $0x3f753b98
-DATA erfTab32<>+372(SB)/4, $0x3f75caac
-DATA erfTab32<>+376(SB)/4, $0x3f765366
-DATA erfTab32<>+380(SB)/4, $0x3f76d5fe
-DATA erfTab32<>+384(SB)/4, $0x3f7752ab
-DATA erfTab32<>+388(SB)/4, $0x3f77c9a2
-DATA erfTab32<>+392(SB)/4, $0x3f783b18
-DATA erfTab32<>+396(SB)/4, $0x3f78a741
-DATA erfTab32<>+400(SB)/4, $0x3f790e50
-DATA erfTab32<>+404(SB)/4, $0x3f797075
-DATA erfTab32<>+408(SB)/4, $0x3f79cde1
-DATA erfTab32<>+412(SB)/4, $0x3f7a26c4
-DATA erfTab32<>+416(SB)/4, $0x3f7a7b4a
-DATA erfTab32<>+420(SB)/4, $0x3f7acba1
-DATA erfTab32<>+424(SB)/4, $0x3f7b17f4
-DATA erfTab32<>+428(SB)/4, $0x3f7b606e
-DATA erfTab32<>+432(SB)/4, $0x3f7ba537
-DATA erfTab32<>+436(SB)/4, $0x3f7be677
-DATA erfTab32<>+440(SB)/4, $0x3f7c2456
-DATA erfTab32<>+444(SB)/4, $0x3f7c5ef9
-DATA erfTab32<>+448(SB)/4, $0x3f7c9684
-DATA erfTab32<>+452(SB)/4, $0x3f7ccb1a
-DATA erfTab32<>+456(SB)/4, $0x3f7cfcdd
-DATA erfTab32<>+460(SB)/4, $0x3f7d2bef
-DATA erfTab32<>+464(SB)/4, $0x3f7d586f
-DATA erfTab32<>+468(SB)/4, $0x3f7d827b
-DATA erfTab32<>+472(SB)/4, $0x3f7daa32
-DATA erfTab32<>+476(SB)/4, $0x3f7dcfb0
-DATA erfTab32<>+480(SB)/4, $0x3f7df30f
-DATA erfTab32<>+484(SB)/4, $0x3f7e146c
-DATA erfTab32<>+488(SB)/4, $0x3f7e33de
-DATA erfTab32<>+492(SB)/4, $0x3f7e517f
-DATA erfTab32<>+496(SB)/4, $0x3f7e6d66
-DATA erfTab32<>+500(SB)/4, $0x3f7e87aa
-DATA erfTab32<>+504(SB)/4, $0x3f7ea05f
-DATA erfTab32<>+508(SB)/4, $0x3f7eb79a
-DATA erfTab32<>+512(SB)/4, $0x3f7ecd71
-DATA erfTab32<>+516(SB)/4, $0x3f7ee1f4
-DATA erfTab32<>+520(SB)/4, $0x3f7ef537
-DATA erfTab32<>+524(SB)/4, $0x3f7f074b
-DATA erfTab32<>+528(SB)/4, $0x3f7f1840
-DATA erfTab32<>+532(SB)/4, $0x3f7f2826
-DATA erfTab32<>+536(SB)/4, $0x3f7f370c
-DATA erfTab32<>+540(SB)/4, $0x3f7f4500
-DATA erfTab32<>+544(SB)/4, $0x3f7f5211
-DATA erfTab32<>+548(SB)/4, $0x3f7f5e4b
-DATA erfTab32<>+552(SB)/4, $0x3f7f69ba
-DATA erfTab32<>+556(SB)/4, $0x3f7f746a
-DATA erfTab32<>+560(SB)/4, $0x3f7f7e67
-DATA erfTab32<>+564(SB)/4, $0x3f7f87bb
-DATA erfTab32<>+568(SB)/4, $0x3f7f9070
-DATA erfTab32<>+572(SB)/4, $0x3f7f9890
-DATA erfTab32<>+576(SB)/4, $0x3f7fa024
-DATA erfTab32<>+580(SB)/4, $0x3f7fa734
-DATA erfTab32<>+584(SB)/4, $0x3f7fadc8
-DATA erfTab32<>+588(SB)/4, $0x3f7fb3e8
-DATA erfTab32<>+592(SB)/4, $0x3f7fb99c
-DATA erfTab32<>+596(SB)/4, $0x3f7fbeea
-DATA erfTab32<>+600(SB)/4, $0x3f7fc3d9
-DATA erfTab32<>+604(SB)/4, $0x3f7fc86e
-DATA erfTab32<>+608(SB)/4, $0x3f7fccb0
-DATA erfTab32<>+612(SB)/4, $0x3f7fd0a5
-DATA erfTab32<>+616(SB)/4, $0x3f7fd450
-DATA erfTab32<>+620(SB)/4, $0x3f7fd7b7
-DATA erfTab32<>+624(SB)/4, $0x3f7fdadf
-DATA erfTab32<>+628(SB)/4, $0x3f7fddcc
-DATA erfTab32<>+632(SB)/4, $0x3f7fe081
-DATA erfTab32<>+636(SB)/4, $0x3f7fe303
-DATA erfTab32<>+640(SB)/4, $0x3f7fe554
-DATA erfTab32<>+644(SB)/4, $0x3f7fe77a
-DATA erfTab32<>+648(SB)/4, $0x3f7fe975
-DATA erfTab32<>+652(SB)/4, $0x3f7feb4b
-DATA erfTab32<>+656(SB)/4, $0x3f7fecfc
-DATA erfTab32<>+660(SB)/4, $0x3f7fee8c
-DATA erfTab32<>+664(SB)/4, $0x3f7feffd
-DATA erfTab32<>+668(SB)/4, $0x3f7ff151
-DATA erfTab32<>+672(SB)/4, $0x3f7ff28a
-DATA erfTab32<>+676(SB)/4, $0x3f7ff3ab
-DATA erfTab32<>+680(SB)/4, $0x3f7ff4b5
-DATA erfTab32<>+684(SB)/4, $0x3f7ff5aa
-DATA erfTab32<>+688(SB)/4, $0x3f7ff68b
-DATA erfTab32<>+692(SB)/4, $0x3f7ff75a
-DATA erfTab32<>+696(SB)/4, $0x3f7ff819
-DATA erfTab32<>+700(SB)/4, $0x3f7ff8c7
-DATA erfTab32<>+704(SB)/4, $0x3f7ff968
-DATA erfTab32<>+708(SB)/4, $0x3f7ff9fb
-DATA erfTab32<>+712(SB)/4, $0x3f7ffa82
-DATA erfTab32<>+716(SB)/4, $0x3f7ffafe
-DATA erfTab32<>+720(SB)/4, $0x3f7ffb6f
-DATA erfTab32<>+724(SB)/4, $0x3f7ffbd7
-DATA erfTab32<>+728(SB)/4, $0x3f7ffc36
-DATA erfTab32<>+732(SB)/4, $0x3f7ffc8e
-DATA erfTab32<>+736(SB)/4, $0x3f7ffcdd
-DATA erfTab32<>+740(SB)/4, $0x3f7ffd26
-DATA erfTab32<>+744(SB)/4, $0x3f7ffd68
-DATA erfTab32<>+748(SB)/4, $0x3f7ffda5
-DATA erfTab32<>+752(SB)/4, $0x3f7ffddc
-DATA erfTab32<>+756(SB)/4, $0x3f7ffe0f
-DATA erfTab32<>+760(SB)/4, $0x3f7ffe3d
-DATA erfTab32<>+764(SB)/4, $0x3f7ffe67
-DATA erfTab32<>+768(SB)/4, $0x3f7ffe8d
-DATA erfTab32<>+772(SB)/4, $0x3f7ffeb0
-DATA erfTab32<>+776(SB)/4, $0x3f7ffed0
-DATA erfTab32<>+780(SB)/4, $0x3f7ffeed
-DATA erfTab32<>+784(SB)/4, $0x3f7fff07
-DATA erfTab32<>+788(SB)/4, $0x3f7fff1f
-DATA erfTab32<>+792(SB)/4, $0x3f7fff34
-DATA erfTab32<>+796(SB)/4, $0x3f7fff48
-DATA erfTab32<>+800(SB)/4, $0x3f7fff5a
-DATA erfTab32<>+804(SB)/4, $0x3f7fff6a
-DATA erfTab32<>+808(SB)/4, $0x3f7fff79
-DATA erfTab32<>+812(SB)/4, $0x3f7fff86
-DATA erfTab32<>+816(SB)/4, $0x3f7fff92
-DATA erfTab32<>+820(SB)/4, $0x3f7fff9d
-DATA erfTab32<>+824(SB)/4, $0x3f7fffa7
-DATA erfTab32<>+828(SB)/4, $0x3f7fffb0
-DATA erfTab32<>+832(SB)/4, $0x3f7fffb8
-DATA erfTab32<>+836(SB)/4, $0x3f7fffbf
-DATA erfTab32<>+840(SB)/4, $0x3f7fffc6
-DATA erfTab32<>+844(SB)/4, $0x3f7fffcc
-DATA erfTab32<>+848(SB)/4, $0x3f7fffd1
-DATA erfTab32<>+852(SB)/4, $0x3f7fffd6
-DATA erfTab32<>+856(SB)/4, $0x3f7fffda
-DATA erfTab32<>+860(SB)/4, $0x3f7fffde
-DATA erfTab32<>+864(SB)/4, $0x3f7fffe2
-DATA erfTab32<>+868(SB)/4, $0x3f7fffe5
-DATA erfTab32<>+872(SB)/4, $0x3f7fffe8
-DATA erfTab32<>+876(SB)/4, $0x3f7fffea
-DATA erfTab32<>+880(SB)/4, $0x3f7fffec
-DATA erfTab32<>+884(SB)/4, $0x3f7fffef
-DATA erfTab32<>+888(SB)/4, $0x3f7ffff0
-DATA erfTab32<>+892(SB)/4, $0x3f7ffff2
-DATA erfTab32<>+896(SB)/4, $0x3f7ffff4
-DATA erfTab32<>+900(SB)/4, $0x3f7ffff5
-DATA erfTab32<>+904(SB)/4, $0x3f7ffff6
-DATA erfTab32<>+908(SB)/4, $0x3f7ffff7
-DATA erfTab32<>+912(SB)/4, $0x3f7ffff8
-DATA erfTab32<>+916(SB)/4, $0x3f7ffff9
-DATA erfTab32<>+920(SB)/4, $0x3f7ffffa
-DATA erfTab32<>+924(SB)/4, $0x3f7ffffa
-DATA erfTab32<>+928(SB)/4, $0x3f7ffffb
-DATA erfTab32<>+932(SB)/4, $0x3f7ffffc
-DATA erfTab32<>+936(SB)/4, $0x3f7ffffc
-DATA erfTab32<>+940(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+944(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+948(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+952(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+956(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+960(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+964(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+968(SB)/4, $0x3f7fffff
-DATA erfTab32<>+972(SB)/4, $0x3f7fffff
-DATA erfTab32<>+976(SB)/4, $0x3f7fffff
-DATA erfTab32<>+980(SB)/4, $0x3f7fffff
-DATA erfTab32<>+984(SB)/4, $0x3f7fffff
-DATA erfTab32<>+988(SB)/4, $0x3f7fffff
-DATA erfTab32<>+992(SB)/4, $0x3f7fffff
-DATA erfTab32<>+996(SB)/4, $0x3f7fffff
-DATA erfTab32<>+1000(SB)/4, $0x3f7fffff
-DATA erfTab32<>+1004(SB)/4, $0x3f800000
-DATA erfTab32<>+1008(SB)/4, $0x3f800000
-DATA erfTab32<>+1012(SB)/4, $0x3f800000
-DATA erfTab32<>+1016(SB)/4, $0x3f800000
-DATA erfTab32<>+1020(SB)/4, $0x3f800000
-DATA erfTab32<>+1024(SB)/4, $0x3f800000
-GLOBL erfTab32<>(SB), RODATA|NOPTR, $1028
+DATA erfExpGridTab32<>+0(SB)/4, $0x00000000
+DATA erfExpGridTab32<>+4(SB)/4, $0x3f906ebb
+DATA erfExpGridTab32<>+8(SB)/4, $0x3c906bb8
+DATA erfExpGridTab32<>+12(SB)/4, $0x3f9065b4
+DATA erfExpGridTab32<>+16(SB)/4, $0x3d1062b2
+DATA erfExpGridTab32<>+20(SB)/4, $0x3f904aa3
+DATA erfExpGridTab32<>+24(SB)/4, $0x3d587d7f
+DATA erfExpGridTab32<>+28(SB)/4, $0x3f901d93
+DATA erfExpGridTab32<>+32(SB)/4, $0x3d903ea4
+DATA erfExpGridTab32<>+36(SB)/4, $0x3f8fde94
+DATA erfExpGridTab32<>+40(SB)/4, $0x3db42c8d
+DATA erfExpGridTab32<>+44(SB)/4, $0x3f8f8dbd
+DATA erfExpGridTab32<>+48(SB)/4, $0x3dd80409
+DATA erfExpGridTab32<>+52(SB)/4, $0x3f8f2b2e
+DATA erfExpGridTab32<>+56(SB)/4, $0x3dfbc0ad
+DATA erfExpGridTab32<>+60(SB)/4, $0x3f8eb70a
+DATA erfExpGridTab32<>+64(SB)/4, $0x3e0faf0d
+DATA erfExpGridTab32<>+68(SB)/4, $0x3f8e317d
+DATA erfExpGridTab32<>+72(SB)/4, $0x3e216bfe
+DATA erfExpGridTab32<>+76(SB)/4, $0x3f8d9ab9
+DATA erfExpGridTab32<>+80(SB)/4, $0x3e331506
+DATA erfExpGridTab32<>+84(SB)/4, $0x3f8cf2f5
+DATA erfExpGridTab32<>+88(SB)/4, $0x3e44a808
+DATA erfExpGridTab32<>+92(SB)/4, $0x3f8c3a6f
+DATA erfExpGridTab32<>+96(SB)/4, $0x3e5622f2
+DATA erfExpGridTab32<>+100(SB)/4, $0x3f8b716c
+DATA erfExpGridTab32<>+104(SB)/4, $0x3e6783b7
+DATA erfExpGridTab32<>+108(SB)/4, $0x3f8a9834
+DATA erfExpGridTab32<>+112(SB)/4, $0x3e78c855
+DATA erfExpGridTab32<>+116(SB)/4, $0x3f89af18
+DATA erfExpGridTab32<>+120(SB)/4, $0x3e84f76b
+DATA erfExpGridTab32<>+124(SB)/4, $0x3f88b66c
+DATA erfExpGridTab32<>+128(SB)/4, $0x3e8d7aa7
+DATA erfExpGridTab32<>+132(SB)/4, $0x3f87ae8b
+DATA erfExpGridTab32<>+136(SB)/4, $0x3e95ecee
+DATA erfExpGridTab32<>+140(SB)/4, $0x3f8697d3
+DATA erfExpGridTab32<>+144(SB)/4, $0x3e9e4d54
+DATA erfExpGridTab32<>+148(SB)/4, $0x3f8572a8
+DATA erfExpGridTab32<>+152(SB)/4, $0x3ea69af8
+DATA erfExpGridTab32<>+156(SB)/4, $0x3f843f72
+DATA erfExpGridTab32<>+160(SB)/4, $0x3eaed4fa
+DATA erfExpGridTab32<>+164(SB)/4, $0x3f82fe9f
+DATA erfExpGridTab32<>+168(SB)/4, $0x3eb6fa85
+DATA erfExpGridTab32<>+172(SB)/4, $0x3f81b0a0
+DATA erfExpGridTab32<>+176(SB)/4, $0x3ebf0aca
+DATA erfExpGridTab32<>+180(SB)/4, $0x3f8055e8
+DATA erfExpGridTab32<>+184(SB)/4, $0x3ec70501
+DATA erfExpGridTab32<>+188(SB)/4, $0x3f7ddddf
+DATA erfExpGridTab32<>+192(SB)/4, $0x3ecee869
+DATA erfExpGridTab32<>+196(SB)/4, $0x3f7af867
+DATA erfExpGridTab32<>+200(SB)/4, $0x3ed6b44b
+DATA erfExpGridTab32<>+204(SB)/4, $0x3f77fc62
+DATA erfExpGridTab32<>+208(SB)/4, $0x3ede67f6
+DATA erfExpGridTab32<>+212(SB)/4, $0x3f74ead4
+DATA erfExpGridTab32<>+216(SB)/4, $0x3ee602c2
+DATA erfExpGridTab32<>+220(SB)/4, $0x3f71c4c4
+DATA erfExpGridTab32<>+224(SB)/4, $0x3eed840e
+DATA erfExpGridTab32<>+228(SB)/4, $0x3f6e8b3e
+DATA erfExpGridTab32<>+232(SB)/4, $0x3ef4eb45
+DATA erfExpGridTab32<>+236(SB)/4, $0x3f6b3f51
+DATA erfExpGridTab32<>+240(SB)/4, $0x3efc37d5
+DATA erfExpGridTab32<>+244(SB)/4, $0x3f67e20f
+DATA erfExpGridTab32<>+248(SB)/4, $0x3f01b49d
+DATA erfExpGridTab32<>+252(SB)/4, $0x3f64748e
+DATA erfExpGridTab32<>+256(SB)/4, $0x3f053f7b
+DATA erfExpGridTab32<>+260(SB)/4, $0x3f60f7e5
+DATA erfExpGridTab32<>+264(SB)/4, $0x3f08bc4a
+DATA erfExpGridTab32<>+268(SB)/4, $0x3f5d6d2d
+DATA erfExpGridTab32<>+272(SB)/4, $0x3f0c2ad3
+DATA erfExpGridTab32<>+276(SB)/4, $0x3f59d57e
+DATA erfExpGridTab32<>+280(SB)/4, $0x3f0f8ae6
+DATA erfExpGridTab32<>+284(SB)/4, $0x3f5631f4
+DATA erfExpGridTab32<>+288(SB)/4, $0x3f12dc54
+DATA erfExpGridTab32<>+292(SB)/4, $0x3f5283a7
+DATA erfExpGridTab32<>+296(SB)/4, $0x3f161ef6
+DATA erfExpGridTab32<>+300(SB)/4, $0x3f4ecbb1
+DATA erfExpGridTab32<>+304(SB)/4, $0x3f1952a6
+DATA erfExpGridTab32<>+308(SB)/4, $0x3f4b0b28
+DATA erfExpGridTab32<>+312(SB)/4, $0x3f1c7745
+DATA erfExpGridTab32<>+316(SB)/4, $0x3f474323
+DATA erfExpGridTab32<>+320(SB)/4, $0x3f1f8cb7
+DATA erfExpGridTab32<>+324(SB)/4, $0x3f4374b5
+DATA erfExpGridTab32<>+328(SB)/4, $0x3f2292e4
+DATA erfExpGridTab32<>+332(SB)/4, $0x3f3fa0ee
+DATA erfExpGridTab32<>+336(SB)/4, $0x3f2589b9
+DATA erfExpGridTab32<>+340(SB)/4, $0x3f3bc8dc
+DATA erfExpGridTab32<>+344(SB)/4, $0x3f287126
+DATA erfExpGridTab32<>+348(SB)/4, $0x3f37ed89
+DATA erfExpGridTab32<>+352(SB)/4, $0x3f2b4922
+DATA erfExpGridTab32<>+356(SB)/4, $0x3f340ff9
+DATA erfExpGridTab32<>+360(SB)/4, $0x3f2e11a4
+DATA erfExpGridTab32<>+364(SB)/4, $0x3f30312e
+DATA erfExpGridTab32<>+368(SB)/4, $0x3f30caab
+DATA erfExpGridTab32<>+372(SB)/4, $0x3f2c5223
+DATA erfExpGridTab32<>+376(SB)/4, $0x3f337437
+DATA erfExpGridTab32<>+380(SB)/4, $0x3f2873cf
+DATA erfExpGridTab32<>+384(SB)/4, $0x3f360e4c
+DATA erfExpGridTab32<>+388(SB)/4, $0x3f249721
+DATA erfExpGridTab32<>+392(SB)/4, $0x3f3898f3
+DATA erfExpGridTab32<>+396(SB)/4, $0x3f20bd06
+DATA erfExpGridTab32<>+400(SB)/4, $0x3f3b1438
+DATA erfExpGridTab32<>+404(SB)/4, $0x3f1ce661
+DATA erfExpGridTab32<>+408(SB)/4, $0x3f3d802c
+DATA erfExpGridTab32<>+412(SB)/4, $0x3f19140f
+DATA erfExpGridTab32<>+416(SB)/4, $0x3f3fdce0
+DATA erfExpGridTab32<>+420(SB)/4, $0x3f1546e7
+DATA erfExpGridTab32<>+424(SB)/4, $0x3f422a6b
+DATA erfExpGridTab32<>+428(SB)/4, $0x3f117fb9
+DATA erfExpGridTab32<>+432(SB)/4, $0x3f4468e7
+DATA erfExpGridTab32<>+436(SB)/4, $0x3f0dbf4c
+DATA erfExpGridTab32<>+440(SB)/4, $0x3f46986f
+DATA erfExpGridTab32<>+444(SB)/4, $0x3f0a0662
+DATA erfExpGridTab32<>+448(SB)/4, $0x3f48b925
+DATA erfExpGridTab32<>+452(SB)/4, $0x3f0655b1
+DATA erfExpGridTab32<>+456(SB)/4, $0x3f4acb29
+DATA erfExpGridTab32<>+460(SB)/4, $0x3f02adeb
+DATA erfExpGridTab32<>+464(SB)/4, $0x3f4ccea1
+DATA erfExpGridTab32<>+468(SB)/4, $0x3efe1f73
+DATA erfExpGridTab32<>+472(SB)/4, $0x3f4ec3b4
+DATA erfExpGridTab32<>+476(SB)/4, $0x3ef6f777
+DATA erfExpGridTab32<>+480(SB)/4, $0x3f50aa8d
+DATA erfExpGridTab32<>+484(SB)/4, $0x3eefe513
+DATA erfExpGridTab32<>+488(SB)/4, $0x3f528358
+DATA erfExpGridTab32<>+492(SB)/4, $0x3ee8e968
+DATA erfExpGridTab32<>+496(SB)/4, $0x3f544e43
+DATA erfExpGridTab32<>+500(SB)/4, $0x3ee20584
+DATA erfExpGridTab32<>+504(SB)/4, $0x3f560b7e
+DATA erfExpGridTab32<>+508(SB)/4, $0x3edb3a64
+DATA erfExpGridTab32<>+512(SB)/4, $0x3f57bb3d
+DATA erfExpGridTab32<>+516(SB)/4, $0x3ed488f8
+DATA erfExpGridTab32<>+520(SB)/4, $0x3f595db4
+DATA erfExpGridTab32<>+524(SB)/4, $0x3ecdf21c
+DATA erfExpGridTab32<>+528(SB)/4, $0x3f5af318
+DATA erfExpGridTab32<>+532(SB)/4, $0x3ec7769b
+DATA erfExpGridTab32<>+536(SB)/4, $0x3f5c7ba1
+DATA erfExpGridTab32<>+540(SB)/4, $0x3ec11733
+DATA erfExpGridTab32<>+544(SB)/4, $0x3f5df788
+DATA erfExpGridTab32<>+548(SB)/4, $0x3ebad48d
+DATA erfExpGridTab32<>+552(SB)/4, $0x3f5f6707
+DATA erfExpGridTab32<>+556(SB)/4, $0x3eb4af46
+DATA erfExpGridTab32<>+560(SB)/4, $0x3f60ca59
+DATA erfExpGridTab32<>+564(SB)/4, $0x3eaea7ea
+DATA erfExpGridTab32<>+568(SB)/4, $0x3f6221bb
+DATA erfExpGridTab32<>+572(SB)/4, $0x3ea8bef3
+DATA erfExpGridTab32<>+576(SB)/4, $0x3f636d69
+DATA erfExpGridTab32<>+580(SB)/4, $0x3ea2f4ce
+DATA erfExpGridTab32<>+584(SB)/4, $0x3f64ada3
+DATA erfExpGridTab32<>+588(SB)/4, $0x3e9d49d9
+DATA erfExpGridTab32<>+592(SB)/4, $0x3f65e2a6
+DATA erfExpGridTab32<>+596(SB)/4, $0x3e97be62
+DATA erfExpGridTab32<>+600(SB)/4, $0x3f670cb1
+DATA erfExpGridTab32<>+604(SB)/4, $0x3e9252aa
+DATA erfExpGridTab32<>+608(SB)/4, $0x3f682c06
+DATA erfExpGridTab32<>+612(SB)/4, $0x3e8d06e3
+DATA erfExpGridTab32<>+616(SB)/4, $0x3f6940e2
+DATA erfExpGridTab32<>+620(SB)/4, $0x3e87db31
+DATA erfExpGridTab32<>+624(SB)/4, $0x3f6a4b88
+DATA erfExpGridTab32<>+628(SB)/4, $0x3e82cfad
+DATA erfExpGridTab32<>+632(SB)/4, $0x3f6b4c36
+DATA erfExpGridTab32<>+636(SB)/4, $0x3e7bc8c2
+DATA erfExpGridTab32<>+640(SB)/4, $0x3f6c432f
+DATA erfExpGridTab32<>+644(SB)/4, $0x3e723298
+DATA erfExpGridTab32<>+648(SB)/4, $0x3f6d30b1
+DATA erfExpGridTab32<>+652(SB)/4, $0x3e68dcc1
+DATA erfExpGridTab32<>+656(SB)/4, $0x3f6e14fe
+DATA erfExpGridTab32<>+660(SB)/4, $0x3e5fc70e
+DATA erfExpGridTab32<>+664(SB)/4, $0x3f6ef055
+DATA erfExpGridTab32<>+668(SB)/4, $0x3e56f136
+DATA erfExpGridTab32<>+672(SB)/4, $0x3f6fc2f5
+DATA erfExpGridTab32<>+676(SB)/4, $0x3e4e5adf
+DATA erfExpGridTab32<>+680(SB)/4, $0x3f708d1f
+DATA erfExpGridTab32<>+684(SB)/4, $0x3e460399
+DATA erfExpGridTab32<>+688(SB)/4, $0x3f714f11
+DATA erfExpGridTab32<>+692(SB)/4, $0x3e3deae4
+DATA erfExpGridTab32<>+696(SB)/4, $0x3f72090a
+DATA erfExpGridTab32<>+700(SB)/4, $0x3e36102b
+DATA erfExpGridTab32<>+704(SB)/4, $0x3f72bb46
+DATA erfExpGridTab32<>+708(SB)/4, $0x3e2e72cb
+DATA erfExpGridTab32<>+712(SB)/4, $0x3f736604
+DATA erfExpGridTab32<>+716(SB)/4, $0x3e27120f
+DATA erfExpGridTab32<>+720(SB)/4, $0x3f74097e
+DATA erfExpGridTab32<>+724(SB)/4, $0x3e1fed36
+DATA erfExpGridTab32<>+728(SB)/4, $0x3f74a5f2
+DATA erfExpGridTab32<>+732(SB)/4, $0x3e19036e
+DATA erfExpGridTab32<>+736(SB)/4, $0x3f753b98
+DATA erfExpGridTab32<>+740(SB)/4, $0x3e1253dc
+DATA erfExpGridTab32<>+744(SB)/4, $0x3f75caac
+DATA erfExpGridTab32<>+748(SB)/4, $0x3e0bdd96
+DATA erfExpGridTab32<>+752(SB)/4, $0x3f765366
+DATA erfExpGridTab32<>+756(SB)/4, $0x3e059fa9
+DATA erfExpGridTab32<>+760(SB)/4, $0x3f76d5fe
+DATA erfExpGridTab32<>+764(SB)/4, $0x3dff3230
+DATA erfExpGridTab32<>+768(SB)/4, $0x3f7752ab
+DATA erfExpGridTab32<>+772(SB)/4, $0x3df391b9
+DATA erfExpGridTab32<>+776(SB)/4, $0x3f77c9a2
+DATA erfExpGridTab32<>+780(SB)/4, $0x3de85bd0
+DATA erfExpGridTab32<>+784(SB)/4, $0x3f783b18
+DATA erfExpGridTab32<>+788(SB)/4, $0x3ddd8e4c
+DATA erfExpGridTab32<>+792(SB)/4, $0x3f78a741
+DATA erfExpGridTab32<>+796(SB)/4, $0x3dd326f3
+DATA erfExpGridTab32<>+800(SB)/4, $0x3f790e50
+DATA erfExpGridTab32<>+804(SB)/4, $0x3dc92385
+DATA erfExpGridTab32<>+808(SB)/4, $0x3f797075
+DATA erfExpGridTab32<>+812(SB)/4, $0x3dbf81b6
+DATA erfExpGridTab32<>+816(SB)/4, $0x3f79cde1
+DATA erfExpGridTab32<>+820(SB)/4, $0x3db63f32
+DATA erfExpGridTab32<>+824(SB)/4, $0x3f7a26c4
+DATA erfExpGridTab32<>+828(SB)/4, $0x3dad59a1
+DATA erfExpGridTab32<>+832(SB)/4, $0x3f7a7b4a
+DATA erfExpGridTab32<>+836(SB)/4, $0x3da4cea4
+DATA erfExpGridTab32<>+840(SB)/4, $0x3f7acba1
+DATA erfExpGridTab32<>+844(SB)/4, $0x3d9c9bd9
+DATA erfExpGridTab32<>+848(SB)/4, $0x3f7b17f4
+DATA erfExpGridTab32<>+852(SB)/4, $0x3d94bedd
+DATA erfExpGridTab32<>+856(SB)/4, $0x3f7b606e
+DATA erfExpGridTab32<>+860(SB)/4, $0x3d8d354b
+DATA erfExpGridTab32<>+864(SB)/4, $0x3f7ba537
+DATA erfExpGridTab32<>+868(SB)/4, $0x3d85fcbf
+DATA erfExpGridTab32<>+872(SB)/4, $0x3f7be677
+DATA erfExpGridTab32<>+876(SB)/4, $0x3d7e25af
+DATA erfExpGridTab32<>+880(SB)/4, $0x3f7c2456
+DATA erfExpGridTab32<>+884(SB)/4, $0x3d70ea68
+DATA erfExpGridTab32<>+888(SB)/4, $0x3f7c5ef9
+DATA erfExpGridTab32<>+892(SB)/4, $0x3d6442f0
+DATA erfExpGridTab32<>+896(SB)/4, $0x3f7c9684
+DATA erfExpGridTab32<>+900(SB)/4, $0x3d582a98
+DATA erfExpGridTab32<>+904(SB)/4, $0x3f7ccb1a
+DATA erfExpGridTab32<>+908(SB)/4, $0x3d4c9cbd
+DATA erfExpGridTab32<>+912(SB)/4, $0x3f7cfcdd
+DATA erfExpGridTab32<>+916(SB)/4, $0x3d4194c7
+DATA erfExpGridTab32<>+920(SB)/4, $0x3f7d2bef
+DATA erfExpGridTab32<>+924(SB)/4, $0x3d370e2c
+DATA erfExpGridTab32<>+928(SB)/4, $0x3f7d586f
+DATA erfExpGridTab32<>+932(SB)/4, $0x3d2d0474
+DATA erfExpGridTab32<>+936(SB)/4, $0x3f7d827b
+DATA erfExpGridTab32<>+940(SB)/4, $0x3d237336
+DATA erfExpGridTab32<>+944(SB)/4, $0x3f7daa32
+DATA erfExpGridTab32<>+948(SB)/4, $0x3d1a561b
+DATA erfExpGridTab32<>+952(SB)/4, $0x3f7dcfb0
+DATA erfExpGridTab32<>+956(SB)/4, $0x3d11a8e1
+DATA erfExpGridTab32<>+960(SB)/4, $0x3f7df30f
+DATA erfExpGridTab32<>+964(SB)/4, $0x3d09675a
+DATA erfExpGridTab32<>+968(SB)/4, $0x3f7e146c
+DATA erfExpGridTab32<>+972(SB)/4, $0x3d018d6b
+DATA erfExpGridTab32<>+976(SB)/4, $0x3f7e33de
+DATA erfExpGridTab32<>+980(SB)/4, $0x3cf42e22
+DATA erfExpGridTab32<>+984(SB)/4, $0x3f7e517f
+DATA erfExpGridTab32<>+988(SB)/4, $0x3ce600c0
+DATA erfExpGridTab32<>+992(SB)/4, $0x3f7e6d66
+DATA erfExpGridTab32<>+996(SB)/4, $0x3cd88b05
+DATA erfExpGridTab32<>+1000(SB)/4, $0x3f7e87aa
+DATA erfExpGridTab32<>+1004(SB)/4, $0x3ccbc574
+DATA erfExpGridTab32<>+1008(SB)/4, $0x3f7ea05f
+DATA erfExpGridTab32<>+1012(SB)/4, $0x3cbfa8c4
+DATA erfExpGridTab32<>+1016(SB)/4, $0x3f7eb79a
+DATA erfExpGridTab32<>+1020(SB)/4, $0x3cb42ddb
+DATA erfExpGridTab32<>+1024(SB)/4, $0x3f7ecd71
+DATA erfExpGridTab32<>+1028(SB)/4, $0x3ca94dcf
+DATA erfExpGridTab32<>+1032(SB)/4, $0x3f7ee1f4
+DATA erfExpGridTab32<>+1036(SB)/4, $0x3c9f01ec
+DATA erfExpGridTab32<>+1040(SB)/4, $0x3f7ef537
+DATA erfExpGridTab32<>+1044(SB)/4, $0x3c9543ae
+DATA erfExpGridTab32<>+1048(SB)/4, $0x3f7f074b
+DATA erfExpGridTab32<>+1052(SB)/4, $0x3c8c0cc2
+DATA erfExpGridTab32<>+1056(SB)/4, $0x3f7f1840
+DATA erfExpGridTab32<>+1060(SB)/4, $0x3c83570a
+DATA erfExpGridTab32<>+1064(SB)/4, $0x3f7f2826
+DATA erfExpGridTab32<>+1068(SB)/4, $0x3c763931
+DATA erfExpGridTab32<>+1072(SB)/4, $0x3f7f370c
+DATA erfExpGridTab32<>+1076(SB)/4, $0x3c66af65
+DATA erfExpGridTab32<>+1080(SB)/4, $0x3f7f4500
+DATA erfExpGridTab32<>+1084(SB)/4, $0x3c58059c
+DATA erfExpGridTab32<>+1088(SB)/4, $0x3f7f5211
+DATA erfExpGridTab32<>+1092(SB)/4, $0x3c4a3127
+DATA erfExpGridTab32<>+1096(SB)/4, $0x3f7f5e4b
+DATA erfExpGridTab32<>+1100(SB)/4, $0x3c3d27b5
+DATA erfExpGridTab32<>+1104(SB)/4, $0x3f7f69ba
+DATA erfExpGridTab32<>+1108(SB)/4, $0x3c30df57
+DATA erfExpGridTab32<>+1112(SB)/4, $0x3f7f746a
+DATA erfExpGridTab32<>+1116(SB)/4, $0x3c254e7b
+DATA erfExpGridTab32<>+1120(SB)/4, $0x3f7f7e67
+DATA erfExpGridTab32<>+1124(SB)/4, $0x3c1a6bee
+DATA erfExpGridTab32<>+1128(SB)/4, $0x3f7f87bb
+DATA erfExpGridTab32<>+1132(SB)/4, $0x3c102ed6
+DATA erfExpGridTab32<>+1136(SB)/4, $0x3f7f9070
+DATA erfExpGridTab32<>+1140(SB)/4, $0x3c068eb5
+DATA erfExpGridTab32<>+1144(SB)/4, $0x3f7f9890
+DATA erfExpGridTab32<>+1148(SB)/4, $0x3bfb06c5
+DATA erfExpGridTab32<>+1152(SB)/4, $0x3f7fa024
+DATA erfExpGridTab32<>+1156(SB)/4, $0x3bea0a1d
+DATA erfExpGridTab32<>+1160(SB)/4, $0x3f7fa734
+DATA erfExpGridTab32<>+1164(SB)/4, $0x3bda1876
+DATA erfExpGridTab32<>+1168(SB)/4, $0x3f7fadc8
+DATA erfExpGridTab32<>+1172(SB)/4, $0x3bcb237a
+DATA erfExpGridTab32<>+1176(SB)/4, $0x3f7fb3e8
+DATA erfExpGridTab32<>+1180(SB)/4, $0x3bbd1d6f
+DATA erfExpGridTab32<>+1184(SB)/4, $0x3f7fb99c
+DATA erfExpGridTab32<>+1188(SB)/4, $0x3baff93b
+DATA erfExpGridTab32<>+1192(SB)/4, $0x3f7fbeea
+DATA erfExpGridTab32<>+1196(SB)/4, $0x3ba3aa56
+DATA erfExpGridTab32<>+1200(SB)/4, $0x3f7fc3d9
+DATA erfExpGridTab32<>+1204(SB)/4, $0x3b9824ce
+DATA erfExpGridTab32<>+1208(SB)/4, $0x3f7fc86e
+DATA erfExpGridTab32<>+1212(SB)/4, $0x3b8d5d3c
+DATA erfExpGridTab32<>+1216(SB)/4, $0x3f7fccb0
+DATA erfExpGridTab32<>+1220(SB)/4, $0x3b8348c6
+DATA erfExpGridTab32<>+1224(SB)/4, $0x3f7fd0a5
+DATA erfExpGridTab32<>+1228(SB)/4, $0x3b73ba24
+DATA erfExpGridTab32<>+1232(SB)/4, $0x3f7fd450
+DATA erfExpGridTab32<>+1236(SB)/4, $0x3b622096
+DATA erfExpGridTab32<>+1240(SB)/4, $0x3f7fd7b7
+DATA erfExpGridTab32<>+1244(SB)/4, $0x3b51b22a
+DATA erfExpGridTab32<>+1248(SB)/4, $0x3f7fdadf
+DATA erfExpGridTab32<>+1252(SB)/4, $0x3b425d18
+DATA erfExpGridTab32<>+1256(SB)/4, $0x3f7fddcc
+DATA erfExpGridTab32<>+1260(SB)/4, $0x3b341080
+DATA erfExpGridTab32<>+1264(SB)/4, $0x3f7fe081
+DATA erfExpGridTab32<>+1268(SB)/4, $0x3b26bc5e
+DATA erfExpGridTab32<>+1272(SB)/4, $0x3f7fe303
+DATA erfExpGridTab32<>+1276(SB)/4, $0x3b1a5183
+DATA erfExpGridTab32<>+1280(SB)/4, $0x3f7fe554
+DATA erfExpGridTab32<>+1284(SB)/4, $0x3b0ec18c
+DATA erfExpGridTab32<>+1288(SB)/4, $0x3f7fe77a
+DATA erfExpGridTab32<>+1292(SB)/4, $0x3b03feda
+DATA erfExpGridTab32<>+1296(SB)/4, $0x3f7fe975
+DATA erfExpGridTab32<>+1300(SB)/4, $0x3af3f919
+DATA erfExpGridTab32<>+1304(SB)/4, $0x3f7feb4b
+DATA erfExpGridTab32<>+1308(SB)/4, $0x3ae15ce8
+DATA erfExpGridTab32<>+1312(SB)/4, $0x3f7fecfc
+DATA erfExpGridTab32<>+1316(SB)/4, $0x3ad0121b
+DATA erfExpGridTab32<>+1320(SB)/4, $0x3f7fee8c
+DATA erfExpGridTab32<>+1324(SB)/4, $0x3ac002f8
+DATA erfExpGridTab32<>+1328(SB)/4, $0x3f7feffd
+DATA erfExpGridTab32<>+1332(SB)/4, $0x3ab11afe
+DATA erfExpGridTab32<>+1336(SB)/4, $0x3f7ff151
+DATA erfExpGridTab32<>+1340(SB)/4, $0x3aa346d7
+DATA erfExpGridTab32<>+1344(SB)/4, $0x3f7ff28a
+DATA erfExpGridTab32<>+1348(SB)/4, $0x3a96744c
+DATA erfExpGridTab32<>+1352(SB)/4, $0x3f7ff3ab
+DATA erfExpGridTab32<>+1356(SB)/4, $0x3a8a9237
+DATA erfExpGridTab32<>+1360(SB)/4, $0x3f7ff4b5
+DATA erfExpGridTab32<>+1364(SB)/4, $0x3a7f20e7
+DATA erfExpGridTab32<>+1368(SB)/4, $0x3f7ff5aa
+DATA erfExpGridTab32<>+1372(SB)/4, $0x3a6abfa9
+DATA erfExpGridTab32<>+1376(SB)/4, $0x3f7ff68b
+DATA erfExpGridTab32<>+1380(SB)/4, $0x3a57e42f
+DATA erfExpGridTab32<>+1384(SB)/4, $0x3f7ff75a
+DATA erfExpGridTab32<>+1388(SB)/4, $0x3a4673af
+DATA erfExpGridTab32<>+1392(SB)/4, $0x3f7ff819
+DATA erfExpGridTab32<>+1396(SB)/4, $0x3a365507
+DATA erfExpGridTab32<>+1400(SB)/4, $0x3f7ff8c7
+DATA erfExpGridTab32<>+1404(SB)/4, $0x3a2770a1
+DATA erfExpGridTab32<>+1408(SB)/4, $0x3f7ff968
+DATA erfExpGridTab32<>+1412(SB)/4, $0x3a19b066
+DATA erfExpGridTab32<>+1416(SB)/4, $0x3f7ff9fb
+DATA erfExpGridTab32<>+1420(SB)/4, $0x3a0cffa3
+DATA erfExpGridTab32<>+1424(SB)/4, $0x3f7ffa82
+DATA erfExpGridTab32<>+1428(SB)/4, $0x3a014af8
+DATA erfExpGridTab32<>+1432(SB)/4, $0x3f7ffafe
+DATA erfExpGridTab32<>+1436(SB)/4, $0x39ed0088
+DATA erfExpGridTab32<>+1440(SB)/4, $0x3f7ffb6f
+DATA erfExpGridTab32<>+1444(SB)/4, $0x39d91d2d
+DATA erfExpGridTab32<>+1448(SB)/4, $0x3f7ffbd7
+DATA erfExpGridTab32<>+1452(SB)/4, $0x39c6cc35
+DATA erfExpGridTab32<>+1456(SB)/4, $0x3f7ffc36
+DATA erfExpGridTab32<>+1460(SB)/4, $0x39b5f011
+DATA erfExpGridTab32<>+1464(SB)/4, $0x3f7ffc8e
+DATA erfExpGridTab32<>+1468(SB)/4, $0x39a66d2a
+DATA erfExpGridTab32<>+1472(SB)/4, $0x3f7ffcdd
+DATA erfExpGridTab32<>+1476(SB)/4, $0x399829c8
+DATA erfExpGridTab32<>+1480(SB)/4, $0x3f7ffd26
+DATA erfExpGridTab32<>+1484(SB)/4, $0x398b0df2
+DATA erfExpGridTab32<>+1488(SB)/4, $0x3f7ffd68
+DATA erfExpGridTab32<>+1492(SB)/4, $0x397e06ab
+DATA erfExpGridTab32<>+1496(SB)/4, $0x3f7ffda5
+DATA erfExpGridTab32<>+1500(SB)/4, $0x3967ea53
+DATA erfExpGridTab32<>+1504(SB)/4, $0x3f7ffddc
+DATA erfExpGridTab32<>+1508(SB)/4, $0x3953a034
+DATA erfExpGridTab32<>+1512(SB)/4, $0x3f7ffe0f
+DATA erfExpGridTab32<>+1516(SB)/4, $0x3941045e
+DATA erfExpGridTab32<>+1520(SB)/4, $0x3f7ffe3d
+DATA erfExpGridTab32<>+1524(SB)/4, $0x392ff56d
+DATA erfExpGridTab32<>+1528(SB)/4, $0x3f7ffe67
+DATA erfExpGridTab32<>+1532(SB)/4, $0x39205461
+DATA erfExpGridTab32<>+1536(SB)/4, $0x3f7ffe8d
+DATA erfExpGridTab32<>+1540(SB)/4, $0x39120475
+DATA erfExpGridTab32<>+1544(SB)/4, $0x3f7ffeb0
+DATA erfExpGridTab32<>+1548(SB)/4, $0x3904eafc
+DATA erfExpGridTab32<>+1552(SB)/4, $0x3f7ffed0
+DATA erfExpGridTab32<>+1556(SB)/4, $0x38f1de7a
+DATA erfExpGridTab32<>+1560(SB)/4, $0x3f7ffeed
+DATA erfExpGridTab32<>+1564(SB)/4, $0x38dbf4a3
+DATA erfExpGridTab32<>+1568(SB)/4, $0x3f7fff07
+DATA erfExpGridTab32<>+1572(SB)/4, $0x38c7ee0e
+DATA erfExpGridTab32<>+1576(SB)/4, $0x3f7fff1f
+DATA erfExpGridTab32<>+1580(SB)/4, $0x38b5a381
+DATA erfExpGridTab32<>+1584(SB)/4, $0x3f7fff34
+DATA erfExpGridTab32<>+1588(SB)/4, $0x38a4f0bc
+DATA erfExpGridTab32<>+1592(SB)/4, $0x3f7fff48
+DATA erfExpGridTab32<>+1596(SB)/4, $0x3895b43b
+DATA erfExpGridTab32<>+1600(SB)/4, $0x3f7fff5a
+DATA erfExpGridTab32<>+1604(SB)/4, $0x3887cf0e
+DATA erfExpGridTab32<>+1608(SB)/4, $0x3f7fff6a
+DATA erfExpGridTab32<>+1612(SB)/4, $0x3876494d
+DATA erfExpGridTab32<>+1616(SB)/4, $0x3f7fff79
+DATA erfExpGridTab32<>+1620(SB)/4, $0x385f355e
+DATA erfExpGridTab32<>+1624(SB)/4, $0x3f7fff86
+DATA erfExpGridTab32<>+1628(SB)/4, $0x384a31bf
+DATA erfExpGridTab32<>+1632(SB)/4, $0x3f7fff92
+DATA erfExpGridTab32<>+1636(SB)/4, $0x383711b4
+DATA erfExpGridTab32<>+1640(SB)/4, $0x3f7fff9d
+DATA erfExpGridTab32<>+1644(SB)/4, $0x3825ac0e
+DATA erfExpGridTab32<>+1648(SB)/4, $0x3f7fffa7
+DATA erfExpGridTab32<>+1652(SB)/4, $0x3815dae6
+DATA erfExpGridTab32<>+1656(SB)/4, $0x3f7fffb0
+DATA erfExpGridTab32<>+1660(SB)/4, $0x38077b62
+DATA erfExpGridTab32<>+1664(SB)/4, $0x3f7fffb8
+DATA erfExpGridTab32<>+1668(SB)/4, $0x37f4daf4
+DATA erfExpGridTab32<>+1672(SB)/4, $0x3f7fffbf
+DATA erfExpGridTab32<>+1676(SB)/4, $0x37dd2782
+DATA erfExpGridTab32<>+1680(SB)/4, $0x3f7fffc6
+DATA erfExpGridTab32<>+1684(SB)/4, $0x37c7a666
+DATA erfExpGridTab32<>+1688(SB)/4, $0x3f7fffcc
+DATA erfExpGridTab32<>+1692(SB)/4, $0x37b42611
+DATA erfExpGridTab32<>+1696(SB)/4, $0x3f7fffd1
+DATA erfExpGridTab32<>+1700(SB)/4, $0x37a2790f
+DATA erfExpGridTab32<>+1704(SB)/4, $0x3f7fffd6
+DATA erfExpGridTab32<>+1708(SB)/4, $0x379275b9
+DATA erfExpGridTab32<>+1712(SB)/4, $0x3f7fffda
+DATA erfExpGridTab32<>+1716(SB)/4, $0x3783f5e9
+DATA erfExpGridTab32<>+1720(SB)/4, $0x3f7fffde
+DATA erfExpGridTab32<>+1724(SB)/4, $0x376dad68
+DATA erfExpGridTab32<>+1728(SB)/4, $0x3f7fffe2
+DATA erfExpGridTab32<>+1732(SB)/4, $0x3755f04f
+DATA erfExpGridTab32<>+1736(SB)/4, $0x3f7fffe5
+DATA erfExpGridTab32<>+1740(SB)/4, $0x37407a1d
+DATA erfExpGridTab32<>+1744(SB)/4, $0x3f7fffe8
+DATA erfExpGridTab32<>+1748(SB)/4, $0x372d1570
+DATA erfExpGridTab32<>+1752(SB)/4, $0x3f7fffea
+DATA erfExpGridTab32<>+1756(SB)/4, $0x371b9188
+DATA erfExpGridTab32<>+1760(SB)/4, $0x3f7fffec
+DATA erfExpGridTab32<>+1764(SB)/4, $0x370bc1e7
+DATA erfExpGridTab32<>+1768(SB)/4, $0x3f7fffef
+DATA erfExpGridTab32<>+1772(SB)/4, $0x36fafbec
+DATA erfExpGridTab32<>+1776(SB)/4, $0x3f7ffff0
+DATA erfExpGridTab32<>+1780(SB)/4, $0x36e14167
+DATA erfExpGridTab32<>+1784(SB)/4, $0x3f7ffff2
+DATA erfExpGridTab32<>+1788(SB)/4, $0x36ca10ce
+DATA erfExpGridTab32<>+1792(SB)/4, $0x3f7ffff4
+DATA erfExpGridTab32<>+1796(SB)/4, $0x36b52cb9
+DATA erfExpGridTab32<>+1800(SB)/4, $0x3f7ffff5
+DATA erfExpGridTab32<>+1804(SB)/4, $0x36a25d43
+DATA erfExpGridTab32<>+1808(SB)/4, $0x3f7ffff6
+DATA erfExpGridTab32<>+1812(SB)/4, $0x36916f95
+DATA erfExpGridTab32<>+1816(SB)/4, $0x3f7ffff7
+DATA erfExpGridTab32<>+1820(SB)/4, $0x36823575
+DATA erfExpGridTab32<>+1824(SB)/4, $0x3f7ffff8
+DATA erfExpGridTab32<>+1828(SB)/4, $0x366909cc
+DATA erfExpGridTab32<>+1832(SB)/4, $0x3f7ffff9
+DATA erfExpGridTab32<>+1836(SB)/4, $0x36506f88
+DATA erfExpGridTab32<>+1840(SB)/4, $0x3f7ffffa
+DATA erfExpGridTab32<>+1844(SB)/4, $0x363a56e4
+DATA erfExpGridTab32<>+1848(SB)/4, $0x3f7ffffa
+DATA erfExpGridTab32<>+1852(SB)/4, $0x36268119
+DATA erfExpGridTab32<>+1856(SB)/4, $0x3f7ffffb
+DATA erfExpGridTab32<>+1860(SB)/4, $0x3614b538
+DATA erfExpGridTab32<>+1864(SB)/4, $0x3f7ffffc
+DATA erfExpGridTab32<>+1868(SB)/4, $0x3604bfb1
+DATA erfExpGridTab32<>+1872(SB)/4, $0x3f7ffffc
+DATA erfExpGridTab32<>+1876(SB)/4, $0x35ece39b
+DATA erfExpGridTab32<>+1880(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1884(SB)/4, $0x35d34296
+DATA erfExpGridTab32<>+1888(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1892(SB)/4, $0x35bc4fdc
+DATA erfExpGridTab32<>+1896(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1900(SB)/4, $0x35a7c64b
+DATA erfExpGridTab32<>+1904(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1908(SB)/4, $0x35956771
+DATA erfExpGridTab32<>+1912(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1916(SB)/4, $0x3584fae8
+DATA erfExpGridTab32<>+1920(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1924(SB)/4, $0x356c9b8f
+DATA erfExpGridTab32<>+1928(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1932(SB)/4, $0x3552644f
+DATA erfExpGridTab32<>+1936(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1940(SB)/4, $0x353afd47
+DATA erfExpGridTab32<>+1944(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1948(SB)/4, $0x35261be0
+DATA erfExpGridTab32<>+1952(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1956(SB)/4, $0x35137cf0
+DATA erfExpGridTab32<>+1960(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1964(SB)/4, $0x3502e402
+DATA erfExpGridTab32<>+1968(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1972(SB)/4, $0x34e8356b
+DATA erfExpGridTab32<>+1976(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1980(SB)/4, $0x34cde050
+DATA erfExpGridTab32<>+1984(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1988(SB)/4, $0x34b670d5
+DATA erfExpGridTab32<>+1992(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1996(SB)/4, $0x34a19816
+DATA erfExpGridTab32<>+2000(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+2004(SB)/4, $0x348f0f43
+DATA erfExpGridTab32<>+2008(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2012(SB)/4, $0x347d2da8
+DATA erfExpGridTab32<>+2016(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2020(SB)/4, $0x345febab
+DATA erfExpGridTab32<>+2024(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2028(SB)/4, $0x3445f27c
+DATA erfExpGridTab32<>+2032(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2036(SB)/4, $0x342ee6b3
+DATA erfExpGridTab32<>+2040(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2044(SB)/4, $0x341a767c
+DATA erfExpGridTab32<>+2048(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2052(SB)/4, $0x340858a4
+DATA erfExpGridTab32<>+2056(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2060(SB)/4, $0x33f09770
+DATA erfExpGridTab32<>+2064(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2068(SB)/4, $0x33d42a75
+DATA erfExpGridTab32<>+2072(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2076(SB)/4, $0x33bb01dd
+DATA erfExpGridTab32<>+2080(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2084(SB)/4, $0x33a4c066
+DATA erfExpGridTab32<>+2088(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2092(SB)/4, $0x339112d9
+DATA erfExpGridTab32<>+2096(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2100(SB)/4, $0x337f5e08
+DATA erfExpGridTab32<>+2104(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2108(SB)/4, $0x3360a591
+DATA erfExpGridTab32<>+2112(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2116(SB)/4, $0x3345867e
+DATA erfExpGridTab32<>+2120(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2124(SB)/4, $0x332d97f3
+DATA erfExpGridTab32<>+2128(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2132(SB)/4, $0x33187c9e
+DATA erfExpGridTab32<>+2136(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2140(SB)/4, $0x3305e186
+DATA erfExpGridTab32<>+2144(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2148(SB)/4, $0x32eaf9d4
+DATA erfExpGridTab32<>+2152(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2156(SB)/4, $0x32ce1a8c
+DATA erfExpGridTab32<>+2160(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2164(SB)/4, $0x32b4b0dc
+DATA erfExpGridTab32<>+2168(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2172(SB)/4, $0x329e558a
+DATA erfExpGridTab32<>+2176(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2180(SB)/4, $0x328aad05
+DATA erfExpGridTab32<>+2184(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2188(SB)/4, $0x3272cc48
+DATA erfExpGridTab32<>+2192(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2196(SB)/4, $0x32547203
+DATA erfExpGridTab32<>+2200(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2204(SB)/4, $0x3239cbe3
+DATA erfExpGridTab32<>+2208(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2212(SB)/4, $0x32226937
+DATA erfExpGridTab32<>+2216(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2220(SB)/4, $0x320de652
+DATA erfExpGridTab32<>+2224(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2228(SB)/4, $0x31f7d629
+DATA erfExpGridTab32<>+2232(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2236(SB)/4, $0x31d85345
+DATA erfExpGridTab32<>+2240(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2244(SB)/4, $0x31bcba74
+DATA erfExpGridTab32<>+2248(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2252(SB)/4, $0x31a49254
+DATA erfExpGridTab32<>+2256(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2260(SB)/4, $0x318f6fd2
+DATA erfExpGridTab32<>+2264(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2268(SB)/4, $0x3179e90c
+DATA erfExpGridTab32<>+2272(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2276(SB)/4, $0x31599a7d
+DATA erfExpGridTab32<>+2280(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2284(SB)/4, $0x313d616c
+DATA erfExpGridTab32<>+2288(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2292(SB)/4, $0x3124bcd6
+DATA erfExpGridTab32<>+2296(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2300(SB)/4, $0x310f3b3e
+DATA erfExpGridTab32<>+2304(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2308(SB)/4, $0x30f8f1a9
+GLOBL erfExpGridTab32<>(SB), RODATA|NOPTR, $2312
 
 DATA laneIndex32<>+0(SB)/4, $0x00000000
 DATA laneIndex32<>+4(SB)/4, $0x00000001
@@ -7271,78 +7632,67 @@ erf_single:
 	VMOVUPS      (CX)(BX*4), Y0
 	VANDPS       absMask32<>+0(SB), Y0, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
 	VCVTTPS2DQ   Y3, Y4
 	VCVTDQ2PS    Y4, Y3
 	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X5
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
 	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X6
-	VINSERTPS    $0x10, (SI)(DI*4), X6, X6
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
 	VPEXTRQ      $0x01, X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X6, X6
-	VINSERTPS    $0x30, (SI)(DI*4), X6, X6
-	VMOVQ        X5, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X4
-	VINSERTPS    $0x10, (SI)(DI*4), X4, X4
-	VPEXTRQ      $0x01, X5, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X4, X4
-	VINSERTPS    $0x30, (SI)(DI*4), X4, X4
-	VINSERTF128  $0x01, X4, Y6, Y4
-	VMULPS       Y1, Y1, Y5
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y8
-	VFMADD213PS  Y8, Y3, Y7
-	VFMADD213PS  Y1, Y3, Y7
-	VMULPS       Y7, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y4
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y4, Y4
-	VMOVUPS      Y4, (AX)(BX*4)
+	VORPS        Y0, Y6, Y6
+	VMOVUPS      Y6, (AX)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          erf_single
 
@@ -7358,79 +7708,68 @@ erf_tail:
 	VMASKMOVPS   (CX)(BX*4), Y0, Y0
 	VANDPS       absMask32<>+0(SB), Y0, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
 	VCVTTPS2DQ   Y3, Y4
 	VCVTDQ2PS    Y4, Y3
 	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
-	LEAQ         erfTab32<>+0(SB), CX
-	VEXTRACTI128 $0x01, Y4, X5
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), CX
+	VEXTRACTI128 $0x01, Y4, X6
 	VMOVQ        X4, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VMOVSS       (CX)(SI*4), X6
-	VINSERTPS    $0x10, (CX)(DX*4), X6, X6
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (CX)(SI*8), X7
+	VMOVHPS      (CX)(DX*8), X7, X7
 	VPEXTRQ      $0x01, X4, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VINSERTPS    $0x20, (CX)(SI*4), X6, X6
-	VINSERTPS    $0x30, (CX)(DX*4), X6, X6
-	VMOVQ        X5, DX
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (CX)(SI*8), X4
+	VMOVHPS      (CX)(DX*8), X4, X4
+	VMOVQ        X6, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VMOVSS       (CX)(SI*4), X4
-	VINSERTPS    $0x10, (CX)(DX*4), X4, X4
-	VPEXTRQ      $0x01, X5, DX
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (CX)(SI*8), X8
+	VMOVHPS      (CX)(DX*8), X8, X8
+	VPEXTRQ      $0x01, X6, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VINSERTPS    $0x20, (CX)(SI*4), X4, X4
-	VINSERTPS    $0x30, (CX)(DX*4), X4, X4
-	VINSERTF128  $0x01, X4, Y6, Y4
-	VMULPS       Y1, Y1, Y5
-	VMOVUPS      hermite2_32<>+0(SB), Y6
-	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
-	VMULPS       Y1, Y6, Y6
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (CX)(SI*8), X6
+	VMOVHPS      (CX)(DX*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
-	VFMADD213PS  Y7, Y3, Y6
-	VFMADD213PS  Y1, Y3, Y6
-	VMULPS       Y6, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	VFMADD231PS  Y2, Y1, Y4
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y4, Y4
+	VORPS        Y0, Y6, Y6
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y4, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y6, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -7553,121 +7892,110 @@ pair_single:
 	VMOVUPS      (SI)(R8*4), Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y0, Y4
-	VMOVUPS      Y4, Y5
-	VMULPS       Y3, Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, Y4, Y3, Y3
-	VANDNPS      Y5, Y3, Y5
-	VMULPS       Y5, Y5, Y3
-	VMOVUPS      Y3, Y6
-	VFMSUB231PS  Y5, Y5, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y3
-	VSUBPS       Y6, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y6
-	VFMADD213PS  one32<>+0(SB), Y3, Y6
-	VMULPS       Y3, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y3
-	VFMADD213PS  Y3, Y6, Y3
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y5, Y6
-	VMULPS       erfStep32<>+0(SB), Y6, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y6, Y7
-	LEAQ         erfTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y8, X9
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y0, Y3
+	VMOVUPS      Y3, Y4
+	VMULPS       Y2, Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VANDNPS      Y4, Y2, Y4
+	VMINPS       erfClamp32<>+0(SB), Y4, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y2, Y7
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R9)(R11*8), X9
+	VMOVHPS      (R9)(R10*8), X9, X9
+	VPEXTRQ      $0x01, X6, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
 	VMOVQ        X8, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
-	VMOVSS       (R9)(R11*4), X2
-	VINSERTPS    $0x10, (R9)(R10*4), X2, X2
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R9)(R11*8), X10
+	VMOVHPS      (R9)(R10*8), X10, X10
 	VPEXTRQ      $0x01, X8, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
-	VINSERTPS    $0x20, (R9)(R11*4), X2, X2
-	VINSERTPS    $0x30, (R9)(R10*4), X2, X2
-	VMOVQ        X9, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VMOVSS       (R9)(R11*4), X8
-	VINSERTPS    $0x10, (R9)(R10*4), X8, X8
-	VPEXTRQ      $0x01, X9, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VINSERTPS    $0x20, (R9)(R11*4), X8, X8
-	VINSERTPS    $0x30, (R9)(R10*4), X8, X8
-	VINSERTF128  $0x01, X8, Y2, Y8
-	VMULPS       Y6, Y6, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VMULPS       Y10, Y7, Y6
-	VFMADD213PS  Y7, Y7, Y6
-	VFMADD231PS  Y3, Y6, Y8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R9)(R11*8), X8
+	VMOVHPS      (R9)(R10*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
+	VANDNPS      Y6, Y9, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y9
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
+	VMULPS       Y5, Y9, Y9
+	VFMADD213PS  Y6, Y9, Y6
+	VMULPS       Y2, Y2, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
+	VFMADD213PS  Y10, Y7, Y9
+	VFMADD213PS  Y2, Y7, Y9
+	VMULPS       Y9, Y7, Y2
+	VFMADD213PS  Y7, Y7, Y2
+	VFMADD231PS  Y6, Y2, Y8
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  Y4, Y8, Y1
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  Y3, Y8, Y1
 	VMOVUPS      Y1, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
 	VORPS        Y0, Y8, Y8
 	VMOVUPS      Y8, (CX)(R8*4)
-	VMULPS       Y5, Y5, Y0
+	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y5, Y5, Y1
-	VMOVUPS      expShift32<>+0(SB), Y3
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y3
-	VPSUBD       expShift32<>+0(SB), Y3, Y4
-	VSUBPS       expShift32<>+0(SB), Y3, Y3
+	VFMSUB231PS  Y4, Y4, Y1
+	VMOVUPS      expShift32<>+0(SB), Y2
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
+	VPSUBD       expShift32<>+0(SB), Y2, Y3
+	VSUBPS       expShift32<>+0(SB), Y2, Y2
 	VMOVUPS      Y0, Y0
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y3, Y0
-	VFMADD231PS  ln2Lo32<>+0(SB), Y3, Y0
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y2, Y0
+	VFMADD231PS  ln2Lo32<>+0(SB), Y2, Y0
 	VSUBPS       Y1, Y0, Y0
 	VMOVUPS      expPoly2_32<>+0(SB), Y1
 	VFMADD213PS  expPoly1_32<>+0(SB), Y0, Y1
 	VFMADD213PS  expPoly0_32<>+0(SB), Y0, Y1
 	VFMADD213PS  one32<>+0(SB), Y0, Y1
 	VMULPS       Y0, Y1, Y1
-	VPERMPS      expTab32<>+0(SB), Y4, Y0
+	VPERMPS      expTab32<>+0(SB), Y3, Y0
 	VFMADD213PS  Y0, Y1, Y0
-	VPSRLD       $0x03, Y4, Y1
-	VPSRLD       $0x01, Y1, Y3
-	VPSUBD       Y3, Y1, Y1
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y0, Y0
+	VPSRLD       $0x03, Y3, Y1
+	VPSRLD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
 	VMOVUPS      expBias32<>+0(SB), Y3
-	VPSUBD       Y1, Y3, Y3
+	VPSUBD       Y2, Y3, Y3
 	VPSLLD       $0x17, Y3, Y3
 	VMULPS       Y3, Y0, Y0
+	VMOVUPS      expBias32<>+0(SB), Y2
+	VPSUBD       Y1, Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
 	VMOVUPS      Y0, (DX)(R8*4)
 	ADDQ         $0x00000008, R8
 	JMP          pair_single
@@ -7686,97 +8014,86 @@ pair_tail:
 	VMASKMOVPS   (SI)(R8*4), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y0, Y4
-	VMOVUPS      Y4, Y5
-	VMULPS       Y3, Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, Y4, Y3, Y3
-	VANDNPS      Y5, Y3, Y5
-	VMULPS       Y5, Y5, Y3
-	VMOVUPS      Y3, Y6
-	VFMSUB231PS  Y5, Y5, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y3
-	VSUBPS       Y6, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y6
-	VFMADD213PS  one32<>+0(SB), Y3, Y6
-	VMULPS       Y3, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y3
-	VFMADD213PS  Y3, Y6, Y3
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y5, Y6
-	VMULPS       erfStep32<>+0(SB), Y6, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y6, Y7
-	LEAQ         erfTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y8, X9
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y0, Y3
+	VMOVUPS      Y3, Y4
+	VMULPS       Y2, Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VANDNPS      Y4, Y2, Y4
+	VMINPS       erfClamp32<>+0(SB), Y4, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y2, Y7
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(DI*8), X9
+	VMOVHPS      (BX)(SI*8), X9, X9
+	VPEXTRQ      $0x01, X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(DI*8), X6
+	VMOVHPS      (BX)(SI*8), X6, X6
 	VMOVQ        X8, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
-	VMOVSS       (BX)(DI*4), X2
-	VINSERTPS    $0x10, (BX)(SI*4), X2, X2
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(DI*8), X10
+	VMOVHPS      (BX)(SI*8), X10, X10
 	VPEXTRQ      $0x01, X8, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
-	VINSERTPS    $0x20, (BX)(DI*4), X2, X2
-	VINSERTPS    $0x30, (BX)(SI*4), X2, X2
-	VMOVQ        X9, SI
-	MOVL         SI, DI
-	SHRQ         $0x20, SI
-	VMOVSS       (BX)(DI*4), X8
-	VINSERTPS    $0x10, (BX)(SI*4), X8, X8
-	VPEXTRQ      $0x01, X9, SI
-	MOVL         SI, DI
-	SHRQ         $0x20, SI
-	VINSERTPS    $0x20, (BX)(DI*4), X8, X8
-	VINSERTPS    $0x30, (BX)(SI*4), X8, X8
-	VINSERTF128  $0x01, X8, Y2, Y2
-	VMULPS       Y6, Y6, Y8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(DI*8), X8
+	VMOVHPS      (BX)(SI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
+	VANDNPS      Y6, Y9, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y9
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
+	VMULPS       Y5, Y9, Y9
+	VFMADD213PS  Y6, Y9, Y6
+	VMULPS       Y2, Y2, Y5
 	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y6, Y9, Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y9, Y9
 	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
 	VFMADD213PS  Y10, Y7, Y9
-	VFMADD213PS  Y6, Y7, Y9
-	VMULPS       Y9, Y7, Y6
-	VFMADD213PS  Y7, Y7, Y6
-	VFMADD231PS  Y3, Y6, Y2
+	VFMADD213PS  Y2, Y7, Y9
+	VMULPS       Y9, Y7, Y2
+	VFMADD213PS  Y7, Y7, Y2
+	VFMADD231PS  Y6, Y2, Y8
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  Y4, Y2, Y1
-	VMOVUPS      (SP), Y3
-	VMASKMOVPS   Y1, Y3, (AX)(R8*4)
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  Y3, Y8, Y1
+	VMOVUPS      (SP), Y2
+	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y2, Y2
+	VORPS        Y0, Y8, Y8
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y2, Y0, (CX)(R8*4)
-	VMULPS       Y5, Y5, Y0
+	VMASKMOVPS   Y8, Y0, (CX)(R8*4)
+	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y5, Y5, Y1
+	VFMSUB231PS  Y4, Y4, Y1
 	VMOVUPS      expShift32<>+0(SB), Y2
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
 	VPSUBD       expShift32<>+0(SB), Y2, Y3
@@ -7843,23 +8160,23 @@ blk:
 blk_pass0:
 	LEAQ    (R11)(R12*1), R13
 	VMOVUPS (DI)(R13*4), Y1
-	VMOVUPS (SP), Y3
-	VSUBPS  Y1, Y3, Y3
-	VANDPS  absMask32<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 160(SP)(R12*4)
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R12*4)
 	VMOVUPS (R8)(R13*4), Y1
 	VADDPS  32(SP), Y1, Y1
 	VADDPS  Y1, Y1, Y1
 	VSQRTPS Y1, Y1
-	VMOVUPS one32<>+0(SB), Y4
-	VDIVPS  Y1, Y4, Y4
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
 	VMOVUPS Y1, 672(SP)(R12*4)
-	VMOVUPS Y3, Y1
-	VMULPS  Y4, Y1, Y1
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y4, Y4, Y4
-	VCMPPS  $0x00, Y3, Y4, Y4
-	VANDNPS Y1, Y4, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
 	VMOVUPS Y1, 1184(SP)(R12*4)
 	ADDQ    $0x00000008, R12
 	CMPQ    R12, $0x00000080
@@ -7869,79 +8186,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R11)(R12*1), R13
 	VMOVUPS      1184(SP)(R12*4), Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R14
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R15
+	LEAQ         erfExpGridTab32<>+0(SB), R14
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R15
 	MOVL         R15, BP
 	SHRQ         $0x20, R15
-	VMOVSS       (R14)(BP*4), X2
-	VINSERTPS    $0x10, (R14)(R15*4), X2, X2
-	VPEXTRQ      $0x01, X5, R15
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R14)(BP*8), X7
+	VMOVHPS      (R14)(R15*8), X7, X7
+	VPEXTRQ      $0x01, X4, R15
 	MOVL         R15, BP
 	SHRQ         $0x20, R15
-	VINSERTPS    $0x20, (R14)(BP*4), X2, X2
-	VINSERTPS    $0x30, (R14)(R15*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R14)(BP*8), X4
+	VMOVHPS      (R14)(R15*8), X4, X4
 	VMOVQ        X6, R15
 	MOVL         R15, BP
 	SHRQ         $0x20, R15
-	VMOVSS       (R14)(BP*4), X5
-	VINSERTPS    $0x10, (R14)(R15*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R14)(BP*8), X8
+	VMOVHPS      (R14)(R15*8), X8, X8
 	VPEXTRQ      $0x01, X6, R15
 	MOVL         R15, BP
 	SHRQ         $0x20, R15
-	VINSERTPS    $0x20, (R14)(BP*4), X5, X5
-	VINSERTPS    $0x30, (R14)(R15*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R14)(BP*8), X6
+	VMOVHPS      (R14)(R15*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      672(SP)(R12*4), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  160(SP)(R12*4), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R12*4), Y6, Y1
 	VFMADD231PS  (SI)(R13*4), Y1, Y0
 	ADDQ         $0x00000008, R12
 	CMPQ         R12, $0x00000080
@@ -7957,191 +8263,169 @@ col_unrolled:
 	JL           col_fold
 	LEAQ         (R11), R12
 	VMOVUPS      (DI)(R12*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (R8)(R12*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R14
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X2
-	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
-	VPEXTRQ      $0x01, X5, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
-	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
 	VMOVQ        X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X5
-	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
 	VPEXTRQ      $0x01, X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
-	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	LEAQ         8(R11), R12
 	VMOVUPS      (DI)(R12*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (R8)(R12*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R14
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X2
-	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
-	VPEXTRQ      $0x01, X5, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
-	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
 	VMOVQ        X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X5
-	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
 	VPEXTRQ      $0x01, X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
-	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	ADDQ         $0x00000010, R11
 	JMP          col_unrolled
@@ -8153,97 +8437,86 @@ col_single:
 	CMPQ         R12, $0x00000008
 	JL           col_tail
 	VMOVUPS      (DI)(R11*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (R8)(R11*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R13
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X2
-	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
-	VPEXTRQ      $0x01, X5, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
-	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
 	VMOVQ        X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X5
-	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
 	VPEXTRQ      $0x01, X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
-	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000008, R11
 	JMP          col_single
@@ -8258,101 +8531,90 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R13
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X2
-	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
-	VPEXTRQ      $0x01, X5, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
-	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
 	VMOVQ        X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X5
-	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
 	VPEXTRQ      $0x01, X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
-	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      1696(SP), Y3
-	VMASKMOVPS   (SI)(R11*4), Y3, Y3
-	VFMADD231PS  Y3, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R11*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -8387,8 +8649,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 
 col_single:
@@ -8397,126 +8659,115 @@ col_single:
 	CMPQ         SI, $0x00000008
 	JL           col_tail
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VADDPS       32(SP), Y4, Y4
-	VADDPS       Y4, Y4, Y4
-	VSQRTPS      Y4, Y4
-	VMOVUPS      one32<>+0(SB), Y5
-	VDIVPS       Y4, Y5, Y5
-	VMOVUPS      Y4, 128(SP)
-	VMOVUPS      Y5, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
-	VANDNPS      Y5, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
+	VMOVUPS      (SI)(BX*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
 	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
 	VMOVQ        X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
 	VPEXTRQ      $0x01, X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VFMADD231PS  64(SP), Y4, Y6
-	VMOVUPS      Y6, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y7, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y5, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
 
@@ -8524,161 +8775,150 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X1
-	VPBROADCASTD X1, Y4
-	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         vb_base+264(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
 	VMOVUPS      224(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
-	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VADDPS       32(SP), Y4, Y4
-	VADDPS       Y4, Y4, Y4
-	VSQRTPS      Y4, Y4
-	VMOVUPS      one32<>+0(SB), Y5
-	VDIVPS       Y4, Y5, Y5
-	VMOVUPS      Y4, 128(SP)
-	VMOVUPS      Y5, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
-	VANDNPS      Y5, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
-	VPEXTRQ      $0x01, X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
-	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  64(SP), Y4, Y6
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y6, Y4, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y7, Y4
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y4, Y6, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y5, Y4
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
+	MOVQ         rd_base+24(FP), BX
+	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X2, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -8718,23 +8958,23 @@ blk:
 blk_pass0:
 	LEAQ    (R9)(R10*1), R11
 	VMOVUPS (DX)(R11*4), Y1
-	VMOVUPS (SP), Y3
-	VSUBPS  Y1, Y3, Y3
-	VANDPS  absMask32<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 160(SP)(R10*4)
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R10*4)
 	VMOVUPS (BX)(R11*4), Y1
 	VADDPS  32(SP), Y1, Y1
 	VADDPS  Y1, Y1, Y1
 	VSQRTPS Y1, Y1
-	VMOVUPS one32<>+0(SB), Y4
-	VDIVPS  Y1, Y4, Y4
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
 	VMOVUPS Y1, 672(SP)(R10*4)
-	VMOVUPS Y3, Y1
-	VMULPS  Y4, Y1, Y1
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y4, Y4, Y4
-	VCMPPS  $0x00, Y3, Y4, Y4
-	VANDNPS Y1, Y4, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
 	VMOVUPS Y1, 1184(SP)(R10*4)
 	ADDQ    $0x00000008, R10
 	CMPQ    R10, $0x00000080
@@ -8744,79 +8984,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R9)(R10*1), R11
 	VMOVUPS      1184(SP)(R10*4), Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R13
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X2
-	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
-	VPEXTRQ      $0x01, X5, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
-	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
 	VMOVQ        X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X5
-	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
 	VPEXTRQ      $0x01, X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
-	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      672(SP)(R10*4), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  160(SP)(R10*4), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R10*4), Y6, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000008, R10
 	CMPQ         R10, $0x00000080
@@ -8832,191 +9061,169 @@ col_unrolled:
 	JL           col_fold
 	LEAQ         (R9), R10
 	VMOVUPS      (DX)(R10*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (BX)(R10*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R12
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X2
-	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
-	VPEXTRQ      $0x01, X5, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
-	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
 	VMOVQ        X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X5
-	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
 	VPEXTRQ      $0x01, X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
-	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	LEAQ         8(R9), R10
 	VMOVUPS      (DX)(R10*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (BX)(R10*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R12
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X2
-	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
-	VPEXTRQ      $0x01, X5, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
-	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
 	VMOVQ        X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X5
-	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
 	VPEXTRQ      $0x01, X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
-	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	ADDQ         $0x00000010, R9
 	JMP          col_unrolled
@@ -9028,97 +9235,86 @@ col_single:
 	CMPQ         R10, $0x00000008
 	JL           col_tail
 	VMOVUPS      (DX)(R9*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      (BX)(R9*4), Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R10
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R11
+	LEAQ         erfExpGridTab32<>+0(SB), R10
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VMOVSS       (R10)(R12*4), X2
-	VINSERTPS    $0x10, (R10)(R11*4), X2, X2
-	VPEXTRQ      $0x01, X5, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X4, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VINSERTPS    $0x20, (R10)(R12*4), X2, X2
-	VINSERTPS    $0x30, (R10)(R11*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R10)(R12*8), X4
+	VMOVHPS      (R10)(R11*8), X4, X4
 	VMOVQ        X6, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VMOVSS       (R10)(R12*4), X5
-	VINSERTPS    $0x10, (R10)(R11*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R10)(R12*8), X8
+	VMOVHPS      (R10)(R11*8), X8, X8
 	VPEXTRQ      $0x01, X6, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VINSERTPS    $0x20, (R10)(R12*4), X5, X5
-	VINSERTPS    $0x30, (R10)(R11*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R10)(R12*8), X6
+	VMOVHPS      (R10)(R11*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R9*4), Y1, Y0
 	ADDQ         $0x00000008, R9
 	JMP          col_single
@@ -9133,101 +9329,90 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y1, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R10
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R11
+	LEAQ         erfExpGridTab32<>+0(SB), R10
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VMOVSS       (R10)(R12*4), X2
-	VINSERTPS    $0x10, (R10)(R11*4), X2, X2
-	VPEXTRQ      $0x01, X5, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X4, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VINSERTPS    $0x20, (R10)(R12*4), X2, X2
-	VINSERTPS    $0x30, (R10)(R11*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R10)(R12*8), X4
+	VMOVHPS      (R10)(R11*8), X4, X4
 	VMOVQ        X6, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VMOVSS       (R10)(R12*4), X5
-	VINSERTPS    $0x10, (R10)(R11*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R10)(R12*8), X8
+	VMOVHPS      (R10)(R11*8), X8, X8
 	VPEXTRQ      $0x01, X6, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VINSERTPS    $0x20, (R10)(R12*4), X5, X5
-	VINSERTPS    $0x30, (R10)(R11*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R10)(R12*8), X6
+	VMOVHPS      (R10)(R11*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      1696(SP), Y3
-	VMASKMOVPS   (SI)(R9*4), Y3, Y3
-	VFMADD231PS  Y3, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R9*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -9262,8 +9447,8 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
@@ -9273,126 +9458,115 @@ col_single:
 	CMPQ         SI, $0x00000008
 	JL           col_tail
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VADDPS       32(SP), Y4, Y4
-	VADDPS       Y4, Y4, Y4
-	VSQRTPS      Y4, Y4
-	VMOVUPS      one32<>+0(SB), Y5
-	VDIVPS       Y4, Y5, Y5
-	VMOVUPS      Y4, 128(SP)
-	VMOVUPS      Y5, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
-	VANDNPS      Y5, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
+	VMOVUPS      (SI)(BX*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
 	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
 	VMOVQ        X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
 	VPEXTRQ      $0x01, X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VFMADD231PS  64(SP), Y4, Y6
-	VMOVUPS      Y6, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y7, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y5, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
 
@@ -9400,161 +9574,150 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X1
-	VPBROADCASTD X1, Y4
-	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
 	VMOVUPS      224(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
-	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VADDPS       32(SP), Y4, Y4
-	VADDPS       Y4, Y4, Y4
-	VSQRTPS      Y4, Y4
-	VMOVUPS      one32<>+0(SB), Y5
-	VDIVPS       Y4, Y5, Y5
-	VMOVUPS      Y4, 128(SP)
-	VMOVUPS      Y5, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y4, Y4
-	VANDNPS      Y5, Y4, Y4
-	VMOVUPS      Y4, 96(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
-	VPEXTRQ      $0x01, X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
-	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  64(SP), Y4, Y6
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y6, Y4, (SI)(BX*4)
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y7, Y4
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y4, Y6, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
 	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y5, Y4
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
+	MOVQ         rd_base+24(FP), BX
+	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X2, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -9600,16 +9763,16 @@ blk:
 blk_pass0:
 	LEAQ    (R10)(R11*1), R12
 	VMOVUPS (DI)(R12*4), Y1
-	VMOVUPS (SP), Y3
-	VSUBPS  Y1, Y3, Y3
-	VANDPS  absMask32<>+0(SB), Y3, Y3
-	VMOVUPS Y3, 160(SP)(R11*4)
-	VMOVUPS Y3, Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R11*4)
+	VMOVUPS Y2, Y1
 	VMULPS  96(SP), Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
-	VXORPS  Y4, Y4, Y4
-	VCMPPS  $0x00, Y3, Y4, Y4
-	VANDNPS Y1, Y4, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
 	VMOVUPS Y1, 1184(SP)(R11*4)
 	ADDQ    $0x00000008, R11
 	CMPQ    R11, $0x00000080
@@ -9619,79 +9782,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R10)(R11*1), R12
 	VMOVUPS      1184(SP)(R11*4), Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R14
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X2
-	VINSERTPS    $0x10, (R13)(R14*4), X2, X2
-	VPEXTRQ      $0x01, X5, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X2, X2
-	VINSERTPS    $0x30, (R13)(R14*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
 	VMOVQ        X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VMOVSS       (R13)(R15*4), X5
-	VINSERTPS    $0x10, (R13)(R14*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
 	VPEXTRQ      $0x01, X6, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
-	VINSERTPS    $0x20, (R13)(R15*4), X5, X5
-	VINSERTPS    $0x30, (R13)(R14*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  160(SP)(R11*4), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R11*4), Y6, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	ADDQ         $0x00000008, R11
 	CMPQ         R11, $0x00000080
@@ -9707,175 +9859,153 @@ col_unrolled:
 	JL           col_fold
 	LEAQ         (R10), R11
 	VMOVUPS      (DI)(R11*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R13
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X2
-	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
-	VPEXTRQ      $0x01, X5, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
-	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
 	VMOVQ        X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X5
-	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
 	VPEXTRQ      $0x01, X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
-	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	LEAQ         8(R10), R11
 	VMOVUPS      (DI)(R11*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R13
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X2
-	VINSERTPS    $0x10, (R12)(R13*4), X2, X2
-	VPEXTRQ      $0x01, X5, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X2, X2
-	VINSERTPS    $0x30, (R12)(R13*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
 	VMOVQ        X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVSS       (R12)(R14*4), X5
-	VINSERTPS    $0x10, (R12)(R13*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
 	VPEXTRQ      $0x01, X6, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTPS    $0x20, (R12)(R14*4), X5, X5
-	VINSERTPS    $0x30, (R12)(R13*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000010, R10
 	JMP          col_unrolled
@@ -9887,89 +10017,78 @@ col_single:
 	CMPQ         R11, $0x00000008
 	JL           col_tail
 	VMOVUPS      (DI)(R10*4), Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R12
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X2
-	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
-	VPEXTRQ      $0x01, X5, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
-	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
 	VMOVQ        X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X5
-	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
 	VPEXTRQ      $0x01, X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
-	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	ADDQ         $0x00000008, R10
 	JMP          col_single
@@ -9984,92 +10103,81 @@ col_tail:
 	VMOVUPS      Y1, 1696(SP)
 	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
-	VMOVUPS      (SP), Y3
-	VSUBPS       Y1, Y3, Y3
-	VANDPS       absMask32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y3, Y3, Y3
-	VCMPPS       $0x00, 128(SP), Y3, Y3
-	VANDNPS      Y1, Y3, Y1
-	VMULPS       Y1, Y1, Y3
-	VMOVUPS      Y3, Y4
-	VFMSUB231PS  Y1, Y1, Y4
-	VMOVUPS      expShift32<>+0(SB), Y5
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y3, Y5
-	VPSUBD       expShift32<>+0(SB), Y5, Y6
-	VSUBPS       expShift32<>+0(SB), Y5, Y5
-	VMOVUPS      Y3, Y3
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y5, Y3
-	VFMADD231PS  ln2Lo32<>+0(SB), Y5, Y3
-	VSUBPS       Y4, Y3, Y3
-	VMOVUPS      expPoly2_32<>+0(SB), Y4
-	VFMADD213PS  expPoly1_32<>+0(SB), Y3, Y4
-	VFMADD213PS  expPoly0_32<>+0(SB), Y3, Y4
-	VFMADD213PS  one32<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VPERMPS      expScaledTab32<>+0(SB), Y6, Y3
-	VFMADD213PS  Y3, Y4, Y3
-	VPSRLD       $0x03, Y6, Y4
-	VPSRLD       $0x01, Y4, Y5
-	VPSUBD       Y5, Y4, Y4
-	VMOVUPS      expBias32<>+0(SB), Y6
-	VPSUBD       Y5, Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y4
-	VCVTTPS2DQ   Y4, Y5
-	VCVTDQ2PS    Y5, Y4
-	VMULPS       invErfStep32<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y1, Y4
-	LEAQ         erfTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y5, X6
-	VMOVQ        X5, R12
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X2
-	VINSERTPS    $0x10, (R11)(R12*4), X2, X2
-	VPEXTRQ      $0x01, X5, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X2, X2
-	VINSERTPS    $0x30, (R11)(R12*4), X2, X2
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
 	VMOVQ        X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVSS       (R11)(R13*4), X5
-	VINSERTPS    $0x10, (R11)(R12*4), X5, X5
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
 	VPEXTRQ      $0x01, X6, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTPS    $0x20, (R11)(R13*4), X5, X5
-	VINSERTPS    $0x30, (R11)(R12*4), X5, X5
-	VINSERTF128  $0x01, X5, Y2, Y5
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      hermite2_32<>+0(SB), Y7
-	VFMADD213PS  hermite3_32<>+0(SB), Y6, Y7
-	VMULPS       Y1, Y7, Y7
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y6, Y8
-	VFMADD213PS  Y8, Y4, Y7
-	VFMADD213PS  Y1, Y4, Y7
-	VMULPS       Y7, Y4, Y1
-	VFMADD213PS  Y4, Y4, Y1
-	VFMADD231PS  Y3, Y1, Y5
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      1696(SP), Y3
-	VMASKMOVPS   (SI)(R10*4), Y3, Y3
-	VFMADD231PS  Y3, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(R10*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -10106,16 +10214,16 @@ row:
 	VMOVUPS      32(SP), Y0
 	VADDPS       Y0, Y0, Y0
 	VSQRTPS      Y0, Y0
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y0, Y2, Y2
+	VMOVUPS      one32<>+0(SB), Y1
+	VDIVPS       Y0, Y1, Y1
 	VMOVUPS      Y0, 128(SP)
-	VMOVUPS      Y2, 160(SP)
+	VMOVUPS      Y1, 160(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y0, Y0
-	VANDNPS      Y2, Y0, Y0
+	VANDNPS      Y1, Y0, Y0
 	VMOVUPS      Y0, 96(SP)
 	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VXORPS       Y3, Y3, Y3
 	XORQ         BX, BX
 
 col_single:
@@ -10124,110 +10232,99 @@ col_single:
 	CMPQ         SI, $0x00000008
 	JL           col_tail
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
 	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
 	VMOVQ        X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
 	VPEXTRQ      $0x01, X8, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
-	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      (SI)(BX*4), Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
-	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      (SI)(BX*4), Y5
-	VFMADD231PS  64(SP), Y4, Y5
-	VMOVUPS      Y5, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y7, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
 	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
 
@@ -10235,142 +10332,131 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X1
-	VPBROADCASTD X1, Y4
-	VPCMPGTD     laneIndex32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         x_base+216(FP), SI
 	VMOVUPS      224(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
-	VANDPS       absMask32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 192(SP)
-	VMOVUPS      192(SP), Y4
-	VMULPS       160(SP), Y4, Y4
-	VMINPS       expClamp32<>+0(SB), Y4, Y4
-	VXORPS       Y5, Y5, Y5
-	VCMPPS       $0x00, 192(SP), Y5, Y5
-	VANDNPS      Y4, Y5, Y4
-	VMULPS       Y4, Y4, Y5
-	VMOVUPS      Y5, Y6
-	VFMSUB231PS  Y4, Y4, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y5, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y5, Y5
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y5
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y5
-	VSUBPS       Y6, Y5, Y5
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y5, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y5, Y6
-	VFMADD213PS  one32<>+0(SB), Y5, Y6
-	VMULPS       Y5, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y5
-	VFMADD213PS  Y5, Y6, Y5
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y5, Y5
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y5, Y5
-	VMINPS       erfClamp32<>+0(SB), Y4, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y6
-	VCVTTPS2DQ   Y6, Y7
-	VCVTDQ2PS    Y7, Y6
-	VMULPS       invErfStep32<>+0(SB), Y6, Y6
-	VSUBPS       Y6, Y4, Y6
-	LEAQ         erfTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y7, X8
-	VMOVQ        X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X1
-	VINSERTPS    $0x10, (SI)(DI*4), X1, X1
-	VPEXTRQ      $0x01, X7, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X1, X1
-	VINSERTPS    $0x30, (SI)(DI*4), X1, X1
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VMOVSS       (SI)(R8*4), X7
-	VINSERTPS    $0x10, (SI)(DI*4), X7, X7
-	VPEXTRQ      $0x01, X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VINSERTPS    $0x20, (SI)(R8*4), X7, X7
-	VINSERTPS    $0x30, (SI)(DI*4), X7, X7
-	VINSERTF128  $0x01, X7, Y1, Y7
-	VMULPS       Y4, Y4, Y8
-	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
-	VMULPS       Y4, Y9, Y9
-	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
-	VFMADD213PS  Y10, Y6, Y9
-	VFMADD213PS  Y4, Y6, Y9
-	VMULPS       Y9, Y6, Y4
-	VFMADD213PS  Y6, Y6, Y4
-	VFMADD231PS  Y5, Y4, Y7
-	VMOVUPS      128(SP), Y4
-	VMULPS       half32<>+0(SB), Y4, Y4
-	VMULPS       Y5, Y4, Y4
-	VFMADD231PS  192(SP), Y7, Y4
-	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y6, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y6
-	VORPS        Y6, Y7, Y7
-	VMULPS       96(SP), Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  Y6, Y4, Y0
-	VFMADD231PS  Y6, Y7, Y2
-	VFMADD231PS  Y6, Y5, Y3
-	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y4, Y5
-	VMOVUPS      224(SP), Y4
-	VMASKMOVPS   Y5, Y4, (SI)(BX*4)
-	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      224(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y7, Y4
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y4, Y5, (SI)(BX*4)
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X1
-	VADDPS       X1, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
+	MOVQ         rd_base+24(FP), BX
+	VMOVSS       X1, (BX)(DX*4)
 	VEXTRACTF128 $0x01, Y2, X0
 	VADDPS       X0, X2, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
-	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X2, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 

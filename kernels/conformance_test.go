@@ -153,12 +153,12 @@ func cfUlp[T cfFloat](x float64) float64 {
 	return math.Ldexp(1, e-53)
 }
 
-// cfRZeroBeyond is the |z| beyond which the kernels' R terms are 0 (float64:
-// approx.ErfClamp64, where exp(−z²) < 6e-22; float32: never), less a
-// relative margin for the rounding of z.
+// cfRZeroBeyond is the |z| beyond which the kernels' R terms are 0
+// (approx.ErfClamp64 or approx.ErfClamp32, where exp(−z²) < 6e-22 or
+// < 2e-9), less a relative margin for the rounding of z.
 func cfRZeroBeyond[T cfFloat]() float64 {
 	if cfIs32[T]() {
-		return math.Inf(1)
+		return approx.ErfClamp32 * (1 - 1e-6)
 	}
 	return approx.ErfClamp64 * (1 - 1e-9)
 }
@@ -914,9 +914,9 @@ func cfShort[T cfFloat](t *testing.T, im cfSet[T], spare int) {
 // The R terms (√(2/π)·exp(−z²)/s) are formed from PairTerms' ex as
 // (2/√π)·ex/q, which is not bit-identical to the kernels' e2·rq: for them the
 // bound is 8·(n+1)·ε·Σ|t_k| plus 4 subnormal steps of ex per term scaled by
-// w/q (the absolute error of exp(−z²) in the subnormal range), plus, in
-// float64, the whole term where |z| > approx.ErfClamp64 (the kernels take
-// exp(−z²) as 0 there, below 6e-22). Every bound
+// w/q (the absolute error of exp(−z²) in the subnormal range), plus the
+// whole term where |z| is beyond the erf grid (approx.ErfClamp64/32: the
+// kernels take exp(−z²) as 0 there). Every bound
 // also allows one subnormal step per term (products w·t that underflow).
 // Column sums start from a pre-filled value p, which counts as one more term.
 

@@ -80,6 +80,10 @@ func erfPos32(t, e2 float32) float32 {
 	tc := clamp32(t, approx.ErfClamp32)
 	j := int(tc * approx.ErfStep32)
 	dl := tc - float32(j)*(1.0/approx.ErfStep32)
+	return erfPosRow32(tc, j, dl, e2)
+}
+
+func erfPosRow32(tc float32, j int, dl, e2 float32) float32 {
 	t2 := tc * tc
 	a := &approx.HermiteCoeffs32
 	c2 := fma32(t2, a[0], a[1])
@@ -90,11 +94,25 @@ func erfPos32(t, e2 float32) float32 {
 	return fma32(e2, dp, approx.Erf32Table[j])
 }
 
-// erfExpPos32 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0 by
-// expNegSquare32 and erfPos32 (the float32 kernels keep the exp table).
+// erfExpPos32 is erfExpPos64 in float32 arithmetic (five coefficients of
+// e^(−u) − 1, three Hermite terms).
 func erfExpPos32(t float32) (erf, e2 float32) {
-	e2 = expNegSquare32(t, approx.Exp32ScaledTable)
-	return erfPos32(t, e2), e2
+	tc := clamp32(t, approx.ErfClamp32)
+	j := int(tc * approx.ErfStep32)
+	r := float32(j) * (1.0 / approx.ErfStep32)
+	dl := tc - r
+	u := dl * (tc + r)
+	c := &approx.GridExpPoly32
+	p := fma32(c[4], u, c[3])
+	for k := 2; k >= 0; k-- {
+		p = fma32(p, u, c[k])
+	}
+	tab := approx.Exp32GridTable[j]
+	if t > approx.ErfClamp32 {
+		tab = 0
+	}
+	e2 = fma32(tab, p*u, tab)
+	return erfPosRow32(tc, j, dl, e2), e2
 }
 
 func reduce32(ad, rq float32) float32 {

@@ -70,8 +70,9 @@ func erfPosRow64(tc float64, j int, dl, e2 float64) float64 {
 
 // erfExpPos64 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from
 // row j = ⌊tc·ErfStep64⌋ of the erf grid (tc = min(t, approx.ErfClamp64)):
-// e2 = E[j]·e^(−u) with u = tc² − r² = δ·(tc + r), then erf from e2 as in
-// erfPos64, then e2 = 0 where t > approx.ErfClamp64 (package approx).
+// e2 = E[j]·e^(−u) with u = tc² − r² = δ·(tc + r), where E[j] is taken as 0
+// when t > approx.ErfClamp64, then erf from e2 as in erfPos64 (there δ = 0,
+// so erf is the last row either way; package approx).
 func erfExpPos64(t float64) (erf, e2 float64) {
 	tc := clamp64(t, approx.ErfClamp64)
 	j := int(tc * approx.ErfStep64)
@@ -84,12 +85,11 @@ func erfExpPos64(t float64) (erf, e2 float64) {
 		p = math.FMA(p, u, c[k])
 	}
 	tab := approx.Exp64GridTable[j]
-	e2 = math.FMA(tab, p*u, tab)
-	erf = erfPosRow64(tc, j, dl, e2)
 	if t > approx.ErfClamp64 {
-		e2 = 0
+		tab = 0
 	}
-	return erf, e2
+	e2 = math.FMA(tab, p*u, tab)
+	return erfPosRow64(tc, j, dl, e2), e2
 }
 
 // reduce64 returns t = |z| from ad = |d| and rq = 1/(s√2): the clamp maps

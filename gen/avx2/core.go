@@ -51,8 +51,7 @@ func (p *prec) gather(table Mem, idx Register, dwordIdx bool) VecVirtual {
 	return dst
 }
 
-// expNegSquare returns T·exp(−t²) for 0 ≤ t ≤ clamp, where the table gives
-// T = 1 ("expTab") or T = 2/√π ("expScaledTab").
+// expNegSquare returns exp(−t²) for 0 ≤ t ≤ clamp, with table "expTab".
 func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	hi := YMM()
 	p.MUL(t, t, hi)
@@ -108,24 +107,16 @@ func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	return tab
 }
 
-// erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²) (float32; the
-// float64 kernels use erfExpPos).
-func (p *prec) erfPos(t VecVirtual, e2 Op) VecVirtual {
-	tc, j, _, dl := p.erfRow(t)
-	return p.erfFromRow(tc, dl, p.lookup32(p.c("erfTab"), j.(VecVirtual)), e2)
-}
-
-// lookup32 reads table[j] for the eight int32 lanes of j (float32 mode) by
-// scalar loads and inserts, which costs less than one eight-lane gather on
-// current CPUs.
-func (p *prec) lookup32(table Mem, j VecVirtual) VecVirtual {
+// gridPairs32 is gridPairs for the eight float32 lanes of j (rows of 8
+// bytes: erf, exp): one 8-byte load per lane into the halves of four XMMs,
+// two inserts and two shuffles to put the lanes back in order.
+func (p *prec) gridPairs32(j VecVirtual) (terf, te2 VecVirtual) {
 	base := GP64()
-	LEAQ(table, base)
+	LEAQ(p.c("erfExpGridTab"), base)
 	upper := XMM()
 	VEXTRACTI128(Imm(1), j, upper)
-	var halves [2]VecVirtual
+	var xs [2][2]VecVirtual // [half of j][rows 0,1 or 2,3 of that half]
 	for h, src := range []Op{j.AsX(), upper} {
-		x := XMM()
 		for pair := 0; pair < 2; pair++ {
 			hi := GP64()
 			if pair == 0 {
@@ -136,36 +127,35 @@ func (p *prec) lookup32(table Mem, j VecVirtual) VecVirtual {
 			lo := GP64()
 			MOVL(hi.As32(), lo.As32())
 			SHRQ(Imm(32), hi)
-			for k, i := range []GPVirtual{lo, hi} {
-				m := Mem{Base: base, Index: i, Scale: 4}
-				lane := 2*pair + k
-				if lane == 0 {
-					VMOVSS(m, x)
-				} else {
-					VINSERTPS(Imm(uint64(lane<<4)), m, x, x)
-				}
-			}
+			x := XMM()
+			p.XOR(x.AsY(), x.AsY(), x.AsY())
+			VMOVSD(Mem{Base: base, Index: lo, Scale: 8}, x)
+			VMOVHPS(Mem{Base: base, Index: hi, Scale: 8}, x, x)
+			xs[h][pair] = x
 		}
-		halves[h] = x
 	}
-	y := YMM()
-	VINSERTF128(Imm(1), halves[1], halves[0].AsY(), y)
-	return y
+	a, b := YMM(), YMM()
+	VINSERTF128(Imm(1), xs[1][0], xs[0][0].AsY(), a) // rows 0, 1 | 4, 5
+	VINSERTF128(Imm(1), xs[1][1], xs[0][1].AsY(), b) // rows 2, 3 | 6, 7
+	terf, te2 = YMM(), YMM()
+	VSHUFPS(Imm(0x88), b, a, terf) // erf of rows 0–3 | 4–7
+	VSHUFPS(Imm(0xdd), b, a, te2)  // exp of rows 0–3 | 4–7
+	return terf, te2
 }
 
-// erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0: in float64 both
-// from one row of the erf grid (purego erfExpPos64), in float32 by
-// expNegSquare and erfPos.
+// erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from one
+// row of the erf grid (purego erfExpPos64 / erfExpPos32).
 func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
-	if !p.f64 {
-		e2 = p.expNegSquare(t, "expScaledTab")
-		return p.erfPos(t, e2), e2
-	}
 	tc, j, r, dl := p.erfRow(t)
 	u := YMM()
 	p.ADD(tc, r, u)
 	p.MUL(dl, u, u) // u = dl·(tc + r)
-	terf, te2 := p.gridPairs(j.(VecVirtual))
+	var terf, te2 VecVirtual
+	if p.f64 {
+		terf, te2 = p.gridPairs(j.(VecVirtual))
+	} else {
+		terf, te2 = p.gridPairs32(j.(VecVirtual))
+	}
 	beyond := YMM()
 	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
 	p.ANDN(te2, beyond, te2)            // row value 0 there

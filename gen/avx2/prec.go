@@ -28,9 +28,9 @@ type prec struct {
 	ln2Hi, ln2Lo                float64
 	expBits                     int
 	expPoly, hermite            []float64
-	expTab, expScaledTab        []float64
+	expTab                      []float64
 	erfTab                      []float64
-	// float64: exp(−tc²) on the erf grid (no expScaledTab).
+	// exp(−tc²) on the erf grid.
 	gridPoly, expGridTab []float64
 
 	consts map[string]Mem
@@ -63,7 +63,8 @@ func newPrec32() *prec {
 		expShift: approx.ExpShift32, expInvLn2N: float64(approx.ExpInvLn2N32),
 		ln2Hi: float64(approx.ExpLn2NHi32), ln2Lo: float64(approx.ExpLn2NLo32), expBits: approx.ExpTableBits32,
 		expPoly: widen(approx.ExpPoly32[:]), hermite: widen(approx.HermiteCoeffs32[:]),
-		expTab: widen(approx.Exp32Table), expScaledTab: widen(approx.Exp32ScaledTable), erfTab: widen(approx.Erf32Table),
+		expTab: widen(approx.Exp32Table), erfTab: widen(approx.Erf32Table),
+		gridPoly: widen(approx.GridExpPoly32[:]), expGridTab: widen(approx.Exp32GridTable),
 		consts: map[string]Mem{},
 	}
 }
@@ -153,19 +154,12 @@ func (p *prec) declare() {
 		p.kint("expBias", 127)
 	}
 	p.table("expTab", p.expTab)
-	if p.expScaledTab != nil {
-		p.table("expScaledTab", p.expScaledTab)
+	// Rows of two elements: erf(r), 2/√π·exp(−r²) (gridPairs, gridPairs32).
+	pairs := make([]float64, 0, 2*len(p.erfTab))
+	for j, e := range p.erfTab {
+		pairs = append(pairs, e, p.expGridTab[j])
 	}
-	if p.expGridTab != nil {
-		// Rows of 16 bytes: erf(r), 2/√π·exp(−r²) (gridPairs).
-		pairs := make([]float64, 0, 2*len(p.erfTab))
-		for j, e := range p.erfTab {
-			pairs = append(pairs, e, p.expGridTab[j])
-		}
-		p.table("erfExpGridTab", pairs)
-	} else {
-		p.table("erfTab", p.erfTab)
-	}
+	p.table("erfExpGridTab", pairs)
 	// Lane indices 0, 1, … for building tail masks.
 	p.kbitsLanes()
 }

@@ -202,6 +202,11 @@ func main() {
 		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep32))
 		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(erf(x, twoOverSqrtPi))))
 	}
+	fmt.Fprintf(&b, "}\n\n// Exp32GridTable[j] = 2/√π·exp(−(j/%d)²), correctly rounded to float32 (the erf grid).\nvar Exp32GridTable = []float32{\n", approx.ErfStep32)
+	for j := 0; j < approx.ErfRows32; j++ {
+		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep32))
+		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(expNegSquare(x).Mul(expNegSquare(x), twoOverSqrtPi))))
+	}
 	fmt.Fprintf(&b, "}\n")
 
 	src, err := format.Source(b.Bytes())

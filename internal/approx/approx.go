@@ -141,8 +141,10 @@ const (
 	// ExpInvLn2N32 = N/ln 2 (float32).
 	ExpInvLn2N32 = float32(ExpN32 / math.Ln2)
 
-	// ErfClamp32 is where erf rounds to 1 in float32.
-	ErfClamp32 = 4.0
+	// ErfClamp32 bounds the float32 erf grid: erf rounds to 1 from about
+	// 3.9, and beyond 4.5 the exp(−t²) term of a pair is below 3e-10 of the
+	// pair term.
+	ErfClamp32 = 4.5
 	// ErfStep32 is the number of float32 table rows per unit of t.
 	ErfStep32 = 64
 	// ErfRows32 is the number of rows of Erf32Table.
@@ -154,6 +156,11 @@ const (
 // that the SIMD kernels can look it up with one in-register permutation
 // instead of a gather.
 var ExpPoly32 = [...]float32{1.0 / 2, 1.0 / 6, 1.0 / 24}
+
+// GridExpPoly32 are the float32 coefficients of e^(−u) − 1 =
+// u·(A[0] + u·(A[1] + … + u·A[4])) for 0 ≤ u < 2·ErfClamp32/ErfStep32
+// (Taylor; the truncation is below 0.2 ULP of E2).
+var GridExpPoly32 = [...]float32{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120}
 
 // HermiteCoeffs32 gives c₂, c₃ for float32 (c₁ = tc):
 //
