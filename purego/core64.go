@@ -15,9 +15,8 @@ func clamp64(x, limit float64) float64 {
 	return limit
 }
 
-// expNegSquare64 returns c·exp(−t²) for 0 ≤ t ≤ approx.ExpClamp64 by the
-// steps documented in package approx, where table is approx.Exp64Table (c = 1)
-// or approx.Exp64ScaledTable (c = 2/√π).
+// expNegSquare64 returns exp(−t²) for 0 ≤ t ≤ approx.ExpClamp64 by the
+// steps documented in package approx, with table approx.Exp64Table.
 func expNegSquare64(t float64, table []float64) float64 {
 	hi := t * t
 	lo := math.FMA(t, t, -hi)

@@ -259,16 +259,16 @@ func each(ss []*stream, f func(s *stream)) {
 
 // General-purpose registers shared by all pair kernels.
 const (
-	rConst     arm64.R = 15 // the constant block while loading, then scratch
-	rExp       arm64.R = 13 // float64 2^(−j/N) table
-	rGrid      arm64.R = 14 // erf grid table: rows erf(r), 2/√π·exp(−r²)
-	rG0        arm64.R = 19 // lane scratch of the table lookups
-	rG1        arm64.R = 20
-	rG2        arm64.R = 21
-	rG3        arm64.R = 22
-	rT0        arm64.R = 23 // scratch of the partial vectors
-	rT1        arm64.R = 24
-	rT2        arm64.R = 25
+	rConst arm64.R = 15 // the constant block while loading, then scratch
+	rExp   arm64.R = 13 // float64 2^(−j/N) table
+	rGrid  arm64.R = 14 // erf grid table: rows erf(r), 2/√π·exp(−r²)
+	rG0    arm64.R = 19 // lane scratch of the table lookups
+	rG1    arm64.R = 20
+	rG2    arm64.R = 21
+	rG3    arm64.R = 22
+	rT0    arm64.R = 23 // scratch of the partial vectors
+	rT1    arm64.R = 24
+	rT2    arm64.R = 25
 )
 
 // prologue loads the constant set into V18–V31 and the table addresses.
@@ -325,7 +325,7 @@ func (k *pair) clampLoaded(ss []*stream, x func(s *stream) arm64.V) {
 	})
 }
 
-// expNeg returns c·exp(−t²) per stream (table "expScaled" or "exp"); t is kept.
+// expNeg returns exp(−t²) per stream (table "exp", constant set "exp"); t is kept.
 func (k *pair) expNeg(ss []*stream, table string) []arm64.V {
 	n := len(ss)
 	hi, nhi, lo, kd, kk, pr := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)

@@ -173,17 +173,9 @@ func main() {
 	for j := 0; j < approx.ExpN64; j++ {
 		fmt.Fprintf(&b, "\t%s,\n", hex64(f64(row(approx.ExpN64, j))))
 	}
-	fmt.Fprintf(&b, "}\n\n// Exp64ScaledTable[j] = 2/√π·2^(−j/%d), correctly rounded.\nvar Exp64ScaledTable = []float64{\n", approx.ExpN64)
-	for j := 0; j < approx.ExpN64; j++ {
-		fmt.Fprintf(&b, "\t%s,\n", hex64(f64(row(approx.ExpN64, j).Mul(row(approx.ExpN64, j), twoOverSqrtPi))))
-	}
 	fmt.Fprintf(&b, "}\n\n// Exp32Table[j] = 2^(−j/%d), correctly rounded to float32.\nvar Exp32Table = []float32{\n", approx.ExpN32)
 	for j := 0; j < approx.ExpN32; j++ {
 		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(row(approx.ExpN32, j))))
-	}
-	fmt.Fprintf(&b, "}\n\n// Exp32ScaledTable[j] = 2/√π·2^(−j/%d), correctly rounded to float32.\nvar Exp32ScaledTable = []float32{\n", approx.ExpN32)
-	for j := 0; j < approx.ExpN32; j++ {
-		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(row(approx.ExpN32, j).Mul(row(approx.ExpN32, j), twoOverSqrtPi))))
 	}
 	fmt.Fprintf(&b, "}\n\n")
 

@@ -15,38 +15,26 @@
 //	t   = min(|d|·rq, ExpClamp)           (t = |z|, z = d/(s√2));
 //	                                      t := ExpClamp when |d|·rq is NaN or +Inf,
 //	                                      then t := 0 when d == 0
-//	E2  = (2/√π)·exp(−t²)                 (ExpNegSquare below with ExpScaledTable)
-//	erf = ErfPos(t, E)                    (erf(t), t ≥ 0, below)
+//	erf, E2 = ErfExpPos(t)                (erf(t) and (2/√π)·exp(−t²), below)
 //	h   = fma(|d|, erf, (q·Half)·E2)      (= |d|·erf(|z|) + s·√(2/π)·exp(−z²))
 //
 // and the gradient kernels also use sign(d)·erf (∂h/∂d) and E2·rq
 // (= √(2/π)·exp(−z²)/s, so that ∂h/∂σᵢ = σᵢ·E2·rq). Dirac pair terms (one
 // side a point mass) take q and rq per component instead of per pair.
 //
-// # exp(−t²)   (ExpNegSquare, t ≥ 0)
+// h does not depend on t to first order at t = |d|/q (∂h/∂t = (2/√π)·e^(−t²)·
+// (|d| − q·t) = 0), so the roundings of rq and t cost almost nothing as long
+// as erf and E2 are evaluated at the same t.
 //
-//	t   = min(t, ExpClamp)
-//	hi  = t·t;  lo = fma(t, t, −hi)                 (t² = hi + lo exactly)
-//	kd  = fma(hi, ExpInvLn2N, ExpShift)             (low bits of kd hold k = round(hi·N/ln 2))
-//	k   = bits(kd) − bits(ExpShift)                 (an integer, 0 ≤ k < 2^18)
-//	kd  = kd − ExpShift
-//	y   = fma(kd, ExpLn2NHi, −hi)
-//	y   = fma(kd, ExpLn2NLo, y)
-//	y   = y − lo                                    (y = k·ln2/N − t², |y| ≤ ln2/(2N)+ε)
-//	p   = y·(1 + y·(C2 + y·(C3 + …)))               (Horner: p = e^y − 1, ExpPoly)
-//	T   = table[k mod N]                            (ExpTable: 2^(−j/N); ExpScaledTable: 2/√π·2^(−j/N))
-//	m   = fma(T, p, T)                              (= T·e^y)
-//	e   = k div N;  e1 = e >> 1;  e2 = e − e1
-//	E   = (m · 2^(−e1)) · 2^(−e2)                   (two steps: only the last may round, into subnormals)
+// # erf(t) and E2 = (2/√π)·exp(−t²) on one grid   (ErfExpPos, 0 ≤ t)
 //
-// The pair kernels only use the scaled form E2 = 2/√π·exp(−t²): folding the
-// constant into the table saves a rounding (about 0.5 ULP in float32).
-//
-// # erf(t)   (ErfPos, 0 ≤ t, with E2 = 2/√π·exp(−t²) from above)
-//
-//	tc  = min(t, ErfClamp)                           (erf(ErfClamp) rounds to 1)
+//	tc  = min(t, ErfClamp)
 //	j   = trunc(tc·ErfStep);  r = j/ErfStep;  δ = tc − r   (exact; 0 ≤ δ < 1/ErfStep)
-//	erf(tc) = erf(r) + (2/√π)·e^(−tc²) · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
+//	u   = δ·(tc + r)                                (= tc² − r², 0 ≤ u < 2·ErfClamp/ErfStep)
+//	T   = ExpGridTable[j]  (= 2/√π·e^(−r²)),  or 0 when t > ErfClamp
+//	p   = fma(G[n], u, G[n−1]);  p = fma(p, u, G[k]) … down to G[0]   (GridExpPoly)
+//	E2  = fma(T, p·u, T)                            (= T·e^(−u))
+//	erf(tc) = erf(r) + E2 · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
 //
 // where Hₙ are the physicists' Hermite polynomials (the generating function
 // e^(2tw−w²) = Σ Hₙ(t)wⁿ/n! integrated over w ∈ [0, δ]). Both summands are ≥ 0,
@@ -59,12 +47,33 @@
 //	dp  = fma(δ·q, δ, δ)                                 (= δ·Σ cₙδⁿ)
 //	erf = fma(E2, dp, ErfTable[j])
 //
-// When t > ErfClamp, tc = ErfClamp, δ = 0 and erf = ErfTable[last] = 1.
-// The float32 kernels run the same steps in float32 arithmetic with the
-// float32 parameters (fewer Hermite terms, a coarser table, a shorter exp
-// polynomial, smaller clamps).
+// One grid row j gives both table values (the SIMD kernels store them side by
+// side and read each row with one load), so a pair needs no exp table, no
+// range reduction of t² and no scaling by 2^k. When t > ErfClamp, tc =
+// ErfClamp, δ = 0, erf = ErfTable[last] (= 1 rounded) and E2 = 0: beyond the
+// clamp exp(−t²) is below 6e-22 (float64) or 2e-9 (float32) and its term of h
+// is far below the last place of |d|; gradient sums treat those pairs' E2·rq
+// as 0. The float32 kernels run the same steps in float32 arithmetic with the
+// float32 parameters (fewer Hermite terms and polynomial coefficients, a
+// coarser grid, smaller clamps).
 //
-// The tables and the split constants ExpLn2NHi/Lo are computed at 256-bit
+// # exp(−t²)   (ExpNegSquare, t ≥ 0; the element-wise kernel and PairTerms' ex)
+//
+//	t   = min(t, ExpClamp)
+//	hi  = t·t;  lo = fma(t, t, −hi)                 (t² = hi + lo exactly)
+//	kd  = fma(hi, ExpInvLn2N, ExpShift)             (low bits of kd hold k = round(hi·N/ln 2))
+//	k   = bits(kd) − bits(ExpShift)                 (an integer, 0 ≤ k < 2^18)
+//	kd  = kd − ExpShift
+//	y   = fma(kd, ExpLn2NHi, −hi)
+//	y   = fma(kd, ExpLn2NLo, y)
+//	y   = y − lo                                    (y = k·ln2/N − t², |y| ≤ ln2/(2N)+ε)
+//	p   = y·(1 + y·(C2 + y·(C3 + …)))               (Horner: p = e^y − 1, ExpPoly)
+//	T   = ExpTable[k mod N]                         (2^(−j/N))
+//	m   = fma(T, p, T)                              (= T·e^y)
+//	e   = k div N;  e1 = e >> 1;  e2 = e − e1
+//	E   = (m · 2^(−e1)) · 2^(−e2)                   (two steps: only the last may round, into subnormals)
+//
+// The tables and the split constants ExpLn2NHi/Lo are computed at 320-bit
 // precision by gen/tables (tables_gen.go); ln2/N is split so that kd·Hi is
 // exact for every k a kernel can produce.
 package approx
