@@ -104,9 +104,9 @@ func erfExpPos32(t float32) (erf, e2 float32) {
 	u := dl * (tc + r)
 	c := &approx.GridExpPoly32
 	p := fma32(c[4], u, c[3])
-	for k := 2; k >= 0; k-- {
-		p = fma32(p, u, c[k])
-	}
+	p = fma32(p, u, c[2])
+	p = fma32(p, u, c[1])
+	p = fma32(p, u, c[0])
 	tab := approx.Exp32GridTable[j]
 	if t > approx.ErfClamp32 {
 		tab = 0

@@ -80,9 +80,12 @@ func erfExpPos64(t float64) (erf, e2 float64) {
 	u := dl * (tc + r)
 	c := &approx.GridExpPoly64
 	p := math.FMA(c[7], u, c[6])
-	for k := 5; k >= 0; k-- {
-		p = math.FMA(p, u, c[k])
-	}
+	p = math.FMA(p, u, c[5])
+	p = math.FMA(p, u, c[4])
+	p = math.FMA(p, u, c[3])
+	p = math.FMA(p, u, c[2])
+	p = math.FMA(p, u, c[1])
+	p = math.FMA(p, u, c[0])
 	tab := approx.Exp64GridTable[j]
 	if t > approx.ErfClamp64 {
 		tab = 0
