@@ -1127,6 +1127,11 @@ var cfGradNames = [3]string{"H", "D", "R"}
 
 // cfSums runs the cross, self and Dirac kernels of im for every (K, M) with
 // K ≤ 9 and M ≤ cfMaxLen in both data styles.
+// cfLongCols are column counts past two blocks of the AVX2 row kernels'
+// two-pass loop (16 vectors: 64 float64 or 128 float32 columns), around
+// the block edges, tested with a few rows.
+var cfLongCols = []int{127, 128, 129, 191, 192, 255, 256, 257, 300, 385}
+
 func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	t.Run("Cross", func(t *testing.T) {
@@ -1137,6 +1142,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				for style := 0; style < 2; style++ {
 					cfCross(f, rng, im, ref, k, m, style)
 				}
+			}
+		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfCross(f, rng, im, ref, 3, m, style)
 			}
 		}
 	})
@@ -1150,6 +1160,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				}
 			}
 		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfSelf(f, rng, im, ref, 5, m, style) // rows start at columns 1 … 5
+			}
+		}
 	})
 	t.Run("Dirac", func(t *testing.T) {
 		f := &cfFailer{t: t}
@@ -1159,6 +1174,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				for style := 0; style < 2; style++ {
 					cfDirac(f, rng, im, ref, k, m, style)
 				}
+			}
+		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfDirac(f, rng, im, ref, 3, m, style)
 			}
 		}
 	})
