@@ -5335,7 +5335,7 @@ pair_done:
 
 // func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums64(SB), $1728-144
+TEXT ·CrossRowSums64(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -5726,14 +5726,14 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 1696(SP)
-	VMOVUPD      1696(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DI)(R11*8), Y1, Y1
 	VMOVUPD      (SP), Y2
 	VSUBPD       Y1, Y2, Y2
 	VANDPD       absMask64<>+0(SB), Y2, Y2
 	VMOVUPD      Y2, 128(SP)
-	VMOVUPD      1696(SP), Y1
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (R8)(R11*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
@@ -5808,7 +5808,7 @@ col_tail:
 	VMULPD       half64<>+0(SB), Y1, Y1
 	VMULPD       Y6, Y1, Y1
 	VFMADD231PD  128(SP), Y4, Y1
-	VMOVUPD      1696(SP), Y2
+	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R11*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
 
@@ -5826,7 +5826,7 @@ done:
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad64(SB), NOSPLIT, $256-288
+TEXT ·CrossGrad64(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -5848,6 +5848,138 @@ row:
 	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    mb_base+240(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	MOVQ    vb_base+264(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VADDPD  32(SP), Y3, Y3
+	VADDPD  Y3, Y3, Y3
+	VSQRTPD Y3, Y3
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y3, Y5, Y5
+	VMOVUPD Y3, 736(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD Y5, Y3, Y3
+	VMOVUPD Y3, 1760(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  Y5, Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     736(SP)(SI*8), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      1760(SP)(SI*8), Y8, Y8
+	MOVQ        wb_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
@@ -5971,16 +6103,16 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTQ X3, Y3
 	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
-	VMOVUPD      Y3, 224(SP)
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VMOVUPD      (SP), Y4
 	VSUBPD       Y3, Y4, Y4
 	VANDPD       absMask64<>+0(SB), Y4, Y4
 	VMOVUPD      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VADDPD       Y3, Y3, Y3
@@ -6059,7 +6191,7 @@ col_tail:
 	VMULPD       Y8, Y3, Y3
 	VFMADD231PD  192(SP), Y6, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
@@ -6067,28 +6199,28 @@ col_tail:
 	VORPD        Y4, Y6, Y6
 	VMULPD       96(SP), Y8, Y8
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
 	VFMADD231PD  Y4, Y6, Y1
 	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  64(SP), Y3, Y4
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VFMADD231PD  64(SP), Y6, Y3
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VFMADD231PD  64(SP), Y8, Y3
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
@@ -6116,7 +6248,7 @@ done:
 
 // func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums64(SB), $1728-96
+TEXT ·SelfRowSums64(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -6506,14 +6638,14 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 1696(SP)
-	VMOVUPD      1696(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DX)(R9*8), Y1, Y1
 	VMOVUPD      (SP), Y2
 	VSUBPD       Y1, Y2, Y2
 	VANDPD       absMask64<>+0(SB), Y2, Y2
 	VMOVUPD      Y2, 128(SP)
-	VMOVUPD      1696(SP), Y1
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (BX)(R9*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
@@ -6588,7 +6720,7 @@ col_tail:
 	VMULPD       half64<>+0(SB), Y1, Y1
 	VMULPD       Y6, Y1, Y1
 	VFMADD231PD  128(SP), Y4, Y1
-	VMOVUPD      1696(SP), Y2
+	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R9*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
 
@@ -6606,7 +6738,7 @@ done:
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad64(SB), NOSPLIT, $256-216
+TEXT ·SelfGrad64(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -6629,6 +6761,138 @@ row:
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    m_base+144(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	MOVQ    v_base+168(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VADDPD  32(SP), Y3, Y3
+	VADDPD  Y3, Y3, Y3
+	VSQRTPD Y3, Y3
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y3, Y5, Y5
+	VMOVUPD Y3, 736(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD Y5, Y3, Y3
+	VMOVUPD Y3, 1760(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  Y5, Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     736(SP)(SI*8), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      1760(SP)(SI*8), Y8, Y8
+	MOVQ        w_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
@@ -6752,16 +7016,16 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTQ X3, Y3
 	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
-	VMOVUPD      Y3, 224(SP)
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VMOVUPD      (SP), Y4
 	VSUBPD       Y3, Y4, Y4
 	VANDPD       absMask64<>+0(SB), Y4, Y4
 	VMOVUPD      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VADDPD       32(SP), Y3, Y3
 	VADDPD       Y3, Y3, Y3
@@ -6840,7 +7104,7 @@ col_tail:
 	VMULPD       Y8, Y3, Y3
 	VFMADD231PD  192(SP), Y6, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
@@ -6848,28 +7112,28 @@ col_tail:
 	VORPD        Y4, Y6, Y6
 	VMULPD       96(SP), Y8, Y8
 	MOVQ         w_base+192(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
 	VFMADD231PD  Y4, Y6, Y1
 	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  64(SP), Y3, Y4
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VFMADD231PD  64(SP), Y6, Y3
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VFMADD231PD  64(SP), Y8, Y3
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
@@ -6897,7 +7161,7 @@ done:
 
 // func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums64(SB), $1728-120
+TEXT ·DiracRowSums64(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -7262,8 +7526,8 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 1696(SP)
-	VMOVUPD      1696(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DI)(R10*8), Y1, Y1
 	VMOVUPD      (SP), Y2
 	VSUBPD       Y1, Y2, Y2
@@ -7335,7 +7599,7 @@ col_tail:
 	VMULPD       half64<>+0(SB), Y1, Y1
 	VMULPD       Y6, Y1, Y1
 	VFMADD231PD  128(SP), Y4, Y1
-	VMOVUPD      1696(SP), Y2
+	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R10*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
 
@@ -7353,7 +7617,7 @@ done:
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad64(SB), NOSPLIT, $256-240
+TEXT ·DiracGrad64(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -7385,6 +7649,123 @@ row:
 	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    x_base+216(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  160(SP), Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wx_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
@@ -7492,9 +7873,9 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTQ X3, Y3
 	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
-	VMOVUPD      Y3, 224(SP)
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VMOVUPD      (SP), Y4
 	VSUBPD       Y3, Y4, Y4
@@ -7567,7 +7948,7 @@ col_tail:
 	VMULPD       Y8, Y3, Y3
 	VFMADD231PD  192(SP), Y6, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VMOVUPD      (SP), Y5
 	VSUBPD       Y4, Y5, Y5
@@ -7575,22 +7956,22 @@ col_tail:
 	VORPD        Y4, Y6, Y6
 	VMULPD       96(SP), Y8, Y8
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  Y4, Y3, Y0
 	VFMADD231PD  Y4, Y6, Y1
 	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   (SI)(BX*8), Y4, Y4
 	VFMADD231PD  64(SP), Y3, Y4
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y3
+	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
 	VFMADD231PD  64(SP), Y6, Y3
-	VMOVUPD      224(SP), Y4
+	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
@@ -8129,7 +8510,7 @@ pair_done:
 
 // func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums32(SB), $1728-144
+TEXT ·CrossRowSums32(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -8528,14 +8909,14 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 1696(SP)
-	VMOVUPS      1696(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
 	VMOVUPS      (SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      1696(SP), Y1
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
@@ -8612,7 +8993,7 @@ col_tail:
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
 	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
+	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R11*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 
@@ -8631,7 +9012,7 @@ done:
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad32(SB), NOSPLIT, $256-288
+TEXT ·CrossGrad32(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -8653,6 +9034,140 @@ row:
 	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    mb_base+240(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VADDPS  32(SP), Y3, Y3
+	VADDPS  Y3, Y3, Y3
+	VSQRTPS Y3, Y3
+	VMOVUPS one32<>+0(SB), Y5
+	VDIVPS  Y3, Y5, Y5
+	VMOVUPS Y3, 736(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS Y5, Y3, Y3
+	VMOVUPS Y3, 1760(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  Y5, Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      736(SP)(SI*4), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         mb_base+240(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       1760(SP)(SI*4), Y6, Y6
+	MOVQ         wb_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
@@ -8778,16 +9293,16 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTD X3, Y3
 	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
@@ -8868,7 +9383,7 @@ col_tail:
 	VMULPS       Y6, Y3, Y3
 	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
@@ -8876,28 +9391,28 @@ col_tail:
 	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y6, Y3
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
@@ -8928,7 +9443,7 @@ done:
 
 // func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums32(SB), $1728-96
+TEXT ·SelfRowSums32(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -9326,14 +9841,14 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 1696(SP)
-	VMOVUPS      1696(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
 	VMOVUPS      (SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      1696(SP), Y1
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
@@ -9410,7 +9925,7 @@ col_tail:
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
 	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
+	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R9*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 
@@ -9429,7 +9944,7 @@ done:
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad32(SB), NOSPLIT, $256-216
+TEXT ·SelfGrad32(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -9452,6 +9967,140 @@ row:
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    m_base+144(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	MOVQ    v_base+168(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VADDPS  32(SP), Y3, Y3
+	VADDPS  Y3, Y3, Y3
+	VSQRTPS Y3, Y3
+	VMOVUPS one32<>+0(SB), Y5
+	VDIVPS  Y3, Y5, Y5
+	VMOVUPS Y3, 736(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS Y5, Y3, Y3
+	VMOVUPS Y3, 1760(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  Y5, Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      736(SP)(SI*4), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         m_base+144(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       1760(SP)(SI*4), Y6, Y6
+	MOVQ         w_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
@@ -9577,16 +10226,16 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTD X3, Y3
 	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
@@ -9667,7 +10316,7 @@ col_tail:
 	VMULPS       Y6, Y3, Y3
 	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
@@ -9675,28 +10324,28 @@ col_tail:
 	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y6, Y3
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
@@ -9727,7 +10376,7 @@ done:
 
 // func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums32(SB), $1728-120
+TEXT ·DiracRowSums32(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -10100,8 +10749,8 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 1696(SP)
-	VMOVUPS      1696(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
 	VMOVUPS      (SP), Y2
 	VSUBPS       Y1, Y2, Y2
@@ -10175,7 +10824,7 @@ col_tail:
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
 	VFMADD231PS  128(SP), Y6, Y1
-	VMOVUPS      1696(SP), Y2
+	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R10*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 
@@ -10194,7 +10843,7 @@ done:
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad32(SB), NOSPLIT, $256-240
+TEXT ·DiracGrad32(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -10226,6 +10875,125 @@ row:
 	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    x_base+216(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  160(SP), Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         x_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
@@ -10335,9 +11103,9 @@ col_tail:
 	MOVQ         SI, X3
 	VPBROADCASTD X3, Y3
 	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
-	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
@@ -10412,7 +11180,7 @@ col_tail:
 	VMULPS       Y6, Y3, Y3
 	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
@@ -10420,22 +11188,22 @@ col_tail:
 	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
