@@ -19,13 +19,16 @@ import (
 // and the same table entries, so the pair terms equal purego's bit for bit.
 // The clamps min(x, L) are FMINNM (a quiet NaN gives L, as purego's clamp)
 // where x is the result of an arithmetic operation, and a compare and select
-// where x comes straight from memory (a signalling NaN). Tables: the float64
-// exp and erf tables and the float32 erf table are read lane by lane through
-// general-purpose registers (NEON has no gather); the 8-row float32 exp
-// tables sit in two registers each and are read with one TBL.
+// where x comes straight from memory (a signalling NaN). Tables: the erf
+// grid (rows of two elements, erf(r) and 2/√π·exp(−r²)) is read lane by lane
+// through general-purpose registers, one pair load per lane (NEON has no
+// gather); the float64 exp table of ExpNegSquare likewise, and the 8-row
+// float32 exp table sits in two registers and is read with one TBL.
 //
-// Registers: the constants of package approx occupy V18–V31 for the whole
-// kernel (loaded once per call from one data block); values that are
+// Registers: the constants of package approx occupy V18–V31 (loaded at the
+// start of a kernel from one data block: the "Grid" set for the kernels on
+// the erf grid, the "Exp" set for ExpNegSquare; PairTerms swaps to the Exp
+// set for its ex output and back within its loop); values that are
 // multiplied are packed as lanes and used by the "by element" forms of FMLA
 // and FMUL, the addends of the Horner steps are broadcast from their lane
 // with DUP, which costs nothing extra because FMLA overwrites its
