@@ -11,7 +11,7 @@ GENERATED := internal/approx purego asm
 
 .NOTPARALLEL:
 .PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
-	generate check-generate fuzz-short bench demo fuzz-arm64
+	generate check-generate fuzz-short bench bench-libmvec demo fuzz-arm64
 
 all: test
 
@@ -108,9 +108,18 @@ check-generate: generate
 fuzz-short:
 	FUZZTIME='$(FUZZTIME)' GO='$(GO)' .ci/fuzz native
 
-## bench: the cross-implementation benchmarks.
+## bench: the cross-implementation benchmarks. With cgo, gcc and glibc's
+## libmvec (glibc >= 2.35) on an AVX2 + FMA machine, `make bench-libmvec`
+## adds the C comparison (bench/libmvec.go: a direct C loop over
+## _ZGVdN4v_erf/_ZGVdN4v_exp and the float32 _ZGVdN8v_erff/_ZGVdN8v_expf)
+## and runs the cross kernels and the batch workloads next to it:
+##   go test -tags libmvec -run '^$' -bench 'Kernels/.*/kernel=CrossRowSums|Batch' ./bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
+
+bench-libmvec:
+	$(GO) test -tags libmvec -run 'Libmvec' ./bench
+	$(GO) test -tags libmvec -run '^$$' -bench 'Kernels/.*/kernel=CrossRowSums|Batch' -benchmem -count 6 ./bench
 
 ## demo: the distance between the two example mixtures, a throughput figure,
 ## and a mixture of 8 components fitted to 1000 2-D points (the model and a
