@@ -35,15 +35,19 @@
 //     sample sets, exact in O(N log N)).
 //   - Batches of small mixtures (network outputs, laid out contiguously):
 //     SquaredBatch, SquaredBatchGrad.
-//   - Sliced, in R^D: SlicedSquared, SlicedDistance, SlicedSquaredGrad,
-//     SlicedSquaredToSamples, SlicedSquaredSamples over a Directions set
+//   - Sliced, in R^D: SlicedSquared, SlicedDistance, SlicedSquaredGrad
+//     (mixture vs mixture); SlicedSquaredToSamples, SlicedSquaredToSamplesGrad
+//     (mixture vs samples); SlicedSquaredSamples, SlicedSquaredSamplesGrad
+//     (two sample sets, exact per direction by sorting) over a Directions set
 //     (RandomDirections, OrthogonalDirections, NewDirections); direction-free
 //     values SlicedSquaredExact, SlicedSquaredExactGrad,
 //     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
 //     components have full (Cholesky), diagonal or isotropic covariances;
 //     NewMixtureND and NewSamplesND build them from gonum matrices.
-//   - Workspace and SlicedWorkspace: the same computations with reusable
-//     scratch (no allocation per call once warm) and a Threads limit.
+//   - Workspace and SlicedWorkspace: the same computations as methods of
+//     the same names (Workspace.Squared, SlicedWorkspace.SquaredGrad, …; the
+//     exact sliced forms, which need no scratch, are package functions only)
+//     with reusable scratch (no allocation per call once warm) and a Threads limit.
 //     Results are bit-identical for any thread count.
 //   - Kernel, UseKernel and KernelError: which kernel implementation runs
 //     (see package kernels), and a misconfigured CRAMER_KERNEL.

@@ -14,17 +14,19 @@ import (
 //     (Σᵢ = LᵢLᵢᵀ), K·Dim·Dim values, row-major per component; entries above
 //     the diagonal must be 0. NewMixtureND builds them from covariance
 //     matrices.
-//   - Stds: diagonal covariances, Dim standard deviations per component.
-//   - Std: isotropic covariances Σᵢ = Std[i]²·I.
+//   - DiagStds: diagonal covariances, Dim standard deviations per component
+//     (Σᵢ = diag(DiagStds[i·Dim : (i+1)·Dim])²).
+//   - IsoStds: isotropic covariances Σᵢ = IsoStds[i]²·I, one std per
+//     component.
 //
 // Zero variances are allowed (degenerate components, point masses).
 type MixtureND[F Float] struct {
-	Dim     int
-	Weights []F
-	Means   []F
-	Chol    []F
-	Stds    []F
-	Std     []F
+	Dim      int
+	Weights  []F
+	Means    []F
+	Chol     []F
+	DiagStds []F
+	IsoStds  []F
 }
 
 // SamplesND is a set of points in R^Dim (Values holds N·Dim coordinates,
@@ -38,9 +40,9 @@ type SamplesND[F Float] struct {
 // MixtureNDGrad holds the partial derivatives of a sliced ℓ₂² with respect to
 // a MixtureND's parameters, laid out like them: Weights (K), Means (K·Dim),
 // and the covariance parameters of the form the mixture uses — Chol (K·Dim·Dim,
-// lower triangle; the upper triangle is 0), Stds (K·Dim) or Std (K).
+// lower triangle; the upper triangle is 0), DiagStds (K·Dim) or IsoStds (K).
 type MixtureNDGrad[F Float] struct {
-	Weights, Means, Chol, Stds, Std []F
+	Weights, Means, Chol, DiagStds, IsoStds []F
 }
 
 // SamplesNDGrad holds the derivatives with respect to sample coordinates
@@ -62,7 +64,7 @@ func (p MixtureND[F]) kind() covKind {
 	switch {
 	case p.Chol != nil:
 		return covChol
-	case p.Stds != nil:
+	case p.DiagStds != nil:
 		return covDiag
 	}
 	return covIso
@@ -94,13 +96,13 @@ func (p MixtureND[F]) validate(arg string) error {
 		return &InputError{arg, "means", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Means), kd, k, d)}
 	}
 	forms := 0
-	for _, f := range [][]F{p.Chol, p.Stds, p.Std} {
+	for _, f := range [][]F{p.Chol, p.DiagStds, p.IsoStds} {
 		if f != nil {
 			forms++
 		}
 	}
 	if forms != 1 {
-		return &InputError{arg, "covariance", -1, fmt.Sprintf("give exactly one of chol, stds, std (got %d)", forms)}
+		return &InputError{arg, "covariance", -1, fmt.Sprintf("give exactly one of chol, diagStds, isoStds (got %d)", forms)}
 	}
 	if err := checkWeights(arg, p.Weights); err != nil {
 		return err
@@ -131,17 +133,17 @@ func (p MixtureND[F]) validate(arg string) error {
 			}
 		}
 	case covDiag:
-		if len(p.Stds) != k*d {
-			return &InputError{arg, "stds", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Stds), k*d, k, d)}
+		if len(p.DiagStds) != k*d {
+			return &InputError{arg, "diagStds", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.DiagStds), k*d, k, d)}
 		}
-		if err := checkRange(arg, "stds", p.Stds, limit, true); err != nil {
+		if err := checkRange(arg, "diagStds", p.DiagStds, limit, true); err != nil {
 			return err
 		}
 	case covIso:
-		if len(p.Std) != k {
-			return &InputError{arg, "std", -1, fmt.Sprintf("length %d, want %d (one per component)", len(p.Std), k)}
+		if len(p.IsoStds) != k {
+			return &InputError{arg, "isoStds", -1, fmt.Sprintf("length %d, want %d (one per component)", len(p.IsoStds), k)}
 		}
-		if err := checkRange(arg, "std", p.Std, limit, true); err != nil {
+		if err := checkRange(arg, "isoStds", p.IsoStds, limit, true); err != nil {
 			return err
 		}
 	}

@@ -126,9 +126,9 @@ func covLen[F Float](p MixtureND[F]) int {
 	case covChol:
 		return len(p.Chol)
 	case covDiag:
-		return len(p.Stds)
+		return len(p.DiagStds)
 	}
-	return len(p.Std)
+	return len(p.IsoStds)
 }
 
 // SlicedSquared returns the sliced squared Cramér 2-distance between two
@@ -155,17 +155,57 @@ func SlicedSquaredGrad[F Float](p, q MixtureND[F], dirs Directions[F], gp, gq *M
 }
 
 // SlicedSquaredToSamples returns the sliced ℓ₂² between a mixture and a
-// sample set; gp and gx (either may be nil) receive the derivatives.
-func SlicedSquaredToSamples[F Float](p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
+// sample set over the given directions: (1/L) Σₗ ℓ₂²(θₗ#P, θₗ#X), each term
+// by the univariate SquaredToSamples. It allocates a fresh workspace; see
+// SlicedWorkspace.
+func SlicedSquaredToSamples[F Float](p MixtureND[F], x SamplesND[F], dirs Directions[F]) (F, error) {
 	var sw SlicedWorkspace[F]
-	return sw.SquaredToSamples(p, x, dirs, gp, gx)
+	return sw.SquaredToSamplesGrad(p, x, dirs, nil, nil)
 }
 
-// SlicedSquaredSamples returns the sliced ℓ₂² between two sample sets, exact
-// per direction by sorting (O(L·N log N)); gx and gy may be nil.
-func SlicedSquaredSamples[F Float](x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
+// SlicedSquaredToSamplesGrad is SlicedSquaredToSamples with the derivatives
+// with respect to the mixture's parameters (gp) and the samples' values and
+// weights (gx); either may be nil, their slices are grown.
+func SlicedSquaredToSamplesGrad[F Float](p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
 	var sw SlicedWorkspace[F]
-	return sw.SquaredSamples(x, y, dirs, gx, gy)
+	return sw.SquaredToSamplesGrad(p, x, dirs, gp, gx)
+}
+
+// SlicedSquaredSamples returns the sliced ℓ₂² between two sample sets over
+// the given directions, exact per direction by sorting (O(L·N log N)). It
+// allocates a fresh workspace; see SlicedWorkspace.
+func SlicedSquaredSamples[F Float](x, y SamplesND[F], dirs Directions[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredSamplesGrad(x, y, dirs, nil, nil)
+}
+
+// SlicedSquaredSamplesGrad is SlicedSquaredSamples with the derivatives with
+// respect to the values and weights of both sets (gx, gy may be nil; their
+// slices are grown).
+func SlicedSquaredSamplesGrad[F Float](x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
+	var sw SlicedWorkspace[F]
+	return sw.SquaredSamplesGrad(x, y, dirs, gx, gy)
+}
+
+// Squared is SlicedSquared using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) Squared(p, q MixtureND[F], dirs Directions[F]) (F, error) {
+	return sw.SquaredGrad(p, q, dirs, nil, nil)
+}
+
+// Distance is SlicedDistance using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) Distance(p, q MixtureND[F], dirs Directions[F]) (F, error) {
+	d, err := sw.SquaredGrad(p, q, dirs, nil, nil)
+	return F(math.Sqrt(float64(d))), err
+}
+
+// SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], dirs Directions[F]) (F, error) {
+	return sw.SquaredToSamplesGrad(p, x, dirs, nil, nil)
+}
+
+// SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
+func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[F]) (F, error) {
+	return sw.SquaredSamplesGrad(x, y, dirs, nil, nil)
 }
 
 // SquaredGrad is SlicedSquaredGrad using the workspace's buffers.
@@ -199,8 +239,9 @@ func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F],
 	return scaleBack[F]("p, q", v, sw.scale.exp, 0)
 }
 
-// SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
-func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
+// SquaredToSamplesGrad is SlicedSquaredToSamplesGrad using the workspace's
+// buffers.
+func (sw *SlicedWorkspace[F]) SquaredToSamplesGrad(p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
 	if err := p.validate("p"); err != nil {
 		return 0, err
 	}
@@ -221,7 +262,7 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 		return 0, err
 	}
 	sw.gradP, sw.gradX = gp != nil, gx != nil
-	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.Std, p.Stds, p.Chol)
+	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.IsoStds, p.DiagStds, p.Chol)
 	defer sw.releaseOutputs()
 	v := sw.run()
 	if gp != nil {
@@ -235,8 +276,9 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	return scaleBack[F]("p, x", v, sw.scale.exp, 0)
 }
 
-// SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
-func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
+// SquaredSamplesGrad is SlicedSquaredSamplesGrad using the workspace's
+// buffers.
+func (sw *SlicedWorkspace[F]) SquaredSamplesGrad(x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
 	if err := x.validate("x"); err != nil {
 		return 0, err
 	}
@@ -540,14 +582,14 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv []F, p Mixture
 	case covIso:
 		for r := 0; r < l; r++ {
 			t2 := sqNorm(sw.dirs.Theta[r*d : (r+1)*d])
-			for i, s := range p.Std {
+			for i, s := range p.IsoStds {
 				pv[r*k+i] = F(float64(s) * float64(s) * t2)
 			}
 		}
 		return pm, pv
 	case covDiag:
 		sw.tmp = grow(sw.tmp, k*d)
-		for i, s := range p.Stds {
+		for i, s := range p.DiagStds {
 			sw.tmp[i] = s * s
 		}
 		sw.tmp2 = grow(sw.tmp2, k*l)
@@ -654,7 +696,7 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F
 			a.cov[i] += gs * norm
 		case covDiag:
 			for j, t := range theta {
-				sd := float64(p.Stds[i*d+j])
+				sd := float64(p.DiagStds[i*d+j])
 				a.cov[i*d+j] += gs * sd * float64(t) * float64(t) / s
 			}
 		case covChol:
@@ -703,11 +745,11 @@ func (sw *SlicedWorkspace[F]) finishMixtureGrad(g *MixtureNDGrad[F], p MixtureND
 	var cov *[]F
 	switch p.kind() {
 	case covChol:
-		cov, g.Stds, g.Std = &g.Chol, nil, nil
+		cov, g.DiagStds, g.IsoStds = &g.Chol, nil, nil
 	case covDiag:
-		cov, g.Chol, g.Std = &g.Stds, nil, nil
+		cov, g.Chol, g.IsoStds = &g.DiagStds, nil, nil
 	default:
-		cov, g.Chol, g.Stds = &g.Std, nil, nil
+		cov, g.Chol, g.DiagStds = &g.IsoStds, nil, nil
 	}
 	*cov = grow(*cov, covLen(p))
 	for part, dst := range [3][]F{g.Weights, g.Means, *cov} {

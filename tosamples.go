@@ -157,3 +157,9 @@ func DistanceToSamples[F Float](p Mixture[F], x Samples[F]) (F, error) {
 	d, err := SquaredToSamples(p, x)
 	return F(math.Sqrt(float64(d))), err
 }
+
+// DistanceToSamples is DistanceToSamples using the workspace's buffers.
+func (ws *Workspace[F]) DistanceToSamples(p Mixture[F], x Samples[F]) (F, error) {
+	d, err := ws.SquaredToSamples(p, x)
+	return F(math.Sqrt(float64(d))), err
+}

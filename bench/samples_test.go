@@ -124,17 +124,17 @@ func BenchmarkSlicedSamplesSort(b *testing.B) {
 	dirs := cramer.RandomDirections[float64](d, l, 2)
 	sw := &cramer.SlicedWorkspace[float64]{Threads: 1}
 	b.Run("impl=cramer/call=value", func(b *testing.B) {
-		sw.SquaredSamples(x, y, dirs, nil, nil) // warm the workspace
+		sw.SquaredSamples(x, y, dirs) // warm the workspace
 		b.ReportAllocs()
 		b.ResetTimer()
-		timed(b, func() { sw.SquaredSamples(x, y, dirs, nil, nil) })
+		timed(b, func() { sw.SquaredSamples(x, y, dirs) })
 	})
 	var gx, gy cramer.SamplesNDGrad[float64]
 	b.Run("impl=cramer/call=grad", func(b *testing.B) {
-		sw.SquaredSamples(x, y, dirs, &gx, &gy)
+		sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy)
 		b.ReportAllocs()
 		b.ResetTimer()
-		timed(b, func() { sw.SquaredSamples(x, y, dirs, &gx, &gy) })
+		timed(b, func() { sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy) })
 	})
 	buf := make([]float64, 2*n)
 	b.Run("impl=slices.Sort/call=sort", func(b *testing.B) {
