@@ -150,6 +150,26 @@ func (p MixtureND[F]) validate(arg string) error {
 	return nil
 }
 
+// pairArgs is the argument check of every sliced entry point: it returns the
+// first of errA and errB (the validation of the two distributions, named argA
+// and argB), a dimension of b that differs from a's, and, when dirs is not
+// nil, an error of the directions in a's dimension.
+func pairArgs[F Float](argA string, dimA int, errA error, argB string, dimB int, errB error, dirs *Directions[F]) error {
+	if errA != nil {
+		return errA
+	}
+	if errB != nil {
+		return errB
+	}
+	if dimB != dimA {
+		return &InputError{argB, "dim", -1, "dimension differs from " + argA + "'s"}
+	}
+	if dirs != nil {
+		return dirs.validate(dimA)
+	}
+	return nil
+}
+
 // Validate reports the first invalid value or weight of the sample set.
 func (s SamplesND[F]) Validate() error { return s.validate("samples") }
 

@@ -210,16 +210,7 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 
 // SquaredGrad is SlicedSquaredGrad using the workspace's buffers.
 func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F], gp, gq *MixtureNDGrad[F]) (F, error) {
-	if err := p.validate("p"); err != nil {
-		return 0, err
-	}
-	if err := q.validate("q"); err != nil {
-		return 0, err
-	}
-	if q.Dim != p.Dim {
-		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
-	}
-	if err := dirs.validate(p.Dim); err != nil {
+	if err := pairArgs[F]("p", p.Dim, p.validate("p"), "q", q.Dim, q.validate("q"), &dirs); err != nil {
 		return 0, err
 	}
 	sw.kind, sw.dirs = sliceMix, dirs
@@ -242,16 +233,7 @@ func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F],
 // SquaredToSamplesGrad is SlicedSquaredToSamplesGrad using the workspace's
 // buffers.
 func (sw *SlicedWorkspace[F]) SquaredToSamplesGrad(p MixtureND[F], x SamplesND[F], dirs Directions[F], gp *MixtureNDGrad[F], gx *SamplesNDGrad[F]) (F, error) {
-	if err := p.validate("p"); err != nil {
-		return 0, err
-	}
-	if err := x.validate("x"); err != nil {
-		return 0, err
-	}
-	if x.Dim != p.Dim {
-		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
-	}
-	if err := dirs.validate(p.Dim); err != nil {
+	if err := pairArgs[F]("p", p.Dim, p.validate("p"), "x", x.Dim, x.validate("x"), &dirs); err != nil {
 		return 0, err
 	}
 	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
@@ -279,16 +261,7 @@ func (sw *SlicedWorkspace[F]) SquaredToSamplesGrad(p MixtureND[F], x SamplesND[F
 // SquaredSamplesGrad is SlicedSquaredSamplesGrad using the workspace's
 // buffers.
 func (sw *SlicedWorkspace[F]) SquaredSamplesGrad(x, y SamplesND[F], dirs Directions[F], gx, gy *SamplesNDGrad[F]) (F, error) {
-	if err := x.validate("x"); err != nil {
-		return 0, err
-	}
-	if err := y.validate("y"); err != nil {
-		return 0, err
-	}
-	if y.Dim != x.Dim {
-		return 0, &InputError{"y", "dim", -1, "dimension differs from x's"}
-	}
-	if err := dirs.validate(x.Dim); err != nil {
+	if err := pairArgs[F]("x", x.Dim, x.validate("x"), "y", y.Dim, y.validate("y"), &dirs); err != nil {
 		return 0, err
 	}
 	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {

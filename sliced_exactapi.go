@@ -25,14 +25,8 @@ func SlicedSquaredExact[F Float](p, q MixtureND[F]) (F, error) {
 // SlicedSquaredToSamplesExact is SlicedSquaredExact between a mixture of
 // isotropic components and a sample set: O(K·N + K² + N²).
 func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, error) {
-	if err := exactArgs(p, "p"); err != nil {
+	if err := pairArgs[F]("p", p.Dim, exactArgs(p, "p"), "x", x.Dim, x.validate("x"), nil); err != nil {
 		return 0, err
-	}
-	if err := x.validate("x"); err != nil {
-		return 0, err
-	}
-	if x.Dim != p.Dim {
-		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
 	}
 	e := isoExponent(p, samplesAsIso(x))
 	return scaleBack[F]("p, x", isoSquared(p, samplesAsIso(x), e), e, 0)
@@ -42,14 +36,8 @@ func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, er
 // sets, κ_D·(E‖X−Y‖ − ½E‖X−X′‖ − ½E‖Y−Y′‖) with κ_D = E_θ|θ₁| (half the
 // energy distance in R^D scaled by κ_D), by O(N²) double sums.
 func SlicedSquaredSamplesExact[F Float](x, y SamplesND[F]) (F, error) {
-	if err := x.validate("x"); err != nil {
+	if err := pairArgs[F]("x", x.Dim, x.validate("x"), "y", y.Dim, y.validate("y"), nil); err != nil {
 		return 0, err
-	}
-	if err := y.validate("y"); err != nil {
-		return 0, err
-	}
-	if y.Dim != x.Dim {
-		return 0, &InputError{"y", "dim", -1, "dimension differs from x's"}
 	}
 	px, py := samplesAsIso(x), samplesAsIso(y)
 	if sameND(px, py) {
@@ -139,14 +127,8 @@ func isoPairSum[F Float](p, q MixtureND[F], e int) float64 {
 // free variables; at coincident means the mean derivative of that pair is 0,
 // and at std 0 the std derivative is 0 (as in the univariate case).
 func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]) (F, error) {
-	if err := exactArgs(p, "p"); err != nil {
+	if err := pairArgs[F]("p", p.Dim, exactArgs(p, "p"), "q", q.Dim, exactArgs(q, "q"), nil); err != nil {
 		return 0, err
-	}
-	if err := exactArgs(q, "q"); err != nil {
-		return 0, err
-	}
-	if q.Dim != p.Dim {
-		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
 	}
 	e := isoExponent(p, q)
 	if gp != nil {
