@@ -3,8 +3,6 @@ package cramer
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
@@ -55,6 +53,8 @@ type SlicedWorkspace[F Float] struct {
 	// gradients during a call (nil otherwise)
 	outX, outY *SamplesNDGrad[F]
 	scale      ndScaleState[F]
+
+	job sliceJob[F] // the tasks of the call in progress
 }
 
 const (
@@ -322,29 +322,9 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		return s.val() / float64(l)
 	}
 	sw.ngroups = min(slicedGroups, l)
-	threads = min(threads, sw.ngroups)
-	if threads <= 1 {
-		for g := 0; g < sw.ngroups; g++ {
-			sw.group(im, g)
-		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int, sw.ngroups)
-		for g := 0; g < sw.ngroups; g++ {
-			next <- g
-		}
-		close(next)
-		wg.Add(threads)
-		for t := 0; t < threads; t++ {
-			go func() {
-				defer wg.Done()
-				for g := range next {
-					sw.group(im, g)
-				}
-			}()
-		}
-		wg.Wait()
-	}
+	sw.job = sliceJob[F]{sw: sw, im: im, phase: jobGroups}
+	runTasks(sw.ngroups, threads, &sw.job)
+	sw.job = sliceJob[F]{}
 	var s ksum
 	for _, v := range sw.vals {
 		s.add(v)
@@ -372,23 +352,9 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 		// Chunks of at most D/threads directions: the projections of all
 		// threads are no larger than the input.
 		cd := max(1, min(chunkDirections, sw.dirs.Dim/slots))
-		chunks := (l + cd - 1) / cd
-		if slots <= 1 {
-			for c := range chunks {
-				sw.sampleChunk(im, &sw.groups[0], c*cd, min(cd, l-c*cd))
-			}
-			return
-		}
-		var next atomic.Int64
-		parallel(slots, func(t int) {
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= chunks {
-					return
-				}
-				sw.sampleChunk(im, &sw.groups[t], c*cd, min(cd, l-c*cd))
-			}
-		})
+		sw.job = sliceJob[F]{sw: sw, im: im, phase: jobChunks, cd: cd}
+		runTasks((l+cd-1)/cd, slots, &sw.job)
+		sw.job = sliceJob[F]{}
 		return
 	}
 	d := sw.dirs.Dim
@@ -410,11 +376,9 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 	}
 	for l0 := 0; l0 < l; l0 += slots {
 		n := min(slots, l-l0)
-		if n == 1 {
-			sw.sampleChunk(im, &sw.groups[0], l0, 1)
-		} else {
-			parallel(n, func(t int) { sw.sampleChunk(im, &sw.groups[t], l0+t, 1) })
-		}
+		sw.job = sliceJob[F]{sw: sw, im: im, phase: jobRound, l0: l0}
+		runTasks(n, n, &sw.job)
+		sw.job = sliceJob[F]{}
 		for t := range n {
 			sw.accumulateDirection(acc, &sw.groups[t], l0+t)
 		}
@@ -453,18 +417,33 @@ func (sw *SlicedWorkspace[F]) releaseOutputs() {
 // asFloat64 returns v as a []float64 (F is float64).
 func asFloat64[F Float](v []F) []float64 { return any(v).([]float64) }
 
-// parallel runs f(0) … f(n−1) on n goroutines (the calling one among them).
-func parallel(n int, f func(t int)) {
-	var wg sync.WaitGroup
-	wg.Add(n - 1)
-	for t := 1; t < n; t++ {
-		go func() {
-			defer wg.Done()
-			f(t)
-		}()
+// sliceJob is the set of tasks of the sliced computation in progress, a
+// runTasks tasker (a struct rather than closures, so that the serial path
+// allocates nothing).
+type sliceJob[F Float] struct {
+	sw    *SlicedWorkspace[F]
+	im    *kernels.Impl
+	phase int // jobGroups, jobChunks or jobRound
+	cd    int // directions per chunk (jobChunks)
+	l0    int // the round's first direction (jobRound)
+}
+
+const (
+	jobGroups = iota // task i: group i of a mixture problem
+	jobChunks        // task i: directions [i·cd, (i+1)·cd) in the worker's slot
+	jobRound         // task i: direction l0+i in slot i (gradients)
+)
+
+func (j *sliceJob[F]) task(worker, i int) {
+	sw := j.sw
+	switch j.phase {
+	case jobGroups:
+		sw.group(j.im, i)
+	case jobChunks:
+		sw.sampleChunk(j.im, &sw.groups[worker], i*j.cd, min(j.cd, sw.dirs.Len()-i*j.cd))
+	default:
+		sw.sampleChunk(j.im, &sw.groups[i], j.l0+i, 1)
 	}
-	f(0)
-	wg.Wait()
 }
 
 // sampleChunk computes the directions [l0, l0+cl) of a problem with a

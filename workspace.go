@@ -3,8 +3,6 @@ package cramer
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
@@ -106,39 +104,14 @@ type job[F Float] struct {
 	fail   []int // per task: the first pair with an error, or −1
 }
 
-// run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
-// enough. Tasks write disjoint memory, so the result does not depend on the
-// schedule.
+// run executes tasks 0 … n−1 of ws.job (see runTasks), in parallel when the
+// problem is large enough.
 func (ws *Workspace[F]) run(n, pairs int) {
 	t := ws.threads()
-	if t > n {
-		t = n
+	if pairs < parallelMinPairs {
+		t = 1
 	}
-	if t <= 1 || pairs < parallelMinPairs {
-		for i := 0; i < n; i++ {
-			ws.job.doTask(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	j := &ws.job
-	worker := func() {
-		defer wg.Done()
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			j.doTask(i)
-		}
-	}
-	wg.Add(t)
-	for g := 1; g < t; g++ {
-		go worker()
-	}
-	worker()
-	wg.Wait()
+	runTasks(n, t, &ws.job)
 }
 
 func variances[F Float](dst, stds []F) []F {
@@ -150,6 +123,9 @@ func variances[F Float](dst, stds []F) []F {
 }
 
 func tiles(n, size int) int { return (n + size - 1) / size }
+
+// task runs one task of the job (a runTasks tasker).
+func (j *job[F]) task(_, i int) { j.doTask(i) }
 
 func (j *job[F]) doTask(task int) {
 	if j.batch {
