@@ -31,7 +31,7 @@ func rawSquared(p, q Mixture[float64]) float64 {
 	if compareMixtures(p, q) > 0 {
 		p, q = q, p
 	}
-	return ws.mixtures(ws.active(), p, q, nil, nil)
+	return ws.mixtures(ws.active(), p, q, nil, nil, nil, nil)
 }
 
 func TestSquaredGradCentralDifferences(t *testing.T) {

@@ -477,12 +477,12 @@ func (sw *SlicedWorkspace[F]) sampleDirection(gr *slicedGroup[F], l, c int) floa
 		gx = &gr.gx1
 	}
 	if sw.kind == sliceToSamples {
-		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+		pv := mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
 		var gp *MixtureGrad[F]
 		if sw.gradP {
 			gp = &gr.gp1
 		}
-		return gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
+		return gr.ws.toSamples(gr.p1, pv, gr.x1, gp, gx)
 	}
 	m := len(sw.y.Values) / d
 	gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
@@ -582,15 +582,19 @@ func zeroed(x []float64, n int) []float64 {
 	return x
 }
 
-// mixtureAt sets dst to θₗ#p from the precomputed projections.
-func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) {
+// mixtureAt sets dst to θₗ#p from the precomputed projections and returns
+// its variances θₗᵀΣᵢθₗ, which the univariate core uses as they are (the
+// stds √(θₗᵀΣᵢθₗ) serve the scale, the self terms and the chain rule).
+func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) []F {
 	k := len(p.Weights)
 	dst.Weights = p.Weights
 	dst.Means = pm[l*k : (l+1)*k]
 	dst.Stds = grow(dst.Stds, k)
-	for i, v := range pv[l*k : (l+1)*k] {
+	vars := pv[l*k : (l+1)*k]
+	for i, v := range vars {
 		dst.Stds[i] = F(math.Sqrt(float64(v)))
 	}
+	return vars
 }
 
 // direction computes ℓ₂² of the projected mixtures on direction l and
@@ -598,8 +602,8 @@ func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) {
 func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l int) float64 {
 	d := sw.dirs.Dim
 	theta := sw.dirs.Theta[l*d : (l+1)*d]
-	mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
-	mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
+	pv := mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+	qv := mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
 	var gp, gq *MixtureGrad[F]
 	if sw.gradP {
 		gp = &gr.gp1
@@ -607,7 +611,7 @@ func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l int) float64 {
 	if sw.gradQ {
 		gq = &gr.gq1
 	}
-	v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
+	v := gr.ws.squaredMixtures(gr.p1, gr.q1, pv, qv, gp, gq)
 	if gp != nil {
 		accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
 	}

@@ -114,12 +114,29 @@ func (ws *Workspace[F]) run(n, pairs int) {
 	runTasks(n, t, &ws.job)
 }
 
+// variances returns in dst (grown as needed) the variances stds[i]².
 func variances[F Float](dst, stds []F) []F {
 	dst = grow(dst, len(stds))
 	for i, s := range stds {
 		dst[i] = s * s
 	}
 	return dst
+}
+
+// variancesOf returns in dst the variances of components with the given
+// stds at scale 2^(e/2): vars[i]·2^e when the caller has the variances
+// (vars not nil; the sliced sums, whose projected variances θᵀΣθ would not
+// come back bit for bit from their rounded square roots), stds[i]² otherwise.
+func variancesOf[F Float](dst, stds, vars []F, e int) []F {
+	if vars == nil {
+		return variances(dst, stds)
+	}
+	if e == 0 {
+		dst = grow(dst, len(vars))
+		copy(dst, vars)
+		return dst
+	}
+	return scaledInto(dst, vars, e)
 }
 
 func tiles(n, size int) int { return (n + size - 1) / size }
