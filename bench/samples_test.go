@@ -108,11 +108,11 @@ func BenchmarkSamples(b *testing.B) {
 	})
 }
 
-// BenchmarkSlicedSamplesSort compares, in one run, SlicedSquaredSamples on
-// two sample sets of N = M = 10⁵ points in D = 8 over L = 256 directions
-// (value, and value with both gradients; Threads = 1) with slices.Sort
-// sorting the same L projected arrays of 2·10⁵ values (the projections are
-// computed outside the timer). Seconds per call.
+// BenchmarkSlicedSamplesSort compares, in one run, SlicedSquaredSamples and
+// SlicedSquaredSamplesGrad (both gradients) on two sample sets of
+// N = M = 10⁵ points in D = 8 over L = 256 directions (Threads = 1) with
+// slices.Sort sorting the same L projected arrays of 2·10⁵ values (the
+// projections are computed outside the timer). Seconds per call.
 func BenchmarkSlicedSamplesSort(b *testing.B) {
 	const n, d, l = 100000, 8, 256
 	r := rand.New(rand.NewPCG(73, 74))

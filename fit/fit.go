@@ -227,7 +227,7 @@ func MixtureND[F cramer.Float](ctx context.Context, target cramer.MixtureND[F], 
 		return nil, err
 	}
 	if opt.Exact && (opt.Covariance != Isotropic || target.IsoStds == nil) {
-		return nil, fmt.Errorf("fit: Exact needs Isotropic covariances and an isotropic target (Std): the exact sliced distance has a closed form only for isotropic components")
+		return nil, fmt.Errorf("fit: Exact needs Isotropic covariances and an isotropic target (IsoStds): the exact sliced distance has a closed form only for isotropic components")
 	}
 	obj := &mixtureTargetND[F]{q: normaliseMixture(target, pr)}
 	obj.sliced = newSliced[F](target.Dim, opt)
