@@ -723,3 +723,71 @@ func TestSlicedSamplesFloat32(t *testing.T) {
 		}
 	}
 }
+
+// The value-only forms, the gradient forms and the workspace methods of the
+// same computation give the same bits.
+func TestSlicedFormsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	p := randMixtureND(r, 3, 3, covDiag)
+	q := randMixtureND(r, 2, 3, covChol)
+	x := SamplesND[float64]{Dim: 3, Values: make([]float64, 3*40)}
+	y := SamplesND[float64]{Dim: 3, Values: make([]float64, 3*30)}
+	for i := range x.Values {
+		x.Values[i] = r.NormFloat64()
+	}
+	for i := range y.Values {
+		y.Values[i] = 1 + r.NormFloat64()
+	}
+	dirs := RandomDirections[float64](3, 24, 5)
+	var sw SlicedWorkspace[float64]
+	var gp MixtureNDGrad[float64]
+	var gx, gy SamplesNDGrad[float64]
+	same := func(what string, f func() (float64, error), want float64) {
+		t.Helper()
+		got, err := f()
+		if err != nil || got != want {
+			t.Errorf("%s = %v, %v; want %v", what, got, err, want)
+		}
+	}
+	sq, err := SlicedSquaredGrad(p, q, dirs, &gp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquared", func() (float64, error) { return SlicedSquared(p, q, dirs) }, sq)
+	same("SlicedWorkspace.Squared", func() (float64, error) { return sw.Squared(p, q, dirs) }, sq)
+	same("SlicedWorkspace.SquaredGrad", func() (float64, error) { return sw.SquaredGrad(p, q, dirs, nil, &gp) }, sq)
+	same("SlicedDistance", func() (float64, error) { return SlicedDistance(p, q, dirs) }, math.Sqrt(sq))
+	same("SlicedWorkspace.Distance", func() (float64, error) { return sw.Distance(p, q, dirs) }, math.Sqrt(sq))
+
+	ts, err := SlicedSquaredToSamplesGrad(p, x, dirs, &gp, &gx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquaredToSamples", func() (float64, error) { return SlicedSquaredToSamples(p, x, dirs) }, ts)
+	same("SlicedWorkspace.SquaredToSamples", func() (float64, error) { return sw.SquaredToSamples(p, x, dirs) }, ts)
+	same("SlicedWorkspace.SquaredToSamplesGrad", func() (float64, error) { return sw.SquaredToSamplesGrad(p, x, dirs, nil, &gx) }, ts)
+
+	ss, err := SlicedSquaredSamplesGrad(x, y, dirs, &gx, &gy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquaredSamples", func() (float64, error) { return SlicedSquaredSamples(x, y, dirs) }, ss)
+	same("SlicedWorkspace.SquaredSamples", func() (float64, error) { return sw.SquaredSamples(x, y, dirs) }, ss)
+	same("SlicedWorkspace.SquaredSamplesGrad", func() (float64, error) { return sw.SquaredSamplesGrad(x, y, dirs, &gx, nil) }, ss)
+
+	// The univariate workspace's distance methods.
+	var ws Workspace[float64]
+	m := Mixture[float64]{Weights: []float64{0.4, 0.6}, Means: []float64{-1, 2}, Stds: []float64{0.5, 1}}
+	a := Samples[float64]{Values: []float64{0.1, -0.7, 2.2, 1.5}}
+	b := Samples[float64]{Values: []float64{0.3, 1.1, -2}, Weights: []float64{0.2, 0.5, 0.3}}
+	d, err := DistanceToSamples(m, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("Workspace.DistanceToSamples", func() (float64, error) { return ws.DistanceToSamples(m, a) }, d)
+	d, err = DistanceSamples(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("Workspace.DistanceSamples", func() (float64, error) { return ws.DistanceSamples(a, b) }, d)
+}
