@@ -463,11 +463,12 @@ func TestSlicedWorkspaceAllocatesNothing(t *testing.T) {
 	var gp MixtureNDGrad[float64]
 	var gx, gy SamplesNDGrad[float64]
 	for name, f := range map[string]func(){
-		"mixtures":      func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
-		"mixtures-grad": func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
-		"to-samples":    func() { sw.SquaredToSamplesGrad(p, x, dirs, &gp, &gx) },
-		"sample-sets":   func() { sw.SquaredSamples(x, x, dirs) },
-		"sample-grads":  func() { sw.SquaredSamplesGrad(x, x, dirs, &gx, &gy) },
+		"mixtures":        func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
+		"mixtures-grad":   func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
+		"to-samples":      func() { sw.SquaredToSamples(p, x, dirs) },
+		"to-samples-grad": func() { sw.SquaredToSamplesGrad(p, x, dirs, &gp, &gx) },
+		"sample-sets":     func() { sw.SquaredSamples(x, x, dirs) },
+		"sample-grads":    func() { sw.SquaredSamplesGrad(x, x, dirs, &gx, &gy) },
 	} {
 		f()
 		if a := testing.AllocsPerRun(5, f); a != 0 {
