@@ -6,8 +6,12 @@ import (
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// batchChunk is the number of mixture pairs per task of a batch: fixed, so
-// results do not depend on the thread count (each pair is computed alone).
+// batchChunk is the number of mixture pairs per task of a batch. A task
+// transposes its pairs into lane-interleaved scratch (component c of pair l at
+// x[c*n+l]) and runs the batch-lane kernels on them, one pair per SIMD lane.
+// Every pair is computed alone in its lane, in the same order whatever the
+// implementation, the chunk or the thread count, so results are bit-identical
+// for every Threads value.
 const batchChunk = 64
 
 // SquaredBatch sets out[b] = ℓ₂²(P_b, Q_b) for b < len(out), where P_b is the
@@ -51,20 +55,35 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	if gq != nil {
 		gq.Weights, gq.Means, gq.Stds = grow(gq.Weights, nb*m), grow(gq.Means, nb*m), grow(gq.Stds, nb*m)
 	}
-	ws.va = variances(ws.va, p.Stds)
-	ws.vb = variances(ws.vb, q.Stds)
-	ntasks := tiles(nb, batchChunk)
-	perF := 2*k + m // per task: row sums of cross, self P, self Q
-	if grad {
-		perF = 9 * (k + m) // H, D, R of cross rows and columns and of both self triangles
+	// The targets are point masses (a mixture density network's scalar
+	// targets) when every std of q is 0: the Dirac kernels then compute each
+	// row's scale once instead of once per pair.
+	dirac := true
+	for _, s := range q.Stds {
+		if s != 0 {
+			dirac = false
+			break
+		}
 	}
-	ws.rowPart = grow(ws.rowPart, ntasks*perF)
-	ws.rowTot = grow(ws.rowTot, ntasks*12*(k+m))
-	ws.job = job[F]{im: kernels.Active(), batch: true, grad: grad, k: k, m: m, rt: nb,
-		wa: p.Weights, ma: p.Means, va: ws.va, wb: q.Weights, mb: q.Means, vb: ws.vb,
-		sa: p.Stds, sb: q.Stds, out: out, gp: gp, gq: gq,
-		rowPart: ws.rowPart, tot: ws.rowTot, perF: perF}
-	ws.run(ntasks, nb*(k*m+k*k+m*m))
+	ntasks := tiles(nb, batchChunk)
+	pairs := nb * (k*m + k*k + m*m)
+	nw := ws.workers(ntasks, pairs)
+	// Per worker: the interleaved inputs (weights, means, variances of both
+	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
+	// or with gradients H, D, R of the cross rows and columns and of the rows
+	// and columns of both self triangles.
+	perF := 3*(k+m) + 2*k + m
+	if grad {
+		perF = 3*(k+m) + 9*(k+m)
+	}
+	perF *= batchChunk
+	perTot := 12 * (k + m)
+	ws.rowPart = grow(ws.rowPart, nw*perF)
+	ws.rowTot = grow(ws.rowTot, nw*perTot)
+	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
+		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, tot: ws.rowTot, perF: perF, perTot: perTot}
+	ws.run(ntasks, pairs)
 	ws.job = job[F]{}
 	return nil
 }
@@ -102,75 +121,119 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 	return nil
 }
 
-// batchTask computes the mixture pairs of one chunk.
-func (j *job[F]) batchTask(task int) {
+// batchTask computes the mixture pairs of one chunk with the batch-lane
+// kernels, in the scratch of the given worker.
+func (j *job[F]) batchTask(task, worker int) {
 	k, m := j.k, j.m
-	buf := j.rowPart[task*j.perF : (task+1)*j.perF]
-	tot := j.tot[task*12*(k+m) : (task+1)*12*(k+m)]
-	for b := task * batchChunk; b < min((task+1)*batchChunk, j.rt); b++ {
-		pa, pb := b*k, b*m
-		wa, ma, va, sa := j.wa[pa:pa+k], j.ma[pa:pa+k], j.va[pa:pa+k], j.sa[pa:pa+k]
-		wb, mb, vb, sb := j.wb[pb:pb+m], j.mb[pb:pb+m], j.vb[pb:pb+m], j.sb[pb:pb+m]
-		if !j.grad {
-			cr, sp, sq := buf[:k], buf[k:2*k], buf[2*k:2*k+m]
-			crossRows(j.im, cr, ma, va, wb, mb, vb)
-			selfRows(j.im, sp, ma, va, wa)
-			selfRows(j.im, sq, mb, vb, wb)
-			c64, sp64, sq64 := tot[:k], tot[k:2*k], tot[2*k:2*k+m]
-			toF64(c64, cr)
-			toF64(sp64, sp)
-			toF64(sq64, sq)
-			v := dot(wa, c64) - 0.5*(selfOf(wa, sa, sp64)+selfOf(wb, sb, sq64))
-			j.out[b] = F(max(v, 0))
-			continue
+	b0 := task * batchChunk
+	n := min(batchChunk, j.rt-b0)
+	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
+	tot := j.tot[worker*j.perTot : (worker+1)*j.perTot]
+	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
+	wa, ma, va := take(k), take(k), take(k)
+	wb, mb, vb := take(m), take(m), take(m)
+	interleave(wa, ma, va, j.wa, j.ma, j.sa, b0, n, k)
+	interleave(wb, mb, vb, j.wb, j.mb, j.sb, b0, n, m)
+	if !j.grad {
+		cr, sp, sq := take(k), take(k), take(m)
+		if j.dirac {
+			batchDiracRows(j.im, cr, ma, va, wb, mb, n)
+		} else {
+			batchCrossRows(j.im, cr, ma, va, wb, mb, vb, n)
 		}
-		// Gradient: cross rows (3k) and columns (3m), self P rows+cols (6k),
-		// self Q rows+cols (6m), each H, D, R.
-		g := func(x []F, n int) gradSums[F] { return gradSums[F]{x[:n], x[n : 2*n], x[2*n : 3*n]} }
-		off := 0
-		take := func(n int) []F { s := buf[off : off+3*n]; off += 3 * n; clear(s); return s }
-		crR, crC := take(k), take(m)
-		spR, spC := take(k), take(k)
-		sqR, sqC := take(m), take(m)
-		crossGrad(j.im, g(crR, k), g(crC, m), wa, ma, va, wb, mb, vb)
-		selfGrad(j.im, g(spR, k), g(spC, k), ma, va, wa)
-		selfGrad(j.im, g(sqR, m), g(sqC, m), mb, vb, wb)
-		o := 0
-		take64 := func(n int) []float64 { s := tot[o : o+n]; o += n; return s }
-		cross := take64(3 * k)
-		crossCol := take64(3 * m)
-		selfP := take64(4 * k)
-		selfQ := take64(4 * m)
-		toF64(cross, crR)
-		toF64(crossCol, crC)
-		foldSelf(selfP, spR, spC, k)
-		foldSelf(selfQ, sqR, sqC, m)
-		v := dot(wa, cross[:k]) - 0.5*(selfOf(wa, sa, selfP)+selfOf(wb, sb, selfQ))
+		batchSelfRows(j.im, sp, ma, va, wa, n)
+		batchSelfRows(j.im, sq, mb, vb, wb, n)
+		c64, sp64, sq64 := tot[:k], tot[k:2*k], tot[2*k:2*k+m]
+		for l := 0; l < n; l++ {
+			b := b0 + l
+			pa, pb := b*k, b*m
+			laneOf(c64, cr, n, l)
+			laneOf(sp64, sp, n, l)
+			laneOf(sq64, sq, n, l)
+			wpa := j.wa[pa : pa+k]
+			v := dot(wpa, c64) - 0.5*(selfOf(wpa, j.sa[pa:pa+k], sp64)+selfOf(j.wb[pb:pb+m], j.sb[pb:pb+m], sq64))
+			j.out[b] = F(max(v, 0))
+		}
+		return
+	}
+	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
+	crR, crC := g3(k), g3(m)
+	spR, spC := g3(k), g3(k)
+	sqR, sqC := g3(m), g3(m)
+	if j.dirac {
+		batchDiracGrad(j.im, crR, gradSums[F]{crC.H, crC.D, nil}, wa, ma, va, wb, mb, n)
+		clear(crC.R) // point masses have no std derivative
+	} else {
+		batchCrossGrad(j.im, crR, crC, wa, ma, va, wb, mb, vb, n)
+	}
+	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
+	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	o := 0
+	take64 := func(c int) []float64 { s := tot[o : o+c]; o += c; return s }
+	cross, crossCol := take64(3*k), take64(3*m)
+	selfP, selfQ := take64(4*k), take64(4*m)
+	for l := 0; l < n; l++ {
+		b := b0 + l
+		pa, pb := b*k, b*m
+		gradLaneOf(cross, crR, k, n, l)
+		gradLaneOf(crossCol, crC, m, n, l)
+		foldSelf(selfP, spR, spC, k, n, l)
+		foldSelf(selfQ, sqR, sqC, m, n, l)
+		pm := Mixture[F]{j.wa[pa : pa+k], j.ma[pa : pa+k], j.sa[pa : pa+k]}
+		qm := Mixture[F]{j.wb[pb : pb+m], j.mb[pb : pb+m], j.sb[pb : pb+m]}
+		v := dot(pm.Weights, cross[:k]) - 0.5*(selfOf(pm.Weights, pm.Stds, selfP)+selfOf(qm.Weights, qm.Stds, selfQ))
 		j.out[b] = F(max(v, 0))
 		if j.gp != nil {
 			gp := MixtureGrad[F]{j.gp.Weights[pa : pa+k], j.gp.Means[pa : pa+k], j.gp.Stds[pa : pa+k]}
-			mixtureGrad(&gp, Mixture[F]{wa, ma, sa}, cross, selfP, 1)
+			mixtureGrad(&gp, pm, cross, selfP, 1)
 		}
 		if j.gq != nil {
 			gq := MixtureGrad[F]{j.gq.Weights[pb : pb+m], j.gq.Means[pb : pb+m], j.gq.Stds[pb : pb+m]}
-			mixtureGrad(&gq, Mixture[F]{wb, mb, sb}, crossCol, selfQ, -1)
+			mixtureGrad(&gq, qm, crossCol, selfQ, -1)
 		}
 	}
 }
 
-func toF64[F Float](dst []float64, x []F) {
-	for i, v := range x {
-		dst[i] = float64(v)
+// interleave copies the c components of the n mixtures b0 … b0+n−1 of the
+// contiguous w, m, s (B×c) into lane-interleaved dw, dm, dv (c×n: component i
+// of mixture b0+l at i*n+l), with variances dv = s².
+func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
+	w, m, s = w[b0*c:(b0+n)*c], m[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
+	dw, dm, dv = dw[:c*n], dm[:c*n], dv[:c*n]
+	for l := 0; l < n; l++ {
+		o := l * c
+		for i := 0; i < c; i++ {
+			dw[i*n+l] = w[o+i]
+			dm[i*n+l] = m[o+i]
+			sd := s[o+i]
+			dv[i*n+l] = sd * sd
+		}
 	}
 }
 
-// foldSelf turns upper-triangle row and column GradSums (3n each) into the
-// layout selfSums produces: full off-diagonal H, D, R then the upper rows H.
-func foldSelf[F Float](dst []float64, rows, cols []F, n int) {
-	for i := 0; i < n; i++ {
-		dst[i] = float64(rows[i]) + float64(cols[i])
-		dst[n+i] = float64(rows[n+i]) - float64(cols[n+i])
-		dst[2*n+i] = float64(rows[2*n+i]) + float64(cols[2*n+i])
-		dst[3*n+i] = float64(rows[i])
+// laneOf gathers lane l of the lane-interleaved x (n lanes) into dst.
+func laneOf[F Float](dst []float64, x []F, n, l int) {
+	for i := range dst {
+		dst[i] = float64(x[i*n+l])
+	}
+}
+
+// gradLaneOf gathers lane l of the c-row GradSums g into dst: H, D, R.
+func gradLaneOf[F Float](dst []float64, g gradSums[F], c, n, l int) {
+	laneOf(dst[:c], g.H, n, l)
+	laneOf(dst[c:2*c], g.D, n, l)
+	laneOf(dst[2*c:3*c], g.R, n, l)
+}
+
+// foldSelf turns lane l of the upper-triangle row and column GradSums of c
+// components (lane-interleaved, n lanes) into the layout selfSums produces:
+// full off-diagonal H, D, R then the upper rows H.
+func foldSelf[F Float](dst []float64, rows, cols gradSums[F], c, n, l int) {
+	for i := 0; i < c; i++ {
+		x := i*n + l
+		dst[i] = float64(rows.H[x]) + float64(cols.H[x])
+		dst[c+i] = float64(rows.D[x]) - float64(cols.D[x])
+		dst[2*c+i] = float64(rows.R[x]) + float64(cols.R[x])
+		dst[3*c+i] = float64(rows.H[x])
 	}
 }

@@ -67,47 +67,59 @@ type job[F Float] struct {
 	k, m, rt, ct     int
 	rowPart, colPart []F
 
-	// batch jobs (rt is the number of mixture pairs)
-	batch  bool
-	sa, sb []F
-	out    []F
-	gp, gq *MixtureGrad[F]
-	tot    []float64
-	perF   int
+	// batch jobs (rt is the number of mixture pairs; rowPart and tot hold
+	// perF and perTot elements of scratch per worker)
+	batch        bool
+	sa, sb       []F
+	out          []F
+	gp, gq       *MixtureGrad[F]
+	tot          []float64
+	perF, perTot int
 }
 
-// run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
-// enough. Tasks write disjoint memory, so the result does not depend on the
-// schedule.
-func (ws *Workspace[F]) run(n, pairs int) {
+// workers returns the number of goroutines run uses for n tasks of a
+// problem of the given number of pairs: 1 below parallelMinPairs.
+func (ws *Workspace[F]) workers(n, pairs int) int {
 	t := ws.threads()
 	if t > n {
 		t = n
 	}
 	if t <= 1 || pairs < parallelMinPairs {
+		return 1
+	}
+	return t
+}
+
+// run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
+// enough (on ws.workers(n, pairs) goroutines, numbered from 0, so that a task
+// may use its goroutine's scratch). Tasks write disjoint memory, so the result
+// does not depend on the schedule.
+func (ws *Workspace[F]) run(n, pairs int) {
+	t := ws.workers(n, pairs)
+	if t == 1 {
 		for i := 0; i < n; i++ {
-			ws.job.doTask(i)
+			ws.job.doTask(i, 0)
 		}
 		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	j := &ws.job
-	worker := func() {
+	worker := func(w int) {
 		defer wg.Done()
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= n {
 				return
 			}
-			j.doTask(i)
+			j.doTask(i, w)
 		}
 	}
 	wg.Add(t)
 	for g := 1; g < t; g++ {
-		go worker()
+		go worker(g)
 	}
-	worker()
+	worker(0)
 	wg.Wait()
 }
 
@@ -121,9 +133,10 @@ func variances[F Float](dst, stds []F) []F {
 
 func tiles(n, size int) int { return (n + size - 1) / size }
 
-func (j *job[F]) doTask(task int) {
+// doTask runs task on worker (see run).
+func (j *job[F]) doTask(task, worker int) {
 	if j.batch {
-		j.batchTask(task)
+		j.batchTask(task, worker)
 		return
 	}
 	if j.self {

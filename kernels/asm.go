@@ -57,6 +57,13 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 			asm.DiracGrad64(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
 		},
 
+		BatchCrossRowSums64: purego.BatchCrossRowSums64,
+		BatchCrossGrad64:    purego.BatchCrossGrad64,
+		BatchSelfRowSums64:  purego.BatchSelfRowSums64,
+		BatchSelfGrad64:     purego.BatchSelfGrad64,
+		BatchDiracRowSums64: purego.BatchDiracRowSums64,
+		BatchDiracGrad64:    purego.BatchDiracGrad64,
+
 		ProjectMeans64: func(dst, x, thetaT []float64, n, d, l int) {
 			nl, nd, dl := purego.ProjectSizes(n, d, l, false)
 			asm.ProjectMeans64(dst[:nl:len(dst)], x[:nd:len(x)], thetaT[:dl:len(thetaT)], n, d, l)
@@ -105,6 +112,13 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 			k, n := len(ma), len(x)
 			asm.DiracGrad32(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
 		},
+
+		BatchCrossRowSums32: purego.BatchCrossRowSums32,
+		BatchCrossGrad32:    purego.BatchCrossGrad32,
+		BatchSelfRowSums32:  purego.BatchSelfRowSums32,
+		BatchSelfGrad32:     purego.BatchSelfGrad32,
+		BatchDiracRowSums32: purego.BatchDiracRowSums32,
+		BatchDiracGrad32:    purego.BatchDiracGrad32,
 
 		ProjectMeans32: func(dst, x, thetaT []float32, n, d, l int) {
 			nl, nd, dl := purego.ProjectSizes(n, d, l, false)

@@ -1,0 +1,147 @@
+package cramer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// batchInputs returns nb mixture pairs of k and m components, laid out for
+// SquaredBatch. targets selects q: "mixtures" (some stds 0), "points" (every
+// std 0: the Dirac path) or "none-zero".
+func batchInputs[F Float](seed uint64, nb, k, m int, targets string) (p, q Mixture[F]) {
+	r := rand.New(rand.NewPCG(seed, 11))
+	add := func(dst *Mixture[F], a Mixture[float64]) {
+		for i := range a.Means {
+			dst.Weights = append(dst.Weights, F(a.Weights[i]))
+			dst.Means = append(dst.Means, F(a.Means[i]))
+			dst.Stds = append(dst.Stds, F(a.Stds[i]))
+		}
+	}
+	for b := 0; b < nb; b++ {
+		add(&p, randMixture(r, k, b%2 == 0))
+		c := randMixture(r, m, targets == "mixtures" && b%5 == 0)
+		if targets == "points" {
+			clear(c.Stds)
+		}
+		add(&q, c)
+	}
+	// Weights converted to float32 need not sum to 1 within the check's
+	// tolerance; renormalise in F.
+	for _, x := range []struct {
+		w []F
+		c int
+	}{{p.Weights, k}, {q.Weights, m}} {
+		for b := 0; b < nb; b++ {
+			blk := x.w[b*x.c : (b+1)*x.c]
+			var s F
+			for _, v := range blk {
+				s += v
+			}
+			for i := range blk {
+				blk[i] /= s
+			}
+		}
+	}
+	return p, q
+}
+
+// TestSquaredBatchShapes checks every out[b] and gradient of SquaredBatchGrad
+// against SquaredGrad of the single pair, for the learning shapes (K = M = 1 …
+// 16, K = 5 against one point, mixed), batch sizes that are not multiples of
+// the chunk or of any lane count, both precisions; and that the values
+// without gradients are the same bits.
+func TestSquaredBatchShapes(t *testing.T) {
+	shapes := []struct {
+		k, m    int
+		targets string
+	}{
+		{1, 1, "mixtures"}, {4, 4, "none-zero"}, {8, 8, "mixtures"}, {16, 16, "mixtures"},
+		{5, 1, "points"}, {3, 4, "points"}, {7, 3, "mixtures"}, {1, 6, "none-zero"},
+	}
+	for _, sh := range shapes {
+		for _, nb := range []int{1, 3, 67, 150} {
+			name := fmt.Sprintf("k=%d/m=%d/%s/nb=%d", sh.k, sh.m, sh.targets, nb)
+			t.Run(name+"/float64", func(t *testing.T) { checkBatch[float64](t, nb, sh.k, sh.m, sh.targets, 1e-14) })
+			t.Run(name+"/float32", func(t *testing.T) { checkBatch[float32](t, nb, sh.k, sh.m, sh.targets, 2e-5) })
+		}
+	}
+}
+
+func checkBatch[F Float](t *testing.T, nb, k, m int, targets string, tol float64) {
+	p, q := batchInputs[F](uint64(nb*100+k*10+m), nb, k, m, targets)
+	out := make([]F, nb)
+	var gp, gq MixtureGrad[F]
+	if err := SquaredBatchGrad(out, k, m, p, q, &gp, &gq); err != nil {
+		t.Fatal(err)
+	}
+	out2 := make([]F, nb)
+	if err := SquaredBatch(out2, k, m, p, q); err != nil {
+		t.Fatal(err)
+	}
+	near := func(what string, b, i int, got, want F) {
+		t.Helper()
+		if math.Abs(float64(got)-float64(want)) > tol*max(1, math.Abs(float64(want))) {
+			t.Fatalf("pair %d: %s[%d] batch %v single %v", b, what, i, got, want)
+		}
+	}
+	for b := 0; b < nb; b++ {
+		if math.Float64bits(float64(out[b])) != math.Float64bits(float64(out2[b])) {
+			t.Fatalf("pair %d: value %v with gradients, %v without", b, out[b], out2[b])
+		}
+		pb := Mixture[F]{p.Weights[b*k : (b+1)*k], p.Means[b*k : (b+1)*k], p.Stds[b*k : (b+1)*k]}
+		qb := Mixture[F]{q.Weights[b*m : (b+1)*m], q.Means[b*m : (b+1)*m], q.Stds[b*m : (b+1)*m]}
+		var hp, hq MixtureGrad[F]
+		want, err := SquaredGrad(pb, qb, &hp, &hq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		near("value", b, 0, out[b], want)
+		for i := 0; i < k; i++ {
+			near("gp.Weights", b, i, gp.Weights[b*k+i], hp.Weights[i])
+			near("gp.Means", b, i, gp.Means[b*k+i], hp.Means[i])
+			near("gp.Stds", b, i, gp.Stds[b*k+i], hp.Stds[i])
+		}
+		for i := 0; i < m; i++ {
+			near("gq.Weights", b, i, gq.Weights[b*m+i], hq.Weights[i])
+			near("gq.Means", b, i, gq.Means[b*m+i], hq.Means[i])
+			near("gq.Stds", b, i, gq.Stds[b*m+i], hq.Stds[i])
+		}
+	}
+}
+
+// TestSquaredBatchDeterministic checks that a batch large enough for the
+// parallel path gives the same bits, values and gradients, for every thread
+// count, with mixture and point targets.
+func TestSquaredBatchDeterministic(t *testing.T) {
+	for _, targets := range []string{"mixtures", "points"} {
+		const nb, k, m = 1100, 8, 8 // 1100·192 pairs: above parallelMinPairs
+		p, q := batchInputs[float64](7, nb, k, m, targets)
+		var ref []float64
+		var refP, refQ MixtureGrad[float64]
+		for _, threads := range []int{1, 2, 3, 8} {
+			ws := Workspace[float64]{Threads: threads}
+			out := make([]float64, nb)
+			var gp, gq MixtureGrad[float64]
+			if err := ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq); err != nil {
+				t.Fatal(err)
+			}
+			if ref == nil {
+				ref, refP, refQ = out, gp, gq
+				continue
+			}
+			for _, c := range []struct {
+				name      string
+				got, want []float64
+			}{{"out", out, ref}, {"gp.Weights", gp.Weights, refP.Weights}, {"gp.Means", gp.Means, refP.Means}, {"gp.Stds", gp.Stds, refP.Stds},
+				{"gq.Weights", gq.Weights, refQ.Weights}, {"gq.Means", gq.Means, refQ.Means}, {"gq.Stds", gq.Stds, refQ.Stds}} {
+				for i := range c.want {
+					if math.Float64bits(c.got[i]) != math.Float64bits(c.want[i]) {
+						t.Fatalf("%s, Threads %d: %s[%d] = %v, want %v (Threads 1)", targets, threads, c.name, i, c.got[i], c.want[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package bench
+
+import (
+	"testing"
+
+	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/kernels"
+)
+
+// batchShapes are the learning shapes of SquaredBatch: B mixture pairs of K
+// components against M components, or (points) against one point mass each,
+// the loss of a mixture density network with a scalar target.
+var batchShapes = []struct {
+	name    string
+	b, k, m int
+	points  bool
+}{
+	{"batch-4096x1", 4096, 1, 1, false},
+	{"batch-4096x4", 4096, 4, 4, false},
+	{"batch-4096x8", 4096, 8, 8, false},
+	{"batch-4096x16", 4096, 16, 16, false},
+	{"mdn-65536x5", 65536, 5, 1, true},
+}
+
+// BenchmarkBatch times Workspace.SquaredBatch and SquaredBatchGrad (both
+// gradients) at the batchShapes, single-threaded, for every assembly and
+// portable implementation (not the matherf baseline) and both precisions, and
+// in the same run the 1024×1024 cross kernel (CrossRowSums, CrossGrad) of the
+// same implementation as the reference throughput. Mpair/s counts the pairs
+// as the closed form states them, B·(K·M + K² + M²) for a batch (the self
+// sums evaluate only the K(K−1)/2 and M(M−1)/2 pairs off the diagonal) and
+// K·M for the cross kernel; Meval/s counts the pair terms actually evaluated,
+// B·(K·M + K(K−1)/2 + M(M−1)/2).
+func BenchmarkBatch(b *testing.B) {
+	for _, name := range kernels.Names() {
+		if name == "matherf" {
+			continue
+		}
+		im, err := kernels.Lookup(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("impl="+name, func(b *testing.B) {
+			prev, err := kernels.Use(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer kernels.Use(prev)
+			b.Run("prec=float64", func(b *testing.B) {
+				runBatch[float64](b, crossCase(func(im *kernels.Impl) func(out, ma, va, wb, mb, vb []float64) { return im.CrossRowSums64 }),
+					crossGradCase(gs64, func(im *kernels.Impl) func(rows, cols kernels.GradSums64, wa, ma, va, wb, mb, vb []float64) {
+						return im.CrossGrad64
+					}), im)
+			})
+			b.Run("prec=float32", func(b *testing.B) {
+				runBatch[float32](b, crossCase(func(im *kernels.Impl) func(out, ma, va, wb, mb, vb []float32) { return im.CrossRowSums32 }),
+					crossGradCase(gs32, func(im *kernels.Impl) func(rows, cols kernels.GradSums32, wa, ma, va, wb, mb, vb []float32) {
+						return im.CrossGrad32
+					}), im)
+			})
+		})
+	}
+}
+
+func runBatch[F cramer.Float](b *testing.B, cross, crossGrad func(*kernels.Impl, int, int) (func(), float64), im *kernels.Impl) {
+	for _, g := range []bool{false, true} {
+		kernel, suffix := cross, ""
+		if g {
+			kernel, suffix = crossGrad, "-grad"
+		}
+		b.Run("shape=cross-1024x1024"+suffix, func(b *testing.B) {
+			run, pairs := kernel(im, 1024, 1024)
+			b.ReportAllocs()
+			for b.Loop() {
+				run()
+			}
+			reportPairs(b, pairs)
+		})
+		for _, sh := range batchShapes {
+			b.Run("shape="+sh.name+suffix, func(b *testing.B) {
+				p := mixture[F](newBatchSide(seedA, sh.b, sh.k))
+				q := mixture[F](newBatchSide(seedB, sh.b, sh.m))
+				if sh.points {
+					for i := range q.Stds {
+						q.Stds[i] = 0
+					}
+				}
+				out := make([]F, sh.b)
+				var gp, gq cramer.MixtureGrad[F]
+				ws := &cramer.Workspace[F]{Threads: 1}
+				call := func() error {
+					if g {
+						return ws.SquaredBatchGrad(out, sh.k, sh.m, p, q, &gp, &gq)
+					}
+					return ws.SquaredBatch(out, sh.k, sh.m, p, q)
+				}
+				if err := call(); err != nil { // warm: grow the workspace buffers
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					call()
+				}
+				nb, k, m := float64(sh.b), float64(sh.k), float64(sh.m)
+				reportPairs(b, nb*(k*m+k*k+m*m))
+				if el := b.Elapsed(); el > 0 {
+					b.ReportMetric(nb*(k*m+k*(k-1)/2+m*(m-1)/2)*float64(b.N)/el.Seconds()/1e6, "Meval/s")
+				}
+			})
+		}
+	}
+}
