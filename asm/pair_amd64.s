@@ -7450,6 +7450,3932 @@ done:
 	VZEROUPPER
 	RET
 
+// func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $192-168
+	MOVQ n+160(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+144(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VXORPD  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+152(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        mb_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 128(SP)
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y5
+	VADDPD      32(SP), Y5, Y5
+	VADDPD      Y5, Y5, Y5
+	VSQRTPD     Y5, Y5
+	VMOVUPD     one64<>+0(SB), Y6
+	VDIVPD      Y5, Y6, Y6
+	VMOVUPD     Y5, 64(SP)
+	VMOVUPD     Y6, 96(SP)
+	VMOVUPD     128(SP), Y5
+	VMULPD      96(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 128(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (R8)(Y6*8), Y1
+	VFMADD213PD Y1, Y7, Y1
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (R8)(X7*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     64(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y1, Y5, Y5
+	VFMADD231PD 128(SP), Y2, Y5
+	MOVQ        wb_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y5, Y0
+	INCQ        SI
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+160(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+144(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VXORPD     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+152(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        vb_base+120(FP), DI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y5
+	VFMSUB231PD Y1, Y1, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y2
+	VSUBPD      Y5, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y5
+	VFMADD213PD one64<>+0(SB), Y2, Y5
+	VMULPD      Y2, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y2
+	LEAQ        expScaledTab64<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERQPD  Y6, (DI)(Y2*8), Y3
+	VFMADD213PD Y3, Y5, Y3
+	VPSRLQ      $0x07, Y7, Y2
+	VPSRLQ      $0x01, Y2, Y5
+	VPSUBQ      Y5, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y2, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X5
+	VCVTDQ2PD   X5, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y1, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y8
+	VMULPD      Y1, Y8, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VFMADD213PD Y1, Y2, Y7
+	VMULPD      Y7, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), DI
+	VPCMPEQD    Y2, Y2, Y2
+	VGATHERDPD  Y2, (DI)(X5*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VMOVUPD     160(SP), Y2
+	VMASKMOVPD  (DI)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        BX
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPD    160(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+160(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossGrad64(SB), NOSPLIT, $256-312
+	MOVQ n+304(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+296(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+288(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+192(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    wa_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+296(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VMOVUPD     (SP), Y8
+	VSUBPD      Y7, Y8, Y8
+	VANDPD      absMask64<>+0(SB), Y8, Y8
+	VMOVUPD     Y8, 192(SP)
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VADDPD      32(SP), Y7, Y7
+	VADDPD      Y7, Y7, Y7
+	VSQRTPD     Y7, Y7
+	VMOVUPD     one64<>+0(SB), Y8
+	VDIVPD      Y7, Y8, Y8
+	VMOVUPD     Y7, 128(SP)
+	VMOVUPD     Y8, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
+	VANDNPD     Y8, Y7, Y7
+	VMOVUPD     Y7, 96(SP)
+	VMOVUPD     192(SP), Y7
+	VMULPD      160(SP), Y7, Y7
+	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VXORPD      Y8, Y8, Y8
+	VCMPPD      $0x00, 192(SP), Y8, Y8
+	VANDNPD     Y7, Y8, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     Y8, Y9
+	VFMSUB231PD Y7, Y7, Y9
+	VMOVUPD     expShift64<>+0(SB), Y10
+	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
+	VPSUBQ      expShift64<>+0(SB), Y10, Y11
+	VSUBPD      expShift64<>+0(SB), Y10, Y10
+	VMOVUPD     Y8, Y8
+	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
+	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     expPoly3_64<>+0(SB), Y9
+	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
+	VFMADD213PD one64<>+0(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y9
+	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y10, Y10, Y10
+	VGATHERQPD  Y10, (R8)(Y8*8), Y1
+	VFMADD213PD Y1, Y9, Y1
+	VPSRLQ      $0x07, Y11, Y8
+	VPSRLQ      $0x01, Y8, Y9
+	VPSUBQ      Y9, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y10
+	VPSUBQ      Y9, Y10, Y10
+	VPSLLQ      $0x34, Y10, Y10
+	VMULPD      Y10, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y9
+	VPSUBQ      Y8, Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VMULPD      Y9, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y7, Y7
+	VMULPD      erfStep64<>+0(SB), Y7, Y8
+	VCVTTPD2DQY Y8, X9
+	VCVTDQ2PD   X9, Y8
+	VMULPD      invErfStep64<>+0(SB), Y8, Y8
+	VSUBPD      Y8, Y7, Y8
+	VMULPD      Y7, Y7, Y10
+	VMOVUPD     hermite7_64<>+0(SB), Y11
+	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
+	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
+	VMULPD      Y7, Y11, Y11
+	VMOVUPD     hermite4_64<>+0(SB), Y12
+	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
+	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite2_64<>+0(SB), Y12
+	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
+	VMULPD      Y7, Y12, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite0_64<>+0(SB), Y12
+	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VFMADD213PD Y7, Y8, Y11
+	VMULPD      Y11, Y8, Y7
+	VFMADD213PD Y8, Y8, Y7
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERDPD  Y8, (R8)(X9*8), Y2
+	VFMADD231PD Y1, Y7, Y2
+	VMOVUPD     128(SP), Y7
+	VMULPD      half64<>+0(SB), Y7, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD231PD 192(SP), Y2, Y7
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VMOVUPD     (SP), Y9
+	VSUBPD      Y8, Y9, Y9
+	VANDPD      signMask64<>+0(SB), Y9, Y8
+	VORPD       Y8, Y2, Y2
+	VMULPD      96(SP), Y1, Y1
+	MOVQ        wb_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD Y8, Y7, Y0
+	VFMADD231PD Y8, Y2, Y5
+	VFMADD231PD Y8, Y1, Y6
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD 64(SP), Y7, Y8
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y8, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VFMADD231PD 64(SP), Y2, Y7
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y7, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VFMADD231PD 64(SP), Y1, Y7
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     Y7, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y5, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y6, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+296(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+288(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+168(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+192(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       wa_base+144(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+296(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 192(SP)
+	MOVQ        vb_base+264(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VADDPD      32(SP), Y5, Y5
+	VADDPD      Y5, Y5, Y5
+	VSQRTPD     Y5, Y5
+	VMOVUPD     one64<>+0(SB), Y6
+	VDIVPD      Y5, Y6, Y6
+	VMOVUPD     Y5, 128(SP)
+	VMOVUPD     Y6, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y5, Y5
+	VANDNPD     Y6, Y5, Y5
+	VMOVUPD     Y5, 96(SP)
+	VMOVUPD     192(SP), Y5
+	VMULPD      160(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 192(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), DI
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (DI)(Y6*8), Y3
+	VFMADD213PD Y3, Y7, Y3
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (DI)(X7*8), Y4
+	VFMADD231PD Y3, Y5, Y4
+	VMOVUPD     128(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y3, Y5, Y5
+	VFMADD231PD 192(SP), Y4, Y5
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y3, Y3
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y5, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y3, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD 64(SP), Y5, Y6
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  Y6, Y5, (DI)(SI*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VFMADD231PD 64(SP), Y4, Y5
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  Y5, Y6, (DI)(SI*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VFMADD231PD 64(SP), Y3, Y5
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  Y5, Y6, (DI)(SI*8)
+	INCQ        BX
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPD    224(SP), Y5
+	VMASKMOVPD Y0, Y5, (BX)(DX*8)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y1, Y0, (BX)(DX*8)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y2, Y0, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $192-112
+	MOVQ n+104(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+96(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    v_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VXORPD  Y0, Y0, Y0
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	ADDQ    R8, DI
+
+col_1:
+	MOVQ        k+96(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        m_base+24(FP), R8
+	VMOVUPD     (R8)(DI*8), Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 128(SP)
+	MOVQ        v_base+48(FP), R8
+	VMOVUPD     (R8)(DI*8), Y5
+	VADDPD      32(SP), Y5, Y5
+	VADDPD      Y5, Y5, Y5
+	VSQRTPD     Y5, Y5
+	VMOVUPD     one64<>+0(SB), Y6
+	VDIVPD      Y5, Y6, Y6
+	VMOVUPD     Y5, 64(SP)
+	VMOVUPD     Y6, 96(SP)
+	VMOVUPD     128(SP), Y5
+	VMULPD      96(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 128(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (R8)(Y6*8), Y1
+	VFMADD213PD Y1, Y7, Y1
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (R8)(X7*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     64(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y1, Y5, Y5
+	VFMADD231PD 128(SP), Y2, Y5
+	MOVQ        w_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y5, Y0
+	INCQ        SI
+	MOVQ        n+104(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+104(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 160(SP)
+	XORQ         AX, AX
+
+row_2:
+	MOVQ       k+96(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+24(FP), DX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       v_base+48(FP), DX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VXORPD     Y0, Y0, Y0
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+104(FP), SI
+	ADDQ       SI, BX
+
+col_2:
+	MOVQ        k+96(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        m_base+24(FP), SI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        v_base+48(FP), SI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y5
+	VFMSUB231PD Y1, Y1, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y2
+	VSUBPD      Y5, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y5
+	VFMADD213PD one64<>+0(SB), Y2, Y5
+	VMULPD      Y2, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y2
+	LEAQ        expScaledTab64<>+0(SB), SI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERQPD  Y6, (SI)(Y2*8), Y3
+	VFMADD213PD Y3, Y5, Y3
+	VPSRLQ      $0x07, Y7, Y2
+	VPSRLQ      $0x01, Y2, Y5
+	VPSUBQ      Y5, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y2, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X5
+	VCVTDQ2PD   X5, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y1, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y8
+	VMULPD      Y1, Y8, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VFMADD213PD Y1, Y2, Y7
+	VMULPD      Y7, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), SI
+	VPCMPEQD    Y2, Y2, Y2
+	VGATHERDPD  Y2, (SI)(X5*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), SI
+	VMOVUPD     160(SP), Y2
+	VMASKMOVPD  (SI)(BX*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        DX
+	MOVQ        n+104(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), DX
+	VMOVUPD    160(SP), Y1
+	VMASKMOVPD Y0, Y1, (DX)(CX*8)
+	INCQ       AX
+	MOVQ       n+104(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfGrad64(SB), NOSPLIT, $256-232
+	MOVQ n+224(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    v_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    w_base+192(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+224(FP), R8
+	ADDQ    R8, DI
+
+col_1:
+	MOVQ        k+216(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VMOVUPD     (SP), Y8
+	VSUBPD      Y7, Y8, Y8
+	VANDPD      absMask64<>+0(SB), Y8, Y8
+	VMOVUPD     Y8, 192(SP)
+	MOVQ        v_base+168(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VADDPD      32(SP), Y7, Y7
+	VADDPD      Y7, Y7, Y7
+	VSQRTPD     Y7, Y7
+	VMOVUPD     one64<>+0(SB), Y8
+	VDIVPD      Y7, Y8, Y8
+	VMOVUPD     Y7, 128(SP)
+	VMOVUPD     Y8, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
+	VANDNPD     Y8, Y7, Y7
+	VMOVUPD     Y7, 96(SP)
+	VMOVUPD     192(SP), Y7
+	VMULPD      160(SP), Y7, Y7
+	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VXORPD      Y8, Y8, Y8
+	VCMPPD      $0x00, 192(SP), Y8, Y8
+	VANDNPD     Y7, Y8, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     Y8, Y9
+	VFMSUB231PD Y7, Y7, Y9
+	VMOVUPD     expShift64<>+0(SB), Y10
+	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
+	VPSUBQ      expShift64<>+0(SB), Y10, Y11
+	VSUBPD      expShift64<>+0(SB), Y10, Y10
+	VMOVUPD     Y8, Y8
+	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
+	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     expPoly3_64<>+0(SB), Y9
+	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
+	VFMADD213PD one64<>+0(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y9
+	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y10, Y10, Y10
+	VGATHERQPD  Y10, (R8)(Y8*8), Y1
+	VFMADD213PD Y1, Y9, Y1
+	VPSRLQ      $0x07, Y11, Y8
+	VPSRLQ      $0x01, Y8, Y9
+	VPSUBQ      Y9, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y10
+	VPSUBQ      Y9, Y10, Y10
+	VPSLLQ      $0x34, Y10, Y10
+	VMULPD      Y10, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y9
+	VPSUBQ      Y8, Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VMULPD      Y9, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y7, Y7
+	VMULPD      erfStep64<>+0(SB), Y7, Y8
+	VCVTTPD2DQY Y8, X9
+	VCVTDQ2PD   X9, Y8
+	VMULPD      invErfStep64<>+0(SB), Y8, Y8
+	VSUBPD      Y8, Y7, Y8
+	VMULPD      Y7, Y7, Y10
+	VMOVUPD     hermite7_64<>+0(SB), Y11
+	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
+	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
+	VMULPD      Y7, Y11, Y11
+	VMOVUPD     hermite4_64<>+0(SB), Y12
+	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
+	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite2_64<>+0(SB), Y12
+	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
+	VMULPD      Y7, Y12, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite0_64<>+0(SB), Y12
+	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VFMADD213PD Y7, Y8, Y11
+	VMULPD      Y11, Y8, Y7
+	VFMADD213PD Y8, Y8, Y7
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERDPD  Y8, (R8)(X9*8), Y2
+	VFMADD231PD Y1, Y7, Y2
+	VMOVUPD     128(SP), Y7
+	VMULPD      half64<>+0(SB), Y7, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD231PD 192(SP), Y2, Y7
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VMOVUPD     (SP), Y9
+	VSUBPD      Y8, Y9, Y9
+	VANDPD      signMask64<>+0(SB), Y9, Y8
+	VORPD       Y8, Y2, Y2
+	VMULPD      96(SP), Y1, Y1
+	MOVQ        w_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD Y8, Y7, Y0
+	VFMADD231PD Y8, Y2, Y5
+	VFMADD231PD Y8, Y1, Y6
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD 64(SP), Y7, Y8
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y8, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VFMADD231PD 64(SP), Y2, Y7
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y7, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VFMADD231PD 64(SP), Y1, Y7
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     Y7, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+224(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y5, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y6, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       k+216(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+224(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+
+row_2:
+	MOVQ       k+216(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+144(FP), DX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       v_base+168(FP), DX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       w_base+192(FP), DX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+224(FP), SI
+	ADDQ       SI, BX
+
+col_2:
+	MOVQ        k+216(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        m_base+144(FP), SI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (SI)(BX*8), Y5, Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 192(SP)
+	MOVQ        v_base+168(FP), SI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (SI)(BX*8), Y5, Y5
+	VADDPD      32(SP), Y5, Y5
+	VADDPD      Y5, Y5, Y5
+	VSQRTPD     Y5, Y5
+	VMOVUPD     one64<>+0(SB), Y6
+	VDIVPD      Y5, Y6, Y6
+	VMOVUPD     Y5, 128(SP)
+	VMOVUPD     Y6, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y5, Y5
+	VANDNPD     Y6, Y5, Y5
+	VMOVUPD     Y5, 96(SP)
+	VMOVUPD     192(SP), Y5
+	VMULPD      160(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 192(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), SI
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (SI)(Y6*8), Y3
+	VFMADD213PD Y3, Y7, Y3
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), SI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (SI)(X7*8), Y4
+	VFMADD231PD Y3, Y5, Y4
+	VMOVUPD     128(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y3, Y5, Y5
+	VFMADD231PD 192(SP), Y4, Y5
+	MOVQ        m_base+144(FP), SI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y3, Y3
+	MOVQ        w_base+192(FP), SI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VFMADD231PD Y6, Y5, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y3, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VFMADD231PD 64(SP), Y5, Y6
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  Y6, Y5, (SI)(BX*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (SI)(BX*8), Y5, Y5
+	VFMADD231PD 64(SP), Y4, Y5
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  Y5, Y6, (SI)(BX*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (SI)(BX*8), Y5, Y5
+	VFMADD231PD 64(SP), Y3, Y5
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  Y5, Y6, (SI)(BX*8)
+	INCQ        DX
+	MOVQ        n+224(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), DX
+	VMOVUPD    224(SP), Y5
+	VMASKMOVPD Y0, Y5, (DX)(CX*8)
+	MOVQ       rd_base+24(FP), DX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y1, Y0, (DX)(CX*8)
+	MOVQ       rr_base+48(FP), DX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y2, Y0, (DX)(CX*8)
+	INCQ       AX
+	MOVQ       n+224(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracRowSums64(SB), NOSPLIT, $192-144
+	MOVQ n+136(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+120(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y0, Y5, Y5
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y5, 96(SP)
+	VXORPD  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+128(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 128(SP)
+	VMOVUPD     128(SP), Y5
+	VMULPD      96(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 128(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (R8)(Y6*8), Y1
+	VFMADD213PD Y1, Y7, Y1
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (R8)(X7*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     64(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y1, Y5, Y5
+	VFMADD231PD 128(SP), Y2, Y5
+	MOVQ        wx_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y5, Y0
+	INCQ        SI
+	MOVQ        n+136(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+136(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+120(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VADDPD     Y0, Y0, Y0
+	VSQRTPD    Y0, Y0
+	VMOVUPD    one64<>+0(SB), Y1
+	VDIVPD     Y0, Y1, Y1
+	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    Y1, 96(SP)
+	VXORPD     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+128(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+96(FP), DI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMULPD      Y1, Y1, Y2
+	VMOVUPD     Y2, Y5
+	VFMSUB231PD Y1, Y1, Y5
+	VMOVUPD     expShift64<>+0(SB), Y6
+	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y6
+	VPSUBQ      expShift64<>+0(SB), Y6, Y7
+	VSUBPD      expShift64<>+0(SB), Y6, Y6
+	VMOVUPD     Y2, Y2
+	VFMSUB231PD ln2Hi64<>+0(SB), Y6, Y2
+	VFMADD231PD ln2Lo64<>+0(SB), Y6, Y2
+	VSUBPD      Y5, Y2, Y2
+	VMOVUPD     expPoly3_64<>+0(SB), Y5
+	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y5
+	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y5
+	VFMADD213PD one64<>+0(SB), Y2, Y5
+	VMULPD      Y2, Y5, Y5
+	VPAND       expIndexMask64<>+0(SB), Y7, Y2
+	LEAQ        expScaledTab64<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERQPD  Y6, (DI)(Y2*8), Y3
+	VFMADD213PD Y3, Y5, Y3
+	VPSRLQ      $0x07, Y7, Y2
+	VPSRLQ      $0x01, Y2, Y5
+	VPSUBQ      Y5, Y2, Y2
+	VMOVUPD     expBias64<>+0(SB), Y6
+	VPSUBQ      Y5, Y6, Y6
+	VPSLLQ      $0x34, Y6, Y6
+	VMULPD      Y6, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y5
+	VPSUBQ      Y2, Y5, Y5
+	VPSLLQ      $0x34, Y5, Y5
+	VMULPD      Y5, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X5
+	VCVTDQ2PD   X5, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y2
+	VMULPD      Y1, Y1, Y6
+	VMOVUPD     hermite7_64<>+0(SB), Y7
+	VFMADD213PD hermite8_64<>+0(SB), Y6, Y7
+	VFMADD213PD hermite9_64<>+0(SB), Y6, Y7
+	VMULPD      Y1, Y7, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y8
+	VFMADD213PD hermite5_64<>+0(SB), Y6, Y8
+	VFMADD213PD hermite6_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite2_64<>+0(SB), Y8
+	VFMADD213PD hermite3_64<>+0(SB), Y6, Y8
+	VMULPD      Y1, Y8, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VMOVUPD     hermite0_64<>+0(SB), Y8
+	VFMADD213PD hermite1_64<>+0(SB), Y6, Y8
+	VFMADD213PD Y8, Y2, Y7
+	VFMADD213PD Y1, Y2, Y7
+	VMULPD      Y7, Y2, Y1
+	VFMADD213PD Y2, Y2, Y1
+	LEAQ        erfTab64<>+0(SB), DI
+	VPCMPEQD    Y2, Y2, Y2
+	VGATHERDPD  Y2, (DI)(X5*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wx_base+72(FP), DI
+	VMOVUPD     160(SP), Y2
+	VMASKMOVPD  (DI)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        BX
+	MOVQ        n+136(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPD    160(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+136(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracGrad64(SB), NOSPLIT, $256-264
+	MOVQ n+256(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+248(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+240(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    wa_base+120(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD 32(SP), Y0
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y0, Y5, Y5
+	VMOVUPD Y0, 128(SP)
+	VMOVUPD Y5, 160(SP)
+	VCMPPD  $0x00, zero64<>+0(SB), Y0, Y0
+	VANDNPD Y5, Y0, Y0
+	VMOVUPD Y0, 96(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+248(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VMOVUPD     (SP), Y8
+	VSUBPD      Y7, Y8, Y8
+	VANDPD      absMask64<>+0(SB), Y8, Y8
+	VMOVUPD     Y8, 192(SP)
+	VMOVUPD     192(SP), Y7
+	VMULPD      160(SP), Y7, Y7
+	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VXORPD      Y8, Y8, Y8
+	VCMPPD      $0x00, 192(SP), Y8, Y8
+	VANDNPD     Y7, Y8, Y7
+	VMULPD      Y7, Y7, Y8
+	VMOVUPD     Y8, Y9
+	VFMSUB231PD Y7, Y7, Y9
+	VMOVUPD     expShift64<>+0(SB), Y10
+	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
+	VPSUBQ      expShift64<>+0(SB), Y10, Y11
+	VSUBPD      expShift64<>+0(SB), Y10, Y10
+	VMOVUPD     Y8, Y8
+	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
+	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
+	VSUBPD      Y9, Y8, Y8
+	VMOVUPD     expPoly3_64<>+0(SB), Y9
+	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
+	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
+	VFMADD213PD one64<>+0(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y9
+	VPAND       expIndexMask64<>+0(SB), Y11, Y8
+	LEAQ        expScaledTab64<>+0(SB), R8
+	VPCMPEQD    Y10, Y10, Y10
+	VGATHERQPD  Y10, (R8)(Y8*8), Y1
+	VFMADD213PD Y1, Y9, Y1
+	VPSRLQ      $0x07, Y11, Y8
+	VPSRLQ      $0x01, Y8, Y9
+	VPSUBQ      Y9, Y8, Y8
+	VMOVUPD     expBias64<>+0(SB), Y10
+	VPSUBQ      Y9, Y10, Y10
+	VPSLLQ      $0x34, Y10, Y10
+	VMULPD      Y10, Y1, Y1
+	VMOVUPD     expBias64<>+0(SB), Y9
+	VPSUBQ      Y8, Y9, Y9
+	VPSLLQ      $0x34, Y9, Y9
+	VMULPD      Y9, Y1, Y1
+	VMINPD      erfClamp64<>+0(SB), Y7, Y7
+	VMULPD      erfStep64<>+0(SB), Y7, Y8
+	VCVTTPD2DQY Y8, X9
+	VCVTDQ2PD   X9, Y8
+	VMULPD      invErfStep64<>+0(SB), Y8, Y8
+	VSUBPD      Y8, Y7, Y8
+	VMULPD      Y7, Y7, Y10
+	VMOVUPD     hermite7_64<>+0(SB), Y11
+	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
+	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
+	VMULPD      Y7, Y11, Y11
+	VMOVUPD     hermite4_64<>+0(SB), Y12
+	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
+	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite2_64<>+0(SB), Y12
+	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
+	VMULPD      Y7, Y12, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VMOVUPD     hermite0_64<>+0(SB), Y12
+	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
+	VFMADD213PD Y12, Y8, Y11
+	VFMADD213PD Y7, Y8, Y11
+	VMULPD      Y11, Y8, Y7
+	VFMADD213PD Y8, Y8, Y7
+	LEAQ        erfTab64<>+0(SB), R8
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERDPD  Y8, (R8)(X9*8), Y2
+	VFMADD231PD Y1, Y7, Y2
+	VMOVUPD     128(SP), Y7
+	VMULPD      half64<>+0(SB), Y7, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD231PD 192(SP), Y2, Y7
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VMOVUPD     (SP), Y9
+	VSUBPD      Y8, Y9, Y9
+	VANDPD      signMask64<>+0(SB), Y9, Y8
+	VORPD       Y8, Y2, Y2
+	VMULPD      96(SP), Y1, Y1
+	MOVQ        wx_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD Y8, Y7, Y0
+	VFMADD231PD Y8, Y2, Y5
+	VFMADD231PD Y8, Y1, Y6
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y8
+	VFMADD231PD 64(SP), Y7, Y8
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y8, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y7
+	VFMADD231PD 64(SP), Y2, Y7
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y7, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+256(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y5, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y6, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+248(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+240(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+144(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+168(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       wa_base+120(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    32(SP), Y0
+	VADDPD     Y0, Y0, Y0
+	VSQRTPD    Y0, Y0
+	VMOVUPD    one64<>+0(SB), Y1
+	VDIVPD     Y0, Y1, Y1
+	VMOVUPD    Y0, 128(SP)
+	VMOVUPD    Y1, 160(SP)
+	VCMPPD     $0x00, zero64<>+0(SB), Y0, Y0
+	VANDNPD    Y1, Y0, Y0
+	VMOVUPD    Y0, 96(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+248(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+216(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VMOVUPD     (SP), Y6
+	VSUBPD      Y5, Y6, Y6
+	VANDPD      absMask64<>+0(SB), Y6, Y6
+	VMOVUPD     Y6, 192(SP)
+	VMOVUPD     192(SP), Y5
+	VMULPD      160(SP), Y5, Y5
+	VMINPD      expClamp64<>+0(SB), Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VCMPPD      $0x00, 192(SP), Y6, Y6
+	VANDNPD     Y5, Y6, Y5
+	VMULPD      Y5, Y5, Y6
+	VMOVUPD     Y6, Y7
+	VFMSUB231PD Y5, Y5, Y7
+	VMOVUPD     expShift64<>+0(SB), Y8
+	VFMADD231PD expInvLn2N64<>+0(SB), Y6, Y8
+	VPSUBQ      expShift64<>+0(SB), Y8, Y9
+	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VMOVUPD     Y6, Y6
+	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y6
+	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y6
+	VSUBPD      Y7, Y6, Y6
+	VMOVUPD     expPoly3_64<>+0(SB), Y7
+	VFMADD213PD expPoly2_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly1_64<>+0(SB), Y6, Y7
+	VFMADD213PD expPoly0_64<>+0(SB), Y6, Y7
+	VFMADD213PD one64<>+0(SB), Y6, Y7
+	VMULPD      Y6, Y7, Y7
+	VPAND       expIndexMask64<>+0(SB), Y9, Y6
+	LEAQ        expScaledTab64<>+0(SB), DI
+	VPCMPEQD    Y8, Y8, Y8
+	VGATHERQPD  Y8, (DI)(Y6*8), Y3
+	VFMADD213PD Y3, Y7, Y3
+	VPSRLQ      $0x07, Y9, Y6
+	VPSRLQ      $0x01, Y6, Y7
+	VPSUBQ      Y7, Y6, Y6
+	VMOVUPD     expBias64<>+0(SB), Y8
+	VPSUBQ      Y7, Y8, Y8
+	VPSLLQ      $0x34, Y8, Y8
+	VMULPD      Y8, Y3, Y3
+	VMOVUPD     expBias64<>+0(SB), Y7
+	VPSUBQ      Y6, Y7, Y7
+	VPSLLQ      $0x34, Y7, Y7
+	VMULPD      Y7, Y3, Y3
+	VMINPD      erfClamp64<>+0(SB), Y5, Y5
+	VMULPD      erfStep64<>+0(SB), Y5, Y6
+	VCVTTPD2DQY Y6, X7
+	VCVTDQ2PD   X7, Y6
+	VMULPD      invErfStep64<>+0(SB), Y6, Y6
+	VSUBPD      Y6, Y5, Y6
+	VMULPD      Y5, Y5, Y8
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
+	VMULPD      Y5, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
+	VMULPD      Y5, Y10, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
+	VFMADD213PD Y10, Y6, Y9
+	VFMADD213PD Y5, Y6, Y9
+	VMULPD      Y9, Y6, Y5
+	VFMADD213PD Y6, Y6, Y5
+	LEAQ        erfTab64<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPD  Y6, (DI)(X7*8), Y4
+	VFMADD231PD Y3, Y5, Y4
+	VMOVUPD     128(SP), Y5
+	VMULPD      half64<>+0(SB), Y5, Y5
+	VMULPD      Y3, Y5, Y5
+	VFMADD231PD 192(SP), Y4, Y5
+	MOVQ        x_base+216(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y3, Y3
+	MOVQ        wx_base+192(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y5, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y3, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD 64(SP), Y5, Y6
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  Y6, Y5, (DI)(SI*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VFMADD231PD 64(SP), Y4, Y5
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y6
+	VMASKMOVPD  Y5, Y6, (DI)(SI*8)
+	INCQ        BX
+	MOVQ        n+256(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPD    224(SP), Y5
+	VMASKMOVPD Y0, Y5, (BX)(DX*8)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y1, Y0, (BX)(DX*8)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y2, Y0, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $192-168
+	MOVQ n+160(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+144(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+152(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        mb_base+96(FP), R8
+	VMOVUPS     (R8)(DI*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 128(SP)
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPS     (R8)(DI*4), Y3
+	VADDPS      32(SP), Y3, Y3
+	VADDPS      Y3, Y3, Y3
+	VSQRTPS     Y3, Y3
+	VMOVUPS     one32<>+0(SB), Y4
+	VDIVPS      Y3, Y4, Y4
+	VMOVUPS     Y3, 64(SP)
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     128(SP), Y3
+	VMULPS      96(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 128(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y5, Y5, Y5
+	VGATHERDPS  Y5, (R8)(Y6*4), Y1
+	VFMADD231PS Y4, Y3, Y1
+	VMOVUPS     64(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 128(SP), Y1, Y3
+	MOVQ        wb_base+72(FP), R8
+	VFMADD231PS (R8)(DI*4), Y3, Y0
+	INCQ        SI
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+160(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+144(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VXORPS     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+152(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPS     160(SP), Y1
+	VMASKMOVPS  (DI)(SI*4), Y1, Y1
+	VMOVUPS     (SP), Y3
+	VSUBPS      Y1, Y3, Y3
+	VANDPS      absMask32<>+0(SB), Y3, Y3
+	VMOVUPS     Y3, 128(SP)
+	MOVQ        vb_base+120(FP), DI
+	VMOVUPS     160(SP), Y1
+	VMASKMOVPS  (DI)(SI*4), Y1, Y1
+	VADDPS      32(SP), Y1, Y1
+	VADDPS      Y1, Y1, Y1
+	VSQRTPS     Y1, Y1
+	VMOVUPS     one32<>+0(SB), Y3
+	VDIVPS      Y1, Y3, Y3
+	VMOVUPS     Y1, 64(SP)
+	VMOVUPS     Y3, 96(SP)
+	VMOVUPS     128(SP), Y1
+	VMULPS      96(SP), Y1, Y1
+	VMINPS      expClamp32<>+0(SB), Y1, Y1
+	VXORPS      Y3, Y3, Y3
+	VCMPPS      $0x00, 128(SP), Y3, Y3
+	VANDNPS     Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     Y3, Y4
+	VFMSUB231PS Y1, Y1, Y4
+	VMOVUPS     expShift32<>+0(SB), Y5
+	VFMADD231PS expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD      expShift32<>+0(SB), Y5, Y6
+	VSUBPS      expShift32<>+0(SB), Y5, Y5
+	VMOVUPS     Y3, Y3
+	VFMSUB231PS ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     expPoly2_32<>+0(SB), Y4
+	VFMADD213PS expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS one32<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y4, Y4
+	VPERMPS     expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS Y3, Y4, Y3
+	VPSRLD      $0x03, Y6, Y4
+	VPSRLD      $0x01, Y4, Y5
+	VPSUBD      Y5, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y3, Y3
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ  Y4, Y5
+	VCVTDQ2PS   Y5, Y4
+	VMULPS      invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS      Y4, Y1, Y4
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     hermite2_32<>+0(SB), Y7
+	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
+	VMULPS      Y1, Y7, Y7
+	VMOVUPS     hermite0_32<>+0(SB), Y8
+	VFMADD213PS hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS Y8, Y4, Y7
+	VFMADD213PS Y1, Y4, Y7
+	VMULPS      Y7, Y4, Y1
+	VFMADD213PS Y4, Y4, Y1
+	LEAQ        erfTab32<>+0(SB), DI
+	VPCMPEQD    Y4, Y4, Y4
+	VGATHERDPS  Y4, (DI)(Y5*4), Y2
+	VFMADD231PS Y3, Y1, Y2
+	VMOVUPS     64(SP), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y3, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
+	MOVQ        wb_base+72(FP), DI
+	VMOVUPS     160(SP), Y3
+	VMASKMOVPS  (DI)(SI*4), Y3, Y3
+	VFMADD231PS Y3, Y1, Y0
+	INCQ        BX
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPS    160(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+160(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossGrad32(SB), NOSPLIT, $256-312
+	MOVQ n+304(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+296(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+288(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+192(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    wa_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+296(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VADDPS      32(SP), Y5, Y5
+	VADDPS      Y5, Y5, Y5
+	VSQRTPS     Y5, Y5
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y5, Y6, Y6
+	VMOVUPS     Y5, 128(SP)
+	VMOVUPS     Y6, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS     Y6, Y5, Y5
+	VMOVUPS     Y5, 96(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R8)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
+	MOVQ        wb_base+216(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VFMADD231PS 64(SP), Y5, Y7
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     Y7, (R8)(DI*4)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     Y5, (R8)(DI*4)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VFMADD231PS 64(SP), Y6, Y5
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPS     Y5, (R8)(DI*4)
+	INCQ        SI
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y3, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y4, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+296(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+288(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+168(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+192(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       wa_base+144(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y3, Y3, Y3
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+296(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VMOVUPS     (SP), Y5
+	VSUBPS      Y4, Y5, Y5
+	VANDPS      absMask32<>+0(SB), Y5, Y5
+	VMOVUPS     Y5, 192(SP)
+	MOVQ        vb_base+264(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VADDPS      32(SP), Y4, Y4
+	VADDPS      Y4, Y4, Y4
+	VSQRTPS     Y4, Y4
+	VMOVUPS     one32<>+0(SB), Y5
+	VDIVPS      Y4, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS     Y5, Y4, Y4
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     192(SP), Y4
+	VMULPS      160(SP), Y4, Y4
+	VMINPS      expClamp32<>+0(SB), Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x00, 192(SP), Y5, Y5
+	VANDNPS     Y4, Y5, Y4
+	VMULPS      Y4, Y4, Y5
+	VMOVUPS     Y5, Y6
+	VFMSUB231PS Y4, Y4, Y6
+	VMOVUPS     expShift32<>+0(SB), Y7
+	VFMADD231PS expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD      expShift32<>+0(SB), Y7, Y8
+	VSUBPS      expShift32<>+0(SB), Y7, Y7
+	VMOVUPS     Y5, Y5
+	VFMSUB231PS ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS      Y6, Y5, Y5
+	VMOVUPS     expPoly2_32<>+0(SB), Y6
+	VFMADD213PS expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS one32<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y6, Y6
+	VPERMPS     expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS Y5, Y6, Y5
+	VPSRLD      $0x03, Y8, Y6
+	VPSRLD      $0x01, Y6, Y7
+	VPSUBD      Y7, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y5, Y5
+	VMINPS      erfClamp32<>+0(SB), Y4, Y4
+	VMULPS      erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ  Y6, Y7
+	VCVTDQ2PS   Y7, Y6
+	VMULPS      invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS      Y6, Y4, Y6
+	VMULPS      Y4, Y4, Y8
+	VMOVUPS     hermite2_32<>+0(SB), Y9
+	VFMADD213PS hermite3_32<>+0(SB), Y8, Y9
+	VMULPS      Y4, Y9, Y9
+	VMOVUPS     hermite0_32<>+0(SB), Y10
+	VFMADD213PS hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS Y10, Y6, Y9
+	VFMADD213PS Y4, Y6, Y9
+	VMULPS      Y9, Y6, Y4
+	VFMADD213PS Y6, Y6, Y4
+	LEAQ        erfTab32<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, (DI)(Y7*4), Y2
+	VFMADD231PS Y5, Y4, Y2
+	VMOVUPS     128(SP), Y4
+	VMULPS      half32<>+0(SB), Y4, Y4
+	VMULPS      Y5, Y4, Y4
+	VFMADD231PS 192(SP), Y2, Y4
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (DI)(SI*4), Y6, Y6
+	VMOVUPS     (SP), Y7
+	VSUBPS      Y6, Y7, Y7
+	VANDPS      signMask32<>+0(SB), Y7, Y6
+	VORPS       Y6, Y2, Y2
+	VMULPS      96(SP), Y5, Y5
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (DI)(SI*4), Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+	VFMADD231PS Y6, Y2, Y1
+	VFMADD231PS Y6, Y5, Y3
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (DI)(SI*4), Y6, Y6
+	VFMADD231PS 64(SP), Y4, Y6
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  Y6, Y4, (DI)(SI*4)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VFMADD231PS 64(SP), Y2, Y4
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  Y4, Y6, (DI)(SI*4)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VFMADD231PS 64(SP), Y5, Y4
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPS     224(SP), Y5
+	VMASKMOVPS  Y4, Y5, (DI)(SI*4)
+	INCQ        BX
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPS    224(SP), Y4
+	VMASKMOVPS Y0, Y4, (BX)(DX*4)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y1, Y0, (BX)(DX*4)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y3, Y0, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $192-112
+	MOVQ n+104(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+96(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    v_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	ADDQ    R8, DI
+
+col_1:
+	MOVQ        k+96(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        m_base+24(FP), R8
+	VMOVUPS     (R8)(DI*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 128(SP)
+	MOVQ        v_base+48(FP), R8
+	VMOVUPS     (R8)(DI*4), Y3
+	VADDPS      32(SP), Y3, Y3
+	VADDPS      Y3, Y3, Y3
+	VSQRTPS     Y3, Y3
+	VMOVUPS     one32<>+0(SB), Y4
+	VDIVPS      Y3, Y4, Y4
+	VMOVUPS     Y3, 64(SP)
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     128(SP), Y3
+	VMULPS      96(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 128(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y5, Y5, Y5
+	VGATHERDPS  Y5, (R8)(Y6*4), Y1
+	VFMADD231PS Y4, Y3, Y1
+	VMOVUPS     64(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 128(SP), Y1, Y3
+	MOVQ        w_base+72(FP), R8
+	VFMADD231PS (R8)(DI*4), Y3, Y0
+	INCQ        SI
+	MOVQ        n+104(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+104(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         AX, AX
+
+row_2:
+	MOVQ       k+96(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+24(FP), DX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       v_base+48(FP), DX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VXORPS     Y0, Y0, Y0
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+104(FP), SI
+	ADDQ       SI, BX
+
+col_2:
+	MOVQ        k+96(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        m_base+24(FP), SI
+	VMOVUPS     160(SP), Y1
+	VMASKMOVPS  (SI)(BX*4), Y1, Y1
+	VMOVUPS     (SP), Y3
+	VSUBPS      Y1, Y3, Y3
+	VANDPS      absMask32<>+0(SB), Y3, Y3
+	VMOVUPS     Y3, 128(SP)
+	MOVQ        v_base+48(FP), SI
+	VMOVUPS     160(SP), Y1
+	VMASKMOVPS  (SI)(BX*4), Y1, Y1
+	VADDPS      32(SP), Y1, Y1
+	VADDPS      Y1, Y1, Y1
+	VSQRTPS     Y1, Y1
+	VMOVUPS     one32<>+0(SB), Y3
+	VDIVPS      Y1, Y3, Y3
+	VMOVUPS     Y1, 64(SP)
+	VMOVUPS     Y3, 96(SP)
+	VMOVUPS     128(SP), Y1
+	VMULPS      96(SP), Y1, Y1
+	VMINPS      expClamp32<>+0(SB), Y1, Y1
+	VXORPS      Y3, Y3, Y3
+	VCMPPS      $0x00, 128(SP), Y3, Y3
+	VANDNPS     Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     Y3, Y4
+	VFMSUB231PS Y1, Y1, Y4
+	VMOVUPS     expShift32<>+0(SB), Y5
+	VFMADD231PS expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD      expShift32<>+0(SB), Y5, Y6
+	VSUBPS      expShift32<>+0(SB), Y5, Y5
+	VMOVUPS     Y3, Y3
+	VFMSUB231PS ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     expPoly2_32<>+0(SB), Y4
+	VFMADD213PS expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS one32<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y4, Y4
+	VPERMPS     expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS Y3, Y4, Y3
+	VPSRLD      $0x03, Y6, Y4
+	VPSRLD      $0x01, Y4, Y5
+	VPSUBD      Y5, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y3, Y3
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ  Y4, Y5
+	VCVTDQ2PS   Y5, Y4
+	VMULPS      invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS      Y4, Y1, Y4
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     hermite2_32<>+0(SB), Y7
+	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
+	VMULPS      Y1, Y7, Y7
+	VMOVUPS     hermite0_32<>+0(SB), Y8
+	VFMADD213PS hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS Y8, Y4, Y7
+	VFMADD213PS Y1, Y4, Y7
+	VMULPS      Y7, Y4, Y1
+	VFMADD213PS Y4, Y4, Y1
+	LEAQ        erfTab32<>+0(SB), SI
+	VPCMPEQD    Y4, Y4, Y4
+	VGATHERDPS  Y4, (SI)(Y5*4), Y2
+	VFMADD231PS Y3, Y1, Y2
+	VMOVUPS     64(SP), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y3, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
+	MOVQ        w_base+72(FP), SI
+	VMOVUPS     160(SP), Y3
+	VMASKMOVPS  (SI)(BX*4), Y3, Y3
+	VFMADD231PS Y3, Y1, Y0
+	INCQ        DX
+	MOVQ        n+104(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), DX
+	VMOVUPS    160(SP), Y1
+	VMASKMOVPS Y0, Y1, (DX)(CX*4)
+	INCQ       AX
+	MOVQ       n+104(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfGrad32(SB), NOSPLIT, $256-232
+	MOVQ n+224(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    v_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    w_base+192(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+224(FP), R8
+	ADDQ    R8, DI
+
+col_1:
+	MOVQ        k+216(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        m_base+144(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
+	MOVQ        v_base+168(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VADDPS      32(SP), Y5, Y5
+	VADDPS      Y5, Y5, Y5
+	VSQRTPS     Y5, Y5
+	VMOVUPS     one32<>+0(SB), Y6
+	VDIVPS      Y5, Y6, Y6
+	VMOVUPS     Y5, 128(SP)
+	VMOVUPS     Y6, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
+	VANDNPS     Y6, Y5, Y5
+	VMOVUPS     Y5, 96(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R8)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
+	MOVQ        m_base+144(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
+	MOVQ        w_base+192(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VFMADD231PS 64(SP), Y5, Y7
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     Y7, (R8)(DI*4)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     Y5, (R8)(DI*4)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VFMADD231PS 64(SP), Y6, Y5
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPS     Y5, (R8)(DI*4)
+	INCQ        SI
+	MOVQ        n+224(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y3, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y4, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       k+216(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+224(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+
+row_2:
+	MOVQ       k+216(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+144(FP), DX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       v_base+168(FP), DX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       w_base+192(FP), DX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y3, Y3, Y3
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+224(FP), SI
+	ADDQ       SI, BX
+
+col_2:
+	MOVQ        k+216(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        m_base+144(FP), SI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (SI)(BX*4), Y4, Y4
+	VMOVUPS     (SP), Y5
+	VSUBPS      Y4, Y5, Y5
+	VANDPS      absMask32<>+0(SB), Y5, Y5
+	VMOVUPS     Y5, 192(SP)
+	MOVQ        v_base+168(FP), SI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (SI)(BX*4), Y4, Y4
+	VADDPS      32(SP), Y4, Y4
+	VADDPS      Y4, Y4, Y4
+	VSQRTPS     Y4, Y4
+	VMOVUPS     one32<>+0(SB), Y5
+	VDIVPS      Y4, Y5, Y5
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     Y5, 160(SP)
+	VCMPPS      $0x00, zero32<>+0(SB), Y4, Y4
+	VANDNPS     Y5, Y4, Y4
+	VMOVUPS     Y4, 96(SP)
+	VMOVUPS     192(SP), Y4
+	VMULPS      160(SP), Y4, Y4
+	VMINPS      expClamp32<>+0(SB), Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x00, 192(SP), Y5, Y5
+	VANDNPS     Y4, Y5, Y4
+	VMULPS      Y4, Y4, Y5
+	VMOVUPS     Y5, Y6
+	VFMSUB231PS Y4, Y4, Y6
+	VMOVUPS     expShift32<>+0(SB), Y7
+	VFMADD231PS expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD      expShift32<>+0(SB), Y7, Y8
+	VSUBPS      expShift32<>+0(SB), Y7, Y7
+	VMOVUPS     Y5, Y5
+	VFMSUB231PS ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS      Y6, Y5, Y5
+	VMOVUPS     expPoly2_32<>+0(SB), Y6
+	VFMADD213PS expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS one32<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y6, Y6
+	VPERMPS     expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS Y5, Y6, Y5
+	VPSRLD      $0x03, Y8, Y6
+	VPSRLD      $0x01, Y6, Y7
+	VPSUBD      Y7, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y5, Y5
+	VMINPS      erfClamp32<>+0(SB), Y4, Y4
+	VMULPS      erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ  Y6, Y7
+	VCVTDQ2PS   Y7, Y6
+	VMULPS      invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS      Y6, Y4, Y6
+	VMULPS      Y4, Y4, Y8
+	VMOVUPS     hermite2_32<>+0(SB), Y9
+	VFMADD213PS hermite3_32<>+0(SB), Y8, Y9
+	VMULPS      Y4, Y9, Y9
+	VMOVUPS     hermite0_32<>+0(SB), Y10
+	VFMADD213PS hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS Y10, Y6, Y9
+	VFMADD213PS Y4, Y6, Y9
+	VMULPS      Y9, Y6, Y4
+	VFMADD213PS Y6, Y6, Y4
+	LEAQ        erfTab32<>+0(SB), SI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, (SI)(Y7*4), Y2
+	VFMADD231PS Y5, Y4, Y2
+	VMOVUPS     128(SP), Y4
+	VMULPS      half32<>+0(SB), Y4, Y4
+	VMULPS      Y5, Y4, Y4
+	VFMADD231PS 192(SP), Y2, Y4
+	MOVQ        m_base+144(FP), SI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (SI)(BX*4), Y6, Y6
+	VMOVUPS     (SP), Y7
+	VSUBPS      Y6, Y7, Y7
+	VANDPS      signMask32<>+0(SB), Y7, Y6
+	VORPS       Y6, Y2, Y2
+	VMULPS      96(SP), Y5, Y5
+	MOVQ        w_base+192(FP), SI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (SI)(BX*4), Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+	VFMADD231PS Y6, Y2, Y1
+	VFMADD231PS Y6, Y5, Y3
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (SI)(BX*4), Y6, Y6
+	VFMADD231PS 64(SP), Y4, Y6
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  Y6, Y4, (SI)(BX*4)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (SI)(BX*4), Y4, Y4
+	VFMADD231PS 64(SP), Y2, Y4
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  Y4, Y6, (SI)(BX*4)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (SI)(BX*4), Y4, Y4
+	VFMADD231PS 64(SP), Y5, Y4
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPS     224(SP), Y5
+	VMASKMOVPS  Y4, Y5, (SI)(BX*4)
+	INCQ        DX
+	MOVQ        n+224(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), DX
+	VMOVUPS    224(SP), Y4
+	VMASKMOVPS Y0, Y4, (DX)(CX*4)
+	MOVQ       rd_base+24(FP), DX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y1, Y0, (DX)(CX*4)
+	MOVQ       rr_base+48(FP), DX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y3, Y0, (DX)(CX*4)
+	INCQ       AX
+	MOVQ       n+224(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracRowSums32(SB), NOSPLIT, $192-144
+	MOVQ n+136(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+120(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y0, Y3, Y3
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y3, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+128(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+96(FP), R8
+	VMOVUPS     (R8)(DI*4), Y3
+	VMOVUPS     (SP), Y4
+	VSUBPS      Y3, Y4, Y4
+	VANDPS      absMask32<>+0(SB), Y4, Y4
+	VMOVUPS     Y4, 128(SP)
+	VMOVUPS     128(SP), Y3
+	VMULPS      96(SP), Y3, Y3
+	VMINPS      expClamp32<>+0(SB), Y3, Y3
+	VXORPS      Y4, Y4, Y4
+	VCMPPS      $0x00, 128(SP), Y4, Y4
+	VANDNPS     Y3, Y4, Y3
+	VMULPS      Y3, Y3, Y4
+	VMOVUPS     Y4, Y5
+	VFMSUB231PS Y3, Y3, Y5
+	VMOVUPS     expShift32<>+0(SB), Y6
+	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y6
+	VPSUBD      expShift32<>+0(SB), Y6, Y7
+	VSUBPS      expShift32<>+0(SB), Y6, Y6
+	VMOVUPS     Y4, Y4
+	VFMSUB231PS ln2Hi32<>+0(SB), Y6, Y4
+	VFMADD231PS ln2Lo32<>+0(SB), Y6, Y4
+	VSUBPS      Y5, Y4, Y4
+	VMOVUPS     expPoly2_32<>+0(SB), Y5
+	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y5
+	VFMADD213PS one32<>+0(SB), Y4, Y5
+	VMULPS      Y4, Y5, Y5
+	VPERMPS     expScaledTab32<>+0(SB), Y7, Y4
+	VFMADD213PS Y4, Y5, Y4
+	VPSRLD      $0x03, Y7, Y5
+	VPSRLD      $0x01, Y5, Y6
+	VPSUBD      Y6, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y4, Y4
+	VMINPS      erfClamp32<>+0(SB), Y3, Y3
+	VMULPS      erfStep32<>+0(SB), Y3, Y5
+	VCVTTPS2DQ  Y5, Y6
+	VCVTDQ2PS   Y6, Y5
+	VMULPS      invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS      Y5, Y3, Y5
+	VMULPS      Y3, Y3, Y7
+	VMOVUPS     hermite2_32<>+0(SB), Y8
+	VFMADD213PS hermite3_32<>+0(SB), Y7, Y8
+	VMULPS      Y3, Y8, Y8
+	VMOVUPS     hermite0_32<>+0(SB), Y9
+	VFMADD213PS hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS Y9, Y5, Y8
+	VFMADD213PS Y3, Y5, Y8
+	VMULPS      Y8, Y5, Y3
+	VFMADD213PS Y5, Y5, Y3
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y5, Y5, Y5
+	VGATHERDPS  Y5, (R8)(Y6*4), Y1
+	VFMADD231PS Y4, Y3, Y1
+	VMOVUPS     64(SP), Y3
+	VMULPS      half32<>+0(SB), Y3, Y3
+	VMULPS      Y4, Y3, Y3
+	VFMADD231PS 128(SP), Y1, Y3
+	MOVQ        wx_base+72(FP), R8
+	VFMADD231PS (R8)(DI*4), Y3, Y0
+	INCQ        SI
+	MOVQ        n+136(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+136(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+120(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VADDPS     Y0, Y0, Y0
+	VSQRTPS    Y0, Y0
+	VMOVUPS    one32<>+0(SB), Y1
+	VDIVPS     Y0, Y1, Y1
+	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    Y1, 96(SP)
+	VXORPS     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+128(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+96(FP), DI
+	VMOVUPS     160(SP), Y1
+	VMASKMOVPS  (DI)(SI*4), Y1, Y1
+	VMOVUPS     (SP), Y3
+	VSUBPS      Y1, Y3, Y3
+	VANDPS      absMask32<>+0(SB), Y3, Y3
+	VMOVUPS     Y3, 128(SP)
+	VMOVUPS     128(SP), Y1
+	VMULPS      96(SP), Y1, Y1
+	VMINPS      expClamp32<>+0(SB), Y1, Y1
+	VXORPS      Y3, Y3, Y3
+	VCMPPS      $0x00, 128(SP), Y3, Y3
+	VANDNPS     Y1, Y3, Y1
+	VMULPS      Y1, Y1, Y3
+	VMOVUPS     Y3, Y4
+	VFMSUB231PS Y1, Y1, Y4
+	VMOVUPS     expShift32<>+0(SB), Y5
+	VFMADD231PS expInvLn2N32<>+0(SB), Y3, Y5
+	VPSUBD      expShift32<>+0(SB), Y5, Y6
+	VSUBPS      expShift32<>+0(SB), Y5, Y5
+	VMOVUPS     Y3, Y3
+	VFMSUB231PS ln2Hi32<>+0(SB), Y5, Y3
+	VFMADD231PS ln2Lo32<>+0(SB), Y5, Y3
+	VSUBPS      Y4, Y3, Y3
+	VMOVUPS     expPoly2_32<>+0(SB), Y4
+	VFMADD213PS expPoly1_32<>+0(SB), Y3, Y4
+	VFMADD213PS expPoly0_32<>+0(SB), Y3, Y4
+	VFMADD213PS one32<>+0(SB), Y3, Y4
+	VMULPS      Y3, Y4, Y4
+	VPERMPS     expScaledTab32<>+0(SB), Y6, Y3
+	VFMADD213PS Y3, Y4, Y3
+	VPSRLD      $0x03, Y6, Y4
+	VPSRLD      $0x01, Y4, Y5
+	VPSUBD      Y5, Y4, Y4
+	VMOVUPS     expBias32<>+0(SB), Y6
+	VPSUBD      Y5, Y6, Y6
+	VPSLLD      $0x17, Y6, Y6
+	VMULPS      Y6, Y3, Y3
+	VMOVUPS     expBias32<>+0(SB), Y5
+	VPSUBD      Y4, Y5, Y5
+	VPSLLD      $0x17, Y5, Y5
+	VMULPS      Y5, Y3, Y3
+	VMINPS      erfClamp32<>+0(SB), Y1, Y1
+	VMULPS      erfStep32<>+0(SB), Y1, Y4
+	VCVTTPS2DQ  Y4, Y5
+	VCVTDQ2PS   Y5, Y4
+	VMULPS      invErfStep32<>+0(SB), Y4, Y4
+	VSUBPS      Y4, Y1, Y4
+	VMULPS      Y1, Y1, Y6
+	VMOVUPS     hermite2_32<>+0(SB), Y7
+	VFMADD213PS hermite3_32<>+0(SB), Y6, Y7
+	VMULPS      Y1, Y7, Y7
+	VMOVUPS     hermite0_32<>+0(SB), Y8
+	VFMADD213PS hermite1_32<>+0(SB), Y6, Y8
+	VFMADD213PS Y8, Y4, Y7
+	VFMADD213PS Y1, Y4, Y7
+	VMULPS      Y7, Y4, Y1
+	VFMADD213PS Y4, Y4, Y1
+	LEAQ        erfTab32<>+0(SB), DI
+	VPCMPEQD    Y4, Y4, Y4
+	VGATHERDPS  Y4, (DI)(Y5*4), Y2
+	VFMADD231PS Y3, Y1, Y2
+	VMOVUPS     64(SP), Y1
+	VMULPS      half32<>+0(SB), Y1, Y1
+	VMULPS      Y3, Y1, Y1
+	VFMADD231PS 128(SP), Y2, Y1
+	MOVQ        wx_base+72(FP), DI
+	VMOVUPS     160(SP), Y3
+	VMASKMOVPS  (DI)(SI*4), Y3, Y3
+	VFMADD231PS Y3, Y1, Y0
+	INCQ        BX
+	MOVQ        n+136(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPS    160(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+136(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracGrad32(SB), NOSPLIT, $256-264
+	MOVQ n+256(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+248(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+240(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    wa_base+120(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS 32(SP), Y0
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y0, Y3, Y3
+	VMOVUPS Y0, 128(SP)
+	VMOVUPS Y3, 160(SP)
+	VCMPPS  $0x00, zero32<>+0(SB), Y0, Y0
+	VANDNPS Y3, Y0, Y0
+	VMOVUPS Y0, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+248(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+216(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VMOVUPS     (SP), Y6
+	VSUBPS      Y5, Y6, Y6
+	VANDPS      absMask32<>+0(SB), Y6, Y6
+	VMOVUPS     Y6, 192(SP)
+	VMOVUPS     192(SP), Y5
+	VMULPS      160(SP), Y5, Y5
+	VMINPS      expClamp32<>+0(SB), Y5, Y5
+	VXORPS      Y6, Y6, Y6
+	VCMPPS      $0x00, 192(SP), Y6, Y6
+	VANDNPS     Y5, Y6, Y5
+	VMULPS      Y5, Y5, Y6
+	VMOVUPS     Y6, Y7
+	VFMSUB231PS Y5, Y5, Y7
+	VMOVUPS     expShift32<>+0(SB), Y8
+	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
+	VPSUBD      expShift32<>+0(SB), Y8, Y9
+	VSUBPS      expShift32<>+0(SB), Y8, Y8
+	VMOVUPS     Y6, Y6
+	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
+	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
+	VSUBPS      Y7, Y6, Y6
+	VMOVUPS     expPoly2_32<>+0(SB), Y7
+	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
+	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
+	VFMADD213PS one32<>+0(SB), Y6, Y7
+	VMULPS      Y6, Y7, Y7
+	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
+	VFMADD213PS Y6, Y7, Y6
+	VPSRLD      $0x03, Y9, Y7
+	VPSRLD      $0x01, Y7, Y8
+	VPSUBD      Y8, Y7, Y7
+	VMOVUPS     expBias32<>+0(SB), Y9
+	VPSUBD      Y8, Y9, Y9
+	VPSLLD      $0x17, Y9, Y9
+	VMULPS      Y9, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y6, Y6
+	VMINPS      erfClamp32<>+0(SB), Y5, Y5
+	VMULPS      erfStep32<>+0(SB), Y5, Y7
+	VCVTTPS2DQ  Y7, Y8
+	VCVTDQ2PS   Y8, Y7
+	VMULPS      invErfStep32<>+0(SB), Y7, Y7
+	VSUBPS      Y7, Y5, Y7
+	VMULPS      Y5, Y5, Y9
+	VMOVUPS     hermite2_32<>+0(SB), Y10
+	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
+	VMULPS      Y5, Y10, Y10
+	VMOVUPS     hermite0_32<>+0(SB), Y11
+	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
+	VFMADD213PS Y11, Y7, Y10
+	VFMADD213PS Y5, Y7, Y10
+	VMULPS      Y10, Y7, Y5
+	VFMADD213PS Y7, Y7, Y5
+	LEAQ        erfTab32<>+0(SB), R8
+	VPCMPEQD    Y7, Y7, Y7
+	VGATHERDPS  Y7, (R8)(Y8*4), Y1
+	VFMADD231PS Y6, Y5, Y1
+	VMOVUPS     128(SP), Y5
+	VMULPS      half32<>+0(SB), Y5, Y5
+	VMULPS      Y6, Y5, Y5
+	VFMADD231PS 192(SP), Y1, Y5
+	MOVQ        x_base+216(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VMOVUPS     (SP), Y8
+	VSUBPS      Y7, Y8, Y8
+	VANDPS      signMask32<>+0(SB), Y8, Y7
+	VORPS       Y7, Y1, Y1
+	VMULPS      96(SP), Y6, Y6
+	MOVQ        wx_base+192(FP), R8
+	VMOVUPS     (R8)(DI*4), Y7
+	VFMADD231PS Y7, Y5, Y0
+	VFMADD231PS Y7, Y1, Y3
+	VFMADD231PS Y7, Y6, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     (R8)(DI*4), Y6
+	VFMADD231PS 64(SP), Y5, Y6
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPS     Y6, (R8)(DI*4)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     (R8)(DI*4), Y5
+	VFMADD231PS 64(SP), Y1, Y5
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPS     Y5, (R8)(DI*4)
+	INCQ        SI
+	MOVQ        n+256(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y3, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y4, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+248(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+240(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+144(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+168(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       wa_base+120(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    32(SP), Y0
+	VADDPS     Y0, Y0, Y0
+	VSQRTPS    Y0, Y0
+	VMOVUPS    one32<>+0(SB), Y1
+	VDIVPS     Y0, Y1, Y1
+	VMOVUPS    Y0, 128(SP)
+	VMOVUPS    Y1, 160(SP)
+	VCMPPS     $0x00, zero32<>+0(SB), Y0, Y0
+	VANDNPS    Y1, Y0, Y0
+	VMOVUPS    Y0, 96(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y3, Y3, Y3
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+248(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+216(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VMOVUPS     (SP), Y5
+	VSUBPS      Y4, Y5, Y5
+	VANDPS      absMask32<>+0(SB), Y5, Y5
+	VMOVUPS     Y5, 192(SP)
+	VMOVUPS     192(SP), Y4
+	VMULPS      160(SP), Y4, Y4
+	VMINPS      expClamp32<>+0(SB), Y4, Y4
+	VXORPS      Y5, Y5, Y5
+	VCMPPS      $0x00, 192(SP), Y5, Y5
+	VANDNPS     Y4, Y5, Y4
+	VMULPS      Y4, Y4, Y5
+	VMOVUPS     Y5, Y6
+	VFMSUB231PS Y4, Y4, Y6
+	VMOVUPS     expShift32<>+0(SB), Y7
+	VFMADD231PS expInvLn2N32<>+0(SB), Y5, Y7
+	VPSUBD      expShift32<>+0(SB), Y7, Y8
+	VSUBPS      expShift32<>+0(SB), Y7, Y7
+	VMOVUPS     Y5, Y5
+	VFMSUB231PS ln2Hi32<>+0(SB), Y7, Y5
+	VFMADD231PS ln2Lo32<>+0(SB), Y7, Y5
+	VSUBPS      Y6, Y5, Y5
+	VMOVUPS     expPoly2_32<>+0(SB), Y6
+	VFMADD213PS expPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS expPoly0_32<>+0(SB), Y5, Y6
+	VFMADD213PS one32<>+0(SB), Y5, Y6
+	VMULPS      Y5, Y6, Y6
+	VPERMPS     expScaledTab32<>+0(SB), Y8, Y5
+	VFMADD213PS Y5, Y6, Y5
+	VPSRLD      $0x03, Y8, Y6
+	VPSRLD      $0x01, Y6, Y7
+	VPSUBD      Y7, Y6, Y6
+	VMOVUPS     expBias32<>+0(SB), Y8
+	VPSUBD      Y7, Y8, Y8
+	VPSLLD      $0x17, Y8, Y8
+	VMULPS      Y8, Y5, Y5
+	VMOVUPS     expBias32<>+0(SB), Y7
+	VPSUBD      Y6, Y7, Y7
+	VPSLLD      $0x17, Y7, Y7
+	VMULPS      Y7, Y5, Y5
+	VMINPS      erfClamp32<>+0(SB), Y4, Y4
+	VMULPS      erfStep32<>+0(SB), Y4, Y6
+	VCVTTPS2DQ  Y6, Y7
+	VCVTDQ2PS   Y7, Y6
+	VMULPS      invErfStep32<>+0(SB), Y6, Y6
+	VSUBPS      Y6, Y4, Y6
+	VMULPS      Y4, Y4, Y8
+	VMOVUPS     hermite2_32<>+0(SB), Y9
+	VFMADD213PS hermite3_32<>+0(SB), Y8, Y9
+	VMULPS      Y4, Y9, Y9
+	VMOVUPS     hermite0_32<>+0(SB), Y10
+	VFMADD213PS hermite1_32<>+0(SB), Y8, Y10
+	VFMADD213PS Y10, Y6, Y9
+	VFMADD213PS Y4, Y6, Y9
+	VMULPS      Y9, Y6, Y4
+	VFMADD213PS Y6, Y6, Y4
+	LEAQ        erfTab32<>+0(SB), DI
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, (DI)(Y7*4), Y2
+	VFMADD231PS Y5, Y4, Y2
+	VMOVUPS     128(SP), Y4
+	VMULPS      half32<>+0(SB), Y4, Y4
+	VMULPS      Y5, Y4, Y4
+	VFMADD231PS 192(SP), Y2, Y4
+	MOVQ        x_base+216(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (DI)(SI*4), Y6, Y6
+	VMOVUPS     (SP), Y7
+	VSUBPS      Y6, Y7, Y7
+	VANDPS      signMask32<>+0(SB), Y7, Y6
+	VORPS       Y6, Y2, Y2
+	VMULPS      96(SP), Y5, Y5
+	MOVQ        wx_base+192(FP), DI
+	VMOVUPS     224(SP), Y6
+	VMASKMOVPS  (DI)(SI*4), Y6, Y6
+	VFMADD231PS Y6, Y4, Y0
+	VFMADD231PS Y6, Y2, Y1
+	VFMADD231PS Y6, Y5, Y3
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPS     224(SP), Y5
+	VMASKMOVPS  (DI)(SI*4), Y5, Y5
+	VFMADD231PS 64(SP), Y4, Y5
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  Y5, Y4, (DI)(SI*4)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPS     224(SP), Y4
+	VMASKMOVPS  (DI)(SI*4), Y4, Y4
+	VFMADD231PS 64(SP), Y2, Y4
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPS     224(SP), Y5
+	VMASKMOVPS  Y4, Y5, (DI)(SI*4)
+	INCQ        BX
+	MOVQ        n+256(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPS    224(SP), Y4
+	VMASKMOVPS Y0, Y4, (BX)(DX*4)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y1, Y0, (BX)(DX*4)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y3, Y0, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
 // func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·ProjectMeans64(SB), NOSPLIT, $40-96
