@@ -2,6 +2,7 @@ package cramer
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -107,8 +108,22 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 	if err := checkValues(arg, "stds", p.Stds, true); err != nil {
 		return err
 	}
+	// Every weight finite and ≥ 0, then each mixture's sum (compensated, as
+	// checkWeights sums); checkWeights describes a failing mixture.
+	if err := checkRange(arg, "weights", p.Weights, math.Inf(1), true); err != nil {
+		return err
+	}
+	tol := WeightTolerance[F]()
 	for b := 0; b < nb; b++ {
-		if err := checkWeights(arg, p.Weights[b*k:(b+1)*k]); err != nil {
+		blk := p.Weights[b*k : (b+1)*k]
+		var s ksum
+		for _, w := range blk {
+			s.add(float64(w))
+		}
+		if math.Abs(s.val()-1) <= tol {
+			continue
+		}
+		if err := checkWeights(arg, blk); err != nil {
 			e := err.(*InputError)
 			if e.Index >= 0 {
 				e.Index += b * k

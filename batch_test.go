@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -143,5 +144,44 @@ func TestSquaredBatchDeterministic(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSquaredBatchValidation checks that bad batch inputs give an
+// *InputError naming the argument, field and element index (or the mixture
+// whose weights do not sum to 1).
+func TestSquaredBatchValidation(t *testing.T) {
+	const nb, k, m = 4, 3, 2
+	cases := []struct {
+		name         string
+		edit         func(p, q *Mixture[float64])
+		arg, field   string
+		index        int
+		reasonSubstr string
+	}{
+		{"p weights sum", func(p, q *Mixture[float64]) { p.Weights[7] += 0.01 }, "p", "weights", -1, "mixture 2 (elements 6…8)"},
+		{"q weights sum", func(p, q *Mixture[float64]) { q.Weights[1] = 0.9 }, "q", "weights", -1, "mixture 0 (elements 0…1)"},
+		{"negative weight", func(p, q *Mixture[float64]) { p.Weights[10] = -0.5 }, "p", "weights", 10, "negative"},
+		{"NaN weight", func(p, q *Mixture[float64]) { q.Weights[5] = math.NaN() }, "q", "weights", 5, "NaN"},
+		{"NaN mean", func(p, q *Mixture[float64]) { p.Means[4] = math.NaN() }, "p", "means", 4, "NaN"},
+		{"infinite mean", func(p, q *Mixture[float64]) { q.Means[6] = math.Inf(-1) }, "q", "means", 6, "infinite"},
+		{"negative std", func(p, q *Mixture[float64]) { p.Stds[11] = -1 }, "p", "stds", 11, "negative"},
+		{"huge std", func(p, q *Mixture[float64]) { q.Stds[3] = 1e200 }, "q", "stds", 3, "magnitude"},
+		{"short means", func(p, q *Mixture[float64]) { p.Means = p.Means[:5] }, "p", "means", -1, "length 5, want 12"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, q := batchInputs[float64](3, nb, k, m, "mixtures")
+			c.edit(&p, &q)
+			out := make([]float64, nb)
+			err := SquaredBatch(out, k, m, p, q)
+			e, ok := err.(*InputError)
+			if !ok {
+				t.Fatalf("error %v (%T), want *InputError", err, err)
+			}
+			if e.Arg != c.arg || e.Field != c.field || e.Index != c.index || !strings.Contains(e.Reason, c.reasonSubstr) {
+				t.Fatalf("error %+v, want arg %s field %s index %d reason containing %q", e, c.arg, c.field, c.index, c.reasonSubstr)
+			}
+		})
 	}
 }

@@ -98,6 +98,10 @@ func checkValues[F Float](arg, field string, x []F, nonNegative bool) error {
 func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bool) error {
 	for i, v := range x {
 		f := float64(v)
+		// One test per element in the common case (NaN fails every comparison).
+		if a := math.Abs(f); a <= limit && a <= math.MaxFloat64 && (f >= 0 || !nonNegative) {
+			continue
+		}
 		switch {
 		case math.IsNaN(f):
 			return &InputError{arg, field, i, "NaN"}
@@ -105,7 +109,7 @@ func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bo
 			return &InputError{arg, field, i, fmt.Sprintf("infinite (%v)", f)}
 		case nonNegative && f < 0:
 			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
-		case math.Abs(f) > limit:
+		default:
 			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %.3g", f, limit)}
 		}
 	}
