@@ -13,7 +13,7 @@ import (
 
 // TestGuardBatch places every slice of every batch-lane kernel so that it
 // ends exactly at a PROT_NONE page (then starts exactly after one), for every
-// number of lanes n = 0…cfMaxLen at K, M ∈ {0, 1, 3}: a vector access past
+// number of lanes of bLaneCounts at K, M ∈ {0, 1, 3}: a vector access past
 // a partial last lane block faults and is reported.
 func TestGuardBatch(t *testing.T) {
 	const maxComp = 3
@@ -35,7 +35,7 @@ func bGuard[T cfFloat](t *testing.T, a *guardArena, im *kernels.Impl, list []bKe
 		for _, b := range list {
 			for _, k := range []int{0, 1, 3} {
 				for _, m := range []int{0, 1, 3} {
-					for n := 0; n <= cfMaxLen; n++ {
+					for _, n := range bLaneCounts() {
 						inN, outN := b.shape(k, m, n)
 						roles := b.roles()
 						slot := 0
@@ -50,7 +50,7 @@ func bGuard[T cfFloat](t *testing.T, a *guardArena, im *kernels.Impl, list []bKe
 							outs[i] = guardSlice[T](a, slot, c, atEnd)
 							slot++
 						}
-						what := fmt.Sprintf("%s K=%d M=%d n=%d (slices at the guard page's %v side)", b.name, k, m, n, map[bool]string{true: "lower", false: "upper"}[atEnd])
+						what := fmt.Sprintf("%s K=%d M=%d n=%d (slices %s)", b.name, k, m, n, map[bool]string{true: "ending at a guard page", false: "starting after a guard page"}[atEnd])
 						guardCall(f, what, func() { b.run(im, outs, ins, n) })
 					}
 				}

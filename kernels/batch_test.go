@@ -2,9 +2,9 @@ package kernels_test
 
 // Conformance of the batch-lane kernels (Batch*): every implementation must
 // return purego's results bit for bit (-0 and +0 distinguished), element by
-// element, for K, M ∈ {0…3, 5} and every number of lanes n = 0…cfMaxLen
-// (so every full lane block and every partial last block of every lane
-// count occurs), at slice offsets 0…cfMaxOff, with sentinels around every
+// element, for K, M ∈ {0…3, 5} and every number of lanes of bLaneCounts
+// (every full lane block and every partial last block of every lane count
+// up to 8 occurs; the batch kernels do not unroll), at slice offsets 0…cfMaxOff, with sentinels around every
 // slice (no write outside the outputs, no write to the inputs) and outputs
 // pre-filled with a sentinel (every output element is overwritten). The
 // inputs mix ordinary values with the special means and variances of the
@@ -127,6 +127,17 @@ func (b bKernel[T]) shape(k, m, n int) (in, out []int) {
 	return in, out
 }
 
+// bLaneCounts returns the numbers of lanes n the batch tests run: 0 … 2·8+1
+// (one or two full blocks of up to 8 lanes and every partial last block),
+// and a few longer batches.
+func bLaneCounts() []int {
+	var ns []int
+	for n := 0; n <= 2*8+1; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 31, 64, cfMaxLen)
+}
+
 func (b bKernel[T]) roles() string { return b.rowIn + b.colIn }
 
 // bFill fills an input of the given role: weights ≥ 0, means with repeats,
@@ -183,7 +194,7 @@ func bConform[T cfFloat](t *testing.T, im *kernels.Impl, list []bKernel[T]) {
 					if b.self && m > 0 {
 						continue
 					}
-					for n := 0; n <= cfMaxLen; n++ {
+					for _, n := range bLaneCounts() {
 						inN, outN := b.shape(k, m, n)
 						roles := b.roles()
 						ins := make([][]T, len(inN))

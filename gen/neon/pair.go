@@ -719,6 +719,10 @@ func (g *gen) genPair(p *prec) {
 		k.genRowSums(kind)
 		k.genGrad(kind)
 	}
+	for _, kind := range spec.AllRows {
+		k.genBatchRowSums(kind)
+		k.genBatchGrad(kind)
+	}
 }
 
 func sl(names ...string) []param {
