@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"math"
 	"testing"
 
 	"github.com/gmmkit/cramer"
@@ -107,6 +108,50 @@ func runBatch[F cramer.Float](b *testing.B, cross, crossGrad func(*kernels.Impl,
 					b.ReportMetric(nb*(k*m+k*(k-1)/2+m*(m-1)/2)*float64(b.N)/el.Seconds()/1e6, "Meval/s")
 				}
 			})
+		}
+	}
+}
+
+// TestBaselineBatchAgrees checks that SquaredBatchGrad gives the same values
+// and gradients (within rounding) with every implementation, the matherf
+// baseline included, for mixture and point targets, so that BenchmarkBatch
+// and BenchmarkWorkloads compare like with like.
+func TestBaselineBatchAgrees(t *testing.T) {
+	for _, sh := range []struct {
+		b, k, m int
+		points  bool
+	}{{37, 3, 2, false}, {37, 5, 1, true}} {
+		p := mixture[float64](newBatchSide(seedA, sh.b, sh.k))
+		q := mixture[float64](newBatchSide(seedB, sh.b, sh.m))
+		if sh.points {
+			clear(q.Stds)
+		}
+		run := func(name string) (out []float64, gp, gq cramer.MixtureGrad[float64]) {
+			prev, err := kernels.Use(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer kernels.Use(prev)
+			out = make([]float64, sh.b)
+			if err := cramer.SquaredBatchGrad(out, sh.k, sh.m, p, q, &gp, &gq); err != nil {
+				t.Fatal(err)
+			}
+			return out, gp, gq
+		}
+		wantOut, wantP, wantQ := run("purego")
+		for _, name := range kernels.Names() {
+			out, gp, gq := run(name)
+			for _, c := range []struct {
+				what      string
+				got, want []float64
+			}{{"out", out, wantOut}, {"gp.Means", gp.Means, wantP.Means}, {"gp.Stds", gp.Stds, wantP.Stds}, {"gp.Weights", gp.Weights, wantP.Weights},
+				{"gq.Means", gq.Means, wantQ.Means}, {"gq.Weights", gq.Weights, wantQ.Weights}} {
+				for i := range c.want {
+					if math.Abs(c.got[i]-c.want[i]) > 1e-12 {
+						t.Fatalf("%s K=%d M=%d: %s[%d] = %v, purego %v", name, sh.k, sh.m, c.what, i, c.got[i], c.want[i])
+					}
+				}
+			}
 		}
 	}
 }
