@@ -521,7 +521,7 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("%s: mpairs_per_s %v", w.Name, w.MpairsPerS)
 		}
 	}
-	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x16", "batch-4096x16-grad", "samples-32x100000"}
+	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad", "mdn-65536x5", "mdn-65536x5-grad", "samples-32x100000"}
 	if !slices.Equal(names, want) {
 		t.Errorf("workloads %q, want %q", names, want)
 	}
