@@ -185,3 +185,50 @@ func TestSquaredBatchValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestInRangeAgrees checks the branch-free fast path of checkRange: whenever
+// inRange accepts a slice, the element-by-element checks accept it too, and
+// it accepts ordinary slices; values at and around the limits, ±0, NaN, ±Inf
+// and subnormals included.
+func TestInRangeAgrees(t *testing.T) {
+	testInRange[float64](t)
+	testInRange[float32](t)
+}
+
+func testInRange[F Float](t *testing.T) {
+	lim := MaxMagnitude[F]()
+	specials := []float64{0, math.Copysign(0, -1), 1, -1, lim, -lim, math.Nextafter(lim, math.Inf(1)), math.Nextafter(lim, 0),
+		math.Inf(1), math.Inf(-1), math.NaN(), 1e-310, 1e-45, math.MaxFloat32, 1e300}
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 3000; trial++ {
+		x := make([]F, 1+r.IntN(9))
+		for i := range x {
+			x[i] = F(r.NormFloat64())
+			if r.IntN(4) == 0 {
+				x[i] = F(specials[r.IntN(len(specials))])
+			}
+		}
+		for _, limit := range []float64{lim, math.Inf(1), 2.5} {
+			for _, nonNeg := range []bool{false, true} {
+				slow := true
+				for _, v := range x {
+					f := float64(v)
+					if math.IsNaN(f) || math.IsInf(f, 0) || (nonNeg && f < 0) || math.Abs(f) > limit {
+						slow = false
+					}
+				}
+				fast := inRange(x, limit, nonNeg)
+				if fast && !slow {
+					t.Fatalf("%T %v, limit %v, nonNegative %v: inRange accepts what the element checks reject", x, x, limit, nonNeg)
+				}
+				hasNegZero := false
+				for _, v := range x {
+					hasNegZero = hasNegZero || (v == 0 && math.Signbit(float64(v)))
+				}
+				if slow && !fast && !(nonNeg && hasNegZero) {
+					t.Fatalf("%T %v, limit %v, nonNegative %v: inRange rejects a valid slice", x, x, limit, nonNeg)
+				}
+			}
+		}
+	}
+}
