@@ -158,15 +158,9 @@ func (j *job[F]) batchTask(task, worker int) {
 		}
 		batchSelfRows(j.im, sp, ma, va, wa, n)
 		batchSelfRows(j.im, sq, mb, vb, wb, n)
-		c64, sp64, sq64 := tot[:k], tot[k:2*k], tot[2*k:2*k+m]
 		for l := 0; l < n; l++ {
 			b := b0 + l
-			pa, pb := b*k, b*m
-			laneOf(c64, cr, n, l)
-			laneOf(sp64, sp, n, l)
-			laneOf(sq64, sq, n, l)
-			wpa := j.wa[pa : pa+k]
-			v := dot(wpa, c64) - 0.5*(selfOf(wpa, j.sa[pa:pa+k], sp64)+selfOf(j.wb[pb:pb+m], j.sb[pb:pb+m], sq64))
+			v := laneValue(j.wa[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.wb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m], cr, sp, sq, n, l)
 			j.out[b] = F(max(v, 0))
 		}
 		return
@@ -196,7 +190,7 @@ func (j *job[F]) batchTask(task, worker int) {
 		foldSelf(selfQ, sqR, sqC, m, n, l)
 		pm := Mixture[F]{j.wa[pa : pa+k], j.ma[pa : pa+k], j.sa[pa : pa+k]}
 		qm := Mixture[F]{j.wb[pb : pb+m], j.mb[pb : pb+m], j.sb[pb : pb+m]}
-		v := dot(pm.Weights, cross[:k]) - 0.5*(selfOf(pm.Weights, pm.Stds, selfP)+selfOf(qm.Weights, qm.Stds, selfQ))
+		v := laneValue(pm.Weights, pm.Stds, qm.Weights, qm.Stds, crR.H, spR.H, sqR.H, n, l)
 		j.out[b] = F(max(v, 0))
 		if j.gp != nil {
 			gp := MixtureGrad[F]{j.gp.Weights[pa : pa+k], j.gp.Means[pa : pa+k], j.gp.Stds[pa : pa+k]}
@@ -207,6 +201,35 @@ func (j *job[F]) batchTask(task, worker int) {
 			mixtureGrad(&gq, qm, crossCol, selfQ, -1)
 		}
 	}
+}
+
+// laneValue returns ℓ₂² of mixture pair l of a chunk of n from its weights
+// and stds (contiguous) and the lane-interleaved row sums of the cross
+// (cr), self P (sp) and self Q (sq) kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q)
+// with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, compensated as dot and selfOf sum
+// (the same operations in the same order, written out: this runs once per
+// mixture pair). The value and gradient paths both use it, so their values
+// are the same bits.
+func laneValue[F Float](wa, sa, wb, sb, cr, sp, sq []F, n, l int) float64 {
+	var c ksum
+	for i, w := range wa {
+		a, x := float64(w), float64(cr[i*n+l])
+		p := a * x
+		c.add(p)
+		c.c += math.FMA(a, x, -p)
+	}
+	var sP, sQ ksum
+	for i, w := range wa {
+		a := float64(w)
+		sP.add(a * a * diagTerm(float64(sa[i])))
+		sP.add(2 * a * float64(sp[i*n+l]))
+	}
+	for i, w := range wb {
+		a := float64(w)
+		sQ.add(a * a * diagTerm(float64(sb[i])))
+		sQ.add(2 * a * float64(sq[i*n+l]))
+	}
+	return c.val() - 0.5*(sP.val()+sQ.val())
 }
 
 // interleave copies the c components of the n mixtures b0 … b0+n−1 of the

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -63,8 +64,74 @@ func BenchmarkBatch(b *testing.B) {
 	}
 }
 
+// batchKernelCall returns a call of the batch-lane cross kernel (value or
+// gradient) on n pairs of K = M = k components, lane-interleaved in chunks of
+// 64 pairs as SquaredBatch lays them out, one kernel call per chunk: the
+// kernels alone, without the transposition and the per-pair combination of
+// SquaredBatch. Mpair/s counts the n·K·M pair terms.
+func batchKernelCall[F cramer.Float](im *kernels.Impl, grad bool, n, k int) func() {
+	const chunk = 64
+	a, c := newSide(seedA, n*k), newSide(seedB, n*k)
+	wa, ma, va := conv[F](a.w), conv[F](a.m), conv[F](a.v)
+	wb, mb, vb := conv[F](c.w), conv[F](c.m), conv[F](c.v)
+	g3 := func() [3][]F { return [3][]F{make([]F, n*k), make([]F, n*k), make([]F, n*k)} }
+	out, r, cl := make([]F, n*k), g3(), g3()
+	s := func(x []F, c0 int) []F { return x[c0*k : (c0+chunk)*k] }
+	switch any(out).(type) {
+	case []float64:
+		f := func(x []F, c0 int) []float64 { return any(s(x, c0)).([]float64) }
+		w := func(g [3][]F, c0 int) kernels.GradSums64 {
+			return kernels.GradSums64{H: f(g[0], c0), D: f(g[1], c0), R: f(g[2], c0)}
+		}
+		if grad {
+			return func() {
+				for c0 := 0; c0 < n; c0 += chunk {
+					im.BatchCrossGrad64(w(r, c0), w(cl, c0), f(wa, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
+				}
+			}
+		}
+		return func() {
+			for c0 := 0; c0 < n; c0 += chunk {
+				im.BatchCrossRowSums64(f(out, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
+			}
+		}
+	case []float32:
+		f := func(x []F, c0 int) []float32 { return any(s(x, c0)).([]float32) }
+		w := func(g [3][]F, c0 int) kernels.GradSums32 {
+			return kernels.GradSums32{H: f(g[0], c0), D: f(g[1], c0), R: f(g[2], c0)}
+		}
+		if grad {
+			return func() {
+				for c0 := 0; c0 < n; c0 += chunk {
+					im.BatchCrossGrad32(w(r, c0), w(cl, c0), f(wa, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
+				}
+			}
+		}
+		return func() {
+			for c0 := 0; c0 < n; c0 += chunk {
+				im.BatchCrossRowSums32(f(out, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
+			}
+		}
+	}
+	panic("unreachable")
+}
+
 func runBatch[F cramer.Float](b *testing.B, cross, crossGrad func(*kernels.Impl, int, int) (func(), float64), im *kernels.Impl) {
 	for _, g := range []bool{false, true} {
+		for _, k := range []int{1, 4, 8, 16} {
+			name := fmt.Sprintf("shape=kernel-4096x%d", k)
+			if g {
+				name += "-grad"
+			}
+			b.Run(name, func(b *testing.B) {
+				run := batchKernelCall[F](im, g, 4096, k)
+				b.ReportAllocs()
+				for b.Loop() {
+					run()
+				}
+				reportPairs(b, float64(4096*k*k))
+			})
+		}
 		kernel, suffix := cross, ""
 		if g {
 			kernel, suffix = crossGrad, "-grad"
