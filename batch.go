@@ -210,7 +210,23 @@ func (j *job[F]) batchTask(task, worker int) {
 // (the same operations in the same order, written out: this runs once per
 // mixture pair). The value and gradient paths both use it, so their values
 // are the same bits.
+//
+// In float32 the float64 sums of these few float32 terms are already far
+// more accurate than the float32 result, so they are not compensated.
 func laneValue[F Float](wa, sa, wb, sb, cr, sp, sq []F, n, l int) float64 {
+	if !is64[F]() {
+		var c, sP, sQ float64
+		for i, w := range wa {
+			a := float64(w)
+			c += a * float64(cr[i*n+l])
+			sP += a*a*diagTerm(float64(sa[i])) + 2*a*float64(sp[i*n+l])
+		}
+		for i, w := range wb {
+			a := float64(w)
+			sQ += a*a*diagTerm(float64(sb[i])) + 2*a*float64(sq[i*n+l])
+		}
+		return c - 0.5*(sP+sQ)
+	}
 	var c ksum
 	for i, w := range wa {
 		a, x := float64(w), float64(cr[i*n+l])
