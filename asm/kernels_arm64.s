@@ -3506,7 +3506,7 @@ CrossRowSums64_done:
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossGrad64(SB), NOSPLIT, $128-288
+TEXT ·CrossGrad64(SB), NOSPLIT, $224-288
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -4499,7 +4499,7 @@ SelfRowSums64_done:
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfGrad64(SB), NOSPLIT, $128-216
+TEXT ·SelfGrad64(SB), NOSPLIT, $224-216
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -5468,7 +5468,7 @@ DiracRowSums64_done:
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracGrad64(SB), NOSPLIT, $128-240
+TEXT ·DiracGrad64(SB), NOSPLIT, $224-240
 	MOVD $const64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -9507,7 +9507,7 @@ CrossRowSums32_done:
 	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossGrad32(SB), NOSPLIT, $128-288
+TEXT ·CrossGrad32(SB), NOSPLIT, $224-288
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -10524,7 +10524,7 @@ SelfRowSums32_done:
 	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfGrad32(SB), NOSPLIT, $128-216
+TEXT ·SelfGrad32(SB), NOSPLIT, $224-216
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -11509,7 +11509,7 @@ DiracRowSums32_done:
 	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracGrad32(SB), NOSPLIT, $128-240
+TEXT ·DiracGrad32(SB), NOSPLIT, $224-240
 	MOVD $const32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
