@@ -21,7 +21,13 @@ const batchChunk = 64
 // network's output layer produces them). Each block's weights must sum to 1.
 // Every out[b] equals Squared(P_b, Q_b) up to the summation order. This is the
 // loss of a Gaussian-mixture distributional DQN or a mixture density network
-// against mixture targets.
+// against mixture targets; with m = 1 and std 0 against scalar targets (when
+// every std of q is 0 the point-mass form of the kernels is used).
+//
+// The pairs are evaluated by the batch-lane kernels, one mixture pair per
+// SIMD lane, on blocks of pairs transposed into scratch, so the speed per
+// pair term hardly depends on k and m. Results are bit-identical for every
+// thread count; the Workspace form allocates nothing once warm (serial path).
 func SquaredBatch[F Float](out []F, k, m int, p, q Mixture[F]) error {
 	var ws Workspace[F]
 	return ws.SquaredBatchGrad(out, k, m, p, q, nil, nil)
@@ -78,12 +84,10 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		perF = 3*(k+m) + 9*(k+m)
 	}
 	perF *= batchChunk
-	perTot := 12 * (k + m)
 	ws.rowPart = grow(ws.rowPart, nw*perF)
-	ws.rowTot = grow(ws.rowTot, nw*perTot)
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, tot: ws.rowTot, perF: perF, perTot: perTot}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF}
 	ws.run(ntasks, pairs)
 	ws.job = job[F]{}
 	return nil
@@ -143,7 +147,6 @@ func (j *job[F]) batchTask(task, worker int) {
 	b0 := task * batchChunk
 	n := min(batchChunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
-	tot := j.tot[worker*j.perTot : (worker+1)*j.perTot]
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
 	wa, ma, va := take(k), take(k), take(k)
 	wb, mb, vb := take(m), take(m), take(m)
@@ -177,28 +180,41 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
 	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
-	o := 0
-	take64 := func(c int) []float64 { s := tot[o : o+c]; o += c; return s }
-	cross, crossCol := take64(3*k), take64(3*m)
-	selfP, selfQ := take64(4*k), take64(4*m)
 	for l := 0; l < n; l++ {
 		b := b0 + l
 		pa, pb := b*k, b*m
-		gradLaneOf(cross, crR, k, n, l)
-		gradLaneOf(crossCol, crC, m, n, l)
-		foldSelf(selfP, spR, spC, k, n, l)
-		foldSelf(selfQ, sqR, sqC, m, n, l)
-		pm := Mixture[F]{j.wa[pa : pa+k], j.ma[pa : pa+k], j.sa[pa : pa+k]}
-		qm := Mixture[F]{j.wb[pb : pb+m], j.mb[pb : pb+m], j.sb[pb : pb+m]}
-		v := laneValue(pm.Weights, pm.Stds, qm.Weights, qm.Stds, crR.H, spR.H, sqR.H, n, l)
+		wpa, spa := j.wa[pa:pa+k], j.sa[pa:pa+k]
+		wpb, spb := j.wb[pb:pb+m], j.sb[pb:pb+m]
+		v := laneValue(wpa, spa, wpb, spb, crR.H, spR.H, sqR.H, n, l)
 		j.out[b] = F(max(v, 0))
 		if j.gp != nil {
-			gp := MixtureGrad[F]{j.gp.Weights[pa : pa+k], j.gp.Means[pa : pa+k], j.gp.Stds[pa : pa+k]}
-			mixtureGrad(&gp, pm, cross, selfP, 1)
+			laneGrad(j.gp.Weights[pa:pa+k], j.gp.Means[pa:pa+k], j.gp.Stds[pa:pa+k], wpa, spa, crR, spR, spC, 1, n, l)
 		}
 		if j.gq != nil {
-			gq := MixtureGrad[F]{j.gq.Weights[pb : pb+m], j.gq.Means[pb : pb+m], j.gq.Stds[pb : pb+m]}
-			mixtureGrad(&gq, qm, crossCol, selfQ, -1)
+			laneGrad(j.gq.Weights[pb:pb+m], j.gq.Means[pb:pb+m], j.gq.Stds[pb:pb+m], wpb, spb, crC, sqR, sqC, -1, n, l)
+		}
+	}
+}
+
+// laneGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of mixture pair l
+// of a chunk of n (weights w and stds s contiguous) from the lane-interleaved
+// GradSums of its cross sums (cross: rows for p, sign 1; columns for q, sign
+// −1, whose D has the opposite sign) and of the upper-triangle rows and
+// columns of its own self sums: the formulas of mixtureGrad, reading the
+// kernels' outputs in place.
+func laneGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, n, l int) {
+	for i := range w {
+		x := i*n + l
+		a, sd := float64(w[i]), float64(s[i])
+		selfH := float64(rows.H[x]) + float64(cols.H[x])
+		selfD := float64(rows.D[x]) - float64(cols.D[x])
+		gw[i] = F(float64(cross.H[x]) - (selfH + a*diagTerm(sd)))
+		gm[i] = F(a * (sign*float64(cross.D[x]) - selfD))
+		if sd > 0 {
+			selfR := float64(rows.R[x]) + float64(cols.R[x])
+			gs[i] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+		} else {
+			gs[i] = 0
 		}
 	}
 }
@@ -262,32 +278,5 @@ func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
 			sd := s[o+i]
 			dv[i*n+l] = sd * sd
 		}
-	}
-}
-
-// laneOf gathers lane l of the lane-interleaved x (n lanes) into dst.
-func laneOf[F Float](dst []float64, x []F, n, l int) {
-	for i := range dst {
-		dst[i] = float64(x[i*n+l])
-	}
-}
-
-// gradLaneOf gathers lane l of the c-row GradSums g into dst: H, D, R.
-func gradLaneOf[F Float](dst []float64, g gradSums[F], c, n, l int) {
-	laneOf(dst[:c], g.H, n, l)
-	laneOf(dst[c:2*c], g.D, n, l)
-	laneOf(dst[2*c:3*c], g.R, n, l)
-}
-
-// foldSelf turns lane l of the upper-triangle row and column GradSums of c
-// components (lane-interleaved, n lanes) into the layout selfSums produces:
-// full off-diagonal H, D, R then the upper rows H.
-func foldSelf[F Float](dst []float64, rows, cols gradSums[F], c, n, l int) {
-	for i := 0; i < c; i++ {
-		x := i*n + l
-		dst[i] = float64(rows.H[x]) + float64(cols.H[x])
-		dst[c+i] = float64(rows.D[x]) - float64(cols.D[x])
-		dst[2*c+i] = float64(rows.R[x]) + float64(cols.R[x])
-		dst[3*c+i] = float64(rows.H[x])
 	}
 }

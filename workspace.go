@@ -67,14 +67,13 @@ type job[F Float] struct {
 	k, m, rt, ct     int
 	rowPart, colPart []F
 
-	// batch jobs (rt is the number of mixture pairs; rowPart and tot hold
-	// perF and perTot elements of scratch per worker)
-	batch        bool
-	sa, sb       []F
-	out          []F
-	gp, gq       *MixtureGrad[F]
-	tot          []float64
-	perF, perTot int
+	// batch jobs (rt is the number of mixture pairs; rowPart holds perF
+	// elements of scratch per worker)
+	batch  bool
+	sa, sb []F
+	out    []F
+	gp, gq *MixtureGrad[F]
+	perF   int
 }
 
 // workers returns the number of goroutines run uses for n tasks of a
