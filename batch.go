@@ -161,11 +161,7 @@ func (j *job[F]) batchTask(task, worker int) {
 		}
 		batchSelfRows(j.im, sp, ma, va, wa, n)
 		batchSelfRows(j.im, sq, mb, vb, wb, n)
-		for l := 0; l < n; l++ {
-			b := b0 + l
-			v := laneValue(j.wa[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.wb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m], cr, sp, sq, n, l)
-			j.out[b] = F(max(v, 0))
-		}
+		chunkValues(j.out[b0:b0+n], j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k], j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m], cr, sp, sq, n)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
@@ -180,88 +176,90 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
 	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	wpa, spa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
+	wpb, spb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
+	chunkValues(j.out[b0:b0+n], wpa, spa, wpb, spb, crR.H, spR.H, sqR.H, n)
+	if j.gp != nil {
+		chunkGrad(j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, n)
+	}
+	if j.gq != nil {
+		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, n)
+	}
+}
+
+// chunkGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of the n mixture
+// pairs of a chunk (gw, gm, gs, weights w and stds s contiguous, c = len(w)/n
+// components each) from the lane-interleaved GradSums of its cross sums
+// (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
+// opposite sign) and of the upper-triangle rows and columns of its own self
+// sums: the formulas of mixtureGrad, reading the kernels' outputs in place.
+func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, n int) {
+	c := len(w) / n
 	for l := 0; l < n; l++ {
-		b := b0 + l
-		pa, pb := b*k, b*m
-		wpa, spa := j.wa[pa:pa+k], j.sa[pa:pa+k]
-		wpb, spb := j.wb[pb:pb+m], j.sb[pb:pb+m]
-		v := laneValue(wpa, spa, wpb, spb, crR.H, spR.H, sqR.H, n, l)
-		j.out[b] = F(max(v, 0))
-		if j.gp != nil {
-			laneGrad(j.gp.Weights[pa:pa+k], j.gp.Means[pa:pa+k], j.gp.Stds[pa:pa+k], wpa, spa, crR, spR, spC, 1, n, l)
-		}
-		if j.gq != nil {
-			laneGrad(j.gq.Weights[pb:pb+m], j.gq.Means[pb:pb+m], j.gq.Stds[pb:pb+m], wpb, spb, crC, sqR, sqC, -1, n, l)
+		for i := 0; i < c; i++ {
+			x, o := i*n+l, l*c+i
+			a, sd := float64(w[o]), float64(s[o])
+			selfH := float64(rows.H[x]) + float64(cols.H[x])
+			selfD := float64(rows.D[x]) - float64(cols.D[x])
+			gw[o] = F(float64(cross.H[x]) - (selfH + a*diagTerm(sd)))
+			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+			if sd > 0 {
+				selfR := float64(rows.R[x]) + float64(cols.R[x])
+				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+			} else {
+				gs[o] = 0
+			}
 		}
 	}
 }
 
-// laneGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of mixture pair l
-// of a chunk of n (weights w and stds s contiguous) from the lane-interleaved
-// GradSums of its cross sums (cross: rows for p, sign 1; columns for q, sign
-// −1, whose D has the opposite sign) and of the upper-triangle rows and
-// columns of its own self sums: the formulas of mixtureGrad, reading the
-// kernels' outputs in place.
-func laneGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, n, l int) {
-	for i := range w {
-		x := i*n + l
-		a, sd := float64(w[i]), float64(s[i])
-		selfH := float64(rows.H[x]) + float64(cols.H[x])
-		selfD := float64(rows.D[x]) - float64(cols.D[x])
-		gw[i] = F(float64(cross.H[x]) - (selfH + a*diagTerm(sd)))
-		gm[i] = F(a * (sign*float64(cross.D[x]) - selfD))
-		if sd > 0 {
-			selfR := float64(rows.R[x]) + float64(cols.R[x])
-			gs[i] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+// chunkValues sets out[l] = max(ℓ₂², 0) for the n mixture pairs of a chunk
+// from their weights and stds (contiguous: wa, sa n×k, wb, sb n×m) and the
+// lane-interleaved row sums of the cross (cr), self P (sp) and self Q (sq)
+// kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π +
+// 2aᵢ·spᵢ, compensated as dot and selfOf sum (the same operations in the
+// same order, written out: this runs once per mixture pair). The value and
+// gradient paths both use it, so their values are the same bits. In
+// float32 the float64 sums of these few float32 terms are already far more
+// accurate than the float32 result, so they are not compensated.
+func chunkValues[F Float](out, wa, sa, wb, sb, cr, sp, sq []F, n int) {
+	k, m := len(wa)/n, len(wb)/n
+	for l := range out[:n] {
+		var v float64
+		if !is64[F]() {
+			var c, sP, sQ float64
+			for i := 0; i < k; i++ {
+				a := float64(wa[l*k+i])
+				c += a * float64(cr[i*n+l])
+				sP += a*a*diagTerm(float64(sa[l*k+i])) + 2*a*float64(sp[i*n+l])
+			}
+			for i := 0; i < m; i++ {
+				a := float64(wb[l*m+i])
+				sQ += a*a*diagTerm(float64(sb[l*m+i])) + 2*a*float64(sq[i*n+l])
+			}
+			v = c - 0.5*(sP+sQ)
 		} else {
-			gs[i] = 0
+			var c, sP, sQ ksum
+			for i := 0; i < k; i++ {
+				a, x := float64(wa[l*k+i]), float64(cr[i*n+l])
+				p := a * x
+				c.add(p)
+				c.c += math.FMA(a, x, -p)
+			}
+			for i := 0; i < k; i++ {
+				a := float64(wa[l*k+i])
+				sP.add(a * a * diagTerm(float64(sa[l*k+i])))
+				sP.add(2 * a * float64(sp[i*n+l]))
+			}
+			for i := 0; i < m; i++ {
+				a := float64(wb[l*m+i])
+				sQ.add(a * a * diagTerm(float64(sb[l*m+i])))
+				sQ.add(2 * a * float64(sq[i*n+l]))
+			}
+			v = c.val() - 0.5*(sP.val()+sQ.val())
 		}
+		out[l] = F(max(v, 0))
 	}
-}
-
-// laneValue returns ℓ₂² of mixture pair l of a chunk of n from its weights
-// and stds (contiguous) and the lane-interleaved row sums of the cross
-// (cr), self P (sp) and self Q (sq) kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q)
-// with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, compensated as dot and selfOf sum
-// (the same operations in the same order, written out: this runs once per
-// mixture pair). The value and gradient paths both use it, so their values
-// are the same bits.
-//
-// In float32 the float64 sums of these few float32 terms are already far
-// more accurate than the float32 result, so they are not compensated.
-func laneValue[F Float](wa, sa, wb, sb, cr, sp, sq []F, n, l int) float64 {
-	if !is64[F]() {
-		var c, sP, sQ float64
-		for i, w := range wa {
-			a := float64(w)
-			c += a * float64(cr[i*n+l])
-			sP += a*a*diagTerm(float64(sa[i])) + 2*a*float64(sp[i*n+l])
-		}
-		for i, w := range wb {
-			a := float64(w)
-			sQ += a*a*diagTerm(float64(sb[i])) + 2*a*float64(sq[i*n+l])
-		}
-		return c - 0.5*(sP+sQ)
-	}
-	var c ksum
-	for i, w := range wa {
-		a, x := float64(w), float64(cr[i*n+l])
-		p := a * x
-		c.add(p)
-		c.c += math.FMA(a, x, -p)
-	}
-	var sP, sQ ksum
-	for i, w := range wa {
-		a := float64(w)
-		sP.add(a * a * diagTerm(float64(sa[i])))
-		sP.add(2 * a * float64(sp[i*n+l]))
-	}
-	for i, w := range wb {
-		a := float64(w)
-		sQ.add(a * a * diagTerm(float64(sb[i])))
-		sQ.add(2 * a * float64(sq[i*n+l]))
-	}
-	return c.val() - 0.5*(sP.val()+sQ.val())
 }
 
 // interleave copies the c components of the n mixtures b0 … b0+n−1 of the
