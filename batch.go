@@ -62,6 +62,23 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	if gq != nil {
 		gq.Weights, gq.Means, gq.Stds = grow(gq.Weights, nb*m), grow(gq.Means, nb*m), grow(gq.Stds, nb*m)
 	}
+	// Pairs of tiny magnitude are solved at a larger scale, each its own
+	// (see scaleState).
+	sc := &ws.scale
+	p0, q0 := p, q
+	exps := sc.batchExponents(nb, k, m, p, q)
+	if exps != nil {
+		sc.pm, sc.ps = grow(sc.pm, nb*k), grow(sc.ps, nb*k)
+		sc.qm, sc.qs = grow(sc.qm, nb*m), grow(sc.qs, nb*m)
+		for b, e := range exps {
+			scaledInto(sc.pm[b*k:(b+1)*k], p.Means[b*k:(b+1)*k], e)
+			scaledInto(sc.ps[b*k:(b+1)*k], p.Stds[b*k:(b+1)*k], e)
+			scaledInto(sc.qm[b*m:(b+1)*m], q.Means[b*m:(b+1)*m], e)
+			scaledInto(sc.qs[b*m:(b+1)*m], q.Stds[b*m:(b+1)*m], e)
+		}
+		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
+		q = Mixture[F]{q.Weights, sc.qm, sc.qs}
+	}
 	// The targets are point masses (a mixture density network's scalar
 	// targets) when every std of q is 0: the Dirac kernels then compute each
 	// row's scale once instead of once per pair.
@@ -73,6 +90,7 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		}
 	}
 	ntasks := tiles(nb, batchChunk)
+	sc.fail = grow(sc.fail, ntasks)
 	pairs := nb * (k*m + k*k + m*m)
 	nw := ws.workers(ntasks, pairs)
 	// Per worker: the interleaved inputs (weights, means, variances of both
@@ -87,16 +105,78 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	ws.rowPart = grow(ws.rowPart, nw*perF)
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail}
 	ws.run(ntasks, pairs)
 	ws.job = job[F]{}
+	for _, b := range sc.fail {
+		if b >= 0 {
+			return batchPairError(b, k, m, p0, q0, grad)
+		}
+	}
 	return nil
 }
 
+// batchExponents returns the scale exponent of every mixture pair of a batch
+// (see scaleState), or nil when no pair needs scaling.
+func (sc *scaleState[F]) batchExponents(nb, k, m int, p, q Mixture[F]) []int {
+	sc.exps = grow(sc.exps, nb)
+	any := false
+	for b := range sc.exps {
+		ps, qs := p.Stds[b*k:(b+1)*k], q.Stds[b*m:(b+1)*m]
+		sc.exps[b] = mixtureExponent[F](maxAbs(p.Means[b*k:(b+1)*k], ps, q.Means[b*m:(b+1)*m], qs), minPositive(ps, qs))
+		any = any || sc.exps[b] != 0
+	}
+	if !any {
+		return nil
+	}
+	return sc.exps
+}
+
+// batchPairError returns the error of mixture pair b of a batch that
+// batchTask flagged (a lossy std, or a value that underflows), as the pair
+// computed alone reports it.
+func batchPairError[F Float](b, k, m int, p, q Mixture[F], grad bool) error {
+	pb := Mixture[F]{p.Weights[b*k : (b+1)*k], p.Means[b*k : (b+1)*k], p.Stds[b*k : (b+1)*k]}
+	qb := Mixture[F]{q.Weights[b*m : (b+1)*m], q.Means[b*m : (b+1)*m], q.Stds[b*m : (b+1)*m]}
+	var ws Workspace[F]
+	ws.Threads = 1
+	var g MixtureGrad[F]
+	gp := &g
+	if !grad {
+		gp = nil
+	}
+	_, err := ws.SquaredGrad(pb, qb, gp, nil)
+	ie, ok := err.(*InputError)
+	if !ok { // not expected: the pair alone runs the same computation
+		return &InputError{"p, q", "values", -1, fmt.Sprintf("mixture pair %d cannot be computed accurately", b)}
+	}
+	switch ie.Arg {
+	case "p":
+		ie.Index = shiftIndex(ie.Index, b*k)
+	case "q":
+		ie.Index = shiftIndex(ie.Index, b*m)
+	}
+	ie.Reason = fmt.Sprintf("mixture pair %d: %s", b, ie.Reason)
+	return ie
+}
+
+func shiftIndex(i, off int) int {
+	if i < 0 {
+		return i
+	}
+	return i + off
+}
+
 func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
-	n := nb * k
+	if nb == 0 {
+		return &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
+	}
 	if k <= 0 {
 		return &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
+	}
+	n, ok := mulSize(nb, k)
+	if !ok {
+		return &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
 	}
 	for _, f := range [...]struct {
 		name string
@@ -147,6 +227,7 @@ func (j *job[F]) batchTask(task, worker int) {
 	b0 := task * batchChunk
 	n := min(batchChunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
+	j.fail[task] = -1
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
 	wa, ma, va := take(k), take(k), take(k)
 	wb, mb, vb := take(m), take(m), take(m)
@@ -161,7 +242,7 @@ func (j *job[F]) batchTask(task, worker int) {
 		}
 		batchSelfRows(j.im, sp, ma, va, wa, n)
 		batchSelfRows(j.im, sq, mb, vb, wb, n)
-		chunkValues(j.out[b0:b0+n], j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k], j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m], cr, sp, sq, n)
+		j.chunkValues(task, b0, n, cr, sp, sq)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
@@ -176,14 +257,18 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
 	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	j.chunkValues(task, b0, n, crR.H, spR.H, sqR.H)
+	var exps []int
+	if j.exps != nil {
+		exps = j.exps[b0 : b0+n]
+	}
 	wpa, spa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
 	wpb, spb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
-	chunkValues(j.out[b0:b0+n], wpa, spa, wpb, spb, crR.H, spR.H, sqR.H, n)
 	if j.gp != nil {
-		chunkGrad(j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, n)
+		chunkGrad(j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, exps, n)
 	}
 	if j.gq != nil {
-		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, n)
+		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
 	}
 }
 
@@ -193,15 +278,21 @@ func (j *job[F]) batchTask(task, worker int) {
 // (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
 // opposite sign) and of the upper-triangle rows and columns of its own self
 // sums: the formulas of mixtureGrad, reading the kernels' outputs in place.
-func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, n int) {
+// exps (nil: all 0) are the pairs' scale exponents: the weight derivatives
+// are scaled back by 2^−e.
+func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
 	for l := 0; l < n; l++ {
+		e := 0
+		if exps != nil {
+			e = exps[l]
+		}
 		for i := 0; i < c; i++ {
 			x, o := i*n+l, l*c+i
 			a, sd := float64(w[o]), float64(s[o])
 			selfH := float64(rows.H[x]) + float64(cols.H[x])
 			selfD := float64(rows.D[x]) - float64(cols.D[x])
-			gw[o] = F(float64(cross.H[x]) - (selfH + a*diagTerm(sd)))
+			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
 			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
 			if sd > 0 {
 				selfR := float64(rows.R[x]) + float64(cols.R[x])
@@ -213,19 +304,21 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 	}
 }
 
-// chunkValues sets out[l] = max(ℓ₂², 0) for the n mixture pairs of a chunk
-// from their weights and stds (contiguous: wa, sa n×k, wb, sb n×m) and the
-// lane-interleaved row sums of the cross (cr), self P (sp) and self Q (sq)
+// chunkValues stores (with finishPair) ℓ₂², clamped at 0, of the n mixture
+// pairs b0 … b0+n−1 from their weights and stds and the lane-interleaved row
+// sums of the cross (cr), self P (sp) and self Q (sq)
 // kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π +
 // 2aᵢ·spᵢ, compensated as dot and selfOf sum (the same operations in the
 // same order, written out: this runs once per mixture pair). The value and
 // gradient paths both use it, so their values are the same bits. In
 // float32 the float64 sums of these few float32 terms are already far more
 // accurate than the float32 result, so they are not compensated.
-func chunkValues[F Float](out, wa, sa, wb, sb, cr, sp, sq []F, n int) {
-	k, m := len(wa)/n, len(wb)/n
-	for l := range out[:n] {
-		var v float64
+func (j *job[F]) chunkValues(task, b0, n int, cr, sp, sq []F) {
+	k, m := j.k, j.m
+	wa, sa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
+	wb, sb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
+	for l := 0; l < n; l++ {
+		var v, cross float64
 		if !is64[F]() {
 			var c, sP, sQ float64
 			for i := 0; i < k; i++ {
@@ -237,7 +330,7 @@ func chunkValues[F Float](out, wa, sa, wb, sb, cr, sp, sq []F, n int) {
 				a := float64(wb[l*m+i])
 				sQ += a*a*diagTerm(float64(sb[l*m+i])) + 2*a*float64(sq[i*n+l])
 			}
-			v = c - 0.5*(sP+sQ)
+			v, cross = c-0.5*(sP+sQ), c
 		} else {
 			var c, sP, sQ ksum
 			for i := 0; i < k; i++ {
@@ -256,10 +349,34 @@ func chunkValues[F Float](out, wa, sa, wb, sb, cr, sp, sq []F, n int) {
 				sQ.add(a * a * diagTerm(float64(sb[l*m+i])))
 				sQ.add(2 * a * float64(sq[i*n+l]))
 			}
-			v = c.val() - 0.5*(sP.val()+sQ.val())
+			cross = c.val()
+			v = cross - 0.5*(sP.val()+sQ.val())
 		}
-		out[l] = F(max(v, 0))
+		b := b0 + l
+		j.finishPair(task, b, max(v, 0), cross, j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
 	}
+}
+
+// finishPair stores the value v of pair b (computed at the pair's scale, with
+// the given cross sum, means and stds at that scale) scaled back, flags the pair in
+// j.fail[task] when it has a lossy std or its value underflows (see
+// scaleState), and returns the pair's scale exponent.
+func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) int {
+	e := 0
+	if j.exps != nil {
+		e = j.exps[b]
+	}
+	r := F(math.Ldexp(v, -e))
+	j.out[b] = r
+	if j.fail[task] >= 0 {
+		return e
+	}
+	if (r == 0 && v > 0x1p-50*cross) ||
+		lossyCheck("p", ma, sa, mb, sb, 0, j.grad, cross) != nil ||
+		lossyCheck("q", mb, sb, ma, sa, 0, j.grad, cross) != nil {
+		j.fail[task] = b
+	}
+	return e
 }
 
 // interleave copies the c components of the n mixtures b0 … b0+n−1 of the

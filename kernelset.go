@@ -150,3 +150,12 @@ func batchDiracGrad[F Float](im *kernels.Impl, rows, cols gradSums[F], wa, ma, v
 		im.BatchDiracGrad32(rows.k32(), cols.k32(), as32(wa), as32(ma), as32(va), as32(wx), as32(x), n)
 	}
 }
+
+// KernelError reports a configuration error in the environment variable
+// CRAMER_KERNEL, which names the kernel implementation to use: nil when the
+// variable is unset or names an implementation this CPU can run; otherwise
+// an error naming the variable, its value and the usable implementations,
+// and every computation uses the default implementation (the one Kernel
+// returns). Programs that want a misconfiguration to be fatal check it once
+// at start-up, as the cramer command does. Safe for concurrent use.
+func KernelError() error { return kernels.InitError() }

@@ -1,22 +1,24 @@
 package bench
 
 import (
-	"fmt"
-	"math"
 	"testing"
 
 	"github.com/gmmkit/cramer"
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// batchShapes are the learning shapes of SquaredBatch: B mixture pairs of K
-// components against M components, or (points) against one point mass each,
-// the loss of a mixture density network with a scalar target.
-var batchShapes = []struct {
-	name    string
-	b, k, m int
-	points  bool
-}{
+// batchShape is one batch workload: nb mixture pairs of k against m
+// components. m = 1 with point masses is the mixture-density-network loss
+// against a scalar target (q's stds all 0).
+type batchShape struct {
+	name     string
+	nb, k, m int
+	points   bool
+}
+
+// batchShapes are the small-mixture workloads of learning: B = 4096 pairs of
+// K = M ∈ {1, 4, 8, 16}, and K = 5 against one point, B = 65536.
+var batchShapes = []batchShape{
 	{"batch-4096x1", 4096, 1, 1, false},
 	{"batch-4096x4", 4096, 4, 4, false},
 	{"batch-4096x8", 4096, 8, 8, false},
@@ -24,200 +26,102 @@ var batchShapes = []struct {
 	{"mdn-65536x5", 65536, 5, 1, true},
 }
 
-// BenchmarkBatch times Workspace.SquaredBatch and SquaredBatchGrad (both
-// gradients) at the batchShapes, single-threaded, for every assembly and
-// portable implementation (not the matherf baseline) and both precisions, and
-// in the same run the 1024×1024 cross kernel (CrossRowSums, CrossGrad) of the
-// same implementation as the reference throughput. Mpair/s counts the pairs
-// as the closed form states them, B·(K·M + K² + M²) for a batch (the self
-// sums evaluate only the K(K−1)/2 and M(M−1)/2 pairs off the diagonal) and
-// K·M for the cross kernel; Meval/s counts the pair terms actually evaluated,
-// B·(K·M + K(K−1)/2 + M(M−1)/2).
+// pairs is the problem's pair count, nb·(k·m + k² + m²), the same for every
+// implementation (the library evaluates only the upper triangles of the self
+// sums; the C loop evaluates every pair).
+func (s batchShape) pairs() float64 { return float64(s.nb * (s.k*s.m + s.k*s.k + s.m*s.m)) }
+
+// inputs returns the stacked mixtures of the shape (fixed seeds).
+func batchInputs[F cramer.Float](s batchShape) (p, q cramer.Mixture[F]) {
+	p = mixture[F](newBatchSide(seedA, s.nb, s.k))
+	q = mixture[F](newBatchSide(seedB, s.nb, s.m))
+	if s.points {
+		clear(q.Stds)
+	}
+	return p, q
+}
+
+// BenchmarkBatch times SquaredBatch (value only, one reused Workspace,
+// Threads = 1) for every registered implementation and both precisions on
+// the batchShapes, and the batch functions of the external implementations
+// (the libmvec C loop with `-tags libmvec`) on the same inputs:
+//
+//	BenchmarkBatch/impl=I/prec=P/workload=W    Mpair/s = pairs() per call
 func BenchmarkBatch(b *testing.B) {
 	for _, name := range kernels.Names() {
-		if name == "matherf" {
-			continue
-		}
-		im, err := kernels.Lookup(name)
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.Run("impl="+name, func(b *testing.B) {
 			prev, err := kernels.Use(name)
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer kernels.Use(prev)
-			b.Run("prec=float64", func(b *testing.B) {
-				runBatch[float64](b, crossCase(func(im *kernels.Impl) func(out, ma, va, wb, mb, vb []float64) { return im.CrossRowSums64 }),
-					crossGradCase(gs64, func(im *kernels.Impl) func(rows, cols kernels.GradSums64, wa, ma, va, wb, mb, vb []float64) {
-						return im.CrossGrad64
-					}), im)
-			})
-			b.Run("prec=float32", func(b *testing.B) {
-				runBatch[float32](b, crossCase(func(im *kernels.Impl) func(out, ma, va, wb, mb, vb []float32) { return im.CrossRowSums32 }),
-					crossGradCase(gs32, func(im *kernels.Impl) func(rows, cols kernels.GradSums32, wa, ma, va, wb, mb, vb []float32) {
-						return im.CrossGrad32
-					}), im)
-			})
+			b.Run("prec=float64", func(b *testing.B) { runBatch[float64](b, squaredBatch[float64]) })
+			b.Run("prec=float32", func(b *testing.B) { runBatch[float32](b, squaredBatch[float32]) })
+		})
+	}
+	for _, e := range externals {
+		if e.batch64 == nil {
+			continue
+		}
+		b.Run("impl="+e.name, func(b *testing.B) {
+			b.Run("prec=float64", func(b *testing.B) { runBatch(b, externalBatch(e.batch64)) })
+			b.Run("prec=float32", func(b *testing.B) { runBatch(b, externalBatch(e.batch32)) })
 		})
 	}
 }
 
-// batchKernelCall returns a call of the batch-lane cross kernel (value or
-// gradient) on n pairs of K = M = k components, lane-interleaved in chunks of
-// 64 pairs as SquaredBatch lays them out, one kernel call per chunk: the
-// kernels alone, without the transposition and the per-pair combination of
-// SquaredBatch. Mpair/s counts the n·K·M pair terms.
-func batchKernelCall[F cramer.Float](im *kernels.Impl, grad bool, n, k int) func() {
-	const chunk = 64
-	a, c := newSide(seedA, n*k), newSide(seedB, n*k)
-	wa, ma, va := conv[F](a.w), conv[F](a.m), conv[F](a.v)
-	wb, mb, vb := conv[F](c.w), conv[F](c.m), conv[F](c.v)
-	g3 := func() [3][]F { return [3][]F{make([]F, n*k), make([]F, n*k), make([]F, n*k)} }
-	out, r, cl := make([]F, n*k), g3(), g3()
-	s := func(x []F, c0 int) []F { return x[c0*k : (c0+chunk)*k] }
-	switch any(out).(type) {
-	case []float64:
-		f := func(x []F, c0 int) []float64 { return any(s(x, c0)).([]float64) }
-		w := func(g [3][]F, c0 int) kernels.GradSums64 {
-			return kernels.GradSums64{H: f(g[0], c0), D: f(g[1], c0), R: f(g[2], c0)}
-		}
-		if grad {
-			return func() {
-				for c0 := 0; c0 < n; c0 += chunk {
-					im.BatchCrossGrad64(w(r, c0), w(cl, c0), f(wa, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
-				}
-			}
-		}
-		return func() {
-			for c0 := 0; c0 < n; c0 += chunk {
-				im.BatchCrossRowSums64(f(out, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
-			}
-		}
-	case []float32:
-		f := func(x []F, c0 int) []float32 { return any(s(x, c0)).([]float32) }
-		w := func(g [3][]F, c0 int) kernels.GradSums32 {
-			return kernels.GradSums32{H: f(g[0], c0), D: f(g[1], c0), R: f(g[2], c0)}
-		}
-		if grad {
-			return func() {
-				for c0 := 0; c0 < n; c0 += chunk {
-					im.BatchCrossGrad32(w(r, c0), w(cl, c0), f(wa, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
-				}
-			}
-		}
-		return func() {
-			for c0 := 0; c0 < n; c0 += chunk {
-				im.BatchCrossRowSums32(f(out, c0), f(ma, c0), f(va, c0), f(wb, c0), f(mb, c0), f(vb, c0), chunk)
-			}
-		}
-	}
-	panic("unreachable")
+// A batchFunc prepares the call to time for one shape.
+type batchFunc[F cramer.Float] func(s batchShape) (func() error, error)
+
+func squaredBatch[F cramer.Float](s batchShape) (func() error, error) {
+	p, q := batchInputs[F](s)
+	out := make([]F, s.nb)
+	ws := &cramer.Workspace[F]{Threads: 1}
+	call := func() error { return ws.SquaredBatch(out, s.k, s.m, p, q) }
+	return call, call() // warm: grow the workspace buffers
 }
 
-func runBatch[F cramer.Float](b *testing.B, cross, crossGrad func(*kernels.Impl, int, int) (func(), float64), im *kernels.Impl) {
-	for _, g := range []bool{false, true} {
-		for _, k := range []int{1, 4, 8, 16} {
-			name := fmt.Sprintf("shape=kernel-4096x%d", k)
-			if g {
-				name += "-grad"
+func externalBatch[F cramer.Float](f func(out []F, k, m int, p, q cramer.Mixture[F])) batchFunc[F] {
+	return func(s batchShape) (func() error, error) {
+		p, q := batchInputs[F](s)
+		out := make([]F, s.nb)
+		return func() error { f(out, s.k, s.m, p, q); return nil }, nil
+	}
+}
+
+func runBatch[F cramer.Float](b *testing.B, prepare batchFunc[F]) {
+	for _, s := range batchShapes {
+		b.Run("workload="+s.name, func(b *testing.B) {
+			call, err := prepare(s)
+			if err != nil {
+				b.Fatal(err)
 			}
-			b.Run(name, func(b *testing.B) {
-				run := batchKernelCall[F](im, g, 4096, k)
-				b.ReportAllocs()
-				for b.Loop() {
-					run()
-				}
-				reportPairs(b, float64(4096*k*k))
-			})
-		}
-		kernel, suffix := cross, ""
-		if g {
-			kernel, suffix = crossGrad, "-grad"
-		}
-		b.Run("shape=cross-1024x1024"+suffix, func(b *testing.B) {
-			run, pairs := kernel(im, 1024, 1024)
 			b.ReportAllocs()
 			for b.Loop() {
-				run()
+				call()
 			}
-			reportPairs(b, pairs)
+			reportPairs(b, s.pairs())
 		})
-		for _, sh := range batchShapes {
-			b.Run("shape="+sh.name+suffix, func(b *testing.B) {
-				p := mixture[F](newBatchSide(seedA, sh.b, sh.k))
-				q := mixture[F](newBatchSide(seedB, sh.b, sh.m))
-				if sh.points {
-					for i := range q.Stds {
-						q.Stds[i] = 0
-					}
-				}
-				out := make([]F, sh.b)
-				var gp, gq cramer.MixtureGrad[F]
-				ws := &cramer.Workspace[F]{Threads: 1}
-				call := func() error {
-					if g {
-						return ws.SquaredBatchGrad(out, sh.k, sh.m, p, q, &gp, &gq)
-					}
-					return ws.SquaredBatch(out, sh.k, sh.m, p, q)
-				}
-				if err := call(); err != nil { // warm: grow the workspace buffers
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				for b.Loop() {
-					call()
-				}
-				nb, k, m := float64(sh.b), float64(sh.k), float64(sh.m)
-				reportPairs(b, nb*(k*m+k*k+m*m))
-				if el := b.Elapsed(); el > 0 {
-					b.ReportMetric(nb*(k*m+k*(k-1)/2+m*(m-1)/2)*float64(b.N)/el.Seconds()/1e6, "Meval/s")
-				}
-			})
-		}
 	}
 }
 
-// TestBaselineBatchAgrees checks that SquaredBatchGrad gives the same values
-// and gradients (within rounding) with every implementation, the matherf
-// baseline included, for mixture and point targets, so that BenchmarkBatch
-// and BenchmarkWorkloads compare like with like.
-func TestBaselineBatchAgrees(t *testing.T) {
-	for _, sh := range []struct {
-		b, k, m int
-		points  bool
-	}{{37, 3, 2, false}, {37, 5, 1, true}} {
-		p := mixture[float64](newBatchSide(seedA, sh.b, sh.k))
-		q := mixture[float64](newBatchSide(seedB, sh.b, sh.m))
-		if sh.points {
-			clear(q.Stds)
+// TestBatchShapes checks the batch inputs: the Dirac shape's targets are
+// point masses and every shape is accepted by SquaredBatch.
+func TestBatchShapes(t *testing.T) {
+	for _, s := range batchShapes {
+		small := s
+		small.nb = 3
+		p, q := batchInputs[float64](small)
+		out := make([]float64, small.nb)
+		if err := cramer.SquaredBatch(out, s.k, s.m, p, q); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
 		}
-		run := func(name string) (out []float64, gp, gq cramer.MixtureGrad[float64]) {
-			prev, err := kernels.Use(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer kernels.Use(prev)
-			out = make([]float64, sh.b)
-			if err := cramer.SquaredBatchGrad(out, sh.k, sh.m, p, q, &gp, &gq); err != nil {
-				t.Fatal(err)
-			}
-			return out, gp, gq
+		if s.points && q.Stds[0] != 0 {
+			t.Errorf("%s: target std %v, want 0", s.name, q.Stds[0])
 		}
-		wantOut, wantP, wantQ := run("purego")
-		for _, name := range kernels.Names() {
-			out, gp, gq := run(name)
-			for _, c := range []struct {
-				what      string
-				got, want []float64
-			}{{"out", out, wantOut}, {"gp.Means", gp.Means, wantP.Means}, {"gp.Stds", gp.Stds, wantP.Stds}, {"gp.Weights", gp.Weights, wantP.Weights},
-				{"gq.Means", gq.Means, wantQ.Means}, {"gq.Weights", gq.Weights, wantQ.Weights}} {
-				for i := range c.want {
-					if math.Abs(c.got[i]-c.want[i]) > 1e-12 {
-						t.Fatalf("%s K=%d M=%d: %s[%d] = %v, purego %v", name, sh.k, sh.m, c.what, i, c.got[i], c.want[i])
-					}
-				}
+		for b, v := range out {
+			if !(v >= 0) {
+				t.Errorf("%s: out[%d] = %v", s.name, b, v)
 			}
 		}
 	}

@@ -12,7 +12,7 @@ import (
 // multiple of the lane count, read and written lane by lane) the kernels loop
 // over the rows and columns with scalar loops and compute one full vector of
 // pair terms per (row, column) with the pair computation of the row kernels
-// (scale, reduce, parkScaledE2, erfPos), one vector per pass, so the terms
+// (scale, reduce, erfExpPos with parkScaledE2), one vector per pass, so the terms
 // and the fused multiply-add accumulations equal purego's bit for bit.
 
 // General-purpose registers of the batch kernels (the pair computation uses
@@ -166,13 +166,12 @@ func (k *pair) genBatchRowSums(kind spec.Rows) {
 				}
 				k.spill(s.ad, slotAd)
 				k.put(s.ad)
-				k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
+				e, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
 					if kind == spec.Dirac {
 						return k.get(), vi
 					}
 					return s.q, s.q
-				})
-				e := k.erfPos(ss)
+				}))
 				h := k.reload(slotQh) // h = fma(|d|, erf, (q·½)·E2)
 				ad := k.reload(slotAd)
 				k.fmla(h, ad, e[0])
@@ -278,14 +277,14 @@ func (k *pair) genBatchGrad(kind spec.Rows) {
 				k.put(s.ad)
 				k.spill(s.d, slotAd)
 				k.put(s.d)
-				k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
+				r, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
 					if kind == spec.Dirac {
 						r := k.reload(bSlotQhRow)
 						return r, r
 					}
 					return s.q, s.q
-				})
-				e := k.erfPos(ss)[0]
+				}))
+				e := r[0]
 				es := k.reload(slotE2) // E2·rq
 				rqmSlot := slotRqm
 				if kind == spec.Dirac {
