@@ -3,6 +3,7 @@ package cramer
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -66,7 +67,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	// (see scaleState).
 	sc := &ws.scale
 	p0, q0 := p, q
-	exps := sc.batchExponents(nb, k, m, p, q)
+	// The common case, decided by bit patterns in one pass: no pair needs a
+	// scale and no std is lossy, so finishPair has nothing to check.
+	unscaled := batchUnscaled(nb, k, m, p, q)
+	var exps []int
+	if !unscaled {
+		exps = sc.batchExponents(nb, k, m, p, q)
+	}
 	if exps != nil {
 		sc.pm, sc.ps = grow(sc.pm, nb*k), grow(sc.ps, nb*k)
 		sc.qm, sc.qs = grow(sc.qm, nb*m), grow(sc.qs, nb*m)
@@ -105,7 +112,7 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	ws.rowPart = grow(ws.rowPart, nw*perF)
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail, unscaled: unscaled}
 	ws.run(ntasks, pairs)
 	ws.job = job[F]{}
 	for _, b := range sc.fail {
@@ -114,6 +121,49 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		}
 	}
 	return nil
+}
+
+// batchUnscaled reports, from bit patterns and without a branch per element,
+// that no mixture pair of the batch needs a scale and none has a lossy std
+// (see scaleState): every nonzero std is at least lossyStd, and every pair's
+// largest |mean| or std is 0 or at least minUnscaled. Then batchExponents
+// would return nil and lossyCheck (at scale 1) report nothing. False means
+// "look closer".
+func batchUnscaled[F Float](nb, k, m int, p, q Mixture[F]) bool {
+	if is64[F]() {
+		u := func(x []F) []uint64 { return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+		lossy, small := math.Float64bits(lossyStd[float64]()), math.Float64bits(minUnscaled[float64]())
+		return unscaledBits(nb, k, m, u(p.Means), u(p.Stds), u(q.Means), u(q.Stds), lossy, small, 1<<63)
+	}
+	u := func(x []F) []uint32 { return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+	lossy, small := math.Float32bits(float32(lossyStd[float32]())), math.Float32bits(float32(minUnscaled[float32]()))
+	return unscaledBits(nb, k, m, u(p.Means), u(p.Stds), u(q.Means), u(q.Stds), lossy, small, 1<<31)
+}
+
+// unscaledBits is batchUnscaled on the bit patterns (sign bit sign) of the
+// means and stds, with the patterns of lossyStd and minUnscaled.
+func unscaledBits[U uint32 | uint64](nb, k, m int, pm, ps, qm, qs []U, lossy, small, sign U) bool {
+	var tooSmall bool // a nonzero std below lossy
+	for _, x := range [2][]U{ps, qs} {
+		for _, v := range x {
+			tooSmall = tooSmall || (v&^sign)-1 < lossy-1 // 0 wraps around
+		}
+	}
+	if tooSmall {
+		return false
+	}
+	for b := 0; b < nb; b++ {
+		var mx U
+		for _, x := range [4][]U{pm[b*k : (b+1)*k], ps[b*k : (b+1)*k], qm[b*m : (b+1)*m], qs[b*m : (b+1)*m]} {
+			for _, v := range x {
+				mx = max(mx, v&^sign)
+			}
+		}
+		if mx != 0 && mx < small {
+			return false
+		}
+	}
+	return true
 }
 
 // batchExponents returns the scale exponent of every mixture pair of a batch
@@ -362,6 +412,14 @@ func (j *job[F]) chunkValues(task, b0, n int, cr, sp, sq []F) {
 // j.fail[task] when it has a lossy std or its value underflows (see
 // scaleState), and returns the pair's scale exponent.
 func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) int {
+	if j.unscaled { // no scale, no lossy std (batchUnscaled)
+		r := F(v)
+		j.out[b] = r
+		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
+			j.fail[task] = b
+		}
+		return 0
+	}
 	e := 0
 	if j.exps != nil {
 		e = j.exps[b]

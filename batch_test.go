@@ -232,3 +232,54 @@ func testInRange[F Float](t *testing.T) {
 		}
 	}
 }
+
+// TestBatchUnscaledAgrees checks the bit-pattern fast path of the batch
+// scaling: whenever batchUnscaled accepts a batch, batchExponents finds no
+// pair to scale and lossyCheck no lossy std in any pair; ordinary batches
+// are accepted.
+func TestBatchUnscaledAgrees(t *testing.T) {
+	testBatchUnscaled[float64](t, []float64{0, 1e-300, 0x1p-511, 0x1p-512, 0x1p-256, 0x1p-257, 1e-80, 3})
+	testBatchUnscaled[float32](t, []float64{0, 1e-40, 0x1p-63, 0x1p-64, 0x1p-31, 0x1p-32, 1e-12, 3})
+}
+
+func testBatchUnscaled[F Float](t *testing.T, specials []float64) {
+	r := rand.New(rand.NewPCG(3, 4))
+	accepted := 0
+	for trial := 0; trial < 2000; trial++ {
+		nb, k, m := 1+r.IntN(4), 1+r.IntN(3), 1+r.IntN(3)
+		mk := func(n int) Mixture[F] {
+			x := Mixture[F]{make([]F, n), make([]F, n), make([]F, n)}
+			for i := 0; i < n; i++ {
+				x.Weights[i] = 1
+				x.Means[i], x.Stds[i] = F(r.NormFloat64()), F(r.Float64())
+				if trial%2 == 0 {
+					x.Means[i] = F(specials[r.IntN(len(specials))] * float64(1-2*r.IntN(2)))
+					x.Stds[i] = F(specials[r.IntN(len(specials))])
+				}
+			}
+			return x
+		}
+		p, q := mk(nb*k), mk(nb*m)
+		if !batchUnscaled(nb, k, m, p, q) {
+			continue
+		}
+		accepted++
+		var sc scaleState[F]
+		if e := sc.batchExponents(nb, k, m, p, q); e != nil {
+			t.Fatalf("%T batch accepted by batchUnscaled needs exponents %v: p %v q %v", F(0), e, p, q)
+		}
+		for b := 0; b < nb; b++ {
+			pm, ps := p.Means[b*k:(b+1)*k], p.Stds[b*k:(b+1)*k]
+			qm, qs := q.Means[b*m:(b+1)*m], q.Stds[b*m:(b+1)*m]
+			if err := lossyCheck("p", pm, ps, qm, qs, 0, true, 1); err != nil {
+				t.Fatalf("%T batch accepted by batchUnscaled: %v", F(0), err)
+			}
+			if err := lossyCheck("q", qm, qs, pm, ps, 0, true, 1); err != nil {
+				t.Fatalf("%T batch accepted by batchUnscaled: %v", F(0), err)
+			}
+		}
+	}
+	if accepted < 1000 {
+		t.Fatalf("%T: only %d of 2000 batches accepted (every ordinary one should be)", F(0), accepted)
+	}
+}

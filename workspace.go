@@ -104,6 +104,8 @@ type job[F Float] struct {
 	perF   int
 	exps   []int // per pair: the scale exponent (nil: all 0)
 	fail   []int // per task: the first pair with an error, or −1
+	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
+	unscaled bool
 }
 
 // workers returns the number of goroutines run uses for n tasks of a
