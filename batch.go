@@ -143,23 +143,27 @@ func batchUnscaled[F Float](nb, k, m int, p, q Mixture[F]) bool {
 // unscaledBits is batchUnscaled on the bit patterns (sign bit sign) of the
 // means and stds, with the patterns of lossyStd and minUnscaled.
 func unscaledBits[U uint32 | uint64](nb, k, m int, pm, ps, qm, qs []U, lossy, small, sign U) bool {
-	var tooSmall bool // a nonzero std below lossy
-	for _, x := range [2][]U{ps, qs} {
-		for _, v := range x {
-			tooSmall = tooSmall || (v&^sign)-1 < lossy-1 // 0 wraps around
-		}
+	// (x − 1) maps 0 to the largest pattern: the minimum over nonzero stds.
+	mn := ^U(0)
+	for _, v := range ps {
+		mn = min(mn, (v&^sign)-1)
 	}
-	if tooSmall {
+	for _, v := range qs {
+		mn = min(mn, (v&^sign)-1)
+	}
+	if mn < lossy-1 {
 		return false
 	}
+	pm, ps, qm, qs = pm[:nb*k], ps[:nb*k], qm[:nb*m], qs[:nb*m]
 	for b := 0; b < nb; b++ {
 		var mx U
-		for _, x := range [4][]U{pm[b*k : (b+1)*k], ps[b*k : (b+1)*k], qm[b*m : (b+1)*m], qs[b*m : (b+1)*m]} {
-			for _, v := range x {
-				mx = max(mx, v&^sign)
-			}
+		for i := b * k; i < (b+1)*k; i++ {
+			mx = max(mx, pm[i]&^sign, ps[i]&^sign)
 		}
-		if mx != 0 && mx < small {
+		for i := b * m; i < (b+1)*m; i++ {
+			mx = max(mx, qm[i]&^sign, qs[i]&^sign)
+		}
+		if mx-1 < small-1 { // 0 < mx < small
 			return false
 		}
 	}
