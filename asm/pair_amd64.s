@@ -11234,7 +11234,7 @@ done:
 
 // func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $192-168
+TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $448-168
 	MOVQ n+160(FP), AX
 	XORQ CX, CX
 
@@ -11260,6 +11260,366 @@ row_1:
 	XORQ    SI, SI
 	MOVQ    CX, DI
 
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        m+152(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
 col_1:
 	MOVQ        m+152(FP), R8
 	CMPQ        SI, R8
@@ -11371,7 +11731,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 160(SP)
+	VMOVUPD      Y0, 416(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -11380,30 +11740,406 @@ row_2:
 	CMPQ       AX, BX
 	JGE        row_2_end
 	MOVQ       ma_base+24(FP), BX
-	VMOVUPD    160(SP), Y0
+	VMOVUPD    416(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
 	VMOVUPD    Y0, (SP)
 	MOVQ       va_base+48(FP), BX
-	VMOVUPD    160(SP), Y0
+	VMOVUPD    416(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
 	VMOVUPD    Y0, 32(SP)
 	VXORPD     Y0, Y0, Y0
 	XORQ       BX, BX
 	MOVQ       CX, SI
 
+colb_2:
+	LEAQ        4(BX), DI
+	MOVQ        m+152(FP), R8
+	CMPQ        DI, R8
+	JG          colb_2_end
+	MOVQ        SI, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        DI, SI
+	ADDQ        $0x00000004, BX
+	JMP         colb_2
+
+colb_2_end:
 col_2:
 	MOVQ        m+152(FP), DI
 	CMPQ        BX, DI
 	JGE         col_2_end
 	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     160(SP), Y1
+	VMOVUPD     416(SP), Y1
 	VMASKMOVPD  (DI)(SI*8), Y1, Y1
 	VMOVUPD     (SP), Y2
 	VSUBPD      Y1, Y2, Y2
 	VANDPD      absMask64<>+0(SB), Y2, Y2
 	VMOVUPD     Y2, 128(SP)
 	MOVQ        vb_base+120(FP), DI
-	VMOVUPD     160(SP), Y1
+	VMOVUPD     416(SP), Y1
 	VMASKMOVPD  (DI)(SI*8), Y1, Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
@@ -11479,7 +12215,7 @@ col_2:
 	VMULPD      Y6, Y1, Y1
 	VFMADD231PD 128(SP), Y4, Y1
 	MOVQ        wb_base+72(FP), DI
-	VMOVUPD     160(SP), Y2
+	VMOVUPD     416(SP), Y2
 	VMASKMOVPD  (DI)(SI*8), Y2, Y2
 	VFMADD231PD Y2, Y1, Y0
 	INCQ        BX
@@ -11489,7 +12225,7 @@ col_2:
 
 col_2_end:
 	MOVQ       out_base+0(FP), BX
-	VMOVUPD    160(SP), Y1
+	VMOVUPD    416(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       AX
 	MOVQ       n+160(FP), BX
@@ -11898,7 +12634,7 @@ lanes_done:
 
 // func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $192-112
+TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $448-112
 	MOVQ n+104(FP), AX
 	XORQ CX, CX
 
@@ -11926,6 +12662,366 @@ row_1:
 	MOVQ    n+104(FP), R8
 	ADDQ    R8, DI
 
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        k+96(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
 col_1:
 	MOVQ        k+96(FP), R8
 	CMPQ        SI, R8
@@ -12037,7 +13133,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 160(SP)
+	VMOVUPD      Y0, 416(SP)
 	XORQ         AX, AX
 
 row_2:
@@ -12045,11 +13141,11 @@ row_2:
 	CMPQ       AX, DX
 	JGE        row_2_end
 	MOVQ       m_base+24(FP), DX
-	VMOVUPD    160(SP), Y0
+	VMOVUPD    416(SP), Y0
 	VMASKMOVPD (DX)(CX*8), Y0, Y0
 	VMOVUPD    Y0, (SP)
 	MOVQ       v_base+48(FP), DX
-	VMOVUPD    160(SP), Y0
+	VMOVUPD    416(SP), Y0
 	VMASKMOVPD (DX)(CX*8), Y0, Y0
 	VMOVUPD    Y0, 32(SP)
 	VXORPD     Y0, Y0, Y0
@@ -12058,19 +13154,395 @@ row_2:
 	MOVQ       n+104(FP), SI
 	ADDQ       SI, BX
 
+colb_2:
+	LEAQ        4(DX), SI
+	MOVQ        k+96(FP), DI
+	CMPQ        SI, DI
+	JG          colb_2_end
+	MOVQ        BX, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        SI, BX
+	ADDQ        $0x00000004, DX
+	JMP         colb_2
+
+colb_2_end:
 col_2:
 	MOVQ        k+96(FP), SI
 	CMPQ        DX, SI
 	JGE         col_2_end
 	MOVQ        m_base+24(FP), SI
-	VMOVUPD     160(SP), Y1
+	VMOVUPD     416(SP), Y1
 	VMASKMOVPD  (SI)(BX*8), Y1, Y1
 	VMOVUPD     (SP), Y2
 	VSUBPD      Y1, Y2, Y2
 	VANDPD      absMask64<>+0(SB), Y2, Y2
 	VMOVUPD     Y2, 128(SP)
 	MOVQ        v_base+48(FP), SI
-	VMOVUPD     160(SP), Y1
+	VMOVUPD     416(SP), Y1
 	VMASKMOVPD  (SI)(BX*8), Y1, Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
@@ -12146,7 +13618,7 @@ col_2:
 	VMULPD      Y6, Y1, Y1
 	VFMADD231PD 128(SP), Y4, Y1
 	MOVQ        w_base+72(FP), SI
-	VMOVUPD     160(SP), Y2
+	VMOVUPD     416(SP), Y2
 	VMASKMOVPD  (SI)(BX*8), Y2, Y2
 	VFMADD231PD Y2, Y1, Y0
 	INCQ        DX
@@ -12156,7 +13628,7 @@ col_2:
 
 col_2_end:
 	MOVQ       out_base+0(FP), DX
-	VMOVUPD    160(SP), Y1
+	VMOVUPD    416(SP), Y1
 	VMASKMOVPD Y0, Y1, (DX)(CX*8)
 	INCQ       AX
 	MOVQ       n+104(FP), DX
@@ -13203,7 +14675,7 @@ lanes_done:
 
 // func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $192-168
+TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $448-168
 	MOVQ n+160(FP), AX
 	XORQ CX, CX
 
@@ -13229,6 +14701,374 @@ row_1:
 	XORQ    SI, SI
 	MOVQ    CX, DI
 
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         m+152(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
 col_1:
 	MOVQ         m+152(FP), R8
 	CMPQ         SI, R8
@@ -13342,7 +15182,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 160(SP)
+	VMOVUPS      Y0, 416(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -13351,30 +15191,414 @@ row_2:
 	CMPQ       AX, BX
 	JGE        row_2_end
 	MOVQ       ma_base+24(FP), BX
-	VMOVUPS    160(SP), Y0
+	VMOVUPS    416(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
 	VMOVUPS    Y0, (SP)
 	MOVQ       va_base+48(FP), BX
-	VMOVUPS    160(SP), Y0
+	VMOVUPS    416(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
 	VMOVUPS    Y0, 32(SP)
 	VXORPS     Y0, Y0, Y0
 	XORQ       BX, BX
 	MOVQ       CX, SI
 
+colb_2:
+	LEAQ         4(BX), DI
+	MOVQ         m+152(FP), R8
+	CMPQ         DI, R8
+	JG           colb_2_end
+	MOVQ         SI, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         DI, SI
+	ADDQ         $0x00000004, BX
+	JMP          colb_2
+
+colb_2_end:
 col_2:
 	MOVQ         m+152(FP), DI
 	CMPQ         BX, DI
 	JGE          col_2_end
 	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      416(SP), Y1
 	VMASKMOVPS   (DI)(SI*4), Y1, Y1
 	VMOVUPS      (SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 128(SP)
 	MOVQ         vb_base+120(FP), DI
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      416(SP), Y1
 	VMASKMOVPS   (DI)(SI*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
@@ -13452,7 +15676,7 @@ col_2:
 	VMULPS       Y4, Y1, Y1
 	VFMADD231PS  128(SP), Y6, Y1
 	MOVQ         wb_base+72(FP), DI
-	VMOVUPS      160(SP), Y2
+	VMOVUPS      416(SP), Y2
 	VMASKMOVPS   (DI)(SI*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 	INCQ         BX
@@ -13462,7 +15686,7 @@ col_2:
 
 col_2_end:
 	MOVQ       out_base+0(FP), BX
-	VMOVUPS    160(SP), Y1
+	VMOVUPS    416(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       AX
 	MOVQ       n+160(FP), BX
@@ -13875,7 +16099,7 @@ lanes_done:
 
 // func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $192-112
+TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $448-112
 	MOVQ n+104(FP), AX
 	XORQ CX, CX
 
@@ -13903,6 +16127,374 @@ row_1:
 	MOVQ    n+104(FP), R8
 	ADDQ    R8, DI
 
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         k+96(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
 col_1:
 	MOVQ         k+96(FP), R8
 	CMPQ         SI, R8
@@ -14016,7 +16608,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 160(SP)
+	VMOVUPS      Y0, 416(SP)
 	XORQ         AX, AX
 
 row_2:
@@ -14024,11 +16616,11 @@ row_2:
 	CMPQ       AX, DX
 	JGE        row_2_end
 	MOVQ       m_base+24(FP), DX
-	VMOVUPS    160(SP), Y0
+	VMOVUPS    416(SP), Y0
 	VMASKMOVPS (DX)(CX*4), Y0, Y0
 	VMOVUPS    Y0, (SP)
 	MOVQ       v_base+48(FP), DX
-	VMOVUPS    160(SP), Y0
+	VMOVUPS    416(SP), Y0
 	VMASKMOVPS (DX)(CX*4), Y0, Y0
 	VMOVUPS    Y0, 32(SP)
 	VXORPS     Y0, Y0, Y0
@@ -14037,19 +16629,403 @@ row_2:
 	MOVQ       n+104(FP), SI
 	ADDQ       SI, BX
 
+colb_2:
+	LEAQ         4(DX), SI
+	MOVQ         k+96(FP), DI
+	CMPQ         SI, DI
+	JG           colb_2_end
+	MOVQ         BX, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         SI, BX
+	ADDQ         $0x00000004, DX
+	JMP          colb_2
+
+colb_2_end:
 col_2:
 	MOVQ         k+96(FP), SI
 	CMPQ         DX, SI
 	JGE          col_2_end
 	MOVQ         m_base+24(FP), SI
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      416(SP), Y1
 	VMASKMOVPS   (SI)(BX*4), Y1, Y1
 	VMOVUPS      (SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
 	VMOVUPS      Y2, 128(SP)
 	MOVQ         v_base+48(FP), SI
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      416(SP), Y1
 	VMASKMOVPS   (SI)(BX*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
@@ -14127,7 +17103,7 @@ col_2:
 	VMULPS       Y4, Y1, Y1
 	VFMADD231PS  128(SP), Y6, Y1
 	MOVQ         w_base+72(FP), SI
-	VMOVUPS      160(SP), Y2
+	VMOVUPS      416(SP), Y2
 	VMASKMOVPS   (SI)(BX*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 	INCQ         DX
@@ -14137,7 +17113,7 @@ col_2:
 
 col_2_end:
 	MOVQ       out_base+0(FP), DX
-	VMOVUPS    160(SP), Y1
+	VMOVUPS    416(SP), Y1
 	VMASKMOVPS Y0, Y1, (DX)(CX*4)
 	INCQ       AX
 	MOVQ       n+104(FP), DX

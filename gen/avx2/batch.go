@@ -81,6 +81,10 @@ func (p *prec) colsParam(kind spec.Rows) string {
 	return "m"
 }
 
+// batchColBlock is the number of columns whose scales the value kernels
+// compute in a first pass before their pair terms.
+const batchColBlock = 4
+
 func (p *prec) genBatchRowSums(kind spec.Rows) {
 	name, params := kind.BatchSums()
 	p.batchText(name, params, kind.BatchInts(), "(see purego."+name+p.name+"): lane-interleaved row sums of n mixture pairs.")
@@ -90,6 +94,12 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 		cm, cv = r.RM, r.RV
 	}
 	miMem, viMem, qMem, rqMem, adMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	var qBlk, rqBlk [batchColBlock]Mem
+	if kind != spec.Dirac {
+		for u := range qBlk {
+			qBlk[u], rqBlk[u] = AllocLocal(32), AllocLocal(32)
+		}
+	}
 	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
 		i, ii := GP64(), GP64()
 		XORQ(i, i)
@@ -107,6 +117,44 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 			acc := YMM()
 			p.XOR(acc, acc, acc)
 			j, jj := p.batchCols(kind, i, ii, l)
+			if kind != spec.Dirac {
+				// Blocks of batchColBlock columns in two passes, as the row
+				// kernels do: first every column's scale (the square root
+				// and the division), then the pair terms in column order,
+				// so the scales are off the pair terms' dependency chain.
+				Label("colb" + sfx)
+				t := GP64()
+				LEAQ(Mem{Base: j, Disp: batchColBlock}, t)
+				CMPQ(t, p.intParam(p.colsParam(kind)))
+				JG(LabelRef("colb" + sfx + "_end"))
+				jb := GP64()
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					s := p.load(p.at(p.ptr(cv), jb), mask)
+					p.ADD(viMem, s, s)
+					q, rq := p.scale(s)
+					p.MOVU(q, qBlk[u])
+					p.MOVU(rq, rqBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jb), mask))
+					p.AND(p.c("absMask"), ad, ad)
+					p.MOVU(ad, adMem)
+					h, _, _, _ := p.pairCore(adMem, qBlk[u], rqBlk[u])
+					if mask == nil {
+						p.FMADD231(p.at(p.ptr(r.CW), jb), h, acc)
+					} else {
+						p.FMADD231(p.load(p.at(p.ptr(r.CW), jb), mask), h, acc)
+					}
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jb, jj)
+				ADDQ(U32(batchColBlock), j)
+				JMP(LabelRef("colb" + sfx))
+				Label("colb" + sfx + "_end")
+			}
 			p.batchRange("col"+sfx, j, jj, p.colsParam(kind), func() {
 				ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jj), mask))
 				p.AND(p.c("absMask"), ad, ad)
