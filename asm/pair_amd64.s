@@ -12239,7 +12239,7 @@ lanes_done:
 
 // func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossGrad64(SB), NOSPLIT, $256-312
+TEXT ·BatchCrossGrad64(SB), NOSPLIT, $640-312
 	MOVQ n+304(FP), AX
 	XORQ CX, CX
 
@@ -12290,16 +12290,482 @@ row_1:
 	XORQ    SI, SI
 	MOVQ    CX, DI
 
-col_1:
-	MOVQ        m+296(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        mb_base+240(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        m+296(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
 	VMOVUPD     (SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
 	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        m+296(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
 	MOVQ        vb_base+264(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
 	VADDPD      32(SP), Y3, Y3
@@ -12312,6 +12778,12 @@ col_1:
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
 	VMOVUPD     Y3, 96(SP)
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	VMOVUPD     192(SP), Y3
 	VMULPD      160(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
@@ -12433,7 +12905,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 224(SP)
+	VMOVUPD      Y0, 608(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -12443,13 +12915,13 @@ zero_2:
 	JGE        zero_2_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       AX
 	MOVQ       n+304(FP), BX
@@ -12465,15 +12937,15 @@ row_2:
 	CMPQ       AX, BX
 	JGE        row_2_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
 	VMOVUPD    Y0, (SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
 	VMOVUPD    Y0, 32(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
 	VMOVUPD    Y0, 64(SP)
 	VXORPD     Y0, Y0, Y0
@@ -12482,19 +12954,524 @@ row_2:
 	XORQ       BX, BX
 	MOVQ       CX, SI
 
-col_2:
-	MOVQ        m+296(FP), DI
-	CMPQ        BX, DI
-	JGE         col_2_end
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     224(SP), Y3
-	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+colb_2:
+	LEAQ        4(BX), DI
+	MOVQ        m+296(FP), R8
+	CMPQ        DI, R8
+	JG          colb_2_end
+	MOVQ        SI, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
 	VMOVUPD     (SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
 	VMOVUPD     Y4, 192(SP)
-	MOVQ        vb_base+264(FP), DI
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
 	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        DI, SI
+	ADDQ        $0x00000004, BX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        m+296(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        vb_base+264(FP), DI
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
 	VADDPD      32(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
@@ -12506,6 +13483,13 @@ col_2:
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
 	VMOVUPD     Y3, 96(SP)
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	VMOVUPD     192(SP), Y3
 	VMULPD      160(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
@@ -12573,7 +13557,7 @@ col_2:
 	VMULPD      Y8, Y3, Y3
 	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VMOVUPD     (SP), Y5
 	VSUBPD      Y4, Y5, Y5
@@ -12581,31 +13565,31 @@ col_2:
 	VORPD       Y4, Y6, Y6
 	VMULPD      96(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD 64(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
 	VFMADD231PD 64(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
 	VFMADD231PD 64(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	INCQ        BX
 	MOVQ        n+304(FP), DI
@@ -12614,13 +13598,13 @@ col_2:
 
 col_2_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPD    224(SP), Y3
+	VMOVUPD    608(SP), Y3
 	VMASKMOVPD Y0, Y3, (BX)(DX*8)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD Y1, Y0, (BX)(DX*8)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD Y2, Y0, (BX)(DX*8)
 	INCQ       AX
 	MOVQ       n+304(FP), BX
@@ -13642,7 +14626,7 @@ lanes_done:
 
 // func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfGrad64(SB), NOSPLIT, $256-232
+TEXT ·BatchSelfGrad64(SB), NOSPLIT, $640-232
 	MOVQ n+224(FP), AX
 	XORQ CX, CX
 
@@ -13695,16 +14679,482 @@ row_1:
 	MOVQ    n+224(FP), R8
 	ADDQ    R8, DI
 
-col_1:
-	MOVQ        k+216(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        m_base+144(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        k+216(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
 	VMOVUPD     (SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
 	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        k+216(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
 	MOVQ        v_base+168(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
 	VADDPD      32(SP), Y3, Y3
@@ -13717,6 +15167,12 @@ col_1:
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
 	VMOVUPD     Y3, 96(SP)
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	VMOVUPD     192(SP), Y3
 	VMULPD      160(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
@@ -13838,7 +15294,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 224(SP)
+	VMOVUPD      Y0, 608(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -13848,13 +15304,13 @@ zero_2:
 	JGE        zero_2_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    608(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       AX
 	MOVQ       n+224(FP), BX
@@ -13869,15 +15325,15 @@ row_2:
 	CMPQ       AX, DX
 	JGE        row_2_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (DX)(CX*8), Y0, Y0
 	VMOVUPD    Y0, (SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (DX)(CX*8), Y0, Y0
 	VMOVUPD    Y0, 32(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD (DX)(CX*8), Y0, Y0
 	VMOVUPD    Y0, 64(SP)
 	VXORPD     Y0, Y0, Y0
@@ -13888,19 +15344,524 @@ row_2:
 	MOVQ       n+224(FP), SI
 	ADDQ       SI, BX
 
-col_2:
-	MOVQ        k+216(FP), SI
-	CMPQ        DX, SI
-	JGE         col_2_end
-	MOVQ        m_base+144(FP), SI
-	VMOVUPD     224(SP), Y3
-	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+colb_2:
+	LEAQ        4(DX), SI
+	MOVQ        k+216(FP), DI
+	CMPQ        SI, DI
+	JG          colb_2_end
+	MOVQ        BX, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
 	VMOVUPD     (SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
 	VMOVUPD     Y4, 192(SP)
-	MOVQ        v_base+168(FP), SI
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
 	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        SI, BX
+	ADDQ        $0x00000004, DX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        k+216(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        v_base+168(FP), SI
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
 	VADDPD      32(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
@@ -13912,6 +15873,13 @@ col_2:
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
 	VMOVUPD     Y3, 96(SP)
+	MOVQ        m_base+144(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	VMOVUPD     192(SP), Y3
 	VMULPD      160(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
@@ -13979,7 +15947,7 @@ col_2:
 	VMULPD      Y8, Y3, Y3
 	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
 	VMOVUPD     (SP), Y5
 	VSUBPD      Y4, Y5, Y5
@@ -13987,31 +15955,31 @@ col_2:
 	VORPD       Y4, Y6, Y6
 	VMULPD      96(SP), Y8, Y8
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
 	VFMADD231PD 64(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
 	VFMADD231PD 64(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     608(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
 	VFMADD231PD 64(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     608(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	INCQ        DX
 	MOVQ        n+224(FP), SI
@@ -14020,13 +15988,13 @@ col_2:
 
 col_2_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPD    224(SP), Y3
+	VMOVUPD    608(SP), Y3
 	VMASKMOVPD Y0, Y3, (DX)(CX*8)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD Y1, Y0, (DX)(CX*8)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    608(SP), Y0
 	VMASKMOVPD Y2, Y0, (DX)(CX*8)
 	INCQ       AX
 	MOVQ       n+224(FP), DX
@@ -15700,7 +17668,7 @@ lanes_done:
 
 // func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossGrad32(SB), NOSPLIT, $256-312
+TEXT ·BatchCrossGrad32(SB), NOSPLIT, $640-312
 	MOVQ n+304(FP), AX
 	XORQ CX, CX
 
@@ -15751,16 +17719,490 @@ row_1:
 	XORQ    SI, SI
 	MOVQ    CX, DI
 
-col_1:
-	MOVQ         m+296(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         mb_base+240(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         m+296(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         m+296(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
 	MOVQ         vb_base+264(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
 	VADDPS       32(SP), Y3, Y3
@@ -15773,6 +18215,12 @@ col_1:
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
 	VMOVUPS      Y3, 96(SP)
+	MOVQ         mb_base+240(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	VMOVUPS      192(SP), Y3
 	VMULPS       160(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
@@ -15896,7 +18344,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 224(SP)
+	VMOVUPS      Y0, 608(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -15906,13 +18354,13 @@ zero_2:
 	JGE        zero_2_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       AX
 	MOVQ       n+304(FP), BX
@@ -15928,15 +18376,15 @@ row_2:
 	CMPQ       AX, BX
 	JGE        row_2_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
 	VMOVUPS    Y0, (SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
 	VMOVUPS    Y0, 32(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
 	VMOVUPS    Y0, 64(SP)
 	VXORPS     Y0, Y0, Y0
@@ -15945,19 +18393,532 @@ row_2:
 	XORQ       BX, BX
 	MOVQ       CX, SI
 
-col_2:
-	MOVQ         m+296(FP), DI
-	CMPQ         BX, DI
-	JGE          col_2_end
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+colb_2:
+	LEAQ         4(BX), DI
+	MOVQ         m+296(FP), R8
+	CMPQ         DI, R8
+	JG           colb_2_end
+	MOVQ         SI, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
-	MOVQ         vb_base+264(FP), DI
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
 	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         DI, SI
+	ADDQ         $0x00000004, BX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         m+296(FP), DI
+	CMPQ         BX, DI
+	JGE          col_2_end
+	MOVQ         vb_base+264(FP), DI
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
@@ -15969,6 +18930,13 @@ col_2:
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
 	VMOVUPS      Y3, 96(SP)
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	VMOVUPS      192(SP), Y3
 	VMULPS       160(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
@@ -16038,7 +19006,7 @@ col_2:
 	VMULPS       Y6, Y3, Y3
 	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
@@ -16046,31 +19014,31 @@ col_2:
 	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  64(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
 	VFMADD231PS  64(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
 	VFMADD231PS  64(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	INCQ         BX
 	MOVQ         n+304(FP), DI
@@ -16079,13 +19047,13 @@ col_2:
 
 col_2_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPS    224(SP), Y3
+	VMOVUPS    608(SP), Y3
 	VMASKMOVPS Y0, Y3, (BX)(DX*4)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS Y1, Y0, (BX)(DX*4)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS Y2, Y0, (BX)(DX*4)
 	INCQ       AX
 	MOVQ       n+304(FP), BX
@@ -17127,7 +20095,7 @@ lanes_done:
 
 // func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfGrad32(SB), NOSPLIT, $256-232
+TEXT ·BatchSelfGrad32(SB), NOSPLIT, $640-232
 	MOVQ n+224(FP), AX
 	XORQ CX, CX
 
@@ -17180,16 +20148,490 @@ row_1:
 	MOVQ    n+224(FP), R8
 	ADDQ    R8, DI
 
-col_1:
-	MOVQ         k+216(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         m_base+144(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         k+216(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         k+216(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
 	MOVQ         v_base+168(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
 	VADDPS       32(SP), Y3, Y3
@@ -17202,6 +20644,12 @@ col_1:
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
 	VMOVUPS      Y3, 96(SP)
+	MOVQ         m_base+144(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	VMOVUPS      192(SP), Y3
 	VMULPS       160(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
@@ -17325,7 +20773,7 @@ lanes_tail:
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 224(SP)
+	VMOVUPS      Y0, 608(SP)
 	XORQ         AX, AX
 	MOVQ         CX, DX
 
@@ -17335,13 +20783,13 @@ zero_2:
 	JGE        zero_2_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    608(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       AX
 	MOVQ       n+224(FP), BX
@@ -17356,15 +20804,15 @@ row_2:
 	CMPQ       AX, DX
 	JGE        row_2_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (DX)(CX*4), Y0, Y0
 	VMOVUPS    Y0, (SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (DX)(CX*4), Y0, Y0
 	VMOVUPS    Y0, 32(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS (DX)(CX*4), Y0, Y0
 	VMOVUPS    Y0, 64(SP)
 	VXORPS     Y0, Y0, Y0
@@ -17375,19 +20823,532 @@ row_2:
 	MOVQ       n+224(FP), SI
 	ADDQ       SI, BX
 
-col_2:
-	MOVQ         k+216(FP), SI
-	CMPQ         DX, SI
-	JGE          col_2_end
-	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y3
-	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+colb_2:
+	LEAQ         4(DX), SI
+	MOVQ         k+216(FP), DI
+	CMPQ         SI, DI
+	JG           colb_2_end
+	MOVQ         BX, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
 	VMOVUPS      (SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
 	VMOVUPS      Y4, 192(SP)
-	MOVQ         v_base+168(FP), SI
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
 	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         SI, BX
+	ADDQ         $0x00000004, DX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         k+216(FP), SI
+	CMPQ         DX, SI
+	JGE          col_2_end
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VADDPS       32(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
@@ -17399,6 +21360,13 @@ col_2:
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
 	VMOVUPS      Y3, 96(SP)
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	VMOVUPS      192(SP), Y3
 	VMULPS       160(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
@@ -17468,7 +21436,7 @@ col_2:
 	VMULPS       Y6, Y3, Y3
 	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VMOVUPS      (SP), Y5
 	VSUBPS       Y4, Y5, Y5
@@ -17476,31 +21444,31 @@ col_2:
 	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  64(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      608(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
 	VFMADD231PS  64(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      608(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	INCQ         DX
 	MOVQ         n+224(FP), SI
@@ -17509,13 +21477,13 @@ col_2:
 
 col_2_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPS    224(SP), Y3
+	VMOVUPS    608(SP), Y3
 	VMASKMOVPS Y0, Y3, (DX)(CX*4)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS Y1, Y0, (DX)(CX*4)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    608(SP), Y0
 	VMASKMOVPS Y2, Y0, (DX)(CX*4)
 	INCQ       AX
 	MOVQ       n+224(FP), DX

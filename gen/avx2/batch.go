@@ -191,6 +191,12 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 	}
 	miMem, viMem, wiMem, rqmMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
 	qMem, rqMem, adMem := AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	var qBlk, rqBlk, rqmBlk [batchColBlock]Mem
+	if kind != spec.Dirac {
+		for u := range qBlk {
+			qBlk[u], rqBlk[u], rqmBlk[u] = AllocLocal(32), AllocLocal(32), AllocLocal(32)
+		}
+	}
 	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
 		// The column sums of this block start at +0.
 		{
@@ -228,32 +234,65 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 				p.XOR(a, a, a)
 			}
 			j, jj := p.batchCols(kind, i, ii, l)
-			p.batchRange("col"+sfx, j, jj, p.colsParam(kind), func() {
-				ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jj), mask))
+			// pairRest finishes the pair at column index jc from its scale
+			// (q, rq and rq masked to 0 where q == 0, in memory).
+			pairRest := func(jc GPVirtual, q, rq, rqm Mem) {
+				ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jc), mask))
 				p.AND(p.c("absMask"), ad, ad)
 				p.MOVU(ad, adMem)
-				if kind != spec.Dirac {
-					s := p.load(p.at(p.ptr(cv), jj), mask)
-					p.ADD(viMem, s, s)
-					q, rq := p.scale(s)
-					p.MOVU(q, qMem)
-					p.MOVU(rq, rqMem)
-					p.storeMaskedRq(q, rq, rqmMem)
-				}
-				h, erf, e2, _ := p.pairCore(adMem, qMem, rqMem)
-				sg := p.diff(miMem, p.load(p.at(p.ptr(cm), jj), mask))
+				h, erf, e2, _ := p.pairCore(adMem, q, rq)
+				sg := p.diff(miMem, p.load(p.at(p.ptr(cm), jc), mask))
 				p.copysign(erf, sg)
-				p.MUL(rqmMem, e2, e2) // e2·rq, 0 where q == 0
-				w := p.load(p.at(p.ptr(cw), jj), mask)
+				p.MUL(rqm, e2, e2) // e2·rq, 0 where q == 0
+				w := p.load(p.at(p.ptr(cw), jc), mask)
 				p.FMADD231(w, h, sh)
 				p.FMADD231(w, erf, sd)
 				p.FMADD231(w, e2, sr)
 				for k, c := range colSums {
 					val := []VecVirtual{h, erf, e2}[k]
-					acc := p.load(p.at(p.ptr(c), jj), mask)
+					acc := p.load(p.at(p.ptr(c), jc), mask)
 					p.FMADD231(wiMem, val, acc)
-					p.store(acc, p.at(p.ptr(c), jj), mask)
+					p.store(acc, p.at(p.ptr(c), jc), mask)
 				}
+			}
+			// scaleAt stores the scale of the pair at column index jc.
+			scaleAt := func(jc GPVirtual, q, rq, rqm Mem) {
+				s := p.load(p.at(p.ptr(cv), jc), mask)
+				p.ADD(viMem, s, s)
+				qv, rqv := p.scale(s)
+				p.MOVU(qv, q)
+				p.MOVU(rqv, rq)
+				p.storeMaskedRq(qv, rqv, rqm)
+			}
+			if kind != spec.Dirac {
+				// Blocks of batchColBlock columns in two passes (scales
+				// first), as in the value kernels.
+				Label("colb" + sfx)
+				t := GP64()
+				LEAQ(Mem{Base: j, Disp: batchColBlock}, t)
+				CMPQ(t, p.intParam(p.colsParam(kind)))
+				JG(LabelRef("colb" + sfx + "_end"))
+				jb := GP64()
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					scaleAt(jb, qBlk[u], rqBlk[u], rqmBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					pairRest(jb, qBlk[u], rqBlk[u], rqmBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jb, jj)
+				ADDQ(U32(batchColBlock), j)
+				JMP(LabelRef("colb" + sfx))
+				Label("colb" + sfx + "_end")
+			}
+			p.batchRange("col"+sfx, j, jj, p.colsParam(kind), func() {
+				if kind != spec.Dirac {
+					scaleAt(jj, qMem, rqMem, rqmMem)
+				}
+				pairRest(jj, qMem, rqMem, rqmMem)
 			})
 			for _, s := range []struct {
 				acc VecVirtual
