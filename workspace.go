@@ -93,25 +93,35 @@ type job[F Float] struct {
 	// The current wave: tile rows wave0 … wave0+waveN−1, holding waveRows rows.
 	wave0, waveN, waveRows int
 
-	// batch jobs (rt is the number of mixture pairs)
+	// batch jobs (rt is the number of mixture pairs; rowPart holds perF
+	// elements of scratch per worker)
 	batch  bool
 	sa, sb []F
 	out    []F
 	gp, gq *MixtureGrad[F]
-	tot    []float64
 	perF   int
 	exps   []int // per pair: the scale exponent (nil: all 0)
 	fail   []int // per task: the first pair with an error, or −1
+	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
+	unscaled bool
+}
+
+// workers returns the number of goroutines run uses for n tasks of a
+// problem of the given number of pairs: 1 below parallelMinPairs, otherwise
+// at most the thread limit (runTasks numbers them from 0, so that a task may
+// use its goroutine's scratch).
+func (ws *Workspace[F]) workers(n, pairs int) int {
+	t := ws.threads()
+	if t <= 1 || pairs < parallelMinPairs {
+		return 1
+	}
+	return min(t, n)
 }
 
 // run executes tasks 0 … n−1 of ws.job (see runTasks), in parallel when the
 // problem is large enough.
 func (ws *Workspace[F]) run(n, pairs int) {
-	t := ws.threads()
-	if pairs < parallelMinPairs {
-		t = 1
-	}
-	runTasks(n, t, &ws.job)
+	runTasks(n, ws.workers(n, pairs), &ws.job)
 }
 
 // variances returns in dst (grown as needed) the variances stds[i]².
@@ -141,12 +151,13 @@ func variancesOf[F Float](dst, stds, vars []F, e int) []F {
 
 func tiles(n, size int) int { return (n + size - 1) / size }
 
-// task runs one task of the job (a runTasks tasker).
-func (j *job[F]) task(_, i int) { j.doTask(i) }
+// task runs task i of the job on the given worker (a runTasks tasker).
+func (j *job[F]) task(worker, i int) { j.doTask(i, worker) }
 
-func (j *job[F]) doTask(task int) {
+// doTask runs task on worker (see run).
+func (j *job[F]) doTask(task, worker int) {
 	if j.batch {
-		j.batchTask(task)
+		j.batchTask(task, worker)
 		return
 	}
 	if j.self {
