@@ -38,6 +38,7 @@ type base struct {
 	online, target *nn.MLP
 	opt            *nn.Adam
 	gamma          float64
+	scale          float64 // return units per network output unit: the network learns return/scale
 	clip           float64 // gradient norm clip; 0: none
 	gradOut        []float64
 	nextGreedy     []int
@@ -47,7 +48,7 @@ func newBase(cfg config, outWidth int) base {
 	sizes := append([]int{cartpole.StateDim}, cfg.Hidden...)
 	sizes = append(sizes, outWidth)
 	online := nn.New(sizes, cfg.activation(), cfg.Seed)
-	return base{online: online, target: online.Clone(), opt: nn.NewAdam(online, cfg.LR), gamma: cfg.Gamma, clip: cfg.Clip}
+	return base{online: online, target: online.Clone(), opt: nn.NewAdam(online, cfg.LR), gamma: cfg.Gamma, scale: cfg.ValueScale, clip: cfg.Clip}
 }
 
 func (b *base) syncTarget()            { b.target.CopyFrom(b.online) }

@@ -71,7 +71,7 @@ func (g *gmAgent) meansOf(dst, out []float64, n int) {
 	w3 := g.width()
 	for i := 0; i < n*numActions; i++ {
 		g.decode(g.nw, g.nm, g.ns, out[i*w3:(i+1)*w3])
-		dst[i] = mixtureMean(g.nw, g.nm)
+		dst[i] = g.scale * mixtureMean(g.nw, g.nm)
 	}
 }
 
@@ -103,7 +103,7 @@ func (g *gmAgent) lossAndGrad(b *batch) float64 {
 		blk := next[(i*numActions+g.nextGreedy[i])*w3:]
 		g.decode(g.nw, g.nm, g.ns, blk[:w3])
 		bellmanTarget(g.tw[i*k:(i+1)*k], g.tm[i*k:(i+1)*k], g.ts[i*k:(i+1)*k],
-			b.rewards[i], g.gamma, b.terminal[i], g.nw, g.nm, g.ns)
+			b.rewards[i]/g.scale, g.gamma, b.terminal[i], g.nw, g.nm, g.ns)
 	}
 
 	out := g.online.Forward(b.states)
@@ -127,6 +127,10 @@ func (g *gmAgent) predicted(states []float64, n, a int) (w, mu, sd []float64, k 
 	out := g.online.Forward(states)
 	for i := 0; i < n; i++ {
 		g.decode(g.dw[i*k:(i+1)*k], g.dm[i*k:(i+1)*k], g.ds[i*k:(i+1)*k], out[(i*numActions+a)*w3:(i*numActions+a+1)*w3])
+	}
+	for j := range g.dm {
+		g.dm[j] *= g.scale
+		g.ds[j] *= g.scale
 	}
 	return g.dw, g.dm, g.ds, k
 }

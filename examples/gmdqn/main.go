@@ -48,6 +48,7 @@ type config struct {
 	TrainEvery    int // one update every this many environment steps
 	TargetEvery   int // target network copy period, in environment steps
 	Gamma         float64
+	ValueScale    float64 // the networks learn return/ValueScale (rewards are divided by it)
 	EpsStart      float64
 	EpsEnd        float64
 	EpsSpan       int
@@ -63,9 +64,9 @@ func defaultConfig() config {
 	return config{
 		Agent: agentGM, Seed: 1, Steps: 100_000, K: 5, MinStd: 0,
 		Hidden: []int{64, 64}, Act: "relu", LR: 1e-3, Batch: 64, Buffer: 50_000,
-		LearnStart: 1000, TrainEvery: 1, TargetEvery: 500, Gamma: 0.99,
-		EpsStart: 1, EpsEnd: 0.02, EpsSpan: 20_000, Clip: 10,
-		CheckEvery: 5000, CheckEpisodes: 10, StopAt: 500, EvalEpisodes: 100, StartStates: 200,
+		LearnStart: 1000, TrainEvery: 1, TargetEvery: 500, Gamma: 0.99, ValueScale: 100,
+		EpsStart: 1, EpsEnd: 0.02, EpsSpan: 10_000, Clip: 10,
+		CheckEvery: 2500, CheckEpisodes: 100, StopAt: 495, EvalEpisodes: 100, StartStates: 200,
 	}
 }
 
@@ -92,6 +93,7 @@ func main() {
 	flag.IntVar(&cfg.TrainEvery, "train-every", cfg.TrainEvery, "environment steps per update")
 	flag.IntVar(&cfg.TargetEvery, "target-every", cfg.TargetEvery, "environment steps between target network copies")
 	flag.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "discount")
+	flag.Float64Var(&cfg.ValueScale, "value-scale", cfg.ValueScale, "return units per network output unit (rewards are divided by it for learning; reported values are in return units)")
 	flag.Float64Var(&cfg.EpsEnd, "eps-end", cfg.EpsEnd, "final exploration rate")
 	flag.IntVar(&cfg.EpsSpan, "eps-span", cfg.EpsSpan, "environment steps over which ε decays linearly from 1")
 	flag.Float64Var(&cfg.Clip, "clip", cfg.Clip, "gradient norm clip (0: none)")
@@ -173,6 +175,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-eval-episodes, -check-episodes and -start-states must be ≥ 1")
 	case !(c.Gamma > 0 && c.Gamma < 1):
 		return fmt.Errorf("-gamma %v: want in (0, 1)", c.Gamma)
+	case !(c.ValueScale > 0):
+		return fmt.Errorf("-value-scale %v: want > 0", c.ValueScale)
 	case !(c.LR > 0) || !(c.MinStd >= 0) || !(c.Clip >= 0) || !(c.EpsEnd >= 0 && c.EpsEnd <= 1):
 		return fmt.Errorf("-lr must be > 0, -minstd and -clip ≥ 0, -eps-end in [0, 1]")
 	}
@@ -201,10 +205,12 @@ func subSeed(seed uint64, stream int) uint64 {
 
 // run trains one agent and evaluates it. Training: ε-greedy episodes, one
 // update every TrainEvery steps after LearnStart, a target copy every
-// TargetEvery steps; every CheckEvery steps a greedy check of CheckEpisodes
-// episodes on separate start states keeps a copy of the best network so far,
-// and training stops early once a check reaches StopAt. The final evaluation
-// runs that best network greedily for EvalEpisodes fresh episodes.
+// TargetEvery steps. Every CheckEvery steps a greedy check runs CheckEpisodes
+// episodes from their own start states (not counted as training steps); it
+// keeps a copy of the best network so far, the first check with a mean ≥ 450
+// gives StepsTo450, and training stops once a check reaches StopAt. The
+// final evaluation runs the best network greedily for EvalEpisodes episodes
+// from fresh start states, so a lucky check does not inflate it.
 func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 	t0, cpu0 := time.Now(), cpuSeconds()
 	ag := newAgent(cfg)
@@ -215,7 +221,7 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 	mb := newBatch(cfg.Batch)
 	sched := linearSchedule{start: cfg.EpsStart, end: cfg.EpsEnd, span: cfg.EpsSpan}
 
-	res := runResult{Agent: cfg.Agent, Seed: cfg.Seed, StepsTo450: -1, BestCheckAt: -1}
+	res := runResult{Agent: cfg.Agent, Seed: cfg.Seed, StepsTo450: -1, TrainStepsTo450: -1, BestCheckAt: -1}
 	var eps []episodeRecord
 	var recent []float64
 	var lossWindow []float64
@@ -245,8 +251,8 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 			}
 			m := meanOf(recent)
 			eps = append(eps, episodeRecord{Episode: len(eps) + 1, Steps: step, Return: epRet, Epsilon: e, Mean100: m})
-			if res.StepsTo450 < 0 && len(recent) == 100 && m >= 450 {
-				res.StepsTo450 = step
+			if res.TrainStepsTo450 < 0 && len(recent) == 100 && m >= 450 {
+				res.TrainStepsTo450 = step
 			}
 			epRet = 0
 			s = env.Reset()
@@ -269,6 +275,10 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 			checkEnvSeed++
 			m, _, n := greedyEval(ag, cfg.CheckEpisodes, checkEnvSeed)
 			res.EvalSteps += n
+			res.Checks = append(res.Checks, check{Step: step, Mean: m})
+			if res.StepsTo450 < 0 && m >= 450 {
+				res.StepsTo450 = step
+			}
 			if m >= best {
 				best, res.BestCheckAt = m, step
 				bestNet = ag.snapshot()

@@ -70,14 +70,14 @@ func TestLossDecreasesOnFixedBatch(t *testing.T) {
 		a := newAgent(cfg)
 		first := a.update(mb)
 		last := first
-		for i := 0; i < 300; i++ {
+		for i := 0; i < 500; i++ {
 			last = a.update(mb)
 			if !finite(last) {
 				t.Fatalf("%s: loss %v at update %d", ag, last, i)
 			}
 		}
-		if !(last < 0.2*first) {
-			t.Fatalf("%s: loss %v after 300 updates on a fixed batch, first %v", ag, last, first)
+		if !(last < 0.25*first) {
+			t.Fatalf("%s: loss %v after 500 updates on a fixed batch, first %v", ag, last, first)
 		}
 	}
 }
@@ -88,6 +88,7 @@ func TestLossDecreasesOnFixedBatch(t *testing.T) {
 // outputs with the library's mixture distance.
 func TestGMUpdateTarget(t *testing.T) {
 	cfg := smallConfig(agentGM)
+	cfg.ValueScale = 10 // the network learns return/10: rewards enter the target divided by 10
 	g := newGM(cfg)
 	// Make the target network differ from the online one.
 	g.online.Layers[0].B[0] += 0.3
@@ -112,7 +113,7 @@ func TestGMUpdateTarget(t *testing.T) {
 		p := decodeRow(onlineNow, i, mb.actions[i])
 		var q cramer.Mixture[float64]
 		if mb.terminal[i] {
-			q = cramer.Mixture[float64]{Weights: []float64{1}, Means: []float64{mb.rewards[i]}, Stds: []float64{0}}
+			q = cramer.Mixture[float64]{Weights: []float64{1}, Means: []float64{mb.rewards[i] / 10}, Stds: []float64{0}}
 		} else {
 			m0, m1 := decodeRow(onlineNext, i, 0), decodeRow(onlineNext, i, 1)
 			star := 0
@@ -122,7 +123,7 @@ func TestGMUpdateTarget(t *testing.T) {
 			z := decodeRow(targetNext, i, star)
 			q = cramer.Mixture[float64]{Weights: z.Weights, Means: make([]float64, k), Stds: make([]float64, k)}
 			for j := range z.Means {
-				q.Means[j] = mb.rewards[i] + cfg.Gamma*z.Means[j]
+				q.Means[j] = mb.rewards[i]/10 + cfg.Gamma*z.Means[j]
 				q.Stds[j] = cfg.Gamma * z.Stds[j]
 			}
 		}

@@ -102,25 +102,35 @@ type startDistribution struct {
 	EmpiricalMean float64 `json:"empirical_mean"`
 }
 
+// check is one greedy check during training.
+type check struct {
+	Step int     `json:"step"` // training steps so far
+	Mean float64 `json:"mean"` // mean greedy return over the check's episodes
+}
+
 // runResult is the summary a run prints as its last stdout line and writes as
 // JSON next to its CSV.
 type runResult struct {
-	Agent        string              `json:"agent"`
-	Seed         uint64              `json:"seed"`
-	Steps        int                 `json:"steps"`         // training environment steps
-	EvalSteps    int                 `json:"eval_steps"`    // environment steps spent in greedy checks and the final evaluation
-	Seconds      float64             `json:"seconds"`       // wall time of the whole run
-	CPUSeconds   float64             `json:"cpu_seconds"`   // CPU time (user + system) of the whole run
-	EvalMean     float64             `json:"eval_mean"`     // greedy mean return over the final evaluation episodes
-	EvalStd      float64             `json:"eval_std"`      //
-	EvalEpisodes int                 `json:"eval_episodes"` //
-	StepsTo450   int                 `json:"steps_to_450"`  // training steps until the 100-episode mean first reached 450; −1 if never
-	Episodes     int                 `json:"episodes"`      // training episodes
-	BestCheckAt  int                 `json:"best_check_at"` // training step of the network that was evaluated
-	NonFinite    bool                `json:"non_finite"`    // a loss or output was NaN or infinite
-	FinalLoss    float64             `json:"final_loss"`    // mean loss over the last 1000 updates
-	CramerStart  float64             `json:"cramer_start"`  // mean over both actions of startDistribution.Cramer
-	Start        []startDistribution `json:"start,omitempty"`
+	Agent        string  `json:"agent"`
+	Seed         uint64  `json:"seed"`
+	Steps        int     `json:"steps"`         // training environment steps
+	EvalSteps    int     `json:"eval_steps"`    // environment steps spent in greedy checks and the final evaluation
+	Seconds      float64 `json:"seconds"`       // wall time of the whole run
+	CPUSeconds   float64 `json:"cpu_seconds"`   // CPU time (user + system) of the whole run
+	EvalMean     float64 `json:"eval_mean"`     // greedy mean return over the final evaluation episodes
+	EvalStd      float64 `json:"eval_std"`      //
+	EvalEpisodes int     `json:"eval_episodes"` //
+	StepsTo450   int     `json:"steps_to_450"`  // training steps at the first greedy check with mean ≥ 450; −1 if none
+	// TrainStepsTo450 is the training step at which the mean return of the
+	// last 100 training (ε-greedy) episodes first reached 450; −1 if never.
+	TrainStepsTo450 int                 `json:"train_steps_to_450"`
+	Checks          []check             `json:"checks"`
+	Episodes        int                 `json:"episodes"`      // training episodes
+	BestCheckAt     int                 `json:"best_check_at"` // training step of the network that was evaluated
+	NonFinite       bool                `json:"non_finite"`    // a loss or output was NaN or infinite
+	FinalLoss       float64             `json:"final_loss"`    // mean loss over the last 1000 updates
+	CramerStart     float64             `json:"cramer_start"`  // mean over both actions of startDistribution.Cramer
+	Start           []startDistribution `json:"start,omitempty"`
 }
 
 func writeJSON(path string, v any) error {
