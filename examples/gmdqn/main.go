@@ -45,7 +45,8 @@ type config struct {
 	Batch         int
 	Buffer        int
 	LearnStart    int // environment steps before the first update
-	TrainEvery    int // one update every this many environment steps
+	TrainEvery    int // a round of Updates minibatch updates every this many environment steps
+	Updates       int
 	TargetEvery   int // target network copy period, in environment steps
 	Gamma         float64
 	ValueScale    float64 // the networks learn return/ValueScale (rewards are divided by it)
@@ -64,7 +65,7 @@ func defaultConfig() config {
 	return config{
 		Agent: agentGM, Seed: 1, Steps: 100_000, K: 5, MinStd: 0,
 		Hidden: []int{64, 64}, Act: "relu", LR: 1e-3, Batch: 64, Buffer: 50_000,
-		LearnStart: 1000, TrainEvery: 1, TargetEvery: 500, Gamma: 0.99, ValueScale: 100,
+		LearnStart: 1000, TrainEvery: 1, Updates: 1, TargetEvery: 500, Gamma: 0.99, ValueScale: 100,
 		EpsStart: 1, EpsEnd: 0.02, EpsSpan: 10_000, Clip: 10,
 		CheckEvery: 2500, CheckEpisodes: 100, StopAt: 495, EvalEpisodes: 100, StartStates: 200,
 	}
@@ -90,7 +91,8 @@ func main() {
 	flag.IntVar(&cfg.Batch, "batch", cfg.Batch, "minibatch size")
 	flag.IntVar(&cfg.Buffer, "buffer", cfg.Buffer, "replay capacity")
 	flag.IntVar(&cfg.LearnStart, "learn-start", cfg.LearnStart, "environment steps before the first update")
-	flag.IntVar(&cfg.TrainEvery, "train-every", cfg.TrainEvery, "environment steps per update")
+	flag.IntVar(&cfg.TrainEvery, "train-every", cfg.TrainEvery, "environment steps between training rounds")
+	flag.IntVar(&cfg.Updates, "updates", cfg.Updates, "minibatch updates per training round")
 	flag.IntVar(&cfg.TargetEvery, "target-every", cfg.TargetEvery, "environment steps between target network copies")
 	flag.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "discount")
 	flag.Float64Var(&cfg.ValueScale, "value-scale", cfg.ValueScale, "return units per network output unit (rewards are divided by it for learning; reported values are in return units)")
@@ -169,8 +171,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-act %q: want relu or tanh", c.Act)
 	case c.K < 1:
 		return fmt.Errorf("-k %d: want ≥ 1", c.K)
-	case c.Steps < 1 || c.Batch < 1 || c.Buffer < 1 || c.TrainEvery < 1 || c.TargetEvery < 1 || c.CheckEvery < 1 || c.EpsSpan < 1:
-		return fmt.Errorf("-steps, -batch, -buffer, -train-every, -target-every, -check-every and -eps-span must be ≥ 1")
+	case c.Steps < 1 || c.Batch < 1 || c.Buffer < 1 || c.TrainEvery < 1 || c.Updates < 1 || c.TargetEvery < 1 || c.CheckEvery < 1 || c.EpsSpan < 1:
+		return fmt.Errorf("-steps, -batch, -buffer, -train-every, -updates, -target-every, -check-every and -eps-span must be ≥ 1")
 	case c.EvalEpisodes < 1 || c.CheckEpisodes < 1 || c.StartStates < 1:
 		return fmt.Errorf("-eval-episodes, -check-episodes and -start-states must be ≥ 1")
 	case !(c.Gamma > 0 && c.Gamma < 1):
@@ -203,9 +205,10 @@ func subSeed(seed uint64, stream int) uint64 {
 	return seed*0x9e3779b97f4a7c15 + uint64(stream)*0xbf58476d1ce4e5b9
 }
 
-// run trains one agent and evaluates it. Training: ε-greedy episodes, one
-// update every TrainEvery steps after LearnStart, a target copy every
-// TargetEvery steps. Every CheckEvery steps a greedy check runs CheckEpisodes
+// run trains one agent and evaluates it. Training: ε-greedy episodes; every
+// TargetEvery steps a target copy, and after LearnStart every TrainEvery
+// steps a round of Updates minibatch updates (after the copy, when both fall
+// on the same step). Every CheckEvery steps a greedy check runs CheckEpisodes
 // episodes from their own start states (not counted as training steps); it
 // keeps a copy of the best network so far, the first check with a mean ≥ 450
 // gives StepsTo450, and training stops once a check reaches StopAt. The
@@ -257,19 +260,21 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 			epRet = 0
 			s = env.Reset()
 		}
-		if step >= cfg.LearnStart && step%cfg.TrainEvery == 0 {
-			buf.sample(mb, rng)
-			l := ag.update(mb)
-			if !finite(l) {
-				res.NonFinite = true
-			}
-			lossWindow = append(lossWindow, l)
-			if len(lossWindow) > 1000 {
-				lossWindow = lossWindow[1:]
-			}
-		}
 		if step%cfg.TargetEvery == 0 {
 			ag.syncTarget()
+		}
+		if step >= cfg.LearnStart && step%cfg.TrainEvery == 0 {
+			for u := 0; u < cfg.Updates; u++ {
+				buf.sample(mb, rng)
+				l := ag.update(mb)
+				if !finite(l) {
+					res.NonFinite = true
+				}
+				lossWindow = append(lossWindow, l)
+				if len(lossWindow) > 1000 {
+					lossWindow = lossWindow[1:]
+				}
+			}
 		}
 		if step%cfg.CheckEvery == 0 && step >= cfg.LearnStart {
 			checkEnvSeed++

@@ -89,28 +89,35 @@ func report(dir string, w io.Writer) error {
 }
 
 func writeTable(w io.Writer, runs []loadedRun) {
-	fmt.Fprintln(w, "| agent | seed | steps to 100-ep. mean ≥ 450 | training steps | greedy eval mean ± sd (100 ep.) | wall time (s) | Cramér ℓ₂ start state (a=0 / a=1) | NaN |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
-	type agg struct{ solved, n int }
+	fmt.Fprintln(w, "| agent | seed | steps to greedy 100-ep. mean ≥ 450 | steps to training 100-ep. mean ≥ 450 | training steps | final greedy eval (100 ep.) | wall s | CPU s | Cramér ℓ₂ at start, a = left / right | NaN |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	type agg struct {
+		solved, n   int
+		eval, steps []float64
+	}
 	sum := map[string]*agg{}
+	never := func(v int) string {
+		if v < 0 {
+			return "—"
+		}
+		return fmt.Sprint(v)
+	}
 	for _, r := range runs {
 		x := r.res
-		to := "never"
-		if x.StepsTo450 >= 0 {
-			to = fmt.Sprint(x.StepsTo450)
-		}
 		cr := "—"
 		if len(x.Start) == 2 {
 			cr = fmt.Sprintf("%.2f / %.2f", x.Start[0].Cramer, x.Start[1].Cramer)
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %d | %.1f ± %.1f | %.0f | %s | %v |\n",
-			agentLabels[x.Agent], x.Seed, to, x.Steps, x.EvalMean, x.EvalStd, x.Seconds, cr, x.NonFinite)
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %d | %.1f ± %.1f | %.0f | %.0f | %s | %v |\n",
+			agentLabels[x.Agent], x.Seed, never(x.StepsTo450), never(x.TrainStepsTo450), x.Steps, x.EvalMean, x.EvalStd,
+			x.Seconds, x.CPUSeconds, cr, x.NonFinite)
 		a := sum[x.Agent]
 		if a == nil {
 			a = &agg{}
 			sum[x.Agent] = a
 		}
 		a.n++
+		a.eval = append(a.eval, x.EvalMean)
 		if x.EvalMean >= 450 {
 			a.solved++
 		}
@@ -118,7 +125,7 @@ func writeTable(w io.Writer, runs []loadedRun) {
 	fmt.Fprintln(w)
 	for _, ag := range []string{agentGM, agentDQN} {
 		if a := sum[ag]; a != nil {
-			fmt.Fprintf(w, "%s: greedy eval mean ≥ 450 in %d of %d seeds.\n", agentLabels[ag], a.solved, a.n)
+			fmt.Fprintf(w, "%s: final greedy evaluation ≥ 450 in %d of %d seeds (mean over seeds %.1f).\n", agentLabels[ag], a.solved, a.n, meanOf(a.eval))
 		}
 	}
 }
@@ -136,19 +143,52 @@ func curveAt(eps []episodeRecord, step int) float64 {
 	return eps[i-1].Mean100
 }
 
+// checkAt is the mean of the last greedy check at or before step; after the
+// run stopped, its network no longer changes and the value is the final
+// evaluation of the network it kept. NaN before the first check.
+func checkAt(r runResult, step int) float64 {
+	if len(r.Checks) == 0 || step < r.Checks[0].Step {
+		return math.NaN()
+	}
+	if step > r.Steps {
+		return r.EvalMean
+	}
+	i := sort.Search(len(r.Checks), func(i int) bool { return r.Checks[i].Step > step })
+	return r.Checks[i-1].Mean
+}
+
+// plotCurves draws two panels over training steps, one line per seed (thin)
+// and the mean over seeds with a min–max band (thick) for each agent: the
+// greedy checks (100 episodes each; a run that stopped stays at the final
+// evaluation of the network it kept), and the mean return of the last 100
+// training episodes (ε-greedy; drawn only while every seed still trains).
 func plotCurves(path string, runs []loadedRun) error {
-	p := plot.New()
-	p.Title.Text = "CartPole-v1: 100-episode mean training return (line: mean over seeds, band: min–max)"
-	p.Title.TextStyle.Font.Size = vg.Points(10)
-	p.X.Label.Text = "environment steps"
-	p.Y.Label.Text = "mean return of the last 100 episodes"
-	p.Y.Min, p.Y.Max = 0, 510
 	maxStep := 0
 	for _, r := range runs {
-		if n := len(r.eps); n > 0 {
-			maxStep = max(maxStep, r.eps[n-1].Steps)
-		}
+		maxStep = max(maxStep, r.res.Steps)
 	}
+	top, err := curvePanel(runs, maxStep, "greedy policy: mean return over 100 evaluation episodes",
+		func(r loadedRun, step int) float64 { return checkAt(r.res, step) }, true)
+	if err != nil {
+		return err
+	}
+	bot, err := curvePanel(runs, maxStep, "training: mean return of the last 100 ε-greedy episodes",
+		func(r loadedRun, step int) float64 { return curveAt(r.eps, step) }, false)
+	if err != nil {
+		return err
+	}
+	return savePanels(path, [][]*plot.Plot{{top}, {bot}}, 8*vg.Inch, 8*vg.Inch)
+}
+
+func curvePanel(runs []loadedRun, maxStep int, title string, at func(loadedRun, int) float64, hold bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.X.Label.Text = "training environment steps"
+	p.Y.Label.Text = "return"
+	p.Y.Min, p.Y.Max = 0, 510
+	p.X.Min, p.X.Max = 0, float64(maxStep)
+	p.Add(plotter.NewGrid())
 	const grid = 500
 	for _, ag := range []string{agentGM, agentDQN} {
 		var mine []loadedRun
@@ -160,59 +200,96 @@ func plotCurves(path string, runs []loadedRun) error {
 		if len(mine) == 0 {
 			continue
 		}
+		c := agentColors[ag]
+		thin := c
+		thin.A = 0x70
 		var mean, lo, hi plotter.XYs
+		per := make([]plotter.XYs, len(mine))
 		for step := grid; step <= maxStep; step += grid {
 			var vals []float64
-			for _, r := range mine {
-				if v := curveAt(r.eps, step); !math.IsNaN(v) {
-					vals = append(vals, v)
+			for i, r := range mine {
+				v := at(r, step)
+				if math.IsNaN(v) {
+					continue
+				}
+				vals = append(vals, v)
+				if hold || step <= r.res.Steps {
+					per[i] = append(per[i], plotter.XY{X: float64(step), Y: v})
 				}
 			}
-			// Only where every seed of this agent is still training (runs that
-			// stopped early are not extended).
 			if len(vals) < len(mine) {
 				continue
 			}
-			s := 0.0
-			for _, v := range vals {
-				s += v
-			}
 			x := float64(step)
-			mean = append(mean, plotter.XY{X: x, Y: s / float64(len(vals))})
+			mean = append(mean, plotter.XY{X: x, Y: meanOf(vals)})
 			lo = append(lo, plotter.XY{X: x, Y: slices.Min(vals)})
 			hi = append(hi, plotter.XY{X: x, Y: slices.Max(vals)})
+		}
+		for _, xy := range per {
+			if len(xy) < 2 {
+				continue
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return nil, err
+			}
+			l.Color = thin
+			l.Width = vg.Points(0.5)
+			p.Add(l)
 		}
 		if len(mean) < 2 {
 			continue
 		}
-		c := agentColors[ag]
-		band := append(slices.Clone(lo), reversed(hi)...)
-		poly, err := plotter.NewPolygon(band)
+		poly, err := plotter.NewPolygon(append(slices.Clone(lo), reversed(hi)...))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fill := c
-		fill.A = 0x40
+		fill.A = 0x30
 		poly.Color = fill
 		poly.LineStyle.Width = 0
 		line, err := plotter.NewLine(mean)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		line.Color = c
-		line.Width = vg.Points(1.5)
+		line.Width = vg.Points(2)
 		p.Add(poly, line)
 		p.Legend.Add(fmt.Sprintf("%s, %d seeds", agentLabels[ag], len(mine)), line)
 	}
-	goal, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 450}, {X: float64(maxStep), Y: 450}})
+	goal, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 450}, {X: float64(maxStep), Y: 450}})
+	if err != nil {
+		return nil, err
+	}
 	goal.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	goal.Color = color.Gray{Y: 0x60}
 	p.Add(goal)
 	p.Legend.Top = false
 	p.Legend.Left = false
-	p.Legend.YOffs = vg.Points(10)
-	p.Add(plotter.NewGrid())
-	return p.Save(8*vg.Inch, 4.5*vg.Inch, path)
+	p.Legend.YOffs = vg.Points(20)
+	return p, nil
+}
+
+func savePanels(path string, rows [][]*plot.Plot, w, h vg.Length) error {
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: len(rows), Cols: len(rows[0]), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
+		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	canvases := plot.Align(rows, tiles, dc)
+	for i := range rows {
+		for j := range rows[i] {
+			rows[i][j].Draw(canvases[i][j])
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func reversed(x plotter.XYs) plotter.XYs {
@@ -292,26 +369,7 @@ func plotStart(path string, res runResult) error {
 		bot.Legend.TextStyle.Font.Size = vg.Points(8)
 		rows[0][c], rows[1][c] = top, bot
 	}
-	const w, hgt = 10 * vg.Inch, 6.5 * vg.Inch
-	img := vgimg.New(w, hgt)
-	dc := draw.New(img)
-	tiles := draw.Tiles{Rows: 2, Cols: len(res.Start), PadX: vg.Millimeter * 4, PadY: vg.Millimeter * 4,
-		PadTop: vg.Millimeter * 2, PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
-	canvases := plot.Align(rows, tiles, dc)
-	for i := range rows {
-		for j := range rows[i] {
-			rows[i][j].Draw(canvases[i][j])
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return savePanels(path, rows, 10*vg.Inch, 6.5*vg.Inch)
 }
 
 func actionName(a int) string {
