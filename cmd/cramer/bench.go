@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mdn"
 )
 
 const benchUsage = "usage: cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME[,NAME…]] [--time D]"
@@ -27,14 +28,18 @@ var workloadNames = []string{
 	"batch-4096x16",
 	"batch-4096x16-grad",
 	"samples-32x100000",
+	"mdn-4096x8",
+	"mdn-4096x8-nll",
 }
 
 // workload is one timed operation: op computes once; pairs is the number of
-// pair terms one op evaluates.
+// pair terms one op evaluates; examples, when > 0, the number of examples of
+// a mixture-density-network loss (reported as ns_per_example).
 type workload struct {
-	name  string
-	pairs float64
-	op    func() error
+	name     string
+	pairs    float64
+	examples float64
+	op       func() error
 }
 
 // newWorkload builds the named workload's data (fixed seeds) and a reused
@@ -72,6 +77,28 @@ func newWorkload[F cramer.Float](name string) workload {
 		p := randomMixtures[F](5, 1, k)
 		x := randomSamples[F](6, n)
 		return workload{name: name, pairs: k*n + k*k, op: func() error { _, err := ws.SquaredToSamples(p, x); return err }}
+	case "mdn-4096x8", "mdn-4096x8-nll":
+		// Loss + gradient of a K = 8 mixture density head against scalar
+		// targets; pairs counts K·1 + K² + 1 per example (Cramér) or K
+		// component densities per example (NLL).
+		const b, k = 4096, 8
+		h := mdn.Head{K: k, Scale: mdn.ELUPlusOne}
+		rng := rand.New(rand.NewPCG(8, 0x9e3779b97f4a7c15))
+		raw, y := make([]F, b*h.Width()), make([]F, b)
+		for i := range raw {
+			raw[i] = F(rng.NormFloat64())
+		}
+		for i := range y {
+			y[i] = F(rng.NormFloat64())
+		}
+		grad := make([]F, len(raw))
+		mws := &mdn.Workspace[F]{Threads: 1}
+		if name == "mdn-4096x8" {
+			return workload{name: name, pairs: b * (k + k*k + 1), examples: b,
+				op: func() error { _, err := mws.CramerToPoints(h, raw, y, nil, grad); return err }}
+		}
+		return workload{name: name, pairs: b * k, examples: b,
+			op: func() error { _, err := mws.NLL(h, raw, y, nil, grad); return err }}
 	}
 	panic("unknown workload " + name) // names are checked before
 }
@@ -149,8 +176,9 @@ func measure(w workload, total time.Duration) (float64, error) {
 }
 
 type benchResult struct {
-	Name       string  `json:"name"`
-	MpairsPerS float64 `json:"mpairs_per_s"`
+	Name         string  `json:"name"`
+	MpairsPerS   float64 `json:"mpairs_per_s"`
+	NsPerExample float64 `json:"ns_per_example,omitempty"`
 }
 
 func cmdBench(args []string, stdout, stderr io.Writer) int {
@@ -216,9 +244,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, "bench", benchUsage, &internalError{fmt.Errorf("%s: %w", name, err)})
 		}
-		results = append(results, benchResult{Name: name, MpairsPerS: rate})
+		r := benchResult{Name: name, MpairsPerS: rate}
+		perExample := ""
+		if w.examples > 0 {
+			r.NsPerExample = w.pairs / w.examples / rate * 1e3
+			perExample = fmt.Sprintf(", %.1f ns/example", r.NsPerExample)
+		}
+		results = append(results, r)
 		if !*asJSON {
-			fmt.Fprintf(stdout, "%-20s %9.1f Mpair/s   (kernel %s, %s, 1 core, median of %d rounds)\n", name, rate, kernel, precName, benchRounds)
+			fmt.Fprintf(stdout, "%-20s %9.1f Mpair/s   (kernel %s, %s, 1 core, median of %d rounds%s)\n", name, rate, kernel, precName, benchRounds, perExample)
 		}
 	}
 	if *asJSON {

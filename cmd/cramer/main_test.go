@@ -502,8 +502,9 @@ func TestBenchJSON(t *testing.T) {
 		Impl      string `json:"impl"`
 		Precision string `json:"precision"`
 		Workloads []struct {
-			Name       string   `json:"name"`
-			MpairsPerS *float64 `json:"mpairs_per_s"`
+			Name         string   `json:"name"`
+			MpairsPerS   *float64 `json:"mpairs_per_s"`
+			NsPerExample *float64 `json:"ns_per_example"`
 		} `json:"workloads"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -520,8 +521,11 @@ func TestBenchJSON(t *testing.T) {
 		if w.MpairsPerS == nil || !(*w.MpairsPerS > 0) || math.IsInf(*w.MpairsPerS, 0) {
 			t.Errorf("%s: mpairs_per_s %v", w.Name, w.MpairsPerS)
 		}
+		if isMDN := strings.HasPrefix(w.Name, "mdn-"); isMDN != (w.NsPerExample != nil) || isMDN && !(*w.NsPerExample > 0) {
+			t.Errorf("%s: ns_per_example %v", w.Name, w.NsPerExample)
+		}
 	}
-	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x16", "batch-4096x16-grad", "samples-32x100000"}
+	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x16", "batch-4096x16-grad", "samples-32x100000", "mdn-4096x8", "mdn-4096x8-nll"}
 	if !slices.Equal(names, want) {
 		t.Errorf("workloads %q, want %q", names, want)
 	}

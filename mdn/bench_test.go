@@ -1,0 +1,62 @@
+package mdn
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gmmkit/cramer"
+)
+
+// benchBatch is the benchmark batch: B = 4096 examples, K = 8 components,
+// scalar targets, raw outputs and targets standard normal.
+func benchBatch[F cramer.Float](h Head, nb int) (raw, y []F) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	raw = make([]F, nb*h.Width())
+	for i := range raw {
+		raw[i] = F(rng.NormFloat64())
+	}
+	y = make([]F, nb*h.Dim())
+	for i := range y {
+		y[i] = F(rng.NormFloat64())
+	}
+	return raw, y
+}
+
+func benchLoss[F cramer.Float](b *testing.B, loss string) {
+	const nb = 4096
+	h := Head{K: 8, Scale: ELUPlusOne}
+	raw, y := benchBatch[F](h, nb)
+	grad := make([]F, len(raw))
+	out := make([]F, nb)
+	ws := Workspace[F]{Threads: 1}
+	op := func() error {
+		var err error
+		switch loss {
+		case "cramer":
+			_, err = ws.CramerToPoints(h, raw, y, out, grad)
+		case "nll":
+			_, err = ws.NLL(h, raw, y, out, grad)
+		}
+		return err
+	}
+	if err := op(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nb, "ns/example")
+}
+
+// BenchmarkLoss measures loss + gradient on B = 4096 examples, K = 8, scalar
+// targets, one thread.
+func BenchmarkLoss(b *testing.B) {
+	b.Run("cramer/f32", func(b *testing.B) { benchLoss[float32](b, "cramer") })
+	b.Run("cramer/f64", func(b *testing.B) { benchLoss[float64](b, "cramer") })
+	b.Run("nll/f32", func(b *testing.B) { benchLoss[float32](b, "nll") })
+	b.Run("nll/f64", func(b *testing.B) { benchLoss[float64](b, "nll") })
+}
