@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mdn"
 )
 
 // gmAgent is a Gaussian-mixture distributional DQN. The network maps a state
@@ -43,7 +44,8 @@ func newGM(cfg config) *gmAgent {
 
 func (g *gmAgent) width() int { return 3 * g.k }
 
-// decode writes the mixture of one 3K block of raw outputs.
+// decode writes the mixture of one 3K block of raw outputs: what mdn.Decode
+// returns for the head {K, Softplus, minStd} (tested), without allocating.
 func (g *gmAgent) decode(w, mu, sd, raw []float64) {
 	k := g.k
 	mx := math.Inf(-1)
@@ -136,49 +138,19 @@ func (g *gmAgent) predicted(states []float64, n, a int) (w, mu, sd []float64, k 
 }
 
 // mixtureLoss is the batch mean over B examples of ℓ₂²(P_b, Q_b), P_b the
-// mixture of the raw head outputs rawSel (B × 3K), Q_b the target mixture
-// (tw, tm, ts: B × K), with the gradient of the mean w.r.t. the raw outputs.
+// mixture of the raw head outputs (B × 3K, the mdn head layout), Q_b the
+// target mixture (tw, tm, ts: B × K), with the gradient of the mean w.r.t.
+// the raw outputs, computed by mdn's mixture-target loss.
 type mixtureLoss struct {
-	k          int
-	minStd     float64
-	ws         cramer.Workspace[float64]
-	out        []float64
-	pw, pm, ps []float64
-	gp         cramer.MixtureGrad[float64]
+	head mdn.Head
+	ws   mdn.Workspace[float64]
 }
 
-func newMixtureLoss(k int, minStd float64) mixtureLoss { return mixtureLoss{k: k, minStd: minStd} }
+func newMixtureLoss(k int, minStd float64) mixtureLoss {
+	return mixtureLoss{head: mdn.Head{K: k, Scale: mdn.Softplus, MinStd: minStd}}
+}
 
 func (l *mixtureLoss) eval(grad, raw, tw, tm, ts []float64, n int) (float64, error) {
-	k := l.k
-	l.out = grow(l.out, n)
-	l.pw, l.pm, l.ps = grow(l.pw, n*k), grow(l.pm, n*k), grow(l.ps, n*k)
-	g := gmAgent{k: k, minStd: l.minStd}
-	for i := 0; i < n; i++ {
-		g.decode(l.pw[i*k:(i+1)*k], l.pm[i*k:(i+1)*k], l.ps[i*k:(i+1)*k], raw[i*3*k:(i+1)*3*k])
-	}
-	err := l.ws.SquaredBatchGrad(l.out, k, k, cramer.Mixture[float64]{Weights: l.pw, Means: l.pm, Stds: l.ps},
-		cramer.Mixture[float64]{Weights: tw, Means: tm, Stds: ts}, &l.gp, nil)
-	if err != nil {
-		return 0, err
-	}
-	inv := 1 / float64(n)
-	sum := 0.0
-	for i := 0; i < n; i++ {
-		sum += l.out[i]
-		gw, a := l.gp.Weights[i*k:(i+1)*k], l.pw[i*k:(i+1)*k]
-		dot := 0.0
-		for j := range gw {
-			dot += a[j] * gw[j]
-		}
-		r := raw[i*3*k : (i+1)*3*k]
-		gr := grad[i*3*k : (i+1)*3*k]
-		for j := 0; j < k; j++ {
-			gr[j] = inv * a[j] * (gw[j] - dot)
-			gr[k+j] = inv * l.gp.Means[i*k+j]
-			x := r[2*k+j]
-			gr[2*k+j] = inv * l.gp.Stds[i*k+j] / (1 + math.Exp(-x))
-		}
-	}
-	return sum * inv, nil
+	return l.ws.CramerToMixture(l.head, raw[:n*l.head.Width()],
+		cramer.Mixture[float64]{Weights: tw[:n*l.head.K], Means: tm[:n*l.head.K], Stds: ts[:n*l.head.K]}, nil, grad[:n*l.head.Width()])
 }

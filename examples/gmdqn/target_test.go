@@ -2,7 +2,10 @@ package main
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
+
+	"github.com/gmmkit/cramer/mdn"
 )
 
 func TestBellmanTargetShiftScale(t *testing.T) {
@@ -42,5 +45,31 @@ func TestBellmanTargetTerminal(t *testing.T) {
 	}
 	if math.Abs(sum-1) > 1e-15 {
 		t.Errorf("terminal weights sum to %v", sum)
+	}
+}
+
+// The agent's allocation-free decode is the mdn head's decode.
+func TestDecodeMatchesMDN(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.MinStd = 0.01
+	g := newGM(cfg)
+	rng := rand.New(rand.NewPCG(1, 2))
+	k := g.k
+	raw := make([]float64, 3*k)
+	w, mu, sd := make([]float64, k), make([]float64, k), make([]float64, k)
+	for trial := 0; trial < 200; trial++ {
+		for i := range raw {
+			raw[i] = (rng.Float64()*2 - 1) * math.Pow(10, float64(rng.IntN(4)))
+		}
+		g.decode(w, mu, sd, raw)
+		m, err := mdn.Decode(g.loss.head, raw, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := 0; j < k; j++ {
+			if math.Abs(w[j]-m.Weights[j]) > 1e-15 || mu[j] != m.Means[j] || math.Abs(sd[j]-m.Stds[j]) > 1e-15*math.Max(1, sd[j]) {
+				t.Fatalf("raw %v, component %d: decode (%v, %v, %v), mdn (%v, %v, %v)", raw, j, w[j], mu[j], sd[j], m.Weights[j], m.Means[j], m.Stds[j])
+			}
+		}
 	}
 }
