@@ -64,9 +64,9 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		Agent: agentGM, Seed: 1, Steps: 100_000, K: 5, MinStd: 0,
-		Hidden: []int{64, 64}, Act: "relu", LR: 1e-3, Batch: 64, Buffer: 50_000,
-		LearnStart: 1000, TrainEvery: 1, Updates: 1, TargetEvery: 500, Gamma: 0.99, ValueScale: 100,
-		EpsStart: 1, EpsEnd: 0.02, EpsSpan: 10_000, Clip: 10,
+		Hidden: []int{64, 64}, Act: "relu", LR: 2.3e-3, Batch: 64, Buffer: 100_000,
+		LearnStart: 1000, TrainEvery: 256, Updates: 128, TargetEvery: 256, Gamma: 0.99, ValueScale: 100,
+		EpsStart: 1, EpsEnd: 0.04, EpsSpan: 8000, Clip: 10,
 		CheckEvery: 2500, CheckEpisodes: 100, StopAt: 495, EvalEpisodes: 100, StartStates: 200,
 	}
 }
