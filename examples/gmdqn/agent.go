@@ -40,6 +40,8 @@ type base struct {
 	gamma          float64
 	scale          float64 // return units per network output unit: the network learns return/scale
 	clip           float64 // gradient norm clip; 0: none
+	tau            float64 // Polyak target update after every step (0: hard copies only)
+	onlineP, targP [][]float64
 	gradOut        []float64
 	nextGreedy     []int
 }
@@ -48,7 +50,10 @@ func newBase(cfg config, outWidth int) base {
 	sizes := append([]int{cartpole.StateDim}, cfg.Hidden...)
 	sizes = append(sizes, outWidth)
 	online := nn.New(sizes, cfg.activation(), cfg.Seed)
-	return base{online: online, target: online.Clone(), opt: nn.NewAdam(online, cfg.LR), gamma: cfg.Gamma, scale: cfg.ValueScale, clip: cfg.Clip}
+	b := base{online: online, target: online.Clone(), opt: nn.NewAdam(online, cfg.LR), gamma: cfg.Gamma, scale: cfg.ValueScale, clip: cfg.Clip, tau: cfg.TargetTau}
+	b.onlineP, _ = b.online.Params()
+	b.targP, _ = b.target.Params()
+	return b
 }
 
 func (b *base) syncTarget()            { b.target.CopyFrom(b.online) }
@@ -60,6 +65,14 @@ func (b *base) finishStep() {
 		b.online.ClipGradNorm(b.clip)
 	}
 	b.opt.Step(b.online)
+	if b.tau > 0 {
+		for i, p := range b.onlineP {
+			t := b.targP[i]
+			for j := range t {
+				t[j] += b.tau * (p[j] - t[j])
+			}
+		}
+	}
 }
 
 // argmaxRows writes the index of the largest of each row of numActions values.

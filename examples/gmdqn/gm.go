@@ -38,6 +38,17 @@ type gmAgent struct {
 func newGM(cfg config) *gmAgent {
 	g := &gmAgent{base: newBase(cfg, numActions*3*cfg.K), k: cfg.K, minStd: cfg.MinStd}
 	g.loss = newMixtureLoss(cfg.K, cfg.MinStd)
+	// Start every component at σ ≈ InitStd (return units): the raw-scale
+	// outputs' bias is softplus⁻¹(InitStd/scale − minStd) = log(e^y − 1).
+	y := cfg.InitStd/cfg.ValueScale - cfg.MinStd
+	bias := math.Log(math.Expm1(y))
+	last := g.online.Layers[len(g.online.Layers)-1]
+	for a := 0; a < numActions; a++ {
+		for j := 0; j < cfg.K; j++ {
+			last.B[a*3*cfg.K+2*cfg.K+j] = bias
+		}
+	}
+	g.target.CopyFrom(g.online)
 	g.nw, g.nm, g.ns = make([]float64, cfg.K), make([]float64, cfg.K), make([]float64, cfg.K)
 	return g
 }

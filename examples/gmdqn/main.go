@@ -39,6 +39,7 @@ type config struct {
 	Steps         int     // training environment-step budget
 	K             int     // mixture components per action (GM only)
 	MinStd        float64 // σ floor (GM only)
+	InitStd       float64 // initial component std in return units (GM only), set through the output bias
 	Hidden        []int
 	Act           string // hidden activation: relu or tanh
 	LR            float64
@@ -47,7 +48,8 @@ type config struct {
 	LearnStart    int // environment steps before the first update
 	TrainEvery    int // a round of Updates minibatch updates every this many environment steps
 	Updates       int
-	TargetEvery   int // target network copy period, in environment steps
+	TargetEvery   int     // target network copy period, in environment steps
+	TargetTau     float64 // if > 0: target ← target + τ·(online − target) after every update, instead of copies
 	Gamma         float64
 	ValueScale    float64 // the networks learn return/ValueScale (rewards are divided by it)
 	EpsStart      float64
@@ -63,7 +65,7 @@ type config struct {
 
 func defaultConfig() config {
 	return config{
-		Agent: agentGM, Seed: 1, Steps: 100_000, K: 5, MinStd: 0,
+		Agent: agentGM, Seed: 1, Steps: 100_000, K: 5, MinStd: 0, InitStd: 69.3,
 		Hidden: []int{64, 64}, Act: "relu", LR: 2.3e-3, Batch: 64, Buffer: 100_000,
 		LearnStart: 1000, TrainEvery: 256, Updates: 128, TargetEvery: 256, Gamma: 0.99, ValueScale: 100,
 		EpsStart: 1, EpsEnd: 0.04, EpsSpan: 8000, Clip: 10,
@@ -84,7 +86,8 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "seed of the network initialisation, exploration, replay sampling and environment")
 	flag.IntVar(&cfg.Steps, "steps", cfg.Steps, "training environment-step budget")
 	flag.IntVar(&cfg.K, "k", cfg.K, "mixture components per action (gm)")
-	flag.Float64Var(&cfg.MinStd, "minstd", cfg.MinStd, "minimum component std (gm)")
+	flag.Float64Var(&cfg.MinStd, "minstd", cfg.MinStd, "minimum component std in network units (gm)")
+	flag.Float64Var(&cfg.InitStd, "init-std", cfg.InitStd, "initial component std in return units, set through the output biases of the raw scales (gm; 69.3 = softplus(0) × value scale, the untouched initialisation)")
 	hidden := flag.String("hidden", "64,64", "hidden layer widths")
 	flag.StringVar(&cfg.Act, "act", cfg.Act, "hidden activation: relu or tanh")
 	flag.Float64Var(&cfg.LR, "lr", cfg.LR, "Adam learning rate")
@@ -94,6 +97,7 @@ func main() {
 	flag.IntVar(&cfg.TrainEvery, "train-every", cfg.TrainEvery, "environment steps between training rounds")
 	flag.IntVar(&cfg.Updates, "updates", cfg.Updates, "minibatch updates per training round")
 	flag.IntVar(&cfg.TargetEvery, "target-every", cfg.TargetEvery, "environment steps between target network copies")
+	flag.Float64Var(&cfg.TargetTau, "target-tau", cfg.TargetTau, "if > 0, Polyak-average the target network by this fraction after every update instead of copying it")
 	flag.Float64Var(&cfg.Gamma, "gamma", cfg.Gamma, "discount")
 	flag.Float64Var(&cfg.ValueScale, "value-scale", cfg.ValueScale, "return units per network output unit (rewards are divided by it for learning; reported values are in return units)")
 	flag.Float64Var(&cfg.EpsEnd, "eps-end", cfg.EpsEnd, "final exploration rate")
@@ -177,6 +181,10 @@ func (c config) validate() error {
 		return fmt.Errorf("-eval-episodes, -check-episodes and -start-states must be ≥ 1")
 	case !(c.Gamma > 0 && c.Gamma < 1):
 		return fmt.Errorf("-gamma %v: want in (0, 1)", c.Gamma)
+	case !(c.InitStd > 0) || c.InitStd/c.ValueScale <= c.MinStd:
+		return fmt.Errorf("-init-std %v: want > 0 and above -minstd × -value-scale", c.InitStd)
+	case !(c.TargetTau >= 0 && c.TargetTau <= 1):
+		return fmt.Errorf("-target-tau %v: want in [0, 1]", c.TargetTau)
 	case !(c.ValueScale > 0):
 		return fmt.Errorf("-value-scale %v: want > 0", c.ValueScale)
 	case !(c.LR > 0) || !(c.MinStd >= 0) || !(c.Clip >= 0) || !(c.EpsEnd >= 0 && c.EpsEnd <= 1):
@@ -260,7 +268,7 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 			epRet = 0
 			s = env.Reset()
 		}
-		if step%cfg.TargetEvery == 0 {
+		if cfg.TargetTau == 0 && step%cfg.TargetEvery == 0 {
 			ag.syncTarget()
 		}
 		if step >= cfg.LearnStart && step%cfg.TrainEvery == 0 {
@@ -280,7 +288,10 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 			checkEnvSeed++
 			m, _, n := greedyEval(ag, cfg.CheckEpisodes, checkEnvSeed)
 			res.EvalSteps += n
-			res.Checks = append(res.Checks, check{Step: step, Mean: m})
+			var zero cartpole.State
+			ag.values(vals, zero[:], 1)
+			v0 := slices.Max(vals)
+			res.Checks = append(res.Checks, check{Step: step, Mean: m, ValueAtRest: v0})
 			if res.StepsTo450 < 0 && m >= 450 {
 				res.StepsTo450 = step
 			}
@@ -293,8 +304,8 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 				if len(eps) > 0 {
 					last = eps[len(eps)-1].Mean100
 				}
-				logf("%s seed %d step %6d  ε %.3f  episodes %4d  mean100 %6.1f  loss %.4g  greedy check %6.1f  (%.0fs)\n",
-					cfg.Agent, cfg.Seed, step, e, len(eps), last, meanOf(lossWindow), m, time.Since(t0).Seconds())
+				logf("%s seed %d step %6d  ε %.3f  episodes %4d  mean100 %6.1f  loss %.4g  greedy check %6.1f  V(0) %6.1f  (%.0fs)\n",
+					cfg.Agent, cfg.Seed, step, e, len(eps), last, meanOf(lossWindow), m, v0, time.Since(t0).Seconds())
 			}
 			if cfg.StopAt > 0 && m >= cfg.StopAt {
 				break

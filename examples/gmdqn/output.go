@@ -106,6 +106,10 @@ type startDistribution struct {
 type check struct {
 	Step int     `json:"step"` // training steps so far
 	Mean float64 `json:"mean"` // mean greedy return over the check's episodes
+	// ValueAtRest is the predicted value max_a E[Z(0, a)] of the state at
+	// rest (all four variables 0), in return units; at most 1/(1−γ) = 100
+	// for a consistent estimate.
+	ValueAtRest float64 `json:"value_at_rest"`
 }
 
 // runResult is the summary a run prints as its last stdout line and writes as

@@ -298,8 +298,8 @@ func reversed(x plotter.XYs) plotter.XYs {
 	return out
 }
 
-// plotStart draws, for each first action, the predicted return density and
-// the histogram of returns obtained (top) and both CDFs (bottom): the
+// plotStart draws, for each first action, the predicted return distribution
+// and the histogram of returns obtained, both binned (top) and both CDFs (bottom): the
 // squared Cramér distance is the integral of the squared gap between the
 // two CDFs.
 func plotStart(path string, res runResult) error {
@@ -307,31 +307,37 @@ func plotStart(path string, res runResult) error {
 	for c, sd := range res.Start {
 		lo, hi := rangeOf(sd)
 		xs := make([]float64, 801)
+		cdf := make(plotter.XYs, len(xs))
 		for i := range xs {
 			xs[i] = lo + (hi-lo)*float64(i)/float64(len(xs)-1)
+			cdf[i] = plotter.XY{X: xs[i], Y: mixtureCDF(sd.Weights, sd.Means, sd.Stds, xs[i])}
 		}
-		dens, cdf := make(plotter.XYs, len(xs)), make(plotter.XYs, len(xs))
-		for i, x := range xs {
-			d, f := mixtureDensityCDF(sd.Weights, sd.Means, sd.Stds, x, (hi-lo)/float64(len(xs)-1))
-			dens[i] = plotter.XY{X: x, Y: d}
-			cdf[i] = plotter.XY{X: x, Y: f}
+		// Both distributions as probability per bin ÷ bin width on the same
+		// bins, so point masses and narrow components show as bars.
+		const nbins = 80
+		width := (hi - lo) / nbins
+		obtained := make([]plotter.HistogramBin, nbins)
+		var predicted plotter.XYs
+		for i := range obtained {
+			a, b := lo+float64(i)*width, lo+float64(i+1)*width
+			obtained[i] = plotter.HistogramBin{Min: a, Max: b}
+			pb := (mixtureCDF(sd.Weights, sd.Means, sd.Stds, b) - mixtureCDF(sd.Weights, sd.Means, sd.Stds, a)) / width
+			predicted = append(predicted, plotter.XY{X: a, Y: pb}, plotter.XY{X: b, Y: pb})
+		}
+		for _, r := range sd.Returns {
+			i := min(max(int((r-lo)/width), 0), nbins-1)
+			obtained[i].Weight += 1 / (float64(len(sd.Returns)) * width)
 		}
 		top := plot.New()
-		top.Title.Text = fmt.Sprintf("%s, seed %d: action %s at the start state", agentLabels[res.Agent], res.Seed, actionName(sd.Action))
+		top.Title.Text = fmt.Sprintf("%s, seed %d: first action %s at a start state", agentLabels[res.Agent], res.Seed, actionName(sd.Action))
 		top.Title.TextStyle.Font.Size = vg.Points(9)
 		top.X.Label.Text = "discounted return"
-		top.Y.Label.Text = "density"
+		top.Y.Label.Text = "probability / bin width"
 		top.X.Min, top.X.Max = lo, hi
-		vals := make(plotter.Values, len(sd.Returns))
-		copy(vals, sd.Returns)
-		h, err := plotter.NewHist(vals, 40)
-		if err != nil {
-			return err
-		}
-		h.Normalize(1)
-		h.FillColor = color.Gray{Y: 0xc0}
+		h := &plotter.Histogram{Bins: obtained, Width: width, FillColor: color.Gray{Y: 0xb0}}
 		h.LineStyle.Width = vg.Points(0.3)
-		line, err := plotter.NewLine(dens)
+		h.LineStyle.Color = color.Gray{Y: 0x50}
+		line, err := plotter.NewLine(predicted)
 		if err != nil {
 			return err
 		}
@@ -396,20 +402,10 @@ func rangeOf(sd startDistribution) (lo, hi float64) {
 	return lo - pad, hi + pad
 }
 
-// mixtureDensityCDF evaluates the mixture's density and CDF at x. Components
-// narrower than the grid step dx are drawn as boxes of width dx (a point mass
-// has no density to draw).
-func mixtureDensityCDF(w, mu, sd []float64, x, dx float64) (dens, cdf float64) {
+// mixtureCDF is P(X ≤ x) for the mixture (a point mass counts at x ≥ its mean).
+func mixtureCDF(w, mu, sd []float64, x float64) float64 {
+	cdf := 0.0
 	for j := range w {
-		s := sd[j]
-		if s < dx {
-			if math.Abs(x-mu[j]) <= dx/2 {
-				dens += w[j] / dx
-			}
-		} else {
-			z := (x - mu[j]) / s
-			dens += w[j] * math.Exp(-0.5*z*z) / (s * math.Sqrt(2*math.Pi))
-		}
 		if sd[j] == 0 {
 			if x >= mu[j] {
 				cdf += w[j]
@@ -418,7 +414,7 @@ func mixtureDensityCDF(w, mu, sd []float64, x, dx float64) (dens, cdf float64) {
 			cdf += w[j] * 0.5 * math.Erfc(-(x-mu[j])/(sd[j]*math.Sqrt2))
 		}
 	}
-	return dens, cdf
+	return cdf
 }
 
 func empiricalCDF(r []float64, lo, hi float64) plotter.XYs {
