@@ -138,7 +138,7 @@ type runResult struct {
 }
 
 func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", " ")
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}

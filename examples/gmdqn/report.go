@@ -19,9 +19,9 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-var agentColors = map[string]color.RGBA{
+var agentColors = map[string]color.NRGBA{
 	agentGM:  {R: 0x1f, G: 0x77, B: 0xb4, A: 0xff},
-	agentDQN: {R: 0xd6, G: 0x27, B: 0x28, A: 0xff},
+	agentDQN: {R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, // NRGBA: alpha is not premultiplied, so A can be lowered alone
 }
 
 var agentLabels = map[string]string{agentGM: "GM-DQN (Cramér)", agentDQN: "DQN (Huber)"}
@@ -89,8 +89,8 @@ func report(dir string, w io.Writer) error {
 }
 
 func writeTable(w io.Writer, runs []loadedRun) {
-	fmt.Fprintln(w, "| agent | seed | steps to greedy 100-ep. mean ≥ 450 | steps to training 100-ep. mean ≥ 450 | training steps | final greedy eval (100 ep.) | wall s | CPU s | Cramér ℓ₂ at start, a = left / right | NaN |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| agent | seed | steps to greedy 100-ep. mean ≥ 450 | steps to training 100-ep. mean ≥ 450 | training steps | final greedy eval (100 ep.) | wall s | CPU s | Cramér ℓ₂ at start, a = left / right | start mean predicted / obtained | NaN |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	type agg struct {
 		solved, n   int
 		eval, steps []float64
@@ -104,13 +104,15 @@ func writeTable(w io.Writer, runs []loadedRun) {
 	}
 	for _, r := range runs {
 		x := r.res
-		cr := "—"
+		cr, means := "—", "—"
 		if len(x.Start) == 2 {
 			cr = fmt.Sprintf("%.2f / %.2f", x.Start[0].Cramer, x.Start[1].Cramer)
+			means = fmt.Sprintf("%.1f / %.1f", (x.Start[0].PredictedMean+x.Start[1].PredictedMean)/2,
+				(x.Start[0].EmpiricalMean+x.Start[1].EmpiricalMean)/2)
 		}
-		fmt.Fprintf(w, "| %s | %d | %s | %s | %d | %.1f ± %.1f | %.0f | %.0f | %s | %v |\n",
+		fmt.Fprintf(w, "| %s | %d | %s | %s | %d | %.1f ± %.1f | %.0f | %.0f | %s | %s | %v |\n",
 			agentLabels[x.Agent], x.Seed, never(x.StepsTo450), never(x.TrainStepsTo450), x.Steps, x.EvalMean, x.EvalStd,
-			x.Seconds, x.CPUSeconds, cr, x.NonFinite)
+			x.Seconds, x.CPUSeconds, cr, means, x.NonFinite)
 		a := sum[x.Agent]
 		if a == nil {
 			a = &agg{}
@@ -264,9 +266,13 @@ func curvePanel(runs []loadedRun, maxStep int, title string, at func(loadedRun, 
 	goal.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
 	goal.Color = color.Gray{Y: 0x60}
 	p.Add(goal)
-	p.Legend.Top = false
+	// The greedy panel's lines crowd the top, the training panel's the bottom.
+	p.Legend.Top = !hold
 	p.Legend.Left = false
 	p.Legend.YOffs = vg.Points(20)
+	if p.Legend.Top {
+		p.Legend.YOffs = -vg.Points(45)
+	}
 	return p, nil
 }
 
