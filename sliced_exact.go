@@ -2,7 +2,7 @@ package cramer
 
 import "math"
 
-// Exact direction averages for the sliced Cramér distance (DESIGN.md §1).
+// Exact direction averages for the sliced Cramér distance.
 //
 // For a unit direction θ uniform on S^{D−1} and a fixed z ∈ R^D with ‖z‖ = r,
 // the projection t = θᵀz/r has density ∝ (1−t²)^{(D−3)/2} on [−1, 1], and

@@ -6,7 +6,7 @@ import (
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// The "matherf" implementation is the naive scalar baseline of DESIGN.md §4:
+// The "matherf" implementation is the naive scalar baseline:
 // every pair term is h(d, s) = s·√(2/π)·exp(−z²) + d·erf(z) evaluated with
 // math.Sqrt, a division, math.Exp and math.Erf, one pair at a time, summed in
 // a single accumulator. The float32 kernels convert to float64 and back, as

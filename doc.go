@@ -1,0 +1,68 @@
+// Package cramer computes the Cramér 2-distance between probability
+// distributions on the real line and its sliced version in R^D: between
+// Gaussian mixtures, between a mixture and a sample set, and between two
+// sample sets, exactly (closed form, or sorting for samples), fast (SIMD
+// kernels chosen at run time), and with gradients, so that mixtures can be
+// fitted by gradient descent.
+//
+// # The quantity
+//
+// For distributions P and Q with CDFs F and G,
+//
+//	ℓ₂²(P, Q) = ∫ (F(x) − G(x))² dx = E|X−Y| − ½E|X−X′| − ½E|Y−Y′|,
+//
+// half the energy distance; SciPy's scipy.stats.energy_distance is √(2·ℓ₂²).
+// Squared returns ℓ₂², Distance returns ℓ₂ = √ℓ₂². For mixtures
+// P = Σᵢ aᵢ N(μᵢ, σᵢ²) and Q = Σⱼ bⱼ N(νⱼ, τⱼ²),
+//
+//	ℓ₂² = Σᵢⱼ aᵢbⱼ h(μᵢ−νⱼ, √(σᵢ²+τⱼ²)) − ½ Σᵢⱼ aᵢaⱼ h(μᵢ−μⱼ, √(σᵢ²+σⱼ²)) − ½ Σᵢⱼ bᵢbⱼ h(νᵢ−νⱼ, √(τᵢ²+τⱼ²)),
+//	h(d, s) = E|N(d, s²)| = s·√(2/π)·exp(−d²/2s²) + d·erf(d/(s√2)),    h(d, 0) = |d|.
+//
+// A std of 0 is a point mass, so a sample set is a mixture of point masses.
+// ∂h/∂d = erf(·) lies in (−1, 1), so |∂ℓ₂²/∂μᵢ| ≤ 2aᵢ: the gradients are
+// bounded, unlike those of the log-likelihood.
+//
+// In R^D the sliced distance averages the univariate one over unit
+// directions θ: SC₂²(P, Q) = E_θ ℓ₂²(θ#P, θ#Q), estimated over a Directions
+// set (unbiased for random directions) or, where a closed form exists
+// (isotropic components, sample sets), computed exactly.
+//
+// # The API
+//
+//   - Univariate: Squared, Distance, SquaredGrad (mixture vs mixture);
+//     SquaredToSamples, DistanceToSamples, SquaredToSamplesGrad (mixture vs
+//     samples); SquaredSamples, DistanceSamples, SquaredSamplesGrad (two
+//     sample sets, exact in O(N log N)).
+//   - Batches of small mixtures (network outputs, laid out contiguously):
+//     SquaredBatch, SquaredBatchGrad.
+//   - Sliced, in R^D: SlicedSquared, SlicedDistance, SlicedSquaredGrad,
+//     SlicedSquaredToSamples, SlicedSquaredSamples over a Directions set
+//     (RandomDirections, OrthogonalDirections, NewDirections); direction-free
+//     values SlicedSquaredExact, SlicedSquaredExactGrad,
+//     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
+//     components have full (Cholesky), diagonal or isotropic covariances;
+//     NewMixtureND and NewSamplesND build them from gonum matrices.
+//   - Workspace and SlicedWorkspace: the same computations with reusable
+//     scratch (no allocation per call once warm) and a Threads limit.
+//     Results are bit-identical for any thread count.
+//   - Kernel and UseKernel: which kernel implementation runs (see package
+//     kernels).
+//
+// Everything is generic over Float (float64, or float32 for twice the SIMD
+// lanes and about seven digits). Invalid input (NaN or infinite values,
+// negative stds or weights, weights not summing to 1, length mismatches,
+// empty inputs, magnitudes beyond MaxMagnitude) gives an *InputError naming
+// the argument, field and index; nothing panics on bad data.
+//
+// # The code
+//
+// The layers, from the bottom: internal/approx describes the kernel algorithm
+// (tables, coefficients, order of operations) once; purego implements it in
+// portable Go, the reference; asm holds the AVX2 (amd64) and NEON (arm64)
+// assembly generated from the same description by the generators in gen/ (a
+// separate module); kernels registers the implementations and picks one at
+// run time; this package validates input, lays out the pair sums, runs them
+// (in fixed tiles, for thread-count independence) and applies the chain rule;
+// cmd/cramer is the command-line tool. The README says how to add a kernel
+// and regenerate the assembly.
+package cramer
