@@ -24,7 +24,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/gmmkit/cramer"
@@ -329,18 +328,11 @@ func run(cfg config, logf func(string, ...any)) (runResult, []episodeRecord) {
 		}
 	}
 	res.Seconds = time.Since(t0).Seconds()
-	res.CPUSeconds = cpuSeconds() - cpu0
-	return res, eps
-}
-
-// cpuSeconds is the process's user + system CPU time: on a loaded machine it
-// is the cost of a run, while wall time also counts waiting for a core.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return math.NaN()
+	res.CPUSeconds = -1
+	if cpu0 >= 0 {
+		res.CPUSeconds = cpuSeconds() - cpu0
 	}
-	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)*1e-6
+	return res, eps
 }
 
 func argmax(v []float64) int {

@@ -120,7 +120,7 @@ type runResult struct {
 	Steps        int     `json:"steps"`         // training environment steps
 	EvalSteps    int     `json:"eval_steps"`    // environment steps spent in greedy checks and the final evaluation
 	Seconds      float64 `json:"seconds"`       // wall time of the whole run
-	CPUSeconds   float64 `json:"cpu_seconds"`   // CPU time (user + system) of the whole run
+	CPUSeconds   float64 `json:"cpu_seconds"`   // CPU time (user + system) of the whole run; −1 if unavailable
 	EvalMean     float64 `json:"eval_mean"`     // greedy mean return over the final evaluation episodes
 	EvalStd      float64 `json:"eval_std"`      //
 	EvalEpisodes int     `json:"eval_episodes"` //
