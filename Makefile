@@ -67,14 +67,15 @@ test-race:
 
 ## test-arm64: the tests of every package that holds or reaches the
 ## architecture-specific code (ARM64_PKGS: the kernels, their assembly and
-## references, the distances built on them, the fuzz seeds and the
+## references, the distances and the mixture-density losses (mdn, which calls
+## the PairTerms kernel directly) built on them, the fuzz seeds and the
 ## cross-implementation checks) as arm64 binaries under qemu-aarch64-static,
 ## with the NEON kernels required (CRAMER_REQUIRE=neon fails the dispatch test
 ## if anything else was chosen). The CLI and the learning packages are plain Go
 ## above the root API: they run natively only. On an arm64 machine test-unit
 ## already ran everything natively. Without qemu the leg is skipped with a
 ## message, unless REQUIRE_QEMU=1 (set by .ci/run), which makes it fail.
-ARM64_PKGS := . ./asm/... ./kernels/... ./purego/... ./internal/approx/... ./fuzz/... ./bench/...
+ARM64_PKGS := . ./asm/... ./kernels/... ./purego/... ./internal/approx/... ./fuzz/... ./bench/... ./mdn/...
 test-arm64:
 	@if [ "$$($(GO) env GOARCH)" = arm64 ]; then echo "test-arm64: native arm64; covered by test-unit"; exit 0; fi; \
 	if ! command -v qemu-aarch64-static >/dev/null 2>&1; then \

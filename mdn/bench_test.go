@@ -29,6 +29,7 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 	grad := make([]F, len(raw))
 	out := make([]F, nb)
 	ws := Workspace[F]{Threads: 1}
+	root := cramer.Workspace[F]{Threads: 1}
 	op := func() error {
 		var err error
 		switch loss {
@@ -36,6 +37,23 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 			_, err = ws.CramerToPoints(h, raw, y, out, grad)
 		case "nll":
 			_, err = ws.NLL(h, raw, y, out, grad)
+		case "cramer-rootbatch":
+			// The same loss through the root package's batch API (one
+			// mixture pair at a time) instead of the PairTerms kernel.
+			var nb int
+			if nb, err = ws.decode(h, raw, grad); err != nil {
+				return err
+			}
+			ws.tw = grow(ws.tw, nb)
+			ws.ts = grow(ws.ts, nb)
+			for i := range ws.tw {
+				ws.tw[i], ws.ts[i] = 1, 0
+			}
+			p := cramer.Mixture[F]{Weights: ws.w, Means: ws.mu, Stds: ws.s}
+			if err = root.SquaredBatchGrad(out, h.K, 1, p, cramer.Mixture[F]{Weights: ws.tw, Means: y, Stds: ws.ts}, &ws.gp, nil); err != nil {
+				return err
+			}
+			ws.chain(h, nb, ws.gp.Weights, ws.gp.Means, ws.gp.Stds, grad)
 		}
 		return err
 	}
@@ -53,10 +71,12 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 }
 
 // BenchmarkLoss measures loss + gradient on B = 4096 examples, K = 8, scalar
-// targets, one thread.
+// targets, one thread; cramer-rootbatch is the Cramér loss computed through
+// cramer.Workspace.SquaredBatchGrad instead, for comparison.
 func BenchmarkLoss(b *testing.B) {
 	b.Run("cramer/f32", func(b *testing.B) { benchLoss[float32](b, "cramer") })
 	b.Run("cramer/f64", func(b *testing.B) { benchLoss[float64](b, "cramer") })
+	b.Run("cramer-rootbatch/f32", func(b *testing.B) { benchLoss[float32](b, "cramer-rootbatch") })
 	b.Run("nll/f32", func(b *testing.B) { benchLoss[float32](b, "nll") })
 	b.Run("nll/f64", func(b *testing.B) { benchLoss[float64](b, "nll") })
 }

@@ -331,3 +331,111 @@ func TestCramerAllocatesNothingWhenWarm(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryLossAllocatesNothingWhenWarm(t *testing.T) {
+	t.Run("float32", allocsEveryLoss[float32])
+	t.Run("float64", allocsEveryLoss[float64])
+}
+
+func allocsEveryLoss[F cramer.Float](t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, d := range []int{1, 3} {
+		h := Head{K: 8, D: d, Scale: ELUPlusOne}
+		const nb, n = 300, 5 // more than one pair chunk
+		raw, y, ys := make([]F, nb*h.Width()), make([]F, nb*d), make([]F, nb*n*d)
+		for _, x := range [][]F{raw, y, ys} {
+			for i := range x {
+				x[i] = F(rng.NormFloat64())
+			}
+		}
+		ws := Workspace[F]{Slices: 4}
+		grad := make([]F, len(raw))
+		for name, f := range map[string]func() (float64, error){
+			"NLL":             func() (float64, error) { return ws.NLL(h, raw, y, nil, grad) },
+			"CramerToPoints":  func() (float64, error) { return ws.CramerToPoints(h, raw, y, nil, grad) },
+			"CramerToSamples": func() (float64, error) { return ws.CramerToSamples(h, raw, ys, nil, grad) },
+		} {
+			if _, err := f(); err != nil {
+				t.Fatal(err)
+			}
+			if a := testing.AllocsPerRun(10, func() { f() }); a != 0 {
+				t.Fatalf("%s D=%d: %v allocations per warm call", name, d, a)
+			}
+		}
+	}
+}
+
+func TestCramerToPointsGradientEveryHead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, d := range []int{1, 3} {
+		for _, h := range heads(d) {
+			const nb = 3
+			raw := randomRaw(rng, h, nb)
+			y := randomY(rng, nb, d)
+			ws := Workspace[float64]{Directions: fixedDirections(d, 8)}
+			if d == 1 {
+				ws.Directions = cramer.Directions[float64]{}
+			}
+			grad := make([]float64, len(raw))
+			if _, err := ws.CramerToPoints(h, raw, y, nil, grad); err != nil {
+				t.Fatal(err)
+			}
+			checkGrad(t, raw, grad, func(r []float64) float64 {
+				v, _ := ws.CramerToPoints(h, r, y, nil, nil)
+				return v
+			})
+		}
+	}
+}
+
+// TestSlicedFloat32AgreesWithFloat64: D = 3 with the same directions in both
+// precisions, for every Cramér loss.
+func TestSlicedFloat32AgreesWithFloat64(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const d, nb, n = 3, 12, 4
+	dirs := fixedDirections(d, 8)
+	dirs32 := cramer.Directions[float32]{Dim: d, Theta: to32(dirs.Theta)}
+	for _, h := range heads(d) {
+		raw := randomRaw(rng, h, nb)
+		y := randomY(rng, nb*n, d)
+		tg := randomTarget(rng, h, nb, 2)
+		tg32 := cramer.Mixture[float32]{Weights: to32(tg.Weights), Means: to32(tg.Means), Stds: to32(tg.Stds)}
+		w64 := Workspace[float64]{Directions: dirs}
+		w32 := Workspace[float32]{Directions: dirs32}
+		type pair struct {
+			name string
+			f64  func(g []float64) (float64, error)
+			f32  func(g []float32) (float64, error)
+		}
+		for _, c := range []pair{
+			{"points", func(g []float64) (float64, error) { return w64.CramerToPoints(h, raw, y[:nb*d], nil, g) },
+				func(g []float32) (float64, error) { return w32.CramerToPoints(h, to32(raw), to32(y[:nb*d]), nil, g) }},
+			{"samples", func(g []float64) (float64, error) { return w64.CramerToSamples(h, raw, y, nil, g) },
+				func(g []float32) (float64, error) { return w32.CramerToSamples(h, to32(raw), to32(y), nil, g) }},
+			{"mixture", func(g []float64) (float64, error) { return w64.CramerToMixture(h, raw, tg, nil, g) },
+				func(g []float32) (float64, error) { return w32.CramerToMixture(h, to32(raw), tg32, nil, g) }},
+		} {
+			g64, g32 := make([]float64, len(raw)), make([]float32, len(raw))
+			v64, err := c.f64(g64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v32, err := c.f32(g32)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(v32-v64) > 1e-5*(1+v64) {
+				t.Fatalf("%s %+v: float32 %g, float64 %g", c.name, h, v32, v64)
+			}
+			var gmax float64
+			for _, g := range g64 {
+				gmax = max(gmax, math.Abs(g))
+			}
+			for i := range g64 {
+				if math.Abs(float64(g32[i])-g64[i]) > 1e-4*gmax {
+					t.Fatalf("%s %+v: gradient %d: float32 %g, float64 %g", c.name, h, i, g32[i], g64[i])
+				}
+			}
+		}
+	}
+}

@@ -26,9 +26,9 @@
 // with respect to raw, so a network's backward pass can take it directly.
 //
 //   - NLL: −log p(y_b) with p the example's mixture density.
-//   - CramerToPoints: ℓ₂²(P_b, δ(y_b)) (D = 1), the Cramér distance to a point
-//     mass; its gradients are bounded (|∂/∂μᵢ| ≤ 2aᵢ) and it stays finite as a
-//     σ goes to 0, unlike the NLL.
+//   - CramerToPoints: ℓ₂²(P_b, δ(y_b)), the Cramér distance to a point mass
+//     (the CRPS of P_b at y_b); its gradients are bounded (|∂/∂μᵢ| ≤ 2aᵢ)
+//     and it stays finite as a σ goes to 0, unlike the NLL.
 //   - CramerToSamples: ℓ₂²(P_b, (1/n) Σₖ δ(y_b,k)).
 //   - CramerToMixture: ℓ₂²(P_b, Q_b) against a target mixture per example.
 //
@@ -42,9 +42,19 @@
 // (the derivative is 0 where the bound is active). The NLL further uses
 // σ ≥ 1e-18 (float32) or 1e-150 (float64) and caps the standardised
 // residual |y − μ|/σ at 1e18 or 1e150, so its value and gradients stay in
-// range. Means must be at most cramer.MaxMagnitude in magnitude; bad shapes,
-// NaN or infinite inputs are reported as *cramer.InputError naming the
-// argument, field and index.
+// range. Means and targets must be at most cramer.MaxMagnitude/√D in
+// magnitude; bad shapes, NaN or infinite inputs are reported as
+// *cramer.InputError naming the argument, field and index.
+//
+// # Implementation and cost
+//
+// The float32 losses evaluate their exponentials and logarithms with
+// polynomial approximations accurate to 1e-8 relative (exp) and 1e-9
+// absolute (log), the float64 ones with package math; softmax, scale map and
+// log-sum-exp run in float64 either way. The Cramér losses evaluate every
+// pair term h(d, s), erf and exp(−z²) of a chunk of examples with one call of
+// the active PairTerms kernel (SIMD across examples, whatever K) and combine
+// them in float64. Results do not depend on the thread count.
 package mdn
 
 import (
@@ -130,29 +140,17 @@ func limitsOf[F cramer.Float]() limits {
 	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, maxZ: 1e18}
 }
 
-// scales sets sigma[i] = MinStd + s(x[i]), clamped to [MinStd, lim.maxStd],
-// and deriv[i] = dσ/dx (0 where the clamp is active); fast uses exp32.
-func scales[F cramer.Float](h Head, sigma, deriv, x []F, lim *limits, fast bool) {
-	for i, xf := range x {
-		sg, dg := h.scale(float64(xf), lim, fast)
-		sigma[i], deriv[i] = F(sg), F(dg)
-	}
-}
-
-// scale returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and dσ/dx
-// (0 where the clamp is active).
-func (h Head) scale(x float64, lim *limits, fast bool) (sigma, deriv float64) {
-	exp := math.Exp
-	if fast {
-		exp = exp32
-	}
+// scaleFrom returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and
+// dσ/dx (0 where the clamp is active), given e, the exponential scales
+// the decoder computes for x
+// (eˣ, e^min(x,0) or e^−|x| for exp, elu+1 and softplus).
+func (h Head) scaleFrom(x, e float64, lim *limits) (sigma, deriv float64) {
 	switch h.Scale {
 	case Exp:
 		if x > lim.logMaxStd {
 			return lim.maxStd, 0
 		}
-		sigma = exp(x)
-		deriv = sigma
+		sigma, deriv = e, e
 	case ELUPlusOne:
 		if x > 0 {
 			if x >= lim.maxStd {
@@ -160,14 +158,12 @@ func (h Head) scale(x float64, lim *limits, fast bool) (sigma, deriv float64) {
 			}
 			sigma, deriv = x+1, 1
 		} else {
-			sigma = exp(x)
-			deriv = sigma
+			sigma, deriv = e, e
 		}
 	default: // Softplus
 		if x >= lim.maxStd {
 			return lim.maxStd, 0
 		}
-		e := exp(-math.Abs(x))
 		sigma = max(x, 0) + math.Log1p(e)
 		if x >= 0 {
 			deriv = 1 / (1 + e)

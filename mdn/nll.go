@@ -48,38 +48,86 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	}
 	lim := limitsOf[F]()
 	fast := !is64[F]()
-	ws.f64 = grow(ws.f64, 2*k)
-	lc, r := ws.f64[:k], ws.f64[k:]
+	// Phases over the whole batch, so that logarithms and exponentials run
+	// in long independent loops: log σ; the component log-likelihoods lc
+	// (B×K) and their per-example maximum; exp(lc − max) = unnormalised
+	// responsibilities; the per-example sums and logs; value and gradient.
+	n := nb * kd
+	ws.f64 = grow(ws.f64, 2*n+nb*k+2*nb)
+	ls, is := ws.f64[:n], ws.f64[n:2*n] // log σ and 1/σ
+	lc := ws.f64[2*n : 2*n+nb*k]
+	mxs, sums := ws.f64[2*n+nb*k:2*n+nb*k+nb], ws.f64[2*n+nb*k+nb:]
+	for o, s := range ws.s[:n] {
+		f := float64(s)
+		if f < lim.nllMinStd {
+			f = lim.nllMinStd
+		}
+		ls[o], is[o] = f, 1/f
+	}
+	logAll(ls, fast)
 	const halfLog2Pi = 0.9189385332046728
+	for b := 0; b < nb; b++ {
+		logits := raw[b*wd : b*wd+k]
+		lcb := lc[b*k : (b+1)*k]
+		mu := ws.mu[b*kd : (b+1)*kd]
+		lsb, isb := ls[b*kd:(b+1)*kd], is[b*kd:(b+1)*kd]
+		logZ := ws.logZ[b]
+		mx := math.Inf(-1)
+		if d == 1 {
+			yb := float64(y[b])
+			mu, lsb, isb = mu[:k], lsb[:k], isb[:k]
+			for i, lg := range logits {
+				z := (yb - float64(mu[i])) * isb[i]
+				if z > lim.maxZ {
+					z = lim.maxZ
+				} else if z < -lim.maxZ {
+					z = -lim.maxZ
+				}
+				l := float64(lg) - logZ - lsb[i] - halfLog2Pi - 0.5*z*z
+				lcb[i] = l
+				if l > mx {
+					mx = l
+				}
+			}
+		} else {
+			yb := y[b*d : (b+1)*d]
+			for i, lg := range logits {
+				l := float64(lg) - logZ
+				for j := 0; j < d; j++ {
+					o := i*d + j
+					z := (float64(yb[j]) - float64(mu[o])) * isb[o]
+					if z > lim.maxZ {
+						z = lim.maxZ
+					} else if z < -lim.maxZ {
+						z = -lim.maxZ
+					}
+					l -= lsb[o] + halfLog2Pi + 0.5*z*z
+				}
+				lcb[i] = l
+				if l > mx {
+					mx = l
+				}
+			}
+		}
+		mxs[b] = mx
+		for i := range lcb {
+			lcb[i] -= mx
+		}
+	}
+	expAll(lc, fast) // unnormalised responsibilities
+	for b := 0; b < nb; b++ {
+		var sum float64
+		for _, e := range lc[b*k : (b+1)*k] {
+			sum += e
+		}
+		sums[b] = sum
+	}
+	copy(ls[:nb], sums) // log σ is no longer needed
+	logAll(ls[:nb], fast)
 	inv := 1 / float64(nb)
 	var total float64
 	for b := 0; b < nb; b++ {
-		row := raw[b*wd : (b+1)*wd]
-		yb := y[b*d : (b+1)*d]
-		mu, sg := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd]
-		logZ := ws.logZ[b]
-		mx := math.Inf(-1)
-		for i := 0; i < k; i++ {
-			l := float64(row[i]) - logZ
-			for j := 0; j < d; j++ {
-				s := max(float64(sg[i*d+j]), lim.nllMinStd)
-				z := (float64(yb[j]) - float64(mu[i*d+j])) / s
-				z = max(min(z, lim.maxZ), -lim.maxZ)
-				l -= math.Log(s) + halfLog2Pi + 0.5*z*z
-			}
-			lc[i] = l
-			mx = max(mx, l)
-		}
-		var sum float64
-		for i := range lc {
-			e := math.Exp(lc[i] - mx)
-			if fast {
-				e = exp32(lc[i] - mx)
-			}
-			r[i] = e
-			sum += e
-		}
-		v := -(mx + math.Log(sum))
+		v := -(mxs[b] + ls[b])
 		total += v
 		if loss != nil {
 			loss[b] = F(v)
@@ -88,25 +136,32 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 			continue
 		}
 		g := grad[b*wd : (b+1)*wd]
-		a, ds := ws.w[b*k:(b+1)*k], ws.ds[b*kd:(b+1)*kd]
-		invSum := 1 / sum
-		for i := 0; i < k; i++ {
-			ri := r[i] * invSum
-			g[i] = F(inv * (float64(a[i]) - ri))
-			for j := 0; j < d; j++ {
-				o := i*d + j
-				s := float64(sg[o])
+		a := ws.w[b*k : (b+1)*k]
+		mu, sg, ds := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd]
+		isb := is[b*kd : (b+1)*kd]
+		rb := lc[b*k : (b+1)*k]
+		scale := inv / sums[b] // responsibilities rᵢ = rb[i]/sums[b], times 1/B
+		gl, gm, gs := g[:k], g[k:k+kd], g[k+kd:]
+		for i, ai := range a {
+			gl[i] = F(inv*float64(ai) - scale*rb[i])
+		}
+		yb := y[b*d : (b+1)*d]
+		o := 0
+		for _, r := range rb {
+			ri := scale * r
+			for _, yj := range yb {
 				dsdx := float64(ds[o])
-				if s < lim.nllMinStd {
-					s, dsdx = lim.nllMinStd, 0
+				if float64(sg[o]) < lim.nllMinStd {
+					dsdx = 0 // floored σ
 				}
-				z := (float64(yb[j]) - float64(mu[o])) / s
+				z := (float64(yj) - float64(mu[o])) * isb[o]
 				zg := z
-				if math.Abs(z) > lim.maxZ {
-					zg = 0
+				if z > lim.maxZ || z < -lim.maxZ {
+					z, zg = math.Copysign(lim.maxZ, z), 0 // capped z
 				}
-				g[k+o] = F(-inv * ri * zg / s)
-				g[k+kd+o] = F(inv * ri * (1 - zg*z) * (dsdx / s)) // dσ/dx ≤ σ: no overflow
+				gm[o] = F(-ri * zg * isb[o])
+				gs[o] = F(ri * (1 - zg*z) * (dsdx * isb[o])) // dσ/dx ≤ σ: no overflow
+				o++
 			}
 		}
 	}

@@ -42,10 +42,13 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 	n := min(chunk, nb) * per
 	ws.pd, ws.pv = grow(ws.pd, n), grow(ws.pv, n)
 	ws.ph, ws.pe, ws.px = grow(ws.ph, n), grow(ws.pe, n), grow(ws.px, n)
-	ws.sums = grow(ws.sums, 6*k)
+	ws.sums = grow(ws.sums, 7*k)
 	sums := ws.sums
 	cH, cD, cR := sums[:k], sums[k:2*k], sums[2*k:3*k]
-	sH, sD, sR := sums[3*k:4*k], sums[4*k:5*k], sums[5*k:]
+	sH, sD, sR := sums[3*k:4*k], sums[4*k:5*k], sums[5*k:6*k]
+	a64 := sums[6*k:] // the weights of P_b in float64
+	// Local slice headers: stores through them cannot alias ws's fields.
+	pd, pv, ph, pe, px := ws.pd, ws.pv, ws.ph, ws.pe, ws.px
 	const sqrt2pi = 0.7978845608028654 // √(2/π)
 	const twoOverSqrtPi = 2 / math.SqrtPi
 	grad := gw != nil
@@ -59,14 +62,14 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 			for i := range ma {
 				mi, vi := ma[i], sa[i]*sa[i]
 				for j := range mb {
-					ws.pd[o], ws.pv[o] = mi-mb[j], vi+sb[j]*sb[j]
+					pd[o], pv[o] = mi-mb[j], vi+sb[j]*sb[j]
 					o++
 				}
 			}
 			for i := range ma {
 				mi, vi := ma[i], sa[i]*sa[i]
 				for j := i + 1; j < k; j++ {
-					ws.pd[o], ws.pv[o] = mi-ma[j], vi+sa[j]*sa[j]
+					pd[o], pv[o] = mi-ma[j], vi+sa[j]*sa[j]
 					o++
 				}
 			}
@@ -74,21 +77,21 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 				for i := range mb {
 					mi, vi := mb[i], sb[i]*sb[i]
 					for j := i + 1; j < m; j++ {
-						ws.pd[o], ws.pv[o] = mi-mb[j], vi+sb[j]*sb[j]
+						pd[o], pv[o] = mi-mb[j], vi+sb[j]*sb[j]
 						o++
 					}
 				}
 			}
 		}
-		pairTerms(im, ws.ph[:o], ws.pe[:o], ws.px[:o], ws.pd[:o], ws.pv[:o])
+		pairTerms(im, ph[:o], pe[:o], px[:o], pd[:o], pv[:o])
 		if grad {
 			// exp(−z²)/s, the std-derivative factor (0 for s = 0).
-			px, pv := ws.px[:o], ws.pv[:o]
-			for i, v := range pv {
+			pxo := px[:o]
+			for i, v := range pv[:len(pxo)] {
 				if v > 0 {
-					px[i] /= F(math.Sqrt(float64(v)))
+					pxo[i] /= F(math.Sqrt(float64(v)))
 				} else {
-					px[i] = 0
+					pxo[i] = 0
 				}
 			}
 		}
@@ -96,8 +99,10 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 		for b := b0; b < b1; b++ {
 			a, sa := w[b*k:(b+1)*k], s[b*k:(b+1)*k]
 			bw, sb := qw[b*m:(b+1)*m], qs[b*m:(b+1)*m]
-			clear(sums)
-			h, e, x := ws.ph[o:o+per], ws.pe[o:o+per], ws.px[o:o+per]
+			h, e, x := ph[o:o+per], pe[o:o+per], px[o:o+per]
+			for i, v := range a {
+				a64[i] = float64(v)
+			}
 			o += per
 			p := 0
 			for i := 0; i < k; i++ {
@@ -112,11 +117,12 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 					p++
 				}
 				cH[i], cD[i], cR[i] = hs, ds, rs
+				sH[i], sD[i], sR[i] = 0, 0, 0
 			}
 			for i := 0; i < k; i++ {
-				ai := float64(a[i])
+				ai := a64[i]
 				for j := i + 1; j < k; j++ {
-					aj := float64(a[j])
+					aj := a64[j]
 					hv := float64(h[p])
 					sH[i] += aj * hv
 					sH[j] += ai * hv
@@ -132,8 +138,7 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 				}
 			}
 			var cross, selfP float64
-			for i := 0; i < k; i++ {
-				ai := float64(a[i])
+			for i, ai := range a64 {
 				cross += ai * cH[i]
 				selfP += ai * (ai*twoOverSqrtPi*float64(sa[i]) + sH[i])
 			}
@@ -159,14 +164,15 @@ func (ws *Workspace[F]) core(nb, k, m int, w, mu, s, qw, qm, qs []F, qself []flo
 			if !grad {
 				continue
 			}
-			for i := 0; i < k; i++ {
-				ai, si := float64(a[i]), float64(sa[i])
-				gw[b*k+i] = F(cH[i] - (ai*twoOverSqrtPi*si + sH[i]))
-				gm[b*k+i] = F(ai * (cD[i] - sD[i]))
+			gwb, gmb, gsb := gw[b*k:(b+1)*k], gm[b*k:(b+1)*k], gs[b*k:(b+1)*k]
+			for i, ai := range a64 {
+				si := float64(sa[i])
+				gwb[i] = F(cH[i] - (ai*twoOverSqrtPi*si + sH[i]))
+				gmb[i] = F(ai * (cD[i] - sD[i]))
 				if si > 0 {
-					gs[b*k+i] = F(ai * (si*sqrt2pi*(cR[i]-sR[i]) - ai/math.SqrtPi))
+					gsb[i] = F(ai * (si*sqrt2pi*(cR[i]-sR[i]) - ai/math.SqrtPi))
 				} else {
-					gs[b*k+i] = 0
+					gsb[i] = 0
 				}
 			}
 		}

@@ -16,9 +16,8 @@ const DefaultSlices = 32
 // with the same shapes allocate nothing. It is not safe for concurrent use;
 // the zero value is ready to use.
 type Workspace[F cramer.Float] struct {
-	// Threads caps the goroutines of the underlying batch computation
-	// (0: GOMAXPROCS, 1: the calling goroutine only). Results do not depend
-	// on it.
+	// Threads is reserved for a parallel implementation; the losses
+	// currently run on the calling goroutine whatever its value.
 	Threads int
 
 	// Directions, when set, are the directions θ of the sliced losses for
@@ -29,12 +28,12 @@ type Workspace[F cramer.Float] struct {
 	Slices     int
 	Seed       uint64
 
-	cw  cramer.Workspace[F]
 	rng *rand.Rand
 
 	// Decoded heads: weights (B×K), means and stds (B×K×D), dσ/dx (B×K×D).
 	w, mu, s, ds []F
 	logZ         []float64 // log Σ exp(logits) per example
+	tmp          []float64 // per-example scratch (K·D)
 	// Batch inputs and outputs of the univariate pair sums.
 	p, q cramer.Mixture[F]
 	// Weights and stds of point and sample targets.
@@ -76,13 +75,14 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	ws.s = grow(ws.s, nb*kd)
 	ws.ds = grow(ws.ds, nb*kd)
 	ws.logZ = grow(ws.logZ, nb)
+	ws.tmp = grow(ws.tmp, max(nb*k, nb*kd))
 	lim := limitsOf[F]()
 	fast := !is64[F]()
 	for b := 0; b < nb; b++ {
 		row := raw[b*wd : (b+1)*wd]
 		for i, v := range row {
-			if f := float64(v); f-f != 0 {
-				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", f))
+			if v-v != 0 { // NaN or ±Inf
+				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", v))
 			}
 		}
 		mu := row[k : k+kd]
@@ -91,40 +91,92 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 				return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
 			}
 		}
-		ws.logZ[b] = softmax(ws.w[b*k:(b+1)*k], row[:k], fast)
 		copy(ws.mu[b*kd:(b+1)*kd], mu)
-		scales(h, ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd], row[k+kd:], &lim, fast)
 	}
-	return nb, nil
-}
-
-// softmax sets w = softmax(logits), computed in float64 with the maximum
-// subtracted (no overflow for any finite logits; fast uses exp32), and
-// returns log Σⱼ exp ℓⱼ, so that log wᵢ = ℓᵢ − the result.
-func softmax[F cramer.Float](w, logits []F, fast bool) float64 {
-	mx := math.Inf(-1)
-	for _, l := range logits {
-		mx = max(mx, float64(l))
-	}
-	var s float64
-	if fast {
+	// The softmax and the scale map a batch at a time, so that the
+	// exponentials run in long independent loops.
+	e := ws.tmp[:nb*k]
+	for b := 0; b < nb; b++ {
+		logits := raw[b*wd : b*wd+k]
+		mx := math.Inf(-1)
+		for _, l := range logits {
+			if f := float64(l); f > mx { // plain comparisons: inputs are finite
+				mx = f
+			}
+		}
+		ws.logZ[b] = mx
 		for i, l := range logits {
-			e := exp32(float64(l) - mx)
-			w[i] = F(e)
-			s += e
+			e[b*k+i] = float64(l) - mx
+		}
+	}
+	expAll(e, fast)
+	for b := 0; b < nb; b++ {
+		var sum float64
+		for _, v := range e[b*k : (b+1)*k] {
+			sum += v
+		}
+		inv := 1 / sum
+		for i, v := range e[b*k : (b+1)*k] {
+			ws.w[b*k+i] = F(v * inv)
+		}
+		e[b] = sum // e[b] is read: its block (b·k ≥ b) has been consumed
+	}
+	logAll(e[:nb], fast)
+	for b := 0; b < nb; b++ {
+		ws.logZ[b] += e[b]
+	}
+	x := ws.tmp[:nb*kd]
+	for b := 0; b < nb; b++ {
+		xs, row := x[b*kd:(b+1)*kd], raw[b*wd+k+kd:(b+1)*wd]
+		switch h.Scale {
+		case Exp:
+			for i, v := range row {
+				xs[i] = float64(v)
+				if xs[i] > lim.logMaxStd {
+					xs[i] = lim.logMaxStd
+				}
+			}
+		case ELUPlusOne:
+			for i, v := range row {
+				xs[i] = float64(v)
+				if xs[i] > 0 {
+					xs[i] = 0
+				}
+			}
+		default:
+			for i, v := range row {
+				xs[i] = -math.Abs(float64(v))
+			}
+		}
+	}
+	expAll(x, fast)
+	if h.Scale == ELUPlusOne {
+		// The common case inline: σ = MinStd + (x + 1 or eˣ).
+		for b := 0; b < nb; b++ {
+			row := raw[b*wd+k+kd : (b+1)*wd]
+			xs, sg, ds := x[b*kd:b*kd+len(row)], ws.s[b*kd:b*kd+len(row)], ws.ds[b*kd:b*kd+len(row)]
+			for i, v := range row {
+				f := float64(v)
+				sigma, deriv := xs[i], xs[i]
+				if f > 0 {
+					sigma, deriv = f+1, 1
+				}
+				sigma += h.MinStd
+				if sigma > lim.maxStd {
+					sigma, deriv = lim.maxStd, 0
+				}
+				sg[i], ds[i] = F(sigma), F(deriv)
+			}
 		}
 	} else {
-		for i, l := range logits {
-			e := math.Exp(float64(l) - mx)
-			w[i] = F(e)
-			s += e
+		for b := 0; b < nb; b++ {
+			for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
+				sg, dg := h.scaleFrom(float64(v), x[b*kd+i], &lim)
+				ws.s[b*kd+i], ws.ds[b*kd+i] = F(sg), F(dg)
+			}
 		}
 	}
-	inv := 1 / s
-	for i, e := range w {
-		w[i] = F(float64(e) * inv)
-	}
-	return mx + math.Log(s)
+	return nb, nil
 }
 
 func is64[F cramer.Float]() bool { return cramer.MaxMagnitude[F]() > 1e20 }
