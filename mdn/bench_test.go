@@ -68,6 +68,10 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nb, "ns/example")
+	if loss != "nll" {
+		// Pair terms as counted by cramer bench: K·M + K² + M² per example.
+		b.ReportMetric(float64(b.N)*nb*float64(h.K+h.K*h.K+1)/b.Elapsed().Seconds()/1e6, "Mpair/s")
+	}
 }
 
 // BenchmarkLoss measures loss + gradient on B = 4096 examples, K = 8, scalar

@@ -439,3 +439,35 @@ func TestSlicedFloat32AgreesWithFloat64(t *testing.T) {
 		}
 	}
 }
+
+// TestSingleComponentHead: K = 1 (no self pairs, softmax weight 1).
+func TestSingleComponentHead(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, d := range []int{1, 2} {
+		h := Head{K: 1, D: d, Scale: Softplus}
+		const nb = 5
+		raw := randomRaw(rng, h, nb)
+		y := randomY(rng, nb*3, d)
+		ws := Workspace[float64]{Directions: fixedDirections(d, 4)}
+		if d == 1 {
+			ws.Directions = cramer.Directions[float64]{}
+		}
+		for name, f := range map[string]func(r, g []float64) (float64, error){
+			"NLL":             func(r, g []float64) (float64, error) { return ws.NLL(h, r, y[:nb*d], nil, g) },
+			"CramerToPoints":  func(r, g []float64) (float64, error) { return ws.CramerToPoints(h, r, y[:nb*d], nil, g) },
+			"CramerToSamples": func(r, g []float64) (float64, error) { return ws.CramerToSamples(h, r, y, nil, g) },
+		} {
+			grad := make([]float64, len(raw))
+			v, err := f(raw, grad)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%s D=%d: %v, %v", name, d, v, err)
+			}
+			for b := 0; b < nb; b++ {
+				if grad[b*h.Width()] != 0 {
+					t.Fatalf("%s D=%d: logit gradient %g with a single component", name, d, grad[b*h.Width()])
+				}
+			}
+			checkGrad(t, raw, grad, func(r []float64) float64 { v, _ := f(r, nil); return v })
+		}
+	}
+}

@@ -145,6 +145,25 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 		for i, ai := range a {
 			gl[i] = F(inv*float64(ai) - scale*rb[i])
 		}
+		if d == 1 {
+			yb := float64(y[b])
+			mu, sg, ds, isb, gm, gs := mu[:k], sg[:k], ds[:k], isb[:k], gm[:k], gs[:k]
+			for i, r := range rb {
+				ri := scale * r
+				dsdx := float64(ds[i])
+				if float64(sg[i]) < lim.nllMinStd {
+					dsdx = 0 // floored σ
+				}
+				z := (yb - float64(mu[i])) * isb[i]
+				zg := z
+				if z > lim.maxZ || z < -lim.maxZ {
+					z, zg = math.Copysign(lim.maxZ, z), 0 // capped z
+				}
+				gm[i] = F(-ri * zg * isb[i])
+				gs[i] = F(ri * (1 - zg*z) * (dsdx * isb[i])) // dσ/dx ≤ σ: no overflow
+			}
+			continue
+		}
 		yb := y[b*d : (b+1)*d]
 		o := 0
 		for _, r := range rb {

@@ -78,13 +78,28 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	ws.tmp = grow(ws.tmp, max(nb*k, nb*kd))
 	lim := limitsOf[F]()
 	fast := !is64[F]()
-	for b := 0; b < nb; b++ {
-		row := raw[b*wd : (b+1)*wd]
-		for i, v := range row {
-			if v-v != 0 { // NaN or ±Inf
-				return 0, h.rawError(b*wd+i, fmt.Sprintf("not finite (%v)", v))
+	// v·0 is 0 for finite v and NaN otherwise: one branch-free pass, and a
+	// second one to name the first bad element only when there is one.
+	var a0, a1, a2, a3 F // four chains: no add-latency bottleneck
+	i := 0
+	for ; i+4 <= len(raw); i += 4 {
+		a0 += raw[i] * 0
+		a1 += raw[i+1] * 0
+		a2 += raw[i+2] * 0
+		a3 += raw[i+3] * 0
+	}
+	for ; i < len(raw); i++ {
+		a0 += raw[i] * 0
+	}
+	if a0+a1+a2+a3 != 0 {
+		for i, v := range raw {
+			if v-v != 0 {
+				return 0, h.rawError(i, fmt.Sprintf("not finite (%v)", v))
 			}
 		}
+	}
+	for b := 0; b < nb; b++ {
+		row := raw[b*wd : (b+1)*wd]
 		mu := row[k : k+kd]
 		for i, v := range mu {
 			if math.Abs(float64(v)) > maxMean {
