@@ -64,6 +64,7 @@ test-nofma:
 # Race tests of the parallel paths (the full suite under -race is too slow).
 test-race:
 	$(GO) test -race -run 'Parallel|Deterministic' .
+	$(GO) test -race -run 'KernelChoiceParallel' ./kernels
 
 ## test-arm64: the tests of every package that holds or reaches the
 ## architecture-specific code (ARM64_PKGS: the kernels, their assembly and

@@ -45,14 +45,19 @@
 //   - Workspace and SlicedWorkspace: the same computations with reusable
 //     scratch (no allocation per call once warm) and a Threads limit.
 //     Results are bit-identical for any thread count.
-//   - Kernel and UseKernel: which kernel implementation runs (see package
-//     kernels).
+//   - Kernel, UseKernel and KernelError: which kernel implementation runs
+//     (see package kernels), and a misconfigured CRAMER_KERNEL.
 //
 // Everything is generic over Float (float64, or float32 for twice the SIMD
 // lanes and about seven digits). Invalid input (NaN or infinite values,
 // negative stds or weights, weights not summing to 1, length mismatches,
-// empty inputs, magnitudes beyond MaxMagnitude) gives an *InputError naming
-// the argument, field and index; nothing panics on bad data.
+// empty inputs, sizes whose products overflow, magnitudes beyond
+// MaxMagnitude, directions that are not unit vectors within
+// DirectionTolerance) gives an *InputError naming the argument, field and
+// index; nothing panics on bad data. ℓ₂² is homogeneous, and inputs of tiny
+// magnitude are solved at a power-of-two larger scale and scaled back, so
+// they keep full accuracy; the few results that still cannot be represented
+// (see Mixture) are an *InputError, never a silent 0.
 //
 // # The code
 //
@@ -63,6 +68,7 @@
 // separate module); kernels registers the implementations and picks one at
 // run time; this package validates input, lays out the pair sums, runs them
 // (in fixed tiles, for thread-count independence) and applies the chain rule;
-// cmd/cramer is the command-line tool. The README says how to add a kernel
+// package mixio reads and writes mixtures and sample sets in the JSON and
+// CSV file formats; cmd/cramer is the command-line tool. The README says how to add a kernel
 // and regenerate the assembly.
 package cramer

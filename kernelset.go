@@ -99,3 +99,12 @@ func projectCholVars[F Float](im *kernels.Impl, dst, chol, thetaT []F, n, d, l i
 		im.ProjectCholVars32(as32(dst), as32(chol), as32(thetaT), n, d, l)
 	}
 }
+
+// KernelError reports a configuration error in the environment variable
+// CRAMER_KERNEL, which names the kernel implementation to use: nil when the
+// variable is unset or names an implementation this CPU can run; otherwise
+// an error naming the variable, its value and the usable implementations,
+// and every computation uses the default implementation (the one Kernel
+// returns). Programs that want a misconfiguration to be fatal check it once
+// at start-up, as the cramer command does. Safe for concurrent use.
+func KernelError() error { return kernels.InitError() }

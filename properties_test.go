@@ -23,7 +23,7 @@ func crossSum(p, q Mixture[float64]) float64 {
 	}
 	var ws Workspace[float64]
 	ws.Squared(p, q)
-	return dot(p.Weights, ws.rowTot[:len(p.Weights)])
+	return math.Ldexp(ws.scale.cross, -ws.scale.exp) // the cross sum at the working scale, scaled back
 }
 
 func TestProperties(t *testing.T) {

@@ -411,7 +411,7 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 	if err := y.validate("y"); err != nil {
 		return 0, err
 	}
-	return F(ws.squaredSamples(x, y, gx, gy)), nil
+	return ws.squaredSamplesScaled(x, y, gx, gy)
 }
 
 // squaredSamples is SquaredSamplesGrad for inputs known to be valid.

@@ -86,8 +86,12 @@ func (p MixtureND[F]) validate(arg string) error {
 	if k == 0 {
 		return &InputError{arg, "weights", -1, "empty mixture"}
 	}
-	if len(p.Means) != k*d {
-		return &InputError{arg, "means", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Means), k*d, k, d)}
+	kd, ok := mulSize(k, d)
+	if _, ok2 := mulSize(kd, d); !ok || !ok2 {
+		return &InputError{arg, "dim", -1, fmt.Sprintf("%d components × dim %d (× dim for full covariances) overflows", k, d)}
+	}
+	if len(p.Means) != kd {
+		return &InputError{arg, "means", -1, fmt.Sprintf("length %d, want %d (%d components × dim %d)", len(p.Means), kd, k, d)}
 	}
 	forms := 0
 	for _, f := range [][]F{p.Chol, p.Stds, p.Std} {
@@ -171,7 +175,8 @@ func (s SamplesND[F]) validate(arg string) error {
 }
 
 // Directions is a set of L unit vectors in R^Dim, row-major in Theta
-// (L·Dim values). The sliced distance averages the univariate ℓ₂² of the
+// (L·Dim values); each norm must be 1 within DirectionTolerance (build
+// directions with NewDirections, which normalises, or the generators below). The sliced distance averages the univariate ℓ₂² of the
 // projections on them:
 //
 //	SC₂²(P, Q) ≈ (1/L) Σₗ ℓ₂²(θₗ#P, θₗ#Q),   SC₂ = √SC₂²,
@@ -194,11 +199,11 @@ func (t Directions[F]) Len() int {
 
 // RandomDirections returns l directions drawn independently and uniformly on
 // the unit sphere of R^dim (normalised Gaussian vectors) from the seed; the
-// same seed gives the same directions on every platform. For dim < 1 or
-// l < 1 it returns an empty set, which the distance functions reject with an
-// *InputError.
+// same seed gives the same directions on every platform. For dim < 1, l < 1
+// or l·dim beyond 2³⁴ it returns an empty set, which the distance functions
+// reject with an *InputError.
 func RandomDirections[F Float](dim, l int, seed uint64) Directions[F] {
-	if dim < 1 || l < 1 {
+	if _, ok := mulSize(l, dim); dim < 1 || l < 1 || !ok {
 		return Directions[F]{Dim: dim}
 	}
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
@@ -235,10 +240,13 @@ func randomUnit(r *rand.Rand, v []float64) {
 // orthogonal unit vectors, each block a uniformly random rotation of the
 // coordinate axes (Gram–Schmidt on Gaussian vectors). Each direction is
 // uniform on the sphere; within a block they are negatively correlated in
-// their errors, which lowers the variance of the sliced estimate. For dim < 1
-// or l < 1 it returns an empty set (rejected when used).
+// their errors, which lowers the variance of the sliced estimate. For dim < 1,
+// l < 1, or l·dim or dim² beyond 2³⁴ it returns an empty set (rejected when
+// used).
 func OrthogonalDirections[F Float](dim, l int, seed uint64) Directions[F] {
-	if dim < 1 || l < 1 {
+	_, ok1 := mulSize(l, dim)
+	_, ok2 := mulSize(dim, dim)
+	if dim < 1 || l < 1 || !ok1 || !ok2 {
 		return Directions[F]{Dim: dim}
 	}
 	r := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc909))
@@ -293,8 +301,10 @@ func orthonormalBlock(r *rand.Rand, q []float64, dim int) {
 }
 
 // NewDirections checks user-supplied directions (l·dim values, row-major)
-// and returns them normalised to unit length. A zero, NaN or infinite vector
-// is an error naming its index.
+// and returns them normalised to unit length. The norms are computed with
+// scaling (a power of two, exact), so any finite nonzero vector works, from
+// (1e-300, 0) to (1e300, 1e300). A zero, NaN or infinite vector is an error
+// naming its index.
 func NewDirections[F Float](dim int, theta []F) (Directions[F], error) {
 	if dim < 1 {
 		return Directions[F]{}, &InputError{"directions", "dim", -1, fmt.Sprintf("dimension %d, want ≥ 1", dim)}
@@ -304,23 +314,42 @@ func NewDirections[F Float](dim int, theta []F) (Directions[F], error) {
 	}
 	out := make([]F, len(theta))
 	for k := 0; k < len(theta)/dim; k++ {
-		var s float64
-		for j := 0; j < dim; j++ {
-			x := float64(theta[k*dim+j])
-			if math.IsNaN(x) || math.IsInf(x, 0) {
+		row := theta[k*dim : (k+1)*dim]
+		for j, x := range row {
+			if f := float64(x); math.IsNaN(f) || math.IsInf(f, 0) {
 				return Directions[F]{}, &InputError{"directions", "theta", k*dim + j, "not finite"}
 			}
-			s += x * x
 		}
-		if s == 0 || math.IsInf(s, 0) {
-			return Directions[F]{}, &InputError{"directions", "theta", k * dim, fmt.Sprintf("direction %d has norm %v", k, math.Sqrt(s))}
+		m := maxAbs(row)
+		if m == 0 {
+			return Directions[F]{}, &InputError{"directions", "theta", k * dim, fmt.Sprintf("direction %d is the zero vector", k)}
 		}
-		n := 1 / math.Sqrt(s)
-		for j := 0; j < dim; j++ {
-			out[k*dim+j] = F(float64(theta[k*dim+j]) * n)
+		// ‖θ‖ = 2^e·‖θ·2^−e‖ with the largest entry of θ·2^−e in [½, 1).
+		_, e := math.Frexp(m)
+		var s float64
+		for _, x := range row {
+			y := math.Ldexp(float64(x), -e)
+			s = math.FMA(y, y, s)
+		}
+		n := math.Sqrt(s)
+		for j, x := range row {
+			out[k*dim+j] = F(math.Ldexp(float64(x), -e) / n)
 		}
 	}
 	return Directions[F]{Dim: dim, Theta: out}, nil
+}
+
+// DirectionTolerance returns how far from 1 the Euclidean norm of each
+// direction in a Directions value may be: 1e-12 in float64 and 1e-6 in
+// float32, a few hundred times the rounding of a normalised vector.
+// NewDirections, RandomDirections and OrthogonalDirections produce unit
+// vectors; a literal with a direction outside the tolerance (a zero vector,
+// or θ = (1, 1)) is an *InputError when used.
+func DirectionTolerance[F Float]() float64 {
+	if is64[F]() {
+		return 1e-12
+	}
+	return 1e-6
 }
 
 func (t Directions[F]) validate(dim int) error {
@@ -330,5 +359,15 @@ func (t Directions[F]) validate(dim int) error {
 	if t.Len() == 0 || len(t.Theta) != t.Len()*dim {
 		return &InputError{"directions", "theta", -1, fmt.Sprintf("length %d is not a positive multiple of dim %d", len(t.Theta), dim)}
 	}
-	return checkRange("directions", "theta", t.Theta, 1.0001, false)
+	if err := checkRange("directions", "theta", t.Theta, 1.0001, false); err != nil {
+		return err
+	}
+	tol := DirectionTolerance[F]()
+	for k := 0; k < t.Len(); k++ {
+		n := math.Sqrt(sqNorm(t.Theta[k*dim : (k+1)*dim]))
+		if math.Abs(n-1) > tol {
+			return &InputError{"directions", "theta", k * dim, fmt.Sprintf("direction %d has norm %.17g, not 1 (tolerance %g); NewDirections normalises", k, n, tol)}
+		}
+	}
+	return nil
 }

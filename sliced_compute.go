@@ -44,6 +44,7 @@ type SlicedWorkspace[F Float] struct {
 	gradX   bool
 	gradY   bool
 	ngroups int
+	scale   ndScaleState[F]
 }
 
 const (
@@ -154,16 +155,21 @@ func (sw *SlicedWorkspace[F]) SquaredGrad(p, q MixtureND[F], dirs Directions[F],
 	if err := dirs.validate(p.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.p, sw.q, sw.dirs = sliceMix, p, q, dirs
+	sw.kind, sw.dirs = sliceMix, dirs
+	if err := sw.scaleMixtures(p, q, true); err != nil {
+		return 0, err
+	}
 	sw.gradP, sw.gradQ = gp != nil, gq != nil
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+		ldexpTo(gp.Weights, sw.scale.exp)
 	}
 	if gq != nil {
 		sw.finishMixtureGrad(gq, q, func(g *slicedGroup[F]) *ndAcc { return &g.accQ })
+		ldexpTo(gq.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("p, q", v, sw.scale.exp, 0)
 }
 
 // SquaredToSamples is SlicedSquaredToSamples using the workspace's buffers.
@@ -180,16 +186,21 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	if err := dirs.validate(p.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.p, sw.x, sw.dirs = sliceToSamples, p, x, dirs
+	sw.kind, sw.x, sw.dirs = sliceToSamples, x, dirs
+	if err := sw.scaleMixtures(p, MixtureND[F]{}, false); err != nil {
+		return 0, err
+	}
 	sw.gradP, sw.gradX = gp != nil, gx != nil
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
+		ldexpTo(gp.Weights, sw.scale.exp)
 	}
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+		ldexpTo(gx.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("p, x", v, sw.scale.exp, 0)
 }
 
 // SquaredSamples is SlicedSquaredSamples using the workspace's buffers.
@@ -206,16 +217,19 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	if err := dirs.validate(x.Dim); err != nil {
 		return 0, err
 	}
-	sw.kind, sw.x, sw.y, sw.dirs = sliceSampleSets, x, y, dirs
+	sw.kind, sw.dirs = sliceSampleSets, dirs
+	sw.scaleSampleSets(x, y)
 	sw.gradX, sw.gradY = gx != nil, gy != nil
 	v := sw.run()
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
+		ldexpTo(gx.Weights, sw.scale.exp)
 	}
 	if gy != nil {
 		sw.finishSamplesGrad(gy, y, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accY, g.accYw })
+		ldexpTo(gy.Weights, sw.scale.exp)
 	}
-	return F(v), nil
+	return scaleBack[F]("x, y", v, sw.scale.exp, 0)
 }
 
 // run evaluates every direction (groups in parallel) and returns the mean.

@@ -34,7 +34,8 @@ func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, er
 	if x.Dim != p.Dim {
 		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
 	}
-	return F(isoSquared(p, samplesAsIso(x))), nil
+	e := isoExponent(p, samplesAsIso(x))
+	return scaleBack[F]("p, x", isoSquared(p, samplesAsIso(x), e), e, 0)
 }
 
 // SlicedSquaredSamplesExact returns the exact sliced ℓ₂² between two sample
@@ -54,7 +55,8 @@ func SlicedSquaredSamplesExact[F Float](x, y SamplesND[F]) (F, error) {
 	if sameND(px, py) {
 		return 0, nil
 	}
-	return F(isoSquared(px, py)), nil
+	e := isoExponent(px, py)
+	return scaleBack[F]("x, y", isoSquared(px, py, e), e, 0)
 }
 
 func exactArgs[F Float](p MixtureND[F], arg string) error {
@@ -84,25 +86,45 @@ func sameND[F Float](p, q MixtureND[F]) bool {
 	return slices.Equal(p.Weights, q.Weights) && slices.Equal(p.Means, q.Means) && slices.Equal(p.Std, q.Std)
 }
 
-// isoSquared returns cross(p, q) − ½self(p) − ½self(q), clamped at 0.
-func isoSquared[F Float](p, q MixtureND[F]) float64 {
-	return max(isoPairSum(p, q)-0.5*(isoPairSum(p, p)+isoPairSum(q, q)), 0)
+// isoExponent returns the exponent e of the scale 2^e at which the closed
+// form is evaluated: distances and stds are multiplied by 2^e in float64
+// (exact) when the problem's magnitude is so small that squared distances
+// would underflow (see scaleState), and the value is 2^−e times the value at
+// that scale.
+func isoExponent[F Float](p, q MixtureND[F]) int {
+	return scaleExponent(maxAbs(p.Means, p.Std, q.Means, q.Std), 0x1p-256)
 }
 
-// isoPairSum returns Σᵢⱼ aᵢbⱼ E_θ h(θᵀ(mᵢ − nⱼ), √(σᵢ² + τⱼ²)) in float64
-// with compensated summation.
-func isoPairSum[F Float](p, q MixtureND[F]) float64 {
+// scaler returns x ↦ x·2^e (the identity for e = 0). Exact for e ≥ 0.
+func scaler(e int) func(float64) float64 {
+	if e == 0 {
+		return func(x float64) float64 { return x }
+	}
+	return func(x float64) float64 { return math.Ldexp(x, e) }
+}
+
+// isoSquared returns cross(p, q) − ½self(p) − ½self(q), clamped at 0, at
+// scale 2^e.
+func isoSquared[F Float](p, q MixtureND[F], e int) float64 {
+	return max(isoPairSum(p, q, e)-0.5*(isoPairSum(p, p, e)+isoPairSum(q, q, e)), 0)
+}
+
+// isoPairSum returns Σᵢⱼ aᵢbⱼ E_θ h(θᵀ(mᵢ − nⱼ), √(σᵢ² + τⱼ²)) at scale 2^e
+// (distances and stds multiplied by 2^e) in float64 with compensated
+// summation.
+func isoPairSum[F Float](p, q MixtureND[F], e int) float64 {
 	d := p.Dim
+	sc := scaler(e)
 	var total ksum
 	for i, a := range p.Weights {
 		var row ksum
 		for j, b := range q.Weights {
 			var dist2 float64
 			for c := 0; c < d; c++ {
-				z := float64(p.Means[i*d+c]) - float64(q.Means[j*d+c])
+				z := sc(float64(p.Means[i*d+c]) - float64(q.Means[j*d+c]))
 				dist2 = math.FMA(z, z, dist2)
 			}
-			s := math.Hypot(float64(p.Std[i]), float64(q.Std[j]))
+			s := math.Hypot(sc(float64(p.Std[i])), sc(float64(q.Std[j])))
 			row.add(float64(b) * slicedH(math.Sqrt(dist2), s, d))
 		}
 		total.add(float64(a) * row.val())
@@ -126,24 +148,27 @@ func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]
 	if q.Dim != p.Dim {
 		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
 	}
+	e := isoExponent(p, q)
 	if gp != nil {
-		isoGrad(gp, p, q)
+		isoGrad(gp, p, q, e)
 	}
 	if gq != nil {
-		isoGrad(gq, q, p)
+		isoGrad(gq, q, p, e)
 	}
 	if sameND(p, q) {
 		return 0, nil // the cancellation is exact for identical arguments
 	}
-	return F(isoSquared(p, q)), nil
+	return scaleBack[F]("p, q", isoSquared(p, q, e), e, 0)
 }
 
 // isoGrad sets g to the derivatives of ℓ = cross(p, q) − ½self(p) − ½self(q)
 // with respect to p's parameters: ∂/∂aᵢ = Σⱼ bⱼHᵢⱼ − Σⱼ aⱼH′ᵢⱼ, and for the
 // means and stds the same sums of aᵢ·(∂H/∂dist·(mᵢ−nⱼ)/‖mᵢ−nⱼ‖) and
-// aᵢ·(∂H/∂s·σᵢ/sᵢⱼ).
-func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F]) {
+// aᵢ·(∂H/∂s·σᵢ/sᵢⱼ), evaluated at scale 2^e (see isoExponent; the weight
+// derivatives are multiplied back by 2^−e).
+func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F], e int) {
 	d, k := p.Dim, len(p.Weights)
+	sc := scaler(e)
 	g.Weights, g.Means, g.Std = grow(g.Weights, k), grow(g.Means, k*d), grow(g.Std, k)
 	g.Chol, g.Stds = nil, nil
 	gm := make([]float64, d)
@@ -158,18 +183,18 @@ func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F]) {
 			for j, b := range o.Weights {
 				var dist2 float64
 				for c := 0; c < d; c++ {
-					z := float64(p.Means[i*d+c]) - float64(o.Means[j*d+c])
+					z := sc(float64(p.Means[i*d+c]) - float64(o.Means[j*d+c]))
 					dist2 = math.FMA(z, z, dist2)
 				}
 				dist := math.Sqrt(dist2)
-				si := float64(p.Std[i])
-				s := math.Hypot(si, float64(o.Std[j]))
+				si := sc(float64(p.Std[i]))
+				s := math.Hypot(si, sc(float64(o.Std[j])))
 				h, dh, ds := slicedHGrad(dist, s, d)
 				w := side.sign * float64(b)
 				gw.add(w * h)
 				if dist > 0 {
 					for c := 0; c < d; c++ {
-						gm[c] += w * dh * (float64(p.Means[i*d+c]) - float64(o.Means[j*d+c])) / dist
+						gm[c] += w * dh * sc(float64(p.Means[i*d+c])-float64(o.Means[j*d+c])) / dist
 					}
 				}
 				if si > 0 && s > 0 {
@@ -178,7 +203,7 @@ func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F]) {
 			}
 		}
 		a := float64(p.Weights[i])
-		g.Weights[i] = F(gw.val())
+		g.Weights[i] = F(math.Ldexp(gw.val(), -e))
 		for c := 0; c < d; c++ {
 			g.Means[i*d+c] = F(a * gm[c])
 		}

@@ -3,6 +3,7 @@ package cramer
 import (
 	"fmt"
 	"math"
+	"reflect"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -14,7 +15,13 @@ import (
 // that is not symmetric or not positive definite is an error naming its
 // index.
 func NewMixtureND(weights []float64, means *mat.Dense, covs []mat.Matrix) (MixtureND[float64], error) {
+	if means == nil {
+		return MixtureND[float64]{}, &InputError{"mixture", "means", -1, "nil matrix"}
+	}
 	k, d := means.Dims()
+	if k == 0 || d == 0 {
+		return MixtureND[float64]{}, &InputError{"mixture", "means", -1, fmt.Sprintf("empty %d×%d matrix", k, d)}
+	}
 	if len(weights) != k {
 		return MixtureND[float64]{}, &InputError{"mixture", "weights", -1, fmt.Sprintf("length %d, want %d (rows of means)", len(weights), k)}
 	}
@@ -30,6 +37,9 @@ func NewMixtureND(weights []float64, means *mat.Dense, covs []mat.Matrix) (Mixtu
 	for i := 0; i < k; i++ {
 		for j := 0; j < d; j++ {
 			p.Means[i*d+j] = means.At(i, j)
+		}
+		if covs[i] == nil || isNilMatrix(covs[i]) {
+			return MixtureND[float64]{}, &InputError{"mixture", "covs", i, "nil covariance matrix"}
 		}
 		l, err := cholesky(covs[i], d)
 		if err != nil {
@@ -86,7 +96,13 @@ func cholesky(a mat.Matrix, d int) ([]float64, error) {
 // NewSamplesND builds a sample set from an N×D gonum matrix (one sample per
 // row) and optional weights.
 func NewSamplesND(x *mat.Dense, weights []float64) (SamplesND[float64], error) {
+	if x == nil {
+		return SamplesND[float64]{}, &InputError{"samples", "values", -1, "nil matrix"}
+	}
 	n, d := x.Dims()
+	if n == 0 || d == 0 {
+		return SamplesND[float64]{}, &InputError{"samples", "values", -1, fmt.Sprintf("empty %d×%d matrix", n, d)}
+	}
 	s := SamplesND[float64]{Dim: d, Values: make([]float64, n*d), Weights: weights}
 	for i := 0; i < n; i++ {
 		for j := 0; j < d; j++ {
@@ -94,4 +110,11 @@ func NewSamplesND(x *mat.Dense, weights []float64) (SamplesND[float64], error) {
 		}
 	}
 	return s, s.validate("samples")
+}
+
+// isNilMatrix reports whether m holds a nil pointer (an interface holding a
+// typed nil pointer is not == nil).
+func isNilMatrix(m mat.Matrix) bool {
+	v := reflect.ValueOf(m)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

@@ -379,7 +379,7 @@ func TestSlicedExactGradCentralDifferences(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Raw value without weight validation, for the weight derivatives.
-		f := func() float64 { return isoPairSum(p, q) - 0.5*(isoPairSum(p, p)+isoPairSum(q, q)) }
+		f := func() float64 { return isoPairSum(p, q, 0) - 0.5*(isoPairSum(p, p, 0)+isoPairSum(q, q, 0)) }
 		for _, c := range []struct {
 			name string
 			x, g []float64
@@ -471,5 +471,40 @@ func TestSlicedWorkspaceAllocatesNothing(t *testing.T) {
 		if a := testing.AllocsPerRun(5, f); a != 0 {
 			t.Errorf("%s: %v allocations per call", name, a)
 		}
+	}
+}
+
+// Directions literals must be unit vectors; NewDirections normalises any
+// finite nonzero vector, with scaled norms.
+func TestDirectionsUnitNorm(t *testing.T) {
+	p := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, Std: []float64{1}}
+	q := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{1}}
+	for _, theta := range [][]float64{{1, 0, 0, 0}, {1, 1}, {0.6, 0.8 + 1e-9}} {
+		var ie *InputError
+		if _, err := SlicedSquared(p, q, Directions[float64]{Dim: 2, Theta: theta}); !errors.As(err, &ie) || ie.Field != "theta" {
+			t.Errorf("Directions literal %v: %v, want an *InputError for theta", theta, err)
+		}
+	}
+	// Within the tolerance: accepted.
+	if _, err := SlicedSquared(p, q, Directions[float64]{Dim: 2, Theta: []float64{0.6, 0.8 + 1e-14}}); err != nil {
+		t.Error(err)
+	}
+	for _, theta := range [][]float64{{1e200, 0}, {1e-200, 0}, {5e-324, 0}, {1e308, 1e308}, {3e-320, 4e-320}} {
+		d, err := NewDirections(2, theta)
+		if err != nil {
+			t.Errorf("NewDirections(%v): %v", theta, err)
+			continue
+		}
+		n := math.Hypot(d.Theta[0], d.Theta[1])
+		if math.Abs(n-1) > 1e-15 {
+			t.Errorf("NewDirections(%v) = %v, norm %v", theta, d.Theta, n)
+		}
+		if _, err := SlicedSquared(p, q, d); err != nil {
+			t.Errorf("NewDirections(%v): %v", theta, err)
+		}
+	}
+	d32, err := NewDirections(2, []float32{1e30, 1e30})
+	if err != nil || math.Abs(float64(d32.Theta[0])-math.Sqrt(0.5)) > 1e-7 {
+		t.Errorf("NewDirections float32 (1e30, 1e30): %v, %v", d32, err)
 	}
 }

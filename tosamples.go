@@ -42,13 +42,28 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := x.validate("x"); err != nil {
 		return 0, err
 	}
-	return F(ws.toSamples(p, x, gp, gx)), nil
+	ws.toSamples(p, x, gp, gx)
+	sc := &ws.scale
+	if err := lossyCheck("p", p.Means, p.Stds, x.Values, nil, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
+		return 0, err
+	}
+	return scaleBack[F]("p, x", sc.sq, sc.exp, 0x1p-50*sc.cross)
 }
 
-// toSamples is SquaredToSamplesGrad for inputs known to be valid.
+// toSamples is SquaredToSamplesGrad for inputs known to be valid. Problems
+// of tiny magnitude are solved at a larger scale (see scaleState); ws.scale
+// records the scale, the cross sum and ℓ₂² at that scale.
 func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
+	sc := &ws.scale
+	sc.exp = mixtureExponent[F](maxAbs(p.Means, p.Stds, x.Values), minPositive(p.Stds))
+	if sc.exp != 0 {
+		sc.pm, sc.ps = scaledInto(sc.pm, p.Means, sc.exp), scaledInto(sc.ps, p.Stds, sc.exp)
+		sc.x = scaledInto(sc.x, x.Values, sc.exp)
+		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
+		x = Samples[F]{sc.x, x.Weights}
+	}
 	wx := x.Weights
 	if wx == nil {
 		ws.xw = grow(ws.xw, n)
@@ -61,6 +76,7 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	ws.va = variances(ws.va, p.Stds)
 	ws.crossSums(im, p.Weights, p.Means, ws.va, wx, x.Values, nil, true, grad)
 	cross := dot(p.Weights, ws.rowTot[:k])
+	sc.cross = cross
 	ws.selfA = ws.selfSums(im, ws.selfA, p.Weights, p.Means, ws.va, grad)
 	selfP := selfOf(p.Weights, p.Stds, ws.selfA)
 	var selfX float64
@@ -70,9 +86,9 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	} else {
 		selfX = ws.sampleSelf(Samples[F]{x.Values, wx})
 	}
-	sq := max(cross-0.5*(selfP+selfX), 0)
+	sc.sq = max(cross-0.5*(selfP+selfX), 0)
 	if gp != nil {
-		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1)
+		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1, sc.exp)
 	}
 	if gx != nil {
 		gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
@@ -80,10 +96,10 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 		for j := 0; j < n; j++ {
 			// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD[j]; self: −½·dv.
 			gx.Values[j] = F(-float64(wx[j])*colD[j] - 0.5*ws.dv[j])
-			gx.Weights[j] = F(colH[j] - 0.5*ws.dw[j])
+			gx.Weights[j] = F(math.Ldexp(colH[j]-0.5*ws.dw[j], -sc.exp))
 		}
 	}
-	return sq
+	return math.Ldexp(sc.sq, -sc.exp)
 }
 
 // DistanceToSamples returns √SquaredToSamples(p, x).

@@ -14,7 +14,15 @@ type Float interface{ float32 | float64 }
 // A zero std is a point mass. Weights must be ≥ 0 and sum to 1 (within
 // WeightTolerance); the three slices must have the same, non-zero length.
 // Means and stds must be finite with magnitude at most MaxMagnitude (1e153 in
-// float64, 1e18 in float32) so that no intermediate overflows.
+// float64, 1e18 in float32) so that no intermediate overflows. Tiny
+// magnitudes, subnormal ones included, are computed at a power-of-two larger
+// scale (exact) and scaled back, so they lose no accuracy; so are stds
+// whose variance would underflow. A nonzero std below 2⁻¹⁰¹⁸ (float32:
+// 2⁻¹²²) times the largest magnitude of the problem, whose variance
+// underflows at every common scale, is an *InputError where it matters
+// (another component with a zero or equally tiny std near its mean; for
+// values, only when the error is not negligible against the cross sum), and
+// so is a positive result that rounds to 0.
 type Mixture[F Float] struct {
 	Weights, Means, Stds []F
 }
@@ -173,4 +181,24 @@ func grow[T any](x []T, n int) []T {
 		return x[:n]
 	}
 	return make([]T, n)
+}
+
+// maxElements bounds the length of any slice the package allocates from
+// sizes it is given (2³⁴ elements, 128 GiB of float64): larger products are
+// treated as overflow.
+const maxElements = 1 << 34
+
+// mulSize returns a·b for non-negative a and b, and false when the product
+// overflows or exceeds maxElements.
+func mulSize(a, b int) (int, bool) {
+	if a < 0 || b < 0 {
+		return 0, false
+	}
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	if a > maxElements/b {
+		return 0, false
+	}
+	return a * b, true
 }

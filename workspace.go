@@ -22,6 +22,19 @@ const (
 	parallelMinPairs = 1 << 17
 )
 
+// The tiles are computed in waves of crossWaveStrips row strips (cross and
+// Dirac sums) or selfWaveStrips row tiles (self sums): the partial sums of
+// one wave are folded into the totals, in tile order, before the next wave
+// starts, so the scratch memory is O(K + M) (about 3·8·M + 3·K numbers for
+// a gradient) instead of one block of partial sums per tile row, which grew
+// as K·M. The additions happen in the same order whatever the wave size, so
+// the results do not depend on it; they are variables only so that tests
+// can shrink the waves.
+var (
+	crossWaveStrips = 8
+	selfWaveStrips  = 4
+)
+
 // Workspace holds the scratch memory of the distance computations so that
 // repeated calls allocate nothing once the buffers have grown to the largest
 // problem seen. A Workspace is not safe for concurrent use; use one per
@@ -46,6 +59,7 @@ type Workspace[F Float] struct {
 	dv, dw  []float64
 
 	samples sampleScratch
+	scale   scaleState[F]
 }
 
 func (ws *Workspace[F]) threads() int {
@@ -65,7 +79,10 @@ type job[F Float] struct {
 	wa, ma, va       []F
 	wb, mb, vb       []F
 	k, m, rt, ct     int
-	rowPart, colPart []F
+	rowPart, colPart []F // the partial sums of the current wave
+
+	// The current wave: tile rows wave0 … wave0+waveN−1, holding waveRows rows.
+	wave0, waveN, waveRows int
 
 	// batch jobs (rt is the number of mixture pairs)
 	batch  bool
@@ -74,6 +91,8 @@ type job[F Float] struct {
 	gp, gq *MixtureGrad[F]
 	tot    []float64
 	perF   int
+	exps   []int // per pair: the scale exponent (nil: all 0)
+	fail   []int // per task: the first pair with an error, or −1
 }
 
 // run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
@@ -130,12 +149,16 @@ func (j *job[F]) doTask(task int) {
 		j.selfTask(task)
 		return
 	}
-	k, m, rt, ct := j.k, j.m, j.rt, j.ct
-	r, c := task/ct, task%ct
+	k, m, ct := j.k, j.m, j.ct
+	// The wave's tiles: row strips wave0 … wave0+waveN−1, whose rows start
+	// at row0 and number wr.
+	w, c := task/ct, task%ct
+	r := j.wave0 + w
 	r0, r1 := r*crossTileRows, min((r+1)*crossTileRows, k)
 	c0, c1 := c*crossTileCols, min((c+1)*crossTileCols, m)
-	rowsAt := func(p int) []F { return j.rowPart[(p*ct+c)*k+r0 : (p*ct+c)*k+r1] }
-	colsAt := func(p int) []F { return j.colPart[(p*rt+r)*m+c0 : (p*rt+r)*m+c1] }
+	row0, wr := j.wave0*crossTileRows, j.waveRows
+	rowsAt := func(p int) []F { return j.rowPart[(p*ct+c)*wr+r0-row0 : (p*ct+c)*wr+r1-row0] }
+	colsAt := func(p int) []F { return j.colPart[(p*j.waveN+w)*m+c0 : (p*j.waveN+w)*m+c1] }
 	wa, ma, va := j.wa[r0:r1], j.ma[r0:r1], j.va[r0:r1]
 	wb, mb := j.wb[c0:c1], j.mb[c0:c1]
 	switch {
@@ -152,8 +175,9 @@ func (j *job[F]) doTask(task int) {
 
 func (j *job[F]) selfTask(task int) {
 	k, nt := j.k, j.rt
-	// Tasks are the tiles (r, c) with c ≥ r, numbered row by row.
-	r, c := 0, task
+	// Tasks are the tiles (r, c) with c ≥ r of the wave's row tiles
+	// wave0 … wave0+waveN−1, numbered row by row.
+	r, c := j.wave0, task
 	for c >= nt-r {
 		c -= nt - r
 		r++
@@ -161,8 +185,9 @@ func (j *job[F]) selfTask(task int) {
 	c += r
 	r0, r1 := r*selfTile, min((r+1)*selfTile, k)
 	c0, c1 := c*selfTile, min((c+1)*selfTile, k)
-	rowsAt := func(p int) []F { return j.rowPart[(p*nt+c)*k+r0 : (p*nt+c)*k+r1] }
-	colsAt := func(p int) []F { return j.colPart[(p*nt+r)*k+c0 : (p*nt+r)*k+c1] }
+	row0, wr, wi := j.wave0*selfTile, j.waveRows, r-j.wave0
+	rowsAt := func(p int) []F { return j.rowPart[(p*nt+c)*wr+r0-row0 : (p*nt+c)*wr+r1-row0] }
+	colsAt := func(p int) []F { return j.colPart[(p*j.waveN+wi)*k+c0 : (p*j.waveN+wi)*k+c1] }
 	w, m, v := j.wa, j.ma, j.va
 	switch {
 	case !j.grad && r == c:
@@ -182,6 +207,10 @@ func (j *job[F]) selfTask(task int) {
 // Σⱼ wb[j]·hᵢⱼ into ws.rowTot and, with grad, the GradSums of the rows into
 // ws.rowTot[0:K], [K:2K], [2K:3K] (H, D, R) and of the columns into ws.colTot
 // likewise (R absent for point masses).
+//
+// The tiles run in waves of crossWaveStrips row strips. A row's total is the
+// sum of its partial sums over the column tiles in order; a column's total
+// the sum over the row strips in order, accumulated wave after wave.
 func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad bool) {
 	k, m := len(ma), len(mb)
 	rt, ct := tiles(k, crossTileRows), tiles(m, crossTileCols)
@@ -189,43 +218,73 @@ func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, 
 	if grad {
 		parts = 3
 	}
-	ws.rowPart = grow(ws.rowPart, parts*ct*k)
+	strips := min(rt, crossWaveStrips)
+	ws.rowPart = grow(ws.rowPart, parts*ct*min(k, strips*crossTileRows))
+	ws.rowTot = grow(ws.rowTot, parts*k)
 	if grad {
-		ws.colPart = grow(ws.colPart, parts*rt*m)
-		clear(ws.colPart)
+		ws.colPart = grow(ws.colPart, parts*strips*m)
+		ws.colTot = grow(ws.colTot, parts*m)
+		clear(ws.colTot)
 	}
-	ws.job = job[F]{im: im, dirac: dirac, grad: grad, wa: wa, ma: ma, va: va, wb: wb, mb: mb, vb: vb,
-		k: k, m: m, rt: rt, ct: ct, rowPart: ws.rowPart, colPart: ws.colPart}
-	ws.run(rt*ct, k*m)
-	ws.job = job[F]{}
-	ws.rowTot = combine(ws.rowTot, ws.rowPart, parts, ct, k)
-	if grad {
-		ws.colTot = combine(ws.colTot, ws.colPart, parts, rt, m)
+	for wave0 := 0; wave0 < rt; wave0 += strips {
+		n := min(strips, rt-wave0)
+		row0, row1 := wave0*crossTileRows, min((wave0+n)*crossTileRows, k)
+		wr := row1 - row0
+		rowPart := ws.rowPart[:parts*ct*wr]
+		var colPart []F
+		if grad {
+			colPart = ws.colPart[:parts*n*m]
+			clear(colPart)
+		}
+		ws.job = job[F]{im: im, dirac: dirac, grad: grad, wa: wa, ma: ma, va: va, wb: wb, mb: mb, vb: vb,
+			k: k, m: m, rt: rt, ct: ct, rowPart: rowPart, colPart: colPart,
+			wave0: wave0, waveN: n, waveRows: wr}
+		ws.run(n*ct, wr*m)
+		ws.job = job[F]{}
+		for p := 0; p < parts; p++ {
+			sumTiles(ws.rowTot[p*k+row0:p*k+row1], rowPart[p*ct*wr:(p+1)*ct*wr], ct)
+		}
+		if grad {
+			for p := 0; p < parts; p++ {
+				addTiles(ws.colTot[p*m:(p+1)*m], colPart[p*n*m:(p+1)*n*m], n)
+			}
+		}
 	}
 }
 
-// combine sums, for each of parts blocks, the tiles partial arrays of length n
-// in tile order into a float64 total.
-func combine[F Float](dst []float64, part []F, parts, tiles, n int) []float64 {
-	dst = grow(dst, parts*n)
-	for p := 0; p < parts; p++ {
-		out := dst[p*n : (p+1)*n]
-		for i := range out {
-			var s float64
-			for t := 0; t < tiles; t++ {
-				s += float64(part[(p*tiles+t)*n+i])
-			}
-			out[i] = s
+// sumTiles sets dst[i] to the float64 sum, in tile order, of the tiles
+// partial arrays of len(dst) laid out one after another in part.
+func sumTiles[F Float](dst []float64, part []F, tiles int) {
+	n := len(dst)
+	for i := range dst {
+		var s float64
+		for t := 0; t < tiles; t++ {
+			s += float64(part[t*n+i])
 		}
+		dst[i] = s
 	}
-	return dst
+}
+
+// addTiles adds to dst[i], in tile order, the tiles partial arrays of
+// len(dst) laid out one after another in part. (Summing the waves' tiles
+// into a total that starts at 0 gives exactly sumTiles over all of them.)
+func addTiles[F Float](dst []float64, part []F, tiles int) {
+	n := len(dst)
+	for i := range dst {
+		s := dst[i]
+		for t := 0; t < tiles; t++ {
+			s += float64(part[t*n+i])
+		}
+		dst[i] = s
+	}
 }
 
 // selfSums computes the upper-triangle sums of one mixture (w, m, v): into dst
 // the row totals Σ_{j>i} w[j]·hᵢⱼ, and with grad the full off-diagonal
 // GradSums Σ_{j≠i} (H, D, R in dst[0:K], [K:2K], [2K:3K]) followed by the
 // upper-triangle row totals in dst[3K:4K] (so the value is the same bits with
-// and without gradients).
+// and without gradients). The tiles run in waves of selfWaveStrips tile rows,
+// as in crossSums.
 func (ws *Workspace[F]) selfSums(im *kernels.Impl, dst []float64, w, m, v []F, grad bool) []float64 {
 	k := len(m)
 	nt := tiles(k, selfTile)
@@ -233,20 +292,44 @@ func (ws *Workspace[F]) selfSums(im *kernels.Impl, dst []float64, w, m, v []F, g
 	if grad {
 		parts = 3
 	}
-	ws.rowPart = grow(ws.rowPart, parts*nt*k)
-	clear(ws.rowPart)
+	strips := min(nt, selfWaveStrips)
+	ws.rowPart = grow(ws.rowPart, parts*nt*min(k, strips*selfTile))
+	dst = grow(dst, parts*k)
 	if grad {
-		ws.colPart = grow(ws.colPart, parts*nt*k)
-		clear(ws.colPart)
+		ws.colPart = grow(ws.colPart, parts*strips*k)
+		ws.selfCol = grow(ws.selfCol, parts*k)
+		clear(ws.selfCol)
 	}
-	ws.job = job[F]{im: im, self: true, grad: grad, wa: w, ma: m, va: v, k: k, rt: nt,
-		rowPart: ws.rowPart, colPart: ws.colPart}
-	ws.run(nt*(nt+1)/2, k*k/2)
-	ws.job = job[F]{}
-	dst = combine(dst, ws.rowPart, parts, nt, k)
+	for wave0 := 0; wave0 < nt; wave0 += strips {
+		n := min(strips, nt-wave0)
+		row0, row1 := wave0*selfTile, min((wave0+n)*selfTile, k)
+		wr := row1 - row0
+		rowPart := ws.rowPart[:parts*nt*wr]
+		clear(rowPart) // the tiles left of the diagonal are not computed
+		var colPart []F
+		if grad {
+			colPart = ws.colPart[:parts*n*k]
+			clear(colPart)
+		}
+		tasks := 0
+		for r := wave0; r < wave0+n; r++ {
+			tasks += nt - r
+		}
+		ws.job = job[F]{im: im, self: true, grad: grad, wa: w, ma: m, va: v, k: k, rt: nt,
+			rowPart: rowPart, colPart: colPart, wave0: wave0, waveN: n, waveRows: wr}
+		ws.run(tasks, wr*(k-row0)/2)
+		ws.job = job[F]{}
+		for p := 0; p < parts; p++ {
+			sumTiles(dst[p*k+row0:p*k+row1], rowPart[p*nt*wr:(p+1)*nt*wr], nt)
+		}
+		if grad {
+			for p := 0; p < parts; p++ {
+				addTiles(ws.selfCol[p*k:(p+1)*k], colPart[p*n*k:(p+1)*n*k], n)
+			}
+		}
+	}
 	if grad {
 		dst = append(dst[:3*k], dst[:k]...)
-		ws.selfCol = combine(ws.selfCol, ws.colPart, parts, nt, k)
 		for i := 0; i < k; i++ {
 			dst[i] += ws.selfCol[i]         // H: both triangles
 			dst[k+i] -= ws.selfCol[k+i]     // D: erf is odd in d

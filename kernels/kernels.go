@@ -11,11 +11,12 @@
 // excluded by the purego build tag and are preferred when the CPU has the
 // features they need.
 //
-// The active implementation is chosen once at init: the environment variable
-// CRAMER_KERNEL names one (an unknown or unusable name makes Active report an
-// error through InitError and falls back to the default); otherwise the
-// registered implementation with the highest priority whose CPU check passes.
-// Use sets it explicitly (for tests and benchmarks). Kernels are
+// The active implementation is chosen once, on the first call of Active or
+// InitError (safe from several goroutines at once): the environment variable
+// CRAMER_KERNEL names one (an unknown or unusable name is reported by
+// InitError, and the default is used); otherwise the registered
+// implementation with the highest priority whose CPU check passes. Use sets
+// it explicitly (for tests and benchmarks). Kernels are
 // single-threaded and allocate nothing.
 package kernels
 
@@ -24,6 +25,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gmmkit/cramer/purego"
@@ -79,7 +81,11 @@ type Impl struct {
 var (
 	registry = map[string]*Impl{}
 	active   atomic.Pointer[Impl]
-	initErr  error
+	// envOnce guards the choice made from CRAMER_KERNEL on first use: choose
+	// runs exactly once, and envErr is written only inside it, so reading
+	// envErr after envOnce.Do is race-free.
+	envOnce sync.Once
+	envErr  error
 )
 
 // Register adds an implementation. It is called from init functions; a
@@ -128,12 +134,14 @@ func Lookup(name string) (*Impl, error) {
 // Default returns the best implementation usable on this CPU.
 func Default() *Impl { return registry[Names()[0]] }
 
-// Active returns the implementation in use.
+// Active returns the implementation in use. The first call (from any
+// goroutine; concurrent first calls are safe) makes the choice described in
+// the package comment.
 func Active() *Impl {
 	if im := active.Load(); im != nil {
 		return im
 	}
-	choose()
+	envOnce.Do(choose)
 	return active.Load()
 }
 
@@ -149,15 +157,22 @@ func Use(name string) (previous string, err error) {
 	return prev.Name, nil
 }
 
-// InitError reports why the implementation named by CRAMER_KERNEL was not
-// used (nil when the variable is unset or honoured).
-func InitError() error { Active(); return initErr }
+// InitError reports why the implementation named by CRAMER_KERNEL is not
+// used: nil when the variable is unset or names a usable implementation,
+// otherwise an error naming the variable, its value and the usable
+// implementations (the default is then active). It is the same error on
+// every call and safe to call from several goroutines.
+func InitError() error {
+	envOnce.Do(choose)
+	return envErr
+}
 
+// choose makes the first choice; it runs once, under envOnce.
 func choose() {
 	im := Default()
 	if name := os.Getenv("CRAMER_KERNEL"); name != "" {
 		if named, err := Lookup(name); err != nil {
-			initErr = fmt.Errorf("CRAMER_KERNEL: %w", err)
+			envErr = fmt.Errorf("CRAMER_KERNEL: %w", err)
 		} else {
 			im = named
 		}

@@ -18,6 +18,26 @@ import (
 
 const benchUsage = "usage: cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME[,NAME…]] [--time D]"
 
+// benchHelp is printed by cramer bench --help.
+func benchHelp() string {
+	return benchUsage + `
+
+Times fixed workloads on one core (GOMAXPROCS 1, a reused Workspace) and
+prints millions of pair terms per second, the median of ` + fmt.Sprint(benchRounds) + ` rounds.
+
+Flags:
+  --json                     print one JSON object {"impl","precision","workloads"}
+  --impl NAME                the kernel implementation (see cramer kernels;
+                             default: the active one)
+  --precision f64|f32        float64 (default) or float32
+  --workload NAME[,NAME…]    run only these workloads (default: all)
+  --time D                   timed duration per workload, split into rounds
+                             (default 300ms)
+  -h, --help                 this help
+
+Workloads: ` + strings.Join(workloadNames, ", ")
+}
+
 // benchRounds is the number of timed rounds per workload; the median is reported.
 const benchRounds = 5
 
@@ -190,8 +210,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 	total := fs.Duration("time", 300*time.Millisecond, "timed duration per workload, split into 5 rounds")
 	pos, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(stdout, benchUsage)
-		fmt.Fprintln(stdout, "workloads: "+strings.Join(workloadNames, ", "))
+		fmt.Fprintln(stdout, benchHelp())
 		return exitOK
 	}
 	if err != nil {
@@ -220,7 +239,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	warnKernelEnv(stderr)
+	if err := kernelEnvError(); err != nil {
+		return fail(stderr, "bench", benchUsage, err)
+	}
 	if *impl != "" {
 		prev := cramer.Kernel()
 		if err := cramer.UseKernel(*impl); err != nil {

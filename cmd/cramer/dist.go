@@ -12,36 +12,52 @@ import (
 	"text/tabwriter"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mixio"
 )
 
-const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q   (P, Q: mixture or samples .json, or .csv/.txt with one sample per line; D-dimensional inputs give the sliced distance over L random directions, default 256, seed 1, or with --exact the exact sliced distance; for 1-D inputs the value is exact and --directions, --seed, --exact change nothing)"
+const distUsage = "usage: cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q"
 
 // distHelp is printed by cramer dist --help.
 const distHelp = distUsage + `
 
-P and Q are files:
-  {"weights":[…],"means":[…],"stds":[…]}        a 1-D Gaussian mixture
-  {"samples":[…],"weights":[…]}                  a 1-D sample set (weights optional)
-  .csv/.txt, one number per line                 a 1-D sample set
-  {"weights":[…],"means":[[…],…],"covs":[[[…]]]} a D-dimensional mixture, full covariance matrices
-      … "stds":[[…],…]                          diagonal covariances: D stds per component
-      … "std":[…]                               isotropic covariances: one std per component
-  {"samples":[[…],…],"weights":[…]}              a D-dimensional sample set
-  .csv/.txt, D comma-separated numbers per line  a D-dimensional sample set
-(# starts a comment in a CSV file.)
+Computes the squared Cramér distance ℓ₂² between P and Q, two Gaussian
+mixtures or sample sets (or one of each), and prints ℓ₂², ℓ₂, SciPy's energy
+distance √(2ℓ₂²), the kernel and what P and Q are. In one dimension the value
+is exact. In D dimensions it is the sliced distance: the average of the 1-D
+ℓ₂² of the projections on L random directions, or with --exact the exact
+average over all directions. A file in the D-dimensional layout with D = 1
+is the 1-D case (exact; directions 0).
 
---json          one JSON object {"squared","distance","kernel","directions","dim"}
-                (directions is 0 when the value is exact)
---grad          also the gradients ("grad_p", "grad_q" with --json)
---precision     f64 (default) or f32
---directions L  D-dimensional inputs: the sliced distance averages over L random
-                directions (default 256)
---seed S        the seed of the random directions (default 1)
---exact         D-dimensional inputs: the exact sliced distance (no random
-                directions); for isotropic mixtures ("std") and sample sets
-                only, and without --grad
+P and Q are files (- reads standard input; the format is told by the
+extension, .json or .csv/.txt, or else by the first character):
+  {"weights":[…],"means":[…],"stds":[…]}          a 1-D Gaussian mixture
+  {"samples":[…],"weights":[…]}                    a 1-D sample set (weights optional)
+  .csv/.txt, one number per line                   a 1-D sample set
+  {"weights":[…],"means":[[…],…],"covs":[[[…]]]}   a D-dimensional mixture, full covariance matrices
+  {"weights":[…],"means":[[…],…],"stds":[[…],…]}   diagonal covariances: D stds per component
+  {"weights":[…],"means":[[…],…],"std":[…]}        isotropic covariances: one std per component
+  {"samples":[[…],…],"weights":[…]}                a D-dimensional sample set
+  .csv/.txt, D comma-separated numbers per line    a D-dimensional sample set
+In CSV files blank lines are skipped and # starts a comment.
+
+Flags:
+  --json              print one JSON object {"squared","distance","kernel",
+                      "directions","dim"} (directions is 0 when the value is exact)
+  --grad              also print the gradients of ℓ₂² ("grad_p", "grad_q" with
+                      --json), in the shape of each file
+  --precision f64|f32 compute in float64 (default) or float32
+  --directions L      D-dimensional inputs: the number of random directions
+                      (default 256)
+  --seed S            the seed of the random directions (default 1)
+  --exact             D-dimensional inputs: the exact sliced distance; for
+                      isotropic mixtures ("std") and sample sets (with --grad:
+                      two isotropic mixtures)
+  -h, --help          this help
 With 1-D inputs the distance is exact: --directions and --seed are ignored and
---exact is a no-op.`
+--exact is a no-op.
+
+Exit status: 0 on success, 2 for bad input (the message names the file, the
+field and the index) or usage, 1 for an internal failure.`
 
 // maxDirections bounds --directions.
 const maxDirections = 1 << 22
@@ -112,28 +128,13 @@ func cmdDist(args []string, stdout, stderr io.Writer) int {
 	if len(pos) != 2 {
 		return fail(stderr, "dist", distUsage, &usageError{fmt.Sprintf("want two files P and Q, got %d argument(s)", len(pos))})
 	}
-	warnKernelEnv(stderr)
-	var p, q *input
-	if p, err = loadInput(pos[0], opt.bits); err == nil {
-		q, err = loadInput(pos[1], opt.bits)
+	if err := kernelEnvError(); err != nil {
+		return fail(stderr, "dist", distUsage, err)
 	}
-	switch {
-	case err != nil:
-	case p.nd || q.nd:
-		// D-dimensional (a 1-D file next to a D-dimensional one with D = 1
-		// joins it): the sliced distance.
-		if err = checkDims(p, q); err != nil {
-			break
-		}
-		if opt.bits == 64 {
-			err = distND[float64](p, q, opt, stdout)
-		} else {
-			err = distND[float32](p, q, opt, stdout)
-		}
-	case opt.bits == 64:
-		err = dist[float64](p, q, opt, stdout)
-	default:
-		err = dist[float32](p, q, opt, stdout)
+	if opt.bits == 64 {
+		err = runDist[float64](pos[0], pos[1], opt, stdout)
+	} else {
+		err = runDist[float32](pos[0], pos[1], opt, stdout)
 	}
 	if err != nil {
 		return fail(stderr, "dist", distUsage, err)
@@ -141,63 +142,102 @@ func cmdDist(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
+// runDist reads P and Q in precision F and computes their distance: exact
+// when both have dimension 1 (1-D files, or D-dimensional ones with D = 1),
+// sliced otherwise.
+func runDist[F cramer.Float](pName, qName string, opt distOptions, stdout io.Writer) error {
+	p, q, err := loadPair[F](pName, qName)
+	if err != nil {
+		return err
+	}
+	if p.Dim == 1 && q.Dim == 1 {
+		return dist(p, q, opt, stdout)
+	}
+	if err := checkDims(p, q); err != nil {
+		return err
+	}
+	return distND(p, q, opt, stdout)
+}
+
 // gradient is the derivative of ℓ₂² with respect to one input, in the
 // shape of that input.
 type gradient[F cramer.Float] struct {
+	in      *mixio.File[F]
 	mixture *cramer.MixtureGrad[F]
 	samples *cramer.SamplesGrad[F]
 }
 
+// MarshalJSON gives a mixture's gradient as "weights", "means", "stds" and
+// a sample set's as "values", "weights"; for a file in the D-dimensional
+// layout (with D = 1) in that layout: means and values as rows of one
+// coordinate, and the covariance parameter of the file ("std", "stds" as
+// rows, or "chol", the 1×1 Cholesky factors of "covs").
 func (g gradient[F]) MarshalJSON() ([]byte, error) {
-	if g.mixture != nil {
+	if !g.in.Nested {
+		if g.mixture != nil {
+			return json.Marshal(struct {
+				Weights []F `json:"weights"`
+				Means   []F `json:"means"`
+				Stds    []F `json:"stds"`
+			}{g.mixture.Weights, g.mixture.Means, g.mixture.Stds})
+		}
 		return json.Marshal(struct {
+			Values  []F `json:"values"`
 			Weights []F `json:"weights"`
-			Means   []F `json:"means"`
-			Stds    []F `json:"stds"`
-		}{g.mixture.Weights, g.mixture.Means, g.mixture.Stds})
+		}{g.samples.Values, g.samples.Weights})
 	}
-	return json.Marshal(struct {
-		Values  []F `json:"values"`
-		Weights []F `json:"weights"`
-	}{g.samples.Values, g.samples.Weights})
+	nd := gradientND[F]{in: g.in}
+	if m := g.mixture; m != nil {
+		nd.mixture = &cramer.MixtureNDGrad[F]{Weights: m.Weights, Means: m.Means}
+		switch g.in.Cov {
+		case mixio.Std:
+			nd.mixture.Std = m.Stds
+		case mixio.Covs:
+			nd.mixture.Chol = m.Stds
+		default:
+			nd.mixture.Stds = m.Stds
+		}
+	} else {
+		nd.samples = &cramer.SamplesNDGrad[F]{Values: g.samples.Values, Weights: g.samples.Weights}
+	}
+	return nd.MarshalJSON()
 }
 
-func newGradient[F cramer.Float](in *input) gradient[F] {
-	if in.kind == kindMixture {
-		return gradient[F]{mixture: &cramer.MixtureGrad[F]{}}
+func newGradient[F cramer.Float](in *mixio.File[F]) gradient[F] {
+	if in.Kind == mixio.KindMixture {
+		return gradient[F]{in: in, mixture: &cramer.MixtureGrad[F]{}}
 	}
-	return gradient[F]{samples: &cramer.SamplesGrad[F]{}}
+	return gradient[F]{in: in, samples: &cramer.SamplesGrad[F]{}}
 }
 
-// dist computes ℓ₂²(p, q) in precision F and prints it.
-func dist[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error {
-	if err := validate[F](p); err != nil {
-		return err
-	}
-	if err := validate[F](q); err != nil {
-		return err
-	}
+// dist computes the exact ℓ₂²(p, q) of inputs of dimension 1 in precision
+// F and prints it.
+func dist[F cramer.Float](p, q *mixio.File[F], opt distOptions, stdout io.Writer) error {
 	var gp, gq gradient[F]
 	if opt.grad {
-		gp, gq = newGradient[F](p), newGradient[F](q)
+		gp, gq = newGradient(p), newGradient(q)
 	}
+	mp, pMix := p.Mixture1D()
+	mq, qMix := q.Mixture1D()
+	sp, _ := p.Samples1D()
+	sq1, _ := q.Samples1D()
 	var ws cramer.Workspace[F]
 	var sq F
 	var err error
 	switch {
-	case p.kind == kindMixture && q.kind == kindMixture:
-		sq, err = ws.SquaredGrad(mixtureOf[F](p), mixtureOf[F](q), gp.mixture, gq.mixture)
-		err = rename(err, map[string]*input{"p": p, "q": q})
-	case p.kind == kindMixture:
-		sq, err = ws.SquaredToSamplesGrad(mixtureOf[F](p), samplesOf[F](q), gp.mixture, gq.samples)
-		err = rename(err, map[string]*input{"p": p, "x": q})
-	case q.kind == kindMixture:
+	case pMix && qMix:
+		sq, err = ws.SquaredGrad(mp, mq, gp.mixture, gq.mixture)
+		err = rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
+	case pMix:
+		sq, err = ws.SquaredToSamplesGrad(mp, sq1, gp.mixture, gq.samples)
+		err = rename(err, map[string]*mixio.File[F]{"p": p, "x": q})
+	case qMix:
 		// ℓ₂² is symmetric: ℓ₂²(samples, mixture) = ℓ₂²(mixture, samples).
-		sq, err = ws.SquaredToSamplesGrad(mixtureOf[F](q), samplesOf[F](p), gq.mixture, gp.samples)
-		err = rename(err, map[string]*input{"p": q, "x": p})
+		sq, err = ws.SquaredToSamplesGrad(mq, sp, gq.mixture, gp.samples)
+		err = rename(err, map[string]*mixio.File[F]{"p": q, "x": p})
 	default:
-		sq, err = ws.SquaredSamplesGrad(samplesOf[F](p), samplesOf[F](q), gp.samples, gq.samples)
-		err = rename(err, map[string]*input{"x": p, "y": q})
+		sq, err = ws.SquaredSamplesGrad(sp, sq1, gp.samples, gq.samples)
+		err = rename(err, map[string]*mixio.File[F]{"x": p, "y": q})
 	}
 	if err != nil {
 		return err
@@ -215,8 +255,8 @@ func dist[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error 
 	}
 
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "P\t%s  (%s, %s)\n", p.name, p.kind, p.describe())
-	fmt.Fprintf(tw, "Q\t%s  (%s, %s)\n", q.name, q.kind, q.describe())
+	fmt.Fprintf(tw, "P\t%s  (%s, %s)\n", p.Name, p.Kind, p.Describe())
+	fmt.Fprintf(tw, "Q\t%s  (%s, %s)\n", q.Name, q.Kind, q.Describe())
 	fmt.Fprintf(tw, "squared Cramér distance ℓ₂²\t%s\n", ftoa(sq))
 	fmt.Fprintf(tw, "Cramér distance ℓ₂\t%s\n", ftoa(d))
 	fmt.Fprintf(tw, "energy distance √(2ℓ₂²)\t%s  (= scipy.stats.energy_distance)\n", ftoa(energy))
@@ -225,8 +265,8 @@ func dist[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error 
 		return &internalError{fmt.Errorf("writing the result: %w", err)}
 	}
 	if opt.grad {
-		printGradient(stdout, "P", p, gp)
-		printGradient(stdout, "Q", q, gq)
+		printGradient(stdout, "P", gp)
+		printGradient(stdout, "Q", gq)
 	}
 	return nil
 }
@@ -255,22 +295,10 @@ func writeJSON[F cramer.Float](w io.Writer, sq F, directions, dim int, gradP, gr
 	return nil
 }
 
-// rename rewrites a library *InputError whose Arg is one of the keys of
-// args (the library's argument names) to name that input's file.
-func rename(err error, args map[string]*input) error {
-	var ie *cramer.InputError
-	if errors.As(err, &ie) {
-		if in, ok := args[ie.Arg]; ok {
-			return in.rename(err)
-		}
-	}
-	return err
-}
-
 // printGradient prints a table of ∂ℓ₂²/∂(parameter), one row per component
 // or sample.
-func printGradient[F cramer.Float](w io.Writer, label string, in *input, g gradient[F]) {
-	fmt.Fprintf(w, "\ngradient of ℓ₂² with respect to %s (%s):\n", label, in.name)
+func printGradient[F cramer.Float](w io.Writer, label string, g gradient[F]) {
+	fmt.Fprintf(w, "\ngradient of ℓ₂² with respect to %s (%s):\n", label, g.in.Name)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if g.mixture != nil {
 		fmt.Fprintf(tw, "i\t∂/∂weight\t∂/∂mean\t∂/∂std\t\n")

@@ -76,6 +76,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"malformed JSON", "p.json", `{"weights": [1, 0.5`, nil, []string{"malformed JSON", ":1:"}},
 		{"malformed JSON later line", "p.json", "{\n \"weights\": [1],\n \"means\": [0] \"stds\": [1]}", nil, []string{"malformed JSON", ":3:"}},
+		{"malformed JSON in a field's value", "p.json", "{\n  \"weights\": [0.5, 0.5],\n\n\n\n  \"means\": [0, 1, 2,,\n  \"stds\": [1, 1]\n}\n", nil, []string{"malformed JSON", ":6:21:", `in "means"`}},
 		{"empty JSON file", "p.json", "", nil, []string{"empty"}},
 		{"not an object", "p.json", `[1, 2, 3]`, nil, []string{"JSON object"}},
 		{"trailing data", "p.json", goodMixture + ` {}`, nil, []string{"after the top-level object"}},
@@ -176,7 +177,7 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("unknown --impl: %q does not name it", stderr)
 	}
 	for _, args := range [][]string{{"help"}, {"--help"}, {"dist", "-h"}, {"bench", "--help"}, {"kernels", "-h"}} {
-		if status, stdout, _ := runCmd(t, args...); status != exitOK || !strings.Contains(stdout, "usage:") {
+		if status, stdout, _ := runCmd(t, args...); status != exitOK || !strings.Contains(strings.ToLower(stdout), "usage:") {
 			t.Errorf("%q: exit status %d, stdout %q", args, status, stdout)
 		}
 	}
@@ -901,8 +902,10 @@ func toF32ND(m cramer.MixtureND[float64]) cramer.MixtureND[float32] {
 	return cramer.MixtureND[float32]{Dim: m.Dim, Weights: f(m.Weights), Means: f(m.Means), Chol: f(m.Chol), Stds: f(m.Stds), Std: f(m.Std)}
 }
 
-// A 1-D file next to a D-dimensional one with D = 1 joins the sliced
-// computation, whose directions are ±1: the univariate value.
+// A file in the D-dimensional layout with D = 1 is the exact 1-D case: the
+// univariate value with directions 0, the 1-D text output, and gradients in
+// the file's layout (rows of one coordinate, the file's covariance field)
+// equal to the 1-D gradients.
 func TestDistNDDimensionOne(t *testing.T) {
 	want, err := cramer.Squared(readMixture(t, exampleP), readMixture(t, exampleQ))
 	if err != nil {
@@ -924,9 +927,34 @@ func TestDistNDDimensionOne(t *testing.T) {
 		nested := writeJSONFile(t, "q1.json", m)
 		for _, extra := range [][]string{nil, {"--exact"}} {
 			out := parseDist(t, append([]string{"--json", exampleP, nested}, extra...)...)
-			if math.Abs(out.Squared-want) > 1e-12*want || out.Dim != 1 {
-				t.Errorf("1-D vs %s %q: squared %v dim %d, want %v 1", nested, extra, out.Squared, out.Dim, want)
+			if math.Abs(out.Squared-want) > 1e-12*want || out.Dim != 1 || out.Directions != 0 {
+				t.Errorf("1-D vs %s %q: squared %v dim %d directions %d, want %v 1 0", nested, extra, out.Squared, out.Dim, out.Directions, want)
 			}
+		}
+		flat := parseDist(t, "--json", "--grad", exampleP, exampleQ)
+		out := parseDist(t, "--json", "--grad", exampleP, nested)
+		k := len(q.Weights)
+		gradShape(t, "grad_q", out.GradQ, "means", k, 1)
+		cov, dims := "std", []int{k}
+		switch {
+		case m.Stds != nil:
+			cov, dims = "stds", []int{k, 1}
+		case m.Covs != nil:
+			cov, dims = "chol", []int{k, 1, 1}
+		}
+		gradShape(t, "grad_q", out.GradQ, cov, dims...)
+		if !slices.Equal(gradKeys(out.GradQ), []string{cov, "means", "weights"}) && !slices.Equal(gradKeys(out.GradQ), []string{"means", cov, "weights"}) {
+			t.Errorf("grad_q fields %q, want weights, means, %s", gradKeys(out.GradQ), cov)
+		}
+		for _, f := range [][2]string{{"means", "means"}, {cov, "stds"}, {"weights", "weights"}} {
+			got := strings.NewReplacer("[", "", "]", "").Replace(string(out.GradQ[f[0]]))
+			if w := strings.NewReplacer("[", "", "]", "").Replace(string(flat.GradQ[f[1]])); got != w {
+				t.Errorf("grad_q.%s = %s, want the 1-D %s %s", f[0], got, f[1], w)
+			}
+		}
+		_, text, _ := runCmd(t, "dist", exampleP, nested)
+		if !strings.Contains(text, "energy distance") || strings.Contains(text, "sliced") || !strings.Contains(text, "1 dimension") {
+			t.Errorf("text output is not the exact 1-D one:\n%s", text)
 		}
 	}
 }
@@ -1011,9 +1039,29 @@ func TestDistNDExact(t *testing.T) {
 		}
 	}
 
-	// --exact has no gradient.
+	// --exact has gradients for two isotropic mixtures only: those of
+	// SlicedSquaredExactGrad.
 	status, stdout, stderr = runCmd(t, "dist", "--exact", "--grad", "--json", exampleQ3, exampleSamples3)
-	wantOneLineError(t, status, stdout, stderr, "--grad", "--exact")
+	wantOneLineError(t, status, stdout, stderr, "--grad", "--exact", "sample sets")
+	{
+		iso := writeJSONFile(t, "iso2.json", iso2)
+		isob := writeJSONFile(t, "iso2b.json", iso2b)
+		out := parseDist(t, "--json", "--grad", "--exact", iso, isob)
+		var gp, gq cramer.MixtureNDGrad[float64]
+		want, err := cramer.SlicedSquaredExactGrad(iso2.lib(t), iso2b.lib(t), &gp, &gq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Squared != want || out.Directions != 0 {
+			t.Errorf("--exact --grad: squared %v directions %d, want %v 0", out.Squared, out.Directions, want)
+		}
+		std := gradShape(t, "grad_p", out.GradP, "std", len(gp.Std)).([]any)
+		for i, v := range std {
+			if v.(float64) != gp.Std[i] {
+				t.Errorf("--exact --grad: grad_p.std[%d] = %v, want %v", i, v, gp.Std[i])
+			}
+		}
+	}
 }
 
 // gradShape decodes a gradient field into v (a slice of the expected

@@ -9,18 +9,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/mixio"
 )
 
 // gradientND is the derivative of the sliced ℓ₂² with respect to one input,
 // in the shape of that input's file.
 type gradientND[F cramer.Float] struct {
-	in      *input
+	in      *mixio.File[F]
 	mixture *cramer.MixtureNDGrad[F]
 	samples *cramer.SamplesNDGrad[F]
 }
 
-func newGradientND[F cramer.Float](in *input) gradientND[F] {
-	if in.kind == kindMixture {
+func newGradientND[F cramer.Float](in *mixio.File[F]) gradientND[F] {
+	if in.Kind == mixio.KindMixture {
 		return gradientND[F]{in: in, mixture: &cramer.MixtureNDGrad[F]{}}
 	}
 	return gradientND[F]{in: in, samples: &cramer.SamplesNDGrad[F]{}}
@@ -29,13 +30,9 @@ func newGradientND[F cramer.Float](in *input) gradientND[F] {
 // MarshalJSON gives a D-dimensional mixture's gradient as "weights" [K],
 // "means" [[D]…] and the covariance parameter of the file: "chol" [[[D×D]]]
 // (lower-triangular Cholesky factors, for "covs"), "stds" [[D]…] or "std"
-// [K]; a sample set's as "values" [[D]…] and "weights" [N]. A 1-D file's
-// gradient is flat, as in the 1-D computation.
+// [K]; a sample set's as "values" [[D]…] and "weights" [N].
 func (g gradientND[F]) MarshalJSON() ([]byte, error) {
-	d := g.in.dim
-	if !g.in.nd {
-		return g.flat().MarshalJSON()
-	}
+	d := g.in.Dim
 	if g.samples != nil {
 		return json.Marshal(struct {
 			Values  [][]F `json:"values"`
@@ -50,26 +47,17 @@ func (g gradientND[F]) MarshalJSON() ([]byte, error) {
 		Stds    [][]F   `json:"stds,omitempty"`
 		Std     []F     `json:"std,omitempty"`
 	}{Weights: m.Weights, Means: split(m.Means, d)}
-	switch g.in.form {
-	case formCovs:
+	switch g.in.Cov {
+	case mixio.Covs:
 		for _, l := range split(m.Chol, d*d) {
 			out.Chol = append(out.Chol, split(l, d))
 		}
-	case formStds:
+	case mixio.Stds:
 		out.Stds = split(m.Stds, d)
-	case formStd:
+	case mixio.Std:
 		out.Std = m.Std
 	}
 	return json.Marshal(out)
-}
-
-// flat returns the gradient of a 1-D file in the 1-D computation's form (its
-// mixture's covariances are the diagonal stds of dimension 1).
-func (g gradientND[F]) flat() gradient[F] {
-	if m := g.mixture; m != nil {
-		return gradient[F]{mixture: &cramer.MixtureGrad[F]{Weights: m.Weights, Means: m.Means, Stds: m.Stds}}
-	}
-	return gradient[F]{samples: &cramer.SamplesGrad[F]{Values: g.samples.Values, Weights: g.samples.Weights}}
 }
 
 // split cuts x into rows of n.
@@ -81,69 +69,57 @@ func split[F any](x []F, n int) [][]F {
 	return out
 }
 
-// isotropic returns m with its covariances in the isotropic form the exact
-// sliced distance needs, and whether they are isotropic: given as "std", or
-// in dimension 1, where every form is one scale per component.
-func isotropic[F cramer.Float](m cramer.MixtureND[F]) (cramer.MixtureND[F], bool) {
-	switch {
-	case m.Std != nil:
-		return m, true
-	case m.Dim != 1:
-		return m, false
-	case m.Stds != nil:
-		m.Std, m.Stds = m.Stds, nil
-	default: // a 1×1 Cholesky factor is the std
-		m.Std, m.Chol = m.Chol, nil
-	}
-	return m, true
-}
-
 // exactError explains that --exact does not apply to the mixture in.
-func exactError(in *input) error {
-	form := map[string]string{formCovs: "full covariances (\"covs\")", formStds: "diagonal covariances (\"stds\")"}[in.form]
-	return inputErr(in.name, in.form, -1, "--exact needs isotropic mixtures (\"std\") or sample sets, and this mixture has %s; drop --exact for the sliced distance over --directions random directions", form)
+func exactError[F cramer.Float](in *mixio.File[F]) error {
+	form := map[mixio.Cov]string{mixio.Covs: "full covariances (\"covs\")", mixio.Stds: "diagonal covariances (\"stds\")"}[in.Cov]
+	return &cramer.InputError{Arg: in.Name, Field: string(in.Cov), Index: -1,
+		Reason: fmt.Sprintf("--exact needs isotropic mixtures (\"std\") or sample sets, and this mixture has %s; drop --exact for the sliced distance over --directions random directions", form)}
 }
 
 // distND computes the sliced ℓ₂² of D-dimensional inputs in precision F,
 // over opt.directions random directions or, with opt.exact, exactly, and
 // prints it.
-func distND[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) error {
-	if err := validateND[F](p); err != nil {
-		return err
-	}
-	if err := validateND[F](q); err != nil {
-		return err
-	}
-	d := p.dim
+func distND[F cramer.Float](p, q *mixio.File[F], opt distOptions, stdout io.Writer) error {
+	d := p.Dim
 	var sq F
 	var err error
 	var gp, gq gradientND[F]
 	directions := 0
-	if opt.exact {
-		if opt.grad {
-			return fmt.Errorf("--grad with --exact: the exact sliced distance has no gradient; drop --exact for gradients averaged over --directions random directions")
+	switch {
+	case opt.exact && opt.grad:
+		if p.Kind != mixio.KindMixture || q.Kind != mixio.KindMixture {
+			return fmt.Errorf("--grad with --exact: the exact sliced distance has gradients for two isotropic mixtures only, not for sample sets; drop --exact for gradients averaged over --directions random directions")
 		}
-		sq, err = exactND[F](p, q)
-	} else {
+		for _, in := range []*mixio.File[F]{p, q} {
+			if in.Cov != mixio.Std {
+				return exactError(in)
+			}
+		}
+		gp, gq = newGradientND(p), newGradientND(q)
+		sq, err = cramer.SlicedSquaredExactGrad(p.Mixture, q.Mixture, gp.mixture, gq.mixture)
+		err = rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
+	case opt.exact:
+		sq, err = exactND(p, q)
+	default:
 		directions = opt.directions
 		if opt.grad {
-			gp, gq = newGradientND[F](p), newGradientND[F](q)
+			gp, gq = newGradientND(p), newGradientND(q)
 		}
 		dirs := cramer.RandomDirections[F](d, opt.directions, opt.seed)
 		switch {
-		case p.kind == kindMixture && q.kind == kindMixture:
-			sq, err = cramer.SlicedSquaredGrad(mixtureNDOf[F](p), mixtureNDOf[F](q), dirs, gp.mixture, gq.mixture)
-			err = rename(err, map[string]*input{"p": p, "q": q})
-		case p.kind == kindMixture:
-			sq, err = cramer.SlicedSquaredToSamples(mixtureNDOf[F](p), samplesNDOf[F](q), dirs, gp.mixture, gq.samples)
-			err = rename(err, map[string]*input{"p": p, "x": q})
-		case q.kind == kindMixture:
+		case p.Kind == mixio.KindMixture && q.Kind == mixio.KindMixture:
+			sq, err = cramer.SlicedSquaredGrad(p.Mixture, q.Mixture, dirs, gp.mixture, gq.mixture)
+			err = rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
+		case p.Kind == mixio.KindMixture:
+			sq, err = cramer.SlicedSquaredToSamples(p.Mixture, q.Samples, dirs, gp.mixture, gq.samples)
+			err = rename(err, map[string]*mixio.File[F]{"p": p, "x": q})
+		case q.Kind == mixio.KindMixture:
 			// Symmetric, as in one dimension.
-			sq, err = cramer.SlicedSquaredToSamples(mixtureNDOf[F](q), samplesNDOf[F](p), dirs, gq.mixture, gp.samples)
-			err = rename(err, map[string]*input{"p": q, "x": p})
+			sq, err = cramer.SlicedSquaredToSamples(q.Mixture, p.Samples, dirs, gq.mixture, gp.samples)
+			err = rename(err, map[string]*mixio.File[F]{"p": q, "x": p})
 		default:
-			sq, err = cramer.SlicedSquaredSamples(samplesNDOf[F](p), samplesNDOf[F](q), dirs, gp.samples, gq.samples)
-			err = rename(err, map[string]*input{"x": p, "y": q})
+			sq, err = cramer.SlicedSquaredSamples(p.Samples, q.Samples, dirs, gp.samples, gq.samples)
+			err = rename(err, map[string]*mixio.File[F]{"x": p, "y": q})
 		}
 	}
 	if err != nil {
@@ -163,8 +139,8 @@ func distND[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) erro
 		method = fmt.Sprintf("exact sliced Cramér distance (averaged over all directions), dimension %d", d)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "P\t%s  (%s, %s)\n", p.name, p.kind, p.describe())
-	fmt.Fprintf(tw, "Q\t%s  (%s, %s)\n", q.name, q.kind, q.describe())
+	fmt.Fprintf(tw, "P\t%s  (%s, %s)\n", p.Name, p.Kind, p.Describe())
+	fmt.Fprintf(tw, "Q\t%s  (%s, %s)\n", q.Name, q.Kind, q.Describe())
 	fmt.Fprintf(tw, "method\t%s\n", method)
 	fmt.Fprintf(tw, "squared sliced Cramér distance SC₂²\t%s\n", ftoa(sq))
 	fmt.Fprintf(tw, "sliced Cramér distance SC₂\t%s\n", ftoa(F(math.Sqrt(float64(sq)))))
@@ -180,33 +156,27 @@ func distND[F cramer.Float](p, q *input, opt distOptions, stdout io.Writer) erro
 }
 
 // exactND computes the exact sliced ℓ₂²: isotropic mixtures and sample sets.
-func exactND[F cramer.Float](p, q *input) (F, error) {
+func exactND[F cramer.Float](p, q *mixio.File[F]) (F, error) {
 	// Order the pair as the library wants it: a mixture first.
-	if p.kind == kindSamples && q.kind == kindMixture {
+	if p.Kind == mixio.KindSamples && q.Kind == mixio.KindMixture {
 		p, q = q, p
 	}
-	var mp, mq cramer.MixtureND[F]
-	ok := true
-	if p.kind == kindMixture {
-		if mp, ok = isotropic(mixtureNDOf[F](p)); !ok {
-			return 0, exactError(p)
+	for _, in := range []*mixio.File[F]{p, q} {
+		if in.Kind == mixio.KindMixture && in.Cov != mixio.Std {
+			return 0, exactError(in)
 		}
 	}
-	if q.kind == kindMixture {
-		if mq, ok = isotropic(mixtureNDOf[F](q)); !ok {
-			return 0, exactError(q)
-		}
-	}
+	mp, mq := p.Mixture, q.Mixture
 	switch {
-	case p.kind == kindMixture && q.kind == kindMixture:
+	case p.Kind == mixio.KindMixture && q.Kind == mixio.KindMixture:
 		sq, err := cramer.SlicedSquaredExact(mp, mq)
-		return sq, rename(err, map[string]*input{"p": p, "q": q})
-	case p.kind == kindMixture:
-		sq, err := cramer.SlicedSquaredToSamplesExact(mp, samplesNDOf[F](q))
-		return sq, rename(err, map[string]*input{"p": p, "x": q})
+		return sq, rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
+	case p.Kind == mixio.KindMixture:
+		sq, err := cramer.SlicedSquaredToSamplesExact(mp, q.Samples)
+		return sq, rename(err, map[string]*mixio.File[F]{"p": p, "x": q})
 	default:
-		sq, err := cramer.SlicedSquaredSamplesExact(samplesNDOf[F](p), samplesNDOf[F](q))
-		return sq, rename(err, map[string]*input{"x": p, "y": q})
+		sq, err := cramer.SlicedSquaredSamplesExact(p.Samples, q.Samples)
+		return sq, rename(err, map[string]*mixio.File[F]{"x": p, "y": q})
 	}
 }
 
@@ -215,8 +185,8 @@ func exactND[F cramer.Float](p, q *input) (F, error) {
 // lower triangle).
 func printGradientND[F cramer.Float](w io.Writer, label string, g gradientND[F]) {
 	in := g.in
-	d := in.dim
-	fmt.Fprintf(w, "\ngradient of SC₂² with respect to %s (%s):\n", label, in.name)
+	d := in.Dim
+	fmt.Fprintf(w, "\ngradient of SC₂² with respect to %s (%s):\n", label, in.Name)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if m := g.mixture; m != nil {
 		cov, n := "∂/∂std", 1
@@ -224,8 +194,6 @@ func printGradientND[F cramer.Float](w io.Writer, label string, g gradientND[F])
 		switch {
 		case m.Chol != nil:
 			cov, n, par = "∂/∂chol (lower triangle by rows)", d*d, m.Chol
-		case m.Stds != nil && !in.nd: // a 1-D file
-			cov, n, par = "∂/∂std", 1, m.Stds
 		case m.Stds != nil:
 			cov, n, par = "∂/∂stds", d, m.Stds
 		default:
