@@ -27,7 +27,6 @@ type gmAgent struct {
 	loss   mixtureLoss
 
 	// scratch, reused across updates
-	nb           int
 	tw, tm, ts   []float64 // target mixtures, B × K each
 	nw, nm, ns   []float64 // decoded next-state mixture of one example
 	rawSel, gSel []float64 // chosen action's raw outputs and their gradient, B × 3K
