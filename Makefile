@@ -11,7 +11,7 @@ GENERATED := internal/approx purego asm
 
 .NOTPARALLEL:
 .PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
-	generate check-generate fuzz-short bench demo fuzz-arm64
+	generate check-generate fuzz-short bench bench-libmvec demo fuzz-arm64
 
 all: test
 
@@ -63,7 +63,7 @@ test-nofma:
 
 # Race tests of the parallel paths (the full suite under -race is too slow).
 test-race:
-	$(GO) test -race -run 'Parallel|Deterministic' .
+	$(GO) test -race -run 'Parallel|Deterministic' . ./fit
 	$(GO) test -race -run 'KernelChoiceParallel' ./kernels
 
 ## test-arm64: the tests of every package that holds or reaches the
@@ -108,15 +108,33 @@ check-generate: generate
 fuzz-short:
 	FUZZTIME='$(FUZZTIME)' GO='$(GO)' .ci/fuzz native
 
-## bench: the cross-implementation benchmarks.
+## bench: the cross-implementation benchmarks. With cgo, gcc and glibc's
+## libmvec (glibc >= 2.35) on an AVX2 + FMA machine, `make bench-libmvec`
+## adds the C comparison (bench/libmvec.go: a direct C loop over
+## _ZGVdN4v_erf/_ZGVdN4v_exp and the float32 _ZGVdN8v_erff/_ZGVdN8v_expf)
+## and runs the cross kernels and the batch workloads next to it:
+##   go test -tags libmvec -run '^$' -bench 'Kernels/.*/kernel=CrossRowSums|Batch' ./bench
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./bench/...
 
-## demo: the distance between the two example mixtures, and a throughput figure.
+bench-libmvec:
+	$(GO) test -tags libmvec -run 'Libmvec' ./bench
+	$(GO) test -tags libmvec -run '^$$' -bench 'Kernels/.*/kernel=CrossRowSums|Batch' -benchmem -count 6 ./bench
+
+## demo: the distance between the two example mixtures, a throughput figure,
+## and a mixture of 8 components fitted to 1000 2-D points (the model and a
+## PNG of the fit go to DEMO_DIR).
+DEMO_DIR ?= $(or $(TMPDIR),/tmp)/cramer-demo
 demo:
 	$(GO) run ./cmd/cramer dist testdata/examples/p.json testdata/examples/q.json
 	@echo
 	$(GO) run ./cmd/cramer bench --workload mixtures-1024
+	@echo
+	@mkdir -p '$(DEMO_DIR)'
+	$(GO) run ./cmd/cramer fit --k 8 --restarts 3 --out '$(DEMO_DIR)/model.json' --plot '$(DEMO_DIR)/fit.png' testdata/examples/clusters2.csv
+	$(GO) run ./cmd/cramer dist '$(DEMO_DIR)/model.json' testdata/examples/clusters2.csv
+	@echo
+	@echo "the PNG of the fit: $(DEMO_DIR)/fit.png"
 
 ## fuzz-arm64: fuzz every target in ./fuzz as an arm64 binary under
 ## qemu-aarch64-static with FUZZTIME_ARM64 new inputs each (see .ci/fuzz),

@@ -3,7 +3,7 @@ package cramer
 import (
 	"cmp"
 	"math"
-	"slices"
+	"unsafe"
 )
 
 // Sample sets are mixtures of point masses, and between point masses every
@@ -13,240 +13,489 @@ import (
 // is a sum over the gaps between distinct values of gap × (cumulative
 // weights). Only gaps and weights enter, never the values themselves, so an
 // offset common to all points (1e12 + a small spread) costs no accuracy.
+//
+// Each set is sorted on its own (radix.go); the two sorted sets are then
+// walked together group by group, a group being all the points of one value
+// (−0 and +0 are one value). A group's weight is the sum of its weights in
+// sorted order, ties ordered by weight, so that two sets holding the same
+// points with the same weights, in any order, give the same bits and the
+// running difference of their CDFs stays exactly 0.
+//
+// Memory: the sorted keys of both sets (8 bytes per key in float64, 4 in
+// float32) and a ping-pong half as long as the larger set that has no
+// gradient output (a gradient output, written last, serves as its set's
+// ping-pong half); indices (4 bytes) for the sets that need the permutation
+// (gradients, weights) and the weights in sorted order (8 bytes) for
+// weighted sets. Gradients need the weight above
+// and the distance sum to the points above every group, a backward
+// recurrence: instead of an array over all groups, a forward walk records
+// its state every walkBlock groups, and the blocks are then redone in
+// reverse order, each forward into a buffer of walkBlock groups and back.
 
-// sampleRec is one point of a sorted sample set: its value, its weight (signed
-// in the merged two-set order: + for x, − for y), and where it came from
-// (index i of x, or −1−j for index j of y).
-type sampleRec struct {
-	v, w float64
-	i    int
+// walkBlock is the number of groups a backward walk holds at a time (a
+// variable so that tests can exercise block boundaries with small sets).
+var walkBlock = 2048
+
+// sortedSet is one sample set sorted by value.
+type sortedSet[K radixKey] struct {
+	k   []K       // keys, increasing
+	w   []float64 // weights in sorted order (ties by weight); nil: every weight is u
+	idx []uint32  // idx[r] is the position in the set of the r-th point; nil when not needed
+	u   float64
+}
+
+// groupSum returns the weight of the points [i, e) (one group): (e−i)·u, or
+// the compensated sum of the weights in sorted order.
+func (s *sortedSet[K]) groupSum(i, e int) float64 {
+	if s.w == nil {
+		return float64(e-i) * s.u
+	}
+	if e == i+1 {
+		return s.w[i]
+	}
+	var g ksum
+	for _, w := range s.w[i:e] {
+		g.add(w)
+	}
+	return g.val()
+}
+
+// weight returns the weight of the r-th point.
+func (s *sortedSet[K]) weight(r int) float64 {
+	if s.w == nil {
+		return s.u
+	}
+	return s.w[r]
+}
+
+// walkCheckpoint is the state of a forward walk at the start of a block:
+// the positions in both sets, C≤ of the group below, L at that group, and its
+// value.
+type walkCheckpoint struct {
+	i, j      int
+	cum, left ksum
+	prev      float64
+}
+
+// groupRec is one group of a block being walked backward: its value and
+// weight (signed: x − y), C< and C≤ (the signed weight below it, and up to
+// and including it), L (the distance sum to the points below), and where its
+// points start in each set.
+type groupRec struct {
+	v, d, less, le, left float64
+	i, j                 int
+}
+
+// walkOut says what a backward walk writes: for two sets the gradients of
+// x and y (each pair of slices nil when not wanted), for one set (self) the
+// derivatives of its self sum.
+type walkOut[F Float] struct {
+	self           bool
+	xv, xw, yv, yw []F
+	dv, dw         []float64 // self-sum derivatives in float64
+	fv, fw         []F       // or in F
 }
 
 // sampleScratch holds the buffers of the sample-set computations; they grow
 // to the largest problem seen and are reused.
 type sampleScratch struct {
-	a, b []sampleRec // the two sets, sorted
-	m    []sampleRec // the merged order, signed weights
-	up   []float64   // per group start: weight strictly above the group
-	rgt  []float64   // per group start: Σ_{l above} wₗ·(xₗ − z)
-
-	// radix sort (see radixOrder): the items and the other half of their
-	// ping-pong, and the digit counters of every pass.
-	items, tmp []radixItem
-	cnt        []int
+	r64 radixScratch[uint64]
+	r32 radixScratch[uint32]
+	w   []float64 // weights of weighted sets in sorted order
+	cps []walkCheckpoint
+	rec []groupRec
+	run runSorter
 }
 
-// compareRec orders points by value, then weight, then origin (a total order,
-// so the sorted order does not depend on the sorting algorithm). Values and
-// weights are not NaN (validated); -0 and +0 compare equal as values and form
-// one group.
-func compareRec(p, q sampleRec) int {
-	switch {
-	case p.v < q.v:
-		return -1
-	case p.v > q.v:
-		return 1
-	case p.w < q.w:
-		return -1
-	case p.w > q.w:
-		return 1
+// radixOf returns the radix scratch for keys K.
+func radixOf[K radixKey](sc *sampleScratch) *radixScratch[K] {
+	var k K
+	if unsafe.Sizeof(k) == 8 {
+		return any(&sc.r64).(*radixScratch[K])
 	}
-	return cmp.Compare(p.i, q.i)
+	return any(&sc.r32).(*radixScratch[K])
 }
 
-// loadSorted copies x into dst as records (weights 1/N when nil; index i, or
-// −1−i when neg) sorted in compareRec order: by slices.SortFunc below
-// radixMinN points, by radixLoad from there on (the same order, compareRec
-// being a total order).
-func loadSorted[F Float](dst []sampleRec, x Samples[F], neg bool, sc *sampleScratch) []sampleRec {
-	n := len(x.Values)
-	dst = grow(dst, n)
-	if n < radixMinN {
-		u := 1 / float64(n)
-		for i := range x.Values {
-			dst[i] = loadRec(x, i, u, neg)
+// scratchBytes returns the capacity of the buffers in bytes.
+func (sc *sampleScratch) scratchBytes() int {
+	return 8*cap(sc.r64.keys) + 4*cap(sc.r64.idx) + 4*cap(sc.r64.cnt) +
+		4*cap(sc.r32.keys) + 4*cap(sc.r32.idx) + 4*cap(sc.r32.cnt) +
+		8*cap(sc.w) + int(unsafe.Sizeof(walkCheckpoint{}))*cap(sc.cps) + int(unsafe.Sizeof(groupRec{}))*cap(sc.rec)
+}
+
+// tmpBuf is memory that a sort may use as its ping-pong half: keys and
+// indices of at least the set's length, or nil.
+type tmpBuf[K radixKey] struct {
+	k []K
+	i []uint32
+}
+
+// outputTmp returns the memory of the gradient outputs g as the ping-pong
+// half of the sort of a set of n points (g.Values holds n keys, g.Weights n
+// indices: every element is written with the gradient afterwards), or a
+// zero tmpBuf when g is nil or shares memory with one of the inputs.
+func outputTmp[F Float, K radixKey](g *SamplesGrad[F], n int, inputs ...[]F) tmpBuf[K] {
+	if g == nil || len(g.Values) < n || len(g.Weights) < n {
+		return tmpBuf[K]{}
+	}
+	for _, in := range inputs {
+		if overlaps(g.Values, in) || overlaps(g.Weights, in) {
+			return tmpBuf[K]{}
 		}
-		slices.SortFunc(dst, compareRec)
-		return dst
 	}
-	radixLoad(dst, x, neg, sc)
-	return dst
+	return tmpBuf[K]{asWords[K](g.Values[:n]), asWords[uint32](g.Weights[:n])}
 }
 
-// radixLoad writes the records of x into rec (of length len(x.Values)) in
-// compareRec order, by radix sort: no allocation once sc is warm. radixOrder
-// sorts them by value, then index; the records of each run of equal values
-// (v == v: a run may hold −0s and +0s) are then put in (weight, index) order.
-// Runs are rare and short for continuous data, and in order already for equal
-// weights (unweighted samples); the worst case, all values equal with
-// different weights, sorts the one run by slices.SortFunc in O(N log N).
-func radixLoad[F Float](rec []sampleRec, x Samples[F], neg bool, sc *sampleScratch) {
-	n := len(x.Values)
-	u := 1 / float64(n)
-	for k, it := range radixOrder(x, neg, sc) {
-		rec[k] = loadRec(x, it.p, u, neg)
+// asWords returns the memory of v as a slice of T (whose size divides F's).
+func asWords[T radixKey, F Float](v []F) []T {
+	var t T
+	var f F
+	if len(v) == 0 {
+		return nil
 	}
-	for s := 0; s < n-1; {
-		e := s + 1
-		for e < n && rec[e].v == rec[s].v {
-			e++
-		}
-		if e-s > 1 {
-			sortRun(rec[s:e])
-		}
-		s = e
-	}
+	return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(v))), len(v)*int(unsafe.Sizeof(f)/unsafe.Sizeof(t)))
 }
 
-// loadRec returns the record of point i of x (weight u = 1/N when x.Weights
-// is nil; index −1−i when neg).
-func loadRec[F Float](x Samples[F], i int, u float64, neg bool) sampleRec {
-	w := u
-	if x.Weights != nil {
-		w = float64(x.Weights[i])
-	}
-	idx := i
-	if neg {
-		idx = -1 - i
-	}
-	return sampleRec{float64(x.Values[i]), w, idx}
-}
-
-// sortRun sorts a run of records of equal values in compareRec order: nothing
-// to do when it is in order already, insertion sort when short.
-func sortRun(r []sampleRec) {
-	k := 1
-	for k < len(r) && compareRec(r[k-1], r[k]) < 0 {
-		k++
-	}
-	switch {
-	case k == len(r):
-	case len(r) <= 16:
-		for ; k < len(r); k++ {
-			x := r[k]
-			j := k
-			for ; j > 0 && compareRec(x, r[j-1]) < 0; j-- {
-				r[j] = r[j-1]
-			}
-			r[j] = x
-		}
-	default:
-		slices.SortFunc(r, compareRec)
-	}
-}
-
-// The radix sort: 11-bit digits, so 6 passes over the 64-bit keys (the last
-// one over 9 bits), with 2048 counters (16 KiB) each.
-const (
-	radixBits   = 11
-	radixSize   = 1 << radixBits
-	radixPasses = (64 + radixBits - 1) / radixBits
-	radixMinN   = 512 // below this, slices.SortFunc is faster (the counters cost ~5 µs)
-)
-
-// keyed is an item of a radix sort: the sortKey of a value and a payload p
-// that the sort carries along.
-type keyed[T int | float64] struct {
-	k uint64
-	p T
-}
-
-// radixItem is a point being radix sorted: the sort key of its value and, as
-// p, its position in the sample set.
-type radixItem = keyed[int]
-
-// radixCounters returns buf grown to the digit counters of every pass,
-// zeroed, and the counters of each pass in it.
-func radixCounters(buf []int) ([]int, [radixPasses]*[radixSize]int) {
-	buf = grow(buf, radixPasses*radixSize)
-	clear(buf)
-	var cnt [radixPasses]*[radixSize]int
-	for p := range cnt {
-		cnt[p] = (*[radixSize]int)(buf[p*radixSize:])
-	}
-	return buf, cnt
-}
-
-// radixPass moves src into dst (at least as long) in stable order of the
-// keys' digit at shift, c holding the counts of that digit in src (they
-// become offsets). When every key has the same digit the pass would move
-// nothing: it returns false and leaves dst and c alone.
-func radixPass[T int | float64](dst, src []keyed[T], c *[radixSize]int, shift uint) bool {
-	const mask = radixSize - 1
-	shift &= 63 // shift < 64 already: the mask lets the compiler drop its check
-	if len(src) == 0 || c[src[0].k>>shift&mask] == len(src) {
+// overlaps reports whether a and b share memory.
+func overlaps[A, B Float](a []A, b []B) bool {
+	if len(a) == 0 || len(b) == 0 {
 		return false
 	}
-	sum := 0
-	for d, m := range c {
-		c[d] = sum
-		sum += m
-	}
-	for _, it := range src {
-		d := it.k >> shift & mask
-		j := c[d]
-		c[d] = j + 1
-		dst[j] = it
-	}
-	return true
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	ea, eb := pa+uintptr(len(a))*unsafe.Sizeof(a[0]), pb+uintptr(len(b))*unsafe.Sizeof(b[0])
+	return pa < eb && pb < ea
 }
 
-// sortKey maps a float64 to a uint64 in the same order, with −0 and +0 (equal
-// as values) on the same key: the bits of a non-negative value with the sign
-// bit set, the negated bits (two's complement, 2⁶³ − |v|'s bits) of a negative
-// one. A value's trailing zero bits stay zero in its key, so a pass over
-// digits that are zero in every value (the low 29 bits of widened float32s)
-// is skipped whatever the signs.
-func sortKey(v float64) uint64 {
-	b := math.Float64bits(v)
-	m := uint64(int64(b) >> 63) // all ones when negative
-	return (b ^ m - m) | (^m & (1 << 63))
-}
-
-// radixOrder returns the points of x sorted by value (sortKey), then by
-// record index (i, or −1−i when neg): a stable LSD radix sort of (key,
-// position) items, which enter in increasing record index order (reversed
-// when neg). It moves 16-byte items rather than records; a pass is skipped
-// when all keys have the same digit. The result is in sc.items or sc.tmp; it
-// does not allocate once they have grown to len(x.Values).
-func radixOrder[F Float](x Samples[F], neg bool, sc *sampleScratch) []radixItem {
-	n := len(x.Values)
-	sc.items, sc.tmp = grow(sc.items, n), grow(sc.tmp, n)
-	var cnt [radixPasses]*[radixSize]int
-	sc.cnt, cnt = radixCounters(sc.cnt)
-
-	// The items and the digit counts of all passes in one sweep.
-	const mask = radixSize - 1
-	c0, c1, c2, c3, c4, c5 := cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5]
-	src, dst := sc.items[:n], sc.tmp[:n]
-	for i, v := range x.Values {
-		k := sortKey(float64(v))
-		p := i
-		if neg {
-			p = n - 1 - i
-		}
-		src[p] = radixItem{k, i}
-		c0[k&mask]++
-		c1[k>>(1*radixBits)&mask]++
-		c2[k>>(2*radixBits)&mask]++
-		c3[k>>(3*radixBits)&mask]++
-		c4[k>>(4*radixBits)&mask]++
-		c5[k>>(5*radixBits)&mask]++
+// sortSets sorts x and y (y may be empty) into sortedSets whose buffers are
+// sc's: keys for both, indices for a set when its idx flag is set or it is
+// weighted, weights in sorted order for weighted sets. ux and uy are the
+// weights of unweighted sets. tx and ty, when not zero, are memory the sort
+// of x or y uses as its ping-pong half (the gradient outputs); the others
+// share one of sc's. It does not allocate once sc has grown.
+func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idxY bool, ux, uy float64, tx, ty tmpBuf[K]) (a, b sortedSet[K]) {
+	n, m := len(x.Values), len(y.Values)
+	idxX, idxY = idxX || x.Weights != nil, (idxY || y.Weights != nil) && m > 0
+	if tx.k == nil || idxX && tx.i == nil {
+		tx = tmpBuf[K]{}
 	}
-
-	for p, c := range cnt {
-		if radixPass(dst, src, c, uint(p*radixBits)) {
-			src, dst = dst, src
+	if ty.k == nil || idxY && ty.i == nil {
+		ty = tmpBuf[K]{}
+	}
+	// The shared ping-pong half: as long as the larger set without memory
+	// of its own.
+	bigK, bigI := 0, 0
+	if tx.k == nil {
+		bigK = n
+		if idxX {
+			bigI = n
 		}
 	}
-	return src
+	if ty.k == nil {
+		bigK = max(bigK, m)
+		if idxY {
+			bigI = max(bigI, m)
+		}
+	}
+	rs := radixOf[K](sc)
+	rs.keys = grow(rs.keys, n+m+bigK)
+	a.k, b.k = rs.keys[:n:n], rs.keys[n:n+m:n+m]
+	if tx.k == nil {
+		tx.k = rs.keys[n+m:]
+	}
+	if ty.k == nil {
+		ty.k = rs.keys[n+m:]
+	}
+	ni, mi := 0, 0
+	if idxX {
+		ni = n
+	}
+	if idxY {
+		mi = m
+	}
+	if ni+mi > 0 {
+		rs.idx = grow(rs.idx, ni+mi+bigI)
+		if idxX {
+			a.idx = rs.idx[:n:n]
+			if tx.i == nil {
+				tx.i = rs.idx[ni+mi:]
+			}
+		}
+		if idxY {
+			b.idx = rs.idx[ni : ni+m : ni+m]
+			if ty.i == nil {
+				ty.i = rs.idx[ni+mi:]
+			}
+		}
+	}
+	rs.cnt = grow(rs.cnt, radixCounters)
+	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
+	if m > 0 {
+		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)
+	}
+	nw, mw := 0, 0
+	if x.Weights != nil {
+		nw = n
+	}
+	if y.Weights != nil {
+		mw = m
+	}
+	if nw+mw > 0 {
+		sc.w = grow(sc.w, nw+mw)
+	}
+	a.u, b.u = ux, uy
+	if x.Weights != nil {
+		a.w = sc.w[:n:n]
+		sortedWeights(sc, &a, x.Weights)
+	}
+	if y.Weights != nil && m > 0 {
+		b.w = sc.w[nw : nw+m : nw+m]
+		sortedWeights(sc, &b, y.Weights)
+	}
+	return a, b
 }
 
-// sampleSelf returns Σₖₗ wₖwₗ|xₖ − xₗ| (the full double sum; weights 1/N when
-// x.Weights is nil) exactly in O(N log N), as 2·Σ gap·W≤·W> over the gaps
-// between consecutive distinct sorted values, W≤ and W> the weights below and
-// above the gap (compensated sums of positive terms: nothing cancels, and the
-// identity holds whatever the total weight). x must be valid.
+// sortedWeights fills s.w with the weights in the order of s.idx and puts
+// every run of equal keys in order of weight (their indices along).
+func sortedWeights[F Float, K radixKey](sc *sampleScratch, s *sortedSet[K], w []F) {
+	for r, i := range s.idx {
+		s.w[r] = float64(w[i])
+	}
+	n := len(s.k)
+	for i := 0; i < n-1; {
+		e := i + 1
+		for e < n && s.k[e] == s.k[i] {
+			e++
+		}
+		if e-i > 1 {
+			sc.run.sort(s.w[i:e], s.idx[i:e])
+		}
+		i = e
+	}
+}
+
+// runSorter sorts a run of weights (with their indices) in increasing order
+// of weight: insertion sort when short or in order, heapsort otherwise (no
+// allocation, O(k log k)). Equal weights are interchangeable (the order of
+// −0 and +0 changes no sum), so the sort need not be stable.
+type runSorter struct{}
+
+func (runSorter) sort(w []float64, idx []uint32) {
+	k := len(w)
+	if k <= 16 {
+		for a := 1; a < k; a++ {
+			x, xi := w[a], idx[a]
+			b := a
+			for ; b > 0 && w[b-1] > x; b-- {
+				w[b], idx[b] = w[b-1], idx[b-1]
+			}
+			w[b], idx[b] = x, xi
+		}
+		return
+	}
+	sorted := true
+	for a := 1; a < k && sorted; a++ {
+		sorted = w[a-1] <= w[a]
+	}
+	if sorted {
+		return
+	}
+	sift := func(root, end int) {
+		for {
+			c := 2*root + 1
+			if c >= end {
+				return
+			}
+			if c+1 < end && w[c+1] > w[c] {
+				c++
+			}
+			if w[root] >= w[c] {
+				return
+			}
+			w[root], w[c] = w[c], w[root]
+			idx[root], idx[c] = idx[c], idx[root]
+			root = c
+		}
+	}
+	for r := k/2 - 1; r >= 0; r-- {
+		sift(r, k)
+	}
+	for end := k - 1; end > 0; end-- {
+		w[0], w[end] = w[end], w[0]
+		idx[0], idx[end] = idx[end], idx[0]
+		sift(0, end)
+	}
+}
+
+// nextGroup returns the smallest key at the heads of a and b (i, j not both
+// at the end) and the positions past its points in each set. The common case
+// of a group of one point, or one point from each set, takes no
+// data-dependent branch (the comparisons become conditional moves); longer
+// runs of ties are counted in a loop.
+func nextGroup[K radixKey](a, b *sortedSet[K], i, j int) (K, int, int) {
+	ak, bk := a.k, b.k
+	ka, kb := ^K(0), ^K(0) // no valid value has this key
+	if i < len(ak) {
+		ka = ak[i]
+	}
+	if j < len(bk) {
+		kb = bk[j]
+	}
+	k := min(ka, kb)
+	if ka == k {
+		i++
+	}
+	if kb == k {
+		j++
+	}
+	if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
+		for i < len(ak) && ak[i] == k {
+			i++
+		}
+		for j < len(bk) && bk[j] == k {
+			j++
+		}
+	}
+	return k, i, j
+}
+
+// forwardWalk walks the groups of a ∪ b in increasing order with the signed
+// weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
+// consecutive groups (C the signed weight below the gap). With checkpoints
+// it also carries L, the distance sum to the points below, and records the
+// walk's state at the start of every block of walkBlock groups into sc.cps.
+func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints bool) float64 {
+	na, nb := len(a.k), len(b.k)
+	if checkpoints {
+		sc.cps = sc.cps[:0]
+	}
+	var cum, left, total ksum
+	prev := 0.0
+	for i, j, g := 0, 0, 0; i < na || j < nb; g++ {
+		if checkpoints && g%walkBlock == 0 {
+			sc.cps = append(sc.cps, walkCheckpoint{i, j, cum, left, prev})
+		}
+		i0, j0 := i, j
+		var k K
+		k, i, j = nextGroup(a, b, i, j)
+		v := valueOf(k)
+		if g > 0 {
+			gap, c := v-prev, cum.val()
+			total.add(gap * c * c)
+			if checkpoints {
+				left.add(gap * c)
+			}
+		}
+		cum.add(a.groupSum(i0, i) - b.groupSum(j0, j))
+		prev = v
+	}
+	return total.val()
+}
+
+// backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
+// last to the first, each forward into sc.rec and then backward with C> (the
+// signed weight above a group) and R (the distance sum to the points above),
+// and writes the outputs of out for every group, from the top down:
+//
+//	two sets: S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
+//	one set:  2w·(C< − C>), 2·(L + R)
+//
+// For one set it returns the self sum 2·Σ gap·C≤·C> over the gaps.
+func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], out *walkOut[F]) float64 {
+	na, nb := len(a.k), len(b.k)
+	var above, right, self ksum
+	nextV, top := 0.0, true
+	endI, endJ := na, nb
+	if cap(sc.rec) < walkBlock {
+		sc.rec = make([]groupRec, walkBlock)
+	}
+	rec := sc.rec[:walkBlock]
+	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
+		cp := sc.cps[bi]
+		cum, left, prev := cp.cum, cp.left, cp.prev
+		nr := 0
+		for i, j, g := cp.i, cp.j, bi*walkBlock; i < endI || j < endJ; g++ {
+			i0, j0 := i, j
+			var k K
+			k, i, j = nextGroup(a, b, i, j)
+			v := valueOf(k)
+			if g > 0 {
+				left.add((v - prev) * cum.val())
+			}
+			less := cum.val()
+			d := a.groupSum(i0, i) - b.groupSum(j0, j)
+			cum.add(d)
+			rec[nr] = groupRec{v, d, less, cum.val(), left.val(), i0, j0}
+			nr++
+			prev = v
+		}
+		for r := nr - 1; r >= 0; r-- {
+			g := &rec[r]
+			ie, je := endI, endJ
+			if r+1 < nr {
+				ie, je = rec[r+1].i, rec[r+1].j
+			}
+			if !top {
+				gap := nextV - g.v
+				if out.self {
+					self.add(gap * g.le * above.val())
+				}
+				right.add(gap * above.val())
+			}
+			up, rgt := above.val(), right.val()
+			if out.self {
+				if out.dv != nil {
+					writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
+				} else if out.fv != nil {
+					writeSelf(out.fv, out.fw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
+				}
+			} else {
+				sgn, bz := g.less-up, g.left+rgt
+				if out.xv != nil {
+					writePair(out.xv, out.xw, a, g.i, ie, -sgn, -bz)
+				}
+				if out.yv != nil {
+					writePair(out.yv, out.yw, b, g.j, je, sgn, bz)
+				}
+			}
+			above.add(g.d)
+			nextV, top = g.v, false
+		}
+		endI, endJ = cp.i, cp.j
+	}
+	return 2 * self.val()
+}
+
+// writePair writes, for the points [s, e) of set z (one group), the value
+// derivative w·sgn and the weight derivative bz at their original indices.
+func writePair[K radixKey, F Float](gv, gw []F, z *sortedSet[K], s, e int, sgn, bz float64) {
+	idx := z.idx[s:e]
+	if z.w == nil {
+		dv, dw := F(z.u*sgn), F(bz)
+		for _, i := range idx {
+			gv[i], gw[i] = dv, dw
+		}
+		return
+	}
+	for r, i := range idx {
+		gv[i], gw[i] = F(z.w[s+r]*sgn), F(bz)
+	}
+}
+
+// writeSelf writes, for the points [s, e) of set z (one group), the self-sum
+// derivatives 2w·lohi and dist at their original indices.
+func writeSelf[K radixKey, O Float](dv, dw []O, z *sortedSet[K], s, e int, lohi, dist float64) {
+	for r, i := range z.idx[s:e] {
+		dv[i] = O(2 * z.weight(s+r) * lohi)
+		dw[i] = O(dist)
+	}
+}
+
+// sampleSelf returns Σₖₗ wₖwₗ|xₖ − xₗ| (the full double sum; weights
+// float64(F(1/N)) when x.Weights is nil) exactly in O(N log N), as
+// 2·Σ gap·W≤·W> over the gaps between consecutive distinct sorted values,
+// W≤ and W> the weights below and above the gap (compensated sums of
+// positive terms: nothing cancels, and the identity holds whatever the total
+// weight). x must be valid.
 func (ws *Workspace[F]) sampleSelf(x Samples[F]) float64 {
 	return ws.sampleSelfGrad(x, nil, nil)
 }
@@ -262,70 +511,55 @@ func (ws *Workspace[F]) sampleSelf(x Samples[F]) float64 {
 // and above z, each a forward or backward recurrence over the gaps with only
 // positive terms, so no cancellation occurs even far from the median.
 func (ws *Workspace[F]) sampleSelfGrad(x Samples[F], dValues, dWeights []float64) float64 {
-	sc := &ws.samples
-	n := len(x.Values)
-	grad := dValues != nil
-	sc.a = loadSorted(sc.a, x, false, sc)
-	a := sc.a
-	up, rgt := sc.sumsAbove(a)
-
-	// Forward: the weight below, the distance sum to the points below, and
-	// the value.
-	var below, left, total ksum
-	for s := 0; s < n; {
-		e := s + 1
-		for e < n && a[e].v == a[s].v {
-			e++
-		}
-		if s > 0 {
-			// gap between the previous group and this one; below holds W≤ of the previous group.
-			left.add((a[s].v - a[s-1].v) * below.val())
-		}
-		if grad {
-			lo, hi := below.val(), up[s]
-			dist := 2 * (left.val() + rgt[s])
-			for k := s; k < e; k++ {
-				dValues[a[k].i] = 2 * a[k].w * (lo - hi)
-				dWeights[a[k].i] = dist
-			}
-		}
-		for k := s; k < e; k++ {
-			below.add(a[k].w)
-		}
-		if e < n {
-			total.add((a[e].v - a[e-1].v) * below.val() * up[s])
-		}
-		s = e
+	if is64[F]() {
+		return sampleSelfK[F, uint64](&ws.samples, x, dValues, dWeights)
 	}
-	return 2 * total.val()
+	return sampleSelfK[F, uint32](&ws.samples, x, dValues, dWeights)
 }
 
-// sumsAbove returns, in sc.up and sc.rgt, for records r sorted by value
-// (weights signed or not) and at the first index s of every group of tied
-// values, the weight strictly above the group, up[s] = Σ_{l above} wₗ, and
-// the distance sum to the points above it, rgt[s] = Σ_{l above} wₗ·(vₗ − vₛ):
-// a backward recurrence over the groups with compensated sums. Entries at
-// other indices are not set.
-func (sc *sampleScratch) sumsAbove(r []sampleRec) (up, rgt []float64) {
-	n := len(r)
-	sc.up, sc.rgt = grow(sc.up, n), grow(sc.rgt, n)
-	up, rgt = sc.up, sc.rgt
-	var above, right ksum
-	for e := n; e > 0; {
-		s := e - 1
-		for s > 0 && r[s-1].v == r[e-1].v {
-			s--
-		}
-		if e < n {
-			right.add((r[e].v - r[s].v) * above.val())
-		}
-		up[s], rgt[s] = above.val(), right.val()
-		for k := s; k < e; k++ {
-			above.add(r[k].w)
-		}
-		e = s
+// sampleSelfGradTo is sampleSelfGrad with the derivatives written in F
+// (rounded once from float64).
+func (ws *Workspace[F]) sampleSelfGradTo(x Samples[F], dValues, dWeights []F) float64 {
+	if is64[F]() {
+		return sampleSelfK[F, uint64](&ws.samples, x, dValues, dWeights)
 	}
-	return up, rgt
+	return sampleSelfK[F, uint32](&ws.samples, x, dValues, dWeights)
+}
+
+// sampleSelfK computes the self sum and, when dValues is not nil, its
+// derivatives in O (float64, or F).
+func sampleSelfK[F Float, K radixKey, O Float](sc *sampleScratch, x Samples[F], dValues, dWeights []O) float64 {
+	grad := dValues != nil
+	n := len(x.Values)
+	u := float64(F(1 / float64(n)))
+	var tx tmpBuf[K]
+	out := walkOut[F]{self: true}
+	if grad {
+		// dValues and dWeights are written last: the sort's ping-pong half.
+		tx = tmpBuf[K]{asWords[K](dValues[:n]), asWords[uint32](dWeights[:n])}
+		switch v := any(dValues).(type) {
+		case []float64:
+			out.dv, out.dw = v, any(dWeights).([]float64)
+		case []F:
+			out.fv, out.fw = v, any(dWeights).([]F)
+		}
+	}
+	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0, tx, tmpBuf[K]{})
+	forwardWalk(sc, &a, &b, true)
+	return backwardWalk(sc, &a, &b, &out)
+}
+
+// maxSamples is the largest number of points of a sample set (the sorts
+// carry 32-bit indices and counters).
+const maxSamples = 1<<32 - 1
+
+// checkSampleCount returns an *InputError when a set of n points is too
+// large to sort.
+func checkSampleCount(arg string, n int) error {
+	if uint64(n) > maxSamples {
+		return &InputError{arg, "values", -1, "more than 2³² − 1 points"}
+	}
+	return nil
 }
 
 // compareSamples orders sample sets by length, then values, then effective
@@ -392,6 +626,11 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // points zₗ with signed weights cₗ (+w for x, −v for y). A value derivative at
 // a tie takes sign(0) = 0. For unweighted sets the weight derivatives are
 // those at the implied weights 1/N.
+//
+// gx and gy may share memory with x and y (the gradients are written after
+// the inputs are last read). Otherwise their memory serves as scratch of the
+// sort before it receives the gradients, which keeps the scratch of a call
+// within about 1.5× the input in float64 (see the README).
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)
@@ -409,6 +648,12 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 		return 0, err
 	}
 	if err := y.validate("y"); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("x", len(x.Values)); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("y", len(y.Values)); err != nil {
 		return 0, err
 	}
 	return ws.squaredSamplesScaled(x, y, gx, gy)
@@ -432,92 +677,33 @@ func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) 
 // samplePair computes ℓ₂²(x, y) and its gradients (see SquaredSamplesGrad)
 // for valid sets.
 func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
-	sc := &ws.samples
-	sc.a = loadSorted(sc.a, x, false, sc)
-	sc.b = loadSorted(sc.b, y, true, sc)
-	a, b := sc.a, sc.b
-	n := len(a) + len(b)
-
-	// Merge with y's weights negated. Equal records (same value and weight)
-	// are taken in pairs, x then y, so that equal sets cancel exactly: the
-	// running sum returns to exactly 0 after every pair.
-	sc.m = grow(sc.m, n)
-	m := sc.m
-	for i, j, k := 0, 0, 0; k < n; {
-		c := 0
-		switch {
-		case i == len(a):
-			c = 1
-		case j == len(b):
-			c = -1
-		default:
-			c = cmpFloat(a[i].v, b[j].v)
-			if c == 0 {
-				c = cmpFloat(a[i].w, b[j].w)
-			}
-		}
-		if c <= 0 {
-			m[k] = a[i]
-			i++
-			k++
-		}
-		if c >= 0 {
-			m[k] = sampleRec{b[j].v, -b[j].w, b[j].i}
-			j++
-			k++
-		}
+	if is64[F]() {
+		return samplePairK[F, uint64](&ws.samples, x, y, gx, gy)
 	}
+	return samplePairK[F, uint32](&ws.samples, x, y, gx, gy)
+}
 
-	if gx == nil && gy == nil {
-		var cum, total ksum
-		for k := 0; k < n-1; k++ {
-			cum.add(m[k].w)
-			if gap := m[k+1].v - m[k].v; gap > 0 {
-				c := cum.val()
-				total.add(gap * c * c)
-			}
-		}
-		return total.val()
+func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
+	grad := gx != nil || gy != nil
+	// The gradient outputs are written last: the sorts' ping-pong halves.
+	tx := outputTmp[F, K](gx, len(x.Values), x.Values, x.Weights, y.Values, y.Weights)
+	ty := outputTmp[F, K](gy, len(y.Values), x.Values, x.Weights, y.Values, y.Weights)
+	a, b := sortSets(sc, x, y, gx != nil, gy != nil, 1/float64(len(x.Values)), 1/float64(len(y.Values)), tx, ty)
+	// The value: Σ gap·C², C the CDF difference below the gap.
+	v := forwardWalk(sc, &a, &b, grad)
+	if !grad {
+		return v
 	}
-
-	// The signed weight above each group (C>) and R(z) = Σ_{l above} cₗ·(zₗ − z).
-	up, rgt := sc.sumsAbove(m)
-
-	// Forward: C≤, L(z) = Σ_{l below} cₗ·(z − zₗ), the value and the gradients.
-	var cum, left, total ksum
-	for s := 0; s < n; {
-		e := s + 1
-		for e < n && m[e].v == m[s].v {
-			e++
-		}
-		if s > 0 {
-			left.add((m[s].v - m[s-1].v) * cum.val())
-		}
-		sgn := cum.val() - up[s]  // S(z) = C< − C>
-		bz := left.val() + rgt[s] // B(z) = L + R
-		for k := s; k < e; k++ {
-			r := m[k]
-			if r.i >= 0 {
-				if gx != nil {
-					gx.Values[r.i] = F(-r.w * sgn)
-					gx.Weights[r.i] = F(-bz)
-				}
-			} else if gy != nil {
-				j := -1 - r.i
-				gy.Values[j] = F(-r.w * sgn) // r.w = −vⱼ
-				gy.Weights[j] = F(bz)
-			}
-		}
-		for k := s; k < e; k++ {
-			cum.add(m[k].w)
-		}
-		if e < n {
-			c := cum.val()
-			total.add((m[e].v - m[e-1].v) * c * c)
-		}
-		s = e
+	// The gradients, with S(z) = C< − C> and B(z) = L(z) + R(z).
+	var out walkOut[F]
+	if gx != nil {
+		out.xv, out.xw = gx.Values, gx.Weights
 	}
-	return total.val()
+	if gy != nil {
+		out.yv, out.yw = gy.Values, gy.Weights
+	}
+	backwardWalk(sc, &a, &b, &out)
+	return v
 }
 
 // cmpFloat orders two numbers known not to be NaN (cheaper than cmp.Compare).

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -894,58 +895,89 @@ func sortCase(r *rand.Rand, n int) Samples[float64] {
 	return x
 }
 
-// checkSortedAsSortFunc checks that got holds the records of x in the order
-// of slices.SortFunc(compareRec), element by element and bit for bit.
-func checkSortedAsSortFunc[F Float](t *testing.T, name string, got []sampleRec, x Samples[F], neg bool) {
+// checkSortedKeys checks that sortedKeys orders the keys of values (and,
+// with withIdx, their positions) as a stable sort by key does, element by
+// element.
+func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F, withIdx bool, rs *radixScratch[K]) {
 	t.Helper()
-	n := len(x.Values)
-	want := make([]sampleRec, n)
-	for i := range want {
-		want[i] = loadRec(x, i, 1/float64(n), neg)
+	n := len(values)
+	type kp struct {
+		k K
+		i uint32
 	}
-	slices.SortFunc(want, compareRec)
-	if len(got) != n {
-		t.Fatalf("%s: %d records, want %d", name, len(got), n)
+	want := make([]kp, n)
+	for i, v := range values {
+		want[i] = kp{keyOf[F, K](v), uint32(i)}
 	}
-	for k := range want {
-		g, w := got[k], want[k]
-		if g.i != w.i || math.Float64bits(g.v) != math.Float64bits(w.v) || math.Float64bits(g.w) != math.Float64bits(w.w) {
-			t.Fatalf("%s: record %d is %+v, want %+v", name, k, g, w)
+	slices.SortStableFunc(want, func(a, b kp) int { return cmp.Compare(a.k, b.k) })
+	rs.keys, rs.idx = grow(rs.keys, 2*n), grow(rs.idx, 2*n)
+	rs.cnt = grow(rs.cnt, radixCounters)
+	var idx, tmpI []uint32
+	if withIdx {
+		idx, tmpI = rs.idx[:n], rs.idx[n:]
+	}
+	sortedKeys(values, rs.keys[:n], rs.keys[n:], idx, tmpI, withIdx, rs.cnt)
+	for r := range want {
+		if rs.keys[r] != want[r].k || withIdx && idx[r] != want[r].i {
+			t.Fatalf("%s: item %d is key %#x index %d, want %#x %d", name, r, rs.keys[r], idx[r], want[r].k, want[r].i)
+		}
+		if v := valueOf(rs.keys[r]); v != float64(values[want[r].i]) {
+			t.Fatalf("%s: item %d: valueOf(key) = %v, value %v", name, r, v, values[want[r].i])
 		}
 	}
 }
 
-func testRadixSortedAsSortFunc[F Float](t *testing.T) {
+func testRadixSorted[F Float, K radixKey](t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	var sc sampleScratch
-	var rec []sampleRec
+	var rs radixScratch[K]
 	var ns []int
-	for n := range 700 {
+	for n := range 300 {
 		ns = append(ns, n)
 	}
 	for range 60 {
-		ns = append(ns, 700+r.IntN(4300))
+		ns = append(ns, 300+r.IntN(4700))
 	}
-	ns = append(ns, 5000, 300000, 300000, 300000)
+	ns = append(ns, 5000, 300000, 300000)
 	for _, n := range ns {
 		x := samplesAs[F](sortCase(r, n))
-		neg := r.IntN(2) == 0
-		name := fmt.Sprintf("N=%d neg=%v weighted=%v", n, neg, x.Weights != nil)
-		// The radix path at every length (buffers reused, growing and
-		// shrinking), then the dispatching loadSorted.
-		rec = grow(rec, n)
-		radixLoad(rec, x, neg, &sc)
-		checkSortedAsSortFunc(t, "radixLoad "+name, rec, x, neg)
-		rec = loadSorted(rec, x, neg, &sc)
-		checkSortedAsSortFunc(t, "loadSorted "+name, rec, x, neg)
+		// Buffers reused, growing and shrinking.
+		checkSortedKeys(t, fmt.Sprintf("N=%d", n), x.Values, r.IntN(2) == 0, &rs)
 	}
 }
 
-// TestRadixSortedAsSortFunc checks that the radix sort of loadSorted gives
-// exactly the order of slices.SortFunc(compareRec).
-func TestRadixSortedAsSortFunc(t *testing.T) {
-	t.Run("float64", testRadixSortedAsSortFunc[float64])
-	t.Run("float32", testRadixSortedAsSortFunc[float32])
+// TestRadixSorted checks that the radix sort gives exactly the order of a
+// stable comparison sort of the keys, for every length up to 300 and for
+// data that skips passes (ties, ±0, widened float32, one value repeated).
+func TestRadixSorted(t *testing.T) {
+	t.Run("float64", testRadixSorted[float64, uint64])
+	t.Run("float32", testRadixSorted[float32, uint32])
+}
+
+// TestSortKey32Order checks that sortKey32 preserves the order of float32
+// and that keyValue32 inverts it.
+func TestSortKey32Order(t *testing.T) {
+	inf := float32(math.Inf(1))
+	vs := []float32{-inf, -math.MaxFloat32, -1e18, -1, -0x1p-126, -2 * math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, 0,
+		math.SmallestNonzeroFloat32, 0x1p-126, 1, 1e18, math.MaxFloat32, inf}
+	for k := 1; k < len(vs); k++ {
+		if a, b := sortKey32(vs[k-1]), sortKey32(vs[k]); a >= b {
+			t.Errorf("sortKey32(%g) = %#x ≥ sortKey32(%g) = %#x", vs[k-1], a, vs[k], b)
+		}
+	}
+	if a, b := sortKey32(float32(math.Copysign(0, -1))), sortKey32(0); a != b {
+		t.Errorf("sortKey32(-0) = %#x, sortKey32(+0) = %#x", a, b)
+	}
+	r := rand.New(rand.NewPCG(37, 38))
+	for range 100000 {
+		a, b := float32(sortValue(r, 6)), float32(sortValue(r, 6))
+		ka, kb := sortKey32(a), sortKey32(b)
+		if cmp.Compare(ka, kb) != cmp.Compare(a+0, b+0) {
+			t.Fatalf("sortKey32(%g) = %#x, sortKey32(%g) = %#x", a, ka, b, kb)
+		}
+		if keyValue32(ka) != a || keyValue(sortKey(float64(a))) != float64(a) {
+			t.Fatalf("keyValue32(sortKey32(%g)) = %g", a, keyValue32(ka))
+		}
+	}
 }
 
 // TestSortKeyOrder checks that sortKey preserves the order of float64 and
@@ -970,38 +1002,23 @@ func TestSortKeyOrder(t *testing.T) {
 	}
 }
 
-// TestLoadSortedAllocatesNothing checks the radix path once the buffers are
-// warm.
-func TestLoadSortedAllocatesNothing(t *testing.T) {
-	r := rand.New(rand.NewPCG(35, 36))
-	x, y := sortCase(r, 5000), sortCase(r, 3000)
-	var sc sampleScratch
-	var a, b []sampleRec
-	f := func() {
-		a = loadSorted(a, x, false, &sc)
-		b = loadSorted(b, y, true, &sc)
-	}
-	f()
-	if n := testing.AllocsPerRun(20, f); n != 0 {
-		t.Errorf("%v allocations per call", n)
-	}
-}
-
-// BenchmarkLoadSorted times loading and sorting N samples (the sort of
+// BenchmarkSortSets times sorting N samples into a sortedSet (the sort of
 // SquaredToSamples and of SquaredSamples): normal float64 values, the same
-// values widened from float32, and values with many ties.
-func BenchmarkLoadSorted(b *testing.B) {
+// values widened from float32, and values with many ties; keys alone and
+// with indices.
+func BenchmarkSortSets(b *testing.B) {
 	r := rand.New(rand.NewPCG(25, 26))
 	bench := func(name string, x Samples[float64]) {
-		var dst []sampleRec
 		var sc sampleScratch
-		dst = loadSorted(dst, x, false, &sc) // warm the buffers
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				dst = loadSorted(dst, x, false, &sc)
-			}
-		})
+		for _, idx := range []bool{false, true} {
+			sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0, tmpBuf[uint64]{}, tmpBuf[uint64]{}) // warm the buffers
+			b.Run(fmt.Sprintf("%s/idx=%v", name, idx), func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					sortSets[float64, uint64](&sc, x, Samples[float64]{}, idx, false, 1, 0, tmpBuf[uint64]{}, tmpBuf[uint64]{})
+				}
+			})
+		}
 	}
 	for _, n := range []int{100, 1000, 100000} {
 		bench(fmt.Sprintf("N=%d", n), genSamples(r, n, false, false))
@@ -1012,4 +1029,121 @@ func BenchmarkLoadSorted(b *testing.B) {
 	}
 	bench("float32/N=100000", x)
 	bench("ties/N=100000", genSamples(r, 100000, true, false))
+}
+
+// walkCases returns sample sets that exercise the sort and the walks: ties
+// within and across sets, −0 and +0 in both sets, one value repeated, runs
+// of keys equal in their high bits (long runs go through the low-digit
+// passes, short ones through insertion), weighted and unweighted.
+func walkCases() []pairCase {
+	r := rand.New(rand.NewPCG(81, 82))
+	nz := math.Copysign(0, -1)
+	cases := []pairCase{
+		{"±0 across sets", Samples[float64]{Values: []float64{nz, 0, 1, 1, nz}}, Samples[float64]{Values: []float64{0, nz, 1}, Weights: []float64{0.25, 0.5, 0.25}}},
+		{"one value", Samples[float64]{Values: []float64{2, 2, 2}}, Samples[float64]{Values: []float64{2, 2}}},
+		{"one value weighted", Samples[float64]{Values: []float64{2, 2, 2, 2}, Weights: []float64{0.5, 0.125, 0.25, 0.125}}, Samples[float64]{Values: []float64{2}}},
+	}
+	// Long and short runs of equal high bits (1 + k·2⁻⁴⁰ share them).
+	for _, sz := range [][2]int{{200, 120}, {90, 150}} {
+		mk := func(n int, weighted bool) Samples[float64] {
+			s := Samples[float64]{Values: make([]float64, n)}
+			for i := range s.Values {
+				switch r.IntN(3) {
+				case 0:
+					s.Values[i] = 1 + float64(r.IntN(400))*0x1p-40
+				case 1:
+					s.Values[i] = -3 + float64(r.IntN(3))*0x1p-45
+				default:
+					s.Values[i] = float64(r.IntN(5)) / 4
+				}
+			}
+			if weighted {
+				s.Weights = dyadicWeights(r, n)
+			}
+			return s
+		}
+		cases = append(cases, pairCase{"high-bit runs", mk(sz[0], false), mk(sz[1], true)})
+		cases = append(cases, pairCase{"high-bit runs weighted", mk(sz[0], true), mk(sz[1], false)})
+	}
+	return cases
+}
+
+// TestSampleWalkBlocks checks values and gradients against the brute force
+// with blocks of 1 and 3 groups, so that the backward walk crosses block
+// boundaries everywhere, and with the default.
+func TestSampleWalkBlocks(t *testing.T) {
+	defer func(b int) { walkBlock = b }(walkBlock)
+	for _, blk := range []int{1, 3, walkBlock} {
+		cases := walkCases()
+		if blk < 10 {
+			cases = append(cases, randomPairCases()[:5]...)
+		}
+		walkBlock = blk
+		var ws64 Workspace[float64]
+		var ws32 Workspace[float32]
+		for i, c := range cases {
+			name := fmt.Sprintf("block %d %s/%d", blk, c.name, i)
+			checkPair(t, name, &ws64, c.x, c.y)
+			checkSelf(t, name, &ws64, c.x)
+			if blk >= 10 { // the blocks do not depend on the precision
+				checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
+				checkSelf(t, name, &ws32, samplesAs[float32](c.x))
+			}
+		}
+	}
+}
+
+// TestSamplesGradAliasing checks that gradient outputs sharing memory with
+// the inputs (so that they cannot serve as sort scratch) give the same
+// results as separate ones.
+func TestSamplesGradAliasing(t *testing.T) {
+	r := rand.New(rand.NewPCG(83, 84))
+	for _, weighted := range []bool{false, true} {
+		x, y := genSamples(r, 500, true, weighted), genSamples(r, 400, false, !weighted)
+		var gx, gy SamplesGrad[float64]
+		want, _ := SquaredSamplesGrad(x, y, &gx, &gy)
+		xc := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+		hx := SamplesGrad[float64]{Values: xc.Values, Weights: make([]float64, len(x.Values))}
+		var hy SamplesGrad[float64]
+		got, _ := SquaredSamplesGrad(xc, y, &hx, &hy)
+		if got != want || !slices.Equal(hx.Values, gx.Values) || !slices.Equal(hx.Weights, gx.Weights) ||
+			!slices.Equal(hy.Values, gy.Values) || !slices.Equal(hy.Weights, gy.Weights) {
+			t.Errorf("weighted=%v: outputs aliasing x.Values change the result", weighted)
+		}
+		// SquaredToSamplesGrad with gx aliasing x (values, or weights).
+		p := Mixture[float64]{Weights: []float64{0.25, 0.75}, Means: []float64{-0.5, 1}, Stds: []float64{0.5, 2}}
+		var gp, gp2 MixtureGrad[float64]
+		var tx SamplesGrad[float64]
+		want, _ = SquaredToSamplesGrad(p, x, &gp, &tx)
+		for k := range 2 {
+			xc := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
+			ax := SamplesGrad[float64]{Values: xc.Values, Weights: make([]float64, len(x.Values))}
+			if k == 1 {
+				if !weighted {
+					continue
+				}
+				ax = SamplesGrad[float64]{Values: make([]float64, len(x.Values)), Weights: xc.Weights}
+			}
+			got, _ := SquaredToSamplesGrad(p, xc, &gp2, &ax)
+			if got != want || !slices.Equal(ax.Values, tx.Values) || !slices.Equal(ax.Weights, tx.Weights) || !slices.Equal(gp.Means, gp2.Means) {
+				t.Errorf("weighted=%v: SquaredToSamplesGrad outputs aliasing x (%d) change the result", weighted, k)
+			}
+		}
+	}
+}
+
+// TestCheckSampleCount checks the limit of the sorts' 32-bit indices (a set
+// that large cannot be allocated in a test).
+func TestCheckSampleCount(t *testing.T) {
+	if strconv.IntSize < 64 {
+		t.Skip("a 32-bit int cannot count 2³² points")
+	}
+	limit := uint64(maxSamples)
+	if err := checkSampleCount("x", int(limit)); err != nil {
+		t.Errorf("%d points: %v", limit, err)
+	}
+	var ie *InputError
+	if err := checkSampleCount("y", int(limit+1)); !errors.As(err, &ie) || ie.Arg != "y" || ie.Field != "values" {
+		t.Errorf("2³² points: error %v", err)
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -14,8 +16,12 @@ import (
 const slicedGroups = 8
 
 // SlicedWorkspace holds the scratch memory of the sliced computations; reuse
-// it to avoid allocating per call (the per-group buffers grow to the largest
-// problem seen). Not safe for concurrent use. The zero value is ready.
+// it to avoid allocating per call (the buffers grow to the largest problem
+// seen). Mixture problems keep scratch and gradient accumulators per group of
+// directions; problems with sample sets keep scratch per thread (at most
+// slicedGroups) and one set of gradient accumulators, so their memory grows
+// with the thread count, not with the directions. Not safe for concurrent
+// use. The zero value is ready.
 type SlicedWorkspace[F Float] struct {
 	// Threads caps the goroutines (0: GOMAXPROCS, 1: none). Results are
 	// bit-identical for every value.
@@ -44,7 +50,11 @@ type SlicedWorkspace[F Float] struct {
 	gradX   bool
 	gradY   bool
 	ngroups int
-	scale   ndScaleState[F]
+
+	// float64 gradient outputs that serve as the accumulators of the sample
+	// gradients during a call (nil otherwise)
+	outX, outY *SamplesNDGrad[F]
+	scale      ndScaleState[F]
 }
 
 const (
@@ -57,7 +67,9 @@ const (
 // at a time (its buffer holds chunkDirections·N projections).
 const chunkDirections = 8
 
-// slicedGroup is the scratch of one group of directions.
+// slicedGroup is the scratch of one group of directions (mixture problems)
+// or of one thread (problems with sample sets; slot 0 then also holds the
+// gradient accumulators).
 type slicedGroup[F Float] struct {
 	ws           Workspace[F]
 	p1, q1       Mixture[F]
@@ -66,11 +78,26 @@ type slicedGroup[F Float] struct {
 	gx1, gy1     SamplesGrad[F]
 	u            []float64 // Lᵢᵀθ for one component
 	xs, ys       []F       // sample projections of a chunk of directions (one row of N each)
-	kw, kwTmp    []keyWeight
-	kwCnt        []int
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
+}
+
+// scratchBytes returns the capacity of the workspace's buffers in bytes.
+func (sw *SlicedWorkspace[F]) scratchBytes() int {
+	var f F
+	fs := int(unsafe.Sizeof(f))
+	b := 8*cap(sw.vals) + fs*(cap(sw.thetaT)+cap(sw.tmp)+cap(sw.tmp2)+cap(sw.pm)+cap(sw.pv)+cap(sw.qm)+cap(sw.qv)+cap(sw.xT)+cap(sw.yT)+
+		cap(sw.scale.x)+cap(sw.scale.y))
+	for i := range sw.groups {
+		g := &sw.groups[i]
+		b += g.ws.scratchBytes() + fs*(cap(g.p1.Stds)+cap(g.q1.Stds)+cap(g.xs)+cap(g.ys)+
+			cap(g.gp1.Weights)+cap(g.gp1.Means)+cap(g.gp1.Stds)+cap(g.gq1.Weights)+cap(g.gq1.Means)+cap(g.gq1.Stds)+
+			cap(g.gx1.Values)+cap(g.gx1.Weights)+cap(g.gy1.Values)+cap(g.gy1.Weights))
+		b += 8 * (cap(g.u) + cap(g.accX) + cap(g.accY) + cap(g.accXw) + cap(g.accYw) +
+			cap(g.accP.w) + cap(g.accP.m) + cap(g.accP.cov) + cap(g.accQ.w) + cap(g.accQ.m) + cap(g.accQ.cov))
+	}
+	return b
 }
 
 // ndAcc accumulates the gradient of a MixtureND in float64.
@@ -186,11 +213,16 @@ func (sw *SlicedWorkspace[F]) SquaredToSamples(p MixtureND[F], x SamplesND[F], d
 	if err := dirs.validate(p.Dim); err != nil {
 		return 0, err
 	}
+	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
+		return 0, err
+	}
 	sw.kind, sw.x, sw.dirs = sliceToSamples, x, dirs
 	if err := sw.scaleMixtures(p, MixtureND[F]{}, false); err != nil {
 		return 0, err
 	}
 	sw.gradP, sw.gradX = gp != nil, gx != nil
+	sw.outX = outputAcc(gx, x, x.Values, x.Weights, dirs.Theta, p.Weights, p.Means, p.Std, p.Stds, p.Chol)
+	defer sw.releaseOutputs()
 	v := sw.run()
 	if gp != nil {
 		sw.finishMixtureGrad(gp, p, func(g *slicedGroup[F]) *ndAcc { return &g.accP })
@@ -217,9 +249,22 @@ func (sw *SlicedWorkspace[F]) SquaredSamples(x, y SamplesND[F], dirs Directions[
 	if err := dirs.validate(x.Dim); err != nil {
 		return 0, err
 	}
+	if err := checkSampleCount("x", len(x.Values)/x.Dim); err != nil {
+		return 0, err
+	}
+	if err := checkSampleCount("y", len(y.Values)/y.Dim); err != nil {
+		return 0, err
+	}
 	sw.kind, sw.dirs = sliceSampleSets, dirs
 	sw.scaleSampleSets(x, y)
 	sw.gradX, sw.gradY = gx != nil, gy != nil
+	sw.outX = outputAcc(gx, x, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
+	sw.outY = outputAcc(gy, y, x.Values, x.Weights, y.Values, y.Weights, dirs.Theta)
+	if sw.outX != nil && sw.outY != nil && (overlaps(sw.outX.Values, sw.outY.Values) || overlaps(sw.outX.Values, sw.outY.Weights) ||
+		overlaps(sw.outX.Weights, sw.outY.Values) || overlaps(sw.outX.Weights, sw.outY.Weights)) {
+		sw.outY = nil
+	}
+	defer sw.releaseOutputs()
 	v := sw.run()
 	if gx != nil {
 		sw.finishSamplesGrad(gx, x, func(g *slicedGroup[F]) ([]float64, []float64) { return g.accX, g.accXw })
@@ -249,11 +294,19 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		sw.yT = transpose(sw.yT, sw.y.Values, len(sw.y.Values)/d, d)
 	}
 	sw.vals = grow(sw.vals, l)
-	sw.ngroups = min(slicedGroups, l)
 	threads := sw.Threads
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
+	if sw.kind != sliceMix {
+		sw.runSamples(im, threads)
+		var s ksum
+		for _, v := range sw.vals {
+			s.add(v)
+		}
+		return s.val() / float64(l)
+	}
+	sw.ngroups = min(slicedGroups, l)
 	threads = min(threads, sw.ngroups)
 	if threads <= 1 {
 		for g := 0; g < sw.ngroups; g++ {
@@ -282,6 +335,184 @@ func (sw *SlicedWorkspace[F]) run() float64 {
 		s.add(v)
 	}
 	return s.val() / float64(l)
+}
+
+// runSamples evaluates every direction of a problem with a sample set
+// (sliceToSamples, sliceSampleSets) on up to min(threads, slicedGroups)
+// goroutines, each with the scratch of one slot of sw.groups: the scratch
+// grows with the number of threads, not with the number of directions.
+// Without gradients the slots take chunks of chunkDirections directions as
+// they come. With gradients they take one direction each per round, and the
+// calling goroutine then adds the round's gradients to the accumulators of
+// slot 0 in direction order, so that every accumulator receives the
+// directions in the order 0 … L−1 whatever the number of threads.
+func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
+	l := sw.dirs.Len()
+	slots := min(threads, slicedGroups, l)
+	for t := range slots {
+		sw.groups[t].ws.Threads = 1
+	}
+	sw.ngroups = 1 // the gradients are in slot 0's accumulators
+	if !sw.gradP && !sw.gradX && !sw.gradY {
+		// Chunks of at most D/threads directions: the projections of all
+		// threads are no larger than the input.
+		cd := max(1, min(chunkDirections, sw.dirs.Dim/slots))
+		chunks := (l + cd - 1) / cd
+		if slots <= 1 {
+			for c := range chunks {
+				sw.sampleChunk(im, &sw.groups[0], c*cd, min(cd, l-c*cd))
+			}
+			return
+		}
+		var next atomic.Int64
+		parallel(slots, func(t int) {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
+				}
+				sw.sampleChunk(im, &sw.groups[t], c*cd, min(cd, l-c*cd))
+			}
+		})
+		return
+	}
+	d := sw.dirs.Dim
+	acc := &sw.groups[0]
+	if sw.gradP {
+		acc.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+	}
+	if sw.gradX {
+		if sw.outX != nil {
+			acc.accX, acc.accXw = asFloat64(sw.outX.Values), asFloat64(sw.outX.Weights)
+		}
+		acc.accX, acc.accXw = zeroed(acc.accX, len(sw.x.Values)), zeroed(acc.accXw, len(sw.x.Values)/d)
+	}
+	if sw.gradY {
+		if sw.outY != nil {
+			acc.accY, acc.accYw = asFloat64(sw.outY.Values), asFloat64(sw.outY.Weights)
+		}
+		acc.accY, acc.accYw = zeroed(acc.accY, len(sw.y.Values)), zeroed(acc.accYw, len(sw.y.Values)/d)
+	}
+	for l0 := 0; l0 < l; l0 += slots {
+		n := min(slots, l-l0)
+		if n == 1 {
+			sw.sampleChunk(im, &sw.groups[0], l0, 1)
+		} else {
+			parallel(n, func(t int) { sw.sampleChunk(im, &sw.groups[t], l0+t, 1) })
+		}
+		for t := range n {
+			sw.accumulateDirection(acc, &sw.groups[t], l0+t)
+		}
+	}
+}
+
+// outputAcc returns g, grown to the size of x's gradient, when F is float64
+// and g shares no memory with the inputs: its slices then accumulate the
+// gradient during the call (in float64, as scratch accumulators would), and
+// finishSamplesGrad scales them in place. Otherwise nil.
+func outputAcc[F Float](g *SamplesNDGrad[F], x SamplesND[F], inputs ...[]F) *SamplesNDGrad[F] {
+	if g == nil || !is64[F]() {
+		return nil
+	}
+	for _, in := range inputs {
+		if overlaps(g.Values, in) || overlaps(g.Weights, in) {
+			return nil
+		}
+	}
+	g.Values, g.Weights = grow(g.Values, len(x.Values)), grow(g.Weights, len(x.Values)/x.Dim)
+	return g
+}
+
+// releaseOutputs forgets the outputs used as accumulators.
+func (sw *SlicedWorkspace[F]) releaseOutputs() {
+	acc := &sw.groups[0]
+	if sw.outX != nil {
+		acc.accX, acc.accXw = nil, nil
+	}
+	if sw.outY != nil {
+		acc.accY, acc.accYw = nil, nil
+	}
+	sw.outX, sw.outY = nil, nil
+}
+
+// asFloat64 returns v as a []float64 (F is float64).
+func asFloat64[F Float](v []F) []float64 { return any(v).([]float64) }
+
+// parallel runs f(0) … f(n−1) on n goroutines (the calling one among them).
+func parallel(n int, f func(t int)) {
+	var wg sync.WaitGroup
+	wg.Add(n - 1)
+	for t := 1; t < n; t++ {
+		go func() {
+			defer wg.Done()
+			f(t)
+		}()
+	}
+	f(0)
+	wg.Wait()
+}
+
+// sampleChunk computes the directions [l0, l0+cl) of a problem with a
+// sample set in slot gr: projects the sample sets on all of them at once
+// (one contiguous row of N per direction), then evaluates each into sw.vals,
+// leaving the univariate gradients of the last one in gr.
+func (sw *SlicedWorkspace[F]) sampleChunk(im *kernels.Impl, gr *slicedGroup[F], l0, cl int) {
+	d := sw.dirs.Dim
+	thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
+	n := len(sw.x.Values) / d
+	gr.xs = grow(gr.xs, cl*n)
+	projectMeans(im, gr.xs, thetas, sw.xT, cl, d, n)
+	if sw.kind == sliceSampleSets {
+		m := len(sw.y.Values) / d
+		gr.ys = grow(gr.ys, cl*m)
+		projectMeans(im, gr.ys, thetas, sw.yT, cl, d, m)
+	}
+	for c := range cl {
+		sw.vals[l0+c] = sw.sampleDirection(gr, l0+c, c)
+	}
+}
+
+// sampleDirection computes ℓ₂² of the projections on direction l (the c-th
+// of gr's chunk) and its univariate gradients into gr.
+func (sw *SlicedWorkspace[F]) sampleDirection(gr *slicedGroup[F], l, c int) float64 {
+	d := sw.dirs.Dim
+	n := len(sw.x.Values) / d
+	gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
+	var gx *SamplesGrad[F]
+	if sw.gradX {
+		gx = &gr.gx1
+	}
+	if sw.kind == sliceToSamples {
+		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+		var gp *MixtureGrad[F]
+		if sw.gradP {
+			gp = &gr.gp1
+		}
+		return gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
+	}
+	m := len(sw.y.Values) / d
+	gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
+	var gy *SamplesGrad[F]
+	if sw.gradY {
+		gy = &gr.gy1
+	}
+	return gr.ws.squaredSamples(gr.x1, gr.y1, gx, gy)
+}
+
+// accumulateDirection adds the univariate gradients that slot gr computed
+// for direction l to the accumulators of acc.
+func (sw *SlicedWorkspace[F]) accumulateDirection(acc, gr *slicedGroup[F], l int) {
+	d := sw.dirs.Dim
+	theta := sw.dirs.Theta[l*d : (l+1)*d]
+	if sw.gradP {
+		accumulateMixture(&acc.accP, &acc.u, sw.p, gr.p1.Stds, &gr.gp1, theta)
+	}
+	if sw.gradX {
+		accumulateSamples(acc.accX, acc.accXw, &gr.gx1, theta)
+	}
+	if sw.gradY {
+		accumulateSamples(acc.accY, acc.accYw, &gr.gy1, theta)
+	}
 }
 
 // transpose returns the c×r transpose of the r×c row-major matrix a.
@@ -334,54 +565,20 @@ func (sw *SlicedWorkspace[F]) projectAll(im *kernels.Impl, pm, pv []F, p Mixture
 }
 
 // group evaluates the directions [g·L/G, (g+1)·L/G) of group g (G groups)
-// with its own scratch.
+// of a mixture problem with its own scratch and accumulators.
 func (sw *SlicedWorkspace[F]) group(im *kernels.Impl, g int) {
 	gr := &sw.groups[g]
 	gr.ws.Threads = 1
 	d := sw.dirs.Dim
-	switch sw.kind {
-	case sliceMix:
-		if sw.gradP {
-			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
-		}
-		if sw.gradQ {
-			gr.accQ.reset(len(sw.q.Weights), d, covLen(sw.q))
-		}
-	case sliceToSamples:
-		if sw.gradP {
-			gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
-		}
-		if sw.gradX {
-			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
-		}
-	case sliceSampleSets:
-		if sw.gradX {
-			gr.accX, gr.accXw = zeroed(gr.accX, len(sw.x.Values)), zeroed(gr.accXw, len(sw.x.Values)/d)
-		}
-		if sw.gradY {
-			gr.accY, gr.accYw = zeroed(gr.accY, len(sw.y.Values)), zeroed(gr.accYw, len(sw.y.Values)/d)
-		}
+	if sw.gradP {
+		gr.accP.reset(len(sw.p.Weights), d, covLen(sw.p))
+	}
+	if sw.gradQ {
+		gr.accQ.reset(len(sw.q.Weights), d, covLen(sw.q))
 	}
 	l := sw.dirs.Len()
-	lo, hi := g*l/sw.ngroups, (g+1)*l/sw.ngroups
-	for l0 := lo; l0 < hi; l0 += chunkDirections {
-		cl := min(chunkDirections, hi-l0)
-		// Sample sets: project a chunk of directions at once, one contiguous
-		// row of N per direction.
-		thetas := sw.dirs.Theta[l0*d : (l0+cl)*d]
-		if sw.kind != sliceMix {
-			n := len(sw.x.Values) / d
-			gr.xs = grow(gr.xs, cl*n)
-			projectMeans(im, gr.xs, thetas, sw.xT, cl, d, n)
-		}
-		if sw.kind == sliceSampleSets {
-			n := len(sw.y.Values) / d
-			gr.ys = grow(gr.ys, cl*n)
-			projectMeans(im, gr.ys, thetas, sw.yT, cl, d, n)
-		}
-		for c := 0; c < cl; c++ {
-			sw.vals[l0+c] = sw.direction(gr, l0+c, c)
-		}
+	for dir := g * l / sw.ngroups; dir < (g+1)*l/sw.ngroups; dir++ {
+		sw.vals[dir] = sw.direction(gr, dir)
 	}
 }
 
@@ -402,77 +599,28 @@ func mixtureAt[F Float](dst *Mixture[F], p MixtureND[F], pm, pv []F, l int) {
 	}
 }
 
-// direction computes ℓ₂² of the projections on direction l (the c-th of its
-// chunk) and accumulates the gradients of this direction.
-func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l, c int) float64 {
+// direction computes ℓ₂² of the projected mixtures on direction l and
+// accumulates the gradients of this direction.
+func (sw *SlicedWorkspace[F]) direction(gr *slicedGroup[F], l int) float64 {
 	d := sw.dirs.Dim
 	theta := sw.dirs.Theta[l*d : (l+1)*d]
-	switch sw.kind {
-	case sliceMix:
-		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
-		mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
-		var gp, gq *MixtureGrad[F]
-		if sw.gradP {
-			gp = &gr.gp1
-		}
-		if sw.gradQ {
-			gq = &gr.gq1
-		}
-		v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
-		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
-		}
-		if gq != nil {
-			accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.q1.Stds, gq, theta)
-		}
-		return v
-	case sliceToSamples:
-		mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
-		n := len(sw.x.Values) / d
-		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
-		var gp *MixtureGrad[F]
-		var gx *SamplesGrad[F]
-		if sw.gradP {
-			gp = &gr.gp1
-		}
-		if sw.gradX {
-			gx = &gr.gx1
-		}
-		v := gr.ws.toSamples(gr.p1, gr.x1, gp, gx)
-		if gp != nil {
-			accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
-		}
-		if gx != nil {
-			accumulateSamples(gr.accX, gr.accXw, gx, theta)
-		}
-		return v
-	default:
-		n, m := len(sw.x.Values)/d, len(sw.y.Values)/d
-		gr.x1 = Samples[F]{Values: gr.xs[c*n : (c+1)*n], Weights: sw.x.Weights}
-		gr.y1 = Samples[F]{Values: gr.ys[c*m : (c+1)*m], Weights: sw.y.Weights}
-		if !sw.gradX && !sw.gradY {
-			x1, y1 := gr.x1, gr.y1
-			if compareSamples(x1, y1) > 0 {
-				x1, y1 = y1, x1
-			}
-			return gr.sampleSetsValue(x1, y1)
-		}
-		var gx, gy *SamplesGrad[F]
-		if sw.gradX {
-			gx = &gr.gx1
-		}
-		if sw.gradY {
-			gy = &gr.gy1
-		}
-		v := gr.ws.squaredSamples(gr.x1, gr.y1, gx, gy)
-		if gx != nil {
-			accumulateSamples(gr.accX, gr.accXw, gx, theta)
-		}
-		if gy != nil {
-			accumulateSamples(gr.accY, gr.accYw, gy, theta)
-		}
-		return v
+	mixtureAt(&gr.p1, sw.p, sw.pm, sw.pv, l)
+	mixtureAt(&gr.q1, sw.q, sw.qm, sw.qv, l)
+	var gp, gq *MixtureGrad[F]
+	if sw.gradP {
+		gp = &gr.gp1
 	}
+	if sw.gradQ {
+		gq = &gr.gq1
+	}
+	v := gr.ws.squaredMixtures(gr.p1, gr.q1, gp, gq)
+	if gp != nil {
+		accumulateMixture(&gr.accP, &gr.u, sw.p, gr.p1.Stds, gp, theta)
+	}
+	if gq != nil {
+		accumulateMixture(&gr.accQ, &gr.u, sw.q, gr.q1.Stds, gq, theta)
+	}
+	return v
 }
 
 // accumulateMixture adds one direction's univariate gradient g (with respect

@@ -42,6 +42,9 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := x.validate("x"); err != nil {
 		return 0, err
 	}
+	if err := checkSampleCount("x", len(x.Values)); err != nil {
+		return 0, err
+	}
 	ws.toSamples(p, x, gp, gx)
 	sc := &ws.scale
 	if err := lossyCheck("p", p.Means, p.Stds, x.Values, nil, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
@@ -50,9 +53,17 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	return scaleBack[F]("p, x", sc.sq, sc.exp, 0x1p-50*sc.cross)
 }
 
+// toSamplesChunkTiles is the smallest number of column tiles whose
+// cross-sum gradients are computed at a time (two per thread when there are
+// more threads).
+const toSamplesChunkTiles = 4
+
 // toSamples is SquaredToSamplesGrad for inputs known to be valid. Problems
 // of tiny magnitude are solved at a larger scale (see scaleState); ws.scale
-// records the scale, the cross sum and ℓ₂² at that scale.
+// records the scale, the cross sum and ℓ₂² at that scale. Scratch: the sort
+// of the samples (keys and indices; the gradient outputs serve as the
+// ping-pong half) and, with gradients, the column sums of one chunk of
+// max(4, 2·threads) column tiles.
 func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
@@ -66,7 +77,8 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	}
 	wx := x.Weights
 	if wx == nil {
-		ws.xw = grow(ws.xw, n)
+		// Uniform weights: one tile of them serves every column tile.
+		ws.xw = grow(ws.xw, min(n, crossTileCols))
 		for j := range ws.xw {
 			ws.xw[j] = F(1 / float64(n))
 		}
@@ -74,30 +86,68 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 	}
 	grad := gp != nil || gx != nil
 	ws.va = variances(ws.va, p.Stds)
-	ws.crossSums(im, p.Weights, p.Means, ws.va, wx, x.Values, nil, true, grad)
+	// (Unweighted samples weigh float64(F(1/N)) each in the self sum too.)
+	var selfX float64
+	if !grad {
+		ws.crossSums(im, p.Weights, p.Means, ws.va, wx, x.Values, nil, true, false)
+		selfX = ws.sampleSelf(x)
+	} else {
+		// The samples' self-sum derivatives first, into gx; then the cross
+		// sums in chunks of columns, each finishing its part of gx, so that
+		// the column scratch is one chunk's.
+		alias := false
+		if gx != nil {
+			gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
+			alias = overlaps(gx.Values, x.Values) || overlaps(gx.Values, x.Weights) ||
+				overlaps(gx.Weights, x.Values) || overlaps(gx.Weights, x.Weights)
+		}
+		switch {
+		case alias:
+			// gx shares memory with x, which the cross sums still read:
+			// the self-sum derivatives go to scratch.
+			ws.dv, ws.dw = grow(ws.dv, n), grow(ws.dw, n)
+			selfX = ws.sampleSelfGrad(x, ws.dv, ws.dw)
+		case gx != nil:
+			selfX = ws.sampleSelfGradTo(x, gx.Values, gx.Weights)
+		default:
+			selfX = ws.sampleSelf(x)
+		}
+		ws.rowTot = zeroed(ws.rowTot, 3*k)
+		chunk := max(toSamplesChunkTiles, 2*ws.threads()) * crossTileCols
+		for c0 := 0; c0 < n; c0 += chunk {
+			c1 := min(n, c0+chunk)
+			wc := wx
+			if x.Weights != nil {
+				wc = wx[c0:c1]
+			}
+			ws.crossSumsAcc(im, p.Weights, p.Means, ws.va, wc, x.Values[c0:c1], nil, true, true, true)
+			if gx == nil {
+				continue
+			}
+			colH, colD := ws.colTot[:c1-c0], ws.colTot[c1-c0:2*(c1-c0)]
+			for j := c0; j < c1; j++ {
+				// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD; self: −½ of
+				// what gx holds.
+				w := float64(wx[0]) // uniform weights (a tile of them)
+				if x.Weights != nil {
+					w = float64(x.Weights[j])
+				}
+				sv, sw := float64(gx.Values[j]), float64(gx.Weights[j])
+				if alias {
+					sv, sw = ws.dv[j], ws.dw[j]
+				}
+				gx.Values[j] = F(-w*colD[j-c0] - 0.5*sv)
+				gx.Weights[j] = F(math.Ldexp(colH[j-c0]-0.5*sw, -sc.exp))
+			}
+		}
+	}
 	cross := dot(p.Weights, ws.rowTot[:k])
 	sc.cross = cross
 	ws.selfA = ws.selfSums(im, ws.selfA, p.Weights, p.Means, ws.va, grad)
 	selfP := selfOf(p.Weights, p.Stds, ws.selfA)
-	var selfX float64
-	if gx != nil {
-		ws.dv, ws.dw = grow(ws.dv, n), grow(ws.dw, n)
-		selfX = ws.sampleSelfGrad(Samples[F]{x.Values, wx}, ws.dv, ws.dw)
-	} else {
-		selfX = ws.sampleSelf(Samples[F]{x.Values, wx})
-	}
 	sc.sq = max(cross-0.5*(selfP+selfX), 0)
 	if gp != nil {
 		mixtureGrad(gp, p, ws.rowTot, ws.selfA, 1, sc.exp)
-	}
-	if gx != nil {
-		gx.Values, gx.Weights = grow(gx.Values, n), grow(gx.Weights, n)
-		colH, colD := ws.colTot[:n], ws.colTot[n:2*n]
-		for j := 0; j < n; j++ {
-			// cross: ∂/∂xⱼ Σᵢ aᵢ wⱼ h(μᵢ − xⱼ, σᵢ) = −wⱼ·colD[j]; self: −½·dv.
-			gx.Values[j] = F(-float64(wx[j])*colD[j] - 0.5*ws.dv[j])
-			gx.Weights[j] = F(math.Ldexp(colH[j]-0.5*ws.dw[j], -sc.exp))
-		}
 	}
 	return math.Ldexp(sc.sq, -sc.exp)
 }

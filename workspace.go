@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
@@ -60,6 +61,16 @@ type Workspace[F Float] struct {
 
 	samples sampleScratch
 	scale   scaleState[F]
+}
+
+// scratchBytes returns the capacity of the workspace's buffers in bytes.
+func (ws *Workspace[F]) scratchBytes() int {
+	var f F
+	fs := int(unsafe.Sizeof(f))
+	return fs*(cap(ws.va)+cap(ws.vb)+cap(ws.rowPart)+cap(ws.colPart)+cap(ws.xw)) +
+		8*(cap(ws.rowTot)+cap(ws.colTot)+cap(ws.selfCol)+cap(ws.selfA)+cap(ws.selfB)+cap(ws.dv)+cap(ws.dw)) +
+		fs*(cap(ws.scale.pm)+cap(ws.scale.ps)+cap(ws.scale.qm)+cap(ws.scale.qs)+cap(ws.scale.x)+cap(ws.scale.y)) +
+		ws.samples.scratchBytes()
 }
 
 func (ws *Workspace[F]) threads() int {
@@ -160,7 +171,13 @@ func (j *job[F]) doTask(task int) {
 	rowsAt := func(p int) []F { return j.rowPart[(p*ct+c)*wr+r0-row0 : (p*ct+c)*wr+r1-row0] }
 	colsAt := func(p int) []F { return j.colPart[(p*j.waveN+w)*m+c0 : (p*j.waveN+w)*m+c1] }
 	wa, ma, va := j.wa[r0:r1], j.ma[r0:r1], j.va[r0:r1]
-	wb, mb := j.wb[c0:c1], j.mb[c0:c1]
+	mb := j.mb[c0:c1]
+	var wb []F
+	if len(j.wb) < j.m {
+		wb = j.wb[:c1-c0] // a tile of uniform weights (see crossSums)
+	} else {
+		wb = j.wb[c0:c1]
+	}
 	switch {
 	case !j.grad && j.dirac:
 		diracRows(j.im, rowsAt(0), ma, va, wb, mb)
@@ -206,12 +223,23 @@ func (j *job[F]) selfTask(task int) {
 // (wb, mb, vb) — point masses when dirac is set (vb unused) — the row totals
 // Σⱼ wb[j]·hᵢⱼ into ws.rowTot and, with grad, the GradSums of the rows into
 // ws.rowTot[0:K], [K:2K], [2K:3K] (H, D, R) and of the columns into ws.colTot
-// likewise (R absent for point masses).
+// likewise (R absent for point masses). A wb shorter than mb is the weight
+// of every column, repeated over at least crossTileCols entries (uniform
+// weights without an array of M).
 //
 // The tiles run in waves of crossWaveStrips row strips. A row's total is the
 // sum of its partial sums over the column tiles in order; a column's total
 // the sum over the row strips in order, accumulated wave after wave.
 func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad bool) {
+	ws.crossSumsAcc(im, wa, ma, va, wb, mb, vb, dirac, grad, false)
+}
+
+// crossSumsAcc is crossSums; with accumulate, the row totals continue the
+// sums already in ws.rowTot (of the columns before mb: the columns of a
+// problem cut at multiples of crossTileCols give the bits of the whole), so
+// that a wide problem can be done in column chunks with column scratch of
+// one chunk.
+func (ws *Workspace[F]) crossSumsAcc(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, dirac, grad, accumulate bool) {
 	k, m := len(ma), len(mb)
 	rt, ct := tiles(k, crossTileRows), tiles(m, crossTileCols)
 	parts := 1
@@ -242,7 +270,11 @@ func (ws *Workspace[F]) crossSums(im *kernels.Impl, wa, ma, va, wb, mb, vb []F, 
 		ws.run(n*ct, wr*m)
 		ws.job = job[F]{}
 		for p := 0; p < parts; p++ {
-			sumTiles(ws.rowTot[p*k+row0:p*k+row1], rowPart[p*ct*wr:(p+1)*ct*wr], ct)
+			if accumulate {
+				addTiles(ws.rowTot[p*k+row0:p*k+row1], rowPart[p*ct*wr:(p+1)*ct*wr], ct)
+			} else {
+				sumTiles(ws.rowTot[p*k+row0:p*k+row1], rowPart[p*ct*wr:(p+1)*ct*wr], ct)
+			}
 		}
 		if grad {
 			for p := 0; p < parts; p++ {

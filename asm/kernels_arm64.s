@@ -5,24 +5,24 @@
 #include "textflag.h"
 
 // Inner loops (instructions between the loop label and its back branch):
-//   Erf64              erf (elements)                160 instructions /  4 =  40.0 per element
+//   Erf64              erf (elements)                132 instructions /  4 =  33.0 per element
 //   ExpNegSquare64     exp (elements)                 88 instructions /  4 =  22.0 per element
-//   PairTerms64        pair terms (elements)         131 instructions /  2 =  65.5 per element
-//   CrossRowSums64     CrossRowSums pair terms       190 instructions /  4 =  47.5 per term
-//   CrossGrad64        CrossGrad pair terms          233 instructions /  4 =  58.2 per term
-//   SelfRowSums64      SelfRowSums pair terms        190 instructions /  4 =  47.5 per term
-//   SelfGrad64         SelfGrad pair terms           233 instructions /  4 =  58.2 per term
-//   DiracRowSums64     DiracRowSums pair terms       178 instructions /  4 =  44.5 per term
-//   DiracGrad64        DiracGrad pair terms          211 instructions /  4 =  52.8 per term
-//   Erf32              erf (elements)                142 instructions /  8 =  17.8 per element
+//   PairTerms64        pair terms (elements)         125 instructions /  2 =  62.5 per element
+//   CrossRowSums64     CrossRowSums pair terms       162 instructions /  4 =  40.5 per term
+//   CrossGrad64        CrossGrad pair terms          205 instructions /  4 =  51.2 per term
+//   SelfRowSums64      SelfRowSums pair terms        162 instructions /  4 =  40.5 per term
+//   SelfGrad64         SelfGrad pair terms           205 instructions /  4 =  51.2 per term
+//   DiracRowSums64     DiracRowSums pair terms       150 instructions /  4 =  37.5 per term
+//   DiracGrad64        DiracGrad pair terms          183 instructions /  4 =  45.8 per term
+//   Erf32              erf (elements)                118 instructions /  8 =  14.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
-//   PairTerms32        pair terms (elements)         118 instructions /  4 =  29.5 per element
-//   CrossRowSums32     CrossRowSums pair terms       172 instructions /  8 =  21.5 per term
-//   CrossGrad32        CrossGrad pair terms          215 instructions /  8 =  26.9 per term
-//   SelfRowSums32      SelfRowSums pair terms        172 instructions /  8 =  21.5 per term
-//   SelfGrad32         SelfGrad pair terms           215 instructions /  8 =  26.9 per term
-//   DiracRowSums32     DiracRowSums pair terms       160 instructions /  8 =  20.0 per term
-//   DiracGrad32        DiracGrad pair terms          193 instructions /  8 =  24.1 per term
+//   PairTerms32        pair terms (elements)         113 instructions /  4 =  28.2 per element
+//   CrossRowSums32     CrossRowSums pair terms       148 instructions /  8 =  18.5 per term
+//   CrossGrad32        CrossGrad pair terms          191 instructions /  8 =  23.9 per term
+//   SelfRowSums32      SelfRowSums pair terms        148 instructions /  8 =  18.5 per term
+//   SelfGrad32         SelfGrad pair terms           191 instructions /  8 =  23.9 per term
+//   DiracRowSums32     DiracRowSums pair terms       136 instructions /  8 =  17.0 per term
+//   DiracGrad32        DiracGrad pair terms          169 instructions /  8 =  21.1 per term
 //   ProjectMeans64     j loop 6×4 vectors (terms)     33 instructions / 48 =   0.7 per term
 //   ProjectMeans64     j loop 6×1 vector (terms)      15 instructions / 12 =   1.2 per term
 //   ProjectMeans64     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
@@ -64,165 +64,51 @@
 //   ProjectCholVars32  r loop 2×4 vectors (terms)     13 instructions / 32 =   0.4 per term
 //   ProjectCholVars32  r loop 1×4 vectors (terms)      8 instructions / 16 =   0.5 per term
 
-DATA const64<>+0(SB)/8, $0x3ff0000000000000
-DATA const64<>+8(SB)/8, $0x3ff0000000000000
-DATA const64<>+16(SB)/8, $0x403c000000000000
-DATA const64<>+24(SB)/8, $0x403c000000000000
-DATA const64<>+32(SB)/8, $0x4018000000000000
-DATA const64<>+40(SB)/8, $0x4018000000000000
-DATA const64<>+48(SB)/8, $0x4338000000000000
-DATA const64<>+56(SB)/8, $0x4338000000000000
-DATA const64<>+64(SB)/8, $0x40671547652b82fe
-DATA const64<>+72(SB)/8, $0x3f762e42fef80000
-DATA const64<>+80(SB)/8, $0x3d41cf79abc9e3b4
-DATA const64<>+88(SB)/8, $0x3fe0000000000000
-DATA const64<>+96(SB)/8, $0x4070000000000000
-DATA const64<>+104(SB)/8, $0x3f70000000000000
-DATA const64<>+112(SB)/8, $0x3fe0000000000000
-DATA const64<>+120(SB)/8, $0x3fc5555555555555
-DATA const64<>+128(SB)/8, $0x3fa5555555555555
-DATA const64<>+136(SB)/8, $0x3f81111111111111
-DATA const64<>+144(SB)/8, $0x3fe5555555555555
-DATA const64<>+152(SB)/8, $0xbfd5555555555555
-DATA const64<>+160(SB)/8, $0x3fd5555555555555
-DATA const64<>+168(SB)/8, $0xbfe0000000000000
-DATA const64<>+176(SB)/8, $0x3fc1111111111111
-DATA const64<>+184(SB)/8, $0xbfd999999999999a
-DATA const64<>+192(SB)/8, $0x3fb999999999999a
-DATA const64<>+200(SB)/8, $0x3fa6c16c16c16c17
-DATA const64<>+208(SB)/8, $0xbfcc71c71c71c71c
-DATA const64<>+216(SB)/8, $0x3fc5555555555555
-GLOBL const64<>(SB), RODATA|NOPTR, $224
+DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
+DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
+DATA constGrid64<>+16(SB)/8, $0x403c000000000000
+DATA constGrid64<>+24(SB)/8, $0x403c000000000000
+DATA constGrid64<>+32(SB)/8, $0x401c000000000000
+DATA constGrid64<>+40(SB)/8, $0x401c000000000000
+DATA constGrid64<>+48(SB)/8, $0x3fe0000000000000
+DATA constGrid64<>+56(SB)/8, $0x4070000000000000
+DATA constGrid64<>+64(SB)/8, $0x3f70000000000000
+DATA constGrid64<>+72(SB)/8, $0x3fe5555555555555
+DATA constGrid64<>+80(SB)/8, $0xbfd5555555555555
+DATA constGrid64<>+88(SB)/8, $0x3fd5555555555555
+DATA constGrid64<>+96(SB)/8, $0xbfe0000000000000
+DATA constGrid64<>+104(SB)/8, $0x3fc1111111111111
+DATA constGrid64<>+112(SB)/8, $0xbfd999999999999a
+DATA constGrid64<>+120(SB)/8, $0x3fb999999999999a
+DATA constGrid64<>+128(SB)/8, $0x3fa6c16c16c16c17
+DATA constGrid64<>+136(SB)/8, $0xbfcc71c71c71c71c
+DATA constGrid64<>+144(SB)/8, $0x3fc5555555555555
+DATA constGrid64<>+152(SB)/8, $0xbff0000000000000
+DATA constGrid64<>+160(SB)/8, $0x3fe0000000000000
+DATA constGrid64<>+168(SB)/8, $0xbfc5555555555555
+DATA constGrid64<>+176(SB)/8, $0x3fa5555555555555
+DATA constGrid64<>+184(SB)/8, $0xbf81111111111111
+DATA constGrid64<>+192(SB)/8, $0x3f56c16c16c16c17
+DATA constGrid64<>+200(SB)/8, $0xbf2a01a01a01a01a
+DATA constGrid64<>+208(SB)/8, $0x3efa01a01a01a01a
+DATA constGrid64<>+216(SB)/8, $0x0000000000000000
+GLOBL constGrid64<>(SB), RODATA|NOPTR, $224
 
-DATA expScaled64<>+0(SB)/8, $0x3ff20dd750429b6d
-DATA expScaled64<>+8(SB)/8, $0x3ff1f4e165f69bcd
-DATA expScaled64<>+16(SB)/8, $0x3ff1dc0dfe074049
-DATA expScaled64<>+24(SB)/8, $0x3ff1c35ce8be9be6
-DATA expScaled64<>+32(SB)/8, $0x3ff1aacdf6a8b7fe
-DATA expScaled64<>+40(SB)/8, $0x3ff19260f893390f
-DATA expScaled64<>+48(SB)/8, $0x3ff17a15bf8d0404
-DATA expScaled64<>+56(SB)/8, $0x3ff161ec1ce5e402
-DATA expScaled64<>+64(SB)/8, $0x3ff149e3e22e30ae
-DATA expScaled64<>+72(SB)/8, $0x3ff131fce13674eb
-DATA expScaled64<>+80(SB)/8, $0x3ff11a36ec0f161b
-DATA expScaled64<>+88(SB)/8, $0x3ff10291d507fbd8
-DATA expScaled64<>+96(SB)/8, $0x3ff0eb0d6eb03821
-DATA expScaled64<>+104(SB)/8, $0x3ff0d3a98bd5b00d
-DATA expScaled64<>+112(SB)/8, $0x3ff0bc65ff84c4e8
-DATA expScaled64<>+120(SB)/8, $0x3ff0a5429d07fdd7
-DATA expScaled64<>+128(SB)/8, $0x3ff08e3f37e7b1e4
-DATA expScaled64<>+136(SB)/8, $0x3ff0775ba3e9b28f
-DATA expScaled64<>+144(SB)/8, $0x3ff06097b510f6cc
-DATA expScaled64<>+152(SB)/8, $0x3ff049f33f9d467a
-DATA expScaled64<>+160(SB)/8, $0x3ff0336e180ae64c
-DATA expScaled64<>+168(SB)/8, $0x3ff01d081312442f
-DATA expScaled64<>+176(SB)/8, $0x3ff006c105a7a413
-DATA expScaled64<>+184(SB)/8, $0x3fefe13189f59a77
-DATA expScaled64<>+192(SB)/8, $0x3fefb51e4ced6fe0
-DATA expScaled64<>+200(SB)/8, $0x3fef8947ff827758
-DATA expScaled64<>+208(SB)/8, $0x3fef5dae4d757b6a
-DATA expScaled64<>+216(SB)/8, $0x3fef3250e2fbc057
-DATA expScaled64<>+224(SB)/8, $0x3fef072f6cbe6306
-DATA expScaled64<>+232(SB)/8, $0x3feedc4997d9b8de
-DATA expScaled64<>+240(SB)/8, $0x3feeb19f11dcb079
-DATA expScaled64<>+248(SB)/8, $0x3fee872f88c83334
-DATA expScaled64<>+256(SB)/8, $0x3fee5cfaab0e879a
-DATA expScaled64<>+264(SB)/8, $0x3fee33002792b4a6
-DATA expScaled64<>+272(SB)/8, $0x3fee093fada7e5e7
-DATA expScaled64<>+280(SB)/8, $0x3feddfb8ed10d06e
-DATA expScaled64<>+288(SB)/8, $0x3fedb66b95ff189f
-DATA expScaled64<>+296(SB)/8, $0x3fed8d575912b8cd
-DATA expScaled64<>+304(SB)/8, $0x3fed647be75968b3
-DATA expScaled64<>+312(SB)/8, $0x3fed3bd8f24e05b6
-DATA expScaled64<>+320(SB)/8, $0x3fed136e2bd7fc06
-DATA expScaled64<>+328(SB)/8, $0x3feceb3b464ab080
-DATA expScaled64<>+336(SB)/8, $0x3fecc33ff464eb6c
-DATA expScaled64<>+344(SB)/8, $0x3fec9b7be9504405
-DATA expScaled64<>+352(SB)/8, $0x3fec73eed8a08ccc
-DATA expScaled64<>+360(SB)/8, $0x3fec4c98765340a9
-DATA expScaled64<>+368(SB)/8, $0x3fec257876cef0db
-DATA expScaled64<>+376(SB)/8, $0x3febfe8e8ee2b3a9
-DATA expScaled64<>+384(SB)/8, $0x3febd7da73c593e6
-DATA expScaled64<>+392(SB)/8, $0x3febb15bdb160134
-DATA expScaled64<>+400(SB)/8, $0x3feb8b127ad94113
-DATA expScaled64<>+408(SB)/8, $0x3feb64fe097ae0b7
-DATA expScaled64<>+416(SB)/8, $0x3feb3f1e3dcc279b
-DATA expScaled64<>+424(SB)/8, $0x3feb1972cf038adf
-DATA expScaled64<>+432(SB)/8, $0x3feaf3fb74bc2166
-DATA expScaled64<>+440(SB)/8, $0x3feaceb7e6f518b5
-DATA expScaled64<>+448(SB)/8, $0x3feaa9a7de112a90
-DATA expScaled64<>+456(SB)/8, $0x3fea84cb12d6135d
-DATA expScaled64<>+464(SB)/8, $0x3fea60213e6c093d
-DATA expScaled64<>+472(SB)/8, $0x3fea3baa1a5d33ea
-DATA expScaled64<>+480(SB)/8, $0x3fea17656095254a
-DATA expScaled64<>+488(SB)/8, $0x3fe9f352cb6052c3
-DATA expScaled64<>+496(SB)/8, $0x3fe9cf72156b8f49
-DATA expScaled64<>+504(SB)/8, $0x3fe9abc2f9c3861d
-DATA expScaled64<>+512(SB)/8, $0x3fe9884533d43651
-DATA expScaled64<>+520(SB)/8, $0x3fe964f87f686ef7
-DATA expScaled64<>+528(SB)/8, $0x3fe941dc98a94c12
-DATA expScaled64<>+536(SB)/8, $0x3fe91ef13c1db42f
-DATA expScaled64<>+544(SB)/8, $0x3fe8fc3626a9d6bf
-DATA expScaled64<>+552(SB)/8, $0x3fe8d9ab158eab1b
-DATA expScaled64<>+560(SB)/8, $0x3fe8b74fc6697041
-DATA expScaled64<>+568(SB)/8, $0x3fe89523f7332d3b
-DATA expScaled64<>+576(SB)/8, $0x3fe873276640323e
-DATA expScaled64<>+584(SB)/8, $0x3fe85159d23f9a75
-DATA expScaled64<>+592(SB)/8, $0x3fe82fbafa3ace78
-DATA expScaled64<>+600(SB)/8, $0x3fe80e4a9d950774
-DATA expScaled64<>+608(SB)/8, $0x3fe7ed087c0ad302
-DATA expScaled64<>+616(SB)/8, $0x3fe7cbf455b197a1
-DATA expScaled64<>+624(SB)/8, $0x3fe7ab0deaf719e3
-DATA expScaled64<>+632(SB)/8, $0x3fe78a54fca10241
-DATA expScaled64<>+640(SB)/8, $0x3fe769c94bcc6397
-DATA expScaled64<>+648(SB)/8, $0x3fe7496a99ed4249
-DATA expScaled64<>+656(SB)/8, $0x3fe72938a8ce1c10
-DATA expScaled64<>+664(SB)/8, $0x3fe709333a8f706a
-DATA expScaled64<>+672(SB)/8, $0x3fe6e95a11a749b4
-DATA expScaled64<>+680(SB)/8, $0x3fe6c9acf0e0c6e1
-DATA expScaled64<>+688(SB)/8, $0x3fe6aa2b9b5ba5e0
-DATA expScaled64<>+696(SB)/8, $0x3fe68ad5d48bce9a
-DATA expScaled64<>+704(SB)/8, $0x3fe66bab6038de94
-DATA expScaled64<>+712(SB)/8, $0x3fe64cac027db538
-DATA expScaled64<>+720(SB)/8, $0x3fe62dd77fc800b6
-DATA expScaled64<>+728(SB)/8, $0x3fe60f2d9cd7cb89
-DATA expScaled64<>+736(SB)/8, $0x3fe5f0ae1ebf0a9a
-DATA expScaled64<>+744(SB)/8, $0x3fe5d258cae12bfc
-DATA expScaled64<>+752(SB)/8, $0x3fe5b42d66f2a64b
-DATA expScaled64<>+760(SB)/8, $0x3fe5962bb8f888a6
-DATA expScaled64<>+768(SB)/8, $0x3fe5785387480b39
-DATA expScaled64<>+776(SB)/8, $0x3fe55aa498862074
-DATA expScaled64<>+784(SB)/8, $0x3fe53d1eb3a706c9
-DATA expScaled64<>+792(SB)/8, $0x3fe51fc19feddb0e
-DATA expScaled64<>+800(SB)/8, $0x3fe5028d24ec2b73
-DATA expScaled64<>+808(SB)/8, $0x3fe4e5810a818b0e
-DATA expScaled64<>+816(SB)/8, $0x3fe4c89d18db25fa
-DATA expScaled64<>+824(SB)/8, $0x3fe4abe118735616
-DATA expScaled64<>+832(SB)/8, $0x3fe48f4cd2113849
-DATA expScaled64<>+840(SB)/8, $0x3fe472e00ec84269
-DATA expScaled64<>+848(SB)/8, $0x3fe4569a97f7d9a6
-DATA expScaled64<>+856(SB)/8, $0x3fe43a7c374ae995
-DATA expScaled64<>+864(SB)/8, $0x3fe41e84b6b77bbf
-DATA expScaled64<>+872(SB)/8, $0x3fe402b3e07e4fcb
-DATA expScaled64<>+880(SB)/8, $0x3fe3e7097f2a7433
-DATA expScaled64<>+888(SB)/8, $0x3fe3cb855d90df84
-DATA expScaled64<>+896(SB)/8, $0x3fe3b02746d00a35
-DATA expScaled64<>+904(SB)/8, $0x3fe394ef064f8905
-DATA expScaled64<>+912(SB)/8, $0x3fe379dc67bfa7e5
-DATA expScaled64<>+920(SB)/8, $0x3fe35eef37190570
-DATA expScaled64<>+928(SB)/8, $0x3fe34427409c2ef0
-DATA expScaled64<>+936(SB)/8, $0x3fe3298450d13ce9
-DATA expScaled64<>+944(SB)/8, $0x3fe30f063487702e
-DATA expScaled64<>+952(SB)/8, $0x3fe2f4acb8d4cf85
-DATA expScaled64<>+960(SB)/8, $0x3fe2da77ab15c5c6
-DATA expScaled64<>+968(SB)/8, $0x3fe2c066d8ecc092
-DATA expScaled64<>+976(SB)/8, $0x3fe2a67a1041cf82
-DATA expScaled64<>+984(SB)/8, $0x3fe28cb11f4243e5
-DATA expScaled64<>+992(SB)/8, $0x3fe2730bd46050fe
-DATA expScaled64<>+1000(SB)/8, $0x3fe25989fe52acc7
-DATA expScaled64<>+1008(SB)/8, $0x3fe2402b6c14313e
-DATA expScaled64<>+1016(SB)/8, $0x3fe226efece37e2b
-GLOBL expScaled64<>(SB), RODATA|NOPTR, $1024
+DATA constExp64<>+0(SB)/8, $0x3ff0000000000000
+DATA constExp64<>+8(SB)/8, $0x3ff0000000000000
+DATA constExp64<>+16(SB)/8, $0x403c000000000000
+DATA constExp64<>+24(SB)/8, $0x403c000000000000
+DATA constExp64<>+32(SB)/8, $0x4338000000000000
+DATA constExp64<>+40(SB)/8, $0x4338000000000000
+DATA constExp64<>+48(SB)/8, $0x40671547652b82fe
+DATA constExp64<>+56(SB)/8, $0x3f762e42fef80000
+DATA constExp64<>+64(SB)/8, $0x3d41cf79abc9e3b4
+DATA constExp64<>+72(SB)/8, $0x3fe0000000000000
+DATA constExp64<>+80(SB)/8, $0x3fc5555555555555
+DATA constExp64<>+88(SB)/8, $0x3fa5555555555555
+DATA constExp64<>+96(SB)/8, $0x3f81111111111111
+DATA constExp64<>+104(SB)/8, $0x0000000000000000
+GLOBL constExp64<>(SB), RODATA|NOPTR, $112
 
 DATA exp64<>+0(SB)/8, $0x3ff0000000000000
 DATA exp64<>+8(SB)/8, $0x3fefd3c22b8f71f1
@@ -354,1873 +240,4248 @@ DATA exp64<>+1008(SB)/8, $0x3fe02c9a3e778061
 DATA exp64<>+1016(SB)/8, $0x3fe0163da9fb3335
 GLOBL exp64<>(SB), RODATA|NOPTR, $1024
 
-DATA erf64<>+0(SB)/8, $0x0000000000000000
-DATA erf64<>+8(SB)/8, $0x3f720dd14ba74edb
-DATA erf64<>+16(SB)/8, $0x3f820dbf3deb1340
-DATA erf64<>+24(SB)/8, $0x3f8b1471baf65980
-DATA erf64<>+32(SB)/8, $0x3f920d77083f17a0
-DATA erf64<>+40(SB)/8, $0x3f96909119a816c7
-DATA erf64<>+48(SB)/8, $0x3f9b137e0cf584dc
-DATA erf64<>+56(SB)/8, $0x3f9f9634de755e4e
-DATA erf64<>+64(SB)/8, $0x3fa20c5645dd2538
-DATA erf64<>+72(SB)/8, $0x3fa44d6e09e8cbf4
-DATA erf64<>+80(SB)/8, $0x3fa68e5d3bbc9526
-DATA erf64<>+88(SB)/8, $0x3fa8cf1f5caaab75
-DATA erf64<>+96(SB)/8, $0x3fab0fafef135745
-DATA erf64<>+104(SB)/8, $0x3fad500a767fd90e
-DATA erf64<>+112(SB)/8, $0x3faf902a77bd3821
-DATA erf64<>+120(SB)/8, $0x3fb0e805bc7b8263
-DATA erf64<>+128(SB)/8, $0x3fb207d480e90658
-DATA erf64<>+136(SB)/8, $0x3fb3277f4dc38064
-DATA erf64<>+144(SB)/8, $0x3fb44703e87e8593
-DATA erf64<>+152(SB)/8, $0x3fb5666017722a29
-DATA erf64<>+160(SB)/8, $0x3fb68591a1e83b5d
-DATA erf64<>+168(SB)/8, $0x3fb7a49650296fa7
-DATA erf64<>+176(SB)/8, $0x3fb8c36beb8a8d23
-DATA erf64<>+184(SB)/8, $0x3fb9e2103e79858a
-DATA erf64<>+192(SB)/8, $0x3fbb0081148a873a
-DATA erf64<>+200(SB)/8, $0x3fbc1ebc3a8502c9
-DATA erf64<>+208(SB)/8, $0x3fbd3cbf7e70a4b3
-DATA erf64<>+216(SB)/8, $0x3fbe5a88afa2428c
-DATA erf64<>+224(SB)/8, $0x3fbf78159ec8bb50
-DATA erf64<>+232(SB)/8, $0x3fc04ab20efce51f
-DATA erf64<>+240(SB)/8, $0x3fc0d939005f65e5
-DATA erf64<>+248(SB)/8, $0x3fc1679e8e10ba17
-DATA erf64<>+256(SB)/8, $0x3fc1f5e1a35c3b89
-DATA erf64<>+264(SB)/8, $0x3fc284012c5a0fef
-DATA erf64<>+272(SB)/8, $0x3fc311fc15f56d14
-DATA erf64<>+280(SB)/8, $0x3fc39fd14df2d4f1
-DATA erf64<>+288(SB)/8, $0x3fc42d7fc2f64959
-DATA erf64<>+296(SB)/8, $0x3fc4bb0664897705
-DATA erf64<>+304(SB)/8, $0x3fc548642321d7c6
-DATA erf64<>+312(SB)/8, $0x3fc5d597f026cba4
-DATA erf64<>+320(SB)/8, $0x3fc662a0bdf7a89f
-DATA erf64<>+328(SB)/8, $0x3fc6ef7d7ff1c0f6
-DATA erf64<>+336(SB)/8, $0x3fc77c2d2a765f9e
-DATA erf64<>+344(SB)/8, $0x3fc808aeb2f0babf
-DATA erf64<>+352(SB)/8, $0x3fc895010fdbdbfd
-DATA erf64<>+360(SB)/8, $0x3fc9212338c87e54
-DATA erf64<>+368(SB)/8, $0x3fc9ad142662e14d
-DATA erf64<>+376(SB)/8, $0x3fca38d2d278915b
-DATA erf64<>+384(SB)/8, $0x3fcac45e37fe2526
-DATA erf64<>+392(SB)/8, $0x3fcb4fb55314ef93
-DATA erf64<>+400(SB)/8, $0x3fcbdad72110a648
-DATA erf64<>+408(SB)/8, $0x3fcc65c2a07cfc8a
-DATA erf64<>+416(SB)/8, $0x3fccf076d1233237
-DATA erf64<>+424(SB)/8, $0x3fcd7af2b40f96a3
-DATA erf64<>+432(SB)/8, $0x3fce05354b96ff36
-DATA erf64<>+440(SB)/8, $0x3fce8f3d9b5c318b
-DATA erf64<>+448(SB)/8, $0x3fcf190aa85540e2
-DATA erf64<>+456(SB)/8, $0x3fcfa29b78d0debf
-DATA erf64<>+464(SB)/8, $0x3fd015f78a3dcf3d
-DATA erf64<>+472(SB)/8, $0x3fd05a82423295c7
-DATA erf64<>+480(SB)/8, $0x3fd09eed6982b948
-DATA erf64<>+488(SB)/8, $0x3fd0e3388620de40
-DATA erf64<>+496(SB)/8, $0x3fd127631eb8de32
-DATA erf64<>+504(SB)/8, $0x3fd16b6cbab24778
-DATA erf64<>+512(SB)/8, $0x3fd1af54e232d609
-DATA erf64<>+520(SB)/8, $0x3fd1f31b1e20e51e
-DATA erf64<>+528(SB)/8, $0x3fd236bef825d9a2
-DATA erf64<>+536(SB)/8, $0x3fd27a3ffab08551
-DATA erf64<>+544(SB)/8, $0x3fd2bd9db0f7827f
-DATA erf64<>+552(SB)/8, $0x3fd300d7a6fb8861
-DATA erf64<>+560(SB)/8, $0x3fd343ed6989b7d9
-DATA erf64<>+568(SB)/8, $0x3fd386de863de0a5
-DATA erf64<>+576(SB)/8, $0x3fd3c9aa8b84beda
-DATA erf64<>+584(SB)/8, $0x3fd40c51089e30ad
-DATA erf64<>+592(SB)/8, $0x3fd44ed18d9f6462
-DATA erf64<>+600(SB)/8, $0x3fd4912bab74fe58
-DATA erf64<>+608(SB)/8, $0x3fd4d35ef3e5372e
-DATA erf64<>+616(SB)/8, $0x3fd5156af991f1d3
-DATA erf64<>+624(SB)/8, $0x3fd5574f4ffac98e
-DATA erf64<>+632(SB)/8, $0x3fd5990b8b7f17e4
-DATA erf64<>+640(SB)/8, $0x3fd5da9f415ff23f
-DATA erf64<>+648(SB)/8, $0x3fd61c0a07c21f5e
-DATA erf64<>+656(SB)/8, $0x3fd65d4b75b00471
-DATA erf64<>+664(SB)/8, $0x3fd69e63231b89d9
-DATA erf64<>+672(SB)/8, $0x3fd6df50a8dff772
-DATA erf64<>+680(SB)/8, $0x3fd72013a0c3c874
-DATA erf64<>+688(SB)/8, $0x3fd760aba57a76bf
-DATA erf64<>+696(SB)/8, $0x3fd7a11852a63d9e
-DATA erf64<>+704(SB)/8, $0x3fd7e15944d9d3e4
-DATA erf64<>+712(SB)/8, $0x3fd8216e199a1d67
-DATA erf64<>+720(SB)/8, $0x3fd861566f5fd3c0
-DATA erf64<>+728(SB)/8, $0x3fd8a111e599264d
-DATA erf64<>+736(SB)/8, $0x3fd8e0a01cab516b
-DATA erf64<>+744(SB)/8, $0x3fd92000b5f42cdb
-DATA erf64<>+752(SB)/8, $0x3fd95f3353cbb146
-DATA erf64<>+760(SB)/8, $0x3fd99e37998574e8
-DATA erf64<>+768(SB)/8, $0x3fd9dd0d2b721f39
-DATA erf64<>+776(SB)/8, $0x3fda1bb3aee0d3b4
-DATA erf64<>+784(SB)/8, $0x3fda5a2aca209394
-DATA erf64<>+792(SB)/8, $0x3fda98722481968f
-DATA erf64<>+800(SB)/8, $0x3fdad68966569a87
-DATA erf64<>+808(SB)/8, $0x3fdb147038f62a25
-DATA erf64<>+816(SB)/8, $0x3fdb522646bbda68
-DATA erf64<>+824(SB)/8, $0x3fdb8fab3b097f05
-DATA erf64<>+832(SB)/8, $0x3fdbccfec24855b8
-DATA erf64<>+840(SB)/8, $0x3fdc0a2089ea2860
-DATA erf64<>+848(SB)/8, $0x3fdc4710406a65fc
-DATA erf64<>+856(SB)/8, $0x3fdc83cd954f3272
-DATA erf64<>+864(SB)/8, $0x3fdcc058392a6d2d
-DATA erf64<>+872(SB)/8, $0x3fdcfcafdd9aae7d
-DATA erf64<>+880(SB)/8, $0x3fdd38d4354c3bd0
-DATA erf64<>+888(SB)/8, $0x3fdd74c4f3f9f2a3
-DATA erf64<>+896(SB)/8, $0x3fddb081ce6e2a48
-DATA erf64<>+904(SB)/8, $0x3fddec0a7a838c69
-DATA erf64<>+912(SB)/8, $0x3fde275eaf25e458
-DATA erf64<>+920(SB)/8, $0x3fde627e2452e51d
-DATA erf64<>+928(SB)/8, $0x3fde9d68931ae650
-DATA erf64<>+936(SB)/8, $0x3fded81db5a197b8
-DATA erf64<>+944(SB)/8, $0x3fdf129d471eabb1
-DATA erf64<>+952(SB)/8, $0x3fdf4ce703de785c
-DATA erf64<>+960(SB)/8, $0x3fdf86faa9428f9d
-DATA erf64<>+968(SB)/8, $0x3fdfc0d7f5c24de6
-DATA erf64<>+976(SB)/8, $0x3fdffa7ea8eb5fd0
-DATA erf64<>+984(SB)/8, $0x3fe019f741b11f48
-DATA erf64<>+992(SB)/8, $0x3fe03693a371519c
-DATA erf64<>+1000(SB)/8, $0x3fe053145b1ff875
-DATA erf64<>+1008(SB)/8, $0x3fe06f794ab2cae7
-DATA erf64<>+1016(SB)/8, $0x3fe08bc254abb187
-DATA erf64<>+1024(SB)/8, $0x3fe0a7ef5c18edd2
-DATA erf64<>+1032(SB)/8, $0x3fe0c40044953d13
-DATA erf64<>+1040(SB)/8, $0x3fe0dff4f247f6c6
-DATA erf64<>+1048(SB)/8, $0x3fe0fbcd49e52673
-DATA erf64<>+1056(SB)/8, $0x3fe1178930ada115
-DATA erf64<>+1064(SB)/8, $0x3fe133288c6f1600
-DATA erf64<>+1072(SB)/8, $0x3fe14eab43841b55
-DATA erf64<>+1080(SB)/8, $0x3fe16a113cd43600
-DATA erf64<>+1088(SB)/8, $0x3fe1855a5fd3dd50
-DATA erf64<>+1096(SB)/8, $0x3fe1a08694847a20
-DATA erf64<>+1104(SB)/8, $0x3fe1bb95c3746199
-DATA erf64<>+1112(SB)/8, $0x3fe1d687d5becba0
-DATA erf64<>+1120(SB)/8, $0x3fe1f15cb50bc4de
-DATA erf64<>+1128(SB)/8, $0x3fe20c144b901c76
-DATA erf64<>+1136(SB)/8, $0x3fe226ae840d4d70
-DATA erf64<>+1144(SB)/8, $0x3fe2412b49d163d3
-DATA erf64<>+1152(SB)/8, $0x3fe25b8a88b6dd7f
-DATA erf64<>+1160(SB)/8, $0x3fe275cc2d2486c6
-DATA erf64<>+1168(SB)/8, $0x3fe28ff0240d52cd
-DATA erf64<>+1176(SB)/8, $0x3fe2a9f65af02fbc
-DATA erf64<>+1184(SB)/8, $0x3fe2c3debfd7d6c1
-DATA erf64<>+1192(SB)/8, $0x3fe2dda9415a97ed
-DATA erf64<>+1200(SB)/8, $0x3fe2f755ce9a21f4
-DATA erf64<>+1208(SB)/8, $0x3fe310e4574345d8
-DATA erf64<>+1216(SB)/8, $0x3fe32a54cb8db67b
-DATA erf64<>+1224(SB)/8, $0x3fe343a71c3bc431
-DATA erf64<>+1232(SB)/8, $0x3fe35cdb3a9a144d
-DATA erf64<>+1240(SB)/8, $0x3fe375f1187f54b1
-DATA erf64<>+1248(SB)/8, $0x3fe38ee8a84beb71
-DATA erf64<>+1256(SB)/8, $0x3fe3a7c1dce9a285
-DATA erf64<>+1264(SB)/8, $0x3fe3c07ca9cb4f9e
-DATA erf64<>+1272(SB)/8, $0x3fe3d91902ec781c
-DATA erf64<>+1280(SB)/8, $0x3fe3f196dcd0f135
-DATA erf64<>+1288(SB)/8, $0x3fe409f62c847c51
-DATA erf64<>+1296(SB)/8, $0x3fe42236e79a5fa6
-DATA erf64<>+1304(SB)/8, $0x3fe43a59042cfb16
-DATA erf64<>+1312(SB)/8, $0x3fe4525c78dd5966
-DATA erf64<>+1320(SB)/8, $0x3fe46a413cd2bdc6
-DATA erf64<>+1328(SB)/8, $0x3fe4820747ba2dc2
-DATA erf64<>+1336(SB)/8, $0x3fe499ae91c5f79b
-DATA erf64<>+1344(SB)/8, $0x3fe4b13713ad3513
-DATA erf64<>+1352(SB)/8, $0x3fe4c8a0c6ab4abc
-DATA erf64<>+1360(SB)/8, $0x3fe4dfeba47f63cc
-DATA erf64<>+1368(SB)/8, $0x3fe4f717a76bea83
-DATA erf64<>+1376(SB)/8, $0x3fe50e24ca35fd2c
-DATA erf64<>+1384(SB)/8, $0x3fe525130824dfc3
-DATA erf64<>+1392(SB)/8, $0x3fe53be25d016a4f
-DATA erf64<>+1400(SB)/8, $0x3fe55292c51573ea
-DATA erf64<>+1408(SB)/8, $0x3fe569243d2b3a9b
-DATA erf64<>+1416(SB)/8, $0x3fe57f96c28cc7f2
-DATA erf64<>+1424(SB)/8, $0x3fe595ea53035283
-DATA erf64<>+1432(SB)/8, $0x3fe5ac1eecd69c40
-DATA erf64<>+1440(SB)/8, $0x3fe5c2348ecc4dc3
-DATA erf64<>+1448(SB)/8, $0x3fe5d82b38274e8f
-DATA erf64<>+1456(SB)/8, $0x3fe5ee02e8a71a53
-DATA erf64<>+1464(SB)/8, $0x3fe603bba087133c
-DATA erf64<>+1472(SB)/8, $0x3fe61955607dd15d
-DATA erf64<>+1480(SB)/8, $0x3fe62ed029bc6f3f
-DATA erf64<>+1488(SB)/8, $0x3fe6442bfdedd397
-DATA erf64<>+1496(SB)/8, $0x3fe65968df35f844
-DATA erf64<>+1504(SB)/8, $0x3fe66e86d0312e82
-DATA erf64<>+1512(SB)/8, $0x3fe68385d3f36074
-DATA erf64<>+1520(SB)/8, $0x3fe69865ee075011
-DATA erf64<>+1528(SB)/8, $0x3fe6ad27226dd366
-DATA erf64<>+1536(SB)/8, $0x3fe6c1c9759d0e5f
-DATA erf64<>+1544(SB)/8, $0x3fe6d64cec7fa9fd
-DATA erf64<>+1552(SB)/8, $0x3fe6eab18c74091b
-DATA erf64<>+1560(SB)/8, $0x3fe6fef75b4b7acd
-DATA erf64<>+1568(SB)/8, $0x3fe7131e5f496a5a
-DATA erf64<>+1576(SB)/8, $0x3fe727269f228ce1
-DATA erf64<>+1584(SB)/8, $0x3fe73b1021fc0cb8
-DATA erf64<>+1592(SB)/8, $0x3fe74edaef6ab292
-DATA erf64<>+1600(SB)/8, $0x3fe762870f720c6f
-DATA erf64<>+1608(SB)/8, $0x3fe776148a83926b
-DATA erf64<>+1616(SB)/8, $0x3fe78983697dc96f
-DATA erf64<>+1624(SB)/8, $0x3fe79cd3b5ab63de
-DATA erf64<>+1632(SB)/8, $0x3fe7b00578c26037
-DATA erf64<>+1640(SB)/8, $0x3fe7c318bce325c9
-DATA erf64<>+1648(SB)/8, $0x3fe7d60d8c979f7b
-DATA erf64<>+1656(SB)/8, $0x3fe7e8e3f2d254b4
-DATA erf64<>+1664(SB)/8, $0x3fe7fb9bfaed8078
-DATA erf64<>+1672(SB)/8, $0x3fe80e35b0aa26bb
-DATA erf64<>+1680(SB)/8, $0x3fe820b1202f27fb
-DATA erf64<>+1688(SB)/8, $0x3fe8330e5608532e
-DATA erf64<>+1696(SB)/8, $0x3fe8454d5f25760d
-DATA erf64<>+1704(SB)/8, $0x3fe8576e48d96bcd
-DATA erf64<>+1712(SB)/8, $0x3fe8697120d92a4a
-DATA erf64<>+1720(SB)/8, $0x3fe87b55f53acdb7
-DATA erf64<>+1728(SB)/8, $0x3fe88d1cd474a2e0
-DATA erf64<>+1736(SB)/8, $0x3fe89ec5cd5c2ffd
-DATA erf64<>+1744(SB)/8, $0x3fe8b050ef253c37
-DATA erf64<>+1752(SB)/8, $0x3fe8c1be4960d5d4
-DATA erf64<>+1760(SB)/8, $0x3fe8d30debfc572e
-DATA erf64<>+1768(SB)/8, $0x3fe8e43fe7406a69
-DATA erf64<>+1776(SB)/8, $0x3fe8f5544bd00c04
-DATA erf64<>+1784(SB)/8, $0x3fe9064b2aa78c4f
-DATA erf64<>+1792(SB)/8, $0x3fe91724951b8fc6
-DATA erf64<>+1800(SB)/8, $0x3fe927e09cd80e6f
-DATA erf64<>+1808(SB)/8, $0x3fe9387f53df5238
-DATA erf64<>+1816(SB)/8, $0x3fe94900cc88f46a
-DATA erf64<>+1824(SB)/8, $0x3fe959651980da31
-DATA erf64<>+1832(SB)/8, $0x3fe969ac4dc63059
-DATA erf64<>+1840(SB)/8, $0x3fe979d67caa6631
-DATA erf64<>+1848(SB)/8, $0x3fe989e3b9d027b8
-DATA erf64<>+1856(SB)/8, $0x3fe999d4192a5715
-DATA erf64<>+1864(SB)/8, $0x3fe9a9a7aefb055a
-DATA erf64<>+1872(SB)/8, $0x3fe9b95e8fd26aba
-DATA erf64<>+1880(SB)/8, $0x3fe9c8f8d08dde1f
-DATA erf64<>+1888(SB)/8, $0x3fe9d8768656cc42
-DATA erf64<>+1896(SB)/8, $0x3fe9e7d7c6a1ae3c
-DATA erf64<>+1904(SB)/8, $0x3fe9f71ca72cffb6
-DATA erf64<>+1912(SB)/8, $0x3fea06453e0034a4
-DATA erf64<>+1920(SB)/8, $0x3fea1551a16aaeaf
-DATA erf64<>+1928(SB)/8, $0x3fea2441e802b24d
-DATA erf64<>+1936(SB)/8, $0x3fea331628a45b92
-DATA erf64<>+1944(SB)/8, $0x3fea41ce7a7092ce
-DATA erf64<>+1952(SB)/8, $0x3fea506af4cc00f4
-DATA erf64<>+1960(SB)/8, $0x3fea5eebaf5e03e3
-DATA erf64<>+1968(SB)/8, $0x3fea6d50c20fa293
-DATA erf64<>+1976(SB)/8, $0x3fea7b9a450a8135
-DATA erf64<>+1984(SB)/8, $0x3fea89c850b7d54d
-DATA erf64<>+1992(SB)/8, $0x3fea97dafdbf59d3
-DATA erf64<>+2000(SB)/8, $0x3feaa5d265064366
-DATA erf64<>+2008(SB)/8, $0x3feab3ae9fae3499
-DATA erf64<>+2016(SB)/8, $0x3feac16fc7143263
-DATA erf64<>+2024(SB)/8, $0x3feacf15f4cf98c3
-DATA erf64<>+2032(SB)/8, $0x3feadca142b10f98
-DATA erf64<>+2040(SB)/8, $0x3feaea11cac17fc2
-DATA erf64<>+2048(SB)/8, $0x3feaf767a741088b
-DATA erf64<>+2056(SB)/8, $0x3feb04a2f2a5f569
-DATA erf64<>+2064(SB)/8, $0x3feb11c3c79bb424
-DATA erf64<>+2072(SB)/8, $0x3feb1eca4101cb5f
-DATA erf64<>+2080(SB)/8, $0x3feb2bb679ead19c
-DATA erf64<>+2088(SB)/8, $0x3feb38888d9b64b7
-DATA erf64<>+2096(SB)/8, $0x3feb4540978921ee
-DATA erf64<>+2104(SB)/8, $0x3feb51deb3599e72
-DATA erf64<>+2112(SB)/8, $0x3feb5e62fce16095
-DATA erf64<>+2120(SB)/8, $0x3feb6acd9022d99b
-DATA erf64<>+2128(SB)/8, $0x3feb771e894d602e
-DATA erf64<>+2136(SB)/8, $0x3feb835604bc2b91
-DATA erf64<>+2144(SB)/8, $0x3feb8f741ef54f83
-DATA erf64<>+2152(SB)/8, $0x3feb9b78f4a8b8f4
-DATA erf64<>+2160(SB)/8, $0x3feba764a2af2b78
-DATA erf64<>+2168(SB)/8, $0x3febb33746093f9f
-DATA erf64<>+2176(SB)/8, $0x3febbef0fbde6221
-DATA erf64<>+2184(SB)/8, $0x3febca91e17bd3f1
-DATA erf64<>+2192(SB)/8, $0x3febd61a1453ab44
-DATA erf64<>+2200(SB)/8, $0x3febe189b1fbd588
-DATA erf64<>+2208(SB)/8, $0x3febece0d82d1a5c
-DATA erf64<>+2216(SB)/8, $0x3febf81fa4c21f8e
-DATA erf64<>+2224(SB)/8, $0x3fec034635b66e23
-DATA erf64<>+2232(SB)/8, $0x3fec0e54a925787a
-DATA erf64<>+2240(SB)/8, $0x3fec194b1d49a184
-DATA erf64<>+2248(SB)/8, $0x3fec2429b07b4525
-DATA erf64<>+2256(SB)/8, $0x3fec2ef0812fc1bd
-DATA erf64<>+2264(SB)/8, $0x3fec399fadf882e6
-DATA erf64<>+2272(SB)/8, $0x3fec443755820d64
-DATA erf64<>+2280(SB)/8, $0x3fec4eb796930c5e
-DATA erf64<>+2288(SB)/8, $0x3fec5920900b5fd1
-DATA erf64<>+2296(SB)/8, $0x3fec637260e32c5f
-DATA erf64<>+2304(SB)/8, $0x3fec6dad2829ec62
-DATA erf64<>+2312(SB)/8, $0x3fec77d105058264
-DATA erf64<>+2320(SB)/8, $0x3fec81de16b14cef
-DATA erf64<>+2328(SB)/8, $0x3fec8bd47c7d3bca
-DATA erf64<>+2336(SB)/8, $0x3fec95b455cce69d
-DATA erf64<>+2344(SB)/8, $0x3fec9f7dc216a504
-DATA erf64<>+2352(SB)/8, $0x3feca930e0e2a825
-DATA erf64<>+2360(SB)/8, $0x3fecb2cdd1ca15b5
-DATA erf64<>+2368(SB)/8, $0x3fecbc54b476248d
-DATA erf64<>+2376(SB)/8, $0x3fecc5c5a89f3abb
-DATA erf64<>+2384(SB)/8, $0x3feccf20ce0c0d27
-DATA erf64<>+2392(SB)/8, $0x3fecd8664490c0ce
-DATA erf64<>+2400(SB)/8, $0x3fece1962c0e0d8b
-DATA erf64<>+2408(SB)/8, $0x3feceab0a4706285
-DATA erf64<>+2416(SB)/8, $0x3fecf3b5cdaf0c39
-DATA erf64<>+2424(SB)/8, $0x3fecfca5c7cb5c2c
-DATA erf64<>+2432(SB)/8, $0x3fed0580b2cfd249
-DATA erf64<>+2440(SB)/8, $0x3fed0e46aecf47ec
-DATA erf64<>+2448(SB)/8, $0x3fed16f7dbe41ca0
-DATA erf64<>+2456(SB)/8, $0x3fed1f945a2f6494
-DATA erf64<>+2464(SB)/8, $0x3fed281c49d818d0
-DATA erf64<>+2472(SB)/8, $0x3fed308fcb0a4924
-DATA erf64<>+2480(SB)/8, $0x3fed38eefdf64fdd
-DATA erf64<>+2488(SB)/8, $0x3fed413a02d00742
-DATA erf64<>+2496(SB)/8, $0x3fed4970f9ce00d9
-DATA erf64<>+2504(SB)/8, $0x3fed51940328be7c
-DATA erf64<>+2512(SB)/8, $0x3fed59a33f19ed42
-DATA erf64<>+2520(SB)/8, $0x3fed619ecddba234
-DATA erf64<>+2528(SB)/8, $0x3fed6986cfa798e7
-DATA erf64<>+2536(SB)/8, $0x3fed715b64b673e7
-DATA erf64<>+2544(SB)/8, $0x3fed791cad3eff01
-DATA erf64<>+2552(SB)/8, $0x3fed80cac9757375
-DATA erf64<>+2560(SB)/8, $0x3fed8865d98abe01
-DATA erf64<>+2568(SB)/8, $0x3fed8fedfdabc6d9
-DATA erf64<>+2576(SB)/8, $0x3fed97635600bb89
-DATA erf64<>+2584(SB)/8, $0x3fed9ec602ac5ab7
-DATA erf64<>+2592(SB)/8, $0x3feda61623cb41e0
-DATA erf64<>+2600(SB)/8, $0x3fedad53d9733cfb
-DATA erf64<>+2608(SB)/8, $0x3fedb47f43b2980d
-DATA erf64<>+2616(SB)/8, $0x3fedbb98828f72b6
-DATA erf64<>+2624(SB)/8, $0x3fedc29fb60715af
-DATA erf64<>+2632(SB)/8, $0x3fedc994fe0d4a3d
-DATA erf64<>+2640(SB)/8, $0x3fedd0787a8bb39d
-DATA erf64<>+2648(SB)/8, $0x3fedd74a4b612a6d
-DATA erf64<>+2656(SB)/8, $0x3fedde0a90611a0d
-DATA erf64<>+2664(SB)/8, $0x3fede4b96952dffa
-DATA erf64<>+2672(SB)/8, $0x3fedeb56f5f12d28
-DATA erf64<>+2680(SB)/8, $0x3fedf1e355e9695f
-DATA erf64<>+2688(SB)/8, $0x3fedf85ea8db188e
-DATA erf64<>+2696(SB)/8, $0x3fedfec90e574226
-DATA erf64<>+2704(SB)/8, $0x3fee0522a5dfda73
-DATA erf64<>+2712(SB)/8, $0x3fee0b6b8ee72df4
-DATA erf64<>+2720(SB)/8, $0x3fee11a3e8cf4eb8
-DATA erf64<>+2728(SB)/8, $0x3fee17cbd2e983bf
-DATA erf64<>+2736(SB)/8, $0x3fee1de36c75ba58
-DATA erf64<>+2744(SB)/8, $0x3fee23ead4a1f985
-DATA erf64<>+2752(SB)/8, $0x3fee29e22a89d766
-DATA erf64<>+2760(SB)/8, $0x3fee2fc98d35f0a1
-DATA erf64<>+2768(SB)/8, $0x3fee35a11b9b61ce
-DATA erf64<>+2776(SB)/8, $0x3fee3b68f49b42eb
-DATA erf64<>+2784(SB)/8, $0x3fee4121370224cc
-DATA erf64<>+2792(SB)/8, $0x3fee46ca01879093
-DATA erf64<>+2800(SB)/8, $0x3fee4c6372cd8927
-DATA erf64<>+2808(SB)/8, $0x3fee51eda9600eac
-DATA erf64<>+2816(SB)/8, $0x3fee5768c3b4a3fc
-DATA erf64<>+2824(SB)/8, $0x3fee5cd4e029d625
-DATA erf64<>+2832(SB)/8, $0x3fee62321d06c5e0
-DATA erf64<>+2840(SB)/8, $0x3fee6780987ab306
-DATA erf64<>+2848(SB)/8, $0x3fee6cc0709c8a0d
-DATA erf64<>+2856(SB)/8, $0x3fee71f1c36a7374
-DATA erf64<>+2864(SB)/8, $0x3fee7714aec96534
-DATA erf64<>+2872(SB)/8, $0x3fee7c295084b627
-DATA erf64<>+2880(SB)/8, $0x3fee812fc64db369
-DATA erf64<>+2888(SB)/8, $0x3fee86282dbb37b3
-DATA erf64<>+2896(SB)/8, $0x3fee8b12a44944a8
-DATA erf64<>+2904(SB)/8, $0x3fee8fef47589e1a
-DATA erf64<>+2912(SB)/8, $0x3fee94be342e6743
-DATA erf64<>+2920(SB)/8, $0x3fee997f87f3c1ec
-DATA erf64<>+2928(SB)/8, $0x3fee9e335fb56f87
-DATA erf64<>+2936(SB)/8, $0x3feea2d9d8637434
-DATA erf64<>+2944(SB)/8, $0x3feea7730ed0bbb9
-DATA erf64<>+2952(SB)/8, $0x3feeabff1fb2c05c
-DATA erf64<>+2960(SB)/8, $0x3feeb07e27a133aa
-DATA erf64<>+2968(SB)/8, $0x3feeb4f04315a924
-DATA erf64<>+2976(SB)/8, $0x3feeb9558e6b42ce
-DATA erf64<>+2984(SB)/8, $0x3feebdae25de5fa4
-DATA erf64<>+2992(SB)/8, $0x3feec1fa258c4bea
-DATA erf64<>+3000(SB)/8, $0x3feec639a972f35f
-DATA erf64<>+3008(SB)/8, $0x3feeca6ccd709544
-DATA erf64<>+3016(SB)/8, $0x3feece93ad437a41
-DATA erf64<>+3024(SB)/8, $0x3feed2ae6489ac1e
-DATA erf64<>+3032(SB)/8, $0x3feed6bd0ec0af53
-DATA erf64<>+3040(SB)/8, $0x3feedabfc7453e63
-DATA erf64<>+3048(SB)/8, $0x3feedeb6a9530707
-DATA erf64<>+3056(SB)/8, $0x3feee2a1d004692c
-DATA erf64<>+3064(SB)/8, $0x3feee681565237ad
-DATA erf64<>+3072(SB)/8, $0x3feeea5557137ae0
-DATA erf64<>+3080(SB)/8, $0x3feeee1decfd34d9
-DATA erf64<>+3088(SB)/8, $0x3feef1db32a2277c
-DATA erf64<>+3096(SB)/8, $0x3feef58d42729c3e
-DATA erf64<>+3104(SB)/8, $0x3feef93436bc2daa
-DATA erf64<>+3112(SB)/8, $0x3feefcd029a9929c
-DATA erf64<>+3120(SB)/8, $0x3fef006135426b26
-DATA erf64<>+3128(SB)/8, $0x3fef03e7736b0f39
-DATA erf64<>+3136(SB)/8, $0x3fef0762fde45ee6
-DATA erf64<>+3144(SB)/8, $0x3fef0ad3ee4b945e
-DATA erf64<>+3152(SB)/8, $0x3fef0e3a5e1a1788
-DATA erf64<>+3160(SB)/8, $0x3fef119666a55345
-DATA erf64<>+3168(SB)/8, $0x3fef14e8211e8c55
-DATA erf64<>+3176(SB)/8, $0x3fef182fa692b9d2
-DATA erf64<>+3184(SB)/8, $0x3fef1b6d0fea5f4d
-DATA erf64<>+3192(SB)/8, $0x3fef1ea075e9687a
-DATA erf64<>+3200(SB)/8, $0x3fef21c9f12f0677
-DATA erf64<>+3208(SB)/8, $0x3fef24e99a358e99
-DATA erf64<>+3216(SB)/8, $0x3fef27ff89525acf
-DATA erf64<>+3224(SB)/8, $0x3fef2b0bd6b5ab83
-DATA erf64<>+3232(SB)/8, $0x3fef2e0e9a6a8b09
-DATA erf64<>+3240(SB)/8, $0x3fef3107ec56b28a
-DATA erf64<>+3248(SB)/8, $0x3fef33f7e43a706b
-DATA erf64<>+3256(SB)/8, $0x3fef36de99b09034
-DATA erf64<>+3264(SB)/8, $0x3fef39bc242e43e6
-DATA erf64<>+3272(SB)/8, $0x3fef3c909b030ec7
-DATA erf64<>+3280(SB)/8, $0x3fef3f5c1558b19e
-DATA erf64<>+3288(SB)/8, $0x3fef421eaa331858
-DATA erf64<>+3296(SB)/8, $0x3fef44d870704911
-DATA erf64<>+3304(SB)/8, $0x3fef47897ec85485
-DATA erf64<>+3312(SB)/8, $0x3fef4a31ebcd47df
-DATA erf64<>+3320(SB)/8, $0x3fef4cd1cdeb1fe5
-DATA erf64<>+3328(SB)/8, $0x3fef4f693b67bd77
-DATA erf64<>+3336(SB)/8, $0x3fef51f84a62db65
-DATA erf64<>+3344(SB)/8, $0x3fef547f10d60597
-DATA erf64<>+3352(SB)/8, $0x3fef56fda494917e
-DATA erf64<>+3360(SB)/8, $0x3fef59741b4b97cf
-DATA erf64<>+3368(SB)/8, $0x3fef5be28a81ef7f
-DATA erf64<>+3376(SB)/8, $0x3fef5e4907982a07
-DATA erf64<>+3384(SB)/8, $0x3fef60a7a7c890d9
-DATA erf64<>+3392(SB)/8, $0x3fef62fe80272419
-DATA erf64<>+3400(SB)/8, $0x3fef654da5a19a82
-DATA erf64<>+3408(SB)/8, $0x3fef67952cff6282
-DATA erf64<>+3416(SB)/8, $0x3fef69d52ae1a47e
-DATA erf64<>+3424(SB)/8, $0x3fef6c0db3c34641
-DATA erf64<>+3432(SB)/8, $0x3fef6e3edbf8ef90
-DATA erf64<>+3440(SB)/8, $0x3fef7068b7b10fd9
-DATA erf64<>+3448(SB)/8, $0x3fef728b5af3e50e
-DATA erf64<>+3456(SB)/8, $0x3fef74a6d9a38383
-DATA erf64<>+3464(SB)/8, $0x3fef76bb477bdef6
-DATA erf64<>+3472(SB)/8, $0x3fef78c8b812d498
-DATA erf64<>+3480(SB)/8, $0x3fef7acf3ed8362e
-DATA erf64<>+3488(SB)/8, $0x3fef7cceef15d631
-DATA erf64<>+3496(SB)/8, $0x3fef7ec7dbef9501
-DATA erf64<>+3504(SB)/8, $0x3fef80ba18636f07
-DATA erf64<>+3512(SB)/8, $0x3fef82a5b7498be5
-DATA erf64<>+3520(SB)/8, $0x3fef848acb544e95
-DATA erf64<>+3528(SB)/8, $0x3fef86696710667e
-DATA erf64<>+3536(SB)/8, $0x3fef88419ce4e184
-DATA erf64<>+3544(SB)/8, $0x3fef8a137f133ef5
-DATA erf64<>+3552(SB)/8, $0x3fef8bdf1fb78370
-DATA erf64<>+3560(SB)/8, $0x3fef8da490c84da4
-DATA erf64<>+3568(SB)/8, $0x3fef8f63e416ebff
-DATA erf64<>+3576(SB)/8, $0x3fef911d2b4f7329
-DATA erf64<>+3584(SB)/8, $0x3fef92d077f8d56d
-DATA erf64<>+3592(SB)/8, $0x3fef947ddb74fae7
-DATA erf64<>+3600(SB)/8, $0x3fef96256700da8e
-DATA erf64<>+3608(SB)/8, $0x3fef97c72bb4940b
-DATA erf64<>+3616(SB)/8, $0x3fef99633a838a57
-DATA erf64<>+3624(SB)/8, $0x3fef9af9a43c7f25
-DATA erf64<>+3632(SB)/8, $0x3fef9c8a7989af0d
-DATA erf64<>+3640(SB)/8, $0x3fef9e15caf0ee75
-DATA erf64<>+3648(SB)/8, $0x3fef9f9ba8d3c733
-DATA erf64<>+3656(SB)/8, $0x3fefa11c236f96f4
-DATA erf64<>+3664(SB)/8, $0x3fefa2974addae45
-DATA erf64<>+3672(SB)/8, $0x3fefa40d2f137059
-DATA erf64<>+3680(SB)/8, $0x3fefa57ddfe27376
-DATA erf64<>+3688(SB)/8, $0x3fefa6e96cf8a213
-DATA erf64<>+3696(SB)/8, $0x3fefa84fe5e05c8d
-DATA erf64<>+3704(SB)/8, $0x3fefa9b15a009b8f
-DATA erf64<>+3712(SB)/8, $0x3fefab0dd89d1309
-DATA erf64<>+3720(SB)/8, $0x3fefac6570d655ce
-DATA erf64<>+3728(SB)/8, $0x3fefadb831a9f9c3
-DATA erf64<>+3736(SB)/8, $0x3fefaf0629f2bc9f
-DATA erf64<>+3744(SB)/8, $0x3fefb04f6868a944
-DATA erf64<>+3752(SB)/8, $0x3fefb193fba13d9b
-DATA erf64<>+3760(SB)/8, $0x3fefb2d3f20f9101
-DATA erf64<>+3768(SB)/8, $0x3fefb40f5a047b35
-DATA erf64<>+3776(SB)/8, $0x3fefb54641aebbc9
-DATA erf64<>+3784(SB)/8, $0x3fefb678b71b2215
-DATA erf64<>+3792(SB)/8, $0x3fefb7a6c834b5a2
-DATA erf64<>+3800(SB)/8, $0x3fefb8d082c4df11
-DATA erf64<>+3808(SB)/8, $0x3fefb9f5f4739170
-DATA erf64<>+3816(SB)/8, $0x3fefbb172ac7740c
-DATA erf64<>+3824(SB)/8, $0x3fefbc3433260ca5
-DATA erf64<>+3832(SB)/8, $0x3fefbd4d1ad3ea19
-DATA erf64<>+3840(SB)/8, $0x3fefbe61eef4cf6a
-DATA erf64<>+3848(SB)/8, $0x3fefbf72bc8bdf3a
-DATA erf64<>+3856(SB)/8, $0x3fefc07f907bc794
-DATA erf64<>+3864(SB)/8, $0x3fefc1887786ee27
-DATA erf64<>+3872(SB)/8, $0x3fefc28d7e4f9cd0
-DATA erf64<>+3880(SB)/8, $0x3fefc38eb1582e80
-DATA erf64<>+3888(SB)/8, $0x3fefc48c1d033c7a
-DATA erf64<>+3896(SB)/8, $0x3fefc585cd93cbdf
-DATA erf64<>+3904(SB)/8, $0x3fefc67bcf2d7b8f
-DATA erf64<>+3912(SB)/8, $0x3fefc76e2dd4b24c
-DATA erf64<>+3920(SB)/8, $0x3fefc85cf56ecd38
-DATA erf64<>+3928(SB)/8, $0x3fefc94831c24e85
-DATA erf64<>+3936(SB)/8, $0x3fefca2fee770c79
-DATA erf64<>+3944(SB)/8, $0x3fefcb14371660ae
-DATA erf64<>+3952(SB)/8, $0x3fefcbf5170b578b
-DATA erf64<>+3960(SB)/8, $0x3fefccd299a2dfff
-DATA erf64<>+3968(SB)/8, $0x3fefcdacca0bfb73
-DATA erf64<>+3976(SB)/8, $0x3fefce83b357edf0
-DATA erf64<>+3984(SB)/8, $0x3fefcf57607a6e7c
-DATA erf64<>+3992(SB)/8, $0x3fefd027dc49d7a2
-DATA erf64<>+4000(SB)/8, $0x3fefd0f5317f582f
-DATA erf64<>+4008(SB)/8, $0x3fefd1bf6ab72412
-DATA erf64<>+4016(SB)/8, $0x3fefd2869270a56f
-DATA erf64<>+4024(SB)/8, $0x3fefd34ab30eadd3
-DATA erf64<>+4032(SB)/8, $0x3fefd40bd6d7a785
-DATA erf64<>+4040(SB)/8, $0x3fefd4ca07f5c70a
-DATA erf64<>+4048(SB)/8, $0x3fefd58550773cb5
-DATA erf64<>+4056(SB)/8, $0x3fefd63dba4e665f
-DATA erf64<>+4064(SB)/8, $0x3fefd6f34f52013a
-DATA erf64<>+4072(SB)/8, $0x3fefd7a6193d5bb1
-DATA erf64<>+4080(SB)/8, $0x3fefd85621b0876d
-DATA erf64<>+4088(SB)/8, $0x3fefd90372308b5e
-DATA erf64<>+4096(SB)/8, $0x3fefd9ae142795e3
-DATA erf64<>+4104(SB)/8, $0x3fefda5610e52ef6
-DATA erf64<>+4112(SB)/8, $0x3fefdafb719e6a69
-DATA erf64<>+4120(SB)/8, $0x3fefdb9e3f6e1a31
-DATA erf64<>+4128(SB)/8, $0x3fefdc3e835500b3
-DATA erf64<>+4136(SB)/8, $0x3fefdcdc463a031d
-DATA erf64<>+4144(SB)/8, $0x3fefdd7790ea5bc0
-DATA erf64<>+4152(SB)/8, $0x3fefde106c19cc6a
-DATA erf64<>+4160(SB)/8, $0x3fefdea6e062d0c9
-DATA erf64<>+4168(SB)/8, $0x3fefdf3af646d0c4
-DATA erf64<>+4176(SB)/8, $0x3fefdfccb62e52d3
-DATA erf64<>+4184(SB)/8, $0x3fefe05c28692e55
-DATA erf64<>+4192(SB)/8, $0x3fefe0e9552ebdd6
-DATA erf64<>+4200(SB)/8, $0x3fefe174449e1157
-DATA erf64<>+4208(SB)/8, $0x3fefe1fcfebe2083
-DATA erf64<>+4216(SB)/8, $0x3fefe2838b7dfcdb
-DATA erf64<>+4224(SB)/8, $0x3fefe307f2b503d0
-DATA erf64<>+4232(SB)/8, $0x3fefe38a3c2310d3
-DATA erf64<>+4240(SB)/8, $0x3fefe40a6f70af4b
-DATA erf64<>+4248(SB)/8, $0x3fefe488942f4c81
-DATA erf64<>+4256(SB)/8, $0x3fefe504b1d9696c
-DATA erf64<>+4264(SB)/8, $0x3fefe57ecfd2cc71
-DATA erf64<>+4272(SB)/8, $0x3fefe5f6f568b301
-DATA erf64<>+4280(SB)/8, $0x3fefe66d29d20328
-DATA erf64<>+4288(SB)/8, $0x3fefe6e1742f7cf6
-DATA erf64<>+4296(SB)/8, $0x3fefe753db8bebce
-DATA erf64<>+4304(SB)/8, $0x3fefe7c466dc57a1
-DATA erf64<>+4312(SB)/8, $0x3fefe8331d0035f6
-DATA erf64<>+4320(SB)/8, $0x3fefe8a004c19ae6
-DATA erf64<>+4328(SB)/8, $0x3fefe90b24d569e5
-DATA erf64<>+4336(SB)/8, $0x3fefe97483db8670
-DATA erf64<>+4344(SB)/8, $0x3fefe9dc285f0493
-DATA erf64<>+4352(SB)/8, $0x3fefea4218d6594a
-DATA erf64<>+4360(SB)/8, $0x3fefeaa65ba38abb
-DATA erf64<>+4368(SB)/8, $0x3fefeb08f7146046
-DATA erf64<>+4376(SB)/8, $0x3fefeb69f1629266
-DATA erf64<>+4384(SB)/8, $0x3fefebc950b3fa75
-DATA erf64<>+4392(SB)/8, $0x3fefec271b1ac234
-DATA erf64<>+4400(SB)/8, $0x3fefec835695932e
-DATA erf64<>+4408(SB)/8, $0x3fefecde090fc5ed
-DATA erf64<>+4416(SB)/8, $0x3fefed37386190fb
-DATA erf64<>+4424(SB)/8, $0x3fefed8eea5037b7
-DATA erf64<>+4432(SB)/8, $0x3fefede5248e38f4
-DATA erf64<>+4440(SB)/8, $0x3fefee39ecbb7d69
-DATA erf64<>+4448(SB)/8, $0x3fefee8d486585ee
-DATA erf64<>+4456(SB)/8, $0x3fefeedf3d079982
-DATA erf64<>+4464(SB)/8, $0x3fefef2fd00af31a
-DATA erf64<>+4472(SB)/8, $0x3fefef7f06c6ef3f
-DATA erf64<>+4480(SB)/8, $0x3fefefcce6813974
-DATA erf64<>+4488(SB)/8, $0x3feff019746df95f
-DATA erf64<>+4496(SB)/8, $0x3feff064b5afffbe
-DATA erf64<>+4504(SB)/8, $0x3feff0aeaf58f324
-DATA erf64<>+4512(SB)/8, $0x3feff0f766697c76
-DATA erf64<>+4520(SB)/8, $0x3feff13edfd1732f
-DATA erf64<>+4528(SB)/8, $0x3feff18520700971
-DATA erf64<>+4536(SB)/8, $0x3feff1ca2d13f7c8
-DATA erf64<>+4544(SB)/8, $0x3feff20e0a7ba8c2
-DATA erf64<>+4552(SB)/8, $0x3feff250bd55643f
-DATA erf64<>+4560(SB)/8, $0x3feff2924a3f7a83
-DATA erf64<>+4568(SB)/8, $0x3feff2d2b5c86f10
-DATA erf64<>+4576(SB)/8, $0x3feff312046f2339
-DATA erf64<>+4584(SB)/8, $0x3feff3503aa30077
-DATA erf64<>+4592(SB)/8, $0x3feff38d5cc4227f
-DATA erf64<>+4600(SB)/8, $0x3feff3c96f23811b
-DATA erf64<>+4608(SB)/8, $0x3feff404760319b4
-DATA erf64<>+4616(SB)/8, $0x3feff43e759618ab
-DATA erf64<>+4624(SB)/8, $0x3feff47772010262
-DATA erf64<>+4632(SB)/8, $0x3feff4af6f59dc08
-DATA erf64<>+4640(SB)/8, $0x3feff4e671a85425
-DATA erf64<>+4648(SB)/8, $0x3feff51c7ce5ead9
-DATA erf64<>+4656(SB)/8, $0x3feff55194fe19df
-DATA erf64<>+4664(SB)/8, $0x3feff585bdce7c49
-DATA erf64<>+4672(SB)/8, $0x3feff5b8fb26f5f6
-DATA erf64<>+4680(SB)/8, $0x3feff5eb50c9dac2
-DATA erf64<>+4688(SB)/8, $0x3feff61cc26c1578
-DATA erf64<>+4696(SB)/8, $0x3feff64d53b54e73
-DATA erf64<>+4704(SB)/8, $0x3feff67d08401202
-DATA erf64<>+4712(SB)/8, $0x3feff6abe399f682
-DATA erf64<>+4720(SB)/8, $0x3feff6d9e943c231
-DATA erf64<>+4728(SB)/8, $0x3feff7071cb190bd
-DATA erf64<>+4736(SB)/8, $0x3feff733814af88c
-DATA erf64<>+4744(SB)/8, $0x3feff75f1a6b2fb8
-DATA erf64<>+4752(SB)/8, $0x3feff789eb6130c9
-DATA erf64<>+4760(SB)/8, $0x3feff7b3f76fdf2a
-DATA erf64<>+4768(SB)/8, $0x3feff7dd41ce2b4d
-DATA erf64<>+4776(SB)/8, $0x3feff805cda73690
-DATA erf64<>+4784(SB)/8, $0x3feff82d9e1a76d8
-DATA erf64<>+4792(SB)/8, $0x3feff854b63bd9e3
-DATA erf64<>+4800(SB)/8, $0x3feff87b1913e853
-DATA erf64<>+4808(SB)/8, $0x3feff8a0c99fe870
-DATA erf64<>+4816(SB)/8, $0x3feff8c5cad200a5
-DATA erf64<>+4824(SB)/8, $0x3feff8ea1f9159b2
-DATA erf64<>+4832(SB)/8, $0x3feff90dcaba4096
-DATA erf64<>+4840(SB)/8, $0x3feff930cf1e4835
-DATA erf64<>+4848(SB)/8, $0x3feff9532f846ab0
-DATA erf64<>+4856(SB)/8, $0x3feff974eea92a7c
-DATA erf64<>+4864(SB)/8, $0x3feff9960f3eb327
-DATA erf64<>+4872(SB)/8, $0x3feff9b693ecf9e2
-DATA erf64<>+4880(SB)/8, $0x3feff9d67f51ddba
-DATA erf64<>+4888(SB)/8, $0x3feff9f5d4014789
-DATA erf64<>+4896(SB)/8, $0x3feffa14948549a7
-DATA erf64<>+4904(SB)/8, $0x3feffa32c35e3f4c
-DATA erf64<>+4912(SB)/8, $0x3feffa506302ebae
-DATA erf64<>+4920(SB)/8, $0x3feffa6d75e098d3
-DATA erf64<>+4928(SB)/8, $0x3feffa89fe5b3625
-DATA erf64<>+4936(SB)/8, $0x3feffaa5fecd76b9
-DATA erf64<>+4944(SB)/8, $0x3feffac17988ef4b
-DATA erf64<>+4952(SB)/8, $0x3feffadc70d633fb
-DATA erf64<>+4960(SB)/8, $0x3feffaf6e6f4f5c0
-DATA erf64<>+4968(SB)/8, $0x3feffb10de1c1f95
-DATA erf64<>+4976(SB)/8, $0x3feffb2a5879f35e
-DATA erf64<>+4984(SB)/8, $0x3feffb435834268b
-DATA erf64<>+4992(SB)/8, $0x3feffb5bdf67fe6f
-DATA erf64<>+5000(SB)/8, $0x3feffb73f02a6c58
-DATA erf64<>+5008(SB)/8, $0x3feffb8b8c88295f
-DATA erf64<>+5016(SB)/8, $0x3feffba2b685d1f0
-DATA erf64<>+5024(SB)/8, $0x3feffbb970200110
-DATA erf64<>+5032(SB)/8, $0x3feffbcfbb4b6b61
-DATA erf64<>+5040(SB)/8, $0x3feffbe599f4f9d9
-DATA erf64<>+5048(SB)/8, $0x3feffbfb0e01e442
-DATA erf64<>+5056(SB)/8, $0x3feffc10194fcb64
-DATA erf64<>+5064(SB)/8, $0x3feffc24bdb4d302
-DATA erf64<>+5072(SB)/8, $0x3feffc38fcffbb7c
-DATA erf64<>+5080(SB)/8, $0x3feffc4cd8f7fb41
-DATA erf64<>+5088(SB)/8, $0x3feffc60535dd7f5
-DATA erf64<>+5096(SB)/8, $0x3feffc736dea7f53
-DATA erf64<>+5104(SB)/8, $0x3feffc862a501fd7
-DATA erf64<>+5112(SB)/8, $0x3feffc988a3a0117
-DATA erf64<>+5120(SB)/8, $0x3feffcaa8f4c9bea
-DATA erf64<>+5128(SB)/8, $0x3feffcbc3b25b244
-DATA erf64<>+5136(SB)/8, $0x3feffccd8f5c66d1
-DATA erf64<>+5144(SB)/8, $0x3feffcde8d815459
-DATA erf64<>+5152(SB)/8, $0x3feffcef371ea4d7
-DATA erf64<>+5160(SB)/8, $0x3feffcff8db8285b
-DATA erf64<>+5168(SB)/8, $0x3feffd0f92cb6ba7
-DATA erf64<>+5176(SB)/8, $0x3feffd1f47cfce8a
-DATA erf64<>+5184(SB)/8, $0x3feffd2eae369a07
-DATA erf64<>+5192(SB)/8, $0x3feffd3dc76b1633
-DATA erf64<>+5200(SB)/8, $0x3feffd4c94d29fdb
-DATA erf64<>+5208(SB)/8, $0x3feffd5b17ccbde6
-DATA erf64<>+5216(SB)/8, $0x3feffd6951b33686
-DATA erf64<>+5224(SB)/8, $0x3feffd7743da241c
-DATA erf64<>+5232(SB)/8, $0x3feffd84ef9009ee
-DATA erf64<>+5240(SB)/8, $0x3feffd92561de89a
-DATA erf64<>+5248(SB)/8, $0x3feffd9f78c7524a
-DATA erf64<>+5256(SB)/8, $0x3feffdac58ca7eb7
-DATA erf64<>+5264(SB)/8, $0x3feffdb8f7605ee7
-DATA erf64<>+5272(SB)/8, $0x3feffdc555bcb0b4
-DATA erf64<>+5280(SB)/8, $0x3feffdd1750e1220
-DATA erf64<>+5288(SB)/8, $0x3feffddd567e1461
-DATA erf64<>+5296(SB)/8, $0x3feffde8fb314ebf
-DATA erf64<>+5304(SB)/8, $0x3feffdf464477138
-DATA erf64<>+5312(SB)/8, $0x3feffdff92db56e5
-DATA erf64<>+5320(SB)/8, $0x3feffe0a88031830
-DATA erf64<>+5328(SB)/8, $0x3feffe1544d01ccb
-DATA erf64<>+5336(SB)/8, $0x3feffe1fca4f2d73
-DATA erf64<>+5344(SB)/8, $0x3feffe2a1988857c
-DATA erf64<>+5352(SB)/8, $0x3feffe34337fe429
-DATA erf64<>+5360(SB)/8, $0x3feffe3e19349dc7
-DATA erf64<>+5368(SB)/8, $0x3feffe47cba1ac9b
-DATA erf64<>+5376(SB)/8, $0x3feffe514bbdc197
-DATA erf64<>+5384(SB)/8, $0x3feffe5a9a7b54d8
-DATA erf64<>+5392(SB)/8, $0x3feffe63b8c8b5f7
-DATA erf64<>+5400(SB)/8, $0x3feffe6ca7901c1a
-DATA erf64<>+5408(SB)/8, $0x3feffe7567b7b5e1
-DATA erf64<>+5416(SB)/8, $0x3feffe7dfa21b917
-DATA erf64<>+5424(SB)/8, $0x3feffe865fac722b
-DATA erf64<>+5432(SB)/8, $0x3feffe8e99325388
-DATA erf64<>+5440(SB)/8, $0x3feffe96a78a04a9
-DATA erf64<>+5448(SB)/8, $0x3feffe9e8b867108
-DATA erf64<>+5456(SB)/8, $0x3feffea645f6d6da
-DATA erf64<>+5464(SB)/8, $0x3feffeadd7a6d592
-DATA erf64<>+5472(SB)/8, $0x3feffeb5415e7c44
-DATA erf64<>+5480(SB)/8, $0x3feffebc83e257c7
-DATA erf64<>+5488(SB)/8, $0x3feffec39ff380b9
-DATA erf64<>+5496(SB)/8, $0x3feffeca964fa943
-DATA erf64<>+5504(SB)/8, $0x3feffed167b12ac2
-DATA erf64<>+5512(SB)/8, $0x3feffed814cf132d
-DATA erf64<>+5520(SB)/8, $0x3feffede9e5d3262
-DATA erf64<>+5528(SB)/8, $0x3feffee5050c2739
-DATA erf64<>+5536(SB)/8, $0x3feffeeb49896c6d
-DATA erf64<>+5544(SB)/8, $0x3feffef16c7f655e
-DATA erf64<>+5552(SB)/8, $0x3feffef76e956a9f
-DATA erf64<>+5560(SB)/8, $0x3feffefd506fd662
-DATA erf64<>+5568(SB)/8, $0x3fefff0312b010b5
-DATA erf64<>+5576(SB)/8, $0x3fefff08b5f49b90
-DATA erf64<>+5584(SB)/8, $0x3fefff0e3ad91ec2
-DATA erf64<>+5592(SB)/8, $0x3fefff13a1f673ae
-DATA erf64<>+5600(SB)/8, $0x3fefff18ebe2b0e1
-DATA erf64<>+5608(SB)/8, $0x3fefff1e19313580
-DATA erf64<>+5616(SB)/8, $0x3fefff232a72b48e
-DATA erf64<>+5624(SB)/8, $0x3fefff2820354008
-DATA erf64<>+5632(SB)/8, $0x3fefff2cfb0453d9
-DATA erf64<>+5640(SB)/8, $0x3fefff31bb68e0af
-DATA erf64<>+5648(SB)/8, $0x3fefff3661e9569d
-DATA erf64<>+5656(SB)/8, $0x3fefff3aef09afa0
-DATA erf64<>+5664(SB)/8, $0x3fefff3f634b79f9
-DATA erf64<>+5672(SB)/8, $0x3fefff43bf2de26a
-DATA erf64<>+5680(SB)/8, $0x3fefff48032dbe40
-DATA erf64<>+5688(SB)/8, $0x3fefff4c2fc59546
-DATA erf64<>+5696(SB)/8, $0x3fefff50456dab8c
-DATA erf64<>+5704(SB)/8, $0x3fefff54449c0b0d
-DATA erf64<>+5712(SB)/8, $0x3fefff582dc48d30
-DATA erf64<>+5720(SB)/8, $0x3fefff5c0158e42b
-DATA erf64<>+5728(SB)/8, $0x3fefff5fbfc8a439
-DATA erf64<>+5736(SB)/8, $0x3fefff6369814cba
-DATA erf64<>+5744(SB)/8, $0x3fefff66feee5129
-DATA erf64<>+5752(SB)/8, $0x3fefff6a807921f3
-DATA erf64<>+5760(SB)/8, $0x3fefff6dee89352e
-DATA erf64<>+5768(SB)/8, $0x3fefff7149840f2d
-DATA erf64<>+5776(SB)/8, $0x3fefff7491cd4af6
-DATA erf64<>+5784(SB)/8, $0x3fefff77c7c6a295
-DATA erf64<>+5792(SB)/8, $0x3fefff7aebcff755
-DATA erf64<>+5800(SB)/8, $0x3fefff7dfe4759d5
-DATA erf64<>+5808(SB)/8, $0x3fefff80ff8911fd
-DATA erf64<>+5816(SB)/8, $0x3fefff83efefa6da
-DATA erf64<>+5824(SB)/8, $0x3fefff86cfd3e657
-DATA erf64<>+5832(SB)/8, $0x3fefff899f8cecdd
-DATA erf64<>+5840(SB)/8, $0x3fefff8c5f702ccf
-DATA erf64<>+5848(SB)/8, $0x3fefff8f0fd175f0
-DATA erf64<>+5856(SB)/8, $0x3fefff91b102fca8
-DATA erf64<>+5864(SB)/8, $0x3fefff944355612e
-DATA erf64<>+5872(SB)/8, $0x3fefff96c717b695
-DATA erf64<>+5880(SB)/8, $0x3fefff993c9789be
-DATA erf64<>+5888(SB)/8, $0x3fefff9ba420e834
-DATA erf64<>+5896(SB)/8, $0x3fefff9dfdfe66e0
-DATA erf64<>+5904(SB)/8, $0x3fefffa04a7928b1
-DATA erf64<>+5912(SB)/8, $0x3fefffa289d8e51e
-DATA erf64<>+5920(SB)/8, $0x3fefffa4bc63ee9a
-DATA erf64<>+5928(SB)/8, $0x3fefffa6e25f38e0
-DATA erf64<>+5936(SB)/8, $0x3fefffa8fc0e5f33
-DATA erf64<>+5944(SB)/8, $0x3fefffab09b3aa7c
-DATA erf64<>+5952(SB)/8, $0x3fefffad0b901755
-DATA erf64<>+5960(SB)/8, $0x3fefffaf01e35bf9
-DATA erf64<>+5968(SB)/8, $0x3fefffb0ecebee1b
-DATA erf64<>+5976(SB)/8, $0x3fefffb2cce708a9
-DATA erf64<>+5984(SB)/8, $0x3fefffb4a210b172
-DATA erf64<>+5992(SB)/8, $0x3fefffb66ca3bebd
-DATA erf64<>+6000(SB)/8, $0x3fefffb82cd9dcbf
-DATA erf64<>+6008(SB)/8, $0x3fefffb9e2eb9307
-DATA erf64<>+6016(SB)/8, $0x3fefffbb8f1049c6
-DATA erf64<>+6024(SB)/8, $0x3fefffbd317e4f0c
-DATA erf64<>+6032(SB)/8, $0x3fefffbeca6adbe9
-DATA erf64<>+6040(SB)/8, $0x3fefffc05a0a197e
-DATA erf64<>+6048(SB)/8, $0x3fefffc1e08f25f5
-DATA erf64<>+6056(SB)/8, $0x3fefffc35e2c1965
-DATA erf64<>+6064(SB)/8, $0x3fefffc4d3120aa1
-DATA erf64<>+6072(SB)/8, $0x3fefffc63f7113f6
-DATA erf64<>+6080(SB)/8, $0x3fefffc7a37857d2
-DATA erf64<>+6088(SB)/8, $0x3fefffc8ff560558
-DATA erf64<>+6096(SB)/8, $0x3fefffca53375ce3
-DATA erf64<>+6104(SB)/8, $0x3fefffcb9f48b471
-DATA erf64<>+6112(SB)/8, $0x3fefffcce3b57bff
-DATA erf64<>+6120(SB)/8, $0x3fefffce20a841d4
-DATA erf64<>+6128(SB)/8, $0x3fefffcf564ab6b7
-DATA erf64<>+6136(SB)/8, $0x3fefffd084c5b20e
-DATA erf64<>+6144(SB)/8, $0x3fefffd1ac4135f9
-DATA erf64<>+6152(SB)/8, $0x3fefffd2cce4734e
-DATA erf64<>+6160(SB)/8, $0x3fefffd3e6d5cd87
-DATA erf64<>+6168(SB)/8, $0x3fefffd4fa3adea8
-DATA erf64<>+6176(SB)/8, $0x3fefffd607387b07
-DATA erf64<>+6184(SB)/8, $0x3fefffd70df2b50b
-DATA erf64<>+6192(SB)/8, $0x3fefffd80e8ce0da
-DATA erf64<>+6200(SB)/8, $0x3fefffd9092997f7
-DATA erf64<>+6208(SB)/8, $0x3fefffd9fdeabcce
-DATA erf64<>+6216(SB)/8, $0x3fefffdaecf17e33
-DATA erf64<>+6224(SB)/8, $0x3fefffdbd65e5ad0
-DATA erf64<>+6232(SB)/8, $0x3fefffdcba512483
-DATA erf64<>+6240(SB)/8, $0x3fefffdd98e903b2
-DATA erf64<>+6248(SB)/8, $0x3fefffde72447a8a
-DATA erf64<>+6256(SB)/8, $0x3fefffdf46816833
-DATA erf64<>+6264(SB)/8, $0x3fefffe015bd0bf8
-DATA erf64<>+6272(SB)/8, $0x3fefffe0e0140857
-DATA erf64<>+6280(SB)/8, $0x3fefffe1a5a26613
-DATA erf64<>+6288(SB)/8, $0x3fefffe26683972a
-DATA erf64<>+6296(SB)/8, $0x3fefffe322d279c4
-DATA erf64<>+6304(SB)/8, $0x3fefffe3daa95b18
-DATA erf64<>+6312(SB)/8, $0x3fefffe48e21fa3b
-DATA erf64<>+6320(SB)/8, $0x3fefffe53d558ae9
-DATA erf64<>+6328(SB)/8, $0x3fefffe5e85cb843
-DATA erf64<>+6336(SB)/8, $0x3fefffe68f4fa777
-DATA erf64<>+6344(SB)/8, $0x3fefffe73245fa69
-DATA erf64<>+6352(SB)/8, $0x3fefffe7d156d244
-DATA erf64<>+6360(SB)/8, $0x3fefffe86c98d206
-DATA erf64<>+6368(SB)/8, $0x3fefffe904222101
-DATA erf64<>+6376(SB)/8, $0x3fefffe998086d48
-DATA erf64<>+6384(SB)/8, $0x3fefffea2860ee1e
-DATA erf64<>+6392(SB)/8, $0x3fefffeab540664c
-DATA erf64<>+6400(SB)/8, $0x3fefffeb3ebb267b
-DATA erf64<>+6408(SB)/8, $0x3fefffebc4e50f72
-DATA erf64<>+6416(SB)/8, $0x3fefffec47d19457
-DATA erf64<>+6424(SB)/8, $0x3fefffecc793bce4
-DATA erf64<>+6432(SB)/8, $0x3fefffed443e2787
-DATA erf64<>+6440(SB)/8, $0x3fefffedbde30b88
-DATA erf64<>+6448(SB)/8, $0x3fefffee34943b15
-DATA erf64<>+6456(SB)/8, $0x3fefffeea8632554
-DATA erf64<>+6464(SB)/8, $0x3fefffef1960d85d
-DATA erf64<>+6472(SB)/8, $0x3fefffef879e0331
-DATA erf64<>+6480(SB)/8, $0x3fefffeff32af7af
-DATA erf64<>+6488(SB)/8, $0x3feffff05c17ac6e
-DATA erf64<>+6496(SB)/8, $0x3feffff0c273bea2
-DATA erf64<>+6504(SB)/8, $0x3feffff1264e73e6
-DATA erf64<>+6512(SB)/8, $0x3feffff187b6bc0e
-DATA erf64<>+6520(SB)/8, $0x3feffff1e6bb32e2
-DATA erf64<>+6528(SB)/8, $0x3feffff2436a21dc
-DATA erf64<>+6536(SB)/8, $0x3feffff29dd181d3
-DATA erf64<>+6544(SB)/8, $0x3feffff2f5fefcaa
-DATA erf64<>+6552(SB)/8, $0x3feffff34bffeeeb
-DATA erf64<>+6560(SB)/8, $0x3feffff39fe16963
-DATA erf64<>+6568(SB)/8, $0x3feffff3f1b032b2
-DATA erf64<>+6576(SB)/8, $0x3feffff44178c8d2
-DATA erf64<>+6584(SB)/8, $0x3feffff48f47629e
-DATA erf64<>+6592(SB)/8, $0x3feffff4db27f146
-DATA erf64<>+6600(SB)/8, $0x3feffff5252621ca
-DATA erf64<>+6608(SB)/8, $0x3feffff56d4d5e5e
-DATA erf64<>+6616(SB)/8, $0x3feffff5b3a8cfd5
-DATA erf64<>+6624(SB)/8, $0x3feffff5f8435efc
-DATA erf64<>+6632(SB)/8, $0x3feffff63b27b5f3
-DATA erf64<>+6640(SB)/8, $0x3feffff67c604180
-DATA erf64<>+6648(SB)/8, $0x3feffff6bbf73255
-DATA erf64<>+6656(SB)/8, $0x3feffff6f9f67e55
-DATA erf64<>+6664(SB)/8, $0x3feffff73667e1d7
-DATA erf64<>+6672(SB)/8, $0x3feffff77154e0d6
-DATA erf64<>+6680(SB)/8, $0x3feffff7aac6c826
-DATA erf64<>+6688(SB)/8, $0x3feffff7e2c6aea2
-DATA erf64<>+6696(SB)/8, $0x3feffff8195d764d
-DATA erf64<>+6704(SB)/8, $0x3feffff84e93cd75
-DATA erf64<>+6712(SB)/8, $0x3feffff882722fcc
-DATA erf64<>+6720(SB)/8, $0x3feffff8b500e77c
-DATA erf64<>+6728(SB)/8, $0x3feffff8e6480e38
-DATA erf64<>+6736(SB)/8, $0x3feffff9164f8e46
-DATA erf64<>+6744(SB)/8, $0x3feffff9451f2380
-DATA erf64<>+6752(SB)/8, $0x3feffff972be5c59
-DATA erf64<>+6760(SB)/8, $0x3feffff99f349ad2
-DATA erf64<>+6768(SB)/8, $0x3feffff9ca891572
-DATA erf64<>+6776(SB)/8, $0x3feffff9f4c2d838
-DATA erf64<>+6784(SB)/8, $0x3feffffa1de8c582
-DATA erf64<>+6792(SB)/8, $0x3feffffa460196fa
-DATA erf64<>+6800(SB)/8, $0x3feffffa6d13de73
-DATA erf64<>+6808(SB)/8, $0x3feffffa932606c8
-DATA erf64<>+6816(SB)/8, $0x3feffffab83e54b8
-DATA erf64<>+6824(SB)/8, $0x3feffffadc62e7b8
-DATA erf64<>+6832(SB)/8, $0x3feffffaff99bac4
-DATA erf64<>+6840(SB)/8, $0x3feffffb21e8a52d
-DATA erf64<>+6848(SB)/8, $0x3feffffb43555b5f
-DATA erf64<>+6856(SB)/8, $0x3feffffb63e56fa8
-DATA erf64<>+6864(SB)/8, $0x3feffffb839e52f3
-DATA erf64<>+6872(SB)/8, $0x3feffffba285558b
-DATA erf64<>+6880(SB)/8, $0x3feffffbc09fa7cd
-DATA erf64<>+6888(SB)/8, $0x3feffffbddf25ae2
-DATA erf64<>+6896(SB)/8, $0x3feffffbfa82616b
-DATA erf64<>+6904(SB)/8, $0x3feffffc16549031
-DATA erf64<>+6912(SB)/8, $0x3feffffc316d9ed0
-DATA erf64<>+6920(SB)/8, $0x3feffffc4bd22858
-DATA erf64<>+6928(SB)/8, $0x3feffffc6586abf6
-DATA erf64<>+6936(SB)/8, $0x3feffffc7e8f8d90
-DATA erf64<>+6944(SB)/8, $0x3feffffc96f1165e
-DATA erf64<>+6952(SB)/8, $0x3feffffcaeaf758a
-DATA erf64<>+6960(SB)/8, $0x3feffffcc5cec0c1
-DATA erf64<>+6968(SB)/8, $0x3feffffcdc52f4c4
-DATA erf64<>+6976(SB)/8, $0x3feffffcf23ff5fc
-DATA erf64<>+6984(SB)/8, $0x3feffffd07999102
-DATA erf64<>+6992(SB)/8, $0x3feffffd1c637b2b
-DATA erf64<>+7000(SB)/8, $0x3feffffd30a15310
-DATA erf64<>+7008(SB)/8, $0x3feffffd4456a10d
-DATA erf64<>+7016(SB)/8, $0x3feffffd5786d7c5
-DATA erf64<>+7024(SB)/8, $0x3feffffd6a3554a1
-DATA erf64<>+7032(SB)/8, $0x3feffffd7c65604a
-DATA erf64<>+7040(SB)/8, $0x3feffffd8e1a2f22
-DATA erf64<>+7048(SB)/8, $0x3feffffd9f56e1b9
-DATA erf64<>+7056(SB)/8, $0x3feffffdb01e8546
-DATA erf64<>+7064(SB)/8, $0x3feffffdc0741412
-DATA erf64<>+7072(SB)/8, $0x3feffffdd05a75ea
-DATA erf64<>+7080(SB)/8, $0x3feffffddfd4808c
-DATA erf64<>+7088(SB)/8, $0x3feffffdeee4f810
-DATA erf64<>+7096(SB)/8, $0x3feffffdfd8e8f51
-DATA erf64<>+7104(SB)/8, $0x3feffffe0bd3e852
-DATA erf64<>+7112(SB)/8, $0x3feffffe19b794a0
-DATA erf64<>+7120(SB)/8, $0x3feffffe273c15b7
-DATA erf64<>+7128(SB)/8, $0x3feffffe3463dd5e
-DATA erf64<>+7136(SB)/8, $0x3feffffe41314e06
-DATA erf64<>+7144(SB)/8, $0x3feffffe4da6bb24
-DATA erf64<>+7152(SB)/8, $0x3feffffe59c6698b
-DATA erf64<>+7160(SB)/8, $0x3feffffe65928fc3
-DATA erf64<>+7168(SB)/8, $0x3feffffe710d565e
-DATA erf64<>+7176(SB)/8, $0x3feffffe7c38d84d
-DATA erf64<>+7184(SB)/8, $0x3feffffe8717232d
-DATA erf64<>+7192(SB)/8, $0x3feffffe91aa379e
-DATA erf64<>+7200(SB)/8, $0x3feffffe9bf4098c
-DATA erf64<>+7208(SB)/8, $0x3feffffea5f6807b
-DATA erf64<>+7216(SB)/8, $0x3feffffeafb377d5
-DATA erf64<>+7224(SB)/8, $0x3feffffeb92cbf32
-DATA erf64<>+7232(SB)/8, $0x3feffffec2641a9e
-DATA erf64<>+7240(SB)/8, $0x3feffffecb5b42dd
-DATA erf64<>+7248(SB)/8, $0x3feffffed413e5b7
-DATA erf64<>+7256(SB)/8, $0x3feffffedc8fa631
-DATA erf64<>+7264(SB)/8, $0x3feffffee4d01cd6
-DATA erf64<>+7272(SB)/8, $0x3feffffeecd6d7f3
-DATA erf64<>+7280(SB)/8, $0x3feffffef4a55bd4
-DATA erf64<>+7288(SB)/8, $0x3feffffefc3d2306
-DATA erf64<>+7296(SB)/8, $0x3fefffff039f9e8f
-DATA erf64<>+7304(SB)/8, $0x3fefffff0ace3627
-DATA erf64<>+7312(SB)/8, $0x3fefffff11ca4876
-DATA erf64<>+7320(SB)/8, $0x3fefffff18952b47
-DATA erf64<>+7328(SB)/8, $0x3fefffff1f302bc1
-DATA erf64<>+7336(SB)/8, $0x3fefffff259c8e9a
-DATA erf64<>+7344(SB)/8, $0x3fefffff2bdb904d
-DATA erf64<>+7352(SB)/8, $0x3fefffff31ee654e
-DATA erf64<>+7360(SB)/8, $0x3fefffff37d63a36
-DATA erf64<>+7368(SB)/8, $0x3fefffff3d9433fb
-DATA erf64<>+7376(SB)/8, $0x3fefffff43297019
-DATA erf64<>+7384(SB)/8, $0x3fefffff489704c5
-DATA erf64<>+7392(SB)/8, $0x3fefffff4dde0118
-DATA erf64<>+7400(SB)/8, $0x3fefffff52ff6d3c
-DATA erf64<>+7408(SB)/8, $0x3fefffff57fc4a95
-DATA erf64<>+7416(SB)/8, $0x3fefffff5cd593f0
-DATA erf64<>+7424(SB)/8, $0x3fefffff618c3da6
-DATA erf64<>+7432(SB)/8, $0x3fefffff662135cb
-DATA erf64<>+7440(SB)/8, $0x3fefffff6a956450
-DATA erf64<>+7448(SB)/8, $0x3fefffff6ee9ab2c
-DATA erf64<>+7456(SB)/8, $0x3fefffff731ee681
-DATA erf64<>+7464(SB)/8, $0x3fefffff7735ecc3
-DATA erf64<>+7472(SB)/8, $0x3fefffff7b2f8ed6
-DATA erf64<>+7480(SB)/8, $0x3fefffff7f0c9837
-DATA erf64<>+7488(SB)/8, $0x3fefffff82cdcf1b
-DATA erf64<>+7496(SB)/8, $0x3fefffff8673f493
-DATA erf64<>+7504(SB)/8, $0x3fefffff89ffc4aa
-DATA erf64<>+7512(SB)/8, $0x3fefffff8d71f684
-DATA erf64<>+7520(SB)/8, $0x3fefffff90cb3c81
-DATA erf64<>+7528(SB)/8, $0x3fefffff940c445a
-DATA erf64<>+7536(SB)/8, $0x3fefffff9735b73b
-DATA erf64<>+7544(SB)/8, $0x3fefffff9a4839e7
-DATA erf64<>+7552(SB)/8, $0x3fefffff9d446ccc
-DATA erf64<>+7560(SB)/8, $0x3fefffffa02aec26
-DATA erf64<>+7568(SB)/8, $0x3fefffffa2fc5015
-DATA erf64<>+7576(SB)/8, $0x3fefffffa5b92cbb
-DATA erf64<>+7584(SB)/8, $0x3fefffffa8621251
-DATA erf64<>+7592(SB)/8, $0x3fefffffaaf78d46
-DATA erf64<>+7600(SB)/8, $0x3fefffffad7a2652
-DATA erf64<>+7608(SB)/8, $0x3fefffffafea6292
-DATA erf64<>+7616(SB)/8, $0x3fefffffb248c39d
-DATA erf64<>+7624(SB)/8, $0x3fefffffb495c79c
-DATA erf64<>+7632(SB)/8, $0x3fefffffb6d1e95d
-DATA erf64<>+7640(SB)/8, $0x3fefffffb8fda06f
-DATA erf64<>+7648(SB)/8, $0x3fefffffbb196132
-DATA erf64<>+7656(SB)/8, $0x3fefffffbd259ced
-DATA erf64<>+7664(SB)/8, $0x3fefffffbf22c1e2
-DATA erf64<>+7672(SB)/8, $0x3fefffffc1113b63
-DATA erf64<>+7680(SB)/8, $0x3fefffffc2f171e3
-DATA erf64<>+7688(SB)/8, $0x3fefffffc4c3cb0d
-DATA erf64<>+7696(SB)/8, $0x3fefffffc688a9cf
-DATA erf64<>+7704(SB)/8, $0x3fefffffc8406e72
-DATA erf64<>+7712(SB)/8, $0x3fefffffc9eb76ac
-DATA erf64<>+7720(SB)/8, $0x3fefffffcb8a1daa
-DATA erf64<>+7728(SB)/8, $0x3fefffffcd1cbc28
-DATA erf64<>+7736(SB)/8, $0x3fefffffcea3a87e
-DATA erf64<>+7744(SB)/8, $0x3fefffffd01f36af
-DATA erf64<>+7752(SB)/8, $0x3fefffffd18fb87a
-DATA erf64<>+7760(SB)/8, $0x3fefffffd2f57d68
-DATA erf64<>+7768(SB)/8, $0x3fefffffd450d2dc
-DATA erf64<>+7776(SB)/8, $0x3fefffffd5a2041f
-DATA erf64<>+7784(SB)/8, $0x3fefffffd6e95a71
-DATA erf64<>+7792(SB)/8, $0x3fefffffd8271d12
-DATA erf64<>+7800(SB)/8, $0x3fefffffd95b9155
-DATA erf64<>+7808(SB)/8, $0x3fefffffda86faa9
-DATA erf64<>+7816(SB)/8, $0x3fefffffdba99aa5
-DATA erf64<>+7824(SB)/8, $0x3fefffffdcc3b117
-DATA erf64<>+7832(SB)/8, $0x3fefffffddd57c10
-DATA erf64<>+7840(SB)/8, $0x3fefffffdedf37ed
-DATA erf64<>+7848(SB)/8, $0x3fefffffdfe11f65
-DATA erf64<>+7856(SB)/8, $0x3fefffffe0db6b91
-DATA erf64<>+7864(SB)/8, $0x3fefffffe1ce53fb
-DATA erf64<>+7872(SB)/8, $0x3fefffffe2ba0ea5
-DATA erf64<>+7880(SB)/8, $0x3fefffffe39ed015
-DATA erf64<>+7888(SB)/8, $0x3fefffffe47ccb60
-DATA erf64<>+7896(SB)/8, $0x3fefffffe5543231
-DATA erf64<>+7904(SB)/8, $0x3fefffffe62534d4
-DATA erf64<>+7912(SB)/8, $0x3fefffffe6f0023f
-DATA erf64<>+7920(SB)/8, $0x3fefffffe7b4c81e
-DATA erf64<>+7928(SB)/8, $0x3fefffffe873b2d6
-DATA erf64<>+7936(SB)/8, $0x3fefffffe92ced93
-DATA erf64<>+7944(SB)/8, $0x3fefffffe9e0a24c
-DATA erf64<>+7952(SB)/8, $0x3fefffffea8ef9cf
-DATA erf64<>+7960(SB)/8, $0x3fefffffeb381bc8
-DATA erf64<>+7968(SB)/8, $0x3fefffffebdc2ec6
-DATA erf64<>+7976(SB)/8, $0x3fefffffec7b5846
-DATA erf64<>+7984(SB)/8, $0x3fefffffed15bcba
-DATA erf64<>+7992(SB)/8, $0x3fefffffedab7f8c
-DATA erf64<>+8000(SB)/8, $0x3fefffffee3cc32c
-DATA erf64<>+8008(SB)/8, $0x3fefffffeec9a911
-DATA erf64<>+8016(SB)/8, $0x3fefffffef5251c2
-DATA erf64<>+8024(SB)/8, $0x3fefffffefd6dcdb
-DATA erf64<>+8032(SB)/8, $0x3feffffff0576917
-DATA erf64<>+8040(SB)/8, $0x3feffffff0d41453
-DATA erf64<>+8048(SB)/8, $0x3feffffff14cfb92
-DATA erf64<>+8056(SB)/8, $0x3feffffff1c23b08
-DATA erf64<>+8064(SB)/8, $0x3feffffff233ee1d
-DATA erf64<>+8072(SB)/8, $0x3feffffff2a22f73
-DATA erf64<>+8080(SB)/8, $0x3feffffff30d18e8
-DATA erf64<>+8088(SB)/8, $0x3feffffff374c3a2
-DATA erf64<>+8096(SB)/8, $0x3feffffff3d9480f
-DATA erf64<>+8104(SB)/8, $0x3feffffff43abdeb
-DATA erf64<>+8112(SB)/8, $0x3feffffff4993c46
-DATA erf64<>+8120(SB)/8, $0x3feffffff4f4d987
-DATA erf64<>+8128(SB)/8, $0x3feffffff54dab72
-DATA erf64<>+8136(SB)/8, $0x3feffffff5a3c72c
-DATA erf64<>+8144(SB)/8, $0x3feffffff5f74141
-DATA erf64<>+8152(SB)/8, $0x3feffffff6482da4
-DATA erf64<>+8160(SB)/8, $0x3feffffff6969fb8
-DATA erf64<>+8168(SB)/8, $0x3feffffff6e2aa50
-DATA erf64<>+8176(SB)/8, $0x3feffffff72c5fb6
-DATA erf64<>+8184(SB)/8, $0x3feffffff773d1ad
-DATA erf64<>+8192(SB)/8, $0x3feffffff7b91176
-DATA erf64<>+8200(SB)/8, $0x3feffffff7fc2fd2
-DATA erf64<>+8208(SB)/8, $0x3feffffff83d3d07
-DATA erf64<>+8216(SB)/8, $0x3feffffff87c48e3
-DATA erf64<>+8224(SB)/8, $0x3feffffff8b962be
-DATA erf64<>+8232(SB)/8, $0x3feffffff8f49980
-DATA erf64<>+8240(SB)/8, $0x3feffffff92dfba2
-DATA erf64<>+8248(SB)/8, $0x3feffffff9659731
-DATA erf64<>+8256(SB)/8, $0x3feffffff99b79d2
-DATA erf64<>+8264(SB)/8, $0x3feffffff9cfb0c5
-DATA erf64<>+8272(SB)/8, $0x3feffffffa0248e8
-DATA erf64<>+8280(SB)/8, $0x3feffffffa334eb8
-DATA erf64<>+8288(SB)/8, $0x3feffffffa62ce54
-DATA erf64<>+8296(SB)/8, $0x3feffffffa90d384
-DATA erf64<>+8304(SB)/8, $0x3feffffffabd69b4
-DATA erf64<>+8312(SB)/8, $0x3feffffffae89bfe
-DATA erf64<>+8320(SB)/8, $0x3feffffffb127525
-DATA erf64<>+8328(SB)/8, $0x3feffffffb3affa0
-DATA erf64<>+8336(SB)/8, $0x3feffffffb624592
-DATA erf64<>+8344(SB)/8, $0x3feffffffb8850d8
-DATA erf64<>+8352(SB)/8, $0x3feffffffbad2aff
-DATA erf64<>+8360(SB)/8, $0x3feffffffbd0dd50
-DATA erf64<>+8368(SB)/8, $0x3feffffffbf370cd
-DATA erf64<>+8376(SB)/8, $0x3feffffffc14ee32
-DATA erf64<>+8384(SB)/8, $0x3feffffffc355dfd
-DATA erf64<>+8392(SB)/8, $0x3feffffffc54c868
-DATA erf64<>+8400(SB)/8, $0x3feffffffc733572
-DATA erf64<>+8408(SB)/8, $0x3feffffffc90acd9
-DATA erf64<>+8416(SB)/8, $0x3feffffffcad3626
-DATA erf64<>+8424(SB)/8, $0x3feffffffcc8d8a3
-DATA erf64<>+8432(SB)/8, $0x3feffffffce39b67
-DATA erf64<>+8440(SB)/8, $0x3feffffffcfd8551
-DATA erf64<>+8448(SB)/8, $0x3feffffffd169d0c
-DATA erf64<>+8456(SB)/8, $0x3feffffffd2ee911
-DATA erf64<>+8464(SB)/8, $0x3feffffffd466fa5
-DATA erf64<>+8472(SB)/8, $0x3feffffffd5d36e0
-DATA erf64<>+8480(SB)/8, $0x3feffffffd7344aa
-DATA erf64<>+8488(SB)/8, $0x3feffffffd889ebe
-DATA erf64<>+8496(SB)/8, $0x3feffffffd9d4aab
-DATA erf64<>+8504(SB)/8, $0x3feffffffdb14dd6
-DATA erf64<>+8512(SB)/8, $0x3feffffffdc4ad7a
-DATA erf64<>+8520(SB)/8, $0x3feffffffdd76ea8
-DATA erf64<>+8528(SB)/8, $0x3feffffffde9964e
-DATA erf64<>+8536(SB)/8, $0x3feffffffdfb2930
-DATA erf64<>+8544(SB)/8, $0x3feffffffe0c2bf0
-DATA erf64<>+8552(SB)/8, $0x3feffffffe1ca30b
-DATA erf64<>+8560(SB)/8, $0x3feffffffe2c92db
-DATA erf64<>+8568(SB)/8, $0x3feffffffe3bff99
-DATA erf64<>+8576(SB)/8, $0x3feffffffe4aed5e
-DATA erf64<>+8584(SB)/8, $0x3feffffffe596021
-DATA erf64<>+8592(SB)/8, $0x3feffffffe675bbd
-DATA erf64<>+8600(SB)/8, $0x3feffffffe74e3ec
-DATA erf64<>+8608(SB)/8, $0x3feffffffe81fc4e
-DATA erf64<>+8616(SB)/8, $0x3feffffffe8ea865
-DATA erf64<>+8624(SB)/8, $0x3feffffffe9aeb97
-DATA erf64<>+8632(SB)/8, $0x3feffffffea6c932
-DATA erf64<>+8640(SB)/8, $0x3feffffffeb24467
-DATA erf64<>+8648(SB)/8, $0x3feffffffebd6052
-DATA erf64<>+8656(SB)/8, $0x3feffffffec81ff2
-DATA erf64<>+8664(SB)/8, $0x3feffffffed28633
-DATA erf64<>+8672(SB)/8, $0x3feffffffedc95e7
-DATA erf64<>+8680(SB)/8, $0x3feffffffee651ca
-DATA erf64<>+8688(SB)/8, $0x3feffffffeefbc85
-DATA erf64<>+8696(SB)/8, $0x3feffffffef8d8a9
-DATA erf64<>+8704(SB)/8, $0x3fefffffff01a8b6
-DATA erf64<>+8712(SB)/8, $0x3fefffffff0a2f15
-DATA erf64<>+8720(SB)/8, $0x3fefffffff126e1e
-DATA erf64<>+8728(SB)/8, $0x3fefffffff1a6816
-DATA erf64<>+8736(SB)/8, $0x3fefffffff221f30
-DATA erf64<>+8744(SB)/8, $0x3fefffffff29958e
-DATA erf64<>+8752(SB)/8, $0x3fefffffff30cd3f
-DATA erf64<>+8760(SB)/8, $0x3fefffffff37c846
-DATA erf64<>+8768(SB)/8, $0x3fefffffff3e8892
-DATA erf64<>+8776(SB)/8, $0x3fefffffff451004
-DATA erf64<>+8784(SB)/8, $0x3fefffffff4b606f
-DATA erf64<>+8792(SB)/8, $0x3fefffffff517b95
-DATA erf64<>+8800(SB)/8, $0x3fefffffff57632d
-DATA erf64<>+8808(SB)/8, $0x3fefffffff5d18de
-DATA erf64<>+8816(SB)/8, $0x3fefffffff629e44
-DATA erf64<>+8824(SB)/8, $0x3fefffffff67f4eb
-DATA erf64<>+8832(SB)/8, $0x3fefffffff6d1e56
-DATA erf64<>+8840(SB)/8, $0x3fefffffff721bf9
-DATA erf64<>+8848(SB)/8, $0x3fefffffff76ef3f
-DATA erf64<>+8856(SB)/8, $0x3fefffffff7b9985
-DATA erf64<>+8864(SB)/8, $0x3fefffffff801c1f
-DATA erf64<>+8872(SB)/8, $0x3fefffffff847856
-DATA erf64<>+8880(SB)/8, $0x3fefffffff88af67
-DATA erf64<>+8888(SB)/8, $0x3fefffffff8cc288
-DATA erf64<>+8896(SB)/8, $0x3fefffffff90b2e3
-DATA erf64<>+8904(SB)/8, $0x3fefffffff948198
-DATA erf64<>+8912(SB)/8, $0x3fefffffff982fc1
-DATA erf64<>+8920(SB)/8, $0x3fefffffff9bbe6b
-DATA erf64<>+8928(SB)/8, $0x3fefffffff9f2e9f
-DATA erf64<>+8936(SB)/8, $0x3fefffffffa28159
-DATA erf64<>+8944(SB)/8, $0x3fefffffffa5b790
-DATA erf64<>+8952(SB)/8, $0x3fefffffffa8d233
-DATA erf64<>+8960(SB)/8, $0x3fefffffffabd229
-DATA erf64<>+8968(SB)/8, $0x3fefffffffaeb850
-DATA erf64<>+8976(SB)/8, $0x3fefffffffb18582
-DATA erf64<>+8984(SB)/8, $0x3fefffffffb43a90
-DATA erf64<>+8992(SB)/8, $0x3fefffffffb6d844
-DATA erf64<>+9000(SB)/8, $0x3fefffffffb95f63
-DATA erf64<>+9008(SB)/8, $0x3fefffffffbbd0aa
-DATA erf64<>+9016(SB)/8, $0x3fefffffffbe2cd3
-DATA erf64<>+9024(SB)/8, $0x3fefffffffc0748f
-DATA erf64<>+9032(SB)/8, $0x3fefffffffc2a88a
-DATA erf64<>+9040(SB)/8, $0x3fefffffffc4c96c
-DATA erf64<>+9048(SB)/8, $0x3fefffffffc6d7d5
-DATA erf64<>+9056(SB)/8, $0x3fefffffffc8d462
-DATA erf64<>+9064(SB)/8, $0x3fefffffffcabfab
-DATA erf64<>+9072(SB)/8, $0x3fefffffffcc9a41
-DATA erf64<>+9080(SB)/8, $0x3fefffffffce64b3
-DATA erf64<>+9088(SB)/8, $0x3fefffffffd01f89
-DATA erf64<>+9096(SB)/8, $0x3fefffffffd1cb48
-DATA erf64<>+9104(SB)/8, $0x3fefffffffd36871
-DATA erf64<>+9112(SB)/8, $0x3fefffffffd4f780
-DATA erf64<>+9120(SB)/8, $0x3fefffffffd678ed
-DATA erf64<>+9128(SB)/8, $0x3fefffffffd7ed2c
-DATA erf64<>+9136(SB)/8, $0x3fefffffffd954ae
-DATA erf64<>+9144(SB)/8, $0x3fefffffffdaafdf
-DATA erf64<>+9152(SB)/8, $0x3fefffffffdbff2a
-DATA erf64<>+9160(SB)/8, $0x3fefffffffdd42f4
-DATA erf64<>+9168(SB)/8, $0x3fefffffffde7ba0
-DATA erf64<>+9176(SB)/8, $0x3fefffffffdfa98c
-DATA erf64<>+9184(SB)/8, $0x3fefffffffe0cd16
-DATA erf64<>+9192(SB)/8, $0x3fefffffffe1e696
-DATA erf64<>+9200(SB)/8, $0x3fefffffffe2f664
-DATA erf64<>+9208(SB)/8, $0x3fefffffffe3fcd1
-DATA erf64<>+9216(SB)/8, $0x3fefffffffe4fa30
-DATA erf64<>+9224(SB)/8, $0x3fefffffffe5eece
-DATA erf64<>+9232(SB)/8, $0x3fefffffffe6daf7
-DATA erf64<>+9240(SB)/8, $0x3fefffffffe7bef4
-DATA erf64<>+9248(SB)/8, $0x3fefffffffe89b0c
-DATA erf64<>+9256(SB)/8, $0x3fefffffffe96f82
-DATA erf64<>+9264(SB)/8, $0x3fefffffffea3c9a
-DATA erf64<>+9272(SB)/8, $0x3fefffffffeb0292
-DATA erf64<>+9280(SB)/8, $0x3fefffffffebc1a9
-DATA erf64<>+9288(SB)/8, $0x3fefffffffec7a1b
-DATA erf64<>+9296(SB)/8, $0x3fefffffffed2c21
-DATA erf64<>+9304(SB)/8, $0x3fefffffffedd7f3
-DATA erf64<>+9312(SB)/8, $0x3fefffffffee7dc8
-DATA erf64<>+9320(SB)/8, $0x3fefffffffef1dd3
-DATA erf64<>+9328(SB)/8, $0x3fefffffffefb847
-DATA erf64<>+9336(SB)/8, $0x3feffffffff04d55
-DATA erf64<>+9344(SB)/8, $0x3feffffffff0dd2b
-DATA erf64<>+9352(SB)/8, $0x3feffffffff167f9
-DATA erf64<>+9360(SB)/8, $0x3feffffffff1ede9
-DATA erf64<>+9368(SB)/8, $0x3feffffffff26f26
-DATA erf64<>+9376(SB)/8, $0x3feffffffff2ebda
-DATA erf64<>+9384(SB)/8, $0x3feffffffff3642c
-DATA erf64<>+9392(SB)/8, $0x3feffffffff3d843
-DATA erf64<>+9400(SB)/8, $0x3feffffffff44844
-DATA erf64<>+9408(SB)/8, $0x3feffffffff4b453
-DATA erf64<>+9416(SB)/8, $0x3feffffffff51c93
-DATA erf64<>+9424(SB)/8, $0x3feffffffff58126
-DATA erf64<>+9432(SB)/8, $0x3feffffffff5e22b
-DATA erf64<>+9440(SB)/8, $0x3feffffffff63fc3
-DATA erf64<>+9448(SB)/8, $0x3feffffffff69a0b
-DATA erf64<>+9456(SB)/8, $0x3feffffffff6f121
-DATA erf64<>+9464(SB)/8, $0x3feffffffff74521
-DATA erf64<>+9472(SB)/8, $0x3feffffffff79626
-DATA erf64<>+9480(SB)/8, $0x3feffffffff7e44c
-DATA erf64<>+9488(SB)/8, $0x3feffffffff82fab
-DATA erf64<>+9496(SB)/8, $0x3feffffffff8785c
-DATA erf64<>+9504(SB)/8, $0x3feffffffff8be77
-DATA erf64<>+9512(SB)/8, $0x3feffffffff90213
-DATA erf64<>+9520(SB)/8, $0x3feffffffff94346
-DATA erf64<>+9528(SB)/8, $0x3feffffffff98226
-DATA erf64<>+9536(SB)/8, $0x3feffffffff9bec8
-DATA erf64<>+9544(SB)/8, $0x3feffffffff9f93f
-DATA erf64<>+9552(SB)/8, $0x3feffffffffa319f
-DATA erf64<>+9560(SB)/8, $0x3feffffffffa67fa
-DATA erf64<>+9568(SB)/8, $0x3feffffffffa9c63
-DATA erf64<>+9576(SB)/8, $0x3feffffffffaceec
-DATA erf64<>+9584(SB)/8, $0x3feffffffffaffa4
-DATA erf64<>+9592(SB)/8, $0x3feffffffffb2e9c
-DATA erf64<>+9600(SB)/8, $0x3feffffffffb5be5
-DATA erf64<>+9608(SB)/8, $0x3feffffffffb878c
-DATA erf64<>+9616(SB)/8, $0x3feffffffffbb1a2
-DATA erf64<>+9624(SB)/8, $0x3feffffffffbda33
-DATA erf64<>+9632(SB)/8, $0x3feffffffffc014e
-DATA erf64<>+9640(SB)/8, $0x3feffffffffc2700
-DATA erf64<>+9648(SB)/8, $0x3feffffffffc4b56
-DATA erf64<>+9656(SB)/8, $0x3feffffffffc6e5b
-DATA erf64<>+9664(SB)/8, $0x3feffffffffc901c
-DATA erf64<>+9672(SB)/8, $0x3feffffffffcb0a4
-DATA erf64<>+9680(SB)/8, $0x3feffffffffccfff
-DATA erf64<>+9688(SB)/8, $0x3feffffffffcee37
-DATA erf64<>+9696(SB)/8, $0x3feffffffffd0b56
-DATA erf64<>+9704(SB)/8, $0x3feffffffffd2766
-DATA erf64<>+9712(SB)/8, $0x3feffffffffd4271
-DATA erf64<>+9720(SB)/8, $0x3feffffffffd5c81
-DATA erf64<>+9728(SB)/8, $0x3feffffffffd759d
-DATA erf64<>+9736(SB)/8, $0x3feffffffffd8dd0
-DATA erf64<>+9744(SB)/8, $0x3feffffffffda520
-DATA erf64<>+9752(SB)/8, $0x3feffffffffdbb97
-DATA erf64<>+9760(SB)/8, $0x3feffffffffdd13c
-DATA erf64<>+9768(SB)/8, $0x3feffffffffde616
-DATA erf64<>+9776(SB)/8, $0x3feffffffffdfa2d
-DATA erf64<>+9784(SB)/8, $0x3feffffffffe0d88
-DATA erf64<>+9792(SB)/8, $0x3feffffffffe202d
-DATA erf64<>+9800(SB)/8, $0x3feffffffffe3224
-DATA erf64<>+9808(SB)/8, $0x3feffffffffe4371
-DATA erf64<>+9816(SB)/8, $0x3feffffffffe541c
-DATA erf64<>+9824(SB)/8, $0x3feffffffffe642a
-DATA erf64<>+9832(SB)/8, $0x3feffffffffe73a1
-DATA erf64<>+9840(SB)/8, $0x3feffffffffe8286
-DATA erf64<>+9848(SB)/8, $0x3feffffffffe90df
-DATA erf64<>+9856(SB)/8, $0x3feffffffffe9eb0
-DATA erf64<>+9864(SB)/8, $0x3feffffffffeabff
-DATA erf64<>+9872(SB)/8, $0x3feffffffffeb8d0
-DATA erf64<>+9880(SB)/8, $0x3feffffffffec527
-DATA erf64<>+9888(SB)/8, $0x3feffffffffed10a
-DATA erf64<>+9896(SB)/8, $0x3feffffffffedc7c
-DATA erf64<>+9904(SB)/8, $0x3feffffffffee782
-DATA erf64<>+9912(SB)/8, $0x3feffffffffef21f
-DATA erf64<>+9920(SB)/8, $0x3feffffffffefc57
-DATA erf64<>+9928(SB)/8, $0x3fefffffffff062e
-DATA erf64<>+9936(SB)/8, $0x3fefffffffff0fa7
-DATA erf64<>+9944(SB)/8, $0x3fefffffffff18c7
-DATA erf64<>+9952(SB)/8, $0x3fefffffffff218f
-DATA erf64<>+9960(SB)/8, $0x3fefffffffff2a03
-DATA erf64<>+9968(SB)/8, $0x3fefffffffff3227
-DATA erf64<>+9976(SB)/8, $0x3fefffffffff39fd
-DATA erf64<>+9984(SB)/8, $0x3fefffffffff4188
-DATA erf64<>+9992(SB)/8, $0x3fefffffffff48cb
-DATA erf64<>+10000(SB)/8, $0x3fefffffffff4fc9
-DATA erf64<>+10008(SB)/8, $0x3fefffffffff5683
-DATA erf64<>+10016(SB)/8, $0x3fefffffffff5cfd
-DATA erf64<>+10024(SB)/8, $0x3fefffffffff6339
-DATA erf64<>+10032(SB)/8, $0x3fefffffffff6939
-DATA erf64<>+10040(SB)/8, $0x3fefffffffff6eff
-DATA erf64<>+10048(SB)/8, $0x3fefffffffff748e
-DATA erf64<>+10056(SB)/8, $0x3fefffffffff79e7
-DATA erf64<>+10064(SB)/8, $0x3fefffffffff7f0d
-DATA erf64<>+10072(SB)/8, $0x3fefffffffff8401
-DATA erf64<>+10080(SB)/8, $0x3fefffffffff88c5
-DATA erf64<>+10088(SB)/8, $0x3fefffffffff8d5c
-DATA erf64<>+10096(SB)/8, $0x3fefffffffff91c6
-DATA erf64<>+10104(SB)/8, $0x3fefffffffff9605
-DATA erf64<>+10112(SB)/8, $0x3fefffffffff9a1b
-DATA erf64<>+10120(SB)/8, $0x3fefffffffff9e09
-DATA erf64<>+10128(SB)/8, $0x3fefffffffffa1d2
-DATA erf64<>+10136(SB)/8, $0x3fefffffffffa576
-DATA erf64<>+10144(SB)/8, $0x3fefffffffffa8f6
-DATA erf64<>+10152(SB)/8, $0x3fefffffffffac54
-DATA erf64<>+10160(SB)/8, $0x3fefffffffffaf92
-DATA erf64<>+10168(SB)/8, $0x3fefffffffffb2b0
-DATA erf64<>+10176(SB)/8, $0x3fefffffffffb5b0
-DATA erf64<>+10184(SB)/8, $0x3fefffffffffb892
-DATA erf64<>+10192(SB)/8, $0x3fefffffffffbb58
-DATA erf64<>+10200(SB)/8, $0x3fefffffffffbe04
-DATA erf64<>+10208(SB)/8, $0x3fefffffffffc095
-DATA erf64<>+10216(SB)/8, $0x3fefffffffffc30d
-DATA erf64<>+10224(SB)/8, $0x3fefffffffffc56d
-DATA erf64<>+10232(SB)/8, $0x3fefffffffffc7b6
-DATA erf64<>+10240(SB)/8, $0x3fefffffffffc9e8
-DATA erf64<>+10248(SB)/8, $0x3fefffffffffcc05
-DATA erf64<>+10256(SB)/8, $0x3fefffffffffce0d
-DATA erf64<>+10264(SB)/8, $0x3fefffffffffd001
-DATA erf64<>+10272(SB)/8, $0x3fefffffffffd1e1
-DATA erf64<>+10280(SB)/8, $0x3fefffffffffd3b0
-DATA erf64<>+10288(SB)/8, $0x3fefffffffffd56c
-DATA erf64<>+10296(SB)/8, $0x3fefffffffffd718
-DATA erf64<>+10304(SB)/8, $0x3fefffffffffd8b3
-DATA erf64<>+10312(SB)/8, $0x3fefffffffffda3e
-DATA erf64<>+10320(SB)/8, $0x3fefffffffffdbba
-DATA erf64<>+10328(SB)/8, $0x3fefffffffffdd27
-DATA erf64<>+10336(SB)/8, $0x3fefffffffffde86
-DATA erf64<>+10344(SB)/8, $0x3fefffffffffdfd8
-DATA erf64<>+10352(SB)/8, $0x3fefffffffffe11d
-DATA erf64<>+10360(SB)/8, $0x3fefffffffffe255
-DATA erf64<>+10368(SB)/8, $0x3fefffffffffe380
-DATA erf64<>+10376(SB)/8, $0x3fefffffffffe4a1
-DATA erf64<>+10384(SB)/8, $0x3fefffffffffe5b6
-DATA erf64<>+10392(SB)/8, $0x3fefffffffffe6c0
-DATA erf64<>+10400(SB)/8, $0x3fefffffffffe7c0
-DATA erf64<>+10408(SB)/8, $0x3fefffffffffe8b6
-DATA erf64<>+10416(SB)/8, $0x3fefffffffffe9a2
-DATA erf64<>+10424(SB)/8, $0x3fefffffffffea85
-DATA erf64<>+10432(SB)/8, $0x3fefffffffffeb60
-DATA erf64<>+10440(SB)/8, $0x3fefffffffffec32
-DATA erf64<>+10448(SB)/8, $0x3fefffffffffecfb
-DATA erf64<>+10456(SB)/8, $0x3fefffffffffedbd
-DATA erf64<>+10464(SB)/8, $0x3fefffffffffee77
-DATA erf64<>+10472(SB)/8, $0x3fefffffffffef2a
-DATA erf64<>+10480(SB)/8, $0x3fefffffffffefd6
-DATA erf64<>+10488(SB)/8, $0x3feffffffffff07b
-DATA erf64<>+10496(SB)/8, $0x3feffffffffff11a
-DATA erf64<>+10504(SB)/8, $0x3feffffffffff1b2
-DATA erf64<>+10512(SB)/8, $0x3feffffffffff245
-DATA erf64<>+10520(SB)/8, $0x3feffffffffff2d1
-DATA erf64<>+10528(SB)/8, $0x3feffffffffff359
-DATA erf64<>+10536(SB)/8, $0x3feffffffffff3da
-DATA erf64<>+10544(SB)/8, $0x3feffffffffff457
-DATA erf64<>+10552(SB)/8, $0x3feffffffffff4cf
-DATA erf64<>+10560(SB)/8, $0x3feffffffffff542
-DATA erf64<>+10568(SB)/8, $0x3feffffffffff5b1
-DATA erf64<>+10576(SB)/8, $0x3feffffffffff61b
-DATA erf64<>+10584(SB)/8, $0x3feffffffffff681
-DATA erf64<>+10592(SB)/8, $0x3feffffffffff6e3
-DATA erf64<>+10600(SB)/8, $0x3feffffffffff741
-DATA erf64<>+10608(SB)/8, $0x3feffffffffff79b
-DATA erf64<>+10616(SB)/8, $0x3feffffffffff7f2
-DATA erf64<>+10624(SB)/8, $0x3feffffffffff845
-DATA erf64<>+10632(SB)/8, $0x3feffffffffff895
-DATA erf64<>+10640(SB)/8, $0x3feffffffffff8e2
-DATA erf64<>+10648(SB)/8, $0x3feffffffffff92c
-DATA erf64<>+10656(SB)/8, $0x3feffffffffff973
-DATA erf64<>+10664(SB)/8, $0x3feffffffffff9b7
-DATA erf64<>+10672(SB)/8, $0x3feffffffffff9f8
-DATA erf64<>+10680(SB)/8, $0x3feffffffffffa37
-DATA erf64<>+10688(SB)/8, $0x3feffffffffffa73
-DATA erf64<>+10696(SB)/8, $0x3feffffffffffaad
-DATA erf64<>+10704(SB)/8, $0x3feffffffffffae4
-DATA erf64<>+10712(SB)/8, $0x3feffffffffffb19
-DATA erf64<>+10720(SB)/8, $0x3feffffffffffb4c
-DATA erf64<>+10728(SB)/8, $0x3feffffffffffb7e
-DATA erf64<>+10736(SB)/8, $0x3feffffffffffbad
-DATA erf64<>+10744(SB)/8, $0x3feffffffffffbda
-DATA erf64<>+10752(SB)/8, $0x3feffffffffffc05
-DATA erf64<>+10760(SB)/8, $0x3feffffffffffc2f
-DATA erf64<>+10768(SB)/8, $0x3feffffffffffc57
-DATA erf64<>+10776(SB)/8, $0x3feffffffffffc7d
-DATA erf64<>+10784(SB)/8, $0x3feffffffffffca2
-DATA erf64<>+10792(SB)/8, $0x3feffffffffffcc5
-DATA erf64<>+10800(SB)/8, $0x3feffffffffffce7
-DATA erf64<>+10808(SB)/8, $0x3feffffffffffd08
-DATA erf64<>+10816(SB)/8, $0x3feffffffffffd27
-DATA erf64<>+10824(SB)/8, $0x3feffffffffffd45
-DATA erf64<>+10832(SB)/8, $0x3feffffffffffd62
-DATA erf64<>+10840(SB)/8, $0x3feffffffffffd7d
-DATA erf64<>+10848(SB)/8, $0x3feffffffffffd98
-DATA erf64<>+10856(SB)/8, $0x3feffffffffffdb1
-DATA erf64<>+10864(SB)/8, $0x3feffffffffffdca
-DATA erf64<>+10872(SB)/8, $0x3feffffffffffde1
-DATA erf64<>+10880(SB)/8, $0x3feffffffffffdf8
-DATA erf64<>+10888(SB)/8, $0x3feffffffffffe0d
-DATA erf64<>+10896(SB)/8, $0x3feffffffffffe22
-DATA erf64<>+10904(SB)/8, $0x3feffffffffffe36
-DATA erf64<>+10912(SB)/8, $0x3feffffffffffe49
-DATA erf64<>+10920(SB)/8, $0x3feffffffffffe5b
-DATA erf64<>+10928(SB)/8, $0x3feffffffffffe6c
-DATA erf64<>+10936(SB)/8, $0x3feffffffffffe7d
-DATA erf64<>+10944(SB)/8, $0x3feffffffffffe8d
-DATA erf64<>+10952(SB)/8, $0x3feffffffffffe9c
-DATA erf64<>+10960(SB)/8, $0x3feffffffffffeab
-DATA erf64<>+10968(SB)/8, $0x3feffffffffffeb9
-DATA erf64<>+10976(SB)/8, $0x3feffffffffffec7
-DATA erf64<>+10984(SB)/8, $0x3feffffffffffed4
-DATA erf64<>+10992(SB)/8, $0x3feffffffffffee1
-DATA erf64<>+11000(SB)/8, $0x3feffffffffffeed
-DATA erf64<>+11008(SB)/8, $0x3feffffffffffef8
-DATA erf64<>+11016(SB)/8, $0x3fefffffffffff03
-DATA erf64<>+11024(SB)/8, $0x3fefffffffffff0e
-DATA erf64<>+11032(SB)/8, $0x3fefffffffffff18
-DATA erf64<>+11040(SB)/8, $0x3fefffffffffff22
-DATA erf64<>+11048(SB)/8, $0x3fefffffffffff2b
-DATA erf64<>+11056(SB)/8, $0x3fefffffffffff34
-DATA erf64<>+11064(SB)/8, $0x3fefffffffffff3c
-DATA erf64<>+11072(SB)/8, $0x3fefffffffffff45
-DATA erf64<>+11080(SB)/8, $0x3fefffffffffff4d
-DATA erf64<>+11088(SB)/8, $0x3fefffffffffff54
-DATA erf64<>+11096(SB)/8, $0x3fefffffffffff5b
-DATA erf64<>+11104(SB)/8, $0x3fefffffffffff62
-DATA erf64<>+11112(SB)/8, $0x3fefffffffffff69
-DATA erf64<>+11120(SB)/8, $0x3fefffffffffff6f
-DATA erf64<>+11128(SB)/8, $0x3fefffffffffff75
-DATA erf64<>+11136(SB)/8, $0x3fefffffffffff7b
-DATA erf64<>+11144(SB)/8, $0x3fefffffffffff81
-DATA erf64<>+11152(SB)/8, $0x3fefffffffffff86
-DATA erf64<>+11160(SB)/8, $0x3fefffffffffff8b
-DATA erf64<>+11168(SB)/8, $0x3fefffffffffff90
-DATA erf64<>+11176(SB)/8, $0x3fefffffffffff95
-DATA erf64<>+11184(SB)/8, $0x3fefffffffffff9a
-DATA erf64<>+11192(SB)/8, $0x3fefffffffffff9e
-DATA erf64<>+11200(SB)/8, $0x3fefffffffffffa2
-DATA erf64<>+11208(SB)/8, $0x3fefffffffffffa6
-DATA erf64<>+11216(SB)/8, $0x3fefffffffffffaa
-DATA erf64<>+11224(SB)/8, $0x3fefffffffffffae
-DATA erf64<>+11232(SB)/8, $0x3fefffffffffffb1
-DATA erf64<>+11240(SB)/8, $0x3fefffffffffffb4
-DATA erf64<>+11248(SB)/8, $0x3fefffffffffffb8
-DATA erf64<>+11256(SB)/8, $0x3fefffffffffffbb
-DATA erf64<>+11264(SB)/8, $0x3fefffffffffffbe
-DATA erf64<>+11272(SB)/8, $0x3fefffffffffffc1
-DATA erf64<>+11280(SB)/8, $0x3fefffffffffffc3
-DATA erf64<>+11288(SB)/8, $0x3fefffffffffffc6
-DATA erf64<>+11296(SB)/8, $0x3fefffffffffffc8
-DATA erf64<>+11304(SB)/8, $0x3fefffffffffffcb
-DATA erf64<>+11312(SB)/8, $0x3fefffffffffffcd
-DATA erf64<>+11320(SB)/8, $0x3fefffffffffffcf
-DATA erf64<>+11328(SB)/8, $0x3fefffffffffffd1
-DATA erf64<>+11336(SB)/8, $0x3fefffffffffffd3
-DATA erf64<>+11344(SB)/8, $0x3fefffffffffffd5
-DATA erf64<>+11352(SB)/8, $0x3fefffffffffffd7
-DATA erf64<>+11360(SB)/8, $0x3fefffffffffffd9
-DATA erf64<>+11368(SB)/8, $0x3fefffffffffffdb
-DATA erf64<>+11376(SB)/8, $0x3fefffffffffffdc
-DATA erf64<>+11384(SB)/8, $0x3fefffffffffffde
-DATA erf64<>+11392(SB)/8, $0x3fefffffffffffdf
-DATA erf64<>+11400(SB)/8, $0x3fefffffffffffe1
-DATA erf64<>+11408(SB)/8, $0x3fefffffffffffe2
-DATA erf64<>+11416(SB)/8, $0x3fefffffffffffe3
-DATA erf64<>+11424(SB)/8, $0x3fefffffffffffe4
-DATA erf64<>+11432(SB)/8, $0x3fefffffffffffe6
-DATA erf64<>+11440(SB)/8, $0x3fefffffffffffe7
-DATA erf64<>+11448(SB)/8, $0x3fefffffffffffe8
-DATA erf64<>+11456(SB)/8, $0x3fefffffffffffe9
-DATA erf64<>+11464(SB)/8, $0x3fefffffffffffea
-DATA erf64<>+11472(SB)/8, $0x3fefffffffffffeb
-DATA erf64<>+11480(SB)/8, $0x3fefffffffffffec
-DATA erf64<>+11488(SB)/8, $0x3fefffffffffffed
-DATA erf64<>+11496(SB)/8, $0x3fefffffffffffee
-DATA erf64<>+11504(SB)/8, $0x3fefffffffffffee
-DATA erf64<>+11512(SB)/8, $0x3fefffffffffffef
-DATA erf64<>+11520(SB)/8, $0x3feffffffffffff0
-DATA erf64<>+11528(SB)/8, $0x3feffffffffffff1
-DATA erf64<>+11536(SB)/8, $0x3feffffffffffff1
-DATA erf64<>+11544(SB)/8, $0x3feffffffffffff2
-DATA erf64<>+11552(SB)/8, $0x3feffffffffffff3
-DATA erf64<>+11560(SB)/8, $0x3feffffffffffff3
-DATA erf64<>+11568(SB)/8, $0x3feffffffffffff4
-DATA erf64<>+11576(SB)/8, $0x3feffffffffffff4
-DATA erf64<>+11584(SB)/8, $0x3feffffffffffff5
-DATA erf64<>+11592(SB)/8, $0x3feffffffffffff5
-DATA erf64<>+11600(SB)/8, $0x3feffffffffffff6
-DATA erf64<>+11608(SB)/8, $0x3feffffffffffff6
-DATA erf64<>+11616(SB)/8, $0x3feffffffffffff7
-DATA erf64<>+11624(SB)/8, $0x3feffffffffffff7
-DATA erf64<>+11632(SB)/8, $0x3feffffffffffff7
-DATA erf64<>+11640(SB)/8, $0x3feffffffffffff8
-DATA erf64<>+11648(SB)/8, $0x3feffffffffffff8
-DATA erf64<>+11656(SB)/8, $0x3feffffffffffff8
-DATA erf64<>+11664(SB)/8, $0x3feffffffffffff9
-DATA erf64<>+11672(SB)/8, $0x3feffffffffffff9
-DATA erf64<>+11680(SB)/8, $0x3feffffffffffff9
-DATA erf64<>+11688(SB)/8, $0x3feffffffffffffa
-DATA erf64<>+11696(SB)/8, $0x3feffffffffffffa
-DATA erf64<>+11704(SB)/8, $0x3feffffffffffffa
-DATA erf64<>+11712(SB)/8, $0x3feffffffffffffb
-DATA erf64<>+11720(SB)/8, $0x3feffffffffffffb
-DATA erf64<>+11728(SB)/8, $0x3feffffffffffffb
-DATA erf64<>+11736(SB)/8, $0x3feffffffffffffb
-DATA erf64<>+11744(SB)/8, $0x3feffffffffffffb
-DATA erf64<>+11752(SB)/8, $0x3feffffffffffffc
-DATA erf64<>+11760(SB)/8, $0x3feffffffffffffc
-DATA erf64<>+11768(SB)/8, $0x3feffffffffffffc
-DATA erf64<>+11776(SB)/8, $0x3feffffffffffffc
-DATA erf64<>+11784(SB)/8, $0x3feffffffffffffc
-DATA erf64<>+11792(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11800(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11808(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11816(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11824(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11832(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11840(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11848(SB)/8, $0x3feffffffffffffd
-DATA erf64<>+11856(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11864(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11872(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11880(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11888(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11896(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11904(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11912(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11920(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11928(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11936(SB)/8, $0x3feffffffffffffe
-DATA erf64<>+11944(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11952(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11960(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11968(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11976(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11984(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+11992(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12000(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12008(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12016(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12024(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12032(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12040(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12048(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12056(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12064(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12072(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12080(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12088(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12096(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12104(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12112(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12120(SB)/8, $0x3fefffffffffffff
-DATA erf64<>+12128(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12136(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12144(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12152(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12160(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12168(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12176(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12184(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12192(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12200(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12208(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12216(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12224(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12232(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12240(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12248(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12256(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12264(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12272(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12280(SB)/8, $0x3ff0000000000000
-DATA erf64<>+12288(SB)/8, $0x3ff0000000000000
-GLOBL erf64<>(SB), RODATA|NOPTR, $12304
+DATA erfExp64<>+0(SB)/8, $0x0000000000000000
+DATA erfExp64<>+8(SB)/8, $0x3ff20dd750429b6d
+DATA erfExp64<>+16(SB)/8, $0x3f720dd14ba74edb
+DATA erfExp64<>+24(SB)/8, $0x3ff20dc542745213
+DATA erfExp64<>+32(SB)/8, $0x3f820dbf3deb1340
+DATA erfExp64<>+40(SB)/8, $0x3ff20d8f1975c85d
+DATA erfExp64<>+48(SB)/8, $0x3f8b1471baf65980
+DATA erfExp64<>+56(SB)/8, $0x3ff20d34d68bf114
+DATA erfExp64<>+64(SB)/8, $0x3f920d77083f17a0
+DATA erfExp64<>+72(SB)/8, $0x3ff20cb67bd452c7
+DATA erfExp64<>+80(SB)/8, $0x3f96909119a816c7
+DATA erfExp64<>+88(SB)/8, $0x3ff20c140c44f29e
+DATA erfExp64<>+96(SB)/8, $0x3f9b137e0cf584dc
+DATA erfExp64<>+104(SB)/8, $0x3ff20b4d8bac36c1
+DATA erfExp64<>+112(SB)/8, $0x3f9f9634de755e4e
+DATA erfExp64<>+120(SB)/8, $0x3ff20a62feb0c04c
+DATA erfExp64<>+128(SB)/8, $0x3fa20c5645dd2538
+DATA erfExp64<>+136(SB)/8, $0x3ff209546ad13ccf
+DATA erfExp64<>+144(SB)/8, $0x3fa44d6e09e8cbf4
+DATA erfExp64<>+152(SB)/8, $0x3ff20821d6642f60
+DATA erfExp64<>+160(SB)/8, $0x3fa68e5d3bbc9526
+DATA erfExp64<>+168(SB)/8, $0x3ff206cb4897b148
+DATA erfExp64<>+176(SB)/8, $0x3fa8cf1f5caaab75
+DATA erfExp64<>+184(SB)/8, $0x3ff20550c9712a41
+DATA erfExp64<>+192(SB)/8, $0x3fab0fafef135745
+DATA erfExp64<>+200(SB)/8, $0x3ff203b261cd0053
+DATA erfExp64<>+208(SB)/8, $0x3fad500a767fd90e
+DATA erfExp64<>+216(SB)/8, $0x3ff201f01b5e3f52
+DATA erfExp64<>+224(SB)/8, $0x3faf902a77bd3821
+DATA erfExp64<>+232(SB)/8, $0x3ff2000a00ae3804
+DATA erfExp64<>+240(SB)/8, $0x3fb0e805bc7b8263
+DATA erfExp64<>+248(SB)/8, $0x3ff1fe001d1c16ef
+DATA erfExp64<>+256(SB)/8, $0x3fb207d480e90658
+DATA erfExp64<>+264(SB)/8, $0x3ff1fbd27cdc72d3
+DATA erfExp64<>+272(SB)/8, $0x3fb3277f4dc38064
+DATA erfExp64<>+280(SB)/8, $0x3ff1f9812cf8d2e7
+DATA erfExp64<>+288(SB)/8, $0x3fb44703e87e8593
+DATA erfExp64<>+296(SB)/8, $0x3ff1f70c3b4f2cc8
+DATA erfExp64<>+304(SB)/8, $0x3fb5666017722a29
+DATA erfExp64<>+312(SB)/8, $0x3ff1f473b6915a30
+DATA erfExp64<>+320(SB)/8, $0x3fb68591a1e83b5d
+DATA erfExp64<>+328(SB)/8, $0x3ff1f1b7ae44867f
+DATA erfExp64<>+336(SB)/8, $0x3fb7a49650296fa7
+DATA erfExp64<>+344(SB)/8, $0x3ff1eed832c0940b
+DATA erfExp64<>+352(SB)/8, $0x3fb8c36beb8a8d23
+DATA erfExp64<>+360(SB)/8, $0x3ff1ebd5552f795b
+DATA erfExp64<>+368(SB)/8, $0x3fb9e2103e79858a
+DATA erfExp64<>+376(SB)/8, $0x3ff1e8af278c963f
+DATA erfExp64<>+384(SB)/8, $0x3fbb0081148a873a
+DATA erfExp64<>+392(SB)/8, $0x3ff1e565bca400d4
+DATA erfExp64<>+400(SB)/8, $0x3fbc1ebc3a8502c9
+DATA erfExp64<>+408(SB)/8, $0x3ff1e1f92811ca8b
+DATA erfExp64<>+416(SB)/8, $0x3fbd3cbf7e70a4b3
+DATA erfExp64<>+424(SB)/8, $0x3ff1de697e413d29
+DATA erfExp64<>+432(SB)/8, $0x3fbe5a88afa2428c
+DATA erfExp64<>+440(SB)/8, $0x3ff1dab6d46c0fd6
+DATA erfExp64<>+448(SB)/8, $0x3fbf78159ec8bb50
+DATA erfExp64<>+456(SB)/8, $0x3ff1d6e14099944a
+DATA erfExp64<>+464(SB)/8, $0x3fc04ab20efce51f
+DATA erfExp64<>+472(SB)/8, $0x3ff1d2e8d99ddc15
+DATA erfExp64<>+480(SB)/8, $0x3fc0d939005f65e5
+DATA erfExp64<>+488(SB)/8, $0x3ff1cecdb718d61c
+DATA erfExp64<>+496(SB)/8, $0x3fc1679e8e10ba17
+DATA erfExp64<>+504(SB)/8, $0x3ff1ca8ff1756452
+DATA erfExp64<>+512(SB)/8, $0x3fc1f5e1a35c3b89
+DATA erfExp64<>+520(SB)/8, $0x3ff1c62fa1e869b6
+DATA erfExp64<>+528(SB)/8, $0x3fc284012c5a0fef
+DATA erfExp64<>+536(SB)/8, $0x3ff1c1ace26fd0aa
+DATA erfExp64<>+544(SB)/8, $0x3fc311fc15f56d14
+DATA erfExp64<>+552(SB)/8, $0x3ff1bd07cdd189ac
+DATA erfExp64<>+560(SB)/8, $0x3fc39fd14df2d4f1
+DATA erfExp64<>+568(SB)/8, $0x3ff1b8407f9a827f
+DATA erfExp64<>+576(SB)/8, $0x3fc42d7fc2f64959
+DATA erfExp64<>+584(SB)/8, $0x3ff1b357141d95d5
+DATA erfExp64<>+592(SB)/8, $0x3fc4bb0664897705
+DATA erfExp64<>+600(SB)/8, $0x3ff1ae4ba8727386
+DATA erfExp64<>+608(SB)/8, $0x3fc548642321d7c6
+DATA erfExp64<>+616(SB)/8, $0x3ff1a91e5a748165
+DATA erfExp64<>+624(SB)/8, $0x3fc5d597f026cba4
+DATA erfExp64<>+632(SB)/8, $0x3ff1a3cf48c1b4c4
+DATA erfExp64<>+640(SB)/8, $0x3fc662a0bdf7a89f
+DATA erfExp64<>+648(SB)/8, $0x3ff19e5e92b964ab
+DATA erfExp64<>+656(SB)/8, $0x3fc6ef7d7ff1c0f6
+DATA erfExp64<>+664(SB)/8, $0x3ff198cc587b14ec
+DATA erfExp64<>+672(SB)/8, $0x3fc77c2d2a765f9e
+DATA erfExp64<>+680(SB)/8, $0x3ff19318bae53a04
+DATA erfExp64<>+688(SB)/8, $0x3fc808aeb2f0babf
+DATA erfExp64<>+696(SB)/8, $0x3ff18d43db93f5f7
+DATA erfExp64<>+704(SB)/8, $0x3fc895010fdbdbfd
+DATA erfExp64<>+712(SB)/8, $0x3ff1874ddcdfce24
+DATA erfExp64<>+720(SB)/8, $0x3fc9212338c87e54
+DATA erfExp64<>+728(SB)/8, $0x3ff18136e1dc5a30
+DATA erfExp64<>+736(SB)/8, $0x3fc9ad142662e14d
+DATA erfExp64<>+744(SB)/8, $0x3ff17aff0e56ec10
+DATA erfExp64<>+752(SB)/8, $0x3fca38d2d278915b
+DATA erfExp64<>+760(SB)/8, $0x3ff174a686d5314c
+DATA erfExp64<>+768(SB)/8, $0x3fcac45e37fe2526
+DATA erfExp64<>+776(SB)/8, $0x3ff16e2d7093cd8c
+DATA erfExp64<>+784(SB)/8, $0x3fcb4fb55314ef93
+DATA erfExp64<>+792(SB)/8, $0x3ff16793f184ee7f
+DATA erfExp64<>+800(SB)/8, $0x3fcbdad72110a648
+DATA erfExp64<>+808(SB)/8, $0x3ff160da304ed92f
+DATA erfExp64<>+816(SB)/8, $0x3fcc65c2a07cfc8a
+DATA erfExp64<>+824(SB)/8, $0x3ff15a00544a70e0
+DATA erfExp64<>+832(SB)/8, $0x3fccf076d1233237
+DATA erfExp64<>+840(SB)/8, $0x3ff153068581b781
+DATA erfExp64<>+848(SB)/8, $0x3fcd7af2b40f96a3
+DATA erfExp64<>+856(SB)/8, $0x3ff14bececae47c6
+DATA erfExp64<>+864(SB)/8, $0x3fce05354b96ff36
+DATA erfExp64<>+872(SB)/8, $0x3ff144b3b337c90c
+DATA erfExp64<>+880(SB)/8, $0x3fce8f3d9b5c318b
+DATA erfExp64<>+888(SB)/8, $0x3ff13d5b03325d08
+DATA erfExp64<>+896(SB)/8, $0x3fcf190aa85540e2
+DATA erfExp64<>+904(SB)/8, $0x3ff135e3075d076b
+DATA erfExp64<>+912(SB)/8, $0x3fcfa29b78d0debf
+DATA erfExp64<>+920(SB)/8, $0x3ff12e4beb200f7f
+DATA erfExp64<>+928(SB)/8, $0x3fd015f78a3dcf3d
+DATA erfExp64<>+936(SB)/8, $0x3ff12695da8b5bde
+DATA erfExp64<>+944(SB)/8, $0x3fd05a82423295c7
+DATA erfExp64<>+952(SB)/8, $0x3ff11ec10254c858
+DATA erfExp64<>+960(SB)/8, $0x3fd09eed6982b948
+DATA erfExp64<>+968(SB)/8, $0x3ff116cd8fd67618
+DATA erfExp64<>+976(SB)/8, $0x3fd0e3388620de40
+DATA erfExp64<>+984(SB)/8, $0x3ff10ebbb10d1627
+DATA erfExp64<>+992(SB)/8, $0x3fd127631eb8de32
+DATA erfExp64<>+1000(SB)/8, $0x3ff1068b94962e5e
+DATA erfExp64<>+1008(SB)/8, $0x3fd16b6cbab24778
+DATA erfExp64<>+1016(SB)/8, $0x3ff0fe3d69ae58e2
+DATA erfExp64<>+1024(SB)/8, $0x3fd1af54e232d609
+DATA erfExp64<>+1032(SB)/8, $0x3ff0f5d1602f7e41
+DATA erfExp64<>+1040(SB)/8, $0x3fd1f31b1e20e51e
+DATA erfExp64<>+1048(SB)/8, $0x3ff0ed47a88f0a43
+DATA erfExp64<>+1056(SB)/8, $0x3fd236bef825d9a2
+DATA erfExp64<>+1064(SB)/8, $0x3ff0e4a073dc1b91
+DATA erfExp64<>+1072(SB)/8, $0x3fd27a3ffab08551
+DATA erfExp64<>+1080(SB)/8, $0x3ff0dbdbf3bdae43
+DATA erfExp64<>+1088(SB)/8, $0x3fd2bd9db0f7827f
+DATA erfExp64<>+1096(SB)/8, $0x3ff0d2fa5a70c168
+DATA erfExp64<>+1104(SB)/8, $0x3fd300d7a6fb8861
+DATA erfExp64<>+1112(SB)/8, $0x3ff0c9fbdac677b5
+DATA erfExp64<>+1120(SB)/8, $0x3fd343ed6989b7d9
+DATA erfExp64<>+1128(SB)/8, $0x3ff0c0e0a8223359
+DATA erfExp64<>+1136(SB)/8, $0x3fd386de863de0a5
+DATA erfExp64<>+1144(SB)/8, $0x3ff0b7a8f677ad28
+DATA erfExp64<>+1152(SB)/8, $0x3fd3c9aa8b84beda
+DATA erfExp64<>+1160(SB)/8, $0x3ff0ae54fa490723
+DATA erfExp64<>+1168(SB)/8, $0x3fd40c51089e30ad
+DATA erfExp64<>+1176(SB)/8, $0x3ff0a4e4e8a4da86
+DATA erfExp64<>+1184(SB)/8, $0x3fd44ed18d9f6462
+DATA erfExp64<>+1192(SB)/8, $0x3ff09b58f724416b
+DATA erfExp64<>+1200(SB)/8, $0x3fd4912bab74fe58
+DATA erfExp64<>+1208(SB)/8, $0x3ff091b15be8dc1f
+DATA erfExp64<>+1216(SB)/8, $0x3fd4d35ef3e5372e
+DATA erfExp64<>+1224(SB)/8, $0x3ff087ee4d9ad247
+DATA erfExp64<>+1232(SB)/8, $0x3fd5156af991f1d3
+DATA erfExp64<>+1240(SB)/8, $0x3ff07e100366cfea
+DATA erfExp64<>+1248(SB)/8, $0x3fd5574f4ffac98e
+DATA erfExp64<>+1256(SB)/8, $0x3ff07416b4fbfe7c
+DATA erfExp64<>+1264(SB)/8, $0x3fd5990b8b7f17e4
+DATA erfExp64<>+1272(SB)/8, $0x3ff06a029a89fa0a
+DATA erfExp64<>+1280(SB)/8, $0x3fd5da9f415ff23f
+DATA erfExp64<>+1288(SB)/8, $0x3ff05fd3ecbec298
+DATA erfExp64<>+1296(SB)/8, $0x3fd61c0a07c21f5e
+DATA erfExp64<>+1304(SB)/8, $0x3ff0558ae4c4a9d2
+DATA erfExp64<>+1312(SB)/8, $0x3fd65d4b75b00471
+DATA erfExp64<>+1320(SB)/8, $0x3ff04b27bc403d30
+DATA erfExp64<>+1328(SB)/8, $0x3fd69e63231b89d9
+DATA erfExp64<>+1336(SB)/8, $0x3ff040aaad4e2c98
+DATA erfExp64<>+1344(SB)/8, $0x3fd6df50a8dff772
+DATA erfExp64<>+1352(SB)/8, $0x3ff03613f2812daf
+DATA erfExp64<>+1360(SB)/8, $0x3fd72013a0c3c874
+DATA erfExp64<>+1368(SB)/8, $0x3ff02b63c6dfdbe1
+DATA erfExp64<>+1376(SB)/8, $0x3fd760aba57a76bf
+DATA erfExp64<>+1384(SB)/8, $0x3ff0209a65e29545
+DATA erfExp64<>+1392(SB)/8, $0x3fd7a11852a63d9e
+DATA erfExp64<>+1400(SB)/8, $0x3ff015b80b71547f
+DATA erfExp64<>+1408(SB)/8, $0x3fd7e15944d9d3e4
+DATA erfExp64<>+1416(SB)/8, $0x3ff00abcf3e187a9
+DATA erfExp64<>+1424(SB)/8, $0x3fd8216e199a1d67
+DATA erfExp64<>+1432(SB)/8, $0x3fefff52b7e7c8e4
+DATA erfExp64<>+1440(SB)/8, $0x3fd861566f5fd3c0
+DATA erfExp64<>+1448(SB)/8, $0x3fefe8fb01a47307
+DATA erfExp64<>+1456(SB)/8, $0x3fd8a111e599264d
+DATA erfExp64<>+1464(SB)/8, $0x3fefd273401a7a9c
+DATA erfExp64<>+1472(SB)/8, $0x3fd8e0a01cab516b
+DATA erfExp64<>+1480(SB)/8, $0x3fefbbbbef34b4b2
+DATA erfExp64<>+1488(SB)/8, $0x3fd92000b5f42cdb
+DATA erfExp64<>+1496(SB)/8, $0x3fefa4d58ba2f25a
+DATA erfExp64<>+1504(SB)/8, $0x3fd95f3353cbb146
+DATA erfExp64<>+1512(SB)/8, $0x3fef8dc092d58ff8
+DATA erfExp64<>+1520(SB)/8, $0x3fd99e37998574e8
+DATA erfExp64<>+1528(SB)/8, $0x3fef767d82f90040
+DATA erfExp64<>+1536(SB)/8, $0x3fd9dd0d2b721f39
+DATA erfExp64<>+1544(SB)/8, $0x3fef5f0cdaf15313
+DATA erfExp64<>+1552(SB)/8, $0x3fda1bb3aee0d3b4
+DATA erfExp64<>+1560(SB)/8, $0x3fef476f1a55b880
+DATA erfExp64<>+1568(SB)/8, $0x3fda5a2aca209394
+DATA erfExp64<>+1576(SB)/8, $0x3fef2fa4c16c0019
+DATA erfExp64<>+1584(SB)/8, $0x3fda98722481968f
+DATA erfExp64<>+1592(SB)/8, $0x3fef17ae512414dc
+DATA erfExp64<>+1600(SB)/8, $0x3fdad68966569a87
+DATA erfExp64<>+1608(SB)/8, $0x3feeff8c4b1375db
+DATA erfExp64<>+1616(SB)/8, $0x3fdb147038f62a25
+DATA erfExp64<>+1624(SB)/8, $0x3feee73f3170abf1
+DATA erfExp64<>+1632(SB)/8, $0x3fdb522646bbda68
+DATA erfExp64<>+1640(SB)/8, $0x3feecec7870ebca8
+DATA erfExp64<>+1648(SB)/8, $0x3fdb8fab3b097f05
+DATA erfExp64<>+1656(SB)/8, $0x3feeb625cf589a90
+DATA erfExp64<>+1664(SB)/8, $0x3fdbccfec24855b8
+DATA erfExp64<>+1672(SB)/8, $0x3fee9d5a8e4c934e
+DATA erfExp64<>+1680(SB)/8, $0x3fdc0a2089ea2860
+DATA erfExp64<>+1688(SB)/8, $0x3fee84664877bb7d
+DATA erfExp64<>+1696(SB)/8, $0x3fdc4710406a65fc
+DATA erfExp64<>+1704(SB)/8, $0x3fee6b4982f158b9
+DATA erfExp64<>+1712(SB)/8, $0x3fdc83cd954f3272
+DATA erfExp64<>+1720(SB)/8, $0x3fee5204c35649f9
+DATA erfExp64<>+1728(SB)/8, $0x3fdcc058392a6d2d
+DATA erfExp64<>+1736(SB)/8, $0x3fee38988fc46e72
+DATA erfExp64<>+1744(SB)/8, $0x3fdcfcafdd9aae7d
+DATA erfExp64<>+1752(SB)/8, $0x3fee1f056ed60b4b
+DATA erfExp64<>+1760(SB)/8, $0x3fdd38d4354c3bd0
+DATA erfExp64<>+1768(SB)/8, $0x3fee054be79d3042
+DATA erfExp64<>+1776(SB)/8, $0x3fdd74c4f3f9f2a3
+DATA erfExp64<>+1784(SB)/8, $0x3fedeb6c819f1b8e
+DATA erfExp64<>+1792(SB)/8, $0x3fddb081ce6e2a48
+DATA erfExp64<>+1800(SB)/8, $0x3fedd167c4cf9d2a
+DATA erfExp64<>+1808(SB)/8, $0x3fddec0a7a838c69
+DATA erfExp64<>+1816(SB)/8, $0x3fedb73e398c79cc
+DATA erfExp64<>+1824(SB)/8, $0x3fde275eaf25e458
+DATA erfExp64<>+1832(SB)/8, $0x3fed9cf06898cdaf
+DATA erfExp64<>+1840(SB)/8, $0x3fde627e2452e51d
+DATA erfExp64<>+1848(SB)/8, $0x3fed827edb186f79
+DATA erfExp64<>+1856(SB)/8, $0x3fde9d68931ae650
+DATA erfExp64<>+1864(SB)/8, $0x3fed67ea1a8b5368
+DATA erfExp64<>+1872(SB)/8, $0x3fded81db5a197b8
+DATA erfExp64<>+1880(SB)/8, $0x3fed4d32b0c8ef04
+DATA erfExp64<>+1888(SB)/8, $0x3fdf129d471eabb1
+DATA erfExp64<>+1896(SB)/8, $0x3fed325927fb9d89
+DATA erfExp64<>+1904(SB)/8, $0x3fdf4ce703de785c
+DATA erfExp64<>+1912(SB)/8, $0x3fed175e0a9c053e
+DATA erfExp64<>+1920(SB)/8, $0x3fdf86faa9428f9d
+DATA erfExp64<>+1928(SB)/8, $0x3fecfc41e36c7df9
+DATA erfExp64<>+1936(SB)/8, $0x3fdfc0d7f5c24de6
+DATA erfExp64<>+1944(SB)/8, $0x3fece1053d7478f4
+DATA erfExp64<>+1952(SB)/8, $0x3fdffa7ea8eb5fd0
+DATA erfExp64<>+1960(SB)/8, $0x3fecc5a8a3fbea40
+DATA erfExp64<>+1968(SB)/8, $0x3fe019f741b11f48
+DATA erfExp64<>+1976(SB)/8, $0x3fecaa2ca286b3f6
+DATA erfExp64<>+1984(SB)/8, $0x3fe03693a371519c
+DATA erfExp64<>+1992(SB)/8, $0x3fec8e91c4d01368
+DATA erfExp64<>+2000(SB)/8, $0x3fe053145b1ff875
+DATA erfExp64<>+2008(SB)/8, $0x3fec72d896c61085
+DATA erfExp64<>+2016(SB)/8, $0x3fe06f794ab2cae7
+DATA erfExp64<>+2024(SB)/8, $0x3fec5701a484ef9d
+DATA erfExp64<>+2032(SB)/8, $0x3fe08bc254abb187
+DATA erfExp64<>+2040(SB)/8, $0x3fec3b0d7a52a5c8
+DATA erfExp64<>+2048(SB)/8, $0x3fe0a7ef5c18edd2
+DATA erfExp64<>+2056(SB)/8, $0x3fec1efca49a5011
+DATA erfExp64<>+2064(SB)/8, $0x3fe0c40044953d13
+DATA erfExp64<>+2072(SB)/8, $0x3fec02cfafe7adad
+DATA erfExp64<>+2080(SB)/8, $0x3fe0dff4f247f6c6
+DATA erfExp64<>+2088(SB)/8, $0x3febe68728e29d5e
+DATA erfExp64<>+2096(SB)/8, $0x3fe0fbcd49e52673
+DATA erfExp64<>+2104(SB)/8, $0x3febca239c4a9e40
+DATA erfExp64<>+2112(SB)/8, $0x3fe1178930ada115
+DATA erfExp64<>+2120(SB)/8, $0x3febada596f25436
+DATA erfExp64<>+2128(SB)/8, $0x3fe133288c6f1600
+DATA erfExp64<>+2136(SB)/8, $0x3feb910da5bb101c
+DATA erfExp64<>+2144(SB)/8, $0x3fe14eab43841b55
+DATA erfExp64<>+2152(SB)/8, $0x3feb745c55905bf8
+DATA erfExp64<>+2160(SB)/8, $0x3fe16a113cd43600
+DATA erfExp64<>+2168(SB)/8, $0x3feb579233638b5e
+DATA erfExp64<>+2176(SB)/8, $0x3fe1855a5fd3dd50
+DATA erfExp64<>+2184(SB)/8, $0x3feb3aafcc27502e
+DATA erfExp64<>+2192(SB)/8, $0x3fe1a08694847a20
+DATA erfExp64<>+2200(SB)/8, $0x3feb1db5accb53e8
+DATA erfExp64<>+2208(SB)/8, $0x3fe1bb95c3746199
+DATA erfExp64<>+2216(SB)/8, $0x3feb00a46237d5be
+DATA erfExp64<>+2224(SB)/8, $0x3fe1d687d5becba0
+DATA erfExp64<>+2232(SB)/8, $0x3feae37c79494d90
+DATA erfExp64<>+2240(SB)/8, $0x3fe1f15cb50bc4de
+DATA erfExp64<>+2248(SB)/8, $0x3feac63e7ecc1411
+DATA erfExp64<>+2256(SB)/8, $0x3fe20c144b901c76
+DATA erfExp64<>+2264(SB)/8, $0x3feaa8eaff781032
+DATA erfExp64<>+2272(SB)/8, $0x3fe226ae840d4d70
+DATA erfExp64<>+2280(SB)/8, $0x3fea8b8287ec6a09
+DATA erfExp64<>+2288(SB)/8, $0x3fe2412b49d163d3
+DATA erfExp64<>+2296(SB)/8, $0x3fea6e05a4ab4361
+DATA erfExp64<>+2304(SB)/8, $0x3fe25b8a88b6dd7f
+DATA erfExp64<>+2312(SB)/8, $0x3fea5074e2157620
+DATA erfExp64<>+2320(SB)/8, $0x3fe275cc2d2486c6
+DATA erfExp64<>+2328(SB)/8, $0x3fea32d0cc6658b3
+DATA erfExp64<>+2336(SB)/8, $0x3fe28ff0240d52cd
+DATA erfExp64<>+2344(SB)/8, $0x3fea1519efaf889e
+DATA erfExp64<>+2352(SB)/8, $0x3fe2a9f65af02fbc
+DATA erfExp64<>+2360(SB)/8, $0x3fe9f750d7d4bb73
+DATA erfExp64<>+2368(SB)/8, $0x3fe2c3debfd7d6c1
+DATA erfExp64<>+2376(SB)/8, $0x3fe9d97610879642
+DATA erfExp64<>+2384(SB)/8, $0x3fe2dda9415a97ed
+DATA erfExp64<>+2392(SB)/8, $0x3fe9bb8a25438bbf
+DATA erfExp64<>+2400(SB)/8, $0x3fe2f755ce9a21f4
+DATA erfExp64<>+2408(SB)/8, $0x3fe99d8da149c13f
+DATA erfExp64<>+2416(SB)/8, $0x3fe310e4574345d8
+DATA erfExp64<>+2424(SB)/8, $0x3fe97f810f9cfab7
+DATA erfExp64<>+2432(SB)/8, $0x3fe32a54cb8db67b
+DATA erfExp64<>+2440(SB)/8, $0x3fe96164fafd8de3
+DATA erfExp64<>+2448(SB)/8, $0x3fe343a71c3bc431
+DATA erfExp64<>+2456(SB)/8, $0x3fe94339ede55cc9
+DATA erfExp64<>+2464(SB)/8, $0x3fe35cdb3a9a144d
+DATA erfExp64<>+2472(SB)/8, $0x3fe925007283d7aa
+DATA erfExp64<>+2480(SB)/8, $0x3fe375f1187f54b1
+DATA erfExp64<>+2488(SB)/8, $0x3fe906b912ba069f
+DATA erfExp64<>+2496(SB)/8, $0x3fe38ee8a84beb71
+DATA erfExp64<>+2504(SB)/8, $0x3fe8e86458169af8
+DATA erfExp64<>+2512(SB)/8, $0x3fe3a7c1dce9a285
+DATA erfExp64<>+2520(SB)/8, $0x3fe8ca02cbd2088e
+DATA erfExp64<>+2528(SB)/8, $0x3fe3c07ca9cb4f9e
+DATA erfExp64<>+2536(SB)/8, $0x3fe8ab94f6caa71d
+DATA erfExp64<>+2544(SB)/8, $0x3fe3d91902ec781c
+DATA erfExp64<>+2552(SB)/8, $0x3fe88d1b6180dbe7
+DATA erfExp64<>+2560(SB)/8, $0x3fe3f196dcd0f135
+DATA erfExp64<>+2568(SB)/8, $0x3fe86e9694134b9e
+DATA erfExp64<>+2576(SB)/8, $0x3fe409f62c847c51
+DATA erfExp64<>+2584(SB)/8, $0x3fe85007163b14de
+DATA erfExp64<>+2592(SB)/8, $0x3fe42236e79a5fa6
+DATA erfExp64<>+2600(SB)/8, $0x3fe8316d6f48133d
+DATA erfExp64<>+2608(SB)/8, $0x3fe43a59042cfb16
+DATA erfExp64<>+2616(SB)/8, $0x3fe812ca261d2b24
+DATA erfExp64<>+2624(SB)/8, $0x3fe4525c78dd5966
+DATA erfExp64<>+2632(SB)/8, $0x3fe7f41dc12c9e89
+DATA erfExp64<>+2640(SB)/8, $0x3fe46a413cd2bdc6
+DATA erfExp64<>+2648(SB)/8, $0x3fe7d568c6746ab2
+DATA erfExp64<>+2656(SB)/8, $0x3fe4820747ba2dc2
+DATA erfExp64<>+2664(SB)/8, $0x3fe7b6abbb7aaf19
+DATA erfExp64<>+2672(SB)/8, $0x3fe499ae91c5f79b
+DATA erfExp64<>+2680(SB)/8, $0x3fe797e7254a1d9b
+DATA erfExp64<>+2688(SB)/8, $0x3fe4b13713ad3513
+DATA erfExp64<>+2696(SB)/8, $0x3fe7791b886e7403
+DATA erfExp64<>+2704(SB)/8, $0x3fe4c8a0c6ab4abc
+DATA erfExp64<>+2712(SB)/8, $0x3fe75a4968f0ff1c
+DATA erfExp64<>+2720(SB)/8, $0x3fe4dfeba47f63cc
+DATA erfExp64<>+2728(SB)/8, $0x3fe73b714a552763
+DATA erfExp64<>+2736(SB)/8, $0x3fe4f717a76bea83
+DATA erfExp64<>+2744(SB)/8, $0x3fe71c93af95076e
+DATA erfExp64<>+2752(SB)/8, $0x3fe50e24ca35fd2c
+DATA erfExp64<>+2760(SB)/8, $0x3fe6fdb11b1e0c34
+DATA erfExp64<>+2768(SB)/8, $0x3fe525130824dfc3
+DATA erfExp64<>+2776(SB)/8, $0x3fe6deca0ecd9f3f
+DATA erfExp64<>+2784(SB)/8, $0x3fe53be25d016a4f
+DATA erfExp64<>+2792(SB)/8, $0x3fe6bfdf0beddaf5
+DATA erfExp64<>+2800(SB)/8, $0x3fe55292c51573ea
+DATA erfExp64<>+2808(SB)/8, $0x3fe6a0f093324901
+DATA erfExp64<>+2816(SB)/8, $0x3fe569243d2b3a9b
+DATA erfExp64<>+2824(SB)/8, $0x3fe681ff24b4ab04
+DATA erfExp64<>+2832(SB)/8, $0x3fe57f96c28cc7f2
+DATA erfExp64<>+2840(SB)/8, $0x3fe6630b3ff1cd99
+DATA erfExp64<>+2848(SB)/8, $0x3fe595ea53035283
+DATA erfExp64<>+2856(SB)/8, $0x3fe6441563c665d4
+DATA erfExp64<>+2864(SB)/8, $0x3fe5ac1eecd69c40
+DATA erfExp64<>+2872(SB)/8, $0x3fe6251e0e6bf93d
+DATA erfExp64<>+2880(SB)/8, $0x3fe5c2348ecc4dc3
+DATA erfExp64<>+2888(SB)/8, $0x3fe60625bd75d07b
+DATA erfExp64<>+2896(SB)/8, $0x3fe5d82b38274e8f
+DATA erfExp64<>+2904(SB)/8, $0x3fe5e72cedcdf4a5
+DATA erfExp64<>+2912(SB)/8, $0x3fe5ee02e8a71a53
+DATA erfExp64<>+2920(SB)/8, $0x3fe5c8341bb23767
+DATA erfExp64<>+2928(SB)/8, $0x3fe603bba087133c
+DATA erfExp64<>+2936(SB)/8, $0x3fe5a93bc2b14605
+DATA erfExp64<>+2944(SB)/8, $0x3fe61955607dd15d
+DATA erfExp64<>+2952(SB)/8, $0x3fe58a445da7c74c
+DATA erfExp64<>+2960(SB)/8, $0x3fe62ed029bc6f3f
+DATA erfExp64<>+2968(SB)/8, $0x3fe56b4e66bd848d
+DATA erfExp64<>+2976(SB)/8, $0x3fe6442bfdedd397
+DATA erfExp64<>+2984(SB)/8, $0x3fe54c5a57629db0
+DATA erfExp64<>+2992(SB)/8, $0x3fe65968df35f844
+DATA erfExp64<>+3000(SB)/8, $0x3fe52d68a84cc86e
+DATA erfExp64<>+3008(SB)/8, $0x3fe66e86d0312e82
+DATA erfExp64<>+3016(SB)/8, $0x3fe50e79d1749ac9
+DATA erfExp64<>+3024(SB)/8, $0x3fe68385d3f36074
+DATA erfExp64<>+3032(SB)/8, $0x3fe4ef8e4a12e0ca
+DATA erfExp64<>+3040(SB)/8, $0x3fe69865ee075011
+DATA erfExp64<>+3048(SB)/8, $0x3fe4d0a6889dfd9f
+DATA erfExp64<>+3056(SB)/8, $0x3fe6ad27226dd366
+DATA erfExp64<>+3064(SB)/8, $0x3fe4b1c302c75820
+DATA erfExp64<>+3072(SB)/8, $0x3fe6c1c9759d0e5f
+DATA erfExp64<>+3080(SB)/8, $0x3fe492e42d78d2c5
+DATA erfExp64<>+3088(SB)/8, $0x3fe6d64cec7fa9fd
+DATA erfExp64<>+3096(SB)/8, $0x3fe4740a7cd24f2b
+DATA erfExp64<>+3104(SB)/8, $0x3fe6eab18c74091b
+DATA erfExp64<>+3112(SB)/8, $0x3fe4553664273d24
+DATA erfExp64<>+3120(SB)/8, $0x3fe6fef75b4b7acd
+DATA erfExp64<>+3128(SB)/8, $0x3fe4366855fc3562
+DATA erfExp64<>+3136(SB)/8, $0x3fe7131e5f496a5a
+DATA erfExp64<>+3144(SB)/8, $0x3fe417a0c4049fd0
+DATA erfExp64<>+3152(SB)/8, $0x3fe727269f228ce1
+DATA erfExp64<>+3160(SB)/8, $0x3fe3f8e01f20659b
+DATA erfExp64<>+3168(SB)/8, $0x3fe73b1021fc0cb8
+DATA erfExp64<>+3176(SB)/8, $0x3fe3da26d759aef5
+DATA erfExp64<>+3184(SB)/8, $0x3fe74edaef6ab292
+DATA erfExp64<>+3192(SB)/8, $0x3fe3bb755be2aca4
+DATA erfExp64<>+3200(SB)/8, $0x3fe762870f720c6f
+DATA erfExp64<>+3208(SB)/8, $0x3fe39ccc1b136d5a
+DATA erfExp64<>+3216(SB)/8, $0x3fe776148a83926b
+DATA erfExp64<>+3224(SB)/8, $0x3fe37e2b8267bee5
+DATA erfExp64<>+3232(SB)/8, $0x3fe78983697dc96f
+DATA erfExp64<>+3240(SB)/8, $0x3fe35f93fe7d1b3d
+DATA erfExp64<>+3248(SB)/8, $0x3fe79cd3b5ab63de
+DATA erfExp64<>+3256(SB)/8, $0x3fe34105fb10a175
+DATA erfExp64<>+3264(SB)/8, $0x3fe7b00578c26037
+DATA erfExp64<>+3272(SB)/8, $0x3fe32281e2fd1a92
+DATA erfExp64<>+3280(SB)/8, $0x3fe7c318bce325c9
+DATA erfExp64<>+3288(SB)/8, $0x3fe3040820390a56
+DATA erfExp64<>+3296(SB)/8, $0x3fe7d60d8c979f7b
+DATA erfExp64<>+3304(SB)/8, $0x3fe2e5991bd4cbfc
+DATA erfExp64<>+3312(SB)/8, $0x3fe7e8e3f2d254b4
+DATA erfExp64<>+3320(SB)/8, $0x3fe2c7353df8bae2
+DATA erfExp64<>+3328(SB)/8, $0x3fe7fb9bfaed8078
+DATA erfExp64<>+3336(SB)/8, $0x3fe2a8dcede3673b
+DATA erfExp64<>+3344(SB)/8, $0x3fe80e35b0aa26bb
+DATA erfExp64<>+3352(SB)/8, $0x3fe28a9091e7d6af
+DATA erfExp64<>+3360(SB)/8, $0x3fe820b1202f27fb
+DATA erfExp64<>+3368(SB)/8, $0x3fe26c508f6bd0ff
+DATA erfExp64<>+3376(SB)/8, $0x3fe8330e5608532e
+DATA erfExp64<>+3384(SB)/8, $0x3fe24e1d4ae638a7
+DATA erfExp64<>+3392(SB)/8, $0x3fe8454d5f25760d
+DATA erfExp64<>+3400(SB)/8, $0x3fe22ff727dd6f7b
+DATA erfExp64<>+3408(SB)/8, $0x3fe8576e48d96bcd
+DATA erfExp64<>+3416(SB)/8, $0x3fe211de88e5c744
+DATA erfExp64<>+3424(SB)/8, $0x3fe8697120d92a4a
+DATA erfExp64<>+3432(SB)/8, $0x3fe1f3d3cf9ffe5a
+DATA erfExp64<>+3440(SB)/8, $0x3fe87b55f53acdb7
+DATA erfExp64<>+3448(SB)/8, $0x3fe1d5d75cb7c83b
+DATA erfExp64<>+3456(SB)/8, $0x3fe88d1cd474a2e0
+DATA erfExp64<>+3464(SB)/8, $0x3fe1b7e98fe26217
+DATA erfExp64<>+3472(SB)/8, $0x3fe89ec5cd5c2ffd
+DATA erfExp64<>+3480(SB)/8, $0x3fe19a0ac7dd3357
+DATA erfExp64<>+3488(SB)/8, $0x3fe8b050ef253c37
+DATA erfExp64<>+3496(SB)/8, $0x3fe17c3b626c7a12
+DATA erfExp64<>+3504(SB)/8, $0x3fe8c1be4960d5d4
+DATA erfExp64<>+3512(SB)/8, $0x3fe15e7bbc5a0372
+DATA erfExp64<>+3520(SB)/8, $0x3fe8d30debfc572e
+DATA erfExp64<>+3528(SB)/8, $0x3fe140cc3173f007
+DATA erfExp64<>+3536(SB)/8, $0x3fe8e43fe7406a69
+DATA erfExp64<>+3544(SB)/8, $0x3fe1232d1c8b83f8
+DATA erfExp64<>+3552(SB)/8, $0x3fe8f5544bd00c04
+DATA erfExp64<>+3560(SB)/8, $0x3fe1059ed7740313
+DATA erfExp64<>+3568(SB)/8, $0x3fe9064b2aa78c4f
+DATA erfExp64<>+3576(SB)/8, $0x3fe0e821bb0198b8
+DATA erfExp64<>+3584(SB)/8, $0x3fe91724951b8fc6
+DATA erfExp64<>+3592(SB)/8, $0x3fe0cab61f084b93
+DATA erfExp64<>+3600(SB)/8, $0x3fe927e09cd80e6f
+DATA erfExp64<>+3608(SB)/8, $0x3fe0ad5c5a5afd1c
+DATA erfExp64<>+3616(SB)/8, $0x3fe9387f53df5238
+DATA erfExp64<>+3624(SB)/8, $0x3fe09014c2ca74da
+DATA erfExp64<>+3632(SB)/8, $0x3fe94900cc88f46a
+DATA erfExp64<>+3640(SB)/8, $0x3fe072dfad24775a
+DATA erfExp64<>+3648(SB)/8, $0x3fe959651980da31
+DATA erfExp64<>+3656(SB)/8, $0x3fe055bd6d32e8d7
+DATA erfExp64<>+3664(SB)/8, $0x3fe969ac4dc63059
+DATA erfExp64<>+3672(SB)/8, $0x3fe038ae55bafb83
+DATA erfExp64<>+3680(SB)/8, $0x3fe979d67caa6631
+DATA erfExp64<>+3688(SB)/8, $0x3fe01bb2b87c6968
+DATA erfExp64<>+3696(SB)/8, $0x3fe989e3b9d027b8
+DATA erfExp64<>+3704(SB)/8, $0x3fdffd95cc6173ae
+DATA erfExp64<>+3712(SB)/8, $0x3fe999d4192a5715
+DATA erfExp64<>+3720(SB)/8, $0x3fdfc3ee5d1524b0
+DATA erfExp64<>+3728(SB)/8, $0x3fe9a9a7aefb055a
+DATA erfExp64<>+3736(SB)/8, $0x3fdf8a6fc06a2624
+DATA erfExp64<>+3744(SB)/8, $0x3fe9b95e8fd26aba
+DATA erfExp64<>+3752(SB)/8, $0x3fdf511a91a67d2a
+DATA erfExp64<>+3760(SB)/8, $0x3fe9c8f8d08dde1f
+DATA erfExp64<>+3768(SB)/8, $0x3fdf17ef69feda0a
+DATA erfExp64<>+3776(SB)/8, $0x3fe9d8768656cc42
+DATA erfExp64<>+3784(SB)/8, $0x3fdedeeee0959518
+DATA erfExp64<>+3792(SB)/8, $0x3fe9e7d7c6a1ae3c
+DATA erfExp64<>+3800(SB)/8, $0x3fdea6198a79c220
+DATA erfExp64<>+3808(SB)/8, $0x3fe9f71ca72cffb6
+DATA erfExp64<>+3816(SB)/8, $0x3fde6d6ffaa65a25
+DATA erfExp64<>+3824(SB)/8, $0x3fea06453e0034a4
+DATA erfExp64<>+3832(SB)/8, $0x3fde34f2c2017b68
+DATA erfExp64<>+3840(SB)/8, $0x3fea1551a16aaeaf
+DATA erfExp64<>+3848(SB)/8, $0x3fddfca26f5bbf88
+DATA erfExp64<>+3856(SB)/8, $0x3fea2441e802b24d
+DATA erfExp64<>+3864(SB)/8, $0x3fddc47f8f6fa7a6
+DATA erfExp64<>+3872(SB)/8, $0x3fea331628a45b92
+DATA erfExp64<>+3880(SB)/8, $0x3fdd8c8aace11e63
+DATA erfExp64<>+3888(SB)/8, $0x3fea41ce7a7092ce
+DATA erfExp64<>+3896(SB)/8, $0x3fdd54c4503d0f95
+DATA erfExp64<>+3904(SB)/8, $0x3fea506af4cc00f4
+DATA erfExp64<>+3912(SB)/8, $0x3fdd1d2cfff91594
+DATA erfExp64<>+3920(SB)/8, $0x3fea5eebaf5e03e3
+DATA erfExp64<>+3928(SB)/8, $0x3fdce5c540733bfd
+DATA erfExp64<>+3936(SB)/8, $0x3fea6d50c20fa293
+DATA erfExp64<>+3944(SB)/8, $0x3fdcae8d93f1d7b7
+DATA erfExp64<>+3952(SB)/8, $0x3fea7b9a450a8135
+DATA erfExp64<>+3960(SB)/8, $0x3fdc77867aa37422
+DATA erfExp64<>+3968(SB)/8, $0x3fea89c850b7d54d
+DATA erfExp64<>+3976(SB)/8, $0x3fdc40b0729ed548
+DATA erfExp64<>+3984(SB)/8, $0x3fea97dafdbf59d3
+DATA erfExp64<>+3992(SB)/8, $0x3fdc0a0bf7e30ed8
+DATA erfExp64<>+4000(SB)/8, $0x3feaa5d265064366
+DATA erfExp64<>+4008(SB)/8, $0x3fdbd3998457afdb
+DATA erfExp64<>+4016(SB)/8, $0x3feab3ae9fae3499
+DATA erfExp64<>+4024(SB)/8, $0x3fdb9d598fcd02de
+DATA erfExp64<>+4032(SB)/8, $0x3feac16fc7143263
+DATA erfExp64<>+4040(SB)/8, $0x3fdb674c8ffc6283
+DATA erfExp64<>+4048(SB)/8, $0x3feacf15f4cf98c3
+DATA erfExp64<>+4056(SB)/8, $0x3fdb3172f888a22b
+DATA erfExp64<>+4064(SB)/8, $0x3feadca142b10f98
+DATA erfExp64<>+4072(SB)/8, $0x3fdafbcd3afe8ab6
+DATA erfExp64<>+4080(SB)/8, $0x3feaea11cac17fc2
+DATA erfExp64<>+4088(SB)/8, $0x3fdac65bc6d56b04
+DATA erfExp64<>+4096(SB)/8, $0x3feaf767a741088b
+DATA erfExp64<>+4104(SB)/8, $0x3fda911f096fbc26
+DATA erfExp64<>+4112(SB)/8, $0x3feb04a2f2a5f569
+DATA erfExp64<>+4120(SB)/8, $0x3fda5c176e1bd900
+DATA erfExp64<>+4128(SB)/8, $0x3feb11c3c79bb424
+DATA erfExp64<>+4136(SB)/8, $0x3fda27455e14c93c
+DATA erfExp64<>+4144(SB)/8, $0x3feb1eca4101cb5f
+DATA erfExp64<>+4152(SB)/8, $0x3fd9f2a940831f48
+DATA erfExp64<>+4160(SB)/8, $0x3feb2bb679ead19c
+DATA erfExp64<>+4168(SB)/8, $0x3fd9be437a7de946
+DATA erfExp64<>+4176(SB)/8, $0x3feb38888d9b64b7
+DATA erfExp64<>+4184(SB)/8, $0x3fd98a146f0bb4af
+DATA erfExp64<>+4192(SB)/8, $0x3feb4540978921ee
+DATA erfExp64<>+4200(SB)/8, $0x3fd9561c7f23a47b
+DATA erfExp64<>+4208(SB)/8, $0x3feb51deb3599e72
+DATA erfExp64<>+4216(SB)/8, $0x3fd9225c09ae999b
+DATA erfExp64<>+4224(SB)/8, $0x3feb5e62fce16095
+DATA erfExp64<>+4232(SB)/8, $0x3fd8eed36b886d93
+DATA erfExp64<>+4240(SB)/8, $0x3feb6acd9022d99b
+DATA erfExp64<>+4248(SB)/8, $0x3fd8bb82ff813eff
+DATA erfExp64<>+4256(SB)/8, $0x3feb771e894d602e
+DATA erfExp64<>+4264(SB)/8, $0x3fd8886b1e5ecfd1
+DATA erfExp64<>+4272(SB)/8, $0x3feb835604bc2b91
+DATA erfExp64<>+4280(SB)/8, $0x3fd8558c1eddf50f
+DATA erfExp64<>+4288(SB)/8, $0x3feb8f741ef54f83
+DATA erfExp64<>+4296(SB)/8, $0x3fd822e655b417e7
+DATA erfExp64<>+4304(SB)/8, $0x3feb9b78f4a8b8f4
+DATA erfExp64<>+4312(SB)/8, $0x3fd7f07a1590c7cc
+DATA erfExp64<>+4320(SB)/8, $0x3feba764a2af2b78
+DATA erfExp64<>+4328(SB)/8, $0x3fd7be47af1f5d89
+DATA erfExp64<>+4336(SB)/8, $0x3febb33746093f9f
+DATA erfExp64<>+4344(SB)/8, $0x3fd78c4f7108aeeb
+DATA erfExp64<>+4352(SB)/8, $0x3febbef0fbde6221
+DATA erfExp64<>+4360(SB)/8, $0x3fd75a91a7f4d2ed
+DATA erfExp64<>+4368(SB)/8, $0x3febca91e17bd3f1
+DATA erfExp64<>+4376(SB)/8, $0x3fd7290e9e8cf61b
+DATA erfExp64<>+4384(SB)/8, $0x3febd61a1453ab44
+DATA erfExp64<>+4392(SB)/8, $0x3fd6f7c69d7d3ef8
+DATA erfExp64<>+4400(SB)/8, $0x3febe189b1fbd588
+DATA erfExp64<>+4408(SB)/8, $0x3fd6c6b9eb76c238
+DATA erfExp64<>+4416(SB)/8, $0x3febece0d82d1a5c
+DATA erfExp64<>+4424(SB)/8, $0x3fd695e8cd31867e
+DATA erfExp64<>+4432(SB)/8, $0x3febf81fa4c21f8e
+DATA erfExp64<>+4440(SB)/8, $0x3fd66553856e9786
+DATA erfExp64<>+4448(SB)/8, $0x3fec034635b66e23
+DATA erfExp64<>+4456(SB)/8, $0x3fd634fa54fa285f
+DATA erfExp64<>+4464(SB)/8, $0x3fec0e54a925787a
+DATA erfExp64<>+4472(SB)/8, $0x3fd604dd7aadc499
+DATA erfExp64<>+4480(SB)/8, $0x3fec194b1d49a184
+DATA erfExp64<>+4488(SB)/8, $0x3fd5d4fd33729015
+DATA erfExp64<>+4496(SB)/8, $0x3fec2429b07b4525
+DATA erfExp64<>+4504(SB)/8, $0x3fd5a559ba439549
+DATA erfExp64<>+4512(SB)/8, $0x3fec2ef0812fc1bd
+DATA erfExp64<>+4520(SB)/8, $0x3fd575f3483021c3
+DATA erfExp64<>+4528(SB)/8, $0x3fec399fadf882e6
+DATA erfExp64<>+4536(SB)/8, $0x3fd546ca145e3098
+DATA erfExp64<>+4544(SB)/8, $0x3fec443755820d64
+DATA erfExp64<>+4552(SB)/8, $0x3fd517de540ce2a3
+DATA erfExp64<>+4560(SB)/8, $0x3fec4eb796930c5e
+DATA erfExp64<>+4568(SB)/8, $0x3fd4e9303a97043f
+DATA erfExp64<>+4576(SB)/8, $0x3fec5920900b5fd1
+DATA erfExp64<>+4584(SB)/8, $0x3fd4babff975a04c
+DATA erfExp64<>+4592(SB)/8, $0x3fec637260e32c5f
+DATA erfExp64<>+4600(SB)/8, $0x3fd48c8dc042a043
+DATA erfExp64<>+4608(SB)/8, $0x3fec6dad2829ec62
+DATA erfExp64<>+4616(SB)/8, $0x3fd45e99bcbb7915
+DATA erfExp64<>+4624(SB)/8, $0x3fec77d105058264
+DATA erfExp64<>+4632(SB)/8, $0x3fd430e41ac3e4a9
+DATA erfExp64<>+4640(SB)/8, $0x3fec81de16b14cef
+DATA erfExp64<>+4648(SB)/8, $0x3fd4036d0468a7a2
+DATA erfExp64<>+4656(SB)/8, $0x3fec8bd47c7d3bca
+DATA erfExp64<>+4664(SB)/8, $0x3fd3d634a1e2634f
+DATA erfExp64<>+4672(SB)/8, $0x3fec95b455cce69d
+DATA erfExp64<>+4680(SB)/8, $0x3fd3a93b1998736c
+DATA erfExp64<>+4688(SB)/8, $0x3fec9f7dc216a504
+DATA erfExp64<>+4696(SB)/8, $0x3fd37c809023d78f
+DATA erfExp64<>+4704(SB)/8, $0x3feca930e0e2a825
+DATA erfExp64<>+4712(SB)/8, $0x3fd35005285227f1
+DATA erfExp64<>+4720(SB)/8, $0x3fecb2cdd1ca15b5
+DATA erfExp64<>+4728(SB)/8, $0x3fd323c903289562
+DATA erfExp64<>+4736(SB)/8, $0x3fecbc54b476248d
+DATA erfExp64<>+4744(SB)/8, $0x3fd2f7cc3fe6f423
+DATA erfExp64<>+4752(SB)/8, $0x3fecc5c5a89f3abb
+DATA erfExp64<>+4760(SB)/8, $0x3fd2cc0efc0ad173
+DATA erfExp64<>+4768(SB)/8, $0x3feccf20ce0c0d27
+DATA erfExp64<>+4776(SB)/8, $0x3fd2a09153529381
+DATA erfExp64<>+4784(SB)/8, $0x3fecd8664490c0ce
+DATA erfExp64<>+4792(SB)/8, $0x3fd275535fc0a397
+DATA erfExp64<>+4800(SB)/8, $0x3fece1962c0e0d8b
+DATA erfExp64<>+4808(SB)/8, $0x3fd24a55399ea239
+DATA erfExp64<>+4816(SB)/8, $0x3feceab0a4706285
+DATA erfExp64<>+4824(SB)/8, $0x3fd21f96f780a4fa
+DATA erfExp64<>+4832(SB)/8, $0x3fecf3b5cdaf0c39
+DATA erfExp64<>+4840(SB)/8, $0x3fd1f518ae487dc8
+DATA erfExp64<>+4848(SB)/8, $0x3fecfca5c7cb5c2c
+DATA erfExp64<>+4856(SB)/8, $0x3fd1cada71290b76
+DATA erfExp64<>+4864(SB)/8, $0x3fed0580b2cfd249
+DATA erfExp64<>+4872(SB)/8, $0x3fd1a0dc51a9934d
+DATA erfExp64<>+4880(SB)/8, $0x3fed0e46aecf47ec
+DATA erfExp64<>+4888(SB)/8, $0x3fd1771e5fa92350
+DATA erfExp64<>+4896(SB)/8, $0x3fed16f7dbe41ca0
+DATA erfExp64<>+4904(SB)/8, $0x3fd14da0a961fd14
+DATA erfExp64<>+4912(SB)/8, $0x3fed1f945a2f6494
+DATA erfExp64<>+4920(SB)/8, $0x3fd124633b6d08d9
+DATA erfExp64<>+4928(SB)/8, $0x3fed281c49d818d0
+DATA erfExp64<>+4936(SB)/8, $0x3fd0fb6620c550af
+DATA erfExp64<>+4944(SB)/8, $0x3fed308fcb0a4924
+DATA erfExp64<>+4952(SB)/8, $0x3fd0d2a962cb836a
+DATA erfExp64<>+4960(SB)/8, $0x3fed38eefdf64fdd
+DATA erfExp64<>+4968(SB)/8, $0x3fd0aa2d09497f2b
+DATA erfExp64<>+4976(SB)/8, $0x3fed413a02d00742
+DATA erfExp64<>+4984(SB)/8, $0x3fd081f11a75e33c
+DATA erfExp64<>+4992(SB)/8, $0x3fed4970f9ce00d9
+DATA erfExp64<>+5000(SB)/8, $0x3fd059f59af7a906
+DATA erfExp64<>+5008(SB)/8, $0x3fed51940328be7c
+DATA erfExp64<>+5016(SB)/8, $0x3fd0323a8de9c3e6
+DATA erfExp64<>+5024(SB)/8, $0x3fed59a33f19ed42
+DATA erfExp64<>+5032(SB)/8, $0x3fd00abff4dec7a3
+DATA erfExp64<>+5040(SB)/8, $0x3fed619ecddba234
+DATA erfExp64<>+5048(SB)/8, $0x3fcfc70b9fc92a90
+DATA erfExp64<>+5056(SB)/8, $0x3fed6986cfa798e7
+DATA erfExp64<>+5064(SB)/8, $0x3fcf79183b101c5b
+DATA erfExp64<>+5072(SB)/8, $0x3fed715b64b673e7
+DATA erfExp64<>+5080(SB)/8, $0x3fcf2ba5b5b199dd
+DATA erfExp64<>+5088(SB)/8, $0x3fed791cad3eff01
+DATA erfExp64<>+5096(SB)/8, $0x3fcedeb406d9c825
+DATA erfExp64<>+5104(SB)/8, $0x3fed80cac9757375
+DATA erfExp64<>+5112(SB)/8, $0x3fce924322c94462
+DATA erfExp64<>+5120(SB)/8, $0x3fed8865d98abe01
+DATA erfExp64<>+5128(SB)/8, $0x3fce4652fadcb6b2
+DATA erfExp64<>+5136(SB)/8, $0x3fed8fedfdabc6d9
+DATA erfExp64<>+5144(SB)/8, $0x3fcdfae37d946eea
+DATA erfExp64<>+5152(SB)/8, $0x3fed97635600bb89
+DATA erfExp64<>+5160(SB)/8, $0x3fcdaff4969c0b04
+DATA erfExp64<>+5168(SB)/8, $0x3fed9ec602ac5ab7
+DATA erfExp64<>+5176(SB)/8, $0x3fcd65862ed226aa
+DATA erfExp64<>+5184(SB)/8, $0x3feda61623cb41e0
+DATA erfExp64<>+5192(SB)/8, $0x3fcd1b982c501370
+DATA erfExp64<>+5200(SB)/8, $0x3fedad53d9733cfb
+DATA erfExp64<>+5208(SB)/8, $0x3fccd22a72719951
+DATA erfExp64<>+5216(SB)/8, $0x3fedb47f43b2980d
+DATA erfExp64<>+5224(SB)/8, $0x3fcc893ce1dcbef7
+DATA erfExp64<>+5232(SB)/8, $0x3fedbb98828f72b6
+DATA erfExp64<>+5240(SB)/8, $0x3fcc40cf58899962
+DATA erfExp64<>+5248(SB)/8, $0x3fedc29fb60715af
+DATA erfExp64<>+5256(SB)/8, $0x3fcbf8e1b1ca2279
+DATA erfExp64<>+5264(SB)/8, $0x3fedc994fe0d4a3d
+DATA erfExp64<>+5272(SB)/8, $0x3fcbb173c652161e
+DATA erfExp64<>+5280(SB)/8, $0x3fedd0787a8bb39d
+DATA erfExp64<>+5288(SB)/8, $0x3fcb6a856c3ed54f
+DATA erfExp64<>+5296(SB)/8, $0x3fedd74a4b612a6d
+DATA erfExp64<>+5304(SB)/8, $0x3fcb2416771f4ee5
+DATA erfExp64<>+5312(SB)/8, $0x3fedde0a90611a0d
+DATA erfExp64<>+5320(SB)/8, $0x3fcade26b7fbed95
+DATA erfExp64<>+5328(SB)/8, $0x3fede4b96952dffa
+DATA erfExp64<>+5336(SB)/8, $0x3fca98b5fd5e8aa9
+DATA erfExp64<>+5344(SB)/8, $0x3fedeb56f5f12d28
+DATA erfExp64<>+5352(SB)/8, $0x3fca53c4135a6526
+DATA erfExp64<>+5360(SB)/8, $0x3fedf1e355e9695f
+DATA erfExp64<>+5368(SB)/8, $0x3fca0f50c3941cde
+DATA erfExp64<>+5376(SB)/8, $0x3fedf85ea8db188e
+DATA erfExp64<>+5384(SB)/8, $0x3fc9cb5bd549b111
+DATA erfExp64<>+5392(SB)/8, $0x3fedfec90e574226
+DATA erfExp64<>+5400(SB)/8, $0x3fc987e50d5a8227
+DATA erfExp64<>+5408(SB)/8, $0x3fee0522a5dfda73
+DATA erfExp64<>+5416(SB)/8, $0x3fc944ec2e4f5630
+DATA erfExp64<>+5424(SB)/8, $0x3fee0b6b8ee72df4
+DATA erfExp64<>+5432(SB)/8, $0x3fc90270f8625faf
+DATA erfExp64<>+5440(SB)/8, $0x3fee11a3e8cf4eb8
+DATA erfExp64<>+5448(SB)/8, $0x3fc8c07329874652
+DATA erfExp64<>+5456(SB)/8, $0x3fee17cbd2e983bf
+DATA erfExp64<>+5464(SB)/8, $0x3fc87ef27d73313a
+DATA erfExp64<>+5472(SB)/8, $0x3fee1de36c75ba58
+DATA erfExp64<>+5480(SB)/8, $0x3fc83deeada4d25a
+DATA erfExp64<>+5488(SB)/8, $0x3fee23ead4a1f985
+DATA erfExp64<>+5496(SB)/8, $0x3fc7fd67716c72a8
+DATA erfExp64<>+5504(SB)/8, $0x3fee29e22a89d766
+DATA erfExp64<>+5512(SB)/8, $0x3fc7bd5c7df3fe9c
+DATA erfExp64<>+5520(SB)/8, $0x3fee2fc98d35f0a1
+DATA erfExp64<>+5528(SB)/8, $0x3fc77dcd864712bb
+DATA erfExp64<>+5536(SB)/8, $0x3fee35a11b9b61ce
+DATA erfExp64<>+5544(SB)/8, $0x3fc73eba3b5b07b7
+DATA erfExp64<>+5552(SB)/8, $0x3fee3b68f49b42eb
+DATA erfExp64<>+5560(SB)/8, $0x3fc700224c16fdd1
+DATA erfExp64<>+5568(SB)/8, $0x3fee4121370224cc
+DATA erfExp64<>+5576(SB)/8, $0x3fc6c205655be720
+DATA erfExp64<>+5584(SB)/8, $0x3fee46ca01879093
+DATA erfExp64<>+5592(SB)/8, $0x3fc68463320c9052
+DATA erfExp64<>+5600(SB)/8, $0x3fee4c6372cd8927
+DATA erfExp64<>+5608(SB)/8, $0x3fc6473b5b15a7a1
+DATA erfExp64<>+5616(SB)/8, $0x3fee51eda9600eac
+DATA erfExp64<>+5624(SB)/8, $0x3fc60a8d8775c18d
+DATA erfExp64<>+5632(SB)/8, $0x3fee5768c3b4a3fc
+DATA erfExp64<>+5640(SB)/8, $0x3fc5ce595c455b0a
+DATA erfExp64<>+5648(SB)/8, $0x3fee5cd4e029d625
+DATA erfExp64<>+5656(SB)/8, $0x3fc5929e7cbed8cf
+DATA erfExp64<>+5664(SB)/8, $0x3fee62321d06c5e0
+DATA erfExp64<>+5672(SB)/8, $0x3fc5575c8a468362
+DATA erfExp64<>+5680(SB)/8, $0x3fee6780987ab306
+DATA erfExp64<>+5688(SB)/8, $0x3fc51c9324727f90
+DATA erfExp64<>+5696(SB)/8, $0x3fee6cc0709c8a0d
+DATA erfExp64<>+5704(SB)/8, $0x3fc4e241e912c305
+DATA erfExp64<>+5712(SB)/8, $0x3fee71f1c36a7374
+DATA erfExp64<>+5720(SB)/8, $0x3fc4a8687439049f
+DATA erfExp64<>+5728(SB)/8, $0x3fee7714aec96534
+DATA erfExp64<>+5736(SB)/8, $0x3fc46f066040a832
+DATA erfExp64<>+5744(SB)/8, $0x3fee7c295084b627
+DATA erfExp64<>+5752(SB)/8, $0x3fc4361b45d6a56f
+DATA erfExp64<>+5760(SB)/8, $0x3fee812fc64db369
+DATA erfExp64<>+5768(SB)/8, $0x3fc3fda6bc016994
+DATA erfExp64<>+5776(SB)/8, $0x3fee86282dbb37b3
+DATA erfExp64<>+5784(SB)/8, $0x3fc3c5a85828b39c
+DATA erfExp64<>+5792(SB)/8, $0x3fee8b12a44944a8
+DATA erfExp64<>+5800(SB)/8, $0x3fc38e1fae1d6a9d
+DATA erfExp64<>+5808(SB)/8, $0x3fee8fef47589e1a
+DATA erfExp64<>+5816(SB)/8, $0x3fc3570c50216e09
+DATA erfExp64<>+5824(SB)/8, $0x3fee94be342e6743
+DATA erfExp64<>+5832(SB)/8, $0x3fc3206dceef5f87
+DATA erfExp64<>+5840(SB)/8, $0x3fee997f87f3c1ec
+DATA erfExp64<>+5848(SB)/8, $0x3fc2ea43b9c26612
+DATA erfExp64<>+5856(SB)/8, $0x3fee9e335fb56f87
+DATA erfExp64<>+5864(SB)/8, $0x3fc2b48d9e5dea1c
+DATA erfExp64<>+5872(SB)/8, $0x3feea2d9d8637434
+DATA erfExp64<>+5880(SB)/8, $0x3fc27f4b09154a6e
+DATA erfExp64<>+5888(SB)/8, $0x3feea7730ed0bbb9
+DATA erfExp64<>+5896(SB)/8, $0x3fc24a7b84d38971
+DATA erfExp64<>+5904(SB)/8, $0x3feeabff1fb2c05c
+DATA erfExp64<>+5912(SB)/8, $0x3fc2161e9b22f2a9
+DATA erfExp64<>+5920(SB)/8, $0x3feeb07e27a133aa
+DATA erfExp64<>+5928(SB)/8, $0x3fc1e233d434b813
+DATA erfExp64<>+5936(SB)/8, $0x3feeb4f04315a924
+DATA erfExp64<>+5944(SB)/8, $0x3fc1aebab6e88725
+DATA erfExp64<>+5952(SB)/8, $0x3feeb9558e6b42ce
+DATA erfExp64<>+5960(SB)/8, $0x3fc17bb2c8d41535
+DATA erfExp64<>+5968(SB)/8, $0x3feebdae25de5fa4
+DATA erfExp64<>+5976(SB)/8, $0x3fc1491b8e4aa2f3
+DATA erfExp64<>+5984(SB)/8, $0x3feec1fa258c4bea
+DATA erfExp64<>+5992(SB)/8, $0x3fc116f48a6476cc
+DATA erfExp64<>+6000(SB)/8, $0x3feec639a972f35f
+DATA erfExp64<>+6008(SB)/8, $0x3fc0e53d3f064de6
+DATA erfExp64<>+6016(SB)/8, $0x3feeca6ccd709544
+DATA erfExp64<>+6024(SB)/8, $0x3fc0b3f52ce8c383
+DATA erfExp64<>+6032(SB)/8, $0x3feece93ad437a41
+DATA erfExp64<>+6040(SB)/8, $0x3fc0831bd39fae88
+DATA erfExp64<>+6048(SB)/8, $0x3feed2ae6489ac1e
+DATA erfExp64<>+6056(SB)/8, $0x3fc052b0b1a174ea
+DATA erfExp64<>+6064(SB)/8, $0x3feed6bd0ec0af53
+DATA erfExp64<>+6072(SB)/8, $0x3fc022b3444e54d5
+DATA erfExp64<>+6080(SB)/8, $0x3feedabfc7453e63
+DATA erfExp64<>+6088(SB)/8, $0x3fbfe6460fef4680
+DATA erfExp64<>+6096(SB)/8, $0x3feedeb6a9530707
+DATA erfExp64<>+6104(SB)/8, $0x3fbf87feefcdff94
+DATA erfExp64<>+6112(SB)/8, $0x3feee2a1d004692c
+DATA erfExp64<>+6120(SB)/8, $0x3fbf2a901ccafb37
+DATA erfExp64<>+6128(SB)/8, $0x3feee681565237ad
+DATA erfExp64<>+6136(SB)/8, $0x3fbecdf88985823b
+DATA erfExp64<>+6144(SB)/8, $0x3feeea5557137ae0
+DATA erfExp64<>+6152(SB)/8, $0x3fbe723726b824a9
+DATA erfExp64<>+6160(SB)/8, $0x3feeee1decfd34d9
+DATA erfExp64<>+6168(SB)/8, $0x3fbe174ae346c74a
+DATA erfExp64<>+6176(SB)/8, $0x3feef1db32a2277c
+DATA erfExp64<>+6184(SB)/8, $0x3fbdbd32ac4c99b0
+DATA erfExp64<>+6192(SB)/8, $0x3feef58d42729c3e
+DATA erfExp64<>+6200(SB)/8, $0x3fbd63ed6d29f457
+DATA erfExp64<>+6208(SB)/8, $0x3feef93436bc2daa
+DATA erfExp64<>+6216(SB)/8, $0x3fbd0b7a0f921e7c
+DATA erfExp64<>+6224(SB)/8, $0x3feefcd029a9929c
+DATA erfExp64<>+6232(SB)/8, $0x3fbcb3d77b98fb5e
+DATA erfExp64<>+6240(SB)/8, $0x3fef006135426b26
+DATA erfExp64<>+6248(SB)/8, $0x3fbc5d0497c09e74
+DATA erfExp64<>+6256(SB)/8, $0x3fef03e7736b0f39
+DATA erfExp64<>+6264(SB)/8, $0x3fbc07004906c666
+DATA erfExp64<>+6272(SB)/8, $0x3fef0762fde45ee6
+DATA erfExp64<>+6280(SB)/8, $0x3fbbb1c972f23e50
+DATA erfExp64<>+6288(SB)/8, $0x3fef0ad3ee4b945e
+DATA erfExp64<>+6296(SB)/8, $0x3fbb5d5ef7a0251c
+DATA erfExp64<>+6304(SB)/8, $0x3fef0e3a5e1a1788
+DATA erfExp64<>+6312(SB)/8, $0x3fbb09bfb7d11a84
+DATA erfExp64<>+6320(SB)/8, $0x3fef119666a55345
+DATA erfExp64<>+6328(SB)/8, $0x3fbab6ea92f65192
+DATA erfExp64<>+6336(SB)/8, $0x3fef14e8211e8c55
+DATA erfExp64<>+6344(SB)/8, $0x3fba64de673e8837
+DATA erfExp64<>+6352(SB)/8, $0x3fef182fa692b9d2
+DATA erfExp64<>+6360(SB)/8, $0x3fba139a11a2e3b9
+DATA erfExp64<>+6368(SB)/8, $0x3fef1b6d0fea5f4d
+DATA erfExp64<>+6376(SB)/8, $0x3fb9c31c6df3b1b8
+DATA erfExp64<>+6384(SB)/8, $0x3fef1ea075e9687a
+DATA erfExp64<>+6392(SB)/8, $0x3fb9736456e50d80
+DATA erfExp64<>+6400(SB)/8, $0x3fef21c9f12f0677
+DATA erfExp64<>+6408(SB)/8, $0x3fb92470a61b6965
+DATA erfExp64<>+6416(SB)/8, $0x3fef24e99a358e99
+DATA erfExp64<>+6424(SB)/8, $0x3fb8d6403437fbf3
+DATA erfExp64<>+6432(SB)/8, $0x3fef27ff89525acf
+DATA erfExp64<>+6440(SB)/8, $0x3fb888d1d8e510a3
+DATA erfExp64<>+6448(SB)/8, $0x3fef2b0bd6b5ab83
+DATA erfExp64<>+6456(SB)/8, $0x3fb83c246ae23bf4
+DATA erfExp64<>+6464(SB)/8, $0x3fef2e0e9a6a8b09
+DATA erfExp64<>+6472(SB)/8, $0x3fb7f036c0107294
+DATA erfExp64<>+6480(SB)/8, $0x3fef3107ec56b28a
+DATA erfExp64<>+6488(SB)/8, $0x3fb7a507ad7e037d
+DATA erfExp64<>+6496(SB)/8, $0x3fef33f7e43a706b
+DATA erfExp64<>+6504(SB)/8, $0x3fb75a96077274ba
+DATA erfExp64<>+6512(SB)/8, $0x3fef36de99b09034
+DATA erfExp64<>+6520(SB)/8, $0x3fb710e0a17a42b2
+DATA erfExp64<>+6528(SB)/8, $0x3fef39bc242e43e6
+DATA erfExp64<>+6536(SB)/8, $0x3fb6c7e64e7281cb
+DATA erfExp64<>+6544(SB)/8, $0x3fef3c909b030ec7
+DATA erfExp64<>+6552(SB)/8, $0x3fb67fa5e0946229
+DATA erfExp64<>+6560(SB)/8, $0x3fef3f5c1558b19e
+DATA erfExp64<>+6568(SB)/8, $0x3fb6381e2980956b
+DATA erfExp64<>+6576(SB)/8, $0x3fef421eaa331858
+DATA erfExp64<>+6584(SB)/8, $0x3fb5f14dfa4a9637
+DATA erfExp64<>+6592(SB)/8, $0x3fef44d870704911
+DATA erfExp64<>+6600(SB)/8, $0x3fb5ab342383d178
+DATA erfExp64<>+6608(SB)/8, $0x3fef47897ec85485
+DATA erfExp64<>+6616(SB)/8, $0x3fb565cf7546b112
+DATA erfExp64<>+6624(SB)/8, $0x3fef4a31ebcd47df
+DATA erfExp64<>+6632(SB)/8, $0x3fb5211ebf41880b
+DATA erfExp64<>+6640(SB)/8, $0x3fef4cd1cdeb1fe5
+DATA erfExp64<>+6648(SB)/8, $0x3fb4dd20d0c15fe8
+DATA erfExp64<>+6656(SB)/8, $0x3fef4f693b67bd77
+DATA erfExp64<>+6664(SB)/8, $0x3fb499d478bca735
+DATA erfExp64<>+6672(SB)/8, $0x3fef51f84a62db65
+DATA erfExp64<>+6680(SB)/8, $0x3fb4573885ddc117
+DATA erfExp64<>+6688(SB)/8, $0x3fef547f10d60597
+DATA erfExp64<>+6696(SB)/8, $0x3fb4154bc68d75c3
+DATA erfExp64<>+6704(SB)/8, $0x3fef56fda494917e
+DATA erfExp64<>+6712(SB)/8, $0x3fb3d40d08fd43d4
+DATA erfExp64<>+6720(SB)/8, $0x3fef59741b4b97cf
+DATA erfExp64<>+6728(SB)/8, $0x3fb3937b1b31925a
+DATA erfExp64<>+6736(SB)/8, $0x3fef5be28a81ef7f
+DATA erfExp64<>+6744(SB)/8, $0x3fb35394cb0bc394
+DATA erfExp64<>+6752(SB)/8, $0x3fef5e4907982a07
+DATA erfExp64<>+6760(SB)/8, $0x3fb31458e6542847
+DATA erfExp64<>+6768(SB)/8, $0x3fef60a7a7c890d9
+DATA erfExp64<>+6776(SB)/8, $0x3fb2d5c63ac3d398
+DATA erfExp64<>+6784(SB)/8, $0x3fef62fe80272419
+DATA erfExp64<>+6792(SB)/8, $0x3fb297db960e4f63
+DATA erfExp64<>+6800(SB)/8, $0x3fef654da5a19a82
+DATA erfExp64<>+6808(SB)/8, $0x3fb25a97c5eb30fb
+DATA erfExp64<>+6816(SB)/8, $0x3fef67952cff6282
+DATA erfExp64<>+6824(SB)/8, $0x3fb21df9981f8e53
+DATA erfExp64<>+6832(SB)/8, $0x3fef69d52ae1a47e
+DATA erfExp64<>+6840(SB)/8, $0x3fb1e1ffda87537b
+DATA erfExp64<>+6848(SB)/8, $0x3fef6c0db3c34641
+DATA erfExp64<>+6856(SB)/8, $0x3fb1a6a95b1e786f
+DATA erfExp64<>+6864(SB)/8, $0x3fef6e3edbf8ef90
+DATA erfExp64<>+6872(SB)/8, $0x3fb16bf4e80a173b
+DATA erfExp64<>+6880(SB)/8, $0x3fef7068b7b10fd9
+DATA erfExp64<>+6888(SB)/8, $0x3fb131e14fa1625d
+DATA erfExp64<>+6896(SB)/8, $0x3fef728b5af3e50e
+DATA erfExp64<>+6904(SB)/8, $0x3fb0f86d60767b7e
+DATA erfExp64<>+6912(SB)/8, $0x3fef74a6d9a38383
+DATA erfExp64<>+6920(SB)/8, $0x3fb0bf97e95f2a64
+DATA erfExp64<>+6928(SB)/8, $0x3fef76bb477bdef6
+DATA erfExp64<>+6936(SB)/8, $0x3fb0875fb97d743a
+DATA erfExp64<>+6944(SB)/8, $0x3fef78c8b812d498
+DATA erfExp64<>+6952(SB)/8, $0x3fb04fc3a0481321
+DATA erfExp64<>+6960(SB)/8, $0x3fef7acf3ed8362e
+DATA erfExp64<>+6968(SB)/8, $0x3fb018c26d92ce16
+DATA erfExp64<>+6976(SB)/8, $0x3fef7cceef15d631
+DATA erfExp64<>+6984(SB)/8, $0x3fafc4b5e32d6259
+DATA erfExp64<>+6992(SB)/8, $0x3fef7ec7dbef9501
+DATA erfExp64<>+7000(SB)/8, $0x3faf5917f9f44c6c
+DATA erfExp64<>+7008(SB)/8, $0x3fef80ba18636f07
+DATA erfExp64<>+7016(SB)/8, $0x3faeeea8c1b1db94
+DATA erfExp64<>+7024(SB)/8, $0x3fef82a5b7498be5
+DATA erfExp64<>+7032(SB)/8, $0x3fae8565dd97f19d
+DATA erfExp64<>+7040(SB)/8, $0x3fef848acb544e95
+DATA erfExp64<>+7048(SB)/8, $0x3fae1d4cf1e2450a
+DATA erfExp64<>+7056(SB)/8, $0x3fef86696710667e
+DATA erfExp64<>+7064(SB)/8, $0x3fadb65ba3e5964b
+DATA erfExp64<>+7072(SB)/8, $0x3fef88419ce4e184
+DATA erfExp64<>+7080(SB)/8, $0x3fad508f9a1ea64f
+DATA erfExp64<>+7088(SB)/8, $0x3fef8a137f133ef5
+DATA erfExp64<>+7096(SB)/8, $0x3facebe67c40ee71
+DATA erfExp64<>+7104(SB)/8, $0x3fef8bdf1fb78370
+DATA erfExp64<>+7112(SB)/8, $0x3fac885df3451a07
+DATA erfExp64<>+7120(SB)/8, $0x3fef8da490c84da4
+DATA erfExp64<>+7128(SB)/8, $0x3fac25f3a97741a0
+DATA erfExp64<>+7136(SB)/8, $0x3fef8f63e416ebff
+DATA erfExp64<>+7144(SB)/8, $0x3fabc4a54a84e834
+DATA erfExp64<>+7152(SB)/8, $0x3fef911d2b4f7329
+DATA erfExp64<>+7160(SB)/8, $0x3fab6470838aba66
+DATA erfExp64<>+7168(SB)/8, $0x3fef92d077f8d56d
+DATA erfExp64<>+7176(SB)/8, $0x3fab055303221015
+DATA erfExp64<>+7184(SB)/8, $0x3fef947ddb74fae7
+DATA erfExp64<>+7192(SB)/8, $0x3faaa74a796e3066
+DATA erfExp64<>+7200(SB)/8, $0x3fef96256700da8e
+DATA erfExp64<>+7208(SB)/8, $0x3faa4a549829587e
+DATA erfExp64<>+7216(SB)/8, $0x3fef97c72bb4940b
+DATA erfExp64<>+7224(SB)/8, $0x3fa9ee6f12b1853a
+DATA erfExp64<>+7232(SB)/8, $0x3fef99633a838a57
+DATA erfExp64<>+7240(SB)/8, $0x3fa993979e14fffe
+DATA erfExp64<>+7248(SB)/8, $0x3fef9af9a43c7f25
+DATA erfExp64<>+7256(SB)/8, $0x3fa939cbf11eaef9
+DATA erfExp64<>+7264(SB)/8, $0x3fef9c8a7989af0d
+DATA erfExp64<>+7272(SB)/8, $0x3fa8e109c4622913
+DATA erfExp64<>+7280(SB)/8, $0x3fef9e15caf0ee75
+DATA erfExp64<>+7288(SB)/8, $0x3fa8894ed2478dc0
+DATA erfExp64<>+7296(SB)/8, $0x3fef9f9ba8d3c733
+DATA erfExp64<>+7304(SB)/8, $0x3fa83298d717210e
+DATA erfExp64<>+7312(SB)/8, $0x3fefa11c236f96f4
+DATA erfExp64<>+7320(SB)/8, $0x3fa7dce59104ac2b
+DATA erfExp64<>+7328(SB)/8, $0x3fefa2974addae45
+DATA erfExp64<>+7336(SB)/8, $0x3fa78832c03aa2b1
+DATA erfExp64<>+7344(SB)/8, $0x3fefa40d2f137059
+DATA erfExp64<>+7352(SB)/8, $0x3fa7347e26e50d02
+DATA erfExp64<>+7360(SB)/8, $0x3fefa57ddfe27376
+DATA erfExp64<>+7368(SB)/8, $0x3fa6e1c5893c380b
+DATA erfExp64<>+7376(SB)/8, $0x3fefa6e96cf8a213
+DATA erfExp64<>+7384(SB)/8, $0x3fa69006ad8f2aae
+DATA erfExp64<>+7392(SB)/8, $0x3fefa84fe5e05c8d
+DATA erfExp64<>+7400(SB)/8, $0x3fa63f3f5c4de13b
+DATA erfExp64<>+7408(SB)/8, $0x3fefa9b15a009b8f
+DATA erfExp64<>+7416(SB)/8, $0x3fa5ef6d60134f38
+DATA erfExp64<>+7424(SB)/8, $0x3fefab0dd89d1309
+DATA erfExp64<>+7432(SB)/8, $0x3fa5a08e85af27e0
+DATA erfExp64<>+7440(SB)/8, $0x3fefac6570d655ce
+DATA erfExp64<>+7448(SB)/8, $0x3fa552a09c2f6daa
+DATA erfExp64<>+7456(SB)/8, $0x3fefadb831a9f9c3
+DATA erfExp64<>+7464(SB)/8, $0x3fa505a174e9c929
+DATA erfExp64<>+7472(SB)/8, $0x3fefaf0629f2bc9f
+DATA erfExp64<>+7480(SB)/8, $0x3fa4b98ee384a7ba
+DATA erfExp64<>+7488(SB)/8, $0x3fefb04f6868a944
+DATA erfExp64<>+7496(SB)/8, $0x3fa46e66be002240
+DATA erfExp64<>+7504(SB)/8, $0x3fefb193fba13d9b
+DATA erfExp64<>+7512(SB)/8, $0x3fa42426dcbeac6a
+DATA erfExp64<>+7520(SB)/8, $0x3fefb2d3f20f9101
+DATA erfExp64<>+7528(SB)/8, $0x3fa3dacd1a8d8cce
+DATA erfExp64<>+7536(SB)/8, $0x3fefb40f5a047b35
+DATA erfExp64<>+7544(SB)/8, $0x3fa3925754ad1e47
+DATA erfExp64<>+7552(SB)/8, $0x3fefb54641aebbc9
+DATA erfExp64<>+7560(SB)/8, $0x3fa34ac36ad8dafe
+DATA erfExp64<>+7568(SB)/8, $0x3fefb678b71b2215
+DATA erfExp64<>+7576(SB)/8, $0x3fa3040f3f4f3177
+DATA erfExp64<>+7584(SB)/8, $0x3fefb7a6c834b5a2
+DATA erfExp64<>+7592(SB)/8, $0x3fa2be38b6d92415
+DATA erfExp64<>+7600(SB)/8, $0x3fefb8d082c4df11
+DATA erfExp64<>+7608(SB)/8, $0x3fa2793db8d1b381
+DATA erfExp64<>+7616(SB)/8, $0x3fefb9f5f4739170
+DATA erfExp64<>+7624(SB)/8, $0x3fa2351c2f2d1449
+DATA erfExp64<>+7632(SB)/8, $0x3fefbb172ac7740c
+DATA erfExp64<>+7640(SB)/8, $0x3fa1f1d2067fb03f
+DATA erfExp64<>+7648(SB)/8, $0x3fefbc3433260ca5
+DATA erfExp64<>+7656(SB)/8, $0x3fa1af5d2e04f3f6
+DATA erfExp64<>+7664(SB)/8, $0x3fefbd4d1ad3ea19
+DATA erfExp64<>+7672(SB)/8, $0x3fa16dbb97a5e8c2
+DATA erfExp64<>+7680(SB)/8, $0x3fefbe61eef4cf6a
+DATA erfExp64<>+7688(SB)/8, $0x3fa12ceb37ff9bc3
+DATA erfExp64<>+7696(SB)/8, $0x3fefbf72bc8bdf3a
+DATA erfExp64<>+7704(SB)/8, $0x3fa0ecea0669525a
+DATA erfExp64<>+7712(SB)/8, $0x3fefc07f907bc794
+DATA erfExp64<>+7720(SB)/8, $0x3fa0adb5fcfa8c75
+DATA erfExp64<>+7728(SB)/8, $0x3fefc1887786ee27
+DATA erfExp64<>+7736(SB)/8, $0x3fa06f4d1890d53c
+DATA erfExp64<>+7744(SB)/8, $0x3fefc28d7e4f9cd0
+DATA erfExp64<>+7752(SB)/8, $0x3fa031ad58d56279
+DATA erfExp64<>+7760(SB)/8, $0x3fefc38eb1582e80
+DATA erfExp64<>+7768(SB)/8, $0x3f9fe9a980850685
+DATA erfExp64<>+7776(SB)/8, $0x3fefc48c1d033c7a
+DATA erfExp64<>+7784(SB)/8, $0x3f9f7182a851bca2
+DATA erfExp64<>+7792(SB)/8, $0x3fefc585cd93cbdf
+DATA erfExp64<>+7800(SB)/8, $0x3f9efae239690105
+DATA erfExp64<>+7808(SB)/8, $0x3fefc67bcf2d7b8f
+DATA erfExp64<>+7816(SB)/8, $0x3f9e85c449e377f3
+DATA erfExp64<>+7824(SB)/8, $0x3fefc76e2dd4b24c
+DATA erfExp64<>+7832(SB)/8, $0x3f9e1224f5a3b0a5
+DATA erfExp64<>+7840(SB)/8, $0x3fefc85cf56ecd38
+DATA erfExp64<>+7848(SB)/8, $0x3f9da0005e5f28df
+DATA erfExp64<>+7856(SB)/8, $0x3fefc94831c24e85
+DATA erfExp64<>+7864(SB)/8, $0x3f9d2f52aba6f492
+DATA erfExp64<>+7872(SB)/8, $0x3fefca2fee770c79
+DATA erfExp64<>+7880(SB)/8, $0x3f9cc0180af00a8b
+DATA erfExp64<>+7888(SB)/8, $0x3fefcb14371660ae
+DATA erfExp64<>+7896(SB)/8, $0x3f9c524caf9b3726
+DATA erfExp64<>+7904(SB)/8, $0x3fefcbf5170b578b
+DATA erfExp64<>+7912(SB)/8, $0x3f9be5ecd2fcb5f9
+DATA erfExp64<>+7920(SB)/8, $0x3fefccd299a2dfff
+DATA erfExp64<>+7928(SB)/8, $0x3f9b7af4b4637369
+DATA erfExp64<>+7936(SB)/8, $0x3fefcdacca0bfb73
+DATA erfExp64<>+7944(SB)/8, $0x3f9b1160991ff737
+DATA erfExp64<>+7952(SB)/8, $0x3fefce83b357edf0
+DATA erfExp64<>+7960(SB)/8, $0x3f9aa92ccc8af8e4
+DATA erfExp64<>+7968(SB)/8, $0x3fefcf57607a6e7c
+DATA erfExp64<>+7976(SB)/8, $0x3f9a4255a00b9f03
+DATA erfExp64<>+7984(SB)/8, $0x3fefd027dc49d7a2
+DATA erfExp64<>+7992(SB)/8, $0x3f99dcd76b1d6a65
+DATA erfExp64<>+8000(SB)/8, $0x3fefd0f5317f582f
+DATA erfExp64<>+8008(SB)/8, $0x3f9978ae8b55ce1b
+DATA erfExp64<>+8016(SB)/8, $0x3fefd1bf6ab72412
+DATA erfExp64<>+8024(SB)/8, $0x3f9915d76469755d
+DATA erfExp64<>+8032(SB)/8, $0x3fefd2869270a56f
+DATA erfExp64<>+8040(SB)/8, $0x3f98b44e6031383e
+DATA erfExp64<>+8048(SB)/8, $0x3fefd34ab30eadd3
+DATA erfExp64<>+8056(SB)/8, $0x3f98540feeaec044
+DATA erfExp64<>+8064(SB)/8, $0x3fefd40bd6d7a785
+DATA erfExp64<>+8072(SB)/8, $0x3f97f5188610ddc8
+DATA erfExp64<>+8080(SB)/8, $0x3fefd4ca07f5c70a
+DATA erfExp64<>+8088(SB)/8, $0x3f979764a2b78f3d
+DATA erfExp64<>+8096(SB)/8, $0x3fefd58550773cb5
+DATA erfExp64<>+8104(SB)/8, $0x3f973af0c737bb45
+DATA erfExp64<>+8112(SB)/8, $0x3fefd63dba4e665f
+DATA erfExp64<>+8120(SB)/8, $0x3f96dfb97c5e9ea7
+DATA erfExp64<>+8128(SB)/8, $0x3fefd6f34f52013a
+DATA erfExp64<>+8136(SB)/8, $0x3f9685bb5134ef13
+DATA erfExp64<>+8144(SB)/8, $0x3fefd7a6193d5bb1
+DATA erfExp64<>+8152(SB)/8, $0x3f962cf2db01b3d0
+DATA erfExp64<>+8160(SB)/8, $0x3fefd85621b0876d
+DATA erfExp64<>+8168(SB)/8, $0x3f95d55cb54cd53a
+DATA erfExp64<>+8176(SB)/8, $0x3fefd90372308b5e
+DATA erfExp64<>+8184(SB)/8, $0x3f957ef581e16426
+DATA erfExp64<>+8192(SB)/8, $0x3fefd9ae142795e3
+DATA erfExp64<>+8200(SB)/8, $0x3f9529b9e8cf9a1e
+DATA erfExp64<>+8208(SB)/8, $0x3fefda5610e52ef6
+DATA erfExp64<>+8216(SB)/8, $0x3f94d5a6986e9384
+DATA erfExp64<>+8224(SB)/8, $0x3fefdafb719e6a69
+DATA erfExp64<>+8232(SB)/8, $0x3f9482b8455dc491
+DATA erfExp64<>+8240(SB)/8, $0x3fefdb9e3f6e1a31
+DATA erfExp64<>+8248(SB)/8, $0x3f9430ebaa862a35
+DATA erfExp64<>+8256(SB)/8, $0x3fefdc3e835500b3
+DATA erfExp64<>+8264(SB)/8, $0x3f93e03d891b37de
+DATA erfExp64<>+8272(SB)/8, $0x3fefdcdc463a031d
+DATA erfExp64<>+8280(SB)/8, $0x3f9390aaa89b831c
+DATA erfExp64<>+8288(SB)/8, $0x3fefdd7790ea5bc0
+DATA erfExp64<>+8296(SB)/8, $0x3f93422fd6d12e2b
+DATA erfExp64<>+8304(SB)/8, $0x3fefde106c19cc6a
+DATA erfExp64<>+8312(SB)/8, $0x3f92f4c9e7d2125a
+DATA erfExp64<>+8320(SB)/8, $0x3fefdea6e062d0c9
+DATA erfExp64<>+8328(SB)/8, $0x3f92a875b5ffab56
+DATA erfExp64<>+8336(SB)/8, $0x3fefdf3af646d0c4
+DATA erfExp64<>+8344(SB)/8, $0x3f925d302206c44f
+DATA erfExp64<>+8352(SB)/8, $0x3fefdfccb62e52d3
+DATA erfExp64<>+8360(SB)/8, $0x3f9212f612dee7fb
+DATA erfExp64<>+8368(SB)/8, $0x3fefe05c28692e55
+DATA erfExp64<>+8376(SB)/8, $0x3f91c9c475c99472
+DATA erfExp64<>+8384(SB)/8, $0x3fefe0e9552ebdd6
+DATA erfExp64<>+8392(SB)/8, $0x3f9181983e5133dd
+DATA erfExp64<>+8400(SB)/8, $0x3fefe174449e1157
+DATA erfExp64<>+8408(SB)/8, $0x3f913a6e6647daf3
+DATA erfExp64<>+8416(SB)/8, $0x3fefe1fcfebe2083
+DATA erfExp64<>+8424(SB)/8, $0x3f90f443edc5ce49
+DATA erfExp64<>+8432(SB)/8, $0x3fefe2838b7dfcdb
+DATA erfExp64<>+8440(SB)/8, $0x3f90af15db27cf5a
+DATA erfExp64<>+8448(SB)/8, $0x3fefe307f2b503d0
+DATA erfExp64<>+8456(SB)/8, $0x3f906ae13b0d3255
+DATA erfExp64<>+8464(SB)/8, $0x3fefe38a3c2310d3
+DATA erfExp64<>+8472(SB)/8, $0x3f9027a32055bd9f
+DATA erfExp64<>+8480(SB)/8, $0x3fefe40a6f70af4b
+DATA erfExp64<>+8488(SB)/8, $0x3f8fcab1483ea7fc
+DATA erfExp64<>+8496(SB)/8, $0x3fefe488942f4c81
+DATA erfExp64<>+8504(SB)/8, $0x3f8f47fdcb86d4ce
+DATA erfExp64<>+8512(SB)/8, $0x3fefe504b1d9696c
+DATA erfExp64<>+8520(SB)/8, $0x3f8ec72615a894c4
+DATA erfExp64<>+8528(SB)/8, $0x3fefe57ecfd2cc71
+DATA erfExp64<>+8536(SB)/8, $0x3f8e48247e3443f3
+DATA erfExp64<>+8544(SB)/8, $0x3fefe5f6f568b301
+DATA erfExp64<>+8552(SB)/8, $0x3f8dcaf3691fc448
+DATA erfExp64<>+8560(SB)/8, $0x3fefe66d29d20328
+DATA erfExp64<>+8568(SB)/8, $0x3f8d4f8d46bfd939
+DATA erfExp64<>+8576(SB)/8, $0x3fefe6e1742f7cf6
+DATA erfExp64<>+8584(SB)/8, $0x3f8cd5ec93c12432
+DATA erfExp64<>+8592(SB)/8, $0x3fefe753db8bebce
+DATA erfExp64<>+8600(SB)/8, $0x3f8c5e0bd920c396
+DATA erfExp64<>+8608(SB)/8, $0x3fefe7c466dc57a1
+DATA erfExp64<>+8616(SB)/8, $0x3f8be7e5ac24963b
+DATA erfExp64<>+8624(SB)/8, $0x3fefe8331d0035f6
+DATA erfExp64<>+8632(SB)/8, $0x3f8b7374ae532527
+DATA erfExp64<>+8640(SB)/8, $0x3fefe8a004c19ae6
+DATA erfExp64<>+8648(SB)/8, $0x3f8b00b38d6b3575
+DATA erfExp64<>+8656(SB)/8, $0x3fefe90b24d569e5
+DATA erfExp64<>+8664(SB)/8, $0x3f8a8f9d035b042b
+DATA erfExp64<>+8672(SB)/8, $0x3fefe97483db8670
+DATA erfExp64<>+8680(SB)/8, $0x3f8a202bd6372dce
+DATA erfExp64<>+8688(SB)/8, $0x3fefe9dc285f0493
+DATA erfExp64<>+8696(SB)/8, $0x3f89b25ad831438b
+DATA erfExp64<>+8704(SB)/8, $0x3fefea4218d6594a
+DATA erfExp64<>+8712(SB)/8, $0x3f894624e78e0faf
+DATA erfExp64<>+8720(SB)/8, $0x3fefeaa65ba38abb
+DATA erfExp64<>+8728(SB)/8, $0x3f88db84ee9b8b48
+DATA erfExp64<>+8736(SB)/8, $0x3fefeb08f7146046
+DATA erfExp64<>+8744(SB)/8, $0x3f887275e3a6869e
+DATA erfExp64<>+8752(SB)/8, $0x3fefeb69f1629266
+DATA erfExp64<>+8760(SB)/8, $0x3f880af2c8f0064e
+DATA erfExp64<>+8768(SB)/8, $0x3fefebc950b3fa75
+DATA erfExp64<>+8776(SB)/8, $0x3f87a4f6aca256cb
+DATA erfExp64<>+8784(SB)/8, $0x3fefec271b1ac234
+DATA erfExp64<>+8792(SB)/8, $0x3f87407ca8c5d7e5
+DATA erfExp64<>+8800(SB)/8, $0x3fefec835695932e
+DATA erfExp64<>+8808(SB)/8, $0x3f86dd7fe3358230
+DATA erfExp64<>+8816(SB)/8, $0x3fefecde090fc5ed
+DATA erfExp64<>+8824(SB)/8, $0x3f867bfb8d9327da
+DATA erfExp64<>+8832(SB)/8, $0x3fefed37386190fb
+DATA erfExp64<>+8840(SB)/8, $0x3f861beae53b72b7
+DATA erfExp64<>+8848(SB)/8, $0x3fefed8eea5037b7
+DATA erfExp64<>+8856(SB)/8, $0x3f85bd493339a125
+DATA erfExp64<>+8864(SB)/8, $0x3fefede5248e38f4
+DATA erfExp64<>+8872(SB)/8, $0x3f856011cc3b036d
+DATA erfExp64<>+8880(SB)/8, $0x3fefee39ecbb7d69
+DATA erfExp64<>+8888(SB)/8, $0x3f85044010823b4f
+DATA erfExp64<>+8896(SB)/8, $0x3fefee8d486585ee
+DATA erfExp64<>+8904(SB)/8, $0x3f84a9cf6bda3f4c
+DATA erfExp64<>+8912(SB)/8, $0x3fefeedf3d079982
+DATA erfExp64<>+8920(SB)/8, $0x3f8450bb5589235a
+DATA erfExp64<>+8928(SB)/8, $0x3fefef2fd00af31a
+DATA erfExp64<>+8936(SB)/8, $0x3f83f8ff5042a88e
+DATA erfExp64<>+8944(SB)/8, $0x3fefef7f06c6ef3f
+DATA erfExp64<>+8952(SB)/8, $0x3f83a296ea1a9559
+DATA erfExp64<>+8960(SB)/8, $0x3fefefcce6813974
+DATA erfExp64<>+8968(SB)/8, $0x3f834d7dbc76d7e5
+DATA erfExp64<>+8976(SB)/8, $0x3feff019746df95f
+DATA erfExp64<>+8984(SB)/8, $0x3f82f9af6c017424
+DATA erfExp64<>+8992(SB)/8, $0x3feff064b5afffbe
+DATA erfExp64<>+9000(SB)/8, $0x3f82a727a89a3f14
+DATA erfExp64<>+9008(SB)/8, $0x3feff0aeaf58f324
+DATA erfExp64<>+9016(SB)/8, $0x3f8255e22d4868cb
+DATA erfExp64<>+9024(SB)/8, $0x3feff0f766697c76
+DATA erfExp64<>+9032(SB)/8, $0x3f8205dac02bd6b9
+DATA erfExp64<>+9040(SB)/8, $0x3feff13edfd1732f
+DATA erfExp64<>+9048(SB)/8, $0x3f81b70d326e4fb1
+DATA erfExp64<>+9056(SB)/8, $0x3feff18520700971
+DATA erfExp64<>+9064(SB)/8, $0x3f81697560347b26
+DATA erfExp64<>+9072(SB)/8, $0x3feff1ca2d13f7c8
+DATA erfExp64<>+9080(SB)/8, $0x3f811d0f308eb519
+DATA erfExp64<>+9088(SB)/8, $0x3feff20e0a7ba8c2
+DATA erfExp64<>+9096(SB)/8, $0x3f80d1d69569b82d
+DATA erfExp64<>+9104(SB)/8, $0x3feff250bd55643f
+DATA erfExp64<>+9112(SB)/8, $0x3f8087c78b7f1f3b
+DATA erfExp64<>+9120(SB)/8, $0x3feff2924a3f7a83
+DATA erfExp64<>+9128(SB)/8, $0x3f803ede1a45bfee
+DATA erfExp64<>+9136(SB)/8, $0x3feff2d2b5c86f10
+DATA erfExp64<>+9144(SB)/8, $0x3f7fee2ca7c3bf6c
+DATA erfExp64<>+9152(SB)/8, $0x3feff312046f2339
+DATA erfExp64<>+9160(SB)/8, $0x3f7f60d8aa2a88f2
+DATA erfExp64<>+9168(SB)/8, $0x3feff3503aa30077
+DATA erfExp64<>+9176(SB)/8, $0x3f7ed5b88a5e44c9
+DATA erfExp64<>+9184(SB)/8, $0x3feff38d5cc4227f
+DATA erfExp64<>+9192(SB)/8, $0x3f7e4cc4abf7d065
+DATA erfExp64<>+9200(SB)/8, $0x3feff3c96f23811b
+DATA erfExp64<>+9208(SB)/8, $0x3f7dc5f58769d67e
+DATA erfExp64<>+9216(SB)/8, $0x3feff404760319b4
+DATA erfExp64<>+9224(SB)/8, $0x3f7d4143a9dfe965
+DATA erfExp64<>+9232(SB)/8, $0x3feff43e759618ab
+DATA erfExp64<>+9240(SB)/8, $0x3f7cbea7b51d6239
+DATA erfExp64<>+9248(SB)/8, $0x3feff47772010262
+DATA erfExp64<>+9256(SB)/8, $0x3f7c3e1a5f5c077c
+DATA erfExp64<>+9264(SB)/8, $0x3feff4af6f59dc08
+DATA erfExp64<>+9272(SB)/8, $0x3f7bbf94732a7d8f
+DATA erfExp64<>+9280(SB)/8, $0x3feff4e671a85425
+DATA erfExp64<>+9288(SB)/8, $0x3f7b430ecf4a83a8
+DATA erfExp64<>+9296(SB)/8, $0x3feff51c7ce5ead9
+DATA erfExp64<>+9304(SB)/8, $0x3f7ac882668effa0
+DATA erfExp64<>+9312(SB)/8, $0x3feff55194fe19df
+DATA erfExp64<>+9320(SB)/8, $0x3f7a4fe83fb9db25
+DATA erfExp64<>+9328(SB)/8, $0x3feff585bdce7c49
+DATA erfExp64<>+9336(SB)/8, $0x3f79d9397559b49b
+DATA erfExp64<>+9344(SB)/8, $0x3feff5b8fb26f5f6
+DATA erfExp64<>+9352(SB)/8, $0x3f79646f35a76624
+DATA erfExp64<>+9360(SB)/8, $0x3feff5eb50c9dac2
+DATA erfExp64<>+9368(SB)/8, $0x3f78f182c2636517
+DATA erfExp64<>+9376(SB)/8, $0x3feff61cc26c1578
+DATA erfExp64<>+9384(SB)/8, $0x3f78806d70b2fc36
+DATA erfExp64<>+9392(SB)/8, $0x3feff64d53b54e73
+DATA erfExp64<>+9400(SB)/8, $0x3f781128a8fd62f1
+DATA erfExp64<>+9408(SB)/8, $0x3feff67d08401202
+DATA erfExp64<>+9416(SB)/8, $0x3f77a3ade6c8b3e5
+DATA erfExp64<>+9424(SB)/8, $0x3feff6abe399f682
+DATA erfExp64<>+9432(SB)/8, $0x3f7737f6b896c4d8
+DATA erfExp64<>+9440(SB)/8, $0x3feff6d9e943c231
+DATA erfExp64<>+9448(SB)/8, $0x3f76cdfcbfc1e263
+DATA erfExp64<>+9456(SB)/8, $0x3feff7071cb190bd
+DATA erfExp64<>+9464(SB)/8, $0x3f7665b9b059715a
+DATA erfExp64<>+9472(SB)/8, $0x3feff733814af88c
+DATA erfExp64<>+9480(SB)/8, $0x3f75ff2750fe7820
+DATA erfExp64<>+9488(SB)/8, $0x3feff75f1a6b2fb8
+DATA erfExp64<>+9496(SB)/8, $0x3f759a3f7ac011f9
+DATA erfExp64<>+9504(SB)/8, $0x3feff789eb6130c9
+DATA erfExp64<>+9512(SB)/8, $0x3f7536fc18f7ce5c
+DATA erfExp64<>+9520(SB)/8, $0x3feff7b3f76fdf2a
+DATA erfExp64<>+9528(SB)/8, $0x3f74d5572925fe54
+DATA erfExp64<>+9536(SB)/8, $0x3feff7dd41ce2b4d
+DATA erfExp64<>+9544(SB)/8, $0x3f74754abacdf1dc
+DATA erfExp64<>+9552(SB)/8, $0x3feff805cda73690
+DATA erfExp64<>+9560(SB)/8, $0x3f7416d0ef52273c
+DATA erfExp64<>+9568(SB)/8, $0x3feff82d9e1a76d8
+DATA erfExp64<>+9576(SB)/8, $0x3f73b9e3f9d06e3f
+DATA erfExp64<>+9584(SB)/8, $0x3feff854b63bd9e3
+DATA erfExp64<>+9592(SB)/8, $0x3f735e7e1efe0133
+DATA erfExp64<>+9600(SB)/8, $0x3feff87b1913e853
+DATA erfExp64<>+9608(SB)/8, $0x3f730499b503957f
+DATA erfExp64<>+9616(SB)/8, $0x3feff8a0c99fe870
+DATA erfExp64<>+9624(SB)/8, $0x3f72ac31235965b1
+DATA erfExp64<>+9632(SB)/8, $0x3feff8c5cad200a5
+DATA erfExp64<>+9640(SB)/8, $0x3f72553ee2a336bf
+DATA erfExp64<>+9648(SB)/8, $0x3feff8ea1f9159b2
+DATA erfExp64<>+9656(SB)/8, $0x3f71ffbd7c8c5a49
+DATA erfExp64<>+9664(SB)/8, $0x3feff90dcaba4096
+DATA erfExp64<>+9672(SB)/8, $0x3f71aba78ba3af89
+DATA erfExp64<>+9680(SB)/8, $0x3feff930cf1e4835
+DATA erfExp64<>+9688(SB)/8, $0x3f7158f7bb37a4b6
+DATA erfExp64<>+9696(SB)/8, $0x3feff9532f846ab0
+DATA erfExp64<>+9704(SB)/8, $0x3f7107a8c7323a6e
+DATA erfExp64<>+9712(SB)/8, $0x3feff974eea92a7c
+DATA erfExp64<>+9720(SB)/8, $0x3f70b7b57bf50adc
+DATA erfExp64<>+9728(SB)/8, $0x3feff9960f3eb327
+DATA erfExp64<>+9736(SB)/8, $0x3f706918b6355624
+DATA erfExp64<>+9744(SB)/8, $0x3feff9b693ecf9e2
+DATA erfExp64<>+9752(SB)/8, $0x3f701bcd62d815ba
+DATA erfExp64<>+9760(SB)/8, $0x3feff9d67f51ddba
+DATA erfExp64<>+9768(SB)/8, $0x3f6f9f9cfd9c3035
+DATA erfExp64<>+9776(SB)/8, $0x3feff9f5d4014789
+DATA erfExp64<>+9784(SB)/8, $0x3f6f0a2e2de04cf6
+DATA erfExp64<>+9792(SB)/8, $0x3feffa14948549a7
+DATA erfExp64<>+9800(SB)/8, $0x3f6e77448fb66bb9
+DATA erfExp64<>+9808(SB)/8, $0x3feffa32c35e3f4c
+DATA erfExp64<>+9816(SB)/8, $0x3f6de6d67b994a09
+DATA erfExp64<>+9824(SB)/8, $0x3feffa506302ebae
+DATA erfExp64<>+9832(SB)/8, $0x3f6d58da68fd1170
+DATA erfExp64<>+9840(SB)/8, $0x3feffa6d75e098d3
+DATA erfExp64<>+9848(SB)/8, $0x3f6ccd46ee080f5b
+DATA erfExp64<>+9856(SB)/8, $0x3feffa89fe5b3625
+DATA erfExp64<>+9864(SB)/8, $0x3f6c4412bf4b8f0b
+DATA erfExp64<>+9872(SB)/8, $0x3feffaa5fecd76b9
+DATA erfExp64<>+9880(SB)/8, $0x3f6bbd34af7cd852
+DATA erfExp64<>+9888(SB)/8, $0x3feffac17988ef4b
+DATA erfExp64<>+9896(SB)/8, $0x3f6b38a3af2e55b4
+DATA erfExp64<>+9904(SB)/8, $0x3feffadc70d633fb
+DATA erfExp64<>+9912(SB)/8, $0x3f6ab656cc88e46e
+DATA erfExp64<>+9920(SB)/8, $0x3feffaf6e6f4f5c0
+DATA erfExp64<>+9928(SB)/8, $0x3f6a3645330550ff
+DATA erfExp64<>+9936(SB)/8, $0x3feffb10de1c1f95
+DATA erfExp64<>+9944(SB)/8, $0x3f69b8662b260284
+DATA erfExp64<>+9952(SB)/8, $0x3feffb2a5879f35e
+DATA erfExp64<>+9960(SB)/8, $0x3f693cb11a30d765
+DATA erfExp64<>+9968(SB)/8, $0x3feffb435834268b
+DATA erfExp64<>+9976(SB)/8, $0x3f68c31d81e93599
+DATA erfExp64<>+9984(SB)/8, $0x3feffb5bdf67fe6f
+DATA erfExp64<>+9992(SB)/8, $0x3f684ba3004a50d0
+DATA erfExp64<>+10000(SB)/8, $0x3feffb73f02a6c58
+DATA erfExp64<>+10008(SB)/8, $0x3f67d6394f41a8b8
+DATA erfExp64<>+10016(SB)/8, $0x3feffb8b8c88295f
+DATA erfExp64<>+10024(SB)/8, $0x3f6762d84469c18f
+DATA erfExp64<>+10032(SB)/8, $0x3feffba2b685d1f0
+DATA erfExp64<>+10040(SB)/8, $0x3f66f177d0c51916
+DATA erfExp64<>+10048(SB)/8, $0x3feffbb970200110
+DATA erfExp64<>+10056(SB)/8, $0x3f66821000795a03
+DATA erfExp64<>+10064(SB)/8, $0x3feffbcfbb4b6b61
+DATA erfExp64<>+10072(SB)/8, $0x3f661498fa8acfe9
+DATA erfExp64<>+10080(SB)/8, $0x3feffbe599f4f9d9
+DATA erfExp64<>+10088(SB)/8, $0x3f65a90b00981d93
+DATA erfExp64<>+10096(SB)/8, $0x3feffbfb0e01e442
+DATA erfExp64<>+10104(SB)/8, $0x3f653f5e6e9637bd
+DATA erfExp64<>+10112(SB)/8, $0x3feffc10194fcb64
+DATA erfExp64<>+10120(SB)/8, $0x3f64d78bba8ca5fd
+DATA erfExp64<>+10128(SB)/8, $0x3feffc24bdb4d302
+DATA erfExp64<>+10136(SB)/8, $0x3f64718b74520bb7
+DATA erfExp64<>+10144(SB)/8, $0x3feffc38fcffbb7c
+DATA erfExp64<>+10152(SB)/8, $0x3f640d564548fad7
+DATA erfExp64<>+10160(SB)/8, $0x3feffc4cd8f7fb41
+DATA erfExp64<>+10168(SB)/8, $0x3f63aae4f01d120b
+DATA erfExp64<>+10176(SB)/8, $0x3feffc60535dd7f5
+DATA erfExp64<>+10184(SB)/8, $0x3f634a305080681f
+DATA erfExp64<>+10192(SB)/8, $0x3feffc736dea7f53
+DATA erfExp64<>+10200(SB)/8, $0x3f62eb315ae94624
+DATA erfExp64<>+10208(SB)/8, $0x3feffc862a501fd7
+DATA erfExp64<>+10216(SB)/8, $0x3f628de11c5031eb
+DATA erfExp64<>+10224(SB)/8, $0x3feffc988a3a0117
+DATA erfExp64<>+10232(SB)/8, $0x3f623238b9ee4a55
+DATA erfExp64<>+10240(SB)/8, $0x3feffcaa8f4c9bea
+DATA erfExp64<>+10248(SB)/8, $0x3f61d83170fbf6fb
+DATA erfExp64<>+10256(SB)/8, $0x3feffcbc3b25b244
+DATA erfExp64<>+10264(SB)/8, $0x3f617fc4966fec9b
+DATA erfExp64<>+10272(SB)/8, $0x3feffccd8f5c66d1
+DATA erfExp64<>+10280(SB)/8, $0x3f6128eb96be8798
+DATA erfExp64<>+10288(SB)/8, $0x3feffcde8d815459
+DATA erfExp64<>+10296(SB)/8, $0x3f60d39ff5997e04
+DATA erfExp64<>+10304(SB)/8, $0x3feffcef371ea4d7
+DATA erfExp64<>+10312(SB)/8, $0x3f607fdb4dafea5f
+DATA erfExp64<>+10320(SB)/8, $0x3feffcff8db8285b
+DATA erfExp64<>+10328(SB)/8, $0x3f602d97506eb060
+DATA erfExp64<>+10336(SB)/8, $0x3feffd0f92cb6ba7
+DATA erfExp64<>+10344(SB)/8, $0x3f5fb99b8b8279e1
+DATA erfExp64<>+10352(SB)/8, $0x3feffd1f47cfce8a
+DATA erfExp64<>+10360(SB)/8, $0x3f5f1af117a54518
+DATA erfExp64<>+10368(SB)/8, $0x3feffd2eae369a07
+DATA erfExp64<>+10376(SB)/8, $0x3f5e7f232d9e2630
+DATA erfExp64<>+10384(SB)/8, $0x3feffd3dc76b1633
+DATA erfExp64<>+10392(SB)/8, $0x3f5de625e14b70b0
+DATA erfExp64<>+10400(SB)/8, $0x3feffd4c94d29fdb
+DATA erfExp64<>+10408(SB)/8, $0x3f5d4fed7195d7e8
+DATA erfExp64<>+10416(SB)/8, $0x3feffd5b17ccbde6
+DATA erfExp64<>+10424(SB)/8, $0x3f5cbc6e47f5a045
+DATA erfExp64<>+10432(SB)/8, $0x3feffd6951b33686
+DATA erfExp64<>+10440(SB)/8, $0x3f5c2b9cf7f893bf
+DATA erfExp64<>+10448(SB)/8, $0x3feffd7743da241c
+DATA erfExp64<>+10456(SB)/8, $0x3f5b9d6e3ec8bb3c
+DATA erfExp64<>+10464(SB)/8, $0x3feffd84ef9009ee
+DATA erfExp64<>+10472(SB)/8, $0x3f5b11d702b3deb2
+DATA erfExp64<>+10480(SB)/8, $0x3feffd92561de89a
+DATA erfExp64<>+10488(SB)/8, $0x3f5a88cc52b3cda7
+DATA erfExp64<>+10496(SB)/8, $0x3feffd9f78c7524a
+DATA erfExp64<>+10504(SB)/8, $0x3f5a024365f771bd
+DATA erfExp64<>+10512(SB)/8, $0x3feffdac58ca7eb7
+DATA erfExp64<>+10520(SB)/8, $0x3f597e319b6cacc1
+DATA erfExp64<>+10528(SB)/8, $0x3feffdb8f7605ee7
+DATA erfExp64<>+10536(SB)/8, $0x3f58fc8c794b03b5
+DATA erfExp64<>+10544(SB)/8, $0x3feffdc555bcb0b4
+DATA erfExp64<>+10552(SB)/8, $0x3f587d49ac9f1847
+DATA erfExp64<>+10560(SB)/8, $0x3feffdd1750e1220
+DATA erfExp64<>+10568(SB)/8, $0x3f58005f08d6f1ef
+DATA erfExp64<>+10576(SB)/8, $0x3feffddd567e1461
+DATA erfExp64<>+10584(SB)/8, $0x3f5785c2874f1801
+DATA erfExp64<>+10592(SB)/8, $0x3feffde8fb314ebf
+DATA erfExp64<>+10600(SB)/8, $0x3f570d6a46e07dda
+DATA erfExp64<>+10608(SB)/8, $0x3feffdf464477138
+DATA erfExp64<>+10616(SB)/8, $0x3f56974c8b6f424d
+DATA erfExp64<>+10624(SB)/8, $0x3feffdff92db56e5
+DATA erfExp64<>+10632(SB)/8, $0x3f56235fbd7a4345
+DATA erfExp64<>+10640(SB)/8, $0x3feffe0a88031830
+DATA erfExp64<>+10648(SB)/8, $0x3f55b19a69ab86af
+DATA erfExp64<>+10656(SB)/8, $0x3feffe1544d01ccb
+DATA erfExp64<>+10664(SB)/8, $0x3f5541f340697987
+DATA erfExp64<>+10672(SB)/8, $0x3feffe1fca4f2d73
+DATA erfExp64<>+10680(SB)/8, $0x3f54d461156905de
+DATA erfExp64<>+10688(SB)/8, $0x3feffe2a1988857c
+DATA erfExp64<>+10696(SB)/8, $0x3f5468dadf4080ab
+DATA erfExp64<>+10704(SB)/8, $0x3feffe34337fe429
+DATA erfExp64<>+10712(SB)/8, $0x3f53ff57b6fb701d
+DATA erfExp64<>+10720(SB)/8, $0x3feffe3e19349dc7
+DATA erfExp64<>+10728(SB)/8, $0x3f5397ced7af2b15
+DATA erfExp64<>+10736(SB)/8, $0x3feffe47cba1ac9b
+DATA erfExp64<>+10744(SB)/8, $0x3f5332379e105262
+DATA erfExp64<>+10752(SB)/8, $0x3feffe514bbdc197
+DATA erfExp64<>+10760(SB)/8, $0x3f52ce898809244e
+DATA erfExp64<>+10768(SB)/8, $0x3feffe5a9a7b54d8
+DATA erfExp64<>+10776(SB)/8, $0x3f526cbc3450aafd
+DATA erfExp64<>+10784(SB)/8, $0x3feffe63b8c8b5f7
+DATA erfExp64<>+10792(SB)/8, $0x3f520cc76202c5fb
+DATA erfExp64<>+10800(SB)/8, $0x3feffe6ca7901c1a
+DATA erfExp64<>+10808(SB)/8, $0x3f51aea2f0390f72
+DATA erfExp64<>+10816(SB)/8, $0x3feffe7567b7b5e1
+DATA erfExp64<>+10824(SB)/8, $0x3f515246dda49d47
+DATA erfExp64<>+10832(SB)/8, $0x3feffe7dfa21b917
+DATA erfExp64<>+10840(SB)/8, $0x3f50f7ab48289e6b
+DATA erfExp64<>+10848(SB)/8, $0x3feffe865fac722b
+DATA erfExp64<>+10856(SB)/8, $0x3f509ec86c75d497
+DATA erfExp64<>+10864(SB)/8, $0x3feffe8e99325388
+DATA erfExp64<>+10872(SB)/8, $0x3f504796a5a6ea9f
+DATA erfExp64<>+10880(SB)/8, $0x3feffe96a78a04a9
+DATA erfExp64<>+10888(SB)/8, $0x3f4fe41cd9bb4eee
+DATA erfExp64<>+10896(SB)/8, $0x3feffe9e8b867108
+DATA erfExp64<>+10904(SB)/8, $0x3f4f3c50b1c1fbf7
+DATA erfExp64<>+10912(SB)/8, $0x3feffea645f6d6da
+DATA erfExp64<>+10920(SB)/8, $0x3f4e97ba3b77f306
+DATA erfExp64<>+10928(SB)/8, $0x3feffeadd7a6d592
+DATA erfExp64<>+10936(SB)/8, $0x3f4df64b18bb0e6c
+DATA erfExp64<>+10944(SB)/8, $0x3feffeb5415e7c44
+DATA erfExp64<>+10952(SB)/8, $0x3f4d57f524723822
+DATA erfExp64<>+10960(SB)/8, $0x3feffebc83e257c7
+DATA erfExp64<>+10968(SB)/8, $0x3f4cbcaa71d06ef4
+DATA erfExp64<>+10976(SB)/8, $0x3feffec39ff380b9
+DATA erfExp64<>+10984(SB)/8, $0x3f4c245d4b99847a
+DATA erfExp64<>+10992(SB)/8, $0x3feffeca964fa943
+DATA erfExp64<>+11000(SB)/8, $0x3f4b8f0033689375
+DATA erfExp64<>+11008(SB)/8, $0x3feffed167b12ac2
+DATA erfExp64<>+11016(SB)/8, $0x3f4afc85e0f82e12
+DATA erfExp64<>+11024(SB)/8, $0x3feffed814cf132d
+DATA erfExp64<>+11032(SB)/8, $0x3f4a6ce1416c437e
+DATA erfExp64<>+11040(SB)/8, $0x3feffede9e5d3262
+DATA erfExp64<>+11048(SB)/8, $0x3f49e005769dbc1d
+DATA erfExp64<>+11056(SB)/8, $0x3feffee5050c2739
+DATA erfExp64<>+11064(SB)/8, $0x3f4955e5d667cbb3
+DATA erfExp64<>+11072(SB)/8, $0x3feffeeb49896c6d
+DATA erfExp64<>+11080(SB)/8, $0x3f48ce75e9f6f8a0
+DATA erfExp64<>+11088(SB)/8, $0x3feffef16c7f655e
+DATA erfExp64<>+11096(SB)/8, $0x3f4849a96d19d753
+DATA erfExp64<>+11104(SB)/8, $0x3feffef76e956a9f
+DATA erfExp64<>+11112(SB)/8, $0x3f47c7744d9378f7
+DATA erfExp64<>+11120(SB)/8, $0x3feffefd506fd662
+DATA erfExp64<>+11128(SB)/8, $0x3f4747caaa6f8c5c
+DATA erfExp64<>+11136(SB)/8, $0x3fefff0312b010b5
+DATA erfExp64<>+11144(SB)/8, $0x3f46caa0d3582fe9
+DATA erfExp64<>+11152(SB)/8, $0x3fefff08b5f49b90
+DATA erfExp64<>+11160(SB)/8, $0x3f464feb47ed738a
+DATA erfExp64<>+11168(SB)/8, $0x3fefff0e3ad91ec2
+DATA erfExp64<>+11176(SB)/8, $0x3f45d79eb71e893b
+DATA erfExp64<>+11184(SB)/8, $0x3fefff13a1f673ae
+DATA erfExp64<>+11192(SB)/8, $0x3f4561affe84a2fe
+DATA erfExp64<>+11200(SB)/8, $0x3fefff18ebe2b0e1
+DATA erfExp64<>+11208(SB)/8, $0x3f44ee1429bf7cc0
+DATA erfExp64<>+11216(SB)/8, $0x3fefff1e19313580
+DATA erfExp64<>+11224(SB)/8, $0x3f447cc071d390e0
+DATA erfExp64<>+11232(SB)/8, $0x3fefff232a72b48e
+DATA erfExp64<>+11240(SB)/8, $0x3f440daa3c89f5b6
+DATA erfExp64<>+11248(SB)/8, $0x3fefff2820354008
+DATA erfExp64<>+11256(SB)/8, $0x3f43a0c71bd1e2ad
+DATA erfExp64<>+11264(SB)/8, $0x3fefff2cfb0453d9
+DATA erfExp64<>+11272(SB)/8, $0x3f43360ccd23db3a
+DATA erfExp64<>+11280(SB)/8, $0x3fefff31bb68e0af
+DATA erfExp64<>+11288(SB)/8, $0x3f42cd7138e67e1c
+DATA erfExp64<>+11296(SB)/8, $0x3fefff3661e9569d
+DATA erfExp64<>+11304(SB)/8, $0x3f4266ea71d4f71a
+DATA erfExp64<>+11312(SB)/8, $0x3fefff3aef09afa0
+DATA erfExp64<>+11320(SB)/8, $0x3f42026eb4671190
+DATA erfExp64<>+11328(SB)/8, $0x3fefff3f634b79f9
+DATA erfExp64<>+11336(SB)/8, $0x3f419ff4663ae9df
+DATA erfExp64<>+11344(SB)/8, $0x3fefff43bf2de26a
+DATA erfExp64<>+11352(SB)/8, $0x3f413f7215803bfb
+DATA erfExp64<>+11360(SB)/8, $0x3fefff48032dbe40
+DATA erfExp64<>+11368(SB)/8, $0x3f40e0de78654d1e
+DATA erfExp64<>+11376(SB)/8, $0x3fefff4c2fc59546
+DATA erfExp64<>+11384(SB)/8, $0x3f4084306c856eab
+DATA erfExp64<>+11392(SB)/8, $0x3fefff50456dab8c
+DATA erfExp64<>+11400(SB)/8, $0x3f40295ef6591848
+DATA erfExp64<>+11408(SB)/8, $0x3fefff54449c0b0d
+DATA erfExp64<>+11416(SB)/8, $0x3f3fa0c2814f2e27
+DATA erfExp64<>+11424(SB)/8, $0x3fefff582dc48d30
+DATA erfExp64<>+11432(SB)/8, $0x3f3ef25d37f49fe1
+DATA erfExp64<>+11440(SB)/8, $0x3fefff5c0158e42b
+DATA erfExp64<>+11448(SB)/8, $0x3f3e477cfc23256f
+DATA erfExp64<>+11456(SB)/8, $0x3fefff5fbfc8a439
+DATA erfExp64<>+11464(SB)/8, $0x3f3da01102b5f851
+DATA erfExp64<>+11472(SB)/8, $0x3fefff6369814cba
+DATA erfExp64<>+11480(SB)/8, $0x3f3cfc08c8d2c8d6
+DATA erfExp64<>+11488(SB)/8, $0x3fefff66feee5129
+DATA erfExp64<>+11496(SB)/8, $0x3f3c5b5412dcafad
+DATA erfExp64<>+11504(SB)/8, $0x3fefff6a807921f3
+DATA erfExp64<>+11512(SB)/8, $0x3f3bbde2eb6a2f84
+DATA erfExp64<>+11520(SB)/8, $0x3fefff6dee89352e
+DATA erfExp64<>+11528(SB)/8, $0x3f3b23a5a23e4210
+DATA erfExp64<>+11536(SB)/8, $0x3fefff7149840f2d
+DATA erfExp64<>+11544(SB)/8, $0x3f3a8c8ccb446bcf
+DATA erfExp64<>+11552(SB)/8, $0x3fefff7491cd4af6
+DATA erfExp64<>+11560(SB)/8, $0x3f39f8893d8fd1c1
+DATA erfExp64<>+11568(SB)/8, $0x3fefff77c7c6a295
+DATA erfExp64<>+11576(SB)/8, $0x3f39678c125d4c52
+DATA erfExp64<>+11584(SB)/8, $0x3fefff7aebcff755
+DATA erfExp64<>+11592(SB)/8, $0x3f38d986a4187285
+DATA erfExp64<>+11600(SB)/8, $0x3fefff7dfe4759d5
+DATA erfExp64<>+11608(SB)/8, $0x3f384e6a8d639886
+DATA erfExp64<>+11616(SB)/8, $0x3fefff80ff8911fd
+DATA erfExp64<>+11624(SB)/8, $0x3f37c629a822bc9e
+DATA erfExp64<>+11632(SB)/8, $0x3fefff83efefa6da
+DATA erfExp64<>+11640(SB)/8, $0x3f3740b60c895d8c
+DATA erfExp64<>+11648(SB)/8, $0x3fefff86cfd3e657
+DATA erfExp64<>+11656(SB)/8, $0x3f36be02102b3520
+DATA erfExp64<>+11664(SB)/8, $0x3fefff899f8cecdd
+DATA erfExp64<>+11672(SB)/8, $0x3f363e00450fd210
+DATA erfExp64<>+11680(SB)/8, $0x3fefff8c5f702ccf
+DATA erfExp64<>+11688(SB)/8, $0x3f35c0a378c90bca
+DATA erfExp64<>+11696(SB)/8, $0x3fefff8f0fd175f0
+DATA erfExp64<>+11704(SB)/8, $0x3f3545deb38c4b1e
+DATA erfExp64<>+11712(SB)/8, $0x3fefff91b102fca8
+DATA erfExp64<>+11720(SB)/8, $0x3f34cda5374ea275
+DATA erfExp64<>+11728(SB)/8, $0x3fefff944355612e
+DATA erfExp64<>+11736(SB)/8, $0x3f3457ea7ee3b05b
+DATA erfExp64<>+11744(SB)/8, $0x3fefff96c717b695
+DATA erfExp64<>+11752(SB)/8, $0x3f33e4a23d1f4703
+DATA erfExp64<>+11760(SB)/8, $0x3fefff993c9789be
+DATA erfExp64<>+11768(SB)/8, $0x3f3373c05bf9d36a
+DATA erfExp64<>+11776(SB)/8, $0x3fefff9ba420e834
+DATA erfExp64<>+11784(SB)/8, $0x3f330538fbb77ecd
+DATA erfExp64<>+11792(SB)/8, $0x3fefff9dfdfe66e0
+DATA erfExp64<>+11800(SB)/8, $0x3f329900721204ea
+DATA erfExp64<>+11808(SB)/8, $0x3fefffa04a7928b1
+DATA erfExp64<>+11816(SB)/8, $0x3f322f0b496539be
+DATA erfExp64<>+11824(SB)/8, $0x3fefffa289d8e51e
+DATA erfExp64<>+11832(SB)/8, $0x3f31c74e3fde3931
+DATA erfExp64<>+11840(SB)/8, $0x3fefffa4bc63ee9a
+DATA erfExp64<>+11848(SB)/8, $0x3f3161be46ad3b50
+DATA erfExp64<>+11856(SB)/8, $0x3fefffa6e25f38e0
+DATA erfExp64<>+11864(SB)/8, $0x3f30fe50813a0777
+DATA erfExp64<>+11872(SB)/8, $0x3fefffa8fc0e5f33
+DATA erfExp64<>+11880(SB)/8, $0x3f309cfa445b00ff
+DATA erfExp64<>+11888(SB)/8, $0x3fefffab09b3aa7c
+DATA erfExp64<>+11896(SB)/8, $0x3f303db1158ec7df
+DATA erfExp64<>+11904(SB)/8, $0x3fefffad0b901755
+DATA erfExp64<>+11912(SB)/8, $0x3f2fc0d55470cf51
+DATA erfExp64<>+11920(SB)/8, $0x3fefffaf01e35bf9
+DATA erfExp64<>+11928(SB)/8, $0x3f2f0a39cdbc1ec5
+DATA erfExp64<>+11936(SB)/8, $0x3fefffb0ecebee1b
+DATA erfExp64<>+11944(SB)/8, $0x3f2e577bbcd49935
+DATA erfExp64<>+11952(SB)/8, $0x3fefffb2cce708a9
+DATA erfExp64<>+11960(SB)/8, $0x3f2da887a2df8846
+DATA erfExp64<>+11968(SB)/8, $0x3fefffb4a210b172
+DATA erfExp64<>+11976(SB)/8, $0x3f2cfd4a5adec5c0
+DATA erfExp64<>+11984(SB)/8, $0x3fefffb66ca3bebd
+DATA erfExp64<>+11992(SB)/8, $0x3f2c55b11842020b
+DATA erfExp64<>+12000(SB)/8, $0x3fefffb82cd9dcbf
+DATA erfExp64<>+12008(SB)/8, $0x3f2bb1a9657ce465
+DATA erfExp64<>+12016(SB)/8, $0x3fefffb9e2eb9307
+DATA erfExp64<>+12024(SB)/8, $0x3f2b112122a1f97e
+DATA erfExp64<>+12032(SB)/8, $0x3fefffbb8f1049c6
+DATA erfExp64<>+12040(SB)/8, $0x3f2a740684026555
+DATA erfExp64<>+12048(SB)/8, $0x3fefffbd317e4f0c
+DATA erfExp64<>+12056(SB)/8, $0x3f29da4810d24d00
+DATA erfExp64<>+12064(SB)/8, $0x3fefffbeca6adbe9
+DATA erfExp64<>+12072(SB)/8, $0x3f2943d4a1d1ed39
+DATA erfExp64<>+12080(SB)/8, $0x3fefffc05a0a197e
+DATA erfExp64<>+12088(SB)/8, $0x3f28b09b5ffb525c
+DATA erfExp64<>+12096(SB)/8, $0x3fefffc1e08f25f5
+DATA erfExp64<>+12104(SB)/8, $0x3f28208bc334a6a5
+DATA erfExp64<>+12112(SB)/8, $0x3fefffc35e2c1965
+DATA erfExp64<>+12120(SB)/8, $0x3f27939591070b75
+DATA erfExp64<>+12128(SB)/8, $0x3fefffc4d3120aa1
+DATA erfExp64<>+12136(SB)/8, $0x3f2709a8db59f25c
+DATA erfExp64<>+12144(SB)/8, $0x3fefffc63f7113f6
+DATA erfExp64<>+12152(SB)/8, $0x3f2682b5ff32eab6
+DATA erfExp64<>+12160(SB)/8, $0x3fefffc7a37857d2
+DATA erfExp64<>+12168(SB)/8, $0x3f25feada379d8b7
+DATA erfExp64<>+12176(SB)/8, $0x3fefffc8ff560558
+DATA erfExp64<>+12184(SB)/8, $0x3f257d80b7c18a9e
+DATA erfExp64<>+12192(SB)/8, $0x3fefffca53375ce3
+DATA erfExp64<>+12200(SB)/8, $0x3f24ff207314a102
+DATA erfExp64<>+12208(SB)/8, $0x3fefffcb9f48b471
+DATA erfExp64<>+12216(SB)/8, $0x3f24837e52c6bf06
+DATA erfExp64<>+12224(SB)/8, $0x3fefffcce3b57bff
+DATA erfExp64<>+12232(SB)/8, $0x3f240a8c1949f75e
+DATA erfExp64<>+12240(SB)/8, $0x3fefffce20a841d4
+DATA erfExp64<>+12248(SB)/8, $0x3f23943bcd086b08
+DATA erfExp64<>+12256(SB)/8, $0x3fefffcf564ab6b7
+DATA erfExp64<>+12264(SB)/8, $0x3f23207fb7420eb9
+DATA erfExp64<>+12272(SB)/8, $0x3fefffd084c5b20e
+DATA erfExp64<>+12280(SB)/8, $0x3f22af4a62ee8be8
+DATA erfExp64<>+12288(SB)/8, $0x3fefffd1ac4135f9
+DATA erfExp64<>+12296(SB)/8, $0x3f22408e9ba3327f
+DATA erfExp64<>+12304(SB)/8, $0x3fefffd2cce4734e
+DATA erfExp64<>+12312(SB)/8, $0x3f21d43f6c7cf039
+DATA erfExp64<>+12320(SB)/8, $0x3fefffd3e6d5cd87
+DATA erfExp64<>+12328(SB)/8, $0x3f216a501f0e42ca
+DATA erfExp64<>+12336(SB)/8, $0x3fefffd4fa3adea8
+DATA erfExp64<>+12344(SB)/8, $0x3f2102b43a5119e0
+DATA erfExp64<>+12352(SB)/8, $0x3fefffd607387b07
+DATA erfExp64<>+12360(SB)/8, $0x3f209d5f819c9e29
+DATA erfExp64<>+12368(SB)/8, $0x3fefffd70df2b50b
+DATA erfExp64<>+12376(SB)/8, $0x3f203a45f39ed297
+DATA erfExp64<>+12384(SB)/8, $0x3fefffd80e8ce0da
+DATA erfExp64<>+12392(SB)/8, $0x3f1fb2b792b40a22
+DATA erfExp64<>+12400(SB)/8, $0x3fefffd9092997f7
+DATA erfExp64<>+12408(SB)/8, $0x3f1ef52aea4c07cc
+DATA erfExp64<>+12416(SB)/8, $0x3fefffd9fdeabcce
+DATA erfExp64<>+12424(SB)/8, $0x3f1e3bcf436a1a95
+DATA erfExp64<>+12432(SB)/8, $0x3fefffdaecf17e33
+DATA erfExp64<>+12440(SB)/8, $0x3f1d868e6238dc8e
+DATA erfExp64<>+12448(SB)/8, $0x3fefffdbd65e5ad0
+DATA erfExp64<>+12456(SB)/8, $0x3f1cd55277c18d05
+DATA erfExp64<>+12464(SB)/8, $0x3fefffdcba512483
+DATA erfExp64<>+12472(SB)/8, $0x3f1c2806200bccbc
+DATA erfExp64<>+12480(SB)/8, $0x3fefffdd98e903b2
+DATA erfExp64<>+12488(SB)/8, $0x3f1b7e94604479dc
+DATA erfExp64<>+12496(SB)/8, $0x3fefffde72447a8a
+DATA erfExp64<>+12504(SB)/8, $0x3f1ad8e8a4eb96c0
+DATA erfExp64<>+12512(SB)/8, $0x3fefffdf46816833
+DATA erfExp64<>+12520(SB)/8, $0x3f1a36eec00926dd
+DATA erfExp64<>+12528(SB)/8, $0x3fefffe015bd0bf8
+DATA erfExp64<>+12536(SB)/8, $0x3f199892e768ed36
+DATA erfExp64<>+12544(SB)/8, $0x3fefffe0e0140857
+DATA erfExp64<>+12552(SB)/8, $0x3f18fdc1b2dcf7b9
+DATA erfExp64<>+12560(SB)/8, $0x3fefffe1a5a26613
+DATA erfExp64<>+12568(SB)/8, $0x3f1866681a86e346
+DATA erfExp64<>+12576(SB)/8, $0x3fefffe26683972a
+DATA erfExp64<>+12584(SB)/8, $0x3f17d2737527c3f9
+DATA erfExp64<>+12592(SB)/8, $0x3fefffe322d279c4
+DATA erfExp64<>+12600(SB)/8, $0x3f1741d176769d9f
+DATA erfExp64<>+12608(SB)/8, $0x3fefffe3daa95b18
+DATA erfExp64<>+12616(SB)/8, $0x3f16b4702d7d5849
+DATA erfExp64<>+12624(SB)/8, $0x3fefffe48e21fa3b
+DATA erfExp64<>+12632(SB)/8, $0x3f162a3e02fc1d10
+DATA erfExp64<>+12640(SB)/8, $0x3fefffe53d558ae9
+DATA erfExp64<>+12648(SB)/8, $0x3f15a329b7d30748
+DATA erfExp64<>+12656(SB)/8, $0x3fefffe5e85cb843
+DATA erfExp64<>+12664(SB)/8, $0x3f151f226372166a
+DATA erfExp64<>+12672(SB)/8, $0x3fefffe68f4fa777
+DATA erfExp64<>+12680(SB)/8, $0x3f149e17724f4d41
+DATA erfExp64<>+12688(SB)/8, $0x3fefffe73245fa69
+DATA erfExp64<>+12696(SB)/8, $0x3f141ff8a462eae8
+DATA erfExp64<>+12704(SB)/8, $0x3fefffe7d156d244
+DATA erfExp64<>+12712(SB)/8, $0x3f13a4b60ba9aa4e
+DATA erfExp64<>+12720(SB)/8, $0x3fefffe86c98d206
+DATA erfExp64<>+12728(SB)/8, $0x3f132c400aacf532
+DATA erfExp64<>+12736(SB)/8, $0x3fefffe904222101
+DATA erfExp64<>+12744(SB)/8, $0x3f12b6875310f785
+DATA erfExp64<>+12752(SB)/8, $0x3fefffe998086d48
+DATA erfExp64<>+12760(SB)/8, $0x3f12437ce428805c
+DATA erfExp64<>+12768(SB)/8, $0x3fefffea2860ee1e
+DATA erfExp64<>+12776(SB)/8, $0x3f11d312098e9dba
+DATA erfExp64<>+12784(SB)/8, $0x3fefffeab540664c
+DATA erfExp64<>+12792(SB)/8, $0x3f11653859c5e09f
+DATA erfExp64<>+12800(SB)/8, $0x3fefffeb3ebb267b
+DATA erfExp64<>+12808(SB)/8, $0x3f10f9e1b4dd36df
+DATA erfExp64<>+12816(SB)/8, $0x3fefffebc4e50f72
+DATA erfExp64<>+12824(SB)/8, $0x3f109100431a4887
+DATA erfExp64<>+12832(SB)/8, $0x3fefffec47d19457
+DATA erfExp64<>+12840(SB)/8, $0x3f102a8673a94692
+DATA erfExp64<>+12848(SB)/8, $0x3fefffecc793bce4
+DATA erfExp64<>+12856(SB)/8, $0x3f0f8ccdf6a431e8
+DATA erfExp64<>+12864(SB)/8, $0x3fefffed443e2787
+DATA erfExp64<>+12872(SB)/8, $0x3f0ec929a665b449
+DATA erfExp64<>+12880(SB)/8, $0x3fefffedbde30b88
+DATA erfExp64<>+12888(SB)/8, $0x3f0e0a066eff1cb6
+DATA erfExp64<>+12896(SB)/8, $0x3fefffee34943b15
+DATA erfExp64<>+12904(SB)/8, $0x3f0d4f4b4c8e09ed
+DATA erfExp64<>+12912(SB)/8, $0x3fefffeea8632554
+DATA erfExp64<>+12920(SB)/8, $0x3f0c98dfbc79a53f
+DATA erfExp64<>+12928(SB)/8, $0x3fefffef1960d85d
+DATA erfExp64<>+12936(SB)/8, $0x3f0be6abbb10a5aa
+DATA erfExp64<>+12944(SB)/8, $0x3fefffef879e0331
+DATA erfExp64<>+12952(SB)/8, $0x3f0b3897c1313f8d
+DATA erfExp64<>+12960(SB)/8, $0x3fefffeff32af7af
+DATA erfExp64<>+12968(SB)/8, $0x3f0a8e8cc1fadef6
+DATA erfExp64<>+12976(SB)/8, $0x3feffff05c17ac6e
+DATA erfExp64<>+12984(SB)/8, $0x3f09e87428898adc
+DATA erfExp64<>+12992(SB)/8, $0x3feffff0c273bea2
+DATA erfExp64<>+13000(SB)/8, $0x3f094637d5bacfdb
+DATA erfExp64<>+13008(SB)/8, $0x3feffff1264e73e6
+DATA erfExp64<>+13016(SB)/8, $0x3f08a7c21dfc1170
+DATA erfExp64<>+13024(SB)/8, $0x3feffff187b6bc0e
+DATA erfExp64<>+13032(SB)/8, $0x3f080cfdc72220cf
+DATA erfExp64<>+13040(SB)/8, $0x3feffff1e6bb32e2
+DATA erfExp64<>+13048(SB)/8, $0x3f0775d60649f8ef
+DATA erfExp64<>+13056(SB)/8, $0x3feffff2436a21dc
+DATA erfExp64<>+13064(SB)/8, $0x3f06e2367dc27f95
+DATA erfExp64<>+13072(SB)/8, $0x3feffff29dd181d3
+DATA erfExp64<>+13080(SB)/8, $0x3f06520b3aff2b72
+DATA erfExp64<>+13088(SB)/8, $0x3feffff2f5fefcaa
+DATA erfExp64<>+13096(SB)/8, $0x3f05c540b4936fd2
+DATA erfExp64<>+13104(SB)/8, $0x3feffff34bffeeeb
+DATA erfExp64<>+13112(SB)/8, $0x3f053bc3c836ce80
+DATA erfExp64<>+13120(SB)/8, $0x3feffff39fe16963
+DATA erfExp64<>+13128(SB)/8, $0x3f04b581b8d170fc
+DATA erfExp64<>+13136(SB)/8, $0x3feffff3f1b032b2
+DATA erfExp64<>+13144(SB)/8, $0x3f0432682c912a3c
+DATA erfExp64<>+13152(SB)/8, $0x3feffff44178c8d2
+DATA erfExp64<>+13160(SB)/8, $0x3f03b2652b06c2b2
+DATA erfExp64<>+13168(SB)/8, $0x3feffff48f47629e
+DATA erfExp64<>+13176(SB)/8, $0x3f0335671b4b7071
+DATA erfExp64<>+13184(SB)/8, $0x3feffff4db27f146
+DATA erfExp64<>+13192(SB)/8, $0x3f02bb5cc22e5db6
+DATA erfExp64<>+13200(SB)/8, $0x3feffff5252621ca
+DATA erfExp64<>+13208(SB)/8, $0x3f024435406a2063
+DATA erfExp64<>+13216(SB)/8, $0x3feffff56d4d5e5e
+DATA erfExp64<>+13224(SB)/8, $0x3f01cfe010e2052d
+DATA erfExp64<>+13232(SB)/8, $0x3feffff5b3a8cfd5
+DATA erfExp64<>+13240(SB)/8, $0x3f015e4d06e711b8
+DATA erfExp64<>+13248(SB)/8, $0x3feffff5f8435efc
+DATA erfExp64<>+13256(SB)/8, $0x3f00ef6c4c84a0fe
+DATA erfExp64<>+13264(SB)/8, $0x3feffff63b27b5f3
+DATA erfExp64<>+13272(SB)/8, $0x3f00832e60d47dc7
+DATA erfExp64<>+13280(SB)/8, $0x3feffff67c604180
+DATA erfExp64<>+13288(SB)/8, $0x3f001984165a5f36
+DATA erfExp64<>+13296(SB)/8, $0x3feffff6bbf73255
+DATA erfExp64<>+13304(SB)/8, $0x3eff64bd22cd5785
+DATA erfExp64<>+13312(SB)/8, $0x3feffff6f9f67e55
+DATA erfExp64<>+13320(SB)/8, $0x3efe9b5e8d00ce77
+DATA erfExp64<>+13328(SB)/8, $0x3feffff73667e1d7
+DATA erfExp64<>+13336(SB)/8, $0x3efdd6cff1ac618c
+DATA erfExp64<>+13344(SB)/8, $0x3feffff77154e0d6
+DATA erfExp64<>+13352(SB)/8, $0x3efd16f5716c6c1a
+DATA erfExp64<>+13360(SB)/8, $0x3feffff7aac6c826
+DATA erfExp64<>+13368(SB)/8, $0x3efc5bb3c41a024e
+DATA erfExp64<>+13376(SB)/8, $0x3feffff7e2c6aea2
+DATA erfExp64<>+13384(SB)/8, $0x3efba4f035d60e03
+DATA erfExp64<>+13392(SB)/8, $0x3feffff8195d764d
+DATA erfExp64<>+13400(SB)/8, $0x3efaf290a421b8d4
+DATA erfExp64<>+13408(SB)/8, $0x3feffff84e93cd75
+DATA erfExp64<>+13416(SB)/8, $0x3efa447b7b03f045
+DATA erfExp64<>+13424(SB)/8, $0x3feffff882722fcc
+DATA erfExp64<>+13432(SB)/8, $0x3ef99a97b23bd143
+DATA erfExp64<>+13440(SB)/8, $0x3feffff8b500e77c
+DATA erfExp64<>+13448(SB)/8, $0x3ef8f4ccca7fc90d
+DATA erfExp64<>+13456(SB)/8, $0x3feffff8e6480e38
+DATA erfExp64<>+13464(SB)/8, $0x3ef85302cac939fa
+DATA erfExp64<>+13472(SB)/8, $0x3feffff9164f8e46
+DATA erfExp64<>+13480(SB)/8, $0x3ef7b5223dac7336
+DATA erfExp64<>+13488(SB)/8, $0x3feffff9451f2380
+DATA erfExp64<>+13496(SB)/8, $0x3ef71b142ebccb34
+DATA erfExp64<>+13504(SB)/8, $0x3feffff972be5c59
+DATA erfExp64<>+13512(SB)/8, $0x3ef684c227fcacef
+DATA erfExp64<>+13520(SB)/8, $0x3feffff99f349ad2
+DATA erfExp64<>+13528(SB)/8, $0x3ef5f2162f5968ed
+DATA erfExp64<>+13536(SB)/8, $0x3feffff9ca891572
+DATA erfExp64<>+13544(SB)/8, $0x3ef562fac4329b48
+DATA erfExp64<>+13552(SB)/8, $0x3feffff9f4c2d838
+DATA erfExp64<>+13560(SB)/8, $0x3ef4d75adcecf8b2
+DATA erfExp64<>+13568(SB)/8, $0x3feffffa1de8c582
+DATA erfExp64<>+13576(SB)/8, $0x3ef44f21e49054f2
+DATA erfExp64<>+13584(SB)/8, $0x3feffffa460196fa
+DATA erfExp64<>+13592(SB)/8, $0x3ef3ca3bb870b5db
+DATA erfExp64<>+13600(SB)/8, $0x3feffffa6d13de73
+DATA erfExp64<>+13608(SB)/8, $0x3ef34894a5e24657
+DATA erfExp64<>+13616(SB)/8, $0x3feffffa932606c8
+DATA erfExp64<>+13624(SB)/8, $0x3ef2ca1967f7fda7
+DATA erfExp64<>+13632(SB)/8, $0x3feffffab83e54b8
+DATA erfExp64<>+13640(SB)/8, $0x3ef24eb7254ccf83
+DATA erfExp64<>+13648(SB)/8, $0x3feffffadc62e7b8
+DATA erfExp64<>+13656(SB)/8, $0x3ef1d65b6dd73a4b
+DATA erfExp64<>+13664(SB)/8, $0x3feffffaff99bac4
+DATA erfExp64<>+13672(SB)/8, $0x3ef160f438c70913
+DATA erfExp64<>+13680(SB)/8, $0x3feffffb21e8a52d
+DATA erfExp64<>+13688(SB)/8, $0x3ef0ee6fe26d1fc9
+DATA erfExp64<>+13696(SB)/8, $0x3feffffb43555b5f
+DATA erfExp64<>+13704(SB)/8, $0x3ef07ebd2a2d2844
+DATA erfExp64<>+13712(SB)/8, $0x3feffffb63e56fa8
+DATA erfExp64<>+13720(SB)/8, $0x3ef011cb3078f79a
+DATA erfExp64<>+13728(SB)/8, $0x3feffffb839e52f3
+DATA erfExp64<>+13736(SB)/8, $0x3eef4f12e9ab070a
+DATA erfExp64<>+13744(SB)/8, $0x3feffffba285558b
+DATA erfExp64<>+13752(SB)/8, $0x3eee7fcfa7d280aa
+DATA erfExp64<>+13760(SB)/8, $0x3feffffbc09fa7cd
+DATA erfExp64<>+13768(SB)/8, $0x3eedb5ad0b27805c
+DATA erfExp64<>+13776(SB)/8, $0x3feffffbddf25ae2
+DATA erfExp64<>+13784(SB)/8, $0x3eecf08c361cda2c
+DATA erfExp64<>+13792(SB)/8, $0x3feffffbfa82616b
+DATA erfExp64<>+13800(SB)/8, $0x3eec304efa2c6f4e
+DATA erfExp64<>+13808(SB)/8, $0x3feffffc16549031
+DATA erfExp64<>+13816(SB)/8, $0x3eeb74d7d43c29aa
+DATA erfExp64<>+13824(SB)/8, $0x3feffffc316d9ed0
+DATA erfExp64<>+13832(SB)/8, $0x3eeabe09e9144b5e
+DATA erfExp64<>+13840(SB)/8, $0x3feffffc4bd22858
+DATA erfExp64<>+13848(SB)/8, $0x3eea0bc901e6c8fa
+DATA erfExp64<>+13856(SB)/8, $0x3feffffc6586abf6
+DATA erfExp64<>+13864(SB)/8, $0x3ee95df988e76644
+DATA erfExp64<>+13872(SB)/8, $0x3feffffc7e8f8d90
+DATA erfExp64<>+13880(SB)/8, $0x3ee8b48085f44e45
+DATA erfExp64<>+13888(SB)/8, $0x3feffffc96f1165e
+DATA erfExp64<>+13896(SB)/8, $0x3ee80f439b4ee04b
+DATA erfExp64<>+13904(SB)/8, $0x3feffffcaeaf758a
+DATA erfExp64<>+13912(SB)/8, $0x3ee76e2902646c9b
+DATA erfExp64<>+13920(SB)/8, $0x3feffffcc5cec0c1
+DATA erfExp64<>+13928(SB)/8, $0x3ee6d11788a69c64
+DATA erfExp64<>+13936(SB)/8, $0x3feffffcdc52f4c4
+DATA erfExp64<>+13944(SB)/8, $0x3ee637f68c73418b
+DATA erfExp64<>+13952(SB)/8, $0x3feffffcf23ff5fc
+DATA erfExp64<>+13960(SB)/8, $0x3ee5a2adfa0b4bc4
+DATA erfExp64<>+13968(SB)/8, $0x3feffffd07999102
+DATA erfExp64<>+13976(SB)/8, $0x3ee511264898a173
+DATA erfExp64<>+13984(SB)/8, $0x3feffffd1c637b2b
+DATA erfExp64<>+13992(SB)/8, $0x3ee4834877429b8f
+DATA erfExp64<>+14000(SB)/8, $0x3feffffd30a15310
+DATA erfExp64<>+14008(SB)/8, $0x3ee3f8fe0a50e4de
+DATA erfExp64<>+14016(SB)/8, $0x3feffffd4456a10d
+DATA erfExp64<>+14024(SB)/8, $0x3ee37231085c7d9a
+DATA erfExp64<>+14032(SB)/8, $0x3feffffd5786d7c5
+DATA erfExp64<>+14040(SB)/8, $0x3ee2eecbf78ea58b
+DATA erfExp64<>+14048(SB)/8, $0x3feffffd6a3554a1
+DATA erfExp64<>+14056(SB)/8, $0x3ee26eb9daed6f7e
+DATA erfExp64<>+14064(SB)/8, $0x3feffffd7c65604a
+DATA erfExp64<>+14072(SB)/8, $0x3ee1f1e62fb5c1dd
+DATA erfExp64<>+14080(SB)/8, $0x3feffffd8e1a2f22
+DATA erfExp64<>+14088(SB)/8, $0x3ee1783ceac28910
+DATA erfExp64<>+14096(SB)/8, $0x3feffffd9f56e1b9
+DATA erfExp64<>+14104(SB)/8, $0x3ee101aa7600e11c
+DATA erfExp64<>+14112(SB)/8, $0x3feffffdb01e8546
+DATA erfExp64<>+14120(SB)/8, $0x3ee08e1badf0fced
+DATA erfExp64<>+14128(SB)/8, $0x3feffffdc0741412
+DATA erfExp64<>+14136(SB)/8, $0x3ee01d7ddf339259
+DATA erfExp64<>+14144(SB)/8, $0x3feffffdd05a75ea
+DATA erfExp64<>+14152(SB)/8, $0x3edf5f7d88472604
+DATA erfExp64<>+14160(SB)/8, $0x3feffffddfd4808c
+DATA erfExp64<>+14168(SB)/8, $0x3ede899904f7f5a6
+DATA erfExp64<>+14176(SB)/8, $0x3feffffdeee4f810
+DATA erfExp64<>+14184(SB)/8, $0x3eddb92b5212fb8d
+DATA erfExp64<>+14192(SB)/8, $0x3feffffdfd8e8f51
+DATA erfExp64<>+14200(SB)/8, $0x3edcee125acfbedb
+DATA erfExp64<>+14208(SB)/8, $0x3feffffe0bd3e852
+DATA erfExp64<>+14216(SB)/8, $0x3edc282cd3957eda
+DATA erfExp64<>+14224(SB)/8, $0x3feffffe19b794a0
+DATA erfExp64<>+14232(SB)/8, $0x3edb675a35a34e0d
+DATA erfExp64<>+14240(SB)/8, $0x3feffffe273c15b7
+DATA erfExp64<>+14248(SB)/8, $0x3edaab7abace48dc
+DATA erfExp64<>+14256(SB)/8, $0x3feffffe3463dd5e
+DATA erfExp64<>+14264(SB)/8, $0x3ed9f46f5955831f
+DATA erfExp64<>+14272(SB)/8, $0x3feffffe41314e06
+DATA erfExp64<>+14280(SB)/8, $0x3ed94219bfcb4928
+DATA erfExp64<>+14288(SB)/8, $0x3feffffe4da6bb24
+DATA erfExp64<>+14296(SB)/8, $0x3ed8945c5113528c
+DATA erfExp64<>+14304(SB)/8, $0x3feffffe59c6698b
+DATA erfExp64<>+14312(SB)/8, $0x3ed7eb1a2075864e
+DATA erfExp64<>+14320(SB)/8, $0x3feffffe65928fc3
+DATA erfExp64<>+14328(SB)/8, $0x3ed74636edc4f1a0
+DATA erfExp64<>+14336(SB)/8, $0x3feffffe710d565e
+DATA erfExp64<>+14344(SB)/8, $0x3ed6a597219a93da
+DATA erfExp64<>+14352(SB)/8, $0x3feffffe7c38d84d
+DATA erfExp64<>+14360(SB)/8, $0x3ed6091fc9a3a3ac
+DATA erfExp64<>+14368(SB)/8, $0x3feffffe8717232d
+DATA erfExp64<>+14376(SB)/8, $0x3ed570b69502f313
+DATA erfExp64<>+14384(SB)/8, $0x3feffffe91aa379e
+DATA erfExp64<>+14392(SB)/8, $0x3ed4dc41d0c518ee
+DATA erfExp64<>+14400(SB)/8, $0x3feffffe9bf4098c
+DATA erfExp64<>+14408(SB)/8, $0x3ed44ba864670882
+DATA erfExp64<>+14416(SB)/8, $0x3feffffea5f6807b
+DATA erfExp64<>+14424(SB)/8, $0x3ed3bed1ce6ec088
+DATA erfExp64<>+14432(SB)/8, $0x3feffffeafb377d5
+DATA erfExp64<>+14440(SB)/8, $0x3ed335a62115bce2
+DATA erfExp64<>+14448(SB)/8, $0x3feffffeb92cbf32
+DATA erfExp64<>+14456(SB)/8, $0x3ed2b00dff04d732
+DATA erfExp64<>+14464(SB)/8, $0x3feffffec2641a9e
+DATA erfExp64<>+14472(SB)/8, $0x3ed22df298214423
+DATA erfExp64<>+14480(SB)/8, $0x3feffffecb5b42dd
+DATA erfExp64<>+14488(SB)/8, $0x3ed1af3da66a5c45
+DATA erfExp64<>+14496(SB)/8, $0x3feffffed413e5b7
+DATA erfExp64<>+14504(SB)/8, $0x3ed133d96ae7e0dd
+DATA erfExp64<>+14512(SB)/8, $0x3feffffedc8fa631
+DATA erfExp64<>+14520(SB)/8, $0x3ed0bbb0aaa86e27
+DATA erfExp64<>+14528(SB)/8, $0x3feffffee4d01cd6
+DATA erfExp64<>+14536(SB)/8, $0x3ed046aeabcfcdec
+DATA erfExp64<>+14544(SB)/8, $0x3feffffeecd6d7f3
+DATA erfExp64<>+14552(SB)/8, $0x3ecfa97e6569bce6
+DATA erfExp64<>+14560(SB)/8, $0x3feffffef4a55bd4
+DATA erfExp64<>+14568(SB)/8, $0x3ececb9cfe1d8642
+DATA erfExp64<>+14576(SB)/8, $0x3feffffefc3d2306
+DATA erfExp64<>+14584(SB)/8, $0x3ecdf39292622a92
+DATA erfExp64<>+14592(SB)/8, $0x3fefffff039f9e8f
+DATA erfExp64<>+14600(SB)/8, $0x3ecd21397ead99cb
+DATA erfExp64<>+14608(SB)/8, $0x3fefffff0ace3627
+DATA erfExp64<>+14616(SB)/8, $0x3ecc546d05f73441
+DATA erfExp64<>+14624(SB)/8, $0x3fefffff11ca4876
+DATA erfExp64<>+14632(SB)/8, $0x3ecb8d094c86d374
+DATA erfExp64<>+14640(SB)/8, $0x3fefffff18952b47
+DATA erfExp64<>+14648(SB)/8, $0x3ecacaeb52df9f12
+DATA erfExp64<>+14656(SB)/8, $0x3fefffff1f302bc1
+DATA erfExp64<>+14664(SB)/8, $0x3eca0df0f0c626dc
+DATA erfExp64<>+14672(SB)/8, $0x3fefffff259c8e9a
+DATA erfExp64<>+14680(SB)/8, $0x3ec955f8d0613c76
+DATA erfExp64<>+14688(SB)/8, $0x3fefffff2bdb904d
+DATA erfExp64<>+14696(SB)/8, $0x3ec8a2e269750a39
+DATA erfExp64<>+14704(SB)/8, $0x3fefffff31ee654e
+DATA erfExp64<>+14712(SB)/8, $0x3ec7f48dfcb7e67d
+DATA erfExp64<>+14720(SB)/8, $0x3fefffff37d63a36
+DATA erfExp64<>+14728(SB)/8, $0x3ec74adc8f4064d3
+DATA erfExp64<>+14736(SB)/8, $0x3fefffff3d9433fb
+DATA erfExp64<>+14744(SB)/8, $0x3ec6a5afe60c28dc
+DATA erfExp64<>+14752(SB)/8, $0x3fefffff43297019
+DATA erfExp64<>+14760(SB)/8, $0x3ec604ea819f007c
+DATA erfExp64<>+14768(SB)/8, $0x3fefffff489704c5
+DATA erfExp64<>+14776(SB)/8, $0x3ec5686f99b9cd48
+DATA erfExp64<>+14784(SB)/8, $0x3fefffff4dde0118
+DATA erfExp64<>+14792(SB)/8, $0x3ec4d0231928c6f9
+DATA erfExp64<>+14800(SB)/8, $0x3fefffff52ff6d3c
+DATA erfExp64<>+14808(SB)/8, $0x3ec43be999a8a2e0
+DATA erfExp64<>+14816(SB)/8, $0x3fefffff57fc4a95
+DATA erfExp64<>+14824(SB)/8, $0x3ec3aba85fe22e20
+DATA erfExp64<>+14832(SB)/8, $0x3fefffff5cd593f0
+DATA erfExp64<>+14840(SB)/8, $0x3ec31f45577bea9d
+DATA erfExp64<>+14848(SB)/8, $0x3fefffff618c3da6
+DATA erfExp64<>+14856(SB)/8, $0x3ec296a70f414053
+DATA erfExp64<>+14864(SB)/8, $0x3fefffff662135cb
+DATA erfExp64<>+14872(SB)/8, $0x3ec211b4b55ed6bf
+DATA erfExp64<>+14880(SB)/8, $0x3fefffff6a956450
+DATA erfExp64<>+14888(SB)/8, $0x3ec1905613b3abf2
+DATA erfExp64<>+14896(SB)/8, $0x3fefffff6ee9ab2c
+DATA erfExp64<>+14904(SB)/8, $0x3ec112738c3680b0
+DATA erfExp64<>+14912(SB)/8, $0x3fefffff731ee681
+DATA erfExp64<>+14920(SB)/8, $0x3ec097f6156f32c5
+DATA erfExp64<>+14928(SB)/8, $0x3fefffff7735ecc3
+DATA erfExp64<>+14936(SB)/8, $0x3ec020c73703a0ad
+DATA erfExp64<>+14944(SB)/8, $0x3fefffff7b2f8ed6
+DATA erfExp64<>+14952(SB)/8, $0x3ebf59a20caf6695
+DATA erfExp64<>+14960(SB)/8, $0x3fefffff7f0c9837
+DATA erfExp64<>+14968(SB)/8, $0x3ebe77fc4680586b
+DATA erfExp64<>+14976(SB)/8, $0x3fefffff82cdcf1b
+DATA erfExp64<>+14984(SB)/8, $0x3ebd9c73698fb1dc
+DATA erfExp64<>+14992(SB)/8, $0x3fefffff8673f493
+DATA erfExp64<>+15000(SB)/8, $0x3ebcc6decc0d99bf
+DATA erfExp64<>+15008(SB)/8, $0x3fefffff89ffc4aa
+DATA erfExp64<>+15016(SB)/8, $0x3ebbf716c6168bae
+DATA erfExp64<>+15024(SB)/8, $0x3fefffff8d71f684
+DATA erfExp64<>+15032(SB)/8, $0x3ebb2cf4aba7c070
+DATA erfExp64<>+15040(SB)/8, $0x3fefffff90cb3c81
+DATA erfExp64<>+15048(SB)/8, $0x3eba6852c6b58392
+DATA erfExp64<>+15056(SB)/8, $0x3fefffff940c445a
+DATA erfExp64<>+15064(SB)/8, $0x3eb9a90c5162c743
+DATA erfExp64<>+15072(SB)/8, $0x3fefffff9735b73b
+DATA erfExp64<>+15080(SB)/8, $0x3eb8eefd70594a89
+DATA erfExp64<>+15088(SB)/8, $0x3fefffff9a4839e7
+DATA erfExp64<>+15096(SB)/8, $0x3eb83a032d41a903
+DATA erfExp64<>+15104(SB)/8, $0x3fefffff9d446ccc
+DATA erfExp64<>+15112(SB)/8, $0x3eb789fb715aae95
+DATA erfExp64<>+15120(SB)/8, $0x3fefffffa02aec26
+DATA erfExp64<>+15128(SB)/8, $0x3eb6dec5002f4c30
+DATA erfExp64<>+15136(SB)/8, $0x3fefffffa2fc5015
+DATA erfExp64<>+15144(SB)/8, $0x3eb6383f726a8e04
+DATA erfExp64<>+15152(SB)/8, $0x3fefffffa5b92cbb
+DATA erfExp64<>+15160(SB)/8, $0x3eb5964b30c8f640
+DATA erfExp64<>+15168(SB)/8, $0x3fefffffa8621251
+DATA erfExp64<>+15176(SB)/8, $0x3eb4f8c96f26a26a
+DATA erfExp64<>+15184(SB)/8, $0x3fefffffaaf78d46
+DATA erfExp64<>+15192(SB)/8, $0x3eb45f9c27a9a429
+DATA erfExp64<>+15200(SB)/8, $0x3fefffffad7a2652
+DATA erfExp64<>+15208(SB)/8, $0x3eb3caa61607f920
+DATA erfExp64<>+15216(SB)/8, $0x3fefffffafea6292
+DATA erfExp64<>+15224(SB)/8, $0x3eb339cab2e89045
+DATA erfExp64<>+15232(SB)/8, $0x3fefffffb248c39d
+DATA erfExp64<>+15240(SB)/8, $0x3eb2acee2f5ecdb8
+DATA erfExp64<>+15248(SB)/8, $0x3fefffffb495c79c
+DATA erfExp64<>+15256(SB)/8, $0x3eb223f5708000d7
+DATA erfExp64<>+15264(SB)/8, $0x3fefffffb6d1e95d
+DATA erfExp64<>+15272(SB)/8, $0x3eb19ec60b1242ed
+DATA erfExp64<>+15280(SB)/8, $0x3fefffffb8fda06f
+DATA erfExp64<>+15288(SB)/8, $0x3eb11d463f543753
+DATA erfExp64<>+15296(SB)/8, $0x3fefffffbb196132
+DATA erfExp64<>+15304(SB)/8, $0x3eb09f5cf4dd2877
+DATA erfExp64<>+15312(SB)/8, $0x3fefffffbd259ced
+DATA erfExp64<>+15320(SB)/8, $0x3eb024f1b694ffb8
+DATA erfExp64<>+15328(SB)/8, $0x3fefffffbf22c1e2
+DATA erfExp64<>+15336(SB)/8, $0x3eaf5bd95d8730d8
+DATA erfExp64<>+15344(SB)/8, $0x3fefffffc1113b63
+DATA erfExp64<>+15352(SB)/8, $0x3eae746d466de1a2
+DATA erfExp64<>+15360(SB)/8, $0x3fefffffc2f171e3
+DATA erfExp64<>+15368(SB)/8, $0x3ead9371e2ff7c35
+DATA erfExp64<>+15376(SB)/8, $0x3fefffffc4c3cb0d
+DATA erfExp64<>+15384(SB)/8, $0x3eacb8bb1687d606
+DATA erfExp64<>+15392(SB)/8, $0x3fefffffc688a9cf
+DATA erfExp64<>+15400(SB)/8, $0x3eabe41de54d155a
+DATA erfExp64<>+15408(SB)/8, $0x3fefffffc8406e72
+DATA erfExp64<>+15416(SB)/8, $0x3eab15706d8997a2
+DATA erfExp64<>+15424(SB)/8, $0x3fefffffc9eb76ac
+DATA erfExp64<>+15432(SB)/8, $0x3eaa4c89e08ef4f3
+DATA erfExp64<>+15440(SB)/8, $0x3fefffffcb8a1daa
+DATA erfExp64<>+15448(SB)/8, $0x3ea989427c114158
+DATA erfExp64<>+15456(SB)/8, $0x3fefffffcd1cbc28
+DATA erfExp64<>+15464(SB)/8, $0x3ea8cb738399b12c
+DATA erfExp64<>+15472(SB)/8, $0x3fefffffcea3a87e
+DATA erfExp64<>+15480(SB)/8, $0x3ea812f73a1fc9c7
+DATA erfExp64<>+15488(SB)/8, $0x3fefffffd01f36af
+DATA erfExp64<>+15496(SB)/8, $0x3ea75fa8dbc84bec
+DATA erfExp64<>+15504(SB)/8, $0x3fefffffd18fb87a
+DATA erfExp64<>+15512(SB)/8, $0x3ea6b16497c9099c
+DATA erfExp64<>+15520(SB)/8, $0x3fefffffd2f57d68
+DATA erfExp64<>+15528(SB)/8, $0x3ea608078a70dcbc
+DATA erfExp64<>+15536(SB)/8, $0x3fefffffd450d2dc
+DATA erfExp64<>+15544(SB)/8, $0x3ea5636fb752f82d
+DATA erfExp64<>+15552(SB)/8, $0x3fefffffd5a2041f
+DATA erfExp64<>+15560(SB)/8, $0x3ea4c37c0394d094
+DATA erfExp64<>+15568(SB)/8, $0x3fefffffd6e95a71
+DATA erfExp64<>+15576(SB)/8, $0x3ea4280c305dde1b
+DATA erfExp64<>+15584(SB)/8, $0x3fefffffd8271d12
+DATA erfExp64<>+15592(SB)/8, $0x3ea39100d5687bfe
+DATA erfExp64<>+15600(SB)/8, $0x3fefffffd95b9155
+DATA erfExp64<>+15608(SB)/8, $0x3ea2fe3b5bb32e8f
+DATA erfExp64<>+15616(SB)/8, $0x3fefffffda86faa9
+DATA erfExp64<>+15624(SB)/8, $0x3ea26f9df8519bd7
+DATA erfExp64<>+15632(SB)/8, $0x3fefffffdba99aa5
+DATA erfExp64<>+15640(SB)/8, $0x3ea1e50ba75c869c
+DATA erfExp64<>+15648(SB)/8, $0x3fefffffdcc3b117
+DATA erfExp64<>+15656(SB)/8, $0x3ea15e6827001f18
+DATA erfExp64<>+15664(SB)/8, $0x3fefffffddd57c10
+DATA erfExp64<>+15672(SB)/8, $0x3ea0db97f2a7fff8
+DATA erfExp64<>+15680(SB)/8, $0x3fefffffdedf37ed
+DATA erfExp64<>+15688(SB)/8, $0x3ea05c803e4831c1
+DATA erfExp64<>+15696(SB)/8, $0x3fefffffdfe11f65
+DATA erfExp64<>+15704(SB)/8, $0x3e9fc20de38523ee
+DATA erfExp64<>+15712(SB)/8, $0x3fefffffe0db6b91
+DATA erfExp64<>+15720(SB)/8, $0x3e9ed22548cffd35
+DATA erfExp64<>+15728(SB)/8, $0x3fefffffe1ce53fb
+DATA erfExp64<>+15736(SB)/8, $0x3e9de915312953a8
+DATA erfExp64<>+15744(SB)/8, $0x3fefffffe2ba0ea5
+DATA erfExp64<>+15752(SB)/8, $0x3e9d06ad6ecdf971
+DATA erfExp64<>+15760(SB)/8, $0x3fefffffe39ed015
+DATA erfExp64<>+15768(SB)/8, $0x3e9c2abf1920e675
+DATA erfExp64<>+15776(SB)/8, $0x3fefffffe47ccb60
+DATA erfExp64<>+15784(SB)/8, $0x3e9b551c847fbc96
+DATA erfExp64<>+15792(SB)/8, $0x3fefffffe5543231
+DATA erfExp64<>+15800(SB)/8, $0x3e9a85993a48f874
+DATA erfExp64<>+15808(SB)/8, $0x3fefffffe62534d4
+DATA erfExp64<>+15816(SB)/8, $0x3e99bc09f112b494
+DATA erfExp64<>+15824(SB)/8, $0x3fefffffe6f0023f
+DATA erfExp64<>+15832(SB)/8, $0x3e98f8448510ea91
+DATA erfExp64<>+15840(SB)/8, $0x3fefffffe7b4c81e
+DATA erfExp64<>+15848(SB)/8, $0x3e983a1ff0aa239d
+DATA erfExp64<>+15856(SB)/8, $0x3fefffffe873b2d6
+DATA erfExp64<>+15864(SB)/8, $0x3e97817445398f26
+DATA erfExp64<>+15872(SB)/8, $0x3fefffffe92ced93
+DATA erfExp64<>+15880(SB)/8, $0x3e96ce1aa3fd7bdd
+DATA erfExp64<>+15888(SB)/8, $0x3fefffffe9e0a24c
+DATA erfExp64<>+15896(SB)/8, $0x3e961fed373134a7
+DATA erfExp64<>+15904(SB)/8, $0x3fefffffea8ef9cf
+DATA erfExp64<>+15912(SB)/8, $0x3e9576c72b514859
+DATA erfExp64<>+15920(SB)/8, $0x3fefffffeb381bc8
+DATA erfExp64<>+15928(SB)/8, $0x3e94d284a8894822
+DATA erfExp64<>+15936(SB)/8, $0x3fefffffebdc2ec6
+DATA erfExp64<>+15944(SB)/8, $0x3e943302cc4a0da8
+DATA erfExp64<>+15952(SB)/8, $0x3fefffffec7b5846
+DATA erfExp64<>+15960(SB)/8, $0x3e93981fa3079ec7
+DATA erfExp64<>+15968(SB)/8, $0x3fefffffed15bcba
+DATA erfExp64<>+15976(SB)/8, $0x3e9301ba221dc9bb
+DATA erfExp64<>+15984(SB)/8, $0x3fefffffedab7f8c
+DATA erfExp64<>+15992(SB)/8, $0x3e926fb221da9955
+DATA erfExp64<>+16000(SB)/8, $0x3fefffffee3cc32c
+DATA erfExp64<>+16008(SB)/8, $0x3e91e1e857adc568
+DATA erfExp64<>+16016(SB)/8, $0x3fefffffeec9a911
+DATA erfExp64<>+16024(SB)/8, $0x3e91583e507c4851
+DATA erfExp64<>+16032(SB)/8, $0x3fefffffef5251c2
+DATA erfExp64<>+16040(SB)/8, $0x3e90d2966b1746f7
+DATA erfExp64<>+16048(SB)/8, $0x3fefffffefd6dcdb
+DATA erfExp64<>+16056(SB)/8, $0x3e9050d3d2d57cfe
+DATA erfExp64<>+16064(SB)/8, $0x3feffffff0576917
+DATA erfExp64<>+16072(SB)/8, $0x3e8fa5b4f49cc6b2
+DATA erfExp64<>+16080(SB)/8, $0x3feffffff0d41453
+DATA erfExp64<>+16088(SB)/8, $0x3e8eb11e2c6c9707
+DATA erfExp64<>+16096(SB)/8, $0x3feffffff14cfb92
+DATA erfExp64<>+16104(SB)/8, $0x3e8dc3ae30b55c16
+DATA erfExp64<>+16112(SB)/8, $0x3feffffff1c23b08
+DATA erfExp64<>+16120(SB)/8, $0x3e8cdd31557bdde8
+DATA erfExp64<>+16128(SB)/8, $0x3feffffff233ee1d
+DATA erfExp64<>+16136(SB)/8, $0x3e8bfd7555a3bd68
+DATA erfExp64<>+16144(SB)/8, $0x3feffffff2a22f73
+DATA erfExp64<>+16152(SB)/8, $0x3e8b244949a084ae
+DATA erfExp64<>+16160(SB)/8, $0x3feffffff30d18e8
+DATA erfExp64<>+16168(SB)/8, $0x3e8a517d9e61628a
+DATA erfExp64<>+16176(SB)/8, $0x3feffffff374c3a2
+DATA erfExp64<>+16184(SB)/8, $0x3e8984e40c7635f0
+DATA erfExp64<>+16192(SB)/8, $0x3feffffff3d9480f
+DATA erfExp64<>+16200(SB)/8, $0x3e88be4f8f6c951f
+DATA erfExp64<>+16208(SB)/8, $0x3feffffff43abdeb
+DATA erfExp64<>+16216(SB)/8, $0x3e87fd945d6383de
+DATA erfExp64<>+16224(SB)/8, $0x3feffffff4993c46
+DATA erfExp64<>+16232(SB)/8, $0x3e874287ded49339
+DATA erfExp64<>+16240(SB)/8, $0x3feffffff4f4d987
+DATA erfExp64<>+16248(SB)/8, $0x3e868d00a6912c1b
+DATA erfExp64<>+16256(SB)/8, $0x3feffffff54dab72
+DATA erfExp64<>+16264(SB)/8, $0x3e85dcd669f2cd34
+DATA erfExp64<>+16272(SB)/8, $0x3feffffff5a3c72c
+DATA erfExp64<>+16280(SB)/8, $0x3e8531e1f93d0b1a
+DATA erfExp64<>+16288(SB)/8, $0x3feffffff5f74141
+DATA erfExp64<>+16296(SB)/8, $0x3e848bfd38302871
+DATA erfExp64<>+16304(SB)/8, $0x3feffffff6482da4
+DATA erfExp64<>+16312(SB)/8, $0x3e83eb0316cb2224
+DATA erfExp64<>+16320(SB)/8, $0x3feffffff6969fb8
+DATA erfExp64<>+16328(SB)/8, $0x3e834ecf8a3c124a
+DATA erfExp64<>+16336(SB)/8, $0x3feffffff6e2aa50
+DATA erfExp64<>+16344(SB)/8, $0x3e82b73f85fdd264
+DATA erfExp64<>+16352(SB)/8, $0x3feffffff72c5fb6
+DATA erfExp64<>+16360(SB)/8, $0x3e822430f521cbcf
+DATA erfExp64<>+16368(SB)/8, $0x3feffffff773d1ad
+DATA erfExp64<>+16376(SB)/8, $0x3e819582b3c4eb4b
+DATA erfExp64<>+16384(SB)/8, $0x3feffffff7b91176
+DATA erfExp64<>+16392(SB)/8, $0x3e810b1488aeb235
+DATA erfExp64<>+16400(SB)/8, $0x3feffffff7fc2fd2
+DATA erfExp64<>+16408(SB)/8, $0x3e8084c71f1965f3
+DATA erfExp64<>+16416(SB)/8, $0x3feffffff83d3d07
+DATA erfExp64<>+16424(SB)/8, $0x3e80027c00a263a6
+DATA erfExp64<>+16432(SB)/8, $0x3feffffff87c48e3
+DATA erfExp64<>+16440(SB)/8, $0x3e7f082b1ec3475f
+DATA erfExp64<>+16448(SB)/8, $0x3feffffff8b962be
+DATA erfExp64<>+16456(SB)/8, $0x3e7e12ee004efc37
+DATA erfExp64<>+16464(SB)/8, $0x3feffffff8f49980
+DATA erfExp64<>+16472(SB)/8, $0x3e7d2508a9bf8c64
+DATA erfExp64<>+16480(SB)/8, $0x3feffffff92dfba2
+DATA erfExp64<>+16488(SB)/8, $0x3e7c3e44ae32b16b
+DATA erfExp64<>+16496(SB)/8, $0x3feffffff9659731
+DATA erfExp64<>+16504(SB)/8, $0x3e7b5e6d25627acb
+DATA erfExp64<>+16512(SB)/8, $0x3feffffff99b79d2
+DATA erfExp64<>+16520(SB)/8, $0x3e7a854ea14102a8
+DATA erfExp64<>+16528(SB)/8, $0x3feffffff9cfb0c5
+DATA erfExp64<>+16536(SB)/8, $0x3e79b2b723d7e914
+DATA erfExp64<>+16544(SB)/8, $0x3feffffffa0248e8
+DATA erfExp64<>+16552(SB)/8, $0x3e78e6761569f45d
+DATA erfExp64<>+16560(SB)/8, $0x3feffffffa334eb8
+DATA erfExp64<>+16568(SB)/8, $0x3e78205c3ad53e4f
+DATA erfExp64<>+16576(SB)/8, $0x3feffffffa62ce54
+DATA erfExp64<>+16584(SB)/8, $0x3e77603bac345f65
+DATA erfExp64<>+16592(SB)/8, $0x3feffffffa90d384
+DATA erfExp64<>+16600(SB)/8, $0x3e76a5e7cbbd11ee
+DATA erfExp64<>+16608(SB)/8, $0x3feffffffabd69b4
+DATA erfExp64<>+16616(SB)/8, $0x3e75f1353cdad001
+DATA erfExp64<>+16624(SB)/8, $0x3feffffffae89bfe
+DATA erfExp64<>+16632(SB)/8, $0x3e7541f9db83f7ad
+DATA erfExp64<>+16640(SB)/8, $0x3feffffffb127525
+DATA erfExp64<>+16648(SB)/8, $0x3e74980cb3c80949
+DATA erfExp64<>+16656(SB)/8, $0x3feffffffb3affa0
+DATA erfExp64<>+16664(SB)/8, $0x3e73f345f9959c12
+DATA erfExp64<>+16672(SB)/8, $0x3feffffffb624592
+DATA erfExp64<>+16680(SB)/8, $0x3e73537f00b6ad4d
+DATA erfExp64<>+16688(SB)/8, $0x3feffffffb8850d8
+DATA erfExp64<>+16696(SB)/8, $0x3e72b8923501f62f
+DATA erfExp64<>+16704(SB)/8, $0x3feffffffbad2aff
+DATA erfExp64<>+16712(SB)/8, $0x3e72225b12bffc68
+DATA erfExp64<>+16720(SB)/8, $0x3feffffffbd0dd50
+DATA erfExp64<>+16728(SB)/8, $0x3e7190b61f4298ea
+DATA erfExp64<>+16736(SB)/8, $0x3feffffffbf370cd
+DATA erfExp64<>+16744(SB)/8, $0x3e710380e1adb7e9
+DATA erfExp64<>+16752(SB)/8, $0x3feffffffc14ee32
+DATA erfExp64<>+16760(SB)/8, $0x3e707a99dbf01c43
+DATA erfExp64<>+16768(SB)/8, $0x3feffffffc355dfd
+DATA erfExp64<>+16776(SB)/8, $0x3e6febc107d5efaa
+DATA erfExp64<>+16784(SB)/8, $0x3feffffffc54c868
+DATA erfExp64<>+16792(SB)/8, $0x3e6eea6a798e6203
+DATA erfExp64<>+16800(SB)/8, $0x3feffffffc733572
+DATA erfExp64<>+16808(SB)/8, $0x3e6df0f2a0ee6947
+DATA erfExp64<>+16816(SB)/8, $0x3feffffffc90acd9
+DATA erfExp64<>+16824(SB)/8, $0x3e6cff1dd2c874a9
+DATA erfExp64<>+16832(SB)/8, $0x3feffffffcad3626
+DATA erfExp64<>+16840(SB)/8, $0x3e6c14b2188bcee4
+DATA erfExp64<>+16848(SB)/8, $0x3feffffffcc8d8a3
+DATA erfExp64<>+16856(SB)/8, $0x3e6b317724468756
+DATA erfExp64<>+16864(SB)/8, $0x3feffffffce39b67
+DATA erfExp64<>+16872(SB)/8, $0x3e6a553644f7f07d
+DATA erfExp64<>+16880(SB)/8, $0x3feffffffcfd8551
+DATA erfExp64<>+16888(SB)/8, $0x3e697fba5b31b228
+DATA erfExp64<>+16896(SB)/8, $0x3feffffffd169d0c
+DATA erfExp64<>+16904(SB)/8, $0x3e68b0cfce0579e0
+DATA erfExp64<>+16912(SB)/8, $0x3feffffffd2ee911
+DATA erfExp64<>+16920(SB)/8, $0x3e67e844803d5fb0
+DATA erfExp64<>+16928(SB)/8, $0x3feffffffd466fa5
+DATA erfExp64<>+16936(SB)/8, $0x3e6725e7c5dd20f7
+DATA erfExp64<>+16944(SB)/8, $0x3feffffffd5d36e0
+DATA erfExp64<>+16952(SB)/8, $0x3e66698a59ea5e21
+DATA erfExp64<>+16960(SB)/8, $0x3feffffffd7344aa
+DATA erfExp64<>+16968(SB)/8, $0x3e65b2fe547a1340
+DATA erfExp64<>+16976(SB)/8, $0x3feffffffd889ebe
+DATA erfExp64<>+16984(SB)/8, $0x3e65021721018e0d
+DATA erfExp64<>+16992(SB)/8, $0x3feffffffd9d4aab
+DATA erfExp64<>+17000(SB)/8, $0x3e6456a974e92e93
+DATA erfExp64<>+17008(SB)/8, $0x3feffffffdb14dd6
+DATA erfExp64<>+17016(SB)/8, $0x3e63b08b465f49e8
+DATA erfExp64<>+17024(SB)/8, $0x3feffffffdc4ad7a
+DATA erfExp64<>+17032(SB)/8, $0x3e630f93c3699078
+DATA erfExp64<>+17040(SB)/8, $0x3feffffffdd76ea8
+DATA erfExp64<>+17048(SB)/8, $0x3e62739b49336342
+DATA erfExp64<>+17056(SB)/8, $0x3feffffffde9964e
+DATA erfExp64<>+17064(SB)/8, $0x3e61dc7b5b978cf8
+DATA erfExp64<>+17072(SB)/8, $0x3feffffffdfb2930
+DATA erfExp64<>+17080(SB)/8, $0x3e614a0e9ce3dd77
+DATA erfExp64<>+17088(SB)/8, $0x3feffffffe0c2bf0
+DATA erfExp64<>+17096(SB)/8, $0x3e60bc30c5d52f15
+DATA erfExp64<>+17104(SB)/8, $0x3feffffffe1ca30b
+DATA erfExp64<>+17112(SB)/8, $0x3e6032be9dca6675
+DATA erfExp64<>+17120(SB)/8, $0x3feffffffe2c92db
+DATA erfExp64<>+17128(SB)/8, $0x3e5f5b2be65a0c7f
+DATA erfExp64<>+17136(SB)/8, $0x3feffffffe3bff99
+DATA erfExp64<>+17144(SB)/8, $0x3e5e592b281bf171
+DATA erfExp64<>+17152(SB)/8, $0x3feffffffe4aed5e
+DATA erfExp64<>+17160(SB)/8, $0x3e5d5f3a8dea7357
+DATA erfExp64<>+17168(SB)/8, $0x3feffffffe596021
+DATA erfExp64<>+17176(SB)/8, $0x3e5c6d1b87c62695
+DATA erfExp64<>+17184(SB)/8, $0x3feffffffe675bbd
+DATA erfExp64<>+17192(SB)/8, $0x3e5b82915b03515b
+DATA erfExp64<>+17200(SB)/8, $0x3feffffffe74e3ec
+DATA erfExp64<>+17208(SB)/8, $0x3e5a9f61150b210e
+DATA erfExp64<>+17216(SB)/8, $0x3feffffffe81fc4e
+DATA erfExp64<>+17224(SB)/8, $0x3e59c3517e789488
+DATA erfExp64<>+17232(SB)/8, $0x3feffffffe8ea865
+DATA erfExp64<>+17240(SB)/8, $0x3e58ee2b0e8ebea7
+DATA erfExp64<>+17248(SB)/8, $0x3feffffffe9aeb97
+DATA erfExp64<>+17256(SB)/8, $0x3e581fb7df06136e
+DATA erfExp64<>+17264(SB)/8, $0x3feffffffea6c932
+DATA erfExp64<>+17272(SB)/8, $0x3e5757c3a02e8021
+DATA erfExp64<>+17280(SB)/8, $0x3feffffffeb24467
+DATA erfExp64<>+17288(SB)/8, $0x3e56961b8d641d06
+DATA erfExp64<>+17296(SB)/8, $0x3feffffffebd6052
+DATA erfExp64<>+17304(SB)/8, $0x3e55da8e61d454ff
+DATA erfExp64<>+17312(SB)/8, $0x3feffffffec81ff2
+DATA erfExp64<>+17320(SB)/8, $0x3e5524ec4d916cae
+DATA erfExp64<>+17328(SB)/8, $0x3feffffffed28633
+DATA erfExp64<>+17336(SB)/8, $0x3e547506eaf25fe0
+DATA erfExp64<>+17344(SB)/8, $0x3feffffffedc95e7
+DATA erfExp64<>+17352(SB)/8, $0x3e53cab1343d18d1
+DATA erfExp64<>+17360(SB)/8, $0x3feffffffee651ca
+DATA erfExp64<>+17368(SB)/8, $0x3e5325bf7999114e
+DATA erfExp64<>+17376(SB)/8, $0x3feffffffeefbc85
+DATA erfExp64<>+17384(SB)/8, $0x3e52860757487a01
+DATA erfExp64<>+17392(SB)/8, $0x3feffffffef8d8a9
+DATA erfExp64<>+17400(SB)/8, $0x3e51eb5fac261012
+DATA erfExp64<>+17408(SB)/8, $0x3fefffffff01a8b6
+DATA erfExp64<>+17416(SB)/8, $0x3e5155a09065d4f7
+DATA erfExp64<>+17424(SB)/8, $0x3fefffffff0a2f15
+DATA erfExp64<>+17432(SB)/8, $0x3e50c4a34c96e7b8
+DATA erfExp64<>+17440(SB)/8, $0x3fefffffff126e1e
+DATA erfExp64<>+17448(SB)/8, $0x3e50384250e4c9fc
+DATA erfExp64<>+17456(SB)/8, $0x3fefffffff1a6816
+DATA erfExp64<>+17464(SB)/8, $0x3e4f60b2592ccc45
+DATA erfExp64<>+17472(SB)/8, $0x3fefffffff221f30
+DATA erfExp64<>+17480(SB)/8, $0x3e4e59890b926c78
+DATA erfExp64<>+17488(SB)/8, $0x3fefffffff29958e
+DATA erfExp64<>+17496(SB)/8, $0x3e4d5ac422cdec3e
+DATA erfExp64<>+17504(SB)/8, $0x3fefffffff30cd3f
+DATA erfExp64<>+17512(SB)/8, $0x3e4c642116a8a9e3
+DATA erfExp64<>+17520(SB)/8, $0x3fefffffff37c846
+DATA erfExp64<>+17528(SB)/8, $0x3e4b755f5dae48b9
+DATA erfExp64<>+17536(SB)/8, $0x3fefffffff3e8892
+DATA erfExp64<>+17544(SB)/8, $0x3e4a8e405e651ab6
+DATA erfExp64<>+17552(SB)/8, $0x3fefffffff451004
+DATA erfExp64<>+17560(SB)/8, $0x3e49ae8760efb7d9
+DATA erfExp64<>+17568(SB)/8, $0x3fefffffff4b606f
+DATA erfExp64<>+17576(SB)/8, $0x3e48d5f98114f872
+DATA erfExp64<>+17584(SB)/8, $0x3fefffffff517b95
+DATA erfExp64<>+17592(SB)/8, $0x3e48045da0ab9966
+DATA erfExp64<>+17600(SB)/8, $0x3fefffffff57632d
+DATA erfExp64<>+17608(SB)/8, $0x3e47397c5a66e307
+DATA erfExp64<>+17616(SB)/8, $0x3fefffffff5d18de
+DATA erfExp64<>+17624(SB)/8, $0x3e46751ff501bc43
+DATA erfExp64<>+17632(SB)/8, $0x3fefffffff629e44
+DATA erfExp64<>+17640(SB)/8, $0x3e45b71456c5a4c4
+DATA erfExp64<>+17648(SB)/8, $0x3fefffffff67f4eb
+DATA erfExp64<>+17656(SB)/8, $0x3e44ff26f96b20c8
+DATA erfExp64<>+17664(SB)/8, $0x3fefffffff6d1e56
+DATA erfExp64<>+17672(SB)/8, $0x3e444d26de513197
+DATA erfExp64<>+17680(SB)/8, $0x3fefffffff721bf9
+DATA erfExp64<>+17688(SB)/8, $0x3e43a0e4830984f6
+DATA erfExp64<>+17696(SB)/8, $0x3fefffffff76ef3f
+DATA erfExp64<>+17704(SB)/8, $0x3e42fa31d6371537
+DATA erfExp64<>+17712(SB)/8, $0x3fefffffff7b9985
+DATA erfExp64<>+17720(SB)/8, $0x3e4258e22cbd025c
+DATA erfExp64<>+17728(SB)/8, $0x3fefffffff801c1f
+DATA erfExp64<>+17736(SB)/8, $0x3e41bcca373b7b43
+DATA erfExp64<>+17744(SB)/8, $0x3fefffffff847856
+DATA erfExp64<>+17752(SB)/8, $0x3e4125bff7d89be6
+DATA erfExp64<>+17760(SB)/8, $0x3fefffffff88af67
+DATA erfExp64<>+17768(SB)/8, $0x3e40939ab853339f
+DATA erfExp64<>+17776(SB)/8, $0x3fefffffff8cc288
+DATA erfExp64<>+17784(SB)/8, $0x3e400633005d73c7
+DATA erfExp64<>+17792(SB)/8, $0x3fefffffff90b2e3
+DATA erfExp64<>+17800(SB)/8, $0x3e3efac5187b2863
+DATA erfExp64<>+17808(SB)/8, $0x3fefffffff948198
+DATA erfExp64<>+17816(SB)/8, $0x3e3df20887650fa5
+DATA erfExp64<>+17824(SB)/8, $0x3fefffffff982fc1
+DATA erfExp64<>+17832(SB)/8, $0x3e3cf1e86235d0e7
+DATA erfExp64<>+17840(SB)/8, $0x3fefffffff9bbe6b
+DATA erfExp64<>+17848(SB)/8, $0x3e3bfa1ef1b898fc
+DATA erfExp64<>+17856(SB)/8, $0x3fefffffff9f2e9f
+DATA erfExp64<>+17864(SB)/8, $0x3e3b0a68a2128bab
+DATA erfExp64<>+17872(SB)/8, $0x3fefffffffa28159
+DATA erfExp64<>+17880(SB)/8, $0x3e3a2283f288a8be
+DATA erfExp64<>+17888(SB)/8, $0x3fefffffffa5b790
+DATA erfExp64<>+17896(SB)/8, $0x3e39423165bc4444
+DATA erfExp64<>+17904(SB)/8, $0x3fefffffffa8d233
+DATA erfExp64<>+17912(SB)/8, $0x3e386933725ad418
+DATA erfExp64<>+17920(SB)/8, $0x3fefffffffabd229
+DATA erfExp64<>+17928(SB)/8, $0x3e37974e743dea3d
+DATA erfExp64<>+17936(SB)/8, $0x3fefffffffaeb850
+DATA erfExp64<>+17944(SB)/8, $0x3e36cc489df848be
+DATA erfExp64<>+17952(SB)/8, $0x3fefffffffb18582
+DATA erfExp64<>+17960(SB)/8, $0x3e3607e9eacd1050
+DATA erfExp64<>+17968(SB)/8, $0x3fefffffffb43a90
+DATA erfExp64<>+17976(SB)/8, $0x3e3549fc110e1eeb
+DATA erfExp64<>+17984(SB)/8, $0x3fefffffffb6d844
+DATA erfExp64<>+17992(SB)/8, $0x3e34924a74dec729
+DATA erfExp64<>+18000(SB)/8, $0x3fefffffffb95f63
+DATA erfExp64<>+18008(SB)/8, $0x3e33e0a21b581c4d
+DATA erfExp64<>+18016(SB)/8, $0x3fefffffffbbd0aa
+DATA erfExp64<>+18024(SB)/8, $0x3e3334d19e0c2160
+DATA erfExp64<>+18032(SB)/8, $0x3fefffffffbe2cd3
+DATA erfExp64<>+18040(SB)/8, $0x3e328ea91ee53bf1
+DATA erfExp64<>+18048(SB)/8, $0x3fefffffffc0748f
+DATA erfExp64<>+18056(SB)/8, $0x3e31edfa3c5f5cca
+DATA erfExp64<>+18064(SB)/8, $0x3fefffffffc2a88a
+DATA erfExp64<>+18072(SB)/8, $0x3e3152980618620b
+DATA erfExp64<>+18080(SB)/8, $0x3fefffffffc4c96c
+DATA erfExp64<>+18088(SB)/8, $0x3e30bc56f1b54701
+DATA erfExp64<>+18096(SB)/8, $0x3fefffffffc6d7d5
+DATA erfExp64<>+18104(SB)/8, $0x3e302b0cd019c66e
+DATA erfExp64<>+18112(SB)/8, $0x3fefffffffc8d462
+DATA erfExp64<>+18120(SB)/8, $0x3e2f3d2185e047d9
+DATA erfExp64<>+18128(SB)/8, $0x3fefffffffcabfab
+DATA erfExp64<>+18136(SB)/8, $0x3e2e2d7664fdc16e
+DATA erfExp64<>+18144(SB)/8, $0x3fefffffffcc9a41
+DATA erfExp64<>+18152(SB)/8, $0x3e2d26cb87945e87
+DATA erfExp64<>+18160(SB)/8, $0x3fefffffffce64b3
+DATA erfExp64<>+18168(SB)/8, $0x3e2c28d69dfe0ffb
+DATA erfExp64<>+18176(SB)/8, $0x3fefffffffd01f89
+DATA erfExp64<>+18184(SB)/8, $0x3e2b334fac4b9f99
+DATA erfExp64<>+18192(SB)/8, $0x3fefffffffd1cb48
+DATA erfExp64<>+18200(SB)/8, $0x3e2a45f0f8351e6c
+DATA erfExp64<>+18208(SB)/8, $0x3fefffffffd36871
+DATA erfExp64<>+18216(SB)/8, $0x3e296076f7918d1c
+DATA erfExp64<>+18224(SB)/8, $0x3fefffffffd4f780
+DATA erfExp64<>+18232(SB)/8, $0x3e2882a03f51f241
+DATA erfExp64<>+18240(SB)/8, $0x3fefffffffd678ed
+DATA erfExp64<>+18248(SB)/8, $0x3e27ac2d72fc2c63
+DATA erfExp64<>+18256(SB)/8, $0x3fefffffffd7ed2c
+DATA erfExp64<>+18264(SB)/8, $0x3e26dce134a1e6dd
+DATA erfExp64<>+18272(SB)/8, $0x3fefffffffd954ae
+DATA erfExp64<>+18280(SB)/8, $0x3e2614801550319e
+DATA erfExp64<>+18288(SB)/8, $0x3fefffffffdaafdf
+DATA erfExp64<>+18296(SB)/8, $0x3e2552d085f453d5
+DATA erfExp64<>+18304(SB)/8, $0x3fefffffffdbff2a
+DATA erfExp64<>+18312(SB)/8, $0x3e24979ac8b28927
+DATA erfExp64<>+18320(SB)/8, $0x3fefffffffdd42f4
+DATA erfExp64<>+18328(SB)/8, $0x3e23e2a8e2ab6fec
+DATA erfExp64<>+18336(SB)/8, $0x3fefffffffde7ba0
+DATA erfExp64<>+18344(SB)/8, $0x3e2333c68e2d0548
+DATA erfExp64<>+18352(SB)/8, $0x3fefffffffdfa98c
+DATA erfExp64<>+18360(SB)/8, $0x3e228ac12d4c21b9
+DATA erfExp64<>+18368(SB)/8, $0x3fefffffffe0cd16
+DATA erfExp64<>+18376(SB)/8, $0x3e21e767bce37dd7
+DATA erfExp64<>+18384(SB)/8, $0x3fefffffffe1e696
+DATA erfExp64<>+18392(SB)/8, $0x3e21498ac7f55bbd
+DATA erfExp64<>+18400(SB)/8, $0x3fefffffffe2f664
+DATA erfExp64<>+18408(SB)/8, $0x3e20b0fc5b6d05a0
+DATA erfExp64<>+18416(SB)/8, $0x3fefffffffe3fcd1
+DATA erfExp64<>+18424(SB)/8, $0x3e201d8ffa3d65bb
+DATA erfExp64<>+18432(SB)/8, $0x3fefffffffe4fa30
+DATA erfExp64<>+18440(SB)/8, $0x3e1f1e3523b41d7d
+DATA erfExp64<>+18448(SB)/8, $0x3fefffffffe5eece
+DATA erfExp64<>+18456(SB)/8, $0x3e1e0ae4de103d59
+DATA erfExp64<>+18464(SB)/8, $0x3fefffffffe6daf7
+DATA erfExp64<>+18472(SB)/8, $0x3e1d00de6608effe
+DATA erfExp64<>+18480(SB)/8, $0x3fefffffffe7bef4
+DATA erfExp64<>+18488(SB)/8, $0x3e1bffd391f9bd69
+DATA erfExp64<>+18496(SB)/8, $0x3fefffffffe89b0c
+DATA erfExp64<>+18504(SB)/8, $0x3e1b0778b7b3301b
+DATA erfExp64<>+18512(SB)/8, $0x3fefffffffe96f82
+DATA erfExp64<>+18520(SB)/8, $0x3e1a178498aa78ea
+DATA erfExp64<>+18528(SB)/8, $0x3fefffffffea3c9a
+DATA erfExp64<>+18536(SB)/8, $0x3e192fb04ec0f6cf
+DATA erfExp64<>+18544(SB)/8, $0x3fefffffffeb0292
+DATA erfExp64<>+18552(SB)/8, $0x3e184fb7399f420e
+DATA erfExp64<>+18560(SB)/8, $0x3fefffffffebc1a9
+DATA erfExp64<>+18568(SB)/8, $0x3e177756ec9f78fa
+DATA erfExp64<>+18576(SB)/8, $0x3fefffffffec7a1b
+DATA erfExp64<>+18584(SB)/8, $0x3e16a64f1d42aac5
+DATA erfExp64<>+18592(SB)/8, $0x3fefffffffed2c21
+DATA erfExp64<>+18600(SB)/8, $0x3e15dc61922d5a06
+DATA erfExp64<>+18608(SB)/8, $0x3fefffffffedd7f3
+DATA erfExp64<>+18616(SB)/8, $0x3e15195212a72d41
+DATA erfExp64<>+18624(SB)/8, $0x3fefffffffee7dc8
+DATA erfExp64<>+18632(SB)/8, $0x3e145ce65699ff6d
+DATA erfExp64<>+18640(SB)/8, $0x3fefffffffef1dd3
+DATA erfExp64<>+18648(SB)/8, $0x3e13a6e5f70c9da5
+DATA erfExp64<>+18656(SB)/8, $0x3fefffffffefb847
+DATA erfExp64<>+18664(SB)/8, $0x3e12f71a5f159970
+DATA erfExp64<>+18672(SB)/8, $0x3feffffffff04d55
+DATA erfExp64<>+18680(SB)/8, $0x3e124d4ebd42b0ad
+DATA erfExp64<>+18688(SB)/8, $0x3feffffffff0dd2b
+DATA erfExp64<>+18696(SB)/8, $0x3e11a94ff571654f
+DATA erfExp64<>+18704(SB)/8, $0x3feffffffff167f9
+DATA erfExp64<>+18712(SB)/8, $0x3e110aec9315772b
+DATA erfExp64<>+18720(SB)/8, $0x3feffffffff1ede9
+DATA erfExp64<>+18728(SB)/8, $0x3e1071f4bbea09ec
+DATA erfExp64<>+18736(SB)/8, $0x3feffffffff26f26
+DATA erfExp64<>+18744(SB)/8, $0x3e0fbc744614b088
+DATA erfExp64<>+18752(SB)/8, $0x3feffffffff2ebda
+DATA erfExp64<>+18760(SB)/8, $0x3e0e9f1ff8ddd774
+DATA erfExp64<>+18768(SB)/8, $0x3feffffffff3642c
+DATA erfExp64<>+18776(SB)/8, $0x3e0d8b95e198cce2
+DATA erfExp64<>+18784(SB)/8, $0x3feffffffff3d843
+DATA erfExp64<>+18792(SB)/8, $0x3e0c818223a202c7
+DATA erfExp64<>+18800(SB)/8, $0x3feffffffff44844
+DATA erfExp64<>+18808(SB)/8, $0x3e0b80939d7bec7e
+DATA erfExp64<>+18816(SB)/8, $0x3feffffffff4b453
+DATA erfExp64<>+18824(SB)/8, $0x3e0a887bd2b4404d
+DATA erfExp64<>+18832(SB)/8, $0x3feffffffff51c93
+DATA erfExp64<>+18840(SB)/8, $0x3e0998eed6766471
+DATA erfExp64<>+18848(SB)/8, $0x3feffffffff58126
+DATA erfExp64<>+18856(SB)/8, $0x3e08b1a336c5eb6b
+DATA erfExp64<>+18864(SB)/8, $0x3feffffffff5e22b
+DATA erfExp64<>+18872(SB)/8, $0x3e07d251e85c2864
+DATA erfExp64<>+18880(SB)/8, $0x3feffffffff63fc3
+DATA erfExp64<>+18888(SB)/8, $0x3e06fab63324088a
+DATA erfExp64<>+18896(SB)/8, $0x3feffffffff69a0b
+DATA erfExp64<>+18904(SB)/8, $0x3e062a8d9f4f8154
+DATA erfExp64<>+18912(SB)/8, $0x3feffffffff6f121
+DATA erfExp64<>+18920(SB)/8, $0x3e056197e30205ba
+DATA erfExp64<>+18928(SB)/8, $0x3feffffffff74521
+DATA erfExp64<>+18936(SB)/8, $0x3e049f96d08b95b8
+DATA erfExp64<>+18944(SB)/8, $0x3feffffffff79626
+DATA erfExp64<>+18952(SB)/8, $0x3e03e44e45301b92
+DATA erfExp64<>+18960(SB)/8, $0x3feffffffff7e44c
+DATA erfExp64<>+18968(SB)/8, $0x3e032f841876e9ee
+DATA erfExp64<>+18976(SB)/8, $0x3feffffffff82fab
+DATA erfExp64<>+18984(SB)/8, $0x3e0281000bfe4c3f
+DATA erfExp64<>+18992(SB)/8, $0x3feffffffff8785c
+DATA erfExp64<>+19000(SB)/8, $0x3e01d88bbbcf38d5
+DATA erfExp64<>+19008(SB)/8, $0x3feffffffff8be77
+DATA erfExp64<>+19016(SB)/8, $0x3e0135f28f2d50b4
+DATA erfExp64<>+19024(SB)/8, $0x3feffffffff90213
+DATA erfExp64<>+19032(SB)/8, $0x3e009901a9df758b
+DATA erfExp64<>+19040(SB)/8, $0x3feffffffff94346
+DATA erfExp64<>+19048(SB)/8, $0x3e000187dded5975
+DATA erfExp64<>+19056(SB)/8, $0x3feffffffff98226
+DATA erfExp64<>+19064(SB)/8, $0x3dfedeab3b9d0d8a
+DATA erfExp64<>+19072(SB)/8, $0x3feffffffff9bec8
+DATA erfExp64<>+19080(SB)/8, $0x3dfdc479de0ef001
+DATA erfExp64<>+19088(SB)/8, $0x3feffffffff9f93f
+DATA erfExp64<>+19096(SB)/8, $0x3dfcb422ba62e2ad
+DATA erfExp64<>+19104(SB)/8, $0x3feffffffffa319f
+DATA erfExp64<>+19112(SB)/8, $0x3dfbad4fdad3caa1
+DATA erfExp64<>+19120(SB)/8, $0x3feffffffffa67fa
+DATA erfExp64<>+19128(SB)/8, $0x3dfaafae244c8c92
+DATA erfExp64<>+19136(SB)/8, $0x3feffffffffa9c63
+DATA erfExp64<>+19144(SB)/8, $0x3df9baed3ed27ab8
+DATA erfExp64<>+19152(SB)/8, $0x3feffffffffaceec
+DATA erfExp64<>+19160(SB)/8, $0x3df8cebf7eacabdc
+DATA erfExp64<>+19168(SB)/8, $0x3feffffffffaffa4
+DATA erfExp64<>+19176(SB)/8, $0x3df7ead9ce4285bb
+DATA erfExp64<>+19184(SB)/8, $0x3feffffffffb2e9c
+DATA erfExp64<>+19192(SB)/8, $0x3df70ef398abef42
+DATA erfExp64<>+19200(SB)/8, $0x3feffffffffb5be5
+DATA erfExp64<>+19208(SB)/8, $0x3df63ac6b4edc88e
+DATA erfExp64<>+19216(SB)/8, $0x3feffffffffb878c
+DATA erfExp64<>+19224(SB)/8, $0x3df56e0f51dd6eca
+DATA erfExp64<>+19232(SB)/8, $0x3feffffffffbb1a2
+DATA erfExp64<>+19240(SB)/8, $0x3df4a88be2a6390c
+DATA erfExp64<>+19248(SB)/8, $0x3feffffffffbda33
+DATA erfExp64<>+19256(SB)/8, $0x3df3e9fd0bec0152
+DATA erfExp64<>+19264(SB)/8, $0x3feffffffffc014e
+DATA erfExp64<>+19272(SB)/8, $0x3df332259185f1a0
+DATA erfExp64<>+19280(SB)/8, $0x3feffffffffc2700
+DATA erfExp64<>+19288(SB)/8, $0x3df280ca44ccf129
+DATA erfExp64<>+19296(SB)/8, $0x3feffffffffc4b56
+DATA erfExp64<>+19304(SB)/8, $0x3df1d5b1f3793044
+DATA erfExp64<>+19312(SB)/8, $0x3feffffffffc6e5b
+DATA erfExp64<>+19320(SB)/8, $0x3df130a5570a73cd
+DATA erfExp64<>+19328(SB)/8, $0x3feffffffffc901c
+DATA erfExp64<>+19336(SB)/8, $0x3df0916f04b6e18b
+DATA erfExp64<>+19344(SB)/8, $0x3feffffffffcb0a4
+DATA erfExp64<>+19352(SB)/8, $0x3defefb6bbb85e5d
+DATA erfExp64<>+19360(SB)/8, $0x3feffffffffccfff
+DATA erfExp64<>+19368(SB)/8, $0x3deec77101de6926
+DATA erfExp64<>+19376(SB)/8, $0x3feffffffffcee37
+DATA erfExp64<>+19384(SB)/8, $0x3deda9ac75cc005c
+DATA erfExp64<>+19392(SB)/8, $0x3feffffffffd0b56
+DATA erfExp64<>+19400(SB)/8, $0x3dec960bf23153e0
+DATA erfExp64<>+19408(SB)/8, $0x3feffffffffd2766
+DATA erfExp64<>+19416(SB)/8, $0x3deb8c35772a7abf
+DATA erfExp64<>+19424(SB)/8, $0x3feffffffffd4271
+DATA erfExp64<>+19432(SB)/8, $0x3dea8bd20fc65ef7
+DATA erfExp64<>+19440(SB)/8, $0x3feffffffffd5c81
+DATA erfExp64<>+19448(SB)/8, $0x3de9948db865dfad
+DATA erfExp64<>+19456(SB)/8, $0x3feffffffffd759d
+DATA erfExp64<>+19464(SB)/8, $0x3de8a61745ec7d1d
+DATA erfExp64<>+19472(SB)/8, $0x3feffffffffd8dd0
+DATA erfExp64<>+19480(SB)/8, $0x3de7c0204dbc1459
+DATA erfExp64<>+19488(SB)/8, $0x3feffffffffda520
+DATA erfExp64<>+19496(SB)/8, $0x3de6e25d0e756261
+DATA erfExp64<>+19504(SB)/8, $0x3feffffffffdbb97
+DATA erfExp64<>+19512(SB)/8, $0x3de60c8459773609
+DATA erfExp64<>+19520(SB)/8, $0x3feffffffffdd13c
+DATA erfExp64<>+19528(SB)/8, $0x3de53e4f7d1666cb
+DATA erfExp64<>+19536(SB)/8, $0x3feffffffffde616
+DATA erfExp64<>+19544(SB)/8, $0x3de4777a2f88d3e3
+DATA erfExp64<>+19552(SB)/8, $0x3feffffffffdfa2d
+DATA erfExp64<>+19560(SB)/8, $0x3de3b7c27a7ddb0e
+DATA erfExp64<>+19568(SB)/8, $0x3feffffffffe0d88
+DATA erfExp64<>+19576(SB)/8, $0x3de2fee8a75ee100
+DATA erfExp64<>+19584(SB)/8, $0x3feffffffffe202d
+DATA erfExp64<>+19592(SB)/8, $0x3de24caf2c32af14
+DATA erfExp64<>+19600(SB)/8, $0x3feffffffffe3224
+DATA erfExp64<>+19608(SB)/8, $0x3de1a0da991e9215
+DATA erfExp64<>+19616(SB)/8, $0x3feffffffffe4371
+DATA erfExp64<>+19624(SB)/8, $0x3de0fb3186804d0f
+DATA erfExp64<>+19632(SB)/8, $0x3feffffffffe541c
+DATA erfExp64<>+19640(SB)/8, $0x3de05b7c839c1916
+DATA erfExp64<>+19648(SB)/8, $0x3feffffffffe642a
+DATA erfExp64<>+19656(SB)/8, $0x3ddf830c0bb41fd7
+DATA erfExp64<>+19664(SB)/8, $0x3feffffffffe73a1
+DATA erfExp64<>+19672(SB)/8, $0x3dde5a34b11d063e
+DATA erfExp64<>+19680(SB)/8, $0x3feffffffffe8286
+DATA erfExp64<>+19688(SB)/8, $0x3ddd3c0f1a91c846
+DATA erfExp64<>+19696(SB)/8, $0x3feffffffffe90df
+DATA erfExp64<>+19704(SB)/8, $0x3ddc283ad94a072d
+DATA erfExp64<>+19712(SB)/8, $0x3feffffffffe9eb0
+DATA erfExp64<>+19720(SB)/8, $0x3ddb1e5acf351d87
+DATA erfExp64<>+19728(SB)/8, $0x3feffffffffeabff
+DATA erfExp64<>+19736(SB)/8, $0x3dda1e15128da470
+DATA erfExp64<>+19744(SB)/8, $0x3feffffffffeb8d0
+DATA erfExp64<>+19752(SB)/8, $0x3dd92712d259ce66
+DATA erfExp64<>+19760(SB)/8, $0x3feffffffffec527
+DATA erfExp64<>+19768(SB)/8, $0x3dd839003bd11f76
+DATA erfExp64<>+19776(SB)/8, $0x3feffffffffed10a
+DATA erfExp64<>+19784(SB)/8, $0x3dd7538c60a04476
+DATA erfExp64<>+19792(SB)/8, $0x3feffffffffedc7c
+DATA erfExp64<>+19800(SB)/8, $0x3dd676691e0403b9
+DATA erfExp64<>+19808(SB)/8, $0x3feffffffffee782
+DATA erfExp64<>+19816(SB)/8, $0x3dd5a14b04b47879
+DATA erfExp64<>+19824(SB)/8, $0x3feffffffffef21f
+DATA erfExp64<>+19832(SB)/8, $0x3dd4d3e94199ff7e
+DATA erfExp64<>+19840(SB)/8, $0x3feffffffffefc57
+DATA erfExp64<>+19848(SB)/8, $0x3dd40dfd87456f4c
+DATA erfExp64<>+19856(SB)/8, $0x3fefffffffff062e
+DATA erfExp64<>+19864(SB)/8, $0x3dd34f43f8256841
+DATA erfExp64<>+19872(SB)/8, $0x3fefffffffff0fa7
+DATA erfExp64<>+19880(SB)/8, $0x3dd2977b1172b9d5
+DATA erfExp64<>+19888(SB)/8, $0x3fefffffffff18c7
+DATA erfExp64<>+19896(SB)/8, $0x3dd1e66396ce0957
+DATA erfExp64<>+19904(SB)/8, $0x3fefffffffff218f
+DATA erfExp64<>+19912(SB)/8, $0x3dd13bc07e891491
+DATA erfExp64<>+19920(SB)/8, $0x3fefffffffff2a03
+DATA erfExp64<>+19928(SB)/8, $0x3dd09756de96170c
+DATA erfExp64<>+19936(SB)/8, $0x3fefffffffff3227
+DATA erfExp64<>+19944(SB)/8, $0x3dcff1dbb4300811
+DATA erfExp64<>+19952(SB)/8, $0x3fefffffffff39fd
+DATA erfExp64<>+19960(SB)/8, $0x3dcec09d1f1ce22e
+DATA erfExp64<>+19968(SB)/8, $0x3fefffffffff4188
+DATA erfExp64<>+19976(SB)/8, $0x3dcd9a880f306bd8
+DATA erfExp64<>+19984(SB)/8, $0x3fefffffffff48cb
+DATA erfExp64<>+19992(SB)/8, $0x3dcc7f36488fdb08
+DATA erfExp64<>+20000(SB)/8, $0x3fefffffffff4fc9
+DATA erfExp64<>+20008(SB)/8, $0x3dcb6e45220b55e0
+DATA erfExp64<>+20016(SB)/8, $0x3fefffffffff5683
+DATA erfExp64<>+20024(SB)/8, $0x3dca675565f2b29b
+DATA erfExp64<>+20032(SB)/8, $0x3fefffffffff5cfd
+DATA erfExp64<>+20040(SB)/8, $0x3dc96a0b33f2c4da
+DATA erfExp64<>+20048(SB)/8, $0x3fefffffffff6339
+DATA erfExp64<>+20056(SB)/8, $0x3dc8760de3f2b553
+DATA erfExp64<>+20064(SB)/8, $0x3fefffffffff6939
+DATA erfExp64<>+20072(SB)/8, $0x3dc78b07e9e924ac
+DATA erfExp64<>+20080(SB)/8, $0x3fefffffffff6eff
+DATA erfExp64<>+20088(SB)/8, $0x3dc6a8a6baa11c0c
+DATA erfExp64<>+20096(SB)/8, $0x3fefffffffff748e
+DATA erfExp64<>+20104(SB)/8, $0x3dc5ce9ab1670dd2
+DATA erfExp64<>+20112(SB)/8, $0x3fefffffffff79e7
+DATA erfExp64<>+20120(SB)/8, $0x3dc4fc96f69666ba
+DATA erfExp64<>+20128(SB)/8, $0x3fefffffffff7f0d
+DATA erfExp64<>+20136(SB)/8, $0x3dc4325167006bb0
+DATA erfExp64<>+20144(SB)/8, $0x3fefffffffff8401
+DATA erfExp64<>+20152(SB)/8, $0x3dc36f827c255aeb
+DATA erfExp64<>+20160(SB)/8, $0x3fefffffffff88c5
+DATA erfExp64<>+20168(SB)/8, $0x3dc2b3e53538ff3f
+DATA erfExp64<>+20176(SB)/8, $0x3fefffffffff8d5c
+DATA erfExp64<>+20184(SB)/8, $0x3dc1ff3700ec1b74
+DATA erfExp64<>+20192(SB)/8, $0x3fefffffffff91c6
+DATA erfExp64<>+20200(SB)/8, $0x3dc15137a7f44864
+DATA erfExp64<>+20208(SB)/8, $0x3fefffffffff9605
+DATA erfExp64<>+20216(SB)/8, $0x3dc0a9a9384c1451
+DATA erfExp64<>+20224(SB)/8, $0x3fefffffffff9a1b
+DATA erfExp64<>+20232(SB)/8, $0x3dc0084ff125639d
+DATA erfExp64<>+20240(SB)/8, $0x3fefffffffff9e09
+DATA erfExp64<>+20248(SB)/8, $0x3dbed9e45f108751
+DATA erfExp64<>+20256(SB)/8, $0x3fefffffffffa1d2
+DATA erfExp64<>+20264(SB)/8, $0x3dbdaeb0b7311ec7
+DATA erfExp64<>+20272(SB)/8, $0x3fefffffffffa576
+DATA erfExp64<>+20280(SB)/8, $0x3dbc8e99acf9e578
+DATA erfExp64<>+20288(SB)/8, $0x3fefffffffffa8f6
+DATA erfExp64<>+20296(SB)/8, $0x3dbb7937d1c40c53
+DATA erfExp64<>+20304(SB)/8, $0x3fefffffffffac54
+DATA erfExp64<>+20312(SB)/8, $0x3dba6e276428ccb2
+DATA erfExp64<>+20320(SB)/8, $0x3fefffffffffaf92
+DATA erfExp64<>+20328(SB)/8, $0x3db96d082f59ab06
+DATA erfExp64<>+20336(SB)/8, $0x3fefffffffffb2b0
+DATA erfExp64<>+20344(SB)/8, $0x3db8757d6b933826
+DATA erfExp64<>+20352(SB)/8, $0x3fefffffffffb5b0
+DATA erfExp64<>+20360(SB)/8, $0x3db7872d9fa10aad
+DATA erfExp64<>+20368(SB)/8, $0x3fefffffffffb892
+DATA erfExp64<>+20376(SB)/8, $0x3db6a1c28369f53d
+DATA erfExp64<>+20384(SB)/8, $0x3fefffffffffbb58
+DATA erfExp64<>+20392(SB)/8, $0x3db5c4e8e37bc7d0
+DATA erfExp64<>+20400(SB)/8, $0x3fefffffffffbe04
+DATA erfExp64<>+20408(SB)/8, $0x3db4f050858e3128
+DATA erfExp64<>+20416(SB)/8, $0x3fefffffffffc095
+DATA erfExp64<>+20424(SB)/8, $0x3db423ac0df49a40
+DATA erfExp64<>+20432(SB)/8, $0x3fefffffffffc30d
+DATA erfExp64<>+20440(SB)/8, $0x3db35eb0e5f7184e
+DATA erfExp64<>+20448(SB)/8, $0x3fefffffffffc56d
+DATA erfExp64<>+20456(SB)/8, $0x3db2a117230ad284
+DATA erfExp64<>+20464(SB)/8, $0x3fefffffffffc7b6
+DATA erfExp64<>+20472(SB)/8, $0x3db1ea996ee27750
+DATA erfExp64<>+20480(SB)/8, $0x3fefffffffffc9e8
+DATA erfExp64<>+20488(SB)/8, $0x3db13af4f04f9998
+DATA erfExp64<>+20496(SB)/8, $0x3fefffffffffcc05
+DATA erfExp64<>+20504(SB)/8, $0x3db091e934ee092a
+DATA erfExp64<>+20512(SB)/8, $0x3fefffffffffce0d
+DATA erfExp64<>+20520(SB)/8, $0x3dafde703724e560
+DATA erfExp64<>+20528(SB)/8, $0x3fefffffffffd001
+DATA erfExp64<>+20536(SB)/8, $0x3daea54b7eeb94f0
+DATA erfExp64<>+20544(SB)/8, $0x3fefffffffffd1e1
+DATA erfExp64<>+20552(SB)/8, $0x3dad77f0c82e7641
+DATA erfExp64<>+20560(SB)/8, $0x3fefffffffffd3b0
+DATA erfExp64<>+20568(SB)/8, $0x3dac55f0c39d099d
+DATA erfExp64<>+20576(SB)/8, $0x3fefffffffffd56c
+DATA erfExp64<>+20584(SB)/8, $0x3dab3ee02611d7dd
+DATA erfExp64<>+20592(SB)/8, $0x3fefffffffffd718
+DATA erfExp64<>+20600(SB)/8, $0x3daa325784560e38
+DATA erfExp64<>+20608(SB)/8, $0x3fefffffffffd8b3
+DATA erfExp64<>+20616(SB)/8, $0x3da92ff33023d5bd
+DATA erfExp64<>+20624(SB)/8, $0x3fefffffffffda3e
+DATA erfExp64<>+20632(SB)/8, $0x3da83753165cbf4f
+DATA erfExp64<>+20640(SB)/8, $0x3fefffffffffdbba
+DATA erfExp64<>+20648(SB)/8, $0x3da7481a9e69f53f
+DATA erfExp64<>+20656(SB)/8, $0x3fefffffffffdd27
+DATA erfExp64<>+20664(SB)/8, $0x3da661f08abc395d
+DATA erfExp64<>+20672(SB)/8, $0x3fefffffffffde86
+DATA erfExp64<>+20680(SB)/8, $0x3da5847eda620959
+DATA erfExp64<>+20688(SB)/8, $0x3fefffffffffdfd8
+DATA erfExp64<>+20696(SB)/8, $0x3da4af72abaa93a2
+DATA erfExp64<>+20704(SB)/8, $0x3fefffffffffe11d
+DATA erfExp64<>+20712(SB)/8, $0x3da3e27c1fcc74bd
+DATA erfExp64<>+20720(SB)/8, $0x3fefffffffffe255
+DATA erfExp64<>+20728(SB)/8, $0x3da31d4e3f87808c
+DATA erfExp64<>+20736(SB)/8, $0x3fefffffffffe380
+DATA erfExp64<>+20744(SB)/8, $0x3da25f9ee0b923dc
+DATA erfExp64<>+20752(SB)/8, $0x3fefffffffffe4a1
+DATA erfExp64<>+20760(SB)/8, $0x3da1a9268cdb316f
+DATA erfExp64<>+20768(SB)/8, $0x3fefffffffffe5b6
+DATA erfExp64<>+20776(SB)/8, $0x3da0f9a068653200
+DATA erfExp64<>+20784(SB)/8, $0x3fefffffffffe6c0
+DATA erfExp64<>+20792(SB)/8, $0x3da050ca1b08912c
+DATA erfExp64<>+20800(SB)/8, $0x3fefffffffffe7c0
+DATA erfExp64<>+20808(SB)/8, $0x3d9f5cc7718082b0
+DATA erfExp64<>+20816(SB)/8, $0x3fefffffffffe8b6
+DATA erfExp64<>+20824(SB)/8, $0x3d9e245f57595d8e
+DATA erfExp64<>+20832(SB)/8, $0x3fefffffffffe9a2
+DATA erfExp64<>+20840(SB)/8, $0x3d9cf7e53d6a2ca5
+DATA erfExp64<>+20848(SB)/8, $0x3fefffffffffea85
+DATA erfExp64<>+20856(SB)/8, $0x3d9bd6e6d1cf1ce6
+DATA erfExp64<>+20864(SB)/8, $0x3fefffffffffeb60
+DATA erfExp64<>+20872(SB)/8, $0x3d9ac0f5f3229372
+DATA erfExp64<>+20880(SB)/8, $0x3fefffffffffec32
+DATA erfExp64<>+20888(SB)/8, $0x3d99b5a88a11a0dc
+DATA erfExp64<>+20896(SB)/8, $0x3fefffffffffecfb
+DATA erfExp64<>+20904(SB)/8, $0x3d98b498644847ea
+DATA erfExp64<>+20912(SB)/8, $0x3fefffffffffedbd
+DATA erfExp64<>+20920(SB)/8, $0x3d97bd6310a9e36d
+DATA erfExp64<>+20928(SB)/8, $0x3fefffffffffee77
+DATA erfExp64<>+20936(SB)/8, $0x3d96cfa9bcca59dc
+DATA erfExp64<>+20944(SB)/8, $0x3fefffffffffef2a
+DATA erfExp64<>+20952(SB)/8, $0x3d95eb11139d2d3b
+DATA erfExp64<>+20960(SB)/8, $0x3fefffffffffefd6
+DATA erfExp64<>+20968(SB)/8, $0x3d950f411d4fd2cd
+DATA erfExp64<>+20976(SB)/8, $0x3feffffffffff07b
+DATA erfExp64<>+20984(SB)/8, $0x3d943be5204517c7
+DATA erfExp64<>+20992(SB)/8, $0x3feffffffffff11a
+DATA erfExp64<>+21000(SB)/8, $0x3d9370ab8327af5e
+DATA erfExp64<>+21008(SB)/8, $0x3feffffffffff1b2
+DATA erfExp64<>+21016(SB)/8, $0x3d92ad45b00a5a87
+DATA erfExp64<>+21024(SB)/8, $0x3feffffffffff245
+DATA erfExp64<>+21032(SB)/8, $0x3d91f167f88c6b6e
+DATA erfExp64<>+21040(SB)/8, $0x3feffffffffff2d1
+DATA erfExp64<>+21048(SB)/8, $0x3d913cc97af9b548
+DATA erfExp64<>+21056(SB)/8, $0x3feffffffffff359
+DATA erfExp64<>+21064(SB)/8, $0x3d908f24085d4597
+DATA erfExp64<>+21072(SB)/8, $0x3feffffffffff3da
+DATA erfExp64<>+21080(SB)/8, $0x3d8fd06816fd1b72
+DATA erfExp64<>+21088(SB)/8, $0x3feffffffffff457
+DATA erfExp64<>+21096(SB)/8, $0x3d8e8f70e181d61a
+DATA erfExp64<>+21104(SB)/8, $0x3feffffffffff4cf
+DATA erfExp64<>+21112(SB)/8, $0x3d8d5ae51dbb822d
+DATA erfExp64<>+21120(SB)/8, $0x3feffffffffff542
+DATA erfExp64<>+21128(SB)/8, $0x3d8c324c20e337dc
+DATA erfExp64<>+21136(SB)/8, $0x3feffffffffff5b1
+DATA erfExp64<>+21144(SB)/8, $0x3d8b1531bcaa23fd
+DATA erfExp64<>+21152(SB)/8, $0x3feffffffffff61b
+DATA erfExp64<>+21160(SB)/8, $0x3d8a03261574b54e
+DATA erfExp64<>+21168(SB)/8, $0x3feffffffffff681
+DATA erfExp64<>+21176(SB)/8, $0x3d88fbbd7a1197e7
+DATA erfExp64<>+21184(SB)/8, $0x3feffffffffff6e3
+DATA erfExp64<>+21192(SB)/8, $0x3d87fe903cdf5855
+DATA erfExp64<>+21200(SB)/8, $0x3feffffffffff741
+DATA erfExp64<>+21208(SB)/8, $0x3d870b3a8e53f946
+DATA erfExp64<>+21216(SB)/8, $0x3feffffffffff79b
+DATA erfExp64<>+21224(SB)/8, $0x3d86215c58da3450
+DATA erfExp64<>+21232(SB)/8, $0x3feffffffffff7f2
+DATA erfExp64<>+21240(SB)/8, $0x3d8540991df8887e
+DATA erfExp64<>+21248(SB)/8, $0x3feffffffffff845
+DATA erfExp64<>+21256(SB)/8, $0x3d846897d4b69fc6
+DATA erfExp64<>+21264(SB)/8, $0x3feffffffffff895
+DATA erfExp64<>+21272(SB)/8, $0x3d839902c935f7f7
+DATA erfExp64<>+21280(SB)/8, $0x3feffffffffff8e2
+DATA erfExp64<>+21288(SB)/8, $0x3d82d1877d731b7b
+DATA erfExp64<>+21296(SB)/8, $0x3feffffffffff92c
+DATA erfExp64<>+21304(SB)/8, $0x3d8211d68b25134e
+DATA erfExp64<>+21312(SB)/8, $0x3feffffffffff973
+DATA erfExp64<>+21320(SB)/8, $0x3d8159a386b11517
+DATA erfExp64<>+21328(SB)/8, $0x3feffffffffff9b7
+DATA erfExp64<>+21336(SB)/8, $0x3d80a8a4e328c769
+DATA erfExp64<>+21344(SB)/8, $0x3feffffffffff9f8
+DATA erfExp64<>+21352(SB)/8, $0x3d7ffd27ae9393ce
+DATA erfExp64<>+21360(SB)/8, $0x3feffffffffffa37
+DATA erfExp64<>+21368(SB)/8, $0x3d7eb65886eb00c8
+DATA erfExp64<>+21376(SB)/8, $0x3feffffffffffa73
+DATA erfExp64<>+21384(SB)/8, $0x3d7d7c593130dd0b
+DATA erfExp64<>+21392(SB)/8, $0x3feffffffffffaad
+DATA erfExp64<>+21400(SB)/8, $0x3d7c4eab7ff17abe
+DATA erfExp64<>+21408(SB)/8, $0x3feffffffffffae4
+DATA erfExp64<>+21416(SB)/8, $0x3d7b2cd607c79bcf
+DATA erfExp64<>+21424(SB)/8, $0x3feffffffffffb19
+DATA erfExp64<>+21432(SB)/8, $0x3d7a1663f266042e
+DATA erfExp64<>+21440(SB)/8, $0x3feffffffffffb4c
+DATA erfExp64<>+21448(SB)/8, $0x3d790ae4d3405651
+DATA erfExp64<>+21456(SB)/8, $0x3feffffffffffb7e
+DATA erfExp64<>+21464(SB)/8, $0x3d7809ec7dc49b84
+DATA erfExp64<>+21472(SB)/8, $0x3feffffffffffbad
+DATA erfExp64<>+21480(SB)/8, $0x3d771312dd1759e2
+DATA erfExp64<>+21488(SB)/8, $0x3feffffffffffbda
+DATA erfExp64<>+21496(SB)/8, $0x3d7625f3cd4495cf
+DATA erfExp64<>+21504(SB)/8, $0x3feffffffffffc05
+DATA erfExp64<>+21512(SB)/8, $0x3d75422ef5d8949d
+DATA erfExp64<>+21520(SB)/8, $0x3feffffffffffc2f
+DATA erfExp64<>+21528(SB)/8, $0x3d746767a5d3a9ec
+DATA erfExp64<>+21536(SB)/8, $0x3feffffffffffc57
+DATA erfExp64<>+21544(SB)/8, $0x3d739544b0ecc957
+DATA erfExp64<>+21552(SB)/8, $0x3feffffffffffc7d
+DATA erfExp64<>+21560(SB)/8, $0x3d72cb704e170234
+DATA erfExp64<>+21568(SB)/8, $0x3feffffffffffca2
+DATA erfExp64<>+21576(SB)/8, $0x3d720997f73e73dd
+DATA erfExp64<>+21584(SB)/8, $0x3feffffffffffcc5
+DATA erfExp64<>+21592(SB)/8, $0x3d714f6c4a31ae07
+DATA erfExp64<>+21600(SB)/8, $0x3feffffffffffce7
+DATA erfExp64<>+21608(SB)/8, $0x3d709ca0eaacd277
+DATA erfExp64<>+21616(SB)/8, $0x3feffffffffffd08
+DATA erfExp64<>+21624(SB)/8, $0x3d6fe1d8caf857a1
+DATA erfExp64<>+21632(SB)/8, $0x3feffffffffffd27
+DATA erfExp64<>+21640(SB)/8, $0x3d6e9810295890ec
+DATA erfExp64<>+21648(SB)/8, $0x3feffffffffffd45
+DATA erfExp64<>+21656(SB)/8, $0x3d6d5b60097c018b
+DATA erfExp64<>+21664(SB)/8, $0x3feffffffffffd62
+DATA erfExp64<>+21672(SB)/8, $0x3d6c2b45b5aa4a1d
+DATA erfExp64<>+21680(SB)/8, $0x3feffffffffffd7d
+DATA erfExp64<>+21688(SB)/8, $0x3d6b074377b1c441
+DATA erfExp64<>+21696(SB)/8, $0x3feffffffffffd98
+DATA erfExp64<>+21704(SB)/8, $0x3d69eee068fa7596
+DATA erfExp64<>+21712(SB)/8, $0x3feffffffffffdb1
+DATA erfExp64<>+21720(SB)/8, $0x3d68e1a8445a8331
+DATA erfExp64<>+21728(SB)/8, $0x3feffffffffffdca
+DATA erfExp64<>+21736(SB)/8, $0x3d67df2b399c10a8
+DATA erfExp64<>+21744(SB)/8, $0x3feffffffffffde1
+DATA erfExp64<>+21752(SB)/8, $0x3d66e6fdc2a50563
+DATA erfExp64<>+21760(SB)/8, $0x3feffffffffffdf8
+DATA erfExp64<>+21768(SB)/8, $0x3d65f8b87a31bd85
+DATA erfExp64<>+21776(SB)/8, $0x3feffffffffffe0d
+DATA erfExp64<>+21784(SB)/8, $0x3d6513f7f41431bf
+DATA erfExp64<>+21792(SB)/8, $0x3feffffffffffe22
+DATA erfExp64<>+21800(SB)/8, $0x3d64385c96e9a2d9
+DATA erfExp64<>+21808(SB)/8, $0x3feffffffffffe36
+DATA erfExp64<>+21816(SB)/8, $0x3d63658a7739529c
+DATA erfExp64<>+21824(SB)/8, $0x3feffffffffffe49
+DATA erfExp64<>+21832(SB)/8, $0x3d629b2933ef4cbc
+DATA erfExp64<>+21840(SB)/8, $0x3feffffffffffe5b
+DATA erfExp64<>+21848(SB)/8, $0x3d61d8e3d426b6dd
+DATA erfExp64<>+21856(SB)/8, $0x3feffffffffffe6c
+DATA erfExp64<>+21864(SB)/8, $0x3d611e68a6378f8a
+DATA erfExp64<>+21872(SB)/8, $0x3feffffffffffe7d
+DATA erfExp64<>+21880(SB)/8, $0x3d606b691ffc30d1
+DATA erfExp64<>+21888(SB)/8, $0x3feffffffffffe8d
+DATA erfExp64<>+21896(SB)/8, $0x3d5f7f338086a86b
+DATA erfExp64<>+21904(SB)/8, $0x3feffffffffffe9c
+DATA erfExp64<>+21912(SB)/8, $0x3d5e3563e2c77685
+DATA erfExp64<>+21920(SB)/8, $0x3feffffffffffeab
+DATA erfExp64<>+21928(SB)/8, $0x3d5cf8d7d9ce040a
+DATA erfExp64<>+21936(SB)/8, $0x3feffffffffffeb9
+DATA erfExp64<>+21944(SB)/8, $0x3d5bc9094082fea6
+DATA erfExp64<>+21952(SB)/8, $0x3feffffffffffec7
+DATA erfExp64<>+21960(SB)/8, $0x3d5aa577251ae485
+DATA erfExp64<>+21968(SB)/8, $0x3feffffffffffed4
+DATA erfExp64<>+21976(SB)/8, $0x3d598da5968028cd
+DATA erfExp64<>+21984(SB)/8, $0x3feffffffffffee1
+DATA erfExp64<>+21992(SB)/8, $0x3d58811d739efb5f
+DATA erfExp64<>+22000(SB)/8, $0x3feffffffffffeed
+DATA erfExp64<>+22008(SB)/8, $0x3d577f6c3c813213
+DATA erfExp64<>+22016(SB)/8, $0x3feffffffffffef8
+DATA erfExp64<>+22024(SB)/8, $0x3d568823e52970be
+DATA erfExp64<>+22032(SB)/8, $0x3fefffffffffff03
+DATA erfExp64<>+22040(SB)/8, $0x3d559adaaa1d4685
+DATA erfExp64<>+22048(SB)/8, $0x3fefffffffffff0e
+DATA erfExp64<>+22056(SB)/8, $0x3d54b72ae68e8b4c
+DATA erfExp64<>+22064(SB)/8, $0x3fefffffffffff18
+DATA erfExp64<>+22072(SB)/8, $0x3d53dcb2ec14d70a
+DATA erfExp64<>+22080(SB)/8, $0x3fefffffffffff22
+DATA erfExp64<>+22088(SB)/8, $0x3d530b14dbe876bc
+DATA erfExp64<>+22096(SB)/8, $0x3fefffffffffff2b
+DATA erfExp64<>+22104(SB)/8, $0x3d5241f68190c827
+DATA erfExp64<>+22112(SB)/8, $0x3fefffffffffff34
+DATA erfExp64<>+22120(SB)/8, $0x3d5181012ef86610
+DATA erfExp64<>+22128(SB)/8, $0x3fefffffffffff3c
+DATA erfExp64<>+22136(SB)/8, $0x3d50c7e199da0ad7
+DATA erfExp64<>+22144(SB)/8, $0x3fefffffffffff45
+DATA erfExp64<>+22152(SB)/8, $0x3d501647ba798745
+DATA erfExp64<>+22160(SB)/8, $0x3fefffffffffff4d
+DATA erfExp64<>+22168(SB)/8, $0x3d4ed7cd57393dd0
+DATA erfExp64<>+22176(SB)/8, $0x3fefffffffffff54
+DATA erfExp64<>+22184(SB)/8, $0x3d4d90e917701675
+DATA erfExp64<>+22192(SB)/8, $0x3fefffffffffff5b
+DATA erfExp64<>+22200(SB)/8, $0x3d4c5754be8aa4b6
+DATA erfExp64<>+22208(SB)/8, $0x3fefffffffffff62
+DATA erfExp64<>+22216(SB)/8, $0x3d4b2a87e86d0c8a
+DATA erfExp64<>+22224(SB)/8, $0x3fefffffffffff69
+DATA erfExp64<>+22232(SB)/8, $0x3d4a09ff8cfacb8b
+DATA erfExp64<>+22240(SB)/8, $0x3fefffffffffff6f
+DATA erfExp64<>+22248(SB)/8, $0x3d48f53dcb377293
+DATA erfExp64<>+22256(SB)/8, $0x3fefffffffffff75
+DATA erfExp64<>+22264(SB)/8, $0x3d47ebc9b6664625
+DATA erfExp64<>+22272(SB)/8, $0x3fefffffffffff7b
+DATA erfExp64<>+22280(SB)/8, $0x3d46ed2f2515e933
+DATA erfExp64<>+22288(SB)/8, $0x3fefffffffffff81
+DATA erfExp64<>+22296(SB)/8, $0x3d45f8fe8205e3c7
+DATA erfExp64<>+22304(SB)/8, $0x3fefffffffffff86
+DATA erfExp64<>+22312(SB)/8, $0x3d450ecc9ed47f19
+DATA erfExp64<>+22320(SB)/8, $0x3fefffffffffff8b
+DATA erfExp64<>+22328(SB)/8, $0x3d442e3288641293
+DATA erfExp64<>+22336(SB)/8, $0x3fefffffffffff90
+DATA erfExp64<>+22344(SB)/8, $0x3d4356cd5ce7799e
+DATA erfExp64<>+22352(SB)/8, $0x3fefffffffffff95
+DATA erfExp64<>+22360(SB)/8, $0x3d42883e238600f0
+DATA erfExp64<>+22368(SB)/8, $0x3fefffffffffff9a
+DATA erfExp64<>+22376(SB)/8, $0x3d41c229a587ab78
+DATA erfExp64<>+22384(SB)/8, $0x3fefffffffffff9e
+DATA erfExp64<>+22392(SB)/8, $0x3d41043848fb3b81
+DATA erfExp64<>+22400(SB)/8, $0x3fefffffffffffa2
+DATA erfExp64<>+22408(SB)/8, $0x3d404e15ecc7f3f6
+DATA erfExp64<>+22416(SB)/8, $0x3fefffffffffffa6
+DATA erfExp64<>+22424(SB)/8, $0x3d3f3ee38c3b10ba
+DATA erfExp64<>+22432(SB)/8, $0x3fefffffffffffaa
+DATA erfExp64<>+22440(SB)/8, $0x3d3deffc7e6a6017
+DATA erfExp64<>+22448(SB)/8, $0x3fefffffffffffae
+DATA erfExp64<>+22456(SB)/8, $0x3d3caee1aeae9568
+DATA erfExp64<>+22464(SB)/8, $0x3fefffffffffffb1
+DATA erfExp64<>+22472(SB)/8, $0x3d3b7b040832f310
+DATA erfExp64<>+22480(SB)/8, $0x3fefffffffffffb4
+DATA erfExp64<>+22488(SB)/8, $0x3d3a53da27930298
+DATA erfExp64<>+22496(SB)/8, $0x3fefffffffffffb8
+DATA erfExp64<>+22504(SB)/8, $0x3d3938e021f36d76
+DATA erfExp64<>+22512(SB)/8, $0x3fefffffffffffbb
+DATA erfExp64<>+22520(SB)/8, $0x3d3829974e483f64
+DATA erfExp64<>+22528(SB)/8, $0x3fefffffffffffbe
+DATA erfExp64<>+22536(SB)/8, $0x3d37258610b3b233
+DATA erfExp64<>+22544(SB)/8, $0x3fefffffffffffc1
+DATA erfExp64<>+22552(SB)/8, $0x3d362c37a7e96678
+DATA erfExp64<>+22560(SB)/8, $0x3fefffffffffffc3
+DATA erfExp64<>+22568(SB)/8, $0x3d353d3bfc82a909
+DATA erfExp64<>+22576(SB)/8, $0x3fefffffffffffc6
+DATA erfExp64<>+22584(SB)/8, $0x3d34582772311b3b
+DATA erfExp64<>+22592(SB)/8, $0x3fefffffffffffc8
+DATA erfExp64<>+22600(SB)/8, $0x3d337c92babdc2fd
+DATA erfExp64<>+22608(SB)/8, $0x3fefffffffffffcb
+DATA erfExp64<>+22616(SB)/8, $0x3d32aa1aaac3312d
+DATA erfExp64<>+22624(SB)/8, $0x3fefffffffffffcd
+DATA erfExp64<>+22632(SB)/8, $0x3d31e06010120f6a
+DATA erfExp64<>+22640(SB)/8, $0x3fefffffffffffcf
+DATA erfExp64<>+22648(SB)/8, $0x3d311f0789b003d7
+DATA erfExp64<>+22656(SB)/8, $0x3fefffffffffffd1
+DATA erfExp64<>+22664(SB)/8, $0x3d3065b9616170d4
+DATA erfExp64<>+22672(SB)/8, $0x3fefffffffffffd3
+DATA erfExp64<>+22680(SB)/8, $0x3d2f6842cd5e5180
+DATA erfExp64<>+22688(SB)/8, $0x3fefffffffffffd5
+DATA erfExp64<>+22696(SB)/8, $0x3d2e13dd96b3753b
+DATA erfExp64<>+22704(SB)/8, $0x3fefffffffffffd7
+DATA erfExp64<>+22712(SB)/8, $0x3d2ccda802590894
+DATA erfExp64<>+22720(SB)/8, $0x3fefffffffffffd9
+DATA erfExp64<>+22728(SB)/8, $0x3d2b950d32467392
+DATA erfExp64<>+22736(SB)/8, $0x3fefffffffffffdb
+DATA erfExp64<>+22744(SB)/8, $0x3d2a697e47aa1e7a
+DATA erfExp64<>+22752(SB)/8, $0x3fefffffffffffdc
+DATA erfExp64<>+22760(SB)/8, $0x3d294a72263259a5
+DATA erfExp64<>+22768(SB)/8, $0x3fefffffffffffde
+DATA erfExp64<>+22776(SB)/8, $0x3d28376539b111fd
+DATA erfExp64<>+22784(SB)/8, $0x3fefffffffffffdf
+DATA erfExp64<>+22792(SB)/8, $0x3d272fd93e036cdc
+DATA erfExp64<>+22800(SB)/8, $0x3fefffffffffffe1
+DATA erfExp64<>+22808(SB)/8, $0x3d26335509273fb2
+DATA erfExp64<>+22816(SB)/8, $0x3fefffffffffffe2
+DATA erfExp64<>+22824(SB)/8, $0x3d254164576929ab
+DATA erfExp64<>+22832(SB)/8, $0x3fefffffffffffe3
+DATA erfExp64<>+22840(SB)/8, $0x3d2459979996dfc5
+DATA erfExp64<>+22848(SB)/8, $0x3fefffffffffffe4
+DATA erfExp64<>+22856(SB)/8, $0x3d237b83c521fe96
+DATA erfExp64<>+22864(SB)/8, $0x3fefffffffffffe6
+DATA erfExp64<>+22872(SB)/8, $0x3d22a6c2262070d7
+DATA erfExp64<>+22880(SB)/8, $0x3fefffffffffffe7
+DATA erfExp64<>+22888(SB)/8, $0x3d21daf033182e96
+DATA erfExp64<>+22896(SB)/8, $0x3fefffffffffffe8
+DATA erfExp64<>+22904(SB)/8, $0x3d2117af6284c780
+DATA erfExp64<>+22912(SB)/8, $0x3fefffffffffffe9
+DATA erfExp64<>+22920(SB)/8, $0x3d205ca50205d26a
+DATA erfExp64<>+22928(SB)/8, $0x3fefffffffffffea
+DATA erfExp64<>+22936(SB)/8, $0x3d1f52f41e4bfcac
+DATA erfExp64<>+22944(SB)/8, $0x3fefffffffffffeb
+DATA erfExp64<>+22952(SB)/8, $0x3d1dfbb6235639fa
+DATA erfExp64<>+22960(SB)/8, $0x3fefffffffffffec
+DATA erfExp64<>+22968(SB)/8, $0x3d1cb2efeec02a5f
+DATA erfExp64<>+22976(SB)/8, $0x3fefffffffffffed
+DATA erfExp64<>+22984(SB)/8, $0x3d1b7807e294781f
+DATA erfExp64<>+22992(SB)/8, $0x3fefffffffffffee
+DATA erfExp64<>+23000(SB)/8, $0x3d1a4a6aa4783f50
+DATA erfExp64<>+23008(SB)/8, $0x3fefffffffffffee
+DATA erfExp64<>+23016(SB)/8, $0x3d19298add70a734
+DATA erfExp64<>+23024(SB)/8, $0x3fefffffffffffef
+DATA erfExp64<>+23032(SB)/8, $0x3d1814e0fc2ea429
+DATA erfExp64<>+23040(SB)/8, $0x3feffffffffffff0
+DATA erfExp64<>+23048(SB)/8, $0x3d170beaf9c7ffb6
+DATA erfExp64<>+23056(SB)/8, $0x3feffffffffffff1
+DATA erfExp64<>+23064(SB)/8, $0x3d160e2c20c5b45d
+DATA erfExp64<>+23072(SB)/8, $0x3feffffffffffff1
+DATA erfExp64<>+23080(SB)/8, $0x3d151b2cd6709222
+DATA erfExp64<>+23088(SB)/8, $0x3feffffffffffff2
+DATA erfExp64<>+23096(SB)/8, $0x3d14327a6645ff5d
+DATA erfExp64<>+23104(SB)/8, $0x3feffffffffffff3
+DATA erfExp64<>+23112(SB)/8, $0x3d1353a6cf7f7fff
+DATA erfExp64<>+23120(SB)/8, $0x3feffffffffffff3
+DATA erfExp64<>+23128(SB)/8, $0x3d127e4894987c02
+DATA erfExp64<>+23136(SB)/8, $0x3feffffffffffff4
+DATA erfExp64<>+23144(SB)/8, $0x3d11b1fa8cbe84a7
+DATA erfExp64<>+23152(SB)/8, $0x3feffffffffffff4
+DATA erfExp64<>+23160(SB)/8, $0x3d10ee5bb71917cf
+DATA erfExp64<>+23168(SB)/8, $0x3feffffffffffff5
+DATA erfExp64<>+23176(SB)/8, $0x3d10330f0fd69921
+DATA erfExp64<>+23184(SB)/8, $0x3feffffffffffff5
+DATA erfExp64<>+23192(SB)/8, $0x3d0eff76cdd9d4de
+DATA erfExp64<>+23200(SB)/8, $0x3feffffffffffff6
+DATA erfExp64<>+23208(SB)/8, $0x3d0da81670f96f9b
+DATA erfExp64<>+23216(SB)/8, $0x3feffffffffffff6
+DATA erfExp64<>+23224(SB)/8, $0x3d0c5f590d8e6118
+DATA erfExp64<>+23232(SB)/8, $0x3feffffffffffff7
+DATA erfExp64<>+23240(SB)/8, $0x3d0b24a16b4d09aa
+DATA erfExp64<>+23248(SB)/8, $0x3feffffffffffff7
+DATA erfExp64<>+23256(SB)/8, $0x3d09f758cef430d1
+DATA erfExp64<>+23264(SB)/8, $0x3feffffffffffff7
+DATA erfExp64<>+23272(SB)/8, $0x3d08d6eeb6efdbd6
+DATA erfExp64<>+23280(SB)/8, $0x3feffffffffffff8
+DATA erfExp64<>+23288(SB)/8, $0x3d07c2d89aaab787
+DATA erfExp64<>+23296(SB)/8, $0x3feffffffffffff8
+DATA erfExp64<>+23304(SB)/8, $0x3d06ba91ac734786
+DATA erfExp64<>+23312(SB)/8, $0x3feffffffffffff8
+DATA erfExp64<>+23320(SB)/8, $0x3d05bd9a9ddb13f2
+DATA erfExp64<>+23328(SB)/8, $0x3feffffffffffff9
+DATA erfExp64<>+23336(SB)/8, $0x3d04cb7966770ab5
+DATA erfExp64<>+23344(SB)/8, $0x3feffffffffffff9
+DATA erfExp64<>+23352(SB)/8, $0x3d03e3b90ce93cbd
+DATA erfExp64<>+23360(SB)/8, $0x3feffffffffffff9
+DATA erfExp64<>+23368(SB)/8, $0x3d0305e9721d0981
+DATA erfExp64<>+23376(SB)/8, $0x3feffffffffffffa
+DATA erfExp64<>+23384(SB)/8, $0x3d02319f1e9fac38
+DATA erfExp64<>+23392(SB)/8, $0x3feffffffffffffa
+DATA erfExp64<>+23400(SB)/8, $0x3d01667311fff70a
+DATA erfExp64<>+23408(SB)/8, $0x3feffffffffffffa
+DATA erfExp64<>+23416(SB)/8, $0x3d00a4029420d8fa
+DATA erfExp64<>+23424(SB)/8, $0x3feffffffffffffb
+DATA erfExp64<>+23432(SB)/8, $0x3cffd3de10d62855
+DATA erfExp64<>+23440(SB)/8, $0x3feffffffffffffb
+DATA erfExp64<>+23448(SB)/8, $0x3cfe6fbb8596967d
+DATA erfExp64<>+23456(SB)/8, $0x3feffffffffffffb
+DATA erfExp64<>+23464(SB)/8, $0x3cfd1aefbcd48d0c
+DATA erfExp64<>+23472(SB)/8, $0x3feffffffffffffb
+DATA erfExp64<>+23480(SB)/8, $0x3cfbd4d42c1c093f
+DATA erfExp64<>+23488(SB)/8, $0x3feffffffffffffb
+DATA erfExp64<>+23496(SB)/8, $0x3cfa9cc93c25aca9
+DATA erfExp64<>+23504(SB)/8, $0x3feffffffffffffc
+DATA erfExp64<>+23512(SB)/8, $0x3cf97235ffd8d65c
+DATA erfExp64<>+23520(SB)/8, $0x3feffffffffffffc
+DATA erfExp64<>+23528(SB)/8, $0x3cf85487ee3ea735
+DATA erfExp64<>+23536(SB)/8, $0x3feffffffffffffc
+DATA erfExp64<>+23544(SB)/8, $0x3cf743329f482dda
+DATA erfExp64<>+23552(SB)/8, $0x3feffffffffffffc
+DATA erfExp64<>+23560(SB)/8, $0x3cf63daf8b4b1e0c
+DATA erfExp64<>+23568(SB)/8, $0x3feffffffffffffc
+DATA erfExp64<>+23576(SB)/8, $0x3cf5437dcd1992dd
+DATA erfExp64<>+23584(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23592(SB)/8, $0x3cf45421e69a6ca1
+DATA erfExp64<>+23600(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23608(SB)/8, $0x3cf36f2587c8e224
+DATA erfExp64<>+23616(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23624(SB)/8, $0x3cf294175802d99a
+DATA erfExp64<>+23632(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23640(SB)/8, $0x3cf1c28ac18e90dd
+DATA erfExp64<>+23648(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23656(SB)/8, $0x3cf0fa17bf41068f
+DATA erfExp64<>+23664(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23672(SB)/8, $0x3cf03a5aac2f76b7
+DATA erfExp64<>+23680(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23688(SB)/8, $0x3cef05e82aae2bb9
+DATA erfExp64<>+23696(SB)/8, $0x3feffffffffffffd
+DATA erfExp64<>+23704(SB)/8, $0x3ceda7111a4e0bd0
+DATA erfExp64<>+23712(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23720(SB)/8, $0x3cec578101b29058
+DATA erfExp64<>+23728(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23736(SB)/8, $0x3ceb16901f106153
+DATA erfExp64<>+23744(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23752(SB)/8, $0x3ce9e39dc5dd2f7c
+DATA erfExp64<>+23760(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23768(SB)/8, $0x3ce8be101383732c
+DATA erfExp64<>+23776(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23784(SB)/8, $0x3ce7a553a728bbf2
+DATA erfExp64<>+23792(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23800(SB)/8, $0x3ce698db5c670f77
+DATA erfExp64<>+23808(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23816(SB)/8, $0x3ce5982008db1304
+DATA erfExp64<>+23824(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23832(SB)/8, $0x3ce4a2a03c69eb91
+DATA erfExp64<>+23840(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23848(SB)/8, $0x3ce3b7e00422e51b
+DATA erfExp64<>+23856(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23864(SB)/8, $0x3ce2d768afa20b8d
+DATA erfExp64<>+23872(SB)/8, $0x3feffffffffffffe
+DATA erfExp64<>+23880(SB)/8, $0x3ce200c898d9ee3e
+DATA erfExp64<>+23888(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23896(SB)/8, $0x3ce13392ee2bcb4f
+DATA erfExp64<>+23904(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23912(SB)/8, $0x3ce06f5f7eb65a56
+DATA erfExp64<>+23920(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23928(SB)/8, $0x3cdf67951188bcc5
+DATA erfExp64<>+23936(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23944(SB)/8, $0x3cde00e9148a1d25
+DATA erfExp64<>+23952(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23960(SB)/8, $0x3cdcaa0426728575
+DATA erfExp64<>+23968(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23976(SB)/8, $0x3cdb623734024e92
+DATA erfExp64<>+23984(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+23992(SB)/8, $0x3cda28daa2ee11e1
+DATA erfExp64<>+24000(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24008(SB)/8, $0x3cd8fd4e01891bf8
+DATA erfExp64<>+24016(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24024(SB)/8, $0x3cd7def7b9c0e1fa
+DATA erfExp64<>+24032(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24040(SB)/8, $0x3cd6cd44c7470d89
+DATA erfExp64<>+24048(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24056(SB)/8, $0x3cd5c7a870c911cf
+DATA erfExp64<>+24064(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24072(SB)/8, $0x3cd4cd9c04158cd7
+DATA erfExp64<>+24080(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24088(SB)/8, $0x3cd3de9e9510fc44
+DATA erfExp64<>+24096(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24104(SB)/8, $0x3cd2fa34bf5c8344
+DATA erfExp64<>+24112(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24120(SB)/8, $0x3cd21fe86a92aad7
+DATA erfExp64<>+24128(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24136(SB)/8, $0x3cd14f4890ff2461
+DATA erfExp64<>+24144(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24152(SB)/8, $0x3cd087e908b7aaba
+DATA erfExp64<>+24160(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24168(SB)/8, $0x3ccf92c49dfa4df5
+DATA erfExp64<>+24176(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24184(SB)/8, $0x3cce26a2ab9a79fc
+DATA erfExp64<>+24192(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24200(SB)/8, $0x3ccccaaea71ab0df
+DATA erfExp64<>+24208(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24216(SB)/8, $0x3ccb7e3329727ca1
+DATA erfExp64<>+24224(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24232(SB)/8, $0x3cca40829f001197
+DATA erfExp64<>+24240(SB)/8, $0x3fefffffffffffff
+DATA erfExp64<>+24248(SB)/8, $0x3cc910f6f2769877
+DATA erfExp64<>+24256(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24264(SB)/8, $0x3cc7eef13b59e96c
+DATA erfExp64<>+24272(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24280(SB)/8, $0x3cc6d9d96fe26778
+DATA erfExp64<>+24288(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24296(SB)/8, $0x3cc5d11e1a252bf5
+DATA erfExp64<>+24304(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24312(SB)/8, $0x3cc4d434105e23cb
+DATA erfExp64<>+24320(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24328(SB)/8, $0x3cc3e296303b2297
+DATA erfExp64<>+24336(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24344(SB)/8, $0x3cc2fbc51d084525
+DATA erfExp64<>+24352(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24360(SB)/8, $0x3cc21f47009f43ce
+DATA erfExp64<>+24368(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24376(SB)/8, $0x3cc14ca74efc8fe9
+DATA erfExp64<>+24384(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24392(SB)/8, $0x3cc083768c5e4542
+DATA erfExp64<>+24400(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24408(SB)/8, $0x3cbf86942ba4355b
+DATA erfExp64<>+24416(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24424(SB)/8, $0x3cbe1777d831265f
+DATA erfExp64<>+24432(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24440(SB)/8, $0x3cbcb8d501897911
+DATA erfExp64<>+24448(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24456(SB)/8, $0x3cbb69f10b0191b5
+DATA erfExp64<>+24464(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24472(SB)/8, $0x3cba2a197ac18ee9
+DATA erfExp64<>+24480(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24488(SB)/8, $0x3cb8f8a3a05b5b53
+DATA erfExp64<>+24496(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24504(SB)/8, $0x3cb7d4ec3f27878e
+DATA erfExp64<>+24512(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24520(SB)/8, $0x3cb6be573c40c8e7
+DATA erfExp64<>+24528(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24536(SB)/8, $0x3cb5b44f4ff79c66
+DATA erfExp64<>+24544(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24552(SB)/8, $0x3cb4b645ba991fdb
+DATA erfExp64<>+24560(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24568(SB)/8, $0x3cb3c3b1fc65b4a5
+DATA erfExp64<>+24576(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24584(SB)/8, $0x3cb2dc119095729f
+DATA erfExp64<>+24592(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24600(SB)/8, $0x3cb1fee7ab49d54a
+DATA erfExp64<>+24608(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24616(SB)/8, $0x3cb12bbcfa4d62de
+DATA erfExp64<>+24624(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24632(SB)/8, $0x3cb0621f6883549d
+DATA erfExp64<>+24640(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24648(SB)/8, $0x3caf4343c7d504b9
+DATA erfExp64<>+24656(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24664(SB)/8, $0x3cadd3b84c300280
+DATA erfExp64<>+24672(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24680(SB)/8, $0x3cac74d4fe1e0e8b
+DATA erfExp64<>+24688(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24696(SB)/8, $0x3cab25db44b976f1
+DATA erfExp64<>+24704(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24712(SB)/8, $0x3ca9e614ecbf4af6
+DATA erfExp64<>+24720(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24728(SB)/8, $0x3ca8b4d3cb46de59
+DATA erfExp64<>+24736(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24744(SB)/8, $0x3ca791716475420c
+DATA erfExp64<>+24752(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24760(SB)/8, $0x3ca67b4e9601db17
+DATA erfExp64<>+24768(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24776(SB)/8, $0x3ca571d34563050a
+DATA erfExp64<>+24784(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24792(SB)/8, $0x3ca4746e117b5fa1
+DATA erfExp64<>+24800(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24808(SB)/8, $0x3ca3829407a207d8
+DATA erfExp64<>+24816(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24824(SB)/8, $0x3ca29bc05be18c6c
+DATA erfExp64<>+24832(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24840(SB)/8, $0x3ca1bf74244aed5a
+DATA erfExp64<>+24848(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24856(SB)/8, $0x3ca0ed36173b65cc
+DATA erfExp64<>+24864(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24872(SB)/8, $0x3ca024924c7520d1
+DATA erfExp64<>+24880(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24888(SB)/8, $0x3c9eca3401d897f3
+DATA erfExp64<>+24896(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24904(SB)/8, $0x3c9d5cc6ba567f29
+DATA erfExp64<>+24912(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24920(SB)/8, $0x3c9c00127c635809
+DATA erfExp64<>+24928(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24936(SB)/8, $0x3c9ab3560167ccaa
+DATA erfExp64<>+24944(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24952(SB)/8, $0x3c9975d89d411a01
+DATA erfExp64<>+24960(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24968(SB)/8, $0x3c9846e9dda7a163
+DATA erfExp64<>+24976(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+24984(SB)/8, $0x3c9725e12dc168f3
+DATA erfExp64<>+24992(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25000(SB)/8, $0x3c96121d7db32bdd
+DATA erfExp64<>+25008(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25016(SB)/8, $0x3c950b04ee048010
+DATA erfExp64<>+25024(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25032(SB)/8, $0x3c9410047ead6894
+DATA erfExp64<>+25040(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25048(SB)/8, $0x3c93208fc1a56983
+DATA erfExp64<>+25056(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25064(SB)/8, $0x3c923c2090cdde78
+DATA erfExp64<>+25072(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25080(SB)/8, $0x3c916236c712ee7e
+DATA erfExp64<>+25088(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25096(SB)/8, $0x3c909257fca001c0
+DATA erfExp64<>+25104(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25112(SB)/8, $0x3c8f981e8c0c2cdb
+DATA erfExp64<>+25120(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25128(SB)/8, $0x3c8e1dd9ec677783
+DATA erfExp64<>+25136(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25144(SB)/8, $0x3c8cb50cc63fa9a1
+DATA erfExp64<>+25152(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25160(SB)/8, $0x3c8b5ceb5a13221b
+DATA erfExp64<>+25168(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25176(SB)/8, $0x3c8a14b310628e45
+DATA erfExp64<>+25184(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25192(SB)/8, $0x3c88dbaa11de2037
+DATA erfExp64<>+25200(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25208(SB)/8, $0x3c87b11ee41a4b74
+DATA erfExp64<>+25216(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25224(SB)/8, $0x3c8694680a9a3ee6
+DATA erfExp64<>+25232(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25240(SB)/8, $0x3c8584e3ac006d49
+DATA erfExp64<>+25248(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25256(SB)/8, $0x3c8481f73b3778e8
+DATA erfExp64<>+25264(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25272(SB)/8, $0x3c838b0f2467c5f9
+DATA erfExp64<>+25280(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25288(SB)/8, $0x3c829f9e7d8fd094
+DATA erfExp64<>+25296(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25304(SB)/8, $0x3c81bf1eba97299f
+DATA erfExp64<>+25312(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25320(SB)/8, $0x3c80e90f64b5b103
+DATA erfExp64<>+25328(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25336(SB)/8, $0x3c801cf5d50a44c8
+DATA erfExp64<>+25344(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25352(SB)/8, $0x3c7eb4b9e47b58c9
+DATA erfExp64<>+25360(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25368(SB)/8, $0x3c7d41a9e2200d05
+DATA erfExp64<>+25376(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25384(SB)/8, $0x3c7bdfe62f60dd70
+DATA erfExp64<>+25392(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25400(SB)/8, $0x3c7a8ea3077fe071
+DATA erfExp64<>+25408(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25416(SB)/8, $0x3c794d1de5c4576f
+DATA erfExp64<>+25424(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25432(SB)/8, $0x3c781a9d1b7eb2f8
+DATA erfExp64<>+25440(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25448(SB)/8, $0x3c76f66f6ab90c3c
+DATA erfExp64<>+25456(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25464(SB)/8, $0x3c75dfeba56021a4
+DATA erfExp64<>+25472(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25480(SB)/8, $0x3c74d67050b31c2a
+DATA erfExp64<>+25488(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25496(SB)/8, $0x3c73d9634cca8369
+DATA erfExp64<>+25504(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25512(SB)/8, $0x3c72e8318008cf89
+DATA erfExp64<>+25520(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25528(SB)/8, $0x3c72024e8648fb80
+DATA erfExp64<>+25536(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25544(SB)/8, $0x3c71273463a1589b
+DATA erfExp64<>+25552(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25560(SB)/8, $0x3c7056633a92ae53
+DATA erfExp64<>+25568(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25576(SB)/8, $0x3c6f1ec20afad0e2
+DATA erfExp64<>+25584(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25592(SB)/8, $0x3c6da372a67073bc
+DATA erfExp64<>+25600(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25608(SB)/8, $0x3c6c39fa0d4a5a2b
+DATA erfExp64<>+25616(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25624(SB)/8, $0x3c6ae184324739c4
+DATA erfExp64<>+25632(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25640(SB)/8, $0x3c699946bf7e02a1
+DATA erfExp64<>+25648(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25656(SB)/8, $0x3c686080a5f7bd0d
+DATA erfExp64<>+25664(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25672(SB)/8, $0x3c673679b24aeb9b
+DATA erfExp64<>+25680(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25688(SB)/8, $0x3c661a8226003b2c
+DATA erfExp64<>+25696(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25704(SB)/8, $0x3c650bf2558ab78f
+DATA erfExp64<>+25712(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25720(SB)/8, $0x3c640a2a4aa00e2c
+DATA erfExp64<>+25728(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25736(SB)/8, $0x3c6314916abfa1ea
+DATA erfExp64<>+25744(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25752(SB)/8, $0x3c622a9621b954b4
+DATA erfExp64<>+25760(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25768(SB)/8, $0x3c614bad9006f53b
+DATA erfExp64<>+25776(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25784(SB)/8, $0x3c6077533ccd338d
+DATA erfExp64<>+25792(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25800(SB)/8, $0x3c5f5a1196b5bb2e
+DATA erfExp64<>+25808(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25816(SB)/8, $0x3c5dd8ab67fdde14
+DATA erfExp64<>+25824(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25832(SB)/8, $0x3c5c698e001f6d30
+DATA erfExp64<>+25840(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25848(SB)/8, $0x3c5b0bde11fded17
+DATA erfExp64<>+25856(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25864(SB)/8, $0x3c59beca74b0f147
+DATA erfExp64<>+25872(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25880(SB)/8, $0x3c58818bad141bcb
+DATA erfExp64<>+25888(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25896(SB)/8, $0x3c5753637caac6d9
+DATA erfExp64<>+25904(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25912(SB)/8, $0x3c56339c759aeb76
+DATA erfExp64<>+25920(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25928(SB)/8, $0x3c55218993857afc
+DATA erfExp64<>+25936(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25944(SB)/8, $0x3c541c85d904e741
+DATA erfExp64<>+25952(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25960(SB)/8, $0x3c5323f3f19cff3e
+DATA erfExp64<>+25968(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25976(SB)/8, $0x3c52373dd7e99598
+DATA erfExp64<>+25984(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+25992(SB)/8, $0x3c5155d47fdb9c94
+DATA erfExp64<>+26000(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26008(SB)/8, $0x3c507f2f84d680be
+DATA erfExp64<>+26016(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26024(SB)/8, $0x3c4f6599b70323ca
+DATA erfExp64<>+26032(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26040(SB)/8, $0x3c4de0610e46746e
+DATA erfExp64<>+26048(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26056(SB)/8, $0x3c4c6dc8a4bb3ba6
+DATA erfExp64<>+26064(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26072(SB)/8, $0x3c4b0cef164c06cf
+DATA erfExp64<>+26080(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26088(SB)/8, $0x3c49bcfd83a431e9
+DATA erfExp64<>+26096(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26104(SB)/8, $0x3c487d27162f8f04
+DATA erfExp64<>+26112(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26120(SB)/8, $0x3c474ca889bbacd5
+DATA erfExp64<>+26128(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26136(SB)/8, $0x3c462ac7bb7a36b3
+DATA erfExp64<>+26144(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26152(SB)/8, $0x3c4516d33e26c040
+DATA erfExp64<>+26160(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26168(SB)/8, $0x3c441021f31507a4
+DATA erfExp64<>+26176(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26184(SB)/8, $0x3c431612a7ef535f
+DATA erfExp64<>+26192(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26200(SB)/8, $0x3c42280bb8ef0e1d
+DATA erfExp64<>+26208(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26216(SB)/8, $0x3c41457ab75c2489
+DATA erfExp64<>+26224(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26232(SB)/8, $0x3c406dd41421f034
+DATA erfExp64<>+26240(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26248(SB)/8, $0x3c3f41259c9550c0
+DATA erfExp64<>+26256(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26264(SB)/8, $0x3c3dba704a68cdab
+DATA erfExp64<>+26272(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26280(SB)/8, $0x3c3c46969ca99a2e
+DATA erfExp64<>+26288(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26296(SB)/8, $0x3c3ae4b25cc47c48
+DATA erfExp64<>+26304(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26312(SB)/8, $0x3c3993e82b76e726
+DATA erfExp64<>+26320(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26328(SB)/8, $0x3c385366ffcfe5d2
+DATA erfExp64<>+26336(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26344(SB)/8, $0x3c372267ac1b25a0
+DATA erfExp64<>+26352(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26360(SB)/8, $0x3c36002c6871af7a
+DATA erfExp64<>+26368(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26376(SB)/8, $0x3c34ec0062aeeb78
+DATA erfExp64<>+26384(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26392(SB)/8, $0x3c33e537538b7421
+DATA erfExp64<>+26400(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26408(SB)/8, $0x3c32eb2d18a2081b
+DATA erfExp64<>+26416(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26424(SB)/8, $0x3c31fd45532592f0
+DATA erfExp64<>+26432(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26440(SB)/8, $0x3c311aeb0b11d1a1
+DATA erfExp64<>+26448(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26456(SB)/8, $0x3c30439056a2870c
+DATA erfExp64<>+26464(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26472(SB)/8, $0x3c2eed5c0bbf1061
+DATA erfExp64<>+26480(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26488(SB)/8, $0x3c2d6786a41c43b1
+DATA erfExp64<>+26496(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26504(SB)/8, $0x3c2bf4ab21b4f3f0
+DATA erfExp64<>+26512(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26520(SB)/8, $0x3c2a93dfd61b2ef0
+DATA erfExp64<>+26528(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26536(SB)/8, $0x3c2944462d4d5991
+DATA erfExp64<>+26544(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26552(SB)/8, $0x3c28050a28603a5b
+DATA erfExp64<>+26560(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26568(SB)/8, $0x3c26d561de54f6a1
+DATA erfExp64<>+26576(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26584(SB)/8, $0x3c25b48d02d2e427
+DATA erfExp64<>+26592(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26600(SB)/8, $0x3c24a1d472804fc8
+DATA erfExp64<>+26608(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26616(SB)/8, $0x3c239c89c4b87351
+DATA erfExp64<>+26624(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26632(SB)/8, $0x3c22a406e25fcb44
+DATA erfExp64<>+26640(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26648(SB)/8, $0x3c21b7ada19ad202
+DATA erfExp64<>+26656(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26664(SB)/8, $0x3c20d6e7662dda9d
+DATA erfExp64<>+26672(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26680(SB)/8, $0x3c200124c64f5b70
+DATA erfExp64<>+26688(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26696(SB)/8, $0x3c1e6bba6770e22d
+DATA erfExp64<>+26704(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26712(SB)/8, $0x3c1ce91d51837d41
+DATA erfExp64<>+26720(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26728(SB)/8, $0x3c1b797ab2ba22d2
+DATA erfExp64<>+26736(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26744(SB)/8, $0x3c1a1be6cf7cad07
+DATA erfExp64<>+26752(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26760(SB)/8, $0x3c18cf813910fdcd
+DATA erfExp64<>+26768(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26776(SB)/8, $0x3c17937444a9cddd
+DATA erfExp64<>+26784(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26792(SB)/8, $0x3c1666f488db6e0a
+DATA erfExp64<>+26800(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26808(SB)/8, $0x3c154940612afd4e
+DATA erfExp64<>+26816(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26824(SB)/8, $0x3c14399f7770045f
+DATA erfExp64<>+26832(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26840(SB)/8, $0x3c13376252c3ae08
+DATA erfExp64<>+26848(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26856(SB)/8, $0x3c1241e1ebbbf4ec
+DATA erfExp64<>+26864(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26872(SB)/8, $0x3c11587f45b41c76
+DATA erfExp64<>+26880(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26888(SB)/8, $0x3c107aa30ce6a5a0
+DATA erfExp64<>+26896(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26904(SB)/8, $0x3c0f4f7a723f550b
+DATA erfExp64<>+26912(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26920(SB)/8, $0x3c0dbe8969a24c6f
+DATA erfExp64<>+26928(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26936(SB)/8, $0x3c0c416e10aa56a7
+DATA erfExp64<>+26944(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26952(SB)/8, $0x3c0ad7301258d788
+DATA erfExp64<>+26960(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26968(SB)/8, $0x3c097ee31a137200
+DATA erfExp64<>+26976(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+26984(SB)/8, $0x3c0837a640fa9d3d
+DATA erfExp64<>+26992(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27000(SB)/8, $0x3c0700a38229955f
+DATA erfExp64<>+27008(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27016(SB)/8, $0x3c05d90f358d61f6
+DATA erfExp64<>+27024(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27032(SB)/8, $0x3c04c02791047256
+DATA erfExp64<>+27040(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27048(SB)/8, $0x3c03b5342f7be9c0
+DATA erfExp64<>+27056(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27064(SB)/8, $0x3c02b7859dc325e9
+DATA erfExp64<>+27072(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27080(SB)/8, $0x3c01c674ecd152d3
+DATA erfExp64<>+27088(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27096(SB)/8, $0x3c00e163493c0184
+DATA erfExp64<>+27104(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27112(SB)/8, $0x3c0007b997a0b531
+DATA erfExp64<>+27120(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27128(SB)/8, $0x3bfe71d02b8c6be2
+DATA erfExp64<>+27136(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27144(SB)/8, $0x3bfce8cc007a6432
+DATA erfExp64<>+27152(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27160(SB)/8, $0x3bfb73627894a407
+DATA erfExp64<>+27168(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27176(SB)/8, $0x3bfa109c0bccbc39
+DATA erfExp64<>+27184(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27192(SB)/8, $0x3bf8bf8d4346ecc4
+DATA erfExp64<>+27200(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27208(SB)/8, $0x3bf77f5624913c3a
+DATA erfExp64<>+27216(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27224(SB)/8, $0x3bf64f21a3ee0faa
+DATA erfExp64<>+27232(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27240(SB)/8, $0x3bf52e251d5d3b1f
+DATA erfExp64<>+27248(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27256(SB)/8, $0x3bf41b9fd4127284
+DATA erfExp64<>+27264(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27272(SB)/8, $0x3bf316da780bc4d9
+DATA erfExp64<>+27280(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27288(SB)/8, $0x3bf21f26b17e615a
+DATA erfExp64<>+27296(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27304(SB)/8, $0x3bf133deb1d35260
+DATA erfExp64<>+27312(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27320(SB)/8, $0x3bf05464c9f11d89
+DATA erfExp64<>+27328(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27336(SB)/8, $0x3bef00460b24acf8
+DATA erfExp64<>+27344(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27352(SB)/8, $0x3bed6d1596d85546
+DATA erfExp64<>+27360(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27368(SB)/8, $0x3bebee2903d584f9
+DATA erfExp64<>+27376(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27384(SB)/8, $0x3bea827e70981419
+DATA erfExp64<>+27392(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27400(SB)/8, $0x3be92920a7c80e26
+DATA erfExp64<>+27408(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27416(SB)/8, $0x3be7e12682b0b4d8
+DATA erfExp64<>+27424(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27432(SB)/8, $0x3be6a9b25345c773
+DATA erfExp64<>+27440(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27448(SB)/8, $0x3be581f1555b7929
+DATA erfExp64<>+27456(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27464(SB)/8, $0x3be4691b26b9c82f
+DATA erfExp64<>+27472(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27480(SB)/8, $0x3be35e7145b7fc1f
+DATA erfExp64<>+27488(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27496(SB)/8, $0x3be2613e9610f6d1
+DATA erfExp64<>+27504(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27512(SB)/8, $0x3be170d6eba4b9a6
+DATA erfExp64<>+27520(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27528(SB)/8, $0x3be08c969adf0bea
+DATA erfExp64<>+27536(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27544(SB)/8, $0x3bdf67c41cfd2006
+DATA erfExp64<>+27552(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27560(SB)/8, $0x3bddcc4ac4f59be5
+DATA erfExp64<>+27568(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27576(SB)/8, $0x3bdc45a80795992a
+DATA erfExp64<>+27584(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27592(SB)/8, $0x3bdad2d0a9a18288
+DATA erfExp64<>+27600(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27608(SB)/8, $0x3bd972c6ac645270
+DATA erfExp64<>+27616(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27624(SB)/8, $0x3bd82498a7cc94b9
+DATA erfExp64<>+27632(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27640(SB)/8, $0x3bd6e7612c8f4828
+DATA erfExp64<>+27648(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27656(SB)/8, $0x3bd5ba462dee8a02
+DATA erfExp64<>+27664(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27672(SB)/8, $0x3bd49c7872c69522
+DATA erfExp64<>+27680(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27688(SB)/8, $0x3bd38d330d8806a0
+DATA erfExp64<>+27696(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27704(SB)/8, $0x3bd28bbadaca8df5
+DATA erfExp64<>+27712(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27720(SB)/8, $0x3bd1975e0627306c
+DATA erfExp64<>+27728(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27736(SB)/8, $0x3bd0af73950d19c1
+DATA erfExp64<>+27744(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27752(SB)/8, $0x3bcfa6b5ee8f3088
+DATA erfExp64<>+27760(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27768(SB)/8, $0x3bce04f739deb7c0
+DATA erfExp64<>+27776(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27784(SB)/8, $0x3bcc78892308bd90
+DATA erfExp64<>+27792(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27800(SB)/8, $0x3bcb005837e20d16
+DATA erfExp64<>+27808(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27816(SB)/8, $0x3bc99b5ec6741cb3
+DATA erfExp64<>+27824(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27832(SB)/8, $0x3bc848a42f4352ec
+DATA erfExp64<>+27840(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27848(SB)/8, $0x3bc7073c400e10dc
+DATA erfExp64<>+27856(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27864(SB)/8, $0x3bc5d646969c0d8e
+DATA erfExp64<>+27872(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27880(SB)/8, $0x3bc4b4ee0b3a84d6
+DATA erfExp64<>+27888(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27896(SB)/8, $0x3bc3a26822867817
+DATA erfExp64<>+27904(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27912(SB)/8, $0x3bc29df4862ac231
+DATA erfExp64<>+27920(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27928(SB)/8, $0x3bc1a6dc843c0c7f
+DATA erfExp64<>+27936(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27944(SB)/8, $0x3bc0bc7294e0cbaf
+DATA erfExp64<>+27952(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27960(SB)/8, $0x3bbfbc23cbeea589
+DATA erfExp64<>+27968(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27976(SB)/8, $0x3bbe163bd8df8640
+DATA erfExp64<>+27984(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+27992(SB)/8, $0x3bbc8603f62657fa
+DATA erfExp64<>+28000(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28008(SB)/8, $0x3bbb0a61bce91993
+DATA erfExp64<>+28016(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28024(SB)/8, $0x3bb9a248fb974b64
+DATA erfExp64<>+28032(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28040(SB)/8, $0x3bb84cbb00f925f0
+DATA erfExp64<>+28048(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28056(SB)/8, $0x3bb708c5f0243781
+DATA erfExp64<>+28064(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28072(SB)/8, $0x3bb5d5841ce6cb73
+DATA erfExp64<>+28080(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28088(SB)/8, $0x3bb4b21b7040cbf9
+DATA erfExp64<>+28096(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28104(SB)/8, $0x3bb39dbcd485dd07
+DATA erfExp64<>+28112(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28120(SB)/8, $0x3bb297a3a8c93f62
+DATA erfExp64<>+28128(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28136(SB)/8, $0x3bb19f153b38a108
+DATA erfExp64<>+28144(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28152(SB)/8, $0x3bb0b3604a0f5e8c
+DATA erfExp64<>+28160(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28168(SB)/8, $0x3bafa7b9159fc471
+DATA erfExp64<>+28176(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28184(SB)/8, $0x3badffd46ee98951
+DATA erfExp64<>+28192(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28200(SB)/8, $0x3bac6de3429e31fa
+DATA erfExp64<>+28208(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28216(SB)/8, $0x3baaf0c59295ceab
+DATA erfExp64<>+28224(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28232(SB)/8, $0x3ba98769faac8a1b
+DATA erfExp64<>+28240(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28248(SB)/8, $0x3ba830ccf5557a46
+DATA erfExp64<>+28256(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28264(SB)/8, $0x3ba6ebf82977acf0
+DATA erfExp64<>+28272(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28280(SB)/8, $0x3ba5b801c120f5ab
+DATA erfExp64<>+28288(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28296(SB)/8, $0x3ba4940bc89fa5aa
+DATA erfExp64<>+28304(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28312(SB)/8, $0x3ba37f439599b2fb
+DATA erfExp64<>+28320(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28328(SB)/8, $0x3ba278e135bcf0a4
+DATA erfExp64<>+28336(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28344(SB)/8, $0x3ba18026e4a8d673
+DATA erfExp64<>+28352(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28360(SB)/8, $0x3ba0946088b6f8ed
+DATA erfExp64<>+28368(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28376(SB)/8, $0x3b9f69c66c9775cc
+DATA erfExp64<>+28384(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28392(SB)/8, $0x3b9dc21972b9e9f4
+DATA erfExp64<>+28400(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28408(SB)/8, $0x3b9c308649c09d35
+DATA erfExp64<>+28416(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28424(SB)/8, $0x3b9ab3e8cfada51a
+DATA erfExp64<>+28432(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28440(SB)/8, $0x3b994b2bcf5dd074
+DATA erfExp64<>+28448(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28456(SB)/8, $0x3b97f5483f729c27
+DATA erfExp64<>+28464(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28472(SB)/8, $0x3b96b1448ae1f3a7
+DATA erfExp64<>+28480(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28488(SB)/8, $0x3b957e33e2b1c6da
+DATA erfExp64<>+28496(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28504(SB)/8, $0x3b945b35986b71ff
+DATA erfExp64<>+28512(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28520(SB)/8, $0x3b93477480d89e25
+DATA erfExp64<>+28528(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28536(SB)/8, $0x3b9242265ea0a46b
+DATA erfExp64<>+28544(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28552(SB)/8, $0x3b914a8b54629fb2
+DATA erfExp64<>+28560(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28568(SB)/8, $0x3b905fed5ded3a46
+DATA erfExp64<>+28576(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28584(SB)/8, $0x3b8f033fa073d520
+DATA erfExp64<>+28592(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28600(SB)/8, $0x3b8d5dfdbfab7bfe
+DATA erfExp64<>+28608(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28616(SB)/8, $0x3b8bcede5acc0d40
+DATA erfExp64<>+28624(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28632(SB)/8, $0x3b8a54baaff68233
+DATA erfExp64<>+28640(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28648(SB)/8, $0x3b88ee7b29d0b081
+DATA erfExp64<>+28656(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28664(SB)/8, $0x3b879b1699b017a6
+DATA erfExp64<>+28672(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28680(SB)/8, $0x3b8659917bbb6632
+GLOBL erfExp64<>(SB), RODATA|NOPTR, $28688
 
-DATA const32<>+0(SB)/4, $0x3f800000
-DATA const32<>+4(SB)/4, $0x3f800000
-DATA const32<>+8(SB)/4, $0x3f800000
-DATA const32<>+12(SB)/4, $0x3f800000
-DATA const32<>+16(SB)/4, $0x41280000
-DATA const32<>+20(SB)/4, $0x41280000
-DATA const32<>+24(SB)/4, $0x41280000
-DATA const32<>+28(SB)/4, $0x41280000
-DATA const32<>+32(SB)/4, $0x40800000
-DATA const32<>+36(SB)/4, $0x40800000
-DATA const32<>+40(SB)/4, $0x40800000
-DATA const32<>+44(SB)/4, $0x40800000
-DATA const32<>+48(SB)/4, $0x4b400000
-DATA const32<>+52(SB)/4, $0x4b400000
-DATA const32<>+56(SB)/4, $0x4b400000
-DATA const32<>+60(SB)/4, $0x4b400000
-DATA const32<>+64(SB)/4, $0x01010101
-DATA const32<>+68(SB)/4, $0x01010101
-DATA const32<>+72(SB)/4, $0x01010101
-DATA const32<>+76(SB)/4, $0x01010101
-DATA const32<>+80(SB)/4, $0x03020100
-DATA const32<>+84(SB)/4, $0x03020100
-DATA const32<>+88(SB)/4, $0x03020100
-DATA const32<>+92(SB)/4, $0x03020100
-DATA const32<>+96(SB)/4, $0x3f906ebb
-DATA const32<>+100(SB)/4, $0x3f8471fa
-DATA const32<>+104(SB)/4, $0x3f72e7d5
-DATA const32<>+108(SB)/4, $0x3f5ebed4
-DATA const32<>+112(SB)/4, $0x3f4c422a
-DATA const32<>+116(SB)/4, $0x3f3b4e4a
-DATA const32<>+120(SB)/4, $0x3f2bc29c
-DATA const32<>+124(SB)/4, $0x3f1d813a
-DATA const32<>+128(SB)/4, $0x3f800000
-DATA const32<>+132(SB)/4, $0x3f6ac0c7
-DATA const32<>+136(SB)/4, $0x3f5744fd
-DATA const32<>+140(SB)/4, $0x3f45672a
-DATA const32<>+144(SB)/4, $0x3f3504f3
-DATA const32<>+148(SB)/4, $0x3f25fed7
-DATA const32<>+152(SB)/4, $0x3f1837f0
-DATA const32<>+156(SB)/4, $0x3f0b95c2
-DATA const32<>+160(SB)/4, $0x4138aa3b
-DATA const32<>+164(SB)/4, $0x3db17000
-DATA const32<>+168(SB)/4, $0x3685fdf4
-DATA const32<>+172(SB)/4, $0x3f000000
-DATA const32<>+176(SB)/4, $0x42800000
-DATA const32<>+180(SB)/4, $0x3c800000
-DATA const32<>+184(SB)/4, $0x3f000000
-DATA const32<>+188(SB)/4, $0x3e2aaaab
-DATA const32<>+192(SB)/4, $0x3d2aaaab
-DATA const32<>+196(SB)/4, $0x3f2aaaab
-DATA const32<>+200(SB)/4, $0xbeaaaaab
-DATA const32<>+204(SB)/4, $0x3eaaaaab
-DATA const32<>+208(SB)/4, $0xbf000000
-DATA const32<>+212(SB)/4, $0x00000000
-DATA const32<>+216(SB)/4, $0x00000000
-DATA const32<>+220(SB)/4, $0x00000000
-GLOBL const32<>(SB), RODATA|NOPTR, $224
+DATA constGrid32<>+0(SB)/4, $0x3f800000
+DATA constGrid32<>+4(SB)/4, $0x3f800000
+DATA constGrid32<>+8(SB)/4, $0x3f800000
+DATA constGrid32<>+12(SB)/4, $0x3f800000
+DATA constGrid32<>+16(SB)/4, $0x41280000
+DATA constGrid32<>+20(SB)/4, $0x41280000
+DATA constGrid32<>+24(SB)/4, $0x41280000
+DATA constGrid32<>+28(SB)/4, $0x41280000
+DATA constGrid32<>+32(SB)/4, $0x40900000
+DATA constGrid32<>+36(SB)/4, $0x40900000
+DATA constGrid32<>+40(SB)/4, $0x40900000
+DATA constGrid32<>+44(SB)/4, $0x40900000
+DATA constGrid32<>+48(SB)/4, $0x3f000000
+DATA constGrid32<>+52(SB)/4, $0x42800000
+DATA constGrid32<>+56(SB)/4, $0x3c800000
+DATA constGrid32<>+60(SB)/4, $0x3f2aaaab
+DATA constGrid32<>+64(SB)/4, $0xbeaaaaab
+DATA constGrid32<>+68(SB)/4, $0x3eaaaaab
+DATA constGrid32<>+72(SB)/4, $0xbf000000
+DATA constGrid32<>+76(SB)/4, $0xbf800000
+DATA constGrid32<>+80(SB)/4, $0x3f000000
+DATA constGrid32<>+84(SB)/4, $0xbe2aaaab
+DATA constGrid32<>+88(SB)/4, $0x3d2aaaab
+DATA constGrid32<>+92(SB)/4, $0xbc088889
+GLOBL constGrid32<>(SB), RODATA|NOPTR, $96
 
-DATA erf32<>+0(SB)/4, $0x00000000
-DATA erf32<>+4(SB)/4, $0x3c906bb8
-DATA erf32<>+8(SB)/4, $0x3d1062b2
-DATA erf32<>+12(SB)/4, $0x3d587d7f
-DATA erf32<>+16(SB)/4, $0x3d903ea4
-DATA erf32<>+20(SB)/4, $0x3db42c8d
-DATA erf32<>+24(SB)/4, $0x3dd80409
-DATA erf32<>+28(SB)/4, $0x3dfbc0ad
-DATA erf32<>+32(SB)/4, $0x3e0faf0d
-DATA erf32<>+36(SB)/4, $0x3e216bfe
-DATA erf32<>+40(SB)/4, $0x3e331506
-DATA erf32<>+44(SB)/4, $0x3e44a808
-DATA erf32<>+48(SB)/4, $0x3e5622f2
-DATA erf32<>+52(SB)/4, $0x3e6783b7
-DATA erf32<>+56(SB)/4, $0x3e78c855
-DATA erf32<>+60(SB)/4, $0x3e84f76b
-DATA erf32<>+64(SB)/4, $0x3e8d7aa7
-DATA erf32<>+68(SB)/4, $0x3e95ecee
-DATA erf32<>+72(SB)/4, $0x3e9e4d54
-DATA erf32<>+76(SB)/4, $0x3ea69af8
-DATA erf32<>+80(SB)/4, $0x3eaed4fa
-DATA erf32<>+84(SB)/4, $0x3eb6fa85
-DATA erf32<>+88(SB)/4, $0x3ebf0aca
-DATA erf32<>+92(SB)/4, $0x3ec70501
-DATA erf32<>+96(SB)/4, $0x3ecee869
-DATA erf32<>+100(SB)/4, $0x3ed6b44b
-DATA erf32<>+104(SB)/4, $0x3ede67f6
-DATA erf32<>+108(SB)/4, $0x3ee602c2
-DATA erf32<>+112(SB)/4, $0x3eed840e
-DATA erf32<>+116(SB)/4, $0x3ef4eb45
-DATA erf32<>+120(SB)/4, $0x3efc37d5
-DATA erf32<>+124(SB)/4, $0x3f01b49d
-DATA erf32<>+128(SB)/4, $0x3f053f7b
-DATA erf32<>+132(SB)/4, $0x3f08bc4a
-DATA erf32<>+136(SB)/4, $0x3f0c2ad3
-DATA erf32<>+140(SB)/4, $0x3f0f8ae6
-DATA erf32<>+144(SB)/4, $0x3f12dc54
-DATA erf32<>+148(SB)/4, $0x3f161ef6
-DATA erf32<>+152(SB)/4, $0x3f1952a6
-DATA erf32<>+156(SB)/4, $0x3f1c7745
-DATA erf32<>+160(SB)/4, $0x3f1f8cb7
-DATA erf32<>+164(SB)/4, $0x3f2292e4
-DATA erf32<>+168(SB)/4, $0x3f2589b9
-DATA erf32<>+172(SB)/4, $0x3f287126
-DATA erf32<>+176(SB)/4, $0x3f2b4922
-DATA erf32<>+180(SB)/4, $0x3f2e11a4
-DATA erf32<>+184(SB)/4, $0x3f30caab
-DATA erf32<>+188(SB)/4, $0x3f337437
-DATA erf32<>+192(SB)/4, $0x3f360e4c
-DATA erf32<>+196(SB)/4, $0x3f3898f3
-DATA erf32<>+200(SB)/4, $0x3f3b1438
-DATA erf32<>+204(SB)/4, $0x3f3d802c
-DATA erf32<>+208(SB)/4, $0x3f3fdce0
-DATA erf32<>+212(SB)/4, $0x3f422a6b
-DATA erf32<>+216(SB)/4, $0x3f4468e7
-DATA erf32<>+220(SB)/4, $0x3f46986f
-DATA erf32<>+224(SB)/4, $0x3f48b925
-DATA erf32<>+228(SB)/4, $0x3f4acb29
-DATA erf32<>+232(SB)/4, $0x3f4ccea1
-DATA erf32<>+236(SB)/4, $0x3f4ec3b4
-DATA erf32<>+240(SB)/4, $0x3f50aa8d
-DATA erf32<>+244(SB)/4, $0x3f528358
-DATA erf32<>+248(SB)/4, $0x3f544e43
-DATA erf32<>+252(SB)/4, $0x3f560b7e
-DATA erf32<>+256(SB)/4, $0x3f57bb3d
-DATA erf32<>+260(SB)/4, $0x3f595db4
-DATA erf32<>+264(SB)/4, $0x3f5af318
-DATA erf32<>+268(SB)/4, $0x3f5c7ba1
-DATA erf32<>+272(SB)/4, $0x3f5df788
-DATA erf32<>+276(SB)/4, $0x3f5f6707
-DATA erf32<>+280(SB)/4, $0x3f60ca59
-DATA erf32<>+284(SB)/4, $0x3f6221bb
-DATA erf32<>+288(SB)/4, $0x3f636d69
-DATA erf32<>+292(SB)/4, $0x3f64ada3
-DATA erf32<>+296(SB)/4, $0x3f65e2a6
-DATA erf32<>+300(SB)/4, $0x3f670cb1
-DATA erf32<>+304(SB)/4, $0x3f682c06
-DATA erf32<>+308(SB)/4, $0x3f6940e2
-DATA erf32<>+312(SB)/4, $0x3f6a4b88
-DATA erf32<>+316(SB)/4, $0x3f6b4c36
-DATA erf32<>+320(SB)/4, $0x3f6c432f
-DATA erf32<>+324(SB)/4, $0x3f6d30b1
-DATA erf32<>+328(SB)/4, $0x3f6e14fe
-DATA erf32<>+332(SB)/4, $0x3f6ef055
-DATA erf32<>+336(SB)/4, $0x3f6fc2f5
-DATA erf32<>+340(SB)/4, $0x3f708d1f
-DATA erf32<>+344(SB)/4, $0x3f714f11
-DATA erf32<>+348(SB)/4, $0x3f72090a
-DATA erf32<>+352(SB)/4, $0x3f72bb46
-DATA erf32<>+356(SB)/4, $0x3f736604
-DATA erf32<>+360(SB)/4, $0x3f74097e
-DATA erf32<>+364(SB)/4, $0x3f74a5f2
-DATA erf32<>+368(SB)/4, $0x3f753b98
-DATA erf32<>+372(SB)/4, $0x3f75caac
-DATA erf32<>+376(SB)/4, $0x3f765366
-DATA erf32<>+380(SB)/4, $0x3f76d5fe
-DATA erf32<>+384(SB)/4, $0x3f7752ab
-DATA erf32<>+388(SB)/4, $0x3f77c9a2
-DATA erf32<>+392(SB)/4, $0x3f783b18
-DATA erf32<>+396(SB)/4, $0x3f78a741
-DATA erf32<>+400(SB)/4, $0x3f790e50
-DATA erf32<>+404(SB)/4, $0x3f797075
-DATA erf32<>+408(SB)/4, $0x3f79cde1
-DATA erf32<>+412(SB)/4, $0x3f7a26c4
-DATA erf32<>+416(SB)/4, $0x3f7a7b4a
-DATA erf32<>+420(SB)/4, $0x3f7acba1
-DATA erf32<>+424(SB)/4, $0x3f7b17f4
-DATA erf32<>+428(SB)/4, $0x3f7b606e
-DATA erf32<>+432(SB)/4, $0x3f7ba537
-DATA erf32<>+436(SB)/4, $0x3f7be677
-DATA erf32<>+440(SB)/4, $0x3f7c2456
-DATA erf32<>+444(SB)/4, $0x3f7c5ef9
-DATA erf32<>+448(SB)/4, $0x3f7c9684
-DATA erf32<>+452(SB)/4, $0x3f7ccb1a
-DATA erf32<>+456(SB)/4, $0x3f7cfcdd
-DATA erf32<>+460(SB)/4, $0x3f7d2bef
-DATA erf32<>+464(SB)/4, $0x3f7d586f
-DATA erf32<>+468(SB)/4, $0x3f7d827b
-DATA erf32<>+472(SB)/4, $0x3f7daa32
-DATA erf32<>+476(SB)/4, $0x3f7dcfb0
-DATA erf32<>+480(SB)/4, $0x3f7df30f
-DATA erf32<>+484(SB)/4, $0x3f7e146c
-DATA erf32<>+488(SB)/4, $0x3f7e33de
-DATA erf32<>+492(SB)/4, $0x3f7e517f
-DATA erf32<>+496(SB)/4, $0x3f7e6d66
-DATA erf32<>+500(SB)/4, $0x3f7e87aa
-DATA erf32<>+504(SB)/4, $0x3f7ea05f
-DATA erf32<>+508(SB)/4, $0x3f7eb79a
-DATA erf32<>+512(SB)/4, $0x3f7ecd71
-DATA erf32<>+516(SB)/4, $0x3f7ee1f4
-DATA erf32<>+520(SB)/4, $0x3f7ef537
-DATA erf32<>+524(SB)/4, $0x3f7f074b
-DATA erf32<>+528(SB)/4, $0x3f7f1840
-DATA erf32<>+532(SB)/4, $0x3f7f2826
-DATA erf32<>+536(SB)/4, $0x3f7f370c
-DATA erf32<>+540(SB)/4, $0x3f7f4500
-DATA erf32<>+544(SB)/4, $0x3f7f5211
-DATA erf32<>+548(SB)/4, $0x3f7f5e4b
-DATA erf32<>+552(SB)/4, $0x3f7f69ba
-DATA erf32<>+556(SB)/4, $0x3f7f746a
-DATA erf32<>+560(SB)/4, $0x3f7f7e67
-DATA erf32<>+564(SB)/4, $0x3f7f87bb
-DATA erf32<>+568(SB)/4, $0x3f7f9070
-DATA erf32<>+572(SB)/4, $0x3f7f9890
-DATA erf32<>+576(SB)/4, $0x3f7fa024
-DATA erf32<>+580(SB)/4, $0x3f7fa734
-DATA erf32<>+584(SB)/4, $0x3f7fadc8
-DATA erf32<>+588(SB)/4, $0x3f7fb3e8
-DATA erf32<>+592(SB)/4, $0x3f7fb99c
-DATA erf32<>+596(SB)/4, $0x3f7fbeea
-DATA erf32<>+600(SB)/4, $0x3f7fc3d9
-DATA erf32<>+604(SB)/4, $0x3f7fc86e
-DATA erf32<>+608(SB)/4, $0x3f7fccb0
-DATA erf32<>+612(SB)/4, $0x3f7fd0a5
-DATA erf32<>+616(SB)/4, $0x3f7fd450
-DATA erf32<>+620(SB)/4, $0x3f7fd7b7
-DATA erf32<>+624(SB)/4, $0x3f7fdadf
-DATA erf32<>+628(SB)/4, $0x3f7fddcc
-DATA erf32<>+632(SB)/4, $0x3f7fe081
-DATA erf32<>+636(SB)/4, $0x3f7fe303
-DATA erf32<>+640(SB)/4, $0x3f7fe554
-DATA erf32<>+644(SB)/4, $0x3f7fe77a
-DATA erf32<>+648(SB)/4, $0x3f7fe975
-DATA erf32<>+652(SB)/4, $0x3f7feb4b
-DATA erf32<>+656(SB)/4, $0x3f7fecfc
-DATA erf32<>+660(SB)/4, $0x3f7fee8c
-DATA erf32<>+664(SB)/4, $0x3f7feffd
-DATA erf32<>+668(SB)/4, $0x3f7ff151
-DATA erf32<>+672(SB)/4, $0x3f7ff28a
-DATA erf32<>+676(SB)/4, $0x3f7ff3ab
-DATA erf32<>+680(SB)/4, $0x3f7ff4b5
-DATA erf32<>+684(SB)/4, $0x3f7ff5aa
-DATA erf32<>+688(SB)/4, $0x3f7ff68b
-DATA erf32<>+692(SB)/4, $0x3f7ff75a
-DATA erf32<>+696(SB)/4, $0x3f7ff819
-DATA erf32<>+700(SB)/4, $0x3f7ff8c7
-DATA erf32<>+704(SB)/4, $0x3f7ff968
-DATA erf32<>+708(SB)/4, $0x3f7ff9fb
-DATA erf32<>+712(SB)/4, $0x3f7ffa82
-DATA erf32<>+716(SB)/4, $0x3f7ffafe
-DATA erf32<>+720(SB)/4, $0x3f7ffb6f
-DATA erf32<>+724(SB)/4, $0x3f7ffbd7
-DATA erf32<>+728(SB)/4, $0x3f7ffc36
-DATA erf32<>+732(SB)/4, $0x3f7ffc8e
-DATA erf32<>+736(SB)/4, $0x3f7ffcdd
-DATA erf32<>+740(SB)/4, $0x3f7ffd26
-DATA erf32<>+744(SB)/4, $0x3f7ffd68
-DATA erf32<>+748(SB)/4, $0x3f7ffda5
-DATA erf32<>+752(SB)/4, $0x3f7ffddc
-DATA erf32<>+756(SB)/4, $0x3f7ffe0f
-DATA erf32<>+760(SB)/4, $0x3f7ffe3d
-DATA erf32<>+764(SB)/4, $0x3f7ffe67
-DATA erf32<>+768(SB)/4, $0x3f7ffe8d
-DATA erf32<>+772(SB)/4, $0x3f7ffeb0
-DATA erf32<>+776(SB)/4, $0x3f7ffed0
-DATA erf32<>+780(SB)/4, $0x3f7ffeed
-DATA erf32<>+784(SB)/4, $0x3f7fff07
-DATA erf32<>+788(SB)/4, $0x3f7fff1f
-DATA erf32<>+792(SB)/4, $0x3f7fff34
-DATA erf32<>+796(SB)/4, $0x3f7fff48
-DATA erf32<>+800(SB)/4, $0x3f7fff5a
-DATA erf32<>+804(SB)/4, $0x3f7fff6a
-DATA erf32<>+808(SB)/4, $0x3f7fff79
-DATA erf32<>+812(SB)/4, $0x3f7fff86
-DATA erf32<>+816(SB)/4, $0x3f7fff92
-DATA erf32<>+820(SB)/4, $0x3f7fff9d
-DATA erf32<>+824(SB)/4, $0x3f7fffa7
-DATA erf32<>+828(SB)/4, $0x3f7fffb0
-DATA erf32<>+832(SB)/4, $0x3f7fffb8
-DATA erf32<>+836(SB)/4, $0x3f7fffbf
-DATA erf32<>+840(SB)/4, $0x3f7fffc6
-DATA erf32<>+844(SB)/4, $0x3f7fffcc
-DATA erf32<>+848(SB)/4, $0x3f7fffd1
-DATA erf32<>+852(SB)/4, $0x3f7fffd6
-DATA erf32<>+856(SB)/4, $0x3f7fffda
-DATA erf32<>+860(SB)/4, $0x3f7fffde
-DATA erf32<>+864(SB)/4, $0x3f7fffe2
-DATA erf32<>+868(SB)/4, $0x3f7fffe5
-DATA erf32<>+872(SB)/4, $0x3f7fffe8
-DATA erf32<>+876(SB)/4, $0x3f7fffea
-DATA erf32<>+880(SB)/4, $0x3f7fffec
-DATA erf32<>+884(SB)/4, $0x3f7fffef
-DATA erf32<>+888(SB)/4, $0x3f7ffff0
-DATA erf32<>+892(SB)/4, $0x3f7ffff2
-DATA erf32<>+896(SB)/4, $0x3f7ffff4
-DATA erf32<>+900(SB)/4, $0x3f7ffff5
-DATA erf32<>+904(SB)/4, $0x3f7ffff6
-DATA erf32<>+908(SB)/4, $0x3f7ffff7
-DATA erf32<>+912(SB)/4, $0x3f7ffff8
-DATA erf32<>+916(SB)/4, $0x3f7ffff9
-DATA erf32<>+920(SB)/4, $0x3f7ffffa
-DATA erf32<>+924(SB)/4, $0x3f7ffffa
-DATA erf32<>+928(SB)/4, $0x3f7ffffb
-DATA erf32<>+932(SB)/4, $0x3f7ffffc
-DATA erf32<>+936(SB)/4, $0x3f7ffffc
-DATA erf32<>+940(SB)/4, $0x3f7ffffd
-DATA erf32<>+944(SB)/4, $0x3f7ffffd
-DATA erf32<>+948(SB)/4, $0x3f7ffffd
-DATA erf32<>+952(SB)/4, $0x3f7ffffe
-DATA erf32<>+956(SB)/4, $0x3f7ffffe
-DATA erf32<>+960(SB)/4, $0x3f7ffffe
-DATA erf32<>+964(SB)/4, $0x3f7ffffe
-DATA erf32<>+968(SB)/4, $0x3f7fffff
-DATA erf32<>+972(SB)/4, $0x3f7fffff
-DATA erf32<>+976(SB)/4, $0x3f7fffff
-DATA erf32<>+980(SB)/4, $0x3f7fffff
-DATA erf32<>+984(SB)/4, $0x3f7fffff
-DATA erf32<>+988(SB)/4, $0x3f7fffff
-DATA erf32<>+992(SB)/4, $0x3f7fffff
-DATA erf32<>+996(SB)/4, $0x3f7fffff
-DATA erf32<>+1000(SB)/4, $0x3f7fffff
-DATA erf32<>+1004(SB)/4, $0x3f800000
-DATA erf32<>+1008(SB)/4, $0x3f800000
-DATA erf32<>+1012(SB)/4, $0x3f800000
-DATA erf32<>+1016(SB)/4, $0x3f800000
-DATA erf32<>+1020(SB)/4, $0x3f800000
-DATA erf32<>+1024(SB)/4, $0x3f800000
-GLOBL erf32<>(SB), RODATA|NOPTR, $1040
+DATA constExp32<>+0(SB)/4, $0x3f800000
+DATA constExp32<>+4(SB)/4, $0x3f800000
+DATA constExp32<>+8(SB)/4, $0x3f800000
+DATA constExp32<>+12(SB)/4, $0x3f800000
+DATA constExp32<>+16(SB)/4, $0x41280000
+DATA constExp32<>+20(SB)/4, $0x41280000
+DATA constExp32<>+24(SB)/4, $0x41280000
+DATA constExp32<>+28(SB)/4, $0x41280000
+DATA constExp32<>+32(SB)/4, $0x4b400000
+DATA constExp32<>+36(SB)/4, $0x4b400000
+DATA constExp32<>+40(SB)/4, $0x4b400000
+DATA constExp32<>+44(SB)/4, $0x4b400000
+DATA constExp32<>+48(SB)/4, $0x01010101
+DATA constExp32<>+52(SB)/4, $0x01010101
+DATA constExp32<>+56(SB)/4, $0x01010101
+DATA constExp32<>+60(SB)/4, $0x01010101
+DATA constExp32<>+64(SB)/4, $0x03020100
+DATA constExp32<>+68(SB)/4, $0x03020100
+DATA constExp32<>+72(SB)/4, $0x03020100
+DATA constExp32<>+76(SB)/4, $0x03020100
+DATA constExp32<>+80(SB)/4, $0x3f800000
+DATA constExp32<>+84(SB)/4, $0x3f6ac0c7
+DATA constExp32<>+88(SB)/4, $0x3f5744fd
+DATA constExp32<>+92(SB)/4, $0x3f45672a
+DATA constExp32<>+96(SB)/4, $0x3f3504f3
+DATA constExp32<>+100(SB)/4, $0x3f25fed7
+DATA constExp32<>+104(SB)/4, $0x3f1837f0
+DATA constExp32<>+108(SB)/4, $0x3f0b95c2
+DATA constExp32<>+112(SB)/4, $0x4138aa3b
+DATA constExp32<>+116(SB)/4, $0x3db17000
+DATA constExp32<>+120(SB)/4, $0x3685fdf4
+DATA constExp32<>+124(SB)/4, $0x3f000000
+DATA constExp32<>+128(SB)/4, $0x3e2aaaab
+DATA constExp32<>+132(SB)/4, $0x3d2aaaab
+DATA constExp32<>+136(SB)/4, $0x00000000
+DATA constExp32<>+140(SB)/4, $0x00000000
+GLOBL constExp32<>(SB), RODATA|NOPTR, $144
+
+DATA erfExp32<>+0(SB)/4, $0x00000000
+DATA erfExp32<>+4(SB)/4, $0x3f906ebb
+DATA erfExp32<>+8(SB)/4, $0x3c906bb8
+DATA erfExp32<>+12(SB)/4, $0x3f9065b4
+DATA erfExp32<>+16(SB)/4, $0x3d1062b2
+DATA erfExp32<>+20(SB)/4, $0x3f904aa3
+DATA erfExp32<>+24(SB)/4, $0x3d587d7f
+DATA erfExp32<>+28(SB)/4, $0x3f901d93
+DATA erfExp32<>+32(SB)/4, $0x3d903ea4
+DATA erfExp32<>+36(SB)/4, $0x3f8fde94
+DATA erfExp32<>+40(SB)/4, $0x3db42c8d
+DATA erfExp32<>+44(SB)/4, $0x3f8f8dbd
+DATA erfExp32<>+48(SB)/4, $0x3dd80409
+DATA erfExp32<>+52(SB)/4, $0x3f8f2b2e
+DATA erfExp32<>+56(SB)/4, $0x3dfbc0ad
+DATA erfExp32<>+60(SB)/4, $0x3f8eb70a
+DATA erfExp32<>+64(SB)/4, $0x3e0faf0d
+DATA erfExp32<>+68(SB)/4, $0x3f8e317d
+DATA erfExp32<>+72(SB)/4, $0x3e216bfe
+DATA erfExp32<>+76(SB)/4, $0x3f8d9ab9
+DATA erfExp32<>+80(SB)/4, $0x3e331506
+DATA erfExp32<>+84(SB)/4, $0x3f8cf2f5
+DATA erfExp32<>+88(SB)/4, $0x3e44a808
+DATA erfExp32<>+92(SB)/4, $0x3f8c3a6f
+DATA erfExp32<>+96(SB)/4, $0x3e5622f2
+DATA erfExp32<>+100(SB)/4, $0x3f8b716c
+DATA erfExp32<>+104(SB)/4, $0x3e6783b7
+DATA erfExp32<>+108(SB)/4, $0x3f8a9834
+DATA erfExp32<>+112(SB)/4, $0x3e78c855
+DATA erfExp32<>+116(SB)/4, $0x3f89af18
+DATA erfExp32<>+120(SB)/4, $0x3e84f76b
+DATA erfExp32<>+124(SB)/4, $0x3f88b66c
+DATA erfExp32<>+128(SB)/4, $0x3e8d7aa7
+DATA erfExp32<>+132(SB)/4, $0x3f87ae8b
+DATA erfExp32<>+136(SB)/4, $0x3e95ecee
+DATA erfExp32<>+140(SB)/4, $0x3f8697d3
+DATA erfExp32<>+144(SB)/4, $0x3e9e4d54
+DATA erfExp32<>+148(SB)/4, $0x3f8572a8
+DATA erfExp32<>+152(SB)/4, $0x3ea69af8
+DATA erfExp32<>+156(SB)/4, $0x3f843f72
+DATA erfExp32<>+160(SB)/4, $0x3eaed4fa
+DATA erfExp32<>+164(SB)/4, $0x3f82fe9f
+DATA erfExp32<>+168(SB)/4, $0x3eb6fa85
+DATA erfExp32<>+172(SB)/4, $0x3f81b0a0
+DATA erfExp32<>+176(SB)/4, $0x3ebf0aca
+DATA erfExp32<>+180(SB)/4, $0x3f8055e8
+DATA erfExp32<>+184(SB)/4, $0x3ec70501
+DATA erfExp32<>+188(SB)/4, $0x3f7ddddf
+DATA erfExp32<>+192(SB)/4, $0x3ecee869
+DATA erfExp32<>+196(SB)/4, $0x3f7af867
+DATA erfExp32<>+200(SB)/4, $0x3ed6b44b
+DATA erfExp32<>+204(SB)/4, $0x3f77fc62
+DATA erfExp32<>+208(SB)/4, $0x3ede67f6
+DATA erfExp32<>+212(SB)/4, $0x3f74ead4
+DATA erfExp32<>+216(SB)/4, $0x3ee602c2
+DATA erfExp32<>+220(SB)/4, $0x3f71c4c4
+DATA erfExp32<>+224(SB)/4, $0x3eed840e
+DATA erfExp32<>+228(SB)/4, $0x3f6e8b3e
+DATA erfExp32<>+232(SB)/4, $0x3ef4eb45
+DATA erfExp32<>+236(SB)/4, $0x3f6b3f51
+DATA erfExp32<>+240(SB)/4, $0x3efc37d5
+DATA erfExp32<>+244(SB)/4, $0x3f67e20f
+DATA erfExp32<>+248(SB)/4, $0x3f01b49d
+DATA erfExp32<>+252(SB)/4, $0x3f64748e
+DATA erfExp32<>+256(SB)/4, $0x3f053f7b
+DATA erfExp32<>+260(SB)/4, $0x3f60f7e5
+DATA erfExp32<>+264(SB)/4, $0x3f08bc4a
+DATA erfExp32<>+268(SB)/4, $0x3f5d6d2d
+DATA erfExp32<>+272(SB)/4, $0x3f0c2ad3
+DATA erfExp32<>+276(SB)/4, $0x3f59d57e
+DATA erfExp32<>+280(SB)/4, $0x3f0f8ae6
+DATA erfExp32<>+284(SB)/4, $0x3f5631f4
+DATA erfExp32<>+288(SB)/4, $0x3f12dc54
+DATA erfExp32<>+292(SB)/4, $0x3f5283a7
+DATA erfExp32<>+296(SB)/4, $0x3f161ef6
+DATA erfExp32<>+300(SB)/4, $0x3f4ecbb1
+DATA erfExp32<>+304(SB)/4, $0x3f1952a6
+DATA erfExp32<>+308(SB)/4, $0x3f4b0b28
+DATA erfExp32<>+312(SB)/4, $0x3f1c7745
+DATA erfExp32<>+316(SB)/4, $0x3f474323
+DATA erfExp32<>+320(SB)/4, $0x3f1f8cb7
+DATA erfExp32<>+324(SB)/4, $0x3f4374b5
+DATA erfExp32<>+328(SB)/4, $0x3f2292e4
+DATA erfExp32<>+332(SB)/4, $0x3f3fa0ee
+DATA erfExp32<>+336(SB)/4, $0x3f2589b9
+DATA erfExp32<>+340(SB)/4, $0x3f3bc8dc
+DATA erfExp32<>+344(SB)/4, $0x3f287126
+DATA erfExp32<>+348(SB)/4, $0x3f37ed89
+DATA erfExp32<>+352(SB)/4, $0x3f2b4922
+DATA erfExp32<>+356(SB)/4, $0x3f340ff9
+DATA erfExp32<>+360(SB)/4, $0x3f2e11a4
+DATA erfExp32<>+364(SB)/4, $0x3f30312e
+DATA erfExp32<>+368(SB)/4, $0x3f30caab
+DATA erfExp32<>+372(SB)/4, $0x3f2c5223
+DATA erfExp32<>+376(SB)/4, $0x3f337437
+DATA erfExp32<>+380(SB)/4, $0x3f2873cf
+DATA erfExp32<>+384(SB)/4, $0x3f360e4c
+DATA erfExp32<>+388(SB)/4, $0x3f249721
+DATA erfExp32<>+392(SB)/4, $0x3f3898f3
+DATA erfExp32<>+396(SB)/4, $0x3f20bd06
+DATA erfExp32<>+400(SB)/4, $0x3f3b1438
+DATA erfExp32<>+404(SB)/4, $0x3f1ce661
+DATA erfExp32<>+408(SB)/4, $0x3f3d802c
+DATA erfExp32<>+412(SB)/4, $0x3f19140f
+DATA erfExp32<>+416(SB)/4, $0x3f3fdce0
+DATA erfExp32<>+420(SB)/4, $0x3f1546e7
+DATA erfExp32<>+424(SB)/4, $0x3f422a6b
+DATA erfExp32<>+428(SB)/4, $0x3f117fb9
+DATA erfExp32<>+432(SB)/4, $0x3f4468e7
+DATA erfExp32<>+436(SB)/4, $0x3f0dbf4c
+DATA erfExp32<>+440(SB)/4, $0x3f46986f
+DATA erfExp32<>+444(SB)/4, $0x3f0a0662
+DATA erfExp32<>+448(SB)/4, $0x3f48b925
+DATA erfExp32<>+452(SB)/4, $0x3f0655b1
+DATA erfExp32<>+456(SB)/4, $0x3f4acb29
+DATA erfExp32<>+460(SB)/4, $0x3f02adeb
+DATA erfExp32<>+464(SB)/4, $0x3f4ccea1
+DATA erfExp32<>+468(SB)/4, $0x3efe1f73
+DATA erfExp32<>+472(SB)/4, $0x3f4ec3b4
+DATA erfExp32<>+476(SB)/4, $0x3ef6f777
+DATA erfExp32<>+480(SB)/4, $0x3f50aa8d
+DATA erfExp32<>+484(SB)/4, $0x3eefe513
+DATA erfExp32<>+488(SB)/4, $0x3f528358
+DATA erfExp32<>+492(SB)/4, $0x3ee8e968
+DATA erfExp32<>+496(SB)/4, $0x3f544e43
+DATA erfExp32<>+500(SB)/4, $0x3ee20584
+DATA erfExp32<>+504(SB)/4, $0x3f560b7e
+DATA erfExp32<>+508(SB)/4, $0x3edb3a64
+DATA erfExp32<>+512(SB)/4, $0x3f57bb3d
+DATA erfExp32<>+516(SB)/4, $0x3ed488f8
+DATA erfExp32<>+520(SB)/4, $0x3f595db4
+DATA erfExp32<>+524(SB)/4, $0x3ecdf21c
+DATA erfExp32<>+528(SB)/4, $0x3f5af318
+DATA erfExp32<>+532(SB)/4, $0x3ec7769b
+DATA erfExp32<>+536(SB)/4, $0x3f5c7ba1
+DATA erfExp32<>+540(SB)/4, $0x3ec11733
+DATA erfExp32<>+544(SB)/4, $0x3f5df788
+DATA erfExp32<>+548(SB)/4, $0x3ebad48d
+DATA erfExp32<>+552(SB)/4, $0x3f5f6707
+DATA erfExp32<>+556(SB)/4, $0x3eb4af46
+DATA erfExp32<>+560(SB)/4, $0x3f60ca59
+DATA erfExp32<>+564(SB)/4, $0x3eaea7ea
+DATA erfExp32<>+568(SB)/4, $0x3f6221bb
+DATA erfExp32<>+572(SB)/4, $0x3ea8bef3
+DATA erfExp32<>+576(SB)/4, $0x3f636d69
+DATA erfExp32<>+580(SB)/4, $0x3ea2f4ce
+DATA erfExp32<>+584(SB)/4, $0x3f64ada3
+DATA erfExp32<>+588(SB)/4, $0x3e9d49d9
+DATA erfExp32<>+592(SB)/4, $0x3f65e2a6
+DATA erfExp32<>+596(SB)/4, $0x3e97be62
+DATA erfExp32<>+600(SB)/4, $0x3f670cb1
+DATA erfExp32<>+604(SB)/4, $0x3e9252aa
+DATA erfExp32<>+608(SB)/4, $0x3f682c06
+DATA erfExp32<>+612(SB)/4, $0x3e8d06e3
+DATA erfExp32<>+616(SB)/4, $0x3f6940e2
+DATA erfExp32<>+620(SB)/4, $0x3e87db31
+DATA erfExp32<>+624(SB)/4, $0x3f6a4b88
+DATA erfExp32<>+628(SB)/4, $0x3e82cfad
+DATA erfExp32<>+632(SB)/4, $0x3f6b4c36
+DATA erfExp32<>+636(SB)/4, $0x3e7bc8c2
+DATA erfExp32<>+640(SB)/4, $0x3f6c432f
+DATA erfExp32<>+644(SB)/4, $0x3e723298
+DATA erfExp32<>+648(SB)/4, $0x3f6d30b1
+DATA erfExp32<>+652(SB)/4, $0x3e68dcc1
+DATA erfExp32<>+656(SB)/4, $0x3f6e14fe
+DATA erfExp32<>+660(SB)/4, $0x3e5fc70e
+DATA erfExp32<>+664(SB)/4, $0x3f6ef055
+DATA erfExp32<>+668(SB)/4, $0x3e56f136
+DATA erfExp32<>+672(SB)/4, $0x3f6fc2f5
+DATA erfExp32<>+676(SB)/4, $0x3e4e5adf
+DATA erfExp32<>+680(SB)/4, $0x3f708d1f
+DATA erfExp32<>+684(SB)/4, $0x3e460399
+DATA erfExp32<>+688(SB)/4, $0x3f714f11
+DATA erfExp32<>+692(SB)/4, $0x3e3deae4
+DATA erfExp32<>+696(SB)/4, $0x3f72090a
+DATA erfExp32<>+700(SB)/4, $0x3e36102b
+DATA erfExp32<>+704(SB)/4, $0x3f72bb46
+DATA erfExp32<>+708(SB)/4, $0x3e2e72cb
+DATA erfExp32<>+712(SB)/4, $0x3f736604
+DATA erfExp32<>+716(SB)/4, $0x3e27120f
+DATA erfExp32<>+720(SB)/4, $0x3f74097e
+DATA erfExp32<>+724(SB)/4, $0x3e1fed36
+DATA erfExp32<>+728(SB)/4, $0x3f74a5f2
+DATA erfExp32<>+732(SB)/4, $0x3e19036e
+DATA erfExp32<>+736(SB)/4, $0x3f753b98
+DATA erfExp32<>+740(SB)/4, $0x3e1253dc
+DATA erfExp32<>+744(SB)/4, $0x3f75caac
+DATA erfExp32<>+748(SB)/4, $0x3e0bdd96
+DATA erfExp32<>+752(SB)/4, $0x3f765366
+DATA erfExp32<>+756(SB)/4, $0x3e059fa9
+DATA erfExp32<>+760(SB)/4, $0x3f76d5fe
+DATA erfExp32<>+764(SB)/4, $0x3dff3230
+DATA erfExp32<>+768(SB)/4, $0x3f7752ab
+DATA erfExp32<>+772(SB)/4, $0x3df391b9
+DATA erfExp32<>+776(SB)/4, $0x3f77c9a2
+DATA erfExp32<>+780(SB)/4, $0x3de85bd0
+DATA erfExp32<>+784(SB)/4, $0x3f783b18
+DATA erfExp32<>+788(SB)/4, $0x3ddd8e4c
+DATA erfExp32<>+792(SB)/4, $0x3f78a741
+DATA erfExp32<>+796(SB)/4, $0x3dd326f3
+DATA erfExp32<>+800(SB)/4, $0x3f790e50
+DATA erfExp32<>+804(SB)/4, $0x3dc92385
+DATA erfExp32<>+808(SB)/4, $0x3f797075
+DATA erfExp32<>+812(SB)/4, $0x3dbf81b6
+DATA erfExp32<>+816(SB)/4, $0x3f79cde1
+DATA erfExp32<>+820(SB)/4, $0x3db63f32
+DATA erfExp32<>+824(SB)/4, $0x3f7a26c4
+DATA erfExp32<>+828(SB)/4, $0x3dad59a1
+DATA erfExp32<>+832(SB)/4, $0x3f7a7b4a
+DATA erfExp32<>+836(SB)/4, $0x3da4cea4
+DATA erfExp32<>+840(SB)/4, $0x3f7acba1
+DATA erfExp32<>+844(SB)/4, $0x3d9c9bd9
+DATA erfExp32<>+848(SB)/4, $0x3f7b17f4
+DATA erfExp32<>+852(SB)/4, $0x3d94bedd
+DATA erfExp32<>+856(SB)/4, $0x3f7b606e
+DATA erfExp32<>+860(SB)/4, $0x3d8d354b
+DATA erfExp32<>+864(SB)/4, $0x3f7ba537
+DATA erfExp32<>+868(SB)/4, $0x3d85fcbf
+DATA erfExp32<>+872(SB)/4, $0x3f7be677
+DATA erfExp32<>+876(SB)/4, $0x3d7e25af
+DATA erfExp32<>+880(SB)/4, $0x3f7c2456
+DATA erfExp32<>+884(SB)/4, $0x3d70ea68
+DATA erfExp32<>+888(SB)/4, $0x3f7c5ef9
+DATA erfExp32<>+892(SB)/4, $0x3d6442f0
+DATA erfExp32<>+896(SB)/4, $0x3f7c9684
+DATA erfExp32<>+900(SB)/4, $0x3d582a98
+DATA erfExp32<>+904(SB)/4, $0x3f7ccb1a
+DATA erfExp32<>+908(SB)/4, $0x3d4c9cbd
+DATA erfExp32<>+912(SB)/4, $0x3f7cfcdd
+DATA erfExp32<>+916(SB)/4, $0x3d4194c7
+DATA erfExp32<>+920(SB)/4, $0x3f7d2bef
+DATA erfExp32<>+924(SB)/4, $0x3d370e2c
+DATA erfExp32<>+928(SB)/4, $0x3f7d586f
+DATA erfExp32<>+932(SB)/4, $0x3d2d0474
+DATA erfExp32<>+936(SB)/4, $0x3f7d827b
+DATA erfExp32<>+940(SB)/4, $0x3d237336
+DATA erfExp32<>+944(SB)/4, $0x3f7daa32
+DATA erfExp32<>+948(SB)/4, $0x3d1a561b
+DATA erfExp32<>+952(SB)/4, $0x3f7dcfb0
+DATA erfExp32<>+956(SB)/4, $0x3d11a8e1
+DATA erfExp32<>+960(SB)/4, $0x3f7df30f
+DATA erfExp32<>+964(SB)/4, $0x3d09675a
+DATA erfExp32<>+968(SB)/4, $0x3f7e146c
+DATA erfExp32<>+972(SB)/4, $0x3d018d6b
+DATA erfExp32<>+976(SB)/4, $0x3f7e33de
+DATA erfExp32<>+980(SB)/4, $0x3cf42e22
+DATA erfExp32<>+984(SB)/4, $0x3f7e517f
+DATA erfExp32<>+988(SB)/4, $0x3ce600c0
+DATA erfExp32<>+992(SB)/4, $0x3f7e6d66
+DATA erfExp32<>+996(SB)/4, $0x3cd88b05
+DATA erfExp32<>+1000(SB)/4, $0x3f7e87aa
+DATA erfExp32<>+1004(SB)/4, $0x3ccbc574
+DATA erfExp32<>+1008(SB)/4, $0x3f7ea05f
+DATA erfExp32<>+1012(SB)/4, $0x3cbfa8c4
+DATA erfExp32<>+1016(SB)/4, $0x3f7eb79a
+DATA erfExp32<>+1020(SB)/4, $0x3cb42ddb
+DATA erfExp32<>+1024(SB)/4, $0x3f7ecd71
+DATA erfExp32<>+1028(SB)/4, $0x3ca94dcf
+DATA erfExp32<>+1032(SB)/4, $0x3f7ee1f4
+DATA erfExp32<>+1036(SB)/4, $0x3c9f01ec
+DATA erfExp32<>+1040(SB)/4, $0x3f7ef537
+DATA erfExp32<>+1044(SB)/4, $0x3c9543ae
+DATA erfExp32<>+1048(SB)/4, $0x3f7f074b
+DATA erfExp32<>+1052(SB)/4, $0x3c8c0cc2
+DATA erfExp32<>+1056(SB)/4, $0x3f7f1840
+DATA erfExp32<>+1060(SB)/4, $0x3c83570a
+DATA erfExp32<>+1064(SB)/4, $0x3f7f2826
+DATA erfExp32<>+1068(SB)/4, $0x3c763931
+DATA erfExp32<>+1072(SB)/4, $0x3f7f370c
+DATA erfExp32<>+1076(SB)/4, $0x3c66af65
+DATA erfExp32<>+1080(SB)/4, $0x3f7f4500
+DATA erfExp32<>+1084(SB)/4, $0x3c58059c
+DATA erfExp32<>+1088(SB)/4, $0x3f7f5211
+DATA erfExp32<>+1092(SB)/4, $0x3c4a3127
+DATA erfExp32<>+1096(SB)/4, $0x3f7f5e4b
+DATA erfExp32<>+1100(SB)/4, $0x3c3d27b5
+DATA erfExp32<>+1104(SB)/4, $0x3f7f69ba
+DATA erfExp32<>+1108(SB)/4, $0x3c30df57
+DATA erfExp32<>+1112(SB)/4, $0x3f7f746a
+DATA erfExp32<>+1116(SB)/4, $0x3c254e7b
+DATA erfExp32<>+1120(SB)/4, $0x3f7f7e67
+DATA erfExp32<>+1124(SB)/4, $0x3c1a6bee
+DATA erfExp32<>+1128(SB)/4, $0x3f7f87bb
+DATA erfExp32<>+1132(SB)/4, $0x3c102ed6
+DATA erfExp32<>+1136(SB)/4, $0x3f7f9070
+DATA erfExp32<>+1140(SB)/4, $0x3c068eb5
+DATA erfExp32<>+1144(SB)/4, $0x3f7f9890
+DATA erfExp32<>+1148(SB)/4, $0x3bfb06c5
+DATA erfExp32<>+1152(SB)/4, $0x3f7fa024
+DATA erfExp32<>+1156(SB)/4, $0x3bea0a1d
+DATA erfExp32<>+1160(SB)/4, $0x3f7fa734
+DATA erfExp32<>+1164(SB)/4, $0x3bda1876
+DATA erfExp32<>+1168(SB)/4, $0x3f7fadc8
+DATA erfExp32<>+1172(SB)/4, $0x3bcb237a
+DATA erfExp32<>+1176(SB)/4, $0x3f7fb3e8
+DATA erfExp32<>+1180(SB)/4, $0x3bbd1d6f
+DATA erfExp32<>+1184(SB)/4, $0x3f7fb99c
+DATA erfExp32<>+1188(SB)/4, $0x3baff93b
+DATA erfExp32<>+1192(SB)/4, $0x3f7fbeea
+DATA erfExp32<>+1196(SB)/4, $0x3ba3aa56
+DATA erfExp32<>+1200(SB)/4, $0x3f7fc3d9
+DATA erfExp32<>+1204(SB)/4, $0x3b9824ce
+DATA erfExp32<>+1208(SB)/4, $0x3f7fc86e
+DATA erfExp32<>+1212(SB)/4, $0x3b8d5d3c
+DATA erfExp32<>+1216(SB)/4, $0x3f7fccb0
+DATA erfExp32<>+1220(SB)/4, $0x3b8348c6
+DATA erfExp32<>+1224(SB)/4, $0x3f7fd0a5
+DATA erfExp32<>+1228(SB)/4, $0x3b73ba24
+DATA erfExp32<>+1232(SB)/4, $0x3f7fd450
+DATA erfExp32<>+1236(SB)/4, $0x3b622096
+DATA erfExp32<>+1240(SB)/4, $0x3f7fd7b7
+DATA erfExp32<>+1244(SB)/4, $0x3b51b22a
+DATA erfExp32<>+1248(SB)/4, $0x3f7fdadf
+DATA erfExp32<>+1252(SB)/4, $0x3b425d18
+DATA erfExp32<>+1256(SB)/4, $0x3f7fddcc
+DATA erfExp32<>+1260(SB)/4, $0x3b341080
+DATA erfExp32<>+1264(SB)/4, $0x3f7fe081
+DATA erfExp32<>+1268(SB)/4, $0x3b26bc5e
+DATA erfExp32<>+1272(SB)/4, $0x3f7fe303
+DATA erfExp32<>+1276(SB)/4, $0x3b1a5183
+DATA erfExp32<>+1280(SB)/4, $0x3f7fe554
+DATA erfExp32<>+1284(SB)/4, $0x3b0ec18c
+DATA erfExp32<>+1288(SB)/4, $0x3f7fe77a
+DATA erfExp32<>+1292(SB)/4, $0x3b03feda
+DATA erfExp32<>+1296(SB)/4, $0x3f7fe975
+DATA erfExp32<>+1300(SB)/4, $0x3af3f919
+DATA erfExp32<>+1304(SB)/4, $0x3f7feb4b
+DATA erfExp32<>+1308(SB)/4, $0x3ae15ce8
+DATA erfExp32<>+1312(SB)/4, $0x3f7fecfc
+DATA erfExp32<>+1316(SB)/4, $0x3ad0121b
+DATA erfExp32<>+1320(SB)/4, $0x3f7fee8c
+DATA erfExp32<>+1324(SB)/4, $0x3ac002f8
+DATA erfExp32<>+1328(SB)/4, $0x3f7feffd
+DATA erfExp32<>+1332(SB)/4, $0x3ab11afe
+DATA erfExp32<>+1336(SB)/4, $0x3f7ff151
+DATA erfExp32<>+1340(SB)/4, $0x3aa346d7
+DATA erfExp32<>+1344(SB)/4, $0x3f7ff28a
+DATA erfExp32<>+1348(SB)/4, $0x3a96744c
+DATA erfExp32<>+1352(SB)/4, $0x3f7ff3ab
+DATA erfExp32<>+1356(SB)/4, $0x3a8a9237
+DATA erfExp32<>+1360(SB)/4, $0x3f7ff4b5
+DATA erfExp32<>+1364(SB)/4, $0x3a7f20e7
+DATA erfExp32<>+1368(SB)/4, $0x3f7ff5aa
+DATA erfExp32<>+1372(SB)/4, $0x3a6abfa9
+DATA erfExp32<>+1376(SB)/4, $0x3f7ff68b
+DATA erfExp32<>+1380(SB)/4, $0x3a57e42f
+DATA erfExp32<>+1384(SB)/4, $0x3f7ff75a
+DATA erfExp32<>+1388(SB)/4, $0x3a4673af
+DATA erfExp32<>+1392(SB)/4, $0x3f7ff819
+DATA erfExp32<>+1396(SB)/4, $0x3a365507
+DATA erfExp32<>+1400(SB)/4, $0x3f7ff8c7
+DATA erfExp32<>+1404(SB)/4, $0x3a2770a1
+DATA erfExp32<>+1408(SB)/4, $0x3f7ff968
+DATA erfExp32<>+1412(SB)/4, $0x3a19b066
+DATA erfExp32<>+1416(SB)/4, $0x3f7ff9fb
+DATA erfExp32<>+1420(SB)/4, $0x3a0cffa3
+DATA erfExp32<>+1424(SB)/4, $0x3f7ffa82
+DATA erfExp32<>+1428(SB)/4, $0x3a014af8
+DATA erfExp32<>+1432(SB)/4, $0x3f7ffafe
+DATA erfExp32<>+1436(SB)/4, $0x39ed0088
+DATA erfExp32<>+1440(SB)/4, $0x3f7ffb6f
+DATA erfExp32<>+1444(SB)/4, $0x39d91d2d
+DATA erfExp32<>+1448(SB)/4, $0x3f7ffbd7
+DATA erfExp32<>+1452(SB)/4, $0x39c6cc35
+DATA erfExp32<>+1456(SB)/4, $0x3f7ffc36
+DATA erfExp32<>+1460(SB)/4, $0x39b5f011
+DATA erfExp32<>+1464(SB)/4, $0x3f7ffc8e
+DATA erfExp32<>+1468(SB)/4, $0x39a66d2a
+DATA erfExp32<>+1472(SB)/4, $0x3f7ffcdd
+DATA erfExp32<>+1476(SB)/4, $0x399829c8
+DATA erfExp32<>+1480(SB)/4, $0x3f7ffd26
+DATA erfExp32<>+1484(SB)/4, $0x398b0df2
+DATA erfExp32<>+1488(SB)/4, $0x3f7ffd68
+DATA erfExp32<>+1492(SB)/4, $0x397e06ab
+DATA erfExp32<>+1496(SB)/4, $0x3f7ffda5
+DATA erfExp32<>+1500(SB)/4, $0x3967ea53
+DATA erfExp32<>+1504(SB)/4, $0x3f7ffddc
+DATA erfExp32<>+1508(SB)/4, $0x3953a034
+DATA erfExp32<>+1512(SB)/4, $0x3f7ffe0f
+DATA erfExp32<>+1516(SB)/4, $0x3941045e
+DATA erfExp32<>+1520(SB)/4, $0x3f7ffe3d
+DATA erfExp32<>+1524(SB)/4, $0x392ff56d
+DATA erfExp32<>+1528(SB)/4, $0x3f7ffe67
+DATA erfExp32<>+1532(SB)/4, $0x39205461
+DATA erfExp32<>+1536(SB)/4, $0x3f7ffe8d
+DATA erfExp32<>+1540(SB)/4, $0x39120475
+DATA erfExp32<>+1544(SB)/4, $0x3f7ffeb0
+DATA erfExp32<>+1548(SB)/4, $0x3904eafc
+DATA erfExp32<>+1552(SB)/4, $0x3f7ffed0
+DATA erfExp32<>+1556(SB)/4, $0x38f1de7a
+DATA erfExp32<>+1560(SB)/4, $0x3f7ffeed
+DATA erfExp32<>+1564(SB)/4, $0x38dbf4a3
+DATA erfExp32<>+1568(SB)/4, $0x3f7fff07
+DATA erfExp32<>+1572(SB)/4, $0x38c7ee0e
+DATA erfExp32<>+1576(SB)/4, $0x3f7fff1f
+DATA erfExp32<>+1580(SB)/4, $0x38b5a381
+DATA erfExp32<>+1584(SB)/4, $0x3f7fff34
+DATA erfExp32<>+1588(SB)/4, $0x38a4f0bc
+DATA erfExp32<>+1592(SB)/4, $0x3f7fff48
+DATA erfExp32<>+1596(SB)/4, $0x3895b43b
+DATA erfExp32<>+1600(SB)/4, $0x3f7fff5a
+DATA erfExp32<>+1604(SB)/4, $0x3887cf0e
+DATA erfExp32<>+1608(SB)/4, $0x3f7fff6a
+DATA erfExp32<>+1612(SB)/4, $0x3876494d
+DATA erfExp32<>+1616(SB)/4, $0x3f7fff79
+DATA erfExp32<>+1620(SB)/4, $0x385f355e
+DATA erfExp32<>+1624(SB)/4, $0x3f7fff86
+DATA erfExp32<>+1628(SB)/4, $0x384a31bf
+DATA erfExp32<>+1632(SB)/4, $0x3f7fff92
+DATA erfExp32<>+1636(SB)/4, $0x383711b4
+DATA erfExp32<>+1640(SB)/4, $0x3f7fff9d
+DATA erfExp32<>+1644(SB)/4, $0x3825ac0e
+DATA erfExp32<>+1648(SB)/4, $0x3f7fffa7
+DATA erfExp32<>+1652(SB)/4, $0x3815dae6
+DATA erfExp32<>+1656(SB)/4, $0x3f7fffb0
+DATA erfExp32<>+1660(SB)/4, $0x38077b62
+DATA erfExp32<>+1664(SB)/4, $0x3f7fffb8
+DATA erfExp32<>+1668(SB)/4, $0x37f4daf4
+DATA erfExp32<>+1672(SB)/4, $0x3f7fffbf
+DATA erfExp32<>+1676(SB)/4, $0x37dd2782
+DATA erfExp32<>+1680(SB)/4, $0x3f7fffc6
+DATA erfExp32<>+1684(SB)/4, $0x37c7a666
+DATA erfExp32<>+1688(SB)/4, $0x3f7fffcc
+DATA erfExp32<>+1692(SB)/4, $0x37b42611
+DATA erfExp32<>+1696(SB)/4, $0x3f7fffd1
+DATA erfExp32<>+1700(SB)/4, $0x37a2790f
+DATA erfExp32<>+1704(SB)/4, $0x3f7fffd6
+DATA erfExp32<>+1708(SB)/4, $0x379275b9
+DATA erfExp32<>+1712(SB)/4, $0x3f7fffda
+DATA erfExp32<>+1716(SB)/4, $0x3783f5e9
+DATA erfExp32<>+1720(SB)/4, $0x3f7fffde
+DATA erfExp32<>+1724(SB)/4, $0x376dad68
+DATA erfExp32<>+1728(SB)/4, $0x3f7fffe2
+DATA erfExp32<>+1732(SB)/4, $0x3755f04f
+DATA erfExp32<>+1736(SB)/4, $0x3f7fffe5
+DATA erfExp32<>+1740(SB)/4, $0x37407a1d
+DATA erfExp32<>+1744(SB)/4, $0x3f7fffe8
+DATA erfExp32<>+1748(SB)/4, $0x372d1570
+DATA erfExp32<>+1752(SB)/4, $0x3f7fffea
+DATA erfExp32<>+1756(SB)/4, $0x371b9188
+DATA erfExp32<>+1760(SB)/4, $0x3f7fffec
+DATA erfExp32<>+1764(SB)/4, $0x370bc1e7
+DATA erfExp32<>+1768(SB)/4, $0x3f7fffef
+DATA erfExp32<>+1772(SB)/4, $0x36fafbec
+DATA erfExp32<>+1776(SB)/4, $0x3f7ffff0
+DATA erfExp32<>+1780(SB)/4, $0x36e14167
+DATA erfExp32<>+1784(SB)/4, $0x3f7ffff2
+DATA erfExp32<>+1788(SB)/4, $0x36ca10ce
+DATA erfExp32<>+1792(SB)/4, $0x3f7ffff4
+DATA erfExp32<>+1796(SB)/4, $0x36b52cb9
+DATA erfExp32<>+1800(SB)/4, $0x3f7ffff5
+DATA erfExp32<>+1804(SB)/4, $0x36a25d43
+DATA erfExp32<>+1808(SB)/4, $0x3f7ffff6
+DATA erfExp32<>+1812(SB)/4, $0x36916f95
+DATA erfExp32<>+1816(SB)/4, $0x3f7ffff7
+DATA erfExp32<>+1820(SB)/4, $0x36823575
+DATA erfExp32<>+1824(SB)/4, $0x3f7ffff8
+DATA erfExp32<>+1828(SB)/4, $0x366909cc
+DATA erfExp32<>+1832(SB)/4, $0x3f7ffff9
+DATA erfExp32<>+1836(SB)/4, $0x36506f88
+DATA erfExp32<>+1840(SB)/4, $0x3f7ffffa
+DATA erfExp32<>+1844(SB)/4, $0x363a56e4
+DATA erfExp32<>+1848(SB)/4, $0x3f7ffffa
+DATA erfExp32<>+1852(SB)/4, $0x36268119
+DATA erfExp32<>+1856(SB)/4, $0x3f7ffffb
+DATA erfExp32<>+1860(SB)/4, $0x3614b538
+DATA erfExp32<>+1864(SB)/4, $0x3f7ffffc
+DATA erfExp32<>+1868(SB)/4, $0x3604bfb1
+DATA erfExp32<>+1872(SB)/4, $0x3f7ffffc
+DATA erfExp32<>+1876(SB)/4, $0x35ece39b
+DATA erfExp32<>+1880(SB)/4, $0x3f7ffffd
+DATA erfExp32<>+1884(SB)/4, $0x35d34296
+DATA erfExp32<>+1888(SB)/4, $0x3f7ffffd
+DATA erfExp32<>+1892(SB)/4, $0x35bc4fdc
+DATA erfExp32<>+1896(SB)/4, $0x3f7ffffd
+DATA erfExp32<>+1900(SB)/4, $0x35a7c64b
+DATA erfExp32<>+1904(SB)/4, $0x3f7ffffe
+DATA erfExp32<>+1908(SB)/4, $0x35956771
+DATA erfExp32<>+1912(SB)/4, $0x3f7ffffe
+DATA erfExp32<>+1916(SB)/4, $0x3584fae8
+DATA erfExp32<>+1920(SB)/4, $0x3f7ffffe
+DATA erfExp32<>+1924(SB)/4, $0x356c9b8f
+DATA erfExp32<>+1928(SB)/4, $0x3f7ffffe
+DATA erfExp32<>+1932(SB)/4, $0x3552644f
+DATA erfExp32<>+1936(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1940(SB)/4, $0x353afd47
+DATA erfExp32<>+1944(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1948(SB)/4, $0x35261be0
+DATA erfExp32<>+1952(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1956(SB)/4, $0x35137cf0
+DATA erfExp32<>+1960(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1964(SB)/4, $0x3502e402
+DATA erfExp32<>+1968(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1972(SB)/4, $0x34e8356b
+DATA erfExp32<>+1976(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1980(SB)/4, $0x34cde050
+DATA erfExp32<>+1984(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1988(SB)/4, $0x34b670d5
+DATA erfExp32<>+1992(SB)/4, $0x3f7fffff
+DATA erfExp32<>+1996(SB)/4, $0x34a19816
+DATA erfExp32<>+2000(SB)/4, $0x3f7fffff
+DATA erfExp32<>+2004(SB)/4, $0x348f0f43
+DATA erfExp32<>+2008(SB)/4, $0x3f800000
+DATA erfExp32<>+2012(SB)/4, $0x347d2da8
+DATA erfExp32<>+2016(SB)/4, $0x3f800000
+DATA erfExp32<>+2020(SB)/4, $0x345febab
+DATA erfExp32<>+2024(SB)/4, $0x3f800000
+DATA erfExp32<>+2028(SB)/4, $0x3445f27c
+DATA erfExp32<>+2032(SB)/4, $0x3f800000
+DATA erfExp32<>+2036(SB)/4, $0x342ee6b3
+DATA erfExp32<>+2040(SB)/4, $0x3f800000
+DATA erfExp32<>+2044(SB)/4, $0x341a767c
+DATA erfExp32<>+2048(SB)/4, $0x3f800000
+DATA erfExp32<>+2052(SB)/4, $0x340858a4
+DATA erfExp32<>+2056(SB)/4, $0x3f800000
+DATA erfExp32<>+2060(SB)/4, $0x33f09770
+DATA erfExp32<>+2064(SB)/4, $0x3f800000
+DATA erfExp32<>+2068(SB)/4, $0x33d42a75
+DATA erfExp32<>+2072(SB)/4, $0x3f800000
+DATA erfExp32<>+2076(SB)/4, $0x33bb01dd
+DATA erfExp32<>+2080(SB)/4, $0x3f800000
+DATA erfExp32<>+2084(SB)/4, $0x33a4c066
+DATA erfExp32<>+2088(SB)/4, $0x3f800000
+DATA erfExp32<>+2092(SB)/4, $0x339112d9
+DATA erfExp32<>+2096(SB)/4, $0x3f800000
+DATA erfExp32<>+2100(SB)/4, $0x337f5e08
+DATA erfExp32<>+2104(SB)/4, $0x3f800000
+DATA erfExp32<>+2108(SB)/4, $0x3360a591
+DATA erfExp32<>+2112(SB)/4, $0x3f800000
+DATA erfExp32<>+2116(SB)/4, $0x3345867e
+DATA erfExp32<>+2120(SB)/4, $0x3f800000
+DATA erfExp32<>+2124(SB)/4, $0x332d97f3
+DATA erfExp32<>+2128(SB)/4, $0x3f800000
+DATA erfExp32<>+2132(SB)/4, $0x33187c9e
+DATA erfExp32<>+2136(SB)/4, $0x3f800000
+DATA erfExp32<>+2140(SB)/4, $0x3305e186
+DATA erfExp32<>+2144(SB)/4, $0x3f800000
+DATA erfExp32<>+2148(SB)/4, $0x32eaf9d4
+DATA erfExp32<>+2152(SB)/4, $0x3f800000
+DATA erfExp32<>+2156(SB)/4, $0x32ce1a8c
+DATA erfExp32<>+2160(SB)/4, $0x3f800000
+DATA erfExp32<>+2164(SB)/4, $0x32b4b0dc
+DATA erfExp32<>+2168(SB)/4, $0x3f800000
+DATA erfExp32<>+2172(SB)/4, $0x329e558a
+DATA erfExp32<>+2176(SB)/4, $0x3f800000
+DATA erfExp32<>+2180(SB)/4, $0x328aad05
+DATA erfExp32<>+2184(SB)/4, $0x3f800000
+DATA erfExp32<>+2188(SB)/4, $0x3272cc48
+DATA erfExp32<>+2192(SB)/4, $0x3f800000
+DATA erfExp32<>+2196(SB)/4, $0x32547203
+DATA erfExp32<>+2200(SB)/4, $0x3f800000
+DATA erfExp32<>+2204(SB)/4, $0x3239cbe3
+DATA erfExp32<>+2208(SB)/4, $0x3f800000
+DATA erfExp32<>+2212(SB)/4, $0x32226937
+DATA erfExp32<>+2216(SB)/4, $0x3f800000
+DATA erfExp32<>+2220(SB)/4, $0x320de652
+DATA erfExp32<>+2224(SB)/4, $0x3f800000
+DATA erfExp32<>+2228(SB)/4, $0x31f7d629
+DATA erfExp32<>+2232(SB)/4, $0x3f800000
+DATA erfExp32<>+2236(SB)/4, $0x31d85345
+DATA erfExp32<>+2240(SB)/4, $0x3f800000
+DATA erfExp32<>+2244(SB)/4, $0x31bcba74
+DATA erfExp32<>+2248(SB)/4, $0x3f800000
+DATA erfExp32<>+2252(SB)/4, $0x31a49254
+DATA erfExp32<>+2256(SB)/4, $0x3f800000
+DATA erfExp32<>+2260(SB)/4, $0x318f6fd2
+DATA erfExp32<>+2264(SB)/4, $0x3f800000
+DATA erfExp32<>+2268(SB)/4, $0x3179e90c
+DATA erfExp32<>+2272(SB)/4, $0x3f800000
+DATA erfExp32<>+2276(SB)/4, $0x31599a7d
+DATA erfExp32<>+2280(SB)/4, $0x3f800000
+DATA erfExp32<>+2284(SB)/4, $0x313d616c
+DATA erfExp32<>+2288(SB)/4, $0x3f800000
+DATA erfExp32<>+2292(SB)/4, $0x3124bcd6
+DATA erfExp32<>+2296(SB)/4, $0x3f800000
+DATA erfExp32<>+2300(SB)/4, $0x310f3b3e
+DATA erfExp32<>+2304(SB)/4, $0x3f800000
+DATA erfExp32<>+2308(SB)/4, $0x30f8f1a9
+GLOBL erfExp32<>(SB), RODATA|NOPTR, $2320
 
 
 // func Erf64(dst []float64, x []float64)
 TEXT ·Erf64(SB), NOSPLIT, $0-48
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD x_len+32(FP), R2
@@ -2235,154 +4496,126 @@ Erf64_erf_unrolled:
 	VBIF V4.B16, V19.B16, V2.B16
 	WORD $0x6ee3e664 // fcmgt v4.2d, v19.2d, v3.2d
 	VBIF V4.B16, V19.B16, V3.B16
-	WORD $0x6e62dc44 // fmul v4.2d, v2.2d, v2.2d
-	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	WORD $0x6ee0f8a7 // fneg v7.2d, v5.2d
-	VMOV V6.B16, V8.B16
-	VFMLA V2.D2, V2.D2, V8.D2
-	VMOV V7.B16, V9.B16
-	VFMLA V3.D2, V3.D2, V9.D2
-	VMOV V21.B16, V10.B16
-	WORD $0x4fd6108a // fmla v10.2d, v4.2d, v22.d[0]
-	VMOV V21.B16, V4.B16
-	WORD $0x4fd610a4 // fmla v4.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V10.D2, V5.D2
-	WORD $0x4ef5d54a // fsub v10.2d, v10.2d, v21.2d
-	VSUB V21.D2, V4.D2, V11.D2
-	WORD $0x4ef5d484 // fsub v4.2d, v4.2d, v21.2d
-	WORD $0x4fd61946 // fmla v6.2d, v10.2d, v22.d[1]
-	WORD $0x4fd61887 // fmla v7.2d, v4.2d, v22.d[1]
-	WORD $0x4fd71146 // fmla v6.2d, v10.2d, v23.d[0]
-	WORD $0x4fd71087 // fmla v7.2d, v4.2d, v23.d[0]
-	WORD $0x4ee8d4c6 // fsub v6.2d, v6.2d, v8.2d
-	WORD $0x4ee9d4e7 // fsub v7.2d, v7.2d, v9.2d
-	VDUP V26.D[0], V4.D2
-	WORD $0x4fda18c4 // fmla v4.2d, v6.2d, v26.d[1]
-	VDUP V26.D[0], V8.D2
-	WORD $0x4fda18e8 // fmla v8.2d, v7.2d, v26.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V4.D2, V6.D2, V9.D2
-	VDUP V25.D[1], V4.D2
-	VFMLA V8.D2, V7.D2, V4.D2
-	VDUP V25.D[0], V8.D2
-	VFMLA V9.D2, V6.D2, V8.D2
-	VDUP V25.D[0], V9.D2
-	VFMLA V4.D2, V7.D2, V9.D2
-	VMOV V18.B16, V4.B16
-	VFMLA V8.D2, V6.D2, V4.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V9.D2, V7.D2, V8.D2
-	WORD $0x6e64dcc4 // fmul v4.2d, v6.2d, v4.2d
-	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VMOV V11.D[0], R19
-	VMOV V11.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VFMLA V4.D2, V6.D2, V6.D2
-	VFMLA V8.D2, V7.D2, V7.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $7, V11.D2, V11.D2
-	VUSHR $1, V5.D2, V4.D2
-	VUSHR $1, V11.D2, V8.D2
-	VSUB V4.D2, V5.D2, V5.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V8.D2, V11.D2, V11.D2
-	VSHL $52, V8.D2, V8.D2
-	VSUB V4.D2, V18.D2, V4.D2
-	VSHL $52, V5.D2, V5.D2
-	VSUB V8.D2, V18.D2, V8.D2
-	VSHL $52, V11.D2, V11.D2
-	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e68dce7 // fmul v7.2d, v7.2d, v8.2d
-	VSUB V11.D2, V18.D2, V11.D2
-	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
+	WORD $0x6ef4e444 // fcmgt v4.2d, v2.2d, v20.2d
+	WORD $0x6ef4e465 // fcmgt v5.2d, v3.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
 	WORD $0x4ef4c463 // fminnm v3.2d, v3.2d, v20.2d
-	WORD $0x4fd89044 // fmul v4.2d, v2.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4fd89065 // fmul v5.2d, v3.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d888 // scvtf v8.2d, v4.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
+	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4fd59867 // fmul v7.2d, v3.2d, v21.d[1]
+	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
+	WORD $0x4e61d8c8 // scvtf v8.2d, v6.2d
+	WORD $0x4fd69108 // fmul v8.2d, v8.2d, v22.d[0]
+	WORD $0x4e68d449 // fadd v9.2d, v2.2d, v8.2d
 	WORD $0x4ee8d448 // fsub v8.2d, v2.2d, v8.2d
-	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
-	WORD $0x4fd89929 // fmul v9.2d, v9.2d, v24.d[1]
-	WORD $0x4ee9d469 // fsub v9.2d, v3.2d, v9.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F10
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V10.D[1]
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F4
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
-	WORD $0x6e63dc6b // fmul v11.2d, v3.2d, v3.2d
-	VDUP V31.D[0], V12.D2
-	WORD $0x4fde18ac // fmla v12.2d, v5.2d, v30.d[1]
-	VDUP V31.D[0], V13.D2
-	WORD $0x4fde196d // fmla v13.2d, v11.2d, v30.d[1]
-	VDUP V31.D[1], V14.D2
-	VFMLA V12.D2, V5.D2, V14.D2
-	WORD $0x6e62ddce // fmul v14.2d, v14.2d, v2.2d
-	VDUP V31.D[1], V15.D2
-	VFMLA V13.D2, V11.D2, V15.D2
-	WORD $0x6e63ddef // fmul v15.2d, v15.2d, v3.2d
-	VDUP V29.D[1], V12.D2
-	WORD $0x4fdd10ac // fmla v12.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V12.D2, V5.D2, V16.D2
-	VFMLA V8.D2, V14.D2, V16.D2
-	VDUP V29.D[1], V13.D2
-	WORD $0x4fdd116d // fmla v13.2d, v11.2d, v29.d[0]
-	VDUP V30.D[0], V14.D2
-	VFMLA V13.D2, V11.D2, V14.D2
-	VFMLA V9.D2, V15.D2, V14.D2
-	VDUP V28.D[1], V12.D2
-	WORD $0x4fdc10ac // fmla v12.2d, v5.2d, v28.d[0]
-	WORD $0x6e62dd8c // fmul v12.2d, v12.2d, v2.2d
-	VFMLA V8.D2, V16.D2, V12.D2
-	VDUP V28.D[1], V13.D2
-	WORD $0x4fdc116d // fmla v13.2d, v11.2d, v28.d[0]
-	WORD $0x6e63ddad // fmul v13.2d, v13.2d, v3.2d
-	VFMLA V9.D2, V14.D2, V13.D2
-	VDUP V27.D[1], V14.D2
-	WORD $0x4fdb10ae // fmla v14.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V12.D2, V14.D2
+	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
+	WORD $0x4e61d8ea // scvtf v10.2d, v7.2d
+	WORD $0x4fd6914a // fmul v10.2d, v10.2d, v22.d[0]
+	WORD $0x4e6ad46b // fadd v11.2d, v3.2d, v10.2d
+	WORD $0x4eead46a // fsub v10.2d, v3.2d, v10.2d
+	WORD $0x6e6bdd4b // fmul v11.2d, v10.2d, v11.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F12, F13)
+	LDP (R20), (R20, R21)
+	VMOV R20, V12.D[1]
+	VMOV R21, V13.D[1]
+	VMOV V7.D[0], R19
+	VMOV V7.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F6, F14)
+	LDP (R20), (R20, R21)
+	VMOV R20, V6.D[1]
+	VMOV R21, V14.D[1]
+	WORD $0x4e641dad // bic v13.16b, v13.16b, v4.16b
+	WORD $0x4e651dce // bic v14.16b, v14.16b, v5.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1124 // fmla v4.2d, v9.2d, v31.d[0]
+	VDUP V30.D[1], V5.D2
+	WORD $0x4fdf1165 // fmla v5.2d, v11.2d, v31.d[0]
+	VDUP V30.D[0], V7.D2
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V30.D[0], V4.D2
+	VFMLA V5.D2, V11.D2, V4.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V7.D2, V9.D2, V5.D2
+	VDUP V29.D[1], V7.D2
+	VFMLA V4.D2, V11.D2, V7.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V5.D2, V9.D2, V4.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V7.D2, V11.D2, V5.D2
+	VDUP V28.D[1], V7.D2
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V5.D2, V11.D2, V4.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V7.D2, V9.D2, V5.D2
+	VDUP V28.D[0], V7.D2
+	VFMLA V4.D2, V11.D2, V7.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V5.D2, V9.D2, V4.D2
 	VDUP V27.D[1], V5.D2
-	WORD $0x4fdb1165 // fmla v5.2d, v11.2d, v27.d[0]
-	VFMLA V9.D2, V13.D2, V5.D2
-	VFMLA V8.D2, V14.D2, V2.D2
-	VFMLA V9.D2, V5.D2, V3.D2
-	WORD $0x6e62dd05 // fmul v5.2d, v8.2d, v2.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	WORD $0x6e63dd22 // fmul v2.2d, v9.2d, v3.2d
-	VFMLA V9.D2, V2.D2, V9.D2
-	VFMLA V8.D2, V6.D2, V10.D2
-	VFMLA V9.D2, V7.D2, V4.D2
+	VFMLA V7.D2, V11.D2, V5.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
+	WORD $0x6e6bdca5 // fmul v5.2d, v5.2d, v11.2d
+	VFMLA V4.D2, V13.D2, V13.D2
+	VFMLA V5.D2, V14.D2, V14.D2
+	WORD $0x6e62dc44 // fmul v4.2d, v2.2d, v2.2d
+	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
+	VDUP V26.D[1], V7.D2
+	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
+	VDUP V26.D[1], V9.D2
+	WORD $0x4fda10a9 // fmla v9.2d, v5.2d, v26.d[0]
+	VDUP V27.D[0], V11.D2
+	VFMLA V7.D2, V4.D2, V11.D2
+	WORD $0x6e62dd6b // fmul v11.2d, v11.2d, v2.2d
+	VDUP V27.D[0], V15.D2
+	VFMLA V9.D2, V5.D2, V15.D2
+	WORD $0x6e63ddef // fmul v15.2d, v15.2d, v3.2d
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V16.D2
+	VFMLA V7.D2, V4.D2, V16.D2
+	VFMLA V8.D2, V11.D2, V16.D2
+	VDUP V25.D[0], V9.D2
+	WORD $0x4fd818a9 // fmla v9.2d, v5.2d, v24.d[1]
+	VDUP V25.D[1], V11.D2
+	VFMLA V9.D2, V5.D2, V11.D2
+	VFMLA V10.D2, V15.D2, V11.D2
+	VDUP V24.D[0], V7.D2
+	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
+	WORD $0x6e62dce7 // fmul v7.2d, v7.2d, v2.2d
+	VFMLA V8.D2, V16.D2, V7.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd718a9 // fmla v9.2d, v5.2d, v23.d[1]
+	WORD $0x6e63dd29 // fmul v9.2d, v9.2d, v3.2d
+	VFMLA V10.D2, V11.D2, V9.D2
+	VDUP V23.D[0], V11.D2
+	WORD $0x4fd6188b // fmla v11.2d, v4.2d, v22.d[1]
+	VFMLA V8.D2, V7.D2, V11.D2
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd618a4 // fmla v4.2d, v5.2d, v22.d[1]
+	VFMLA V10.D2, V9.D2, V4.D2
+	VFMLA V8.D2, V11.D2, V2.D2
+	VFMLA V10.D2, V4.D2, V3.D2
+	WORD $0x6e62dd04 // fmul v4.2d, v8.2d, v2.2d
+	VFMLA V8.D2, V4.D2, V8.D2
+	WORD $0x6e63dd42 // fmul v2.2d, v10.2d, v3.2d
+	VFMLA V10.D2, V2.D2, V10.D2
+	VFMLA V8.D2, V13.D2, V12.D2
+	VFMLA V10.D2, V14.D2, V6.D2
 	WORD $0x4ee0f802 // fabs v2.2d, v0.2d
 	WORD $0x4e621c02 // bic v2.16b, v0.16b, v2.16b
-	VORR V2.B16, V10.B16, V10.B16
+	VORR V2.B16, V12.B16, V12.B16
 	WORD $0x4ee0f822 // fabs v2.2d, v1.2d
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V4.B16, V4.B16
-	VST1.P [V10.D2], 16(R0)
-	VST1.P [V4.D2], 16(R0)
+	VORR V2.B16, V6.B16, V6.B16
+	VST1.P [V12.D2], 16(R0)
+	VST1.P [V6.D2], 16(R0)
 	SUB $4, R2
 	B Erf64_erf_unrolled
 Erf64_erf_single:
@@ -2392,80 +4625,66 @@ Erf64_erf_single:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x6ee1e662 // fcmgt v2.2d, v19.2d, v1.2d
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	WORD $0x6ee0f843 // fneg v3.2d, v2.2d
-	VMOV V3.B16, V4.B16
-	VFMLA V1.D2, V1.D2, V4.D2
-	VMOV V21.B16, V5.B16
-	WORD $0x4fd61045 // fmla v5.2d, v2.2d, v22.d[0]
-	VSUB V21.D2, V5.D2, V2.D2
-	WORD $0x4ef5d4a5 // fsub v5.2d, v5.2d, v21.2d
-	WORD $0x4fd618a3 // fmla v3.2d, v5.2d, v22.d[1]
-	WORD $0x4fd710a3 // fmla v3.2d, v5.2d, v23.d[0]
-	WORD $0x4ee4d463 // fsub v3.2d, v3.2d, v4.2d
-	VDUP V26.D[0], V4.D2
-	WORD $0x4fda1864 // fmla v4.2d, v3.2d, v26.d[1]
-	VDUP V25.D[1], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	VDUP V25.D[0], V4.D2
-	VFMLA V5.D2, V3.D2, V4.D2
-	VMOV V18.B16, V5.B16
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F3
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	VFMLA V5.D2, V3.D2, V3.D2
-	VUSHR $7, V2.D2, V2.D2
-	VUSHR $1, V2.D2, V4.D2
-	VSUB V4.D2, V2.D2, V2.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V4.D2, V18.D2, V4.D2
-	VSHL $52, V2.D2, V2.D2
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	VSUB V2.D2, V18.D2, V2.D2
-	WORD $0x6e62dc63 // fmul v3.2d, v3.2d, v2.2d
+	WORD $0x6ef4e422 // fcmgt v2.2d, v1.2d, v20.2d
 	WORD $0x4ef4c421 // fminnm v1.2d, v1.2d, v20.2d
-	WORD $0x4fd89022 // fmul v2.2d, v1.2d, v24.d[0]
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4e61d844 // scvtf v4.2d, v2.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4fd59823 // fmul v3.2d, v1.2d, v21.d[1]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
+	WORD $0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
 	WORD $0x4ee4d424 // fsub v4.2d, v1.2d, v4.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F6, F7)
+	LDP (R20), (R20, R21)
+	VMOV R20, V6.D[1]
+	VMOV R21, V7.D[1]
+	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VDUP V30.D[1], V2.D2
+	WORD $0x4fdf10a2 // fmla v2.2d, v5.2d, v31.d[0]
+	VDUP V30.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V29.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V28.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V27.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
+	VFMLA V2.D2, V7.D2, V7.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1846 // fmla v6.2d, v2.2d, v30.d[1]
-	VDUP V31.D[1], V7.D2
-	VFMLA V6.D2, V2.D2, V7.D2
-	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1046 // fmla v6.2d, v2.2d, v29.d[0]
-	VDUP V30.D[0], V8.D2
-	VFMLA V6.D2, V2.D2, V8.D2
-	VFMLA V4.D2, V7.D2, V8.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1046 // fmla v6.2d, v2.2d, v28.d[0]
-	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V7.D2
-	WORD $0x4fdb1047 // fmla v7.2d, v2.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V7.D2
-	VFMLA V4.D2, V7.D2, V1.D2
+	VDUP V26.D[1], V3.D2
+	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V3.D2, V2.D2, V5.D2
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	VDUP V25.D[0], V3.D2
+	WORD $0x4fd81843 // fmla v3.2d, v2.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V3.D2, V2.D2, V8.D2
+	VFMLA V4.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V3.D2
+	WORD $0x4fd71843 // fmla v3.2d, v2.2d, v23.d[1]
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61845 // fmla v5.2d, v2.2d, v22.d[1]
+	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V1.D2
 	WORD $0x6e61dc82 // fmul v2.2d, v4.2d, v1.2d
 	VFMLA V4.D2, V2.D2, V4.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V4.D2, V7.D2, V6.D2
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V5.B16, V5.B16
-	VST1.P [V5.D2], 16(R0)
+	VORR V1.B16, V6.B16, V6.B16
+	VST1.P [V6.D2], 16(R0)
 	SUB $2, R2
 	B Erf64_erf_single
 Erf64_erf_tail:
@@ -2478,81 +4697,67 @@ Erf64_lanes1:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x6ee1e662 // fcmgt v2.2d, v19.2d, v1.2d
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	WORD $0x6ee0f843 // fneg v3.2d, v2.2d
-	VMOV V3.B16, V4.B16
-	VFMLA V1.D2, V1.D2, V4.D2
-	VMOV V21.B16, V5.B16
-	WORD $0x4fd61045 // fmla v5.2d, v2.2d, v22.d[0]
-	VSUB V21.D2, V5.D2, V2.D2
-	WORD $0x4ef5d4a5 // fsub v5.2d, v5.2d, v21.2d
-	WORD $0x4fd618a3 // fmla v3.2d, v5.2d, v22.d[1]
-	WORD $0x4fd710a3 // fmla v3.2d, v5.2d, v23.d[0]
-	WORD $0x4ee4d463 // fsub v3.2d, v3.2d, v4.2d
-	VDUP V26.D[0], V4.D2
-	WORD $0x4fda1864 // fmla v4.2d, v3.2d, v26.d[1]
-	VDUP V25.D[1], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	VDUP V25.D[0], V4.D2
-	VFMLA V5.D2, V3.D2, V4.D2
-	VMOV V18.B16, V5.B16
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F3
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	VFMLA V5.D2, V3.D2, V3.D2
-	VUSHR $7, V2.D2, V2.D2
-	VUSHR $1, V2.D2, V4.D2
-	VSUB V4.D2, V2.D2, V2.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V4.D2, V18.D2, V4.D2
-	VSHL $52, V2.D2, V2.D2
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	VSUB V2.D2, V18.D2, V2.D2
-	WORD $0x6e62dc63 // fmul v3.2d, v3.2d, v2.2d
+	WORD $0x6ef4e422 // fcmgt v2.2d, v1.2d, v20.2d
 	WORD $0x4ef4c421 // fminnm v1.2d, v1.2d, v20.2d
-	WORD $0x4fd89022 // fmul v2.2d, v1.2d, v24.d[0]
-	WORD $0x4ee1b842 // fcvtzs v2.2d, v2.2d
-	WORD $0x4e61d844 // scvtf v4.2d, v2.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
+	WORD $0x4fd59823 // fmul v3.2d, v1.2d, v21.d[1]
+	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
+	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
+	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
+	WORD $0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
 	WORD $0x4ee4d424 // fsub v4.2d, v1.2d, v4.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F6, F7)
+	LDP (R20), (R20, R21)
+	VMOV R20, V6.D[1]
+	VMOV R21, V7.D[1]
+	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VDUP V30.D[1], V2.D2
+	WORD $0x4fdf10a2 // fmla v2.2d, v5.2d, v31.d[0]
+	VDUP V30.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V29.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V28.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V2.D2, V5.D2, V3.D2
+	VDUP V27.D[1], V2.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
+	VFMLA V2.D2, V7.D2, V7.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1846 // fmla v6.2d, v2.2d, v30.d[1]
-	VDUP V31.D[1], V7.D2
-	VFMLA V6.D2, V2.D2, V7.D2
-	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1046 // fmla v6.2d, v2.2d, v29.d[0]
-	VDUP V30.D[0], V8.D2
-	VFMLA V6.D2, V2.D2, V8.D2
-	VFMLA V4.D2, V7.D2, V8.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1046 // fmla v6.2d, v2.2d, v28.d[0]
-	WORD $0x6e61dcc6 // fmul v6.2d, v6.2d, v1.2d
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V7.D2
-	WORD $0x4fdb1047 // fmla v7.2d, v2.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V7.D2
-	VFMLA V4.D2, V7.D2, V1.D2
+	VDUP V26.D[1], V3.D2
+	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V3.D2, V2.D2, V5.D2
+	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
+	VDUP V25.D[0], V3.D2
+	WORD $0x4fd81843 // fmla v3.2d, v2.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V3.D2, V2.D2, V8.D2
+	VFMLA V4.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V3.D2
+	WORD $0x4fd71843 // fmla v3.2d, v2.2d, v23.d[1]
+	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61845 // fmla v5.2d, v2.2d, v22.d[1]
+	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V1.D2
 	WORD $0x6e61dc82 // fmul v2.2d, v4.2d, v1.2d
 	VFMLA V4.D2, V2.D2, V4.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V4.D2, V7.D2, V6.D2
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V5.B16, V5.B16
+	VORR V1.B16, V6.B16, V6.B16
 	MOVD R0, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 Erf64_lanes2:
 Erf64_erf_done:
@@ -2561,14 +4766,11 @@ Erf64_erf_done:
 
 // func ExpNegSquare64(dst []float64, x []float64)
 TEXT ·ExpNegSquare64(SB), NOSPLIT, $0-48
-	MOVD $const64<>(SB), R15
+	MOVD $constExp64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
-	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
-	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
+	VLD1.P 48(R15), [V22.D2, V23.D2, V24.D2]
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD x_len+32(FP), R2
@@ -2591,31 +4793,31 @@ ExpNegSquare64_exp_unrolled:
 	VFMLA V2.D2, V2.D2, V6.D2
 	VMOV V5.B16, V7.B16
 	VFMLA V3.D2, V3.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61008 // fmla v8.2d, v0.2d, v22.d[0]
-	VMOV V21.B16, V0.B16
-	WORD $0x4fd61020 // fmla v0.2d, v1.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V1.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	VSUB V21.D2, V0.D2, V9.D2
-	WORD $0x4ef5d400 // fsub v0.2d, v0.2d, v21.2d
-	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
-	WORD $0x4fd61805 // fmla v5.2d, v0.2d, v22.d[1]
-	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
-	WORD $0x4fd71005 // fmla v5.2d, v0.2d, v23.d[0]
+	VMOV V20.B16, V8.B16
+	WORD $0x4fd51008 // fmla v8.2d, v0.2d, v21.d[0]
+	VMOV V20.B16, V0.B16
+	WORD $0x4fd51020 // fmla v0.2d, v1.2d, v21.d[0]
+	VSUB V20.D2, V8.D2, V1.D2
+	WORD $0x4ef4d508 // fsub v8.2d, v8.2d, v20.2d
+	VSUB V20.D2, V0.D2, V9.D2
+	WORD $0x4ef4d400 // fsub v0.2d, v0.2d, v20.2d
+	WORD $0x4fd51904 // fmla v4.2d, v8.2d, v21.d[1]
+	WORD $0x4fd51805 // fmla v5.2d, v0.2d, v21.d[1]
+	WORD $0x4fd61104 // fmla v4.2d, v8.2d, v22.d[0]
+	WORD $0x4fd61005 // fmla v5.2d, v0.2d, v22.d[0]
 	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
 	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	VDUP V26.D[0], V0.D2
-	WORD $0x4fda1880 // fmla v0.2d, v4.2d, v26.d[1]
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda18a6 // fmla v6.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V7.D2
+	VDUP V23.D[1], V0.D2
+	WORD $0x4fd81080 // fmla v0.2d, v4.2d, v24.d[0]
+	VDUP V23.D[1], V6.D2
+	WORD $0x4fd810a6 // fmla v6.2d, v5.2d, v24.d[0]
+	VDUP V23.D[0], V7.D2
 	VFMLA V0.D2, V4.D2, V7.D2
-	VDUP V25.D[1], V0.D2
+	VDUP V23.D[0], V0.D2
 	VFMLA V6.D2, V5.D2, V0.D2
-	VDUP V25.D[0], V6.D2
+	VDUP V22.D[1], V6.D2
 	VFMLA V7.D2, V4.D2, V6.D2
-	VDUP V25.D[0], V7.D2
+	VDUP V22.D[1], V7.D2
 	VFMLA V0.D2, V5.D2, V7.D2
 	VMOV V18.B16, V0.B16
 	VFMLA V6.D2, V4.D2, V0.D2
@@ -2672,18 +4874,18 @@ ExpNegSquare64_exp_single:
 	WORD $0x6ee0f802 // fneg v2.2d, v0.2d
 	VMOV V2.B16, V3.B16
 	VFMLA V1.D2, V1.D2, V3.D2
-	VMOV V21.B16, V4.B16
-	WORD $0x4fd61004 // fmla v4.2d, v0.2d, v22.d[0]
-	VSUB V21.D2, V4.D2, V0.D2
-	WORD $0x4ef5d484 // fsub v4.2d, v4.2d, v21.2d
-	WORD $0x4fd61882 // fmla v2.2d, v4.2d, v22.d[1]
-	WORD $0x4fd71082 // fmla v2.2d, v4.2d, v23.d[0]
+	VMOV V20.B16, V4.B16
+	WORD $0x4fd51004 // fmla v4.2d, v0.2d, v21.d[0]
+	VSUB V20.D2, V4.D2, V0.D2
+	WORD $0x4ef4d484 // fsub v4.2d, v4.2d, v20.2d
+	WORD $0x4fd51882 // fmla v2.2d, v4.2d, v21.d[1]
+	WORD $0x4fd61082 // fmla v2.2d, v4.2d, v22.d[0]
 	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda1843 // fmla v3.2d, v2.2d, v26.d[1]
-	VDUP V25.D[1], V4.D2
+	VDUP V23.D[1], V3.D2
+	WORD $0x4fd81043 // fmla v3.2d, v2.2d, v24.d[0]
+	VDUP V23.D[0], V4.D2
 	VFMLA V3.D2, V2.D2, V4.D2
-	VDUP V25.D[0], V3.D2
+	VDUP V22.D[1], V3.D2
 	VFMLA V4.D2, V2.D2, V3.D2
 	VMOV V18.B16, V4.B16
 	VFMLA V3.D2, V2.D2, V4.D2
@@ -2722,18 +4924,18 @@ ExpNegSquare64_lanes3:
 	WORD $0x6ee0f802 // fneg v2.2d, v0.2d
 	VMOV V2.B16, V3.B16
 	VFMLA V1.D2, V1.D2, V3.D2
-	VMOV V21.B16, V4.B16
-	WORD $0x4fd61004 // fmla v4.2d, v0.2d, v22.d[0]
-	VSUB V21.D2, V4.D2, V0.D2
-	WORD $0x4ef5d484 // fsub v4.2d, v4.2d, v21.2d
-	WORD $0x4fd61882 // fmla v2.2d, v4.2d, v22.d[1]
-	WORD $0x4fd71082 // fmla v2.2d, v4.2d, v23.d[0]
+	VMOV V20.B16, V4.B16
+	WORD $0x4fd51004 // fmla v4.2d, v0.2d, v21.d[0]
+	VSUB V20.D2, V4.D2, V0.D2
+	WORD $0x4ef4d484 // fsub v4.2d, v4.2d, v20.2d
+	WORD $0x4fd51882 // fmla v2.2d, v4.2d, v21.d[1]
+	WORD $0x4fd61082 // fmla v2.2d, v4.2d, v22.d[0]
 	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda1843 // fmla v3.2d, v2.2d, v26.d[1]
-	VDUP V25.D[1], V4.D2
+	VDUP V23.D[1], V3.D2
+	WORD $0x4fd81043 // fmla v3.2d, v2.2d, v24.d[0]
+	VDUP V23.D[0], V4.D2
 	VFMLA V3.D2, V2.D2, V4.D2
-	VDUP V25.D[0], V3.D2
+	VDUP V22.D[1], V3.D2
 	VFMLA V4.D2, V2.D2, V3.D2
 	VMOV V18.B16, V4.B16
 	VFMLA V3.D2, V2.D2, V4.D2
@@ -2765,14 +4967,13 @@ ExpNegSquare64_exp_done:
 
 // func PairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
 TEXT ·PairTerms64(SB), NOSPLIT, $0-120
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD h_base+0(FP), R0
 	MOVD erf_base+24(FP), R1
 	MOVD ex_base+48(FP), R2
@@ -2792,101 +4993,90 @@ PairTerms64_pair_single:
 	WORD $0x4ef3c484 // fminnm v4.2d, v4.2d, v19.2d
 	WORD $0x4ee0d865 // fcmeq v5.2d, v3.2d, #0
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
-	WORD $0x4fd79821 // fmul v1.2d, v1.2d, v23.d[1]
-	WORD $0x6e64dc82 // fmul v2.2d, v4.2d, v4.2d
-	WORD $0x6ee0f845 // fneg v5.2d, v2.2d
-	VMOV V5.B16, V6.B16
-	VFMLA V4.D2, V4.D2, V6.D2
-	VMOV V21.B16, V7.B16
-	WORD $0x4fd61047 // fmla v7.2d, v2.2d, v22.d[0]
-	VSUB V21.D2, V7.D2, V2.D2
-	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
-	WORD $0x4fd618e5 // fmla v5.2d, v7.2d, v22.d[1]
-	WORD $0x4fd710e5 // fmla v5.2d, v7.2d, v23.d[0]
-	WORD $0x4ee6d4a5 // fsub v5.2d, v5.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda18a6 // fmla v6.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V7.D2
-	VFMLA V6.D2, V5.D2, V7.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V7.D2, V5.D2, V6.D2
-	VMOV V18.B16, V7.B16
-	VFMLA V6.D2, V5.D2, V7.D2
-	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V7.D2, V5.D2, V5.D2
-	VUSHR $7, V2.D2, V2.D2
-	VUSHR $1, V2.D2, V6.D2
-	VSUB V6.D2, V2.D2, V2.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V2.D2, V2.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
-	VSUB V2.D2, V18.D2, V2.D2
-	WORD $0x6e62dca5 // fmul v5.2d, v5.2d, v2.2d
-	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
 	VMOV V4.B16, V2.B16
+	WORD $0x6ef4e445 // fcmgt v5.2d, v2.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
-	WORD $0x4fd89046 // fmul v6.2d, v2.2d, v24.d[0]
+	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
 	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
 	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd898e7 // fmul v7.2d, v7.2d, v24.d[1]
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d448 // fadd v8.2d, v2.2d, v7.2d
 	WORD $0x4ee7d447 // fsub v7.2d, v2.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
 	VMOV V6.D[0], R19
 	VMOV V6.D[1], R20
-	FMOVD (R14)(R19<<3), F8
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	WORD $0x6e62dc46 // fmul v6.2d, v2.2d, v2.2d
-	VDUP V31.D[0], V9.D2
-	WORD $0x4fde18c9 // fmla v9.2d, v6.2d, v30.d[1]
-	VDUP V31.D[1], V10.D2
-	VFMLA V9.D2, V6.D2, V10.D2
-	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
-	VDUP V29.D[1], V9.D2
-	WORD $0x4fdd10c9 // fmla v9.2d, v6.2d, v29.d[0]
-	VDUP V30.D[0], V11.D2
-	VFMLA V9.D2, V6.D2, V11.D2
-	VFMLA V7.D2, V10.D2, V11.D2
-	VDUP V28.D[1], V9.D2
-	WORD $0x4fdc10c9 // fmla v9.2d, v6.2d, v28.d[0]
-	WORD $0x6e62dd29 // fmul v9.2d, v9.2d, v2.2d
-	VFMLA V7.D2, V11.D2, V9.D2
-	VDUP V27.D[1], V10.D2
-	WORD $0x4fdb10ca // fmla v10.2d, v6.2d, v27.d[0]
-	VFMLA V7.D2, V9.D2, V10.D2
-	VFMLA V7.D2, V10.D2, V2.D2
-	WORD $0x6e62dce6 // fmul v6.2d, v7.2d, v2.2d
-	VFMLA V7.D2, V6.D2, V7.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V3.D2, V1.D2
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VDUP V30.D[1], V5.D2
+	WORD $0x4fdf1105 // fmla v5.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	WORD $0x6e62dd08 // fmul v8.2d, v8.2d, v2.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd818a6 // fmla v6.2d, v5.2d, v24.d[1]
+	VDUP V25.D[1], V11.D2
+	VFMLA V6.D2, V5.D2, V11.D2
+	VFMLA V7.D2, V8.D2, V11.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd718a6 // fmla v6.2d, v5.2d, v23.d[1]
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	VFMLA V7.D2, V11.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd618a8 // fmla v8.2d, v5.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V2.D2
+	WORD $0x6e62dce5 // fmul v5.2d, v7.2d, v2.2d
+	VFMLA V7.D2, V5.D2, V7.D2
+	VFMLA V7.D2, V10.D2, V9.D2
+	WORD $0x6e6adc21 // fmul v1.2d, v1.2d, v10.2d
+	VFMLA V9.D2, V3.D2, V1.D2
 	VST1.P [V1.D2], 16(R0)
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V8.B16, V8.B16
-	VST1.P [V8.D2], 16(R1)
+	VORR V1.B16, V9.B16, V9.B16
+	VST1.P [V9.D2], 16(R1)
+	MOVD $constExp64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 48(R15), [V22.D2, V23.D2, V24.D2]
 	WORD $0x6e64dc80 // fmul v0.2d, v4.2d, v4.2d
 	WORD $0x6ee0f801 // fneg v1.2d, v0.2d
 	VMOV V1.B16, V2.B16
 	VFMLA V4.D2, V4.D2, V2.D2
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61003 // fmla v3.2d, v0.2d, v22.d[0]
-	VSUB V21.D2, V3.D2, V0.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd61861 // fmla v1.2d, v3.2d, v22.d[1]
-	WORD $0x4fd71061 // fmla v1.2d, v3.2d, v23.d[0]
+	VMOV V20.B16, V3.B16
+	WORD $0x4fd51003 // fmla v3.2d, v0.2d, v21.d[0]
+	VSUB V20.D2, V3.D2, V0.D2
+	WORD $0x4ef4d463 // fsub v3.2d, v3.2d, v20.2d
+	WORD $0x4fd51861 // fmla v1.2d, v3.2d, v21.d[1]
+	WORD $0x4fd61061 // fmla v1.2d, v3.2d, v22.d[0]
 	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
-	VDUP V26.D[0], V2.D2
-	WORD $0x4fda1822 // fmla v2.2d, v1.2d, v26.d[1]
-	VDUP V25.D[1], V3.D2
+	VDUP V23.D[1], V2.D2
+	WORD $0x4fd81022 // fmla v2.2d, v1.2d, v24.d[0]
+	VDUP V23.D[0], V3.D2
 	VFMLA V2.D2, V1.D2, V3.D2
-	VDUP V25.D[0], V2.D2
+	VDUP V22.D[1], V2.D2
 	VFMLA V3.D2, V1.D2, V2.D2
 	VMOV V18.B16, V3.B16
 	VFMLA V2.D2, V1.D2, V3.D2
@@ -2909,6 +5099,11 @@ PairTerms64_pair_single:
 	VSUB V0.D2, V18.D2, V0.D2
 	WORD $0x6e60dc21 // fmul v1.2d, v1.2d, v0.2d
 	VST1.P [V1.D2], 16(R2)
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	SUB $2, R5
 	B PairTerms64_pair_single
 PairTerms64_pair_tail:
@@ -2931,107 +5126,96 @@ PairTerms64_lanes6:
 	WORD $0x4ef3c484 // fminnm v4.2d, v4.2d, v19.2d
 	WORD $0x4ee0d865 // fcmeq v5.2d, v3.2d, #0
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
-	WORD $0x4fd79821 // fmul v1.2d, v1.2d, v23.d[1]
-	WORD $0x6e64dc82 // fmul v2.2d, v4.2d, v4.2d
-	WORD $0x6ee0f845 // fneg v5.2d, v2.2d
-	VMOV V5.B16, V6.B16
-	VFMLA V4.D2, V4.D2, V6.D2
-	VMOV V21.B16, V7.B16
-	WORD $0x4fd61047 // fmla v7.2d, v2.2d, v22.d[0]
-	VSUB V21.D2, V7.D2, V2.D2
-	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
-	WORD $0x4fd618e5 // fmla v5.2d, v7.2d, v22.d[1]
-	WORD $0x4fd710e5 // fmla v5.2d, v7.2d, v23.d[0]
-	WORD $0x4ee6d4a5 // fsub v5.2d, v5.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda18a6 // fmla v6.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V7.D2
-	VFMLA V6.D2, V5.D2, V7.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V7.D2, V5.D2, V6.D2
-	VMOV V18.B16, V7.B16
-	VFMLA V6.D2, V5.D2, V7.D2
-	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V2.D[0], R19
-	VMOV V2.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V7.D2, V5.D2, V5.D2
-	VUSHR $7, V2.D2, V2.D2
-	VUSHR $1, V2.D2, V6.D2
-	VSUB V6.D2, V2.D2, V2.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V2.D2, V2.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
-	VSUB V2.D2, V18.D2, V2.D2
-	WORD $0x6e62dca5 // fmul v5.2d, v5.2d, v2.2d
-	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
 	VMOV V4.B16, V2.B16
+	WORD $0x6ef4e445 // fcmgt v5.2d, v2.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
-	WORD $0x4fd89046 // fmul v6.2d, v2.2d, v24.d[0]
+	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
 	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
 	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd898e7 // fmul v7.2d, v7.2d, v24.d[1]
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d448 // fadd v8.2d, v2.2d, v7.2d
 	WORD $0x4ee7d447 // fsub v7.2d, v2.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
 	VMOV V6.D[0], R19
 	VMOV V6.D[1], R20
-	FMOVD (R14)(R19<<3), F8
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	WORD $0x6e62dc46 // fmul v6.2d, v2.2d, v2.2d
-	VDUP V31.D[0], V9.D2
-	WORD $0x4fde18c9 // fmla v9.2d, v6.2d, v30.d[1]
-	VDUP V31.D[1], V10.D2
-	VFMLA V9.D2, V6.D2, V10.D2
-	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
-	VDUP V29.D[1], V9.D2
-	WORD $0x4fdd10c9 // fmla v9.2d, v6.2d, v29.d[0]
-	VDUP V30.D[0], V11.D2
-	VFMLA V9.D2, V6.D2, V11.D2
-	VFMLA V7.D2, V10.D2, V11.D2
-	VDUP V28.D[1], V9.D2
-	WORD $0x4fdc10c9 // fmla v9.2d, v6.2d, v28.d[0]
-	WORD $0x6e62dd29 // fmul v9.2d, v9.2d, v2.2d
-	VFMLA V7.D2, V11.D2, V9.D2
-	VDUP V27.D[1], V10.D2
-	WORD $0x4fdb10ca // fmla v10.2d, v6.2d, v27.d[0]
-	VFMLA V7.D2, V9.D2, V10.D2
-	VFMLA V7.D2, V10.D2, V2.D2
-	WORD $0x6e62dce6 // fmul v6.2d, v7.2d, v2.2d
-	VFMLA V7.D2, V6.D2, V7.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VFMLA V8.D2, V3.D2, V1.D2
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VDUP V30.D[1], V5.D2
+	WORD $0x4fdf1105 // fmla v5.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V5.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V5.D2
+	VFMLA V6.D2, V8.D2, V5.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	WORD $0x6e62dd08 // fmul v8.2d, v8.2d, v2.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd818a6 // fmla v6.2d, v5.2d, v24.d[1]
+	VDUP V25.D[1], V11.D2
+	VFMLA V6.D2, V5.D2, V11.D2
+	VFMLA V7.D2, V8.D2, V11.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd718a6 // fmla v6.2d, v5.2d, v23.d[1]
+	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
+	VFMLA V7.D2, V11.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd618a8 // fmla v8.2d, v5.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V2.D2
+	WORD $0x6e62dce5 // fmul v5.2d, v7.2d, v2.2d
+	VFMLA V7.D2, V5.D2, V7.D2
+	VFMLA V7.D2, V10.D2, V9.D2
+	WORD $0x6e6adc21 // fmul v1.2d, v1.2d, v10.2d
+	VFMLA V9.D2, V3.D2, V1.D2
 	MOVD R0, R23
 	VMOV V1.D[0], R24
 	MOVD.P R24, 8(R23)
 PairTerms64_lanes7:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V8.B16, V8.B16
+	VORR V1.B16, V9.B16, V9.B16
 	MOVD R1, R23
-	VMOV V8.D[0], R24
+	VMOV V9.D[0], R24
 	MOVD.P R24, 8(R23)
 PairTerms64_lanes8:
+	MOVD $constExp64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 48(R15), [V22.D2, V23.D2, V24.D2]
 	WORD $0x6e64dc80 // fmul v0.2d, v4.2d, v4.2d
 	WORD $0x6ee0f801 // fneg v1.2d, v0.2d
 	VMOV V1.B16, V2.B16
 	VFMLA V4.D2, V4.D2, V2.D2
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61003 // fmla v3.2d, v0.2d, v22.d[0]
-	VSUB V21.D2, V3.D2, V0.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd61861 // fmla v1.2d, v3.2d, v22.d[1]
-	WORD $0x4fd71061 // fmla v1.2d, v3.2d, v23.d[0]
+	VMOV V20.B16, V3.B16
+	WORD $0x4fd51003 // fmla v3.2d, v0.2d, v21.d[0]
+	VSUB V20.D2, V3.D2, V0.D2
+	WORD $0x4ef4d463 // fsub v3.2d, v3.2d, v20.2d
+	WORD $0x4fd51861 // fmla v1.2d, v3.2d, v21.d[1]
+	WORD $0x4fd61061 // fmla v1.2d, v3.2d, v22.d[0]
 	WORD $0x4ee2d421 // fsub v1.2d, v1.2d, v2.2d
-	VDUP V26.D[0], V2.D2
-	WORD $0x4fda1822 // fmla v2.2d, v1.2d, v26.d[1]
-	VDUP V25.D[1], V3.D2
+	VDUP V23.D[1], V2.D2
+	WORD $0x4fd81022 // fmla v2.2d, v1.2d, v24.d[0]
+	VDUP V23.D[0], V3.D2
 	VFMLA V2.D2, V1.D2, V3.D2
-	VDUP V25.D[0], V2.D2
+	VDUP V22.D[1], V2.D2
 	VFMLA V3.D2, V1.D2, V2.D2
 	VMOV V18.B16, V3.B16
 	VFMLA V2.D2, V1.D2, V3.D2
@@ -3057,20 +5241,24 @@ PairTerms64_lanes8:
 	VMOV V1.D[0], R24
 	MOVD.P R24, 8(R23)
 PairTerms64_lanes9:
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 PairTerms64_pair_done:
 	RET
 	// vector registers: 12 of V0–V17 at most, constants in V18–V31
 
 // func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 TEXT ·CrossRowSums64(SB), NOSPLIT, $96-144
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD ma_base+24(FP), R2
@@ -3115,168 +5303,140 @@ CrossRowSums64_col_unrolled:
 	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
 	WORD $0x4ee0d88b // fcmeq v11.2d, v4.2d, #0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
-	WORD $0x4fd798c6 // fmul v6.2d, v6.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	WORD $0x4fd590c6 // fmul v6.2d, v6.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
-	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
-	WORD $0x6ee0f867 // fneg v7.2d, v3.2d
-	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
-	VMOV V7.B16, V11.B16
-	VFMLA V9.D2, V9.D2, V11.D2
-	VMOV V8.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V4.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	VSUB V21.D2, V3.D2, V14.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd619a7 // fmla v7.2d, v13.2d, v22.d[1]
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	WORD $0x4fd711a7 // fmla v7.2d, v13.2d, v23.d[0]
-	WORD $0x4fd71068 // fmla v8.2d, v3.2d, v23.d[0]
-	WORD $0x4eebd4e7 // fsub v7.2d, v7.2d, v11.2d
-	WORD $0x4eecd508 // fsub v8.2d, v8.2d, v12.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda18e3 // fmla v3.2d, v7.2d, v26.d[1]
-	VDUP V26.D[0], V11.D2
-	WORD $0x4fda190b // fmla v11.2d, v8.2d, v26.d[1]
-	VDUP V25.D[1], V12.D2
-	VFMLA V3.D2, V7.D2, V12.D2
-	VDUP V25.D[1], V3.D2
-	VFMLA V11.D2, V8.D2, V3.D2
-	VDUP V25.D[0], V11.D2
-	VFMLA V12.D2, V7.D2, V11.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V3.D2, V8.D2, V12.D2
-	VMOV V18.B16, V3.B16
-	VFMLA V11.D2, V7.D2, V3.D2
-	VMOV V18.B16, V11.B16
-	VFMLA V12.D2, V8.D2, V11.D2
-	WORD $0x6e63dce3 // fmul v3.2d, v7.2d, v3.2d
-	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VMOV V14.D[0], R19
-	VMOV V14.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F8
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	VFMLA V3.D2, V7.D2, V7.D2
-	VFMLA V11.D2, V8.D2, V8.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $7, V14.D2, V14.D2
-	VUSHR $1, V4.D2, V3.D2
-	VUSHR $1, V14.D2, V11.D2
-	VSUB V3.D2, V4.D2, V4.D2
-	VSHL $52, V3.D2, V3.D2
-	VSUB V11.D2, V14.D2, V14.D2
-	VSHL $52, V11.D2, V11.D2
-	VSUB V3.D2, V18.D2, V3.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V11.D2, V18.D2, V11.D2
-	VSHL $52, V14.D2, V14.D2
-	WORD $0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
-	VSUB V14.D2, V18.D2, V14.D2
-	WORD $0x6e64dce7 // fmul v7.2d, v7.2d, v4.2d
-	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	FMOVQ F6, s5-80(SP)
-	FMOVQ F8, s6-96(SP)
+	WORD $0x6ef4e523 // fcmgt v3.2d, v9.2d, v20.2d
+	WORD $0x6ef4e544 // fcmgt v4.2d, v10.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
 	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89123 // fmul v3.2d, v9.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4fd89144 // fmul v4.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
-	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
-	WORD $0x4ee5d525 // fsub v5.2d, v9.2d, v5.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d546 // fsub v6.2d, v10.2d, v6.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
+	WORD $0x4fd59927 // fmul v7.2d, v9.2d, v21.d[1]
+	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
+	WORD $0x4fd59948 // fmul v8.2d, v10.2d, v21.d[1]
+	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
+	WORD $0x4e61d8eb // scvtf v11.2d, v7.2d
+	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
+	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
+	WORD $0x4e61d90d // scvtf v13.2d, v8.2d
+	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
+	WORD $0x4e6dd54e // fadd v14.2d, v10.2d, v13.2d
+	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
+	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
+	VMOV V7.D[0], R19
+	VMOV V7.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F15, F16)
+	LDP (R20), (R20, R21)
+	VMOV R20, V15.D[1]
+	VMOV R21, V16.D[1]
+	VMOV V8.D[0], R19
+	VMOV V8.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F7, F17)
+	LDP (R20), (R20, R21)
 	VMOV R20, V7.D[1]
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F3
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
-	WORD $0x6e6add48 // fmul v8.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V11.D2
-	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
-	VDUP V31.D[0], V12.D2
-	WORD $0x4fde190c // fmla v12.2d, v8.2d, v30.d[1]
-	VDUP V31.D[1], V13.D2
-	VFMLA V11.D2, V4.D2, V13.D2
-	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
-	VDUP V31.D[1], V14.D2
-	VFMLA V12.D2, V8.D2, V14.D2
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VDUP V29.D[1], V11.D2
-	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V15.D2
-	VFMLA V11.D2, V4.D2, V15.D2
-	VFMLA V5.D2, V13.D2, V15.D2
-	VDUP V29.D[1], V12.D2
-	WORD $0x4fdd110c // fmla v12.2d, v8.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V12.D2, V8.D2, V13.D2
-	VFMLA V6.D2, V14.D2, V13.D2
-	VDUP V28.D[1], V11.D2
-	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	VFMLA V5.D2, V15.D2, V11.D2
-	VDUP V28.D[1], V12.D2
-	WORD $0x4fdc110c // fmla v12.2d, v8.2d, v28.d[0]
-	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
-	VFMLA V6.D2, V13.D2, V12.D2
-	VDUP V27.D[1], V13.D2
-	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
-	VFMLA V5.D2, V11.D2, V13.D2
+	VMOV R21, V17.D[1]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1183 // fmla v3.2d, v12.2d, v31.d[0]
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
+	VDUP V30.D[0], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V30.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V29.D[1], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V8.D2, V14.D2, V4.D2
+	VDUP V28.D[1], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V28.D[0], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
 	VDUP V27.D[1], V4.D2
-	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
-	VFMLA V6.D2, V12.D2, V4.D2
-	VFMLA V5.D2, V13.D2, V9.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	WORD $0x6e69dca4 // fmul v4.2d, v5.2d, v9.2d
-	VFMLA V5.D2, V4.D2, V5.D2
-	WORD $0x6e6adcc4 // fmul v4.2d, v6.2d, v10.2d
-	VFMLA V6.D2, V4.D2, V6.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.D2, V4.D2, V7.D2
-	FMOVQ s6-96(SP), F4
-	VFMLA V6.D2, V4.D2, V3.D2
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
+	VFMLA V8.D2, V14.D2, V4.D2
+	WORD $0x6e6cdc63 // fmul v3.2d, v3.2d, v12.2d
+	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
+	VFMLA V3.D2, V16.D2, V16.D2
+	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.D2, V17.D2, V17.D2
+	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
+	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
+	VDUP V26.D[1], V5.D2
+	WORD $0x4fda1065 // fmla v5.2d, v3.2d, v26.d[0]
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+	VDUP V27.D[0], V12.D2
+	VFMLA V6.D2, V4.D2, V12.D2
+	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V14.D2
+	VFMLA V5.D2, V3.D2, V14.D2
+	VFMLA V11.D2, V8.D2, V14.D2
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VFMLA V13.D2, V12.D2, V8.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71865 // fmla v5.2d, v3.2d, v23.d[1]
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
+	VFMLA V11.D2, V14.D2, V5.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e6adcc6 // fmul v6.2d, v6.2d, v10.2d
+	VFMLA V13.D2, V8.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	VFMLA V11.D2, V5.D2, V8.D2
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
+	VFMLA V13.D2, V6.D2, V3.D2
+	VFMLA V11.D2, V8.D2, V9.D2
+	VFMLA V13.D2, V3.D2, V10.D2
+	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
+	VFMLA V11.D2, V3.D2, V11.D2
+	WORD $0x6e6adda3 // fmul v3.2d, v13.2d, v10.2d
+	VFMLA V13.D2, V3.D2, V13.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V11.D2, V3.D2, V15.D2
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.D2, V3.D2, V7.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V15.D2, V4.D2, V3.D2
+	FMOVQ s5-80(SP), F4
+	FMOVQ s4-64(SP), F5
 	VFMLA V7.D2, V5.D2, V4.D2
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
-	VFMLA V3.D2, V6.D2, V5.D2
+	VLD1.P 16(R8), [V5.D2]
+	VFMLA V3.D2, V5.D2, V2.D2
 	VLD1.P 16(R8), [V3.D2]
 	VFMLA V4.D2, V3.D2, V2.D2
-	VLD1.P 16(R8), [V3.D2]
-	VFMLA V5.D2, V3.D2, V2.D2
 	SUB $4, R11
 	B CrossRowSums64_col_unrolled
 CrossRowSums64_col_single:
@@ -3294,85 +5454,71 @@ CrossRowSums64_col_single:
 	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	VMOV V5.B16, V7.B16
-	VFMLA V6.D2, V6.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V5.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V5.D2, V8.D2
-	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V8.D2, V5.D2, V5.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V7.D2
-	VSUB V7.D2, V3.D2, V3.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
-	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.D2, V4.D2, V3.D2
+	VFMLA V9.D2, V4.D2, V3.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
@@ -3399,85 +5545,71 @@ CrossRowSums64_lanes11:
 	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	VMOV V5.B16, V7.B16
-	VFMLA V6.D2, V6.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V5.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V5.D2, V8.D2
-	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V8.D2, V5.D2, V5.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V7.D2
-	VSUB V7.D2, V3.D2, V3.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
-	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.D2, V4.D2, V3.D2
+	VFMLA V9.D2, V4.D2, V3.D2
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
@@ -3491,18 +5623,17 @@ CrossRowSums64_col_done:
 	B CrossRowSums64_row
 CrossRowSums64_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 TEXT ·CrossGrad64(SB), NOSPLIT, $128-288
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -3567,206 +5698,178 @@ CrossGrad64_col_unrolled:
 	WORD $0x4ee0d8ed // fcmeq v13.2d, v7.2d, #0
 	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
 	FMOVQ F9, s7-112(SP)
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
+	WORD $0x4fd590e7 // fmul v7.2d, v7.2d, v21.d[0]
 	WORD $0x4ee0d909 // fcmeq v9.2d, v8.2d, #0
 	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
 	FMOVQ F10, s8-128(SP)
-	WORD $0x4fd79908 // fmul v8.2d, v8.2d, v23.d[1]
+	WORD $0x4fd59108 // fmul v8.2d, v8.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	VMOV V5.B16, V9.B16
-	VFMLA V11.D2, V11.D2, V9.D2
-	VMOV V6.B16, V10.B16
-	VFMLA V12.D2, V12.D2, V10.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V4.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	VSUB V21.D2, V3.D2, V14.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd619a5 // fmla v5.2d, v13.2d, v22.d[1]
-	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
-	WORD $0x4fd711a5 // fmla v5.2d, v13.2d, v23.d[0]
-	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
-	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
-	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
-	VDUP V26.D[0], V9.D2
-	WORD $0x4fda18c9 // fmla v9.2d, v6.2d, v26.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V3.D2, V5.D2, V10.D2
-	VDUP V25.D[1], V3.D2
-	VFMLA V9.D2, V6.D2, V3.D2
-	VDUP V25.D[0], V9.D2
-	VFMLA V10.D2, V5.D2, V9.D2
-	VDUP V25.D[0], V10.D2
-	VFMLA V3.D2, V6.D2, V10.D2
-	VMOV V18.B16, V3.B16
-	VFMLA V9.D2, V5.D2, V3.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V10.D2, V6.D2, V9.D2
-	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
-	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VMOV V14.D[0], R19
-	VMOV V14.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VFMLA V3.D2, V5.D2, V5.D2
-	VFMLA V9.D2, V6.D2, V6.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $7, V14.D2, V14.D2
-	VUSHR $1, V4.D2, V3.D2
-	VUSHR $1, V14.D2, V9.D2
-	VSUB V3.D2, V4.D2, V4.D2
-	VSHL $52, V3.D2, V3.D2
-	VSUB V9.D2, V14.D2, V14.D2
-	VSHL $52, V9.D2, V9.D2
-	VSUB V3.D2, V18.D2, V3.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V9.D2, V18.D2, V9.D2
-	VSHL $52, V14.D2, V14.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
-	VSUB V14.D2, V18.D2, V14.D2
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	FMOVQ F7, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	FMOVQ F8, s5-80(SP)
-	FMOVQ F6, s6-96(SP)
+	WORD $0x6ef4e563 // fcmgt v3.2d, v11.2d, v20.2d
+	WORD $0x6ef4e584 // fcmgt v4.2d, v12.2d, v20.2d
 	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
 	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
-	WORD $0x4fd89163 // fmul v3.2d, v11.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4fd89184 // fmul v4.2d, v12.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
-	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
-	WORD $0x4ee5d565 // fsub v5.2d, v11.2d, v5.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d586 // fsub v6.2d, v12.2d, v6.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F3
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd88 // fmul v8.2d, v12.2d, v12.2d
-	VDUP V31.D[0], V9.D2
-	WORD $0x4fde1889 // fmla v9.2d, v4.2d, v30.d[1]
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde190a // fmla v10.2d, v8.2d, v30.d[1]
-	VDUP V31.D[1], V13.D2
-	VFMLA V9.D2, V4.D2, V13.D2
-	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
-	VDUP V31.D[1], V14.D2
-	VFMLA V10.D2, V8.D2, V14.D2
-	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
-	VDUP V29.D[1], V9.D2
-	WORD $0x4fdd1089 // fmla v9.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V15.D2
-	VFMLA V9.D2, V4.D2, V15.D2
-	VFMLA V5.D2, V13.D2, V15.D2
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd110a // fmla v10.2d, v8.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V10.D2, V8.D2, V13.D2
-	VFMLA V6.D2, V14.D2, V13.D2
-	VDUP V28.D[1], V9.D2
-	WORD $0x4fdc1089 // fmla v9.2d, v4.2d, v28.d[0]
-	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
-	VFMLA V5.D2, V15.D2, V9.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc110a // fmla v10.2d, v8.2d, v28.d[0]
-	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
-	VFMLA V6.D2, V13.D2, V10.D2
-	VDUP V27.D[1], V13.D2
-	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
-	VFMLA V5.D2, V9.D2, V13.D2
-	VDUP V27.D[1], V4.D2
-	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	WORD $0x4fd59965 // fmul v5.2d, v11.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4fd59986 // fmul v6.2d, v12.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
+	WORD $0x4fd69129 // fmul v9.2d, v9.2d, v22.d[0]
+	WORD $0x4e69d56a // fadd v10.2d, v11.2d, v9.2d
+	WORD $0x4ee9d569 // fsub v9.2d, v11.2d, v9.2d
+	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
+	WORD $0x4e61d8cd // scvtf v13.2d, v6.2d
+	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
+	WORD $0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
+	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
+	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F15, F16)
+	LDP (R20), (R20, R21)
+	VMOV R20, V15.D[1]
+	VMOV R21, V16.D[1]
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F5, F17)
+	LDP (R20), (R20, R21)
+	VMOV R20, V5.D[1]
+	VMOV R21, V17.D[1]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V30.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V29.D[1], V4.D2
 	VFMLA V6.D2, V10.D2, V4.D2
-	VFMLA V5.D2, V13.D2, V11.D2
-	VFMLA V6.D2, V4.D2, V12.D2
-	WORD $0x6e6bdca4 // fmul v4.2d, v5.2d, v11.2d
-	VFMLA V5.D2, V4.D2, V5.D2
-	WORD $0x6e6cdcc4 // fmul v4.2d, v6.2d, v12.2d
-	VFMLA V6.D2, V4.D2, V6.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.D2, V4.D2, V7.D2
+	VDUP V29.D[1], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V6.D2, V14.D2, V4.D2
+	VDUP V28.D[1], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V14.D2, V4.D2
+	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
+	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
+	VFMLA V3.D2, V16.D2, V16.D2
+	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.D2, V17.D2, V17.D2
+	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
+	VDUP V26.D[1], V7.D2
+	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	VDUP V27.D[0], V10.D2
+	VFMLA V7.D2, V4.D2, V10.D2
+	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V14.D2
+	VFMLA V6.D2, V3.D2, V14.D2
+	VFMLA V9.D2, V8.D2, V14.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V13.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
+	WORD $0x6e6bdcc6 // fmul v6.2d, v6.2d, v11.2d
+	VFMLA V9.D2, V14.D2, V6.D2
+	VDUP V24.D[0], V7.D2
+	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
+	WORD $0x6e6cdce7 // fmul v7.2d, v7.2d, v12.2d
+	VFMLA V13.D2, V8.D2, V7.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	VFMLA V9.D2, V6.D2, V8.D2
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
+	VFMLA V13.D2, V7.D2, V3.D2
+	VFMLA V9.D2, V8.D2, V11.D2
+	VFMLA V13.D2, V3.D2, V12.D2
+	WORD $0x6e6bdd23 // fmul v3.2d, v9.2d, v11.2d
+	VFMLA V9.D2, V3.D2, V9.D2
+	WORD $0x6e6cdda3 // fmul v3.2d, v13.2d, v12.2d
+	VFMLA V13.D2, V3.D2, V13.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V9.D2, V3.D2, V15.D2
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.D2, V4.D2, V3.D2
-	FMOVQ s3-48(SP), F4
-	FMOVQ s7-112(SP), F5
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ s6-96(SP), F5
 	FMOVQ s8-128(SP), F6
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.D2, V8.D2, V9.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s2-32(SP), F8
+	VFMLA V15.D2, V7.D2, V8.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V15.B16, V15.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.D2, V8.D2, V10.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.D2, V7.D2, V9.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V8.D2, V6.D2, V0.D2
+	VFMLA V15.D2, V6.D2, V1.D2
+	VFMLA V3.D2, V6.D2, V2.D2
 	VLD1.P 16(R10), [V6.D2]
 	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V1.D2
 	VFMLA V4.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V10.D2, V6.D2, V0.D2
-	VFMLA V3.D2, V6.D2, V1.D2
-	VFMLA V5.D2, V6.D2, V2.D2
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.D2]
-	VFMLA V9.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R7)
-	VLD1 (R8), [V8.D2]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R8)
-	VLD1 (R9), [V8.D2]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R9)
-	VLD1 (R7), [V4.D2]
-	VFMLA V10.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R7)
-	VLD1 (R8), [V4.D2]
-	VFMLA V3.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R8)
-	VLD1 (R9), [V4.D2]
-	VFMLA V5.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R9)
+	VLD1 (R7), [V7.D2]
+	VFMLA V8.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R7)
+	VLD1 (R8), [V7.D2]
+	VFMLA V15.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R8)
+	VLD1 (R9), [V7.D2]
+	VFMLA V3.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R9)
+	VLD1 (R7), [V3.D2]
+	VFMLA V9.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R7)
+	VLD1 (R8), [V3.D2]
+	VFMLA V5.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R8)
+	VLD1 (R9), [V3.D2]
+	VFMLA V4.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R9)
 	SUB $4, R17
 	B CrossGrad64_col_unrolled
 CrossGrad64_col_single:
@@ -3789,105 +5892,91 @@ CrossGrad64_col_single:
 	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V6.B16
-	VFMLA V7.D2, V7.D2, V6.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
-	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V8.D2, V4.D2, V6.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V6.D2, V4.D2, V8.D2
-	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V8.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V6.D2
-	VSUB V6.D2, V3.D2, V3.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V6.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V6.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V7.D2
-	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	VLD1.P 16(R10), [V4.D2]
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.D2]
-	VFMLA V7.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R7)
-	VLD1 (R8), [V6.D2]
-	VFMLA V5.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R8)
-	VLD1 (R9), [V6.D2]
-	VFMLA V3.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R9)
+	VLD1 (R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R7)
+	VLD1 (R8), [V5.D2]
+	VFMLA V9.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R8)
+	VLD1 (R9), [V5.D2]
+	VFMLA V3.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R9)
 	SUB $2, R17
 	B CrossGrad64_col_single
 CrossGrad64_col_tail:
@@ -3917,128 +6006,114 @@ CrossGrad64_lanes14:
 	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V6.B16
-	VFMLA V7.D2, V7.D2, V6.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
-	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V8.D2, V4.D2, V6.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V6.D2, V4.D2, V8.D2
-	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V8.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V6.D2
-	VSUB V6.D2, V3.D2, V3.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V6.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V6.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V7.D2
-	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V4.D[0]
 CrossGrad64_lanes15:
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 CrossGrad64_lanes16:
-	VFMLA V7.D2, V4.D2, V6.D2
+	VFMLA V6.D2, V4.D2, V5.D2
 	MOVD R7, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes17:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 CrossGrad64_lanes18:
-	VFMLA V5.D2, V4.D2, V6.D2
+	VFMLA V9.D2, V4.D2, V5.D2
 	MOVD R8, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes19:
 	MOVD R9, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 CrossGrad64_lanes20:
-	VFMLA V3.D2, V4.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V5.D2
 	MOVD R9, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes21:
 CrossGrad64_col_done:
@@ -4052,18 +6127,17 @@ CrossGrad64_col_done:
 	B CrossGrad64_row
 CrossGrad64_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
 TEXT ·SelfRowSums64(SB), NOSPLIT, $96-96
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD m_base+24(FP), R2
@@ -4108,168 +6182,140 @@ SelfRowSums64_col_unrolled:
 	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
 	WORD $0x4ee0d88b // fcmeq v11.2d, v4.2d, #0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
-	WORD $0x4fd798c6 // fmul v6.2d, v6.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	WORD $0x4fd590c6 // fmul v6.2d, v6.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
-	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
-	WORD $0x6ee0f867 // fneg v7.2d, v3.2d
-	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
-	VMOV V7.B16, V11.B16
-	VFMLA V9.D2, V9.D2, V11.D2
-	VMOV V8.B16, V12.B16
-	VFMLA V10.D2, V10.D2, V12.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V4.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	VSUB V21.D2, V3.D2, V14.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd619a7 // fmla v7.2d, v13.2d, v22.d[1]
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	WORD $0x4fd711a7 // fmla v7.2d, v13.2d, v23.d[0]
-	WORD $0x4fd71068 // fmla v8.2d, v3.2d, v23.d[0]
-	WORD $0x4eebd4e7 // fsub v7.2d, v7.2d, v11.2d
-	WORD $0x4eecd508 // fsub v8.2d, v8.2d, v12.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda18e3 // fmla v3.2d, v7.2d, v26.d[1]
-	VDUP V26.D[0], V11.D2
-	WORD $0x4fda190b // fmla v11.2d, v8.2d, v26.d[1]
-	VDUP V25.D[1], V12.D2
-	VFMLA V3.D2, V7.D2, V12.D2
-	VDUP V25.D[1], V3.D2
-	VFMLA V11.D2, V8.D2, V3.D2
-	VDUP V25.D[0], V11.D2
-	VFMLA V12.D2, V7.D2, V11.D2
-	VDUP V25.D[0], V12.D2
-	VFMLA V3.D2, V8.D2, V12.D2
-	VMOV V18.B16, V3.B16
-	VFMLA V11.D2, V7.D2, V3.D2
-	VMOV V18.B16, V11.B16
-	VFMLA V12.D2, V8.D2, V11.D2
-	WORD $0x6e63dce3 // fmul v3.2d, v7.2d, v3.2d
-	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F7
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VMOV V14.D[0], R19
-	VMOV V14.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F8
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	VFMLA V3.D2, V7.D2, V7.D2
-	VFMLA V11.D2, V8.D2, V8.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $7, V14.D2, V14.D2
-	VUSHR $1, V4.D2, V3.D2
-	VUSHR $1, V14.D2, V11.D2
-	VSUB V3.D2, V4.D2, V4.D2
-	VSHL $52, V3.D2, V3.D2
-	VSUB V11.D2, V14.D2, V14.D2
-	VSHL $52, V11.D2, V11.D2
-	VSUB V3.D2, V18.D2, V3.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V11.D2, V18.D2, V11.D2
-	VSHL $52, V14.D2, V14.D2
-	WORD $0x6e63dce7 // fmul v7.2d, v7.2d, v3.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
-	VSUB V14.D2, V18.D2, V14.D2
-	WORD $0x6e64dce7 // fmul v7.2d, v7.2d, v4.2d
-	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	FMOVQ F6, s5-80(SP)
-	FMOVQ F8, s6-96(SP)
+	WORD $0x6ef4e523 // fcmgt v3.2d, v9.2d, v20.2d
+	WORD $0x6ef4e544 // fcmgt v4.2d, v10.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
 	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd89123 // fmul v3.2d, v9.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4fd89144 // fmul v4.2d, v10.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
-	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
-	WORD $0x4ee5d525 // fsub v5.2d, v9.2d, v5.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d546 // fsub v6.2d, v10.2d, v6.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
+	WORD $0x4fd59927 // fmul v7.2d, v9.2d, v21.d[1]
+	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
+	WORD $0x4fd59948 // fmul v8.2d, v10.2d, v21.d[1]
+	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
+	WORD $0x4e61d8eb // scvtf v11.2d, v7.2d
+	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
+	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
+	WORD $0x4e61d90d // scvtf v13.2d, v8.2d
+	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
+	WORD $0x4e6dd54e // fadd v14.2d, v10.2d, v13.2d
+	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
+	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
+	VMOV V7.D[0], R19
+	VMOV V7.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F15, F16)
+	LDP (R20), (R20, R21)
+	VMOV R20, V15.D[1]
+	VMOV R21, V16.D[1]
+	VMOV V8.D[0], R19
+	VMOV V8.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F7, F17)
+	LDP (R20), (R20, R21)
 	VMOV R20, V7.D[1]
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F3
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
-	WORD $0x6e6add48 // fmul v8.2d, v10.2d, v10.2d
-	VDUP V31.D[0], V11.D2
-	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
-	VDUP V31.D[0], V12.D2
-	WORD $0x4fde190c // fmla v12.2d, v8.2d, v30.d[1]
-	VDUP V31.D[1], V13.D2
-	VFMLA V11.D2, V4.D2, V13.D2
-	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
-	VDUP V31.D[1], V14.D2
-	VFMLA V12.D2, V8.D2, V14.D2
-	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
-	VDUP V29.D[1], V11.D2
-	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V15.D2
-	VFMLA V11.D2, V4.D2, V15.D2
-	VFMLA V5.D2, V13.D2, V15.D2
-	VDUP V29.D[1], V12.D2
-	WORD $0x4fdd110c // fmla v12.2d, v8.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V12.D2, V8.D2, V13.D2
-	VFMLA V6.D2, V14.D2, V13.D2
-	VDUP V28.D[1], V11.D2
-	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
-	WORD $0x6e69dd6b // fmul v11.2d, v11.2d, v9.2d
-	VFMLA V5.D2, V15.D2, V11.D2
-	VDUP V28.D[1], V12.D2
-	WORD $0x4fdc110c // fmla v12.2d, v8.2d, v28.d[0]
-	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
-	VFMLA V6.D2, V13.D2, V12.D2
-	VDUP V27.D[1], V13.D2
-	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
-	VFMLA V5.D2, V11.D2, V13.D2
+	VMOV R21, V17.D[1]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1183 // fmla v3.2d, v12.2d, v31.d[0]
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
+	VDUP V30.D[0], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V30.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V29.D[1], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V8.D2, V14.D2, V4.D2
+	VDUP V28.D[1], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V28.D[0], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
 	VDUP V27.D[1], V4.D2
-	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
-	VFMLA V6.D2, V12.D2, V4.D2
-	VFMLA V5.D2, V13.D2, V9.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	WORD $0x6e69dca4 // fmul v4.2d, v5.2d, v9.2d
-	VFMLA V5.D2, V4.D2, V5.D2
-	WORD $0x6e6adcc4 // fmul v4.2d, v6.2d, v10.2d
-	VFMLA V6.D2, V4.D2, V6.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.D2, V4.D2, V7.D2
-	FMOVQ s6-96(SP), F4
-	VFMLA V6.D2, V4.D2, V3.D2
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
+	VFMLA V8.D2, V14.D2, V4.D2
+	WORD $0x6e6cdc63 // fmul v3.2d, v3.2d, v12.2d
+	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
+	VFMLA V3.D2, V16.D2, V16.D2
+	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.D2, V17.D2, V17.D2
+	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
+	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
+	VDUP V26.D[1], V5.D2
+	WORD $0x4fda1065 // fmla v5.2d, v3.2d, v26.d[0]
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+	VDUP V27.D[0], V12.D2
+	VFMLA V6.D2, V4.D2, V12.D2
+	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V14.D2
+	VFMLA V5.D2, V3.D2, V14.D2
+	VFMLA V11.D2, V8.D2, V14.D2
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	VFMLA V13.D2, V12.D2, V8.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71865 // fmla v5.2d, v3.2d, v23.d[1]
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
+	VFMLA V11.D2, V14.D2, V5.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e6adcc6 // fmul v6.2d, v6.2d, v10.2d
+	VFMLA V13.D2, V8.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	VFMLA V11.D2, V5.D2, V8.D2
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
+	VFMLA V13.D2, V6.D2, V3.D2
+	VFMLA V11.D2, V8.D2, V9.D2
+	VFMLA V13.D2, V3.D2, V10.D2
+	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
+	VFMLA V11.D2, V3.D2, V11.D2
+	WORD $0x6e6adda3 // fmul v3.2d, v13.2d, v10.2d
+	VFMLA V13.D2, V3.D2, V13.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V11.D2, V3.D2, V15.D2
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.D2, V3.D2, V7.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V15.D2, V4.D2, V3.D2
+	FMOVQ s5-80(SP), F4
+	FMOVQ s4-64(SP), F5
 	VFMLA V7.D2, V5.D2, V4.D2
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
-	VFMLA V3.D2, V6.D2, V5.D2
+	VLD1.P 16(R8), [V5.D2]
+	VFMLA V3.D2, V5.D2, V2.D2
 	VLD1.P 16(R8), [V3.D2]
 	VFMLA V4.D2, V3.D2, V2.D2
-	VLD1.P 16(R8), [V3.D2]
-	VFMLA V5.D2, V3.D2, V2.D2
 	SUB $4, R11
 	B SelfRowSums64_col_unrolled
 SelfRowSums64_col_single:
@@ -4287,85 +6333,71 @@ SelfRowSums64_col_single:
 	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	VMOV V5.B16, V7.B16
-	VFMLA V6.D2, V6.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V5.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V5.D2, V8.D2
-	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V8.D2, V5.D2, V5.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V7.D2
-	VSUB V7.D2, V3.D2, V3.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
-	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.D2, V4.D2, V3.D2
+	VFMLA V9.D2, V4.D2, V3.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
@@ -4392,85 +6424,71 @@ SelfRowSums64_lanes23:
 	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
 	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fd79884 // fmul v4.2d, v4.2d, v23.d[1]
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	VMOV V5.B16, V7.B16
-	VFMLA V6.D2, V6.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61905 // fmla v5.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71105 // fmla v5.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18a7 // fmla v7.2d, v5.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V5.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V5.D2, V8.D2
-	WORD $0x6e68dca8 // fmul v8.2d, v5.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VFMLA V8.D2, V5.D2, V5.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V7.D2
-	VSUB V7.D2, V3.D2, V3.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
-	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.D2, V4.D2, V3.D2
+	VFMLA V9.D2, V4.D2, V3.D2
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
@@ -4484,18 +6502,17 @@ SelfRowSums64_col_done:
 	B SelfRowSums64_row
 SelfRowSums64_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 TEXT ·SelfGrad64(SB), NOSPLIT, $128-216
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -4561,206 +6578,178 @@ SelfGrad64_col_unrolled:
 	WORD $0x4ee0d8ed // fcmeq v13.2d, v7.2d, #0
 	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
 	FMOVQ F9, s7-112(SP)
-	WORD $0x4fd798e7 // fmul v7.2d, v7.2d, v23.d[1]
+	WORD $0x4fd590e7 // fmul v7.2d, v7.2d, v21.d[0]
 	WORD $0x4ee0d909 // fcmeq v9.2d, v8.2d, #0
 	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
 	FMOVQ F10, s8-128(SP)
-	WORD $0x4fd79908 // fmul v8.2d, v8.2d, v23.d[1]
+	WORD $0x4fd59108 // fmul v8.2d, v8.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	VMOV V5.B16, V9.B16
-	VFMLA V11.D2, V11.D2, V9.D2
-	VMOV V6.B16, V10.B16
-	VFMLA V12.D2, V12.D2, V10.D2
-	VMOV V21.B16, V13.B16
-	WORD $0x4fd6106d // fmla v13.2d, v3.2d, v22.d[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V13.D2, V4.D2
-	WORD $0x4ef5d5ad // fsub v13.2d, v13.2d, v21.2d
-	VSUB V21.D2, V3.D2, V14.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd619a5 // fmla v5.2d, v13.2d, v22.d[1]
-	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
-	WORD $0x4fd711a5 // fmla v5.2d, v13.2d, v23.d[0]
-	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
-	WORD $0x4ee9d4a5 // fsub v5.2d, v5.2d, v9.2d
-	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
-	VDUP V26.D[0], V9.D2
-	WORD $0x4fda18c9 // fmla v9.2d, v6.2d, v26.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V3.D2, V5.D2, V10.D2
-	VDUP V25.D[1], V3.D2
-	VFMLA V9.D2, V6.D2, V3.D2
-	VDUP V25.D[0], V9.D2
-	VFMLA V10.D2, V5.D2, V9.D2
-	VDUP V25.D[0], V10.D2
-	VFMLA V3.D2, V6.D2, V10.D2
-	VMOV V18.B16, V3.B16
-	VFMLA V9.D2, V5.D2, V3.D2
-	VMOV V18.B16, V9.B16
-	VFMLA V10.D2, V6.D2, V9.D2
-	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
-	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VMOV V14.D[0], R19
-	VMOV V14.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VFMLA V3.D2, V5.D2, V5.D2
-	VFMLA V9.D2, V6.D2, V6.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $7, V14.D2, V14.D2
-	VUSHR $1, V4.D2, V3.D2
-	VUSHR $1, V14.D2, V9.D2
-	VSUB V3.D2, V4.D2, V4.D2
-	VSHL $52, V3.D2, V3.D2
-	VSUB V9.D2, V14.D2, V14.D2
-	VSHL $52, V9.D2, V9.D2
-	VSUB V3.D2, V18.D2, V3.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V9.D2, V18.D2, V9.D2
-	VSHL $52, V14.D2, V14.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
-	VSUB V14.D2, V18.D2, V14.D2
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
-	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
-	FMOVQ F7, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	FMOVQ F8, s5-80(SP)
-	FMOVQ F6, s6-96(SP)
+	WORD $0x6ef4e563 // fcmgt v3.2d, v11.2d, v20.2d
+	WORD $0x6ef4e584 // fcmgt v4.2d, v12.2d, v20.2d
 	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
 	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
-	WORD $0x4fd89163 // fmul v3.2d, v11.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4fd89184 // fmul v4.2d, v12.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
-	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
-	WORD $0x4ee5d565 // fsub v5.2d, v11.2d, v5.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d586 // fsub v6.2d, v12.2d, v6.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F3
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd88 // fmul v8.2d, v12.2d, v12.2d
-	VDUP V31.D[0], V9.D2
-	WORD $0x4fde1889 // fmla v9.2d, v4.2d, v30.d[1]
-	VDUP V31.D[0], V10.D2
-	WORD $0x4fde190a // fmla v10.2d, v8.2d, v30.d[1]
-	VDUP V31.D[1], V13.D2
-	VFMLA V9.D2, V4.D2, V13.D2
-	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
-	VDUP V31.D[1], V14.D2
-	VFMLA V10.D2, V8.D2, V14.D2
-	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
-	VDUP V29.D[1], V9.D2
-	WORD $0x4fdd1089 // fmla v9.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V15.D2
-	VFMLA V9.D2, V4.D2, V15.D2
-	VFMLA V5.D2, V13.D2, V15.D2
-	VDUP V29.D[1], V10.D2
-	WORD $0x4fdd110a // fmla v10.2d, v8.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V10.D2, V8.D2, V13.D2
-	VFMLA V6.D2, V14.D2, V13.D2
-	VDUP V28.D[1], V9.D2
-	WORD $0x4fdc1089 // fmla v9.2d, v4.2d, v28.d[0]
-	WORD $0x6e6bdd29 // fmul v9.2d, v9.2d, v11.2d
-	VFMLA V5.D2, V15.D2, V9.D2
-	VDUP V28.D[1], V10.D2
-	WORD $0x4fdc110a // fmla v10.2d, v8.2d, v28.d[0]
-	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
-	VFMLA V6.D2, V13.D2, V10.D2
-	VDUP V27.D[1], V13.D2
-	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
-	VFMLA V5.D2, V9.D2, V13.D2
-	VDUP V27.D[1], V4.D2
-	WORD $0x4fdb1104 // fmla v4.2d, v8.2d, v27.d[0]
+	WORD $0x4fd59965 // fmul v5.2d, v11.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4fd59986 // fmul v6.2d, v12.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
+	WORD $0x4fd69129 // fmul v9.2d, v9.2d, v22.d[0]
+	WORD $0x4e69d56a // fadd v10.2d, v11.2d, v9.2d
+	WORD $0x4ee9d569 // fsub v9.2d, v11.2d, v9.2d
+	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
+	WORD $0x4e61d8cd // scvtf v13.2d, v6.2d
+	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
+	WORD $0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
+	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
+	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F15, F16)
+	LDP (R20), (R20, R21)
+	VMOV R20, V15.D[1]
+	VMOV R21, V16.D[1]
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F5, F17)
+	LDP (R20), (R20, R21)
+	VMOV R20, V5.D[1]
+	VMOV R21, V17.D[1]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V30.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V29.D[1], V4.D2
 	VFMLA V6.D2, V10.D2, V4.D2
-	VFMLA V5.D2, V13.D2, V11.D2
-	VFMLA V6.D2, V4.D2, V12.D2
-	WORD $0x6e6bdca4 // fmul v4.2d, v5.2d, v11.2d
-	VFMLA V5.D2, V4.D2, V5.D2
-	WORD $0x6e6cdcc4 // fmul v4.2d, v6.2d, v12.2d
-	VFMLA V6.D2, V4.D2, V6.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.D2, V4.D2, V7.D2
+	VDUP V29.D[1], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V6.D2, V14.D2, V4.D2
+	VDUP V28.D[1], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V14.D2, V4.D2
+	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
+	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
+	VFMLA V3.D2, V16.D2, V16.D2
+	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.D2, V17.D2, V17.D2
+	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
+	VDUP V26.D[1], V7.D2
+	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V3.D2, V8.D2
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	VDUP V27.D[0], V10.D2
+	VFMLA V7.D2, V4.D2, V10.D2
+	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V14.D2
+	VFMLA V6.D2, V3.D2, V14.D2
+	VFMLA V9.D2, V8.D2, V14.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V13.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
+	WORD $0x6e6bdcc6 // fmul v6.2d, v6.2d, v11.2d
+	VFMLA V9.D2, V14.D2, V6.D2
+	VDUP V24.D[0], V7.D2
+	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
+	WORD $0x6e6cdce7 // fmul v7.2d, v7.2d, v12.2d
+	VFMLA V13.D2, V8.D2, V7.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
+	VFMLA V9.D2, V6.D2, V8.D2
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
+	VFMLA V13.D2, V7.D2, V3.D2
+	VFMLA V9.D2, V8.D2, V11.D2
+	VFMLA V13.D2, V3.D2, V12.D2
+	WORD $0x6e6bdd23 // fmul v3.2d, v9.2d, v11.2d
+	VFMLA V9.D2, V3.D2, V9.D2
+	WORD $0x6e6cdda3 // fmul v3.2d, v13.2d, v12.2d
+	VFMLA V13.D2, V3.D2, V13.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V9.D2, V3.D2, V15.D2
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.D2, V4.D2, V3.D2
-	FMOVQ s3-48(SP), F4
-	FMOVQ s7-112(SP), F5
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ s6-96(SP), F5
 	FMOVQ s8-128(SP), F6
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.D2, V8.D2, V9.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s2-32(SP), F8
+	VFMLA V15.D2, V7.D2, V8.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V15.B16, V15.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.D2, V8.D2, V10.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.D2, V7.D2, V9.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V8.D2, V6.D2, V0.D2
+	VFMLA V15.D2, V6.D2, V1.D2
+	VFMLA V3.D2, V6.D2, V2.D2
 	VLD1.P 16(R10), [V6.D2]
 	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V1.D2
 	VFMLA V4.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V10.D2, V6.D2, V0.D2
-	VFMLA V3.D2, V6.D2, V1.D2
-	VFMLA V5.D2, V6.D2, V2.D2
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.D2]
-	VFMLA V9.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R7)
-	VLD1 (R8), [V8.D2]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R8)
-	VLD1 (R9), [V8.D2]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R9)
-	VLD1 (R7), [V4.D2]
-	VFMLA V10.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R7)
-	VLD1 (R8), [V4.D2]
-	VFMLA V3.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R8)
-	VLD1 (R9), [V4.D2]
-	VFMLA V5.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R9)
+	VLD1 (R7), [V7.D2]
+	VFMLA V8.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R7)
+	VLD1 (R8), [V7.D2]
+	VFMLA V15.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R8)
+	VLD1 (R9), [V7.D2]
+	VFMLA V3.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R9)
+	VLD1 (R7), [V3.D2]
+	VFMLA V9.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R7)
+	VLD1 (R8), [V3.D2]
+	VFMLA V5.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R8)
+	VLD1 (R9), [V3.D2]
+	VFMLA V4.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R9)
 	SUB $4, R17
 	B SelfGrad64_col_unrolled
 SelfGrad64_col_single:
@@ -4783,105 +6772,91 @@ SelfGrad64_col_single:
 	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V6.B16
-	VFMLA V7.D2, V7.D2, V6.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
-	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V8.D2, V4.D2, V6.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V6.D2, V4.D2, V8.D2
-	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V8.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V6.D2
-	VSUB V6.D2, V3.D2, V3.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V6.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V6.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V7.D2
-	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	VLD1.P 16(R10), [V4.D2]
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.D2]
-	VFMLA V7.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R7)
-	VLD1 (R8), [V6.D2]
-	VFMLA V5.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R8)
-	VLD1 (R9), [V6.D2]
-	VFMLA V3.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R9)
+	VLD1 (R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R7)
+	VLD1 (R8), [V5.D2]
+	VFMLA V9.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R8)
+	VLD1 (R9), [V5.D2]
+	VFMLA V3.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R9)
 	SUB $2, R17
 	B SelfGrad64_col_single
 SelfGrad64_col_tail:
@@ -4911,128 +6886,114 @@ SelfGrad64_lanes26:
 	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fd798a5 // fmul v5.2d, v5.2d, v23.d[1]
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V6.B16
-	VFMLA V7.D2, V7.D2, V6.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61068 // fmla v8.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V3.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61904 // fmla v4.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71104 // fmla v4.2d, v8.2d, v23.d[0]
-	WORD $0x4ee6d484 // fsub v4.2d, v4.2d, v6.2d
-	VDUP V26.D[0], V6.D2
-	WORD $0x4fda1886 // fmla v6.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VDUP V25.D[0], V6.D2
-	VFMLA V8.D2, V4.D2, V6.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V6.D2, V4.D2, V8.D2
-	WORD $0x6e68dc88 // fmul v8.2d, v4.2d, v8.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V8.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V6.D2
-	VSUB V6.D2, V3.D2, V3.D2
-	VSHL $52, V6.D2, V6.D2
-	VSUB V6.D2, V18.D2, V6.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd890e3 // fmul v3.2d, v7.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4e4 // fsub v4.2d, v7.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V31.D[0], V6.D2
-	WORD $0x4fde1866 // fmla v6.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
-	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
-	VDUP V29.D[1], V6.D2
-	WORD $0x4fdd1066 // fmla v6.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V6.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V6.D2
-	WORD $0x4fdc1066 // fmla v6.2d, v3.2d, v28.d[0]
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V6.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V6.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V7.D2
-	WORD $0x6e67dc83 // fmul v3.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V3.D2, V4.D2
-	FMOVQ s3-48(SP), F3
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
 	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V4.D[0]
 SelfGrad64_lanes27:
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 SelfGrad64_lanes28:
-	VFMLA V7.D2, V4.D2, V6.D2
+	VFMLA V6.D2, V4.D2, V5.D2
 	MOVD R7, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes29:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 SelfGrad64_lanes30:
-	VFMLA V5.D2, V4.D2, V6.D2
+	VFMLA V9.D2, V4.D2, V5.D2
 	MOVD R8, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes31:
 	MOVD R9, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 SelfGrad64_lanes32:
-	VFMLA V3.D2, V4.D2, V6.D2
+	VFMLA V3.D2, V4.D2, V5.D2
 	MOVD R9, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes33:
 SelfGrad64_col_done:
@@ -5047,18 +7008,17 @@ SelfGrad64_col_done:
 	B SelfGrad64_row
 SelfGrad64_done:
 	RET
-	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 TEXT ·DiracRowSums64(SB), NOSPLIT, $96-120
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD ma_base+24(FP), R2
@@ -5073,7 +7033,7 @@ DiracRowSums64_row:
 	WORD $0x4e61d421 // fadd v1.2d, v1.2d, v1.2d
 	WORD $0x6ee1f821 // fsqrt v1.2d, v1.2d
 	WORD $0x6e61fe43 // fdiv v3.2d, v18.2d, v1.2d
-	WORD $0x4fd79821 // fmul v1.2d, v1.2d, v23.d[1]
+	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
 	VEOR V2.B16, V2.B16, V2.B16
 	MOVD R4, R11
 	MOVD R6, R9
@@ -5097,164 +7057,136 @@ DiracRowSums64_col_unrolled:
 	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
 	FMOVQ F4, s1-16(SP)
 	FMOVQ F5, s4-64(SP)
-	WORD $0x6e66dcc4 // fmul v4.2d, v6.2d, v6.2d
-	WORD $0x6e67dce5 // fmul v5.2d, v7.2d, v7.2d
-	WORD $0x6ee0f888 // fneg v8.2d, v4.2d
-	WORD $0x6ee0f8a9 // fneg v9.2d, v5.2d
-	VMOV V8.B16, V10.B16
-	VFMLA V6.D2, V6.D2, V10.D2
-	VMOV V9.B16, V11.B16
-	VFMLA V7.D2, V7.D2, V11.D2
-	VMOV V21.B16, V12.B16
-	WORD $0x4fd6108c // fmla v12.2d, v4.2d, v22.d[0]
-	VMOV V21.B16, V4.B16
-	WORD $0x4fd610a4 // fmla v4.2d, v5.2d, v22.d[0]
-	VSUB V21.D2, V12.D2, V5.D2
-	WORD $0x4ef5d58c // fsub v12.2d, v12.2d, v21.2d
-	VSUB V21.D2, V4.D2, V13.D2
-	WORD $0x4ef5d484 // fsub v4.2d, v4.2d, v21.2d
-	WORD $0x4fd61988 // fmla v8.2d, v12.2d, v22.d[1]
-	WORD $0x4fd61889 // fmla v9.2d, v4.2d, v22.d[1]
-	WORD $0x4fd71188 // fmla v8.2d, v12.2d, v23.d[0]
-	WORD $0x4fd71089 // fmla v9.2d, v4.2d, v23.d[0]
-	WORD $0x4eead508 // fsub v8.2d, v8.2d, v10.2d
-	WORD $0x4eebd529 // fsub v9.2d, v9.2d, v11.2d
-	VDUP V26.D[0], V4.D2
-	WORD $0x4fda1904 // fmla v4.2d, v8.2d, v26.d[1]
-	VDUP V26.D[0], V10.D2
-	WORD $0x4fda192a // fmla v10.2d, v9.2d, v26.d[1]
-	VDUP V25.D[1], V11.D2
-	VFMLA V4.D2, V8.D2, V11.D2
-	VDUP V25.D[1], V4.D2
-	VFMLA V10.D2, V9.D2, V4.D2
-	VDUP V25.D[0], V10.D2
-	VFMLA V11.D2, V8.D2, V10.D2
-	VDUP V25.D[0], V11.D2
-	VFMLA V4.D2, V9.D2, V11.D2
-	VMOV V18.B16, V4.B16
-	VFMLA V10.D2, V8.D2, V4.D2
-	VMOV V18.B16, V10.B16
-	VFMLA V11.D2, V9.D2, V10.D2
-	WORD $0x6e64dd04 // fmul v4.2d, v8.2d, v4.2d
-	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F8
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V8.D[1]
-	VMOV V13.D[0], R19
-	VMOV V13.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F9
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V9.D[1]
-	VFMLA V4.D2, V8.D2, V8.D2
-	VFMLA V10.D2, V9.D2, V9.D2
-	VUSHR $7, V5.D2, V5.D2
-	VUSHR $7, V13.D2, V13.D2
-	VUSHR $1, V5.D2, V4.D2
-	VUSHR $1, V13.D2, V10.D2
-	VSUB V4.D2, V5.D2, V5.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V10.D2, V13.D2, V13.D2
-	VSHL $52, V10.D2, V10.D2
-	VSUB V4.D2, V18.D2, V4.D2
-	VSHL $52, V5.D2, V5.D2
-	VSUB V10.D2, V18.D2, V10.D2
-	VSHL $52, V13.D2, V13.D2
-	WORD $0x6e64dd08 // fmul v8.2d, v8.2d, v4.2d
-	VSUB V5.D2, V18.D2, V5.D2
-	WORD $0x6e6add29 // fmul v9.2d, v9.2d, v10.2d
-	VSUB V13.D2, V18.D2, V13.D2
-	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	WORD $0x6e6ddd29 // fmul v9.2d, v9.2d, v13.2d
-	WORD $0x6e68dc24 // fmul v4.2d, v1.2d, v8.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F8, s3-48(SP)
-	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
-	FMOVQ F4, s5-80(SP)
-	FMOVQ F9, s6-96(SP)
+	WORD $0x6ef4e4c4 // fcmgt v4.2d, v6.2d, v20.2d
+	WORD $0x6ef4e4e5 // fcmgt v5.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd890c4 // fmul v4.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4fd890e5 // fmul v5.2d, v7.2d, v24.d[0]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d888 // scvtf v8.2d, v4.2d
-	WORD $0x4fd89908 // fmul v8.2d, v8.2d, v24.d[1]
-	WORD $0x4ee8d4c8 // fsub v8.2d, v6.2d, v8.2d
-	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
-	WORD $0x4fd89929 // fmul v9.2d, v9.2d, v24.d[1]
-	WORD $0x4ee9d4e9 // fsub v9.2d, v7.2d, v9.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F10
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V10.D[1]
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
-	FMOVD (R14)(R19<<3), F4
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
-	WORD $0x6e67dceb // fmul v11.2d, v7.2d, v7.2d
-	VDUP V31.D[0], V12.D2
-	WORD $0x4fde18ac // fmla v12.2d, v5.2d, v30.d[1]
-	VDUP V31.D[0], V13.D2
-	WORD $0x4fde196d // fmla v13.2d, v11.2d, v30.d[1]
-	VDUP V31.D[1], V14.D2
-	VFMLA V12.D2, V5.D2, V14.D2
-	WORD $0x6e66ddce // fmul v14.2d, v14.2d, v6.2d
-	VDUP V31.D[1], V15.D2
-	VFMLA V13.D2, V11.D2, V15.D2
-	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
-	VDUP V29.D[1], V12.D2
-	WORD $0x4fdd10ac // fmla v12.2d, v5.2d, v29.d[0]
-	VDUP V30.D[0], V16.D2
-	VFMLA V12.D2, V5.D2, V16.D2
-	VFMLA V8.D2, V14.D2, V16.D2
-	VDUP V29.D[1], V13.D2
-	WORD $0x4fdd116d // fmla v13.2d, v11.2d, v29.d[0]
-	VDUP V30.D[0], V14.D2
-	VFMLA V13.D2, V11.D2, V14.D2
-	VFMLA V9.D2, V15.D2, V14.D2
-	VDUP V28.D[1], V12.D2
-	WORD $0x4fdc10ac // fmla v12.2d, v5.2d, v28.d[0]
-	WORD $0x6e66dd8c // fmul v12.2d, v12.2d, v6.2d
-	VFMLA V8.D2, V16.D2, V12.D2
-	VDUP V28.D[1], V13.D2
-	WORD $0x4fdc116d // fmla v13.2d, v11.2d, v28.d[0]
-	WORD $0x6e67ddad // fmul v13.2d, v13.2d, v7.2d
-	VFMLA V9.D2, V14.D2, V13.D2
-	VDUP V27.D[1], V14.D2
-	WORD $0x4fdb10ae // fmla v14.2d, v5.2d, v27.d[0]
-	VFMLA V8.D2, V12.D2, V14.D2
-	VDUP V27.D[1], V5.D2
-	WORD $0x4fdb1165 // fmla v5.2d, v11.2d, v27.d[0]
+	WORD $0x4fd598c8 // fmul v8.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
+	WORD $0x4fd598e9 // fmul v9.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
+	WORD $0x4e61d90a // scvtf v10.2d, v8.2d
+	WORD $0x4fd6914a // fmul v10.2d, v10.2d, v22.d[0]
+	WORD $0x4e6ad4cb // fadd v11.2d, v6.2d, v10.2d
+	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
+	WORD $0x6e6bdd4b // fmul v11.2d, v10.2d, v11.2d
+	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
+	WORD $0x4fd6918c // fmul v12.2d, v12.2d, v22.d[0]
+	WORD $0x4e6cd4ed // fadd v13.2d, v7.2d, v12.2d
+	WORD $0x4eecd4ec // fsub v12.2d, v7.2d, v12.2d
+	WORD $0x6e6ddd8d // fmul v13.2d, v12.2d, v13.2d
+	VMOV V8.D[0], R19
+	VMOV V8.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F14, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V14.D[1]
+	VMOV R21, V15.D[1]
+	VMOV V9.D[0], R19
+	VMOV V9.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F8, F16)
+	LDP (R20), (R20, R21)
+	VMOV R20, V8.D[1]
+	VMOV R21, V16.D[1]
+	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
+	WORD $0x4e651e10 // bic v16.16b, v16.16b, v5.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1164 // fmla v4.2d, v11.2d, v31.d[0]
+	VDUP V30.D[1], V5.D2
+	WORD $0x4fdf11a5 // fmla v5.2d, v13.2d, v31.d[0]
+	VDUP V30.D[0], V9.D2
+	VFMLA V4.D2, V11.D2, V9.D2
+	VDUP V30.D[0], V4.D2
+	VFMLA V5.D2, V13.D2, V4.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V9.D2, V11.D2, V5.D2
+	VDUP V29.D[1], V9.D2
+	VFMLA V4.D2, V13.D2, V9.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V5.D2, V11.D2, V4.D2
+	VDUP V29.D[0], V5.D2
 	VFMLA V9.D2, V13.D2, V5.D2
-	VFMLA V8.D2, V14.D2, V6.D2
-	VFMLA V9.D2, V5.D2, V7.D2
-	WORD $0x6e66dd05 // fmul v5.2d, v8.2d, v6.2d
-	VFMLA V8.D2, V5.D2, V8.D2
-	WORD $0x6e67dd25 // fmul v5.2d, v9.2d, v7.2d
-	VFMLA V9.D2, V5.D2, V9.D2
-	FMOVQ s3-48(SP), F5
-	VFMLA V8.D2, V5.D2, V10.D2
-	FMOVQ s6-96(SP), F5
-	VFMLA V9.D2, V5.D2, V4.D2
-	FMOVQ s2-32(SP), F5
-	FMOVQ s1-16(SP), F6
-	VFMLA V10.D2, V6.D2, V5.D2
-	FMOVQ s5-80(SP), F6
-	FMOVQ s4-64(SP), F7
-	VFMLA V4.D2, V7.D2, V6.D2
+	VDUP V28.D[1], V9.D2
+	VFMLA V4.D2, V11.D2, V9.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V5.D2, V13.D2, V4.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V9.D2, V11.D2, V5.D2
+	VDUP V28.D[0], V9.D2
+	VFMLA V4.D2, V13.D2, V9.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V5.D2, V11.D2, V4.D2
+	VDUP V27.D[1], V5.D2
+	VFMLA V9.D2, V13.D2, V5.D2
+	WORD $0x6e6bdc84 // fmul v4.2d, v4.2d, v11.2d
+	WORD $0x6e6ddca5 // fmul v5.2d, v5.2d, v13.2d
+	VFMLA V4.D2, V15.D2, V15.D2
+	WORD $0x6e6fdc24 // fmul v4.2d, v1.2d, v15.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F15, s3-48(SP)
+	VFMLA V5.D2, V16.D2, V16.D2
+	WORD $0x6e70dc24 // fmul v4.2d, v1.2d, v16.2d
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F16, s6-96(SP)
+	WORD $0x6e66dcc4 // fmul v4.2d, v6.2d, v6.2d
+	WORD $0x6e67dce5 // fmul v5.2d, v7.2d, v7.2d
+	VDUP V26.D[1], V9.D2
+	WORD $0x4fda1089 // fmla v9.2d, v4.2d, v26.d[0]
+	VDUP V26.D[1], V11.D2
+	WORD $0x4fda10ab // fmla v11.2d, v5.2d, v26.d[0]
+	VDUP V27.D[0], V13.D2
+	VFMLA V9.D2, V4.D2, V13.D2
+	WORD $0x6e66ddad // fmul v13.2d, v13.2d, v6.2d
+	VDUP V27.D[0], V15.D2
+	VFMLA V11.D2, V5.D2, V15.D2
+	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
+	VDUP V25.D[0], V9.D2
+	WORD $0x4fd81889 // fmla v9.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V16.D2
+	VFMLA V9.D2, V4.D2, V16.D2
+	VFMLA V10.D2, V13.D2, V16.D2
+	VDUP V25.D[0], V11.D2
+	WORD $0x4fd818ab // fmla v11.2d, v5.2d, v24.d[1]
+	VDUP V25.D[1], V13.D2
+	VFMLA V11.D2, V5.D2, V13.D2
+	VFMLA V12.D2, V15.D2, V13.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
+	WORD $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
+	VFMLA V10.D2, V16.D2, V9.D2
+	VDUP V24.D[0], V11.D2
+	WORD $0x4fd718ab // fmla v11.2d, v5.2d, v23.d[1]
+	WORD $0x6e67dd6b // fmul v11.2d, v11.2d, v7.2d
+	VFMLA V12.D2, V13.D2, V11.D2
+	VDUP V23.D[0], V13.D2
+	WORD $0x4fd6188d // fmla v13.2d, v4.2d, v22.d[1]
+	VFMLA V10.D2, V9.D2, V13.D2
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd618a4 // fmla v4.2d, v5.2d, v22.d[1]
+	VFMLA V12.D2, V11.D2, V4.D2
+	VFMLA V10.D2, V13.D2, V6.D2
+	VFMLA V12.D2, V4.D2, V7.D2
+	WORD $0x6e66dd44 // fmul v4.2d, v10.2d, v6.2d
+	VFMLA V10.D2, V4.D2, V10.D2
+	WORD $0x6e67dd84 // fmul v4.2d, v12.2d, v7.2d
+	VFMLA V12.D2, V4.D2, V12.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V10.D2, V4.D2, V14.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.D2, V4.D2, V8.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V14.D2, V5.D2, V4.D2
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V8.D2, V6.D2, V5.D2
+	VLD1.P 16(R8), [V6.D2]
+	VFMLA V4.D2, V6.D2, V2.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V5.D2, V4.D2, V2.D2
-	VLD1.P 16(R8), [V4.D2]
-	VFMLA V6.D2, V4.D2, V2.D2
 	SUB $4, R11
 	B DiracRowSums64_col_unrolled
 DiracRowSums64_col_single:
@@ -5268,83 +7200,69 @@ DiracRowSums64_col_single:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	VMOV V6.B16, V7.B16
-	VFMLA V5.D2, V5.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V4.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61906 // fmla v6.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71106 // fmla v6.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V6.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V6.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V6.D2, V8.D2
-	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VFMLA V8.D2, V6.D2, V6.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $1, V4.D2, V7.D2
-	VSUB V7.D2, V4.D2, V4.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V4.D2, V4.D2
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
-	WORD $0x6e66dc24 // fmul v4.2d, v1.2d, v6.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F6, s3-48(SP)
+	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd890a4 // fmul v4.2d, v5.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V7.D[1]
+	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
+	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V31.D[0], V8.D2
-	WORD $0x4fde1888 // fmla v8.2d, v4.2d, v30.d[1]
-	VDUP V31.D[1], V9.D2
-	VFMLA V8.D2, V4.D2, V9.D2
-	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
-	VDUP V29.D[1], V8.D2
-	WORD $0x4fdd1088 // fmla v8.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V10.D2
-	VFMLA V8.D2, V4.D2, V10.D2
-	VFMLA V6.D2, V9.D2, V10.D2
-	VDUP V28.D[1], V8.D2
-	WORD $0x4fdc1088 // fmla v8.2d, v4.2d, v28.d[0]
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VFMLA V6.D2, V10.D2, V8.D2
-	VDUP V27.D[1], V9.D2
-	WORD $0x4fdb1089 // fmla v9.2d, v4.2d, v27.d[0]
-	VFMLA V6.D2, V8.D2, V9.D2
-	VFMLA V6.D2, V9.D2, V5.D2
-	WORD $0x6e65dcc4 // fmul v4.2d, v6.2d, v5.2d
-	VFMLA V6.D2, V4.D2, V6.D2
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V8.D2, V10.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
+	VFMLA V7.D2, V10.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V5.D2
+	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V6.D2, V4.D2, V7.D2
+	VFMLA V7.D2, V4.D2, V9.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V7.D2, V5.D2, V4.D2
+	VFMLA V9.D2, V5.D2, V4.D2
 	VLD1.P 16(R8), [V5.D2]
 	VFMLA V4.D2, V5.D2, V2.D2
 	SUB $2, R11
@@ -5363,83 +7281,69 @@ DiracRowSums64_lanes34:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	VMOV V6.B16, V7.B16
-	VFMLA V5.D2, V5.D2, V7.D2
-	VMOV V21.B16, V8.B16
-	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V8.D2, V4.D2
-	WORD $0x4ef5d508 // fsub v8.2d, v8.2d, v21.2d
-	WORD $0x4fd61906 // fmla v6.2d, v8.2d, v22.d[1]
-	WORD $0x4fd71106 // fmla v6.2d, v8.2d, v23.d[0]
-	WORD $0x4ee7d4c6 // fsub v6.2d, v6.2d, v7.2d
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V6.D2, V8.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V8.D2, V6.D2, V7.D2
-	VMOV V18.B16, V8.B16
-	VFMLA V7.D2, V6.D2, V8.D2
-	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VFMLA V8.D2, V6.D2, V6.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $1, V4.D2, V7.D2
-	VSUB V7.D2, V4.D2, V4.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V4.D2, V4.D2
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e64dcc6 // fmul v6.2d, v6.2d, v4.2d
-	WORD $0x6e66dc24 // fmul v4.2d, v1.2d, v6.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F6, s3-48(SP)
+	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd890a4 // fmul v4.2d, v5.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V7.D[1]
+	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
+	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V31.D[0], V8.D2
-	WORD $0x4fde1888 // fmla v8.2d, v4.2d, v30.d[1]
-	VDUP V31.D[1], V9.D2
-	VFMLA V8.D2, V4.D2, V9.D2
-	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
-	VDUP V29.D[1], V8.D2
-	WORD $0x4fdd1088 // fmla v8.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V10.D2
-	VFMLA V8.D2, V4.D2, V10.D2
-	VFMLA V6.D2, V9.D2, V10.D2
-	VDUP V28.D[1], V8.D2
-	WORD $0x4fdc1088 // fmla v8.2d, v4.2d, v28.d[0]
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VFMLA V6.D2, V10.D2, V8.D2
-	VDUP V27.D[1], V9.D2
-	WORD $0x4fdb1089 // fmla v9.2d, v4.2d, v27.d[0]
-	VFMLA V6.D2, V8.D2, V9.D2
-	VFMLA V6.D2, V9.D2, V5.D2
-	WORD $0x6e65dcc4 // fmul v4.2d, v6.2d, v5.2d
-	VFMLA V6.D2, V4.D2, V6.D2
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V8.D2, V10.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
+	VFMLA V7.D2, V10.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V5.D2
+	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V6.D2, V4.D2, V7.D2
+	VFMLA V7.D2, V4.D2, V9.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V7.D2, V5.D2, V4.D2
+	VFMLA V9.D2, V5.D2, V4.D2
 	MOVD R8, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
@@ -5457,14 +7361,13 @@ DiracRowSums64_done:
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 TEXT ·DiracGrad64(SB), NOSPLIT, $128-240
-	MOVD $const64<>(SB), R15
+	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
 	VLD1.P 32(R15), [V30.D2, V31.D2]
-	MOVD $expScaled64<>(SB), R12
 	MOVD $exp64<>(SB), R13
-	MOVD $erf64<>(SB), R14
+	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -5487,7 +7390,7 @@ DiracGrad64_row:
 	FMOVQ F1, s13-208(SP)
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
 	FMOVQ F2, s14-224(SP)
-	WORD $0x4fd79800 // fmul v0.2d, v0.2d, v23.d[1]
+	WORD $0x4fd59000 // fmul v0.2d, v0.2d, v21.d[0]
 	FMOVQ F0, s12-192(SP)
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
@@ -5522,195 +7425,167 @@ DiracGrad64_col_unrolled:
 	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e68dd03 // fmul v3.2d, v8.2d, v8.2d
-	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
-	WORD $0x6ee0f865 // fneg v5.2d, v3.2d
-	WORD $0x6ee0f886 // fneg v6.2d, v4.2d
-	VMOV V5.B16, V7.B16
-	VFMLA V8.D2, V8.D2, V7.D2
-	VMOV V6.B16, V10.B16
-	VFMLA V9.D2, V9.D2, V10.D2
-	VMOV V21.B16, V11.B16
-	WORD $0x4fd6106b // fmla v11.2d, v3.2d, v22.d[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4fd61083 // fmla v3.2d, v4.2d, v22.d[0]
-	VSUB V21.D2, V11.D2, V4.D2
-	WORD $0x4ef5d56b // fsub v11.2d, v11.2d, v21.2d
-	VSUB V21.D2, V3.D2, V12.D2
-	WORD $0x4ef5d463 // fsub v3.2d, v3.2d, v21.2d
-	WORD $0x4fd61965 // fmla v5.2d, v11.2d, v22.d[1]
-	WORD $0x4fd61866 // fmla v6.2d, v3.2d, v22.d[1]
-	WORD $0x4fd71165 // fmla v5.2d, v11.2d, v23.d[0]
-	WORD $0x4fd71066 // fmla v6.2d, v3.2d, v23.d[0]
-	WORD $0x4ee7d4a5 // fsub v5.2d, v5.2d, v7.2d
-	WORD $0x4eead4c6 // fsub v6.2d, v6.2d, v10.2d
-	VDUP V26.D[0], V3.D2
-	WORD $0x4fda18a3 // fmla v3.2d, v5.2d, v26.d[1]
-	VDUP V26.D[0], V7.D2
-	WORD $0x4fda18c7 // fmla v7.2d, v6.2d, v26.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V3.D2, V5.D2, V10.D2
-	VDUP V25.D[1], V3.D2
-	VFMLA V7.D2, V6.D2, V3.D2
-	VDUP V25.D[0], V7.D2
-	VFMLA V10.D2, V5.D2, V7.D2
-	VDUP V25.D[0], V10.D2
-	VFMLA V3.D2, V6.D2, V10.D2
-	VMOV V18.B16, V3.B16
-	VFMLA V7.D2, V5.D2, V3.D2
-	VMOV V18.B16, V7.B16
-	VFMLA V10.D2, V6.D2, V7.D2
-	WORD $0x6e63dca3 // fmul v3.2d, v5.2d, v3.2d
-	WORD $0x6e67dcc7 // fmul v7.2d, v6.2d, v7.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F5
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V5.D[1]
-	VMOV V12.D[0], R19
-	VMOV V12.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F6
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V6.D[1]
-	VFMLA V3.D2, V5.D2, V5.D2
-	VFMLA V7.D2, V6.D2, V6.D2
-	VUSHR $7, V4.D2, V4.D2
-	VUSHR $7, V12.D2, V12.D2
-	VUSHR $1, V4.D2, V3.D2
-	VUSHR $1, V12.D2, V7.D2
-	VSUB V3.D2, V4.D2, V4.D2
-	VSHL $52, V3.D2, V3.D2
-	VSUB V7.D2, V12.D2, V12.D2
-	VSHL $52, V7.D2, V7.D2
-	VSUB V3.D2, V18.D2, V3.D2
-	VSHL $52, V4.D2, V4.D2
-	VSUB V7.D2, V18.D2, V7.D2
-	VSHL $52, V12.D2, V12.D2
-	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
-	VSUB V4.D2, V18.D2, V4.D2
-	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
-	VSUB V12.D2, V18.D2, V12.D2
-	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
-	WORD $0x6e6cdcc6 // fmul v6.2d, v6.2d, v12.2d
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e66dc63 // fmul v3.2d, v3.2d, v6.2d
-	FMOVQ F3, s5-80(SP)
-	FMOVQ F6, s6-96(SP)
+	WORD $0x6ef4e503 // fcmgt v3.2d, v8.2d, v20.2d
+	WORD $0x6ef4e524 // fcmgt v4.2d, v9.2d, v20.2d
 	WORD $0x4ef4c508 // fminnm v8.2d, v8.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
-	WORD $0x4fd89103 // fmul v3.2d, v8.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4fd89124 // fmul v4.2d, v9.2d, v24.d[0]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d865 // scvtf v5.2d, v3.2d
-	WORD $0x4fd898a5 // fmul v5.2d, v5.2d, v24.d[1]
-	WORD $0x4ee5d505 // fsub v5.2d, v8.2d, v5.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd898c6 // fmul v6.2d, v6.2d, v24.d[1]
-	WORD $0x4ee6d526 // fsub v6.2d, v9.2d, v6.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F7
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V7.D[1]
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
-	FMOVD (R14)(R19<<3), F3
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V3.D[1]
-	WORD $0x6e68dd04 // fmul v4.2d, v8.2d, v8.2d
-	WORD $0x6e69dd2a // fmul v10.2d, v9.2d, v9.2d
-	VDUP V31.D[0], V11.D2
-	WORD $0x4fde188b // fmla v11.2d, v4.2d, v30.d[1]
-	VDUP V31.D[0], V12.D2
-	WORD $0x4fde194c // fmla v12.2d, v10.2d, v30.d[1]
-	VDUP V31.D[1], V13.D2
-	VFMLA V11.D2, V4.D2, V13.D2
-	WORD $0x6e68ddad // fmul v13.2d, v13.2d, v8.2d
-	VDUP V31.D[1], V14.D2
-	VFMLA V12.D2, V10.D2, V14.D2
-	WORD $0x6e69ddce // fmul v14.2d, v14.2d, v9.2d
-	VDUP V29.D[1], V11.D2
-	WORD $0x4fdd108b // fmla v11.2d, v4.2d, v29.d[0]
-	VDUP V30.D[0], V15.D2
-	VFMLA V11.D2, V4.D2, V15.D2
-	VFMLA V5.D2, V13.D2, V15.D2
-	VDUP V29.D[1], V12.D2
-	WORD $0x4fdd114c // fmla v12.2d, v10.2d, v29.d[0]
-	VDUP V30.D[0], V13.D2
-	VFMLA V12.D2, V10.D2, V13.D2
-	VFMLA V6.D2, V14.D2, V13.D2
-	VDUP V28.D[1], V11.D2
-	WORD $0x4fdc108b // fmla v11.2d, v4.2d, v28.d[0]
-	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
-	VFMLA V5.D2, V15.D2, V11.D2
-	VDUP V28.D[1], V12.D2
-	WORD $0x4fdc114c // fmla v12.2d, v10.2d, v28.d[0]
-	WORD $0x6e69dd8c // fmul v12.2d, v12.2d, v9.2d
-	VFMLA V6.D2, V13.D2, V12.D2
-	VDUP V27.D[1], V13.D2
-	WORD $0x4fdb108d // fmla v13.2d, v4.2d, v27.d[0]
-	VFMLA V5.D2, V11.D2, V13.D2
-	VDUP V27.D[1], V4.D2
-	WORD $0x4fdb1144 // fmla v4.2d, v10.2d, v27.d[0]
+	WORD $0x4fd59905 // fmul v5.2d, v8.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4fd59926 // fmul v6.2d, v9.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d50a // fadd v10.2d, v8.2d, v7.2d
+	WORD $0x4ee7d507 // fsub v7.2d, v8.2d, v7.2d
+	WORD $0x6e6adcea // fmul v10.2d, v7.2d, v10.2d
+	WORD $0x4e61d8cb // scvtf v11.2d, v6.2d
+	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
+	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F13, F14)
+	LDP (R20), (R20, R21)
+	VMOV R20, V13.D[1]
+	VMOV R21, V14.D[1]
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F5, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V5.D[1]
+	VMOV R21, V15.D[1]
+	WORD $0x4e631dce // bic v14.16b, v14.16b, v3.16b
+	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1184 // fmla v4.2d, v12.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V30.D[0], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V29.D[1], V6.D2
+	VFMLA V3.D2, V12.D2, V6.D2
+	VDUP V29.D[0], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V12.D2, V4.D2
-	VFMLA V5.D2, V13.D2, V8.D2
-	VFMLA V6.D2, V4.D2, V9.D2
-	WORD $0x6e68dca4 // fmul v4.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V4.D2, V5.D2
-	WORD $0x6e69dcc4 // fmul v4.2d, v6.2d, v9.2d
-	VFMLA V6.D2, V4.D2, V6.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.D2, V4.D2, V7.D2
+	VDUP V28.D[1], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V12.D2, V6.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V10.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V12.D2, V4.D2
+	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
+	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
+	VFMLA V3.D2, V14.D2, V14.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e6edc63 // fmul v3.2d, v3.2d, v14.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F14, s3-48(SP)
+	VFMLA V4.D2, V15.D2, V15.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e6fdc63 // fmul v3.2d, v3.2d, v15.2d
+	FMOVQ F3, s5-80(SP)
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e68dd03 // fmul v3.2d, v8.2d, v8.2d
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
+	VDUP V26.D[1], V10.D2
+	WORD $0x4fda108a // fmla v10.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V12.D2
+	VFMLA V6.D2, V3.D2, V12.D2
+	WORD $0x6e68dd8c // fmul v12.2d, v12.2d, v8.2d
+	VDUP V27.D[0], V14.D2
+	VFMLA V10.D2, V4.D2, V14.D2
+	WORD $0x6e69ddce // fmul v14.2d, v14.2d, v9.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V15.D2
+	VFMLA V6.D2, V3.D2, V15.D2
+	VFMLA V7.D2, V12.D2, V15.D2
+	VDUP V25.D[0], V10.D2
+	WORD $0x4fd8188a // fmla v10.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V12.D2
+	VFMLA V10.D2, V4.D2, V12.D2
+	VFMLA V11.D2, V14.D2, V12.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V7.D2, V15.D2, V6.D2
+	VDUP V24.D[0], V10.D2
+	WORD $0x4fd7188a // fmla v10.2d, v4.2d, v23.d[1]
+	WORD $0x6e69dd4a // fmul v10.2d, v10.2d, v9.2d
+	VFMLA V11.D2, V12.D2, V10.D2
+	VDUP V23.D[0], V12.D2
+	WORD $0x4fd6186c // fmla v12.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V12.D2
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
+	VFMLA V11.D2, V10.D2, V3.D2
+	VFMLA V7.D2, V12.D2, V8.D2
+	VFMLA V11.D2, V3.D2, V9.D2
+	WORD $0x6e68dce3 // fmul v3.2d, v7.2d, v8.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
+	VFMLA V11.D2, V3.D2, V11.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V13.D2
+	FMOVQ s6-96(SP), F3
+	VFMLA V11.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.D2, V4.D2, V3.D2
-	FMOVQ s3-48(SP), F4
-	FMOVQ s14-224(SP), F5
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	FMOVQ s6-96(SP), F5
 	FMOVQ s14-224(SP), F6
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.D2, V8.D2, V9.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s2-32(SP), F8
+	VFMLA V13.D2, V7.D2, V8.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V13.B16, V13.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c8 // fabs v8.2d, v6.2d
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.D2, V8.D2, V10.D2
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.D2, V7.D2, V9.D2
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.D2]
+	VFMLA V8.D2, V6.D2, V0.D2
+	VFMLA V13.D2, V6.D2, V1.D2
+	VFMLA V3.D2, V6.D2, V2.D2
 	VLD1.P 16(R10), [V6.D2]
 	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V7.D2, V6.D2, V1.D2
+	VFMLA V5.D2, V6.D2, V1.D2
 	VFMLA V4.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V10.D2, V6.D2, V0.D2
-	VFMLA V3.D2, V6.D2, V1.D2
-	VFMLA V5.D2, V6.D2, V2.D2
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.D2]
-	VFMLA V9.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R7)
-	VLD1 (R8), [V8.D2]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VST1.P [V8.D2], 16(R8)
-	VLD1 (R7), [V4.D2]
-	VFMLA V10.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R7)
-	VLD1 (R8), [V4.D2]
-	VFMLA V3.D2, V6.D2, V4.D2
-	VST1.P [V4.D2], 16(R8)
+	VLD1 (R7), [V7.D2]
+	VFMLA V8.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R7)
+	VLD1 (R8), [V7.D2]
+	VFMLA V13.D2, V6.D2, V7.D2
+	VST1.P [V7.D2], 16(R8)
+	VLD1 (R7), [V3.D2]
+	VFMLA V9.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R7)
+	VLD1 (R8), [V3.D2]
+	VFMLA V5.D2, V6.D2, V3.D2
+	VST1.P [V3.D2], 16(R8)
 	SUB $4, R17
 	B DiracGrad64_col_unrolled
 DiracGrad64_col_single:
@@ -5726,101 +7601,87 @@ DiracGrad64_col_single:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V5.B16
-	VFMLA V6.D2, V6.D2, V5.D2
-	VMOV V21.B16, V7.B16
-	WORD $0x4fd61067 // fmla v7.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V7.D2, V3.D2
-	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
-	WORD $0x4fd618e4 // fmla v4.2d, v7.2d, v22.d[1]
-	WORD $0x4fd710e4 // fmla v4.2d, v7.2d, v23.d[0]
-	WORD $0x4ee5d484 // fsub v4.2d, v4.2d, v5.2d
-	VDUP V26.D[0], V5.D2
-	WORD $0x4fda1885 // fmla v5.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V7.D2
-	VFMLA V5.D2, V4.D2, V7.D2
-	VDUP V25.D[0], V5.D2
-	VFMLA V7.D2, V4.D2, V5.D2
-	VMOV V18.B16, V7.B16
-	VFMLA V5.D2, V4.D2, V7.D2
-	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V7.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V5.D2
-	VSUB V5.D2, V3.D2, V3.D2
-	VSHL $52, V5.D2, V5.D2
-	VSUB V5.D2, V18.D2, V5.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
+	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
+	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
+	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F8, F9)
+	LDP (R20), (R20, R21)
+	VMOV R20, V8.D[1]
+	VMOV R21, V9.D[1]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	VFMLA V3.D2, V9.D2, V9.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V7.D2
+	VFMLA V4.D2, V3.D2, V7.D2
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V7.D2, V9.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V5.D2, V9.D2, V4.D2
+	VDUP V23.D[0], V7.D2
+	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
+	VFMLA V5.D2, V4.D2, V7.D2
+	VFMLA V5.D2, V7.D2, V6.D2
+	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
+	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V5.D2, V3.D2, V8.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s14-224(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
 	VLD1.P 16(R10), [V4.D2]
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V8.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.D2]
-	VFMLA V7.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R7)
-	VLD1 (R8), [V6.D2]
-	VFMLA V5.D2, V4.D2, V6.D2
-	VST1.P [V6.D2], 16(R8)
+	VLD1 (R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R7)
+	VLD1 (R8), [V5.D2]
+	VFMLA V8.D2, V4.D2, V5.D2
+	VST1.P [V5.D2], 16(R8)
 	SUB $2, R17
 	B DiracGrad64_col_single
 DiracGrad64_col_tail:
@@ -5839,117 +7700,103 @@ DiracGrad64_lanes36:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	WORD $0x6ee0f864 // fneg v4.2d, v3.2d
-	VMOV V4.B16, V5.B16
-	VFMLA V6.D2, V6.D2, V5.D2
-	VMOV V21.B16, V7.B16
-	WORD $0x4fd61067 // fmla v7.2d, v3.2d, v22.d[0]
-	VSUB V21.D2, V7.D2, V3.D2
-	WORD $0x4ef5d4e7 // fsub v7.2d, v7.2d, v21.2d
-	WORD $0x4fd618e4 // fmla v4.2d, v7.2d, v22.d[1]
-	WORD $0x4fd710e4 // fmla v4.2d, v7.2d, v23.d[0]
-	WORD $0x4ee5d484 // fsub v4.2d, v4.2d, v5.2d
-	VDUP V26.D[0], V5.D2
-	WORD $0x4fda1885 // fmla v5.2d, v4.2d, v26.d[1]
-	VDUP V25.D[1], V7.D2
-	VFMLA V5.D2, V4.D2, V7.D2
-	VDUP V25.D[0], V5.D2
-	VFMLA V7.D2, V4.D2, V5.D2
-	VMOV V18.B16, V7.B16
-	VFMLA V5.D2, V4.D2, V7.D2
-	WORD $0x6e67dc87 // fmul v7.2d, v4.2d, v7.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	AND $127, R19
-	AND $127, R20
-	FMOVD (R12)(R19<<3), F4
-	MOVD (R12)(R20<<3), R20
-	VMOV R20, V4.D[1]
-	VFMLA V7.D2, V4.D2, V4.D2
-	VUSHR $7, V3.D2, V3.D2
-	VUSHR $1, V3.D2, V5.D2
-	VSUB V5.D2, V3.D2, V3.D2
-	VSHL $52, V5.D2, V5.D2
-	VSUB V5.D2, V18.D2, V5.D2
-	VSHL $52, V3.D2, V3.D2
-	WORD $0x6e65dc84 // fmul v4.2d, v4.2d, v5.2d
-	VSUB V3.D2, V18.D2, V3.D2
-	WORD $0x6e63dc84 // fmul v4.2d, v4.2d, v3.2d
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd890c3 // fmul v3.2d, v6.2d, v24.d[0]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd89884 // fmul v4.2d, v4.2d, v24.d[1]
-	WORD $0x4ee4d4c4 // fsub v4.2d, v6.2d, v4.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
-	FMOVD (R14)(R19<<3), F5
-	MOVD (R14)(R20<<3), R20
-	VMOV R20, V5.D[1]
+	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
+	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
+	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
+	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F8, F9)
+	LDP (R20), (R20, R21)
+	VMOV R20, V8.D[1]
+	VMOV R21, V9.D[1]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	VFMLA V3.D2, V9.D2, V9.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V31.D[0], V7.D2
-	WORD $0x4fde1867 // fmla v7.2d, v3.2d, v30.d[1]
-	VDUP V31.D[1], V8.D2
-	VFMLA V7.D2, V3.D2, V8.D2
-	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
-	VDUP V29.D[1], V7.D2
-	WORD $0x4fdd1067 // fmla v7.2d, v3.2d, v29.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V7.D2, V3.D2, V9.D2
-	VFMLA V4.D2, V8.D2, V9.D2
-	VDUP V28.D[1], V7.D2
-	WORD $0x4fdc1067 // fmla v7.2d, v3.2d, v28.d[0]
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V7.D2
+	VFMLA V4.D2, V3.D2, V7.D2
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V27.D[1], V8.D2
-	WORD $0x4fdb1068 // fmla v8.2d, v3.2d, v27.d[0]
-	VFMLA V4.D2, V7.D2, V8.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e66dc83 // fmul v3.2d, v4.2d, v6.2d
-	VFMLA V4.D2, V3.D2, V4.D2
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V7.D2, V9.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V5.D2, V9.D2, V4.D2
+	VDUP V23.D[0], V7.D2
+	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
+	VFMLA V5.D2, V4.D2, V7.D2
+	VFMLA V5.D2, V7.D2, V6.D2
+	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
+	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.D2, V3.D2, V5.D2
+	VFMLA V5.D2, V3.D2, V8.D2
 	FMOVQ s3-48(SP), F3
 	FMOVQ s14-224(SP), F4
 	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f886 // fabs v6.2d, v4.2d
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.D2, V6.D2, V7.D2
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V4.D[0]
 DiracGrad64_lanes37:
-	VFMLA V7.D2, V4.D2, V0.D2
-	VFMLA V5.D2, V4.D2, V1.D2
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V8.D2, V4.D2, V1.D2
 	VFMLA V3.D2, V4.D2, V2.D2
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 DiracGrad64_lanes38:
-	VFMLA V7.D2, V4.D2, V6.D2
+	VFMLA V6.D2, V4.D2, V5.D2
 	MOVD R7, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes39:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V6.D[0]
+	VMOV R24, V5.D[0]
 DiracGrad64_lanes40:
-	VFMLA V5.D2, V4.D2, V6.D2
+	VFMLA V8.D2, V4.D2, V5.D2
 	MOVD R8, R23
-	VMOV V6.D[0], R24
+	VMOV V5.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes41:
 DiracGrad64_col_done:
@@ -5967,12 +7814,10 @@ DiracGrad64_done:
 
 // func Erf32(dst []float32, x []float32)
 TEXT ·Erf32(SB), NOSPLIT, $0-48
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD x_len+32(FP), R2
@@ -5987,136 +7832,112 @@ Erf32_erf_unrolled:
 	VBIF V4.B16, V19.B16, V2.B16
 	WORD $0x6ea3e664 // fcmgt v4.4s, v19.4s, v3.4s
 	VBIF V4.B16, V19.B16, V3.B16
-	WORD $0x6e22dc44 // fmul v4.4s, v2.4s, v2.4s
-	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	WORD $0x6ea0f8a7 // fneg v7.4s, v5.4s
-	VMOV V6.B16, V8.B16
-	VFMLA V2.S4, V2.S4, V8.S4
-	VMOV V7.B16, V9.B16
-	VFMLA V3.S4, V3.S4, V9.S4
-	VMOV V21.B16, V10.B16
-	WORD $0x4f9c108a // fmla v10.4s, v4.4s, v28.s[0]
-	VMOV V21.B16, V4.B16
-	WORD $0x4f9c10a4 // fmla v4.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V10.S4, V5.S4
-	WORD $0x4eb5d54a // fsub v10.4s, v10.4s, v21.4s
-	VSUB V21.S4, V4.S4, V11.S4
-	WORD $0x4eb5d484 // fsub v4.4s, v4.4s, v21.4s
-	WORD $0x4fbc1146 // fmla v6.4s, v10.4s, v28.s[1]
-	WORD $0x4fbc1087 // fmla v7.4s, v4.4s, v28.s[1]
-	WORD $0x4f9c1946 // fmla v6.4s, v10.4s, v28.s[2]
-	WORD $0x4f9c1887 // fmla v7.4s, v4.4s, v28.s[2]
-	WORD $0x4ea8d4c6 // fsub v6.4s, v6.4s, v8.4s
-	WORD $0x4ea9d4e7 // fsub v7.4s, v7.4s, v9.4s
-	VDUP V29.S[3], V4.S4
-	WORD $0x4f9e10c4 // fmla v4.4s, v6.4s, v30.s[0]
-	VDUP V29.S[3], V8.S4
-	WORD $0x4f9e10e8 // fmla v8.4s, v7.4s, v30.s[0]
-	VDUP V29.S[2], V9.S4
-	VFMLA V4.S4, V6.S4, V9.S4
-	VDUP V29.S[2], V4.S4
-	VFMLA V8.S4, V7.S4, V4.S4
-	VMOV V18.B16, V8.B16
-	VFMLA V9.S4, V6.S4, V8.S4
-	VMOV V18.B16, V9.B16
-	VFMLA V4.S4, V7.S4, V9.S4
-	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	WORD $0x6e29dce9 // fmul v9.4s, v7.4s, v9.4s
-	VSHL $29, V5.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VSHL $29, V11.S4, V6.S4
-	VUSHR $27, V6.S4, V6.S4
-	WORD $0x4eb69cc6 // mul v6.4s, v6.4s, v22.4s
-	VADD V23.S4, V6.S4, V6.S4
-	VTBL V6.B16, [V24.B16, V25.B16], V6.B16
-	VFMLA V8.S4, V4.S4, V4.S4
-	VFMLA V9.S4, V6.S4, V6.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $3, V11.S4, V11.S4
-	VUSHR $1, V5.S4, V7.S4
-	VUSHR $1, V11.S4, V8.S4
-	VSUB V7.S4, V5.S4, V5.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V8.S4, V11.S4, V11.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V5.S4, V5.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V11.S4, V11.S4
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VSUB V11.S4, V18.S4, V11.S4
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
+	WORD $0x6eb4e444 // fcmgt v4.4s, v2.4s, v20.4s
+	WORD $0x6eb4e465 // fcmgt v5.4s, v3.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
 	WORD $0x4eb4c463 // fminnm v3.4s, v3.4s, v20.4s
-	WORD $0x4f9d9045 // fmul v5.4s, v2.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4f9d9067 // fmul v7.4s, v3.4s, v29.s[0]
+	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4fb59067 // fmul v7.4s, v3.4s, v21.s[1]
 	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4e21d8a8 // scvtf v8.4s, v5.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
+	WORD $0x4e21d8c8 // scvtf v8.4s, v6.4s
+	WORD $0x4f959908 // fmul v8.4s, v8.4s, v21.s[2]
+	WORD $0x4e28d449 // fadd v9.4s, v2.4s, v8.4s
 	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
-	WORD $0x4e21d8e9 // scvtf v9.4s, v7.4s
-	WORD $0x4fbd9129 // fmul v9.4s, v9.4s, v29.s[1]
-	WORD $0x4ea9d469 // fsub v9.4s, v3.4s, v9.4s
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F10
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V10.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V10.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V10.S[3]
+	WORD $0x6e29dd09 // fmul v9.4s, v8.4s, v9.4s
+	WORD $0x4e21d8ea // scvtf v10.4s, v7.4s
+	WORD $0x4f95994a // fmul v10.4s, v10.4s, v21.s[2]
+	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
+	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
+	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F12, F13)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V12.S[1]
+	VMOV R25, V13.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V12.S[2]
+	VMOV R25, V13.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V12.S[3]
+	VMOV R25, V13.S[3]
 	VMOV V7.S[0], R19
+	ADD R19<<3, R14, R19
 	VMOV V7.S[1], R20
+	ADD R20<<3, R14, R20
 	VMOV V7.S[2], R21
+	ADD R21<<3, R14, R21
 	VMOV V7.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
-	WORD $0x6e22dc47 // fmul v7.4s, v2.4s, v2.4s
-	WORD $0x6e23dc6b // fmul v11.4s, v3.4s, v3.4s
-	VDUP V31.S[0], V12.S4
-	WORD $0x4fbe18ec // fmla v12.4s, v7.4s, v30.s[3]
-	WORD $0x6e22dd8c // fmul v12.4s, v12.4s, v2.4s
-	VDUP V31.S[0], V13.S4
-	WORD $0x4fbe196d // fmla v13.4s, v11.4s, v30.s[3]
-	WORD $0x6e23ddad // fmul v13.4s, v13.4s, v3.4s
-	VDUP V30.S[2], V14.S4
-	WORD $0x4fbe10ee // fmla v14.4s, v7.4s, v30.s[1]
-	VFMLA V8.S4, V12.S4, V14.S4
-	VDUP V30.S[2], V7.S4
-	WORD $0x4fbe1167 // fmla v7.4s, v11.4s, v30.s[1]
-	VFMLA V9.S4, V13.S4, V7.S4
-	VFMLA V8.S4, V14.S4, V2.S4
-	VFMLA V9.S4, V7.S4, V3.S4
-	WORD $0x6e22dd07 // fmul v7.4s, v8.4s, v2.4s
-	VFMLA V8.S4, V7.S4, V8.S4
-	WORD $0x6e23dd22 // fmul v2.4s, v9.4s, v3.4s
-	VFMLA V9.S4, V2.S4, V9.S4
-	VFMLA V8.S4, V4.S4, V10.S4
-	VFMLA V9.S4, V6.S4, V5.S4
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F6, F14)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V6.S[1]
+	VMOV R25, V14.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V6.S[2]
+	VMOV R25, V14.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V6.S[3]
+	VMOV R25, V14.S[3]
+	WORD $0x4e641dad // bic v13.16b, v13.16b, v4.16b
+	WORD $0x4e651dce // bic v14.16b, v14.16b, v5.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71924 // fmla v4.4s, v9.4s, v23.s[3]
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71965 // fmla v5.4s, v11.4s, v23.s[3]
+	VDUP V23.S[1], V7.S4
+	VFMLA V4.S4, V9.S4, V7.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V5.S4, V11.S4, V4.S4
+	VDUP V23.S[0], V5.S4
+	VFMLA V7.S4, V9.S4, V5.S4
+	VDUP V23.S[0], V7.S4
+	VFMLA V4.S4, V11.S4, V7.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V9.S4, V4.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V7.S4, V11.S4, V5.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	WORD $0x6e2bdca5 // fmul v5.4s, v5.4s, v11.4s
+	VFMLA V4.S4, V13.S4, V13.S4
+	VFMLA V5.S4, V14.S4, V14.S4
+	WORD $0x6e22dc44 // fmul v4.4s, v2.4s, v2.4s
+	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
+	VDUP V22.S[2], V7.S4
+	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
+	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb610a9 // fmla v9.4s, v5.4s, v22.s[1]
+	WORD $0x6e23dd29 // fmul v9.4s, v9.4s, v3.4s
+	VDUP V22.S[0], V11.S4
+	WORD $0x4fb5188b // fmla v11.4s, v4.4s, v21.s[3]
+	VFMLA V8.S4, V7.S4, V11.S4
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518a4 // fmla v4.4s, v5.4s, v21.s[3]
+	VFMLA V10.S4, V9.S4, V4.S4
+	VFMLA V8.S4, V11.S4, V2.S4
+	VFMLA V10.S4, V4.S4, V3.S4
+	WORD $0x6e22dd04 // fmul v4.4s, v8.4s, v2.4s
+	VFMLA V8.S4, V4.S4, V8.S4
+	WORD $0x6e23dd42 // fmul v2.4s, v10.4s, v3.4s
+	VFMLA V10.S4, V2.S4, V10.S4
+	VFMLA V8.S4, V13.S4, V12.S4
+	VFMLA V10.S4, V14.S4, V6.S4
 	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
 	WORD $0x4e621c02 // bic v2.16b, v0.16b, v2.16b
-	VORR V2.B16, V10.B16, V10.B16
+	VORR V2.B16, V12.B16, V12.B16
 	WORD $0x4ea0f822 // fabs v2.4s, v1.4s
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V5.B16, V5.B16
-	VST1.P [V10.S4], 16(R0)
-	VST1.P [V5.S4], 16(R0)
+	VORR V2.B16, V6.B16, V6.B16
+	VST1.P [V12.S4], 16(R0)
+	VST1.P [V6.S4], 16(R0)
 	SUB $8, R2
 	B Erf32_erf_unrolled
 Erf32_erf_single:
@@ -6126,71 +7947,59 @@ Erf32_erf_single:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	WORD $0x6ea0f843 // fneg v3.4s, v2.4s
-	VMOV V3.B16, V4.B16
-	VFMLA V1.S4, V1.S4, V4.S4
-	VMOV V21.B16, V5.B16
-	WORD $0x4f9c1045 // fmla v5.4s, v2.4s, v28.s[0]
-	VSUB V21.S4, V5.S4, V2.S4
-	WORD $0x4eb5d4a5 // fsub v5.4s, v5.4s, v21.4s
-	WORD $0x4fbc10a3 // fmla v3.4s, v5.4s, v28.s[1]
-	WORD $0x4f9c18a3 // fmla v3.4s, v5.4s, v28.s[2]
-	WORD $0x4ea4d463 // fsub v3.4s, v3.4s, v4.4s
-	VDUP V29.S[3], V4.S4
-	WORD $0x4f9e1064 // fmla v4.4s, v3.4s, v30.s[0]
-	VDUP V29.S[2], V5.S4
-	VFMLA V4.S4, V3.S4, V5.S4
-	VMOV V18.B16, V4.B16
-	VFMLA V5.S4, V3.S4, V4.S4
-	WORD $0x6e24dc64 // fmul v4.4s, v3.4s, v4.4s
-	VSHL $29, V2.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VFMLA V4.S4, V3.S4, V3.S4
-	VUSHR $3, V2.S4, V2.S4
-	VUSHR $1, V2.S4, V4.S4
-	VSUB V4.S4, V2.S4, V2.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V4.S4, V18.S4, V4.S4
-	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	VSUB V2.S4, V18.S4, V2.S4
-	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x6eb4e422 // fcmgt v2.4s, v1.4s, v20.4s
 	WORD $0x4eb4c421 // fminnm v1.4s, v1.4s, v20.4s
-	WORD $0x4f9d9022 // fmul v2.4s, v1.4s, v29.s[0]
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4e21d844 // scvtf v4.4s, v2.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4fb59023 // fmul v3.4s, v1.4s, v21.s[1]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
+	WORD $0x4e24d425 // fadd v5.4s, v1.4s, v4.4s
 	WORD $0x4ea4d424 // fsub v4.4s, v1.4s, v4.4s
-	VMOV V2.S[0], R19
-	VMOV V2.S[1], R20
-	VMOV V2.S[2], R21
-	VMOV V2.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
+	VMOV V3.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F6, F7)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V6.S[1]
+	VMOV R25, V7.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V6.S[2]
+	VMOV R25, V7.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V6.S[3]
+	VMOV R25, V7.S[3]
+	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VDUP V23.S[2], V2.S4
+	WORD $0x4fb718a2 // fmla v2.4s, v5.4s, v23.s[3]
+	VDUP V23.S[1], V3.S4
+	VFMLA V2.S4, V5.S4, V3.S4
+	VDUP V23.S[0], V2.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V2.S4, V5.S4, V3.S4
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	VFMLA V3.S4, V7.S4, V7.S4
 	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1846 // fmla v6.4s, v2.4s, v30.s[3]
-	WORD $0x6e21dcc6 // fmul v6.4s, v6.4s, v1.4s
-	VDUP V30.S[2], V7.S4
-	WORD $0x4fbe1047 // fmla v7.4s, v2.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V7.S4
-	VFMLA V4.S4, V7.S4, V1.S4
+	VDUP V22.S[2], V3.S4
+	WORD $0x4fb61043 // fmla v3.4s, v2.4s, v22.s[1]
+	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51845 // fmla v5.4s, v2.4s, v21.s[3]
+	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V1.S4
 	WORD $0x6e21dc82 // fmul v2.4s, v4.4s, v1.4s
 	VFMLA V4.S4, V2.S4, V4.S4
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V4.S4, V7.S4, V6.S4
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V5.B16, V5.B16
-	VST1.P [V5.S4], 16(R0)
+	VORR V1.B16, V6.B16, V6.B16
+	VST1.P [V6.S4], 16(R0)
 	SUB $4, R2
 	B Erf32_erf_single
 Erf32_erf_tail:
@@ -6211,80 +8020,68 @@ Erf32_lanes1:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	WORD $0x6ea0f843 // fneg v3.4s, v2.4s
-	VMOV V3.B16, V4.B16
-	VFMLA V1.S4, V1.S4, V4.S4
-	VMOV V21.B16, V5.B16
-	WORD $0x4f9c1045 // fmla v5.4s, v2.4s, v28.s[0]
-	VSUB V21.S4, V5.S4, V2.S4
-	WORD $0x4eb5d4a5 // fsub v5.4s, v5.4s, v21.4s
-	WORD $0x4fbc10a3 // fmla v3.4s, v5.4s, v28.s[1]
-	WORD $0x4f9c18a3 // fmla v3.4s, v5.4s, v28.s[2]
-	WORD $0x4ea4d463 // fsub v3.4s, v3.4s, v4.4s
-	VDUP V29.S[3], V4.S4
-	WORD $0x4f9e1064 // fmla v4.4s, v3.4s, v30.s[0]
-	VDUP V29.S[2], V5.S4
-	VFMLA V4.S4, V3.S4, V5.S4
-	VMOV V18.B16, V4.B16
-	VFMLA V5.S4, V3.S4, V4.S4
-	WORD $0x6e24dc64 // fmul v4.4s, v3.4s, v4.4s
-	VSHL $29, V2.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VFMLA V4.S4, V3.S4, V3.S4
-	VUSHR $3, V2.S4, V2.S4
-	VUSHR $1, V2.S4, V4.S4
-	VSUB V4.S4, V2.S4, V2.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V4.S4, V18.S4, V4.S4
-	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	VSUB V2.S4, V18.S4, V2.S4
-	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x6eb4e422 // fcmgt v2.4s, v1.4s, v20.4s
 	WORD $0x4eb4c421 // fminnm v1.4s, v1.4s, v20.4s
-	WORD $0x4f9d9022 // fmul v2.4s, v1.4s, v29.s[0]
-	WORD $0x4ea1b842 // fcvtzs v2.4s, v2.4s
-	WORD $0x4e21d844 // scvtf v4.4s, v2.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
+	WORD $0x4fb59023 // fmul v3.4s, v1.4s, v21.s[1]
+	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
+	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
+	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
+	WORD $0x4e24d425 // fadd v5.4s, v1.4s, v4.4s
 	WORD $0x4ea4d424 // fsub v4.4s, v1.4s, v4.4s
-	VMOV V2.S[0], R19
-	VMOV V2.S[1], R20
-	VMOV V2.S[2], R21
-	VMOV V2.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
+	VMOV V3.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F6, F7)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V6.S[1]
+	VMOV R25, V7.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V6.S[2]
+	VMOV R25, V7.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V6.S[3]
+	VMOV R25, V7.S[3]
+	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VDUP V23.S[2], V2.S4
+	WORD $0x4fb718a2 // fmla v2.4s, v5.4s, v23.s[3]
+	VDUP V23.S[1], V3.S4
+	VFMLA V2.S4, V5.S4, V3.S4
+	VDUP V23.S[0], V2.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V2.S4, V5.S4, V3.S4
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	VFMLA V3.S4, V7.S4, V7.S4
 	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1846 // fmla v6.4s, v2.4s, v30.s[3]
-	WORD $0x6e21dcc6 // fmul v6.4s, v6.4s, v1.4s
-	VDUP V30.S[2], V7.S4
-	WORD $0x4fbe1047 // fmla v7.4s, v2.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V7.S4
-	VFMLA V4.S4, V7.S4, V1.S4
+	VDUP V22.S[2], V3.S4
+	WORD $0x4fb61043 // fmla v3.4s, v2.4s, v22.s[1]
+	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51845 // fmla v5.4s, v2.4s, v21.s[3]
+	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V1.S4
 	WORD $0x6e21dc82 // fmul v2.4s, v4.4s, v1.4s
 	VFMLA V4.S4, V2.S4, V4.S4
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V4.S4, V7.S4, V6.S4
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V5.B16, V5.B16
+	VORR V1.B16, V6.B16, V6.B16
 	MOVD R0, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R2
 	BLE Erf32_lanes2
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R2
 	BLE Erf32_lanes2
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 Erf32_lanes2:
 Erf32_erf_done:
@@ -6293,12 +8090,11 @@ Erf32_erf_done:
 
 // func ExpNegSquare32(dst []float32, x []float32)
 TEXT ·ExpNegSquare32(SB), NOSPLIT, $0-48
-	MOVD $const32<>(SB), R15
+	MOVD $constExp32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 16(R15), [V26.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD x_len+32(FP), R2
@@ -6321,27 +8117,27 @@ ExpNegSquare32_exp_unrolled:
 	VFMLA V2.S4, V2.S4, V6.S4
 	VMOV V5.B16, V7.B16
 	VFMLA V3.S4, V3.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1008 // fmla v8.4s, v0.4s, v28.s[0]
-	VMOV V21.B16, V0.B16
-	WORD $0x4f9c1020 // fmla v0.4s, v1.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V1.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	VSUB V21.S4, V0.S4, V9.S4
-	WORD $0x4eb5d400 // fsub v0.4s, v0.4s, v21.4s
-	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
-	WORD $0x4fbc1005 // fmla v5.4s, v0.4s, v28.s[1]
-	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
-	WORD $0x4f9c1805 // fmla v5.4s, v0.4s, v28.s[2]
+	VMOV V20.B16, V8.B16
+	WORD $0x4f991008 // fmla v8.4s, v0.4s, v25.s[0]
+	VMOV V20.B16, V0.B16
+	WORD $0x4f991020 // fmla v0.4s, v1.4s, v25.s[0]
+	VSUB V20.S4, V8.S4, V1.S4
+	WORD $0x4eb4d508 // fsub v8.4s, v8.4s, v20.4s
+	VSUB V20.S4, V0.S4, V9.S4
+	WORD $0x4eb4d400 // fsub v0.4s, v0.4s, v20.4s
+	WORD $0x4fb91104 // fmla v4.4s, v8.4s, v25.s[1]
+	WORD $0x4fb91005 // fmla v5.4s, v0.4s, v25.s[1]
+	WORD $0x4f991904 // fmla v4.4s, v8.4s, v25.s[2]
+	WORD $0x4f991805 // fmla v5.4s, v0.4s, v25.s[2]
 	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
 	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	VDUP V29.S[3], V0.S4
-	WORD $0x4f9e1080 // fmla v0.4s, v4.4s, v30.s[0]
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e10a6 // fmla v6.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V7.S4
+	VDUP V26.S[0], V0.S4
+	WORD $0x4fba1080 // fmla v0.4s, v4.4s, v26.s[1]
+	VDUP V26.S[0], V6.S4
+	WORD $0x4fba10a6 // fmla v6.4s, v5.4s, v26.s[1]
+	VDUP V25.S[3], V7.S4
 	VFMLA V0.S4, V4.S4, V7.S4
-	VDUP V29.S[2], V0.S4
+	VDUP V25.S[3], V0.S4
 	VFMLA V6.S4, V5.S4, V0.S4
 	VMOV V18.B16, V6.B16
 	VFMLA V7.S4, V4.S4, V6.S4
@@ -6351,14 +8147,14 @@ ExpNegSquare32_exp_unrolled:
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
 	VSHL $29, V1.S4, V0.S4
 	VUSHR $27, V0.S4, V0.S4
-	WORD $0x4eb69c00 // mul v0.4s, v0.4s, v22.4s
-	VADD V23.S4, V0.S4, V0.S4
-	VTBL V0.B16, [V26.B16, V27.B16], V0.B16
+	WORD $0x4eb59c00 // mul v0.4s, v0.4s, v21.4s
+	VADD V22.S4, V0.S4, V0.S4
+	VTBL V0.B16, [V23.B16, V24.B16], V0.B16
 	VSHL $29, V9.S4, V4.S4
 	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V26.B16, V27.B16], V4.B16
+	WORD $0x4eb59c84 // mul v4.4s, v4.4s, v21.4s
+	VADD V22.S4, V4.S4, V4.S4
+	VTBL V4.B16, [V23.B16, V24.B16], V4.B16
 	VFMLA V6.S4, V0.S4, V0.S4
 	VFMLA V7.S4, V4.S4, V4.S4
 	VUSHR $3, V1.S4, V1.S4
@@ -6394,25 +8190,25 @@ ExpNegSquare32_exp_single:
 	WORD $0x6ea0f802 // fneg v2.4s, v0.4s
 	VMOV V2.B16, V3.B16
 	VFMLA V1.S4, V1.S4, V3.S4
-	VMOV V21.B16, V4.B16
-	WORD $0x4f9c1004 // fmla v4.4s, v0.4s, v28.s[0]
-	VSUB V21.S4, V4.S4, V0.S4
-	WORD $0x4eb5d484 // fsub v4.4s, v4.4s, v21.4s
-	WORD $0x4fbc1082 // fmla v2.4s, v4.4s, v28.s[1]
-	WORD $0x4f9c1882 // fmla v2.4s, v4.4s, v28.s[2]
+	VMOV V20.B16, V4.B16
+	WORD $0x4f991004 // fmla v4.4s, v0.4s, v25.s[0]
+	VSUB V20.S4, V4.S4, V0.S4
+	WORD $0x4eb4d484 // fsub v4.4s, v4.4s, v20.4s
+	WORD $0x4fb91082 // fmla v2.4s, v4.4s, v25.s[1]
+	WORD $0x4f991882 // fmla v2.4s, v4.4s, v25.s[2]
 	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e1043 // fmla v3.4s, v2.4s, v30.s[0]
-	VDUP V29.S[2], V4.S4
+	VDUP V26.S[0], V3.S4
+	WORD $0x4fba1043 // fmla v3.4s, v2.4s, v26.s[1]
+	VDUP V25.S[3], V4.S4
 	VFMLA V3.S4, V2.S4, V4.S4
 	VMOV V18.B16, V3.B16
 	VFMLA V4.S4, V2.S4, V3.S4
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	VSHL $29, V0.S4, V2.S4
 	VUSHR $27, V2.S4, V2.S4
-	WORD $0x4eb69c42 // mul v2.4s, v2.4s, v22.4s
-	VADD V23.S4, V2.S4, V2.S4
-	VTBL V2.B16, [V26.B16, V27.B16], V2.B16
+	WORD $0x4eb59c42 // mul v2.4s, v2.4s, v21.4s
+	VADD V22.S4, V2.S4, V2.S4
+	VTBL V2.B16, [V23.B16, V24.B16], V2.B16
 	VFMLA V3.S4, V2.S4, V2.S4
 	VUSHR $3, V0.S4, V0.S4
 	VUSHR $1, V0.S4, V3.S4
@@ -6448,25 +8244,25 @@ ExpNegSquare32_lanes3:
 	WORD $0x6ea0f802 // fneg v2.4s, v0.4s
 	VMOV V2.B16, V3.B16
 	VFMLA V1.S4, V1.S4, V3.S4
-	VMOV V21.B16, V4.B16
-	WORD $0x4f9c1004 // fmla v4.4s, v0.4s, v28.s[0]
-	VSUB V21.S4, V4.S4, V0.S4
-	WORD $0x4eb5d484 // fsub v4.4s, v4.4s, v21.4s
-	WORD $0x4fbc1082 // fmla v2.4s, v4.4s, v28.s[1]
-	WORD $0x4f9c1882 // fmla v2.4s, v4.4s, v28.s[2]
+	VMOV V20.B16, V4.B16
+	WORD $0x4f991004 // fmla v4.4s, v0.4s, v25.s[0]
+	VSUB V20.S4, V4.S4, V0.S4
+	WORD $0x4eb4d484 // fsub v4.4s, v4.4s, v20.4s
+	WORD $0x4fb91082 // fmla v2.4s, v4.4s, v25.s[1]
+	WORD $0x4f991882 // fmla v2.4s, v4.4s, v25.s[2]
 	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e1043 // fmla v3.4s, v2.4s, v30.s[0]
-	VDUP V29.S[2], V4.S4
+	VDUP V26.S[0], V3.S4
+	WORD $0x4fba1043 // fmla v3.4s, v2.4s, v26.s[1]
+	VDUP V25.S[3], V4.S4
 	VFMLA V3.S4, V2.S4, V4.S4
 	VMOV V18.B16, V3.B16
 	VFMLA V4.S4, V2.S4, V3.S4
 	WORD $0x6e23dc43 // fmul v3.4s, v2.4s, v3.4s
 	VSHL $29, V0.S4, V2.S4
 	VUSHR $27, V2.S4, V2.S4
-	WORD $0x4eb69c42 // mul v2.4s, v2.4s, v22.4s
-	VADD V23.S4, V2.S4, V2.S4
-	VTBL V2.B16, [V26.B16, V27.B16], V2.B16
+	WORD $0x4eb59c42 // mul v2.4s, v2.4s, v21.4s
+	VADD V22.S4, V2.S4, V2.S4
+	VTBL V2.B16, [V23.B16, V24.B16], V2.B16
 	VFMLA V3.S4, V2.S4, V2.S4
 	VUSHR $3, V0.S4, V0.S4
 	VUSHR $1, V0.S4, V3.S4
@@ -6495,12 +8291,10 @@ ExpNegSquare32_exp_done:
 
 // func PairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
 TEXT ·PairTerms32(SB), NOSPLIT, $0-120
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD h_base+0(FP), R0
 	MOVD erf_base+24(FP), R1
 	MOVD ex_base+48(FP), R2
@@ -6520,99 +8314,91 @@ PairTerms32_pair_single:
 	WORD $0x4eb3c484 // fminnm v4.4s, v4.4s, v19.4s
 	WORD $0x4ea0d865 // fcmeq v5.4s, v3.4s, #0
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
-	WORD $0x4fbc9821 // fmul v1.4s, v1.4s, v28.s[3]
-	WORD $0x6e24dc82 // fmul v2.4s, v4.4s, v4.4s
-	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
-	VMOV V5.B16, V6.B16
-	VFMLA V4.S4, V4.S4, V6.S4
-	VMOV V21.B16, V7.B16
-	WORD $0x4f9c1047 // fmla v7.4s, v2.4s, v28.s[0]
-	VSUB V21.S4, V7.S4, V2.S4
-	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
-	WORD $0x4fbc10e5 // fmla v5.4s, v7.4s, v28.s[1]
-	WORD $0x4f9c18e5 // fmla v5.4s, v7.4s, v28.s[2]
-	WORD $0x4ea6d4a5 // fsub v5.4s, v5.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e10a6 // fmla v6.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V7.S4
-	VFMLA V6.S4, V5.S4, V7.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V7.S4, V5.S4, V6.S4
-	WORD $0x6e26dca6 // fmul v6.4s, v5.4s, v6.4s
-	VSHL $29, V2.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V6.S4, V5.S4, V5.S4
-	VUSHR $3, V2.S4, V2.S4
-	VUSHR $1, V2.S4, V6.S4
-	VSUB V6.S4, V2.S4, V2.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
-	VSUB V2.S4, V18.S4, V2.S4
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
 	VMOV V4.B16, V2.B16
+	WORD $0x6eb4e445 // fcmgt v5.4s, v2.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
-	WORD $0x4f9d9046 // fmul v6.4s, v2.4s, v29.s[0]
+	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
 	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
 	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4fbd90e7 // fmul v7.4s, v7.4s, v29.s[1]
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d448 // fadd v8.4s, v2.4s, v7.4s
 	WORD $0x4ea7d447 // fsub v7.4s, v2.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
 	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
 	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
 	VMOV V6.S[3], R22
-	FMOVS (R14)(R19<<2), F8
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V8.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V8.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V8.S[3]
-	WORD $0x6e22dc46 // fmul v6.4s, v2.4s, v2.4s
-	VDUP V31.S[0], V9.S4
-	WORD $0x4fbe18c9 // fmla v9.4s, v6.4s, v30.s[3]
-	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
-	VDUP V30.S[2], V10.S4
-	WORD $0x4fbe10ca // fmla v10.4s, v6.4s, v30.s[1]
-	VFMLA V7.S4, V9.S4, V10.S4
-	VFMLA V7.S4, V10.S4, V2.S4
-	WORD $0x6e22dce6 // fmul v6.4s, v7.4s, v2.4s
-	VFMLA V7.S4, V6.S4, V7.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V3.S4, V1.S4
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71905 // fmla v5.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V5.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V5.S4
+	VFMLA V6.S4, V8.S4, V5.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V5.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb610a6 // fmla v6.4s, v5.4s, v22.s[1]
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb518a8 // fmla v8.4s, v5.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V2.S4
+	WORD $0x6e22dce5 // fmul v5.4s, v7.4s, v2.4s
+	VFMLA V7.S4, V5.S4, V7.S4
+	VFMLA V7.S4, V10.S4, V9.S4
+	WORD $0x6e2adc21 // fmul v1.4s, v1.4s, v10.4s
+	VFMLA V9.S4, V3.S4, V1.S4
 	VST1.P [V1.S4], 16(R0)
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V8.B16, V8.B16
-	VST1.P [V8.S4], 16(R1)
+	VORR V1.B16, V9.B16, V9.B16
+	VST1.P [V9.S4], 16(R1)
+	MOVD $constExp32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
+	VLD1.P 16(R15), [V26.S4]
 	WORD $0x6e24dc80 // fmul v0.4s, v4.4s, v4.4s
 	WORD $0x6ea0f801 // fneg v1.4s, v0.4s
 	VMOV V1.B16, V2.B16
 	VFMLA V4.S4, V4.S4, V2.S4
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1003 // fmla v3.4s, v0.4s, v28.s[0]
-	VSUB V21.S4, V3.S4, V0.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc1061 // fmla v1.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c1861 // fmla v1.4s, v3.4s, v28.s[2]
+	VMOV V20.B16, V3.B16
+	WORD $0x4f991003 // fmla v3.4s, v0.4s, v25.s[0]
+	VSUB V20.S4, V3.S4, V0.S4
+	WORD $0x4eb4d463 // fsub v3.4s, v3.4s, v20.4s
+	WORD $0x4fb91061 // fmla v1.4s, v3.4s, v25.s[1]
+	WORD $0x4f991861 // fmla v1.4s, v3.4s, v25.s[2]
 	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
-	VDUP V29.S[3], V2.S4
-	WORD $0x4f9e1022 // fmla v2.4s, v1.4s, v30.s[0]
-	VDUP V29.S[2], V3.S4
+	VDUP V26.S[0], V2.S4
+	WORD $0x4fba1022 // fmla v2.4s, v1.4s, v26.s[1]
+	VDUP V25.S[3], V3.S4
 	VFMLA V2.S4, V1.S4, V3.S4
 	VMOV V18.B16, V2.B16
 	VFMLA V3.S4, V1.S4, V2.S4
 	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
 	VSHL $29, V0.S4, V1.S4
 	VUSHR $27, V1.S4, V1.S4
-	WORD $0x4eb69c21 // mul v1.4s, v1.4s, v22.4s
-	VADD V23.S4, V1.S4, V1.S4
-	VTBL V1.B16, [V26.B16, V27.B16], V1.B16
+	WORD $0x4eb59c21 // mul v1.4s, v1.4s, v21.4s
+	VADD V22.S4, V1.S4, V1.S4
+	VTBL V1.B16, [V23.B16, V24.B16], V1.B16
 	VFMLA V2.S4, V1.S4, V1.S4
 	VUSHR $3, V0.S4, V0.S4
 	VUSHR $1, V0.S4, V2.S4
@@ -6624,6 +8410,9 @@ PairTerms32_pair_single:
 	VSUB V0.S4, V18.S4, V0.S4
 	WORD $0x6e20dc21 // fmul v1.4s, v1.4s, v0.4s
 	VST1.P [V1.S4], 16(R2)
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
 	SUB $4, R5
 	B PairTerms32_pair_single
 PairTerms32_pair_tail:
@@ -6662,71 +8451,59 @@ PairTerms32_lanes6:
 	WORD $0x4eb3c484 // fminnm v4.4s, v4.4s, v19.4s
 	WORD $0x4ea0d865 // fcmeq v5.4s, v3.4s, #0
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
-	WORD $0x4fbc9821 // fmul v1.4s, v1.4s, v28.s[3]
-	WORD $0x6e24dc82 // fmul v2.4s, v4.4s, v4.4s
-	WORD $0x6ea0f845 // fneg v5.4s, v2.4s
-	VMOV V5.B16, V6.B16
-	VFMLA V4.S4, V4.S4, V6.S4
-	VMOV V21.B16, V7.B16
-	WORD $0x4f9c1047 // fmla v7.4s, v2.4s, v28.s[0]
-	VSUB V21.S4, V7.S4, V2.S4
-	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
-	WORD $0x4fbc10e5 // fmla v5.4s, v7.4s, v28.s[1]
-	WORD $0x4f9c18e5 // fmla v5.4s, v7.4s, v28.s[2]
-	WORD $0x4ea6d4a5 // fsub v5.4s, v5.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e10a6 // fmla v6.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V7.S4
-	VFMLA V6.S4, V5.S4, V7.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V7.S4, V5.S4, V6.S4
-	WORD $0x6e26dca6 // fmul v6.4s, v5.4s, v6.4s
-	VSHL $29, V2.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V6.S4, V5.S4, V5.S4
-	VUSHR $3, V2.S4, V2.S4
-	VUSHR $1, V2.S4, V6.S4
-	VSUB V6.S4, V2.S4, V2.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V2.S4, V2.S4
-	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
-	VSUB V2.S4, V18.S4, V2.S4
-	WORD $0x6e22dca5 // fmul v5.4s, v5.4s, v2.4s
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
 	VMOV V4.B16, V2.B16
+	WORD $0x6eb4e445 // fcmgt v5.4s, v2.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
-	WORD $0x4f9d9046 // fmul v6.4s, v2.4s, v29.s[0]
+	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
 	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
 	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4fbd90e7 // fmul v7.4s, v7.4s, v29.s[1]
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d448 // fadd v8.4s, v2.4s, v7.4s
 	WORD $0x4ea7d447 // fsub v7.4s, v2.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
 	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
 	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
 	VMOV V6.S[3], R22
-	FMOVS (R14)(R19<<2), F8
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V8.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V8.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V8.S[3]
-	WORD $0x6e22dc46 // fmul v6.4s, v2.4s, v2.4s
-	VDUP V31.S[0], V9.S4
-	WORD $0x4fbe18c9 // fmla v9.4s, v6.4s, v30.s[3]
-	WORD $0x6e22dd29 // fmul v9.4s, v9.4s, v2.4s
-	VDUP V30.S[2], V10.S4
-	WORD $0x4fbe10ca // fmla v10.4s, v6.4s, v30.s[1]
-	VFMLA V7.S4, V9.S4, V10.S4
-	VFMLA V7.S4, V10.S4, V2.S4
-	WORD $0x6e22dce6 // fmul v6.4s, v7.4s, v2.4s
-	VFMLA V7.S4, V6.S4, V7.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VFMLA V8.S4, V3.S4, V1.S4
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb71905 // fmla v5.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V5.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V5.S4
+	VFMLA V6.S4, V8.S4, V5.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V5.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb610a6 // fmla v6.4s, v5.4s, v22.s[1]
+	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb518a8 // fmla v8.4s, v5.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V2.S4
+	WORD $0x6e22dce5 // fmul v5.4s, v7.4s, v2.4s
+	VFMLA V7.S4, V5.S4, V7.S4
+	VFMLA V7.S4, V10.S4, V9.S4
+	WORD $0x6e2adc21 // fmul v1.4s, v1.4s, v10.4s
+	VFMLA V9.S4, V3.S4, V1.S4
 	MOVD R0, R23
 	VMOV V1.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -6741,42 +8518,46 @@ PairTerms32_lanes6:
 PairTerms32_lanes7:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V8.B16, V8.B16
+	VORR V1.B16, V9.B16, V9.B16
 	MOVD R1, R23
-	VMOV V8.S[0], R24
+	VMOV V9.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R5
 	BLE PairTerms32_lanes8
-	VMOV V8.S[1], R24
+	VMOV V9.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R5
 	BLE PairTerms32_lanes8
-	VMOV V8.S[2], R24
+	VMOV V9.S[2], R24
 	MOVW.P R24, 4(R23)
 PairTerms32_lanes8:
+	MOVD $constExp32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
+	VLD1.P 16(R15), [V26.S4]
 	WORD $0x6e24dc80 // fmul v0.4s, v4.4s, v4.4s
 	WORD $0x6ea0f801 // fneg v1.4s, v0.4s
 	VMOV V1.B16, V2.B16
 	VFMLA V4.S4, V4.S4, V2.S4
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1003 // fmla v3.4s, v0.4s, v28.s[0]
-	VSUB V21.S4, V3.S4, V0.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc1061 // fmla v1.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c1861 // fmla v1.4s, v3.4s, v28.s[2]
+	VMOV V20.B16, V3.B16
+	WORD $0x4f991003 // fmla v3.4s, v0.4s, v25.s[0]
+	VSUB V20.S4, V3.S4, V0.S4
+	WORD $0x4eb4d463 // fsub v3.4s, v3.4s, v20.4s
+	WORD $0x4fb91061 // fmla v1.4s, v3.4s, v25.s[1]
+	WORD $0x4f991861 // fmla v1.4s, v3.4s, v25.s[2]
 	WORD $0x4ea2d421 // fsub v1.4s, v1.4s, v2.4s
-	VDUP V29.S[3], V2.S4
-	WORD $0x4f9e1022 // fmla v2.4s, v1.4s, v30.s[0]
-	VDUP V29.S[2], V3.S4
+	VDUP V26.S[0], V2.S4
+	WORD $0x4fba1022 // fmla v2.4s, v1.4s, v26.s[1]
+	VDUP V25.S[3], V3.S4
 	VFMLA V2.S4, V1.S4, V3.S4
 	VMOV V18.B16, V2.B16
 	VFMLA V3.S4, V1.S4, V2.S4
 	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
 	VSHL $29, V0.S4, V1.S4
 	VUSHR $27, V1.S4, V1.S4
-	WORD $0x4eb69c21 // mul v1.4s, v1.4s, v22.4s
-	VADD V23.S4, V1.S4, V1.S4
-	VTBL V1.B16, [V26.B16, V27.B16], V1.B16
+	WORD $0x4eb59c21 // mul v1.4s, v1.4s, v21.4s
+	VADD V22.S4, V1.S4, V1.S4
+	VTBL V1.B16, [V23.B16, V24.B16], V1.B16
 	VFMLA V2.S4, V1.S4, V1.S4
 	VUSHR $3, V0.S4, V0.S4
 	VUSHR $1, V0.S4, V2.S4
@@ -6799,18 +8580,19 @@ PairTerms32_lanes8:
 	VMOV V1.S[2], R24
 	MOVW.P R24, 4(R23)
 PairTerms32_lanes9:
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
 PairTerms32_pair_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
 // func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 TEXT ·CrossRowSums32(SB), NOSPLIT, $96-144
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD ma_base+24(FP), R2
@@ -6855,150 +8637,126 @@ CrossRowSums32_col_unrolled:
 	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
 	WORD $0x4ea0d88b // fcmeq v11.4s, v4.4s, #0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
-	WORD $0x4fbc98c6 // fmul v6.4s, v6.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
-	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
-	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
-	VMOV V7.B16, V11.B16
-	VFMLA V9.S4, V9.S4, V11.S4
-	VMOV V8.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V4.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	VSUB V21.S4, V3.S4, V14.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc11a7 // fmla v7.4s, v13.4s, v28.s[1]
-	WORD $0x4fbc1068 // fmla v8.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c19a7 // fmla v7.4s, v13.4s, v28.s[2]
-	WORD $0x4f9c1868 // fmla v8.4s, v3.4s, v28.s[2]
-	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
-	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e10e3 // fmla v3.4s, v7.4s, v30.s[0]
-	VDUP V29.S[3], V11.S4
-	WORD $0x4f9e110b // fmla v11.4s, v8.4s, v30.s[0]
-	VDUP V29.S[2], V12.S4
-	VFMLA V3.S4, V7.S4, V12.S4
-	VDUP V29.S[2], V3.S4
-	VFMLA V11.S4, V8.S4, V3.S4
-	VMOV V18.B16, V11.B16
-	VFMLA V12.S4, V7.S4, V11.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V3.S4, V8.S4, V12.S4
-	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	VSHL $29, V4.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VSHL $29, V14.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V11.S4, V3.S4, V3.S4
-	VFMLA V12.S4, V7.S4, V7.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $3, V14.S4, V14.S4
-	VUSHR $1, V4.S4, V8.S4
-	VUSHR $1, V14.S4, V11.S4
-	VSUB V8.S4, V4.S4, V4.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V11.S4, V14.S4, V14.S4
-	VSHL $23, V11.S4, V11.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V11.S4, V18.S4, V11.S4
-	VSHL $23, V14.S4, V14.S4
-	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	VSUB V14.S4, V18.S4, V14.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F3, s3-48(SP)
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	FMOVQ F6, s5-80(SP)
-	FMOVQ F7, s6-96(SP)
+	WORD $0x6eb4e523 // fcmgt v3.4s, v9.4s, v20.4s
+	WORD $0x6eb4e544 // fcmgt v4.4s, v10.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
 	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9123 // fmul v3.4s, v9.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4f9d9144 // fmul v4.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
-	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
-	WORD $0x4ea5d525 // fsub v5.4s, v9.4s, v5.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d546 // fsub v6.4s, v10.4s, v6.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
+	WORD $0x4fb59127 // fmul v7.4s, v9.4s, v21.s[1]
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4fb59148 // fmul v8.4s, v10.4s, v21.s[1]
+	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
+	WORD $0x4e21d8eb // scvtf v11.4s, v7.4s
+	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
+	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
+	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
+	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
+	WORD $0x4e21d90d // scvtf v13.4s, v8.4s
+	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
+	WORD $0x4e2dd54e // fadd v14.4s, v10.4s, v13.4s
+	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
+	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
+	VMOV V7.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V7.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V7.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V7.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F15, F16)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V15.S[1]
+	VMOV R25, V16.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V15.S[2]
+	VMOV R25, V16.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V15.S[3]
+	VMOV R25, V16.S[3]
+	VMOV V8.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V8.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V8.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V8.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F7, F17)
+	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
+	VMOV R25, V17.S[1]
+	LDPW (R21), (R21, R25)
 	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
+	VMOV R25, V17.S[2]
+	LDPW (R22), (R22, R25)
 	VMOV R22, V7.S[3]
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F3
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V3.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V3.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V3.S[3]
-	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
-	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V11.S4
-	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	VDUP V31.S[0], V12.S4
-	WORD $0x4fbe190c // fmla v12.4s, v8.4s, v30.s[3]
-	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
-	VDUP V30.S[2], V13.S4
-	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
-	VFMLA V5.S4, V11.S4, V13.S4
-	VDUP V30.S[2], V4.S4
-	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
-	VFMLA V6.S4, V12.S4, V4.S4
-	VFMLA V5.S4, V13.S4, V9.S4
-	VFMLA V6.S4, V4.S4, V10.S4
-	WORD $0x6e29dca4 // fmul v4.4s, v5.4s, v9.4s
-	VFMLA V5.S4, V4.S4, V5.S4
-	WORD $0x6e2adcc4 // fmul v4.4s, v6.4s, v10.4s
-	VFMLA V6.S4, V4.S4, V6.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.S4, V4.S4, V7.S4
-	FMOVQ s6-96(SP), F4
-	VFMLA V6.S4, V4.S4, V3.S4
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
+	VMOV R25, V17.S[3]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71983 // fmla v3.4s, v12.4s, v23.s[3]
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
+	VDUP V23.S[1], V8.S4
+	VFMLA V3.S4, V12.S4, V8.S4
+	VDUP V23.S[1], V3.S4
+	VFMLA V4.S4, V14.S4, V3.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V8.S4, V12.S4, V4.S4
+	VDUP V23.S[0], V8.S4
+	VFMLA V3.S4, V14.S4, V8.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V4.S4, V12.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V8.S4, V14.S4, V4.S4
+	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
+	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
+	VFMLA V3.S4, V16.S4, V16.S4
+	WORD $0x6e30dca5 // fmul v5.4s, v5.4s, v16.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.S4, V17.S4, V17.S4
+	WORD $0x6e31dcc6 // fmul v6.4s, v6.4s, v17.4s
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
+	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
+	VDUP V22.S[2], V5.S4
+	WORD $0x4fb61065 // fmla v5.4s, v3.4s, v22.s[1]
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
+	VFMLA V11.S4, V5.S4, V8.S4
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
+	VFMLA V13.S4, V6.S4, V3.S4
+	VFMLA V11.S4, V8.S4, V9.S4
+	VFMLA V13.S4, V3.S4, V10.S4
+	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V3.S4, V11.S4
+	WORD $0x6e2adda3 // fmul v3.4s, v13.4s, v10.4s
+	VFMLA V13.S4, V3.S4, V13.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V11.S4, V3.S4, V15.S4
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.S4, V3.S4, V7.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V15.S4, V4.S4, V3.S4
+	FMOVQ s5-80(SP), F4
+	FMOVQ s4-64(SP), F5
 	VFMLA V7.S4, V5.S4, V4.S4
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
-	VFMLA V3.S4, V6.S4, V5.S4
+	VLD1.P 16(R8), [V5.S4]
+	VFMLA V3.S4, V5.S4, V2.S4
 	VLD1.P 16(R8), [V3.S4]
 	VFMLA V4.S4, V3.S4, V2.S4
-	VLD1.P 16(R8), [V3.S4]
-	VFMLA V5.S4, V3.S4, V2.S4
 	SUB $8, R11
 	B CrossRowSums32_col_unrolled
 CrossRowSums32_col_single:
@@ -7016,76 +8774,64 @@ CrossRowSums32_col_single:
 	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	VMOV V5.B16, V7.B16
-	VFMLA V6.S4, V6.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VSHL $29, V3.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V7.S4, V5.S4, V5.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V7.S4
-	VSUB V7.S4, V3.S4, V3.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V7.S4, V3.S4, V9.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.S4, V4.S4, V3.S4
+	VFMLA V9.S4, V4.S4, V3.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
@@ -7128,76 +8874,64 @@ CrossRowSums32_lanes11:
 	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	VMOV V5.B16, V7.B16
-	VFMLA V6.S4, V6.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VSHL $29, V3.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V7.S4, V5.S4, V5.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V7.S4
-	VSUB V7.S4, V3.S4, V3.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V7.S4, V3.S4, V9.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.S4, V4.S4, V3.S4
+	VFMLA V9.S4, V4.S4, V3.S4
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -7220,16 +8954,14 @@ CrossRowSums32_col_done:
 	B CrossRowSums32_row
 CrossRowSums32_done:
 	RET
-	// vector registers: 15 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 TEXT ·CrossGrad32(SB), NOSPLIT, $128-288
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -7294,188 +9026,164 @@ CrossGrad32_col_unrolled:
 	WORD $0x4ea0d8ed // fcmeq v13.4s, v7.4s, #0
 	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
 	FMOVQ F9, s7-112(SP)
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
+	WORD $0x4f9590e7 // fmul v7.4s, v7.4s, v21.s[0]
 	WORD $0x4ea0d909 // fcmeq v9.4s, v8.4s, #0
 	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
 	FMOVQ F10, s8-128(SP)
-	WORD $0x4fbc9908 // fmul v8.4s, v8.4s, v28.s[3]
+	WORD $0x4f959108 // fmul v8.4s, v8.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	VMOV V5.B16, V9.B16
-	VFMLA V11.S4, V11.S4, V9.S4
-	VMOV V6.B16, V10.B16
-	VFMLA V12.S4, V12.S4, V10.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V4.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	VSUB V21.S4, V3.S4, V14.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc11a5 // fmla v5.4s, v13.4s, v28.s[1]
-	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c19a5 // fmla v5.4s, v13.4s, v28.s[2]
-	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
-	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
-	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
-	VDUP V29.S[3], V9.S4
-	WORD $0x4f9e10c9 // fmla v9.4s, v6.4s, v30.s[0]
-	VDUP V29.S[2], V10.S4
-	VFMLA V3.S4, V5.S4, V10.S4
-	VDUP V29.S[2], V3.S4
-	VFMLA V9.S4, V6.S4, V3.S4
-	VMOV V18.B16, V9.B16
-	VFMLA V10.S4, V5.S4, V9.S4
-	VMOV V18.B16, V10.B16
-	VFMLA V3.S4, V6.S4, V10.S4
-	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
-	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
-	VSHL $29, V4.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VSHL $29, V14.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V9.S4, V3.S4, V3.S4
-	VFMLA V10.S4, V5.S4, V5.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $3, V14.S4, V14.S4
-	VUSHR $1, V4.S4, V6.S4
-	VUSHR $1, V14.S4, V9.S4
-	VSUB V6.S4, V4.S4, V4.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V9.S4, V14.S4, V14.S4
-	VSHL $23, V9.S4, V9.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V9.S4, V18.S4, V9.S4
-	VSHL $23, V14.S4, V14.S4
-	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
-	VSUB V14.S4, V18.S4, V14.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
-	WORD $0x6e23dce7 // fmul v7.4s, v7.4s, v3.4s
-	FMOVQ F7, s2-32(SP)
-	FMOVQ F3, s3-48(SP)
-	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
-	FMOVQ F8, s5-80(SP)
-	FMOVQ F5, s6-96(SP)
+	WORD $0x6eb4e563 // fcmgt v3.4s, v11.4s, v20.4s
+	WORD $0x6eb4e584 // fcmgt v4.4s, v12.4s, v20.4s
 	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
 	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
-	WORD $0x4f9d9163 // fmul v3.4s, v11.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4f9d9184 // fmul v4.4s, v12.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
-	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
-	WORD $0x4ea5d565 // fsub v5.4s, v11.4s, v5.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d586 // fsub v6.4s, v12.4s, v6.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V7.S[3]
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F3
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V3.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V3.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V3.S[3]
-	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd88 // fmul v8.4s, v12.4s, v12.4s
-	VDUP V31.S[0], V9.S4
-	WORD $0x4fbe1889 // fmla v9.4s, v4.4s, v30.s[3]
-	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe190a // fmla v10.4s, v8.4s, v30.s[3]
-	WORD $0x6e2cdd4a // fmul v10.4s, v10.4s, v12.4s
-	VDUP V30.S[2], V13.S4
-	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
-	VFMLA V5.S4, V9.S4, V13.S4
-	VDUP V30.S[2], V4.S4
-	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	WORD $0x4fb59165 // fmul v5.4s, v11.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4fb59186 // fmul v6.4s, v12.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
+	WORD $0x4f959929 // fmul v9.4s, v9.4s, v21.s[2]
+	WORD $0x4e29d56a // fadd v10.4s, v11.4s, v9.4s
+	WORD $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
+	WORD $0x4e21d8cd // scvtf v13.4s, v6.4s
+	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
+	WORD $0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
+	WORD $0x4eadd58d // fsub v13.4s, v12.4s, v13.4s
+	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F15, F16)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V15.S[1]
+	VMOV R25, V16.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V15.S[2]
+	VMOV R25, V16.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V15.S[3]
+	VMOV R25, V16.S[3]
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F17)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V17.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V17.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V17.S[3]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V3.S4, V10.S4, V6.S4
+	VDUP V23.S[1], V3.S4
+	VFMLA V4.S4, V14.S4, V3.S4
+	VDUP V23.S[0], V4.S4
 	VFMLA V6.S4, V10.S4, V4.S4
-	VFMLA V5.S4, V13.S4, V11.S4
-	VFMLA V6.S4, V4.S4, V12.S4
-	WORD $0x6e2bdca4 // fmul v4.4s, v5.4s, v11.4s
-	VFMLA V5.S4, V4.S4, V5.S4
-	WORD $0x6e2cdcc4 // fmul v4.4s, v6.4s, v12.4s
-	VFMLA V6.S4, V4.S4, V6.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.S4, V4.S4, V7.S4
+	VDUP V23.S[0], V6.S4
+	VFMLA V3.S4, V14.S4, V6.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V4.S4, V10.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V6.S4, V14.S4, V4.S4
+	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
+	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
+	VFMLA V3.S4, V16.S4, V16.S4
+	WORD $0x6e30dce7 // fmul v7.4s, v7.4s, v16.4s
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.S4, V17.S4, V17.S4
+	WORD $0x6e31dd08 // fmul v8.4s, v8.4s, v17.4s
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
+	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
+	VDUP V22.S[2], V7.S4
+	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
+	WORD $0x6e2cdce7 // fmul v7.4s, v7.4s, v12.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
+	VFMLA V9.S4, V6.S4, V8.S4
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
+	VFMLA V13.S4, V7.S4, V3.S4
+	VFMLA V9.S4, V8.S4, V11.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	WORD $0x6e2bdd23 // fmul v3.4s, v9.4s, v11.4s
+	VFMLA V9.S4, V3.S4, V9.S4
+	WORD $0x6e2cdda3 // fmul v3.4s, v13.4s, v12.4s
+	VFMLA V13.S4, V3.S4, V13.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V9.S4, V3.S4, V15.S4
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.S4, V4.S4, V3.S4
-	FMOVQ s3-48(SP), F4
-	FMOVQ s7-112(SP), F5
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ s6-96(SP), F5
 	FMOVQ s8-128(SP), F6
-	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.S4, V8.S4, V9.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s2-32(SP), F8
+	VFMLA V15.S4, V7.S4, V8.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V15.B16, V15.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.S4, V8.S4, V10.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.S4, V7.S4, V9.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V8.S4, V6.S4, V0.S4
+	VFMLA V15.S4, V6.S4, V1.S4
+	VFMLA V3.S4, V6.S4, V2.S4
 	VLD1.P 16(R10), [V6.S4]
 	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V1.S4
 	VFMLA V4.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V10.S4, V6.S4, V0.S4
-	VFMLA V3.S4, V6.S4, V1.S4
-	VFMLA V5.S4, V6.S4, V2.S4
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.S4]
-	VFMLA V9.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R7)
-	VLD1 (R8), [V8.S4]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R8)
-	VLD1 (R9), [V8.S4]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R9)
-	VLD1 (R7), [V4.S4]
-	VFMLA V10.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R7)
-	VLD1 (R8), [V4.S4]
-	VFMLA V3.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R8)
-	VLD1 (R9), [V4.S4]
-	VFMLA V5.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R9)
+	VLD1 (R7), [V7.S4]
+	VFMLA V8.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R7)
+	VLD1 (R8), [V7.S4]
+	VFMLA V15.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R8)
+	VLD1 (R9), [V7.S4]
+	VFMLA V3.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R9)
+	VLD1 (R7), [V3.S4]
+	VFMLA V9.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R7)
+	VLD1 (R8), [V3.S4]
+	VFMLA V5.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R8)
+	VLD1 (R9), [V3.S4]
+	VFMLA V4.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R9)
 	SUB $8, R17
 	B CrossGrad32_col_unrolled
 CrossGrad32_col_single:
@@ -7498,96 +9206,84 @@ CrossGrad32_col_single:
 	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V6.B16
-	VFMLA V7.S4, V7.S4, V6.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
-	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V6.S4, V4.S4, V8.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V8.S4, V4.S4, V6.S4
-	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V6.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V6.S4
-	VSUB V6.S4, V3.S4, V3.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V7.S4
-	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V6.S4, V3.S4, V9.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	VLD1.P 16(R10), [V4.S4]
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.S4]
-	VFMLA V7.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R7)
-	VLD1 (R8), [V6.S4]
-	VFMLA V5.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R8)
-	VLD1 (R9), [V6.S4]
-	VFMLA V3.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R9)
+	VLD1 (R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R7)
+	VLD1 (R8), [V5.S4]
+	VFMLA V9.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R8)
+	VLD1 (R9), [V5.S4]
+	VFMLA V3.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R9)
 	SUB $4, R17
 	B CrossGrad32_col_single
 CrossGrad32_col_tail:
@@ -7633,82 +9329,70 @@ CrossGrad32_lanes14:
 	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V6.B16
-	VFMLA V7.S4, V7.S4, V6.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
-	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V6.S4, V4.S4, V8.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V8.S4, V4.S4, V6.S4
-	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V6.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V6.S4
-	VSUB V6.S4, V3.S4, V3.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V7.S4
-	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V6.S4, V3.S4, V9.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -7722,86 +9406,86 @@ CrossGrad32_lanes14:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
 CrossGrad32_lanes15:
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 CrossGrad32_lanes16:
-	VFMLA V7.S4, V4.S4, V6.S4
+	VFMLA V6.S4, V4.S4, V5.S4
 	MOVD R7, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes17
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes17
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes17:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 CrossGrad32_lanes18:
-	VFMLA V5.S4, V4.S4, V6.S4
+	VFMLA V9.S4, V4.S4, V5.S4
 	MOVD R8, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes19
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes19
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes19:
 	MOVD R9, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 CrossGrad32_lanes20:
-	VFMLA V3.S4, V4.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V5.S4
 	MOVD R9, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes21
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes21
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes21:
 CrossGrad32_col_done:
@@ -7818,16 +9502,14 @@ CrossGrad32_col_done:
 	B CrossGrad32_row
 CrossGrad32_done:
 	RET
-	// vector registers: 15 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
 TEXT ·SelfRowSums32(SB), NOSPLIT, $96-96
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD m_base+24(FP), R2
@@ -7872,150 +9554,126 @@ SelfRowSums32_col_unrolled:
 	WORD $0x4e6b1d29 // bic v9.16b, v9.16b, v11.16b
 	WORD $0x4ea0d88b // fcmeq v11.4s, v4.4s, #0
 	WORD $0x4e6b1d4a // bic v10.16b, v10.16b, v11.16b
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
-	WORD $0x4fbc98c6 // fmul v6.4s, v6.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
-	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
-	WORD $0x6ea0f867 // fneg v7.4s, v3.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
-	VMOV V7.B16, V11.B16
-	VFMLA V9.S4, V9.S4, V11.S4
-	VMOV V8.B16, V12.B16
-	VFMLA V10.S4, V10.S4, V12.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V4.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	VSUB V21.S4, V3.S4, V14.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc11a7 // fmla v7.4s, v13.4s, v28.s[1]
-	WORD $0x4fbc1068 // fmla v8.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c19a7 // fmla v7.4s, v13.4s, v28.s[2]
-	WORD $0x4f9c1868 // fmla v8.4s, v3.4s, v28.s[2]
-	WORD $0x4eabd4e7 // fsub v7.4s, v7.4s, v11.4s
-	WORD $0x4eacd508 // fsub v8.4s, v8.4s, v12.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e10e3 // fmla v3.4s, v7.4s, v30.s[0]
-	VDUP V29.S[3], V11.S4
-	WORD $0x4f9e110b // fmla v11.4s, v8.4s, v30.s[0]
-	VDUP V29.S[2], V12.S4
-	VFMLA V3.S4, V7.S4, V12.S4
-	VDUP V29.S[2], V3.S4
-	VFMLA V11.S4, V8.S4, V3.S4
-	VMOV V18.B16, V11.B16
-	VFMLA V12.S4, V7.S4, V11.S4
-	VMOV V18.B16, V12.B16
-	VFMLA V3.S4, V8.S4, V12.S4
-	WORD $0x6e2bdceb // fmul v11.4s, v7.4s, v11.4s
-	WORD $0x6e2cdd0c // fmul v12.4s, v8.4s, v12.4s
-	VSHL $29, V4.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VSHL $29, V14.S4, V7.S4
-	VUSHR $27, V7.S4, V7.S4
-	WORD $0x4eb69ce7 // mul v7.4s, v7.4s, v22.4s
-	VADD V23.S4, V7.S4, V7.S4
-	VTBL V7.B16, [V24.B16, V25.B16], V7.B16
-	VFMLA V11.S4, V3.S4, V3.S4
-	VFMLA V12.S4, V7.S4, V7.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $3, V14.S4, V14.S4
-	VUSHR $1, V4.S4, V8.S4
-	VUSHR $1, V14.S4, V11.S4
-	VSUB V8.S4, V4.S4, V4.S4
-	VSHL $23, V8.S4, V8.S4
-	VSUB V11.S4, V14.S4, V14.S4
-	VSHL $23, V11.S4, V11.S4
-	VSUB V8.S4, V18.S4, V8.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V11.S4, V18.S4, V11.S4
-	VSHL $23, V14.S4, V14.S4
-	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e2bdce7 // fmul v7.4s, v7.4s, v11.4s
-	VSUB V14.S4, V18.S4, V14.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F3, s3-48(SP)
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	FMOVQ F6, s5-80(SP)
-	FMOVQ F7, s6-96(SP)
+	WORD $0x6eb4e523 // fcmgt v3.4s, v9.4s, v20.4s
+	WORD $0x6eb4e544 // fcmgt v4.4s, v10.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
 	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4f9d9123 // fmul v3.4s, v9.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4f9d9144 // fmul v4.4s, v10.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
-	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
-	WORD $0x4ea5d525 // fsub v5.4s, v9.4s, v5.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d546 // fsub v6.4s, v10.4s, v6.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
+	WORD $0x4fb59127 // fmul v7.4s, v9.4s, v21.s[1]
+	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
+	WORD $0x4fb59148 // fmul v8.4s, v10.4s, v21.s[1]
+	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
+	WORD $0x4e21d8eb // scvtf v11.4s, v7.4s
+	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
+	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
+	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
+	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
+	WORD $0x4e21d90d // scvtf v13.4s, v8.4s
+	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
+	WORD $0x4e2dd54e // fadd v14.4s, v10.4s, v13.4s
+	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
+	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
+	VMOV V7.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V7.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V7.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V7.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F15, F16)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V15.S[1]
+	VMOV R25, V16.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V15.S[2]
+	VMOV R25, V16.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V15.S[3]
+	VMOV R25, V16.S[3]
+	VMOV V8.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V8.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V8.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V8.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F7, F17)
+	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
+	VMOV R25, V17.S[1]
+	LDPW (R21), (R21, R25)
 	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
+	VMOV R25, V17.S[2]
+	LDPW (R22), (R22, R25)
 	VMOV R22, V7.S[3]
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F3
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V3.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V3.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V3.S[3]
-	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
-	WORD $0x6e2add48 // fmul v8.4s, v10.4s, v10.4s
-	VDUP V31.S[0], V11.S4
-	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
-	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
-	VDUP V31.S[0], V12.S4
-	WORD $0x4fbe190c // fmla v12.4s, v8.4s, v30.s[3]
-	WORD $0x6e2add8c // fmul v12.4s, v12.4s, v10.4s
-	VDUP V30.S[2], V13.S4
-	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
-	VFMLA V5.S4, V11.S4, V13.S4
-	VDUP V30.S[2], V4.S4
-	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
-	VFMLA V6.S4, V12.S4, V4.S4
-	VFMLA V5.S4, V13.S4, V9.S4
-	VFMLA V6.S4, V4.S4, V10.S4
-	WORD $0x6e29dca4 // fmul v4.4s, v5.4s, v9.4s
-	VFMLA V5.S4, V4.S4, V5.S4
-	WORD $0x6e2adcc4 // fmul v4.4s, v6.4s, v10.4s
-	VFMLA V6.S4, V4.S4, V6.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.S4, V4.S4, V7.S4
-	FMOVQ s6-96(SP), F4
-	VFMLA V6.S4, V4.S4, V3.S4
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
+	VMOV R25, V17.S[3]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71983 // fmla v3.4s, v12.4s, v23.s[3]
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
+	VDUP V23.S[1], V8.S4
+	VFMLA V3.S4, V12.S4, V8.S4
+	VDUP V23.S[1], V3.S4
+	VFMLA V4.S4, V14.S4, V3.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V8.S4, V12.S4, V4.S4
+	VDUP V23.S[0], V8.S4
+	VFMLA V3.S4, V14.S4, V8.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V4.S4, V12.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V8.S4, V14.S4, V4.S4
+	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
+	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
+	VFMLA V3.S4, V16.S4, V16.S4
+	WORD $0x6e30dca5 // fmul v5.4s, v5.4s, v16.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.S4, V17.S4, V17.S4
+	WORD $0x6e31dcc6 // fmul v6.4s, v6.4s, v17.4s
+	FMOVQ F6, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
+	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
+	VDUP V22.S[2], V5.S4
+	WORD $0x4fb61065 // fmla v5.4s, v3.4s, v22.s[1]
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
+	VFMLA V11.S4, V5.S4, V8.S4
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
+	VFMLA V13.S4, V6.S4, V3.S4
+	VFMLA V11.S4, V8.S4, V9.S4
+	VFMLA V13.S4, V3.S4, V10.S4
+	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V3.S4, V11.S4
+	WORD $0x6e2adda3 // fmul v3.4s, v13.4s, v10.4s
+	VFMLA V13.S4, V3.S4, V13.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V11.S4, V3.S4, V15.S4
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.S4, V3.S4, V7.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V15.S4, V4.S4, V3.S4
+	FMOVQ s5-80(SP), F4
+	FMOVQ s4-64(SP), F5
 	VFMLA V7.S4, V5.S4, V4.S4
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
-	VFMLA V3.S4, V6.S4, V5.S4
+	VLD1.P 16(R8), [V5.S4]
+	VFMLA V3.S4, V5.S4, V2.S4
 	VLD1.P 16(R8), [V3.S4]
 	VFMLA V4.S4, V3.S4, V2.S4
-	VLD1.P 16(R8), [V3.S4]
-	VFMLA V5.S4, V3.S4, V2.S4
 	SUB $8, R11
 	B SelfRowSums32_col_unrolled
 SelfRowSums32_col_single:
@@ -8033,76 +9691,64 @@ SelfRowSums32_col_single:
 	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	VMOV V5.B16, V7.B16
-	VFMLA V6.S4, V6.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VSHL $29, V3.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V7.S4, V5.S4, V5.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V7.S4
-	VSUB V7.S4, V3.S4, V3.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V7.S4, V3.S4, V9.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.S4, V4.S4, V3.S4
+	VFMLA V9.S4, V4.S4, V3.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
@@ -8145,76 +9791,64 @@ SelfRowSums32_lanes23:
 	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
 	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
-	WORD $0x4fbc9884 // fmul v4.4s, v4.4s, v28.s[3]
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	VMOV V5.B16, V7.B16
-	VFMLA V6.S4, V6.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1105 // fmla v5.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1905 // fmla v5.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10a7 // fmla v7.4s, v5.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V5.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V5.S4, V7.S4
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VSHL $29, V3.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V7.S4, V5.S4, V5.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V7.S4
-	VSUB V7.S4, V3.S4, V3.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dca5 // fmul v5.4s, v5.4s, v3.4s
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F5, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V7.S4, V3.S4, V9.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V5.S4, V4.S4, V3.S4
+	VFMLA V9.S4, V4.S4, V3.S4
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -8237,16 +9871,14 @@ SelfRowSums32_col_done:
 	B SelfRowSums32_row
 SelfRowSums32_done:
 	RET
-	// vector registers: 15 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 TEXT ·SelfGrad32(SB), NOSPLIT, $128-216
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -8312,188 +9944,164 @@ SelfGrad32_col_unrolled:
 	WORD $0x4ea0d8ed // fcmeq v13.4s, v7.4s, #0
 	WORD $0x4e6d1d29 // bic v9.16b, v9.16b, v13.16b
 	FMOVQ F9, s7-112(SP)
-	WORD $0x4fbc98e7 // fmul v7.4s, v7.4s, v28.s[3]
+	WORD $0x4f9590e7 // fmul v7.4s, v7.4s, v21.s[0]
 	WORD $0x4ea0d909 // fcmeq v9.4s, v8.4s, #0
 	WORD $0x4e691d4a // bic v10.16b, v10.16b, v9.16b
 	FMOVQ F10, s8-128(SP)
-	WORD $0x4fbc9908 // fmul v8.4s, v8.4s, v28.s[3]
+	WORD $0x4f959108 // fmul v8.4s, v8.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	VMOV V5.B16, V9.B16
-	VFMLA V11.S4, V11.S4, V9.S4
-	VMOV V6.B16, V10.B16
-	VFMLA V12.S4, V12.S4, V10.S4
-	VMOV V21.B16, V13.B16
-	WORD $0x4f9c106d // fmla v13.4s, v3.4s, v28.s[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V13.S4, V4.S4
-	WORD $0x4eb5d5ad // fsub v13.4s, v13.4s, v21.4s
-	VSUB V21.S4, V3.S4, V14.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc11a5 // fmla v5.4s, v13.4s, v28.s[1]
-	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c19a5 // fmla v5.4s, v13.4s, v28.s[2]
-	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
-	WORD $0x4ea9d4a5 // fsub v5.4s, v5.4s, v9.4s
-	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
-	VDUP V29.S[3], V9.S4
-	WORD $0x4f9e10c9 // fmla v9.4s, v6.4s, v30.s[0]
-	VDUP V29.S[2], V10.S4
-	VFMLA V3.S4, V5.S4, V10.S4
-	VDUP V29.S[2], V3.S4
-	VFMLA V9.S4, V6.S4, V3.S4
-	VMOV V18.B16, V9.B16
-	VFMLA V10.S4, V5.S4, V9.S4
-	VMOV V18.B16, V10.B16
-	VFMLA V3.S4, V6.S4, V10.S4
-	WORD $0x6e29dca9 // fmul v9.4s, v5.4s, v9.4s
-	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
-	VSHL $29, V4.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VSHL $29, V14.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V9.S4, V3.S4, V3.S4
-	VFMLA V10.S4, V5.S4, V5.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $3, V14.S4, V14.S4
-	VUSHR $1, V4.S4, V6.S4
-	VUSHR $1, V14.S4, V9.S4
-	VSUB V6.S4, V4.S4, V4.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V9.S4, V14.S4, V14.S4
-	VSHL $23, V9.S4, V9.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V9.S4, V18.S4, V9.S4
-	VSHL $23, V14.S4, V14.S4
-	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
-	VSUB V14.S4, V18.S4, V14.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
-	WORD $0x6e23dce7 // fmul v7.4s, v7.4s, v3.4s
-	FMOVQ F7, s2-32(SP)
-	FMOVQ F3, s3-48(SP)
-	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
-	FMOVQ F8, s5-80(SP)
-	FMOVQ F5, s6-96(SP)
+	WORD $0x6eb4e563 // fcmgt v3.4s, v11.4s, v20.4s
+	WORD $0x6eb4e584 // fcmgt v4.4s, v12.4s, v20.4s
 	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
 	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
-	WORD $0x4f9d9163 // fmul v3.4s, v11.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4f9d9184 // fmul v4.4s, v12.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
-	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
-	WORD $0x4ea5d565 // fsub v5.4s, v11.4s, v5.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d586 // fsub v6.4s, v12.4s, v6.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V7.S[3]
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F3
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V3.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V3.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V3.S[3]
-	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd88 // fmul v8.4s, v12.4s, v12.4s
-	VDUP V31.S[0], V9.S4
-	WORD $0x4fbe1889 // fmla v9.4s, v4.4s, v30.s[3]
-	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
-	VDUP V31.S[0], V10.S4
-	WORD $0x4fbe190a // fmla v10.4s, v8.4s, v30.s[3]
-	WORD $0x6e2cdd4a // fmul v10.4s, v10.4s, v12.4s
-	VDUP V30.S[2], V13.S4
-	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
-	VFMLA V5.S4, V9.S4, V13.S4
-	VDUP V30.S[2], V4.S4
-	WORD $0x4fbe1104 // fmla v4.4s, v8.4s, v30.s[1]
+	WORD $0x4fb59165 // fmul v5.4s, v11.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4fb59186 // fmul v6.4s, v12.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
+	WORD $0x4f959929 // fmul v9.4s, v9.4s, v21.s[2]
+	WORD $0x4e29d56a // fadd v10.4s, v11.4s, v9.4s
+	WORD $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
+	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
+	WORD $0x4e21d8cd // scvtf v13.4s, v6.4s
+	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
+	WORD $0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
+	WORD $0x4eadd58d // fsub v13.4s, v12.4s, v13.4s
+	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F15, F16)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V15.S[1]
+	VMOV R25, V16.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V15.S[2]
+	VMOV R25, V16.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V15.S[3]
+	VMOV R25, V16.S[3]
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F17)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V17.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V17.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V17.S[3]
+	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
+	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V3.S4, V10.S4, V6.S4
+	VDUP V23.S[1], V3.S4
+	VFMLA V4.S4, V14.S4, V3.S4
+	VDUP V23.S[0], V4.S4
 	VFMLA V6.S4, V10.S4, V4.S4
-	VFMLA V5.S4, V13.S4, V11.S4
-	VFMLA V6.S4, V4.S4, V12.S4
-	WORD $0x6e2bdca4 // fmul v4.4s, v5.4s, v11.4s
-	VFMLA V5.S4, V4.S4, V5.S4
-	WORD $0x6e2cdcc4 // fmul v4.4s, v6.4s, v12.4s
-	VFMLA V6.S4, V4.S4, V6.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.S4, V4.S4, V7.S4
+	VDUP V23.S[0], V6.S4
+	VFMLA V3.S4, V14.S4, V6.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V4.S4, V10.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V6.S4, V14.S4, V4.S4
+	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
+	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
+	VFMLA V3.S4, V16.S4, V16.S4
+	WORD $0x6e30dce7 // fmul v7.4s, v7.4s, v16.4s
+	FMOVQ F7, s2-32(SP)
+	FMOVQ F16, s3-48(SP)
+	VFMLA V4.S4, V17.S4, V17.S4
+	WORD $0x6e31dd08 // fmul v8.4s, v8.4s, v17.4s
+	FMOVQ F8, s5-80(SP)
+	FMOVQ F17, s6-96(SP)
+	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
+	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
+	VDUP V22.S[2], V7.S4
+	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
+	WORD $0x6e2cdce7 // fmul v7.4s, v7.4s, v12.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
+	VFMLA V9.S4, V6.S4, V8.S4
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
+	VFMLA V13.S4, V7.S4, V3.S4
+	VFMLA V9.S4, V8.S4, V11.S4
+	VFMLA V13.S4, V3.S4, V12.S4
+	WORD $0x6e2bdd23 // fmul v3.4s, v9.4s, v11.4s
+	VFMLA V9.S4, V3.S4, V9.S4
+	WORD $0x6e2cdda3 // fmul v3.4s, v13.4s, v12.4s
+	VFMLA V13.S4, V3.S4, V13.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V9.S4, V3.S4, V15.S4
+	FMOVQ s6-96(SP), F3
+	VFMLA V13.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.S4, V4.S4, V3.S4
-	FMOVQ s3-48(SP), F4
-	FMOVQ s7-112(SP), F5
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ s6-96(SP), F5
 	FMOVQ s8-128(SP), F6
-	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.S4, V8.S4, V9.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s2-32(SP), F8
+	VFMLA V15.S4, V7.S4, V8.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V15.B16, V15.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.S4, V8.S4, V10.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.S4, V7.S4, V9.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V8.S4, V6.S4, V0.S4
+	VFMLA V15.S4, V6.S4, V1.S4
+	VFMLA V3.S4, V6.S4, V2.S4
 	VLD1.P 16(R10), [V6.S4]
 	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V1.S4
 	VFMLA V4.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V10.S4, V6.S4, V0.S4
-	VFMLA V3.S4, V6.S4, V1.S4
-	VFMLA V5.S4, V6.S4, V2.S4
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.S4]
-	VFMLA V9.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R7)
-	VLD1 (R8), [V8.S4]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R8)
-	VLD1 (R9), [V8.S4]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R9)
-	VLD1 (R7), [V4.S4]
-	VFMLA V10.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R7)
-	VLD1 (R8), [V4.S4]
-	VFMLA V3.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R8)
-	VLD1 (R9), [V4.S4]
-	VFMLA V5.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R9)
+	VLD1 (R7), [V7.S4]
+	VFMLA V8.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R7)
+	VLD1 (R8), [V7.S4]
+	VFMLA V15.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R8)
+	VLD1 (R9), [V7.S4]
+	VFMLA V3.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R9)
+	VLD1 (R7), [V3.S4]
+	VFMLA V9.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R7)
+	VLD1 (R8), [V3.S4]
+	VFMLA V5.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R8)
+	VLD1 (R9), [V3.S4]
+	VFMLA V4.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R9)
 	SUB $8, R17
 	B SelfGrad32_col_unrolled
 SelfGrad32_col_single:
@@ -8516,96 +10124,84 @@ SelfGrad32_col_single:
 	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V6.B16
-	VFMLA V7.S4, V7.S4, V6.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
-	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V6.S4, V4.S4, V8.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V8.S4, V4.S4, V6.S4
-	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V6.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V6.S4
-	VSUB V6.S4, V3.S4, V3.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V7.S4
-	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V6.S4, V3.S4, V9.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	VLD1.P 16(R10), [V4.S4]
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.S4]
-	VFMLA V7.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R7)
-	VLD1 (R8), [V6.S4]
-	VFMLA V5.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R8)
-	VLD1 (R9), [V6.S4]
-	VFMLA V3.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R9)
+	VLD1 (R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R7)
+	VLD1 (R8), [V5.S4]
+	VFMLA V9.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R8)
+	VLD1 (R9), [V5.S4]
+	VFMLA V3.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R9)
 	SUB $4, R17
 	B SelfGrad32_col_single
 SelfGrad32_col_tail:
@@ -8651,82 +10247,70 @@ SelfGrad32_lanes26:
 	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
 	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
 	FMOVQ F6, s7-112(SP)
-	WORD $0x4fbc98a5 // fmul v5.4s, v5.4s, v28.s[3]
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V6.B16
-	VFMLA V7.S4, V7.S4, V6.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1068 // fmla v8.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V3.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1104 // fmla v4.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1904 // fmla v4.4s, v8.4s, v28.s[2]
-	WORD $0x4ea6d484 // fsub v4.4s, v4.4s, v6.4s
-	VDUP V29.S[3], V6.S4
-	WORD $0x4f9e1086 // fmla v6.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V6.S4, V4.S4, V8.S4
-	VMOV V18.B16, V6.B16
-	VFMLA V8.S4, V4.S4, V6.S4
-	WORD $0x6e26dc86 // fmul v6.4s, v4.4s, v6.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V6.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V6.S4
-	VSUB V6.S4, V3.S4, V3.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	WORD $0x6e24dca5 // fmul v5.4s, v5.4s, v4.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4f9d90e3 // fmul v3.4s, v7.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4e4 // fsub v4.4s, v7.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V31.S[0], V6.S4
-	WORD $0x4fbe1866 // fmla v6.4s, v3.4s, v30.s[3]
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V6.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V7.S4
-	WORD $0x6e27dc83 // fmul v3.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V6.S4, V3.S4, V9.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s7-112(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -8740,86 +10324,86 @@ SelfGrad32_lanes26:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
 SelfGrad32_lanes27:
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes28
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes28
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 SelfGrad32_lanes28:
-	VFMLA V7.S4, V4.S4, V6.S4
+	VFMLA V6.S4, V4.S4, V5.S4
 	MOVD R7, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes29
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes29
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes29:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 SelfGrad32_lanes30:
-	VFMLA V5.S4, V4.S4, V6.S4
+	VFMLA V9.S4, V4.S4, V5.S4
 	MOVD R8, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes31
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes31
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes31:
 	MOVD R9, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 SelfGrad32_lanes32:
-	VFMLA V3.S4, V4.S4, V6.S4
+	VFMLA V3.S4, V4.S4, V5.S4
 	MOVD R9, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes33
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes33
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes33:
 SelfGrad32_col_done:
@@ -8837,16 +10421,14 @@ SelfGrad32_col_done:
 	B SelfGrad32_row
 SelfGrad32_done:
 	RET
-	// vector registers: 15 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 TEXT ·DiracRowSums32(SB), NOSPLIT, $96-120
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
 	MOVD ma_base+24(FP), R2
@@ -8861,7 +10443,7 @@ DiracRowSums32_row:
 	WORD $0x4e21d421 // fadd v1.4s, v1.4s, v1.4s
 	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
 	WORD $0x6e21fe43 // fdiv v3.4s, v18.4s, v1.4s
-	WORD $0x4fbc9821 // fmul v1.4s, v1.4s, v28.s[3]
+	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
 	VEOR V2.B16, V2.B16, V2.B16
 	MOVD R4, R11
 	MOVD R6, R9
@@ -8885,146 +10467,122 @@ DiracRowSums32_col_unrolled:
 	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
 	FMOVQ F4, s1-16(SP)
 	FMOVQ F5, s4-64(SP)
-	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
-	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
-	WORD $0x6ea0f888 // fneg v8.4s, v4.4s
-	WORD $0x6ea0f8a9 // fneg v9.4s, v5.4s
-	VMOV V8.B16, V10.B16
-	VFMLA V6.S4, V6.S4, V10.S4
-	VMOV V9.B16, V11.B16
-	VFMLA V7.S4, V7.S4, V11.S4
-	VMOV V21.B16, V12.B16
-	WORD $0x4f9c108c // fmla v12.4s, v4.4s, v28.s[0]
-	VMOV V21.B16, V4.B16
-	WORD $0x4f9c10a4 // fmla v4.4s, v5.4s, v28.s[0]
-	VSUB V21.S4, V12.S4, V5.S4
-	WORD $0x4eb5d58c // fsub v12.4s, v12.4s, v21.4s
-	VSUB V21.S4, V4.S4, V13.S4
-	WORD $0x4eb5d484 // fsub v4.4s, v4.4s, v21.4s
-	WORD $0x4fbc1188 // fmla v8.4s, v12.4s, v28.s[1]
-	WORD $0x4fbc1089 // fmla v9.4s, v4.4s, v28.s[1]
-	WORD $0x4f9c1988 // fmla v8.4s, v12.4s, v28.s[2]
-	WORD $0x4f9c1889 // fmla v9.4s, v4.4s, v28.s[2]
-	WORD $0x4eaad508 // fsub v8.4s, v8.4s, v10.4s
-	WORD $0x4eabd529 // fsub v9.4s, v9.4s, v11.4s
-	VDUP V29.S[3], V4.S4
-	WORD $0x4f9e1104 // fmla v4.4s, v8.4s, v30.s[0]
-	VDUP V29.S[3], V10.S4
-	WORD $0x4f9e112a // fmla v10.4s, v9.4s, v30.s[0]
-	VDUP V29.S[2], V11.S4
-	VFMLA V4.S4, V8.S4, V11.S4
-	VDUP V29.S[2], V4.S4
-	VFMLA V10.S4, V9.S4, V4.S4
-	VMOV V18.B16, V10.B16
-	VFMLA V11.S4, V8.S4, V10.S4
-	VMOV V18.B16, V11.B16
-	VFMLA V4.S4, V9.S4, V11.S4
-	WORD $0x6e2add0a // fmul v10.4s, v8.4s, v10.4s
-	WORD $0x6e2bdd2b // fmul v11.4s, v9.4s, v11.4s
-	VSHL $29, V5.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VSHL $29, V13.S4, V8.S4
-	VUSHR $27, V8.S4, V8.S4
-	WORD $0x4eb69d08 // mul v8.4s, v8.4s, v22.4s
-	VADD V23.S4, V8.S4, V8.S4
-	VTBL V8.B16, [V24.B16, V25.B16], V8.B16
-	VFMLA V10.S4, V4.S4, V4.S4
-	VFMLA V11.S4, V8.S4, V8.S4
-	VUSHR $3, V5.S4, V5.S4
-	VUSHR $3, V13.S4, V13.S4
-	VUSHR $1, V5.S4, V9.S4
-	VUSHR $1, V13.S4, V10.S4
-	VSUB V9.S4, V5.S4, V5.S4
-	VSHL $23, V9.S4, V9.S4
-	VSUB V10.S4, V13.S4, V13.S4
-	VSHL $23, V10.S4, V10.S4
-	VSUB V9.S4, V18.S4, V9.S4
-	VSHL $23, V5.S4, V5.S4
-	VSUB V10.S4, V18.S4, V10.S4
-	VSHL $23, V13.S4, V13.S4
-	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
-	VSUB V5.S4, V18.S4, V5.S4
-	WORD $0x6e2add08 // fmul v8.4s, v8.4s, v10.4s
-	VSUB V13.S4, V18.S4, V13.S4
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	WORD $0x6e2ddd08 // fmul v8.4s, v8.4s, v13.4s
-	WORD $0x6e24dc25 // fmul v5.4s, v1.4s, v4.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
-	WORD $0x6e28dc24 // fmul v4.4s, v1.4s, v8.4s
-	FMOVQ F4, s5-80(SP)
-	FMOVQ F8, s6-96(SP)
+	WORD $0x6eb4e4c4 // fcmgt v4.4s, v6.4s, v20.4s
+	WORD $0x6eb4e4e5 // fcmgt v5.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4f9d90c4 // fmul v4.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4f9d90e5 // fmul v5.4s, v7.4s, v29.s[0]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d888 // scvtf v8.4s, v4.4s
-	WORD $0x4fbd9108 // fmul v8.4s, v8.4s, v29.s[1]
-	WORD $0x4ea8d4c8 // fsub v8.4s, v6.4s, v8.4s
-	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
-	WORD $0x4fbd9129 // fmul v9.4s, v9.4s, v29.s[1]
-	WORD $0x4ea9d4e9 // fsub v9.4s, v7.4s, v9.4s
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F10
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V10.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V10.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V10.S[3]
-	VMOV V5.S[0], R19
-	VMOV V5.S[1], R20
-	VMOV V5.S[2], R21
-	VMOV V5.S[3], R22
-	FMOVS (R14)(R19<<2), F4
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V4.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V4.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V4.S[3]
-	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
-	WORD $0x6e27dceb // fmul v11.4s, v7.4s, v7.4s
-	VDUP V31.S[0], V12.S4
-	WORD $0x4fbe18ac // fmla v12.4s, v5.4s, v30.s[3]
-	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
-	VDUP V31.S[0], V13.S4
-	WORD $0x4fbe196d // fmla v13.4s, v11.4s, v30.s[3]
-	WORD $0x6e27ddad // fmul v13.4s, v13.4s, v7.4s
-	VDUP V30.S[2], V14.S4
-	WORD $0x4fbe10ae // fmla v14.4s, v5.4s, v30.s[1]
-	VFMLA V8.S4, V12.S4, V14.S4
-	VDUP V30.S[2], V5.S4
-	WORD $0x4fbe1165 // fmla v5.4s, v11.4s, v30.s[1]
+	WORD $0x4fb590c8 // fmul v8.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
+	WORD $0x4fb590e9 // fmul v9.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
+	WORD $0x4e21d90a // scvtf v10.4s, v8.4s
+	WORD $0x4f95994a // fmul v10.4s, v10.4s, v21.s[2]
+	WORD $0x4e2ad4cb // fadd v11.4s, v6.4s, v10.4s
+	WORD $0x4eaad4ca // fsub v10.4s, v6.4s, v10.4s
+	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
+	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
+	WORD $0x4f95998c // fmul v12.4s, v12.4s, v21.s[2]
+	WORD $0x4e2cd4ed // fadd v13.4s, v7.4s, v12.4s
+	WORD $0x4eacd4ec // fsub v12.4s, v7.4s, v12.4s
+	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
+	VMOV V8.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V8.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V8.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V8.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F14, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V14.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V14.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V14.S[3]
+	VMOV R25, V15.S[3]
+	VMOV V9.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V9.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V9.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V9.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F8, F16)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V8.S[1]
+	VMOV R25, V16.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V8.S[2]
+	VMOV R25, V16.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V8.S[3]
+	VMOV R25, V16.S[3]
+	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
+	WORD $0x4e651e10 // bic v16.16b, v16.16b, v5.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71964 // fmla v4.4s, v11.4s, v23.s[3]
+	VDUP V23.S[2], V5.S4
+	WORD $0x4fb719a5 // fmla v5.4s, v13.4s, v23.s[3]
+	VDUP V23.S[1], V9.S4
+	VFMLA V4.S4, V11.S4, V9.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V5.S4, V13.S4, V4.S4
+	VDUP V23.S[0], V5.S4
+	VFMLA V9.S4, V11.S4, V5.S4
+	VDUP V23.S[0], V9.S4
+	VFMLA V4.S4, V13.S4, V9.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V5.S4, V11.S4, V4.S4
+	VDUP V22.S[3], V5.S4
 	VFMLA V9.S4, V13.S4, V5.S4
-	VFMLA V8.S4, V14.S4, V6.S4
-	VFMLA V9.S4, V5.S4, V7.S4
-	WORD $0x6e26dd05 // fmul v5.4s, v8.4s, v6.4s
-	VFMLA V8.S4, V5.S4, V8.S4
-	WORD $0x6e27dd25 // fmul v5.4s, v9.4s, v7.4s
-	VFMLA V9.S4, V5.S4, V9.S4
-	FMOVQ s3-48(SP), F5
-	VFMLA V8.S4, V5.S4, V10.S4
-	FMOVQ s6-96(SP), F5
-	VFMLA V9.S4, V5.S4, V4.S4
-	FMOVQ s2-32(SP), F5
-	FMOVQ s1-16(SP), F6
-	VFMLA V10.S4, V6.S4, V5.S4
-	FMOVQ s5-80(SP), F6
-	FMOVQ s4-64(SP), F7
-	VFMLA V4.S4, V7.S4, V6.S4
+	WORD $0x6e2bdc84 // fmul v4.4s, v4.4s, v11.4s
+	WORD $0x6e2ddca5 // fmul v5.4s, v5.4s, v13.4s
+	VFMLA V4.S4, V15.S4, V15.S4
+	WORD $0x6e2fdc24 // fmul v4.4s, v1.4s, v15.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F15, s3-48(SP)
+	VFMLA V5.S4, V16.S4, V16.S4
+	WORD $0x6e30dc24 // fmul v4.4s, v1.4s, v16.4s
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F16, s6-96(SP)
+	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
+	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
+	VDUP V22.S[2], V11.S4
+	WORD $0x4fb610ab // fmla v11.4s, v5.4s, v22.s[1]
+	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
+	VDUP V22.S[0], V13.S4
+	WORD $0x4fb5188d // fmla v13.4s, v4.4s, v21.s[3]
+	VFMLA V10.S4, V9.S4, V13.S4
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb518a4 // fmla v4.4s, v5.4s, v21.s[3]
+	VFMLA V12.S4, V11.S4, V4.S4
+	VFMLA V10.S4, V13.S4, V6.S4
+	VFMLA V12.S4, V4.S4, V7.S4
+	WORD $0x6e26dd44 // fmul v4.4s, v10.4s, v6.4s
+	VFMLA V10.S4, V4.S4, V10.S4
+	WORD $0x6e27dd84 // fmul v4.4s, v12.4s, v7.4s
+	VFMLA V12.S4, V4.S4, V12.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V10.S4, V4.S4, V14.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.S4, V4.S4, V8.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V14.S4, V5.S4, V4.S4
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V8.S4, V6.S4, V5.S4
+	VLD1.P 16(R8), [V6.S4]
+	VFMLA V4.S4, V6.S4, V2.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V5.S4, V4.S4, V2.S4
-	VLD1.P 16(R8), [V4.S4]
-	VFMLA V6.S4, V4.S4, V2.S4
 	SUB $8, R11
 	B DiracRowSums32_col_unrolled
 DiracRowSums32_col_single:
@@ -9038,74 +10596,62 @@ DiracRowSums32_col_single:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	VMOV V6.B16, V7.B16
-	VFMLA V5.S4, V5.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1088 // fmla v8.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V4.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1106 // fmla v6.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1906 // fmla v6.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x6e27dcc7 // fmul v7.4s, v6.4s, v7.4s
-	VSHL $29, V4.S4, V6.S4
-	VUSHR $27, V6.S4, V6.S4
-	WORD $0x4eb69cc6 // mul v6.4s, v6.4s, v22.4s
-	VADD V23.S4, V6.S4, V6.S4
-	VTBL V6.B16, [V24.B16, V25.B16], V6.B16
-	VFMLA V7.S4, V6.S4, V6.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $1, V4.S4, V7.S4
-	VSUB V7.S4, V4.S4, V4.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V4.S4, V4.S4
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
-	WORD $0x6e26dc24 // fmul v4.4s, v1.4s, v6.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F6, s3-48(SP)
+	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4f9d90a4 // fmul v4.4s, v5.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V7.S[3]
+	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
+	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V6.S4, V8.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V31.S[0], V8.S4
-	WORD $0x4fbe1888 // fmla v8.4s, v4.4s, v30.s[3]
-	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
-	VDUP V30.S[2], V9.S4
-	WORD $0x4fbe1089 // fmla v9.4s, v4.4s, v30.s[1]
-	VFMLA V6.S4, V8.S4, V9.S4
-	VFMLA V6.S4, V9.S4, V5.S4
-	WORD $0x6e25dcc4 // fmul v4.4s, v6.4s, v5.4s
-	VFMLA V6.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V5.S4
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V6.S4, V4.S4, V7.S4
+	VFMLA V7.S4, V4.S4, V9.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V7.S4, V5.S4, V4.S4
+	VFMLA V9.S4, V5.S4, V4.S4
 	VLD1.P 16(R8), [V5.S4]
 	VFMLA V4.S4, V5.S4, V2.S4
 	SUB $4, R11
@@ -9132,74 +10678,62 @@ DiracRowSums32_lanes34:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	VMOV V6.B16, V7.B16
-	VFMLA V5.S4, V5.S4, V7.S4
-	VMOV V21.B16, V8.B16
-	WORD $0x4f9c1088 // fmla v8.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V8.S4, V4.S4
-	WORD $0x4eb5d508 // fsub v8.4s, v8.4s, v21.4s
-	WORD $0x4fbc1106 // fmla v6.4s, v8.4s, v28.s[1]
-	WORD $0x4f9c1906 // fmla v6.4s, v8.4s, v28.s[2]
-	WORD $0x4ea7d4c6 // fsub v6.4s, v6.4s, v7.4s
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
-	VDUP V29.S[2], V8.S4
-	VFMLA V7.S4, V6.S4, V8.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V8.S4, V6.S4, V7.S4
-	WORD $0x6e27dcc7 // fmul v7.4s, v6.4s, v7.4s
-	VSHL $29, V4.S4, V6.S4
-	VUSHR $27, V6.S4, V6.S4
-	WORD $0x4eb69cc6 // mul v6.4s, v6.4s, v22.4s
-	VADD V23.S4, V6.S4, V6.S4
-	VTBL V6.B16, [V24.B16, V25.B16], V6.B16
-	VFMLA V7.S4, V6.S4, V6.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $1, V4.S4, V7.S4
-	VSUB V7.S4, V4.S4, V4.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V4.S4, V4.S4
-	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e24dcc6 // fmul v6.4s, v6.4s, v4.4s
-	WORD $0x6e26dc24 // fmul v4.4s, v1.4s, v6.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F6, s3-48(SP)
+	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4f9d90a4 // fmul v4.4s, v5.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V7.S[3]
+	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
+	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V6.S4, V8.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V31.S[0], V8.S4
-	WORD $0x4fbe1888 // fmla v8.4s, v4.4s, v30.s[3]
-	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
-	VDUP V30.S[2], V9.S4
-	WORD $0x4fbe1089 // fmla v9.4s, v4.4s, v30.s[1]
-	VFMLA V6.S4, V8.S4, V9.S4
-	VFMLA V6.S4, V9.S4, V5.S4
-	WORD $0x6e25dcc4 // fmul v4.4s, v6.4s, v5.4s
-	VFMLA V6.S4, V4.S4, V6.S4
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V5.S4
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V6.S4, V4.S4, V7.S4
+	VFMLA V7.S4, V4.S4, V9.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V7.S4, V5.S4, V4.S4
+	VFMLA V9.S4, V5.S4, V4.S4
 	MOVD R8, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
@@ -9222,16 +10756,14 @@ DiracRowSums32_col_done:
 	B DiracRowSums32_row
 DiracRowSums32_done:
 	RET
-	// vector registers: 15 of V0–V17 at most, constants in V18–V31
+	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 TEXT ·DiracGrad32(SB), NOSPLIT, $128-240
-	MOVD $const32<>(SB), R15
+	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
-	VLD1.P 64(R15), [V26.S4, V27.S4, V28.S4, V29.S4]
-	VLD1.P 32(R15), [V30.S4, V31.S4]
-	MOVD $erf32<>(SB), R14
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
 	MOVD rr_base+48(FP), R2
@@ -9254,7 +10786,7 @@ DiracGrad32_row:
 	FMOVQ F1, s13-208(SP)
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
 	FMOVQ F2, s14-224(SP)
-	WORD $0x4fbc9800 // fmul v0.4s, v0.4s, v28.s[3]
+	WORD $0x4f959000 // fmul v0.4s, v0.4s, v21.s[0]
 	FMOVQ F0, s12-192(SP)
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
@@ -9289,177 +10821,153 @@ DiracGrad32_col_unrolled:
 	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6e28dd03 // fmul v3.4s, v8.4s, v8.4s
-	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
-	WORD $0x6ea0f865 // fneg v5.4s, v3.4s
-	WORD $0x6ea0f886 // fneg v6.4s, v4.4s
-	VMOV V5.B16, V7.B16
-	VFMLA V8.S4, V8.S4, V7.S4
-	VMOV V6.B16, V10.B16
-	VFMLA V9.S4, V9.S4, V10.S4
-	VMOV V21.B16, V11.B16
-	WORD $0x4f9c106b // fmla v11.4s, v3.4s, v28.s[0]
-	VMOV V21.B16, V3.B16
-	WORD $0x4f9c1083 // fmla v3.4s, v4.4s, v28.s[0]
-	VSUB V21.S4, V11.S4, V4.S4
-	WORD $0x4eb5d56b // fsub v11.4s, v11.4s, v21.4s
-	VSUB V21.S4, V3.S4, V12.S4
-	WORD $0x4eb5d463 // fsub v3.4s, v3.4s, v21.4s
-	WORD $0x4fbc1165 // fmla v5.4s, v11.4s, v28.s[1]
-	WORD $0x4fbc1066 // fmla v6.4s, v3.4s, v28.s[1]
-	WORD $0x4f9c1965 // fmla v5.4s, v11.4s, v28.s[2]
-	WORD $0x4f9c1866 // fmla v6.4s, v3.4s, v28.s[2]
-	WORD $0x4ea7d4a5 // fsub v5.4s, v5.4s, v7.4s
-	WORD $0x4eaad4c6 // fsub v6.4s, v6.4s, v10.4s
-	VDUP V29.S[3], V3.S4
-	WORD $0x4f9e10a3 // fmla v3.4s, v5.4s, v30.s[0]
-	VDUP V29.S[3], V7.S4
-	WORD $0x4f9e10c7 // fmla v7.4s, v6.4s, v30.s[0]
-	VDUP V29.S[2], V10.S4
-	VFMLA V3.S4, V5.S4, V10.S4
-	VDUP V29.S[2], V3.S4
-	VFMLA V7.S4, V6.S4, V3.S4
-	VMOV V18.B16, V7.B16
-	VFMLA V10.S4, V5.S4, V7.S4
-	VMOV V18.B16, V10.B16
-	VFMLA V3.S4, V6.S4, V10.S4
-	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	WORD $0x6e2adcca // fmul v10.4s, v6.4s, v10.4s
-	VSHL $29, V4.S4, V3.S4
-	VUSHR $27, V3.S4, V3.S4
-	WORD $0x4eb69c63 // mul v3.4s, v3.4s, v22.4s
-	VADD V23.S4, V3.S4, V3.S4
-	VTBL V3.B16, [V24.B16, V25.B16], V3.B16
-	VSHL $29, V12.S4, V5.S4
-	VUSHR $27, V5.S4, V5.S4
-	WORD $0x4eb69ca5 // mul v5.4s, v5.4s, v22.4s
-	VADD V23.S4, V5.S4, V5.S4
-	VTBL V5.B16, [V24.B16, V25.B16], V5.B16
-	VFMLA V7.S4, V3.S4, V3.S4
-	VFMLA V10.S4, V5.S4, V5.S4
-	VUSHR $3, V4.S4, V4.S4
-	VUSHR $3, V12.S4, V12.S4
-	VUSHR $1, V4.S4, V6.S4
-	VUSHR $1, V12.S4, V7.S4
-	VSUB V6.S4, V4.S4, V4.S4
-	VSHL $23, V6.S4, V6.S4
-	VSUB V7.S4, V12.S4, V12.S4
-	VSHL $23, V7.S4, V7.S4
-	VSUB V6.S4, V18.S4, V6.S4
-	VSHL $23, V4.S4, V4.S4
-	VSUB V7.S4, V18.S4, V7.S4
-	VSHL $23, V12.S4, V12.S4
-	WORD $0x6e26dc63 // fmul v3.4s, v3.4s, v6.4s
-	VSUB V4.S4, V18.S4, V4.S4
-	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
-	VSUB V12.S4, V18.S4, V12.S4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	WORD $0x6e2cdca5 // fmul v5.4s, v5.4s, v12.4s
-	FMOVQ s12-192(SP), F4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F3, s3-48(SP)
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
-	FMOVQ F3, s5-80(SP)
-	FMOVQ F5, s6-96(SP)
+	WORD $0x6eb4e503 // fcmgt v3.4s, v8.4s, v20.4s
+	WORD $0x6eb4e524 // fcmgt v4.4s, v9.4s, v20.4s
 	WORD $0x4eb4c508 // fminnm v8.4s, v8.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
-	WORD $0x4f9d9103 // fmul v3.4s, v8.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4f9d9124 // fmul v4.4s, v9.4s, v29.s[0]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d865 // scvtf v5.4s, v3.4s
-	WORD $0x4fbd90a5 // fmul v5.4s, v5.4s, v29.s[1]
-	WORD $0x4ea5d505 // fsub v5.4s, v8.4s, v5.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4fbd90c6 // fmul v6.4s, v6.4s, v29.s[1]
-	WORD $0x4ea6d526 // fsub v6.4s, v9.4s, v6.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F7
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V7.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V7.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V7.S[3]
-	VMOV V4.S[0], R19
-	VMOV V4.S[1], R20
-	VMOV V4.S[2], R21
-	VMOV V4.S[3], R22
-	FMOVS (R14)(R19<<2), F3
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V3.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V3.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V3.S[3]
-	WORD $0x6e28dd04 // fmul v4.4s, v8.4s, v8.4s
-	WORD $0x6e29dd2a // fmul v10.4s, v9.4s, v9.4s
-	VDUP V31.S[0], V11.S4
-	WORD $0x4fbe188b // fmla v11.4s, v4.4s, v30.s[3]
-	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
-	VDUP V31.S[0], V12.S4
-	WORD $0x4fbe194c // fmla v12.4s, v10.4s, v30.s[3]
-	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
-	VDUP V30.S[2], V13.S4
-	WORD $0x4fbe108d // fmla v13.4s, v4.4s, v30.s[1]
-	VFMLA V5.S4, V11.S4, V13.S4
-	VDUP V30.S[2], V4.S4
-	WORD $0x4fbe1144 // fmla v4.4s, v10.4s, v30.s[1]
+	WORD $0x4fb59105 // fmul v5.4s, v8.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4fb59126 // fmul v6.4s, v9.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d50a // fadd v10.4s, v8.4s, v7.4s
+	WORD $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD $0x6e2adcea // fmul v10.4s, v7.4s, v10.4s
+	WORD $0x4e21d8cb // scvtf v11.4s, v6.4s
+	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
+	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
+	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
+	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F13, F14)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V13.S[1]
+	VMOV R25, V14.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V13.S[2]
+	VMOV R25, V14.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V13.S[3]
+	VMOV R25, V14.S[3]
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V15.S[3]
+	WORD $0x4e631dce // bic v14.16b, v14.16b, v3.16b
+	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71984 // fmla v4.4s, v12.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V3.S4, V10.S4, V6.S4
+	VDUP V23.S[1], V3.S4
+	VFMLA V4.S4, V12.S4, V3.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V6.S4, V10.S4, V4.S4
+	VDUP V23.S[0], V6.S4
+	VFMLA V3.S4, V12.S4, V6.S4
+	VDUP V22.S[3], V3.S4
+	VFMLA V4.S4, V10.S4, V3.S4
+	VDUP V22.S[3], V4.S4
 	VFMLA V6.S4, V12.S4, V4.S4
-	VFMLA V5.S4, V13.S4, V8.S4
-	VFMLA V6.S4, V4.S4, V9.S4
-	WORD $0x6e28dca4 // fmul v4.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V4.S4, V5.S4
-	WORD $0x6e29dcc4 // fmul v4.4s, v6.4s, v9.4s
-	VFMLA V6.S4, V4.S4, V6.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V5.S4, V4.S4, V7.S4
+	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
+	WORD $0x6e2cdc84 // fmul v4.4s, v4.4s, v12.4s
+	VFMLA V3.S4, V14.S4, V14.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e2edc63 // fmul v3.4s, v3.4s, v14.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F14, s3-48(SP)
+	VFMLA V4.S4, V15.S4, V15.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e2fdc63 // fmul v3.4s, v3.4s, v15.4s
+	FMOVQ F3, s5-80(SP)
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e28dd03 // fmul v3.4s, v8.4s, v8.4s
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VDUP V22.S[2], V10.S4
+	WORD $0x4fb6108a // fmla v10.4s, v4.4s, v22.s[1]
+	WORD $0x6e29dd4a // fmul v10.4s, v10.4s, v9.4s
+	VDUP V22.S[0], V12.S4
+	WORD $0x4fb5186c // fmla v12.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V12.S4
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
+	VFMLA V11.S4, V10.S4, V3.S4
+	VFMLA V7.S4, V12.S4, V8.S4
+	VFMLA V11.S4, V3.S4, V9.S4
+	WORD $0x6e28dce3 // fmul v3.4s, v7.4s, v8.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V3.S4, V11.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V13.S4
+	FMOVQ s6-96(SP), F3
+	VFMLA V11.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s6-96(SP), F4
-	VFMLA V6.S4, V4.S4, V3.S4
-	FMOVQ s3-48(SP), F4
-	FMOVQ s14-224(SP), F5
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ s6-96(SP), F5
 	FMOVQ s14-224(SP), F6
-	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
 	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s2-32(SP), F9
-	VFMLA V7.S4, V8.S4, V9.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V7.B16, V7.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s2-32(SP), F8
+	VFMLA V13.S4, V7.S4, V8.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V13.B16, V13.B16
 	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c8 // fabs v8.4s, v6.4s
-	FMOVQ s5-80(SP), F10
-	VFMLA V3.S4, V8.S4, V10.S4
-	WORD $0x4e681cc8 // bic v8.16b, v6.16b, v8.16b
-	VORR V8.B16, V3.B16, V3.B16
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s5-80(SP), F9
+	VFMLA V5.S4, V7.S4, V9.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R10), [V6.S4]
+	VFMLA V8.S4, V6.S4, V0.S4
+	VFMLA V13.S4, V6.S4, V1.S4
+	VFMLA V3.S4, V6.S4, V2.S4
 	VLD1.P 16(R10), [V6.S4]
 	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V7.S4, V6.S4, V1.S4
+	VFMLA V5.S4, V6.S4, V1.S4
 	VFMLA V4.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V10.S4, V6.S4, V0.S4
-	VFMLA V3.S4, V6.S4, V1.S4
-	VFMLA V5.S4, V6.S4, V2.S4
 	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V8.S4]
-	VFMLA V9.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R7)
-	VLD1 (R8), [V8.S4]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VST1.P [V8.S4], 16(R8)
-	VLD1 (R7), [V4.S4]
-	VFMLA V10.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R7)
-	VLD1 (R8), [V4.S4]
-	VFMLA V3.S4, V6.S4, V4.S4
-	VST1.P [V4.S4], 16(R8)
+	VLD1 (R7), [V7.S4]
+	VFMLA V8.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R7)
+	VLD1 (R8), [V7.S4]
+	VFMLA V13.S4, V6.S4, V7.S4
+	VST1.P [V7.S4], 16(R8)
+	VLD1 (R7), [V3.S4]
+	VFMLA V9.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R7)
+	VLD1 (R8), [V3.S4]
+	VFMLA V5.S4, V6.S4, V3.S4
+	VST1.P [V3.S4], 16(R8)
 	SUB $8, R17
 	B DiracGrad32_col_unrolled
 DiracGrad32_col_single:
@@ -9475,92 +10983,80 @@ DiracGrad32_col_single:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V5.B16
-	VFMLA V6.S4, V6.S4, V5.S4
-	VMOV V21.B16, V7.B16
-	WORD $0x4f9c1067 // fmla v7.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V7.S4, V3.S4
-	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
-	WORD $0x4fbc10e4 // fmla v4.4s, v7.4s, v28.s[1]
-	WORD $0x4f9c18e4 // fmla v4.4s, v7.4s, v28.s[2]
-	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
-	VDUP V29.S[3], V5.S4
-	WORD $0x4f9e1085 // fmla v5.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V7.S4
-	VFMLA V5.S4, V4.S4, V7.S4
-	VMOV V18.B16, V5.B16
-	VFMLA V7.S4, V4.S4, V5.S4
-	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V5.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V5.S4
-	VSUB V5.S4, V3.S4, V3.S4
-	VSHL $23, V5.S4, V5.S4
-	VSUB V5.S4, V18.S4, V5.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
+	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
+	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F8, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V8.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V8.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V8.S[3]
+	VMOV R25, V9.S[3]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V7.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V9.S4, V9.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
+	VFMLA V5.S4, V4.S4, V7.S4
+	VFMLA V5.S4, V7.S4, V6.S4
+	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
+	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V5.S4, V3.S4, V8.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s14-224(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
 	VLD1.P 16(R10), [V4.S4]
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V8.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V6.S4]
-	VFMLA V7.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R7)
-	VLD1 (R8), [V6.S4]
-	VFMLA V5.S4, V4.S4, V6.S4
-	VST1.P [V6.S4], 16(R8)
+	VLD1 (R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R7)
+	VLD1 (R8), [V5.S4]
+	VFMLA V8.S4, V4.S4, V5.S4
+	VST1.P [V5.S4], 16(R8)
 	SUB $4, R17
 	B DiracGrad32_col_single
 DiracGrad32_col_tail:
@@ -9587,81 +11083,69 @@ DiracGrad32_lanes36:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	WORD $0x6ea0f864 // fneg v4.4s, v3.4s
-	VMOV V4.B16, V5.B16
-	VFMLA V6.S4, V6.S4, V5.S4
-	VMOV V21.B16, V7.B16
-	WORD $0x4f9c1067 // fmla v7.4s, v3.4s, v28.s[0]
-	VSUB V21.S4, V7.S4, V3.S4
-	WORD $0x4eb5d4e7 // fsub v7.4s, v7.4s, v21.4s
-	WORD $0x4fbc10e4 // fmla v4.4s, v7.4s, v28.s[1]
-	WORD $0x4f9c18e4 // fmla v4.4s, v7.4s, v28.s[2]
-	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
-	VDUP V29.S[3], V5.S4
-	WORD $0x4f9e1085 // fmla v5.4s, v4.4s, v30.s[0]
-	VDUP V29.S[2], V7.S4
-	VFMLA V5.S4, V4.S4, V7.S4
-	VMOV V18.B16, V5.B16
-	VFMLA V7.S4, V4.S4, V5.S4
-	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
-	VSHL $29, V3.S4, V4.S4
-	VUSHR $27, V4.S4, V4.S4
-	WORD $0x4eb69c84 // mul v4.4s, v4.4s, v22.4s
-	VADD V23.S4, V4.S4, V4.S4
-	VTBL V4.B16, [V24.B16, V25.B16], V4.B16
-	VFMLA V5.S4, V4.S4, V4.S4
-	VUSHR $3, V3.S4, V3.S4
-	VUSHR $1, V3.S4, V5.S4
-	VSUB V5.S4, V3.S4, V3.S4
-	VSHL $23, V5.S4, V5.S4
-	VSUB V5.S4, V18.S4, V5.S4
-	VSHL $23, V3.S4, V3.S4
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	VSUB V3.S4, V18.S4, V3.S4
-	WORD $0x6e23dc84 // fmul v4.4s, v4.4s, v3.4s
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F4, s3-48(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4f9d90c3 // fmul v3.4s, v6.4s, v29.s[0]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4fbd9084 // fmul v4.4s, v4.4s, v29.s[1]
-	WORD $0x4ea4d4c4 // fsub v4.4s, v6.4s, v4.4s
-	VMOV V3.S[0], R19
-	VMOV V3.S[1], R20
-	VMOV V3.S[2], R21
-	VMOV V3.S[3], R22
-	FMOVS (R14)(R19<<2), F5
-	MOVWU (R14)(R20<<2), R20
-	VMOV R20, V5.S[1]
-	MOVWU (R14)(R21<<2), R21
-	VMOV R21, V5.S[2]
-	MOVWU (R14)(R22<<2), R22
-	VMOV R22, V5.S[3]
+	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
+	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
+	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F8, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V8.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V8.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V8.S[3]
+	VMOV R25, V9.S[3]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V7.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V9.S4, V9.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V31.S[0], V7.S4
-	WORD $0x4fbe1867 // fmla v7.4s, v3.4s, v30.s[3]
-	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
-	VDUP V30.S[2], V8.S4
-	WORD $0x4fbe1068 // fmla v8.4s, v3.4s, v30.s[1]
-	VFMLA V4.S4, V7.S4, V8.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e26dc83 // fmul v3.4s, v4.4s, v6.4s
-	VFMLA V4.S4, V3.S4, V4.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
+	VFMLA V5.S4, V4.S4, V7.S4
+	VFMLA V5.S4, V7.S4, V6.S4
+	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
+	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V4.S4, V3.S4, V5.S4
+	VFMLA V5.S4, V3.S4, V8.S4
 	FMOVQ s3-48(SP), F3
 	FMOVQ s14-224(SP), F4
 	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
 	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f886 // fabs v6.4s, v4.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V5.S4, V6.S4, V7.S4
-	WORD $0x4e661c86 // bic v6.16b, v4.16b, v6.16b
-	VORR V6.B16, V5.B16, V5.B16
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
 	MOVD R10, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -9675,60 +11159,60 @@ DiracGrad32_lanes36:
 	MOVWU.P 4(R23), R24
 	VMOV R24, V4.S[2]
 DiracGrad32_lanes37:
-	VFMLA V7.S4, V4.S4, V0.S4
-	VFMLA V5.S4, V4.S4, V1.S4
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V8.S4, V4.S4, V1.S4
 	VFMLA V3.S4, V4.S4, V2.S4
 	FMOVQ s11-176(SP), F4
 	MOVD R7, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes38
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes38
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 DiracGrad32_lanes38:
-	VFMLA V7.S4, V4.S4, V6.S4
+	VFMLA V6.S4, V4.S4, V5.S4
 	MOVD R7, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes39
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes39
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes39:
 	MOVD R8, R23
-	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[0]
+	VMOV R24, V5.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[1]
+	VMOV R24, V5.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
-	VMOV R24, V6.S[2]
+	VMOV R24, V5.S[2]
 DiracGrad32_lanes40:
-	VFMLA V5.S4, V4.S4, V6.S4
+	VFMLA V8.S4, V4.S4, V5.S4
 	MOVD R8, R23
-	VMOV V6.S[0], R24
+	VMOV V5.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes41
-	VMOV V6.S[1], R24
+	VMOV V5.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes41
-	VMOV V6.S[2], R24
+	VMOV V5.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes41:
 DiracGrad32_col_done:
@@ -9745,7 +11229,7 @@ DiracGrad32_col_done:
 	B DiracGrad32_row
 DiracGrad32_done:
 	RET
-	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
 // func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 TEXT ·ProjectMeans64(SB), NOSPLIT, $0-96

@@ -10,10 +10,10 @@ DATA expClamp64<>+16(SB)/8, $0x403c000000000000
 DATA expClamp64<>+24(SB)/8, $0x403c000000000000
 GLOBL expClamp64<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp64<>+0(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+8(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+16(SB)/8, $0x4018000000000000
-DATA erfClamp64<>+24(SB)/8, $0x4018000000000000
+DATA erfClamp64<>+0(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+8(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+16(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+24(SB)/8, $0x401c000000000000
 GLOBL erfClamp64<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep64<>+0(SB)/8, $0x4070000000000000
@@ -153,6 +153,54 @@ DATA hermite9_64<>+8(SB)/8, $0x3fc5555555555555
 DATA hermite9_64<>+16(SB)/8, $0x3fc5555555555555
 DATA hermite9_64<>+24(SB)/8, $0x3fc5555555555555
 GLOBL hermite9_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly0_64<>+0(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+8(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+16(SB)/8, $0xbff0000000000000
+DATA gridPoly0_64<>+24(SB)/8, $0xbff0000000000000
+GLOBL gridPoly0_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly1_64<>+0(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+8(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+16(SB)/8, $0x3fe0000000000000
+DATA gridPoly1_64<>+24(SB)/8, $0x3fe0000000000000
+GLOBL gridPoly1_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly2_64<>+0(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+8(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+16(SB)/8, $0xbfc5555555555555
+DATA gridPoly2_64<>+24(SB)/8, $0xbfc5555555555555
+GLOBL gridPoly2_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly3_64<>+0(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+8(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+16(SB)/8, $0x3fa5555555555555
+DATA gridPoly3_64<>+24(SB)/8, $0x3fa5555555555555
+GLOBL gridPoly3_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly4_64<>+0(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+8(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+16(SB)/8, $0xbf81111111111111
+DATA gridPoly4_64<>+24(SB)/8, $0xbf81111111111111
+GLOBL gridPoly4_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly5_64<>+0(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+8(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+16(SB)/8, $0x3f56c16c16c16c17
+DATA gridPoly5_64<>+24(SB)/8, $0x3f56c16c16c16c17
+GLOBL gridPoly5_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly6_64<>+0(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+8(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+16(SB)/8, $0xbf2a01a01a01a01a
+DATA gridPoly6_64<>+24(SB)/8, $0xbf2a01a01a01a01a
+GLOBL gridPoly6_64<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly7_64<>+0(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+8(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+16(SB)/8, $0x3efa01a01a01a01a
+DATA gridPoly7_64<>+24(SB)/8, $0x3efa01a01a01a01a
+GLOBL gridPoly7_64<>(SB), RODATA|NOPTR, $32
 
 DATA absMask64<>+0(SB)/8, $0x7fffffffffffffff
 DATA absMask64<>+8(SB)/8, $0x7fffffffffffffff
@@ -308,1674 +356,3593 @@ DATA expTab64<>+1008(SB)/8, $0x3fe02c9a3e778061
 DATA expTab64<>+1016(SB)/8, $0x3fe0163da9fb3335
 GLOBL expTab64<>(SB), RODATA|NOPTR, $1024
 
-DATA expScaledTab64<>+0(SB)/8, $0x3ff20dd750429b6d
-DATA expScaledTab64<>+8(SB)/8, $0x3ff1f4e165f69bcd
-DATA expScaledTab64<>+16(SB)/8, $0x3ff1dc0dfe074049
-DATA expScaledTab64<>+24(SB)/8, $0x3ff1c35ce8be9be6
-DATA expScaledTab64<>+32(SB)/8, $0x3ff1aacdf6a8b7fe
-DATA expScaledTab64<>+40(SB)/8, $0x3ff19260f893390f
-DATA expScaledTab64<>+48(SB)/8, $0x3ff17a15bf8d0404
-DATA expScaledTab64<>+56(SB)/8, $0x3ff161ec1ce5e402
-DATA expScaledTab64<>+64(SB)/8, $0x3ff149e3e22e30ae
-DATA expScaledTab64<>+72(SB)/8, $0x3ff131fce13674eb
-DATA expScaledTab64<>+80(SB)/8, $0x3ff11a36ec0f161b
-DATA expScaledTab64<>+88(SB)/8, $0x3ff10291d507fbd8
-DATA expScaledTab64<>+96(SB)/8, $0x3ff0eb0d6eb03821
-DATA expScaledTab64<>+104(SB)/8, $0x3ff0d3a98bd5b00d
-DATA expScaledTab64<>+112(SB)/8, $0x3ff0bc65ff84c4e8
-DATA expScaledTab64<>+120(SB)/8, $0x3ff0a5429d07fdd7
-DATA expScaledTab64<>+128(SB)/8, $0x3ff08e3f37e7b1e4
-DATA expScaledTab64<>+136(SB)/8, $0x3ff0775ba3e9b28f
-DATA expScaledTab64<>+144(SB)/8, $0x3ff06097b510f6cc
-DATA expScaledTab64<>+152(SB)/8, $0x3ff049f33f9d467a
-DATA expScaledTab64<>+160(SB)/8, $0x3ff0336e180ae64c
-DATA expScaledTab64<>+168(SB)/8, $0x3ff01d081312442f
-DATA expScaledTab64<>+176(SB)/8, $0x3ff006c105a7a413
-DATA expScaledTab64<>+184(SB)/8, $0x3fefe13189f59a77
-DATA expScaledTab64<>+192(SB)/8, $0x3fefb51e4ced6fe0
-DATA expScaledTab64<>+200(SB)/8, $0x3fef8947ff827758
-DATA expScaledTab64<>+208(SB)/8, $0x3fef5dae4d757b6a
-DATA expScaledTab64<>+216(SB)/8, $0x3fef3250e2fbc057
-DATA expScaledTab64<>+224(SB)/8, $0x3fef072f6cbe6306
-DATA expScaledTab64<>+232(SB)/8, $0x3feedc4997d9b8de
-DATA expScaledTab64<>+240(SB)/8, $0x3feeb19f11dcb079
-DATA expScaledTab64<>+248(SB)/8, $0x3fee872f88c83334
-DATA expScaledTab64<>+256(SB)/8, $0x3fee5cfaab0e879a
-DATA expScaledTab64<>+264(SB)/8, $0x3fee33002792b4a6
-DATA expScaledTab64<>+272(SB)/8, $0x3fee093fada7e5e7
-DATA expScaledTab64<>+280(SB)/8, $0x3feddfb8ed10d06e
-DATA expScaledTab64<>+288(SB)/8, $0x3fedb66b95ff189f
-DATA expScaledTab64<>+296(SB)/8, $0x3fed8d575912b8cd
-DATA expScaledTab64<>+304(SB)/8, $0x3fed647be75968b3
-DATA expScaledTab64<>+312(SB)/8, $0x3fed3bd8f24e05b6
-DATA expScaledTab64<>+320(SB)/8, $0x3fed136e2bd7fc06
-DATA expScaledTab64<>+328(SB)/8, $0x3feceb3b464ab080
-DATA expScaledTab64<>+336(SB)/8, $0x3fecc33ff464eb6c
-DATA expScaledTab64<>+344(SB)/8, $0x3fec9b7be9504405
-DATA expScaledTab64<>+352(SB)/8, $0x3fec73eed8a08ccc
-DATA expScaledTab64<>+360(SB)/8, $0x3fec4c98765340a9
-DATA expScaledTab64<>+368(SB)/8, $0x3fec257876cef0db
-DATA expScaledTab64<>+376(SB)/8, $0x3febfe8e8ee2b3a9
-DATA expScaledTab64<>+384(SB)/8, $0x3febd7da73c593e6
-DATA expScaledTab64<>+392(SB)/8, $0x3febb15bdb160134
-DATA expScaledTab64<>+400(SB)/8, $0x3feb8b127ad94113
-DATA expScaledTab64<>+408(SB)/8, $0x3feb64fe097ae0b7
-DATA expScaledTab64<>+416(SB)/8, $0x3feb3f1e3dcc279b
-DATA expScaledTab64<>+424(SB)/8, $0x3feb1972cf038adf
-DATA expScaledTab64<>+432(SB)/8, $0x3feaf3fb74bc2166
-DATA expScaledTab64<>+440(SB)/8, $0x3feaceb7e6f518b5
-DATA expScaledTab64<>+448(SB)/8, $0x3feaa9a7de112a90
-DATA expScaledTab64<>+456(SB)/8, $0x3fea84cb12d6135d
-DATA expScaledTab64<>+464(SB)/8, $0x3fea60213e6c093d
-DATA expScaledTab64<>+472(SB)/8, $0x3fea3baa1a5d33ea
-DATA expScaledTab64<>+480(SB)/8, $0x3fea17656095254a
-DATA expScaledTab64<>+488(SB)/8, $0x3fe9f352cb6052c3
-DATA expScaledTab64<>+496(SB)/8, $0x3fe9cf72156b8f49
-DATA expScaledTab64<>+504(SB)/8, $0x3fe9abc2f9c3861d
-DATA expScaledTab64<>+512(SB)/8, $0x3fe9884533d43651
-DATA expScaledTab64<>+520(SB)/8, $0x3fe964f87f686ef7
-DATA expScaledTab64<>+528(SB)/8, $0x3fe941dc98a94c12
-DATA expScaledTab64<>+536(SB)/8, $0x3fe91ef13c1db42f
-DATA expScaledTab64<>+544(SB)/8, $0x3fe8fc3626a9d6bf
-DATA expScaledTab64<>+552(SB)/8, $0x3fe8d9ab158eab1b
-DATA expScaledTab64<>+560(SB)/8, $0x3fe8b74fc6697041
-DATA expScaledTab64<>+568(SB)/8, $0x3fe89523f7332d3b
-DATA expScaledTab64<>+576(SB)/8, $0x3fe873276640323e
-DATA expScaledTab64<>+584(SB)/8, $0x3fe85159d23f9a75
-DATA expScaledTab64<>+592(SB)/8, $0x3fe82fbafa3ace78
-DATA expScaledTab64<>+600(SB)/8, $0x3fe80e4a9d950774
-DATA expScaledTab64<>+608(SB)/8, $0x3fe7ed087c0ad302
-DATA expScaledTab64<>+616(SB)/8, $0x3fe7cbf455b197a1
-DATA expScaledTab64<>+624(SB)/8, $0x3fe7ab0deaf719e3
-DATA expScaledTab64<>+632(SB)/8, $0x3fe78a54fca10241
-DATA expScaledTab64<>+640(SB)/8, $0x3fe769c94bcc6397
-DATA expScaledTab64<>+648(SB)/8, $0x3fe7496a99ed4249
-DATA expScaledTab64<>+656(SB)/8, $0x3fe72938a8ce1c10
-DATA expScaledTab64<>+664(SB)/8, $0x3fe709333a8f706a
-DATA expScaledTab64<>+672(SB)/8, $0x3fe6e95a11a749b4
-DATA expScaledTab64<>+680(SB)/8, $0x3fe6c9acf0e0c6e1
-DATA expScaledTab64<>+688(SB)/8, $0x3fe6aa2b9b5ba5e0
-DATA expScaledTab64<>+696(SB)/8, $0x3fe68ad5d48bce9a
-DATA expScaledTab64<>+704(SB)/8, $0x3fe66bab6038de94
-DATA expScaledTab64<>+712(SB)/8, $0x3fe64cac027db538
-DATA expScaledTab64<>+720(SB)/8, $0x3fe62dd77fc800b6
-DATA expScaledTab64<>+728(SB)/8, $0x3fe60f2d9cd7cb89
-DATA expScaledTab64<>+736(SB)/8, $0x3fe5f0ae1ebf0a9a
-DATA expScaledTab64<>+744(SB)/8, $0x3fe5d258cae12bfc
-DATA expScaledTab64<>+752(SB)/8, $0x3fe5b42d66f2a64b
-DATA expScaledTab64<>+760(SB)/8, $0x3fe5962bb8f888a6
-DATA expScaledTab64<>+768(SB)/8, $0x3fe5785387480b39
-DATA expScaledTab64<>+776(SB)/8, $0x3fe55aa498862074
-DATA expScaledTab64<>+784(SB)/8, $0x3fe53d1eb3a706c9
-DATA expScaledTab64<>+792(SB)/8, $0x3fe51fc19feddb0e
-DATA expScaledTab64<>+800(SB)/8, $0x3fe5028d24ec2b73
-DATA expScaledTab64<>+808(SB)/8, $0x3fe4e5810a818b0e
-DATA expScaledTab64<>+816(SB)/8, $0x3fe4c89d18db25fa
-DATA expScaledTab64<>+824(SB)/8, $0x3fe4abe118735616
-DATA expScaledTab64<>+832(SB)/8, $0x3fe48f4cd2113849
-DATA expScaledTab64<>+840(SB)/8, $0x3fe472e00ec84269
-DATA expScaledTab64<>+848(SB)/8, $0x3fe4569a97f7d9a6
-DATA expScaledTab64<>+856(SB)/8, $0x3fe43a7c374ae995
-DATA expScaledTab64<>+864(SB)/8, $0x3fe41e84b6b77bbf
-DATA expScaledTab64<>+872(SB)/8, $0x3fe402b3e07e4fcb
-DATA expScaledTab64<>+880(SB)/8, $0x3fe3e7097f2a7433
-DATA expScaledTab64<>+888(SB)/8, $0x3fe3cb855d90df84
-DATA expScaledTab64<>+896(SB)/8, $0x3fe3b02746d00a35
-DATA expScaledTab64<>+904(SB)/8, $0x3fe394ef064f8905
-DATA expScaledTab64<>+912(SB)/8, $0x3fe379dc67bfa7e5
-DATA expScaledTab64<>+920(SB)/8, $0x3fe35eef37190570
-DATA expScaledTab64<>+928(SB)/8, $0x3fe34427409c2ef0
-DATA expScaledTab64<>+936(SB)/8, $0x3fe3298450d13ce9
-DATA expScaledTab64<>+944(SB)/8, $0x3fe30f063487702e
-DATA expScaledTab64<>+952(SB)/8, $0x3fe2f4acb8d4cf85
-DATA expScaledTab64<>+960(SB)/8, $0x3fe2da77ab15c5c6
-DATA expScaledTab64<>+968(SB)/8, $0x3fe2c066d8ecc092
-DATA expScaledTab64<>+976(SB)/8, $0x3fe2a67a1041cf82
-DATA expScaledTab64<>+984(SB)/8, $0x3fe28cb11f4243e5
-DATA expScaledTab64<>+992(SB)/8, $0x3fe2730bd46050fe
-DATA expScaledTab64<>+1000(SB)/8, $0x3fe25989fe52acc7
-DATA expScaledTab64<>+1008(SB)/8, $0x3fe2402b6c14313e
-DATA expScaledTab64<>+1016(SB)/8, $0x3fe226efece37e2b
-GLOBL expScaledTab64<>(SB), RODATA|NOPTR, $1024
-
-DATA erfTab64<>+0(SB)/8, $0x0000000000000000
-DATA erfTab64<>+8(SB)/8, $0x3f720dd14ba74edb
-DATA erfTab64<>+16(SB)/8, $0x3f820dbf3deb1340
-DATA erfTab64<>+24(SB)/8, $0x3f8b1471baf65980
-DATA erfTab64<>+32(SB)/8, $0x3f920d77083f17a0
-DATA erfTab64<>+40(SB)/8, $0x3f96909119a816c7
-DATA erfTab64<>+48(SB)/8, $0x3f9b137e0cf584dc
-DATA erfTab64<>+56(SB)/8, $0x3f9f9634de755e4e
-DATA erfTab64<>+64(SB)/8, $0x3fa20c5645dd2538
-DATA erfTab64<>+72(SB)/8, $0x3fa44d6e09e8cbf4
-DATA erfTab64<>+80(SB)/8, $0x3fa68e5d3bbc9526
-DATA erfTab64<>+88(SB)/8, $0x3fa8cf1f5caaab75
-DATA erfTab64<>+96(SB)/8, $0x3fab0fafef135745
-DATA erfTab64<>+104(SB)/8, $0x3fad500a767fd90e
-DATA erfTab64<>+112(SB)/8, $0x3faf902a77bd3821
-DATA erfTab64<>+120(SB)/8, $0x3fb0e805bc7b8263
-DATA erfTab64<>+128(SB)/8, $0x3fb207d480e90658
-DATA erfTab64<>+136(SB)/8, $0x3fb3277f4dc38064
-DATA erfTab64<>+144(SB)/8, $0x3fb44703e87e8593
-DATA erfTab64<>+152(SB)/8, $0x3fb5666017722a29
-DATA erfTab64<>+160(SB)/8, $0x3fb68591a1e83b5d
-DATA erfTab64<>+168(SB)/8, $0x3fb7a49650296fa7
-DATA erfTab64<>+176(SB)/8, $0x3fb8c36beb8a8d23
-DATA erfTab64<>+184(SB)/8, $0x3fb9e2103e79858a
-DATA erfTab64<>+192(SB)/8, $0x3fbb0081148a873a
-DATA erfTab64<>+200(SB)/8, $0x3fbc1ebc3a8502c9
-DATA erfTab64<>+208(SB)/8, $0x3fbd3cbf7e70a4b3
-DATA erfTab64<>+216(SB)/8, $0x3fbe5a88afa2428c
-DATA erfTab64<>+224(SB)/8, $0x3fbf78159ec8bb50
-DATA erfTab64<>+232(SB)/8, $0x3fc04ab20efce51f
-DATA erfTab64<>+240(SB)/8, $0x3fc0d939005f65e5
-DATA erfTab64<>+248(SB)/8, $0x3fc1679e8e10ba17
-DATA erfTab64<>+256(SB)/8, $0x3fc1f5e1a35c3b89
-DATA erfTab64<>+264(SB)/8, $0x3fc284012c5a0fef
-DATA erfTab64<>+272(SB)/8, $0x3fc311fc15f56d14
-DATA erfTab64<>+280(SB)/8, $0x3fc39fd14df2d4f1
-DATA erfTab64<>+288(SB)/8, $0x3fc42d7fc2f64959
-DATA erfTab64<>+296(SB)/8, $0x3fc4bb0664897705
-DATA erfTab64<>+304(SB)/8, $0x3fc548642321d7c6
-DATA erfTab64<>+312(SB)/8, $0x3fc5d597f026cba4
-DATA erfTab64<>+320(SB)/8, $0x3fc662a0bdf7a89f
-DATA erfTab64<>+328(SB)/8, $0x3fc6ef7d7ff1c0f6
-DATA erfTab64<>+336(SB)/8, $0x3fc77c2d2a765f9e
-DATA erfTab64<>+344(SB)/8, $0x3fc808aeb2f0babf
-DATA erfTab64<>+352(SB)/8, $0x3fc895010fdbdbfd
-DATA erfTab64<>+360(SB)/8, $0x3fc9212338c87e54
-DATA erfTab64<>+368(SB)/8, $0x3fc9ad142662e14d
-DATA erfTab64<>+376(SB)/8, $0x3fca38d2d278915b
-DATA erfTab64<>+384(SB)/8, $0x3fcac45e37fe2526
-DATA erfTab64<>+392(SB)/8, $0x3fcb4fb55314ef93
-DATA erfTab64<>+400(SB)/8, $0x3fcbdad72110a648
-DATA erfTab64<>+408(SB)/8, $0x3fcc65c2a07cfc8a
-DATA erfTab64<>+416(SB)/8, $0x3fccf076d1233237
-DATA erfTab64<>+424(SB)/8, $0x3fcd7af2b40f96a3
-DATA erfTab64<>+432(SB)/8, $0x3fce05354b96ff36
-DATA erfTab64<>+440(SB)/8, $0x3fce8f3d9b5c318b
-DATA erfTab64<>+448(SB)/8, $0x3fcf190aa85540e2
-DATA erfTab64<>+456(SB)/8, $0x3fcfa29b78d0debf
-DATA erfTab64<>+464(SB)/8, $0x3fd015f78a3dcf3d
-DATA erfTab64<>+472(SB)/8, $0x3fd05a82423295c7
-DATA erfTab64<>+480(SB)/8, $0x3fd09eed6982b948
-DATA erfTab64<>+488(SB)/8, $0x3fd0e3388620de40
-DATA erfTab64<>+496(SB)/8, $0x3fd127631eb8de32
-DATA erfTab64<>+504(SB)/8, $0x3fd16b6cbab24778
-DATA erfTab64<>+512(SB)/8, $0x3fd1af54e232d609
-DATA erfTab64<>+520(SB)/8, $0x3fd1f31b1e20e51e
-DATA erfTab64<>+528(SB)/8, $0x3fd236bef825d9a2
-DATA erfTab64<>+536(SB)/8, $0x3fd27a3ffab08551
-DATA erfTab64<>+544(SB)/8, $0x3fd2bd9db0f7827f
-DATA erfTab64<>+552(SB)/8, $0x3fd300d7a6fb8861
-DATA erfTab64<>+560(SB)/8, $0x3fd343ed6989b7d9
-DATA erfTab64<>+568(SB)/8, $0x3fd386de863de0a5
-DATA erfTab64<>+576(SB)/8, $0x3fd3c9aa8b84beda
-DATA erfTab64<>+584(SB)/8, $0x3fd40c51089e30ad
-DATA erfTab64<>+592(SB)/8, $0x3fd44ed18d9f6462
-DATA erfTab64<>+600(SB)/8, $0x3fd4912bab74fe58
-DATA erfTab64<>+608(SB)/8, $0x3fd4d35ef3e5372e
-DATA erfTab64<>+616(SB)/8, $0x3fd5156af991f1d3
-DATA erfTab64<>+624(SB)/8, $0x3fd5574f4ffac98e
-DATA erfTab64<>+632(SB)/8, $0x3fd5990b8b7f17e4
-DATA erfTab64<>+640(SB)/8, $0x3fd5da9f415ff23f
-DATA erfTab64<>+648(SB)/8, $0x3fd61c0a07c21f5e
-DATA erfTab64<>+656(SB)/8, $0x3fd65d4b75b00471
-DATA erfTab64<>+664(SB)/8, $0x3fd69e63231b89d9
-DATA erfTab64<>+672(SB)/8, $0x3fd6df50a8dff772
-DATA erfTab64<>+680(SB)/8, $0x3fd72013a0c3c874
-DATA erfTab64<>+688(SB)/8, $0x3fd760aba57a76bf
-DATA erfTab64<>+696(SB)/8, $0x3fd7a11852a63d9e
-DATA erfTab64<>+704(SB)/8, $0x3fd7e15944d9d3e4
-DATA erfTab64<>+712(SB)/8, $0x3fd8216e199a1d67
-DATA erfTab64<>+720(SB)/8, $0x3fd861566f5fd3c0
-DATA erfTab64<>+728(SB)/8, $0x3fd8a111e599264d
-DATA erfTab64<>+736(SB)/8, $0x3fd8e0a01cab516b
-DATA erfTab64<>+744(SB)/8, $0x3fd92000b5f42cdb
-DATA erfTab64<>+752(SB)/8, $0x3fd95f3353cbb146
-DATA erfTab64<>+760(SB)/8, $0x3fd99e37998574e8
-DATA erfTab64<>+768(SB)/8, $0x3fd9dd0d2b721f39
-DATA erfTab64<>+776(SB)/8, $0x3fda1bb3aee0d3b4
-DATA erfTab64<>+784(SB)/8, $0x3fda5a2aca209394
-DATA erfTab64<>+792(SB)/8, $0x3fda98722481968f
-DATA erfTab64<>+800(SB)/8, $0x3fdad68966569a87
-DATA erfTab64<>+808(SB)/8, $0x3fdb147038f62a25
-DATA erfTab64<>+816(SB)/8, $0x3fdb522646bbda68
-DATA erfTab64<>+824(SB)/8, $0x3fdb8fab3b097f05
-DATA erfTab64<>+832(SB)/8, $0x3fdbccfec24855b8
-DATA erfTab64<>+840(SB)/8, $0x3fdc0a2089ea2860
-DATA erfTab64<>+848(SB)/8, $0x3fdc4710406a65fc
-DATA erfTab64<>+856(SB)/8, $0x3fdc83cd954f3272
-DATA erfTab64<>+864(SB)/8, $0x3fdcc058392a6d2d
-DATA erfTab64<>+872(SB)/8, $0x3fdcfcafdd9aae7d
-DATA erfTab64<>+880(SB)/8, $0x3fdd38d4354c3bd0
-DATA erfTab64<>+888(SB)/8, $0x3fdd74c4f3f9f2a3
-DATA erfTab64<>+896(SB)/8, $0x3fddb081ce6e2a48
-DATA erfTab64<>+904(SB)/8, $0x3fddec0a7a838c69
-DATA erfTab64<>+912(SB)/8, $0x3fde275eaf25e458
-DATA erfTab64<>+920(SB)/8, $0x3fde627e2452e51d
-DATA erfTab64<>+928(SB)/8, $0x3fde9d68931ae650
-DATA erfTab64<>+936(SB)/8, $0x3fded81db5a197b8
-DATA erfTab64<>+944(SB)/8, $0x3fdf129d471eabb1
-DATA erfTab64<>+952(SB)/8, $0x3fdf4ce703de785c
-DATA erfTab64<>+960(SB)/8, $0x3fdf86faa9428f9d
-DATA erfTab64<>+968(SB)/8, $0x3fdfc0d7f5c24de6
-DATA erfTab64<>+976(SB)/8, $0x3fdffa7ea8eb5fd0
-DATA erfTab64<>+984(SB)/8, $0x3fe019f741b11f48
-DATA erfTab64<>+992(SB)/8, $0x3fe03693a371519c
-DATA erfTab64<>+1000(SB)/8, $0x3fe053145b1ff875
-DATA erfTab64<>+1008(SB)/8, $0x3fe06f794ab2cae7
-DATA erfTab64<>+1016(SB)/8, $0x3fe08bc254abb187
-DATA erfTab64<>+1024(SB)/8, $0x3fe0a7ef5c18edd2
-DATA erfTab64<>+1032(SB)/8, $0x3fe0c40044953d13
-DATA erfTab64<>+1040(SB)/8, $0x3fe0dff4f247f6c6
-DATA erfTab64<>+1048(SB)/8, $0x3fe0fbcd49e52673
-DATA erfTab64<>+1056(SB)/8, $0x3fe1178930ada115
-DATA erfTab64<>+1064(SB)/8, $0x3fe133288c6f1600
-DATA erfTab64<>+1072(SB)/8, $0x3fe14eab43841b55
-DATA erfTab64<>+1080(SB)/8, $0x3fe16a113cd43600
-DATA erfTab64<>+1088(SB)/8, $0x3fe1855a5fd3dd50
-DATA erfTab64<>+1096(SB)/8, $0x3fe1a08694847a20
-DATA erfTab64<>+1104(SB)/8, $0x3fe1bb95c3746199
-DATA erfTab64<>+1112(SB)/8, $0x3fe1d687d5becba0
-DATA erfTab64<>+1120(SB)/8, $0x3fe1f15cb50bc4de
-DATA erfTab64<>+1128(SB)/8, $0x3fe20c144b901c76
-DATA erfTab64<>+1136(SB)/8, $0x3fe226ae840d4d70
-DATA erfTab64<>+1144(SB)/8, $0x3fe2412b49d163d3
-DATA erfTab64<>+1152(SB)/8, $0x3fe25b8a88b6dd7f
-DATA erfTab64<>+1160(SB)/8, $0x3fe275cc2d2486c6
-DATA erfTab64<>+1168(SB)/8, $0x3fe28ff0240d52cd
-DATA erfTab64<>+1176(SB)/8, $0x3fe2a9f65af02fbc
-DATA erfTab64<>+1184(SB)/8, $0x3fe2c3debfd7d6c1
-DATA erfTab64<>+1192(SB)/8, $0x3fe2dda9415a97ed
-DATA erfTab64<>+1200(SB)/8, $0x3fe2f755ce9a21f4
-DATA erfTab64<>+1208(SB)/8, $0x3fe310e4574345d8
-DATA erfTab64<>+1216(SB)/8, $0x3fe32a54cb8db67b
-DATA erfTab64<>+1224(SB)/8, $0x3fe343a71c3bc431
-DATA erfTab64<>+1232(SB)/8, $0x3fe35cdb3a9a144d
-DATA erfTab64<>+1240(SB)/8, $0x3fe375f1187f54b1
-DATA erfTab64<>+1248(SB)/8, $0x3fe38ee8a84beb71
-DATA erfTab64<>+1256(SB)/8, $0x3fe3a7c1dce9a285
-DATA erfTab64<>+1264(SB)/8, $0x3fe3c07ca9cb4f9e
-DATA erfTab64<>+1272(SB)/8, $0x3fe3d91902ec781c
-DATA erfTab64<>+1280(SB)/8, $0x3fe3f196dcd0f135
-DATA erfTab64<>+1288(SB)/8, $0x3fe409f62c847c51
-DATA erfTab64<>+1296(SB)/8, $0x3fe42236e79a5fa6
-DATA erfTab64<>+1304(SB)/8, $0x3fe43a59042cfb16
-DATA erfTab64<>+1312(SB)/8, $0x3fe4525c78dd5966
-DATA erfTab64<>+1320(SB)/8, $0x3fe46a413cd2bdc6
-DATA erfTab64<>+1328(SB)/8, $0x3fe4820747ba2dc2
-DATA erfTab64<>+1336(SB)/8, $0x3fe499ae91c5f79b
-DATA erfTab64<>+1344(SB)/8, $0x3fe4b13713ad3513
-DATA erfTab64<>+1352(SB)/8, $0x3fe4c8a0c6ab4abc
-DATA erfTab64<>+1360(SB)/8, $0x3fe4dfeba47f63cc
-DATA erfTab64<>+1368(SB)/8, $0x3fe4f717a76bea83
-DATA erfTab64<>+1376(SB)/8, $0x3fe50e24ca35fd2c
-DATA erfTab64<>+1384(SB)/8, $0x3fe525130824dfc3
-DATA erfTab64<>+1392(SB)/8, $0x3fe53be25d016a4f
-DATA erfTab64<>+1400(SB)/8, $0x3fe55292c51573ea
-DATA erfTab64<>+1408(SB)/8, $0x3fe569243d2b3a9b
-DATA erfTab64<>+1416(SB)/8, $0x3fe57f96c28cc7f2
-DATA erfTab64<>+1424(SB)/8, $0x3fe595ea53035283
-DATA erfTab64<>+1432(SB)/8, $0x3fe5ac1eecd69c40
-DATA erfTab64<>+1440(SB)/8, $0x3fe5c2348ecc4dc3
-DATA erfTab64<>+1448(SB)/8, $0x3fe5d82b38274e8f
-DATA erfTab64<>+1456(SB)/8, $0x3fe5ee02e8a71a53
-DATA erfTab64<>+1464(SB)/8, $0x3fe603bba087133c
-DATA erfTab64<>+1472(SB)/8, $0x3fe61955607dd15d
-DATA erfTab64<>+1480(SB)/8, $0x3fe62ed029bc6f3f
-DATA erfTab64<>+1488(SB)/8, $0x3fe6442bfdedd397
-DATA erfTab64<>+1496(SB)/8, $0x3fe65968df35f844
-DATA erfTab64<>+1504(SB)/8, $0x3fe66e86d0312e82
-DATA erfTab64<>+1512(SB)/8, $0x3fe68385d3f36074
-DATA erfTab64<>+1520(SB)/8, $0x3fe69865ee075011
-DATA erfTab64<>+1528(SB)/8, $0x3fe6ad27226dd366
-DATA erfTab64<>+1536(SB)/8, $0x3fe6c1c9759d0e5f
-DATA erfTab64<>+1544(SB)/8, $0x3fe6d64cec7fa9fd
-DATA erfTab64<>+1552(SB)/8, $0x3fe6eab18c74091b
-DATA erfTab64<>+1560(SB)/8, $0x3fe6fef75b4b7acd
-DATA erfTab64<>+1568(SB)/8, $0x3fe7131e5f496a5a
-DATA erfTab64<>+1576(SB)/8, $0x3fe727269f228ce1
-DATA erfTab64<>+1584(SB)/8, $0x3fe73b1021fc0cb8
-DATA erfTab64<>+1592(SB)/8, $0x3fe74edaef6ab292
-DATA erfTab64<>+1600(SB)/8, $0x3fe762870f720c6f
-DATA erfTab64<>+1608(SB)/8, $0x3fe776148a83926b
-DATA erfTab64<>+1616(SB)/8, $0x3fe78983697dc96f
-DATA erfTab64<>+1624(SB)/8, $0x3fe79cd3b5ab63de
-DATA erfTab64<>+1632(SB)/8, $0x3fe7b00578c26037
-DATA erfTab64<>+1640(SB)/8, $0x3fe7c318bce325c9
-DATA erfTab64<>+1648(SB)/8, $0x3fe7d60d8c979f7b
-DATA erfTab64<>+1656(SB)/8, $0x3fe7e8e3f2d254b4
-DATA erfTab64<>+1664(SB)/8, $0x3fe7fb9bfaed8078
-DATA erfTab64<>+1672(SB)/8, $0x3fe80e35b0aa26bb
-DATA erfTab64<>+1680(SB)/8, $0x3fe820b1202f27fb
-DATA erfTab64<>+1688(SB)/8, $0x3fe8330e5608532e
-DATA erfTab64<>+1696(SB)/8, $0x3fe8454d5f25760d
-DATA erfTab64<>+1704(SB)/8, $0x3fe8576e48d96bcd
-DATA erfTab64<>+1712(SB)/8, $0x3fe8697120d92a4a
-DATA erfTab64<>+1720(SB)/8, $0x3fe87b55f53acdb7
-DATA erfTab64<>+1728(SB)/8, $0x3fe88d1cd474a2e0
-DATA erfTab64<>+1736(SB)/8, $0x3fe89ec5cd5c2ffd
-DATA erfTab64<>+1744(SB)/8, $0x3fe8b050ef253c37
-DATA erfTab64<>+1752(SB)/8, $0x3fe8c1be4960d5d4
-DATA erfTab64<>+1760(SB)/8, $0x3fe8d30debfc572e
-DATA erfTab64<>+1768(SB)/8, $0x3fe8e43fe7406a69
-DATA erfTab64<>+1776(SB)/8, $0x3fe8f5544bd00c04
-DATA erfTab64<>+1784(SB)/8, $0x3fe9064b2aa78c4f
-DATA erfTab64<>+1792(SB)/8, $0x3fe91724951b8fc6
-DATA erfTab64<>+1800(SB)/8, $0x3fe927e09cd80e6f
-DATA erfTab64<>+1808(SB)/8, $0x3fe9387f53df5238
-DATA erfTab64<>+1816(SB)/8, $0x3fe94900cc88f46a
-DATA erfTab64<>+1824(SB)/8, $0x3fe959651980da31
-DATA erfTab64<>+1832(SB)/8, $0x3fe969ac4dc63059
-DATA erfTab64<>+1840(SB)/8, $0x3fe979d67caa6631
-DATA erfTab64<>+1848(SB)/8, $0x3fe989e3b9d027b8
-DATA erfTab64<>+1856(SB)/8, $0x3fe999d4192a5715
-DATA erfTab64<>+1864(SB)/8, $0x3fe9a9a7aefb055a
-DATA erfTab64<>+1872(SB)/8, $0x3fe9b95e8fd26aba
-DATA erfTab64<>+1880(SB)/8, $0x3fe9c8f8d08dde1f
-DATA erfTab64<>+1888(SB)/8, $0x3fe9d8768656cc42
-DATA erfTab64<>+1896(SB)/8, $0x3fe9e7d7c6a1ae3c
-DATA erfTab64<>+1904(SB)/8, $0x3fe9f71ca72cffb6
-DATA erfTab64<>+1912(SB)/8, $0x3fea06453e0034a4
-DATA erfTab64<>+1920(SB)/8, $0x3fea1551a16aaeaf
-DATA erfTab64<>+1928(SB)/8, $0x3fea2441e802b24d
-DATA erfTab64<>+1936(SB)/8, $0x3fea331628a45b92
-DATA erfTab64<>+1944(SB)/8, $0x3fea41ce7a7092ce
-DATA erfTab64<>+1952(SB)/8, $0x3fea506af4cc00f4
-DATA erfTab64<>+1960(SB)/8, $0x3fea5eebaf5e03e3
-DATA erfTab64<>+1968(SB)/8, $0x3fea6d50c20fa293
-DATA erfTab64<>+1976(SB)/8, $0x3fea7b9a450a8135
-DATA erfTab64<>+1984(SB)/8, $0x3fea89c850b7d54d
-DATA erfTab64<>+1992(SB)/8, $0x3fea97dafdbf59d3
-DATA erfTab64<>+2000(SB)/8, $0x3feaa5d265064366
-DATA erfTab64<>+2008(SB)/8, $0x3feab3ae9fae3499
-DATA erfTab64<>+2016(SB)/8, $0x3feac16fc7143263
-DATA erfTab64<>+2024(SB)/8, $0x3feacf15f4cf98c3
-DATA erfTab64<>+2032(SB)/8, $0x3feadca142b10f98
-DATA erfTab64<>+2040(SB)/8, $0x3feaea11cac17fc2
-DATA erfTab64<>+2048(SB)/8, $0x3feaf767a741088b
-DATA erfTab64<>+2056(SB)/8, $0x3feb04a2f2a5f569
-DATA erfTab64<>+2064(SB)/8, $0x3feb11c3c79bb424
-DATA erfTab64<>+2072(SB)/8, $0x3feb1eca4101cb5f
-DATA erfTab64<>+2080(SB)/8, $0x3feb2bb679ead19c
-DATA erfTab64<>+2088(SB)/8, $0x3feb38888d9b64b7
-DATA erfTab64<>+2096(SB)/8, $0x3feb4540978921ee
-DATA erfTab64<>+2104(SB)/8, $0x3feb51deb3599e72
-DATA erfTab64<>+2112(SB)/8, $0x3feb5e62fce16095
-DATA erfTab64<>+2120(SB)/8, $0x3feb6acd9022d99b
-DATA erfTab64<>+2128(SB)/8, $0x3feb771e894d602e
-DATA erfTab64<>+2136(SB)/8, $0x3feb835604bc2b91
-DATA erfTab64<>+2144(SB)/8, $0x3feb8f741ef54f83
-DATA erfTab64<>+2152(SB)/8, $0x3feb9b78f4a8b8f4
-DATA erfTab64<>+2160(SB)/8, $0x3feba764a2af2b78
-DATA erfTab64<>+2168(SB)/8, $0x3febb33746093f9f
-DATA erfTab64<>+2176(SB)/8, $0x3febbef0fbde6221
-DATA erfTab64<>+2184(SB)/8, $0x3febca91e17bd3f1
-DATA erfTab64<>+2192(SB)/8, $0x3febd61a1453ab44
-DATA erfTab64<>+2200(SB)/8, $0x3febe189b1fbd588
-DATA erfTab64<>+2208(SB)/8, $0x3febece0d82d1a5c
-DATA erfTab64<>+2216(SB)/8, $0x3febf81fa4c21f8e
-DATA erfTab64<>+2224(SB)/8, $0x3fec034635b66e23
-DATA erfTab64<>+2232(SB)/8, $0x3fec0e54a925787a
-DATA erfTab64<>+2240(SB)/8, $0x3fec194b1d49a184
-DATA erfTab64<>+2248(SB)/8, $0x3fec2429b07b4525
-DATA erfTab64<>+2256(SB)/8, $0x3fec2ef0812fc1bd
-DATA erfTab64<>+2264(SB)/8, $0x3fec399fadf882e6
-DATA erfTab64<>+2272(SB)/8, $0x3fec443755820d64
-DATA erfTab64<>+2280(SB)/8, $0x3fec4eb796930c5e
-DATA erfTab64<>+2288(SB)/8, $0x3fec5920900b5fd1
-DATA erfTab64<>+2296(SB)/8, $0x3fec637260e32c5f
-DATA erfTab64<>+2304(SB)/8, $0x3fec6dad2829ec62
-DATA erfTab64<>+2312(SB)/8, $0x3fec77d105058264
-DATA erfTab64<>+2320(SB)/8, $0x3fec81de16b14cef
-DATA erfTab64<>+2328(SB)/8, $0x3fec8bd47c7d3bca
-DATA erfTab64<>+2336(SB)/8, $0x3fec95b455cce69d
-DATA erfTab64<>+2344(SB)/8, $0x3fec9f7dc216a504
-DATA erfTab64<>+2352(SB)/8, $0x3feca930e0e2a825
-DATA erfTab64<>+2360(SB)/8, $0x3fecb2cdd1ca15b5
-DATA erfTab64<>+2368(SB)/8, $0x3fecbc54b476248d
-DATA erfTab64<>+2376(SB)/8, $0x3fecc5c5a89f3abb
-DATA erfTab64<>+2384(SB)/8, $0x3feccf20ce0c0d27
-DATA erfTab64<>+2392(SB)/8, $0x3fecd8664490c0ce
-DATA erfTab64<>+2400(SB)/8, $0x3fece1962c0e0d8b
-DATA erfTab64<>+2408(SB)/8, $0x3feceab0a4706285
-DATA erfTab64<>+2416(SB)/8, $0x3fecf3b5cdaf0c39
-DATA erfTab64<>+2424(SB)/8, $0x3fecfca5c7cb5c2c
-DATA erfTab64<>+2432(SB)/8, $0x3fed0580b2cfd249
-DATA erfTab64<>+2440(SB)/8, $0x3fed0e46aecf47ec
-DATA erfTab64<>+2448(SB)/8, $0x3fed16f7dbe41ca0
-DATA erfTab64<>+2456(SB)/8, $0x3fed1f945a2f6494
-DATA erfTab64<>+2464(SB)/8, $0x3fed281c49d818d0
-DATA erfTab64<>+2472(SB)/8, $0x3fed308fcb0a4924
-DATA erfTab64<>+2480(SB)/8, $0x3fed38eefdf64fdd
-DATA erfTab64<>+2488(SB)/8, $0x3fed413a02d00742
-DATA erfTab64<>+2496(SB)/8, $0x3fed4970f9ce00d9
-DATA erfTab64<>+2504(SB)/8, $0x3fed51940328be7c
-DATA erfTab64<>+2512(SB)/8, $0x3fed59a33f19ed42
-DATA erfTab64<>+2520(SB)/8, $0x3fed619ecddba234
-DATA erfTab64<>+2528(SB)/8, $0x3fed6986cfa798e7
-DATA erfTab64<>+2536(SB)/8, $0x3fed715b64b673e7
-DATA erfTab64<>+2544(SB)/8, $0x3fed791cad3eff01
-DATA erfTab64<>+2552(SB)/8, $0x3fed80cac9757375
-DATA erfTab64<>+2560(SB)/8, $0x3fed8865d98abe01
-DATA erfTab64<>+2568(SB)/8, $0x3fed8fedfdabc6d9
-DATA erfTab64<>+2576(SB)/8, $0x3fed97635600bb89
-DATA erfTab64<>+2584(SB)/8, $0x3fed9ec602ac5ab7
-DATA erfTab64<>+2592(SB)/8, $0x3feda61623cb41e0
-DATA erfTab64<>+2600(SB)/8, $0x3fedad53d9733cfb
-DATA erfTab64<>+2608(SB)/8, $0x3fedb47f43b2980d
-DATA erfTab64<>+2616(SB)/8, $0x3fedbb98828f72b6
-DATA erfTab64<>+2624(SB)/8, $0x3fedc29fb60715af
-DATA erfTab64<>+2632(SB)/8, $0x3fedc994fe0d4a3d
-DATA erfTab64<>+2640(SB)/8, $0x3fedd0787a8bb39d
-DATA erfTab64<>+2648(SB)/8, $0x3fedd74a4b612a6d
-DATA erfTab64<>+2656(SB)/8, $0x3fedde0a90611a0d
-DATA erfTab64<>+2664(SB)/8, $0x3fede4b96952dffa
-DATA erfTab64<>+2672(SB)/8, $0x3fedeb56f5f12d28
-DATA erfTab64<>+2680(SB)/8, $0x3fedf1e355e9695f
-DATA erfTab64<>+2688(SB)/8, $0x3fedf85ea8db188e
-DATA erfTab64<>+2696(SB)/8, $0x3fedfec90e574226
-DATA erfTab64<>+2704(SB)/8, $0x3fee0522a5dfda73
-DATA erfTab64<>+2712(SB)/8, $0x3fee0b6b8ee72df4
-DATA erfTab64<>+2720(SB)/8, $0x3fee11a3e8cf4eb8
-DATA erfTab64<>+2728(SB)/8, $0x3fee17cbd2e983bf
-DATA erfTab64<>+2736(SB)/8, $0x3fee1de36c75ba58
-DATA erfTab64<>+2744(SB)/8, $0x3fee23ead4a1f985
-DATA erfTab64<>+2752(SB)/8, $0x3fee29e22a89d766
-DATA erfTab64<>+2760(SB)/8, $0x3fee2fc98d35f0a1
-DATA erfTab64<>+2768(SB)/8, $0x3fee35a11b9b61ce
-DATA erfTab64<>+2776(SB)/8, $0x3fee3b68f49b42eb
-DATA erfTab64<>+2784(SB)/8, $0x3fee4121370224cc
-DATA erfTab64<>+2792(SB)/8, $0x3fee46ca01879093
-DATA erfTab64<>+2800(SB)/8, $0x3fee4c6372cd8927
-DATA erfTab64<>+2808(SB)/8, $0x3fee51eda9600eac
-DATA erfTab64<>+2816(SB)/8, $0x3fee5768c3b4a3fc
-DATA erfTab64<>+2824(SB)/8, $0x3fee5cd4e029d625
-DATA erfTab64<>+2832(SB)/8, $0x3fee62321d06c5e0
-DATA erfTab64<>+2840(SB)/8, $0x3fee6780987ab306
-DATA erfTab64<>+2848(SB)/8, $0x3fee6cc0709c8a0d
-DATA erfTab64<>+2856(SB)/8, $0x3fee71f1c36a7374
-DATA erfTab64<>+2864(SB)/8, $0x3fee7714aec96534
-DATA erfTab64<>+2872(SB)/8, $0x3fee7c295084b627
-DATA erfTab64<>+2880(SB)/8, $0x3fee812fc64db369
-DATA erfTab64<>+2888(SB)/8, $0x3fee86282dbb37b3
-DATA erfTab64<>+2896(SB)/8, $0x3fee8b12a44944a8
-DATA erfTab64<>+2904(SB)/8, $0x3fee8fef47589e1a
-DATA erfTab64<>+2912(SB)/8, $0x3fee94be342e6743
-DATA erfTab64<>+2920(SB)/8, $0x3fee997f87f3c1ec
-DATA erfTab64<>+2928(SB)/8, $0x3fee9e335fb56f87
-DATA erfTab64<>+2936(SB)/8, $0x3feea2d9d8637434
-DATA erfTab64<>+2944(SB)/8, $0x3feea7730ed0bbb9
-DATA erfTab64<>+2952(SB)/8, $0x3feeabff1fb2c05c
-DATA erfTab64<>+2960(SB)/8, $0x3feeb07e27a133aa
-DATA erfTab64<>+2968(SB)/8, $0x3feeb4f04315a924
-DATA erfTab64<>+2976(SB)/8, $0x3feeb9558e6b42ce
-DATA erfTab64<>+2984(SB)/8, $0x3feebdae25de5fa4
-DATA erfTab64<>+2992(SB)/8, $0x3feec1fa258c4bea
-DATA erfTab64<>+3000(SB)/8, $0x3feec639a972f35f
-DATA erfTab64<>+3008(SB)/8, $0x3feeca6ccd709544
-DATA erfTab64<>+3016(SB)/8, $0x3feece93ad437a41
-DATA erfTab64<>+3024(SB)/8, $0x3feed2ae6489ac1e
-DATA erfTab64<>+3032(SB)/8, $0x3feed6bd0ec0af53
-DATA erfTab64<>+3040(SB)/8, $0x3feedabfc7453e63
-DATA erfTab64<>+3048(SB)/8, $0x3feedeb6a9530707
-DATA erfTab64<>+3056(SB)/8, $0x3feee2a1d004692c
-DATA erfTab64<>+3064(SB)/8, $0x3feee681565237ad
-DATA erfTab64<>+3072(SB)/8, $0x3feeea5557137ae0
-DATA erfTab64<>+3080(SB)/8, $0x3feeee1decfd34d9
-DATA erfTab64<>+3088(SB)/8, $0x3feef1db32a2277c
-DATA erfTab64<>+3096(SB)/8, $0x3feef58d42729c3e
-DATA erfTab64<>+3104(SB)/8, $0x3feef93436bc2daa
-DATA erfTab64<>+3112(SB)/8, $0x3feefcd029a9929c
-DATA erfTab64<>+3120(SB)/8, $0x3fef006135426b26
-DATA erfTab64<>+3128(SB)/8, $0x3fef03e7736b0f39
-DATA erfTab64<>+3136(SB)/8, $0x3fef0762fde45ee6
-DATA erfTab64<>+3144(SB)/8, $0x3fef0ad3ee4b945e
-DATA erfTab64<>+3152(SB)/8, $0x3fef0e3a5e1a1788
-DATA erfTab64<>+3160(SB)/8, $0x3fef119666a55345
-DATA erfTab64<>+3168(SB)/8, $0x3fef14e8211e8c55
-DATA erfTab64<>+3176(SB)/8, $0x3fef182fa692b9d2
-DATA erfTab64<>+3184(SB)/8, $0x3fef1b6d0fea5f4d
-DATA erfTab64<>+3192(SB)/8, $0x3fef1ea075e9687a
-DATA erfTab64<>+3200(SB)/8, $0x3fef21c9f12f0677
-DATA erfTab64<>+3208(SB)/8, $0x3fef24e99a358e99
-DATA erfTab64<>+3216(SB)/8, $0x3fef27ff89525acf
-DATA erfTab64<>+3224(SB)/8, $0x3fef2b0bd6b5ab83
-DATA erfTab64<>+3232(SB)/8, $0x3fef2e0e9a6a8b09
-DATA erfTab64<>+3240(SB)/8, $0x3fef3107ec56b28a
-DATA erfTab64<>+3248(SB)/8, $0x3fef33f7e43a706b
-DATA erfTab64<>+3256(SB)/8, $0x3fef36de99b09034
-DATA erfTab64<>+3264(SB)/8, $0x3fef39bc242e43e6
-DATA erfTab64<>+3272(SB)/8, $0x3fef3c909b030ec7
-DATA erfTab64<>+3280(SB)/8, $0x3fef3f5c1558b19e
-DATA erfTab64<>+3288(SB)/8, $0x3fef421eaa331858
-DATA erfTab64<>+3296(SB)/8, $0x3fef44d870704911
-DATA erfTab64<>+3304(SB)/8, $0x3fef47897ec85485
-DATA erfTab64<>+3312(SB)/8, $0x3fef4a31ebcd47df
-DATA erfTab64<>+3320(SB)/8, $0x3fef4cd1cdeb1fe5
-DATA erfTab64<>+3328(SB)/8, $0x3fef4f693b67bd77
-DATA erfTab64<>+3336(SB)/8, $0x3fef51f84a62db65
-DATA erfTab64<>+3344(SB)/8, $0x3fef547f10d60597
-DATA erfTab64<>+3352(SB)/8, $0x3fef56fda494917e
-DATA erfTab64<>+3360(SB)/8, $0x3fef59741b4b97cf
-DATA erfTab64<>+3368(SB)/8, $0x3fef5be28a81ef7f
-DATA erfTab64<>+3376(SB)/8, $0x3fef5e4907982a07
-DATA erfTab64<>+3384(SB)/8, $0x3fef60a7a7c890d9
-DATA erfTab64<>+3392(SB)/8, $0x3fef62fe80272419
-DATA erfTab64<>+3400(SB)/8, $0x3fef654da5a19a82
-DATA erfTab64<>+3408(SB)/8, $0x3fef67952cff6282
-DATA erfTab64<>+3416(SB)/8, $0x3fef69d52ae1a47e
-DATA erfTab64<>+3424(SB)/8, $0x3fef6c0db3c34641
-DATA erfTab64<>+3432(SB)/8, $0x3fef6e3edbf8ef90
-DATA erfTab64<>+3440(SB)/8, $0x3fef7068b7b10fd9
-DATA erfTab64<>+3448(SB)/8, $0x3fef728b5af3e50e
-DATA erfTab64<>+3456(SB)/8, $0x3fef74a6d9a38383
-DATA erfTab64<>+3464(SB)/8, $0x3fef76bb477bdef6
-DATA erfTab64<>+3472(SB)/8, $0x3fef78c8b812d498
-DATA erfTab64<>+3480(SB)/8, $0x3fef7acf3ed8362e
-DATA erfTab64<>+3488(SB)/8, $0x3fef7cceef15d631
-DATA erfTab64<>+3496(SB)/8, $0x3fef7ec7dbef9501
-DATA erfTab64<>+3504(SB)/8, $0x3fef80ba18636f07
-DATA erfTab64<>+3512(SB)/8, $0x3fef82a5b7498be5
-DATA erfTab64<>+3520(SB)/8, $0x3fef848acb544e95
-DATA erfTab64<>+3528(SB)/8, $0x3fef86696710667e
-DATA erfTab64<>+3536(SB)/8, $0x3fef88419ce4e184
-DATA erfTab64<>+3544(SB)/8, $0x3fef8a137f133ef5
-DATA erfTab64<>+3552(SB)/8, $0x3fef8bdf1fb78370
-DATA erfTab64<>+3560(SB)/8, $0x3fef8da490c84da4
-DATA erfTab64<>+3568(SB)/8, $0x3fef8f63e416ebff
-DATA erfTab64<>+3576(SB)/8, $0x3fef911d2b4f7329
-DATA erfTab64<>+3584(SB)/8, $0x3fef92d077f8d56d
-DATA erfTab64<>+3592(SB)/8, $0x3fef947ddb74fae7
-DATA erfTab64<>+3600(SB)/8, $0x3fef96256700da8e
-DATA erfTab64<>+3608(SB)/8, $0x3fef97c72bb4940b
-DATA erfTab64<>+3616(SB)/8, $0x3fef99633a838a57
-DATA erfTab64<>+3624(SB)/8, $0x3fef9af9a43c7f25
-DATA erfTab64<>+3632(SB)/8, $0x3fef9c8a7989af0d
-DATA erfTab64<>+3640(SB)/8, $0x3fef9e15caf0ee75
-DATA erfTab64<>+3648(SB)/8, $0x3fef9f9ba8d3c733
-DATA erfTab64<>+3656(SB)/8, $0x3fefa11c236f96f4
-DATA erfTab64<>+3664(SB)/8, $0x3fefa2974addae45
-DATA erfTab64<>+3672(SB)/8, $0x3fefa40d2f137059
-DATA erfTab64<>+3680(SB)/8, $0x3fefa57ddfe27376
-DATA erfTab64<>+3688(SB)/8, $0x3fefa6e96cf8a213
-DATA erfTab64<>+3696(SB)/8, $0x3fefa84fe5e05c8d
-DATA erfTab64<>+3704(SB)/8, $0x3fefa9b15a009b8f
-DATA erfTab64<>+3712(SB)/8, $0x3fefab0dd89d1309
-DATA erfTab64<>+3720(SB)/8, $0x3fefac6570d655ce
-DATA erfTab64<>+3728(SB)/8, $0x3fefadb831a9f9c3
-DATA erfTab64<>+3736(SB)/8, $0x3fefaf0629f2bc9f
-DATA erfTab64<>+3744(SB)/8, $0x3fefb04f6868a944
-DATA erfTab64<>+3752(SB)/8, $0x3fefb193fba13d9b
-DATA erfTab64<>+3760(SB)/8, $0x3fefb2d3f20f9101
-DATA erfTab64<>+3768(SB)/8, $0x3fefb40f5a047b35
-DATA erfTab64<>+3776(SB)/8, $0x3fefb54641aebbc9
-DATA erfTab64<>+3784(SB)/8, $0x3fefb678b71b2215
-DATA erfTab64<>+3792(SB)/8, $0x3fefb7a6c834b5a2
-DATA erfTab64<>+3800(SB)/8, $0x3fefb8d082c4df11
-DATA erfTab64<>+3808(SB)/8, $0x3fefb9f5f4739170
-DATA erfTab64<>+3816(SB)/8, $0x3fefbb172ac7740c
-DATA erfTab64<>+3824(SB)/8, $0x3fefbc3433260ca5
-DATA erfTab64<>+3832(SB)/8, $0x3fefbd4d1ad3ea19
-DATA erfTab64<>+3840(SB)/8, $0x3fefbe61eef4cf6a
-DATA erfTab64<>+3848(SB)/8, $0x3fefbf72bc8bdf3a
-DATA erfTab64<>+3856(SB)/8, $0x3fefc07f907bc794
-DATA erfTab64<>+3864(SB)/8, $0x3fefc1887786ee27
-DATA erfTab64<>+3872(SB)/8, $0x3fefc28d7e4f9cd0
-DATA erfTab64<>+3880(SB)/8, $0x3fefc38eb1582e80
-DATA erfTab64<>+3888(SB)/8, $0x3fefc48c1d033c7a
-DATA erfTab64<>+3896(SB)/8, $0x3fefc585cd93cbdf
-DATA erfTab64<>+3904(SB)/8, $0x3fefc67bcf2d7b8f
-DATA erfTab64<>+3912(SB)/8, $0x3fefc76e2dd4b24c
-DATA erfTab64<>+3920(SB)/8, $0x3fefc85cf56ecd38
-DATA erfTab64<>+3928(SB)/8, $0x3fefc94831c24e85
-DATA erfTab64<>+3936(SB)/8, $0x3fefca2fee770c79
-DATA erfTab64<>+3944(SB)/8, $0x3fefcb14371660ae
-DATA erfTab64<>+3952(SB)/8, $0x3fefcbf5170b578b
-DATA erfTab64<>+3960(SB)/8, $0x3fefccd299a2dfff
-DATA erfTab64<>+3968(SB)/8, $0x3fefcdacca0bfb73
-DATA erfTab64<>+3976(SB)/8, $0x3fefce83b357edf0
-DATA erfTab64<>+3984(SB)/8, $0x3fefcf57607a6e7c
-DATA erfTab64<>+3992(SB)/8, $0x3fefd027dc49d7a2
-DATA erfTab64<>+4000(SB)/8, $0x3fefd0f5317f582f
-DATA erfTab64<>+4008(SB)/8, $0x3fefd1bf6ab72412
-DATA erfTab64<>+4016(SB)/8, $0x3fefd2869270a56f
-DATA erfTab64<>+4024(SB)/8, $0x3fefd34ab30eadd3
-DATA erfTab64<>+4032(SB)/8, $0x3fefd40bd6d7a785
-DATA erfTab64<>+4040(SB)/8, $0x3fefd4ca07f5c70a
-DATA erfTab64<>+4048(SB)/8, $0x3fefd58550773cb5
-DATA erfTab64<>+4056(SB)/8, $0x3fefd63dba4e665f
-DATA erfTab64<>+4064(SB)/8, $0x3fefd6f34f52013a
-DATA erfTab64<>+4072(SB)/8, $0x3fefd7a6193d5bb1
-DATA erfTab64<>+4080(SB)/8, $0x3fefd85621b0876d
-DATA erfTab64<>+4088(SB)/8, $0x3fefd90372308b5e
-DATA erfTab64<>+4096(SB)/8, $0x3fefd9ae142795e3
-DATA erfTab64<>+4104(SB)/8, $0x3fefda5610e52ef6
-DATA erfTab64<>+4112(SB)/8, $0x3fefdafb719e6a69
-DATA erfTab64<>+4120(SB)/8, $0x3fefdb9e3f6e1a31
-DATA erfTab64<>+4128(SB)/8, $0x3fefdc3e835500b3
-DATA erfTab64<>+4136(SB)/8, $0x3fefdcdc463a031d
-DATA erfTab64<>+4144(SB)/8, $0x3fefdd7790ea5bc0
-DATA erfTab64<>+4152(SB)/8, $0x3fefde106c19cc6a
-DATA erfTab64<>+4160(SB)/8, $0x3fefdea6e062d0c9
-DATA erfTab64<>+4168(SB)/8, $0x3fefdf3af646d0c4
-DATA erfTab64<>+4176(SB)/8, $0x3fefdfccb62e52d3
-DATA erfTab64<>+4184(SB)/8, $0x3fefe05c28692e55
-DATA erfTab64<>+4192(SB)/8, $0x3fefe0e9552ebdd6
-DATA erfTab64<>+4200(SB)/8, $0x3fefe174449e1157
-DATA erfTab64<>+4208(SB)/8, $0x3fefe1fcfebe2083
-DATA erfTab64<>+4216(SB)/8, $0x3fefe2838b7dfcdb
-DATA erfTab64<>+4224(SB)/8, $0x3fefe307f2b503d0
-DATA erfTab64<>+4232(SB)/8, $0x3fefe38a3c2310d3
-DATA erfTab64<>+4240(SB)/8, $0x3fefe40a6f70af4b
-DATA erfTab64<>+4248(SB)/8, $0x3fefe488942f4c81
-DATA erfTab64<>+4256(SB)/8, $0x3fefe504b1d9696c
-DATA erfTab64<>+4264(SB)/8, $0x3fefe57ecfd2cc71
-DATA erfTab64<>+4272(SB)/8, $0x3fefe5f6f568b301
-DATA erfTab64<>+4280(SB)/8, $0x3fefe66d29d20328
-DATA erfTab64<>+4288(SB)/8, $0x3fefe6e1742f7cf6
-DATA erfTab64<>+4296(SB)/8, $0x3fefe753db8bebce
-DATA erfTab64<>+4304(SB)/8, $0x3fefe7c466dc57a1
-DATA erfTab64<>+4312(SB)/8, $0x3fefe8331d0035f6
-DATA erfTab64<>+4320(SB)/8, $0x3fefe8a004c19ae6
-DATA erfTab64<>+4328(SB)/8, $0x3fefe90b24d569e5
-DATA erfTab64<>+4336(SB)/8, $0x3fefe97483db8670
-DATA erfTab64<>+4344(SB)/8, $0x3fefe9dc285f0493
-DATA erfTab64<>+4352(SB)/8, $0x3fefea4218d6594a
-DATA erfTab64<>+4360(SB)/8, $0x3fefeaa65ba38abb
-DATA erfTab64<>+4368(SB)/8, $0x3fefeb08f7146046
-DATA erfTab64<>+4376(SB)/8, $0x3fefeb69f1629266
-DATA erfTab64<>+4384(SB)/8, $0x3fefebc950b3fa75
-DATA erfTab64<>+4392(SB)/8, $0x3fefec271b1ac234
-DATA erfTab64<>+4400(SB)/8, $0x3fefec835695932e
-DATA erfTab64<>+4408(SB)/8, $0x3fefecde090fc5ed
-DATA erfTab64<>+4416(SB)/8, $0x3fefed37386190fb
-DATA erfTab64<>+4424(SB)/8, $0x3fefed8eea5037b7
-DATA erfTab64<>+4432(SB)/8, $0x3fefede5248e38f4
-DATA erfTab64<>+4440(SB)/8, $0x3fefee39ecbb7d69
-DATA erfTab64<>+4448(SB)/8, $0x3fefee8d486585ee
-DATA erfTab64<>+4456(SB)/8, $0x3fefeedf3d079982
-DATA erfTab64<>+4464(SB)/8, $0x3fefef2fd00af31a
-DATA erfTab64<>+4472(SB)/8, $0x3fefef7f06c6ef3f
-DATA erfTab64<>+4480(SB)/8, $0x3fefefcce6813974
-DATA erfTab64<>+4488(SB)/8, $0x3feff019746df95f
-DATA erfTab64<>+4496(SB)/8, $0x3feff064b5afffbe
-DATA erfTab64<>+4504(SB)/8, $0x3feff0aeaf58f324
-DATA erfTab64<>+4512(SB)/8, $0x3feff0f766697c76
-DATA erfTab64<>+4520(SB)/8, $0x3feff13edfd1732f
-DATA erfTab64<>+4528(SB)/8, $0x3feff18520700971
-DATA erfTab64<>+4536(SB)/8, $0x3feff1ca2d13f7c8
-DATA erfTab64<>+4544(SB)/8, $0x3feff20e0a7ba8c2
-DATA erfTab64<>+4552(SB)/8, $0x3feff250bd55643f
-DATA erfTab64<>+4560(SB)/8, $0x3feff2924a3f7a83
-DATA erfTab64<>+4568(SB)/8, $0x3feff2d2b5c86f10
-DATA erfTab64<>+4576(SB)/8, $0x3feff312046f2339
-DATA erfTab64<>+4584(SB)/8, $0x3feff3503aa30077
-DATA erfTab64<>+4592(SB)/8, $0x3feff38d5cc4227f
-DATA erfTab64<>+4600(SB)/8, $0x3feff3c96f23811b
-DATA erfTab64<>+4608(SB)/8, $0x3feff404760319b4
-DATA erfTab64<>+4616(SB)/8, $0x3feff43e759618ab
-DATA erfTab64<>+4624(SB)/8, $0x3feff47772010262
-DATA erfTab64<>+4632(SB)/8, $0x3feff4af6f59dc08
-DATA erfTab64<>+4640(SB)/8, $0x3feff4e671a85425
-DATA erfTab64<>+4648(SB)/8, $0x3feff51c7ce5ead9
-DATA erfTab64<>+4656(SB)/8, $0x3feff55194fe19df
-DATA erfTab64<>+4664(SB)/8, $0x3feff585bdce7c49
-DATA erfTab64<>+4672(SB)/8, $0x3feff5b8fb26f5f6
-DATA erfTab64<>+4680(SB)/8, $0x3feff5eb50c9dac2
-DATA erfTab64<>+4688(SB)/8, $0x3feff61cc26c1578
-DATA erfTab64<>+4696(SB)/8, $0x3feff64d53b54e73
-DATA erfTab64<>+4704(SB)/8, $0x3feff67d08401202
-DATA erfTab64<>+4712(SB)/8, $0x3feff6abe399f682
-DATA erfTab64<>+4720(SB)/8, $0x3feff6d9e943c231
-DATA erfTab64<>+4728(SB)/8, $0x3feff7071cb190bd
-DATA erfTab64<>+4736(SB)/8, $0x3feff733814af88c
-DATA erfTab64<>+4744(SB)/8, $0x3feff75f1a6b2fb8
-DATA erfTab64<>+4752(SB)/8, $0x3feff789eb6130c9
-DATA erfTab64<>+4760(SB)/8, $0x3feff7b3f76fdf2a
-DATA erfTab64<>+4768(SB)/8, $0x3feff7dd41ce2b4d
-DATA erfTab64<>+4776(SB)/8, $0x3feff805cda73690
-DATA erfTab64<>+4784(SB)/8, $0x3feff82d9e1a76d8
-DATA erfTab64<>+4792(SB)/8, $0x3feff854b63bd9e3
-DATA erfTab64<>+4800(SB)/8, $0x3feff87b1913e853
-DATA erfTab64<>+4808(SB)/8, $0x3feff8a0c99fe870
-DATA erfTab64<>+4816(SB)/8, $0x3feff8c5cad200a5
-DATA erfTab64<>+4824(SB)/8, $0x3feff8ea1f9159b2
-DATA erfTab64<>+4832(SB)/8, $0x3feff90dcaba4096
-DATA erfTab64<>+4840(SB)/8, $0x3feff930cf1e4835
-DATA erfTab64<>+4848(SB)/8, $0x3feff9532f846ab0
-DATA erfTab64<>+4856(SB)/8, $0x3feff974eea92a7c
-DATA erfTab64<>+4864(SB)/8, $0x3feff9960f3eb327
-DATA erfTab64<>+4872(SB)/8, $0x3feff9b693ecf9e2
-DATA erfTab64<>+4880(SB)/8, $0x3feff9d67f51ddba
-DATA erfTab64<>+4888(SB)/8, $0x3feff9f5d4014789
-DATA erfTab64<>+4896(SB)/8, $0x3feffa14948549a7
-DATA erfTab64<>+4904(SB)/8, $0x3feffa32c35e3f4c
-DATA erfTab64<>+4912(SB)/8, $0x3feffa506302ebae
-DATA erfTab64<>+4920(SB)/8, $0x3feffa6d75e098d3
-DATA erfTab64<>+4928(SB)/8, $0x3feffa89fe5b3625
-DATA erfTab64<>+4936(SB)/8, $0x3feffaa5fecd76b9
-DATA erfTab64<>+4944(SB)/8, $0x3feffac17988ef4b
-DATA erfTab64<>+4952(SB)/8, $0x3feffadc70d633fb
-DATA erfTab64<>+4960(SB)/8, $0x3feffaf6e6f4f5c0
-DATA erfTab64<>+4968(SB)/8, $0x3feffb10de1c1f95
-DATA erfTab64<>+4976(SB)/8, $0x3feffb2a5879f35e
-DATA erfTab64<>+4984(SB)/8, $0x3feffb435834268b
-DATA erfTab64<>+4992(SB)/8, $0x3feffb5bdf67fe6f
-DATA erfTab64<>+5000(SB)/8, $0x3feffb73f02a6c58
-DATA erfTab64<>+5008(SB)/8, $0x3feffb8b8c88295f
-DATA erfTab64<>+5016(SB)/8, $0x3feffba2b685d1f0
-DATA erfTab64<>+5024(SB)/8, $0x3feffbb970200110
-DATA erfTab64<>+5032(SB)/8, $0x3feffbcfbb4b6b61
-DATA erfTab64<>+5040(SB)/8, $0x3feffbe599f4f9d9
-DATA erfTab64<>+5048(SB)/8, $0x3feffbfb0e01e442
-DATA erfTab64<>+5056(SB)/8, $0x3feffc10194fcb64
-DATA erfTab64<>+5064(SB)/8, $0x3feffc24bdb4d302
-DATA erfTab64<>+5072(SB)/8, $0x3feffc38fcffbb7c
-DATA erfTab64<>+5080(SB)/8, $0x3feffc4cd8f7fb41
-DATA erfTab64<>+5088(SB)/8, $0x3feffc60535dd7f5
-DATA erfTab64<>+5096(SB)/8, $0x3feffc736dea7f53
-DATA erfTab64<>+5104(SB)/8, $0x3feffc862a501fd7
-DATA erfTab64<>+5112(SB)/8, $0x3feffc988a3a0117
-DATA erfTab64<>+5120(SB)/8, $0x3feffcaa8f4c9bea
-DATA erfTab64<>+5128(SB)/8, $0x3feffcbc3b25b244
-DATA erfTab64<>+5136(SB)/8, $0x3feffccd8f5c66d1
-DATA erfTab64<>+5144(SB)/8, $0x3feffcde8d815459
-DATA erfTab64<>+5152(SB)/8, $0x3feffcef371ea4d7
-DATA erfTab64<>+5160(SB)/8, $0x3feffcff8db8285b
-DATA erfTab64<>+5168(SB)/8, $0x3feffd0f92cb6ba7
-DATA erfTab64<>+5176(SB)/8, $0x3feffd1f47cfce8a
-DATA erfTab64<>+5184(SB)/8, $0x3feffd2eae369a07
-DATA erfTab64<>+5192(SB)/8, $0x3feffd3dc76b1633
-DATA erfTab64<>+5200(SB)/8, $0x3feffd4c94d29fdb
-DATA erfTab64<>+5208(SB)/8, $0x3feffd5b17ccbde6
-DATA erfTab64<>+5216(SB)/8, $0x3feffd6951b33686
-DATA erfTab64<>+5224(SB)/8, $0x3feffd7743da241c
-DATA erfTab64<>+5232(SB)/8, $0x3feffd84ef9009ee
-DATA erfTab64<>+5240(SB)/8, $0x3feffd92561de89a
-DATA erfTab64<>+5248(SB)/8, $0x3feffd9f78c7524a
-DATA erfTab64<>+5256(SB)/8, $0x3feffdac58ca7eb7
-DATA erfTab64<>+5264(SB)/8, $0x3feffdb8f7605ee7
-DATA erfTab64<>+5272(SB)/8, $0x3feffdc555bcb0b4
-DATA erfTab64<>+5280(SB)/8, $0x3feffdd1750e1220
-DATA erfTab64<>+5288(SB)/8, $0x3feffddd567e1461
-DATA erfTab64<>+5296(SB)/8, $0x3feffde8fb314ebf
-DATA erfTab64<>+5304(SB)/8, $0x3feffdf464477138
-DATA erfTab64<>+5312(SB)/8, $0x3feffdff92db56e5
-DATA erfTab64<>+5320(SB)/8, $0x3feffe0a88031830
-DATA erfTab64<>+5328(SB)/8, $0x3feffe1544d01ccb
-DATA erfTab64<>+5336(SB)/8, $0x3feffe1fca4f2d73
-DATA erfTab64<>+5344(SB)/8, $0x3feffe2a1988857c
-DATA erfTab64<>+5352(SB)/8, $0x3feffe34337fe429
-DATA erfTab64<>+5360(SB)/8, $0x3feffe3e19349dc7
-DATA erfTab64<>+5368(SB)/8, $0x3feffe47cba1ac9b
-DATA erfTab64<>+5376(SB)/8, $0x3feffe514bbdc197
-DATA erfTab64<>+5384(SB)/8, $0x3feffe5a9a7b54d8
-DATA erfTab64<>+5392(SB)/8, $0x3feffe63b8c8b5f7
-DATA erfTab64<>+5400(SB)/8, $0x3feffe6ca7901c1a
-DATA erfTab64<>+5408(SB)/8, $0x3feffe7567b7b5e1
-DATA erfTab64<>+5416(SB)/8, $0x3feffe7dfa21b917
-DATA erfTab64<>+5424(SB)/8, $0x3feffe865fac722b
-DATA erfTab64<>+5432(SB)/8, $0x3feffe8e99325388
-DATA erfTab64<>+5440(SB)/8, $0x3feffe96a78a04a9
-DATA erfTab64<>+5448(SB)/8, $0x3feffe9e8b867108
-DATA erfTab64<>+5456(SB)/8, $0x3feffea645f6d6da
-DATA erfTab64<>+5464(SB)/8, $0x3feffeadd7a6d592
-DATA erfTab64<>+5472(SB)/8, $0x3feffeb5415e7c44
-DATA erfTab64<>+5480(SB)/8, $0x3feffebc83e257c7
-DATA erfTab64<>+5488(SB)/8, $0x3feffec39ff380b9
-DATA erfTab64<>+5496(SB)/8, $0x3feffeca964fa943
-DATA erfTab64<>+5504(SB)/8, $0x3feffed167b12ac2
-DATA erfTab64<>+5512(SB)/8, $0x3feffed814cf132d
-DATA erfTab64<>+5520(SB)/8, $0x3feffede9e5d3262
-DATA erfTab64<>+5528(SB)/8, $0x3feffee5050c2739
-DATA erfTab64<>+5536(SB)/8, $0x3feffeeb49896c6d
-DATA erfTab64<>+5544(SB)/8, $0x3feffef16c7f655e
-DATA erfTab64<>+5552(SB)/8, $0x3feffef76e956a9f
-DATA erfTab64<>+5560(SB)/8, $0x3feffefd506fd662
-DATA erfTab64<>+5568(SB)/8, $0x3fefff0312b010b5
-DATA erfTab64<>+5576(SB)/8, $0x3fefff08b5f49b90
-DATA erfTab64<>+5584(SB)/8, $0x3fefff0e3ad91ec2
-DATA erfTab64<>+5592(SB)/8, $0x3fefff13a1f673ae
-DATA erfTab64<>+5600(SB)/8, $0x3fefff18ebe2b0e1
-DATA erfTab64<>+5608(SB)/8, $0x3fefff1e19313580
-DATA erfTab64<>+5616(SB)/8, $0x3fefff232a72b48e
-DATA erfTab64<>+5624(SB)/8, $0x3fefff2820354008
-DATA erfTab64<>+5632(SB)/8, $0x3fefff2cfb0453d9
-DATA erfTab64<>+5640(SB)/8, $0x3fefff31bb68e0af
-DATA erfTab64<>+5648(SB)/8, $0x3fefff3661e9569d
-DATA erfTab64<>+5656(SB)/8, $0x3fefff3aef09afa0
-DATA erfTab64<>+5664(SB)/8, $0x3fefff3f634b79f9
-DATA erfTab64<>+5672(SB)/8, $0x3fefff43bf2de26a
-DATA erfTab64<>+5680(SB)/8, $0x3fefff48032dbe40
-DATA erfTab64<>+5688(SB)/8, $0x3fefff4c2fc59546
-DATA erfTab64<>+5696(SB)/8, $0x3fefff50456dab8c
-DATA erfTab64<>+5704(SB)/8, $0x3fefff54449c0b0d
-DATA erfTab64<>+5712(SB)/8, $0x3fefff582dc48d30
-DATA erfTab64<>+5720(SB)/8, $0x3fefff5c0158e42b
-DATA erfTab64<>+5728(SB)/8, $0x3fefff5fbfc8a439
-DATA erfTab64<>+5736(SB)/8, $0x3fefff6369814cba
-DATA erfTab64<>+5744(SB)/8, $0x3fefff66feee5129
-DATA erfTab64<>+5752(SB)/8, $0x3fefff6a807921f3
-DATA erfTab64<>+5760(SB)/8, $0x3fefff6dee89352e
-DATA erfTab64<>+5768(SB)/8, $0x3fefff7149840f2d
-DATA erfTab64<>+5776(SB)/8, $0x3fefff7491cd4af6
-DATA erfTab64<>+5784(SB)/8, $0x3fefff77c7c6a295
-DATA erfTab64<>+5792(SB)/8, $0x3fefff7aebcff755
-DATA erfTab64<>+5800(SB)/8, $0x3fefff7dfe4759d5
-DATA erfTab64<>+5808(SB)/8, $0x3fefff80ff8911fd
-DATA erfTab64<>+5816(SB)/8, $0x3fefff83efefa6da
-DATA erfTab64<>+5824(SB)/8, $0x3fefff86cfd3e657
-DATA erfTab64<>+5832(SB)/8, $0x3fefff899f8cecdd
-DATA erfTab64<>+5840(SB)/8, $0x3fefff8c5f702ccf
-DATA erfTab64<>+5848(SB)/8, $0x3fefff8f0fd175f0
-DATA erfTab64<>+5856(SB)/8, $0x3fefff91b102fca8
-DATA erfTab64<>+5864(SB)/8, $0x3fefff944355612e
-DATA erfTab64<>+5872(SB)/8, $0x3fefff96c717b695
-DATA erfTab64<>+5880(SB)/8, $0x3fefff993c9789be
-DATA erfTab64<>+5888(SB)/8, $0x3fefff9ba420e834
-DATA erfTab64<>+5896(SB)/8, $0x3fefff9dfdfe66e0
-DATA erfTab64<>+5904(SB)/8, $0x3fefffa04a7928b1
-DATA erfTab64<>+5912(SB)/8, $0x3fefffa289d8e51e
-DATA erfTab64<>+5920(SB)/8, $0x3fefffa4bc63ee9a
-DATA erfTab64<>+5928(SB)/8, $0x3fefffa6e25f38e0
-DATA erfTab64<>+5936(SB)/8, $0x3fefffa8fc0e5f33
-DATA erfTab64<>+5944(SB)/8, $0x3fefffab09b3aa7c
-DATA erfTab64<>+5952(SB)/8, $0x3fefffad0b901755
-DATA erfTab64<>+5960(SB)/8, $0x3fefffaf01e35bf9
-DATA erfTab64<>+5968(SB)/8, $0x3fefffb0ecebee1b
-DATA erfTab64<>+5976(SB)/8, $0x3fefffb2cce708a9
-DATA erfTab64<>+5984(SB)/8, $0x3fefffb4a210b172
-DATA erfTab64<>+5992(SB)/8, $0x3fefffb66ca3bebd
-DATA erfTab64<>+6000(SB)/8, $0x3fefffb82cd9dcbf
-DATA erfTab64<>+6008(SB)/8, $0x3fefffb9e2eb9307
-DATA erfTab64<>+6016(SB)/8, $0x3fefffbb8f1049c6
-DATA erfTab64<>+6024(SB)/8, $0x3fefffbd317e4f0c
-DATA erfTab64<>+6032(SB)/8, $0x3fefffbeca6adbe9
-DATA erfTab64<>+6040(SB)/8, $0x3fefffc05a0a197e
-DATA erfTab64<>+6048(SB)/8, $0x3fefffc1e08f25f5
-DATA erfTab64<>+6056(SB)/8, $0x3fefffc35e2c1965
-DATA erfTab64<>+6064(SB)/8, $0x3fefffc4d3120aa1
-DATA erfTab64<>+6072(SB)/8, $0x3fefffc63f7113f6
-DATA erfTab64<>+6080(SB)/8, $0x3fefffc7a37857d2
-DATA erfTab64<>+6088(SB)/8, $0x3fefffc8ff560558
-DATA erfTab64<>+6096(SB)/8, $0x3fefffca53375ce3
-DATA erfTab64<>+6104(SB)/8, $0x3fefffcb9f48b471
-DATA erfTab64<>+6112(SB)/8, $0x3fefffcce3b57bff
-DATA erfTab64<>+6120(SB)/8, $0x3fefffce20a841d4
-DATA erfTab64<>+6128(SB)/8, $0x3fefffcf564ab6b7
-DATA erfTab64<>+6136(SB)/8, $0x3fefffd084c5b20e
-DATA erfTab64<>+6144(SB)/8, $0x3fefffd1ac4135f9
-DATA erfTab64<>+6152(SB)/8, $0x3fefffd2cce4734e
-DATA erfTab64<>+6160(SB)/8, $0x3fefffd3e6d5cd87
-DATA erfTab64<>+6168(SB)/8, $0x3fefffd4fa3adea8
-DATA erfTab64<>+6176(SB)/8, $0x3fefffd607387b07
-DATA erfTab64<>+6184(SB)/8, $0x3fefffd70df2b50b
-DATA erfTab64<>+6192(SB)/8, $0x3fefffd80e8ce0da
-DATA erfTab64<>+6200(SB)/8, $0x3fefffd9092997f7
-DATA erfTab64<>+6208(SB)/8, $0x3fefffd9fdeabcce
-DATA erfTab64<>+6216(SB)/8, $0x3fefffdaecf17e33
-DATA erfTab64<>+6224(SB)/8, $0x3fefffdbd65e5ad0
-DATA erfTab64<>+6232(SB)/8, $0x3fefffdcba512483
-DATA erfTab64<>+6240(SB)/8, $0x3fefffdd98e903b2
-DATA erfTab64<>+6248(SB)/8, $0x3fefffde72447a8a
-DATA erfTab64<>+6256(SB)/8, $0x3fefffdf46816833
-DATA erfTab64<>+6264(SB)/8, $0x3fefffe015bd0bf8
-DATA erfTab64<>+6272(SB)/8, $0x3fefffe0e0140857
-DATA erfTab64<>+6280(SB)/8, $0x3fefffe1a5a26613
-DATA erfTab64<>+6288(SB)/8, $0x3fefffe26683972a
-DATA erfTab64<>+6296(SB)/8, $0x3fefffe322d279c4
-DATA erfTab64<>+6304(SB)/8, $0x3fefffe3daa95b18
-DATA erfTab64<>+6312(SB)/8, $0x3fefffe48e21fa3b
-DATA erfTab64<>+6320(SB)/8, $0x3fefffe53d558ae9
-DATA erfTab64<>+6328(SB)/8, $0x3fefffe5e85cb843
-DATA erfTab64<>+6336(SB)/8, $0x3fefffe68f4fa777
-DATA erfTab64<>+6344(SB)/8, $0x3fefffe73245fa69
-DATA erfTab64<>+6352(SB)/8, $0x3fefffe7d156d244
-DATA erfTab64<>+6360(SB)/8, $0x3fefffe86c98d206
-DATA erfTab64<>+6368(SB)/8, $0x3fefffe904222101
-DATA erfTab64<>+6376(SB)/8, $0x3fefffe998086d48
-DATA erfTab64<>+6384(SB)/8, $0x3fefffea2860ee1e
-DATA erfTab64<>+6392(SB)/8, $0x3fefffeab540664c
-DATA erfTab64<>+6400(SB)/8, $0x3fefffeb3ebb267b
-DATA erfTab64<>+6408(SB)/8, $0x3fefffebc4e50f72
-DATA erfTab64<>+6416(SB)/8, $0x3fefffec47d19457
-DATA erfTab64<>+6424(SB)/8, $0x3fefffecc793bce4
-DATA erfTab64<>+6432(SB)/8, $0x3fefffed443e2787
-DATA erfTab64<>+6440(SB)/8, $0x3fefffedbde30b88
-DATA erfTab64<>+6448(SB)/8, $0x3fefffee34943b15
-DATA erfTab64<>+6456(SB)/8, $0x3fefffeea8632554
-DATA erfTab64<>+6464(SB)/8, $0x3fefffef1960d85d
-DATA erfTab64<>+6472(SB)/8, $0x3fefffef879e0331
-DATA erfTab64<>+6480(SB)/8, $0x3fefffeff32af7af
-DATA erfTab64<>+6488(SB)/8, $0x3feffff05c17ac6e
-DATA erfTab64<>+6496(SB)/8, $0x3feffff0c273bea2
-DATA erfTab64<>+6504(SB)/8, $0x3feffff1264e73e6
-DATA erfTab64<>+6512(SB)/8, $0x3feffff187b6bc0e
-DATA erfTab64<>+6520(SB)/8, $0x3feffff1e6bb32e2
-DATA erfTab64<>+6528(SB)/8, $0x3feffff2436a21dc
-DATA erfTab64<>+6536(SB)/8, $0x3feffff29dd181d3
-DATA erfTab64<>+6544(SB)/8, $0x3feffff2f5fefcaa
-DATA erfTab64<>+6552(SB)/8, $0x3feffff34bffeeeb
-DATA erfTab64<>+6560(SB)/8, $0x3feffff39fe16963
-DATA erfTab64<>+6568(SB)/8, $0x3feffff3f1b032b2
-DATA erfTab64<>+6576(SB)/8, $0x3feffff44178c8d2
-DATA erfTab64<>+6584(SB)/8, $0x3feffff48f47629e
-DATA erfTab64<>+6592(SB)/8, $0x3feffff4db27f146
-DATA erfTab64<>+6600(SB)/8, $0x3feffff5252621ca
-DATA erfTab64<>+6608(SB)/8, $0x3feffff56d4d5e5e
-DATA erfTab64<>+6616(SB)/8, $0x3feffff5b3a8cfd5
-DATA erfTab64<>+6624(SB)/8, $0x3feffff5f8435efc
-DATA erfTab64<>+6632(SB)/8, $0x3feffff63b27b5f3
-DATA erfTab64<>+6640(SB)/8, $0x3feffff67c604180
-DATA erfTab64<>+6648(SB)/8, $0x3feffff6bbf73255
-DATA erfTab64<>+6656(SB)/8, $0x3feffff6f9f67e55
-DATA erfTab64<>+6664(SB)/8, $0x3feffff73667e1d7
-DATA erfTab64<>+6672(SB)/8, $0x3feffff77154e0d6
-DATA erfTab64<>+6680(SB)/8, $0x3feffff7aac6c826
-DATA erfTab64<>+6688(SB)/8, $0x3feffff7e2c6aea2
-DATA erfTab64<>+6696(SB)/8, $0x3feffff8195d764d
-DATA erfTab64<>+6704(SB)/8, $0x3feffff84e93cd75
-DATA erfTab64<>+6712(SB)/8, $0x3feffff882722fcc
-DATA erfTab64<>+6720(SB)/8, $0x3feffff8b500e77c
-DATA erfTab64<>+6728(SB)/8, $0x3feffff8e6480e38
-DATA erfTab64<>+6736(SB)/8, $0x3feffff9164f8e46
-DATA erfTab64<>+6744(SB)/8, $0x3feffff9451f2380
-DATA erfTab64<>+6752(SB)/8, $0x3feffff972be5c59
-DATA erfTab64<>+6760(SB)/8, $0x3feffff99f349ad2
-DATA erfTab64<>+6768(SB)/8, $0x3feffff9ca891572
-DATA erfTab64<>+6776(SB)/8, $0x3feffff9f4c2d838
-DATA erfTab64<>+6784(SB)/8, $0x3feffffa1de8c582
-DATA erfTab64<>+6792(SB)/8, $0x3feffffa460196fa
-DATA erfTab64<>+6800(SB)/8, $0x3feffffa6d13de73
-DATA erfTab64<>+6808(SB)/8, $0x3feffffa932606c8
-DATA erfTab64<>+6816(SB)/8, $0x3feffffab83e54b8
-DATA erfTab64<>+6824(SB)/8, $0x3feffffadc62e7b8
-DATA erfTab64<>+6832(SB)/8, $0x3feffffaff99bac4
-DATA erfTab64<>+6840(SB)/8, $0x3feffffb21e8a52d
-DATA erfTab64<>+6848(SB)/8, $0x3feffffb43555b5f
-DATA erfTab64<>+6856(SB)/8, $0x3feffffb63e56fa8
-DATA erfTab64<>+6864(SB)/8, $0x3feffffb839e52f3
-DATA erfTab64<>+6872(SB)/8, $0x3feffffba285558b
-DATA erfTab64<>+6880(SB)/8, $0x3feffffbc09fa7cd
-DATA erfTab64<>+6888(SB)/8, $0x3feffffbddf25ae2
-DATA erfTab64<>+6896(SB)/8, $0x3feffffbfa82616b
-DATA erfTab64<>+6904(SB)/8, $0x3feffffc16549031
-DATA erfTab64<>+6912(SB)/8, $0x3feffffc316d9ed0
-DATA erfTab64<>+6920(SB)/8, $0x3feffffc4bd22858
-DATA erfTab64<>+6928(SB)/8, $0x3feffffc6586abf6
-DATA erfTab64<>+6936(SB)/8, $0x3feffffc7e8f8d90
-DATA erfTab64<>+6944(SB)/8, $0x3feffffc96f1165e
-DATA erfTab64<>+6952(SB)/8, $0x3feffffcaeaf758a
-DATA erfTab64<>+6960(SB)/8, $0x3feffffcc5cec0c1
-DATA erfTab64<>+6968(SB)/8, $0x3feffffcdc52f4c4
-DATA erfTab64<>+6976(SB)/8, $0x3feffffcf23ff5fc
-DATA erfTab64<>+6984(SB)/8, $0x3feffffd07999102
-DATA erfTab64<>+6992(SB)/8, $0x3feffffd1c637b2b
-DATA erfTab64<>+7000(SB)/8, $0x3feffffd30a15310
-DATA erfTab64<>+7008(SB)/8, $0x3feffffd4456a10d
-DATA erfTab64<>+7016(SB)/8, $0x3feffffd5786d7c5
-DATA erfTab64<>+7024(SB)/8, $0x3feffffd6a3554a1
-DATA erfTab64<>+7032(SB)/8, $0x3feffffd7c65604a
-DATA erfTab64<>+7040(SB)/8, $0x3feffffd8e1a2f22
-DATA erfTab64<>+7048(SB)/8, $0x3feffffd9f56e1b9
-DATA erfTab64<>+7056(SB)/8, $0x3feffffdb01e8546
-DATA erfTab64<>+7064(SB)/8, $0x3feffffdc0741412
-DATA erfTab64<>+7072(SB)/8, $0x3feffffdd05a75ea
-DATA erfTab64<>+7080(SB)/8, $0x3feffffddfd4808c
-DATA erfTab64<>+7088(SB)/8, $0x3feffffdeee4f810
-DATA erfTab64<>+7096(SB)/8, $0x3feffffdfd8e8f51
-DATA erfTab64<>+7104(SB)/8, $0x3feffffe0bd3e852
-DATA erfTab64<>+7112(SB)/8, $0x3feffffe19b794a0
-DATA erfTab64<>+7120(SB)/8, $0x3feffffe273c15b7
-DATA erfTab64<>+7128(SB)/8, $0x3feffffe3463dd5e
-DATA erfTab64<>+7136(SB)/8, $0x3feffffe41314e06
-DATA erfTab64<>+7144(SB)/8, $0x3feffffe4da6bb24
-DATA erfTab64<>+7152(SB)/8, $0x3feffffe59c6698b
-DATA erfTab64<>+7160(SB)/8, $0x3feffffe65928fc3
-DATA erfTab64<>+7168(SB)/8, $0x3feffffe710d565e
-DATA erfTab64<>+7176(SB)/8, $0x3feffffe7c38d84d
-DATA erfTab64<>+7184(SB)/8, $0x3feffffe8717232d
-DATA erfTab64<>+7192(SB)/8, $0x3feffffe91aa379e
-DATA erfTab64<>+7200(SB)/8, $0x3feffffe9bf4098c
-DATA erfTab64<>+7208(SB)/8, $0x3feffffea5f6807b
-DATA erfTab64<>+7216(SB)/8, $0x3feffffeafb377d5
-DATA erfTab64<>+7224(SB)/8, $0x3feffffeb92cbf32
-DATA erfTab64<>+7232(SB)/8, $0x3feffffec2641a9e
-DATA erfTab64<>+7240(SB)/8, $0x3feffffecb5b42dd
-DATA erfTab64<>+7248(SB)/8, $0x3feffffed413e5b7
-DATA erfTab64<>+7256(SB)/8, $0x3feffffedc8fa631
-DATA erfTab64<>+7264(SB)/8, $0x3feffffee4d01cd6
-DATA erfTab64<>+7272(SB)/8, $0x3feffffeecd6d7f3
-DATA erfTab64<>+7280(SB)/8, $0x3feffffef4a55bd4
-DATA erfTab64<>+7288(SB)/8, $0x3feffffefc3d2306
-DATA erfTab64<>+7296(SB)/8, $0x3fefffff039f9e8f
-DATA erfTab64<>+7304(SB)/8, $0x3fefffff0ace3627
-DATA erfTab64<>+7312(SB)/8, $0x3fefffff11ca4876
-DATA erfTab64<>+7320(SB)/8, $0x3fefffff18952b47
-DATA erfTab64<>+7328(SB)/8, $0x3fefffff1f302bc1
-DATA erfTab64<>+7336(SB)/8, $0x3fefffff259c8e9a
-DATA erfTab64<>+7344(SB)/8, $0x3fefffff2bdb904d
-DATA erfTab64<>+7352(SB)/8, $0x3fefffff31ee654e
-DATA erfTab64<>+7360(SB)/8, $0x3fefffff37d63a36
-DATA erfTab64<>+7368(SB)/8, $0x3fefffff3d9433fb
-DATA erfTab64<>+7376(SB)/8, $0x3fefffff43297019
-DATA erfTab64<>+7384(SB)/8, $0x3fefffff489704c5
-DATA erfTab64<>+7392(SB)/8, $0x3fefffff4dde0118
-DATA erfTab64<>+7400(SB)/8, $0x3fefffff52ff6d3c
-DATA erfTab64<>+7408(SB)/8, $0x3fefffff57fc4a95
-DATA erfTab64<>+7416(SB)/8, $0x3fefffff5cd593f0
-DATA erfTab64<>+7424(SB)/8, $0x3fefffff618c3da6
-DATA erfTab64<>+7432(SB)/8, $0x3fefffff662135cb
-DATA erfTab64<>+7440(SB)/8, $0x3fefffff6a956450
-DATA erfTab64<>+7448(SB)/8, $0x3fefffff6ee9ab2c
-DATA erfTab64<>+7456(SB)/8, $0x3fefffff731ee681
-DATA erfTab64<>+7464(SB)/8, $0x3fefffff7735ecc3
-DATA erfTab64<>+7472(SB)/8, $0x3fefffff7b2f8ed6
-DATA erfTab64<>+7480(SB)/8, $0x3fefffff7f0c9837
-DATA erfTab64<>+7488(SB)/8, $0x3fefffff82cdcf1b
-DATA erfTab64<>+7496(SB)/8, $0x3fefffff8673f493
-DATA erfTab64<>+7504(SB)/8, $0x3fefffff89ffc4aa
-DATA erfTab64<>+7512(SB)/8, $0x3fefffff8d71f684
-DATA erfTab64<>+7520(SB)/8, $0x3fefffff90cb3c81
-DATA erfTab64<>+7528(SB)/8, $0x3fefffff940c445a
-DATA erfTab64<>+7536(SB)/8, $0x3fefffff9735b73b
-DATA erfTab64<>+7544(SB)/8, $0x3fefffff9a4839e7
-DATA erfTab64<>+7552(SB)/8, $0x3fefffff9d446ccc
-DATA erfTab64<>+7560(SB)/8, $0x3fefffffa02aec26
-DATA erfTab64<>+7568(SB)/8, $0x3fefffffa2fc5015
-DATA erfTab64<>+7576(SB)/8, $0x3fefffffa5b92cbb
-DATA erfTab64<>+7584(SB)/8, $0x3fefffffa8621251
-DATA erfTab64<>+7592(SB)/8, $0x3fefffffaaf78d46
-DATA erfTab64<>+7600(SB)/8, $0x3fefffffad7a2652
-DATA erfTab64<>+7608(SB)/8, $0x3fefffffafea6292
-DATA erfTab64<>+7616(SB)/8, $0x3fefffffb248c39d
-DATA erfTab64<>+7624(SB)/8, $0x3fefffffb495c79c
-DATA erfTab64<>+7632(SB)/8, $0x3fefffffb6d1e95d
-DATA erfTab64<>+7640(SB)/8, $0x3fefffffb8fda06f
-DATA erfTab64<>+7648(SB)/8, $0x3fefffffbb196132
-DATA erfTab64<>+7656(SB)/8, $0x3fefffffbd259ced
-DATA erfTab64<>+7664(SB)/8, $0x3fefffffbf22c1e2
-DATA erfTab64<>+7672(SB)/8, $0x3fefffffc1113b63
-DATA erfTab64<>+7680(SB)/8, $0x3fefffffc2f171e3
-DATA erfTab64<>+7688(SB)/8, $0x3fefffffc4c3cb0d
-DATA erfTab64<>+7696(SB)/8, $0x3fefffffc688a9cf
-DATA erfTab64<>+7704(SB)/8, $0x3fefffffc8406e72
-DATA erfTab64<>+7712(SB)/8, $0x3fefffffc9eb76ac
-DATA erfTab64<>+7720(SB)/8, $0x3fefffffcb8a1daa
-DATA erfTab64<>+7728(SB)/8, $0x3fefffffcd1cbc28
-DATA erfTab64<>+7736(SB)/8, $0x3fefffffcea3a87e
-DATA erfTab64<>+7744(SB)/8, $0x3fefffffd01f36af
-DATA erfTab64<>+7752(SB)/8, $0x3fefffffd18fb87a
-DATA erfTab64<>+7760(SB)/8, $0x3fefffffd2f57d68
-DATA erfTab64<>+7768(SB)/8, $0x3fefffffd450d2dc
-DATA erfTab64<>+7776(SB)/8, $0x3fefffffd5a2041f
-DATA erfTab64<>+7784(SB)/8, $0x3fefffffd6e95a71
-DATA erfTab64<>+7792(SB)/8, $0x3fefffffd8271d12
-DATA erfTab64<>+7800(SB)/8, $0x3fefffffd95b9155
-DATA erfTab64<>+7808(SB)/8, $0x3fefffffda86faa9
-DATA erfTab64<>+7816(SB)/8, $0x3fefffffdba99aa5
-DATA erfTab64<>+7824(SB)/8, $0x3fefffffdcc3b117
-DATA erfTab64<>+7832(SB)/8, $0x3fefffffddd57c10
-DATA erfTab64<>+7840(SB)/8, $0x3fefffffdedf37ed
-DATA erfTab64<>+7848(SB)/8, $0x3fefffffdfe11f65
-DATA erfTab64<>+7856(SB)/8, $0x3fefffffe0db6b91
-DATA erfTab64<>+7864(SB)/8, $0x3fefffffe1ce53fb
-DATA erfTab64<>+7872(SB)/8, $0x3fefffffe2ba0ea5
-DATA erfTab64<>+7880(SB)/8, $0x3fefffffe39ed015
-DATA erfTab64<>+7888(SB)/8, $0x3fefffffe47ccb60
-DATA erfTab64<>+7896(SB)/8, $0x3fefffffe5543231
-DATA erfTab64<>+7904(SB)/8, $0x3fefffffe62534d4
-DATA erfTab64<>+7912(SB)/8, $0x3fefffffe6f0023f
-DATA erfTab64<>+7920(SB)/8, $0x3fefffffe7b4c81e
-DATA erfTab64<>+7928(SB)/8, $0x3fefffffe873b2d6
-DATA erfTab64<>+7936(SB)/8, $0x3fefffffe92ced93
-DATA erfTab64<>+7944(SB)/8, $0x3fefffffe9e0a24c
-DATA erfTab64<>+7952(SB)/8, $0x3fefffffea8ef9cf
-DATA erfTab64<>+7960(SB)/8, $0x3fefffffeb381bc8
-DATA erfTab64<>+7968(SB)/8, $0x3fefffffebdc2ec6
-DATA erfTab64<>+7976(SB)/8, $0x3fefffffec7b5846
-DATA erfTab64<>+7984(SB)/8, $0x3fefffffed15bcba
-DATA erfTab64<>+7992(SB)/8, $0x3fefffffedab7f8c
-DATA erfTab64<>+8000(SB)/8, $0x3fefffffee3cc32c
-DATA erfTab64<>+8008(SB)/8, $0x3fefffffeec9a911
-DATA erfTab64<>+8016(SB)/8, $0x3fefffffef5251c2
-DATA erfTab64<>+8024(SB)/8, $0x3fefffffefd6dcdb
-DATA erfTab64<>+8032(SB)/8, $0x3feffffff0576917
-DATA erfTab64<>+8040(SB)/8, $0x3feffffff0d41453
-DATA erfTab64<>+8048(SB)/8, $0x3feffffff14cfb92
-DATA erfTab64<>+8056(SB)/8, $0x3feffffff1c23b08
-DATA erfTab64<>+8064(SB)/8, $0x3feffffff233ee1d
-DATA erfTab64<>+8072(SB)/8, $0x3feffffff2a22f73
-DATA erfTab64<>+8080(SB)/8, $0x3feffffff30d18e8
-DATA erfTab64<>+8088(SB)/8, $0x3feffffff374c3a2
-DATA erfTab64<>+8096(SB)/8, $0x3feffffff3d9480f
-DATA erfTab64<>+8104(SB)/8, $0x3feffffff43abdeb
-DATA erfTab64<>+8112(SB)/8, $0x3feffffff4993c46
-DATA erfTab64<>+8120(SB)/8, $0x3feffffff4f4d987
-DATA erfTab64<>+8128(SB)/8, $0x3feffffff54dab72
-DATA erfTab64<>+8136(SB)/8, $0x3feffffff5a3c72c
-DATA erfTab64<>+8144(SB)/8, $0x3feffffff5f74141
-DATA erfTab64<>+8152(SB)/8, $0x3feffffff6482da4
-DATA erfTab64<>+8160(SB)/8, $0x3feffffff6969fb8
-DATA erfTab64<>+8168(SB)/8, $0x3feffffff6e2aa50
-DATA erfTab64<>+8176(SB)/8, $0x3feffffff72c5fb6
-DATA erfTab64<>+8184(SB)/8, $0x3feffffff773d1ad
-DATA erfTab64<>+8192(SB)/8, $0x3feffffff7b91176
-DATA erfTab64<>+8200(SB)/8, $0x3feffffff7fc2fd2
-DATA erfTab64<>+8208(SB)/8, $0x3feffffff83d3d07
-DATA erfTab64<>+8216(SB)/8, $0x3feffffff87c48e3
-DATA erfTab64<>+8224(SB)/8, $0x3feffffff8b962be
-DATA erfTab64<>+8232(SB)/8, $0x3feffffff8f49980
-DATA erfTab64<>+8240(SB)/8, $0x3feffffff92dfba2
-DATA erfTab64<>+8248(SB)/8, $0x3feffffff9659731
-DATA erfTab64<>+8256(SB)/8, $0x3feffffff99b79d2
-DATA erfTab64<>+8264(SB)/8, $0x3feffffff9cfb0c5
-DATA erfTab64<>+8272(SB)/8, $0x3feffffffa0248e8
-DATA erfTab64<>+8280(SB)/8, $0x3feffffffa334eb8
-DATA erfTab64<>+8288(SB)/8, $0x3feffffffa62ce54
-DATA erfTab64<>+8296(SB)/8, $0x3feffffffa90d384
-DATA erfTab64<>+8304(SB)/8, $0x3feffffffabd69b4
-DATA erfTab64<>+8312(SB)/8, $0x3feffffffae89bfe
-DATA erfTab64<>+8320(SB)/8, $0x3feffffffb127525
-DATA erfTab64<>+8328(SB)/8, $0x3feffffffb3affa0
-DATA erfTab64<>+8336(SB)/8, $0x3feffffffb624592
-DATA erfTab64<>+8344(SB)/8, $0x3feffffffb8850d8
-DATA erfTab64<>+8352(SB)/8, $0x3feffffffbad2aff
-DATA erfTab64<>+8360(SB)/8, $0x3feffffffbd0dd50
-DATA erfTab64<>+8368(SB)/8, $0x3feffffffbf370cd
-DATA erfTab64<>+8376(SB)/8, $0x3feffffffc14ee32
-DATA erfTab64<>+8384(SB)/8, $0x3feffffffc355dfd
-DATA erfTab64<>+8392(SB)/8, $0x3feffffffc54c868
-DATA erfTab64<>+8400(SB)/8, $0x3feffffffc733572
-DATA erfTab64<>+8408(SB)/8, $0x3feffffffc90acd9
-DATA erfTab64<>+8416(SB)/8, $0x3feffffffcad3626
-DATA erfTab64<>+8424(SB)/8, $0x3feffffffcc8d8a3
-DATA erfTab64<>+8432(SB)/8, $0x3feffffffce39b67
-DATA erfTab64<>+8440(SB)/8, $0x3feffffffcfd8551
-DATA erfTab64<>+8448(SB)/8, $0x3feffffffd169d0c
-DATA erfTab64<>+8456(SB)/8, $0x3feffffffd2ee911
-DATA erfTab64<>+8464(SB)/8, $0x3feffffffd466fa5
-DATA erfTab64<>+8472(SB)/8, $0x3feffffffd5d36e0
-DATA erfTab64<>+8480(SB)/8, $0x3feffffffd7344aa
-DATA erfTab64<>+8488(SB)/8, $0x3feffffffd889ebe
-DATA erfTab64<>+8496(SB)/8, $0x3feffffffd9d4aab
-DATA erfTab64<>+8504(SB)/8, $0x3feffffffdb14dd6
-DATA erfTab64<>+8512(SB)/8, $0x3feffffffdc4ad7a
-DATA erfTab64<>+8520(SB)/8, $0x3feffffffdd76ea8
-DATA erfTab64<>+8528(SB)/8, $0x3feffffffde9964e
-DATA erfTab64<>+8536(SB)/8, $0x3feffffffdfb2930
-DATA erfTab64<>+8544(SB)/8, $0x3feffffffe0c2bf0
-DATA erfTab64<>+8552(SB)/8, $0x3feffffffe1ca30b
-DATA erfTab64<>+8560(SB)/8, $0x3feffffffe2c92db
-DATA erfTab64<>+8568(SB)/8, $0x3feffffffe3bff99
-DATA erfTab64<>+8576(SB)/8, $0x3feffffffe4aed5e
-DATA erfTab64<>+8584(SB)/8, $0x3feffffffe596021
-DATA erfTab64<>+8592(SB)/8, $0x3feffffffe675bbd
-DATA erfTab64<>+8600(SB)/8, $0x3feffffffe74e3ec
-DATA erfTab64<>+8608(SB)/8, $0x3feffffffe81fc4e
-DATA erfTab64<>+8616(SB)/8, $0x3feffffffe8ea865
-DATA erfTab64<>+8624(SB)/8, $0x3feffffffe9aeb97
-DATA erfTab64<>+8632(SB)/8, $0x3feffffffea6c932
-DATA erfTab64<>+8640(SB)/8, $0x3feffffffeb24467
-DATA erfTab64<>+8648(SB)/8, $0x3feffffffebd6052
-DATA erfTab64<>+8656(SB)/8, $0x3feffffffec81ff2
-DATA erfTab64<>+8664(SB)/8, $0x3feffffffed28633
-DATA erfTab64<>+8672(SB)/8, $0x3feffffffedc95e7
-DATA erfTab64<>+8680(SB)/8, $0x3feffffffee651ca
-DATA erfTab64<>+8688(SB)/8, $0x3feffffffeefbc85
-DATA erfTab64<>+8696(SB)/8, $0x3feffffffef8d8a9
-DATA erfTab64<>+8704(SB)/8, $0x3fefffffff01a8b6
-DATA erfTab64<>+8712(SB)/8, $0x3fefffffff0a2f15
-DATA erfTab64<>+8720(SB)/8, $0x3fefffffff126e1e
-DATA erfTab64<>+8728(SB)/8, $0x3fefffffff1a6816
-DATA erfTab64<>+8736(SB)/8, $0x3fefffffff221f30
-DATA erfTab64<>+8744(SB)/8, $0x3fefffffff29958e
-DATA erfTab64<>+8752(SB)/8, $0x3fefffffff30cd3f
-DATA erfTab64<>+8760(SB)/8, $0x3fefffffff37c846
-DATA erfTab64<>+8768(SB)/8, $0x3fefffffff3e8892
-DATA erfTab64<>+8776(SB)/8, $0x3fefffffff451004
-DATA erfTab64<>+8784(SB)/8, $0x3fefffffff4b606f
-DATA erfTab64<>+8792(SB)/8, $0x3fefffffff517b95
-DATA erfTab64<>+8800(SB)/8, $0x3fefffffff57632d
-DATA erfTab64<>+8808(SB)/8, $0x3fefffffff5d18de
-DATA erfTab64<>+8816(SB)/8, $0x3fefffffff629e44
-DATA erfTab64<>+8824(SB)/8, $0x3fefffffff67f4eb
-DATA erfTab64<>+8832(SB)/8, $0x3fefffffff6d1e56
-DATA erfTab64<>+8840(SB)/8, $0x3fefffffff721bf9
-DATA erfTab64<>+8848(SB)/8, $0x3fefffffff76ef3f
-DATA erfTab64<>+8856(SB)/8, $0x3fefffffff7b9985
-DATA erfTab64<>+8864(SB)/8, $0x3fefffffff801c1f
-DATA erfTab64<>+8872(SB)/8, $0x3fefffffff847856
-DATA erfTab64<>+8880(SB)/8, $0x3fefffffff88af67
-DATA erfTab64<>+8888(SB)/8, $0x3fefffffff8cc288
-DATA erfTab64<>+8896(SB)/8, $0x3fefffffff90b2e3
-DATA erfTab64<>+8904(SB)/8, $0x3fefffffff948198
-DATA erfTab64<>+8912(SB)/8, $0x3fefffffff982fc1
-DATA erfTab64<>+8920(SB)/8, $0x3fefffffff9bbe6b
-DATA erfTab64<>+8928(SB)/8, $0x3fefffffff9f2e9f
-DATA erfTab64<>+8936(SB)/8, $0x3fefffffffa28159
-DATA erfTab64<>+8944(SB)/8, $0x3fefffffffa5b790
-DATA erfTab64<>+8952(SB)/8, $0x3fefffffffa8d233
-DATA erfTab64<>+8960(SB)/8, $0x3fefffffffabd229
-DATA erfTab64<>+8968(SB)/8, $0x3fefffffffaeb850
-DATA erfTab64<>+8976(SB)/8, $0x3fefffffffb18582
-DATA erfTab64<>+8984(SB)/8, $0x3fefffffffb43a90
-DATA erfTab64<>+8992(SB)/8, $0x3fefffffffb6d844
-DATA erfTab64<>+9000(SB)/8, $0x3fefffffffb95f63
-DATA erfTab64<>+9008(SB)/8, $0x3fefffffffbbd0aa
-DATA erfTab64<>+9016(SB)/8, $0x3fefffffffbe2cd3
-DATA erfTab64<>+9024(SB)/8, $0x3fefffffffc0748f
-DATA erfTab64<>+9032(SB)/8, $0x3fefffffffc2a88a
-DATA erfTab64<>+9040(SB)/8, $0x3fefffffffc4c96c
-DATA erfTab64<>+9048(SB)/8, $0x3fefffffffc6d7d5
-DATA erfTab64<>+9056(SB)/8, $0x3fefffffffc8d462
-DATA erfTab64<>+9064(SB)/8, $0x3fefffffffcabfab
-DATA erfTab64<>+9072(SB)/8, $0x3fefffffffcc9a41
-DATA erfTab64<>+9080(SB)/8, $0x3fefffffffce64b3
-DATA erfTab64<>+9088(SB)/8, $0x3fefffffffd01f89
-DATA erfTab64<>+9096(SB)/8, $0x3fefffffffd1cb48
-DATA erfTab64<>+9104(SB)/8, $0x3fefffffffd36871
-DATA erfTab64<>+9112(SB)/8, $0x3fefffffffd4f780
-DATA erfTab64<>+9120(SB)/8, $0x3fefffffffd678ed
-DATA erfTab64<>+9128(SB)/8, $0x3fefffffffd7ed2c
-DATA erfTab64<>+9136(SB)/8, $0x3fefffffffd954ae
-DATA erfTab64<>+9144(SB)/8, $0x3fefffffffdaafdf
-DATA erfTab64<>+9152(SB)/8, $0x3fefffffffdbff2a
-DATA erfTab64<>+9160(SB)/8, $0x3fefffffffdd42f4
-DATA erfTab64<>+9168(SB)/8, $0x3fefffffffde7ba0
-DATA erfTab64<>+9176(SB)/8, $0x3fefffffffdfa98c
-DATA erfTab64<>+9184(SB)/8, $0x3fefffffffe0cd16
-DATA erfTab64<>+9192(SB)/8, $0x3fefffffffe1e696
-DATA erfTab64<>+9200(SB)/8, $0x3fefffffffe2f664
-DATA erfTab64<>+9208(SB)/8, $0x3fefffffffe3fcd1
-DATA erfTab64<>+9216(SB)/8, $0x3fefffffffe4fa30
-DATA erfTab64<>+9224(SB)/8, $0x3fefffffffe5eece
-DATA erfTab64<>+9232(SB)/8, $0x3fefffffffe6daf7
-DATA erfTab64<>+9240(SB)/8, $0x3fefffffffe7bef4
-DATA erfTab64<>+9248(SB)/8, $0x3fefffffffe89b0c
-DATA erfTab64<>+9256(SB)/8, $0x3fefffffffe96f82
-DATA erfTab64<>+9264(SB)/8, $0x3fefffffffea3c9a
-DATA erfTab64<>+9272(SB)/8, $0x3fefffffffeb0292
-DATA erfTab64<>+9280(SB)/8, $0x3fefffffffebc1a9
-DATA erfTab64<>+9288(SB)/8, $0x3fefffffffec7a1b
-DATA erfTab64<>+9296(SB)/8, $0x3fefffffffed2c21
-DATA erfTab64<>+9304(SB)/8, $0x3fefffffffedd7f3
-DATA erfTab64<>+9312(SB)/8, $0x3fefffffffee7dc8
-DATA erfTab64<>+9320(SB)/8, $0x3fefffffffef1dd3
-DATA erfTab64<>+9328(SB)/8, $0x3fefffffffefb847
-DATA erfTab64<>+9336(SB)/8, $0x3feffffffff04d55
-DATA erfTab64<>+9344(SB)/8, $0x3feffffffff0dd2b
-DATA erfTab64<>+9352(SB)/8, $0x3feffffffff167f9
-DATA erfTab64<>+9360(SB)/8, $0x3feffffffff1ede9
-DATA erfTab64<>+9368(SB)/8, $0x3feffffffff26f26
-DATA erfTab64<>+9376(SB)/8, $0x3feffffffff2ebda
-DATA erfTab64<>+9384(SB)/8, $0x3feffffffff3642c
-DATA erfTab64<>+9392(SB)/8, $0x3feffffffff3d843
-DATA erfTab64<>+9400(SB)/8, $0x3feffffffff44844
-DATA erfTab64<>+9408(SB)/8, $0x3feffffffff4b453
-DATA erfTab64<>+9416(SB)/8, $0x3feffffffff51c93
-DATA erfTab64<>+9424(SB)/8, $0x3feffffffff58126
-DATA erfTab64<>+9432(SB)/8, $0x3feffffffff5e22b
-DATA erfTab64<>+9440(SB)/8, $0x3feffffffff63fc3
-DATA erfTab64<>+9448(SB)/8, $0x3feffffffff69a0b
-DATA erfTab64<>+9456(SB)/8, $0x3feffffffff6f121
-DATA erfTab64<>+9464(SB)/8, $0x3feffffffff74521
-DATA erfTab64<>+9472(SB)/8, $0x3feffffffff79626
-DATA erfTab64<>+9480(SB)/8, $0x3feffffffff7e44c
-DATA erfTab64<>+9488(SB)/8, $0x3feffffffff82fab
-DATA erfTab64<>+9496(SB)/8, $0x3feffffffff8785c
-DATA erfTab64<>+9504(SB)/8, $0x3feffffffff8be77
-DATA erfTab64<>+9512(SB)/8, $0x3feffffffff90213
-DATA erfTab64<>+9520(SB)/8, $0x3feffffffff94346
-DATA erfTab64<>+9528(SB)/8, $0x3feffffffff98226
-DATA erfTab64<>+9536(SB)/8, $0x3feffffffff9bec8
-DATA erfTab64<>+9544(SB)/8, $0x3feffffffff9f93f
-DATA erfTab64<>+9552(SB)/8, $0x3feffffffffa319f
-DATA erfTab64<>+9560(SB)/8, $0x3feffffffffa67fa
-DATA erfTab64<>+9568(SB)/8, $0x3feffffffffa9c63
-DATA erfTab64<>+9576(SB)/8, $0x3feffffffffaceec
-DATA erfTab64<>+9584(SB)/8, $0x3feffffffffaffa4
-DATA erfTab64<>+9592(SB)/8, $0x3feffffffffb2e9c
-DATA erfTab64<>+9600(SB)/8, $0x3feffffffffb5be5
-DATA erfTab64<>+9608(SB)/8, $0x3feffffffffb878c
-DATA erfTab64<>+9616(SB)/8, $0x3feffffffffbb1a2
-DATA erfTab64<>+9624(SB)/8, $0x3feffffffffbda33
-DATA erfTab64<>+9632(SB)/8, $0x3feffffffffc014e
-DATA erfTab64<>+9640(SB)/8, $0x3feffffffffc2700
-DATA erfTab64<>+9648(SB)/8, $0x3feffffffffc4b56
-DATA erfTab64<>+9656(SB)/8, $0x3feffffffffc6e5b
-DATA erfTab64<>+9664(SB)/8, $0x3feffffffffc901c
-DATA erfTab64<>+9672(SB)/8, $0x3feffffffffcb0a4
-DATA erfTab64<>+9680(SB)/8, $0x3feffffffffccfff
-DATA erfTab64<>+9688(SB)/8, $0x3feffffffffcee37
-DATA erfTab64<>+9696(SB)/8, $0x3feffffffffd0b56
-DATA erfTab64<>+9704(SB)/8, $0x3feffffffffd2766
-DATA erfTab64<>+9712(SB)/8, $0x3feffffffffd4271
-DATA erfTab64<>+9720(SB)/8, $0x3feffffffffd5c81
-DATA erfTab64<>+9728(SB)/8, $0x3feffffffffd759d
-DATA erfTab64<>+9736(SB)/8, $0x3feffffffffd8dd0
-DATA erfTab64<>+9744(SB)/8, $0x3feffffffffda520
-DATA erfTab64<>+9752(SB)/8, $0x3feffffffffdbb97
-DATA erfTab64<>+9760(SB)/8, $0x3feffffffffdd13c
-DATA erfTab64<>+9768(SB)/8, $0x3feffffffffde616
-DATA erfTab64<>+9776(SB)/8, $0x3feffffffffdfa2d
-DATA erfTab64<>+9784(SB)/8, $0x3feffffffffe0d88
-DATA erfTab64<>+9792(SB)/8, $0x3feffffffffe202d
-DATA erfTab64<>+9800(SB)/8, $0x3feffffffffe3224
-DATA erfTab64<>+9808(SB)/8, $0x3feffffffffe4371
-DATA erfTab64<>+9816(SB)/8, $0x3feffffffffe541c
-DATA erfTab64<>+9824(SB)/8, $0x3feffffffffe642a
-DATA erfTab64<>+9832(SB)/8, $0x3feffffffffe73a1
-DATA erfTab64<>+9840(SB)/8, $0x3feffffffffe8286
-DATA erfTab64<>+9848(SB)/8, $0x3feffffffffe90df
-DATA erfTab64<>+9856(SB)/8, $0x3feffffffffe9eb0
-DATA erfTab64<>+9864(SB)/8, $0x3feffffffffeabff
-DATA erfTab64<>+9872(SB)/8, $0x3feffffffffeb8d0
-DATA erfTab64<>+9880(SB)/8, $0x3feffffffffec527
-DATA erfTab64<>+9888(SB)/8, $0x3feffffffffed10a
-DATA erfTab64<>+9896(SB)/8, $0x3feffffffffedc7c
-DATA erfTab64<>+9904(SB)/8, $0x3feffffffffee782
-DATA erfTab64<>+9912(SB)/8, $0x3feffffffffef21f
-DATA erfTab64<>+9920(SB)/8, $0x3feffffffffefc57
-DATA erfTab64<>+9928(SB)/8, $0x3fefffffffff062e
-DATA erfTab64<>+9936(SB)/8, $0x3fefffffffff0fa7
-DATA erfTab64<>+9944(SB)/8, $0x3fefffffffff18c7
-DATA erfTab64<>+9952(SB)/8, $0x3fefffffffff218f
-DATA erfTab64<>+9960(SB)/8, $0x3fefffffffff2a03
-DATA erfTab64<>+9968(SB)/8, $0x3fefffffffff3227
-DATA erfTab64<>+9976(SB)/8, $0x3fefffffffff39fd
-DATA erfTab64<>+9984(SB)/8, $0x3fefffffffff4188
-DATA erfTab64<>+9992(SB)/8, $0x3fefffffffff48cb
-DATA erfTab64<>+10000(SB)/8, $0x3fefffffffff4fc9
-DATA erfTab64<>+10008(SB)/8, $0x3fefffffffff5683
-DATA erfTab64<>+10016(SB)/8, $0x3fefffffffff5cfd
-DATA erfTab64<>+10024(SB)/8, $0x3fefffffffff6339
-DATA erfTab64<>+10032(SB)/8, $0x3fefffffffff6939
-DATA erfTab64<>+10040(SB)/8, $0x3fefffffffff6eff
-DATA erfTab64<>+10048(SB)/8, $0x3fefffffffff748e
-DATA erfTab64<>+10056(SB)/8, $0x3fefffffffff79e7
-DATA erfTab64<>+10064(SB)/8, $0x3fefffffffff7f0d
-DATA erfTab64<>+10072(SB)/8, $0x3fefffffffff8401
-DATA erfTab64<>+10080(SB)/8, $0x3fefffffffff88c5
-DATA erfTab64<>+10088(SB)/8, $0x3fefffffffff8d5c
-DATA erfTab64<>+10096(SB)/8, $0x3fefffffffff91c6
-DATA erfTab64<>+10104(SB)/8, $0x3fefffffffff9605
-DATA erfTab64<>+10112(SB)/8, $0x3fefffffffff9a1b
-DATA erfTab64<>+10120(SB)/8, $0x3fefffffffff9e09
-DATA erfTab64<>+10128(SB)/8, $0x3fefffffffffa1d2
-DATA erfTab64<>+10136(SB)/8, $0x3fefffffffffa576
-DATA erfTab64<>+10144(SB)/8, $0x3fefffffffffa8f6
-DATA erfTab64<>+10152(SB)/8, $0x3fefffffffffac54
-DATA erfTab64<>+10160(SB)/8, $0x3fefffffffffaf92
-DATA erfTab64<>+10168(SB)/8, $0x3fefffffffffb2b0
-DATA erfTab64<>+10176(SB)/8, $0x3fefffffffffb5b0
-DATA erfTab64<>+10184(SB)/8, $0x3fefffffffffb892
-DATA erfTab64<>+10192(SB)/8, $0x3fefffffffffbb58
-DATA erfTab64<>+10200(SB)/8, $0x3fefffffffffbe04
-DATA erfTab64<>+10208(SB)/8, $0x3fefffffffffc095
-DATA erfTab64<>+10216(SB)/8, $0x3fefffffffffc30d
-DATA erfTab64<>+10224(SB)/8, $0x3fefffffffffc56d
-DATA erfTab64<>+10232(SB)/8, $0x3fefffffffffc7b6
-DATA erfTab64<>+10240(SB)/8, $0x3fefffffffffc9e8
-DATA erfTab64<>+10248(SB)/8, $0x3fefffffffffcc05
-DATA erfTab64<>+10256(SB)/8, $0x3fefffffffffce0d
-DATA erfTab64<>+10264(SB)/8, $0x3fefffffffffd001
-DATA erfTab64<>+10272(SB)/8, $0x3fefffffffffd1e1
-DATA erfTab64<>+10280(SB)/8, $0x3fefffffffffd3b0
-DATA erfTab64<>+10288(SB)/8, $0x3fefffffffffd56c
-DATA erfTab64<>+10296(SB)/8, $0x3fefffffffffd718
-DATA erfTab64<>+10304(SB)/8, $0x3fefffffffffd8b3
-DATA erfTab64<>+10312(SB)/8, $0x3fefffffffffda3e
-DATA erfTab64<>+10320(SB)/8, $0x3fefffffffffdbba
-DATA erfTab64<>+10328(SB)/8, $0x3fefffffffffdd27
-DATA erfTab64<>+10336(SB)/8, $0x3fefffffffffde86
-DATA erfTab64<>+10344(SB)/8, $0x3fefffffffffdfd8
-DATA erfTab64<>+10352(SB)/8, $0x3fefffffffffe11d
-DATA erfTab64<>+10360(SB)/8, $0x3fefffffffffe255
-DATA erfTab64<>+10368(SB)/8, $0x3fefffffffffe380
-DATA erfTab64<>+10376(SB)/8, $0x3fefffffffffe4a1
-DATA erfTab64<>+10384(SB)/8, $0x3fefffffffffe5b6
-DATA erfTab64<>+10392(SB)/8, $0x3fefffffffffe6c0
-DATA erfTab64<>+10400(SB)/8, $0x3fefffffffffe7c0
-DATA erfTab64<>+10408(SB)/8, $0x3fefffffffffe8b6
-DATA erfTab64<>+10416(SB)/8, $0x3fefffffffffe9a2
-DATA erfTab64<>+10424(SB)/8, $0x3fefffffffffea85
-DATA erfTab64<>+10432(SB)/8, $0x3fefffffffffeb60
-DATA erfTab64<>+10440(SB)/8, $0x3fefffffffffec32
-DATA erfTab64<>+10448(SB)/8, $0x3fefffffffffecfb
-DATA erfTab64<>+10456(SB)/8, $0x3fefffffffffedbd
-DATA erfTab64<>+10464(SB)/8, $0x3fefffffffffee77
-DATA erfTab64<>+10472(SB)/8, $0x3fefffffffffef2a
-DATA erfTab64<>+10480(SB)/8, $0x3fefffffffffefd6
-DATA erfTab64<>+10488(SB)/8, $0x3feffffffffff07b
-DATA erfTab64<>+10496(SB)/8, $0x3feffffffffff11a
-DATA erfTab64<>+10504(SB)/8, $0x3feffffffffff1b2
-DATA erfTab64<>+10512(SB)/8, $0x3feffffffffff245
-DATA erfTab64<>+10520(SB)/8, $0x3feffffffffff2d1
-DATA erfTab64<>+10528(SB)/8, $0x3feffffffffff359
-DATA erfTab64<>+10536(SB)/8, $0x3feffffffffff3da
-DATA erfTab64<>+10544(SB)/8, $0x3feffffffffff457
-DATA erfTab64<>+10552(SB)/8, $0x3feffffffffff4cf
-DATA erfTab64<>+10560(SB)/8, $0x3feffffffffff542
-DATA erfTab64<>+10568(SB)/8, $0x3feffffffffff5b1
-DATA erfTab64<>+10576(SB)/8, $0x3feffffffffff61b
-DATA erfTab64<>+10584(SB)/8, $0x3feffffffffff681
-DATA erfTab64<>+10592(SB)/8, $0x3feffffffffff6e3
-DATA erfTab64<>+10600(SB)/8, $0x3feffffffffff741
-DATA erfTab64<>+10608(SB)/8, $0x3feffffffffff79b
-DATA erfTab64<>+10616(SB)/8, $0x3feffffffffff7f2
-DATA erfTab64<>+10624(SB)/8, $0x3feffffffffff845
-DATA erfTab64<>+10632(SB)/8, $0x3feffffffffff895
-DATA erfTab64<>+10640(SB)/8, $0x3feffffffffff8e2
-DATA erfTab64<>+10648(SB)/8, $0x3feffffffffff92c
-DATA erfTab64<>+10656(SB)/8, $0x3feffffffffff973
-DATA erfTab64<>+10664(SB)/8, $0x3feffffffffff9b7
-DATA erfTab64<>+10672(SB)/8, $0x3feffffffffff9f8
-DATA erfTab64<>+10680(SB)/8, $0x3feffffffffffa37
-DATA erfTab64<>+10688(SB)/8, $0x3feffffffffffa73
-DATA erfTab64<>+10696(SB)/8, $0x3feffffffffffaad
-DATA erfTab64<>+10704(SB)/8, $0x3feffffffffffae4
-DATA erfTab64<>+10712(SB)/8, $0x3feffffffffffb19
-DATA erfTab64<>+10720(SB)/8, $0x3feffffffffffb4c
-DATA erfTab64<>+10728(SB)/8, $0x3feffffffffffb7e
-DATA erfTab64<>+10736(SB)/8, $0x3feffffffffffbad
-DATA erfTab64<>+10744(SB)/8, $0x3feffffffffffbda
-DATA erfTab64<>+10752(SB)/8, $0x3feffffffffffc05
-DATA erfTab64<>+10760(SB)/8, $0x3feffffffffffc2f
-DATA erfTab64<>+10768(SB)/8, $0x3feffffffffffc57
-DATA erfTab64<>+10776(SB)/8, $0x3feffffffffffc7d
-DATA erfTab64<>+10784(SB)/8, $0x3feffffffffffca2
-DATA erfTab64<>+10792(SB)/8, $0x3feffffffffffcc5
-DATA erfTab64<>+10800(SB)/8, $0x3feffffffffffce7
-DATA erfTab64<>+10808(SB)/8, $0x3feffffffffffd08
-DATA erfTab64<>+10816(SB)/8, $0x3feffffffffffd27
-DATA erfTab64<>+10824(SB)/8, $0x3feffffffffffd45
-DATA erfTab64<>+10832(SB)/8, $0x3feffffffffffd62
-DATA erfTab64<>+10840(SB)/8, $0x3feffffffffffd7d
-DATA erfTab64<>+10848(SB)/8, $0x3feffffffffffd98
-DATA erfTab64<>+10856(SB)/8, $0x3feffffffffffdb1
-DATA erfTab64<>+10864(SB)/8, $0x3feffffffffffdca
-DATA erfTab64<>+10872(SB)/8, $0x3feffffffffffde1
-DATA erfTab64<>+10880(SB)/8, $0x3feffffffffffdf8
-DATA erfTab64<>+10888(SB)/8, $0x3feffffffffffe0d
-DATA erfTab64<>+10896(SB)/8, $0x3feffffffffffe22
-DATA erfTab64<>+10904(SB)/8, $0x3feffffffffffe36
-DATA erfTab64<>+10912(SB)/8, $0x3feffffffffffe49
-DATA erfTab64<>+10920(SB)/8, $0x3feffffffffffe5b
-DATA erfTab64<>+10928(SB)/8, $0x3feffffffffffe6c
-DATA erfTab64<>+10936(SB)/8, $0x3feffffffffffe7d
-DATA erfTab64<>+10944(SB)/8, $0x3feffffffffffe8d
-DATA erfTab64<>+10952(SB)/8, $0x3feffffffffffe9c
-DATA erfTab64<>+10960(SB)/8, $0x3feffffffffffeab
-DATA erfTab64<>+10968(SB)/8, $0x3feffffffffffeb9
-DATA erfTab64<>+10976(SB)/8, $0x3feffffffffffec7
-DATA erfTab64<>+10984(SB)/8, $0x3feffffffffffed4
-DATA erfTab64<>+10992(SB)/8, $0x3feffffffffffee1
-DATA erfTab64<>+11000(SB)/8, $0x3feffffffffffeed
-DATA erfTab64<>+11008(SB)/8, $0x3feffffffffffef8
-DATA erfTab64<>+11016(SB)/8, $0x3fefffffffffff03
-DATA erfTab64<>+11024(SB)/8, $0x3fefffffffffff0e
-DATA erfTab64<>+11032(SB)/8, $0x3fefffffffffff18
-DATA erfTab64<>+11040(SB)/8, $0x3fefffffffffff22
-DATA erfTab64<>+11048(SB)/8, $0x3fefffffffffff2b
-DATA erfTab64<>+11056(SB)/8, $0x3fefffffffffff34
-DATA erfTab64<>+11064(SB)/8, $0x3fefffffffffff3c
-DATA erfTab64<>+11072(SB)/8, $0x3fefffffffffff45
-DATA erfTab64<>+11080(SB)/8, $0x3fefffffffffff4d
-DATA erfTab64<>+11088(SB)/8, $0x3fefffffffffff54
-DATA erfTab64<>+11096(SB)/8, $0x3fefffffffffff5b
-DATA erfTab64<>+11104(SB)/8, $0x3fefffffffffff62
-DATA erfTab64<>+11112(SB)/8, $0x3fefffffffffff69
-DATA erfTab64<>+11120(SB)/8, $0x3fefffffffffff6f
-DATA erfTab64<>+11128(SB)/8, $0x3fefffffffffff75
-DATA erfTab64<>+11136(SB)/8, $0x3fefffffffffff7b
-DATA erfTab64<>+11144(SB)/8, $0x3fefffffffffff81
-DATA erfTab64<>+11152(SB)/8, $0x3fefffffffffff86
-DATA erfTab64<>+11160(SB)/8, $0x3fefffffffffff8b
-DATA erfTab64<>+11168(SB)/8, $0x3fefffffffffff90
-DATA erfTab64<>+11176(SB)/8, $0x3fefffffffffff95
-DATA erfTab64<>+11184(SB)/8, $0x3fefffffffffff9a
-DATA erfTab64<>+11192(SB)/8, $0x3fefffffffffff9e
-DATA erfTab64<>+11200(SB)/8, $0x3fefffffffffffa2
-DATA erfTab64<>+11208(SB)/8, $0x3fefffffffffffa6
-DATA erfTab64<>+11216(SB)/8, $0x3fefffffffffffaa
-DATA erfTab64<>+11224(SB)/8, $0x3fefffffffffffae
-DATA erfTab64<>+11232(SB)/8, $0x3fefffffffffffb1
-DATA erfTab64<>+11240(SB)/8, $0x3fefffffffffffb4
-DATA erfTab64<>+11248(SB)/8, $0x3fefffffffffffb8
-DATA erfTab64<>+11256(SB)/8, $0x3fefffffffffffbb
-DATA erfTab64<>+11264(SB)/8, $0x3fefffffffffffbe
-DATA erfTab64<>+11272(SB)/8, $0x3fefffffffffffc1
-DATA erfTab64<>+11280(SB)/8, $0x3fefffffffffffc3
-DATA erfTab64<>+11288(SB)/8, $0x3fefffffffffffc6
-DATA erfTab64<>+11296(SB)/8, $0x3fefffffffffffc8
-DATA erfTab64<>+11304(SB)/8, $0x3fefffffffffffcb
-DATA erfTab64<>+11312(SB)/8, $0x3fefffffffffffcd
-DATA erfTab64<>+11320(SB)/8, $0x3fefffffffffffcf
-DATA erfTab64<>+11328(SB)/8, $0x3fefffffffffffd1
-DATA erfTab64<>+11336(SB)/8, $0x3fefffffffffffd3
-DATA erfTab64<>+11344(SB)/8, $0x3fefffffffffffd5
-DATA erfTab64<>+11352(SB)/8, $0x3fefffffffffffd7
-DATA erfTab64<>+11360(SB)/8, $0x3fefffffffffffd9
-DATA erfTab64<>+11368(SB)/8, $0x3fefffffffffffdb
-DATA erfTab64<>+11376(SB)/8, $0x3fefffffffffffdc
-DATA erfTab64<>+11384(SB)/8, $0x3fefffffffffffde
-DATA erfTab64<>+11392(SB)/8, $0x3fefffffffffffdf
-DATA erfTab64<>+11400(SB)/8, $0x3fefffffffffffe1
-DATA erfTab64<>+11408(SB)/8, $0x3fefffffffffffe2
-DATA erfTab64<>+11416(SB)/8, $0x3fefffffffffffe3
-DATA erfTab64<>+11424(SB)/8, $0x3fefffffffffffe4
-DATA erfTab64<>+11432(SB)/8, $0x3fefffffffffffe6
-DATA erfTab64<>+11440(SB)/8, $0x3fefffffffffffe7
-DATA erfTab64<>+11448(SB)/8, $0x3fefffffffffffe8
-DATA erfTab64<>+11456(SB)/8, $0x3fefffffffffffe9
-DATA erfTab64<>+11464(SB)/8, $0x3fefffffffffffea
-DATA erfTab64<>+11472(SB)/8, $0x3fefffffffffffeb
-DATA erfTab64<>+11480(SB)/8, $0x3fefffffffffffec
-DATA erfTab64<>+11488(SB)/8, $0x3fefffffffffffed
-DATA erfTab64<>+11496(SB)/8, $0x3fefffffffffffee
-DATA erfTab64<>+11504(SB)/8, $0x3fefffffffffffee
-DATA erfTab64<>+11512(SB)/8, $0x3fefffffffffffef
-DATA erfTab64<>+11520(SB)/8, $0x3feffffffffffff0
-DATA erfTab64<>+11528(SB)/8, $0x3feffffffffffff1
-DATA erfTab64<>+11536(SB)/8, $0x3feffffffffffff1
-DATA erfTab64<>+11544(SB)/8, $0x3feffffffffffff2
-DATA erfTab64<>+11552(SB)/8, $0x3feffffffffffff3
-DATA erfTab64<>+11560(SB)/8, $0x3feffffffffffff3
-DATA erfTab64<>+11568(SB)/8, $0x3feffffffffffff4
-DATA erfTab64<>+11576(SB)/8, $0x3feffffffffffff4
-DATA erfTab64<>+11584(SB)/8, $0x3feffffffffffff5
-DATA erfTab64<>+11592(SB)/8, $0x3feffffffffffff5
-DATA erfTab64<>+11600(SB)/8, $0x3feffffffffffff6
-DATA erfTab64<>+11608(SB)/8, $0x3feffffffffffff6
-DATA erfTab64<>+11616(SB)/8, $0x3feffffffffffff7
-DATA erfTab64<>+11624(SB)/8, $0x3feffffffffffff7
-DATA erfTab64<>+11632(SB)/8, $0x3feffffffffffff7
-DATA erfTab64<>+11640(SB)/8, $0x3feffffffffffff8
-DATA erfTab64<>+11648(SB)/8, $0x3feffffffffffff8
-DATA erfTab64<>+11656(SB)/8, $0x3feffffffffffff8
-DATA erfTab64<>+11664(SB)/8, $0x3feffffffffffff9
-DATA erfTab64<>+11672(SB)/8, $0x3feffffffffffff9
-DATA erfTab64<>+11680(SB)/8, $0x3feffffffffffff9
-DATA erfTab64<>+11688(SB)/8, $0x3feffffffffffffa
-DATA erfTab64<>+11696(SB)/8, $0x3feffffffffffffa
-DATA erfTab64<>+11704(SB)/8, $0x3feffffffffffffa
-DATA erfTab64<>+11712(SB)/8, $0x3feffffffffffffb
-DATA erfTab64<>+11720(SB)/8, $0x3feffffffffffffb
-DATA erfTab64<>+11728(SB)/8, $0x3feffffffffffffb
-DATA erfTab64<>+11736(SB)/8, $0x3feffffffffffffb
-DATA erfTab64<>+11744(SB)/8, $0x3feffffffffffffb
-DATA erfTab64<>+11752(SB)/8, $0x3feffffffffffffc
-DATA erfTab64<>+11760(SB)/8, $0x3feffffffffffffc
-DATA erfTab64<>+11768(SB)/8, $0x3feffffffffffffc
-DATA erfTab64<>+11776(SB)/8, $0x3feffffffffffffc
-DATA erfTab64<>+11784(SB)/8, $0x3feffffffffffffc
-DATA erfTab64<>+11792(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11800(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11808(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11816(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11824(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11832(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11840(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11848(SB)/8, $0x3feffffffffffffd
-DATA erfTab64<>+11856(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11864(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11872(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11880(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11888(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11896(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11904(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11912(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11920(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11928(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11936(SB)/8, $0x3feffffffffffffe
-DATA erfTab64<>+11944(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11952(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11960(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11968(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11976(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11984(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+11992(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12000(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12008(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12016(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12024(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12032(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12040(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12048(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12056(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12064(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12072(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12080(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12088(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12096(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12104(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12112(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12120(SB)/8, $0x3fefffffffffffff
-DATA erfTab64<>+12128(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12136(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12144(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12152(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12160(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12168(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12176(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12184(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12192(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12200(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12208(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12216(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12224(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12232(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12240(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12248(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12256(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12264(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12272(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12280(SB)/8, $0x3ff0000000000000
-DATA erfTab64<>+12288(SB)/8, $0x3ff0000000000000
-GLOBL erfTab64<>(SB), RODATA|NOPTR, $12296
+DATA erfExpGridTab64<>+0(SB)/8, $0x0000000000000000
+DATA erfExpGridTab64<>+8(SB)/8, $0x3ff20dd750429b6d
+DATA erfExpGridTab64<>+16(SB)/8, $0x3f720dd14ba74edb
+DATA erfExpGridTab64<>+24(SB)/8, $0x3ff20dc542745213
+DATA erfExpGridTab64<>+32(SB)/8, $0x3f820dbf3deb1340
+DATA erfExpGridTab64<>+40(SB)/8, $0x3ff20d8f1975c85d
+DATA erfExpGridTab64<>+48(SB)/8, $0x3f8b1471baf65980
+DATA erfExpGridTab64<>+56(SB)/8, $0x3ff20d34d68bf114
+DATA erfExpGridTab64<>+64(SB)/8, $0x3f920d77083f17a0
+DATA erfExpGridTab64<>+72(SB)/8, $0x3ff20cb67bd452c7
+DATA erfExpGridTab64<>+80(SB)/8, $0x3f96909119a816c7
+DATA erfExpGridTab64<>+88(SB)/8, $0x3ff20c140c44f29e
+DATA erfExpGridTab64<>+96(SB)/8, $0x3f9b137e0cf584dc
+DATA erfExpGridTab64<>+104(SB)/8, $0x3ff20b4d8bac36c1
+DATA erfExpGridTab64<>+112(SB)/8, $0x3f9f9634de755e4e
+DATA erfExpGridTab64<>+120(SB)/8, $0x3ff20a62feb0c04c
+DATA erfExpGridTab64<>+128(SB)/8, $0x3fa20c5645dd2538
+DATA erfExpGridTab64<>+136(SB)/8, $0x3ff209546ad13ccf
+DATA erfExpGridTab64<>+144(SB)/8, $0x3fa44d6e09e8cbf4
+DATA erfExpGridTab64<>+152(SB)/8, $0x3ff20821d6642f60
+DATA erfExpGridTab64<>+160(SB)/8, $0x3fa68e5d3bbc9526
+DATA erfExpGridTab64<>+168(SB)/8, $0x3ff206cb4897b148
+DATA erfExpGridTab64<>+176(SB)/8, $0x3fa8cf1f5caaab75
+DATA erfExpGridTab64<>+184(SB)/8, $0x3ff20550c9712a41
+DATA erfExpGridTab64<>+192(SB)/8, $0x3fab0fafef135745
+DATA erfExpGridTab64<>+200(SB)/8, $0x3ff203b261cd0053
+DATA erfExpGridTab64<>+208(SB)/8, $0x3fad500a767fd90e
+DATA erfExpGridTab64<>+216(SB)/8, $0x3ff201f01b5e3f52
+DATA erfExpGridTab64<>+224(SB)/8, $0x3faf902a77bd3821
+DATA erfExpGridTab64<>+232(SB)/8, $0x3ff2000a00ae3804
+DATA erfExpGridTab64<>+240(SB)/8, $0x3fb0e805bc7b8263
+DATA erfExpGridTab64<>+248(SB)/8, $0x3ff1fe001d1c16ef
+DATA erfExpGridTab64<>+256(SB)/8, $0x3fb207d480e90658
+DATA erfExpGridTab64<>+264(SB)/8, $0x3ff1fbd27cdc72d3
+DATA erfExpGridTab64<>+272(SB)/8, $0x3fb3277f4dc38064
+DATA erfExpGridTab64<>+280(SB)/8, $0x3ff1f9812cf8d2e7
+DATA erfExpGridTab64<>+288(SB)/8, $0x3fb44703e87e8593
+DATA erfExpGridTab64<>+296(SB)/8, $0x3ff1f70c3b4f2cc8
+DATA erfExpGridTab64<>+304(SB)/8, $0x3fb5666017722a29
+DATA erfExpGridTab64<>+312(SB)/8, $0x3ff1f473b6915a30
+DATA erfExpGridTab64<>+320(SB)/8, $0x3fb68591a1e83b5d
+DATA erfExpGridTab64<>+328(SB)/8, $0x3ff1f1b7ae44867f
+DATA erfExpGridTab64<>+336(SB)/8, $0x3fb7a49650296fa7
+DATA erfExpGridTab64<>+344(SB)/8, $0x3ff1eed832c0940b
+DATA erfExpGridTab64<>+352(SB)/8, $0x3fb8c36beb8a8d23
+DATA erfExpGridTab64<>+360(SB)/8, $0x3ff1ebd5552f795b
+DATA erfExpGridTab64<>+368(SB)/8, $0x3fb9e2103e79858a
+DATA erfExpGridTab64<>+376(SB)/8, $0x3ff1e8af278c963f
+DATA erfExpGridTab64<>+384(SB)/8, $0x3fbb0081148a873a
+DATA erfExpGridTab64<>+392(SB)/8, $0x3ff1e565bca400d4
+DATA erfExpGridTab64<>+400(SB)/8, $0x3fbc1ebc3a8502c9
+DATA erfExpGridTab64<>+408(SB)/8, $0x3ff1e1f92811ca8b
+DATA erfExpGridTab64<>+416(SB)/8, $0x3fbd3cbf7e70a4b3
+DATA erfExpGridTab64<>+424(SB)/8, $0x3ff1de697e413d29
+DATA erfExpGridTab64<>+432(SB)/8, $0x3fbe5a88afa2428c
+DATA erfExpGridTab64<>+440(SB)/8, $0x3ff1dab6d46c0fd6
+DATA erfExpGridTab64<>+448(SB)/8, $0x3fbf78159ec8bb50
+DATA erfExpGridTab64<>+456(SB)/8, $0x3ff1d6e14099944a
+DATA erfExpGridTab64<>+464(SB)/8, $0x3fc04ab20efce51f
+DATA erfExpGridTab64<>+472(SB)/8, $0x3ff1d2e8d99ddc15
+DATA erfExpGridTab64<>+480(SB)/8, $0x3fc0d939005f65e5
+DATA erfExpGridTab64<>+488(SB)/8, $0x3ff1cecdb718d61c
+DATA erfExpGridTab64<>+496(SB)/8, $0x3fc1679e8e10ba17
+DATA erfExpGridTab64<>+504(SB)/8, $0x3ff1ca8ff1756452
+DATA erfExpGridTab64<>+512(SB)/8, $0x3fc1f5e1a35c3b89
+DATA erfExpGridTab64<>+520(SB)/8, $0x3ff1c62fa1e869b6
+DATA erfExpGridTab64<>+528(SB)/8, $0x3fc284012c5a0fef
+DATA erfExpGridTab64<>+536(SB)/8, $0x3ff1c1ace26fd0aa
+DATA erfExpGridTab64<>+544(SB)/8, $0x3fc311fc15f56d14
+DATA erfExpGridTab64<>+552(SB)/8, $0x3ff1bd07cdd189ac
+DATA erfExpGridTab64<>+560(SB)/8, $0x3fc39fd14df2d4f1
+DATA erfExpGridTab64<>+568(SB)/8, $0x3ff1b8407f9a827f
+DATA erfExpGridTab64<>+576(SB)/8, $0x3fc42d7fc2f64959
+DATA erfExpGridTab64<>+584(SB)/8, $0x3ff1b357141d95d5
+DATA erfExpGridTab64<>+592(SB)/8, $0x3fc4bb0664897705
+DATA erfExpGridTab64<>+600(SB)/8, $0x3ff1ae4ba8727386
+DATA erfExpGridTab64<>+608(SB)/8, $0x3fc548642321d7c6
+DATA erfExpGridTab64<>+616(SB)/8, $0x3ff1a91e5a748165
+DATA erfExpGridTab64<>+624(SB)/8, $0x3fc5d597f026cba4
+DATA erfExpGridTab64<>+632(SB)/8, $0x3ff1a3cf48c1b4c4
+DATA erfExpGridTab64<>+640(SB)/8, $0x3fc662a0bdf7a89f
+DATA erfExpGridTab64<>+648(SB)/8, $0x3ff19e5e92b964ab
+DATA erfExpGridTab64<>+656(SB)/8, $0x3fc6ef7d7ff1c0f6
+DATA erfExpGridTab64<>+664(SB)/8, $0x3ff198cc587b14ec
+DATA erfExpGridTab64<>+672(SB)/8, $0x3fc77c2d2a765f9e
+DATA erfExpGridTab64<>+680(SB)/8, $0x3ff19318bae53a04
+DATA erfExpGridTab64<>+688(SB)/8, $0x3fc808aeb2f0babf
+DATA erfExpGridTab64<>+696(SB)/8, $0x3ff18d43db93f5f7
+DATA erfExpGridTab64<>+704(SB)/8, $0x3fc895010fdbdbfd
+DATA erfExpGridTab64<>+712(SB)/8, $0x3ff1874ddcdfce24
+DATA erfExpGridTab64<>+720(SB)/8, $0x3fc9212338c87e54
+DATA erfExpGridTab64<>+728(SB)/8, $0x3ff18136e1dc5a30
+DATA erfExpGridTab64<>+736(SB)/8, $0x3fc9ad142662e14d
+DATA erfExpGridTab64<>+744(SB)/8, $0x3ff17aff0e56ec10
+DATA erfExpGridTab64<>+752(SB)/8, $0x3fca38d2d278915b
+DATA erfExpGridTab64<>+760(SB)/8, $0x3ff174a686d5314c
+DATA erfExpGridTab64<>+768(SB)/8, $0x3fcac45e37fe2526
+DATA erfExpGridTab64<>+776(SB)/8, $0x3ff16e2d7093cd8c
+DATA erfExpGridTab64<>+784(SB)/8, $0x3fcb4fb55314ef93
+DATA erfExpGridTab64<>+792(SB)/8, $0x3ff16793f184ee7f
+DATA erfExpGridTab64<>+800(SB)/8, $0x3fcbdad72110a648
+DATA erfExpGridTab64<>+808(SB)/8, $0x3ff160da304ed92f
+DATA erfExpGridTab64<>+816(SB)/8, $0x3fcc65c2a07cfc8a
+DATA erfExpGridTab64<>+824(SB)/8, $0x3ff15a00544a70e0
+DATA erfExpGridTab64<>+832(SB)/8, $0x3fccf076d1233237
+DATA erfExpGridTab64<>+840(SB)/8, $0x3ff153068581b781
+DATA erfExpGridTab64<>+848(SB)/8, $0x3fcd7af2b40f96a3
+DATA erfExpGridTab64<>+856(SB)/8, $0x3ff14bececae47c6
+DATA erfExpGridTab64<>+864(SB)/8, $0x3fce05354b96ff36
+DATA erfExpGridTab64<>+872(SB)/8, $0x3ff144b3b337c90c
+DATA erfExpGridTab64<>+880(SB)/8, $0x3fce8f3d9b5c318b
+DATA erfExpGridTab64<>+888(SB)/8, $0x3ff13d5b03325d08
+DATA erfExpGridTab64<>+896(SB)/8, $0x3fcf190aa85540e2
+DATA erfExpGridTab64<>+904(SB)/8, $0x3ff135e3075d076b
+DATA erfExpGridTab64<>+912(SB)/8, $0x3fcfa29b78d0debf
+DATA erfExpGridTab64<>+920(SB)/8, $0x3ff12e4beb200f7f
+DATA erfExpGridTab64<>+928(SB)/8, $0x3fd015f78a3dcf3d
+DATA erfExpGridTab64<>+936(SB)/8, $0x3ff12695da8b5bde
+DATA erfExpGridTab64<>+944(SB)/8, $0x3fd05a82423295c7
+DATA erfExpGridTab64<>+952(SB)/8, $0x3ff11ec10254c858
+DATA erfExpGridTab64<>+960(SB)/8, $0x3fd09eed6982b948
+DATA erfExpGridTab64<>+968(SB)/8, $0x3ff116cd8fd67618
+DATA erfExpGridTab64<>+976(SB)/8, $0x3fd0e3388620de40
+DATA erfExpGridTab64<>+984(SB)/8, $0x3ff10ebbb10d1627
+DATA erfExpGridTab64<>+992(SB)/8, $0x3fd127631eb8de32
+DATA erfExpGridTab64<>+1000(SB)/8, $0x3ff1068b94962e5e
+DATA erfExpGridTab64<>+1008(SB)/8, $0x3fd16b6cbab24778
+DATA erfExpGridTab64<>+1016(SB)/8, $0x3ff0fe3d69ae58e2
+DATA erfExpGridTab64<>+1024(SB)/8, $0x3fd1af54e232d609
+DATA erfExpGridTab64<>+1032(SB)/8, $0x3ff0f5d1602f7e41
+DATA erfExpGridTab64<>+1040(SB)/8, $0x3fd1f31b1e20e51e
+DATA erfExpGridTab64<>+1048(SB)/8, $0x3ff0ed47a88f0a43
+DATA erfExpGridTab64<>+1056(SB)/8, $0x3fd236bef825d9a2
+DATA erfExpGridTab64<>+1064(SB)/8, $0x3ff0e4a073dc1b91
+DATA erfExpGridTab64<>+1072(SB)/8, $0x3fd27a3ffab08551
+DATA erfExpGridTab64<>+1080(SB)/8, $0x3ff0dbdbf3bdae43
+DATA erfExpGridTab64<>+1088(SB)/8, $0x3fd2bd9db0f7827f
+DATA erfExpGridTab64<>+1096(SB)/8, $0x3ff0d2fa5a70c168
+DATA erfExpGridTab64<>+1104(SB)/8, $0x3fd300d7a6fb8861
+DATA erfExpGridTab64<>+1112(SB)/8, $0x3ff0c9fbdac677b5
+DATA erfExpGridTab64<>+1120(SB)/8, $0x3fd343ed6989b7d9
+DATA erfExpGridTab64<>+1128(SB)/8, $0x3ff0c0e0a8223359
+DATA erfExpGridTab64<>+1136(SB)/8, $0x3fd386de863de0a5
+DATA erfExpGridTab64<>+1144(SB)/8, $0x3ff0b7a8f677ad28
+DATA erfExpGridTab64<>+1152(SB)/8, $0x3fd3c9aa8b84beda
+DATA erfExpGridTab64<>+1160(SB)/8, $0x3ff0ae54fa490723
+DATA erfExpGridTab64<>+1168(SB)/8, $0x3fd40c51089e30ad
+DATA erfExpGridTab64<>+1176(SB)/8, $0x3ff0a4e4e8a4da86
+DATA erfExpGridTab64<>+1184(SB)/8, $0x3fd44ed18d9f6462
+DATA erfExpGridTab64<>+1192(SB)/8, $0x3ff09b58f724416b
+DATA erfExpGridTab64<>+1200(SB)/8, $0x3fd4912bab74fe58
+DATA erfExpGridTab64<>+1208(SB)/8, $0x3ff091b15be8dc1f
+DATA erfExpGridTab64<>+1216(SB)/8, $0x3fd4d35ef3e5372e
+DATA erfExpGridTab64<>+1224(SB)/8, $0x3ff087ee4d9ad247
+DATA erfExpGridTab64<>+1232(SB)/8, $0x3fd5156af991f1d3
+DATA erfExpGridTab64<>+1240(SB)/8, $0x3ff07e100366cfea
+DATA erfExpGridTab64<>+1248(SB)/8, $0x3fd5574f4ffac98e
+DATA erfExpGridTab64<>+1256(SB)/8, $0x3ff07416b4fbfe7c
+DATA erfExpGridTab64<>+1264(SB)/8, $0x3fd5990b8b7f17e4
+DATA erfExpGridTab64<>+1272(SB)/8, $0x3ff06a029a89fa0a
+DATA erfExpGridTab64<>+1280(SB)/8, $0x3fd5da9f415ff23f
+DATA erfExpGridTab64<>+1288(SB)/8, $0x3ff05fd3ecbec298
+DATA erfExpGridTab64<>+1296(SB)/8, $0x3fd61c0a07c21f5e
+DATA erfExpGridTab64<>+1304(SB)/8, $0x3ff0558ae4c4a9d2
+DATA erfExpGridTab64<>+1312(SB)/8, $0x3fd65d4b75b00471
+DATA erfExpGridTab64<>+1320(SB)/8, $0x3ff04b27bc403d30
+DATA erfExpGridTab64<>+1328(SB)/8, $0x3fd69e63231b89d9
+DATA erfExpGridTab64<>+1336(SB)/8, $0x3ff040aaad4e2c98
+DATA erfExpGridTab64<>+1344(SB)/8, $0x3fd6df50a8dff772
+DATA erfExpGridTab64<>+1352(SB)/8, $0x3ff03613f2812daf
+DATA erfExpGridTab64<>+1360(SB)/8, $0x3fd72013a0c3c874
+DATA erfExpGridTab64<>+1368(SB)/8, $0x3ff02b63c6dfdbe1
+DATA erfExpGridTab64<>+1376(SB)/8, $0x3fd760aba57a76bf
+DATA erfExpGridTab64<>+1384(SB)/8, $0x3ff0209a65e29545
+DATA erfExpGridTab64<>+1392(SB)/8, $0x3fd7a11852a63d9e
+DATA erfExpGridTab64<>+1400(SB)/8, $0x3ff015b80b71547f
+DATA erfExpGridTab64<>+1408(SB)/8, $0x3fd7e15944d9d3e4
+DATA erfExpGridTab64<>+1416(SB)/8, $0x3ff00abcf3e187a9
+DATA erfExpGridTab64<>+1424(SB)/8, $0x3fd8216e199a1d67
+DATA erfExpGridTab64<>+1432(SB)/8, $0x3fefff52b7e7c8e4
+DATA erfExpGridTab64<>+1440(SB)/8, $0x3fd861566f5fd3c0
+DATA erfExpGridTab64<>+1448(SB)/8, $0x3fefe8fb01a47307
+DATA erfExpGridTab64<>+1456(SB)/8, $0x3fd8a111e599264d
+DATA erfExpGridTab64<>+1464(SB)/8, $0x3fefd273401a7a9c
+DATA erfExpGridTab64<>+1472(SB)/8, $0x3fd8e0a01cab516b
+DATA erfExpGridTab64<>+1480(SB)/8, $0x3fefbbbbef34b4b2
+DATA erfExpGridTab64<>+1488(SB)/8, $0x3fd92000b5f42cdb
+DATA erfExpGridTab64<>+1496(SB)/8, $0x3fefa4d58ba2f25a
+DATA erfExpGridTab64<>+1504(SB)/8, $0x3fd95f3353cbb146
+DATA erfExpGridTab64<>+1512(SB)/8, $0x3fef8dc092d58ff8
+DATA erfExpGridTab64<>+1520(SB)/8, $0x3fd99e37998574e8
+DATA erfExpGridTab64<>+1528(SB)/8, $0x3fef767d82f90040
+DATA erfExpGridTab64<>+1536(SB)/8, $0x3fd9dd0d2b721f39
+DATA erfExpGridTab64<>+1544(SB)/8, $0x3fef5f0cdaf15313
+DATA erfExpGridTab64<>+1552(SB)/8, $0x3fda1bb3aee0d3b4
+DATA erfExpGridTab64<>+1560(SB)/8, $0x3fef476f1a55b880
+DATA erfExpGridTab64<>+1568(SB)/8, $0x3fda5a2aca209394
+DATA erfExpGridTab64<>+1576(SB)/8, $0x3fef2fa4c16c0019
+DATA erfExpGridTab64<>+1584(SB)/8, $0x3fda98722481968f
+DATA erfExpGridTab64<>+1592(SB)/8, $0x3fef17ae512414dc
+DATA erfExpGridTab64<>+1600(SB)/8, $0x3fdad68966569a87
+DATA erfExpGridTab64<>+1608(SB)/8, $0x3feeff8c4b1375db
+DATA erfExpGridTab64<>+1616(SB)/8, $0x3fdb147038f62a25
+DATA erfExpGridTab64<>+1624(SB)/8, $0x3feee73f3170abf1
+DATA erfExpGridTab64<>+1632(SB)/8, $0x3fdb522646bbda68
+DATA erfExpGridTab64<>+1640(SB)/8, $0x3feecec7870ebca8
+DATA erfExpGridTab64<>+1648(SB)/8, $0x3fdb8fab3b097f05
+DATA erfExpGridTab64<>+1656(SB)/8, $0x3feeb625cf589a90
+DATA erfExpGridTab64<>+1664(SB)/8, $0x3fdbccfec24855b8
+DATA erfExpGridTab64<>+1672(SB)/8, $0x3fee9d5a8e4c934e
+DATA erfExpGridTab64<>+1680(SB)/8, $0x3fdc0a2089ea2860
+DATA erfExpGridTab64<>+1688(SB)/8, $0x3fee84664877bb7d
+DATA erfExpGridTab64<>+1696(SB)/8, $0x3fdc4710406a65fc
+DATA erfExpGridTab64<>+1704(SB)/8, $0x3fee6b4982f158b9
+DATA erfExpGridTab64<>+1712(SB)/8, $0x3fdc83cd954f3272
+DATA erfExpGridTab64<>+1720(SB)/8, $0x3fee5204c35649f9
+DATA erfExpGridTab64<>+1728(SB)/8, $0x3fdcc058392a6d2d
+DATA erfExpGridTab64<>+1736(SB)/8, $0x3fee38988fc46e72
+DATA erfExpGridTab64<>+1744(SB)/8, $0x3fdcfcafdd9aae7d
+DATA erfExpGridTab64<>+1752(SB)/8, $0x3fee1f056ed60b4b
+DATA erfExpGridTab64<>+1760(SB)/8, $0x3fdd38d4354c3bd0
+DATA erfExpGridTab64<>+1768(SB)/8, $0x3fee054be79d3042
+DATA erfExpGridTab64<>+1776(SB)/8, $0x3fdd74c4f3f9f2a3
+DATA erfExpGridTab64<>+1784(SB)/8, $0x3fedeb6c819f1b8e
+DATA erfExpGridTab64<>+1792(SB)/8, $0x3fddb081ce6e2a48
+DATA erfExpGridTab64<>+1800(SB)/8, $0x3fedd167c4cf9d2a
+DATA erfExpGridTab64<>+1808(SB)/8, $0x3fddec0a7a838c69
+DATA erfExpGridTab64<>+1816(SB)/8, $0x3fedb73e398c79cc
+DATA erfExpGridTab64<>+1824(SB)/8, $0x3fde275eaf25e458
+DATA erfExpGridTab64<>+1832(SB)/8, $0x3fed9cf06898cdaf
+DATA erfExpGridTab64<>+1840(SB)/8, $0x3fde627e2452e51d
+DATA erfExpGridTab64<>+1848(SB)/8, $0x3fed827edb186f79
+DATA erfExpGridTab64<>+1856(SB)/8, $0x3fde9d68931ae650
+DATA erfExpGridTab64<>+1864(SB)/8, $0x3fed67ea1a8b5368
+DATA erfExpGridTab64<>+1872(SB)/8, $0x3fded81db5a197b8
+DATA erfExpGridTab64<>+1880(SB)/8, $0x3fed4d32b0c8ef04
+DATA erfExpGridTab64<>+1888(SB)/8, $0x3fdf129d471eabb1
+DATA erfExpGridTab64<>+1896(SB)/8, $0x3fed325927fb9d89
+DATA erfExpGridTab64<>+1904(SB)/8, $0x3fdf4ce703de785c
+DATA erfExpGridTab64<>+1912(SB)/8, $0x3fed175e0a9c053e
+DATA erfExpGridTab64<>+1920(SB)/8, $0x3fdf86faa9428f9d
+DATA erfExpGridTab64<>+1928(SB)/8, $0x3fecfc41e36c7df9
+DATA erfExpGridTab64<>+1936(SB)/8, $0x3fdfc0d7f5c24de6
+DATA erfExpGridTab64<>+1944(SB)/8, $0x3fece1053d7478f4
+DATA erfExpGridTab64<>+1952(SB)/8, $0x3fdffa7ea8eb5fd0
+DATA erfExpGridTab64<>+1960(SB)/8, $0x3fecc5a8a3fbea40
+DATA erfExpGridTab64<>+1968(SB)/8, $0x3fe019f741b11f48
+DATA erfExpGridTab64<>+1976(SB)/8, $0x3fecaa2ca286b3f6
+DATA erfExpGridTab64<>+1984(SB)/8, $0x3fe03693a371519c
+DATA erfExpGridTab64<>+1992(SB)/8, $0x3fec8e91c4d01368
+DATA erfExpGridTab64<>+2000(SB)/8, $0x3fe053145b1ff875
+DATA erfExpGridTab64<>+2008(SB)/8, $0x3fec72d896c61085
+DATA erfExpGridTab64<>+2016(SB)/8, $0x3fe06f794ab2cae7
+DATA erfExpGridTab64<>+2024(SB)/8, $0x3fec5701a484ef9d
+DATA erfExpGridTab64<>+2032(SB)/8, $0x3fe08bc254abb187
+DATA erfExpGridTab64<>+2040(SB)/8, $0x3fec3b0d7a52a5c8
+DATA erfExpGridTab64<>+2048(SB)/8, $0x3fe0a7ef5c18edd2
+DATA erfExpGridTab64<>+2056(SB)/8, $0x3fec1efca49a5011
+DATA erfExpGridTab64<>+2064(SB)/8, $0x3fe0c40044953d13
+DATA erfExpGridTab64<>+2072(SB)/8, $0x3fec02cfafe7adad
+DATA erfExpGridTab64<>+2080(SB)/8, $0x3fe0dff4f247f6c6
+DATA erfExpGridTab64<>+2088(SB)/8, $0x3febe68728e29d5e
+DATA erfExpGridTab64<>+2096(SB)/8, $0x3fe0fbcd49e52673
+DATA erfExpGridTab64<>+2104(SB)/8, $0x3febca239c4a9e40
+DATA erfExpGridTab64<>+2112(SB)/8, $0x3fe1178930ada115
+DATA erfExpGridTab64<>+2120(SB)/8, $0x3febada596f25436
+DATA erfExpGridTab64<>+2128(SB)/8, $0x3fe133288c6f1600
+DATA erfExpGridTab64<>+2136(SB)/8, $0x3feb910da5bb101c
+DATA erfExpGridTab64<>+2144(SB)/8, $0x3fe14eab43841b55
+DATA erfExpGridTab64<>+2152(SB)/8, $0x3feb745c55905bf8
+DATA erfExpGridTab64<>+2160(SB)/8, $0x3fe16a113cd43600
+DATA erfExpGridTab64<>+2168(SB)/8, $0x3feb579233638b5e
+DATA erfExpGridTab64<>+2176(SB)/8, $0x3fe1855a5fd3dd50
+DATA erfExpGridTab64<>+2184(SB)/8, $0x3feb3aafcc27502e
+DATA erfExpGridTab64<>+2192(SB)/8, $0x3fe1a08694847a20
+DATA erfExpGridTab64<>+2200(SB)/8, $0x3feb1db5accb53e8
+DATA erfExpGridTab64<>+2208(SB)/8, $0x3fe1bb95c3746199
+DATA erfExpGridTab64<>+2216(SB)/8, $0x3feb00a46237d5be
+DATA erfExpGridTab64<>+2224(SB)/8, $0x3fe1d687d5becba0
+DATA erfExpGridTab64<>+2232(SB)/8, $0x3feae37c79494d90
+DATA erfExpGridTab64<>+2240(SB)/8, $0x3fe1f15cb50bc4de
+DATA erfExpGridTab64<>+2248(SB)/8, $0x3feac63e7ecc1411
+DATA erfExpGridTab64<>+2256(SB)/8, $0x3fe20c144b901c76
+DATA erfExpGridTab64<>+2264(SB)/8, $0x3feaa8eaff781032
+DATA erfExpGridTab64<>+2272(SB)/8, $0x3fe226ae840d4d70
+DATA erfExpGridTab64<>+2280(SB)/8, $0x3fea8b8287ec6a09
+DATA erfExpGridTab64<>+2288(SB)/8, $0x3fe2412b49d163d3
+DATA erfExpGridTab64<>+2296(SB)/8, $0x3fea6e05a4ab4361
+DATA erfExpGridTab64<>+2304(SB)/8, $0x3fe25b8a88b6dd7f
+DATA erfExpGridTab64<>+2312(SB)/8, $0x3fea5074e2157620
+DATA erfExpGridTab64<>+2320(SB)/8, $0x3fe275cc2d2486c6
+DATA erfExpGridTab64<>+2328(SB)/8, $0x3fea32d0cc6658b3
+DATA erfExpGridTab64<>+2336(SB)/8, $0x3fe28ff0240d52cd
+DATA erfExpGridTab64<>+2344(SB)/8, $0x3fea1519efaf889e
+DATA erfExpGridTab64<>+2352(SB)/8, $0x3fe2a9f65af02fbc
+DATA erfExpGridTab64<>+2360(SB)/8, $0x3fe9f750d7d4bb73
+DATA erfExpGridTab64<>+2368(SB)/8, $0x3fe2c3debfd7d6c1
+DATA erfExpGridTab64<>+2376(SB)/8, $0x3fe9d97610879642
+DATA erfExpGridTab64<>+2384(SB)/8, $0x3fe2dda9415a97ed
+DATA erfExpGridTab64<>+2392(SB)/8, $0x3fe9bb8a25438bbf
+DATA erfExpGridTab64<>+2400(SB)/8, $0x3fe2f755ce9a21f4
+DATA erfExpGridTab64<>+2408(SB)/8, $0x3fe99d8da149c13f
+DATA erfExpGridTab64<>+2416(SB)/8, $0x3fe310e4574345d8
+DATA erfExpGridTab64<>+2424(SB)/8, $0x3fe97f810f9cfab7
+DATA erfExpGridTab64<>+2432(SB)/8, $0x3fe32a54cb8db67b
+DATA erfExpGridTab64<>+2440(SB)/8, $0x3fe96164fafd8de3
+DATA erfExpGridTab64<>+2448(SB)/8, $0x3fe343a71c3bc431
+DATA erfExpGridTab64<>+2456(SB)/8, $0x3fe94339ede55cc9
+DATA erfExpGridTab64<>+2464(SB)/8, $0x3fe35cdb3a9a144d
+DATA erfExpGridTab64<>+2472(SB)/8, $0x3fe925007283d7aa
+DATA erfExpGridTab64<>+2480(SB)/8, $0x3fe375f1187f54b1
+DATA erfExpGridTab64<>+2488(SB)/8, $0x3fe906b912ba069f
+DATA erfExpGridTab64<>+2496(SB)/8, $0x3fe38ee8a84beb71
+DATA erfExpGridTab64<>+2504(SB)/8, $0x3fe8e86458169af8
+DATA erfExpGridTab64<>+2512(SB)/8, $0x3fe3a7c1dce9a285
+DATA erfExpGridTab64<>+2520(SB)/8, $0x3fe8ca02cbd2088e
+DATA erfExpGridTab64<>+2528(SB)/8, $0x3fe3c07ca9cb4f9e
+DATA erfExpGridTab64<>+2536(SB)/8, $0x3fe8ab94f6caa71d
+DATA erfExpGridTab64<>+2544(SB)/8, $0x3fe3d91902ec781c
+DATA erfExpGridTab64<>+2552(SB)/8, $0x3fe88d1b6180dbe7
+DATA erfExpGridTab64<>+2560(SB)/8, $0x3fe3f196dcd0f135
+DATA erfExpGridTab64<>+2568(SB)/8, $0x3fe86e9694134b9e
+DATA erfExpGridTab64<>+2576(SB)/8, $0x3fe409f62c847c51
+DATA erfExpGridTab64<>+2584(SB)/8, $0x3fe85007163b14de
+DATA erfExpGridTab64<>+2592(SB)/8, $0x3fe42236e79a5fa6
+DATA erfExpGridTab64<>+2600(SB)/8, $0x3fe8316d6f48133d
+DATA erfExpGridTab64<>+2608(SB)/8, $0x3fe43a59042cfb16
+DATA erfExpGridTab64<>+2616(SB)/8, $0x3fe812ca261d2b24
+DATA erfExpGridTab64<>+2624(SB)/8, $0x3fe4525c78dd5966
+DATA erfExpGridTab64<>+2632(SB)/8, $0x3fe7f41dc12c9e89
+DATA erfExpGridTab64<>+2640(SB)/8, $0x3fe46a413cd2bdc6
+DATA erfExpGridTab64<>+2648(SB)/8, $0x3fe7d568c6746ab2
+DATA erfExpGridTab64<>+2656(SB)/8, $0x3fe4820747ba2dc2
+DATA erfExpGridTab64<>+2664(SB)/8, $0x3fe7b6abbb7aaf19
+DATA erfExpGridTab64<>+2672(SB)/8, $0x3fe499ae91c5f79b
+DATA erfExpGridTab64<>+2680(SB)/8, $0x3fe797e7254a1d9b
+DATA erfExpGridTab64<>+2688(SB)/8, $0x3fe4b13713ad3513
+DATA erfExpGridTab64<>+2696(SB)/8, $0x3fe7791b886e7403
+DATA erfExpGridTab64<>+2704(SB)/8, $0x3fe4c8a0c6ab4abc
+DATA erfExpGridTab64<>+2712(SB)/8, $0x3fe75a4968f0ff1c
+DATA erfExpGridTab64<>+2720(SB)/8, $0x3fe4dfeba47f63cc
+DATA erfExpGridTab64<>+2728(SB)/8, $0x3fe73b714a552763
+DATA erfExpGridTab64<>+2736(SB)/8, $0x3fe4f717a76bea83
+DATA erfExpGridTab64<>+2744(SB)/8, $0x3fe71c93af95076e
+DATA erfExpGridTab64<>+2752(SB)/8, $0x3fe50e24ca35fd2c
+DATA erfExpGridTab64<>+2760(SB)/8, $0x3fe6fdb11b1e0c34
+DATA erfExpGridTab64<>+2768(SB)/8, $0x3fe525130824dfc3
+DATA erfExpGridTab64<>+2776(SB)/8, $0x3fe6deca0ecd9f3f
+DATA erfExpGridTab64<>+2784(SB)/8, $0x3fe53be25d016a4f
+DATA erfExpGridTab64<>+2792(SB)/8, $0x3fe6bfdf0beddaf5
+DATA erfExpGridTab64<>+2800(SB)/8, $0x3fe55292c51573ea
+DATA erfExpGridTab64<>+2808(SB)/8, $0x3fe6a0f093324901
+DATA erfExpGridTab64<>+2816(SB)/8, $0x3fe569243d2b3a9b
+DATA erfExpGridTab64<>+2824(SB)/8, $0x3fe681ff24b4ab04
+DATA erfExpGridTab64<>+2832(SB)/8, $0x3fe57f96c28cc7f2
+DATA erfExpGridTab64<>+2840(SB)/8, $0x3fe6630b3ff1cd99
+DATA erfExpGridTab64<>+2848(SB)/8, $0x3fe595ea53035283
+DATA erfExpGridTab64<>+2856(SB)/8, $0x3fe6441563c665d4
+DATA erfExpGridTab64<>+2864(SB)/8, $0x3fe5ac1eecd69c40
+DATA erfExpGridTab64<>+2872(SB)/8, $0x3fe6251e0e6bf93d
+DATA erfExpGridTab64<>+2880(SB)/8, $0x3fe5c2348ecc4dc3
+DATA erfExpGridTab64<>+2888(SB)/8, $0x3fe60625bd75d07b
+DATA erfExpGridTab64<>+2896(SB)/8, $0x3fe5d82b38274e8f
+DATA erfExpGridTab64<>+2904(SB)/8, $0x3fe5e72cedcdf4a5
+DATA erfExpGridTab64<>+2912(SB)/8, $0x3fe5ee02e8a71a53
+DATA erfExpGridTab64<>+2920(SB)/8, $0x3fe5c8341bb23767
+DATA erfExpGridTab64<>+2928(SB)/8, $0x3fe603bba087133c
+DATA erfExpGridTab64<>+2936(SB)/8, $0x3fe5a93bc2b14605
+DATA erfExpGridTab64<>+2944(SB)/8, $0x3fe61955607dd15d
+DATA erfExpGridTab64<>+2952(SB)/8, $0x3fe58a445da7c74c
+DATA erfExpGridTab64<>+2960(SB)/8, $0x3fe62ed029bc6f3f
+DATA erfExpGridTab64<>+2968(SB)/8, $0x3fe56b4e66bd848d
+DATA erfExpGridTab64<>+2976(SB)/8, $0x3fe6442bfdedd397
+DATA erfExpGridTab64<>+2984(SB)/8, $0x3fe54c5a57629db0
+DATA erfExpGridTab64<>+2992(SB)/8, $0x3fe65968df35f844
+DATA erfExpGridTab64<>+3000(SB)/8, $0x3fe52d68a84cc86e
+DATA erfExpGridTab64<>+3008(SB)/8, $0x3fe66e86d0312e82
+DATA erfExpGridTab64<>+3016(SB)/8, $0x3fe50e79d1749ac9
+DATA erfExpGridTab64<>+3024(SB)/8, $0x3fe68385d3f36074
+DATA erfExpGridTab64<>+3032(SB)/8, $0x3fe4ef8e4a12e0ca
+DATA erfExpGridTab64<>+3040(SB)/8, $0x3fe69865ee075011
+DATA erfExpGridTab64<>+3048(SB)/8, $0x3fe4d0a6889dfd9f
+DATA erfExpGridTab64<>+3056(SB)/8, $0x3fe6ad27226dd366
+DATA erfExpGridTab64<>+3064(SB)/8, $0x3fe4b1c302c75820
+DATA erfExpGridTab64<>+3072(SB)/8, $0x3fe6c1c9759d0e5f
+DATA erfExpGridTab64<>+3080(SB)/8, $0x3fe492e42d78d2c5
+DATA erfExpGridTab64<>+3088(SB)/8, $0x3fe6d64cec7fa9fd
+DATA erfExpGridTab64<>+3096(SB)/8, $0x3fe4740a7cd24f2b
+DATA erfExpGridTab64<>+3104(SB)/8, $0x3fe6eab18c74091b
+DATA erfExpGridTab64<>+3112(SB)/8, $0x3fe4553664273d24
+DATA erfExpGridTab64<>+3120(SB)/8, $0x3fe6fef75b4b7acd
+DATA erfExpGridTab64<>+3128(SB)/8, $0x3fe4366855fc3562
+DATA erfExpGridTab64<>+3136(SB)/8, $0x3fe7131e5f496a5a
+DATA erfExpGridTab64<>+3144(SB)/8, $0x3fe417a0c4049fd0
+DATA erfExpGridTab64<>+3152(SB)/8, $0x3fe727269f228ce1
+DATA erfExpGridTab64<>+3160(SB)/8, $0x3fe3f8e01f20659b
+DATA erfExpGridTab64<>+3168(SB)/8, $0x3fe73b1021fc0cb8
+DATA erfExpGridTab64<>+3176(SB)/8, $0x3fe3da26d759aef5
+DATA erfExpGridTab64<>+3184(SB)/8, $0x3fe74edaef6ab292
+DATA erfExpGridTab64<>+3192(SB)/8, $0x3fe3bb755be2aca4
+DATA erfExpGridTab64<>+3200(SB)/8, $0x3fe762870f720c6f
+DATA erfExpGridTab64<>+3208(SB)/8, $0x3fe39ccc1b136d5a
+DATA erfExpGridTab64<>+3216(SB)/8, $0x3fe776148a83926b
+DATA erfExpGridTab64<>+3224(SB)/8, $0x3fe37e2b8267bee5
+DATA erfExpGridTab64<>+3232(SB)/8, $0x3fe78983697dc96f
+DATA erfExpGridTab64<>+3240(SB)/8, $0x3fe35f93fe7d1b3d
+DATA erfExpGridTab64<>+3248(SB)/8, $0x3fe79cd3b5ab63de
+DATA erfExpGridTab64<>+3256(SB)/8, $0x3fe34105fb10a175
+DATA erfExpGridTab64<>+3264(SB)/8, $0x3fe7b00578c26037
+DATA erfExpGridTab64<>+3272(SB)/8, $0x3fe32281e2fd1a92
+DATA erfExpGridTab64<>+3280(SB)/8, $0x3fe7c318bce325c9
+DATA erfExpGridTab64<>+3288(SB)/8, $0x3fe3040820390a56
+DATA erfExpGridTab64<>+3296(SB)/8, $0x3fe7d60d8c979f7b
+DATA erfExpGridTab64<>+3304(SB)/8, $0x3fe2e5991bd4cbfc
+DATA erfExpGridTab64<>+3312(SB)/8, $0x3fe7e8e3f2d254b4
+DATA erfExpGridTab64<>+3320(SB)/8, $0x3fe2c7353df8bae2
+DATA erfExpGridTab64<>+3328(SB)/8, $0x3fe7fb9bfaed8078
+DATA erfExpGridTab64<>+3336(SB)/8, $0x3fe2a8dcede3673b
+DATA erfExpGridTab64<>+3344(SB)/8, $0x3fe80e35b0aa26bb
+DATA erfExpGridTab64<>+3352(SB)/8, $0x3fe28a9091e7d6af
+DATA erfExpGridTab64<>+3360(SB)/8, $0x3fe820b1202f27fb
+DATA erfExpGridTab64<>+3368(SB)/8, $0x3fe26c508f6bd0ff
+DATA erfExpGridTab64<>+3376(SB)/8, $0x3fe8330e5608532e
+DATA erfExpGridTab64<>+3384(SB)/8, $0x3fe24e1d4ae638a7
+DATA erfExpGridTab64<>+3392(SB)/8, $0x3fe8454d5f25760d
+DATA erfExpGridTab64<>+3400(SB)/8, $0x3fe22ff727dd6f7b
+DATA erfExpGridTab64<>+3408(SB)/8, $0x3fe8576e48d96bcd
+DATA erfExpGridTab64<>+3416(SB)/8, $0x3fe211de88e5c744
+DATA erfExpGridTab64<>+3424(SB)/8, $0x3fe8697120d92a4a
+DATA erfExpGridTab64<>+3432(SB)/8, $0x3fe1f3d3cf9ffe5a
+DATA erfExpGridTab64<>+3440(SB)/8, $0x3fe87b55f53acdb7
+DATA erfExpGridTab64<>+3448(SB)/8, $0x3fe1d5d75cb7c83b
+DATA erfExpGridTab64<>+3456(SB)/8, $0x3fe88d1cd474a2e0
+DATA erfExpGridTab64<>+3464(SB)/8, $0x3fe1b7e98fe26217
+DATA erfExpGridTab64<>+3472(SB)/8, $0x3fe89ec5cd5c2ffd
+DATA erfExpGridTab64<>+3480(SB)/8, $0x3fe19a0ac7dd3357
+DATA erfExpGridTab64<>+3488(SB)/8, $0x3fe8b050ef253c37
+DATA erfExpGridTab64<>+3496(SB)/8, $0x3fe17c3b626c7a12
+DATA erfExpGridTab64<>+3504(SB)/8, $0x3fe8c1be4960d5d4
+DATA erfExpGridTab64<>+3512(SB)/8, $0x3fe15e7bbc5a0372
+DATA erfExpGridTab64<>+3520(SB)/8, $0x3fe8d30debfc572e
+DATA erfExpGridTab64<>+3528(SB)/8, $0x3fe140cc3173f007
+DATA erfExpGridTab64<>+3536(SB)/8, $0x3fe8e43fe7406a69
+DATA erfExpGridTab64<>+3544(SB)/8, $0x3fe1232d1c8b83f8
+DATA erfExpGridTab64<>+3552(SB)/8, $0x3fe8f5544bd00c04
+DATA erfExpGridTab64<>+3560(SB)/8, $0x3fe1059ed7740313
+DATA erfExpGridTab64<>+3568(SB)/8, $0x3fe9064b2aa78c4f
+DATA erfExpGridTab64<>+3576(SB)/8, $0x3fe0e821bb0198b8
+DATA erfExpGridTab64<>+3584(SB)/8, $0x3fe91724951b8fc6
+DATA erfExpGridTab64<>+3592(SB)/8, $0x3fe0cab61f084b93
+DATA erfExpGridTab64<>+3600(SB)/8, $0x3fe927e09cd80e6f
+DATA erfExpGridTab64<>+3608(SB)/8, $0x3fe0ad5c5a5afd1c
+DATA erfExpGridTab64<>+3616(SB)/8, $0x3fe9387f53df5238
+DATA erfExpGridTab64<>+3624(SB)/8, $0x3fe09014c2ca74da
+DATA erfExpGridTab64<>+3632(SB)/8, $0x3fe94900cc88f46a
+DATA erfExpGridTab64<>+3640(SB)/8, $0x3fe072dfad24775a
+DATA erfExpGridTab64<>+3648(SB)/8, $0x3fe959651980da31
+DATA erfExpGridTab64<>+3656(SB)/8, $0x3fe055bd6d32e8d7
+DATA erfExpGridTab64<>+3664(SB)/8, $0x3fe969ac4dc63059
+DATA erfExpGridTab64<>+3672(SB)/8, $0x3fe038ae55bafb83
+DATA erfExpGridTab64<>+3680(SB)/8, $0x3fe979d67caa6631
+DATA erfExpGridTab64<>+3688(SB)/8, $0x3fe01bb2b87c6968
+DATA erfExpGridTab64<>+3696(SB)/8, $0x3fe989e3b9d027b8
+DATA erfExpGridTab64<>+3704(SB)/8, $0x3fdffd95cc6173ae
+DATA erfExpGridTab64<>+3712(SB)/8, $0x3fe999d4192a5715
+DATA erfExpGridTab64<>+3720(SB)/8, $0x3fdfc3ee5d1524b0
+DATA erfExpGridTab64<>+3728(SB)/8, $0x3fe9a9a7aefb055a
+DATA erfExpGridTab64<>+3736(SB)/8, $0x3fdf8a6fc06a2624
+DATA erfExpGridTab64<>+3744(SB)/8, $0x3fe9b95e8fd26aba
+DATA erfExpGridTab64<>+3752(SB)/8, $0x3fdf511a91a67d2a
+DATA erfExpGridTab64<>+3760(SB)/8, $0x3fe9c8f8d08dde1f
+DATA erfExpGridTab64<>+3768(SB)/8, $0x3fdf17ef69feda0a
+DATA erfExpGridTab64<>+3776(SB)/8, $0x3fe9d8768656cc42
+DATA erfExpGridTab64<>+3784(SB)/8, $0x3fdedeeee0959518
+DATA erfExpGridTab64<>+3792(SB)/8, $0x3fe9e7d7c6a1ae3c
+DATA erfExpGridTab64<>+3800(SB)/8, $0x3fdea6198a79c220
+DATA erfExpGridTab64<>+3808(SB)/8, $0x3fe9f71ca72cffb6
+DATA erfExpGridTab64<>+3816(SB)/8, $0x3fde6d6ffaa65a25
+DATA erfExpGridTab64<>+3824(SB)/8, $0x3fea06453e0034a4
+DATA erfExpGridTab64<>+3832(SB)/8, $0x3fde34f2c2017b68
+DATA erfExpGridTab64<>+3840(SB)/8, $0x3fea1551a16aaeaf
+DATA erfExpGridTab64<>+3848(SB)/8, $0x3fddfca26f5bbf88
+DATA erfExpGridTab64<>+3856(SB)/8, $0x3fea2441e802b24d
+DATA erfExpGridTab64<>+3864(SB)/8, $0x3fddc47f8f6fa7a6
+DATA erfExpGridTab64<>+3872(SB)/8, $0x3fea331628a45b92
+DATA erfExpGridTab64<>+3880(SB)/8, $0x3fdd8c8aace11e63
+DATA erfExpGridTab64<>+3888(SB)/8, $0x3fea41ce7a7092ce
+DATA erfExpGridTab64<>+3896(SB)/8, $0x3fdd54c4503d0f95
+DATA erfExpGridTab64<>+3904(SB)/8, $0x3fea506af4cc00f4
+DATA erfExpGridTab64<>+3912(SB)/8, $0x3fdd1d2cfff91594
+DATA erfExpGridTab64<>+3920(SB)/8, $0x3fea5eebaf5e03e3
+DATA erfExpGridTab64<>+3928(SB)/8, $0x3fdce5c540733bfd
+DATA erfExpGridTab64<>+3936(SB)/8, $0x3fea6d50c20fa293
+DATA erfExpGridTab64<>+3944(SB)/8, $0x3fdcae8d93f1d7b7
+DATA erfExpGridTab64<>+3952(SB)/8, $0x3fea7b9a450a8135
+DATA erfExpGridTab64<>+3960(SB)/8, $0x3fdc77867aa37422
+DATA erfExpGridTab64<>+3968(SB)/8, $0x3fea89c850b7d54d
+DATA erfExpGridTab64<>+3976(SB)/8, $0x3fdc40b0729ed548
+DATA erfExpGridTab64<>+3984(SB)/8, $0x3fea97dafdbf59d3
+DATA erfExpGridTab64<>+3992(SB)/8, $0x3fdc0a0bf7e30ed8
+DATA erfExpGridTab64<>+4000(SB)/8, $0x3feaa5d265064366
+DATA erfExpGridTab64<>+4008(SB)/8, $0x3fdbd3998457afdb
+DATA erfExpGridTab64<>+4016(SB)/8, $0x3feab3ae9fae3499
+DATA erfExpGridTab64<>+4024(SB)/8, $0x3fdb9d598fcd02de
+DATA erfExpGridTab64<>+4032(SB)/8, $0x3feac16fc7143263
+DATA erfExpGridTab64<>+4040(SB)/8, $0x3fdb674c8ffc6283
+DATA erfExpGridTab64<>+4048(SB)/8, $0x3feacf15f4cf98c3
+DATA erfExpGridTab64<>+4056(SB)/8, $0x3fdb3172f888a22b
+DATA erfExpGridTab64<>+4064(SB)/8, $0x3feadca142b10f98
+DATA erfExpGridTab64<>+4072(SB)/8, $0x3fdafbcd3afe8ab6
+DATA erfExpGridTab64<>+4080(SB)/8, $0x3feaea11cac17fc2
+DATA erfExpGridTab64<>+4088(SB)/8, $0x3fdac65bc6d56b04
+DATA erfExpGridTab64<>+4096(SB)/8, $0x3feaf767a741088b
+DATA erfExpGridTab64<>+4104(SB)/8, $0x3fda911f096fbc26
+DATA erfExpGridTab64<>+4112(SB)/8, $0x3feb04a2f2a5f569
+DATA erfExpGridTab64<>+4120(SB)/8, $0x3fda5c176e1bd900
+DATA erfExpGridTab64<>+4128(SB)/8, $0x3feb11c3c79bb424
+DATA erfExpGridTab64<>+4136(SB)/8, $0x3fda27455e14c93c
+DATA erfExpGridTab64<>+4144(SB)/8, $0x3feb1eca4101cb5f
+DATA erfExpGridTab64<>+4152(SB)/8, $0x3fd9f2a940831f48
+DATA erfExpGridTab64<>+4160(SB)/8, $0x3feb2bb679ead19c
+DATA erfExpGridTab64<>+4168(SB)/8, $0x3fd9be437a7de946
+DATA erfExpGridTab64<>+4176(SB)/8, $0x3feb38888d9b64b7
+DATA erfExpGridTab64<>+4184(SB)/8, $0x3fd98a146f0bb4af
+DATA erfExpGridTab64<>+4192(SB)/8, $0x3feb4540978921ee
+DATA erfExpGridTab64<>+4200(SB)/8, $0x3fd9561c7f23a47b
+DATA erfExpGridTab64<>+4208(SB)/8, $0x3feb51deb3599e72
+DATA erfExpGridTab64<>+4216(SB)/8, $0x3fd9225c09ae999b
+DATA erfExpGridTab64<>+4224(SB)/8, $0x3feb5e62fce16095
+DATA erfExpGridTab64<>+4232(SB)/8, $0x3fd8eed36b886d93
+DATA erfExpGridTab64<>+4240(SB)/8, $0x3feb6acd9022d99b
+DATA erfExpGridTab64<>+4248(SB)/8, $0x3fd8bb82ff813eff
+DATA erfExpGridTab64<>+4256(SB)/8, $0x3feb771e894d602e
+DATA erfExpGridTab64<>+4264(SB)/8, $0x3fd8886b1e5ecfd1
+DATA erfExpGridTab64<>+4272(SB)/8, $0x3feb835604bc2b91
+DATA erfExpGridTab64<>+4280(SB)/8, $0x3fd8558c1eddf50f
+DATA erfExpGridTab64<>+4288(SB)/8, $0x3feb8f741ef54f83
+DATA erfExpGridTab64<>+4296(SB)/8, $0x3fd822e655b417e7
+DATA erfExpGridTab64<>+4304(SB)/8, $0x3feb9b78f4a8b8f4
+DATA erfExpGridTab64<>+4312(SB)/8, $0x3fd7f07a1590c7cc
+DATA erfExpGridTab64<>+4320(SB)/8, $0x3feba764a2af2b78
+DATA erfExpGridTab64<>+4328(SB)/8, $0x3fd7be47af1f5d89
+DATA erfExpGridTab64<>+4336(SB)/8, $0x3febb33746093f9f
+DATA erfExpGridTab64<>+4344(SB)/8, $0x3fd78c4f7108aeeb
+DATA erfExpGridTab64<>+4352(SB)/8, $0x3febbef0fbde6221
+DATA erfExpGridTab64<>+4360(SB)/8, $0x3fd75a91a7f4d2ed
+DATA erfExpGridTab64<>+4368(SB)/8, $0x3febca91e17bd3f1
+DATA erfExpGridTab64<>+4376(SB)/8, $0x3fd7290e9e8cf61b
+DATA erfExpGridTab64<>+4384(SB)/8, $0x3febd61a1453ab44
+DATA erfExpGridTab64<>+4392(SB)/8, $0x3fd6f7c69d7d3ef8
+DATA erfExpGridTab64<>+4400(SB)/8, $0x3febe189b1fbd588
+DATA erfExpGridTab64<>+4408(SB)/8, $0x3fd6c6b9eb76c238
+DATA erfExpGridTab64<>+4416(SB)/8, $0x3febece0d82d1a5c
+DATA erfExpGridTab64<>+4424(SB)/8, $0x3fd695e8cd31867e
+DATA erfExpGridTab64<>+4432(SB)/8, $0x3febf81fa4c21f8e
+DATA erfExpGridTab64<>+4440(SB)/8, $0x3fd66553856e9786
+DATA erfExpGridTab64<>+4448(SB)/8, $0x3fec034635b66e23
+DATA erfExpGridTab64<>+4456(SB)/8, $0x3fd634fa54fa285f
+DATA erfExpGridTab64<>+4464(SB)/8, $0x3fec0e54a925787a
+DATA erfExpGridTab64<>+4472(SB)/8, $0x3fd604dd7aadc499
+DATA erfExpGridTab64<>+4480(SB)/8, $0x3fec194b1d49a184
+DATA erfExpGridTab64<>+4488(SB)/8, $0x3fd5d4fd33729015
+DATA erfExpGridTab64<>+4496(SB)/8, $0x3fec2429b07b4525
+DATA erfExpGridTab64<>+4504(SB)/8, $0x3fd5a559ba439549
+DATA erfExpGridTab64<>+4512(SB)/8, $0x3fec2ef0812fc1bd
+DATA erfExpGridTab64<>+4520(SB)/8, $0x3fd575f3483021c3
+DATA erfExpGridTab64<>+4528(SB)/8, $0x3fec399fadf882e6
+DATA erfExpGridTab64<>+4536(SB)/8, $0x3fd546ca145e3098
+DATA erfExpGridTab64<>+4544(SB)/8, $0x3fec443755820d64
+DATA erfExpGridTab64<>+4552(SB)/8, $0x3fd517de540ce2a3
+DATA erfExpGridTab64<>+4560(SB)/8, $0x3fec4eb796930c5e
+DATA erfExpGridTab64<>+4568(SB)/8, $0x3fd4e9303a97043f
+DATA erfExpGridTab64<>+4576(SB)/8, $0x3fec5920900b5fd1
+DATA erfExpGridTab64<>+4584(SB)/8, $0x3fd4babff975a04c
+DATA erfExpGridTab64<>+4592(SB)/8, $0x3fec637260e32c5f
+DATA erfExpGridTab64<>+4600(SB)/8, $0x3fd48c8dc042a043
+DATA erfExpGridTab64<>+4608(SB)/8, $0x3fec6dad2829ec62
+DATA erfExpGridTab64<>+4616(SB)/8, $0x3fd45e99bcbb7915
+DATA erfExpGridTab64<>+4624(SB)/8, $0x3fec77d105058264
+DATA erfExpGridTab64<>+4632(SB)/8, $0x3fd430e41ac3e4a9
+DATA erfExpGridTab64<>+4640(SB)/8, $0x3fec81de16b14cef
+DATA erfExpGridTab64<>+4648(SB)/8, $0x3fd4036d0468a7a2
+DATA erfExpGridTab64<>+4656(SB)/8, $0x3fec8bd47c7d3bca
+DATA erfExpGridTab64<>+4664(SB)/8, $0x3fd3d634a1e2634f
+DATA erfExpGridTab64<>+4672(SB)/8, $0x3fec95b455cce69d
+DATA erfExpGridTab64<>+4680(SB)/8, $0x3fd3a93b1998736c
+DATA erfExpGridTab64<>+4688(SB)/8, $0x3fec9f7dc216a504
+DATA erfExpGridTab64<>+4696(SB)/8, $0x3fd37c809023d78f
+DATA erfExpGridTab64<>+4704(SB)/8, $0x3feca930e0e2a825
+DATA erfExpGridTab64<>+4712(SB)/8, $0x3fd35005285227f1
+DATA erfExpGridTab64<>+4720(SB)/8, $0x3fecb2cdd1ca15b5
+DATA erfExpGridTab64<>+4728(SB)/8, $0x3fd323c903289562
+DATA erfExpGridTab64<>+4736(SB)/8, $0x3fecbc54b476248d
+DATA erfExpGridTab64<>+4744(SB)/8, $0x3fd2f7cc3fe6f423
+DATA erfExpGridTab64<>+4752(SB)/8, $0x3fecc5c5a89f3abb
+DATA erfExpGridTab64<>+4760(SB)/8, $0x3fd2cc0efc0ad173
+DATA erfExpGridTab64<>+4768(SB)/8, $0x3feccf20ce0c0d27
+DATA erfExpGridTab64<>+4776(SB)/8, $0x3fd2a09153529381
+DATA erfExpGridTab64<>+4784(SB)/8, $0x3fecd8664490c0ce
+DATA erfExpGridTab64<>+4792(SB)/8, $0x3fd275535fc0a397
+DATA erfExpGridTab64<>+4800(SB)/8, $0x3fece1962c0e0d8b
+DATA erfExpGridTab64<>+4808(SB)/8, $0x3fd24a55399ea239
+DATA erfExpGridTab64<>+4816(SB)/8, $0x3feceab0a4706285
+DATA erfExpGridTab64<>+4824(SB)/8, $0x3fd21f96f780a4fa
+DATA erfExpGridTab64<>+4832(SB)/8, $0x3fecf3b5cdaf0c39
+DATA erfExpGridTab64<>+4840(SB)/8, $0x3fd1f518ae487dc8
+DATA erfExpGridTab64<>+4848(SB)/8, $0x3fecfca5c7cb5c2c
+DATA erfExpGridTab64<>+4856(SB)/8, $0x3fd1cada71290b76
+DATA erfExpGridTab64<>+4864(SB)/8, $0x3fed0580b2cfd249
+DATA erfExpGridTab64<>+4872(SB)/8, $0x3fd1a0dc51a9934d
+DATA erfExpGridTab64<>+4880(SB)/8, $0x3fed0e46aecf47ec
+DATA erfExpGridTab64<>+4888(SB)/8, $0x3fd1771e5fa92350
+DATA erfExpGridTab64<>+4896(SB)/8, $0x3fed16f7dbe41ca0
+DATA erfExpGridTab64<>+4904(SB)/8, $0x3fd14da0a961fd14
+DATA erfExpGridTab64<>+4912(SB)/8, $0x3fed1f945a2f6494
+DATA erfExpGridTab64<>+4920(SB)/8, $0x3fd124633b6d08d9
+DATA erfExpGridTab64<>+4928(SB)/8, $0x3fed281c49d818d0
+DATA erfExpGridTab64<>+4936(SB)/8, $0x3fd0fb6620c550af
+DATA erfExpGridTab64<>+4944(SB)/8, $0x3fed308fcb0a4924
+DATA erfExpGridTab64<>+4952(SB)/8, $0x3fd0d2a962cb836a
+DATA erfExpGridTab64<>+4960(SB)/8, $0x3fed38eefdf64fdd
+DATA erfExpGridTab64<>+4968(SB)/8, $0x3fd0aa2d09497f2b
+DATA erfExpGridTab64<>+4976(SB)/8, $0x3fed413a02d00742
+DATA erfExpGridTab64<>+4984(SB)/8, $0x3fd081f11a75e33c
+DATA erfExpGridTab64<>+4992(SB)/8, $0x3fed4970f9ce00d9
+DATA erfExpGridTab64<>+5000(SB)/8, $0x3fd059f59af7a906
+DATA erfExpGridTab64<>+5008(SB)/8, $0x3fed51940328be7c
+DATA erfExpGridTab64<>+5016(SB)/8, $0x3fd0323a8de9c3e6
+DATA erfExpGridTab64<>+5024(SB)/8, $0x3fed59a33f19ed42
+DATA erfExpGridTab64<>+5032(SB)/8, $0x3fd00abff4dec7a3
+DATA erfExpGridTab64<>+5040(SB)/8, $0x3fed619ecddba234
+DATA erfExpGridTab64<>+5048(SB)/8, $0x3fcfc70b9fc92a90
+DATA erfExpGridTab64<>+5056(SB)/8, $0x3fed6986cfa798e7
+DATA erfExpGridTab64<>+5064(SB)/8, $0x3fcf79183b101c5b
+DATA erfExpGridTab64<>+5072(SB)/8, $0x3fed715b64b673e7
+DATA erfExpGridTab64<>+5080(SB)/8, $0x3fcf2ba5b5b199dd
+DATA erfExpGridTab64<>+5088(SB)/8, $0x3fed791cad3eff01
+DATA erfExpGridTab64<>+5096(SB)/8, $0x3fcedeb406d9c825
+DATA erfExpGridTab64<>+5104(SB)/8, $0x3fed80cac9757375
+DATA erfExpGridTab64<>+5112(SB)/8, $0x3fce924322c94462
+DATA erfExpGridTab64<>+5120(SB)/8, $0x3fed8865d98abe01
+DATA erfExpGridTab64<>+5128(SB)/8, $0x3fce4652fadcb6b2
+DATA erfExpGridTab64<>+5136(SB)/8, $0x3fed8fedfdabc6d9
+DATA erfExpGridTab64<>+5144(SB)/8, $0x3fcdfae37d946eea
+DATA erfExpGridTab64<>+5152(SB)/8, $0x3fed97635600bb89
+DATA erfExpGridTab64<>+5160(SB)/8, $0x3fcdaff4969c0b04
+DATA erfExpGridTab64<>+5168(SB)/8, $0x3fed9ec602ac5ab7
+DATA erfExpGridTab64<>+5176(SB)/8, $0x3fcd65862ed226aa
+DATA erfExpGridTab64<>+5184(SB)/8, $0x3feda61623cb41e0
+DATA erfExpGridTab64<>+5192(SB)/8, $0x3fcd1b982c501370
+DATA erfExpGridTab64<>+5200(SB)/8, $0x3fedad53d9733cfb
+DATA erfExpGridTab64<>+5208(SB)/8, $0x3fccd22a72719951
+DATA erfExpGridTab64<>+5216(SB)/8, $0x3fedb47f43b2980d
+DATA erfExpGridTab64<>+5224(SB)/8, $0x3fcc893ce1dcbef7
+DATA erfExpGridTab64<>+5232(SB)/8, $0x3fedbb98828f72b6
+DATA erfExpGridTab64<>+5240(SB)/8, $0x3fcc40cf58899962
+DATA erfExpGridTab64<>+5248(SB)/8, $0x3fedc29fb60715af
+DATA erfExpGridTab64<>+5256(SB)/8, $0x3fcbf8e1b1ca2279
+DATA erfExpGridTab64<>+5264(SB)/8, $0x3fedc994fe0d4a3d
+DATA erfExpGridTab64<>+5272(SB)/8, $0x3fcbb173c652161e
+DATA erfExpGridTab64<>+5280(SB)/8, $0x3fedd0787a8bb39d
+DATA erfExpGridTab64<>+5288(SB)/8, $0x3fcb6a856c3ed54f
+DATA erfExpGridTab64<>+5296(SB)/8, $0x3fedd74a4b612a6d
+DATA erfExpGridTab64<>+5304(SB)/8, $0x3fcb2416771f4ee5
+DATA erfExpGridTab64<>+5312(SB)/8, $0x3fedde0a90611a0d
+DATA erfExpGridTab64<>+5320(SB)/8, $0x3fcade26b7fbed95
+DATA erfExpGridTab64<>+5328(SB)/8, $0x3fede4b96952dffa
+DATA erfExpGridTab64<>+5336(SB)/8, $0x3fca98b5fd5e8aa9
+DATA erfExpGridTab64<>+5344(SB)/8, $0x3fedeb56f5f12d28
+DATA erfExpGridTab64<>+5352(SB)/8, $0x3fca53c4135a6526
+DATA erfExpGridTab64<>+5360(SB)/8, $0x3fedf1e355e9695f
+DATA erfExpGridTab64<>+5368(SB)/8, $0x3fca0f50c3941cde
+DATA erfExpGridTab64<>+5376(SB)/8, $0x3fedf85ea8db188e
+DATA erfExpGridTab64<>+5384(SB)/8, $0x3fc9cb5bd549b111
+DATA erfExpGridTab64<>+5392(SB)/8, $0x3fedfec90e574226
+DATA erfExpGridTab64<>+5400(SB)/8, $0x3fc987e50d5a8227
+DATA erfExpGridTab64<>+5408(SB)/8, $0x3fee0522a5dfda73
+DATA erfExpGridTab64<>+5416(SB)/8, $0x3fc944ec2e4f5630
+DATA erfExpGridTab64<>+5424(SB)/8, $0x3fee0b6b8ee72df4
+DATA erfExpGridTab64<>+5432(SB)/8, $0x3fc90270f8625faf
+DATA erfExpGridTab64<>+5440(SB)/8, $0x3fee11a3e8cf4eb8
+DATA erfExpGridTab64<>+5448(SB)/8, $0x3fc8c07329874652
+DATA erfExpGridTab64<>+5456(SB)/8, $0x3fee17cbd2e983bf
+DATA erfExpGridTab64<>+5464(SB)/8, $0x3fc87ef27d73313a
+DATA erfExpGridTab64<>+5472(SB)/8, $0x3fee1de36c75ba58
+DATA erfExpGridTab64<>+5480(SB)/8, $0x3fc83deeada4d25a
+DATA erfExpGridTab64<>+5488(SB)/8, $0x3fee23ead4a1f985
+DATA erfExpGridTab64<>+5496(SB)/8, $0x3fc7fd67716c72a8
+DATA erfExpGridTab64<>+5504(SB)/8, $0x3fee29e22a89d766
+DATA erfExpGridTab64<>+5512(SB)/8, $0x3fc7bd5c7df3fe9c
+DATA erfExpGridTab64<>+5520(SB)/8, $0x3fee2fc98d35f0a1
+DATA erfExpGridTab64<>+5528(SB)/8, $0x3fc77dcd864712bb
+DATA erfExpGridTab64<>+5536(SB)/8, $0x3fee35a11b9b61ce
+DATA erfExpGridTab64<>+5544(SB)/8, $0x3fc73eba3b5b07b7
+DATA erfExpGridTab64<>+5552(SB)/8, $0x3fee3b68f49b42eb
+DATA erfExpGridTab64<>+5560(SB)/8, $0x3fc700224c16fdd1
+DATA erfExpGridTab64<>+5568(SB)/8, $0x3fee4121370224cc
+DATA erfExpGridTab64<>+5576(SB)/8, $0x3fc6c205655be720
+DATA erfExpGridTab64<>+5584(SB)/8, $0x3fee46ca01879093
+DATA erfExpGridTab64<>+5592(SB)/8, $0x3fc68463320c9052
+DATA erfExpGridTab64<>+5600(SB)/8, $0x3fee4c6372cd8927
+DATA erfExpGridTab64<>+5608(SB)/8, $0x3fc6473b5b15a7a1
+DATA erfExpGridTab64<>+5616(SB)/8, $0x3fee51eda9600eac
+DATA erfExpGridTab64<>+5624(SB)/8, $0x3fc60a8d8775c18d
+DATA erfExpGridTab64<>+5632(SB)/8, $0x3fee5768c3b4a3fc
+DATA erfExpGridTab64<>+5640(SB)/8, $0x3fc5ce595c455b0a
+DATA erfExpGridTab64<>+5648(SB)/8, $0x3fee5cd4e029d625
+DATA erfExpGridTab64<>+5656(SB)/8, $0x3fc5929e7cbed8cf
+DATA erfExpGridTab64<>+5664(SB)/8, $0x3fee62321d06c5e0
+DATA erfExpGridTab64<>+5672(SB)/8, $0x3fc5575c8a468362
+DATA erfExpGridTab64<>+5680(SB)/8, $0x3fee6780987ab306
+DATA erfExpGridTab64<>+5688(SB)/8, $0x3fc51c9324727f90
+DATA erfExpGridTab64<>+5696(SB)/8, $0x3fee6cc0709c8a0d
+DATA erfExpGridTab64<>+5704(SB)/8, $0x3fc4e241e912c305
+DATA erfExpGridTab64<>+5712(SB)/8, $0x3fee71f1c36a7374
+DATA erfExpGridTab64<>+5720(SB)/8, $0x3fc4a8687439049f
+DATA erfExpGridTab64<>+5728(SB)/8, $0x3fee7714aec96534
+DATA erfExpGridTab64<>+5736(SB)/8, $0x3fc46f066040a832
+DATA erfExpGridTab64<>+5744(SB)/8, $0x3fee7c295084b627
+DATA erfExpGridTab64<>+5752(SB)/8, $0x3fc4361b45d6a56f
+DATA erfExpGridTab64<>+5760(SB)/8, $0x3fee812fc64db369
+DATA erfExpGridTab64<>+5768(SB)/8, $0x3fc3fda6bc016994
+DATA erfExpGridTab64<>+5776(SB)/8, $0x3fee86282dbb37b3
+DATA erfExpGridTab64<>+5784(SB)/8, $0x3fc3c5a85828b39c
+DATA erfExpGridTab64<>+5792(SB)/8, $0x3fee8b12a44944a8
+DATA erfExpGridTab64<>+5800(SB)/8, $0x3fc38e1fae1d6a9d
+DATA erfExpGridTab64<>+5808(SB)/8, $0x3fee8fef47589e1a
+DATA erfExpGridTab64<>+5816(SB)/8, $0x3fc3570c50216e09
+DATA erfExpGridTab64<>+5824(SB)/8, $0x3fee94be342e6743
+DATA erfExpGridTab64<>+5832(SB)/8, $0x3fc3206dceef5f87
+DATA erfExpGridTab64<>+5840(SB)/8, $0x3fee997f87f3c1ec
+DATA erfExpGridTab64<>+5848(SB)/8, $0x3fc2ea43b9c26612
+DATA erfExpGridTab64<>+5856(SB)/8, $0x3fee9e335fb56f87
+DATA erfExpGridTab64<>+5864(SB)/8, $0x3fc2b48d9e5dea1c
+DATA erfExpGridTab64<>+5872(SB)/8, $0x3feea2d9d8637434
+DATA erfExpGridTab64<>+5880(SB)/8, $0x3fc27f4b09154a6e
+DATA erfExpGridTab64<>+5888(SB)/8, $0x3feea7730ed0bbb9
+DATA erfExpGridTab64<>+5896(SB)/8, $0x3fc24a7b84d38971
+DATA erfExpGridTab64<>+5904(SB)/8, $0x3feeabff1fb2c05c
+DATA erfExpGridTab64<>+5912(SB)/8, $0x3fc2161e9b22f2a9
+DATA erfExpGridTab64<>+5920(SB)/8, $0x3feeb07e27a133aa
+DATA erfExpGridTab64<>+5928(SB)/8, $0x3fc1e233d434b813
+DATA erfExpGridTab64<>+5936(SB)/8, $0x3feeb4f04315a924
+DATA erfExpGridTab64<>+5944(SB)/8, $0x3fc1aebab6e88725
+DATA erfExpGridTab64<>+5952(SB)/8, $0x3feeb9558e6b42ce
+DATA erfExpGridTab64<>+5960(SB)/8, $0x3fc17bb2c8d41535
+DATA erfExpGridTab64<>+5968(SB)/8, $0x3feebdae25de5fa4
+DATA erfExpGridTab64<>+5976(SB)/8, $0x3fc1491b8e4aa2f3
+DATA erfExpGridTab64<>+5984(SB)/8, $0x3feec1fa258c4bea
+DATA erfExpGridTab64<>+5992(SB)/8, $0x3fc116f48a6476cc
+DATA erfExpGridTab64<>+6000(SB)/8, $0x3feec639a972f35f
+DATA erfExpGridTab64<>+6008(SB)/8, $0x3fc0e53d3f064de6
+DATA erfExpGridTab64<>+6016(SB)/8, $0x3feeca6ccd709544
+DATA erfExpGridTab64<>+6024(SB)/8, $0x3fc0b3f52ce8c383
+DATA erfExpGridTab64<>+6032(SB)/8, $0x3feece93ad437a41
+DATA erfExpGridTab64<>+6040(SB)/8, $0x3fc0831bd39fae88
+DATA erfExpGridTab64<>+6048(SB)/8, $0x3feed2ae6489ac1e
+DATA erfExpGridTab64<>+6056(SB)/8, $0x3fc052b0b1a174ea
+DATA erfExpGridTab64<>+6064(SB)/8, $0x3feed6bd0ec0af53
+DATA erfExpGridTab64<>+6072(SB)/8, $0x3fc022b3444e54d5
+DATA erfExpGridTab64<>+6080(SB)/8, $0x3feedabfc7453e63
+DATA erfExpGridTab64<>+6088(SB)/8, $0x3fbfe6460fef4680
+DATA erfExpGridTab64<>+6096(SB)/8, $0x3feedeb6a9530707
+DATA erfExpGridTab64<>+6104(SB)/8, $0x3fbf87feefcdff94
+DATA erfExpGridTab64<>+6112(SB)/8, $0x3feee2a1d004692c
+DATA erfExpGridTab64<>+6120(SB)/8, $0x3fbf2a901ccafb37
+DATA erfExpGridTab64<>+6128(SB)/8, $0x3feee681565237ad
+DATA erfExpGridTab64<>+6136(SB)/8, $0x3fbecdf88985823b
+DATA erfExpGridTab64<>+6144(SB)/8, $0x3feeea5557137ae0
+DATA erfExpGridTab64<>+6152(SB)/8, $0x3fbe723726b824a9
+DATA erfExpGridTab64<>+6160(SB)/8, $0x3feeee1decfd34d9
+DATA erfExpGridTab64<>+6168(SB)/8, $0x3fbe174ae346c74a
+DATA erfExpGridTab64<>+6176(SB)/8, $0x3feef1db32a2277c
+DATA erfExpGridTab64<>+6184(SB)/8, $0x3fbdbd32ac4c99b0
+DATA erfExpGridTab64<>+6192(SB)/8, $0x3feef58d42729c3e
+DATA erfExpGridTab64<>+6200(SB)/8, $0x3fbd63ed6d29f457
+DATA erfExpGridTab64<>+6208(SB)/8, $0x3feef93436bc2daa
+DATA erfExpGridTab64<>+6216(SB)/8, $0x3fbd0b7a0f921e7c
+DATA erfExpGridTab64<>+6224(SB)/8, $0x3feefcd029a9929c
+DATA erfExpGridTab64<>+6232(SB)/8, $0x3fbcb3d77b98fb5e
+DATA erfExpGridTab64<>+6240(SB)/8, $0x3fef006135426b26
+DATA erfExpGridTab64<>+6248(SB)/8, $0x3fbc5d0497c09e74
+DATA erfExpGridTab64<>+6256(SB)/8, $0x3fef03e7736b0f39
+DATA erfExpGridTab64<>+6264(SB)/8, $0x3fbc07004906c666
+DATA erfExpGridTab64<>+6272(SB)/8, $0x3fef0762fde45ee6
+DATA erfExpGridTab64<>+6280(SB)/8, $0x3fbbb1c972f23e50
+DATA erfExpGridTab64<>+6288(SB)/8, $0x3fef0ad3ee4b945e
+DATA erfExpGridTab64<>+6296(SB)/8, $0x3fbb5d5ef7a0251c
+DATA erfExpGridTab64<>+6304(SB)/8, $0x3fef0e3a5e1a1788
+DATA erfExpGridTab64<>+6312(SB)/8, $0x3fbb09bfb7d11a84
+DATA erfExpGridTab64<>+6320(SB)/8, $0x3fef119666a55345
+DATA erfExpGridTab64<>+6328(SB)/8, $0x3fbab6ea92f65192
+DATA erfExpGridTab64<>+6336(SB)/8, $0x3fef14e8211e8c55
+DATA erfExpGridTab64<>+6344(SB)/8, $0x3fba64de673e8837
+DATA erfExpGridTab64<>+6352(SB)/8, $0x3fef182fa692b9d2
+DATA erfExpGridTab64<>+6360(SB)/8, $0x3fba139a11a2e3b9
+DATA erfExpGridTab64<>+6368(SB)/8, $0x3fef1b6d0fea5f4d
+DATA erfExpGridTab64<>+6376(SB)/8, $0x3fb9c31c6df3b1b8
+DATA erfExpGridTab64<>+6384(SB)/8, $0x3fef1ea075e9687a
+DATA erfExpGridTab64<>+6392(SB)/8, $0x3fb9736456e50d80
+DATA erfExpGridTab64<>+6400(SB)/8, $0x3fef21c9f12f0677
+DATA erfExpGridTab64<>+6408(SB)/8, $0x3fb92470a61b6965
+DATA erfExpGridTab64<>+6416(SB)/8, $0x3fef24e99a358e99
+DATA erfExpGridTab64<>+6424(SB)/8, $0x3fb8d6403437fbf3
+DATA erfExpGridTab64<>+6432(SB)/8, $0x3fef27ff89525acf
+DATA erfExpGridTab64<>+6440(SB)/8, $0x3fb888d1d8e510a3
+DATA erfExpGridTab64<>+6448(SB)/8, $0x3fef2b0bd6b5ab83
+DATA erfExpGridTab64<>+6456(SB)/8, $0x3fb83c246ae23bf4
+DATA erfExpGridTab64<>+6464(SB)/8, $0x3fef2e0e9a6a8b09
+DATA erfExpGridTab64<>+6472(SB)/8, $0x3fb7f036c0107294
+DATA erfExpGridTab64<>+6480(SB)/8, $0x3fef3107ec56b28a
+DATA erfExpGridTab64<>+6488(SB)/8, $0x3fb7a507ad7e037d
+DATA erfExpGridTab64<>+6496(SB)/8, $0x3fef33f7e43a706b
+DATA erfExpGridTab64<>+6504(SB)/8, $0x3fb75a96077274ba
+DATA erfExpGridTab64<>+6512(SB)/8, $0x3fef36de99b09034
+DATA erfExpGridTab64<>+6520(SB)/8, $0x3fb710e0a17a42b2
+DATA erfExpGridTab64<>+6528(SB)/8, $0x3fef39bc242e43e6
+DATA erfExpGridTab64<>+6536(SB)/8, $0x3fb6c7e64e7281cb
+DATA erfExpGridTab64<>+6544(SB)/8, $0x3fef3c909b030ec7
+DATA erfExpGridTab64<>+6552(SB)/8, $0x3fb67fa5e0946229
+DATA erfExpGridTab64<>+6560(SB)/8, $0x3fef3f5c1558b19e
+DATA erfExpGridTab64<>+6568(SB)/8, $0x3fb6381e2980956b
+DATA erfExpGridTab64<>+6576(SB)/8, $0x3fef421eaa331858
+DATA erfExpGridTab64<>+6584(SB)/8, $0x3fb5f14dfa4a9637
+DATA erfExpGridTab64<>+6592(SB)/8, $0x3fef44d870704911
+DATA erfExpGridTab64<>+6600(SB)/8, $0x3fb5ab342383d178
+DATA erfExpGridTab64<>+6608(SB)/8, $0x3fef47897ec85485
+DATA erfExpGridTab64<>+6616(SB)/8, $0x3fb565cf7546b112
+DATA erfExpGridTab64<>+6624(SB)/8, $0x3fef4a31ebcd47df
+DATA erfExpGridTab64<>+6632(SB)/8, $0x3fb5211ebf41880b
+DATA erfExpGridTab64<>+6640(SB)/8, $0x3fef4cd1cdeb1fe5
+DATA erfExpGridTab64<>+6648(SB)/8, $0x3fb4dd20d0c15fe8
+DATA erfExpGridTab64<>+6656(SB)/8, $0x3fef4f693b67bd77
+DATA erfExpGridTab64<>+6664(SB)/8, $0x3fb499d478bca735
+DATA erfExpGridTab64<>+6672(SB)/8, $0x3fef51f84a62db65
+DATA erfExpGridTab64<>+6680(SB)/8, $0x3fb4573885ddc117
+DATA erfExpGridTab64<>+6688(SB)/8, $0x3fef547f10d60597
+DATA erfExpGridTab64<>+6696(SB)/8, $0x3fb4154bc68d75c3
+DATA erfExpGridTab64<>+6704(SB)/8, $0x3fef56fda494917e
+DATA erfExpGridTab64<>+6712(SB)/8, $0x3fb3d40d08fd43d4
+DATA erfExpGridTab64<>+6720(SB)/8, $0x3fef59741b4b97cf
+DATA erfExpGridTab64<>+6728(SB)/8, $0x3fb3937b1b31925a
+DATA erfExpGridTab64<>+6736(SB)/8, $0x3fef5be28a81ef7f
+DATA erfExpGridTab64<>+6744(SB)/8, $0x3fb35394cb0bc394
+DATA erfExpGridTab64<>+6752(SB)/8, $0x3fef5e4907982a07
+DATA erfExpGridTab64<>+6760(SB)/8, $0x3fb31458e6542847
+DATA erfExpGridTab64<>+6768(SB)/8, $0x3fef60a7a7c890d9
+DATA erfExpGridTab64<>+6776(SB)/8, $0x3fb2d5c63ac3d398
+DATA erfExpGridTab64<>+6784(SB)/8, $0x3fef62fe80272419
+DATA erfExpGridTab64<>+6792(SB)/8, $0x3fb297db960e4f63
+DATA erfExpGridTab64<>+6800(SB)/8, $0x3fef654da5a19a82
+DATA erfExpGridTab64<>+6808(SB)/8, $0x3fb25a97c5eb30fb
+DATA erfExpGridTab64<>+6816(SB)/8, $0x3fef67952cff6282
+DATA erfExpGridTab64<>+6824(SB)/8, $0x3fb21df9981f8e53
+DATA erfExpGridTab64<>+6832(SB)/8, $0x3fef69d52ae1a47e
+DATA erfExpGridTab64<>+6840(SB)/8, $0x3fb1e1ffda87537b
+DATA erfExpGridTab64<>+6848(SB)/8, $0x3fef6c0db3c34641
+DATA erfExpGridTab64<>+6856(SB)/8, $0x3fb1a6a95b1e786f
+DATA erfExpGridTab64<>+6864(SB)/8, $0x3fef6e3edbf8ef90
+DATA erfExpGridTab64<>+6872(SB)/8, $0x3fb16bf4e80a173b
+DATA erfExpGridTab64<>+6880(SB)/8, $0x3fef7068b7b10fd9
+DATA erfExpGridTab64<>+6888(SB)/8, $0x3fb131e14fa1625d
+DATA erfExpGridTab64<>+6896(SB)/8, $0x3fef728b5af3e50e
+DATA erfExpGridTab64<>+6904(SB)/8, $0x3fb0f86d60767b7e
+DATA erfExpGridTab64<>+6912(SB)/8, $0x3fef74a6d9a38383
+DATA erfExpGridTab64<>+6920(SB)/8, $0x3fb0bf97e95f2a64
+DATA erfExpGridTab64<>+6928(SB)/8, $0x3fef76bb477bdef6
+DATA erfExpGridTab64<>+6936(SB)/8, $0x3fb0875fb97d743a
+DATA erfExpGridTab64<>+6944(SB)/8, $0x3fef78c8b812d498
+DATA erfExpGridTab64<>+6952(SB)/8, $0x3fb04fc3a0481321
+DATA erfExpGridTab64<>+6960(SB)/8, $0x3fef7acf3ed8362e
+DATA erfExpGridTab64<>+6968(SB)/8, $0x3fb018c26d92ce16
+DATA erfExpGridTab64<>+6976(SB)/8, $0x3fef7cceef15d631
+DATA erfExpGridTab64<>+6984(SB)/8, $0x3fafc4b5e32d6259
+DATA erfExpGridTab64<>+6992(SB)/8, $0x3fef7ec7dbef9501
+DATA erfExpGridTab64<>+7000(SB)/8, $0x3faf5917f9f44c6c
+DATA erfExpGridTab64<>+7008(SB)/8, $0x3fef80ba18636f07
+DATA erfExpGridTab64<>+7016(SB)/8, $0x3faeeea8c1b1db94
+DATA erfExpGridTab64<>+7024(SB)/8, $0x3fef82a5b7498be5
+DATA erfExpGridTab64<>+7032(SB)/8, $0x3fae8565dd97f19d
+DATA erfExpGridTab64<>+7040(SB)/8, $0x3fef848acb544e95
+DATA erfExpGridTab64<>+7048(SB)/8, $0x3fae1d4cf1e2450a
+DATA erfExpGridTab64<>+7056(SB)/8, $0x3fef86696710667e
+DATA erfExpGridTab64<>+7064(SB)/8, $0x3fadb65ba3e5964b
+DATA erfExpGridTab64<>+7072(SB)/8, $0x3fef88419ce4e184
+DATA erfExpGridTab64<>+7080(SB)/8, $0x3fad508f9a1ea64f
+DATA erfExpGridTab64<>+7088(SB)/8, $0x3fef8a137f133ef5
+DATA erfExpGridTab64<>+7096(SB)/8, $0x3facebe67c40ee71
+DATA erfExpGridTab64<>+7104(SB)/8, $0x3fef8bdf1fb78370
+DATA erfExpGridTab64<>+7112(SB)/8, $0x3fac885df3451a07
+DATA erfExpGridTab64<>+7120(SB)/8, $0x3fef8da490c84da4
+DATA erfExpGridTab64<>+7128(SB)/8, $0x3fac25f3a97741a0
+DATA erfExpGridTab64<>+7136(SB)/8, $0x3fef8f63e416ebff
+DATA erfExpGridTab64<>+7144(SB)/8, $0x3fabc4a54a84e834
+DATA erfExpGridTab64<>+7152(SB)/8, $0x3fef911d2b4f7329
+DATA erfExpGridTab64<>+7160(SB)/8, $0x3fab6470838aba66
+DATA erfExpGridTab64<>+7168(SB)/8, $0x3fef92d077f8d56d
+DATA erfExpGridTab64<>+7176(SB)/8, $0x3fab055303221015
+DATA erfExpGridTab64<>+7184(SB)/8, $0x3fef947ddb74fae7
+DATA erfExpGridTab64<>+7192(SB)/8, $0x3faaa74a796e3066
+DATA erfExpGridTab64<>+7200(SB)/8, $0x3fef96256700da8e
+DATA erfExpGridTab64<>+7208(SB)/8, $0x3faa4a549829587e
+DATA erfExpGridTab64<>+7216(SB)/8, $0x3fef97c72bb4940b
+DATA erfExpGridTab64<>+7224(SB)/8, $0x3fa9ee6f12b1853a
+DATA erfExpGridTab64<>+7232(SB)/8, $0x3fef99633a838a57
+DATA erfExpGridTab64<>+7240(SB)/8, $0x3fa993979e14fffe
+DATA erfExpGridTab64<>+7248(SB)/8, $0x3fef9af9a43c7f25
+DATA erfExpGridTab64<>+7256(SB)/8, $0x3fa939cbf11eaef9
+DATA erfExpGridTab64<>+7264(SB)/8, $0x3fef9c8a7989af0d
+DATA erfExpGridTab64<>+7272(SB)/8, $0x3fa8e109c4622913
+DATA erfExpGridTab64<>+7280(SB)/8, $0x3fef9e15caf0ee75
+DATA erfExpGridTab64<>+7288(SB)/8, $0x3fa8894ed2478dc0
+DATA erfExpGridTab64<>+7296(SB)/8, $0x3fef9f9ba8d3c733
+DATA erfExpGridTab64<>+7304(SB)/8, $0x3fa83298d717210e
+DATA erfExpGridTab64<>+7312(SB)/8, $0x3fefa11c236f96f4
+DATA erfExpGridTab64<>+7320(SB)/8, $0x3fa7dce59104ac2b
+DATA erfExpGridTab64<>+7328(SB)/8, $0x3fefa2974addae45
+DATA erfExpGridTab64<>+7336(SB)/8, $0x3fa78832c03aa2b1
+DATA erfExpGridTab64<>+7344(SB)/8, $0x3fefa40d2f137059
+DATA erfExpGridTab64<>+7352(SB)/8, $0x3fa7347e26e50d02
+DATA erfExpGridTab64<>+7360(SB)/8, $0x3fefa57ddfe27376
+DATA erfExpGridTab64<>+7368(SB)/8, $0x3fa6e1c5893c380b
+DATA erfExpGridTab64<>+7376(SB)/8, $0x3fefa6e96cf8a213
+DATA erfExpGridTab64<>+7384(SB)/8, $0x3fa69006ad8f2aae
+DATA erfExpGridTab64<>+7392(SB)/8, $0x3fefa84fe5e05c8d
+DATA erfExpGridTab64<>+7400(SB)/8, $0x3fa63f3f5c4de13b
+DATA erfExpGridTab64<>+7408(SB)/8, $0x3fefa9b15a009b8f
+DATA erfExpGridTab64<>+7416(SB)/8, $0x3fa5ef6d60134f38
+DATA erfExpGridTab64<>+7424(SB)/8, $0x3fefab0dd89d1309
+DATA erfExpGridTab64<>+7432(SB)/8, $0x3fa5a08e85af27e0
+DATA erfExpGridTab64<>+7440(SB)/8, $0x3fefac6570d655ce
+DATA erfExpGridTab64<>+7448(SB)/8, $0x3fa552a09c2f6daa
+DATA erfExpGridTab64<>+7456(SB)/8, $0x3fefadb831a9f9c3
+DATA erfExpGridTab64<>+7464(SB)/8, $0x3fa505a174e9c929
+DATA erfExpGridTab64<>+7472(SB)/8, $0x3fefaf0629f2bc9f
+DATA erfExpGridTab64<>+7480(SB)/8, $0x3fa4b98ee384a7ba
+DATA erfExpGridTab64<>+7488(SB)/8, $0x3fefb04f6868a944
+DATA erfExpGridTab64<>+7496(SB)/8, $0x3fa46e66be002240
+DATA erfExpGridTab64<>+7504(SB)/8, $0x3fefb193fba13d9b
+DATA erfExpGridTab64<>+7512(SB)/8, $0x3fa42426dcbeac6a
+DATA erfExpGridTab64<>+7520(SB)/8, $0x3fefb2d3f20f9101
+DATA erfExpGridTab64<>+7528(SB)/8, $0x3fa3dacd1a8d8cce
+DATA erfExpGridTab64<>+7536(SB)/8, $0x3fefb40f5a047b35
+DATA erfExpGridTab64<>+7544(SB)/8, $0x3fa3925754ad1e47
+DATA erfExpGridTab64<>+7552(SB)/8, $0x3fefb54641aebbc9
+DATA erfExpGridTab64<>+7560(SB)/8, $0x3fa34ac36ad8dafe
+DATA erfExpGridTab64<>+7568(SB)/8, $0x3fefb678b71b2215
+DATA erfExpGridTab64<>+7576(SB)/8, $0x3fa3040f3f4f3177
+DATA erfExpGridTab64<>+7584(SB)/8, $0x3fefb7a6c834b5a2
+DATA erfExpGridTab64<>+7592(SB)/8, $0x3fa2be38b6d92415
+DATA erfExpGridTab64<>+7600(SB)/8, $0x3fefb8d082c4df11
+DATA erfExpGridTab64<>+7608(SB)/8, $0x3fa2793db8d1b381
+DATA erfExpGridTab64<>+7616(SB)/8, $0x3fefb9f5f4739170
+DATA erfExpGridTab64<>+7624(SB)/8, $0x3fa2351c2f2d1449
+DATA erfExpGridTab64<>+7632(SB)/8, $0x3fefbb172ac7740c
+DATA erfExpGridTab64<>+7640(SB)/8, $0x3fa1f1d2067fb03f
+DATA erfExpGridTab64<>+7648(SB)/8, $0x3fefbc3433260ca5
+DATA erfExpGridTab64<>+7656(SB)/8, $0x3fa1af5d2e04f3f6
+DATA erfExpGridTab64<>+7664(SB)/8, $0x3fefbd4d1ad3ea19
+DATA erfExpGridTab64<>+7672(SB)/8, $0x3fa16dbb97a5e8c2
+DATA erfExpGridTab64<>+7680(SB)/8, $0x3fefbe61eef4cf6a
+DATA erfExpGridTab64<>+7688(SB)/8, $0x3fa12ceb37ff9bc3
+DATA erfExpGridTab64<>+7696(SB)/8, $0x3fefbf72bc8bdf3a
+DATA erfExpGridTab64<>+7704(SB)/8, $0x3fa0ecea0669525a
+DATA erfExpGridTab64<>+7712(SB)/8, $0x3fefc07f907bc794
+DATA erfExpGridTab64<>+7720(SB)/8, $0x3fa0adb5fcfa8c75
+DATA erfExpGridTab64<>+7728(SB)/8, $0x3fefc1887786ee27
+DATA erfExpGridTab64<>+7736(SB)/8, $0x3fa06f4d1890d53c
+DATA erfExpGridTab64<>+7744(SB)/8, $0x3fefc28d7e4f9cd0
+DATA erfExpGridTab64<>+7752(SB)/8, $0x3fa031ad58d56279
+DATA erfExpGridTab64<>+7760(SB)/8, $0x3fefc38eb1582e80
+DATA erfExpGridTab64<>+7768(SB)/8, $0x3f9fe9a980850685
+DATA erfExpGridTab64<>+7776(SB)/8, $0x3fefc48c1d033c7a
+DATA erfExpGridTab64<>+7784(SB)/8, $0x3f9f7182a851bca2
+DATA erfExpGridTab64<>+7792(SB)/8, $0x3fefc585cd93cbdf
+DATA erfExpGridTab64<>+7800(SB)/8, $0x3f9efae239690105
+DATA erfExpGridTab64<>+7808(SB)/8, $0x3fefc67bcf2d7b8f
+DATA erfExpGridTab64<>+7816(SB)/8, $0x3f9e85c449e377f3
+DATA erfExpGridTab64<>+7824(SB)/8, $0x3fefc76e2dd4b24c
+DATA erfExpGridTab64<>+7832(SB)/8, $0x3f9e1224f5a3b0a5
+DATA erfExpGridTab64<>+7840(SB)/8, $0x3fefc85cf56ecd38
+DATA erfExpGridTab64<>+7848(SB)/8, $0x3f9da0005e5f28df
+DATA erfExpGridTab64<>+7856(SB)/8, $0x3fefc94831c24e85
+DATA erfExpGridTab64<>+7864(SB)/8, $0x3f9d2f52aba6f492
+DATA erfExpGridTab64<>+7872(SB)/8, $0x3fefca2fee770c79
+DATA erfExpGridTab64<>+7880(SB)/8, $0x3f9cc0180af00a8b
+DATA erfExpGridTab64<>+7888(SB)/8, $0x3fefcb14371660ae
+DATA erfExpGridTab64<>+7896(SB)/8, $0x3f9c524caf9b3726
+DATA erfExpGridTab64<>+7904(SB)/8, $0x3fefcbf5170b578b
+DATA erfExpGridTab64<>+7912(SB)/8, $0x3f9be5ecd2fcb5f9
+DATA erfExpGridTab64<>+7920(SB)/8, $0x3fefccd299a2dfff
+DATA erfExpGridTab64<>+7928(SB)/8, $0x3f9b7af4b4637369
+DATA erfExpGridTab64<>+7936(SB)/8, $0x3fefcdacca0bfb73
+DATA erfExpGridTab64<>+7944(SB)/8, $0x3f9b1160991ff737
+DATA erfExpGridTab64<>+7952(SB)/8, $0x3fefce83b357edf0
+DATA erfExpGridTab64<>+7960(SB)/8, $0x3f9aa92ccc8af8e4
+DATA erfExpGridTab64<>+7968(SB)/8, $0x3fefcf57607a6e7c
+DATA erfExpGridTab64<>+7976(SB)/8, $0x3f9a4255a00b9f03
+DATA erfExpGridTab64<>+7984(SB)/8, $0x3fefd027dc49d7a2
+DATA erfExpGridTab64<>+7992(SB)/8, $0x3f99dcd76b1d6a65
+DATA erfExpGridTab64<>+8000(SB)/8, $0x3fefd0f5317f582f
+DATA erfExpGridTab64<>+8008(SB)/8, $0x3f9978ae8b55ce1b
+DATA erfExpGridTab64<>+8016(SB)/8, $0x3fefd1bf6ab72412
+DATA erfExpGridTab64<>+8024(SB)/8, $0x3f9915d76469755d
+DATA erfExpGridTab64<>+8032(SB)/8, $0x3fefd2869270a56f
+DATA erfExpGridTab64<>+8040(SB)/8, $0x3f98b44e6031383e
+DATA erfExpGridTab64<>+8048(SB)/8, $0x3fefd34ab30eadd3
+DATA erfExpGridTab64<>+8056(SB)/8, $0x3f98540feeaec044
+DATA erfExpGridTab64<>+8064(SB)/8, $0x3fefd40bd6d7a785
+DATA erfExpGridTab64<>+8072(SB)/8, $0x3f97f5188610ddc8
+DATA erfExpGridTab64<>+8080(SB)/8, $0x3fefd4ca07f5c70a
+DATA erfExpGridTab64<>+8088(SB)/8, $0x3f979764a2b78f3d
+DATA erfExpGridTab64<>+8096(SB)/8, $0x3fefd58550773cb5
+DATA erfExpGridTab64<>+8104(SB)/8, $0x3f973af0c737bb45
+DATA erfExpGridTab64<>+8112(SB)/8, $0x3fefd63dba4e665f
+DATA erfExpGridTab64<>+8120(SB)/8, $0x3f96dfb97c5e9ea7
+DATA erfExpGridTab64<>+8128(SB)/8, $0x3fefd6f34f52013a
+DATA erfExpGridTab64<>+8136(SB)/8, $0x3f9685bb5134ef13
+DATA erfExpGridTab64<>+8144(SB)/8, $0x3fefd7a6193d5bb1
+DATA erfExpGridTab64<>+8152(SB)/8, $0x3f962cf2db01b3d0
+DATA erfExpGridTab64<>+8160(SB)/8, $0x3fefd85621b0876d
+DATA erfExpGridTab64<>+8168(SB)/8, $0x3f95d55cb54cd53a
+DATA erfExpGridTab64<>+8176(SB)/8, $0x3fefd90372308b5e
+DATA erfExpGridTab64<>+8184(SB)/8, $0x3f957ef581e16426
+DATA erfExpGridTab64<>+8192(SB)/8, $0x3fefd9ae142795e3
+DATA erfExpGridTab64<>+8200(SB)/8, $0x3f9529b9e8cf9a1e
+DATA erfExpGridTab64<>+8208(SB)/8, $0x3fefda5610e52ef6
+DATA erfExpGridTab64<>+8216(SB)/8, $0x3f94d5a6986e9384
+DATA erfExpGridTab64<>+8224(SB)/8, $0x3fefdafb719e6a69
+DATA erfExpGridTab64<>+8232(SB)/8, $0x3f9482b8455dc491
+DATA erfExpGridTab64<>+8240(SB)/8, $0x3fefdb9e3f6e1a31
+DATA erfExpGridTab64<>+8248(SB)/8, $0x3f9430ebaa862a35
+DATA erfExpGridTab64<>+8256(SB)/8, $0x3fefdc3e835500b3
+DATA erfExpGridTab64<>+8264(SB)/8, $0x3f93e03d891b37de
+DATA erfExpGridTab64<>+8272(SB)/8, $0x3fefdcdc463a031d
+DATA erfExpGridTab64<>+8280(SB)/8, $0x3f9390aaa89b831c
+DATA erfExpGridTab64<>+8288(SB)/8, $0x3fefdd7790ea5bc0
+DATA erfExpGridTab64<>+8296(SB)/8, $0x3f93422fd6d12e2b
+DATA erfExpGridTab64<>+8304(SB)/8, $0x3fefde106c19cc6a
+DATA erfExpGridTab64<>+8312(SB)/8, $0x3f92f4c9e7d2125a
+DATA erfExpGridTab64<>+8320(SB)/8, $0x3fefdea6e062d0c9
+DATA erfExpGridTab64<>+8328(SB)/8, $0x3f92a875b5ffab56
+DATA erfExpGridTab64<>+8336(SB)/8, $0x3fefdf3af646d0c4
+DATA erfExpGridTab64<>+8344(SB)/8, $0x3f925d302206c44f
+DATA erfExpGridTab64<>+8352(SB)/8, $0x3fefdfccb62e52d3
+DATA erfExpGridTab64<>+8360(SB)/8, $0x3f9212f612dee7fb
+DATA erfExpGridTab64<>+8368(SB)/8, $0x3fefe05c28692e55
+DATA erfExpGridTab64<>+8376(SB)/8, $0x3f91c9c475c99472
+DATA erfExpGridTab64<>+8384(SB)/8, $0x3fefe0e9552ebdd6
+DATA erfExpGridTab64<>+8392(SB)/8, $0x3f9181983e5133dd
+DATA erfExpGridTab64<>+8400(SB)/8, $0x3fefe174449e1157
+DATA erfExpGridTab64<>+8408(SB)/8, $0x3f913a6e6647daf3
+DATA erfExpGridTab64<>+8416(SB)/8, $0x3fefe1fcfebe2083
+DATA erfExpGridTab64<>+8424(SB)/8, $0x3f90f443edc5ce49
+DATA erfExpGridTab64<>+8432(SB)/8, $0x3fefe2838b7dfcdb
+DATA erfExpGridTab64<>+8440(SB)/8, $0x3f90af15db27cf5a
+DATA erfExpGridTab64<>+8448(SB)/8, $0x3fefe307f2b503d0
+DATA erfExpGridTab64<>+8456(SB)/8, $0x3f906ae13b0d3255
+DATA erfExpGridTab64<>+8464(SB)/8, $0x3fefe38a3c2310d3
+DATA erfExpGridTab64<>+8472(SB)/8, $0x3f9027a32055bd9f
+DATA erfExpGridTab64<>+8480(SB)/8, $0x3fefe40a6f70af4b
+DATA erfExpGridTab64<>+8488(SB)/8, $0x3f8fcab1483ea7fc
+DATA erfExpGridTab64<>+8496(SB)/8, $0x3fefe488942f4c81
+DATA erfExpGridTab64<>+8504(SB)/8, $0x3f8f47fdcb86d4ce
+DATA erfExpGridTab64<>+8512(SB)/8, $0x3fefe504b1d9696c
+DATA erfExpGridTab64<>+8520(SB)/8, $0x3f8ec72615a894c4
+DATA erfExpGridTab64<>+8528(SB)/8, $0x3fefe57ecfd2cc71
+DATA erfExpGridTab64<>+8536(SB)/8, $0x3f8e48247e3443f3
+DATA erfExpGridTab64<>+8544(SB)/8, $0x3fefe5f6f568b301
+DATA erfExpGridTab64<>+8552(SB)/8, $0x3f8dcaf3691fc448
+DATA erfExpGridTab64<>+8560(SB)/8, $0x3fefe66d29d20328
+DATA erfExpGridTab64<>+8568(SB)/8, $0x3f8d4f8d46bfd939
+DATA erfExpGridTab64<>+8576(SB)/8, $0x3fefe6e1742f7cf6
+DATA erfExpGridTab64<>+8584(SB)/8, $0x3f8cd5ec93c12432
+DATA erfExpGridTab64<>+8592(SB)/8, $0x3fefe753db8bebce
+DATA erfExpGridTab64<>+8600(SB)/8, $0x3f8c5e0bd920c396
+DATA erfExpGridTab64<>+8608(SB)/8, $0x3fefe7c466dc57a1
+DATA erfExpGridTab64<>+8616(SB)/8, $0x3f8be7e5ac24963b
+DATA erfExpGridTab64<>+8624(SB)/8, $0x3fefe8331d0035f6
+DATA erfExpGridTab64<>+8632(SB)/8, $0x3f8b7374ae532527
+DATA erfExpGridTab64<>+8640(SB)/8, $0x3fefe8a004c19ae6
+DATA erfExpGridTab64<>+8648(SB)/8, $0x3f8b00b38d6b3575
+DATA erfExpGridTab64<>+8656(SB)/8, $0x3fefe90b24d569e5
+DATA erfExpGridTab64<>+8664(SB)/8, $0x3f8a8f9d035b042b
+DATA erfExpGridTab64<>+8672(SB)/8, $0x3fefe97483db8670
+DATA erfExpGridTab64<>+8680(SB)/8, $0x3f8a202bd6372dce
+DATA erfExpGridTab64<>+8688(SB)/8, $0x3fefe9dc285f0493
+DATA erfExpGridTab64<>+8696(SB)/8, $0x3f89b25ad831438b
+DATA erfExpGridTab64<>+8704(SB)/8, $0x3fefea4218d6594a
+DATA erfExpGridTab64<>+8712(SB)/8, $0x3f894624e78e0faf
+DATA erfExpGridTab64<>+8720(SB)/8, $0x3fefeaa65ba38abb
+DATA erfExpGridTab64<>+8728(SB)/8, $0x3f88db84ee9b8b48
+DATA erfExpGridTab64<>+8736(SB)/8, $0x3fefeb08f7146046
+DATA erfExpGridTab64<>+8744(SB)/8, $0x3f887275e3a6869e
+DATA erfExpGridTab64<>+8752(SB)/8, $0x3fefeb69f1629266
+DATA erfExpGridTab64<>+8760(SB)/8, $0x3f880af2c8f0064e
+DATA erfExpGridTab64<>+8768(SB)/8, $0x3fefebc950b3fa75
+DATA erfExpGridTab64<>+8776(SB)/8, $0x3f87a4f6aca256cb
+DATA erfExpGridTab64<>+8784(SB)/8, $0x3fefec271b1ac234
+DATA erfExpGridTab64<>+8792(SB)/8, $0x3f87407ca8c5d7e5
+DATA erfExpGridTab64<>+8800(SB)/8, $0x3fefec835695932e
+DATA erfExpGridTab64<>+8808(SB)/8, $0x3f86dd7fe3358230
+DATA erfExpGridTab64<>+8816(SB)/8, $0x3fefecde090fc5ed
+DATA erfExpGridTab64<>+8824(SB)/8, $0x3f867bfb8d9327da
+DATA erfExpGridTab64<>+8832(SB)/8, $0x3fefed37386190fb
+DATA erfExpGridTab64<>+8840(SB)/8, $0x3f861beae53b72b7
+DATA erfExpGridTab64<>+8848(SB)/8, $0x3fefed8eea5037b7
+DATA erfExpGridTab64<>+8856(SB)/8, $0x3f85bd493339a125
+DATA erfExpGridTab64<>+8864(SB)/8, $0x3fefede5248e38f4
+DATA erfExpGridTab64<>+8872(SB)/8, $0x3f856011cc3b036d
+DATA erfExpGridTab64<>+8880(SB)/8, $0x3fefee39ecbb7d69
+DATA erfExpGridTab64<>+8888(SB)/8, $0x3f85044010823b4f
+DATA erfExpGridTab64<>+8896(SB)/8, $0x3fefee8d486585ee
+DATA erfExpGridTab64<>+8904(SB)/8, $0x3f84a9cf6bda3f4c
+DATA erfExpGridTab64<>+8912(SB)/8, $0x3fefeedf3d079982
+DATA erfExpGridTab64<>+8920(SB)/8, $0x3f8450bb5589235a
+DATA erfExpGridTab64<>+8928(SB)/8, $0x3fefef2fd00af31a
+DATA erfExpGridTab64<>+8936(SB)/8, $0x3f83f8ff5042a88e
+DATA erfExpGridTab64<>+8944(SB)/8, $0x3fefef7f06c6ef3f
+DATA erfExpGridTab64<>+8952(SB)/8, $0x3f83a296ea1a9559
+DATA erfExpGridTab64<>+8960(SB)/8, $0x3fefefcce6813974
+DATA erfExpGridTab64<>+8968(SB)/8, $0x3f834d7dbc76d7e5
+DATA erfExpGridTab64<>+8976(SB)/8, $0x3feff019746df95f
+DATA erfExpGridTab64<>+8984(SB)/8, $0x3f82f9af6c017424
+DATA erfExpGridTab64<>+8992(SB)/8, $0x3feff064b5afffbe
+DATA erfExpGridTab64<>+9000(SB)/8, $0x3f82a727a89a3f14
+DATA erfExpGridTab64<>+9008(SB)/8, $0x3feff0aeaf58f324
+DATA erfExpGridTab64<>+9016(SB)/8, $0x3f8255e22d4868cb
+DATA erfExpGridTab64<>+9024(SB)/8, $0x3feff0f766697c76
+DATA erfExpGridTab64<>+9032(SB)/8, $0x3f8205dac02bd6b9
+DATA erfExpGridTab64<>+9040(SB)/8, $0x3feff13edfd1732f
+DATA erfExpGridTab64<>+9048(SB)/8, $0x3f81b70d326e4fb1
+DATA erfExpGridTab64<>+9056(SB)/8, $0x3feff18520700971
+DATA erfExpGridTab64<>+9064(SB)/8, $0x3f81697560347b26
+DATA erfExpGridTab64<>+9072(SB)/8, $0x3feff1ca2d13f7c8
+DATA erfExpGridTab64<>+9080(SB)/8, $0x3f811d0f308eb519
+DATA erfExpGridTab64<>+9088(SB)/8, $0x3feff20e0a7ba8c2
+DATA erfExpGridTab64<>+9096(SB)/8, $0x3f80d1d69569b82d
+DATA erfExpGridTab64<>+9104(SB)/8, $0x3feff250bd55643f
+DATA erfExpGridTab64<>+9112(SB)/8, $0x3f8087c78b7f1f3b
+DATA erfExpGridTab64<>+9120(SB)/8, $0x3feff2924a3f7a83
+DATA erfExpGridTab64<>+9128(SB)/8, $0x3f803ede1a45bfee
+DATA erfExpGridTab64<>+9136(SB)/8, $0x3feff2d2b5c86f10
+DATA erfExpGridTab64<>+9144(SB)/8, $0x3f7fee2ca7c3bf6c
+DATA erfExpGridTab64<>+9152(SB)/8, $0x3feff312046f2339
+DATA erfExpGridTab64<>+9160(SB)/8, $0x3f7f60d8aa2a88f2
+DATA erfExpGridTab64<>+9168(SB)/8, $0x3feff3503aa30077
+DATA erfExpGridTab64<>+9176(SB)/8, $0x3f7ed5b88a5e44c9
+DATA erfExpGridTab64<>+9184(SB)/8, $0x3feff38d5cc4227f
+DATA erfExpGridTab64<>+9192(SB)/8, $0x3f7e4cc4abf7d065
+DATA erfExpGridTab64<>+9200(SB)/8, $0x3feff3c96f23811b
+DATA erfExpGridTab64<>+9208(SB)/8, $0x3f7dc5f58769d67e
+DATA erfExpGridTab64<>+9216(SB)/8, $0x3feff404760319b4
+DATA erfExpGridTab64<>+9224(SB)/8, $0x3f7d4143a9dfe965
+DATA erfExpGridTab64<>+9232(SB)/8, $0x3feff43e759618ab
+DATA erfExpGridTab64<>+9240(SB)/8, $0x3f7cbea7b51d6239
+DATA erfExpGridTab64<>+9248(SB)/8, $0x3feff47772010262
+DATA erfExpGridTab64<>+9256(SB)/8, $0x3f7c3e1a5f5c077c
+DATA erfExpGridTab64<>+9264(SB)/8, $0x3feff4af6f59dc08
+DATA erfExpGridTab64<>+9272(SB)/8, $0x3f7bbf94732a7d8f
+DATA erfExpGridTab64<>+9280(SB)/8, $0x3feff4e671a85425
+DATA erfExpGridTab64<>+9288(SB)/8, $0x3f7b430ecf4a83a8
+DATA erfExpGridTab64<>+9296(SB)/8, $0x3feff51c7ce5ead9
+DATA erfExpGridTab64<>+9304(SB)/8, $0x3f7ac882668effa0
+DATA erfExpGridTab64<>+9312(SB)/8, $0x3feff55194fe19df
+DATA erfExpGridTab64<>+9320(SB)/8, $0x3f7a4fe83fb9db25
+DATA erfExpGridTab64<>+9328(SB)/8, $0x3feff585bdce7c49
+DATA erfExpGridTab64<>+9336(SB)/8, $0x3f79d9397559b49b
+DATA erfExpGridTab64<>+9344(SB)/8, $0x3feff5b8fb26f5f6
+DATA erfExpGridTab64<>+9352(SB)/8, $0x3f79646f35a76624
+DATA erfExpGridTab64<>+9360(SB)/8, $0x3feff5eb50c9dac2
+DATA erfExpGridTab64<>+9368(SB)/8, $0x3f78f182c2636517
+DATA erfExpGridTab64<>+9376(SB)/8, $0x3feff61cc26c1578
+DATA erfExpGridTab64<>+9384(SB)/8, $0x3f78806d70b2fc36
+DATA erfExpGridTab64<>+9392(SB)/8, $0x3feff64d53b54e73
+DATA erfExpGridTab64<>+9400(SB)/8, $0x3f781128a8fd62f1
+DATA erfExpGridTab64<>+9408(SB)/8, $0x3feff67d08401202
+DATA erfExpGridTab64<>+9416(SB)/8, $0x3f77a3ade6c8b3e5
+DATA erfExpGridTab64<>+9424(SB)/8, $0x3feff6abe399f682
+DATA erfExpGridTab64<>+9432(SB)/8, $0x3f7737f6b896c4d8
+DATA erfExpGridTab64<>+9440(SB)/8, $0x3feff6d9e943c231
+DATA erfExpGridTab64<>+9448(SB)/8, $0x3f76cdfcbfc1e263
+DATA erfExpGridTab64<>+9456(SB)/8, $0x3feff7071cb190bd
+DATA erfExpGridTab64<>+9464(SB)/8, $0x3f7665b9b059715a
+DATA erfExpGridTab64<>+9472(SB)/8, $0x3feff733814af88c
+DATA erfExpGridTab64<>+9480(SB)/8, $0x3f75ff2750fe7820
+DATA erfExpGridTab64<>+9488(SB)/8, $0x3feff75f1a6b2fb8
+DATA erfExpGridTab64<>+9496(SB)/8, $0x3f759a3f7ac011f9
+DATA erfExpGridTab64<>+9504(SB)/8, $0x3feff789eb6130c9
+DATA erfExpGridTab64<>+9512(SB)/8, $0x3f7536fc18f7ce5c
+DATA erfExpGridTab64<>+9520(SB)/8, $0x3feff7b3f76fdf2a
+DATA erfExpGridTab64<>+9528(SB)/8, $0x3f74d5572925fe54
+DATA erfExpGridTab64<>+9536(SB)/8, $0x3feff7dd41ce2b4d
+DATA erfExpGridTab64<>+9544(SB)/8, $0x3f74754abacdf1dc
+DATA erfExpGridTab64<>+9552(SB)/8, $0x3feff805cda73690
+DATA erfExpGridTab64<>+9560(SB)/8, $0x3f7416d0ef52273c
+DATA erfExpGridTab64<>+9568(SB)/8, $0x3feff82d9e1a76d8
+DATA erfExpGridTab64<>+9576(SB)/8, $0x3f73b9e3f9d06e3f
+DATA erfExpGridTab64<>+9584(SB)/8, $0x3feff854b63bd9e3
+DATA erfExpGridTab64<>+9592(SB)/8, $0x3f735e7e1efe0133
+DATA erfExpGridTab64<>+9600(SB)/8, $0x3feff87b1913e853
+DATA erfExpGridTab64<>+9608(SB)/8, $0x3f730499b503957f
+DATA erfExpGridTab64<>+9616(SB)/8, $0x3feff8a0c99fe870
+DATA erfExpGridTab64<>+9624(SB)/8, $0x3f72ac31235965b1
+DATA erfExpGridTab64<>+9632(SB)/8, $0x3feff8c5cad200a5
+DATA erfExpGridTab64<>+9640(SB)/8, $0x3f72553ee2a336bf
+DATA erfExpGridTab64<>+9648(SB)/8, $0x3feff8ea1f9159b2
+DATA erfExpGridTab64<>+9656(SB)/8, $0x3f71ffbd7c8c5a49
+DATA erfExpGridTab64<>+9664(SB)/8, $0x3feff90dcaba4096
+DATA erfExpGridTab64<>+9672(SB)/8, $0x3f71aba78ba3af89
+DATA erfExpGridTab64<>+9680(SB)/8, $0x3feff930cf1e4835
+DATA erfExpGridTab64<>+9688(SB)/8, $0x3f7158f7bb37a4b6
+DATA erfExpGridTab64<>+9696(SB)/8, $0x3feff9532f846ab0
+DATA erfExpGridTab64<>+9704(SB)/8, $0x3f7107a8c7323a6e
+DATA erfExpGridTab64<>+9712(SB)/8, $0x3feff974eea92a7c
+DATA erfExpGridTab64<>+9720(SB)/8, $0x3f70b7b57bf50adc
+DATA erfExpGridTab64<>+9728(SB)/8, $0x3feff9960f3eb327
+DATA erfExpGridTab64<>+9736(SB)/8, $0x3f706918b6355624
+DATA erfExpGridTab64<>+9744(SB)/8, $0x3feff9b693ecf9e2
+DATA erfExpGridTab64<>+9752(SB)/8, $0x3f701bcd62d815ba
+DATA erfExpGridTab64<>+9760(SB)/8, $0x3feff9d67f51ddba
+DATA erfExpGridTab64<>+9768(SB)/8, $0x3f6f9f9cfd9c3035
+DATA erfExpGridTab64<>+9776(SB)/8, $0x3feff9f5d4014789
+DATA erfExpGridTab64<>+9784(SB)/8, $0x3f6f0a2e2de04cf6
+DATA erfExpGridTab64<>+9792(SB)/8, $0x3feffa14948549a7
+DATA erfExpGridTab64<>+9800(SB)/8, $0x3f6e77448fb66bb9
+DATA erfExpGridTab64<>+9808(SB)/8, $0x3feffa32c35e3f4c
+DATA erfExpGridTab64<>+9816(SB)/8, $0x3f6de6d67b994a09
+DATA erfExpGridTab64<>+9824(SB)/8, $0x3feffa506302ebae
+DATA erfExpGridTab64<>+9832(SB)/8, $0x3f6d58da68fd1170
+DATA erfExpGridTab64<>+9840(SB)/8, $0x3feffa6d75e098d3
+DATA erfExpGridTab64<>+9848(SB)/8, $0x3f6ccd46ee080f5b
+DATA erfExpGridTab64<>+9856(SB)/8, $0x3feffa89fe5b3625
+DATA erfExpGridTab64<>+9864(SB)/8, $0x3f6c4412bf4b8f0b
+DATA erfExpGridTab64<>+9872(SB)/8, $0x3feffaa5fecd76b9
+DATA erfExpGridTab64<>+9880(SB)/8, $0x3f6bbd34af7cd852
+DATA erfExpGridTab64<>+9888(SB)/8, $0x3feffac17988ef4b
+DATA erfExpGridTab64<>+9896(SB)/8, $0x3f6b38a3af2e55b4
+DATA erfExpGridTab64<>+9904(SB)/8, $0x3feffadc70d633fb
+DATA erfExpGridTab64<>+9912(SB)/8, $0x3f6ab656cc88e46e
+DATA erfExpGridTab64<>+9920(SB)/8, $0x3feffaf6e6f4f5c0
+DATA erfExpGridTab64<>+9928(SB)/8, $0x3f6a3645330550ff
+DATA erfExpGridTab64<>+9936(SB)/8, $0x3feffb10de1c1f95
+DATA erfExpGridTab64<>+9944(SB)/8, $0x3f69b8662b260284
+DATA erfExpGridTab64<>+9952(SB)/8, $0x3feffb2a5879f35e
+DATA erfExpGridTab64<>+9960(SB)/8, $0x3f693cb11a30d765
+DATA erfExpGridTab64<>+9968(SB)/8, $0x3feffb435834268b
+DATA erfExpGridTab64<>+9976(SB)/8, $0x3f68c31d81e93599
+DATA erfExpGridTab64<>+9984(SB)/8, $0x3feffb5bdf67fe6f
+DATA erfExpGridTab64<>+9992(SB)/8, $0x3f684ba3004a50d0
+DATA erfExpGridTab64<>+10000(SB)/8, $0x3feffb73f02a6c58
+DATA erfExpGridTab64<>+10008(SB)/8, $0x3f67d6394f41a8b8
+DATA erfExpGridTab64<>+10016(SB)/8, $0x3feffb8b8c88295f
+DATA erfExpGridTab64<>+10024(SB)/8, $0x3f6762d84469c18f
+DATA erfExpGridTab64<>+10032(SB)/8, $0x3feffba2b685d1f0
+DATA erfExpGridTab64<>+10040(SB)/8, $0x3f66f177d0c51916
+DATA erfExpGridTab64<>+10048(SB)/8, $0x3feffbb970200110
+DATA erfExpGridTab64<>+10056(SB)/8, $0x3f66821000795a03
+DATA erfExpGridTab64<>+10064(SB)/8, $0x3feffbcfbb4b6b61
+DATA erfExpGridTab64<>+10072(SB)/8, $0x3f661498fa8acfe9
+DATA erfExpGridTab64<>+10080(SB)/8, $0x3feffbe599f4f9d9
+DATA erfExpGridTab64<>+10088(SB)/8, $0x3f65a90b00981d93
+DATA erfExpGridTab64<>+10096(SB)/8, $0x3feffbfb0e01e442
+DATA erfExpGridTab64<>+10104(SB)/8, $0x3f653f5e6e9637bd
+DATA erfExpGridTab64<>+10112(SB)/8, $0x3feffc10194fcb64
+DATA erfExpGridTab64<>+10120(SB)/8, $0x3f64d78bba8ca5fd
+DATA erfExpGridTab64<>+10128(SB)/8, $0x3feffc24bdb4d302
+DATA erfExpGridTab64<>+10136(SB)/8, $0x3f64718b74520bb7
+DATA erfExpGridTab64<>+10144(SB)/8, $0x3feffc38fcffbb7c
+DATA erfExpGridTab64<>+10152(SB)/8, $0x3f640d564548fad7
+DATA erfExpGridTab64<>+10160(SB)/8, $0x3feffc4cd8f7fb41
+DATA erfExpGridTab64<>+10168(SB)/8, $0x3f63aae4f01d120b
+DATA erfExpGridTab64<>+10176(SB)/8, $0x3feffc60535dd7f5
+DATA erfExpGridTab64<>+10184(SB)/8, $0x3f634a305080681f
+DATA erfExpGridTab64<>+10192(SB)/8, $0x3feffc736dea7f53
+DATA erfExpGridTab64<>+10200(SB)/8, $0x3f62eb315ae94624
+DATA erfExpGridTab64<>+10208(SB)/8, $0x3feffc862a501fd7
+DATA erfExpGridTab64<>+10216(SB)/8, $0x3f628de11c5031eb
+DATA erfExpGridTab64<>+10224(SB)/8, $0x3feffc988a3a0117
+DATA erfExpGridTab64<>+10232(SB)/8, $0x3f623238b9ee4a55
+DATA erfExpGridTab64<>+10240(SB)/8, $0x3feffcaa8f4c9bea
+DATA erfExpGridTab64<>+10248(SB)/8, $0x3f61d83170fbf6fb
+DATA erfExpGridTab64<>+10256(SB)/8, $0x3feffcbc3b25b244
+DATA erfExpGridTab64<>+10264(SB)/8, $0x3f617fc4966fec9b
+DATA erfExpGridTab64<>+10272(SB)/8, $0x3feffccd8f5c66d1
+DATA erfExpGridTab64<>+10280(SB)/8, $0x3f6128eb96be8798
+DATA erfExpGridTab64<>+10288(SB)/8, $0x3feffcde8d815459
+DATA erfExpGridTab64<>+10296(SB)/8, $0x3f60d39ff5997e04
+DATA erfExpGridTab64<>+10304(SB)/8, $0x3feffcef371ea4d7
+DATA erfExpGridTab64<>+10312(SB)/8, $0x3f607fdb4dafea5f
+DATA erfExpGridTab64<>+10320(SB)/8, $0x3feffcff8db8285b
+DATA erfExpGridTab64<>+10328(SB)/8, $0x3f602d97506eb060
+DATA erfExpGridTab64<>+10336(SB)/8, $0x3feffd0f92cb6ba7
+DATA erfExpGridTab64<>+10344(SB)/8, $0x3f5fb99b8b8279e1
+DATA erfExpGridTab64<>+10352(SB)/8, $0x3feffd1f47cfce8a
+DATA erfExpGridTab64<>+10360(SB)/8, $0x3f5f1af117a54518
+DATA erfExpGridTab64<>+10368(SB)/8, $0x3feffd2eae369a07
+DATA erfExpGridTab64<>+10376(SB)/8, $0x3f5e7f232d9e2630
+DATA erfExpGridTab64<>+10384(SB)/8, $0x3feffd3dc76b1633
+DATA erfExpGridTab64<>+10392(SB)/8, $0x3f5de625e14b70b0
+DATA erfExpGridTab64<>+10400(SB)/8, $0x3feffd4c94d29fdb
+DATA erfExpGridTab64<>+10408(SB)/8, $0x3f5d4fed7195d7e8
+DATA erfExpGridTab64<>+10416(SB)/8, $0x3feffd5b17ccbde6
+DATA erfExpGridTab64<>+10424(SB)/8, $0x3f5cbc6e47f5a045
+DATA erfExpGridTab64<>+10432(SB)/8, $0x3feffd6951b33686
+DATA erfExpGridTab64<>+10440(SB)/8, $0x3f5c2b9cf7f893bf
+DATA erfExpGridTab64<>+10448(SB)/8, $0x3feffd7743da241c
+DATA erfExpGridTab64<>+10456(SB)/8, $0x3f5b9d6e3ec8bb3c
+DATA erfExpGridTab64<>+10464(SB)/8, $0x3feffd84ef9009ee
+DATA erfExpGridTab64<>+10472(SB)/8, $0x3f5b11d702b3deb2
+DATA erfExpGridTab64<>+10480(SB)/8, $0x3feffd92561de89a
+DATA erfExpGridTab64<>+10488(SB)/8, $0x3f5a88cc52b3cda7
+DATA erfExpGridTab64<>+10496(SB)/8, $0x3feffd9f78c7524a
+DATA erfExpGridTab64<>+10504(SB)/8, $0x3f5a024365f771bd
+DATA erfExpGridTab64<>+10512(SB)/8, $0x3feffdac58ca7eb7
+DATA erfExpGridTab64<>+10520(SB)/8, $0x3f597e319b6cacc1
+DATA erfExpGridTab64<>+10528(SB)/8, $0x3feffdb8f7605ee7
+DATA erfExpGridTab64<>+10536(SB)/8, $0x3f58fc8c794b03b5
+DATA erfExpGridTab64<>+10544(SB)/8, $0x3feffdc555bcb0b4
+DATA erfExpGridTab64<>+10552(SB)/8, $0x3f587d49ac9f1847
+DATA erfExpGridTab64<>+10560(SB)/8, $0x3feffdd1750e1220
+DATA erfExpGridTab64<>+10568(SB)/8, $0x3f58005f08d6f1ef
+DATA erfExpGridTab64<>+10576(SB)/8, $0x3feffddd567e1461
+DATA erfExpGridTab64<>+10584(SB)/8, $0x3f5785c2874f1801
+DATA erfExpGridTab64<>+10592(SB)/8, $0x3feffde8fb314ebf
+DATA erfExpGridTab64<>+10600(SB)/8, $0x3f570d6a46e07dda
+DATA erfExpGridTab64<>+10608(SB)/8, $0x3feffdf464477138
+DATA erfExpGridTab64<>+10616(SB)/8, $0x3f56974c8b6f424d
+DATA erfExpGridTab64<>+10624(SB)/8, $0x3feffdff92db56e5
+DATA erfExpGridTab64<>+10632(SB)/8, $0x3f56235fbd7a4345
+DATA erfExpGridTab64<>+10640(SB)/8, $0x3feffe0a88031830
+DATA erfExpGridTab64<>+10648(SB)/8, $0x3f55b19a69ab86af
+DATA erfExpGridTab64<>+10656(SB)/8, $0x3feffe1544d01ccb
+DATA erfExpGridTab64<>+10664(SB)/8, $0x3f5541f340697987
+DATA erfExpGridTab64<>+10672(SB)/8, $0x3feffe1fca4f2d73
+DATA erfExpGridTab64<>+10680(SB)/8, $0x3f54d461156905de
+DATA erfExpGridTab64<>+10688(SB)/8, $0x3feffe2a1988857c
+DATA erfExpGridTab64<>+10696(SB)/8, $0x3f5468dadf4080ab
+DATA erfExpGridTab64<>+10704(SB)/8, $0x3feffe34337fe429
+DATA erfExpGridTab64<>+10712(SB)/8, $0x3f53ff57b6fb701d
+DATA erfExpGridTab64<>+10720(SB)/8, $0x3feffe3e19349dc7
+DATA erfExpGridTab64<>+10728(SB)/8, $0x3f5397ced7af2b15
+DATA erfExpGridTab64<>+10736(SB)/8, $0x3feffe47cba1ac9b
+DATA erfExpGridTab64<>+10744(SB)/8, $0x3f5332379e105262
+DATA erfExpGridTab64<>+10752(SB)/8, $0x3feffe514bbdc197
+DATA erfExpGridTab64<>+10760(SB)/8, $0x3f52ce898809244e
+DATA erfExpGridTab64<>+10768(SB)/8, $0x3feffe5a9a7b54d8
+DATA erfExpGridTab64<>+10776(SB)/8, $0x3f526cbc3450aafd
+DATA erfExpGridTab64<>+10784(SB)/8, $0x3feffe63b8c8b5f7
+DATA erfExpGridTab64<>+10792(SB)/8, $0x3f520cc76202c5fb
+DATA erfExpGridTab64<>+10800(SB)/8, $0x3feffe6ca7901c1a
+DATA erfExpGridTab64<>+10808(SB)/8, $0x3f51aea2f0390f72
+DATA erfExpGridTab64<>+10816(SB)/8, $0x3feffe7567b7b5e1
+DATA erfExpGridTab64<>+10824(SB)/8, $0x3f515246dda49d47
+DATA erfExpGridTab64<>+10832(SB)/8, $0x3feffe7dfa21b917
+DATA erfExpGridTab64<>+10840(SB)/8, $0x3f50f7ab48289e6b
+DATA erfExpGridTab64<>+10848(SB)/8, $0x3feffe865fac722b
+DATA erfExpGridTab64<>+10856(SB)/8, $0x3f509ec86c75d497
+DATA erfExpGridTab64<>+10864(SB)/8, $0x3feffe8e99325388
+DATA erfExpGridTab64<>+10872(SB)/8, $0x3f504796a5a6ea9f
+DATA erfExpGridTab64<>+10880(SB)/8, $0x3feffe96a78a04a9
+DATA erfExpGridTab64<>+10888(SB)/8, $0x3f4fe41cd9bb4eee
+DATA erfExpGridTab64<>+10896(SB)/8, $0x3feffe9e8b867108
+DATA erfExpGridTab64<>+10904(SB)/8, $0x3f4f3c50b1c1fbf7
+DATA erfExpGridTab64<>+10912(SB)/8, $0x3feffea645f6d6da
+DATA erfExpGridTab64<>+10920(SB)/8, $0x3f4e97ba3b77f306
+DATA erfExpGridTab64<>+10928(SB)/8, $0x3feffeadd7a6d592
+DATA erfExpGridTab64<>+10936(SB)/8, $0x3f4df64b18bb0e6c
+DATA erfExpGridTab64<>+10944(SB)/8, $0x3feffeb5415e7c44
+DATA erfExpGridTab64<>+10952(SB)/8, $0x3f4d57f524723822
+DATA erfExpGridTab64<>+10960(SB)/8, $0x3feffebc83e257c7
+DATA erfExpGridTab64<>+10968(SB)/8, $0x3f4cbcaa71d06ef4
+DATA erfExpGridTab64<>+10976(SB)/8, $0x3feffec39ff380b9
+DATA erfExpGridTab64<>+10984(SB)/8, $0x3f4c245d4b99847a
+DATA erfExpGridTab64<>+10992(SB)/8, $0x3feffeca964fa943
+DATA erfExpGridTab64<>+11000(SB)/8, $0x3f4b8f0033689375
+DATA erfExpGridTab64<>+11008(SB)/8, $0x3feffed167b12ac2
+DATA erfExpGridTab64<>+11016(SB)/8, $0x3f4afc85e0f82e12
+DATA erfExpGridTab64<>+11024(SB)/8, $0x3feffed814cf132d
+DATA erfExpGridTab64<>+11032(SB)/8, $0x3f4a6ce1416c437e
+DATA erfExpGridTab64<>+11040(SB)/8, $0x3feffede9e5d3262
+DATA erfExpGridTab64<>+11048(SB)/8, $0x3f49e005769dbc1d
+DATA erfExpGridTab64<>+11056(SB)/8, $0x3feffee5050c2739
+DATA erfExpGridTab64<>+11064(SB)/8, $0x3f4955e5d667cbb3
+DATA erfExpGridTab64<>+11072(SB)/8, $0x3feffeeb49896c6d
+DATA erfExpGridTab64<>+11080(SB)/8, $0x3f48ce75e9f6f8a0
+DATA erfExpGridTab64<>+11088(SB)/8, $0x3feffef16c7f655e
+DATA erfExpGridTab64<>+11096(SB)/8, $0x3f4849a96d19d753
+DATA erfExpGridTab64<>+11104(SB)/8, $0x3feffef76e956a9f
+DATA erfExpGridTab64<>+11112(SB)/8, $0x3f47c7744d9378f7
+DATA erfExpGridTab64<>+11120(SB)/8, $0x3feffefd506fd662
+DATA erfExpGridTab64<>+11128(SB)/8, $0x3f4747caaa6f8c5c
+DATA erfExpGridTab64<>+11136(SB)/8, $0x3fefff0312b010b5
+DATA erfExpGridTab64<>+11144(SB)/8, $0x3f46caa0d3582fe9
+DATA erfExpGridTab64<>+11152(SB)/8, $0x3fefff08b5f49b90
+DATA erfExpGridTab64<>+11160(SB)/8, $0x3f464feb47ed738a
+DATA erfExpGridTab64<>+11168(SB)/8, $0x3fefff0e3ad91ec2
+DATA erfExpGridTab64<>+11176(SB)/8, $0x3f45d79eb71e893b
+DATA erfExpGridTab64<>+11184(SB)/8, $0x3fefff13a1f673ae
+DATA erfExpGridTab64<>+11192(SB)/8, $0x3f4561affe84a2fe
+DATA erfExpGridTab64<>+11200(SB)/8, $0x3fefff18ebe2b0e1
+DATA erfExpGridTab64<>+11208(SB)/8, $0x3f44ee1429bf7cc0
+DATA erfExpGridTab64<>+11216(SB)/8, $0x3fefff1e19313580
+DATA erfExpGridTab64<>+11224(SB)/8, $0x3f447cc071d390e0
+DATA erfExpGridTab64<>+11232(SB)/8, $0x3fefff232a72b48e
+DATA erfExpGridTab64<>+11240(SB)/8, $0x3f440daa3c89f5b6
+DATA erfExpGridTab64<>+11248(SB)/8, $0x3fefff2820354008
+DATA erfExpGridTab64<>+11256(SB)/8, $0x3f43a0c71bd1e2ad
+DATA erfExpGridTab64<>+11264(SB)/8, $0x3fefff2cfb0453d9
+DATA erfExpGridTab64<>+11272(SB)/8, $0x3f43360ccd23db3a
+DATA erfExpGridTab64<>+11280(SB)/8, $0x3fefff31bb68e0af
+DATA erfExpGridTab64<>+11288(SB)/8, $0x3f42cd7138e67e1c
+DATA erfExpGridTab64<>+11296(SB)/8, $0x3fefff3661e9569d
+DATA erfExpGridTab64<>+11304(SB)/8, $0x3f4266ea71d4f71a
+DATA erfExpGridTab64<>+11312(SB)/8, $0x3fefff3aef09afa0
+DATA erfExpGridTab64<>+11320(SB)/8, $0x3f42026eb4671190
+DATA erfExpGridTab64<>+11328(SB)/8, $0x3fefff3f634b79f9
+DATA erfExpGridTab64<>+11336(SB)/8, $0x3f419ff4663ae9df
+DATA erfExpGridTab64<>+11344(SB)/8, $0x3fefff43bf2de26a
+DATA erfExpGridTab64<>+11352(SB)/8, $0x3f413f7215803bfb
+DATA erfExpGridTab64<>+11360(SB)/8, $0x3fefff48032dbe40
+DATA erfExpGridTab64<>+11368(SB)/8, $0x3f40e0de78654d1e
+DATA erfExpGridTab64<>+11376(SB)/8, $0x3fefff4c2fc59546
+DATA erfExpGridTab64<>+11384(SB)/8, $0x3f4084306c856eab
+DATA erfExpGridTab64<>+11392(SB)/8, $0x3fefff50456dab8c
+DATA erfExpGridTab64<>+11400(SB)/8, $0x3f40295ef6591848
+DATA erfExpGridTab64<>+11408(SB)/8, $0x3fefff54449c0b0d
+DATA erfExpGridTab64<>+11416(SB)/8, $0x3f3fa0c2814f2e27
+DATA erfExpGridTab64<>+11424(SB)/8, $0x3fefff582dc48d30
+DATA erfExpGridTab64<>+11432(SB)/8, $0x3f3ef25d37f49fe1
+DATA erfExpGridTab64<>+11440(SB)/8, $0x3fefff5c0158e42b
+DATA erfExpGridTab64<>+11448(SB)/8, $0x3f3e477cfc23256f
+DATA erfExpGridTab64<>+11456(SB)/8, $0x3fefff5fbfc8a439
+DATA erfExpGridTab64<>+11464(SB)/8, $0x3f3da01102b5f851
+DATA erfExpGridTab64<>+11472(SB)/8, $0x3fefff6369814cba
+DATA erfExpGridTab64<>+11480(SB)/8, $0x3f3cfc08c8d2c8d6
+DATA erfExpGridTab64<>+11488(SB)/8, $0x3fefff66feee5129
+DATA erfExpGridTab64<>+11496(SB)/8, $0x3f3c5b5412dcafad
+DATA erfExpGridTab64<>+11504(SB)/8, $0x3fefff6a807921f3
+DATA erfExpGridTab64<>+11512(SB)/8, $0x3f3bbde2eb6a2f84
+DATA erfExpGridTab64<>+11520(SB)/8, $0x3fefff6dee89352e
+DATA erfExpGridTab64<>+11528(SB)/8, $0x3f3b23a5a23e4210
+DATA erfExpGridTab64<>+11536(SB)/8, $0x3fefff7149840f2d
+DATA erfExpGridTab64<>+11544(SB)/8, $0x3f3a8c8ccb446bcf
+DATA erfExpGridTab64<>+11552(SB)/8, $0x3fefff7491cd4af6
+DATA erfExpGridTab64<>+11560(SB)/8, $0x3f39f8893d8fd1c1
+DATA erfExpGridTab64<>+11568(SB)/8, $0x3fefff77c7c6a295
+DATA erfExpGridTab64<>+11576(SB)/8, $0x3f39678c125d4c52
+DATA erfExpGridTab64<>+11584(SB)/8, $0x3fefff7aebcff755
+DATA erfExpGridTab64<>+11592(SB)/8, $0x3f38d986a4187285
+DATA erfExpGridTab64<>+11600(SB)/8, $0x3fefff7dfe4759d5
+DATA erfExpGridTab64<>+11608(SB)/8, $0x3f384e6a8d639886
+DATA erfExpGridTab64<>+11616(SB)/8, $0x3fefff80ff8911fd
+DATA erfExpGridTab64<>+11624(SB)/8, $0x3f37c629a822bc9e
+DATA erfExpGridTab64<>+11632(SB)/8, $0x3fefff83efefa6da
+DATA erfExpGridTab64<>+11640(SB)/8, $0x3f3740b60c895d8c
+DATA erfExpGridTab64<>+11648(SB)/8, $0x3fefff86cfd3e657
+DATA erfExpGridTab64<>+11656(SB)/8, $0x3f36be02102b3520
+DATA erfExpGridTab64<>+11664(SB)/8, $0x3fefff899f8cecdd
+DATA erfExpGridTab64<>+11672(SB)/8, $0x3f363e00450fd210
+DATA erfExpGridTab64<>+11680(SB)/8, $0x3fefff8c5f702ccf
+DATA erfExpGridTab64<>+11688(SB)/8, $0x3f35c0a378c90bca
+DATA erfExpGridTab64<>+11696(SB)/8, $0x3fefff8f0fd175f0
+DATA erfExpGridTab64<>+11704(SB)/8, $0x3f3545deb38c4b1e
+DATA erfExpGridTab64<>+11712(SB)/8, $0x3fefff91b102fca8
+DATA erfExpGridTab64<>+11720(SB)/8, $0x3f34cda5374ea275
+DATA erfExpGridTab64<>+11728(SB)/8, $0x3fefff944355612e
+DATA erfExpGridTab64<>+11736(SB)/8, $0x3f3457ea7ee3b05b
+DATA erfExpGridTab64<>+11744(SB)/8, $0x3fefff96c717b695
+DATA erfExpGridTab64<>+11752(SB)/8, $0x3f33e4a23d1f4703
+DATA erfExpGridTab64<>+11760(SB)/8, $0x3fefff993c9789be
+DATA erfExpGridTab64<>+11768(SB)/8, $0x3f3373c05bf9d36a
+DATA erfExpGridTab64<>+11776(SB)/8, $0x3fefff9ba420e834
+DATA erfExpGridTab64<>+11784(SB)/8, $0x3f330538fbb77ecd
+DATA erfExpGridTab64<>+11792(SB)/8, $0x3fefff9dfdfe66e0
+DATA erfExpGridTab64<>+11800(SB)/8, $0x3f329900721204ea
+DATA erfExpGridTab64<>+11808(SB)/8, $0x3fefffa04a7928b1
+DATA erfExpGridTab64<>+11816(SB)/8, $0x3f322f0b496539be
+DATA erfExpGridTab64<>+11824(SB)/8, $0x3fefffa289d8e51e
+DATA erfExpGridTab64<>+11832(SB)/8, $0x3f31c74e3fde3931
+DATA erfExpGridTab64<>+11840(SB)/8, $0x3fefffa4bc63ee9a
+DATA erfExpGridTab64<>+11848(SB)/8, $0x3f3161be46ad3b50
+DATA erfExpGridTab64<>+11856(SB)/8, $0x3fefffa6e25f38e0
+DATA erfExpGridTab64<>+11864(SB)/8, $0x3f30fe50813a0777
+DATA erfExpGridTab64<>+11872(SB)/8, $0x3fefffa8fc0e5f33
+DATA erfExpGridTab64<>+11880(SB)/8, $0x3f309cfa445b00ff
+DATA erfExpGridTab64<>+11888(SB)/8, $0x3fefffab09b3aa7c
+DATA erfExpGridTab64<>+11896(SB)/8, $0x3f303db1158ec7df
+DATA erfExpGridTab64<>+11904(SB)/8, $0x3fefffad0b901755
+DATA erfExpGridTab64<>+11912(SB)/8, $0x3f2fc0d55470cf51
+DATA erfExpGridTab64<>+11920(SB)/8, $0x3fefffaf01e35bf9
+DATA erfExpGridTab64<>+11928(SB)/8, $0x3f2f0a39cdbc1ec5
+DATA erfExpGridTab64<>+11936(SB)/8, $0x3fefffb0ecebee1b
+DATA erfExpGridTab64<>+11944(SB)/8, $0x3f2e577bbcd49935
+DATA erfExpGridTab64<>+11952(SB)/8, $0x3fefffb2cce708a9
+DATA erfExpGridTab64<>+11960(SB)/8, $0x3f2da887a2df8846
+DATA erfExpGridTab64<>+11968(SB)/8, $0x3fefffb4a210b172
+DATA erfExpGridTab64<>+11976(SB)/8, $0x3f2cfd4a5adec5c0
+DATA erfExpGridTab64<>+11984(SB)/8, $0x3fefffb66ca3bebd
+DATA erfExpGridTab64<>+11992(SB)/8, $0x3f2c55b11842020b
+DATA erfExpGridTab64<>+12000(SB)/8, $0x3fefffb82cd9dcbf
+DATA erfExpGridTab64<>+12008(SB)/8, $0x3f2bb1a9657ce465
+DATA erfExpGridTab64<>+12016(SB)/8, $0x3fefffb9e2eb9307
+DATA erfExpGridTab64<>+12024(SB)/8, $0x3f2b112122a1f97e
+DATA erfExpGridTab64<>+12032(SB)/8, $0x3fefffbb8f1049c6
+DATA erfExpGridTab64<>+12040(SB)/8, $0x3f2a740684026555
+DATA erfExpGridTab64<>+12048(SB)/8, $0x3fefffbd317e4f0c
+DATA erfExpGridTab64<>+12056(SB)/8, $0x3f29da4810d24d00
+DATA erfExpGridTab64<>+12064(SB)/8, $0x3fefffbeca6adbe9
+DATA erfExpGridTab64<>+12072(SB)/8, $0x3f2943d4a1d1ed39
+DATA erfExpGridTab64<>+12080(SB)/8, $0x3fefffc05a0a197e
+DATA erfExpGridTab64<>+12088(SB)/8, $0x3f28b09b5ffb525c
+DATA erfExpGridTab64<>+12096(SB)/8, $0x3fefffc1e08f25f5
+DATA erfExpGridTab64<>+12104(SB)/8, $0x3f28208bc334a6a5
+DATA erfExpGridTab64<>+12112(SB)/8, $0x3fefffc35e2c1965
+DATA erfExpGridTab64<>+12120(SB)/8, $0x3f27939591070b75
+DATA erfExpGridTab64<>+12128(SB)/8, $0x3fefffc4d3120aa1
+DATA erfExpGridTab64<>+12136(SB)/8, $0x3f2709a8db59f25c
+DATA erfExpGridTab64<>+12144(SB)/8, $0x3fefffc63f7113f6
+DATA erfExpGridTab64<>+12152(SB)/8, $0x3f2682b5ff32eab6
+DATA erfExpGridTab64<>+12160(SB)/8, $0x3fefffc7a37857d2
+DATA erfExpGridTab64<>+12168(SB)/8, $0x3f25feada379d8b7
+DATA erfExpGridTab64<>+12176(SB)/8, $0x3fefffc8ff560558
+DATA erfExpGridTab64<>+12184(SB)/8, $0x3f257d80b7c18a9e
+DATA erfExpGridTab64<>+12192(SB)/8, $0x3fefffca53375ce3
+DATA erfExpGridTab64<>+12200(SB)/8, $0x3f24ff207314a102
+DATA erfExpGridTab64<>+12208(SB)/8, $0x3fefffcb9f48b471
+DATA erfExpGridTab64<>+12216(SB)/8, $0x3f24837e52c6bf06
+DATA erfExpGridTab64<>+12224(SB)/8, $0x3fefffcce3b57bff
+DATA erfExpGridTab64<>+12232(SB)/8, $0x3f240a8c1949f75e
+DATA erfExpGridTab64<>+12240(SB)/8, $0x3fefffce20a841d4
+DATA erfExpGridTab64<>+12248(SB)/8, $0x3f23943bcd086b08
+DATA erfExpGridTab64<>+12256(SB)/8, $0x3fefffcf564ab6b7
+DATA erfExpGridTab64<>+12264(SB)/8, $0x3f23207fb7420eb9
+DATA erfExpGridTab64<>+12272(SB)/8, $0x3fefffd084c5b20e
+DATA erfExpGridTab64<>+12280(SB)/8, $0x3f22af4a62ee8be8
+DATA erfExpGridTab64<>+12288(SB)/8, $0x3fefffd1ac4135f9
+DATA erfExpGridTab64<>+12296(SB)/8, $0x3f22408e9ba3327f
+DATA erfExpGridTab64<>+12304(SB)/8, $0x3fefffd2cce4734e
+DATA erfExpGridTab64<>+12312(SB)/8, $0x3f21d43f6c7cf039
+DATA erfExpGridTab64<>+12320(SB)/8, $0x3fefffd3e6d5cd87
+DATA erfExpGridTab64<>+12328(SB)/8, $0x3f216a501f0e42ca
+DATA erfExpGridTab64<>+12336(SB)/8, $0x3fefffd4fa3adea8
+DATA erfExpGridTab64<>+12344(SB)/8, $0x3f2102b43a5119e0
+DATA erfExpGridTab64<>+12352(SB)/8, $0x3fefffd607387b07
+DATA erfExpGridTab64<>+12360(SB)/8, $0x3f209d5f819c9e29
+DATA erfExpGridTab64<>+12368(SB)/8, $0x3fefffd70df2b50b
+DATA erfExpGridTab64<>+12376(SB)/8, $0x3f203a45f39ed297
+DATA erfExpGridTab64<>+12384(SB)/8, $0x3fefffd80e8ce0da
+DATA erfExpGridTab64<>+12392(SB)/8, $0x3f1fb2b792b40a22
+DATA erfExpGridTab64<>+12400(SB)/8, $0x3fefffd9092997f7
+DATA erfExpGridTab64<>+12408(SB)/8, $0x3f1ef52aea4c07cc
+DATA erfExpGridTab64<>+12416(SB)/8, $0x3fefffd9fdeabcce
+DATA erfExpGridTab64<>+12424(SB)/8, $0x3f1e3bcf436a1a95
+DATA erfExpGridTab64<>+12432(SB)/8, $0x3fefffdaecf17e33
+DATA erfExpGridTab64<>+12440(SB)/8, $0x3f1d868e6238dc8e
+DATA erfExpGridTab64<>+12448(SB)/8, $0x3fefffdbd65e5ad0
+DATA erfExpGridTab64<>+12456(SB)/8, $0x3f1cd55277c18d05
+DATA erfExpGridTab64<>+12464(SB)/8, $0x3fefffdcba512483
+DATA erfExpGridTab64<>+12472(SB)/8, $0x3f1c2806200bccbc
+DATA erfExpGridTab64<>+12480(SB)/8, $0x3fefffdd98e903b2
+DATA erfExpGridTab64<>+12488(SB)/8, $0x3f1b7e94604479dc
+DATA erfExpGridTab64<>+12496(SB)/8, $0x3fefffde72447a8a
+DATA erfExpGridTab64<>+12504(SB)/8, $0x3f1ad8e8a4eb96c0
+DATA erfExpGridTab64<>+12512(SB)/8, $0x3fefffdf46816833
+DATA erfExpGridTab64<>+12520(SB)/8, $0x3f1a36eec00926dd
+DATA erfExpGridTab64<>+12528(SB)/8, $0x3fefffe015bd0bf8
+DATA erfExpGridTab64<>+12536(SB)/8, $0x3f199892e768ed36
+DATA erfExpGridTab64<>+12544(SB)/8, $0x3fefffe0e0140857
+DATA erfExpGridTab64<>+12552(SB)/8, $0x3f18fdc1b2dcf7b9
+DATA erfExpGridTab64<>+12560(SB)/8, $0x3fefffe1a5a26613
+DATA erfExpGridTab64<>+12568(SB)/8, $0x3f1866681a86e346
+DATA erfExpGridTab64<>+12576(SB)/8, $0x3fefffe26683972a
+DATA erfExpGridTab64<>+12584(SB)/8, $0x3f17d2737527c3f9
+DATA erfExpGridTab64<>+12592(SB)/8, $0x3fefffe322d279c4
+DATA erfExpGridTab64<>+12600(SB)/8, $0x3f1741d176769d9f
+DATA erfExpGridTab64<>+12608(SB)/8, $0x3fefffe3daa95b18
+DATA erfExpGridTab64<>+12616(SB)/8, $0x3f16b4702d7d5849
+DATA erfExpGridTab64<>+12624(SB)/8, $0x3fefffe48e21fa3b
+DATA erfExpGridTab64<>+12632(SB)/8, $0x3f162a3e02fc1d10
+DATA erfExpGridTab64<>+12640(SB)/8, $0x3fefffe53d558ae9
+DATA erfExpGridTab64<>+12648(SB)/8, $0x3f15a329b7d30748
+DATA erfExpGridTab64<>+12656(SB)/8, $0x3fefffe5e85cb843
+DATA erfExpGridTab64<>+12664(SB)/8, $0x3f151f226372166a
+DATA erfExpGridTab64<>+12672(SB)/8, $0x3fefffe68f4fa777
+DATA erfExpGridTab64<>+12680(SB)/8, $0x3f149e17724f4d41
+DATA erfExpGridTab64<>+12688(SB)/8, $0x3fefffe73245fa69
+DATA erfExpGridTab64<>+12696(SB)/8, $0x3f141ff8a462eae8
+DATA erfExpGridTab64<>+12704(SB)/8, $0x3fefffe7d156d244
+DATA erfExpGridTab64<>+12712(SB)/8, $0x3f13a4b60ba9aa4e
+DATA erfExpGridTab64<>+12720(SB)/8, $0x3fefffe86c98d206
+DATA erfExpGridTab64<>+12728(SB)/8, $0x3f132c400aacf532
+DATA erfExpGridTab64<>+12736(SB)/8, $0x3fefffe904222101
+DATA erfExpGridTab64<>+12744(SB)/8, $0x3f12b6875310f785
+DATA erfExpGridTab64<>+12752(SB)/8, $0x3fefffe998086d48
+DATA erfExpGridTab64<>+12760(SB)/8, $0x3f12437ce428805c
+DATA erfExpGridTab64<>+12768(SB)/8, $0x3fefffea2860ee1e
+DATA erfExpGridTab64<>+12776(SB)/8, $0x3f11d312098e9dba
+DATA erfExpGridTab64<>+12784(SB)/8, $0x3fefffeab540664c
+DATA erfExpGridTab64<>+12792(SB)/8, $0x3f11653859c5e09f
+DATA erfExpGridTab64<>+12800(SB)/8, $0x3fefffeb3ebb267b
+DATA erfExpGridTab64<>+12808(SB)/8, $0x3f10f9e1b4dd36df
+DATA erfExpGridTab64<>+12816(SB)/8, $0x3fefffebc4e50f72
+DATA erfExpGridTab64<>+12824(SB)/8, $0x3f109100431a4887
+DATA erfExpGridTab64<>+12832(SB)/8, $0x3fefffec47d19457
+DATA erfExpGridTab64<>+12840(SB)/8, $0x3f102a8673a94692
+DATA erfExpGridTab64<>+12848(SB)/8, $0x3fefffecc793bce4
+DATA erfExpGridTab64<>+12856(SB)/8, $0x3f0f8ccdf6a431e8
+DATA erfExpGridTab64<>+12864(SB)/8, $0x3fefffed443e2787
+DATA erfExpGridTab64<>+12872(SB)/8, $0x3f0ec929a665b449
+DATA erfExpGridTab64<>+12880(SB)/8, $0x3fefffedbde30b88
+DATA erfExpGridTab64<>+12888(SB)/8, $0x3f0e0a066eff1cb6
+DATA erfExpGridTab64<>+12896(SB)/8, $0x3fefffee34943b15
+DATA erfExpGridTab64<>+12904(SB)/8, $0x3f0d4f4b4c8e09ed
+DATA erfExpGridTab64<>+12912(SB)/8, $0x3fefffeea8632554
+DATA erfExpGridTab64<>+12920(SB)/8, $0x3f0c98dfbc79a53f
+DATA erfExpGridTab64<>+12928(SB)/8, $0x3fefffef1960d85d
+DATA erfExpGridTab64<>+12936(SB)/8, $0x3f0be6abbb10a5aa
+DATA erfExpGridTab64<>+12944(SB)/8, $0x3fefffef879e0331
+DATA erfExpGridTab64<>+12952(SB)/8, $0x3f0b3897c1313f8d
+DATA erfExpGridTab64<>+12960(SB)/8, $0x3fefffeff32af7af
+DATA erfExpGridTab64<>+12968(SB)/8, $0x3f0a8e8cc1fadef6
+DATA erfExpGridTab64<>+12976(SB)/8, $0x3feffff05c17ac6e
+DATA erfExpGridTab64<>+12984(SB)/8, $0x3f09e87428898adc
+DATA erfExpGridTab64<>+12992(SB)/8, $0x3feffff0c273bea2
+DATA erfExpGridTab64<>+13000(SB)/8, $0x3f094637d5bacfdb
+DATA erfExpGridTab64<>+13008(SB)/8, $0x3feffff1264e73e6
+DATA erfExpGridTab64<>+13016(SB)/8, $0x3f08a7c21dfc1170
+DATA erfExpGridTab64<>+13024(SB)/8, $0x3feffff187b6bc0e
+DATA erfExpGridTab64<>+13032(SB)/8, $0x3f080cfdc72220cf
+DATA erfExpGridTab64<>+13040(SB)/8, $0x3feffff1e6bb32e2
+DATA erfExpGridTab64<>+13048(SB)/8, $0x3f0775d60649f8ef
+DATA erfExpGridTab64<>+13056(SB)/8, $0x3feffff2436a21dc
+DATA erfExpGridTab64<>+13064(SB)/8, $0x3f06e2367dc27f95
+DATA erfExpGridTab64<>+13072(SB)/8, $0x3feffff29dd181d3
+DATA erfExpGridTab64<>+13080(SB)/8, $0x3f06520b3aff2b72
+DATA erfExpGridTab64<>+13088(SB)/8, $0x3feffff2f5fefcaa
+DATA erfExpGridTab64<>+13096(SB)/8, $0x3f05c540b4936fd2
+DATA erfExpGridTab64<>+13104(SB)/8, $0x3feffff34bffeeeb
+DATA erfExpGridTab64<>+13112(SB)/8, $0x3f053bc3c836ce80
+DATA erfExpGridTab64<>+13120(SB)/8, $0x3feffff39fe16963
+DATA erfExpGridTab64<>+13128(SB)/8, $0x3f04b581b8d170fc
+DATA erfExpGridTab64<>+13136(SB)/8, $0x3feffff3f1b032b2
+DATA erfExpGridTab64<>+13144(SB)/8, $0x3f0432682c912a3c
+DATA erfExpGridTab64<>+13152(SB)/8, $0x3feffff44178c8d2
+DATA erfExpGridTab64<>+13160(SB)/8, $0x3f03b2652b06c2b2
+DATA erfExpGridTab64<>+13168(SB)/8, $0x3feffff48f47629e
+DATA erfExpGridTab64<>+13176(SB)/8, $0x3f0335671b4b7071
+DATA erfExpGridTab64<>+13184(SB)/8, $0x3feffff4db27f146
+DATA erfExpGridTab64<>+13192(SB)/8, $0x3f02bb5cc22e5db6
+DATA erfExpGridTab64<>+13200(SB)/8, $0x3feffff5252621ca
+DATA erfExpGridTab64<>+13208(SB)/8, $0x3f024435406a2063
+DATA erfExpGridTab64<>+13216(SB)/8, $0x3feffff56d4d5e5e
+DATA erfExpGridTab64<>+13224(SB)/8, $0x3f01cfe010e2052d
+DATA erfExpGridTab64<>+13232(SB)/8, $0x3feffff5b3a8cfd5
+DATA erfExpGridTab64<>+13240(SB)/8, $0x3f015e4d06e711b8
+DATA erfExpGridTab64<>+13248(SB)/8, $0x3feffff5f8435efc
+DATA erfExpGridTab64<>+13256(SB)/8, $0x3f00ef6c4c84a0fe
+DATA erfExpGridTab64<>+13264(SB)/8, $0x3feffff63b27b5f3
+DATA erfExpGridTab64<>+13272(SB)/8, $0x3f00832e60d47dc7
+DATA erfExpGridTab64<>+13280(SB)/8, $0x3feffff67c604180
+DATA erfExpGridTab64<>+13288(SB)/8, $0x3f001984165a5f36
+DATA erfExpGridTab64<>+13296(SB)/8, $0x3feffff6bbf73255
+DATA erfExpGridTab64<>+13304(SB)/8, $0x3eff64bd22cd5785
+DATA erfExpGridTab64<>+13312(SB)/8, $0x3feffff6f9f67e55
+DATA erfExpGridTab64<>+13320(SB)/8, $0x3efe9b5e8d00ce77
+DATA erfExpGridTab64<>+13328(SB)/8, $0x3feffff73667e1d7
+DATA erfExpGridTab64<>+13336(SB)/8, $0x3efdd6cff1ac618c
+DATA erfExpGridTab64<>+13344(SB)/8, $0x3feffff77154e0d6
+DATA erfExpGridTab64<>+13352(SB)/8, $0x3efd16f5716c6c1a
+DATA erfExpGridTab64<>+13360(SB)/8, $0x3feffff7aac6c826
+DATA erfExpGridTab64<>+13368(SB)/8, $0x3efc5bb3c41a024e
+DATA erfExpGridTab64<>+13376(SB)/8, $0x3feffff7e2c6aea2
+DATA erfExpGridTab64<>+13384(SB)/8, $0x3efba4f035d60e03
+DATA erfExpGridTab64<>+13392(SB)/8, $0x3feffff8195d764d
+DATA erfExpGridTab64<>+13400(SB)/8, $0x3efaf290a421b8d4
+DATA erfExpGridTab64<>+13408(SB)/8, $0x3feffff84e93cd75
+DATA erfExpGridTab64<>+13416(SB)/8, $0x3efa447b7b03f045
+DATA erfExpGridTab64<>+13424(SB)/8, $0x3feffff882722fcc
+DATA erfExpGridTab64<>+13432(SB)/8, $0x3ef99a97b23bd143
+DATA erfExpGridTab64<>+13440(SB)/8, $0x3feffff8b500e77c
+DATA erfExpGridTab64<>+13448(SB)/8, $0x3ef8f4ccca7fc90d
+DATA erfExpGridTab64<>+13456(SB)/8, $0x3feffff8e6480e38
+DATA erfExpGridTab64<>+13464(SB)/8, $0x3ef85302cac939fa
+DATA erfExpGridTab64<>+13472(SB)/8, $0x3feffff9164f8e46
+DATA erfExpGridTab64<>+13480(SB)/8, $0x3ef7b5223dac7336
+DATA erfExpGridTab64<>+13488(SB)/8, $0x3feffff9451f2380
+DATA erfExpGridTab64<>+13496(SB)/8, $0x3ef71b142ebccb34
+DATA erfExpGridTab64<>+13504(SB)/8, $0x3feffff972be5c59
+DATA erfExpGridTab64<>+13512(SB)/8, $0x3ef684c227fcacef
+DATA erfExpGridTab64<>+13520(SB)/8, $0x3feffff99f349ad2
+DATA erfExpGridTab64<>+13528(SB)/8, $0x3ef5f2162f5968ed
+DATA erfExpGridTab64<>+13536(SB)/8, $0x3feffff9ca891572
+DATA erfExpGridTab64<>+13544(SB)/8, $0x3ef562fac4329b48
+DATA erfExpGridTab64<>+13552(SB)/8, $0x3feffff9f4c2d838
+DATA erfExpGridTab64<>+13560(SB)/8, $0x3ef4d75adcecf8b2
+DATA erfExpGridTab64<>+13568(SB)/8, $0x3feffffa1de8c582
+DATA erfExpGridTab64<>+13576(SB)/8, $0x3ef44f21e49054f2
+DATA erfExpGridTab64<>+13584(SB)/8, $0x3feffffa460196fa
+DATA erfExpGridTab64<>+13592(SB)/8, $0x3ef3ca3bb870b5db
+DATA erfExpGridTab64<>+13600(SB)/8, $0x3feffffa6d13de73
+DATA erfExpGridTab64<>+13608(SB)/8, $0x3ef34894a5e24657
+DATA erfExpGridTab64<>+13616(SB)/8, $0x3feffffa932606c8
+DATA erfExpGridTab64<>+13624(SB)/8, $0x3ef2ca1967f7fda7
+DATA erfExpGridTab64<>+13632(SB)/8, $0x3feffffab83e54b8
+DATA erfExpGridTab64<>+13640(SB)/8, $0x3ef24eb7254ccf83
+DATA erfExpGridTab64<>+13648(SB)/8, $0x3feffffadc62e7b8
+DATA erfExpGridTab64<>+13656(SB)/8, $0x3ef1d65b6dd73a4b
+DATA erfExpGridTab64<>+13664(SB)/8, $0x3feffffaff99bac4
+DATA erfExpGridTab64<>+13672(SB)/8, $0x3ef160f438c70913
+DATA erfExpGridTab64<>+13680(SB)/8, $0x3feffffb21e8a52d
+DATA erfExpGridTab64<>+13688(SB)/8, $0x3ef0ee6fe26d1fc9
+DATA erfExpGridTab64<>+13696(SB)/8, $0x3feffffb43555b5f
+DATA erfExpGridTab64<>+13704(SB)/8, $0x3ef07ebd2a2d2844
+DATA erfExpGridTab64<>+13712(SB)/8, $0x3feffffb63e56fa8
+DATA erfExpGridTab64<>+13720(SB)/8, $0x3ef011cb3078f79a
+DATA erfExpGridTab64<>+13728(SB)/8, $0x3feffffb839e52f3
+DATA erfExpGridTab64<>+13736(SB)/8, $0x3eef4f12e9ab070a
+DATA erfExpGridTab64<>+13744(SB)/8, $0x3feffffba285558b
+DATA erfExpGridTab64<>+13752(SB)/8, $0x3eee7fcfa7d280aa
+DATA erfExpGridTab64<>+13760(SB)/8, $0x3feffffbc09fa7cd
+DATA erfExpGridTab64<>+13768(SB)/8, $0x3eedb5ad0b27805c
+DATA erfExpGridTab64<>+13776(SB)/8, $0x3feffffbddf25ae2
+DATA erfExpGridTab64<>+13784(SB)/8, $0x3eecf08c361cda2c
+DATA erfExpGridTab64<>+13792(SB)/8, $0x3feffffbfa82616b
+DATA erfExpGridTab64<>+13800(SB)/8, $0x3eec304efa2c6f4e
+DATA erfExpGridTab64<>+13808(SB)/8, $0x3feffffc16549031
+DATA erfExpGridTab64<>+13816(SB)/8, $0x3eeb74d7d43c29aa
+DATA erfExpGridTab64<>+13824(SB)/8, $0x3feffffc316d9ed0
+DATA erfExpGridTab64<>+13832(SB)/8, $0x3eeabe09e9144b5e
+DATA erfExpGridTab64<>+13840(SB)/8, $0x3feffffc4bd22858
+DATA erfExpGridTab64<>+13848(SB)/8, $0x3eea0bc901e6c8fa
+DATA erfExpGridTab64<>+13856(SB)/8, $0x3feffffc6586abf6
+DATA erfExpGridTab64<>+13864(SB)/8, $0x3ee95df988e76644
+DATA erfExpGridTab64<>+13872(SB)/8, $0x3feffffc7e8f8d90
+DATA erfExpGridTab64<>+13880(SB)/8, $0x3ee8b48085f44e45
+DATA erfExpGridTab64<>+13888(SB)/8, $0x3feffffc96f1165e
+DATA erfExpGridTab64<>+13896(SB)/8, $0x3ee80f439b4ee04b
+DATA erfExpGridTab64<>+13904(SB)/8, $0x3feffffcaeaf758a
+DATA erfExpGridTab64<>+13912(SB)/8, $0x3ee76e2902646c9b
+DATA erfExpGridTab64<>+13920(SB)/8, $0x3feffffcc5cec0c1
+DATA erfExpGridTab64<>+13928(SB)/8, $0x3ee6d11788a69c64
+DATA erfExpGridTab64<>+13936(SB)/8, $0x3feffffcdc52f4c4
+DATA erfExpGridTab64<>+13944(SB)/8, $0x3ee637f68c73418b
+DATA erfExpGridTab64<>+13952(SB)/8, $0x3feffffcf23ff5fc
+DATA erfExpGridTab64<>+13960(SB)/8, $0x3ee5a2adfa0b4bc4
+DATA erfExpGridTab64<>+13968(SB)/8, $0x3feffffd07999102
+DATA erfExpGridTab64<>+13976(SB)/8, $0x3ee511264898a173
+DATA erfExpGridTab64<>+13984(SB)/8, $0x3feffffd1c637b2b
+DATA erfExpGridTab64<>+13992(SB)/8, $0x3ee4834877429b8f
+DATA erfExpGridTab64<>+14000(SB)/8, $0x3feffffd30a15310
+DATA erfExpGridTab64<>+14008(SB)/8, $0x3ee3f8fe0a50e4de
+DATA erfExpGridTab64<>+14016(SB)/8, $0x3feffffd4456a10d
+DATA erfExpGridTab64<>+14024(SB)/8, $0x3ee37231085c7d9a
+DATA erfExpGridTab64<>+14032(SB)/8, $0x3feffffd5786d7c5
+DATA erfExpGridTab64<>+14040(SB)/8, $0x3ee2eecbf78ea58b
+DATA erfExpGridTab64<>+14048(SB)/8, $0x3feffffd6a3554a1
+DATA erfExpGridTab64<>+14056(SB)/8, $0x3ee26eb9daed6f7e
+DATA erfExpGridTab64<>+14064(SB)/8, $0x3feffffd7c65604a
+DATA erfExpGridTab64<>+14072(SB)/8, $0x3ee1f1e62fb5c1dd
+DATA erfExpGridTab64<>+14080(SB)/8, $0x3feffffd8e1a2f22
+DATA erfExpGridTab64<>+14088(SB)/8, $0x3ee1783ceac28910
+DATA erfExpGridTab64<>+14096(SB)/8, $0x3feffffd9f56e1b9
+DATA erfExpGridTab64<>+14104(SB)/8, $0x3ee101aa7600e11c
+DATA erfExpGridTab64<>+14112(SB)/8, $0x3feffffdb01e8546
+DATA erfExpGridTab64<>+14120(SB)/8, $0x3ee08e1badf0fced
+DATA erfExpGridTab64<>+14128(SB)/8, $0x3feffffdc0741412
+DATA erfExpGridTab64<>+14136(SB)/8, $0x3ee01d7ddf339259
+DATA erfExpGridTab64<>+14144(SB)/8, $0x3feffffdd05a75ea
+DATA erfExpGridTab64<>+14152(SB)/8, $0x3edf5f7d88472604
+DATA erfExpGridTab64<>+14160(SB)/8, $0x3feffffddfd4808c
+DATA erfExpGridTab64<>+14168(SB)/8, $0x3ede899904f7f5a6
+DATA erfExpGridTab64<>+14176(SB)/8, $0x3feffffdeee4f810
+DATA erfExpGridTab64<>+14184(SB)/8, $0x3eddb92b5212fb8d
+DATA erfExpGridTab64<>+14192(SB)/8, $0x3feffffdfd8e8f51
+DATA erfExpGridTab64<>+14200(SB)/8, $0x3edcee125acfbedb
+DATA erfExpGridTab64<>+14208(SB)/8, $0x3feffffe0bd3e852
+DATA erfExpGridTab64<>+14216(SB)/8, $0x3edc282cd3957eda
+DATA erfExpGridTab64<>+14224(SB)/8, $0x3feffffe19b794a0
+DATA erfExpGridTab64<>+14232(SB)/8, $0x3edb675a35a34e0d
+DATA erfExpGridTab64<>+14240(SB)/8, $0x3feffffe273c15b7
+DATA erfExpGridTab64<>+14248(SB)/8, $0x3edaab7abace48dc
+DATA erfExpGridTab64<>+14256(SB)/8, $0x3feffffe3463dd5e
+DATA erfExpGridTab64<>+14264(SB)/8, $0x3ed9f46f5955831f
+DATA erfExpGridTab64<>+14272(SB)/8, $0x3feffffe41314e06
+DATA erfExpGridTab64<>+14280(SB)/8, $0x3ed94219bfcb4928
+DATA erfExpGridTab64<>+14288(SB)/8, $0x3feffffe4da6bb24
+DATA erfExpGridTab64<>+14296(SB)/8, $0x3ed8945c5113528c
+DATA erfExpGridTab64<>+14304(SB)/8, $0x3feffffe59c6698b
+DATA erfExpGridTab64<>+14312(SB)/8, $0x3ed7eb1a2075864e
+DATA erfExpGridTab64<>+14320(SB)/8, $0x3feffffe65928fc3
+DATA erfExpGridTab64<>+14328(SB)/8, $0x3ed74636edc4f1a0
+DATA erfExpGridTab64<>+14336(SB)/8, $0x3feffffe710d565e
+DATA erfExpGridTab64<>+14344(SB)/8, $0x3ed6a597219a93da
+DATA erfExpGridTab64<>+14352(SB)/8, $0x3feffffe7c38d84d
+DATA erfExpGridTab64<>+14360(SB)/8, $0x3ed6091fc9a3a3ac
+DATA erfExpGridTab64<>+14368(SB)/8, $0x3feffffe8717232d
+DATA erfExpGridTab64<>+14376(SB)/8, $0x3ed570b69502f313
+DATA erfExpGridTab64<>+14384(SB)/8, $0x3feffffe91aa379e
+DATA erfExpGridTab64<>+14392(SB)/8, $0x3ed4dc41d0c518ee
+DATA erfExpGridTab64<>+14400(SB)/8, $0x3feffffe9bf4098c
+DATA erfExpGridTab64<>+14408(SB)/8, $0x3ed44ba864670882
+DATA erfExpGridTab64<>+14416(SB)/8, $0x3feffffea5f6807b
+DATA erfExpGridTab64<>+14424(SB)/8, $0x3ed3bed1ce6ec088
+DATA erfExpGridTab64<>+14432(SB)/8, $0x3feffffeafb377d5
+DATA erfExpGridTab64<>+14440(SB)/8, $0x3ed335a62115bce2
+DATA erfExpGridTab64<>+14448(SB)/8, $0x3feffffeb92cbf32
+DATA erfExpGridTab64<>+14456(SB)/8, $0x3ed2b00dff04d732
+DATA erfExpGridTab64<>+14464(SB)/8, $0x3feffffec2641a9e
+DATA erfExpGridTab64<>+14472(SB)/8, $0x3ed22df298214423
+DATA erfExpGridTab64<>+14480(SB)/8, $0x3feffffecb5b42dd
+DATA erfExpGridTab64<>+14488(SB)/8, $0x3ed1af3da66a5c45
+DATA erfExpGridTab64<>+14496(SB)/8, $0x3feffffed413e5b7
+DATA erfExpGridTab64<>+14504(SB)/8, $0x3ed133d96ae7e0dd
+DATA erfExpGridTab64<>+14512(SB)/8, $0x3feffffedc8fa631
+DATA erfExpGridTab64<>+14520(SB)/8, $0x3ed0bbb0aaa86e27
+DATA erfExpGridTab64<>+14528(SB)/8, $0x3feffffee4d01cd6
+DATA erfExpGridTab64<>+14536(SB)/8, $0x3ed046aeabcfcdec
+DATA erfExpGridTab64<>+14544(SB)/8, $0x3feffffeecd6d7f3
+DATA erfExpGridTab64<>+14552(SB)/8, $0x3ecfa97e6569bce6
+DATA erfExpGridTab64<>+14560(SB)/8, $0x3feffffef4a55bd4
+DATA erfExpGridTab64<>+14568(SB)/8, $0x3ececb9cfe1d8642
+DATA erfExpGridTab64<>+14576(SB)/8, $0x3feffffefc3d2306
+DATA erfExpGridTab64<>+14584(SB)/8, $0x3ecdf39292622a92
+DATA erfExpGridTab64<>+14592(SB)/8, $0x3fefffff039f9e8f
+DATA erfExpGridTab64<>+14600(SB)/8, $0x3ecd21397ead99cb
+DATA erfExpGridTab64<>+14608(SB)/8, $0x3fefffff0ace3627
+DATA erfExpGridTab64<>+14616(SB)/8, $0x3ecc546d05f73441
+DATA erfExpGridTab64<>+14624(SB)/8, $0x3fefffff11ca4876
+DATA erfExpGridTab64<>+14632(SB)/8, $0x3ecb8d094c86d374
+DATA erfExpGridTab64<>+14640(SB)/8, $0x3fefffff18952b47
+DATA erfExpGridTab64<>+14648(SB)/8, $0x3ecacaeb52df9f12
+DATA erfExpGridTab64<>+14656(SB)/8, $0x3fefffff1f302bc1
+DATA erfExpGridTab64<>+14664(SB)/8, $0x3eca0df0f0c626dc
+DATA erfExpGridTab64<>+14672(SB)/8, $0x3fefffff259c8e9a
+DATA erfExpGridTab64<>+14680(SB)/8, $0x3ec955f8d0613c76
+DATA erfExpGridTab64<>+14688(SB)/8, $0x3fefffff2bdb904d
+DATA erfExpGridTab64<>+14696(SB)/8, $0x3ec8a2e269750a39
+DATA erfExpGridTab64<>+14704(SB)/8, $0x3fefffff31ee654e
+DATA erfExpGridTab64<>+14712(SB)/8, $0x3ec7f48dfcb7e67d
+DATA erfExpGridTab64<>+14720(SB)/8, $0x3fefffff37d63a36
+DATA erfExpGridTab64<>+14728(SB)/8, $0x3ec74adc8f4064d3
+DATA erfExpGridTab64<>+14736(SB)/8, $0x3fefffff3d9433fb
+DATA erfExpGridTab64<>+14744(SB)/8, $0x3ec6a5afe60c28dc
+DATA erfExpGridTab64<>+14752(SB)/8, $0x3fefffff43297019
+DATA erfExpGridTab64<>+14760(SB)/8, $0x3ec604ea819f007c
+DATA erfExpGridTab64<>+14768(SB)/8, $0x3fefffff489704c5
+DATA erfExpGridTab64<>+14776(SB)/8, $0x3ec5686f99b9cd48
+DATA erfExpGridTab64<>+14784(SB)/8, $0x3fefffff4dde0118
+DATA erfExpGridTab64<>+14792(SB)/8, $0x3ec4d0231928c6f9
+DATA erfExpGridTab64<>+14800(SB)/8, $0x3fefffff52ff6d3c
+DATA erfExpGridTab64<>+14808(SB)/8, $0x3ec43be999a8a2e0
+DATA erfExpGridTab64<>+14816(SB)/8, $0x3fefffff57fc4a95
+DATA erfExpGridTab64<>+14824(SB)/8, $0x3ec3aba85fe22e20
+DATA erfExpGridTab64<>+14832(SB)/8, $0x3fefffff5cd593f0
+DATA erfExpGridTab64<>+14840(SB)/8, $0x3ec31f45577bea9d
+DATA erfExpGridTab64<>+14848(SB)/8, $0x3fefffff618c3da6
+DATA erfExpGridTab64<>+14856(SB)/8, $0x3ec296a70f414053
+DATA erfExpGridTab64<>+14864(SB)/8, $0x3fefffff662135cb
+DATA erfExpGridTab64<>+14872(SB)/8, $0x3ec211b4b55ed6bf
+DATA erfExpGridTab64<>+14880(SB)/8, $0x3fefffff6a956450
+DATA erfExpGridTab64<>+14888(SB)/8, $0x3ec1905613b3abf2
+DATA erfExpGridTab64<>+14896(SB)/8, $0x3fefffff6ee9ab2c
+DATA erfExpGridTab64<>+14904(SB)/8, $0x3ec112738c3680b0
+DATA erfExpGridTab64<>+14912(SB)/8, $0x3fefffff731ee681
+DATA erfExpGridTab64<>+14920(SB)/8, $0x3ec097f6156f32c5
+DATA erfExpGridTab64<>+14928(SB)/8, $0x3fefffff7735ecc3
+DATA erfExpGridTab64<>+14936(SB)/8, $0x3ec020c73703a0ad
+DATA erfExpGridTab64<>+14944(SB)/8, $0x3fefffff7b2f8ed6
+DATA erfExpGridTab64<>+14952(SB)/8, $0x3ebf59a20caf6695
+DATA erfExpGridTab64<>+14960(SB)/8, $0x3fefffff7f0c9837
+DATA erfExpGridTab64<>+14968(SB)/8, $0x3ebe77fc4680586b
+DATA erfExpGridTab64<>+14976(SB)/8, $0x3fefffff82cdcf1b
+DATA erfExpGridTab64<>+14984(SB)/8, $0x3ebd9c73698fb1dc
+DATA erfExpGridTab64<>+14992(SB)/8, $0x3fefffff8673f493
+DATA erfExpGridTab64<>+15000(SB)/8, $0x3ebcc6decc0d99bf
+DATA erfExpGridTab64<>+15008(SB)/8, $0x3fefffff89ffc4aa
+DATA erfExpGridTab64<>+15016(SB)/8, $0x3ebbf716c6168bae
+DATA erfExpGridTab64<>+15024(SB)/8, $0x3fefffff8d71f684
+DATA erfExpGridTab64<>+15032(SB)/8, $0x3ebb2cf4aba7c070
+DATA erfExpGridTab64<>+15040(SB)/8, $0x3fefffff90cb3c81
+DATA erfExpGridTab64<>+15048(SB)/8, $0x3eba6852c6b58392
+DATA erfExpGridTab64<>+15056(SB)/8, $0x3fefffff940c445a
+DATA erfExpGridTab64<>+15064(SB)/8, $0x3eb9a90c5162c743
+DATA erfExpGridTab64<>+15072(SB)/8, $0x3fefffff9735b73b
+DATA erfExpGridTab64<>+15080(SB)/8, $0x3eb8eefd70594a89
+DATA erfExpGridTab64<>+15088(SB)/8, $0x3fefffff9a4839e7
+DATA erfExpGridTab64<>+15096(SB)/8, $0x3eb83a032d41a903
+DATA erfExpGridTab64<>+15104(SB)/8, $0x3fefffff9d446ccc
+DATA erfExpGridTab64<>+15112(SB)/8, $0x3eb789fb715aae95
+DATA erfExpGridTab64<>+15120(SB)/8, $0x3fefffffa02aec26
+DATA erfExpGridTab64<>+15128(SB)/8, $0x3eb6dec5002f4c30
+DATA erfExpGridTab64<>+15136(SB)/8, $0x3fefffffa2fc5015
+DATA erfExpGridTab64<>+15144(SB)/8, $0x3eb6383f726a8e04
+DATA erfExpGridTab64<>+15152(SB)/8, $0x3fefffffa5b92cbb
+DATA erfExpGridTab64<>+15160(SB)/8, $0x3eb5964b30c8f640
+DATA erfExpGridTab64<>+15168(SB)/8, $0x3fefffffa8621251
+DATA erfExpGridTab64<>+15176(SB)/8, $0x3eb4f8c96f26a26a
+DATA erfExpGridTab64<>+15184(SB)/8, $0x3fefffffaaf78d46
+DATA erfExpGridTab64<>+15192(SB)/8, $0x3eb45f9c27a9a429
+DATA erfExpGridTab64<>+15200(SB)/8, $0x3fefffffad7a2652
+DATA erfExpGridTab64<>+15208(SB)/8, $0x3eb3caa61607f920
+DATA erfExpGridTab64<>+15216(SB)/8, $0x3fefffffafea6292
+DATA erfExpGridTab64<>+15224(SB)/8, $0x3eb339cab2e89045
+DATA erfExpGridTab64<>+15232(SB)/8, $0x3fefffffb248c39d
+DATA erfExpGridTab64<>+15240(SB)/8, $0x3eb2acee2f5ecdb8
+DATA erfExpGridTab64<>+15248(SB)/8, $0x3fefffffb495c79c
+DATA erfExpGridTab64<>+15256(SB)/8, $0x3eb223f5708000d7
+DATA erfExpGridTab64<>+15264(SB)/8, $0x3fefffffb6d1e95d
+DATA erfExpGridTab64<>+15272(SB)/8, $0x3eb19ec60b1242ed
+DATA erfExpGridTab64<>+15280(SB)/8, $0x3fefffffb8fda06f
+DATA erfExpGridTab64<>+15288(SB)/8, $0x3eb11d463f543753
+DATA erfExpGridTab64<>+15296(SB)/8, $0x3fefffffbb196132
+DATA erfExpGridTab64<>+15304(SB)/8, $0x3eb09f5cf4dd2877
+DATA erfExpGridTab64<>+15312(SB)/8, $0x3fefffffbd259ced
+DATA erfExpGridTab64<>+15320(SB)/8, $0x3eb024f1b694ffb8
+DATA erfExpGridTab64<>+15328(SB)/8, $0x3fefffffbf22c1e2
+DATA erfExpGridTab64<>+15336(SB)/8, $0x3eaf5bd95d8730d8
+DATA erfExpGridTab64<>+15344(SB)/8, $0x3fefffffc1113b63
+DATA erfExpGridTab64<>+15352(SB)/8, $0x3eae746d466de1a2
+DATA erfExpGridTab64<>+15360(SB)/8, $0x3fefffffc2f171e3
+DATA erfExpGridTab64<>+15368(SB)/8, $0x3ead9371e2ff7c35
+DATA erfExpGridTab64<>+15376(SB)/8, $0x3fefffffc4c3cb0d
+DATA erfExpGridTab64<>+15384(SB)/8, $0x3eacb8bb1687d606
+DATA erfExpGridTab64<>+15392(SB)/8, $0x3fefffffc688a9cf
+DATA erfExpGridTab64<>+15400(SB)/8, $0x3eabe41de54d155a
+DATA erfExpGridTab64<>+15408(SB)/8, $0x3fefffffc8406e72
+DATA erfExpGridTab64<>+15416(SB)/8, $0x3eab15706d8997a2
+DATA erfExpGridTab64<>+15424(SB)/8, $0x3fefffffc9eb76ac
+DATA erfExpGridTab64<>+15432(SB)/8, $0x3eaa4c89e08ef4f3
+DATA erfExpGridTab64<>+15440(SB)/8, $0x3fefffffcb8a1daa
+DATA erfExpGridTab64<>+15448(SB)/8, $0x3ea989427c114158
+DATA erfExpGridTab64<>+15456(SB)/8, $0x3fefffffcd1cbc28
+DATA erfExpGridTab64<>+15464(SB)/8, $0x3ea8cb738399b12c
+DATA erfExpGridTab64<>+15472(SB)/8, $0x3fefffffcea3a87e
+DATA erfExpGridTab64<>+15480(SB)/8, $0x3ea812f73a1fc9c7
+DATA erfExpGridTab64<>+15488(SB)/8, $0x3fefffffd01f36af
+DATA erfExpGridTab64<>+15496(SB)/8, $0x3ea75fa8dbc84bec
+DATA erfExpGridTab64<>+15504(SB)/8, $0x3fefffffd18fb87a
+DATA erfExpGridTab64<>+15512(SB)/8, $0x3ea6b16497c9099c
+DATA erfExpGridTab64<>+15520(SB)/8, $0x3fefffffd2f57d68
+DATA erfExpGridTab64<>+15528(SB)/8, $0x3ea608078a70dcbc
+DATA erfExpGridTab64<>+15536(SB)/8, $0x3fefffffd450d2dc
+DATA erfExpGridTab64<>+15544(SB)/8, $0x3ea5636fb752f82d
+DATA erfExpGridTab64<>+15552(SB)/8, $0x3fefffffd5a2041f
+DATA erfExpGridTab64<>+15560(SB)/8, $0x3ea4c37c0394d094
+DATA erfExpGridTab64<>+15568(SB)/8, $0x3fefffffd6e95a71
+DATA erfExpGridTab64<>+15576(SB)/8, $0x3ea4280c305dde1b
+DATA erfExpGridTab64<>+15584(SB)/8, $0x3fefffffd8271d12
+DATA erfExpGridTab64<>+15592(SB)/8, $0x3ea39100d5687bfe
+DATA erfExpGridTab64<>+15600(SB)/8, $0x3fefffffd95b9155
+DATA erfExpGridTab64<>+15608(SB)/8, $0x3ea2fe3b5bb32e8f
+DATA erfExpGridTab64<>+15616(SB)/8, $0x3fefffffda86faa9
+DATA erfExpGridTab64<>+15624(SB)/8, $0x3ea26f9df8519bd7
+DATA erfExpGridTab64<>+15632(SB)/8, $0x3fefffffdba99aa5
+DATA erfExpGridTab64<>+15640(SB)/8, $0x3ea1e50ba75c869c
+DATA erfExpGridTab64<>+15648(SB)/8, $0x3fefffffdcc3b117
+DATA erfExpGridTab64<>+15656(SB)/8, $0x3ea15e6827001f18
+DATA erfExpGridTab64<>+15664(SB)/8, $0x3fefffffddd57c10
+DATA erfExpGridTab64<>+15672(SB)/8, $0x3ea0db97f2a7fff8
+DATA erfExpGridTab64<>+15680(SB)/8, $0x3fefffffdedf37ed
+DATA erfExpGridTab64<>+15688(SB)/8, $0x3ea05c803e4831c1
+DATA erfExpGridTab64<>+15696(SB)/8, $0x3fefffffdfe11f65
+DATA erfExpGridTab64<>+15704(SB)/8, $0x3e9fc20de38523ee
+DATA erfExpGridTab64<>+15712(SB)/8, $0x3fefffffe0db6b91
+DATA erfExpGridTab64<>+15720(SB)/8, $0x3e9ed22548cffd35
+DATA erfExpGridTab64<>+15728(SB)/8, $0x3fefffffe1ce53fb
+DATA erfExpGridTab64<>+15736(SB)/8, $0x3e9de915312953a8
+DATA erfExpGridTab64<>+15744(SB)/8, $0x3fefffffe2ba0ea5
+DATA erfExpGridTab64<>+15752(SB)/8, $0x3e9d06ad6ecdf971
+DATA erfExpGridTab64<>+15760(SB)/8, $0x3fefffffe39ed015
+DATA erfExpGridTab64<>+15768(SB)/8, $0x3e9c2abf1920e675
+DATA erfExpGridTab64<>+15776(SB)/8, $0x3fefffffe47ccb60
+DATA erfExpGridTab64<>+15784(SB)/8, $0x3e9b551c847fbc96
+DATA erfExpGridTab64<>+15792(SB)/8, $0x3fefffffe5543231
+DATA erfExpGridTab64<>+15800(SB)/8, $0x3e9a85993a48f874
+DATA erfExpGridTab64<>+15808(SB)/8, $0x3fefffffe62534d4
+DATA erfExpGridTab64<>+15816(SB)/8, $0x3e99bc09f112b494
+DATA erfExpGridTab64<>+15824(SB)/8, $0x3fefffffe6f0023f
+DATA erfExpGridTab64<>+15832(SB)/8, $0x3e98f8448510ea91
+DATA erfExpGridTab64<>+15840(SB)/8, $0x3fefffffe7b4c81e
+DATA erfExpGridTab64<>+15848(SB)/8, $0x3e983a1ff0aa239d
+DATA erfExpGridTab64<>+15856(SB)/8, $0x3fefffffe873b2d6
+DATA erfExpGridTab64<>+15864(SB)/8, $0x3e97817445398f26
+DATA erfExpGridTab64<>+15872(SB)/8, $0x3fefffffe92ced93
+DATA erfExpGridTab64<>+15880(SB)/8, $0x3e96ce1aa3fd7bdd
+DATA erfExpGridTab64<>+15888(SB)/8, $0x3fefffffe9e0a24c
+DATA erfExpGridTab64<>+15896(SB)/8, $0x3e961fed373134a7
+DATA erfExpGridTab64<>+15904(SB)/8, $0x3fefffffea8ef9cf
+DATA erfExpGridTab64<>+15912(SB)/8, $0x3e9576c72b514859
+DATA erfExpGridTab64<>+15920(SB)/8, $0x3fefffffeb381bc8
+DATA erfExpGridTab64<>+15928(SB)/8, $0x3e94d284a8894822
+DATA erfExpGridTab64<>+15936(SB)/8, $0x3fefffffebdc2ec6
+DATA erfExpGridTab64<>+15944(SB)/8, $0x3e943302cc4a0da8
+DATA erfExpGridTab64<>+15952(SB)/8, $0x3fefffffec7b5846
+DATA erfExpGridTab64<>+15960(SB)/8, $0x3e93981fa3079ec7
+DATA erfExpGridTab64<>+15968(SB)/8, $0x3fefffffed15bcba
+DATA erfExpGridTab64<>+15976(SB)/8, $0x3e9301ba221dc9bb
+DATA erfExpGridTab64<>+15984(SB)/8, $0x3fefffffedab7f8c
+DATA erfExpGridTab64<>+15992(SB)/8, $0x3e926fb221da9955
+DATA erfExpGridTab64<>+16000(SB)/8, $0x3fefffffee3cc32c
+DATA erfExpGridTab64<>+16008(SB)/8, $0x3e91e1e857adc568
+DATA erfExpGridTab64<>+16016(SB)/8, $0x3fefffffeec9a911
+DATA erfExpGridTab64<>+16024(SB)/8, $0x3e91583e507c4851
+DATA erfExpGridTab64<>+16032(SB)/8, $0x3fefffffef5251c2
+DATA erfExpGridTab64<>+16040(SB)/8, $0x3e90d2966b1746f7
+DATA erfExpGridTab64<>+16048(SB)/8, $0x3fefffffefd6dcdb
+DATA erfExpGridTab64<>+16056(SB)/8, $0x3e9050d3d2d57cfe
+DATA erfExpGridTab64<>+16064(SB)/8, $0x3feffffff0576917
+DATA erfExpGridTab64<>+16072(SB)/8, $0x3e8fa5b4f49cc6b2
+DATA erfExpGridTab64<>+16080(SB)/8, $0x3feffffff0d41453
+DATA erfExpGridTab64<>+16088(SB)/8, $0x3e8eb11e2c6c9707
+DATA erfExpGridTab64<>+16096(SB)/8, $0x3feffffff14cfb92
+DATA erfExpGridTab64<>+16104(SB)/8, $0x3e8dc3ae30b55c16
+DATA erfExpGridTab64<>+16112(SB)/8, $0x3feffffff1c23b08
+DATA erfExpGridTab64<>+16120(SB)/8, $0x3e8cdd31557bdde8
+DATA erfExpGridTab64<>+16128(SB)/8, $0x3feffffff233ee1d
+DATA erfExpGridTab64<>+16136(SB)/8, $0x3e8bfd7555a3bd68
+DATA erfExpGridTab64<>+16144(SB)/8, $0x3feffffff2a22f73
+DATA erfExpGridTab64<>+16152(SB)/8, $0x3e8b244949a084ae
+DATA erfExpGridTab64<>+16160(SB)/8, $0x3feffffff30d18e8
+DATA erfExpGridTab64<>+16168(SB)/8, $0x3e8a517d9e61628a
+DATA erfExpGridTab64<>+16176(SB)/8, $0x3feffffff374c3a2
+DATA erfExpGridTab64<>+16184(SB)/8, $0x3e8984e40c7635f0
+DATA erfExpGridTab64<>+16192(SB)/8, $0x3feffffff3d9480f
+DATA erfExpGridTab64<>+16200(SB)/8, $0x3e88be4f8f6c951f
+DATA erfExpGridTab64<>+16208(SB)/8, $0x3feffffff43abdeb
+DATA erfExpGridTab64<>+16216(SB)/8, $0x3e87fd945d6383de
+DATA erfExpGridTab64<>+16224(SB)/8, $0x3feffffff4993c46
+DATA erfExpGridTab64<>+16232(SB)/8, $0x3e874287ded49339
+DATA erfExpGridTab64<>+16240(SB)/8, $0x3feffffff4f4d987
+DATA erfExpGridTab64<>+16248(SB)/8, $0x3e868d00a6912c1b
+DATA erfExpGridTab64<>+16256(SB)/8, $0x3feffffff54dab72
+DATA erfExpGridTab64<>+16264(SB)/8, $0x3e85dcd669f2cd34
+DATA erfExpGridTab64<>+16272(SB)/8, $0x3feffffff5a3c72c
+DATA erfExpGridTab64<>+16280(SB)/8, $0x3e8531e1f93d0b1a
+DATA erfExpGridTab64<>+16288(SB)/8, $0x3feffffff5f74141
+DATA erfExpGridTab64<>+16296(SB)/8, $0x3e848bfd38302871
+DATA erfExpGridTab64<>+16304(SB)/8, $0x3feffffff6482da4
+DATA erfExpGridTab64<>+16312(SB)/8, $0x3e83eb0316cb2224
+DATA erfExpGridTab64<>+16320(SB)/8, $0x3feffffff6969fb8
+DATA erfExpGridTab64<>+16328(SB)/8, $0x3e834ecf8a3c124a
+DATA erfExpGridTab64<>+16336(SB)/8, $0x3feffffff6e2aa50
+DATA erfExpGridTab64<>+16344(SB)/8, $0x3e82b73f85fdd264
+DATA erfExpGridTab64<>+16352(SB)/8, $0x3feffffff72c5fb6
+DATA erfExpGridTab64<>+16360(SB)/8, $0x3e822430f521cbcf
+DATA erfExpGridTab64<>+16368(SB)/8, $0x3feffffff773d1ad
+DATA erfExpGridTab64<>+16376(SB)/8, $0x3e819582b3c4eb4b
+DATA erfExpGridTab64<>+16384(SB)/8, $0x3feffffff7b91176
+DATA erfExpGridTab64<>+16392(SB)/8, $0x3e810b1488aeb235
+DATA erfExpGridTab64<>+16400(SB)/8, $0x3feffffff7fc2fd2
+DATA erfExpGridTab64<>+16408(SB)/8, $0x3e8084c71f1965f3
+DATA erfExpGridTab64<>+16416(SB)/8, $0x3feffffff83d3d07
+DATA erfExpGridTab64<>+16424(SB)/8, $0x3e80027c00a263a6
+DATA erfExpGridTab64<>+16432(SB)/8, $0x3feffffff87c48e3
+DATA erfExpGridTab64<>+16440(SB)/8, $0x3e7f082b1ec3475f
+DATA erfExpGridTab64<>+16448(SB)/8, $0x3feffffff8b962be
+DATA erfExpGridTab64<>+16456(SB)/8, $0x3e7e12ee004efc37
+DATA erfExpGridTab64<>+16464(SB)/8, $0x3feffffff8f49980
+DATA erfExpGridTab64<>+16472(SB)/8, $0x3e7d2508a9bf8c64
+DATA erfExpGridTab64<>+16480(SB)/8, $0x3feffffff92dfba2
+DATA erfExpGridTab64<>+16488(SB)/8, $0x3e7c3e44ae32b16b
+DATA erfExpGridTab64<>+16496(SB)/8, $0x3feffffff9659731
+DATA erfExpGridTab64<>+16504(SB)/8, $0x3e7b5e6d25627acb
+DATA erfExpGridTab64<>+16512(SB)/8, $0x3feffffff99b79d2
+DATA erfExpGridTab64<>+16520(SB)/8, $0x3e7a854ea14102a8
+DATA erfExpGridTab64<>+16528(SB)/8, $0x3feffffff9cfb0c5
+DATA erfExpGridTab64<>+16536(SB)/8, $0x3e79b2b723d7e914
+DATA erfExpGridTab64<>+16544(SB)/8, $0x3feffffffa0248e8
+DATA erfExpGridTab64<>+16552(SB)/8, $0x3e78e6761569f45d
+DATA erfExpGridTab64<>+16560(SB)/8, $0x3feffffffa334eb8
+DATA erfExpGridTab64<>+16568(SB)/8, $0x3e78205c3ad53e4f
+DATA erfExpGridTab64<>+16576(SB)/8, $0x3feffffffa62ce54
+DATA erfExpGridTab64<>+16584(SB)/8, $0x3e77603bac345f65
+DATA erfExpGridTab64<>+16592(SB)/8, $0x3feffffffa90d384
+DATA erfExpGridTab64<>+16600(SB)/8, $0x3e76a5e7cbbd11ee
+DATA erfExpGridTab64<>+16608(SB)/8, $0x3feffffffabd69b4
+DATA erfExpGridTab64<>+16616(SB)/8, $0x3e75f1353cdad001
+DATA erfExpGridTab64<>+16624(SB)/8, $0x3feffffffae89bfe
+DATA erfExpGridTab64<>+16632(SB)/8, $0x3e7541f9db83f7ad
+DATA erfExpGridTab64<>+16640(SB)/8, $0x3feffffffb127525
+DATA erfExpGridTab64<>+16648(SB)/8, $0x3e74980cb3c80949
+DATA erfExpGridTab64<>+16656(SB)/8, $0x3feffffffb3affa0
+DATA erfExpGridTab64<>+16664(SB)/8, $0x3e73f345f9959c12
+DATA erfExpGridTab64<>+16672(SB)/8, $0x3feffffffb624592
+DATA erfExpGridTab64<>+16680(SB)/8, $0x3e73537f00b6ad4d
+DATA erfExpGridTab64<>+16688(SB)/8, $0x3feffffffb8850d8
+DATA erfExpGridTab64<>+16696(SB)/8, $0x3e72b8923501f62f
+DATA erfExpGridTab64<>+16704(SB)/8, $0x3feffffffbad2aff
+DATA erfExpGridTab64<>+16712(SB)/8, $0x3e72225b12bffc68
+DATA erfExpGridTab64<>+16720(SB)/8, $0x3feffffffbd0dd50
+DATA erfExpGridTab64<>+16728(SB)/8, $0x3e7190b61f4298ea
+DATA erfExpGridTab64<>+16736(SB)/8, $0x3feffffffbf370cd
+DATA erfExpGridTab64<>+16744(SB)/8, $0x3e710380e1adb7e9
+DATA erfExpGridTab64<>+16752(SB)/8, $0x3feffffffc14ee32
+DATA erfExpGridTab64<>+16760(SB)/8, $0x3e707a99dbf01c43
+DATA erfExpGridTab64<>+16768(SB)/8, $0x3feffffffc355dfd
+DATA erfExpGridTab64<>+16776(SB)/8, $0x3e6febc107d5efaa
+DATA erfExpGridTab64<>+16784(SB)/8, $0x3feffffffc54c868
+DATA erfExpGridTab64<>+16792(SB)/8, $0x3e6eea6a798e6203
+DATA erfExpGridTab64<>+16800(SB)/8, $0x3feffffffc733572
+DATA erfExpGridTab64<>+16808(SB)/8, $0x3e6df0f2a0ee6947
+DATA erfExpGridTab64<>+16816(SB)/8, $0x3feffffffc90acd9
+DATA erfExpGridTab64<>+16824(SB)/8, $0x3e6cff1dd2c874a9
+DATA erfExpGridTab64<>+16832(SB)/8, $0x3feffffffcad3626
+DATA erfExpGridTab64<>+16840(SB)/8, $0x3e6c14b2188bcee4
+DATA erfExpGridTab64<>+16848(SB)/8, $0x3feffffffcc8d8a3
+DATA erfExpGridTab64<>+16856(SB)/8, $0x3e6b317724468756
+DATA erfExpGridTab64<>+16864(SB)/8, $0x3feffffffce39b67
+DATA erfExpGridTab64<>+16872(SB)/8, $0x3e6a553644f7f07d
+DATA erfExpGridTab64<>+16880(SB)/8, $0x3feffffffcfd8551
+DATA erfExpGridTab64<>+16888(SB)/8, $0x3e697fba5b31b228
+DATA erfExpGridTab64<>+16896(SB)/8, $0x3feffffffd169d0c
+DATA erfExpGridTab64<>+16904(SB)/8, $0x3e68b0cfce0579e0
+DATA erfExpGridTab64<>+16912(SB)/8, $0x3feffffffd2ee911
+DATA erfExpGridTab64<>+16920(SB)/8, $0x3e67e844803d5fb0
+DATA erfExpGridTab64<>+16928(SB)/8, $0x3feffffffd466fa5
+DATA erfExpGridTab64<>+16936(SB)/8, $0x3e6725e7c5dd20f7
+DATA erfExpGridTab64<>+16944(SB)/8, $0x3feffffffd5d36e0
+DATA erfExpGridTab64<>+16952(SB)/8, $0x3e66698a59ea5e21
+DATA erfExpGridTab64<>+16960(SB)/8, $0x3feffffffd7344aa
+DATA erfExpGridTab64<>+16968(SB)/8, $0x3e65b2fe547a1340
+DATA erfExpGridTab64<>+16976(SB)/8, $0x3feffffffd889ebe
+DATA erfExpGridTab64<>+16984(SB)/8, $0x3e65021721018e0d
+DATA erfExpGridTab64<>+16992(SB)/8, $0x3feffffffd9d4aab
+DATA erfExpGridTab64<>+17000(SB)/8, $0x3e6456a974e92e93
+DATA erfExpGridTab64<>+17008(SB)/8, $0x3feffffffdb14dd6
+DATA erfExpGridTab64<>+17016(SB)/8, $0x3e63b08b465f49e8
+DATA erfExpGridTab64<>+17024(SB)/8, $0x3feffffffdc4ad7a
+DATA erfExpGridTab64<>+17032(SB)/8, $0x3e630f93c3699078
+DATA erfExpGridTab64<>+17040(SB)/8, $0x3feffffffdd76ea8
+DATA erfExpGridTab64<>+17048(SB)/8, $0x3e62739b49336342
+DATA erfExpGridTab64<>+17056(SB)/8, $0x3feffffffde9964e
+DATA erfExpGridTab64<>+17064(SB)/8, $0x3e61dc7b5b978cf8
+DATA erfExpGridTab64<>+17072(SB)/8, $0x3feffffffdfb2930
+DATA erfExpGridTab64<>+17080(SB)/8, $0x3e614a0e9ce3dd77
+DATA erfExpGridTab64<>+17088(SB)/8, $0x3feffffffe0c2bf0
+DATA erfExpGridTab64<>+17096(SB)/8, $0x3e60bc30c5d52f15
+DATA erfExpGridTab64<>+17104(SB)/8, $0x3feffffffe1ca30b
+DATA erfExpGridTab64<>+17112(SB)/8, $0x3e6032be9dca6675
+DATA erfExpGridTab64<>+17120(SB)/8, $0x3feffffffe2c92db
+DATA erfExpGridTab64<>+17128(SB)/8, $0x3e5f5b2be65a0c7f
+DATA erfExpGridTab64<>+17136(SB)/8, $0x3feffffffe3bff99
+DATA erfExpGridTab64<>+17144(SB)/8, $0x3e5e592b281bf171
+DATA erfExpGridTab64<>+17152(SB)/8, $0x3feffffffe4aed5e
+DATA erfExpGridTab64<>+17160(SB)/8, $0x3e5d5f3a8dea7357
+DATA erfExpGridTab64<>+17168(SB)/8, $0x3feffffffe596021
+DATA erfExpGridTab64<>+17176(SB)/8, $0x3e5c6d1b87c62695
+DATA erfExpGridTab64<>+17184(SB)/8, $0x3feffffffe675bbd
+DATA erfExpGridTab64<>+17192(SB)/8, $0x3e5b82915b03515b
+DATA erfExpGridTab64<>+17200(SB)/8, $0x3feffffffe74e3ec
+DATA erfExpGridTab64<>+17208(SB)/8, $0x3e5a9f61150b210e
+DATA erfExpGridTab64<>+17216(SB)/8, $0x3feffffffe81fc4e
+DATA erfExpGridTab64<>+17224(SB)/8, $0x3e59c3517e789488
+DATA erfExpGridTab64<>+17232(SB)/8, $0x3feffffffe8ea865
+DATA erfExpGridTab64<>+17240(SB)/8, $0x3e58ee2b0e8ebea7
+DATA erfExpGridTab64<>+17248(SB)/8, $0x3feffffffe9aeb97
+DATA erfExpGridTab64<>+17256(SB)/8, $0x3e581fb7df06136e
+DATA erfExpGridTab64<>+17264(SB)/8, $0x3feffffffea6c932
+DATA erfExpGridTab64<>+17272(SB)/8, $0x3e5757c3a02e8021
+DATA erfExpGridTab64<>+17280(SB)/8, $0x3feffffffeb24467
+DATA erfExpGridTab64<>+17288(SB)/8, $0x3e56961b8d641d06
+DATA erfExpGridTab64<>+17296(SB)/8, $0x3feffffffebd6052
+DATA erfExpGridTab64<>+17304(SB)/8, $0x3e55da8e61d454ff
+DATA erfExpGridTab64<>+17312(SB)/8, $0x3feffffffec81ff2
+DATA erfExpGridTab64<>+17320(SB)/8, $0x3e5524ec4d916cae
+DATA erfExpGridTab64<>+17328(SB)/8, $0x3feffffffed28633
+DATA erfExpGridTab64<>+17336(SB)/8, $0x3e547506eaf25fe0
+DATA erfExpGridTab64<>+17344(SB)/8, $0x3feffffffedc95e7
+DATA erfExpGridTab64<>+17352(SB)/8, $0x3e53cab1343d18d1
+DATA erfExpGridTab64<>+17360(SB)/8, $0x3feffffffee651ca
+DATA erfExpGridTab64<>+17368(SB)/8, $0x3e5325bf7999114e
+DATA erfExpGridTab64<>+17376(SB)/8, $0x3feffffffeefbc85
+DATA erfExpGridTab64<>+17384(SB)/8, $0x3e52860757487a01
+DATA erfExpGridTab64<>+17392(SB)/8, $0x3feffffffef8d8a9
+DATA erfExpGridTab64<>+17400(SB)/8, $0x3e51eb5fac261012
+DATA erfExpGridTab64<>+17408(SB)/8, $0x3fefffffff01a8b6
+DATA erfExpGridTab64<>+17416(SB)/8, $0x3e5155a09065d4f7
+DATA erfExpGridTab64<>+17424(SB)/8, $0x3fefffffff0a2f15
+DATA erfExpGridTab64<>+17432(SB)/8, $0x3e50c4a34c96e7b8
+DATA erfExpGridTab64<>+17440(SB)/8, $0x3fefffffff126e1e
+DATA erfExpGridTab64<>+17448(SB)/8, $0x3e50384250e4c9fc
+DATA erfExpGridTab64<>+17456(SB)/8, $0x3fefffffff1a6816
+DATA erfExpGridTab64<>+17464(SB)/8, $0x3e4f60b2592ccc45
+DATA erfExpGridTab64<>+17472(SB)/8, $0x3fefffffff221f30
+DATA erfExpGridTab64<>+17480(SB)/8, $0x3e4e59890b926c78
+DATA erfExpGridTab64<>+17488(SB)/8, $0x3fefffffff29958e
+DATA erfExpGridTab64<>+17496(SB)/8, $0x3e4d5ac422cdec3e
+DATA erfExpGridTab64<>+17504(SB)/8, $0x3fefffffff30cd3f
+DATA erfExpGridTab64<>+17512(SB)/8, $0x3e4c642116a8a9e3
+DATA erfExpGridTab64<>+17520(SB)/8, $0x3fefffffff37c846
+DATA erfExpGridTab64<>+17528(SB)/8, $0x3e4b755f5dae48b9
+DATA erfExpGridTab64<>+17536(SB)/8, $0x3fefffffff3e8892
+DATA erfExpGridTab64<>+17544(SB)/8, $0x3e4a8e405e651ab6
+DATA erfExpGridTab64<>+17552(SB)/8, $0x3fefffffff451004
+DATA erfExpGridTab64<>+17560(SB)/8, $0x3e49ae8760efb7d9
+DATA erfExpGridTab64<>+17568(SB)/8, $0x3fefffffff4b606f
+DATA erfExpGridTab64<>+17576(SB)/8, $0x3e48d5f98114f872
+DATA erfExpGridTab64<>+17584(SB)/8, $0x3fefffffff517b95
+DATA erfExpGridTab64<>+17592(SB)/8, $0x3e48045da0ab9966
+DATA erfExpGridTab64<>+17600(SB)/8, $0x3fefffffff57632d
+DATA erfExpGridTab64<>+17608(SB)/8, $0x3e47397c5a66e307
+DATA erfExpGridTab64<>+17616(SB)/8, $0x3fefffffff5d18de
+DATA erfExpGridTab64<>+17624(SB)/8, $0x3e46751ff501bc43
+DATA erfExpGridTab64<>+17632(SB)/8, $0x3fefffffff629e44
+DATA erfExpGridTab64<>+17640(SB)/8, $0x3e45b71456c5a4c4
+DATA erfExpGridTab64<>+17648(SB)/8, $0x3fefffffff67f4eb
+DATA erfExpGridTab64<>+17656(SB)/8, $0x3e44ff26f96b20c8
+DATA erfExpGridTab64<>+17664(SB)/8, $0x3fefffffff6d1e56
+DATA erfExpGridTab64<>+17672(SB)/8, $0x3e444d26de513197
+DATA erfExpGridTab64<>+17680(SB)/8, $0x3fefffffff721bf9
+DATA erfExpGridTab64<>+17688(SB)/8, $0x3e43a0e4830984f6
+DATA erfExpGridTab64<>+17696(SB)/8, $0x3fefffffff76ef3f
+DATA erfExpGridTab64<>+17704(SB)/8, $0x3e42fa31d6371537
+DATA erfExpGridTab64<>+17712(SB)/8, $0x3fefffffff7b9985
+DATA erfExpGridTab64<>+17720(SB)/8, $0x3e4258e22cbd025c
+DATA erfExpGridTab64<>+17728(SB)/8, $0x3fefffffff801c1f
+DATA erfExpGridTab64<>+17736(SB)/8, $0x3e41bcca373b7b43
+DATA erfExpGridTab64<>+17744(SB)/8, $0x3fefffffff847856
+DATA erfExpGridTab64<>+17752(SB)/8, $0x3e4125bff7d89be6
+DATA erfExpGridTab64<>+17760(SB)/8, $0x3fefffffff88af67
+DATA erfExpGridTab64<>+17768(SB)/8, $0x3e40939ab853339f
+DATA erfExpGridTab64<>+17776(SB)/8, $0x3fefffffff8cc288
+DATA erfExpGridTab64<>+17784(SB)/8, $0x3e400633005d73c7
+DATA erfExpGridTab64<>+17792(SB)/8, $0x3fefffffff90b2e3
+DATA erfExpGridTab64<>+17800(SB)/8, $0x3e3efac5187b2863
+DATA erfExpGridTab64<>+17808(SB)/8, $0x3fefffffff948198
+DATA erfExpGridTab64<>+17816(SB)/8, $0x3e3df20887650fa5
+DATA erfExpGridTab64<>+17824(SB)/8, $0x3fefffffff982fc1
+DATA erfExpGridTab64<>+17832(SB)/8, $0x3e3cf1e86235d0e7
+DATA erfExpGridTab64<>+17840(SB)/8, $0x3fefffffff9bbe6b
+DATA erfExpGridTab64<>+17848(SB)/8, $0x3e3bfa1ef1b898fc
+DATA erfExpGridTab64<>+17856(SB)/8, $0x3fefffffff9f2e9f
+DATA erfExpGridTab64<>+17864(SB)/8, $0x3e3b0a68a2128bab
+DATA erfExpGridTab64<>+17872(SB)/8, $0x3fefffffffa28159
+DATA erfExpGridTab64<>+17880(SB)/8, $0x3e3a2283f288a8be
+DATA erfExpGridTab64<>+17888(SB)/8, $0x3fefffffffa5b790
+DATA erfExpGridTab64<>+17896(SB)/8, $0x3e39423165bc4444
+DATA erfExpGridTab64<>+17904(SB)/8, $0x3fefffffffa8d233
+DATA erfExpGridTab64<>+17912(SB)/8, $0x3e386933725ad418
+DATA erfExpGridTab64<>+17920(SB)/8, $0x3fefffffffabd229
+DATA erfExpGridTab64<>+17928(SB)/8, $0x3e37974e743dea3d
+DATA erfExpGridTab64<>+17936(SB)/8, $0x3fefffffffaeb850
+DATA erfExpGridTab64<>+17944(SB)/8, $0x3e36cc489df848be
+DATA erfExpGridTab64<>+17952(SB)/8, $0x3fefffffffb18582
+DATA erfExpGridTab64<>+17960(SB)/8, $0x3e3607e9eacd1050
+DATA erfExpGridTab64<>+17968(SB)/8, $0x3fefffffffb43a90
+DATA erfExpGridTab64<>+17976(SB)/8, $0x3e3549fc110e1eeb
+DATA erfExpGridTab64<>+17984(SB)/8, $0x3fefffffffb6d844
+DATA erfExpGridTab64<>+17992(SB)/8, $0x3e34924a74dec729
+DATA erfExpGridTab64<>+18000(SB)/8, $0x3fefffffffb95f63
+DATA erfExpGridTab64<>+18008(SB)/8, $0x3e33e0a21b581c4d
+DATA erfExpGridTab64<>+18016(SB)/8, $0x3fefffffffbbd0aa
+DATA erfExpGridTab64<>+18024(SB)/8, $0x3e3334d19e0c2160
+DATA erfExpGridTab64<>+18032(SB)/8, $0x3fefffffffbe2cd3
+DATA erfExpGridTab64<>+18040(SB)/8, $0x3e328ea91ee53bf1
+DATA erfExpGridTab64<>+18048(SB)/8, $0x3fefffffffc0748f
+DATA erfExpGridTab64<>+18056(SB)/8, $0x3e31edfa3c5f5cca
+DATA erfExpGridTab64<>+18064(SB)/8, $0x3fefffffffc2a88a
+DATA erfExpGridTab64<>+18072(SB)/8, $0x3e3152980618620b
+DATA erfExpGridTab64<>+18080(SB)/8, $0x3fefffffffc4c96c
+DATA erfExpGridTab64<>+18088(SB)/8, $0x3e30bc56f1b54701
+DATA erfExpGridTab64<>+18096(SB)/8, $0x3fefffffffc6d7d5
+DATA erfExpGridTab64<>+18104(SB)/8, $0x3e302b0cd019c66e
+DATA erfExpGridTab64<>+18112(SB)/8, $0x3fefffffffc8d462
+DATA erfExpGridTab64<>+18120(SB)/8, $0x3e2f3d2185e047d9
+DATA erfExpGridTab64<>+18128(SB)/8, $0x3fefffffffcabfab
+DATA erfExpGridTab64<>+18136(SB)/8, $0x3e2e2d7664fdc16e
+DATA erfExpGridTab64<>+18144(SB)/8, $0x3fefffffffcc9a41
+DATA erfExpGridTab64<>+18152(SB)/8, $0x3e2d26cb87945e87
+DATA erfExpGridTab64<>+18160(SB)/8, $0x3fefffffffce64b3
+DATA erfExpGridTab64<>+18168(SB)/8, $0x3e2c28d69dfe0ffb
+DATA erfExpGridTab64<>+18176(SB)/8, $0x3fefffffffd01f89
+DATA erfExpGridTab64<>+18184(SB)/8, $0x3e2b334fac4b9f99
+DATA erfExpGridTab64<>+18192(SB)/8, $0x3fefffffffd1cb48
+DATA erfExpGridTab64<>+18200(SB)/8, $0x3e2a45f0f8351e6c
+DATA erfExpGridTab64<>+18208(SB)/8, $0x3fefffffffd36871
+DATA erfExpGridTab64<>+18216(SB)/8, $0x3e296076f7918d1c
+DATA erfExpGridTab64<>+18224(SB)/8, $0x3fefffffffd4f780
+DATA erfExpGridTab64<>+18232(SB)/8, $0x3e2882a03f51f241
+DATA erfExpGridTab64<>+18240(SB)/8, $0x3fefffffffd678ed
+DATA erfExpGridTab64<>+18248(SB)/8, $0x3e27ac2d72fc2c63
+DATA erfExpGridTab64<>+18256(SB)/8, $0x3fefffffffd7ed2c
+DATA erfExpGridTab64<>+18264(SB)/8, $0x3e26dce134a1e6dd
+DATA erfExpGridTab64<>+18272(SB)/8, $0x3fefffffffd954ae
+DATA erfExpGridTab64<>+18280(SB)/8, $0x3e2614801550319e
+DATA erfExpGridTab64<>+18288(SB)/8, $0x3fefffffffdaafdf
+DATA erfExpGridTab64<>+18296(SB)/8, $0x3e2552d085f453d5
+DATA erfExpGridTab64<>+18304(SB)/8, $0x3fefffffffdbff2a
+DATA erfExpGridTab64<>+18312(SB)/8, $0x3e24979ac8b28927
+DATA erfExpGridTab64<>+18320(SB)/8, $0x3fefffffffdd42f4
+DATA erfExpGridTab64<>+18328(SB)/8, $0x3e23e2a8e2ab6fec
+DATA erfExpGridTab64<>+18336(SB)/8, $0x3fefffffffde7ba0
+DATA erfExpGridTab64<>+18344(SB)/8, $0x3e2333c68e2d0548
+DATA erfExpGridTab64<>+18352(SB)/8, $0x3fefffffffdfa98c
+DATA erfExpGridTab64<>+18360(SB)/8, $0x3e228ac12d4c21b9
+DATA erfExpGridTab64<>+18368(SB)/8, $0x3fefffffffe0cd16
+DATA erfExpGridTab64<>+18376(SB)/8, $0x3e21e767bce37dd7
+DATA erfExpGridTab64<>+18384(SB)/8, $0x3fefffffffe1e696
+DATA erfExpGridTab64<>+18392(SB)/8, $0x3e21498ac7f55bbd
+DATA erfExpGridTab64<>+18400(SB)/8, $0x3fefffffffe2f664
+DATA erfExpGridTab64<>+18408(SB)/8, $0x3e20b0fc5b6d05a0
+DATA erfExpGridTab64<>+18416(SB)/8, $0x3fefffffffe3fcd1
+DATA erfExpGridTab64<>+18424(SB)/8, $0x3e201d8ffa3d65bb
+DATA erfExpGridTab64<>+18432(SB)/8, $0x3fefffffffe4fa30
+DATA erfExpGridTab64<>+18440(SB)/8, $0x3e1f1e3523b41d7d
+DATA erfExpGridTab64<>+18448(SB)/8, $0x3fefffffffe5eece
+DATA erfExpGridTab64<>+18456(SB)/8, $0x3e1e0ae4de103d59
+DATA erfExpGridTab64<>+18464(SB)/8, $0x3fefffffffe6daf7
+DATA erfExpGridTab64<>+18472(SB)/8, $0x3e1d00de6608effe
+DATA erfExpGridTab64<>+18480(SB)/8, $0x3fefffffffe7bef4
+DATA erfExpGridTab64<>+18488(SB)/8, $0x3e1bffd391f9bd69
+DATA erfExpGridTab64<>+18496(SB)/8, $0x3fefffffffe89b0c
+DATA erfExpGridTab64<>+18504(SB)/8, $0x3e1b0778b7b3301b
+DATA erfExpGridTab64<>+18512(SB)/8, $0x3fefffffffe96f82
+DATA erfExpGridTab64<>+18520(SB)/8, $0x3e1a178498aa78ea
+DATA erfExpGridTab64<>+18528(SB)/8, $0x3fefffffffea3c9a
+DATA erfExpGridTab64<>+18536(SB)/8, $0x3e192fb04ec0f6cf
+DATA erfExpGridTab64<>+18544(SB)/8, $0x3fefffffffeb0292
+DATA erfExpGridTab64<>+18552(SB)/8, $0x3e184fb7399f420e
+DATA erfExpGridTab64<>+18560(SB)/8, $0x3fefffffffebc1a9
+DATA erfExpGridTab64<>+18568(SB)/8, $0x3e177756ec9f78fa
+DATA erfExpGridTab64<>+18576(SB)/8, $0x3fefffffffec7a1b
+DATA erfExpGridTab64<>+18584(SB)/8, $0x3e16a64f1d42aac5
+DATA erfExpGridTab64<>+18592(SB)/8, $0x3fefffffffed2c21
+DATA erfExpGridTab64<>+18600(SB)/8, $0x3e15dc61922d5a06
+DATA erfExpGridTab64<>+18608(SB)/8, $0x3fefffffffedd7f3
+DATA erfExpGridTab64<>+18616(SB)/8, $0x3e15195212a72d41
+DATA erfExpGridTab64<>+18624(SB)/8, $0x3fefffffffee7dc8
+DATA erfExpGridTab64<>+18632(SB)/8, $0x3e145ce65699ff6d
+DATA erfExpGridTab64<>+18640(SB)/8, $0x3fefffffffef1dd3
+DATA erfExpGridTab64<>+18648(SB)/8, $0x3e13a6e5f70c9da5
+DATA erfExpGridTab64<>+18656(SB)/8, $0x3fefffffffefb847
+DATA erfExpGridTab64<>+18664(SB)/8, $0x3e12f71a5f159970
+DATA erfExpGridTab64<>+18672(SB)/8, $0x3feffffffff04d55
+DATA erfExpGridTab64<>+18680(SB)/8, $0x3e124d4ebd42b0ad
+DATA erfExpGridTab64<>+18688(SB)/8, $0x3feffffffff0dd2b
+DATA erfExpGridTab64<>+18696(SB)/8, $0x3e11a94ff571654f
+DATA erfExpGridTab64<>+18704(SB)/8, $0x3feffffffff167f9
+DATA erfExpGridTab64<>+18712(SB)/8, $0x3e110aec9315772b
+DATA erfExpGridTab64<>+18720(SB)/8, $0x3feffffffff1ede9
+DATA erfExpGridTab64<>+18728(SB)/8, $0x3e1071f4bbea09ec
+DATA erfExpGridTab64<>+18736(SB)/8, $0x3feffffffff26f26
+DATA erfExpGridTab64<>+18744(SB)/8, $0x3e0fbc744614b088
+DATA erfExpGridTab64<>+18752(SB)/8, $0x3feffffffff2ebda
+DATA erfExpGridTab64<>+18760(SB)/8, $0x3e0e9f1ff8ddd774
+DATA erfExpGridTab64<>+18768(SB)/8, $0x3feffffffff3642c
+DATA erfExpGridTab64<>+18776(SB)/8, $0x3e0d8b95e198cce2
+DATA erfExpGridTab64<>+18784(SB)/8, $0x3feffffffff3d843
+DATA erfExpGridTab64<>+18792(SB)/8, $0x3e0c818223a202c7
+DATA erfExpGridTab64<>+18800(SB)/8, $0x3feffffffff44844
+DATA erfExpGridTab64<>+18808(SB)/8, $0x3e0b80939d7bec7e
+DATA erfExpGridTab64<>+18816(SB)/8, $0x3feffffffff4b453
+DATA erfExpGridTab64<>+18824(SB)/8, $0x3e0a887bd2b4404d
+DATA erfExpGridTab64<>+18832(SB)/8, $0x3feffffffff51c93
+DATA erfExpGridTab64<>+18840(SB)/8, $0x3e0998eed6766471
+DATA erfExpGridTab64<>+18848(SB)/8, $0x3feffffffff58126
+DATA erfExpGridTab64<>+18856(SB)/8, $0x3e08b1a336c5eb6b
+DATA erfExpGridTab64<>+18864(SB)/8, $0x3feffffffff5e22b
+DATA erfExpGridTab64<>+18872(SB)/8, $0x3e07d251e85c2864
+DATA erfExpGridTab64<>+18880(SB)/8, $0x3feffffffff63fc3
+DATA erfExpGridTab64<>+18888(SB)/8, $0x3e06fab63324088a
+DATA erfExpGridTab64<>+18896(SB)/8, $0x3feffffffff69a0b
+DATA erfExpGridTab64<>+18904(SB)/8, $0x3e062a8d9f4f8154
+DATA erfExpGridTab64<>+18912(SB)/8, $0x3feffffffff6f121
+DATA erfExpGridTab64<>+18920(SB)/8, $0x3e056197e30205ba
+DATA erfExpGridTab64<>+18928(SB)/8, $0x3feffffffff74521
+DATA erfExpGridTab64<>+18936(SB)/8, $0x3e049f96d08b95b8
+DATA erfExpGridTab64<>+18944(SB)/8, $0x3feffffffff79626
+DATA erfExpGridTab64<>+18952(SB)/8, $0x3e03e44e45301b92
+DATA erfExpGridTab64<>+18960(SB)/8, $0x3feffffffff7e44c
+DATA erfExpGridTab64<>+18968(SB)/8, $0x3e032f841876e9ee
+DATA erfExpGridTab64<>+18976(SB)/8, $0x3feffffffff82fab
+DATA erfExpGridTab64<>+18984(SB)/8, $0x3e0281000bfe4c3f
+DATA erfExpGridTab64<>+18992(SB)/8, $0x3feffffffff8785c
+DATA erfExpGridTab64<>+19000(SB)/8, $0x3e01d88bbbcf38d5
+DATA erfExpGridTab64<>+19008(SB)/8, $0x3feffffffff8be77
+DATA erfExpGridTab64<>+19016(SB)/8, $0x3e0135f28f2d50b4
+DATA erfExpGridTab64<>+19024(SB)/8, $0x3feffffffff90213
+DATA erfExpGridTab64<>+19032(SB)/8, $0x3e009901a9df758b
+DATA erfExpGridTab64<>+19040(SB)/8, $0x3feffffffff94346
+DATA erfExpGridTab64<>+19048(SB)/8, $0x3e000187dded5975
+DATA erfExpGridTab64<>+19056(SB)/8, $0x3feffffffff98226
+DATA erfExpGridTab64<>+19064(SB)/8, $0x3dfedeab3b9d0d8a
+DATA erfExpGridTab64<>+19072(SB)/8, $0x3feffffffff9bec8
+DATA erfExpGridTab64<>+19080(SB)/8, $0x3dfdc479de0ef001
+DATA erfExpGridTab64<>+19088(SB)/8, $0x3feffffffff9f93f
+DATA erfExpGridTab64<>+19096(SB)/8, $0x3dfcb422ba62e2ad
+DATA erfExpGridTab64<>+19104(SB)/8, $0x3feffffffffa319f
+DATA erfExpGridTab64<>+19112(SB)/8, $0x3dfbad4fdad3caa1
+DATA erfExpGridTab64<>+19120(SB)/8, $0x3feffffffffa67fa
+DATA erfExpGridTab64<>+19128(SB)/8, $0x3dfaafae244c8c92
+DATA erfExpGridTab64<>+19136(SB)/8, $0x3feffffffffa9c63
+DATA erfExpGridTab64<>+19144(SB)/8, $0x3df9baed3ed27ab8
+DATA erfExpGridTab64<>+19152(SB)/8, $0x3feffffffffaceec
+DATA erfExpGridTab64<>+19160(SB)/8, $0x3df8cebf7eacabdc
+DATA erfExpGridTab64<>+19168(SB)/8, $0x3feffffffffaffa4
+DATA erfExpGridTab64<>+19176(SB)/8, $0x3df7ead9ce4285bb
+DATA erfExpGridTab64<>+19184(SB)/8, $0x3feffffffffb2e9c
+DATA erfExpGridTab64<>+19192(SB)/8, $0x3df70ef398abef42
+DATA erfExpGridTab64<>+19200(SB)/8, $0x3feffffffffb5be5
+DATA erfExpGridTab64<>+19208(SB)/8, $0x3df63ac6b4edc88e
+DATA erfExpGridTab64<>+19216(SB)/8, $0x3feffffffffb878c
+DATA erfExpGridTab64<>+19224(SB)/8, $0x3df56e0f51dd6eca
+DATA erfExpGridTab64<>+19232(SB)/8, $0x3feffffffffbb1a2
+DATA erfExpGridTab64<>+19240(SB)/8, $0x3df4a88be2a6390c
+DATA erfExpGridTab64<>+19248(SB)/8, $0x3feffffffffbda33
+DATA erfExpGridTab64<>+19256(SB)/8, $0x3df3e9fd0bec0152
+DATA erfExpGridTab64<>+19264(SB)/8, $0x3feffffffffc014e
+DATA erfExpGridTab64<>+19272(SB)/8, $0x3df332259185f1a0
+DATA erfExpGridTab64<>+19280(SB)/8, $0x3feffffffffc2700
+DATA erfExpGridTab64<>+19288(SB)/8, $0x3df280ca44ccf129
+DATA erfExpGridTab64<>+19296(SB)/8, $0x3feffffffffc4b56
+DATA erfExpGridTab64<>+19304(SB)/8, $0x3df1d5b1f3793044
+DATA erfExpGridTab64<>+19312(SB)/8, $0x3feffffffffc6e5b
+DATA erfExpGridTab64<>+19320(SB)/8, $0x3df130a5570a73cd
+DATA erfExpGridTab64<>+19328(SB)/8, $0x3feffffffffc901c
+DATA erfExpGridTab64<>+19336(SB)/8, $0x3df0916f04b6e18b
+DATA erfExpGridTab64<>+19344(SB)/8, $0x3feffffffffcb0a4
+DATA erfExpGridTab64<>+19352(SB)/8, $0x3defefb6bbb85e5d
+DATA erfExpGridTab64<>+19360(SB)/8, $0x3feffffffffccfff
+DATA erfExpGridTab64<>+19368(SB)/8, $0x3deec77101de6926
+DATA erfExpGridTab64<>+19376(SB)/8, $0x3feffffffffcee37
+DATA erfExpGridTab64<>+19384(SB)/8, $0x3deda9ac75cc005c
+DATA erfExpGridTab64<>+19392(SB)/8, $0x3feffffffffd0b56
+DATA erfExpGridTab64<>+19400(SB)/8, $0x3dec960bf23153e0
+DATA erfExpGridTab64<>+19408(SB)/8, $0x3feffffffffd2766
+DATA erfExpGridTab64<>+19416(SB)/8, $0x3deb8c35772a7abf
+DATA erfExpGridTab64<>+19424(SB)/8, $0x3feffffffffd4271
+DATA erfExpGridTab64<>+19432(SB)/8, $0x3dea8bd20fc65ef7
+DATA erfExpGridTab64<>+19440(SB)/8, $0x3feffffffffd5c81
+DATA erfExpGridTab64<>+19448(SB)/8, $0x3de9948db865dfad
+DATA erfExpGridTab64<>+19456(SB)/8, $0x3feffffffffd759d
+DATA erfExpGridTab64<>+19464(SB)/8, $0x3de8a61745ec7d1d
+DATA erfExpGridTab64<>+19472(SB)/8, $0x3feffffffffd8dd0
+DATA erfExpGridTab64<>+19480(SB)/8, $0x3de7c0204dbc1459
+DATA erfExpGridTab64<>+19488(SB)/8, $0x3feffffffffda520
+DATA erfExpGridTab64<>+19496(SB)/8, $0x3de6e25d0e756261
+DATA erfExpGridTab64<>+19504(SB)/8, $0x3feffffffffdbb97
+DATA erfExpGridTab64<>+19512(SB)/8, $0x3de60c8459773609
+DATA erfExpGridTab64<>+19520(SB)/8, $0x3feffffffffdd13c
+DATA erfExpGridTab64<>+19528(SB)/8, $0x3de53e4f7d1666cb
+DATA erfExpGridTab64<>+19536(SB)/8, $0x3feffffffffde616
+DATA erfExpGridTab64<>+19544(SB)/8, $0x3de4777a2f88d3e3
+DATA erfExpGridTab64<>+19552(SB)/8, $0x3feffffffffdfa2d
+DATA erfExpGridTab64<>+19560(SB)/8, $0x3de3b7c27a7ddb0e
+DATA erfExpGridTab64<>+19568(SB)/8, $0x3feffffffffe0d88
+DATA erfExpGridTab64<>+19576(SB)/8, $0x3de2fee8a75ee100
+DATA erfExpGridTab64<>+19584(SB)/8, $0x3feffffffffe202d
+DATA erfExpGridTab64<>+19592(SB)/8, $0x3de24caf2c32af14
+DATA erfExpGridTab64<>+19600(SB)/8, $0x3feffffffffe3224
+DATA erfExpGridTab64<>+19608(SB)/8, $0x3de1a0da991e9215
+DATA erfExpGridTab64<>+19616(SB)/8, $0x3feffffffffe4371
+DATA erfExpGridTab64<>+19624(SB)/8, $0x3de0fb3186804d0f
+DATA erfExpGridTab64<>+19632(SB)/8, $0x3feffffffffe541c
+DATA erfExpGridTab64<>+19640(SB)/8, $0x3de05b7c839c1916
+DATA erfExpGridTab64<>+19648(SB)/8, $0x3feffffffffe642a
+DATA erfExpGridTab64<>+19656(SB)/8, $0x3ddf830c0bb41fd7
+DATA erfExpGridTab64<>+19664(SB)/8, $0x3feffffffffe73a1
+DATA erfExpGridTab64<>+19672(SB)/8, $0x3dde5a34b11d063e
+DATA erfExpGridTab64<>+19680(SB)/8, $0x3feffffffffe8286
+DATA erfExpGridTab64<>+19688(SB)/8, $0x3ddd3c0f1a91c846
+DATA erfExpGridTab64<>+19696(SB)/8, $0x3feffffffffe90df
+DATA erfExpGridTab64<>+19704(SB)/8, $0x3ddc283ad94a072d
+DATA erfExpGridTab64<>+19712(SB)/8, $0x3feffffffffe9eb0
+DATA erfExpGridTab64<>+19720(SB)/8, $0x3ddb1e5acf351d87
+DATA erfExpGridTab64<>+19728(SB)/8, $0x3feffffffffeabff
+DATA erfExpGridTab64<>+19736(SB)/8, $0x3dda1e15128da470
+DATA erfExpGridTab64<>+19744(SB)/8, $0x3feffffffffeb8d0
+DATA erfExpGridTab64<>+19752(SB)/8, $0x3dd92712d259ce66
+DATA erfExpGridTab64<>+19760(SB)/8, $0x3feffffffffec527
+DATA erfExpGridTab64<>+19768(SB)/8, $0x3dd839003bd11f76
+DATA erfExpGridTab64<>+19776(SB)/8, $0x3feffffffffed10a
+DATA erfExpGridTab64<>+19784(SB)/8, $0x3dd7538c60a04476
+DATA erfExpGridTab64<>+19792(SB)/8, $0x3feffffffffedc7c
+DATA erfExpGridTab64<>+19800(SB)/8, $0x3dd676691e0403b9
+DATA erfExpGridTab64<>+19808(SB)/8, $0x3feffffffffee782
+DATA erfExpGridTab64<>+19816(SB)/8, $0x3dd5a14b04b47879
+DATA erfExpGridTab64<>+19824(SB)/8, $0x3feffffffffef21f
+DATA erfExpGridTab64<>+19832(SB)/8, $0x3dd4d3e94199ff7e
+DATA erfExpGridTab64<>+19840(SB)/8, $0x3feffffffffefc57
+DATA erfExpGridTab64<>+19848(SB)/8, $0x3dd40dfd87456f4c
+DATA erfExpGridTab64<>+19856(SB)/8, $0x3fefffffffff062e
+DATA erfExpGridTab64<>+19864(SB)/8, $0x3dd34f43f8256841
+DATA erfExpGridTab64<>+19872(SB)/8, $0x3fefffffffff0fa7
+DATA erfExpGridTab64<>+19880(SB)/8, $0x3dd2977b1172b9d5
+DATA erfExpGridTab64<>+19888(SB)/8, $0x3fefffffffff18c7
+DATA erfExpGridTab64<>+19896(SB)/8, $0x3dd1e66396ce0957
+DATA erfExpGridTab64<>+19904(SB)/8, $0x3fefffffffff218f
+DATA erfExpGridTab64<>+19912(SB)/8, $0x3dd13bc07e891491
+DATA erfExpGridTab64<>+19920(SB)/8, $0x3fefffffffff2a03
+DATA erfExpGridTab64<>+19928(SB)/8, $0x3dd09756de96170c
+DATA erfExpGridTab64<>+19936(SB)/8, $0x3fefffffffff3227
+DATA erfExpGridTab64<>+19944(SB)/8, $0x3dcff1dbb4300811
+DATA erfExpGridTab64<>+19952(SB)/8, $0x3fefffffffff39fd
+DATA erfExpGridTab64<>+19960(SB)/8, $0x3dcec09d1f1ce22e
+DATA erfExpGridTab64<>+19968(SB)/8, $0x3fefffffffff4188
+DATA erfExpGridTab64<>+19976(SB)/8, $0x3dcd9a880f306bd8
+DATA erfExpGridTab64<>+19984(SB)/8, $0x3fefffffffff48cb
+DATA erfExpGridTab64<>+19992(SB)/8, $0x3dcc7f36488fdb08
+DATA erfExpGridTab64<>+20000(SB)/8, $0x3fefffffffff4fc9
+DATA erfExpGridTab64<>+20008(SB)/8, $0x3dcb6e45220b55e0
+DATA erfExpGridTab64<>+20016(SB)/8, $0x3fefffffffff5683
+DATA erfExpGridTab64<>+20024(SB)/8, $0x3dca675565f2b29b
+DATA erfExpGridTab64<>+20032(SB)/8, $0x3fefffffffff5cfd
+DATA erfExpGridTab64<>+20040(SB)/8, $0x3dc96a0b33f2c4da
+DATA erfExpGridTab64<>+20048(SB)/8, $0x3fefffffffff6339
+DATA erfExpGridTab64<>+20056(SB)/8, $0x3dc8760de3f2b553
+DATA erfExpGridTab64<>+20064(SB)/8, $0x3fefffffffff6939
+DATA erfExpGridTab64<>+20072(SB)/8, $0x3dc78b07e9e924ac
+DATA erfExpGridTab64<>+20080(SB)/8, $0x3fefffffffff6eff
+DATA erfExpGridTab64<>+20088(SB)/8, $0x3dc6a8a6baa11c0c
+DATA erfExpGridTab64<>+20096(SB)/8, $0x3fefffffffff748e
+DATA erfExpGridTab64<>+20104(SB)/8, $0x3dc5ce9ab1670dd2
+DATA erfExpGridTab64<>+20112(SB)/8, $0x3fefffffffff79e7
+DATA erfExpGridTab64<>+20120(SB)/8, $0x3dc4fc96f69666ba
+DATA erfExpGridTab64<>+20128(SB)/8, $0x3fefffffffff7f0d
+DATA erfExpGridTab64<>+20136(SB)/8, $0x3dc4325167006bb0
+DATA erfExpGridTab64<>+20144(SB)/8, $0x3fefffffffff8401
+DATA erfExpGridTab64<>+20152(SB)/8, $0x3dc36f827c255aeb
+DATA erfExpGridTab64<>+20160(SB)/8, $0x3fefffffffff88c5
+DATA erfExpGridTab64<>+20168(SB)/8, $0x3dc2b3e53538ff3f
+DATA erfExpGridTab64<>+20176(SB)/8, $0x3fefffffffff8d5c
+DATA erfExpGridTab64<>+20184(SB)/8, $0x3dc1ff3700ec1b74
+DATA erfExpGridTab64<>+20192(SB)/8, $0x3fefffffffff91c6
+DATA erfExpGridTab64<>+20200(SB)/8, $0x3dc15137a7f44864
+DATA erfExpGridTab64<>+20208(SB)/8, $0x3fefffffffff9605
+DATA erfExpGridTab64<>+20216(SB)/8, $0x3dc0a9a9384c1451
+DATA erfExpGridTab64<>+20224(SB)/8, $0x3fefffffffff9a1b
+DATA erfExpGridTab64<>+20232(SB)/8, $0x3dc0084ff125639d
+DATA erfExpGridTab64<>+20240(SB)/8, $0x3fefffffffff9e09
+DATA erfExpGridTab64<>+20248(SB)/8, $0x3dbed9e45f108751
+DATA erfExpGridTab64<>+20256(SB)/8, $0x3fefffffffffa1d2
+DATA erfExpGridTab64<>+20264(SB)/8, $0x3dbdaeb0b7311ec7
+DATA erfExpGridTab64<>+20272(SB)/8, $0x3fefffffffffa576
+DATA erfExpGridTab64<>+20280(SB)/8, $0x3dbc8e99acf9e578
+DATA erfExpGridTab64<>+20288(SB)/8, $0x3fefffffffffa8f6
+DATA erfExpGridTab64<>+20296(SB)/8, $0x3dbb7937d1c40c53
+DATA erfExpGridTab64<>+20304(SB)/8, $0x3fefffffffffac54
+DATA erfExpGridTab64<>+20312(SB)/8, $0x3dba6e276428ccb2
+DATA erfExpGridTab64<>+20320(SB)/8, $0x3fefffffffffaf92
+DATA erfExpGridTab64<>+20328(SB)/8, $0x3db96d082f59ab06
+DATA erfExpGridTab64<>+20336(SB)/8, $0x3fefffffffffb2b0
+DATA erfExpGridTab64<>+20344(SB)/8, $0x3db8757d6b933826
+DATA erfExpGridTab64<>+20352(SB)/8, $0x3fefffffffffb5b0
+DATA erfExpGridTab64<>+20360(SB)/8, $0x3db7872d9fa10aad
+DATA erfExpGridTab64<>+20368(SB)/8, $0x3fefffffffffb892
+DATA erfExpGridTab64<>+20376(SB)/8, $0x3db6a1c28369f53d
+DATA erfExpGridTab64<>+20384(SB)/8, $0x3fefffffffffbb58
+DATA erfExpGridTab64<>+20392(SB)/8, $0x3db5c4e8e37bc7d0
+DATA erfExpGridTab64<>+20400(SB)/8, $0x3fefffffffffbe04
+DATA erfExpGridTab64<>+20408(SB)/8, $0x3db4f050858e3128
+DATA erfExpGridTab64<>+20416(SB)/8, $0x3fefffffffffc095
+DATA erfExpGridTab64<>+20424(SB)/8, $0x3db423ac0df49a40
+DATA erfExpGridTab64<>+20432(SB)/8, $0x3fefffffffffc30d
+DATA erfExpGridTab64<>+20440(SB)/8, $0x3db35eb0e5f7184e
+DATA erfExpGridTab64<>+20448(SB)/8, $0x3fefffffffffc56d
+DATA erfExpGridTab64<>+20456(SB)/8, $0x3db2a117230ad284
+DATA erfExpGridTab64<>+20464(SB)/8, $0x3fefffffffffc7b6
+DATA erfExpGridTab64<>+20472(SB)/8, $0x3db1ea996ee27750
+DATA erfExpGridTab64<>+20480(SB)/8, $0x3fefffffffffc9e8
+DATA erfExpGridTab64<>+20488(SB)/8, $0x3db13af4f04f9998
+DATA erfExpGridTab64<>+20496(SB)/8, $0x3fefffffffffcc05
+DATA erfExpGridTab64<>+20504(SB)/8, $0x3db091e934ee092a
+DATA erfExpGridTab64<>+20512(SB)/8, $0x3fefffffffffce0d
+DATA erfExpGridTab64<>+20520(SB)/8, $0x3dafde703724e560
+DATA erfExpGridTab64<>+20528(SB)/8, $0x3fefffffffffd001
+DATA erfExpGridTab64<>+20536(SB)/8, $0x3daea54b7eeb94f0
+DATA erfExpGridTab64<>+20544(SB)/8, $0x3fefffffffffd1e1
+DATA erfExpGridTab64<>+20552(SB)/8, $0x3dad77f0c82e7641
+DATA erfExpGridTab64<>+20560(SB)/8, $0x3fefffffffffd3b0
+DATA erfExpGridTab64<>+20568(SB)/8, $0x3dac55f0c39d099d
+DATA erfExpGridTab64<>+20576(SB)/8, $0x3fefffffffffd56c
+DATA erfExpGridTab64<>+20584(SB)/8, $0x3dab3ee02611d7dd
+DATA erfExpGridTab64<>+20592(SB)/8, $0x3fefffffffffd718
+DATA erfExpGridTab64<>+20600(SB)/8, $0x3daa325784560e38
+DATA erfExpGridTab64<>+20608(SB)/8, $0x3fefffffffffd8b3
+DATA erfExpGridTab64<>+20616(SB)/8, $0x3da92ff33023d5bd
+DATA erfExpGridTab64<>+20624(SB)/8, $0x3fefffffffffda3e
+DATA erfExpGridTab64<>+20632(SB)/8, $0x3da83753165cbf4f
+DATA erfExpGridTab64<>+20640(SB)/8, $0x3fefffffffffdbba
+DATA erfExpGridTab64<>+20648(SB)/8, $0x3da7481a9e69f53f
+DATA erfExpGridTab64<>+20656(SB)/8, $0x3fefffffffffdd27
+DATA erfExpGridTab64<>+20664(SB)/8, $0x3da661f08abc395d
+DATA erfExpGridTab64<>+20672(SB)/8, $0x3fefffffffffde86
+DATA erfExpGridTab64<>+20680(SB)/8, $0x3da5847eda620959
+DATA erfExpGridTab64<>+20688(SB)/8, $0x3fefffffffffdfd8
+DATA erfExpGridTab64<>+20696(SB)/8, $0x3da4af72abaa93a2
+DATA erfExpGridTab64<>+20704(SB)/8, $0x3fefffffffffe11d
+DATA erfExpGridTab64<>+20712(SB)/8, $0x3da3e27c1fcc74bd
+DATA erfExpGridTab64<>+20720(SB)/8, $0x3fefffffffffe255
+DATA erfExpGridTab64<>+20728(SB)/8, $0x3da31d4e3f87808c
+DATA erfExpGridTab64<>+20736(SB)/8, $0x3fefffffffffe380
+DATA erfExpGridTab64<>+20744(SB)/8, $0x3da25f9ee0b923dc
+DATA erfExpGridTab64<>+20752(SB)/8, $0x3fefffffffffe4a1
+DATA erfExpGridTab64<>+20760(SB)/8, $0x3da1a9268cdb316f
+DATA erfExpGridTab64<>+20768(SB)/8, $0x3fefffffffffe5b6
+DATA erfExpGridTab64<>+20776(SB)/8, $0x3da0f9a068653200
+DATA erfExpGridTab64<>+20784(SB)/8, $0x3fefffffffffe6c0
+DATA erfExpGridTab64<>+20792(SB)/8, $0x3da050ca1b08912c
+DATA erfExpGridTab64<>+20800(SB)/8, $0x3fefffffffffe7c0
+DATA erfExpGridTab64<>+20808(SB)/8, $0x3d9f5cc7718082b0
+DATA erfExpGridTab64<>+20816(SB)/8, $0x3fefffffffffe8b6
+DATA erfExpGridTab64<>+20824(SB)/8, $0x3d9e245f57595d8e
+DATA erfExpGridTab64<>+20832(SB)/8, $0x3fefffffffffe9a2
+DATA erfExpGridTab64<>+20840(SB)/8, $0x3d9cf7e53d6a2ca5
+DATA erfExpGridTab64<>+20848(SB)/8, $0x3fefffffffffea85
+DATA erfExpGridTab64<>+20856(SB)/8, $0x3d9bd6e6d1cf1ce6
+DATA erfExpGridTab64<>+20864(SB)/8, $0x3fefffffffffeb60
+DATA erfExpGridTab64<>+20872(SB)/8, $0x3d9ac0f5f3229372
+DATA erfExpGridTab64<>+20880(SB)/8, $0x3fefffffffffec32
+DATA erfExpGridTab64<>+20888(SB)/8, $0x3d99b5a88a11a0dc
+DATA erfExpGridTab64<>+20896(SB)/8, $0x3fefffffffffecfb
+DATA erfExpGridTab64<>+20904(SB)/8, $0x3d98b498644847ea
+DATA erfExpGridTab64<>+20912(SB)/8, $0x3fefffffffffedbd
+DATA erfExpGridTab64<>+20920(SB)/8, $0x3d97bd6310a9e36d
+DATA erfExpGridTab64<>+20928(SB)/8, $0x3fefffffffffee77
+DATA erfExpGridTab64<>+20936(SB)/8, $0x3d96cfa9bcca59dc
+DATA erfExpGridTab64<>+20944(SB)/8, $0x3fefffffffffef2a
+DATA erfExpGridTab64<>+20952(SB)/8, $0x3d95eb11139d2d3b
+DATA erfExpGridTab64<>+20960(SB)/8, $0x3fefffffffffefd6
+DATA erfExpGridTab64<>+20968(SB)/8, $0x3d950f411d4fd2cd
+DATA erfExpGridTab64<>+20976(SB)/8, $0x3feffffffffff07b
+DATA erfExpGridTab64<>+20984(SB)/8, $0x3d943be5204517c7
+DATA erfExpGridTab64<>+20992(SB)/8, $0x3feffffffffff11a
+DATA erfExpGridTab64<>+21000(SB)/8, $0x3d9370ab8327af5e
+DATA erfExpGridTab64<>+21008(SB)/8, $0x3feffffffffff1b2
+DATA erfExpGridTab64<>+21016(SB)/8, $0x3d92ad45b00a5a87
+DATA erfExpGridTab64<>+21024(SB)/8, $0x3feffffffffff245
+DATA erfExpGridTab64<>+21032(SB)/8, $0x3d91f167f88c6b6e
+DATA erfExpGridTab64<>+21040(SB)/8, $0x3feffffffffff2d1
+DATA erfExpGridTab64<>+21048(SB)/8, $0x3d913cc97af9b548
+DATA erfExpGridTab64<>+21056(SB)/8, $0x3feffffffffff359
+DATA erfExpGridTab64<>+21064(SB)/8, $0x3d908f24085d4597
+DATA erfExpGridTab64<>+21072(SB)/8, $0x3feffffffffff3da
+DATA erfExpGridTab64<>+21080(SB)/8, $0x3d8fd06816fd1b72
+DATA erfExpGridTab64<>+21088(SB)/8, $0x3feffffffffff457
+DATA erfExpGridTab64<>+21096(SB)/8, $0x3d8e8f70e181d61a
+DATA erfExpGridTab64<>+21104(SB)/8, $0x3feffffffffff4cf
+DATA erfExpGridTab64<>+21112(SB)/8, $0x3d8d5ae51dbb822d
+DATA erfExpGridTab64<>+21120(SB)/8, $0x3feffffffffff542
+DATA erfExpGridTab64<>+21128(SB)/8, $0x3d8c324c20e337dc
+DATA erfExpGridTab64<>+21136(SB)/8, $0x3feffffffffff5b1
+DATA erfExpGridTab64<>+21144(SB)/8, $0x3d8b1531bcaa23fd
+DATA erfExpGridTab64<>+21152(SB)/8, $0x3feffffffffff61b
+DATA erfExpGridTab64<>+21160(SB)/8, $0x3d8a03261574b54e
+DATA erfExpGridTab64<>+21168(SB)/8, $0x3feffffffffff681
+DATA erfExpGridTab64<>+21176(SB)/8, $0x3d88fbbd7a1197e7
+DATA erfExpGridTab64<>+21184(SB)/8, $0x3feffffffffff6e3
+DATA erfExpGridTab64<>+21192(SB)/8, $0x3d87fe903cdf5855
+DATA erfExpGridTab64<>+21200(SB)/8, $0x3feffffffffff741
+DATA erfExpGridTab64<>+21208(SB)/8, $0x3d870b3a8e53f946
+DATA erfExpGridTab64<>+21216(SB)/8, $0x3feffffffffff79b
+DATA erfExpGridTab64<>+21224(SB)/8, $0x3d86215c58da3450
+DATA erfExpGridTab64<>+21232(SB)/8, $0x3feffffffffff7f2
+DATA erfExpGridTab64<>+21240(SB)/8, $0x3d8540991df8887e
+DATA erfExpGridTab64<>+21248(SB)/8, $0x3feffffffffff845
+DATA erfExpGridTab64<>+21256(SB)/8, $0x3d846897d4b69fc6
+DATA erfExpGridTab64<>+21264(SB)/8, $0x3feffffffffff895
+DATA erfExpGridTab64<>+21272(SB)/8, $0x3d839902c935f7f7
+DATA erfExpGridTab64<>+21280(SB)/8, $0x3feffffffffff8e2
+DATA erfExpGridTab64<>+21288(SB)/8, $0x3d82d1877d731b7b
+DATA erfExpGridTab64<>+21296(SB)/8, $0x3feffffffffff92c
+DATA erfExpGridTab64<>+21304(SB)/8, $0x3d8211d68b25134e
+DATA erfExpGridTab64<>+21312(SB)/8, $0x3feffffffffff973
+DATA erfExpGridTab64<>+21320(SB)/8, $0x3d8159a386b11517
+DATA erfExpGridTab64<>+21328(SB)/8, $0x3feffffffffff9b7
+DATA erfExpGridTab64<>+21336(SB)/8, $0x3d80a8a4e328c769
+DATA erfExpGridTab64<>+21344(SB)/8, $0x3feffffffffff9f8
+DATA erfExpGridTab64<>+21352(SB)/8, $0x3d7ffd27ae9393ce
+DATA erfExpGridTab64<>+21360(SB)/8, $0x3feffffffffffa37
+DATA erfExpGridTab64<>+21368(SB)/8, $0x3d7eb65886eb00c8
+DATA erfExpGridTab64<>+21376(SB)/8, $0x3feffffffffffa73
+DATA erfExpGridTab64<>+21384(SB)/8, $0x3d7d7c593130dd0b
+DATA erfExpGridTab64<>+21392(SB)/8, $0x3feffffffffffaad
+DATA erfExpGridTab64<>+21400(SB)/8, $0x3d7c4eab7ff17abe
+DATA erfExpGridTab64<>+21408(SB)/8, $0x3feffffffffffae4
+DATA erfExpGridTab64<>+21416(SB)/8, $0x3d7b2cd607c79bcf
+DATA erfExpGridTab64<>+21424(SB)/8, $0x3feffffffffffb19
+DATA erfExpGridTab64<>+21432(SB)/8, $0x3d7a1663f266042e
+DATA erfExpGridTab64<>+21440(SB)/8, $0x3feffffffffffb4c
+DATA erfExpGridTab64<>+21448(SB)/8, $0x3d790ae4d3405651
+DATA erfExpGridTab64<>+21456(SB)/8, $0x3feffffffffffb7e
+DATA erfExpGridTab64<>+21464(SB)/8, $0x3d7809ec7dc49b84
+DATA erfExpGridTab64<>+21472(SB)/8, $0x3feffffffffffbad
+DATA erfExpGridTab64<>+21480(SB)/8, $0x3d771312dd1759e2
+DATA erfExpGridTab64<>+21488(SB)/8, $0x3feffffffffffbda
+DATA erfExpGridTab64<>+21496(SB)/8, $0x3d7625f3cd4495cf
+DATA erfExpGridTab64<>+21504(SB)/8, $0x3feffffffffffc05
+DATA erfExpGridTab64<>+21512(SB)/8, $0x3d75422ef5d8949d
+DATA erfExpGridTab64<>+21520(SB)/8, $0x3feffffffffffc2f
+DATA erfExpGridTab64<>+21528(SB)/8, $0x3d746767a5d3a9ec
+DATA erfExpGridTab64<>+21536(SB)/8, $0x3feffffffffffc57
+DATA erfExpGridTab64<>+21544(SB)/8, $0x3d739544b0ecc957
+DATA erfExpGridTab64<>+21552(SB)/8, $0x3feffffffffffc7d
+DATA erfExpGridTab64<>+21560(SB)/8, $0x3d72cb704e170234
+DATA erfExpGridTab64<>+21568(SB)/8, $0x3feffffffffffca2
+DATA erfExpGridTab64<>+21576(SB)/8, $0x3d720997f73e73dd
+DATA erfExpGridTab64<>+21584(SB)/8, $0x3feffffffffffcc5
+DATA erfExpGridTab64<>+21592(SB)/8, $0x3d714f6c4a31ae07
+DATA erfExpGridTab64<>+21600(SB)/8, $0x3feffffffffffce7
+DATA erfExpGridTab64<>+21608(SB)/8, $0x3d709ca0eaacd277
+DATA erfExpGridTab64<>+21616(SB)/8, $0x3feffffffffffd08
+DATA erfExpGridTab64<>+21624(SB)/8, $0x3d6fe1d8caf857a1
+DATA erfExpGridTab64<>+21632(SB)/8, $0x3feffffffffffd27
+DATA erfExpGridTab64<>+21640(SB)/8, $0x3d6e9810295890ec
+DATA erfExpGridTab64<>+21648(SB)/8, $0x3feffffffffffd45
+DATA erfExpGridTab64<>+21656(SB)/8, $0x3d6d5b60097c018b
+DATA erfExpGridTab64<>+21664(SB)/8, $0x3feffffffffffd62
+DATA erfExpGridTab64<>+21672(SB)/8, $0x3d6c2b45b5aa4a1d
+DATA erfExpGridTab64<>+21680(SB)/8, $0x3feffffffffffd7d
+DATA erfExpGridTab64<>+21688(SB)/8, $0x3d6b074377b1c441
+DATA erfExpGridTab64<>+21696(SB)/8, $0x3feffffffffffd98
+DATA erfExpGridTab64<>+21704(SB)/8, $0x3d69eee068fa7596
+DATA erfExpGridTab64<>+21712(SB)/8, $0x3feffffffffffdb1
+DATA erfExpGridTab64<>+21720(SB)/8, $0x3d68e1a8445a8331
+DATA erfExpGridTab64<>+21728(SB)/8, $0x3feffffffffffdca
+DATA erfExpGridTab64<>+21736(SB)/8, $0x3d67df2b399c10a8
+DATA erfExpGridTab64<>+21744(SB)/8, $0x3feffffffffffde1
+DATA erfExpGridTab64<>+21752(SB)/8, $0x3d66e6fdc2a50563
+DATA erfExpGridTab64<>+21760(SB)/8, $0x3feffffffffffdf8
+DATA erfExpGridTab64<>+21768(SB)/8, $0x3d65f8b87a31bd85
+DATA erfExpGridTab64<>+21776(SB)/8, $0x3feffffffffffe0d
+DATA erfExpGridTab64<>+21784(SB)/8, $0x3d6513f7f41431bf
+DATA erfExpGridTab64<>+21792(SB)/8, $0x3feffffffffffe22
+DATA erfExpGridTab64<>+21800(SB)/8, $0x3d64385c96e9a2d9
+DATA erfExpGridTab64<>+21808(SB)/8, $0x3feffffffffffe36
+DATA erfExpGridTab64<>+21816(SB)/8, $0x3d63658a7739529c
+DATA erfExpGridTab64<>+21824(SB)/8, $0x3feffffffffffe49
+DATA erfExpGridTab64<>+21832(SB)/8, $0x3d629b2933ef4cbc
+DATA erfExpGridTab64<>+21840(SB)/8, $0x3feffffffffffe5b
+DATA erfExpGridTab64<>+21848(SB)/8, $0x3d61d8e3d426b6dd
+DATA erfExpGridTab64<>+21856(SB)/8, $0x3feffffffffffe6c
+DATA erfExpGridTab64<>+21864(SB)/8, $0x3d611e68a6378f8a
+DATA erfExpGridTab64<>+21872(SB)/8, $0x3feffffffffffe7d
+DATA erfExpGridTab64<>+21880(SB)/8, $0x3d606b691ffc30d1
+DATA erfExpGridTab64<>+21888(SB)/8, $0x3feffffffffffe8d
+DATA erfExpGridTab64<>+21896(SB)/8, $0x3d5f7f338086a86b
+DATA erfExpGridTab64<>+21904(SB)/8, $0x3feffffffffffe9c
+DATA erfExpGridTab64<>+21912(SB)/8, $0x3d5e3563e2c77685
+DATA erfExpGridTab64<>+21920(SB)/8, $0x3feffffffffffeab
+DATA erfExpGridTab64<>+21928(SB)/8, $0x3d5cf8d7d9ce040a
+DATA erfExpGridTab64<>+21936(SB)/8, $0x3feffffffffffeb9
+DATA erfExpGridTab64<>+21944(SB)/8, $0x3d5bc9094082fea6
+DATA erfExpGridTab64<>+21952(SB)/8, $0x3feffffffffffec7
+DATA erfExpGridTab64<>+21960(SB)/8, $0x3d5aa577251ae485
+DATA erfExpGridTab64<>+21968(SB)/8, $0x3feffffffffffed4
+DATA erfExpGridTab64<>+21976(SB)/8, $0x3d598da5968028cd
+DATA erfExpGridTab64<>+21984(SB)/8, $0x3feffffffffffee1
+DATA erfExpGridTab64<>+21992(SB)/8, $0x3d58811d739efb5f
+DATA erfExpGridTab64<>+22000(SB)/8, $0x3feffffffffffeed
+DATA erfExpGridTab64<>+22008(SB)/8, $0x3d577f6c3c813213
+DATA erfExpGridTab64<>+22016(SB)/8, $0x3feffffffffffef8
+DATA erfExpGridTab64<>+22024(SB)/8, $0x3d568823e52970be
+DATA erfExpGridTab64<>+22032(SB)/8, $0x3fefffffffffff03
+DATA erfExpGridTab64<>+22040(SB)/8, $0x3d559adaaa1d4685
+DATA erfExpGridTab64<>+22048(SB)/8, $0x3fefffffffffff0e
+DATA erfExpGridTab64<>+22056(SB)/8, $0x3d54b72ae68e8b4c
+DATA erfExpGridTab64<>+22064(SB)/8, $0x3fefffffffffff18
+DATA erfExpGridTab64<>+22072(SB)/8, $0x3d53dcb2ec14d70a
+DATA erfExpGridTab64<>+22080(SB)/8, $0x3fefffffffffff22
+DATA erfExpGridTab64<>+22088(SB)/8, $0x3d530b14dbe876bc
+DATA erfExpGridTab64<>+22096(SB)/8, $0x3fefffffffffff2b
+DATA erfExpGridTab64<>+22104(SB)/8, $0x3d5241f68190c827
+DATA erfExpGridTab64<>+22112(SB)/8, $0x3fefffffffffff34
+DATA erfExpGridTab64<>+22120(SB)/8, $0x3d5181012ef86610
+DATA erfExpGridTab64<>+22128(SB)/8, $0x3fefffffffffff3c
+DATA erfExpGridTab64<>+22136(SB)/8, $0x3d50c7e199da0ad7
+DATA erfExpGridTab64<>+22144(SB)/8, $0x3fefffffffffff45
+DATA erfExpGridTab64<>+22152(SB)/8, $0x3d501647ba798745
+DATA erfExpGridTab64<>+22160(SB)/8, $0x3fefffffffffff4d
+DATA erfExpGridTab64<>+22168(SB)/8, $0x3d4ed7cd57393dd0
+DATA erfExpGridTab64<>+22176(SB)/8, $0x3fefffffffffff54
+DATA erfExpGridTab64<>+22184(SB)/8, $0x3d4d90e917701675
+DATA erfExpGridTab64<>+22192(SB)/8, $0x3fefffffffffff5b
+DATA erfExpGridTab64<>+22200(SB)/8, $0x3d4c5754be8aa4b6
+DATA erfExpGridTab64<>+22208(SB)/8, $0x3fefffffffffff62
+DATA erfExpGridTab64<>+22216(SB)/8, $0x3d4b2a87e86d0c8a
+DATA erfExpGridTab64<>+22224(SB)/8, $0x3fefffffffffff69
+DATA erfExpGridTab64<>+22232(SB)/8, $0x3d4a09ff8cfacb8b
+DATA erfExpGridTab64<>+22240(SB)/8, $0x3fefffffffffff6f
+DATA erfExpGridTab64<>+22248(SB)/8, $0x3d48f53dcb377293
+DATA erfExpGridTab64<>+22256(SB)/8, $0x3fefffffffffff75
+DATA erfExpGridTab64<>+22264(SB)/8, $0x3d47ebc9b6664625
+DATA erfExpGridTab64<>+22272(SB)/8, $0x3fefffffffffff7b
+DATA erfExpGridTab64<>+22280(SB)/8, $0x3d46ed2f2515e933
+DATA erfExpGridTab64<>+22288(SB)/8, $0x3fefffffffffff81
+DATA erfExpGridTab64<>+22296(SB)/8, $0x3d45f8fe8205e3c7
+DATA erfExpGridTab64<>+22304(SB)/8, $0x3fefffffffffff86
+DATA erfExpGridTab64<>+22312(SB)/8, $0x3d450ecc9ed47f19
+DATA erfExpGridTab64<>+22320(SB)/8, $0x3fefffffffffff8b
+DATA erfExpGridTab64<>+22328(SB)/8, $0x3d442e3288641293
+DATA erfExpGridTab64<>+22336(SB)/8, $0x3fefffffffffff90
+DATA erfExpGridTab64<>+22344(SB)/8, $0x3d4356cd5ce7799e
+DATA erfExpGridTab64<>+22352(SB)/8, $0x3fefffffffffff95
+DATA erfExpGridTab64<>+22360(SB)/8, $0x3d42883e238600f0
+DATA erfExpGridTab64<>+22368(SB)/8, $0x3fefffffffffff9a
+DATA erfExpGridTab64<>+22376(SB)/8, $0x3d41c229a587ab78
+DATA erfExpGridTab64<>+22384(SB)/8, $0x3fefffffffffff9e
+DATA erfExpGridTab64<>+22392(SB)/8, $0x3d41043848fb3b81
+DATA erfExpGridTab64<>+22400(SB)/8, $0x3fefffffffffffa2
+DATA erfExpGridTab64<>+22408(SB)/8, $0x3d404e15ecc7f3f6
+DATA erfExpGridTab64<>+22416(SB)/8, $0x3fefffffffffffa6
+DATA erfExpGridTab64<>+22424(SB)/8, $0x3d3f3ee38c3b10ba
+DATA erfExpGridTab64<>+22432(SB)/8, $0x3fefffffffffffaa
+DATA erfExpGridTab64<>+22440(SB)/8, $0x3d3deffc7e6a6017
+DATA erfExpGridTab64<>+22448(SB)/8, $0x3fefffffffffffae
+DATA erfExpGridTab64<>+22456(SB)/8, $0x3d3caee1aeae9568
+DATA erfExpGridTab64<>+22464(SB)/8, $0x3fefffffffffffb1
+DATA erfExpGridTab64<>+22472(SB)/8, $0x3d3b7b040832f310
+DATA erfExpGridTab64<>+22480(SB)/8, $0x3fefffffffffffb4
+DATA erfExpGridTab64<>+22488(SB)/8, $0x3d3a53da27930298
+DATA erfExpGridTab64<>+22496(SB)/8, $0x3fefffffffffffb8
+DATA erfExpGridTab64<>+22504(SB)/8, $0x3d3938e021f36d76
+DATA erfExpGridTab64<>+22512(SB)/8, $0x3fefffffffffffbb
+DATA erfExpGridTab64<>+22520(SB)/8, $0x3d3829974e483f64
+DATA erfExpGridTab64<>+22528(SB)/8, $0x3fefffffffffffbe
+DATA erfExpGridTab64<>+22536(SB)/8, $0x3d37258610b3b233
+DATA erfExpGridTab64<>+22544(SB)/8, $0x3fefffffffffffc1
+DATA erfExpGridTab64<>+22552(SB)/8, $0x3d362c37a7e96678
+DATA erfExpGridTab64<>+22560(SB)/8, $0x3fefffffffffffc3
+DATA erfExpGridTab64<>+22568(SB)/8, $0x3d353d3bfc82a909
+DATA erfExpGridTab64<>+22576(SB)/8, $0x3fefffffffffffc6
+DATA erfExpGridTab64<>+22584(SB)/8, $0x3d34582772311b3b
+DATA erfExpGridTab64<>+22592(SB)/8, $0x3fefffffffffffc8
+DATA erfExpGridTab64<>+22600(SB)/8, $0x3d337c92babdc2fd
+DATA erfExpGridTab64<>+22608(SB)/8, $0x3fefffffffffffcb
+DATA erfExpGridTab64<>+22616(SB)/8, $0x3d32aa1aaac3312d
+DATA erfExpGridTab64<>+22624(SB)/8, $0x3fefffffffffffcd
+DATA erfExpGridTab64<>+22632(SB)/8, $0x3d31e06010120f6a
+DATA erfExpGridTab64<>+22640(SB)/8, $0x3fefffffffffffcf
+DATA erfExpGridTab64<>+22648(SB)/8, $0x3d311f0789b003d7
+DATA erfExpGridTab64<>+22656(SB)/8, $0x3fefffffffffffd1
+DATA erfExpGridTab64<>+22664(SB)/8, $0x3d3065b9616170d4
+DATA erfExpGridTab64<>+22672(SB)/8, $0x3fefffffffffffd3
+DATA erfExpGridTab64<>+22680(SB)/8, $0x3d2f6842cd5e5180
+DATA erfExpGridTab64<>+22688(SB)/8, $0x3fefffffffffffd5
+DATA erfExpGridTab64<>+22696(SB)/8, $0x3d2e13dd96b3753b
+DATA erfExpGridTab64<>+22704(SB)/8, $0x3fefffffffffffd7
+DATA erfExpGridTab64<>+22712(SB)/8, $0x3d2ccda802590894
+DATA erfExpGridTab64<>+22720(SB)/8, $0x3fefffffffffffd9
+DATA erfExpGridTab64<>+22728(SB)/8, $0x3d2b950d32467392
+DATA erfExpGridTab64<>+22736(SB)/8, $0x3fefffffffffffdb
+DATA erfExpGridTab64<>+22744(SB)/8, $0x3d2a697e47aa1e7a
+DATA erfExpGridTab64<>+22752(SB)/8, $0x3fefffffffffffdc
+DATA erfExpGridTab64<>+22760(SB)/8, $0x3d294a72263259a5
+DATA erfExpGridTab64<>+22768(SB)/8, $0x3fefffffffffffde
+DATA erfExpGridTab64<>+22776(SB)/8, $0x3d28376539b111fd
+DATA erfExpGridTab64<>+22784(SB)/8, $0x3fefffffffffffdf
+DATA erfExpGridTab64<>+22792(SB)/8, $0x3d272fd93e036cdc
+DATA erfExpGridTab64<>+22800(SB)/8, $0x3fefffffffffffe1
+DATA erfExpGridTab64<>+22808(SB)/8, $0x3d26335509273fb2
+DATA erfExpGridTab64<>+22816(SB)/8, $0x3fefffffffffffe2
+DATA erfExpGridTab64<>+22824(SB)/8, $0x3d254164576929ab
+DATA erfExpGridTab64<>+22832(SB)/8, $0x3fefffffffffffe3
+DATA erfExpGridTab64<>+22840(SB)/8, $0x3d2459979996dfc5
+DATA erfExpGridTab64<>+22848(SB)/8, $0x3fefffffffffffe4
+DATA erfExpGridTab64<>+22856(SB)/8, $0x3d237b83c521fe96
+DATA erfExpGridTab64<>+22864(SB)/8, $0x3fefffffffffffe6
+DATA erfExpGridTab64<>+22872(SB)/8, $0x3d22a6c2262070d7
+DATA erfExpGridTab64<>+22880(SB)/8, $0x3fefffffffffffe7
+DATA erfExpGridTab64<>+22888(SB)/8, $0x3d21daf033182e96
+DATA erfExpGridTab64<>+22896(SB)/8, $0x3fefffffffffffe8
+DATA erfExpGridTab64<>+22904(SB)/8, $0x3d2117af6284c780
+DATA erfExpGridTab64<>+22912(SB)/8, $0x3fefffffffffffe9
+DATA erfExpGridTab64<>+22920(SB)/8, $0x3d205ca50205d26a
+DATA erfExpGridTab64<>+22928(SB)/8, $0x3fefffffffffffea
+DATA erfExpGridTab64<>+22936(SB)/8, $0x3d1f52f41e4bfcac
+DATA erfExpGridTab64<>+22944(SB)/8, $0x3fefffffffffffeb
+DATA erfExpGridTab64<>+22952(SB)/8, $0x3d1dfbb6235639fa
+DATA erfExpGridTab64<>+22960(SB)/8, $0x3fefffffffffffec
+DATA erfExpGridTab64<>+22968(SB)/8, $0x3d1cb2efeec02a5f
+DATA erfExpGridTab64<>+22976(SB)/8, $0x3fefffffffffffed
+DATA erfExpGridTab64<>+22984(SB)/8, $0x3d1b7807e294781f
+DATA erfExpGridTab64<>+22992(SB)/8, $0x3fefffffffffffee
+DATA erfExpGridTab64<>+23000(SB)/8, $0x3d1a4a6aa4783f50
+DATA erfExpGridTab64<>+23008(SB)/8, $0x3fefffffffffffee
+DATA erfExpGridTab64<>+23016(SB)/8, $0x3d19298add70a734
+DATA erfExpGridTab64<>+23024(SB)/8, $0x3fefffffffffffef
+DATA erfExpGridTab64<>+23032(SB)/8, $0x3d1814e0fc2ea429
+DATA erfExpGridTab64<>+23040(SB)/8, $0x3feffffffffffff0
+DATA erfExpGridTab64<>+23048(SB)/8, $0x3d170beaf9c7ffb6
+DATA erfExpGridTab64<>+23056(SB)/8, $0x3feffffffffffff1
+DATA erfExpGridTab64<>+23064(SB)/8, $0x3d160e2c20c5b45d
+DATA erfExpGridTab64<>+23072(SB)/8, $0x3feffffffffffff1
+DATA erfExpGridTab64<>+23080(SB)/8, $0x3d151b2cd6709222
+DATA erfExpGridTab64<>+23088(SB)/8, $0x3feffffffffffff2
+DATA erfExpGridTab64<>+23096(SB)/8, $0x3d14327a6645ff5d
+DATA erfExpGridTab64<>+23104(SB)/8, $0x3feffffffffffff3
+DATA erfExpGridTab64<>+23112(SB)/8, $0x3d1353a6cf7f7fff
+DATA erfExpGridTab64<>+23120(SB)/8, $0x3feffffffffffff3
+DATA erfExpGridTab64<>+23128(SB)/8, $0x3d127e4894987c02
+DATA erfExpGridTab64<>+23136(SB)/8, $0x3feffffffffffff4
+DATA erfExpGridTab64<>+23144(SB)/8, $0x3d11b1fa8cbe84a7
+DATA erfExpGridTab64<>+23152(SB)/8, $0x3feffffffffffff4
+DATA erfExpGridTab64<>+23160(SB)/8, $0x3d10ee5bb71917cf
+DATA erfExpGridTab64<>+23168(SB)/8, $0x3feffffffffffff5
+DATA erfExpGridTab64<>+23176(SB)/8, $0x3d10330f0fd69921
+DATA erfExpGridTab64<>+23184(SB)/8, $0x3feffffffffffff5
+DATA erfExpGridTab64<>+23192(SB)/8, $0x3d0eff76cdd9d4de
+DATA erfExpGridTab64<>+23200(SB)/8, $0x3feffffffffffff6
+DATA erfExpGridTab64<>+23208(SB)/8, $0x3d0da81670f96f9b
+DATA erfExpGridTab64<>+23216(SB)/8, $0x3feffffffffffff6
+DATA erfExpGridTab64<>+23224(SB)/8, $0x3d0c5f590d8e6118
+DATA erfExpGridTab64<>+23232(SB)/8, $0x3feffffffffffff7
+DATA erfExpGridTab64<>+23240(SB)/8, $0x3d0b24a16b4d09aa
+DATA erfExpGridTab64<>+23248(SB)/8, $0x3feffffffffffff7
+DATA erfExpGridTab64<>+23256(SB)/8, $0x3d09f758cef430d1
+DATA erfExpGridTab64<>+23264(SB)/8, $0x3feffffffffffff7
+DATA erfExpGridTab64<>+23272(SB)/8, $0x3d08d6eeb6efdbd6
+DATA erfExpGridTab64<>+23280(SB)/8, $0x3feffffffffffff8
+DATA erfExpGridTab64<>+23288(SB)/8, $0x3d07c2d89aaab787
+DATA erfExpGridTab64<>+23296(SB)/8, $0x3feffffffffffff8
+DATA erfExpGridTab64<>+23304(SB)/8, $0x3d06ba91ac734786
+DATA erfExpGridTab64<>+23312(SB)/8, $0x3feffffffffffff8
+DATA erfExpGridTab64<>+23320(SB)/8, $0x3d05bd9a9ddb13f2
+DATA erfExpGridTab64<>+23328(SB)/8, $0x3feffffffffffff9
+DATA erfExpGridTab64<>+23336(SB)/8, $0x3d04cb7966770ab5
+DATA erfExpGridTab64<>+23344(SB)/8, $0x3feffffffffffff9
+DATA erfExpGridTab64<>+23352(SB)/8, $0x3d03e3b90ce93cbd
+DATA erfExpGridTab64<>+23360(SB)/8, $0x3feffffffffffff9
+DATA erfExpGridTab64<>+23368(SB)/8, $0x3d0305e9721d0981
+DATA erfExpGridTab64<>+23376(SB)/8, $0x3feffffffffffffa
+DATA erfExpGridTab64<>+23384(SB)/8, $0x3d02319f1e9fac38
+DATA erfExpGridTab64<>+23392(SB)/8, $0x3feffffffffffffa
+DATA erfExpGridTab64<>+23400(SB)/8, $0x3d01667311fff70a
+DATA erfExpGridTab64<>+23408(SB)/8, $0x3feffffffffffffa
+DATA erfExpGridTab64<>+23416(SB)/8, $0x3d00a4029420d8fa
+DATA erfExpGridTab64<>+23424(SB)/8, $0x3feffffffffffffb
+DATA erfExpGridTab64<>+23432(SB)/8, $0x3cffd3de10d62855
+DATA erfExpGridTab64<>+23440(SB)/8, $0x3feffffffffffffb
+DATA erfExpGridTab64<>+23448(SB)/8, $0x3cfe6fbb8596967d
+DATA erfExpGridTab64<>+23456(SB)/8, $0x3feffffffffffffb
+DATA erfExpGridTab64<>+23464(SB)/8, $0x3cfd1aefbcd48d0c
+DATA erfExpGridTab64<>+23472(SB)/8, $0x3feffffffffffffb
+DATA erfExpGridTab64<>+23480(SB)/8, $0x3cfbd4d42c1c093f
+DATA erfExpGridTab64<>+23488(SB)/8, $0x3feffffffffffffb
+DATA erfExpGridTab64<>+23496(SB)/8, $0x3cfa9cc93c25aca9
+DATA erfExpGridTab64<>+23504(SB)/8, $0x3feffffffffffffc
+DATA erfExpGridTab64<>+23512(SB)/8, $0x3cf97235ffd8d65c
+DATA erfExpGridTab64<>+23520(SB)/8, $0x3feffffffffffffc
+DATA erfExpGridTab64<>+23528(SB)/8, $0x3cf85487ee3ea735
+DATA erfExpGridTab64<>+23536(SB)/8, $0x3feffffffffffffc
+DATA erfExpGridTab64<>+23544(SB)/8, $0x3cf743329f482dda
+DATA erfExpGridTab64<>+23552(SB)/8, $0x3feffffffffffffc
+DATA erfExpGridTab64<>+23560(SB)/8, $0x3cf63daf8b4b1e0c
+DATA erfExpGridTab64<>+23568(SB)/8, $0x3feffffffffffffc
+DATA erfExpGridTab64<>+23576(SB)/8, $0x3cf5437dcd1992dd
+DATA erfExpGridTab64<>+23584(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23592(SB)/8, $0x3cf45421e69a6ca1
+DATA erfExpGridTab64<>+23600(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23608(SB)/8, $0x3cf36f2587c8e224
+DATA erfExpGridTab64<>+23616(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23624(SB)/8, $0x3cf294175802d99a
+DATA erfExpGridTab64<>+23632(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23640(SB)/8, $0x3cf1c28ac18e90dd
+DATA erfExpGridTab64<>+23648(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23656(SB)/8, $0x3cf0fa17bf41068f
+DATA erfExpGridTab64<>+23664(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23672(SB)/8, $0x3cf03a5aac2f76b7
+DATA erfExpGridTab64<>+23680(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23688(SB)/8, $0x3cef05e82aae2bb9
+DATA erfExpGridTab64<>+23696(SB)/8, $0x3feffffffffffffd
+DATA erfExpGridTab64<>+23704(SB)/8, $0x3ceda7111a4e0bd0
+DATA erfExpGridTab64<>+23712(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23720(SB)/8, $0x3cec578101b29058
+DATA erfExpGridTab64<>+23728(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23736(SB)/8, $0x3ceb16901f106153
+DATA erfExpGridTab64<>+23744(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23752(SB)/8, $0x3ce9e39dc5dd2f7c
+DATA erfExpGridTab64<>+23760(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23768(SB)/8, $0x3ce8be101383732c
+DATA erfExpGridTab64<>+23776(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23784(SB)/8, $0x3ce7a553a728bbf2
+DATA erfExpGridTab64<>+23792(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23800(SB)/8, $0x3ce698db5c670f77
+DATA erfExpGridTab64<>+23808(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23816(SB)/8, $0x3ce5982008db1304
+DATA erfExpGridTab64<>+23824(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23832(SB)/8, $0x3ce4a2a03c69eb91
+DATA erfExpGridTab64<>+23840(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23848(SB)/8, $0x3ce3b7e00422e51b
+DATA erfExpGridTab64<>+23856(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23864(SB)/8, $0x3ce2d768afa20b8d
+DATA erfExpGridTab64<>+23872(SB)/8, $0x3feffffffffffffe
+DATA erfExpGridTab64<>+23880(SB)/8, $0x3ce200c898d9ee3e
+DATA erfExpGridTab64<>+23888(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23896(SB)/8, $0x3ce13392ee2bcb4f
+DATA erfExpGridTab64<>+23904(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23912(SB)/8, $0x3ce06f5f7eb65a56
+DATA erfExpGridTab64<>+23920(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23928(SB)/8, $0x3cdf67951188bcc5
+DATA erfExpGridTab64<>+23936(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23944(SB)/8, $0x3cde00e9148a1d25
+DATA erfExpGridTab64<>+23952(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23960(SB)/8, $0x3cdcaa0426728575
+DATA erfExpGridTab64<>+23968(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23976(SB)/8, $0x3cdb623734024e92
+DATA erfExpGridTab64<>+23984(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+23992(SB)/8, $0x3cda28daa2ee11e1
+DATA erfExpGridTab64<>+24000(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24008(SB)/8, $0x3cd8fd4e01891bf8
+DATA erfExpGridTab64<>+24016(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24024(SB)/8, $0x3cd7def7b9c0e1fa
+DATA erfExpGridTab64<>+24032(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24040(SB)/8, $0x3cd6cd44c7470d89
+DATA erfExpGridTab64<>+24048(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24056(SB)/8, $0x3cd5c7a870c911cf
+DATA erfExpGridTab64<>+24064(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24072(SB)/8, $0x3cd4cd9c04158cd7
+DATA erfExpGridTab64<>+24080(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24088(SB)/8, $0x3cd3de9e9510fc44
+DATA erfExpGridTab64<>+24096(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24104(SB)/8, $0x3cd2fa34bf5c8344
+DATA erfExpGridTab64<>+24112(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24120(SB)/8, $0x3cd21fe86a92aad7
+DATA erfExpGridTab64<>+24128(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24136(SB)/8, $0x3cd14f4890ff2461
+DATA erfExpGridTab64<>+24144(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24152(SB)/8, $0x3cd087e908b7aaba
+DATA erfExpGridTab64<>+24160(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24168(SB)/8, $0x3ccf92c49dfa4df5
+DATA erfExpGridTab64<>+24176(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24184(SB)/8, $0x3cce26a2ab9a79fc
+DATA erfExpGridTab64<>+24192(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24200(SB)/8, $0x3ccccaaea71ab0df
+DATA erfExpGridTab64<>+24208(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24216(SB)/8, $0x3ccb7e3329727ca1
+DATA erfExpGridTab64<>+24224(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24232(SB)/8, $0x3cca40829f001197
+DATA erfExpGridTab64<>+24240(SB)/8, $0x3fefffffffffffff
+DATA erfExpGridTab64<>+24248(SB)/8, $0x3cc910f6f2769877
+DATA erfExpGridTab64<>+24256(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24264(SB)/8, $0x3cc7eef13b59e96c
+DATA erfExpGridTab64<>+24272(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24280(SB)/8, $0x3cc6d9d96fe26778
+DATA erfExpGridTab64<>+24288(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24296(SB)/8, $0x3cc5d11e1a252bf5
+DATA erfExpGridTab64<>+24304(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24312(SB)/8, $0x3cc4d434105e23cb
+DATA erfExpGridTab64<>+24320(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24328(SB)/8, $0x3cc3e296303b2297
+DATA erfExpGridTab64<>+24336(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24344(SB)/8, $0x3cc2fbc51d084525
+DATA erfExpGridTab64<>+24352(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24360(SB)/8, $0x3cc21f47009f43ce
+DATA erfExpGridTab64<>+24368(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24376(SB)/8, $0x3cc14ca74efc8fe9
+DATA erfExpGridTab64<>+24384(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24392(SB)/8, $0x3cc083768c5e4542
+DATA erfExpGridTab64<>+24400(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24408(SB)/8, $0x3cbf86942ba4355b
+DATA erfExpGridTab64<>+24416(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24424(SB)/8, $0x3cbe1777d831265f
+DATA erfExpGridTab64<>+24432(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24440(SB)/8, $0x3cbcb8d501897911
+DATA erfExpGridTab64<>+24448(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24456(SB)/8, $0x3cbb69f10b0191b5
+DATA erfExpGridTab64<>+24464(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24472(SB)/8, $0x3cba2a197ac18ee9
+DATA erfExpGridTab64<>+24480(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24488(SB)/8, $0x3cb8f8a3a05b5b53
+DATA erfExpGridTab64<>+24496(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24504(SB)/8, $0x3cb7d4ec3f27878e
+DATA erfExpGridTab64<>+24512(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24520(SB)/8, $0x3cb6be573c40c8e7
+DATA erfExpGridTab64<>+24528(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24536(SB)/8, $0x3cb5b44f4ff79c66
+DATA erfExpGridTab64<>+24544(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24552(SB)/8, $0x3cb4b645ba991fdb
+DATA erfExpGridTab64<>+24560(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24568(SB)/8, $0x3cb3c3b1fc65b4a5
+DATA erfExpGridTab64<>+24576(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24584(SB)/8, $0x3cb2dc119095729f
+DATA erfExpGridTab64<>+24592(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24600(SB)/8, $0x3cb1fee7ab49d54a
+DATA erfExpGridTab64<>+24608(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24616(SB)/8, $0x3cb12bbcfa4d62de
+DATA erfExpGridTab64<>+24624(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24632(SB)/8, $0x3cb0621f6883549d
+DATA erfExpGridTab64<>+24640(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24648(SB)/8, $0x3caf4343c7d504b9
+DATA erfExpGridTab64<>+24656(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24664(SB)/8, $0x3cadd3b84c300280
+DATA erfExpGridTab64<>+24672(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24680(SB)/8, $0x3cac74d4fe1e0e8b
+DATA erfExpGridTab64<>+24688(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24696(SB)/8, $0x3cab25db44b976f1
+DATA erfExpGridTab64<>+24704(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24712(SB)/8, $0x3ca9e614ecbf4af6
+DATA erfExpGridTab64<>+24720(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24728(SB)/8, $0x3ca8b4d3cb46de59
+DATA erfExpGridTab64<>+24736(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24744(SB)/8, $0x3ca791716475420c
+DATA erfExpGridTab64<>+24752(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24760(SB)/8, $0x3ca67b4e9601db17
+DATA erfExpGridTab64<>+24768(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24776(SB)/8, $0x3ca571d34563050a
+DATA erfExpGridTab64<>+24784(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24792(SB)/8, $0x3ca4746e117b5fa1
+DATA erfExpGridTab64<>+24800(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24808(SB)/8, $0x3ca3829407a207d8
+DATA erfExpGridTab64<>+24816(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24824(SB)/8, $0x3ca29bc05be18c6c
+DATA erfExpGridTab64<>+24832(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24840(SB)/8, $0x3ca1bf74244aed5a
+DATA erfExpGridTab64<>+24848(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24856(SB)/8, $0x3ca0ed36173b65cc
+DATA erfExpGridTab64<>+24864(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24872(SB)/8, $0x3ca024924c7520d1
+DATA erfExpGridTab64<>+24880(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24888(SB)/8, $0x3c9eca3401d897f3
+DATA erfExpGridTab64<>+24896(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24904(SB)/8, $0x3c9d5cc6ba567f29
+DATA erfExpGridTab64<>+24912(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24920(SB)/8, $0x3c9c00127c635809
+DATA erfExpGridTab64<>+24928(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24936(SB)/8, $0x3c9ab3560167ccaa
+DATA erfExpGridTab64<>+24944(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24952(SB)/8, $0x3c9975d89d411a01
+DATA erfExpGridTab64<>+24960(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24968(SB)/8, $0x3c9846e9dda7a163
+DATA erfExpGridTab64<>+24976(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+24984(SB)/8, $0x3c9725e12dc168f3
+DATA erfExpGridTab64<>+24992(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25000(SB)/8, $0x3c96121d7db32bdd
+DATA erfExpGridTab64<>+25008(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25016(SB)/8, $0x3c950b04ee048010
+DATA erfExpGridTab64<>+25024(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25032(SB)/8, $0x3c9410047ead6894
+DATA erfExpGridTab64<>+25040(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25048(SB)/8, $0x3c93208fc1a56983
+DATA erfExpGridTab64<>+25056(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25064(SB)/8, $0x3c923c2090cdde78
+DATA erfExpGridTab64<>+25072(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25080(SB)/8, $0x3c916236c712ee7e
+DATA erfExpGridTab64<>+25088(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25096(SB)/8, $0x3c909257fca001c0
+DATA erfExpGridTab64<>+25104(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25112(SB)/8, $0x3c8f981e8c0c2cdb
+DATA erfExpGridTab64<>+25120(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25128(SB)/8, $0x3c8e1dd9ec677783
+DATA erfExpGridTab64<>+25136(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25144(SB)/8, $0x3c8cb50cc63fa9a1
+DATA erfExpGridTab64<>+25152(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25160(SB)/8, $0x3c8b5ceb5a13221b
+DATA erfExpGridTab64<>+25168(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25176(SB)/8, $0x3c8a14b310628e45
+DATA erfExpGridTab64<>+25184(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25192(SB)/8, $0x3c88dbaa11de2037
+DATA erfExpGridTab64<>+25200(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25208(SB)/8, $0x3c87b11ee41a4b74
+DATA erfExpGridTab64<>+25216(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25224(SB)/8, $0x3c8694680a9a3ee6
+DATA erfExpGridTab64<>+25232(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25240(SB)/8, $0x3c8584e3ac006d49
+DATA erfExpGridTab64<>+25248(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25256(SB)/8, $0x3c8481f73b3778e8
+DATA erfExpGridTab64<>+25264(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25272(SB)/8, $0x3c838b0f2467c5f9
+DATA erfExpGridTab64<>+25280(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25288(SB)/8, $0x3c829f9e7d8fd094
+DATA erfExpGridTab64<>+25296(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25304(SB)/8, $0x3c81bf1eba97299f
+DATA erfExpGridTab64<>+25312(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25320(SB)/8, $0x3c80e90f64b5b103
+DATA erfExpGridTab64<>+25328(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25336(SB)/8, $0x3c801cf5d50a44c8
+DATA erfExpGridTab64<>+25344(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25352(SB)/8, $0x3c7eb4b9e47b58c9
+DATA erfExpGridTab64<>+25360(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25368(SB)/8, $0x3c7d41a9e2200d05
+DATA erfExpGridTab64<>+25376(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25384(SB)/8, $0x3c7bdfe62f60dd70
+DATA erfExpGridTab64<>+25392(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25400(SB)/8, $0x3c7a8ea3077fe071
+DATA erfExpGridTab64<>+25408(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25416(SB)/8, $0x3c794d1de5c4576f
+DATA erfExpGridTab64<>+25424(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25432(SB)/8, $0x3c781a9d1b7eb2f8
+DATA erfExpGridTab64<>+25440(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25448(SB)/8, $0x3c76f66f6ab90c3c
+DATA erfExpGridTab64<>+25456(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25464(SB)/8, $0x3c75dfeba56021a4
+DATA erfExpGridTab64<>+25472(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25480(SB)/8, $0x3c74d67050b31c2a
+DATA erfExpGridTab64<>+25488(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25496(SB)/8, $0x3c73d9634cca8369
+DATA erfExpGridTab64<>+25504(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25512(SB)/8, $0x3c72e8318008cf89
+DATA erfExpGridTab64<>+25520(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25528(SB)/8, $0x3c72024e8648fb80
+DATA erfExpGridTab64<>+25536(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25544(SB)/8, $0x3c71273463a1589b
+DATA erfExpGridTab64<>+25552(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25560(SB)/8, $0x3c7056633a92ae53
+DATA erfExpGridTab64<>+25568(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25576(SB)/8, $0x3c6f1ec20afad0e2
+DATA erfExpGridTab64<>+25584(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25592(SB)/8, $0x3c6da372a67073bc
+DATA erfExpGridTab64<>+25600(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25608(SB)/8, $0x3c6c39fa0d4a5a2b
+DATA erfExpGridTab64<>+25616(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25624(SB)/8, $0x3c6ae184324739c4
+DATA erfExpGridTab64<>+25632(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25640(SB)/8, $0x3c699946bf7e02a1
+DATA erfExpGridTab64<>+25648(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25656(SB)/8, $0x3c686080a5f7bd0d
+DATA erfExpGridTab64<>+25664(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25672(SB)/8, $0x3c673679b24aeb9b
+DATA erfExpGridTab64<>+25680(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25688(SB)/8, $0x3c661a8226003b2c
+DATA erfExpGridTab64<>+25696(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25704(SB)/8, $0x3c650bf2558ab78f
+DATA erfExpGridTab64<>+25712(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25720(SB)/8, $0x3c640a2a4aa00e2c
+DATA erfExpGridTab64<>+25728(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25736(SB)/8, $0x3c6314916abfa1ea
+DATA erfExpGridTab64<>+25744(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25752(SB)/8, $0x3c622a9621b954b4
+DATA erfExpGridTab64<>+25760(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25768(SB)/8, $0x3c614bad9006f53b
+DATA erfExpGridTab64<>+25776(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25784(SB)/8, $0x3c6077533ccd338d
+DATA erfExpGridTab64<>+25792(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25800(SB)/8, $0x3c5f5a1196b5bb2e
+DATA erfExpGridTab64<>+25808(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25816(SB)/8, $0x3c5dd8ab67fdde14
+DATA erfExpGridTab64<>+25824(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25832(SB)/8, $0x3c5c698e001f6d30
+DATA erfExpGridTab64<>+25840(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25848(SB)/8, $0x3c5b0bde11fded17
+DATA erfExpGridTab64<>+25856(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25864(SB)/8, $0x3c59beca74b0f147
+DATA erfExpGridTab64<>+25872(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25880(SB)/8, $0x3c58818bad141bcb
+DATA erfExpGridTab64<>+25888(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25896(SB)/8, $0x3c5753637caac6d9
+DATA erfExpGridTab64<>+25904(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25912(SB)/8, $0x3c56339c759aeb76
+DATA erfExpGridTab64<>+25920(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25928(SB)/8, $0x3c55218993857afc
+DATA erfExpGridTab64<>+25936(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25944(SB)/8, $0x3c541c85d904e741
+DATA erfExpGridTab64<>+25952(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25960(SB)/8, $0x3c5323f3f19cff3e
+DATA erfExpGridTab64<>+25968(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25976(SB)/8, $0x3c52373dd7e99598
+DATA erfExpGridTab64<>+25984(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+25992(SB)/8, $0x3c5155d47fdb9c94
+DATA erfExpGridTab64<>+26000(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26008(SB)/8, $0x3c507f2f84d680be
+DATA erfExpGridTab64<>+26016(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26024(SB)/8, $0x3c4f6599b70323ca
+DATA erfExpGridTab64<>+26032(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26040(SB)/8, $0x3c4de0610e46746e
+DATA erfExpGridTab64<>+26048(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26056(SB)/8, $0x3c4c6dc8a4bb3ba6
+DATA erfExpGridTab64<>+26064(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26072(SB)/8, $0x3c4b0cef164c06cf
+DATA erfExpGridTab64<>+26080(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26088(SB)/8, $0x3c49bcfd83a431e9
+DATA erfExpGridTab64<>+26096(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26104(SB)/8, $0x3c487d27162f8f04
+DATA erfExpGridTab64<>+26112(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26120(SB)/8, $0x3c474ca889bbacd5
+DATA erfExpGridTab64<>+26128(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26136(SB)/8, $0x3c462ac7bb7a36b3
+DATA erfExpGridTab64<>+26144(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26152(SB)/8, $0x3c4516d33e26c040
+DATA erfExpGridTab64<>+26160(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26168(SB)/8, $0x3c441021f31507a4
+DATA erfExpGridTab64<>+26176(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26184(SB)/8, $0x3c431612a7ef535f
+DATA erfExpGridTab64<>+26192(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26200(SB)/8, $0x3c42280bb8ef0e1d
+DATA erfExpGridTab64<>+26208(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26216(SB)/8, $0x3c41457ab75c2489
+DATA erfExpGridTab64<>+26224(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26232(SB)/8, $0x3c406dd41421f034
+DATA erfExpGridTab64<>+26240(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26248(SB)/8, $0x3c3f41259c9550c0
+DATA erfExpGridTab64<>+26256(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26264(SB)/8, $0x3c3dba704a68cdab
+DATA erfExpGridTab64<>+26272(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26280(SB)/8, $0x3c3c46969ca99a2e
+DATA erfExpGridTab64<>+26288(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26296(SB)/8, $0x3c3ae4b25cc47c48
+DATA erfExpGridTab64<>+26304(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26312(SB)/8, $0x3c3993e82b76e726
+DATA erfExpGridTab64<>+26320(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26328(SB)/8, $0x3c385366ffcfe5d2
+DATA erfExpGridTab64<>+26336(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26344(SB)/8, $0x3c372267ac1b25a0
+DATA erfExpGridTab64<>+26352(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26360(SB)/8, $0x3c36002c6871af7a
+DATA erfExpGridTab64<>+26368(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26376(SB)/8, $0x3c34ec0062aeeb78
+DATA erfExpGridTab64<>+26384(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26392(SB)/8, $0x3c33e537538b7421
+DATA erfExpGridTab64<>+26400(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26408(SB)/8, $0x3c32eb2d18a2081b
+DATA erfExpGridTab64<>+26416(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26424(SB)/8, $0x3c31fd45532592f0
+DATA erfExpGridTab64<>+26432(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26440(SB)/8, $0x3c311aeb0b11d1a1
+DATA erfExpGridTab64<>+26448(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26456(SB)/8, $0x3c30439056a2870c
+DATA erfExpGridTab64<>+26464(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26472(SB)/8, $0x3c2eed5c0bbf1061
+DATA erfExpGridTab64<>+26480(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26488(SB)/8, $0x3c2d6786a41c43b1
+DATA erfExpGridTab64<>+26496(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26504(SB)/8, $0x3c2bf4ab21b4f3f0
+DATA erfExpGridTab64<>+26512(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26520(SB)/8, $0x3c2a93dfd61b2ef0
+DATA erfExpGridTab64<>+26528(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26536(SB)/8, $0x3c2944462d4d5991
+DATA erfExpGridTab64<>+26544(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26552(SB)/8, $0x3c28050a28603a5b
+DATA erfExpGridTab64<>+26560(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26568(SB)/8, $0x3c26d561de54f6a1
+DATA erfExpGridTab64<>+26576(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26584(SB)/8, $0x3c25b48d02d2e427
+DATA erfExpGridTab64<>+26592(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26600(SB)/8, $0x3c24a1d472804fc8
+DATA erfExpGridTab64<>+26608(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26616(SB)/8, $0x3c239c89c4b87351
+DATA erfExpGridTab64<>+26624(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26632(SB)/8, $0x3c22a406e25fcb44
+DATA erfExpGridTab64<>+26640(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26648(SB)/8, $0x3c21b7ada19ad202
+DATA erfExpGridTab64<>+26656(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26664(SB)/8, $0x3c20d6e7662dda9d
+DATA erfExpGridTab64<>+26672(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26680(SB)/8, $0x3c200124c64f5b70
+DATA erfExpGridTab64<>+26688(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26696(SB)/8, $0x3c1e6bba6770e22d
+DATA erfExpGridTab64<>+26704(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26712(SB)/8, $0x3c1ce91d51837d41
+DATA erfExpGridTab64<>+26720(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26728(SB)/8, $0x3c1b797ab2ba22d2
+DATA erfExpGridTab64<>+26736(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26744(SB)/8, $0x3c1a1be6cf7cad07
+DATA erfExpGridTab64<>+26752(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26760(SB)/8, $0x3c18cf813910fdcd
+DATA erfExpGridTab64<>+26768(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26776(SB)/8, $0x3c17937444a9cddd
+DATA erfExpGridTab64<>+26784(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26792(SB)/8, $0x3c1666f488db6e0a
+DATA erfExpGridTab64<>+26800(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26808(SB)/8, $0x3c154940612afd4e
+DATA erfExpGridTab64<>+26816(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26824(SB)/8, $0x3c14399f7770045f
+DATA erfExpGridTab64<>+26832(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26840(SB)/8, $0x3c13376252c3ae08
+DATA erfExpGridTab64<>+26848(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26856(SB)/8, $0x3c1241e1ebbbf4ec
+DATA erfExpGridTab64<>+26864(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26872(SB)/8, $0x3c11587f45b41c76
+DATA erfExpGridTab64<>+26880(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26888(SB)/8, $0x3c107aa30ce6a5a0
+DATA erfExpGridTab64<>+26896(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26904(SB)/8, $0x3c0f4f7a723f550b
+DATA erfExpGridTab64<>+26912(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26920(SB)/8, $0x3c0dbe8969a24c6f
+DATA erfExpGridTab64<>+26928(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26936(SB)/8, $0x3c0c416e10aa56a7
+DATA erfExpGridTab64<>+26944(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26952(SB)/8, $0x3c0ad7301258d788
+DATA erfExpGridTab64<>+26960(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26968(SB)/8, $0x3c097ee31a137200
+DATA erfExpGridTab64<>+26976(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+26984(SB)/8, $0x3c0837a640fa9d3d
+DATA erfExpGridTab64<>+26992(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27000(SB)/8, $0x3c0700a38229955f
+DATA erfExpGridTab64<>+27008(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27016(SB)/8, $0x3c05d90f358d61f6
+DATA erfExpGridTab64<>+27024(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27032(SB)/8, $0x3c04c02791047256
+DATA erfExpGridTab64<>+27040(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27048(SB)/8, $0x3c03b5342f7be9c0
+DATA erfExpGridTab64<>+27056(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27064(SB)/8, $0x3c02b7859dc325e9
+DATA erfExpGridTab64<>+27072(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27080(SB)/8, $0x3c01c674ecd152d3
+DATA erfExpGridTab64<>+27088(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27096(SB)/8, $0x3c00e163493c0184
+DATA erfExpGridTab64<>+27104(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27112(SB)/8, $0x3c0007b997a0b531
+DATA erfExpGridTab64<>+27120(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27128(SB)/8, $0x3bfe71d02b8c6be2
+DATA erfExpGridTab64<>+27136(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27144(SB)/8, $0x3bfce8cc007a6432
+DATA erfExpGridTab64<>+27152(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27160(SB)/8, $0x3bfb73627894a407
+DATA erfExpGridTab64<>+27168(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27176(SB)/8, $0x3bfa109c0bccbc39
+DATA erfExpGridTab64<>+27184(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27192(SB)/8, $0x3bf8bf8d4346ecc4
+DATA erfExpGridTab64<>+27200(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27208(SB)/8, $0x3bf77f5624913c3a
+DATA erfExpGridTab64<>+27216(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27224(SB)/8, $0x3bf64f21a3ee0faa
+DATA erfExpGridTab64<>+27232(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27240(SB)/8, $0x3bf52e251d5d3b1f
+DATA erfExpGridTab64<>+27248(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27256(SB)/8, $0x3bf41b9fd4127284
+DATA erfExpGridTab64<>+27264(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27272(SB)/8, $0x3bf316da780bc4d9
+DATA erfExpGridTab64<>+27280(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27288(SB)/8, $0x3bf21f26b17e615a
+DATA erfExpGridTab64<>+27296(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27304(SB)/8, $0x3bf133deb1d35260
+DATA erfExpGridTab64<>+27312(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27320(SB)/8, $0x3bf05464c9f11d89
+DATA erfExpGridTab64<>+27328(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27336(SB)/8, $0x3bef00460b24acf8
+DATA erfExpGridTab64<>+27344(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27352(SB)/8, $0x3bed6d1596d85546
+DATA erfExpGridTab64<>+27360(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27368(SB)/8, $0x3bebee2903d584f9
+DATA erfExpGridTab64<>+27376(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27384(SB)/8, $0x3bea827e70981419
+DATA erfExpGridTab64<>+27392(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27400(SB)/8, $0x3be92920a7c80e26
+DATA erfExpGridTab64<>+27408(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27416(SB)/8, $0x3be7e12682b0b4d8
+DATA erfExpGridTab64<>+27424(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27432(SB)/8, $0x3be6a9b25345c773
+DATA erfExpGridTab64<>+27440(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27448(SB)/8, $0x3be581f1555b7929
+DATA erfExpGridTab64<>+27456(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27464(SB)/8, $0x3be4691b26b9c82f
+DATA erfExpGridTab64<>+27472(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27480(SB)/8, $0x3be35e7145b7fc1f
+DATA erfExpGridTab64<>+27488(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27496(SB)/8, $0x3be2613e9610f6d1
+DATA erfExpGridTab64<>+27504(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27512(SB)/8, $0x3be170d6eba4b9a6
+DATA erfExpGridTab64<>+27520(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27528(SB)/8, $0x3be08c969adf0bea
+DATA erfExpGridTab64<>+27536(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27544(SB)/8, $0x3bdf67c41cfd2006
+DATA erfExpGridTab64<>+27552(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27560(SB)/8, $0x3bddcc4ac4f59be5
+DATA erfExpGridTab64<>+27568(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27576(SB)/8, $0x3bdc45a80795992a
+DATA erfExpGridTab64<>+27584(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27592(SB)/8, $0x3bdad2d0a9a18288
+DATA erfExpGridTab64<>+27600(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27608(SB)/8, $0x3bd972c6ac645270
+DATA erfExpGridTab64<>+27616(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27624(SB)/8, $0x3bd82498a7cc94b9
+DATA erfExpGridTab64<>+27632(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27640(SB)/8, $0x3bd6e7612c8f4828
+DATA erfExpGridTab64<>+27648(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27656(SB)/8, $0x3bd5ba462dee8a02
+DATA erfExpGridTab64<>+27664(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27672(SB)/8, $0x3bd49c7872c69522
+DATA erfExpGridTab64<>+27680(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27688(SB)/8, $0x3bd38d330d8806a0
+DATA erfExpGridTab64<>+27696(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27704(SB)/8, $0x3bd28bbadaca8df5
+DATA erfExpGridTab64<>+27712(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27720(SB)/8, $0x3bd1975e0627306c
+DATA erfExpGridTab64<>+27728(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27736(SB)/8, $0x3bd0af73950d19c1
+DATA erfExpGridTab64<>+27744(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27752(SB)/8, $0x3bcfa6b5ee8f3088
+DATA erfExpGridTab64<>+27760(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27768(SB)/8, $0x3bce04f739deb7c0
+DATA erfExpGridTab64<>+27776(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27784(SB)/8, $0x3bcc78892308bd90
+DATA erfExpGridTab64<>+27792(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27800(SB)/8, $0x3bcb005837e20d16
+DATA erfExpGridTab64<>+27808(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27816(SB)/8, $0x3bc99b5ec6741cb3
+DATA erfExpGridTab64<>+27824(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27832(SB)/8, $0x3bc848a42f4352ec
+DATA erfExpGridTab64<>+27840(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27848(SB)/8, $0x3bc7073c400e10dc
+DATA erfExpGridTab64<>+27856(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27864(SB)/8, $0x3bc5d646969c0d8e
+DATA erfExpGridTab64<>+27872(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27880(SB)/8, $0x3bc4b4ee0b3a84d6
+DATA erfExpGridTab64<>+27888(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27896(SB)/8, $0x3bc3a26822867817
+DATA erfExpGridTab64<>+27904(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27912(SB)/8, $0x3bc29df4862ac231
+DATA erfExpGridTab64<>+27920(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27928(SB)/8, $0x3bc1a6dc843c0c7f
+DATA erfExpGridTab64<>+27936(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27944(SB)/8, $0x3bc0bc7294e0cbaf
+DATA erfExpGridTab64<>+27952(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27960(SB)/8, $0x3bbfbc23cbeea589
+DATA erfExpGridTab64<>+27968(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27976(SB)/8, $0x3bbe163bd8df8640
+DATA erfExpGridTab64<>+27984(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+27992(SB)/8, $0x3bbc8603f62657fa
+DATA erfExpGridTab64<>+28000(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28008(SB)/8, $0x3bbb0a61bce91993
+DATA erfExpGridTab64<>+28016(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28024(SB)/8, $0x3bb9a248fb974b64
+DATA erfExpGridTab64<>+28032(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28040(SB)/8, $0x3bb84cbb00f925f0
+DATA erfExpGridTab64<>+28048(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28056(SB)/8, $0x3bb708c5f0243781
+DATA erfExpGridTab64<>+28064(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28072(SB)/8, $0x3bb5d5841ce6cb73
+DATA erfExpGridTab64<>+28080(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28088(SB)/8, $0x3bb4b21b7040cbf9
+DATA erfExpGridTab64<>+28096(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28104(SB)/8, $0x3bb39dbcd485dd07
+DATA erfExpGridTab64<>+28112(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28120(SB)/8, $0x3bb297a3a8c93f62
+DATA erfExpGridTab64<>+28128(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28136(SB)/8, $0x3bb19f153b38a108
+DATA erfExpGridTab64<>+28144(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28152(SB)/8, $0x3bb0b3604a0f5e8c
+DATA erfExpGridTab64<>+28160(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28168(SB)/8, $0x3bafa7b9159fc471
+DATA erfExpGridTab64<>+28176(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28184(SB)/8, $0x3badffd46ee98951
+DATA erfExpGridTab64<>+28192(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28200(SB)/8, $0x3bac6de3429e31fa
+DATA erfExpGridTab64<>+28208(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28216(SB)/8, $0x3baaf0c59295ceab
+DATA erfExpGridTab64<>+28224(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28232(SB)/8, $0x3ba98769faac8a1b
+DATA erfExpGridTab64<>+28240(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28248(SB)/8, $0x3ba830ccf5557a46
+DATA erfExpGridTab64<>+28256(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28264(SB)/8, $0x3ba6ebf82977acf0
+DATA erfExpGridTab64<>+28272(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28280(SB)/8, $0x3ba5b801c120f5ab
+DATA erfExpGridTab64<>+28288(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28296(SB)/8, $0x3ba4940bc89fa5aa
+DATA erfExpGridTab64<>+28304(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28312(SB)/8, $0x3ba37f439599b2fb
+DATA erfExpGridTab64<>+28320(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28328(SB)/8, $0x3ba278e135bcf0a4
+DATA erfExpGridTab64<>+28336(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28344(SB)/8, $0x3ba18026e4a8d673
+DATA erfExpGridTab64<>+28352(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28360(SB)/8, $0x3ba0946088b6f8ed
+DATA erfExpGridTab64<>+28368(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28376(SB)/8, $0x3b9f69c66c9775cc
+DATA erfExpGridTab64<>+28384(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28392(SB)/8, $0x3b9dc21972b9e9f4
+DATA erfExpGridTab64<>+28400(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28408(SB)/8, $0x3b9c308649c09d35
+DATA erfExpGridTab64<>+28416(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28424(SB)/8, $0x3b9ab3e8cfada51a
+DATA erfExpGridTab64<>+28432(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28440(SB)/8, $0x3b994b2bcf5dd074
+DATA erfExpGridTab64<>+28448(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28456(SB)/8, $0x3b97f5483f729c27
+DATA erfExpGridTab64<>+28464(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28472(SB)/8, $0x3b96b1448ae1f3a7
+DATA erfExpGridTab64<>+28480(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28488(SB)/8, $0x3b957e33e2b1c6da
+DATA erfExpGridTab64<>+28496(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28504(SB)/8, $0x3b945b35986b71ff
+DATA erfExpGridTab64<>+28512(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28520(SB)/8, $0x3b93477480d89e25
+DATA erfExpGridTab64<>+28528(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28536(SB)/8, $0x3b9242265ea0a46b
+DATA erfExpGridTab64<>+28544(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28552(SB)/8, $0x3b914a8b54629fb2
+DATA erfExpGridTab64<>+28560(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28568(SB)/8, $0x3b905fed5ded3a46
+DATA erfExpGridTab64<>+28576(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28584(SB)/8, $0x3b8f033fa073d520
+DATA erfExpGridTab64<>+28592(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28600(SB)/8, $0x3b8d5dfdbfab7bfe
+DATA erfExpGridTab64<>+28608(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28616(SB)/8, $0x3b8bcede5acc0d40
+DATA erfExpGridTab64<>+28624(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28632(SB)/8, $0x3b8a54baaff68233
+DATA erfExpGridTab64<>+28640(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28648(SB)/8, $0x3b88ee7b29d0b081
+DATA erfExpGridTab64<>+28656(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28664(SB)/8, $0x3b879b1699b017a6
+DATA erfExpGridTab64<>+28672(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28680(SB)/8, $0x3b8659917bbb6632
+GLOBL erfExpGridTab64<>(SB), RODATA|NOPTR, $28688
 
 DATA laneIndex64<>+0(SB)/8, $0x0000000000000000
 DATA laneIndex64<>+8(SB)/8, $0x0000000000000001
@@ -1993,14 +3960,14 @@ DATA expClamp32<>+24(SB)/4, $0x41280000
 DATA expClamp32<>+28(SB)/4, $0x41280000
 GLOBL expClamp32<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp32<>+0(SB)/4, $0x40800000
-DATA erfClamp32<>+4(SB)/4, $0x40800000
-DATA erfClamp32<>+8(SB)/4, $0x40800000
-DATA erfClamp32<>+12(SB)/4, $0x40800000
-DATA erfClamp32<>+16(SB)/4, $0x40800000
-DATA erfClamp32<>+20(SB)/4, $0x40800000
-DATA erfClamp32<>+24(SB)/4, $0x40800000
-DATA erfClamp32<>+28(SB)/4, $0x40800000
+DATA erfClamp32<>+0(SB)/4, $0x40900000
+DATA erfClamp32<>+4(SB)/4, $0x40900000
+DATA erfClamp32<>+8(SB)/4, $0x40900000
+DATA erfClamp32<>+12(SB)/4, $0x40900000
+DATA erfClamp32<>+16(SB)/4, $0x40900000
+DATA erfClamp32<>+20(SB)/4, $0x40900000
+DATA erfClamp32<>+24(SB)/4, $0x40900000
+DATA erfClamp32<>+28(SB)/4, $0x40900000
 GLOBL erfClamp32<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep32<>+0(SB)/4, $0x42800000
@@ -2163,6 +4130,56 @@ DATA hermite3_32<>+24(SB)/4, $0xbf000000
 DATA hermite3_32<>+28(SB)/4, $0xbf000000
 GLOBL hermite3_32<>(SB), RODATA|NOPTR, $32
 
+DATA gridPoly0_32<>+0(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+4(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+8(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+12(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+16(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+20(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+24(SB)/4, $0xbf800000
+DATA gridPoly0_32<>+28(SB)/4, $0xbf800000
+GLOBL gridPoly0_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly1_32<>+0(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+4(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+8(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+12(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+16(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+20(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+24(SB)/4, $0x3f000000
+DATA gridPoly1_32<>+28(SB)/4, $0x3f000000
+GLOBL gridPoly1_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly2_32<>+0(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+4(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+8(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+12(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+16(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+20(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+24(SB)/4, $0xbe2aaaab
+DATA gridPoly2_32<>+28(SB)/4, $0xbe2aaaab
+GLOBL gridPoly2_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly3_32<>+0(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+4(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+8(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+12(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+16(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+20(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+24(SB)/4, $0x3d2aaaab
+DATA gridPoly3_32<>+28(SB)/4, $0x3d2aaaab
+GLOBL gridPoly3_32<>(SB), RODATA|NOPTR, $32
+
+DATA gridPoly4_32<>+0(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+4(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+8(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+12(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+16(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+20(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+24(SB)/4, $0xbc088889
+DATA gridPoly4_32<>+28(SB)/4, $0xbc088889
+GLOBL gridPoly4_32<>(SB), RODATA|NOPTR, $32
+
 DATA absMask32<>+0(SB)/4, $0x7fffffff
 DATA absMask32<>+4(SB)/4, $0x7fffffff
 DATA absMask32<>+8(SB)/4, $0x7fffffff
@@ -2203,274 +4220,585 @@ DATA expTab32<>+24(SB)/4, $0x3f1837f0
 DATA expTab32<>+28(SB)/4, $0x3f0b95c2
 GLOBL expTab32<>(SB), RODATA|NOPTR, $32
 
-DATA expScaledTab32<>+0(SB)/4, $0x3f906ebb
-DATA expScaledTab32<>+4(SB)/4, $0x3f8471fa
-DATA expScaledTab32<>+8(SB)/4, $0x3f72e7d5
-DATA expScaledTab32<>+12(SB)/4, $0x3f5ebed4
-DATA expScaledTab32<>+16(SB)/4, $0x3f4c422a
-DATA expScaledTab32<>+20(SB)/4, $0x3f3b4e4a
-DATA expScaledTab32<>+24(SB)/4, $0x3f2bc29c
-DATA expScaledTab32<>+28(SB)/4, $0x3f1d813a
-GLOBL expScaledTab32<>(SB), RODATA|NOPTR, $32
-
-DATA erfTab32<>+0(SB)/4, $0x00000000
-DATA erfTab32<>+4(SB)/4, $0x3c906bb8
-DATA erfTab32<>+8(SB)/4, $0x3d1062b2
-DATA erfTab32<>+12(SB)/4, $0x3d587d7f
-DATA erfTab32<>+16(SB)/4, $0x3d903ea4
-DATA erfTab32<>+20(SB)/4, $0x3db42c8d
-DATA erfTab32<>+24(SB)/4, $0x3dd80409
-DATA erfTab32<>+28(SB)/4, $0x3dfbc0ad
-DATA erfTab32<>+32(SB)/4, $0x3e0faf0d
-DATA erfTab32<>+36(SB)/4, $0x3e216bfe
-DATA erfTab32<>+40(SB)/4, $0x3e331506
-DATA erfTab32<>+44(SB)/4, $0x3e44a808
-DATA erfTab32<>+48(SB)/4, $0x3e5622f2
-DATA erfTab32<>+52(SB)/4, $0x3e6783b7
-DATA erfTab32<>+56(SB)/4, $0x3e78c855
-DATA erfTab32<>+60(SB)/4, $0x3e84f76b
-DATA erfTab32<>+64(SB)/4, $0x3e8d7aa7
-DATA erfTab32<>+68(SB)/4, $0x3e95ecee
-DATA erfTab32<>+72(SB)/4, $0x3e9e4d54
-DATA erfTab32<>+76(SB)/4, $0x3ea69af8
-DATA erfTab32<>+80(SB)/4, $0x3eaed4fa
-DATA erfTab32<>+84(SB)/4, $0x3eb6fa85
-DATA erfTab32<>+88(SB)/4, $0x3ebf0aca
-DATA erfTab32<>+92(SB)/4, $0x3ec70501
-DATA erfTab32<>+96(SB)/4, $0x3ecee869
-DATA erfTab32<>+100(SB)/4, $0x3ed6b44b
-DATA erfTab32<>+104(SB)/4, $0x3ede67f6
-DATA erfTab32<>+108(SB)/4, $0x3ee602c2
-DATA erfTab32<>+112(SB)/4, $0x3eed840e
-DATA erfTab32<>+116(SB)/4, $0x3ef4eb45
-DATA erfTab32<>+120(SB)/4, $0x3efc37d5
-DATA erfTab32<>+124(SB)/4, $0x3f01b49d
-DATA erfTab32<>+128(SB)/4, $0x3f053f7b
-DATA erfTab32<>+132(SB)/4, $0x3f08bc4a
-DATA erfTab32<>+136(SB)/4, $0x3f0c2ad3
-DATA erfTab32<>+140(SB)/4, $0x3f0f8ae6
-DATA erfTab32<>+144(SB)/4, $0x3f12dc54
-DATA erfTab32<>+148(SB)/4, $0x3f161ef6
-DATA erfTab32<>+152(SB)/4, $0x3f1952a6
-DATA erfTab32<>+156(SB)/4, $0x3f1c7745
-DATA erfTab32<>+160(SB)/4, $0x3f1f8cb7
-DATA erfTab32<>+164(SB)/4, $0x3f2292e4
-DATA erfTab32<>+168(SB)/4, $0x3f2589b9
-DATA erfTab32<>+172(SB)/4, $0x3f287126
-DATA erfTab32<>+176(SB)/4, $0x3f2b4922
-DATA erfTab32<>+180(SB)/4, $0x3f2e11a4
-DATA erfTab32<>+184(SB)/4, $0x3f30caab
-DATA erfTab32<>+188(SB)/4, $0x3f337437
-DATA erfTab32<>+192(SB)/4, $0x3f360e4c
-DATA erfTab32<>+196(SB)/4, $0x3f3898f3
-DATA erfTab32<>+200(SB)/4, $0x3f3b1438
-DATA erfTab32<>+204(SB)/4, $0x3f3d802c
-DATA erfTab32<>+208(SB)/4, $0x3f3fdce0
-DATA erfTab32<>+212(SB)/4, $0x3f422a6b
-DATA erfTab32<>+216(SB)/4, $0x3f4468e7
-DATA erfTab32<>+220(SB)/4, $0x3f46986f
-DATA erfTab32<>+224(SB)/4, $0x3f48b925
-DATA erfTab32<>+228(SB)/4, $0x3f4acb29
-DATA erfTab32<>+232(SB)/4, $0x3f4ccea1
-DATA erfTab32<>+236(SB)/4, $0x3f4ec3b4
-DATA erfTab32<>+240(SB)/4, $0x3f50aa8d
-DATA erfTab32<>+244(SB)/4, $0x3f528358
-DATA erfTab32<>+248(SB)/4, $0x3f544e43
-DATA erfTab32<>+252(SB)/4, $0x3f560b7e
-DATA erfTab32<>+256(SB)/4, $0x3f57bb3d
-DATA erfTab32<>+260(SB)/4, $0x3f595db4
-DATA erfTab32<>+264(SB)/4, $0x3f5af318
-DATA erfTab32<>+268(SB)/4, $0x3f5c7ba1
-DATA erfTab32<>+272(SB)/4, $0x3f5df788
-DATA erfTab32<>+276(SB)/4, $0x3f5f6707
-DATA erfTab32<>+280(SB)/4, $0x3f60ca59
-DATA erfTab32<>+284(SB)/4, $0x3f6221bb
-DATA erfTab32<>+288(SB)/4, $0x3f636d69
-DATA erfTab32<>+292(SB)/4, $0x3f64ada3
-DATA erfTab32<>+296(SB)/4, $0x3f65e2a6
-DATA erfTab32<>+300(SB)/4, $0x3f670cb1
-DATA erfTab32<>+304(SB)/4, $0x3f682c06
-DATA erfTab32<>+308(SB)/4, $0x3f6940e2
-DATA erfTab32<>+312(SB)/4, $0x3f6a4b88
-DATA erfTab32<>+316(SB)/4, $0x3f6b4c36
-DATA erfTab32<>+320(SB)/4, $0x3f6c432f
-DATA erfTab32<>+324(SB)/4, $0x3f6d30b1
-DATA erfTab32<>+328(SB)/4, $0x3f6e14fe
-DATA erfTab32<>+332(SB)/4, $0x3f6ef055
-DATA erfTab32<>+336(SB)/4, $0x3f6fc2f5
-DATA erfTab32<>+340(SB)/4, $0x3f708d1f
-DATA erfTab32<>+344(SB)/4, $0x3f714f11
-DATA erfTab32<>+348(SB)/4, $0x3f72090a
-DATA erfTab32<>+352(SB)/4, $0x3f72bb46
-DATA erfTab32<>+356(SB)/4, $0x3f736604
-DATA erfTab32<>+360(SB)/4, $0x3f74097e
-DATA erfTab32<>+364(SB)/4, $0x3f74a5f2
-DATA erfTab32<>+368(SB)/4, $0x3f753b98
-DATA erfTab32<>+372(SB)/4, $0x3f75caac
-DATA erfTab32<>+376(SB)/4, $0x3f765366
-DATA erfTab32<>+380(SB)/4, $0x3f76d5fe
-DATA erfTab32<>+384(SB)/4, $0x3f7752ab
-DATA erfTab32<>+388(SB)/4, $0x3f77c9a2
-DATA erfTab32<>+392(SB)/4, $0x3f783b18
-DATA erfTab32<>+396(SB)/4, $0x3f78a741
-DATA erfTab32<>+400(SB)/4, $0x3f790e50
-DATA erfTab32<>+404(SB)/4, $0x3f797075
-DATA erfTab32<>+408(SB)/4, $0x3f79cde1
-DATA erfTab32<>+412(SB)/4, $0x3f7a26c4
-DATA erfTab32<>+416(SB)/4, $0x3f7a7b4a
-DATA erfTab32<>+420(SB)/4, $0x3f7acba1
-DATA erfTab32<>+424(SB)/4, $0x3f7b17f4
-DATA erfTab32<>+428(SB)/4, $0x3f7b606e
-DATA erfTab32<>+432(SB)/4, $0x3f7ba537
-DATA erfTab32<>+436(SB)/4, $0x3f7be677
-DATA erfTab32<>+440(SB)/4, $0x3f7c2456
-DATA erfTab32<>+444(SB)/4, $0x3f7c5ef9
-DATA erfTab32<>+448(SB)/4, $0x3f7c9684
-DATA erfTab32<>+452(SB)/4, $0x3f7ccb1a
-DATA erfTab32<>+456(SB)/4, $0x3f7cfcdd
-DATA erfTab32<>+460(SB)/4, $0x3f7d2bef
-DATA erfTab32<>+464(SB)/4, $0x3f7d586f
-DATA erfTab32<>+468(SB)/4, $0x3f7d827b
-DATA erfTab32<>+472(SB)/4, $0x3f7daa32
-DATA erfTab32<>+476(SB)/4, $0x3f7dcfb0
-DATA erfTab32<>+480(SB)/4, $0x3f7df30f
-DATA erfTab32<>+484(SB)/4, $0x3f7e146c
-DATA erfTab32<>+488(SB)/4, $0x3f7e33de
-DATA erfTab32<>+492(SB)/4, $0x3f7e517f
-DATA erfTab32<>+496(SB)/4, $0x3f7e6d66
-DATA erfTab32<>+500(SB)/4, $0x3f7e87aa
-DATA erfTab32<>+504(SB)/4, $0x3f7ea05f
-DATA erfTab32<>+508(SB)/4, $0x3f7eb79a
-DATA erfTab32<>+512(SB)/4, $0x3f7ecd71
-DATA erfTab32<>+516(SB)/4, $0x3f7ee1f4
-DATA erfTab32<>+520(SB)/4, $0x3f7ef537
-DATA erfTab32<>+524(SB)/4, $0x3f7f074b
-DATA erfTab32<>+528(SB)/4, $0x3f7f1840
-DATA erfTab32<>+532(SB)/4, $0x3f7f2826
-DATA erfTab32<>+536(SB)/4, $0x3f7f370c
-DATA erfTab32<>+540(SB)/4, $0x3f7f4500
-DATA erfTab32<>+544(SB)/4, $0x3f7f5211
-DATA erfTab32<>+548(SB)/4, $0x3f7f5e4b
-DATA erfTab32<>+552(SB)/4, $0x3f7f69ba
-DATA erfTab32<>+556(SB)/4, $0x3f7f746a
-DATA erfTab32<>+560(SB)/4, $0x3f7f7e67
-DATA erfTab32<>+564(SB)/4, $0x3f7f87bb
-DATA erfTab32<>+568(SB)/4, $0x3f7f9070
-DATA erfTab32<>+572(SB)/4, $0x3f7f9890
-DATA erfTab32<>+576(SB)/4, $0x3f7fa024
-DATA erfTab32<>+580(SB)/4, $0x3f7fa734
-DATA erfTab32<>+584(SB)/4, $0x3f7fadc8
-DATA erfTab32<>+588(SB)/4, $0x3f7fb3e8
-DATA erfTab32<>+592(SB)/4, $0x3f7fb99c
-DATA erfTab32<>+596(SB)/4, $0x3f7fbeea
-DATA erfTab32<>+600(SB)/4, $0x3f7fc3d9
-DATA erfTab32<>+604(SB)/4, $0x3f7fc86e
-DATA erfTab32<>+608(SB)/4, $0x3f7fccb0
-DATA erfTab32<>+612(SB)/4, $0x3f7fd0a5
-DATA erfTab32<>+616(SB)/4, $0x3f7fd450
-DATA erfTab32<>+620(SB)/4, $0x3f7fd7b7
-DATA erfTab32<>+624(SB)/4, $0x3f7fdadf
-DATA erfTab32<>+628(SB)/4, $0x3f7fddcc
-DATA erfTab32<>+632(SB)/4, $0x3f7fe081
-DATA erfTab32<>+636(SB)/4, $0x3f7fe303
-DATA erfTab32<>+640(SB)/4, $0x3f7fe554
-DATA erfTab32<>+644(SB)/4, $0x3f7fe77a
-DATA erfTab32<>+648(SB)/4, $0x3f7fe975
-DATA erfTab32<>+652(SB)/4, $0x3f7feb4b
-DATA erfTab32<>+656(SB)/4, $0x3f7fecfc
-DATA erfTab32<>+660(SB)/4, $0x3f7fee8c
-DATA erfTab32<>+664(SB)/4, $0x3f7feffd
-DATA erfTab32<>+668(SB)/4, $0x3f7ff151
-DATA erfTab32<>+672(SB)/4, $0x3f7ff28a
-DATA erfTab32<>+676(SB)/4, $0x3f7ff3ab
-DATA erfTab32<>+680(SB)/4, $0x3f7ff4b5
-DATA erfTab32<>+684(SB)/4, $0x3f7ff5aa
-DATA erfTab32<>+688(SB)/4, $0x3f7ff68b
-DATA erfTab32<>+692(SB)/4, $0x3f7ff75a
-DATA erfTab32<>+696(SB)/4, $0x3f7ff819
-DATA erfTab32<>+700(SB)/4, $0x3f7ff8c7
-DATA erfTab32<>+704(SB)/4, $0x3f7ff968
-DATA erfTab32<>+708(SB)/4, $0x3f7ff9fb
-DATA erfTab32<>+712(SB)/4, $0x3f7ffa82
-DATA erfTab32<>+716(SB)/4, $0x3f7ffafe
-DATA erfTab32<>+720(SB)/4, $0x3f7ffb6f
-DATA erfTab32<>+724(SB)/4, $0x3f7ffbd7
-DATA erfTab32<>+728(SB)/4, $0x3f7ffc36
-DATA erfTab32<>+732(SB)/4, $0x3f7ffc8e
-DATA erfTab32<>+736(SB)/4, $0x3f7ffcdd
-DATA erfTab32<>+740(SB)/4, $0x3f7ffd26
-DATA erfTab32<>+744(SB)/4, $0x3f7ffd68
-DATA erfTab32<>+748(SB)/4, $0x3f7ffda5
-DATA erfTab32<>+752(SB)/4, $0x3f7ffddc
-DATA erfTab32<>+756(SB)/4, $0x3f7ffe0f
-DATA erfTab32<>+760(SB)/4, $0x3f7ffe3d
-DATA erfTab32<>+764(SB)/4, $0x3f7ffe67
-DATA erfTab32<>+768(SB)/4, $0x3f7ffe8d
-DATA erfTab32<>+772(SB)/4, $0x3f7ffeb0
-DATA erfTab32<>+776(SB)/4, $0x3f7ffed0
-DATA erfTab32<>+780(SB)/4, $0x3f7ffeed
-DATA erfTab32<>+784(SB)/4, $0x3f7fff07
-DATA erfTab32<>+788(SB)/4, $0x3f7fff1f
-DATA erfTab32<>+792(SB)/4, $0x3f7fff34
-DATA erfTab32<>+796(SB)/4, $0x3f7fff48
-DATA erfTab32<>+800(SB)/4, $0x3f7fff5a
-DATA erfTab32<>+804(SB)/4, $0x3f7fff6a
-DATA erfTab32<>+808(SB)/4, $0x3f7fff79
-DATA erfTab32<>+812(SB)/4, $0x3f7fff86
-DATA erfTab32<>+816(SB)/4, $0x3f7fff92
-DATA erfTab32<>+820(SB)/4, $0x3f7fff9d
-DATA erfTab32<>+824(SB)/4, $0x3f7fffa7
-DATA erfTab32<>+828(SB)/4, $0x3f7fffb0
-DATA erfTab32<>+832(SB)/4, $0x3f7fffb8
-DATA erfTab32<>+836(SB)/4, $0x3f7fffbf
-DATA erfTab32<>+840(SB)/4, $0x3f7fffc6
-DATA erfTab32<>+844(SB)/4, $0x3f7fffcc
-DATA erfTab32<>+848(SB)/4, $0x3f7fffd1
-DATA erfTab32<>+852(SB)/4, $0x3f7fffd6
-DATA erfTab32<>+856(SB)/4, $0x3f7fffda
-DATA erfTab32<>+860(SB)/4, $0x3f7fffde
-DATA erfTab32<>+864(SB)/4, $0x3f7fffe2
-DATA erfTab32<>+868(SB)/4, $0x3f7fffe5
-DATA erfTab32<>+872(SB)/4, $0x3f7fffe8
-DATA erfTab32<>+876(SB)/4, $0x3f7fffea
-DATA erfTab32<>+880(SB)/4, $0x3f7fffec
-DATA erfTab32<>+884(SB)/4, $0x3f7fffef
-DATA erfTab32<>+888(SB)/4, $0x3f7ffff0
-DATA erfTab32<>+892(SB)/4, $0x3f7ffff2
-DATA erfTab32<>+896(SB)/4, $0x3f7ffff4
-DATA erfTab32<>+900(SB)/4, $0x3f7ffff5
-DATA erfTab32<>+904(SB)/4, $0x3f7ffff6
-DATA erfTab32<>+908(SB)/4, $0x3f7ffff7
-DATA erfTab32<>+912(SB)/4, $0x3f7ffff8
-DATA erfTab32<>+916(SB)/4, $0x3f7ffff9
-DATA erfTab32<>+920(SB)/4, $0x3f7ffffa
-DATA erfTab32<>+924(SB)/4, $0x3f7ffffa
-DATA erfTab32<>+928(SB)/4, $0x3f7ffffb
-DATA erfTab32<>+932(SB)/4, $0x3f7ffffc
-DATA erfTab32<>+936(SB)/4, $0x3f7ffffc
-DATA erfTab32<>+940(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+944(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+948(SB)/4, $0x3f7ffffd
-DATA erfTab32<>+952(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+956(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+960(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+964(SB)/4, $0x3f7ffffe
-DATA erfTab32<>+968(SB)/4, $0x3f7fffff
-DATA erfTab32<>+972(SB)/4, $0x3f7fffff
-DATA erfTab32<>+976(SB)/4, $0x3f7fffff
-DATA erfTab32<>+980(SB)/4, $0x3f7fffff
-DATA erfTab32<>+984(SB)/4, $0x3f7fffff
-DATA erfTab32<>+988(SB)/4, $0x3f7fffff
-DATA erfTab32<>+992(SB)/4, $0x3f7fffff
-DATA erfTab32<>+996(SB)/4, $0x3f7fffff
-DATA erfTab32<>+1000(SB)/4, $0x3f7fffff
-DATA erfTab32<>+1004(SB)/4, $0x3f800000
-DATA erfTab32<>+1008(SB)/4, $0x3f800000
-DATA erfTab32<>+1012(SB)/4, $0x3f800000
-DATA erfTab32<>+1016(SB)/4, $0x3f800000
-DATA erfTab32<>+1020(SB)/4, $0x3f800000
-DATA erfTab32<>+1024(SB)/4, $0x3f800000
-GLOBL erfTab32<>(SB), RODATA|NOPTR, $1028
+DATA erfExpGridTab32<>+0(SB)/4, $0x00000000
+DATA erfExpGridTab32<>+4(SB)/4, $0x3f906ebb
+DATA erfExpGridTab32<>+8(SB)/4, $0x3c906bb8
+DATA erfExpGridTab32<>+12(SB)/4, $0x3f9065b4
+DATA erfExpGridTab32<>+16(SB)/4, $0x3d1062b2
+DATA erfExpGridTab32<>+20(SB)/4, $0x3f904aa3
+DATA erfExpGridTab32<>+24(SB)/4, $0x3d587d7f
+DATA erfExpGridTab32<>+28(SB)/4, $0x3f901d93
+DATA erfExpGridTab32<>+32(SB)/4, $0x3d903ea4
+DATA erfExpGridTab32<>+36(SB)/4, $0x3f8fde94
+DATA erfExpGridTab32<>+40(SB)/4, $0x3db42c8d
+DATA erfExpGridTab32<>+44(SB)/4, $0x3f8f8dbd
+DATA erfExpGridTab32<>+48(SB)/4, $0x3dd80409
+DATA erfExpGridTab32<>+52(SB)/4, $0x3f8f2b2e
+DATA erfExpGridTab32<>+56(SB)/4, $0x3dfbc0ad
+DATA erfExpGridTab32<>+60(SB)/4, $0x3f8eb70a
+DATA erfExpGridTab32<>+64(SB)/4, $0x3e0faf0d
+DATA erfExpGridTab32<>+68(SB)/4, $0x3f8e317d
+DATA erfExpGridTab32<>+72(SB)/4, $0x3e216bfe
+DATA erfExpGridTab32<>+76(SB)/4, $0x3f8d9ab9
+DATA erfExpGridTab32<>+80(SB)/4, $0x3e331506
+DATA erfExpGridTab32<>+84(SB)/4, $0x3f8cf2f5
+DATA erfExpGridTab32<>+88(SB)/4, $0x3e44a808
+DATA erfExpGridTab32<>+92(SB)/4, $0x3f8c3a6f
+DATA erfExpGridTab32<>+96(SB)/4, $0x3e5622f2
+DATA erfExpGridTab32<>+100(SB)/4, $0x3f8b716c
+DATA erfExpGridTab32<>+104(SB)/4, $0x3e6783b7
+DATA erfExpGridTab32<>+108(SB)/4, $0x3f8a9834
+DATA erfExpGridTab32<>+112(SB)/4, $0x3e78c855
+DATA erfExpGridTab32<>+116(SB)/4, $0x3f89af18
+DATA erfExpGridTab32<>+120(SB)/4, $0x3e84f76b
+DATA erfExpGridTab32<>+124(SB)/4, $0x3f88b66c
+DATA erfExpGridTab32<>+128(SB)/4, $0x3e8d7aa7
+DATA erfExpGridTab32<>+132(SB)/4, $0x3f87ae8b
+DATA erfExpGridTab32<>+136(SB)/4, $0x3e95ecee
+DATA erfExpGridTab32<>+140(SB)/4, $0x3f8697d3
+DATA erfExpGridTab32<>+144(SB)/4, $0x3e9e4d54
+DATA erfExpGridTab32<>+148(SB)/4, $0x3f8572a8
+DATA erfExpGridTab32<>+152(SB)/4, $0x3ea69af8
+DATA erfExpGridTab32<>+156(SB)/4, $0x3f843f72
+DATA erfExpGridTab32<>+160(SB)/4, $0x3eaed4fa
+DATA erfExpGridTab32<>+164(SB)/4, $0x3f82fe9f
+DATA erfExpGridTab32<>+168(SB)/4, $0x3eb6fa85
+DATA erfExpGridTab32<>+172(SB)/4, $0x3f81b0a0
+DATA erfExpGridTab32<>+176(SB)/4, $0x3ebf0aca
+DATA erfExpGridTab32<>+180(SB)/4, $0x3f8055e8
+DATA erfExpGridTab32<>+184(SB)/4, $0x3ec70501
+DATA erfExpGridTab32<>+188(SB)/4, $0x3f7ddddf
+DATA erfExpGridTab32<>+192(SB)/4, $0x3ecee869
+DATA erfExpGridTab32<>+196(SB)/4, $0x3f7af867
+DATA erfExpGridTab32<>+200(SB)/4, $0x3ed6b44b
+DATA erfExpGridTab32<>+204(SB)/4, $0x3f77fc62
+DATA erfExpGridTab32<>+208(SB)/4, $0x3ede67f6
+DATA erfExpGridTab32<>+212(SB)/4, $0x3f74ead4
+DATA erfExpGridTab32<>+216(SB)/4, $0x3ee602c2
+DATA erfExpGridTab32<>+220(SB)/4, $0x3f71c4c4
+DATA erfExpGridTab32<>+224(SB)/4, $0x3eed840e
+DATA erfExpGridTab32<>+228(SB)/4, $0x3f6e8b3e
+DATA erfExpGridTab32<>+232(SB)/4, $0x3ef4eb45
+DATA erfExpGridTab32<>+236(SB)/4, $0x3f6b3f51
+DATA erfExpGridTab32<>+240(SB)/4, $0x3efc37d5
+DATA erfExpGridTab32<>+244(SB)/4, $0x3f67e20f
+DATA erfExpGridTab32<>+248(SB)/4, $0x3f01b49d
+DATA erfExpGridTab32<>+252(SB)/4, $0x3f64748e
+DATA erfExpGridTab32<>+256(SB)/4, $0x3f053f7b
+DATA erfExpGridTab32<>+260(SB)/4, $0x3f60f7e5
+DATA erfExpGridTab32<>+264(SB)/4, $0x3f08bc4a
+DATA erfExpGridTab32<>+268(SB)/4, $0x3f5d6d2d
+DATA erfExpGridTab32<>+272(SB)/4, $0x3f0c2ad3
+DATA erfExpGridTab32<>+276(SB)/4, $0x3f59d57e
+DATA erfExpGridTab32<>+280(SB)/4, $0x3f0f8ae6
+DATA erfExpGridTab32<>+284(SB)/4, $0x3f5631f4
+DATA erfExpGridTab32<>+288(SB)/4, $0x3f12dc54
+DATA erfExpGridTab32<>+292(SB)/4, $0x3f5283a7
+DATA erfExpGridTab32<>+296(SB)/4, $0x3f161ef6
+DATA erfExpGridTab32<>+300(SB)/4, $0x3f4ecbb1
+DATA erfExpGridTab32<>+304(SB)/4, $0x3f1952a6
+DATA erfExpGridTab32<>+308(SB)/4, $0x3f4b0b28
+DATA erfExpGridTab32<>+312(SB)/4, $0x3f1c7745
+DATA erfExpGridTab32<>+316(SB)/4, $0x3f474323
+DATA erfExpGridTab32<>+320(SB)/4, $0x3f1f8cb7
+DATA erfExpGridTab32<>+324(SB)/4, $0x3f4374b5
+DATA erfExpGridTab32<>+328(SB)/4, $0x3f2292e4
+DATA erfExpGridTab32<>+332(SB)/4, $0x3f3fa0ee
+DATA erfExpGridTab32<>+336(SB)/4, $0x3f2589b9
+DATA erfExpGridTab32<>+340(SB)/4, $0x3f3bc8dc
+DATA erfExpGridTab32<>+344(SB)/4, $0x3f287126
+DATA erfExpGridTab32<>+348(SB)/4, $0x3f37ed89
+DATA erfExpGridTab32<>+352(SB)/4, $0x3f2b4922
+DATA erfExpGridTab32<>+356(SB)/4, $0x3f340ff9
+DATA erfExpGridTab32<>+360(SB)/4, $0x3f2e11a4
+DATA erfExpGridTab32<>+364(SB)/4, $0x3f30312e
+DATA erfExpGridTab32<>+368(SB)/4, $0x3f30caab
+DATA erfExpGridTab32<>+372(SB)/4, $0x3f2c5223
+DATA erfExpGridTab32<>+376(SB)/4, $0x3f337437
+DATA erfExpGridTab32<>+380(SB)/4, $0x3f2873cf
+DATA erfExpGridTab32<>+384(SB)/4, $0x3f360e4c
+DATA erfExpGridTab32<>+388(SB)/4, $0x3f249721
+DATA erfExpGridTab32<>+392(SB)/4, $0x3f3898f3
+DATA erfExpGridTab32<>+396(SB)/4, $0x3f20bd06
+DATA erfExpGridTab32<>+400(SB)/4, $0x3f3b1438
+DATA erfExpGridTab32<>+404(SB)/4, $0x3f1ce661
+DATA erfExpGridTab32<>+408(SB)/4, $0x3f3d802c
+DATA erfExpGridTab32<>+412(SB)/4, $0x3f19140f
+DATA erfExpGridTab32<>+416(SB)/4, $0x3f3fdce0
+DATA erfExpGridTab32<>+420(SB)/4, $0x3f1546e7
+DATA erfExpGridTab32<>+424(SB)/4, $0x3f422a6b
+DATA erfExpGridTab32<>+428(SB)/4, $0x3f117fb9
+DATA erfExpGridTab32<>+432(SB)/4, $0x3f4468e7
+DATA erfExpGridTab32<>+436(SB)/4, $0x3f0dbf4c
+DATA erfExpGridTab32<>+440(SB)/4, $0x3f46986f
+DATA erfExpGridTab32<>+444(SB)/4, $0x3f0a0662
+DATA erfExpGridTab32<>+448(SB)/4, $0x3f48b925
+DATA erfExpGridTab32<>+452(SB)/4, $0x3f0655b1
+DATA erfExpGridTab32<>+456(SB)/4, $0x3f4acb29
+DATA erfExpGridTab32<>+460(SB)/4, $0x3f02adeb
+DATA erfExpGridTab32<>+464(SB)/4, $0x3f4ccea1
+DATA erfExpGridTab32<>+468(SB)/4, $0x3efe1f73
+DATA erfExpGridTab32<>+472(SB)/4, $0x3f4ec3b4
+DATA erfExpGridTab32<>+476(SB)/4, $0x3ef6f777
+DATA erfExpGridTab32<>+480(SB)/4, $0x3f50aa8d
+DATA erfExpGridTab32<>+484(SB)/4, $0x3eefe513
+DATA erfExpGridTab32<>+488(SB)/4, $0x3f528358
+DATA erfExpGridTab32<>+492(SB)/4, $0x3ee8e968
+DATA erfExpGridTab32<>+496(SB)/4, $0x3f544e43
+DATA erfExpGridTab32<>+500(SB)/4, $0x3ee20584
+DATA erfExpGridTab32<>+504(SB)/4, $0x3f560b7e
+DATA erfExpGridTab32<>+508(SB)/4, $0x3edb3a64
+DATA erfExpGridTab32<>+512(SB)/4, $0x3f57bb3d
+DATA erfExpGridTab32<>+516(SB)/4, $0x3ed488f8
+DATA erfExpGridTab32<>+520(SB)/4, $0x3f595db4
+DATA erfExpGridTab32<>+524(SB)/4, $0x3ecdf21c
+DATA erfExpGridTab32<>+528(SB)/4, $0x3f5af318
+DATA erfExpGridTab32<>+532(SB)/4, $0x3ec7769b
+DATA erfExpGridTab32<>+536(SB)/4, $0x3f5c7ba1
+DATA erfExpGridTab32<>+540(SB)/4, $0x3ec11733
+DATA erfExpGridTab32<>+544(SB)/4, $0x3f5df788
+DATA erfExpGridTab32<>+548(SB)/4, $0x3ebad48d
+DATA erfExpGridTab32<>+552(SB)/4, $0x3f5f6707
+DATA erfExpGridTab32<>+556(SB)/4, $0x3eb4af46
+DATA erfExpGridTab32<>+560(SB)/4, $0x3f60ca59
+DATA erfExpGridTab32<>+564(SB)/4, $0x3eaea7ea
+DATA erfExpGridTab32<>+568(SB)/4, $0x3f6221bb
+DATA erfExpGridTab32<>+572(SB)/4, $0x3ea8bef3
+DATA erfExpGridTab32<>+576(SB)/4, $0x3f636d69
+DATA erfExpGridTab32<>+580(SB)/4, $0x3ea2f4ce
+DATA erfExpGridTab32<>+584(SB)/4, $0x3f64ada3
+DATA erfExpGridTab32<>+588(SB)/4, $0x3e9d49d9
+DATA erfExpGridTab32<>+592(SB)/4, $0x3f65e2a6
+DATA erfExpGridTab32<>+596(SB)/4, $0x3e97be62
+DATA erfExpGridTab32<>+600(SB)/4, $0x3f670cb1
+DATA erfExpGridTab32<>+604(SB)/4, $0x3e9252aa
+DATA erfExpGridTab32<>+608(SB)/4, $0x3f682c06
+DATA erfExpGridTab32<>+612(SB)/4, $0x3e8d06e3
+DATA erfExpGridTab32<>+616(SB)/4, $0x3f6940e2
+DATA erfExpGridTab32<>+620(SB)/4, $0x3e87db31
+DATA erfExpGridTab32<>+624(SB)/4, $0x3f6a4b88
+DATA erfExpGridTab32<>+628(SB)/4, $0x3e82cfad
+DATA erfExpGridTab32<>+632(SB)/4, $0x3f6b4c36
+DATA erfExpGridTab32<>+636(SB)/4, $0x3e7bc8c2
+DATA erfExpGridTab32<>+640(SB)/4, $0x3f6c432f
+DATA erfExpGridTab32<>+644(SB)/4, $0x3e723298
+DATA erfExpGridTab32<>+648(SB)/4, $0x3f6d30b1
+DATA erfExpGridTab32<>+652(SB)/4, $0x3e68dcc1
+DATA erfExpGridTab32<>+656(SB)/4, $0x3f6e14fe
+DATA erfExpGridTab32<>+660(SB)/4, $0x3e5fc70e
+DATA erfExpGridTab32<>+664(SB)/4, $0x3f6ef055
+DATA erfExpGridTab32<>+668(SB)/4, $0x3e56f136
+DATA erfExpGridTab32<>+672(SB)/4, $0x3f6fc2f5
+DATA erfExpGridTab32<>+676(SB)/4, $0x3e4e5adf
+DATA erfExpGridTab32<>+680(SB)/4, $0x3f708d1f
+DATA erfExpGridTab32<>+684(SB)/4, $0x3e460399
+DATA erfExpGridTab32<>+688(SB)/4, $0x3f714f11
+DATA erfExpGridTab32<>+692(SB)/4, $0x3e3deae4
+DATA erfExpGridTab32<>+696(SB)/4, $0x3f72090a
+DATA erfExpGridTab32<>+700(SB)/4, $0x3e36102b
+DATA erfExpGridTab32<>+704(SB)/4, $0x3f72bb46
+DATA erfExpGridTab32<>+708(SB)/4, $0x3e2e72cb
+DATA erfExpGridTab32<>+712(SB)/4, $0x3f736604
+DATA erfExpGridTab32<>+716(SB)/4, $0x3e27120f
+DATA erfExpGridTab32<>+720(SB)/4, $0x3f74097e
+DATA erfExpGridTab32<>+724(SB)/4, $0x3e1fed36
+DATA erfExpGridTab32<>+728(SB)/4, $0x3f74a5f2
+DATA erfExpGridTab32<>+732(SB)/4, $0x3e19036e
+DATA erfExpGridTab32<>+736(SB)/4, $0x3f753b98
+DATA erfExpGridTab32<>+740(SB)/4, $0x3e1253dc
+DATA erfExpGridTab32<>+744(SB)/4, $0x3f75caac
+DATA erfExpGridTab32<>+748(SB)/4, $0x3e0bdd96
+DATA erfExpGridTab32<>+752(SB)/4, $0x3f765366
+DATA erfExpGridTab32<>+756(SB)/4, $0x3e059fa9
+DATA erfExpGridTab32<>+760(SB)/4, $0x3f76d5fe
+DATA erfExpGridTab32<>+764(SB)/4, $0x3dff3230
+DATA erfExpGridTab32<>+768(SB)/4, $0x3f7752ab
+DATA erfExpGridTab32<>+772(SB)/4, $0x3df391b9
+DATA erfExpGridTab32<>+776(SB)/4, $0x3f77c9a2
+DATA erfExpGridTab32<>+780(SB)/4, $0x3de85bd0
+DATA erfExpGridTab32<>+784(SB)/4, $0x3f783b18
+DATA erfExpGridTab32<>+788(SB)/4, $0x3ddd8e4c
+DATA erfExpGridTab32<>+792(SB)/4, $0x3f78a741
+DATA erfExpGridTab32<>+796(SB)/4, $0x3dd326f3
+DATA erfExpGridTab32<>+800(SB)/4, $0x3f790e50
+DATA erfExpGridTab32<>+804(SB)/4, $0x3dc92385
+DATA erfExpGridTab32<>+808(SB)/4, $0x3f797075
+DATA erfExpGridTab32<>+812(SB)/4, $0x3dbf81b6
+DATA erfExpGridTab32<>+816(SB)/4, $0x3f79cde1
+DATA erfExpGridTab32<>+820(SB)/4, $0x3db63f32
+DATA erfExpGridTab32<>+824(SB)/4, $0x3f7a26c4
+DATA erfExpGridTab32<>+828(SB)/4, $0x3dad59a1
+DATA erfExpGridTab32<>+832(SB)/4, $0x3f7a7b4a
+DATA erfExpGridTab32<>+836(SB)/4, $0x3da4cea4
+DATA erfExpGridTab32<>+840(SB)/4, $0x3f7acba1
+DATA erfExpGridTab32<>+844(SB)/4, $0x3d9c9bd9
+DATA erfExpGridTab32<>+848(SB)/4, $0x3f7b17f4
+DATA erfExpGridTab32<>+852(SB)/4, $0x3d94bedd
+DATA erfExpGridTab32<>+856(SB)/4, $0x3f7b606e
+DATA erfExpGridTab32<>+860(SB)/4, $0x3d8d354b
+DATA erfExpGridTab32<>+864(SB)/4, $0x3f7ba537
+DATA erfExpGridTab32<>+868(SB)/4, $0x3d85fcbf
+DATA erfExpGridTab32<>+872(SB)/4, $0x3f7be677
+DATA erfExpGridTab32<>+876(SB)/4, $0x3d7e25af
+DATA erfExpGridTab32<>+880(SB)/4, $0x3f7c2456
+DATA erfExpGridTab32<>+884(SB)/4, $0x3d70ea68
+DATA erfExpGridTab32<>+888(SB)/4, $0x3f7c5ef9
+DATA erfExpGridTab32<>+892(SB)/4, $0x3d6442f0
+DATA erfExpGridTab32<>+896(SB)/4, $0x3f7c9684
+DATA erfExpGridTab32<>+900(SB)/4, $0x3d582a98
+DATA erfExpGridTab32<>+904(SB)/4, $0x3f7ccb1a
+DATA erfExpGridTab32<>+908(SB)/4, $0x3d4c9cbd
+DATA erfExpGridTab32<>+912(SB)/4, $0x3f7cfcdd
+DATA erfExpGridTab32<>+916(SB)/4, $0x3d4194c7
+DATA erfExpGridTab32<>+920(SB)/4, $0x3f7d2bef
+DATA erfExpGridTab32<>+924(SB)/4, $0x3d370e2c
+DATA erfExpGridTab32<>+928(SB)/4, $0x3f7d586f
+DATA erfExpGridTab32<>+932(SB)/4, $0x3d2d0474
+DATA erfExpGridTab32<>+936(SB)/4, $0x3f7d827b
+DATA erfExpGridTab32<>+940(SB)/4, $0x3d237336
+DATA erfExpGridTab32<>+944(SB)/4, $0x3f7daa32
+DATA erfExpGridTab32<>+948(SB)/4, $0x3d1a561b
+DATA erfExpGridTab32<>+952(SB)/4, $0x3f7dcfb0
+DATA erfExpGridTab32<>+956(SB)/4, $0x3d11a8e1
+DATA erfExpGridTab32<>+960(SB)/4, $0x3f7df30f
+DATA erfExpGridTab32<>+964(SB)/4, $0x3d09675a
+DATA erfExpGridTab32<>+968(SB)/4, $0x3f7e146c
+DATA erfExpGridTab32<>+972(SB)/4, $0x3d018d6b
+DATA erfExpGridTab32<>+976(SB)/4, $0x3f7e33de
+DATA erfExpGridTab32<>+980(SB)/4, $0x3cf42e22
+DATA erfExpGridTab32<>+984(SB)/4, $0x3f7e517f
+DATA erfExpGridTab32<>+988(SB)/4, $0x3ce600c0
+DATA erfExpGridTab32<>+992(SB)/4, $0x3f7e6d66
+DATA erfExpGridTab32<>+996(SB)/4, $0x3cd88b05
+DATA erfExpGridTab32<>+1000(SB)/4, $0x3f7e87aa
+DATA erfExpGridTab32<>+1004(SB)/4, $0x3ccbc574
+DATA erfExpGridTab32<>+1008(SB)/4, $0x3f7ea05f
+DATA erfExpGridTab32<>+1012(SB)/4, $0x3cbfa8c4
+DATA erfExpGridTab32<>+1016(SB)/4, $0x3f7eb79a
+DATA erfExpGridTab32<>+1020(SB)/4, $0x3cb42ddb
+DATA erfExpGridTab32<>+1024(SB)/4, $0x3f7ecd71
+DATA erfExpGridTab32<>+1028(SB)/4, $0x3ca94dcf
+DATA erfExpGridTab32<>+1032(SB)/4, $0x3f7ee1f4
+DATA erfExpGridTab32<>+1036(SB)/4, $0x3c9f01ec
+DATA erfExpGridTab32<>+1040(SB)/4, $0x3f7ef537
+DATA erfExpGridTab32<>+1044(SB)/4, $0x3c9543ae
+DATA erfExpGridTab32<>+1048(SB)/4, $0x3f7f074b
+DATA erfExpGridTab32<>+1052(SB)/4, $0x3c8c0cc2
+DATA erfExpGridTab32<>+1056(SB)/4, $0x3f7f1840
+DATA erfExpGridTab32<>+1060(SB)/4, $0x3c83570a
+DATA erfExpGridTab32<>+1064(SB)/4, $0x3f7f2826
+DATA erfExpGridTab32<>+1068(SB)/4, $0x3c763931
+DATA erfExpGridTab32<>+1072(SB)/4, $0x3f7f370c
+DATA erfExpGridTab32<>+1076(SB)/4, $0x3c66af65
+DATA erfExpGridTab32<>+1080(SB)/4, $0x3f7f4500
+DATA erfExpGridTab32<>+1084(SB)/4, $0x3c58059c
+DATA erfExpGridTab32<>+1088(SB)/4, $0x3f7f5211
+DATA erfExpGridTab32<>+1092(SB)/4, $0x3c4a3127
+DATA erfExpGridTab32<>+1096(SB)/4, $0x3f7f5e4b
+DATA erfExpGridTab32<>+1100(SB)/4, $0x3c3d27b5
+DATA erfExpGridTab32<>+1104(SB)/4, $0x3f7f69ba
+DATA erfExpGridTab32<>+1108(SB)/4, $0x3c30df57
+DATA erfExpGridTab32<>+1112(SB)/4, $0x3f7f746a
+DATA erfExpGridTab32<>+1116(SB)/4, $0x3c254e7b
+DATA erfExpGridTab32<>+1120(SB)/4, $0x3f7f7e67
+DATA erfExpGridTab32<>+1124(SB)/4, $0x3c1a6bee
+DATA erfExpGridTab32<>+1128(SB)/4, $0x3f7f87bb
+DATA erfExpGridTab32<>+1132(SB)/4, $0x3c102ed6
+DATA erfExpGridTab32<>+1136(SB)/4, $0x3f7f9070
+DATA erfExpGridTab32<>+1140(SB)/4, $0x3c068eb5
+DATA erfExpGridTab32<>+1144(SB)/4, $0x3f7f9890
+DATA erfExpGridTab32<>+1148(SB)/4, $0x3bfb06c5
+DATA erfExpGridTab32<>+1152(SB)/4, $0x3f7fa024
+DATA erfExpGridTab32<>+1156(SB)/4, $0x3bea0a1d
+DATA erfExpGridTab32<>+1160(SB)/4, $0x3f7fa734
+DATA erfExpGridTab32<>+1164(SB)/4, $0x3bda1876
+DATA erfExpGridTab32<>+1168(SB)/4, $0x3f7fadc8
+DATA erfExpGridTab32<>+1172(SB)/4, $0x3bcb237a
+DATA erfExpGridTab32<>+1176(SB)/4, $0x3f7fb3e8
+DATA erfExpGridTab32<>+1180(SB)/4, $0x3bbd1d6f
+DATA erfExpGridTab32<>+1184(SB)/4, $0x3f7fb99c
+DATA erfExpGridTab32<>+1188(SB)/4, $0x3baff93b
+DATA erfExpGridTab32<>+1192(SB)/4, $0x3f7fbeea
+DATA erfExpGridTab32<>+1196(SB)/4, $0x3ba3aa56
+DATA erfExpGridTab32<>+1200(SB)/4, $0x3f7fc3d9
+DATA erfExpGridTab32<>+1204(SB)/4, $0x3b9824ce
+DATA erfExpGridTab32<>+1208(SB)/4, $0x3f7fc86e
+DATA erfExpGridTab32<>+1212(SB)/4, $0x3b8d5d3c
+DATA erfExpGridTab32<>+1216(SB)/4, $0x3f7fccb0
+DATA erfExpGridTab32<>+1220(SB)/4, $0x3b8348c6
+DATA erfExpGridTab32<>+1224(SB)/4, $0x3f7fd0a5
+DATA erfExpGridTab32<>+1228(SB)/4, $0x3b73ba24
+DATA erfExpGridTab32<>+1232(SB)/4, $0x3f7fd450
+DATA erfExpGridTab32<>+1236(SB)/4, $0x3b622096
+DATA erfExpGridTab32<>+1240(SB)/4, $0x3f7fd7b7
+DATA erfExpGridTab32<>+1244(SB)/4, $0x3b51b22a
+DATA erfExpGridTab32<>+1248(SB)/4, $0x3f7fdadf
+DATA erfExpGridTab32<>+1252(SB)/4, $0x3b425d18
+DATA erfExpGridTab32<>+1256(SB)/4, $0x3f7fddcc
+DATA erfExpGridTab32<>+1260(SB)/4, $0x3b341080
+DATA erfExpGridTab32<>+1264(SB)/4, $0x3f7fe081
+DATA erfExpGridTab32<>+1268(SB)/4, $0x3b26bc5e
+DATA erfExpGridTab32<>+1272(SB)/4, $0x3f7fe303
+DATA erfExpGridTab32<>+1276(SB)/4, $0x3b1a5183
+DATA erfExpGridTab32<>+1280(SB)/4, $0x3f7fe554
+DATA erfExpGridTab32<>+1284(SB)/4, $0x3b0ec18c
+DATA erfExpGridTab32<>+1288(SB)/4, $0x3f7fe77a
+DATA erfExpGridTab32<>+1292(SB)/4, $0x3b03feda
+DATA erfExpGridTab32<>+1296(SB)/4, $0x3f7fe975
+DATA erfExpGridTab32<>+1300(SB)/4, $0x3af3f919
+DATA erfExpGridTab32<>+1304(SB)/4, $0x3f7feb4b
+DATA erfExpGridTab32<>+1308(SB)/4, $0x3ae15ce8
+DATA erfExpGridTab32<>+1312(SB)/4, $0x3f7fecfc
+DATA erfExpGridTab32<>+1316(SB)/4, $0x3ad0121b
+DATA erfExpGridTab32<>+1320(SB)/4, $0x3f7fee8c
+DATA erfExpGridTab32<>+1324(SB)/4, $0x3ac002f8
+DATA erfExpGridTab32<>+1328(SB)/4, $0x3f7feffd
+DATA erfExpGridTab32<>+1332(SB)/4, $0x3ab11afe
+DATA erfExpGridTab32<>+1336(SB)/4, $0x3f7ff151
+DATA erfExpGridTab32<>+1340(SB)/4, $0x3aa346d7
+DATA erfExpGridTab32<>+1344(SB)/4, $0x3f7ff28a
+DATA erfExpGridTab32<>+1348(SB)/4, $0x3a96744c
+DATA erfExpGridTab32<>+1352(SB)/4, $0x3f7ff3ab
+DATA erfExpGridTab32<>+1356(SB)/4, $0x3a8a9237
+DATA erfExpGridTab32<>+1360(SB)/4, $0x3f7ff4b5
+DATA erfExpGridTab32<>+1364(SB)/4, $0x3a7f20e7
+DATA erfExpGridTab32<>+1368(SB)/4, $0x3f7ff5aa
+DATA erfExpGridTab32<>+1372(SB)/4, $0x3a6abfa9
+DATA erfExpGridTab32<>+1376(SB)/4, $0x3f7ff68b
+DATA erfExpGridTab32<>+1380(SB)/4, $0x3a57e42f
+DATA erfExpGridTab32<>+1384(SB)/4, $0x3f7ff75a
+DATA erfExpGridTab32<>+1388(SB)/4, $0x3a4673af
+DATA erfExpGridTab32<>+1392(SB)/4, $0x3f7ff819
+DATA erfExpGridTab32<>+1396(SB)/4, $0x3a365507
+DATA erfExpGridTab32<>+1400(SB)/4, $0x3f7ff8c7
+DATA erfExpGridTab32<>+1404(SB)/4, $0x3a2770a1
+DATA erfExpGridTab32<>+1408(SB)/4, $0x3f7ff968
+DATA erfExpGridTab32<>+1412(SB)/4, $0x3a19b066
+DATA erfExpGridTab32<>+1416(SB)/4, $0x3f7ff9fb
+DATA erfExpGridTab32<>+1420(SB)/4, $0x3a0cffa3
+DATA erfExpGridTab32<>+1424(SB)/4, $0x3f7ffa82
+DATA erfExpGridTab32<>+1428(SB)/4, $0x3a014af8
+DATA erfExpGridTab32<>+1432(SB)/4, $0x3f7ffafe
+DATA erfExpGridTab32<>+1436(SB)/4, $0x39ed0088
+DATA erfExpGridTab32<>+1440(SB)/4, $0x3f7ffb6f
+DATA erfExpGridTab32<>+1444(SB)/4, $0x39d91d2d
+DATA erfExpGridTab32<>+1448(SB)/4, $0x3f7ffbd7
+DATA erfExpGridTab32<>+1452(SB)/4, $0x39c6cc35
+DATA erfExpGridTab32<>+1456(SB)/4, $0x3f7ffc36
+DATA erfExpGridTab32<>+1460(SB)/4, $0x39b5f011
+DATA erfExpGridTab32<>+1464(SB)/4, $0x3f7ffc8e
+DATA erfExpGridTab32<>+1468(SB)/4, $0x39a66d2a
+DATA erfExpGridTab32<>+1472(SB)/4, $0x3f7ffcdd
+DATA erfExpGridTab32<>+1476(SB)/4, $0x399829c8
+DATA erfExpGridTab32<>+1480(SB)/4, $0x3f7ffd26
+DATA erfExpGridTab32<>+1484(SB)/4, $0x398b0df2
+DATA erfExpGridTab32<>+1488(SB)/4, $0x3f7ffd68
+DATA erfExpGridTab32<>+1492(SB)/4, $0x397e06ab
+DATA erfExpGridTab32<>+1496(SB)/4, $0x3f7ffda5
+DATA erfExpGridTab32<>+1500(SB)/4, $0x3967ea53
+DATA erfExpGridTab32<>+1504(SB)/4, $0x3f7ffddc
+DATA erfExpGridTab32<>+1508(SB)/4, $0x3953a034
+DATA erfExpGridTab32<>+1512(SB)/4, $0x3f7ffe0f
+DATA erfExpGridTab32<>+1516(SB)/4, $0x3941045e
+DATA erfExpGridTab32<>+1520(SB)/4, $0x3f7ffe3d
+DATA erfExpGridTab32<>+1524(SB)/4, $0x392ff56d
+DATA erfExpGridTab32<>+1528(SB)/4, $0x3f7ffe67
+DATA erfExpGridTab32<>+1532(SB)/4, $0x39205461
+DATA erfExpGridTab32<>+1536(SB)/4, $0x3f7ffe8d
+DATA erfExpGridTab32<>+1540(SB)/4, $0x39120475
+DATA erfExpGridTab32<>+1544(SB)/4, $0x3f7ffeb0
+DATA erfExpGridTab32<>+1548(SB)/4, $0x3904eafc
+DATA erfExpGridTab32<>+1552(SB)/4, $0x3f7ffed0
+DATA erfExpGridTab32<>+1556(SB)/4, $0x38f1de7a
+DATA erfExpGridTab32<>+1560(SB)/4, $0x3f7ffeed
+DATA erfExpGridTab32<>+1564(SB)/4, $0x38dbf4a3
+DATA erfExpGridTab32<>+1568(SB)/4, $0x3f7fff07
+DATA erfExpGridTab32<>+1572(SB)/4, $0x38c7ee0e
+DATA erfExpGridTab32<>+1576(SB)/4, $0x3f7fff1f
+DATA erfExpGridTab32<>+1580(SB)/4, $0x38b5a381
+DATA erfExpGridTab32<>+1584(SB)/4, $0x3f7fff34
+DATA erfExpGridTab32<>+1588(SB)/4, $0x38a4f0bc
+DATA erfExpGridTab32<>+1592(SB)/4, $0x3f7fff48
+DATA erfExpGridTab32<>+1596(SB)/4, $0x3895b43b
+DATA erfExpGridTab32<>+1600(SB)/4, $0x3f7fff5a
+DATA erfExpGridTab32<>+1604(SB)/4, $0x3887cf0e
+DATA erfExpGridTab32<>+1608(SB)/4, $0x3f7fff6a
+DATA erfExpGridTab32<>+1612(SB)/4, $0x3876494d
+DATA erfExpGridTab32<>+1616(SB)/4, $0x3f7fff79
+DATA erfExpGridTab32<>+1620(SB)/4, $0x385f355e
+DATA erfExpGridTab32<>+1624(SB)/4, $0x3f7fff86
+DATA erfExpGridTab32<>+1628(SB)/4, $0x384a31bf
+DATA erfExpGridTab32<>+1632(SB)/4, $0x3f7fff92
+DATA erfExpGridTab32<>+1636(SB)/4, $0x383711b4
+DATA erfExpGridTab32<>+1640(SB)/4, $0x3f7fff9d
+DATA erfExpGridTab32<>+1644(SB)/4, $0x3825ac0e
+DATA erfExpGridTab32<>+1648(SB)/4, $0x3f7fffa7
+DATA erfExpGridTab32<>+1652(SB)/4, $0x3815dae6
+DATA erfExpGridTab32<>+1656(SB)/4, $0x3f7fffb0
+DATA erfExpGridTab32<>+1660(SB)/4, $0x38077b62
+DATA erfExpGridTab32<>+1664(SB)/4, $0x3f7fffb8
+DATA erfExpGridTab32<>+1668(SB)/4, $0x37f4daf4
+DATA erfExpGridTab32<>+1672(SB)/4, $0x3f7fffbf
+DATA erfExpGridTab32<>+1676(SB)/4, $0x37dd2782
+DATA erfExpGridTab32<>+1680(SB)/4, $0x3f7fffc6
+DATA erfExpGridTab32<>+1684(SB)/4, $0x37c7a666
+DATA erfExpGridTab32<>+1688(SB)/4, $0x3f7fffcc
+DATA erfExpGridTab32<>+1692(SB)/4, $0x37b42611
+DATA erfExpGridTab32<>+1696(SB)/4, $0x3f7fffd1
+DATA erfExpGridTab32<>+1700(SB)/4, $0x37a2790f
+DATA erfExpGridTab32<>+1704(SB)/4, $0x3f7fffd6
+DATA erfExpGridTab32<>+1708(SB)/4, $0x379275b9
+DATA erfExpGridTab32<>+1712(SB)/4, $0x3f7fffda
+DATA erfExpGridTab32<>+1716(SB)/4, $0x3783f5e9
+DATA erfExpGridTab32<>+1720(SB)/4, $0x3f7fffde
+DATA erfExpGridTab32<>+1724(SB)/4, $0x376dad68
+DATA erfExpGridTab32<>+1728(SB)/4, $0x3f7fffe2
+DATA erfExpGridTab32<>+1732(SB)/4, $0x3755f04f
+DATA erfExpGridTab32<>+1736(SB)/4, $0x3f7fffe5
+DATA erfExpGridTab32<>+1740(SB)/4, $0x37407a1d
+DATA erfExpGridTab32<>+1744(SB)/4, $0x3f7fffe8
+DATA erfExpGridTab32<>+1748(SB)/4, $0x372d1570
+DATA erfExpGridTab32<>+1752(SB)/4, $0x3f7fffea
+DATA erfExpGridTab32<>+1756(SB)/4, $0x371b9188
+DATA erfExpGridTab32<>+1760(SB)/4, $0x3f7fffec
+DATA erfExpGridTab32<>+1764(SB)/4, $0x370bc1e7
+DATA erfExpGridTab32<>+1768(SB)/4, $0x3f7fffef
+DATA erfExpGridTab32<>+1772(SB)/4, $0x36fafbec
+DATA erfExpGridTab32<>+1776(SB)/4, $0x3f7ffff0
+DATA erfExpGridTab32<>+1780(SB)/4, $0x36e14167
+DATA erfExpGridTab32<>+1784(SB)/4, $0x3f7ffff2
+DATA erfExpGridTab32<>+1788(SB)/4, $0x36ca10ce
+DATA erfExpGridTab32<>+1792(SB)/4, $0x3f7ffff4
+DATA erfExpGridTab32<>+1796(SB)/4, $0x36b52cb9
+DATA erfExpGridTab32<>+1800(SB)/4, $0x3f7ffff5
+DATA erfExpGridTab32<>+1804(SB)/4, $0x36a25d43
+DATA erfExpGridTab32<>+1808(SB)/4, $0x3f7ffff6
+DATA erfExpGridTab32<>+1812(SB)/4, $0x36916f95
+DATA erfExpGridTab32<>+1816(SB)/4, $0x3f7ffff7
+DATA erfExpGridTab32<>+1820(SB)/4, $0x36823575
+DATA erfExpGridTab32<>+1824(SB)/4, $0x3f7ffff8
+DATA erfExpGridTab32<>+1828(SB)/4, $0x366909cc
+DATA erfExpGridTab32<>+1832(SB)/4, $0x3f7ffff9
+DATA erfExpGridTab32<>+1836(SB)/4, $0x36506f88
+DATA erfExpGridTab32<>+1840(SB)/4, $0x3f7ffffa
+DATA erfExpGridTab32<>+1844(SB)/4, $0x363a56e4
+DATA erfExpGridTab32<>+1848(SB)/4, $0x3f7ffffa
+DATA erfExpGridTab32<>+1852(SB)/4, $0x36268119
+DATA erfExpGridTab32<>+1856(SB)/4, $0x3f7ffffb
+DATA erfExpGridTab32<>+1860(SB)/4, $0x3614b538
+DATA erfExpGridTab32<>+1864(SB)/4, $0x3f7ffffc
+DATA erfExpGridTab32<>+1868(SB)/4, $0x3604bfb1
+DATA erfExpGridTab32<>+1872(SB)/4, $0x3f7ffffc
+DATA erfExpGridTab32<>+1876(SB)/4, $0x35ece39b
+DATA erfExpGridTab32<>+1880(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1884(SB)/4, $0x35d34296
+DATA erfExpGridTab32<>+1888(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1892(SB)/4, $0x35bc4fdc
+DATA erfExpGridTab32<>+1896(SB)/4, $0x3f7ffffd
+DATA erfExpGridTab32<>+1900(SB)/4, $0x35a7c64b
+DATA erfExpGridTab32<>+1904(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1908(SB)/4, $0x35956771
+DATA erfExpGridTab32<>+1912(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1916(SB)/4, $0x3584fae8
+DATA erfExpGridTab32<>+1920(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1924(SB)/4, $0x356c9b8f
+DATA erfExpGridTab32<>+1928(SB)/4, $0x3f7ffffe
+DATA erfExpGridTab32<>+1932(SB)/4, $0x3552644f
+DATA erfExpGridTab32<>+1936(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1940(SB)/4, $0x353afd47
+DATA erfExpGridTab32<>+1944(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1948(SB)/4, $0x35261be0
+DATA erfExpGridTab32<>+1952(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1956(SB)/4, $0x35137cf0
+DATA erfExpGridTab32<>+1960(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1964(SB)/4, $0x3502e402
+DATA erfExpGridTab32<>+1968(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1972(SB)/4, $0x34e8356b
+DATA erfExpGridTab32<>+1976(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1980(SB)/4, $0x34cde050
+DATA erfExpGridTab32<>+1984(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1988(SB)/4, $0x34b670d5
+DATA erfExpGridTab32<>+1992(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+1996(SB)/4, $0x34a19816
+DATA erfExpGridTab32<>+2000(SB)/4, $0x3f7fffff
+DATA erfExpGridTab32<>+2004(SB)/4, $0x348f0f43
+DATA erfExpGridTab32<>+2008(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2012(SB)/4, $0x347d2da8
+DATA erfExpGridTab32<>+2016(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2020(SB)/4, $0x345febab
+DATA erfExpGridTab32<>+2024(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2028(SB)/4, $0x3445f27c
+DATA erfExpGridTab32<>+2032(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2036(SB)/4, $0x342ee6b3
+DATA erfExpGridTab32<>+2040(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2044(SB)/4, $0x341a767c
+DATA erfExpGridTab32<>+2048(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2052(SB)/4, $0x340858a4
+DATA erfExpGridTab32<>+2056(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2060(SB)/4, $0x33f09770
+DATA erfExpGridTab32<>+2064(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2068(SB)/4, $0x33d42a75
+DATA erfExpGridTab32<>+2072(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2076(SB)/4, $0x33bb01dd
+DATA erfExpGridTab32<>+2080(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2084(SB)/4, $0x33a4c066
+DATA erfExpGridTab32<>+2088(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2092(SB)/4, $0x339112d9
+DATA erfExpGridTab32<>+2096(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2100(SB)/4, $0x337f5e08
+DATA erfExpGridTab32<>+2104(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2108(SB)/4, $0x3360a591
+DATA erfExpGridTab32<>+2112(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2116(SB)/4, $0x3345867e
+DATA erfExpGridTab32<>+2120(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2124(SB)/4, $0x332d97f3
+DATA erfExpGridTab32<>+2128(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2132(SB)/4, $0x33187c9e
+DATA erfExpGridTab32<>+2136(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2140(SB)/4, $0x3305e186
+DATA erfExpGridTab32<>+2144(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2148(SB)/4, $0x32eaf9d4
+DATA erfExpGridTab32<>+2152(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2156(SB)/4, $0x32ce1a8c
+DATA erfExpGridTab32<>+2160(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2164(SB)/4, $0x32b4b0dc
+DATA erfExpGridTab32<>+2168(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2172(SB)/4, $0x329e558a
+DATA erfExpGridTab32<>+2176(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2180(SB)/4, $0x328aad05
+DATA erfExpGridTab32<>+2184(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2188(SB)/4, $0x3272cc48
+DATA erfExpGridTab32<>+2192(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2196(SB)/4, $0x32547203
+DATA erfExpGridTab32<>+2200(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2204(SB)/4, $0x3239cbe3
+DATA erfExpGridTab32<>+2208(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2212(SB)/4, $0x32226937
+DATA erfExpGridTab32<>+2216(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2220(SB)/4, $0x320de652
+DATA erfExpGridTab32<>+2224(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2228(SB)/4, $0x31f7d629
+DATA erfExpGridTab32<>+2232(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2236(SB)/4, $0x31d85345
+DATA erfExpGridTab32<>+2240(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2244(SB)/4, $0x31bcba74
+DATA erfExpGridTab32<>+2248(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2252(SB)/4, $0x31a49254
+DATA erfExpGridTab32<>+2256(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2260(SB)/4, $0x318f6fd2
+DATA erfExpGridTab32<>+2264(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2268(SB)/4, $0x3179e90c
+DATA erfExpGridTab32<>+2272(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2276(SB)/4, $0x31599a7d
+DATA erfExpGridTab32<>+2280(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2284(SB)/4, $0x313d616c
+DATA erfExpGridTab32<>+2288(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2292(SB)/4, $0x3124bcd6
+DATA erfExpGridTab32<>+2296(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2300(SB)/4, $0x310f3b3e
+DATA erfExpGridTab32<>+2304(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2308(SB)/4, $0x30f8f1a9
+GLOBL erfExpGridTab32<>(SB), RODATA|NOPTR, $2312
 
 DATA laneIndex32<>+0(SB)/4, $0x00000000
 DATA laneIndex32<>+4(SB)/4, $0x00000001
@@ -2498,71 +4826,65 @@ erf_single:
 	VMOVUPD     (CX)(BX*8), Y0
 	VANDPD      absMask64<>+0(SB), Y0, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VMULPD      Y1, Y1, Y2
-	VMOVUPD     Y2, Y3
-	VFMSUB231PD Y1, Y1, Y3
-	VMOVUPD     expShift64<>+0(SB), Y4
-	VFMADD231PD expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ      expShift64<>+0(SB), Y4, Y5
-	VSUBPD      expShift64<>+0(SB), Y4, Y4
-	VMOVUPD     Y2, Y2
-	VFMSUB231PD ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD      Y3, Y2, Y2
-	VMOVUPD     expPoly3_64<>+0(SB), Y3
-	VFMADD213PD expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD one64<>+0(SB), Y2, Y3
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X6
+	VMOVUPD     (SI)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
 	VMULPD      Y2, Y3, Y3
-	VPAND       expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VGATHERQPD  Y4, (SI)(Y2*8), Y6
-	VFMADD213PD Y6, Y3, Y6
-	VPSRLQ      $0x07, Y5, Y2
-	VPSRLQ      $0x01, Y2, Y3
-	VPSUBQ      Y3, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y2, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
-	VMULPD      Y3, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y2
-	VMULPD      Y1, Y1, Y4
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
-	VMULPD      Y1, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y10
-	VFMADD213PD hermite5_64<>+0(SB), Y4, Y10
-	VFMADD213PD hermite6_64<>+0(SB), Y4, Y10
-	VFMADD213PD Y10, Y2, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y10
-	VFMADD213PD hermite3_64<>+0(SB), Y4, Y10
-	VMULPD      Y1, Y10, Y10
-	VFMADD213PD Y10, Y2, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y10
-	VFMADD213PD hermite1_64<>+0(SB), Y4, Y10
-	VFMADD213PD Y10, Y2, Y5
-	VFMADD213PD Y1, Y2, Y5
-	VMULPD      Y5, Y2, Y1
-	VFMADD213PD Y2, Y2, Y1
-	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y2, Y2, Y2
-	VGATHERDPD  Y2, (SI)(X3*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y7, Y7
-	VMOVUPD     Y7, (AX)(BX*8)
+	VORPD       Y0, Y4, Y4
+	VMOVUPD     Y4, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         erf_single
 
@@ -2578,72 +4900,66 @@ erf_tail:
 	VMASKMOVPD   (CX)(BX*8), Y0, Y0
 	VANDPD       absMask64<>+0(SB), Y0, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VMULPD       Y1, Y1, Y2
-	VMOVUPD      Y2, Y3
-	VFMSUB231PD  Y1, Y1, Y3
-	VMOVUPD      expShift64<>+0(SB), Y4
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y4
-	VPSUBQ       expShift64<>+0(SB), Y4, Y5
-	VSUBPD       expShift64<>+0(SB), Y4, Y4
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y4, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y4, Y2
-	VSUBPD       Y3, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y3
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y3
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y3
-	VFMADD213PD  one64<>+0(SB), Y2, Y3
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VPADDD       X4, X4, X4
+	LEAQ         erfExpGridTab64<>+0(SB), CX
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VMOVQ        X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VMOVUPD      (CX)(SI*8), X6
+	VMOVUPD      (CX)(DX*8), X7
+	VPEXTRQ      $0x01, X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VINSERTF128  $0x01, (CX)(SI*8), Y6, Y6
+	VINSERTF128  $0x01, (CX)(DX*8), Y7, Y7
+	VUNPCKLPD    Y7, Y6, Y4
+	VUNPCKHPD    Y7, Y6, Y6
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y6, Y1, Y6
+	VMOVUPD      gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD213PD  Y6, Y1, Y6
+	VMULPD       Y2, Y2, Y1
+	VMOVUPD      hermite7_64<>+0(SB), Y3
+	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
 	VMULPD       Y2, Y3, Y3
-	VPAND        expIndexMask64<>+0(SB), Y5, Y2
-	LEAQ         expScaledTab64<>+0(SB), CX
-	VPCMPEQD     Y4, Y4, Y4
-	VGATHERQPD   Y4, (CX)(Y2*8), Y8
-	VFMADD213PD  Y8, Y3, Y8
-	VPSRLQ       $0x07, Y5, Y2
-	VPSRLQ       $0x01, Y2, Y3
-	VPSUBQ       Y3, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y4
-	VPSUBQ       Y3, Y4, Y4
-	VPSLLQ       $0x34, Y4, Y4
-	VMULPD       Y4, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y2, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY  Y2, X3
-	VCVTDQ2PD    X3, Y2
-	VMULPD       invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD       Y2, Y1, Y2
-	VMULPD       Y1, Y1, Y4
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y4, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y4, Y5
-	VMULPD       Y1, Y5, Y5
-	VMOVUPD      hermite4_64<>+0(SB), Y6
-	VFMADD213PD  hermite5_64<>+0(SB), Y4, Y6
-	VFMADD213PD  hermite6_64<>+0(SB), Y4, Y6
-	VFMADD213PD  Y6, Y2, Y5
-	VMOVUPD      hermite2_64<>+0(SB), Y6
-	VFMADD213PD  hermite3_64<>+0(SB), Y4, Y6
-	VMULPD       Y1, Y6, Y6
-	VFMADD213PD  Y6, Y2, Y5
-	VMOVUPD      hermite0_64<>+0(SB), Y6
-	VFMADD213PD  hermite1_64<>+0(SB), Y4, Y6
-	VFMADD213PD  Y6, Y2, Y5
-	VFMADD213PD  Y1, Y2, Y5
-	VMULPD       Y5, Y2, Y1
-	VFMADD213PD  Y2, Y2, Y1
-	LEAQ         erfTab64<>+0(SB), CX
-	VPCMPEQD     Y2, Y2, Y2
-	VGATHERDPD   Y2, (CX)(X3*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
+	VMULPD       Y2, Y7, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  Y2, Y5, Y3
+	VMULPD       Y3, Y5, Y1
+	VFMADD213PD  Y5, Y5, Y1
+	VFMADD231PD  Y6, Y1, Y4
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y9, Y9
+	VORPD        Y0, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y9, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
 
 erf_done:
 	VZEROUPPER
@@ -2665,40 +4981,41 @@ exp_single:
 	VMOVUPD     (CX)(BX*8), Y0
 	VANDPD      absMask64<>+0(SB), Y0, Y0
 	VMINPD      expClamp64<>+0(SB), Y0, Y0
-	VMULPD      Y0, Y0, Y3
-	VMOVUPD     Y3, Y4
-	VFMSUB231PD Y0, Y0, Y4
+	VMULPD      Y0, Y0, Y1
+	VMOVUPD     Y1, Y2
+	VFMSUB231PD Y0, Y0, Y2
 	VMOVUPD     expShift64<>+0(SB), Y0
-	VFMADD231PD expInvLn2N64<>+0(SB), Y3, Y0
-	VPSUBQ      expShift64<>+0(SB), Y0, Y5
+	VFMADD231PD expInvLn2N64<>+0(SB), Y1, Y0
+	VPSUBQ      expShift64<>+0(SB), Y0, Y3
 	VSUBPD      expShift64<>+0(SB), Y0, Y0
-	VMOVUPD     Y3, Y3
-	VFMSUB231PD ln2Hi64<>+0(SB), Y0, Y3
-	VFMADD231PD ln2Lo64<>+0(SB), Y0, Y3
-	VSUBPD      Y4, Y3, Y3
+	VMOVUPD     Y1, Y1
+	VFMSUB231PD ln2Hi64<>+0(SB), Y0, Y1
+	VFMADD231PD ln2Lo64<>+0(SB), Y0, Y1
+	VSUBPD      Y2, Y1, Y1
 	VMOVUPD     expPoly3_64<>+0(SB), Y0
-	VFMADD213PD expPoly2_64<>+0(SB), Y3, Y0
-	VFMADD213PD expPoly1_64<>+0(SB), Y3, Y0
-	VFMADD213PD expPoly0_64<>+0(SB), Y3, Y0
-	VFMADD213PD one64<>+0(SB), Y3, Y0
-	VMULPD      Y3, Y0, Y0
-	VPAND       expIndexMask64<>+0(SB), Y5, Y3
+	VFMADD213PD expPoly2_64<>+0(SB), Y1, Y0
+	VFMADD213PD expPoly1_64<>+0(SB), Y1, Y0
+	VFMADD213PD expPoly0_64<>+0(SB), Y1, Y0
+	VFMADD213PD one64<>+0(SB), Y1, Y0
+	VMULPD      Y1, Y0, Y0
+	VPAND       expIndexMask64<>+0(SB), Y3, Y1
 	LEAQ        expTab64<>+0(SB), SI
-	VPCMPEQD    Y4, Y4, Y4
-	VGATHERQPD  Y4, (SI)(Y3*8), Y1
-	VFMADD213PD Y1, Y0, Y1
-	VPSRLQ      $0x07, Y5, Y0
-	VPSRLQ      $0x01, Y0, Y3
-	VPSUBQ      Y3, Y0, Y0
-	VMOVUPD     expBias64<>+0(SB), Y4
-	VPSUBQ      Y3, Y4, Y4
-	VPSLLQ      $0x34, Y4, Y4
-	VMULPD      Y4, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y3
-	VPSUBQ      Y0, Y3, Y3
-	VPSLLQ      $0x34, Y3, Y3
-	VMULPD      Y3, Y1, Y1
-	VMOVUPD     Y1, (AX)(BX*8)
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERQPD  Y2, (SI)(Y1*8), Y4
+	VFMADD213PD Y4, Y0, Y4
+	VPSRLQ      $0x07, Y3, Y0
+	VPSRLQ      $0x01, Y0, Y1
+	VPSUBQ      Y1, Y0, Y0
+	VMOVUPD     expBias64<>+0(SB), Y2
+	VPSUBQ      Y1, Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y2, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y1
+	VPSUBQ      Y0, Y1, Y1
+	VPSLLQ      $0x34, Y1, Y1
+	VMULPD      Y1, Y4, Y4
+	VMOVUPD     Y4, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         exp_single
 
@@ -2715,40 +5032,41 @@ exp_tail:
 	VANDPD       absMask64<>+0(SB), Y0, Y0
 	VMINPD       expClamp64<>+0(SB), Y0, Y0
 	VMULPD       Y0, Y0, Y1
-	VMOVUPD      Y1, Y3
-	VFMSUB231PD  Y0, Y0, Y3
+	VMOVUPD      Y1, Y2
+	VFMSUB231PD  Y0, Y0, Y2
 	VMOVUPD      expShift64<>+0(SB), Y0
 	VFMADD231PD  expInvLn2N64<>+0(SB), Y1, Y0
-	VPSUBQ       expShift64<>+0(SB), Y0, Y4
+	VPSUBQ       expShift64<>+0(SB), Y0, Y3
 	VSUBPD       expShift64<>+0(SB), Y0, Y0
 	VMOVUPD      Y1, Y1
 	VFMSUB231PD  ln2Hi64<>+0(SB), Y0, Y1
 	VFMADD231PD  ln2Lo64<>+0(SB), Y0, Y1
-	VSUBPD       Y3, Y1, Y1
+	VSUBPD       Y2, Y1, Y1
 	VMOVUPD      expPoly3_64<>+0(SB), Y0
 	VFMADD213PD  expPoly2_64<>+0(SB), Y1, Y0
 	VFMADD213PD  expPoly1_64<>+0(SB), Y1, Y0
 	VFMADD213PD  expPoly0_64<>+0(SB), Y1, Y0
 	VFMADD213PD  one64<>+0(SB), Y1, Y0
 	VMULPD       Y1, Y0, Y0
-	VPAND        expIndexMask64<>+0(SB), Y4, Y1
+	VPAND        expIndexMask64<>+0(SB), Y3, Y1
 	LEAQ         expTab64<>+0(SB), CX
-	VPCMPEQD     Y3, Y3, Y3
-	VGATHERQPD   Y3, (CX)(Y1*8), Y2
-	VFMADD213PD  Y2, Y0, Y2
-	VPSRLQ       $0x07, Y4, Y0
+	VPCMPEQD     Y2, Y2, Y2
+	VXORPD       Y4, Y4, Y4
+	VGATHERQPD   Y2, (CX)(Y1*8), Y4
+	VFMADD213PD  Y4, Y0, Y4
+	VPSRLQ       $0x07, Y3, Y0
 	VPSRLQ       $0x01, Y0, Y1
 	VPSUBQ       Y1, Y0, Y0
-	VMOVUPD      expBias64<>+0(SB), Y3
-	VPSUBQ       Y1, Y3, Y3
-	VPSLLQ       $0x34, Y3, Y3
-	VMULPD       Y3, Y2, Y2
+	VMOVUPD      expBias64<>+0(SB), Y2
+	VPSUBQ       Y1, Y2, Y2
+	VPSLLQ       $0x34, Y2, Y2
+	VMULPD       Y2, Y4, Y4
 	VMOVUPD      expBias64<>+0(SB), Y1
 	VPSUBQ       Y0, Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y2, Y2
+	VMULPD       Y1, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y2, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
 
 exp_done:
 	VZEROUPPER
@@ -2774,95 +5092,89 @@ pair_single:
 	VMOVUPD     (SI)(R8*8), Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y1, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y0, Y9
-	VMOVUPD     Y9, Y10
-	VMULPD      Y8, Y10, Y10
-	VMINPD      expClamp64<>+0(SB), Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y0, Y3
+	VMOVUPD     Y3, Y4
+	VMULPD      Y2, Y4, Y4
+	VMINPD      expClamp64<>+0(SB), Y4, Y4
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y3, Y2, Y2
+	VANDNPD     Y4, Y2, Y4
+	VMINPD      erfClamp64<>+0(SB), Y4, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y2, Y7
+	VADDPD      Y2, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R9
 	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, Y9, Y8, Y8
-	VANDNPD     Y10, Y8, Y10
-	VMULPD      Y10, Y10, Y8
-	VMOVUPD     Y8, Y11
-	VFMSUB231PD Y10, Y10, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y8
-	VSUBPD      Y11, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y11
-	VFMADD213PD one64<>+0(SB), Y8, Y11
-	VMULPD      Y8, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y8
-	LEAQ        expScaledTab64<>+0(SB), R9
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R9)(Y8*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y8
-	VPSRLQ      $0x01, Y8, Y11
-	VPSUBQ      Y11, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y8, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
-	VMINPD      erfClamp64<>+0(SB), Y10, Y8
-	VMULPD      erfStep64<>+0(SB), Y8, Y11
-	VCVTTPD2DQY Y11, X12
-	VCVTDQ2PD   X12, Y11
-	VMULPD      invErfStep64<>+0(SB), Y11, Y11
-	VSUBPD      Y11, Y8, Y11
-	VMULPD      Y8, Y8, Y13
-	VMOVUPD     hermite7_64<>+0(SB), Y14
-	VFMADD213PD hermite8_64<>+0(SB), Y13, Y14
-	VFMADD213PD hermite9_64<>+0(SB), Y13, Y14
-	VMULPD      Y8, Y14, Y14
-	VMOVUPD     hermite4_64<>+0(SB), Y15
-	VFMADD213PD hermite5_64<>+0(SB), Y13, Y15
-	VFMADD213PD hermite6_64<>+0(SB), Y13, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VMOVUPD     hermite2_64<>+0(SB), Y15
-	VFMADD213PD hermite3_64<>+0(SB), Y13, Y15
-	VMULPD      Y8, Y15, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VMOVUPD     hermite0_64<>+0(SB), Y15
-	VFMADD213PD hermite1_64<>+0(SB), Y13, Y15
-	VFMADD213PD Y15, Y11, Y14
-	VFMADD213PD Y8, Y11, Y14
-	VMULPD      Y14, Y11, Y8
-	VFMADD213PD Y11, Y11, Y8
-	LEAQ        erfTab64<>+0(SB), R9
-	VPCMPEQD    Y11, Y11, Y11
-	VGATHERDPD  Y11, (R9)(X12*8), Y3
-	VFMADD231PD Y2, Y8, Y3
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X8
+	VMOVUPD     (R9)(R10*8), X9
+	VPEXTRQ     $0x01, X6, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y8, Y8
+	VINSERTF128 $0x01, (R9)(R10*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y4, Y9
+	VANDNPD     Y8, Y9, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y9
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y9
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y9
+	VMULPD      Y5, Y9, Y9
+	VFMADD213PD Y8, Y9, Y8
+	VMULPD      Y2, Y2, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y9
+	VMULPD      Y2, Y9, Y9
+	VMOVUPD     hermite4_64<>+0(SB), Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y9
+	VMOVUPD     hermite2_64<>+0(SB), Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
+	VMULPD      Y2, Y10, Y10
+	VFMADD213PD Y10, Y7, Y9
+	VMOVUPD     hermite0_64<>+0(SB), Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD Y10, Y7, Y9
+	VFMADD213PD Y2, Y7, Y9
+	VMULPD      Y9, Y7, Y2
+	VFMADD213PD Y7, Y7, Y2
+	VFMADD231PD Y8, Y2, Y6
 	VMOVUPD     Y1, Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD Y9, Y3, Y1
+	VMULPD      Y8, Y1, Y1
+	VFMADD231PD Y3, Y6, Y1
 	VMOVUPD     Y1, (AX)(R8*8)
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y3, Y3
-	VMOVUPD     Y3, (CX)(R8*8)
-	VMULPD      Y10, Y10, Y0
+	VORPD       Y0, Y6, Y6
+	VMOVUPD     Y6, (CX)(R8*8)
+	VMULPD      Y4, Y4, Y0
 	VMOVUPD     Y0, Y1
-	VFMSUB231PD Y10, Y10, Y1
-	VMOVUPD     expShift64<>+0(SB), Y8
-	VFMADD231PD expInvLn2N64<>+0(SB), Y0, Y8
-	VPSUBQ      expShift64<>+0(SB), Y8, Y9
-	VSUBPD      expShift64<>+0(SB), Y8, Y8
+	VFMSUB231PD Y4, Y4, Y1
+	VMOVUPD     expShift64<>+0(SB), Y2
+	VFMADD231PD expInvLn2N64<>+0(SB), Y0, Y2
+	VPSUBQ      expShift64<>+0(SB), Y2, Y3
+	VSUBPD      expShift64<>+0(SB), Y2, Y2
 	VMOVUPD     Y0, Y0
-	VFMSUB231PD ln2Hi64<>+0(SB), Y8, Y0
-	VFMADD231PD ln2Lo64<>+0(SB), Y8, Y0
+	VFMSUB231PD ln2Hi64<>+0(SB), Y2, Y0
+	VFMADD231PD ln2Lo64<>+0(SB), Y2, Y0
 	VSUBPD      Y1, Y0, Y0
 	VMOVUPD     expPoly3_64<>+0(SB), Y1
 	VFMADD213PD expPoly2_64<>+0(SB), Y0, Y1
@@ -2870,18 +5182,19 @@ pair_single:
 	VFMADD213PD expPoly0_64<>+0(SB), Y0, Y1
 	VFMADD213PD one64<>+0(SB), Y0, Y1
 	VMULPD      Y0, Y1, Y1
-	VPAND       expIndexMask64<>+0(SB), Y9, Y0
+	VPAND       expIndexMask64<>+0(SB), Y3, Y0
 	LEAQ        expTab64<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERQPD  Y8, (R9)(Y0*8), Y4
+	VPCMPEQD    Y2, Y2, Y2
+	VXORPD      Y4, Y4, Y4
+	VGATHERQPD  Y2, (R9)(Y0*8), Y4
 	VFMADD213PD Y4, Y1, Y4
-	VPSRLQ      $0x07, Y9, Y0
+	VPSRLQ      $0x07, Y3, Y0
 	VPSRLQ      $0x01, Y0, Y1
 	VPSUBQ      Y1, Y0, Y0
-	VMOVUPD     expBias64<>+0(SB), Y8
-	VPSUBQ      Y1, Y8, Y8
-	VPSLLQ      $0x34, Y8, Y8
-	VMULPD      Y8, Y4, Y4
+	VMOVUPD     expBias64<>+0(SB), Y2
+	VPSUBQ      Y1, Y2, Y2
+	VPSLLQ      $0x34, Y2, Y2
+	VMULPD      Y2, Y4, Y4
 	VMOVUPD     expBias64<>+0(SB), Y1
 	VPSUBQ      Y0, Y1, Y1
 	VPSLLQ      $0x34, Y1, Y1
@@ -2913,71 +5226,65 @@ pair_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VANDNPD      Y4, Y2, Y4
-	VMULPD       Y4, Y4, Y2
-	VMOVUPD      Y2, Y8
-	VFMSUB231PD  Y4, Y4, Y8
-	VMOVUPD      expShift64<>+0(SB), Y9
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y2, Y9
-	VPSUBQ       expShift64<>+0(SB), Y9, Y10
-	VSUBPD       expShift64<>+0(SB), Y9, Y9
-	VMOVUPD      Y2, Y2
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y9, Y2
-	VFMADD231PD  ln2Lo64<>+0(SB), Y9, Y2
-	VSUBPD       Y8, Y2, Y2
-	VMOVUPD      expPoly3_64<>+0(SB), Y8
-	VFMADD213PD  expPoly2_64<>+0(SB), Y2, Y8
-	VFMADD213PD  expPoly1_64<>+0(SB), Y2, Y8
-	VFMADD213PD  expPoly0_64<>+0(SB), Y2, Y8
-	VFMADD213PD  one64<>+0(SB), Y2, Y8
-	VMULPD       Y2, Y8, Y8
-	VPAND        expIndexMask64<>+0(SB), Y10, Y2
-	LEAQ         expScaledTab64<>+0(SB), BX
-	VPCMPEQD     Y9, Y9, Y9
-	VGATHERQPD   Y9, (BX)(Y2*8), Y5
-	VFMADD213PD  Y5, Y8, Y5
-	VPSRLQ       $0x07, Y10, Y2
-	VPSRLQ       $0x01, Y2, Y8
-	VPSUBQ       Y8, Y2, Y2
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y5, Y5
-	VMOVUPD      expBias64<>+0(SB), Y8
-	VPSUBQ       Y2, Y8, Y8
-	VPSLLQ       $0x34, Y8, Y8
-	VMULPD       Y8, Y5, Y5
 	VMINPD       erfClamp64<>+0(SB), Y4, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y2, Y8
-	VMULPD       Y2, Y2, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y2, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y2, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y2, Y8, Y11
-	VMULPD       Y11, Y8, Y2
-	VFMADD213PD  Y8, Y8, Y2
-	LEAQ         erfTab64<>+0(SB), BX
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (BX)(X9*8), Y6
-	VFMADD231PD  Y5, Y2, Y6
+	VMULPD       erfStep64<>+0(SB), Y2, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y2, Y7
+	VADDPD       Y2, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VPADDD       X6, X6, X6
+	LEAQ         erfExpGridTab64<>+0(SB), BX
+	VXORPD       Y8, Y8, Y8
+	VXORPD       Y9, Y9, Y9
+	VMOVQ        X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VMOVUPD      (BX)(DI*8), X8
+	VMOVUPD      (BX)(SI*8), X9
+	VPEXTRQ      $0x01, X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VINSERTF128  $0x01, (BX)(DI*8), Y8, Y8
+	VINSERTF128  $0x01, (BX)(SI*8), Y9, Y9
+	VUNPCKLPD    Y9, Y8, Y6
+	VUNPCKHPD    Y9, Y8, Y8
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y4, Y9
+	VANDNPD      Y8, Y9, Y8
+	VMOVUPD      gridPoly7_64<>+0(SB), Y9
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y9
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y9
+	VMULPD       Y5, Y9, Y9
+	VFMADD213PD  Y8, Y9, Y8
+	VMULPD       Y2, Y2, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y9
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y9
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y9
+	VMULPD       Y2, Y9, Y9
+	VMOVUPD      hermite4_64<>+0(SB), Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y9
+	VMOVUPD      hermite2_64<>+0(SB), Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
+	VMULPD       Y2, Y10, Y10
+	VFMADD213PD  Y10, Y7, Y9
+	VMOVUPD      hermite0_64<>+0(SB), Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  Y10, Y7, Y9
+	VFMADD213PD  Y2, Y7, Y9
+	VMULPD       Y9, Y7, Y2
+	VFMADD213PD  Y7, Y7, Y2
+	VFMADD231PD  Y8, Y2, Y6
 	VMOVUPD      Y1, Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y5, Y1, Y1
+	VMULPD       Y8, Y1, Y1
 	VFMADD231PD  Y3, Y6, Y1
 	VMOVUPD      (SP), Y2
 	VMASKMOVPD   Y1, Y2, (AX)(R8*8)
@@ -3005,21 +5312,22 @@ pair_tail:
 	VPAND        expIndexMask64<>+0(SB), Y3, Y0
 	LEAQ         expTab64<>+0(SB), AX
 	VPCMPEQD     Y2, Y2, Y2
-	VGATHERQPD   Y2, (AX)(Y0*8), Y7
-	VFMADD213PD  Y7, Y1, Y7
+	VXORPD       Y4, Y4, Y4
+	VGATHERQPD   Y2, (AX)(Y0*8), Y4
+	VFMADD213PD  Y4, Y1, Y4
 	VPSRLQ       $0x07, Y3, Y0
 	VPSRLQ       $0x01, Y0, Y1
 	VPSUBQ       Y1, Y0, Y0
 	VMOVUPD      expBias64<>+0(SB), Y2
 	VPSUBQ       Y1, Y2, Y2
 	VPSLLQ       $0x34, Y2, Y2
-	VMULPD       Y2, Y7, Y7
+	VMULPD       Y2, Y4, Y4
 	VMOVUPD      expBias64<>+0(SB), Y1
 	VPSUBQ       Y0, Y1, Y1
 	VPSLLQ       $0x34, Y1, Y1
-	VMULPD       Y1, Y7, Y7
+	VMULPD       Y1, Y4, Y4
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y7, Y0, (DX)(R8*8)
+	VMASKMOVPD   Y4, Y0, (DX)(R8*8)
 
 pair_done:
 	VZEROUPPER
@@ -3027,7 +5335,7 @@ pair_done:
 
 // func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums64(SB), NOSPLIT, $192-144
+TEXT ·CrossRowSums64(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -3048,6 +5356,110 @@ row:
 	VXORPD       Y0, Y0, Y0
 	XORQ         R11, R11
 
+blk:
+	MOVQ R9, R12
+	SUBQ R11, R12
+	CMPQ R12, $0x00000040
+	JL   blk_done
+	XORQ R12, R12
+
+blk_pass0:
+	LEAQ    (R11)(R12*1), R13
+	VMOVUPD (DI)(R13*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R12*8)
+	VMOVUPD (R8)(R13*8), Y1
+	VADDPD  32(SP), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y3
+	VDIVPD  Y1, Y3, Y3
+	VMOVUPD Y1, 672(SP)(R12*8)
+	VMOVUPD Y2, Y1
+	VMULPD  Y3, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R12*8)
+	ADDQ    $0x00000004, R12
+	CMPQ    R12, $0x00000040
+	JL      blk_pass0
+	XORQ    R12, R12
+
+blk_pass1:
+	LEAQ        (R11)(R12*1), R13
+	VMOVUPD     1184(SP)(R12*8), Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R14
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R15
+	MOVL        R15, BP
+	SHRQ        $0x20, R15
+	VMOVUPD     (R14)(BP*8), X6
+	VMOVUPD     (R14)(R15*8), X7
+	VPEXTRQ     $0x01, X4, R15
+	MOVL        R15, BP
+	SHRQ        $0x20, R15
+	VINSERTF128 $0x01, (R14)(BP*8), Y6, Y6
+	VINSERTF128 $0x01, (R14)(R15*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     672(SP)(R12*8), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R12*8), Y4, Y1
+	VFMADD231PD (SI)(R13*8), Y1, Y0
+	ADDQ        $0x00000004, R12
+	CMPQ        R12, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R11
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R9, R12
 	SUBQ        R11, R12
@@ -3055,177 +5467,165 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R12*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R13)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R13)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VMOVUPD     (R13)(R15*8), X6
+	VMOVUPD     (R13)(R14*8), X7
+	VPEXTRQ     $0x01, X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
+	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	LEAQ        4(R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R12*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R13
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R13)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R13
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R13)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VMOVUPD     (R13)(R15*8), X6
+	VMOVUPD     (R13)(R14*8), X7
+	VPEXTRQ     $0x01, X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
+	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_unrolled
@@ -3237,90 +5637,84 @@ col_single:
 	CMPQ        R12, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (R8)(R11*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VMOVUPD     (R12)(R14*8), X6
+	VMOVUPD     (R12)(R13*8), X7
+	VPEXTRQ     $0x01, X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
+	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	JMP         col_single
@@ -3332,97 +5726,91 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DI)(R11*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (R8)(R11*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
 	VSQRTPD      Y1, Y1
-	VMOVUPD      one64<>+0(SB), Y10
-	VDIVPD       Y1, Y10, Y10
+	VMOVUPD      one64<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y1, 64(SP)
-	VMOVUPD      Y10, 96(SP)
+	VMOVUPD      Y2, 96(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab64<>+0(SB), R12
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R12)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
-	LEAQ         erfTab64<>+0(SB), R12
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R12)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VPADDD       X4, X4, X4
+	LEAQ         erfExpGridTab64<>+0(SB), R12
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VMOVUPD      (R12)(R14*8), X6
+	VMOVUPD      (R12)(R13*8), X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VINSERTF128  $0x01, (R12)(R14*8), Y6, Y6
+	VINSERTF128  $0x01, (R12)(R13*8), Y7, Y7
+	VUNPCKLPD    Y7, Y6, Y4
+	VUNPCKHPD    Y7, Y6, Y6
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y6, Y1, Y6
+	VMOVUPD      gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD213PD  Y6, Y1, Y6
+	VMULPD       Y2, Y2, Y1
+	VMOVUPD      hermite7_64<>+0(SB), Y3
+	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
+	VMULPD       Y2, Y3, Y3
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
+	VMULPD       Y2, Y7, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  Y2, Y5, Y3
+	VMULPD       Y3, Y5, Y1
+	VFMADD213PD  Y5, Y5, Y1
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R11*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      2208(SP), Y2
+	VMASKMOVPD   (SI)(R11*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -3438,7 +5826,7 @@ done:
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad64(SB), NOSPLIT, $256-288
+TEXT ·CrossGrad64(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -3456,129 +5844,255 @@ row:
 	VBROADCASTSD (BX)(DX*8), Y0
 	VMOVUPD      Y0, 64(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    mb_base+240(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	MOVQ    vb_base+264(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VADDPD  32(SP), Y3, Y3
+	VADDPD  Y3, Y3, Y3
+	VSQRTPD Y3, Y3
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y3, Y5, Y5
+	VMOVUPD Y3, 736(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD Y5, Y3, Y3
+	VMOVUPD Y3, 1760(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  Y5, Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     736(SP)(SI*8), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      1760(SP)(SI*8), Y8, Y8
+	MOVQ        wb_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	MOVQ        vb_base+264(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VADDPD      32(SP), Y7, Y7
-	VADDPD      Y7, Y7, Y7
-	VSQRTPD     Y7, Y7
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y7, Y8, Y8
-	VMOVUPD     Y7, 128(SP)
-	VMOVUPD     Y8, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD     Y8, Y7, Y7
-	VMOVUPD     Y7, 96(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD     (SI)(BX*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
 	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
-	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X8
+	VMOVUPD     (SI)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y1, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -3586,151 +6100,145 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VADDPD       32(SP), Y7, Y7
-	VADDPD       Y7, Y7, Y7
-	VSQRTPD      Y7, Y7
-	VMOVUPD      one64<>+0(SB), Y8
-	VDIVPD       Y7, Y8, Y8
-	VMOVUPD      Y7, 128(SP)
-	VMOVUPD      Y8, 160(SP)
-	VCMPPD       $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD      Y8, Y7, Y7
-	VMOVUPD      Y7, 96(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VADDPD       32(SP), Y3, Y3
+	VADDPD       Y3, Y3, Y3
+	VSQRTPD      Y3, Y3
+	VMOVUPD      one64<>+0(SB), Y4
+	VDIVPD       Y3, Y4, Y4
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 160(SP)
+	VCMPPD       $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD      Y4, Y3, Y3
+	VMOVUPD      Y3, 96(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VPADDD       X6, X6, X6
+	LEAQ         erfExpGridTab64<>+0(SB), SI
 	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
-	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         wb_base+216(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VXORPD       Y9, Y9, Y9
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVUPD      (SI)(R8*8), X8
+	VMOVUPD      (SI)(DI*8), X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD    Y9, Y8, Y6
+	VUNPCKHPD    Y9, Y8, Y8
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y8, Y3, Y8
+	VMOVUPD      gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD213PD  Y8, Y3, Y8
+	VMULPD       Y4, Y4, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
+	VMULPD       Y4, Y9, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  Y4, Y7, Y5
+	VMULPD       Y5, Y7, Y3
+	VFMADD213PD  Y7, Y7, Y3
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y3, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y8, Y3
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -3740,7 +6248,7 @@ done:
 
 // func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums64(SB), NOSPLIT, $192-96
+TEXT ·SelfRowSums64(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -3760,6 +6268,110 @@ row:
 	XORQ         R9, R9
 	LEAQ         1(R8), R9
 
+blk:
+	MOVQ DI, R10
+	SUBQ R9, R10
+	CMPQ R10, $0x00000040
+	JL   blk_done
+	XORQ R10, R10
+
+blk_pass0:
+	LEAQ    (R9)(R10*1), R11
+	VMOVUPD (DX)(R11*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R10*8)
+	VMOVUPD (BX)(R11*8), Y1
+	VADDPD  32(SP), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y3
+	VDIVPD  Y1, Y3, Y3
+	VMOVUPD Y1, 672(SP)(R10*8)
+	VMOVUPD Y2, Y1
+	VMULPD  Y3, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, $0x00000040
+	JL      blk_pass0
+	XORQ    R10, R10
+
+blk_pass1:
+	LEAQ        (R9)(R10*1), R11
+	VMOVUPD     1184(SP)(R10*8), Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VMOVUPD     (R12)(R14*8), X6
+	VMOVUPD     (R12)(R13*8), X7
+	VPEXTRQ     $0x01, X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
+	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     672(SP)(R10*8), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R10*8), Y4, Y1
+	VFMADD231PD (SI)(R11*8), Y1, Y0
+	ADDQ        $0x00000004, R10
+	CMPQ        R10, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R9
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        DI, R10
 	SUBQ        R9, R10
@@ -3767,177 +6379,165 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R10*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VMOVUPD     (R11)(R13*8), X6
+	VMOVUPD     (R11)(R12*8), X7
+	VPEXTRQ     $0x01, X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
+	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	LEAQ        4(R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R10*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VMOVUPD     (R11)(R13*8), X6
+	VMOVUPD     (R11)(R12*8), X7
+	VPEXTRQ     $0x01, X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
+	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_unrolled
@@ -3949,90 +6549,84 @@ col_single:
 	CMPQ        R10, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DX)(R9*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     (BX)(R9*8), Y1
 	VADDPD      32(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y10
-	VDIVPD      Y1, Y10, Y10
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
 	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y10, 96(SP)
+	VMOVUPD     Y2, 96(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R10
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R10)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R10
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R10)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R10
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R11
+	MOVL        R11, R12
+	SHRQ        $0x20, R11
+	VMOVUPD     (R10)(R12*8), X6
+	VMOVUPD     (R10)(R11*8), X7
+	VPEXTRQ     $0x01, X4, R11
+	MOVL        R11, R12
+	SHRQ        $0x20, R11
+	VINSERTF128 $0x01, (R10)(R12*8), Y6, Y6
+	VINSERTF128 $0x01, (R10)(R11*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R9*8), Y1, Y0
 	ADDQ        $0x00000004, R9
 	JMP         col_single
@@ -4044,97 +6638,91 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DX)(R9*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (BX)(R9*8), Y1, Y1
 	VADDPD       32(SP), Y1, Y1
 	VADDPD       Y1, Y1, Y1
 	VSQRTPD      Y1, Y1
-	VMOVUPD      one64<>+0(SB), Y10
-	VDIVPD       Y1, Y10, Y10
+	VMOVUPD      one64<>+0(SB), Y2
+	VDIVPD       Y1, Y2, Y2
 	VMOVUPD      Y1, 64(SP)
-	VMOVUPD      Y10, 96(SP)
+	VMOVUPD      Y2, 96(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab64<>+0(SB), R10
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R10)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
-	LEAQ         erfTab64<>+0(SB), R10
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R10)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VPADDD       X4, X4, X4
+	LEAQ         erfExpGridTab64<>+0(SB), R10
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VMOVQ        X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VMOVUPD      (R10)(R12*8), X6
+	VMOVUPD      (R10)(R11*8), X7
+	VPEXTRQ      $0x01, X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VINSERTF128  $0x01, (R10)(R12*8), Y6, Y6
+	VINSERTF128  $0x01, (R10)(R11*8), Y7, Y7
+	VUNPCKLPD    Y7, Y6, Y4
+	VUNPCKHPD    Y7, Y6, Y6
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y6, Y1, Y6
+	VMOVUPD      gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD213PD  Y6, Y1, Y6
+	VMULPD       Y2, Y2, Y1
+	VMOVUPD      hermite7_64<>+0(SB), Y3
+	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
+	VMULPD       Y2, Y3, Y3
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
+	VMULPD       Y2, Y7, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  Y2, Y5, Y3
+	VMULPD       Y3, Y5, Y1
+	VFMADD213PD  Y5, Y5, Y1
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R9*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      2208(SP), Y2
+	VMASKMOVPD   (SI)(R9*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -4150,7 +6738,7 @@ done:
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad64(SB), NOSPLIT, $256-216
+TEXT ·SelfGrad64(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -4168,130 +6756,256 @@ row:
 	VBROADCASTSD (BX)(DX*8), Y0
 	VMOVUPD      Y0, 64(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    m_base+144(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	MOVQ    v_base+168(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VADDPD  32(SP), Y3, Y3
+	VADDPD  Y3, Y3, Y3
+	VSQRTPD Y3, Y3
+	VMOVUPD one64<>+0(SB), Y5
+	VDIVPD  Y3, Y5, Y5
+	VMOVUPD Y3, 736(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD Y5, Y3, Y3
+	VMOVUPD Y3, 1760(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  Y5, Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     736(SP)(SI*8), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      1760(SP)(SI*8), Y8, Y8
+	MOVQ        w_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
 	MOVQ        v_base+168(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VADDPD      32(SP), Y7, Y7
-	VADDPD      Y7, Y7, Y7
-	VSQRTPD     Y7, Y7
-	VMOVUPD     one64<>+0(SB), Y8
-	VDIVPD      Y7, Y8, Y8
-	VMOVUPD     Y7, 128(SP)
-	VMOVUPD     Y8, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD     Y8, Y7, Y7
-	VMOVUPD     Y7, 96(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD     (SI)(BX*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
 	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
-	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X8
+	VMOVUPD     (SI)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y1, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -4299,151 +7013,145 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VADDPD       32(SP), Y7, Y7
-	VADDPD       Y7, Y7, Y7
-	VSQRTPD      Y7, Y7
-	VMOVUPD      one64<>+0(SB), Y8
-	VDIVPD       Y7, Y8, Y8
-	VMOVUPD      Y7, 128(SP)
-	VMOVUPD      Y8, 160(SP)
-	VCMPPD       $0x00, zero64<>+0(SB), Y7, Y7
-	VANDNPD      Y8, Y7, Y7
-	VMOVUPD      Y7, 96(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VADDPD       32(SP), Y3, Y3
+	VADDPD       Y3, Y3, Y3
+	VSQRTPD      Y3, Y3
+	VMOVUPD      one64<>+0(SB), Y4
+	VDIVPD       Y3, Y4, Y4
+	VMOVUPD      Y3, 128(SP)
+	VMOVUPD      Y4, 160(SP)
+	VCMPPD       $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD      Y4, Y3, Y3
+	VMOVUPD      Y3, 96(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VPADDD       X6, X6, X6
+	LEAQ         erfExpGridTab64<>+0(SB), SI
 	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
-	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         m_base+144(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         w_base+192(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VXORPD       Y9, Y9, Y9
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVUPD      (SI)(R8*8), X8
+	VMOVUPD      (SI)(DI*8), X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD    Y9, Y8, Y6
+	VUNPCKHPD    Y9, Y8, Y8
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y8, Y3, Y8
+	VMOVUPD      gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD213PD  Y8, Y3, Y8
+	VMULPD       Y4, Y4, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
+	VMULPD       Y4, Y9, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  Y4, Y7, Y5
+	VMULPD       Y5, Y7, Y3
+	VFMADD213PD  Y7, Y7, Y3
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         m_base+144(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         w_base+192(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y3, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y8, Y3
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -4453,7 +7161,7 @@ done:
 
 // func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums64(SB), NOSPLIT, $192-120
+TEXT ·DiracRowSums64(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -4479,6 +7187,103 @@ row:
 	VXORPD       Y0, Y0, Y0
 	XORQ         R10, R10
 
+blk:
+	MOVQ R8, R11
+	SUBQ R10, R11
+	CMPQ R11, $0x00000040
+	JL   blk_done
+	XORQ R11, R11
+
+blk_pass0:
+	LEAQ    (R10)(R11*1), R12
+	VMOVUPD (DI)(R12*8), Y1
+	VMOVUPD (SP), Y2
+	VSUBPD  Y1, Y2, Y2
+	VANDPD  absMask64<>+0(SB), Y2, Y2
+	VMOVUPD Y2, 160(SP)(R11*8)
+	VMOVUPD Y2, Y1
+	VMULPD  96(SP), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y3, Y3, Y3
+	VCMPPD  $0x00, Y2, Y3, Y3
+	VANDNPD Y1, Y3, Y1
+	VMOVUPD Y1, 1184(SP)(R11*8)
+	ADDQ    $0x00000004, R11
+	CMPQ    R11, $0x00000040
+	JL      blk_pass0
+	XORQ    R11, R11
+
+blk_pass1:
+	LEAQ        (R10)(R11*1), R12
+	VMOVUPD     1184(SP)(R11*8), Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VMOVUPD     (R13)(R15*8), X6
+	VMOVUPD     (R13)(R14*8), X7
+	VPEXTRQ     $0x01, X4, R14
+	MOVL        R14, R15
+	SHRQ        $0x20, R14
+	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
+	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 160(SP)(R11*8), Y4, Y1
+	VFMADD231PD (SI)(R12*8), Y1, Y0
+	ADDQ        $0x00000004, R11
+	CMPQ        R11, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, R10
+	JMP         blk
+
+blk_done:
 col_unrolled:
 	MOVQ        R8, R11
 	SUBQ        R10, R11
@@ -4486,161 +7291,149 @@ col_unrolled:
 	JL          col_fold
 	LEAQ        (R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y2
-	VFMADD213PD Y2, Y11, Y2
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y2, Y2
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y2, Y2
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y3
-	VFMADD231PD Y2, Y1, Y3
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VMOVUPD     (R12)(R14*8), X6
+	VMOVUPD     (R12)(R13*8), X7
+	VPEXTRQ     $0x01, X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
+	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y2, Y1, Y1
-	VFMADD231PD 128(SP), Y3, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	LEAQ        4(R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R12
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R12)(Y10*8), Y4
-	VFMADD213PD Y4, Y11, Y4
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y4, Y4
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y4, Y4
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R12
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R12)(X11*8), Y5
-	VFMADD231PD Y4, Y1, Y5
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VMOVUPD     (R12)(R14*8), X6
+	VMOVUPD     (R12)(R13*8), X7
+	VPEXTRQ     $0x01, X4, R13
+	MOVL        R13, R14
+	SHRQ        $0x20, R13
+	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
+	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y4, Y1, Y1
-	VFMADD231PD 128(SP), Y5, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_unrolled
@@ -4652,82 +7445,76 @@ col_single:
 	CMPQ        R11, $0x00000004
 	JL          col_tail
 	VMOVUPD     (DI)(R10*8), Y1
-	VMOVUPD     (SP), Y10
-	VSUBPD      Y1, Y10, Y10
-	VANDPD      absMask64<>+0(SB), Y10, Y10
-	VMOVUPD     Y10, 128(SP)
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
 	VMOVUPD     128(SP), Y1
 	VMULPD      96(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y10, Y10, Y10
-	VCMPPD      $0x00, 128(SP), Y10, Y10
-	VANDNPD     Y1, Y10, Y1
-	VMULPD      Y1, Y1, Y10
-	VMOVUPD     Y10, Y11
-	VFMSUB231PD Y1, Y1, Y11
-	VMOVUPD     expShift64<>+0(SB), Y12
-	VFMADD231PD expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ      expShift64<>+0(SB), Y12, Y13
-	VSUBPD      expShift64<>+0(SB), Y12, Y12
-	VMOVUPD     Y10, Y10
-	VFMSUB231PD ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD      Y11, Y10, Y10
-	VMOVUPD     expPoly3_64<>+0(SB), Y11
-	VFMADD213PD expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD one64<>+0(SB), Y10, Y11
-	VMULPD      Y10, Y11, Y11
-	VPAND       expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ        expScaledTab64<>+0(SB), R11
-	VPCMPEQD    Y12, Y12, Y12
-	VGATHERQPD  Y12, (R11)(Y10*8), Y6
-	VFMADD213PD Y6, Y11, Y6
-	VPSRLQ      $0x07, Y13, Y10
-	VPSRLQ      $0x01, Y10, Y11
-	VPSUBQ      Y11, Y10, Y10
-	VMOVUPD     expBias64<>+0(SB), Y12
-	VPSUBQ      Y11, Y12, Y12
-	VPSLLQ      $0x34, Y12, Y12
-	VMULPD      Y12, Y6, Y6
-	VMOVUPD     expBias64<>+0(SB), Y11
-	VPSUBQ      Y10, Y11, Y11
-	VPSLLQ      $0x34, Y11, Y11
-	VMULPD      Y11, Y6, Y6
-	VMINPD      erfClamp64<>+0(SB), Y1, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY Y10, X11
-	VCVTDQ2PD   X11, Y10
-	VMULPD      invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD      Y10, Y1, Y10
-	VMULPD      Y1, Y1, Y12
-	VMOVUPD     hermite7_64<>+0(SB), Y13
-	VFMADD213PD hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD hermite9_64<>+0(SB), Y12, Y13
-	VMULPD      Y1, Y13, Y13
-	VMOVUPD     hermite4_64<>+0(SB), Y14
-	VFMADD213PD hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite2_64<>+0(SB), Y14
-	VFMADD213PD hermite3_64<>+0(SB), Y12, Y14
-	VMULPD      Y1, Y14, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VMOVUPD     hermite0_64<>+0(SB), Y14
-	VFMADD213PD hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD Y14, Y10, Y13
-	VFMADD213PD Y1, Y10, Y13
-	VMULPD      Y13, Y10, Y1
-	VFMADD213PD Y10, Y10, Y1
-	LEAQ        erfTab64<>+0(SB), R11
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERDPD  Y10, (R11)(X11*8), Y7
-	VFMADD231PD Y6, Y1, Y7
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VMOVUPD     (R11)(R13*8), X6
+	VMOVUPD     (R11)(R12*8), X7
+	VPEXTRQ     $0x01, X4, R12
+	MOVL        R12, R13
+	SHRQ        $0x20, R12
+	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
+	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y7, Y1
+	VFMADD231PD 128(SP), Y4, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	JMP         col_single
@@ -4739,88 +7526,82 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTQ X1, Y1
 	VPCMPGTQ     laneIndex64<>+0(SB), Y1, Y1
-	VMOVUPD      Y1, 160(SP)
-	VMOVUPD      160(SP), Y1
+	VMOVUPD      Y1, 2208(SP)
+	VMOVUPD      2208(SP), Y1
 	VMASKMOVPD   (DI)(R10*8), Y1, Y1
-	VMOVUPD      (SP), Y10
-	VSUBPD       Y1, Y10, Y10
-	VANDPD       absMask64<>+0(SB), Y10, Y10
-	VMOVUPD      Y10, 128(SP)
+	VMOVUPD      (SP), Y2
+	VSUBPD       Y1, Y2, Y2
+	VANDPD       absMask64<>+0(SB), Y2, Y2
+	VMOVUPD      Y2, 128(SP)
 	VMOVUPD      128(SP), Y1
 	VMULPD       96(SP), Y1, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VXORPD       Y10, Y10, Y10
-	VCMPPD       $0x00, 128(SP), Y10, Y10
-	VANDNPD      Y1, Y10, Y1
-	VMULPD       Y1, Y1, Y10
-	VMOVUPD      Y10, Y11
-	VFMSUB231PD  Y1, Y1, Y11
-	VMOVUPD      expShift64<>+0(SB), Y12
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y10, Y12
-	VPSUBQ       expShift64<>+0(SB), Y12, Y13
-	VSUBPD       expShift64<>+0(SB), Y12, Y12
-	VMOVUPD      Y10, Y10
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y12, Y10
-	VFMADD231PD  ln2Lo64<>+0(SB), Y12, Y10
-	VSUBPD       Y11, Y10, Y10
-	VMOVUPD      expPoly3_64<>+0(SB), Y11
-	VFMADD213PD  expPoly2_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly1_64<>+0(SB), Y10, Y11
-	VFMADD213PD  expPoly0_64<>+0(SB), Y10, Y11
-	VFMADD213PD  one64<>+0(SB), Y10, Y11
-	VMULPD       Y10, Y11, Y11
-	VPAND        expIndexMask64<>+0(SB), Y13, Y10
-	LEAQ         expScaledTab64<>+0(SB), R11
-	VPCMPEQD     Y12, Y12, Y12
-	VGATHERQPD   Y12, (R11)(Y10*8), Y8
-	VFMADD213PD  Y8, Y11, Y8
-	VPSRLQ       $0x07, Y13, Y10
-	VPSRLQ       $0x01, Y10, Y11
-	VPSUBQ       Y11, Y10, Y10
-	VMOVUPD      expBias64<>+0(SB), Y12
-	VPSUBQ       Y11, Y12, Y12
-	VPSLLQ       $0x34, Y12, Y12
-	VMULPD       Y12, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y11
-	VPSUBQ       Y10, Y11, Y11
-	VPSLLQ       $0x34, Y11, Y11
-	VMULPD       Y11, Y8, Y8
-	VMINPD       erfClamp64<>+0(SB), Y1, Y1
-	VMULPD       erfStep64<>+0(SB), Y1, Y10
-	VCVTTPD2DQY  Y10, X11
-	VCVTDQ2PD    X11, Y10
-	VMULPD       invErfStep64<>+0(SB), Y10, Y10
-	VSUBPD       Y10, Y1, Y10
-	VMULPD       Y1, Y1, Y12
-	VMOVUPD      hermite7_64<>+0(SB), Y13
-	VFMADD213PD  hermite8_64<>+0(SB), Y12, Y13
-	VFMADD213PD  hermite9_64<>+0(SB), Y12, Y13
-	VMULPD       Y1, Y13, Y13
-	VMOVUPD      hermite4_64<>+0(SB), Y14
-	VFMADD213PD  hermite5_64<>+0(SB), Y12, Y14
-	VFMADD213PD  hermite6_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite2_64<>+0(SB), Y14
-	VFMADD213PD  hermite3_64<>+0(SB), Y12, Y14
-	VMULPD       Y1, Y14, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VMOVUPD      hermite0_64<>+0(SB), Y14
-	VFMADD213PD  hermite1_64<>+0(SB), Y12, Y14
-	VFMADD213PD  Y14, Y10, Y13
-	VFMADD213PD  Y1, Y10, Y13
-	VMULPD       Y13, Y10, Y1
-	VFMADD213PD  Y10, Y10, Y1
-	LEAQ         erfTab64<>+0(SB), R11
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERDPD   Y10, (R11)(X11*8), Y9
-	VFMADD231PD  Y8, Y1, Y9
+	VXORPD       Y2, Y2, Y2
+	VCMPPD       $0x00, 128(SP), Y2, Y2
+	VANDNPD      Y1, Y2, Y1
+	VMINPD       erfClamp64<>+0(SB), Y1, Y2
+	VMULPD       erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY  Y3, X4
+	VCVTDQ2PD    X4, Y3
+	VMULPD       invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD       Y3, Y2, Y5
+	VADDPD       Y2, Y3, Y3
+	VMULPD       Y5, Y3, Y3
+	VPADDD       X4, X4, X4
+	LEAQ         erfExpGridTab64<>+0(SB), R11
+	VXORPD       Y6, Y6, Y6
+	VXORPD       Y7, Y7, Y7
+	VMOVQ        X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VMOVUPD      (R11)(R13*8), X6
+	VMOVUPD      (R11)(R12*8), X7
+	VPEXTRQ      $0x01, X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VINSERTF128  $0x01, (R11)(R13*8), Y6, Y6
+	VINSERTF128  $0x01, (R11)(R12*8), Y7, Y7
+	VUNPCKLPD    Y7, Y6, Y4
+	VUNPCKHPD    Y7, Y6, Y6
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD      Y6, Y1, Y6
+	VMOVUPD      gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD213PD  Y6, Y1, Y6
+	VMULPD       Y2, Y2, Y1
+	VMOVUPD      hermite7_64<>+0(SB), Y3
+	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
+	VMULPD       Y2, Y3, Y3
+	VMOVUPD      hermite4_64<>+0(SB), Y7
+	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite2_64<>+0(SB), Y7
+	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
+	VMULPD       Y2, Y7, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VMOVUPD      hermite0_64<>+0(SB), Y7
+	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  Y2, Y5, Y3
+	VMULPD       Y3, Y5, Y1
+	VFMADD213PD  Y5, Y5, Y1
+	VFMADD231PD  Y6, Y1, Y4
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  128(SP), Y9, Y1
-	VMOVUPD      160(SP), Y10
-	VMASKMOVPD   (SI)(R10*8), Y10, Y10
-	VFMADD231PD  Y10, Y1, Y0
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  128(SP), Y4, Y1
+	VMOVUPD      2208(SP), Y2
+	VMASKMOVPD   (SI)(R10*8), Y2, Y2
+	VFMADD231PD  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -4836,7 +7617,7 @@ done:
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad64(SB), NOSPLIT, $256-240
+TEXT ·DiracGrad64(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -4856,121 +7637,232 @@ row:
 	VMOVUPD      32(SP), Y0
 	VADDPD       Y0, Y0, Y0
 	VSQRTPD      Y0, Y0
-	VMOVUPD      one64<>+0(SB), Y5
-	VDIVPD       Y0, Y5, Y5
+	VMOVUPD      one64<>+0(SB), Y1
+	VDIVPD       Y0, Y1, Y1
 	VMOVUPD      Y0, 128(SP)
-	VMOVUPD      Y5, 160(SP)
+	VMOVUPD      Y1, 160(SP)
 	VCMPPD       $0x00, zero64<>+0(SB), Y0, Y0
-	VANDNPD      Y5, Y0, Y0
+	VANDNPD      Y1, Y0, Y0
 	VMOVUPD      Y0, 96(SP)
 	VXORPD       Y0, Y0, Y0
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VXORPD       Y1, Y1, Y1
+	VXORPD       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000040
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    x_base+216(FP), R8
+	VMOVUPD (R8)(DI*8), Y3
+	VMOVUPD (SP), Y4
+	VSUBPD  Y3, Y4, Y4
+	VANDPD  absMask64<>+0(SB), Y4, Y4
+	VMOVUPD Y4, 224(SP)(SI*8)
+	VMOVUPD Y4, Y3
+	VMULPD  160(SP), Y3, Y3
+	VMINPD  expClamp64<>+0(SB), Y3, Y3
+	VXORPD  Y5, Y5, Y5
+	VCMPPD  $0x00, Y4, Y5, Y5
+	VANDNPD Y3, Y5, Y3
+	VMOVUPD Y3, 1248(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, $0x00000040
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ        (BX)(SI*1), DI
+	VMOVUPD     1248(SP)(SI*8), Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wx_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (R8)(DI*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, $0x00000040
+	JL          blk_pass1
+	ADDQ        $0x00000040, BX
+	JMP         blk
+
+blk_done:
 col_single:
 	MOVQ        CX, SI
 	SUBQ        BX, SI
 	CMPQ        SI, $0x00000004
 	JL          col_tail
 	MOVQ        x_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VMOVUPD     (SP), Y8
-	VSUBPD      Y7, Y8, Y8
-	VANDPD      absMask64<>+0(SB), Y8, Y8
-	VMOVUPD     Y8, 192(SP)
-	VMOVUPD     192(SP), Y7
-	VMULPD      160(SP), Y7, Y7
-	VMINPD      expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD     (SI)(BX*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
 	VXORPD      Y8, Y8, Y8
-	VCMPPD      $0x00, 192(SP), Y8, Y8
-	VANDNPD     Y7, Y8, Y7
-	VMULPD      Y7, Y7, Y8
-	VMOVUPD     Y8, Y9
-	VFMSUB231PD Y7, Y7, Y9
-	VMOVUPD     expShift64<>+0(SB), Y10
-	VFMADD231PD expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ      expShift64<>+0(SB), Y10, Y11
-	VSUBPD      expShift64<>+0(SB), Y10, Y10
-	VMOVUPD     Y8, Y8
-	VFMSUB231PD ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD      Y9, Y8, Y8
-	VMOVUPD     expPoly3_64<>+0(SB), Y9
-	VFMADD213PD expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD one64<>+0(SB), Y8, Y9
-	VMULPD      Y8, Y9, Y9
-	VPAND       expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ        expScaledTab64<>+0(SB), SI
-	VPCMPEQD    Y10, Y10, Y10
-	VGATHERQPD  Y10, (SI)(Y8*8), Y1
-	VFMADD213PD Y1, Y9, Y1
-	VPSRLQ      $0x07, Y11, Y8
-	VPSRLQ      $0x01, Y8, Y9
-	VPSUBQ      Y9, Y8, Y8
-	VMOVUPD     expBias64<>+0(SB), Y10
-	VPSUBQ      Y9, Y10, Y10
-	VPSLLQ      $0x34, Y10, Y10
-	VMULPD      Y10, Y1, Y1
-	VMOVUPD     expBias64<>+0(SB), Y9
-	VPSUBQ      Y8, Y9, Y9
-	VPSLLQ      $0x34, Y9, Y9
-	VMULPD      Y9, Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y7, Y7
-	VMULPD      erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY Y8, X9
-	VCVTDQ2PD   X9, Y8
-	VMULPD      invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD      Y8, Y7, Y8
-	VMULPD      Y7, Y7, Y10
-	VMOVUPD     hermite7_64<>+0(SB), Y11
-	VFMADD213PD hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD hermite9_64<>+0(SB), Y10, Y11
-	VMULPD      Y7, Y11, Y11
-	VMOVUPD     hermite4_64<>+0(SB), Y12
-	VFMADD213PD hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite2_64<>+0(SB), Y12
-	VFMADD213PD hermite3_64<>+0(SB), Y10, Y12
-	VMULPD      Y7, Y12, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VMOVUPD     hermite0_64<>+0(SB), Y12
-	VFMADD213PD hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD Y12, Y8, Y11
-	VFMADD213PD Y7, Y8, Y11
-	VMULPD      Y11, Y8, Y7
-	VFMADD213PD Y8, Y8, Y7
-	LEAQ        erfTab64<>+0(SB), SI
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPD  Y8, (SI)(X9*8), Y2
-	VFMADD231PD Y1, Y7, Y2
-	VMOVUPD     128(SP), Y7
-	VMULPD      half64<>+0(SB), Y7, Y7
-	VMULPD      Y1, Y7, Y7
-	VFMADD231PD 192(SP), Y2, Y7
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X8
+	VMOVUPD     (SI)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
 	MOVQ        x_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VMOVUPD     (SP), Y9
-	VSUBPD      Y8, Y9, Y9
-	VANDPD      signMask64<>+0(SB), Y9, Y8
-	VORPD       Y8, Y2, Y2
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     (SI)(BX*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
 	MOVQ        wx_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD Y8, Y7, Y0
-	VFMADD231PD Y8, Y2, Y5
-	VFMADD231PD Y8, Y1, Y6
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y8
-	VFMADD231PD 64(SP), Y7, Y8
-	VMOVUPD     Y8, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	VMOVUPD     Y4, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     (SI)(BX*8), Y7
-	VFMADD231PD 64(SP), Y2, Y7
-	VMOVUPD     Y7, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
 
@@ -4978,132 +7870,126 @@ col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X7
-	VPBROADCASTQ X7, Y7
-	VPCMPGTQ     laneIndex64<>+0(SB), Y7, Y7
-	VMOVUPD      Y7, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTQ X3, Y3
+	VPCMPGTQ     laneIndex64<>+0(SB), Y3, Y3
+	VMOVUPD      Y3, 2272(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VMOVUPD      (SP), Y8
-	VSUBPD       Y7, Y8, Y8
-	VANDPD       absMask64<>+0(SB), Y8, Y8
-	VMOVUPD      Y8, 192(SP)
-	VMOVUPD      192(SP), Y7
-	VMULPD       160(SP), Y7, Y7
-	VMINPD       expClamp64<>+0(SB), Y7, Y7
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VMOVUPD      (SP), Y4
+	VSUBPD       Y3, Y4, Y4
+	VANDPD       absMask64<>+0(SB), Y4, Y4
+	VMOVUPD      Y4, 192(SP)
+	VMOVUPD      192(SP), Y3
+	VMULPD       160(SP), Y3, Y3
+	VMINPD       expClamp64<>+0(SB), Y3, Y3
+	VXORPD       Y4, Y4, Y4
+	VCMPPD       $0x00, 192(SP), Y4, Y4
+	VANDNPD      Y3, Y4, Y3
+	VMINPD       erfClamp64<>+0(SB), Y3, Y4
+	VMULPD       erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY  Y5, X6
+	VCVTDQ2PD    X6, Y5
+	VMULPD       invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD       Y5, Y4, Y7
+	VADDPD       Y4, Y5, Y5
+	VMULPD       Y7, Y5, Y5
+	VPADDD       X6, X6, X6
+	LEAQ         erfExpGridTab64<>+0(SB), SI
 	VXORPD       Y8, Y8, Y8
-	VCMPPD       $0x00, 192(SP), Y8, Y8
-	VANDNPD      Y7, Y8, Y7
-	VMULPD       Y7, Y7, Y8
-	VMOVUPD      Y8, Y9
-	VFMSUB231PD  Y7, Y7, Y9
-	VMOVUPD      expShift64<>+0(SB), Y10
-	VFMADD231PD  expInvLn2N64<>+0(SB), Y8, Y10
-	VPSUBQ       expShift64<>+0(SB), Y10, Y11
-	VSUBPD       expShift64<>+0(SB), Y10, Y10
-	VMOVUPD      Y8, Y8
-	VFMSUB231PD  ln2Hi64<>+0(SB), Y10, Y8
-	VFMADD231PD  ln2Lo64<>+0(SB), Y10, Y8
-	VSUBPD       Y9, Y8, Y8
-	VMOVUPD      expPoly3_64<>+0(SB), Y9
-	VFMADD213PD  expPoly2_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly1_64<>+0(SB), Y8, Y9
-	VFMADD213PD  expPoly0_64<>+0(SB), Y8, Y9
-	VFMADD213PD  one64<>+0(SB), Y8, Y9
-	VMULPD       Y8, Y9, Y9
-	VPAND        expIndexMask64<>+0(SB), Y11, Y8
-	LEAQ         expScaledTab64<>+0(SB), SI
-	VPCMPEQD     Y10, Y10, Y10
-	VGATHERQPD   Y10, (SI)(Y8*8), Y3
-	VFMADD213PD  Y3, Y9, Y3
-	VPSRLQ       $0x07, Y11, Y8
-	VPSRLQ       $0x01, Y8, Y9
-	VPSUBQ       Y9, Y8, Y8
-	VMOVUPD      expBias64<>+0(SB), Y10
-	VPSUBQ       Y9, Y10, Y10
-	VPSLLQ       $0x34, Y10, Y10
-	VMULPD       Y10, Y3, Y3
-	VMOVUPD      expBias64<>+0(SB), Y9
-	VPSUBQ       Y8, Y9, Y9
-	VPSLLQ       $0x34, Y9, Y9
-	VMULPD       Y9, Y3, Y3
-	VMINPD       erfClamp64<>+0(SB), Y7, Y7
-	VMULPD       erfStep64<>+0(SB), Y7, Y8
-	VCVTTPD2DQY  Y8, X9
-	VCVTDQ2PD    X9, Y8
-	VMULPD       invErfStep64<>+0(SB), Y8, Y8
-	VSUBPD       Y8, Y7, Y8
-	VMULPD       Y7, Y7, Y10
-	VMOVUPD      hermite7_64<>+0(SB), Y11
-	VFMADD213PD  hermite8_64<>+0(SB), Y10, Y11
-	VFMADD213PD  hermite9_64<>+0(SB), Y10, Y11
-	VMULPD       Y7, Y11, Y11
-	VMOVUPD      hermite4_64<>+0(SB), Y12
-	VFMADD213PD  hermite5_64<>+0(SB), Y10, Y12
-	VFMADD213PD  hermite6_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite2_64<>+0(SB), Y12
-	VFMADD213PD  hermite3_64<>+0(SB), Y10, Y12
-	VMULPD       Y7, Y12, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VMOVUPD      hermite0_64<>+0(SB), Y12
-	VFMADD213PD  hermite1_64<>+0(SB), Y10, Y12
-	VFMADD213PD  Y12, Y8, Y11
-	VFMADD213PD  Y7, Y8, Y11
-	VMULPD       Y11, Y8, Y7
-	VFMADD213PD  Y8, Y8, Y7
-	LEAQ         erfTab64<>+0(SB), SI
-	VPCMPEQD     Y8, Y8, Y8
-	VGATHERDPD   Y8, (SI)(X9*8), Y4
-	VFMADD231PD  Y3, Y7, Y4
-	VMOVUPD      128(SP), Y7
-	VMULPD       half64<>+0(SB), Y7, Y7
-	VMULPD       Y3, Y7, Y7
-	VFMADD231PD  192(SP), Y4, Y7
-	MOVQ         x_base+216(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VMOVUPD      (SP), Y9
-	VSUBPD       Y8, Y9, Y9
-	VANDPD       signMask64<>+0(SB), Y9, Y8
-	VORPD        Y8, Y4, Y4
-	VMULPD       96(SP), Y3, Y3
-	MOVQ         wx_base+192(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  Y8, Y7, Y0
-	VFMADD231PD  Y8, Y4, Y5
+	VXORPD       Y9, Y9, Y9
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VMOVUPD      (SI)(R8*8), X8
+	VMOVUPD      (SI)(DI*8), X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD    Y9, Y8, Y6
+	VUNPCKHPD    Y9, Y8, Y8
+	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD      Y8, Y3, Y8
+	VMOVUPD      gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD213PD  Y8, Y3, Y8
+	VMULPD       Y4, Y4, Y3
+	VMOVUPD      hermite7_64<>+0(SB), Y5
+	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VMOVUPD      hermite4_64<>+0(SB), Y9
+	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite2_64<>+0(SB), Y9
+	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
+	VMULPD       Y4, Y9, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VMOVUPD      hermite0_64<>+0(SB), Y9
+	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  Y4, Y7, Y5
+	VMULPD       Y5, Y7, Y3
+	VFMADD213PD  Y7, Y7, Y3
 	VFMADD231PD  Y8, Y3, Y6
+	VMOVUPD      128(SP), Y3
+	VMULPD       half64<>+0(SB), Y3, Y3
+	VMULPD       Y8, Y3, Y3
+	VFMADD231PD  192(SP), Y6, Y3
+	MOVQ         x_base+216(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VMOVUPD      (SP), Y5
+	VSUBPD       Y4, Y5, Y5
+	VANDPD       signMask64<>+0(SB), Y5, Y4
+	VORPD        Y4, Y6, Y6
+	VMULPD       96(SP), Y8, Y8
+	MOVQ         wx_base+192(FP), SI
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  Y4, Y3, Y0
+	VFMADD231PD  Y4, Y6, Y1
+	VFMADD231PD  Y4, Y8, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   (SI)(BX*8), Y8, Y8
-	VFMADD231PD  64(SP), Y7, Y8
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   Y8, Y7, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   (SI)(BX*8), Y4, Y4
+	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPD      224(SP), Y7
-	VMASKMOVPD   (SI)(BX*8), Y7, Y7
-	VFMADD231PD  64(SP), Y4, Y7
-	VMOVUPD      224(SP), Y8
-	VMASKMOVPD   Y7, Y8, (SI)(BX*8)
+	VMOVUPD      2272(SP), Y3
+	VMASKMOVPD   (SI)(BX*8), Y3, Y3
+	VFMADD231PD  64(SP), Y6, Y3
+	VMOVUPD      2272(SP), Y4
+	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X7
-	VADDPD       X7, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPD       X3, X0, X0
 	VHADDPD      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSD       X0, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y5, X0
-	VADDPD       X0, X5, X5
-	VHADDPD      X5, X5, X5
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPD       X0, X1, X1
+	VHADDPD      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSD       X5, (BX)(DX*8)
-	VEXTRACTF128 $0x01, Y6, X0
-	VADDPD       X0, X6, X6
-	VHADDPD      X6, X6, X6
+	VMOVSD       X1, (BX)(DX*8)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPD       X0, X2, X2
+	VHADDPD      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSD       X6, (BX)(DX*8)
+	VMOVSD       X2, (BX)(DX*8)
 	INCQ         DX
 	JMP          row
 
@@ -5120,67 +8006,76 @@ TEXT ·Erf32(SB), NOSPLIT, $32-48
 	XORQ BX, BX
 
 erf_single:
-	MOVQ        DX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          erf_tail
-	VMOVUPS     (CX)(BX*4), Y0
-	VANDPS      absMask32<>+0(SB), Y0, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VMULPS      Y1, Y1, Y2
-	VMOVUPS     Y2, Y3
-	VFMSUB231PS Y1, Y1, Y3
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y2, Y2
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS      Y3, Y2, Y2
-	VMOVUPS     expPoly2_32<>+0(SB), Y3
-	VFMADD213PS expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS one32<>+0(SB), Y2, Y3
-	VMULPS      Y2, Y3, Y3
-	VPERMPS     expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS Y2, Y3, Y2
-	VPSRLD      $0x03, Y5, Y3
-	VPSRLD      $0x01, Y3, Y4
-	VPSUBD      Y4, Y3, Y3
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y2, Y2
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y3, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y2, Y2
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y3
-	VCVTTPS2DQ  Y3, Y4
-	VCVTDQ2PS   Y4, Y3
-	VMULPS      invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS      Y3, Y1, Y3
-	VMULPS      Y1, Y1, Y5
-	VMOVUPS     hermite2_32<>+0(SB), Y8
-	VFMADD213PS hermite3_32<>+0(SB), Y5, Y8
-	VMULPS      Y1, Y8, Y8
-	VMOVUPS     hermite0_32<>+0(SB), Y9
-	VFMADD213PS hermite1_32<>+0(SB), Y5, Y9
-	VFMADD213PS Y9, Y3, Y8
-	VFMADD213PS Y1, Y3, Y8
-	VMULPS      Y8, Y3, Y1
-	VFMADD213PS Y3, Y3, Y1
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y3, Y3, Y3
-	VGATHERDPS  Y3, (SI)(Y4*4), Y6
-	VFMADD231PS Y2, Y1, Y6
-	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y6, Y6
-	VMOVUPS     Y6, (AX)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         erf_single
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           erf_tail
+	VMOVUPS      (CX)(BX*4), Y0
+	VANDPS       absMask32<>+0(SB), Y0, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VANDPS       signMask32<>+0(SB), Y0, Y0
+	VORPS        Y0, Y6, Y6
+	VMOVUPS      Y6, (AX)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          erf_single
 
 erf_tail:
 	MOVQ         DX, SI
@@ -5194,59 +8089,68 @@ erf_tail:
 	VMASKMOVPS   (CX)(BX*4), Y0, Y0
 	VANDPS       absMask32<>+0(SB), Y0, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VMULPS       Y1, Y1, Y2
-	VMOVUPS      Y2, Y3
-	VFMSUB231PS  Y1, Y1, Y3
-	VMOVUPS      expShift32<>+0(SB), Y4
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y4
-	VPSUBD       expShift32<>+0(SB), Y4, Y5
-	VSUBPS       expShift32<>+0(SB), Y4, Y4
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y4, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y4, Y2
-	VSUBPS       Y3, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y3
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y3
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y3
-	VFMADD213PS  one32<>+0(SB), Y2, Y3
-	VMULPS       Y2, Y3, Y3
-	VPERMPS      expScaledTab32<>+0(SB), Y5, Y2
-	VFMADD213PS  Y2, Y3, Y2
-	VPSRLD       $0x03, Y5, Y3
-	VPSRLD       $0x01, Y3, Y4
-	VPSUBD       Y4, Y3, Y3
-	VMOVUPS      expBias32<>+0(SB), Y5
-	VPSUBD       Y4, Y5, Y5
-	VPSLLD       $0x17, Y5, Y5
-	VMULPS       Y5, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y4
-	VPSUBD       Y3, Y4, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VMULPS       Y4, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
 	VCVTTPS2DQ   Y3, Y4
 	VCVTDQ2PS    Y4, Y3
 	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y1, Y3
-	VMULPS       Y1, Y1, Y5
-	VMOVUPS      hermite2_32<>+0(SB), Y6
-	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
-	VMULPS       Y1, Y6, Y6
-	VMOVUPS      hermite0_32<>+0(SB), Y8
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y8
-	VFMADD213PS  Y8, Y3, Y6
-	VFMADD213PS  Y1, Y3, Y6
-	VMULPS       Y6, Y3, Y1
-	VFMADD213PS  Y3, Y3, Y1
-	LEAQ         erfTab32<>+0(SB), CX
-	VPCMPEQD     Y3, Y3, Y3
-	VGATHERDPS   Y3, (CX)(Y4*4), Y7
-	VFMADD231PS  Y2, Y1, Y7
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), CX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (CX)(SI*8), X7
+	VMOVHPS      (CX)(DX*8), X7, X7
+	VPEXTRQ      $0x01, X4, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (CX)(SI*8), X4
+	VMOVHPS      (CX)(DX*8), X4, X4
+	VMOVQ        X6, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (CX)(SI*8), X8
+	VMOVHPS      (CX)(DX*8), X8, X8
+	VPEXTRQ      $0x01, X6, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (CX)(SI*8), X6
+	VMOVHPS      (CX)(DX*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y7, Y7
+	VORPS        Y0, Y6, Y6
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y7, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y6, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -5361,112 +8265,121 @@ TEXT ·PairTerms32(SB), NOSPLIT, $32-120
 	XORQ R8, R8
 
 pair_single:
-	MOVQ        DI, R9
-	SUBQ        R8, R9
-	CMPQ        R9, $0x00000008
-	JL          pair_tail
-	VMOVUPS     (BX)(R8*4), Y0
-	VMOVUPS     (SI)(R8*4), Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y4
-	VDIVPS      Y1, Y4, Y4
-	VANDPS      absMask32<>+0(SB), Y0, Y5
-	VMOVUPS     Y5, Y6
-	VMULPS      Y4, Y6, Y6
-	VMINPS      expClamp32<>+0(SB), Y6, Y6
-	VXORPS      Y4, Y4, Y4
-	VCMPPS      $0x00, Y5, Y4, Y4
-	VANDNPS     Y6, Y4, Y6
-	VMULPS      Y6, Y6, Y4
-	VMOVUPS     Y4, Y7
-	VFMSUB231PS Y6, Y6, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y4, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y4, Y4
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y4
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y4
-	VSUBPS      Y7, Y4, Y4
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y4, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y4, Y7
-	VFMADD213PS one32<>+0(SB), Y4, Y7
-	VMULPS      Y4, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y4
-	VFMADD213PS Y4, Y7, Y4
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y4, Y4
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y4, Y4
-	VMINPS      erfClamp32<>+0(SB), Y6, Y7
-	VMULPS      erfStep32<>+0(SB), Y7, Y8
-	VCVTTPS2DQ  Y8, Y9
-	VCVTDQ2PS   Y9, Y8
-	VMULPS      invErfStep32<>+0(SB), Y8, Y8
-	VSUBPS      Y8, Y7, Y8
-	VMULPS      Y7, Y7, Y10
-	VMOVUPS     hermite2_32<>+0(SB), Y11
-	VFMADD213PS hermite3_32<>+0(SB), Y10, Y11
-	VMULPS      Y7, Y11, Y11
-	VMOVUPS     hermite0_32<>+0(SB), Y12
-	VFMADD213PS hermite1_32<>+0(SB), Y10, Y12
-	VFMADD213PS Y12, Y8, Y11
-	VFMADD213PS Y7, Y8, Y11
-	VMULPS      Y11, Y8, Y7
-	VFMADD213PS Y8, Y8, Y7
-	LEAQ        erfTab32<>+0(SB), R9
-	VPCMPEQD    Y8, Y8, Y8
-	VGATHERDPS  Y8, (R9)(Y9*4), Y2
-	VFMADD231PS Y4, Y7, Y2
-	VMOVUPS     Y1, Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y4, Y1, Y1
-	VFMADD231PS Y5, Y2, Y1
-	VMOVUPS     Y1, (AX)(R8*4)
-	VANDPS      signMask32<>+0(SB), Y0, Y0
-	VORPS       Y0, Y2, Y2
-	VMOVUPS     Y2, (CX)(R8*4)
-	VMULPS      Y6, Y6, Y0
-	VMOVUPS     Y0, Y1
-	VFMSUB231PS Y6, Y6, Y1
-	VMOVUPS     expShift32<>+0(SB), Y4
-	VFMADD231PS expInvLn2N32<>+0(SB), Y0, Y4
-	VPSUBD      expShift32<>+0(SB), Y4, Y5
-	VSUBPS      expShift32<>+0(SB), Y4, Y4
-	VMOVUPS     Y0, Y0
-	VFMSUB231PS ln2Hi32<>+0(SB), Y4, Y0
-	VFMADD231PS ln2Lo32<>+0(SB), Y4, Y0
-	VSUBPS      Y1, Y0, Y0
-	VMOVUPS     expPoly2_32<>+0(SB), Y1
-	VFMADD213PS expPoly1_32<>+0(SB), Y0, Y1
-	VFMADD213PS expPoly0_32<>+0(SB), Y0, Y1
-	VFMADD213PS one32<>+0(SB), Y0, Y1
-	VMULPS      Y0, Y1, Y1
-	VPERMPS     expTab32<>+0(SB), Y5, Y0
-	VFMADD213PS Y0, Y1, Y0
-	VPSRLD      $0x03, Y5, Y1
-	VPSRLD      $0x01, Y1, Y4
-	VPSUBD      Y4, Y1, Y1
-	VMOVUPS     expBias32<>+0(SB), Y5
-	VPSUBD      Y4, Y5, Y5
-	VPSLLD      $0x17, Y5, Y5
-	VMULPS      Y5, Y0, Y0
-	VMOVUPS     expBias32<>+0(SB), Y4
-	VPSUBD      Y1, Y4, Y4
-	VPSLLD      $0x17, Y4, Y4
-	VMULPS      Y4, Y0, Y0
-	VMOVUPS     Y0, (DX)(R8*4)
-	ADDQ        $0x00000008, R8
-	JMP         pair_single
+	MOVQ         DI, R9
+	SUBQ         R8, R9
+	CMPQ         R9, $0x00000008
+	JL           pair_tail
+	VMOVUPS      (BX)(R8*4), Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y0, Y3
+	VMOVUPS      Y3, Y4
+	VMULPS       Y2, Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VANDNPS      Y4, Y2, Y4
+	VMINPS       erfClamp32<>+0(SB), Y4, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y2, Y7
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R9)(R11*8), X9
+	VMOVHPS      (R9)(R10*8), X9, X9
+	VPEXTRQ      $0x01, X6, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VMOVQ        X8, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R9)(R11*8), X10
+	VMOVHPS      (R9)(R10*8), X10, X10
+	VPEXTRQ      $0x01, X8, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R9)(R11*8), X8
+	VMOVHPS      (R9)(R10*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
+	VANDNPS      Y6, Y9, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y9
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
+	VMULPS       Y5, Y9, Y9
+	VFMADD213PS  Y6, Y9, Y6
+	VMULPS       Y2, Y2, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
+	VFMADD213PS  Y10, Y7, Y9
+	VFMADD213PS  Y2, Y7, Y9
+	VMULPS       Y9, Y7, Y2
+	VFMADD213PS  Y7, Y7, Y2
+	VFMADD231PS  Y6, Y2, Y8
+	VMOVUPS      Y1, Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  Y3, Y8, Y1
+	VMOVUPS      Y1, (AX)(R8*4)
+	VANDPS       signMask32<>+0(SB), Y0, Y0
+	VORPS        Y0, Y8, Y8
+	VMOVUPS      Y8, (CX)(R8*4)
+	VMULPS       Y4, Y4, Y0
+	VMOVUPS      Y0, Y1
+	VFMSUB231PS  Y4, Y4, Y1
+	VMOVUPS      expShift32<>+0(SB), Y2
+	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
+	VPSUBD       expShift32<>+0(SB), Y2, Y3
+	VSUBPS       expShift32<>+0(SB), Y2, Y2
+	VMOVUPS      Y0, Y0
+	VFMSUB231PS  ln2Hi32<>+0(SB), Y2, Y0
+	VFMADD231PS  ln2Lo32<>+0(SB), Y2, Y0
+	VSUBPS       Y1, Y0, Y0
+	VMOVUPS      expPoly2_32<>+0(SB), Y1
+	VFMADD213PS  expPoly1_32<>+0(SB), Y0, Y1
+	VFMADD213PS  expPoly0_32<>+0(SB), Y0, Y1
+	VFMADD213PS  one32<>+0(SB), Y0, Y1
+	VMULPS       Y0, Y1, Y1
+	VPERMPS      expTab32<>+0(SB), Y3, Y0
+	VFMADD213PS  Y0, Y1, Y0
+	VPSRLD       $0x03, Y3, Y1
+	VPSRLD       $0x01, Y1, Y2
+	VPSUBD       Y2, Y1, Y1
+	VMOVUPS      expBias32<>+0(SB), Y3
+	VPSUBD       Y2, Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y0, Y0
+	VMOVUPS      expBias32<>+0(SB), Y2
+	VPSUBD       Y1, Y2, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VMULPS       Y2, Y0, Y0
+	VMOVUPS      Y0, (DX)(R8*4)
+	ADDQ         $0x00000008, R8
+	JMP          pair_single
 
 pair_tail:
 	MOVQ         DI, R9
@@ -5484,75 +8397,84 @@ pair_tail:
 	VSQRTPS      Y1, Y1
 	VMOVUPS      one32<>+0(SB), Y2
 	VDIVPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y0, Y4
-	VMOVUPS      Y4, Y5
-	VMULPS       Y2, Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VANDPS       absMask32<>+0(SB), Y0, Y3
+	VMOVUPS      Y3, Y4
+	VMULPS       Y2, Y4, Y4
+	VMINPS       expClamp32<>+0(SB), Y4, Y4
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, Y4, Y2, Y2
-	VANDNPS      Y5, Y2, Y5
-	VMULPS       Y5, Y5, Y2
-	VMOVUPS      Y2, Y6
-	VFMSUB231PS  Y5, Y5, Y6
-	VMOVUPS      expShift32<>+0(SB), Y7
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y2, Y7
-	VPSUBD       expShift32<>+0(SB), Y7, Y8
-	VSUBPS       expShift32<>+0(SB), Y7, Y7
-	VMOVUPS      Y2, Y2
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y7, Y2
-	VFMADD231PS  ln2Lo32<>+0(SB), Y7, Y2
-	VSUBPS       Y6, Y2, Y2
-	VMOVUPS      expPoly2_32<>+0(SB), Y6
-	VFMADD213PS  expPoly1_32<>+0(SB), Y2, Y6
-	VFMADD213PS  expPoly0_32<>+0(SB), Y2, Y6
-	VFMADD213PS  one32<>+0(SB), Y2, Y6
-	VMULPS       Y2, Y6, Y6
-	VPERMPS      expScaledTab32<>+0(SB), Y8, Y2
-	VFMADD213PS  Y2, Y6, Y2
-	VPSRLD       $0x03, Y8, Y6
-	VPSRLD       $0x01, Y6, Y7
-	VPSUBD       Y7, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y2, Y2
-	VMOVUPS      expBias32<>+0(SB), Y7
-	VPSUBD       Y6, Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y2, Y2
-	VMINPS       erfClamp32<>+0(SB), Y5, Y6
-	VMULPS       erfStep32<>+0(SB), Y6, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y6, Y7
-	VMULPS       Y6, Y6, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y6, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y6, Y7, Y10
-	VMULPS       Y10, Y7, Y6
-	VFMADD213PS  Y7, Y7, Y6
-	LEAQ         erfTab32<>+0(SB), BX
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (BX)(Y8*4), Y3
-	VFMADD231PS  Y2, Y6, Y3
+	VCMPPS       $0x00, Y3, Y2, Y2
+	VANDNPS      Y4, Y2, Y4
+	VMINPS       erfClamp32<>+0(SB), Y4, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y2, Y7
+	VADDPS       Y2, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(DI*8), X9
+	VMOVHPS      (BX)(SI*8), X9, X9
+	VPEXTRQ      $0x01, X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(DI*8), X6
+	VMOVHPS      (BX)(SI*8), X6, X6
+	VMOVQ        X8, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(DI*8), X10
+	VMOVHPS      (BX)(SI*8), X10, X10
+	VPEXTRQ      $0x01, X8, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(DI*8), X8
+	VMOVHPS      (BX)(SI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
+	VANDNPS      Y6, Y9, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y9
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
+	VMULPS       Y5, Y9, Y9
+	VFMADD213PS  Y6, Y9, Y6
+	VMULPS       Y2, Y2, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VMULPS       Y2, Y9, Y9
+	VMOVUPS      hermite0_32<>+0(SB), Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
+	VFMADD213PS  Y10, Y7, Y9
+	VFMADD213PS  Y2, Y7, Y9
+	VMULPS       Y9, Y7, Y2
+	VFMADD213PS  Y7, Y7, Y2
+	VFMADD231PS  Y6, Y2, Y8
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y2, Y1, Y1
-	VFMADD231PS  Y4, Y3, Y1
+	VMULPS       Y6, Y1, Y1
+	VFMADD231PS  Y3, Y8, Y1
 	VMOVUPS      (SP), Y2
 	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y3, Y3
+	VORPS        Y0, Y8, Y8
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y3, Y0, (CX)(R8*4)
-	VMULPS       Y5, Y5, Y0
+	VMASKMOVPS   Y8, Y0, (CX)(R8*4)
+	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
-	VFMSUB231PS  Y5, Y5, Y1
+	VFMSUB231PS  Y4, Y4, Y1
 	VMOVUPS      expShift32<>+0(SB), Y2
 	VFMADD231PS  expInvLn2N32<>+0(SB), Y0, Y2
 	VPSUBD       expShift32<>+0(SB), Y2, Y3
@@ -5588,7 +8510,7 @@ pair_done:
 
 // func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums32(SB), NOSPLIT, $192-144
+TEXT ·CrossRowSums32(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -5609,243 +8531,376 @@ row:
 	VXORPS       Y0, Y0, Y0
 	XORQ         R11, R11
 
+blk:
+	MOVQ R9, R12
+	SUBQ R11, R12
+	CMPQ R12, $0x00000080
+	JL   blk_done
+	XORQ R12, R12
+
+blk_pass0:
+	LEAQ    (R11)(R12*1), R13
+	VMOVUPS (DI)(R13*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R12*4)
+	VMOVUPS (R8)(R13*4), Y1
+	VADDPS  32(SP), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
+	VMOVUPS Y1, 672(SP)(R12*4)
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R12*4)
+	ADDQ    $0x00000008, R12
+	CMPQ    R12, $0x00000080
+	JL      blk_pass0
+	XORQ    R12, R12
+
+blk_pass1:
+	LEAQ         (R11)(R12*1), R13
+	VMOVUPS      1184(SP)(R12*4), Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R14
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R14)(BP*8), X7
+	VMOVHPS      (R14)(R15*8), X7, X7
+	VPEXTRQ      $0x01, X4, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R14)(BP*8), X4
+	VMOVHPS      (R14)(R15*8), X4, X4
+	VMOVQ        X6, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R14)(BP*8), X8
+	VMOVHPS      (R14)(R15*8), X8, X8
+	VPEXTRQ      $0x01, X6, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R14)(BP*8), X6
+	VMOVHPS      (R14)(R15*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      672(SP)(R12*4), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R12*4), Y6, Y1
+	VFMADD231PS  (SI)(R13*4), Y1, Y0
+	ADDQ         $0x00000008, R12
+	CMPQ         R12, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R11
+	JMP          blk
+
+blk_done:
 col_unrolled:
-	MOVQ        R9, R12
-	SUBQ        R11, R12
-	CMPQ        R12, $0x00000010
-	JL          col_fold
-	LEAQ        (R11), R12
-	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (R8)(R12*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R13)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
-	VFMADD231PS (SI)(R12*4), Y1, Y0
-	LEAQ        8(R11), R12
-	VMOVUPS     (DI)(R12*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (R8)(R12*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R13
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R13)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
-	VFMADD231PS (SI)(R12*4), Y1, Y0
-	ADDQ        $0x00000010, R11
-	JMP         col_unrolled
+	MOVQ         R9, R12
+	SUBQ         R11, R12
+	CMPQ         R12, $0x00000010
+	JL           col_fold
+	LEAQ         (R11), R12
+	VMOVUPS      (DI)(R12*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (R8)(R12*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	LEAQ         8(R11), R12
+	VMOVUPS      (DI)(R12*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (R8)(R12*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	ADDQ         $0x00000010, R11
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        R9, R12
-	SUBQ        R11, R12
-	CMPQ        R12, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (R8)(R11*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	ADDQ        $0x00000008, R11
-	JMP         col_single
+	MOVQ         R9, R12
+	SUBQ         R11, R12
+	CMPQ         R12, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (R8)(R11*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000008, R11
+	JMP          col_single
 
 col_tail:
 	MOVQ         R9, R12
@@ -5854,84 +8909,93 @@ col_tail:
 	MOVQ         R12, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DI)(R11*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (R8)(R11*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y1, Y6, Y6
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y6, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
-	LEAQ         erfTab32<>+0(SB), R12
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R12)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R11*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      2208(SP), Y2
+	VMASKMOVPS   (SI)(R11*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -5948,7 +9012,7 @@ done:
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad32(SB), NOSPLIT, $256-288
+TEXT ·CrossGrad32(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -5966,258 +9030,410 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    mb_base+240(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VADDPS  32(SP), Y3, Y3
+	VADDPS  Y3, Y3, Y3
+	VSQRTPS Y3, Y3
+	VMOVUPS one32<>+0(SB), Y5
+	VDIVPS  Y3, Y5, Y5
+	VMOVUPS Y3, 736(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS Y5, Y3, Y3
+	VMOVUPS Y3, 1760(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  Y5, Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      736(SP)(SI*4), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         mb_base+240(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       1760(SP)(SI*4), Y6, Y6
+	MOVQ         wb_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	MOVQ        vb_base+264(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VADDPS      32(SP), Y5, Y5
-	VADDPS      Y5, Y5, Y5
-	VSQRTPS     Y5, Y5
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y5, Y6, Y6
-	VMOVUPS     Y5, 128(SP)
-	VMOVUPS     Y6, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS     Y6, Y5, Y5
-	VMOVUPS     Y5, 96(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        mb_base+240(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
-	MOVQ        wb_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y5, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y6, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         vb_base+264(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	MOVQ         vb_base+264(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VADDPS       32(SP), Y5, Y5
-	VADDPS       Y5, Y5, Y5
-	VSQRTPS      Y5, Y5
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y5, Y6, Y6
-	VMOVUPS      Y5, 128(SP)
-	VMOVUPS      Y6, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS      Y6, Y5, Y5
-	VMOVUPS      Y5, 96(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y5, Y7
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y6, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6227,7 +9443,7 @@ done:
 
 // func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums32(SB), NOSPLIT, $192-96
+TEXT ·SelfRowSums32(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -6247,243 +9463,376 @@ row:
 	XORQ         R9, R9
 	LEAQ         1(R8), R9
 
+blk:
+	MOVQ DI, R10
+	SUBQ R9, R10
+	CMPQ R10, $0x00000080
+	JL   blk_done
+	XORQ R10, R10
+
+blk_pass0:
+	LEAQ    (R9)(R10*1), R11
+	VMOVUPS (DX)(R11*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R10*4)
+	VMOVUPS (BX)(R11*4), Y1
+	VADDPS  32(SP), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y3
+	VDIVPS  Y1, Y3, Y3
+	VMOVUPS Y1, 672(SP)(R10*4)
+	VMOVUPS Y2, Y1
+	VMULPS  Y3, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, $0x00000080
+	JL      blk_pass0
+	XORQ    R10, R10
+
+blk_pass1:
+	LEAQ         (R9)(R10*1), R11
+	VMOVUPS      1184(SP)(R10*4), Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      672(SP)(R10*4), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R10*4), Y6, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000008, R10
+	CMPQ         R10, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R9
+	JMP          blk
+
+blk_done:
 col_unrolled:
-	MOVQ        DI, R10
-	SUBQ        R9, R10
-	CMPQ        R10, $0x00000010
-	JL          col_fold
-	LEAQ        (R9), R10
-	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (BX)(R10*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	LEAQ        8(R9), R10
-	VMOVUPS     (DX)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (BX)(R10*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	ADDQ        $0x00000010, R9
-	JMP         col_unrolled
+	MOVQ         DI, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x00000010
+	JL           col_fold
+	LEAQ         (R9), R10
+	VMOVUPS      (DX)(R10*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (BX)(R10*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	LEAQ         8(R9), R10
+	VMOVUPS      (DX)(R10*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (BX)(R10*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	ADDQ         $0x00000010, R9
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        DI, R10
-	SUBQ        R9, R10
-	CMPQ        R10, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DX)(R9*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     (BX)(R9*4), Y1
-	VADDPS      32(SP), Y1, Y1
-	VADDPS      Y1, Y1, Y1
-	VSQRTPS     Y1, Y1
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y1, Y6, Y6
-	VMOVUPS     Y1, 64(SP)
-	VMOVUPS     Y6, 96(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R10
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R10)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
-	VFMADD231PS (SI)(R9*4), Y1, Y0
-	ADDQ        $0x00000008, R9
-	JMP         col_single
+	MOVQ         DI, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DX)(R9*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      (BX)(R9*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R10
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R10)(R12*8), X4
+	VMOVHPS      (R10)(R11*8), X4, X4
+	VMOVQ        X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R10)(R12*8), X8
+	VMOVHPS      (R10)(R11*8), X8, X8
+	VPEXTRQ      $0x01, X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R10)(R12*8), X6
+	VMOVHPS      (R10)(R11*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R9*4), Y1, Y0
+	ADDQ         $0x00000008, R9
+	JMP          col_single
 
 col_tail:
 	MOVQ         DI, R10
@@ -6492,84 +9841,93 @@ col_tail:
 	MOVQ         R10, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DX)(R9*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (BX)(R9*4), Y1, Y1
 	VADDPS       32(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y1, Y6, Y6
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
 	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y6, 96(SP)
+	VMOVUPS      Y2, 96(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R10
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X4, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R10)(R12*8), X4
+	VMOVHPS      (R10)(R11*8), X4, X4
+	VMOVQ        X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R10)(R12*8), X8
+	VMOVHPS      (R10)(R11*8), X8, X8
+	VPEXTRQ      $0x01, X6, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
-	LEAQ         erfTab32<>+0(SB), R10
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R10)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VMOVSD       (R10)(R12*8), X6
+	VMOVHPS      (R10)(R11*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R9*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      2208(SP), Y2
+	VMASKMOVPS   (SI)(R9*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -6586,7 +9944,7 @@ done:
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad32(SB), NOSPLIT, $256-216
+TEXT ·SelfGrad32(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -6604,259 +9962,411 @@ row:
 	VBROADCASTSS (BX)(DX*4), Y0
 	VMOVUPS      Y0, 64(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 	LEAQ         1(DX), BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    m_base+144(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	MOVQ    v_base+168(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VADDPS  32(SP), Y3, Y3
+	VADDPS  Y3, Y3, Y3
+	VSQRTPS Y3, Y3
+	VMOVUPS one32<>+0(SB), Y5
+	VDIVPS  Y3, Y5, Y5
+	VMOVUPS Y3, 736(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS Y5, Y3, Y3
+	VMOVUPS Y3, 1760(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  Y5, Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      736(SP)(SI*4), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         m_base+144(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       1760(SP)(SI*4), Y6, Y6
+	MOVQ         w_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	MOVQ        v_base+168(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VADDPS      32(SP), Y5, Y5
-	VADDPS      Y5, Y5, Y5
-	VSQRTPS     Y5, Y5
-	VMOVUPS     one32<>+0(SB), Y6
-	VDIVPS      Y5, Y6, Y6
-	VMOVUPS     Y5, 128(SP)
-	VMOVUPS     Y6, 160(SP)
-	VCMPPS      $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS     Y6, Y5, Y5
-	VMOVUPS     Y5, 96(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        m_base+144(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
-	MOVQ        w_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS 64(SP), Y5, Y7
-	VMOVUPS     Y7, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	MOVQ        cr_base+120(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y6, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         w_base+192(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VADDPS       32(SP), Y5, Y5
-	VADDPS       Y5, Y5, Y5
-	VSQRTPS      Y5, Y5
-	VMOVUPS      one32<>+0(SB), Y6
-	VDIVPS       Y5, Y6, Y6
-	VMOVUPS      Y5, 128(SP)
-	VMOVUPS      Y6, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y5, Y5
-	VANDNPS      Y6, Y5, Y5
-	VMOVUPS      Y5, 96(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  64(SP), Y5, Y7
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y7, Y5, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   Y5, Y7, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y6, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 
@@ -6866,7 +10376,7 @@ done:
 
 // func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums32(SB), NOSPLIT, $192-120
+TEXT ·DiracRowSums32(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -6892,219 +10402,345 @@ row:
 	VXORPS       Y0, Y0, Y0
 	XORQ         R10, R10
 
+blk:
+	MOVQ R8, R11
+	SUBQ R10, R11
+	CMPQ R11, $0x00000080
+	JL   blk_done
+	XORQ R11, R11
+
+blk_pass0:
+	LEAQ    (R10)(R11*1), R12
+	VMOVUPS (DI)(R12*4), Y1
+	VMOVUPS (SP), Y2
+	VSUBPS  Y1, Y2, Y2
+	VANDPS  absMask32<>+0(SB), Y2, Y2
+	VMOVUPS Y2, 160(SP)(R11*4)
+	VMOVUPS Y2, Y1
+	VMULPS  96(SP), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y3, Y3, Y3
+	VCMPPS  $0x00, Y2, Y3, Y3
+	VANDNPS Y1, Y3, Y1
+	VMOVUPS Y1, 1184(SP)(R11*4)
+	ADDQ    $0x00000008, R11
+	CMPQ    R11, $0x00000080
+	JL      blk_pass0
+	XORQ    R11, R11
+
+blk_pass1:
+	LEAQ         (R10)(R11*1), R12
+	VMOVUPS      1184(SP)(R11*4), Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R13
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X4, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R13)(R15*8), X4
+	VMOVHPS      (R13)(R14*8), X4, X4
+	VMOVQ        X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R13)(R15*8), X8
+	VMOVHPS      (R13)(R14*8), X8, X8
+	VPEXTRQ      $0x01, X6, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R13)(R15*8), X6
+	VMOVHPS      (R13)(R14*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  160(SP)(R11*4), Y6, Y1
+	VFMADD231PS  (SI)(R12*4), Y1, Y0
+	ADDQ         $0x00000008, R11
+	CMPQ         R11, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, R10
+	JMP          blk
+
+blk_done:
 col_unrolled:
-	MOVQ        R8, R11
-	SUBQ        R10, R11
-	CMPQ        R11, $0x00000010
-	JL          col_fold
-	LEAQ        (R10), R11
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y2
-	VFMADD231PS Y6, Y1, Y2
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y2, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	LEAQ        8(R10), R11
-	VMOVUPS     (DI)(R11*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R12
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R12)(Y8*4), Y3
-	VFMADD231PS Y6, Y1, Y3
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y3, Y1
-	VFMADD231PS (SI)(R11*4), Y1, Y0
-	ADDQ        $0x00000010, R10
-	JMP         col_unrolled
+	MOVQ         R8, R11
+	SUBQ         R10, R11
+	CMPQ         R11, $0x00000010
+	JL           col_fold
+	LEAQ         (R10), R11
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	LEAQ         8(R10), R11
+	VMOVUPS      (DI)(R11*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R12
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X4, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R12)(R14*8), X4
+	VMOVHPS      (R12)(R13*8), X4, X4
+	VMOVQ        X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R12)(R14*8), X8
+	VMOVHPS      (R12)(R13*8), X8, X8
+	VPEXTRQ      $0x01, X6, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R12)(R14*8), X6
+	VMOVHPS      (R12)(R13*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R11*4), Y1, Y0
+	ADDQ         $0x00000010, R10
+	JMP          col_unrolled
 
 col_fold:
 col_single:
-	MOVQ        R8, R11
-	SUBQ        R10, R11
-	CMPQ        R11, $0x00000008
-	JL          col_tail
-	VMOVUPS     (DI)(R10*4), Y1
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y1, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 128(SP)
-	VMOVUPS     128(SP), Y1
-	VMULPS      96(SP), Y1, Y1
-	VMINPS      expClamp32<>+0(SB), Y1, Y1
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 128(SP), Y6, Y6
-	VANDNPS     Y1, Y6, Y1
-	VMULPS      Y1, Y1, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y1, Y1, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y1, Y1
-	VMULPS      erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y1, Y7
-	VMULPS      Y1, Y1, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y1, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y1, Y7, Y10
-	VMULPS      Y10, Y7, Y1
-	VFMADD213PS Y7, Y7, Y1
-	LEAQ        erfTab32<>+0(SB), R11
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (R11)(Y8*4), Y4
-	VFMADD231PS Y6, Y1, Y4
-	VMOVUPS     64(SP), Y1
-	VMULPS      half32<>+0(SB), Y1, Y1
-	VMULPS      Y6, Y1, Y1
-	VFMADD231PS 128(SP), Y4, Y1
-	VFMADD231PS (SI)(R10*4), Y1, Y0
-	ADDQ        $0x00000008, R10
-	JMP         col_single
+	MOVQ         R8, R11
+	SUBQ         R10, R11
+	CMPQ         R11, $0x00000008
+	JL           col_tail
+	VMOVUPS      (DI)(R10*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  (SI)(R10*4), Y1, Y0
+	ADDQ         $0x00000008, R10
+	JMP          col_single
 
 col_tail:
 	MOVQ         R8, R11
@@ -7113,75 +10749,84 @@ col_tail:
 	MOVQ         R11, X1
 	VPBROADCASTD X1, Y1
 	VPCMPGTD     laneIndex32<>+0(SB), Y1, Y1
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      Y1, 2208(SP)
+	VMOVUPS      2208(SP), Y1
 	VMASKMOVPS   (DI)(R10*4), Y1, Y1
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y1, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 128(SP)
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
 	VMOVUPS      128(SP), Y1
 	VMULPS       96(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R11
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X4, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R11)(R13*8), X4
+	VMOVHPS      (R11)(R12*8), X4, X4
+	VMOVQ        X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R11)(R13*8), X8
+	VMOVHPS      (R11)(R12*8), X8, X8
+	VPEXTRQ      $0x01, X6, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 128(SP), Y6, Y6
-	VANDNPS      Y1, Y6, Y1
-	VMULPS       Y1, Y1, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y1, Y1, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y1, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y1, Y7
-	VMULPS       Y1, Y1, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y1, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y1, Y7, Y10
-	VMULPS       Y10, Y7, Y1
-	VFMADD213PS  Y7, Y7, Y1
-	LEAQ         erfTab32<>+0(SB), R11
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (R11)(Y8*4), Y5
-	VFMADD231PS  Y6, Y1, Y5
+	VMOVSD       (R11)(R13*8), X6
+	VMOVHPS      (R11)(R12*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
-	VFMADD231PS  128(SP), Y5, Y1
-	VMOVUPS      160(SP), Y6
-	VMASKMOVPS   (SI)(R10*4), Y6, Y6
-	VFMADD231PS  Y6, Y1, Y0
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	VMOVUPS      2208(SP), Y2
+	VMASKMOVPS   (SI)(R10*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
 
 col_done:
 	VEXTRACTF128 $0x01, Y0, X1
@@ -7198,7 +10843,7 @@ done:
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad32(SB), NOSPLIT, $256-240
+TEXT ·DiracGrad32(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -7218,231 +10863,368 @@ row:
 	VMOVUPS      32(SP), Y0
 	VADDPS       Y0, Y0, Y0
 	VSQRTPS      Y0, Y0
-	VMOVUPS      one32<>+0(SB), Y3
-	VDIVPS       Y0, Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y1
+	VDIVPS       Y0, Y1, Y1
 	VMOVUPS      Y0, 128(SP)
-	VMOVUPS      Y3, 160(SP)
+	VMOVUPS      Y1, 160(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y0
+	VANDNPS      Y1, Y0, Y0
 	VMOVUPS      Y0, 96(SP)
 	VXORPS       Y0, Y0, Y0
-	VXORPS       Y3, Y3, Y3
-	VXORPS       Y4, Y4, Y4
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
 	XORQ         BX, BX
 
+blk:
+	MOVQ CX, SI
+	SUBQ BX, SI
+	CMPQ SI, $0x00000080
+	JL   blk_done
+	XORQ SI, SI
+
+blk_pass0:
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    x_base+216(FP), R8
+	VMOVUPS (R8)(DI*4), Y3
+	VMOVUPS (SP), Y4
+	VSUBPS  Y3, Y4, Y4
+	VANDPS  absMask32<>+0(SB), Y4, Y4
+	VMOVUPS Y4, 224(SP)(SI*4)
+	VMOVUPS Y4, Y3
+	VMULPS  160(SP), Y3, Y3
+	VMINPS  expClamp32<>+0(SB), Y3, Y3
+	VXORPS  Y5, Y5, Y5
+	VCMPPS  $0x00, Y4, Y5, Y5
+	VANDNPS Y3, Y5, Y3
+	VMOVUPS Y3, 1248(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, $0x00000080
+	JL      blk_pass0
+	XORQ    SI, SI
+
+blk_pass1:
+	LEAQ         (BX)(SI*1), DI
+	VMOVUPS      1248(SP)(SI*4), Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	MOVQ         x_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (R8)(DI*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, $0x00000080
+	JL           blk_pass1
+	ADDQ         $0x00000080, BX
+	JMP          blk
+
+blk_done:
 col_single:
-	MOVQ        CX, SI
-	SUBQ        BX, SI
-	CMPQ        SI, $0x00000008
-	JL          col_tail
-	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VMOVUPS     (SP), Y6
-	VSUBPS      Y5, Y6, Y6
-	VANDPS      absMask32<>+0(SB), Y6, Y6
-	VMOVUPS     Y6, 192(SP)
-	VMOVUPS     192(SP), Y5
-	VMULPS      160(SP), Y5, Y5
-	VMINPS      expClamp32<>+0(SB), Y5, Y5
-	VXORPS      Y6, Y6, Y6
-	VCMPPS      $0x00, 192(SP), Y6, Y6
-	VANDNPS     Y5, Y6, Y5
-	VMULPS      Y5, Y5, Y6
-	VMOVUPS     Y6, Y7
-	VFMSUB231PS Y5, Y5, Y7
-	VMOVUPS     expShift32<>+0(SB), Y8
-	VFMADD231PS expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD      expShift32<>+0(SB), Y8, Y9
-	VSUBPS      expShift32<>+0(SB), Y8, Y8
-	VMOVUPS     Y6, Y6
-	VFMSUB231PS ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS      Y7, Y6, Y6
-	VMOVUPS     expPoly2_32<>+0(SB), Y7
-	VFMADD213PS expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS one32<>+0(SB), Y6, Y7
-	VMULPS      Y6, Y7, Y7
-	VPERMPS     expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS Y6, Y7, Y6
-	VPSRLD      $0x03, Y9, Y7
-	VPSRLD      $0x01, Y7, Y8
-	VPSUBD      Y8, Y7, Y7
-	VMOVUPS     expBias32<>+0(SB), Y9
-	VPSUBD      Y8, Y9, Y9
-	VPSLLD      $0x17, Y9, Y9
-	VMULPS      Y9, Y6, Y6
-	VMOVUPS     expBias32<>+0(SB), Y8
-	VPSUBD      Y7, Y8, Y8
-	VPSLLD      $0x17, Y8, Y8
-	VMULPS      Y8, Y6, Y6
-	VMINPS      erfClamp32<>+0(SB), Y5, Y5
-	VMULPS      erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ  Y7, Y8
-	VCVTDQ2PS   Y8, Y7
-	VMULPS      invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS      Y7, Y5, Y7
-	VMULPS      Y5, Y5, Y9
-	VMOVUPS     hermite2_32<>+0(SB), Y10
-	VFMADD213PS hermite3_32<>+0(SB), Y9, Y10
-	VMULPS      Y5, Y10, Y10
-	VMOVUPS     hermite0_32<>+0(SB), Y11
-	VFMADD213PS hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS Y11, Y7, Y10
-	VFMADD213PS Y5, Y7, Y10
-	VMULPS      Y10, Y7, Y5
-	VFMADD213PS Y7, Y7, Y5
-	LEAQ        erfTab32<>+0(SB), SI
-	VPCMPEQD    Y7, Y7, Y7
-	VGATHERDPS  Y7, (SI)(Y8*4), Y1
-	VFMADD231PS Y6, Y5, Y1
-	VMOVUPS     128(SP), Y5
-	VMULPS      half32<>+0(SB), Y5, Y5
-	VMULPS      Y6, Y5, Y5
-	VFMADD231PS 192(SP), Y1, Y5
-	MOVQ        x_base+216(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VMOVUPS     (SP), Y8
-	VSUBPS      Y7, Y8, Y8
-	VANDPS      signMask32<>+0(SB), Y8, Y7
-	VORPS       Y7, Y1, Y1
-	VMULPS      96(SP), Y6, Y6
-	MOVQ        wx_base+192(FP), SI
-	VMOVUPS     (SI)(BX*4), Y7
-	VFMADD231PS Y7, Y5, Y0
-	VFMADD231PS Y7, Y1, Y3
-	VFMADD231PS Y7, Y6, Y4
-	MOVQ        ch_base+72(FP), SI
-	VMOVUPS     (SI)(BX*4), Y6
-	VFMADD231PS 64(SP), Y5, Y6
-	VMOVUPS     Y6, (SI)(BX*4)
-	MOVQ        cd_base+96(FP), SI
-	VMOVUPS     (SI)(BX*4), Y5
-	VFMADD231PS 64(SP), Y1, Y5
-	VMOVUPS     Y5, (SI)(BX*4)
-	ADDQ        $0x00000008, BX
-	JMP         col_single
+	MOVQ         CX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           col_tail
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         x_base+216(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      (SI)(BX*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      Y4, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      (SI)(BX*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      Y3, (SI)(BX*4)
+	ADDQ         $0x00000008, BX
+	JMP          col_single
 
 col_tail:
 	MOVQ         CX, SI
 	SUBQ         BX, SI
 	JE           col_done
-	MOVQ         SI, X5
-	VPBROADCASTD X5, Y5
-	VPCMPGTD     laneIndex32<>+0(SB), Y5, Y5
-	VMOVUPS      Y5, 224(SP)
+	MOVQ         SI, X3
+	VPBROADCASTD X3, Y3
+	VPCMPGTD     laneIndex32<>+0(SB), Y3, Y3
+	VMOVUPS      Y3, 2272(SP)
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VMOVUPS      (SP), Y6
-	VSUBPS       Y5, Y6, Y6
-	VANDPS       absMask32<>+0(SB), Y6, Y6
-	VMOVUPS      Y6, 192(SP)
-	VMOVUPS      192(SP), Y5
-	VMULPS       160(SP), Y5, Y5
-	VMINPS       expClamp32<>+0(SB), Y5, Y5
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
-	VCMPPS       $0x00, 192(SP), Y6, Y6
-	VANDNPS      Y5, Y6, Y5
-	VMULPS       Y5, Y5, Y6
-	VMOVUPS      Y6, Y7
-	VFMSUB231PS  Y5, Y5, Y7
-	VMOVUPS      expShift32<>+0(SB), Y8
-	VFMADD231PS  expInvLn2N32<>+0(SB), Y6, Y8
-	VPSUBD       expShift32<>+0(SB), Y8, Y9
-	VSUBPS       expShift32<>+0(SB), Y8, Y8
-	VMOVUPS      Y6, Y6
-	VFMSUB231PS  ln2Hi32<>+0(SB), Y8, Y6
-	VFMADD231PS  ln2Lo32<>+0(SB), Y8, Y6
-	VSUBPS       Y7, Y6, Y6
-	VMOVUPS      expPoly2_32<>+0(SB), Y7
-	VFMADD213PS  expPoly1_32<>+0(SB), Y6, Y7
-	VFMADD213PS  expPoly0_32<>+0(SB), Y6, Y7
-	VFMADD213PS  one32<>+0(SB), Y6, Y7
-	VMULPS       Y6, Y7, Y7
-	VPERMPS      expScaledTab32<>+0(SB), Y9, Y6
-	VFMADD213PS  Y6, Y7, Y6
-	VPSRLD       $0x03, Y9, Y7
-	VPSRLD       $0x01, Y7, Y8
-	VPSUBD       Y8, Y7, Y7
-	VMOVUPS      expBias32<>+0(SB), Y9
-	VPSUBD       Y8, Y9, Y9
-	VPSLLD       $0x17, Y9, Y9
-	VMULPS       Y9, Y6, Y6
-	VMOVUPS      expBias32<>+0(SB), Y8
-	VPSUBD       Y7, Y8, Y8
-	VPSLLD       $0x17, Y8, Y8
-	VMULPS       Y8, Y6, Y6
-	VMINPS       erfClamp32<>+0(SB), Y5, Y5
-	VMULPS       erfStep32<>+0(SB), Y5, Y7
-	VCVTTPS2DQ   Y7, Y8
-	VCVTDQ2PS    Y8, Y7
-	VMULPS       invErfStep32<>+0(SB), Y7, Y7
-	VSUBPS       Y7, Y5, Y7
-	VMULPS       Y5, Y5, Y9
-	VMOVUPS      hermite2_32<>+0(SB), Y10
-	VFMADD213PS  hermite3_32<>+0(SB), Y9, Y10
-	VMULPS       Y5, Y10, Y10
-	VMOVUPS      hermite0_32<>+0(SB), Y11
-	VFMADD213PS  hermite1_32<>+0(SB), Y9, Y11
-	VFMADD213PS  Y11, Y7, Y10
-	VFMADD213PS  Y5, Y7, Y10
-	VMULPS       Y10, Y7, Y5
-	VFMADD213PS  Y7, Y7, Y5
-	LEAQ         erfTab32<>+0(SB), SI
-	VPCMPEQD     Y7, Y7, Y7
-	VGATHERDPS   Y7, (SI)(Y8*4), Y2
-	VFMADD231PS  Y6, Y5, Y2
-	VMOVUPS      128(SP), Y5
-	VMULPS       half32<>+0(SB), Y5, Y5
-	VMULPS       Y6, Y5, Y5
-	VFMADD231PS  192(SP), Y2, Y5
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VMOVUPS      (SP), Y8
-	VSUBPS       Y7, Y8, Y8
-	VANDPS       signMask32<>+0(SB), Y8, Y7
-	VORPS        Y7, Y2, Y2
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
 	VMULPS       96(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      224(SP), Y7
-	VMASKMOVPS   (SI)(BX*4), Y7, Y7
-	VFMADD231PS  Y7, Y5, Y0
-	VFMADD231PS  Y7, Y2, Y3
-	VFMADD231PS  Y7, Y6, Y4
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   (SI)(BX*4), Y6, Y6
-	VFMADD231PS  64(SP), Y5, Y6
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   Y6, Y5, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      224(SP), Y5
-	VMASKMOVPS   (SI)(BX*4), Y5, Y5
-	VFMADD231PS  64(SP), Y2, Y5
-	VMOVUPS      224(SP), Y6
-	VMASKMOVPS   Y5, Y6, (SI)(BX*4)
+	VMOVUPS      2272(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	VMOVUPS      2272(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
 col_done:
-	VEXTRACTF128 $0x01, Y0, X5
-	VADDPS       X5, X0, X0
+	VEXTRACTF128 $0x01, Y0, X3
+	VADDPS       X3, X0, X0
 	VHADDPS      X0, X0, X0
 	VHADDPS      X0, X0, X0
 	MOVQ         rh_base+0(FP), BX
 	VMOVSS       X0, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y3, X0
-	VADDPS       X0, X3, X3
-	VHADDPS      X3, X3, X3
-	VHADDPS      X3, X3, X3
+	VEXTRACTF128 $0x01, Y1, X0
+	VADDPS       X0, X1, X1
+	VHADDPS      X1, X1, X1
+	VHADDPS      X1, X1, X1
 	MOVQ         rd_base+24(FP), BX
-	VMOVSS       X3, (BX)(DX*4)
-	VEXTRACTF128 $0x01, Y4, X0
-	VADDPS       X0, X4, X4
-	VHADDPS      X4, X4, X4
-	VHADDPS      X4, X4, X4
+	VMOVSS       X1, (BX)(DX*4)
+	VEXTRACTF128 $0x01, Y2, X0
+	VADDPS       X0, X2, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
 	MOVQ         rr_base+48(FP), BX
-	VMOVSS       X4, (BX)(DX*4)
+	VMOVSS       X2, (BX)(DX*4)
 	INCQ         DX
 	JMP          row
 

@@ -155,14 +155,32 @@ var kernelCases = []kernelCase{
 // and Dirac kernels, K(K−1)/2 for the self kernels (the upper triangle they
 // evaluate) and one per element for the element-wise kernels (PairTerms, Erf,
 // ExpNegSquare at K·M elements).
+//
+// External implementations (external_test.go; the libmvec C loop with
+// `-tags libmvec`) run after the registered ones, with the kernels they have.
 func BenchmarkKernels(b *testing.B) {
+	type run struct {
+		im  *kernels.Impl
+		has func(string) bool
+	}
+	var runs []run
 	for _, name := range kernels.Names() {
 		im, err := kernels.Lookup(name)
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run("impl="+name, func(b *testing.B) {
+		runs = append(runs, run{im, func(string) bool { return true }})
+	}
+	for _, e := range externals {
+		runs = append(runs, run{e.impl, e.has})
+	}
+	for _, r := range runs {
+		im := r.im
+		b.Run("impl="+im.Name, func(b *testing.B) {
 			for _, kc := range kernelCases {
+				if !r.has(kc.name) {
+					continue
+				}
 				b.Run("kernel="+kc.name, func(b *testing.B) {
 					sizes := kernelSizes
 					if kc.dirac {

@@ -153,6 +153,16 @@ func cfUlp[T cfFloat](x float64) float64 {
 	return math.Ldexp(1, e-53)
 }
 
+// cfRZeroBeyond is the |z| beyond which the kernels' R terms are 0
+// (approx.ErfClamp64 or approx.ErfClamp32, where exp(−z²) < 6e-22 or
+// < 2e-9), less a relative margin for the rounding of z.
+func cfRZeroBeyond[T cfFloat]() float64 {
+	if cfIs32[T]() {
+		return approx.ErfClamp32 * (1 - 1e-6)
+	}
+	return approx.ErfClamp64 * (1 - 1e-9)
+}
+
 // cfSqrt2v is q = √(2v) rounded to T, as the kernels compute it.
 func cfSqrt2v[T cfFloat](v T) T { return T(math.Sqrt(float64(2 * v))) }
 
@@ -904,7 +914,9 @@ func cfShort[T cfFloat](t *testing.T, im cfSet[T], spare int) {
 // The R terms (√(2/π)·exp(−z²)/s) are formed from PairTerms' ex as
 // (2/√π)·ex/q, which is not bit-identical to the kernels' e2·rq: for them the
 // bound is 8·(n+1)·ε·Σ|t_k| plus 4 subnormal steps of ex per term scaled by
-// w/q (the absolute error of exp(−z²) in the subnormal range). Every bound
+// w/q (the absolute error of exp(−z²) in the subnormal range), plus the
+// whole term where |z| is beyond the erf grid (approx.ErfClamp64/32: the
+// kernels take exp(−z²) as 0 there). Every bound
 // also allows one subnormal step per term (products w·t that underflow).
 // Column sums start from a pre-filled value p, which counts as one more term.
 
@@ -937,6 +949,9 @@ func cfPairTerms[T cfFloat](ref cfSet[T], d, v []T) cfTerms {
 		if q := float64(cfSqrt2v(v[i])); q != 0 {
 			p.r[i] = approx.TwoOverSqrtPi * float64(ex[i]) / q
 			p.slack[i] = 4 * tiny / q
+			if math.Abs(float64(d[i]))/q > cfRZeroBeyond[T]() {
+				p.slack[i] += p.r[i] // the kernels' R term is 0 there
+			}
 		}
 	}
 	return p
@@ -1112,6 +1127,11 @@ var cfGradNames = [3]string{"H", "D", "R"}
 
 // cfSums runs the cross, self and Dirac kernels of im for every (K, M) with
 // K ≤ 9 and M ≤ cfMaxLen in both data styles.
+// cfLongCols are column counts past two blocks of the AVX2 row kernels'
+// two-pass loop (16 vectors: 64 float64 or 128 float32 columns), around
+// the block edges, tested with a few rows.
+var cfLongCols = []int{127, 128, 129, 191, 192, 255, 256, 257, 300, 385}
+
 func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	t.Run("Cross", func(t *testing.T) {
@@ -1122,6 +1142,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				for style := 0; style < 2; style++ {
 					cfCross(f, rng, im, ref, k, m, style)
 				}
+			}
+		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfCross(f, rng, im, ref, 3, m, style)
 			}
 		}
 	})
@@ -1135,6 +1160,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				}
 			}
 		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfSelf(f, rng, im, ref, 5, m, style) // rows start at columns 1 … 5
+			}
+		}
 	})
 	t.Run("Dirac", func(t *testing.T) {
 		f := &cfFailer{t: t}
@@ -1144,6 +1174,11 @@ func cfSums[T cfFloat](t *testing.T, im, ref cfSet[T]) {
 				for style := 0; style < 2; style++ {
 					cfDirac(f, rng, im, ref, k, m, style)
 				}
+			}
+		}
+		for _, m := range cfLongCols {
+			for style := 0; style < 2; style++ {
+				cfDirac(f, rng, im, ref, 3, m, style)
 			}
 		}
 	})

@@ -80,6 +80,10 @@ func erfPos32(t, e2 float32) float32 {
 	tc := clamp32(t, approx.ErfClamp32)
 	j := int(tc * approx.ErfStep32)
 	dl := tc - float32(j)*(1.0/approx.ErfStep32)
+	return erfPosRow32(tc, j, dl, e2)
+}
+
+func erfPosRow32(tc float32, j int, dl, e2 float32) float32 {
 	t2 := tc * tc
 	a := &approx.HermiteCoeffs32
 	c2 := fma32(t2, a[0], a[1])
@@ -88,6 +92,27 @@ func erfPos32(t, e2 float32) float32 {
 	q = fma32(q, dl, tc)
 	dp := fma32(dl*q, dl, dl)
 	return fma32(e2, dp, approx.Erf32Table[j])
+}
+
+// erfExpPos32 is erfExpPos64 in float32 arithmetic (five coefficients of
+// e^(−u) − 1, three Hermite terms).
+func erfExpPos32(t float32) (erf, e2 float32) {
+	tc := clamp32(t, approx.ErfClamp32)
+	j := int(tc * approx.ErfStep32)
+	r := float32(j) * (1.0 / approx.ErfStep32)
+	dl := tc - r
+	u := dl * (tc + r)
+	c := &approx.GridExpPoly32
+	p := fma32(c[4], u, c[3])
+	p = fma32(p, u, c[2])
+	p = fma32(p, u, c[1])
+	p = fma32(p, u, c[0])
+	tab := approx.Exp32GridTable[j]
+	if t > approx.ErfClamp32 {
+		tab = 0
+	}
+	e2 = fma32(tab, p*u, tab)
+	return erfPosRow32(tc, j, dl, e2), e2
 }
 
 func reduce32(ad, rq float32) float32 {
@@ -99,17 +124,13 @@ func reduce32(ad, rq float32) float32 {
 }
 
 func pairTerm32(ad, q, rq float32) float32 {
-	t := reduce32(ad, rq)
-	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-	erf := erfPos32(t, e2)
+	erf, e2 := erfExpPos32(reduce32(ad, rq))
 	return fma32(ad, erf, (q*approx.Half)*e2)
 }
 
 func pairGrad32(d, q, rq float32) (h, serf, e2rq float32) {
 	ad := abs32(d)
-	t := reduce32(ad, rq)
-	e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-	erf := erfPos32(t, e2)
+	erf, e2 := erfExpPos32(reduce32(ad, rq))
 	h = fma32(ad, erf, (q*approx.Half)*e2)
 	serf = copysign32(erf, d)
 	if q == 0 {

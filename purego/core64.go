@@ -15,9 +15,8 @@ func clamp64(x, limit float64) float64 {
 	return limit
 }
 
-// expNegSquare64 returns c·exp(−t²) for 0 ≤ t ≤ approx.ExpClamp64 by the
-// steps documented in package approx, where table is approx.Exp64Table (c = 1)
-// or approx.Exp64ScaledTable (c = 2/√π).
+// expNegSquare64 returns exp(−t²) for 0 ≤ t ≤ approx.ExpClamp64 by the
+// steps documented in package approx, with table approx.Exp64Table.
 func expNegSquare64(t float64, table []float64) float64 {
 	hi := t * t
 	lo := math.FMA(t, t, -hi)
@@ -48,6 +47,12 @@ func erfPos64(t, e2 float64) float64 {
 	tc := clamp64(t, approx.ErfClamp64)
 	j := int(tc * approx.ErfStep64)
 	dl := tc - float64(j)*(1.0/approx.ErfStep64)
+	return erfPosRow64(tc, j, dl, e2)
+}
+
+// erfPosRow64 is erfPos64 from the clamped argument tc, its grid row j and
+// dl = tc − j/ErfStep64.
+func erfPosRow64(tc float64, j int, dl, e2 float64) float64 {
 	t2 := tc * tc
 	a := &approx.HermiteCoeffs64
 	c2 := math.FMA(t2, a[0], a[1])
@@ -62,6 +67,33 @@ func erfPos64(t, e2 float64) float64 {
 	return math.FMA(e2, dp, approx.Erf64Table[j])
 }
 
+// erfExpPos64 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from
+// row j = ⌊tc·ErfStep64⌋ of the erf grid (tc = min(t, approx.ErfClamp64)):
+// e2 = E[j]·e^(−u) with u = tc² − r² = δ·(tc + r), where E[j] is taken as 0
+// when t > approx.ErfClamp64, then erf from e2 as in erfPos64 (there δ = 0,
+// so erf is the last row either way; package approx).
+func erfExpPos64(t float64) (erf, e2 float64) {
+	tc := clamp64(t, approx.ErfClamp64)
+	j := int(tc * approx.ErfStep64)
+	r := float64(j) * (1.0 / approx.ErfStep64)
+	dl := tc - r
+	u := dl * (tc + r)
+	c := &approx.GridExpPoly64
+	p := math.FMA(c[7], u, c[6])
+	p = math.FMA(p, u, c[5])
+	p = math.FMA(p, u, c[4])
+	p = math.FMA(p, u, c[3])
+	p = math.FMA(p, u, c[2])
+	p = math.FMA(p, u, c[1])
+	p = math.FMA(p, u, c[0])
+	tab := approx.Exp64GridTable[j]
+	if t > approx.ErfClamp64 {
+		tab = 0
+	}
+	e2 = math.FMA(tab, p*u, tab)
+	return erfPosRow64(tc, j, dl, e2), e2
+}
+
 // reduce64 returns t = |z| from ad = |d| and rq = 1/(s√2): the clamp maps
 // NaN (d = 0, s = 0) and +Inf (s = 0) to approx.ExpClamp64, then d = 0 gives 0.
 func reduce64(ad, rq float64) float64 {
@@ -74,19 +106,16 @@ func reduce64(ad, rq float64) float64 {
 
 // pairTerm64 returns h(d, s) from ad = |d|, q = s√2 and rq = 1/q.
 func pairTerm64(ad, q, rq float64) float64 {
-	t := reduce64(ad, rq)
-	e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-	erf := erfPos64(t, e2)
+	erf, e2 := erfExpPos64(reduce64(ad, rq))
 	return math.FMA(ad, erf, (q*approx.Half)*e2)
 }
 
 // pairGrad64 returns h(d, s), sign(d)·erf(|z|) = ∂h/∂d and
-// e2rq = √(2/π)·exp(−z²)/s (so that ∂h/∂σ = σ·e2rq; 0 when s = 0).
+// e2rq = √(2/π)·exp(−z²)/s (so that ∂h/∂σ = σ·e2rq; 0 when s = 0 or
+// |z| > approx.ErfClamp64, where exp(−z²) < 6e-22).
 func pairGrad64(d, q, rq float64) (h, serf, e2rq float64) {
 	ad := math.Abs(d)
-	t := reduce64(ad, rq)
-	e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-	erf := erfPos64(t, e2)
+	erf, e2 := erfExpPos64(reduce64(ad, rq))
 	h = math.FMA(ad, erf, (q*approx.Half)*e2)
 	serf = math.Copysign(erf, d)
 	if q == 0 {

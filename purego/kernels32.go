@@ -16,9 +16,8 @@ import (
 func Erf32(dst, x []float32) {
 	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
-		t := clamp32(abs32(v), approx.ExpClamp32)
-		e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-		dst[i] = copysign32(erfPos32(t, e2), v)
+		r, _ := erfExpPos32(clamp32(abs32(v), approx.ExpClamp32))
+		dst[i] = copysign32(r, v)
 	}
 }
 
@@ -53,8 +52,7 @@ func PairTerms32(h, erf, ex, d, v []float32) {
 		q, rq := scale32(v[i])
 		ad := abs32(di)
 		t := reduce32(ad, rq)
-		e2 := expNegSquare32(t, approx.Exp32ScaledTable)
-		r := erfPos32(t, e2)
+		r, e2 := erfExpPos32(t)
 		h[i] = fma32(ad, r, (q*approx.Half)*e2)
 		erf[i] = copysign32(r, di)
 		ex[i] = expNegSquare32(t, approx.Exp32Table)
@@ -88,6 +86,9 @@ func CrossRowSums32(out, ma, va, wb, mb, vb []float32) {
 //	H[i] = Σⱼ w[j]·hᵢⱼ          (∂/∂weight)
 //	D[i] = Σⱼ w[j]·erf(zᵢⱼ)     (∂/∂mean; zᵢⱼ has the sign of the row mean minus the column mean)
 //	R[i] = Σⱼ w[j]·√(2/π)·exp(−zᵢⱼ²)/sᵢⱼ   (times σᵢ: ∂/∂std; pairs with s = 0 count 0)
+//
+// Pairs with |zᵢⱼ| > approx.ErfClamp32 count 0 in R too (exp(−z²) is taken
+// as 0 beyond the erf grid; package approx).
 type GradSums32 struct{ H, D, R []float32 }
 
 // CrossGrad32 sets rows.H/D/R[i] for i < len(ma) to the sums of GradSums32

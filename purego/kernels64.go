@@ -16,9 +16,8 @@ import (
 func Erf64(dst, x []float64) {
 	dst = dst[:len(x):len(dst)]
 	for i, v := range x {
-		t := clamp64(math.Abs(v), approx.ExpClamp64)
-		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-		dst[i] = math.Copysign(erfPos64(t, e2), v)
+		r, _ := erfExpPos64(clamp64(math.Abs(v), approx.ExpClamp64))
+		dst[i] = math.Copysign(r, v)
 	}
 }
 
@@ -53,8 +52,7 @@ func PairTerms64(h, erf, ex, d, v []float64) {
 		q, rq := scale64(v[i])
 		ad := math.Abs(di)
 		t := reduce64(ad, rq)
-		e2 := expNegSquare64(t, approx.Exp64ScaledTable)
-		r := erfPos64(t, e2)
+		r, e2 := erfExpPos64(t)
 		h[i] = math.FMA(ad, r, (q*approx.Half)*e2)
 		erf[i] = math.Copysign(r, di)
 		ex[i] = expNegSquare64(t, approx.Exp64Table)
@@ -88,6 +86,9 @@ func CrossRowSums64(out, ma, va, wb, mb, vb []float64) {
 //	H[i] = Σⱼ w[j]·hᵢⱼ          (∂/∂weight)
 //	D[i] = Σⱼ w[j]·erf(zᵢⱼ)     (∂/∂mean; zᵢⱼ has the sign of the row mean minus the column mean)
 //	R[i] = Σⱼ w[j]·√(2/π)·exp(−zᵢⱼ²)/sᵢⱼ   (times σᵢ: ∂/∂std; pairs with s = 0 count 0)
+//
+// Pairs with |zᵢⱼ| > approx.ErfClamp64 count 0 in R too (exp(−z²) is taken
+// as 0 beyond the erf grid; package approx).
 type GradSums64 struct{ H, D, R []float64 }
 
 // CrossGrad64 sets rows.H/D/R[i] for i < len(ma) to the sums of GradSums64

@@ -9,6 +9,7 @@
 // Usage:
 //
 //	cramer dist [--json] [--grad] [--precision f64|f32] [--directions L] [--seed S] [--exact] P Q
+//	cramer fit --k K [--cov full|diag|iso] [--seed S] [--restarts R] [--directions L] [--out model.json] [--plot fit.png] [--quiet] DATA
 //	cramer bench [--json] [--impl NAME] [--precision f64|f32] [--workload NAME] [--time D]
 //	cramer kernels
 //	cramer --help | cramer COMMAND --help | cramer --version
@@ -94,6 +95,7 @@ type command struct {
 // commands lists the subcommands in the order cramer --help shows them.
 var commands = []command{
 	{"dist", "the Cramér distance between two mixtures or sample sets", cmdDist},
+	{"fit", "fit a Gaussian mixture to samples, or reduce a mixture, by the Cramér distance", cmdFit},
 	{"bench", "time the pair kernels on fixed workloads (Mpair/s on one core)", cmdBench},
 	{"kernels", "list the kernel implementations usable on this CPU and the active one", cmdKernels},
 }

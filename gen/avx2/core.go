@@ -33,7 +33,12 @@ func (p *prec) gather(table Mem, idx Register, dwordIdx bool) VecVirtual {
 	LEAQ(table, base)
 	mask := YMM()
 	p.ONES(mask)
+	// The gather merges into dst (lanes whose mask bit is clear keep their
+	// value), so dst is an input: zeroing it first tells the register
+	// allocator that it is not live before, and the CPU that it does not
+	// depend on the register's previous contents.
 	dst := YMM()
+	p.XOR(dst, dst, dst)
 	m := Mem{Base: base, Index: idx, Scale: uint8(p.size)}
 	switch {
 	case p.f64 && dwordIdx:
@@ -46,8 +51,7 @@ func (p *prec) gather(table Mem, idx Register, dwordIdx bool) VecVirtual {
 	return dst
 }
 
-// expNegSquare returns T·exp(−t²) for 0 ≤ t ≤ clamp, where the table gives
-// T = 1 ("expTab") or T = 2/√π ("expScaledTab").
+// expNegSquare returns exp(−t²) for 0 ≤ t ≤ clamp, with table "expTab".
 func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	hi := YMM()
 	p.MUL(t, t, hi)
@@ -103,14 +107,118 @@ func (p *prec) expNegSquare(t VecVirtual, table string) VecVirtual {
 	return tab
 }
 
-// erfPos returns erf(t) for t ≥ 0 given e2 = 2/√π·exp(−t²).
-func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
-	tc := YMM()
+// gridPairs32 is gridPairs for the eight float32 lanes of j (rows of 8
+// bytes: erf, exp): one 8-byte load per lane into the halves of four XMMs,
+// two inserts and two shuffles to put the lanes back in order.
+func (p *prec) gridPairs32(j VecVirtual) (terf, te2 VecVirtual) {
+	base := GP64()
+	LEAQ(p.c("erfExpGridTab"), base)
+	upper := XMM()
+	VEXTRACTI128(Imm(1), j, upper)
+	var xs [2][2]VecVirtual // [half of j][rows 0,1 or 2,3 of that half]
+	for h, src := range []Op{j.AsX(), upper} {
+		for pair := 0; pair < 2; pair++ {
+			hi := GP64()
+			if pair == 0 {
+				VMOVQ(src, hi)
+			} else {
+				VPEXTRQ(Imm(1), src, hi)
+			}
+			lo := GP64()
+			MOVL(hi.As32(), lo.As32())
+			SHRQ(Imm(32), hi)
+			x := XMM()
+			p.XOR(x.AsY(), x.AsY(), x.AsY())
+			VMOVSD(Mem{Base: base, Index: lo, Scale: 8}, x)
+			VMOVHPS(Mem{Base: base, Index: hi, Scale: 8}, x, x)
+			xs[h][pair] = x
+		}
+	}
+	a, b := YMM(), YMM()
+	VINSERTF128(Imm(1), xs[1][0], xs[0][0].AsY(), a) // rows 0, 1 | 4, 5
+	VINSERTF128(Imm(1), xs[1][1], xs[0][1].AsY(), b) // rows 2, 3 | 6, 7
+	terf, te2 = YMM(), YMM()
+	VSHUFPS(Imm(0x88), b, a, terf) // erf of rows 0–3 | 4–7
+	VSHUFPS(Imm(0xdd), b, a, te2)  // exp of rows 0–3 | 4–7
+	return terf, te2
+}
+
+// erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from one
+// row of the erf grid (purego erfExpPos64 / erfExpPos32).
+func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
+	tc, j, r, dl := p.erfRow(t)
+	u := YMM()
+	p.ADD(tc, r, u)
+	p.MUL(dl, u, u) // u = dl·(tc + r)
+	var terf, te2 VecVirtual
+	if p.f64 {
+		terf, te2 = p.gridPairs(j.(VecVirtual))
+	} else {
+		terf, te2 = p.gridPairs32(j.(VecVirtual))
+	}
+	beyond := YMM()
+	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
+	p.ANDN(te2, beyond, te2)            // row value 0 there
+	n := len(p.gridPoly)
+	poly := YMM()
+	p.MOVU(p.gridPolyC(n-1), poly)
+	for k := n - 2; k >= 0; k-- {
+		p.FMADD213(p.gridPolyC(k), u, poly) // poly = u·poly + c
+	}
+	p.MUL(u, poly, poly)       // e^(−u) − 1
+	p.FMADD213(te2, poly, te2) // e2 = T·poly + T
+	return p.erfFromRow(tc, dl, terf, te2), te2
+}
+
+// gridPairs reads erf(r) and 2/√π·exp(−r²) of the four float64 rows j
+// (int32 lanes of an XMM) from the interleaved table "erfExpGridTab" (row j
+// = the 16 bytes erf, exp): one 16-byte load per lane, and two unpacks put
+// the lanes back in order (a gather per table costs more on current CPUs).
+func (p *prec) gridPairs(j VecVirtual) (terf, te2 VecVirtual) {
+	j2 := XMM()
+	VPADDD(j, j, j2) // row offsets in units of 8 bytes
+	base := GP64()
+	LEAQ(p.c("erfExpGridTab"), base)
+	a, b := YMM(), YMM()
+	// (Zeroed first so that the register allocator does not take the XMM
+	// loads below for partial writes of live registers.)
+	p.XOR(a, a, a)
+	p.XOR(b, b, b)
+	// Lanes 0 and 1, then 2 and 3 (inserted in the upper halves), so that
+	// only two row offsets are live at a time.
+	for half := 0; half < 2; half++ {
+		hi := GP64()
+		if half == 0 {
+			VMOVQ(j2, hi)
+		} else {
+			VPEXTRQ(Imm(1), j2, hi)
+		}
+		lo := GP64()
+		MOVL(hi.As32(), lo.As32())
+		SHRQ(Imm(32), hi)
+		even, odd := Mem{Base: base, Index: lo, Scale: 8}, Mem{Base: base, Index: hi, Scale: 8}
+		if half == 0 {
+			VMOVUPD(even, a.AsX())
+			VMOVUPD(odd, b.AsX())
+		} else {
+			VINSERTF128(Imm(1), even, a, a) // rows 0 | 2
+			VINSERTF128(Imm(1), odd, b, b)  // rows 1 | 3
+		}
+	}
+	terf, te2 = YMM(), YMM()
+	VUNPCKLPD(b, a, terf) // erf of rows 0, 1 | 2, 3
+	VUNPCKHPD(b, a, te2)  // exp of rows 0, 1 | 2, 3
+	return terf, te2
+}
+
+// erfRow returns tc = min(t, ErfClamp), its grid row j (int32 lanes; an XMM
+// in float64 mode), r = j/ErfStep and dl = tc − r.
+func (p *prec) erfRow(t VecVirtual) (tc VecVirtual, j Register, r, dl VecVirtual) {
+	tc = YMM()
 	p.MIN(p.c("erfClamp"), t, tc)
 	x := YMM()
 	p.MUL(p.c("erfStep"), tc, x)
-	var j Register
-	r := YMM()
+	r = YMM()
 	if p.f64 {
 		jx := XMM()
 		VCVTTPD2DQY(x, jx)
@@ -123,8 +231,14 @@ func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
 		j = jy
 	}
 	p.MUL(p.c("invErfStep"), r, r)
-	dl := YMM()
+	dl = YMM()
 	p.SUB(r, tc, dl) // dl = tc − r
+	return tc, j, r, dl
+}
+
+// erfFromRow is erfPos from erfRow's tc and dl and the erf table row terf
+// (a register it overwrites with the result).
+func (p *prec) erfFromRow(tc, dl, terf VecVirtual, e2 Op) VecVirtual {
 	t2 := YMM()
 	p.MUL(tc, tc, t2)
 
@@ -158,11 +272,10 @@ func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
 	}
 	p.FMADD213(tc, dl, q) // q = dl·q + tc
 	u := YMM()
-	p.MUL(q, dl, u)       // dl·q
-	p.FMADD213(dl, dl, u) // dp = dl·u + dl
-	tab := p.gather(p.c("erfTab"), j, true)
-	p.FMADD231(e2, u, tab) // erf = dp·e2 + T
-	return tab
+	p.MUL(q, dl, u)         // dl·q
+	p.FMADD213(dl, dl, u)   // dp = dl·u + dl
+	p.FMADD231(e2, u, terf) // erf = dp·e2 + T
+	return terf
 }
 
 // pairCore returns h = fma(ad, erf, (q·½)·e2), erf and e2 for one vector.
@@ -170,14 +283,25 @@ func (p *prec) erfPos(t, e2 VecVirtual) VecVirtual {
 // stack so that the sixteen YMM registers suffice).
 func (p *prec) pairCore(ad, q, rq Op) (h, erf, e2, t VecVirtual) {
 	t = p.reduce(ad, rq)
-	e2 = p.expNegSquare(t, "expScaledTab")
-	erf = p.erfPos(t, e2)
+	h, erf, e2 = p.pairCoreReduced(ad, q, t)
+	return h, erf, e2, t
+}
+
+// pairCoreReduced is pairCore from t = reduce(ad, rq) computed earlier (t,
+// ad and q may be registers or memory).
+func (p *prec) pairCoreReduced(ad, q, tOp Op) (h, erf, e2 VecVirtual) {
+	t, ok := tOp.(VecVirtual)
+	if !ok {
+		t = YMM()
+		p.MOVU(tOp, t)
+	}
+	erf, e2 = p.erfExpPos(t)
 	h = YMM()
 	p.MOVU(q, h)
 	p.MUL(p.c("half"), h, h)
 	p.MUL(e2, h, h)
 	p.FMADD231(ad, erf, h) // h = erf·ad + h
-	return h, erf, e2, t
+	return h, erf, e2
 }
 
 // scale returns q = √(2v) and rq = 1/q.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -102,7 +103,14 @@ func (p *prec) length(name string) GPVirtual {
 }
 
 func (p *prec) text(name, params, doc string) {
-	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s)", params, p.ty()))
+	p.textFlags(name, params, doc, NOSPLIT)
+}
+
+// textFlags is text with explicit TEXT flags: kernels whose frame exceeds
+// the no-split limit (the block buffers of blockPasses) let the assembler
+// insert the stack check instead of NOSPLIT.
+func (p *prec) textFlags(name, params, doc string, flags attr.Attribute) {
+	TEXT(name+p.name, flags, fmt.Sprintf("func(%s []%s)", params, p.ty()))
 	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
 }
 
@@ -116,8 +124,7 @@ func (p *prec) genElementwise() {
 			v := p.load(p.at(x, i), mask)
 			t := p.abs(v)
 			p.MIN(p.c("expClamp"), t, t)
-			e2 := p.expNegSquare(t, "expScaledTab")
-			r := p.erfPos(t, e2)
+			r, _ := p.erfExpPos(t)
 			p.copysign(r, v)
 			p.store(r, p.at(dst, i), mask)
 		})
@@ -165,7 +172,7 @@ func (p *prec) genElementwise() {
 
 func (p *prec) genRowSums(kind spec.Rows) {
 	name, params := kind.Sums()
-	p.text(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).")
+	p.textFlags(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).", 0)
 	r := kind.Roles()
 	var out, rm, rv, cw, cm, cv, rows, cols GPVirtual
 	out = p.ptr("out")
@@ -212,7 +219,31 @@ func (p *prec) genRowSums(kind spec.Rows) {
 	if kind == spec.Self {
 		LEAQ(Mem{Base: i, Disp: 1}, start)
 	}
-	p.vectorLoop("col", start, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
+	// Whole blocks of columns first, in two passes (blockPasses), then the
+	// remaining columns one or two vectors at a time.
+	blk := p.blockPasses(start, cols, func(j GPVirtual, sl blockSlots) {
+		ad := p.diff(miMem, p.load(p.at(cm, j), nil))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, sl.ad)
+		rq := Op(rqMem)
+		if kind != spec.Dirac {
+			s := p.load(p.at(cv, j), nil)
+			p.ADD(viMem, s, s)
+			var q VecVirtual
+			q, rq = p.scale(s)
+			p.MOVU(q, sl.q)
+		}
+		t := p.reduce(ad, rq)
+		p.MOVU(t, sl.t)
+	}, func(j GPVirtual, sl blockSlots) {
+		q := sl.q
+		if kind == spec.Dirac {
+			q = qMem
+		}
+		h, _, _ := p.pairCoreReduced(sl.ad, q, sl.t)
+		p.FMADD231(p.at(cw, j), h, acc) // acc += h·w
+	})
+	p.vectorLoop("col", blk, cols, unroll, nil, func(j GPVirtual, mask Op, _ int) {
 		ad := p.diff(miMem, p.load(p.at(cm, j), mask))
 		p.AND(p.c("absMask"), ad, ad)
 		p.MOVU(ad, adMem)
@@ -242,7 +273,7 @@ func (p *prec) genRowSums(kind spec.Rows) {
 
 func (p *prec) genGrad(kind spec.Rows) {
 	name, params := kind.Grad()
-	p.text(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.")
+	p.textFlags(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.", 0)
 	// Slice pointers are loaded from the argument frame where they are used:
 	// there are more of them than general-purpose registers.
 	rh, rd, rr, ch, cd, cr := "rh", "rd", "rr", "ch", "cd", "cr"
@@ -286,23 +317,13 @@ func (p *prec) genGrad(kind spec.Rows) {
 	if kind == spec.Self {
 		LEAQ(Mem{Base: i, Disp: 1}, start)
 	}
-	p.vectorLoop("col", start, cols, 1, nil, func(j GPVirtual, mask Op, _ int) {
-		ad := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
-		p.AND(p.c("absMask"), ad, ad)
-		p.MOVU(ad, adMem)
-		if kind != spec.Dirac {
-			s := p.load(p.at(p.ptr(cv), j), mask)
-			p.ADD(viMem, s, s)
-			q, rq := p.scale(s)
-			p.MOVU(q, qMem)
-			p.MOVU(rq, rqMem)
-			p.storeMaskedRq(q, rq, rqmMem)
-		}
-		h, erf, e2, _ := p.pairCore(adMem, qMem, rqMem)
+	// finish completes the pair terms of column vector j from h, erf, e2
+	// and accumulates them (rqm: rq with 0 where q == 0).
+	finish := func(j GPVirtual, mask Op, h, erf, e2 VecVirtual, rqm Op) {
 		// Sign of d = mi − m, recomputed rather than kept in a register.
 		sg := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
 		p.copysign(erf, sg)
-		p.MUL(rqmMem, e2, e2) // e2·rq, 0 where q == 0
+		p.MUL(rqm, e2, e2) // e2·rq, 0 where q == 0
 		w := p.load(p.at(p.ptr(cw), j), mask)
 		p.FMADD231(w, h, sh)
 		p.FMADD231(w, erf, sd)
@@ -319,6 +340,46 @@ func (p *prec) genGrad(kind spec.Rows) {
 			p.FMADD231(wiMem, c.val, acc)
 			p.store(acc, p.at(ptr, j), mask)
 		}
+	}
+	// Whole blocks of columns first, in two passes (blockPasses; the
+	// column sums are updated in column order as in the one-pass loop).
+	blk := p.blockPasses(start, cols, func(j GPVirtual, sl blockSlots) {
+		ad := p.diff(miMem, p.load(p.at(p.ptr(cm), j), nil))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, sl.ad)
+		rq := Op(rqMem)
+		if kind != spec.Dirac {
+			s := p.load(p.at(p.ptr(cv), j), nil)
+			p.ADD(viMem, s, s)
+			var q VecVirtual
+			q, rq = p.scale(s)
+			p.MOVU(q, sl.q)
+			p.storeMaskedRq(q, rq.(VecVirtual), sl.rqm)
+		}
+		t := p.reduce(ad, rq)
+		p.MOVU(t, sl.t)
+	}, func(j GPVirtual, sl blockSlots) {
+		q, rqm := sl.q, sl.rqm
+		if kind == spec.Dirac {
+			q, rqm = qMem, rqmMem
+		}
+		h, erf, e2 := p.pairCoreReduced(sl.ad, q, sl.t)
+		finish(j, nil, h, erf, e2, rqm)
+	})
+	p.vectorLoop("col", blk, cols, 1, nil, func(j GPVirtual, mask Op, _ int) {
+		ad := p.diff(miMem, p.load(p.at(p.ptr(cm), j), mask))
+		p.AND(p.c("absMask"), ad, ad)
+		p.MOVU(ad, adMem)
+		if kind != spec.Dirac {
+			s := p.load(p.at(p.ptr(cv), j), mask)
+			p.ADD(viMem, s, s)
+			q, rq := p.scale(s)
+			p.MOVU(q, qMem)
+			p.MOVU(rq, rqMem)
+			p.storeMaskedRq(q, rq, rqmMem)
+		}
+		h, erf, e2, _ := p.pairCore(adMem, qMem, rqMem)
+		finish(j, mask, h, erf, e2, rqmMem)
 	})
 	for _, r := range []struct {
 		acc VecVirtual
@@ -348,4 +409,59 @@ func (p *prec) storeMaskedRq(q, rq VecVirtual, mem Mem) {
 	p.CMPEQ(p.c("zero"), q, z)
 	p.ANDN(rq, z, z)
 	p.MOVU(z, mem)
+}
+
+// blockVectors is the number of vectors of columns per block of blockPasses.
+const blockVectors = 16
+
+// blockSlots are the stack slots of one column vector in a block of
+// blockPasses: |d|, q, t and (gradients) rq with 0 where q == 0.
+type blockSlots struct{ ad, q, t, rqm Mem }
+
+// blockPasses emits a loop over whole blocks of blockVectors·lanes columns
+// from start while they fit below n, and returns the register holding the
+// first column it did not process. Each block takes two passes over its
+// vectors: prepare(j, slots) computes the per-pair inputs of column vector
+// j (|d|, q, t = reduce(|d|, 1/q)) and stores them to its slots; then
+// finish(j, slots) reads them back and completes the pair terms in column
+// order. The per-element operations and the order of the accumulation are
+// those of the one-pass loop, so the results are the same bits; the split
+// only shortens the dependency chain of each pass (the square root and the
+// division of the first pass no longer delay the exponential and erf of the
+// second), so that more vectors are in flight.
+func (p *prec) blockPasses(start, n GPVirtual, prepare, finish func(j GPVirtual, sl blockSlots)) GPVirtual {
+	bc := blockVectors * p.lanes
+	var bufs [4]Mem
+	for i := range bufs {
+		bufs[i] = AllocLocal(bc * p.size)
+	}
+	j := GP64()
+	MOVQ(start, j)
+	Label("blk")
+	rem := GP64()
+	MOVQ(n, rem)
+	SUBQ(j, rem)
+	CMPQ(rem, U32(bc))
+	JL(LabelRef("blk_done"))
+	for pass, body := range []func(j GPVirtual, sl blockSlots){prepare, finish} {
+		label := fmt.Sprintf("blk_pass%d", pass)
+		k := GP64()
+		XORQ(k, k)
+		Label(label)
+		jk := GP64()
+		LEAQ(Mem{Base: j, Index: k, Scale: 1}, jk)
+		var sl [4]Mem
+		for i, b := range bufs {
+			b.Index, b.Scale = k, uint8(p.size)
+			sl[i] = b
+		}
+		body(jk, blockSlots{ad: sl[0], q: sl[1], t: sl[2], rqm: sl[3]})
+		ADDQ(U32(p.lanes), k)
+		CMPQ(k, U32(bc))
+		JL(LabelRef(label))
+	}
+	ADDQ(U32(bc), j)
+	JMP(LabelRef("blk"))
+	Label("blk_done")
+	return j
 }

@@ -28,8 +28,10 @@ type prec struct {
 	ln2Hi, ln2Lo                float64
 	expBits                     int
 	expPoly, hermite            []float64
-	expTab, expScaledTab        []float64
+	expTab                      []float64
 	erfTab                      []float64
+	// exp(−tc²) on the erf grid.
+	gridPoly, expGridTab []float64
 
 	consts map[string]Mem
 }
@@ -41,7 +43,8 @@ func newPrec64() *prec {
 		expShift: approx.ExpShift64, expInvLn2N: approx.ExpInvLn2N64,
 		ln2Hi: approx.ExpLn2NHi64, ln2Lo: approx.ExpLn2NLo64, expBits: approx.ExpTableBits64,
 		expPoly: approx.ExpPoly64[:], hermite: approx.HermiteCoeffs64[:],
-		expTab: approx.Exp64Table, expScaledTab: approx.Exp64ScaledTable, erfTab: approx.Erf64Table,
+		expTab: approx.Exp64Table, erfTab: approx.Erf64Table,
+		gridPoly: approx.GridExpPoly64[:], expGridTab: approx.Exp64GridTable,
 		consts: map[string]Mem{},
 	}
 }
@@ -60,7 +63,8 @@ func newPrec32() *prec {
 		expShift: approx.ExpShift32, expInvLn2N: float64(approx.ExpInvLn2N32),
 		ln2Hi: float64(approx.ExpLn2NHi32), ln2Lo: float64(approx.ExpLn2NLo32), expBits: approx.ExpTableBits32,
 		expPoly: widen(approx.ExpPoly32[:]), hermite: widen(approx.HermiteCoeffs32[:]),
-		expTab: widen(approx.Exp32Table), expScaledTab: widen(approx.Exp32ScaledTable), erfTab: widen(approx.Erf32Table),
+		expTab: widen(approx.Exp32Table), erfTab: widen(approx.Erf32Table),
+		gridPoly: widen(approx.GridExpPoly32[:]), expGridTab: widen(approx.Exp32GridTable),
 		consts: map[string]Mem{},
 	}
 }
@@ -136,6 +140,9 @@ func (p *prec) declare() {
 	for i, c := range p.hermite {
 		p.k(fmt.Sprintf("hermite%d_", i), c)
 	}
+	for i, c := range p.gridPoly {
+		p.k(fmt.Sprintf("gridPoly%d_", i), c)
+	}
 	if p.f64 {
 		p.kint("absMask", 1<<63-1)
 		p.kint("signMask", 1<<63)
@@ -147,8 +154,12 @@ func (p *prec) declare() {
 		p.kint("expBias", 127)
 	}
 	p.table("expTab", p.expTab)
-	p.table("expScaledTab", p.expScaledTab)
-	p.table("erfTab", p.erfTab)
+	// Rows of two elements: erf(r), 2/√π·exp(−r²) (gridPairs, gridPairs32).
+	pairs := make([]float64, 0, 2*len(p.erfTab))
+	for j, e := range p.erfTab {
+		pairs = append(pairs, e, p.expGridTab[j])
+	}
+	p.table("erfExpGridTab", pairs)
 	// Lane indices 0, 1, … for building tail masks.
 	p.kbitsLanes()
 }
@@ -174,8 +185,9 @@ func (p *prec) c(name string) Mem {
 	return m
 }
 
-func (p *prec) poly(i int) Mem     { return p.c(fmt.Sprintf("expPoly%d_", i)) }
-func (p *prec) hermiteC(i int) Mem { return p.c(fmt.Sprintf("hermite%d_", i)) }
+func (p *prec) poly(i int) Mem      { return p.c(fmt.Sprintf("expPoly%d_", i)) }
+func (p *prec) hermiteC(i int) Mem  { return p.c(fmt.Sprintf("hermite%d_", i)) }
+func (p *prec) gridPolyC(i int) Mem { return p.c(fmt.Sprintf("gridPoly%d_", i)) }
 
 // Floating-point instructions (Go operand order).
 func (p *prec) ADD(a, b, d Op)  { pick(p, VADDPD, VADDPS)(a, b, d) }
@@ -197,6 +209,9 @@ func (p *prec) FMSUB231(a, b, d Op) { pick(p, VFMSUB231PD, VFMSUB231PS)(a, b, d)
 
 // CMPEQ sets d to all ones in the lanes where b == a (ordered, quiet).
 func (p *prec) CMPEQ(a, b, d Op) { pick(p, VCMPPD, VCMPPS)(Imm(0), a, b, d) }
+
+// CMPGT sets d to all ones in the lanes where b > a (ordered, quiet).
+func (p *prec) CMPGT(a, b, d Op) { pick(p, VCMPPD, VCMPPS)(Imm(0x1e), a, b, d) }
 
 // Integer lane instructions.
 func (p *prec) ISUB(a, b, d Op)     { pick(p, VPSUBQ, VPSUBD)(a, b, d) } // d = b − a

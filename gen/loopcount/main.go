@@ -32,6 +32,7 @@ var (
 	textRe  = regexp.MustCompile(`^TEXT\s+·(\w+)\(SB\)`)
 	labelRe = regexp.MustCompile(`^(\w+):`)
 	backRe  = regexp.MustCompile(`^\s*(JMP|B)\s+(\w+)\s*$`)
+	passRe  = regexp.MustCompile(`^\s*JL\s+(\w+_pass\d+)\s*$`)
 	stepRe  = regexp.MustCompile(`^\s*(ADDQ|SUB)\s+\$(0x[0-9a-fA-F]+|\d+),\s*(\w+)`)
 )
 
@@ -145,24 +146,44 @@ func report(name string) map[string]result {
 }
 
 // mainLoop returns, of the loops of one function that contain no other loop,
-// the one that advances most elements per pass.
+// the one that advances most elements per pass. Functions whose columns run
+// in blocks of passes (gen/avx2's blockPasses: loops labelled …_passN,
+// closed by a conditional branch, each advancing one vector) report the sum
+// of their passes per vector instead: that is what a whole block costs.
 func mainLoop(body []line) (best result, found bool) {
 	type loop struct{ start, end int }
-	var ls []loop
+	var ls, passes []loop
 	for i, l := range body {
 		if !l.inst {
 			continue
 		}
-		m := backRe.FindStringSubmatch(l.text)
-		if m == nil {
+		var target string
+		isPass := false
+		if m := backRe.FindStringSubmatch(l.text); m != nil {
+			target = m[2]
+		} else if m := passRe.FindStringSubmatch(l.text); m != nil {
+			target, isPass = m[1], true
+		} else {
 			continue
 		}
 		for j := i - 1; j >= 0; j-- {
-			if body[j].label == m[2] {
-				ls = append(ls, loop{j, i})
+			if body[j].label == target {
+				if isPass {
+					passes = append(passes, loop{j, i})
+				} else {
+					ls = append(ls, loop{j, i})
+				}
 				break
 			}
 		}
+	}
+	if len(passes) > 0 {
+		for _, a := range passes {
+			insts, step := count(body[a.start : a.end+1])
+			best.insts += insts
+			best.elems = step
+		}
+		return best, true
 	}
 	for _, a := range ls {
 		inner := true
@@ -174,22 +195,28 @@ func mainLoop(body []line) (best result, found bool) {
 		if !inner {
 			continue
 		}
-		insts, step := 0, 0
-		for _, l := range body[a.start : a.end+1] {
-			if !l.inst {
-				continue
-			}
-			insts++
-			if m := stepRe.FindStringSubmatch(l.text); m != nil {
-				v, err := strconv.ParseInt(m[2], 0, 64)
-				if err == nil && step == 0 {
-					step = int(v)
-				}
-			}
-		}
+		insts, step := count(body[a.start : a.end+1])
 		if step > best.elems {
 			best, found = result{insts, step}, true
 		}
 	}
 	return best, found
+}
+
+// count returns the instructions of a loop and the immediate of its first
+// counter update (the elements it advances).
+func count(loop []line) (insts, step int) {
+	for _, l := range loop {
+		if !l.inst {
+			continue
+		}
+		insts++
+		if m := stepRe.FindStringSubmatch(l.text); m != nil {
+			v, err := strconv.ParseInt(m[2], 0, 64)
+			if err == nil && step == 0 {
+				step = int(v)
+			}
+		}
+	}
+	return insts, step
 }

@@ -19,13 +19,16 @@ import (
 // and the same table entries, so the pair terms equal purego's bit for bit.
 // The clamps min(x, L) are FMINNM (a quiet NaN gives L, as purego's clamp)
 // where x is the result of an arithmetic operation, and a compare and select
-// where x comes straight from memory (a signalling NaN). Tables: the float64
-// exp and erf tables and the float32 erf table are read lane by lane through
-// general-purpose registers (NEON has no gather); the 8-row float32 exp
-// tables sit in two registers each and are read with one TBL.
+// where x comes straight from memory (a signalling NaN). Tables: the erf
+// grid (rows of two elements, erf(r) and 2/√π·exp(−r²)) is read lane by lane
+// through general-purpose registers, one pair load per lane (NEON has no
+// gather); the float64 exp table of ExpNegSquare likewise, and the 8-row
+// float32 exp table sits in two registers and is read with one TBL.
 //
-// Registers: the constants of package approx occupy V18–V31 for the whole
-// kernel (loaded once per call from one data block); values that are
+// Registers: the constants of package approx occupy V18–V31 (loaded at the
+// start of a kernel from one data block: the "Grid" set for the kernels on
+// the erf grid, the "Exp" set for ExpNegSquare; PairTerms swaps to the Exp
+// set for its ex output and back within its loop); values that are
 // multiplied are packed as lanes and used by the "by element" forms of FMLA
 // and FMUL, the addends of the Horner steps are broadcast from their lane
 // with DUP, which costs nothing extra because FMLA overwrites its
@@ -43,7 +46,15 @@ type constSet struct {
 	regs   int                // vectors
 }
 
-func (p *prec) constants() *constSet {
+// Constant sets: "grid" for the kernels built on the erf grid (erf, pair
+// terms, row sums, gradients), "exp" for exp(−t²) by its table
+// (ExpNegSquare, and PairTerms' ex, which switches sets within its loop).
+const (
+	setGrid = "Grid"
+	setExp  = "Exp"
+)
+
+func (p *prec) constants(set string) *constSet {
 	c := &constSet{full: map[string]arm64.V{}, packed: map[string][2]int{}, tables: map[string]arm64.V{}}
 	reg := constBase
 	addFull := func(name string, bits uint64) {
@@ -64,54 +75,55 @@ func (p *prec) constants() *constSet {
 			v    float64
 		}{name, v})
 	}
-	if p.f64 {
-		addFull("one", fb(1))
-		addFull("expClamp", fb(approx.ExpClamp64))
-		addFull("erfClamp", fb(approx.ErfClamp64))
-		addFull("shift", fb(approx.ExpShift64))
-		add("invLn2N", approx.ExpInvLn2N64)
-		add("ln2Hi", approx.ExpLn2NHi64)
-		add("ln2Lo", approx.ExpLn2NLo64)
-		add("half", approx.Half)
-		add("step", approx.ErfStep64)
-		add("invStep", 1.0/approx.ErfStep64)
-		for i, v := range approx.ExpPoly64 {
-			add(fmt.Sprintf("P%d", i), v)
+	expClamp, erfClamp, shift := approx.ExpClamp64, approx.ErfClamp64, approx.ExpShift64
+	invLn2N, ln2Hi, ln2Lo := approx.ExpInvLn2N64, approx.ExpLn2NHi64, approx.ExpLn2NLo64
+	step := float64(approx.ErfStep64)
+	expPoly, hermite, gridPoly := approx.ExpPoly64[:], approx.HermiteCoeffs64[:], approx.GridExpPoly64[:]
+	if !p.f64 {
+		widen := func(x []float32) []float64 {
+			y := make([]float64, len(x))
+			for i, v := range x {
+				y[i] = float64(v)
+			}
+			return y
 		}
-		for i, v := range approx.HermiteCoeffs64 {
+		expClamp, erfClamp, shift = approx.ExpClamp32, approx.ErfClamp32, approx.ExpShift32
+		invLn2N, ln2Hi, ln2Lo = float64(approx.ExpInvLn2N32), float64(approx.ExpLn2NHi32), float64(approx.ExpLn2NLo32)
+		step = approx.ErfStep32
+		expPoly, hermite, gridPoly = widen(approx.ExpPoly32[:]), widen(approx.HermiteCoeffs32[:]), widen(approx.GridExpPoly32[:])
+	}
+	addFull("one", fb(1))
+	addFull("expClamp", fb(expClamp))
+	if set == setGrid {
+		addFull("erfClamp", fb(erfClamp))
+		add("half", approx.Half)
+		add("step", step)
+		add("invStep", 1.0/step)
+		for i, v := range hermite {
 			add(fmt.Sprintf("A%d", i), v)
 		}
+		for i, v := range gridPoly {
+			add(fmt.Sprintf("G%d", i), v)
+		}
 	} else {
-		addFull("one", fb(1))
-		addFull("expClamp", fb(approx.ExpClamp32))
-		addFull("erfClamp", fb(approx.ErfClamp32))
-		addFull("shift", fb(approx.ExpShift32))
-		addFull("tblMul", 0x01010101)
-		addFull("tblAdd", 0x03020100)
-		for _, t := range []struct {
-			name string
-			tab  []float32
-		}{{"expScaled", approx.Exp32ScaledTable}, {"exp", approx.Exp32Table}} {
-			if len(t.tab) != 8 {
-				log.Fatalf("float32 %s table has %d rows; the TBL lookup needs 8", t.name, len(t.tab))
+		addFull("shift", fb(shift))
+		if !p.f64 {
+			addFull("tblMul", 0x01010101)
+			addFull("tblAdd", 0x03020100)
+			if len(approx.Exp32Table) != 8 {
+				log.Fatalf("float32 exp table has %d rows; the TBL lookup needs 8", len(approx.Exp32Table))
 			}
-			c.tables[t.name] = reg
-			for _, v := range t.tab {
+			c.tables["exp"] = reg
+			for _, v := range approx.Exp32Table {
 				c.bits = append(c.bits, uint64(math.Float32bits(v)))
 			}
 			reg += 2
 		}
-		add("invLn2N", float64(approx.ExpInvLn2N32))
-		add("ln2Hi", float64(approx.ExpLn2NHi32))
-		add("ln2Lo", float64(approx.ExpLn2NLo32))
-		add("half", approx.Half)
-		add("step", approx.ErfStep32)
-		add("invStep", 1.0/approx.ErfStep32)
-		for i, v := range approx.ExpPoly32 {
-			add(fmt.Sprintf("P%d", i), float64(v))
-		}
-		for i, v := range approx.HermiteCoeffs32 {
-			add(fmt.Sprintf("A%d", i), float64(v))
+		add("invLn2N", invLn2N)
+		add("ln2Hi", ln2Hi)
+		add("ln2Lo", ln2Lo)
+		for i, v := range expPoly {
+			add(fmt.Sprintf("P%d", i), v)
 		}
 	}
 	for i, e := range packed {
@@ -122,8 +134,8 @@ func (p *prec) constants() *constSet {
 		c.bits = append(c.bits, 0)
 	}
 	c.regs = len(c.bits) / p.lanes
-	if int(constBase)+c.regs != 32 {
-		log.Fatalf("float%s constants fill %d registers from V%d; the layout expects exactly V%d–V31", p.name, c.regs, constBase, constBase)
+	if int(constBase)+c.regs > 32 {
+		log.Fatalf("float%s %s constants fill %d registers from V%d; there are only V%d–V31", p.name, set, c.regs, constBase, constBase)
 	}
 	return c
 }
@@ -132,7 +144,8 @@ func (p *prec) constants() *constSet {
 type pair struct {
 	*gen
 	p    *prec
-	c    *constSet
+	c    *constSet // the set in V18–V31
+	sets map[string]*constSet
 	free [32]bool
 	used int // registers in use
 	peak int
@@ -249,34 +262,39 @@ func each(ss []*stream, f func(s *stream)) {
 
 // General-purpose registers shared by all pair kernels.
 const (
-	rConst     arm64.R = 15 // the constant block while loading, then scratch
-	rExpScaled arm64.R = 12 // float64 2/√π·2^(−j/N) table
-	rExp       arm64.R = 13 // float64 2^(−j/N) table
-	rErf       arm64.R = 14 // erf table
-	rG0        arm64.R = 19 // lane scratch of the table lookups
-	rG1        arm64.R = 20
-	rG2        arm64.R = 21
-	rG3        arm64.R = 22
-	rT0        arm64.R = 23 // scratch of the partial vectors
-	rT1        arm64.R = 24
-	rT2        arm64.R = 25
+	rConst arm64.R = 15 // the constant block while loading, then scratch
+	rExp   arm64.R = 13 // float64 2^(−j/N) table
+	rGrid  arm64.R = 14 // erf grid table: rows erf(r), 2/√π·exp(−r²)
+	rG0    arm64.R = 19 // lane scratch of the table lookups
+	rG1    arm64.R = 20
+	rG2    arm64.R = 21
+	rG3    arm64.R = 22
+	rT0    arm64.R = 23 // scratch of the partial vectors
+	rT1    arm64.R = 24
+	rT2    arm64.R = 25
 )
 
-// prologue loads the constants into V18–V31 and the table addresses.
-func (k *pair) prologue() {
-	k.Go("MOVD $const%s<>(SB), %s", k.p.name, rConst)
-	for v := 0; v < k.c.regs; v += 4 {
+// prologue loads the constant set into V18–V31 and the table addresses.
+func (k *pair) prologue(set string) {
+	k.useSet(set)
+	if k.p.f64 {
+		k.Go("MOVD $exp64<>(SB), %s", rExp)
+	}
+	k.Go("MOVD $erfExp%s<>(SB), %s", k.p.name, rGrid)
+}
+
+// useSet loads constant set into V18–V31 (rConst is scratch).
+func (k *pair) useSet(set string) {
+	c := k.sets[set]
+	k.Go("MOVD $const%s%s<>(SB), %s", set, k.p.name, rConst)
+	for v := 0; v < c.regs; v += 4 {
 		var list []arm64.V
-		for i := v; i < v+4 && i < k.c.regs; i++ {
+		for i := v; i < v+4 && i < c.regs; i++ {
 			list = append(list, constBase+arm64.V(i))
 		}
 		k.VLD1P(k.p.arr, rConst, list...)
 	}
-	if k.p.f64 {
-		k.Go("MOVD $expScaled64<>(SB), %s", rExpScaled)
-		k.Go("MOVD $exp64<>(SB), %s", rExp)
-	}
-	k.Go("MOVD $erf%s<>(SB), %s", k.p.name, rErf)
+	k.c = c
 }
 
 // scale: q = √(2v), rq = 1/q (v is overwritten by q).
@@ -310,7 +328,7 @@ func (k *pair) clampLoaded(ss []*stream, x func(s *stream) arm64.V) {
 	})
 }
 
-// expNeg returns c·exp(−t²) per stream (table "expScaled" or "exp"); t is kept.
+// expNeg returns exp(−t²) per stream (table "exp", constant set "exp"); t is kept.
 func (k *pair) expNeg(ss []*stream, table string) []arm64.V {
 	n := len(ss)
 	hi, nhi, lo, kd, kk, pr := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
@@ -435,10 +453,7 @@ func (k *pair) lookupExp(dst, kk arm64.V, table string) {
 		k.VTBL2(dst, t, dst)
 		return
 	}
-	base := rExpScaled
-	if table == "exp" {
-		base = rExp
-	}
+	base := rExp
 	k.ToGPR(arm64.D2, rG0, kk, 0)
 	k.ToGPR(arm64.D2, rG1, kk, 1)
 	k.Go("AND $%d, %s", approx.ExpN64-1, rG0)
@@ -454,11 +469,19 @@ func (k *pair) gather(dst arm64.V, base, r0, r1 arm64.R) {
 	k.FromGPR(arm64.D2, dst, 1, r1)
 }
 
-// erfPos returns erf(t) from t and e2 = 2/√π·exp(−t²); t is consumed (its
-// register becomes tc and is released).
-func (k *pair) erfPos(ss []*stream) []arm64.V {
+// erfExpPos returns erf(t) and E2 = 2/√π·exp(−t²) of every stream, both
+// from one row of the erf grid (purego erfExpPos64/32); t is consumed (its
+// register becomes tc and is released). onE2 (may be nil) runs as soon as E2
+// of stream i is ready; when it returns true it has parked E2 in s.e2Slot,
+// the register is released and the returned e2[i] is 0.
+func (k *pair) erfExpPos(ss []*stream, onE2 func(i int, s *stream, e2 arm64.V) bool) (erf, e2 []arm64.V) {
 	n := len(ss)
-	tc, j, dl, g, t2 := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
+	tc, j, dl, u, mask, t2 := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
+	g, te := make([]arm64.V, n), make([]arm64.V, n)
+	for i, s := range ss { // lanes with t > ErfClamp take the exp row as 0
+		mask[i] = k.get()
+		k.Word(arm64.FCMGT(k.p.arr, mask[i], s.t, k.full("erfClamp")))
+	}
 	for i, s := range ss {
 		tc[i] = s.t
 		k.fminnm(tc[i], tc[i], k.full("erfClamp"))
@@ -468,16 +491,57 @@ func (k *pair) erfPos(ss []*stream) []arm64.V {
 		k.fmulE(j[i], tc[i], "step")
 		k.Word(arm64.FCVTZS(k.p.arr, j[i], j[i]))
 	}
-	for i := range ss { // dl = tc − j·(1/step)
+	for i := range ss { // r = j·(1/step); dl = tc − r; u = dl·(tc + r)
 		dl[i] = k.get()
 		k.Word(arm64.SCVTF(k.p.arr, dl[i], j[i]))
 		k.fmulE(dl[i], dl[i], "invStep")
+		u[i] = k.get()
+		k.fadd(u[i], tc[i], dl[i])
 		k.fsub(dl[i], tc[i], dl[i])
+		k.fmul(u[i], dl[i], u[i])
 	}
 	for i := range ss {
-		g[i] = k.get()
-		k.lookupErf(g[i], j[i])
+		g[i], te[i] = k.get(), k.get()
+		k.lookupGrid(g[i], te[i], j[i])
 		k.put(j[i])
+	}
+	for i := range ss {
+		k.Word(arm64.BIC(te[i], te[i], mask[i]))
+		k.put(mask[i])
+	}
+	// e^(−u) − 1 by Horner: p = fma(G[last], u, G[last−1]), …, then p·u.
+	nc := len(approx.GridExpPoly64)
+	if !k.p.f64 {
+		nc = len(approx.GridExpPoly32)
+	}
+	pr := make([]arm64.V, n)
+	for i := range ss {
+		pr[i] = k.get()
+		k.dup(pr[i], fmt.Sprintf("G%d", nc-2))
+		k.fmlaE(pr[i], u[i], fmt.Sprintf("G%d", nc-1))
+	}
+	for c := nc - 3; c >= 0; c-- {
+		for i := range ss {
+			q := k.get()
+			k.dup(q, fmt.Sprintf("G%d", c))
+			k.fmla(q, u[i], pr[i])
+			k.put(pr[i])
+			pr[i] = q
+		}
+	}
+	for i := range ss {
+		k.fmul(pr[i], pr[i], u[i])
+		k.put(u[i])
+	}
+	e2 = make([]arm64.V, n)
+	for i, s := range ss { // E2 = fma(T, p, T)
+		k.fmla(te[i], te[i], pr[i])
+		k.put(pr[i])
+		e2[i], s.e2 = te[i], te[i]
+		if onE2 != nil && onE2(i, s, te[i]) {
+			k.put(te[i])
+			e2[i], s.e2 = 0, 0
+		}
 	}
 	for i := range ss {
 		t2[i] = k.get()
@@ -553,25 +617,33 @@ func (k *pair) erfPos(ss []*stream) []arm64.V {
 		k.put(dl[i])
 		s.t = 0
 	}
-	return g
+	return g, e2
 }
 
-// lookupErf sets dst to the erf table rows j (integers in the lanes of j).
-func (k *pair) lookupErf(dst, j arm64.V) {
+// lookupGrid sets terf and te2 to the two elements of the erf grid rows j
+// (integers in the lanes of j): one pair load per lane.
+func (k *pair) lookupGrid(terf, te2, j arm64.V) {
 	if k.p.f64 {
 		k.ToGPR(arm64.D2, rG0, j, 0)
 		k.ToGPR(arm64.D2, rG1, j, 1)
-		k.gather(dst, rErf, rG0, rG1)
+		k.Go("ADD %s<<4, %s, %s", rG0, rGrid, rG0)
+		k.Go("ADD %s<<4, %s, %s", rG1, rGrid, rG1)
+		k.Go("FLDPD (%s), (F%d, F%d)", rG0, terf, te2)
+		k.Go("LDP (%s), (%s, %s)", rG1, rG1, rG2)
+		k.FromGPR(arm64.D2, terf, 1, rG1)
+		k.FromGPR(arm64.D2, te2, 1, rG2)
 		return
 	}
 	rs := []arm64.R{rG0, rG1, rG2, rG3}
 	for lane, r := range rs {
 		k.ToGPR(arm64.S4, r, j, lane)
+		k.Go("ADD %s<<3, %s, %s", r, rGrid, r)
 	}
-	k.Go("FMOVS (%s)(%s<<2), %s", rErf, rG0, dst)
+	k.Go("FLDPS (%s), (F%d, F%d)", rG0, terf, te2)
 	for lane := 1; lane < 4; lane++ {
-		k.Go("MOVWU (%s)(%s<<2), %s", rErf, rs[lane], rs[lane])
-		k.FromGPR(arm64.S4, dst, lane, rs[lane])
+		k.Go("LDPW (%s), (%s, %s)", rs[lane], rs[lane], rT2)
+		k.FromGPR(arm64.S4, terf, lane, rs[lane])
+		k.FromGPR(arm64.S4, te2, lane, rT2)
 	}
 }
 
@@ -701,19 +773,24 @@ func (k *pair) storeScalar(v arm64.V, ptr arm64.R) {
 func (k *pair) loadBroadcast(v arm64.V, ptr arm64.R) { k.VLD1RP(k.p.arr, ptr, v) }
 
 func (g *gen) genPair(p *prec) {
-	k := &pair{gen: g, p: p, c: p.constants()}
-	g.global("const"+p.name, p.size, k.c.bits)
-	if p.f64 {
-		g.global("expScaled64", 8, p.floatBits(approx.Exp64ScaledTable...))
-		g.global("exp64", 8, p.floatBits(approx.Exp64Table...))
-		g.global("erf64", 8, p.floatBits(approx.Erf64Table...))
-	} else {
-		tab := make([]float64, len(approx.Erf32Table))
-		for i, v := range approx.Erf32Table {
-			tab[i] = float64(v)
-		}
-		g.global("erf32", 4, p.floatBits(tab...))
+	k := &pair{gen: g, p: p, sets: map[string]*constSet{}}
+	for _, set := range []string{setGrid, setExp} {
+		k.sets[set] = p.constants(set)
+		g.global("const"+set+p.name, p.size, k.sets[set].bits)
 	}
+	// The erf grid: rows of two elements, erf(r) and 2/√π·exp(−r²).
+	var grid []float64
+	if p.f64 {
+		g.global("exp64", 8, p.floatBits(approx.Exp64Table...))
+		for j, e := range approx.Erf64Table {
+			grid = append(grid, e, approx.Exp64GridTable[j])
+		}
+	} else {
+		for j, e := range approx.Erf32Table {
+			grid = append(grid, float64(e), float64(approx.Exp32GridTable[j]))
+		}
+	}
+	g.global("erfExp"+p.name, p.size, p.floatBits(grid...))
 	k.genElementwise()
 	for _, kind := range spec.AllRows {
 		k.genRowSums(kind)
@@ -730,10 +807,14 @@ func sl(names ...string) []param {
 }
 
 func (k *pair) begin(name, doc string, params []param, slots int) map[string]int {
+	return k.beginSet(name, doc, params, slots, setGrid)
+}
+
+func (k *pair) beginSet(name, doc string, params []param, slots int, set string) map[string]int {
 	k.reset()
 	k.locals = 16 * slots
 	off := k.text(name+k.p.name, doc, k.p, params...)
-	k.prologue()
+	k.prologue(set)
 	return off
 }
 
@@ -766,21 +847,17 @@ func (k *pair) genElementwise() {
 		ss := streams(n)
 		each(ss, func(s *stream) { s.d = k.get(); k.load(s.d, rX, partial, rN) })
 		k.clampLoaded(ss, func(s *stream) arm64.V { return s.d })
-		e2 := k.expNeg(ss, "expScaled")
-		for i, s := range ss {
-			s.e2 = e2[i]
-		}
-		r := k.erfPos(ss)
+		r, e2 := k.erfExpPos(ss, nil)
 		for i, s := range ss {
 			s.erf = r[i]
-			k.put(s.e2)
+			k.put(e2[i])
 		}
 		k.copysign(ss, func(s *stream) arm64.V { return s.erf }, func(s *stream) arm64.V { return s.d })
 		each(ss, func(s *stream) { k.store(s.erf, rDst, partial, rN); k.put(s.erf, s.d) })
 	})
 	k.end()
 
-	off = k.begin("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"), 0)
+	off = k.beginSet("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"), 0, setExp)
 	k.arg(off, "dst", rDst)
 	k.arg(off, "x", rX)
 	k.argLen(off, "x", rN)
@@ -818,22 +895,18 @@ func (k *pair) genElementwise() {
 		each(ss, func(s *stream) { s.ad = k.get(); k.fabs(s.ad, s.d) })
 		k.reduce(ss, func(s *stream) arm64.V { return s.rq })
 		each(ss, func(s *stream) { k.put(s.rq); k.fmulE(s.q, s.q, "half") })
-		e2 := k.expNeg(ss, "expScaled")
-		for i, s := range ss {
-			s.e2 = e2[i]
-			k.fmul(s.q, s.q, s.e2)
-		}
-		// erfPos consumes t, which the second exp still needs: give it a copy.
+		// erfExpPos consumes t, which exp(−t²) still needs: give it a copy.
 		ts := make([]arm64.V, n)
 		for i, s := range ss {
 			ts[i] = s.t
 			s.t = k.get()
 			k.VMov(s.t, ts[i])
 		}
-		r := k.erfPos(ss)
+		r, e2 := k.erfExpPos(ss, nil)
 		for i, s := range ss {
 			s.erf = r[i]
-			k.put(s.e2)
+			k.fmul(s.q, s.q, e2[i])
+			k.put(e2[i])
 			k.fmla(s.q, s.ad, s.erf) // h = fma(ad, erf, (q·½)·E2)
 			k.put(s.ad)
 		}
@@ -843,7 +916,10 @@ func (k *pair) genElementwise() {
 		for i, s := range ss {
 			s.t = ts[i]
 		}
+		// exp(−t²) by its table: the other constant set for the moment.
+		k.useSet(setExp)
 		k.storeExp(ss, rEx, partial, rCnt)
+		k.useSet(setGrid)
 	})
 	k.end()
 }
@@ -887,21 +963,21 @@ const (
 	rowSlots
 )
 
-// parkScaledE2 computes E2 = 2/√π·exp(−t²) of every stream and the
-// product (q·½)·E2, and leaves both in the stream's slots (slotQh, slotE2 of
-// stream i) for the end of the pair computation; erfPos reloads E2. qh gives
-// the register that receives the product and the one holding q·½ (the same
-// register, or the row's q·½ for Dirac rows); both registers and E2 are
-// released.
-func (k *pair) parkScaledE2(ss []*stream, qh func(s *stream) (dst, src arm64.V)) {
-	e2 := k.expNeg(ss, "expScaled")
-	for i, s := range ss {
+// parkScaledE2 returns the onE2 hook of erfExpPos for the row kernels: it
+// computes (q·½)·E2 and leaves it and E2 in the stream's slots (slotQh,
+// slotE2 of stream i) for the end of the pair computation; erfExpPos reloads
+// E2 for erf. qh gives the register that receives the product and the one
+// holding q·½ (the same register, or the row's q·½ for Dirac rows); the
+// product's register is released.
+func (k *pair) parkScaledE2(qh func(s *stream) (dst, src arm64.V)) func(i int, s *stream, e2 arm64.V) bool {
+	return func(i int, s *stream, e2 arm64.V) bool {
 		dst, src := qh(s)
-		k.fmul(dst, src, e2[i])
+		k.fmul(dst, src, e2)
 		k.spill(dst, slotQh+3*i)
-		k.spill(e2[i], slotE2+3*i)
-		k.put(dst, e2[i])
+		k.spill(e2, slotE2+3*i)
+		k.put(dst)
 		s.e2Slot = slotE2 + 3*i
+		return true
 	}
 }
 
@@ -981,13 +1057,12 @@ func (k *pair) genRowSums(kind spec.Rows) {
 			k.spill(s.ad, slotAd+3*i)
 			k.put(s.ad)
 		}
-		k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
+		r, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
 			if kind == spec.Dirac {
 				return k.get(), vi
 			}
 			return s.q, s.q
-		})
-		r := k.erfPos(ss)
+		}))
 		hs := make([]arm64.V, n)
 		for i := range ss { // h = fma(|d|, erf, (q·½)·E2)
 			hs[i] = k.reload(slotQh + 3*i)
@@ -1128,14 +1203,13 @@ func (k *pair) genGrad(kind spec.Rows) {
 			k.spill(s.d, slotAd+3*i)
 			k.put(s.d)
 		}
-		k.parkScaledE2(ss, func(s *stream) (dst, src arm64.V) {
+		r, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
 			if kind == spec.Dirac {
 				r := k.reload(slotQhRow)
 				return r, r
 			}
 			return s.q, s.q
-		})
-		r := k.erfPos(ss)
+		}))
 		hs, es := make([]arm64.V, n), make([]arm64.V, n)
 		for i := range ss {
 			es[i] = k.reload(slotE2 + 3*i) // E2·rq

@@ -15,38 +15,26 @@
 //	t   = min(|d|·rq, ExpClamp)           (t = |z|, z = d/(s√2));
 //	                                      t := ExpClamp when |d|·rq is NaN or +Inf,
 //	                                      then t := 0 when d == 0
-//	E2  = (2/√π)·exp(−t²)                 (ExpNegSquare below with ExpScaledTable)
-//	erf = ErfPos(t, E)                    (erf(t), t ≥ 0, below)
+//	erf, E2 = ErfExpPos(t)                (erf(t) and (2/√π)·exp(−t²), below)
 //	h   = fma(|d|, erf, (q·Half)·E2)      (= |d|·erf(|z|) + s·√(2/π)·exp(−z²))
 //
 // and the gradient kernels also use sign(d)·erf (∂h/∂d) and E2·rq
 // (= √(2/π)·exp(−z²)/s, so that ∂h/∂σᵢ = σᵢ·E2·rq). Dirac pair terms (one
 // side a point mass) take q and rq per component instead of per pair.
 //
-// # exp(−t²)   (ExpNegSquare, t ≥ 0)
+// h does not depend on t to first order at t = |d|/q (∂h/∂t = (2/√π)·e^(−t²)·
+// (|d| − q·t) = 0), so the roundings of rq and t cost almost nothing as long
+// as erf and E2 are evaluated at the same t.
 //
-//	t   = min(t, ExpClamp)
-//	hi  = t·t;  lo = fma(t, t, −hi)                 (t² = hi + lo exactly)
-//	kd  = fma(hi, ExpInvLn2N, ExpShift)             (low bits of kd hold k = round(hi·N/ln 2))
-//	k   = bits(kd) − bits(ExpShift)                 (an integer, 0 ≤ k < 2^18)
-//	kd  = kd − ExpShift
-//	y   = fma(kd, ExpLn2NHi, −hi)
-//	y   = fma(kd, ExpLn2NLo, y)
-//	y   = y − lo                                    (y = k·ln2/N − t², |y| ≤ ln2/(2N)+ε)
-//	p   = y·(1 + y·(C2 + y·(C3 + …)))               (Horner: p = e^y − 1, ExpPoly)
-//	T   = table[k mod N]                            (ExpTable: 2^(−j/N); ExpScaledTable: 2/√π·2^(−j/N))
-//	m   = fma(T, p, T)                              (= T·e^y)
-//	e   = k div N;  e1 = e >> 1;  e2 = e − e1
-//	E   = (m · 2^(−e1)) · 2^(−e2)                   (two steps: only the last may round, into subnormals)
+// # erf(t) and E2 = (2/√π)·exp(−t²) on one grid   (ErfExpPos, 0 ≤ t)
 //
-// The pair kernels only use the scaled form E2 = 2/√π·exp(−t²): folding the
-// constant into the table saves a rounding (about 0.5 ULP in float32).
-//
-// # erf(t)   (ErfPos, 0 ≤ t, with E2 = 2/√π·exp(−t²) from above)
-//
-//	tc  = min(t, ErfClamp)                           (erf(ErfClamp) rounds to 1)
+//	tc  = min(t, ErfClamp)
 //	j   = trunc(tc·ErfStep);  r = j/ErfStep;  δ = tc − r   (exact; 0 ≤ δ < 1/ErfStep)
-//	erf(tc) = erf(r) + (2/√π)·e^(−tc²) · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
+//	u   = δ·(tc + r)                                (= tc² − r², 0 ≤ u < 2·ErfClamp/ErfStep)
+//	T   = ExpGridTable[j]  (= 2/√π·e^(−r²)),  or 0 when t > ErfClamp
+//	p   = fma(G[n], u, G[n−1]);  p = fma(p, u, G[k]) … down to G[0]   (GridExpPoly)
+//	E2  = fma(T, p·u, T)                            (= T·e^(−u))
+//	erf(tc) = erf(r) + E2 · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
 //
 // where Hₙ are the physicists' Hermite polynomials (the generating function
 // e^(2tw−w²) = Σ Hₙ(t)wⁿ/n! integrated over w ∈ [0, δ]). Both summands are ≥ 0,
@@ -59,12 +47,33 @@
 //	dp  = fma(δ·q, δ, δ)                                 (= δ·Σ cₙδⁿ)
 //	erf = fma(E2, dp, ErfTable[j])
 //
-// When t > ErfClamp, tc = ErfClamp, δ = 0 and erf = ErfTable[last] = 1.
-// The float32 kernels run the same steps in float32 arithmetic with the
-// float32 parameters (fewer Hermite terms, a coarser table, a shorter exp
-// polynomial, smaller clamps).
+// One grid row j gives both table values (the SIMD kernels store them side by
+// side and read each row with one load), so a pair needs no exp table, no
+// range reduction of t² and no scaling by 2^k. When t > ErfClamp, tc =
+// ErfClamp, δ = 0, erf = ErfTable[last] (= 1 rounded) and E2 = 0: beyond the
+// clamp exp(−t²) is below 6e-22 (float64) or 2e-9 (float32) and its term of h
+// is far below the last place of |d|; gradient sums treat those pairs' E2·rq
+// as 0. The float32 kernels run the same steps in float32 arithmetic with the
+// float32 parameters (fewer Hermite terms and polynomial coefficients, a
+// coarser grid, smaller clamps).
 //
-// The tables and the split constants ExpLn2NHi/Lo are computed at 256-bit
+// # exp(−t²)   (ExpNegSquare, t ≥ 0; the element-wise kernel and PairTerms' ex)
+//
+//	t   = min(t, ExpClamp)
+//	hi  = t·t;  lo = fma(t, t, −hi)                 (t² = hi + lo exactly)
+//	kd  = fma(hi, ExpInvLn2N, ExpShift)             (low bits of kd hold k = round(hi·N/ln 2))
+//	k   = bits(kd) − bits(ExpShift)                 (an integer, 0 ≤ k < 2^18)
+//	kd  = kd − ExpShift
+//	y   = fma(kd, ExpLn2NHi, −hi)
+//	y   = fma(kd, ExpLn2NLo, y)
+//	y   = y − lo                                    (y = k·ln2/N − t², |y| ≤ ln2/(2N)+ε)
+//	p   = y·(1 + y·(C2 + y·(C3 + …)))               (Horner: p = e^y − 1, ExpPoly)
+//	T   = ExpTable[k mod N]                         (2^(−j/N))
+//	m   = fma(T, p, T)                              (= T·e^y)
+//	e   = k div N;  e1 = e >> 1;  e2 = e − e1
+//	E   = (m · 2^(−e1)) · 2^(−e2)                   (two steps: only the last may round, into subnormals)
+//
+// The tables and the split constants ExpLn2NHi/Lo are computed at 320-bit
 // precision by gen/tables (tables_gen.go); ln2/N is split so that kd·Hi is
 // exact for every k a kernel can produce.
 package approx
@@ -94,8 +103,10 @@ const (
 	// ExpInvLn2N64 = N/ln 2.
 	ExpInvLn2N64 = ExpN64 / math.Ln2
 
-	// ErfClamp64 is where erf rounds to 1 in float64.
-	ErfClamp64 = 6.0
+	// ErfClamp64 bounds the erf grid: erf rounds to 1 from about 5.9, and
+	// beyond 7 the exp(−t²) term of a pair is below 1e-22 of the pair term,
+	// so E2 from the last grid row (rather than 0) changes nothing.
+	ErfClamp64 = 7.0
 	// ErfStep64 is the number of table rows per unit of t.
 	ErfStep64 = 256
 	// ErfRows64 is the number of rows of Erf64Table: erf(j/ErfStep64), j = 0 … ErfClamp64·ErfStep64.
@@ -106,6 +117,11 @@ const (
 // on |y| ≤ ln2/256: Taylor coefficients 1/2!, 1/3!, 1/4!, 1/5! (truncation
 // below 0.01 ULP).
 var ExpPoly64 = [...]float64{1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120}
+
+// GridExpPoly64 are the coefficients of e^(−u) − 1 = u·(A[0] + u·(A[1] + … + u·A[7]))
+// for 0 ≤ u = tc² − r² < 2·ErfClamp64/ErfStep64 (Taylor: A[k] = (−1)^(k+1)/(k+1)!;
+// the truncation is below 0.02 ULP of E2).
+var GridExpPoly64 = [...]float64{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120, 1.0 / 720, -1.0 / 5040, 1.0 / 40320}
 
 // HermiteCoeffs64 gives c₂ … c₅ of the erf correction as polynomials in
 // t2 = tc² (c₁ = tc itself):
@@ -134,8 +150,10 @@ const (
 	// ExpInvLn2N32 = N/ln 2 (float32).
 	ExpInvLn2N32 = float32(ExpN32 / math.Ln2)
 
-	// ErfClamp32 is where erf rounds to 1 in float32.
-	ErfClamp32 = 4.0
+	// ErfClamp32 bounds the float32 erf grid: erf rounds to 1 from about
+	// 3.9, and beyond 4.5 the exp(−t²) term of a pair is below 3e-10 of the
+	// pair term.
+	ErfClamp32 = 4.5
 	// ErfStep32 is the number of float32 table rows per unit of t.
 	ErfStep32 = 64
 	// ErfRows32 is the number of rows of Erf32Table.
@@ -147,6 +165,11 @@ const (
 // that the SIMD kernels can look it up with one in-register permutation
 // instead of a gather.
 var ExpPoly32 = [...]float32{1.0 / 2, 1.0 / 6, 1.0 / 24}
+
+// GridExpPoly32 are the float32 coefficients of e^(−u) − 1 =
+// u·(A[0] + u·(A[1] + … + u·A[4])) for 0 ≤ u < 2·ErfClamp32/ErfStep32
+// (Taylor; the truncation is below 0.2 ULP of E2).
+var GridExpPoly32 = [...]float32{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120}
 
 // HermiteCoeffs32 gives c₂, c₃ for float32 (c₁ = tc):
 //

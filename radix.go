@@ -1,0 +1,292 @@
+package cramer
+
+import (
+	"math"
+	"unsafe"
+)
+
+// The sample-set computations sort values as unsigned integer keys in the
+// same order (sortKey, sortKey32): float64 values as 64-bit keys, float32
+// values as 32-bit keys, by a stable least-significant-digit radix sort over
+// 11-bit digits: the 3 digits of a 32-bit key; the 3 high digits of a 64-bit
+// key, each run of equal high bits then finished by insertion or by the 3
+// low digits (see sortedKeys). The counts of every digit are taken in the one
+// sweep that builds the keys, and a pass whose digit is the same in every
+// key is skipped (the low digits of widened or coarse data, the exponent
+// digits of data within one binade). The keys move alone, or with a 32-bit
+// index when the caller needs the permutation (gradients, weights): the
+// entry points reject sets of 2³² points or more (checkSampleCount).
+
+// radixKey is the type of a sort key.
+type radixKey interface{ ~uint32 | ~uint64 }
+
+const (
+	radixBits = 11
+	radixSize = 1 << radixBits
+	radixMask = radixSize - 1
+	// radixCounters is the number of digit counters of a sort: 3 passes.
+	radixCounters = 3 * radixSize
+	// radixMinN is the length below which an insertion sort is used (the
+	// counters cost a few microseconds to clear and scan).
+	radixMinN = 64
+)
+
+// keyBits returns the number of bits of K.
+func keyBits[K radixKey]() int {
+	var k K
+	return 8 * int(unsafe.Sizeof(k))
+}
+
+// sortKey maps a float64 to a uint64 in the same order, with −0 and +0 (equal
+// as values) on the same key: the bits of a non-negative value with the sign
+// bit set, the negated bits (two's complement, 2⁶³ − |v|'s bits) of a negative
+// one.
+func sortKey(v float64) uint64 {
+	b := math.Float64bits(v)
+	m := uint64(int64(b) >> 63) // all ones when negative
+	return (b ^ m - m) | (^m & (1 << 63))
+}
+
+// keyValue inverts sortKey (−0 comes back as +0).
+func keyValue(k uint64) float64 {
+	if k&(1<<63) != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(-k)
+}
+
+// sortKey32 is sortKey for float32.
+func sortKey32(v float32) uint32 {
+	b := math.Float32bits(v)
+	m := uint32(int32(b) >> 31)
+	return (b ^ m - m) | (^m & (1 << 31))
+}
+
+// keyValue32 inverts sortKey32 (−0 comes back as +0).
+func keyValue32(k uint32) float32 {
+	if k&(1<<31) != 0 {
+		return math.Float32frombits(k &^ (1 << 31))
+	}
+	return math.Float32frombits(-k)
+}
+
+// keyOf returns the sort key of v: sortKey for float64 (K = uint64),
+// sortKey32 for float32 (K = uint32).
+func keyOf[F Float, K radixKey](v F) K {
+	if unsafe.Sizeof(v) == 8 {
+		return K(sortKey(float64(v)))
+	}
+	return K(sortKey32(float32(v)))
+}
+
+// valueOf inverts keyOf, as a float64.
+func valueOf[K radixKey](k K) float64 {
+	if unsafe.Sizeof(k) == 8 {
+		return keyValue(uint64(k))
+	}
+	return float64(keyValue32(uint32(k)))
+}
+
+// radixScratch is the memory of the radix sorts of one or two sets of keys:
+// one buffer of keys (and one of indices) holding both sorted sets and the
+// ping-pong half of the larger one, and the digit counters.
+type radixScratch[K radixKey] struct {
+	keys []K
+	idx  []uint32
+	cnt  []uint32 // radixCounters digit counters
+}
+
+// sortedKeys sorts the keys of values (keyOf) into dst, stably, and with
+// withIdx also the indices 0 … n−1 along with them into idx (so that idx[r]
+// is the position in values of the r-th smallest): dst and idx have length
+// n = len(values), tmpK and tmpI (when withIdx) at least n; their contents
+// are destroyed. cnt holds radixCounters counters. It does not
+// allocate.
+//
+// 32-bit keys take the 3 passes of their digits. 64-bit keys take the 3
+// passes of their high digits (bits 33 to 63: sign, exponent and 19 bits of
+// mantissa, so that continuous data of up to millions of points rarely puts
+// two points on the same high bits); each run of keys with equal high bits
+// is then finished by an insertion sort when short, by the 3 passes of the
+// low digits over the run otherwise.
+func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) {
+	n := len(values)
+	if n < radixMinN {
+		for i, v := range values {
+			k := keyOf[F, K](v)
+			j := i
+			for ; j > 0 && dst[j-1] > k; j-- {
+				dst[j] = dst[j-1]
+				if withIdx {
+					idx[j] = idx[j-1]
+				}
+			}
+			dst[j] = k
+			if withIdx {
+				idx[j] = uint32(i)
+			}
+		}
+		return
+	}
+	const highPass = 3 // the first digit of the radix passes
+	cnt = cnt[:3*radixSize]
+	clear(cnt)
+	c := (*[3 * radixSize]uint32)(cnt)
+	// The keys, and the counts of their digits in the same sweep. The keys
+	// are written where the passes start (they end in dst).
+	src := tmpK[:n]
+	if keyBits[K]() == 64 {
+		for i, v := range values {
+			k := uint64(keyOf[F, K](v))
+			src[i] = K(k)
+			c[k>>33&radixMask]++
+			c[radixSize+k>>44&radixMask]++
+			c[2*radixSize+k>>55&radixMask]++
+		}
+	} else {
+		for i, v := range values {
+			k := uint32(keyOf[F, K](v))
+			src[i] = K(k)
+			c[k&radixMask]++
+			c[radixSize+k>>11&radixMask]++
+			c[2*radixSize+k>>22&radixMask]++
+		}
+	}
+	shift0 := uint(0)
+	if keyBits[K]() == 64 {
+		shift0 = highPass * radixBits
+	}
+	radixPasses3(src, dst[:n], tmpI, idx, withIdx, true, c, shift0)
+	if keyBits[K]() == 32 {
+		return
+	}
+	// Runs of equal high bits.
+	for s := 0; s < n-1; {
+		h := uint64(dst[s]) >> (highPass * radixBits)
+		e := s + 1
+		for e < n && uint64(dst[e])>>(highPass*radixBits) == h {
+			e++
+		}
+		if e-s > 1 {
+			var ri, rt []uint32
+			if withIdx {
+				ri, rt = idx[s:e], tmpI[s:e]
+			}
+			sortRun(dst[s:e], tmpK[s:e], ri, rt, withIdx, c)
+		}
+		s = e
+	}
+}
+
+// sortRun sorts keys (and their indices) stably by their low 33 bits:
+// insertion sort when short or in order, else the 3 low-digit passes
+// through tmpK and tmpI.
+func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[3 * radixSize]uint32) {
+	n := len(keys)
+	if n <= 32 {
+		for a := 1; a < n; a++ {
+			k := keys[a]
+			if keys[a-1] <= k {
+				continue
+			}
+			var ki uint32
+			if withIdx {
+				ki = idx[a]
+			}
+			b := a
+			for ; b > 0 && keys[b-1] > k; b-- {
+				keys[b] = keys[b-1]
+				if withIdx {
+					idx[b] = idx[b-1]
+				}
+			}
+			keys[b] = k
+			if withIdx {
+				idx[b] = ki
+			}
+		}
+		return
+	}
+	clear(c[:])
+	for _, k := range keys {
+		k := uint64(k)
+		c[k&radixMask]++
+		c[radixSize+k>>11&radixMask]++
+		c[2*radixSize+k>>22&radixMask]++
+	}
+	copy(tmpK, keys)
+	if withIdx {
+		copy(tmpI, idx)
+	}
+	radixPasses3(tmpK, keys, tmpI, idx, withIdx, false, c, 0)
+}
+
+// radixPasses3 sorts src stably by the three digits at shift0, shift0 + 11
+// and shift0 + 22 into dst (ping-ponging through src), with the indices of
+// srcI into dstI when withIdx; c holds the counts of the three digits. A pass
+// whose digit is the same in every key is skipped. With identity, srcI is
+// first set to 0 … n−1; when an even number of
+// passes move something, the result is copied from src into dst.
+func radixPasses3[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identity bool, c *[3 * radixSize]uint32, shift0 uint) {
+	n := len(src)
+	if withIdx {
+		srcI, dstI = srcI[:n], dstI[:n]
+		if identity {
+			for i := range srcI {
+				srcI[i] = uint32(i)
+			}
+		}
+	}
+	k0 := uint64(src[0])
+	moved := 0
+	for p := 0; p < 3; p++ {
+		shift := (shift0 + uint(p)*radixBits) & 63
+		cp := (*[radixSize]uint32)(c[p*radixSize:])
+		if cp[k0>>shift&radixMask] == uint32(n) {
+			continue
+		}
+		var sum uint32
+		for d, m := range cp {
+			cp[d] = sum
+			sum += m
+		}
+		if withIdx {
+			radixPassIdx(dst, dstI, src, srcI, cp, shift)
+			srcI, dstI = dstI, srcI
+		} else {
+			radixPass(dst, src, cp, shift)
+		}
+		src, dst = dst, src
+		moved++
+	}
+	if moved%2 == 0 {
+		copy(dst, src)
+		if withIdx {
+			copy(dstI, srcI)
+		}
+	}
+}
+
+// radixPass moves src into dst in stable order of the keys' digit at shift,
+// c holding the offsets of the digits (advanced as keys are placed).
+func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
+	dst = dst[:len(src)]
+	for _, k := range src {
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassIdx is radixPass moving an index along with each key.
+func radixPassIdx[K radixKey](dst []K, dstI []uint32, src []K, srcI []uint32, c *[radixSize]uint32, shift uint) {
+	dst, dstI, srcI = dst[:len(src)], dstI[:len(src)], srcI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = srcI[i]
+	}
+}
