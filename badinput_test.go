@@ -68,6 +68,7 @@ func badCalls[F Float]() []badCall {
 		add("DistanceToSamples", what, func() error { _, err := DistanceToSamples(m, goodS); return err })
 		add("Workspace.SquaredToSamples", what, func() error { _, err := ws.SquaredToSamples(m, goodS); return err })
 		add("Workspace.SquaredToSamplesGrad", what, func() error { _, err := ws.SquaredToSamplesGrad(m, goodS, &gp, &gx); return err })
+		add("Workspace.DistanceToSamples", what, func() error { _, err := ws.DistanceToSamples(m, goodS); return err })
 	}
 	for what, s := range samples {
 		add("Samples.Validate", what, s.Validate)
@@ -80,6 +81,7 @@ func badCalls[F Float]() []badCall {
 			add("DistanceSamples", what, func() error { _, err := DistanceSamples(x, y); return err })
 			add("SquaredSamplesGrad", what, func() error { _, err := SquaredSamplesGrad(x, y, &gx, &gy); return err })
 			add("Workspace.SquaredSamples", what, func() error { _, err := ws.SquaredSamples(x, y); return err })
+			add("Workspace.DistanceSamples", what, func() error { _, err := ws.DistanceSamples(x, y); return err })
 			add("Workspace.SquaredSamplesGrad", what, func() error { _, err := ws.SquaredSamplesGrad(x, y, &gx, nil); return err })
 		}
 	}
@@ -100,20 +102,20 @@ func badCalls[F Float]() []badCall {
 	}
 
 	// R^D.
-	goodND := MixtureND[F]{Dim: 2, Weights: []F{1}, Means: []F{0, 1}, Std: []F{1}}
+	goodND := MixtureND[F]{Dim: 2, Weights: []F{1}, Means: []F{0, 1}, IsoStds: []F{1}}
 	goodX := SamplesND[F]{Dim: 2, Values: []F{0, 1, 2, 3}}
 	goodDirs := RandomDirections[F](2, 4, 1)
 	nds := map[string]MixtureND[F]{
 		"nil":                   {},
-		"empty":                 {Dim: 2, Weights: []F{}, Means: []F{}, Std: []F{}},
+		"empty":                 {Dim: 2, Weights: []F{}, Means: []F{}, IsoStds: []F{}},
 		"no covariance":         {Dim: 2, Weights: []F{1}, Means: []F{0, 1}},
-		"mismatched means":      {Dim: 2, Weights: []F{1}, Means: []F{0}, Std: []F{1}},
+		"mismatched means":      {Dim: 2, Weights: []F{1}, Means: []F{0}, IsoStds: []F{1}},
 		"mismatched chol":       {Dim: 2, Weights: []F{1}, Means: []F{0, 1}, Chol: []F{1, 0, 1}},
-		"mismatched stds":       {Dim: 2, Weights: []F{1}, Means: []F{0, 1}, Stds: []F{1}},
-		"dim overflows":         {Dim: 1 << 62, Weights: []F{0.25, 0.25, 0.25, 0.25}, Means: []F{}, Std: []F{1, 1, 1, 1}},
-		"dim mismatch":          {Dim: 3, Weights: []F{1}, Means: []F{0, 1, 2}, Std: []F{1}},
+		"mismatched stds":       {Dim: 2, Weights: []F{1}, Means: []F{0, 1}, DiagStds: []F{1}},
+		"dim overflows":         {Dim: 1 << 62, Weights: []F{0.25, 0.25, 0.25, 0.25}, Means: []F{}, IsoStds: []F{1, 1, 1, 1}},
+		"dim mismatch":          {Dim: 3, Weights: []F{1}, Means: []F{0, 1, 2}, IsoStds: []F{1}},
 		"chol above diagonal":   {Dim: 2, Weights: []F{1}, Means: []F{0, 1}, Chol: []F{1, 1, 0, 1}},
-		"too large coordinates": {Dim: 2, Weights: []F{1}, Means: []F{F(MaxMagnitude[F]()), 0}, Std: []F{1}},
+		"too large coordinates": {Dim: 2, Weights: []F{1}, Means: []F{F(MaxMagnitude[F]()), 0}, IsoStds: []F{1}},
 	}
 	sets := map[string]SamplesND[F]{
 		"nil":          {},
@@ -148,32 +150,40 @@ func badCalls[F Float]() []badCall {
 			add("SlicedDistance", what, func() error { _, err := SlicedDistance(p, q, goodDirs); return err })
 			add("SlicedSquaredGrad", what, func() error { _, err := SlicedSquaredGrad(p, q, goodDirs, &gpn, &gqn); return err })
 			add("SlicedWorkspace.SquaredGrad", what, func() error { _, err := sw.SquaredGrad(p, q, goodDirs, nil, &gqn); return err })
+			add("SlicedWorkspace.Squared", what, func() error { _, err := sw.Squared(p, q, goodDirs); return err })
+			add("SlicedWorkspace.Distance", what, func() error { _, err := sw.Distance(p, q, goodDirs); return err })
 			add("SlicedSquaredExact", what, func() error { _, err := SlicedSquaredExact(p, q); return err })
 			add("SlicedSquaredExactGrad", what, func() error { _, err := SlicedSquaredExactGrad(p, q, &gpn, &gqn); return err })
 		}
-		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(m, goodX, goodDirs, &gpn, &gxn); return err })
-		add("SlicedWorkspace.SquaredToSamples", what, func() error { _, err := sw.SquaredToSamples(m, goodX, goodDirs, nil, nil); return err })
+		add("SlicedSquaredToSamplesGrad", what, func() error { _, err := SlicedSquaredToSamplesGrad(m, goodX, goodDirs, &gpn, &gxn); return err })
+		add("SlicedWorkspace.SquaredToSamples", what, func() error { _, err := sw.SquaredToSamples(m, goodX, goodDirs); return err })
+		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(m, goodX, goodDirs); return err })
+		add("SlicedWorkspace.SquaredToSamplesGrad", what, func() error { _, err := sw.SquaredToSamplesGrad(m, goodX, goodDirs, &gpn, nil); return err })
 		add("SlicedSquaredToSamplesExact", what, func() error { _, err := SlicedSquaredToSamplesExact(m, goodX); return err })
 	}
 	for what, x := range sets {
 		if what != "dim mismatch" {
 			add("SamplesND.Validate", what, x.Validate)
 		}
-		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(goodND, x, goodDirs, &gpn, &gxn); return err })
-		add("SlicedWorkspace.SquaredToSamples", what, func() error { _, err := sw.SquaredToSamples(goodND, x, goodDirs, nil, &gxn); return err })
+		add("SlicedSquaredToSamplesGrad", what, func() error { _, err := SlicedSquaredToSamplesGrad(goodND, x, goodDirs, &gpn, &gxn); return err })
+		add("SlicedWorkspace.SquaredToSamplesGrad", what, func() error { _, err := sw.SquaredToSamplesGrad(goodND, x, goodDirs, nil, &gxn); return err })
+		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(goodND, x, goodDirs); return err })
+		add("SlicedWorkspace.SquaredToSamples", what, func() error { _, err := sw.SquaredToSamples(goodND, x, goodDirs); return err })
 		add("SlicedSquaredToSamplesExact", what, func() error { _, err := SlicedSquaredToSamplesExact(goodND, x); return err })
 		for _, xy := range [][2]SamplesND[F]{{x, goodX}, {goodX, x}} {
 			a, b := xy[0], xy[1]
-			add("SlicedSquaredSamples", what, func() error { _, err := SlicedSquaredSamples(a, b, goodDirs, &gxn, &gyn); return err })
-			add("SlicedWorkspace.SquaredSamples", what, func() error { _, err := sw.SquaredSamples(a, b, goodDirs, nil, nil); return err })
+			add("SlicedSquaredSamplesGrad", what, func() error { _, err := SlicedSquaredSamplesGrad(a, b, goodDirs, &gxn, &gyn); return err })
+			add("SlicedWorkspace.SquaredSamples", what, func() error { _, err := sw.SquaredSamples(a, b, goodDirs); return err })
+			add("SlicedSquaredSamples", what, func() error { _, err := SlicedSquaredSamples(a, b, goodDirs); return err })
+			add("SlicedWorkspace.SquaredSamplesGrad", what, func() error { _, err := sw.SquaredSamplesGrad(a, b, goodDirs, nil, &gyn); return err })
 			add("SlicedSquaredSamplesExact", what, func() error { _, err := SlicedSquaredSamplesExact(a, b); return err })
 		}
 	}
 	for what, d := range dirSets {
 		add("SlicedSquared", what, func() error { _, err := SlicedSquared(goodND, goodND, d); return err })
 		add("SlicedSquaredGrad", what, func() error { _, err := SlicedSquaredGrad(goodND, goodND, d, &gpn, nil); return err })
-		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(goodND, goodX, d, nil, nil); return err })
-		add("SlicedSquaredSamples", what, func() error { _, err := SlicedSquaredSamples(goodX, goodX, d, nil, nil); return err })
+		add("SlicedSquaredToSamples", what, func() error { _, err := SlicedSquaredToSamples(goodND, goodX, d); return err })
+		add("SlicedSquaredSamples", what, func() error { _, err := SlicedSquaredSamples(goodX, goodX, d); return err })
 	}
 	for _, c := range []struct {
 		what  string

@@ -3,12 +3,17 @@ package cramer
 import (
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// batchChunk is the number of mixture pairs per task of a batch: fixed, so
-// results do not depend on the thread count (each pair is computed alone).
+// batchChunk is the number of mixture pairs per task of a batch. A task
+// transposes its pairs into lane-interleaved scratch (component c of pair l at
+// x[c*n+l]) and runs the batch-lane kernels on them, one pair per SIMD lane.
+// Every pair is computed alone in its lane, in the same order whatever the
+// implementation, the chunk or the thread count, so results are bit-identical
+// for every Threads value.
 const batchChunk = 64
 
 // SquaredBatch sets out[b] = ℓ₂²(P_b, Q_b) for b < len(out), where P_b is the
@@ -17,7 +22,13 @@ const batchChunk = 64
 // network's output layer produces them). Each block's weights must sum to 1.
 // Every out[b] equals Squared(P_b, Q_b) up to the summation order. This is the
 // loss of a Gaussian-mixture distributional DQN or a mixture density network
-// against mixture targets.
+// against mixture targets; with m = 1 and std 0 against scalar targets (when
+// every std of q is 0 the point-mass form of the kernels is used).
+//
+// The pairs are evaluated by the batch-lane kernels, one mixture pair per
+// SIMD lane, on blocks of pairs transposed into scratch, so the speed per
+// pair term hardly depends on k and m. Results are bit-identical for every
+// thread count; the Workspace form allocates nothing once warm (serial path).
 func SquaredBatch[F Float](out []F, k, m int, p, q Mixture[F]) error {
 	var ws Workspace[F]
 	return ws.SquaredBatchGrad(out, k, m, p, q, nil, nil)
@@ -56,7 +67,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	// (see scaleState).
 	sc := &ws.scale
 	p0, q0 := p, q
-	exps := sc.batchExponents(nb, k, m, p, q)
+	// The common case, decided by bit patterns in one pass: no pair needs a
+	// scale and no std is lossy, so finishPair has nothing to check.
+	unscaled := batchUnscaled(nb, k, m, p, q)
+	var exps []int
+	if !unscaled {
+		exps = sc.batchExponents(nb, k, m, p, q)
+	}
 	if exps != nil {
 		sc.pm, sc.ps = grow(sc.pm, nb*k), grow(sc.ps, nb*k)
 		sc.qm, sc.qs = grow(sc.qm, nb*m), grow(sc.qs, nb*m)
@@ -69,21 +86,34 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
 		q = Mixture[F]{q.Weights, sc.qm, sc.qs}
 	}
-	ws.va = variances(ws.va, p.Stds)
-	ws.vb = variances(ws.vb, q.Stds)
+	// The targets are point masses (a mixture density network's scalar
+	// targets) when every std of q is 0: the Dirac kernels then compute each
+	// row's scale once instead of once per pair.
+	dirac := true
+	for _, s := range q.Stds {
+		if s != 0 {
+			dirac = false
+			break
+		}
+	}
 	ntasks := tiles(nb, batchChunk)
 	sc.fail = grow(sc.fail, ntasks)
-	perF := 2*k + m // per task: row sums of cross, self P, self Q
+	pairs := nb * (k*m + k*k + m*m)
+	nw := ws.workers(ntasks, pairs)
+	// Per worker: the interleaved inputs (weights, means, variances of both
+	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
+	// or with gradients H, D, R of the cross rows and columns and of the rows
+	// and columns of both self triangles.
+	perF := 3*(k+m) + 2*k + m
 	if grad {
-		perF = 9 * (k + m) // H, D, R of cross rows and columns and of both self triangles
+		perF = 3*(k+m) + 9*(k+m)
 	}
-	ws.rowPart = grow(ws.rowPart, ntasks*perF)
-	ws.rowTot = grow(ws.rowTot, ntasks*12*(k+m))
-	ws.job = job[F]{im: kernels.Active(), batch: true, grad: grad, k: k, m: m, rt: nb,
-		wa: p.Weights, ma: p.Means, va: ws.va, wb: q.Weights, mb: q.Means, vb: ws.vb,
-		sa: p.Stds, sb: q.Stds, out: out, gp: gp, gq: gq,
-		rowPart: ws.rowPart, tot: ws.rowTot, perF: perF, exps: exps, fail: sc.fail}
-	ws.run(ntasks, nb*(k*m+k*k+m*m))
+	perF *= batchChunk
+	ws.rowPart = grow(ws.rowPart, nw*perF)
+	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
+		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail, unscaled: unscaled}
+	ws.run(ntasks, pairs)
 	ws.job = job[F]{}
 	for _, b := range sc.fail {
 		if b >= 0 {
@@ -91,6 +121,53 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		}
 	}
 	return nil
+}
+
+// batchUnscaled reports, from bit patterns and without a branch per element,
+// that no mixture pair of the batch needs a scale and none has a lossy std
+// (see scaleState): every nonzero std is at least lossyStd, and every pair's
+// largest |mean| or std is 0 or at least minUnscaled. Then batchExponents
+// would return nil and lossyCheck (at scale 1) report nothing. False means
+// "look closer".
+func batchUnscaled[F Float](nb, k, m int, p, q Mixture[F]) bool {
+	if is64[F]() {
+		u := func(x []F) []uint64 { return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+		lossy, small := math.Float64bits(lossyStd[float64]()), math.Float64bits(minUnscaled[float64]())
+		return unscaledBits(nb, k, m, u(p.Means), u(p.Stds), u(q.Means), u(q.Stds), lossy, small, 1<<63)
+	}
+	u := func(x []F) []uint32 { return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+	lossy, small := math.Float32bits(float32(lossyStd[float32]())), math.Float32bits(float32(minUnscaled[float32]()))
+	return unscaledBits(nb, k, m, u(p.Means), u(p.Stds), u(q.Means), u(q.Stds), lossy, small, 1<<31)
+}
+
+// unscaledBits is batchUnscaled on the bit patterns (sign bit sign) of the
+// means and stds, with the patterns of lossyStd and minUnscaled.
+func unscaledBits[U uint32 | uint64](nb, k, m int, pm, ps, qm, qs []U, lossy, small, sign U) bool {
+	// (x − 1) maps 0 to the largest pattern: the minimum over nonzero stds.
+	mn := ^U(0)
+	for _, v := range ps {
+		mn = min(mn, (v&^sign)-1)
+	}
+	for _, v := range qs {
+		mn = min(mn, (v&^sign)-1)
+	}
+	if mn < lossy-1 {
+		return false
+	}
+	pm, ps, qm, qs = pm[:nb*k], ps[:nb*k], qm[:nb*m], qs[:nb*m]
+	for b := 0; b < nb; b++ {
+		var mx U
+		for i := b * k; i < (b+1)*k; i++ {
+			mx = max(mx, pm[i]&^sign, ps[i]&^sign)
+		}
+		for i := b * m; i < (b+1)*m; i++ {
+			mx = max(mx, qm[i]&^sign, qs[i]&^sign)
+		}
+		if mx-1 < small-1 { // 0 < mx < small
+			return false
+		}
+	}
+	return true
 }
 
 // batchExponents returns the scale exponent of every mixture pair of a batch
@@ -169,8 +246,22 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 	if err := checkValues(arg, "stds", p.Stds, true); err != nil {
 		return err
 	}
+	// Every weight finite and ≥ 0, then each mixture's sum (compensated, as
+	// checkWeights sums); checkWeights describes a failing mixture.
+	if err := checkRange(arg, "weights", p.Weights, math.Inf(1), true); err != nil {
+		return err
+	}
+	tol := WeightTolerance[F]()
 	for b := 0; b < nb; b++ {
-		if err := checkWeights(arg, p.Weights[b*k:(b+1)*k]); err != nil {
+		blk := p.Weights[b*k : (b+1)*k]
+		var s ksum
+		for _, w := range blk {
+			s.add(float64(w))
+		}
+		if math.Abs(s.val()-1) <= tol {
+			continue
+		}
+		if err := checkWeights(arg, blk); err != nil {
 			e := err.(*InputError)
 			if e.Index >= 0 {
 				e.Index += b * k
@@ -183,62 +274,140 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 	return nil
 }
 
-// batchTask computes the mixture pairs of one chunk.
-func (j *job[F]) batchTask(task int) {
+// batchTask computes the mixture pairs of one chunk with the batch-lane
+// kernels, in the scratch of the given worker.
+func (j *job[F]) batchTask(task, worker int) {
 	k, m := j.k, j.m
-	buf := j.rowPart[task*j.perF : (task+1)*j.perF]
-	tot := j.tot[task*12*(k+m) : (task+1)*12*(k+m)]
+	b0 := task * batchChunk
+	n := min(batchChunk, j.rt-b0)
+	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
-	for b := task * batchChunk; b < min((task+1)*batchChunk, j.rt); b++ {
-		pa, pb := b*k, b*m
-		wa, ma, va, sa := j.wa[pa:pa+k], j.ma[pa:pa+k], j.va[pa:pa+k], j.sa[pa:pa+k]
-		wb, mb, vb, sb := j.wb[pb:pb+m], j.mb[pb:pb+m], j.vb[pb:pb+m], j.sb[pb:pb+m]
-		if !j.grad {
-			cr, sp, sq := buf[:k], buf[k:2*k], buf[2*k:2*k+m]
-			crossRows(j.im, cr, ma, va, wb, mb, vb)
-			selfRows(j.im, sp, ma, va, wa)
-			selfRows(j.im, sq, mb, vb, wb)
-			c64, sp64, sq64 := tot[:k], tot[k:2*k], tot[2*k:2*k+m]
-			toF64(c64, cr)
-			toF64(sp64, sp)
-			toF64(sq64, sq)
-			cross := dot(wa, c64)
-			v := cross - 0.5*(selfOf(wa, sa, sp64)+selfOf(wb, sb, sq64))
-			j.finishPair(task, b, max(v, 0), cross, ma, sa, mb, sb)
-			continue
+	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
+	wa, ma, va := take(k), take(k), take(k)
+	wb, mb, vb := take(m), take(m), take(m)
+	interleave(wa, ma, va, j.wa, j.ma, j.sa, b0, n, k)
+	interleave(wb, mb, vb, j.wb, j.mb, j.sb, b0, n, m)
+	if !j.grad {
+		cr, sp, sq := take(k), take(k), take(m)
+		if j.dirac {
+			batchDiracRows(j.im, cr, ma, va, wb, mb, n)
+		} else {
+			batchCrossRows(j.im, cr, ma, va, wb, mb, vb, n)
 		}
-		// Gradient: cross rows (3k) and columns (3m), self P rows+cols (6k),
-		// self Q rows+cols (6m), each H, D, R.
-		g := func(x []F, n int) gradSums[F] { return gradSums[F]{x[:n], x[n : 2*n], x[2*n : 3*n]} }
-		off := 0
-		take := func(n int) []F { s := buf[off : off+3*n]; off += 3 * n; clear(s); return s }
-		crR, crC := take(k), take(m)
-		spR, spC := take(k), take(k)
-		sqR, sqC := take(m), take(m)
-		crossGrad(j.im, g(crR, k), g(crC, m), wa, ma, va, wb, mb, vb)
-		selfGrad(j.im, g(spR, k), g(spC, k), ma, va, wa)
-		selfGrad(j.im, g(sqR, m), g(sqC, m), mb, vb, wb)
-		o := 0
-		take64 := func(n int) []float64 { s := tot[o : o+n]; o += n; return s }
-		cross := take64(3 * k)
-		crossCol := take64(3 * m)
-		selfP := take64(4 * k)
-		selfQ := take64(4 * m)
-		toF64(cross, crR)
-		toF64(crossCol, crC)
-		foldSelf(selfP, spR, spC, k)
-		foldSelf(selfQ, sqR, sqC, m)
-		crossSum := dot(wa, cross[:k])
-		v := crossSum - 0.5*(selfOf(wa, sa, selfP)+selfOf(wb, sb, selfQ))
-		e := j.finishPair(task, b, max(v, 0), crossSum, ma, sa, mb, sb)
-		if j.gp != nil {
-			gp := MixtureGrad[F]{j.gp.Weights[pa : pa+k], j.gp.Means[pa : pa+k], j.gp.Stds[pa : pa+k]}
-			mixtureGrad(&gp, Mixture[F]{wa, ma, sa}, cross, selfP, 1, e)
+		batchSelfRows(j.im, sp, ma, va, wa, n)
+		batchSelfRows(j.im, sq, mb, vb, wb, n)
+		j.chunkValues(task, b0, n, cr, sp, sq)
+		return
+	}
+	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
+	crR, crC := g3(k), g3(m)
+	spR, spC := g3(k), g3(k)
+	sqR, sqC := g3(m), g3(m)
+	if j.dirac {
+		batchDiracGrad(j.im, crR, gradSums[F]{crC.H, crC.D, nil}, wa, ma, va, wb, mb, n)
+		clear(crC.R) // point masses have no std derivative
+	} else {
+		batchCrossGrad(j.im, crR, crC, wa, ma, va, wb, mb, vb, n)
+	}
+	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
+	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	j.chunkValues(task, b0, n, crR.H, spR.H, sqR.H)
+	var exps []int
+	if j.exps != nil {
+		exps = j.exps[b0 : b0+n]
+	}
+	wpa, spa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
+	wpb, spb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
+	if j.gp != nil {
+		chunkGrad(j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, exps, n)
+	}
+	if j.gq != nil {
+		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
+	}
+}
+
+// chunkGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of the n mixture
+// pairs of a chunk (gw, gm, gs, weights w and stds s contiguous, c = len(w)/n
+// components each) from the lane-interleaved GradSums of its cross sums
+// (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
+// opposite sign) and of the upper-triangle rows and columns of its own self
+// sums: the formulas of mixtureGrad, reading the kernels' outputs in place.
+// exps (nil: all 0) are the pairs' scale exponents: the weight derivatives
+// are scaled back by 2^−e.
+func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
+	c := len(w) / n
+	for l := 0; l < n; l++ {
+		e := 0
+		if exps != nil {
+			e = exps[l]
 		}
-		if j.gq != nil {
-			gq := MixtureGrad[F]{j.gq.Weights[pb : pb+m], j.gq.Means[pb : pb+m], j.gq.Stds[pb : pb+m]}
-			mixtureGrad(&gq, Mixture[F]{wb, mb, sb}, crossCol, selfQ, -1, e)
+		for i := 0; i < c; i++ {
+			x, o := i*n+l, l*c+i
+			a, sd := float64(w[o]), float64(s[o])
+			selfH := float64(rows.H[x]) + float64(cols.H[x])
+			selfD := float64(rows.D[x]) - float64(cols.D[x])
+			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
+			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+			if sd > 0 {
+				selfR := float64(rows.R[x]) + float64(cols.R[x])
+				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+			} else {
+				gs[o] = 0
+			}
 		}
+	}
+}
+
+// chunkValues stores (with finishPair) ℓ₂², clamped at 0, of the n mixture
+// pairs b0 … b0+n−1 from their weights and stds and the lane-interleaved row
+// sums of the cross (cr), self P (sp) and self Q (sq)
+// kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π +
+// 2aᵢ·spᵢ, compensated as dot and selfOf sum (the same operations in the
+// same order, written out: this runs once per mixture pair). The value and
+// gradient paths both use it, so their values are the same bits. In
+// float32 the float64 sums of these few float32 terms are already far more
+// accurate than the float32 result, so they are not compensated.
+func (j *job[F]) chunkValues(task, b0, n int, cr, sp, sq []F) {
+	k, m := j.k, j.m
+	wa, sa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
+	wb, sb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
+	for l := 0; l < n; l++ {
+		var v, cross float64
+		if !is64[F]() {
+			var c, sP, sQ float64
+			for i := 0; i < k; i++ {
+				a := float64(wa[l*k+i])
+				c += a * float64(cr[i*n+l])
+				sP += a*a*diagTerm(float64(sa[l*k+i])) + 2*a*float64(sp[i*n+l])
+			}
+			for i := 0; i < m; i++ {
+				a := float64(wb[l*m+i])
+				sQ += a*a*diagTerm(float64(sb[l*m+i])) + 2*a*float64(sq[i*n+l])
+			}
+			v, cross = c-0.5*(sP+sQ), c
+		} else {
+			var c, sP, sQ ksum
+			for i := 0; i < k; i++ {
+				a, x := float64(wa[l*k+i]), float64(cr[i*n+l])
+				p := a * x
+				c.add(p)
+				c.c += math.FMA(a, x, -p)
+			}
+			for i := 0; i < k; i++ {
+				a := float64(wa[l*k+i])
+				sP.add(a * a * diagTerm(float64(sa[l*k+i])))
+				sP.add(2 * a * float64(sp[i*n+l]))
+			}
+			for i := 0; i < m; i++ {
+				a := float64(wb[l*m+i])
+				sQ.add(a * a * diagTerm(float64(sb[l*m+i])))
+				sQ.add(2 * a * float64(sq[i*n+l]))
+			}
+			cross = c.val()
+			v = cross - 0.5*(sP.val()+sQ.val())
+		}
+		b := b0 + l
+		j.finishPair(task, b, max(v, 0), cross, j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
 	}
 }
 
@@ -247,6 +416,14 @@ func (j *job[F]) batchTask(task int) {
 // j.fail[task] when it has a lossy std or its value underflows (see
 // scaleState), and returns the pair's scale exponent.
 func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) int {
+	if j.unscaled { // no scale, no lossy std (batchUnscaled)
+		r := F(v)
+		j.out[b] = r
+		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
+			j.fail[task] = b
+		}
+		return 0
+	}
 	e := 0
 	if j.exps != nil {
 		e = j.exps[b]
@@ -264,19 +441,19 @@ func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) i
 	return e
 }
 
-func toF64[F Float](dst []float64, x []F) {
-	for i, v := range x {
-		dst[i] = float64(v)
-	}
-}
-
-// foldSelf turns upper-triangle row and column GradSums (3n each) into the
-// layout selfSums produces: full off-diagonal H, D, R then the upper rows H.
-func foldSelf[F Float](dst []float64, rows, cols []F, n int) {
-	for i := 0; i < n; i++ {
-		dst[i] = float64(rows[i]) + float64(cols[i])
-		dst[n+i] = float64(rows[n+i]) - float64(cols[n+i])
-		dst[2*n+i] = float64(rows[2*n+i]) + float64(cols[2*n+i])
-		dst[3*n+i] = float64(rows[i])
+// interleave copies the c components of the n mixtures b0 … b0+n−1 of the
+// contiguous w, m, s (B×c) into lane-interleaved dw, dm, dv (c×n: component i
+// of mixture b0+l at i*n+l), with variances dv = s².
+func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
+	w, m, s = w[b0*c:(b0+n)*c], m[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
+	dw, dm, dv = dw[:c*n], dm[:c*n], dv[:c*n]
+	for l := 0; l < n; l++ {
+		o := l * c
+		for i := 0; i < c; i++ {
+			dw[i*n+l] = w[o+i]
+			dm[i*n+l] = m[o+i]
+			sd := s[o+i]
+			dv[i*n+l] = sd * sd
+		}
 	}
 }

@@ -35,15 +35,19 @@
 //     sample sets, exact in O(N log N)).
 //   - Batches of small mixtures (network outputs, laid out contiguously):
 //     SquaredBatch, SquaredBatchGrad.
-//   - Sliced, in R^D: SlicedSquared, SlicedDistance, SlicedSquaredGrad,
-//     SlicedSquaredToSamples, SlicedSquaredSamples over a Directions set
+//   - Sliced, in R^D: SlicedSquared, SlicedDistance, SlicedSquaredGrad
+//     (mixture vs mixture); SlicedSquaredToSamples, SlicedSquaredToSamplesGrad
+//     (mixture vs samples); SlicedSquaredSamples, SlicedSquaredSamplesGrad
+//     (two sample sets, exact per direction by sorting) over a Directions set
 //     (RandomDirections, OrthogonalDirections, NewDirections); direction-free
 //     values SlicedSquaredExact, SlicedSquaredExactGrad,
 //     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
 //     components have full (Cholesky), diagonal or isotropic covariances;
 //     NewMixtureND and NewSamplesND build them from gonum matrices.
-//   - Workspace and SlicedWorkspace: the same computations with reusable
-//     scratch (no allocation per call once warm) and a Threads limit.
+//   - Workspace and SlicedWorkspace: the same computations as methods of
+//     the same names (Workspace.Squared, SlicedWorkspace.SquaredGrad, …; the
+//     exact sliced forms, which need no scratch, are package functions only)
+//     with reusable scratch (no allocation per call once warm) and a Threads limit.
 //     Results are bit-identical for any thread count.
 //   - Kernel, UseKernel and KernelError: which kernel implementation runs
 //     (see package kernels), and a misconfigured CRAMER_KERNEL.
@@ -69,6 +73,23 @@
 // run time; this package validates input, lays out the pair sums, runs them
 // (in fixed tiles, for thread-count independence) and applies the chain rule;
 // package mixio reads and writes mixtures and sample sets in the JSON and
-// CSV file formats; cmd/cramer is the command-line tool. The README says how to add a kernel
-// and regenerate the assembly.
+// CSV file formats; cmd/cramer is the command-line tool. The README says how
+// to add a kernel and regenerate the assembly.
+//
+// This package, file by file:
+//
+//   - types.go: the univariate types, InputError and the value checks.
+//   - mixture.go, tosamples.go, samples.go: the univariate entry points and
+//     their cores (mixture vs mixture, vs samples, two sample sets by sorting
+//     with radix.go); batch.go: batches of small mixtures.
+//   - workspace.go: Workspace and the tiled pair sums; runner.go: runTasks,
+//     the one parallel runner; kernelset.go: the calls into the kernels;
+//     sum.go: compensated sums; scale.go: problems of tiny magnitude.
+//   - sliced.go: the D-dimensional arguments and their checks;
+//     directions.go: Directions; sliced_api.go: the sliced entry points;
+//     sliced_workspace.go: SlicedWorkspace and the scheduling of the
+//     directions; sliced_project.go: the projections; sliced_chainrule.go:
+//     the gradients of the D-dimensional parameters.
+//   - sliced_exact_api.go, sliced_exact.go: the exact (direction-free)
+//     forms and their special functions; sliced_gonum.go: gonum conversions.
 package cramer

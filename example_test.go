@@ -83,8 +83,8 @@ func ExampleSlicedSquaredExact() {
 	p := cramer.MixtureND[float64]{Dim: 2,
 		Weights: []float64{0.5, 0.5},
 		Means:   []float64{0, 0, 2, 1}, // K×D, row-major
-		Std:     []float64{1, 0.5}}
-	q := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{1.2}}
+		IsoStds: []float64{1, 0.5}}
+	q := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, IsoStds: []float64{1.2}}
 	exact, _ := cramer.SlicedSquaredExact(p, q)
 	mc, _ := cramer.SlicedSquared(p, q, cramer.OrthogonalDirections[float64](2, 20000, 1))
 	fmt.Printf("exact %.6f, 20000 directions %.3f\n", exact, mc)

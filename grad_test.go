@@ -31,7 +31,7 @@ func rawSquared(p, q Mixture[float64]) float64 {
 	if compareMixtures(p, q) > 0 {
 		p, q = q, p
 	}
-	return ws.mixtures(ws.active(), p, q, nil, nil)
+	return ws.mixtures(ws.active(), p, q, nil, nil, nil, nil)
 }
 
 func TestSquaredGradCentralDifferences(t *testing.T) {
@@ -102,7 +102,7 @@ func TestSquaredBatchMatchesSquared(t *testing.T) {
 		qb := Mixture[float64]{q.Weights[b*m : (b+1)*m], q.Means[b*m : (b+1)*m], q.Stds[b*m : (b+1)*m]}
 		var hp, hq MixtureGrad[float64]
 		want, _ := SquaredGrad(pb, qb, &hp, &hq)
-		if math.Abs(out[b]-want) > 1e-15 {
+		if math.Abs(out[b]-want) > 1e-14 { // the batch kernels sum in another order
 			t.Fatalf("pair %d: batch %v single %v", b, out[b], want)
 		}
 		for i := 0; i < k; i++ {

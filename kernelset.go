@@ -100,6 +100,57 @@ func projectCholVars[F Float](im *kernels.Impl, dst, chol, thetaT []F, n, d, l i
 	}
 }
 
+// The batch-lane kernels: n mixture pairs, lane-interleaved (see
+// purego.BatchCrossRowSums64).
+
+func batchCrossRows[F Float](im *kernels.Impl, out, ma, va, wb, mb, vb []F, n int) {
+	if is64[F]() {
+		im.BatchCrossRowSums64(as64(out), as64(ma), as64(va), as64(wb), as64(mb), as64(vb), n)
+	} else {
+		im.BatchCrossRowSums32(as32(out), as32(ma), as32(va), as32(wb), as32(mb), as32(vb), n)
+	}
+}
+
+func batchCrossGrad[F Float](im *kernels.Impl, rows, cols gradSums[F], wa, ma, va, wb, mb, vb []F, n int) {
+	if is64[F]() {
+		im.BatchCrossGrad64(rows.k64(), cols.k64(), as64(wa), as64(ma), as64(va), as64(wb), as64(mb), as64(vb), n)
+	} else {
+		im.BatchCrossGrad32(rows.k32(), cols.k32(), as32(wa), as32(ma), as32(va), as32(wb), as32(mb), as32(vb), n)
+	}
+}
+
+func batchSelfRows[F Float](im *kernels.Impl, out, m, v, w []F, n int) {
+	if is64[F]() {
+		im.BatchSelfRowSums64(as64(out), as64(m), as64(v), as64(w), n)
+	} else {
+		im.BatchSelfRowSums32(as32(out), as32(m), as32(v), as32(w), n)
+	}
+}
+
+func batchSelfGrad[F Float](im *kernels.Impl, rows, cols gradSums[F], m, v, w []F, n int) {
+	if is64[F]() {
+		im.BatchSelfGrad64(rows.k64(), cols.k64(), as64(m), as64(v), as64(w), n)
+	} else {
+		im.BatchSelfGrad32(rows.k32(), cols.k32(), as32(m), as32(v), as32(w), n)
+	}
+}
+
+func batchDiracRows[F Float](im *kernels.Impl, out, ma, va, wx, x []F, n int) {
+	if is64[F]() {
+		im.BatchDiracRowSums64(as64(out), as64(ma), as64(va), as64(wx), as64(x), n)
+	} else {
+		im.BatchDiracRowSums32(as32(out), as32(ma), as32(va), as32(wx), as32(x), n)
+	}
+}
+
+func batchDiracGrad[F Float](im *kernels.Impl, rows, cols gradSums[F], wa, ma, va, wx, x []F, n int) {
+	if is64[F]() {
+		im.BatchDiracGrad64(rows.k64(), cols.k64(), as64(wa), as64(ma), as64(va), as64(wx), as64(x), n)
+	} else {
+		im.BatchDiracGrad32(rows.k32(), cols.k32(), as32(wa), as32(ma), as32(va), as32(wx), as32(x), n)
+	}
+}
+
 // KernelError reports a configuration error in the environment variable
 // CRAMER_KERNEL, which names the kernel implementation to use: nil when the
 // variable is unset or names an implementation this CPU can run; otherwise

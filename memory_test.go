@@ -121,7 +121,7 @@ func TestSlicedSampleScratchBound(t *testing.T) {
 					if grad {
 						gx, gy = new(SamplesNDGrad[float64]), new(SamplesNDGrad[float64])
 					}
-					if _, err := sw.SquaredSamples(x, y, dirs, gx, gy); err != nil {
+					if _, err := sw.SquaredSamplesGrad(x, y, dirs, gx, gy); err != nil {
 						t.Fatal(err)
 					}
 					b := sw.scratchBytes()

@@ -63,7 +63,7 @@ func (ws *Workspace[F]) SquaredGrad(p, q Mixture[F], gp, gq *MixtureGrad[F]) (F,
 	if err := q.validate("q"); err != nil {
 		return 0, err
 	}
-	ws.squaredMixtures(p, q, gp, gq)
+	ws.squaredMixtures(p, q, nil, nil, gp, gq)
 	sc := &ws.scale
 	grad := gp != nil || gq != nil
 	if err := lossyCheck("p", p.Means, p.Stds, q.Means, q.Stds, sc.exp, grad, sc.cross); err != nil {
@@ -77,13 +77,17 @@ func (ws *Workspace[F]) SquaredGrad(p, q Mixture[F], gp, gq *MixtureGrad[F]) (F,
 
 // squaredMixtures is SquaredGrad for inputs known to be valid. Problems of
 // tiny magnitude are solved at a larger scale (see scaleState); ws.scale
-// records the scale, the cross sum and ℓ₂² at that scale.
-func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F]) float64 {
+// records the scale, the cross sum and ℓ₂² at that scale. pv and qv, when
+// not nil, are the variances of p's and q's components (see variancesOf).
+func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], pv, qv []F, gp, gq *MixtureGrad[F]) float64 {
 	// Compute in a canonical argument order so that swapping p and q gives
 	// the same bits.
 	c := compareMixtures(p, q)
+	if c == 0 {
+		c = slices.Compare(pv, qv)
+	}
 	if c > 0 {
-		p, q, gp, gq = q, p, gq, gp
+		p, q, pv, qv, gp, gq = q, p, qv, pv, gq, gp
 	}
 	sc := &ws.scale
 	sc.exp = mixtureExponent[F](maxAbs(p.Means, p.Stds, q.Means, q.Stds), minPositive(p.Stds, q.Stds))
@@ -93,7 +97,7 @@ func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F])
 		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
 		q = Mixture[F]{q.Weights, sc.qm, sc.qs}
 	}
-	sq := ws.mixtures(kernels.Active(), p, q, gp, gq)
+	sq := ws.mixtures(kernels.Active(), p, q, pv, qv, gp, gq)
 	if c == 0 {
 		sq = 0 // the cancellation is exact for identical arguments
 	}
@@ -103,12 +107,14 @@ func (ws *Workspace[F]) squaredMixtures(p, q Mixture[F], gp, gq *MixtureGrad[F])
 
 // mixtures computes ℓ₂²(p, q) and the gradients into gp and gq (either may
 // be nil; the gradient sums are computed when one is not), with the weight
-// derivatives multiplied by 2^−ws.scale.exp. It sets ws.scale.cross.
-func (ws *Workspace[F]) mixtures(im *kernels.Impl, p, q Mixture[F], gp, gq *MixtureGrad[F]) float64 {
+// derivatives multiplied by 2^−ws.scale.exp. It sets ws.scale.cross. p and q
+// are at scale 2^ws.scale.exp; pv and qv (or nil) are their variances at
+// scale 1 (see variancesOf).
+func (ws *Workspace[F]) mixtures(im *kernels.Impl, p, q Mixture[F], pv, qv []F, gp, gq *MixtureGrad[F]) float64 {
 	k := len(p.Means)
 	grad := gp != nil || gq != nil
-	ws.va = variances(ws.va, p.Stds)
-	ws.vb = variances(ws.vb, q.Stds)
+	ws.va = variancesOf(ws.va, p.Stds, pv, 2*ws.scale.exp)
+	ws.vb = variancesOf(ws.vb, q.Stds, qv, 2*ws.scale.exp)
 	ws.crossSums(im, p.Weights, p.Means, ws.va, q.Weights, q.Means, ws.vb, false, grad)
 	cross := dot(p.Weights, ws.rowTot[:k])
 	ws.scale.cross = cross

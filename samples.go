@@ -642,6 +642,12 @@ func (ws *Workspace[F]) SquaredSamples(x, y Samples[F]) (F, error) {
 	return ws.SquaredSamplesGrad(x, y, nil, nil)
 }
 
+// DistanceSamples is DistanceSamples using the workspace's buffers.
+func (ws *Workspace[F]) DistanceSamples(x, y Samples[F]) (F, error) {
+	d, err := ws.SquaredSamples(x, y)
+	return F(math.Sqrt(float64(d))), err
+}
+
 // SquaredSamplesGrad is SquaredSamplesGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	if err := x.validate("x"); err != nil {

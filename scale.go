@@ -254,9 +254,9 @@ func covParams[F Float](p MixtureND[F]) []F {
 	case covChol:
 		return p.Chol
 	case covDiag:
-		return p.Stds
+		return p.DiagStds
 	}
-	return p.Std
+	return p.IsoStds
 }
 
 // scaledND returns p with means and covariance parameters multiplied by 2^e,
@@ -269,11 +269,11 @@ func scaledND[F Float](dst *MixtureND[F], p MixtureND[F], e int) MixtureND[F] {
 		dst.Chol = scaledInto(dst.Chol, p.Chol, e)
 		out.Chol = dst.Chol
 	case covDiag:
-		dst.Stds = scaledInto(dst.Stds, p.Stds, e)
-		out.Stds = dst.Stds
+		dst.DiagStds = scaledInto(dst.DiagStds, p.DiagStds, e)
+		out.DiagStds = dst.DiagStds
 	default:
-		dst.Std = scaledInto(dst.Std, p.Std, e)
-		out.Std = dst.Std
+		dst.IsoStds = scaledInto(dst.IsoStds, p.IsoStds, e)
+		out.IsoStds = dst.IsoStds
 	}
 	return out
 }
@@ -300,7 +300,7 @@ func minCovScale[F Float](p MixtureND[F]) float64 {
 func lossyND[F Float](arg string, p MixtureND[F], e int) error {
 	c := covParams(p)
 	n := len(c) / len(p.Weights)
-	field := map[covKind]string{covChol: "chol", covDiag: "stds", covIso: "std"}[p.kind()]
+	field := map[covKind]string{covChol: "chol", covDiag: "diagStds", covIso: "isoStds"}[p.kind()]
 	for i := range p.Weights {
 		m := math.Ldexp(maxAbs(c[i*n:(i+1)*n]), e)
 		if m != 0 && m < lossyStd[F]() {

@@ -59,8 +59,8 @@ func TestTinyScaleRegressions(t *testing.T) {
 	}
 	// Sliced, exact: isotropic N(0, σ²I) against N((σ, 0), σ²I) in R².
 	iso := func(s float64) (MixtureND[float64], MixtureND[float64]) {
-		return MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, Std: []float64{s}},
-			MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{s, 0}, Std: []float64{s}}
+		return MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, IsoStds: []float64{s}},
+			MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{s, 0}, IsoStds: []float64{s}}
 	}
 	a1, b1 := iso(1)
 	sref, err := SlicedSquaredExact(a1, b1)
@@ -208,9 +208,9 @@ func testScaleSweep[F Float](t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pn := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: append(append([]F{}, p.Means...), p.Means...), Std: p.Stds}
-	qn := MixtureND[F]{Dim: 2, Weights: q.Weights, Means: append(append([]F{}, q.Means...), q.Means...), Std: q.Stds}
-	pd := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, Stds: append(append([]F{}, p.Stds...), p.Stds...)}
+	pn := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: append(append([]F{}, p.Means...), p.Means...), IsoStds: p.Stds}
+	qn := MixtureND[F]{Dim: 2, Weights: q.Weights, Means: append(append([]F{}, q.Means...), q.Means...), IsoStds: q.Stds}
+	pd := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, DiagStds: append(append([]F{}, p.Stds...), p.Stds...)}
 	pc := MixtureND[F]{Dim: 2, Weights: p.Weights, Means: pn.Means, Chol: make([]F, 4*len(p.Stds))}
 	for i, sd := range p.Stds {
 		pc.Chol[4*i], pc.Chol[4*i+2], pc.Chol[4*i+3] = sd, sd, sd
@@ -229,11 +229,11 @@ func testScaleSweep[F Float](t *testing.T) {
 		t.Fatal(err)
 	}
 	var nx SamplesNDGrad[F]
-	rslx, err := SlicedSquaredToSamples(pn, xn, dirs, nil, &nx)
+	rslx, err := SlicedSquaredToSamplesGrad(pn, xn, dirs, nil, &nx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsls, err := SlicedSquaredSamples(xn, yn, dirs, nil, nil)
+	rsls, err := SlicedSquaredSamples(xn, yn, dirs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -321,10 +321,10 @@ func testScaleSweep[F Float](t *testing.T) {
 		nd := func(m MixtureND[F]) MixtureND[F] {
 			o := MixtureND[F]{Dim: m.Dim, Weights: m.Weights, Means: ldexpAll(m.Means, s)}
 			switch {
-			case m.Std != nil:
-				o.Std = ldexpAll(m.Std, s)
-			case m.Stds != nil:
-				o.Stds = ldexpAll(m.Stds, s)
+			case m.IsoStds != nil:
+				o.IsoStds = ldexpAll(m.IsoStds, s)
+			case m.DiagStds != nil:
+				o.DiagStds = ldexpAll(m.DiagStds, s)
 			default:
 				o.Chol = ldexpAll(m.Chol, s)
 			}
@@ -337,8 +337,8 @@ func testScaleSweep[F Float](t *testing.T) {
 		if err == nil {
 			scaleGradCheck(t, "sliced gp.Weights", s, mgp.Weights, ngp.Weights, true, 2*tol)
 			scaleGradCheck(t, "sliced gp.Means", s, mgp.Means, ngp.Means, false, 2*tol)
-			scaleGradCheck(t, "sliced gp.Stds", s, mgp.Stds, ngp.Stds, false, 2*tol)
-			scaleGradCheck(t, "sliced gq.Std", s, mgq.Std, ngq.Std, false, 2*tol)
+			scaleGradCheck(t, "sliced gp.Stds", s, mgp.DiagStds, ngp.DiagStds, false, 2*tol)
+			scaleGradCheck(t, "sliced gq.IsoStds", s, mgq.IsoStds, ngq.IsoStds, false, 2*tol)
 		}
 		var kgp MixtureNDGrad[F]
 		v, err = SlicedSquaredGrad(nd(pc), nd(qn), dirs, &kgp, nil)
@@ -348,13 +348,13 @@ func testScaleSweep[F Float](t *testing.T) {
 			scaleGradCheck(t, "sliced gp.Chol", s, kgp.Chol, cgp.Chol, false, 2*tol)
 		}
 		var mx SamplesNDGrad[F]
-		v, err = SlicedSquaredToSamples(nd(pn), sn(xn), dirs, nil, &mx)
+		v, err = SlicedSquaredToSamplesGrad(nd(pn), sn(xn), dirs, nil, &mx)
 		scaleCheck(t, "SlicedSquaredToSamples", s, v, err, rslx, 2*tol)
 		if err == nil {
 			scaleGradCheck(t, "sliced gx.Values", s, mx.Values, nx.Values, false, 2*tol)
 			scaleGradCheck(t, "sliced gx.Weights", s, mx.Weights, nx.Weights, true, 2*tol)
 		}
-		v, err = SlicedSquaredSamples(sn(xn), sn(yn), dirs, nil, nil)
+		v, err = SlicedSquaredSamples(sn(xn), sn(yn), dirs)
 		scaleCheck(t, "SlicedSquaredSamples", s, v, err, rsls, 2*tol)
 		var fgp MixtureNDGrad[F]
 		v, err = SlicedSquaredExactGrad(nd(pn), nd(qn), &fgp, nil)
@@ -362,7 +362,7 @@ func testScaleSweep[F Float](t *testing.T) {
 		if err == nil {
 			scaleGradCheck(t, "exact gp.Weights", s, fgp.Weights, egp.Weights, true, 2*tol)
 			scaleGradCheck(t, "exact gp.Means", s, fgp.Means, egp.Means, false, 2*tol)
-			scaleGradCheck(t, "exact gp.Std", s, fgp.Std, egp.Std, false, 2*tol)
+			scaleGradCheck(t, "exact gp.IsoStds", s, fgp.IsoStds, egp.IsoStds, false, 2*tol)
 		}
 		v, err = SlicedSquaredToSamplesExact(nd(pn), sn(xn))
 		scaleCheck(t, "SlicedSquaredToSamplesExact", s, v, err, rexx, 2*tol)
@@ -487,19 +487,19 @@ func TestLossyStds(t *testing.T) {
 		form string
 		p    MixtureND[float64]
 	}{
-		{"std", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Std: []float64{1e-170, 1}}},
-		{"stds", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Stds: []float64{1e-170, 0, 1, 1}}},
+		{"std", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, IsoStds: []float64{1e-170, 1}}},
+		{"stds", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, DiagStds: []float64{1e-170, 0, 1, 1}}},
 		{"chol", MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{1, 0, 0, 1}, Chol: []float64{1e-170, 0, 1e-170, 1e-170, 1, 0, 0, 1}}},
 	} {
-		qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{0}}
+		qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, IsoStds: []float64{0}}
 		v, err := SlicedSquared(c.p, qn, dirs)
 		p0 := c.p
-		p0.Std, p0.Stds, p0.Chol = nil, nil, nil
+		p0.IsoStds, p0.DiagStds, p0.Chol = nil, nil, nil
 		switch c.form {
 		case "std":
-			p0.Std = []float64{0, 1}
+			p0.IsoStds = []float64{0, 1}
 		case "stds":
-			p0.Stds = []float64{0, 0, 1, 1}
+			p0.DiagStds = []float64{0, 0, 1, 1}
 		default:
 			p0.Chol = []float64{0, 0, 0, 0, 1, 0, 0, 1}
 		}
@@ -512,8 +512,8 @@ func TestLossyStds(t *testing.T) {
 			t.Errorf("SlicedSquaredGrad, %s 1e-170 next to a point mass: %v", c.form, err)
 		}
 	}
-	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{1e-310}}
-	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}
+	pn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, IsoStds: []float64{1e-310}}
+	qn := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, IsoStds: []float64{1}}
 	if _, err := SlicedSquared(pn, qn, dirs); !errors.As(err, &ie) {
 		t.Errorf("SlicedSquared with a lossy std: %v, want an *InputError", err)
 	}

@@ -26,14 +26,14 @@ func randMixtureND(r *rand.Rand, k, d int, kind covKind) MixtureND[float64] {
 	}
 	switch kind {
 	case covIso:
-		p.Std = make([]float64, k)
-		for i := range p.Std {
-			p.Std[i] = 0.3 + r.Float64()
+		p.IsoStds = make([]float64, k)
+		for i := range p.IsoStds {
+			p.IsoStds[i] = 0.3 + r.Float64()
 		}
 	case covDiag:
-		p.Stds = make([]float64, k*d)
-		for i := range p.Stds {
-			p.Stds[i] = 0.2 + r.Float64()
+		p.DiagStds = make([]float64, k*d)
+		for i := range p.DiagStds {
+			p.DiagStds[i] = 0.2 + r.Float64()
 		}
 	case covChol:
 		p.Chol = make([]float64, k*d*d)
@@ -90,9 +90,9 @@ func stdErr(vals []float64, mean float64) float64 {
 func stds1D(p MixtureND[float64]) []float64 {
 	switch p.kind() {
 	case covIso:
-		return p.Std
+		return p.IsoStds
 	case covDiag:
-		return p.Stds
+		return p.DiagStds
 	}
 	return p.Chol
 }
@@ -156,9 +156,9 @@ func TestSlicedGradCentralDifferences(t *testing.T) {
 		check("q.means", q.Means, gq.Means)
 		switch kind {
 		case covIso:
-			check("std", p.Std, gp.Std)
+			check("std", p.IsoStds, gp.IsoStds)
 		case covDiag:
-			check("stds", p.Stds, gp.Stds)
+			check("stds", p.DiagStds, gp.DiagStds)
 		case covChol:
 			check("chol", p.Chol, gp.Chol)
 		}
@@ -232,19 +232,19 @@ func TestSlicedValidation(t *testing.T) {
 	if _, err := SlicedSquared(p, q, dirs); err == nil || !strings.Contains(err.Error(), "dim") {
 		t.Errorf("dimension mismatch: %v", err)
 	}
-	p.Stds[4] = -1
-	if _, err := SlicedSquared(p, p, dirs); err == nil || !strings.Contains(err.Error(), "stds[4]") {
+	p.DiagStds[4] = -1
+	if _, err := SlicedSquared(p, p, dirs); err == nil || !strings.Contains(err.Error(), "diagStds[4]") {
 		t.Errorf("negative std: %v", err)
 	}
-	p.Stds[4] = 1
-	p.Std = []float64{1, 1}
+	p.DiagStds[4] = 1
+	p.IsoStds = []float64{1, 1}
 	if _, err := SlicedSquared(p, p, dirs); err == nil || !strings.Contains(err.Error(), "exactly one") {
 		t.Errorf("two covariance forms: %v", err)
 	}
 	if _, err := NewDirections(3, []float64{0, 0, 0}); err == nil {
 		t.Error("zero direction accepted")
 	}
-	p.Std = nil
+	p.IsoStds = nil
 	for _, bad := range []Directions[float64]{RandomDirections[float64](3, 0, 1), RandomDirections[float64](3, -5, 1), OrthogonalDirections[float64](-1, 4, 1)} {
 		var ie *InputError
 		if _, err := SlicedSquared(p, p, bad); !errors.As(err, &ie) || ie.Arg != "directions" {
@@ -325,7 +325,7 @@ func TestSlicedSamplesConvergeToEnergy(t *testing.T) {
 	}
 	const l = 20000
 	var sw SlicedWorkspace[float64]
-	mc, _ := sw.SquaredSamples(x, y, RandomDirections[float64](d, l, 3), nil, nil)
+	mc, _ := sw.SquaredSamples(x, y, RandomDirections[float64](d, l, 3))
 	se := stdErr(sw.vals, mc)
 	t.Logf("samples D=%d: κ/2·energy %.6g, Monte-Carlo (L=%d) %.6g ± %.2g", d, want, l, mc, se)
 	if math.Abs(mc-want) > 5*se {
@@ -384,8 +384,8 @@ func TestSlicedExactGradCentralDifferences(t *testing.T) {
 		for _, c := range []struct {
 			name string
 			x, g []float64
-		}{{"p.weights", p.Weights, gp.Weights}, {"p.means", p.Means, gp.Means}, {"p.std", p.Std, gp.Std},
-			{"q.weights", q.Weights, gq.Weights}, {"q.means", q.Means, gq.Means}, {"q.std", q.Std, gq.Std}} {
+		}{{"p.weights", p.Weights, gp.Weights}, {"p.means", p.Means, gp.Means}, {"p.std", p.IsoStds, gp.IsoStds},
+			{"q.weights", q.Weights, gq.Weights}, {"q.means", q.Means, gq.Means}, {"q.std", q.IsoStds, gq.IsoStds}} {
 			for i := range c.x {
 				num := slicedNumericGrad(t, f, c.x, i)
 				if math.Abs(num-c.g[i]) > 1e-7 {
@@ -431,20 +431,20 @@ func TestSlicedSamplesValuePath(t *testing.T) {
 			}
 		}
 		dirs := RandomDirections[float64](d, 9, uint64(trial))
-		value, err := SlicedSquaredSamples(x, y, dirs, nil, nil)
+		value, err := SlicedSquaredSamples(x, y, dirs)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var gx SamplesNDGrad[float64]
-		withGrad, _ := SlicedSquaredSamples(x, y, dirs, &gx, nil)
+		withGrad, _ := SlicedSquaredSamplesGrad(x, y, dirs, &gx, nil)
 		if value != withGrad {
 			t.Fatalf("trial %d: value path %v, gradient path %v", trial, value, withGrad)
 		}
-		swapped, _ := SlicedSquaredSamples(y, x, dirs, nil, nil)
+		swapped, _ := SlicedSquaredSamples(y, x, dirs)
 		if swapped != value {
 			t.Fatalf("trial %d: not symmetric: %v vs %v", trial, value, swapped)
 		}
-		if z, _ := SlicedSquaredSamples(x, x, dirs, nil, nil); z != 0 {
+		if z, _ := SlicedSquaredSamples(x, x, dirs); z != 0 {
 			t.Fatalf("trial %d: identical sets give %v", trial, z)
 		}
 	}
@@ -463,11 +463,12 @@ func TestSlicedWorkspaceAllocatesNothing(t *testing.T) {
 	var gp MixtureNDGrad[float64]
 	var gx, gy SamplesNDGrad[float64]
 	for name, f := range map[string]func(){
-		"mixtures":      func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
-		"mixtures-grad": func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
-		"to-samples":    func() { sw.SquaredToSamples(p, x, dirs, &gp, &gx) },
-		"sample-sets":   func() { sw.SquaredSamples(x, x, dirs, nil, nil) },
-		"sample-grads":  func() { sw.SquaredSamples(x, x, dirs, &gx, &gy) },
+		"mixtures":        func() { sw.SquaredGrad(p, q, dirs, nil, nil) },
+		"mixtures-grad":   func() { sw.SquaredGrad(p, q, dirs, &gp, nil) },
+		"to-samples":      func() { sw.SquaredToSamples(p, x, dirs) },
+		"to-samples-grad": func() { sw.SquaredToSamplesGrad(p, x, dirs, &gp, &gx) },
+		"sample-sets":     func() { sw.SquaredSamples(x, x, dirs) },
+		"sample-grads":    func() { sw.SquaredSamplesGrad(x, x, dirs, &gx, &gy) },
 	} {
 		f()
 		if a := testing.AllocsPerRun(5, f); a != 0 {
@@ -501,11 +502,11 @@ func TestSlicedSampleThreads(t *testing.T) {
 	run := func(threads int) result {
 		sw := SlicedWorkspace[float64]{Threads: threads}
 		var res result
-		res.v, _ = sw.SquaredSamples(x, y, dirs, &res.gx, &res.gy)
-		if v, _ := sw.SquaredSamples(x, y, dirs, nil, nil); v != res.v {
+		res.v, _ = sw.SquaredSamplesGrad(x, y, dirs, &res.gx, &res.gy)
+		if v, _ := sw.SquaredSamples(x, y, dirs); v != res.v {
 			t.Errorf("threads %d: value %v without gradients, %v with", threads, v, res.v)
 		}
-		res.tv, _ = sw.SquaredToSamples(p, x, dirs, &res.gp, &res.hx)
+		res.tv, _ = sw.SquaredToSamplesGrad(p, x, dirs, &res.gp, &res.hx)
 		return res
 	}
 	want := run(1)
@@ -592,19 +593,19 @@ func TestSlicedSampleOutputs(t *testing.T) {
 	var sw SlicedWorkspace[float64]
 	var gx, gy, hx SamplesNDGrad[float64]
 	var gp MixtureNDGrad[float64]
-	want, _ := sw.SquaredSamples(x, y, dirs, &gx, &gy)
-	wantT, _ := sw.SquaredToSamples(p, x, dirs, &gp, &hx)
+	want, _ := sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy)
+	wantT, _ := sw.SquaredToSamplesGrad(p, x, dirs, &gp, &hx)
 	same := func(a, b SamplesNDGrad[float64]) bool {
 		return slices.Equal(a.Values, b.Values) && slices.Equal(a.Weights, b.Weights)
 	}
 	// Reused outputs (holding the previous results).
 	for range 2 {
-		if v, _ := sw.SquaredSamples(x, y, dirs, &gx, &gy); v != want {
+		if v, _ := sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy); v != want {
 			t.Fatalf("reused outputs: value %v, want %v", v, want)
 		}
 	}
 	var fx, fy SamplesNDGrad[float64]
-	sw.SquaredSamples(x, y, dirs, &fx, &fy)
+	sw.SquaredSamplesGrad(x, y, dirs, &fx, &fy)
 	if !same(fx, gx) || !same(fy, gy) {
 		t.Error("reused outputs give other gradients")
 	}
@@ -619,14 +620,14 @@ func TestSlicedSampleOutputs(t *testing.T) {
 			ax = SamplesNDGrad[float64]{Values: slices.Clone(dirs.Theta)} // no overlap: a plain output
 		}
 		var ay SamplesNDGrad[float64]
-		v, _ := sw.SquaredSamples(xc, y, dirs, &ax, &ay)
+		v, _ := sw.SquaredSamplesGrad(xc, y, dirs, &ax, &ay)
 		if v != want || !same(ax, gx) || !same(ay, gy) {
 			t.Errorf("case %d: outputs sharing memory with the inputs change the result", k)
 		}
 		xc = SamplesND[float64]{Dim: d, Values: slices.Clone(x.Values), Weights: slices.Clone(x.Weights)}
 		bx := SamplesNDGrad[float64]{Values: make([]float64, n*d), Weights: xc.Weights}
 		var bp MixtureNDGrad[float64]
-		if v, _ := sw.SquaredToSamples(p, xc, dirs, &bp, &bx); v != wantT || !same(bx, hx) || !slices.Equal(bp.Means, gp.Means) {
+		if v, _ := sw.SquaredToSamplesGrad(p, xc, dirs, &bp, &bx); v != wantT || !same(bx, hx) || !slices.Equal(bp.Means, gp.Means) {
 			t.Errorf("case %d: SquaredToSamples outputs sharing memory with the inputs change the result", k)
 		}
 	}
@@ -635,8 +636,8 @@ func TestSlicedSampleOutputs(t *testing.T) {
 // Directions literals must be unit vectors; NewDirections normalises any
 // finite nonzero vector, with scaled norms.
 func TestDirectionsUnitNorm(t *testing.T) {
-	p := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, Std: []float64{1}}
-	q := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, Std: []float64{1}}
+	p := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 0}, IsoStds: []float64{1}}
+	q := MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, 0}, IsoStds: []float64{1}}
 	for _, theta := range [][]float64{{1, 0, 0, 0}, {1, 1}, {0.6, 0.8 + 1e-9}} {
 		var ie *InputError
 		if _, err := SlicedSquared(p, q, Directions[float64]{Dim: 2, Theta: theta}); !errors.As(err, &ie) || ie.Field != "theta" {
@@ -696,7 +697,7 @@ func TestSlicedSamplesFloat32(t *testing.T) {
 		t.Fatal(err)
 	}
 	var g64x, g64y SamplesNDGrad[float64]
-	want, err := SlicedSquaredSamples(x64, y64, d64, &g64x, &g64y)
+	want, err := SlicedSquaredSamplesGrad(x64, y64, d64, &g64x, &g64y)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -704,7 +705,7 @@ func TestSlicedSamplesFloat32(t *testing.T) {
 	for _, th := range []int{1, 3} {
 		sw := SlicedWorkspace[float32]{Threads: th}
 		var gx, gy SamplesNDGrad[float32]
-		got, err := sw.SquaredSamples(x, y, dirs, &gx, &gy)
+		got, err := sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -722,4 +723,72 @@ func TestSlicedSamplesFloat32(t *testing.T) {
 			t.Errorf("threads %d: float32 gradients differ from one thread's", th)
 		}
 	}
+}
+
+// The value-only forms, the gradient forms and the workspace methods of the
+// same computation give the same bits.
+func TestSlicedFormsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	p := randMixtureND(r, 3, 3, covDiag)
+	q := randMixtureND(r, 2, 3, covChol)
+	x := SamplesND[float64]{Dim: 3, Values: make([]float64, 3*40)}
+	y := SamplesND[float64]{Dim: 3, Values: make([]float64, 3*30)}
+	for i := range x.Values {
+		x.Values[i] = r.NormFloat64()
+	}
+	for i := range y.Values {
+		y.Values[i] = 1 + r.NormFloat64()
+	}
+	dirs := RandomDirections[float64](3, 24, 5)
+	var sw SlicedWorkspace[float64]
+	var gp MixtureNDGrad[float64]
+	var gx, gy SamplesNDGrad[float64]
+	same := func(what string, f func() (float64, error), want float64) {
+		t.Helper()
+		got, err := f()
+		if err != nil || got != want {
+			t.Errorf("%s = %v, %v; want %v", what, got, err, want)
+		}
+	}
+	sq, err := SlicedSquaredGrad(p, q, dirs, &gp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquared", func() (float64, error) { return SlicedSquared(p, q, dirs) }, sq)
+	same("SlicedWorkspace.Squared", func() (float64, error) { return sw.Squared(p, q, dirs) }, sq)
+	same("SlicedWorkspace.SquaredGrad", func() (float64, error) { return sw.SquaredGrad(p, q, dirs, nil, &gp) }, sq)
+	same("SlicedDistance", func() (float64, error) { return SlicedDistance(p, q, dirs) }, math.Sqrt(sq))
+	same("SlicedWorkspace.Distance", func() (float64, error) { return sw.Distance(p, q, dirs) }, math.Sqrt(sq))
+
+	ts, err := SlicedSquaredToSamplesGrad(p, x, dirs, &gp, &gx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquaredToSamples", func() (float64, error) { return SlicedSquaredToSamples(p, x, dirs) }, ts)
+	same("SlicedWorkspace.SquaredToSamples", func() (float64, error) { return sw.SquaredToSamples(p, x, dirs) }, ts)
+	same("SlicedWorkspace.SquaredToSamplesGrad", func() (float64, error) { return sw.SquaredToSamplesGrad(p, x, dirs, nil, &gx) }, ts)
+
+	ss, err := SlicedSquaredSamplesGrad(x, y, dirs, &gx, &gy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("SlicedSquaredSamples", func() (float64, error) { return SlicedSquaredSamples(x, y, dirs) }, ss)
+	same("SlicedWorkspace.SquaredSamples", func() (float64, error) { return sw.SquaredSamples(x, y, dirs) }, ss)
+	same("SlicedWorkspace.SquaredSamplesGrad", func() (float64, error) { return sw.SquaredSamplesGrad(x, y, dirs, &gx, nil) }, ss)
+
+	// The univariate workspace's distance methods.
+	var ws Workspace[float64]
+	m := Mixture[float64]{Weights: []float64{0.4, 0.6}, Means: []float64{-1, 2}, Stds: []float64{0.5, 1}}
+	a := Samples[float64]{Values: []float64{0.1, -0.7, 2.2, 1.5}}
+	b := Samples[float64]{Values: []float64{0.3, 1.1, -2}, Weights: []float64{0.2, 0.5, 0.3}}
+	d, err := DistanceToSamples(m, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("Workspace.DistanceToSamples", func() (float64, error) { return ws.DistanceToSamples(m, a) }, d)
+	d, err = DistanceSamples(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same("Workspace.DistanceSamples", func() (float64, error) { return ws.DistanceSamples(a, b) }, d)
 }

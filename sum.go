@@ -2,16 +2,16 @@ package cramer
 
 import "math"
 
-// ksum is a Neumaier-compensated running sum.
+// ksum is a Neumaier-compensated running sum. Each addition's rounding
+// error is computed exactly by the branch-free TwoSum (the same error the
+// classic |s| ≥ |f| branch of Neumaier's algorithm computes, without the
+// data-dependent branch).
 type ksum struct{ s, c float64 }
 
 func (k *ksum) add(f float64) {
 	t := k.s + f
-	if math.Abs(k.s) >= math.Abs(f) {
-		k.c += (k.s - t) + f
-	} else {
-		k.c += (f - t) + k.s
-	}
+	bp := t - k.s
+	k.c += (k.s - (t - bp)) + (f - bp)
 	k.s = t
 }
 

@@ -45,7 +45,7 @@ func (ws *Workspace[F]) SquaredToSamplesGrad(p Mixture[F], x Samples[F], gp *Mix
 	if err := checkSampleCount("x", len(x.Values)); err != nil {
 		return 0, err
 	}
-	ws.toSamples(p, x, gp, gx)
+	ws.toSamples(p, nil, x, gp, gx)
 	sc := &ws.scale
 	if err := lossyCheck("p", p.Means, p.Stds, x.Values, nil, sc.exp, gp != nil || gx != nil, sc.cross); err != nil {
 		return 0, err
@@ -64,7 +64,9 @@ const toSamplesChunkTiles = 4
 // of the samples (keys and indices; the gradient outputs serve as the
 // ping-pong half) and, with gradients, the column sums of one chunk of
 // max(4, 2·threads) column tiles.
-func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
+//
+// pv, when not nil, holds the variances of p's components (see variancesOf).
+func (ws *Workspace[F]) toSamples(p Mixture[F], pv []F, x Samples[F], gp *MixtureGrad[F], gx *SamplesGrad[F]) float64 {
 	im := kernels.Active()
 	k, n := len(p.Means), len(x.Values)
 	sc := &ws.scale
@@ -85,7 +87,7 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 		wx = ws.xw
 	}
 	grad := gp != nil || gx != nil
-	ws.va = variances(ws.va, p.Stds)
+	ws.va = variancesOf(ws.va, p.Stds, pv, 2*sc.exp)
 	// (Unweighted samples weigh float64(F(1/N)) each in the self sum too.)
 	var selfX float64
 	if !grad {
@@ -155,5 +157,11 @@ func (ws *Workspace[F]) toSamples(p Mixture[F], x Samples[F], gp *MixtureGrad[F]
 // DistanceToSamples returns √SquaredToSamples(p, x).
 func DistanceToSamples[F Float](p Mixture[F], x Samples[F]) (F, error) {
 	d, err := SquaredToSamples(p, x)
+	return F(math.Sqrt(float64(d))), err
+}
+
+// DistanceToSamples is DistanceToSamples using the workspace's buffers.
+func (ws *Workspace[F]) DistanceToSamples(p Mixture[F], x Samples[F]) (F, error) {
+	d, err := ws.SquaredToSamples(p, x)
 	return F(math.Sqrt(float64(d))), err
 }

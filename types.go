@@ -104,8 +104,15 @@ func checkValues[F Float](arg, field string, x []F, nonNegative bool) error {
 
 // checkRange is checkValues with an explicit magnitude limit.
 func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bool) error {
+	if inRange(x, limit, nonNegative) {
+		return nil
+	}
 	for i, v := range x {
 		f := float64(v)
+		// One test per element in the common case (NaN fails every comparison).
+		if a := math.Abs(f); a <= limit && a <= math.MaxFloat64 && (f >= 0 || !nonNegative) {
+			continue
+		}
 		switch {
 		case math.IsNaN(f):
 			return &InputError{arg, field, i, "NaN"}
@@ -113,11 +120,41 @@ func checkRange[F Float](arg, field string, x []F, limit float64, nonNegative bo
 			return &InputError{arg, field, i, fmt.Sprintf("infinite (%v)", f)}
 		case nonNegative && f < 0:
 			return &InputError{arg, field, i, fmt.Sprintf("negative (%v)", f)}
-		case math.Abs(f) > limit:
+		default:
 			return &InputError{arg, field, i, fmt.Sprintf("magnitude %v exceeds %.3g", f, limit)}
 		}
 	}
 	return nil
+}
+
+// inRange reports, without a branch per element, that every element of x
+// is finite with |x| ≤ limit and, when nonNegative, has no sign bit set. It
+// compares bit patterns: the largest |x| (sign cleared; NaN has the largest
+// patterns) against the largest value allowed, and the OR of all sign bits.
+// False means "look closer": checkRange then finds the element (a −0 fails
+// here but is valid).
+func inRange[F Float](x []F, limit float64, nonNegative bool) bool {
+	limit = min(limit, math.MaxFloat64)
+	if is64[F]() {
+		var mx, sg uint64
+		for _, v := range as64(x) {
+			b := math.Float64bits(v)
+			mx = max(mx, b&^(1<<63))
+			sg |= b
+		}
+		return mx <= math.Float64bits(limit) && (!nonNegative || sg>>63 == 0)
+	}
+	lim := float32(min(limit, math.MaxFloat32))
+	if float64(lim) > limit { // rounded up: the largest float32 ≤ limit
+		lim = math.Nextafter32(lim, 0)
+	}
+	var mx, sg uint32
+	for _, v := range as32(x) {
+		b := math.Float32bits(v)
+		mx = max(mx, b&^(1<<31))
+		sg |= b
+	}
+	return mx <= math.Float32bits(lim) && (!nonNegative || sg>>31 == 0)
 }
 
 func checkWeights[F Float](arg string, w []F) error {

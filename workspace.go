@@ -3,8 +3,6 @@ package cramer
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/gmmkit/cramer/kernels"
@@ -95,52 +93,38 @@ type job[F Float] struct {
 	// The current wave: tile rows wave0 … wave0+waveN−1, holding waveRows rows.
 	wave0, waveN, waveRows int
 
-	// batch jobs (rt is the number of mixture pairs)
+	// batch jobs (rt is the number of mixture pairs; rowPart holds perF
+	// elements of scratch per worker)
 	batch  bool
 	sa, sb []F
 	out    []F
 	gp, gq *MixtureGrad[F]
-	tot    []float64
 	perF   int
 	exps   []int // per pair: the scale exponent (nil: all 0)
 	fail   []int // per task: the first pair with an error, or −1
+	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
+	unscaled bool
 }
 
-// run executes tasks 0 … n−1 of ws.job, in parallel when the problem is large
-// enough. Tasks write disjoint memory, so the result does not depend on the
-// schedule.
-func (ws *Workspace[F]) run(n, pairs int) {
+// workers returns the number of goroutines run uses for n tasks of a
+// problem of the given number of pairs: 1 below parallelMinPairs, otherwise
+// at most the thread limit (runTasks numbers them from 0, so that a task may
+// use its goroutine's scratch).
+func (ws *Workspace[F]) workers(n, pairs int) int {
 	t := ws.threads()
-	if t > n {
-		t = n
-	}
 	if t <= 1 || pairs < parallelMinPairs {
-		for i := 0; i < n; i++ {
-			ws.job.doTask(i)
-		}
-		return
+		return 1
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	j := &ws.job
-	worker := func() {
-		defer wg.Done()
-		for {
-			i := int(next.Add(1) - 1)
-			if i >= n {
-				return
-			}
-			j.doTask(i)
-		}
-	}
-	wg.Add(t)
-	for g := 1; g < t; g++ {
-		go worker()
-	}
-	worker()
-	wg.Wait()
+	return min(t, n)
 }
 
+// run executes tasks 0 … n−1 of ws.job (see runTasks), in parallel when the
+// problem is large enough.
+func (ws *Workspace[F]) run(n, pairs int) {
+	runTasks(n, ws.workers(n, pairs), &ws.job)
+}
+
+// variances returns in dst (grown as needed) the variances stds[i]².
 func variances[F Float](dst, stds []F) []F {
 	dst = grow(dst, len(stds))
 	for i, s := range stds {
@@ -149,11 +133,31 @@ func variances[F Float](dst, stds []F) []F {
 	return dst
 }
 
+// variancesOf returns in dst the variances of components with the given
+// stds at scale 2^(e/2): vars[i]·2^e when the caller has the variances
+// (vars not nil; the sliced sums, whose projected variances θᵀΣθ would not
+// come back bit for bit from their rounded square roots), stds[i]² otherwise.
+func variancesOf[F Float](dst, stds, vars []F, e int) []F {
+	if vars == nil {
+		return variances(dst, stds)
+	}
+	if e == 0 {
+		dst = grow(dst, len(vars))
+		copy(dst, vars)
+		return dst
+	}
+	return scaledInto(dst, vars, e)
+}
+
 func tiles(n, size int) int { return (n + size - 1) / size }
 
-func (j *job[F]) doTask(task int) {
+// task runs task i of the job on the given worker (a runTasks tasker).
+func (j *job[F]) task(worker, i int) { j.doTask(i, worker) }
+
+// doTask runs task on worker (see run).
+func (j *job[F]) doTask(task, worker int) {
 	if j.batch {
-		j.batchTask(task)
+		j.batchTask(task, worker)
 		return
 	}
 	if j.self {

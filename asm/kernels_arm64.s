@@ -14,6 +14,12 @@
 //   SelfGrad64         SelfGrad pair terms           205 instructions /  4 =  51.2 per term
 //   DiracRowSums64     DiracRowSums pair terms       150 instructions /  4 =  37.5 per term
 //   DiracGrad64        DiracGrad pair terms          183 instructions /  4 =  45.8 per term
+//   BatchCrossRowSums64 BatchCrossRowSums pair terms   89 instructions /  2 =  44.5 per term
+//   BatchCrossGrad64   BatchCrossGrad pair terms     124 instructions /  2 =  62.0 per term
+//   BatchSelfRowSums64 BatchSelfRowSums pair terms    89 instructions /  2 =  44.5 per term
+//   BatchSelfGrad64    BatchSelfGrad pair terms      124 instructions /  2 =  62.0 per term
+//   BatchDiracRowSums64 BatchDiracRowSums pair terms   81 instructions /  2 =  40.5 per term
+//   BatchDiracGrad64   BatchDiracGrad pair terms     107 instructions /  2 =  53.5 per term
 //   Erf32              erf (elements)                118 instructions /  8 =  14.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
 //   PairTerms32        pair terms (elements)         113 instructions /  4 =  28.2 per element
@@ -23,6 +29,12 @@
 //   SelfGrad32         SelfGrad pair terms           191 instructions /  8 =  23.9 per term
 //   DiracRowSums32     DiracRowSums pair terms       136 instructions /  8 =  17.0 per term
 //   DiracGrad32        DiracGrad pair terms          169 instructions /  8 =  21.1 per term
+//   BatchCrossRowSums32 BatchCrossRowSums pair terms   82 instructions /  4 =  20.5 per term
+//   BatchCrossGrad32   BatchCrossGrad pair terms     117 instructions /  4 =  29.2 per term
+//   BatchSelfRowSums32 BatchSelfRowSums pair terms    82 instructions /  4 =  20.5 per term
+//   BatchSelfGrad32    BatchSelfGrad pair terms      117 instructions /  4 =  29.2 per term
+//   BatchDiracRowSums32 BatchDiracRowSums pair terms   74 instructions /  4 =  18.5 per term
+//   BatchDiracGrad32   BatchDiracGrad pair terms     100 instructions /  4 =  25.0 per term
 //   ProjectMeans64     j loop 6×4 vectors (terms)     33 instructions / 48 =   0.7 per term
 //   ProjectMeans64     j loop 6×1 vector (terms)      15 instructions / 12 =   1.2 per term
 //   ProjectMeans64     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
@@ -5626,7 +5638,7 @@ CrossRowSums64_done:
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossGrad64(SB), NOSPLIT, $128-288
+TEXT ·CrossGrad64(SB), NOSPLIT, $224-288
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -6505,7 +6517,7 @@ SelfRowSums64_done:
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfGrad64(SB), NOSPLIT, $128-216
+TEXT ·SelfGrad64(SB), NOSPLIT, $224-216
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -7360,7 +7372,7 @@ DiracRowSums64_done:
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracGrad64(SB), NOSPLIT, $128-240
+TEXT ·DiracGrad64(SB), NOSPLIT, $224-240
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -7811,6 +7823,2104 @@ DiracGrad64_col_done:
 DiracGrad64_done:
 	RET
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+
+// func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $48-168
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+160(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+144(FP), R8
+	MOVD m+152(FP), R9
+BatchCrossRowSums64_block:
+	CMP $2, R1
+	BLT BatchCrossRowSums64_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossRowSums64_row_full:
+	CBZ R3, BatchCrossRowSums64_row_full_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.D2]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossRowSums64_col_full:
+	CBZ R5, BatchCrossRowSums64_col_full_end
+	MOVD mb_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.D2]
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	MOVD vb_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	WORD $0x4e64d424 // fadd v4.2d, v1.2d, v4.2d
+	WORD $0x4e64d484 // fadd v4.2d, v4.2d, v4.2d
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e64fe45 // fdiv v5.2d, v18.2d, v4.2d
+	WORD $0x6e65dc66 // fmul v6.2d, v3.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.D2, V4.D2, V3.D2
+	MOVD wb_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	VFMLA V3.D2, V4.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossRowSums64_col_full
+BatchCrossRowSums64_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossRowSums64_row_full
+BatchCrossRowSums64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchCrossRowSums64_block
+BatchCrossRowSums64_tail:
+	CBZ R1, BatchCrossRowSums64_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossRowSums64_row_part:
+	CBZ R3, BatchCrossRowSums64_row_part_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchCrossRowSums64_lanes42:
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V1.D[0]
+BatchCrossRowSums64_lanes43:
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossRowSums64_col_part:
+	CBZ R5, BatchCrossRowSums64_col_part_end
+	MOVD mb_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V3.D[0]
+BatchCrossRowSums64_lanes44:
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	MOVD vb_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchCrossRowSums64_lanes45:
+	WORD $0x4e64d424 // fadd v4.2d, v1.2d, v4.2d
+	WORD $0x4e64d484 // fadd v4.2d, v4.2d, v4.2d
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e64fe45 // fdiv v5.2d, v18.2d, v4.2d
+	WORD $0x6e65dc66 // fmul v6.2d, v3.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.D2, V4.D2, V3.D2
+	MOVD wb_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchCrossRowSums64_lanes46:
+	VFMLA V3.D2, V4.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossRowSums64_col_part
+BatchCrossRowSums64_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossRowSums64_lanes47:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossRowSums64_row_part
+BatchCrossRowSums64_row_part_end:
+BatchCrossRowSums64_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+TEXT ·BatchCrossGrad64(SB), NOSPLIT, $224-312
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+304(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+288(FP), R8
+	MOVD m+296(FP), R9
+BatchCrossGrad64_block:
+	CMP $2, R1
+	BLT BatchCrossGrad64_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad64_zero_full:
+	CBZ R5, BatchCrossGrad64_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad64_zero_full
+BatchCrossGrad64_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossGrad64_row_full:
+	CBZ R3, BatchCrossGrad64_row_full_end
+	MOVD wa_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+192(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad64_col_full:
+	CBZ R5, BatchCrossGrad64_col_full_end
+	MOVD mb_base+240(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	MOVD vb_base+264(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD wb_base+216(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V9.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V3.D2, V4.D2, V5.D2
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad64_col_full
+BatchCrossGrad64_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.D2], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossGrad64_row_full
+BatchCrossGrad64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchCrossGrad64_block
+BatchCrossGrad64_tail:
+	CBZ R1, BatchCrossGrad64_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad64_zero_part:
+	CBZ R5, BatchCrossGrad64_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes48:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes49:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes50:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad64_zero_part
+BatchCrossGrad64_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossGrad64_row_part:
+	CBZ R3, BatchCrossGrad64_row_part_end
+	MOVD wa_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchCrossGrad64_lanes51:
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchCrossGrad64_lanes52:
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+192(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchCrossGrad64_lanes53:
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad64_col_part:
+	CBZ R5, BatchCrossGrad64_col_part_end
+	MOVD mb_base+240(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V3.D[0]
+BatchCrossGrad64_lanes54:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	MOVD vb_base+264(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchCrossGrad64_lanes55:
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD wb_base+216(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchCrossGrad64_lanes56:
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchCrossGrad64_lanes57:
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes58:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchCrossGrad64_lanes59:
+	VFMLA V9.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes60:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchCrossGrad64_lanes61:
+	VFMLA V3.D2, V4.D2, V5.D2
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes62:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad64_col_part
+BatchCrossGrad64_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes63:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes64:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchCrossGrad64_lanes65:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossGrad64_row_part
+BatchCrossGrad64_row_part_end:
+BatchCrossGrad64_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $48-112
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+104(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+96(FP), R8
+	MOVD R8, R9
+BatchSelfRowSums64_block:
+	CMP $2, R1
+	BLT BatchSelfRowSums64_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfRowSums64_row_full:
+	CBZ R3, BatchSelfRowSums64_row_full_end
+	MOVD m_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	MOVD v_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.D2]
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfRowSums64_col_full:
+	CBZ R5, BatchSelfRowSums64_col_full_end
+	MOVD m_base+24(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.D2]
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	MOVD v_base+48(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	WORD $0x4e64d424 // fadd v4.2d, v1.2d, v4.2d
+	WORD $0x4e64d484 // fadd v4.2d, v4.2d, v4.2d
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e64fe45 // fdiv v5.2d, v18.2d, v4.2d
+	WORD $0x6e65dc66 // fmul v6.2d, v3.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.D2, V4.D2, V3.D2
+	MOVD w_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	VFMLA V3.D2, V4.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfRowSums64_col_full
+BatchSelfRowSums64_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfRowSums64_row_full
+BatchSelfRowSums64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchSelfRowSums64_block
+BatchSelfRowSums64_tail:
+	CBZ R1, BatchSelfRowSums64_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfRowSums64_row_part:
+	CBZ R3, BatchSelfRowSums64_row_part_end
+	MOVD m_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchSelfRowSums64_lanes66:
+	MOVD v_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V1.D[0]
+BatchSelfRowSums64_lanes67:
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfRowSums64_col_part:
+	CBZ R5, BatchSelfRowSums64_col_part_end
+	MOVD m_base+24(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V3.D[0]
+BatchSelfRowSums64_lanes68:
+	WORD $0x4ee3d403 // fsub v3.2d, v0.2d, v3.2d
+	WORD $0x4ee0f863 // fabs v3.2d, v3.2d
+	MOVD v_base+48(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchSelfRowSums64_lanes69:
+	WORD $0x4e64d424 // fadd v4.2d, v1.2d, v4.2d
+	WORD $0x4e64d484 // fadd v4.2d, v4.2d, v4.2d
+	WORD $0x6ee1f884 // fsqrt v4.2d, v4.2d
+	WORD $0x6e64fe45 // fdiv v5.2d, v18.2d, v4.2d
+	WORD $0x6e65dc66 // fmul v6.2d, v3.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d867 // fcmeq v7.2d, v3.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
+	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
+	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V5.D[0], R19
+	VMOV V5.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V5.D2
+	VFMLA V3.D2, V8.D2, V5.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V5.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V7.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V7.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V7.D2, V4.D2, V5.D2
+	VFMLA V7.D2, V5.D2, V6.D2
+	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
+	VFMLA V7.D2, V3.D2, V7.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.D2, V3.D2, V9.D2
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.D2, V4.D2, V3.D2
+	MOVD w_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchSelfRowSums64_lanes70:
+	VFMLA V3.D2, V4.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfRowSums64_col_part
+BatchSelfRowSums64_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfRowSums64_lanes71:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfRowSums64_row_part
+BatchSelfRowSums64_row_part_end:
+BatchSelfRowSums64_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+TEXT ·BatchSelfGrad64(SB), NOSPLIT, $224-232
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+224(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+216(FP), R8
+	MOVD R8, R9
+BatchSelfGrad64_block:
+	CMP $2, R1
+	BLT BatchSelfGrad64_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchSelfGrad64_zero_full:
+	CBZ R5, BatchSelfGrad64_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad64_zero_full
+BatchSelfGrad64_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfGrad64_row_full:
+	CBZ R3, BatchSelfGrad64_row_full_end
+	MOVD w_base+192(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s11-176(SP)
+	MOVD m_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s9-144(SP)
+	MOVD v_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfGrad64_col_full:
+	CBZ R5, BatchSelfGrad64_col_full_end
+	MOVD m_base+144(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	MOVD v_base+168(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD w_base+192(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V9.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V3.D2, V4.D2, V5.D2
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad64_col_full
+BatchSelfGrad64_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.D2], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfGrad64_row_full
+BatchSelfGrad64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchSelfGrad64_block
+BatchSelfGrad64_tail:
+	CBZ R1, BatchSelfGrad64_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchSelfGrad64_zero_part:
+	CBZ R5, BatchSelfGrad64_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes72:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes73:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes74:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad64_zero_part
+BatchSelfGrad64_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfGrad64_row_part:
+	CBZ R3, BatchSelfGrad64_row_part_end
+	MOVD w_base+192(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchSelfGrad64_lanes75:
+	FMOVQ F0, s11-176(SP)
+	MOVD m_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchSelfGrad64_lanes76:
+	FMOVQ F0, s9-144(SP)
+	MOVD v_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchSelfGrad64_lanes77:
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfGrad64_col_part:
+	CBZ R5, BatchSelfGrad64_col_part_end
+	MOVD m_base+144(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V3.D[0]
+BatchSelfGrad64_lanes78:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	MOVD v_base+168(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchSelfGrad64_lanes79:
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e65d4c5 // fadd v5.2d, v6.2d, v5.2d
+	WORD $0x4e65d4a5 // fadd v5.2d, v5.2d, v5.2d
+	WORD $0x6ee1f8a5 // fsqrt v5.2d, v5.2d
+	WORD $0x6e65fe46 // fdiv v6.2d, v18.2d, v5.2d
+	WORD $0x6e66dc87 // fmul v7.2d, v4.2d, v6.2d
+	WORD $0x4ef3c4e7 // fminnm v7.2d, v7.2d, v19.2d
+	WORD $0x4ee0d888 // fcmeq v8.2d, v4.2d, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ee0d8a8 // fcmeq v8.2d, v5.2d, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
+	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
+	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
+	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
+	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
+	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V8.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V8.D2, V3.D2
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
+	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V5.D2
+	VFMLA V4.D2, V3.D2, V5.D2
+	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
+	VFMLA V6.D2, V4.D2, V5.D2
+	VFMLA V6.D2, V5.D2, V7.D2
+	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
+	VFMLA V6.D2, V3.D2, V6.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.D2, V3.D2, V9.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD w_base+192(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchSelfGrad64_lanes80:
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V9.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchSelfGrad64_lanes81:
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes82:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchSelfGrad64_lanes83:
+	VFMLA V9.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes84:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchSelfGrad64_lanes85:
+	VFMLA V3.D2, V4.D2, V5.D2
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes86:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad64_col_part
+BatchSelfGrad64_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes87:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes88:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchSelfGrad64_lanes89:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfGrad64_row_part
+BatchSelfGrad64_row_part_end:
+BatchSelfGrad64_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+TEXT ·BatchDiracRowSums64(SB), NOSPLIT, $48-144
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+136(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+120(FP), R8
+	MOVD m+128(FP), R9
+BatchDiracRowSums64_block:
+	CMP $2, R1
+	BLT BatchDiracRowSums64_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracRowSums64_row_full:
+	CBZ R3, BatchDiracRowSums64_row_full_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.D2]
+	WORD $0x4e61d421 // fadd v1.2d, v1.2d, v1.2d
+	WORD $0x6ee1f821 // fsqrt v1.2d, v1.2d
+	WORD $0x6e61fe43 // fdiv v3.2d, v18.2d, v1.2d
+	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracRowSums64_col_full:
+	CBZ R5, BatchDiracRowSums64_col_full_end
+	MOVD x_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	WORD $0x4ee4d404 // fsub v4.2d, v0.2d, v4.2d
+	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
+	WORD $0x6e63dc85 // fmul v5.2d, v4.2d, v3.2d
+	WORD $0x4ef3c4a5 // fminnm v5.2d, v5.2d, v19.2d
+	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
+	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
+	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
+	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
+	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V8.D2, V10.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
+	VFMLA V7.D2, V10.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V5.D2
+	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V7.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V7.D2, V4.D2, V9.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V9.D2, V5.D2, V4.D2
+	MOVD wx_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V4.D2, V5.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracRowSums64_col_full
+BatchDiracRowSums64_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracRowSums64_row_full
+BatchDiracRowSums64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchDiracRowSums64_block
+BatchDiracRowSums64_tail:
+	CBZ R1, BatchDiracRowSums64_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracRowSums64_row_part:
+	CBZ R3, BatchDiracRowSums64_row_part_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchDiracRowSums64_lanes90:
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V1.D[0]
+BatchDiracRowSums64_lanes91:
+	WORD $0x4e61d421 // fadd v1.2d, v1.2d, v1.2d
+	WORD $0x6ee1f821 // fsqrt v1.2d, v1.2d
+	WORD $0x6e61fe43 // fdiv v3.2d, v18.2d, v1.2d
+	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracRowSums64_col_part:
+	CBZ R5, BatchDiracRowSums64_col_part_end
+	MOVD x_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchDiracRowSums64_lanes92:
+	WORD $0x4ee4d404 // fsub v4.2d, v0.2d, v4.2d
+	WORD $0x4ee0f884 // fabs v4.2d, v4.2d
+	WORD $0x6e63dc85 // fmul v5.2d, v4.2d, v3.2d
+	WORD $0x4ef3c4a5 // fminnm v5.2d, v5.2d, v19.2d
+	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
+	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
+	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
+	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
+	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
+	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
+	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
+	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
+	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F9, F10)
+	LDP (R20), (R20, R21)
+	VMOV R20, V9.D[1]
+	VMOV R21, V10.D[1]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V30.D[1], V4.D2
+	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
+	VDUP V30.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V29.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V28.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V4.D2, V8.D2, V6.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V8.D2, V4.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
+	VDUP V26.D[1], V6.D2
+	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
+	VDUP V27.D[0], V8.D2
+	VFMLA V6.D2, V4.D2, V8.D2
+	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
+	VDUP V25.D[0], V6.D2
+	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
+	VDUP V25.D[1], V10.D2
+	VFMLA V6.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V8.D2, V10.D2
+	VDUP V24.D[0], V6.D2
+	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
+	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
+	VFMLA V7.D2, V10.D2, V6.D2
+	VDUP V23.D[0], V8.D2
+	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
+	VFMLA V7.D2, V6.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V5.D2
+	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V4.D2, V7.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V7.D2, V4.D2, V9.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V9.D2, V5.D2, V4.D2
+	MOVD wx_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchDiracRowSums64_lanes93:
+	VFMLA V4.D2, V5.D2, V2.D2
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracRowSums64_col_part
+BatchDiracRowSums64_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracRowSums64_lanes94:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracRowSums64_row_part
+BatchDiracRowSums64_row_part_end:
+BatchDiracRowSums64_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+TEXT ·BatchDiracGrad64(SB), NOSPLIT, $224-264
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD n+256(FP), R1
+	LSL $3, R1, R0
+	MOVD ZR, R2
+	MOVD k+240(FP), R8
+	MOVD m+248(FP), R9
+BatchDiracGrad64_block:
+	CMP $2, R1
+	BLT BatchDiracGrad64_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad64_zero_full:
+	CBZ R5, BatchDiracGrad64_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad64_zero_full
+BatchDiracGrad64_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracGrad64_row_full:
+	CBZ R3, BatchDiracGrad64_row_full_end
+	MOVD wa_base+120(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.D2]
+	WORD $0x4e60d400 // fadd v0.2d, v0.2d, v0.2d
+	WORD $0x6ee1f800 // fsqrt v0.2d, v0.2d
+	WORD $0x6e60fe41 // fdiv v1.2d, v18.2d, v0.2d
+	WORD $0x4ee0d802 // fcmeq v2.2d, v0.2d, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4fd59000 // fmul v0.2d, v0.2d, v21.d[0]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad64_col_full:
+	CBZ R5, BatchDiracGrad64_col_full_end
+	MOVD x_base+216(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.D2]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
+	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
+	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
+	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F8, F9)
+	LDP (R20), (R20, R21)
+	VMOV R20, V8.D[1]
+	VMOV R21, V9.D[1]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	VFMLA V3.D2, V9.D2, V9.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V7.D2
+	VFMLA V4.D2, V3.D2, V7.D2
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V7.D2, V9.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V5.D2, V9.D2, V4.D2
+	VDUP V23.D[0], V7.D2
+	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
+	VFMLA V5.D2, V4.D2, V7.D2
+	VFMLA V5.D2, V7.D2, V6.D2
+	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
+	VFMLA V5.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V5.D2, V3.D2, V8.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
+	MOVD wx_base+192(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.D2]
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V8.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V8.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.D2], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad64_col_full
+BatchDiracGrad64_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.D2], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.D2], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.D2], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracGrad64_row_full
+BatchDiracGrad64_row_full_end:
+	SUB $2, R1
+	ADD $16, R2
+	B BatchDiracGrad64_block
+BatchDiracGrad64_tail:
+	CBZ R1, BatchDiracGrad64_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad64_zero_part:
+	CBZ R5, BatchDiracGrad64_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes95:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes96:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad64_zero_part
+BatchDiracGrad64_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracGrad64_row_part:
+	CBZ R3, BatchDiracGrad64_row_part_end
+	MOVD wa_base+120(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchDiracGrad64_lanes97:
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchDiracGrad64_lanes98:
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+BatchDiracGrad64_lanes99:
+	WORD $0x4e60d400 // fadd v0.2d, v0.2d, v0.2d
+	WORD $0x6ee1f800 // fsqrt v0.2d, v0.2d
+	WORD $0x6e60fe41 // fdiv v1.2d, v18.2d, v0.2d
+	WORD $0x4ee0d802 // fcmeq v2.2d, v0.2d, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4fd59000 // fmul v0.2d, v0.2d, v21.d[0]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad64_col_part:
+	CBZ R5, BatchDiracGrad64_col_part_end
+	MOVD x_base+216(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V3.D[0]
+BatchDiracGrad64_lanes100:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x4ee0f864 // fabs v4.2d, v3.2d
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e65dc86 // fmul v6.2d, v4.2d, v5.2d
+	WORD $0x4ef3c4c6 // fminnm v6.2d, v6.2d, v19.2d
+	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
+	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
+	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
+	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
+	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
+	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
+	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
+	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
+	VMOV V4.D[0], R19
+	VMOV V4.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F8, F9)
+	LDP (R20), (R20, R21)
+	VMOV R20, V8.D[1]
+	VMOV R21, V9.D[1]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V30.D[1], V3.D2
+	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
+	VDUP V30.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V29.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V29.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V28.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V3.D2, V7.D2, V4.D2
+	VDUP V27.D[1], V3.D2
+	VFMLA V4.D2, V7.D2, V3.D2
+	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
+	VFMLA V3.D2, V9.D2, V9.D2
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
+	VDUP V26.D[1], V4.D2
+	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
+	VDUP V27.D[0], V7.D2
+	VFMLA V4.D2, V3.D2, V7.D2
+	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
+	VDUP V25.D[0], V4.D2
+	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
+	VDUP V25.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V7.D2, V9.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
+	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
+	VFMLA V5.D2, V9.D2, V4.D2
+	VDUP V23.D[0], V7.D2
+	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
+	VFMLA V5.D2, V4.D2, V7.D2
+	VFMLA V5.D2, V7.D2, V6.D2
+	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
+	VFMLA V5.D2, V3.D2, V5.D2
+	FMOVQ s3-48(SP), F3
+	VFMLA V5.D2, V3.D2, V8.D2
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.D2, V5.D2, V6.D2
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
+	MOVD wx_base+192(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V4.D[0]
+BatchDiracGrad64_lanes101:
+	VFMLA V6.D2, V4.D2, V0.D2
+	VFMLA V8.D2, V4.D2, V1.D2
+	VFMLA V3.D2, V4.D2, V2.D2
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchDiracGrad64_lanes102:
+	VFMLA V6.D2, V4.D2, V5.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes103:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V5.D[0]
+BatchDiracGrad64_lanes104:
+	VFMLA V8.D2, V4.D2, V5.D2
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes105:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad64_col_part
+BatchDiracGrad64_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes106:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes107:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+BatchDiracGrad64_lanes108:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracGrad64_row_part
+BatchDiracGrad64_row_part_end:
+BatchDiracGrad64_done:
+	RET
+	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
 // func Erf32(dst []float32, x []float32)
 TEXT ·Erf32(SB), NOSPLIT, $0-48
@@ -8957,7 +11067,7 @@ CrossRowSums32_done:
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossGrad32(SB), NOSPLIT, $128-288
+TEXT ·CrossGrad32(SB), NOSPLIT, $224-288
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -9874,7 +11984,7 @@ SelfRowSums32_done:
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfGrad32(SB), NOSPLIT, $128-216
+TEXT ·SelfGrad32(SB), NOSPLIT, $224-216
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -10759,7 +12869,7 @@ DiracRowSums32_done:
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
 // func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracGrad32(SB), NOSPLIT, $128-240
+TEXT ·DiracGrad32(SB), NOSPLIT, $224-240
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -11230,6 +13340,2538 @@ DiracGrad32_col_done:
 DiracGrad32_done:
 	RET
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
+
+// func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $48-168
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+160(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+144(FP), R8
+	MOVD m+152(FP), R9
+BatchCrossRowSums32_block:
+	CMP $4, R1
+	BLT BatchCrossRowSums32_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossRowSums32_row_full:
+	CBZ R3, BatchCrossRowSums32_row_full_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.S4]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossRowSums32_col_full:
+	CBZ R5, BatchCrossRowSums32_col_full_end
+	MOVD mb_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.S4]
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	MOVD vb_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
+	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6e24fe45 // fdiv v5.4s, v18.4s, v4.4s
+	WORD $0x6e25dc66 // fmul v6.4s, v3.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V9.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.S4, V4.S4, V3.S4
+	MOVD wb_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	VFMLA V3.S4, V4.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossRowSums32_col_full
+BatchCrossRowSums32_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossRowSums32_row_full
+BatchCrossRowSums32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchCrossRowSums32_block
+BatchCrossRowSums32_tail:
+	CBZ R1, BatchCrossRowSums32_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossRowSums32_row_part:
+	CBZ R3, BatchCrossRowSums32_row_part_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes42
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes42
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchCrossRowSums32_lanes42:
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[0]
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes43
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[1]
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes43
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[2]
+BatchCrossRowSums32_lanes43:
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossRowSums32_col_part:
+	CBZ R5, BatchCrossRowSums32_col_part_end
+	MOVD mb_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[0]
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes44
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[1]
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes44
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[2]
+BatchCrossRowSums32_lanes44:
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	MOVD vb_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes45
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes45
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchCrossRowSums32_lanes45:
+	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
+	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6e24fe45 // fdiv v5.4s, v18.4s, v4.4s
+	WORD $0x6e25dc66 // fmul v6.4s, v3.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V9.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.S4, V4.S4, V3.S4
+	MOVD wb_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes46
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes46
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchCrossRowSums32_lanes46:
+	VFMLA V3.S4, V4.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossRowSums32_col_part
+BatchCrossRowSums32_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossRowSums32_lanes47
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossRowSums32_lanes47
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossRowSums32_lanes47:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossRowSums32_row_part
+BatchCrossRowSums32_row_part_end:
+BatchCrossRowSums32_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+TEXT ·BatchCrossGrad32(SB), NOSPLIT, $224-312
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+304(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+288(FP), R8
+	MOVD m+296(FP), R9
+BatchCrossGrad32_block:
+	CMP $4, R1
+	BLT BatchCrossGrad32_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad32_zero_full:
+	CBZ R5, BatchCrossGrad32_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad32_zero_full
+BatchCrossGrad32_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossGrad32_row_full:
+	CBZ R3, BatchCrossGrad32_row_full_end
+	MOVD wa_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+192(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad32_col_full:
+	CBZ R5, BatchCrossGrad32_col_full_end
+	MOVD mb_base+240(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	MOVD vb_base+264(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.S4, V3.S4, V9.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD wb_base+216(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V9.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V3.S4, V4.S4, V5.S4
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad32_col_full
+BatchCrossGrad32_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.S4], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossGrad32_row_full
+BatchCrossGrad32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchCrossGrad32_block
+BatchCrossGrad32_tail:
+	CBZ R1, BatchCrossGrad32_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad32_zero_part:
+	CBZ R5, BatchCrossGrad32_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes48
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes48
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes48:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes49
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes49
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes49:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes50
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes50
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes50:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad32_zero_part
+BatchCrossGrad32_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchCrossGrad32_row_part:
+	CBZ R3, BatchCrossGrad32_row_part_end
+	MOVD wa_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes51
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes51
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchCrossGrad32_lanes51:
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes52
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes52
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchCrossGrad32_lanes52:
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+192(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes53
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes53
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchCrossGrad32_lanes53:
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchCrossGrad32_col_part:
+	CBZ R5, BatchCrossGrad32_col_part_end
+	MOVD mb_base+240(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes54
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes54
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[2]
+BatchCrossGrad32_lanes54:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	MOVD vb_base+264(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes55
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes55
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchCrossGrad32_lanes55:
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.S4, V3.S4, V9.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD wb_base+216(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes56
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes56
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchCrossGrad32_lanes56:
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes57
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes57
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchCrossGrad32_lanes57:
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes58
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes58
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes58:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes59
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes59
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchCrossGrad32_lanes59:
+	VFMLA V9.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes60
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes60
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes60:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes61
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes61
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchCrossGrad32_lanes61:
+	VFMLA V3.S4, V4.S4, V5.S4
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes62
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes62
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes62:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchCrossGrad32_col_part
+BatchCrossGrad32_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes63
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes63
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes63:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes64
+	VMOV V1.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes64
+	VMOV V1.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes64:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes65
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes65
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchCrossGrad32_lanes65:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchCrossGrad32_row_part
+BatchCrossGrad32_row_part_end:
+BatchCrossGrad32_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $48-112
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+104(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+96(FP), R8
+	MOVD R8, R9
+BatchSelfRowSums32_block:
+	CMP $4, R1
+	BLT BatchSelfRowSums32_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfRowSums32_row_full:
+	CBZ R3, BatchSelfRowSums32_row_full_end
+	MOVD m_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	MOVD v_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.S4]
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfRowSums32_col_full:
+	CBZ R5, BatchSelfRowSums32_col_full_end
+	MOVD m_base+24(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.S4]
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	MOVD v_base+48(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
+	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6e24fe45 // fdiv v5.4s, v18.4s, v4.4s
+	WORD $0x6e25dc66 // fmul v6.4s, v3.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V9.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.S4, V4.S4, V3.S4
+	MOVD w_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	VFMLA V3.S4, V4.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfRowSums32_col_full
+BatchSelfRowSums32_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfRowSums32_row_full
+BatchSelfRowSums32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchSelfRowSums32_block
+BatchSelfRowSums32_tail:
+	CBZ R1, BatchSelfRowSums32_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfRowSums32_row_part:
+	CBZ R3, BatchSelfRowSums32_row_part_end
+	MOVD m_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes66
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes66
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchSelfRowSums32_lanes66:
+	MOVD v_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[0]
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes67
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[1]
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes67
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[2]
+BatchSelfRowSums32_lanes67:
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfRowSums32_col_part:
+	CBZ R5, BatchSelfRowSums32_col_part_end
+	MOVD m_base+24(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[0]
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes68
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[1]
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes68
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[2]
+BatchSelfRowSums32_lanes68:
+	WORD $0x4ea3d403 // fsub v3.4s, v0.4s, v3.4s
+	WORD $0x4ea0f863 // fabs v3.4s, v3.4s
+	MOVD v_base+48(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes69
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes69
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchSelfRowSums32_lanes69:
+	WORD $0x4e24d424 // fadd v4.4s, v1.4s, v4.4s
+	WORD $0x4e24d484 // fadd v4.4s, v4.4s, v4.4s
+	WORD $0x6ea1f884 // fsqrt v4.4s, v4.4s
+	WORD $0x6e24fe45 // fdiv v5.4s, v18.4s, v4.4s
+	WORD $0x6e25dc66 // fmul v6.4s, v3.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d867 // fcmeq v7.4s, v3.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V5.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V3.S4, V8.S4, V5.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VFMLA V5.S4, V10.S4, V10.S4
+	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V9.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.S4, V4.S4, V3.S4
+	MOVD w_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes70
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes70
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchSelfRowSums32_lanes70:
+	VFMLA V3.S4, V4.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfRowSums32_col_part
+BatchSelfRowSums32_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfRowSums32_lanes71
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfRowSums32_lanes71
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfRowSums32_lanes71:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfRowSums32_row_part
+BatchSelfRowSums32_row_part_end:
+BatchSelfRowSums32_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+TEXT ·BatchSelfGrad32(SB), NOSPLIT, $224-232
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+224(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+216(FP), R8
+	MOVD R8, R9
+BatchSelfGrad32_block:
+	CMP $4, R1
+	BLT BatchSelfGrad32_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchSelfGrad32_zero_full:
+	CBZ R5, BatchSelfGrad32_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad32_zero_full
+BatchSelfGrad32_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfGrad32_row_full:
+	CBZ R3, BatchSelfGrad32_row_full_end
+	MOVD w_base+192(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s11-176(SP)
+	MOVD m_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s9-144(SP)
+	MOVD v_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfGrad32_col_full:
+	CBZ R5, BatchSelfGrad32_col_full_end
+	MOVD m_base+144(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	MOVD v_base+168(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.S4, V3.S4, V9.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD w_base+192(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V9.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V3.S4, V4.S4, V5.S4
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad32_col_full
+BatchSelfGrad32_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.S4], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfGrad32_row_full
+BatchSelfGrad32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchSelfGrad32_block
+BatchSelfGrad32_tail:
+	CBZ R1, BatchSelfGrad32_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchSelfGrad32_zero_part:
+	CBZ R5, BatchSelfGrad32_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes72
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes72
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes72:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes73
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes73
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes73:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes74
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes74
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes74:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad32_zero_part
+BatchSelfGrad32_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchSelfGrad32_row_part:
+	CBZ R3, BatchSelfGrad32_row_part_end
+	MOVD w_base+192(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes75
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes75
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchSelfGrad32_lanes75:
+	FMOVQ F0, s11-176(SP)
+	MOVD m_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes76
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes76
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchSelfGrad32_lanes76:
+	FMOVQ F0, s9-144(SP)
+	MOVD v_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes77
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes77
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchSelfGrad32_lanes77:
+	FMOVQ F0, s10-160(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	SUB $1, R3, R5
+	ADD R0, R4, R6
+BatchSelfGrad32_col_part:
+	CBZ R5, BatchSelfGrad32_col_part_end
+	MOVD m_base+144(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes78
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes78
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[2]
+BatchSelfGrad32_lanes78:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	MOVD v_base+168(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes79
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes79
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchSelfGrad32_lanes79:
+	FMOVQ s10-160(SP), F6
+	WORD $0x4e25d4c5 // fadd v5.4s, v6.4s, v5.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.S4, V3.S4, V9.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	MOVD w_base+192(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes80
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes80
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchSelfGrad32_lanes80:
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V9.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes81
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes81
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchSelfGrad32_lanes81:
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes82
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes82
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes82:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes83
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes83
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchSelfGrad32_lanes83:
+	VFMLA V9.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes84
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes84
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes84:
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes85
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes85
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchSelfGrad32_lanes85:
+	VFMLA V3.S4, V4.S4, V5.S4
+	MOVD cr_base+120(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes86
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes86
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes86:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchSelfGrad32_col_part
+BatchSelfGrad32_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes87
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes87
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes87:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes88
+	VMOV V1.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes88
+	VMOV V1.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes88:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes89
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes89
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchSelfGrad32_lanes89:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchSelfGrad32_row_part
+BatchSelfGrad32_row_part_end:
+BatchSelfGrad32_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+TEXT ·BatchDiracRowSums32(SB), NOSPLIT, $48-144
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+136(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+120(FP), R8
+	MOVD m+128(FP), R9
+BatchDiracRowSums32_block:
+	CMP $4, R1
+	BLT BatchDiracRowSums32_tail
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracRowSums32_row_full:
+	CBZ R3, BatchDiracRowSums32_row_full_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V1.S4]
+	WORD $0x4e21d421 // fadd v1.4s, v1.4s, v1.4s
+	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
+	WORD $0x6e21fe43 // fdiv v3.4s, v18.4s, v1.4s
+	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracRowSums32_col_full:
+	CBZ R5, BatchDiracRowSums32_col_full_end
+	MOVD x_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
+	WORD $0x6e23dc85 // fmul v5.4s, v4.4s, v3.4s
+	WORD $0x4eb3c4a5 // fminnm v5.4s, v5.4s, v19.4s
+	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
+	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
+	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
+	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
+	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V6.S4, V8.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V5.S4
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V7.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V7.S4, V4.S4, V9.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V9.S4, V5.S4, V4.S4
+	MOVD wx_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V4.S4, V5.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracRowSums32_col_full
+BatchDiracRowSums32_col_full_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracRowSums32_row_full
+BatchDiracRowSums32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchDiracRowSums32_block
+BatchDiracRowSums32_tail:
+	CBZ R1, BatchDiracRowSums32_done
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracRowSums32_row_part:
+	CBZ R3, BatchDiracRowSums32_row_part_end
+	MOVD ma_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchDiracRowSums32_lanes90
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchDiracRowSums32_lanes90
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchDiracRowSums32_lanes90:
+	MOVD va_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[0]
+	CMP $1, R1
+	BLE BatchDiracRowSums32_lanes91
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[1]
+	CMP $2, R1
+	BLE BatchDiracRowSums32_lanes91
+	MOVWU.P 4(R23), R24
+	VMOV R24, V1.S[2]
+BatchDiracRowSums32_lanes91:
+	WORD $0x4e21d421 // fadd v1.4s, v1.4s, v1.4s
+	WORD $0x6ea1f821 // fsqrt v1.4s, v1.4s
+	WORD $0x6e21fe43 // fdiv v3.4s, v18.4s, v1.4s
+	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracRowSums32_col_part:
+	CBZ R5, BatchDiracRowSums32_col_part_end
+	MOVD x_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchDiracRowSums32_lanes92
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchDiracRowSums32_lanes92
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchDiracRowSums32_lanes92:
+	WORD $0x4ea4d404 // fsub v4.4s, v0.4s, v4.4s
+	WORD $0x4ea0f884 // fabs v4.4s, v4.4s
+	WORD $0x6e23dc85 // fmul v5.4s, v4.4s, v3.4s
+	WORD $0x4eb3c4a5 // fminnm v5.4s, v5.4s, v19.4s
+	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
+	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
+	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
+	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
+	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
+	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
+	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V6.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V6.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V6.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V6.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F9, F10)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V6.S4, V8.S4, V4.S4
+	VDUP V22.S[3], V6.S4
+	VFMLA V4.S4, V8.S4, V6.S4
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V10.S4, V10.S4
+	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
+	VDUP V22.S[2], V6.S4
+	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
+	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
+	VFMLA V7.S4, V6.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V5.S4
+	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V4.S4, V7.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V7.S4, V4.S4, V9.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
+	VFMLA V9.S4, V5.S4, V4.S4
+	MOVD wx_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchDiracRowSums32_lanes93
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchDiracRowSums32_lanes93
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchDiracRowSums32_lanes93:
+	VFMLA V4.S4, V5.S4, V2.S4
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracRowSums32_col_part
+BatchDiracRowSums32_col_part_end:
+	MOVD out_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracRowSums32_lanes94
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracRowSums32_lanes94
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracRowSums32_lanes94:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracRowSums32_row_part
+BatchDiracRowSums32_row_part_end:
+BatchDiracRowSums32_done:
+	RET
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+TEXT ·BatchDiracGrad32(SB), NOSPLIT, $224-264
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD n+256(FP), R1
+	LSL $2, R1, R0
+	MOVD ZR, R2
+	MOVD k+240(FP), R8
+	MOVD m+248(FP), R9
+BatchDiracGrad32_block:
+	CMP $4, R1
+	BLT BatchDiracGrad32_tail
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad32_zero_full:
+	CBZ R5, BatchDiracGrad32_zero_full_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V0.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad32_zero_full
+BatchDiracGrad32_zero_full_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracGrad32_row_full:
+	CBZ R3, BatchDiracGrad32_row_full_end
+	MOVD wa_base+120(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+144(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+168(FP), R7
+	ADD R4, R7
+	VLD1.P 16(R7), [V0.S4]
+	WORD $0x4e20d400 // fadd v0.4s, v0.4s, v0.4s
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6e20fe41 // fdiv v1.4s, v18.4s, v0.4s
+	WORD $0x4ea0d802 // fcmeq v2.4s, v0.4s, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4f959000 // fmul v0.4s, v0.4s, v21.s[0]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad32_col_full:
+	CBZ R5, BatchDiracGrad32_col_full_end
+	MOVD x_base+216(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V3.S4]
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
+	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
+	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F8, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V8.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V8.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V8.S[3]
+	VMOV R25, V9.S[3]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V7.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V9.S4, V9.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
+	VFMLA V5.S4, V4.S4, V7.S4
+	VFMLA V5.S4, V7.S4, V6.S4
+	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
+	VFMLA V5.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V5.S4, V3.S4, V8.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
+	MOVD wx_base+192(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V4.S4]
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V8.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V8.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	VST1.P [V5.S4], 16(R7)
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad32_col_full
+BatchDiracGrad32_col_full_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	VST1.P [V0.S4], 16(R7)
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	VST1.P [V1.S4], 16(R7)
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	VST1.P [V2.S4], 16(R7)
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracGrad32_row_full
+BatchDiracGrad32_row_full_end:
+	SUB $4, R1
+	ADD $16, R2
+	B BatchDiracGrad32_block
+BatchDiracGrad32_tail:
+	CBZ R1, BatchDiracGrad32_done
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad32_zero_part:
+	CBZ R5, BatchDiracGrad32_zero_part_end
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes95
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes95
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes95:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes96
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes96
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes96:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad32_zero_part
+BatchDiracGrad32_zero_part_end:
+	MOVD R8, R3
+	MOVD R2, R4
+BatchDiracGrad32_row_part:
+	CBZ R3, BatchDiracGrad32_row_part_end
+	MOVD wa_base+120(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes97
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes97
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchDiracGrad32_lanes97:
+	FMOVQ F0, s11-176(SP)
+	MOVD ma_base+144(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes98
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes98
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchDiracGrad32_lanes98:
+	FMOVQ F0, s9-144(SP)
+	MOVD va_base+168(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes99
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes99
+	MOVWU.P 4(R23), R24
+	VMOV R24, V0.S[2]
+BatchDiracGrad32_lanes99:
+	WORD $0x4e20d400 // fadd v0.4s, v0.4s, v0.4s
+	WORD $0x6ea1f800 // fsqrt v0.4s, v0.4s
+	WORD $0x6e20fe41 // fdiv v1.4s, v18.4s, v0.4s
+	WORD $0x4ea0d802 // fcmeq v2.4s, v0.4s, #0
+	FMOVQ F1, s13-208(SP)
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	FMOVQ F2, s14-224(SP)
+	WORD $0x4f959000 // fmul v0.4s, v0.4s, v21.s[0]
+	FMOVQ F0, s12-192(SP)
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	MOVD R9, R5
+	MOVD R2, R6
+BatchDiracGrad32_col_part:
+	CBZ R5, BatchDiracGrad32_col_part_end
+	MOVD x_base+216(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes100
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes100
+	MOVWU.P 4(R23), R24
+	VMOV R24, V3.S[2]
+BatchDiracGrad32_lanes100:
+	FMOVQ s9-144(SP), F4
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	FMOVQ s13-208(SP), F5
+	WORD $0x6e25dc86 // fmul v6.4s, v4.4s, v5.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
+	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
+	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
+	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
+	VMOV V4.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F8, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V8.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V8.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V8.S[3]
+	VMOV R25, V9.S[3]
+	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V7.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V7.S4, V4.S4
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VFMLA V4.S4, V9.S4, V9.S4
+	FMOVQ s12-192(SP), F3
+	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	FMOVQ F3, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
+	VFMLA V5.S4, V4.S4, V7.S4
+	VFMLA V5.S4, V7.S4, V6.S4
+	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
+	VFMLA V5.S4, V3.S4, V5.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V5.S4, V3.S4, V8.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s14-224(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V8.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V8.B16, V8.B16
+	MOVD wx_base+192(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes101
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes101
+	MOVWU.P 4(R23), R24
+	VMOV R24, V4.S[2]
+BatchDiracGrad32_lanes101:
+	VFMLA V6.S4, V4.S4, V0.S4
+	VFMLA V8.S4, V4.S4, V1.S4
+	VFMLA V3.S4, V4.S4, V2.S4
+	FMOVQ s11-176(SP), F4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes102
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes102
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchDiracGrad32_lanes102:
+	VFMLA V6.S4, V4.S4, V5.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes103
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes103
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes103:
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VEOR V5.B16, V5.B16, V5.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes104
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes104
+	MOVWU.P 4(R23), R24
+	VMOV R24, V5.S[2]
+BatchDiracGrad32_lanes104:
+	VFMLA V8.S4, V4.S4, V5.S4
+	MOVD cd_base+96(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V5.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes105
+	VMOV V5.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes105
+	VMOV V5.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes105:
+	SUB $1, R5
+	ADD R0, R6
+	B BatchDiracGrad32_col_part
+BatchDiracGrad32_col_part_end:
+	MOVD rh_base+0(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V0.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes106
+	VMOV V0.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes106
+	VMOV V0.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes106:
+	MOVD rd_base+24(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V1.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes107
+	VMOV V1.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes107
+	VMOV V1.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes107:
+	MOVD rr_base+48(FP), R7
+	ADD R4, R7
+	MOVD R7, R23
+	VMOV V2.S[0], R24
+	MOVW.P R24, 4(R23)
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes108
+	VMOV V2.S[1], R24
+	MOVW.P R24, 4(R23)
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes108
+	VMOV V2.S[2], R24
+	MOVW.P R24, 4(R23)
+BatchDiracGrad32_lanes108:
+	SUB $1, R3
+	ADD R0, R4
+	B BatchDiracGrad32_row_part
+BatchDiracGrad32_row_part_end:
+BatchDiracGrad32_done:
+	RET
+	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
 // func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 TEXT ·ProjectMeans64(SB), NOSPLIT, $0-96

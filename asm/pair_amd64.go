@@ -58,6 +58,42 @@ func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x [
 // DiracGrad32 (see purego.DiracGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
 func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 
+// BatchCrossRowSums64 (see purego.BatchCrossRowSums64): lane-interleaved row sums of n mixture pairs.
+func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+
+// BatchCrossGrad64 (see purego.BatchCrossGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+
+// BatchSelfRowSums64 (see purego.BatchSelfRowSums64): lane-interleaved row sums of n mixture pairs.
+func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+
+// BatchSelfGrad64 (see purego.BatchSelfGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+
+// BatchDiracRowSums64 (see purego.BatchDiracRowSums64): lane-interleaved row sums of n mixture pairs.
+func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+
+// BatchDiracGrad64 (see purego.BatchDiracGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+
+// BatchCrossRowSums32 (see purego.BatchCrossRowSums32): lane-interleaved row sums of n mixture pairs.
+func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+
+// BatchCrossGrad32 (see purego.BatchCrossGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+
+// BatchSelfRowSums32 (see purego.BatchSelfRowSums32): lane-interleaved row sums of n mixture pairs.
+func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+
+// BatchSelfGrad32 (see purego.BatchSelfGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+
+// BatchDiracRowSums32 (see purego.BatchDiracRowSums32): lane-interleaved row sums of n mixture pairs.
+func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+
+// BatchDiracGrad32 (see purego.BatchDiracGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+
 // ProjectMeans64 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans64; the caller checks the lengths).
 func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 

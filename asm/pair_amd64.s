@@ -11232,6 +11232,10912 @@ done:
 	VZEROUPPER
 	RET
 
+// func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $448-168
+	MOVQ n+160(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+144(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VXORPD  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        m+152(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+160(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        m+152(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        mb_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X6
+	VMOVUPD     (R8)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y1, Y0
+	INCQ        SI
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+160(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 416(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+144(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPD    416(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPD    416(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VXORPD     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+colb_2:
+	LEAQ        4(BX), DI
+	MOVQ        m+152(FP), R8
+	CMPQ        DI, R8
+	JG          colb_2_end
+	MOVQ        SI, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+120(FP), R8
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (R8)(DI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+160(FP), R8
+	ADDQ        R8, DI
+	MOVQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+96(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(DI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X6
+	VMOVUPD     (SI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+160(FP), SI
+	ADDQ        SI, DI
+	MOVQ        DI, SI
+	ADDQ        $0x00000004, BX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        m+152(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        mb_base+96(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        vb_base+120(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (DI)(R9*8), X6
+	VMOVUPD     (DI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (DI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wb_base+72(FP), DI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (DI)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        BX
+	MOVQ        n+160(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPD    416(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+160(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossGrad64(SB), NOSPLIT, $640-312
+	MOVQ n+304(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+296(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+288(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+192(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    wa_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        m+296(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        vb_base+264(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+304(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        m+296(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     Y3, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y1, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y2, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 608(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+296(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+288(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+168(FP), BX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+192(FP), BX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       wa_base+144(FP), BX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+colb_2:
+	LEAQ        4(BX), DI
+	MOVQ        m+296(FP), R8
+	CMPQ        DI, R8
+	JG          colb_2_end
+	MOVQ        SI, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        vb_base+264(FP), R8
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (R8)(DI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	MOVQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (SI)(R9*8), X8
+	VMOVUPD     (SI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(DI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(DI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
+	MOVQ        n+304(FP), SI
+	ADDQ        SI, DI
+	MOVQ        DI, SI
+	ADDQ        $0x00000004, BX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        m+296(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        vb_base+264(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (DI)(R9*8), X8
+	VMOVUPD     (DI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (DI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        mb_base+240(FP), DI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wb_base+216(FP), DI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
+	INCQ        BX
+	MOVQ        n+304(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPD    608(SP), Y3
+	VMASKMOVPD Y0, Y3, (BX)(DX*8)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD Y1, Y0, (BX)(DX*8)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD Y2, Y0, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $448-112
+	MOVQ n+104(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+96(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    v_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VXORPD  Y0, Y0, Y0
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	ADDQ    R8, DI
+
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        k+96(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+48(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+104(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+24(FP), DI
+	VMOVUPD     (DI)(R8*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X6
+	VMOVUPD     (DI)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), DI
+	VFMADD231PD (DI)(R8*8), Y1, Y0
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        k+96(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        m_base+24(FP), R8
+	VMOVUPD     (R8)(DI*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        v_base+48(FP), R8
+	VMOVUPD     (R8)(DI*8), Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X6
+	VMOVUPD     (R8)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y1, Y0
+	INCQ        SI
+	MOVQ        n+104(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+104(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 416(SP)
+	XORQ         AX, AX
+
+row_2:
+	MOVQ       k+96(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+24(FP), DX
+	VMOVUPD    416(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       v_base+48(FP), DX
+	VMOVUPD    416(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VXORPD     Y0, Y0, Y0
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+104(FP), SI
+	ADDQ       SI, BX
+
+colb_2:
+	LEAQ        4(DX), SI
+	MOVQ        k+96(FP), DI
+	CMPQ        SI, DI
+	JG          colb_2_end
+	MOVQ        BX, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 160(SP)
+	VMOVUPD     Y2, 192(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 224(SP)
+	VMOVUPD     Y2, 256(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 288(SP)
+	VMOVUPD     Y2, 320(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+48(FP), DI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 352(SP)
+	VMOVUPD     Y2, 384(SP)
+	MOVQ        n+104(FP), DI
+	ADDQ        DI, SI
+	MOVQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      192(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     160(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      256(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     224(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      320(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     288(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+24(FP), BX
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (BX)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      384(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X6
+	VMOVUPD     (BX)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     352(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), BX
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (BX)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	MOVQ        n+104(FP), BX
+	ADDQ        BX, SI
+	MOVQ        SI, BX
+	ADDQ        $0x00000004, DX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        k+96(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        m_base+24(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	MOVQ        v_base+48(FP), SI
+	VMOVUPD     416(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VADDPD      32(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 64(SP)
+	VMOVUPD     Y2, 96(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X6
+	VMOVUPD     (SI)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        w_base+72(FP), SI
+	VMOVUPD     416(SP), Y2
+	VMASKMOVPD  (SI)(BX*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        DX
+	MOVQ        n+104(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), DX
+	VMOVUPD    416(SP), Y1
+	VMASKMOVPD Y0, Y1, (DX)(CX*8)
+	INCQ       AX
+	MOVQ       n+104(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfGrad64(SB), NOSPLIT, $640-232
+	MOVQ n+224(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    v_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    w_base+192(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+224(FP), R8
+	ADDQ    R8, DI
+
+colb_1:
+	LEAQ        4(SI), R8
+	MOVQ        k+216(FP), R9
+	CMPQ        R8, R9
+	JG          colb_1_end
+	MOVQ        DI, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        v_base+168(FP), R9
+	VMOVUPD     (R9)(R8*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+224(FP), R9
+	ADDQ        R9, R8
+	MOVQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (DI)(R10*8), X8
+	VMOVUPD     (DI)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        w_base+192(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     (DI)(R8*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     Y4, (DI)(R8*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     (DI)(R8*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), DI
+	VMOVUPD     Y3, (DI)(R8*8)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, R8
+	MOVQ        R8, DI
+	ADDQ        $0x00000004, SI
+	JMP         colb_1
+
+colb_1_end:
+col_1:
+	MOVQ        k+216(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        v_base+168(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        w_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y3, (R8)(DI*8)
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), R8
+	VMOVUPD     Y3, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+224(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y1, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y2, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 608(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       k+216(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPD    608(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+224(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+
+row_2:
+	MOVQ       k+216(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+144(FP), DX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       v_base+168(FP), DX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       w_base+192(FP), DX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD (DX)(CX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+224(FP), SI
+	ADDQ       SI, BX
+
+colb_2:
+	LEAQ        4(DX), SI
+	MOVQ        k+216(FP), DI
+	CMPQ        SI, DI
+	JG          colb_2_end
+	MOVQ        BX, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 224(SP)
+	VMOVUPD     Y4, 256(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 288(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 320(SP)
+	VMOVUPD     Y4, 352(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 384(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 416(SP)
+	VMOVUPD     Y4, 448(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 480(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        v_base+168(FP), DI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 512(SP)
+	VMOVUPD     Y4, 544(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 576(SP)
+	MOVQ        n+224(FP), DI
+	ADDQ        DI, SI
+	MOVQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      256(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     224(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      288(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      352(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     320(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      384(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      448(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     416(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      480(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      544(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (BX)(R8*8), X8
+	VMOVUPD     (BX)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     512(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      576(SP), Y8, Y8
+	MOVQ        w_base+192(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (BX)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (BX)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), BX
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
+	MOVQ        n+224(FP), BX
+	ADDQ        BX, SI
+	MOVQ        SI, BX
+	ADDQ        $0x00000004, DX
+	JMP         colb_2
+
+colb_2_end:
+col_2:
+	MOVQ        k+216(FP), SI
+	CMPQ        DX, SI
+	JGE         col_2_end
+	MOVQ        v_base+168(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+	VADDPD      32(SP), Y3, Y3
+	VADDPD      Y3, Y3, Y3
+	VSQRTPD     Y3, Y3
+	VMOVUPD     one64<>+0(SB), Y4
+	VDIVPD      Y3, Y4, Y4
+	VMOVUPD     Y3, 128(SP)
+	VMOVUPD     Y4, 160(SP)
+	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
+	VANDNPD     Y4, Y3, Y3
+	VMOVUPD     Y3, 96(SP)
+	MOVQ        m_base+144(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X8
+	VMOVUPD     (SI)(DI*8), X9
+	VPEXTRQ     $0x01, X6, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        m_base+144(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(BX*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        w_base+192(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(BX*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  (SI)(BX*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  Y4, Y3, (SI)(BX*8)
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y3
+	VMASKMOVPD  (SI)(BX*8), Y3, Y3
+	VFMADD231PD 64(SP), Y8, Y3
+	MOVQ        cr_base+120(FP), SI
+	VMOVUPD     608(SP), Y4
+	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
+	INCQ        DX
+	MOVQ        n+224(FP), SI
+	ADDQ        SI, BX
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), DX
+	VMOVUPD    608(SP), Y3
+	VMASKMOVPD Y0, Y3, (DX)(CX*8)
+	MOVQ       rd_base+24(FP), DX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD Y1, Y0, (DX)(CX*8)
+	MOVQ       rr_base+48(FP), DX
+	VMOVUPD    608(SP), Y0
+	VMASKMOVPD Y2, Y0, (DX)(CX*8)
+	INCQ       AX
+	MOVQ       n+224(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracRowSums64(SB), NOSPLIT, $192-144
+	MOVQ n+136(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+120(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD Y1, 96(SP)
+	VXORPD  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+128(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X6
+	VMOVUPD     (R8)(R9*8), X7
+	VPEXTRQ     $0x01, X4, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
+	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wx_base+72(FP), R8
+	VFMADD231PD (R8)(DI*8), Y1, Y0
+	INCQ        SI
+	MOVQ        n+136(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+136(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+120(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPD    160(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	VADDPD     Y0, Y0, Y0
+	VSQRTPD    Y0, Y0
+	VMOVUPD    one64<>+0(SB), Y1
+	VDIVPD     Y0, Y1, Y1
+	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    Y1, 96(SP)
+	VXORPD     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+128(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+96(FP), DI
+	VMOVUPD     160(SP), Y1
+	VMASKMOVPD  (DI)(SI*8), Y1, Y1
+	VMOVUPD     (SP), Y2
+	VSUBPD      Y1, Y2, Y2
+	VANDPD      absMask64<>+0(SB), Y2, Y2
+	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     128(SP), Y1
+	VMULPD      96(SP), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMINPD      erfClamp64<>+0(SB), Y1, Y2
+	VMULPD      erfStep64<>+0(SB), Y2, Y3
+	VCVTTPD2DQY Y3, X4
+	VCVTDQ2PD   X4, Y3
+	VMULPD      invErfStep64<>+0(SB), Y3, Y3
+	VSUBPD      Y3, Y2, Y5
+	VADDPD      Y2, Y3, Y3
+	VMULPD      Y5, Y3, Y3
+	VPADDD      X4, X4, X4
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y6, Y6, Y6
+	VXORPD      Y7, Y7, Y7
+	VMOVQ       X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (DI)(R9*8), X6
+	VMOVUPD     (DI)(R8*8), X7
+	VPEXTRQ     $0x01, X4, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (DI)(R9*8), Y6, Y6
+	VINSERTF128 $0x01, (DI)(R8*8), Y7, Y7
+	VUNPCKLPD   Y7, Y6, Y4
+	VUNPCKHPD   Y7, Y6, Y6
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
+	VANDNPD     Y6, Y1, Y6
+	VMOVUPD     gridPoly7_64<>+0(SB), Y1
+	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
+	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD213PD Y6, Y1, Y6
+	VMULPD      Y2, Y2, Y1
+	VMOVUPD     hermite7_64<>+0(SB), Y3
+	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
+	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
+	VMULPD      Y2, Y3, Y3
+	VMOVUPD     hermite4_64<>+0(SB), Y7
+	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite2_64<>+0(SB), Y7
+	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
+	VMULPD      Y2, Y7, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VMOVUPD     hermite0_64<>+0(SB), Y7
+	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
+	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD Y2, Y5, Y3
+	VMULPD      Y3, Y5, Y1
+	VFMADD213PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y1, Y4
+	VMOVUPD     64(SP), Y1
+	VMULPD      half64<>+0(SB), Y1, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD 128(SP), Y4, Y1
+	MOVQ        wx_base+72(FP), DI
+	VMOVUPD     160(SP), Y2
+	VMASKMOVPD  (DI)(SI*8), Y2, Y2
+	VFMADD231PD Y2, Y1, Y0
+	INCQ        BX
+	MOVQ        n+136(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPD    160(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+136(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracGrad64(SB), NOSPLIT, $256-264
+	MOVQ n+256(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000004
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+248(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPD  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+240(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+144(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, (SP)
+	MOVQ    va_base+168(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 32(SP)
+	MOVQ    wa_base+120(FP), SI
+	VMOVUPD (SI)(BX*8), Y0
+	VMOVUPD Y0, 64(SP)
+	VMOVUPD 32(SP), Y0
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y0, 128(SP)
+	VMOVUPD Y1, 160(SP)
+	VCMPPD  $0x00, zero64<>+0(SB), Y0, Y0
+	VANDNPD Y1, Y0, Y0
+	VMOVUPD Y0, 96(SP)
+	VXORPD  Y0, Y0, Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ        m+248(FP), R8
+	CMPQ        SI, R8
+	JGE         col_1_end
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X8
+	VMOVUPD     (R8)(R9*8), X9
+	VPEXTRQ     $0x01, X6, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
+	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        x_base+216(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wx_base+192(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     (R8)(DI*8), Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), R8
+	VMOVUPD     Y4, (R8)(DI*8)
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     (R8)(DI*8), Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), R8
+	VMOVUPD     Y3, (R8)(DI*8)
+	INCQ        SI
+	MOVQ        n+256(FP), R8
+	ADDQ        R8, DI
+	JMP         col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPD Y0, (SI)(BX*8)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPD Y1, (SI)(BX*8)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPD Y2, (SI)(BX*8)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000004, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+248(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPD     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPD    224(SP), Y1
+	VMASKMOVPD Y0, Y1, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+240(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+144(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, (SP)
+	MOVQ       va_base+168(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 32(SP)
+	MOVQ       wa_base+120(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD (BX)(DX*8), Y0, Y0
+	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    32(SP), Y0
+	VADDPD     Y0, Y0, Y0
+	VSQRTPD    Y0, Y0
+	VMOVUPD    one64<>+0(SB), Y1
+	VDIVPD     Y0, Y1, Y1
+	VMOVUPD    Y0, 128(SP)
+	VMOVUPD    Y1, 160(SP)
+	VCMPPD     $0x00, zero64<>+0(SB), Y0, Y0
+	VANDNPD    Y1, Y0, Y0
+	VMOVUPD    Y0, 96(SP)
+	VXORPD     Y0, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VXORPD     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ        m+248(FP), DI
+	CMPQ        BX, DI
+	JGE         col_2_end
+	MOVQ        x_base+216(FP), DI
+	VMOVUPD     224(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VMOVUPD     (SP), Y4
+	VSUBPD      Y3, Y4, Y4
+	VANDPD      absMask64<>+0(SB), Y4, Y4
+	VMOVUPD     Y4, 192(SP)
+	VMOVUPD     192(SP), Y3
+	VMULPD      160(SP), Y3, Y3
+	VMINPD      expClamp64<>+0(SB), Y3, Y3
+	VXORPD      Y4, Y4, Y4
+	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VANDNPD     Y3, Y4, Y3
+	VMINPD      erfClamp64<>+0(SB), Y3, Y4
+	VMULPD      erfStep64<>+0(SB), Y4, Y5
+	VCVTTPD2DQY Y5, X6
+	VCVTDQ2PD   X6, Y5
+	VMULPD      invErfStep64<>+0(SB), Y5, Y5
+	VSUBPD      Y5, Y4, Y7
+	VADDPD      Y4, Y5, Y5
+	VMULPD      Y7, Y5, Y5
+	VPADDD      X6, X6, X6
+	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y8, Y8, Y8
+	VXORPD      Y9, Y9, Y9
+	VMOVQ       X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VMOVUPD     (DI)(R9*8), X8
+	VMOVUPD     (DI)(R8*8), X9
+	VPEXTRQ     $0x01, X6, R8
+	MOVL        R8, R9
+	SHRQ        $0x20, R8
+	VINSERTF128 $0x01, (DI)(R9*8), Y8, Y8
+	VINSERTF128 $0x01, (DI)(R8*8), Y9, Y9
+	VUNPCKLPD   Y9, Y8, Y6
+	VUNPCKHPD   Y9, Y8, Y8
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
+	VANDNPD     Y8, Y3, Y8
+	VMOVUPD     gridPoly7_64<>+0(SB), Y3
+	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD213PD Y8, Y3, Y8
+	VMULPD      Y4, Y4, Y3
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VMOVUPD     hermite4_64<>+0(SB), Y9
+	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite2_64<>+0(SB), Y9
+	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
+	VMULPD      Y4, Y9, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VMOVUPD     hermite0_64<>+0(SB), Y9
+	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
+	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD Y4, Y7, Y5
+	VMULPD      Y5, Y7, Y3
+	VFMADD213PD Y7, Y7, Y3
+	VFMADD231PD Y8, Y3, Y6
+	VMOVUPD     128(SP), Y3
+	VMULPD      half64<>+0(SB), Y3, Y3
+	VMULPD      Y8, Y3, Y3
+	VFMADD231PD 192(SP), Y6, Y3
+	MOVQ        x_base+216(FP), DI
+	VMOVUPD     224(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VMOVUPD     (SP), Y5
+	VSUBPD      Y4, Y5, Y5
+	VANDPD      signMask64<>+0(SB), Y5, Y4
+	VORPD       Y4, Y6, Y6
+	VMULPD      96(SP), Y8, Y8
+	MOVQ        wx_base+192(FP), DI
+	VMOVUPD     224(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VFMADD231PD Y4, Y3, Y0
+	VFMADD231PD Y4, Y6, Y1
+	VFMADD231PD Y4, Y8, Y2
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y4
+	VMASKMOVPD  (DI)(SI*8), Y4, Y4
+	VFMADD231PD 64(SP), Y3, Y4
+	MOVQ        ch_base+72(FP), DI
+	VMOVUPD     224(SP), Y3
+	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y3
+	VMASKMOVPD  (DI)(SI*8), Y3, Y3
+	VFMADD231PD 64(SP), Y6, Y3
+	MOVQ        cd_base+96(FP), DI
+	VMOVUPD     224(SP), Y4
+	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
+	INCQ        BX
+	MOVQ        n+256(FP), DI
+	ADDQ        DI, SI
+	JMP         col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPD    224(SP), Y3
+	VMASKMOVPD Y0, Y3, (BX)(DX*8)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y1, Y0, (BX)(DX*8)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPD    224(SP), Y0
+	VMASKMOVPD Y2, Y0, (BX)(DX*8)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $448-168
+	MOVQ n+160(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+144(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         m+152(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+160(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         m+152(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         mb_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), R8
+	VFMADD231PS  (R8)(DI*4), Y1, Y0
+	INCQ         SI
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+160(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 416(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+144(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPS    416(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPS    416(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VXORPS     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+colb_2:
+	LEAQ         4(BX), DI
+	MOVQ         m+152(FP), R8
+	CMPQ         DI, R8
+	JG           colb_2_end
+	MOVQ         SI, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+120(FP), R8
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (R8)(DI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+160(FP), R8
+	ADDQ         R8, DI
+	MOVQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+96(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(DI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R9*8), X7
+	VMOVHPS      (SI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+160(FP), SI
+	ADDQ         SI, DI
+	MOVQ         DI, SI
+	ADDQ         $0x00000004, BX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         m+152(FP), DI
+	CMPQ         BX, DI
+	JGE          col_2_end
+	MOVQ         mb_base+96(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	MOVQ         vb_base+120(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R9*8), X7
+	VMOVHPS      (DI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R9*8), X4
+	VMOVHPS      (DI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R9*8), X8
+	VMOVHPS      (DI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R9*8), X6
+	VMOVHPS      (DI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wb_base+72(FP), DI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (DI)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	INCQ         BX
+	MOVQ         n+160(FP), DI
+	ADDQ         DI, SI
+	JMP          col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPS    416(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+160(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchCrossGrad32(SB), NOSPLIT, $640-312
+	MOVQ n+304(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+296(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+288(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+192(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    wa_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         m+296(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         vb_base+264(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+304(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         m+296(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	MOVQ         mb_base+240(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      Y3, (R8)(DI*4)
+	INCQ         SI
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y1, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y2, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 608(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+296(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+288(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+168(FP), BX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+192(FP), BX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       wa_base+144(FP), BX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+colb_2:
+	LEAQ         4(BX), DI
+	MOVQ         m+296(FP), R8
+	CMPQ         DI, R8
+	JG           colb_2_end
+	MOVQ         SI, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         vb_base+264(FP), R8
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (R8)(DI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	MOVQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R9*8), X6
+	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R9*8), X10
+	VMOVHPS      (SI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R9*8), X8
+	VMOVHPS      (SI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(DI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(DI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	MOVQ         n+304(FP), SI
+	ADDQ         SI, DI
+	MOVQ         DI, SI
+	ADDQ         $0x00000004, BX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         m+296(FP), DI
+	CMPQ         BX, DI
+	JGE          col_2_end
+	MOVQ         vb_base+264(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R9*8), X9
+	VMOVHPS      (DI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R9*8), X6
+	VMOVHPS      (DI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R9*8), X10
+	VMOVHPS      (DI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R9*8), X8
+	VMOVHPS      (DI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         mb_base+240(FP), DI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wb_base+216(FP), DI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
+	INCQ         BX
+	MOVQ         n+304(FP), DI
+	ADDQ         DI, SI
+	JMP          col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPS    608(SP), Y3
+	VMASKMOVPS Y0, Y3, (BX)(DX*4)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS Y1, Y0, (BX)(DX*4)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS Y2, Y0, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+304(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $448-112
+	MOVQ n+104(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+96(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    v_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VXORPS  Y0, Y0, Y0
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	ADDQ    R8, DI
+
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         k+96(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+48(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+104(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+24(FP), DI
+	VMOVUPS      (DI)(R8*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R10*8), X7
+	VMOVHPS      (DI)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R10*8), X4
+	VMOVHPS      (DI)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), DI
+	VFMADD231PS  (DI)(R8*4), Y1, Y0
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         k+96(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         m_base+24(FP), R8
+	VMOVUPS      (R8)(DI*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	MOVQ         v_base+48(FP), R8
+	VMOVUPS      (R8)(DI*4), Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), R8
+	VFMADD231PS  (R8)(DI*4), Y1, Y0
+	INCQ         SI
+	MOVQ         n+104(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+104(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 416(SP)
+	XORQ         AX, AX
+
+row_2:
+	MOVQ       k+96(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+24(FP), DX
+	VMOVUPS    416(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       v_base+48(FP), DX
+	VMOVUPS    416(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VXORPS     Y0, Y0, Y0
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+104(FP), SI
+	ADDQ       SI, BX
+
+colb_2:
+	LEAQ         4(DX), SI
+	MOVQ         k+96(FP), DI
+	CMPQ         SI, DI
+	JG           colb_2_end
+	MOVQ         BX, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 160(SP)
+	VMOVUPS      Y2, 192(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 224(SP)
+	VMOVUPS      Y2, 256(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 288(SP)
+	VMOVUPS      Y2, 320(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+48(FP), DI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 352(SP)
+	VMOVUPS      Y2, 384(SP)
+	MOVQ         n+104(FP), DI
+	ADDQ         DI, SI
+	MOVQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       192(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      160(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       256(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      224(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       320(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      288(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (BX)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       384(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (BX)(R8*8), X7
+	VMOVHPS      (BX)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      352(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), BX
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (BX)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	MOVQ         n+104(FP), BX
+	ADDQ         BX, SI
+	MOVQ         SI, BX
+	ADDQ         $0x00000004, DX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         k+96(FP), SI
+	CMPQ         DX, SI
+	JGE          col_2_end
+	MOVQ         m_base+24(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(BX*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	MOVQ         v_base+48(FP), SI
+	VMOVUPS      416(SP), Y1
+	VMASKMOVPS   (SI)(BX*4), Y1, Y1
+	VADDPS       32(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 64(SP)
+	VMOVUPS      Y2, 96(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         w_base+72(FP), SI
+	VMOVUPS      416(SP), Y2
+	VMASKMOVPS   (SI)(BX*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	INCQ         DX
+	MOVQ         n+104(FP), SI
+	ADDQ         SI, BX
+	JMP          col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), DX
+	VMOVUPS    416(SP), Y1
+	VMASKMOVPS Y0, Y1, (DX)(CX*4)
+	INCQ       AX
+	MOVQ       n+104(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchSelfGrad32(SB), NOSPLIT, $640-232
+	MOVQ n+224(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cr_base+120(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+216(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    m_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    v_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    w_base+192(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	LEAQ    1(DX), SI
+	MOVQ    BX, DI
+	MOVQ    n+224(FP), R8
+	ADDQ    R8, DI
+
+colb_1:
+	LEAQ         4(SI), R8
+	MOVQ         k+216(FP), R9
+	CMPQ         R8, R9
+	JG           colb_1_end
+	MOVQ         DI, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         v_base+168(FP), R9
+	VMOVUPS      (R9)(R8*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+224(FP), R9
+	ADDQ         R9, R8
+	MOVQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R10*8), X9
+	VMOVHPS      (DI)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R10*8), X6
+	VMOVHPS      (DI)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R10*8), X10
+	VMOVHPS      (DI)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R10*8), X8
+	VMOVHPS      (DI)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         w_base+192(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      (DI)(R8*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      Y4, (DI)(R8*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      (DI)(R8*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), DI
+	VMOVUPS      Y3, (DI)(R8*4)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, R8
+	MOVQ         R8, DI
+	ADDQ         $0x00000004, SI
+	JMP          colb_1
+
+colb_1_end:
+col_1:
+	MOVQ         k+216(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         v_base+168(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	MOVQ         m_base+144(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         w_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      Y3, (R8)(DI*4)
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), R8
+	VMOVUPS      Y3, (R8)(DI*4)
+	INCQ         SI
+	MOVQ         n+224(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y1, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y2, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 608(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       k+216(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cr_base+120(FP), BX
+	VMOVUPS    608(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+224(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+
+row_2:
+	MOVQ       k+216(FP), DX
+	CMPQ       AX, DX
+	JGE        row_2_end
+	MOVQ       m_base+144(FP), DX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       v_base+168(FP), DX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       w_base+192(FP), DX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS (DX)(CX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	LEAQ       1(AX), DX
+	MOVQ       CX, BX
+	MOVQ       n+224(FP), SI
+	ADDQ       SI, BX
+
+colb_2:
+	LEAQ         4(DX), SI
+	MOVQ         k+216(FP), DI
+	CMPQ         SI, DI
+	JG           colb_2_end
+	MOVQ         BX, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 224(SP)
+	VMOVUPS      Y4, 256(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 288(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 320(SP)
+	VMOVUPS      Y4, 352(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 384(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 416(SP)
+	VMOVUPS      Y4, 448(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 480(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         v_base+168(FP), DI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 512(SP)
+	VMOVUPS      Y4, 544(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 576(SP)
+	MOVQ         n+224(FP), DI
+	ADDQ         DI, SI
+	MOVQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       256(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      224(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       288(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       352(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      320(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       384(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       448(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      416(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       480(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       544(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), BX
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (BX)(R8*8), X6
+	VMOVHPS      (BX)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(R8*8), X10
+	VMOVHPS      (BX)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (BX)(R8*8), X8
+	VMOVHPS      (BX)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      512(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       576(SP), Y6, Y6
+	MOVQ         w_base+192(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (BX)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (BX)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), BX
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	MOVQ         n+224(FP), BX
+	ADDQ         BX, SI
+	MOVQ         SI, BX
+	ADDQ         $0x00000004, DX
+	JMP          colb_2
+
+colb_2_end:
+col_2:
+	MOVQ         k+216(FP), SI
+	CMPQ         DX, SI
+	JGE          col_2_end
+	MOVQ         v_base+168(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VADDPS       32(SP), Y3, Y3
+	VADDPS       Y3, Y3, Y3
+	VSQRTPS      Y3, Y3
+	VMOVUPS      one32<>+0(SB), Y4
+	VDIVPS       Y3, Y4, Y4
+	VMOVUPS      Y3, 128(SP)
+	VMOVUPS      Y4, 160(SP)
+	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
+	VANDNPS      Y4, Y3, Y3
+	VMOVUPS      Y3, 96(SP)
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VMOVQ        X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (SI)(R8*8), X10
+	VMOVHPS      (SI)(DI*8), X10, X10
+	VPEXTRQ      $0x01, X8, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         m_base+144(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         w_base+192(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   (SI)(BX*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y3
+	VMASKMOVPS   (SI)(BX*4), Y3, Y3
+	VFMADD231PS  64(SP), Y6, Y3
+	MOVQ         cr_base+120(FP), SI
+	VMOVUPS      608(SP), Y4
+	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	INCQ         DX
+	MOVQ         n+224(FP), SI
+	ADDQ         SI, BX
+	JMP          col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), DX
+	VMOVUPS    608(SP), Y3
+	VMASKMOVPS Y0, Y3, (DX)(CX*4)
+	MOVQ       rd_base+24(FP), DX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS Y1, Y0, (DX)(CX*4)
+	MOVQ       rr_base+48(FP), DX
+	VMOVUPS    608(SP), Y0
+	VMASKMOVPS Y2, Y0, (DX)(CX*4)
+	INCQ       AX
+	MOVQ       n+224(FP), DX
+	ADDQ       DX, CX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracRowSums32(SB), NOSPLIT, $192-144
+	MOVQ n+136(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+120(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+24(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+48(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS Y1, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ         m+128(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         x_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wx_base+72(FP), R8
+	VFMADD231PS  (R8)(DI*4), Y1, Y0
+	INCQ         SI
+	MOVQ         n+136(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    out_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+136(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 160(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+row_2:
+	MOVQ       k+120(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+24(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+48(FP), BX
+	VMOVUPS    160(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	VADDPS     Y0, Y0, Y0
+	VSQRTPS    Y0, Y0
+	VMOVUPS    one32<>+0(SB), Y1
+	VDIVPS     Y0, Y1, Y1
+	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    Y1, 96(SP)
+	VXORPS     Y0, Y0, Y0
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ         m+128(FP), DI
+	CMPQ         BX, DI
+	JGE          col_2_end
+	MOVQ         x_base+96(FP), DI
+	VMOVUPS      160(SP), Y1
+	VMASKMOVPS   (DI)(SI*4), Y1, Y1
+	VMOVUPS      (SP), Y2
+	VSUBPS       Y1, Y2, Y2
+	VANDPS       absMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      128(SP), Y1
+	VMULPS       96(SP), Y1, Y1
+	VMINPS       expClamp32<>+0(SB), Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VANDNPS      Y1, Y2, Y1
+	VMINPS       erfClamp32<>+0(SB), Y1, Y2
+	VMULPS       erfStep32<>+0(SB), Y2, Y3
+	VCVTTPS2DQ   Y3, Y4
+	VCVTDQ2PS    Y4, Y3
+	VMULPS       invErfStep32<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y2, Y5
+	VADDPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y4, X6
+	VMOVQ        X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (DI)(R9*8), X7
+	VMOVHPS      (DI)(R8*8), X7, X7
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R9*8), X4
+	VMOVHPS      (DI)(R8*8), X4, X4
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R9*8), X8
+	VMOVHPS      (DI)(R8*8), X8, X8
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R9*8), X6
+	VMOVHPS      (DI)(R8*8), X6, X6
+	VINSERTF128  $0x01, X8, Y7, Y7
+	VINSERTF128  $0x01, X6, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y7, Y6
+	VSHUFPS      $0xdd, Y4, Y7, Y4
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
+	VANDNPS      Y4, Y1, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y1
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
+	VMULPS       Y3, Y1, Y1
+	VFMADD213PS  Y4, Y1, Y4
+	VMULPS       Y2, Y2, Y1
+	VMOVUPS      hermite2_32<>+0(SB), Y3
+	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
+	VMULPS       Y2, Y3, Y3
+	VMOVUPS      hermite0_32<>+0(SB), Y7
+	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
+	VFMADD213PS  Y7, Y5, Y3
+	VFMADD213PS  Y2, Y5, Y3
+	VMULPS       Y3, Y5, Y1
+	VFMADD213PS  Y5, Y5, Y1
+	VFMADD231PS  Y4, Y1, Y6
+	VMOVUPS      64(SP), Y1
+	VMULPS       half32<>+0(SB), Y1, Y1
+	VMULPS       Y4, Y1, Y1
+	VFMADD231PS  128(SP), Y6, Y1
+	MOVQ         wx_base+72(FP), DI
+	VMOVUPS      160(SP), Y2
+	VMASKMOVPS   (DI)(SI*4), Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	INCQ         BX
+	MOVQ         n+136(FP), DI
+	ADDQ         DI, SI
+	JMP          col_2
+
+col_2_end:
+	MOVQ       out_base+0(FP), BX
+	VMOVUPS    160(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+136(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
+// func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·BatchDiracGrad32(SB), NOSPLIT, $256-264
+	MOVQ n+256(FP), AX
+	XORQ CX, CX
+
+lanes_single:
+	MOVQ AX, DX
+	SUBQ CX, DX
+	CMPQ DX, $0x00000008
+	JL   lanes_tail
+	XORQ DX, DX
+	MOVQ CX, BX
+
+zero_1:
+	MOVQ    m+248(FP), SI
+	CMPQ    DX, SI
+	JGE     zero_1_end
+	VXORPS  Y0, Y0, Y0
+	MOVQ    ch_base+72(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    cd_base+96(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     zero_1
+
+zero_1_end:
+	XORQ DX, DX
+	MOVQ CX, BX
+
+row_1:
+	MOVQ    k+240(FP), SI
+	CMPQ    DX, SI
+	JGE     row_1_end
+	MOVQ    ma_base+144(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, (SP)
+	MOVQ    va_base+168(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 32(SP)
+	MOVQ    wa_base+120(FP), SI
+	VMOVUPS (SI)(BX*4), Y0
+	VMOVUPS Y0, 64(SP)
+	VMOVUPS 32(SP), Y0
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y0, 128(SP)
+	VMOVUPS Y1, 160(SP)
+	VCMPPS  $0x00, zero32<>+0(SB), Y0, Y0
+	VANDNPS Y1, Y0, Y0
+	VMOVUPS Y0, 96(SP)
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	XORQ    SI, SI
+	MOVQ    CX, DI
+
+col_1:
+	MOVQ         m+248(FP), R8
+	CMPQ         SI, R8
+	JGE          col_1_end
+	MOVQ         x_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X6, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VMOVQ        X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R8)(R10*8), X10
+	VMOVHPS      (R8)(R9*8), X10, X10
+	VPEXTRQ      $0x01, X8, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (R8)(R10*8), X8
+	VMOVHPS      (R8)(R9*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         x_base+216(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      (R8)(DI*4), Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), R8
+	VMOVUPS      Y4, (R8)(DI*4)
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      (R8)(DI*4), Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), R8
+	VMOVUPS      Y3, (R8)(DI*4)
+	INCQ         SI
+	MOVQ         n+256(FP), R8
+	ADDQ         R8, DI
+	JMP          col_1
+
+col_1_end:
+	MOVQ    rh_base+0(FP), SI
+	VMOVUPS Y0, (SI)(BX*4)
+	MOVQ    rd_base+24(FP), SI
+	VMOVUPS Y1, (SI)(BX*4)
+	MOVQ    rr_base+48(FP), SI
+	VMOVUPS Y2, (SI)(BX*4)
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     row_1
+
+row_1_end:
+	ADDQ $0x00000008, CX
+	JMP  lanes_single
+
+lanes_tail:
+	MOVQ         AX, DX
+	SUBQ         CX, DX
+	JE           lanes_done
+	MOVQ         DX, X0
+	VPBROADCASTD X0, Y0
+	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
+	VMOVUPS      Y0, 224(SP)
+	XORQ         AX, AX
+	MOVQ         CX, DX
+
+zero_2:
+	MOVQ       m+248(FP), BX
+	CMPQ       AX, BX
+	JGE        zero_2_end
+	VXORPS     Y0, Y0, Y0
+	MOVQ       ch_base+72(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	MOVQ       cd_base+96(FP), BX
+	VMOVUPS    224(SP), Y1
+	VMASKMOVPS Y0, Y1, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        zero_2
+
+zero_2_end:
+	XORQ AX, AX
+	MOVQ CX, DX
+
+row_2:
+	MOVQ       k+240(FP), BX
+	CMPQ       AX, BX
+	JGE        row_2_end
+	MOVQ       ma_base+144(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, (SP)
+	MOVQ       va_base+168(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 32(SP)
+	MOVQ       wa_base+120(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS (BX)(DX*4), Y0, Y0
+	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    32(SP), Y0
+	VADDPS     Y0, Y0, Y0
+	VSQRTPS    Y0, Y0
+	VMOVUPS    one32<>+0(SB), Y1
+	VDIVPS     Y0, Y1, Y1
+	VMOVUPS    Y0, 128(SP)
+	VMOVUPS    Y1, 160(SP)
+	VCMPPS     $0x00, zero32<>+0(SB), Y0, Y0
+	VANDNPS    Y1, Y0, Y0
+	VMOVUPS    Y0, 96(SP)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	XORQ       BX, BX
+	MOVQ       CX, SI
+
+col_2:
+	MOVQ         m+248(FP), DI
+	CMPQ         BX, DI
+	JGE          col_2_end
+	MOVQ         x_base+216(FP), DI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VMOVUPS      (SP), Y4
+	VSUBPS       Y3, Y4, Y4
+	VANDPS       absMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y4, 192(SP)
+	VMOVUPS      192(SP), Y3
+	VMULPS       160(SP), Y3, Y3
+	VMINPS       expClamp32<>+0(SB), Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VANDNPS      Y3, Y4, Y3
+	VMINPS       erfClamp32<>+0(SB), Y3, Y4
+	VMULPS       erfStep32<>+0(SB), Y4, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VCVTDQ2PS    Y6, Y5
+	VMULPS       invErfStep32<>+0(SB), Y5, Y5
+	VSUBPS       Y5, Y4, Y7
+	VADDPS       Y4, Y5, Y5
+	VMULPS       Y7, Y5, Y5
+	LEAQ         erfExpGridTab32<>+0(SB), DI
+	VEXTRACTI128 $0x01, Y6, X8
+	VMOVQ        X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R9*8), X9
+	VMOVHPS      (DI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X6, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (DI)(R9*8), X6
+	VMOVHPS      (DI)(R8*8), X6, X6
+	VMOVQ        X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (DI)(R9*8), X10
+	VMOVHPS      (DI)(R8*8), X10, X10
+	VPEXTRQ      $0x01, X8, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y8, Y8, Y8
+	VMOVSD       (DI)(R9*8), X8
+	VMOVHPS      (DI)(R8*8), X8, X8
+	VINSERTF128  $0x01, X10, Y9, Y9
+	VINSERTF128  $0x01, X8, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y9, Y8
+	VSHUFPS      $0xdd, Y6, Y9, Y6
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
+	VANDNPS      Y6, Y3, Y6
+	VMOVUPS      gridPoly4_32<>+0(SB), Y3
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD213PS  Y6, Y3, Y6
+	VMULPS       Y4, Y4, Y3
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
+	VMOVUPS      hermite0_32<>+0(SB), Y9
+	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
+	VFMADD213PS  Y9, Y7, Y5
+	VFMADD213PS  Y4, Y7, Y5
+	VMULPS       Y5, Y7, Y3
+	VFMADD213PS  Y7, Y7, Y3
+	VFMADD231PS  Y6, Y3, Y8
+	VMOVUPS      128(SP), Y3
+	VMULPS       half32<>+0(SB), Y3, Y3
+	VMULPS       Y6, Y3, Y3
+	VFMADD231PS  192(SP), Y8, Y3
+	MOVQ         x_base+216(FP), DI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VMOVUPS      (SP), Y5
+	VSUBPS       Y4, Y5, Y5
+	VANDPS       signMask32<>+0(SB), Y5, Y4
+	VORPS        Y4, Y8, Y8
+	VMULPS       96(SP), Y6, Y6
+	MOVQ         wx_base+192(FP), DI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VFMADD231PS  Y4, Y8, Y1
+	VFMADD231PS  Y4, Y6, Y2
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   (DI)(SI*4), Y4, Y4
+	VFMADD231PS  64(SP), Y3, Y4
+	MOVQ         ch_base+72(FP), DI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      224(SP), Y3
+	VMASKMOVPS   (DI)(SI*4), Y3, Y3
+	VFMADD231PS  64(SP), Y8, Y3
+	MOVQ         cd_base+96(FP), DI
+	VMOVUPS      224(SP), Y4
+	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
+	INCQ         BX
+	MOVQ         n+256(FP), DI
+	ADDQ         DI, SI
+	JMP          col_2
+
+col_2_end:
+	MOVQ       rh_base+0(FP), BX
+	VMOVUPS    224(SP), Y3
+	VMASKMOVPS Y0, Y3, (BX)(DX*4)
+	MOVQ       rd_base+24(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y1, Y0, (BX)(DX*4)
+	MOVQ       rr_base+48(FP), BX
+	VMOVUPS    224(SP), Y0
+	VMASKMOVPS Y2, Y0, (BX)(DX*4)
+	INCQ       AX
+	MOVQ       n+256(FP), BX
+	ADDQ       BX, DX
+	JMP        row_2
+
+row_2_end:
+lanes_done:
+	VZEROUPPER
+	RET
+
 // func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·ProjectMeans64(SB), NOSPLIT, $40-96

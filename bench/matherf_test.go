@@ -14,6 +14,7 @@ import (
 // in this test binary only, with the lowest priority, so it never becomes the
 // default; it runs through the same benchmarks as the real implementations.
 func init() {
+	b64, b32 := naiveBatchImpl()
 	kernels.Register(&kernels.Impl{
 		Name:     "matherf",
 		Priority: -1000,
@@ -34,6 +35,9 @@ func init() {
 		DiracGrad64: func(rows, cols kernels.GradSums64, wa, ma, va, wx, x []float64) {
 			naiveDiracGrad(rows.H, rows.D, rows.R, cols.H, cols.D, wa, ma, va, wx, x)
 		},
+		BatchCrossRowSums64: b64.cross, BatchCrossGrad64: b64.crossGrad,
+		BatchSelfRowSums64: b64.self, BatchSelfGrad64: b64.selfGrad,
+		BatchDiracRowSums64: b64.dirac, BatchDiracGrad64: b64.diracGrad,
 
 		Erf32:          naiveErf[float32],
 		ExpNegSquare32: naiveExpNegSquare[float32],
@@ -50,6 +54,9 @@ func init() {
 		DiracGrad32: func(rows, cols kernels.GradSums32, wa, ma, va, wx, x []float32) {
 			naiveDiracGrad(rows.H, rows.D, rows.R, cols.H, cols.D, wa, ma, va, wx, x)
 		},
+		BatchCrossRowSums32: b32.cross, BatchCrossGrad32: b32.crossGrad,
+		BatchSelfRowSums32: b32.self, BatchSelfGrad32: b32.selfGrad,
+		BatchDiracRowSums32: b32.dirac, BatchDiracGrad32: b32.diracGrad,
 	})
 }
 
@@ -197,4 +204,108 @@ func naiveDiracGrad[F float](rh, rd, rr, ch, cd, wa, ma, va, wx, x []F) {
 		}
 		rh[i], rd[i], rr[i] = F(sh), F(sd), F(sr)
 	}
+}
+
+// The batch-lane forms (n lane-interleaved mixture pairs, component c of
+// pair l at c*n+l; see purego.BatchCrossRowSums64), one lane and one pair at
+// a time. vb == nil: the columns are point masses (Dirac); self: the columns
+// are the rows and only j > i is summed. Column sums are overwritten.
+func naiveBatch[F float](rh, rd, rr, ch, cd, cr, wa, ma, va, wb, mb, vb []F, n int, self bool) {
+	if n <= 0 {
+		return
+	}
+	k, m := len(ma)/n, len(mb)/n
+	for _, c := range [][]F{ch, cd, cr} {
+		clear(c[:min(len(c), m*n)])
+	}
+	for l := 0; l < n; l++ {
+		for i := 0; i < k; i++ {
+			mi, vi := float64(ma[i*n+l]), float64(va[i*n+l])
+			var wi float64
+			if wa != nil {
+				wi = float64(wa[i*n+l])
+			}
+			var sh, sd, sr float64
+			j0 := 0
+			if self {
+				j0 = i + 1
+			}
+			for j := j0; j < m; j++ {
+				v := vi
+				if vb != nil {
+					v += float64(vb[j*n+l])
+				}
+				h, erf, r := naiveGrad(mi-float64(mb[j*n+l]), math.Sqrt(v))
+				w := float64(wb[j*n+l])
+				sh += w * h
+				sd += w * erf
+				sr += w * r
+				if ch != nil {
+					ch[j*n+l] += F(wi * h)
+					cd[j*n+l] += F(wi * erf)
+				}
+				if cr != nil {
+					cr[j*n+l] += F(wi * r)
+				}
+			}
+			rh[i*n+l] = F(sh)
+			if rd != nil {
+				rd[i*n+l], rr[i*n+l] = F(sd), F(sr)
+			}
+		}
+	}
+}
+
+func naiveBatchImpl() (i64 struct {
+	cross     func(out, ma, va, wb, mb, vb []float64, n int)
+	crossGrad func(rows, cols kernels.GradSums64, wa, ma, va, wb, mb, vb []float64, n int)
+	self      func(out, m, v, w []float64, n int)
+	selfGrad  func(rows, cols kernels.GradSums64, m, v, w []float64, n int)
+	dirac     func(out, ma, va, wx, x []float64, n int)
+	diracGrad func(rows, cols kernels.GradSums64, wa, ma, va, wx, x []float64, n int)
+}, i32 struct {
+	cross     func(out, ma, va, wb, mb, vb []float32, n int)
+	crossGrad func(rows, cols kernels.GradSums32, wa, ma, va, wb, mb, vb []float32, n int)
+	self      func(out, m, v, w []float32, n int)
+	selfGrad  func(rows, cols kernels.GradSums32, m, v, w []float32, n int)
+	dirac     func(out, ma, va, wx, x []float32, n int)
+	diracGrad func(rows, cols kernels.GradSums32, wa, ma, va, wx, x []float32, n int)
+}) {
+	i64.cross = func(out, ma, va, wb, mb, vb []float64, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, ma, va, wb, mb, vb, n, false)
+	}
+	i64.crossGrad = func(r, c kernels.GradSums64, wa, ma, va, wb, mb, vb []float64, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, c.R, wa, ma, va, wb, mb, vb, n, false)
+	}
+	i64.self = func(out, m, v, w []float64, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, m, v, w, m, v, n, true)
+	}
+	i64.selfGrad = func(r, c kernels.GradSums64, m, v, w []float64, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, c.R, w, m, v, w, m, v, n, true)
+	}
+	i64.dirac = func(out, ma, va, wx, x []float64, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, ma, va, wx, x, nil, n, false)
+	}
+	i64.diracGrad = func(r, c kernels.GradSums64, wa, ma, va, wx, x []float64, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, nil, wa, ma, va, wx, x, nil, n, false)
+	}
+	i32.cross = func(out, ma, va, wb, mb, vb []float32, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, ma, va, wb, mb, vb, n, false)
+	}
+	i32.crossGrad = func(r, c kernels.GradSums32, wa, ma, va, wb, mb, vb []float32, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, c.R, wa, ma, va, wb, mb, vb, n, false)
+	}
+	i32.self = func(out, m, v, w []float32, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, m, v, w, m, v, n, true)
+	}
+	i32.selfGrad = func(r, c kernels.GradSums32, m, v, w []float32, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, c.R, w, m, v, w, m, v, n, true)
+	}
+	i32.dirac = func(out, ma, va, wx, x []float32, n int) {
+		naiveBatch(out, nil, nil, nil, nil, nil, nil, ma, va, wx, x, nil, n, false)
+	}
+	i32.diracGrad = func(r, c kernels.GradSums32, wa, ma, va, wx, x []float32, n int) {
+		naiveBatch(r.H, r.D, r.R, c.H, c.D, nil, wa, ma, va, wx, x, nil, n, false)
+	}
+	return
 }

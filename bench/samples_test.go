@@ -108,11 +108,11 @@ func BenchmarkSamples(b *testing.B) {
 	})
 }
 
-// BenchmarkSlicedSamplesSort compares, in one run, SlicedSquaredSamples on
-// two sample sets of N = M = 10⁵ points in D = 8 over L = 256 directions
-// (value, and value with both gradients; Threads = 1) with slices.Sort
-// sorting the same L projected arrays of 2·10⁵ values (the projections are
-// computed outside the timer). Seconds per call.
+// BenchmarkSlicedSamplesSort compares, in one run, SlicedSquaredSamples and
+// SlicedSquaredSamplesGrad (both gradients) on two sample sets of
+// N = M = 10⁵ points in D = 8 over L = 256 directions (Threads = 1) with
+// slices.Sort sorting the same L projected arrays of 2·10⁵ values (the
+// projections are computed outside the timer). Seconds per call.
 func BenchmarkSlicedSamplesSort(b *testing.B) {
 	const n, d, l = 100000, 8, 256
 	r := rand.New(rand.NewPCG(73, 74))
@@ -124,17 +124,17 @@ func BenchmarkSlicedSamplesSort(b *testing.B) {
 	dirs := cramer.RandomDirections[float64](d, l, 2)
 	sw := &cramer.SlicedWorkspace[float64]{Threads: 1}
 	b.Run("impl=cramer/call=value", func(b *testing.B) {
-		sw.SquaredSamples(x, y, dirs, nil, nil) // warm the workspace
+		sw.SquaredSamples(x, y, dirs) // warm the workspace
 		b.ReportAllocs()
 		b.ResetTimer()
-		timed(b, func() { sw.SquaredSamples(x, y, dirs, nil, nil) })
+		timed(b, func() { sw.SquaredSamples(x, y, dirs) })
 	})
 	var gx, gy cramer.SamplesNDGrad[float64]
 	b.Run("impl=cramer/call=grad", func(b *testing.B) {
-		sw.SquaredSamples(x, y, dirs, &gx, &gy)
+		sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy)
 		b.ReportAllocs()
 		b.ResetTimer()
-		timed(b, func() { sw.SquaredSamples(x, y, dirs, &gx, &gy) })
+		timed(b, func() { sw.SquaredSamplesGrad(x, y, dirs, &gx, &gy) })
 	})
 	buf := make([]float64, 2*n)
 	b.Run("impl=slices.Sort/call=sort", func(b *testing.B) {

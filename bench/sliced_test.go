@@ -73,10 +73,10 @@ func BenchmarkSliced(b *testing.B) {
 		}
 		dirs := cramer.RandomDirections[float64](d, 256, 2)
 		sw := &cramer.SlicedWorkspace[float64]{Threads: 1}
-		sw.SquaredSamples(x, y, dirs, nil, nil)
+		sw.SquaredSamples(x, y, dirs)
 		b.ReportAllocs()
 		for b.Loop() {
-			sw.SquaredSamples(x, y, dirs, nil, nil)
+			sw.SquaredSamples(x, y, dirs)
 		}
 	})
 }

@@ -43,7 +43,7 @@ func ExampleMixtureND() {
 		t.Weights = append(t.Weights, 1.0/50)
 		c := float64(i%3) * 5
 		t.Means = append(t.Means, c+0.3*r.NormFloat64(), 0.3*r.NormFloat64(), 0.3*r.NormFloat64())
-		t.Std = append(t.Std, 0.5+0.2*r.Float64())
+		t.IsoStds = append(t.IsoStds, 0.5+0.2*r.Float64())
 	}
 	res, err := fit.MixtureND(context.Background(), t, fit.Options{K: 3, Covariance: fit.Isotropic, Exact: true})
 	if err != nil {

@@ -42,7 +42,7 @@ type Result[F cramer.Float] struct {
 }
 
 // ResultND is a fitted mixture in R^D, with the covariance form of
-// Options.Covariance (Chol for Full, Stds for Diagonal, Std for Isotropic).
+// Options.Covariance (Chol for Full, DiagStds for Diagonal, IsoStds for Isotropic).
 type ResultND[F cramer.Float] struct {
 	Mixture cramer.MixtureND[F]
 	Report
@@ -149,13 +149,13 @@ func Mixture[F cramer.Float](ctx context.Context, target cramer.Mixture[F], opt 
 	if err := target.Validate(); err != nil {
 		return nil, fmt.Errorf("fit: target %w", err)
 	}
-	t := cramer.MixtureND[F]{Dim: 1, Weights: target.Weights, Means: target.Means, Stds: target.Stds}
+	t := cramer.MixtureND[F]{Dim: 1, Weights: target.Weights, Means: target.Means, DiagStds: target.Stds}
 	pr, opt, err := mixtureProblem(t, opt, true)
 	if err != nil {
 		return nil, err
 	}
 	q := normaliseMixture(t, pr)
-	obj := &mixtureTarget1D[F]{q: cramer.Mixture[F]{Weights: q.Weights, Means: q.Means, Stds: q.Stds}}
+	obj := &mixtureTarget1D[F]{q: cramer.Mixture[F]{Weights: q.Weights, Means: q.Means, Stds: q.DiagStds}}
 	obj.ws.Threads = opt.Threads
 	g, rep, err := solve(ctx, pr, obj, nil, opt)
 	if err != nil {
@@ -205,7 +205,7 @@ func SamplesND[F cramer.Float](ctx context.Context, x cramer.SamplesND[F], opt O
 				w[i] = F(1 / float64(n))
 			}
 		}
-		obj.xIso = cramer.MixtureND[F]{Dim: x.Dim, Weights: w, Means: obj.x.Values, Std: make([]F, n)}
+		obj.xIso = cramer.MixtureND[F]{Dim: x.Dim, Weights: w, Means: obj.x.Values, IsoStds: make([]F, n)}
 	}
 	g, rep, err := solve(ctx, pr, obj, coarse, opt)
 	if err != nil {
@@ -226,8 +226,8 @@ func MixtureND[F cramer.Float](ctx context.Context, target cramer.MixtureND[F], 
 	if err != nil {
 		return nil, err
 	}
-	if opt.Exact && (opt.Covariance != Isotropic || target.Std == nil) {
-		return nil, fmt.Errorf("fit: Exact needs Isotropic covariances and an isotropic target (Std): the exact sliced distance has a closed form only for isotropic components")
+	if opt.Exact && (opt.Covariance != Isotropic || target.IsoStds == nil) {
+		return nil, fmt.Errorf("fit: Exact needs Isotropic covariances and an isotropic target (IsoStds): the exact sliced distance has a closed form only for isotropic components")
 	}
 	obj := &mixtureTargetND[F]{q: normaliseMixture(target, pr)}
 	obj.sliced = newSliced[F](target.Dim, opt)
@@ -415,13 +415,13 @@ func covMatrix[F cramer.Float](t cramer.MixtureND[F], i int) []float64 {
 				s[a*d+b] = v
 			}
 		}
-	case t.Stds != nil:
+	case t.DiagStds != nil:
 		for a := 0; a < d; a++ {
-			v := float64(t.Stds[i*d+a])
+			v := float64(t.DiagStds[i*d+a])
 			s[a*d+a] = v * v
 		}
 	default:
-		v := float64(t.Std[i])
+		v := float64(t.IsoStds[i])
 		for a := 0; a < d; a++ {
 			s[a*d+a] = v * v
 		}
@@ -446,7 +446,7 @@ func normaliseMixture[F cramer.Float](t cramer.MixtureND[F], pr *problem) cramer
 		}
 		return out
 	}
-	q.Chol, q.Stds, q.Std = div(t.Chol), div(t.Stds), div(t.Std)
+	q.Chol, q.DiagStds, q.IsoStds = div(t.Chol), div(t.DiagStds), div(t.IsoStds)
 	return q
 }
 
@@ -462,7 +462,7 @@ func (pr *problem) setInit(opt Options, oneD bool) error {
 		if err := opt.Init.Validate(); err != nil {
 			return fmt.Errorf("fit: Init: %w", err)
 		}
-		init = cramer.MixtureND[float64]{Dim: 1, Weights: opt.Init.Weights, Means: opt.Init.Means, Stds: opt.Init.Stds}
+		init = cramer.MixtureND[float64]{Dim: 1, Weights: opt.Init.Weights, Means: opt.Init.Means, DiagStds: opt.Init.Stds}
 	case opt.InitND != nil:
 		if err := opt.InitND.Validate(); err != nil {
 			return fmt.Errorf("fit: InitND: %w", err)

@@ -112,7 +112,7 @@ func TestSamplesNDFull(t *testing.T) {
 		}
 	}
 	dirs := cramer.OrthogonalDirections[float64](2, 32, 1)
-	direct, err := cramer.SlicedSquaredToSamples(m, cramer.SamplesND[float64]{Dim: 2, Values: x}, dirs, nil, nil)
+	direct, err := cramer.SlicedSquaredToSamples(m, cramer.SamplesND[float64]{Dim: 2, Values: x}, dirs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestSamplesNDFull(t *testing.T) {
 func TestGradientChain(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	target := cramer.MixtureND[float64]{Dim: 3, Weights: []float64{0.2, 0.5, 0.3},
-		Means: []float64{0, 0, 0, 2, 1, 0, -1, 2, 1}, Stds: []float64{1, 0.5, 0.7, 0.3, 0.9, 1.1, 0.6, 0.6, 0.6}}
+		Means: []float64{0, 0, 0, 2, 1, 0, -1, 2, 1}, DiagStds: []float64{1, 0.5, 0.7, 0.3, 0.9, 1.1, 0.6, 0.6, 0.6}}
 	for _, form := range []Covariance{Full, Diagonal, Isotropic} {
 		for _, variant := range []struct {
 			floor float64
@@ -244,7 +244,7 @@ func TestBadInput(t *testing.T) {
 			return err
 		}, "positive weight (1 of 3)"},
 		{"K > target components ND", func() error {
-			_, err := MixtureND(ctx, cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, Std: []float64{1}}, Options{K: 2})
+			_, err := MixtureND(ctx, cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{0, 1}, IsoStds: []float64{1}}, Options{K: 2})
 			return err
 		}, "number of target components (1)"},
 		{"point-mass target", func() error {
@@ -337,7 +337,7 @@ func TestReduction1D(t *testing.T) {
 
 func TestReductionNDExact(t *testing.T) {
 	target := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.25, 0.25, 0.25, 0.25},
-		Means: []float64{0, 0, 0.3, 0.1, 5, 5, 5.2, 4.9}, Std: []float64{1, 1, 0.5, 0.7}}
+		Means: []float64{0, 0, 0.3, 0.1, 5, 5, 5.2, 4.9}, IsoStds: []float64{1, 1, 0.5, 0.7}}
 	res, err := MixtureND(context.Background(), target, Options{K: 2, Covariance: Isotropic, Exact: true})
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func TestAdam(t *testing.T) {
 	x := draw2D(rand.New(rand.NewPCG(8, 8)), 2000)
 	xs := cramer.SamplesND[float64]{Dim: 2, Values: x}
 	// From a poor start (means 1.5 to 2 away, wide components) Adam must travel.
-	poor := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.2, 0.3, 0.5}, Means: []float64{-2.5, 1, 1, 1.5, 2.5, 0.5}, Std: []float64{2, 2, 2}}
+	poor := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.2, 0.3, 0.5}, Means: []float64{-2.5, 1, 1, 1.5, 2.5, 0.5}, IsoStds: []float64{2, 2, 2}}
 	res, err := SamplesND(context.Background(), xs, Options{K: 3, Method: Adam, BatchSize: 256, FreshDirections: true, Directions: 16, MaxIter: 600, LearningRate: 0.05, InitND: &poor})
 	if err != nil {
 		t.Fatal(err)
@@ -501,7 +501,7 @@ func TestEvaluationAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 13))
 	x1 := draw1D(r, 3000, cramer.Mixture[float64]{Weights: []float64{0.5, 0.5}, Means: []float64{-2, 2}, Stds: []float64{1, 1}})
 	x2 := draw2D(r, 600)
-	target := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 0, 3, 1}, Std: []float64{1, 0.5}}
+	target := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 0, 3, 1}, IsoStds: []float64{1, 0.5}}
 	s1 := &samples1D[float64]{x: cramer.Samples[float64]{Values: x1}, mb: minibatch{seed: 1, size: 256}}
 	s1.ws.Threads = 1
 	opt, _ := Options{K: 3, Directions: 16, FreshDirections: true, Method: Adam}.withDefaults()
@@ -546,7 +546,7 @@ func TestSamplesNDExact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(exact-res.Squared) > 1e-9*exact || res.Squared >= res.History[0] || res.Mixture.Std == nil {
+	if math.Abs(exact-res.Squared) > 1e-9*exact || res.Squared >= res.History[0] || res.Mixture.IsoStds == nil {
 		t.Errorf("loss %v, exact SC₂² of the result %v, first iteration %v (%s)", res.Squared, exact, res.History[0], res.Reason)
 	}
 }

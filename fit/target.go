@@ -31,11 +31,11 @@ func mixtureND[F cramer.Float](g *gmm, m *cramer.MixtureND[F]) {
 	m.Means = convertInto(m.Means, g.mu)
 	switch g.form {
 	case Full:
-		m.Chol, m.Stds, m.Std = convertInto(m.Chol, g.cov), nil, nil
+		m.Chol, m.DiagStds, m.IsoStds = convertInto(m.Chol, g.cov), nil, nil
 	case Diagonal:
-		m.Chol, m.Stds, m.Std = nil, convertInto(m.Stds, g.cov), nil
+		m.Chol, m.DiagStds, m.IsoStds = nil, convertInto(m.DiagStds, g.cov), nil
 	default:
-		m.Chol, m.Stds, m.Std = nil, nil, convertInto(m.Std, g.cov)
+		m.Chol, m.DiagStds, m.IsoStds = nil, nil, convertInto(m.IsoStds, g.cov)
 	}
 }
 
@@ -207,10 +207,10 @@ func (s *sliced[F]) widenGrad(gw, gmu, gcov []float64) {
 	switch {
 	case s.gp.Chol != nil:
 		widen(gcov, s.gp.Chol)
-	case s.gp.Stds != nil:
-		widen(gcov, s.gp.Stds)
+	case s.gp.DiagStds != nil:
+		widen(gcov, s.gp.DiagStds)
 	default:
-		widen(gcov, s.gp.Std)
+		widen(gcov, s.gp.IsoStds)
 	}
 }
 
@@ -256,7 +256,7 @@ func (o *samplesND[F]) eval(g *gmm, step int, gw, gmu, gcov []float64) (float64,
 		}
 		x = o.bx
 	}
-	v, err := o.sw.SquaredToSamples(o.p, x, o.directions(step), &o.gp, nil)
+	v, err := o.sw.SquaredToSamplesGrad(o.p, x, o.directions(step), &o.gp, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -14,7 +14,8 @@ import (
 // on, so a short slice panics exactly as it would in purego. The projection
 // kernels read and write exactly the n·l, n·d (n·d·d) and d·l elements that
 // purego.ProjectSizes returns; the wrappers slice to those lengths, which
-// panics when a slice is shorter.
+// panics when a slice is shorter. The batch-lane kernels likewise receive
+// their slices cut to the k·n and m·n elements they use, and k, m, n.
 func asmImpl(name string, priority int, usable func() bool) *Impl {
 	return &Impl{
 		Name:     name,
@@ -55,6 +56,50 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 		DiracGrad64: func(rows, cols GradSums64, wa, ma, va, wx, x []float64) {
 			k, n := len(ma), len(x)
 			asm.DiracGrad64(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
+		},
+
+		BatchCrossRowSums64: func(out, ma, va, wb, mb, vb []float64, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(mb)/n
+				r, c := k*n, m*n
+				asm.BatchCrossRowSums64(fit(out, r), ma, fit(va, r), fit(wb, c), mb, fit(vb, c), k, m, n)
+			}
+		},
+		BatchCrossGrad64: func(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(mb)/n
+				r, c := k*n, m*n
+				asm.BatchCrossGrad64(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, c), fit(cols.D, c), fit(cols.R, c),
+					fit(wa, r), ma, fit(va, r), fit(wb, c), mb, fit(vb, c), k, m, n)
+			}
+		},
+		BatchSelfRowSums64: func(out, m, v, w []float64, n int) {
+			if n > 0 {
+				k := len(m) / n
+				r := k * n
+				asm.BatchSelfRowSums64(fit(out, r), m, fit(v, r), fit(w, r), k, n)
+			}
+		},
+		BatchSelfGrad64: func(rows, cols GradSums64, m, v, w []float64, n int) {
+			if n > 0 {
+				k := len(m) / n
+				r := k * n
+				asm.BatchSelfGrad64(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, r), fit(cols.D, r), fit(cols.R, r), m, fit(v, r), fit(w, r), k, n)
+			}
+		},
+		BatchDiracRowSums64: func(out, ma, va, wx, x []float64, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(x)/n
+				r, c := k*n, m*n
+				asm.BatchDiracRowSums64(fit(out, r), ma, fit(va, r), fit(wx, c), x, k, m, n)
+			}
+		},
+		BatchDiracGrad64: func(rows, cols GradSums64, wa, ma, va, wx, x []float64, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(x)/n
+				r, c := k*n, m*n
+				asm.BatchDiracGrad64(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, c), fit(cols.D, c), fit(wa, r), ma, fit(va, r), fit(wx, c), x, k, m, n)
+			}
 		},
 
 		ProjectMeans64: func(dst, x, thetaT []float64, n, d, l int) {
@@ -106,6 +151,50 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 			asm.DiracGrad32(rows.H[:k:len(rows.H)], rows.D[:k:len(rows.D)], rows.R[:k:len(rows.R)], cols.H[:n:len(cols.H)], cols.D[:n:len(cols.D)], wa[:k:len(wa)], ma, va[:k:len(va)], wx[:n:len(wx)], x)
 		},
 
+		BatchCrossRowSums32: func(out, ma, va, wb, mb, vb []float32, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(mb)/n
+				r, c := k*n, m*n
+				asm.BatchCrossRowSums32(fit(out, r), ma, fit(va, r), fit(wb, c), mb, fit(vb, c), k, m, n)
+			}
+		},
+		BatchCrossGrad32: func(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(mb)/n
+				r, c := k*n, m*n
+				asm.BatchCrossGrad32(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, c), fit(cols.D, c), fit(cols.R, c),
+					fit(wa, r), ma, fit(va, r), fit(wb, c), mb, fit(vb, c), k, m, n)
+			}
+		},
+		BatchSelfRowSums32: func(out, m, v, w []float32, n int) {
+			if n > 0 {
+				k := len(m) / n
+				r := k * n
+				asm.BatchSelfRowSums32(fit(out, r), m, fit(v, r), fit(w, r), k, n)
+			}
+		},
+		BatchSelfGrad32: func(rows, cols GradSums32, m, v, w []float32, n int) {
+			if n > 0 {
+				k := len(m) / n
+				r := k * n
+				asm.BatchSelfGrad32(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, r), fit(cols.D, r), fit(cols.R, r), m, fit(v, r), fit(w, r), k, n)
+			}
+		},
+		BatchDiracRowSums32: func(out, ma, va, wx, x []float32, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(x)/n
+				r, c := k*n, m*n
+				asm.BatchDiracRowSums32(fit(out, r), ma, fit(va, r), fit(wx, c), x, k, m, n)
+			}
+		},
+		BatchDiracGrad32: func(rows, cols GradSums32, wa, ma, va, wx, x []float32, n int) {
+			if n > 0 {
+				k, m := len(ma)/n, len(x)/n
+				r, c := k*n, m*n
+				asm.BatchDiracGrad32(fit(rows.H, r), fit(rows.D, r), fit(rows.R, r), fit(cols.H, c), fit(cols.D, c), fit(wa, r), ma, fit(va, r), fit(wx, c), x, k, m, n)
+			}
+		},
+
 		ProjectMeans32: func(dst, x, thetaT []float32, n, d, l int) {
 			nl, nd, dl := purego.ProjectSizes(n, d, l, false)
 			asm.ProjectMeans32(dst[:nl:len(dst)], x[:nd:len(x)], thetaT[:dl:len(thetaT)], n, d, l)
@@ -120,3 +209,6 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 		},
 	}
 }
+
+// fit returns x[:n], panicking when x is shorter (as purego would).
+func fit[T any](x []T, n int) []T { return x[:n:len(x)] }

@@ -5,7 +5,8 @@
 // their exact definitions, and package approx for the algorithm): the
 // element-wise forms used to test kernels element by element, and the row-sum
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
-// variants, and the projection kernels of the sliced distance, in float64 and
+// variants, their batch-lane forms (many small mixture pairs at once, one
+// pair per SIMD lane), and the projection kernels of the sliced distance, in float64 and
 // float32. The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
@@ -57,6 +58,16 @@ type Impl struct {
 	DiracRowSums64 func(out, ma, va, wx, x []float64)
 	DiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64)
 
+	// Batch-lane kernels (see purego.BatchCrossRowSums64): the sums of n
+	// mixture pairs at once, lane-interleaved (component c of pair l at
+	// x[c*n+l]), results bit-identical across implementations.
+	BatchCrossRowSums64 func(out, ma, va, wb, mb, vb []float64, n int)
+	BatchCrossGrad64    func(rows, cols GradSums64, wa, ma, va, wb, mb, vb []float64, n int)
+	BatchSelfRowSums64  func(out, m, v, w []float64, n int)
+	BatchSelfGrad64     func(rows, cols GradSums64, m, v, w []float64, n int)
+	BatchDiracRowSums64 func(out, ma, va, wx, x []float64, n int)
+	BatchDiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64, n int)
+
 	// Projection kernels of the sliced distance (see purego.ProjectMeans64):
 	// n rows of dimension d onto l directions given transposed, thetaT d×l.
 	ProjectMeans64    func(dst, x, thetaT []float64, n, d, l int)
@@ -72,6 +83,13 @@ type Impl struct {
 	SelfGrad32     func(rows, cols GradSums32, m, v, w []float32)
 	DiracRowSums32 func(out, ma, va, wx, x []float32)
 	DiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32)
+
+	BatchCrossRowSums32 func(out, ma, va, wb, mb, vb []float32, n int)
+	BatchCrossGrad32    func(rows, cols GradSums32, wa, ma, va, wb, mb, vb []float32, n int)
+	BatchSelfRowSums32  func(out, m, v, w []float32, n int)
+	BatchSelfGrad32     func(rows, cols GradSums32, m, v, w []float32, n int)
+	BatchDiracRowSums32 func(out, ma, va, wx, x []float32, n int)
+	BatchDiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32, n int)
 
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
 	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)
@@ -196,6 +214,13 @@ func init() {
 		DiracRowSums64: purego.DiracRowSums64,
 		DiracGrad64:    purego.DiracGrad64,
 
+		BatchCrossRowSums64: purego.BatchCrossRowSums64,
+		BatchCrossGrad64:    purego.BatchCrossGrad64,
+		BatchSelfRowSums64:  purego.BatchSelfRowSums64,
+		BatchSelfGrad64:     purego.BatchSelfGrad64,
+		BatchDiracRowSums64: purego.BatchDiracRowSums64,
+		BatchDiracGrad64:    purego.BatchDiracGrad64,
+
 		ProjectMeans64:    purego.ProjectMeans64,
 		ProjectDiagVars64: purego.ProjectDiagVars64,
 		ProjectCholVars64: purego.ProjectCholVars64,
@@ -209,6 +234,13 @@ func init() {
 		SelfGrad32:     purego.SelfGrad32,
 		DiracRowSums32: purego.DiracRowSums32,
 		DiracGrad32:    purego.DiracGrad32,
+
+		BatchCrossRowSums32: purego.BatchCrossRowSums32,
+		BatchCrossGrad32:    purego.BatchCrossGrad32,
+		BatchSelfRowSums32:  purego.BatchSelfRowSums32,
+		BatchSelfGrad32:     purego.BatchSelfGrad32,
+		BatchDiracRowSums32: purego.BatchDiracRowSums32,
+		BatchDiracGrad32:    purego.BatchDiracGrad32,
 
 		ProjectMeans32:    purego.ProjectMeans32,
 		ProjectDiagVars32: purego.ProjectDiagVars32,

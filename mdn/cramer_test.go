@@ -136,8 +136,8 @@ func TestCramerToMixtureValue(t *testing.T) {
 					want, err = cramer.Squared(cramer.Mixture[float64]{Weights: w, Means: mu, Stds: s},
 						cramer.Mixture[float64]{Weights: tg.Weights[b*m : (b+1)*m], Means: tg.Means[b*m : (b+1)*m], Stds: tg.Stds[b*m : (b+1)*m]})
 				} else {
-					want, err = cramer.SlicedSquared(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, Stds: s},
-						cramer.MixtureND[float64]{Dim: d, Weights: tg.Weights[b*m : (b+1)*m], Means: tg.Means[b*m*d : (b+1)*m*d], Stds: tg.Stds[b*m*d : (b+1)*m*d]}, dirs)
+					want, err = cramer.SlicedSquared(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, DiagStds: s},
+						cramer.MixtureND[float64]{Dim: d, Weights: tg.Weights[b*m : (b+1)*m], Means: tg.Means[b*m*d : (b+1)*m*d], DiagStds: tg.Stds[b*m*d : (b+1)*m*d]}, dirs)
 				}
 				if err != nil {
 					t.Fatal(err)

@@ -53,8 +53,8 @@ func TestFreshDirectionsAreSeededAndUniform(t *testing.T) {
 	for e := 0; e < nb; e++ {
 		w, mu, s := decodeRef(h, raw, e)
 		iso := []float64{s[0], s[d]}
-		exact, err := cramer.SlicedSquaredExact(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, Std: iso},
-			cramer.MixtureND[float64]{Dim: d, Weights: tg.Weights[e*m : (e+1)*m], Means: tg.Means[e*m*d : (e+1)*m*d], Std: []float64{0.3, 1.3}})
+		exact, err := cramer.SlicedSquaredExact(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, IsoStds: iso},
+			cramer.MixtureND[float64]{Dim: d, Weights: tg.Weights[e*m : (e+1)*m], Means: tg.Means[e*m*d : (e+1)*m*d], IsoStds: []float64{0.3, 1.3}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,8 +34,8 @@ func TestCramerToSamplesValueAndGradient(t *testing.T) {
 				if d == 1 {
 					want, err = cramer.SquaredToSamples(cramer.Mixture[float64]{Weights: w, Means: mu, Stds: s}, cramer.Samples[float64]{Values: yb})
 				} else {
-					want, err = cramer.SlicedSquaredToSamples(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, Stds: s},
-						cramer.SamplesND[float64]{Dim: d, Values: yb}, dirs, nil, nil)
+					want, err = cramer.SlicedSquaredToSamples(cramer.MixtureND[float64]{Dim: d, Weights: w, Means: mu, DiagStds: s},
+						cramer.SamplesND[float64]{Dim: d, Values: yb}, dirs)
 				}
 				if err != nil {
 					t.Fatal(err)

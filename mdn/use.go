@@ -20,10 +20,10 @@ func Decode[F cramer.Float](h Head, raw []F, b int) (cramer.Mixture[F], error) {
 }
 
 // DecodeND returns the mixture of example b as a cramer.MixtureND with
-// diagonal covariances (Stds, K×D).
+// diagonal covariances (DiagStds, K×D).
 func DecodeND[F cramer.Float](h Head, raw []F, b int) (cramer.MixtureND[F], error) {
 	w, mu, s, err := decodeOne(h, raw, b)
-	return cramer.MixtureND[F]{Dim: h.Dim(), Weights: w, Means: mu, Stds: s}, err
+	return cramer.MixtureND[F]{Dim: h.Dim(), Weights: w, Means: mu, DiagStds: s}, err
 }
 
 func decodeOne[F cramer.Float](h Head, raw []F, b int) (w, mu, s []F, err error) {
@@ -153,13 +153,13 @@ func Sample[F cramer.Float](p cramer.Mixture[F], rng *rand.Rand, dst []F) {
 }
 
 // SampleND fills dst (n×Dim) with draws from a mixture with diagonal
-// covariances (Stds) such as DecodeND returns.
+// covariances (DiagStds) such as DecodeND returns.
 func SampleND[F cramer.Float](p cramer.MixtureND[F], rng *rand.Rand, dst []F) {
 	d := p.Dim
 	for n := 0; n+d <= len(dst); n += d {
 		i := pick(p.Weights, rng.Float64())
 		for j := 0; j < d; j++ {
-			dst[n+j] = F(float64(p.Means[i*d+j]) + float64(p.Stds[i*d+j])*rng.NormFloat64())
+			dst[n+j] = F(float64(p.Means[i*d+j]) + float64(p.DiagStds[i*d+j])*rng.NormFloat64())
 		}
 	}
 }

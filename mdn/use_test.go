@@ -34,7 +34,7 @@ func TestDecodeMatchesReference(t *testing.T) {
 		t.Fatal("NaN accepted")
 	}
 	nd, err := DecodeND(Head{K: 2, D: 2}, make([]float64, 10), 0)
-	if err != nil || nd.Dim != 2 || len(nd.Stds) != 4 {
+	if err != nil || nd.Dim != 2 || len(nd.DiagStds) != 4 {
 		t.Fatalf("DecodeND: %+v, %v", nd, err)
 	}
 }
@@ -116,7 +116,7 @@ func TestSampleMoments(t *testing.T) {
 	if d := math.Abs(float64(below)/n - CDF(p, 0.7)); d > 0.005 {
 		t.Fatalf("empirical CDF at 0.7 off by %g", d)
 	}
-	nd := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, -1}, Stds: []float64{0, 2}}
+	nd := cramer.MixtureND[float64]{Dim: 2, Weights: []float64{1}, Means: []float64{1, -1}, DiagStds: []float64{0, 2}}
 	y := make([]float64, 2000)
 	SampleND(nd, rng, y)
 	for i := 0; i < len(y); i += 2 {

@@ -113,7 +113,7 @@ func (f *File[F]) interpret(fields map[string]*value[F], order []string) error {
 	if f.Nested {
 		return f.interpretMixtureND(fields)
 	}
-	f.Cov = Stds
+	f.Cov = CovDiag
 	var got [3][]F
 	for i, name := range []string{"weights", "means", "stds"} {
 		v, ok := fields[name]
@@ -132,7 +132,7 @@ func (f *File[F]) interpret(fields map[string]*value[F], order []string) error {
 		}
 		got[i] = x
 	}
-	f.Mixture = cramer.MixtureND[F]{Dim: 1, Weights: got[0], Means: got[1], Stds: got[2]}
+	f.Mixture = cramer.MixtureND[F]{Dim: 1, Weights: got[0], Means: got[1], DiagStds: got[2]}
 	return nil
 }
 
@@ -194,7 +194,7 @@ func (f *File[F]) interpretMixtureND(fields map[string]*value[F]) error {
 	}
 	f.Dim = d
 	m := cramer.MixtureND[F]{Dim: d, Weights: weights, Means: means}
-	for _, c := range []Cov{Covs, Stds, Std} {
+	for _, c := range []Cov{CovFull, CovDiag, CovIso} {
 		if _, ok := fields[string(c)]; !ok {
 			continue
 		}
@@ -207,17 +207,17 @@ func (f *File[F]) interpretMixtureND(fields map[string]*value[F]) error {
 	switch f.Cov {
 	case "":
 		return inputErr(f.Name, "covs", -1, `missing: a D-dimensional mixture needs one of "covs" (full covariance matrices), "stds" (diagonal: a row of D stds per component) or "std" (isotropic: one std per component)`)
-	case Std:
-		if m.Std, err = numbers(f.Name, fields["std"]); err != nil {
+	case CovIso:
+		if m.IsoStds, err = numbers(f.Name, fields["std"]); err != nil {
 			return err
 		}
-		if m.Std == nil {
+		if m.IsoStds == nil {
 			return inputErr(f.Name, "std", -1, "null (want an array of numbers, one per component)")
 		}
-		if len(m.Std) != k {
-			return inputErr(f.Name, "std", -1, "length %d, want %d (one isotropic std per component)", len(m.Std), k)
+		if len(m.IsoStds) != k {
+			return inputErr(f.Name, "std", -1, "length %d, want %d (one isotropic std per component)", len(m.IsoStds), k)
 		}
-	case Stds:
+	case CovDiag:
 		stds, n, _, err := rows(f.Name, fields["stds"], d, fmt.Sprintf(`one row of %d stds per component; "std" gives one isotropic std per component`, d), dimWhy)
 		if err != nil {
 			return err
@@ -225,8 +225,8 @@ func (f *File[F]) interpretMixtureND(fields map[string]*value[F]) error {
 		if n != k {
 			return inputErr(f.Name, "stds", -1, "length %d, want %d (one row per component)", n, k)
 		}
-		m.Stds = stds
-	case Covs:
+		m.DiagStds = stds
+	case CovFull:
 		covs, err := matrices(f.Name, fields["covs"], k, d, dimWhy)
 		if err != nil {
 			return err

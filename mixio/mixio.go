@@ -81,9 +81,9 @@ const (
 type Cov string
 
 const (
-	Covs Cov = "covs"
-	Stds Cov = "stds"
-	Std  Cov = "std"
+	CovFull Cov = "covs" // full covariances: cramer.MixtureND.Chol
+	CovDiag Cov = "stds" // diagonal: cramer.MixtureND.DiagStds
+	CovIso  Cov = "std"  // isotropic: cramer.MixtureND.IsoStds
 )
 
 // File is a parsed mixture or sample set file.
@@ -98,10 +98,11 @@ type File[F cramer.Float] struct {
 	Nested bool
 	// Dim is the dimension (1 for a 1-D file).
 	Dim int
-	// Cov is a mixture's covariance field (Stds for a 1-D mixture).
+	// Cov is a mixture's covariance field (CovDiag for a 1-D mixture).
 	Cov Cov
 	// Mixture is the mixture (Kind == KindMixture): a 1-D file's is Dim 1
-	// with Stds; a "covs" file's has the Cholesky factors in Chol.
+	// with DiagStds; a "stds" file's has DiagStds, a "std" file's IsoStds,
+	// a "covs" file's the Cholesky factors in Chol.
 	Mixture cramer.MixtureND[F]
 	// Samples is the sample set (Kind == KindSamples), Weights nil when
 	// the file gives none (uniform).
@@ -118,10 +119,10 @@ func (f *File[F]) Mixture1D() (cramer.Mixture[F], bool) {
 	if f.Kind != KindMixture || f.Dim != 1 {
 		return cramer.Mixture[F]{}, false
 	}
-	stds := m.Stds
+	stds := m.DiagStds
 	switch {
-	case m.Std != nil:
-		stds = m.Std
+	case m.IsoStds != nil:
+		stds = m.IsoStds
 	case m.Chol != nil:
 		stds = m.Chol
 	}
@@ -303,17 +304,19 @@ func (f *File[F]) Locate(err error) error {
 		}
 	case f.Kind == KindMixture && e.Field == "means":
 		perRow("means")
-	case f.Kind == KindMixture && e.Field == "stds" && f.Cov == Std: // via Mixture1D
-		e.Field = string(Std)
-	case f.Kind == KindMixture && e.Field == "stds" && f.Cov == Covs: // via Mixture1D: the 1×1 factor
-		e.Field = string(Covs)
+	case f.Kind == KindMixture && e.Field == "stds" && f.Cov == CovIso: // via Mixture1D
+		e.Field = string(CovIso)
+	case f.Kind == KindMixture && e.Field == "stds" && f.Cov == CovFull: // via Mixture1D: the 1×1 factor
+		e.Field = string(CovFull)
 		if e.Index >= 0 {
 			e.Reason = "Cholesky factor entry (0,0): " + e.Reason
 		}
-	case f.Kind == KindMixture && e.Field == "stds":
-		perRow("stds")
+	case f.Kind == KindMixture && (e.Field == "diagStds" || e.Field == "stds"): // "stds": via Mixture1D
+		perRow(string(CovDiag))
+	case f.Kind == KindMixture && e.Field == "isoStds":
+		e.Field = string(CovIso)
 	case f.Kind == KindMixture && e.Field == "chol":
-		e.Field = string(Covs)
+		e.Field = string(CovFull)
 		if e.Index >= 0 {
 			r, c := e.Index%(d*d)/d, e.Index%d
 			e.Index = e.Index / (d * d)
@@ -332,7 +335,7 @@ func (f *File[F]) Describe() string {
 		if !f.Nested {
 			return s
 		}
-		cov := map[Cov]string{Covs: "full", Stds: "diagonal", Std: "isotropic"}[f.Cov]
+		cov := map[Cov]string{CovFull: "full", CovDiag: "diagonal", CovIso: "isotropic"}[f.Cov]
 		return fmt.Sprintf("%s in %s, %s covariances", s, plural(f.Dim, "dimension"), cov)
 	}
 	var s string
@@ -370,7 +373,7 @@ func factorise[F cramer.Float](name string, means, covs []F, k, d int) ([]F, err
 	}
 	p, err := cramer.NewMixtureND(uniform, mat.NewDense(k, d, m64), mats)
 	if err != nil {
-		tmp := &File[F]{Name: name, Kind: KindMixture, Nested: true, Dim: d, Cov: Covs}
+		tmp := &File[F]{Name: name, Kind: KindMixture, Nested: true, Dim: d, Cov: CovFull}
 		return nil, tmp.Locate(err)
 	}
 	chol := make([]F, len(p.Chol))

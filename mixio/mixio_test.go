@@ -127,10 +127,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 
 	for _, nd := range []cramer.MixtureND[float64]{
-		{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1, 2, 3}, Std: []float64{1, 0}},
-		{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1, 2, 3}, Stds: []float64{1, 2, 3, 0.5}},
+		{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1, 2, 3}, IsoStds: []float64{1, 0}},
+		{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1, 2, 3}, DiagStds: []float64{1, 2, 3, 0.5}},
 		{Dim: 2, Weights: []float64{0.5, 0.5}, Means: []float64{0, 1, 2, 3}, Chol: []float64{1, 0, 0.5, 2, 3, 0, -1, 0.1}},
-		{Dim: 1, Weights: []float64{1}, Means: []float64{5}, Std: []float64{2}},
+		{Dim: 1, Weights: []float64{1}, Means: []float64{5}, IsoStds: []float64{2}},
 	} {
 		buf.Reset()
 		if err := mixio.WriteMixtureND(&buf, nd); err != nil {
@@ -143,7 +143,7 @@ func TestRoundTrip(t *testing.T) {
 		}
 		g := f.Mixture
 		if !f.Nested || f.Dim != nd.Dim || !slices.Equal(g.Weights, nd.Weights) || !slices.Equal(g.Means, nd.Means) ||
-			!slices.Equal(g.Std, nd.Std) || !slices.Equal(g.Stds, nd.Stds) || !close(g.Chol, nd.Chol, 1e-15) {
+			!slices.Equal(g.IsoStds, nd.IsoStds) || !slices.Equal(g.DiagStds, nd.DiagStds) || !close(g.Chol, nd.Chol, 1e-15) {
 			t.Errorf("read back %+v, want %+v\n%s", g, nd, text)
 		}
 	}

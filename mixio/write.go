@@ -43,10 +43,10 @@ func WriteMixtureND[F cramer.Float](w io.Writer, m cramer.MixtureND[F]) error {
 	jw.flat("weights", m.Weights, false)
 	jw.rows("means", m.Means, d, false)
 	switch {
-	case m.Std != nil:
-		jw.flat("std", m.Std, true)
-	case m.Stds != nil:
-		jw.rows("stds", m.Stds, d, true)
+	case m.IsoStds != nil:
+		jw.flat("std", m.IsoStds, true)
+	case m.DiagStds != nil:
+		jw.rows("stds", m.DiagStds, d, true)
 	default:
 		jw.key("covs")
 		jw.b = append(jw.b, '[')

@@ -33,13 +33,13 @@ func fromND(m cramer.MixtureND[float64]) gauss {
 					}
 				}
 			}
-		case m.Stds != nil:
+		case m.DiagStds != nil:
 			for a := 0; a < d; a++ {
-				s[a*d+a] = m.Stds[i*d+a] * m.Stds[i*d+a]
+				s[a*d+a] = m.DiagStds[i*d+a] * m.DiagStds[i*d+a]
 			}
 		default:
 			for a := 0; a < d; a++ {
-				s[a*d+a] = m.Std[i] * m.Std[i]
+				s[a*d+a] = m.IsoStds[i] * m.IsoStds[i]
 			}
 		}
 		g.cov = append(g.cov, s)
@@ -48,7 +48,7 @@ func fromND(m cramer.MixtureND[float64]) gauss {
 }
 
 func from1D(m cramer.Mixture[float64]) gauss {
-	return fromND(cramer.MixtureND[float64]{Dim: 1, Weights: m.Weights, Means: m.Means, Stds: m.Stds})
+	return fromND(cramer.MixtureND[float64]{Dim: 1, Weights: m.Weights, Means: m.Means, DiagStds: m.Stds})
 }
 
 // toND converts to a cramer mixture with Cholesky factors.

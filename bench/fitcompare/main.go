@@ -151,7 +151,7 @@ func slicedDistance(m gauss, x []float64) float64 {
 		dirs = cramer.RandomDirections[float64](m.d, 1024, 777)
 		evalDirs[m.d] = dirs
 	}
-	v, err := cramer.SlicedSquaredToSamples(m.toND(), cramer.SamplesND[float64]{Dim: m.d, Values: x}, dirs, nil, nil)
+	v, err := cramer.SlicedSquaredToSamples(m.toND(), cramer.SamplesND[float64]{Dim: m.d, Values: x}, dirs)
 	if err != nil {
 		fatal(err)
 	}

@@ -91,7 +91,7 @@ func main() {
 		}
 		call = func() {
 			sw := cramer.SlicedWorkspace[float64]{Threads: *threads}
-			if _, err := sw.SquaredSamples(x, y, dirs, gx, gy); err != nil {
+			if _, err := sw.SquaredSamplesGrad(x, y, dirs, gx, gy); err != nil {
 				panic(err)
 			}
 		}

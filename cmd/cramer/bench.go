@@ -45,8 +45,12 @@ const benchRounds = 5
 var workloadNames = []string{
 	"mixtures-1024",
 	"mixtures-1024-grad",
+	"batch-4096x8",
+	"batch-4096x8-grad",
 	"batch-4096x16",
 	"batch-4096x16-grad",
+	"mdn-65536x5",
+	"mdn-65536x5-grad",
 	"samples-32x100000",
 	"mdn-4096x8",
 	"mdn-4096x8-nll",
@@ -79,18 +83,24 @@ func newWorkload[F cramer.Float](name string) workload {
 			w.op = func() error { _, err := ws.SquaredGrad(p, q, &gp, &gq); return err }
 		}
 		return w
-	case "batch-4096x16", "batch-4096x16-grad":
-		const b, k, m = 4096, 16, 16
+	case "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad":
+		const b = 4096
+		k := 16
+		if strings.HasPrefix(name, "batch-4096x8") {
+			k = 8
+		}
+		m := k
 		p := randomMixtures[F](3, b, k)
 		q := randomMixtures[F](4, b, m)
-		out := make([]F, b)
-		w := workload{name: name, pairs: b * (k*m + k*k + m*m)}
-		if name == "batch-4096x16" {
-			w.op = func() error { return ws.SquaredBatch(out, k, m, p, q) }
-		} else {
-			var gp, gq cramer.MixtureGrad[F]
-			w.op = func() error { return ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq) }
-		}
+		return batchWorkload(ws, name, p, q, b, k, m)
+	case "mdn-65536x5", "mdn-65536x5-grad":
+		// A mixture density network's loss: K = 5 against one point each.
+		const b, k, m = 65536, 5, 1
+		p := randomMixtures[F](7, b, k)
+		q := randomMixtures[F](8, b, m)
+		clear(q.Stds)
+		w := batchWorkload(ws, name, p, q, b, k, m)
+		w.examples = b
 		return w
 	case "samples-32x100000":
 		const k, n = 32, 100000
@@ -121,6 +131,20 @@ func newWorkload[F cramer.Float](name string) workload {
 			op: func() error { _, err := mws.NLL(h, raw, y, nil, grad); return err }}
 	}
 	panic("unknown workload " + name) // names are checked before
+}
+
+// batchWorkload times SquaredBatch (SquaredBatchGrad with both gradients
+// when the name ends in -grad) of b mixture pairs of k and m components.
+func batchWorkload[F cramer.Float](ws *cramer.Workspace[F], name string, p, q cramer.Mixture[F], b, k, m int) workload {
+	out := make([]F, b)
+	w := workload{name: name, pairs: float64(b * (k*m + k*k + m*m))}
+	if !strings.HasSuffix(name, "-grad") {
+		w.op = func() error { return ws.SquaredBatch(out, k, m, p, q) }
+	} else {
+		var gp, gq cramer.MixtureGrad[F]
+		w.op = func() error { return ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq) }
+	}
+	return w
 }
 
 // randomMixtures returns b mixtures of k components each, laid out

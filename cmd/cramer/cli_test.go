@@ -155,7 +155,7 @@ func TestKernelEnvError(t *testing.T) {
 // on the values written.
 func TestDistReadsWrittenMixtures(t *testing.T) {
 	p := cramer.Mixture[float64]{Weights: []float64{0.3, 0.7}, Means: []float64{-1.25, 2.0 / 3}, Stds: []float64{0.5, 1.0 / 7}}
-	q := cramer.MixtureND[float64]{Dim: 1, Weights: []float64{1}, Means: []float64{0.1}, Std: []float64{2}}
+	q := cramer.MixtureND[float64]{Dim: 1, Weights: []float64{1}, Means: []float64{0.1}, IsoStds: []float64{2}}
 	var bp, bq bytes.Buffer
 	if err := mixio.WriteMixture(&bp, p); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestDistReadsWrittenMixtures(t *testing.T) {
 		t.Fatal(err)
 	}
 	pf, qf := writeFile(t, "p.json", bp.String()), writeFile(t, "q.json", bq.String())
-	want, err := cramer.Squared(p, cramer.Mixture[float64]{Weights: q.Weights, Means: q.Means, Stds: q.Std})
+	want, err := cramer.Squared(p, cramer.Mixture[float64]{Weights: q.Weights, Means: q.Means, Stds: q.IsoStds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,12 +190,12 @@ func (g gradient[F]) MarshalJSON() ([]byte, error) {
 	if m := g.mixture; m != nil {
 		nd.mixture = &cramer.MixtureNDGrad[F]{Weights: m.Weights, Means: m.Means}
 		switch g.in.Cov {
-		case mixio.Std:
-			nd.mixture.Std = m.Stds
-		case mixio.Covs:
+		case mixio.CovIso:
+			nd.mixture.IsoStds = m.Stds
+		case mixio.CovFull:
 			nd.mixture.Chol = m.Stds
 		default:
-			nd.mixture.Stds = m.Stds
+			nd.mixture.DiagStds = m.Stds
 		}
 	} else {
 		nd.samples = &cramer.SamplesNDGrad[F]{Values: g.samples.Values, Weights: g.samples.Weights}

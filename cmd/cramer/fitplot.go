@@ -198,10 +198,10 @@ func ellipse(m cramer.MixtureND[float64], i int, r float64) (*plotter.Line, erro
 			s01 += l[c] * l[d+c]
 			s11 += l[d+c] * l[d+c]
 		}
-	case m.Stds != nil:
-		s00, s11 = m.Stds[i*d]*m.Stds[i*d], m.Stds[i*d+1]*m.Stds[i*d+1]
+	case m.DiagStds != nil:
+		s00, s11 = m.DiagStds[i*d]*m.DiagStds[i*d], m.DiagStds[i*d+1]*m.DiagStds[i*d+1]
 	default:
-		s00, s11 = m.Std[i]*m.Std[i], m.Std[i]*m.Std[i]
+		s00, s11 = m.IsoStds[i]*m.IsoStds[i], m.IsoStds[i]*m.IsoStds[i]
 	}
 	l00 := math.Sqrt(s00)
 	var l10, l11 float64

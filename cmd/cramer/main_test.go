@@ -526,7 +526,7 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("%s: ns_per_example %v", w.Name, w.NsPerExample)
 		}
 	}
-	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x16", "batch-4096x16-grad", "samples-32x100000", "mdn-4096x8", "mdn-4096x8-nll"}
+	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad", "mdn-65536x5", "mdn-65536x5-grad", "samples-32x100000", "mdn-4096x8", "mdn-4096x8-nll"}
 	if !slices.Equal(names, want) {
 		t.Errorf("workloads %q, want %q", names, want)
 	}
@@ -651,9 +651,9 @@ func (m mixND) lib(t *testing.T) cramer.MixtureND[float64] {
 		}
 		return p
 	}
-	p := cramer.MixtureND[float64]{Dim: d, Weights: m.Weights, Means: flat(m.Means), Std: m.Std}
+	p := cramer.MixtureND[float64]{Dim: d, Weights: m.Weights, Means: flat(m.Means), IsoStds: m.Std}
 	if m.Stds != nil {
-		p.Stds = flat(m.Stds)
+		p.DiagStds = flat(m.Stds)
 	}
 	return p
 }
@@ -737,14 +737,14 @@ func libSliced(t *testing.T, p, q any, dirs cramer.Directions[float64]) float64 
 		case cramer.MixtureND[float64]:
 			v, err = cramer.SlicedSquared(p, q, dirs)
 		case cramer.SamplesND[float64]:
-			v, err = cramer.SlicedSquaredToSamples(p, q, dirs, nil, nil)
+			v, err = cramer.SlicedSquaredToSamples(p, q, dirs)
 		}
 	case cramer.SamplesND[float64]:
 		switch q := q.(type) {
 		case cramer.MixtureND[float64]:
-			v, err = cramer.SlicedSquaredToSamples(q, p, dirs, nil, nil)
+			v, err = cramer.SlicedSquaredToSamples(q, p, dirs)
 		case cramer.SamplesND[float64]:
-			v, err = cramer.SlicedSquaredSamples(p, q, dirs, nil, nil)
+			v, err = cramer.SlicedSquaredSamples(p, q, dirs)
 		}
 	}
 	if err != nil {
@@ -899,7 +899,7 @@ func toF32ND(m cramer.MixtureND[float64]) cramer.MixtureND[float32] {
 		}
 		return toF32(x)
 	}
-	return cramer.MixtureND[float32]{Dim: m.Dim, Weights: f(m.Weights), Means: f(m.Means), Chol: f(m.Chol), Stds: f(m.Stds), Std: f(m.Std)}
+	return cramer.MixtureND[float32]{Dim: m.Dim, Weights: f(m.Weights), Means: f(m.Means), Chol: f(m.Chol), DiagStds: f(m.DiagStds), IsoStds: f(m.IsoStds)}
 }
 
 // A file in the D-dimensional layout with D = 1 is the exact 1-D case: the
@@ -1055,10 +1055,10 @@ func TestDistNDExact(t *testing.T) {
 		if out.Squared != want || out.Directions != 0 {
 			t.Errorf("--exact --grad: squared %v directions %d, want %v 0", out.Squared, out.Directions, want)
 		}
-		std := gradShape(t, "grad_p", out.GradP, "std", len(gp.Std)).([]any)
+		std := gradShape(t, "grad_p", out.GradP, "std", len(gp.IsoStds)).([]any)
 		for i, v := range std {
-			if v.(float64) != gp.Std[i] {
-				t.Errorf("--exact --grad: grad_p.std[%d] = %v, want %v", i, v, gp.Std[i])
+			if v.(float64) != gp.IsoStds[i] {
+				t.Errorf("--exact --grad: grad_p.std[%d] = %v, want %v", i, v, gp.IsoStds[i])
 			}
 		}
 	}
@@ -1146,8 +1146,8 @@ func TestDistNDGrad(t *testing.T) {
 	if !slices.Equal(flat(means), gp.Means) {
 		t.Errorf("grad_p.means = %v, want %v", means, gp.Means)
 	}
-	if got := floats(t, out.GradQ, "std", 3); !slices.Equal(got, gq.Std) {
-		t.Errorf("grad_q.std = %v, want %v", got, gq.Std)
+	if got := floats(t, out.GradQ, "std", 3); !slices.Equal(got, gq.IsoStds) {
+		t.Errorf("grad_q.std = %v, want %v", got, gq.IsoStds)
 	}
 	gradShape(t, "grad_q", out.GradQ, "means", 3, 3)
 
@@ -1167,7 +1167,7 @@ func TestDistNDGrad(t *testing.T) {
 	// Samples first, CSV samples, isotropic, full.
 	var gx cramer.SamplesNDGrad[float64]
 	var gi cramer.MixtureNDGrad[float64]
-	want, err = cramer.SlicedSquaredToSamples(iso2.lib(t), samplesND{Samples: csv2}.lib(), cramer.RandomDirections[float64](2, defaultDirs, defaultSeed), &gi, &gx)
+	want, err = cramer.SlicedSquaredToSamplesGrad(iso2.lib(t), samplesND{Samples: csv2}.lib(), cramer.RandomDirections[float64](2, defaultDirs, defaultSeed), &gi, &gx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1181,8 +1181,8 @@ func TestDistNDGrad(t *testing.T) {
 	if !slices.Equal(flat(values), gx.Values) {
 		t.Errorf("grad_p.values = %v, want %v", values, gx.Values)
 	}
-	if got := floats(t, out.GradQ, "std", 2); !slices.Equal(got, gi.Std) {
-		t.Errorf("grad_q.std = %v, want %v", got, gi.Std)
+	if got := floats(t, out.GradQ, "std", 2); !slices.Equal(got, gi.IsoStds) {
+		t.Errorf("grad_q.std = %v, want %v", got, gi.IsoStds)
 	}
 	out = parseDist(t, "--json", "--grad", pts, full)
 	gradShape(t, "grad_p", out.GradP, "values", 5, 2)

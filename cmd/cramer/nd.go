@@ -48,14 +48,14 @@ func (g gradientND[F]) MarshalJSON() ([]byte, error) {
 		Std     []F     `json:"std,omitempty"`
 	}{Weights: m.Weights, Means: split(m.Means, d)}
 	switch g.in.Cov {
-	case mixio.Covs:
+	case mixio.CovFull:
 		for _, l := range split(m.Chol, d*d) {
 			out.Chol = append(out.Chol, split(l, d))
 		}
-	case mixio.Stds:
-		out.Stds = split(m.Stds, d)
-	case mixio.Std:
-		out.Std = m.Std
+	case mixio.CovDiag:
+		out.Stds = split(m.DiagStds, d)
+	case mixio.CovIso:
+		out.Std = m.IsoStds
 	}
 	return json.Marshal(out)
 }
@@ -71,7 +71,7 @@ func split[F any](x []F, n int) [][]F {
 
 // exactError explains that --exact does not apply to the mixture in.
 func exactError[F cramer.Float](in *mixio.File[F]) error {
-	form := map[mixio.Cov]string{mixio.Covs: "full covariances (\"covs\")", mixio.Stds: "diagonal covariances (\"stds\")"}[in.Cov]
+	form := map[mixio.Cov]string{mixio.CovFull: "full covariances (\"covs\")", mixio.CovDiag: "diagonal covariances (\"stds\")"}[in.Cov]
 	return &cramer.InputError{Arg: in.Name, Field: string(in.Cov), Index: -1,
 		Reason: fmt.Sprintf("--exact needs isotropic mixtures (\"std\") or sample sets, and this mixture has %s; drop --exact for the sliced distance over --directions random directions", form)}
 }
@@ -91,7 +91,7 @@ func distND[F cramer.Float](p, q *mixio.File[F], opt distOptions, stdout io.Writ
 			return fmt.Errorf("--grad with --exact: the exact sliced distance has gradients for two isotropic mixtures only, not for sample sets; drop --exact for gradients averaged over --directions random directions")
 		}
 		for _, in := range []*mixio.File[F]{p, q} {
-			if in.Cov != mixio.Std {
+			if in.Cov != mixio.CovIso {
 				return exactError(in)
 			}
 		}
@@ -111,14 +111,14 @@ func distND[F cramer.Float](p, q *mixio.File[F], opt distOptions, stdout io.Writ
 			sq, err = cramer.SlicedSquaredGrad(p.Mixture, q.Mixture, dirs, gp.mixture, gq.mixture)
 			err = rename(err, map[string]*mixio.File[F]{"p": p, "q": q})
 		case p.Kind == mixio.KindMixture:
-			sq, err = cramer.SlicedSquaredToSamples(p.Mixture, q.Samples, dirs, gp.mixture, gq.samples)
+			sq, err = cramer.SlicedSquaredToSamplesGrad(p.Mixture, q.Samples, dirs, gp.mixture, gq.samples)
 			err = rename(err, map[string]*mixio.File[F]{"p": p, "x": q})
 		case q.Kind == mixio.KindMixture:
 			// Symmetric, as in one dimension.
-			sq, err = cramer.SlicedSquaredToSamples(q.Mixture, p.Samples, dirs, gq.mixture, gp.samples)
+			sq, err = cramer.SlicedSquaredToSamplesGrad(q.Mixture, p.Samples, dirs, gq.mixture, gp.samples)
 			err = rename(err, map[string]*mixio.File[F]{"p": q, "x": p})
 		default:
-			sq, err = cramer.SlicedSquaredSamples(p.Samples, q.Samples, dirs, gp.samples, gq.samples)
+			sq, err = cramer.SlicedSquaredSamplesGrad(p.Samples, q.Samples, dirs, gp.samples, gq.samples)
 			err = rename(err, map[string]*mixio.File[F]{"x": p, "y": q})
 		}
 	}
@@ -162,7 +162,7 @@ func exactND[F cramer.Float](p, q *mixio.File[F]) (F, error) {
 		p, q = q, p
 	}
 	for _, in := range []*mixio.File[F]{p, q} {
-		if in.Kind == mixio.KindMixture && in.Cov != mixio.Std {
+		if in.Kind == mixio.KindMixture && in.Cov != mixio.CovIso {
 			return 0, exactError(in)
 		}
 	}
@@ -194,10 +194,10 @@ func printGradientND[F cramer.Float](w io.Writer, label string, g gradientND[F])
 		switch {
 		case m.Chol != nil:
 			cov, n, par = "∂/∂chol (lower triangle by rows)", d*d, m.Chol
-		case m.Stds != nil:
-			cov, n, par = "∂/∂stds", d, m.Stds
+		case m.DiagStds != nil:
+			cov, n, par = "∂/∂stds", d, m.DiagStds
 		default:
-			par = m.Std
+			par = m.IsoStds
 		}
 		fmt.Fprintf(tw, "i\t∂/∂weight\t∂/∂mean\t%s\t\n", cov)
 		for i := range m.Weights {

@@ -38,6 +38,12 @@ func main() {
 		}
 	}
 	for _, p := range precs {
+		for _, k := range spec.AllRows {
+			p.genBatchRowSums(k)
+			p.genBatchGrad(k)
+		}
+	}
+	for _, p := range precs {
 		for _, k := range spec.AllProj {
 			p.genProject(k)
 		}

@@ -9,7 +9,12 @@
 // Only loops without a nested loop are listed (the column loops of the row
 // kernels, the element loops of the element-wise kernels), and of each
 // function the loop that advances most elements per pass: the unrolled loop,
-// which runs for all but the last few elements. With -md the result is one
+// which runs for all but the last few elements. The batch-lane kernels
+// (Batch…) step over components, one full vector of pairs per pass: their
+// main loop is the first innermost loop whose label contains "col" (both
+// generators emit the full lane blocks' column loop before the partial
+// block's), and it handles one vector's lanes of pair terms (4 or 8 on amd64, 2 or 4 on arm64, by the file name and
+// the precision suffix). With -md the result is one
 // Markdown table, a row per function and a column pair per file. The
 // projection kernels are left out (their loops advance over coordinates, not
 // pair terms; gen/neon's header reports them per term).
@@ -114,7 +119,11 @@ func report(name string) map[string]result {
 	var body []line
 	flush := func() {
 		if fn != "" && !strings.HasPrefix(fn, "Project") {
-			if r, ok := mainLoop(body); ok {
+			if strings.HasPrefix(fn, "Batch") {
+				if r, ok := firstColLoop(body); ok {
+					out[fn] = result{r, batchLanes(name, fn)}
+				}
+			} else if r, ok := mainLoop(body); ok {
 				out[fn] = r
 			}
 		}
@@ -143,6 +152,70 @@ func report(name string) map[string]result {
 	}
 	flush()
 	return out
+}
+
+// batchLanes returns the pair terms of one vector of the batch kernel fn in
+// the file name: its lanes.
+func batchLanes(name, fn string) int {
+	lanes := 2 // arm64 float64
+	if strings.HasSuffix(name, "_amd64.s") {
+		lanes = 4
+	}
+	if strings.HasSuffix(fn, "32") {
+		lanes *= 2
+	}
+	return lanes
+}
+
+// innerLoops returns the loops (label line, back-branch line) of one function
+// that contain no other loop.
+func innerLoops(body []line) [][2]int {
+	var ls [][2]int
+	for i, l := range body {
+		if !l.inst {
+			continue
+		}
+		m := backRe.FindStringSubmatch(l.text)
+		if m == nil {
+			continue
+		}
+		for j := i - 1; j >= 0; j-- {
+			if body[j].label == m[2] {
+				ls = append(ls, [2]int{j, i})
+				break
+			}
+		}
+	}
+	var inner [][2]int
+	for _, a := range ls {
+		ok := true
+		for _, b := range ls {
+			if b != a && b[0] > a[0] && b[1] < a[1] {
+				ok = false
+			}
+		}
+		if ok {
+			inner = append(inner, a)
+		}
+	}
+	return inner
+}
+
+// firstColLoop returns the instruction count of the first innermost loop
+// whose label contains "col".
+func firstColLoop(body []line) (insts int, found bool) {
+	for _, a := range innerLoops(body) {
+		if !strings.Contains(body[a[0]].label, "col") {
+			continue
+		}
+		for _, l := range body[a[0] : a[1]+1] {
+			if l.inst {
+				insts++
+			}
+		}
+		return insts, true
+	}
+	return 0, false
 }
 
 // mainLoop returns, of the loops of one function that contain no other loop,

@@ -796,6 +796,10 @@ func (g *gen) genPair(p *prec) {
 		k.genRowSums(kind)
 		k.genGrad(kind)
 	}
+	for _, kind := range spec.AllRows {
+		k.genBatchRowSums(kind)
+		k.genBatchGrad(kind)
+	}
 }
 
 func sl(names ...string) []param {
@@ -960,7 +964,9 @@ const (
 	slotE2  = 3 // E2
 	slotRqm = 7 // gradients: per stream s, slot slotRqm+s: rq with 0 where q == 0
 	slotRow = 9 // per-row values: mi, vi, wi, (Dirac) q·½, rq, masked rq
-	rowSlots
+	// rowSlots is one past the last slot the gradient kernels use
+	// (slotRow+5); their frame holds rowSlots−1 slots.
+	rowSlots = slotRow + 6
 )
 
 // parkScaledE2 returns the onE2 hook of erfExpPos for the row kernels: it

@@ -94,3 +94,28 @@ func (k Proj) Doc() string {
 		"sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l",
 	}[k]
 }
+
+// BatchSums and BatchGrad return the name and slice parameters of the
+// batch-lane forms of the row-sum and gradient kernels ("Batch" + the row
+// kernel's name, the same slices, lane-interleaved; see
+// purego.BatchCrossRowSums64). The assembly takes the integers BatchInts
+// after the slices.
+func (k Rows) BatchSums() (name string, params []string) {
+	name, params = k.Sums()
+	return "Batch" + name, params
+}
+
+func (k Rows) BatchGrad() (name string, params []string) {
+	name, params = k.Grad()
+	return "Batch" + name, params
+}
+
+// BatchInts returns the integer parameters of a batch-lane kernel's
+// assembly: the numbers of rows, of columns (not for Self, whose columns
+// are its rows) and of lanes.
+func (k Rows) BatchInts() []string {
+	if k == Self {
+		return []string{"k", "n"}
+	}
+	return []string{"k", "m", "n"}
+}

@@ -8,7 +8,7 @@ import (
 
 // SlicedSquaredExact returns the exact (direction-free) sliced squared Cramér
 // 2-distance E_θ ℓ₂²(θ#P, θ#Q), θ uniform on the sphere, between two
-// mixtures of isotropic components (MixtureND.Std). For isotropic components
+// mixtures of isotropic components (MixtureND.IsoStds). For isotropic components
 // the projected std is the same in every direction and
 //
 //	E_θ h(θᵀz, s) = s·√(2/π)·₁F₁(−½; D/2; −‖z‖²/(2s²))   (κ_D·‖z‖ when s = 0),
@@ -25,14 +25,8 @@ func SlicedSquaredExact[F Float](p, q MixtureND[F]) (F, error) {
 // SlicedSquaredToSamplesExact is SlicedSquaredExact between a mixture of
 // isotropic components and a sample set: O(K·N + K² + N²).
 func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, error) {
-	if err := exactArgs(p, "p"); err != nil {
+	if err := pairArgs[F]("p", p.Dim, exactArgs(p, "p"), "x", x.Dim, x.validate("x"), nil); err != nil {
 		return 0, err
-	}
-	if err := x.validate("x"); err != nil {
-		return 0, err
-	}
-	if x.Dim != p.Dim {
-		return 0, &InputError{"x", "dim", -1, "dimension differs from p's"}
 	}
 	e := isoExponent(p, samplesAsIso(x))
 	return scaleBack[F]("p, x", isoSquared(p, samplesAsIso(x), e), e, 0)
@@ -42,14 +36,8 @@ func SlicedSquaredToSamplesExact[F Float](p MixtureND[F], x SamplesND[F]) (F, er
 // sets, κ_D·(E‖X−Y‖ − ½E‖X−X′‖ − ½E‖Y−Y′‖) with κ_D = E_θ|θ₁| (half the
 // energy distance in R^D scaled by κ_D), by O(N²) double sums.
 func SlicedSquaredSamplesExact[F Float](x, y SamplesND[F]) (F, error) {
-	if err := x.validate("x"); err != nil {
+	if err := pairArgs[F]("x", x.Dim, x.validate("x"), "y", y.Dim, y.validate("y"), nil); err != nil {
 		return 0, err
-	}
-	if err := y.validate("y"); err != nil {
-		return 0, err
-	}
-	if y.Dim != x.Dim {
-		return 0, &InputError{"y", "dim", -1, "dimension differs from x's"}
 	}
 	px, py := samplesAsIso(x), samplesAsIso(y)
 	if sameND(px, py) {
@@ -63,8 +51,8 @@ func exactArgs[F Float](p MixtureND[F], arg string) error {
 	if err := p.validate(arg); err != nil {
 		return err
 	}
-	if p.Std == nil {
-		return &InputError{arg, "covariance", -1, fmt.Sprintf("the exact sliced distance needs isotropic components (std); this mixture has %s covariances", map[covKind]string{covChol: "full", covDiag: "diagonal"}[p.kind()])}
+	if p.IsoStds == nil {
+		return &InputError{arg, "covariance", -1, fmt.Sprintf("the exact sliced distance needs isotropic components (isoStds); this mixture has %s covariances", map[covKind]string{covChol: "full", covDiag: "diagonal"}[p.kind()])}
 	}
 	return nil
 }
@@ -79,11 +67,11 @@ func samplesAsIso[F Float](x SamplesND[F]) MixtureND[F] {
 			w[i] = F(1 / float64(n))
 		}
 	}
-	return MixtureND[F]{Dim: x.Dim, Weights: w, Means: x.Values, Std: make([]F, n)}
+	return MixtureND[F]{Dim: x.Dim, Weights: w, Means: x.Values, IsoStds: make([]F, n)}
 }
 
 func sameND[F Float](p, q MixtureND[F]) bool {
-	return slices.Equal(p.Weights, q.Weights) && slices.Equal(p.Means, q.Means) && slices.Equal(p.Std, q.Std)
+	return slices.Equal(p.Weights, q.Weights) && slices.Equal(p.Means, q.Means) && slices.Equal(p.IsoStds, q.IsoStds)
 }
 
 // isoExponent returns the exponent e of the scale 2^e at which the closed
@@ -92,7 +80,7 @@ func sameND[F Float](p, q MixtureND[F]) bool {
 // would underflow (see scaleState), and the value is 2^−e times the value at
 // that scale.
 func isoExponent[F Float](p, q MixtureND[F]) int {
-	return scaleExponent(maxAbs(p.Means, p.Std, q.Means, q.Std), 0x1p-256)
+	return scaleExponent(maxAbs(p.Means, p.IsoStds, q.Means, q.IsoStds), 0x1p-256)
 }
 
 // scaler returns x ↦ x·2^e (the identity for e = 0). Exact for e ≥ 0.
@@ -124,7 +112,7 @@ func isoPairSum[F Float](p, q MixtureND[F], e int) float64 {
 				z := sc(float64(p.Means[i*d+c]) - float64(q.Means[j*d+c]))
 				dist2 = math.FMA(z, z, dist2)
 			}
-			s := math.Hypot(sc(float64(p.Std[i])), sc(float64(q.Std[j])))
+			s := math.Hypot(sc(float64(p.IsoStds[i])), sc(float64(q.IsoStds[j])))
 			row.add(float64(b) * slicedH(math.Sqrt(dist2), s, d))
 		}
 		total.add(float64(a) * row.val())
@@ -134,19 +122,13 @@ func isoPairSum[F Float](p, q MixtureND[F], e int) float64 {
 
 // SlicedSquaredExactGrad is SlicedSquaredExact with its derivatives with
 // respect to the weights, means and isotropic stds of p and q (gp, gq may be
-// nil; their Weights, Means and Std slices are grown): a zero-variance loss
+// nil; their Weights, Means and IsoStds slices are grown): a zero-variance loss
 // for fitting isotropic mixtures. Derivatives are taken with the weights as
 // free variables; at coincident means the mean derivative of that pair is 0,
 // and at std 0 the std derivative is 0 (as in the univariate case).
 func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]) (F, error) {
-	if err := exactArgs(p, "p"); err != nil {
+	if err := pairArgs[F]("p", p.Dim, exactArgs(p, "p"), "q", q.Dim, exactArgs(q, "q"), nil); err != nil {
 		return 0, err
-	}
-	if err := exactArgs(q, "q"); err != nil {
-		return 0, err
-	}
-	if q.Dim != p.Dim {
-		return 0, &InputError{"q", "dim", -1, "dimension differs from p's"}
 	}
 	e := isoExponent(p, q)
 	if gp != nil {
@@ -169,8 +151,8 @@ func SlicedSquaredExactGrad[F Float](p, q MixtureND[F], gp, gq *MixtureNDGrad[F]
 func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F], e int) {
 	d, k := p.Dim, len(p.Weights)
 	sc := scaler(e)
-	g.Weights, g.Means, g.Std = grow(g.Weights, k), grow(g.Means, k*d), grow(g.Std, k)
-	g.Chol, g.Stds = nil, nil
+	g.Weights, g.Means, g.IsoStds = grow(g.Weights, k), grow(g.Means, k*d), grow(g.IsoStds, k)
+	g.Chol, g.DiagStds = nil, nil
 	gm := make([]float64, d)
 	for i := 0; i < k; i++ {
 		var gw, gs ksum
@@ -187,8 +169,8 @@ func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F], e int) {
 					dist2 = math.FMA(z, z, dist2)
 				}
 				dist := math.Sqrt(dist2)
-				si := sc(float64(p.Std[i]))
-				s := math.Hypot(si, sc(float64(o.Std[j])))
+				si := sc(float64(p.IsoStds[i]))
+				s := math.Hypot(si, sc(float64(o.IsoStds[j])))
 				h, dh, ds := slicedHGrad(dist, s, d)
 				w := side.sign * float64(b)
 				gw.add(w * h)
@@ -207,6 +189,6 @@ func isoGrad[F Float](g *MixtureNDGrad[F], p, q MixtureND[F], e int) {
 		for c := 0; c < d; c++ {
 			g.Means[i*d+c] = F(a * gm[c])
 		}
-		g.Std[i] = F(a * gs.val())
+		g.IsoStds[i] = F(a * gs.val())
 	}
 }

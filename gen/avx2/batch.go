@@ -1,0 +1,307 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/gmmkit/cramer/gen/internal/spec"
+)
+
+// The batch-lane kernels (see purego.BatchCrossRowSums64): the inputs are
+// lane-interleaved, component c of mixture pair l at c*n+l, and one vector
+// holds the same component of p.lanes consecutive pairs. For each block of
+// lanes (the last one masked when n is not a multiple of the lane count) the
+// kernels loop over the rows and columns with scalar loops and compute one
+// full vector of pair terms per (row, column), with the same pair computation
+// as the row kernels (scale, pairCore). Every lane's sums are accumulated in
+// column (or row) order with one FMA per term, as purego does.
+
+// batchText declares a batch-lane kernel: the slices, then the integers.
+func (p *prec) batchText(name string, params []string, ints []string, doc string) {
+	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(ints, ", ")))
+	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
+}
+
+func (p *prec) intParam(name string) GPVirtual {
+	return Load(Param(name), GP64()).(GPVirtual)
+}
+
+// batchLanes emits the loop over the blocks of lanes of a batch-lane kernel:
+// body is called twice, for full blocks (mask nil) and for the last partial
+// block (lane mask on the stack), with the first lane l of the block and a
+// suffix that makes its labels unique.
+func (p *prec) batchLanes(body func(l GPVirtual, mask Op, sfx string)) {
+	n := p.intParam("n")
+	zero := GP64()
+	XORQ(zero, zero)
+	block := 0
+	p.vectorLoop("lanes", zero, n, 1, nil, func(l GPVirtual, mask Op, _ int) {
+		block++
+		body(l, mask, fmt.Sprintf("_%d", block))
+	})
+}
+
+// batchRange emits `for idx := first; count < limit; count++, idx += n`
+// around body: count runs over the components, idx is the element index
+// count*n + l of the current lane block.
+func (p *prec) batchRange(label string, count, idx GPVirtual, limit string, body func()) {
+	Label(label)
+	CMPQ(count, p.intParam(limit))
+	JGE(LabelRef(label + "_end"))
+	body()
+	INCQ(count)
+	ADDQ(p.intParam("n"), idx)
+	JMP(LabelRef(label))
+	Label(label + "_end")
+}
+
+// batchCols sets j and jj to the first column of row i: 0 and l, or for the
+// self kind i+1 and ii+n.
+func (p *prec) batchCols(kind spec.Rows, i, ii, l GPVirtual) (j, jj GPVirtual) {
+	j, jj = GP64(), GP64()
+	if kind == spec.Self {
+		LEAQ(Mem{Base: i, Disp: 1}, j)
+		MOVQ(ii, jj)
+		ADDQ(p.intParam("n"), jj)
+	} else {
+		XORQ(j, j)
+		MOVQ(l, jj)
+	}
+	return j, jj
+}
+
+func (p *prec) colsParam(kind spec.Rows) string {
+	if kind == spec.Self {
+		return "k"
+	}
+	return "m"
+}
+
+// batchColBlock is the number of columns whose scales the value kernels
+// compute in a first pass before their pair terms.
+const batchColBlock = 4
+
+func (p *prec) genBatchRowSums(kind spec.Rows) {
+	name, params := kind.BatchSums()
+	p.batchText(name, params, kind.BatchInts(), "(see purego."+name+p.name+"): lane-interleaved row sums of n mixture pairs.")
+	r := kind.Roles()
+	cm, cv := r.CM, r.CV
+	if kind == spec.Self {
+		cm, cv = r.RM, r.RV
+	}
+	miMem, viMem, qMem, rqMem, adMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	var qBlk, rqBlk [batchColBlock]Mem
+	if kind != spec.Dirac {
+		for u := range qBlk {
+			qBlk[u], rqBlk[u] = AllocLocal(32), AllocLocal(32)
+		}
+	}
+	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
+		i, ii := GP64(), GP64()
+		XORQ(i, i)
+		MOVQ(l, ii)
+		p.batchRange("row"+sfx, i, ii, "k", func() {
+			mi := p.load(p.at(p.ptr(r.RM), ii), mask)
+			p.MOVU(mi, miMem)
+			vi := p.load(p.at(p.ptr(r.RV), ii), mask)
+			p.MOVU(vi, viMem)
+			if kind == spec.Dirac {
+				q, rq := p.scale(vi)
+				p.MOVU(q, qMem)
+				p.MOVU(rq, rqMem)
+			}
+			acc := YMM()
+			p.XOR(acc, acc, acc)
+			j, jj := p.batchCols(kind, i, ii, l)
+			if kind != spec.Dirac {
+				// Blocks of batchColBlock columns in two passes, as the row
+				// kernels do: first every column's scale (the square root
+				// and the division), then the pair terms in column order,
+				// so the scales are off the pair terms' dependency chain.
+				Label("colb" + sfx)
+				t := GP64()
+				LEAQ(Mem{Base: j, Disp: batchColBlock}, t)
+				CMPQ(t, p.intParam(p.colsParam(kind)))
+				JG(LabelRef("colb" + sfx + "_end"))
+				jb := GP64()
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					s := p.load(p.at(p.ptr(cv), jb), mask)
+					p.ADD(viMem, s, s)
+					q, rq := p.scale(s)
+					p.MOVU(q, qBlk[u])
+					p.MOVU(rq, rqBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jb), mask))
+					p.AND(p.c("absMask"), ad, ad)
+					p.MOVU(ad, adMem)
+					h, _, _, _ := p.pairCore(adMem, qBlk[u], rqBlk[u])
+					if mask == nil {
+						p.FMADD231(p.at(p.ptr(r.CW), jb), h, acc)
+					} else {
+						p.FMADD231(p.load(p.at(p.ptr(r.CW), jb), mask), h, acc)
+					}
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jb, jj)
+				ADDQ(U32(batchColBlock), j)
+				JMP(LabelRef("colb" + sfx))
+				Label("colb" + sfx + "_end")
+			}
+			p.batchRange("col"+sfx, j, jj, p.colsParam(kind), func() {
+				ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jj), mask))
+				p.AND(p.c("absMask"), ad, ad)
+				p.MOVU(ad, adMem)
+				if kind != spec.Dirac {
+					s := p.load(p.at(p.ptr(cv), jj), mask)
+					p.ADD(viMem, s, s)
+					q, rq := p.scale(s)
+					p.MOVU(q, qMem)
+					p.MOVU(rq, rqMem)
+				}
+				h, _, _, _ := p.pairCore(adMem, qMem, rqMem)
+				if mask == nil {
+					p.FMADD231(p.at(p.ptr(r.CW), jj), h, acc) // acc += h·w
+				} else {
+					p.FMADD231(p.load(p.at(p.ptr(r.CW), jj), mask), h, acc)
+				}
+			})
+			p.store(acc, p.at(p.ptr("out"), ii), mask)
+		})
+	})
+	VZEROUPPER()
+	RET()
+}
+
+func (p *prec) genBatchGrad(kind spec.Rows) {
+	name, params := kind.BatchGrad()
+	p.batchText(name, params, kind.BatchInts(), "(see purego."+name+p.name+"): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.")
+	roles := kind.Roles()
+	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
+	colSums := []string{"ch", "cd", "cr"}
+	if kind == spec.Dirac {
+		colSums = colSums[:2]
+	}
+	miMem, viMem, wiMem, rqmMem := AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	qMem, rqMem, adMem := AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	var qBlk, rqBlk, rqmBlk [batchColBlock]Mem
+	if kind != spec.Dirac {
+		for u := range qBlk {
+			qBlk[u], rqBlk[u], rqmBlk[u] = AllocLocal(32), AllocLocal(32), AllocLocal(32)
+		}
+	}
+	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
+		// The column sums of this block start at +0.
+		{
+			j, jj := GP64(), GP64()
+			XORQ(j, j)
+			MOVQ(l, jj)
+			p.batchRange("zero"+sfx, j, jj, p.colsParam(kind), func() {
+				z := YMM()
+				p.XOR(z, z, z)
+				for _, c := range colSums {
+					p.store(z, p.at(p.ptr(c), jj), mask)
+				}
+			})
+		}
+		i, ii := GP64(), GP64()
+		XORQ(i, i)
+		MOVQ(l, ii)
+		p.batchRange("row"+sfx, i, ii, "k", func() {
+			for _, c := range []struct {
+				ptr string
+				mem Mem
+			}{{rm, miMem}, {rv, viMem}, {rw, wiMem}} {
+				p.MOVU(p.load(p.at(p.ptr(c.ptr), ii), mask), c.mem)
+			}
+			if kind == spec.Dirac {
+				vi := YMM()
+				p.MOVU(viMem, vi)
+				q, rq := p.scale(vi)
+				p.MOVU(q, qMem)
+				p.MOVU(rq, rqMem)
+				p.storeMaskedRq(q, rq, rqmMem)
+			}
+			sh, sd, sr := YMM(), YMM(), YMM()
+			for _, a := range []VecVirtual{sh, sd, sr} {
+				p.XOR(a, a, a)
+			}
+			j, jj := p.batchCols(kind, i, ii, l)
+			// pairRest finishes the pair at column index jc from its scale
+			// (q, rq and rq masked to 0 where q == 0, in memory).
+			pairRest := func(jc GPVirtual, q, rq, rqm Mem) {
+				ad := p.diff(miMem, p.load(p.at(p.ptr(cm), jc), mask))
+				p.AND(p.c("absMask"), ad, ad)
+				p.MOVU(ad, adMem)
+				h, erf, e2, _ := p.pairCore(adMem, q, rq)
+				sg := p.diff(miMem, p.load(p.at(p.ptr(cm), jc), mask))
+				p.copysign(erf, sg)
+				p.MUL(rqm, e2, e2) // e2·rq, 0 where q == 0
+				w := p.load(p.at(p.ptr(cw), jc), mask)
+				p.FMADD231(w, h, sh)
+				p.FMADD231(w, erf, sd)
+				p.FMADD231(w, e2, sr)
+				for k, c := range colSums {
+					val := []VecVirtual{h, erf, e2}[k]
+					acc := p.load(p.at(p.ptr(c), jc), mask)
+					p.FMADD231(wiMem, val, acc)
+					p.store(acc, p.at(p.ptr(c), jc), mask)
+				}
+			}
+			// scaleAt stores the scale of the pair at column index jc.
+			scaleAt := func(jc GPVirtual, q, rq, rqm Mem) {
+				s := p.load(p.at(p.ptr(cv), jc), mask)
+				p.ADD(viMem, s, s)
+				qv, rqv := p.scale(s)
+				p.MOVU(qv, q)
+				p.MOVU(rqv, rq)
+				p.storeMaskedRq(qv, rqv, rqm)
+			}
+			if kind != spec.Dirac {
+				// Blocks of batchColBlock columns in two passes (scales
+				// first), as in the value kernels.
+				Label("colb" + sfx)
+				t := GP64()
+				LEAQ(Mem{Base: j, Disp: batchColBlock}, t)
+				CMPQ(t, p.intParam(p.colsParam(kind)))
+				JG(LabelRef("colb" + sfx + "_end"))
+				jb := GP64()
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					scaleAt(jb, qBlk[u], rqBlk[u], rqmBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jj, jb)
+				for u := 0; u < batchColBlock; u++ {
+					pairRest(jb, qBlk[u], rqBlk[u], rqmBlk[u])
+					ADDQ(p.intParam("n"), jb)
+				}
+				MOVQ(jb, jj)
+				ADDQ(U32(batchColBlock), j)
+				JMP(LabelRef("colb" + sfx))
+				Label("colb" + sfx + "_end")
+			}
+			p.batchRange("col"+sfx, j, jj, p.colsParam(kind), func() {
+				if kind != spec.Dirac {
+					scaleAt(jj, qMem, rqMem, rqmMem)
+				}
+				pairRest(jj, qMem, rqMem, rqmMem)
+			})
+			for _, s := range []struct {
+				acc VecVirtual
+				ptr string
+			}{{sh, "rh"}, {sd, "rd"}, {sr, "rr"}} {
+				p.store(s.acc, p.at(p.ptr(s.ptr), ii), mask)
+			}
+		})
+	})
+	VZEROUPPER()
+	RET()
+}
