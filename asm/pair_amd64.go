@@ -4,110 +4,182 @@
 
 package asm
 
-// Erf64 sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf).
+// Erf64 sets dst[i] = erf(x[i]) for i < len(x) (see the purego function of the same name).
+//
+//go:noescape
 func Erf64(dst []float64, x []float64)
 
-// ExpNegSquare64 sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare).
+// ExpNegSquare64 sets dst[i] = exp(−x[i]²) for i < len(x) (see the purego function of the same name).
+//
+//go:noescape
 func ExpNegSquare64(dst []float64, x []float64)
 
-// PairTerms64 sets h, erf and ex at every i < len(d) (see purego.PairTerms).
+// PairTerms64 sets h, erf and ex at every i < len(d) (see the purego function of the same name).
+//
+//go:noescape
 func PairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
 
 // CrossRowSums64 (see purego.CrossRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 
 // CrossGrad64 (see purego.CrossGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 
 // SelfRowSums64 (see purego.SelfRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
 
 // SelfGrad64 (see purego.SelfGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 
 // DiracRowSums64 (see purego.DiracRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 
 // DiracGrad64 (see purego.DiracGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 
-// Erf32 sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf).
+// Erf32 sets dst[i] = erf(x[i]) for i < len(x) (see the purego function of the same name).
+//
+//go:noescape
 func Erf32(dst []float32, x []float32)
 
-// ExpNegSquare32 sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare).
+// ExpNegSquare32 sets dst[i] = exp(−x[i]²) for i < len(x) (see the purego function of the same name).
+//
+//go:noescape
 func ExpNegSquare32(dst []float32, x []float32)
 
-// PairTerms32 sets h, erf and ex at every i < len(d) (see purego.PairTerms).
+// PairTerms32 sets h, erf and ex at every i < len(d) (see the purego function of the same name).
+//
+//go:noescape
 func PairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
 
 // CrossRowSums32 (see purego.CrossRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 
 // CrossGrad32 (see purego.CrossGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 
 // SelfRowSums32 (see purego.SelfRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
 
 // SelfGrad32 (see purego.SelfGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 
 // DiracRowSums32 (see purego.DiracRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).
+//
+//go:noescape
 func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 
 // DiracGrad32 (see purego.DiracGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.
+//
+//go:noescape
 func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 
 // BatchCrossRowSums64 (see purego.BatchCrossRowSums64): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 
 // BatchCrossGrad64 (see purego.BatchCrossGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 
 // BatchSelfRowSums64 (see purego.BatchSelfRowSums64): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
 
 // BatchSelfGrad64 (see purego.BatchSelfGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 
 // BatchDiracRowSums64 (see purego.BatchDiracRowSums64): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 
 // BatchDiracGrad64 (see purego.BatchDiracGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 
 // BatchCrossRowSums32 (see purego.BatchCrossRowSums32): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 
 // BatchCrossGrad32 (see purego.BatchCrossGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 
 // BatchSelfRowSums32 (see purego.BatchSelfRowSums32): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
 
 // BatchSelfGrad32 (see purego.BatchSelfGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 
 // BatchDiracRowSums32 (see purego.BatchDiracRowSums32): lane-interleaved row sums of n mixture pairs.
+//
+//go:noescape
 func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 
 // BatchDiracGrad32 (see purego.BatchDiracGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.
+//
+//go:noescape
 func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 
 // ProjectMeans64 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans64; the caller checks the lengths).
+//
+//go:noescape
 func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 
 // ProjectDiagVars64 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars64; the caller checks the lengths).
+//
+//go:noescape
 func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
 
 // ProjectCholVars64 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars64; the caller checks the lengths).
+//
+//go:noescape
 func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
 
 // ProjectMeans32 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans32; the caller checks the lengths).
+//
+//go:noescape
 func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
 
 // ProjectDiagVars32 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars32; the caller checks the lengths).
+//
+//go:noescape
 func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
 
 // ProjectCholVars32 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars32; the caller checks the lengths).
+//
+//go:noescape
 func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)

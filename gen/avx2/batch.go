@@ -24,6 +24,7 @@ import (
 func (p *prec) batchText(name string, params []string, ints []string, doc string) {
 	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(ints, ", ")))
 	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
+	Pragma("noescape")
 }
 
 func (p *prec) intParam(name string) GPVirtual {

@@ -112,10 +112,11 @@ func (p *prec) text(name, params, doc string) {
 func (p *prec) textFlags(name, params, doc string, flags attr.Attribute) {
 	TEXT(name+p.name, flags, fmt.Sprintf("func(%s []%s)", params, p.ty()))
 	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
+	Pragma("noescape")
 }
 
 func (p *prec) genElementwise() {
-	p.text("Erf", "dst, x", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf).")
+	p.text("Erf", "dst, x", "sets dst[i] = erf(x[i]) for i < len(x) (see the purego function of the same name).")
 	{
 		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
 		zero := GP64()
@@ -132,7 +133,7 @@ func (p *prec) genElementwise() {
 		RET()
 	}
 
-	p.text("ExpNegSquare", "dst, x", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare).")
+	p.text("ExpNegSquare", "dst, x", "sets dst[i] = exp(−x[i]²) for i < len(x) (see the purego function of the same name).")
 	{
 		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
 		zero := GP64()
@@ -148,7 +149,7 @@ func (p *prec) genElementwise() {
 		RET()
 	}
 
-	p.text("PairTerms", "h, erf, ex, d, v", "sets h, erf and ex at every i < len(d) (see purego.PairTerms).")
+	p.text("PairTerms", "h, erf, ex, d, v", "sets h, erf and ex at every i < len(d) (see the purego function of the same name).")
 	{
 		h, erf, ex, d, v, n := p.ptr("h"), p.ptr("erf"), p.ptr("ex"), p.ptr("d"), p.ptr("v"), p.length("d")
 		zero := GP64()

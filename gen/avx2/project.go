@@ -55,6 +55,7 @@ func (p *prec) genProject(kind spec.Proj) {
 	name, in, doc := kind.Name(), kind.In(), kind.Doc()
 	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(dst, %s, thetaT []%s, n, d, l int)", in, p.ty()))
 	Doc(fmt.Sprintf("%s%s %s (see purego.%s%s; the caller checks the lengths).", name, p.name, doc, name, p.name))
+	Pragma("noescape")
 
 	c := &projCtx{kind: kind}
 	tiles := projTiles
