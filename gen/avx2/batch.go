@@ -223,17 +223,9 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 				p.MOVU(p.load(p.at(p.ptr(c.ptr), ii), mask), c.mem)
 			}
 			if kind == spec.Dirac {
-				vi := YMM()
-				p.MOVU(viMem, vi)
-				q, rq := p.scale(vi)
-				p.MOVU(q, qMem)
-				p.MOVU(rq, rqMem)
-				p.storeMaskedRq(q, rq, rqmMem)
+				p.rowScale(viMem, qMem, rqMem, rqmMem)
 			}
-			sh, sd, sr := YMM(), YMM(), YMM()
-			for _, a := range []VecVirtual{sh, sd, sr} {
-				p.XOR(a, a, a)
-			}
+			sh, sd, sr := p.zeroSums()
 			j, jj := p.batchCols(kind, i, ii, l)
 			// pairRest finishes the pair at column index jc from its scale
 			// (q, rq and rq masked to 0 where q == 0, in memory).

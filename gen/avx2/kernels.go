@@ -302,17 +302,9 @@ func (p *prec) genGrad(kind spec.Rows) {
 		p.MOVU(r, c.mem)
 	}
 	if kind == spec.Dirac {
-		vi := YMM()
-		p.MOVU(viMem, vi)
-		qi, rqi := p.scale(vi)
-		p.MOVU(qi, qMem)
-		p.MOVU(rqi, rqMem)
-		p.storeMaskedRq(qi, rqi, rqmMem)
+		p.rowScale(viMem, qMem, rqMem, rqmMem)
 	}
-	sh, sd, sr := YMM(), YMM(), YMM()
-	for _, a := range []VecVirtual{sh, sd, sr} {
-		p.XOR(a, a, a)
-	}
+	sh, sd, sr := p.zeroSums()
 	start := GP64()
 	XORQ(start, start)
 	if kind == spec.Self {
@@ -402,6 +394,27 @@ func (p *prec) diff(miMem Mem, m VecVirtual) VecVirtual {
 	p.MOVU(miMem, d)
 	p.SUB(m, d, d)
 	return d
+}
+
+// rowScale computes, for the row variances at viMem, the Dirac kernels'
+// per-row scale q = √(2v) and 1/q once, and parks q, 1/q and the masked 1/q
+// (storeMaskedRq) in their stack slots.
+func (p *prec) rowScale(viMem, qMem, rqMem, rqmMem Mem) {
+	vi := YMM()
+	p.MOVU(viMem, vi)
+	q, rq := p.scale(vi)
+	p.MOVU(q, qMem)
+	p.MOVU(rq, rqMem)
+	p.storeMaskedRq(q, rq, rqmMem)
+}
+
+// zeroSums returns the three zeroed accumulators H, D, R of a gradient row.
+func (p *prec) zeroSums() (sh, sd, sr VecVirtual) {
+	sh, sd, sr = YMM(), YMM(), YMM()
+	for _, a := range []VecVirtual{sh, sd, sr} {
+		p.XOR(a, a, a)
+	}
+	return sh, sd, sr
 }
 
 // storeMaskedRq stores rq with the lanes where q == 0 set to 0.
