@@ -220,26 +220,13 @@ func (k *pair) genBatchGrad(kind spec.Rows) {
 				v := k.get()
 				k.bload(v, off, r.name, bRowOff, partial)
 				if kind == spec.Dirac && r.slot == bSlotVi {
-					ss := []*stream{{}}
-					k.scale(ss, func(*stream) arm64.V { return v })
-					rq := ss[0].rq
-					z := k.get()
-					k.Word(arm64.FCMEQZ(k.p.arr, z, v))
-					k.spill(rq, bSlotRqRow)
-					k.Word(arm64.BIC(z, rq, z))
-					k.spill(z, bSlotRqmRow)
-					k.fmulE(v, v, "half")
-					k.spill(v, bSlotQhRow)
-					k.put(v, rq, z)
+					k.parkRowScale(v, bSlotRqRow, bSlotRqmRow, bSlotQhRow)
 					continue
 				}
 				k.spill(v, r.slot)
 				k.put(v)
 			}
-			sh, sd, sr := k.get(), k.get(), k.get()
-			for _, a := range []arm64.V{sh, sd, sr} {
-				k.VZero(a)
-			}
+			sh, sd, sr := k.zeroSums()
 			what := ""
 			if !partial {
 				what = name + " pair terms"

@@ -191,6 +191,32 @@ func slotRef(n int) string {
 }
 
 // spill stores v in slot n (v stays allocated).
+// parkRowScale computes, for the row variances v of a Dirac kernel, the
+// scale q and 1/q once per row (k.scale), and parks 1/q, 1/q with 0 where
+// v == 0, and q·½ in the stack slots rqSlot, rqmSlot and qhSlot. It puts v back.
+func (k *pair) parkRowScale(v arm64.V, rqSlot, rqmSlot, qhSlot int) {
+	ss := []*stream{{}}
+	k.scale(ss, func(*stream) arm64.V { return v })
+	rq := ss[0].rq
+	z := k.get()
+	k.Word(arm64.FCMEQZ(k.p.arr, z, v))
+	k.spill(rq, rqSlot)
+	k.Word(arm64.BIC(z, rq, z))
+	k.spill(z, rqmSlot)
+	k.fmulE(v, v, "half")
+	k.spill(v, qhSlot)
+	k.put(v, rq, z)
+}
+
+// zeroSums returns three zeroed accumulators (H, D, R of a gradient row).
+func (k *pair) zeroSums() (sh, sd, sr arm64.V) {
+	sh, sd, sr = k.get(), k.get(), k.get()
+	for _, a := range []arm64.V{sh, sd, sr} {
+		k.VZero(a)
+	}
+	return sh, sd, sr
+}
+
 func (k *pair) spill(v arm64.V, n int) { k.Go("FMOVQ %s, %s", v, slotRef(n)) }
 
 // reload allocates a register and loads slot n into it.
@@ -1135,26 +1161,13 @@ func (k *pair) genGrad(kind spec.Rows) {
 		v := k.get()
 		k.loadBroadcast(v, r.ptr)
 		if kind == spec.Dirac && r.slot == slotVi {
-			ss := []*stream{{}}
-			k.scale(ss, func(*stream) arm64.V { return v })
-			rq := ss[0].rq
-			z := k.get()
-			k.Word(arm64.FCMEQZ(k.p.arr, z, v))
-			k.spill(rq, slotRqRow)
-			k.Word(arm64.BIC(z, rq, z))
-			k.spill(z, slotRqmRow)
-			k.fmulE(v, v, "half")
-			k.spill(v, slotQhRow)
-			k.put(v, rq, z)
+			k.parkRowScale(v, slotRqRow, slotRqmRow, slotQhRow)
 			continue
 		}
 		k.spill(v, r.slot)
 		k.put(v)
 	}
-	sh, sd, sr := k.get(), k.get(), k.get()
-	for _, a := range []arm64.V{sh, sd, sr} {
-		k.VZero(a)
-	}
+	sh, sd, sr := k.zeroSums()
 	// Column pointers of this row: frame base + rOff.
 	for _, c := range []struct {
 		name string
