@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/gmmkit/cramer"
+	"github.com/gmmkit/cramer/kernels"
 )
 
 // CramerToMixture is Workspace.CramerToMixture with a temporary workspace.
@@ -33,11 +34,8 @@ func CramerToPoints[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float64
 // D > 1). loss and grad must not alias raw or the target. It allocates
 // nothing once the workspace has grown to the shapes.
 func (ws *Workspace[F]) CramerToMixture(h Head, raw []F, target cramer.Mixture[F], loss, grad []F) (float64, error) {
-	nb, err := ws.decode(h, raw, grad)
+	nb, err := ws.checkCall(h, raw, loss, grad)
 	if err != nil {
-		return 0, err
-	}
-	if err := checkLoss(loss, nb); err != nil {
 		return 0, err
 	}
 	d := h.Dim()
@@ -77,7 +75,7 @@ func (ws *Workspace[F]) CramerToMixture(h Head, raw []F, target cramer.Mixture[F
 				Reason: fmt.Sprintf("example %d: weights sum to %.17g, not 1 (tolerance %g)", b, s, tol)}
 		}
 	}
-	return ws.cramer(h, nb, m, target.Weights, target.Means, target.Stds, false, loss, grad)
+	return ws.cramer(h, raw, nb, m, target.Weights, target.Means, target.Stds, false, loss, grad)
 }
 
 // CramerToPoints computes, for each example b, the Cramér ℓ₂²(P_b, δ(y_b))
@@ -92,28 +90,52 @@ func (ws *Workspace[F]) CramerToMixture(h Head, raw []F, target cramer.Mixture[F
 // is sliced (see Workspace). It allocates nothing once the workspace has
 // grown to the shapes.
 func (ws *Workspace[F]) CramerToPoints(h Head, raw, y []F, loss, grad []F) (float64, error) {
-	nb, err := ws.decode(h, raw, grad)
+	nb, err := ws.checkCall(h, raw, loss, grad)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkLoss(loss, nb); err != nil {
+	if err := checkPoints(y, nb, h.Dim(), false); err != nil {
 		return 0, err
 	}
-	d := h.Dim()
-	if len(y) != nb*d {
-		return 0, &cramer.InputError{Arg: "y", Field: "values", Index: -1,
+	ws.pointMasses(nb, 1, h.Dim())
+	return ws.cramer(h, raw, nb, 1, ws.tw, y, ws.ts, false, loss, grad)
+}
+
+// checkCall validates the head, raw, grad's length (check) and loss's
+// length; it returns B.
+func (ws *Workspace[F]) checkCall(h Head, raw, loss, grad []F) (int, error) {
+	nb, err := ws.check(h, raw, grad)
+	if err != nil {
+		return 0, err
+	}
+	return nb, checkLoss(loss, nb)
+}
+
+// checkPoints validates target points y: nb×d values (with samples, a
+// positive multiple of nb×d), each finite and at most
+// cramer.MaxMagnitude/√d in magnitude.
+func checkPoints[F cramer.Float](y []F, nb, d int, samples bool) error {
+	switch {
+	case samples && (len(y) == 0 || len(y)%(nb*d) != 0):
+		return &cramer.InputError{Arg: "y", Field: "values", Index: -1,
+			Reason: fmt.Sprintf("length %d is not a positive multiple of %d (%d examples × %d dimensions)", len(y), nb*d, nb, d)}
+	case !samples && len(y) != nb*d:
+		return &cramer.InputError{Arg: "y", Field: "values", Index: -1,
 			Reason: fmt.Sprintf("length %d, want %d (%d examples × %d dimensions)", len(y), nb*d, nb, d)}
 	}
-	if err := checkTarget("y", "values", y, cramer.MaxMagnitude[F]()/math.Sqrt(float64(d)), false); err != nil {
-		return 0, err
-	}
-	ws.tw = grow(ws.tw, nb)
-	ws.ts = grow(ws.ts, nb*d)
+	return checkTarget("y", "values", y, cramer.MaxMagnitude[F]()/math.Sqrt(float64(d)), false)
+}
+
+// pointMasses sets ws.tw and ws.ts to the weights 1/n and the zero stds
+// (n×D each) of n point masses per example of a batch of nb.
+func (ws *Workspace[F]) pointMasses(nb, n, d int) {
+	ws.tw = grow(ws.tw, nb*n)
+	ws.ts = grow(ws.ts, nb*n*d)
+	w := F(1 / float64(n))
 	for i := range ws.tw {
-		ws.tw[i] = 1
+		ws.tw[i] = w
 	}
 	clear(ws.ts)
-	return ws.cramer(h, nb, 1, ws.tw, y, ws.ts, false, loss, grad)
 }
 
 // CramerToSamples is Workspace.CramerToSamples with a temporary workspace.
@@ -133,30 +155,17 @@ func CramerToSamples[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float6
 // D > 1 it is sliced (see Workspace). Cost O(B·(K·n + K² + n log n)). It
 // allocates nothing once the workspace has grown.
 func (ws *Workspace[F]) CramerToSamples(h Head, raw, y []F, loss, grad []F) (float64, error) {
-	nb, err := ws.decode(h, raw, grad)
+	nb, err := ws.checkCall(h, raw, loss, grad)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkLoss(loss, nb); err != nil {
-		return 0, err
-	}
 	d := h.Dim()
-	if len(y) == 0 || len(y)%(nb*d) != 0 {
-		return 0, &cramer.InputError{Arg: "y", Field: "values", Index: -1,
-			Reason: fmt.Sprintf("length %d is not a positive multiple of %d (%d examples × %d dimensions)", len(y), nb*d, nb, d)}
-	}
-	if err := checkTarget("y", "values", y, cramer.MaxMagnitude[F]()/math.Sqrt(float64(d)), false); err != nil {
+	if err := checkPoints(y, nb, d, true); err != nil {
 		return 0, err
 	}
 	n := len(y) / (nb * d)
-	ws.tw = grow(ws.tw, nb*n)
-	ws.ts = grow(ws.ts, nb*n*d)
-	w := F(1 / float64(n))
-	for i := range ws.tw {
-		ws.tw[i] = w
-	}
-	clear(ws.ts)
-	return ws.cramer(h, nb, n, ws.tw, y, ws.ts, true, loss, grad)
+	ws.pointMasses(nb, n, d)
+	return ws.cramer(h, raw, nb, n, ws.tw, y, ws.ts, true, loss, grad)
 }
 
 // sampleSelf sets dst[b] = (1/n²) Σₖₗ |x_k − x_l| for each block of n values
@@ -178,18 +187,18 @@ func (ws *Workspace[F]) sampleSelf(dst []float64, x []F, n int) {
 	}
 }
 
-// cramer computes the Cramér loss of the decoded heads against validated
-// targets of m components per example (weights nb×m, means and stds
-// nb×m×D).
-// With samples, the target components are equally weighted point masses
-// whose self sum is computed by sorting rather than from pairs.
-func (ws *Workspace[F]) cramer(h Head, nb, m int, qw, qm, qs []F, samples bool, loss, grad []F) (float64, error) {
-	k, d := h.K, h.Dim()
-	if loss == nil {
-		ws.loss = grow(ws.loss, nb)
-		loss = ws.loss
-	}
-	if d > 1 {
+// cramer computes the Cramér loss of the validated raw outputs against
+// validated targets of m components per example (weights nb×m, means and
+// stds nb×m×D). With samples, the target components are equally weighted
+// point masses whose self sum is computed by sorting rather than from
+// pairs. D > 1 goes to sliced, D = 1 to cramer1.
+func (ws *Workspace[F]) cramer(h Head, raw []F, nb, m int, qw, qm, qs []F, samples bool, loss, grad []F) (float64, error) {
+	if h.Dim() > 1 {
+		if loss == nil {
+			ws.loss = grow(ws.loss, nb)
+			loss = ws.loss
+		}
+		ws.decodeAll(h, raw, nb)
 		return ws.sliced(h, nb, m, qw, qm, qs, samples, loss, grad)
 	}
 	var qself []float64
@@ -198,16 +207,55 @@ func (ws *Workspace[F]) cramer(h Head, nb, m int, qw, qm, qs []F, samples bool, 
 		qself = ws.qself
 		ws.sampleSelf(qself, qm, m)
 	}
-	{
-		if grad == nil {
-			ws.core(nb, k, m, ws.w, ws.mu, ws.s, qw, qm, qs, qself, loss, nil, nil, nil)
-			return mean(loss), nil
+	return ws.cramer1(h, raw, nb, m, qw, qm, qs, qself, loss, grad), nil
+}
+
+// cramer1 is the Cramér loss for D = 1, fused a chunk of examples at a time:
+// decode the heads (decodeChunk), lay P and Q out in the lanes of the
+// batch-lane kernels, run them, combine their outputs per example
+// (lanes.combine) and apply the softmax and scale-map chain rule straight
+// into grad (chainRow). loss may be nil; it returns the mean of the
+// (rounded) losses.
+func (ws *Workspace[F]) cramer1(h Head, raw []F, nb, m int, qw, qm, qs []F, qself []float64, loss, grad []F) float64 {
+	k, wd := h.K, h.Width()
+	lim := limitsOf[F]()
+	im := kernels.Active()
+	ln, hd := &ws.ln, &ws.hd
+	c := lanesPerChunk(k, m)
+	ln.size(min(c, nb), k, m)
+	inv := 1 / float64(nb)
+	var total float64
+	for b0 := 0; b0 < nb; b0 += c {
+		n := min(c, nb-b0)
+		if n < c {
+			ln.size(n, k, m)
 		}
-		ws.gp.Weights, ws.gp.Means, ws.gp.Stds = grow(ws.gp.Weights, nb*k), grow(ws.gp.Means, nb*k), grow(ws.gp.Stds, nb*k)
-		ws.core(nb, k, m, ws.w, ws.mu, ws.s, qw, qm, qs, qself, loss, ws.gp.Weights, ws.gp.Means, ws.gp.Stds)
-		ws.chain(h, nb, ws.gp.Weights, ws.gp.Means, ws.gp.Stds, grad)
-		return mean(loss), nil
+		decodeChunk(hd, h, raw, b0, n, &lim, !is64[F]())
+		ln.setP(n, k, hd.a, hd.sd, raw[b0*wd+k:], wd)
+		tw, ts := qw[b0*m:(b0+n)*m], qs[b0*m:(b0+n)*m]
+		points := ln.setQ(n, m, tw, qm[b0*m:(b0+n)*m], ts)
+		var qs64 []float64
+		if qself != nil {
+			qs64 = qself[b0 : b0+n]
+		}
+		ln.run(im, n, points, qself == nil, grad != nil)
+		ln.combine(n, k, m, hd.a, hd.sd, tw, ts, qs64, grad != nil)
+		for l, v := range ln.val[:n] {
+			r := F(v)
+			total += float64(r)
+			if loss != nil {
+				loss[b0+l] = r
+			}
+		}
+		if grad == nil {
+			continue
+		}
+		for l := 0; l < n; l++ {
+			b, o := b0+l, l*k
+			chainRow(grad[b*wd:(b+1)*wd], hd.a[o:o+k], hd.dsd[o:o+k], ln.gw[o:o+k], ln.gm[o:o+k], ln.gs[o:o+k], inv)
+		}
 	}
+	return total * inv
 }
 
 // mean is the float64 average of x.

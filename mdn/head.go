@@ -127,55 +127,18 @@ func (h Head) Validate() error {
 
 // limits holds the precision-dependent clamps of the scale map and the NLL.
 type limits struct {
-	maxStd    float64 // σ ≤ maxStd
-	logMaxStd float64
-	nllMinStd float64 // σ ≥ nllMinStd in the NLL
-	maxZ      float64 // |y − μ|/σ ≤ maxZ in the NLL
+	maxStd       float64 // σ ≤ maxStd
+	logMaxStd    float64
+	nllMinStd    float64 // σ ≥ nllMinStd in the NLL
+	logNLLMinStd float64
+	maxZ         float64 // |y − μ|/σ ≤ maxZ in the NLL
 }
 
 func limitsOf[F cramer.Float]() limits {
 	if cramer.MaxMagnitude[F]() > 1e20 {
-		return limits{maxStd: 1e150, logMaxStd: math.Log(1e150), nllMinStd: 1e-150, maxZ: 1e150}
+		return limits{maxStd: 1e150, logMaxStd: math.Log(1e150), nllMinStd: 1e-150, logNLLMinStd: math.Log(1e-150), maxZ: 1e150}
 	}
-	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, maxZ: 1e18}
-}
-
-// scaleFrom returns σ = MinStd + s(x), clamped to [MinStd, lim.maxStd], and
-// dσ/dx (0 where the clamp is active), given e, the exponential scales
-// the decoder computes for x
-// (eˣ, e^min(x,0) or e^−|x| for exp, elu+1 and softplus).
-func (h Head) scaleFrom(x, e float64, lim *limits) (sigma, deriv float64) {
-	switch h.Scale {
-	case Exp:
-		if x > lim.logMaxStd {
-			return lim.maxStd, 0
-		}
-		sigma, deriv = e, e
-	case ELUPlusOne:
-		if x > 0 {
-			if x >= lim.maxStd {
-				return lim.maxStd, 0
-			}
-			sigma, deriv = x+1, 1
-		} else {
-			sigma, deriv = e, e
-		}
-	default: // Softplus
-		if x >= lim.maxStd {
-			return lim.maxStd, 0
-		}
-		sigma = max(x, 0) + math.Log1p(e)
-		if x >= 0 {
-			deriv = 1 / (1 + e)
-		} else {
-			deriv = e / (1 + e)
-		}
-	}
-	sigma += h.MinStd
-	if sigma > lim.maxStd {
-		return lim.maxStd, 0
-	}
-	return sigma, deriv
+	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, logNLLMinStd: math.Log(1e-18), maxZ: 1e18}
 }
 
 // rawError names an element of the raw outputs by its field.

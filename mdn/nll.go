@@ -30,15 +30,11 @@ func NLL[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float64, error) {
 // 1e-150 (float64) and |z| capped at 1e18 or 1e150 (gradient 0 beyond). It
 // allocates nothing once the workspace has grown.
 func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error) {
-	nb, err := ws.decode(h, raw, grad)
+	nb, err := ws.checkCall(h, raw, loss, grad)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkLoss(loss, nb); err != nil {
-		return 0, err
-	}
-	k, d := h.K, h.Dim()
-	kd, wd := k*d, h.Width()
+	d := h.Dim()
 	if len(y) != nb*d {
 		return 0, &cramer.InputError{Arg: "y", Field: "values", Index: -1,
 			Reason: fmt.Sprintf("length %d, want %d (%d examples × %d dimensions)", len(y), nb*d, nb, d)}
@@ -47,87 +43,91 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 		return 0, err
 	}
 	lim := limitsOf[F]()
-	fast := !is64[F]()
-	// Phases over the whole batch, so that logarithms and exponentials run
-	// in long independent loops: log σ; the component log-likelihoods lc
-	// (B×K) and their per-example maximum; exp(lc − max) = unnormalised
-	// responsibilities; the per-example sums and logs; value and gradient.
-	n := nb * kd
-	ws.f64 = grow(ws.f64, 2*n+nb*k+2*nb)
-	ls, is := ws.f64[:n], ws.f64[n:2*n] // log σ and 1/σ
-	lc := ws.f64[2*n : 2*n+nb*k]
-	mxs, sums := ws.f64[2*n+nb*k:2*n+nb*k+nb], ws.f64[2*n+nb*k+nb:]
-	for o, s := range ws.s[:n] {
-		f := float64(s)
-		if f < lim.nllMinStd {
-			f = lim.nllMinStd
-		}
-		ls[o], is[o] = f, 1/f
+	inv := 1 / float64(nb)
+	var total float64
+	for b0 := 0; b0 < nb; b0 += chunkLen {
+		n := min(chunkLen, nb-b0)
+		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F]())
+		total += ws.nllChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
 	}
-	logAll(ls, fast)
+	return total * inv, nil
+}
+
+// nllChunk computes the NLL of examples b0 … b0+n−1 (decoded in ws.hd) into
+// loss (may be nil) and, when grad is not nil, their gradient rows scaled by
+// inv; it returns the sum of the losses. Phases over the chunk, so that the
+// logarithms and exponentials run in loops of independent elements: log σ
+// and 1/σ; the component log-likelihoods up to constants,
+// lcᵢ = (ℓᵢ − max ℓ) − Σ_d (log σᵢ,d + ½ zᵢ,d²), and their maximum M per
+// example; rᵢ = exp(lcᵢ − M), the unnormalised responsibilities; the logs
+// of R = Σᵢ rᵢ and of the softmax sum S; then
+// loss = −(M + log R − log S − D·½ log 2π) and the gradient.
+func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
 	const halfLog2Pi = 0.9189385332046728
-	for b := 0; b < nb; b++ {
-		logits := raw[b*wd : b*wd+k]
-		lcb := lc[b*k : (b+1)*k]
-		mu := ws.mu[b*kd : (b+1)*kd]
-		lsb, isb := ls[b*kd:(b+1)*kd], is[b*kd:(b+1)*kd]
-		logZ := ws.logZ[b]
-		mx := math.Inf(-1)
-		if d == 1 {
-			yb := float64(y[b])
-			mu, lsb, isb = mu[:k], lsb[:k], isb[:k]
-			for i, lg := range logits {
-				z := (yb - float64(mu[i])) * isb[i]
-				if z > lim.maxZ {
-					z = lim.maxZ
-				} else if z < -lim.maxZ {
-					z = -lim.maxZ
-				}
-				l := float64(lg) - logZ - lsb[i] - halfLog2Pi - 0.5*z*z
-				lcb[i] = l
-				if l > mx {
-					mx = l
-				}
-			}
-		} else {
-			yb := y[b*d : (b+1)*d]
-			for i, lg := range logits {
-				l := float64(lg) - logZ
-				for j := 0; j < d; j++ {
-					o := i*d + j
-					z := (float64(yb[j]) - float64(mu[o])) * isb[o]
-					if z > lim.maxZ {
-						z = lim.maxZ
-					} else if z < -lim.maxZ {
-						z = -lim.maxZ
-					}
-					l -= lsb[o] + halfLog2Pi + 0.5*z*z
-				}
-				lcb[i] = l
-				if l > mx {
-					mx = l
-				}
+	k, d := h.K, h.Dim()
+	kd, wd := k*d, h.Width()
+	hd := &ws.hd
+	fast := !is64[F]()
+	nkd := n * kd
+	ws.f64 = grow(ws.f64, 2*nkd+n*k+4*n)
+	ls, is := ws.f64[:nkd], ws.f64[nkd:2*nkd] // log σ and 1/σ
+	lc := ws.f64[2*nkd : 2*nkd+n*k]
+	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:]
+	minStd, maxZ := lim.nllMinStd, lim.maxZ
+	for o, s := range hd.sd[:nkd] {
+		s = max(s, minStd)
+		ls[o], is[o] = s, 1/s
+	}
+	if h.Scale == Exp && h.MinStd == 0 {
+		// log σ = x, clamped as σ is.
+		for l := 0; l < n; l++ {
+			xs := raw[(b0+l)*wd+k+kd : (b0+l+1)*wd]
+			for i, x := range xs {
+				ls[l*kd+i] = max(min(float64(x), lim.logMaxStd), lim.logNLLMinStd)
 			}
 		}
-		mxs[b] = mx
-		for i := range lcb {
-			lcb[i] -= mx
+	} else {
+		logAll(ls, fast)
+	}
+	for l := 0; l < n; l++ {
+		b := b0 + l
+		row, yb := raw[b*wd:(b+1)*wd], y[b*d:(b+1)*d]
+		lg, mu := row[:k], row[k:k+kd]
+		shift := hd.shift[l]
+		lcl, lsl, isl := lc[l*k:(l+1)*k], ls[l*kd:(l+1)*kd], is[l*kd:(l+1)*kd]
+		m := math.Inf(-1)
+		for i := range lcl {
+			v := float64(lg[i]) - shift
+			for j, yj := range yb {
+				o := i*d + j
+				z := (float64(yj) - float64(mu[o])) * isl[o]
+				z = max(min(z, maxZ), -maxZ)
+				v -= lsl[o] + 0.5*z*z
+			}
+			lcl[i] = v
+			m = max(m, v)
+		}
+		mx[l] = m
+		for i := range lcl {
+			lcl[i] -= m
 		}
 	}
 	expAll(lc, fast) // unnormalised responsibilities
-	for b := 0; b < nb; b++ {
-		var sum float64
-		for _, e := range lc[b*k : (b+1)*k] {
-			sum += e
+	for l := 0; l < n; l++ {
+		var r float64
+		for _, e := range lc[l*k : (l+1)*k] {
+			r += e
 		}
-		sums[b] = sum
+		logs[n+l] = r
+		logs[l] = r
+		logs[2*n+l] = hd.sum[l]
 	}
-	copy(ls[:nb], sums) // log σ is no longer needed
-	logAll(ls[:nb], fast)
-	inv := 1 / float64(nb)
+	logAll(logs[:n], fast)
+	logAll(logs[2*n:], fast)
 	var total float64
-	for b := 0; b < nb; b++ {
-		v := -(mxs[b] + ls[b])
+	for l := 0; l < n; l++ {
+		b := b0 + l
+		v := -(mx[l] + logs[l] - logs[2*n+l] - float64(d)*halfLog2Pi)
 		total += v
 		if loss != nil {
 			loss[b] = F(v)
@@ -135,54 +135,33 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 		if grad == nil {
 			continue
 		}
+		row, yb := raw[b*wd:(b+1)*wd], y[b*d:(b+1)*d]
 		g := grad[b*wd : (b+1)*wd]
-		a := ws.w[b*k : (b+1)*k]
-		mu, sg, ds := ws.mu[b*kd:(b+1)*kd], ws.s[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd]
-		isb := is[b*kd : (b+1)*kd]
-		rb := lc[b*k : (b+1)*k]
-		scale := inv / sums[b] // responsibilities rᵢ = rb[i]/sums[b], times 1/B
+		a, rb := hd.a[l*k:(l+1)*k], lc[l*k:(l+1)*k]
+		sd, ds := hd.sd[l*kd:(l+1)*kd], hd.dsd[l*kd:(l+1)*kd]
+		mu, isl := row[k:k+kd], is[l*kd:(l+1)*kd]
 		gl, gm, gs := g[:k], g[k:k+kd], g[k+kd:]
+		scale := inv / logs[n+l] // responsibilities rᵢ = rb[i]/R, times 1/B
 		for i, ai := range a {
-			gl[i] = F(inv*float64(ai) - scale*rb[i])
+			gl[i] = F(inv*ai - scale*rb[i])
 		}
-		if d == 1 {
-			yb := float64(y[b])
-			mu, sg, ds, isb, gm, gs := mu[:k], sg[:k], ds[:k], isb[:k], gm[:k], gs[:k]
-			for i, r := range rb {
-				ri := scale * r
-				dsdx := float64(ds[i])
-				if float64(sg[i]) < lim.nllMinStd {
-					dsdx = 0 // floored σ
-				}
-				z := (yb - float64(mu[i])) * isb[i]
-				zg := z
-				if z > lim.maxZ || z < -lim.maxZ {
-					z, zg = math.Copysign(lim.maxZ, z), 0 // capped z
-				}
-				gm[i] = F(-ri * zg * isb[i])
-				gs[i] = F(ri * (1 - zg*z) * (dsdx * isb[i])) // dσ/dx ≤ σ: no overflow
-			}
-			continue
-		}
-		yb := y[b*d : (b+1)*d]
-		o := 0
-		for _, r := range rb {
+		for i, r := range rb {
 			ri := scale * r
-			for _, yj := range yb {
-				dsdx := float64(ds[o])
-				if float64(sg[o]) < lim.nllMinStd {
+			for j, yj := range yb {
+				o := i*d + j
+				dsdx := ds[o]
+				if sd[o] < minStd {
 					dsdx = 0 // floored σ
 				}
-				z := (float64(yj) - float64(mu[o])) * isb[o]
+				z := (float64(yj) - float64(mu[o])) * isl[o]
 				zg := z
-				if z > lim.maxZ || z < -lim.maxZ {
-					z, zg = math.Copysign(lim.maxZ, z), 0 // capped z
+				if z > maxZ || z < -maxZ {
+					z, zg = math.Copysign(maxZ, z), 0 // capped z
 				}
-				gm[o] = F(-ri * zg * isb[o])
-				gs[o] = F(ri * (1 - zg*z) * (dsdx * isb[o])) // dσ/dx ≤ σ: no overflow
-				o++
+				gm[o] = F(-ri * zg * isl[o])
+				gs[o] = F(ri * (1 - zg*z) * (dsdx * isl[o])) // dσ/dx ≤ σ: no overflow
 			}
 		}
 	}
-	return total * inv, nil
+	return total
 }

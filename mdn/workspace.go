@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"unsafe"
 
 	"github.com/gmmkit/cramer"
 )
@@ -32,8 +33,7 @@ type Workspace[F cramer.Float] struct {
 
 	// Decoded heads: weights (B×K), means and stds (B×K×D), dσ/dx (B×K×D).
 	w, mu, s, ds []F
-	logZ         []float64 // log Σ exp(logits) per example
-	tmp          []float64 // per-example scratch (K·D)
+	hd           decodedHeads // the decoded heads of one chunk
 	// Batch inputs and outputs of the univariate pair sums.
 	p, q cramer.Mixture[F]
 	// Weights and stds of point and sample targets.
@@ -45,16 +45,14 @@ type Workspace[F cramer.Float] struct {
 	f64    []float64
 	// Gradients w.r.t. the head's weights, means and stds reduced over
 	// directions (D > 1).
-	rw, rm, rs []F
-	// Pair-term buffers of one chunk: differences, variances, h, erf, exp.
-	pd, pv, ph, pe, px []F
-	sums               []float64
-	qself, sorted      []float64 // sample targets: self sums, sort buffer
+	rw, rm, rs    []F
+	ln            lanes[F]  // the batch-lane kernels' scratch of one chunk
+	qself, sorted []float64 // sample targets: self sums, sort buffer
 }
 
-// decode validates raw (B × Width values) and fills ws.w, ws.mu, ws.s and
-// ws.ds; it returns B.
-func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
+// check validates the head, raw (B × Width values: finite, means within
+// cramer.MaxMagnitude/√D) and the length of grad; it returns B.
+func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 	if err := h.Validate(); err != nil {
 		return 0, err
 	}
@@ -67,159 +65,136 @@ func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
 	if grad != nil && len(grad) != len(raw) {
 		return 0, &cramer.InputError{Arg: "grad", Field: "length", Index: -1, Reason: fmt.Sprintf("%d, want %d (len(raw))", len(grad), len(raw))}
 	}
-	k, d := h.K, h.Dim()
-	kd := k * d
-	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(d))
-	ws.w = grow(ws.w, nb*k)
-	ws.mu = grow(ws.mu, nb*kd)
-	ws.s = grow(ws.s, nb*kd)
-	ws.ds = grow(ws.ds, nb*kd)
-	ws.logZ = grow(ws.logZ, nb)
-	ws.tmp = grow(ws.tmp, max(nb*k, nb*kd))
-	lim := limitsOf[F]()
-	fast := !is64[F]()
-	// v·0 is 0 for finite v and NaN otherwise: one branch-free pass, and a
-	// second one to name the first bad element only when there is one.
-	var a0, a1, a2, a3 F // four chains: no add-latency bottleneck
-	i := 0
-	for ; i+4 <= len(raw); i += 4 {
-		a0 += raw[i] * 0
-		a1 += raw[i+1] * 0
-		a2 += raw[i+2] * 0
-		a3 += raw[i+3] * 0
-	}
-	for ; i < len(raw); i++ {
-		a0 += raw[i] * 0
-	}
-	if a0+a1+a2+a3 != 0 {
+	// The largest |value| of raw and of its means, by integer maxima of bit
+	// patterns (no branch per element); NaN and ±Inf patterns exceed every
+	// finite one. Only a failing batch is scanned again to name the first
+	// bad element.
+	if top := maxAbs(raw, 0, len(raw), len(raw)); top-top != 0 {
 		for i, v := range raw {
 			if v-v != 0 {
 				return 0, h.rawError(i, fmt.Sprintf("not finite (%v)", v))
 			}
 		}
 	}
-	for b := 0; b < nb; b++ {
-		row := raw[b*wd : (b+1)*wd]
-		mu := row[k : k+kd]
-		for i, v := range mu {
-			if math.Abs(float64(v)) > maxMean {
-				return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
-			}
-		}
-		copy(ws.mu[b*kd:(b+1)*kd], mu)
-	}
-	// The softmax and the scale map a batch at a time, so that the
-	// exponentials run in long independent loops.
-	e := ws.tmp[:nb*k]
-	for b := 0; b < nb; b++ {
-		logits := raw[b*wd : b*wd+k]
-		mx := math.Inf(-1)
-		for _, l := range logits {
-			if f := float64(l); f > mx { // plain comparisons: inputs are finite
-				mx = f
-			}
-		}
-		ws.logZ[b] = mx
-		for i, l := range logits {
-			e[b*k+i] = float64(l) - mx
-		}
-	}
-	expAll(e, fast)
-	for b := 0; b < nb; b++ {
-		var sum float64
-		for _, v := range e[b*k : (b+1)*k] {
-			sum += v
-		}
-		inv := 1 / sum
-		for i, v := range e[b*k : (b+1)*k] {
-			ws.w[b*k+i] = F(v * inv)
-		}
-		e[b] = sum // e[b] is read: its block (b·k ≥ b) has been consumed
-	}
-	logAll(e[:nb], fast)
-	for b := 0; b < nb; b++ {
-		ws.logZ[b] += e[b]
-	}
-	x := ws.tmp[:nb*kd]
-	for b := 0; b < nb; b++ {
-		xs, row := x[b*kd:(b+1)*kd], raw[b*wd+k+kd:(b+1)*wd]
-		switch h.Scale {
-		case Exp:
-			for i, v := range row {
-				xs[i] = float64(v)
-				if xs[i] > lim.logMaxStd {
-					xs[i] = lim.logMaxStd
-				}
-			}
-		case ELUPlusOne:
-			for i, v := range row {
-				xs[i] = float64(v)
-				if xs[i] > 0 {
-					xs[i] = 0
-				}
-			}
-		default:
-			for i, v := range row {
-				xs[i] = -math.Abs(float64(v))
-			}
-		}
-	}
-	expAll(x, fast)
-	if h.Scale == ELUPlusOne {
-		// The common case inline: σ = MinStd + (x + 1 or eˣ).
+	k, kd := h.K, h.K*h.Dim()
+	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(h.Dim()))
+	if float64(maxAbs(raw, k, kd, wd)) > maxMean {
 		for b := 0; b < nb; b++ {
-			row := raw[b*wd+k+kd : (b+1)*wd]
-			xs, sg, ds := x[b*kd:b*kd+len(row)], ws.s[b*kd:b*kd+len(row)], ws.ds[b*kd:b*kd+len(row)]
-			for i, v := range row {
-				f := float64(v)
-				sigma, deriv := xs[i], xs[i]
-				if f > 0 {
-					sigma, deriv = f+1, 1
+			for i, v := range raw[b*wd+k : b*wd+k+kd] {
+				if math.Abs(float64(v)) > maxMean {
+					return 0, h.rawError(b*wd+k+i, fmt.Sprintf("mean magnitude %v exceeds %.3g", v, maxMean))
 				}
-				sigma += h.MinStd
-				if sigma > lim.maxStd {
-					sigma, deriv = lim.maxStd, 0
-				}
-				sg[i], ds[i] = F(sigma), F(deriv)
-			}
-		}
-	} else {
-		for b := 0; b < nb; b++ {
-			for i, v := range raw[b*wd+k+kd : (b+1)*wd] {
-				sg, dg := h.scaleFrom(float64(v), x[b*kd+i], &lim)
-				ws.s[b*kd+i], ws.ds[b*kd+i] = F(sg), F(dg)
 			}
 		}
 	}
 	return nb, nil
 }
 
+// decode validates raw (see check), fills ws.w, ws.mu, ws.s and ws.ds
+// (decodeAll) and returns B.
+func (ws *Workspace[F]) decode(h Head, raw []F, grad []F) (int, error) {
+	nb, err := ws.check(h, raw, grad)
+	if err != nil {
+		return 0, err
+	}
+	ws.decodeAll(h, raw, nb)
+	return nb, nil
+}
+
+// decodeAll decodes the nb examples of the validated raw into ws.w, ws.mu,
+// ws.s and ws.ds (contiguous, B×K and B×K×D) by decodeChunk.
+func (ws *Workspace[F]) decodeAll(h Head, raw []F, nb int) {
+	k, kd, wd := h.K, h.K*h.Dim(), h.Width()
+	ws.w = grow(ws.w, nb*k)
+	ws.mu = grow(ws.mu, nb*kd)
+	ws.s = grow(ws.s, nb*kd)
+	ws.ds = grow(ws.ds, nb*kd)
+	lim := limitsOf[F]()
+	for b0 := 0; b0 < nb; b0 += chunkLen {
+		n := min(chunkLen, nb-b0)
+		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F]())
+		convert(ws.w[b0*k:(b0+n)*k], ws.hd.a)
+		convert(ws.s[b0*kd:(b0+n)*kd], ws.hd.sd)
+		convert(ws.ds[b0*kd:(b0+n)*kd], ws.hd.dsd)
+		for l := 0; l < n; l++ {
+			b := b0 + l
+			copy(ws.mu[b*kd:(b+1)*kd], raw[b*wd+k:b*wd+k+kd])
+		}
+	}
+}
+
+// maxAbs returns the largest |x[i]| over the blocks x[off+j·stride :
+// off+j·stride+n] (j = 0, 1, … while the block fits), or a NaN or ±Inf when
+// one is among them: the bit patterns of |x[i]| compared as integers, which
+// orders finite values, then +Inf, then NaNs. No branch per element.
+func maxAbs[F cramer.Float](x []F, off, n, stride int) F {
+	if is64[F]() {
+		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+		return F(math.Float64frombits(maxBits(u, off, n, stride, 1<<63-1)))
+	}
+	u := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	return F(math.Float32frombits(maxBits(u, off, n, stride, 1<<31-1)))
+}
+
+// maxBits is maxAbs on bit patterns with the sign bit cleared by mask (four
+// independent maxima per block: no latency chain).
+func maxBits[U uint32 | uint64](x []U, off, n, stride int, mask U) U {
+	var m0, m1, m2, m3 U
+	for o := off; o+n <= len(x); o += stride {
+		blk := x[o : o+n]
+		i := 0
+		for ; i+4 <= len(blk); i += 4 {
+			m0 = max(m0, blk[i]&mask)
+			m1 = max(m1, blk[i+1]&mask)
+			m2 = max(m2, blk[i+2]&mask)
+			m3 = max(m3, blk[i+3]&mask)
+		}
+		for ; i < len(blk); i++ {
+			m0 = max(m0, blk[i]&mask)
+		}
+	}
+	return max(m0, m1, m2, m3)
+}
+
+// convert sets dst[i] = F(src[i]) for i < len(dst).
+func convert[F cramer.Float](dst []F, src []float64) {
+	for i := range dst {
+		dst[i] = F(src[i])
+	}
+}
+
 func is64[F cramer.Float]() bool { return cramer.MaxMagnitude[F]() > 1e20 }
 
 // chain writes the gradient of (1/B)·Σ_b loss[b] w.r.t. raw, given the
 // gradients gw (B×K), gm and gs (B×K×D) of each loss[b] w.r.t. the weights,
-// means and stds of its mixture: the softmax chain rule
-// ∂/∂ℓᵢ = aᵢ(gᵢ − Σⱼ aⱼgⱼ) and ∂/∂xᵢ = gσᵢ·dσᵢ/dxᵢ.
+// means and stds of its mixture (see chainRow).
 func (ws *Workspace[F]) chain(h Head, nb int, gw, gm, gs []F, grad []F) {
-	k, d := h.K, h.Dim()
-	kd, wd := k*d, h.Width()
+	k, kd, wd := h.K, h.K*h.Dim(), h.Width()
 	inv := 1 / float64(nb)
 	for b := 0; b < nb; b++ {
-		a := ws.w[b*k : (b+1)*k]
-		g := gw[b*k : (b+1)*k]
-		row := grad[b*wd : (b+1)*wd]
-		var ag float64
-		for i := range a {
-			ag += float64(a[i]) * float64(g[i])
-		}
-		for i := range a {
-			row[i] = F(inv * float64(a[i]) * (float64(g[i]) - ag))
-		}
-		m, s, ds := gm[b*kd:(b+1)*kd], gs[b*kd:(b+1)*kd], ws.ds[b*kd:(b+1)*kd]
-		for i := range m {
-			row[k+i] = F(inv * float64(m[i]))
-			row[k+kd+i] = F(inv * float64(s[i]) * float64(ds[i]))
-		}
+		chainRow(grad[b*wd:(b+1)*wd], ws.w[b*k:(b+1)*k], ws.ds[b*kd:(b+1)*kd],
+			gw[b*k:(b+1)*k], gm[b*kd:(b+1)*kd], gs[b*kd:(b+1)*kd], inv)
+	}
+}
+
+// chainRow writes the raw-output gradient row of one example, scaled by inv,
+// from its softmax weights a (K), dσ/dx (K·D) and the gradients of its loss
+// w.r.t. the weights (gw), means (gm) and stds (gs): the softmax chain rule
+// ∂/∂ℓᵢ = aᵢ(gwᵢ − Σⱼ aⱼgwⱼ), ∂/∂μ = gm and ∂/∂x = gs·dσ/dx.
+func chainRow[F, G cramer.Float](row []F, a, ds, gw, gm, gs []G, inv float64) {
+	k, kd := len(a), len(gm)
+	gw, ds, gs = gw[:k], ds[:kd], gs[:kd]
+	var ag float64
+	for i, ai := range a {
+		ag += float64(ai) * float64(gw[i])
+	}
+	lg, mu, sc := row[:k], row[k:k+kd], row[k+kd:k+2*kd]
+	for i, ai := range a {
+		lg[i] = F(inv * float64(ai) * (float64(gw[i]) - ag))
+	}
+	for i, g := range gm {
+		mu[i] = F(inv * float64(g))
+		sc[i] = F(inv * float64(gs[i]) * float64(ds[i]))
 	}
 }
 
