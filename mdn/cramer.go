@@ -230,7 +230,7 @@ func (ws *Workspace[F]) cramer1(h Head, raw []F, nb, m int, qw, qm, qs []F, qsel
 		if n < c {
 			ln.size(n, k, m)
 		}
-		decodeChunk(hd, h, raw, b0, n, &lim, !is64[F]())
+		decodeChunk(hd, h, raw, b0, n, &lim, !is64[F](), true)
 		ln.setP(n, k, hd.a, hd.sd, raw[b0*wd+k:], wd)
 		tw, ts := qw[b0*m:(b0+n)*m], qs[b0*m:(b0+n)*m]
 		points := ln.setQ(n, m, tw, qm[b0*m:(b0+n)*m], ts)

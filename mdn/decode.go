@@ -26,15 +26,17 @@ type decodedHeads struct {
 // hd: the softmax of the logits and σ = MinStd + s(x) clamped to
 // [MinStd, lim.maxStd] with dσ/dx (0 where the clamp is active). The
 // exponentials (and softplus's log1p) run over the whole chunk in one loop
-// each, and the scale maps are branch-free except for the clamps:
+// each, and the scale maps are branch-free except for the clamps (with
+// max(x, 0) = (x + |x|)/2 and min(x, 0) = (x − |x|)/2, both exact):
 //
 //	exp:      σ = e^min(x, log σmax),                  dσ/dx = σ
 //	elu+1:    σ = max(x, 0) + e^min(x, 0),             dσ/dx = e^min(x, 0)
 //	softplus: σ = max(x, 0) + log1p(e^−|x|),           dσ/dx = (1 or e^−|x|)/(1 + e^−|x|)
 //
 // (the last with 1 for x ≥ 0). fast selects the float32 approximations of
-// exp.go instead of package math.
-func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, lim *limits, fast bool) {
+// exp.go instead of package math. Without normalise, hd.a is left holding
+// exp(ℓᵢ − shift) and hd.sum is not set (the NLL sums them itself).
+func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, lim *limits, fast, normalise bool) {
 	k, kd, wd := h.K, h.K*h.Dim(), h.Width()
 	hd.a, hd.sd, hd.dsd = grow(hd.a, n*k), grow(hd.sd, n*kd), grow(hd.dsd, n*kd)
 	hd.shift, hd.sum = grow(hd.shift, n), grow(hd.sum, n)
@@ -42,24 +44,31 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 	rows := raw[b0*wd : (b0+n)*wd]
 	for l := 0; l < n; l++ {
 		row := rows[l*wd : (l+1)*wd]
-		lg, al := row[:k], a[l*k:(l+1)*k]
-		mx := float64(lg[0])
-		for _, v := range lg[1:] {
-			mx = max(mx, float64(v))
+		// ℓᵢ − max ℓ as (−max ℓ) − (−ℓᵢ): the minimum is cheaper than the
+		// maximum.
+		al := a[l*k : (l+1)*k]
+		for i, v := range row[:len(al)] {
+			al[i] = -float64(v)
 		}
-		hd.shift[l] = mx
-		for i, v := range lg {
-			al[i] = float64(v) - mx
+		nm := minOf(al)
+		hd.shift[l] = -nm
+		for i, v := range al {
+			al[i] = nm - v
 		}
 		xs, tl := row[k+kd:], t[l*kd:(l+1)*kd]
 		switch h.Scale {
 		case Exp:
 			for i, v := range xs {
-				tl[i] = min(float64(v), lim.logMaxStd)
+				x := float64(v)
+				if x > lim.logMaxStd {
+					x = lim.logMaxStd
+				}
+				tl[i] = x
 			}
 		case ELUPlusOne:
 			for i, v := range xs {
-				tl[i] = min(float64(v), 0)
+				x := float64(v)
+				tl[i] = 0.5 * (x - math.Abs(x)) // min(x, 0) exactly
 			}
 		default:
 			for i, v := range xs {
@@ -69,7 +78,7 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 	}
 	expAll(a, fast)
 	expAll(t, fast)
-	for l := 0; l < n; l++ {
+	for l := 0; normalise && l < n; l++ {
 		al := a[l*k : (l+1)*k]
 		var s float64
 		for _, v := range al {
@@ -87,37 +96,51 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 	}
 	minStd, maxStd := h.MinStd, lim.maxStd
 	for l := 0; l < n; l++ {
-		xs := rows[l*wd+k+kd : (l+1)*wd]
 		sl, tl := sd[l*kd:(l+1)*kd], t[l*kd:(l+1)*kd]
-		for i, v := range xs {
-			x, e := float64(v), tl[i]
-			var sigma, deriv float64
-			switch h.Scale {
-			case Exp:
-				sigma, deriv = e, e
-				if x > lim.logMaxStd {
+		xs := rows[l*wd+k+kd : (l+1)*wd]
+		xs, tl = xs[:len(sl)], tl[:len(sl)]
+		switch h.Scale {
+		case Exp:
+			for i, v := range xs {
+				sigma, deriv := tl[i]+minStd, tl[i]
+				if float64(v) > lim.logMaxStd || sigma >= maxStd {
 					sigma, deriv = maxStd, 0
 				}
-			case ELUPlusOne:
-				sigma, deriv = max(x, 0)+e, e
-				if x >= maxStd {
+				sl[i], tl[i] = sigma, deriv
+			}
+		case ELUPlusOne:
+			for i, v := range xs {
+				x := float64(v)
+				// σ = max(x, 0) + e; σ ≥ σmax also when x ≥ σmax.
+				sigma, deriv := 0.5*(x+math.Abs(x))+tl[i]+minStd, tl[i]
+				if sigma >= maxStd {
 					sigma, deriv = maxStd, 0
 				}
-			default:
-				// 1 for x ≥ 0, else e, selected by the sign bit.
+				sl[i], tl[i] = sigma, deriv
+			}
+		default:
+			for i, v := range xs {
+				// dσ/dx = (1 for x ≥ 0, else e)/(1 + e), selected by the sign bit.
 				const one = 0x3ff0000000000000
+				x, e := float64(v), tl[i]
 				neg := uint64(int64(math.Float64bits(x)) >> 63)
 				num := math.Float64frombits(one ^ (one^math.Float64bits(e))&neg)
-				sigma, deriv = max(x, 0)+sl[i], num/(1+e)
-				if x >= maxStd {
+				sigma, deriv := 0.5*(x+math.Abs(x))+sl[i]+minStd, num/(1+e)
+				if sigma >= maxStd { // also when x ≥ σmax (σ ≥ x)
 					sigma, deriv = maxStd, 0
 				}
+				sl[i], tl[i] = sigma, deriv
 			}
-			sigma += minStd
-			if sigma > maxStd {
-				sigma, deriv = maxStd, 0
-			}
-			sl[i], tl[i] = sigma, deriv
 		}
 	}
+}
+
+// minOf returns the smallest element of x (len(x) ≥ 1, no NaN): len(x) − 1
+// comparisons in two independent chains.
+func minOf(x []float64) float64 {
+	m0, m1 := x[0], x[len(x)-1]
+	for i := 1; i+1 < len(x); i += 2 {
+		m0, m1 = min(m0, x[i]), min(m1, x[i+1])
+	}
+	return min(m0, m1)
 }

@@ -2,25 +2,30 @@ package mdn
 
 import "math"
 
-// exp32 returns eˣ with a relative error below 1e-8 (far below float32's
-// 6e-8 rounding), for the float32 losses: x = (32k + j)·ln2/32 + r with
-// |r| ≤ ln2/64, eˣ = 2ᵏ · 2^(j/32) · e^r, the 32 values 2^(j/32) from a table
-// and e^r from its degree-3 Taylor polynomial (remainder ≤ r⁴/4! < 6e-10).
-// Results below 1e-45 (x < −104) are 0; x must be at most 700. expAll is
-// the same on a slice (and faster: no call per element).
+// exp32 returns eˣ with a relative error below 4e-9 (far below float32's
+// 6e-8 rounding), for the float32 losses: x = (128k + j)·ln2/128 + r with
+// |r| ≤ ln2/256, eˣ = 2ᵏ · 2^(j/128) · e^r, the 128 values 2^(j/128) from a
+// table of bit patterns to whose exponent field k is added, and e^r from
+// 1 + r + r²/2 (remainder ≤ |r|³/6·e^|r| < 3.4e-9; the reduction adds below
+// 1e-13). Results below 1e-45 (x < −104) are 0; x must be at most 700.
+// expAll is the same on a slice (and faster: no call per element).
 func exp32(x float64) float64 {
 	a := [1]float64{x}
 	expAll(a[:], true)
 	return a[0]
 }
 
-// exp2Table holds 2^(j/32), j < 32.
-var exp2Table = func() (t [32]float64) {
+// exp2Bits holds the bit patterns of 2^(j/128), j < 128.
+var exp2Bits = func() (t [128]uint64) {
 	for j := range t {
-		t[j] = math.Exp2(float64(j) / 32)
+		t[j] = math.Float64bits(math.Exp2(float64(j) / 128))
 	}
 	return t
 }()
+
+// expConsts are expAll's constants: the smallest argument, 128/ln 2, 1.5·2⁵²
+// (adding it rounds to an integer, held in the low bits), ln 2/128, ½, 1.
+var expConsts = [6]float64{-104, 128 / math.Ln2, 0x1.8p52, math.Ln2 / 128, 0.5, 1}
 
 // expAll sets x[i] = exp(x[i]): by exp32's algorithm when fast, else
 // math.Exp.
@@ -31,33 +36,51 @@ func expAll(x []float64, fast bool) {
 		}
 		return
 	}
-	const scale = 32 / math.Ln2
-	const step = math.Ln2 / 32
-	const round = 0x1.8p52 // adding it rounds to an integer, held in the low bits
+	// The constants as variables held in registers through the loop
+	// (constants would be reloaded from memory at every use).
+	c := &expConsts
+	lo, scale, round, step, half, one := c[0], c[1], c[2], c[3], c[4], c[5]
+	roundBits := math.Float64bits(round)
 	for i, v := range x {
-		if v < -104 {
+		if v < lo {
 			x[i] = 0
 			continue
 		}
 		t := v*scale + round
-		n := int64(math.Float64bits(t) - math.Float64bits(round)) // round(v·32/ln2)
-		r := v - (t-round)*step                                   // |n| < 2¹⁵: r exact to 1e-14
-		p := 1 + r*(1+r*(1.0/2+r*(1.0/6)))
-		x[i] = p * exp2Table[n&31] * math.Float64frombits(uint64((n>>5)+1023)<<52)
+		n := math.Float64bits(t) - roundBits // round(v·128/ln2), two's complement
+		r := v - (t-round)*step              // |n| < 2¹⁷: r exact to 1e-13
+		p := (r*r)*half + r + one
+		// 2ᵏ·2^(j/128) by adding k to the exponent field: the result is
+		// normal for −104 ≤ x ≤ 700.
+		x[i] = p * math.Float64frombits(exp2Bits[n&127]+uint64(int64(n)>>7)<<52)
 	}
 }
 
 // log32 returns log x for normal positive x (2.2e-308 ≤ x ≤ 1.8e308) with an
-// absolute error below 1e-9 (for the float32 NLL): x = 2ᵉ·m with
-// m ∈ [√½, √2), found without a branch by offsetting the bit pattern by that
-// of √½ (the exponent field then counts from √½ instead of 1), and
-// log m = 2·atanh(f), f = (m − 1)/(m + 1), |f| ≤ 0.172, by its series to f⁹
-// (remainder < 1e-9). logAll is the same on a slice.
+// absolute error below 1e-11 (for the float32 NLL): x = 2ᵉ·m with
+// m ∈ [1, 2), cⱼ = 1 + (j + ½)/64 the centre of the 64th of [1, 2) holding m
+// (j the top 6 bits of m's fraction), log x = e·ln2 + log cⱼ + log1p(r) with
+// r = m·(1/cⱼ) − 1, |r| ≤ 1/128, and log1p(r) from its series to r⁴
+// (remainder ≤ |r|⁵/5 < 6e-12); 1/cⱼ and −log(1/cⱼ) (of the rounded 1/cⱼ,
+// so the identity is exact) come from a table (logTable). logAll is the same on a
+// slice.
 func log32(x float64) float64 {
 	a := [1]float64{x}
 	logAll(a[:], true)
 	return a[0]
 }
+
+// logTable holds 1/cⱼ and −log(1/cⱼ) for cⱼ = 1 + (j + ½)/64.
+var logTable = func() (t [64][2]float64) {
+	for j := range t {
+		inv := 1 / (1 + (float64(j)+0.5)/64)
+		t[j] = [2]float64{inv, -math.Log(inv)}
+	}
+	return t
+}()
+
+// logConsts are logAll's constants: ln 2, 1, ½, ⅓, ¼.
+var logConsts = [5]float64{math.Ln2, 1, 0.5, 1.0 / 3, 0.25}
 
 // logAll sets x[i] = log(x[i]) (x[i] positive and normal): by log32's
 // algorithm when fast, else math.Log.
@@ -68,18 +91,17 @@ func logAll(x []float64, fast bool) {
 		}
 		return
 	}
-	const ln2 = 0.6931471805599453
-	const sqrtHalf = 0x3fe6a09e667f3bcd // bits of √½
+	c := &logConsts // in registers through the loop (see expAll)
+	ln2, one, half, third, quarter := c[0], c[1], c[2], c[3], c[4]
+	fraction, oneBits := uint64(1<<52-1), math.Float64bits(one)
 	for i, v := range x {
-		// u's exponent field counts from √½: v = 2ᵉ·m with m ∈ [√½, √2),
-		// m the pattern of √½ plus u's low 52 bits (a carry may reach the
-		// exponent field, making m ≥ 1).
-		u := math.Float64bits(v) - sqrtHalf
-		e := int64(u) >> 52
-		m := math.Float64frombits(u&(1<<52-1) + sqrtHalf)
-		f := (m - 1) / (m + 1)
-		f2 := f * f
-		x[i] = float64(e)*ln2 + 2*f*(1+f2*(1.0/3+f2*(1.0/5+f2*(1.0/7+f2*(1.0/9)))))
+		b := math.Float64bits(v)
+		e := int64(b>>52) - 1023
+		tj := &logTable[b>>46&63]
+		m := math.Float64frombits(b&fraction | oneBits)
+		r := m*tj[0] - one
+		p := r - (r*r)*(half-r*(third-r*quarter))
+		x[i] = float64(e)*ln2 + tj[1] + p
 	}
 }
 

@@ -14,8 +14,9 @@ func TestExp32Accuracy(t *testing.T) {
 			worst = e
 		}
 	}
-	if worst > 1e-8 {
-		t.Fatalf("exp32 relative error %g, want ≤ 1e-8", worst)
+	t.Logf("worst relative error %.3g", worst)
+	if worst > 4e-9 {
+		t.Fatalf("exp32 relative error %g, want ≤ 4e-9", worst)
 	}
 	if exp32(-105) != 0 || exp32(-1e30) != 0 {
 		t.Fatal("exp32 of very negative arguments is not 0")
@@ -55,11 +56,8 @@ func TestLog32Accuracy(t *testing.T) {
 		}
 	}
 	t.Logf("worst absolute error %.3g at %g", worst, at)
-	if worst > 1e-9 {
-		t.Fatalf("log32 absolute error %g at %g, want ≤ 1e-9", worst, at)
-	}
-	if log32(1) != 0 {
-		t.Fatalf("log32(1) = %g", log32(1))
+	if worst > 1e-11 {
+		t.Fatalf("log32 absolute error %g at %g, want ≤ 1e-11", worst, at)
 	}
 }
 

@@ -47,7 +47,7 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	var total float64
 	for b0 := 0; b0 < nb; b0 += chunkLen {
 		n := min(chunkLen, nb-b0)
-		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F]())
+		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F](), false)
 		total += ws.nllChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
 	}
 	return total * inv, nil
@@ -69,21 +69,24 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	hd := &ws.hd
 	fast := !is64[F]()
 	nkd := n * kd
-	ws.f64 = grow(ws.f64, 2*nkd+n*k+4*n)
+	ws.f64 = grow(ws.f64, 2*nkd+n*k+5*n)
 	ls, is := ws.f64[:nkd], ws.f64[nkd:2*nkd] // log σ and 1/σ
 	lc := ws.f64[2*nkd : 2*nkd+n*k]
-	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:]
+	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:2*nkd+n*k+5*n]
 	minStd, maxZ := lim.nllMinStd, lim.maxZ
 	for o, s := range hd.sd[:nkd] {
-		s = max(s, minStd)
+		if s < minStd {
+			s = minStd
+		}
 		ls[o], is[o] = s, 1/s
 	}
 	if h.Scale == Exp && h.MinStd == 0 {
 		// log σ = x, clamped as σ is.
 		for l := 0; l < n; l++ {
 			xs := raw[(b0+l)*wd+k+kd : (b0+l+1)*wd]
-			for i, x := range xs {
-				ls[l*kd+i] = max(min(float64(x), lim.logMaxStd), lim.logNLLMinStd)
+			lsl := ls[l*kd : (l+1)*kd]
+			for i, x := range xs[:len(lsl)] {
+				lsl[i] = max(min(float64(x), lim.logMaxStd), lim.logNLLMinStd)
 			}
 		}
 	} else {
@@ -91,43 +94,70 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	}
 	for l := 0; l < n; l++ {
 		b := b0 + l
-		row, yb := raw[b*wd:(b+1)*wd], y[b*d:(b+1)*d]
-		lg, mu := row[:k], row[k:k+kd]
+		row := raw[b*wd : (b+1)*wd]
+		lcl := lc[l*k : (l+1)*k]
+		lg, mu := row[:len(lcl)], row[k:k+kd]
+		lsl, isl := ls[l*kd:(l+1)*kd], is[l*kd:(l+1)*kd]
 		shift := hd.shift[l]
-		lcl, lsl, isl := lc[l*k:(l+1)*k], ls[l*kd:(l+1)*kd], is[l*kd:(l+1)*kd]
-		m := math.Inf(-1)
-		for i := range lcl {
-			v := float64(lg[i]) - shift
-			for j, yj := range yb {
-				o := i*d + j
-				z := (float64(yj) - float64(mu[o])) * isl[o]
-				z = max(min(z, maxZ), -maxZ)
-				v -= lsl[o] + 0.5*z*z
+		if d == 1 {
+			yb := float64(y[b])
+			mu, lsl, isl = mu[:len(lcl)], lsl[:len(lcl)], isl[:len(lcl)]
+			for i := range lcl {
+				z := (yb - float64(mu[i])) * isl[i]
+				if z > maxZ {
+					z = maxZ
+				} else if z < -maxZ {
+					z = -maxZ
+				}
+				lcl[i] = lsl[i] + 0.5*z*z - (float64(lg[i]) - shift)
 			}
-			lcl[i] = v
-			m = max(m, v)
+		} else {
+			yb := y[b*d : (b+1)*d]
+			for i := range lcl {
+				v := shift - float64(lg[i])
+				for j, yj := range yb {
+					o := i*d + j
+					z := (float64(yj) - float64(mu[o])) * isl[o]
+					if z > maxZ {
+						z = maxZ
+					} else if z < -maxZ {
+						z = -maxZ
+					}
+					v += lsl[o] + 0.5*z*z
+				}
+				lcl[i] = v
+			}
 		}
-		mx[l] = m
-		for i := range lcl {
-			lcl[i] -= m
+		// lc holds −lcᵢ here: M = −min.
+		nm := minOf(lcl)
+		mx[l] = -nm
+		for i, v := range lcl {
+			lcl[i] = nm - v
 		}
 	}
 	expAll(lc, fast) // unnormalised responsibilities
-	for l := 0; l < n; l++ {
-		var r float64
-		for _, e := range lc[l*k : (l+1)*k] {
+	// Per example R = Σ rᵢ and S = Σ exp(ℓᵢ − max ℓ) (decoded unnormalised),
+	// their inverses and their logarithms.
+	invR, logR, logS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n], logs[3*n:4*n]
+	for l := range logR {
+		rl := lc[l*k : (l+1)*k]
+		el := hd.a[l*k : (l+1)*k]
+		el = el[:len(rl)]
+		var r, s float64
+		for i, e := range rl {
 			r += e
+			s += el[i]
 		}
-		logs[n+l] = r
-		logs[l] = r
-		logs[2*n+l] = hd.sum[l]
+		logR[l], logS[l] = r, s
 	}
-	logAll(logs[:n], fast)
-	logAll(logs[2*n:], fast)
+	for l, r := range logR {
+		invR[l], invS[l] = 1/r, 1/logS[l]
+	}
+	logAll(logs[n:3*n], fast)
 	var total float64
 	for l := 0; l < n; l++ {
 		b := b0 + l
-		v := -(mx[l] + logs[l] - logs[2*n+l] - float64(d)*halfLog2Pi)
+		v := -(mx[l] + logR[l] - logS[l] - float64(d)*halfLog2Pi)
 		total += v
 		if loss != nil {
 			loss[b] = F(v)
@@ -135,16 +165,37 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 		if grad == nil {
 			continue
 		}
-		row, yb := raw[b*wd:(b+1)*wd], y[b*d:(b+1)*d]
-		g := grad[b*wd : (b+1)*wd]
-		a, rb := hd.a[l*k:(l+1)*k], lc[l*k:(l+1)*k]
+		row, g := raw[b*wd:(b+1)*wd], grad[b*wd:(b+1)*wd]
+		rb := lc[l*k : (l+1)*k]
+		a := hd.a[l*k : (l+1)*k]
+		gl, gm, gs := g[:len(rb)], g[k:k+kd], g[k+kd:k+2*kd]
 		sd, ds := hd.sd[l*kd:(l+1)*kd], hd.dsd[l*kd:(l+1)*kd]
 		mu, isl := row[k:k+kd], is[l*kd:(l+1)*kd]
-		gl, gm, gs := g[:k], g[k:k+kd], g[k+kd:]
-		scale := inv / logs[n+l] // responsibilities rᵢ = rb[i]/R, times 1/B
-		for i, ai := range a {
-			gl[i] = F(inv*ai - scale*rb[i])
+		// Responsibilities rᵢ = rb[i]/R and weights aᵢ = a[i]/S, times 1/B.
+		scale, wscale := inv*invR[l], inv*invS[l]
+		for i, ai := range a[:len(rb)] {
+			gl[i] = F(wscale*ai - scale*rb[i])
 		}
+		if d == 1 {
+			yb := float64(y[b])
+			sd, ds, mu, isl, gm, gs = sd[:len(rb)], ds[:len(rb)], mu[:len(rb)], isl[:len(rb)], gm[:len(rb)], gs[:len(rb)]
+			for i, r := range rb {
+				ri := scale * r
+				dsdx := ds[i]
+				if sd[i] < minStd {
+					dsdx = 0 // floored σ
+				}
+				z := (yb - float64(mu[i])) * isl[i]
+				zg := z
+				if z > maxZ || z < -maxZ {
+					z, zg = math.Copysign(maxZ, z), 0 // capped z
+				}
+				gm[i] = F(-ri * zg * isl[i])
+				gs[i] = F(ri * (1 - zg*z) * (dsdx * isl[i])) // dσ/dx ≤ σ: no overflow
+			}
+			continue
+		}
+		yb := y[b*d : (b+1)*d]
 		for i, r := range rb {
 			ri := scale * r
 			for j, yj := range yb {

@@ -112,7 +112,7 @@ func (ws *Workspace[F]) decodeAll(h Head, raw []F, nb int) {
 	lim := limitsOf[F]()
 	for b0 := 0; b0 < nb; b0 += chunkLen {
 		n := min(chunkLen, nb-b0)
-		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F]())
+		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F](), true)
 		convert(ws.w[b0*k:(b0+n)*k], ws.hd.a)
 		convert(ws.s[b0*kd:(b0+n)*kd], ws.hd.sd)
 		convert(ws.ds[b0*kd:(b0+n)*kd], ws.hd.dsd)
@@ -143,14 +143,15 @@ func maxBits[U uint32 | uint64](x []U, off, n, stride int, mask U) U {
 	for o := off; o+n <= len(x); o += stride {
 		blk := x[o : o+n]
 		i := 0
-		for ; i+4 <= len(blk); i += 4 {
-			m0 = max(m0, blk[i]&mask)
-			m1 = max(m1, blk[i+1]&mask)
-			m2 = max(m2, blk[i+2]&mask)
-			m3 = max(m3, blk[i+3]&mask)
+		for ; i+3 < len(blk); i += 4 {
+			q := blk[i : i+4 : i+4]
+			m0 = max(m0, q[0]&mask)
+			m1 = max(m1, q[1]&mask)
+			m2 = max(m2, q[2]&mask)
+			m3 = max(m3, q[3]&mask)
 		}
-		for ; i < len(blk); i++ {
-			m0 = max(m0, blk[i]&mask)
+		for _, v := range blk[i:] {
+			m0 = max(m0, v&mask)
 		}
 	}
 	return max(m0, m1, m2, m3)
