@@ -59,9 +59,11 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 // logarithms and exponentials run in loops of independent elements: log σ
 // and 1/σ; the component log-likelihoods up to constants,
 // lcᵢ = (ℓᵢ − max ℓ) − Σ_d (log σᵢ,d + ½ zᵢ,d²), and their maximum M per
-// example; rᵢ = exp(lcᵢ − M), the unnormalised responsibilities; the logs
-// of R = Σᵢ rᵢ and of the softmax sum S; then
-// loss = −(M + log R − log S − D·½ log 2π) and the gradient.
+// example (nllTerms); rᵢ = exp(lcᵢ − M), the unnormalised
+// responsibilities; the logs of R = Σᵢ rᵢ and of the softmax sum S; then
+// loss = −(M + log R − log S − D·½ log 2π) and the gradient (nllGrad).
+// Each phase is a function of its own: small loops keep their values in
+// registers.
 func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
 	const halfLog2Pi = 0.9189385332046728
 	k, d := h.K, h.Dim()
@@ -73,17 +75,12 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	ls, is := ws.f64[:nkd], ws.f64[nkd:2*nkd] // log σ and 1/σ
 	lc := ws.f64[2*nkd : 2*nkd+n*k]
 	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:2*nkd+n*k+5*n]
-	minStd, maxZ := lim.nllMinStd, lim.maxZ
-	for o, s := range hd.sd[:nkd] {
-		if s < minStd {
-			s = minStd
-		}
-		ls[o], is[o] = s, 1/s
-	}
+	rows, yc := raw[b0*wd:(b0+n)*wd], y[b0*d:(b0+n)*d]
+	floorStds(ls, is, hd.sd[:nkd], lim.nllMinStd)
 	if h.Scale == Exp && h.MinStd == 0 {
 		// log σ = x, clamped as σ is.
 		for l := 0; l < n; l++ {
-			xs := raw[(b0+l)*wd+k+kd : (b0+l+1)*wd]
+			xs := rows[l*wd+k+kd : (l+1)*wd]
 			lsl := ls[l*kd : (l+1)*kd]
 			for i, x := range xs[:len(lsl)] {
 				lsl[i] = max(min(float64(x), lim.logMaxStd), lim.logNLLMinStd)
@@ -92,15 +89,72 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	} else {
 		logAll(ls, fast)
 	}
-	for l := 0; l < n; l++ {
-		b := b0 + l
-		row := raw[b*wd : (b+1)*wd]
+	nllTerms(lc, mx, ls, is, hd.shift, rows, yc, k, d, lim.maxZ)
+	expAll(lc, fast) // unnormalised responsibilities
+	// Per example R = Σ rᵢ and S = Σ exp(ℓᵢ − max ℓ) (decoded unnormalised),
+	// their inverses and their logarithms.
+	invR, logR, logS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n], logs[3*n:4*n]
+	sumPairs(logR, logS, lc, hd.a[:n*k], k)
+	for l, r := range logR {
+		invR[l], invS[l] = 1/r, 1/logS[l]
+	}
+	logAll(logs[n:3*n], fast)
+	var total float64
+	for l, m := range mx {
+		v := -(m + logR[l] - logS[l] - float64(d)*halfLog2Pi)
+		total += v
+		if loss != nil {
+			loss[b0+l] = F(v)
+		}
+	}
+	if grad != nil {
+		nllGrad(grad[b0*wd:(b0+n)*wd], rows, yc, lc, hd.a, hd.sd, hd.dsd, is, invR, invS, k, d, inv, lim)
+	}
+	return total
+}
+
+// floorStds sets s = max(sd[o], minStd), ls[o] = s (its log to be taken)
+// and is[o] = 1/s.
+func floorStds(ls, is, sd []float64, minStd float64) {
+	ls, is = ls[:len(sd)], is[:len(sd)]
+	for o, s := range sd {
+		if s < minStd {
+			s = minStd
+		}
+		ls[o], is[o] = s, 1/s
+	}
+}
+
+// sumPairs sets r[l] and s[l] to the sums of the l-th blocks of k elements
+// of x and y.
+func sumPairs(r, s, x, y []float64, k int) {
+	for l := range r {
+		xl := x[l*k : (l+1)*k]
+		yl := y[l*k : (l+1)*k]
+		yl = yl[:len(xl)]
+		var a, b float64
+		for i, v := range xl {
+			a += v
+			b += yl[i]
+		}
+		r[l], s[l] = a, b
+	}
+}
+
+// nllTerms sets lc (n×k) to lcᵢ − M of each example of the chunk (rows
+// of raw outputs, targets y n×d, log σ ls and 1/σ is n×k×d, shift the
+// largest logit) and mx[l] to M, with |z| capped at maxZ.
+func nllTerms[F cramer.Float](lc, mx, ls, is, shift []float64, rows, y []F, k, d int, maxZ float64) {
+	kd, wd := k*d, k+2*k*d
+	for l := range mx {
+		row := rows[l*wd : (l+1)*wd]
 		lcl := lc[l*k : (l+1)*k]
 		lg, mu := row[:len(lcl)], row[k:k+kd]
 		lsl, isl := ls[l*kd:(l+1)*kd], is[l*kd:(l+1)*kd]
-		shift := hd.shift[l]
+		sh := shift[l]
+		// lc holds −lcᵢ first: M = −min.
 		if d == 1 {
-			yb := float64(y[b])
+			yb := float64(y[l])
 			mu, lsl, isl = mu[:len(lcl)], lsl[:len(lcl)], isl[:len(lcl)]
 			for i := range lcl {
 				z := (yb - float64(mu[i])) * isl[i]
@@ -109,12 +163,12 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 				} else if z < -maxZ {
 					z = -maxZ
 				}
-				lcl[i] = lsl[i] + 0.5*z*z - (float64(lg[i]) - shift)
+				lcl[i] = lsl[i] + 0.5*z*z - (float64(lg[i]) - sh)
 			}
 		} else {
-			yb := y[b*d : (b+1)*d]
+			yb := y[l*d : (l+1)*d]
 			for i := range lcl {
-				v := shift - float64(lg[i])
+				v := sh - float64(lg[i])
 				for j, yj := range yb {
 					o := i*d + j
 					z := (float64(yj) - float64(mu[o])) * isl[o]
@@ -128,61 +182,43 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 				lcl[i] = v
 			}
 		}
-		// lc holds −lcᵢ here: M = −min.
 		nm := minOf(lcl)
 		mx[l] = -nm
 		for i, v := range lcl {
 			lcl[i] = nm - v
 		}
 	}
-	expAll(lc, fast) // unnormalised responsibilities
-	// Per example R = Σ rᵢ and S = Σ exp(ℓᵢ − max ℓ) (decoded unnormalised),
-	// their inverses and their logarithms.
-	invR, logR, logS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n], logs[3*n:4*n]
-	for l := range logR {
-		rl := lc[l*k : (l+1)*k]
-		el := hd.a[l*k : (l+1)*k]
-		el = el[:len(rl)]
-		var r, s float64
-		for i, e := range rl {
-			r += e
-			s += el[i]
-		}
-		logR[l], logS[l] = r, s
-	}
-	for l, r := range logR {
-		invR[l], invS[l] = 1/r, 1/logS[l]
-	}
-	logAll(logs[n:3*n], fast)
-	var total float64
-	for l := 0; l < n; l++ {
-		b := b0 + l
-		v := -(mx[l] + logR[l] - logS[l] - float64(d)*halfLog2Pi)
-		total += v
-		if loss != nil {
-			loss[b] = F(v)
-		}
-		if grad == nil {
-			continue
-		}
-		row, g := raw[b*wd:(b+1)*wd], grad[b*wd:(b+1)*wd]
-		rb := lc[l*k : (l+1)*k]
-		a := hd.a[l*k : (l+1)*k]
-		gl, gm, gs := g[:len(rb)], g[k:k+kd], g[k+kd:k+2*kd]
-		sd, ds := hd.sd[l*kd:(l+1)*kd], hd.dsd[l*kd:(l+1)*kd]
+}
+
+// nllGrad writes the gradient rows g (scaled by inv) of the examples of a
+// chunk from the unnormalised responsibilities r (n×k) and softmax
+// exponentials e, 1/R and 1/S per example, the decoded stds sd and dσ/dx
+// ds, and 1/σ floored (is): ∂/∂ℓᵢ = aᵢ − rᵢ/R, ∂/∂μ = −(rᵢ/R) z/σ,
+// ∂/∂x = (rᵢ/R)(1 − z²)/σ · dσ/dx (0 where σ is floored; z capped as in
+// nllTerms, with gradient 0 beyond the cap).
+func nllGrad[F cramer.Float](g, rows, y []F, r, e, sd, ds, is, invR, invS []float64, k, d int, inv float64, lim *limits) {
+	kd, wd := k*d, k+2*k*d
+	minStd, maxZ := lim.nllMinStd, lim.maxZ
+	for l := range invR {
+		gr, row := g[l*wd:(l+1)*wd], rows[l*wd:(l+1)*wd]
+		rb := r[l*k : (l+1)*k]
+		el := e[l*k : (l+1)*k]
+		gl, gm, gs := gr[:len(rb)], gr[k:k+kd], gr[k+kd:k+2*kd]
+		sdl, dsl := sd[l*kd:(l+1)*kd], ds[l*kd:(l+1)*kd]
 		mu, isl := row[k:k+kd], is[l*kd:(l+1)*kd]
-		// Responsibilities rᵢ = rb[i]/R and weights aᵢ = a[i]/S, times 1/B.
+		// Responsibilities rᵢ = rb[i]/R and weights aᵢ = el[i]/S, times 1/B.
 		scale, wscale := inv*invR[l], inv*invS[l]
-		for i, ai := range a[:len(rb)] {
-			gl[i] = F(wscale*ai - scale*rb[i])
+		for i, ei := range el[:len(rb)] {
+			gl[i] = F(wscale*ei - scale*rb[i])
 		}
 		if d == 1 {
-			yb := float64(y[b])
-			sd, ds, mu, isl, gm, gs = sd[:len(rb)], ds[:len(rb)], mu[:len(rb)], isl[:len(rb)], gm[:len(rb)], gs[:len(rb)]
-			for i, r := range rb {
-				ri := scale * r
-				dsdx := ds[i]
-				if sd[i] < minStd {
+			yb := float64(y[l])
+			n := len(rb)
+			sdl, dsl, mu, isl, gm, gs = sdl[:n], dsl[:n], mu[:n], isl[:n], gm[:n], gs[:n]
+			for i, ri := range rb {
+				ri *= scale
+				dsdx := dsl[i]
+				if sdl[i] < minStd {
 					dsdx = 0 // floored σ
 				}
 				z := (yb - float64(mu[i])) * isl[i]
@@ -195,13 +231,13 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 			}
 			continue
 		}
-		yb := y[b*d : (b+1)*d]
-		for i, r := range rb {
-			ri := scale * r
+		yb := y[l*d : (l+1)*d]
+		for i, ri := range rb {
+			ri *= scale
 			for j, yj := range yb {
 				o := i*d + j
-				dsdx := ds[o]
-				if sd[o] < minStd {
+				dsdx := dsl[o]
+				if sdl[o] < minStd {
 					dsdx = 0 // floored σ
 				}
 				z := (float64(yj) - float64(mu[o])) * isl[o]
@@ -214,5 +250,4 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 			}
 		}
 	}
-	return total
 }

@@ -65,11 +65,14 @@ func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 	if grad != nil && len(grad) != len(raw) {
 		return 0, &cramer.InputError{Arg: "grad", Field: "length", Index: -1, Reason: fmt.Sprintf("%d, want %d (len(raw))", len(grad), len(raw))}
 	}
-	// The largest |value| of raw and of its means, by integer maxima of bit
-	// patterns (no branch per element); NaN and ±Inf patterns exceed every
-	// finite one. Only a failing batch is scanned again to name the first
-	// bad element.
-	if top := maxAbs(raw, 0, len(raw), len(raw)); top-top != 0 {
+	// The largest |value| of raw, then of its means, by integer maxima of
+	// bit patterns (no branch per element); NaN and ±Inf patterns exceed
+	// every finite one. Only a failing batch is scanned again to name the
+	// first bad element.
+	// The means need a pass of their own only when some value exceeds
+	// their bound.
+	top := maxAbs(raw, 0, len(raw), len(raw))
+	if top-top != 0 {
 		for i, v := range raw {
 			if v-v != 0 {
 				return 0, h.rawError(i, fmt.Sprintf("not finite (%v)", v))
@@ -78,7 +81,7 @@ func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 	}
 	k, kd := h.K, h.K*h.Dim()
 	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(h.Dim()))
-	if float64(maxAbs(raw, k, kd, wd)) > maxMean {
+	if float64(top) > maxMean && float64(maxAbs(raw, k, kd, wd)) > maxMean {
 		for b := 0; b < nb; b++ {
 			for i, v := range raw[b*wd+k : b*wd+k+kd] {
 				if math.Abs(float64(v)) > maxMean {
