@@ -20,6 +20,7 @@ const chunkLen = 64
 type decodedHeads struct {
 	a, sd, dsd []float64
 	shift, sum []float64
+	x          []float64 // the raw scales in float64 (n×K·D)
 }
 
 // decodeChunk decodes examples b0 … b0+n−1 of the validated raw outputs into
@@ -42,95 +43,110 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 	hd.shift, hd.sum = grow(hd.shift, n), grow(hd.sum, n)
 	a, sd, t := hd.a, hd.sd, hd.dsd // t: the scale map's exponentials, then dσ/dx
 	rows := raw[b0*wd : (b0+n)*wd]
-	for l := 0; l < n; l++ {
-		row := rows[l*wd : (l+1)*wd]
-		// ℓᵢ − max ℓ as (−max ℓ) − (−ℓᵢ): the minimum is cheaper than the
-		// maximum.
-		al := a[l*k : (l+1)*k]
-		for i, v := range row[:len(al)] {
+	shiftedLogits(a, hd.shift, rows, k, wd)
+	hd.x = grow(hd.x, n*kd)
+	scaleArgs(t, hd.x, rows, k+kd, kd, wd, h.Scale, lim.logMaxStd)
+	expAll(a, fast)
+	expAll(t, fast)
+	if normalise {
+		for l := range hd.sum {
+			al := a[l*k : (l+1)*k]
+			var s float64
+			for _, v := range al {
+				s += v
+			}
+			inv := 1 / s
+			for i := range al {
+				al[i] *= inv
+			}
+			hd.sum[l] = s
+		}
+	}
+	x := hd.x
+	minStd, maxStd := h.MinStd, lim.maxStd
+	switch h.Scale {
+	case Exp:
+		// σ = MinStd + e, dσ/dx = e; clamped also where x > log σmax.
+		for o, e := range t {
+			sigma, deriv := e+minStd, e
+			if x[o] > lim.logMaxStd || sigma >= maxStd {
+				sigma, deriv = maxStd, 0
+			}
+			sd[o], t[o] = sigma, deriv
+		}
+	case ELUPlusOne:
+		// σ = MinStd + max(x, 0) + e, dσ/dx = e; x ≥ σmax reaches the clamp.
+		for o, e := range t {
+			xo := x[o]
+			sigma, deriv := 0.5*(xo+math.Abs(xo))+e+minStd, e
+			if sigma >= maxStd {
+				sigma, deriv = maxStd, 0
+			}
+			sd[o], t[o] = sigma, deriv
+		}
+	default:
+		// σ = MinStd + max(x, 0) + log1p(e), dσ/dx = (1 for x ≥ 0, else
+		// e)/(1 + e), the numerator selected by x's sign bit; x ≥ σmax
+		// reaches the clamp.
+		copy(sd, t)
+		log1pAll(sd, fast)
+		const one = 0x3ff0000000000000
+		for o, e := range t {
+			xo := x[o]
+			neg := uint64(int64(math.Float64bits(xo)) >> 63)
+			num := math.Float64frombits(one ^ (one^math.Float64bits(e))&neg)
+			sigma, deriv := 0.5*(xo+math.Abs(xo))+sd[o]+minStd, num/(1+e)
+			if sigma >= maxStd {
+				sigma, deriv = maxStd, 0
+			}
+			sd[o], t[o] = sigma, deriv
+		}
+	}
+}
+
+// shiftedLogits sets a (n×k) to the logits of the rows of raw outputs
+// (stride wd) minus each row's largest, and shift to that largest, taken as
+// −min(−ℓ) (the minimum is cheaper than the maximum).
+func shiftedLogits[F cramer.Float](a, shift []float64, rows []F, k, wd int) {
+	for l := range shift {
+		al, lg := a[l*k:(l+1)*k], rows[l*wd:l*wd+k]
+		lg = lg[:len(al)]
+		for i, v := range lg {
 			al[i] = -float64(v)
 		}
 		nm := minOf(al)
-		hd.shift[l] = -nm
+		shift[l] = -nm
 		for i, v := range al {
 			al[i] = nm - v
 		}
-		xs, tl := row[k+kd:], t[l*kd:(l+1)*kd]
-		switch h.Scale {
-		case Exp:
-			for i, v := range xs {
-				x := float64(v)
-				if x > lim.logMaxStd {
-					x = lim.logMaxStd
-				}
-				tl[i] = x
-			}
-		case ELUPlusOne:
-			for i, v := range xs {
-				x := float64(v)
-				tl[i] = 0.5 * (x - math.Abs(x)) // min(x, 0) exactly
-			}
-		default:
-			for i, v := range xs {
-				tl[i] = -math.Abs(float64(v))
-			}
+	}
+}
+
+// scaleArgs sets x (n×kd) to the raw scales at rows[l·wd+off:][:kd] in
+// float64 and t to the arguments of the scale map's exponential:
+// min(x, log σmax) for exp, min(x, 0) = (x − |x|)/2 for elu+1, −|x| for
+// softplus.
+func scaleArgs[F cramer.Float](t, x []float64, rows []F, off, kd, wd int, sm ScaleMap, logMaxStd float64) {
+	for o := 0; o < len(t); o += kd {
+		xl, xs := x[o:o+kd], rows[off:off+kd]
+		rows = rows[min(wd, len(rows)):]
+		for i, v := range xs[:len(xl)] {
+			xl[i] = float64(v)
 		}
 	}
-	expAll(a, fast)
-	expAll(t, fast)
-	for l := 0; normalise && l < n; l++ {
-		al := a[l*k : (l+1)*k]
-		var s float64
-		for _, v := range al {
-			s += v
+	x = x[:len(t)]
+	switch sm {
+	case Exp:
+		for o, v := range x {
+			t[o] = min(v, logMaxStd)
 		}
-		inv := 1 / s
-		for i := range al {
-			al[i] *= inv
+	case ELUPlusOne:
+		for o, v := range x {
+			t[o] = 0.5 * (v - math.Abs(v))
 		}
-		hd.sum[l] = s
-	}
-	if h.Scale == Softplus {
-		copy(sd, t)
-		log1pAll(sd, fast)
-	}
-	minStd, maxStd := h.MinStd, lim.maxStd
-	for l := 0; l < n; l++ {
-		sl, tl := sd[l*kd:(l+1)*kd], t[l*kd:(l+1)*kd]
-		xs := rows[l*wd+k+kd : (l+1)*wd]
-		xs, tl = xs[:len(sl)], tl[:len(sl)]
-		switch h.Scale {
-		case Exp:
-			for i, v := range xs {
-				sigma, deriv := tl[i]+minStd, tl[i]
-				if float64(v) > lim.logMaxStd || sigma >= maxStd {
-					sigma, deriv = maxStd, 0
-				}
-				sl[i], tl[i] = sigma, deriv
-			}
-		case ELUPlusOne:
-			for i, v := range xs {
-				x := float64(v)
-				// σ = max(x, 0) + e; σ ≥ σmax also when x ≥ σmax.
-				sigma, deriv := 0.5*(x+math.Abs(x))+tl[i]+minStd, tl[i]
-				if sigma >= maxStd {
-					sigma, deriv = maxStd, 0
-				}
-				sl[i], tl[i] = sigma, deriv
-			}
-		default:
-			for i, v := range xs {
-				// dσ/dx = (1 for x ≥ 0, else e)/(1 + e), selected by the sign bit.
-				const one = 0x3ff0000000000000
-				x, e := float64(v), tl[i]
-				neg := uint64(int64(math.Float64bits(x)) >> 63)
-				num := math.Float64frombits(one ^ (one^math.Float64bits(e))&neg)
-				sigma, deriv := 0.5*(x+math.Abs(x))+sl[i]+minStd, num/(1+e)
-				if sigma >= maxStd { // also when x ≥ σmax (σ ≥ x)
-					sigma, deriv = maxStd, 0
-				}
-				sl[i], tl[i] = sigma, deriv
-			}
+	default:
+		for o, v := range x {
+			t[o] = -math.Abs(v)
 		}
 	}
 }

@@ -79,12 +79,8 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	floorStds(ls, is, hd.sd[:nkd], lim.nllMinStd)
 	if h.Scale == Exp && h.MinStd == 0 {
 		// log σ = x, clamped as σ is.
-		for l := 0; l < n; l++ {
-			xs := rows[l*wd+k+kd : (l+1)*wd]
-			lsl := ls[l*kd : (l+1)*kd]
-			for i, x := range xs[:len(lsl)] {
-				lsl[i] = max(min(float64(x), lim.logMaxStd), lim.logNLLMinStd)
-			}
+		for o, x := range hd.x[:len(ls)] {
+			ls[o] = max(min(x, lim.logMaxStd), lim.logNLLMinStd)
 		}
 	} else {
 		logAll(ls, fast)
