@@ -38,8 +38,9 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 		case "nll":
 			_, err = ws.NLL(h, raw, y, out, grad)
 		case "cramer-rootbatch":
-			// The same loss through the root package's batch API (one
-			// mixture pair at a time) instead of the PairTerms kernel.
+			// The same loss through the root package's batch API
+			// (decode, validation and lane transposition by the root
+			// package, then the chain rule) instead of the fused path.
 			var nb int
 			if nb, err = ws.decode(h, raw, grad); err != nil {
 				return err
@@ -75,8 +76,9 @@ func benchLoss[F cramer.Float](b *testing.B, loss string) {
 }
 
 // BenchmarkLoss measures loss + gradient on B = 4096 examples, K = 8, scalar
-// targets, one thread; cramer-rootbatch is the Cramér loss computed through
-// cramer.Workspace.SquaredBatchGrad instead, for comparison.
+// targets, elu+1 scales, one thread; cramer-rootbatch is the Cramér loss
+// computed through cramer.Workspace.SquaredBatchGrad instead, for
+// comparison.
 func BenchmarkLoss(b *testing.B) {
 	b.Run("cramer/f32", func(b *testing.B) { benchLoss[float32](b, "cramer") })
 	b.Run("cramer/f64", func(b *testing.B) { benchLoss[float64](b, "cramer") })
