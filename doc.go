@@ -39,8 +39,8 @@
 //     (mixture vs mixture); SlicedSquaredToSamples, SlicedSquaredToSamplesGrad
 //     (mixture vs samples); SlicedSquaredSamples, SlicedSquaredSamplesGrad
 //     (two sample sets, exact per direction by sorting) over a Directions set
-//     (RandomDirections, OrthogonalDirections, NewDirections); direction-free
-//     values SlicedSquaredExact, SlicedSquaredExactGrad,
+//     (RandomDirections, FillRandomDirections, OrthogonalDirections,
+//     NewDirections); direction-free values SlicedSquaredExact, SlicedSquaredExactGrad,
 //     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
 //     components have full (Cholesky), diagonal or isotropic covariances;
 //     NewMixtureND and NewSamplesND build them from gonum matrices.
