@@ -40,8 +40,9 @@
 //     (mixture vs samples); SlicedSquaredSamples, SlicedSquaredSamplesGrad
 //     (two sample sets, exact per direction by sorting) over a Directions set
 //     (RandomDirections, FillRandomDirections, OrthogonalDirections,
-//     NewDirections); direction-free values SlicedSquaredExact, SlicedSquaredExactGrad,
-//     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
+//     NewDirections); direction-free values SlicedSquaredExact,
+//     SlicedSquaredExactGrad, SlicedSquaredToSamplesExact,
+//     SlicedSquaredSamplesExact. MixtureND
 //     components have full (Cholesky), diagonal or isotropic covariances;
 //     NewMixtureND and NewSamplesND build them from gonum matrices.
 //   - Workspace and SlicedWorkspace: the same computations as methods of
