@@ -60,8 +60,8 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 // and 1/σ; the component log-likelihoods up to constants,
 // lcᵢ = (ℓᵢ − max ℓ) − Σ_d (log σᵢ,d + ½ zᵢ,d²), and their maximum M per
 // example (nllTerms); rᵢ = exp(lcᵢ − M), the unnormalised
-// responsibilities; the logs of R = Σᵢ rᵢ and of the softmax sum S; then
-// loss = −(M + log R − log S − D·½ log 2π) and the gradient (nllGrad).
+// responsibilities; R = Σᵢ rᵢ and the softmax sum S; then
+// loss = −(M + log(R/S) − D·½ log 2π) and the gradient (nllGrad).
 // Each phase is a function of its own: small loops keep their values in
 // registers.
 func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
@@ -71,10 +71,10 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	hd := &ws.hd
 	fast := !is64[F]()
 	nkd := n * kd
-	ws.f64 = grow(ws.f64, 2*nkd+n*k+5*n)
+	ws.f64 = grow(ws.f64, 2*nkd+n*k+4*n)
 	ls, is := ws.f64[:nkd], ws.f64[nkd:2*nkd] // log σ and 1/σ
 	lc := ws.f64[2*nkd : 2*nkd+n*k]
-	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:2*nkd+n*k+5*n]
+	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:2*nkd+n*k+4*n]
 	rows, yc := raw[b0*wd:(b0+n)*wd], y[b0*d:(b0+n)*d]
 	floorStds(ls, is, hd.sd[:nkd], lim.nllMinStd)
 	if h.Scale == Exp && h.MinStd == 0 {
@@ -88,16 +88,18 @@ func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv
 	nllTerms(lc, mx, ls, is, hd.shift, rows, yc, k, d, lim.maxZ)
 	expAll(lc, fast) // unnormalised responsibilities
 	// Per example R = Σ rᵢ and S = Σ exp(ℓᵢ − max ℓ) (decoded unnormalised),
-	// their inverses and their logarithms.
-	invR, logR, logS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n], logs[3*n:4*n]
-	sumPairs(logR, logS, lc, hd.a[:n*k], k)
-	for l, r := range logR {
-		invR[l], invS[l] = 1/r, 1/logS[l]
+	// their inverses and log(R/S).
+	invR, logRS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n]
+	sumPairs(invR, invS, lc, hd.a[:n*k], k)
+	for l, r := range invR {
+		s := invS[l]
+		logRS[l] = r / s
+		invR[l], invS[l] = 1/r, 1/s
 	}
-	logAll(logs[n:3*n], fast)
+	logAll(logRS, fast)
 	var total float64
 	for l, m := range mx {
-		v := -(m + logR[l] - logS[l] - float64(d)*halfLog2Pi)
+		v := -(m + logRS[l] - float64(d)*halfLog2Pi)
 		total += v
 		if loss != nil {
 			loss[b0+l] = F(v)
