@@ -65,12 +65,10 @@ func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 	if grad != nil && len(grad) != len(raw) {
 		return 0, &cramer.InputError{Arg: "grad", Field: "length", Index: -1, Reason: fmt.Sprintf("%d, want %d (len(raw))", len(grad), len(raw))}
 	}
-	// The largest |value| of raw, then of its means, by integer maxima of
-	// bit patterns (no branch per element); NaN and ±Inf patterns exceed
-	// every finite one. Only a failing batch is scanned again to name the
-	// first bad element.
-	// The means need a pass of their own only when some value exceeds
-	// their bound.
+	// The largest |value| of raw by integer maxima of bit patterns (no
+	// branch per element; NaN and ±Inf patterns exceed every finite one),
+	// and that of its means only when it exceeds their bound. Only a
+	// failing batch is scanned again to name the first bad element.
 	top := maxAbs(raw, 0, len(raw), len(raw))
 	if top-top != 0 {
 		for i, v := range raw {
