@@ -348,12 +348,15 @@ func allocsEveryLoss[F cramer.Float](t *testing.T) {
 				x[i] = F(rng.NormFloat64())
 			}
 		}
+		tg := randomTarget(rng, h, nb, 3)
+		tgF := cramer.Mixture[F]{Weights: convertSlice[F](tg.Weights), Means: convertSlice[F](tg.Means), Stds: convertSlice[F](tg.Stds)}
 		ws := Workspace[F]{Slices: 4}
 		grad := make([]F, len(raw))
 		for name, f := range map[string]func() (float64, error){
 			"NLL":             func() (float64, error) { return ws.NLL(h, raw, y, nil, grad) },
 			"CramerToPoints":  func() (float64, error) { return ws.CramerToPoints(h, raw, y, nil, grad) },
 			"CramerToSamples": func() (float64, error) { return ws.CramerToSamples(h, raw, ys, nil, grad) },
+			"CramerToMixture": func() (float64, error) { return ws.CramerToMixture(h, raw, tgF, nil, grad) },
 		} {
 			if _, err := f(); err != nil {
 				t.Fatal(err)
