@@ -68,3 +68,33 @@ func TestCramerToSamplesOfOneSampleIsToPoints(t *testing.T) {
 		t.Fatalf("one sample %g, point %g", a, b)
 	}
 }
+
+// TestCramerToSamplesManySamples: with hundreds of samples per example the
+// chunks hold fewer examples (lanesPerChunk); values still match the root
+// package's exact SquaredToSamples.
+func TestCramerToSamplesManySamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 33))
+	h := Head{K: 4, Scale: ELUPlusOne}
+	const nb, n = 19, 600
+	if c := lanesPerChunk(h.K, n); c >= nb {
+		t.Fatalf("%d examples per chunk: the test needs several chunks", c)
+	}
+	raw := randomRaw(rng, h, nb)
+	y := randomY(rng, nb*n, 1)
+	var ws Workspace[float64]
+	loss := make([]float64, nb)
+	grad := make([]float64, len(raw))
+	if _, err := ws.CramerToSamples(h, raw, y, loss, grad); err != nil {
+		t.Fatal(err)
+	}
+	for b := 0; b < nb; b++ {
+		w, mu, s := decodeRef(h, raw, b)
+		want, err := cramer.SquaredToSamples(cramer.Mixture[float64]{Weights: w, Means: mu, Stds: s}, cramer.Samples[float64]{Values: y[b*n : (b+1)*n]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(loss[b]-want) > 1e-12*(1+want) {
+			t.Fatalf("example %d: loss %.17g, want %.17g", b, loss[b], want)
+		}
+	}
+}
