@@ -23,8 +23,12 @@ func benchBatch[F cramer.Float](h Head, nb int) (raw, y []F) {
 }
 
 func benchLoss[F cramer.Float](b *testing.B, loss string) {
+	benchLossMap[F](b, loss, ELUPlusOne)
+}
+
+func benchLossMap[F cramer.Float](b *testing.B, loss string, sm ScaleMap) {
 	const nb = 4096
-	h := Head{K: 8, Scale: ELUPlusOne}
+	h := Head{K: 8, Scale: sm}
 	raw, y := benchBatch[F](h, nb)
 	grad := make([]F, len(raw))
 	out := make([]F, nb)
@@ -85,4 +89,13 @@ func BenchmarkLoss(b *testing.B) {
 	b.Run("cramer-rootbatch/f32", func(b *testing.B) { benchLoss[float32](b, "cramer-rootbatch") })
 	b.Run("nll/f32", func(b *testing.B) { benchLoss[float32](b, "nll") })
 	b.Run("nll/f64", func(b *testing.B) { benchLoss[float64](b, "nll") })
+}
+
+// BenchmarkLossScaleMaps is BenchmarkLoss's float32 Cramér loss and NLL for
+// each scale map.
+func BenchmarkLossScaleMaps(b *testing.B) {
+	for _, sm := range scaleMaps {
+		b.Run("cramer/f32/"+sm.String(), func(b *testing.B) { benchLossMap[float32](b, "cramer", sm) })
+		b.Run("nll/f32/"+sm.String(), func(b *testing.B) { benchLossMap[float32](b, "nll", sm) })
+	}
 }
