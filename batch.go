@@ -50,10 +50,12 @@ func (ws *Workspace[F]) SquaredBatch(out []F, k, m int, p, q Mixture[F]) error {
 // SquaredBatchGrad is SquaredBatchGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp, gq *MixtureGrad[F]) error {
 	nb := len(out)
-	if err := validateBatch("p", p, nb, k); err != nil {
+	pScan, err := validateBatch("p", p, nb, k)
+	if err != nil {
 		return err
 	}
-	if err := validateBatch("q", q, nb, m); err != nil {
+	qScan, err := validateBatch("q", q, nb, m)
+	if err != nil {
 		return err
 	}
 	grad := gp != nil || gq != nil
@@ -67,9 +69,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	// (see scaleState).
 	sc := &ws.scale
 	p0, q0 := p, q
-	// The common case, decided by bit patterns in one pass: no pair needs a
-	// scale and no std is lossy, so finishPair has nothing to check.
-	unscaled := batchUnscaled(nb, k, m, p, q)
+	// The common case: no pair needs a scale and no std is lossy, so
+	// finishPair has nothing to check. The scans decide it when one side
+	// has no tiny mixture; otherwise batchUnscaled looks at every pair.
+	unscaled := pScan.ok && qScan.ok && (pScan.big || qScan.big) && pScan.noLossy && qScan.noLossy
+	if !unscaled {
+		unscaled = batchUnscaled(nb, k, m, p, q)
+	}
 	var exps []int
 	if !unscaled {
 		exps = sc.batchExponents(nb, k, m, p, q)
@@ -88,12 +94,16 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	}
 	// The targets are point masses (a mixture density network's scalar
 	// targets) when every std of q is 0: the Dirac kernels then compute each
-	// row's scale once instead of once per pair.
-	dirac := true
-	for _, s := range q.Stds {
-		if s != 0 {
-			dirac = false
-			break
+	// row's scale once instead of once per pair. (Scaling by a power of two
+	// keeps zeros zero and nonzero stds nonzero.)
+	dirac := qScan.ok && qScan.points
+	if !qScan.ok {
+		dirac = true
+		for _, s := range q.Stds {
+			if s != 0 {
+				dirac = false
+				break
+			}
 		}
 	}
 	ntasks := tiles(nb, batchChunk)
@@ -221,25 +231,40 @@ func shiftIndex(i, off int) int {
 	return i + off
 }
 
-func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
+// validateBatch checks one side of a batch (arg "p" or "q": nb mixtures of k
+// components): the sizes and lengths first, then the values in one pass
+// (scanBatch), and only when that pass is not conclusive every value and
+// weight sum precisely (validateBatchValues), which names the first bad
+// element or mixture. The returned scan describes the side.
+func validateBatch[F Float](arg string, p Mixture[F], nb, k int) (batchScan, error) {
 	if nb == 0 {
-		return &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
+		return batchScan{}, &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
 	}
 	if k <= 0 {
-		return &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
+		return batchScan{}, &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
 	}
 	n, ok := mulSize(nb, k)
 	if !ok {
-		return &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
+		return batchScan{}, &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
 	}
 	for _, f := range [...]struct {
 		name string
 		x    []F
 	}{{"weights", p.Weights}, {"means", p.Means}, {"stds", p.Stds}} {
 		if len(f.x) != n {
-			return &InputError{arg, f.name, -1, fmt.Sprintf("length %d, want %d (%d mixtures × %d components)", len(f.x), n, nb, k)}
+			return batchScan{}, &InputError{arg, f.name, -1, fmt.Sprintf("length %d, want %d (%d mixtures × %d components)", len(f.x), n, nb, k)}
 		}
 	}
+	if s := scanBatch(p, nb, k); s.ok {
+		return s, nil
+	}
+	return batchScan{}, validateBatchValues(arg, p, nb, k)
+}
+
+// validateBatchValues checks the values of one side of a batch whose lengths
+// are right, element by element where needed: means, stds, weights, then
+// each mixture's weight sum.
+func validateBatchValues[F Float](arg string, p Mixture[F], nb, k int) error {
 	if err := checkValues(arg, "means", p.Means, false); err != nil {
 		return err
 	}
@@ -275,7 +300,11 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 }
 
 // batchTask computes the mixture pairs of one chunk with the batch-lane
-// kernels, in the scratch of the given worker.
+// kernels, in the scratch of the given worker. A side of one component per
+// mixture is already laid out as the kernels read it (component 0 of pair l
+// at l): its weights and means are passed in place, and its self sums, which
+// have no pair off the diagonal, are neither computed nor added (adding
+// their +0 would not change a bit).
 func (j *job[F]) batchTask(task, worker int) {
 	k, m := j.k, j.m
 	b0 := task * batchChunk
@@ -283,35 +312,45 @@ func (j *job[F]) batchTask(task, worker int) {
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
-	wa, ma, va := take(k), take(k), take(k)
-	wb, mb, vb := take(m), take(m), take(m)
-	interleave(wa, ma, va, j.wa, j.ma, j.sa, b0, n, k)
-	interleave(wb, mb, vb, j.wb, j.mb, j.sb, b0, n, m)
+	wa, ma, va := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, true)
+	wb, mb, vb := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, !j.dirac)
 	if !j.grad {
-		cr, sp, sq := take(k), take(k), take(m)
+		cr := take(k)
+		var sp, sq []F
 		if j.dirac {
 			batchDiracRows(j.im, cr, ma, va, wb, mb, n)
 		} else {
 			batchCrossRows(j.im, cr, ma, va, wb, mb, vb, n)
 		}
-		batchSelfRows(j.im, sp, ma, va, wa, n)
-		batchSelfRows(j.im, sq, mb, vb, wb, n)
-		j.chunkValues(task, b0, n, cr, sp, sq)
+		if k > 1 {
+			sp = take(k)
+			batchSelfRows(j.im, sp, ma, va, wa, n)
+		}
+		if m > 1 {
+			sq = take(m)
+			batchSelfRows(j.im, sq, mb, vb, wb, n)
+		}
+		j.chunkValues(task, b0, n, wa, wb, cr, sp, sq)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
 	crR, crC := g3(k), g3(m)
-	spR, spC := g3(k), g3(k)
-	sqR, sqC := g3(m), g3(m)
+	var spR, spC, sqR, sqC gradSums[F]
 	if j.dirac {
 		batchDiracGrad(j.im, crR, gradSums[F]{crC.H, crC.D, nil}, wa, ma, va, wb, mb, n)
 		clear(crC.R) // point masses have no std derivative
 	} else {
 		batchCrossGrad(j.im, crR, crC, wa, ma, va, wb, mb, vb, n)
 	}
-	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
-	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
-	j.chunkValues(task, b0, n, crR.H, spR.H, sqR.H)
+	if k > 1 {
+		spR, spC = g3(k), g3(k)
+		batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
+	}
+	if m > 1 {
+		sqR, sqC = g3(m), g3(m)
+		batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	}
+	j.chunkValues(task, b0, n, wa, wb, crR.H, spR.H, sqR.H)
 	var exps []int
 	if j.exps != nil {
 		exps = j.exps[b0 : b0+n]
@@ -326,31 +365,63 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 }
 
+// lanes returns the lane-interleaved weights, means and (when variances is
+// true; else nil) variances of one side of the chunk of n pairs from b0, c
+// components each: for c > 1 copied into scratch from take (interleave),
+// for c = 1 the weights and means in place and only the variances in
+// scratch.
+func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, variances bool) (dw, dm, dv []F) {
+	if c > 1 {
+		dw, dm, dv = take(c), take(c), take(c)
+		interleave(dw, dm, dv, w, mu, s, b0, n, c)
+		return dw, dm, dv
+	}
+	dw, dm = w[b0:b0+n], mu[b0:b0+n]
+	if variances {
+		dv = take(1)
+		for l, sd := range s[b0 : b0+n] {
+			dv[l] = sd * sd
+		}
+	}
+	return dw, dm, dv
+}
+
 // chunkGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of the n mixture
 // pairs of a chunk (gw, gm, gs, weights w and stds s contiguous, c = len(w)/n
 // components each) from the lane-interleaved GradSums of its cross sums
 // (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
 // opposite sign) and of the upper-triangle rows and columns of its own self
-// sums: the formulas of mixtureGrad, reading the kernels' outputs in place.
-// exps (nil: all 0) are the pairs' scale exponents: the weight derivatives
-// are scaled back by 2^−e.
+// sums (nil when c = 1: there are none, and the zeros they would hold are
+// used instead): the formulas of mixtureGrad, reading the kernels' outputs
+// in place. exps (nil: all 0) are the pairs' scale exponents: the weight
+// derivatives are scaled back by 2^−e.
 func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
-	for l := 0; l < n; l++ {
-		e := 0
-		if exps != nil {
-			e = exps[l]
+	self := rows.H != nil
+	for i := 0; i < c; i++ {
+		ch, cd, cr := cross.H[i*n:i*n+n], cross.D[i*n:i*n+n], cross.R[i*n:i*n+n]
+		var rh, rd, rr, kh, kd, kr []F
+		if self {
+			rh, rd, rr = rows.H[i*n:i*n+n], rows.D[i*n:i*n+n], rows.R[i*n:i*n+n]
+			kh, kd, kr = cols.H[i*n:i*n+n], cols.D[i*n:i*n+n], cols.R[i*n:i*n+n]
 		}
-		for i := 0; i < c; i++ {
-			x, o := i*n+l, l*c+i
+		for l := 0; l < n; l++ {
+			o := l*c + i
 			a, sd := float64(w[o]), float64(s[o])
-			selfH := float64(rows.H[x]) + float64(cols.H[x])
-			selfD := float64(rows.D[x]) - float64(cols.D[x])
-			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
-			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+			var selfH, selfD, selfR float64
+			if self {
+				selfH = float64(rh[l]) + float64(kh[l])
+				selfD = float64(rd[l]) - float64(kd[l])
+				selfR = float64(rr[l]) + float64(kr[l])
+			}
+			dw := float64(ch[l]) - (selfH + a*diagTerm(sd))
+			if exps != nil && exps[l] != 0 {
+				dw = math.Ldexp(dw, -exps[l])
+			}
+			gw[o] = F(dw)
+			gm[o] = F(a * (sign*float64(cd[l]) - selfD))
 			if sd > 0 {
-				selfR := float64(rows.R[x]) + float64(cols.R[x])
-				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+				gs[o] = F(a * (sd*(float64(cr[l])-selfR) - a/math.SqrtPi))
 			} else {
 				gs[o] = 0
 			}
@@ -359,55 +430,135 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 }
 
 // chunkValues stores (with finishPair) ℓ₂², clamped at 0, of the n mixture
-// pairs b0 … b0+n−1 from their weights and stds and the lane-interleaved row
-// sums of the cross (cr), self P (sp) and self Q (sq)
-// kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π +
-// 2aᵢ·spᵢ, compensated as dot and selfOf sum (the same operations in the
-// same order, written out: this runs once per mixture pair). The value and
-// gradient paths both use it, so their values are the same bits. In
-// float32 the float64 sums of these few float32 terms are already far more
-// accurate than the float32 result, so they are not compensated.
-func (j *job[F]) chunkValues(task, b0, n int, cr, sp, sq []F) {
+// pairs b0 … b0+n−1 from their lane-interleaved weights (wa, wb), their stds
+// and the lane-interleaved row sums of the cross (cr), self P (sp) and self
+// Q (sq) kernels (sp, sq nil for one component: no pair off the diagonal):
+// Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ,
+// compensated as dot and selfOf sum (the same operations in the same order,
+// written out). The sums of all the lanes advance together, one component
+// at a time, so that the independent sums of different pairs overlap. The
+// value and gradient paths both use it, so their values are the same bits.
+// In float32 the float64 sums of these few float32 terms are already far
+// more accurate than the float32 result, so they are not compensated.
+func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
-	wa, sa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
-	wb, sb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
-	for l := 0; l < n; l++ {
-		var v, cross float64
-		if !is64[F]() {
-			var c, sP, sQ float64
-			for i := 0; i < k; i++ {
-				a := float64(wa[l*k+i])
-				c += a * float64(cr[i*n+l])
-				sP += a*a*diagTerm(float64(sa[l*k+i])) + 2*a*float64(sp[i*n+l])
+	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
+	var vals, cross [batchChunk]float64
+	if !is64[F]() {
+		var c, sP, sQ [batchChunk]float64
+		for i := 0; i < k; i++ {
+			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
+			for l := range x {
+				c[l] += float64(a[l]) * float64(x[l])
 			}
-			for i := 0; i < m; i++ {
-				a := float64(wb[l*m+i])
-				sQ += a*a*diagTerm(float64(sb[l*m+i])) + 2*a*float64(sq[i*n+l])
-			}
-			v, cross = c-0.5*(sP+sQ), c
-		} else {
-			var c, sP, sQ ksum
-			for i := 0; i < k; i++ {
-				a, x := float64(wa[l*k+i]), float64(cr[i*n+l])
-				p := a * x
-				c.add(p)
-				c.c += math.FMA(a, x, -p)
-			}
-			for i := 0; i < k; i++ {
-				a := float64(wa[l*k+i])
-				sP.add(a * a * diagTerm(float64(sa[l*k+i])))
-				sP.add(2 * a * float64(sp[i*n+l]))
-			}
-			for i := 0; i < m; i++ {
-				a := float64(wb[l*m+i])
-				sQ.add(a * a * diagTerm(float64(sb[l*m+i])))
-				sQ.add(2 * a * float64(sq[i*n+l]))
-			}
-			cross = c.val()
-			v = cross - 0.5*(sP.val()+sQ.val())
 		}
+		selfLanes32(&sP, wa, sa, sp, k, n)
+		selfLanes32(&sQ, wb, sb, sq, m, n)
+		for l := 0; l < n; l++ {
+			vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
+		}
+	} else {
+		var c, sP, sQ lanesKsum
+		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
+			a, x := wa[:n], cr[:n]
+			for l := range x {
+				c.s[l] = 0 + float64(a[l])*float64(x[l])
+			}
+		}
+		for i := 0; i < k && k > 1; i++ {
+			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
+			for l := range x {
+				al, xl := float64(a[l]), float64(x[l])
+				p := al * xl
+				c.add(l, p)
+				c.c[l] += math.FMA(al, xl, -p)
+			}
+		}
+		selfLanes64(&sP, wa, sa, sp, k, n)
+		selfLanes64(&sQ, wb, sb, sq, m, n)
+		for l := 0; l < n; l++ {
+			cross[l] = c.s[l] + c.c[l]
+			vals[l] = cross[l] - 0.5*((sP.s[l]+sP.c[l])+(sQ.s[l]+sQ.c[l]))
+		}
+	}
+	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
+		out := j.out[b0 : b0+n]
+		for l := range out {
+			v := max(vals[l], 0)
+			r := F(v)
+			out[l] = r
+			if r == 0 && v > 0x1p-50*cross[l] && j.fail[task] < 0 {
+				j.fail[task] = b0 + l
+			}
+		}
+		return
+	}
+	for l := 0; l < n; l++ {
 		b := b0 + l
-		j.finishPair(task, b, max(v, 0), cross, j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+		j.finishPair(task, b, max(vals[l], 0), cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+	}
+}
+
+// lanesKsum is a ksum per lane of a chunk.
+type lanesKsum struct{ s, c [batchChunk]float64 }
+
+// add is ksum.add of f to the sum of lane l.
+func (k *lanesKsum) add(l int, f float64) {
+	s := k.s[l]
+	t := s + f
+	bp := t - s
+	k.c[l] += (s - (t - bp)) + (f - bp)
+	k.s[l] = t
+}
+
+// selfLanes64 adds to the compensated sums of the n lanes the self sum of
+// each lane's mixture, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in ascending order of i (the
+// two terms of a component in that order), from the lane-interleaved weights
+// w and row sums sp (nil: zeros, not added) and the contiguous stds s of c
+// components each.
+func selfLanes64[F Float](sum *lanesKsum, w, s, sp []F, c, n int) {
+	if c == 1 && sp == nil { // one term: the compensated sum is that term (+0 for ±0)
+		a := w[:n]
+		for l := range a {
+			al := float64(a[l])
+			sum.s[l] = 0 + al*al*diagTerm(float64(s[l]))
+		}
+		return
+	}
+	for i := 0; i < c; i++ {
+		a := w[i*n : i*n+n]
+		for l := range a {
+			al := float64(a[l])
+			sum.add(l, al*al*diagTerm(float64(s[l*c+i])))
+		}
+		if sp == nil {
+			continue
+		}
+		x := sp[i*n : i*n+n]
+		for l := range a {
+			sum.add(l, 2*float64(a[l])*float64(x[l]))
+		}
+	}
+}
+
+// selfLanes32 is selfLanes64 with plain float64 sums, for float32 inputs.
+func selfLanes32[F Float](sum *[batchChunk]float64, w, s, sp []F, c, n int) {
+	for i := 0; i < c; i++ {
+		a := w[i*n : i*n+n]
+		if sp == nil {
+			for l := range a {
+				al := float64(a[l])
+				// Rounded before the addition (not fused), as when a zero
+				// row sum is added.
+				sum[l] += float64(al * al * diagTerm(float64(s[l*c+i])))
+			}
+			continue
+		}
+		x := sp[i*n : i*n+n]
+		for l := range a {
+			al := float64(a[l])
+			sum[l] += al*al*diagTerm(float64(s[l*c+i])) + 2*al*float64(x[l])
+		}
 	}
 }
 
