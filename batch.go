@@ -397,31 +397,89 @@ func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, variances
 // derivatives are scaled back by 2^−e.
 func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
-	self := rows.H != nil
+	if exps != nil {
+		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, sign, exps, n)
+		return
+	}
+	var sh, sd, sr [batchChunk]float64 // a component's self sums, lane by lane
 	for i := 0; i < c; i++ {
-		ch, cd, cr := cross.H[i*n:i*n+n], cross.D[i*n:i*n+n], cross.R[i*n:i*n+n]
-		var rh, rd, rr, kh, kd, kr []F
-		if self {
-			rh, rd, rr = rows.H[i*n:i*n+n], rows.D[i*n:i*n+n], rows.R[i*n:i*n+n]
-			kh, kd, kr = cols.H[i*n:i*n+n], cols.D[i*n:i*n+n], cols.R[i*n:i*n+n]
+		x0, x1 := i*n, i*n+n
+		if rows.H != nil {
+			selfSums(sh[:n], rows.H[x0:x1], cols.H[x0:x1], 1)
+			selfSums(sd[:n], rows.D[x0:x1], cols.D[x0:x1], -1)
+			selfSums(sr[:n], rows.R[x0:x1], cols.R[x0:x1], 1)
 		}
-		for l := 0; l < n; l++ {
-			o := l*c + i
+		gradWeights(gw[i:], w[i:], s[i:], cross.H[x0:x1], sh[:n], c)
+		gradMeans(gm[i:], w[i:], cross.D[x0:x1], sd[:n], c, sign)
+		gradStds(gs[i:], w[i:], s[i:], cross.R[x0:x1], sr[:n], c)
+	}
+}
+
+// gradWeights, gradMeans and gradStds set the derivatives of component i of
+// every lane l (at l·c of the contiguous gw, gm, gs, w and s, which start at
+// component i) from its cross sums (ch, cd, cr) and self sums (sh, sd, sr,
+// combined over rows and columns) at l.
+func gradWeights[F Float](gw, w, s, ch []F, sh []float64, c int) {
+	sh = sh[:len(ch)]
+	for l, x := range ch {
+		a := float64(w[l*c])
+		gw[l*c] = F(float64(x) - (sh[l] + a*diagTerm(float64(s[l*c]))))
+	}
+}
+
+func gradMeans[F Float](gm, w, cd []F, sd []float64, c int, sign float64) {
+	sd = sd[:len(cd)]
+	for l, x := range cd {
+		a := float64(w[l*c])
+		gm[l*c] = F(a * (sign*float64(x) - sd[l]))
+	}
+}
+
+func gradStds[F Float](gs, w, s, cr []F, sr []float64, c int) {
+	sr = sr[:len(cr)]
+	for l, x := range cr {
+		a, sdv := float64(w[l*c]), float64(s[l*c])
+		if sdv > 0 {
+			gs[l*c] = F(a * (sdv*(float64(x)-sr[l]) - a/math.SqrtPi))
+		} else {
+			gs[l*c] = 0
+		}
+	}
+}
+
+// selfSums sets dst[l] = row[l] + sign·col[l] in float64 (sign ±1).
+func selfSums[F Float](dst []float64, row, col []F, sign float64) {
+	row, col = row[:len(dst)], col[:len(dst)]
+	if sign > 0 {
+		for l := range dst {
+			dst[l] = float64(row[l]) + float64(col[l])
+		}
+		return
+	}
+	for l := range dst {
+		dst[l] = float64(row[l]) - float64(col[l])
+	}
+}
+
+// chunkGradScaled is chunkGrad for pairs with scale exponents exps.
+func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
+	c := len(w) / n
+	self := rows.H != nil
+	for l := 0; l < n; l++ {
+		e := exps[l]
+		for i := 0; i < c; i++ {
+			x, o := i*n+l, l*c+i
 			a, sd := float64(w[o]), float64(s[o])
 			var selfH, selfD, selfR float64
 			if self {
-				selfH = float64(rh[l]) + float64(kh[l])
-				selfD = float64(rd[l]) - float64(kd[l])
-				selfR = float64(rr[l]) + float64(kr[l])
+				selfH = float64(rows.H[x]) + float64(cols.H[x])
+				selfD = float64(rows.D[x]) - float64(cols.D[x])
+				selfR = float64(rows.R[x]) + float64(cols.R[x])
 			}
-			dw := float64(ch[l]) - (selfH + a*diagTerm(sd))
-			if exps != nil && exps[l] != 0 {
-				dw = math.Ldexp(dw, -exps[l])
-			}
-			gw[o] = F(dw)
-			gm[o] = F(a * (sign*float64(cd[l]) - selfD))
+			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
+			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
 			if sd > 0 {
-				gs[o] = F(a * (sd*(float64(cr[l])-selfR) - a/math.SqrtPi))
+				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
 			} else {
 				gs[o] = 0
 			}
@@ -460,22 +518,17 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	} else {
 		var c, sP, sQ lanesKsum
 		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
-			a, x := wa[:n], cr[:n]
-			for l := range x {
-				c.s[l] = 0 + float64(a[l])*float64(x[l])
+			a, x := as64(wa[:n]), as64(cr[:n])
+			for l, xl := range x {
+				c.s[l] = 0 + a[l]*xl
+			}
+		} else {
+			for i := 0; i < k; i++ {
+				ksumProducts(c.s[:n], c.c[:n], as64(wa[i*n:i*n+n]), as64(cr[i*n:i*n+n]))
 			}
 		}
-		for i := 0; i < k && k > 1; i++ {
-			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
-			for l := range x {
-				al, xl := float64(a[l]), float64(x[l])
-				p := al * xl
-				c.add(l, p)
-				c.c[l] += math.FMA(al, xl, -p)
-			}
-		}
-		selfLanes64(&sP, wa, sa, sp, k, n)
-		selfLanes64(&sQ, wb, sb, sq, m, n)
+		selfLanes64(&sP, as64(wa), as64(sa), as64(sp), k, n)
+		selfLanes64(&sQ, as64(wb), as64(sb), as64(sq), m, n)
 		for l := 0; l < n; l++ {
 			cross[l] = c.s[l] + c.c[l]
 			vals[l] = cross[l] - 0.5*((sP.s[l]+sP.c[l])+(sQ.s[l]+sQ.c[l]))
@@ -502,13 +555,48 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 // lanesKsum is a ksum per lane of a chunk.
 type lanesKsum struct{ s, c [batchChunk]float64 }
 
-// add is ksum.add of f to the sum of lane l.
-func (k *lanesKsum) add(l int, f float64) {
-	s := k.s[l]
-	t := s + f
-	bp := t - s
-	k.c[l] += (s - (t - bp)) + (f - bp)
-	k.s[l] = t
+// The loops below add one term to the ksum (s[l], c[l]) of every lane l,
+// each exactly as ksum.add (and dot) does.
+
+// ksumProducts adds a[l]·x[l], compensated for the product's rounding too.
+func ksumProducts(s, c, a, x []float64) {
+	s, c, a = s[:len(x)], c[:len(x)], a[:len(x)]
+	for l, xl := range x {
+		al := a[l]
+		p := al * xl
+		sl := s[l]
+		t := sl + p
+		bp := t - sl
+		c[l] += (sl - (t - bp)) + (p - bp)
+		c[l] += math.FMA(al, xl, -p)
+		s[l] = t
+	}
+}
+
+// ksumDiag adds a[l]²·2σ/√π with σ = sd[l·stride].
+func ksumDiag(s, c, a, sd []float64, stride int) {
+	s, c = s[:len(a)], c[:len(a)]
+	for l, al := range a {
+		f := al * al * diagTerm(sd[l*stride])
+		sl := s[l]
+		t := sl + f
+		bp := t - sl
+		c[l] += (sl - (t - bp)) + (f - bp)
+		s[l] = t
+	}
+}
+
+// ksumTwice adds 2·a[l]·x[l].
+func ksumTwice(s, c, a, x []float64) {
+	s, c, a = s[:len(x)], c[:len(x)], a[:len(x)]
+	for l, xl := range x {
+		f := 2 * a[l] * xl
+		sl := s[l]
+		t := sl + f
+		bp := t - sl
+		c[l] += (sl - (t - bp)) + (f - bp)
+		s[l] = t
+	}
 }
 
 // selfLanes64 adds to the compensated sums of the n lanes the self sum of
@@ -516,27 +604,19 @@ func (k *lanesKsum) add(l int, f float64) {
 // two terms of a component in that order), from the lane-interleaved weights
 // w and row sums sp (nil: zeros, not added) and the contiguous stds s of c
 // components each.
-func selfLanes64[F Float](sum *lanesKsum, w, s, sp []F, c, n int) {
+func selfLanes64(sum *lanesKsum, w, s, sp []float64, c, n int) {
 	if c == 1 && sp == nil { // one term: the compensated sum is that term (+0 for ±0)
-		a := w[:n]
-		for l := range a {
-			al := float64(a[l])
-			sum.s[l] = 0 + al*al*diagTerm(float64(s[l]))
+		a, sd := w[:n], s[:n]
+		for l, al := range a {
+			sum.s[l] = 0 + al*al*diagTerm(sd[l])
 		}
 		return
 	}
 	for i := 0; i < c; i++ {
 		a := w[i*n : i*n+n]
-		for l := range a {
-			al := float64(a[l])
-			sum.add(l, al*al*diagTerm(float64(s[l*c+i])))
-		}
-		if sp == nil {
-			continue
-		}
-		x := sp[i*n : i*n+n]
-		for l := range a {
-			sum.add(l, 2*float64(a[l])*float64(x[l]))
+		ksumDiag(sum.s[:n], sum.c[:n], a, s[i:], c)
+		if sp != nil {
+			ksumTwice(sum.s[:n], sum.c[:n], a, sp[i*n:i*n+n])
 		}
 	}
 }
