@@ -393,7 +393,8 @@ func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, variances
 // opposite sign) and of the upper-triangle rows and columns of its own self
 // sums (nil when c = 1: there are none, and the zeros they would hold are
 // used instead): the formulas of mixtureGrad, reading the kernels' outputs
-// in place. exps (nil: all 0) are the pairs' scale exponents: the weight
+// in place (a/√π as the product by the rounded 1/√π, a division less per
+// component). exps (nil: all 0) are the pairs' scale exponents: the weight
 // derivatives are scaled back by 2^−e.
 func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
@@ -440,12 +441,15 @@ func gradStds[F Float](gs, w, s, cr []F, sr []float64, c int) {
 	for l, x := range cr {
 		a, sdv := float64(w[l*c]), float64(s[l*c])
 		if sdv > 0 {
-			gs[l*c] = F(a * (sdv*(float64(x)-sr[l]) - a/math.SqrtPi))
+			gs[l*c] = F(a * (sdv*(float64(x)-sr[l]) - a*invSqrtPi))
 		} else {
 			gs[l*c] = 0
 		}
 	}
 }
+
+// invSqrtPi is 1/√π rounded to float64.
+const invSqrtPi = 1 / math.SqrtPi
 
 // selfSums sets dst[l] = row[l] + sign·col[l] in float64 (sign ±1).
 func selfSums[F Float](dst []float64, row, col []F, sign float64) {
@@ -479,7 +483,7 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
 			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
 			if sd > 0 {
-				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
 			} else {
 				gs[o] = 0
 			}

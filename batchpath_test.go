@@ -105,7 +105,7 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 					g.Means[o] = F(a * (sign*float64(cross.D[x]) - selfD))
 					if sd > 0 {
 						selfR := float64(rows.R[x]) + float64(cols.R[x])
-						g.Stds[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+						g.Stds[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
 					} else {
 						g.Stds[o] = 0
 					}

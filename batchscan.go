@@ -66,10 +66,11 @@ func maxMagnitude32() float32 {
 func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb, c int, tol float64, limit, maxW, lossy, small, sign U) batchScan {
 	n := nb * c
 	w, wu, mu, su = w[:n], wu[:n], mu[:n], su[:n]
-	// Means and stds: the largest pattern (|mean|, std with its sign), the
-	// smallest component magnitude, the smallest nonzero std ((x − 1) maps
-	// 0 to the largest pattern) and whether any std is nonzero.
-	var mx, orS U
+	// Means, stds and weights: the largest pattern (|mean|, std and weight
+	// with its sign), the smallest component magnitude, the smallest nonzero
+	// std ((x − 1) maps 0 to the largest pattern) and whether any std is
+	// nonzero.
+	var mx, mxW, orS U
 	mnC, mnS := ^U(0), ^U(0)
 	for i, sv := range su {
 		t := max(mu[i]&^sign, sv)
@@ -77,26 +78,41 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 		mnC = min(mnC, t)
 		mnS = min(mnS, sv-1)
 		orS |= sv
+		mxW = max(mxW, wu[i])
 	}
-	// Weights: the largest pattern (sign included) and each mixture's sum.
-	var mxW U
-	for _, v := range wu {
-		mxW = max(mxW, v)
-	}
+	// Each mixture's weight sum, in two halves when long (any order of
+	// summation has the same error bound).
 	sumsOK := true
-	if c == 1 {
+	switch {
+	case c == 1:
 		for _, v := range w {
 			if math.Abs(float64(v)-1) > tol {
 				sumsOK = false
 			}
 		}
-	} else {
+	case c < 8:
 		for b := 0; b < n; b += c {
 			var s float64
 			for _, v := range w[b : b+c] {
 				s += float64(v)
 			}
 			if math.Abs(s-1) > tol {
+				sumsOK = false
+			}
+		}
+	default:
+		h := c / 2
+		for b := 0; b < n; b += c {
+			var s0, s1 float64
+			lo, hi := w[b:b+h], w[b+h:b+2*h]
+			for i, v := range lo {
+				s0 += float64(v)
+				s1 += float64(hi[i])
+			}
+			if c&1 != 0 {
+				s0 += float64(w[b+c-1])
+			}
+			if math.Abs((s0+s1)-1) > tol {
 				sumsOK = false
 			}
 		}
