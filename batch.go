@@ -29,6 +29,9 @@ const batchChunk = 64
 // SIMD lane, on blocks of pairs transposed into scratch, so the speed per
 // pair term hardly depends on k and m. Results are bit-identical for every
 // thread count; the Workspace form allocates nothing once warm (serial path).
+// Inputs are checked a chunk of pairs at a time, just before the chunk is
+// computed; an error names the first bad element as Validate would (every
+// element of p before q), and out, gp and gq then hold unspecified values.
 func SquaredBatch[F Float](out []F, k, m int, p, q Mixture[F]) error {
 	var ws Workspace[F]
 	return ws.SquaredBatchGrad(out, k, m, p, q, nil, nil)
@@ -50,12 +53,10 @@ func (ws *Workspace[F]) SquaredBatch(out []F, k, m int, p, q Mixture[F]) error {
 // SquaredBatchGrad is SquaredBatchGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp, gq *MixtureGrad[F]) error {
 	nb := len(out)
-	pScan, err := validateBatch("p", p, nb, k)
-	if err != nil {
+	if err := validateBatchShape("p", p, nb, k); err != nil {
 		return err
 	}
-	qScan, err := validateBatch("q", q, nb, m)
-	if err != nil {
+	if err := validateBatchShape("q", q, nb, m); err != nil {
 		return err
 	}
 	grad := gp != nil || gq != nil
@@ -65,17 +66,79 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	if gq != nil {
 		gq.Weights, gq.Means, gq.Stds = grow(gq.Weights, nb*m), grow(gq.Means, nb*m), grow(gq.Stds, nb*m)
 	}
-	// Pairs of tiny magnitude are solved at a larger scale, each its own
-	// (see scaleState).
-	sc := &ws.scale
-	p0, q0 := p, q
-	// The common case: no pair needs a scale and no std is lossy, so
-	// finishPair has nothing to check. The scans decide it when one side
-	// has no tiny mixture; otherwise batchUnscaled looks at every pair.
-	unscaled := pScan.ok && qScan.ok && (pScan.big || qScan.big) && pScan.noLossy && qScan.noLossy
-	if !unscaled {
-		unscaled = batchUnscaled(nb, k, m, p, q)
+	// The targets are point masses (a mixture density network's scalar
+	// targets) when every std of q is 0: the Dirac kernels then compute each
+	// row's scale once instead of once per pair. (Scaling by a power of two
+	// keeps zeros zero and nonzero stds nonzero.)
+	dirac := true
+	for _, s := range q.Stds {
+		if s != 0 {
+			dirac = false
+			break
+		}
 	}
+	ntasks := tiles(nb, batchChunk)
+	sc := &ws.scale
+	sc.fail = grow(sc.fail, ntasks)
+	pairs := nb * (k*m + k*k + m*m)
+	nw := ws.workers(ntasks, pairs)
+	// Per worker: the interleaved inputs (weights, means, variances of both
+	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
+	// or with gradients H, D, R of the cross rows and columns and of the rows
+	// and columns of both self triangles.
+	perF := 3*(k+m) + 2*k + m
+	if grad {
+		perF = 3*(k+m) + 9*(k+m)
+	}
+	perF *= batchChunk
+	ws.rowPart = grow(ws.rowPart, nw*perF)
+	// First pass: every chunk whose inputs screenChunk clears (valid, no
+	// pair to scale, no lossy std: the common case) is computed; the others
+	// are left for the second pass.
+	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
+		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true}
+	ws.run(ntasks, pairs)
+	sc.deferred = sc.deferred[:0]
+	for t, f := range sc.fail {
+		if f == deferredChunk {
+			sc.deferred = append(sc.deferred, t)
+		}
+	}
+	if len(sc.deferred) > 0 {
+		if err := ws.batchDeferred(k, m, p, q, pairs); err != nil {
+			ws.job = job[F]{}
+			return err
+		}
+	}
+	ws.job = job[F]{}
+	for _, b := range sc.fail {
+		if b >= 0 {
+			return batchPairError(b, k, m, p, q, grad)
+		}
+	}
+	return nil
+}
+
+// deferredChunk marks in job.fail a chunk that screenChunk did not clear.
+const deferredChunk = -2
+
+// batchDeferred is the second pass of SquaredBatchGrad over the chunks the
+// first left (ws.scale.deferred): it checks every value of p and q element
+// by element (returning the error that names the first bad one), then
+// decides for the whole batch which pairs need a scale, scales them (see
+// scaleState) and computes the deferred chunks with those exponents.
+func (ws *Workspace[F]) batchDeferred(k, m int, p, q Mixture[F], pairs int) error {
+	nb := ws.job.rt
+	if err := validateBatchValues("p", p, nb, k); err != nil {
+		return err
+	}
+	if err := validateBatchValues("q", q, nb, m); err != nil {
+		return err
+	}
+	sc := &ws.scale
+	// Pairs of tiny magnitude are solved at a larger scale, each its own.
+	unscaled := batchUnscaled(nb, k, m, p, q)
 	var exps []int
 	if !unscaled {
 		exps = sc.batchExponents(nb, k, m, p, q)
@@ -92,44 +155,10 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
 		q = Mixture[F]{q.Weights, sc.qm, sc.qs}
 	}
-	// The targets are point masses (a mixture density network's scalar
-	// targets) when every std of q is 0: the Dirac kernels then compute each
-	// row's scale once instead of once per pair. (Scaling by a power of two
-	// keeps zeros zero and nonzero stds nonzero.)
-	dirac := qScan.ok && qScan.points
-	if !qScan.ok {
-		dirac = true
-		for _, s := range q.Stds {
-			if s != 0 {
-				dirac = false
-				break
-			}
-		}
-	}
-	ntasks := tiles(nb, batchChunk)
-	sc.fail = grow(sc.fail, ntasks)
-	pairs := nb * (k*m + k*k + m*m)
-	nw := ws.workers(ntasks, pairs)
-	// Per worker: the interleaved inputs (weights, means, variances of both
-	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
-	// or with gradients H, D, R of the cross rows and columns and of the rows
-	// and columns of both self triangles.
-	perF := 3*(k+m) + 2*k + m
-	if grad {
-		perF = 3*(k+m) + 9*(k+m)
-	}
-	perF *= batchChunk
-	ws.rowPart = grow(ws.rowPart, nw*perF)
-	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
-		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail, unscaled: unscaled}
-	ws.run(ntasks, pairs)
-	ws.job = job[F]{}
-	for _, b := range sc.fail {
-		if b >= 0 {
-			return batchPairError(b, k, m, p0, q0, grad)
-		}
-	}
+	j := &ws.job
+	j.ma, j.sa, j.mb, j.sb = p.Means, p.Stds, q.Means, q.Stds
+	j.unscaled, j.exps, j.screen, j.list = unscaled, exps, false, sc.deferred
+	runTasks(len(sc.deferred), ws.workers(len(sc.deferred), pairs), j)
 	return nil
 }
 
@@ -231,34 +260,30 @@ func shiftIndex(i, off int) int {
 	return i + off
 }
 
-// validateBatch checks one side of a batch (arg "p" or "q": nb mixtures of k
-// components): the sizes and lengths first, then the values in one pass
-// (scanBatch), and only when that pass is not conclusive every value and
-// weight sum precisely (validateBatchValues), which names the first bad
-// element or mixture. The returned scan describes the side.
-func validateBatch[F Float](arg string, p Mixture[F], nb, k int) (batchScan, error) {
+// validateBatchShape checks the sizes of one side of a batch (arg "p" or
+// "q": nb mixtures of k components) and the lengths of its slices; the
+// values are checked chunk by chunk (screenChunk) and, when that is not
+// conclusive, by validateBatchValues.
+func validateBatchShape[F Float](arg string, p Mixture[F], nb, k int) error {
 	if nb == 0 {
-		return batchScan{}, &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
+		return &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
 	}
 	if k <= 0 {
-		return batchScan{}, &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
+		return &InputError{arg, "weights", -1, fmt.Sprintf("components per mixture %d, want > 0", k)}
 	}
 	n, ok := mulSize(nb, k)
 	if !ok {
-		return batchScan{}, &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
+		return &InputError{arg, "weights", -1, fmt.Sprintf("%d mixtures × %d components overflows", nb, k)}
 	}
 	for _, f := range [...]struct {
 		name string
 		x    []F
 	}{{"weights", p.Weights}, {"means", p.Means}, {"stds", p.Stds}} {
 		if len(f.x) != n {
-			return batchScan{}, &InputError{arg, f.name, -1, fmt.Sprintf("length %d, want %d (%d mixtures × %d components)", len(f.x), n, nb, k)}
+			return &InputError{arg, f.name, -1, fmt.Sprintf("length %d, want %d (%d mixtures × %d components)", len(f.x), n, nb, k)}
 		}
 	}
-	if s := scanBatch(p, nb, k); s.ok {
-		return s, nil
-	}
-	return batchScan{}, validateBatchValues(arg, p, nb, k)
+	return nil
 }
 
 // validateBatchValues checks the values of one side of a batch whose lengths
@@ -311,6 +336,10 @@ func (j *job[F]) batchTask(task, worker int) {
 	n := min(batchChunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
+	if j.screen && !j.screenChunk(b0, n) {
+		j.fail[task] = deferredChunk
+		return
+	}
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
 	wa, ma, va := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, true)
 	wb, mb, vb := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, !j.dirac)
@@ -363,6 +392,21 @@ func (j *job[F]) batchTask(task, worker int) {
 	if j.gq != nil {
 		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
 	}
+}
+
+// screenChunk reports that the n pairs of the chunk from b0 have valid
+// values (validateBatchValues would accept them), none needs a scale and
+// none has a lossy std (see scaleState), from one pass over each side
+// (scanBatch). False means "not decided here": the chunk goes to the second
+// pass.
+func (j *job[F]) screenChunk(b0, n int) bool {
+	k, m := j.k, j.m
+	ps := scanBatch(Mixture[F]{j.wa[b0*k : (b0+n)*k], j.ma[b0*k : (b0+n)*k], j.sa[b0*k : (b0+n)*k]}, n, k)
+	if !ps.ok || !ps.noLossy {
+		return false
+	}
+	qs := scanBatch(Mixture[F]{j.wb[b0*m : (b0+n)*m], j.mb[b0*m : (b0+n)*m], j.sb[b0*m : (b0+n)*m]}, n, m)
+	return qs.ok && qs.noLossy && (ps.big || qs.big)
 }
 
 // lanes returns the lane-interleaved weights, means and (when variances is

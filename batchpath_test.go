@@ -336,3 +336,88 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		t.Fatalf("%T: %d of 20000 sides accepted (%d ordinary)", F(0), accepted, ordinary)
 	}
 }
+
+// TestSquaredBatchDeferred checks the second pass of SquaredBatchGrad:
+// chunks with a pair to scale (stds whose variances underflow) or values
+// the one-pass check cannot clear (a −0 std) among ordinary chunks give, pair by pair, the bits
+// of each pair computed alone as a batch of one (values and gradients, every
+// thread count); and an invalid value is reported as the element checks
+// report it, the first bad element of p before any of q, whichever chunk
+// holds it.
+func TestSquaredBatchDeferred(t *testing.T) {
+	testBatchDeferred[float64](t)
+	testBatchDeferred[float32](t)
+}
+
+func testBatchDeferred[F Float](t *testing.T) {
+	const nb, k, m = 2*batchChunk + 7, 3, 2
+	p, q := batchInputs[F](21, nb, k, m, "mixtures")
+	// Stds whose variances underflow to 0 at scale 1.
+	tiny := F(math.Ldexp(1, -1000))
+	if !is64[F]() {
+		tiny = F(math.Ldexp(1, -140))
+	}
+	for i := 70 * k; i < 71*k; i++ { // pair 70 (chunk 1): needs a scale
+		p.Means[i], p.Stds[i] = tiny*F(i%3), tiny
+	}
+	for i := 70 * m; i < 71*m; i++ {
+		q.Means[i], q.Stds[i] = -tiny, tiny/2
+	}
+	p.Stds[5] = F(math.Copysign(0, -1)) // pair 1 (chunk 0): −0 is valid, not cleared
+	for _, threads := range []int{1, 3} {
+		ws := Workspace[F]{Threads: threads}
+		out := make([]F, nb)
+		var gp, gq MixtureGrad[F]
+		if err := ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq); err != nil {
+			t.Fatal(err)
+		}
+		for b := 0; b < nb; b++ {
+			pb := Mixture[F]{p.Weights[b*k : (b+1)*k], p.Means[b*k : (b+1)*k], p.Stds[b*k : (b+1)*k]}
+			qb := Mixture[F]{q.Weights[b*m : (b+1)*m], q.Means[b*m : (b+1)*m], q.Stds[b*m : (b+1)*m]}
+			one := make([]F, 1)
+			var hp, hq MixtureGrad[F]
+			if err := SquaredBatchGrad(one, k, m, pb, qb, &hp, &hq); err != nil {
+				t.Fatal(err)
+			}
+			same := func(what string, got, want []F) {
+				t.Helper()
+				for i := range want {
+					if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
+						t.Fatalf("%T Threads %d pair %d: %s[%d] = %v, alone %v", F(0), threads, b, what, i, got[i], want[i])
+					}
+				}
+			}
+			same("value", out[b:b+1], one)
+			same("gp.Weights", gp.Weights[b*k:(b+1)*k], hp.Weights)
+			same("gp.Means", gp.Means[b*k:(b+1)*k], hp.Means)
+			same("gp.Stds", gp.Stds[b*k:(b+1)*k], hp.Stds)
+			same("gq.Weights", gq.Weights[b*m:(b+1)*m], hq.Weights)
+			same("gq.Means", gq.Means[b*m:(b+1)*m], hq.Means)
+			same("gq.Stds", gq.Stds[b*m:(b+1)*m], hq.Stds)
+		}
+		if want, err := Squared(Mixture[F]{p.Weights[70*k : 71*k], p.Means[70*k : 71*k], p.Stds[70*k : 71*k]},
+			Mixture[F]{q.Weights[70*m : 71*m], q.Means[70*m : 71*m], q.Stds[70*m : 71*m]}); err != nil ||
+			math.Abs(float64(out[70])-float64(want)) > 1e-5*float64(want) {
+			t.Fatalf("%T: scaled pair 70 = %v, Squared %v (%v)", F(0), out[70], want, err)
+		}
+	}
+	// Errors: a bad q element in chunk 0 and a bad p element in chunk 2.
+	q.Means[3] = F(math.NaN())
+	p.Weights[(2*batchChunk+1)*k] = -1
+	err := SquaredBatch(make([]F, nb), k, m, p, q)
+	if e, ok := err.(*InputError); !ok || e.Arg != "p" || e.Field != "weights" || e.Index != (2*batchChunk+1)*k {
+		t.Fatalf("%T: error %v, want p weights[%d] negative", F(0), err, (2*batchChunk+1)*k)
+	}
+	p.Weights[(2*batchChunk+1)*k] = 0.5
+	err = SquaredBatch(make([]F, nb), k, m, p, q)
+	if e, ok := err.(*InputError); !ok || e.Arg != "p" || e.Field != "weights" || e.Index != -1 {
+		t.Fatalf("%T: error %v, want the weight sum of p mixture %d", F(0), err, 2*batchChunk+1)
+	}
+	p.Weights[(2*batchChunk+1)*k] = 0
+	p.Weights[(2*batchChunk+1)*k+1] = 0
+	p.Weights[(2*batchChunk+1)*k+2] = 1
+	err = SquaredBatch(make([]F, nb), k, m, p, q)
+	if e, ok := err.(*InputError); !ok || e.Arg != "q" || e.Field != "means" || e.Index != 3 {
+		t.Fatalf("%T: error %v, want q means[3] NaN", F(0), err)
+	}
+}

@@ -7,10 +7,10 @@ import (
 
 // batchScan is what one pass over one side of a batch (weights, means and
 // stds of nb mixtures of c components) found. It is a fast, conservative
-// summary: ok means validateBatch would accept the side's values (it is
-// false for anything the pass cannot decide, such as a −0 std or a weight
-// sum near the tolerance, and the caller then runs validateBatch); the other
-// fields are meaningful only when ok.
+// summary: ok means validateBatchValues would accept the side's values (it
+// is false for anything the pass cannot decide, such as a −0 std or a
+// weight sum near the tolerance, and the caller then runs
+// validateBatchValues); the other fields are meaningful only when ok.
 type batchScan struct {
 	ok bool
 	// big: every mixture has a |mean| or std ≥ minUnscaled (so no pair of
@@ -18,7 +18,7 @@ type batchScan struct {
 	big bool
 	// noLossy: every nonzero std is ≥ lossyStd.
 	noLossy bool
-	// points: every std is +0 (the side is made of point masses).
+	// points: every std is +0 (point masses).
 	points bool
 }
 
@@ -28,8 +28,9 @@ type batchScan struct {
 // bit included, than any accepted std or weight) and a plain float64 sum of
 // each mixture's weights. That sum is accepted only with a margin, c·2⁻⁵⁰,
 // above its rounding error bound ((c−1)·2⁻⁵³ of a sum below 2 of
-// non-negative terms) plus that of the compensated sum validateBatch
-// computes, so that whenever the scan accepts a mixture, validateBatch does.
+// non-negative terms) plus that of the compensated sum validateBatchValues
+// computes, so that whenever the scan accepts a mixture, validateBatchValues
+// does.
 func scanBatch[F Float](p Mixture[F], nb, c int) batchScan {
 	tol := WeightTolerance[F]() - float64(c)*0x1p-50
 	if tol <= 0 {
