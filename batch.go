@@ -549,6 +549,10 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
 	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
+	if k == 1 && m == 1 && j.unscaled {
+		j.pairValues(task, b0, wa[:n], wb[:n], cr[:n], sa, sb)
+		return
+	}
 	var vals, cross [batchChunk]float64
 	if !is64[F]() {
 		var c, sP, sQ [batchChunk]float64
@@ -597,6 +601,27 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	for l := 0; l < n; l++ {
 		b := b0 + l
 		j.finishPair(task, b, max(vals[l], 0), cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+	}
+}
+
+// pairValues is chunkValues for one component on each side and no pair to
+// scale, in one loop: every sum has a single term, which its compensated
+// sum (and its plain float64 sum) leaves as it is (+0 for ±0), so the value
+// is the same bits.
+func (j *job[F]) pairValues(task, b0 int, wa, wb, cr, sa, sb []F) {
+	out := j.out[b0 : b0+len(cr)]
+	wa, wb, sa, sb = wa[:len(out)], wb[:len(out)], sa[:len(out)], sb[:len(out)]
+	for l, x := range cr {
+		a, b := float64(wa[l]), float64(wb[l])
+		cross := 0 + a*float64(x)
+		sP := 0 + float64(a*a*diagTerm(float64(sa[l])))
+		sQ := 0 + float64(b*b*diagTerm(float64(sb[l])))
+		v := max(cross-0.5*(sP+sQ), 0)
+		r := F(v)
+		out[l] = r
+		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
+			j.fail[task] = b0 + l
+		}
 	}
 }
 

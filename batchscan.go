@@ -71,12 +71,16 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 	// with its sign), the smallest component magnitude, the smallest nonzero
 	// std ((x − 1) maps 0 to the largest pattern) and whether any std is
 	// nonzero.
+	// (Two loops with few live values each, so that none goes through
+	// memory.)
 	var mx, mxW, orS U
 	mnC, mnS := ^U(0), ^U(0)
 	for i, sv := range su {
 		t := max(mu[i]&^sign, sv)
 		mx = max(mx, t)
 		mnC = min(mnC, t)
+	}
+	for i, sv := range su {
 		mnS = min(mnS, sv-1)
 		orS |= sv
 		mxW = max(mxW, wu[i])
