@@ -183,6 +183,13 @@ func checkBatchPaths[F Float](t *testing.T, im *kernels.Impl, k, m int, targets,
 		same("gq.Means", gq.Means, wq.Means)
 		same("gq.Stds", gq.Stds, wq.Stds)
 	}
+	out := make([]F, maxB)
+	var gp, gq MixtureGrad[F]
+	f := func() { ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq) }
+	f()
+	if a := testing.AllocsPerRun(5, f); a != 0 {
+		t.Errorf("%v allocations per call", a)
+	}
 }
 
 // extremeBatch puts the extremes of the unscaled range into a batch, in
@@ -399,6 +406,19 @@ func testBatchDeferred[F Float](t *testing.T) {
 			Mixture[F]{q.Weights[70*m : 71*m], q.Means[70*m : 71*m], q.Stds[70*m : 71*m]}); err != nil ||
 			math.Abs(float64(out[70])-float64(want)) > 1e-5*float64(want) {
 			t.Fatalf("%T: scaled pair 70 = %v, Squared %v (%v)", F(0), out[70], want, err)
+		}
+	}
+	// Both passes allocate nothing once the workspace is warm.
+	ws := Workspace[F]{Threads: 1}
+	out := make([]F, nb)
+	var gp, gq MixtureGrad[F]
+	for name, f := range map[string]func(){
+		"SquaredBatch":     func() { ws.SquaredBatch(out, k, m, p, q) },
+		"SquaredBatchGrad": func() { ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq) },
+	} {
+		f()
+		if a := testing.AllocsPerRun(10, f); a != 0 {
+			t.Errorf("%T %s with deferred chunks: %v allocations per call", F(0), name, a)
 		}
 	}
 	// Errors: a bad q element in chunk 0 and a bad p element in chunk 2.
