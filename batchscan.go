@@ -18,8 +18,6 @@ type batchScan struct {
 	big bool
 	// noLossy: every nonzero std is ≥ lossyStd.
 	noLossy bool
-	// points: every std is +0 (point masses).
-	points bool
 }
 
 // scanBatch returns the batchScan of one side of a batch whose lengths are
@@ -68,22 +66,27 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 	n := nb * c
 	w, wu, mu, su = w[:n], wu[:n], mu[:n], su[:n]
 	// Means, stds and weights: the largest pattern (|mean|, std and weight
-	// with its sign), the smallest component magnitude, the smallest nonzero
-	// std ((x − 1) maps 0 to the largest pattern) and whether any std is
-	// nonzero.
-	// (Two loops with few live values each, so that none goes through
-	// memory.)
-	var mx, mxW, orS U
+	// with its sign), the smallest component magnitude and the smallest
+	// nonzero std ((x − 1) maps 0 to the largest pattern), in two loops with
+	// few live values each, so that none goes through memory. With one
+	// component the weight check below also bounds every weight (|w − 1| ≤
+	// tol < 1), so the largest weight is not needed.
+	var mx, mxW U
 	mnC, mnS := ^U(0), ^U(0)
 	for i, sv := range su {
 		t := max(mu[i]&^sign, sv)
 		mx = max(mx, t)
 		mnC = min(mnC, t)
 	}
-	for i, sv := range su {
-		mnS = min(mnS, sv-1)
-		orS |= sv
-		mxW = max(mxW, wu[i])
+	if c == 1 {
+		for _, sv := range su {
+			mnS = min(mnS, sv-1)
+		}
+	} else {
+		for i, sv := range su {
+			mnS = min(mnS, sv-1)
+			mxW = max(mxW, wu[i])
+		}
 	}
 	// Each mixture's weight sum, in two halves when long (any order of
 	// summation has the same error bound).
@@ -91,7 +94,7 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 	switch {
 	case c == 1:
 		for _, v := range w {
-			if math.Abs(float64(v)-1) > tol {
+			if !(math.Abs(float64(v)-1) <= tol) { // NaN fails too
 				sumsOK = false
 			}
 		}
@@ -101,7 +104,7 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 			for _, v := range w[b : b+c] {
 				s += float64(v)
 			}
-			if math.Abs(s-1) > tol {
+			if !(math.Abs(s-1) <= tol) {
 				sumsOK = false
 			}
 		}
@@ -117,7 +120,7 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 			if c&1 != 0 {
 				s0 += float64(w[b+c-1])
 			}
-			if math.Abs((s0+s1)-1) > tol {
+			if !(math.Abs((s0+s1)-1) <= tol) {
 				sumsOK = false
 			}
 		}
@@ -126,6 +129,5 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 		ok:      mx <= limit && mxW <= maxW && sumsOK,
 		big:     mnC >= small,
 		noLossy: mnS >= lossy-1,
-		points:  orS == 0,
 	}
 }
