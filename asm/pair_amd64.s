@@ -4810,9 +4810,9 @@ DATA laneIndex32<>+24(SB)/4, $0x00000006
 DATA laneIndex32<>+28(SB)/4, $0x00000007
 GLOBL laneIndex32<>(SB), RODATA|NOPTR, $32
 
-// func Erf64(dst []float64, x []float64)
+// func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·Erf64(SB), NOSPLIT, $32-48
+TEXT ·erf64(SB), NOSPLIT, $32-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ x_len+32(FP), DX
@@ -4965,9 +4965,9 @@ erf_done:
 	VZEROUPPER
 	RET
 
-// func ExpNegSquare64(dst []float64, x []float64)
+// func expNegSquare64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ExpNegSquare64(SB), NOSPLIT, $32-48
+TEXT ·expNegSquare64(SB), NOSPLIT, $32-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ x_len+32(FP), DX
@@ -5072,9 +5072,9 @@ exp_done:
 	VZEROUPPER
 	RET
 
-// func PairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
+// func pairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·PairTerms64(SB), NOSPLIT, $32-120
+TEXT ·pairTerms64(SB), NOSPLIT, $32-120
 	MOVQ h_base+0(FP), AX
 	MOVQ erf_base+24(FP), CX
 	MOVQ ex_base+48(FP), DX
@@ -5333,9 +5333,9 @@ pair_done:
 	VZEROUPPER
 	RET
 
-// func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+// func crossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums64(SB), $2240-144
+TEXT ·crossRowSums64(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -5824,9 +5824,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+// func crossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad64(SB), $2304-288
+TEXT ·crossGrad64(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -6246,9 +6246,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
+// func selfRowSums64(out []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums64(SB), $2240-96
+TEXT ·selfRowSums64(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -6736,9 +6736,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
+// func selfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad64(SB), $2304-216
+TEXT ·selfGrad64(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -7159,9 +7159,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
+// func diracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums64(SB), $2240-120
+TEXT ·diracRowSums64(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -7615,9 +7615,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
+// func diracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad64(SB), $2304-240
+TEXT ·diracGrad64(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -7997,9 +7997,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func Erf32(dst []float32, x []float32)
+// func erf32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·Erf32(SB), NOSPLIT, $32-48
+TEXT ·erf32(SB), NOSPLIT, $32-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ x_len+32(FP), DX
@@ -8156,9 +8156,9 @@ erf_done:
 	VZEROUPPER
 	RET
 
-// func ExpNegSquare32(dst []float32, x []float32)
+// func expNegSquare32(dst []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ExpNegSquare32(SB), NOSPLIT, $32-48
+TEXT ·expNegSquare32(SB), NOSPLIT, $32-48
 	MOVQ dst_base+0(FP), AX
 	MOVQ x_base+24(FP), CX
 	MOVQ x_len+32(FP), DX
@@ -8253,9 +8253,9 @@ exp_done:
 	VZEROUPPER
 	RET
 
-// func PairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
+// func pairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·PairTerms32(SB), NOSPLIT, $32-120
+TEXT ·pairTerms32(SB), NOSPLIT, $32-120
 	MOVQ h_base+0(FP), AX
 	MOVQ erf_base+24(FP), CX
 	MOVQ ex_base+48(FP), DX
@@ -8508,9 +8508,9 @@ pair_done:
 	VZEROUPPER
 	RET
 
-// func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+// func crossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossRowSums32(SB), $2240-144
+TEXT ·crossRowSums32(SB), $2240-144
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -9010,9 +9010,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+// func crossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·CrossGrad32(SB), $2304-288
+TEXT ·crossGrad32(SB), $2304-288
 	MOVQ rh_len+8(FP), AX
 	MOVQ mb_len+248(FP), CX
 	XORQ DX, DX
@@ -9441,9 +9441,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
+// func selfRowSums32(out []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfRowSums32(SB), $2240-96
+TEXT ·selfRowSums32(SB), $2240-96
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ m_base+24(FP), DX
@@ -9942,9 +9942,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
+// func selfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·SelfGrad32(SB), $2304-216
+TEXT ·selfGrad32(SB), $2304-216
 	MOVQ rh_len+8(FP), AX
 	MOVQ m_len+152(FP), CX
 	XORQ DX, DX
@@ -10374,9 +10374,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
+// func diracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracRowSums32(SB), $2240-120
+TEXT ·diracRowSums32(SB), $2240-120
 	MOVQ out_base+0(FP), AX
 	MOVQ out_len+8(FP), CX
 	MOVQ ma_base+24(FP), DX
@@ -10841,9 +10841,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
+// func diracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·DiracGrad32(SB), $2304-240
+TEXT ·diracGrad32(SB), $2304-240
 	MOVQ rh_len+8(FP), AX
 	MOVQ x_len+224(FP), CX
 	XORQ DX, DX
@@ -11232,9 +11232,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// func batchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $448-168
+TEXT ·batchCrossRowSums64(SB), NOSPLIT, $448-168
 	MOVQ n+160(FP), AX
 	XORQ CX, CX
 
@@ -12237,9 +12237,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+// func batchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossGrad64(SB), NOSPLIT, $640-312
+TEXT ·batchCrossGrad64(SB), NOSPLIT, $640-312
 	MOVQ n+304(FP), AX
 	XORQ CX, CX
 
@@ -13616,9 +13616,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+// func batchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $448-112
+TEXT ·batchSelfRowSums64(SB), NOSPLIT, $448-112
 	MOVQ n+104(FP), AX
 	XORQ CX, CX
 
@@ -14624,9 +14624,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+// func batchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfGrad64(SB), NOSPLIT, $640-232
+TEXT ·batchSelfGrad64(SB), NOSPLIT, $640-232
 	MOVQ n+224(FP), AX
 	XORQ CX, CX
 
@@ -16006,9 +16006,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// func batchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchDiracRowSums64(SB), NOSPLIT, $192-144
+TEXT ·batchDiracRowSums64(SB), NOSPLIT, $192-144
 	MOVQ n+136(FP), AX
 	XORQ CX, CX
 
@@ -16268,9 +16268,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+// func batchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchDiracGrad64(SB), NOSPLIT, $256-264
+TEXT ·batchDiracGrad64(SB), NOSPLIT, $256-264
 	MOVQ n+256(FP), AX
 	XORQ CX, CX
 
@@ -16641,9 +16641,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// func batchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $448-168
+TEXT ·batchCrossRowSums32(SB), NOSPLIT, $448-168
 	MOVQ n+160(FP), AX
 	XORQ CX, CX
 
@@ -17666,9 +17666,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+// func batchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchCrossGrad32(SB), NOSPLIT, $640-312
+TEXT ·batchCrossGrad32(SB), NOSPLIT, $640-312
 	MOVQ n+304(FP), AX
 	XORQ CX, CX
 
@@ -19065,9 +19065,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+// func batchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $448-112
+TEXT ·batchSelfRowSums32(SB), NOSPLIT, $448-112
 	MOVQ n+104(FP), AX
 	XORQ CX, CX
 
@@ -20093,9 +20093,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+// func batchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchSelfGrad32(SB), NOSPLIT, $640-232
+TEXT ·batchSelfGrad32(SB), NOSPLIT, $640-232
 	MOVQ n+224(FP), AX
 	XORQ CX, CX
 
@@ -21495,9 +21495,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// func batchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchDiracRowSums32(SB), NOSPLIT, $192-144
+TEXT ·batchDiracRowSums32(SB), NOSPLIT, $192-144
 	MOVQ n+136(FP), AX
 	XORQ CX, CX
 
@@ -21761,9 +21761,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+// func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·BatchDiracGrad32(SB), NOSPLIT, $256-264
+TEXT ·batchDiracGrad32(SB), NOSPLIT, $256-264
 	MOVQ n+256(FP), AX
 	XORQ CX, CX
 
@@ -22138,9 +22138,9 @@ lanes_done:
 	VZEROUPPER
 	RET
 
-// func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+// func projectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectMeans64(SB), NOSPLIT, $40-96
+TEXT ·projectMeans64(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
@@ -22570,9 +22570,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+// func projectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectDiagVars64(SB), NOSPLIT, $40-96
+TEXT ·projectDiagVars64(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         s2_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
@@ -23018,9 +23018,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+// func projectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectCholVars64(SB), NOSPLIT, $40-96
+TEXT ·projectCholVars64(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         chol_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
@@ -23378,9 +23378,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+// func projectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectMeans32(SB), NOSPLIT, $40-96
+TEXT ·projectMeans32(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         x_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
@@ -23810,9 +23810,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+// func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectDiagVars32(SB), NOSPLIT, $40-96
+TEXT ·projectDiagVars32(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         s2_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
@@ -24258,9 +24258,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+// func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·ProjectCholVars32(SB), NOSPLIT, $40-96
+TEXT ·projectCholVars32(SB), NOSPLIT, $40-96
 	MOVQ         dst_base+0(FP), AX
 	MOVQ         chol_base+24(FP), CX
 	MOVQ         thetaT_base+48(FP), DX
