@@ -7,7 +7,7 @@ GO       ?= go
 FUZZTIME ?= 200000x
 
 # Paths written by `make generate`; `make check-generate` fails if they change.
-GENERATED := internal/approx purego asm kernels/asm.go
+GENERATED := internal/approx purego asm kernels/asm.go kernels/purego.go
 
 .NOTPARALLEL:
 .PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
@@ -93,7 +93,7 @@ generate:
 	cd gen && $(GO) run ./float32 -in ../purego/batch64.go -o ../purego/batch32.go
 	cd gen && $(GO) run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
 	cd gen && $(GO) run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
-	cd gen && $(GO) run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go
+	cd gen && $(GO) run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go -purego ../kernels/purego.go
 
 ## check-generate: fail if generated files differ from what is committed,
 ## or if generation produced files git does not know.
