@@ -3,6 +3,12 @@
 // projection kernels of the sliced distance (project.go):
 //
 //	cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+//
+// The kernels, their parameters and names come from gen/internal/spec. The
+// Go declarations are unexported (spec.Stub: crossGrad64 for CrossGrad64,
+// the names gen/neon gives the arm64 code) and //go:noescape: the assembly
+// trusts its lengths, so package asm exports only the checked functions
+// gen/checked writes, which cut every slice to the length used here.
 package main
 
 import (

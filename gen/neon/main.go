@@ -7,7 +7,12 @@
 //
 // The NEON code runs the purego algorithm operation for operation, two
 // float64 or four float32 lanes at a time, so its element-wise results equal
-// purego's bit for bit.
+// purego's bit for bit. The kernels, their parameters and names come from
+// gen/internal/spec. The Go declarations are unexported (spec.Stub:
+// crossGrad64 for CrossGrad64, the names gen/avx2 gives the amd64 code) and
+// //go:noescape: the assembly trusts its lengths, so package asm exports
+// only the checked functions gen/checked writes, which cut every slice to
+// the length used here.
 package main
 
 import (

@@ -378,7 +378,7 @@ func (k Rows) kernel(name, doc string, params []string, batch bool) Kernel {
 	r := k.Roles()
 	kn := Kernel{Name: name, Doc: doc, Params: goParams(params), Lanes: batch}
 	grad := params[0] == "rh"
-	// rows, cols: the wrapper's names of the numbers of rows and columns
+	// rows, cols: the checked function's names of the numbers of rows and columns
 	// (they must not collide with a parameter: Self has one called m).
 	rows, cols := "k", "m"
 	if k == Self {
