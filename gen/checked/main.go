@@ -9,7 +9,9 @@
 // length the assembly reads or writes (x[:n:len(x)], which panics when x is
 // shorter, exactly as purego's own slicing does) and calls the unexported
 // assembly function (spec.Stub) that gen/avx2 and gen/neon emit under the
-// same name on amd64 and arm64. The file is the same on both architectures.
+// same name on amd64 and arm64 (why they are unexported rather than in an
+// internal package: see spec.Stub). The file is the same on both
+// architectures.
 // kernels/asm.go and kernels/purego.go build the kernels.Impl of the assembly
 // and of purego: every field is the function of the same name of package asm
 // or purego, so no length logic is left in package kernels, and a kernel
