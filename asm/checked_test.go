@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/gmmkit/cramer/asm"
+	"github.com/gmmkit/cramer/kernels"
 	"github.com/gmmkit/cramer/purego"
 )
 
@@ -84,6 +85,16 @@ var free = map[string][]string{
 	"BatchSelfGrad":     {"m"},
 	"BatchDiracRowSums": {"ma", "x"},
 	"BatchDiracGrad":    {"ma", "x", "cols.R"},
+}
+
+// requireCPU skips the calls when this CPU cannot run the assembly (amd64
+// without AVX2 and FMA3: the same check as package kernels' dispatch).
+func requireCPU(t *testing.T) {
+	t.Helper()
+	name := map[string]string{"amd64": "avx2", "arm64": "neon"}[runtime.GOARCH]
+	if _, err := kernels.Lookup(name); err != nil {
+		t.Skipf("the assembly cannot run here: %v", err)
+	}
 }
 
 // exported parses the package's Go files of this build and returns its
@@ -333,6 +344,7 @@ func sumOrderFree(kernel string) bool {
 // gradient kernels, whose summation order is implementation-defined: within
 // 64 ε of it, and bit for bit past the lengths passed).
 func TestCheckedLengths(t *testing.T) {
+	requireCPU(t)
 	funcs := exported(t)
 	names := make([]string, 0, len(funcs))
 	for name := range funcs {
