@@ -91,7 +91,7 @@ generate:
 	cd gen && $(GO) run ./tables -o ../internal/approx/tables_gen.go
 	cd gen && $(GO) run ./float32 -in ../purego/kernels64.go -o ../purego/kernels32.go
 	cd gen && $(GO) run ./float32 -in ../purego/batch64.go -o ../purego/batch32.go
-	cd gen && $(GO) run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+	cd gen && $(GO) run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm
 	cd gen && $(GO) run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
 	cd gen && $(GO) run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go -purego ../kernels/purego.go
 

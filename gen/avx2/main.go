@@ -2,7 +2,7 @@
 // (package asm) from the algorithm description in internal/approx, and of the
 // projection kernels of the sliced distance (project.go):
 //
-//	cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+//	cd gen && go run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm
 //
 // The kernels, their parameters and names come from gen/internal/spec. The
 // Go declarations are unexported (spec.Stub: crossGrad64 for CrossGrad64,
@@ -25,7 +25,7 @@ import (
 )
 
 // command is how the files are regenerated; it goes into their headers.
-const command = "cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm"
+const command = "cd gen && go run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm"
 
 func main() {
 	if approx.ExpN32 != 8 {
