@@ -659,19 +659,6 @@ func ksumDiag(s, c, a, sd []float64, stride int) {
 	}
 }
 
-// ksumTwice adds 2·a[l]·x[l].
-func ksumTwice(s, c, a, x []float64) {
-	s, c, a = s[:len(x)], c[:len(x)], a[:len(x)]
-	for l, xl := range x {
-		f := 2 * a[l] * xl
-		sl := s[l]
-		t := sl + f
-		bp := t - sl
-		c[l] += (sl - (t - bp)) + (f - bp)
-		s[l] = t
-	}
-}
-
 // selfLanes64 adds to the compensated sums of the n lanes the self sum of
 // each lane's mixture, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in ascending order of i (the
 // two terms of a component in that order), from the lane-interleaved weights
@@ -687,10 +674,30 @@ func selfLanes64(sum *lanesKsum, w, s, sp []float64, c, n int) {
 	}
 	for i := 0; i < c; i++ {
 		a := w[i*n : i*n+n]
-		ksumDiag(sum.s[:n], sum.c[:n], a, s[i:], c)
-		if sp != nil {
-			ksumTwice(sum.s[:n], sum.c[:n], a, sp[i*n:i*n+n])
+		if sp == nil {
+			ksumDiag(sum.s[:n], sum.c[:n], a, s[i:], c)
+		} else {
+			ksumDiagTwice(sum.s[:n], sum.c[:n], a, s[i:], sp[i*n:i*n+n], c)
 		}
+	}
+}
+
+// ksumDiagTwice adds a[l]²·2σ/√π with σ = sd[l·stride] (as ksumDiag), then
+// 2·a[l]·x[l], each lane's sum kept in registers between the two.
+func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
+	s, c, x = s[:len(a)], c[:len(a)], x[:len(a)]
+	for l, al := range a {
+		sl, cl := s[l], c[l]
+		f := al * al * diagTerm(sd[l*stride])
+		t := sl + f
+		bp := t - sl
+		cl += (sl - (t - bp)) + (f - bp)
+		sl = t
+		f = 2 * al * x[l]
+		t = sl + f
+		bp = t - sl
+		cl += (sl - (t - bp)) + (f - bp)
+		s[l], c[l] = t, cl
 	}
 }
 
