@@ -446,46 +446,76 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, sign, exps, n)
 		return
 	}
-	var sh, sd, sr [batchChunk]float64 // a component's self sums, lane by lane
 	for i := 0; i < c; i++ {
 		x0, x1 := i*n, i*n+n
+		var rows1, cols1 gradSums[F] // component i's self sums (none when c = 1)
 		if rows.H != nil {
-			selfSums(sh[:n], rows.H[x0:x1], cols.H[x0:x1], 1)
-			selfSums(sd[:n], rows.D[x0:x1], cols.D[x0:x1], -1)
-			selfSums(sr[:n], rows.R[x0:x1], cols.R[x0:x1], 1)
+			rows1 = gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
+			cols1 = gradSums[F]{cols.H[x0:x1], cols.D[x0:x1], cols.R[x0:x1]}
 		}
-		gradWeights(gw[i:], w[i:], s[i:], cross.H[x0:x1], sh[:n], c)
-		gradMeans(gm[i:], w[i:], cross.D[x0:x1], sd[:n], c, sign)
-		gradStds(gs[i:], w[i:], s[i:], cross.R[x0:x1], sr[:n], c)
+		gradWeights(gw[i:], w[i:], s[i:], cross.H[x0:x1], rows1.H, cols1.H, c)
+		gradMeans(gm[i:], w[i:], cross.D[x0:x1], rows1.D, cols1.D, c, sign)
+		gradStds(gs[i:], w[i:], s[i:], cross.R[x0:x1], rows1.R, cols1.R, c)
 	}
 }
 
 // gradWeights, gradMeans and gradStds set the derivatives of component i of
 // every lane l (at l·c of the contiguous gw, gm, gs, w and s, which start at
-// component i) from its cross sums (ch, cd, cr) and self sums (sh, sd, sr,
-// combined over rows and columns) at l.
-func gradWeights[F Float](gw, w, s, ch []F, sh []float64, c int) {
-	sh = sh[:len(ch)]
+// component i) from its cross sums (ch, cd, cr) and the row and column sums
+// of its self triangle (rh, kh and so on; nil: zeros) at l.
+func gradWeights[F Float](gw, w, s, ch, rh, kh []F, c int) {
+	if rh == nil {
+		var selfH float64
+		for l, x := range ch {
+			a := float64(w[l*c])
+			gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
+		}
+		return
+	}
+	rh, kh = rh[:len(ch)], kh[:len(ch)]
 	for l, x := range ch {
 		a := float64(w[l*c])
-		gw[l*c] = F(float64(x) - (sh[l] + a*diagTerm(float64(s[l*c]))))
+		selfH := float64(rh[l]) + float64(kh[l])
+		gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
 	}
 }
 
-func gradMeans[F Float](gm, w, cd []F, sd []float64, c int, sign float64) {
-	sd = sd[:len(cd)]
+func gradMeans[F Float](gm, w, cd, rd, kd []F, c int, sign float64) {
+	if rd == nil {
+		var selfD float64
+		for l, x := range cd {
+			a := float64(w[l*c])
+			gm[l*c] = F(a * (sign*float64(x) - selfD))
+		}
+		return
+	}
+	rd, kd = rd[:len(cd)], kd[:len(cd)]
 	for l, x := range cd {
 		a := float64(w[l*c])
-		gm[l*c] = F(a * (sign*float64(x) - sd[l]))
+		selfD := float64(rd[l]) - float64(kd[l])
+		gm[l*c] = F(a * (sign*float64(x) - selfD))
 	}
 }
 
-func gradStds[F Float](gs, w, s, cr []F, sr []float64, c int) {
-	sr = sr[:len(cr)]
+func gradStds[F Float](gs, w, s, cr, rr, kr []F, c int) {
+	if rr == nil {
+		var selfR float64
+		for l, x := range cr {
+			a, sdv := float64(w[l*c]), float64(s[l*c])
+			if sdv > 0 {
+				gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
+			} else {
+				gs[l*c] = 0
+			}
+		}
+		return
+	}
+	rr, kr = rr[:len(cr)], kr[:len(cr)]
 	for l, x := range cr {
 		a, sdv := float64(w[l*c]), float64(s[l*c])
 		if sdv > 0 {
-			gs[l*c] = F(a * (sdv*(float64(x)-sr[l]) - a*invSqrtPi))
+			selfR := float64(rr[l]) + float64(kr[l])
+			gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
 		} else {
 			gs[l*c] = 0
 		}
@@ -494,20 +524,6 @@ func gradStds[F Float](gs, w, s, cr []F, sr []float64, c int) {
 
 // invSqrtPi is 1/√π rounded to float64.
 const invSqrtPi = 1 / math.SqrtPi
-
-// selfSums sets dst[l] = row[l] + sign·col[l] in float64 (sign ±1).
-func selfSums[F Float](dst []float64, row, col []F, sign float64) {
-	row, col = row[:len(dst)], col[:len(dst)]
-	if sign > 0 {
-		for l := range dst {
-			dst[l] = float64(row[l]) + float64(col[l])
-		}
-		return
-	}
-	for l := range dst {
-		dst[l] = float64(row[l]) - float64(col[l])
-	}
-}
 
 // chunkGradScaled is chunkGrad for pairs with scale exponents exps.
 func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
