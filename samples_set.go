@@ -23,6 +23,12 @@ func (s *sortedSet[K]) groupSum(i, e int) float64 {
 	if s.w == nil {
 		return float64(e-i) * s.u
 	}
+	return s.weightSum(i, e)
+}
+
+// weightSum is groupSum for a weighted set (apart, so that groupSum is
+// inlined).
+func (s *sortedSet[K]) weightSum(i, e int) float64 {
 	if e == i+1 {
 		return s.w[i]
 	}

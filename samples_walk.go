@@ -53,13 +53,12 @@ type walkOut[F Float] struct {
 	fv, fw         []F       // or in F
 }
 
-// nextGroup returns the smallest key at the heads of a and b (i, j not both
-// at the end) and the positions past its points in each set. The common case
-// of a group of one point, or one point from each set, takes no
-// data-dependent branch (the comparisons become conditional moves); longer
-// runs of ties are counted in a loop.
-func nextGroup[K radixKey](a, b *sortedSet[K], i, j int) (K, int, int) {
-	ak, bk := a.k, b.k
+// nextGroup returns the smallest key at the heads of ak[i:] and bk[j:] (not
+// both empty) and the positions past its points in each. The common case of
+// a group of one point, or one point from each set, takes no data-dependent
+// branch (the comparisons become conditional moves); longer runs of ties are
+// counted in a loop.
+func nextGroup[K radixKey](ak, bk []K, i, j int) (K, int, int) {
 	ka, kb := ^K(0), ^K(0) // no valid value has this key
 	if i < len(ak) {
 		ka = ak[i]
@@ -68,12 +67,8 @@ func nextGroup[K radixKey](a, b *sortedSet[K], i, j int) (K, int, int) {
 		kb = bk[j]
 	}
 	k := min(ka, kb)
-	if ka == k {
-		i++
-	}
-	if kb == k {
-		j++
-	}
+	i += b2i(ka == k)
+	j += b2i(kb == k)
 	if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
 		for i < len(ak) && ak[i] == k {
 			i++
@@ -85,37 +80,74 @@ func nextGroup[K radixKey](a, b *sortedSet[K], i, j int) (K, int, int) {
 	return k, i, j
 }
 
+// b2i is 1 for true and 0 for false (a flag move, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // forwardWalk walks the groups of a ∪ b in increasing order with the signed
 // weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
 // consecutive groups (C the signed weight below the gap). With checkpoints
 // it also carries L, the distance sum to the points below, and records the
 // walk's state at the start of every block of walkBlock groups into sc.cps.
+//
+// Below the first group C is 0, so its terms (gap·0) add nothing: the loop
+// needs no special case for it.
 func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints bool) float64 {
-	na, nb := len(a.k), len(b.k)
+	ak, bk := a.k, b.k
+	na, nb := len(ak), len(bk)
 	if checkpoints {
 		sc.cps = sc.cps[:0]
 	}
 	var cum, left, total ksum
-	prev := 0.0
-	for i, j, g := 0, 0, 0; i < na || j < nb; g++ {
-		if checkpoints && g%walkBlock == 0 {
-			sc.cps = append(sc.cps, walkCheckpoint{i, j, cum, left, prev})
+	prev, toBlock := 0.0, 0
+	for i, j := 0, 0; i < na || j < nb; {
+		if checkpoints {
+			if toBlock == 0 {
+				sc.cps = append(sc.cps, walkCheckpoint{i, j, cum, left, prev})
+				toBlock = walkBlock
+			}
+			toBlock--
 		}
 		i0, j0 := i, j
 		var k K
-		k, i, j = nextGroup(a, b, i, j)
+		k, i, j = nextGroup(ak, bk, i, j)
 		v := valueOf(k)
-		if g > 0 {
-			gap, c := v-prev, cum.val()
-			total.add(gap * c * c)
-			if checkpoints {
-				left.add(gap * c)
-			}
+		gap, c := v-prev, cum.val()
+		total.add(gap * c * c)
+		if checkpoints {
+			left.add(gap * c)
 		}
 		cum.add(a.groupSum(i0, i) - b.groupSum(j0, j))
 		prev = v
 	}
 	return total.val()
+}
+
+// redoBlock walks the groups from checkpoint cp up to (not including) the
+// points endI of a and endJ of b forward again, into rec: for each group its
+// value, signed weight, C<, C≤, L and its first points. It returns the
+// number of groups.
+func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkCheckpoint, endI, endJ int) int {
+	ak, bk := a.k[:endI], b.k[:endJ]
+	cum, left, prev := cp.cum, cp.left, cp.prev
+	nr := 0
+	for i, j := cp.i, cp.j; i < endI || j < endJ; nr++ {
+		i0, j0 := i, j
+		var k K
+		k, i, j = nextGroup(ak, bk, i, j)
+		v := valueOf(k)
+		left.add((v - prev) * cum.val())
+		less := cum.val()
+		d := a.groupSum(i0, i) - b.groupSum(j0, j)
+		cum.add(d)
+		rec[nr] = groupRec{v, d, less, cum.val(), left.val(), i0, j0}
+		prev = v
+	}
+	return nr
 }
 
 // backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
@@ -126,70 +158,83 @@ func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints 
 //	two sets: S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
 //	one set:  2w·(C< − C>), 2·(L + R)
 //
-// For one set it returns the self sum 2·Σ gap·C≤·C> over the gaps.
+// For one set it returns the self sum 2·Σ gap·C≤·C> over the gaps. Above the
+// top group C> is 0, so its terms add nothing there either.
 func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], out *walkOut[F]) float64 {
-	na, nb := len(a.k), len(b.k)
-	var above, right, self ksum
-	nextV, top := 0.0, true
-	endI, endJ := na, nb
 	if cap(sc.rec) < walkBlock {
 		sc.rec = make([]groupRec, walkBlock)
 	}
 	rec := sc.rec[:walkBlock]
+	if !out.self {
+		backwardPair(sc.cps, rec, a, b, out.xv, out.xw, out.yv, out.yw)
+		return 0
+	}
+	var above, right, self ksum
+	nextV := 0.0
+	endI, endJ := len(a.k), len(b.k)
 	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
-		cp := sc.cps[bi]
-		cum, left, prev := cp.cum, cp.left, cp.prev
-		nr := 0
-		for i, j, g := cp.i, cp.j, bi*walkBlock; i < endI || j < endJ; g++ {
-			i0, j0 := i, j
-			var k K
-			k, i, j = nextGroup(a, b, i, j)
-			v := valueOf(k)
-			if g > 0 {
-				left.add((v - prev) * cum.val())
-			}
-			less := cum.val()
-			d := a.groupSum(i0, i) - b.groupSum(j0, j)
-			cum.add(d)
-			rec[nr] = groupRec{v, d, less, cum.val(), left.val(), i0, j0}
-			nr++
-			prev = v
-		}
+		cp := &sc.cps[bi]
+		nr := redoBlock(rec, a, b, cp, endI, endJ)
 		for r := nr - 1; r >= 0; r-- {
 			g := &rec[r]
-			ie, je := endI, endJ
+			ie := endI
 			if r+1 < nr {
-				ie, je = rec[r+1].i, rec[r+1].j
+				ie = rec[r+1].i
 			}
-			if !top {
-				gap := nextV - g.v
-				if out.self {
-					self.add(gap * g.le * above.val())
-				}
-				right.add(gap * above.val())
-			}
+			gap := nextV - g.v
+			self.add(gap * g.le * above.val())
+			right.add(gap * above.val())
 			up, rgt := above.val(), right.val()
-			if out.self {
-				if out.dv != nil {
-					writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
-				} else if out.fv != nil {
-					writeSelf(out.fv, out.fw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
-				}
-			} else {
-				sgn, bz := g.less-up, g.left+rgt
-				if out.xv != nil {
-					writePair(out.xv, out.xw, a, g.i, ie, -sgn, -bz)
-				}
-				if out.yv != nil {
-					writePair(out.yv, out.yw, b, g.j, je, sgn, bz)
-				}
+			if out.dv != nil {
+				writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
+			} else if out.fv != nil {
+				writeSelf(out.fv, out.fw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
 			}
 			above.add(g.d)
-			nextV, top = g.v, false
+			nextV = g.v
 		}
 		endI, endJ = cp.i, cp.j
 	}
 	return 2 * self.val()
+}
+
+// backwardPair is backwardWalk for two sets: it writes the gradients of x
+// (xv, xw) and of y (yv, yw), either pair nil when not wanted.
+func backwardPair[K radixKey, F Float](cps []walkCheckpoint, rec []groupRec, a, b *sortedSet[K], xv, xw, yv, yw []F) {
+	var above, right ksum
+	nextV := 0.0
+	endI, endJ := len(a.k), len(b.k)
+	ua, ub := a.u, b.u
+	ia, ib := a.idx, b.idx
+	plainA, plainB := a.w == nil && xv != nil, b.w == nil && yv != nil
+	for bi := len(cps) - 1; bi >= 0; bi-- {
+		cp := &cps[bi]
+		nr := redoBlock(rec, a, b, cp, endI, endJ)
+		ie, je := endI, endJ
+		for r := nr - 1; r >= 0; r-- {
+			g := &rec[r]
+			gap := nextV - g.v
+			right.add(gap * above.val())
+			sgn, bz := g.less-above.val(), g.left+right.val()
+			// One point of an unweighted set: the common case, written
+			// here; the others through writePair.
+			if n := ie - g.i; n == 1 && plainA {
+				p := ia[g.i]
+				xv[p], xw[p] = F(ua*-sgn), F(-bz)
+			} else if n > 0 && xv != nil {
+				writePair(xv, xw, a, g.i, ie, -sgn, -bz)
+			}
+			if n := je - g.j; n == 1 && plainB {
+				p := ib[g.j]
+				yv[p], yw[p] = F(ub*sgn), F(bz)
+			} else if n > 0 && yv != nil {
+				writePair(yv, yw, b, g.j, je, sgn, bz)
+			}
+			above.add(g.d)
+			nextV, ie, je = g.v, g.i, g.j
+		}
+		endI, endJ = cp.i, cp.j
+	}
 }
 
 // writePair writes, for the points [s, e) of set z (one group), the value
