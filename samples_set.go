@@ -53,9 +53,14 @@ type sampleScratch struct {
 	r64 radixScratch[uint64]
 	r32 radixScratch[uint32]
 	w   []float64 // weights of weighted sets in sorted order
-	cps []walkCheckpoint
+	cps []walkState
 	rec []groupRec
 	run runSorter
+	// The two-pass writes of gradients (gradScatter): low position bits of
+	// the points of both sets, bucket counters and a bucket's buffer.
+	low  []uint16
+	fill []uint32
+	stmp []float64
 }
 
 // radixOf returns the radix scratch for keys K.
@@ -71,7 +76,8 @@ func radixOf[K radixKey](sc *sampleScratch) *radixScratch[K] {
 func (sc *sampleScratch) scratchBytes() int {
 	return 8*cap(sc.r64.keys) + 4*cap(sc.r64.idx) + 4*cap(sc.r64.cnt) +
 		4*cap(sc.r32.keys) + 4*cap(sc.r32.idx) + 4*cap(sc.r32.cnt) +
-		8*cap(sc.w) + int(unsafe.Sizeof(walkCheckpoint{}))*cap(sc.cps) + int(unsafe.Sizeof(groupRec{}))*cap(sc.rec)
+		8*cap(sc.w) + int(unsafe.Sizeof(walkState{}))*cap(sc.cps) + int(unsafe.Sizeof(groupRec{}))*cap(sc.rec) +
+		2*cap(sc.low) + 4*cap(sc.fill) + 8*cap(sc.stmp)
 }
 
 // tmpBuf is memory that a sort may use as its ping-pong half: keys and

@@ -1147,3 +1147,42 @@ func TestCheckSampleCount(t *testing.T) {
 		t.Errorf("2³² points: error %v", err)
 	}
 }
+
+// TestGradScatterTwoPass checks that the gradients written in two passes
+// through buckets (gradScatter) are those written directly, bit for bit, on
+// sets smaller than, equal to and larger than one bucket and not multiples
+// of it, with ties, weights and one gradient or both.
+func TestGradScatterTwoPass(t *testing.T) {
+	t.Run("float64", testGradScatterTwoPass[float64])
+	t.Run("float32", testGradScatterTwoPass[float32])
+}
+
+func testGradScatterTwoPass[F Float](t *testing.T) {
+	defer func(m int) { scatterMin = m }(scatterMin)
+	r := rand.New(rand.NewPCG(85, 86))
+	for _, sz := range [][2]int{{1, 3}, {100, 70}, {scatterSize - 1, scatterSize}, {scatterSize + 1, 3*scatterSize + 17}, {9000, 200}} {
+		for k := range 4 {
+			x := samplesAs[F](genSamples(r, sz[0], k&1 == 1, k&2 == 2))
+			y := samplesAs[F](genSamples(r, sz[1], k&1 == 1, k == 1))
+			for _, both := range []bool{false, true} {
+				var want, got [2]SamplesGrad[F]
+				gyWant, gyGot := &want[1], &got[1]
+				if !both {
+					gyWant, gyGot = nil, nil
+				}
+				scatterMin = 1 << 62 // direct writes
+				var ws Workspace[F]
+				dw, _ := ws.SquaredSamplesGrad(x, y, &want[0], gyWant)
+				scatterMin = 0 // every set through the buckets
+				dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
+				same := dw == dg
+				for s := range 2 {
+					same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
+				}
+				if !same {
+					t.Errorf("sizes %v kind %d both %v: two-pass gradients differ from direct ones", sz, k, both)
+				}
+			}
+		}
+	}
+}

@@ -25,13 +25,14 @@ package cramer
 // variable so that tests can exercise block boundaries with small sets).
 var walkBlock = 2048
 
-// walkCheckpoint is the state of a forward walk at the start of a block:
-// the positions in both sets, C≤ of the group below, L at that group, and its
-// value.
-type walkCheckpoint struct {
-	i, j      int
-	cum, left ksum
-	prev      float64
+// walkState is the state of a forward walk between two groups: the
+// positions in both sets, C≤ of the group below (cum), L at that group
+// (left), the sum Σ gap·C² so far (total) and the group's value. The
+// checkpoints of a walk are walkStates.
+type walkState struct {
+	i, j             int
+	cum, left, total ksum
+	prev             float64
 }
 
 // groupRec is one group of a block being walked backward: its value and
@@ -53,31 +54,88 @@ type walkOut[F Float] struct {
 	fv, fw         []F       // or in F
 }
 
-// nextGroup returns the smallest key at the heads of ak[i:] and bk[j:] (not
-// both empty) and the positions past its points in each. The common case of
-// a group of one point, or one point from each set, takes no data-dependent
-// branch (the comparisons become conditional moves); longer runs of ties are
-// counted in a loop.
-func nextGroup[K radixKey](ak, bk []K, i, j int) (K, int, int) {
-	ka, kb := ^K(0), ^K(0) // no valid value has this key
-	if i < len(ak) {
-		ka = ak[i]
+// forwardWalk walks the groups of a ∪ b in increasing order with the signed
+// weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
+// consecutive groups (C the signed weight below the gap). With checkpoints
+// it records the walk's state at the start of every block of walkBlock
+// groups into sc.cps.
+func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints bool) float64 {
+	na, nb := len(a.k), len(b.k)
+	var st walkState
+	if !checkpoints {
+		walkGroups(a, b, &st, na, nb, na+nb, nil)
+		return st.total.val()
 	}
-	if j < len(bk) {
-		kb = bk[j]
+	sc.cps = sc.cps[:0]
+	for st.i < na || st.j < nb {
+		sc.cps = append(sc.cps, st)
+		walkGroups(a, b, &st, na, nb, walkBlock, nil)
 	}
-	k := min(ka, kb)
-	i += b2i(ka == k)
-	j += b2i(kb == k)
-	if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
-		for i < len(ak) && ak[i] == k {
-			i++
+	return st.total.val()
+}
+
+// walkGroups advances the walk st over at most ng groups of a ∪ b below the
+// points endI of a and endJ of b, carrying C≤, L and Σ gap·C², and returns
+// the number of groups walked; when rec is not nil it records, for each
+// group, its value, signed weight, C<, C≤, L and its first points.
+//
+// Below the first group C is 0, so its terms (gap·0) add nothing: the loop
+// needs no special case for it. The common group, one point from one set or
+// one from each, takes no data-dependent branch (the comparisons become
+// flag moves); runs of ties are counted in tieRun.
+func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng int, rec []groupRec) int {
+	ak, bk := a.k[:endI], b.k[:endJ]
+	ua, ub := a.u, b.u
+	plain := a.w == nil && b.w == nil
+	i, j := st.i, st.j
+	cum, left, total, prev := st.cum, st.left, st.total, st.prev
+	g := 0
+	for ; g < ng && (i < endI || j < endJ); g++ {
+		i0, j0 := i, j
+		ka, kb := ^K(0), ^K(0) // no valid value has this key
+		if i < len(ak) {
+			ka = ak[i]
 		}
-		for j < len(bk) && bk[j] == k {
-			j++
+		if j < len(bk) {
+			kb = bk[j]
 		}
+		k := min(ka, kb)
+		i += b2i(ka == k)
+		j += b2i(kb == k)
+		if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
+			i, j = tieRun(ak, bk, i, j, k)
+		}
+		v := valueOf(k)
+		gap, c := v-prev, cum.val()
+		total.add(gap * c * c)
+		left.add(gap * c)
+		var d float64
+		if plain {
+			d = float64(i-i0)*ua - float64(j-j0)*ub
+		} else {
+			d = a.groupSum(i0, i) - b.groupSum(j0, j)
+		}
+		cum.add(d)
+		if rec != nil {
+			rec[g] = groupRec{v, d, c, cum.val(), left.val(), i0, j0}
+		}
+		prev = v
 	}
-	return k, i, j
+	st.i, st.j = i, j
+	st.cum, st.left, st.total, st.prev = cum, left, total, prev
+	return g
+}
+
+// tieRun returns the positions past the points of key k from i in ak and
+// from j in bk.
+func tieRun[K radixKey](ak, bk []K, i, j int, k K) (int, int) {
+	for i < len(ak) && ak[i] == k {
+		i++
+	}
+	for j < len(bk) && bk[j] == k {
+		j++
+	}
+	return i, j
 }
 
 // b2i is 1 for true and 0 for false (a flag move, no branch).
@@ -88,66 +146,12 @@ func b2i(b bool) int {
 	return 0
 }
 
-// forwardWalk walks the groups of a ∪ b in increasing order with the signed
-// weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
-// consecutive groups (C the signed weight below the gap). With checkpoints
-// it also carries L, the distance sum to the points below, and records the
-// walk's state at the start of every block of walkBlock groups into sc.cps.
-//
-// Below the first group C is 0, so its terms (gap·0) add nothing: the loop
-// needs no special case for it.
-func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints bool) float64 {
-	ak, bk := a.k, b.k
-	na, nb := len(ak), len(bk)
-	if checkpoints {
-		sc.cps = sc.cps[:0]
-	}
-	var cum, left, total ksum
-	prev, toBlock := 0.0, 0
-	for i, j := 0, 0; i < na || j < nb; {
-		if checkpoints {
-			if toBlock == 0 {
-				sc.cps = append(sc.cps, walkCheckpoint{i, j, cum, left, prev})
-				toBlock = walkBlock
-			}
-			toBlock--
-		}
-		i0, j0 := i, j
-		var k K
-		k, i, j = nextGroup(ak, bk, i, j)
-		v := valueOf(k)
-		gap, c := v-prev, cum.val()
-		total.add(gap * c * c)
-		if checkpoints {
-			left.add(gap * c)
-		}
-		cum.add(a.groupSum(i0, i) - b.groupSum(j0, j))
-		prev = v
-	}
-	return total.val()
-}
-
 // redoBlock walks the groups from checkpoint cp up to (not including) the
-// points endI of a and endJ of b forward again, into rec: for each group its
-// value, signed weight, C<, C≤, L and its first points. It returns the
-// number of groups.
-func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkCheckpoint, endI, endJ int) int {
-	ak, bk := a.k[:endI], b.k[:endJ]
-	cum, left, prev := cp.cum, cp.left, cp.prev
-	nr := 0
-	for i, j := cp.i, cp.j; i < endI || j < endJ; nr++ {
-		i0, j0 := i, j
-		var k K
-		k, i, j = nextGroup(ak, bk, i, j)
-		v := valueOf(k)
-		left.add((v - prev) * cum.val())
-		less := cum.val()
-		d := a.groupSum(i0, i) - b.groupSum(j0, j)
-		cum.add(d)
-		rec[nr] = groupRec{v, d, less, cum.val(), left.val(), i0, j0}
-		prev = v
-	}
-	return nr
+// points endI of a and endJ of b forward again, into rec, and returns their
+// number.
+func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkState, endI, endJ int) int {
+	st := *cp
+	return walkGroups(a, b, &st, endI, endJ, len(rec), rec)
 }
 
 // backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
@@ -166,7 +170,7 @@ func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], ou
 	}
 	rec := sc.rec[:walkBlock]
 	if !out.self {
-		backwardPair(sc.cps, rec, a, b, out.xv, out.xw, out.yv, out.yw)
+		backwardPair(sc, rec, a, b, out.xv, out.xw, out.yv, out.yw)
 		return 0
 	}
 	var above, right, self ksum
@@ -199,16 +203,36 @@ func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], ou
 }
 
 // backwardPair is backwardWalk for two sets: it writes the gradients of x
-// (xv, xw) and of y (yv, yw), either pair nil when not wanted.
-func backwardPair[K radixKey, F Float](cps []walkCheckpoint, rec []groupRec, a, b *sortedSet[K], xv, xw, yv, yw []F) {
+// (xv, xw) and of y (yv, yw), either pair nil when not wanted, through
+// gradScatters.
+func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *sortedSet[K], xv, xw, yv, yw []F) {
+	na, nb := len(a.k), len(b.k)
+	var sx, sy gradScatter[F]
+	lowX, lowY := 0, 0 // the points of the sets written in two passes
+	if xv != nil && na >= scatterMin {
+		lowX = na
+	}
+	if yv != nil && nb >= scatterMin {
+		lowY = nb
+	}
+	if lowX+lowY > 0 {
+		sc.low = grow(sc.low, lowX+lowY)
+		sc.fill = grow(sc.fill, (lowX+scatterSize-1)/scatterSize+(lowY+scatterSize-1)/scatterSize)
+	}
+	if xv != nil {
+		sx = newGradScatter(xv, xw, na, sc.low, sc.fill)
+	}
+	if yv != nil {
+		sy = newGradScatter(yv, yw, nb, sc.low[lowX:], sc.fill[(lowX+scatterSize-1)/scatterSize:])
+	}
 	var above, right ksum
 	nextV := 0.0
-	endI, endJ := len(a.k), len(b.k)
+	endI, endJ := na, nb
 	ua, ub := a.u, b.u
 	ia, ib := a.idx, b.idx
 	plainA, plainB := a.w == nil && xv != nil, b.w == nil && yv != nil
-	for bi := len(cps) - 1; bi >= 0; bi-- {
-		cp := &cps[bi]
+	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
+		cp := &sc.cps[bi]
 		nr := redoBlock(rec, a, b, cp, endI, endJ)
 		ie, je := endI, endJ
 		for r := nr - 1; r >= 0; r-- {
@@ -219,37 +243,40 @@ func backwardPair[K radixKey, F Float](cps []walkCheckpoint, rec []groupRec, a, 
 			// One point of an unweighted set: the common case, written
 			// here; the others through writePair.
 			if n := ie - g.i; n == 1 && plainA {
-				p := ia[g.i]
-				xv[p], xw[p] = F(ua*-sgn), F(-bz)
+				sx.put(ia[g.i], F(ua*-sgn), F(-bz))
 			} else if n > 0 && xv != nil {
-				writePair(xv, xw, a, g.i, ie, -sgn, -bz)
+				writePair(&sx, a, g.i, ie, -sgn, -bz)
 			}
 			if n := je - g.j; n == 1 && plainB {
-				p := ib[g.j]
-				yv[p], yw[p] = F(ub*sgn), F(bz)
+				sy.put(ib[g.j], F(ub*sgn), F(bz))
 			} else if n > 0 && yv != nil {
-				writePair(yv, yw, b, g.j, je, sgn, bz)
+				writePair(&sy, b, g.j, je, sgn, bz)
 			}
 			above.add(g.d)
 			nextV, ie, je = g.v, g.i, g.j
 		}
 		endI, endJ = cp.i, cp.j
 	}
+	if sx.fill != nil || sy.fill != nil {
+		sc.stmp = grow(sc.stmp, 2*scatterSize)
+		sx.finish(sc.stmp)
+		sy.finish(sc.stmp)
+	}
 }
 
 // writePair writes, for the points [s, e) of set z (one group), the value
 // derivative w·sgn and the weight derivative bz at their original indices.
-func writePair[K radixKey, F Float](gv, gw []F, z *sortedSet[K], s, e int, sgn, bz float64) {
+func writePair[K radixKey, F Float](out *gradScatter[F], z *sortedSet[K], s, e int, sgn, bz float64) {
 	idx := z.idx[s:e]
 	if z.w == nil {
 		dv, dw := F(z.u*sgn), F(bz)
 		for _, i := range idx {
-			gv[i], gw[i] = dv, dw
+			out.put(i, dv, dw)
 		}
 		return
 	}
 	for r, i := range idx {
-		gv[i], gw[i] = F(z.w[s+r]*sgn), F(bz)
+		out.put(i, F(z.w[s+r]*sgn), F(bz))
 	}
 }
 
