@@ -4,18 +4,20 @@ package cramer
 // points' original positions: a permutation. Written directly, every write
 // lands on a random cache line of two arrays far larger than the caches (two
 // misses per point). A set of at least scatterMin points is written in two
-// passes instead: the first puts each pair of values, with the low bits of
-// its position, at the next free slot of its bucket (the bucket of position
-// p is p >> scatterBits, and the slots of bucket b are the positions
-// [b·2^scatterBits, (b+1)·2^scatterBits) of the outputs themselves, which
-// it fills exactly), so that the writes follow a few hundred sequential
-// streams; the second moves each bucket's values into place through a
-// buffer of one bucket, within the cache.
+// passes instead: the first puts each pair of values, with the offset of
+// its position in its bucket, at the next free slot of the bucket (the
+// bucket of position p is p / scatterSize, and the slots of bucket b are
+// the positions [b·scatterSize, (b+1)·scatterSize) of the outputs
+// themselves, which it fills exactly), so that the writes follow a few
+// hundred sequential streams; the second moves each bucket's values into
+// place through a buffer of one bucket, within the cache.
+//
+// scatterSize is not a power of two: the heads of the streams advance at
+// about the same pace, and with a power-of-two stride they would all fall
+// in the same few cache sets. scatterSize/8 (the stride in 64-byte lines of
+// float64 outputs) is the prime 503.
 
-const (
-	scatterBits = 12
-	scatterSize = 1 << scatterBits
-)
+const scatterSize = 4024
 
 // scatterMin is the number of points from which the gradients are written
 // in two passes (a variable so that tests can exercise both ways).
@@ -25,7 +27,7 @@ var scatterMin = 1 << 16
 // set at the original positions of its points.
 type gradScatter[F Float] struct {
 	v, w []F
-	low  []uint16 // position & (scatterSize−1) of the pair in each slot
+	low  []uint16 // the offset in its bucket of the position of each slot's pair
 	fill []uint32 // the next slot of each bucket; nil: direct writes
 }
 
@@ -50,10 +52,10 @@ func (s *gradScatter[F]) put(p uint32, gv, gw F) {
 		s.v[p], s.w[p] = gv, gw
 		return
 	}
-	b := p >> scatterBits
+	b := p / scatterSize
 	q := s.fill[b]
 	s.fill[b] = q + 1
-	s.v[q], s.w[q], s.low[q] = gv, gw, uint16(p&(scatterSize-1))
+	s.v[q], s.w[q], s.low[q] = gv, gw, uint16(p-b*scatterSize)
 }
 
 // finish moves every bucket's pairs to their positions, through tmp (2 ×

@@ -17,24 +17,14 @@ type sortedSet[K radixKey] struct {
 	u   float64
 }
 
-// groupSum returns the weight of the points [i, e) (one group): (e−i)·u, or
-// the compensated sum of the weights in sorted order.
-func (s *sortedSet[K]) groupSum(i, e int) float64 {
-	if s.w == nil {
-		return float64(e-i) * s.u
-	}
-	return s.weightSum(i, e)
-}
-
-// weightSum is groupSum for a weighted set (apart, so that groupSum is
-// inlined).
-func (s *sortedSet[K]) weightSum(i, e int) float64 {
+// sumRange returns the compensated sum of w[i:e] (w[i] itself when e = i+1).
+func sumRange(w []float64, i, e int) float64 {
 	if e == i+1 {
-		return s.w[i]
+		return w[i]
 	}
 	var g ksum
-	for _, w := range s.w[i:e] {
-		g.add(w)
+	for _, x := range w[i:e] {
+		g.add(x)
 	}
 	return g.val()
 }

@@ -85,11 +85,12 @@ func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints 
 // flag moves); runs of ties are counted in tieRun.
 func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng int, rec []groupRec) int {
 	ak, bk := a.k[:endI], b.k[:endJ]
-	ua, ub := a.u, b.u
-	plain := a.w == nil && b.w == nil
+	ua, ub, wa, wb := a.u, b.u, a.w, b.w
 	i, j := st.i, st.j
 	cum, left, total, prev := st.cum, st.left, st.total, st.prev
 	g := 0
+	// No calls in this loop: the Go compiler then keeps the sums in
+	// registers.
 	for ; g < ng && (i < endI || j < endJ); g++ {
 		i0, j0 := i, j
 		ka, kb := ^K(0), ^K(0) // no valid value has this key
@@ -103,18 +104,26 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng in
 		i += b2i(ka == k)
 		j += b2i(kb == k)
 		if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
-			i, j = tieRun(ak, bk, i, j, k)
+			for i < len(ak) && ak[i] == k {
+				i++
+			}
+			for j < len(bk) && bk[j] == k {
+				j++
+			}
 		}
 		v := valueOf(k)
 		gap, c := v-prev, cum.val()
 		total.add(gap * c * c)
 		left.add(gap * c)
-		var d float64
-		if plain {
-			d = float64(i-i0)*ua - float64(j-j0)*ub
-		} else {
-			d = a.groupSum(i0, i) - b.groupSum(j0, j)
+		// The group's weight in each set: (e−i)·u, or the sum of its weights.
+		da, db := float64(i-i0)*ua, float64(j-j0)*ub
+		if wa != nil {
+			da = sumRange(wa, i0, i)
 		}
+		if wb != nil {
+			db = sumRange(wb, j0, j)
+		}
+		d := da - db
 		cum.add(d)
 		if rec != nil {
 			rec[g] = groupRec{v, d, c, cum.val(), left.val(), i0, j0}
@@ -124,18 +133,6 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng in
 	st.i, st.j = i, j
 	st.cum, st.left, st.total, st.prev = cum, left, total, prev
 	return g
-}
-
-// tieRun returns the positions past the points of key k from i in ak and
-// from j in bk.
-func tieRun[K radixKey](ak, bk []K, i, j int, k K) (int, int) {
-	for i < len(ak) && ak[i] == k {
-		i++
-	}
-	for j < len(bk) && bk[j] == k {
-		j++
-	}
-	return i, j
 }
 
 // b2i is 1 for true and 0 for false (a flag move, no branch).
@@ -230,7 +227,8 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 	endI, endJ := na, nb
 	ua, ub := a.u, b.u
 	ia, ib := a.idx, b.idx
-	plainA, plainB := a.w == nil && xv != nil, b.w == nil && yv != nil
+	wa, wb := a.w, b.w
+	plainA, plainB := wa == nil && xv != nil, wb == nil && yv != nil
 	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
 		cp := &sc.cps[bi]
 		nr := redoBlock(rec, a, b, cp, endI, endJ)
@@ -240,17 +238,28 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 			gap := nextV - g.v
 			right.add(gap * above.val())
 			sgn, bz := g.less-above.val(), g.left+right.val()
-			// One point of an unweighted set: the common case, written
-			// here; the others through writePair.
+			// One point of an unweighted set is the common case.
 			if n := ie - g.i; n == 1 && plainA {
 				sx.put(ia[g.i], F(ua*-sgn), F(-bz))
 			} else if n > 0 && xv != nil {
-				writePair(&sx, a, g.i, ie, -sgn, -bz)
+				for r := g.i; r < ie; r++ {
+					w := ua
+					if wa != nil {
+						w = wa[r]
+					}
+					sx.put(ia[r], F(w*-sgn), F(-bz))
+				}
 			}
 			if n := je - g.j; n == 1 && plainB {
 				sy.put(ib[g.j], F(ub*sgn), F(bz))
 			} else if n > 0 && yv != nil {
-				writePair(&sy, b, g.j, je, sgn, bz)
+				for r := g.j; r < je; r++ {
+					w := ub
+					if wb != nil {
+						w = wb[r]
+					}
+					sy.put(ib[r], F(w*sgn), F(bz))
+				}
 			}
 			above.add(g.d)
 			nextV, ie, je = g.v, g.i, g.j
@@ -261,22 +270,6 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 		sc.stmp = grow(sc.stmp, 2*scatterSize)
 		sx.finish(sc.stmp)
 		sy.finish(sc.stmp)
-	}
-}
-
-// writePair writes, for the points [s, e) of set z (one group), the value
-// derivative w·sgn and the weight derivative bz at their original indices.
-func writePair[K radixKey, F Float](out *gradScatter[F], z *sortedSet[K], s, e int, sgn, bz float64) {
-	idx := z.idx[s:e]
-	if z.w == nil {
-		dv, dw := F(z.u*sgn), F(bz)
-		for _, i := range idx {
-			out.put(i, dv, dw)
-		}
-		return
-	}
-	for r, i := range idx {
-		out.put(i, F(z.w[s+r]*sgn), F(bz))
 	}
 }
 
