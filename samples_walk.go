@@ -63,27 +63,34 @@ func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints 
 	na, nb := len(a.k), len(b.k)
 	var st walkState
 	if !checkpoints {
-		walkGroups(a, b, &st, na, nb, na+nb, nil)
+		walkGroups(a, b, &st, na, nb, na+nb, walkValue, nil)
 		return st.total.val()
 	}
 	sc.cps = sc.cps[:0]
 	for st.i < na || st.j < nb {
 		sc.cps = append(sc.cps, st)
-		walkGroups(a, b, &st, na, nb, walkBlock, nil)
+		walkGroups(a, b, &st, na, nb, walkBlock, walkValue|walkLeft, nil)
 	}
 	return st.total.val()
 }
 
+// What walkGroups carries besides C≤ (the others stay as they are).
+const (
+	walkValue = 1 << iota // Σ gap·C²
+	walkLeft              // L
+)
+
 // walkGroups advances the walk st over at most ng groups of a ∪ b below the
-// points endI of a and endJ of b, carrying C≤, L and Σ gap·C², and returns
-// the number of groups walked; when rec is not nil it records, for each
-// group, its value, signed weight, C<, C≤, L and its first points.
+// points endI of a and endJ of b, carrying C≤ and what sums says, and
+// returns the number of groups walked; when rec is not nil (and sums
+// includes walkLeft) it records, for each group, its value, signed weight,
+// C<, C≤, L and its first points.
 //
 // Below the first group C is 0, so its terms (gap·0) add nothing: the loop
 // needs no special case for it. The common group, one point from one set or
 // one from each, takes no data-dependent branch (the comparisons become
 // flag moves); runs of ties are counted in tieRun.
-func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng int, rec []groupRec) int {
+func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, sums int, rec []groupRec) int {
 	ak, bk := a.k[:endI], b.k[:endJ]
 	ua, ub, wa, wb := a.u, b.u, a.w, b.w
 	i, j := st.i, st.j
@@ -113,8 +120,12 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng in
 		}
 		v := valueOf(k)
 		gap, c := v-prev, cum.val()
-		total.add(gap * c * c)
-		left.add(gap * c)
+		if sums&walkValue != 0 {
+			total.add(gap * c * c)
+		}
+		if sums&walkLeft != 0 {
+			left.add(gap * c)
+		}
 		// The group's weight in each set: (e−i)·u, or the sum of its weights.
 		da, db := float64(i-i0)*ua, float64(j-j0)*ub
 		if wa != nil {
@@ -148,7 +159,7 @@ func b2i(b bool) int {
 // number.
 func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkState, endI, endJ int) int {
 	st := *cp
-	return walkGroups(a, b, &st, endI, endJ, len(rec), rec)
+	return walkGroups(a, b, &st, endI, endJ, len(rec), walkLeft, rec)
 }
 
 // backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
