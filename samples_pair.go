@@ -21,13 +21,13 @@ func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy
 		return v
 	}
 	// The gradients, with S(z) = C< − C> and B(z) = L(z) + R(z).
-	var out walkOut[F]
+	var xv, xw, yv, yw []F
 	if gx != nil {
-		out.xv, out.xw = gx.Values, gx.Weights
+		xv, xw = gx.Values, gx.Weights
 	}
 	if gy != nil {
-		out.yv, out.yw = gy.Values, gy.Weights
+		yv, yw = gy.Values, gy.Weights
 	}
-	backwardWalk(sc, &a, &b, &out)
+	backwardPair(sc, &a, &b, xv, xw, yv, yw)
 	return v
 }

@@ -43,18 +43,11 @@ func sampleSelfK[F Float, K radixKey, O Float](sc *sampleScratch, x Samples[F], 
 	n := len(x.Values)
 	u := float64(F(1 / float64(n)))
 	var tx tmpBuf[K]
-	out := walkOut[F]{self: true}
 	if grad {
 		// dValues and dWeights are written last: the sort's ping-pong half.
 		tx = tmpBuf[K]{asWords[K](dValues[:n]), asWords[uint32](dWeights[:n])}
-		switch v := any(dValues).(type) {
-		case []float64:
-			out.dv, out.dw = v, any(dWeights).([]float64)
-		case []F:
-			out.fv, out.fw = v, any(dWeights).([]F)
-		}
 	}
 	a, b := sortSets[F, K](sc, x, Samples[F]{}, grad, false, u, 0, tx, tmpBuf[K]{})
 	forwardWalk(sc, &a, &b, true)
-	return backwardWalk(sc, &a, &b, &out)
+	return backwardSelf(sc, &a, &b, dValues, dWeights)
 }

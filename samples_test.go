@@ -1149,7 +1149,8 @@ func TestCheckSampleCount(t *testing.T) {
 }
 
 // TestGradScatterTwoPass checks that the gradients written in two passes
-// through buckets (gradScatter) are those written directly, bit for bit, on
+// through buckets (gradScatter) are those written directly, bit for bit
+// (two sets, and one set's self sum), on
 // sets smaller than, equal to and larger than one bucket and not multiples
 // of it, with ties, weights and one gradient or both.
 func TestGradScatterTwoPass(t *testing.T) {
@@ -1182,6 +1183,17 @@ func testGradScatterTwoPass[F Float](t *testing.T) {
 				if !same {
 					t.Errorf("sizes %v kind %d both %v: two-pass gradients differ from direct ones", sz, k, both)
 				}
+			}
+			// The self sum's derivatives (through SquaredToSamplesGrad).
+			p := Mixture[F]{Weights: []F{0.25, 0.75}, Means: []F{-0.5, 1}, Stds: []F{0.5, 2}}
+			var want, got SamplesGrad[F]
+			scatterMin = 1 << 62
+			var ws Workspace[F]
+			dw, _ := ws.SquaredToSamplesGrad(p, x, nil, &want)
+			scatterMin = 0
+			dg, _ := ws.SquaredToSamplesGrad(p, x, nil, &got)
+			if dw != dg || !slices.Equal(want.Values, got.Values) || !slices.Equal(want.Weights, got.Weights) {
+				t.Errorf("sizes %v kind %d: two-pass self-sum derivatives differ from direct ones", sz, k)
 			}
 		}
 	}

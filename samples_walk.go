@@ -44,16 +44,6 @@ type groupRec struct {
 	i, j                 int
 }
 
-// walkOut says what a backward walk writes: for two sets the gradients of
-// x and y (each pair of slices nil when not wanted), for one set (self) the
-// derivatives of its self sum.
-type walkOut[F Float] struct {
-	self           bool
-	xv, xw, yv, yw []F
-	dv, dw         []float64 // self-sum derivatives in float64
-	fv, fw         []F       // or in F
-}
-
 // forwardWalk walks the groups of a ∪ b in increasing order with the signed
 // weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
 // consecutive groups (C the signed weight below the gap). With checkpoints
@@ -162,60 +152,28 @@ func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkState, en
 	return walkGroups(a, b, &st, endI, endJ, len(rec), walkLeft, rec)
 }
 
-// backwardWalk redoes the blocks recorded by forwardWalk(…, true) from the
-// last to the first, each forward into sc.rec and then backward with C> (the
-// signed weight above a group) and R (the distance sum to the points above),
-// and writes the outputs of out for every group, from the top down:
+// The backward walks redo the blocks recorded by forwardWalk(…, true) from
+// the last to the first, each forward into sc.rec and then backward with C>
+// (the signed weight above a group) and R (the distance sum to the points
+// above), and write the derivatives of every group, from the top down:
 //
-//	two sets: S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
-//	one set:  2w·(C< − C>), 2·(L + R)
+//	two sets (backwardPair): S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
+//	one set (backwardSelf):  2w·(C< − C>), 2·(L + R)
 //
-// For one set it returns the self sum 2·Σ gap·C≤·C> over the gaps. Above the
-// top group C> is 0, so its terms add nothing there either.
-func backwardWalk[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], out *walkOut[F]) float64 {
+// Above the top group C> is 0, so its terms add nothing there either.
+
+// recBuffer returns sc.rec, walkBlock groups long.
+func recBuffer(sc *sampleScratch) []groupRec {
 	if cap(sc.rec) < walkBlock {
 		sc.rec = make([]groupRec, walkBlock)
 	}
-	rec := sc.rec[:walkBlock]
-	if !out.self {
-		backwardPair(sc, rec, a, b, out.xv, out.xw, out.yv, out.yw)
-		return 0
-	}
-	var above, right, self ksum
-	nextV := 0.0
-	endI, endJ := len(a.k), len(b.k)
-	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
-		cp := &sc.cps[bi]
-		nr := redoBlock(rec, a, b, cp, endI, endJ)
-		for r := nr - 1; r >= 0; r-- {
-			g := &rec[r]
-			ie := endI
-			if r+1 < nr {
-				ie = rec[r+1].i
-			}
-			gap := nextV - g.v
-			self.add(gap * g.le * above.val())
-			right.add(gap * above.val())
-			up, rgt := above.val(), right.val()
-			if out.dv != nil {
-				writeSelf(out.dv, out.dw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
-			} else if out.fv != nil {
-				writeSelf(out.fv, out.fw, a, g.i, ie, g.less-up, 2*(g.left+rgt))
-			}
-			above.add(g.d)
-			nextV = g.v
-		}
-		endI, endJ = cp.i, cp.j
-	}
-	return 2 * self.val()
+	return sc.rec[:walkBlock]
 }
 
-// backwardPair is backwardWalk for two sets: it writes the gradients of x
-// (xv, xw) and of y (yv, yw), either pair nil when not wanted, through
-// gradScatters.
-func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *sortedSet[K], xv, xw, yv, yw []F) {
-	na, nb := len(a.k), len(b.k)
-	var sx, sy gradScatter[F]
+// gradScatters returns the gradScatters of two sets of na and nb points
+// into (xv, xw) and (yv, yw) (a zero one when its values are nil), with
+// their buffers from sc.
+func gradScatters[O Float](sc *sampleScratch, xv, xw []O, na int, yv, yw []O, nb int) (sx, sy gradScatter[O]) {
 	lowX, lowY := 0, 0 // the points of the sets written in two passes
 	if xv != nil && na >= scatterMin {
 		lowX = na
@@ -226,6 +184,7 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 	if lowX+lowY > 0 {
 		sc.low = grow(sc.low, lowX+lowY)
 		sc.fill = grow(sc.fill, (lowX+scatterSize-1)/scatterSize+(lowY+scatterSize-1)/scatterSize)
+		sc.stmp = grow(sc.stmp, 2*scatterSize)
 	}
 	if xv != nil {
 		sx = newGradScatter(xv, xw, na, sc.low, sc.fill)
@@ -233,6 +192,53 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 	if yv != nil {
 		sy = newGradScatter(yv, yw, nb, sc.low[lowX:], sc.fill[(lowX+scatterSize-1)/scatterSize:])
 	}
+	return sx, sy
+}
+
+// backwardSelf is the backward walk of one set a (b empty): it returns the
+// self sum 2·Σ gap·C≤·C> over the gaps and, when dv is not nil, writes the
+// derivatives into dv and dw.
+func backwardSelf[K radixKey, O Float](sc *sampleScratch, a, b *sortedSet[K], dv, dw []O) float64 {
+	rec := recBuffer(sc)
+	sx, _ := gradScatters(sc, dv, dw, len(a.k), nil, nil, 0)
+	var above, right, self ksum
+	nextV := 0.0
+	endI, endJ := len(a.k), len(b.k)
+	ia, wa, ua := a.idx, a.w, a.u
+	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
+		cp := &sc.cps[bi]
+		nr := redoBlock(rec, a, b, cp, endI, endJ)
+		ie := endI
+		for r := nr - 1; r >= 0; r-- {
+			g := &rec[r]
+			gap := nextV - g.v
+			self.add(gap * g.le * above.val())
+			right.add(gap * above.val())
+			lohi, dist := g.less-above.val(), 2*(g.left+right.val())
+			if dv != nil {
+				for r := g.i; r < ie; r++ {
+					w := ua
+					if wa != nil {
+						w = wa[r]
+					}
+					sx.put(ia[r], O(2*w*lohi), O(dist))
+				}
+			}
+			above.add(g.d)
+			nextV, ie = g.v, g.i
+		}
+		endI, endJ = cp.i, cp.j
+	}
+	sx.finish(sc.stmp)
+	return 2 * self.val()
+}
+
+// backwardPair is the backward walk of two sets: it writes the gradients of
+// x (xv, xw) and of y (yv, yw), either pair nil when not wanted.
+func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []F) {
+	rec := recBuffer(sc)
+	na, nb := len(a.k), len(b.k)
+	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
 	var above, right ksum
 	nextV := 0.0
 	endI, endJ := na, nb
@@ -277,18 +283,6 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, rec []groupRec, a, b *
 		}
 		endI, endJ = cp.i, cp.j
 	}
-	if sx.fill != nil || sy.fill != nil {
-		sc.stmp = grow(sc.stmp, 2*scatterSize)
-		sx.finish(sc.stmp)
-		sy.finish(sc.stmp)
-	}
-}
-
-// writeSelf writes, for the points [s, e) of set z (one group), the self-sum
-// derivatives 2w·lohi and dist at their original indices.
-func writeSelf[K radixKey, O Float](dv, dw []O, z *sortedSet[K], s, e int, lohi, dist float64) {
-	for r, i := range z.idx[s:e] {
-		dv[i] = O(2 * z.weight(s+r) * lohi)
-		dw[i] = O(dist)
-	}
+	sx.finish(sc.stmp)
+	sy.finish(sc.stmp)
 }
