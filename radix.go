@@ -225,18 +225,13 @@ func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[r
 // radixPasses sorts src stably by the radixDigits digits from shift0 up into
 // dst (ping-ponging through src), with the indices of srcI into dstI when
 // withIdx; c holds the counts of the digits. A pass whose digit is the same
-// in every key is skipped. With identity, srcI is first set to 0 … n−1;
-// when an even number of passes move something, the result is copied from
-// src into dst.
+// in every key is skipped. With identity the indices are 0 … n−1 (srcI is
+// not read; the first pass that moves writes them); when an even number of
+// passes move something, the result is copied from src into dst.
 func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identity bool, c *[radixCounters]uint32, shift0 uint) {
 	n := len(src)
 	if withIdx {
 		srcI, dstI = srcI[:n], dstI[:n]
-		if identity {
-			for i := range srcI {
-				srcI[i] = uint32(i)
-			}
-		}
 	}
 	k0 := uint64(src[0])
 	moved := 0
@@ -251,7 +246,11 @@ func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identit
 			cp[d] = sum
 			sum += m
 		}
-		if withIdx {
+		if withIdx && identity {
+			radixPassIdentity(dst, dstI, src, cp, shift)
+			srcI, dstI = dstI, srcI
+			identity = false
+		} else if withIdx {
 			radixPassIdx(dst, dstI, src, srcI, cp, shift)
 			srcI, dstI = dstI, srcI
 		} else {
@@ -262,7 +261,11 @@ func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identit
 	}
 	if moved%2 == 0 {
 		copy(dst, src)
-		if withIdx {
+		if withIdx && identity { // no pass moved anything
+			for i := range dstI {
+				dstI[i] = uint32(i)
+			}
+		} else if withIdx {
 			copy(dstI, srcI)
 		}
 	}
@@ -277,6 +280,18 @@ func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
 		j := c[d]
 		c[d] = j + 1
 		dst[j] = k
+	}
+}
+
+// radixPassIdentity is radixPassIdx with the indices 0 … n−1 in src's order.
+func radixPassIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixSize]uint32, shift uint) {
+	dst, dstI = dst[:len(src)], dstI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
 
