@@ -30,14 +30,16 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 			bigI = max(bigI, m)
 		}
 	}
+	// Each set's keys are followed by a sentinel, ^0, which no value has:
+	// the walks read one key past the end of a set (a.k[:n+1]).
 	rs := radixOf[K](sc)
-	rs.keys = grow(rs.keys, n+m+bigK)
-	a.k, b.k = rs.keys[:n:n], rs.keys[n:n+m:n+m]
+	rs.keys = grow(rs.keys, n+m+2+bigK)
+	a.k, b.k = rs.keys[:n:n+1], rs.keys[n+1:n+1+m:n+2+m]
 	if tx.k == nil {
-		tx.k = rs.keys[n+m:]
+		tx.k = rs.keys[n+m+2:]
 	}
 	if ty.k == nil {
-		ty.k = rs.keys[n+m:]
+		ty.k = rs.keys[n+m+2:]
 	}
 	ni, mi := 0, 0
 	if idxX {
@@ -66,6 +68,7 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 	if m > 0 {
 		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)
 	}
+	rs.keys[n], rs.keys[n+1+m] = ^K(0), ^K(0)
 	nw, mw := 0, 0
 	if x.Weights != nil {
 		nw = n

@@ -79,9 +79,11 @@ const (
 // Below the first group C is 0, so its terms (gap·0) add nothing: the loop
 // needs no special case for it. The common group, one point from one set or
 // one from each, takes no data-dependent branch (the comparisons become
-// flag moves); runs of ties are counted in tieRun.
+// flag moves); runs of ties are counted in a loop.
 func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, sums int, rec []groupRec) int {
-	ak, bk := a.k[:endI], b.k[:endJ]
+	// One key past the end: the next block's first key, larger than every
+	// key of this one (groups do not straddle blocks), or the sentinel.
+	ak, bk := a.k[:endI+1], b.k[:endJ+1]
 	ua, ub, wa, wb := a.u, b.u, a.w, b.w
 	i, j := st.i, st.j
 	cum, left, total, prev := st.cum, st.left, st.total, st.prev
@@ -90,21 +92,15 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, s
 	// registers.
 	for ; g < ng && (i < endI || j < endJ); g++ {
 		i0, j0 := i, j
-		ka, kb := ^K(0), ^K(0) // no valid value has this key
-		if i < len(ak) {
-			ka = ak[i]
-		}
-		if j < len(bk) {
-			kb = bk[j]
-		}
+		ka, kb := ak[i], bk[j]
 		k := min(ka, kb)
 		i += b2i(ka == k)
 		j += b2i(kb == k)
-		if i < len(ak) && ak[i] == k || j < len(bk) && bk[j] == k {
-			for i < len(ak) && ak[i] == k {
+		if ak[i] == k || bk[j] == k {
+			for ak[i] == k {
 				i++
 			}
-			for j < len(bk) && bk[j] == k {
+			for bk[j] == k {
 				j++
 			}
 		}
