@@ -1161,7 +1161,9 @@ func TestGradScatterTwoPass(t *testing.T) {
 func testGradScatterTwoPass[F Float](t *testing.T) {
 	defer func(m int) { scatterMin = m }(scatterMin)
 	r := rand.New(rand.NewPCG(85, 86))
-	for _, sz := range [][2]int{{1, 3}, {100, 70}, {scatterSize - 1, scatterSize}, {scatterSize + 1, 3*scatterSize + 17}, {2 * scatterSize, 2*scatterSize - 1}, {9000, 200}} {
+	// Bucket sizes 8 and 24 (one bucket, or the last one partial or not),
+	// and 456 for 58000 points.
+	for _, sz := range [][2]int{{1, 3}, {100, 70}, {127, 128}, {129, 3073}, {3071, 3072}, {58000, 200}} {
 		for k := range 4 {
 			x := samplesAs[F](genSamples(r, sz[0], k&1 == 1, k&2 == 2))
 			y := samplesAs[F](genSamples(r, sz[1], k&1 == 1, k == 1))

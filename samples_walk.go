@@ -179,14 +179,14 @@ func gradScatters[O Float](sc *sampleScratch, xv, xw []O, na int, yv, yw []O, nb
 	}
 	if lowX+lowY > 0 {
 		sc.low = grow(sc.low, lowX+lowY)
-		sc.fill = grow(sc.fill, (lowX+scatterSize-1)/scatterSize+(lowY+scatterSize-1)/scatterSize)
-		sc.stmp = grow(sc.stmp, 2*scatterSize)
+		sc.fill = grow(sc.fill, scatterFill(lowX)+scatterFill(lowY))
+		sc.stmp = grow(sc.stmp, max(scatterBucket(lowX), scatterBucket(lowY)))
 	}
 	if xv != nil {
 		sx = newGradScatter(xv, xw, na, sc.low, sc.fill)
 	}
 	if yv != nil {
-		sy = newGradScatter(yv, yw, nb, sc.low[lowX:], sc.fill[(lowX+scatterSize-1)/scatterSize:])
+		sy = newGradScatter(yv, yw, nb, sc.low[lowX:], sc.fill[scatterFill(lowX):])
 	}
 	return sx, sy
 }
