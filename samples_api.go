@@ -84,9 +84,10 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // those at the implied weights 1/N.
 //
 // gx and gy may share memory with x and y (the gradients are written after
-// the inputs are last read). Otherwise their memory serves as scratch of the
-// sort before it receives the gradients, which keeps the scratch of a call
-// within about 1.5× the input in float64 (see the README).
+// the inputs are last read), but not with each other. Otherwise their memory
+// serves as scratch of the sort before it receives the gradients, which
+// keeps the scratch of a call within about 1.75× the input in float64 (see
+// the README).
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)
