@@ -85,9 +85,10 @@
 //     their checks; samples_set.go: sorted sets and their scratch;
 //     radix.go: the radix sort; samples_sort.go: sorting the sets;
 //     samples_weights.go: weights in sorted order, ties ordered by weight;
-//     samples_walk.go: the forward and backward walks over the merged groups
-//     and the gradient writers; samples_pair.go: two sets;
-//     samples_self.go: the self sum of one set.
+//     samples_walk.go: the forward and backward walks over the merged groups;
+//     samples_scatter.go: writing gradients found in sorted order at the
+//     points' positions; samples_pair.go: two sets; samples_self.go: the
+//     self sum of one set.
 //   - workspace.go: Workspace and the tiled pair sums; runner.go: runTasks,
 //     the one parallel runner; kernelset.go: the calls into the kernels;
 //     sum.go: compensated sums; scale.go: problems of tiny magnitude.

@@ -15,6 +15,17 @@ func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy
 	tx := outputTmp[F, K](gx, len(x.Values), x.Values, x.Weights, y.Values, y.Weights)
 	ty := outputTmp[F, K](gy, len(y.Values), x.Values, x.Weights, y.Values, y.Weights)
 	a, b := sortSets(sc, x, y, gx != nil, gy != nil, 1/float64(len(x.Values)), 1/float64(len(y.Values)), tx, ty)
+	if grad && is64[F]() {
+		// float64 gradients hold each point's C< and L between the walks.
+		var xv, xw, yv, yw []float64
+		if gx != nil {
+			xv, xw = asFloat64(gx.Values), asFloat64(gx.Weights)
+		}
+		if gy != nil {
+			yv, yw = asFloat64(gy.Values), asFloat64(gy.Weights)
+		}
+		return pairGradSlots(sc, &a, &b, xv, xw, yv, yw)
+	}
 	// The value: Σ gap·C², C the CDF difference below the gap.
 	v := forwardWalk(sc, &a, &b, grad)
 	if !grad {

@@ -84,6 +84,19 @@ func (s *gradScatter[F]) put(p uint32, gv, gw F) {
 	s.v[q], s.w[q], s.low[q] = gv, gw, uint16(p-b*s.size)
 }
 
+// pop returns the slot of the last put of position p not yet popped: the
+// puts of a bucket popped in the reverse order find their slots again.
+func (s *gradScatter[F]) pop(p uint32) uint32 {
+	if s.fill == nil {
+		return p
+	}
+	hi, _ := bits.Mul64(uint64(p), s.inv)
+	b := uint32(hi)
+	q := s.fill[b] - 1
+	s.fill[b] = q
+	return q
+}
+
 // finish moves every bucket's pairs to their positions, through tmp (at
 // least B values).
 func (s *gradScatter[F]) finish(tmp []float64) {

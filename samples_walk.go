@@ -15,11 +15,16 @@ package cramer
 // points with the same weights, in any order, give the same bits and the
 // running difference of their CDFs stays exactly 0.
 //
-// Gradients need the weight above
-// and the distance sum to the points above every group, a backward
-// recurrence: instead of an array over all groups, a forward walk records
-// its state every walkBlock groups, and the blocks are then redone in
-// reverse order, each forward into a buffer of walkBlock groups and back.
+// Gradients need, besides the weight below and the distance sum to the
+// points below every group (forward recurrences), the weight above and the
+// distance sum to the points above (backward ones). With float64 gradients
+// of two sets (pairGradSlots), the forward sums of every point are kept in
+// the memory of its gradient until the backward walk has them. Otherwise
+// (float32, the self sum), instead of an array over all groups, a forward
+// walk records its state every walkBlock groups, and the blocks are then
+// redone in reverse order, each forward into a buffer of walkBlock groups
+// and back. Either way the gradients are found in sorted order and written
+// at the points' positions through a gradScatter (samples_scatter.go).
 
 // walkBlock is the number of groups a backward walk holds at a time (a
 // variable so that tests can exercise block boundaries with small sets).
@@ -281,4 +286,124 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv
 	}
 	sx.finish(sc.stmp)
 	sy.finish(sc.stmp)
+}
+
+// pairGradSlots computes, for float64 gradients, ℓ₂²(a, b) and the
+// gradients of x (xv, xw) and of y (yv, yw) (either pair nil) in one
+// forward and one backward walk, without checkpoints or redone blocks: the
+// forward walk puts each point's C< and L (both float64) into the slot its
+// gradient pair takes in the gradScatter, and the backward walk, visiting
+// the points in the reverse order, pops each slot (pop), reads them back and
+// overwrites them with the gradient pair, which finish then moves into
+// place. The sums are those of forwardWalk and backwardPair, added in the
+// same order: the results are the same bits.
+func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []float64) float64 {
+	na, nb := len(a.k), len(b.k)
+	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
+	ak, bk := a.k[:na+1], b.k[:nb+1] // with the sentinels
+	ua, ub, wa, wb := a.u, b.u, a.w, b.w
+	ia, ib := a.idx, b.idx
+	// Forward: C≤ (cum), L (left) and Σ gap·C² (total), as walkGroups.
+	var cum, left, total ksum
+	prev := 0.0
+	for i, j := 0, 0; i < na || j < nb; {
+		i0, j0 := i, j
+		ka, kb := ak[i], bk[j]
+		k := min(ka, kb)
+		i += b2i(ka == k)
+		j += b2i(kb == k)
+		if ak[i] == k || bk[j] == k {
+			for ak[i] == k {
+				i++
+			}
+			for bk[j] == k {
+				j++
+			}
+		}
+		v := valueOf(k)
+		gap, c := v-prev, cum.val()
+		total.add(gap * c * c)
+		left.add(gap * c)
+		da, db := float64(i-i0)*ua, float64(j-j0)*ub
+		if wa != nil {
+			da = sumRange(wa, i0, i)
+		}
+		if wb != nil {
+			db = sumRange(wb, j0, j)
+		}
+		cum.add(da - db)
+		l := left.val()
+		if xv != nil {
+			for r := i0; r < i; r++ {
+				sx.put(ia[r], c, l)
+			}
+		}
+		if yv != nil {
+			for r := j0; r < j; r++ {
+				sy.put(ib[r], c, l)
+			}
+		}
+		prev = v
+	}
+	// Backward: C> (above) and R (right), as backwardPair, from the top
+	// group down; key 0 is no value's, so it stands below both sets.
+	var above, right ksum
+	nextV := 0.0
+	for i, j := na, nb; i > 0 || j > 0; {
+		i1, j1 := i, j
+		var ka, kb K
+		if i > 0 {
+			ka = ak[i-1]
+		}
+		if j > 0 {
+			kb = bk[j-1]
+		}
+		k := max(ka, kb)
+		i -= b2i(ka == k)
+		j -= b2i(kb == k)
+		for i > 0 && ak[i-1] == k {
+			i--
+		}
+		for j > 0 && bk[j-1] == k {
+			j--
+		}
+		v := valueOf(k)
+		gap := nextV - v
+		right.add(gap * above.val())
+		up, rgt := above.val(), right.val()
+		if xv != nil {
+			for r := i1 - 1; r >= i; r-- {
+				q := sx.pop(ia[r])
+				w := ua
+				if wa != nil {
+					w = wa[r]
+				}
+				sgn, bz := xv[q]-up, xw[q]+rgt
+				xv[q], xw[q] = w*-sgn, -bz
+			}
+		}
+		if yv != nil {
+			for r := j1 - 1; r >= j; r-- {
+				q := sy.pop(ib[r])
+				w := ub
+				if wb != nil {
+					w = wb[r]
+				}
+				sgn, bz := yv[q]-up, yw[q]+rgt
+				yv[q], yw[q] = w*sgn, bz
+			}
+		}
+		da, db := float64(i1-i)*ua, float64(j1-j)*ub
+		if wa != nil {
+			da = sumRange(wa, i, i1)
+		}
+		if wb != nil {
+			db = sumRange(wb, j, j1)
+		}
+		above.add(da - db)
+		nextV = v
+	}
+	sx.finish(sc.stmp)
+	sy.finish(sc.stmp)
+	return total.val()
 }
