@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
@@ -137,6 +138,11 @@ func badCalls[F Float]() []badCall {
 		"OrthogonalDirections(1<<40, 2)": OrthogonalDirections[F](1<<40, 2, 1),
 		"RandomDirections(-1, 4)":        RandomDirections[F](-1, 4, 1),
 	}
+	theta := make([]F, 6)
+	rng := rand.New(rand.NewPCG(1, 2))
+	add("FillRandomDirections", "dim 0", func() error { return FillRandomDirections(theta, 0, rng) })
+	add("FillRandomDirections", "ragged", func() error { return FillRandomDirections(theta, 4, rng) })
+	add("FillRandomDirections", "nil source", func() error { return FillRandomDirections(theta, 2, nil) })
 	var sw SlicedWorkspace[F]
 	var gpn, gqn MixtureNDGrad[F]
 	var gxn, gyn SamplesNDGrad[F]

@@ -39,34 +39,49 @@ func RandomDirections[F Float](dim, l int, seed uint64) Directions[F] {
 	if _, ok := mulSize(l, dim); dim < 1 || l < 1 || !ok {
 		return Directions[F]{Dim: dim}
 	}
-	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	theta := make([]F, l*dim)
-	v := make([]float64, dim)
-	for k := 0; k < l; k++ {
-		randomUnit(r, v)
-		for j, x := range v {
-			theta[k*dim+j] = F(x)
-		}
-	}
+	// Cannot fail: dim ≥ 1, len(theta) = l·dim, r is not nil.
+	_ = FillRandomDirections(theta, dim, rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15)))
 	return Directions[F]{Dim: dim, Theta: theta}
 }
 
-// randomUnit fills v with a uniform random unit vector.
-func randomUnit(r *rand.Rand, v []float64) {
-	for {
-		var s float64
-		for j := range v {
-			v[j] = r.NormFloat64()
-			s += v[j] * v[j]
-		}
-		if s > 1e-300 {
-			n := 1 / math.Sqrt(s)
+// FillRandomDirections overwrites theta, of length a multiple of dim, with
+// len(theta)/dim directions drawn independently and uniformly on the unit
+// sphere of R^dim from r: each is a vector of r.NormFloat64 draws divided by
+// its norm (computed in float64; a vector of norm below 1e-150 is drawn
+// again). It allocates nothing, so a training loop can draw fresh directions
+// every step into the same slice and pass Directions[F]{Dim: dim, Theta:
+// theta}. RandomDirections(dim, l, seed) is FillRandomDirections on a new
+// slice with r seeded from seed. It returns an *InputError, and leaves theta
+// untouched, if dim < 1, len(theta) is not a multiple of dim, or r is nil.
+func FillRandomDirections[F Float](theta []F, dim int, r *rand.Rand) error {
+	switch {
+	case dim < 1:
+		return &InputError{"directions", "dim", -1, fmt.Sprintf("dimension %d, want ≥ 1", dim)}
+	case len(theta)%dim != 0:
+		return &InputError{"directions", "theta", -1, fmt.Sprintf("length %d is not a multiple of dim %d", len(theta), dim)}
+	case r == nil:
+		return &InputError{"directions", "r", -1, "nil random source"}
+	}
+	for k := 0; k < len(theta); k += dim {
+		v := theta[k : k+dim]
+		for {
+			var s float64
 			for j := range v {
-				v[j] *= n
+				x := r.NormFloat64()
+				v[j] = F(x)
+				s += x * x
 			}
-			return
+			if s > 1e-300 {
+				n := 1 / math.Sqrt(s)
+				for j := range v {
+					v[j] = F(float64(v[j]) * n)
+				}
+				break
+			}
 		}
 	}
+	return nil
 }
 
 // OrthogonalDirections returns l directions in blocks of dim mutually

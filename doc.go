@@ -39,9 +39,10 @@
 //     (mixture vs mixture); SlicedSquaredToSamples, SlicedSquaredToSamplesGrad
 //     (mixture vs samples); SlicedSquaredSamples, SlicedSquaredSamplesGrad
 //     (two sample sets, exact per direction by sorting) over a Directions set
-//     (RandomDirections, OrthogonalDirections, NewDirections); direction-free
-//     values SlicedSquaredExact, SlicedSquaredExactGrad,
-//     SlicedSquaredToSamplesExact, SlicedSquaredSamplesExact. MixtureND
+//     (RandomDirections, FillRandomDirections, OrthogonalDirections,
+//     NewDirections); direction-free values SlicedSquaredExact,
+//     SlicedSquaredExactGrad, SlicedSquaredToSamplesExact,
+//     SlicedSquaredSamplesExact. MixtureND
 //     components have full (Cholesky), diagonal or isotropic covariances;
 //     NewMixtureND and NewSamplesND build them from gonum matrices.
 //   - Workspace and SlicedWorkspace: the same computations as methods of
@@ -89,8 +90,9 @@
 //     samples_scatter.go: writing gradients found in sorted order at the
 //     points' positions; samples_pair.go: two sets; samples_self.go: the
 //     self sum of one set.
-//   - workspace.go: Workspace and the tiled pair sums; runner.go: runTasks,
-//     the one parallel runner; kernelset.go: the calls into the kernels;
+//   - workspace.go: Workspace and its scratch; pairsums.go: the tiled pair
+//     sums every mixture computation reduces to; runner.go: runTasks, the
+//     one parallel runner; kernelset.go: the calls into the kernels;
 //     sum.go: compensated sums; scale.go: problems of tiny magnitude.
 //   - sliced.go: the D-dimensional arguments and their checks;
 //     directions.go: Directions; sliced_api.go: the sliced entry points;

@@ -792,3 +792,47 @@ func TestSlicedFormsAgree(t *testing.T) {
 	}
 	same("Workspace.DistanceSamples", func() (float64, error) { return ws.DistanceSamples(a, b) }, d)
 }
+
+// FillRandomDirections draws unit vectors in place without allocating, the
+// same ones RandomDirections returns for the same generator, accepted by the
+// distances in both precisions.
+func TestFillRandomDirections(t *testing.T) {
+	const d, l = 5, 40
+	theta := make([]float64, l*d)
+	r := rand.New(rand.NewPCG(7, 0x9e3779b97f4a7c15))
+	if allocs := testing.AllocsPerRun(5, func() {
+		if err := FillRandomDirections(theta, d, r); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Errorf("FillRandomDirections allocates %v times per call", allocs)
+	}
+	if err := FillRandomDirections(theta, d, rand.New(rand.NewPCG(7, 0x9e3779b97f4a7c15))); err != nil {
+		t.Fatal(err)
+	}
+	if want := RandomDirections[float64](d, l, 7); !slices.Equal(theta, want.Theta) {
+		t.Error("FillRandomDirections with RandomDirections' generator draws other directions")
+	}
+	theta32 := make([]float32, l*d)
+	if err := FillRandomDirections(theta32, d, r); err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < l; k++ {
+		var n, n32 float64
+		for j := 0; j < d; j++ {
+			n += theta[k*d+j] * theta[k*d+j]
+			n32 += float64(theta32[k*d+j]) * float64(theta32[k*d+j])
+		}
+		if math.Abs(math.Sqrt(n)-1) > 1e-15 || math.Abs(math.Sqrt(n32)-1) > 1e-6 {
+			t.Errorf("direction %d: norms %v (float64), %v (float32)", k, math.Sqrt(n), math.Sqrt(n32))
+		}
+	}
+	p := MixtureND[float32]{Dim: d, Weights: []float32{1}, Means: make([]float32, d), IsoStds: []float32{1}}
+	if _, err := SlicedSquared(p, p, Directions[float32]{Dim: d, Theta: theta32}); err != nil {
+		t.Error(err)
+	}
+	before := slices.Clone(theta)
+	if err := FillRandomDirections(theta, 3, r); err == nil || !slices.Equal(theta, before) {
+		t.Errorf("length 200 with dim 3: err %v, theta changed %v", err, !slices.Equal(theta, before))
+	}
+}

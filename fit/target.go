@@ -1,7 +1,6 @@
 package fit
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"github.com/gmmkit/cramer"
@@ -158,7 +157,6 @@ type sliced[F cramer.Float] struct {
 	seed  uint64
 	l     int
 	step  cramer.Directions[F] // fresh directions of the current step
-	v     []float64
 	pcg   rand.PCG
 	r     *rand.Rand
 	exact bool
@@ -177,27 +175,10 @@ func (s *sliced[F]) directions(step int) cramer.Directions[F] {
 		s.r = rand.New(&s.pcg)
 	}
 	s.pcg.Seed(s.seed^0x5851f42d4c957f2d, uint64(step))
-	r := s.r
 	s.step.Dim = d
 	s.step.Theta = grow(s.step.Theta, s.l*d)
-	s.v = grow(s.v, d)
-	v := s.v
-	for k := 0; k < s.l; k++ {
-		for {
-			var n2 float64
-			for j := range v {
-				v[j] = r.NormFloat64()
-				n2 += v[j] * v[j]
-			}
-			if n2 > 1e-12 {
-				inv := 1 / math.Sqrt(n2)
-				for j := range v {
-					s.step.Theta[k*d+j] = F(v[j] * inv)
-				}
-				break
-			}
-		}
-	}
+	// Cannot fail: the target was validated (d ≥ 1), the length is l·d.
+	_ = cramer.FillRandomDirections(s.step.Theta, d, s.r)
 	return s.step
 }
 

@@ -43,22 +43,8 @@ func (ws *Workspace[F]) directions(d int) (int, error) {
 		ws.rng = rand.New(rand.NewPCG(ws.Seed, 0x6d646e5f736c6963))
 	}
 	ws.theta = grow(ws.theta, l*d)
-	for i := 0; i < l; i++ {
-		v := ws.theta[i*d : (i+1)*d]
-		for {
-			var s float64
-			for j := range v {
-				v[j] = ws.rng.NormFloat64()
-				s += v[j] * v[j]
-			}
-			if s > 1e-300 {
-				inv := 1 / math.Sqrt(s)
-				for j := range v {
-					v[j] *= inv
-				}
-				break
-			}
-		}
+	if err := cramer.FillRandomDirections(ws.theta, d, ws.rng); err != nil {
+		return 0, err
 	}
 	return l, nil
 }
