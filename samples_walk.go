@@ -296,7 +296,10 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv
 // the points in the reverse order, pops each slot (pop), reads them back and
 // overwrites them with the gradient pair, which finish then moves into
 // place. The sums are those of forwardWalk and backwardPair, added in the
-// same order: the results are the same bits.
+// same order: the results are the same bits. Sets of scatterMin points or
+// more go through buckets, so that the slots' writes and reads follow
+// sequential streams; smaller ones, whose gradients fit in the caches, use
+// the positions themselves as slots.
 func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []float64) float64 {
 	na, nb := len(a.k), len(b.k)
 	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
