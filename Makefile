@@ -7,7 +7,7 @@ GO       ?= go
 FUZZTIME ?= 200000x
 
 # Paths written by `make generate`; `make check-generate` fails if they change.
-GENERATED := internal/approx purego asm
+GENERATED := internal/approx purego asm kernels/asm.go kernels/purego.go
 
 .NOTPARALLEL:
 .PHONY: all test fmt-check vet test-unit test-purego test-nofma test-race test-arm64 \
@@ -85,13 +85,15 @@ test-arm64:
 	echo "CRAMER_REQUIRE=neon GOARCH=arm64 $(GO) test -exec qemu-aarch64-static $(ARM64_PKGS)"; \
 	CRAMER_REQUIRE=neon GOARCH=arm64 $(GO) test -exec qemu-aarch64-static $(ARM64_PKGS)
 
-## generate: rewrite the generated tables, float32 kernels and assembly.
+## generate: rewrite the generated tables, float32 kernels, assembly, the
+## checked functions of package asm and their registration in package kernels.
 generate:
 	cd gen && $(GO) run ./tables -o ../internal/approx/tables_gen.go
 	cd gen && $(GO) run ./float32 -in ../purego/kernels64.go -o ../purego/kernels32.go
 	cd gen && $(GO) run ./float32 -in ../purego/batch64.go -o ../purego/batch32.go
-	cd gen && $(GO) run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+	cd gen && $(GO) run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm
 	cd gen && $(GO) run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
+	cd gen && $(GO) run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go -purego ../kernels/purego.go
 
 ## check-generate: fail if generated files differ from what is committed,
 ## or if generation produced files git does not know.

@@ -29,6 +29,9 @@ const batchChunk = 64
 // SIMD lane, on blocks of pairs transposed into scratch, so the speed per
 // pair term hardly depends on k and m. Results are bit-identical for every
 // thread count; the Workspace form allocates nothing once warm (serial path).
+// Inputs are checked a chunk of pairs at a time, just before the chunk is
+// computed; an error names the first bad element as Validate would (every
+// element of p before q), and out, gp and gq then hold unspecified values.
 func SquaredBatch[F Float](out []F, k, m int, p, q Mixture[F]) error {
 	var ws Workspace[F]
 	return ws.SquaredBatchGrad(out, k, m, p, q, nil, nil)
@@ -50,10 +53,10 @@ func (ws *Workspace[F]) SquaredBatch(out []F, k, m int, p, q Mixture[F]) error {
 // SquaredBatchGrad is SquaredBatchGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp, gq *MixtureGrad[F]) error {
 	nb := len(out)
-	if err := validateBatch("p", p, nb, k); err != nil {
+	if err := validateBatchShape("p", p, nb, k); err != nil {
 		return err
 	}
-	if err := validateBatch("q", q, nb, m); err != nil {
+	if err := validateBatchShape("q", q, nb, m); err != nil {
 		return err
 	}
 	grad := gp != nil || gq != nil
@@ -63,12 +66,78 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	if gq != nil {
 		gq.Weights, gq.Means, gq.Stds = grow(gq.Weights, nb*m), grow(gq.Means, nb*m), grow(gq.Stds, nb*m)
 	}
-	// Pairs of tiny magnitude are solved at a larger scale, each its own
-	// (see scaleState).
+	// The targets are point masses (a mixture density network's scalar
+	// targets) when every std of q is 0: the Dirac kernels then compute each
+	// row's scale once instead of once per pair. (Scaling by a power of two
+	// keeps zeros zero and nonzero stds nonzero.)
+	dirac := true
+	for _, s := range q.Stds {
+		if s != 0 {
+			dirac = false
+			break
+		}
+	}
+	ntasks := tiles(nb, batchChunk)
 	sc := &ws.scale
-	p0, q0 := p, q
-	// The common case, decided by bit patterns in one pass: no pair needs a
-	// scale and no std is lossy, so finishPair has nothing to check.
+	sc.fail = grow(sc.fail, ntasks)
+	pairs := nb * (k*m + k*k + m*m)
+	nw := ws.workers(ntasks, pairs)
+	// Per worker: the interleaved inputs (weights, means, variances of both
+	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
+	// or with gradients H, D, R of the cross rows and columns and of the rows
+	// and columns of both self triangles.
+	perF := 3*(k+m) + 2*k + m
+	if grad {
+		perF = 3*(k+m) + 9*(k+m)
+	}
+	perF *= batchChunk
+	ws.rowPart = grow(ws.rowPart, nw*perF)
+	// First pass: every chunk whose inputs screenChunk clears (valid, no
+	// pair to scale, no lossy std: the common case) is computed; the others
+	// are left for the second pass.
+	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
+		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true}
+	ws.run(ntasks, pairs)
+	sc.deferred = sc.deferred[:0]
+	for t, f := range sc.fail {
+		if f == deferredChunk {
+			sc.deferred = append(sc.deferred, t)
+		}
+	}
+	if len(sc.deferred) > 0 {
+		if err := ws.batchDeferred(k, m, p, q, pairs); err != nil {
+			ws.job = job[F]{}
+			return err
+		}
+	}
+	ws.job = job[F]{}
+	for _, b := range sc.fail {
+		if b >= 0 {
+			return batchPairError(b, k, m, p, q, grad)
+		}
+	}
+	return nil
+}
+
+// deferredChunk marks in job.fail a chunk that screenChunk did not clear.
+const deferredChunk = -2
+
+// batchDeferred is the second pass of SquaredBatchGrad over the chunks the
+// first left (ws.scale.deferred): it checks every value of p and q element
+// by element (returning the error that names the first bad one), then
+// decides for the whole batch which pairs need a scale, scales them (see
+// scaleState) and computes the deferred chunks with those exponents.
+func (ws *Workspace[F]) batchDeferred(k, m int, p, q Mixture[F], pairs int) error {
+	nb := ws.job.rt
+	if err := validateBatchValues("p", p, nb, k); err != nil {
+		return err
+	}
+	if err := validateBatchValues("q", q, nb, m); err != nil {
+		return err
+	}
+	sc := &ws.scale
+	// Pairs of tiny magnitude are solved at a larger scale, each its own.
 	unscaled := batchUnscaled(nb, k, m, p, q)
 	var exps []int
 	if !unscaled {
@@ -86,40 +155,10 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 		p = Mixture[F]{p.Weights, sc.pm, sc.ps}
 		q = Mixture[F]{q.Weights, sc.qm, sc.qs}
 	}
-	// The targets are point masses (a mixture density network's scalar
-	// targets) when every std of q is 0: the Dirac kernels then compute each
-	// row's scale once instead of once per pair.
-	dirac := true
-	for _, s := range q.Stds {
-		if s != 0 {
-			dirac = false
-			break
-		}
-	}
-	ntasks := tiles(nb, batchChunk)
-	sc.fail = grow(sc.fail, ntasks)
-	pairs := nb * (k*m + k*k + m*m)
-	nw := ws.workers(ntasks, pairs)
-	// Per worker: the interleaved inputs (weights, means, variances of both
-	// sides), then the kernels' outputs: row sums of cross, self P and self Q,
-	// or with gradients H, D, R of the cross rows and columns and of the rows
-	// and columns of both self triangles.
-	perF := 3*(k+m) + 2*k + m
-	if grad {
-		perF = 3*(k+m) + 9*(k+m)
-	}
-	perF *= batchChunk
-	ws.rowPart = grow(ws.rowPart, nw*perF)
-	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
-		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, exps: exps, fail: sc.fail, unscaled: unscaled}
-	ws.run(ntasks, pairs)
-	ws.job = job[F]{}
-	for _, b := range sc.fail {
-		if b >= 0 {
-			return batchPairError(b, k, m, p0, q0, grad)
-		}
-	}
+	j := &ws.job
+	j.ma, j.sa, j.mb, j.sb = p.Means, p.Stds, q.Means, q.Stds
+	j.unscaled, j.exps, j.screen, j.list = unscaled, exps, false, sc.deferred
+	runTasks(len(sc.deferred), ws.workers(len(sc.deferred), pairs), j)
 	return nil
 }
 
@@ -221,7 +260,11 @@ func shiftIndex(i, off int) int {
 	return i + off
 }
 
-func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
+// validateBatchShape checks the sizes of one side of a batch (arg "p" or
+// "q": nb mixtures of k components) and the lengths of its slices; the
+// values are checked chunk by chunk (screenChunk) and, when that is not
+// conclusive, by validateBatchValues.
+func validateBatchShape[F Float](arg string, p Mixture[F], nb, k int) error {
 	if nb == 0 {
 		return &InputError{"out", "values", -1, "empty batch (len(out) = 0)"}
 	}
@@ -240,6 +283,13 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 			return &InputError{arg, f.name, -1, fmt.Sprintf("length %d, want %d (%d mixtures × %d components)", len(f.x), n, nb, k)}
 		}
 	}
+	return nil
+}
+
+// validateBatchValues checks the values of one side of a batch whose lengths
+// are right, element by element where needed: means, stds, weights, then
+// each mixture's weight sum.
+func validateBatchValues[F Float](arg string, p Mixture[F], nb, k int) error {
 	if err := checkValues(arg, "means", p.Means, false); err != nil {
 		return err
 	}
@@ -275,43 +325,61 @@ func validateBatch[F Float](arg string, p Mixture[F], nb, k int) error {
 }
 
 // batchTask computes the mixture pairs of one chunk with the batch-lane
-// kernels, in the scratch of the given worker.
+// kernels, in the scratch of the given worker. A side of one component per
+// mixture is already laid out as the kernels read it (component 0 of pair l
+// at l): its weights and means are passed in place, and its self sums, which
+// have no pair off the diagonal, are neither computed nor added (adding
+// their +0 would not change a bit).
 func (j *job[F]) batchTask(task, worker int) {
 	k, m := j.k, j.m
 	b0 := task * batchChunk
 	n := min(batchChunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
+	if j.screen && !j.screenChunk(b0, n) {
+		j.fail[task] = deferredChunk
+		return
+	}
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
-	wa, ma, va := take(k), take(k), take(k)
-	wb, mb, vb := take(m), take(m), take(m)
-	interleave(wa, ma, va, j.wa, j.ma, j.sa, b0, n, k)
-	interleave(wb, mb, vb, j.wb, j.mb, j.sb, b0, n, m)
+	wa, ma, va := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, true)
+	wb, mb, vb := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, !j.dirac)
 	if !j.grad {
-		cr, sp, sq := take(k), take(k), take(m)
+		cr := take(k)
+		var sp, sq []F
 		if j.dirac {
 			batchDiracRows(j.im, cr, ma, va, wb, mb, n)
 		} else {
 			batchCrossRows(j.im, cr, ma, va, wb, mb, vb, n)
 		}
-		batchSelfRows(j.im, sp, ma, va, wa, n)
-		batchSelfRows(j.im, sq, mb, vb, wb, n)
-		j.chunkValues(task, b0, n, cr, sp, sq)
+		if k > 1 {
+			sp = take(k)
+			batchSelfRows(j.im, sp, ma, va, wa, n)
+		}
+		if m > 1 {
+			sq = take(m)
+			batchSelfRows(j.im, sq, mb, vb, wb, n)
+		}
+		j.chunkValues(task, b0, n, wa, wb, cr, sp, sq)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
 	crR, crC := g3(k), g3(m)
-	spR, spC := g3(k), g3(k)
-	sqR, sqC := g3(m), g3(m)
+	var spR, spC, sqR, sqC gradSums[F]
 	if j.dirac {
 		batchDiracGrad(j.im, crR, gradSums[F]{crC.H, crC.D, nil}, wa, ma, va, wb, mb, n)
 		clear(crC.R) // point masses have no std derivative
 	} else {
 		batchCrossGrad(j.im, crR, crC, wa, ma, va, wb, mb, vb, n)
 	}
-	batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
-	batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
-	j.chunkValues(task, b0, n, crR.H, spR.H, sqR.H)
+	if k > 1 {
+		spR, spC = g3(k), g3(k)
+		batchSelfGrad(j.im, spR, spC, ma, va, wa, n)
+	}
+	if m > 1 {
+		sqR, sqC = g3(m), g3(m)
+		batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
+	}
+	j.chunkValues(task, b0, n, wa, wb, crR.H, spR.H, sqR.H)
 	var exps []int
 	if j.exps != nil {
 		exps = j.exps[b0 : b0+n]
@@ -326,31 +394,156 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 }
 
+// screenChunk reports that the n pairs of the chunk from b0 have valid
+// values (validateBatchValues would accept them), none needs a scale and
+// none has a lossy std (see scaleState), from one pass over each side
+// (scanBatch). False means "not decided here": the chunk goes to the second
+// pass.
+func (j *job[F]) screenChunk(b0, n int) bool {
+	k, m := j.k, j.m
+	ps := scanBatch(Mixture[F]{j.wa[b0*k : (b0+n)*k], j.ma[b0*k : (b0+n)*k], j.sa[b0*k : (b0+n)*k]}, n, k)
+	if !ps.ok || !ps.noLossy {
+		return false
+	}
+	qs := scanBatch(Mixture[F]{j.wb[b0*m : (b0+n)*m], j.mb[b0*m : (b0+n)*m], j.sb[b0*m : (b0+n)*m]}, n, m)
+	return qs.ok && qs.noLossy && (ps.big || qs.big)
+}
+
+// lanes returns the lane-interleaved weights, means and (when variances is
+// true; else nil) variances of one side of the chunk of n pairs from b0, c
+// components each: for c > 1 copied into scratch from take (interleave),
+// for c = 1 the weights and means in place and only the variances in
+// scratch.
+func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, variances bool) (dw, dm, dv []F) {
+	if c > 1 {
+		dw, dm, dv = take(c), take(c), take(c)
+		interleave(dw, dm, dv, w, mu, s, b0, n, c)
+		return dw, dm, dv
+	}
+	dw, dm = w[b0:b0+n], mu[b0:b0+n]
+	if variances {
+		dv = take(1)
+		for l, sd := range s[b0 : b0+n] {
+			dv[l] = sd * sd
+		}
+	}
+	return dw, dm, dv
+}
+
 // chunkGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of the n mixture
 // pairs of a chunk (gw, gm, gs, weights w and stds s contiguous, c = len(w)/n
 // components each) from the lane-interleaved GradSums of its cross sums
 // (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
 // opposite sign) and of the upper-triangle rows and columns of its own self
-// sums: the formulas of mixtureGrad, reading the kernels' outputs in place.
-// exps (nil: all 0) are the pairs' scale exponents: the weight derivatives
-// are scaled back by 2^−e.
+// sums (nil when c = 1: there are none, and the zeros they would hold are
+// used instead): the formulas of mixtureGrad, reading the kernels' outputs
+// in place (a/√π as the product by the rounded 1/√π, a division less per
+// component). exps (nil: all 0) are the pairs' scale exponents: the weight
+// derivatives are scaled back by 2^−e.
 func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
-	for l := 0; l < n; l++ {
-		e := 0
-		if exps != nil {
-			e = exps[l]
+	if exps != nil {
+		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, sign, exps, n)
+		return
+	}
+	for i := 0; i < c; i++ {
+		x0, x1 := i*n, i*n+n
+		var rows1, cols1 gradSums[F] // component i's self sums (none when c = 1)
+		if rows.H != nil {
+			rows1 = gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
+			cols1 = gradSums[F]{cols.H[x0:x1], cols.D[x0:x1], cols.R[x0:x1]}
 		}
+		gradWeights(gw[i:], w[i:], s[i:], cross.H[x0:x1], rows1.H, cols1.H, c)
+		gradMeans(gm[i:], w[i:], cross.D[x0:x1], rows1.D, cols1.D, c, sign)
+		gradStds(gs[i:], w[i:], s[i:], cross.R[x0:x1], rows1.R, cols1.R, c)
+	}
+}
+
+// gradWeights, gradMeans and gradStds set the derivatives of component i of
+// every lane l (at l·c of the contiguous gw, gm, gs, w and s, which start at
+// component i) from its cross sums (ch, cd, cr) and the row and column sums
+// of its self triangle (rh, kh and so on; nil: zeros) at l.
+func gradWeights[F Float](gw, w, s, ch, rh, kh []F, c int) {
+	if rh == nil {
+		var selfH float64
+		for l, x := range ch {
+			a := float64(w[l*c])
+			gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
+		}
+		return
+	}
+	rh, kh = rh[:len(ch)], kh[:len(ch)]
+	for l, x := range ch {
+		a := float64(w[l*c])
+		selfH := float64(rh[l]) + float64(kh[l])
+		gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
+	}
+}
+
+func gradMeans[F Float](gm, w, cd, rd, kd []F, c int, sign float64) {
+	if rd == nil {
+		var selfD float64
+		for l, x := range cd {
+			a := float64(w[l*c])
+			gm[l*c] = F(a * (sign*float64(x) - selfD))
+		}
+		return
+	}
+	rd, kd = rd[:len(cd)], kd[:len(cd)]
+	for l, x := range cd {
+		a := float64(w[l*c])
+		selfD := float64(rd[l]) - float64(kd[l])
+		gm[l*c] = F(a * (sign*float64(x) - selfD))
+	}
+}
+
+func gradStds[F Float](gs, w, s, cr, rr, kr []F, c int) {
+	if rr == nil {
+		var selfR float64
+		for l, x := range cr {
+			a, sdv := float64(w[l*c]), float64(s[l*c])
+			if sdv > 0 {
+				gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
+			} else {
+				gs[l*c] = 0
+			}
+		}
+		return
+	}
+	rr, kr = rr[:len(cr)], kr[:len(cr)]
+	for l, x := range cr {
+		a, sdv := float64(w[l*c]), float64(s[l*c])
+		if sdv > 0 {
+			selfR := float64(rr[l]) + float64(kr[l])
+			gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
+		} else {
+			gs[l*c] = 0
+		}
+	}
+}
+
+// invSqrtPi is 1/√π rounded to float64.
+const invSqrtPi = 1 / math.SqrtPi
+
+// chunkGradScaled is chunkGrad for pairs with scale exponents exps.
+func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
+	c := len(w) / n
+	self := rows.H != nil
+	for l := 0; l < n; l++ {
+		e := exps[l]
 		for i := 0; i < c; i++ {
 			x, o := i*n+l, l*c+i
 			a, sd := float64(w[o]), float64(s[o])
-			selfH := float64(rows.H[x]) + float64(cols.H[x])
-			selfD := float64(rows.D[x]) - float64(cols.D[x])
+			var selfH, selfD, selfR float64
+			if self {
+				selfH = float64(rows.H[x]) + float64(cols.H[x])
+				selfD = float64(rows.D[x]) - float64(cols.D[x])
+				selfR = float64(rows.R[x]) + float64(cols.R[x])
+			}
 			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
 			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
 			if sd > 0 {
-				selfR := float64(rows.R[x]) + float64(cols.R[x])
-				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a/math.SqrtPi))
+				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
 			} else {
 				gs[o] = 0
 			}
@@ -359,55 +552,189 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 }
 
 // chunkValues stores (with finishPair) ℓ₂², clamped at 0, of the n mixture
-// pairs b0 … b0+n−1 from their weights and stds and the lane-interleaved row
-// sums of the cross (cr), self P (sp) and self Q (sq)
-// kernels: Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π +
-// 2aᵢ·spᵢ, compensated as dot and selfOf sum (the same operations in the
-// same order, written out: this runs once per mixture pair). The value and
-// gradient paths both use it, so their values are the same bits. In
-// float32 the float64 sums of these few float32 terms are already far more
-// accurate than the float32 result, so they are not compensated.
-func (j *job[F]) chunkValues(task, b0, n int, cr, sp, sq []F) {
+// pairs b0 … b0+n−1 from their lane-interleaved weights (wa, wb), their stds
+// and the lane-interleaved row sums of the cross (cr), self P (sp) and self
+// Q (sq) kernels (sp, sq nil for one component: no pair off the diagonal):
+// Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ,
+// compensated as dot and selfOf sum (the same operations in the same order,
+// written out). The sums of all the lanes advance together, one component
+// at a time, so that the independent sums of different pairs overlap. The
+// value and gradient paths both use it, so their values are the same bits.
+// In float32 the float64 sums of these few float32 terms are already far
+// more accurate than the float32 result, so they are not compensated.
+func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
-	wa, sa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
-	wb, sb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
-	for l := 0; l < n; l++ {
-		var v, cross float64
-		if !is64[F]() {
-			var c, sP, sQ float64
-			for i := 0; i < k; i++ {
-				a := float64(wa[l*k+i])
-				c += a * float64(cr[i*n+l])
-				sP += a*a*diagTerm(float64(sa[l*k+i])) + 2*a*float64(sp[i*n+l])
+	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
+	if k == 1 && m == 1 && j.unscaled {
+		j.pairValues(task, b0, wa[:n], wb[:n], cr[:n], sa, sb)
+		return
+	}
+	var vals, cross [batchChunk]float64
+	if !is64[F]() {
+		var c, sP, sQ [batchChunk]float64
+		for i := 0; i < k; i++ {
+			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
+			for l := range x {
+				c[l] += float64(a[l]) * float64(x[l])
 			}
-			for i := 0; i < m; i++ {
-				a := float64(wb[l*m+i])
-				sQ += a*a*diagTerm(float64(sb[l*m+i])) + 2*a*float64(sq[i*n+l])
-			}
-			v, cross = c-0.5*(sP+sQ), c
-		} else {
-			var c, sP, sQ ksum
-			for i := 0; i < k; i++ {
-				a, x := float64(wa[l*k+i]), float64(cr[i*n+l])
-				p := a * x
-				c.add(p)
-				c.c += math.FMA(a, x, -p)
-			}
-			for i := 0; i < k; i++ {
-				a := float64(wa[l*k+i])
-				sP.add(a * a * diagTerm(float64(sa[l*k+i])))
-				sP.add(2 * a * float64(sp[i*n+l]))
-			}
-			for i := 0; i < m; i++ {
-				a := float64(wb[l*m+i])
-				sQ.add(a * a * diagTerm(float64(sb[l*m+i])))
-				sQ.add(2 * a * float64(sq[i*n+l]))
-			}
-			cross = c.val()
-			v = cross - 0.5*(sP.val()+sQ.val())
 		}
+		selfLanes32(&sP, wa, sa, sp, k, n)
+		selfLanes32(&sQ, wb, sb, sq, m, n)
+		for l := 0; l < n; l++ {
+			vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
+		}
+	} else {
+		var c, sP, sQ lanesKsum
+		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
+			a, x := as64(wa[:n]), as64(cr[:n])
+			for l, xl := range x {
+				c.s[l] = 0 + a[l]*xl
+			}
+		} else {
+			for i := 0; i < k; i++ {
+				ksumProducts(c.s[:n], c.c[:n], as64(wa[i*n:i*n+n]), as64(cr[i*n:i*n+n]))
+			}
+		}
+		selfLanes64(&sP, as64(wa), as64(sa), as64(sp), k, n)
+		selfLanes64(&sQ, as64(wb), as64(sb), as64(sq), m, n)
+		for l := 0; l < n; l++ {
+			cross[l] = c.s[l] + c.c[l]
+			vals[l] = cross[l] - 0.5*((sP.s[l]+sP.c[l])+(sQ.s[l]+sQ.c[l]))
+		}
+	}
+	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
+		out := j.out[b0 : b0+n]
+		for l := range out {
+			v := max(vals[l], 0)
+			r := F(v)
+			out[l] = r
+			if r == 0 && v > 0x1p-50*cross[l] && j.fail[task] < 0 {
+				j.fail[task] = b0 + l
+			}
+		}
+		return
+	}
+	for l := 0; l < n; l++ {
 		b := b0 + l
-		j.finishPair(task, b, max(v, 0), cross, j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+		j.finishPair(task, b, max(vals[l], 0), cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+	}
+}
+
+// pairValues is chunkValues for one component on each side and no pair to
+// scale, in one loop: every sum has a single term, which its compensated
+// sum (and its plain float64 sum) leaves as it is (+0 for ±0), so the value
+// is the same bits.
+func (j *job[F]) pairValues(task, b0 int, wa, wb, cr, sa, sb []F) {
+	out := j.out[b0 : b0+len(cr)]
+	wa, wb, sa, sb = wa[:len(out)], wb[:len(out)], sa[:len(out)], sb[:len(out)]
+	for l, x := range cr {
+		a, b := float64(wa[l]), float64(wb[l])
+		cross := 0 + a*float64(x)
+		sP := 0 + float64(a*a*diagTerm(float64(sa[l])))
+		sQ := 0 + float64(b*b*diagTerm(float64(sb[l])))
+		v := max(cross-0.5*(sP+sQ), 0)
+		r := F(v)
+		out[l] = r
+		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
+			j.fail[task] = b0 + l
+		}
+	}
+}
+
+// lanesKsum is a ksum per lane of a chunk.
+type lanesKsum struct{ s, c [batchChunk]float64 }
+
+// The loops below add one term to the ksum (s[l], c[l]) of every lane l,
+// each exactly as ksum.add (and dot) does.
+
+// ksumProducts adds a[l]·x[l], compensated for the product's rounding too.
+func ksumProducts(s, c, a, x []float64) {
+	s, c, a = s[:len(x)], c[:len(x)], a[:len(x)]
+	for l, xl := range x {
+		al := a[l]
+		p := al * xl
+		sl := s[l]
+		t := sl + p
+		bp := t - sl
+		c[l] += (sl - (t - bp)) + (p - bp)
+		c[l] += math.FMA(al, xl, -p)
+		s[l] = t
+	}
+}
+
+// ksumDiag adds a[l]²·2σ/√π with σ = sd[l·stride].
+func ksumDiag(s, c, a, sd []float64, stride int) {
+	s, c = s[:len(a)], c[:len(a)]
+	for l, al := range a {
+		f := al * al * diagTerm(sd[l*stride])
+		sl := s[l]
+		t := sl + f
+		bp := t - sl
+		c[l] += (sl - (t - bp)) + (f - bp)
+		s[l] = t
+	}
+}
+
+// selfLanes64 adds to the compensated sums of the n lanes the self sum of
+// each lane's mixture, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in ascending order of i (the
+// two terms of a component in that order), from the lane-interleaved weights
+// w and row sums sp (nil: zeros, not added) and the contiguous stds s of c
+// components each.
+func selfLanes64(sum *lanesKsum, w, s, sp []float64, c, n int) {
+	if c == 1 && sp == nil { // one term: the compensated sum is that term (+0 for ±0)
+		a, sd := w[:n], s[:n]
+		for l, al := range a {
+			sum.s[l] = 0 + al*al*diagTerm(sd[l])
+		}
+		return
+	}
+	for i := 0; i < c; i++ {
+		a := w[i*n : i*n+n]
+		if sp == nil {
+			ksumDiag(sum.s[:n], sum.c[:n], a, s[i:], c)
+		} else {
+			ksumDiagTwice(sum.s[:n], sum.c[:n], a, s[i:], sp[i*n:i*n+n], c)
+		}
+	}
+}
+
+// ksumDiagTwice adds a[l]²·2σ/√π with σ = sd[l·stride] (as ksumDiag), then
+// 2·a[l]·x[l], each lane's sum kept in registers between the two.
+func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
+	s, c, x = s[:len(a)], c[:len(a)], x[:len(a)]
+	for l, al := range a {
+		sl, cl := s[l], c[l]
+		f := al * al * diagTerm(sd[l*stride])
+		t := sl + f
+		bp := t - sl
+		cl += (sl - (t - bp)) + (f - bp)
+		sl = t
+		f = 2 * al * x[l]
+		t = sl + f
+		bp = t - sl
+		cl += (sl - (t - bp)) + (f - bp)
+		s[l], c[l] = t, cl
+	}
+}
+
+// selfLanes32 is selfLanes64 with plain float64 sums, for float32 inputs.
+func selfLanes32[F Float](sum *[batchChunk]float64, w, s, sp []F, c, n int) {
+	for i := 0; i < c; i++ {
+		a := w[i*n : i*n+n]
+		if sp == nil {
+			for l := range a {
+				al := float64(a[l])
+				// Rounded before the addition (not fused), as when a zero
+				// row sum is added.
+				sum[l] += float64(al * al * diagTerm(float64(s[l*c+i])))
+			}
+			continue
+		}
+		x := sp[i*n : i*n+n]
+		for l := range a {
+			al := float64(a[l])
+			sum[l] += al*al*diagTerm(float64(s[l*c+i])) + 2*al*float64(x[l])
+		}
 	}
 }
 

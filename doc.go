@@ -80,9 +80,16 @@
 // This package, file by file:
 //
 //   - types.go: the univariate types, InputError and the value checks.
-//   - mixture.go, tosamples.go, samples.go: the univariate entry points and
-//     their cores (mixture vs mixture, vs samples, two sample sets by sorting
-//     with radix.go); batch.go: batches of small mixtures.
+//   - mixture.go, tosamples.go: the univariate entry points and their cores
+//     (mixture vs mixture, vs samples); batch.go: batches of small mixtures.
+//   - Two sample sets, by sorting: samples_api.go: the entry points and
+//     their checks; samples_set.go: sorted sets and their scratch;
+//     radix.go: the radix sort; samples_sort.go: sorting the sets;
+//     samples_weights.go: weights in sorted order, ties ordered by weight;
+//     samples_walk.go: the forward and backward walks over the merged groups;
+//     samples_scatter.go: writing gradients found in sorted order at the
+//     points' positions; samples_pair.go: two sets; samples_self.go: the
+//     self sum of one set.
 //   - workspace.go: Workspace and its scratch; pairsums.go: the tiled pair
 //     sums every mixture computation reduces to; runner.go: runTasks, the
 //     one parallel runner; kernelset.go: the calls into the kernels;

@@ -64,6 +64,11 @@ type job[F Float] struct {
 	fail   []int // per task: the first pair with an error, or −1
 	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
 	unscaled bool
+	// screen: check each chunk's values first and defer the chunks not
+	// cleared (screenChunk); list (when not nil): the chunks to run, task i
+	// running chunk list[i]
+	screen bool
+	list   []int
 }
 
 // workers returns the number of goroutines run uses for n tasks of a
@@ -92,6 +97,9 @@ func (j *job[F]) task(worker, i int) { j.doTask(i, worker) }
 // doTask runs task on worker (see run).
 func (j *job[F]) doTask(task, worker int) {
 	if j.batch {
+		if j.list != nil {
+			task = j.list[task]
+		}
 		j.batchTask(task, worker)
 		return
 	}

@@ -8,24 +8,32 @@ import (
 // The sample-set computations sort values as unsigned integer keys in the
 // same order (sortKey, sortKey32): float64 values as 64-bit keys, float32
 // values as 32-bit keys, by a stable least-significant-digit radix sort over
-// 11-bit digits: the 3 digits of a 32-bit key; the 3 high digits of a 64-bit
-// key, each run of equal high bits then finished by insertion or by the 3
+// 8-bit digits: the 4 digits of a 32-bit key; the 4 high digits of a 64-bit
+// key, each run of equal high bits then finished by insertion or by the 4
 // low digits (see sortedKeys). The counts of every digit are taken in the one
 // sweep that builds the keys, and a pass whose digit is the same in every
 // key is skipped (the low digits of widened or coarse data, the exponent
 // digits of data within one binade). The keys move alone, or with a 32-bit
 // index when the caller needs the permutation (gradients, weights): the
 // entry points reject sets of 2³² points or more (checkSampleCount).
+//
+// Digits of 8 bits rather than 11 take one pass more (4 instead of 3) but
+// each pass writes to 256 streams (512 with the indices) instead of 2048
+// (4096), few enough for the caches and the TLB: on an AMD EPYC (Zen 5) with
+// 4 KiB pages one pass over 2·10⁶ keys with indices took 2.5× less time with
+// 8-bit digits than with 11-bit ones, and whole sorts of 10⁶ points
+// 20–25% less.
 
 // radixKey is the type of a sort key.
 type radixKey interface{ ~uint32 | ~uint64 }
 
 const (
-	radixBits = 11
-	radixSize = 1 << radixBits
-	radixMask = radixSize - 1
-	// radixCounters is the number of digit counters of a sort: 3 passes.
-	radixCounters = 3 * radixSize
+	radixBits   = 8
+	radixSize   = 1 << radixBits
+	radixMask   = radixSize - 1
+	radixDigits = 4 // the passes of a sort (of the high or the low half of a 64-bit key)
+	// radixCounters is the number of digit counters of a sort.
+	radixCounters = radixDigits * radixSize
 	// radixMinN is the length below which an insertion sort is used (the
 	// counters cost a few microseconds to clear and scan).
 	radixMinN = 64
@@ -103,11 +111,11 @@ type radixScratch[K radixKey] struct {
 // are destroyed. cnt holds radixCounters counters. It does not
 // allocate.
 //
-// 32-bit keys take the 3 passes of their digits. 64-bit keys take the 3
-// passes of their high digits (bits 33 to 63: sign, exponent and 19 bits of
+// 32-bit keys take the 4 passes of their digits. 64-bit keys take the 4
+// passes of their high digits (bits 32 to 63: sign, exponent and 20 bits of
 // mantissa, so that continuous data of up to millions of points rarely puts
 // two points on the same high bits); each run of keys with equal high bits
-// is then finished by an insertion sort when short, by the 3 passes of the
+// is then finished by an insertion sort when short, by the 4 passes of the
 // low digits over the run otherwise.
 func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) {
 	n := len(values)
@@ -128,43 +136,35 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		}
 		return
 	}
-	const highPass = 3 // the first digit of the radix passes
-	cnt = cnt[:3*radixSize]
+	const high = 32 // the first bit of the high digits of a 64-bit key
+	cnt = cnt[:radixCounters]
 	clear(cnt)
-	c := (*[3 * radixSize]uint32)(cnt)
+	c := (*[radixCounters]uint32)(cnt)
 	// The keys, and the counts of their digits in the same sweep. The keys
 	// are written where the passes start (they end in dst).
 	src := tmpK[:n]
-	if keyBits[K]() == 64 {
-		for i, v := range values {
-			k := uint64(keyOf[F, K](v))
-			src[i] = K(k)
-			c[k>>33&radixMask]++
-			c[radixSize+k>>44&radixMask]++
-			c[2*radixSize+k>>55&radixMask]++
-		}
-	} else {
-		for i, v := range values {
-			k := uint32(keyOf[F, K](v))
-			src[i] = K(k)
-			c[k&radixMask]++
-			c[radixSize+k>>11&radixMask]++
-			c[2*radixSize+k>>22&radixMask]++
-		}
-	}
 	shift0 := uint(0)
 	if keyBits[K]() == 64 {
-		shift0 = highPass * radixBits
+		shift0 = high
 	}
-	radixPasses3(src, dst[:n], tmpI, idx, withIdx, true, c, shift0)
+	for i, v := range values {
+		k := keyOf[F, K](v)
+		src[i] = k
+		h := uint64(k) >> shift0
+		c[h&radixMask]++
+		c[radixSize+h>>8&radixMask]++
+		c[2*radixSize+h>>16&radixMask]++
+		c[3*radixSize+h>>24&radixMask]++
+	}
+	radixPasses(src, dst[:n], tmpI, idx, withIdx, true, c, shift0)
 	if keyBits[K]() == 32 {
 		return
 	}
 	// Runs of equal high bits.
 	for s := 0; s < n-1; {
-		h := uint64(dst[s]) >> (highPass * radixBits)
+		h := uint64(dst[s]) >> high
 		e := s + 1
-		for e < n && uint64(dst[e])>>(highPass*radixBits) == h {
+		for e < n && uint64(dst[e])>>high == h {
 			e++
 		}
 		if e-s > 1 {
@@ -178,10 +178,10 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 	}
 }
 
-// sortRun sorts keys (and their indices) stably by their low 33 bits:
-// insertion sort when short or in order, else the 3 low-digit passes
+// sortRun sorts keys (and their indices) stably by their low 32 bits:
+// insertion sort when short or in order, else the 4 low-digit passes
 // through tmpK and tmpI.
-func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[3 * radixSize]uint32) {
+func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32) {
 	n := len(keys)
 	if n <= 32 {
 		for a := 1; a < n; a++ {
@@ -211,35 +211,31 @@ func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[3
 	for _, k := range keys {
 		k := uint64(k)
 		c[k&radixMask]++
-		c[radixSize+k>>11&radixMask]++
-		c[2*radixSize+k>>22&radixMask]++
+		c[radixSize+k>>8&radixMask]++
+		c[2*radixSize+k>>16&radixMask]++
+		c[3*radixSize+k>>24&radixMask]++
 	}
 	copy(tmpK, keys)
 	if withIdx {
 		copy(tmpI, idx)
 	}
-	radixPasses3(tmpK, keys, tmpI, idx, withIdx, false, c, 0)
+	radixPasses(tmpK, keys, tmpI, idx, withIdx, false, c, 0)
 }
 
-// radixPasses3 sorts src stably by the three digits at shift0, shift0 + 11
-// and shift0 + 22 into dst (ping-ponging through src), with the indices of
-// srcI into dstI when withIdx; c holds the counts of the three digits. A pass
-// whose digit is the same in every key is skipped. With identity, srcI is
-// first set to 0 … n−1; when an even number of
+// radixPasses sorts src stably by the radixDigits digits from shift0 up into
+// dst (ping-ponging through src), with the indices of srcI into dstI when
+// withIdx; c holds the counts of the digits. A pass whose digit is the same
+// in every key is skipped. With identity the indices are 0 … n−1 (srcI is
+// not read; the first pass that moves writes them); when an even number of
 // passes move something, the result is copied from src into dst.
-func radixPasses3[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identity bool, c *[3 * radixSize]uint32, shift0 uint) {
+func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identity bool, c *[radixCounters]uint32, shift0 uint) {
 	n := len(src)
 	if withIdx {
 		srcI, dstI = srcI[:n], dstI[:n]
-		if identity {
-			for i := range srcI {
-				srcI[i] = uint32(i)
-			}
-		}
 	}
 	k0 := uint64(src[0])
 	moved := 0
-	for p := 0; p < 3; p++ {
+	for p := range radixDigits {
 		shift := (shift0 + uint(p)*radixBits) & 63
 		cp := (*[radixSize]uint32)(c[p*radixSize:])
 		if cp[k0>>shift&radixMask] == uint32(n) {
@@ -250,7 +246,11 @@ func radixPasses3[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identi
 			cp[d] = sum
 			sum += m
 		}
-		if withIdx {
+		if withIdx && identity {
+			radixPassIdentity(dst, dstI, src, cp, shift)
+			srcI, dstI = dstI, srcI
+			identity = false
+		} else if withIdx {
 			radixPassIdx(dst, dstI, src, srcI, cp, shift)
 			srcI, dstI = dstI, srcI
 		} else {
@@ -261,7 +261,11 @@ func radixPasses3[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identi
 	}
 	if moved%2 == 0 {
 		copy(dst, src)
-		if withIdx {
+		if withIdx && identity { // no pass moved anything
+			for i := range dstI {
+				dstI[i] = uint32(i)
+			}
+		} else if withIdx {
 			copy(dstI, srcI)
 		}
 	}
@@ -276,6 +280,18 @@ func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
 		j := c[d]
 		c[d] = j + 1
 		dst[j] = k
+	}
+}
+
+// radixPassIdentity is radixPassIdx with the indices 0 … n−1 in src's order.
+func radixPassIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixSize]uint32, shift uint) {
+	dst, dstI = dst[:len(src)], dstI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
 

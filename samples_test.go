@@ -1083,12 +1083,12 @@ func TestSampleWalkBlocks(t *testing.T) {
 		var ws32 Workspace[float32]
 		for i, c := range cases {
 			name := fmt.Sprintf("block %d %s/%d", blk, c.name, i)
+			// Two sets in float64 take pairGradSlots, without blocks; in
+			// float32 the checkpoints and blocks.
 			checkPair(t, name, &ws64, c.x, c.y)
 			checkSelf(t, name, &ws64, c.x)
-			if blk >= 10 { // the blocks do not depend on the precision
-				checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
-				checkSelf(t, name, &ws32, samplesAs[float32](c.x))
-			}
+			checkPair(t, name, &ws32, samplesAs[float32](c.x), samplesAs[float32](c.y))
+			checkSelf(t, name, &ws32, samplesAs[float32](c.x))
 		}
 	}
 }
@@ -1145,5 +1145,58 @@ func TestCheckSampleCount(t *testing.T) {
 	var ie *InputError
 	if err := checkSampleCount("y", int(limit+1)); !errors.As(err, &ie) || ie.Arg != "y" || ie.Field != "values" {
 		t.Errorf("2³² points: error %v", err)
+	}
+}
+
+// TestGradScatterTwoPass checks that the gradients written in two passes
+// through buckets (gradScatter) are those written directly, bit for bit
+// (two sets, and one set's self sum), on
+// sets smaller than, equal to and larger than one bucket and not multiples
+// of it, with ties, weights and one gradient or both.
+func TestGradScatterTwoPass(t *testing.T) {
+	t.Run("float64", testGradScatterTwoPass[float64])
+	t.Run("float32", testGradScatterTwoPass[float32])
+}
+
+func testGradScatterTwoPass[F Float](t *testing.T) {
+	defer func(m int) { scatterMin = m }(scatterMin)
+	r := rand.New(rand.NewPCG(85, 86))
+	// Bucket sizes 8 and 24 (one bucket, or the last one partial or not),
+	// and 456 for 58000 points.
+	for _, sz := range [][2]int{{1, 3}, {100, 70}, {127, 128}, {129, 3073}, {3071, 3072}, {58000, 200}} {
+		for k := range 4 {
+			x := samplesAs[F](genSamples(r, sz[0], k&1 == 1, k&2 == 2))
+			y := samplesAs[F](genSamples(r, sz[1], k&1 == 1, k == 1))
+			for _, both := range []bool{false, true} {
+				var want, got [2]SamplesGrad[F]
+				gyWant, gyGot := &want[1], &got[1]
+				if !both {
+					gyWant, gyGot = nil, nil
+				}
+				scatterMin = 1 << 62 // direct writes
+				var ws Workspace[F]
+				dw, _ := ws.SquaredSamplesGrad(x, y, &want[0], gyWant)
+				scatterMin = 0 // every set through the buckets
+				dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
+				same := dw == dg
+				for s := range 2 {
+					same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
+				}
+				if !same {
+					t.Errorf("sizes %v kind %d both %v: two-pass gradients differ from direct ones", sz, k, both)
+				}
+			}
+			// The self sum's derivatives (through SquaredToSamplesGrad).
+			p := Mixture[F]{Weights: []F{0.25, 0.75}, Means: []F{-0.5, 1}, Stds: []F{0.5, 2}}
+			var want, got SamplesGrad[F]
+			scatterMin = 1 << 62
+			var ws Workspace[F]
+			dw, _ := ws.SquaredToSamplesGrad(p, x, nil, &want)
+			scatterMin = 0
+			dg, _ := ws.SquaredToSamplesGrad(p, x, nil, &got)
+			if dw != dg || !slices.Equal(want.Values, got.Values) || !slices.Equal(want.Weights, got.Weights) {
+				t.Errorf("sizes %v kind %d: two-pass self-sum derivatives differ from direct ones", sz, k)
+			}
+		}
 	}
 }

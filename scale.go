@@ -134,6 +134,7 @@ type scaleState[F Float] struct {
 	pm, ps, qm, qs []F
 	x, y           []F
 	exps, fail     []int   // per pair and per task of a batch
+	deferred       []int   // the chunks of a batch left for its second pass
 	exp            int     // the problem was solved at scale 2^exp
 	cross          float64 // the cross sum at that scale
 	sq             float64 // ℓ₂² at that scale (before clamping the scaled-back value)

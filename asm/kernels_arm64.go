@@ -4,182 +4,280 @@
 
 package asm
 
-// Erf64 sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.
+// erf64 is the assembly of Erf64 (checked.go; see purego.Erf64). It trusts
+// the lengths and integers it is given: only Erf64, which cuts every slice
+// to the length used here, calls it.
 //
 //go:noescape
-func Erf64(dst []float64, x []float64)
+func erf64(dst []float64, x []float64)
 
-// ExpNegSquare64 sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.
+// expNegSquare64 is the assembly of ExpNegSquare64 (checked.go; see
+// purego.ExpNegSquare64). It trusts the lengths and integers it is given:
+// only ExpNegSquare64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func ExpNegSquare64(dst []float64, x []float64)
+func expNegSquare64(dst []float64, x []float64)
 
-// PairTerms64 sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.
+// pairTerms64 is the assembly of PairTerms64 (checked.go; see
+// purego.PairTerms64). It trusts the lengths and integers it is given: only
+// PairTerms64, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func PairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
+func pairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
 
-// CrossRowSums64 (see purego.CrossRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// crossRowSums64 is the assembly of CrossRowSums64 (checked.go; see
+// purego.CrossRowSums64). It trusts the lengths and integers it is given:
+// only CrossRowSums64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+func crossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 
-// CrossGrad64 (see purego.CrossGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// crossGrad64 is the assembly of CrossGrad64 (checked.go; see
+// purego.CrossGrad64). It trusts the lengths and integers it is given: only
+// CrossGrad64, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+func crossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
 
-// SelfRowSums64 (see purego.SelfRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// selfRowSums64 is the assembly of SelfRowSums64 (checked.go; see
+// purego.SelfRowSums64). It trusts the lengths and integers it is given:
+// only SelfRowSums64, which cuts every slice to the length used here, calls
+// it.
 //
 //go:noescape
-func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
+func selfRowSums64(out []float64, m []float64, v []float64, w []float64)
 
-// SelfGrad64 (see purego.SelfGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// selfGrad64 is the assembly of SelfGrad64 (checked.go; see
+// purego.SelfGrad64). It trusts the lengths and integers it is given: only
+// SelfGrad64, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
+func selfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
 
-// DiracRowSums64 (see purego.DiracRowSums64): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// diracRowSums64 is the assembly of DiracRowSums64 (checked.go; see
+// purego.DiracRowSums64). It trusts the lengths and integers it is given:
+// only DiracRowSums64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
+func diracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
 
-// DiracGrad64 (see purego.DiracGrad64): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// diracGrad64 is the assembly of DiracGrad64 (checked.go; see
+// purego.DiracGrad64). It trusts the lengths and integers it is given: only
+// DiracGrad64, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
+func diracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
 
-// BatchCrossRowSums64 (see purego.BatchCrossRowSums64): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchCrossRowSums64 is the assembly of BatchCrossRowSums64 (checked.go;
+// see purego.BatchCrossRowSums64). It trusts the lengths and integers it is
+// given: only BatchCrossRowSums64, which cuts every slice to the length
+// used here, calls it.
 //
 //go:noescape
-func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+func batchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 
-// BatchCrossGrad64 (see purego.BatchCrossGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchCrossGrad64 is the assembly of BatchCrossGrad64 (checked.go; see
+// purego.BatchCrossGrad64). It trusts the lengths and integers it is given:
+// only BatchCrossGrad64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+func batchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 
-// BatchSelfRowSums64 (see purego.BatchSelfRowSums64): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchSelfRowSums64 is the assembly of BatchSelfRowSums64 (checked.go; see
+// purego.BatchSelfRowSums64). It trusts the lengths and integers it is
+// given: only BatchSelfRowSums64, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+func batchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
 
-// BatchSelfGrad64 (see purego.BatchSelfGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchSelfGrad64 is the assembly of BatchSelfGrad64 (checked.go; see
+// purego.BatchSelfGrad64). It trusts the lengths and integers it is given:
+// only BatchSelfGrad64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+func batchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 
-// BatchDiracRowSums64 (see purego.BatchDiracRowSums64): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchDiracRowSums64 is the assembly of BatchDiracRowSums64 (checked.go;
+// see purego.BatchDiracRowSums64). It trusts the lengths and integers it is
+// given: only BatchDiracRowSums64, which cuts every slice to the length
+// used here, calls it.
 //
 //go:noescape
-func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+func batchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 
-// BatchDiracGrad64 (see purego.BatchDiracGrad64): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchDiracGrad64 is the assembly of BatchDiracGrad64 (checked.go; see
+// purego.BatchDiracGrad64). It trusts the lengths and integers it is given:
+// only BatchDiracGrad64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+func batchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 
-// Erf32 sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.
+// erf32 is the assembly of Erf32 (checked.go; see purego.Erf32). It trusts
+// the lengths and integers it is given: only Erf32, which cuts every slice
+// to the length used here, calls it.
 //
 //go:noescape
-func Erf32(dst []float32, x []float32)
+func erf32(dst []float32, x []float32)
 
-// ExpNegSquare32 sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.
+// expNegSquare32 is the assembly of ExpNegSquare32 (checked.go; see
+// purego.ExpNegSquare32). It trusts the lengths and integers it is given:
+// only ExpNegSquare32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func ExpNegSquare32(dst []float32, x []float32)
+func expNegSquare32(dst []float32, x []float32)
 
-// PairTerms32 sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.
+// pairTerms32 is the assembly of PairTerms32 (checked.go; see
+// purego.PairTerms32). It trusts the lengths and integers it is given: only
+// PairTerms32, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func PairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
+func pairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
 
-// CrossRowSums32 (see purego.CrossRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// crossRowSums32 is the assembly of CrossRowSums32 (checked.go; see
+// purego.CrossRowSums32). It trusts the lengths and integers it is given:
+// only CrossRowSums32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+func crossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 
-// CrossGrad32 (see purego.CrossGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// crossGrad32 is the assembly of CrossGrad32 (checked.go; see
+// purego.CrossGrad32). It trusts the lengths and integers it is given: only
+// CrossGrad32, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+func crossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
 
-// SelfRowSums32 (see purego.SelfRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// selfRowSums32 is the assembly of SelfRowSums32 (checked.go; see
+// purego.SelfRowSums32). It trusts the lengths and integers it is given:
+// only SelfRowSums32, which cuts every slice to the length used here, calls
+// it.
 //
 //go:noescape
-func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
+func selfRowSums32(out []float32, m []float32, v []float32, w []float32)
 
-// SelfGrad32 (see purego.SelfGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// selfGrad32 is the assembly of SelfGrad32 (checked.go; see
+// purego.SelfGrad32). It trusts the lengths and integers it is given: only
+// SelfGrad32, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
+func selfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
 
-// DiracRowSums32 (see purego.DiracRowSums32): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.
+// diracRowSums32 is the assembly of DiracRowSums32 (checked.go; see
+// purego.DiracRowSums32). It trusts the lengths and integers it is given:
+// only DiracRowSums32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
+func diracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
 
-// DiracGrad32 (see purego.DiracGrad32): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.
+// diracGrad32 is the assembly of DiracGrad32 (checked.go; see
+// purego.DiracGrad32). It trusts the lengths and integers it is given: only
+// DiracGrad32, which cuts every slice to the length used here, calls it.
 //
 //go:noescape
-func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
+func diracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
 
-// BatchCrossRowSums32 (see purego.BatchCrossRowSums32): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchCrossRowSums32 is the assembly of BatchCrossRowSums32 (checked.go;
+// see purego.BatchCrossRowSums32). It trusts the lengths and integers it is
+// given: only BatchCrossRowSums32, which cuts every slice to the length
+// used here, calls it.
 //
 //go:noescape
-func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+func batchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 
-// BatchCrossGrad32 (see purego.BatchCrossGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchCrossGrad32 is the assembly of BatchCrossGrad32 (checked.go; see
+// purego.BatchCrossGrad32). It trusts the lengths and integers it is given:
+// only BatchCrossGrad32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+func batchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 
-// BatchSelfRowSums32 (see purego.BatchSelfRowSums32): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchSelfRowSums32 is the assembly of BatchSelfRowSums32 (checked.go; see
+// purego.BatchSelfRowSums32). It trusts the lengths and integers it is
+// given: only BatchSelfRowSums32, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+func batchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
 
-// BatchSelfGrad32 (see purego.BatchSelfGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchSelfGrad32 is the assembly of BatchSelfGrad32 (checked.go; see
+// purego.BatchSelfGrad32). It trusts the lengths and integers it is given:
+// only BatchSelfGrad32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+func batchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 
-// BatchDiracRowSums32 (see purego.BatchDiracRowSums32): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.
+// batchDiracRowSums32 is the assembly of BatchDiracRowSums32 (checked.go;
+// see purego.BatchDiracRowSums32). It trusts the lengths and integers it is
+// given: only BatchDiracRowSums32, which cuts every slice to the length
+// used here, calls it.
 //
 //go:noescape
-func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+func batchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 
-// BatchDiracGrad32 (see purego.BatchDiracGrad32): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.
+// batchDiracGrad32 is the assembly of BatchDiracGrad32 (checked.go; see
+// purego.BatchDiracGrad32). It trusts the lengths and integers it is given:
+// only BatchDiracGrad32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 
-// ProjectMeans64 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans64; the caller checks the lengths)
+// projectMeans64 is the assembly of ProjectMeans64 (checked.go; see
+// purego.ProjectMeans64). It trusts the lengths and integers it is given:
+// only ProjectMeans64, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+func projectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
 
-// ProjectDiagVars64 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars64; the caller checks the lengths)
+// projectDiagVars64 is the assembly of ProjectDiagVars64 (checked.go; see
+// purego.ProjectDiagVars64). It trusts the lengths and integers it is
+// given: only ProjectDiagVars64, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+func projectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
 
-// ProjectCholVars64 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars64; the caller checks the lengths)
+// projectCholVars64 is the assembly of ProjectCholVars64 (checked.go; see
+// purego.ProjectCholVars64). It trusts the lengths and integers it is
+// given: only ProjectCholVars64, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+func projectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
 
-// ProjectMeans32 sets dst[i*l+k] = Σⱼ x[i*d+j]·thetaT[j*l+k] for i < n, k < l (see purego.ProjectMeans32; the caller checks the lengths)
+// projectMeans32 is the assembly of ProjectMeans32 (checked.go; see
+// purego.ProjectMeans32). It trusts the lengths and integers it is given:
+// only ProjectMeans32, which cuts every slice to the length used here,
+// calls it.
 //
 //go:noescape
-func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+func projectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
 
-// ProjectDiagVars32 sets dst[i*l+k] = Σⱼ s2[i*d+j]·thetaT[j*l+k]² for i < n, k < l (see purego.ProjectDiagVars32; the caller checks the lengths)
+// projectDiagVars32 is the assembly of ProjectDiagVars32 (checked.go; see
+// purego.ProjectDiagVars32). It trusts the lengths and integers it is
+// given: only ProjectDiagVars32, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
 
-// ProjectCholVars32 sets dst[i*l+k] = Σ_c (Σ_{r≥c} chol[i*d*d+r*d+c]·thetaT[r*l+k])² for i < n, k < l (see purego.ProjectCholVars32; the caller checks the lengths)
+// projectCholVars32 is the assembly of ProjectCholVars32 (checked.go; see
+// purego.ProjectCholVars32). It trusts the lengths and integers it is
+// given: only ProjectCholVars32, which cuts every slice to the length used
+// here, calls it.
 //
 //go:noescape
-func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)

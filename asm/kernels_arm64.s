@@ -4485,8 +4485,8 @@ DATA erfExp32<>+2308(SB)/4, $0x30f8f1a9
 GLOBL erfExp32<>(SB), RODATA|NOPTR, $2320
 
 
-// func Erf64(dst []float64, x []float64)
-TEXT ·Erf64(SB), NOSPLIT, $0-48
+// func erf64(dst []float64, x []float64)
+TEXT ·erf64(SB), NOSPLIT, $0-48
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -4776,8 +4776,8 @@ Erf64_erf_done:
 	RET
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
-// func ExpNegSquare64(dst []float64, x []float64)
-TEXT ·ExpNegSquare64(SB), NOSPLIT, $0-48
+// func expNegSquare64(dst []float64, x []float64)
+TEXT ·expNegSquare64(SB), NOSPLIT, $0-48
 	MOVD $constExp64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 48(R15), [V22.D2, V23.D2, V24.D2]
@@ -4977,8 +4977,8 @@ ExpNegSquare64_exp_done:
 	RET
 	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
-// func PairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
-TEXT ·PairTerms64(SB), NOSPLIT, $0-120
+// func pairTerms64(h []float64, erf []float64, ex []float64, d []float64, v []float64)
+TEXT ·pairTerms64(SB), NOSPLIT, $0-120
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -5262,8 +5262,8 @@ PairTerms64_pair_done:
 	RET
 	// vector registers: 12 of V0–V17 at most, constants in V18–V31
 
-// func CrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossRowSums64(SB), NOSPLIT, $96-144
+// func crossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+TEXT ·crossRowSums64(SB), NOSPLIT, $96-144
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -5637,8 +5637,8 @@ CrossRowSums64_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func CrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
-TEXT ·CrossGrad64(SB), NOSPLIT, $224-288
+// func crossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64)
+TEXT ·crossGrad64(SB), NOSPLIT, $224-288
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -6141,8 +6141,8 @@ CrossGrad64_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func SelfRowSums64(out []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfRowSums64(SB), NOSPLIT, $96-96
+// func selfRowSums64(out []float64, m []float64, v []float64, w []float64)
+TEXT ·selfRowSums64(SB), NOSPLIT, $96-96
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -6516,8 +6516,8 @@ SelfRowSums64_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func SelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
-TEXT ·SelfGrad64(SB), NOSPLIT, $224-216
+// func selfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64)
+TEXT ·selfGrad64(SB), NOSPLIT, $224-216
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -7022,8 +7022,8 @@ SelfGrad64_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func DiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracRowSums64(SB), NOSPLIT, $96-120
+// func diracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64)
+TEXT ·diracRowSums64(SB), NOSPLIT, $96-120
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -7371,8 +7371,8 @@ DiracRowSums64_done:
 	RET
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
-// func DiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
-TEXT ·DiracGrad64(SB), NOSPLIT, $224-240
+// func diracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64)
+TEXT ·diracGrad64(SB), NOSPLIT, $224-240
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -7824,8 +7824,8 @@ DiracGrad64_done:
 	RET
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
-// func BatchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
-TEXT ·BatchCrossRowSums64(SB), NOSPLIT, $48-168
+// func batchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+TEXT ·batchCrossRowSums64(SB), NOSPLIT, $48-168
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -8095,8 +8095,8 @@ BatchCrossRowSums64_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
-TEXT ·BatchCrossGrad64(SB), NOSPLIT, $224-312
+// func batchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
+TEXT ·batchCrossGrad64(SB), NOSPLIT, $224-312
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -8540,8 +8540,8 @@ BatchCrossGrad64_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
-TEXT ·BatchSelfRowSums64(SB), NOSPLIT, $48-112
+// func batchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
+TEXT ·batchSelfRowSums64(SB), NOSPLIT, $48-112
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -8811,8 +8811,8 @@ BatchSelfRowSums64_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
-TEXT ·BatchSelfGrad64(SB), NOSPLIT, $224-232
+// func batchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
+TEXT ·batchSelfGrad64(SB), NOSPLIT, $224-232
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -9256,8 +9256,8 @@ BatchSelfGrad64_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
-TEXT ·BatchDiracRowSums64(SB), NOSPLIT, $48-144
+// func batchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+TEXT ·batchDiracRowSums64(SB), NOSPLIT, $48-144
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -9515,8 +9515,8 @@ BatchDiracRowSums64_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
-TEXT ·BatchDiracGrad64(SB), NOSPLIT, $224-264
+// func batchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
+TEXT ·batchDiracGrad64(SB), NOSPLIT, $224-264
 	MOVD $constGrid64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
@@ -9922,8 +9922,8 @@ BatchDiracGrad64_done:
 	RET
 	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
-// func Erf32(dst []float32, x []float32)
-TEXT ·Erf32(SB), NOSPLIT, $0-48
+// func erf32(dst []float32, x []float32)
+TEXT ·erf32(SB), NOSPLIT, $0-48
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -10198,8 +10198,8 @@ Erf32_erf_done:
 	RET
 	// vector registers: 15 of V0–V17 at most, constants in V18–V31
 
-// func ExpNegSquare32(dst []float32, x []float32)
-TEXT ·ExpNegSquare32(SB), NOSPLIT, $0-48
+// func expNegSquare32(dst []float32, x []float32)
+TEXT ·expNegSquare32(SB), NOSPLIT, $0-48
 	MOVD $constExp32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -10399,8 +10399,8 @@ ExpNegSquare32_exp_done:
 	RET
 	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
-// func PairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
-TEXT ·PairTerms32(SB), NOSPLIT, $0-120
+// func pairTerms32(h []float32, erf []float32, ex []float32, d []float32, v []float32)
+TEXT ·pairTerms32(SB), NOSPLIT, $0-120
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -10697,8 +10697,8 @@ PairTerms32_pair_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func CrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossRowSums32(SB), NOSPLIT, $96-144
+// func crossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+TEXT ·crossRowSums32(SB), NOSPLIT, $96-144
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -11066,8 +11066,8 @@ CrossRowSums32_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func CrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
-TEXT ·CrossGrad32(SB), NOSPLIT, $224-288
+// func crossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32)
+TEXT ·crossGrad32(SB), NOSPLIT, $224-288
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -11614,8 +11614,8 @@ CrossGrad32_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func SelfRowSums32(out []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfRowSums32(SB), NOSPLIT, $96-96
+// func selfRowSums32(out []float32, m []float32, v []float32, w []float32)
+TEXT ·selfRowSums32(SB), NOSPLIT, $96-96
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -11983,8 +11983,8 @@ SelfRowSums32_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func SelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
-TEXT ·SelfGrad32(SB), NOSPLIT, $224-216
+// func selfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32)
+TEXT ·selfGrad32(SB), NOSPLIT, $224-216
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -12533,8 +12533,8 @@ SelfGrad32_done:
 	RET
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func DiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracRowSums32(SB), NOSPLIT, $96-120
+// func diracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32)
+TEXT ·diracRowSums32(SB), NOSPLIT, $96-120
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -12868,8 +12868,8 @@ DiracRowSums32_done:
 	RET
 	// vector registers: 17 of V0–V17 at most, constants in V18–V31
 
-// func DiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
-TEXT ·DiracGrad32(SB), NOSPLIT, $224-240
+// func diracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32)
+TEXT ·diracGrad32(SB), NOSPLIT, $224-240
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -13341,8 +13341,8 @@ DiracGrad32_done:
 	RET
 	// vector registers: 16 of V0–V17 at most, constants in V18–V31
 
-// func BatchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
-TEXT ·BatchCrossRowSums32(SB), NOSPLIT, $48-168
+// func batchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+TEXT ·batchCrossRowSums32(SB), NOSPLIT, $48-168
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -13643,8 +13643,8 @@ BatchCrossRowSums32_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
-TEXT ·BatchCrossGrad32(SB), NOSPLIT, $224-312
+// func batchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
+TEXT ·batchCrossGrad32(SB), NOSPLIT, $224-312
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -14215,8 +14215,8 @@ BatchCrossGrad32_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
-TEXT ·BatchSelfRowSums32(SB), NOSPLIT, $48-112
+// func batchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
+TEXT ·batchSelfRowSums32(SB), NOSPLIT, $48-112
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -14517,8 +14517,8 @@ BatchSelfRowSums32_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
-TEXT ·BatchSelfGrad32(SB), NOSPLIT, $224-232
+// func batchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
+TEXT ·batchSelfGrad32(SB), NOSPLIT, $224-232
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -15089,8 +15089,8 @@ BatchSelfGrad32_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
-TEXT ·BatchDiracRowSums32(SB), NOSPLIT, $48-144
+// func batchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+TEXT ·batchDiracRowSums32(SB), NOSPLIT, $48-144
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -15371,8 +15371,8 @@ BatchDiracRowSums32_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
 
-// func BatchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
-TEXT ·BatchDiracGrad32(SB), NOSPLIT, $224-264
+// func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
+TEXT ·batchDiracGrad32(SB), NOSPLIT, $224-264
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 32(R15), [V22.S4, V23.S4]
@@ -15873,8 +15873,8 @@ BatchDiracGrad32_done:
 	RET
 	// vector registers: 10 of V0–V17 at most, constants in V18–V31
 
-// func ProjectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
-TEXT ·ProjectMeans64(SB), NOSPLIT, $0-96
+// func projectMeans64(dst []float64, x []float64, thetaT []float64, n int, d int, l int)
+TEXT ·projectMeans64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2
@@ -16400,8 +16400,8 @@ ProjectMeans64_r1_end:
 ProjectMeans64_done:
 	RET
 
-// func ProjectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
-TEXT ·ProjectDiagVars64(SB), NOSPLIT, $0-96
+// func projectDiagVars64(dst []float64, s2 []float64, thetaT []float64, n int, d int, l int)
+TEXT ·projectDiagVars64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD s2_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2
@@ -16951,8 +16951,8 @@ ProjectDiagVars64_r1_end:
 ProjectDiagVars64_done:
 	RET
 
-// func ProjectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
-TEXT ·ProjectCholVars64(SB), NOSPLIT, $0-96
+// func projectCholVars64(dst []float64, chol []float64, thetaT []float64, n int, d int, l int)
+TEXT ·projectCholVars64(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD chol_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2
@@ -17426,8 +17426,8 @@ ProjectCholVars64_r1_end:
 ProjectCholVars64_done:
 	RET
 
-// func ProjectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
-TEXT ·ProjectMeans32(SB), NOSPLIT, $0-96
+// func projectMeans32(dst []float32, x []float32, thetaT []float32, n int, d int, l int)
+TEXT ·projectMeans32(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2
@@ -18254,8 +18254,8 @@ ProjectMeans32_r1_end:
 ProjectMeans32_done:
 	RET
 
-// func ProjectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
-TEXT ·ProjectDiagVars32(SB), NOSPLIT, $0-96
+// func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d int, l int)
+TEXT ·projectDiagVars32(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD s2_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2
@@ -19114,8 +19114,8 @@ ProjectDiagVars32_r1_end:
 ProjectDiagVars32_done:
 	RET
 
-// func ProjectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
-TEXT ·ProjectCholVars32(SB), NOSPLIT, $0-96
+// func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+TEXT ·projectCholVars32(SB), NOSPLIT, $0-96
 	MOVD dst_base+0(FP), R0
 	MOVD chol_base+24(FP), R1
 	MOVD thetaT_base+48(FP), R2

@@ -10,5 +10,5 @@
 // (fma32), which makes them slower than the float64 kernels.
 //
 // Kernels check the lengths of their slices and panic on a short one, like
-// the assembly entry points of package kernels; nothing is allocated.
+// the checked functions of package asm; nothing is allocated.
 package purego

@@ -21,10 +21,8 @@ import (
 // column (or row) order with one FMA per term, as purego does.
 
 // batchText declares a batch-lane kernel: the slices, then the integers.
-func (p *prec) batchText(name string, params []string, ints []string, doc string) {
-	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(ints, ", ")))
-	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
-	Pragma("noescape")
+func (p *prec) batchText(name string, params []string, ints []string) {
+	p.stub(name, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(ints, ", ")), NOSPLIT)
 }
 
 func (p *prec) intParam(name string) GPVirtual {
@@ -88,7 +86,7 @@ const batchColBlock = 4
 
 func (p *prec) genBatchRowSums(kind spec.Rows) {
 	name, params := kind.BatchSums()
-	p.batchText(name, params, kind.BatchInts(), "(see purego."+name+p.name+"): lane-interleaved row sums of n mixture pairs.")
+	p.batchText(name, params, kind.BatchInts())
 	r := kind.Roles()
 	cm, cv := r.CM, r.CV
 	if kind == spec.Self {
@@ -183,7 +181,7 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 
 func (p *prec) genBatchGrad(kind spec.Rows) {
 	name, params := kind.BatchGrad()
-	p.batchText(name, params, kind.BatchInts(), "(see purego."+name+p.name+"): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten.")
+	p.batchText(name, params, kind.BatchInts())
 	roles := kind.Roles()
 	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
 	colSums := []string{"ch", "cd", "cr"}

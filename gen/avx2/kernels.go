@@ -102,21 +102,30 @@ func (p *prec) length(name string) GPVirtual {
 	return Load(Param(name).Len(), GP64()).(GPVirtual)
 }
 
-func (p *prec) text(name, params, doc string) {
-	p.textFlags(name, params, doc, NOSPLIT)
+func (p *prec) text(name string, params []string) {
+	p.textFlags(name, params, NOSPLIT)
 }
 
 // textFlags is text with explicit TEXT flags: kernels whose frame exceeds
 // the no-split limit (the block buffers of blockPasses) let the assembler
 // insert the stack check instead of NOSPLIT.
-func (p *prec) textFlags(name, params, doc string, flags attr.Attribute) {
-	TEXT(name+p.name, flags, fmt.Sprintf("func(%s []%s)", params, p.ty()))
-	Doc(fmt.Sprintf("%s%s %s", name, p.name, doc))
+func (p *prec) textFlags(name string, params []string, flags attr.Attribute) {
+	p.stub(name, fmt.Sprintf("func(%s []%s)", strings.Join(params, ", "), p.ty()), flags)
+}
+
+// stub starts the assembly function of the kernel name (without precision
+// suffix) with the Go signature sig: the unexported stub spec.Stub names,
+// documented by spec.StubDoc, that only the checked function of package asm
+// (gen/checked) calls. The assembly keeps no pointer: every stub is
+// //go:noescape.
+func (p *prec) stub(name, sig string, flags attr.Attribute) {
+	TEXT(spec.Stub(name+p.name), flags, sig)
+	Doc(spec.StubDoc(name + p.name)...)
 	Pragma("noescape")
 }
 
 func (p *prec) genElementwise() {
-	p.text("Erf", "dst, x", "sets dst[i] = erf(x[i]) for i < len(x) (see the purego function of the same name).")
+	p.text(spec.Erf.Name(), spec.Erf.Params())
 	{
 		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
 		zero := GP64()
@@ -133,7 +142,7 @@ func (p *prec) genElementwise() {
 		RET()
 	}
 
-	p.text("ExpNegSquare", "dst, x", "sets dst[i] = exp(−x[i]²) for i < len(x) (see the purego function of the same name).")
+	p.text(spec.ExpNegSquare.Name(), spec.ExpNegSquare.Params())
 	{
 		dst, x, n := p.ptr("dst"), p.ptr("x"), p.length("x")
 		zero := GP64()
@@ -149,7 +158,7 @@ func (p *prec) genElementwise() {
 		RET()
 	}
 
-	p.text("PairTerms", "h, erf, ex, d, v", "sets h, erf and ex at every i < len(d) (see the purego function of the same name).")
+	p.text(spec.PairTerms.Name(), spec.PairTerms.Params())
 	{
 		h, erf, ex, d, v, n := p.ptr("h"), p.ptr("erf"), p.ptr("ex"), p.ptr("d"), p.ptr("v"), p.length("d")
 		zero := GP64()
@@ -173,7 +182,7 @@ func (p *prec) genElementwise() {
 
 func (p *prec) genRowSums(kind spec.Rows) {
 	name, params := kind.Sums()
-	p.textFlags(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…).", 0)
+	p.textFlags(name, params, 0)
 	r := kind.Roles()
 	var out, rm, rv, cw, cm, cv, rows, cols GPVirtual
 	out = p.ptr("out")
@@ -274,7 +283,7 @@ func (p *prec) genRowSums(kind spec.Rows) {
 
 func (p *prec) genGrad(kind spec.Rows) {
 	name, params := kind.Grad()
-	p.textFlags(name, strings.Join(params, ", "), "(see purego."+name+p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated.", 0)
+	p.textFlags(name, params, 0)
 	// Slice pointers are loaded from the argument frame where they are used:
 	// there are more of them than general-purpose registers.
 	rh, rd, rr, ch, cd, cr := "rh", "rd", "rr", "ch", "cd", "cr"

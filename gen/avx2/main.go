@@ -2,7 +2,13 @@
 // (package asm) from the algorithm description in internal/approx, and of the
 // projection kernels of the sliced distance (project.go):
 //
-//	cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm
+//	cd gen && go run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm
+//
+// The kernels, their parameters and names come from gen/internal/spec. The
+// Go declarations are unexported (spec.Stub: crossGrad64 for CrossGrad64,
+// the names gen/neon gives the arm64 code) and //go:noescape: the assembly
+// trusts its lengths, so package asm exports only the checked functions
+// gen/checked writes, which cut every slice to the length used here.
 package main
 
 import (
@@ -19,7 +25,7 @@ import (
 )
 
 // command is how the files are regenerated; it goes into their headers.
-const command = "cd gen && go run ./avx2 -out ../asm/pair_amd64.s -stubs ../asm/pair_amd64.go -pkg asm"
+const command = "cd gen && go run ./avx2 -out ../asm/kernels_amd64.s -stubs ../asm/kernels_amd64.go -pkg asm"
 
 func main() {
 	if approx.ExpN32 != 8 {

@@ -52,10 +52,8 @@ type projCtx struct {
 }
 
 func (p *prec) genProject(kind spec.Proj) {
-	name, in, doc := kind.Name(), kind.In(), kind.Doc()
-	TEXT(name+p.name, NOSPLIT, fmt.Sprintf("func(dst, %s, thetaT []%s, n, d, l int)", in, p.ty()))
-	Doc(fmt.Sprintf("%s%s %s (see purego.%s%s; the caller checks the lengths).", name, p.name, doc, name, p.name))
-	Pragma("noescape")
+	name, in := kind.Name(), kind.In()
+	p.stub(name, fmt.Sprintf("func(dst, %s, thetaT []%s, n, d, l int)", in, p.ty()), NOSPLIT)
 
 	c := &projCtx{kind: kind}
 	tiles := projTiles

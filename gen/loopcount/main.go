@@ -4,7 +4,7 @@
 // pass (the immediate of its counter update, ADDQ on amd64, SUB on arm64),
 // so that kernels of different architectures can be compared per pair term:
 //
-//	cd gen && go run ./loopcount ../asm/pair_amd64.s ../asm/kernels_arm64.s
+//	cd gen && go run ./loopcount ../asm/kernels_amd64.s ../asm/kernels_arm64.s
 //
 // Only loops without a nested loop are listed (the column loops of the row
 // kernels, the element loops of the element-wise kernels), and of each

@@ -39,12 +39,12 @@ const (
 	bSlots                    = 14
 )
 
-func (k *pair) batchBegin(name, doc string, kind spec.Rows, slices []string, slots int) map[string]int {
+func (k *pair) batchBegin(name string, kind spec.Rows, slices []string, slots int) map[string]int {
 	params := sl(slices...)
 	for _, n := range kind.BatchInts() {
 		params = append(params, param{n, false})
 	}
-	off := k.begin(name, doc, params, slots)
+	off := k.begin(name, params, slots)
 	k.argInt(off, "n", bRem)
 	k.Go("LSL $%d, %s, %s", k.p.shift, bRem, bStride)
 	k.Go("MOVD ZR, %s", bOff)
@@ -123,7 +123,7 @@ func (k *pair) bstore(v arm64.V, off map[string]int, name string, offReg arm64.R
 
 func (k *pair) genBatchRowSums(kind spec.Rows) {
 	name, slices := kind.BatchSums()
-	off := k.batchBegin(name, "(see purego."+name+k.p.name+"): lane-interleaved row sums of n mixture pairs. The wrapper in package kernels checks the lengths.", kind, slices, 3)
+	off := k.batchBegin(name, kind, slices, 3)
 	r := kind.Roles()
 	cm, cv := r.CM, r.CV
 	if kind == spec.Self {
@@ -193,7 +193,7 @@ func (k *pair) genBatchRowSums(kind spec.Rows) {
 
 func (k *pair) genBatchGrad(kind spec.Rows) {
 	name, slices := kind.BatchGrad()
-	off := k.batchBegin(name, "(see purego."+name+k.p.name+"): lane-interleaved gradient sums of n mixture pairs; rows and columns overwritten. The wrapper in package kernels checks the lengths.", kind, slices, bSlots)
+	off := k.batchBegin(name, kind, slices, bSlots)
 	roles := kind.Roles()
 	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
 	colSums := []string{"ch", "cd", "cr"}

@@ -7,7 +7,12 @@
 //
 // The NEON code runs the purego algorithm operation for operation, two
 // float64 or four float32 lanes at a time, so its element-wise results equal
-// purego's bit for bit.
+// purego's bit for bit. The kernels, their parameters and names come from
+// gen/internal/spec. The Go declarations are unexported (spec.Stub:
+// crossGrad64 for CrossGrad64, the names gen/avx2 gives the amd64 code) and
+// //go:noescape: the assembly trusts its lengths, so package asm exports
+// only the checked functions gen/checked writes, which cut every slice to
+// the length used here.
 package main
 
 import (
@@ -21,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/gmmkit/cramer/gen/arm64"
+	"github.com/gmmkit/cramer/gen/internal/spec"
 )
 
 // command is how the files are regenerated; it goes into their headers.
@@ -66,10 +72,13 @@ type param struct {
 	slice bool
 }
 
-// text starts the function name with the given parameters and records its Go
-// declaration with doc as comment. It returns the argument-frame offsets of
-// the parameters (slices: base; len is at +8).
-func (g *gen) text(name, doc string, p *prec, params ...param) map[string]int {
+// text starts the assembly of the kernel name (with its precision suffix)
+// with the given parameters and records its Go declaration: the unexported
+// stub spec.Stub names, documented by spec.StubDoc, that only the checked
+// function of package asm (gen/checked) calls; //go:noescape, as the
+// assembly keeps no pointer. Labels keep the kernel's name. It returns the
+// argument-frame offsets of the parameters (slices: base; len is at +8).
+func (g *gen) text(name string, p *prec, params ...param) map[string]int {
 	g.fn = name
 	off := map[string]int{}
 	var decl []string
@@ -84,10 +93,11 @@ func (g *gen) text(name, doc string, p *prec, params ...param) map[string]int {
 			frame += 8
 		}
 	}
-	fmt.Fprintf(&g.stubs, "\n// %s %s\n//\n//go:noescape\nfunc %s(%s)\n", name, doc, name, strings.Join(decl, ", "))
+	stub := spec.Stub(name)
+	fmt.Fprintf(&g.stubs, "\n// %s\n//\n//go:noescape\nfunc %s(%s)\n", strings.Join(spec.StubDoc(name), "\n// "), stub, strings.Join(decl, ", "))
 	g.Raw("")
-	g.Raw("// func %s(%s)", name, strings.Join(decl, ", "))
-	g.Raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", name, g.locals, frame)
+	g.Raw("// func %s(%s)", stub, strings.Join(decl, ", "))
+	g.Raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", stub, g.locals, frame)
 	g.locals = 0
 	return off
 }

@@ -836,14 +836,14 @@ func sl(names ...string) []param {
 	return ps
 }
 
-func (k *pair) begin(name, doc string, params []param, slots int) map[string]int {
-	return k.beginSet(name, doc, params, slots, setGrid)
+func (k *pair) begin(name string, params []param, slots int) map[string]int {
+	return k.beginSet(name, params, slots, setGrid)
 }
 
-func (k *pair) beginSet(name, doc string, params []param, slots int, set string) map[string]int {
+func (k *pair) beginSet(name string, params []param, slots int, set string) map[string]int {
 	k.reset()
 	k.locals = 16 * slots
-	off := k.text(name+k.p.name, doc, k.p, params...)
+	off := k.text(name+k.p.name, k.p, params...)
 	k.prologue(set)
 	return off
 }
@@ -869,7 +869,7 @@ func (k *pair) genElementwise() {
 		rX   arm64.R = 1
 		rN   arm64.R = 2
 	)
-	off := k.begin("Erf", "sets dst[i] = erf(x[i]) for i < len(x) (see purego.Erf64). dst must hold len(x) elements.", sl("dst", "x"), 0)
+	off := k.begin(spec.Erf.Name(), sl(spec.Erf.Params()...), 0)
 	k.arg(off, "dst", rDst)
 	k.arg(off, "x", rX)
 	k.argLen(off, "x", rN)
@@ -887,7 +887,7 @@ func (k *pair) genElementwise() {
 	})
 	k.end()
 
-	off = k.beginSet("ExpNegSquare", "sets dst[i] = exp(−x[i]²) for i < len(x) (see purego.ExpNegSquare64). dst must hold len(x) elements.", sl("dst", "x"), 0, setExp)
+	off = k.beginSet(spec.ExpNegSquare.Name(), sl(spec.ExpNegSquare.Params()...), 0, setExp)
 	k.arg(off, "dst", rDst)
 	k.arg(off, "x", rX)
 	k.argLen(off, "x", rN)
@@ -904,7 +904,7 @@ func (k *pair) genElementwise() {
 		rH, rE, rEx, rD, rV arm64.R = 0, 1, 2, 3, 4
 		rCnt                arm64.R = 5
 	)
-	off = k.begin("PairTerms", "sets h, erf and ex at every i < len(d) (see purego.PairTerms64). All slices must hold len(d) elements.", sl("h", "erf", "ex", "d", "v"), 0)
+	off = k.begin(spec.PairTerms.Name(), sl(spec.PairTerms.Params()...), 0)
 	for _, a := range []struct {
 		n string
 		r arm64.R
@@ -1016,7 +1016,7 @@ func (k *pair) parkScaledE2(qh func(s *stream) (dst, src arm64.V)) func(i int, s
 func (k *pair) genRowSums(kind spec.Rows) {
 	name, names := kind.Sums()
 	params := sl(names...)
-	off := k.begin(name, "(see purego."+name+k.p.name+"): for every row i < len(out), out[i] = Σⱼ w[j]·h(…). The wrapper in package kernels checks the lengths.", params, 3*rowUnroll)
+	off := k.begin(name, params, 3*rowUnroll)
 	const (
 		rOut, rRows, rM, rV arm64.R = 0, 1, 2, 3
 		rCols               arm64.R = 4 // columns of the current row
@@ -1124,7 +1124,7 @@ func (k *pair) genRowSums(kind spec.Rows) {
 func (k *pair) genGrad(kind spec.Rows) {
 	name, names := kind.Grad()
 	params := sl(names...)
-	off := k.begin(name, "(see purego."+name+k.p.name+"): row sums rh, rd, rr are overwritten for i < len(rh); column sums ch, cd (, cr) are accumulated. The wrapper in package kernels checks the lengths.", params, rowSlots-1)
+	off := k.begin(name, params, rowSlots-1)
 	const (
 		rRh, rRd, rRr, rWa, rMa, rVa arm64.R = 0, 1, 2, 3, 4, 5
 		rRows                        arm64.R = 6

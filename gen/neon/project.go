@@ -88,9 +88,9 @@ func (g *gen) genProjections(p *prec) {
 }
 
 func (g *gen) genProject(p *prec, kind spec.Proj) {
-	name, in, doc := kind.Name(), kind.In(), kind.Doc()
+	name, in := kind.Name(), kind.In()
 	name += p.name
-	off := g.text(name, fmt.Sprintf("%s (see purego.%s; the caller checks the lengths)", doc, name), p,
+	off := g.text(name, p,
 		param{"dst", true}, param{in, true}, param{"thetaT", true},
 		param{"n", false}, param{"d", false}, param{"l", false})
 

@@ -1,0 +1,412 @@
+package cramer
+
+// Sample sets are mixtures of point masses, and between point masses every
+// pair term is h(d, 0) = |d|. Sums of |xₖ − xₗ| are therefore computed exactly
+// (in float64, up to the rounding of a few sums of positive terms) by sorting:
+// between consecutive sorted points the CDFs are constant, so every quantity
+// is a sum over the gaps between distinct values of gap × (cumulative
+// weights). Only gaps and weights enter, never the values themselves, so an
+// offset common to all points (1e12 + a small spread) costs no accuracy.
+//
+// Each set is sorted on its own (radix.go); the two sorted sets are then
+// walked together group by group, a group being all the points of one value
+// (−0 and +0 are one value). A group's weight is the sum of its weights in
+// sorted order, ties ordered by weight, so that two sets holding the same
+// points with the same weights, in any order, give the same bits and the
+// running difference of their CDFs stays exactly 0.
+//
+// Gradients need, besides the weight below and the distance sum to the
+// points below every group (forward recurrences), the weight above and the
+// distance sum to the points above (backward ones). With float64 gradients
+// of two sets (pairGradSlots), the forward sums of every point are kept in
+// the memory of its gradient until the backward walk has them. Otherwise
+// (float32, the self sum), instead of an array over all groups, a forward
+// walk records its state every walkBlock groups, and the blocks are then
+// redone in reverse order, each forward into a buffer of walkBlock groups
+// and back. Either way the gradients are found in sorted order and written
+// at the points' positions through a gradScatter (samples_scatter.go).
+
+// walkBlock is the number of groups a backward walk holds at a time (a
+// variable so that tests can exercise block boundaries with small sets).
+var walkBlock = 2048
+
+// walkState is the state of a forward walk between two groups: the
+// positions in both sets, C≤ of the group below (cum), L at that group
+// (left), the sum Σ gap·C² so far (total) and the group's value. The
+// checkpoints of a walk are walkStates.
+type walkState struct {
+	i, j             int
+	cum, left, total ksum
+	prev             float64
+}
+
+// groupRec is one group of a block being walked backward: its value and
+// weight (signed: x − y), C< and C≤ (the signed weight below it, and up to
+// and including it), L (the distance sum to the points below), and where its
+// points start in each set.
+type groupRec struct {
+	v, d, less, le, left float64
+	i, j                 int
+}
+
+// forwardWalk walks the groups of a ∪ b in increasing order with the signed
+// weights (+ for a, − for b) and returns Σ gap·C² over the gaps between
+// consecutive groups (C the signed weight below the gap). With checkpoints
+// it records the walk's state at the start of every block of walkBlock
+// groups into sc.cps.
+func forwardWalk[K radixKey](sc *sampleScratch, a, b *sortedSet[K], checkpoints bool) float64 {
+	na, nb := len(a.k), len(b.k)
+	var st walkState
+	if !checkpoints {
+		walkGroups(a, b, &st, na, nb, na+nb, walkValue, nil)
+		return st.total.val()
+	}
+	sc.cps = sc.cps[:0]
+	for st.i < na || st.j < nb {
+		sc.cps = append(sc.cps, st)
+		walkGroups(a, b, &st, na, nb, walkBlock, walkValue|walkLeft, nil)
+	}
+	return st.total.val()
+}
+
+// What walkGroups carries besides C≤ (the others stay as they are).
+const (
+	walkValue = 1 << iota // Σ gap·C²
+	walkLeft              // L
+)
+
+// walkGroups advances the walk st over at most ng groups of a ∪ b below the
+// points endI of a and endJ of b, carrying C≤ and what sums says, and
+// returns the number of groups walked; when rec is not nil (and sums
+// includes walkLeft) it records, for each group, its value, signed weight,
+// C<, C≤, L and its first points.
+//
+// Below the first group C is 0, so its terms (gap·0) add nothing: the loop
+// needs no special case for it. The common group, one point from one set or
+// one from each, takes no data-dependent branch (the comparisons become
+// flag moves); runs of ties are counted in a loop.
+func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, sums int, rec []groupRec) int {
+	// One key past the end: the next block's first key, larger than every
+	// key of this one (groups do not straddle blocks), or the sentinel.
+	ak, bk := a.k[:endI+1], b.k[:endJ+1]
+	ua, ub, wa, wb := a.u, b.u, a.w, b.w
+	i, j := st.i, st.j
+	cum, left, total, prev := st.cum, st.left, st.total, st.prev
+	g := 0
+	// No calls in this loop: the Go compiler then keeps the sums in
+	// registers.
+	for ; g < ng && (i < endI || j < endJ); g++ {
+		i0, j0 := i, j
+		ka, kb := ak[i], bk[j]
+		k := min(ka, kb)
+		i += b2i(ka == k)
+		j += b2i(kb == k)
+		if ak[i] == k || bk[j] == k {
+			for ak[i] == k {
+				i++
+			}
+			for bk[j] == k {
+				j++
+			}
+		}
+		v := valueOf(k)
+		gap, c := v-prev, cum.val()
+		if sums&walkValue != 0 {
+			total.add(gap * c * c)
+		}
+		if sums&walkLeft != 0 {
+			left.add(gap * c)
+		}
+		// The group's weight in each set: (e−i)·u, or the sum of its weights.
+		da, db := float64(i-i0)*ua, float64(j-j0)*ub
+		if wa != nil {
+			da = sumRange(wa, i0, i)
+		}
+		if wb != nil {
+			db = sumRange(wb, j0, j)
+		}
+		d := da - db
+		cum.add(d)
+		if rec != nil {
+			rec[g] = groupRec{v, d, c, cum.val(), left.val(), i0, j0}
+		}
+		prev = v
+	}
+	st.i, st.j = i, j
+	st.cum, st.left, st.total, st.prev = cum, left, total, prev
+	return g
+}
+
+// b2i is 1 for true and 0 for false (a flag move, no branch).
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// redoBlock walks the groups from checkpoint cp up to (not including) the
+// points endI of a and endJ of b forward again, into rec, and returns their
+// number.
+func redoBlock[K radixKey](rec []groupRec, a, b *sortedSet[K], cp *walkState, endI, endJ int) int {
+	st := *cp
+	return walkGroups(a, b, &st, endI, endJ, len(rec), walkLeft, rec)
+}
+
+// The backward walks redo the blocks recorded by forwardWalk(…, true) from
+// the last to the first, each forward into sc.rec and then backward with C>
+// (the signed weight above a group) and R (the distance sum to the points
+// above), and write the derivatives of every group, from the top down:
+//
+//	two sets (backwardPair): S = C< − C>, B = L + R;  x: −w·S, −B;  y: v·S, B
+//	one set (backwardSelf):  2w·(C< − C>), 2·(L + R)
+//
+// Above the top group C> is 0, so its terms add nothing there either.
+
+// recBuffer returns sc.rec, walkBlock groups long.
+func recBuffer(sc *sampleScratch) []groupRec {
+	if cap(sc.rec) < walkBlock {
+		sc.rec = make([]groupRec, walkBlock)
+	}
+	return sc.rec[:walkBlock]
+}
+
+// gradScatters returns the gradScatters of two sets of na and nb points
+// into (xv, xw) and (yv, yw) (a zero one when its values are nil), with
+// their buffers from sc.
+func gradScatters[O Float](sc *sampleScratch, xv, xw []O, na int, yv, yw []O, nb int) (sx, sy gradScatter[O]) {
+	lowX, lowY := 0, 0 // the points of the sets written in two passes
+	if xv != nil && na >= scatterMin {
+		lowX = na
+	}
+	if yv != nil && nb >= scatterMin {
+		lowY = nb
+	}
+	if lowX+lowY > 0 {
+		sc.low = grow(sc.low, lowX+lowY)
+		sc.fill = grow(sc.fill, scatterFill(lowX)+scatterFill(lowY))
+		sc.stmp = grow(sc.stmp, max(scatterBucket(lowX), scatterBucket(lowY)))
+	}
+	if xv != nil {
+		sx = newGradScatter(xv, xw, na, sc.low, sc.fill)
+	}
+	if yv != nil {
+		sy = newGradScatter(yv, yw, nb, sc.low[lowX:], sc.fill[scatterFill(lowX):])
+	}
+	return sx, sy
+}
+
+// backwardSelf is the backward walk of one set a (b empty): it returns the
+// self sum 2·Σ gap·C≤·C> over the gaps and, when dv is not nil, writes the
+// derivatives into dv and dw.
+func backwardSelf[K radixKey, O Float](sc *sampleScratch, a, b *sortedSet[K], dv, dw []O) float64 {
+	rec := recBuffer(sc)
+	sx, _ := gradScatters(sc, dv, dw, len(a.k), nil, nil, 0)
+	var above, right, self ksum
+	nextV := 0.0
+	endI, endJ := len(a.k), len(b.k)
+	ia, wa, ua := a.idx, a.w, a.u
+	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
+		cp := &sc.cps[bi]
+		nr := redoBlock(rec, a, b, cp, endI, endJ)
+		ie := endI
+		for r := nr - 1; r >= 0; r-- {
+			g := &rec[r]
+			gap := nextV - g.v
+			self.add(gap * g.le * above.val())
+			right.add(gap * above.val())
+			lohi, dist := g.less-above.val(), 2*(g.left+right.val())
+			if dv != nil {
+				for r := g.i; r < ie; r++ {
+					w := ua
+					if wa != nil {
+						w = wa[r]
+					}
+					sx.put(ia[r], O(2*w*lohi), O(dist))
+				}
+			}
+			above.add(g.d)
+			nextV, ie = g.v, g.i
+		}
+		endI, endJ = cp.i, cp.j
+	}
+	sx.finish(sc.stmp)
+	return 2 * self.val()
+}
+
+// backwardPair is the backward walk of two sets: it writes the gradients of
+// x (xv, xw) and of y (yv, yw), either pair nil when not wanted.
+func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []F) {
+	rec := recBuffer(sc)
+	na, nb := len(a.k), len(b.k)
+	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
+	var above, right ksum
+	nextV := 0.0
+	endI, endJ := na, nb
+	ua, ub := a.u, b.u
+	ia, ib := a.idx, b.idx
+	wa, wb := a.w, b.w
+	plainA, plainB := wa == nil && xv != nil, wb == nil && yv != nil
+	for bi := len(sc.cps) - 1; bi >= 0; bi-- {
+		cp := &sc.cps[bi]
+		nr := redoBlock(rec, a, b, cp, endI, endJ)
+		ie, je := endI, endJ
+		for r := nr - 1; r >= 0; r-- {
+			g := &rec[r]
+			gap := nextV - g.v
+			right.add(gap * above.val())
+			sgn, bz := g.less-above.val(), g.left+right.val()
+			// One point of an unweighted set is the common case.
+			if n := ie - g.i; n == 1 && plainA {
+				sx.put(ia[g.i], F(ua*-sgn), F(-bz))
+			} else if n > 0 && xv != nil {
+				for r := g.i; r < ie; r++ {
+					w := ua
+					if wa != nil {
+						w = wa[r]
+					}
+					sx.put(ia[r], F(w*-sgn), F(-bz))
+				}
+			}
+			if n := je - g.j; n == 1 && plainB {
+				sy.put(ib[g.j], F(ub*sgn), F(bz))
+			} else if n > 0 && yv != nil {
+				for r := g.j; r < je; r++ {
+					w := ub
+					if wb != nil {
+						w = wb[r]
+					}
+					sy.put(ib[r], F(w*sgn), F(bz))
+				}
+			}
+			above.add(g.d)
+			nextV, ie, je = g.v, g.i, g.j
+		}
+		endI, endJ = cp.i, cp.j
+	}
+	sx.finish(sc.stmp)
+	sy.finish(sc.stmp)
+}
+
+// pairGradSlots computes, for float64 gradients, ℓ₂²(a, b) and the
+// gradients of x (xv, xw) and of y (yv, yw) (either pair nil) in one
+// forward and one backward walk, without checkpoints or redone blocks: the
+// forward walk puts each point's C< and L (both float64) into the slot its
+// gradient pair takes in the gradScatter, and the backward walk, visiting
+// the points in the reverse order, pops each slot (pop), reads them back and
+// overwrites them with the gradient pair, which finish then moves into
+// place. The sums are those of forwardWalk and backwardPair, added in the
+// same order: the results are the same bits. Sets of scatterMin points or
+// more go through buckets, so that the slots' writes and reads follow
+// sequential streams; smaller ones, whose gradients fit in the caches, use
+// the positions themselves as slots.
+func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []float64) float64 {
+	na, nb := len(a.k), len(b.k)
+	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
+	ak, bk := a.k[:na+1], b.k[:nb+1] // with the sentinels
+	ua, ub, wa, wb := a.u, b.u, a.w, b.w
+	ia, ib := a.idx, b.idx
+	// Forward: C≤ (cum), L (left) and Σ gap·C² (total), as walkGroups.
+	var cum, left, total ksum
+	prev := 0.0
+	for i, j := 0, 0; i < na || j < nb; {
+		i0, j0 := i, j
+		ka, kb := ak[i], bk[j]
+		k := min(ka, kb)
+		i += b2i(ka == k)
+		j += b2i(kb == k)
+		if ak[i] == k || bk[j] == k {
+			for ak[i] == k {
+				i++
+			}
+			for bk[j] == k {
+				j++
+			}
+		}
+		v := valueOf(k)
+		gap, c := v-prev, cum.val()
+		total.add(gap * c * c)
+		left.add(gap * c)
+		da, db := float64(i-i0)*ua, float64(j-j0)*ub
+		if wa != nil {
+			da = sumRange(wa, i0, i)
+		}
+		if wb != nil {
+			db = sumRange(wb, j0, j)
+		}
+		cum.add(da - db)
+		l := left.val()
+		if xv != nil {
+			for r := i0; r < i; r++ {
+				sx.put(ia[r], c, l)
+			}
+		}
+		if yv != nil {
+			for r := j0; r < j; r++ {
+				sy.put(ib[r], c, l)
+			}
+		}
+		prev = v
+	}
+	// Backward: C> (above) and R (right), as backwardPair, from the top
+	// group down; key 0 is no value's, so it stands below both sets.
+	var above, right ksum
+	nextV := 0.0
+	for i, j := na, nb; i > 0 || j > 0; {
+		i1, j1 := i, j
+		var ka, kb K
+		if i > 0 {
+			ka = ak[i-1]
+		}
+		if j > 0 {
+			kb = bk[j-1]
+		}
+		k := max(ka, kb)
+		i -= b2i(ka == k)
+		j -= b2i(kb == k)
+		for i > 0 && ak[i-1] == k {
+			i--
+		}
+		for j > 0 && bk[j-1] == k {
+			j--
+		}
+		v := valueOf(k)
+		gap := nextV - v
+		right.add(gap * above.val())
+		up, rgt := above.val(), right.val()
+		if xv != nil {
+			for r := i1 - 1; r >= i; r-- {
+				q := sx.pop(ia[r])
+				w := ua
+				if wa != nil {
+					w = wa[r]
+				}
+				sgn, bz := xv[q]-up, xw[q]+rgt
+				xv[q], xw[q] = w*-sgn, -bz
+			}
+		}
+		if yv != nil {
+			for r := j1 - 1; r >= j; r-- {
+				q := sy.pop(ib[r])
+				w := ub
+				if wb != nil {
+					w = wb[r]
+				}
+				sgn, bz := yv[q]-up, yw[q]+rgt
+				yv[q], yw[q] = w*sgn, bz
+			}
+		}
+		da, db := float64(i1-i)*ua, float64(j1-j)*ub
+		if wa != nil {
+			da = sumRange(wa, i, i1)
+		}
+		if wb != nil {
+			db = sumRange(wb, j, j1)
+		}
+		above.add(da - db)
+		nextV = v
+	}
+	sx.finish(sc.stmp)
+	sy.finish(sc.stmp)
+	return total.val()
+}
