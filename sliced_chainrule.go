@@ -106,13 +106,81 @@ func accumulateMixture[F Float](a *ndAcc, u *[]float64, p MixtureND[F], stds []F
 	}
 }
 
+// accumulateSamples adds one direction's univariate sample gradient g to
+// the accumulators by the chain rule: acc[i·D + j] += g.Values[i]·θⱼ and
+// accw[i] += g.Weights[i] (each element one multiplication and one addition,
+// in direction order, whatever the loop's shape). acc is N·D values read and
+// written once per direction, so the loop is kept free of bounds checks and
+// unrolled for the common small dimensions.
 func accumulateSamples[F Float](acc, accw []float64, g *SamplesGrad[F], theta []F) {
 	d := len(theta)
-	for i, gv := range g.Values {
-		for j, t := range theta {
-			acc[i*d+j] += float64(gv) * float64(t)
+	n := len(g.Values)
+	acc, accw = acc[:n*d], accw[:n]
+	for i, gw := range g.Weights[:n] {
+		accw[i] += float64(gw)
+	}
+	if d > 64 {
+		for i, gv := range g.Values {
+			for j, t := range theta {
+				acc[i*d+j] += float64(gv) * float64(t)
+			}
 		}
-		accw[i] += float64(g.Weights[i])
+		return
+	}
+	var buf [64]float64
+	th := buf[:d]
+	for j, t := range theta {
+		th[j] = float64(t)
+	}
+	switch d {
+	case 8:
+		t0, t1, t2, t3, t4, t5, t6, t7 := th[0], th[1], th[2], th[3], th[4], th[5], th[6], th[7]
+		for i, gv := range g.Values {
+			x := float64(gv)
+			a := (*[8]float64)(acc[i*8 : i*8+8])
+			a[0] += x * t0
+			a[1] += x * t1
+			a[2] += x * t2
+			a[3] += x * t3
+			a[4] += x * t4
+			a[5] += x * t5
+			a[6] += x * t6
+			a[7] += x * t7
+		}
+	case 4:
+		t0, t1, t2, t3 := th[0], th[1], th[2], th[3]
+		for i, gv := range g.Values {
+			x := float64(gv)
+			a := (*[4]float64)(acc[i*4 : i*4+4])
+			a[0] += x * t0
+			a[1] += x * t1
+			a[2] += x * t2
+			a[3] += x * t3
+		}
+	case 2:
+		t0, t1 := th[0], th[1]
+		for i, gv := range g.Values {
+			x := float64(gv)
+			a := (*[2]float64)(acc[i*2 : i*2+2])
+			a[0] += x * t0
+			a[1] += x * t1
+		}
+	default:
+		for i, gv := range g.Values {
+			x := float64(gv)
+			a := acc[i*d : i*d+d]
+			t := th[:len(a)]
+			j := 0
+			for ; j+4 <= len(a); j += 4 {
+				a[j] += x * t[j]
+				a[j+1] += x * t[j+1]
+				a[j+2] += x * t[j+2]
+				a[j+3] += x * t[j+3]
+			}
+			for ; j < len(a); j++ {
+				a[j] += x * t[j]
+			}
+		}
 	}
 }
 
