@@ -1,5 +1,10 @@
 package cramer
 
+import (
+	"math/bits"
+	"unsafe"
+)
+
 // Sample sets are mixtures of point masses, and between point masses every
 // pair term is h(d, 0) = |d|. Sums of |xₖ − xₗ| are therefore computed exactly
 // (in float64, up to the rounding of a few sums of positive terms) by sorting:
@@ -292,20 +297,33 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv
 // gradients of x (xv, xw) and of y (yv, yw) (either pair nil) in one
 // forward and one backward walk, without checkpoints or redone blocks: the
 // forward walk puts each point's C< and L (both float64) into the slot its
-// gradient pair takes in the gradScatter, and the backward walk, visiting
-// the points in the reverse order, pops each slot (pop), reads them back and
-// overwrites them with the gradient pair, which finish then moves into
-// place. The sums are those of forwardWalk and backwardPair, added in the
-// same order: the results are the same bits. Sets of scatterMin points or
-// more go through buckets, so that the slots' writes and reads follow
-// sequential streams; smaller ones, whose gradients fit in the caches, use
-// the positions themselves as slots.
+// gradient pair takes, and the backward walk, visiting the points in the
+// reverse order, reads them back and overwrites them with the gradient
+// pair. The sums are those of forwardWalk and backwardPair, added in the
+// same order: the results are the same bits. For a set of scatterMin points
+// or more the slot of the r-th smallest point is r, so that both walks read
+// and write their slots sequentially, and the pairs are moved to the
+// points' positions afterwards (permuteToPositions); smaller sets, whose
+// gradients fit in the caches, use the positions themselves as slots.
 func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv, yw []float64) float64 {
 	na, nb := len(a.k), len(b.k)
-	sx, sy := gradScatters(sc, xv, xw, na, yv, yw, nb)
 	ak, bk := a.k[:na+1], b.k[:nb+1] // with the sentinels
 	ua, ub, wa, wb := a.u, b.u, a.w, b.w
 	ia, ib := a.idx, b.idx
+	// Slots by rank, or at the positions (direct).
+	directA, directB := na < scatterMin, nb < scatterMin
+	if xv != nil {
+		xv, xw = xv[:na], xw[:na]
+	}
+	if yv != nil {
+		yv, yw = yv[:nb], yw[:nb]
+	}
+	// The slots, indices, weights and signs of both sets, indexed by set
+	// (0: a, 1: b), for groups of one point when both gradients are wanted.
+	both := xv != nil && yv != nil
+	outV, outW := [2][]float64{xv, yv}, [2][]float64{xw, yw}
+	ix, direct := [2][]uint32{ia, ib}, [2]bool{directA, directB}
+	us, ws, sgns := [2]float64{ua, ub}, [2][]float64{wa, wb}, [2]float64{-1, 1}
 	// Forward: C≤ (cum), L (left) and Σ gap·C² (total), as walkGroups.
 	var cum, left, total ksum
 	prev := 0.0
@@ -336,14 +354,32 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		}
 		cum.add(da - db)
 		l := left.val()
-		if xv != nil {
+		if i+j == i0+j0+1 && both {
+			// One point, from either set (the common case): no branch on
+			// which.
+			s := j - j0
+			r := i0 + s*(j0-i0)
+			q := r
+			if direct[s] {
+				q = int(ix[s][r])
+			}
+			outV[s][q], outW[s][q] = c, l
+		} else if xv != nil {
 			for r := i0; r < i; r++ {
-				sx.put(ia[r], c, l)
+				q := r
+				if directA {
+					q = int(ia[r])
+				}
+				xv[q], xw[q] = c, l
 			}
 		}
-		if yv != nil {
+		if yv != nil && !(i+j == i0+j0+1 && both) {
 			for r := j0; r < j; r++ {
-				sy.put(ib[r], c, l)
+				q := r
+				if directB {
+					q = int(ib[r])
+				}
+				yv[q], yw[q] = c, l
 			}
 		}
 		prev = v
@@ -374,9 +410,28 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		gap := nextV - v
 		right.add(gap * above.val())
 		up, rgt := above.val(), right.val()
-		if xv != nil {
+		one := i+j+1 == i1+j1 && both
+		if one {
+			s := j1 - j
+			r := i + s*(j-i)
+			q := r
+			if direct[s] {
+				q = int(ix[s][r])
+			}
+			w := us[s]
+			if ws[s] != nil {
+				w = ws[s][r]
+			}
+			// x: w·−S, −B; y: w·S, B (the negation is exact).
+			sg := sgns[s]
+			sgn, bz := outV[s][q]-up, outW[s][q]+rgt
+			outV[s][q], outW[s][q] = w*(sg*sgn), sg*bz
+		} else if xv != nil {
 			for r := i1 - 1; r >= i; r-- {
-				q := sx.pop(ia[r])
+				q := r
+				if directA {
+					q = int(ia[r])
+				}
 				w := ua
 				if wa != nil {
 					w = wa[r]
@@ -385,9 +440,12 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 				xv[q], xw[q] = w*-sgn, -bz
 			}
 		}
-		if yv != nil {
+		if yv != nil && !one {
 			for r := j1 - 1; r >= j; r-- {
-				q := sy.pop(ib[r])
+				q := r
+				if directB {
+					q = int(ib[r])
+				}
 				w := ub
 				if wb != nil {
 					w = wb[r]
@@ -406,7 +464,61 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		above.add(da - db)
 		nextV = v
 	}
-	sx.finish(sc.stmp)
-	sy.finish(sc.stmp)
+	if xv != nil && !directA {
+		permuteToPositions[K](sc, xv, xw, ia)
+	}
+	if yv != nil && !directB {
+		permuteToPositions[K](sc, yv, yw, ib)
+	}
 	return total.val()
+}
+
+// permuteToPositions moves the pair (v[r], w[r]) of the r-th smallest point
+// to the point's position idx[r], in two passes through the memory of the
+// keys (whose sorted keys are no longer needed). The positions are cut into
+// buckets of B consecutive ones (scatterBucket): the first pass reads the
+// pairs in order and appends each, interleaved, with the offset of its
+// position in its bucket, to its bucket's slots in the buffer, so that the
+// writes follow a few hundred sequential streams; the second puts each
+// bucket's pairs at their positions, within the cache.
+func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uint32) {
+	n := len(v)
+	w, idx = w[:n], idx[:n]
+	bs := scatterBucket(n)
+	nbk := scatterFill(n)
+	inv := ^uint64(0)/uint64(bs) + 1 // p / B is the high word of p·inv (p < 2³², B < 2¹⁶)
+	sc.fill = grow(sc.fill, nbk)
+	sc.low = grow(sc.low, n)
+	rs := radixOf[K](sc)
+	pairs := asPairs(rs, n)
+	fill, low := sc.fill[:nbk], sc.low[:n]
+	for k := range fill {
+		fill[k] = uint32(k * bs)
+	}
+	for r, p := range idx {
+		hi, _ := bits.Mul64(uint64(p), inv)
+		q := fill[hi]
+		fill[hi] = q + 1
+		pairs[q] = [2]float64{v[r], w[r]}
+		low[q] = uint16(p - uint32(hi)*uint32(bs))
+	}
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		bv, bw := v[lo:hi], w[lo:hi]
+		for t, l := range low[lo:hi] {
+			pr := pairs[lo+t]
+			bv[l], bw[l] = pr[0], pr[1]
+		}
+	}
+}
+
+// asPairs returns the memory of the keys of rs as n pairs of float64, grown
+// as needed (the keys are not needed any more).
+func asPairs[K radixKey](rs *radixScratch[K], n int) [][2]float64 {
+	var k K
+	words := 16 / int(unsafe.Sizeof(k)) * n
+	if cap(rs.keys) < words {
+		rs.keys = make([]K, words)
+	}
+	return unsafe.Slice((*[2]float64)(unsafe.Pointer(unsafe.SliceData(rs.keys[:1]))), n)
 }
