@@ -1,12 +1,16 @@
 package cramer
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // The gradients of a set are found in sorted order and belong at the
 // points' original positions: a permutation. Written directly, every write
 // lands on a random cache line of two arrays far larger than the caches (two
 // misses per point). A set of at least scatterMin points is written in two
-// passes instead. The positions are cut into buckets of B consecutive ones
+// passes instead, either as its gradients are found (gradScatter, below) or
+// from sorted order once they all are (permuteToPositions, at the end). The positions are cut into buckets of B consecutive ones
 // (about scatterBuckets buckets); the first pass puts each pair of values,
 // with the offset of its position in its bucket, at the next free slot of
 // the bucket (the slots of bucket b are the positions [b·B, (b+1)·B) of the
@@ -121,4 +125,58 @@ func (s *gradScatter[F]) finish(tmp []float64) {
 			}
 		}
 	}
+}
+
+// permuteToPositions moves the pair (v[r], w[r]) of the r-th smallest point
+// to the point's position idx[r], in two passes through the memory of the
+// keys (whose sorted keys are no longer needed). The positions are cut into
+// buckets of B consecutive ones (scatterBucket): the first pass reads the
+// pairs in order and appends each, interleaved, with the offset of its
+// position in its bucket, to its bucket's slots in the buffer, so that the
+// writes follow a few hundred sequential streams; the second puts each
+// bucket's pairs at their positions, within the cache. The buffer is the
+// keys' memory (8(N + M) bytes for two sets), grown to 16 bytes per point
+// when the set is larger than that (the larger of two sets of different
+// sizes); the offsets take 2 bytes per point of one set. Nothing is
+// allocated once the scratch has grown.
+func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uint32) {
+	n := len(v)
+	w, idx = w[:n], idx[:n]
+	bs := scatterBucket(n)
+	nbk := scatterFill(n)
+	inv := ^uint64(0)/uint64(bs) + 1 // p / B is the high word of p·inv (p < 2³², B < 2¹⁶)
+	sc.fill = grow(sc.fill, nbk)
+	sc.low = grow(sc.low, n)
+	rs := radixOf[K](sc)
+	pairs := asPairs(rs, n)
+	fill, low := sc.fill[:nbk], sc.low[:n]
+	for k := range fill {
+		fill[k] = uint32(k * bs)
+	}
+	for r, p := range idx {
+		hi, _ := bits.Mul64(uint64(p), inv)
+		q := fill[hi]
+		fill[hi] = q + 1
+		pairs[q] = [2]float64{v[r], w[r]}
+		low[q] = uint16(p - uint32(hi)*uint32(bs))
+	}
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		bv, bw := v[lo:hi], w[lo:hi]
+		for t, l := range low[lo:hi] {
+			pr := pairs[lo+t]
+			bv[l], bw[l] = pr[0], pr[1]
+		}
+	}
+}
+
+// asPairs returns the memory of the keys of rs as n pairs of float64, grown
+// as needed (the keys are not needed any more).
+func asPairs[K radixKey](rs *radixScratch[K], n int) [][2]float64 {
+	var k K
+	words := 16 / int(unsafe.Sizeof(k)) * n
+	if cap(rs.keys) < words {
+		rs.keys = make([]K, words)
+	}
+	return unsafe.Slice((*[2]float64)(unsafe.Pointer(unsafe.SliceData(rs.keys[:1]))), n)
 }

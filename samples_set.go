@@ -7,7 +7,9 @@ import "unsafe"
 // gradient output (a gradient output, written last, serves as its set's
 // ping-pong half); indices (4 bytes) for the sets that need the permutation
 // (gradients, weights) and the weights in sorted order (8 bytes) for
-// weighted sets.
+// weighted sets. Float64 gradients of two sets then reuse the keys' memory
+// (at least 16 bytes per point of the larger set) and 2-byte offsets per
+// point of one set to move the gradients into place (permuteToPositions).
 
 // sortedSet is one sample set sorted by value.
 type sortedSet[K radixKey] struct {

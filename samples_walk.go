@@ -1,10 +1,5 @@
 package cramer
 
-import (
-	"math/bits"
-	"unsafe"
-)
-
 // Sample sets are mixtures of point masses, and between point masses every
 // pair term is h(d, 0) = |d|. Sums of |xₖ − xₗ| are therefore computed exactly
 // (in float64, up to the rounding of a few sums of positive terms) by sorting:
@@ -28,8 +23,10 @@ import (
 // (float32, the self sum), instead of an array over all groups, a forward
 // walk records its state every walkBlock groups, and the blocks are then
 // redone in reverse order, each forward into a buffer of walkBlock groups
-// and back. Either way the gradients are found in sorted order and written
-// at the points' positions through a gradScatter (samples_scatter.go).
+// and back. Either way the gradients are found in sorted order and are
+// moved to the points' positions (samples_scatter.go): by a gradScatter as
+// they are found, or, in pairGradSlots, by permuteToPositions once both
+// walks are done.
 
 // walkBlock is the number of groups a backward walk holds at a time (a
 // variable so that tests can exercise block boundaries with small sets).
@@ -471,54 +468,4 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		permuteToPositions[K](sc, yv, yw, ib)
 	}
 	return total.val()
-}
-
-// permuteToPositions moves the pair (v[r], w[r]) of the r-th smallest point
-// to the point's position idx[r], in two passes through the memory of the
-// keys (whose sorted keys are no longer needed). The positions are cut into
-// buckets of B consecutive ones (scatterBucket): the first pass reads the
-// pairs in order and appends each, interleaved, with the offset of its
-// position in its bucket, to its bucket's slots in the buffer, so that the
-// writes follow a few hundred sequential streams; the second puts each
-// bucket's pairs at their positions, within the cache.
-func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uint32) {
-	n := len(v)
-	w, idx = w[:n], idx[:n]
-	bs := scatterBucket(n)
-	nbk := scatterFill(n)
-	inv := ^uint64(0)/uint64(bs) + 1 // p / B is the high word of p·inv (p < 2³², B < 2¹⁶)
-	sc.fill = grow(sc.fill, nbk)
-	sc.low = grow(sc.low, n)
-	rs := radixOf[K](sc)
-	pairs := asPairs(rs, n)
-	fill, low := sc.fill[:nbk], sc.low[:n]
-	for k := range fill {
-		fill[k] = uint32(k * bs)
-	}
-	for r, p := range idx {
-		hi, _ := bits.Mul64(uint64(p), inv)
-		q := fill[hi]
-		fill[hi] = q + 1
-		pairs[q] = [2]float64{v[r], w[r]}
-		low[q] = uint16(p - uint32(hi)*uint32(bs))
-	}
-	for lo := 0; lo < n; lo += bs {
-		hi := min(lo+bs, n)
-		bv, bw := v[lo:hi], w[lo:hi]
-		for t, l := range low[lo:hi] {
-			pr := pairs[lo+t]
-			bv[l], bw[l] = pr[0], pr[1]
-		}
-	}
-}
-
-// asPairs returns the memory of the keys of rs as n pairs of float64, grown
-// as needed (the keys are not needed any more).
-func asPairs[K radixKey](rs *radixScratch[K], n int) [][2]float64 {
-	var k K
-	words := 16 / int(unsafe.Sizeof(k)) * n
-	if cap(rs.keys) < words {
-		rs.keys = make([]K, words)
-	}
-	return unsafe.Slice((*[2]float64)(unsafe.Pointer(unsafe.SliceData(rs.keys[:1]))), n)
 }
