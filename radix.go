@@ -273,6 +273,12 @@ func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identit
 
 // radixPass moves src into dst in stable order of the keys' digit at shift,
 // c holding the offsets of the digits (advanced as keys are placed).
+//
+// The passes are not inlined: inlined into radixPasses, with its many live
+// slices, the Go compiler kept the loop counter, the key and the slice bases
+// on the stack, reloading them for every key.
+//
+//go:noinline
 func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
 	dst = dst[:len(src)]
 	for _, k := range src {
@@ -284,6 +290,8 @@ func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
 }
 
 // radixPassIdentity is radixPassIdx with the indices 0 … n−1 in src's order.
+//
+//go:noinline
 func radixPassIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixSize]uint32, shift uint) {
 	dst, dstI = dst[:len(src)], dstI[:len(src)]
 	for i, k := range src {
@@ -296,6 +304,8 @@ func radixPassIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixSiz
 }
 
 // radixPassIdx is radixPass moving an index along with each key.
+//
+//go:noinline
 func radixPassIdx[K radixKey](dst []K, dstI []uint32, src []K, srcI []uint32, c *[radixSize]uint32, shift uint) {
 	dst, dstI, srcI = dst[:len(src)], dstI[:len(src)], srcI[:len(src)]
 	for i, k := range src {
