@@ -155,20 +155,39 @@ func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uin
 	for k := range fill {
 		fill[k] = uint32(k * bs)
 	}
+	distributePairs(pairs, low, fill, v, w, idx, inv, uint32(bs))
+	for lo := 0; lo < n; lo += bs {
+		hi := min(lo+bs, n)
+		placePairs(v[lo:hi], w[lo:hi], pairs[lo:hi], low[lo:hi])
+	}
+}
+
+// distributePairs is the first pass of permuteToPositions: the pair
+// (v[r], w[r]) goes to the next slot q of the bucket of idx[r], with the
+// position's offset in the bucket in low[q]. (The two passes are functions
+// of their own, so that the Go compiler keeps their loops in registers.)
+//
+//go:noinline
+func distributePairs(pairs [][2]float64, low []uint16, fill []uint32, v, w []float64, idx []uint32, inv uint64, bs uint32) {
+	v, w = v[:len(idx)], w[:len(idx)]
 	for r, p := range idx {
 		hi, _ := bits.Mul64(uint64(p), inv)
 		q := fill[hi]
 		fill[hi] = q + 1
 		pairs[q] = [2]float64{v[r], w[r]}
-		low[q] = uint16(p - uint32(hi)*uint32(bs))
+		low[q] = uint16(p - uint32(hi)*bs)
 	}
-	for lo := 0; lo < n; lo += bs {
-		hi := min(lo+bs, n)
-		bv, bw := v[lo:hi], w[lo:hi]
-		for t, l := range low[lo:hi] {
-			pr := pairs[lo+t]
-			bv[l], bw[l] = pr[0], pr[1]
-		}
+}
+
+// placePairs is the second pass of permuteToPositions over one bucket:
+// pair t goes to position low[t] of bv and bw.
+//
+//go:noinline
+func placePairs(bv, bw []float64, pairs [][2]float64, low []uint16) {
+	pairs = pairs[:len(low)]
+	for t, l := range low {
+		pr := pairs[t]
+		bv[l], bw[l] = pr[0], pr[1]
 	}
 }
 
