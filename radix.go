@@ -141,8 +141,9 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 	clear(cnt)
 	c := (*[radixCounters]uint32)(cnt)
 	// The keys, and the counts of their digits in the same sweep. The keys
-	// are written where the passes start (they end in dst).
-	src := tmpK[:n]
+	// are written into dst, where an even number of passes (the common
+	// case: 4) leaves them; after an odd number they are copied back.
+	src := dst[:n]
 	shift0 := uint(0)
 	if keyBits[K]() == 64 {
 		shift0 = high
@@ -156,7 +157,12 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		c[2*radixSize+h>>16&radixMask]++
 		c[3*radixSize+h>>24&radixMask]++
 	}
-	radixPasses(src, dst[:n], tmpI, idx, withIdx, true, c, shift0)
+	if radixPasses(src, tmpK, idx, tmpI, withIdx, true, c, shift0) {
+		copy(src, tmpK[:n])
+		if withIdx {
+			copy(idx[:n], tmpI[:n])
+		}
+	}
 	if keyBits[K]() == 32 {
 		return
 	}
@@ -215,23 +221,27 @@ func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[r
 		c[2*radixSize+k>>16&radixMask]++
 		c[3*radixSize+k>>24&radixMask]++
 	}
-	copy(tmpK, keys)
-	if withIdx {
-		copy(tmpI, idx)
+	if radixPasses(keys, tmpK, idx, tmpI, withIdx, false, c, 0) {
+		copy(keys, tmpK)
+		if withIdx {
+			copy(idx, tmpI)
+		}
 	}
-	radixPasses(tmpK, keys, tmpI, idx, withIdx, false, c, 0)
 }
 
-// radixPasses sorts src stably by the radixDigits digits from shift0 up into
-// dst (ping-ponging through src), with the indices of srcI into dstI when
-// withIdx; c holds the counts of the digits. A pass whose digit is the same
-// in every key is skipped. With identity the indices are 0 … n−1 (srcI is
-// not read; the first pass that moves writes them); when an even number of
-// passes move something, the result is copied from src into dst.
-func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identity bool, c *[radixCounters]uint32, shift0 uint) {
-	n := len(src)
+// radixPasses sorts the keys of a stably by the radixDigits digits from
+// shift0 up, ping-ponging between a and b, with their indices between aI and
+// bI when withIdx, and reports whether the result ended in b (an odd number
+// of passes moved keys) rather than in a; c holds the counts of the digits.
+// A pass whose digit is the same in every key is skipped. With identity the
+// indices are 0 … n−1: aI is not read, the first pass that moves writes
+// them, and when none does they are written into aI.
+func radixPasses[K radixKey](a, b []K, aI, bI []uint32, withIdx, identity bool, c *[radixCounters]uint32, shift0 uint) (inB bool) {
+	n := len(a)
+	src, dst := a, b[:n]
+	var srcI, dstI []uint32
 	if withIdx {
-		srcI, dstI = srcI[:n], dstI[:n]
+		srcI, dstI = aI[:n], bI[:n]
 	}
 	k0 := uint64(src[0])
 	moved := 0
@@ -259,16 +269,12 @@ func radixPasses[K radixKey](src, dst []K, srcI, dstI []uint32, withIdx, identit
 		src, dst = dst, src
 		moved++
 	}
-	if moved%2 == 0 {
-		copy(dst, src)
-		if withIdx && identity { // no pass moved anything
-			for i := range dstI {
-				dstI[i] = uint32(i)
-			}
-		} else if withIdx {
-			copy(dstI, srcI)
+	if withIdx && identity { // no pass moved anything
+		for i := range aI[:n] {
+			aI[i] = uint32(i)
 		}
 	}
+	return moved%2 == 1
 }
 
 // radixPass moves src into dst in stable order of the keys' digit at shift,
