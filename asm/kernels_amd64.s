@@ -11252,6 +11252,10 @@ vblk:
 	CMPQ    DX, BX
 	CMOVQGT BX, DX
 	ANDQ    $-4, DX
+	XORQ    BX, BX
+	MOVQ    m+152(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
 	MOVQ    AX, BX
 	MOVQ    n+160(FP), SI
 	IMULQ   SI, BX
@@ -11266,12 +11270,9 @@ vzero:
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, DX
 	JL      vzero
-	XORQ    BX, BX
+	JMP     vcol_end
 
-vcol:
-	MOVQ  m+152(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+160(FP), DI
 	IMULQ DI, SI
@@ -11290,7 +11291,7 @@ vcol:
 	LEAQ  (R10)(DI*8), DI
 	XORQ  R10, R10
 
-vpass1:
+vfirst0:
 	VMOVUPD (R8)(R10*8), Y0
 	VSUBPD  (R9)(R10*8), Y0, Y0
 	VANDPD  absMask64<>+0(SB), Y0, Y0
@@ -11311,22 +11312,22 @@ vpass1:
 	VMOVUPD Y1, 1024(SP)(R10*8)
 	ADDQ    $0x00000004, R10
 	CMPQ    R10, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+160(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
 	MOVQ    n+160(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*8), DI
 	MOVQ    wb_base+72(FP), R8
-	LEAQ    (R8)(SI*8), SI
+	LEAQ    (R8)(DI*8), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -11388,12 +11389,140 @@ vpass2:
 	VMULPD      half64<>+0(SB), Y0, Y0
 	VMULPD      Y5, Y0, Y0
 	VFMADD231PD (SP)(R8*8), Y3, Y0
-	VMOVUPD     (DI)(R8*8), Y1
-	VFMADD231PD (SI)(R8*8), Y0, Y1
-	VMOVUPD     Y1, (DI)(R8*8)
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, DX
-	JL          vpass2
+	JL          vfirst1
+	INCQ        BX
+
+vcol:
+	MOVQ  m+152(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
 	INCQ        BX
 	JMP         vcol
 
@@ -12939,6 +13068,10 @@ vblk:
 	CMPQ    DX, BX
 	CMOVQGT BX, DX
 	ANDQ    $-4, DX
+	LEAQ    1(AX), BX
+	MOVQ    k+96(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
 	MOVQ    AX, BX
 	MOVQ    n+104(FP), SI
 	IMULQ   SI, BX
@@ -12953,12 +13086,9 @@ vzero:
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, DX
 	JL      vzero
-	LEAQ    1(AX), BX
+	JMP     vcol_end
 
-vcol:
-	MOVQ  k+96(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+104(FP), DI
 	IMULQ DI, SI
@@ -12977,7 +13107,7 @@ vcol:
 	LEAQ  (R10)(DI*8), DI
 	XORQ  R10, R10
 
-vpass1:
+vfirst0:
 	VMOVUPD (R8)(R10*8), Y0
 	VSUBPD  (R9)(R10*8), Y0, Y0
 	VANDPD  absMask64<>+0(SB), Y0, Y0
@@ -12998,22 +13128,22 @@ vpass1:
 	VMOVUPD Y1, 1024(SP)(R10*8)
 	ADDQ    $0x00000004, R10
 	CMPQ    R10, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+104(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
 	MOVQ    n+104(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*8), DI
 	MOVQ    w_base+72(FP), R8
-	LEAQ    (R8)(SI*8), SI
+	LEAQ    (R8)(DI*8), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -13075,12 +13205,140 @@ vpass2:
 	VMULPD      half64<>+0(SB), Y0, Y0
 	VMULPD      Y5, Y0, Y0
 	VFMADD231PD (SP)(R8*8), Y3, Y0
-	VMOVUPD     (DI)(R8*8), Y1
-	VFMADD231PD (SI)(R8*8), Y0, Y1
-	VMOVUPD     Y1, (DI)(R8*8)
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, DX
-	JL          vpass2
+	JL          vfirst1
+	INCQ        BX
+
+vcol:
+	MOVQ  k+96(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
 	INCQ        BX
 	JMP         vcol
 
@@ -14633,20 +14891,6 @@ vblk:
 	MOVQ    n+136(FP), SI
 	IMULQ   SI, BX
 	ADDQ    CX, BX
-	MOVQ    out_base+0(FP), SI
-	LEAQ    (SI)(BX*8), BX
-	XORQ    SI, SI
-
-vzero:
-	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, (BX)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, DX
-	JL      vzero
-	MOVQ    AX, BX
-	MOVQ    n+136(FP), SI
-	IMULQ   SI, BX
-	ADDQ    CX, BX
 	MOVQ    va_base+48(FP), SI
 	LEAQ    (SI)(BX*8), BX
 	XORQ    SI, SI
@@ -14663,11 +14907,26 @@ vscale:
 	CMPQ    SI, DX
 	JL      vscale
 	XORQ    BX, BX
+	MOVQ    m+128(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
+	MOVQ    n+136(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*8), BX
+	XORQ    SI, SI
 
-vcol:
-	MOVQ  m+128(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vzero:
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (BX)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
+
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+136(FP), DI
 	IMULQ DI, SI
@@ -14682,7 +14941,7 @@ vcol:
 	LEAQ  (R8)(DI*8), DI
 	XORQ  R8, R8
 
-vpass1:
+vfirst0:
 	VMOVUPD (SI)(R8*8), Y0
 	VSUBPD  (DI)(R8*8), Y0, Y0
 	VANDPD  absMask64<>+0(SB), Y0, Y0
@@ -14696,22 +14955,22 @@ vpass1:
 	VMOVUPD Y1, 1024(SP)(R8*8)
 	ADDQ    $0x00000004, R8
 	CMPQ    R8, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+136(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
 	MOVQ    n+136(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*8), DI
 	MOVQ    wx_base+72(FP), R8
-	LEAQ    (R8)(SI*8), SI
+	LEAQ    (R8)(DI*8), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -14773,12 +15032,129 @@ vpass2:
 	VMULPD      half64<>+0(SB), Y0, Y0
 	VMULPD      Y5, Y0, Y0
 	VFMADD231PD (SP)(R8*8), Y3, Y0
-	VMOVUPD     (DI)(R8*8), Y1
-	VFMADD231PD (SI)(R8*8), Y0, Y1
-	VMOVUPD     Y1, (DI)(R8*8)
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, DX
-	JL          vpass2
+	JL          vfirst1
+	INCQ        BX
+
+vcol:
+	MOVQ  m+128(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*8), DI
+	XORQ  R8, R8
+
+vblk_pass0:
+	VMOVUPD (SI)(R8*8), Y0
+	VSUBPD  (DI)(R8*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  1536(SP)(R8*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
 	INCQ        BX
 	JMP         vcol
 
@@ -15314,6 +15690,10 @@ vblk:
 	CMPQ    DX, BX
 	CMOVQGT BX, DX
 	ANDQ    $-8, DX
+	XORQ    BX, BX
+	MOVQ    m+152(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
 	MOVQ    AX, BX
 	MOVQ    n+160(FP), SI
 	IMULQ   SI, BX
@@ -15328,12 +15708,9 @@ vzero:
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, DX
 	JL      vzero
-	XORQ    BX, BX
+	JMP     vcol_end
 
-vcol:
-	MOVQ  m+152(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+160(FP), DI
 	IMULQ DI, SI
@@ -15352,7 +15729,7 @@ vcol:
 	LEAQ  (R10)(DI*4), DI
 	XORQ  R10, R10
 
-vpass1:
+vfirst0:
 	VMOVUPS (R8)(R10*4), Y0
 	VSUBPS  (R9)(R10*4), Y0, Y0
 	VANDPS  absMask32<>+0(SB), Y0, Y0
@@ -15373,22 +15750,22 @@ vpass1:
 	VMOVUPS Y1, 1024(SP)(R10*4)
 	ADDQ    $0x00000008, R10
 	CMPQ    R10, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+160(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
 	MOVQ    n+160(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*4), DI
 	MOVQ    wb_base+72(FP), R8
-	LEAQ    (R8)(SI*4), SI
+	LEAQ    (R8)(DI*4), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -15452,12 +15829,142 @@ vpass2:
 	VMULPS       half32<>+0(SB), Y0, Y0
 	VMULPS       Y3, Y0, Y0
 	VFMADD231PS  (SP)(R8*4), Y5, Y0
-	VMOVUPS      (DI)(R8*4), Y1
-	VFMADD231PS  (SI)(R8*4), Y0, Y1
-	VMOVUPS      Y1, (DI)(R8*4)
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, DX
-	JL           vpass2
+	JL           vfirst1
+	INCQ         BX
+
+vcol:
+	MOVQ  m+152(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
 	INCQ         BX
 	JMP          vcol
 
@@ -17025,6 +17532,10 @@ vblk:
 	CMPQ    DX, BX
 	CMOVQGT BX, DX
 	ANDQ    $-8, DX
+	LEAQ    1(AX), BX
+	MOVQ    k+96(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
 	MOVQ    AX, BX
 	MOVQ    n+104(FP), SI
 	IMULQ   SI, BX
@@ -17039,12 +17550,9 @@ vzero:
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, DX
 	JL      vzero
-	LEAQ    1(AX), BX
+	JMP     vcol_end
 
-vcol:
-	MOVQ  k+96(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+104(FP), DI
 	IMULQ DI, SI
@@ -17063,7 +17571,7 @@ vcol:
 	LEAQ  (R10)(DI*4), DI
 	XORQ  R10, R10
 
-vpass1:
+vfirst0:
 	VMOVUPS (R8)(R10*4), Y0
 	VSUBPS  (R9)(R10*4), Y0, Y0
 	VANDPS  absMask32<>+0(SB), Y0, Y0
@@ -17084,22 +17592,22 @@ vpass1:
 	VMOVUPS Y1, 1024(SP)(R10*4)
 	ADDQ    $0x00000008, R10
 	CMPQ    R10, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+104(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
 	MOVQ    n+104(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*4), DI
 	MOVQ    w_base+72(FP), R8
-	LEAQ    (R8)(SI*4), SI
+	LEAQ    (R8)(DI*4), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -17163,12 +17671,142 @@ vpass2:
 	VMULPS       half32<>+0(SB), Y0, Y0
 	VMULPS       Y3, Y0, Y0
 	VFMADD231PS  (SP)(R8*4), Y5, Y0
-	VMOVUPS      (DI)(R8*4), Y1
-	VFMADD231PS  (SI)(R8*4), Y0, Y1
-	VMOVUPS      Y1, (DI)(R8*4)
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, DX
-	JL           vpass2
+	JL           vfirst1
+	INCQ         BX
+
+vcol:
+	MOVQ  k+96(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
 	INCQ         BX
 	JMP          vcol
 
@@ -18743,20 +19381,6 @@ vblk:
 	MOVQ    n+136(FP), SI
 	IMULQ   SI, BX
 	ADDQ    CX, BX
-	MOVQ    out_base+0(FP), SI
-	LEAQ    (SI)(BX*4), BX
-	XORQ    SI, SI
-
-vzero:
-	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, (BX)(SI*4)
-	ADDQ    $0x00000008, SI
-	CMPQ    SI, DX
-	JL      vzero
-	MOVQ    AX, BX
-	MOVQ    n+136(FP), SI
-	IMULQ   SI, BX
-	ADDQ    CX, BX
 	MOVQ    va_base+48(FP), SI
 	LEAQ    (SI)(BX*4), BX
 	XORQ    SI, SI
@@ -18773,11 +19397,26 @@ vscale:
 	CMPQ    SI, DX
 	JL      vscale
 	XORQ    BX, BX
+	MOVQ    m+128(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
+	MOVQ    n+136(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*4), BX
+	XORQ    SI, SI
 
-vcol:
-	MOVQ  m+128(FP), SI
-	CMPQ  BX, SI
-	JGE   vcol_end
+vzero:
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (BX)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
+
+vfirst:
 	MOVQ  AX, SI
 	MOVQ  n+136(FP), DI
 	IMULQ DI, SI
@@ -18792,7 +19431,7 @@ vcol:
 	LEAQ  (R8)(DI*4), DI
 	XORQ  R8, R8
 
-vpass1:
+vfirst0:
 	VMOVUPS (SI)(R8*4), Y0
 	VSUBPS  (DI)(R8*4), Y0, Y0
 	VANDPS  absMask32<>+0(SB), Y0, Y0
@@ -18806,22 +19445,22 @@ vpass1:
 	VMOVUPS Y1, 1024(SP)(R8*4)
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, DX
-	JL      vpass1
-	MOVQ    BX, SI
+	JL      vfirst0
+	MOVQ    AX, SI
 	MOVQ    n+136(FP), DI
 	IMULQ   DI, SI
 	ADDQ    CX, SI
-	MOVQ    AX, DI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
 	MOVQ    n+136(FP), R8
 	IMULQ   R8, DI
 	ADDQ    CX, DI
-	MOVQ    out_base+0(FP), R8
-	LEAQ    (R8)(DI*4), DI
 	MOVQ    wx_base+72(FP), R8
-	LEAQ    (R8)(SI*4), SI
+	LEAQ    (R8)(DI*4), DI
 	XORQ    R8, R8
 
-vpass2:
+vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -18885,12 +19524,131 @@ vpass2:
 	VMULPS       half32<>+0(SB), Y0, Y0
 	VMULPS       Y3, Y0, Y0
 	VFMADD231PS  (SP)(R8*4), Y5, Y0
-	VMOVUPS      (DI)(R8*4), Y1
-	VFMADD231PS  (SI)(R8*4), Y0, Y1
-	VMOVUPS      Y1, (DI)(R8*4)
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, DX
-	JL           vpass2
+	JL           vfirst1
+	INCQ         BX
+
+vcol:
+	MOVQ  m+128(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*4), DI
+	XORQ  R8, R8
+
+vblk_pass0:
+	VMOVUPS (SI)(R8*4), Y0
+	VSUBPS  (DI)(R8*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  1536(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
 	INCQ         BX
 	JMP          vcol
 

@@ -97,9 +97,10 @@ const batchValueVectors = 16
 // row and one column still give a block of independent vectors). Each (i, j)
 // takes two passes over its block, as blockPasses does: first |d|, the scale
 // and t = reduce(|d|, 1/q) of every vector to the stack, then the pair terms,
-// each added with one FMA to its lane's row sum, which lives in out (zeroed
-// first, so every sum starts at +0 and takes its terms in column order as in
-// purego). For the point-mass kind the scales depend on the row only and are
+// each added with one FMA to its lane's row sum, which lives in out: the
+// first column's pass adds its terms to +0 and stores them, the next ones
+// load, add and store, so every sum takes its terms in column order from +0
+// as in purego (a row without columns stores +0). For the point-mass kind the scales depend on the row only and are
 // computed once per block. The last lanes that do not fill a vector are done
 // one pair at a time with masked loads and stores.
 func (p *prec) genBatchRowSums(kind spec.Rows) {
@@ -181,14 +182,6 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 		CMPQ(cnt, lim)
 		CMOVQGT(lim, cnt)
 		ANDQ(I32(-p.lanes), cnt) // cnt = min(n − lb, bc) in whole vectors
-		{
-			out := elemPtr("out", index(i, lb))
-			blockLoop("vzero", cnt, func(kk GPVirtual) {
-				z := YMM()
-				p.XOR(z, z, z)
-				p.MOVU(z, p.at(out, kk))
-			})
-		}
 		if kind == spec.Dirac {
 			rv := elemPtr(r.RV, index(i, lb))
 			blockLoop("vscale", cnt, func(kk GPVirtual) {
@@ -197,19 +190,15 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 				p.MOVU(rq, at(rqBuf, kk))
 			})
 		}
-		j := firstCol(i)
-		Label("vcol")
-		CMPQ(j, p.intParam(cols))
-		JGE(LabelRef("vcol_end"))
-		{
+		// pass0 stores |d|, q and t of every vector of the block at column j.
+		pass0 := func(label string, i, j GPVirtual) {
 			ri, ci := index(i, lb), index(j, lb)
 			rm, cmp := elemPtr(r.RM, ri), elemPtr(cm, ci)
 			var rv, cvp GPVirtual
 			if kind != spec.Dirac {
 				rv, cvp = elemPtr(r.RV, ri), elemPtr(cv, ci)
 			}
-			// Pass 1: |d|, q and t of every vector of the block.
-			blockLoop("vpass1", cnt, func(kk GPVirtual) {
+			blockLoop(label, cnt, func(kk GPVirtual) {
 				ad := p.load(p.at(rm, kk), nil)
 				p.SUB(p.at(cmp, kk), ad, ad) // d = mi − mj
 				p.AND(p.c("absMask"), ad, ad)
@@ -225,17 +214,44 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 				p.MOVU(p.reduce(ad, rq), at(tBuf, kk))
 			})
 		}
-		{
-			// Pass 2: the pair terms, added to the row sums in out.
-			ci := index(j, lb)
-			out, cw := elemPtr("out", index(i, lb)), elemPtr(r.CW, ci)
-			blockLoop("vpass2", cnt, func(kk GPVirtual) {
+		// pass1 adds the pair terms at column j to the row sums in out; at
+		// the first column (first) the sums start at +0 instead.
+		pass1 := func(label string, i, j GPVirtual, first bool) {
+			out, cw := elemPtr("out", index(i, lb)), elemPtr(r.CW, index(j, lb))
+			blockLoop(label, cnt, func(kk GPVirtual) {
 				h, _, _ := p.pairCoreReduced(at(adBuf, kk), at(qBuf, kk), at(tBuf, kk))
-				acc := p.load(p.at(out, kk), nil)
+				acc := YMM()
+				if first {
+					p.XOR(acc, acc, acc)
+				} else {
+					p.MOVU(p.at(out, kk), acc)
+				}
 				p.FMADD231(p.at(cw, kk), h, acc) // acc += h·w
 				p.MOVU(acc, p.at(out, kk))
 			})
 		}
+		j := firstCol(i)
+		CMPQ(j, p.intParam(cols))
+		JL(LabelRef("vfirst"))
+		// No column: the row sums are +0.
+		{
+			out := elemPtr("out", index(i, lb))
+			blockLoop("vzero", cnt, func(kk GPVirtual) {
+				z := YMM()
+				p.XOR(z, z, z)
+				p.MOVU(z, p.at(out, kk))
+			})
+			JMP(LabelRef("vcol_end"))
+		}
+		Label("vfirst")
+		pass0("vfirst0", i, j)
+		pass1("vfirst1", i, j, true)
+		INCQ(j)
+		Label("vcol")
+		CMPQ(j, p.intParam(cols))
+		JGE(LabelRef("vcol_end"))
+		pass0("vblk_pass0", i, j)
+		pass1("vblk_pass1", i, j, false)
 		INCQ(j)
 		JMP(LabelRef("vcol"))
 		Label("vcol_end")
