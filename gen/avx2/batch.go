@@ -13,12 +13,14 @@ import (
 
 // The batch-lane kernels (see purego.BatchCrossRowSums64): the inputs are
 // lane-interleaved, component c of mixture pair l at c*n+l, and one vector
-// holds the same component of p.lanes consecutive pairs. For each block of
-// lanes (the last one masked when n is not a multiple of the lane count) the
-// kernels loop over the rows and columns with scalar loops and compute one
-// full vector of pair terms per (row, column), with the same pair computation
-// as the row kernels (scale, pairCore). Every lane's sums are accumulated in
-// column (or row) order with one FMA per term, as purego does.
+// holds the same component of p.lanes consecutive pairs. The gradient
+// kernels loop, for each vector of lanes (the last one masked when n is not
+// a multiple of the lane count), over the rows and columns with scalar loops
+// and compute one full vector of pair terms per (row, column); the value
+// kernels loop over the rows and columns outside and over blocks of vectors
+// of lanes inside (genBatchRowSums). Both use the pair computation of the row
+// kernels (scale, pairCore) and accumulate every lane's sums in column (or
+// row) order with one FMA per term, as purego does.
 
 // batchText declares a batch-lane kernel: the slices, then the integers.
 func (p *prec) batchText(name string, params []string, ints []string) {
