@@ -102,9 +102,10 @@ const batchValueVectors = 16
 // each added with one FMA to its lane's row sum, which lives in out: the
 // first column's pass adds its terms to +0 and stores them, the next ones
 // load, add and store, so every sum takes its terms in column order from +0
-// as in purego (a row without columns stores +0). For the point-mass kind the scales depend on the row only and are
-// computed once per block. The last lanes that do not fill a vector are done
-// one pair at a time with masked loads and stores.
+// as in purego (a row without columns stores +0); out is only read where
+// this call wrote it. For the point-mass kind the scales depend on the row
+// only and are computed once per block. The last lanes that do not fill a
+// vector are done one pair at a time with masked loads and stores.
 func (p *prec) genBatchRowSums(kind spec.Rows) {
 	name, params := kind.BatchSums()
 	// The block buffers exceed the no-split frame limit: no NOSPLIT.
