@@ -38,19 +38,80 @@ func covLen[F Float](p MixtureND[F]) int {
 	return len(p.IsoStds)
 }
 
-// accumulateDirection adds the univariate gradients that slot gr computed
-// for direction l to the accumulators of acc.
-func (sw *SlicedWorkspace[F]) accumulateDirection(acc, gr *slicedGroup[F], l int) {
+// accumulateMixtureDirection adds the mixture gradient that slot gr
+// computed for direction l to the accumulators of acc.
+func (sw *SlicedWorkspace[F]) accumulateMixtureDirection(acc, gr *slicedGroup[F], l int) {
+	if sw.gradP {
+		d := sw.dirs.Dim
+		accumulateMixture(&acc.accP, &acc.u, sw.p, gr.p1.Stds, &gr.gp1, sw.dirs.Theta[l*d:(l+1)*d])
+	}
+}
+
+// accumulateSampleDirections adds the univariate sample gradients gx, gy of
+// direction l and, when gx2 or gy2 is not nil, those of direction l+1 to
+// the accumulators of acc, both in one pass over them (the same additions
+// in the same order as two passes).
+func (sw *SlicedWorkspace[F]) accumulateSampleDirections(acc *slicedGroup[F], gx, gy *SamplesGrad[F], l int, gx2, gy2 *SamplesGrad[F]) {
 	d := sw.dirs.Dim
 	theta := sw.dirs.Theta[l*d : (l+1)*d]
-	if sw.gradP {
-		accumulateMixture(&acc.accP, &acc.u, sw.p, gr.p1.Stds, &gr.gp1, theta)
+	var theta2 []F
+	if gx2 != nil || gy2 != nil {
+		theta2 = sw.dirs.Theta[(l+1)*d : (l+2)*d]
 	}
 	if sw.gradX {
-		accumulateSamples(acc.accX, acc.accXw, &gr.gx1, theta)
+		accumulateSamplesPair(acc.accX, acc.accXw, gx, theta, gx2, theta2)
 	}
 	if sw.gradY {
-		accumulateSamples(acc.accY, acc.accYw, &gr.gy1, theta)
+		accumulateSamplesPair(acc.accY, acc.accYw, gy, theta, gy2, theta2)
+	}
+}
+
+// pairDims reports whether accumulateSamplesPair takes two directions in
+// one pass in dimension d.
+func pairDims(d int) bool { return d == 4 || d == 8 }
+
+// accumulateSamplesPair is accumulateSamples for g (direction θ) and then,
+// when g2 is not nil, for g2 (direction θ2), in one pass over acc for
+// D = 8 and 4: acc is read and written once for both.
+func accumulateSamplesPair[F Float](acc, accw []float64, g *SamplesGrad[F], theta []F, g2 *SamplesGrad[F], theta2 []F) {
+	d := len(theta)
+	if g2 == nil || !pairDims(d) {
+		accumulateSamples(acc, accw, g, theta)
+		if g2 != nil {
+			accumulateSamples(acc, accw, g2, theta2)
+		}
+		return
+	}
+	n := len(g.Values)
+	acc, accw = acc[:n*d], accw[:n]
+	v1, w1 := g.Values[:n], g.Weights[:n]
+	v2, w2 := g2.Values[:n], g2.Weights[:n]
+	for i := range accw {
+		a := accw[i] + float64(w1[i])
+		accw[i] = a + float64(w2[i])
+	}
+	var t1, t2 [8]float64
+	for j := range d {
+		t1[j], t2[j] = float64(theta[j]), float64(theta2[j])
+	}
+	if d == 8 {
+		for i := range v1 {
+			x, y := float64(v1[i]), float64(v2[i])
+			a := (*[8]float64)(acc[i*8 : i*8+8])
+			for j := range 8 {
+				s := a[j] + x*t1[j]
+				a[j] = s + y*t2[j]
+			}
+		}
+		return
+	}
+	for i := range v1 {
+		x, y := float64(v1[i]), float64(v2[i])
+		a := (*[4]float64)(acc[i*4 : i*4+4])
+		for j := range 4 {
+			s := a[j] + x*t1[j]
+			a[j] = s + y*t2[j]
+		}
 	}
 }
 

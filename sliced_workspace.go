@@ -84,8 +84,9 @@ type slicedGroup[F Float] struct {
 	x1, y1       Samples[F]
 	gp1, gq1     MixtureGrad[F]
 	gx1, gy1     SamplesGrad[F]
-	u            []float64 // Lᵢᵀθ for one component
-	xs, ys       []F       // sample projections of a chunk of directions (one row of N each)
+	gx2, gy2     SamplesGrad[F] // spare outputs (one slot: the previous direction's gradients)
+	u            []float64      // Lᵢᵀθ for one component
+	xs, ys       []F            // sample projections of a chunk of directions (one row of N each)
 	accP, accQ   ndAcc
 	accX, accY   []float64 // sample value derivatives (N·Dim)
 	accXw, accYw []float64 // sample weight derivatives (N)
@@ -101,7 +102,8 @@ func (sw *SlicedWorkspace[F]) scratchBytes() int {
 		g := &sw.groups[i]
 		b += g.ws.scratchBytes() + fs*(cap(g.p1.Stds)+cap(g.q1.Stds)+cap(g.xs)+cap(g.ys)+
 			cap(g.gp1.Weights)+cap(g.gp1.Means)+cap(g.gp1.Stds)+cap(g.gq1.Weights)+cap(g.gq1.Means)+cap(g.gq1.Stds)+
-			cap(g.gx1.Values)+cap(g.gx1.Weights)+cap(g.gy1.Values)+cap(g.gy1.Weights))
+			cap(g.gx1.Values)+cap(g.gx1.Weights)+cap(g.gy1.Values)+cap(g.gy1.Weights)+
+			cap(g.gx2.Values)+cap(g.gx2.Weights)+cap(g.gy2.Values)+cap(g.gy2.Weights))
 		b += 8 * (cap(g.u) + cap(g.accX) + cap(g.accY) + cap(g.accXw) + cap(g.accYw) +
 			cap(g.accP.w) + cap(g.accP.m) + cap(g.accP.cov) + cap(g.accQ.w) + cap(g.accQ.m) + cap(g.accQ.cov))
 	}
@@ -195,8 +197,39 @@ func (sw *SlicedWorkspace[F]) runSamples(im *kernels.Impl, threads int) {
 		sw.job = sliceJob[F]{sw: sw, im: im, phase: jobRound, l0: l0}
 		runTasks(n, n, &sw.job)
 		sw.job = sliceJob[F]{}
+		// The sample gradients of two directions are added in one pass
+		// over the accumulators (N·D values, read and written once per
+		// pass; D = 4 and 8): the slots' in pairs, and with one slot, every
+		// even direction's kept in its spare outputs until the next one is
+		// done.
 		for t := range n {
-			sw.accumulateDirection(acc, &sw.groups[t], l0+t)
+			sw.accumulateMixtureDirection(acc, &sw.groups[t], l0+t)
+		}
+		if slots == 1 && !pairDims(d) {
+			sw.accumulateSampleDirections(acc, &sw.groups[0].gx1, &sw.groups[0].gy1, l0, nil, nil)
+			continue
+		}
+		if slots == 1 {
+			g := &sw.groups[0]
+			switch {
+			case l0%2 == 0 && l0+1 < l:
+				g.gx1, g.gx2 = g.gx2, g.gx1
+				g.gy1, g.gy2 = g.gy2, g.gy1
+			case l0%2 == 1:
+				sw.accumulateSampleDirections(acc, &g.gx2, &g.gy2, l0-1, &g.gx1, &g.gy1)
+			default:
+				sw.accumulateSampleDirections(acc, &g.gx1, &g.gy1, l0, nil, nil)
+			}
+			continue
+		}
+		for t := 0; t < n; t += 2 {
+			g := &sw.groups[t]
+			if t+1 < n {
+				g2 := &sw.groups[t+1]
+				sw.accumulateSampleDirections(acc, &g.gx1, &g.gy1, l0+t, &g2.gx1, &g2.gy1)
+			} else {
+				sw.accumulateSampleDirections(acc, &g.gx1, &g.gy1, l0+t, nil, nil)
+			}
 		}
 	}
 }
