@@ -179,9 +179,198 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 	RET()
 }
 
+// batchGradGroup is the largest number of full lane vectors the gradient
+// kernels process together (genBatchGrad).
+const batchGradGroup = 16
+
+// genBatchGrad emits a batch-lane gradient kernel. The full lane vectors go
+// in groups of up to batchGradGroup vectors (batchGradGroups), each pair
+// (row, column) in two passes over the group's vectors, so that the
+// independent pairs of different lanes are adjacent in the instruction
+// stream whatever K and M are; the last partial vector of lanes, if any,
+// takes the one-vector path (batchGradBlock) with a lane mask. Both follow
+// purego's per-lane operations and accumulation order exactly.
 func (p *prec) genBatchGrad(kind spec.Rows) {
 	name, params := kind.BatchGrad()
-	p.batchText(name, params, kind.BatchInts())
+	// The group buffers exceed the no-split frame limit: the assembler
+	// inserts the stack check.
+	p.stub(name, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(kind.BatchInts(), ", ")), 0)
+	l := p.batchGradGroups(kind)
+	rem := GP64()
+	MOVQ(p.intParam("n"), rem)
+	SUBQ(l, rem)
+	JE(LabelRef("gtail_done"))
+	maskMem := AllocLocal(32)
+	p.MOVU(p.tailMask(rem), maskMem)
+	p.batchGradBlock(kind, l, maskMem, "_tail")
+	Label("gtail_done")
+	VZEROUPPER()
+	RET()
+}
+
+// batchGradSlots are the per-vector stack buffers of a group of
+// batchGradGroup lane vectors, indexed by the element offset of the vector
+// in the group: d = mi − m, |d|, q, t = reduce(|d|, 1/q) and 1/q with 0
+// where q == 0; for the Dirac kind also the row scale q, 1/q and the masked
+// 1/q of the current row.
+type batchGradSlots struct {
+	d, ad, q, t, rqm  Mem
+	rowQ, rowRq, rowM Mem
+}
+
+// at returns the slot of the vector at element offset k of the group.
+func slotAt(buf Mem, k GPVirtual, size int) Mem {
+	buf.Index, buf.Scale = k, uint8(size)
+	return buf
+}
+
+// batchGradGroups emits the loop over the groups of full lane vectors of a
+// gradient kernel and returns the register holding the first lane it did
+// not process (n rounded down to whole vectors). For each group of cnt ≤
+// batchGradGroup vectors from lane g0 it zeroes the column sums, then for
+// every row i zeroes the row sums and, for every column j of the row, runs
+// a first pass over the group's vectors that computes each pair's
+// difference, scale and reduced argument t (the square root and the
+// division) into the slots, and a second pass that completes the pair terms
+// and adds them to the row sums and the column sums in memory. Every lane's
+// row sums thus get their terms in column order and its column sums in row
+// order, one FMA per term from +0, as in purego; the passes only reorder
+// independent work of different lanes.
+func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
+	roles := kind.Roles()
+	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
+	colSums := []string{"ch", "cd", "cr"}
+	if kind == spec.Dirac {
+		colSums = colSums[:2]
+	}
+	rowSums := []string{"rh", "rd", "rr"}
+	buf := func() Mem { return AllocLocal(batchGradGroup * 32) }
+	sl := batchGradSlots{d: buf(), ad: buf(), q: buf(), t: buf(), rqm: buf()}
+	if kind == spec.Dirac {
+		sl.rowQ, sl.rowRq, sl.rowM = buf(), buf(), buf()
+	}
+	// vecPass emits `for k := 0; k < cnt; k += lanes { body(k) }`.
+	vecPass := func(label string, cnt GPVirtual, body func(k GPVirtual)) {
+		k := GP64()
+		XORQ(k, k)
+		Label(label)
+		body(k)
+		ADDQ(U32(p.lanes), k)
+		CMPQ(k, cnt)
+		JL(LabelRef(label))
+	}
+	idx := func(base, k GPVirtual) GPVirtual {
+		r := GP64()
+		LEAQ(Mem{Base: base, Index: k, Scale: 1}, r)
+		return r
+	}
+	g0 := GP64()
+	XORQ(g0, g0)
+	Label("grp")
+	// cnt = min(batchGradGroup·lanes, lanes of the full vectors left).
+	cnt := GP64()
+	MOVQ(p.intParam("n"), cnt)
+	SUBQ(g0, cnt)
+	ANDQ(I32(-p.lanes), cnt)
+	JE(LabelRef("grp_end"))
+	CMPQ(cnt, U32(batchGradGroup*p.lanes))
+	JLE(LabelRef("grp_cnt"))
+	MOVQ(U32(batchGradGroup*p.lanes), cnt)
+	Label("grp_cnt")
+	zero := func(label string, ptrs []string, first GPVirtual) {
+		vecPass(label, cnt, func(k GPVirtual) {
+			z := YMM()
+			p.XOR(z, z, z)
+			x := idx(first, k)
+			for _, c := range ptrs {
+				p.MOVU(z, p.at(p.ptr(c), x))
+			}
+		})
+	}
+	{
+		j, jj := GP64(), GP64()
+		XORQ(j, j)
+		MOVQ(g0, jj)
+		p.batchRange("gzero", j, jj, p.colsParam(kind), func() {
+			zero("gzero_v", colSums, jj)
+		})
+	}
+	i, ii := GP64(), GP64()
+	XORQ(i, i)
+	MOVQ(g0, ii)
+	p.batchRange("grow", i, ii, "k", func() {
+		zero("grow_zero", rowSums, ii)
+		if kind == spec.Dirac {
+			vecPass("grow_scale", cnt, func(k GPVirtual) {
+				vi := p.load(p.at(p.ptr(rv), idx(ii, k)), nil)
+				q, rq := p.scale(vi)
+				p.MOVU(q, slotAt(sl.rowQ, k, p.size))
+				p.MOVU(rq, slotAt(sl.rowRq, k, p.size))
+				p.storeMaskedRq(q, rq, slotAt(sl.rowM, k, p.size))
+			})
+		}
+		j, jj := p.batchCols(kind, i, ii, g0)
+		p.batchRange("gcol", j, jj, p.colsParam(kind), func() {
+			vecPass("gcol_pass0", cnt, func(k GPVirtual) {
+				xi, xj := idx(ii, k), idx(jj, k)
+				d := p.load(p.at(p.ptr(rm), xi), nil)
+				p.SUB(p.at(p.ptr(cm), xj), d, d) // d = mi − m
+				p.MOVU(d, slotAt(sl.d, k, p.size))
+				ad := YMM()
+				p.AND(p.c("absMask"), d, ad)
+				p.MOVU(ad, slotAt(sl.ad, k, p.size))
+				var rq Op
+				if kind == spec.Dirac {
+					rq = slotAt(sl.rowRq, k, p.size)
+				} else {
+					s := p.load(p.at(p.ptr(cv), xj), nil)
+					p.ADD(p.at(p.ptr(rv), xi), s, s)
+					q, rqv := p.scale(s)
+					p.MOVU(q, slotAt(sl.q, k, p.size))
+					p.storeMaskedRq(q, rqv, slotAt(sl.rqm, k, p.size))
+					rq = rqv
+				}
+				t := p.reduce(ad, rq)
+				p.MOVU(t, slotAt(sl.t, k, p.size))
+			})
+			vecPass("gcol_pass1", cnt, func(k GPVirtual) {
+				q, rqm := slotAt(sl.q, k, p.size), slotAt(sl.rqm, k, p.size)
+				if kind == spec.Dirac {
+					q, rqm = slotAt(sl.rowQ, k, p.size), slotAt(sl.rowM, k, p.size)
+				}
+				h, erf, e2 := p.pairCoreReduced(slotAt(sl.ad, k, p.size), q, slotAt(sl.t, k, p.size))
+				sg := YMM()
+				p.MOVU(slotAt(sl.d, k, p.size), sg)
+				p.copysign(erf, sg)
+				p.MUL(rqm, e2, e2) // e2·rq, 0 where q == 0
+				vals := []VecVirtual{h, erf, e2}
+				xj := idx(jj, k)
+				w := p.load(p.at(p.ptr(cw), xj), nil)
+				xi := idx(ii, k)
+				for u, c := range rowSums {
+					acc := p.load(p.at(p.ptr(c), xi), nil)
+					p.FMADD231(w, vals[u], acc) // acc += w·val
+					p.MOVU(acc, p.at(p.ptr(c), xi))
+				}
+				wi := p.load(p.at(p.ptr(rw), xi), nil)
+				for u, c := range colSums {
+					acc := p.load(p.at(p.ptr(c), xj), nil)
+					p.FMADD231(wi, vals[u], acc) // acc += wi·val
+					p.MOVU(acc, p.at(p.ptr(c), xj))
+				}
+			})
+		})
+	})
+	ADDQ(cnt, g0)
+	JMP(LabelRef("grp"))
+	Label("grp_end")
+	return g0
+}
+
+// batchGradBlock emits the gradient sums of the one vector of lanes from l
+// (with the lane mask in memory; nil for a full vector), rows in order,
+// each row's columns in blocks of batchColBlock with their scales first.
+func (p *prec) batchGradBlock(kind spec.Rows, l GPVirtual, mask Op, sfx string) {
 	roles := kind.Roles()
 	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
 	colSums := []string{"ch", "cd", "cr"}
@@ -196,7 +385,7 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 			qBlk[u], rqBlk[u], rqmBlk[u] = AllocLocal(32), AllocLocal(32), AllocLocal(32)
 		}
 	}
-	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
+	{
 		// The column sums of this block start at +0.
 		{
 			j, jj := GP64(), GP64()
@@ -292,7 +481,5 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 				p.store(s.acc, p.at(p.ptr(s.ptr), ii), mask)
 			}
 		})
-	})
-	VZEROUPPER()
-	RET()
+	}
 }
