@@ -12239,7 +12239,7 @@ lanes_done:
 
 // func batchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossGrad64(SB), $3200-312
+TEXT ·batchCrossGrad64(SB), $4736-312
 	XORQ AX, AX
 
 grp:
@@ -12290,13 +12290,9 @@ grow:
 
 grow_zero:
 	VXORPD  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD Y0, 2560(SP)(SI*8)
+	VMOVUPD Y0, 3072(SP)(SI*8)
+	VMOVUPD Y0, 3584(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -12412,38 +12408,29 @@ gcol_pass1:
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wb_base+216(FP), R10
 	VMOVUPD     (R10)(R9*8), Y1
-	LEAQ        (BX)(R8*1), R10
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     2560(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y3, Y2
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y5, Y2
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        wa_base+144(FP), R11
-	VMOVUPD     (R11)(R10*8), Y1
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+144(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
 	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     (R10)(R9*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     Y2, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y3, Y0
-	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
-	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
@@ -12454,10 +12441,26 @@ gcol_pass1:
 	JMP         gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+304(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPD 2560(SP)(SI*8), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3072(SP)(SI*8), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3584(SP)(SI*8), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -12470,7 +12473,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 2560(SP)
+	VMOVUPD      Y0, 4096(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -12480,13 +12483,13 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       CX
 	MOVQ       n+304(FP), BX
@@ -12502,17 +12505,17 @@ row_tail:
 	CMPQ       CX, BX
 	JGE        row_tail_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 2592(SP)
+	VMOVUPD    Y0, 4128(SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 2624(SP)
+	VMOVUPD    Y0, 4160(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 2656(SP)
+	VMOVUPD    Y0, 4192(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
@@ -12526,78 +12529,78 @@ colb_tail:
 	JG          colb_tail_end
 	MOVQ        SI, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2816(SP)
-	VMOVUPD     Y4, 2848(SP)
+	VMOVUPD     Y3, 4352(SP)
+	VMOVUPD     Y4, 4384(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2880(SP)
+	VMOVUPD     Y3, 4416(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2912(SP)
-	VMOVUPD     Y4, 2944(SP)
+	VMOVUPD     Y3, 4448(SP)
+	VMOVUPD     Y4, 4480(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2976(SP)
+	VMOVUPD     Y3, 4512(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 3008(SP)
-	VMOVUPD     Y4, 3040(SP)
+	VMOVUPD     Y3, 4544(SP)
+	VMOVUPD     Y4, 4576(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 3072(SP)
+	VMOVUPD     Y3, 4608(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 3104(SP)
-	VMOVUPD     Y4, 3136(SP)
+	VMOVUPD     Y3, 4640(SP)
+	VMOVUPD     Y4, 4672(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 3168(SP)
+	VMOVUPD     Y3, 4704(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2848(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4384(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12655,59 +12658,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2816(SP), Y3
+	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2880(SP), Y8, Y8
+	VMULPD      4416(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2944(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4480(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12765,59 +12768,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2912(SP), Y3
+	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2976(SP), Y8, Y8
+	VMULPD      4512(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      3040(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4576(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12875,59 +12878,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     3008(SP), Y3
+	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      3072(SP), Y8, Y8
+	VMULPD      4608(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      3136(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4672(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12985,44 +12988,44 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     3104(SP), Y3
+	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      3168(SP), Y8, Y8
+	VMULPD      4704(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
@@ -13036,30 +13039,30 @@ col_tail:
 	CMPQ        BX, DI
 	JGE         col_tail_end
 	MOVQ        vb_base+264(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2720(SP)
-	VMOVUPD     Y4, 2752(SP)
+	VMOVUPD     Y3, 4256(SP)
+	VMOVUPD     Y4, 4288(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2688(SP)
+	VMOVUPD     Y3, 4224(SP)
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2752(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4288(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -13117,44 +13120,44 @@ col_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2720(SP), Y3
+	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2688(SP), Y8, Y8
+	VMULPD      4224(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	INCQ        BX
 	MOVQ        n+304(FP), DI
@@ -13163,13 +13166,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPD    2560(SP), Y3
+	VMOVUPD    4096(SP), Y3
 	VMASKMOVPD Y0, Y3, (BX)(DX*8)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y1, Y0, (BX)(DX*8)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y2, Y0, (BX)(DX*8)
 	INCQ       CX
 	MOVQ       n+304(FP), BX
@@ -14191,7 +14194,7 @@ lanes_done:
 
 // func batchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfGrad64(SB), $3200-232
+TEXT ·batchSelfGrad64(SB), $4736-232
 	XORQ AX, AX
 
 grp:
@@ -14242,13 +14245,9 @@ grow:
 
 grow_zero:
 	VXORPD  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD Y0, 2560(SP)(SI*8)
+	VMOVUPD Y0, 3072(SP)(SI*8)
+	VMOVUPD Y0, 3584(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -14366,38 +14365,29 @@ gcol_pass1:
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        w_base+192(FP), R10
 	VMOVUPD     (R10)(R9*8), Y1
-	LEAQ        (BX)(R8*1), R10
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     2560(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y3, Y2
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y5, Y2
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        w_base+192(FP), R11
-	VMOVUPD     (R11)(R10*8), Y1
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        w_base+192(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
 	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     (R10)(R9*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     Y2, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y3, Y0
-	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
-	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
@@ -14408,10 +14398,26 @@ gcol_pass1:
 	JMP         gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+224(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPD 2560(SP)(SI*8), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3072(SP)(SI*8), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3584(SP)(SI*8), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -14424,7 +14430,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 2560(SP)
+	VMOVUPD      Y0, 4096(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -14434,13 +14440,13 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    2560(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       CX
 	MOVQ       n+224(FP), BX
@@ -14455,17 +14461,17 @@ row_tail:
 	CMPQ       CX, DX
 	JGE        row_tail_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (DX)(AX*8), Y0, Y0
-	VMOVUPD    Y0, 2592(SP)
+	VMOVUPD    Y0, 4128(SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (DX)(AX*8), Y0, Y0
-	VMOVUPD    Y0, 2624(SP)
+	VMOVUPD    Y0, 4160(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (DX)(AX*8), Y0, Y0
-	VMOVUPD    Y0, 2656(SP)
+	VMOVUPD    Y0, 4192(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
@@ -14481,78 +14487,78 @@ colb_tail:
 	JG          colb_tail_end
 	MOVQ        BX, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2816(SP)
-	VMOVUPD     Y4, 2848(SP)
+	VMOVUPD     Y3, 4352(SP)
+	VMOVUPD     Y4, 4384(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2880(SP)
+	VMOVUPD     Y3, 4416(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2912(SP)
-	VMOVUPD     Y4, 2944(SP)
+	VMOVUPD     Y3, 4448(SP)
+	VMOVUPD     Y4, 4480(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2976(SP)
+	VMOVUPD     Y3, 4512(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 3008(SP)
-	VMOVUPD     Y4, 3040(SP)
+	VMOVUPD     Y3, 4544(SP)
+	VMOVUPD     Y4, 4576(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 3072(SP)
+	VMOVUPD     Y3, 4608(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 3104(SP)
-	VMOVUPD     Y4, 3136(SP)
+	VMOVUPD     Y3, 4640(SP)
+	VMOVUPD     Y4, 4672(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 3168(SP)
+	VMOVUPD     Y3, 4704(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2848(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4384(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14610,59 +14616,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2816(SP), Y3
+	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2880(SP), Y8, Y8
+	VMULPD      4416(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2944(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4480(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14720,59 +14726,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2912(SP), Y3
+	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2976(SP), Y8, Y8
+	VMULPD      4512(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      3040(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4576(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14830,59 +14836,59 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     3008(SP), Y3
+	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      3072(SP), Y8, Y8
+	VMULPD      4608(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      3136(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4672(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14940,44 +14946,44 @@ colb_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     3104(SP), Y3
+	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      3168(SP), Y8, Y8
+	VMULPD      4704(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
@@ -14991,30 +14997,30 @@ col_tail:
 	CMPQ        DX, SI
 	JGE         col_tail_end
 	MOVQ        v_base+168(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VADDPD      2624(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 2720(SP)
-	VMOVUPD     Y4, 2752(SP)
+	VMOVUPD     Y3, 4256(SP)
+	VMOVUPD     Y4, 4288(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 2688(SP)
+	VMOVUPD     Y3, 4224(SP)
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VMOVUPD     2592(SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 2784(SP)
-	VMOVUPD     2784(SP), Y3
-	VMULPD      2752(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4288(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 2784(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -15072,44 +15078,44 @@ col_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     2720(SP), Y3
+	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 2784(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VMOVUPD     2592(SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      2688(SP), Y8, Y8
+	VMULPD      4224(SP), Y8, Y8
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VFMADD231PD 2656(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 2656(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     2560(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	INCQ        DX
 	MOVQ        n+224(FP), SI
@@ -15118,13 +15124,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPD    2560(SP), Y3
+	VMOVUPD    4096(SP), Y3
 	VMASKMOVPD Y0, Y3, (DX)(AX*8)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y1, Y0, (DX)(AX*8)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPD    2560(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y2, Y0, (DX)(AX*8)
 	INCQ       CX
 	MOVQ       n+224(FP), DX
@@ -15400,7 +15406,7 @@ lanes_done:
 
 // func batchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracGrad64(SB), $4352-264
+TEXT ·batchDiracGrad64(SB), $5888-264
 	XORQ AX, AX
 
 grp:
@@ -15449,13 +15455,9 @@ grow:
 
 grow_zero:
 	VXORPD  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD Y0, 2560(SP)(SI*8)
+	VMOVUPD Y0, 3072(SP)(SI*8)
+	VMOVUPD Y0, 3584(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -15469,11 +15471,11 @@ grow_scale:
 	VSQRTPD Y0, Y0
 	VMOVUPD one64<>+0(SB), Y1
 	VDIVPD  Y0, Y1, Y1
-	VMOVUPD Y0, 2560(SP)(SI*8)
-	VMOVUPD Y1, 3072(SP)(SI*8)
+	VMOVUPD Y0, 4096(SP)(SI*8)
+	VMOVUPD Y1, 4608(SP)(SI*8)
 	VCMPPD  $0x00, zero64<>+0(SB), Y0, Y0
 	VANDNPD Y1, Y0, Y0
-	VMOVUPD Y0, 3584(SP)(SI*8)
+	VMOVUPD Y0, 5120(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
 	JL      grow_scale
@@ -15497,7 +15499,7 @@ gcol_pass0:
 	VANDPD  absMask64<>+0(SB), Y0, Y0
 	VMOVUPD Y0, 512(SP)(R8*8)
 	VMOVUPD Y0, Y1
-	VMULPD  3072(SP)(R8*8), Y1, Y1
+	VMULPD  4608(SP)(R8*8), Y1, Y1
 	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
 	VCMPPD  $0x00, Y0, Y2, Y2
@@ -15566,44 +15568,36 @@ gcol_pass1:
 	VMULPD      Y2, Y4, Y0
 	VFMADD213PD Y4, Y4, Y0
 	VFMADD231PD Y5, Y0, Y3
-	VMOVUPD     2560(SP)(R8*8), Y0
+	VMOVUPD     4096(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
 	VMULPD      Y5, Y0, Y0
 	VFMADD231PD 512(SP)(R8*8), Y3, Y0
 	VMOVUPD     (SP)(R8*8), Y1
 	VANDPD      signMask64<>+0(SB), Y1, Y1
 	VORPD       Y1, Y3, Y3
-	VMULPD      3584(SP)(R8*8), Y5, Y5
+	VMULPD      5120(SP)(R8*8), Y5, Y5
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wx_base+192(FP), R10
 	VMOVUPD     (R10)(R9*8), Y1
-	LEAQ        (BX)(R8*1), R10
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     2560(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        rh_base+0(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y3, Y2
-	MOVQ        rd_base+24(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     (R11)(R10*8), Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
 	VFMADD231PD Y1, Y5, Y2
-	MOVQ        rr_base+48(FP), R11
-	VMOVUPD     Y2, (R11)(R10*8)
-	MOVQ        wa_base+120(FP), R11
-	VMOVUPD     (R11)(R10*8), Y1
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+120(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
 	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     (R10)(R9*8), Y2
 	VFMADD231PD Y1, Y0, Y2
-	MOVQ        ch_base+72(FP), R10
 	VMOVUPD     Y2, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y3, Y0
-	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
@@ -15614,10 +15608,26 @@ gcol_pass1:
 	JMP         gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+256(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPD 2560(SP)(SI*8), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3072(SP)(SI*8), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	VMOVUPD 3584(SP)(SI*8), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -15630,7 +15640,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 4096(SP)
+	VMOVUPD      Y0, 5632(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -15640,10 +15650,10 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    4096(SP), Y1
+	VMOVUPD    5632(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    4096(SP), Y1
+	VMOVUPD    5632(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	INCQ       CX
 	MOVQ       n+256(FP), BX
@@ -15659,27 +15669,27 @@ row_tail:
 	CMPQ       CX, BX
 	JGE        row_tail_end
 	MOVQ       ma_base+144(FP), BX
-	VMOVUPD    4096(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 4128(SP)
+	VMOVUPD    Y0, 5664(SP)
 	MOVQ       va_base+168(FP), BX
-	VMOVUPD    4096(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 4160(SP)
+	VMOVUPD    Y0, 5696(SP)
 	MOVQ       wa_base+120(FP), BX
-	VMOVUPD    4096(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 4192(SP)
-	VMOVUPD    4160(SP), Y0
+	VMOVUPD    Y0, 5728(SP)
+	VMOVUPD    5696(SP), Y0
 	VADDPD     Y0, Y0, Y0
 	VSQRTPD    Y0, Y0
 	VMOVUPD    one64<>+0(SB), Y1
 	VDIVPD     Y0, Y1, Y1
-	VMOVUPD    Y0, 4256(SP)
-	VMOVUPD    Y1, 4288(SP)
+	VMOVUPD    Y0, 5792(SP)
+	VMOVUPD    Y1, 5824(SP)
 	VCMPPD     $0x00, zero64<>+0(SB), Y0, Y0
 	VANDNPD    Y1, Y0, Y0
-	VMOVUPD    Y0, 4224(SP)
+	VMOVUPD    Y0, 5760(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
@@ -15691,17 +15701,17 @@ col_tail:
 	CMPQ        BX, DI
 	JGE         col_tail_end
 	MOVQ        x_base+216(FP), DI
-	VMOVUPD     4096(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VMOVUPD     4128(SP), Y4
+	VMOVUPD     5664(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 4320(SP)
-	VMOVUPD     4320(SP), Y3
-	VMULPD      4288(SP), Y3, Y3
+	VMOVUPD     Y4, 5856(SP)
+	VMOVUPD     5856(SP), Y3
+	VMULPD      5824(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 4320(SP), Y4, Y4
+	VCMPPD      $0x00, 5856(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -15759,37 +15769,37 @@ col_tail:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     4256(SP), Y3
+	VMOVUPD     5792(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VFMADD231PD 5856(SP), Y6, Y3
 	MOVQ        x_base+216(FP), DI
-	VMOVUPD     4096(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
+	VMOVUPD     5664(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      4224(SP), Y8, Y8
+	VMULPD      5760(SP), Y8, Y8
 	MOVQ        wx_base+192(FP), DI
-	VMOVUPD     4096(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     4096(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VFMADD231PD 5728(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     4096(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     4096(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 5728(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     4096(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	INCQ        BX
 	MOVQ        n+256(FP), DI
@@ -15798,13 +15808,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPD    4096(SP), Y3
+	VMOVUPD    5632(SP), Y3
 	VMASKMOVPD Y0, Y3, (BX)(DX*8)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPD    4096(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD Y1, Y0, (BX)(DX*8)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPD    4096(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD Y2, Y0, (BX)(DX*8)
 	INCQ       CX
 	MOVQ       n+256(FP), BX
@@ -16843,7 +16853,7 @@ lanes_done:
 
 // func batchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossGrad32(SB), $3200-312
+TEXT ·batchCrossGrad32(SB), $4736-312
 	XORQ AX, AX
 
 grp:
@@ -16894,13 +16904,9 @@ grow:
 
 grow_zero:
 	VXORPS  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS Y0, 2560(SP)(SI*4)
+	VMOVUPS Y0, 3072(SP)(SI*4)
+	VMOVUPS Y0, 3584(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -17018,38 +17024,29 @@ gcol_pass1:
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wb_base+216(FP), R10
 	VMOVUPS      (R10)(R9*4), Y1
-	LEAQ         (BX)(R8*1), R10
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      2560(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y5, Y2
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y3, Y2
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         wa_base+144(FP), R11
-	VMOVUPS      (R11)(R10*4), Y1
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+144(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
 	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      (R10)(R9*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      Y2, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
 	VFMADD231PS  Y1, Y5, Y0
-	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
 	VFMADD231PS  Y1, Y3, Y0
-	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -17060,10 +17057,26 @@ gcol_pass1:
 	JMP          gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+304(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPS 2560(SP)(SI*4), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3072(SP)(SI*4), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3584(SP)(SI*4), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+304(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -17076,7 +17089,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 2560(SP)
+	VMOVUPS      Y0, 4096(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -17086,13 +17099,13 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       CX
 	MOVQ       n+304(FP), BX
@@ -17108,17 +17121,17 @@ row_tail:
 	CMPQ       CX, BX
 	JGE        row_tail_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 2592(SP)
+	VMOVUPS    Y0, 4128(SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 2624(SP)
+	VMOVUPS    Y0, 4160(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 2656(SP)
+	VMOVUPS    Y0, 4192(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -17132,78 +17145,78 @@ colb_tail:
 	JG           colb_tail_end
 	MOVQ         SI, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2816(SP)
-	VMOVUPS      Y4, 2848(SP)
+	VMOVUPS      Y3, 4352(SP)
+	VMOVUPS      Y4, 4384(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2880(SP)
+	VMOVUPS      Y3, 4416(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2912(SP)
-	VMOVUPS      Y4, 2944(SP)
+	VMOVUPS      Y3, 4448(SP)
+	VMOVUPS      Y4, 4480(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2976(SP)
+	VMOVUPS      Y3, 4512(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 3008(SP)
-	VMOVUPS      Y4, 3040(SP)
+	VMOVUPS      Y3, 4544(SP)
+	VMOVUPS      Y4, 4576(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 3072(SP)
+	VMOVUPS      Y3, 4608(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 3104(SP)
-	VMOVUPS      Y4, 3136(SP)
+	VMOVUPS      Y3, 4640(SP)
+	VMOVUPS      Y4, 4672(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 3168(SP)
+	VMOVUPS      Y3, 4704(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2848(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4384(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17263,59 +17276,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2816(SP), Y3
+	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2880(SP), Y6, Y6
+	VMULPS       4416(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2944(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4480(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17375,59 +17388,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2912(SP), Y3
+	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2976(SP), Y6, Y6
+	VMULPS       4512(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       3040(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4576(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17487,59 +17500,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      3008(SP), Y3
+	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       3072(SP), Y6, Y6
+	VMULPS       4608(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       3136(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4672(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17599,44 +17612,44 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      3104(SP), Y3
+	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       3168(SP), Y6, Y6
+	VMULPS       4704(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
@@ -17650,30 +17663,30 @@ col_tail:
 	CMPQ         BX, DI
 	JGE          col_tail_end
 	MOVQ         vb_base+264(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2720(SP)
-	VMOVUPS      Y4, 2752(SP)
+	VMOVUPS      Y3, 4256(SP)
+	VMOVUPS      Y4, 4288(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2688(SP)
+	VMOVUPS      Y3, 4224(SP)
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2752(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4288(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17733,44 +17746,44 @@ col_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2720(SP), Y3
+	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2688(SP), Y6, Y6
+	VMULPS       4224(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	INCQ         BX
 	MOVQ         n+304(FP), DI
@@ -17779,13 +17792,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPS    2560(SP), Y3
+	VMOVUPS    4096(SP), Y3
 	VMASKMOVPS Y0, Y3, (BX)(DX*4)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y1, Y0, (BX)(DX*4)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y2, Y0, (BX)(DX*4)
 	INCQ       CX
 	MOVQ       n+304(FP), BX
@@ -18827,7 +18840,7 @@ lanes_done:
 
 // func batchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfGrad32(SB), $3200-232
+TEXT ·batchSelfGrad32(SB), $4736-232
 	XORQ AX, AX
 
 grp:
@@ -18878,13 +18891,9 @@ grow:
 
 grow_zero:
 	VXORPS  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS Y0, 2560(SP)(SI*4)
+	VMOVUPS Y0, 3072(SP)(SI*4)
+	VMOVUPS Y0, 3584(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -19004,38 +19013,29 @@ gcol_pass1:
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         w_base+192(FP), R10
 	VMOVUPS      (R10)(R9*4), Y1
-	LEAQ         (BX)(R8*1), R10
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      2560(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y5, Y2
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y3, Y2
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         w_base+192(FP), R11
-	VMOVUPS      (R11)(R10*4), Y1
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         w_base+192(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
 	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      (R10)(R9*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      Y2, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
 	VFMADD231PS  Y1, Y5, Y0
-	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
 	VFMADD231PS  Y1, Y3, Y0
-	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -19046,10 +19046,26 @@ gcol_pass1:
 	JMP          gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+224(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPS 2560(SP)(SI*4), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3072(SP)(SI*4), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3584(SP)(SI*4), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+224(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -19062,7 +19078,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 2560(SP)
+	VMOVUPS      Y0, 4096(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -19072,13 +19088,13 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    2560(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       CX
 	MOVQ       n+224(FP), BX
@@ -19093,17 +19109,17 @@ row_tail:
 	CMPQ       CX, DX
 	JGE        row_tail_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (DX)(AX*4), Y0, Y0
-	VMOVUPS    Y0, 2592(SP)
+	VMOVUPS    Y0, 4128(SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (DX)(AX*4), Y0, Y0
-	VMOVUPS    Y0, 2624(SP)
+	VMOVUPS    Y0, 4160(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (DX)(AX*4), Y0, Y0
-	VMOVUPS    Y0, 2656(SP)
+	VMOVUPS    Y0, 4192(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -19119,78 +19135,78 @@ colb_tail:
 	JG           colb_tail_end
 	MOVQ         BX, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2816(SP)
-	VMOVUPS      Y4, 2848(SP)
+	VMOVUPS      Y3, 4352(SP)
+	VMOVUPS      Y4, 4384(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2880(SP)
+	VMOVUPS      Y3, 4416(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2912(SP)
-	VMOVUPS      Y4, 2944(SP)
+	VMOVUPS      Y3, 4448(SP)
+	VMOVUPS      Y4, 4480(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2976(SP)
+	VMOVUPS      Y3, 4512(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 3008(SP)
-	VMOVUPS      Y4, 3040(SP)
+	VMOVUPS      Y3, 4544(SP)
+	VMOVUPS      Y4, 4576(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 3072(SP)
+	VMOVUPS      Y3, 4608(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 3104(SP)
-	VMOVUPS      Y4, 3136(SP)
+	VMOVUPS      Y3, 4640(SP)
+	VMOVUPS      Y4, 4672(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 3168(SP)
+	VMOVUPS      Y3, 4704(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2848(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4384(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19250,59 +19266,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2816(SP), Y3
+	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2880(SP), Y6, Y6
+	VMULPS       4416(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2944(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4480(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19362,59 +19378,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2912(SP), Y3
+	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2976(SP), Y6, Y6
+	VMULPS       4512(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       3040(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4576(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19474,59 +19490,59 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      3008(SP), Y3
+	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       3072(SP), Y6, Y6
+	VMULPS       4608(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       3136(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4672(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19586,44 +19602,44 @@ colb_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      3104(SP), Y3
+	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       3168(SP), Y6, Y6
+	VMULPS       4704(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
@@ -19637,30 +19653,30 @@ col_tail:
 	CMPQ         DX, SI
 	JGE          col_tail_end
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VADDPS       2624(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 2720(SP)
-	VMOVUPS      Y4, 2752(SP)
+	VMOVUPS      Y3, 4256(SP)
+	VMOVUPS      Y4, 4288(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 2688(SP)
+	VMOVUPS      Y3, 4224(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VMOVUPS      2592(SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 2784(SP)
-	VMOVUPS      2784(SP), Y3
-	VMULPS       2752(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4288(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 2784(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19720,44 +19736,44 @@ col_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      2720(SP), Y3
+	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  2784(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      2592(SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       2688(SP), Y6, Y6
+	VMULPS       4224(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  2656(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  2656(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      2560(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	INCQ         DX
 	MOVQ         n+224(FP), SI
@@ -19766,13 +19782,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPS    2560(SP), Y3
+	VMOVUPS    4096(SP), Y3
 	VMASKMOVPS Y0, Y3, (DX)(AX*4)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y1, Y0, (DX)(AX*4)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPS    2560(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y2, Y0, (DX)(AX*4)
 	INCQ       CX
 	MOVQ       n+224(FP), DX
@@ -20052,7 +20068,7 @@ lanes_done:
 
 // func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracGrad32(SB), $4352-264
+TEXT ·batchDiracGrad32(SB), $5888-264
 	XORQ AX, AX
 
 grp:
@@ -20101,13 +20117,9 @@ grow:
 
 grow_zero:
 	VXORPS  Y0, Y0, Y0
-	LEAQ    (BX)(SI*1), DI
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS Y0, 2560(SP)(SI*4)
+	VMOVUPS Y0, 3072(SP)(SI*4)
+	VMOVUPS Y0, 3584(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
 	JL      grow_zero
@@ -20121,11 +20133,11 @@ grow_scale:
 	VSQRTPS Y0, Y0
 	VMOVUPS one32<>+0(SB), Y1
 	VDIVPS  Y0, Y1, Y1
-	VMOVUPS Y0, 2560(SP)(SI*4)
-	VMOVUPS Y1, 3072(SP)(SI*4)
+	VMOVUPS Y0, 4096(SP)(SI*4)
+	VMOVUPS Y1, 4608(SP)(SI*4)
 	VCMPPS  $0x00, zero32<>+0(SB), Y0, Y0
 	VANDNPS Y1, Y0, Y0
-	VMOVUPS Y0, 3584(SP)(SI*4)
+	VMOVUPS Y0, 5120(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
 	JL      grow_scale
@@ -20149,7 +20161,7 @@ gcol_pass0:
 	VANDPS  absMask32<>+0(SB), Y0, Y0
 	VMOVUPS Y0, 512(SP)(R8*4)
 	VMOVUPS Y0, Y1
-	VMULPS  3072(SP)(R8*4), Y1, Y1
+	VMULPS  4608(SP)(R8*4), Y1, Y1
 	VMINPS  expClamp32<>+0(SB), Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VCMPPS  $0x00, Y0, Y2, Y2
@@ -20220,44 +20232,36 @@ gcol_pass1:
 	VMULPS       Y2, Y4, Y0
 	VFMADD213PS  Y4, Y4, Y0
 	VFMADD231PS  Y3, Y0, Y5
-	VMOVUPS      2560(SP)(R8*4), Y0
+	VMOVUPS      4096(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
 	VMULPS       Y3, Y0, Y0
 	VFMADD231PS  512(SP)(R8*4), Y5, Y0
 	VMOVUPS      (SP)(R8*4), Y1
 	VANDPS       signMask32<>+0(SB), Y1, Y1
 	VORPS        Y1, Y5, Y5
-	VMULPS       3584(SP)(R8*4), Y3, Y3
+	VMULPS       5120(SP)(R8*4), Y3, Y3
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wx_base+192(FP), R10
 	VMOVUPS      (R10)(R9*4), Y1
-	LEAQ         (BX)(R8*1), R10
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      2560(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         rh_base+0(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y5, Y2
-	MOVQ         rd_base+24(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      (R11)(R10*4), Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
 	VFMADD231PS  Y1, Y3, Y2
-	MOVQ         rr_base+48(FP), R11
-	VMOVUPS      Y2, (R11)(R10*4)
-	MOVQ         wa_base+120(FP), R11
-	VMOVUPS      (R11)(R10*4), Y1
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+120(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
 	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      (R10)(R9*4), Y2
 	VFMADD231PS  Y1, Y0, Y2
-	MOVQ         ch_base+72(FP), R10
 	VMOVUPS      Y2, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
 	VFMADD231PS  Y1, Y5, Y0
-	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -20268,10 +20272,26 @@ gcol_pass1:
 	JMP          gcol
 
 gcol_end:
-	INCQ DX
-	MOVQ n+256(FP), SI
-	ADDQ SI, BX
-	JMP  grow
+	XORQ SI, SI
+
+grow_store:
+	LEAQ    (BX)(SI*1), DI
+	VMOVUPS 2560(SP)(SI*4), Y0
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3072(SP)(SI*4), Y0
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	VMOVUPS 3584(SP)(SI*4), Y0
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_store
+	INCQ    DX
+	MOVQ    n+256(FP), SI
+	ADDQ    SI, BX
+	JMP     grow
 
 grow_end:
 	ADDQ CX, AX
@@ -20284,7 +20304,7 @@ grp_end:
 	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 4096(SP)
+	VMOVUPS      Y0, 5632(SP)
 	XORQ         CX, CX
 	MOVQ         AX, DX
 
@@ -20294,10 +20314,10 @@ zero_tail:
 	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    4096(SP), Y1
+	VMOVUPS    5632(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    4096(SP), Y1
+	VMOVUPS    5632(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	INCQ       CX
 	MOVQ       n+256(FP), BX
@@ -20313,27 +20333,27 @@ row_tail:
 	CMPQ       CX, BX
 	JGE        row_tail_end
 	MOVQ       ma_base+144(FP), BX
-	VMOVUPS    4096(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 4128(SP)
+	VMOVUPS    Y0, 5664(SP)
 	MOVQ       va_base+168(FP), BX
-	VMOVUPS    4096(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 4160(SP)
+	VMOVUPS    Y0, 5696(SP)
 	MOVQ       wa_base+120(FP), BX
-	VMOVUPS    4096(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 4192(SP)
-	VMOVUPS    4160(SP), Y0
+	VMOVUPS    Y0, 5728(SP)
+	VMOVUPS    5696(SP), Y0
 	VADDPS     Y0, Y0, Y0
 	VSQRTPS    Y0, Y0
 	VMOVUPS    one32<>+0(SB), Y1
 	VDIVPS     Y0, Y1, Y1
-	VMOVUPS    Y0, 4256(SP)
-	VMOVUPS    Y1, 4288(SP)
+	VMOVUPS    Y0, 5792(SP)
+	VMOVUPS    Y1, 5824(SP)
 	VCMPPS     $0x00, zero32<>+0(SB), Y0, Y0
 	VANDNPS    Y1, Y0, Y0
-	VMOVUPS    Y0, 4224(SP)
+	VMOVUPS    Y0, 5760(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
@@ -20345,17 +20365,17 @@ col_tail:
 	CMPQ         BX, DI
 	JGE          col_tail_end
 	MOVQ         x_base+216(FP), DI
-	VMOVUPS      4096(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VMOVUPS      4128(SP), Y4
+	VMOVUPS      5664(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 4320(SP)
-	VMOVUPS      4320(SP), Y3
-	VMULPS       4288(SP), Y3, Y3
+	VMOVUPS      Y4, 5856(SP)
+	VMOVUPS      5856(SP), Y3
+	VMULPS       5824(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 4320(SP), Y4, Y4
+	VCMPPS       $0x00, 5856(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -20415,37 +20435,37 @@ col_tail:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      4256(SP), Y3
+	VMOVUPS      5792(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VFMADD231PS  5856(SP), Y8, Y3
 	MOVQ         x_base+216(FP), DI
-	VMOVUPS      4096(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
+	VMOVUPS      5664(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       4224(SP), Y6, Y6
+	VMULPS       5760(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), DI
-	VMOVUPS      4096(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      4096(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VFMADD231PS  5728(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      4096(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      4096(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  5728(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      4096(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	INCQ         BX
 	MOVQ         n+256(FP), DI
@@ -20454,13 +20474,13 @@ col_tail:
 
 col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPS    4096(SP), Y3
+	VMOVUPS    5632(SP), Y3
 	VMASKMOVPS Y0, Y3, (BX)(DX*4)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPS    4096(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS Y1, Y0, (BX)(DX*4)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPS    4096(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS Y2, Y0, (BX)(DX*4)
 	INCQ       CX
 	MOVQ       n+256(FP), BX

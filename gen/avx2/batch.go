@@ -212,10 +212,11 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 // batchGradGroup lane vectors, indexed by the element offset of the vector
 // in the group: d = mi − m, |d|, q, t = reduce(|d|, 1/q) and 1/q with 0
 // where q == 0; for the Dirac kind also the row scale q, 1/q and the masked
-// 1/q of the current row.
+// 1/q of the current row; and the row sums H, D, R of the current row.
 type batchGradSlots struct {
 	d, ad, q, t, rqm  Mem
 	rowQ, rowRq, rowM Mem
+	rows              [3]Mem
 }
 
 // at returns the slot of the vector at element offset k of the group.
@@ -228,11 +229,12 @@ func slotAt(buf Mem, k GPVirtual, size int) Mem {
 // gradient kernel and returns the register holding the first lane it did
 // not process (n rounded down to whole vectors). For each group of cnt ≤
 // batchGradGroup vectors from lane g0 it zeroes the column sums, then for
-// every row i zeroes the row sums and, for every column j of the row, runs
-// a first pass over the group's vectors that computes each pair's
-// difference, scale and reduced argument t (the square root and the
-// division) into the slots, and a second pass that completes the pair terms
-// and adds them to the row sums and the column sums in memory. Every lane's
+// every row i zeroes the row sums (on the stack during the row, stored at
+// its end) and, for every column j of the row, runs a first pass over the
+// group's vectors that computes each pair's difference, scale and reduced
+// argument t (the square root and the division) into the slots, and a
+// second pass that completes the pair terms and adds them to the row sums
+// and to the column sums in memory. Every lane's
 // row sums thus get their terms in column order and its column sums in row
 // order, one FMA per term from +0, as in purego; the passes only reorder
 // independent work of different lanes.
@@ -246,6 +248,9 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 	rowSums := []string{"rh", "rd", "rr"}
 	buf := func() Mem { return AllocLocal(batchGradGroup * 32) }
 	sl := batchGradSlots{d: buf(), ad: buf(), q: buf(), t: buf(), rqm: buf()}
+	for u := range sl.rows {
+		sl.rows[u] = buf()
+	}
 	if kind == spec.Dirac {
 		sl.rowQ, sl.rowRq, sl.rowM = buf(), buf(), buf()
 	}
@@ -299,7 +304,13 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 	XORQ(i, i)
 	MOVQ(g0, ii)
 	p.batchRange("grow", i, ii, "k", func() {
-		zero("grow_zero", rowSums, ii)
+		vecPass("grow_zero", cnt, func(k GPVirtual) {
+			z := YMM()
+			p.XOR(z, z, z)
+			for _, b := range sl.rows {
+				p.MOVU(z, slotAt(b, k, p.size))
+			}
+		})
 		if kind == spec.Dirac {
 			vecPass("grow_scale", cnt, func(k GPVirtual) {
 				vi := p.load(p.at(p.ptr(rv), idx(ii, k)), nil)
@@ -346,19 +357,28 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 				vals := []VecVirtual{h, erf, e2}
 				xj := idx(jj, k)
 				w := p.load(p.at(p.ptr(cw), xj), nil)
-				xi := idx(ii, k)
-				for u, c := range rowSums {
-					acc := p.load(p.at(p.ptr(c), xi), nil)
+				for u := range rowSums {
+					acc := YMM()
+					p.MOVU(slotAt(sl.rows[u], k, p.size), acc)
 					p.FMADD231(w, vals[u], acc) // acc += w·val
-					p.MOVU(acc, p.at(p.ptr(c), xi))
+					p.MOVU(acc, slotAt(sl.rows[u], k, p.size))
 				}
-				wi := p.load(p.at(p.ptr(rw), xi), nil)
+				wi := p.load(p.at(p.ptr(rw), idx(ii, k)), nil)
 				for u, c := range colSums {
-					acc := p.load(p.at(p.ptr(c), xj), nil)
+					ptr := p.ptr(c)
+					acc := p.load(p.at(ptr, xj), nil)
 					p.FMADD231(wi, vals[u], acc) // acc += wi·val
-					p.MOVU(acc, p.at(p.ptr(c), xj))
+					p.MOVU(acc, p.at(ptr, xj))
 				}
 			})
+		})
+		vecPass("grow_store", cnt, func(k GPVirtual) {
+			x := idx(ii, k)
+			for u, c := range rowSums {
+				r := YMM()
+				p.MOVU(slotAt(sl.rows[u], k, p.size), r)
+				p.MOVU(r, p.at(p.ptr(c), x))
+			}
 		})
 	})
 	ADDQ(cnt, g0)
