@@ -99,7 +99,8 @@ func batchOutputs[T float](s batchSet[T], wa, ma, va, wb, mb, vb []T, n int) [][
 }
 
 // fuzzBatch lays the fuzzed components out as n lane-interleaved mixture
-// pairs of K and M components (from shape; the decoded side-a and side-b
+// pairs of K and M components (from shape: n = 1 … 17, or with the top bit
+// set 8 lanes either side of 64, 128 or 256; the decoded side-a and side-b
 // components are cycled through the lanes) and checks, for every batch-lane
 // kernel: every implementation equals purego bit for bit; a lane equals the
 // same pair computed alone (n = 1), so lanes are independent; the value
@@ -111,6 +112,11 @@ func fuzzBatch[T float](t *testing.T, data []byte, scale float64, shape uint16, 
 		return
 	}
 	n := 1 + int(shape)%17
+	if shape>>15 != 0 {
+		// Around one group of the amd64 gradient kernels (64 float64 or
+		// 128 float32 lanes) and two float32 groups: ±8 lanes.
+		n += []int{55, 119, 247}[int(shape>>13)%3]
+	}
 	k, m := 1+int(shape>>5)%4, 1+int(shape>>7)%4
 	lay := func(pool []T, c int, rot int) []T {
 		x := make([]T, c*n)

@@ -4,7 +4,8 @@ package kernels_test
 // return purego's results bit for bit (-0 and +0 distinguished), element by
 // element, for K, M ∈ {0…3, 5} and every number of lanes of bLaneCounts
 // (every full lane block and every partial last block of every lane count
-// up to 8 occurs; the batch kernels do not unroll), at slice offsets 0…cfMaxOff, with sentinels around every
+// up to 8 occurs, and the counts around the gradient kernels' groups of lane
+// vectors), at slice offsets 0…cfMaxOff, with sentinels around every
 // slice (no write outside the outputs, no write to the inputs) and outputs
 // pre-filled with a sentinel (every output element is overwritten). The
 // inputs mix ordinary values with the special means and variances of the
@@ -14,6 +15,7 @@ package kernels_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gmmkit/cramer/kernels"
@@ -129,14 +131,29 @@ func (b bKernel[T]) shape(k, m, n int) (in, out []int) {
 
 // bLaneCounts returns the numbers of lanes n the batch tests run: 0 … 2·8+1
 // (one or two full blocks of up to 8 lanes and every partial last block),
-// and a few longer batches.
+// a few longer batches, and the counts around one and two groups of lane
+// vectors of the gradient kernels (bGroupLanes): a group minus a vector, a
+// group, a group plus a partial vector, two groups and two groups plus full
+// vectors and a partial one, so that the group loop runs full, short and
+// twice, followed or not by the masked last vector.
 func bLaneCounts() []int {
 	var ns []int
 	for n := 0; n <= 2*8+1; n++ {
 		ns = append(ns, n)
 	}
-	return append(ns, 31, 64, cfMaxLen)
+	ns = append(ns, 31, cfMaxLen)
+	for _, g := range bGroupLanes {
+		ns = append(ns, g-1, g, g+1, g+8+3, 2*g-1, 2*g, 2*g+2*8+5)
+	}
+	return ns
 }
+
+// bGroupLanes are the lanes of a group of 16 vectors of the amd64 gradient
+// kernels, float64 and float32 (the NEON kernels' groups are smaller).
+var bGroupLanes = []int{16 * 4, 16 * 8}
+
+// bMaxLanes is the largest count of bLaneCounts.
+var bMaxLanes = slices.Max(bLaneCounts())
 
 func (b bKernel[T]) roles() string { return b.rowIn + b.colIn }
 
