@@ -12287,25 +12287,173 @@ grow:
 	CMPQ DX, SI
 	JGE  grow_end
 	XORQ SI, SI
-
-grow_zero:
-	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 2560(SP)(SI*8)
-	VMOVUPD Y0, 3072(SP)(SI*8)
-	VMOVUPD Y0, 3584(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	XORQ    SI, SI
-	MOVQ    AX, DI
-
-gcol:
+	MOVQ AX, DI
 	MOVQ m+296(FP), R8
 	CMPQ SI, R8
-	JGE  gcol_end
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
+	VXORPD  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPD  (R10)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPD (R10)(R9*8), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPD  (R9)(R8*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wb_base+216(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+144(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    ma_base+168(FP), R11
@@ -12336,10 +12484,151 @@ gcol_pass0:
 	VMOVUPD Y1, 1536(SP)(R8*8)
 	ADDQ    $0x00000004, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wb_base+216(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+144(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
+	INCQ        SI
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPD  (R10)(R9*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -12434,33 +12723,155 @@ gcol_pass1:
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gcol_pass1
+	JL          gmid_pass1
 	INCQ        SI
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
-	JMP         gcol
+	JMP         gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPD 2560(SP)(SI*8), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3072(SP)(SI*8), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3584(SP)(SI*8), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPD  (R10)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPD (R10)(R9*8), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPD  (R9)(R8*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+304(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wb_base+216(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+144(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+304(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX
@@ -14241,28 +14652,176 @@ grow:
 	MOVQ k+216(FP), SI
 	CMPQ DX, SI
 	JGE  grow_end
-	XORQ SI, SI
-
-grow_zero:
-	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 2560(SP)(SI*8)
-	VMOVUPD Y0, 3072(SP)(SI*8)
-	VMOVUPD Y0, 3584(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	LEAQ    1(DX), SI
-	MOVQ    BX, DI
-	MOVQ    n+224(FP), R8
-	ADDQ    R8, DI
-
-gcol:
+	LEAQ 1(DX), SI
+	MOVQ BX, DI
+	MOVQ n+224(FP), R8
+	ADDQ R8, DI
 	MOVQ k+216(FP), R8
 	CMPQ SI, R8
-	JGE  gcol_end
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
+	VXORPD  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPD  (R10)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPD (R10)(R9*8), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPD  (R9)(R8*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        w_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        w_base+192(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    m_base+144(FP), R11
@@ -14293,10 +14852,151 @@ gcol_pass0:
 	VMOVUPD Y1, 1536(SP)(R8*8)
 	ADDQ    $0x00000004, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        w_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        w_base+192(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
+	INCQ        SI
+	MOVQ        n+224(FP), R8
+	ADDQ        R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
+	MOVQ    v_base+168(FP), R10
+	VADDPD  (R10)(R9*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -14391,33 +15091,155 @@ gcol_pass1:
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gcol_pass1
+	JL          gmid_pass1
 	INCQ        SI
 	MOVQ        n+224(FP), R8
 	ADDQ        R8, DI
-	JMP         gcol
+	JMP         gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPD 2560(SP)(SI*8), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3072(SP)(SI*8), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3584(SP)(SI*8), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPD  (R10)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPD (R10)(R9*8), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPD  (R9)(R8*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(SI*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+224(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        w_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        w_base+192(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+224(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX
@@ -15453,16 +16275,6 @@ grow:
 	JGE  grow_end
 	XORQ SI, SI
 
-grow_zero:
-	VXORPD  Y0, Y0, Y0
-	VMOVUPD Y0, 2560(SP)(SI*8)
-	VMOVUPD Y0, 3072(SP)(SI*8)
-	VMOVUPD Y0, 3584(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	XORQ    SI, SI
-
 grow_scale:
 	MOVQ    va_base+168(FP), DI
 	LEAQ    (BX)(SI*1), R8
@@ -15481,14 +16293,156 @@ grow_scale:
 	JL      grow_scale
 	XORQ    SI, SI
 	MOVQ    AX, DI
+	MOVQ    m+248(FP), R8
+	CMPQ    SI, R8
+	JL      grow_cols
+	XORQ    SI, SI
 
-gcol:
-	MOVQ m+248(FP), R8
-	CMPQ SI, R8
-	JGE  gcol_end
+grow_none:
+	VXORPD  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPD  (R8)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  4608(SP)(SI*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wx_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+120(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    ma_base+144(FP), R11
@@ -15507,10 +16461,135 @@ gcol_pass0:
 	VMOVUPD Y1, 1536(SP)(R8*8)
 	ADDQ    $0x00000004, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wx_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+120(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
+	INCQ        SI
+	MOVQ        n+256(FP), R8
+	ADDQ        R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  4608(SP)(R8*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -15601,33 +16680,139 @@ gcol_pass1:
 	VMOVUPD     Y0, (R10)(R9*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gcol_pass1
+	JL          gmid_pass1
 	INCQ        SI
 	MOVQ        n+256(FP), R8
 	ADDQ        R8, DI
-	JMP         gcol
+	JMP         gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPD 2560(SP)(SI*8), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3072(SP)(SI*8), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
-	VMOVUPD 3584(SP)(SI*8), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPD Y0, (R8)(DI*8)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPD (R10)(R8*8), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPD  (R8)(R9*8), Y0, Y0
+	VMOVUPD Y0, (SP)(SI*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(SI*8)
+	VMOVUPD Y0, Y1
+	VMULPD  4608(SP)(SI*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(SI*8)
 	ADDQ    $0x00000004, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+256(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wx_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+120(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+256(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX
@@ -16901,25 +18086,175 @@ grow:
 	CMPQ DX, SI
 	JGE  grow_end
 	XORQ SI, SI
-
-grow_zero:
-	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 2560(SP)(SI*4)
-	VMOVUPS Y0, 3072(SP)(SI*4)
-	VMOVUPS Y0, 3584(SP)(SI*4)
-	ADDQ    $0x00000008, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	XORQ    SI, SI
-	MOVQ    AX, DI
-
-gcol:
+	MOVQ AX, DI
 	MOVQ m+296(FP), R8
 	CMPQ SI, R8
-	JGE  gcol_end
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wb_base+216(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+144(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    ma_base+168(FP), R11
@@ -16950,10 +18285,153 @@ gcol_pass0:
 	VMOVUPS Y1, 1536(SP)(R8*4)
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wb_base+216(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+144(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
+	INCQ         SI
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -17050,33 +18528,157 @@ gcol_pass1:
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
-	JL           gcol_pass1
+	JL           gmid_pass1
 	INCQ         SI
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
-	JMP          gcol
+	JMP          gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPS 2560(SP)(SI*4), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3072(SP)(SI*4), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3584(SP)(SI*4), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+304(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wb_base+216(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+144(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+304(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX
@@ -18887,28 +20489,178 @@ grow:
 	MOVQ k+216(FP), SI
 	CMPQ DX, SI
 	JGE  grow_end
-	XORQ SI, SI
-
-grow_zero:
-	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 2560(SP)(SI*4)
-	VMOVUPS Y0, 3072(SP)(SI*4)
-	VMOVUPS Y0, 3584(SP)(SI*4)
-	ADDQ    $0x00000008, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	LEAQ    1(DX), SI
-	MOVQ    BX, DI
-	MOVQ    n+224(FP), R8
-	ADDQ    R8, DI
-
-gcol:
+	LEAQ 1(DX), SI
+	MOVQ BX, DI
+	MOVQ n+224(FP), R8
+	ADDQ R8, DI
 	MOVQ k+216(FP), R8
 	CMPQ SI, R8
-	JGE  gcol_end
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         w_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         w_base+192(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    m_base+144(FP), R11
@@ -18939,10 +20691,153 @@ gcol_pass0:
 	VMOVUPS Y1, 1536(SP)(R8*4)
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         w_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         w_base+192(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
+	INCQ         SI
+	MOVQ         n+224(FP), R8
+	ADDQ         R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    v_base+168(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -19039,33 +20934,157 @@ gcol_pass1:
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
-	JL           gcol_pass1
+	JL           gmid_pass1
 	INCQ         SI
 	MOVQ         n+224(FP), R8
 	ADDQ         R8, DI
-	JMP          gcol
+	JMP          gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPS 2560(SP)(SI*4), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3072(SP)(SI*4), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3584(SP)(SI*4), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+224(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         w_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         w_base+192(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+224(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX
@@ -20115,16 +22134,6 @@ grow:
 	JGE  grow_end
 	XORQ SI, SI
 
-grow_zero:
-	VXORPS  Y0, Y0, Y0
-	VMOVUPS Y0, 2560(SP)(SI*4)
-	VMOVUPS Y0, 3072(SP)(SI*4)
-	VMOVUPS Y0, 3584(SP)(SI*4)
-	ADDQ    $0x00000008, SI
-	CMPQ    SI, CX
-	JL      grow_zero
-	XORQ    SI, SI
-
 grow_scale:
 	MOVQ    va_base+168(FP), DI
 	LEAQ    (BX)(SI*1), R8
@@ -20143,14 +22152,158 @@ grow_scale:
 	JL      grow_scale
 	XORQ    SI, SI
 	MOVQ    AX, DI
+	MOVQ    m+248(FP), R8
+	CMPQ    SI, R8
+	JL      grow_cols
+	XORQ    SI, SI
 
-gcol:
-	MOVQ m+248(FP), R8
-	CMPQ SI, R8
-	JGE  gcol_end
+grow_none:
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPS  (R8)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(SI*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wx_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+120(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
 	XORQ R8, R8
 
-gcol_pass0:
+gfirst_pass0:
 	LEAQ    (BX)(R8*1), R9
 	LEAQ    (DI)(R8*1), R10
 	MOVQ    ma_base+144(FP), R11
@@ -20169,10 +22322,137 @@ gcol_pass0:
 	VMOVUPS Y1, 1536(SP)(R8*4)
 	ADDQ    $0x00000008, R8
 	CMPQ    R8, CX
-	JL      gcol_pass0
+	JL      gfirst_pass0
 	XORQ    R8, R8
 
-gcol_pass1:
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wx_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+120(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
+	INCQ         SI
+	MOVQ         n+256(FP), R8
+	ADDQ         R8, DI
+
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
+
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
+
+gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
 	VMINPS       erfClamp32<>+0(SB), Y0, Y1
 	VMULPS       erfStep32<>+0(SB), Y1, Y2
@@ -20265,33 +22545,141 @@ gcol_pass1:
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
-	JL           gcol_pass1
+	JL           gmid_pass1
 	INCQ         SI
 	MOVQ         n+256(FP), R8
 	ADDQ         R8, DI
-	JMP          gcol
+	JMP          gmid
 
-gcol_end:
+gmid_end:
 	XORQ SI, SI
 
-grow_store:
-	LEAQ    (BX)(SI*1), DI
-	VMOVUPS 2560(SP)(SI*4), Y0
-	MOVQ    rh_base+0(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3072(SP)(SI*4), Y0
-	MOVQ    rd_base+24(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
-	VMOVUPS 3584(SP)(SI*4), Y0
-	MOVQ    rr_base+48(FP), R8
-	VMOVUPS Y0, (R8)(DI*4)
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPS  (R8)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(SI*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
 	ADDQ    $0x00000008, SI
 	CMPQ    SI, CX
-	JL      grow_store
-	INCQ    DX
-	MOVQ    n+256(FP), SI
-	ADDQ    SI, BX
-	JMP     grow
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wx_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+120(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+256(FP), SI
+	ADDQ SI, BX
+	JMP  grow
 
 grow_end:
 	ADDQ CX, AX

@@ -212,7 +212,8 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 // batchGradGroup lane vectors, indexed by the element offset of the vector
 // in the group: d = mi − m, |d|, q, t = reduce(|d|, 1/q) and 1/q with 0
 // where q == 0; for the Dirac kind also the row scale q, 1/q and the masked
-// 1/q of the current row; and the row sums H, D, R of the current row.
+// 1/q of the current row; and the row sums H, D, R of the current row
+// between its first and last columns.
 type batchGradSlots struct {
 	d, ad, q, t, rqm  Mem
 	rowQ, rowRq, rowM Mem
@@ -229,12 +230,13 @@ func slotAt(buf Mem, k GPVirtual, size int) Mem {
 // gradient kernel and returns the register holding the first lane it did
 // not process (n rounded down to whole vectors). For each group of cnt ≤
 // batchGradGroup vectors from lane g0 it zeroes the column sums, then for
-// every row i zeroes the row sums (on the stack during the row, stored at
-// its end) and, for every column j of the row, runs a first pass over the
+// every row i and every column j of the row runs a first pass over the
 // group's vectors that computes each pair's difference, scale and reduced
 // argument t (the square root and the division) into the slots, and a
 // second pass that completes the pair terms and adds them to the row sums
-// and to the column sums in memory. Every lane's
+// (from +0 at the first column, on the stack until the last one, which
+// stores them to rh, rd, rr; rows without columns get +0) and to the column
+// sums in memory. Every lane's
 // row sums thus get their terms in column order and its column sums in row
 // order, one FMA per term from +0, as in purego; the passes only reorder
 // independent work of different lanes.
@@ -304,13 +306,6 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 	XORQ(i, i)
 	MOVQ(g0, ii)
 	p.batchRange("grow", i, ii, "k", func() {
-		vecPass("grow_zero", cnt, func(k GPVirtual) {
-			z := YMM()
-			p.XOR(z, z, z)
-			for _, b := range sl.rows {
-				p.MOVU(z, slotAt(b, k, p.size))
-			}
-		})
 		if kind == spec.Dirac {
 			vecPass("grow_scale", cnt, func(k GPVirtual) {
 				vi := p.load(p.at(p.ptr(rv), idx(ii, k)), nil)
@@ -321,8 +316,11 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 			})
 		}
 		j, jj := p.batchCols(kind, i, ii, g0)
-		p.batchRange("gcol", j, jj, p.colsParam(kind), func() {
-			vecPass("gcol_pass0", cnt, func(k GPVirtual) {
+		// passes emits the two passes of column j. The row sums of the
+		// first column of the row start at +0 (in a register), those of
+		// the last one go to rh, rd, rr; in between they wait on the stack.
+		passes := func(label string, first, last bool) {
+			vecPass(label+"_pass0", cnt, func(k GPVirtual) {
 				xi, xj := idx(ii, k), idx(jj, k)
 				d := p.load(p.at(p.ptr(rm), xi), nil)
 				p.SUB(p.at(p.ptr(cm), xj), d, d) // d = mi − m
@@ -344,7 +342,7 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 				t := p.reduce(ad, rq)
 				p.MOVU(t, slotAt(sl.t, k, p.size))
 			})
-			vecPass("gcol_pass1", cnt, func(k GPVirtual) {
+			vecPass(label+"_pass1", cnt, func(k GPVirtual) {
 				q, rqm := slotAt(sl.q, k, p.size), slotAt(sl.rqm, k, p.size)
 				if kind == spec.Dirac {
 					q, rqm = slotAt(sl.rowQ, k, p.size), slotAt(sl.rowM, k, p.size)
@@ -357,11 +355,23 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 				vals := []VecVirtual{h, erf, e2}
 				xj := idx(jj, k)
 				w := p.load(p.at(p.ptr(cw), xj), nil)
-				for u := range rowSums {
+				var xi GPVirtual
+				if last {
+					xi = idx(ii, k)
+				}
+				for u, c := range rowSums {
 					acc := YMM()
-					p.MOVU(slotAt(sl.rows[u], k, p.size), acc)
+					if first {
+						p.XOR(acc, acc, acc)
+					} else {
+						p.MOVU(slotAt(sl.rows[u], k, p.size), acc)
+					}
 					p.FMADD231(w, vals[u], acc) // acc += w·val
-					p.MOVU(acc, slotAt(sl.rows[u], k, p.size))
+					if last {
+						p.MOVU(acc, p.at(p.ptr(c), xi))
+					} else {
+						p.MOVU(acc, slotAt(sl.rows[u], k, p.size))
+					}
 				}
 				wi := p.load(p.at(p.ptr(rw), idx(ii, k)), nil)
 				for u, c := range colSums {
@@ -371,15 +381,46 @@ func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 					p.MOVU(acc, p.at(ptr, xj))
 				}
 			})
-		})
-		vecPass("grow_store", cnt, func(k GPVirtual) {
+		}
+		cols := p.colsParam(kind)
+		next := func() {
+			INCQ(j)
+			ADDQ(p.intParam("n"), jj)
+		}
+		// No column (the last row of a self kernel, or m = 0): the row sums
+		// are +0.
+		CMPQ(j, p.intParam(cols))
+		JL(LabelRef("grow_cols"))
+		vecPass("grow_none", cnt, func(k GPVirtual) {
+			z := YMM()
+			p.XOR(z, z, z)
 			x := idx(ii, k)
-			for u, c := range rowSums {
-				r := YMM()
-				p.MOVU(slotAt(sl.rows[u], k, p.size), r)
-				p.MOVU(r, p.at(p.ptr(c), x))
+			for _, c := range rowSums {
+				p.MOVU(z, p.at(p.ptr(c), x))
 			}
 		})
+		JMP(LabelRef("grow_done"))
+		Label("grow_cols")
+		t := GP64()
+		LEAQ(Mem{Base: j, Disp: 1}, t)
+		CMPQ(t, p.intParam(cols))
+		JL(LabelRef("grow_more"))
+		passes("gonly", true, true) // a single column
+		JMP(LabelRef("grow_done"))
+		Label("grow_more")
+		passes("gfirst", true, false)
+		next()
+		Label("gmid")
+		t = GP64()
+		LEAQ(Mem{Base: j, Disp: 1}, t)
+		CMPQ(t, p.intParam(cols))
+		JGE(LabelRef("gmid_end"))
+		passes("gmid", false, false)
+		next()
+		JMP(LabelRef("gmid"))
+		Label("gmid_end")
+		passes("glast", false, true)
+		Label("grow_done")
 	})
 	ADDQ(cnt, g0)
 	JMP(LabelRef("grp"))
