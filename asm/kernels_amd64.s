@@ -12308,44 +12308,44 @@ grow_none:
 	JMP     grow_done
 
 grow_cols:
-	LEAQ 1(SI), R8
-	MOVQ m+296(FP), R9
-	CMPQ R8, R9
-	JL   grow_more
-	XORQ SI, SI
+	XORQ R8, R8
 
-gonly_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    ma_base+168(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    mb_base+240(FP), R10
-	VSUBPD  (R10)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
 	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
-	MOVQ    vb_base+264(FP), R10
-	VMOVUPD (R10)(R9*8), Y1
-	MOVQ    va_base+192(FP), R9
-	VADDPD  (R9)(R8*8), Y1, Y1
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPD  (R10)(R9*8), Y1, Y1
 	VADDPD  Y1, Y1, Y1
 	VSQRTPD Y1, Y1
 	VMOVUPD one64<>+0(SB), Y2
 	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(SI*8)
+	VMOVUPD Y1, 1024(SP)(R8*8)
 	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
 	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y1, 2048(SP)(R8*8)
 	VMOVUPD Y0, Y1
 	VMULPD  Y2, Y1, Y1
 	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
 	VCMPPD  $0x00, Y0, Y2, Y2
 	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      gonly_pass0
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    m+296(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
 	XORQ    SI, SI
 
 gonly_pass1:
@@ -12453,40 +12453,6 @@ gonly_pass1:
 grow_more:
 	XORQ R8, R8
 
-gfirst_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    ma_base+168(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    mb_base+240(FP), R11
-	VSUBPD  (R11)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	MOVQ    vb_base+264(FP), R11
-	VMOVUPD (R11)(R10*8), Y1
-	MOVQ    va_base+192(FP), R10
-	VADDPD  (R10)(R9*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(R8*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gfirst_pass0
-	XORQ    R8, R8
-
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
@@ -12580,6 +12546,36 @@ gfirst_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+304(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+168(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        mb_base+240(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        vb_base+264(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        va_base+192(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
 	JL          gfirst_pass1
@@ -12595,40 +12591,6 @@ gmid:
 	XORQ R8, R8
 
 gmid_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    ma_base+168(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    mb_base+240(FP), R11
-	VSUBPD  (R11)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	MOVQ    vb_base+264(FP), R11
-	VMOVUPD (R11)(R10*8), Y1
-	MOVQ    va_base+192(FP), R10
-	VADDPD  (R10)(R9*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(R8*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gmid_pass0
-	XORQ    R8, R8
-
-gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -12721,9 +12683,39 @@ gmid_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+304(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+168(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        mb_base+240(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        vb_base+264(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        va_base+192(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gmid_pass1
+	JL          gmid_pass0
 	INCQ        SI
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
@@ -12731,40 +12723,6 @@ gmid_pass1:
 
 gmid_end:
 	XORQ SI, SI
-
-glast_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    ma_base+168(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    mb_base+240(FP), R10
-	VSUBPD  (R10)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
-	MOVQ    vb_base+264(FP), R10
-	VMOVUPD (R10)(R9*8), Y1
-	MOVQ    va_base+192(FP), R9
-	VADDPD  (R9)(R8*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(SI*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(SI*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      glast_pass0
-	XORQ    SI, SI
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
@@ -14676,44 +14634,44 @@ grow_none:
 	JMP     grow_done
 
 grow_cols:
-	LEAQ 1(SI), R8
-	MOVQ k+216(FP), R9
-	CMPQ R8, R9
-	JL   grow_more
-	XORQ SI, SI
+	XORQ R8, R8
 
-gonly_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    m_base+144(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    m_base+144(FP), R10
-	VSUBPD  (R10)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
 	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
 	MOVQ    v_base+168(FP), R10
-	VMOVUPD (R10)(R9*8), Y1
-	MOVQ    v_base+168(FP), R9
-	VADDPD  (R9)(R8*8), Y1, Y1
+	VADDPD  (R10)(R9*8), Y1, Y1
 	VADDPD  Y1, Y1, Y1
 	VSQRTPD Y1, Y1
 	VMOVUPD one64<>+0(SB), Y2
 	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(SI*8)
+	VMOVUPD Y1, 1024(SP)(R8*8)
 	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
 	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(SI*8)
+	VMOVUPD Y1, 2048(SP)(R8*8)
 	VMOVUPD Y0, Y1
 	VMULPD  Y2, Y1, Y1
 	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
 	VCMPPD  $0x00, Y0, Y2, Y2
 	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      gonly_pass0
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    k+216(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
 	XORQ    SI, SI
 
 gonly_pass1:
@@ -14821,40 +14779,6 @@ gonly_pass1:
 grow_more:
 	XORQ R8, R8
 
-gfirst_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    m_base+144(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    m_base+144(FP), R11
-	VSUBPD  (R11)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	MOVQ    v_base+168(FP), R11
-	VMOVUPD (R11)(R10*8), Y1
-	MOVQ    v_base+168(FP), R10
-	VADDPD  (R10)(R9*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(R8*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gfirst_pass0
-	XORQ    R8, R8
-
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
@@ -14948,6 +14872,36 @@ gfirst_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+224(FP), R11
+	ADDQ        R11, R10
+	MOVQ        m_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        m_base+144(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        v_base+168(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        v_base+168(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
 	JL          gfirst_pass1
@@ -14963,40 +14917,6 @@ gmid:
 	XORQ R8, R8
 
 gmid_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    m_base+144(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    m_base+144(FP), R11
-	VSUBPD  (R11)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	MOVQ    v_base+168(FP), R11
-	VMOVUPD (R11)(R10*8), Y1
-	MOVQ    v_base+168(FP), R10
-	VADDPD  (R10)(R9*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(R8*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gmid_pass0
-	XORQ    R8, R8
-
-gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -15089,9 +15009,39 @@ gmid_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y5, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+224(FP), R11
+	ADDQ        R11, R10
+	MOVQ        m_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        m_base+144(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        v_base+168(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        v_base+168(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gmid_pass1
+	JL          gmid_pass0
 	INCQ        SI
 	MOVQ        n+224(FP), R8
 	ADDQ        R8, DI
@@ -15099,40 +15049,6 @@ gmid_pass1:
 
 gmid_end:
 	XORQ SI, SI
-
-glast_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    m_base+144(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    m_base+144(FP), R10
-	VSUBPD  (R10)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
-	MOVQ    v_base+168(FP), R10
-	VMOVUPD (R10)(R9*8), Y1
-	MOVQ    v_base+168(FP), R9
-	VADDPD  (R9)(R8*8), Y1, Y1
-	VADDPD  Y1, Y1, Y1
-	VSQRTPD Y1, Y1
-	VMOVUPD one64<>+0(SB), Y2
-	VDIVPD  Y1, Y2, Y2
-	VMOVUPD Y1, 1024(SP)(SI*8)
-	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
-	VANDNPD Y2, Y1, Y1
-	VMOVUPD Y1, 2048(SP)(SI*8)
-	VMOVUPD Y0, Y1
-	VMULPD  Y2, Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      glast_pass0
-	XORQ    SI, SI
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
@@ -16313,32 +16229,32 @@ grow_none:
 	JMP     grow_done
 
 grow_cols:
-	LEAQ 1(SI), R8
-	MOVQ m+248(FP), R9
-	CMPQ R8, R9
-	JL   grow_more
-	XORQ SI, SI
+	XORQ R8, R8
 
-gonly_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    ma_base+144(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    x_base+216(FP), R8
-	VSUBPD  (R8)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
 	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
+	VMOVUPD Y0, 512(SP)(R8*8)
 	VMOVUPD Y0, Y1
-	VMULPD  4608(SP)(SI*8), Y1, Y1
+	VMULPD  4608(SP)(R8*8), Y1, Y1
 	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
 	VCMPPD  $0x00, Y0, Y2, Y2
 	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      gonly_pass0
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    m+248(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
 	XORQ    SI, SI
 
 gonly_pass1:
@@ -16442,28 +16358,6 @@ gonly_pass1:
 grow_more:
 	XORQ R8, R8
 
-gfirst_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    ma_base+144(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    x_base+216(FP), R9
-	VSUBPD  (R9)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  4608(SP)(R8*8), Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gfirst_pass0
-	XORQ    R8, R8
-
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
@@ -16553,6 +16447,24 @@ gfirst_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y3, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+256(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        x_base+216(FP), R9
+	VSUBPD      (R9)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      4608(SP)(R8*8), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
 	JL          gfirst_pass1
@@ -16568,28 +16480,6 @@ gmid:
 	XORQ R8, R8
 
 gmid_pass0:
-	LEAQ    (BX)(R8*1), R9
-	LEAQ    (DI)(R8*1), R10
-	MOVQ    ma_base+144(FP), R11
-	VMOVUPD (R11)(R9*8), Y0
-	MOVQ    x_base+216(FP), R9
-	VSUBPD  (R9)(R10*8), Y0, Y0
-	VMOVUPD Y0, (SP)(R8*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(R8*8)
-	VMOVUPD Y0, Y1
-	VMULPD  4608(SP)(R8*8), Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(R8*8)
-	ADDQ    $0x00000004, R8
-	CMPQ    R8, CX
-	JL      gmid_pass0
-	XORQ    R8, R8
-
-gmid_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
 	VMINPD      erfClamp64<>+0(SB), Y0, Y1
 	VMULPD      erfStep64<>+0(SB), Y1, Y2
@@ -16678,9 +16568,27 @@ gmid_pass1:
 	VMOVUPD     (R10)(R9*8), Y0
 	VFMADD231PD Y1, Y3, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+256(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        x_base+216(FP), R9
+	VSUBPD      (R9)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      4608(SP)(R8*8), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
 	ADDQ        $0x00000004, R8
 	CMPQ        R8, CX
-	JL          gmid_pass1
+	JL          gmid_pass0
 	INCQ        SI
 	MOVQ        n+256(FP), R8
 	ADDQ        R8, DI
@@ -16688,28 +16596,6 @@ gmid_pass1:
 
 gmid_end:
 	XORQ SI, SI
-
-glast_pass0:
-	LEAQ    (BX)(SI*1), R8
-	LEAQ    (DI)(SI*1), R9
-	MOVQ    ma_base+144(FP), R10
-	VMOVUPD (R10)(R8*8), Y0
-	MOVQ    x_base+216(FP), R8
-	VSUBPD  (R8)(R9*8), Y0, Y0
-	VMOVUPD Y0, (SP)(SI*8)
-	VANDPD  absMask64<>+0(SB), Y0, Y0
-	VMOVUPD Y0, 512(SP)(SI*8)
-	VMOVUPD Y0, Y1
-	VMULPD  4608(SP)(SI*8), Y1, Y1
-	VMINPD  expClamp64<>+0(SB), Y1, Y1
-	VXORPD  Y2, Y2, Y2
-	VCMPPD  $0x00, Y0, Y2, Y2
-	VANDNPD Y1, Y2, Y1
-	VMOVUPD Y1, 1536(SP)(SI*8)
-	ADDQ    $0x00000004, SI
-	CMPQ    SI, CX
-	JL      glast_pass0
-	XORQ    SI, SI
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
