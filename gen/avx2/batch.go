@@ -184,8 +184,8 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 const batchGradGroup = 16
 
 // genBatchGrad emits a batch-lane gradient kernel. The full lane vectors go
-// in groups of up to batchGradGroup vectors (batchGradGroups), each pair
-// (row, column) in two passes over the group's vectors, so that the
+// in groups of up to batchGradGroup vectors (batchGradGroups), each column
+// of a row in two passes over the group's vectors, so that the
 // independent pairs of different lanes are adjacent in the instruction
 // stream whatever K and M are; the last partial vector of lanes, if any,
 // takes the one-vector path (batchGradBlock) with a lane mask. Both follow
@@ -220,7 +220,7 @@ type batchGradSlots struct {
 	rows              [3]Mem
 }
 
-// at returns the slot of the vector at element offset k of the group.
+// slotAt returns the slot of the vector at element offset k of the group.
 func slotAt(buf Mem, k GPVirtual, size int) Mem {
 	buf.Index, buf.Scale = k, uint8(size)
 	return buf
@@ -236,10 +236,11 @@ func slotAt(buf Mem, k GPVirtual, size int) Mem {
 // second pass that completes the pair terms and adds them to the row sums
 // (from +0 at the first column, on the stack until the last one, which
 // stores them to rh, rd, rr; rows without columns get +0) and to the column
-// sums in memory. Every lane's
-// row sums thus get their terms in column order and its column sums in row
-// order, one FMA per term from +0, as in purego; the passes only reorder
-// independent work of different lanes.
+// sums in memory; in float64 the second pass of a column also does the
+// first pass of the next one. Every lane's row sums thus get their terms in
+// column order and its column sums in row order, one FMA per term from +0,
+// as in purego; the passes only reorder independent work of different lanes
+// (or of different columns of a lane, between their sums).
 func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
 	roles := kind.Roles()
 	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
