@@ -3,9 +3,10 @@ package kernels_test
 // Conformance of the batch-lane kernels (Batch*): every implementation must
 // return purego's results bit for bit (-0 and +0 distinguished), element by
 // element, for K, M ∈ {0…3, 5} and every number of lanes of bLaneCounts
-// (every full lane block and every partial last block of every lane count
-// up to 8 occurs, and the counts around the gradient kernels' groups of lane
-// vectors), at slice offsets 0…cfMaxOff, with sentinels around every
+// (every full vector and every partial last vector of every lane count up
+// to 8, and one, two and more blocks of 16 vectors of the value kernels and
+// groups of 16 vectors of the gradient kernels, with and without a partial
+// last block), at slice offsets 0…cfMaxOff, with sentinels around every
 // slice (no write outside the outputs, no write to the inputs) and outputs
 // pre-filled with a sentinel (every output element is overwritten). The
 // inputs mix ordinary values with the special means and variances of the
@@ -15,7 +16,6 @@ package kernels_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/gmmkit/cramer/kernels"
@@ -129,31 +129,28 @@ func (b bKernel[T]) shape(k, m, n int) (in, out []int) {
 	return in, out
 }
 
+// bValueBlock is the largest number of lanes the value kernels take in one
+// block (16 vectors of 8 float32 lanes; see gen/avx2/batch.go).
+const bValueBlock = 16 * 8
+
 // bLaneCounts returns the numbers of lanes n the batch tests run: 0 … 2·8+1
-// (one or two full blocks of up to 8 lanes and every partial last block),
-// a few longer batches, and the counts around one and two groups of lane
-// vectors of the gradient kernels (bGroupLanes): a group minus a vector, a
-// group, a group plus a partial vector, two groups and two groups plus full
-// vectors and a partial one, so that the group loop runs full, short and
-// twice, followed or not by the masked last vector.
+// (one or two full vectors of up to 8 lanes and every partial last vector),
+// and longer batches around one and two blocks of 16 vectors of 4 and of 8
+// lanes (the value kernels' blocks and the gradient kernels' groups: a full
+// block, one vector less or more, a partial block with a masked tail, and
+// past two blocks; for the float64 groups also a group and a few vectors,
+// and two groups, some vectors and a partial one).
 func bLaneCounts() []int {
 	var ns []int
 	for n := 0; n <= 2*8+1; n++ {
 		ns = append(ns, n)
 	}
-	ns = append(ns, 31, cfMaxLen)
-	for _, g := range bGroupLanes {
-		ns = append(ns, g-1, g, g+1, g+8+3, 2*g-1, 2*g, 2*g+2*8+5)
-	}
-	return ns
+	return append(ns, 31, 63, 64, cfMaxLen, 70, 75, 100, 149, bValueBlock-1, bValueBlock, bValueBlock+1,
+		bValueBlock+7, 2*bValueBlock-8, 2*bValueBlock, 2*bValueBlock+1, 2*bValueBlock+13)
 }
 
-// bGroupLanes are the lanes of a group of 16 vectors of the amd64 gradient
-// kernels, float64 and float32 (the NEON kernels' groups are smaller).
-var bGroupLanes = []int{16 * 4, 16 * 8}
-
-// bMaxLanes is the largest count of bLaneCounts.
-var bMaxLanes = slices.Max(bLaneCounts())
+// bMaxLanes is the largest of bLaneCounts.
+const bMaxLanes = 2*bValueBlock + 13
 
 func (b bKernel[T]) roles() string { return b.rowIn + b.colIn }
 
