@@ -82,8 +82,9 @@ func (p *prec) colsParam(kind spec.Rows) string {
 	return "m"
 }
 
-// batchColBlock is the number of columns whose scales the gradient kernels
-// compute in a first pass before their pair terms.
+// batchColBlock is the number of columns whose scales the gradient kernels'
+// one-vector path for the last lanes (batchGradBlock) computes in a first
+// pass before their pair terms.
 const batchColBlock = 4
 
 // batchValueVectors is the number of vectors of lanes per block of the value
