@@ -449,8 +449,8 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 	for i := 0; i < c; i++ {
 		x0, x1 := i*n, i*n+n
 		cs := gradSums[F]{cross.H[x0:x1], cross.D[x0:x1], cross.R[x0:x1]}
-		if rows.H == nil {
-			gradLanes(gw[i:], gm[i:], gs[i:], w[i:], s[i:], cs, c, sign)
+		if rows.H == nil { // c = 1
+			gradLanes1(gw[:n], gm[:n], gs[:n], w[:n], s[:n], cs, sign)
 			continue
 		}
 		rows1 := gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
@@ -459,28 +459,30 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 	}
 }
 
-// gradLanes sets the derivatives of component i of every lane l (at l·c of
-// the contiguous gw, gm, gs, w and s, which start at component i) from its
-// cross sums (cs.H, cs.D, cs.R at l) for a mixture of one component (no
-// self pair: the self sums are zeros), and gradLanesSelf with the row and
-// column sums of its self triangle (rows, cols at l), in one pass over the
-// lanes: ∂/∂weight = H − (self H + a·2σ/√π), ∂/∂mean = a·(sign·D − self D),
-// ∂/∂std = a·(σ·(R − self R) − a/√π) (0 for σ = 0), with self H = rows.H +
-// cols.H, self D = rows.D − cols.D and self R = rows.R + cols.R (a/√π as the
-// product by the rounded 1/√π, a division less per component).
-func gradLanes[F Float](gw, gm, gs, w, s []F, cs gradSums[F], c int, sign float64) {
+// gradLanesSelf sets the derivatives of component i of every lane l (at l·c
+// of the contiguous gw, gm, gs, w and s, which start at component i) from
+// its cross sums (cs.H, cs.D, cs.R at l) and the row and column sums of its
+// self triangle (rows, cols at l), in one pass over the lanes: ∂/∂weight =
+// H − (self H + a·2σ/√π), ∂/∂mean = a·(sign·D − self D), ∂/∂std = a·(σ·(R −
+// self R) − a/√π) (0 for σ = 0), with self H = rows.H + cols.H, self D =
+// rows.D − cols.D and self R = rows.R + cols.R (a/√π as the product by the
+// rounded 1/√π, a division less per component). gradLanes1 is the same for
+// mixtures of one component (c = 1, no self pair: the self sums are zeros,
+// added as such), with every slice of the n lanes' length, so that the loop
+// needs no bounds checks and keeps its values in registers.
+func gradLanes1[F Float](gw, gm, gs, w, s []F, cs gradSums[F], sign float64) {
 	ch := cs.H
 	cd, cr := cs.D[:len(ch)], cs.R[:len(ch)]
+	gw, gm, gs, w, s = gw[:len(ch)], gm[:len(ch)], gs[:len(ch)], w[:len(ch)], s[:len(ch)]
 	var selfH, selfD, selfR float64
 	for l, x := range ch {
-		o := l * c
-		a, sdv := float64(w[o]), float64(s[o])
-		gw[o] = F(float64(x) - (selfH + a*diagTerm(sdv)))
-		gm[o] = F(a * (sign*float64(cd[l]) - selfD))
+		a, sdv := float64(w[l]), float64(s[l])
+		gw[l] = F(float64(x) - (selfH + a*diagTerm(sdv)))
+		gm[l] = F(a * (sign*float64(cd[l]) - selfD))
 		if sdv > 0 {
-			gs[o] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
+			gs[l] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
 		} else {
-			gs[o] = 0
+			gs[l] = 0
 		}
 	}
 }
