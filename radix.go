@@ -166,21 +166,29 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 	if keyBits[K]() == 32 {
 		return
 	}
-	// Runs of equal high bits.
-	for s := 0; s < n-1; {
+	// Runs of equal high bits, sorted by their low bits where they are out
+	// of order: the keys are sorted by their high bits, so a key larger
+	// than the next one starts or lies in such a run, and a run without
+	// one is already in order (equal keys in the order of their indices).
+	dst = dst[:n]
+	for s := 0; s < n-1; s++ {
+		if dst[s] <= dst[s+1] {
+			continue
+		}
 		h := uint64(dst[s]) >> high
-		e := s + 1
+		b, e := s, s+2
+		for b > 0 && uint64(dst[b-1])>>high == h {
+			b--
+		}
 		for e < n && uint64(dst[e])>>high == h {
 			e++
 		}
-		if e-s > 1 {
-			var ri, rt []uint32
-			if withIdx {
-				ri, rt = idx[s:e], tmpI[s:e]
-			}
-			sortRun(dst[s:e], tmpK[s:e], ri, rt, withIdx, c)
+		var ri, rt []uint32
+		if withIdx {
+			ri, rt = idx[b:e], tmpI[b:e]
 		}
-		s = e
+		sortRun(dst[b:e], tmpK[b:e], ri, rt, withIdx, c)
+		s = e - 1
 	}
 }
 
