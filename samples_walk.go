@@ -320,7 +320,14 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 	both := xv != nil && yv != nil
 	outV, outW := [2][]float64{xv, yv}, [2][]float64{xw, yw}
 	ix, direct := [2][]uint32{ia, ib}, [2]bool{directA, directB}
-	us, ws, sgns := [2]float64{ua, ub}, [2][]float64{wa, wb}, [2]float64{-1, 1}
+	us, sgns := [2]float64{ua, ub}, [2]float64{-1, 1}
+	// Groups of one point of unweighted sets take the fast paths below,
+	// with the group's weight dOne[s] (da − db as computed for other
+	// groups); the others go through forwardGroup and backwardGroup, out
+	// of line, so that the loops keep their sums in registers.
+	plain := both && wa == nil && wb == nil
+	dOne := [2]float64{float64(1)*ua - float64(0)*ub, float64(0)*ua - float64(1)*ub}
+	sl := groupSlots{ua, ub, wa, wb, ia, ib, xv, xw, yv, yw, directA, directB}
 	// Forward: C≤ (cum), L (left) and Σ gap·C² (total), as walkGroups.
 	var cum, left, total ksum
 	prev := 0.0
@@ -342,18 +349,10 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		gap, c := v-prev, cum.val()
 		total.add(gap * c * c)
 		left.add(gap * c)
-		da, db := float64(i-i0)*ua, float64(j-j0)*ub
-		if wa != nil {
-			da = sumRange(wa, i0, i)
-		}
-		if wb != nil {
-			db = sumRange(wb, j0, j)
-		}
-		cum.add(da - db)
 		l := left.val()
-		if i+j == i0+j0+1 && both {
-			// One point, from either set (the common case): no branch on
-			// which.
+		if i+j == i0+j0+1 && plain {
+			// One point, from either set, unweighted (the common case): no
+			// branch on which.
 			s := j - j0
 			r := i0 + s*(j0-i0)
 			q := r
@@ -361,23 +360,9 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 				q = int(ix[s][r])
 			}
 			outV[s][q], outW[s][q] = c, l
-		} else if xv != nil {
-			for r := i0; r < i; r++ {
-				q := r
-				if directA {
-					q = int(ia[r])
-				}
-				xv[q], xw[q] = c, l
-			}
-		}
-		if yv != nil && !(i+j == i0+j0+1 && both) {
-			for r := j0; r < j; r++ {
-				q := r
-				if directB {
-					q = int(ib[r])
-				}
-				yv[q], yw[q] = c, l
-			}
+			cum.add(dOne[s])
+		} else {
+			cum.add(forwardGroup(&sl, c, l, i0, i, j0, j))
 		}
 		prev = v
 	}
@@ -407,58 +392,21 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		gap := nextV - v
 		right.add(gap * above.val())
 		up, rgt := above.val(), right.val()
-		one := i+j+1 == i1+j1 && both
-		if one {
+		if i+j+1 == i1+j1 && plain {
 			s := j1 - j
 			r := i + s*(j-i)
 			q := r
 			if direct[s] {
 				q = int(ix[s][r])
 			}
-			w := us[s]
-			if ws[s] != nil {
-				w = ws[s][r]
-			}
 			// x: w·−S, −B; y: w·S, B (the negation is exact).
-			sg := sgns[s]
+			w, sg := us[s], sgns[s]
 			sgn, bz := outV[s][q]-up, outW[s][q]+rgt
 			outV[s][q], outW[s][q] = w*(sg*sgn), sg*bz
-		} else if xv != nil {
-			for r := i1 - 1; r >= i; r-- {
-				q := r
-				if directA {
-					q = int(ia[r])
-				}
-				w := ua
-				if wa != nil {
-					w = wa[r]
-				}
-				sgn, bz := xv[q]-up, xw[q]+rgt
-				xv[q], xw[q] = w*-sgn, -bz
-			}
+			above.add(dOne[s])
+		} else {
+			above.add(backwardGroup(&sl, up, rgt, i, i1, j, j1))
 		}
-		if yv != nil && !one {
-			for r := j1 - 1; r >= j; r-- {
-				q := r
-				if directB {
-					q = int(ib[r])
-				}
-				w := ub
-				if wb != nil {
-					w = wb[r]
-				}
-				sgn, bz := yv[q]-up, yw[q]+rgt
-				yv[q], yw[q] = w*sgn, bz
-			}
-		}
-		da, db := float64(i1-i)*ua, float64(j1-j)*ub
-		if wa != nil {
-			da = sumRange(wa, i, i1)
-		}
-		if wb != nil {
-			db = sumRange(wb, j, j1)
-		}
-		above.add(da - db)
 		nextV = v
 	}
 	if xv != nil && !directA {
@@ -468,4 +416,91 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		permuteToPositions[K](sc, yv, yw, ib)
 	}
 	return total.val()
+}
+
+// groupSlots is what forwardGroup and backwardGroup need of the sets of
+// pairGradSlots.
+type groupSlots struct {
+	ua, ub           float64
+	wa, wb           []float64
+	ia, ib           []uint32
+	xv, xw, yv, yw   []float64
+	directA, directB bool
+}
+
+// forwardGroup writes C< (c) and L (l) into the slots of the points
+// [i0, i) of a and [j0, j) of b, and returns the group's signed weight.
+//
+//go:noinline
+func forwardGroup(g *groupSlots, c, l float64, i0, i, j0, j int) float64 {
+	da, db := float64(i-i0)*g.ua, float64(j-j0)*g.ub
+	if g.wa != nil {
+		da = sumRange(g.wa, i0, i)
+	}
+	if g.wb != nil {
+		db = sumRange(g.wb, j0, j)
+	}
+	if g.xv != nil {
+		for r := i0; r < i; r++ {
+			q := r
+			if g.directA {
+				q = int(g.ia[r])
+			}
+			g.xv[q], g.xw[q] = c, l
+		}
+	}
+	if g.yv != nil {
+		for r := j0; r < j; r++ {
+			q := r
+			if g.directB {
+				q = int(g.ib[r])
+			}
+			g.yv[q], g.yw[q] = c, l
+		}
+	}
+	return da - db
+}
+
+// backwardGroup turns the slots of the points [i, i1) of a and [j, j1) of b
+// into their gradient pairs, with C> (up) and R (rgt) of the group, and
+// returns the group's signed weight.
+//
+//go:noinline
+func backwardGroup(g *groupSlots, up, rgt float64, i, i1, j, j1 int) float64 {
+	if g.xv != nil {
+		for r := i1 - 1; r >= i; r-- {
+			q := r
+			if g.directA {
+				q = int(g.ia[r])
+			}
+			w := g.ua
+			if g.wa != nil {
+				w = g.wa[r]
+			}
+			sgn, bz := g.xv[q]-up, g.xw[q]+rgt
+			g.xv[q], g.xw[q] = w*-sgn, -bz
+		}
+	}
+	if g.yv != nil {
+		for r := j1 - 1; r >= j; r-- {
+			q := r
+			if g.directB {
+				q = int(g.ib[r])
+			}
+			w := g.ub
+			if g.wb != nil {
+				w = g.wb[r]
+			}
+			sgn, bz := g.yv[q]-up, g.yw[q]+rgt
+			g.yv[q], g.yw[q] = w*sgn, bz
+		}
+	}
+	da, db := float64(i1-i)*g.ua, float64(j1-j)*g.ub
+	if g.wa != nil {
+		da = sumRange(g.wa, i, i1)
+	}
+	if g.wb != nil {
+		db = sumRange(g.wb, j, j1)
+	}
+	return da - db
 }
