@@ -34,6 +34,15 @@ func scanBatch[F Float](p Mixture[F], nb, c int) batchScan {
 	if tol <= 0 {
 		return batchScan{}
 	}
+	if r, decided := scanWordsOf(p, nb, c, tol); decided {
+		return r
+	}
+	return scanBatchBits(p, nb, c, tol)
+}
+
+// scanBatchBits is scanBatch by scanBits alone, with the weight tolerance
+// tol less the margin (> 0).
+func scanBatchBits[F Float](p Mixture[F], nb, c int, tol float64) batchScan {
 	if is64[F]() {
 		u := func(x []F) []uint64 { return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
 		return scanBits(as64(p.Weights), u(p.Weights), u(p.Means), u(p.Stds), nb, c, tol,
@@ -88,17 +97,182 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 			mxW = max(mxW, wu[i])
 		}
 	}
-	// Each mixture's weight sum, in two halves when long (any order of
-	// summation has the same error bound).
 	sumsOK := true
-	switch {
-	case c == 1:
+	if c == 1 {
 		for _, v := range w {
 			if !(math.Abs(float64(v)-1) <= tol) { // NaN fails too
 				sumsOK = false
 			}
 		}
-	case c < 8:
+	} else {
+		sumsOK = weightSums(w, nb, c, tol)
+	}
+	return batchScan{
+		ok:      mx <= limit && mxW <= maxW && sumsOK,
+		big:     mnC >= small,
+		noLossy: mnS >= lossy-1,
+	}
+}
+
+// scanWordsOf decides scanBatch in the common case with fewer instructions
+// per value than scanBits: it reads the bit patterns a uint64 word at a time
+// (two float32 values per word, each in its own 32-bit lane) and only ORs,
+// ANDs and adds them into three accumulators per array, no comparison per
+// value. It decides (decided true, with the batchScan scanBits would
+// return) when every |mean| is ≤ the magnitude limit, every weight's sign
+// bit is clear and the weights pass scanBits' sum test (with one component,
+// a range of patterns around 1 that implies it), and either every std lies
+// in [minUnscaled, limit] or every std is +0 and every |mean| is ≥
+// minUnscaled. Anything else (a NaN, an infinity, a −0, a std between 0
+// and minUnscaled, a large weight error) is left undecided for scanBits.
+//
+// A lane's pattern x (sign bit clear) is compared with a bound L by adding a
+// constant to the whole word: x + (2ᴴ − 1 − L) has the lane's top bit set iff
+// x > L, and x + (2ᴴ − L) iff x ≥ L, where 2ᴴ is the lane's top bit; neither
+// sum carries out of its lane. A lane whose sign bit is set may carry into
+// the next lane, but then the OR of the patterns has a sign bit set and the
+// scan decides nothing.
+func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool) {
+	if is64[F]() {
+		u := func(x []F) []uint64 { return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+		lim, small := math.Float64bits(MaxMagnitude[float64]()), math.Float64bits(minUnscaled[float64]())
+		var wlo, whi uint64
+		if c == 1 {
+			lo, hi := weightRange(tol)
+			wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
+		}
+		return scanWords(as64(p.Weights), u(p.Weights), u(p.Means), u(p.Stds), nil, nil, nil, nb, c, tol, 1<<63,
+			(1<<63)-1-lim, (1<<63)-small, (1<<63)-1-whi, (1<<63)-wlo)
+	}
+	rep := func(x uint32) uint64 { return uint64(x) | uint64(x)<<32 }
+	lim, small := math.Float32bits(maxMagnitude32()), math.Float32bits(float32(minUnscaled[float32]()))
+	var wlo, whi uint32
+	if c == 1 {
+		lo, hi := weightRange32(tol)
+		wlo, whi = math.Float32bits(lo), math.Float32bits(hi)
+	}
+	w, wEnds := words32(p.Weights)
+	mu, mEnds := words32(p.Means)
+	su, sEnds := words32(p.Stds)
+	return scanWords(as32(p.Weights), w, mu, su, wEnds[:], mEnds[:], sEnds[:], nb, c, tol, rep(1<<31),
+		rep((1<<31)-1-lim), rep((1<<31)-small), rep((1<<31)-1-whi), rep((1<<31)-wlo))
+}
+
+// words32 returns the 8-byte aligned whole words of the float32 slice x
+// (two values each) and its first and last values, each repeated in both
+// lanes of a word, which cover the values the words leave out (x is not
+// empty).
+func words32[F Float](x []F) ([]uint64, [2]uint64) {
+	u := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	ends := [2]uint64{uint64(u[0]) * (1<<32 + 1), uint64(u[len(u)-1]) * (1<<32 + 1)}
+	skip := int(uintptr(unsafe.Pointer(&u[0])) & 7 / 4)
+	nw := (len(u) - skip) / 2
+	if nw <= 0 {
+		return nil, ends
+	}
+	return unsafe.Slice((*uint64)(unsafe.Pointer(&u[skip])), nw), ends
+}
+
+// weightRange returns the smallest and largest float64 v with
+// |v − 1| ≤ tol (0 < tol < ½).
+func weightRange(tol float64) (lo, hi float64) {
+	lo, hi = 1-tol, 1+tol
+	for !(math.Abs(lo-1) <= tol) {
+		lo = math.Nextafter(lo, 2)
+	}
+	for !(math.Abs(hi-1) <= tol) {
+		hi = math.Nextafter(hi, 0)
+	}
+	return lo, hi
+}
+
+// weightRange32 is weightRange for float32 values (compared in float64, as
+// scanBits compares them).
+func weightRange32(tol float64) (lo, hi float32) {
+	lo, hi = float32(1-tol), float32(1+tol)
+	for !(math.Abs(float64(lo)-1) <= tol) {
+		lo = math.Nextafter32(lo, 2)
+	}
+	for !(math.Abs(float64(hi)-1) <= tol) {
+		hi = math.Nextafter32(hi, 0)
+	}
+	return lo, hi
+}
+
+// scanWords is scanWordsOf on the words of the weights wu, means mu and stds
+// su (and the extra words wx, mx, sx of the values the words leave out, nil
+// in float64), with the weights w for the sums, the lanes' sign bits sign,
+// and the constants that compare a lane with the magnitude limit (gtLim),
+// minUnscaled (geSmall) and the ends of the weight range (gtW, geW; one
+// component only).
+func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
+	var orS, orW, gt uint64
+	geS, geM := ^uint64(0), ^uint64(0)
+	for _, x := range mu {
+		a := x &^ sign
+		gt |= a + gtLim
+		geM &= a + geSmall
+	}
+	for _, x := range mx {
+		a := x &^ sign
+		gt |= a + gtLim
+		geM &= a + geSmall
+	}
+	for _, x := range su {
+		orS |= x
+		gt |= x + gtLim
+		geS &= x + geSmall
+	}
+	for _, x := range sx {
+		orS |= x
+		gt |= x + gtLim
+		geS &= x + geSmall
+	}
+	if c == 1 {
+		inW := ^uint64(0)
+		for _, x := range wu {
+			orW |= x
+			gt |= x + gtW
+			inW &= x + geW
+		}
+		for _, x := range wx {
+			orW |= x
+			gt |= x + gtW
+			inW &= x + geW
+		}
+		if inW&sign != sign {
+			return batchScan{}, false
+		}
+	} else {
+		for _, x := range wu {
+			orW |= x
+		}
+		for _, x := range wx {
+			orW |= x
+		}
+	}
+	if (orS|orW|gt)&sign != 0 {
+		return batchScan{}, false
+	}
+	// Every std ≥ minUnscaled, or every std +0 and every |mean| ≥
+	// minUnscaled: big and noLossy either way.
+	if geS&sign != sign && !(orS == 0 && geM&sign == sign) {
+		return batchScan{}, false
+	}
+	if c > 1 && !weightSums(w, nb, c, tol) {
+		return batchScan{}, false
+	}
+	return batchScan{ok: true, big: true, noLossy: true}, true
+}
+
+// weightSums reports that the plain float64 sum of each of the nb mixtures
+// of c > 1 weights w is within tol of 1 (NaN fails), summed in two halves
+// when long (any order of summation has the same error bound).
+func weightSums[W float32 | float64](w []W, nb, c int, tol float64) bool {
+	n := nb * c
+	w = w[:n]
+	sumsOK := true
+	if c < 8 {
 		for b := 0; b < n; b += c {
 			var s float64
 			for _, v := range w[b : b+c] {
@@ -108,26 +282,22 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 				sumsOK = false
 			}
 		}
-	default:
-		h := c / 2
-		for b := 0; b < n; b += c {
-			var s0, s1 float64
-			lo, hi := w[b:b+h], w[b+h:b+2*h]
-			for i, v := range lo {
-				s0 += float64(v)
-				s1 += float64(hi[i])
-			}
-			if c&1 != 0 {
-				s0 += float64(w[b+c-1])
-			}
-			if !(math.Abs((s0+s1)-1) <= tol) {
-				sumsOK = false
-			}
+		return sumsOK
+	}
+	h := c / 2
+	for b := 0; b < n; b += c {
+		var s0, s1 float64
+		lo, hi := w[b:b+h], w[b+h:b+2*h]
+		for i, v := range lo {
+			s0 += float64(v)
+			s1 += float64(hi[i])
+		}
+		if c&1 != 0 {
+			s0 += float64(w[b+c-1])
+		}
+		if !(math.Abs((s0+s1)-1) <= tol) {
+			sumsOK = false
 		}
 	}
-	return batchScan{
-		ok:      mx <= limit && mxW <= maxW && sumsOK,
-		big:     mnC >= small,
-		noLossy: mnS >= lossy-1,
-	}
+	return sumsOK
 }
