@@ -138,8 +138,11 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 		lim, small := math.Float64bits(MaxMagnitude[float64]()), math.Float64bits(minUnscaled[float64]())
 		var wlo, whi uint64
 		if c == 1 {
-			lo, hi := weightRange(tol)
-			wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
+			wlo, whi = weightRange64.lo, weightRange64.hi
+			if tol != weightRange64.tol {
+				lo, hi := weightRange(tol)
+				wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
+			}
 		}
 		return scanWords(as64(p.Weights), u(p.Weights), u(p.Means), u(p.Stds), nil, nil, nil, nb, c, tol, 1<<63,
 			(1<<63)-1-lim, (1<<63)-small, (1<<63)-1-whi, (1<<63)-wlo)
@@ -148,8 +151,11 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 	lim, small := math.Float32bits(maxMagnitude32()), math.Float32bits(float32(minUnscaled[float32]()))
 	var wlo, whi uint32
 	if c == 1 {
-		lo, hi := weightRange32(tol)
-		wlo, whi = math.Float32bits(lo), math.Float32bits(hi)
+		wlo, whi = weightRange32c.lo, weightRange32c.hi
+		if tol != weightRange32c.tol {
+			lo, hi := weightRange32(tol)
+			wlo, whi = math.Float32bits(lo), math.Float32bits(hi)
+		}
 	}
 	w, wEnds := words32(p.Weights)
 	mu, mEnds := words32(p.Means)
@@ -172,6 +178,30 @@ func words32[F Float](x []F) ([]uint64, [2]uint64) {
 	}
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&u[skip])), nw), ends
 }
+
+// weightRange64 and weightRange32c are the patterns of weightRange and
+// weightRange32 for one component (the tolerance scanBatch uses then),
+// computed once.
+var (
+	weightRange64 = func() (r struct {
+		tol    float64
+		lo, hi uint64
+	}) {
+		r.tol = WeightTolerance[float64]() - 0x1p-50
+		lo, hi := weightRange(r.tol)
+		r.lo, r.hi = math.Float64bits(lo), math.Float64bits(hi)
+		return r
+	}()
+	weightRange32c = func() (r struct {
+		tol    float64
+		lo, hi uint32
+	}) {
+		r.tol = WeightTolerance[float32]() - 0x1p-50
+		lo, hi := weightRange32(r.tol)
+		r.lo, r.hi = math.Float32bits(lo), math.Float32bits(hi)
+		return r
+	}()
+)
 
 // weightRange returns the smallest and largest float64 v with
 // |v − 1| ≤ tol (0 < tol < ½).
@@ -206,50 +236,21 @@ func weightRange32(tol float64) (lo, hi float32) {
 // minUnscaled (geSmall) and the ends of the weight range (gtW, geW; one
 // component only).
 func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
-	var orS, orW, gt uint64
-	geS, geM := ^uint64(0), ^uint64(0)
-	for _, x := range mu {
-		a := x &^ sign
-		gt |= a + gtLim
-		geM &= a + geSmall
-	}
-	for _, x := range mx {
-		a := x &^ sign
-		gt |= a + gtLim
-		geM &= a + geSmall
-	}
-	for _, x := range su {
-		orS |= x
-		gt |= x + gtLim
-		geS &= x + geSmall
-	}
-	for _, x := range sx {
-		orS |= x
-		gt |= x + gtLim
-		geS &= x + geSmall
-	}
+	gtM, geM := absAboveBelow(mu, sign, gtLim, geSmall)
+	gtMx, geMx := absAboveBelow(mx, sign, gtLim, geSmall)
+	orS, gtS, geS := orAboveBelow(su, gtLim, geSmall)
+	orSx, gtSx, geSx := orAboveBelow(sx, gtLim, geSmall)
+	gt, geM, orS, geS := gtM|gtMx|gtS|gtSx, geM&geMx, orS|orSx, geS&geSx
+	var orW uint64
 	if c == 1 {
-		inW := ^uint64(0)
-		for _, x := range wu {
-			orW |= x
-			gt |= x + gtW
-			inW &= x + geW
-		}
-		for _, x := range wx {
-			orW |= x
-			gt |= x + gtW
-			inW &= x + geW
-		}
-		if inW&sign != sign {
+		orW0, gtW0, inW0 := orAboveBelow(wu, gtW, geW)
+		orW1, gtW1, inW1 := orAboveBelow(wx, gtW, geW)
+		orW, gt = orW0|orW1, gt|gtW0|gtW1
+		if (inW0&inW1)&sign != sign {
 			return batchScan{}, false
 		}
 	} else {
-		for _, x := range wu {
-			orW |= x
-		}
-		for _, x := range wx {
-			orW |= x
-		}
+		orW = orWords(wu) | orWords(wx)
 	}
 	if (orS|orW|gt)&sign != 0 {
 		return batchScan{}, false
@@ -263,6 +264,48 @@ func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, 
 		return batchScan{}, false
 	}
 	return batchScan{ok: true, big: true, noLossy: true}, true
+}
+
+// absAboveBelow returns the OR of (x &^ sign) + above and the AND of
+// (x &^ sign) + below over the words x (see scanWordsOf).
+//
+//go:noinline
+func absAboveBelow(x []uint64, sign, above, below uint64) (gt, ge uint64) {
+	ge = ^uint64(0)
+	for _, v := range x {
+		a := v &^ sign
+		gt |= a + above
+		ge &= a + below
+	}
+	return gt, ge
+}
+
+// orAboveBelow returns the OR of the words x, of x + above and the AND of
+// x + below (see scanWordsOf).
+//
+//go:noinline
+func orAboveBelow(x []uint64, above, below uint64) (or, gt, ge uint64) {
+	ge = ^uint64(0)
+	for _, v := range x {
+		or |= v
+		gt |= v + above
+		ge &= v + below
+	}
+	return or, gt, ge
+}
+
+// orWords returns the OR of the words x.
+//
+// These three are not inlined: inside scanWords, with its many live
+// values, their accumulators would go through the stack.
+//
+//go:noinline
+func orWords(x []uint64) uint64 {
+	var or uint64
+	for _, v := range x {
+		or |= v
+	}
+	return or
 }
 
 // weightSums reports that the plain float64 sum of each of the nb mixtures
