@@ -571,18 +571,7 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	}
 	var vals, cross [batchChunk]float64
 	if !is64[F]() {
-		var c, sP, sQ [batchChunk]float64
-		for i := 0; i < k; i++ {
-			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
-			for l := range x {
-				c[l] += float64(a[l]) * float64(x[l])
-			}
-		}
-		selfLanes32(&sP, wa, sa, sp, k, n)
-		selfLanes32(&sQ, wb, sb, sq, m, n)
-		for l := 0; l < n; l++ {
-			vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
-		}
+		lanesValues32(&vals, &cross, wa, cr, sa, sp, wb, sb, sq, k, m, n)
 	} else {
 		var c, sP, sQ lanesKsum
 		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
@@ -604,13 +593,20 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	}
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
 		out := j.out[b0 : b0+n]
+		flag := -1
 		for l := range out {
-			v := max(vals[l], 0)
+			v := vals[l]
+			if v <= 0 { // max(v, 0): −0 too, NaN kept
+				v = 0
+			}
 			r := F(v)
 			out[l] = r
-			if r == 0 && v > 0x1p-50*cross[l] && j.fail[task] < 0 {
-				j.fail[task] = b0 + l
+			if r == 0 && v > 0x1p-50*cross[l] && flag < 0 {
+				flag = b0 + l
 			}
+		}
+		if flag >= 0 && j.fail[task] < 0 {
+			j.fail[task] = flag
 		}
 		return
 	}
@@ -627,17 +623,24 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 func (j *job[F]) pairValues(task, b0 int, wa, wb, cr, sa, sb []F) {
 	out := j.out[b0 : b0+len(cr)]
 	wa, wb, sa, sb = wa[:len(out)], wb[:len(out)], sa[:len(out)], sb[:len(out)]
+	flag := -1
 	for l, x := range cr {
 		a, b := float64(wa[l]), float64(wb[l])
 		cross := 0 + a*float64(x)
 		sP := 0 + float64(a*a*diagTerm(float64(sa[l])))
 		sQ := 0 + float64(b*b*diagTerm(float64(sb[l])))
-		v := max(cross-0.5*(sP+sQ), 0)
+		v := cross - 0.5*(sP+sQ)
+		if v <= 0 { // max(v, 0): −0 too, NaN kept
+			v = 0
+		}
 		r := F(v)
 		out[l] = r
-		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
-			j.fail[task] = b0 + l
+		if r == 0 && v > 0x1p-50*cross && flag < 0 {
+			flag = b0 + l
 		}
+	}
+	if flag >= 0 && j.fail[task] < 0 {
+		j.fail[task] = flag
 	}
 }
 
@@ -717,25 +720,51 @@ func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
 	}
 }
 
-// selfLanes32 is selfLanes64 with plain float64 sums, for float32 inputs.
-func selfLanes32[F Float](sum *[batchChunk]float64, w, s, sp []F, c, n int) {
-	for i := 0; i < c; i++ {
-		a := w[i*n : i*n+n]
-		if sp == nil {
-			for l := range a {
-				al := float64(a[l])
-				// Rounded before the addition (not fused), as when a zero
-				// row sum is added.
-				sum[l] += float64(al * al * diagTerm(float64(s[l*c+i])))
+// lanesValues32 sets vals[l] and cross[l] of the n lanes of a chunk
+// (float32 inputs, plain float64 sums; see chunkValues), one lane at a time
+// with its sums in registers: the cross sum Σᵢ aᵢ·crᵢ and the self sum of P
+// in one loop over the components, then the self sum of Q (selfSum32); each
+// sum takes its terms in ascending order of i, as the lane-by-lane loops
+// did. With one component (sp nil) each sum of one term is that term (+0 for
+// ±0), as adding it to +0 gives.
+func lanesValues32[F Float](vals, cross *[batchChunk]float64, wa, cr, sa, sp, wb, sb, sq []F, k, m, n int) {
+	cr, wa, sa = cr[:k*n], wa[:k*n], sa[:k*n]
+	for l := 0; l < n; l++ {
+		var c, sP float64
+		if sp == nil { // one component: no pair off the diagonal
+			al := float64(wa[l])
+			c = 0 + al*float64(cr[l])
+			sP = 0 + float64(al*al*diagTerm(float64(sa[l])))
+		} else {
+			sd, sp := sa[l*k:l*k+k], sp[:len(cr)]
+			for i, x := 0, l; x < len(cr); i, x = i+1, x+n {
+				al := float64(wa[x])
+				c += al * float64(cr[x])
+				sP += al*al*diagTerm(float64(sd[i])) + 2*al*float64(sp[x])
 			}
+		}
+		sQ := selfSum32(wb, sb[l*m:l*m+m], sq, l, n)
+		vals[l], cross[l] = c-0.5*(sP+sQ), c
+	}
+}
+
+// selfSum32 returns lane l's self sum Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in
+// ascending order of i (plain float64 sum; sp nil: zeros, not added), from
+// the lane-interleaved weights w and row sums sp (component i of lane l at
+// i·n+l) and the lane's contiguous stds sd.
+func selfSum32[F Float](w, sd, sp []F, l, n int) float64 {
+	var sum float64
+	for i, sdi := range sd {
+		al := float64(w[i*n+l])
+		if sp == nil {
+			// Rounded before the addition (not fused), as when a zero
+			// row sum is added.
+			sum += float64(al * al * diagTerm(float64(sdi)))
 			continue
 		}
-		x := sp[i*n : i*n+n]
-		for l := range a {
-			al := float64(a[l])
-			sum[l] += al*al*diagTerm(float64(s[l*c+i])) + 2*al*float64(x[l])
-		}
+		sum += al*al*diagTerm(float64(sdi)) + 2*al*float64(sp[i*n+l])
 	}
+	return sum
 }
 
 // finishPair stores the value v of pair b (computed at the pair's scale, with
