@@ -309,19 +309,45 @@ func orWords(x []uint64) uint64 {
 }
 
 // weightSums reports that the plain float64 sum of each of the nb mixtures
-// of c > 1 weights w is within tol of 1 (NaN fails), summed in two halves
-// when long (any order of summation has the same error bound).
+// of c > 1 weights w is within tol of 1 (NaN fails), summed in two chains
+// (halves or even and odd elements) or pairwise, so that the additions of
+// a mixture do not wait on each other (any order of summation of these
+// non-negative terms has the same error bound).
 func weightSums[W float32 | float64](w []W, nb, c int, tol float64) bool {
 	n := nb * c
 	w = w[:n]
 	sumsOK := true
-	if c < 8 {
-		for b := 0; b < n; b += c {
-			var s float64
-			for _, v := range w[b : b+c] {
-				s += float64(v)
+	switch c {
+	case 2:
+		for b := 0; b+1 < n; b += 2 {
+			if !(math.Abs((float64(w[b])+float64(w[b+1]))-1) <= tol) {
+				sumsOK = false
 			}
+		}
+		return sumsOK
+	case 4:
+		for b := 0; b+3 < n; b += 4 {
+			blk := w[b : b+4 : b+4]
+			s := (float64(blk[0]) + float64(blk[1])) + (float64(blk[2]) + float64(blk[3]))
 			if !(math.Abs(s-1) <= tol) {
+				sumsOK = false
+			}
+		}
+		return sumsOK
+	}
+	if c < 8 { // two chains: the even and the odd elements
+		for b := 0; b < n; b += c {
+			blk := w[b : b+c]
+			var s0, s1 float64
+			i := 0
+			for ; i+1 < len(blk); i += 2 {
+				s0 += float64(blk[i])
+				s1 += float64(blk[i+1])
+			}
+			if i < len(blk) {
+				s0 += float64(blk[i])
+			}
+			if !(math.Abs((s0+s1)-1) <= tol) {
 				sumsOK = false
 			}
 		}
