@@ -721,50 +721,65 @@ func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
 }
 
 // lanesValues32 sets vals[l] and cross[l] of the n lanes of a chunk
-// (float32 inputs, plain float64 sums; see chunkValues), one lane at a time
-// with its sums in registers: the cross sum Σᵢ aᵢ·crᵢ and the self sum of P
-// in one loop over the components, then the self sum of Q (selfSum32); each
-// sum takes its terms in ascending order of i, as the lane-by-lane loops
-// did. With one component (sp nil) each sum of one term is that term (+0 for
-// ±0), as adding it to +0 gives.
+// (float32 inputs, plain float64 sums; see chunkValues): the cross sum
+// Σᵢ aᵢ·crᵢ and the self sum of P, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, advance
+// together one component at a time over all the lanes (each weight read
+// and converted once for both), then the self sum of Q (selfLanes32); each
+// sum takes its terms in ascending order of i (weights and row sums
+// lane-interleaved, stds contiguous; sp, sq nil for one component).
 func lanesValues32[F Float](vals, cross *[batchChunk]float64, wa, cr, sa, sp, wb, sb, sq []F, k, m, n int) {
-	cr, wa, sa = cr[:k*n], wa[:k*n], sa[:k*n]
-	for l := 0; l < n; l++ {
-		var c, sP float64
-		if sp == nil { // one component: no pair off the diagonal
-			al := float64(wa[l])
-			c = 0 + al*float64(cr[l])
-			sP = 0 + float64(al*al*diagTerm(float64(sa[l])))
-		} else {
-			sd, sp := sa[l*k:l*k+k], sp[:len(cr)]
-			for i, x := 0, l; x < len(cr); i, x = i+1, x+n {
-				al := float64(wa[x])
-				c += al * float64(cr[x])
-				sP += al*al*diagTerm(float64(sd[i])) + 2*al*float64(sp[x])
-			}
+	var c, sP, sQ [batchChunk]float64
+	if sp == nil { // one component: one term each, added to +0
+		a, x, sd := wa[:n], cr[:n], sa[:n]
+		for l, al := range a {
+			al := float64(al)
+			c[l] = 0 + al*float64(x[l])
+			// Rounded before the addition (not fused), as when a zero row
+			// sum is added.
+			sP[l] = 0 + float64(al*al*diagTerm(float64(sd[l])))
 		}
-		sQ := selfSum32(wb, sb[l*m:l*m+m], sq, l, n)
-		vals[l], cross[l] = c-0.5*(sP+sQ), c
+	} else {
+		for i := 0; i < k; i++ {
+			crossSelfLanes32(&c, &sP, wa[i*n:i*n+n], cr[i*n:i*n+n], sp[i*n:i*n+n], sa[i:], k)
+		}
+	}
+	selfLanes32(&sQ, wb, sb, sq, m, n)
+	for l := 0; l < n; l++ {
+		vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
 	}
 }
 
-// selfSum32 returns lane l's self sum Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in
-// ascending order of i (plain float64 sum; sp nil: zeros, not added), from
-// the lane-interleaved weights w and row sums sp (component i of lane l at
-// i·n+l) and the lane's contiguous stds sd.
-func selfSum32[F Float](w, sd, sp []F, l, n int) float64 {
-	var sum float64
-	for i, sdi := range sd {
-		al := float64(w[i*n+l])
+// crossSelfLanes32 adds component i's terms to the cross sum c and the self
+// sum s of every lane l: a[l]·x[l], and a[l]²·2σ/√π + 2a[l]·sp[l] with
+// σ = sd[l·stride].
+func crossSelfLanes32[F Float](c, s *[batchChunk]float64, a, x, sp, sd []F, stride int) {
+	x, sp = x[:len(a)], sp[:len(a)]
+	for l, al := range a {
+		al := float64(al)
+		c[l] += al * float64(x[l])
+		s[l] += al*al*diagTerm(float64(sd[l*stride])) + 2*al*float64(sp[l])
+	}
+}
+
+// selfLanes32 is selfLanes64 with plain float64 sums, for float32 inputs.
+func selfLanes32[F Float](sum *[batchChunk]float64, w, s, sp []F, c, n int) {
+	for i := 0; i < c; i++ {
+		a := w[i*n : i*n+n]
 		if sp == nil {
-			// Rounded before the addition (not fused), as when a zero
-			// row sum is added.
-			sum += float64(al * al * diagTerm(float64(sdi)))
+			for l := range a {
+				al := float64(a[l])
+				// Rounded before the addition (not fused), as when a zero
+				// row sum is added.
+				sum[l] += float64(al * al * diagTerm(float64(s[l*c+i])))
+			}
 			continue
 		}
-		sum += al*al*diagTerm(float64(sdi)) + 2*al*float64(sp[i*n+l])
+		x := sp[i*n : i*n+n]
+		for l := range a {
+			al := float64(a[l])
+			sum[l] += al*al*diagTerm(float64(s[l*c+i])) + 2*al*float64(x[l])
+		}
 	}
-	return sum
 }
 
 // finishPair stores the value v of pair b (computed at the pair's scale, with
