@@ -277,6 +277,9 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		for i := range x.Means {
 			x.Means[i], x.Stds[i] = F(3*r.NormFloat64()), F(0.1+r.Float64())
 		}
+		if r.IntN(8) == 0 { // point masses
+			clear(x.Stds)
+		}
 		mode := r.IntN(4)
 		if mode == 0 {
 			ordinary++

@@ -236,11 +236,9 @@ func weightRange32(tol float64) (lo, hi float32) {
 // minUnscaled (geSmall) and the ends of the weight range (gtW, geW; one
 // component only).
 func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
-	gtM, geM := absAboveBelow(mu, sign, gtLim, geSmall)
-	gtMx, geMx := absAboveBelow(mx, sign, gtLim, geSmall)
 	orS, gtS, geS := orAboveBelow(su, gtLim, geSmall)
 	orSx, gtSx, geSx := orAboveBelow(sx, gtLim, geSmall)
-	gt, geM, orS, geS := gtM|gtMx|gtS|gtSx, geM&geMx, orS|orSx, geS&geSx
+	gt, orS, geS := absAbove(mu, sign, gtLim)|absAbove(mx, sign, gtLim)|gtS|gtSx, orS|orSx, geS&geSx
 	var orW uint64
 	if c == 1 {
 		orW0, gtW0, inW0 := orAboveBelow(wu, gtW, geW)
@@ -257,8 +255,14 @@ func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, 
 	}
 	// Every std ≥ minUnscaled, or every std +0 and every |mean| ≥
 	// minUnscaled: big and noLossy either way.
-	if geS&sign != sign && !(orS == 0 && geM&sign == sign) {
-		return batchScan{}, false
+	if geS&sign != sign {
+		if orS != 0 {
+			return batchScan{}, false
+		}
+		geM := absAtLeast(mu, sign, geSmall) & absAtLeast(mx, sign, geSmall)
+		if geM&sign != sign {
+			return batchScan{}, false
+		}
 	}
 	if c > 1 && !weightSums(w, nb, c, tol) {
 		return batchScan{}, false
@@ -266,18 +270,24 @@ func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, 
 	return batchScan{ok: true, big: true, noLossy: true}, true
 }
 
-// absAboveBelow returns the OR of (x &^ sign) + above and the AND of
-// (x &^ sign) + below over the words x (see scanWordsOf).
+// absAbove returns the OR of (x &^ sign) + above over the words x, and
+// absAtLeast the AND of (x &^ sign) + atLeast (see scanWordsOf).
 //
 //go:noinline
-func absAboveBelow(x []uint64, sign, above, below uint64) (gt, ge uint64) {
-	ge = ^uint64(0)
+func absAbove(x []uint64, sign, above uint64) (gt uint64) {
 	for _, v := range x {
-		a := v &^ sign
-		gt |= a + above
-		ge &= a + below
+		gt |= v&^sign + above
 	}
-	return gt, ge
+	return gt
+}
+
+//go:noinline
+func absAtLeast(x []uint64, sign, atLeast uint64) uint64 {
+	ge := ^uint64(0)
+	for _, v := range x {
+		ge &= v&^sign + atLeast
+	}
+	return ge
 }
 
 // orAboveBelow returns the OR of the words x, of x + above and the AND of
