@@ -144,11 +144,13 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 				wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
 			}
 		}
-		return scanWords(as64(p.Weights), u(p.Weights), u(p.Means), u(p.Stds), nil, nil, nil, nb, c, tol, 1<<63,
+		w, mu, su := u(p.Weights), u(p.Means), u(p.Stds)
+		ends := func(x []uint64) [2]uint64 { return [2]uint64{x[0], x[len(x)-1]} }
+		return scanWords(as64(p.Weights), w, mu, su, ends(w), ends(mu), ends(su), nb, c, tol, 1<<63,
 			(1<<63)-1-lim, (1<<63)-small, (1<<63)-1-whi, (1<<63)-wlo)
 	}
 	rep := func(x uint32) uint64 { return uint64(x) | uint64(x)<<32 }
-	lim, small := math.Float32bits(maxMagnitude32()), math.Float32bits(float32(minUnscaled[float32]()))
+	lim, small := maxMagnitude32Bits, math.Float32bits(float32(minUnscaled[float32]()))
 	var wlo, whi uint32
 	if c == 1 {
 		wlo, whi = weightRange32c.lo, weightRange32c.hi
@@ -160,7 +162,7 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 	w, wEnds := words32(p.Weights)
 	mu, mEnds := words32(p.Means)
 	su, sEnds := words32(p.Stds)
-	return scanWords(as32(p.Weights), w, mu, su, wEnds[:], mEnds[:], sEnds[:], nb, c, tol, rep(1<<31),
+	return scanWords(as32(p.Weights), w, mu, su, wEnds, mEnds, sEnds, nb, c, tol, rep(1<<31),
 		rep((1<<31)-1-lim), rep((1<<31)-small), rep((1<<31)-1-whi), rep((1<<31)-wlo))
 }
 
@@ -178,6 +180,9 @@ func words32[F Float](x []F) ([]uint64, [2]uint64) {
 	}
 	return unsafe.Slice((*uint64)(unsafe.Pointer(&u[skip])), nw), ends
 }
+
+// maxMagnitude32Bits is the pattern of maxMagnitude32.
+var maxMagnitude32Bits = math.Float32bits(maxMagnitude32())
 
 // weightRange64 and weightRange32c are the patterns of weightRange and
 // weightRange32 for one component (the tolerance scanBatch uses then),
@@ -230,25 +235,36 @@ func weightRange32(tol float64) (lo, hi float32) {
 }
 
 // scanWords is scanWordsOf on the words of the weights wu, means mu and stds
-// su (and the extra words wx, mx, sx of the values the words leave out, nil
-// in float64), with the weights w for the sums, the lanes' sign bits sign,
-// and the constants that compare a lane with the magnitude limit (gtLim),
-// minUnscaled (geSmall) and the ends of the weight range (gtW, geW; one
-// component only).
-func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
+// su and the end words we, me, se (each word holds values of the array, so
+// that the words and the end words together cover every value; an end word
+// may repeat a value of the words, which changes no OR or AND), with the
+// weights w for the sums, the lanes' sign bits sign, and the constants that
+// compare a lane with the magnitude limit (gtLim), minUnscaled (geSmall)
+// and the ends of the weight range (gtW, geW; one component only).
+func scanWords[W float32 | float64](w []W, wu, mu, su []uint64, we, me, se [2]uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
 	orS, gtS, geS := orAboveBelow(su, gtLim, geSmall)
-	orSx, gtSx, geSx := orAboveBelow(sx, gtLim, geSmall)
-	gt, orS, geS := absAbove(mu, sign, gtLim)|absAbove(mx, sign, gtLim)|gtS|gtSx, orS|orSx, geS&geSx
-	var orW uint64
+	gt := absAbove(mu, sign, gtLim) | gtS
+	for _, v := range se {
+		orS |= v
+		gt |= v + gtLim
+		geS &= v + geSmall
+	}
+	for _, v := range me {
+		gt |= v&^sign + gtLim
+	}
+	orW := we[0] | we[1]
 	if c == 1 {
-		orW0, gtW0, inW0 := orAboveBelow(wu, gtW, geW)
-		orW1, gtW1, inW1 := orAboveBelow(wx, gtW, geW)
-		orW, gt = orW0|orW1, gt|gtW0|gtW1
-		if (inW0&inW1)&sign != sign {
+		orW0, gtW0, inW := orAboveBelow(wu, gtW, geW)
+		orW, gt = orW|orW0, gt|gtW0
+		for _, v := range we {
+			gt |= v + gtW
+			inW &= v + geW
+		}
+		if inW&sign != sign {
 			return batchScan{}, false
 		}
 	} else {
-		orW = orWords(wu) | orWords(wx)
+		orW |= orWords(wu)
 	}
 	if (orS|orW|gt)&sign != 0 {
 		return batchScan{}, false
@@ -259,7 +275,7 @@ func scanWords[W float32 | float64](w []W, wu, mu, su, wx, mx, sx []uint64, nb, 
 		if orS != 0 {
 			return batchScan{}, false
 		}
-		geM := absAtLeast(mu, sign, geSmall) & absAtLeast(mx, sign, geSmall)
+		geM := absAtLeast(mu, sign, geSmall) & (me[0]&^sign + geSmall) & (me[1]&^sign + geSmall)
 		if geM&sign != sign {
 			return batchScan{}, false
 		}
