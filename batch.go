@@ -814,21 +814,17 @@ func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) i
 
 // interleave copies the c components of the n mixtures b0 … b0+n−1 of the
 // contiguous w, m, s (B×c) into lane-interleaved dw, dm, dv (c×n: component i
-// of mixture b0+l at i*n+l), with variances dv = s². It writes one
-// component row of every lane at a time (a long inner loop with no index
-// multiplication).
+// of mixture b0+l at i*n+l), with variances dv = s².
 func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
 	w, m, s = w[b0*c:(b0+n)*c], m[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
-	for i := 0; i < c; i++ {
-		rw, rm, rv := dw[i*n:i*n+n], dm[i*n:i*n+n], dv[i*n:i*n+n]
-		rm, rv = rm[:len(rw)], rv[:len(rw)]
-		x := i
-		for l := range rw {
-			rw[l] = w[x]
-			rm[l] = m[x]
-			sd := s[x]
-			rv[l] = sd * sd
-			x += c
+	dw, dm, dv = dw[:c*n], dm[:c*n], dv[:c*n]
+	for l := 0; l < n; l++ {
+		o := l * c
+		for i := 0; i < c; i++ {
+			dw[i*n+l] = w[o+i]
+			dm[i*n+l] = m[o+i]
+			sd := s[o+i]
+			dv[i*n+l] = sd * sd
 		}
 	}
 }
