@@ -28,14 +28,17 @@ type batchScan struct {
 // above its rounding error bound ((c−1)·2⁻⁵³ of a sum below 2 of
 // non-negative terms) plus that of the compensated sum validateBatchValues
 // computes, so that whenever the scan accepts a mixture, validateBatchValues
-// does.
+// does. A float32 side goes first through scanWords32, which decides the
+// common case with fewer instructions and returns what scanBits would.
 func scanBatch[F Float](p Mixture[F], nb, c int) batchScan {
 	tol := WeightTolerance[F]() - float64(c)*0x1p-50
 	if tol <= 0 {
 		return batchScan{}
 	}
-	if r, decided := scanWordsOf(p, nb, c, tol); decided {
-		return r
+	if !is64[F]() {
+		if r, decided := scanWords32(as32(p.Weights), as32(p.Means), as32(p.Stds), nb, c, tol); decided {
+			return r
+		}
 	}
 	return scanBatchBits(p, nb, c, tol)
 }
@@ -114,11 +117,13 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 	}
 }
 
-// scanWordsOf decides scanBatch in the common case with fewer instructions
-// per value than scanBits: it reads the bit patterns a uint64 word at a time
-// (two float32 values per word, each in its own 32-bit lane) and only ORs,
-// ANDs and adds them into three accumulators per array, no comparison per
-// value. It decides (decided true, with the batchScan scanBits would
+// scanWords32 decides scanBatch for float32 weights w, means m and stds sd
+// in the common case with fewer instructions per value than scanBits: it
+// reads the bit patterns a uint64 word at a time (two values per word, each
+// in its own 32-bit lane) and only ORs, ANDs and adds them into a few
+// accumulators per array, no comparison per value. (With one float64 per
+// word the same scan was not faster than scanBits, so float64 sides go to
+// scanBits directly.) It decides (decided true, with the batchScan scanBits would
 // return) when every |mean| is ≤ the magnitude limit, every weight's sign
 // bit is clear and the weights pass scanBits' sum test (with one component,
 // a range of patterns around 1 that implies it), and either every std lies
@@ -132,23 +137,7 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 // sum carries out of its lane. A lane whose sign bit is set may carry into
 // the next lane, but then the OR of the patterns has a sign bit set and the
 // scan decides nothing.
-func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool) {
-	if is64[F]() {
-		u := func(x []F) []uint64 { return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
-		lim, small := math.Float64bits(MaxMagnitude[float64]()), math.Float64bits(minUnscaled[float64]())
-		var wlo, whi uint64
-		if c == 1 {
-			wlo, whi = weightRange64.lo, weightRange64.hi
-			if tol != weightRange64.tol {
-				lo, hi := weightRange(tol)
-				wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
-			}
-		}
-		w, mu, su := u(p.Weights), u(p.Means), u(p.Stds)
-		ends := func(x []uint64) [2]uint64 { return [2]uint64{x[0], x[len(x)-1]} }
-		return scanWords(as64(p.Weights), w, mu, su, ends(w), ends(mu), ends(su), nb, c, tol, 1<<63,
-			(1<<63)-1-lim, (1<<63)-small, (1<<63)-1-whi, (1<<63)-wlo)
-	}
+func scanWords32(w, m, sd []float32, nb, c int, tol float64) (batchScan, bool) {
 	rep := func(x uint32) uint64 { return uint64(x) | uint64(x)<<32 }
 	lim, small := maxMagnitude32Bits, math.Float32bits(float32(minUnscaled[float32]()))
 	var wlo, whi uint32
@@ -159,10 +148,10 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 			wlo, whi = math.Float32bits(lo), math.Float32bits(hi)
 		}
 	}
-	w, wEnds := words32(p.Weights)
-	mu, mEnds := words32(p.Means)
-	su, sEnds := words32(p.Stds)
-	return scanWords(as32(p.Weights), w, mu, su, wEnds, mEnds, sEnds, nb, c, tol, rep(1<<31),
+	wu, wEnds := words32(w)
+	mu, mEnds := words32(m)
+	su, sEnds := words32(sd)
+	return scanWords(w, wu, mu, su, wEnds, mEnds, sEnds, nb, c, tol, rep(1<<31),
 		rep((1<<31)-1-lim), rep((1<<31)-small), rep((1<<31)-1-whi), rep((1<<31)-wlo))
 }
 
@@ -170,7 +159,7 @@ func scanWordsOf[F Float](p Mixture[F], nb, c int, tol float64) (batchScan, bool
 // (two values each) and its first and last values, each repeated in both
 // lanes of a word, which cover the values the words leave out (x is not
 // empty).
-func words32[F Float](x []F) ([]uint64, [2]uint64) {
+func words32(x []float32) ([]uint64, [2]uint64) {
 	u := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
 	ends := [2]uint64{uint64(u[0]) * (1<<32 + 1), uint64(u[len(u)-1]) * (1<<32 + 1)}
 	skip := int(uintptr(unsafe.Pointer(&u[0])) & 7 / 4)
@@ -184,45 +173,20 @@ func words32[F Float](x []F) ([]uint64, [2]uint64) {
 // maxMagnitude32Bits is the pattern of maxMagnitude32.
 var maxMagnitude32Bits = math.Float32bits(maxMagnitude32())
 
-// weightRange64 and weightRange32c are the patterns of weightRange and
-// weightRange32 for one component (the tolerance scanBatch uses then),
-// computed once.
-var (
-	weightRange64 = func() (r struct {
-		tol    float64
-		lo, hi uint64
-	}) {
-		r.tol = WeightTolerance[float64]() - 0x1p-50
-		lo, hi := weightRange(r.tol)
-		r.lo, r.hi = math.Float64bits(lo), math.Float64bits(hi)
-		return r
-	}()
-	weightRange32c = func() (r struct {
-		tol    float64
-		lo, hi uint32
-	}) {
-		r.tol = WeightTolerance[float32]() - 0x1p-50
-		lo, hi := weightRange32(r.tol)
-		r.lo, r.hi = math.Float32bits(lo), math.Float32bits(hi)
-		return r
-	}()
-)
+// weightRange32c holds the patterns of weightRange32 for one component
+// (the tolerance scanBatch uses then), computed once.
+var weightRange32c = func() (r struct {
+	tol    float64
+	lo, hi uint32
+}) {
+	r.tol = WeightTolerance[float32]() - 0x1p-50
+	lo, hi := weightRange32(r.tol)
+	r.lo, r.hi = math.Float32bits(lo), math.Float32bits(hi)
+	return r
+}()
 
-// weightRange returns the smallest and largest float64 v with
-// |v − 1| ≤ tol (0 < tol < ½).
-func weightRange(tol float64) (lo, hi float64) {
-	lo, hi = 1-tol, 1+tol
-	for !(math.Abs(lo-1) <= tol) {
-		lo = math.Nextafter(lo, 2)
-	}
-	for !(math.Abs(hi-1) <= tol) {
-		hi = math.Nextafter(hi, 0)
-	}
-	return lo, hi
-}
-
-// weightRange32 is weightRange for float32 values (compared in float64, as
-// scanBits compares them).
+// weightRange32 returns the smallest and largest float32 v with
+// |v − 1| ≤ tol (0 < tol < ½), compared in float64 as scanBits compares.
 func weightRange32(tol float64) (lo, hi float32) {
 	lo, hi = float32(1-tol), float32(1+tol)
 	for !(math.Abs(float64(lo)-1) <= tol) {
@@ -234,14 +198,14 @@ func weightRange32(tol float64) (lo, hi float32) {
 	return lo, hi
 }
 
-// scanWords is scanWordsOf on the words of the weights wu, means mu and stds
+// scanWords is scanWords32 on the words of the weights wu, means mu and stds
 // su and the end words we, me, se (each word holds values of the array, so
 // that the words and the end words together cover every value; an end word
 // may repeat a value of the words, which changes no OR or AND), with the
 // weights w for the sums, the lanes' sign bits sign, and the constants that
 // compare a lane with the magnitude limit (gtLim), minUnscaled (geSmall)
 // and the ends of the weight range (gtW, geW; one component only).
-func scanWords[W float32 | float64](w []W, wu, mu, su []uint64, we, me, se [2]uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
+func scanWords(w []float32, wu, mu, su []uint64, we, me, se [2]uint64, nb, c int, tol float64, sign, gtLim, geSmall, gtW, geW uint64) (batchScan, bool) {
 	orS, gtS, geS := orAboveBelow(su, gtLim, geSmall)
 	gt := absAbove(mu, sign, gtLim) | gtS
 	for _, v := range se {
@@ -287,7 +251,7 @@ func scanWords[W float32 | float64](w []W, wu, mu, su []uint64, we, me, se [2]ui
 }
 
 // absAbove returns the OR of (x &^ sign) + above over the words x, and
-// absAtLeast the AND of (x &^ sign) + atLeast (see scanWordsOf).
+// absAtLeast the AND of (x &^ sign) + atLeast (see scanWords32).
 //
 //go:noinline
 func absAbove(x []uint64, sign, above uint64) (gt uint64) {
@@ -307,7 +271,7 @@ func absAtLeast(x []uint64, sign, atLeast uint64) uint64 {
 }
 
 // orAboveBelow returns the OR of the words x, of x + above and the AND of
-// x + below (see scanWordsOf).
+// x + below (see scanWords32).
 //
 //go:noinline
 func orAboveBelow(x []uint64, above, below uint64) (or, gt, ge uint64) {
