@@ -255,10 +255,16 @@ func scanWords(w []float32, wu, mu, su []uint64, we, me, se [2]uint64, nb, c int
 //
 //go:noinline
 func absAbove(x []uint64, sign, above uint64) (gt uint64) {
-	for _, v := range x {
-		gt |= v&^sign + above
+	var gt1 uint64
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		gt |= x[i]&^sign + above
+		gt1 |= x[i+1]&^sign + above
 	}
-	return gt
+	for ; i < len(x); i++ {
+		gt |= x[i]&^sign + above
+	}
+	return gt | gt1
 }
 
 //go:noinline
@@ -276,10 +282,17 @@ func absAtLeast(x []uint64, sign, atLeast uint64) uint64 {
 //go:noinline
 func orAboveBelow(x []uint64, above, below uint64) (or, gt, ge uint64) {
 	ge = ^uint64(0)
-	for _, v := range x {
-		or |= v
-		gt |= v + above
-		ge &= v + below
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		a, b := x[i], x[i+1]
+		or |= a | b
+		gt |= (a + above) | (b + above)
+		ge &= (a + below) & (b + below)
+	}
+	for ; i < len(x); i++ {
+		or |= x[i]
+		gt |= x[i] + above
+		ge &= x[i] + below
 	}
 	return or, gt, ge
 }
