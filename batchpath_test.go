@@ -313,9 +313,15 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		}
 		s := scanBatch(x, nb, c)
 		err := validateBatchValues("p", x, nb, c)
-		if !is64[F]() {
-			tolm := tol - float64(c)*0x1p-50
-			if f, decided := scanWords32(as32(x.Weights), as32(x.Means), as32(x.Stds), nb, c, tolm); decided {
+		if tolm := tol - float64(c)*0x1p-50; !is64[F]() || c == 1 {
+			var f batchScan
+			var decided bool
+			if is64[F]() {
+				f, decided = scanWords64(as64(x.Weights), as64(x.Means), as64(x.Stds), tolm)
+			} else {
+				f, decided = scanWords32(as32(x.Weights), as32(x.Means), as32(x.Stds), nb, c, tolm)
+			}
+			if decided {
 				if e := scanBatchBits(x, nb, c, tolm); f != e {
 					t.Fatalf("%T: word scan %+v, scanBits %+v: %v", F(0), f, e, x)
 				}

@@ -39,6 +39,10 @@ func scanBatch[F Float](p Mixture[F], nb, c int) batchScan {
 		if r, decided := scanWords32(as32(p.Weights), as32(p.Means), as32(p.Stds), nb, c, tol); decided {
 			return r
 		}
+	} else if c == 1 {
+		if r, decided := scanWords64(as64(p.Weights), as64(p.Means), as64(p.Stds), tol); decided {
+			return r
+		}
 	}
 	return scanBatchBits(p, nb, c, tol)
 }
@@ -121,9 +125,8 @@ func scanBits[W float32 | float64, U uint32 | uint64](w []W, wu, mu, su []U, nb,
 // in the common case with fewer instructions per value than scanBits: it
 // reads the bit patterns a uint64 word at a time (two values per word, each
 // in its own 32-bit lane) and only ORs, ANDs and adds them into a few
-// accumulators per array, no comparison per value. (With one float64 per
-// word the same scan was not faster than scanBits, so float64 sides go to
-// scanBits directly.) It decides (decided true, with the batchScan scanBits would
+// accumulators per array, no comparison per value (scanWords64 is the
+// float64 form, one value per word, for one component). It decides (decided true, with the batchScan scanBits would
 // return) when every |mean| is ≤ the magnitude limit, every weight's sign
 // bit is clear and the weights pass scanBits' sum test (with one component,
 // a range of patterns around 1 that implies it), and either every std lies
@@ -155,6 +158,25 @@ func scanWords32(w, m, sd []float32, nb, c int, tol float64) (batchScan, bool) {
 		rep((1<<31)-1-lim), rep((1<<31)-small), rep((1<<31)-1-whi), rep((1<<31)-wlo))
 }
 
+// scanWords64 is scanWords32 for float64 sides of one component, one value
+// per word (with more components, where scanBits sums the weights anyway,
+// the word scan was not faster).
+func scanWords64(w, m, sd []float64, tol float64) (batchScan, bool) {
+	u := func(x []float64) []uint64 {
+		return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	}
+	lim, small := math.Float64bits(MaxMagnitude[float64]()), math.Float64bits(minUnscaled[float64]())
+	wlo, whi := weightRange64.lo, weightRange64.hi
+	if tol != weightRange64.tol {
+		lo, hi := weightRange(tol)
+		wlo, whi = math.Float64bits(lo), math.Float64bits(hi)
+	}
+	wu, mu, su := u(w), u(m), u(sd)
+	ends := func(x []uint64) [2]uint64 { return [2]uint64{x[0], x[len(x)-1]} }
+	return scanWords(nil, wu, mu, su, ends(wu), ends(mu), ends(su), len(w), 1, tol, 1<<63,
+		(1<<63)-1-lim, (1<<63)-small, (1<<63)-1-whi, (1<<63)-wlo)
+}
+
 // words32 returns the 8-byte aligned whole words of the float32 slice x
 // (two values each) and its first and last values, each repeated in both
 // lanes of a word, which cover the values the words leave out (x is not
@@ -172,6 +194,31 @@ func words32(x []float32) ([]uint64, [2]uint64) {
 
 // maxMagnitude32Bits is the pattern of maxMagnitude32.
 var maxMagnitude32Bits = math.Float32bits(maxMagnitude32())
+
+// weightRange64 holds the patterns of weightRange for one component (the
+// tolerance scanBatch uses then), computed once.
+var weightRange64 = func() (r struct {
+	tol    float64
+	lo, hi uint64
+}) {
+	r.tol = WeightTolerance[float64]() - 0x1p-50
+	lo, hi := weightRange(r.tol)
+	r.lo, r.hi = math.Float64bits(lo), math.Float64bits(hi)
+	return r
+}()
+
+// weightRange returns the smallest and largest float64 v with
+// |v − 1| ≤ tol (0 < tol < ½).
+func weightRange(tol float64) (lo, hi float64) {
+	lo, hi = 1-tol, 1+tol
+	for !(math.Abs(lo-1) <= tol) {
+		lo = math.Nextafter(lo, 2)
+	}
+	for !(math.Abs(hi-1) <= tol) {
+		hi = math.Nextafter(hi, 0)
+	}
+	return lo, hi
+}
 
 // weightRange32c holds the patterns of weightRange32 for one component
 // (the tolerance scanBatch uses then), computed once.
