@@ -47,6 +47,10 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	var total float64
 	for b0 := 0; b0 < nb; b0 += chunkLen {
 		n := min(chunkLen, nb-b0)
+		if d == 1 {
+			total += ws.nllScalarChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
+			continue
+		}
 		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F](), false)
 		total += ws.nllChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
 	}
@@ -233,4 +237,202 @@ func maxOf(x []float64) float64 {
 		m0, m1 = max(m0, x[i]), max(m1, x[i+1])
 	}
 	return max(m0, m1)
+}
+
+// nllScalarChunk is nllChunk for scalar targets (D = 1) with its own
+// decoding, in loops over the chunk's n·K components in a row wherever the
+// work does not need the example (the exponentials, the scale map, σ's
+// floor, z and the gradient factors), so that little is done per example:
+// the raw outputs are spread into float64 arrays of n·K (−ℓ, μ, x, and the
+// target repeated K times) in one pass per example (nllSpread), and the
+// per-example steps are the largest logit, the largest uᵢ, and the sums
+// and gradient rows.
+func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
+	const halfLog2Pi = 0.9189385332046728
+	k, wd := h.K, h.Width()
+	nk := n * k
+	fast := !is64[F]()
+	ws.f64 = grow(ws.f64, 9*nk+3*n)
+	buf := ws.f64
+	a, t := buf[:nk], buf[nk:2*nk] // adjacent: one exponential pass
+	x, dy, lc := buf[2*nk:3*nk], buf[3*nk:4*nk], buf[4*nk:5*nk]
+	w, gz, gx, lp := buf[5*nk:6*nk], buf[6*nk:7*nk], buf[7*nk:8*nk], buf[8*nk:9*nk]
+	sh, mx, rs := buf[9*nk:9*nk+n], buf[9*nk+n:9*nk+2*n], buf[9*nk+2*n:9*nk+3*n]
+	nllSpread(a, lc, x, t, dy, sh, raw[b0*wd:(b0+n)*wd], y[b0:b0+n], k, h.Scale, lim.logMaxStd)
+	expAll(buf[:2*nk], fast) // exp(ℓᵢ − max ℓ) and the scale map's exponentials
+	if h.Scale == Softplus {
+		copy(lp, t)
+		log1pAll(lp, fast)
+	}
+	// σ into t, dσ/dx into x.
+	scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+	nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	for l := range mx {
+		ul := lc[l*k : (l+1)*k]
+		nm := minOf(ul) // lc holds −uᵢ: M = −min
+		mx[l] = -nm
+		for i, v := range ul {
+			ul[i] = nm - v
+		}
+	}
+	expAll(lc, fast)
+	var g []F
+	if grad != nil {
+		g = grad[b0*wd : (b0+n)*wd]
+	}
+	nllScalarGrad(g, rs, lc, w, a, gz, gx, k, inv)
+	logAll(rs, fast)
+	var total float64
+	for l, m := range mx {
+		v := -(m + rs[l] - halfLog2Pi)
+		total += v
+		if loss != nil {
+			loss[b0+l] = F(v)
+		}
+	}
+	return total
+}
+
+// nllScalarGrad is nllGrad for D = 1, each gradient row written in one
+// loop.
+func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, inv float64) {
+	wd := 3 * k
+	for l := range rs {
+		o := l * k
+		el, wl, al := e[o:o+k], w[o:o+k], a[o:o+k]
+		wl, al = wl[:len(el)], al[:len(el)]
+		var r, s float64
+		for i, v := range el {
+			r += v * wl[i]
+			s += al[i]
+		}
+		rs[l] = r / s
+		if g == nil {
+			continue
+		}
+		gr := g[l*wd : (l+1)*wd]
+		gl, gm, gs := gr[:len(el)], gr[k:2*k], gr[2*k:3*k]
+		gzl, gxl := gz[o:o+k], gx[o:o+k]
+		gm, gs, gzl, gxl = gm[:len(el)], gs[:len(el)], gzl[:len(el)], gxl[:len(el)]
+		// aᵢ/S − rᵢ/R = (aᵢR − rᵢS)/(RS): exactly 0 for K = 1.
+		c := inv / (r * s)
+		scale := c * s
+		for i, v := range el {
+			v *= wl[i]
+			ri := scale * v
+			gl[i] = F(c * (al[i]*r - v*s))
+			gm[i] = F(-ri * gzl[i])
+			gs[i] = F(ri * gxl[i])
+		}
+	}
+}
+
+// nllSpread sets, for each example l of a chunk (rows of raw outputs with
+// D = 1, targets y), sh[l] to its largest logit and the components
+// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale, of t to the
+// argument of the scale map's exponential (scaleMapArgs) and of dy to
+// y[l] − μᵢ.
+func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
+	wd := 3 * k
+	y = y[:len(sh)]
+	for l, yl := range y {
+		row := rows[l*wd : (l+1)*wd]
+		o := l * k
+		al, cl := a[o:o+k], lc[o:o+k]
+		lg := row[:len(al)]
+		cl = cl[:len(al)]
+		for i, v := range lg {
+			al[i] = -float64(v)
+		}
+		nm := minOf(al)
+		sh[l] = -nm
+		for i, v := range al {
+			v = nm - v
+			al[i], cl[i] = v, v
+		}
+		xl, tl, dl := x[o:o+k], t[o:o+k], dy[o:o+k]
+		ms, xs := row[k:2*k], row[2*k:3*k]
+		ms, xs, tl, dl = ms[:len(xl)], xs[:len(xl)], tl[:len(xl)], dl[:len(xl)]
+		yb := float64(yl)
+		for i, m := range ms {
+			dl[i] = yb - float64(m)
+		}
+		switch sm {
+		case Exp:
+			for i, v := range xs {
+				f := float64(v)
+				xl[i], tl[i] = f, min(f, logMaxStd)
+			}
+		case ELUPlusOne:
+			for i, v := range xs {
+				f := float64(v)
+				xl[i], tl[i] = f, 0.5*(f-math.Abs(f))
+			}
+		default:
+			for i, v := range xs {
+				f := float64(v)
+				xl[i], tl[i] = f, -math.Abs(f)
+			}
+		}
+	}
+}
+
+// nllFactors sets, for each component o of a chunk with D = 1 (σ = sd[o],
+// dσ/dx = ds[o], dy[o] = y − μᵢ, lc[o] = ℓᵢ − max ℓ on entry),
+// lc[o] = −uᵢ and w[o] = wᵢ (see nllChunk) and the gradient factors
+// gz = z/σ and gx = (1 − z²)/σ · dσ/dx: nllTerms in one loop over the
+// chunk. The floor of σ and the cap of z (nllFactorClamped) are off the
+// main path: one test per component.
+func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
+	// The constants as variables held in registers (see expAll).
+	c, cb := &nllConsts, &nllBits
+	half, one, ln2, bias := c[0], c[1], c[2], c[3]
+	fraction, oneBits := cb[0], cb[1]
+	minStd, maxZ2 := lim.nllMinStd, lim.maxZ*lim.maxZ
+	n := len(lc)
+	w, gz, gx, sd, ds, dy = w[:n], gz[:n], gx[:n], sd[:n], ds[:n], dy[:n]
+	for o, v := range lc {
+		s := sd[o]
+		is := one / s
+		z := dy[o] * is
+		z2 := z * z
+		if s < minStd || z2 > maxZ2 {
+			lc[o], w[o], gz[o], gx[o] = nllFactorClamped(v, s, ds[o], dy[o], minStd, lim.maxZ)
+			continue
+		}
+		b := math.Float64bits(is)
+		// −uᵢ = ½z² − ln2·(exponent of 1/σ) − (ℓᵢ − max ℓ)
+		lc[o] = half*z2 - (float64(int64(b>>52))*ln2 - bias) - v
+		w[o] = math.Float64frombits(b&fraction | oneBits)
+		gz[o] = z * is
+		gx[o] = (one - z2) * (ds[o] * is) // dσ/dx ≤ σ: no overflow
+	}
+}
+
+// nllBits are nllFactors' bit masks: the fraction field, and 1's bits.
+var nllBits = [2]uint64{1<<52 - 1, 0x3ff0000000000000}
+
+// nllConsts are nllFactors' constants: ½, 1, ln 2, 1023·ln 2.
+var nllConsts = [4]float64{0.5, 1, math.Ln2, 1023 * math.Ln2}
+
+// nllFactorClamped is nllFactors for one component whose σ is below the
+// floor minStd (then σ = minStd and dσ/dx = 0) or whose |z| exceeds maxZ
+// (then |z| = maxZ and the gradient factors are 0), from lc = ℓᵢ − max ℓ,
+// σ, dσ/dx and y − μ; it returns −uᵢ, wᵢ, gz and gx.
+//
+//go:noinline
+func nllFactorClamped(lc, s, dsdx, dy, minStd, maxZ float64) (nu, w, gz, gx float64) {
+	if s < minStd {
+		s, dsdx = minStd, 0 // floored σ
+	}
+	is := 1 / s
+	z := dy * is
+	zg := z
+	if z > maxZ || z < -maxZ {
+		z, zg = math.Copysign(maxZ, z), 0 // capped z
+	}
+	b := math.Float64bits(is)
+	nu = 0.5*z*z - float64(int64(b>>52)-1023)*math.Ln2 - lc
+	w = math.Float64frombits(b&(1<<52-1) | 0x3ff0000000000000)
+	return nu, w, zg * is, (1 - zg*z) * (dsdx * is)
 }
