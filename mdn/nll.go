@@ -329,50 +329,47 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 
 // nllSpread sets, for each example l of a chunk (rows of raw outputs with
 // D = 1, targets y), sh[l] to its largest logit and the components
-// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale, of t to the
-// argument of the scale map's exponential (scaleMapArgs) and of dy to
-// y[l] − μᵢ.
+// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale, of t
+// to the argument of the scale map's exponential (scaleMapArgs) and of dy
+// to y[l] − μᵢ: one loop over the example's components (a loop per scale
+// map), then the shift of a.
 func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
 	wd := 3 * k
 	y = y[:len(sh)]
 	for l, yl := range y {
 		row := rows[l*wd : (l+1)*wd]
 		o := l * k
-		al, cl := a[o:o+k], lc[o:o+k]
-		lg := row[:len(al)]
-		cl = cl[:len(al)]
-		for i, v := range lg {
-			al[i] = -float64(v)
+		al := a[o : o+k]
+		cl, xl, tl, dl := lc[o:o+k], x[o:o+k], t[o:o+k], dy[o:o+k]
+		lg, ms, xs := row[:k], row[k:2*k], row[2*k:3*k]
+		n := len(al)
+		cl, xl, tl, dl, lg, ms, xs = cl[:n], xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
+		yb := float64(yl)
+		switch sm {
+		case Exp:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				xl[i], tl[i] = f, min(f, logMaxStd)
+			}
+		case ELUPlusOne:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				xl[i], tl[i] = f, 0.5*(f-math.Abs(f))
+			}
+		default:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				xl[i], tl[i] = f, -math.Abs(f)
+			}
 		}
 		nm := minOf(al)
 		sh[l] = -nm
 		for i, v := range al {
 			v = nm - v
 			al[i], cl[i] = v, v
-		}
-		xl, tl, dl := x[o:o+k], t[o:o+k], dy[o:o+k]
-		ms, xs := row[k:2*k], row[2*k:3*k]
-		ms, xs, tl, dl = ms[:len(xl)], xs[:len(xl)], tl[:len(xl)], dl[:len(xl)]
-		yb := float64(yl)
-		for i, m := range ms {
-			dl[i] = yb - float64(m)
-		}
-		switch sm {
-		case Exp:
-			for i, v := range xs {
-				f := float64(v)
-				xl[i], tl[i] = f, min(f, logMaxStd)
-			}
-		case ELUPlusOne:
-			for i, v := range xs {
-				f := float64(v)
-				xl[i], tl[i] = f, 0.5*(f-math.Abs(f))
-			}
-		default:
-			for i, v := range xs {
-				f := float64(v)
-				xl[i], tl[i] = f, -math.Abs(f)
-			}
 		}
 	}
 }
@@ -386,8 +383,8 @@ func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int
 func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 	// The constants as variables held in registers (see expAll).
 	c, cb := &nllConsts, &nllBits
-	half, one, ln2, bias := c[0], c[1], c[2], c[3]
-	fraction, oneBits := cb[0], cb[1]
+	half, one, ln2 := c[0], c[1], c[2]
+	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
 	minStd, maxZ2 := lim.nllMinStd, lim.maxZ*lim.maxZ
 	n := len(lc)
 	w, gz, gx, sd, ds, dy = w[:n], gz[:n], gx[:n], sd[:n], ds[:n], dy[:n]
@@ -402,18 +399,19 @@ func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 		}
 		b := math.Float64bits(is)
 		// −uᵢ = ½z² − ln2·(exponent of 1/σ) − (ℓᵢ − max ℓ)
-		lc[o] = half*z2 - (float64(int64(b>>52))*ln2 - bias) - v
+		lc[o] = half*z2 - float64(int64(b>>52)-bias)*ln2 - v
 		w[o] = math.Float64frombits(b&fraction | oneBits)
 		gz[o] = z * is
 		gx[o] = (one - z2) * (ds[o] * is) // dσ/dx ≤ σ: no overflow
 	}
 }
 
-// nllBits are nllFactors' bit masks: the fraction field, and 1's bits.
-var nllBits = [2]uint64{1<<52 - 1, 0x3ff0000000000000}
+// nllBits are nllFactors' bit masks and the exponent bias: the fraction
+// field, 1's bits, 1023.
+var nllBits = [3]uint64{1<<52 - 1, 0x3ff0000000000000, 1023}
 
-// nllConsts are nllFactors' constants: ½, 1, ln 2, 1023·ln 2.
-var nllConsts = [4]float64{0.5, 1, math.Ln2, 1023 * math.Ln2}
+// nllConsts are nllFactors' constants: ½, 1, ln 2.
+var nllConsts = [3]float64{0.5, 1, math.Ln2}
 
 // nllFactorClamped is nllFactors for one component whose σ is below the
 // floor minStd (then σ = minStd and dσ/dx = 0) or whose |z| exceeds maxZ
