@@ -175,14 +175,16 @@ func exceedsBound[F cramer.Float](x []F, bound float64) bool {
 	const abs2, c2 = abs<<32 | abs, 1<<32 + 1
 	cc := c * c2
 	var acc0, acc1 uint64
-	i := 0
-	for ; i+1 < len(pairs); i += 2 {
-		q := pairs[i : i+2 : i+2]
-		acc0 |= q[0]&abs2 + cc
-		acc1 |= q[1]&abs2 + cc
+	m := uint64(abs2)
+	for len(pairs) >= 4 {
+		acc0 |= pairs[0]&m + cc
+		acc1 |= pairs[1]&m + cc
+		acc0 |= pairs[2]&m + cc
+		acc1 |= pairs[3]&m + cc
+		pairs = pairs[4:]
 	}
-	if i < len(pairs) {
-		acc0 |= pairs[i]&abs2 + cc
+	for _, p := range pairs {
+		acc0 |= p&m + cc
 	}
 	if len(u)%2 != 0 {
 		acc |= uint64(u[len(u)-1])&abs + c
