@@ -21,7 +21,10 @@ func NLL[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float64, error) {
 //	        = −logsumexp_i(ℓᵢ − logsumexp(ℓ) − Σ_d (log σᵢ,d + ½ log 2π + ½ zᵢ,d²)),
 //
 // zᵢ,d = (y_d − μᵢ,d)/σᵢ,d, evaluated by log-softmax and log-sum-exp in
-// float64 (no underflow of the softmax or of the densities). It returns the
+// float64 (no underflow of the softmax or of the densities), with log σ
+// taken as the exponent of 1/σ times −ln 2 and the mantissa of 1/σ
+// multiplying the component's exponential (exact: no logarithm per
+// component; see nllChunk). It returns the
 // batch mean and, when grad is not nil, sets grad to the gradient of the mean
 // w.r.t. raw: with rᵢ the posterior responsibilities,
 // ∂/∂ℓᵢ = aᵢ − rᵢ, ∂/∂μᵢ,d = −rᵢ zᵢ,d/σᵢ,d, ∂/∂σᵢ,d = rᵢ (1 − zᵢ,d²)/σᵢ,d.
