@@ -146,14 +146,16 @@ func exceedsBound[F cramer.Float](x []F, bound float64) bool {
 		const abs, sign = 1<<63 - 1, 1 << 63
 		c := uint64(abs) - b
 		var acc0, acc1 uint64
-		i := 0
-		for ; i+1 < len(u); i += 2 {
-			q := u[i : i+2 : i+2]
-			acc0 |= q[0]&abs + c
-			acc1 |= q[1]&abs + c
+		m := uint64(abs)
+		for len(u) >= 4 {
+			acc0 |= u[0]&m + c
+			acc1 |= u[1]&m + c
+			acc0 |= u[2]&m + c
+			acc1 |= u[3]&m + c
+			u = u[4:]
 		}
-		if i < len(u) {
-			acc0 |= u[i]&abs + c
+		for _, v := range u {
+			acc0 |= v&m + c
 		}
 		return (acc0|acc1)&sign != 0
 	}
