@@ -11233,591 +11233,355 @@ done:
 	RET
 
 // func batchCrossRowSums64(out []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossRowSums64(SB), NOSPLIT, $448-168
-	MOVQ n+160(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchCrossRowSums64(SB), $1728-168
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+144(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
-	MOVQ    k+144(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+24(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
-	MOVQ    va_base+48(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
-	VXORPD  Y0, Y0, Y0
-	XORQ    SI, SI
-	MOVQ    CX, DI
-
-colb_1:
-	LEAQ        4(SI), R8
-	MOVQ        m+152(FP), R9
-	CMPQ        R8, R9
-	JG          colb_1_end
-	MOVQ        DI, R8
-	MOVQ        vb_base+120(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 160(SP)
-	VMOVUPD     Y2, 192(SP)
-	MOVQ        n+160(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+120(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 224(SP)
-	VMOVUPD     Y2, 256(SP)
-	MOVQ        n+160(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+120(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 288(SP)
-	VMOVUPD     Y2, 320(SP)
-	MOVQ        n+160(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+120(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 352(SP)
-	VMOVUPD     Y2, 384(SP)
-	MOVQ        n+160(FP), R9
-	ADDQ        R9, R8
-	MOVQ        DI, R8
-	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      192(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     160(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+160(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      256(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     224(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+160(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      320(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     288(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+160(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      384(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     352(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+160(FP), DI
-	ADDQ        DI, R8
-	MOVQ        R8, DI
-	ADDQ        $0x00000004, SI
-	JMP         colb_1
-
-colb_1_end:
-col_1:
-	MOVQ        m+152(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        mb_base+96(FP), R8
-	VMOVUPD     (R8)(DI*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	MOVQ        vb_base+120(FP), R8
-	VMOVUPD     (R8)(DI*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y2, 96(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), R8
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X6
-	VMOVUPD     (R8)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), R8
-	VFMADD231PD (R8)(DI*8), Y1, Y0
-	INCQ        SI
-	MOVQ        n+160(FP), R8
-	ADDQ        R8, DI
-	JMP         col_1
-
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	INCQ    DX
+vblk:
+	MOVQ    n+160(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000004
+	JL      vtail
+	MOVQ    $0x00000040, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-4, DX
+	XORQ    BX, BX
+	MOVQ    m+152(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
 	MOVQ    n+160(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*8), BX
+	XORQ    SI, SI
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
+vzero:
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (BX)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vfirst0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vfirst1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vfirst1
+	INCQ        BX
+
+vcol:
+	MOVQ  m+152(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
+	INCQ        BX
+	JMP         vcol
+
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
+
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 416(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPD      Y0, 1696(SP)
+	MOVQ         AX, DX
+	MOVQ         n+160(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         ma_base+24(FP), BX
+	VMOVUPD      1696(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 1536(SP)
+	MOVQ         va_base+48(FP), BX
+	VMOVUPD      1696(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 1568(SP)
+	VXORPD       Y0, Y0, Y0
+	XORQ         DX, DX
+	MOVQ         DX, BX
+	MOVQ         n+160(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+144(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
-	MOVQ       ma_base+24(FP), BX
-	VMOVUPD    416(SP), Y0
-	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
-	MOVQ       va_base+48(FP), BX
-	VMOVUPD    416(SP), Y0
-	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
-	VXORPD     Y0, Y0, Y0
-	XORQ       BX, BX
-	MOVQ       CX, SI
-
-colb_2:
-	LEAQ        4(BX), DI
-	MOVQ        m+152(FP), R8
-	CMPQ        DI, R8
-	JG          colb_2_end
-	MOVQ        SI, DI
-	MOVQ        vb_base+120(FP), R8
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (R8)(DI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 160(SP)
-	VMOVUPD     Y2, 192(SP)
-	MOVQ        n+160(FP), R8
-	ADDQ        R8, DI
-	MOVQ        vb_base+120(FP), R8
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (R8)(DI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 224(SP)
-	VMOVUPD     Y2, 256(SP)
-	MOVQ        n+160(FP), R8
-	ADDQ        R8, DI
-	MOVQ        vb_base+120(FP), R8
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (R8)(DI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 288(SP)
-	VMOVUPD     Y2, 320(SP)
-	MOVQ        n+160(FP), R8
-	ADDQ        R8, DI
-	MOVQ        vb_base+120(FP), R8
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (R8)(DI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 352(SP)
-	VMOVUPD     Y2, 384(SP)
-	MOVQ        n+160(FP), R8
-	ADDQ        R8, DI
-	MOVQ        SI, DI
+vtcol:
+	MOVQ        m+152(FP), SI
+	CMPQ        DX, SI
+	JGE         vtcol_end
 	MOVQ        mb_base+96(FP), SI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (SI)(DI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
+	VMOVUPD     1696(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VMOVUPD     1536(SP), Y2
 	VSUBPD      Y1, Y2, Y2
 	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      192(SP), Y1, Y1
+	VMOVUPD     Y2, 1664(SP)
+	MOVQ        vb_base+120(FP), SI
+	VMOVUPD     1696(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VADDPD      1568(SP), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1600(SP)
+	VMOVUPD     Y2, 1632(SP)
+	VMOVUPD     1664(SP), Y1
+	VMULPD      1632(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
 	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VCMPPD      $0x00, 1664(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
 	VMINPD      erfClamp64<>+0(SB), Y1, Y2
 	VMULPD      erfStep64<>+0(SB), Y2, Y3
@@ -11831,16 +11595,16 @@ colb_2:
 	LEAQ        erfExpGridTab64<>+0(SB), SI
 	VXORPD      Y6, Y6, Y6
 	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X6
-	VMOVUPD     (SI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X6
+	VMOVUPD     (SI)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
 	VUNPCKLPD   Y7, Y6, Y4
 	VUNPCKHPD   Y7, Y6, Y6
 	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
@@ -11875,365 +11639,33 @@ colb_2:
 	VMULPD      Y3, Y5, Y1
 	VFMADD213PD Y5, Y5, Y1
 	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     160(SP), Y1
+	VMOVUPD     1600(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VFMADD231PD 1664(SP), Y4, Y1
 	MOVQ        wb_base+72(FP), SI
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (SI)(DI*8), Y2, Y2
+	VMOVUPD     1696(SP), Y2
+	VMASKMOVPD  (SI)(BX*8), Y2, Y2
 	VFMADD231PD Y2, Y1, Y0
+	INCQ        DX
 	MOVQ        n+160(FP), SI
-	ADDQ        SI, DI
-	MOVQ        mb_base+96(FP), SI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (SI)(DI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      256(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), SI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X6
-	VMOVUPD     (SI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     224(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), SI
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (SI)(DI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+160(FP), SI
-	ADDQ        SI, DI
-	MOVQ        mb_base+96(FP), SI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (SI)(DI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      320(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), SI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X6
-	VMOVUPD     (SI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     288(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), SI
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (SI)(DI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+160(FP), SI
-	ADDQ        SI, DI
-	MOVQ        mb_base+96(FP), SI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (SI)(DI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      384(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), SI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X6
-	VMOVUPD     (SI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(R8*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     352(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), SI
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (SI)(DI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+160(FP), SI
-	ADDQ        SI, DI
-	MOVQ        DI, SI
-	ADDQ        $0x00000004, BX
-	JMP         colb_2
+	ADDQ        SI, BX
+	JMP         vtcol
 
-colb_2_end:
-col_2:
-	MOVQ        m+152(FP), DI
-	CMPQ        BX, DI
-	JGE         col_2_end
-	MOVQ        mb_base+96(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	MOVQ        vb_base+120(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y2, 96(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (DI)(R9*8), X6
-	VMOVUPD     (DI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (DI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R8*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wb_base+72(FP), DI
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (DI)(SI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	INCQ        BX
-	MOVQ        n+160(FP), DI
-	ADDQ        DI, SI
-	JMP         col_2
+vtcol_end:
+	MOVQ       out_base+0(FP), DX
+	MOVQ       AX, BX
+	MOVQ       n+160(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPD    1696(SP), Y1
+	VMASKMOVPD Y0, Y1, (DX)(BX*8)
 
-col_2_end:
-	MOVQ       out_base+0(FP), BX
-	VMOVUPD    416(SP), Y1
-	VMASKMOVPD Y0, Y1, (BX)(DX*8)
-	INCQ       AX
-	MOVQ       n+160(FP), BX
-	ADDQ       BX, DX
-	JMP        row_2
+vnext:
+	INCQ AX
+	JMP  vrow
 
-row_2_end:
-lanes_done:
+vdone:
 	VZEROUPPER
 	RET
 
@@ -13617,929 +13049,355 @@ lanes_done:
 	RET
 
 // func batchSelfRowSums64(out []float64, m []float64, v []float64, w []float64, k int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfRowSums64(SB), NOSPLIT, $448-112
-	MOVQ n+104(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchSelfRowSums64(SB), $1728-112
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+96(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
+vblk:
+	MOVQ    n+104(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000004
+	JL      vtail
+	MOVQ    $0x00000040, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-4, DX
+	LEAQ    1(AX), BX
 	MOVQ    k+96(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    m_base+24(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
-	MOVQ    v_base+48(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
+	MOVQ    n+104(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*8), BX
+	XORQ    SI, SI
+
+vzero:
 	VXORPD  Y0, Y0, Y0
-	LEAQ    1(DX), SI
+	VMOVUPD Y0, (BX)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
+
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vfirst0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
 	MOVQ    BX, DI
 	MOVQ    n+104(FP), R8
-	ADDQ    R8, DI
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
 
-colb_1:
-	LEAQ        4(SI), R8
-	MOVQ        k+96(FP), R9
-	CMPQ        R8, R9
-	JG          colb_1_end
-	MOVQ        DI, R8
-	MOVQ        v_base+48(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 160(SP)
-	VMOVUPD     Y2, 192(SP)
-	MOVQ        n+104(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+48(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 224(SP)
-	VMOVUPD     Y2, 256(SP)
-	MOVQ        n+104(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+48(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 288(SP)
-	VMOVUPD     Y2, 320(SP)
-	MOVQ        n+104(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+48(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 352(SP)
-	VMOVUPD     Y2, 384(SP)
-	MOVQ        n+104(FP), R9
-	ADDQ        R9, R8
-	MOVQ        DI, R8
-	MOVQ        m_base+24(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      192(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
+vfirst1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     160(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+24(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      256(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     224(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+24(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      320(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     288(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+24(FP), DI
-	VMOVUPD     (DI)(R8*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      384(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X6
-	VMOVUPD     (DI)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     352(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), DI
-	VFMADD231PD (DI)(R8*8), Y1, Y0
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, R8
-	MOVQ        R8, DI
-	ADDQ        $0x00000004, SI
-	JMP         colb_1
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vfirst1
+	INCQ        BX
 
-colb_1_end:
-col_1:
-	MOVQ        k+96(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        m_base+24(FP), R8
-	VMOVUPD     (R8)(DI*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	MOVQ        v_base+48(FP), R8
-	VMOVUPD     (R8)(DI*8), Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y2, 96(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), R8
+vcol:
+	MOVQ  k+96(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*8), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*8), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*8), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*8), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPD (R8)(R10*8), Y0
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R10*8)
+	VMOVUPD (DI)(R10*8), Y1
+	VADDPD  (SI)(R10*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 512(SP)(R10*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R10*8)
+	ADDQ    $0x00000004, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X6
-	VMOVUPD     (R8)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), R8
-	VFMADD231PD (R8)(DI*8), Y1, Y0
-	INCQ        SI
-	MOVQ        n+104(FP), R8
-	ADDQ        R8, DI
-	JMP         col_1
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
+	INCQ        BX
+	JMP         vcol
 
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	INCQ    DX
-	MOVQ    n+104(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
-
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 416(SP)
-	XORQ         AX, AX
+	VMOVUPD      Y0, 1696(SP)
+	MOVQ         AX, DX
+	MOVQ         n+104(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         m_base+24(FP), BX
+	VMOVUPD      1696(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 1536(SP)
+	MOVQ         v_base+48(FP), BX
+	VMOVUPD      1696(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 1568(SP)
+	VXORPD       Y0, Y0, Y0
+	LEAQ         1(AX), DX
+	MOVQ         DX, BX
+	MOVQ         n+104(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+96(FP), DX
-	CMPQ       AX, DX
-	JGE        row_2_end
-	MOVQ       m_base+24(FP), DX
-	VMOVUPD    416(SP), Y0
-	VMASKMOVPD (DX)(CX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
-	MOVQ       v_base+48(FP), DX
-	VMOVUPD    416(SP), Y0
-	VMASKMOVPD (DX)(CX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
-	VXORPD     Y0, Y0, Y0
-	LEAQ       1(AX), DX
-	MOVQ       CX, BX
-	MOVQ       n+104(FP), SI
-	ADDQ       SI, BX
-
-colb_2:
-	LEAQ        4(DX), SI
-	MOVQ        k+96(FP), DI
-	CMPQ        SI, DI
-	JG          colb_2_end
-	MOVQ        BX, SI
-	MOVQ        v_base+48(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 160(SP)
-	VMOVUPD     Y2, 192(SP)
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, SI
-	MOVQ        v_base+48(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 224(SP)
-	VMOVUPD     Y2, 256(SP)
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, SI
-	MOVQ        v_base+48(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 288(SP)
-	VMOVUPD     Y2, 320(SP)
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, SI
-	MOVQ        v_base+48(FP), DI
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
-	VADDPD      Y1, Y1, Y1
-	VSQRTPD     Y1, Y1
-	VMOVUPD     one64<>+0(SB), Y2
-	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 352(SP)
-	VMOVUPD     Y2, 384(SP)
-	MOVQ        n+104(FP), DI
-	ADDQ        DI, SI
-	MOVQ        BX, SI
-	MOVQ        m_base+24(FP), BX
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (BX)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      192(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), BX
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X6
-	VMOVUPD     (BX)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     160(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), BX
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (BX)(SI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+104(FP), BX
-	ADDQ        BX, SI
-	MOVQ        m_base+24(FP), BX
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (BX)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      256(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), BX
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X6
-	VMOVUPD     (BX)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     224(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), BX
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (BX)(SI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+104(FP), BX
-	ADDQ        BX, SI
-	MOVQ        m_base+24(FP), BX
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (BX)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      320(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), BX
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X6
-	VMOVUPD     (BX)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     288(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), BX
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (BX)(SI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+104(FP), BX
-	ADDQ        BX, SI
-	MOVQ        m_base+24(FP), BX
-	VMOVUPD     416(SP), Y1
-	VMASKMOVPD  (BX)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      384(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), BX
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X6
-	VMOVUPD     (BX)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
-	MOVL        DI, R8
-	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (BX)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     352(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        w_base+72(FP), BX
-	VMOVUPD     416(SP), Y2
-	VMASKMOVPD  (BX)(SI*8), Y2, Y2
-	VFMADD231PD Y2, Y1, Y0
-	MOVQ        n+104(FP), BX
-	ADDQ        BX, SI
-	MOVQ        SI, BX
-	ADDQ        $0x00000004, DX
-	JMP         colb_2
-
-colb_2_end:
-col_2:
+vtcol:
 	MOVQ        k+96(FP), SI
 	CMPQ        DX, SI
-	JGE         col_2_end
+	JGE         vtcol_end
 	MOVQ        m_base+24(FP), SI
-	VMOVUPD     416(SP), Y1
+	VMOVUPD     1696(SP), Y1
 	VMASKMOVPD  (SI)(BX*8), Y1, Y1
-	VMOVUPD     (SP), Y2
+	VMOVUPD     1536(SP), Y2
 	VSUBPD      Y1, Y2, Y2
 	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
+	VMOVUPD     Y2, 1664(SP)
 	MOVQ        v_base+48(FP), SI
-	VMOVUPD     416(SP), Y1
+	VMOVUPD     1696(SP), Y1
 	VMASKMOVPD  (SI)(BX*8), Y1, Y1
-	VADDPD      32(SP), Y1, Y1
+	VADDPD      1568(SP), Y1, Y1
 	VADDPD      Y1, Y1, Y1
 	VSQRTPD     Y1, Y1
 	VMOVUPD     one64<>+0(SB), Y2
 	VDIVPD      Y1, Y2, Y2
-	VMOVUPD     Y1, 64(SP)
-	VMOVUPD     Y2, 96(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     Y1, 1600(SP)
+	VMOVUPD     Y2, 1632(SP)
+	VMOVUPD     1664(SP), Y1
+	VMULPD      1632(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
 	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VCMPPD      $0x00, 1664(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
 	VMINPD      erfClamp64<>+0(SB), Y1, Y2
 	VMULPD      erfStep64<>+0(SB), Y2, Y3
@@ -14597,30 +13455,33 @@ col_2:
 	VMULPD      Y3, Y5, Y1
 	VFMADD213PD Y5, Y5, Y1
 	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
+	VMOVUPD     1600(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VFMADD231PD 1664(SP), Y4, Y1
 	MOVQ        w_base+72(FP), SI
-	VMOVUPD     416(SP), Y2
+	VMOVUPD     1696(SP), Y2
 	VMASKMOVPD  (SI)(BX*8), Y2, Y2
 	VFMADD231PD Y2, Y1, Y0
 	INCQ        DX
 	MOVQ        n+104(FP), SI
 	ADDQ        SI, BX
-	JMP         col_2
+	JMP         vtcol
 
-col_2_end:
+vtcol_end:
 	MOVQ       out_base+0(FP), DX
-	VMOVUPD    416(SP), Y1
-	VMASKMOVPD Y0, Y1, (DX)(CX*8)
-	INCQ       AX
-	MOVQ       n+104(FP), DX
-	ADDQ       DX, CX
-	JMP        row_2
+	MOVQ       AX, BX
+	MOVQ       n+104(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPD    1696(SP), Y1
+	VMASKMOVPD Y0, Y1, (DX)(BX*8)
 
-row_2_end:
-lanes_done:
+vnext:
+	INCQ AX
+	JMP  vrow
+
+vdone:
 	VZEROUPPER
 	RET
 
@@ -16007,183 +14868,348 @@ lanes_done:
 	RET
 
 // func batchDiracRowSums64(out []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracRowSums64(SB), NOSPLIT, $192-144
-	MOVQ n+136(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchDiracRowSums64(SB), $2240-144
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+120(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
-	MOVQ    k+120(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+24(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
+vblk:
+	MOVQ    n+136(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000004
+	JL      vtail
+	MOVQ    $0x00000040, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-4, DX
+	MOVQ    AX, BX
+	MOVQ    n+136(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
 	MOVQ    va_base+48(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
+	LEAQ    (SI)(BX*8), BX
+	XORQ    SI, SI
+
+vscale:
+	VMOVUPD (BX)(SI*8), Y0
 	VADDPD  Y0, Y0, Y0
 	VSQRTPD Y0, Y0
 	VMOVUPD one64<>+0(SB), Y1
 	VDIVPD  Y0, Y1, Y1
-	VMOVUPD Y0, 64(SP)
-	VMOVUPD Y1, 96(SP)
-	VXORPD  Y0, Y0, Y0
-	XORQ    SI, SI
-	MOVQ    CX, DI
-
-col_1:
-	MOVQ        m+128(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        x_base+96(FP), R8
-	VMOVUPD     (R8)(DI*8), Y1
-	VMOVUPD     (SP), Y2
-	VSUBPD      Y1, Y2, Y2
-	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
-	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
-	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), R8
-	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X6
-	VMOVUPD     (R8)(R9*8), X7
-	VPEXTRQ     $0x01, X4, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y6, Y6
-	VINSERTF128 $0x01, (R8)(R9*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
-	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
-	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wx_base+72(FP), R8
-	VFMADD231PD (R8)(DI*8), Y1, Y0
-	INCQ        SI
-	MOVQ        n+136(FP), R8
-	ADDQ        R8, DI
-	JMP         col_1
-
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	INCQ    DX
+	VMOVUPD Y0, 512(SP)(SI*8)
+	VMOVUPD Y1, 1536(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, DX
+	JL      vscale
+	XORQ    BX, BX
+	MOVQ    m+128(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
 	MOVQ    n+136(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*8), BX
+	XORQ    SI, SI
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
+vzero:
+	VXORPD  Y0, Y0, Y0
+	VMOVUPD Y0, (BX)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*8), DI
+	XORQ  R8, R8
+
+vfirst0:
+	VMOVUPD (SI)(R8*8), Y0
+	VSUBPD  (DI)(R8*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  1536(SP)(R8*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vfirst1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VXORPD      Y1, Y1, Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vfirst1
+	INCQ        BX
+
+vcol:
+	MOVQ  m+128(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*8), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*8), DI
+	XORQ  R8, R8
+
+vblk_pass0:
+	VMOVUPD (SI)(R8*8), Y0
+	VSUBPD  (DI)(R8*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  1536(SP)(R8*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*8), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*8), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     512(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMOVUPD     (SI)(R8*8), Y1
+	VFMADD231PD (DI)(R8*8), Y0, Y1
+	VMOVUPD     Y1, (SI)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, DX
+	JL          vblk_pass1
+	INCQ        BX
+	JMP         vcol
+
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
+
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 160(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPD      Y0, 2208(SP)
+	MOVQ         AX, DX
+	MOVQ         n+136(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         ma_base+24(FP), BX
+	VMOVUPD      2208(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 2048(SP)
+	MOVQ         va_base+48(FP), BX
+	VMOVUPD      2208(SP), Y0
+	VMASKMOVPD   (BX)(DX*8), Y0, Y0
+	VMOVUPD      Y0, 2080(SP)
+	VADDPD       Y0, Y0, Y0
+	VSQRTPD      Y0, Y0
+	VMOVUPD      one64<>+0(SB), Y1
+	VDIVPD       Y0, Y1, Y1
+	VMOVUPD      Y0, 2112(SP)
+	VMOVUPD      Y1, 2144(SP)
+	VXORPD       Y0, Y0, Y0
+	XORQ         DX, DX
+	MOVQ         DX, BX
+	MOVQ         n+136(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+120(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
-	MOVQ       ma_base+24(FP), BX
-	VMOVUPD    160(SP), Y0
-	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
-	MOVQ       va_base+48(FP), BX
-	VMOVUPD    160(SP), Y0
-	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
-	VADDPD     Y0, Y0, Y0
-	VSQRTPD    Y0, Y0
-	VMOVUPD    one64<>+0(SB), Y1
-	VDIVPD     Y0, Y1, Y1
-	VMOVUPD    Y0, 64(SP)
-	VMOVUPD    Y1, 96(SP)
-	VXORPD     Y0, Y0, Y0
-	XORQ       BX, BX
-	MOVQ       CX, SI
-
-col_2:
-	MOVQ        m+128(FP), DI
-	CMPQ        BX, DI
-	JGE         col_2_end
-	MOVQ        x_base+96(FP), DI
-	VMOVUPD     160(SP), Y1
-	VMASKMOVPD  (DI)(SI*8), Y1, Y1
-	VMOVUPD     (SP), Y2
+vtcol:
+	MOVQ        m+128(FP), SI
+	CMPQ        DX, SI
+	JGE         vtcol_end
+	MOVQ        x_base+96(FP), SI
+	VMOVUPD     2208(SP), Y1
+	VMASKMOVPD  (SI)(BX*8), Y1, Y1
+	VMOVUPD     2048(SP), Y2
 	VSUBPD      Y1, Y2, Y2
 	VANDPD      absMask64<>+0(SB), Y2, Y2
-	VMOVUPD     Y2, 128(SP)
-	VMOVUPD     128(SP), Y1
-	VMULPD      96(SP), Y1, Y1
+	VMOVUPD     Y2, 2176(SP)
+	VMOVUPD     2176(SP), Y1
+	VMULPD      2144(SP), Y1, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
 	VXORPD      Y2, Y2, Y2
-	VCMPPD      $0x00, 128(SP), Y2, Y2
+	VCMPPD      $0x00, 2176(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
 	VMINPD      erfClamp64<>+0(SB), Y1, Y2
 	VMULPD      erfStep64<>+0(SB), Y2, Y3
@@ -16194,19 +15220,19 @@ col_2:
 	VADDPD      Y2, Y3, Y3
 	VMULPD      Y5, Y3, Y3
 	VPADDD      X4, X4, X4
-	LEAQ        erfExpGridTab64<>+0(SB), DI
+	LEAQ        erfExpGridTab64<>+0(SB), SI
 	VXORPD      Y6, Y6, Y6
 	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VMOVUPD     (DI)(R9*8), X6
-	VMOVUPD     (DI)(R8*8), X7
-	VPEXTRQ     $0x01, X4, R8
-	MOVL        R8, R9
-	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (DI)(R9*8), Y6, Y6
-	VINSERTF128 $0x01, (DI)(R8*8), Y7, Y7
+	VMOVQ       X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X6
+	VMOVUPD     (SI)(DI*8), X7
+	VPEXTRQ     $0x01, X4, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
+	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
 	VUNPCKLPD   Y7, Y6, Y4
 	VUNPCKHPD   Y7, Y6, Y6
 	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
@@ -16241,30 +15267,33 @@ col_2:
 	VMULPD      Y3, Y5, Y1
 	VFMADD213PD Y5, Y5, Y1
 	VFMADD231PD Y6, Y1, Y4
-	VMOVUPD     64(SP), Y1
+	VMOVUPD     2112(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
 	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
-	MOVQ        wx_base+72(FP), DI
-	VMOVUPD     160(SP), Y2
-	VMASKMOVPD  (DI)(SI*8), Y2, Y2
+	VFMADD231PD 2176(SP), Y4, Y1
+	MOVQ        wx_base+72(FP), SI
+	VMOVUPD     2208(SP), Y2
+	VMASKMOVPD  (SI)(BX*8), Y2, Y2
 	VFMADD231PD Y2, Y1, Y0
-	INCQ        BX
-	MOVQ        n+136(FP), DI
-	ADDQ        DI, SI
-	JMP         col_2
+	INCQ        DX
+	MOVQ        n+136(FP), SI
+	ADDQ        SI, BX
+	JMP         vtcol
 
-col_2_end:
-	MOVQ       out_base+0(FP), BX
-	VMOVUPD    160(SP), Y1
-	VMASKMOVPD Y0, Y1, (BX)(DX*8)
-	INCQ       AX
-	MOVQ       n+136(FP), BX
-	ADDQ       BX, DX
-	JMP        row_2
+vtcol_end:
+	MOVQ       out_base+0(FP), DX
+	MOVQ       AX, BX
+	MOVQ       n+136(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPD    2208(SP), Y1
+	VMASKMOVPD Y0, Y1, (DX)(BX*8)
 
-row_2_end:
-lanes_done:
+vnext:
+	INCQ AX
+	JMP  vrow
+
+vdone:
 	VZEROUPPER
 	RET
 
@@ -16642,601 +15671,359 @@ lanes_done:
 	RET
 
 // func batchCrossRowSums32(out []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossRowSums32(SB), NOSPLIT, $448-168
-	MOVQ n+160(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchCrossRowSums32(SB), $1728-168
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+144(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
-	MOVQ    k+144(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+24(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
-	MOVQ    va_base+48(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
-	VXORPS  Y0, Y0, Y0
-	XORQ    SI, SI
-	MOVQ    CX, DI
-
-colb_1:
-	LEAQ         4(SI), R8
-	MOVQ         m+152(FP), R9
-	CMPQ         R8, R9
-	JG           colb_1_end
-	MOVQ         DI, R8
-	MOVQ         vb_base+120(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      Y2, 192(SP)
-	MOVQ         n+160(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+120(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 224(SP)
-	VMOVUPS      Y2, 256(SP)
-	MOVQ         n+160(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+120(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 288(SP)
-	VMOVUPS      Y2, 320(SP)
-	MOVQ         n+160(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+120(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 352(SP)
-	VMOVUPS      Y2, 384(SP)
-	MOVQ         n+160(FP), R9
-	ADDQ         R9, R8
-	MOVQ         DI, R8
-	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       192(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      160(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+160(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       256(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      224(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+160(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       320(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      288(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+160(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       384(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      352(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+160(FP), DI
-	ADDQ         DI, R8
-	MOVQ         R8, DI
-	ADDQ         $0x00000004, SI
-	JMP          colb_1
-
-colb_1_end:
-col_1:
-	MOVQ         m+152(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         mb_base+96(FP), R8
-	VMOVUPS      (R8)(DI*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	MOVQ         vb_base+120(FP), R8
-	VMOVUPS      (R8)(DI*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R8)(R10*8), X4
-	VMOVHPS      (R8)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), R8
-	VFMADD231PS  (R8)(DI*4), Y1, Y0
-	INCQ         SI
-	MOVQ         n+160(FP), R8
-	ADDQ         R8, DI
-	JMP          col_1
-
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	INCQ    DX
+vblk:
+	MOVQ    n+160(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000008
+	JL      vtail
+	MOVQ    $0x00000080, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-8, DX
+	XORQ    BX, BX
+	MOVQ    m+152(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
 	MOVQ    n+160(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*4), BX
+	XORQ    SI, SI
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
+vzero:
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (BX)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vfirst0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vfirst1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vfirst1
+	INCQ         BX
+
+vcol:
+	MOVQ  m+152(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+160(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+160(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  mb_base+96(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  va_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  vb_base+120(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+160(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+160(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wb_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
+	INCQ         BX
+	JMP          vcol
+
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
+
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 416(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPS      Y0, 1696(SP)
+	MOVQ         AX, DX
+	MOVQ         n+160(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         ma_base+24(FP), BX
+	VMOVUPS      1696(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 1536(SP)
+	MOVQ         va_base+48(FP), BX
+	VMOVUPS      1696(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 1568(SP)
+	VXORPS       Y0, Y0, Y0
+	XORQ         DX, DX
+	MOVQ         DX, BX
+	MOVQ         n+160(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+144(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
-	MOVQ       ma_base+24(FP), BX
-	VMOVUPS    416(SP), Y0
-	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
-	MOVQ       va_base+48(FP), BX
-	VMOVUPS    416(SP), Y0
-	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
-	VXORPS     Y0, Y0, Y0
-	XORQ       BX, BX
-	MOVQ       CX, SI
-
-colb_2:
-	LEAQ         4(BX), DI
-	MOVQ         m+152(FP), R8
-	CMPQ         DI, R8
-	JG           colb_2_end
-	MOVQ         SI, DI
-	MOVQ         vb_base+120(FP), R8
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (R8)(DI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      Y2, 192(SP)
-	MOVQ         n+160(FP), R8
-	ADDQ         R8, DI
-	MOVQ         vb_base+120(FP), R8
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (R8)(DI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 224(SP)
-	VMOVUPS      Y2, 256(SP)
-	MOVQ         n+160(FP), R8
-	ADDQ         R8, DI
-	MOVQ         vb_base+120(FP), R8
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (R8)(DI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 288(SP)
-	VMOVUPS      Y2, 320(SP)
-	MOVQ         n+160(FP), R8
-	ADDQ         R8, DI
-	MOVQ         vb_base+120(FP), R8
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (R8)(DI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 352(SP)
-	VMOVUPS      Y2, 384(SP)
-	MOVQ         n+160(FP), R8
-	ADDQ         R8, DI
-	MOVQ         SI, DI
+vtcol:
+	MOVQ         m+152(FP), SI
+	CMPQ         DX, SI
+	JGE          vtcol_end
 	MOVQ         mb_base+96(FP), SI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (SI)(DI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
+	VMOVUPS      1696(SP), Y1
+	VMASKMOVPS   (SI)(BX*4), Y1, Y1
+	VMOVUPS      1536(SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       192(SP), Y1, Y1
+	VMOVUPS      Y2, 1664(SP)
+	MOVQ         vb_base+120(FP), SI
+	VMOVUPS      1696(SP), Y1
+	VMASKMOVPS   (SI)(BX*4), Y1, Y1
+	VADDPS       1568(SP), Y1, Y1
+	VADDPS       Y1, Y1, Y1
+	VSQRTPS      Y1, Y1
+	VMOVUPS      one32<>+0(SB), Y2
+	VDIVPS       Y1, Y2, Y2
+	VMOVUPS      Y1, 1600(SP)
+	VMOVUPS      Y2, 1632(SP)
+	VMOVUPS      1664(SP), Y1
+	VMULPS       1632(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VCMPPS       $0x00, 1664(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
 	VMINPS       erfClamp32<>+0(SB), Y1, Y2
 	VMULPS       erfStep32<>+0(SB), Y2, Y3
@@ -17248,30 +16035,30 @@ colb_2:
 	VMULPS       Y5, Y3, Y3
 	LEAQ         erfExpGridTab32<>+0(SB), SI
 	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R9*8), X7
-	VMOVHPS      (SI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R9*8), X4
-	VMOVHPS      (SI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R9*8), X8
-	VMOVHPS      (SI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
 	VINSERTF128  $0x01, X8, Y7, Y7
 	VINSERTF128  $0x01, X6, Y4, Y4
 	VSHUFPS      $0x88, Y4, Y7, Y6
@@ -17296,373 +16083,33 @@ colb_2:
 	VMULPS       Y3, Y5, Y1
 	VFMADD213PS  Y5, Y5, Y1
 	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      160(SP), Y1
+	VMOVUPS      1600(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  1664(SP), Y6, Y1
 	MOVQ         wb_base+72(FP), SI
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (SI)(DI*4), Y2, Y2
+	VMOVUPS      1696(SP), Y2
+	VMASKMOVPS   (SI)(BX*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
+	INCQ         DX
 	MOVQ         n+160(FP), SI
-	ADDQ         SI, DI
-	MOVQ         mb_base+96(FP), SI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (SI)(DI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       256(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R9*8), X7
-	VMOVHPS      (SI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R9*8), X4
-	VMOVHPS      (SI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R9*8), X8
-	VMOVHPS      (SI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      224(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), SI
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (SI)(DI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+160(FP), SI
-	ADDQ         SI, DI
-	MOVQ         mb_base+96(FP), SI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (SI)(DI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       320(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R9*8), X7
-	VMOVHPS      (SI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R9*8), X4
-	VMOVHPS      (SI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R9*8), X8
-	VMOVHPS      (SI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      288(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), SI
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (SI)(DI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+160(FP), SI
-	ADDQ         SI, DI
-	MOVQ         mb_base+96(FP), SI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (SI)(DI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       384(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R9*8), X7
-	VMOVHPS      (SI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R9*8), X4
-	VMOVHPS      (SI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R9*8), X8
-	VMOVHPS      (SI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      352(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), SI
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (SI)(DI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+160(FP), SI
-	ADDQ         SI, DI
-	MOVQ         DI, SI
-	ADDQ         $0x00000004, BX
-	JMP          colb_2
+	ADDQ         SI, BX
+	JMP          vtcol
 
-colb_2_end:
-col_2:
-	MOVQ         m+152(FP), DI
-	CMPQ         BX, DI
-	JGE          col_2_end
-	MOVQ         mb_base+96(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	MOVQ         vb_base+120(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R9*8), X7
-	VMOVHPS      (DI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R9*8), X4
-	VMOVHPS      (DI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R9*8), X8
-	VMOVHPS      (DI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R9*8), X6
-	VMOVHPS      (DI)(R8*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wb_base+72(FP), DI
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (DI)(SI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	INCQ         BX
-	MOVQ         n+160(FP), DI
-	ADDQ         DI, SI
-	JMP          col_2
+vtcol_end:
+	MOVQ       out_base+0(FP), DX
+	MOVQ       AX, BX
+	MOVQ       n+160(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPS    1696(SP), Y1
+	VMASKMOVPS Y0, Y1, (DX)(BX*4)
 
-col_2_end:
-	MOVQ       out_base+0(FP), BX
-	VMOVUPS    416(SP), Y1
-	VMASKMOVPS Y0, Y1, (BX)(DX*4)
-	INCQ       AX
-	MOVQ       n+160(FP), BX
-	ADDQ       BX, DX
-	JMP        row_2
+vnext:
+	INCQ AX
+	JMP  vrow
 
-row_2_end:
-lanes_done:
+vdone:
 	VZEROUPPER
 	RET
 
@@ -19066,947 +17513,359 @@ lanes_done:
 	RET
 
 // func batchSelfRowSums32(out []float32, m []float32, v []float32, w []float32, k int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfRowSums32(SB), NOSPLIT, $448-112
-	MOVQ n+104(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchSelfRowSums32(SB), $1728-112
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+96(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
+vblk:
+	MOVQ    n+104(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000008
+	JL      vtail
+	MOVQ    $0x00000080, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-8, DX
+	LEAQ    1(AX), BX
 	MOVQ    k+96(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    m_base+24(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
-	MOVQ    v_base+48(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
+	MOVQ    n+104(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*4), BX
+	XORQ    SI, SI
+
+vzero:
 	VXORPS  Y0, Y0, Y0
-	LEAQ    1(DX), SI
+	VMOVUPS Y0, (BX)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
+
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vfirst0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
 	MOVQ    BX, DI
 	MOVQ    n+104(FP), R8
-	ADDQ    R8, DI
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
 
-colb_1:
-	LEAQ         4(SI), R8
-	MOVQ         k+96(FP), R9
-	CMPQ         R8, R9
-	JG           colb_1_end
-	MOVQ         DI, R8
-	MOVQ         v_base+48(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      Y2, 192(SP)
-	MOVQ         n+104(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+48(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 224(SP)
-	VMOVUPS      Y2, 256(SP)
-	MOVQ         n+104(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+48(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 288(SP)
-	VMOVUPS      Y2, 320(SP)
-	MOVQ         n+104(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+48(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 352(SP)
-	VMOVUPS      Y2, 384(SP)
-	MOVQ         n+104(FP), R9
-	ADDQ         R9, R8
-	MOVQ         DI, R8
-	MOVQ         m_base+24(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       192(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
+vfirst1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
 	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      160(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+24(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       256(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
 	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      224(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+24(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       320(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      288(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+24(FP), DI
-	VMOVUPS      (DI)(R8*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       384(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R10*8), X7
-	VMOVHPS      (DI)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R10*8), X4
-	VMOVHPS      (DI)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      352(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), DI
-	VFMADD231PS  (DI)(R8*4), Y1, Y0
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, R8
-	MOVQ         R8, DI
-	ADDQ         $0x00000004, SI
-	JMP          colb_1
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vfirst1
+	INCQ         BX
 
-colb_1_end:
-col_1:
-	MOVQ         k+96(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         m_base+24(FP), R8
-	VMOVUPS      (R8)(DI*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	MOVQ         v_base+48(FP), R8
-	VMOVUPS      (R8)(DI*4), Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R8)(R10*8), X4
-	VMOVHPS      (R8)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
+vcol:
+	MOVQ  k+96(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+104(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+104(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  m_base+24(FP), R8
+	LEAQ  (R8)(SI*4), R8
+	MOVQ  m_base+24(FP), R9
+	LEAQ  (R9)(DI*4), R9
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(SI*4), SI
+	MOVQ  v_base+48(FP), R10
+	LEAQ  (R10)(DI*4), DI
+	XORQ  R10, R10
+
+vblk_pass0:
+	VMOVUPS (R8)(R10*4), Y0
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R10*4)
+	VMOVUPS (DI)(R10*4), Y1
+	VADDPS  (SI)(R10*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 512(SP)(R10*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R10*4)
+	ADDQ    $0x00000008, R10
+	CMPQ    R10, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+104(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+104(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    w_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
 	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), R8
-	VFMADD231PS  (R8)(DI*4), Y1, Y0
-	INCQ         SI
-	MOVQ         n+104(FP), R8
-	ADDQ         R8, DI
-	JMP          col_1
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
+	INCQ         BX
+	JMP          vcol
 
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	INCQ    DX
-	MOVQ    n+104(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
-
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 416(SP)
-	XORQ         AX, AX
+	VMOVUPS      Y0, 1696(SP)
+	MOVQ         AX, DX
+	MOVQ         n+104(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         m_base+24(FP), BX
+	VMOVUPS      1696(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 1536(SP)
+	MOVQ         v_base+48(FP), BX
+	VMOVUPS      1696(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 1568(SP)
+	VXORPS       Y0, Y0, Y0
+	LEAQ         1(AX), DX
+	MOVQ         DX, BX
+	MOVQ         n+104(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+96(FP), DX
-	CMPQ       AX, DX
-	JGE        row_2_end
-	MOVQ       m_base+24(FP), DX
-	VMOVUPS    416(SP), Y0
-	VMASKMOVPS (DX)(CX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
-	MOVQ       v_base+48(FP), DX
-	VMOVUPS    416(SP), Y0
-	VMASKMOVPS (DX)(CX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
-	VXORPS     Y0, Y0, Y0
-	LEAQ       1(AX), DX
-	MOVQ       CX, BX
-	MOVQ       n+104(FP), SI
-	ADDQ       SI, BX
-
-colb_2:
-	LEAQ         4(DX), SI
-	MOVQ         k+96(FP), DI
-	CMPQ         SI, DI
-	JG           colb_2_end
-	MOVQ         BX, SI
-	MOVQ         v_base+48(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 160(SP)
-	VMOVUPS      Y2, 192(SP)
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, SI
-	MOVQ         v_base+48(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 224(SP)
-	VMOVUPS      Y2, 256(SP)
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, SI
-	MOVQ         v_base+48(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 288(SP)
-	VMOVUPS      Y2, 320(SP)
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, SI
-	MOVQ         v_base+48(FP), DI
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
-	VADDPS       Y1, Y1, Y1
-	VSQRTPS      Y1, Y1
-	VMOVUPS      one32<>+0(SB), Y2
-	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 352(SP)
-	VMOVUPS      Y2, 384(SP)
-	MOVQ         n+104(FP), DI
-	ADDQ         DI, SI
-	MOVQ         BX, SI
-	MOVQ         m_base+24(FP), BX
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (BX)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       192(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (BX)(R8*8), X7
-	VMOVHPS      (BX)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (BX)(R8*8), X4
-	VMOVHPS      (BX)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (BX)(R8*8), X8
-	VMOVHPS      (BX)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      160(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), BX
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (BX)(SI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+104(FP), BX
-	ADDQ         BX, SI
-	MOVQ         m_base+24(FP), BX
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (BX)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       256(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (BX)(R8*8), X7
-	VMOVHPS      (BX)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (BX)(R8*8), X4
-	VMOVHPS      (BX)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (BX)(R8*8), X8
-	VMOVHPS      (BX)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      224(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), BX
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (BX)(SI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+104(FP), BX
-	ADDQ         BX, SI
-	MOVQ         m_base+24(FP), BX
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (BX)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       320(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (BX)(R8*8), X7
-	VMOVHPS      (BX)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (BX)(R8*8), X4
-	VMOVHPS      (BX)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (BX)(R8*8), X8
-	VMOVHPS      (BX)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      288(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), BX
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (BX)(SI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+104(FP), BX
-	ADDQ         BX, SI
-	MOVQ         m_base+24(FP), BX
-	VMOVUPS      416(SP), Y1
-	VMASKMOVPS   (BX)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       384(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (BX)(R8*8), X7
-	VMOVHPS      (BX)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (BX)(R8*8), X4
-	VMOVHPS      (BX)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (BX)(R8*8), X8
-	VMOVHPS      (BX)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      352(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         w_base+72(FP), BX
-	VMOVUPS      416(SP), Y2
-	VMASKMOVPS   (BX)(SI*4), Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	MOVQ         n+104(FP), BX
-	ADDQ         BX, SI
-	MOVQ         SI, BX
-	ADDQ         $0x00000004, DX
-	JMP          colb_2
-
-colb_2_end:
-col_2:
+vtcol:
 	MOVQ         k+96(FP), SI
 	CMPQ         DX, SI
-	JGE          col_2_end
+	JGE          vtcol_end
 	MOVQ         m_base+24(FP), SI
-	VMOVUPS      416(SP), Y1
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (SI)(BX*4), Y1, Y1
-	VMOVUPS      (SP), Y2
+	VMOVUPS      1536(SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
+	VMOVUPS      Y2, 1664(SP)
 	MOVQ         v_base+48(FP), SI
-	VMOVUPS      416(SP), Y1
+	VMOVUPS      1696(SP), Y1
 	VMASKMOVPS   (SI)(BX*4), Y1, Y1
-	VADDPS       32(SP), Y1, Y1
+	VADDPS       1568(SP), Y1, Y1
 	VADDPS       Y1, Y1, Y1
 	VSQRTPS      Y1, Y1
 	VMOVUPS      one32<>+0(SB), Y2
 	VDIVPS       Y1, Y2, Y2
-	VMOVUPS      Y1, 64(SP)
-	VMOVUPS      Y2, 96(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
+	VMOVUPS      Y1, 1600(SP)
+	VMOVUPS      Y2, 1632(SP)
+	VMOVUPS      1664(SP), Y1
+	VMULPS       1632(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VCMPPS       $0x00, 1664(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
 	VMINPS       erfClamp32<>+0(SB), Y1, Y2
 	VMULPS       erfStep32<>+0(SB), Y2, Y3
@@ -20066,30 +17925,33 @@ col_2:
 	VMULPS       Y3, Y5, Y1
 	VFMADD213PS  Y5, Y5, Y1
 	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
+	VMOVUPS      1600(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VFMADD231PS  1664(SP), Y6, Y1
 	MOVQ         w_base+72(FP), SI
-	VMOVUPS      416(SP), Y2
+	VMOVUPS      1696(SP), Y2
 	VMASKMOVPS   (SI)(BX*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
 	INCQ         DX
 	MOVQ         n+104(FP), SI
 	ADDQ         SI, BX
-	JMP          col_2
+	JMP          vtcol
 
-col_2_end:
+vtcol_end:
 	MOVQ       out_base+0(FP), DX
-	VMOVUPS    416(SP), Y1
-	VMASKMOVPS Y0, Y1, (DX)(CX*4)
-	INCQ       AX
-	MOVQ       n+104(FP), DX
-	ADDQ       DX, CX
-	JMP        row_2
+	MOVQ       AX, BX
+	MOVQ       n+104(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPS    1696(SP), Y1
+	VMASKMOVPS Y0, Y1, (DX)(BX*4)
 
-row_2_end:
-lanes_done:
+vnext:
+	INCQ AX
+	JMP  vrow
+
+vdone:
 	VZEROUPPER
 	RET
 
@@ -21496,185 +19358,352 @@ lanes_done:
 	RET
 
 // func batchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracRowSums32(SB), NOSPLIT, $192-144
-	MOVQ n+136(FP), AX
+// Requires: AVX, AVX2, CMOV, FMA3, SSE2
+TEXT ·batchDiracRowSums32(SB), $2240-144
+	XORQ AX, AX
+
+vrow:
+	MOVQ k+120(FP), CX
+	CMPQ AX, CX
+	JGE  vdone
 	XORQ CX, CX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
-	XORQ DX, DX
-	MOVQ CX, BX
-
-row_1:
-	MOVQ    k+120(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+24(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
+vblk:
+	MOVQ    n+136(FP), DX
+	SUBQ    CX, DX
+	CMPQ    DX, $0x00000008
+	JL      vtail
+	MOVQ    $0x00000080, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	ANDQ    $-8, DX
+	MOVQ    AX, BX
+	MOVQ    n+136(FP), SI
+	IMULQ   SI, BX
+	ADDQ    CX, BX
 	MOVQ    va_base+48(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
+	LEAQ    (SI)(BX*4), BX
+	XORQ    SI, SI
+
+vscale:
+	VMOVUPS (BX)(SI*4), Y0
 	VADDPS  Y0, Y0, Y0
 	VSQRTPS Y0, Y0
 	VMOVUPS one32<>+0(SB), Y1
 	VDIVPS  Y0, Y1, Y1
-	VMOVUPS Y0, 64(SP)
-	VMOVUPS Y1, 96(SP)
-	VXORPS  Y0, Y0, Y0
-	XORQ    SI, SI
-	MOVQ    CX, DI
-
-col_1:
-	MOVQ         m+128(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         x_base+96(FP), R8
-	VMOVUPS      (R8)(DI*4), Y1
-	VMOVUPS      (SP), Y2
-	VSUBPS       Y1, Y2, Y2
-	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
-	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
-	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X4, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R8)(R10*8), X4
-	VMOVHPS      (R8)(R9*8), X4, X4
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
-	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
-	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wx_base+72(FP), R8
-	VFMADD231PS  (R8)(DI*4), Y1, Y0
-	INCQ         SI
-	MOVQ         n+136(FP), R8
-	ADDQ         R8, DI
-	JMP          col_1
-
-col_1_end:
-	MOVQ    out_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	INCQ    DX
+	VMOVUPS Y0, 512(SP)(SI*4)
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, DX
+	JL      vscale
+	XORQ    BX, BX
+	MOVQ    m+128(FP), SI
+	CMPQ    BX, SI
+	JL      vfirst
+	MOVQ    AX, BX
 	MOVQ    n+136(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+	IMULQ   SI, BX
+	ADDQ    CX, BX
+	MOVQ    out_base+0(FP), SI
+	LEAQ    (SI)(BX*4), BX
+	XORQ    SI, SI
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
+vzero:
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, (BX)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, DX
+	JL      vzero
+	JMP     vcol_end
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
+vfirst:
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*4), DI
+	XORQ  R8, R8
+
+vfirst0:
+	VMOVUPS (SI)(R8*4), Y0
+	VSUBPS  (DI)(R8*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  1536(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, DX
+	JL      vfirst0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vfirst1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VXORPS       Y1, Y1, Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vfirst1
+	INCQ         BX
+
+vcol:
+	MOVQ  m+128(FP), SI
+	CMPQ  BX, SI
+	JGE   vcol_end
+	MOVQ  AX, SI
+	MOVQ  n+136(FP), DI
+	IMULQ DI, SI
+	ADDQ  CX, SI
+	MOVQ  BX, DI
+	MOVQ  n+136(FP), R8
+	IMULQ R8, DI
+	ADDQ  CX, DI
+	MOVQ  ma_base+24(FP), R8
+	LEAQ  (R8)(SI*4), SI
+	MOVQ  x_base+96(FP), R8
+	LEAQ  (R8)(DI*4), DI
+	XORQ  R8, R8
+
+vblk_pass0:
+	VMOVUPS (SI)(R8*4), Y0
+	VSUBPS  (DI)(R8*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  1536(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, DX
+	JL      vblk_pass0
+	MOVQ    AX, SI
+	MOVQ    n+136(FP), DI
+	IMULQ   DI, SI
+	ADDQ    CX, SI
+	MOVQ    out_base+0(FP), DI
+	LEAQ    (DI)(SI*4), SI
+	MOVQ    BX, DI
+	MOVQ    n+136(FP), R8
+	IMULQ   R8, DI
+	ADDQ    CX, DI
+	MOVQ    wx_base+72(FP), R8
+	LEAQ    (R8)(DI*4), DI
+	XORQ    R8, R8
+
+vblk_pass1:
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      512(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMOVUPS      (SI)(R8*4), Y1
+	VFMADD231PS  (DI)(R8*4), Y0, Y1
+	VMOVUPS      Y1, (SI)(R8*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, DX
+	JL           vblk_pass1
+	INCQ         BX
+	JMP          vcol
+
+vcol_end:
+	ADDQ DX, CX
+	JMP  vblk
+
+vtail:
+	TESTQ        DX, DX
+	JE           vnext
 	MOVQ         DX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 160(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPS      Y0, 2208(SP)
+	MOVQ         AX, DX
+	MOVQ         n+136(FP), BX
+	IMULQ        BX, DX
+	ADDQ         CX, DX
+	MOVQ         ma_base+24(FP), BX
+	VMOVUPS      2208(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 2048(SP)
+	MOVQ         va_base+48(FP), BX
+	VMOVUPS      2208(SP), Y0
+	VMASKMOVPS   (BX)(DX*4), Y0, Y0
+	VMOVUPS      Y0, 2080(SP)
+	VADDPS       Y0, Y0, Y0
+	VSQRTPS      Y0, Y0
+	VMOVUPS      one32<>+0(SB), Y1
+	VDIVPS       Y0, Y1, Y1
+	VMOVUPS      Y0, 2112(SP)
+	VMOVUPS      Y1, 2144(SP)
+	VXORPS       Y0, Y0, Y0
+	XORQ         DX, DX
+	MOVQ         DX, BX
+	MOVQ         n+136(FP), SI
+	IMULQ        SI, BX
+	ADDQ         CX, BX
 
-row_2:
-	MOVQ       k+120(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
-	MOVQ       ma_base+24(FP), BX
-	VMOVUPS    160(SP), Y0
-	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
-	MOVQ       va_base+48(FP), BX
-	VMOVUPS    160(SP), Y0
-	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
-	VADDPS     Y0, Y0, Y0
-	VSQRTPS    Y0, Y0
-	VMOVUPS    one32<>+0(SB), Y1
-	VDIVPS     Y0, Y1, Y1
-	VMOVUPS    Y0, 64(SP)
-	VMOVUPS    Y1, 96(SP)
-	VXORPS     Y0, Y0, Y0
-	XORQ       BX, BX
-	MOVQ       CX, SI
-
-col_2:
-	MOVQ         m+128(FP), DI
-	CMPQ         BX, DI
-	JGE          col_2_end
-	MOVQ         x_base+96(FP), DI
-	VMOVUPS      160(SP), Y1
-	VMASKMOVPS   (DI)(SI*4), Y1, Y1
-	VMOVUPS      (SP), Y2
+vtcol:
+	MOVQ         m+128(FP), SI
+	CMPQ         DX, SI
+	JGE          vtcol_end
+	MOVQ         x_base+96(FP), SI
+	VMOVUPS      2208(SP), Y1
+	VMASKMOVPS   (SI)(BX*4), Y1, Y1
+	VMOVUPS      2048(SP), Y2
 	VSUBPS       Y1, Y2, Y2
 	VANDPS       absMask32<>+0(SB), Y2, Y2
-	VMOVUPS      Y2, 128(SP)
-	VMOVUPS      128(SP), Y1
-	VMULPS       96(SP), Y1, Y1
+	VMOVUPS      Y2, 2176(SP)
+	VMOVUPS      2176(SP), Y1
+	VMULPS       2144(SP), Y1, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
 	VXORPS       Y2, Y2, Y2
-	VCMPPS       $0x00, 128(SP), Y2, Y2
+	VCMPPS       $0x00, 2176(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
 	VMINPS       erfClamp32<>+0(SB), Y1, Y2
 	VMULPS       erfStep32<>+0(SB), Y2, Y3
@@ -21684,32 +19713,32 @@ col_2:
 	VSUBPS       Y3, Y2, Y5
 	VADDPS       Y2, Y3, Y3
 	VMULPS       Y5, Y3, Y3
-	LEAQ         erfExpGridTab32<>+0(SB), DI
+	LEAQ         erfExpGridTab32<>+0(SB), SI
 	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVQ        X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y7, Y7, Y7
-	VMOVSD       (DI)(R9*8), X7
-	VMOVHPS      (DI)(R8*8), X7, X7
-	VPEXTRQ      $0x01, X4, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y4, Y4, Y4
-	VMOVSD       (DI)(R9*8), X4
-	VMOVHPS      (DI)(R8*8), X4, X4
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R9*8), X8
-	VMOVHPS      (DI)(R8*8), X8, X8
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
+	VMOVSD       (SI)(R8*8), X8
+	VMOVHPS      (SI)(DI*8), X8, X8
+	VPEXTRQ      $0x01, X6, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R9*8), X6
-	VMOVHPS      (DI)(R8*8), X6, X6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
 	VINSERTF128  $0x01, X8, Y7, Y7
 	VINSERTF128  $0x01, X6, Y4, Y4
 	VSHUFPS      $0x88, Y4, Y7, Y6
@@ -21734,30 +19763,33 @@ col_2:
 	VMULPS       Y3, Y5, Y1
 	VFMADD213PS  Y5, Y5, Y1
 	VFMADD231PS  Y4, Y1, Y6
-	VMOVUPS      64(SP), Y1
+	VMOVUPS      2112(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
 	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
-	MOVQ         wx_base+72(FP), DI
-	VMOVUPS      160(SP), Y2
-	VMASKMOVPS   (DI)(SI*4), Y2, Y2
+	VFMADD231PS  2176(SP), Y6, Y1
+	MOVQ         wx_base+72(FP), SI
+	VMOVUPS      2208(SP), Y2
+	VMASKMOVPS   (SI)(BX*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
-	INCQ         BX
-	MOVQ         n+136(FP), DI
-	ADDQ         DI, SI
-	JMP          col_2
+	INCQ         DX
+	MOVQ         n+136(FP), SI
+	ADDQ         SI, BX
+	JMP          vtcol
 
-col_2_end:
-	MOVQ       out_base+0(FP), BX
-	VMOVUPS    160(SP), Y1
-	VMASKMOVPS Y0, Y1, (BX)(DX*4)
-	INCQ       AX
-	MOVQ       n+136(FP), BX
-	ADDQ       BX, DX
-	JMP        row_2
+vtcol_end:
+	MOVQ       out_base+0(FP), DX
+	MOVQ       AX, BX
+	MOVQ       n+136(FP), SI
+	IMULQ      SI, BX
+	ADDQ       CX, BX
+	VMOVUPS    2208(SP), Y1
+	VMASKMOVPS Y0, Y1, (DX)(BX*4)
 
-row_2_end:
-lanes_done:
+vnext:
+	INCQ AX
+	JMP  vrow
+
+vdone:
 	VZEROUPPER
 	RET
 

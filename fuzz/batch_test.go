@@ -110,7 +110,9 @@ func fuzzBatch[T float](t *testing.T, data []byte, scale float64, shape uint16, 
 	if len(pma) == 0 || len(pmb) == 0 {
 		return
 	}
-	n := 1 + int(shape)%17
+	// 1 … 17 lanes (every partial last vector), plus 0 … 4 times 64 (past
+	// two blocks of the value kernels, 16 vectors of 4 or 8 lanes).
+	n := 1 + int(shape)%17 + 64*(int(shape>>13)%5)
 	k, m := 1+int(shape>>5)%4, 1+int(shape>>7)%4
 	lay := func(pool []T, c int, rot int) []T {
 		x := make([]T, c*n)
@@ -173,7 +175,7 @@ func fuzzBatch[T float](t *testing.T, data []byte, scale float64, shape uint16, 
 func FuzzBatch64(f *testing.F) {
 	for i, b := range mixSeeds() {
 		for j, s := range []float64{1, 1e-150, 1e150, 0.001} {
-			f.Add(b, s, uint16(i*977+j*131))
+			f.Add(b, s, uint16(i*977+j*131+(i+j)%5<<13))
 		}
 	}
 	var list []batchSet[float64]
@@ -189,7 +191,7 @@ func FuzzBatch64(f *testing.F) {
 func FuzzBatch32(f *testing.F) {
 	for i, b := range mixSeeds() {
 		for j, s := range []float32{1, 1e-15, 1e15, 0.001} {
-			f.Add(b, s, uint16(i*977+j*131))
+			f.Add(b, s, uint16(i*977+j*131+(i+j)%5<<13))
 		}
 	}
 	var list []batchSet[float32]

@@ -17,7 +17,7 @@ import (
 // a partial last lane block faults and is reported.
 func TestGuardBatch(t *testing.T) {
 	const maxComp = 3
-	a := newGuardArena(t, guardSlots, 8*maxComp*cfMaxLen)
+	a := newGuardArena(t, guardSlots, 8*maxComp*bMaxLanes)
 	for _, name := range kernels.Names() {
 		im := cfLookup(t, name)
 		t.Run(name, func(t *testing.T) {

@@ -3,12 +3,13 @@ package kernels_test
 // Conformance of the batch-lane kernels (Batch*): every implementation must
 // return purego's results bit for bit (-0 and +0 distinguished), element by
 // element, for K, M ∈ {0…3, 5} and every number of lanes of bLaneCounts
-// (every full lane block and every partial last block of every lane count
-// up to 8 occurs; the batch kernels do not unroll), at slice offsets 0…cfMaxOff, with sentinels around every
-// slice (no write outside the outputs, no write to the inputs) and outputs
-// pre-filled with a sentinel (every output element is overwritten). The
-// inputs mix ordinary values with the special means and variances of the
-// element-wise tests (zero and equal means, zero, subnormal and huge
+// (every full vector and every partial last vector of every lane count up
+// to 8, and one, two and more blocks of the value kernels with and without
+// a partial last block), at slice offsets 0…cfMaxOff, with sentinels around
+// every slice (no write outside the outputs, no write to the inputs) and
+// outputs pre-filled with a sentinel (every output element is overwritten).
+// The inputs mix ordinary values with the special means and variances of
+// the element-wise tests (zero and equal means, zero, subnormal and huge
 // variances). batch_guard_test.go places every slice at guard pages.
 
 import (
@@ -127,16 +128,26 @@ func (b bKernel[T]) shape(k, m, n int) (in, out []int) {
 	return in, out
 }
 
+// bValueBlock is the largest number of lanes the value kernels take in one
+// block (16 vectors of 8 float32 lanes; see gen/avx2/batch.go).
+const bValueBlock = 16 * 8
+
 // bLaneCounts returns the numbers of lanes n the batch tests run: 0 … 2·8+1
-// (one or two full blocks of up to 8 lanes and every partial last block),
-// and a few longer batches.
+// (one or two full vectors of up to 8 lanes and every partial last vector),
+// and longer batches around one and two value blocks of 16 vectors of 4 and
+// of 8 lanes (a full block, one vector less or more, a partial block with a
+// masked tail, and past two blocks).
 func bLaneCounts() []int {
 	var ns []int
 	for n := 0; n <= 2*8+1; n++ {
 		ns = append(ns, n)
 	}
-	return append(ns, 31, 64, cfMaxLen)
+	return append(ns, 31, 63, 64, cfMaxLen, 70, 100, bValueBlock-1, bValueBlock, bValueBlock+1,
+		bValueBlock+7, 2*bValueBlock-8, 2*bValueBlock, 2*bValueBlock+1, 2*bValueBlock+13)
 }
+
+// bMaxLanes is the largest of bLaneCounts.
+const bMaxLanes = 2*bValueBlock + 13
 
 func (b bKernel[T]) roles() string { return b.rowIn + b.colIn }
 

@@ -10,11 +10,13 @@
 // kernels, the element loops of the element-wise kernels), and of each
 // function the loop that advances most elements per pass: the unrolled loop,
 // which runs for all but the last few elements. The batch-lane kernels
-// (Batch…) step over components, one full vector of pairs per pass: their
-// main loop is the first innermost loop whose label contains "col" (both
+// (Batch…) that step over components, one full vector of pairs per pass,
+// report the first innermost loop whose label contains "col" (both
 // generators emit the full lane blocks' column loop before the partial
-// block's), and it handles one vector's lanes of pair terms (4 or 8 on amd64, 2 or 4 on arm64, by the file name and
-// the precision suffix). With -md the result is one
+// block's), which handles one vector's lanes of pair terms (4 or 8 on
+// amd64, 2 or 4 on arm64, by the file name and the precision suffix); those
+// whose lanes run in blocks of two passes (the AVX2 value kernels) report
+// their passes per vector, as the row kernels do. With -md the result is one
 // Markdown table, a row per function and a column pair per file. The
 // projection kernels are left out (their loops advance over coordinates, not
 // pair terms; gen/neon's header reports them per term).
@@ -119,7 +121,7 @@ func report(name string) map[string]result {
 	var body []line
 	flush := func() {
 		if fn != "" && !strings.HasPrefix(fn, "Project") {
-			if strings.HasPrefix(fn, "Batch") {
+			if isBatch(fn) && !hasPasses(body) {
 				if r, ok := firstColLoop(body); ok {
 					out[fn] = result{r, batchLanes(name, fn)}
 				}
@@ -152,6 +154,23 @@ func report(name string) map[string]result {
 	}
 	flush()
 	return out
+}
+
+// isBatch reports whether fn is a batch-lane kernel (the exported name or
+// the assembly stub's).
+func isBatch(fn string) bool {
+	return strings.HasPrefix(fn, "Batch") || strings.HasPrefix(fn, "batch")
+}
+
+// hasPasses reports whether the function has loops of blocks of passes
+// (labels …_passN closed by a conditional branch).
+func hasPasses(body []line) bool {
+	for _, l := range body {
+		if l.inst && passRe.MatchString(l.text) {
+			return true
+		}
+	}
+	return false
 }
 
 // batchLanes returns the pair terms of one vector of the batch kernel fn in
