@@ -255,13 +255,12 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	k, wd := h.K, h.Width()
 	nk := n * k
 	fast := !is64[F]()
-	ws.f64 = grow(ws.f64, 9*nk+5*n)
+	ws.f64 = grow(ws.f64, 9*nk+3*n)
 	buf := ws.f64
 	a, t := buf[:nk], buf[nk:2*nk] // adjacent: one exponential pass
 	x, dy, lc := buf[2*nk:3*nk], buf[3*nk:4*nk], buf[4*nk:5*nk]
 	w, gz, gx, lp := buf[5*nk:6*nk], buf[6*nk:7*nk], buf[7*nk:8*nk], buf[8*nk:9*nk]
 	sh, mx, rs := buf[9*nk:9*nk+n], buf[9*nk+n:9*nk+2*n], buf[9*nk+2*n:9*nk+3*n]
-	sums := buf[9*nk+3*n : 9*nk+5*n]
 	nllSpread(a, lc, x, t, dy, sh, raw[b0*wd:(b0+n)*wd], y[b0:b0+n], k, h.Scale, lim.logMaxStd)
 	expAll(buf[:2*nk], fast) // exp(ℓᵢ − max ℓ) and the scale map's exponentials
 	if h.Scale == Softplus {
@@ -284,7 +283,7 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	if grad != nil {
 		g = grad[b0*wd : (b0+n)*wd]
 	}
-	nllScalarGrad(g, rs, sums, lc, w, a, gz, gx, k, inv)
+	nllScalarGrad(g, rs, lc, w, a, gz, gx, k, inv)
 	logAll(rs, fast)
 	var total float64
 	for l, m := range mx {
@@ -297,40 +296,23 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	return total
 }
 
-// nllScalarGrad is nllGrad for D = 1: the sums of all the chunk's examples
-// first (short independent dependency chains, which the processor overlaps
-// across examples), then each gradient row in one loop. sums holds 2n
-// scratch values.
-func nllScalarGrad[F cramer.Float](g []F, rs, sums, e, w, a, gz, gx []float64, k int, inv float64) {
+// nllScalarGrad is nllGrad for D = 1, each gradient row written in one
+// loop.
+func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, inv float64) {
 	wd := 3 * k
-	sr, ss := sums[:len(rs)], sums[len(rs):2*len(rs)]
 	for l := range rs {
 		o := l * k
 		el, wl, al := e[o:o+k], w[o:o+k], a[o:o+k]
 		wl, al = wl[:len(el)], al[:len(el)]
-		var r0, r1, s0, s1 float64
-		i := 0
-		for ; i+1 < len(el); i += 2 {
-			r0 += el[i] * wl[i]
-			r1 += el[i+1] * wl[i+1]
-			s0 += al[i]
-			s1 += al[i+1]
+		var r, s float64
+		for i, v := range el {
+			r += v * wl[i]
+			s += al[i]
 		}
-		if i < len(el) {
-			r0 += el[i] * wl[i]
-			s0 += al[i]
+		rs[l] = r / s
+		if g == nil {
+			continue
 		}
-		r, s := r0+r1, s0+s1
-		rs[l], sr[l], ss[l] = r/s, r, s
-	}
-	if g == nil {
-		return
-	}
-	for l, r := range sr {
-		s := ss[l]
-		o := l * k
-		el, wl, al := e[o:o+k], w[o:o+k], a[o:o+k]
-		wl, al = wl[:len(el)], al[:len(el)]
 		gr := g[l*wd : (l+1)*wd]
 		gl, gm, gs := gr[:len(el)], gr[k:2*k], gr[2*k:3*k]
 		gzl, gxl := gz[o:o+k], gx[o:o+k]
