@@ -20,7 +20,7 @@ const chunkLen = 64
 type decodedHeads struct {
 	a, sd, dsd []float64
 	shift, sum []float64
-	x          []float64 // the raw scales in float64 (n×K·D)
+	x          []float64 // the raw scales in float64 (n×K·D; max(x, 0) for elu+1)
 }
 
 // decodeChunk decodes examples b0 … b0+n−1 of the validated raw outputs into
@@ -69,8 +69,9 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 	scaleValues(sd, t, t, hd.x, sd, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
 }
 
-// scaleValues sets sd[o] = σ and ds[o] = dσ/dx from the raw scales x, the
-// scale map's exponentials t (see scaleArgs) and, for softplus, lp =
+// scaleValues sets sd[o] = σ and ds[o] = dσ/dx from the raw scales x (for
+// elu+1 max(x, 0), as scaleMapArgs leaves them), the scale map's
+// exponentials t (see scaleArgs) and, for softplus, lp =
 // log1p(t), by the formulas of decodeChunk, clamped to [minStd, maxStd]
 // (dσ/dx = 0 where the clamp is active). sd may alias lp and ds may alias t
 // (each element is read before it is written).
@@ -88,10 +89,10 @@ func scaleValues(sd, ds, t, x, lp []float64, sm ScaleMap, minStd, maxStd, logMax
 			sd[o], ds[o] = sigma, deriv
 		}
 	case ELUPlusOne:
-		// σ = MinStd + max(x, 0) + e, dσ/dx = e; x ≥ σmax reaches the clamp.
+		// σ = MinStd + max(x, 0) + e, dσ/dx = e (x holds max(x, 0));
+		// x ≥ σmax reaches the clamp.
 		for o, e := range t {
-			xo := x[o]
-			sigma, deriv := 0.5*(xo+math.Abs(xo))+e+minStd, e
+			sigma, deriv := x[o]+e+minStd, e
 			if sigma >= maxStd {
 				sigma, deriv = maxStd, 0
 			}
@@ -150,7 +151,8 @@ func scaleArgs[F cramer.Float](t, x []float64, rows []F, off, kd, wd int, sm Sca
 
 // scaleMapArgs sets t to the arguments of the scale map's exponential at
 // the raw scales x: min(x, log σmax) for exp, min(x, 0) = (x − |x|)/2 for
-// elu+1, −|x| for softplus.
+// elu+1, −|x| for softplus; for elu+1 it also replaces x by max(x, 0) =
+// x − min(x, 0) (exact), the form scaleValues takes.
 func scaleMapArgs(t, x []float64, sm ScaleMap, logMaxStd float64) {
 	x = x[:len(t)]
 	switch sm {
@@ -160,7 +162,8 @@ func scaleMapArgs(t, x []float64, sm ScaleMap, logMaxStd float64) {
 		}
 	case ELUPlusOne:
 		for o, v := range x {
-			t[o] = 0.5 * (v - math.Abs(v))
+			m := 0.5 * (v - math.Abs(v))
+			t[o], x[o] = m, v-m // exactly max(x, 0)
 		}
 	default:
 		for o, v := range x {

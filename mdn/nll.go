@@ -332,7 +332,8 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 
 // nllSpread sets, for each example l of a chunk (rows of raw outputs with
 // D = 1, targets y), sh[l] to its largest logit and the components
-// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale, of t
+// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
+// for elu+1, as scaleMapArgs leaves it), of t
 // to the argument of the scale map's exponential (scaleMapArgs) and of dy
 // to y[l] − μᵢ: one loop over the example's components (a loop per scale
 // map), then the shift of a.
@@ -359,7 +360,8 @@ func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int
 			for i, v := range xs {
 				f, g := float64(v), -float64(lg[i])
 				al[i], dl[i] = g, yb-float64(ms[i])
-				xl[i], tl[i] = f, 0.5*(f-math.Abs(f))
+				m := 0.5 * (f - math.Abs(f))
+				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
 			}
 		default:
 			for i, v := range xs {
