@@ -70,8 +70,10 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 //	aᵢ Π_d N(y_d; μᵢ,d, σᵢ,d²) = exp(uᵢ) · wᵢ / (S · (2π)^(D/2)),
 //	uᵢ = ℓᵢ − max ℓ − ½ Σ_d zᵢ,d² + ln2 · Σ_d fᵢ,d,   wᵢ = Π_d mᵢ,d,
 //
-// S = Σᵢ exp(ℓᵢ − max ℓ), so that with M = maxᵢ uᵢ, rᵢ = exp(uᵢ − M)·wᵢ
-// (the unnormalised responsibilities) and R = Σᵢ rᵢ ≥ 1,
+// S = Σᵢ exp(ℓᵢ − max ℓ) (for D > 1 the powers of 2 of the product wᵢ are
+// moved into uᵢ as it is formed, so that wᵢ ∈ [1, 2) whatever D), so that
+// with M = maxᵢ uᵢ, rᵢ = exp(uᵢ − M)·wᵢ (the unnormalised
+// responsibilities) and R = Σᵢ rᵢ ≥ 1,
 // loss = −(M + log(R/S) − D·½ log 2π). The phases run over the chunk so
 // that the exponentials and logarithms run in loops of independent
 // elements: uᵢ, wᵢ and the factors of the μ and x gradients (nllTerms);
@@ -246,10 +248,10 @@ func maxOf(x []float64) float64 {
 // decoding, in loops over the chunk's n·K components in a row wherever the
 // work does not need the example (the exponentials, the scale map, σ's
 // floor, z and the gradient factors), so that little is done per example:
-// the raw outputs are spread into float64 arrays of n·K (−ℓ, μ, x, and the
-// target repeated K times) in one pass per example (nllSpread), and the
-// per-example steps are the largest logit, the largest uᵢ, and the sums
-// and gradient rows.
+// the raw outputs are spread into float64 arrays of n·K (ℓᵢ − max ℓ, the
+// raw scale, the exponential's argument, y − μᵢ) in one pass per example
+// (nllSpread), and the per-example steps are the largest logit, the
+// largest uᵢ, and the sums and gradient rows.
 func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
 	const halfLog2Pi = 0.9189385332046728
 	k, wd := h.K, h.Width()
