@@ -448,76 +448,62 @@ func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sig
 	}
 	for i := 0; i < c; i++ {
 		x0, x1 := i*n, i*n+n
-		var rows1, cols1 gradSums[F] // component i's self sums (none when c = 1)
-		if rows.H != nil {
-			rows1 = gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
-			cols1 = gradSums[F]{cols.H[x0:x1], cols.D[x0:x1], cols.R[x0:x1]}
+		cs := gradSums[F]{cross.H[x0:x1], cross.D[x0:x1], cross.R[x0:x1]}
+		if rows.H == nil { // c = 1
+			gradLanes1(gw[:n], gm[:n], gs[:n], w[:n], s[:n], cs, sign)
+			continue
 		}
-		gradWeights(gw[i:], w[i:], s[i:], cross.H[x0:x1], rows1.H, cols1.H, c)
-		gradMeans(gm[i:], w[i:], cross.D[x0:x1], rows1.D, cols1.D, c, sign)
-		gradStds(gs[i:], w[i:], s[i:], cross.R[x0:x1], rows1.R, cols1.R, c)
+		rows1 := gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
+		cols1 := gradSums[F]{cols.H[x0:x1], cols.D[x0:x1], cols.R[x0:x1]}
+		gradLanesSelf(gw[i:], gm[i:], gs[i:], w[i:], s[i:], cs, rows1, cols1, c, sign)
 	}
 }
 
-// gradWeights, gradMeans and gradStds set the derivatives of component i of
-// every lane l (at l·c of the contiguous gw, gm, gs, w and s, which start at
-// component i) from its cross sums (ch, cd, cr) and the row and column sums
-// of its self triangle (rh, kh and so on; nil: zeros) at l.
-func gradWeights[F Float](gw, w, s, ch, rh, kh []F, c int) {
-	if rh == nil {
-		var selfH float64
-		for l, x := range ch {
-			a := float64(w[l*c])
-			gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
-		}
-		return
-	}
-	rh, kh = rh[:len(ch)], kh[:len(ch)]
+// gradLanesSelf sets the derivatives of component i of every lane l (at l·c
+// of the contiguous gw, gm, gs, w and s, which start at component i) from
+// its cross sums (cs.H, cs.D, cs.R at l) and the row and column sums of its
+// self triangle (rows, cols at l), in one pass over the lanes: ∂/∂weight =
+// H − (self H + a·2σ/√π), ∂/∂mean = a·(sign·D − self D), ∂/∂std = a·(σ·(R −
+// self R) − a/√π) (0 for σ = 0), with self H = rows.H + cols.H, self D =
+// rows.D − cols.D and self R = rows.R + cols.R (a/√π as the product by the
+// rounded 1/√π, a division less per component). gradLanes1 is the same for
+// mixtures of one component (c = 1, no self pair: the self sums are zeros,
+// added as such), with every slice of the n lanes' length, so that the loop
+// needs no bounds checks and keeps its values in registers.
+func gradLanes1[F Float](gw, gm, gs, w, s []F, cs gradSums[F], sign float64) {
+	ch := cs.H
+	cd, cr := cs.D[:len(ch)], cs.R[:len(ch)]
+	gw, gm, gs, w, s = gw[:len(ch)], gm[:len(ch)], gs[:len(ch)], w[:len(ch)], s[:len(ch)]
+	var selfH, selfD, selfR float64
 	for l, x := range ch {
-		a := float64(w[l*c])
+		a, sdv := float64(w[l]), float64(s[l])
+		gw[l] = F(float64(x) - (selfH + a*diagTerm(sdv)))
+		gm[l] = F(a * (sign*float64(cd[l]) - selfD))
+		if sdv > 0 {
+			gs[l] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
+		} else {
+			gs[l] = 0
+		}
+	}
+}
+
+func gradLanesSelf[F Float](gw, gm, gs, w, s []F, cs, rows, cols gradSums[F], c int, sign float64) {
+	ch := cs.H
+	cd, cr := cs.D[:len(ch)], cs.R[:len(ch)]
+	rh, rd, rr := rows.H[:len(ch)], rows.D[:len(ch)], rows.R[:len(ch)]
+	kh, kd, kr := cols.H[:len(ch)], cols.D[:len(ch)], cols.R[:len(ch)]
+	for l, x := range ch {
+		o := l * c
+		a, sdv := float64(w[o]), float64(s[o])
 		selfH := float64(rh[l]) + float64(kh[l])
-		gw[l*c] = F(float64(x) - (selfH + a*diagTerm(float64(s[l*c]))))
-	}
-}
-
-func gradMeans[F Float](gm, w, cd, rd, kd []F, c int, sign float64) {
-	if rd == nil {
-		var selfD float64
-		for l, x := range cd {
-			a := float64(w[l*c])
-			gm[l*c] = F(a * (sign*float64(x) - selfD))
-		}
-		return
-	}
-	rd, kd = rd[:len(cd)], kd[:len(cd)]
-	for l, x := range cd {
-		a := float64(w[l*c])
+		gw[o] = F(float64(x) - (selfH + a*diagTerm(sdv)))
 		selfD := float64(rd[l]) - float64(kd[l])
-		gm[l*c] = F(a * (sign*float64(x) - selfD))
-	}
-}
-
-func gradStds[F Float](gs, w, s, cr, rr, kr []F, c int) {
-	if rr == nil {
-		var selfR float64
-		for l, x := range cr {
-			a, sdv := float64(w[l*c]), float64(s[l*c])
-			if sdv > 0 {
-				gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
-			} else {
-				gs[l*c] = 0
-			}
-		}
-		return
-	}
-	rr, kr = rr[:len(cr)], kr[:len(cr)]
-	for l, x := range cr {
-		a, sdv := float64(w[l*c]), float64(s[l*c])
+		gm[o] = F(a * (sign*float64(cd[l]) - selfD))
 		if sdv > 0 {
 			selfR := float64(rr[l]) + float64(kr[l])
-			gs[l*c] = F(a * (sdv*(float64(x)-selfR) - a*invSqrtPi))
+			gs[o] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
 		} else {
-			gs[l*c] = 0
+			gs[o] = 0
 		}
 	}
 }

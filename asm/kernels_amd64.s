@@ -11671,800 +11671,737 @@ vdone:
 
 // func batchCrossGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, wa []float64, ma []float64, va []float64, wb []float64, mb []float64, vb []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossGrad64(SB), NOSPLIT, $640-312
-	MOVQ n+304(FP), AX
-	XORQ CX, CX
+TEXT ·batchCrossGrad64(SB), $4736-312
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
+grp:
+	MOVQ n+304(FP), CX
+	SUBQ AX, CX
+	ANDQ $-4, CX
+	JE   grp_end
+	CMPQ CX, $0x00000040
+	JLE  grp_cnt
+	MOVQ $0x00000040, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    m+296(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ m+296(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPD  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    cr_base+120(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    cr_base+120(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+304(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+288(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+168(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
-	MOVQ    va_base+192(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
-	MOVQ    wa_base+144(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 64(SP)
+grow:
+	MOVQ k+288(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	XORQ SI, SI
+	MOVQ AX, DI
+	MOVQ m+296(FP), R8
+	CMPQ SI, R8
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
 	VXORPD  Y0, Y0, Y0
-	VXORPD  Y1, Y1, Y1
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPD  (R10)(R9*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    m+296(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
 	XORQ    SI, SI
-	MOVQ    CX, DI
 
-colb_1:
-	LEAQ        4(SI), R8
-	MOVQ        m+296(FP), R9
-	CMPQ        R8, R9
-	JG          colb_1_end
-	MOVQ        DI, R8
-	MOVQ        vb_base+264(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 224(SP)
-	VMOVUPD     Y4, 256(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 288(SP)
-	MOVQ        n+304(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+264(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 320(SP)
-	VMOVUPD     Y4, 352(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 384(SP)
-	MOVQ        n+304(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+264(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 416(SP)
-	VMOVUPD     Y4, 448(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 480(SP)
-	MOVQ        n+304(FP), R9
-	ADDQ        R9, R8
-	MOVQ        vb_base+264(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 512(SP)
-	VMOVUPD     Y4, 544(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 576(SP)
-	MOVQ        n+304(FP), R9
-	ADDQ        R9, R8
-	MOVQ        DI, R8
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      256(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     224(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      288(SP), Y8, Y8
-	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+304(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      352(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     320(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      384(SP), Y8, Y8
-	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+304(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      448(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     416(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      480(SP), Y8, Y8
-	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+304(FP), DI
-	ADDQ        DI, R8
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      544(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     512(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      576(SP), Y8, Y8
-	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+304(FP), DI
-	ADDQ        DI, R8
-	MOVQ        R8, DI
-	ADDQ        $0x00000004, SI
-	JMP         colb_1
-
-colb_1_end:
-col_1:
-	MOVQ        m+296(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 128(SP)
-	VMOVUPD     Y4, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 96(SP)
-	MOVQ        mb_base+240(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
 	LEAQ        erfExpGridTab64<>+0(SB), R8
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        mb_base+240(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
-	MOVQ        wb_base+216(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     Y4, (R8)(DI*8)
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     Y3, (R8)(DI*8)
-	MOVQ        cr_base+120(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), R8
-	VMOVUPD     Y3, (R8)(DI*8)
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wb_base+216(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+144(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wb_base+216(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+144(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+304(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+168(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        mb_base+240(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        vb_base+264(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        va_base+192(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
 	INCQ        SI
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
-	JMP         col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPD Y1, (SI)(BX*8)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPD Y2, (SI)(BX*8)
-	INCQ    DX
-	MOVQ    n+304(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
+gmid_pass0:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wb_base+216(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VMOVUPD     2560(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+144(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+304(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+168(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        mb_base+240(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        vb_base+264(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        va_base+192(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gmid_pass0
+	INCQ        SI
+	MOVQ        n+304(FP), R8
+	ADDQ        R8, DI
+	JMP         gmid
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_end:
+	XORQ SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wb_base+216(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+144(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+304(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+304(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 608(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPD      Y0, 4096(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       m+296(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+304(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
-	MOVQ CX, DX
+zero_tail_end:
+	XORQ CX, CX
+	MOVQ AX, DX
 
-row_2:
+row_tail:
 	MOVQ       k+288(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
+	CMPQ       CX, BX
+	JGE        row_tail_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPD    608(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
+	VMOVUPD    Y0, 4128(SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPD    608(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
+	VMOVUPD    Y0, 4160(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPD    608(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    Y0, 4192(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
 	XORQ       BX, BX
-	MOVQ       CX, SI
+	MOVQ       AX, SI
 
-colb_2:
+colb_tail:
 	LEAQ        4(BX), DI
 	MOVQ        m+296(FP), R8
 	CMPQ        DI, R8
-	JG          colb_2_end
+	JG          colb_tail_end
 	MOVQ        SI, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 224(SP)
-	VMOVUPD     Y4, 256(SP)
+	VMOVUPD     Y3, 4352(SP)
+	VMOVUPD     Y4, 4384(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 288(SP)
+	VMOVUPD     Y3, 4416(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 320(SP)
-	VMOVUPD     Y4, 352(SP)
+	VMOVUPD     Y3, 4448(SP)
+	VMOVUPD     Y4, 4480(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 384(SP)
+	VMOVUPD     Y3, 4512(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 416(SP)
-	VMOVUPD     Y4, 448(SP)
+	VMOVUPD     Y3, 4544(SP)
+	VMOVUPD     Y4, 4576(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 480(SP)
+	VMOVUPD     Y3, 4608(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        vb_base+264(FP), R8
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (R8)(DI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 512(SP)
-	VMOVUPD     Y4, 544(SP)
+	VMOVUPD     Y3, 4640(SP)
+	VMOVUPD     Y4, 4672(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 576(SP)
+	VMOVUPD     Y3, 4704(SP)
 	MOVQ        n+304(FP), R8
 	ADDQ        R8, DI
 	MOVQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      256(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4384(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12522,59 +12459,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      288(SP), Y8, Y8
+	VMULPD      4416(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      352(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4480(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12632,59 +12569,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     320(SP), Y3
+	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      384(SP), Y8, Y8
+	VMULPD      4512(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      448(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4576(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12742,59 +12679,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     416(SP), Y3
+	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      480(SP), Y8, Y8
+	VMULPD      4608(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      544(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4672(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12852,81 +12789,81 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     512(SP), Y3
+	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      576(SP), Y8, Y8
+	VMULPD      4704(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        n+304(FP), SI
 	ADDQ        SI, DI
 	MOVQ        DI, SI
 	ADDQ        $0x00000004, BX
-	JMP         colb_2
+	JMP         colb_tail
 
-colb_2_end:
-col_2:
+colb_tail_end:
+col_tail:
 	MOVQ        m+296(FP), DI
 	CMPQ        BX, DI
-	JGE         col_2_end
+	JGE         col_tail_end
 	MOVQ        vb_base+264(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 128(SP)
-	VMOVUPD     Y4, 160(SP)
+	VMOVUPD     Y3, 4256(SP)
+	VMOVUPD     Y4, 4288(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     Y3, 4224(SP)
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4288(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -12984,67 +12921,67 @@ col_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
+	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMULPD      4224(SP), Y8, Y8
 	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	INCQ        BX
 	MOVQ        n+304(FP), DI
 	ADDQ        DI, SI
-	JMP         col_2
+	JMP         col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPD    608(SP), Y3
+	VMOVUPD    4096(SP), Y3
 	VMASKMOVPD Y0, Y3, (BX)(DX*8)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPD    608(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y1, Y0, (BX)(DX*8)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPD    608(SP), Y0
+	VMOVUPD    4096(SP), Y0
 	VMASKMOVPD Y2, Y0, (BX)(DX*8)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+304(FP), BX
 	ADDQ       BX, DX
-	JMP        row_2
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 
@@ -13487,803 +13424,740 @@ vdone:
 
 // func batchSelfGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, cr []float64, m []float64, v []float64, w []float64, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfGrad64(SB), NOSPLIT, $640-232
-	MOVQ n+224(FP), AX
-	XORQ CX, CX
+TEXT ·batchSelfGrad64(SB), $4736-232
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
+grp:
+	MOVQ n+224(FP), CX
+	SUBQ AX, CX
+	ANDQ $-4, CX
+	JE   grp_end
+	CMPQ CX, $0x00000040
+	JLE  grp_cnt
+	MOVQ $0x00000040, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    k+216(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ k+216(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPD  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    cr_base+120(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    cr_base+120(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+224(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+216(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    m_base+144(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
-	MOVQ    v_base+168(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
-	MOVQ    w_base+192(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 64(SP)
+grow:
+	MOVQ k+216(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	LEAQ 1(DX), SI
+	MOVQ BX, DI
+	MOVQ n+224(FP), R8
+	ADDQ R8, DI
+	MOVQ k+216(FP), R8
+	CMPQ SI, R8
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
 	VXORPD  Y0, Y0, Y0
-	VXORPD  Y1, Y1, Y1
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPD  (R11)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPD (R11)(R10*8), Y1
+	MOVQ    v_base+168(FP), R10
+	VADDPD  (R10)(R9*8), Y1, Y1
+	VADDPD  Y1, Y1, Y1
+	VSQRTPD Y1, Y1
+	VMOVUPD one64<>+0(SB), Y2
+	VDIVPD  Y1, Y2, Y2
+	VMOVUPD Y1, 1024(SP)(R8*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD Y2, Y1, Y1
+	VMOVUPD Y1, 2048(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  Y2, Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
 	VXORPD  Y2, Y2, Y2
-	LEAQ    1(DX), SI
-	MOVQ    BX, DI
-	MOVQ    n+224(FP), R8
-	ADDQ    R8, DI
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    k+216(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
+	XORQ    SI, SI
 
-colb_1:
-	LEAQ        4(SI), R8
-	MOVQ        k+216(FP), R9
-	CMPQ        R8, R9
-	JG          colb_1_end
-	MOVQ        DI, R8
-	MOVQ        v_base+168(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 224(SP)
-	VMOVUPD     Y4, 256(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 288(SP)
-	MOVQ        n+224(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+168(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 320(SP)
-	VMOVUPD     Y4, 352(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 384(SP)
-	MOVQ        n+224(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+168(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 416(SP)
-	VMOVUPD     Y4, 448(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 480(SP)
-	MOVQ        n+224(FP), R9
-	ADDQ        R9, R8
-	MOVQ        v_base+168(FP), R9
-	VMOVUPD     (R9)(R8*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 512(SP)
-	VMOVUPD     Y4, 544(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 576(SP)
-	MOVQ        n+224(FP), R9
-	ADDQ        R9, R8
-	MOVQ        DI, R8
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      256(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     224(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      288(SP), Y8, Y8
-	MOVQ        w_base+192(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+224(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      352(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     320(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      384(SP), Y8, Y8
-	MOVQ        w_base+192(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+224(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      448(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     416(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      480(SP), Y8, Y8
-	MOVQ        w_base+192(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+224(FP), DI
-	ADDQ        DI, R8
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      544(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
-	LEAQ        erfExpGridTab64<>+0(SB), DI
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VMOVUPD     (DI)(R10*8), X8
-	VMOVUPD     (DI)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
-	MOVL        R9, R10
-	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (DI)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     512(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        m_base+144(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      576(SP), Y8, Y8
-	MOVQ        w_base+192(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     (DI)(R8*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     Y4, (DI)(R8*8)
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     (DI)(R8*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), DI
-	VMOVUPD     Y3, (DI)(R8*8)
-	MOVQ        n+224(FP), DI
-	ADDQ        DI, R8
-	MOVQ        R8, DI
-	ADDQ        $0x00000004, SI
-	JMP         colb_1
-
-colb_1_end:
-col_1:
-	MOVQ        k+216(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        v_base+168(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VADDPD      32(SP), Y3, Y3
-	VADDPD      Y3, Y3, Y3
-	VSQRTPD     Y3, Y3
-	VMOVUPD     one64<>+0(SB), Y4
-	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 128(SP)
-	VMOVUPD     Y4, 160(SP)
-	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
-	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 96(SP)
-	MOVQ        m_base+144(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
 	LEAQ        erfExpGridTab64<>+0(SB), R8
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        m_base+144(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
-	MOVQ        w_base+192(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     Y4, (R8)(DI*8)
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     Y3, (R8)(DI*8)
-	MOVQ        cr_base+120(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
-	MOVQ        cr_base+120(FP), R8
-	VMOVUPD     Y3, (R8)(DI*8)
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        w_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        w_base+192(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        w_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        w_base+192(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+224(FP), R11
+	ADDQ        R11, R10
+	MOVQ        m_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        m_base+144(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        v_base+168(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        v_base+168(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
 	INCQ        SI
 	MOVQ        n+224(FP), R8
 	ADDQ        R8, DI
-	JMP         col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPD Y1, (SI)(BX*8)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPD Y2, (SI)(BX*8)
-	INCQ    DX
-	MOVQ    n+224(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
+gmid_pass0:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        w_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VMOVUPD     2560(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        w_base+192(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	MOVQ        cr_base+120(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+224(FP), R11
+	ADDQ        R11, R10
+	MOVQ        m_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        m_base+144(FP), R11
+	VSUBPD      (R11)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	MOVQ        v_base+168(FP), R11
+	VMOVUPD     (R11)(R10*8), Y1
+	MOVQ        v_base+168(FP), R10
+	VADDPD      (R10)(R9*8), Y1, Y1
+	VADDPD      Y1, Y1, Y1
+	VSQRTPD     Y1, Y1
+	VMOVUPD     one64<>+0(SB), Y2
+	VDIVPD      Y1, Y2, Y2
+	VMOVUPD     Y1, 1024(SP)(R8*8)
+	VCMPPD      $0x00, zero64<>+0(SB), Y1, Y1
+	VANDNPD     Y2, Y1, Y1
+	VMOVUPD     Y1, 2048(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      Y2, Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gmid_pass0
+	INCQ        SI
+	MOVQ        n+224(FP), R8
+	ADDQ        R8, DI
+	JMP         gmid
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_end:
+	XORQ SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     1024(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2048(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        w_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        w_base+192(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	MOVQ        cr_base+120(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y5, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+224(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+224(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 608(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPD      Y0, 4096(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       k+216(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPD    608(SP), Y1
+	VMOVUPD    4096(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+224(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
+zero_tail_end:
+	XORQ CX, CX
 
-row_2:
+row_tail:
 	MOVQ       k+216(FP), DX
-	CMPQ       AX, DX
-	JGE        row_2_end
+	CMPQ       CX, DX
+	JGE        row_tail_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPD    608(SP), Y0
-	VMASKMOVPD (DX)(CX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
+	VMOVUPD    4096(SP), Y0
+	VMASKMOVPD (DX)(AX*8), Y0, Y0
+	VMOVUPD    Y0, 4128(SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPD    608(SP), Y0
-	VMASKMOVPD (DX)(CX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
+	VMOVUPD    4096(SP), Y0
+	VMASKMOVPD (DX)(AX*8), Y0, Y0
+	VMOVUPD    Y0, 4160(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPD    608(SP), Y0
-	VMASKMOVPD (DX)(CX*8), Y0, Y0
-	VMOVUPD    Y0, 64(SP)
+	VMOVUPD    4096(SP), Y0
+	VMASKMOVPD (DX)(AX*8), Y0, Y0
+	VMOVUPD    Y0, 4192(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
-	LEAQ       1(AX), DX
-	MOVQ       CX, BX
+	LEAQ       1(CX), DX
+	MOVQ       AX, BX
 	MOVQ       n+224(FP), SI
 	ADDQ       SI, BX
 
-colb_2:
+colb_tail:
 	LEAQ        4(DX), SI
 	MOVQ        k+216(FP), DI
 	CMPQ        SI, DI
-	JG          colb_2_end
+	JG          colb_tail_end
 	MOVQ        BX, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 224(SP)
-	VMOVUPD     Y4, 256(SP)
+	VMOVUPD     Y3, 4352(SP)
+	VMOVUPD     Y4, 4384(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 288(SP)
+	VMOVUPD     Y3, 4416(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 320(SP)
-	VMOVUPD     Y4, 352(SP)
+	VMOVUPD     Y3, 4448(SP)
+	VMOVUPD     Y4, 4480(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 384(SP)
+	VMOVUPD     Y3, 4512(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 416(SP)
-	VMOVUPD     Y4, 448(SP)
+	VMOVUPD     Y3, 4544(SP)
+	VMOVUPD     Y4, 4576(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 480(SP)
+	VMOVUPD     Y3, 4608(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        v_base+168(FP), DI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 512(SP)
-	VMOVUPD     Y4, 544(SP)
+	VMOVUPD     Y3, 4640(SP)
+	VMOVUPD     Y4, 4672(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 576(SP)
+	VMOVUPD     Y3, 4704(SP)
 	MOVQ        n+224(FP), DI
 	ADDQ        DI, SI
 	MOVQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      256(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4384(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14341,59 +14215,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      288(SP), Y8, Y8
+	VMULPD      4416(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      352(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4480(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14451,59 +14325,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     320(SP), Y3
+	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      384(SP), Y8, Y8
+	VMULPD      4512(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      448(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4576(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14561,59 +14435,59 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     416(SP), Y3
+	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      480(SP), Y8, Y8
+	VMULPD      4608(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      544(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4672(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14671,81 +14545,81 @@ colb_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     512(SP), Y3
+	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      576(SP), Y8, Y8
+	VMULPD      4704(SP), Y8, Y8
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), BX
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        n+224(FP), BX
 	ADDQ        BX, SI
 	MOVQ        SI, BX
 	ADDQ        $0x00000004, DX
-	JMP         colb_2
+	JMP         colb_tail
 
-colb_2_end:
-col_2:
+colb_tail_end:
+col_tail:
 	MOVQ        k+216(FP), SI
 	CMPQ        DX, SI
-	JGE         col_2_end
+	JGE         col_tail_end
 	MOVQ        v_base+168(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VADDPD      32(SP), Y3, Y3
+	VADDPD      4160(SP), Y3, Y3
 	VADDPD      Y3, Y3, Y3
 	VSQRTPD     Y3, Y3
 	VMOVUPD     one64<>+0(SB), Y4
 	VDIVPD      Y3, Y4, Y4
-	VMOVUPD     Y3, 128(SP)
-	VMOVUPD     Y4, 160(SP)
+	VMOVUPD     Y3, 4256(SP)
+	VMOVUPD     Y4, 4288(SP)
 	VCMPPD      $0x00, zero64<>+0(SB), Y3, Y3
 	VANDNPD     Y4, Y3, Y3
-	VMOVUPD     Y3, 96(SP)
+	VMOVUPD     Y3, 4224(SP)
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     4128(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
+	VMOVUPD     Y4, 4320(SP)
+	VMOVUPD     4320(SP), Y3
+	VMULPD      4288(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -14803,67 +14677,67 @@ col_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
+	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 4320(SP), Y6, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     4128(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMULPD      4224(SP), Y8, Y8
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 4192(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  Y4, Y3, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y3
+	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y8, Y3
 	MOVQ        cr_base+120(FP), SI
-	VMOVUPD     608(SP), Y4
+	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	INCQ        DX
 	MOVQ        n+224(FP), SI
 	ADDQ        SI, BX
-	JMP         col_2
+	JMP         col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPD    608(SP), Y3
-	VMASKMOVPD Y0, Y3, (DX)(CX*8)
+	VMOVUPD    4096(SP), Y3
+	VMASKMOVPD Y0, Y3, (DX)(AX*8)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPD    608(SP), Y0
-	VMASKMOVPD Y1, Y0, (DX)(CX*8)
+	VMOVUPD    4096(SP), Y0
+	VMASKMOVPD Y1, Y0, (DX)(AX*8)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPD    608(SP), Y0
-	VMASKMOVPD Y2, Y0, (DX)(CX*8)
-	INCQ       AX
+	VMOVUPD    4096(SP), Y0
+	VMASKMOVPD Y2, Y0, (DX)(AX*8)
+	INCQ       CX
 	MOVQ       n+224(FP), DX
-	ADDQ       DX, CX
-	JMP        row_2
+	ADDQ       DX, AX
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 
@@ -15299,263 +15173,645 @@ vdone:
 
 // func batchDiracGrad64(rh []float64, rd []float64, rr []float64, ch []float64, cd []float64, wa []float64, ma []float64, va []float64, wx []float64, x []float64, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracGrad64(SB), NOSPLIT, $256-264
-	MOVQ n+256(FP), AX
-	XORQ CX, CX
+TEXT ·batchDiracGrad64(SB), $5888-264
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000004
-	JL   lanes_tail
+grp:
+	MOVQ n+256(FP), CX
+	SUBQ AX, CX
+	ANDQ $-4, CX
+	JE   grp_end
+	CMPQ CX, $0x00000040
+	JLE  grp_cnt
+	MOVQ $0x00000040, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    m+248(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ m+248(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPD  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+256(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+240(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+144(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, (SP)
-	MOVQ    va_base+168(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 32(SP)
-	MOVQ    wa_base+120(FP), SI
-	VMOVUPD (SI)(BX*8), Y0
-	VMOVUPD Y0, 64(SP)
-	VMOVUPD 32(SP), Y0
+grow:
+	MOVQ k+240(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	XORQ SI, SI
+
+grow_scale:
+	MOVQ    va_base+168(FP), DI
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPD (DI)(R8*8), Y0
 	VADDPD  Y0, Y0, Y0
 	VSQRTPD Y0, Y0
 	VMOVUPD one64<>+0(SB), Y1
 	VDIVPD  Y0, Y1, Y1
-	VMOVUPD Y0, 128(SP)
-	VMOVUPD Y1, 160(SP)
+	VMOVUPD Y0, 4096(SP)(SI*8)
+	VMOVUPD Y1, 4608(SP)(SI*8)
 	VCMPPD  $0x00, zero64<>+0(SB), Y0, Y0
 	VANDNPD Y1, Y0, Y0
-	VMOVUPD Y0, 96(SP)
-	VXORPD  Y0, Y0, Y0
-	VXORPD  Y1, Y1, Y1
-	VXORPD  Y2, Y2, Y2
+	VMOVUPD Y0, 5120(SP)(SI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_scale
 	XORQ    SI, SI
-	MOVQ    CX, DI
+	MOVQ    AX, DI
+	MOVQ    m+248(FP), R8
+	CMPQ    SI, R8
+	JL      grow_cols
+	XORQ    SI, SI
 
-col_1:
-	MOVQ        m+248(FP), R8
-	CMPQ        SI, R8
-	JGE         col_1_end
-	MOVQ        x_base+216(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VMOVUPD     (SP), Y4
-	VSUBPD      Y3, Y4, Y4
-	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
-	VMINPD      expClamp64<>+0(SB), Y3, Y3
-	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
-	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+grow_none:
+	VXORPD  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPD Y0, (R8)(DI*8)
+	ADDQ    $0x00000004, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPD (R11)(R9*8), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPD  (R9)(R10*8), Y0, Y0
+	VMOVUPD Y0, (SP)(R8*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 512(SP)(R8*8)
+	VMOVUPD Y0, Y1
+	VMULPD  4608(SP)(R8*8), Y1, Y1
+	VMINPD  expClamp64<>+0(SB), Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x00, Y0, Y2, Y2
+	VANDNPD Y1, Y2, Y1
+	VMOVUPD Y1, 1536(SP)(R8*8)
+	ADDQ    $0x00000004, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	LEAQ    1(SI), R8
+	MOVQ    m+248(FP), R9
+	CMPQ    R8, R9
+	JL      grow_more
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
 	LEAQ        erfExpGridTab64<>+0(SB), R8
-	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
-	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
-	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
-	MOVQ        x_base+216(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
-	MOVQ        wx_base+192(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     Y4, (R8)(DI*8)
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
-	MOVQ        cd_base+96(FP), R8
-	VMOVUPD     Y3, (R8)(DI*8)
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wx_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+120(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          gonly_pass1
+	JMP         grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass1:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wx_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VXORPD      Y2, Y2, Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+120(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+256(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        x_base+216(FP), R9
+	VSUBPD      (R9)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      4608(SP)(R8*8), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gfirst_pass1
 	INCQ        SI
 	MOVQ        n+256(FP), R8
 	ADDQ        R8, DI
-	JMP         col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPD Y0, (SI)(BX*8)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPD Y1, (SI)(BX*8)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPD Y2, (SI)(BX*8)
-	INCQ    DX
-	MOVQ    n+256(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000004, CX
-	JMP  lanes_single
+gmid_pass0:
+	VMOVUPD     1536(SP)(R8*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VMOVUPD     (R9)(R11*8), X5
+	VMOVUPD     (R9)(R10*8), X6
+	VPEXTRQ     $0x01, X3, R10
+	MOVL        R10, R11
+	SHRQ        $0x20, R10
+	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
+	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(R8*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y3, Y0
+	VMOVUPD     (SP)(R8*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(R8*8), Y5, Y5
+	LEAQ        (DI)(R8*1), R9
+	MOVQ        wx_base+192(FP), R10
+	VMOVUPD     (R10)(R9*8), Y1
+	VMOVUPD     2560(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y2, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y2, 3584(SP)(R8*8)
+	MOVQ        wa_base+120(FP), R10
+	LEAQ        (BX)(R8*1), R11
+	VMOVUPD     (R10)(R11*8), Y1
+	MOVQ        ch_base+72(FP), R10
+	VMOVUPD     (R10)(R9*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        cd_base+96(FP), R10
+	VMOVUPD     (R10)(R9*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R10)(R9*8)
+	LEAQ        (BX)(R8*1), R9
+	LEAQ        (DI)(R8*1), R10
+	MOVQ        n+256(FP), R11
+	ADDQ        R11, R10
+	MOVQ        ma_base+144(FP), R11
+	VMOVUPD     (R11)(R9*8), Y0
+	MOVQ        x_base+216(FP), R9
+	VSUBPD      (R9)(R10*8), Y0, Y0
+	VMOVUPD     Y0, (SP)(R8*8)
+	VANDPD      absMask64<>+0(SB), Y0, Y0
+	VMOVUPD     Y0, 512(SP)(R8*8)
+	VMOVUPD     Y0, Y1
+	VMULPD      4608(SP)(R8*8), Y1, Y1
+	VMINPD      expClamp64<>+0(SB), Y1, Y1
+	VXORPD      Y2, Y2, Y2
+	VCMPPD      $0x00, Y0, Y2, Y2
+	VANDNPD     Y1, Y2, Y1
+	VMOVUPD     Y1, 1536(SP)(R8*8)
+	ADDQ        $0x00000004, R8
+	CMPQ        R8, CX
+	JL          gmid_pass0
+	INCQ        SI
+	MOVQ        n+256(FP), R8
+	ADDQ        R8, DI
+	JMP         gmid
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_end:
+	XORQ SI, SI
+
+glast_pass1:
+	VMOVUPD     1536(SP)(SI*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X6
+	VPEXTRQ     $0x01, X3, R9
+	MOVL        R9, R10
+	SHRQ        $0x20, R9
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     4096(SP)(SI*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y3, Y0
+	VMOVUPD     (SP)(SI*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      5120(SP)(SI*8), Y5, Y5
+	LEAQ        (DI)(SI*1), R8
+	MOVQ        wx_base+192(FP), R9
+	VMOVUPD     (R9)(R8*8), Y1
+	LEAQ        (BX)(SI*1), R9
+	VMOVUPD     2560(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	MOVQ        rh_base+0(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y3, Y2
+	MOVQ        rd_base+24(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y2
+	VFMADD231PD Y1, Y5, Y2
+	MOVQ        rr_base+48(FP), R10
+	VMOVUPD     Y2, (R10)(R9*8)
+	MOVQ        wa_base+120(FP), R9
+	LEAQ        (BX)(SI*1), R10
+	VMOVUPD     (R9)(R10*8), Y1
+	MOVQ        ch_base+72(FP), R9
+	VMOVUPD     (R9)(R8*8), Y2
+	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     Y2, (R9)(R8*8)
+	MOVQ        cd_base+96(FP), R9
+	VMOVUPD     (R9)(R8*8), Y0
+	VFMADD231PD Y1, Y3, Y0
+	VMOVUPD     Y0, (R9)(R8*8)
+	ADDQ        $0x00000004, SI
+	CMPQ        SI, CX
+	JL          glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+256(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+256(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTQ X0, Y0
 	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
-	VMOVUPD      Y0, 224(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPD      Y0, 5632(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       m+248(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPD     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    5632(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPD    224(SP), Y1
+	VMOVUPD    5632(SP), Y1
 	VMASKMOVPD Y0, Y1, (BX)(DX*8)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+256(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
-	MOVQ CX, DX
+zero_tail_end:
+	XORQ CX, CX
+	MOVQ AX, DX
 
-row_2:
+row_tail:
 	MOVQ       k+240(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
+	CMPQ       CX, BX
+	JGE        row_tail_end
 	MOVQ       ma_base+144(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, (SP)
+	VMOVUPD    Y0, 5664(SP)
 	MOVQ       va_base+168(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 32(SP)
+	VMOVUPD    Y0, 5696(SP)
 	MOVQ       wa_base+120(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD (BX)(DX*8), Y0, Y0
-	VMOVUPD    Y0, 64(SP)
-	VMOVUPD    32(SP), Y0
+	VMOVUPD    Y0, 5728(SP)
+	VMOVUPD    5696(SP), Y0
 	VADDPD     Y0, Y0, Y0
 	VSQRTPD    Y0, Y0
 	VMOVUPD    one64<>+0(SB), Y1
 	VDIVPD     Y0, Y1, Y1
-	VMOVUPD    Y0, 128(SP)
-	VMOVUPD    Y1, 160(SP)
+	VMOVUPD    Y0, 5792(SP)
+	VMOVUPD    Y1, 5824(SP)
 	VCMPPD     $0x00, zero64<>+0(SB), Y0, Y0
 	VANDNPD    Y1, Y0, Y0
-	VMOVUPD    Y0, 96(SP)
+	VMOVUPD    Y0, 5760(SP)
 	VXORPD     Y0, Y0, Y0
 	VXORPD     Y1, Y1, Y1
 	VXORPD     Y2, Y2, Y2
 	XORQ       BX, BX
-	MOVQ       CX, SI
+	MOVQ       AX, SI
 
-col_2:
+col_tail:
 	MOVQ        m+248(FP), DI
 	CMPQ        BX, DI
-	JGE         col_2_end
+	JGE         col_tail_end
 	MOVQ        x_base+216(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VMOVUPD     (SP), Y4
+	VMOVUPD     5664(SP), Y4
 	VSUBPD      Y3, Y4, Y4
 	VANDPD      absMask64<>+0(SB), Y4, Y4
-	VMOVUPD     Y4, 192(SP)
-	VMOVUPD     192(SP), Y3
-	VMULPD      160(SP), Y3, Y3
+	VMOVUPD     Y4, 5856(SP)
+	VMOVUPD     5856(SP), Y3
+	VMULPD      5824(SP), Y3, Y3
 	VMINPD      expClamp64<>+0(SB), Y3, Y3
 	VXORPD      Y4, Y4, Y4
-	VCMPPD      $0x00, 192(SP), Y4, Y4
+	VCMPPD      $0x00, 5856(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
 	VMINPD      erfClamp64<>+0(SB), Y3, Y4
 	VMULPD      erfStep64<>+0(SB), Y4, Y5
@@ -15613,60 +15869,60 @@ col_2:
 	VMULPD      Y5, Y7, Y3
 	VFMADD213PD Y7, Y7, Y3
 	VFMADD231PD Y8, Y3, Y6
-	VMOVUPD     128(SP), Y3
+	VMOVUPD     5792(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
 	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VFMADD231PD 5856(SP), Y6, Y3
 	MOVQ        x_base+216(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     (SP), Y5
+	VMOVUPD     5664(SP), Y5
 	VSUBPD      Y4, Y5, Y5
 	VANDPD      signMask64<>+0(SB), Y5, Y4
 	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMULPD      5760(SP), Y8, Y8
 	MOVQ        wx_base+192(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
 	VFMADD231PD Y4, Y3, Y0
 	VFMADD231PD Y4, Y6, Y1
 	VFMADD231PD Y4, Y8, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 64(SP), Y3, Y4
+	VFMADD231PD 5728(SP), Y3, Y4
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     224(SP), Y3
+	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 5728(SP), Y6, Y3
 	MOVQ        cd_base+96(FP), DI
-	VMOVUPD     224(SP), Y4
+	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	INCQ        BX
 	MOVQ        n+256(FP), DI
 	ADDQ        DI, SI
-	JMP         col_2
+	JMP         col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPD    224(SP), Y3
+	VMOVUPD    5632(SP), Y3
 	VMASKMOVPD Y0, Y3, (BX)(DX*8)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD Y1, Y0, (BX)(DX*8)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPD    224(SP), Y0
+	VMOVUPD    5632(SP), Y0
 	VMASKMOVPD Y2, Y0, (BX)(DX*8)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+256(FP), BX
 	ADDQ       BX, DX
-	JMP        row_2
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 
@@ -16115,810 +16371,787 @@ vdone:
 
 // func batchCrossGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, wa []float32, ma []float32, va []float32, wb []float32, mb []float32, vb []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchCrossGrad32(SB), NOSPLIT, $640-312
-	MOVQ n+304(FP), AX
-	XORQ CX, CX
+TEXT ·batchCrossGrad32(SB), $4736-312
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
+grp:
+	MOVQ n+304(FP), CX
+	SUBQ AX, CX
+	ANDQ $-8, CX
+	JE   grp_end
+	CMPQ CX, $0x00000080
+	JLE  grp_cnt
+	MOVQ $0x00000080, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    m+296(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ m+296(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPS  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    cr_base+120(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    cr_base+120(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+304(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+288(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+168(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
-	MOVQ    va_base+192(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
-	MOVQ    wa_base+144(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 64(SP)
+grow:
+	MOVQ k+288(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	XORQ SI, SI
+	MOVQ AX, DI
+	MOVQ m+296(FP), R8
+	CMPQ SI, R8
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
 	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
 	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
 	XORQ    SI, SI
-	MOVQ    CX, DI
 
-colb_1:
-	LEAQ         4(SI), R8
-	MOVQ         m+296(FP), R9
-	CMPQ         R8, R9
-	JG           colb_1_end
-	MOVQ         DI, R8
-	MOVQ         vb_base+264(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 224(SP)
-	VMOVUPS      Y4, 256(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 288(SP)
-	MOVQ         n+304(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+264(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 320(SP)
-	VMOVUPS      Y4, 352(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 384(SP)
-	MOVQ         n+304(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+264(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 416(SP)
-	VMOVUPS      Y4, 448(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 480(SP)
-	MOVQ         n+304(FP), R9
-	ADDQ         R9, R8
-	MOVQ         vb_base+264(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 512(SP)
-	VMOVUPS      Y4, 544(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 576(SP)
-	MOVQ         n+304(FP), R9
-	ADDQ         R9, R8
-	MOVQ         DI, R8
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       256(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      224(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       288(SP), Y6, Y6
-	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+304(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       352(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      320(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       384(SP), Y6, Y6
-	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+304(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       448(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      416(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       480(SP), Y6, Y6
-	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+304(FP), DI
-	ADDQ         DI, R8
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       544(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      512(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       576(SP), Y6, Y6
-	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+304(FP), DI
-	ADDQ         DI, R8
-	MOVQ         R8, DI
-	ADDQ         $0x00000004, SI
-	JMP          colb_1
-
-colb_1_end:
-col_1:
-	MOVQ         m+296(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
-	MOVQ         mb_base+240(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R8)(R10*8), X6
 	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
+	VPEXTRQ      $0x01, X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         mb_base+240(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
-	MOVQ         wb_base+216(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      Y4, (R8)(DI*4)
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      Y3, (R8)(DI*4)
-	MOVQ         cr_base+120(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), R8
-	VMOVUPS      Y3, (R8)(DI*4)
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wb_base+216(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+144(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	XORQ    R8, R8
+
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wb_base+216(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+144(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
 	INCQ         SI
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
-	JMP          col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPS Y1, (SI)(BX*4)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPS Y2, (SI)(BX*4)
-	INCQ    DX
-	MOVQ    n+304(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+296(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+168(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    mb_base+240(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    vb_base+264(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    va_base+192(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wb_base+216(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VMOVUPS      2560(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+144(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gmid_pass1
+	INCQ         SI
+	MOVQ         n+304(FP), R8
+	ADDQ         R8, DI
+	JMP          gmid
+
+gmid_end:
+	XORQ SI, SI
+
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+168(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    mb_base+240(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    vb_base+264(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    va_base+192(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wb_base+216(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+144(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+304(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+304(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 608(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPS      Y0, 4096(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       m+296(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+304(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
-	MOVQ CX, DX
+zero_tail_end:
+	XORQ CX, CX
+	MOVQ AX, DX
 
-row_2:
+row_tail:
 	MOVQ       k+288(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
+	CMPQ       CX, BX
+	JGE        row_tail_end
 	MOVQ       ma_base+168(FP), BX
-	VMOVUPS    608(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
+	VMOVUPS    Y0, 4128(SP)
 	MOVQ       va_base+192(FP), BX
-	VMOVUPS    608(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
+	VMOVUPS    Y0, 4160(SP)
 	MOVQ       wa_base+144(FP), BX
-	VMOVUPS    608(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    Y0, 4192(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
 	XORQ       BX, BX
-	MOVQ       CX, SI
+	MOVQ       AX, SI
 
-colb_2:
+colb_tail:
 	LEAQ         4(BX), DI
 	MOVQ         m+296(FP), R8
 	CMPQ         DI, R8
-	JG           colb_2_end
+	JG           colb_tail_end
 	MOVQ         SI, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 224(SP)
-	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      Y3, 4352(SP)
+	VMOVUPS      Y4, 4384(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 288(SP)
+	VMOVUPS      Y3, 4416(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 320(SP)
-	VMOVUPS      Y4, 352(SP)
+	VMOVUPS      Y3, 4448(SP)
+	VMOVUPS      Y4, 4480(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 384(SP)
+	VMOVUPS      Y3, 4512(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 416(SP)
-	VMOVUPS      Y4, 448(SP)
+	VMOVUPS      Y3, 4544(SP)
+	VMOVUPS      Y4, 4576(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 480(SP)
+	VMOVUPS      Y3, 4608(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         vb_base+264(FP), R8
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (R8)(DI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 512(SP)
-	VMOVUPS      Y4, 544(SP)
+	VMOVUPS      Y3, 4640(SP)
+	VMOVUPS      Y4, 4672(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 576(SP)
+	VMOVUPS      Y3, 4704(SP)
 	MOVQ         n+304(FP), R8
 	ADDQ         R8, DI
 	MOVQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       256(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4384(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -16978,59 +17211,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       288(SP), Y6, Y6
+	VMULPS       4416(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       352(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4480(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17090,59 +17323,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      320(SP), Y3
+	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       384(SP), Y6, Y6
+	VMULPS       4512(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       448(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4576(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17202,59 +17435,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      416(SP), Y3
+	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       480(SP), Y6, Y6
+	VMULPS       4608(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       544(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4672(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17314,81 +17547,81 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      512(SP), Y3
+	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       576(SP), Y6, Y6
+	VMULPS       4704(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
 	MOVQ         n+304(FP), SI
 	ADDQ         SI, DI
 	MOVQ         DI, SI
 	ADDQ         $0x00000004, BX
-	JMP          colb_2
+	JMP          colb_tail
 
-colb_2_end:
-col_2:
+colb_tail_end:
+col_tail:
 	MOVQ         m+296(FP), DI
 	CMPQ         BX, DI
-	JGE          col_2_end
+	JGE          col_tail_end
 	MOVQ         vb_base+264(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
+	VMOVUPS      Y3, 4256(SP)
+	VMOVUPS      Y4, 4288(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y3, 4224(SP)
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4288(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -17448,67 +17681,67 @@ col_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
+	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMULPS       4224(SP), Y6, Y6
 	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	INCQ         BX
 	MOVQ         n+304(FP), DI
 	ADDQ         DI, SI
-	JMP          col_2
+	JMP          col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPS    608(SP), Y3
+	VMOVUPS    4096(SP), Y3
 	VMASKMOVPS Y0, Y3, (BX)(DX*4)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPS    608(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y1, Y0, (BX)(DX*4)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPS    608(SP), Y0
+	VMOVUPS    4096(SP), Y0
 	VMASKMOVPS Y2, Y0, (BX)(DX*4)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+304(FP), BX
 	ADDQ       BX, DX
-	JMP        row_2
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 
@@ -17957,813 +18190,790 @@ vdone:
 
 // func batchSelfGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, cr []float32, m []float32, v []float32, w []float32, k int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchSelfGrad32(SB), NOSPLIT, $640-232
-	MOVQ n+224(FP), AX
-	XORQ CX, CX
+TEXT ·batchSelfGrad32(SB), $4736-232
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
+grp:
+	MOVQ n+224(FP), CX
+	SUBQ AX, CX
+	ANDQ $-8, CX
+	JE   grp_end
+	CMPQ CX, $0x00000080
+	JLE  grp_cnt
+	MOVQ $0x00000080, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    k+216(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ k+216(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPS  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    cr_base+120(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    cr_base+120(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+224(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+216(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    m_base+144(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
-	MOVQ    v_base+168(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
-	MOVQ    w_base+192(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 64(SP)
+grow:
+	MOVQ k+216(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	LEAQ 1(DX), SI
+	MOVQ BX, DI
+	MOVQ n+224(FP), R8
+	ADDQ R8, DI
+	MOVQ k+216(FP), R8
+	CMPQ SI, R8
+	JL   grow_cols
+	XORQ SI, SI
+
+grow_none:
 	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
 	VXORPS  Y2, Y2, Y2
-	LEAQ    1(DX), SI
-	MOVQ    BX, DI
-	MOVQ    n+224(FP), R8
-	ADDQ    R8, DI
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
 
-colb_1:
-	LEAQ         4(SI), R8
-	MOVQ         k+216(FP), R9
-	CMPQ         R8, R9
-	JG           colb_1_end
-	MOVQ         DI, R8
-	MOVQ         v_base+168(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 224(SP)
-	VMOVUPS      Y4, 256(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 288(SP)
-	MOVQ         n+224(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+168(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 320(SP)
-	VMOVUPS      Y4, 352(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 384(SP)
-	MOVQ         n+224(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+168(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 416(SP)
-	VMOVUPS      Y4, 448(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 480(SP)
-	MOVQ         n+224(FP), R9
-	ADDQ         R9, R8
-	MOVQ         v_base+168(FP), R9
-	VMOVUPS      (R9)(R8*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 512(SP)
-	VMOVUPS      Y4, 544(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 576(SP)
-	MOVQ         n+224(FP), R9
-	ADDQ         R9, R8
-	MOVQ         DI, R8
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       256(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      224(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       288(SP), Y6, Y6
-	MOVQ         w_base+192(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+224(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       352(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      320(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       384(SP), Y6, Y6
-	MOVQ         w_base+192(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+224(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       448(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      416(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       480(SP), Y6, Y6
-	MOVQ         w_base+192(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+224(FP), DI
-	ADDQ         DI, R8
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       544(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
-	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R10*8), X9
-	VMOVHPS      (DI)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R10*8), X6
-	VMOVHPS      (DI)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R10*8), X10
-	VMOVHPS      (DI)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (DI)(R10*8), X8
-	VMOVHPS      (DI)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      512(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         m_base+144(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       576(SP), Y6, Y6
-	MOVQ         w_base+192(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      (DI)(R8*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      Y4, (DI)(R8*4)
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      (DI)(R8*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), DI
-	VMOVUPS      Y3, (DI)(R8*4)
-	MOVQ         n+224(FP), DI
-	ADDQ         DI, R8
-	MOVQ         R8, DI
-	ADDQ         $0x00000004, SI
-	JMP          colb_1
-
-colb_1_end:
-col_1:
-	MOVQ         k+216(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         v_base+168(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VADDPS       32(SP), Y3, Y3
-	VADDPS       Y3, Y3, Y3
-	VSQRTPS      Y3, Y3
-	VMOVUPS      one32<>+0(SB), Y4
-	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
-	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
-	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
-	MOVQ         m_base+144(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R8)(R10*8), X6
 	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
+	VPEXTRQ      $0x01, X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         m_base+144(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
-	MOVQ         w_base+192(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      Y4, (R8)(DI*4)
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      Y3, (R8)(DI*4)
-	MOVQ         cr_base+120(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
-	MOVQ         cr_base+120(FP), R8
-	VMOVUPS      Y3, (R8)(DI*4)
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         w_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         w_base+192(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    v_base+168(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	XORQ    R8, R8
+
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         w_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         w_base+192(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
 	INCQ         SI
 	MOVQ         n+224(FP), R8
 	ADDQ         R8, DI
-	JMP          col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPS Y1, (SI)(BX*4)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPS Y2, (SI)(BX*4)
-	INCQ    DX
-	MOVQ    n+224(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ k+216(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    m_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    m_base+144(FP), R11
+	VSUBPS  (R11)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	MOVQ    v_base+168(FP), R11
+	VMOVUPS (R11)(R10*4), Y1
+	MOVQ    v_base+168(FP), R10
+	VADDPS  (R10)(R9*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(R8*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         w_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VMOVUPS      2560(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         w_base+192(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	MOVQ         cr_base+120(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gmid_pass1
+	INCQ         SI
+	MOVQ         n+224(FP), R8
+	ADDQ         R8, DI
+	JMP          gmid
+
+gmid_end:
+	XORQ SI, SI
+
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    m_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    m_base+144(FP), R10
+	VSUBPS  (R10)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	MOVQ    v_base+168(FP), R10
+	VMOVUPS (R10)(R9*4), Y1
+	MOVQ    v_base+168(FP), R9
+	VADDPS  (R9)(R8*4), Y1, Y1
+	VADDPS  Y1, Y1, Y1
+	VSQRTPS Y1, Y1
+	VMOVUPS one32<>+0(SB), Y2
+	VDIVPS  Y1, Y2, Y2
+	VMOVUPS Y1, 1024(SP)(SI*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y1, Y1
+	VANDNPS Y2, Y1, Y1
+	VMOVUPS Y1, 2048(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  Y2, Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      1024(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2048(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         w_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         w_base+192(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	MOVQ         cr_base+120(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y3, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+224(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+224(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 608(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPS      Y0, 4096(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       k+216(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cr_base+120(FP), BX
-	VMOVUPS    608(SP), Y1
+	VMOVUPS    4096(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+224(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
+zero_tail_end:
+	XORQ CX, CX
 
-row_2:
+row_tail:
 	MOVQ       k+216(FP), DX
-	CMPQ       AX, DX
-	JGE        row_2_end
+	CMPQ       CX, DX
+	JGE        row_tail_end
 	MOVQ       m_base+144(FP), DX
-	VMOVUPS    608(SP), Y0
-	VMASKMOVPS (DX)(CX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
+	VMOVUPS    4096(SP), Y0
+	VMASKMOVPS (DX)(AX*4), Y0, Y0
+	VMOVUPS    Y0, 4128(SP)
 	MOVQ       v_base+168(FP), DX
-	VMOVUPS    608(SP), Y0
-	VMASKMOVPS (DX)(CX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
+	VMOVUPS    4096(SP), Y0
+	VMASKMOVPS (DX)(AX*4), Y0, Y0
+	VMOVUPS    Y0, 4160(SP)
 	MOVQ       w_base+192(FP), DX
-	VMOVUPS    608(SP), Y0
-	VMASKMOVPS (DX)(CX*4), Y0, Y0
-	VMOVUPS    Y0, 64(SP)
+	VMOVUPS    4096(SP), Y0
+	VMASKMOVPS (DX)(AX*4), Y0, Y0
+	VMOVUPS    Y0, 4192(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
-	LEAQ       1(AX), DX
-	MOVQ       CX, BX
+	LEAQ       1(CX), DX
+	MOVQ       AX, BX
 	MOVQ       n+224(FP), SI
 	ADDQ       SI, BX
 
-colb_2:
+colb_tail:
 	LEAQ         4(DX), SI
 	MOVQ         k+216(FP), DI
 	CMPQ         SI, DI
-	JG           colb_2_end
+	JG           colb_tail_end
 	MOVQ         BX, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 224(SP)
-	VMOVUPS      Y4, 256(SP)
+	VMOVUPS      Y3, 4352(SP)
+	VMOVUPS      Y4, 4384(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 288(SP)
+	VMOVUPS      Y3, 4416(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 320(SP)
-	VMOVUPS      Y4, 352(SP)
+	VMOVUPS      Y3, 4448(SP)
+	VMOVUPS      Y4, 4480(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 384(SP)
+	VMOVUPS      Y3, 4512(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 416(SP)
-	VMOVUPS      Y4, 448(SP)
+	VMOVUPS      Y3, 4544(SP)
+	VMOVUPS      Y4, 4576(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 480(SP)
+	VMOVUPS      Y3, 4608(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         v_base+168(FP), DI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 512(SP)
-	VMOVUPS      Y4, 544(SP)
+	VMOVUPS      Y3, 4640(SP)
+	VMOVUPS      Y4, 4672(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 576(SP)
+	VMOVUPS      Y3, 4704(SP)
 	MOVQ         n+224(FP), DI
 	ADDQ         DI, SI
 	MOVQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       256(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4384(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -18823,59 +19033,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       288(SP), Y6, Y6
+	VMULPS       4416(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       352(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4480(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -18935,59 +19145,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      320(SP), Y3
+	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       384(SP), Y6, Y6
+	VMULPS       4512(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       448(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4576(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19047,59 +19257,59 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      416(SP), Y3
+	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       480(SP), Y6, Y6
+	VMULPS       4608(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       544(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4672(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19159,81 +19369,81 @@ colb_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      512(SP), Y3
+	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       576(SP), Y6, Y6
+	VMULPS       4704(SP), Y6, Y6
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), BX
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
 	MOVQ         n+224(FP), BX
 	ADDQ         BX, SI
 	MOVQ         SI, BX
 	ADDQ         $0x00000004, DX
-	JMP          colb_2
+	JMP          colb_tail
 
-colb_2_end:
-col_2:
+colb_tail_end:
+col_tail:
 	MOVQ         k+216(FP), SI
 	CMPQ         DX, SI
-	JGE          col_2_end
+	JGE          col_tail_end
 	MOVQ         v_base+168(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VADDPS       32(SP), Y3, Y3
+	VADDPS       4160(SP), Y3, Y3
 	VADDPS       Y3, Y3, Y3
 	VSQRTPS      Y3, Y3
 	VMOVUPS      one32<>+0(SB), Y4
 	VDIVPS       Y3, Y4, Y4
-	VMOVUPS      Y3, 128(SP)
-	VMOVUPS      Y4, 160(SP)
+	VMOVUPS      Y3, 4256(SP)
+	VMOVUPS      Y4, 4288(SP)
 	VCMPPS       $0x00, zero32<>+0(SB), Y3, Y3
 	VANDNPS      Y4, Y3, Y3
-	VMOVUPS      Y3, 96(SP)
+	VMOVUPS      Y3, 4224(SP)
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      4128(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
+	VMOVUPS      Y4, 4320(SP)
+	VMOVUPS      4320(SP), Y3
+	VMULPS       4288(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -19293,67 +19503,67 @@ col_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
+	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  4320(SP), Y8, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      4128(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMULPS       4224(SP), Y6, Y6
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  4192(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y3
+	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y6, Y3
 	MOVQ         cr_base+120(FP), SI
-	VMOVUPS      608(SP), Y4
+	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 	INCQ         DX
 	MOVQ         n+224(FP), SI
 	ADDQ         SI, BX
-	JMP          col_2
+	JMP          col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), DX
-	VMOVUPS    608(SP), Y3
-	VMASKMOVPS Y0, Y3, (DX)(CX*4)
+	VMOVUPS    4096(SP), Y3
+	VMASKMOVPS Y0, Y3, (DX)(AX*4)
 	MOVQ       rd_base+24(FP), DX
-	VMOVUPS    608(SP), Y0
-	VMASKMOVPS Y1, Y0, (DX)(CX*4)
+	VMOVUPS    4096(SP), Y0
+	VMASKMOVPS Y1, Y0, (DX)(AX*4)
 	MOVQ       rr_base+48(FP), DX
-	VMOVUPS    608(SP), Y0
-	VMASKMOVPS Y2, Y0, (DX)(CX*4)
-	INCQ       AX
+	VMOVUPS    4096(SP), Y0
+	VMASKMOVPS Y2, Y0, (DX)(AX*4)
+	INCQ       CX
 	MOVQ       n+224(FP), DX
-	ADDQ       DX, CX
-	JMP        row_2
+	ADDQ       DX, AX
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 
@@ -19795,265 +20005,683 @@ vdone:
 
 // func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 // Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·batchDiracGrad32(SB), NOSPLIT, $256-264
-	MOVQ n+256(FP), AX
-	XORQ CX, CX
+TEXT ·batchDiracGrad32(SB), $5888-264
+	XORQ AX, AX
 
-lanes_single:
-	MOVQ AX, DX
-	SUBQ CX, DX
-	CMPQ DX, $0x00000008
-	JL   lanes_tail
+grp:
+	MOVQ n+256(FP), CX
+	SUBQ AX, CX
+	ANDQ $-8, CX
+	JE   grp_end
+	CMPQ CX, $0x00000080
+	JLE  grp_cnt
+	MOVQ $0x00000080, CX
+
+grp_cnt:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-zero_1:
-	MOVQ    m+248(FP), SI
-	CMPQ    DX, SI
-	JGE     zero_1_end
+gzero:
+	MOVQ m+248(FP), SI
+	CMPQ DX, SI
+	JGE  gzero_end
+	XORQ SI, SI
+
+gzero_v:
 	VXORPS  Y0, Y0, Y0
-	MOVQ    ch_base+72(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    cd_base+96(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    ch_base+72(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    cd_base+96(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gzero_v
 	INCQ    DX
 	MOVQ    n+256(FP), SI
 	ADDQ    SI, BX
-	JMP     zero_1
+	JMP     gzero
 
-zero_1_end:
+gzero_end:
 	XORQ DX, DX
-	MOVQ CX, BX
+	MOVQ AX, BX
 
-row_1:
-	MOVQ    k+240(FP), SI
-	CMPQ    DX, SI
-	JGE     row_1_end
-	MOVQ    ma_base+144(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, (SP)
-	MOVQ    va_base+168(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 32(SP)
-	MOVQ    wa_base+120(FP), SI
-	VMOVUPS (SI)(BX*4), Y0
-	VMOVUPS Y0, 64(SP)
-	VMOVUPS 32(SP), Y0
+grow:
+	MOVQ k+240(FP), SI
+	CMPQ DX, SI
+	JGE  grow_end
+	XORQ SI, SI
+
+grow_scale:
+	MOVQ    va_base+168(FP), DI
+	LEAQ    (BX)(SI*1), R8
+	VMOVUPS (DI)(R8*4), Y0
 	VADDPS  Y0, Y0, Y0
 	VSQRTPS Y0, Y0
 	VMOVUPS one32<>+0(SB), Y1
 	VDIVPS  Y0, Y1, Y1
-	VMOVUPS Y0, 128(SP)
-	VMOVUPS Y1, 160(SP)
+	VMOVUPS Y0, 4096(SP)(SI*4)
+	VMOVUPS Y1, 4608(SP)(SI*4)
 	VCMPPS  $0x00, zero32<>+0(SB), Y0, Y0
 	VANDNPS Y1, Y0, Y0
-	VMOVUPS Y0, 96(SP)
-	VXORPS  Y0, Y0, Y0
-	VXORPS  Y1, Y1, Y1
-	VXORPS  Y2, Y2, Y2
+	VMOVUPS Y0, 5120(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_scale
 	XORQ    SI, SI
-	MOVQ    CX, DI
+	MOVQ    AX, DI
+	MOVQ    m+248(FP), R8
+	CMPQ    SI, R8
+	JL      grow_cols
+	XORQ    SI, SI
 
-col_1:
-	MOVQ         m+248(FP), R8
-	CMPQ         SI, R8
-	JGE          col_1_end
-	MOVQ         x_base+216(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VMOVUPS      (SP), Y4
-	VSUBPS       Y3, Y4, Y4
-	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
-	VMINPS       expClamp32<>+0(SB), Y3, Y3
-	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
-	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+grow_none:
+	VXORPS  Y0, Y0, Y0
+	LEAQ    (BX)(SI*1), DI
+	MOVQ    rh_base+0(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rd_base+24(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	MOVQ    rr_base+48(FP), R8
+	VMOVUPS Y0, (R8)(DI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      grow_none
+	JMP     grow_done
+
+grow_cols:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JL   grow_more
+	XORQ SI, SI
+
+gonly_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPS  (R8)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(SI*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      gonly_pass0
+	XORQ    SI, SI
+
+gonly_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R8)(R10*8), X6
 	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
+	VPEXTRQ      $0x01, X3, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R8)(R10*8), X8
-	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
-	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
-	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
-	MOVQ         x_base+216(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
-	MOVQ         wx_base+192(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      Y4, (R8)(DI*4)
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	MOVQ         cd_base+96(FP), R8
-	VMOVUPS      Y3, (R8)(DI*4)
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wx_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+120(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           gonly_pass1
+	JMP          grow_done
+
+grow_more:
+	XORQ R8, R8
+
+gfirst_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gfirst_pass0
+	XORQ    R8, R8
+
+gfirst_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wx_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VXORPS       Y2, Y2, Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+120(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gfirst_pass1
 	INCQ         SI
 	MOVQ         n+256(FP), R8
 	ADDQ         R8, DI
-	JMP          col_1
 
-col_1_end:
-	MOVQ    rh_base+0(FP), SI
-	VMOVUPS Y0, (SI)(BX*4)
-	MOVQ    rd_base+24(FP), SI
-	VMOVUPS Y1, (SI)(BX*4)
-	MOVQ    rr_base+48(FP), SI
-	VMOVUPS Y2, (SI)(BX*4)
-	INCQ    DX
-	MOVQ    n+256(FP), SI
-	ADDQ    SI, BX
-	JMP     row_1
+gmid:
+	LEAQ 1(SI), R8
+	MOVQ m+248(FP), R9
+	CMPQ R8, R9
+	JGE  gmid_end
+	XORQ R8, R8
 
-row_1_end:
-	ADDQ $0x00000008, CX
-	JMP  lanes_single
+gmid_pass0:
+	LEAQ    (BX)(R8*1), R9
+	LEAQ    (DI)(R8*1), R10
+	MOVQ    ma_base+144(FP), R11
+	VMOVUPS (R11)(R9*4), Y0
+	MOVQ    x_base+216(FP), R9
+	VSUBPS  (R9)(R10*4), Y0, Y0
+	VMOVUPS Y0, (SP)(R8*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(R8*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(R8*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(R8*4)
+	ADDQ    $0x00000008, R8
+	CMPQ    R8, CX
+	JL      gmid_pass0
+	XORQ    R8, R8
 
-lanes_tail:
-	MOVQ         AX, DX
-	SUBQ         CX, DX
-	JE           lanes_done
-	MOVQ         DX, X0
+gmid_pass1:
+	VMOVUPS      1536(SP)(R8*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R9
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X3, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R9)(R11*8), X3
+	VMOVHPS      (R9)(R10*8), X3, X3
+	VMOVQ        X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R9)(R11*8), X7
+	VMOVHPS      (R9)(R10*8), X7, X7
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(R8*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y5, Y0
+	VMOVUPS      (SP)(R8*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(R8*4), Y3, Y3
+	LEAQ         (DI)(R8*1), R9
+	MOVQ         wx_base+192(FP), R10
+	VMOVUPS      (R10)(R9*4), Y1
+	VMOVUPS      2560(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y2, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y2, 3584(SP)(R8*4)
+	MOVQ         wa_base+120(FP), R10
+	LEAQ         (BX)(R8*1), R11
+	VMOVUPS      (R10)(R11*4), Y1
+	MOVQ         ch_base+72(FP), R10
+	VMOVUPS      (R10)(R9*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         cd_base+96(FP), R10
+	VMOVUPS      (R10)(R9*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R10)(R9*4)
+	ADDQ         $0x00000008, R8
+	CMPQ         R8, CX
+	JL           gmid_pass1
+	INCQ         SI
+	MOVQ         n+256(FP), R8
+	ADDQ         R8, DI
+	JMP          gmid
+
+gmid_end:
+	XORQ SI, SI
+
+glast_pass0:
+	LEAQ    (BX)(SI*1), R8
+	LEAQ    (DI)(SI*1), R9
+	MOVQ    ma_base+144(FP), R10
+	VMOVUPS (R10)(R8*4), Y0
+	MOVQ    x_base+216(FP), R8
+	VSUBPS  (R8)(R9*4), Y0, Y0
+	VMOVUPS Y0, (SP)(SI*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 512(SP)(SI*4)
+	VMOVUPS Y0, Y1
+	VMULPS  4608(SP)(SI*4), Y1, Y1
+	VMINPS  expClamp32<>+0(SB), Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VCMPPS  $0x00, Y0, Y2, Y2
+	VANDNPS Y1, Y2, Y1
+	VMOVUPS Y1, 1536(SP)(SI*4)
+	ADDQ    $0x00000008, SI
+	CMPQ    SI, CX
+	JL      glast_pass0
+	XORQ    SI, SI
+
+glast_pass1:
+	VMOVUPS      1536(SP)(SI*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), R8
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X3, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R8)(R10*8), X3
+	VMOVHPS      (R8)(R9*8), X3, X3
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R8)(R10*8), X7
+	VMOVHPS      (R8)(R9*8), X7, X7
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      4096(SP)(SI*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y5, Y0
+	VMOVUPS      (SP)(SI*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       5120(SP)(SI*4), Y3, Y3
+	LEAQ         (DI)(SI*1), R8
+	MOVQ         wx_base+192(FP), R9
+	VMOVUPS      (R9)(R8*4), Y1
+	LEAQ         (BX)(SI*1), R9
+	VMOVUPS      2560(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	MOVQ         rh_base+0(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y5, Y2
+	MOVQ         rd_base+24(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y2
+	VFMADD231PS  Y1, Y3, Y2
+	MOVQ         rr_base+48(FP), R10
+	VMOVUPS      Y2, (R10)(R9*4)
+	MOVQ         wa_base+120(FP), R9
+	LEAQ         (BX)(SI*1), R10
+	VMOVUPS      (R9)(R10*4), Y1
+	MOVQ         ch_base+72(FP), R9
+	VMOVUPS      (R9)(R8*4), Y2
+	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      Y2, (R9)(R8*4)
+	MOVQ         cd_base+96(FP), R9
+	VMOVUPS      (R9)(R8*4), Y0
+	VFMADD231PS  Y1, Y5, Y0
+	VMOVUPS      Y0, (R9)(R8*4)
+	ADDQ         $0x00000008, SI
+	CMPQ         SI, CX
+	JL           glast_pass1
+
+grow_done:
+	INCQ DX
+	MOVQ n+256(FP), SI
+	ADDQ SI, BX
+	JMP  grow
+
+grow_end:
+	ADDQ CX, AX
+	JMP  grp
+
+grp_end:
+	MOVQ         n+256(FP), CX
+	SUBQ         AX, CX
+	JE           gtail_done
+	MOVQ         CX, X0
 	VPBROADCASTD X0, Y0
 	VPCMPGTD     laneIndex32<>+0(SB), Y0, Y0
-	VMOVUPS      Y0, 224(SP)
-	XORQ         AX, AX
-	MOVQ         CX, DX
+	VMOVUPS      Y0, 5632(SP)
+	XORQ         CX, CX
+	MOVQ         AX, DX
 
-zero_2:
+zero_tail:
 	MOVQ       m+248(FP), BX
-	CMPQ       AX, BX
-	JGE        zero_2_end
+	CMPQ       CX, BX
+	JGE        zero_tail_end
 	VXORPS     Y0, Y0, Y0
 	MOVQ       ch_base+72(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    5632(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
 	MOVQ       cd_base+96(FP), BX
-	VMOVUPS    224(SP), Y1
+	VMOVUPS    5632(SP), Y1
 	VMASKMOVPS Y0, Y1, (BX)(DX*4)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+256(FP), BX
 	ADDQ       BX, DX
-	JMP        zero_2
+	JMP        zero_tail
 
-zero_2_end:
-	XORQ AX, AX
-	MOVQ CX, DX
+zero_tail_end:
+	XORQ CX, CX
+	MOVQ AX, DX
 
-row_2:
+row_tail:
 	MOVQ       k+240(FP), BX
-	CMPQ       AX, BX
-	JGE        row_2_end
+	CMPQ       CX, BX
+	JGE        row_tail_end
 	MOVQ       ma_base+144(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, (SP)
+	VMOVUPS    Y0, 5664(SP)
 	MOVQ       va_base+168(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 32(SP)
+	VMOVUPS    Y0, 5696(SP)
 	MOVQ       wa_base+120(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS (BX)(DX*4), Y0, Y0
-	VMOVUPS    Y0, 64(SP)
-	VMOVUPS    32(SP), Y0
+	VMOVUPS    Y0, 5728(SP)
+	VMOVUPS    5696(SP), Y0
 	VADDPS     Y0, Y0, Y0
 	VSQRTPS    Y0, Y0
 	VMOVUPS    one32<>+0(SB), Y1
 	VDIVPS     Y0, Y1, Y1
-	VMOVUPS    Y0, 128(SP)
-	VMOVUPS    Y1, 160(SP)
+	VMOVUPS    Y0, 5792(SP)
+	VMOVUPS    Y1, 5824(SP)
 	VCMPPS     $0x00, zero32<>+0(SB), Y0, Y0
 	VANDNPS    Y1, Y0, Y0
-	VMOVUPS    Y0, 96(SP)
+	VMOVUPS    Y0, 5760(SP)
 	VXORPS     Y0, Y0, Y0
 	VXORPS     Y1, Y1, Y1
 	VXORPS     Y2, Y2, Y2
 	XORQ       BX, BX
-	MOVQ       CX, SI
+	MOVQ       AX, SI
 
-col_2:
+col_tail:
 	MOVQ         m+248(FP), DI
 	CMPQ         BX, DI
-	JGE          col_2_end
+	JGE          col_tail_end
 	MOVQ         x_base+216(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VMOVUPS      (SP), Y4
+	VMOVUPS      5664(SP), Y4
 	VSUBPS       Y3, Y4, Y4
 	VANDPS       absMask32<>+0(SB), Y4, Y4
-	VMOVUPS      Y4, 192(SP)
-	VMOVUPS      192(SP), Y3
-	VMULPS       160(SP), Y3, Y3
+	VMOVUPS      Y4, 5856(SP)
+	VMOVUPS      5856(SP), Y3
+	VMULPS       5824(SP), Y3, Y3
 	VMINPS       expClamp32<>+0(SB), Y3, Y3
 	VXORPS       Y4, Y4, Y4
-	VCMPPS       $0x00, 192(SP), Y4, Y4
+	VCMPPS       $0x00, 5856(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
 	VMINPS       erfClamp32<>+0(SB), Y3, Y4
 	VMULPS       erfStep32<>+0(SB), Y4, Y5
@@ -20113,60 +20741,60 @@ col_2:
 	VMULPS       Y5, Y7, Y3
 	VFMADD213PS  Y7, Y7, Y3
 	VFMADD231PS  Y6, Y3, Y8
-	VMOVUPS      128(SP), Y3
+	VMOVUPS      5792(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
 	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VFMADD231PS  5856(SP), Y8, Y3
 	MOVQ         x_base+216(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      (SP), Y5
+	VMOVUPS      5664(SP), Y5
 	VSUBPS       Y4, Y5, Y5
 	VANDPS       signMask32<>+0(SB), Y5, Y4
 	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMULPS       5760(SP), Y6, Y6
 	MOVQ         wx_base+192(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
 	VFMADD231PS  Y4, Y3, Y0
 	VFMADD231PS  Y4, Y8, Y1
 	VFMADD231PS  Y4, Y6, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VFMADD231PS  5728(SP), Y3, Y4
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      224(SP), Y3
+	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  5728(SP), Y8, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      224(SP), Y4
+	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
 	INCQ         BX
 	MOVQ         n+256(FP), DI
 	ADDQ         DI, SI
-	JMP          col_2
+	JMP          col_tail
 
-col_2_end:
+col_tail_end:
 	MOVQ       rh_base+0(FP), BX
-	VMOVUPS    224(SP), Y3
+	VMOVUPS    5632(SP), Y3
 	VMASKMOVPS Y0, Y3, (BX)(DX*4)
 	MOVQ       rd_base+24(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS Y1, Y0, (BX)(DX*4)
 	MOVQ       rr_base+48(FP), BX
-	VMOVUPS    224(SP), Y0
+	VMOVUPS    5632(SP), Y0
 	VMASKMOVPS Y2, Y0, (BX)(DX*4)
-	INCQ       AX
+	INCQ       CX
 	MOVQ       n+256(FP), BX
 	ADDQ       BX, DX
-	JMP        row_2
+	JMP        row_tail
 
-row_2_end:
-lanes_done:
+row_tail_end:
+gtail_done:
 	VZEROUPPER
 	RET
 

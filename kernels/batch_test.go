@@ -4,12 +4,13 @@ package kernels_test
 // return purego's results bit for bit (-0 and +0 distinguished), element by
 // element, for K, M ∈ {0…3, 5} and every number of lanes of bLaneCounts
 // (every full vector and every partial last vector of every lane count up
-// to 8, and one, two and more blocks of the value kernels with and without
-// a partial last block), at slice offsets 0…cfMaxOff, with sentinels around
-// every slice (no write outside the outputs, no write to the inputs) and
-// outputs pre-filled with a sentinel (every output element is overwritten).
-// The inputs mix ordinary values with the special means and variances of
-// the element-wise tests (zero and equal means, zero, subnormal and huge
+// to 8, and one, two and more blocks of 16 vectors of the value kernels and
+// groups of 16 vectors of the gradient kernels, with and without a partial
+// last block), at slice offsets 0…cfMaxOff, with sentinels around every
+// slice (no write outside the outputs, no write to the inputs) and outputs
+// pre-filled with a sentinel (every output element is overwritten). The
+// inputs mix ordinary values with the special means and variances of the
+// element-wise tests (zero and equal means, zero, subnormal and huge
 // variances). batch_guard_test.go places every slice at guard pages.
 
 import (
@@ -134,15 +135,17 @@ const bValueBlock = 16 * 8
 
 // bLaneCounts returns the numbers of lanes n the batch tests run: 0 … 2·8+1
 // (one or two full vectors of up to 8 lanes and every partial last vector),
-// and longer batches around one and two value blocks of 16 vectors of 4 and
-// of 8 lanes (a full block, one vector less or more, a partial block with a
-// masked tail, and past two blocks).
+// and longer batches around one and two blocks of 16 vectors of 4 and of 8
+// lanes (the value kernels' blocks and the gradient kernels' groups: a full
+// block, one vector less or more, a partial block with a masked tail, and
+// past two blocks; for the float64 groups also a group and a few vectors,
+// and two groups, some vectors and a partial one).
 func bLaneCounts() []int {
 	var ns []int
 	for n := 0; n <= 2*8+1; n++ {
 		ns = append(ns, n)
 	}
-	return append(ns, 31, 63, 64, cfMaxLen, 70, 100, bValueBlock-1, bValueBlock, bValueBlock+1,
+	return append(ns, 31, 63, 64, cfMaxLen, 70, 75, 100, 149, bValueBlock-1, bValueBlock, bValueBlock+1,
 		bValueBlock+7, 2*bValueBlock-8, 2*bValueBlock, 2*bValueBlock+1, 2*bValueBlock+13)
 }
 

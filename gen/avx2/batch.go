@@ -13,14 +13,14 @@ import (
 
 // The batch-lane kernels (see purego.BatchCrossRowSums64): the inputs are
 // lane-interleaved, component c of mixture pair l at c*n+l, and one vector
-// holds the same component of p.lanes consecutive pairs. The gradient
-// kernels loop, for each vector of lanes (the last one masked when n is not
-// a multiple of the lane count), over the rows and columns with scalar loops
-// and compute one full vector of pair terms per (row, column); the value
-// kernels loop over the rows and columns outside and over blocks of vectors
-// of lanes inside (genBatchRowSums). Both use the pair computation of the row
-// kernels (scale, pairCore) and accumulate every lane's sums in column (or
-// row) order with one FMA per term, as purego does.
+// holds the same component of p.lanes consecutive pairs. Both the value and
+// the gradient kernels loop over the rows and columns with scalar loops and,
+// inside, over blocks (groups) of up to 16 full vectors of consecutive lanes
+// in two passes (genBatchRowSums, genBatchGrad); the last lanes that do not
+// fill a vector take one masked vector per pair. Both use the pair
+// computation of the row kernels (scale, pairCore) and accumulate every
+// lane's sums in column (or row) order with one FMA per term, as purego
+// does.
 
 // batchText declares a batch-lane kernel: the slices, then the integers.
 func (p *prec) batchText(name string, params []string, ints []string) {
@@ -82,8 +82,9 @@ func (p *prec) colsParam(kind spec.Rows) string {
 	return "m"
 }
 
-// batchColBlock is the number of columns whose scales the gradient kernels
-// compute in a first pass before their pair terms.
+// batchColBlock is the number of columns whose scales the gradient kernels'
+// one-vector path for the last lanes (batchGradBlock) computes in a first
+// pass before their pair terms.
 const batchColBlock = 4
 
 // batchValueVectors is the number of vectors of lanes per block of the value
@@ -306,9 +307,313 @@ func (p *prec) genBatchRowSums(kind spec.Rows) {
 	RET()
 }
 
+// batchGradGroup is the largest number of full lane vectors the gradient
+// kernels process together (genBatchGrad).
+const batchGradGroup = 16
+
+// genBatchGrad emits a batch-lane gradient kernel. The full lane vectors go
+// in groups of up to batchGradGroup vectors (batchGradGroups), each column
+// of a row in two passes over the group's vectors, so that the
+// independent pairs of different lanes are adjacent in the instruction
+// stream whatever K and M are; the last partial vector of lanes, if any,
+// takes the one-vector path (batchGradBlock) with a lane mask. Both follow
+// purego's per-lane operations and accumulation order exactly.
 func (p *prec) genBatchGrad(kind spec.Rows) {
 	name, params := kind.BatchGrad()
-	p.batchText(name, params, kind.BatchInts())
+	// The group buffers exceed the no-split frame limit: the assembler
+	// inserts the stack check.
+	p.stub(name, fmt.Sprintf("func(%s []%s, %s int)", strings.Join(params, ", "), p.ty(), strings.Join(kind.BatchInts(), ", ")), 0)
+	l := p.batchGradGroups(kind)
+	rem := GP64()
+	MOVQ(p.intParam("n"), rem)
+	SUBQ(l, rem)
+	JE(LabelRef("gtail_done"))
+	maskMem := AllocLocal(32)
+	p.MOVU(p.tailMask(rem), maskMem)
+	p.batchGradBlock(kind, l, maskMem, "_tail")
+	Label("gtail_done")
+	VZEROUPPER()
+	RET()
+}
+
+// batchGradSlots are the per-vector stack buffers of a group of
+// batchGradGroup lane vectors, indexed by the element offset of the vector
+// in the group: d = mi − m, |d|, q, t = reduce(|d|, 1/q) and 1/q with 0
+// where q == 0; for the Dirac kind also the row scale q, 1/q and the masked
+// 1/q of the current row; and the row sums H, D, R of the current row
+// between its first and last columns.
+type batchGradSlots struct {
+	d, ad, q, t, rqm  Mem
+	rowQ, rowRq, rowM Mem
+	rows              [3]Mem
+}
+
+// slotAt returns the slot of the vector at element offset k of the group.
+func slotAt(buf Mem, k GPVirtual, size int) Mem {
+	buf.Index, buf.Scale = k, uint8(size)
+	return buf
+}
+
+// batchGradGroups emits the loop over the groups of full lane vectors of a
+// gradient kernel and returns the register holding the first lane it did
+// not process (n rounded down to whole vectors). For each group of cnt ≤
+// batchGradGroup vectors from lane g0 it zeroes the column sums, then for
+// every row i and every column j of the row runs a first pass over the
+// group's vectors that computes each pair's difference, scale and reduced
+// argument t (the square root and the division) into the slots, and a
+// second pass that completes the pair terms and adds them to the row sums
+// (from +0 at the first column, on the stack until the last one, which
+// stores them to rh, rd, rr; rows without columns get +0) and to the column
+// sums in memory; in float64 the second pass of a column also does the
+// first pass of the next one. Every lane's row sums thus get their terms in
+// column order and its column sums in row order, one FMA per term from +0,
+// as in purego; the passes only reorder independent work of different lanes
+// (or of different columns of a lane, between their sums).
+func (p *prec) batchGradGroups(kind spec.Rows) GPVirtual {
+	roles := kind.Roles()
+	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
+	colSums := []string{"ch", "cd", "cr"}
+	if kind == spec.Dirac {
+		colSums = colSums[:2]
+	}
+	rowSums := []string{"rh", "rd", "rr"}
+	buf := func() Mem { return AllocLocal(batchGradGroup * 32) }
+	sl := batchGradSlots{d: buf(), ad: buf(), q: buf(), t: buf(), rqm: buf()}
+	for u := range sl.rows {
+		sl.rows[u] = buf()
+	}
+	if kind == spec.Dirac {
+		sl.rowQ, sl.rowRq, sl.rowM = buf(), buf(), buf()
+	}
+	// vecPass emits `for k := 0; k < cnt; k += lanes { body(k) }`.
+	vecPass := func(label string, cnt GPVirtual, body func(k GPVirtual)) {
+		k := GP64()
+		XORQ(k, k)
+		Label(label)
+		body(k)
+		ADDQ(U32(p.lanes), k)
+		CMPQ(k, cnt)
+		JL(LabelRef(label))
+	}
+	idx := func(base, k GPVirtual) GPVirtual {
+		r := GP64()
+		LEAQ(Mem{Base: base, Index: k, Scale: 1}, r)
+		return r
+	}
+	g0 := GP64()
+	XORQ(g0, g0)
+	Label("grp")
+	// cnt = min(batchGradGroup·lanes, lanes of the full vectors left).
+	cnt := GP64()
+	MOVQ(p.intParam("n"), cnt)
+	SUBQ(g0, cnt)
+	ANDQ(I32(-p.lanes), cnt)
+	JE(LabelRef("grp_end"))
+	CMPQ(cnt, U32(batchGradGroup*p.lanes))
+	JLE(LabelRef("grp_cnt"))
+	MOVQ(U32(batchGradGroup*p.lanes), cnt)
+	Label("grp_cnt")
+	zero := func(label string, ptrs []string, first GPVirtual) {
+		vecPass(label, cnt, func(k GPVirtual) {
+			z := YMM()
+			p.XOR(z, z, z)
+			x := idx(first, k)
+			for _, c := range ptrs {
+				p.MOVU(z, p.at(p.ptr(c), x))
+			}
+		})
+	}
+	{
+		j, jj := GP64(), GP64()
+		XORQ(j, j)
+		MOVQ(g0, jj)
+		p.batchRange("gzero", j, jj, p.colsParam(kind), func() {
+			zero("gzero_v", colSums, jj)
+		})
+	}
+	i, ii := GP64(), GP64()
+	XORQ(i, i)
+	MOVQ(g0, ii)
+	p.batchRange("grow", i, ii, "k", func() {
+		if kind == spec.Dirac {
+			vecPass("grow_scale", cnt, func(k GPVirtual) {
+				vi := p.load(p.at(p.ptr(rv), idx(ii, k)), nil)
+				q, rq := p.scale(vi)
+				p.MOVU(q, slotAt(sl.rowQ, k, p.size))
+				p.MOVU(rq, slotAt(sl.rowRq, k, p.size))
+				p.storeMaskedRq(q, rq, slotAt(sl.rowM, k, p.size))
+			})
+		}
+		j, jj := p.batchCols(kind, i, ii, g0)
+		// colIdx returns the element index of vector k of column j+u.
+		colIdx := func(u int, k GPVirtual) GPVirtual {
+			x := idx(jj, k)
+			if u > 0 {
+				ADDQ(p.intParam("n"), x)
+			}
+			return x
+		}
+		// prepare is the first pass's work on vector k of column j+u: the
+		// difference, the scale and the reduced argument, into the slots.
+		prepare := func(u int, k GPVirtual) {
+			xi, xj := idx(ii, k), colIdx(u, k)
+			d := p.load(p.at(p.ptr(rm), xi), nil)
+			p.SUB(p.at(p.ptr(cm), xj), d, d) // d = mi − m
+			p.MOVU(d, slotAt(sl.d, k, p.size))
+			ad := YMM()
+			p.AND(p.c("absMask"), d, ad)
+			p.MOVU(ad, slotAt(sl.ad, k, p.size))
+			var rq Op
+			if kind == spec.Dirac {
+				rq = slotAt(sl.rowRq, k, p.size)
+			} else {
+				s := p.load(p.at(p.ptr(cv), xj), nil)
+				p.ADD(p.at(p.ptr(rv), xi), s, s)
+				q, rqv := p.scale(s)
+				p.MOVU(q, slotAt(sl.q, k, p.size))
+				p.storeMaskedRq(q, rqv, slotAt(sl.rqm, k, p.size))
+				rq = rqv
+			}
+			t := p.reduce(ad, rq)
+			p.MOVU(t, slotAt(sl.t, k, p.size))
+		}
+		// finish is the second pass's work on vector k of column j: the
+		// pair terms from the slots, added to the row sums (from +0 at the
+		// first column of the row, in a register; to rh, rd, rr at the
+		// last; on the stack in between) and to the column sums. It reads
+		// every slot of vector k before a prepare of the next column in
+		// the same pass overwrites them.
+		finish := func(k GPVirtual, first, last bool) {
+			q, rqm := slotAt(sl.q, k, p.size), slotAt(sl.rqm, k, p.size)
+			if kind == spec.Dirac {
+				q, rqm = slotAt(sl.rowQ, k, p.size), slotAt(sl.rowM, k, p.size)
+			}
+			h, erf, e2 := p.pairCoreReduced(slotAt(sl.ad, k, p.size), q, slotAt(sl.t, k, p.size))
+			sg := YMM()
+			p.MOVU(slotAt(sl.d, k, p.size), sg)
+			p.copysign(erf, sg)
+			p.MUL(rqm, e2, e2) // e2·rq, 0 where q == 0
+			vals := []VecVirtual{h, erf, e2}
+			xj := idx(jj, k)
+			w := p.load(p.at(p.ptr(cw), xj), nil)
+			var xi GPVirtual
+			if last {
+				xi = idx(ii, k)
+			}
+			for u, c := range rowSums {
+				acc := YMM()
+				if first {
+					p.XOR(acc, acc, acc)
+				} else {
+					p.MOVU(slotAt(sl.rows[u], k, p.size), acc)
+				}
+				p.FMADD231(w, vals[u], acc) // acc += w·val
+				if last {
+					p.MOVU(acc, p.at(p.ptr(c), xi))
+				} else {
+					p.MOVU(acc, slotAt(sl.rows[u], k, p.size))
+				}
+			}
+			wi := p.load(p.at(p.ptr(rw), idx(ii, k)), nil)
+			for u, c := range colSums {
+				ptr := p.ptr(c)
+				acc := p.load(p.at(ptr, xj), nil)
+				p.FMADD231(wi, vals[u], acc) // acc += wi·val
+				p.MOVU(acc, p.at(ptr, xj))
+			}
+		}
+		cols := p.colsParam(kind)
+		next := func() {
+			INCQ(j)
+			ADDQ(p.intParam("n"), jj)
+		}
+		// No column (the last row of a self kernel, or m = 0): the row sums
+		// are +0.
+		CMPQ(j, p.intParam(cols))
+		JL(LabelRef("grow_cols"))
+		vecPass("grow_none", cnt, func(k GPVirtual) {
+			z := YMM()
+			p.XOR(z, z, z)
+			x := idx(ii, k)
+			for _, c := range rowSums {
+				p.MOVU(z, p.at(p.ptr(c), x))
+			}
+		})
+		JMP(LabelRef("grow_done"))
+		Label("grow_cols")
+		if p.f64 {
+			// The passes are software-pipelined over the columns of the
+			// row: the first pass of the first column, then per column one
+			// pass that finishes its pairs and prepares those of the next
+			// column (so that the square roots and divisions of one column
+			// overlap the pair terms of the other), and the second pass of
+			// the last. (Measured a few per cent faster in float64 and as
+			// much slower in float32, whose groups have half the vectors.)
+			vecPass("gfirst_pass0", cnt, func(k GPVirtual) { prepare(0, k) })
+			t := GP64()
+			LEAQ(Mem{Base: j, Disp: 1}, t)
+			CMPQ(t, p.intParam(cols))
+			JL(LabelRef("grow_more"))
+			vecPass("gonly_pass1", cnt, func(k GPVirtual) { finish(k, true, true) })
+			JMP(LabelRef("grow_done"))
+			Label("grow_more")
+			vecPass("gfirst_pass1", cnt, func(k GPVirtual) {
+				finish(k, true, false)
+				prepare(1, k)
+			})
+			next()
+			Label("gmid")
+			t = GP64()
+			LEAQ(Mem{Base: j, Disp: 1}, t)
+			CMPQ(t, p.intParam(cols))
+			JGE(LabelRef("gmid_end"))
+			vecPass("gmid_pass0", cnt, func(k GPVirtual) {
+				finish(k, false, false)
+				prepare(1, k)
+			})
+			next()
+			JMP(LabelRef("gmid"))
+			Label("gmid_end")
+			vecPass("glast_pass1", cnt, func(k GPVirtual) { finish(k, false, true) })
+		} else {
+			// Per column its two passes, the first and the last column of
+			// the row with their own second pass.
+			passes := func(label string, first, last bool) {
+				vecPass(label+"_pass0", cnt, func(k GPVirtual) { prepare(0, k) })
+				vecPass(label+"_pass1", cnt, func(k GPVirtual) { finish(k, first, last) })
+			}
+			t := GP64()
+			LEAQ(Mem{Base: j, Disp: 1}, t)
+			CMPQ(t, p.intParam(cols))
+			JL(LabelRef("grow_more"))
+			passes("gonly", true, true)
+			JMP(LabelRef("grow_done"))
+			Label("grow_more")
+			passes("gfirst", true, false)
+			next()
+			Label("gmid")
+			t = GP64()
+			LEAQ(Mem{Base: j, Disp: 1}, t)
+			CMPQ(t, p.intParam(cols))
+			JGE(LabelRef("gmid_end"))
+			passes("gmid", false, false)
+			next()
+			JMP(LabelRef("gmid"))
+			Label("gmid_end")
+			passes("glast", false, true)
+		}
+		Label("grow_done")
+	})
+	ADDQ(cnt, g0)
+	JMP(LabelRef("grp"))
+	Label("grp_end")
+	return g0
+}
+
+// batchGradBlock emits the gradient sums of the one vector of lanes from l
+// (with the lane mask in memory; nil for a full vector), rows in order,
+// each row's columns in blocks of batchColBlock with their scales first.
+func (p *prec) batchGradBlock(kind spec.Rows, l GPVirtual, mask Op, sfx string) {
 	roles := kind.Roles()
 	rw, rm, rv, cw, cm, cv := roles.RW, roles.RM, roles.RV, roles.CW, roles.CM, roles.CV
 	colSums := []string{"ch", "cd", "cr"}
@@ -323,7 +628,7 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 			qBlk[u], rqBlk[u], rqmBlk[u] = AllocLocal(32), AllocLocal(32), AllocLocal(32)
 		}
 	}
-	p.batchLanes(func(l GPVirtual, mask Op, sfx string) {
+	{
 		// The column sums of this block start at +0.
 		{
 			j, jj := GP64(), GP64()
@@ -419,7 +724,5 @@ func (p *prec) genBatchGrad(kind spec.Rows) {
 				p.store(s.acc, p.at(p.ptr(s.ptr), ii), mask)
 			}
 		})
-	})
-	VZEROUPPER()
-	RET()
+	}
 }

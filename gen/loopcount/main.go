@@ -15,9 +15,10 @@
 // generators emit the full lane blocks' column loop before the partial
 // block's), which handles one vector's lanes of pair terms (4 or 8 on
 // amd64, 2 or 4 on arm64, by the file name and the precision suffix); those
-// whose lanes run in blocks of two passes (the AVX2 value kernels) report
-// their passes per vector, as the row kernels do. With -md the result is one
-// Markdown table, a row per function and a column pair per file. The
+// whose lanes run in blocks of two passes (the AVX2 value and gradient
+// kernels) report their passes per vector, as the row kernels do. With -md
+// the result is one Markdown table, a row per function and a column pair
+// per file. The
 // projection kernels are left out (their loops advance over coordinates, not
 // pair terms; gen/neon's header reports them per term).
 package main
@@ -241,7 +242,9 @@ func firstColLoop(body []line) (insts int, found bool) {
 // the one that advances most elements per pass. Functions whose columns run
 // in blocks of passes (gen/avx2's blockPasses: loops labelled …_passN,
 // closed by a conditional branch, each advancing one vector) report the sum
-// of their passes per vector instead: that is what a whole block costs.
+// of their passes per vector instead: that is what a whole block costs (for
+// the batch-lane gradient kernels, the passes of a middle column of a row,
+// gmid_passN: one vector of pairs of different lanes).
 func mainLoop(body []line) (best result, found bool) {
 	type loop struct{ start, end int }
 	var ls, passes []loop
@@ -270,6 +273,19 @@ func mainLoop(body []line) (best result, found bool) {
 		}
 	}
 	if len(passes) > 0 {
+		// The batch-lane gradient kernels of gen/avx2 emit the passes of
+		// a column in four variants (the only, first, middle and last
+		// column of a row); the middle columns' (gmid_passN) are the ones
+		// the long rows run.
+		var mid []loop
+		for _, a := range passes {
+			if strings.HasPrefix(body[a.start].label, "gmid_pass") {
+				mid = append(mid, a)
+			}
+		}
+		if len(mid) > 0 {
+			passes = mid
+		}
 		for _, a := range passes {
 			insts, step := count(body[a.start : a.end+1])
 			best.insts += insts
