@@ -557,18 +557,7 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	}
 	var vals, cross [batchChunk]float64
 	if !is64[F]() {
-		var c, sP, sQ [batchChunk]float64
-		for i := 0; i < k; i++ {
-			a, x := wa[i*n:i*n+n], cr[i*n:i*n+n]
-			for l := range x {
-				c[l] += float64(a[l]) * float64(x[l])
-			}
-		}
-		selfLanes32(&sP, wa, sa, sp, k, n)
-		selfLanes32(&sQ, wb, sb, sq, m, n)
-		for l := 0; l < n; l++ {
-			vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
-		}
+		lanesValues32(&vals, &cross, wa, cr, sa, sp, wb, sb, sq, k, m, n)
 	} else {
 		var c, sP, sQ lanesKsum
 		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
@@ -590,13 +579,20 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 	}
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
 		out := j.out[b0 : b0+n]
+		flag := -1
 		for l := range out {
-			v := max(vals[l], 0)
+			v := vals[l]
+			if v <= 0 { // max(v, 0): −0 too, NaN kept
+				v = 0
+			}
 			r := F(v)
 			out[l] = r
-			if r == 0 && v > 0x1p-50*cross[l] && j.fail[task] < 0 {
-				j.fail[task] = b0 + l
+			if r == 0 && v > 0x1p-50*cross[l] && flag < 0 {
+				flag = b0 + l
 			}
+		}
+		if flag >= 0 && j.fail[task] < 0 {
+			j.fail[task] = flag
 		}
 		return
 	}
@@ -613,17 +609,24 @@ func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
 func (j *job[F]) pairValues(task, b0 int, wa, wb, cr, sa, sb []F) {
 	out := j.out[b0 : b0+len(cr)]
 	wa, wb, sa, sb = wa[:len(out)], wb[:len(out)], sa[:len(out)], sb[:len(out)]
+	flag := -1
 	for l, x := range cr {
 		a, b := float64(wa[l]), float64(wb[l])
 		cross := 0 + a*float64(x)
 		sP := 0 + float64(a*a*diagTerm(float64(sa[l])))
 		sQ := 0 + float64(b*b*diagTerm(float64(sb[l])))
-		v := max(cross-0.5*(sP+sQ), 0)
+		v := cross - 0.5*(sP+sQ)
+		if v <= 0 { // max(v, 0): −0 too, NaN kept
+			v = 0
+		}
 		r := F(v)
 		out[l] = r
-		if r == 0 && v > 0x1p-50*cross && j.fail[task] < 0 {
-			j.fail[task] = b0 + l
+		if r == 0 && v > 0x1p-50*cross && flag < 0 {
+			flag = b0 + l
 		}
+	}
+	if flag >= 0 && j.fail[task] < 0 {
+		j.fail[task] = flag
 	}
 }
 
@@ -700,6 +703,47 @@ func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
 		bp = t - sl
 		cl += (sl - (t - bp)) + (f - bp)
 		s[l], c[l] = t, cl
+	}
+}
+
+// lanesValues32 sets vals[l] and cross[l] of the n lanes of a chunk
+// (float32 inputs, plain float64 sums; see chunkValues): the cross sum
+// Σᵢ aᵢ·crᵢ and the self sum of P, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, advance
+// together one component at a time over all the lanes (each weight read
+// and converted once for both), then the self sum of Q (selfLanes32); each
+// sum takes its terms in ascending order of i (weights and row sums
+// lane-interleaved, stds contiguous; sp, sq nil for one component).
+func lanesValues32[F Float](vals, cross *[batchChunk]float64, wa, cr, sa, sp, wb, sb, sq []F, k, m, n int) {
+	var c, sP, sQ [batchChunk]float64
+	if sp == nil { // one component: one term each, added to +0
+		a, x, sd := wa[:n], cr[:n], sa[:n]
+		for l, al := range a {
+			al := float64(al)
+			c[l] = 0 + al*float64(x[l])
+			// Rounded before the addition (not fused), as when a zero row
+			// sum is added.
+			sP[l] = 0 + float64(al*al*diagTerm(float64(sd[l])))
+		}
+	} else {
+		for i := 0; i < k; i++ {
+			crossSelfLanes32(&c, &sP, wa[i*n:i*n+n], cr[i*n:i*n+n], sp[i*n:i*n+n], sa[i:], k)
+		}
+	}
+	selfLanes32(&sQ, wb, sb, sq, m, n)
+	for l := 0; l < n; l++ {
+		vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
+	}
+}
+
+// crossSelfLanes32 adds component i's terms to the cross sum c and the self
+// sum s of every lane l: a[l]·x[l], and a[l]²·2σ/√π + 2a[l]·sp[l] with
+// σ = sd[l·stride].
+func crossSelfLanes32[F Float](c, s *[batchChunk]float64, a, x, sp, sd []F, stride int) {
+	x, sp = x[:len(a)], sp[:len(a)]
+	for l, al := range a {
+		al := float64(al)
+		c[l] += al * float64(x[l])
+		s[l] += al*al*diagTerm(float64(sd[l*stride])) + 2*al*float64(sp[l])
 	}
 }
 

@@ -256,7 +256,11 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		if r.IntN(4) == 0 {
 			c = 1
 		}
-		x := Mixture[F]{make([]F, nb*c), make([]F, nb*c), make([]F, nb*c)}
+		// Sides at an odd element offset too, so that the word scan
+		// (scanWords32) starts and ends with values outside its words.
+		off := r.IntN(2)
+		mk := func() []F { return make([]F, off+nb*c)[off:] }
+		x := Mixture[F]{mk(), mk(), mk()}
 		for b := 0; b < nb; b++ {
 			blk := x.Weights[b*c : (b+1)*c]
 			for i := range blk {
@@ -273,6 +277,9 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		for i := range x.Means {
 			x.Means[i], x.Stds[i] = F(3*r.NormFloat64()), F(0.1+r.Float64())
 		}
+		if r.IntN(8) == 0 { // point masses
+			clear(x.Stds)
+		}
 		mode := r.IntN(4)
 		if mode == 0 {
 			ordinary++
@@ -280,7 +287,7 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 		for e := 0; mode != 0 && e < 1+r.IntN(3); e++ {
 			i := r.IntN(nb * c)
 			v := specials[r.IntN(len(specials))] * float64(1-2*r.IntN(2))
-			switch r.IntN(7) {
+			switch r.IntN(8) {
 			case 0:
 				x.Means[i] = F(v)
 			case 1:
@@ -297,10 +304,31 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 				x.Weights[i] += F(d * float64(1-2*r.IntN(2)))
 			case 6:
 				x.Weights[i] = F(math.Copysign(0, float64(1-2*r.IntN(2))))
+			case 7: // a negative weight (or −0) with the sum kept
+				if j := i - i%c + (i%c+1)%c; j != i {
+					x.Weights[j] += 2 * x.Weights[i]
+					x.Weights[i] = -x.Weights[i]
+				}
 			}
 		}
 		s := scanBatch(x, nb, c)
 		err := validateBatchValues("p", x, nb, c)
+		if tolm := tol - float64(c)*0x1p-50; !is64[F]() || c == 1 {
+			var f batchScan
+			var decided bool
+			if is64[F]() {
+				f, decided = scanWords64(as64(x.Weights), as64(x.Means), as64(x.Stds), tolm)
+			} else {
+				f, decided = scanWords32(as32(x.Weights), as32(x.Means), as32(x.Stds), nb, c, tolm)
+			}
+			if decided {
+				if e := scanBatchBits(x, nb, c, tolm); f != e {
+					t.Fatalf("%T: word scan %+v, scanBits %+v: %v", F(0), f, e, x)
+				}
+			} else if mode == 0 {
+				t.Fatalf("%T: ordinary side not decided by the word scan: %v", F(0), x)
+			}
+		}
 		if mode == 0 && !s.ok {
 			t.Fatalf("%T: ordinary side rejected by the scan: %v", F(0), x)
 		}

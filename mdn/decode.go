@@ -20,7 +20,7 @@ const chunkLen = 64
 type decodedHeads struct {
 	a, sd, dsd []float64
 	shift, sum []float64
-	x          []float64 // the raw scales in float64 (n×K·D)
+	x          []float64 // the raw scales in float64 (n×K·D; max(x, 0) for elu+1)
 }
 
 // decodeChunk decodes examples b0 … b0+n−1 of the validated raw outputs into
@@ -62,44 +62,57 @@ func decodeChunk[F cramer.Float](hd *decodedHeads, h Head, raw []F, b0, n int, l
 			hd.sum[l] = s
 		}
 	}
-	x := hd.x
-	minStd, maxStd := h.MinStd, lim.maxStd
-	switch h.Scale {
+	if h.Scale == Softplus {
+		copy(sd, t)
+		log1pAll(sd, fast)
+	}
+	scaleValues(sd, t, t, hd.x, sd, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+}
+
+// scaleValues sets sd[o] = σ and ds[o] = dσ/dx from the raw scales x (for
+// elu+1 max(x, 0), as scaleMapArgs leaves them), the scale map's
+// exponentials t (see scaleArgs) and, for softplus, lp =
+// log1p(t), by the formulas of decodeChunk, clamped to [minStd, maxStd]
+// (dσ/dx = 0 where the clamp is active). sd may alias lp and ds may alias t
+// (each element is read before it is written).
+func scaleValues(sd, ds, t, x, lp []float64, sm ScaleMap, minStd, maxStd, logMaxStd float64) {
+	n := len(t)
+	sd, ds, x = sd[:n], ds[:n], x[:n]
+	switch sm {
 	case Exp:
 		// σ = MinStd + e, dσ/dx = e; clamped also where x > log σmax.
 		for o, e := range t {
 			sigma, deriv := e+minStd, e
-			if x[o] > lim.logMaxStd || sigma >= maxStd {
+			if x[o] > logMaxStd || sigma >= maxStd {
 				sigma, deriv = maxStd, 0
 			}
-			sd[o], t[o] = sigma, deriv
+			sd[o], ds[o] = sigma, deriv
 		}
 	case ELUPlusOne:
-		// σ = MinStd + max(x, 0) + e, dσ/dx = e; x ≥ σmax reaches the clamp.
+		// σ = MinStd + max(x, 0) + e, dσ/dx = e (x holds max(x, 0));
+		// x ≥ σmax reaches the clamp.
 		for o, e := range t {
-			xo := x[o]
-			sigma, deriv := 0.5*(xo+math.Abs(xo))+e+minStd, e
+			sigma, deriv := x[o]+e+minStd, e
 			if sigma >= maxStd {
 				sigma, deriv = maxStd, 0
 			}
-			sd[o], t[o] = sigma, deriv
+			sd[o], ds[o] = sigma, deriv
 		}
 	default:
 		// σ = MinStd + max(x, 0) + log1p(e), dσ/dx = (1 for x ≥ 0, else
 		// e)/(1 + e), the numerator selected by x's sign bit; x ≥ σmax
 		// reaches the clamp.
-		copy(sd, t)
-		log1pAll(sd, fast)
+		lp = lp[:n]
 		const one = 0x3ff0000000000000
 		for o, e := range t {
 			xo := x[o]
 			neg := uint64(int64(math.Float64bits(xo)) >> 63)
 			num := math.Float64frombits(one ^ (one^math.Float64bits(e))&neg)
-			sigma, deriv := 0.5*(xo+math.Abs(xo))+sd[o]+minStd, num/(1+e)
+			sigma, deriv := 0.5*(xo+math.Abs(xo))+lp[o]+minStd, num/(1+e)
 			if sigma >= maxStd {
 				sigma, deriv = maxStd, 0
 			}
-			sd[o], t[o] = sigma, deriv
+			sd[o], ds[o] = sigma, deriv
 		}
 	}
 }
@@ -123,9 +136,8 @@ func shiftedLogits[F cramer.Float](a, shift []float64, rows []F, k, wd int) {
 }
 
 // scaleArgs sets x (n×kd) to the raw scales at rows[l·wd+off:][:kd] in
-// float64 and t to the arguments of the scale map's exponential:
-// min(x, log σmax) for exp, min(x, 0) = (x − |x|)/2 for elu+1, −|x| for
-// softplus.
+// float64 and t to the arguments of the scale map's exponential
+// (scaleMapArgs).
 func scaleArgs[F cramer.Float](t, x []float64, rows []F, off, kd, wd int, sm ScaleMap, logMaxStd float64) {
 	for o := 0; o < len(t); o += kd {
 		xl, xs := x[o:o+kd], rows[off:off+kd]
@@ -134,6 +146,14 @@ func scaleArgs[F cramer.Float](t, x []float64, rows []F, off, kd, wd int, sm Sca
 			xl[i] = float64(v)
 		}
 	}
+	scaleMapArgs(t, x, sm, logMaxStd)
+}
+
+// scaleMapArgs sets t to the arguments of the scale map's exponential at
+// the raw scales x: min(x, log σmax) for exp, min(x, 0) = (x − |x|)/2 for
+// elu+1, −|x| for softplus; for elu+1 it also replaces x by max(x, 0) =
+// x − min(x, 0) (exact), the form scaleValues takes.
+func scaleMapArgs(t, x []float64, sm ScaleMap, logMaxStd float64) {
 	x = x[:len(t)]
 	switch sm {
 	case Exp:
@@ -142,7 +162,8 @@ func scaleArgs[F cramer.Float](t, x []float64, rows []F, off, kd, wd int, sm Sca
 		}
 	case ELUPlusOne:
 		for o, v := range x {
-			t[o] = 0.5 * (v - math.Abs(v))
+			m := 0.5 * (v - math.Abs(v))
+			t[o], x[o] = m, v-m // exactly max(x, 0)
 		}
 	default:
 		for o, v := range x {

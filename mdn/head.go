@@ -53,8 +53,14 @@
 // exponentials and logarithms with table-and-polynomial approximations
 // (relative error below 4e-9 for exp and 2e-10 for softplus's log1p,
 // absolute error below 1e-11 for log), the float64 ones with package math;
-// softmax, scale map and log-sum-exp run in float64 either way, and the NLL
-// takes log σ = x for the exp map without MinStd. The Cramér losses lay each
+// softmax, scale map and log-sum-exp run in float64 either way. The NLL
+// takes no logarithm per component: it splits each 1/σ into a power of 2
+// (read off its bits, which gives −log σ up to log of the mantissa) and a
+// mantissa in [1, 2) that multiplies the component's exponential, so that
+// it evaluates one exponential per component for the density, one per
+// logit and one per scale, and one logarithm per example; for scalar
+// targets its passes run over all of a chunk's components at once. The
+// Cramér losses lay each
 // chunk's mixtures out in the lanes of the active implementation's batch-lane
 // kernels (BatchDirac…, BatchCross…, BatchSelf…: SIMD across examples,
 // whatever K) straight from the decoded heads, and fold the chain rule
@@ -133,18 +139,17 @@ func (h Head) Validate() error {
 
 // limits holds the precision-dependent clamps of the scale map and the NLL.
 type limits struct {
-	maxStd       float64 // σ ≤ maxStd
-	logMaxStd    float64
-	nllMinStd    float64 // σ ≥ nllMinStd in the NLL
-	logNLLMinStd float64
-	maxZ         float64 // |y − μ|/σ ≤ maxZ in the NLL
+	maxStd    float64 // σ ≤ maxStd
+	logMaxStd float64
+	nllMinStd float64 // σ ≥ nllMinStd in the NLL
+	maxZ      float64 // |y − μ|/σ ≤ maxZ in the NLL
 }
 
 func limitsOf[F cramer.Float]() limits {
 	if cramer.MaxMagnitude[F]() > 1e20 {
-		return limits{maxStd: 1e150, logMaxStd: math.Log(1e150), nllMinStd: 1e-150, logNLLMinStd: math.Log(1e-150), maxZ: 1e150}
+		return limits{maxStd: 1e150, logMaxStd: math.Log(1e150), nllMinStd: 1e-150, maxZ: 1e150}
 	}
-	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, logNLLMinStd: math.Log(1e-18), maxZ: 1e18}
+	return limits{maxStd: 1e15, logMaxStd: math.Log(1e15), nllMinStd: 1e-18, maxZ: 1e18}
 }
 
 // rawError names an element of the raw outputs by its field.

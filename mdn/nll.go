@@ -21,7 +21,10 @@ func NLL[F cramer.Float](h Head, raw, y []F, loss, grad []F) (float64, error) {
 //	        = −logsumexp_i(ℓᵢ − logsumexp(ℓ) − Σ_d (log σᵢ,d + ½ log 2π + ½ zᵢ,d²)),
 //
 // zᵢ,d = (y_d − μᵢ,d)/σᵢ,d, evaluated by log-softmax and log-sum-exp in
-// float64 (no underflow of the softmax or of the densities). It returns the
+// float64 (no underflow of the softmax or of the densities), with log σ
+// taken as the exponent of 1/σ times −ln 2 and the mantissa of 1/σ
+// multiplying the component's exponential (exact: no logarithm per
+// component; see nllChunk). It returns the
 // batch mean and, when grad is not nil, sets grad to the gradient of the mean
 // w.r.t. raw: with rᵢ the posterior responsibilities,
 // ∂/∂ℓᵢ = aᵢ − rᵢ, ∂/∂μᵢ,d = −rᵢ zᵢ,d/σᵢ,d, ∂/∂σᵢ,d = rᵢ (1 − zᵢ,d²)/σᵢ,d.
@@ -47,205 +50,394 @@ func (ws *Workspace[F]) NLL(h Head, raw, y []F, loss, grad []F) (float64, error)
 	var total float64
 	for b0 := 0; b0 < nb; b0 += chunkLen {
 		n := min(chunkLen, nb-b0)
+		if d == 1 {
+			total += ws.nllScalarChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
+			continue
+		}
 		decodeChunk(&ws.hd, h, raw, b0, n, &lim, !is64[F](), false)
 		total += ws.nllChunk(h, raw, y, b0, n, &lim, inv, loss, grad)
 	}
 	return total * inv, nil
 }
 
-// nllChunk computes the NLL of examples b0 … b0+n−1 (decoded in ws.hd) into
-// loss (may be nil) and, when grad is not nil, their gradient rows scaled by
-// inv; it returns the sum of the losses. Phases over the chunk, so that the
-// logarithms and exponentials run in loops of independent elements: log σ
-// and 1/σ; the component log-likelihoods up to constants,
-// lcᵢ = (ℓᵢ − max ℓ) − Σ_d (log σᵢ,d + ½ zᵢ,d²), and their maximum M per
-// example (nllTerms); rᵢ = exp(lcᵢ − M), the unnormalised
-// responsibilities; R = Σᵢ rᵢ and the softmax sum S; then
-// loss = −(M + log(R/S) − D·½ log 2π) and the gradient (nllGrad).
-// Each phase is a function of its own: small loops keep their values in
-// registers.
+// nllChunk computes the NLL of examples b0 … b0+n−1 (decoded in ws.hd,
+// hd.a holding exp(ℓᵢ − max ℓ)) into loss (may be nil) and, when grad is not
+// nil, their gradient rows scaled by inv; it returns the sum of the losses.
+//
+// No logarithm per component: with 1/σᵢ,d = 2^fᵢ,d · mᵢ,d (mᵢ,d ∈ [1, 2)
+// and fᵢ,d read off the bits of the float64 1/σ),
+//
+//	aᵢ Π_d N(y_d; μᵢ,d, σᵢ,d²) = exp(uᵢ) · wᵢ / (S · (2π)^(D/2)),
+//	uᵢ = ℓᵢ − max ℓ − ½ Σ_d zᵢ,d² + ln2 · Σ_d fᵢ,d,   wᵢ = Π_d mᵢ,d,
+//
+// S = Σᵢ exp(ℓᵢ − max ℓ) (for D > 1 the powers of 2 of the product wᵢ are
+// moved into uᵢ as it is formed, so that wᵢ ∈ [1, 2) whatever D), so that
+// with M = maxᵢ uᵢ, rᵢ = exp(uᵢ − M)·wᵢ (the unnormalised
+// responsibilities) and R = Σᵢ rᵢ ≥ 1,
+// loss = −(M + log(R/S) − D·½ log 2π). The phases run over the chunk so
+// that the exponentials and logarithms run in loops of independent
+// elements: uᵢ, wᵢ and the factors of the μ and x gradients (nllTerms);
+// exp(uᵢ − M); R, S and the gradient rows (nllGrad); log(R/S) and the losses.
 func (ws *Workspace[F]) nllChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
 	const halfLog2Pi = 0.9189385332046728
 	k, d := h.K, h.Dim()
 	kd, wd := k*d, h.Width()
 	hd := &ws.hd
 	fast := !is64[F]()
-	nkd := n * kd
-	ws.f64 = grow(ws.f64, 2*nkd+n*k+4*n)
-	ls, is := ws.f64[:nkd], ws.f64[nkd:2*nkd] // log σ and 1/σ
-	lc := ws.f64[2*nkd : 2*nkd+n*k]
-	mx, logs := ws.f64[2*nkd+n*k:2*nkd+n*k+n], ws.f64[2*nkd+n*k+n:2*nkd+n*k+4*n]
+	nk, nkd := n*k, n*kd
+	ws.f64 = grow(ws.f64, 2*nk+2*nkd+2*n)
+	u, w := ws.f64[:nk], ws.f64[nk:2*nk]
+	gz, gx := ws.f64[2*nk:2*nk+nkd], ws.f64[2*nk+nkd:2*nk+2*nkd]
+	mx, rs := ws.f64[2*nk+2*nkd:2*nk+2*nkd+n], ws.f64[2*nk+2*nkd+n:2*nk+2*nkd+2*n]
 	rows, yc := raw[b0*wd:(b0+n)*wd], y[b0*d:(b0+n)*d]
-	floorStds(ls, is, hd.sd[:nkd], lim.nllMinStd)
-	if h.Scale == Exp && h.MinStd == 0 {
-		// log σ = x, clamped as σ is.
-		for o, x := range hd.x[:len(ls)] {
-			ls[o] = max(min(x, lim.logMaxStd), lim.logNLLMinStd)
-		}
-	} else {
-		logAll(ls, fast)
+	nllTerms(u, w, gz, gx, mx, hd.sd[:nkd], hd.dsd[:nkd], hd.shift[:n], rows, yc, k, d, lim)
+	expAll(u, fast)
+	var g []F
+	if grad != nil {
+		g = grad[b0*wd : (b0+n)*wd]
 	}
-	nllTerms(lc, mx, ls, is, hd.shift, rows, yc, k, d, lim.maxZ)
-	expAll(lc, fast) // unnormalised responsibilities
-	// Per example R = Σ rᵢ and S = Σ exp(ℓᵢ − max ℓ) (decoded unnormalised),
-	// their inverses and log(R/S).
-	invR, logRS, invS := logs[:n], logs[n:2*n], logs[2*n:3*n]
-	sumPairs(invR, invS, lc, hd.a[:n*k], k)
-	for l, r := range invR {
-		s := invS[l]
-		logRS[l] = r / s
-		invR[l], invS[l] = 1/r, 1/s
-	}
-	logAll(logRS, fast)
+	nllGrad(g, rs, u, w, hd.a[:nk], gz, gx, k, d, inv)
+	logAll(rs, fast)
 	var total float64
 	for l, m := range mx {
-		v := -(m + logRS[l] - float64(d)*halfLog2Pi)
+		v := -(m + rs[l] - float64(d)*halfLog2Pi)
 		total += v
 		if loss != nil {
 			loss[b0+l] = F(v)
 		}
 	}
+	return total
+}
+
+// nllTerms sets, for each example l of a chunk (rows of raw outputs, targets
+// y n×d, decoded stds sd and dσ/dx ds n×k×d, shift the largest logit),
+// u[l·k+i] = uᵢ − M and w[l·k+i] = wᵢ (see nllChunk), mx[l] = M, and the
+// gradient factors gz = z/σ and gx = (1 − z²)/σ · dσ/dx per scale. σ is
+// floored at lim.nllMinStd (dσ/dx = 0 there) and |z| capped at lim.maxZ
+// (gradient factors 0 beyond, z² = 0 in gx).
+func nllTerms[F cramer.Float](u, w, gz, gx, mx, sd, ds, shift []float64, rows, y []F, k, d int, lim *limits) {
+	const ln2 = math.Ln2
+	const fraction, oneBits = 1<<52 - 1, 0x3ff0000000000000
+	kd, wd := k*d, k+2*k*d
+	minStd, maxZ := lim.nllMinStd, lim.maxZ
+	for l, sh := range shift {
+		row := rows[l*wd : (l+1)*wd]
+		ul, wl := u[l*k:(l+1)*k], w[l*k:(l+1)*k]
+		lg, mu := row[:len(ul)], row[k:k+kd]
+		sdl, dsl := sd[l*kd:(l+1)*kd], ds[l*kd:(l+1)*kd]
+		gzl, gxl := gz[l*kd:(l+1)*kd], gx[l*kd:(l+1)*kd]
+		if d == 1 {
+			yb := float64(y[l])
+			n := len(ul)
+			mu, sdl, dsl, gzl, gxl, wl = mu[:n], sdl[:n], dsl[:n], gzl[:n], gxl[:n], wl[:n]
+			for i := range ul {
+				s, dsdx := sdl[i], dsl[i]
+				if s < minStd {
+					s, dsdx = minStd, 0 // floored σ
+				}
+				is := 1 / s
+				z := (yb - float64(mu[i])) * is
+				zg := z
+				if z > maxZ || z < -maxZ {
+					z, zg = math.Copysign(maxZ, z), 0 // capped z
+				}
+				b := math.Float64bits(is)
+				f := float64(int64(b>>52) - 1023)
+				ul[i] = (float64(lg[i]) - sh) - 0.5*z*z + f*ln2
+				wl[i] = math.Float64frombits(b&fraction | oneBits)
+				gzl[i] = zg * is
+				gxl[i] = (1 - zg*z) * (dsdx * is) // dσ/dx ≤ σ: no overflow
+			}
+		} else {
+			yb := y[l*d : (l+1)*d]
+			for i := range ul {
+				v, p := float64(lg[i])-sh, 1.0
+				for j, yj := range yb {
+					o := i*d + j
+					s, dsdx := sdl[o], dsl[o]
+					if s < minStd {
+						s, dsdx = minStd, 0 // floored σ
+					}
+					is := 1 / s
+					z := (float64(yj) - float64(mu[o])) * is
+					zg := z
+					if z > maxZ || z < -maxZ {
+						z, zg = math.Copysign(maxZ, z), 0 // capped z
+					}
+					// p·m renormalised to [1, 2) with its power of 2 moved
+					// into v: no overflow whatever D.
+					b := math.Float64bits(is)
+					pb := math.Float64bits(p * math.Float64frombits(b&fraction|oneBits))
+					v += float64(int64(b>>52)+int64(pb>>52)-2046)*ln2 - 0.5*z*z
+					p = math.Float64frombits(pb&fraction | oneBits)
+					gzl[o] = zg * is
+					gxl[o] = (1 - zg*z) * (dsdx * is)
+				}
+				ul[i], wl[i] = v, p
+			}
+		}
+		m := maxOf(ul)
+		mx[l] = m
+		for i, v := range ul {
+			ul[i] = v - m
+		}
+	}
+}
+
+// nllGrad sets, for each example l of a chunk, from e = exp(uᵢ − M) and w
+// (n×k, see nllTerms) and the softmax exponentials a (n×k): rs[l] = R/S with
+// R = Σᵢ eᵢwᵢ and S = Σᵢ aᵢ, and, when g is not nil, its gradient row
+// (scaled by inv) ∂/∂ℓᵢ = aᵢ/S − rᵢ/R, ∂/∂μ = −(rᵢ/R)·gz, ∂/∂x = (rᵢ/R)·gx
+// with rᵢ = eᵢwᵢ.
+func nllGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k, d int, inv float64) {
+	kd, wd := k*d, k+2*k*d
+	for l := range rs {
+		el, wl, al := e[l*k:(l+1)*k], w[l*k:(l+1)*k], a[l*k:(l+1)*k]
+		wl, al = wl[:len(el)], al[:len(el)]
+		var r, s float64
+		for i, v := range el {
+			v *= wl[i]
+			el[i] = v
+			r += v
+			s += al[i]
+		}
+		rs[l] = r / s
+		if g == nil {
+			continue
+		}
+		gr := g[l*wd : (l+1)*wd]
+		gl, gm, gs := gr[:len(el)], gr[k:k+kd], gr[k+kd:k+2*kd]
+		gzl, gxl := gz[l*kd:(l+1)*kd], gx[l*kd:(l+1)*kd]
+		// aᵢ/S − rᵢ/R = (aᵢR − rᵢS)/(RS): exactly 0 for K = 1.
+		c := inv / (r * s)
+		scale := c * s
+		for i, v := range el {
+			gl[i] = F(c * (al[i]*r - v*s))
+		}
+		if d == 1 {
+			n := len(el)
+			gm, gs, gzl, gxl = gm[:n], gs[:n], gzl[:n], gxl[:n]
+			for i, v := range el {
+				ri := scale * v
+				gm[i] = F(-ri * gzl[i])
+				gs[i] = F(ri * gxl[i])
+			}
+			continue
+		}
+		for i, v := range el {
+			ri := scale * v
+			for j := i * d; j < (i+1)*d; j++ {
+				gm[j] = F(-ri * gzl[j])
+				gs[j] = F(ri * gxl[j])
+			}
+		}
+	}
+}
+
+// maxOf returns the largest element of x (len(x) ≥ 1, no NaN): len(x) − 1
+// comparisons in two independent chains.
+func maxOf(x []float64) float64 {
+	m0, m1 := x[0], x[len(x)-1]
+	for i := 1; i+1 < len(x); i += 2 {
+		m0, m1 = max(m0, x[i]), max(m1, x[i+1])
+	}
+	return max(m0, m1)
+}
+
+// nllScalarChunk is nllChunk for scalar targets (D = 1) with its own
+// decoding, in loops over the chunk's n·K components in a row wherever the
+// work does not need the example (the exponentials, the scale map, σ's
+// floor, z and the gradient factors), so that little is done per example:
+// the raw outputs are spread into float64 arrays of n·K (ℓᵢ − max ℓ, the
+// raw scale, the exponential's argument, y − μᵢ) in one pass per example
+// (nllSpread), and the per-example steps are the largest logit, the
+// largest uᵢ, and the sums and gradient rows.
+func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limits, inv float64, loss, grad []F) float64 {
+	const halfLog2Pi = 0.9189385332046728
+	k, wd := h.K, h.Width()
+	nk := n * k
+	fast := !is64[F]()
+	ws.f64 = grow(ws.f64, 9*nk+3*n)
+	buf := ws.f64
+	a, t := buf[:nk], buf[nk:2*nk] // adjacent: one exponential pass
+	x, dy, lc := buf[2*nk:3*nk], buf[3*nk:4*nk], buf[4*nk:5*nk]
+	w, gz, gx, lp := buf[5*nk:6*nk], buf[6*nk:7*nk], buf[7*nk:8*nk], buf[8*nk:9*nk]
+	sh, mx, rs := buf[9*nk:9*nk+n], buf[9*nk+n:9*nk+2*n], buf[9*nk+2*n:9*nk+3*n]
+	nllSpread(a, lc, x, t, dy, sh, raw[b0*wd:(b0+n)*wd], y[b0:b0+n], k, h.Scale, lim.logMaxStd)
+	expAll(buf[:2*nk], fast) // exp(ℓᵢ − max ℓ) and the scale map's exponentials
+	if h.Scale == Softplus {
+		copy(lp, t)
+		log1pAll(lp, fast)
+	}
+	// σ into t, dσ/dx into x.
+	scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+	nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	for l := range mx {
+		ul := lc[l*k : (l+1)*k]
+		nm := minOf(ul) // lc holds −uᵢ: M = −min
+		mx[l] = -nm
+		for i, v := range ul {
+			ul[i] = nm - v
+		}
+	}
+	expAll(lc, fast)
+	var g []F
 	if grad != nil {
-		nllGrad(grad[b0*wd:(b0+n)*wd], rows, yc, lc, hd.a, hd.sd, hd.dsd, is, invR, invS, k, d, inv, lim)
+		g = grad[b0*wd : (b0+n)*wd]
+	}
+	nllScalarGrad(g, rs, lc, w, a, gz, gx, k, inv)
+	logAll(rs, fast)
+	var total float64
+	for l, m := range mx {
+		v := -(m + rs[l] - halfLog2Pi)
+		total += v
+		if loss != nil {
+			loss[b0+l] = F(v)
+		}
 	}
 	return total
 }
 
-// floorStds sets s = max(sd[o], minStd), ls[o] = s (its log to be taken)
-// and is[o] = 1/s.
-func floorStds(ls, is, sd []float64, minStd float64) {
-	ls, is = ls[:len(sd)], is[:len(sd)]
-	for o, s := range sd {
-		if s < minStd {
-			s = minStd
+// nllScalarGrad is nllGrad for D = 1, each gradient row written in one
+// loop.
+func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, inv float64) {
+	wd := 3 * k
+	for l := range rs {
+		o := l * k
+		el, wl, al := e[o:o+k], w[o:o+k], a[o:o+k]
+		wl, al = wl[:len(el)], al[:len(el)]
+		var r, s float64
+		for i, v := range el {
+			r += v * wl[i]
+			s += al[i]
 		}
-		ls[o], is[o] = s, 1/s
-	}
-}
-
-// sumPairs sets r[l] and s[l] to the sums of the l-th blocks of k elements
-// of x and y.
-func sumPairs(r, s, x, y []float64, k int) {
-	for l := range r {
-		xl := x[l*k : (l+1)*k]
-		yl := y[l*k : (l+1)*k]
-		yl = yl[:len(xl)]
-		var a, b float64
-		for i, v := range xl {
-			a += v
-			b += yl[i]
-		}
-		r[l], s[l] = a, b
-	}
-}
-
-// nllTerms sets lc (n×k) to lcᵢ − M of each example of the chunk (rows
-// of raw outputs, targets y n×d, log σ ls and 1/σ is n×k×d, shift the
-// largest logit) and mx[l] to M, with |z| capped at maxZ.
-func nllTerms[F cramer.Float](lc, mx, ls, is, shift []float64, rows, y []F, k, d int, maxZ float64) {
-	kd, wd := k*d, k+2*k*d
-	for l := range mx {
-		row := rows[l*wd : (l+1)*wd]
-		lcl := lc[l*k : (l+1)*k]
-		lg, mu := row[:len(lcl)], row[k:k+kd]
-		lsl, isl := ls[l*kd:(l+1)*kd], is[l*kd:(l+1)*kd]
-		sh := shift[l]
-		// lc holds −lcᵢ first: M = −min.
-		if d == 1 {
-			yb := float64(y[l])
-			mu, lsl, isl = mu[:len(lcl)], lsl[:len(lcl)], isl[:len(lcl)]
-			for i := range lcl {
-				z := (yb - float64(mu[i])) * isl[i]
-				if z > maxZ {
-					z = maxZ
-				} else if z < -maxZ {
-					z = -maxZ
-				}
-				lcl[i] = lsl[i] + 0.5*z*z - (float64(lg[i]) - sh)
-			}
-		} else {
-			yb := y[l*d : (l+1)*d]
-			for i := range lcl {
-				v := sh - float64(lg[i])
-				for j, yj := range yb {
-					o := i*d + j
-					z := (float64(yj) - float64(mu[o])) * isl[o]
-					if z > maxZ {
-						z = maxZ
-					} else if z < -maxZ {
-						z = -maxZ
-					}
-					v += lsl[o] + 0.5*z*z
-				}
-				lcl[i] = v
-			}
-		}
-		nm := minOf(lcl)
-		mx[l] = -nm
-		for i, v := range lcl {
-			lcl[i] = nm - v
-		}
-	}
-}
-
-// nllGrad writes the gradient rows g (scaled by inv) of the examples of a
-// chunk from the unnormalised responsibilities r (n×k) and softmax
-// exponentials e, 1/R and 1/S per example, the decoded stds sd and dσ/dx
-// ds, and 1/σ floored (is): ∂/∂ℓᵢ = aᵢ − rᵢ/R, ∂/∂μ = −(rᵢ/R) z/σ,
-// ∂/∂x = (rᵢ/R)(1 − z²)/σ · dσ/dx (0 where σ is floored; z capped as in
-// nllTerms, with gradient 0 beyond the cap).
-func nllGrad[F cramer.Float](g, rows, y []F, r, e, sd, ds, is, invR, invS []float64, k, d int, inv float64, lim *limits) {
-	kd, wd := k*d, k+2*k*d
-	minStd, maxZ := lim.nllMinStd, lim.maxZ
-	for l := range invR {
-		gr, row := g[l*wd:(l+1)*wd], rows[l*wd:(l+1)*wd]
-		rb := r[l*k : (l+1)*k]
-		el := e[l*k : (l+1)*k]
-		gl, gm, gs := gr[:len(rb)], gr[k:k+kd], gr[k+kd:k+2*kd]
-		sdl, dsl := sd[l*kd:(l+1)*kd], ds[l*kd:(l+1)*kd]
-		mu, isl := row[k:k+kd], is[l*kd:(l+1)*kd]
-		// Responsibilities rᵢ = rb[i]/R and weights aᵢ = el[i]/S, times 1/B.
-		scale, wscale := inv*invR[l], inv*invS[l]
-		for i, ei := range el[:len(rb)] {
-			gl[i] = F(wscale*ei - scale*rb[i])
-		}
-		if d == 1 {
-			yb := float64(y[l])
-			n := len(rb)
-			sdl, dsl, mu, isl, gm, gs = sdl[:n], dsl[:n], mu[:n], isl[:n], gm[:n], gs[:n]
-			for i, ri := range rb {
-				ri *= scale
-				dsdx := dsl[i]
-				if sdl[i] < minStd {
-					dsdx = 0 // floored σ
-				}
-				z := (yb - float64(mu[i])) * isl[i]
-				zg := z
-				if z > maxZ || z < -maxZ {
-					z, zg = math.Copysign(maxZ, z), 0 // capped z
-				}
-				gm[i] = F(-ri * zg * isl[i])
-				gs[i] = F(ri * (1 - zg*z) * (dsdx * isl[i])) // dσ/dx ≤ σ: no overflow
-			}
+		rs[l] = r / s
+		if g == nil {
 			continue
 		}
-		yb := y[l*d : (l+1)*d]
-		for i, ri := range rb {
-			ri *= scale
-			for j, yj := range yb {
-				o := i*d + j
-				dsdx := dsl[o]
-				if sdl[o] < minStd {
-					dsdx = 0 // floored σ
-				}
-				z := (float64(yj) - float64(mu[o])) * isl[o]
-				zg := z
-				if z > maxZ || z < -maxZ {
-					z, zg = math.Copysign(maxZ, z), 0 // capped z
-				}
-				gm[o] = F(-ri * zg * isl[o])
-				gs[o] = F(ri * (1 - zg*z) * (dsdx * isl[o])) // dσ/dx ≤ σ: no overflow
-			}
+		gr := g[l*wd : (l+1)*wd]
+		gl, gm, gs := gr[:len(el)], gr[k:2*k], gr[2*k:3*k]
+		gzl, gxl := gz[o:o+k], gx[o:o+k]
+		gm, gs, gzl, gxl = gm[:len(el)], gs[:len(el)], gzl[:len(el)], gxl[:len(el)]
+		// aᵢ/S − rᵢ/R = (aᵢR − rᵢS)/(RS): exactly 0 for K = 1.
+		c := inv / (r * s)
+		scale := c * s
+		for i, v := range el {
+			v *= wl[i]
+			ri := scale * v
+			gl[i] = F(c * (al[i]*r - v*s))
+			gm[i] = F(-ri * gzl[i])
+			gs[i] = F(ri * gxl[i])
 		}
 	}
+}
+
+// nllSpread sets, for each example l of a chunk (rows of raw outputs with
+// D = 1, targets y), sh[l] to its largest logit and the components
+// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
+// for elu+1, as scaleMapArgs leaves it), of t
+// to the argument of the scale map's exponential (scaleMapArgs) and of dy
+// to y[l] − μᵢ: one loop over the example's components (a loop per scale
+// map), then the shift of a.
+func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
+	wd := 3 * k
+	y = y[:len(sh)]
+	for l, yl := range y {
+		row := rows[l*wd : (l+1)*wd]
+		o := l * k
+		al := a[o : o+k]
+		cl, xl, tl, dl := lc[o:o+k], x[o:o+k], t[o:o+k], dy[o:o+k]
+		lg, ms, xs := row[:k], row[k:2*k], row[2*k:3*k]
+		n := len(al)
+		cl, xl, tl, dl, lg, ms, xs = cl[:n], xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
+		yb := float64(yl)
+		switch sm {
+		case Exp:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				xl[i], tl[i] = f, min(f, logMaxStd)
+			}
+		case ELUPlusOne:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				m := 0.5 * (f - math.Abs(f))
+				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
+			}
+		default:
+			for i, v := range xs {
+				f, g := float64(v), -float64(lg[i])
+				al[i], dl[i] = g, yb-float64(ms[i])
+				xl[i], tl[i] = f, -math.Abs(f)
+			}
+		}
+		nm := minOf(al)
+		sh[l] = -nm
+		for i, v := range al {
+			v = nm - v
+			al[i], cl[i] = v, v
+		}
+	}
+}
+
+// nllFactors sets, for each component o of a chunk with D = 1 (σ = sd[o],
+// dσ/dx = ds[o], dy[o] = y − μᵢ, lc[o] = ℓᵢ − max ℓ on entry),
+// lc[o] = −uᵢ and w[o] = wᵢ (see nllChunk) and the gradient factors
+// gz = z/σ and gx = (1 − z²)/σ · dσ/dx: nllTerms in one loop over the
+// chunk. The floor of σ and the cap of z (nllFactorClamped) are off the
+// main path: one test per component.
+func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
+	// The constants as variables held in registers (see expAll).
+	c, cb := &nllConsts, &nllBits
+	half, one, ln2 := c[0], c[1], c[2]
+	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
+	minStd, maxZ2 := lim.nllMinStd, lim.maxZ*lim.maxZ
+	n := len(lc)
+	w, gz, gx, sd, ds, dy = w[:n], gz[:n], gx[:n], sd[:n], ds[:n], dy[:n]
+	for o, v := range lc {
+		s := sd[o]
+		is := one / s
+		z := dy[o] * is
+		z2 := z * z
+		if s < minStd || z2 > maxZ2 {
+			lc[o], w[o], gz[o], gx[o] = nllFactorClamped(v, s, ds[o], dy[o], minStd, lim.maxZ)
+			continue
+		}
+		b := math.Float64bits(is)
+		// −uᵢ = ½z² − ln2·(exponent of 1/σ) − (ℓᵢ − max ℓ)
+		lc[o] = half*z2 - float64(int64(b>>52)-bias)*ln2 - v
+		w[o] = math.Float64frombits(b&fraction | oneBits)
+		gz[o] = z * is
+		gx[o] = (one - z2) * (ds[o] * is) // dσ/dx ≤ σ: no overflow
+	}
+}
+
+// nllBits are nllFactors' bit masks and the exponent bias: the fraction
+// field, 1's bits, 1023.
+var nllBits = [3]uint64{1<<52 - 1, 0x3ff0000000000000, 1023}
+
+// nllConsts are nllFactors' constants: ½, 1, ln 2.
+var nllConsts = [3]float64{0.5, 1, math.Ln2}
+
+// nllFactorClamped is nllFactors for one component whose σ is below the
+// floor minStd (then σ = minStd and dσ/dx = 0) or whose |z| exceeds maxZ
+// (then |z| = maxZ and the gradient factors are 0), from lc = ℓᵢ − max ℓ,
+// σ, dσ/dx and y − μ; it returns −uᵢ, wᵢ, gz and gx.
+//
+//go:noinline
+func nllFactorClamped(lc, s, dsdx, dy, minStd, maxZ float64) (nu, w, gz, gx float64) {
+	if s < minStd {
+		s, dsdx = minStd, 0 // floored σ
+	}
+	is := 1 / s
+	z := dy * is
+	zg := z
+	if z > maxZ || z < -maxZ {
+		z, zg = math.Copysign(maxZ, z), 0 // capped z
+	}
+	b := math.Float64bits(is)
+	nu = 0.5*z*z - float64(int64(b>>52)-1023)*math.Ln2 - lc
+	w = math.Float64frombits(b&(1<<52-1) | 0x3ff0000000000000)
+	return nu, w, zg * is, (1 - zg*z) * (dsdx * is)
 }

@@ -65,10 +65,15 @@ func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 	if grad != nil && len(grad) != len(raw) {
 		return 0, &cramer.InputError{Arg: "grad", Field: "length", Index: -1, Reason: fmt.Sprintf("%d, want %d (len(raw))", len(grad), len(raw))}
 	}
-	// The largest |value| of raw by integer maxima of bit patterns (no
-	// branch per element; NaN and ±Inf patterns exceed every finite one),
-	// and that of its means only when it exceeds their bound. Only a
+	// One pass with no branch per element (exceedsBound) tells whether any
+	// value of raw is not finite or beyond the means' bound; only then are
+	// the largest |value| of raw and that of its means taken, and only a
 	// failing batch is scanned again to name the first bad element.
+	k, kd := h.K, h.K*h.Dim()
+	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(h.Dim()))
+	if !exceedsBound(raw, maxMean) {
+		return nb, nil
+	}
 	top := maxAbs(raw, 0, len(raw), len(raw))
 	if top-top != 0 {
 		for i, v := range raw {
@@ -77,8 +82,6 @@ func (ws *Workspace[F]) check(h Head, raw []F, grad []F) (int, error) {
 			}
 		}
 	}
-	k, kd := h.K, h.K*h.Dim()
-	maxMean := cramer.MaxMagnitude[F]() / math.Sqrt(float64(h.Dim()))
 	if float64(top) > maxMean && float64(maxAbs(raw, k, kd, wd)) > maxMean {
 		for b := 0; b < nb; b++ {
 			for i, v := range raw[b*wd+k : b*wd+k+kd] {
@@ -122,6 +125,74 @@ func (ws *Workspace[F]) decodeAll(h Head, raw []F, nb int) {
 			copy(ws.mu[b*kd:(b+1)*kd], raw[b*wd+k:b*wd+k+kd])
 		}
 	}
+}
+
+// exceedsBound reports whether some |x[i]| exceeds bound (≥ 0) or is not
+// finite, with no branch per element: the bit patterns of |x[i]| (sign
+// cleared), as integers, exceed that of the largest F ≤ bound exactly then
+// (NaN and ±Inf patterns exceed every finite one), and adding
+// c = (sign bit − 1) − that pattern carries into the sign bit exactly then;
+// the sums are or-ed together and their sign bits tested at the end. In
+// float32, two elements are taken as the two halves of one uint64 (no
+// carry crosses from the low half into the high one: each sum stays below
+// 2³²).
+func exceedsBound[F cramer.Float](x []F, bound float64) bool {
+	if len(x) == 0 {
+		return false
+	}
+	if is64[F]() {
+		u := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+		b := math.Float64bits(bound)
+		const abs, sign = 1<<63 - 1, 1 << 63
+		c := uint64(abs) - b
+		var acc0, acc1 uint64
+		m := uint64(abs)
+		for len(u) >= 4 {
+			acc0 |= u[0]&m + c
+			acc1 |= u[1]&m + c
+			acc0 |= u[2]&m + c
+			acc1 |= u[3]&m + c
+			u = u[4:]
+		}
+		for _, v := range u {
+			acc0 |= v&m + c
+		}
+		return (acc0|acc1)&sign != 0
+	}
+	f := float32(bound)
+	if float64(f) > bound {
+		f = math.Nextafter32(f, 0)
+	}
+	b := uint64(math.Float32bits(f))
+	const abs, sign = 0x7fffffff, 0x80000000
+	c := uint64(abs) - b
+	u := unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(x))), len(x))
+	var acc uint64
+	// One element alone up to an 8-byte boundary, then pairs as uint64.
+	if uintptr(unsafe.Pointer(&u[0]))%8 != 0 {
+		acc |= uint64(u[0])&abs + c
+		u = u[1:]
+	}
+	pairs := unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(u))), len(u)/2)
+	const abs2, c2 = abs<<32 | abs, 1<<32 + 1
+	cc := c * c2
+	var acc0, acc1 uint64
+	m := uint64(abs2)
+	for len(pairs) >= 4 {
+		acc0 |= pairs[0]&m + cc
+		acc1 |= pairs[1]&m + cc
+		acc0 |= pairs[2]&m + cc
+		acc1 |= pairs[3]&m + cc
+		pairs = pairs[4:]
+	}
+	for _, p := range pairs {
+		acc0 |= p&m + cc
+	}
+	if len(u)%2 != 0 {
+		acc |= uint64(u[len(u)-1])&abs + c
+	}
+	acc |= acc0 | acc1
+	return acc&(sign<<32|sign) != 0
 }
 
 // maxAbs returns the largest |x[i]| over the blocks x[off+j·stride :
