@@ -689,7 +689,7 @@ func (p *prec) batchGradBlock(kind spec.Rows, l GPVirtual, mask Op, sfx string) 
 			}
 			if kind != spec.Dirac {
 				// Blocks of batchColBlock columns in two passes (scales
-				// first), as in the value kernels.
+				// first, so they are off the pair terms' dependency chain).
 				Label("colb" + sfx)
 				t := GP64()
 				LEAQ(Mem{Base: j, Disp: batchColBlock}, t)
