@@ -318,17 +318,52 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 	// The slots, indices, weights and signs of both sets, indexed by set
 	// (0: a, 1: b), for groups of one point when both gradients are wanted.
 	both := xv != nil && yv != nil
-	outV, outW := [2][]float64{xv, yv}, [2][]float64{xw, yw}
-	ix, direct := [2][]uint32{ia, ib}, [2]bool{directA, directB}
-	us, sgns := [2]float64{ua, ub}, [2]float64{-1, 1}
-	// Groups of one point of unweighted sets take the fast paths below,
-	// with the group's weight dOne[s] (da − db as computed for other
-	// groups); the others go through forwardGroup and backwardGroup, out
-	// of line, so that the loops keep their sums in registers.
-	plain := both && wa == nil && wb == nil
-	dOne := [2]float64{float64(1)*ua - float64(0)*ub, float64(0)*ua - float64(1)*ub}
+	o := oneSlots{
+		outV: [2][]float64{xv, yv}, outW: [2][]float64{xw, yw},
+		ix: [2][]uint32{ia, ib}, direct: [2]bool{directA, directB},
+		us: [2]float64{ua, ub}, sgns: [2]float64{-1, 1},
+		// Groups of one point of unweighted sets take the fast paths of
+		// the walks, with the group's weight dOne[s] (da − db as computed
+		// for other groups); the others go through forwardGroup and
+		// backwardGroup, out of line, so that the loops keep their sums in
+		// registers.
+		plain: both && wa == nil && wb == nil,
+		dOne:  [2]float64{float64(1)*ua - float64(0)*ub, float64(0)*ua - float64(1)*ub},
+	}
 	sl := groupSlots{ua, ub, wa, wb, ia, ib, xv, xw, yv, yw, directA, directB}
-	// Forward: C≤ (cum), L (left) and Σ gap·C² (total), as walkGroups.
+	total := forwardSlots(ak, bk, &o, &sl)
+	backwardSlots(ak, bk, &o, &sl)
+	if xv != nil && !directA {
+		permuteToPositions[K](sc, xv, xw, ia)
+	}
+	if yv != nil && !directB {
+		permuteToPositions[K](sc, yv, yw, ib)
+	}
+	return total
+}
+
+// oneSlots is what the walks of pairGradSlots need for groups of one
+// point, indexed by set (0: a, 1: b).
+type oneSlots struct {
+	outV, outW [2][]float64
+	ix         [2][]uint32
+	direct     [2]bool
+	us, sgns   [2]float64
+	dOne       [2]float64
+	plain      bool
+}
+
+// forwardSlots is the forward walk of pairGradSlots over the keys ak and bk
+// (each followed by its sentinel): it accumulates C≤ (cum), L (left) and
+// Σ gap·C² (total), as walkGroups, puts C< and L into the points' slots and
+// returns the total. (The walks are functions of their own, with few live
+// values, so that the Go compiler keeps their sums and counters in
+// registers rather than on the stack.)
+//
+//go:noinline
+func forwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float64 {
+	na, nb := len(ak)-1, len(bk)-1
+	plain := o.plain
 	var cum, left, total ksum
 	prev := 0.0
 	for i, j := 0, 0; i < na || j < nb; {
@@ -346,28 +381,37 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 			}
 		}
 		v := valueOf(k)
-		gap, c := v-prev, cum.val()
-		total.add(gap * c * c)
-		left.add(gap * c)
-		l := left.val()
+		gap, c := v-prev, cum.value()
+		total = total.plus(gap * c * c)
+		left = left.plus(gap * c)
+		l := left.value()
 		if i+j == i0+j0+1 && plain {
 			// One point, from either set, unweighted (the common case): no
 			// branch on which.
-			s := j - j0
+			s := (j - j0) & 1
 			r := i0 + s*(j0-i0)
 			q := r
-			if direct[s] {
-				q = int(ix[s][r])
+			if o.direct[s] {
+				q = int(o.ix[s][r])
 			}
-			outV[s][q], outW[s][q] = c, l
-			cum.add(dOne[s])
+			o.outV[s][q], o.outW[s][q] = c, l
+			cum = cum.plus(o.dOne[s])
 		} else {
-			cum.add(forwardGroup(&sl, c, l, i0, i, j0, j))
+			cum = cum.plus(forwardGroup(sl, c, l, i0, i, j0, j))
 		}
 		prev = v
 	}
-	// Backward: C> (above) and R (right), as backwardPair, from the top
-	// group down; key 0 is no value's, so it stands below both sets.
+	return total.value()
+}
+
+// backwardSlots is the backward walk of pairGradSlots: C> (above) and R
+// (right), as backwardPair, from the top group down, turning the slots into
+// the gradient pairs; key 0 is no value's, so it stands below both sets.
+//
+//go:noinline
+func backwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) {
+	na, nb := len(ak)-1, len(bk)-1
+	plain := o.plain
 	var above, right ksum
 	nextV := 0.0
 	for i, j := na, nb; i > 0 || j > 0; {
@@ -390,32 +434,25 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		}
 		v := valueOf(k)
 		gap := nextV - v
-		right.add(gap * above.val())
-		up, rgt := above.val(), right.val()
+		right = right.plus(gap * above.value())
+		up, rgt := above.value(), right.value()
 		if i+j+1 == i1+j1 && plain {
-			s := j1 - j
+			s := (j1 - j) & 1
 			r := i + s*(j-i)
 			q := r
-			if direct[s] {
-				q = int(ix[s][r])
+			if o.direct[s] {
+				q = int(o.ix[s][r])
 			}
 			// x: w·−S, −B; y: w·S, B (the negation is exact).
-			w, sg := us[s], sgns[s]
-			sgn, bz := outV[s][q]-up, outW[s][q]+rgt
-			outV[s][q], outW[s][q] = w*(sg*sgn), sg*bz
-			above.add(dOne[s])
+			w, sg := o.us[s], o.sgns[s]
+			sgn, bz := o.outV[s][q]-up, o.outW[s][q]+rgt
+			o.outV[s][q], o.outW[s][q] = w*(sg*sgn), sg*bz
+			above = above.plus(o.dOne[s])
 		} else {
-			above.add(backwardGroup(&sl, up, rgt, i, i1, j, j1))
+			above = above.plus(backwardGroup(sl, up, rgt, i, i1, j, j1))
 		}
 		nextV = v
 	}
-	if xv != nil && !directA {
-		permuteToPositions[K](sc, xv, xw, ia)
-	}
-	if yv != nil && !directB {
-		permuteToPositions[K](sc, yv, yw, ib)
-	}
-	return total.val()
 }
 
 // groupSlots is what forwardGroup and backwardGroup need of the sets of

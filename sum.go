@@ -17,6 +17,21 @@ func (k *ksum) add(f float64) {
 
 func (k *ksum) val() float64 { return k.s + k.c }
 
+// plus returns k with f added, the same operations as add. Loops whose
+// sums must stay in registers use it: the Go compiler keeps a ksum whose
+// address is taken, even only by an inlined add, in memory, so that every
+// addition waits for a store and a load.
+func (k ksum) plus(f float64) ksum {
+	t := k.s + f
+	bp := t - k.s
+	k.c += (k.s - (t - bp)) + (f - bp)
+	k.s = t
+	return k
+}
+
+// value returns the sum, as val.
+func (k ksum) value() float64 { return k.s + k.c }
+
 // sumF64 returns the sum of x in float64 with Neumaier compensation.
 func sumF64[F Float](x []F) float64 {
 	var k ksum
