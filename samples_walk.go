@@ -95,8 +95,8 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, s
 	i, j := st.i, st.j
 	cum, left, total, prev := st.cum, st.left, st.total, st.prev
 	g := 0
-	// No calls in this loop: the Go compiler then keeps the sums in
-	// registers.
+	// No calls in this loop, and the sums as values (ksum.plus): the Go
+	// compiler then keeps them in registers.
 	for ; g < ng && (i < endI || j < endJ); g++ {
 		i0, j0 := i, j
 		ka, kb := ak[i], bk[j]
@@ -112,12 +112,12 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, s
 			}
 		}
 		v := valueOf(k)
-		gap, c := v-prev, cum.val()
+		gap, c := v-prev, cum.value()
 		if sums&walkValue != 0 {
-			total.add(gap * c * c)
+			total = total.plus(gap * c * c)
 		}
 		if sums&walkLeft != 0 {
-			left.add(gap * c)
+			left = left.plus(gap * c)
 		}
 		// The group's weight in each set: (e−i)·u, or the sum of its weights.
 		da, db := float64(i-i0)*ua, float64(j-j0)*ub
@@ -128,9 +128,9 @@ func walkGroups[K radixKey](a, b *sortedSet[K], st *walkState, endI, endJ, ng, s
 			db = sumRange(wb, j0, j)
 		}
 		d := da - db
-		cum.add(d)
+		cum = cum.plus(d)
 		if rec != nil {
-			rec[g] = groupRec{v, d, c, cum.val(), left.val(), i0, j0}
+			rec[g] = groupRec{v, d, c, cum.value(), left.value(), i0, j0}
 		}
 		prev = v
 	}
