@@ -186,8 +186,9 @@ func distributePairs(pairs [][2]float64, low []uint16, fill []uint32, v, w []flo
 func placePairs(bv, bw []float64, pairs [][2]float64, low []uint16) {
 	pairs = pairs[:len(low)]
 	for t, l := range low {
-		pr := pairs[t]
-		bv[l], bw[l] = pr[0], pr[1]
+		// Element by element: a copy of the whole pair went through the
+		// stack.
+		bv[l], bw[l] = pairs[t][0], pairs[t][1]
 	}
 }
 
