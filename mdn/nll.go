@@ -269,9 +269,14 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 		copy(lp, t)
 		log1pAll(lp, fast)
 	}
-	// σ into t, dσ/dx into x.
-	scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
-	nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	if h.Scale == ELUPlusOne {
+		// The scale map in the same pass (t = e^min(x, 0), x = max(x, 0)).
+		nllFactorsELU(lc, w, gz, gx, t, x, dy, h.MinStd, lim)
+	} else {
+		// σ into t, dσ/dx into x.
+		scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+		nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	}
 	for l := range mx {
 		ul := lc[l*k : (l+1)*k]
 		nm := minOf(ul) // lc holds −uᵢ: M = −min
@@ -410,6 +415,39 @@ func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 		w[o] = math.Float64frombits(b&fraction | oneBits)
 		gz[o] = z * is
 		gx[o] = (one - z2) * (ds[o] * is) // dσ/dx ≤ σ: no overflow
+	}
+}
+
+// nllFactorsELU is scaleValues for elu+1 followed by nllFactors, in one
+// loop: σ = max(x, 0) + e^min(x, 0) + minStd0 (pos[o] = max(x, 0), e[o] =
+// e^min(x, 0)) and dσ/dx = e[o], clamped at lim.maxStd (dσ/dx = 0 there);
+// the clamp joins the floor of σ and the cap of z off the main path. The
+// results are those of the two passes, bit for bit.
+func nllFactorsELU(lc, w, gz, gx, e, pos, dy []float64, minStd0 float64, lim *limits) {
+	c, cb := &nllConsts, &nllBits // in registers (see expAll)
+	half, one, ln2 := c[0], c[1], c[2]
+	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
+	minStd, maxStd, maxZ2 := lim.nllMinStd, lim.maxStd, lim.maxZ*lim.maxZ
+	n := len(lc)
+	w, gz, gx, e, pos, dy = w[:n], gz[:n], gx[:n], e[:n], pos[:n], dy[:n]
+	for o, v := range lc {
+		d := e[o]
+		s := pos[o] + d + minStd0
+		is := one / s
+		z := dy[o] * is
+		z2 := z * z
+		if s < minStd || z2 > maxZ2 || s >= maxStd {
+			if s >= maxStd {
+				s, d = maxStd, 0
+			}
+			lc[o], w[o], gz[o], gx[o] = nllFactorClamped(v, s, d, dy[o], minStd, lim.maxZ)
+			continue
+		}
+		b := math.Float64bits(is)
+		lc[o] = half*z2 - float64(int64(b>>52)-bias)*ln2 - v
+		w[o] = math.Float64frombits(b&fraction | oneBits)
+		gz[o] = z * is
+		gx[o] = (one - z2) * (d * is)
 	}
 }
 
