@@ -342,8 +342,8 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 // o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
 // for elu+1, as scaleMapArgs leaves it), of t
 // to the argument of the scale map's exponential (scaleMapArgs) and of dy
-// to y[l] − μᵢ: one loop over the example's components (a loop per scale
-// map), then the shift of a.
+// to y[l] − μᵢ: the largest logit from the raw row (negMinOf), then one
+// loop over the example's components (a loop per scale map).
 func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
 	wd := 3 * k
 	y = y[:len(sh)]
@@ -356,34 +356,41 @@ func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int
 		n := len(al)
 		cl, xl, tl, dl, lg, ms, xs = cl[:n], xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
 		yb := float64(yl)
+		nm := negMinOf(lg)
+		sh[l] = -nm
 		switch sm {
 		case Exp:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				xl[i], tl[i] = f, min(f, logMaxStd)
 			}
 		case ELUPlusOne:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				m := 0.5 * (f - math.Abs(f))
 				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
 			}
 		default:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				xl[i], tl[i] = f, -math.Abs(f)
 			}
 		}
-		nm := minOf(al)
-		sh[l] = -nm
-		for i, v := range al {
-			v = nm - v
-			al[i], cl[i] = v, v
-		}
 	}
+}
+
+// negMinOf returns minᵢ −x[i] = −max x in float64 (len(x) ≥ 1, no NaN), as
+// minOf on the negated values (read straight from x: no store), so that
+// nm − (−x[i]) is exactly x[i] − max x.
+func negMinOf[F cramer.Float](x []F) float64 {
+	m0, m1 := -float64(x[0]), -float64(x[len(x)-1])
+	for i := 1; i+1 < len(x); i += 2 {
+		m0, m1 = min(m0, -float64(x[i])), min(m1, -float64(x[i+1]))
+	}
+	return min(m0, m1)
 }
 
 // nllFactors sets, for each component o of a chunk with D = 1 (σ = sd[o],
