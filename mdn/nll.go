@@ -269,9 +269,14 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 		copy(lp, t)
 		log1pAll(lp, fast)
 	}
-	// σ into t, dσ/dx into x.
-	scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
-	nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	if h.Scale == ELUPlusOne {
+		// The scale map in the same pass (t = e^min(x, 0), x = max(x, 0)).
+		nllFactorsELU(lc, w, gz, gx, t, x, dy, h.MinStd, lim)
+	} else {
+		// σ into t, dσ/dx into x.
+		scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+		nllFactors(lc, w, gz, gx, t, x, dy, lim)
+	}
 	for l := range mx {
 		ul := lc[l*k : (l+1)*k]
 		nm := minOf(ul) // lc holds −uᵢ: M = −min
@@ -337,8 +342,8 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 // o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
 // for elu+1, as scaleMapArgs leaves it), of t
 // to the argument of the scale map's exponential (scaleMapArgs) and of dy
-// to y[l] − μᵢ: one loop over the example's components (a loop per scale
-// map), then the shift of a.
+// to y[l] − μᵢ: the largest logit from the raw row (negMinOf), then one
+// loop over the example's components (a loop per scale map).
 func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
 	wd := 3 * k
 	y = y[:len(sh)]
@@ -351,34 +356,41 @@ func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int
 		n := len(al)
 		cl, xl, tl, dl, lg, ms, xs = cl[:n], xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
 		yb := float64(yl)
+		nm := negMinOf(lg)
+		sh[l] = -nm
 		switch sm {
 		case Exp:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				xl[i], tl[i] = f, min(f, logMaxStd)
 			}
 		case ELUPlusOne:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				m := 0.5 * (f - math.Abs(f))
 				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
 			}
 		default:
 			for i, v := range xs {
-				f, g := float64(v), -float64(lg[i])
-				al[i], dl[i] = g, yb-float64(ms[i])
+				f, g := float64(v), nm-(-float64(lg[i]))
+				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
 				xl[i], tl[i] = f, -math.Abs(f)
 			}
 		}
-		nm := minOf(al)
-		sh[l] = -nm
-		for i, v := range al {
-			v = nm - v
-			al[i], cl[i] = v, v
-		}
 	}
+}
+
+// negMinOf returns minᵢ −x[i] = −max x in float64 (len(x) ≥ 1, no NaN), as
+// minOf on the negated values (read straight from x: no store), so that
+// nm − (−x[i]) is exactly x[i] − max x.
+func negMinOf[F cramer.Float](x []F) float64 {
+	m0, m1 := -float64(x[0]), -float64(x[len(x)-1])
+	for i := 1; i+1 < len(x); i += 2 {
+		m0, m1 = min(m0, -float64(x[i])), min(m1, -float64(x[i+1]))
+	}
+	return min(m0, m1)
 }
 
 // nllFactors sets, for each component o of a chunk with D = 1 (σ = sd[o],
@@ -410,6 +422,39 @@ func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 		w[o] = math.Float64frombits(b&fraction | oneBits)
 		gz[o] = z * is
 		gx[o] = (one - z2) * (ds[o] * is) // dσ/dx ≤ σ: no overflow
+	}
+}
+
+// nllFactorsELU is scaleValues for elu+1 followed by nllFactors, in one
+// loop: σ = max(x, 0) + e^min(x, 0) + minStd0 (pos[o] = max(x, 0), e[o] =
+// e^min(x, 0)) and dσ/dx = e[o], clamped at lim.maxStd (dσ/dx = 0 there);
+// the clamp joins the floor of σ and the cap of z off the main path. The
+// results are those of the two passes, bit for bit.
+func nllFactorsELU(lc, w, gz, gx, e, pos, dy []float64, minStd0 float64, lim *limits) {
+	c, cb := &nllConsts, &nllBits // in registers (see expAll)
+	half, one, ln2 := c[0], c[1], c[2]
+	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
+	minStd, maxStd, maxZ2 := lim.nllMinStd, lim.maxStd, lim.maxZ*lim.maxZ
+	n := len(lc)
+	w, gz, gx, e, pos, dy = w[:n], gz[:n], gx[:n], e[:n], pos[:n], dy[:n]
+	for o, v := range lc {
+		d := e[o]
+		s := pos[o] + d + minStd0
+		is := one / s
+		z := dy[o] * is
+		z2 := z * z
+		if s < minStd || z2 > maxZ2 || s >= maxStd {
+			if s >= maxStd {
+				s, d = maxStd, 0
+			}
+			lc[o], w[o], gz[o], gx[o] = nllFactorClamped(v, s, d, dy[o], minStd, lim.maxZ)
+			continue
+		}
+		b := math.Float64bits(is)
+		lc[o] = half*z2 - float64(int64(b>>52)-bias)*ln2 - v
+		w[o] = math.Float64frombits(b&fraction | oneBits)
+		gz[o] = z * is
+		gx[o] = (one - z2) * (d * is)
 	}
 }
 
