@@ -4810,6 +4810,34 @@ DATA laneIndex32<>+24(SB)/4, $0x00000006
 DATA laneIndex32<>+28(SB)/4, $0x00000007
 GLOBL laneIndex32<>(SB), RODATA|NOPTR, $32
 
+DATA frontOne<>+0(SB)/8, $0x3ff0000000000000
+DATA frontOne<>+8(SB)/8, $0x3ff0000000000000
+DATA frontOne<>+16(SB)/8, $0x3ff0000000000000
+DATA frontOne<>+24(SB)/8, $0x3ff0000000000000
+GLOBL frontOne<>(SB), RODATA|NOPTR, $32
+
+DATA frontAbs<>+0(SB)/8, $0x7fffffffffffffff
+DATA frontAbs<>+8(SB)/8, $0x7fffffffffffffff
+DATA frontAbs<>+16(SB)/8, $0x7fffffffffffffff
+DATA frontAbs<>+24(SB)/8, $0x7fffffffffffffff
+GLOBL frontAbs<>(SB), RODATA|NOPTR, $32
+
+DATA frontOneInt64<>+0(SB)/8, $0x0000000000000001
+DATA frontOneInt64<>+8(SB)/8, $0x0000000000000001
+DATA frontOneInt64<>+16(SB)/8, $0x0000000000000001
+DATA frontOneInt64<>+24(SB)/8, $0x0000000000000001
+GLOBL frontOneInt64<>(SB), RODATA|NOPTR, $32
+
+DATA frontOneInt32<>+0(SB)/4, $0x00000001
+DATA frontOneInt32<>+4(SB)/4, $0x00000001
+DATA frontOneInt32<>+8(SB)/4, $0x00000001
+DATA frontOneInt32<>+12(SB)/4, $0x00000001
+DATA frontOneInt32<>+16(SB)/4, $0x00000001
+DATA frontOneInt32<>+20(SB)/4, $0x00000001
+DATA frontOneInt32<>+24(SB)/4, $0x00000001
+DATA frontOneInt32<>+28(SB)/4, $0x00000001
+GLOBL frontOneInt32<>(SB), RODATA|NOPTR, $32
+
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·erf64(SB), NOSPLIT, $32-48
@@ -23275,5 +23303,587 @@ r1_kend:
 	JMP    rows1
 
 done:
+	VZEROUPPER
+	RET
+
+// func batchFront64(dw []float64, dm []float64, dv []float64, w []float64, m []float64, s []float64, c int, n int, lim *[4]uint64, r *[5]uint64)
+// Requires: AVX, AVX2, CMOV
+TEXT ·batchFront64(SB), NOSPLIT, $128-176
+	MOVQ         lim+160(FP), AX
+	VPBROADCASTQ (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTQ 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTQ 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         c+144(FP), AX
+	CMPQ         AX, $0x01
+	JNE          front_many
+	MOVQ         c+144(FP), AX
+	MOVQ         n+152(FP), CX
+	IMULQ        CX, AX
+	SUBQ         $0x04, AX
+	XORQ         CX, CX
+
+front_check_one:
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    s_base+120(FP), DX
+	VMOVUPD (DX)(CX*8), Y5
+	MOVQ    m_base+96(FP), DX
+	VMOVUPD (DX)(CX*8), Y6
+	MOVQ    w_base+72(FP), DX
+	VMOVUPD (DX)(CX*8), Y7
+	VPOR    Y5, Y0, Y0
+	VPOR    Y7, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y6, Y6
+	VPADDQ  (SP), Y6, Y7
+	VPADDQ  (SP), Y5, Y8
+	VPOR    Y7, Y1, Y1
+	VPOR    Y8, Y1, Y1
+	VPADDQ  32(SP), Y6, Y7
+	VPADDQ  32(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y5, Y7
+	VPADDQ  64(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y3, Y3
+	VMULPD  Y5, Y5, Y5
+	MOVQ    dv_base+48(FP), DX
+	VMOVUPD Y5, (DX)(CX*8)
+	CMPQ    CX, AX
+	JGE     front_checked_one
+	ADDQ    $0x04, CX
+	JMP     front_check_one
+
+front_checked_one:
+	JMP front_sums
+
+front_many:
+	MOVQ  c+144(FP), AX
+	MOVQ  n+152(FP), CX
+	IMULQ CX, AX
+	SUBQ  $0x04, AX
+	XORQ  CX, CX
+
+front_check_many:
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    s_base+120(FP), DX
+	VMOVUPD (DX)(CX*8), Y5
+	MOVQ    m_base+96(FP), DX
+	VMOVUPD (DX)(CX*8), Y6
+	MOVQ    w_base+72(FP), DX
+	VMOVUPD (DX)(CX*8), Y7
+	VPOR    Y5, Y0, Y0
+	VPOR    Y7, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y6, Y6
+	VPADDQ  (SP), Y6, Y7
+	VPADDQ  (SP), Y5, Y8
+	VPOR    Y7, Y1, Y1
+	VPOR    Y8, Y1, Y1
+	VPADDQ  32(SP), Y6, Y7
+	VPADDQ  32(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y5, Y7
+	VPADDQ  64(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y3, Y3
+	CMPQ    CX, AX
+	JGE     front_checked_many
+	ADDQ    $0x04, CX
+	JMP     front_check_many
+
+front_checked_many:
+	XORQ AX, AX
+
+front_lanes:
+	MOVQ    n+152(FP), CX
+	SUBQ    $0x04, CX
+	CMPQ    AX, CX
+	CMOVQGT CX, AX
+	XORQ    DX, DX
+
+front_tiles:
+	MOVQ           c+144(FP), BX
+	SUBQ           $0x02, BX
+	CMPQ           DX, BX
+	CMOVQGT        BX, DX
+	MOVQ           c+144(FP), SI
+	SHLQ           $0x03, SI
+	MOVQ           AX, DI
+	IMULQ          SI, DI
+	LEAQ           (DI)(DX*8), DI
+	LEAQ           (DI)(SI*1), R8
+	MOVQ           w_base+72(FP), R9
+	LEAQ           (R9)(SI*2), R10
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (R10)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (R10)(R8*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           DX, R9
+	MOVQ           n+152(FP), R10
+	IMULQ          R10, R9
+	ADDQ           AX, R9
+	MOVQ           dw_base+0(FP), R10
+	LEAQ           (R10)(R9*8), R10
+	MOVQ           n+152(FP), R9
+	SHLQ           $0x03, R9
+	VMOVUPD        Y7, (R10)
+	ADDQ           R9, R10
+	VMOVUPD        Y5, (R10)
+	MOVQ           m_base+96(FP), R9
+	LEAQ           (R9)(SI*2), R10
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (R10)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (R10)(R8*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           DX, R9
+	MOVQ           n+152(FP), R10
+	IMULQ          R10, R9
+	ADDQ           AX, R9
+	MOVQ           dm_base+24(FP), R10
+	LEAQ           (R10)(R9*8), R10
+	MOVQ           n+152(FP), R9
+	SHLQ           $0x03, R9
+	VMOVUPD        Y7, (R10)
+	ADDQ           R9, R10
+	VMOVUPD        Y5, (R10)
+	MOVQ           s_base+120(FP), R9
+	LEAQ           (R9)(SI*2), SI
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (SI)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (SI)(R8*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           DX, SI
+	MOVQ           n+152(FP), DI
+	IMULQ          DI, SI
+	ADDQ           AX, SI
+	MOVQ           dv_base+48(FP), DI
+	LEAQ           (DI)(SI*8), DI
+	MOVQ           n+152(FP), SI
+	SHLQ           $0x03, SI
+	VMULPD         Y7, Y7, Y7
+	VMOVUPD        Y7, (DI)
+	ADDQ           SI, DI
+	VMULPD         Y5, Y5, Y5
+	VMOVUPD        Y5, (DI)
+	CMPQ           DX, BX
+	JGE            front_tiles_done
+	ADDQ           $0x02, DX
+	JMP            front_tiles
+
+front_tiles_done:
+	CMPQ AX, CX
+	JGE  front_lanes_done
+	ADDQ $0x04, AX
+	JMP  front_lanes
+
+front_lanes_done:
+front_sums:
+	MOVQ    dw_base+0(FP), AX
+	MOVQ    w_base+72(FP), CX
+	MOVQ    c+144(FP), DX
+	CMPQ    DX, $0x01
+	CMOVQEQ CX, AX
+	XORQ    CX, CX
+
+front_sum_lanes:
+	MOVQ    n+152(FP), DX
+	SUBQ    $0x04, DX
+	CMPQ    CX, DX
+	CMOVQGT DX, CX
+	MOVQ    CX, BX
+	MOVQ    c+144(FP), SI
+	VMOVUPD (AX)(BX*8), Y5
+
+front_sum_comps:
+	DECQ   SI
+	JE     front_sum_done
+	MOVQ   n+152(FP), DI
+	ADDQ   DI, BX
+	VADDPD (AX)(BX*8), Y5, Y5
+	JMP    front_sum_comps
+
+front_sum_done:
+	VSUBPD frontOne<>+0(SB), Y5, Y5
+	VANDPD frontAbs<>+0(SB), Y5, Y5
+	VCMPPD $0x12, 96(SP), Y5, Y5
+	VANDPD Y5, Y4, Y4
+	CMPQ   CX, DX
+	JGE    front_sums_done
+	ADDQ   $0x04, CX
+	JMP    front_sum_lanes
+
+front_sums_done:
+	MOVQ         r+168(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VMOVQ        X0, (AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VMOVQ        X1, 8(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VMOVQ        X2, 16(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VMOVQ        X3, 24(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
+	VZEROUPPER
+	RET
+
+// func batchFront32(dw []float32, dm []float32, dv []float32, w []float32, m []float32, s []float32, c int, n int, lim *[4]uint64, r *[5]uint64)
+// Requires: AVX, AVX2, CMOV
+TEXT ·batchFront32(SB), NOSPLIT, $128-176
+	MOVQ         lim+160(FP), AX
+	VPBROADCASTD (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTD 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTD 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         c+144(FP), AX
+	CMPQ         AX, $0x01
+	JNE          front_many
+	MOVQ         c+144(FP), AX
+	MOVQ         n+152(FP), CX
+	IMULQ        CX, AX
+	SUBQ         $0x08, AX
+	XORQ         CX, CX
+
+front_check_one:
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    s_base+120(FP), DX
+	VMOVUPS (DX)(CX*4), Y5
+	MOVQ    m_base+96(FP), DX
+	VMOVUPS (DX)(CX*4), Y6
+	MOVQ    w_base+72(FP), DX
+	VMOVUPS (DX)(CX*4), Y7
+	VPOR    Y5, Y0, Y0
+	VPOR    Y7, Y0, Y0
+	VPAND   absMask32<>+0(SB), Y6, Y6
+	VPADDD  (SP), Y6, Y7
+	VPADDD  (SP), Y5, Y8
+	VPOR    Y7, Y1, Y1
+	VPOR    Y8, Y1, Y1
+	VPADDD  32(SP), Y6, Y7
+	VPADDD  32(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y2, Y2
+	VPSUBD  frontOneInt32<>+0(SB), Y5, Y7
+	VPADDD  64(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y3, Y3
+	VMULPS  Y5, Y5, Y5
+	MOVQ    dv_base+48(FP), DX
+	VMOVUPS Y5, (DX)(CX*4)
+	CMPQ    CX, AX
+	JGE     front_checked_one
+	ADDQ    $0x08, CX
+	JMP     front_check_one
+
+front_checked_one:
+	JMP front_sums
+
+front_many:
+	MOVQ  c+144(FP), AX
+	MOVQ  n+152(FP), CX
+	IMULQ CX, AX
+	SUBQ  $0x08, AX
+	XORQ  CX, CX
+
+front_check_many:
+	CMPQ    CX, AX
+	CMOVQGT AX, CX
+	MOVQ    s_base+120(FP), DX
+	VMOVUPS (DX)(CX*4), Y5
+	MOVQ    m_base+96(FP), DX
+	VMOVUPS (DX)(CX*4), Y6
+	MOVQ    w_base+72(FP), DX
+	VMOVUPS (DX)(CX*4), Y7
+	VPOR    Y5, Y0, Y0
+	VPOR    Y7, Y0, Y0
+	VPAND   absMask32<>+0(SB), Y6, Y6
+	VPADDD  (SP), Y6, Y7
+	VPADDD  (SP), Y5, Y8
+	VPOR    Y7, Y1, Y1
+	VPOR    Y8, Y1, Y1
+	VPADDD  32(SP), Y6, Y7
+	VPADDD  32(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y2, Y2
+	VPSUBD  frontOneInt32<>+0(SB), Y5, Y7
+	VPADDD  64(SP), Y5, Y8
+	VPOR    Y7, Y8, Y7
+	VPAND   Y7, Y3, Y3
+	CMPQ    CX, AX
+	JGE     front_checked_many
+	ADDQ    $0x08, CX
+	JMP     front_check_many
+
+front_checked_many:
+	XORQ AX, AX
+
+front_lanes:
+	MOVQ    n+152(FP), CX
+	SUBQ    $0x08, CX
+	CMPQ    AX, CX
+	CMOVQGT CX, AX
+	XORQ    DX, DX
+
+front_tiles:
+	MOVQ           c+144(FP), BX
+	SUBQ           $0x04, BX
+	CMPQ           DX, BX
+	CMOVQGT        BX, DX
+	MOVQ           c+144(FP), SI
+	SHLQ           $0x02, SI
+	MOVQ           AX, DI
+	IMULQ          SI, DI
+	LEAQ           (DI)(DX*4), DI
+	LEAQ           (DI)(SI*1), R8
+	MOVQ           w_base+72(FP), R9
+	LEAQ           (R9)(SI*2), R10
+	LEAQ           (R9)(SI*4), R11
+	LEAQ           (R10)(SI*4), R12
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
+	VBROADCASTF128 (R10)(DI*1), Y7
+	VINSERTF128    $0x01, (R12)(DI*1), Y7, Y7
+	VBROADCASTF128 (R10)(R8*1), Y8
+	VINSERTF128    $0x01, (R12)(R8*1), Y8, Y8
+	VUNPCKLPS      Y6, Y5, Y9
+	VUNPCKHPS      Y6, Y5, Y5
+	VUNPCKLPS      Y8, Y7, Y6
+	VUNPCKHPS      Y8, Y7, Y7
+	VUNPCKLPD      Y6, Y9, Y8
+	VUNPCKHPD      Y6, Y9, Y9
+	VUNPCKLPD      Y7, Y5, Y6
+	VUNPCKHPD      Y7, Y5, Y5
+	MOVQ           DX, R9
+	MOVQ           n+152(FP), R10
+	IMULQ          R10, R9
+	ADDQ           AX, R9
+	MOVQ           dw_base+0(FP), R10
+	LEAQ           (R10)(R9*4), R10
+	MOVQ           n+152(FP), R9
+	SHLQ           $0x02, R9
+	VMOVUPS        Y8, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y9, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y6, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y5, (R10)
+	MOVQ           m_base+96(FP), R9
+	LEAQ           (R9)(SI*2), R10
+	LEAQ           (R9)(SI*4), R11
+	LEAQ           (R10)(SI*4), R12
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
+	VBROADCASTF128 (R10)(DI*1), Y7
+	VINSERTF128    $0x01, (R12)(DI*1), Y7, Y7
+	VBROADCASTF128 (R10)(R8*1), Y8
+	VINSERTF128    $0x01, (R12)(R8*1), Y8, Y8
+	VUNPCKLPS      Y6, Y5, Y9
+	VUNPCKHPS      Y6, Y5, Y5
+	VUNPCKLPS      Y8, Y7, Y6
+	VUNPCKHPS      Y8, Y7, Y7
+	VUNPCKLPD      Y6, Y9, Y8
+	VUNPCKHPD      Y6, Y9, Y9
+	VUNPCKLPD      Y7, Y5, Y6
+	VUNPCKHPD      Y7, Y5, Y5
+	MOVQ           DX, R9
+	MOVQ           n+152(FP), R10
+	IMULQ          R10, R9
+	ADDQ           AX, R9
+	MOVQ           dm_base+24(FP), R10
+	LEAQ           (R10)(R9*4), R10
+	MOVQ           n+152(FP), R9
+	SHLQ           $0x02, R9
+	VMOVUPS        Y8, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y9, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y6, (R10)
+	ADDQ           R9, R10
+	VMOVUPS        Y5, (R10)
+	MOVQ           s_base+120(FP), R9
+	LEAQ           (R9)(SI*2), R10
+	LEAQ           (R9)(SI*4), R11
+	LEAQ           (R10)(SI*4), SI
+	VBROADCASTF128 (R9)(DI*1), Y5
+	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
+	VBROADCASTF128 (R9)(R8*1), Y6
+	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
+	VBROADCASTF128 (R10)(DI*1), Y7
+	VINSERTF128    $0x01, (SI)(DI*1), Y7, Y7
+	VBROADCASTF128 (R10)(R8*1), Y8
+	VINSERTF128    $0x01, (SI)(R8*1), Y8, Y8
+	VUNPCKLPS      Y6, Y5, Y9
+	VUNPCKHPS      Y6, Y5, Y5
+	VUNPCKLPS      Y8, Y7, Y6
+	VUNPCKHPS      Y8, Y7, Y7
+	VUNPCKLPD      Y6, Y9, Y8
+	VUNPCKHPD      Y6, Y9, Y9
+	VUNPCKLPD      Y7, Y5, Y6
+	VUNPCKHPD      Y7, Y5, Y5
+	MOVQ           DX, SI
+	MOVQ           n+152(FP), DI
+	IMULQ          DI, SI
+	ADDQ           AX, SI
+	MOVQ           dv_base+48(FP), DI
+	LEAQ           (DI)(SI*4), DI
+	MOVQ           n+152(FP), SI
+	SHLQ           $0x02, SI
+	VMULPS         Y8, Y8, Y8
+	VMOVUPS        Y8, (DI)
+	ADDQ           SI, DI
+	VMULPS         Y9, Y9, Y9
+	VMOVUPS        Y9, (DI)
+	ADDQ           SI, DI
+	VMULPS         Y6, Y6, Y6
+	VMOVUPS        Y6, (DI)
+	ADDQ           SI, DI
+	VMULPS         Y5, Y5, Y5
+	VMOVUPS        Y5, (DI)
+	CMPQ           DX, BX
+	JGE            front_tiles_done
+	ADDQ           $0x04, DX
+	JMP            front_tiles
+
+front_tiles_done:
+	CMPQ AX, CX
+	JGE  front_lanes_done
+	ADDQ $0x08, AX
+	JMP  front_lanes
+
+front_lanes_done:
+front_sums:
+	MOVQ    dw_base+0(FP), AX
+	MOVQ    w_base+72(FP), CX
+	MOVQ    c+144(FP), DX
+	CMPQ    DX, $0x01
+	CMOVQEQ CX, AX
+	XORQ    CX, CX
+
+front_sum_lanes:
+	MOVQ      n+152(FP), DX
+	SUBQ      $0x08, DX
+	CMPQ      CX, DX
+	CMOVQGT   DX, CX
+	MOVQ      CX, BX
+	MOVQ      c+144(FP), SI
+	VCVTPS2PD (AX)(BX*4), Y5
+	VCVTPS2PD 16(AX)(BX*4), Y6
+
+front_sum_comps:
+	DECQ      SI
+	JE        front_sum_done
+	MOVQ      n+152(FP), DI
+	ADDQ      DI, BX
+	VCVTPS2PD (AX)(BX*4), Y7
+	VADDPD    Y7, Y5, Y5
+	VCVTPS2PD 16(AX)(BX*4), Y7
+	VADDPD    Y7, Y6, Y6
+	JMP       front_sum_comps
+
+front_sum_done:
+	VSUBPD frontOne<>+0(SB), Y5, Y5
+	VANDPD frontAbs<>+0(SB), Y5, Y5
+	VCMPPD $0x12, 96(SP), Y5, Y5
+	VANDPD Y5, Y4, Y4
+	VSUBPD frontOne<>+0(SB), Y6, Y6
+	VANDPD frontAbs<>+0(SB), Y6, Y6
+	VCMPPD $0x12, 96(SP), Y6, Y6
+	VANDPD Y6, Y4, Y4
+	CMPQ   CX, DX
+	JGE    front_sums_done
+	ADDQ   $0x08, CX
+	JMP    front_sum_lanes
+
+front_sums_done:
+	MOVQ         r+168(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0xb1, X0, X5
+	VPOR         X5, X0, X0
+	VMOVD        X0, CX
+	MOVL         CX, (AX)
+	MOVL         $0x00000000, 4(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPOR         X0, X1, X1
+	VMOVD        X1, CX
+	MOVL         CX, 8(AX)
+	MOVL         $0x00000000, 12(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0xb1, X2, X0
+	VPAND        X0, X2, X2
+	VMOVD        X2, CX
+	MOVL         CX, 16(AX)
+	MOVL         $0x00000000, 20(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0xb1, X3, X0
+	VPAND        X0, X3, X3
+	VMOVD        X3, CX
+	MOVL         CX, 24(AX)
+	MOVL         $0x00000000, 28(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
 	VZEROUPPER
 	RET

@@ -36,6 +36,7 @@ func main() {
 	for _, p := range precs {
 		p.declare()
 	}
+	declareFront(precs)
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
@@ -53,6 +54,9 @@ func main() {
 		for _, k := range spec.AllProj {
 			p.genProject(k)
 		}
+	}
+	for _, p := range precs {
+		p.genFront()
 	}
 	Generate()
 	fixHeaders()

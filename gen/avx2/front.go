@@ -1,0 +1,358 @@
+package main
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/gmmkit/cramer/gen/internal/spec"
+)
+
+// The front end of a batch chunk (see purego.BatchFront64): the checks of a
+// side's values and its layout in lanes, in three loops over the chunk.
+//
+//  1. The checks, over the n·c contiguous values of w, m and s, a vector at a
+//     time (the last vector overlaps the one before it when n·c is not a
+//     multiple of the vector: ORs and ANDs do not mind seeing a value
+//     twice); for c = 1 the same loop stores the variances s².
+//  2. For c > 1, the transposition: tiles of one vector of lanes (4
+//     mixtures in float64, 8 in float32) by 2 (float64) or 4 (float32)
+//     components, loaded as 128-bit rows, two rows per register (the
+//     first by VBROADCASTF128, which writes the whole register, so that the
+//     register allocator sees it defined), and
+//     shuffled into one vector per component; the stds are squared on the
+//     way. The last tile of a row of tiles overlaps the one before it when
+//     c is not a multiple of the tile, and the last block of lanes the one
+//     before it when n is not a multiple of the vector: both store the same
+//     values again.
+//  3. The weight sums, per block of lanes, from the lane-interleaved weights
+//     (c = 1: w itself) in ascending order of component, in float64 (float32
+//     weights converted), each compared with the tolerance.
+//
+// The checked function (asm/front_amd64.go) calls the assembly only when it
+// has at least one full vector of lanes and (float32) c = 1 or c ≥ 4, and
+// purego otherwise, so the overlaps above always stay inside the slices.
+
+// frontOne and frontAbs are float64 1 and the float64 magnitude mask, which
+// the weight sums use in both precisions.
+var frontOne, frontAbs Mem
+
+// declareFront declares the constants of the front-end kernels.
+func declareFront(precs []*prec) {
+	frontOne = GLOBL("frontOne", RODATA|NOPTR)
+	for off := 0; off < 32; off += 8 {
+		DATA(off, U64(math.Float64bits(1)))
+	}
+	frontAbs = GLOBL("frontAbs", RODATA|NOPTR)
+	for off := 0; off < 32; off += 8 {
+		DATA(off, U64(1<<63-1))
+	}
+	for _, p := range precs {
+		p.kint("frontOneInt", 1)
+	}
+}
+
+// frontAcc holds the accumulators of the FrontScan words.
+type frontAcc struct {
+	or, gt, big, noLossy, sums VecVirtual
+	gtLim, geSmall, geLossy    Mem // the limits, one per lane
+	tol                        Mem // float64 lanes
+}
+
+// genFront emits BatchFront64 or BatchFront32.
+func (p *prec) genFront() {
+	name := "BatchFront" + p.name
+	TEXT(spec.Stub(name), NOSPLIT, fmt.Sprintf("func(dw, dm, dv, w, m, s []%s, c, n int, lim *[4]uint64, r *[5]uint64)", p.ty()))
+	Doc(spec.Wrap(fmt.Sprintf("%s is the assembly of %s (front_amd64.go; see purego.%s), with lim the purego.FrontLimits and r the purego.FrontScan it fills. It trusts the lengths and integers it is given: only %s, which cuts every slice to the length used here and calls it only with c ≥ 1 and n ≥ %d%s, calls it.",
+		spec.Stub(name), name, name, name, p.lanes, map[bool]string{true: "", false: " (and c = 1 or c ≥ 4)"}[p.f64]), 76-len("// "))...)
+	Pragma("noescape")
+	var a frontAcc
+	a.gtLim, a.geSmall, a.geLossy, a.tol = AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	limP := Load(Param("lim"), GP64())
+	for i, m := range []Mem{a.gtLim, a.geSmall, a.geLossy} {
+		t := YMM()
+		if p.f64 {
+			VPBROADCASTQ(Mem{Base: limP, Disp: 8 * i}, t)
+		} else {
+			VPBROADCASTD(Mem{Base: limP, Disp: 8 * i}, t)
+		}
+		VMOVDQU(t, m)
+	}
+	t := YMM()
+	VBROADCASTSD(Mem{Base: limP, Disp: 24}, t)
+	VMOVUPD(t, a.tol)
+	a.or, a.gt, a.big, a.noLossy, a.sums = YMM(), YMM(), YMM(), YMM(), YMM()
+	VPXOR(a.or, a.or, a.or)
+	VPXOR(a.gt, a.gt, a.gt)
+	VPCMPEQD(a.big, a.big, a.big)
+	VPCMPEQD(a.noLossy, a.noLossy, a.noLossy)
+	VPCMPEQD(a.sums, a.sums, a.sums)
+
+	c := p.intParam("c")
+	CMPQ(c, Imm(1))
+	JNE(LabelRef("front_many"))
+	p.frontChecks(&a, true)
+	JMP(LabelRef("front_sums"))
+	Label("front_many")
+	p.frontChecks(&a, false)
+	p.frontTranspose()
+	Label("front_sums")
+	p.frontSums(&a)
+
+	rp := Load(Param("r"), GP64())
+	p.frontStore(a.or, VPOR, p.f64, Mem{Base: rp})
+	p.frontStore(a.gt, VPOR, p.f64, Mem{Base: rp, Disp: 8})
+	p.frontStore(a.big, VPAND, p.f64, Mem{Base: rp, Disp: 16})
+	p.frontStore(a.noLossy, VPAND, p.f64, Mem{Base: rp, Disp: 24})
+	p.frontStore(a.sums, VPAND, true, Mem{Base: rp, Disp: 32})
+	VZEROUPPER()
+	RET()
+}
+
+// iadd is the integer lane addition of the element width: d = a + b.
+func (p *prec) iadd(a, b, d Op) { pick(p, VPADDQ, VPADDD)(a, b, d) }
+
+// frontChecks emits loop 1: the FrontScan words of every value (and for
+// one component, dv = s²).
+func (p *prec) frontChecks(a *frontAcc, one bool) {
+	sfx := "_many"
+	if one {
+		sfx = "_one"
+	}
+	nc := GP64()
+	MOVQ(p.intParam("c"), nc)
+	IMULQ(p.intParam("n"), nc)
+	SUBQ(Imm(uint64(p.lanes)), nc) // the start of the last vector
+	x := GP64()
+	XORQ(x, x)
+	Label("front_check" + sfx)
+	CMPQ(x, nc)
+	CMOVQGT(nc, x)
+	at := func(name string) Mem { return p.at(p.ptr(name), x) }
+	s, m, w := YMM(), YMM(), YMM()
+	p.MOVU(at("s"), s)
+	p.MOVU(at("m"), m)
+	p.MOVU(at("w"), w)
+	VPOR(s, a.or, a.or)
+	VPOR(w, a.or, a.or)
+	am, t, u := YMM(), YMM(), YMM()
+	VPAND(p.c("absMask"), m, am)
+	p.iadd(a.gtLim, am, t)
+	p.iadd(a.gtLim, s, u)
+	VPOR(t, a.gt, a.gt)
+	VPOR(u, a.gt, a.gt)
+	p.iadd(a.geSmall, am, t)
+	p.iadd(a.geSmall, s, u)
+	VPOR(t, u, t)
+	VPAND(t, a.big, a.big)
+	p.ISUB(p.c("frontOneInt"), s, t) // s − 1
+	p.iadd(a.geLossy, s, u)
+	VPOR(t, u, t)
+	VPAND(t, a.noLossy, a.noLossy)
+	if one {
+		p.MUL(s, s, s)
+		p.MOVU(s, at("dv"))
+	}
+	CMPQ(x, nc)
+	JGE(LabelRef("front_checked" + sfx))
+	ADDQ(Imm(uint64(p.lanes)), x)
+	JMP(LabelRef("front_check" + sfx))
+	Label("front_checked" + sfx)
+}
+
+// frontTranspose emits loop 2 (c > 1).
+func (p *prec) frontTranspose() {
+	size, vl := p.size, p.lanes
+	tile := 2
+	if !p.f64 {
+		tile = 4
+	}
+	l0 := GP64()
+	XORQ(l0, l0)
+	Label("front_lanes")
+	last := GP64()
+	MOVQ(p.intParam("n"), last)
+	SUBQ(Imm(uint64(vl)), last)
+	CMPQ(l0, last)
+	CMOVQGT(last, l0)
+	i0 := GP64()
+	XORQ(i0, i0)
+	Label("front_tiles")
+	lastT := GP64()
+	MOVQ(p.intParam("c"), lastT)
+	SUBQ(Imm(uint64(tile)), lastT)
+	CMPQ(i0, lastT)
+	CMOVQGT(lastT, i0)
+	// rs: bytes per mixture; off0, off1: the bytes of the tile in mixtures
+	// l0 and l0+1 (those of l0+2 and l0+3 are 2·rs further, and in float32
+	// l0+4 … l0+7 another 4·rs).
+	rs := GP64()
+	MOVQ(p.intParam("c"), rs)
+	SHLQ(Imm(uint64(math.Log2(float64(size)))), rs)
+	off0, off1 := GP64(), GP64()
+	MOVQ(l0, off0)
+	IMULQ(rs, off0)
+	LEAQ(Mem{Base: off0, Index: i0, Scale: uint8(size)}, off0)
+	LEAQ(Mem{Base: off0, Index: rs, Scale: 1}, off1)
+	for _, arr := range [][2]string{{"w", "dw"}, {"m", "dm"}, {"s", "dv"}} {
+		xp := p.ptr(arr[0])
+		x2 := GP64()
+		LEAQ(Mem{Base: xp, Index: rs, Scale: 2}, x2)
+		var out []VecVirtual
+		if p.f64 {
+			// A = [row 0 | row 2], B = [row 1 | row 3], two components each.
+			A, B := YMM(), YMM()
+			VBROADCASTF128(Mem{Base: xp, Index: off0, Scale: 1}, A)
+			VINSERTF128(Imm(1), Mem{Base: x2, Index: off0, Scale: 1}, A, A)
+			VBROADCASTF128(Mem{Base: xp, Index: off1, Scale: 1}, B)
+			VINSERTF128(Imm(1), Mem{Base: x2, Index: off1, Scale: 1}, B, B)
+			lo := YMM()
+			VUNPCKLPD(B, A, lo)
+			VUNPCKHPD(B, A, A)
+			out = []VecVirtual{lo, A}
+		} else {
+			// Y0 … Y3 = [row j | row j+4], four components each.
+			x4, x6 := GP64(), GP64()
+			LEAQ(Mem{Base: xp, Index: rs, Scale: 4}, x4)
+			LEAQ(Mem{Base: x2, Index: rs, Scale: 4}, x6)
+			var y [4]VecVirtual
+			for j := range y {
+				lo, hi, off := xp, x4, off0
+				if j >= 2 {
+					lo, hi = x2, x6
+				}
+				if j%2 == 1 {
+					off = off1
+				}
+				y[j] = YMM()
+				VBROADCASTF128(Mem{Base: lo, Index: off, Scale: 1}, y[j])
+				VINSERTF128(Imm(1), Mem{Base: hi, Index: off, Scale: 1}, y[j], y[j])
+			}
+			// Registers reused as soon as they are free (five live at most).
+			t0, t1, t2, t3 := YMM(), y[0], y[1], y[2]
+			VUNPCKLPS(y[1], y[0], t0)
+			VUNPCKHPS(y[1], y[0], t1)
+			VUNPCKLPS(y[3], y[2], t2)
+			VUNPCKHPS(y[3], y[2], t3)
+			o0, o1, o2, o3 := y[3], t0, t2, t1
+			VUNPCKLPD(t2, t0, o0)
+			VUNPCKHPD(t2, t0, o1)
+			VUNPCKLPD(t3, t1, o2)
+			VUNPCKHPD(t3, t1, o3)
+			out = []VecVirtual{o0, o1, o2, o3}
+		}
+		// Component i0+k of lanes l0 … at element (i0+k)·n + l0.
+		d := GP64()
+		MOVQ(i0, d)
+		IMULQ(p.intParam("n"), d)
+		ADDQ(l0, d)
+		dp := p.ptr(arr[1])
+		LEAQ(Mem{Base: dp, Index: d, Scale: uint8(size)}, dp)
+		nb := GP64()
+		MOVQ(p.intParam("n"), nb)
+		SHLQ(Imm(uint64(math.Log2(float64(size)))), nb)
+		for k, o := range out {
+			if arr[0] == "s" {
+				p.MUL(o, o, o)
+			}
+			p.MOVU(o, Mem{Base: dp})
+			if k+1 < len(out) {
+				ADDQ(nb, dp)
+			}
+		}
+	}
+	CMPQ(i0, lastT)
+	JGE(LabelRef("front_tiles_done"))
+	ADDQ(Imm(uint64(tile)), i0)
+	JMP(LabelRef("front_tiles"))
+	Label("front_tiles_done")
+	CMPQ(l0, last)
+	JGE(LabelRef("front_lanes_done"))
+	ADDQ(Imm(uint64(vl)), l0)
+	JMP(LabelRef("front_lanes"))
+	Label("front_lanes_done")
+}
+
+// frontSums emits loop 3.
+func (p *prec) frontSums(a *frontAcc) {
+	vl := p.lanes
+	src := p.ptr("dw")
+	wp := p.ptr("w")
+	CMPQ(p.intParam("c"), Imm(1))
+	CMOVQEQ(wp, src)
+	l0 := GP64()
+	XORQ(l0, l0)
+	Label("front_sum_lanes")
+	last := GP64()
+	MOVQ(p.intParam("n"), last)
+	SUBQ(Imm(uint64(vl)), last)
+	CMPQ(l0, last)
+	CMOVQGT(last, l0)
+	// acc (float32: acc, acc2 for lanes l0+4 …) = Σᵢ src[i·n + l0 …].
+	e := GP64()
+	MOVQ(l0, e)
+	k := GP64()
+	MOVQ(p.intParam("c"), k)
+	acc, acc2 := YMM(), YMM()
+	at := func(d int) Mem { return Mem{Base: src, Index: e, Scale: uint8(p.size), Disp: d} }
+	if p.f64 {
+		VMOVUPD(at(0), acc)
+	} else {
+		VCVTPS2PD(at(0), acc)
+		VCVTPS2PD(at(16), acc2)
+	}
+	Label("front_sum_comps")
+	DECQ(k)
+	JE(LabelRef("front_sum_done"))
+	ADDQ(p.intParam("n"), e)
+	if p.f64 {
+		VADDPD(at(0), acc, acc)
+	} else {
+		t := YMM()
+		VCVTPS2PD(at(0), t)
+		VADDPD(t, acc, acc)
+		VCVTPS2PD(at(16), t)
+		VADDPD(t, acc2, acc2)
+	}
+	JMP(LabelRef("front_sum_comps"))
+	Label("front_sum_done")
+	accs := []VecVirtual{acc}
+	if !p.f64 {
+		accs = append(accs, acc2)
+	}
+	for _, v := range accs {
+		VSUBPD(frontOne, v, v)
+		VANDPD(frontAbs, v, v)
+		VCMPPD(Imm(0x12), a.tol, v, v) // |Σ − 1| ≤ tol, ordered (NaN fails)
+		VANDPD(v, a.sums, a.sums)
+	}
+	CMPQ(l0, last)
+	JGE(LabelRef("front_sums_done"))
+	ADDQ(Imm(uint64(vl)), l0)
+	JMP(LabelRef("front_sum_lanes"))
+	Label("front_sums_done")
+}
+
+// frontStore reduces the lanes of v with op (VPOR or VPAND) over 64-bit
+// (w64) or 32-bit lanes and stores the result, zero-extended, to the uint64
+// at mem.
+func (p *prec) frontStore(v VecVirtual, op func(a, b, d Op), w64 bool, mem Mem) {
+	hi := XMM()
+	VEXTRACTI128(Imm(1), v, hi)
+	op(hi, v.AsX(), v.AsX())
+	VPSHUFD(Imm(0x4e), v.AsX(), hi)
+	op(hi, v.AsX(), v.AsX())
+	if w64 {
+		VMOVQ(v.AsX(), mem)
+		return
+	}
+	VPSHUFD(Imm(0xb1), v.AsX(), hi)
+	op(hi, v.AsX(), v.AsX())
+	g := GP32()
+	VMOVD(v.AsX(), g)
+	MOVL(g, mem)
+	MOVL(U32(0), Mem{Base: mem.Base, Disp: mem.Disp + 4})
+}
