@@ -92,12 +92,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	}
 	perF *= batchChunk
 	ws.rowPart = grow(ws.rowPart, nw*perF)
-	// First pass: every chunk whose inputs screenChunk clears (valid, no
-	// pair to scale, no lossy std: the common case) is computed; the others
-	// are left for the second pass.
+	// First pass: every chunk whose inputs its own check clears (valid, no
+	// pair to scale, no lossy std: the common case; see batchTask) is
+	// computed; the others are left for the second pass.
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true,
+		lims: [2]kernels.FrontLimits{frontLimits[F](k), frontLimits[F](m)}}
 	ws.run(ntasks, pairs)
 	sc.deferred = sc.deferred[:0]
 	for t, f := range sc.fail {
@@ -120,7 +121,7 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	return nil
 }
 
-// deferredChunk marks in job.fail a chunk that screenChunk did not clear.
+// deferredChunk marks in job.fail a chunk that the first pass did not clear.
 const deferredChunk = -2
 
 // batchDeferred is the second pass of SquaredBatchGrad over the chunks the
@@ -262,7 +263,7 @@ func shiftIndex(i, off int) int {
 
 // validateBatchShape checks the sizes of one side of a batch (arg "p" or
 // "q": nb mixtures of k components) and the lengths of its slices; the
-// values are checked chunk by chunk (screenChunk) and, when that is not
+// values are checked chunk by chunk (batchTask) and, when that is not
 // conclusive, by validateBatchValues.
 func validateBatchShape[F Float](arg string, p Mixture[F], nb, k int) error {
 	if nb == 0 {
@@ -336,13 +337,17 @@ func (j *job[F]) batchTask(task, worker int) {
 	n := min(batchChunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
-	if j.screen && !j.screenChunk(b0, n) {
+	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
+	wa, ma, va, ps := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, &j.lims[0])
+	wb, mb, vb, qs := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, &j.lims[1])
+	// The first pass computes the chunk only when its values are valid
+	// (validateBatchValues would accept them), no pair needs a scale and
+	// none has a lossy std (see scaleState); any other chunk goes to the
+	// second pass.
+	if j.screen && !(ps.ok && ps.noLossy && qs.ok && qs.noLossy && (ps.big || qs.big)) {
 		j.fail[task] = deferredChunk
 		return
 	}
-	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
-	wa, ma, va := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, true)
-	wb, mb, vb := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, !j.dirac)
 	if !j.grad {
 		cr := take(k)
 		var sp, sq []F
@@ -394,40 +399,28 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 }
 
-// screenChunk reports that the n pairs of the chunk from b0 have valid
-// values (validateBatchValues would accept them), none needs a scale and
-// none has a lossy std (see scaleState), from one pass over each side
-// (scanBatch). False means "not decided here": the chunk goes to the second
-// pass.
-func (j *job[F]) screenChunk(b0, n int) bool {
-	k, m := j.k, j.m
-	ps := scanBatch(Mixture[F]{j.wa[b0*k : (b0+n)*k], j.ma[b0*k : (b0+n)*k], j.sa[b0*k : (b0+n)*k]}, n, k)
-	if !ps.ok || !ps.noLossy {
-		return false
-	}
-	qs := scanBatch(Mixture[F]{j.wb[b0*m : (b0+n)*m], j.mb[b0*m : (b0+n)*m], j.sb[b0*m : (b0+n)*m]}, n, m)
-	return qs.ok && qs.noLossy && (ps.big || qs.big)
-}
-
-// lanes returns the lane-interleaved weights, means and (when variances is
-// true; else nil) variances of one side of the chunk of n pairs from b0, c
-// components each: for c > 1 copied into scratch from take (interleave),
-// for c = 1 the weights and means in place and only the variances in
-// scratch.
-func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, variances bool) (dw, dm, dv []F) {
+// lanes lays one side of the chunk of n pairs from b0 (c components each)
+// out in lanes and checks its values, in one pass (the BatchFront kernel):
+// it returns the lane-interleaved weights, means and variances (for c > 1
+// all three in scratch from take; for c = 1 the weights and means in place,
+// which already are in lane order, and the variances in scratch) and the
+// batchScan of the values against lim.
+func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, lim *kernels.FrontLimits) (dw, dm, dv []F, sc batchScan) {
+	w, mu, s = w[b0*c:(b0+n)*c], mu[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
+	dv = take(c)
 	if c > 1 {
-		dw, dm, dv = take(c), take(c), take(c)
-		interleave(dw, dm, dv, w, mu, s, b0, n, c)
-		return dw, dm, dv
+		dw, dm = take(c), take(c)
 	}
-	dw, dm = w[b0:b0+n], mu[b0:b0+n]
-	if variances {
-		dv = take(1)
-		for l, sd := range s[b0 : b0+n] {
-			dv[l] = sd * sd
-		}
+	var r kernels.FrontScan
+	if is64[F]() {
+		r = j.im.BatchFront64(as64(dw), as64(dm), as64(dv), as64(w), as64(mu), as64(s), c, n, lim)
+	} else {
+		r = j.im.BatchFront32(as32(dw), as32(dm), as32(dv), as32(w), as32(mu), as32(s), c, n, lim)
 	}
-	return dw, dm, dv
+	if c == 1 {
+		dw, dm = w, mu
+	}
+	return dw, dm, dv, scanOf[F](r)
 }
 
 // chunkGrad writes ∂ℓ₂²/∂(weights, means, stds) of one side of the n mixture
@@ -796,21 +789,4 @@ func (j *job[F]) finishPair(task, b int, v, cross float64, ma, sa, mb, sb []F) i
 		j.fail[task] = b
 	}
 	return e
-}
-
-// interleave copies the c components of the n mixtures b0 … b0+n−1 of the
-// contiguous w, m, s (B×c) into lane-interleaved dw, dm, dv (c×n: component i
-// of mixture b0+l at i*n+l), with variances dv = s².
-func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
-	w, m, s = w[b0*c:(b0+n)*c], m[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
-	dw, dm, dv = dw[:c*n], dm[:c*n], dv[:c*n]
-	for l := 0; l < n; l++ {
-		o := l * c
-		for i := 0; i < c; i++ {
-			dw[i*n+l] = w[o+i]
-			dm[i*n+l] = m[o+i]
-			sd := s[o+i]
-			dv[i*n+l] = sd * sd
-		}
-	}
 }

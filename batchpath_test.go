@@ -232,8 +232,10 @@ func extremeBatch[F Float](p, q Mixture[F], k, m int) {
 	}
 }
 
-// TestScanBatchAgrees checks the one-pass check of a batch side (scanBatch)
-// against the element checks: whenever the scan accepts a side,
+// TestScanBatchAgrees checks the one-pass check of a batch side (the
+// BatchFront kernel of every implementation, as batchTask calls it, and
+// scanOf) against a check element by element (scanRef) and against the
+// element checks: whenever the scan accepts a side,
 // validateBatchValues accepts it, noLossy says that no nonzero std is below
 // lossyStd and big that every
 // mixture has a |mean| or std ≥ minUnscaled (and then no pair of a batch
@@ -253,11 +255,13 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 	tol := WeightTolerance[F]()
 	for trial := 0; trial < 20000; trial++ {
 		nb, c := 1+r.IntN(4), 1+r.IntN(20)
+		if r.IntN(2) == 0 { // full vectors of lanes (and a partial one)
+			nb = 4 + r.IntN(13)
+		}
 		if r.IntN(4) == 0 {
 			c = 1
 		}
-		// Sides at an odd element offset too, so that the word scan
-		// (scanWords32) starts and ends with values outside its words.
+		// Sides at an odd element offset too (unaligned vectors).
 		off := r.IntN(2)
 		mk := func() []F { return make([]F, off+nb*c)[off:] }
 		x := Mixture[F]{mk(), mk(), mk()}
@@ -311,24 +315,17 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 				}
 			}
 		}
-		s := scanBatch(x, nb, c)
-		err := validateBatchValues("p", x, nb, c)
-		if tolm := tol - float64(c)*0x1p-50; !is64[F]() || c == 1 {
-			var f batchScan
-			var decided bool
-			if is64[F]() {
-				f, decided = scanWords64(as64(x.Weights), as64(x.Means), as64(x.Stds), tolm)
-			} else {
-				f, decided = scanWords32(as32(x.Weights), as32(x.Means), as32(x.Stds), nb, c, tolm)
-			}
-			if decided {
-				if e := scanBatchBits(x, nb, c, tolm); f != e {
-					t.Fatalf("%T: word scan %+v, scanBits %+v: %v", F(0), f, e, x)
-				}
-			} else if mode == 0 {
-				t.Fatalf("%T: ordinary side not decided by the word scan: %v", F(0), x)
+		s := scanLanes(kernels.Active(), x, nb, c)
+		for _, name := range kernels.Names() {
+			im, _ := kernels.Lookup(name)
+			if o := scanLanes(im, x, nb, c); o != s {
+				t.Fatalf("%T: %s check %+v, %s %+v: %v", F(0), name, o, kernels.Active().Name, s, x)
 			}
 		}
+		if e := scanRef(x, nb, c); e.ok != s.ok || (s.ok && e != s) {
+			t.Fatalf("%T: check %+v, element by element %+v: %v", F(0), s, e, x)
+		}
+		err := validateBatchValues("p", x, nb, c)
 		if mode == 0 && !s.ok {
 			t.Fatalf("%T: ordinary side rejected by the scan: %v", F(0), x)
 		}
@@ -466,5 +463,80 @@ func testBatchDeferred[F Float](t *testing.T) {
 	err = SquaredBatch(make([]F, nb), k, m, p, q)
 	if e, ok := err.(*InputError); !ok || e.Arg != "q" || e.Field != "means" || e.Index != 3 {
 		t.Fatalf("%T: error %v, want q means[3] NaN", F(0), err)
+	}
+}
+
+// scanLanes runs the check of batchTask (job.lanes) on a whole side of nb
+// mixtures of c components as one chunk, with the implementation im.
+func scanLanes[F Float](im *kernels.Impl, x Mixture[F], nb, c int) batchScan {
+	j := job[F]{im: im}
+	buf := make([]F, 3*c*nb)
+	take := func(k int) []F { s := buf[:k*nb]; buf = buf[k*nb:]; return s }
+	lim := frontLimits[F](c)
+	_, _, _, s := j.lanes(take, x.Weights, x.Means, x.Stds, 0, nb, c, &lim)
+	return s
+}
+
+// scanRef is what the check of a side must find, value by value with plain
+// comparisons of bit patterns (sign bit included: a NaN with it, −0 and
+// negatives compare above every accepted pattern) and each mixture's weights
+// summed in float64 in ascending order of component: ok when every std and
+// weight has its sign bit clear, every |mean| and std is at most the
+// magnitude limit and every sum passes the tolerance of frontLimits; big
+// when every component has a |mean| or std ≥ minUnscaled; noLossy when every
+// std is 0 or ≥ lossyStd.
+func scanRef[F Float](x Mixture[F], nb, c int) batchScan {
+	lim := frontLimits[F](c)
+	bits := func(v F) (b, sign uint64) {
+		if is64[F]() {
+			return math.Float64bits(float64(v)), 1 << 63
+		}
+		return uint64(math.Float32bits(float32(v))), 1 << 31
+	}
+	_, sign := bits(0)
+	limit, small, lossy := sign-1-lim.GtLim, sign-lim.GeSmall, sign-lim.GeLossy
+	r := batchScan{true, true, true}
+	for i := range nb * c {
+		m, _ := bits(x.Means[i])
+		sd, _ := bits(x.Stds[i])
+		w, _ := bits(x.Weights[i])
+		am := m &^ sign
+		if sd&sign != 0 || w&sign != 0 || am > limit || sd > limit {
+			r.ok = false
+		}
+		if am < small && sd < small {
+			r.big = false
+		}
+		if sd != 0 && sd < lossy {
+			r.noLossy = false
+		}
+	}
+	for b := range nb {
+		sum := float64(x.Weights[b*c])
+		for i := 1; i < c; i++ {
+			sum += float64(x.Weights[b*c+i])
+		}
+		if !(math.Abs(sum-1) <= lim.Tol) {
+			r.ok = false
+		}
+	}
+	return r
+}
+
+// interleave copies the c components of the n mixtures b0 … b0+n−1 of the
+// contiguous w, m, s (B×c) into lane-interleaved dw, dm, dv (c×n: component i
+// of mixture b0+l at i*n+l), with variances dv = s²: the plain form of the
+// layout the BatchFront kernels write.
+func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
+	w, m, s = w[b0*c:(b0+n)*c], m[b0*c:(b0+n)*c], s[b0*c:(b0+n)*c]
+	dw, dm, dv = dw[:c*n], dm[:c*n], dv[:c*n]
+	for l := 0; l < n; l++ {
+		o := l * c
+		for i := 0; i < c; i++ {
+			dw[i*n+l] = w[o+i]
+			dm[i*n+l] = m[o+i]
+			sd := s[o+i]
+			dv[i*n+l] = sd * sd
+		}
 	}
 }

@@ -65,10 +65,13 @@ type job[F Float] struct {
 	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
 	unscaled bool
 	// screen: check each chunk's values first and defer the chunks not
-	// cleared (screenChunk); list (when not nil): the chunks to run, task i
+	// cleared (batchTask); list (when not nil): the chunks to run, task i
 	// running chunk list[i]
 	screen bool
 	list   []int
+	// lims: the limits the chunks' values of p and q are checked against
+	// (frontLimits)
+	lims [2]kernels.FrontLimits
 }
 
 // workers returns the number of goroutines run uses for n tasks of a
