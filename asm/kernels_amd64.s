@@ -23330,77 +23330,87 @@ TEXT ·batchFront64(SB), NOSPLIT, $128-176
 	MOVQ         n+152(FP), CX
 	IMULQ        CX, AX
 	SUBQ         $0x04, AX
-	XORQ         CX, CX
+	MOVQ         s_base+120(FP), CX
+	MOVQ         m_base+96(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         dv_base+48(FP), SI
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         DI, DI
 
 front_check_one:
-	CMPQ    CX, AX
-	CMOVQGT AX, CX
-	MOVQ    s_base+120(FP), DX
-	VMOVUPD (DX)(CX*8), Y5
-	MOVQ    m_base+96(FP), DX
-	VMOVUPD (DX)(CX*8), Y6
-	MOVQ    w_base+72(FP), DX
-	VMOVUPD (DX)(CX*8), Y7
-	VPOR    Y5, Y0, Y0
-	VPOR    Y7, Y0, Y0
-	VPAND   absMask64<>+0(SB), Y6, Y6
-	VPADDQ  (SP), Y6, Y7
-	VPADDQ  (SP), Y5, Y8
-	VPOR    Y7, Y1, Y1
-	VPOR    Y8, Y1, Y1
-	VPADDQ  32(SP), Y6, Y7
-	VPADDQ  32(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y2, Y2
-	VPSUBQ  frontOneInt64<>+0(SB), Y5, Y7
-	VPADDQ  64(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y3, Y3
-	VMULPD  Y5, Y5, Y5
-	MOVQ    dv_base+48(FP), DX
-	VMOVUPD Y5, (DX)(CX*8)
-	CMPQ    CX, AX
+	CMPQ    DI, AX
+	CMOVQGT AX, DI
+	VMOVUPD (CX)(DI*8), Y8
+	VMOVUPD (DX)(DI*8), Y9
+	VMOVUPD (BX)(DI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VMULPD  Y8, Y8, Y8
+	VMOVUPD Y8, (SI)(DI*8)
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	CMPQ    DI, AX
 	JGE     front_checked_one
-	ADDQ    $0x04, CX
+	ADDQ    $0x04, DI
 	JMP     front_check_one
 
 front_checked_one:
-	JMP front_sums
+	JMP front_done
 
 front_many:
-	MOVQ  c+144(FP), AX
-	MOVQ  n+152(FP), CX
-	IMULQ CX, AX
-	SUBQ  $0x04, AX
-	XORQ  CX, CX
+	MOVQ    c+144(FP), AX
+	MOVQ    n+152(FP), CX
+	IMULQ   CX, AX
+	SUBQ    $0x04, AX
+	MOVQ    s_base+120(FP), CX
+	MOVQ    m_base+96(FP), DX
+	MOVQ    w_base+72(FP), BX
+	VMOVDQU (SP), Y5
+	VMOVDQU 32(SP), Y6
+	VMOVDQU 64(SP), Y7
+	XORQ    SI, SI
 
 front_check_many:
-	CMPQ    CX, AX
-	CMOVQGT AX, CX
-	MOVQ    s_base+120(FP), DX
-	VMOVUPD (DX)(CX*8), Y5
-	MOVQ    m_base+96(FP), DX
-	VMOVUPD (DX)(CX*8), Y6
-	MOVQ    w_base+72(FP), DX
-	VMOVUPD (DX)(CX*8), Y7
-	VPOR    Y5, Y0, Y0
-	VPOR    Y7, Y0, Y0
-	VPAND   absMask64<>+0(SB), Y6, Y6
-	VPADDQ  (SP), Y6, Y7
-	VPADDQ  (SP), Y5, Y8
-	VPOR    Y7, Y1, Y1
-	VPOR    Y8, Y1, Y1
-	VPADDQ  32(SP), Y6, Y7
-	VPADDQ  32(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y2, Y2
-	VPSUBQ  frontOneInt64<>+0(SB), Y5, Y7
-	VPADDQ  64(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y3, Y3
-	CMPQ    CX, AX
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y10
+	VPADDQ  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDQ  Y6, Y9, Y10
+	VPADDQ  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y10
+	VPADDQ  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	CMPQ    SI, AX
 	JGE     front_checked_many
-	ADDQ    $0x04, CX
+	ADDQ    $0x04, SI
 	JMP     front_check_many
 
 front_checked_many:
@@ -23495,13 +23505,8 @@ front_tiles_done:
 	JMP  front_lanes
 
 front_lanes_done:
-front_sums:
-	MOVQ    dw_base+0(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    c+144(FP), DX
-	CMPQ    DX, $0x01
-	CMOVQEQ CX, AX
-	XORQ    CX, CX
+	MOVQ dw_base+0(FP), AX
+	XORQ CX, CX
 
 front_sum_lanes:
 	MOVQ    n+152(FP), DX
@@ -23531,6 +23536,7 @@ front_sum_done:
 	JMP    front_sum_lanes
 
 front_sums_done:
+front_done:
 	MOVQ         r+168(FP), AX
 	VEXTRACTI128 $0x01, Y0, X5
 	VPOR         X5, X0, X0
@@ -23584,77 +23590,94 @@ TEXT ·batchFront32(SB), NOSPLIT, $128-176
 	MOVQ         n+152(FP), CX
 	IMULQ        CX, AX
 	SUBQ         $0x08, AX
-	XORQ         CX, CX
+	MOVQ         s_base+120(FP), CX
+	MOVQ         m_base+96(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         dv_base+48(FP), SI
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         DI, DI
 
 front_check_one:
-	CMPQ    CX, AX
-	CMOVQGT AX, CX
-	MOVQ    s_base+120(FP), DX
-	VMOVUPS (DX)(CX*4), Y5
-	MOVQ    m_base+96(FP), DX
-	VMOVUPS (DX)(CX*4), Y6
-	MOVQ    w_base+72(FP), DX
-	VMOVUPS (DX)(CX*4), Y7
-	VPOR    Y5, Y0, Y0
-	VPOR    Y7, Y0, Y0
-	VPAND   absMask32<>+0(SB), Y6, Y6
-	VPADDD  (SP), Y6, Y7
-	VPADDD  (SP), Y5, Y8
-	VPOR    Y7, Y1, Y1
-	VPOR    Y8, Y1, Y1
-	VPADDD  32(SP), Y6, Y7
-	VPADDD  32(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y2, Y2
-	VPSUBD  frontOneInt32<>+0(SB), Y5, Y7
-	VPADDD  64(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y3, Y3
-	VMULPS  Y5, Y5, Y5
-	MOVQ    dv_base+48(FP), DX
-	VMOVUPS Y5, (DX)(CX*4)
-	CMPQ    CX, AX
-	JGE     front_checked_one
-	ADDQ    $0x08, CX
-	JMP     front_check_one
+	CMPQ         DI, AX
+	CMOVQGT      AX, DI
+	VMOVUPS      (CX)(DI*4), Y8
+	VMOVUPS      (DX)(DI*4), Y9
+	VMOVUPS      (BX)(DI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VMULPS       Y8, Y8, Y8
+	VMOVUPS      Y8, (SI)(DI*4)
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	CMPQ         DI, AX
+	JGE          front_checked_one
+	ADDQ         $0x08, DI
+	JMP          front_check_one
 
 front_checked_one:
-	JMP front_sums
+	JMP front_done
 
 front_many:
-	MOVQ  c+144(FP), AX
-	MOVQ  n+152(FP), CX
-	IMULQ CX, AX
-	SUBQ  $0x08, AX
-	XORQ  CX, CX
+	MOVQ    c+144(FP), AX
+	MOVQ    n+152(FP), CX
+	IMULQ   CX, AX
+	SUBQ    $0x08, AX
+	MOVQ    s_base+120(FP), CX
+	MOVQ    m_base+96(FP), DX
+	MOVQ    w_base+72(FP), BX
+	VMOVDQU (SP), Y5
+	VMOVDQU 32(SP), Y6
+	VMOVDQU 64(SP), Y7
+	XORQ    SI, SI
 
 front_check_many:
-	CMPQ    CX, AX
-	CMOVQGT AX, CX
-	MOVQ    s_base+120(FP), DX
-	VMOVUPS (DX)(CX*4), Y5
-	MOVQ    m_base+96(FP), DX
-	VMOVUPS (DX)(CX*4), Y6
-	MOVQ    w_base+72(FP), DX
-	VMOVUPS (DX)(CX*4), Y7
-	VPOR    Y5, Y0, Y0
-	VPOR    Y7, Y0, Y0
-	VPAND   absMask32<>+0(SB), Y6, Y6
-	VPADDD  (SP), Y6, Y7
-	VPADDD  (SP), Y5, Y8
-	VPOR    Y7, Y1, Y1
-	VPOR    Y8, Y1, Y1
-	VPADDD  32(SP), Y6, Y7
-	VPADDD  32(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y2, Y2
-	VPSUBD  frontOneInt32<>+0(SB), Y5, Y7
-	VPADDD  64(SP), Y5, Y8
-	VPOR    Y7, Y8, Y7
-	VPAND   Y7, Y3, Y3
-	CMPQ    CX, AX
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPS (CX)(SI*4), Y8
+	VMOVUPS (DX)(SI*4), Y9
+	VMOVUPS (BX)(SI*4), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask32<>+0(SB), Y9, Y9
+	VPADDD  Y5, Y9, Y10
+	VPADDD  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDD  Y6, Y9, Y10
+	VPADDD  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBD  frontOneInt32<>+0(SB), Y8, Y10
+	VPADDD  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	CMPQ    SI, AX
 	JGE     front_checked_many
-	ADDQ    $0x08, CX
+	ADDQ    $0x08, SI
 	JMP     front_check_many
 
 front_checked_many:
@@ -23799,13 +23822,8 @@ front_tiles_done:
 	JMP  front_lanes
 
 front_lanes_done:
-front_sums:
-	MOVQ    dw_base+0(FP), AX
-	MOVQ    w_base+72(FP), CX
-	MOVQ    c+144(FP), DX
-	CMPQ    DX, $0x01
-	CMOVQEQ CX, AX
-	XORQ    CX, CX
+	MOVQ dw_base+0(FP), AX
+	XORQ CX, CX
 
 front_sum_lanes:
 	MOVQ      n+152(FP), DX
@@ -23843,6 +23861,7 @@ front_sum_done:
 	JMP    front_sum_lanes
 
 front_sums_done:
+front_done:
 	MOVQ         r+168(FP), AX
 	VEXTRACTI128 $0x01, Y0, X5
 	VPOR         X5, X0, X0

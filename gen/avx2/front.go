@@ -28,9 +28,10 @@ import (
 //     c is not a multiple of the tile, and the last block of lanes the one
 //     before it when n is not a multiple of the vector: both store the same
 //     values again.
-//  3. The weight sums, per block of lanes, from the lane-interleaved weights
-//     (c = 1: w itself) in ascending order of component, in float64 (float32
-//     weights converted), each compared with the tolerance.
+//  3. For c > 1, the weight sums, per block of lanes, from the
+//     lane-interleaved weights in ascending order of component, in float64
+//     (float32 weights converted), each compared with the tolerance. For
+//     c = 1 the sums are the weights, compared in loop 1.
 //
 // The checked function (asm/front_amd64.go) calls the assembly only when it
 // has at least one full vector of lanes and (float32) c = 1 or c ≥ 4, and
@@ -95,12 +96,12 @@ func (p *prec) genFront() {
 	CMPQ(c, Imm(1))
 	JNE(LabelRef("front_many"))
 	p.frontChecks(&a, true)
-	JMP(LabelRef("front_sums"))
+	JMP(LabelRef("front_done"))
 	Label("front_many")
 	p.frontChecks(&a, false)
 	p.frontTranspose()
-	Label("front_sums")
 	p.frontSums(&a)
+	Label("front_done")
 
 	rp := Load(Param("r"), GP64())
 	p.frontStore(a.or, VPOR, p.f64, Mem{Base: rp})
@@ -116,7 +117,8 @@ func (p *prec) genFront() {
 func (p *prec) iadd(a, b, d Op) { pick(p, VPADDQ, VPADDD)(a, b, d) }
 
 // frontChecks emits loop 1: the FrontScan words of every value (and for
-// one component, dv = s²).
+// one component, dv = s² and the weight checks, which then are the sums).
+// The pointers and the three limits stay in registers.
 func (p *prec) frontChecks(a *frontAcc, one bool) {
 	sfx := "_many"
 	if one {
@@ -126,41 +128,67 @@ func (p *prec) frontChecks(a *frontAcc, one bool) {
 	MOVQ(p.intParam("c"), nc)
 	IMULQ(p.intParam("n"), nc)
 	SUBQ(Imm(uint64(p.lanes)), nc) // the start of the last vector
+	sp, mp, wp := p.ptr("s"), p.ptr("m"), p.ptr("w")
+	var dvp GPVirtual
+	if one {
+		dvp = p.ptr("dv")
+	}
+	gtLim, geSmall, geLossy := YMM(), YMM(), YMM()
+	VMOVDQU(a.gtLim, gtLim)
+	VMOVDQU(a.geSmall, geSmall)
+	VMOVDQU(a.geLossy, geLossy)
 	x := GP64()
 	XORQ(x, x)
 	Label("front_check" + sfx)
 	CMPQ(x, nc)
 	CMOVQGT(nc, x)
-	at := func(name string) Mem { return p.at(p.ptr(name), x) }
 	s, m, w := YMM(), YMM(), YMM()
-	p.MOVU(at("s"), s)
-	p.MOVU(at("m"), m)
-	p.MOVU(at("w"), w)
+	p.MOVU(p.at(sp, x), s)
+	p.MOVU(p.at(mp, x), m)
+	p.MOVU(p.at(wp, x), w)
 	VPOR(s, a.or, a.or)
 	VPOR(w, a.or, a.or)
-	am, t, u := YMM(), YMM(), YMM()
-	VPAND(p.c("absMask"), m, am)
-	p.iadd(a.gtLim, am, t)
-	p.iadd(a.gtLim, s, u)
+	t, u := YMM(), YMM()
+	VPAND(p.c("absMask"), m, m) // |m|
+	p.iadd(gtLim, m, t)
+	p.iadd(gtLim, s, u)
 	VPOR(t, a.gt, a.gt)
 	VPOR(u, a.gt, a.gt)
-	p.iadd(a.geSmall, am, t)
-	p.iadd(a.geSmall, s, u)
+	p.iadd(geSmall, m, t)
+	p.iadd(geSmall, s, u)
 	VPOR(t, u, t)
 	VPAND(t, a.big, a.big)
 	p.ISUB(p.c("frontOneInt"), s, t) // s − 1
-	p.iadd(a.geLossy, s, u)
+	p.iadd(geLossy, s, u)
 	VPOR(t, u, t)
 	VPAND(t, a.noLossy, a.noLossy)
 	if one {
 		p.MUL(s, s, s)
-		p.MOVU(s, at("dv"))
+		p.MOVU(s, p.at(dvp, x))
+		if p.f64 {
+			p.frontSumCheck(a, w)
+		} else {
+			VCVTPS2PD(w.AsX(), t)
+			p.frontSumCheck(a, t)
+			VEXTRACTF128(Imm(1), w, w.AsX())
+			VCVTPS2PD(w.AsX(), t)
+			p.frontSumCheck(a, t)
+		}
 	}
 	CMPQ(x, nc)
 	JGE(LabelRef("front_checked" + sfx))
 	ADDQ(Imm(uint64(p.lanes)), x)
 	JMP(LabelRef("front_check" + sfx))
 	Label("front_checked" + sfx)
+}
+
+// frontSumCheck ANDs into the sums word the lanes of the float64 sums v
+// with |v − 1| ≤ tol (ordered: NaN fails); v is overwritten.
+func (p *prec) frontSumCheck(a *frontAcc, v VecVirtual) {
+	VSUBPD(frontOne, v, v)
+	VANDPD(frontAbs, v, v)
+	VCMPPD(Imm(0x12), a.tol, v, v)
+	VANDPD(v, a.sums, a.sums)
 }
 
 // frontTranspose emits loop 2 (c > 1).
@@ -280,9 +308,6 @@ func (p *prec) frontTranspose() {
 func (p *prec) frontSums(a *frontAcc) {
 	vl := p.lanes
 	src := p.ptr("dw")
-	wp := p.ptr("w")
-	CMPQ(p.intParam("c"), Imm(1))
-	CMOVQEQ(wp, src)
 	l0 := GP64()
 	XORQ(l0, l0)
 	Label("front_sum_lanes")
@@ -324,10 +349,7 @@ func (p *prec) frontSums(a *frontAcc) {
 		accs = append(accs, acc2)
 	}
 	for _, v := range accs {
-		VSUBPD(frontOne, v, v)
-		VANDPD(frontAbs, v, v)
-		VCMPPD(Imm(0x12), a.tol, v, v) // |Σ − 1| ≤ tol, ordered (NaN fails)
-		VANDPD(v, a.sums, a.sums)
+		p.frontSumCheck(a, v)
 	}
 	CMPQ(l0, last)
 	JGE(LabelRef("front_sums_done"))
