@@ -3,6 +3,8 @@
 package asm
 
 import (
+	"math"
+	"math/bits"
 	"unsafe"
 
 	"github.com/gmmkit/cramer/purego"
@@ -47,7 +49,7 @@ func BatchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *purego.FrontLimi
 
 // frontSize returns c·n (c, n > 0), panicking when it overflows.
 func frontSize(c, n int) int {
-	if n > int(^uint(0)>>1)/c {
+	if hi, lo := bits.Mul64(uint64(c), uint64(n)); hi != 0 || lo > math.MaxInt {
 		panic("asm: BatchFront: c·n overflows")
 	}
 	return c * n

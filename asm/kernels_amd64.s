@@ -23338,6 +23338,66 @@ TEXT ·batchFront64(SB), NOSPLIT, $128-176
 	VMOVDQU      32(SP), Y6
 	VMOVDQU      64(SP), Y7
 	XORQ         DI, DI
+	LEAQ         -4(AX), R8
+
+front_check2_one:
+	CMPQ    DI, R8
+	JG      front_check2_done_one
+	VMOVUPD (CX)(DI*8), Y8
+	VMOVUPD (DX)(DI*8), Y9
+	VMOVUPD (BX)(DI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VMULPD  Y8, Y8, Y8
+	VMOVUPD Y8, (SI)(DI*8)
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	VMOVUPD 32(CX)(DI*8), Y8
+	VMOVUPD 32(DX)(DI*8), Y9
+	VMOVUPD 32(BX)(DI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VMULPD  Y8, Y8, Y8
+	VMOVUPD Y8, 32(SI)(DI*8)
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	ADDQ    $0x08, DI
+	JMP     front_check2_one
+
+front_check2_done_one:
+	LEAQ 4(AX), R8
+	CMPQ DI, R8
+	JGE  front_checked_one
 
 front_check_one:
 	CMPQ    DI, AX
@@ -23386,6 +23446,54 @@ front_many:
 	VMOVDQU 32(SP), Y6
 	VMOVDQU 64(SP), Y7
 	XORQ    SI, SI
+	LEAQ    -4(AX), DI
+
+front_check2_many:
+	CMPQ    SI, DI
+	JG      front_check2_done_many
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y10
+	VPADDQ  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDQ  Y6, Y9, Y10
+	VPADDQ  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y10
+	VPADDQ  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	VMOVUPD 32(CX)(SI*8), Y8
+	VMOVUPD 32(DX)(SI*8), Y9
+	VMOVUPD 32(BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y10
+	VPADDQ  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDQ  Y6, Y9, Y10
+	VPADDQ  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y10
+	VPADDQ  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	ADDQ    $0x08, SI
+	JMP     front_check2_many
+
+front_check2_done_many:
+	LEAQ 4(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_many
 
 front_check_many:
 	CMPQ    SI, AX
@@ -23598,6 +23706,80 @@ TEXT ·batchFront32(SB), NOSPLIT, $128-176
 	VMOVDQU      32(SP), Y6
 	VMOVDQU      64(SP), Y7
 	XORQ         DI, DI
+	LEAQ         -8(AX), R8
+
+front_check2_one:
+	CMPQ         DI, R8
+	JG           front_check2_done_one
+	VMOVUPS      (CX)(DI*4), Y8
+	VMOVUPS      (DX)(DI*4), Y9
+	VMOVUPS      (BX)(DI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VMULPS       Y8, Y8, Y8
+	VMOVUPS      Y8, (SI)(DI*4)
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VMOVUPS      32(CX)(DI*4), Y8
+	VMOVUPS      32(DX)(DI*4), Y9
+	VMOVUPS      32(BX)(DI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VMULPS       Y8, Y8, Y8
+	VMOVUPS      Y8, 32(SI)(DI*4)
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	ADDQ         $0x10, DI
+	JMP          front_check2_one
+
+front_check2_done_one:
+	LEAQ 8(AX), R8
+	CMPQ DI, R8
+	JGE  front_checked_one
 
 front_check_one:
 	CMPQ         DI, AX
@@ -23653,6 +23835,54 @@ front_many:
 	VMOVDQU 32(SP), Y6
 	VMOVDQU 64(SP), Y7
 	XORQ    SI, SI
+	LEAQ    -8(AX), DI
+
+front_check2_many:
+	CMPQ    SI, DI
+	JG      front_check2_done_many
+	VMOVUPS (CX)(SI*4), Y8
+	VMOVUPS (DX)(SI*4), Y9
+	VMOVUPS (BX)(SI*4), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask32<>+0(SB), Y9, Y9
+	VPADDD  Y5, Y9, Y10
+	VPADDD  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDD  Y6, Y9, Y10
+	VPADDD  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBD  frontOneInt32<>+0(SB), Y8, Y10
+	VPADDD  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	VMOVUPS 32(CX)(SI*4), Y8
+	VMOVUPS 32(DX)(SI*4), Y9
+	VMOVUPS 32(BX)(SI*4), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask32<>+0(SB), Y9, Y9
+	VPADDD  Y5, Y9, Y10
+	VPADDD  Y5, Y8, Y11
+	VPOR    Y10, Y1, Y1
+	VPOR    Y11, Y1, Y1
+	VPADDD  Y6, Y9, Y10
+	VPADDD  Y6, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y2, Y2
+	VPSUBD  frontOneInt32<>+0(SB), Y8, Y10
+	VPADDD  Y7, Y8, Y11
+	VPOR    Y10, Y11, Y10
+	VPAND   Y10, Y3, Y3
+	ADDQ    $0x10, SI
+	JMP     front_check2_many
+
+front_check2_done_many:
+	LEAQ 8(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_many
 
 front_check_many:
 	CMPQ    SI, AX

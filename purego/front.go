@@ -2,6 +2,7 @@ package purego
 
 import (
 	"math"
+	"math/bits"
 	"unsafe"
 )
 
@@ -63,7 +64,7 @@ func batchFront[F float32 | float64, U uint32 | uint64](dw, dm, dv, w, m, s []F,
 		r.Big, r.NoLossy = uint64(^U(0)), uint64(^U(0))
 		return r
 	}
-	if n > int(^uint(0)>>1)/c {
+	if hi, lo := bits.Mul64(uint64(c), uint64(n)); hi != 0 || lo > math.MaxInt {
 		panic("purego: BatchFront: c·n overflows")
 	}
 	nc := n * c

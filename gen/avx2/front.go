@@ -137,15 +137,42 @@ func (p *prec) frontChecks(a *frontAcc, one bool) {
 	VMOVDQU(a.gtLim, gtLim)
 	VMOVDQU(a.geSmall, geSmall)
 	VMOVDQU(a.geLossy, geLossy)
+	// Two vectors per iteration while two remain, then one at a time, the
+	// last one clamped to end at the last value.
 	x := GP64()
 	XORQ(x, x)
+	lastPair := GP64()
+	LEAQ(Mem{Base: nc, Disp: -p.lanes}, lastPair)
+	Label("front_check2" + sfx)
+	CMPQ(x, lastPair)
+	JG(LabelRef("front_check2_done" + sfx))
+	p.frontCheckVector(a, one, sp, mp, wp, dvp, x, 0, gtLim, geSmall, geLossy)
+	p.frontCheckVector(a, one, sp, mp, wp, dvp, x, p.lanes, gtLim, geSmall, geLossy)
+	ADDQ(Imm(uint64(2*p.lanes)), x)
+	JMP(LabelRef("front_check2" + sfx))
+	Label("front_check2_done" + sfx)
+	end := GP64()
+	LEAQ(Mem{Base: nc, Disp: p.lanes}, end)
+	CMPQ(x, end)
+	JGE(LabelRef("front_checked" + sfx))
 	Label("front_check" + sfx)
 	CMPQ(x, nc)
 	CMOVQGT(nc, x)
+	p.frontCheckVector(a, one, sp, mp, wp, dvp, x, 0, gtLim, geSmall, geLossy)
+	CMPQ(x, nc)
+	JGE(LabelRef("front_checked" + sfx))
+	ADDQ(Imm(uint64(p.lanes)), x)
+	JMP(LabelRef("front_check" + sfx))
+	Label("front_checked" + sfx)
+}
+
+// frontCheckVector is the body of loop 1 for the vector at element x + d.
+func (p *prec) frontCheckVector(a *frontAcc, one bool, sp, mp, wp, dvp, x GPVirtual, d int, gtLim, geSmall, geLossy VecVirtual) {
+	at := func(ptr GPVirtual) Mem { m := p.at(ptr, x); m.Disp = d * p.size; return m }
 	s, m, w := YMM(), YMM(), YMM()
-	p.MOVU(p.at(sp, x), s)
-	p.MOVU(p.at(mp, x), m)
-	p.MOVU(p.at(wp, x), w)
+	p.MOVU(at(sp), s)
+	p.MOVU(at(mp), m)
+	p.MOVU(at(wp), w)
 	VPOR(s, a.or, a.or)
 	VPOR(w, a.or, a.or)
 	t, u := YMM(), YMM()
@@ -164,7 +191,7 @@ func (p *prec) frontChecks(a *frontAcc, one bool) {
 	VPAND(t, a.noLossy, a.noLossy)
 	if one {
 		p.MUL(s, s, s)
-		p.MOVU(s, p.at(dvp, x))
+		p.MOVU(s, at(dvp))
 		if p.f64 {
 			p.frontSumCheck(a, w)
 		} else {
@@ -175,11 +202,6 @@ func (p *prec) frontChecks(a *frontAcc, one bool) {
 			p.frontSumCheck(a, t)
 		}
 	}
-	CMPQ(x, nc)
-	JGE(LabelRef("front_checked" + sfx))
-	ADDQ(Imm(uint64(p.lanes)), x)
-	JMP(LabelRef("front_check" + sfx))
-	Label("front_checked" + sfx)
 }
 
 // frontSumCheck ANDs into the sums word the lanes of the float64 sums v
