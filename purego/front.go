@@ -72,41 +72,60 @@ func batchFront[F float32 | float64, U uint32 | uint64](dw, dm, dv, w, m, s []F,
 	if c > 1 {
 		dw, dm = dw[:nc], dm[:nc]
 	}
-	bits := func(x []F) []U { return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
-	wu, mu, su := bits(w), bits(m), bits(s)
+	pat := func(x []F) []U { return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+	wu, mu, su := pat(w), pat(m), pat(s)
 	gtLim, geSmall, geLossy := U(lim.GtLim), U(lim.GeSmall), U(lim.GeLossy)
 	var or, gt U
 	big, noLossy := ^U(0), ^U(0)
-	for x, sv := range su {
-		am := mu[x] &^ sign
-		or |= sv | wu[x]
-		gt |= (am + gtLim) | (sv + gtLim)
-		big &= (am + geSmall) | (sv + geSmall)
-		noLossy &= (sv - 1) | (sv + geLossy)
-	}
-	if c == 1 {
-		for l, sd := range s {
-			dv[l] = sd * sd
+	sums := true
+	// For each component (std sv, mean mv, weight wv), in one pass that also
+	// writes the outputs (written out twice, so that the words stay in
+	// registers):
+	//
+	//	am := mv &^ sign
+	//	or |= sv | wv
+	//	gt |= (am + gtLim) | (sv + gtLim)
+	//	big &= (am + geSmall) | (sv + geSmall)
+	//	noLossy &= (sv - 1) | (sv + geLossy)
+	if c == 1 { // in lane order already: dv only, and each sum is its weight
+		mu, wu, s, w, dv = mu[:len(su)], wu[:len(su)], s[:len(su)], w[:len(su)], dv[:len(su)]
+		for x, sv := range su {
+			am := mu[x] &^ sign
+			or |= sv | wu[x]
+			gt |= (am + gtLim) | (sv + gtLim)
+			big &= (am + geSmall) | (sv + geSmall)
+			noLossy &= (sv - 1) | (sv + geLossy)
+			dv[x] = s[x] * s[x]
+			if !(math.Abs(float64(w[x])-1) <= lim.Tol) {
+				sums = false
+			}
 		}
 	} else {
-		dwu, dmu := bits(dw), bits(dm)
+		dwu, dmu := pat(dw), pat(dm)
 		for l := 0; l < n; l++ {
-			for i := 0; i < c; i++ {
-				dwu[i*n+l] = wu[l*c+i]
-				dmu[i*n+l] = mu[l*c+i]
-				sd := s[l*c+i]
-				dv[i*n+l] = sd * sd
+			o := l * c
+			ws, wv, mv, sv, sd := w[o:o+c], wu[o:o+c], mu[o:o+c], su[o:o+c], s[o:o+c]
+			sum := float64(ws[0])
+			for i := range sv {
+				am := mv[i] &^ sign
+				or |= sv[i] | wv[i]
+				gt |= (am + gtLim) | (sv[i] + gtLim)
+				big &= (am + geSmall) | (sv[i] + geSmall)
+				noLossy &= (sv[i] - 1) | (sv[i] + geLossy)
+				dwu[i*n+l] = wv[i]
+				dmu[i*n+l] = mv[i]
+				dv[i*n+l] = sd[i] * sd[i]
+				if i > 0 {
+					sum += float64(ws[i])
+				}
+			}
+			if !(math.Abs(sum-1) <= lim.Tol) {
+				sums = false
 			}
 		}
 	}
-	for l := 0; l < n; l++ {
-		sum := float64(w[l*c])
-		for i := 1; i < c; i++ {
-			sum += float64(w[l*c+i])
-		}
-		if !(math.Abs(sum-1) <= lim.Tol) {
-			r.Sums = 0
-		}
+	if !sums {
+		r.Sums = 0
 	}
 	r.Or, r.Gt, r.Big, r.NoLossy = uint64(or), uint64(gt), uint64(big), uint64(noLossy)
 	return r

@@ -14,20 +14,20 @@ import (
 // The front end of a batch chunk (see purego.BatchFront64): the checks of a
 // side's values and its layout in lanes, in three loops over the chunk.
 //
-//  1. The checks, over the n·c contiguous values of w, m and s, a vector at a
-//     time (the last vector overlaps the one before it when n·c is not a
-//     multiple of the vector: ORs and ANDs do not mind seeing a value
-//     twice); for c = 1 the same loop stores the variances s².
+//  1. The checks, over the n·c contiguous values of w, m and s, two vectors
+//     at a time, then one (the last vector overlaps the one before it when
+//     n·c is not a multiple of the vector: ORs and ANDs do not mind seeing
+//     a value twice); for c = 1 the same loop stores the variances s² and
+//     checks the weights, which are the sums.
 //  2. For c > 1, the transposition: tiles of one vector of lanes (4
 //     mixtures in float64, 8 in float32) by 2 (float64) or 4 (float32)
-//     components, loaded as 128-bit rows, two rows per register (the
-//     first by VBROADCASTF128, which writes the whole register, so that the
-//     register allocator sees it defined), and
-//     shuffled into one vector per component; the stds are squared on the
-//     way. The last tile of a row of tiles overlaps the one before it when
-//     c is not a multiple of the tile, and the last block of lanes the one
-//     before it when n is not a multiple of the vector: both store the same
-//     values again.
+//     components, loaded as 128-bit rows, two rows per register (the first
+//     by VBROADCASTF128, which writes the whole register, so that the
+//     register allocator sees it defined), and shuffled into one vector per
+//     component; the stds are squared on the way. The last tile of a row of
+//     tiles overlaps the one before it when c is not a multiple of the
+//     tile, and the last block of lanes the one before it when n is not a
+//     multiple of the vector: both store the same values again.
 //  3. For c > 1, the weight sums, per block of lanes, from the
 //     lane-interleaved weights in ascending order of component, in float64
 //     (float32 weights converted), each compared with the tolerance. For
