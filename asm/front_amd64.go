@@ -2,63 +2,10 @@
 
 package asm
 
-import (
-	"math"
-	"math/bits"
-	"unsafe"
-
-	"github.com/gmmkit/cramer/purego"
-)
-
-// BatchFront64 is purego.BatchFront64 in assembly (gen/avx2/front.go): it
-// has purego's contract and returns the same FrontScan and writes the same
-// bits. Every slice is first cut to the n·c elements the assembly reads or
-// writes, so a short one panics as in purego. With fewer than 4 lanes
-// (n < 4), where the assembly would have no full vector, it runs
-// purego.BatchFront64. Nothing is allocated.
-func BatchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *purego.FrontLimits) purego.FrontScan {
-	if n < 4 || c < 1 {
-		return purego.BatchFront64(dw, dm, dv, w, m, s, c, n, lim)
-	}
-	nc := frontSize(c, n)
-	if c > 1 {
-		dw, dm = dw[:nc:nc], dm[:nc:nc]
-	}
-	var r purego.FrontScan
-	batchFront64(dw, dm, dv[:nc:nc], w[:nc:nc], m[:nc:nc], s[:nc:nc], c, n,
-		(*[4]uint64)(unsafe.Pointer(lim)), (*[5]uint64)(unsafe.Pointer(&r)))
-	return r
-}
-
-// BatchFront32 is BatchFront64 for float32: the assembly runs when n ≥ 8
-// and c = 1 or c ≥ 4 (its tiles are 8 lanes by 4 components), purego
-// otherwise.
-func BatchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *purego.FrontLimits) purego.FrontScan {
-	if n < 8 || c < 1 || c == 2 || c == 3 {
-		return purego.BatchFront32(dw, dm, dv, w, m, s, c, n, lim)
-	}
-	nc := frontSize(c, n)
-	if c > 1 {
-		dw, dm = dw[:nc:nc], dm[:nc:nc]
-	}
-	var r purego.FrontScan
-	batchFront32(dw, dm, dv[:nc:nc], w[:nc:nc], m[:nc:nc], s[:nc:nc], c, n,
-		(*[4]uint64)(unsafe.Pointer(lim)), (*[5]uint64)(unsafe.Pointer(&r)))
-	return r
-}
-
-// frontSize returns c·n (c, n > 0), panicking when it overflows.
-func frontSize(c, n int) int {
-	if hi, lo := bits.Mul64(uint64(c), uint64(n)); hi != 0 || lo > math.MaxInt {
-		panic("asm: BatchFront: c·n overflows")
-	}
-	return c * n
-}
-
-// The layouts the assembly relies on.
-var (
-	_ [unsafe.Sizeof(purego.FrontLimits{}) - 32]byte
-	_ [32 - unsafe.Sizeof(purego.FrontLimits{})]byte
-	_ [unsafe.Sizeof(purego.FrontScan{}) - 40]byte
-	_ [40 - unsafe.Sizeof(purego.FrontScan{})]byte
+// The AVX2 front end (gen/avx2/front.go) needs a full vector of lanes and,
+// in float32, c = 1 or a tile of 4 components.
+const (
+	frontLanes64 = 4
+	frontLanes32 = 8
+	frontTile32  = true
 )

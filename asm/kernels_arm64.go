@@ -281,3 +281,21 @@ func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d i
 //
 //go:noescape
 func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+
+// batchFront64 is the assembly of BatchFront64 (front.go; see
+// purego.BatchFront64), with lim the purego.FrontLimits and r the
+// purego.FrontScan it fills. It trusts the lengths and integers it is
+// given: only BatchFront64, which cuts every slice to the length used here
+// and calls it only with c ≥ 1 and n ≥ 2, calls it.
+//
+//go:noescape
+func batchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *[4]uint64, r *[5]uint64)
+
+// batchFront32 is the assembly of BatchFront32 (front.go; see
+// purego.BatchFront32), with lim the purego.FrontLimits and r the
+// purego.FrontScan it fills. It trusts the lengths and integers it is
+// given: only BatchFront32, which cuts every slice to the length used here
+// and calls it only with c ≥ 1 and n ≥ 4, calls it.
+//
+//go:noescape
+func batchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *[4]uint64, r *[5]uint64)

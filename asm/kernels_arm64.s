@@ -75,6 +75,10 @@
 //   ProjectCholVars32  r loop 3×1-lane tail (terms)    9 instructions /  3 =   3.0 per term
 //   ProjectCholVars32  r loop 2×4 vectors (terms)     13 instructions / 32 =   0.4 per term
 //   ProjectCholVars32  r loop 1×4 vectors (terms)      8 instructions / 16 =   0.5 per term
+//   BatchFront64       c = 1, elements                34 instructions /  2 =  17.0 per element
+//   BatchFront64       c > 1, elements of a component   28 instructions /  2 =  14.0 per element
+//   BatchFront32       c = 1, elements                39 instructions /  4 =   9.8 per element
+//   BatchFront32       c > 1, elements of a component   37 instructions /  4 =   9.2 per element
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -19842,4 +19846,413 @@ ProjectCholVars32_r1_end:
 	SUB $1, R3, R3
 	B ProjectCholVars32_rows1
 ProjectCholVars32_done:
+	RET
+
+// func batchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *[4]uint64, r *[5]uint64)
+TEXT ·batchFront64(SB), NOSPLIT, $0-176
+	MOVD lim+160(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.D2
+	MOVD 8(R13), R12
+	VDUP R12, V6.D2
+	MOVD 16(R13), R12
+	VDUP R12, V7.D2
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.D2
+	MOVD $0x8000000000000000, R12
+	VDUP R12, V9.D2
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD w_base+72(FP), R3
+	MOVD m_base+96(FP), R4
+	MOVD s_base+120(FP), R5
+	MOVD c+144(FP), R6
+	MOVD n+152(FP), R7
+	SUB $2, R7, R9
+	LSL $3, R6, R10
+	LSL $3, R7, R11
+	MOVD $0, R8
+	CMP $1, R6
+	BNE BatchFront64_many
+	MOVD dv_base+48(FP), R2
+BatchFront64_one:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $3, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.D2]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.D2]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.D2]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e6cdd8f // fmul v15.2d, v12.2d, v12.2d
+	ADD R13, R2, R12
+	VST1 [V15.D2], (R12)
+	VMOV V14.B16, V19.B16
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchFront64_done
+	ADD $2, R8, R8
+	B BatchFront64_one
+	B BatchFront64_done
+BatchFront64_many:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	MUL R8, R10, R13
+	ADD R13, R3, R14
+	ADD R10, R14, R15
+	ADD R13, R4, R19
+	ADD R10, R19, R20
+	ADD R13, R5, R23
+	ADD R10, R23, R24
+	LSL $3, R8, R13
+	MOVD dw_base+0(FP), R0
+	ADD R13, R0, R0
+	MOVD dm_base+24(FP), R1
+	ADD R13, R1, R1
+	MOVD dv_base+48(FP), R2
+	ADD R13, R2, R2
+	VLD1.P 8(R14), V14.D[0]
+	VLD1.P 8(R19), V13.D[0]
+	VLD1.P 8(R23), V12.D[0]
+	VLD1.P 8(R15), V14.D[1]
+	VLD1.P 8(R20), V13.D[1]
+	VLD1.P 8(R24), V12.D[1]
+	VST1.P [V14.D2], (R0)(R11)
+	VST1.P [V13.D2], (R1)(R11)
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e6cdd8f // fmul v15.2d, v12.2d, v12.2d
+	VST1.P [V15.D2], (R2)(R11)
+	VMOV V14.B16, V17.B16
+	SUB $1, R6, R12
+BatchFront64_comps:
+	CBZ R12, BatchFront64_comps_done
+	VLD1.P 8(R14), V14.D[0]
+	VLD1.P 8(R19), V13.D[0]
+	VLD1.P 8(R23), V12.D[0]
+	VLD1.P 8(R15), V14.D[1]
+	VLD1.P 8(R20), V13.D[1]
+	VLD1.P 8(R24), V12.D[1]
+	VST1.P [V14.D2], (R0)(R11)
+	VST1.P [V13.D2], (R1)(R11)
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e6cdd8f // fmul v15.2d, v12.2d, v12.2d
+	VST1.P [V15.D2], (R2)(R11)
+	WORD $0x4e6ed631 // fadd v17.2d, v17.2d, v14.2d
+	SUB $1, R12, R12
+	B BatchFront64_comps
+BatchFront64_comps_done:
+	WORD $0x4eead631 // fsub v17.2d, v17.2d, v10.2d
+	WORD $0x4ee0fa31 // fabs v17.2d, v17.2d
+	WORD $0x6e71e571 // fcmge v17.2d, v11.2d, v17.2d
+	VAND V17.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchFront64_done
+	ADD $2, R8, R8
+	B BatchFront64_many
+BatchFront64_done:
+	MOVD r+168(FP), R13
+	VMOV V0.D[0], R12
+	VMOV V0.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.D[0], R12
+	VMOV V1.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.D[0], R12
+	VMOV V2.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.D[0], R12
+	VMOV V3.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
+	RET
+
+// func batchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *[4]uint64, r *[5]uint64)
+TEXT ·batchFront32(SB), NOSPLIT, $0-176
+	MOVD lim+160(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.S4
+	MOVD 8(R13), R12
+	VDUP R12, V6.S4
+	MOVD 16(R13), R12
+	VDUP R12, V7.S4
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.S4
+	MOVD $0x80000000, R12
+	VDUP R12, V9.S4
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD w_base+72(FP), R3
+	MOVD m_base+96(FP), R4
+	MOVD s_base+120(FP), R5
+	MOVD c+144(FP), R6
+	MOVD n+152(FP), R7
+	SUB $4, R7, R9
+	LSL $2, R6, R10
+	LSL $2, R7, R11
+	MOVD $0, R8
+	CMP $1, R6
+	BNE BatchFront32_many
+	MOVD dv_base+48(FP), R2
+BatchFront32_one:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $2, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.S4]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.S4]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.S4]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e2cdd8f // fmul v15.4s, v12.4s, v12.4s
+	ADD R13, R2, R12
+	VST1 [V15.S4], (R12)
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	WORD $0x4eead694 // fsub v20.2d, v20.2d, v10.2d
+	WORD $0x4ee0fa94 // fabs v20.2d, v20.2d
+	WORD $0x6e74e574 // fcmge v20.2d, v11.2d, v20.2d
+	VAND V20.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchFront32_done
+	ADD $4, R8, R8
+	B BatchFront32_one
+	B BatchFront32_done
+BatchFront32_many:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	MUL R8, R10, R13
+	ADD R13, R3, R14
+	ADD R10, R14, R15
+	ADD R10, R15, R16
+	ADD R10, R16, R17
+	ADD R13, R4, R19
+	ADD R10, R19, R20
+	ADD R10, R20, R21
+	ADD R10, R21, R22
+	ADD R13, R5, R23
+	ADD R10, R23, R24
+	ADD R10, R24, R25
+	ADD R10, R25, R26
+	LSL $2, R8, R13
+	MOVD dw_base+0(FP), R0
+	ADD R13, R0, R0
+	MOVD dm_base+24(FP), R1
+	ADD R13, R1, R1
+	MOVD dv_base+48(FP), R2
+	ADD R13, R2, R2
+	VLD1.P 4(R14), V14.S[0]
+	VLD1.P 4(R19), V13.S[0]
+	VLD1.P 4(R23), V12.S[0]
+	VLD1.P 4(R15), V14.S[1]
+	VLD1.P 4(R20), V13.S[1]
+	VLD1.P 4(R24), V12.S[1]
+	VLD1.P 4(R16), V14.S[2]
+	VLD1.P 4(R21), V13.S[2]
+	VLD1.P 4(R25), V12.S[2]
+	VLD1.P 4(R17), V14.S[3]
+	VLD1.P 4(R22), V13.S[3]
+	VLD1.P 4(R26), V12.S[3]
+	VST1.P [V14.S4], (R0)(R11)
+	VST1.P [V13.S4], (R1)(R11)
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e2cdd8f // fmul v15.4s, v12.4s, v12.4s
+	VST1.P [V15.S4], (R2)(R11)
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	VMOV V19.B16, V17.B16
+	VMOV V20.B16, V18.B16
+	SUB $1, R6, R12
+BatchFront32_comps:
+	CBZ R12, BatchFront32_comps_done
+	VLD1.P 4(R14), V14.S[0]
+	VLD1.P 4(R19), V13.S[0]
+	VLD1.P 4(R23), V12.S[0]
+	VLD1.P 4(R15), V14.S[1]
+	VLD1.P 4(R20), V13.S[1]
+	VLD1.P 4(R24), V12.S[1]
+	VLD1.P 4(R16), V14.S[2]
+	VLD1.P 4(R21), V13.S[2]
+	VLD1.P 4(R25), V12.S[2]
+	VLD1.P 4(R17), V14.S[3]
+	VLD1.P 4(R22), V13.S[3]
+	VLD1.P 4(R26), V12.S[3]
+	VST1.P [V14.S4], (R0)(R11)
+	VST1.P [V13.S4], (R1)(R11)
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x6e2cdd8f // fmul v15.4s, v12.4s, v12.4s
+	VST1.P [V15.S4], (R2)(R11)
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4e73d631 // fadd v17.2d, v17.2d, v19.2d
+	WORD $0x4e74d652 // fadd v18.2d, v18.2d, v20.2d
+	SUB $1, R12, R12
+	B BatchFront32_comps
+BatchFront32_comps_done:
+	WORD $0x4eead631 // fsub v17.2d, v17.2d, v10.2d
+	WORD $0x4ee0fa31 // fabs v17.2d, v17.2d
+	WORD $0x6e71e571 // fcmge v17.2d, v11.2d, v17.2d
+	VAND V17.B16, V4.B16, V4.B16
+	WORD $0x4eead652 // fsub v18.2d, v18.2d, v10.2d
+	WORD $0x4ee0fa52 // fabs v18.2d, v18.2d
+	WORD $0x6e72e572 // fcmge v18.2d, v11.2d, v18.2d
+	VAND V18.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchFront32_done
+	ADD $4, R8, R8
+	B BatchFront32_many
+BatchFront32_done:
+	MOVD r+168(FP), R13
+	VMOV V0.S[0], R12
+	VMOV V0.S[1], R14
+	ORR R14, R12, R12
+	VMOV V0.S[2], R14
+	ORR R14, R12, R12
+	VMOV V0.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.S[0], R12
+	VMOV V1.S[1], R14
+	ORR R14, R12, R12
+	VMOV V1.S[2], R14
+	ORR R14, R12, R12
+	VMOV V1.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.S[0], R12
+	VMOV V2.S[1], R14
+	AND R14, R12, R12
+	VMOV V2.S[2], R14
+	AND R14, R12, R12
+	VMOV V2.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.S[0], R12
+	VMOV V3.S[1], R14
+	AND R14, R12, R12
+	VMOV V3.S[2], R14
+	AND R14, R12, R12
+	VMOV V3.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
 	RET

@@ -68,9 +68,11 @@ func batchFront[F float32 | float64, U uint32 | uint64](dw, dm, dv, w, m, s []F,
 		panic("purego: BatchFront: c·n overflows")
 	}
 	nc := n * c
-	w, m, s, dv = w[:nc], m[:nc], s[:nc], dv[:nc]
+	// x[:nc:len(x)] panics when len(x) < nc (x[:nc] would not, within
+	// the capacity).
+	w, m, s, dv = w[:nc:len(w)], m[:nc:len(m)], s[:nc:len(s)], dv[:nc:len(dv)]
 	if c > 1 {
-		dw, dm = dw[:nc], dm[:nc]
+		dw, dm = dw[:nc:len(dw)], dm[:nc:len(dm)]
 	}
 	pat := func(x []F) []U { return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
 	wu, mu, su := pat(w), pat(m), pat(s)

@@ -132,6 +132,23 @@ func fpElem(name string, opcode uint32, arr Arr, d, n, m V, lane int) Inst {
 	return Inst{w, fmt.Sprintf("%s %s, %s, v%d.%s[%d]", name, d.gnu(arr), n.gnu(arr), m, arr.elem(), lane)}
 }
 
+// FCMGE: d = all ones where n ≥ m (ordered: false with a NaN), else 0.
+func FCMGE(a Arr, d, n, m V) Inst { return fpSame("fcmge", 1, 0, 0b11100, a, d, n, m) }
+
+// FCVTL: d (two float64) = the low two float32 lanes of n, converted
+// exactly; FCVTL2 the high two.
+func FCVTL(d, n V) Inst  { return fcvtl(0, d, n) }
+func FCVTL2(d, n V) Inst { return fcvtl(1, d, n) }
+
+func fcvtl(q uint32, d, n V) Inst {
+	w := q<<30 | 0b01110<<24 | 1<<22 | 0b10000<<17 | 0b10111<<12 | 0b10<<10 | n.check()<<5 | d.check()
+	name, src := "fcvtl", "2s"
+	if q == 1 {
+		name, src = "fcvtl2", "4s"
+	}
+	return Inst{w, fmt.Sprintf("%s %s, v%d.%s", name, d.gnu(D2), n, src)}
+}
+
 // FADD: d = n + m.
 func FADD(a Arr, d, n, m V) Inst { return fpSame("fadd", 0, 0, 0b11010, a, d, n, m) }
 
