@@ -6,8 +6,9 @@
 // element-wise forms used to test kernels element by element, and the row-sum
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
 // variants, their batch-lane forms (many small mixture pairs at once, one
-// pair per SIMD lane), and the projection kernels of the sliced distance, in float64 and
-// float32. The portable implementation "purego" is
+// pair per SIMD lane) with the front end that checks a batch's values and
+// lays them into lanes (BatchFront), and the projection kernels of the
+// sliced distance, in float64 and float32. The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
 // features they need.
