@@ -23522,97 +23522,192 @@ front_check_many:
 	JMP     front_check_many
 
 front_checked_many:
-	XORQ AX, AX
+	MOVQ c+144(FP), AX
+	CMPQ AX, $0x04
+	JL   front_tile2
+	MOVQ c+144(FP), AX
+	SHLQ $0x03, AX
+	MOVQ n+152(FP), CX
+	SHLQ $0x03, CX
+	XORQ DX, DX
 
-front_lanes:
-	MOVQ    n+152(FP), CX
-	SUBQ    $0x04, CX
-	CMPQ    AX, CX
-	CMOVQGT CX, AX
-	XORQ    DX, DX
+front_lanes_4:
+	MOVQ    n+152(FP), BX
+	SUBQ    $0x04, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	XORQ    SI, SI
 
-front_tiles:
-	MOVQ           c+144(FP), BX
-	SUBQ           $0x02, BX
-	CMPQ           DX, BX
-	CMOVQGT        BX, DX
-	MOVQ           c+144(FP), SI
-	SHLQ           $0x03, SI
-	MOVQ           AX, DI
-	IMULQ          SI, DI
-	LEAQ           (DI)(DX*8), DI
-	LEAQ           (DI)(SI*1), R8
-	MOVQ           w_base+72(FP), R9
-	LEAQ           (R9)(SI*2), R10
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (R10)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (R10)(R8*1), Y6, Y6
+front_tiles_4:
+	MOVQ           c+144(FP), DI
+	SUBQ           $0x04, DI
+	CMPQ           SI, DI
+	CMOVQGT        DI, SI
+	MOVQ           DX, R8
+	IMULQ          AX, R8
+	LEAQ           (R8)(SI*8), R8
+	LEAQ           (R8)(AX*1), R9
+	MOVQ           SI, R10
+	IMULQ          CX, R10
+	LEAQ           (R10)(DX*8), R10
+	MOVQ           w_base+72(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
 	VUNPCKLPD      Y6, Y5, Y7
 	VUNPCKHPD      Y6, Y5, Y5
-	MOVQ           DX, R9
-	MOVQ           n+152(FP), R10
-	IMULQ          R10, R9
-	ADDQ           AX, R9
-	MOVQ           dw_base+0(FP), R10
-	LEAQ           (R10)(R9*8), R10
-	MOVQ           n+152(FP), R9
-	SHLQ           $0x03, R9
-	VMOVUPD        Y7, (R10)
-	ADDQ           R9, R10
-	VMOVUPD        Y5, (R10)
-	MOVQ           m_base+96(FP), R9
-	LEAQ           (R9)(SI*2), R10
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (R10)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (R10)(R8*1), Y6, Y6
+	VBROADCASTF128 16(R11)(R8*1), Y6
+	VINSERTF128    $0x01, 16(R12)(R8*1), Y6, Y6
+	VBROADCASTF128 16(R11)(R9*1), Y8
+	VINSERTF128    $0x01, 16(R12)(R9*1), Y8, Y8
+	VUNPCKLPD      Y8, Y6, Y9
+	VUNPCKHPD      Y8, Y6, Y6
+	MOVQ           dw_base+0(FP), R11
+	ADDQ           R10, R11
+	VMOVUPD        Y7, (R11)
+	VMOVUPD        Y5, (R11)(CX*1)
+	LEAQ           (R11)(CX*2), R11
+	VMOVUPD        Y9, (R11)
+	VMOVUPD        Y6, (R11)(CX*1)
+	MOVQ           m_base+96(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
 	VUNPCKLPD      Y6, Y5, Y7
 	VUNPCKHPD      Y6, Y5, Y5
-	MOVQ           DX, R9
-	MOVQ           n+152(FP), R10
-	IMULQ          R10, R9
-	ADDQ           AX, R9
-	MOVQ           dm_base+24(FP), R10
-	LEAQ           (R10)(R9*8), R10
-	MOVQ           n+152(FP), R9
-	SHLQ           $0x03, R9
-	VMOVUPD        Y7, (R10)
-	ADDQ           R9, R10
-	VMOVUPD        Y5, (R10)
-	MOVQ           s_base+120(FP), R9
-	LEAQ           (R9)(SI*2), SI
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (SI)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (SI)(R8*1), Y6, Y6
+	VBROADCASTF128 16(R11)(R8*1), Y6
+	VINSERTF128    $0x01, 16(R12)(R8*1), Y6, Y6
+	VBROADCASTF128 16(R11)(R9*1), Y8
+	VINSERTF128    $0x01, 16(R12)(R9*1), Y8, Y8
+	VUNPCKLPD      Y8, Y6, Y9
+	VUNPCKHPD      Y8, Y6, Y6
+	MOVQ           dm_base+24(FP), R11
+	ADDQ           R10, R11
+	VMOVUPD        Y7, (R11)
+	VMOVUPD        Y5, (R11)(CX*1)
+	LEAQ           (R11)(CX*2), R11
+	VMOVUPD        Y9, (R11)
+	VMOVUPD        Y6, (R11)(CX*1)
+	MOVQ           s_base+120(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
 	VUNPCKLPD      Y6, Y5, Y7
 	VUNPCKHPD      Y6, Y5, Y5
-	MOVQ           DX, SI
-	MOVQ           n+152(FP), DI
-	IMULQ          DI, SI
-	ADDQ           AX, SI
-	MOVQ           dv_base+48(FP), DI
-	LEAQ           (DI)(SI*8), DI
-	MOVQ           n+152(FP), SI
-	SHLQ           $0x03, SI
+	VBROADCASTF128 16(R11)(R8*1), Y6
+	VINSERTF128    $0x01, 16(R12)(R8*1), Y6, Y6
+	VBROADCASTF128 16(R11)(R9*1), Y8
+	VINSERTF128    $0x01, 16(R12)(R9*1), Y8, Y8
+	VUNPCKLPD      Y8, Y6, Y9
+	VUNPCKHPD      Y8, Y6, Y6
+	MOVQ           dv_base+48(FP), R8
+	ADDQ           R10, R8
 	VMULPD         Y7, Y7, Y7
-	VMOVUPD        Y7, (DI)
-	ADDQ           SI, DI
+	VMOVUPD        Y7, (R8)
 	VMULPD         Y5, Y5, Y5
-	VMOVUPD        Y5, (DI)
-	CMPQ           DX, BX
-	JGE            front_tiles_done
-	ADDQ           $0x02, DX
-	JMP            front_tiles
+	VMOVUPD        Y5, (R8)(CX*1)
+	VMULPD         Y9, Y9, Y9
+	LEAQ           (R8)(CX*2), R8
+	VMOVUPD        Y9, (R8)
+	VMULPD         Y6, Y6, Y6
+	VMOVUPD        Y6, (R8)(CX*1)
+	CMPQ           SI, DI
+	JGE            front_tiles_done_4
+	ADDQ           $0x04, SI
+	JMP            front_tiles_4
 
-front_tiles_done:
-	CMPQ AX, CX
-	JGE  front_lanes_done
-	ADDQ $0x04, AX
-	JMP  front_lanes
+front_tiles_done_4:
+	CMPQ DX, BX
+	JGE  front_lanes_done_4
+	ADDQ $0x04, DX
+	JMP  front_lanes_4
 
-front_lanes_done:
+front_lanes_done_4:
+	JMP front_transposed
+
+front_tile2:
+	MOVQ c+144(FP), AX
+	SHLQ $0x03, AX
+	MOVQ n+152(FP), CX
+	SHLQ $0x03, CX
+	XORQ DX, DX
+
+front_lanes_2:
+	MOVQ    n+152(FP), BX
+	SUBQ    $0x04, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	XORQ    SI, SI
+
+front_tiles_2:
+	MOVQ           c+144(FP), DI
+	SUBQ           $0x02, DI
+	CMPQ           SI, DI
+	CMOVQGT        DI, SI
+	MOVQ           DX, R8
+	IMULQ          AX, R8
+	LEAQ           (R8)(SI*8), R8
+	LEAQ           (R8)(AX*1), R9
+	MOVQ           SI, R10
+	IMULQ          CX, R10
+	LEAQ           (R10)(DX*8), R10
+	MOVQ           w_base+72(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           dw_base+0(FP), R11
+	ADDQ           R10, R11
+	VMOVUPD        Y7, (R11)
+	VMOVUPD        Y5, (R11)(CX*1)
+	MOVQ           m_base+96(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           dm_base+24(FP), R11
+	ADDQ           R10, R11
+	VMOVUPD        Y7, (R11)
+	VMOVUPD        Y5, (R11)(CX*1)
+	MOVQ           s_base+120(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R12)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R12)(R9*1), Y6, Y6
+	VUNPCKLPD      Y6, Y5, Y7
+	VUNPCKHPD      Y6, Y5, Y5
+	MOVQ           dv_base+48(FP), R8
+	ADDQ           R10, R8
+	VMULPD         Y7, Y7, Y7
+	VMOVUPD        Y7, (R8)
+	VMULPD         Y5, Y5, Y5
+	VMOVUPD        Y5, (R8)(CX*1)
+	CMPQ           SI, DI
+	JGE            front_tiles_done_2
+	ADDQ           $0x02, SI
+	JMP            front_tiles_2
+
+front_tiles_done_2:
+	CMPQ DX, BX
+	JGE  front_lanes_done_2
+	ADDQ $0x04, DX
+	JMP  front_lanes_2
+
+front_lanes_done_2:
+front_transposed:
 	MOVQ dw_base+0(FP), AX
 	XORQ CX, CX
 
@@ -23911,38 +24006,43 @@ front_check_many:
 	JMP     front_check_many
 
 front_checked_many:
-	XORQ AX, AX
+	MOVQ c+144(FP), AX
+	SHLQ $0x02, AX
+	MOVQ n+152(FP), CX
+	SHLQ $0x02, CX
+	XORQ DX, DX
 
-front_lanes:
-	MOVQ    n+152(FP), CX
-	SUBQ    $0x08, CX
-	CMPQ    AX, CX
-	CMOVQGT CX, AX
-	XORQ    DX, DX
+front_lanes_4:
+	MOVQ    n+152(FP), BX
+	SUBQ    $0x08, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	XORQ    SI, SI
 
-front_tiles:
-	MOVQ           c+144(FP), BX
-	SUBQ           $0x04, BX
-	CMPQ           DX, BX
-	CMOVQGT        BX, DX
-	MOVQ           c+144(FP), SI
-	SHLQ           $0x02, SI
-	MOVQ           AX, DI
-	IMULQ          SI, DI
-	LEAQ           (DI)(DX*4), DI
-	LEAQ           (DI)(SI*1), R8
-	MOVQ           w_base+72(FP), R9
-	LEAQ           (R9)(SI*2), R10
-	LEAQ           (R9)(SI*4), R11
-	LEAQ           (R10)(SI*4), R12
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
-	VBROADCASTF128 (R10)(DI*1), Y7
-	VINSERTF128    $0x01, (R12)(DI*1), Y7, Y7
-	VBROADCASTF128 (R10)(R8*1), Y8
-	VINSERTF128    $0x01, (R12)(R8*1), Y8, Y8
+front_tiles_4:
+	MOVQ           c+144(FP), DI
+	SUBQ           $0x04, DI
+	CMPQ           SI, DI
+	CMOVQGT        DI, SI
+	MOVQ           DX, R8
+	IMULQ          AX, R8
+	LEAQ           (R8)(SI*4), R8
+	LEAQ           (R8)(AX*1), R9
+	MOVQ           SI, R10
+	IMULQ          CX, R10
+	LEAQ           (R10)(DX*4), R10
+	MOVQ           w_base+72(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	LEAQ           (R11)(AX*4), R13
+	LEAQ           (R12)(AX*4), R14
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R13)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R13)(R9*1), Y6, Y6
+	VBROADCASTF128 (R12)(R8*1), Y7
+	VINSERTF128    $0x01, (R14)(R8*1), Y7, Y7
+	VBROADCASTF128 (R12)(R9*1), Y8
+	VINSERTF128    $0x01, (R14)(R9*1), Y8, Y8
 	VUNPCKLPS      Y6, Y5, Y9
 	VUNPCKHPS      Y6, Y5, Y5
 	VUNPCKLPS      Y8, Y7, Y6
@@ -23951,33 +24051,25 @@ front_tiles:
 	VUNPCKHPD      Y6, Y9, Y9
 	VUNPCKLPD      Y7, Y5, Y6
 	VUNPCKHPD      Y7, Y5, Y5
-	MOVQ           DX, R9
-	MOVQ           n+152(FP), R10
-	IMULQ          R10, R9
-	ADDQ           AX, R9
-	MOVQ           dw_base+0(FP), R10
-	LEAQ           (R10)(R9*4), R10
-	MOVQ           n+152(FP), R9
-	SHLQ           $0x02, R9
-	VMOVUPS        Y8, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y9, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y6, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y5, (R10)
-	MOVQ           m_base+96(FP), R9
-	LEAQ           (R9)(SI*2), R10
-	LEAQ           (R9)(SI*4), R11
-	LEAQ           (R10)(SI*4), R12
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
-	VBROADCASTF128 (R10)(DI*1), Y7
-	VINSERTF128    $0x01, (R12)(DI*1), Y7, Y7
-	VBROADCASTF128 (R10)(R8*1), Y8
-	VINSERTF128    $0x01, (R12)(R8*1), Y8, Y8
+	MOVQ           dw_base+0(FP), R11
+	ADDQ           R10, R11
+	VMOVUPS        Y8, (R11)
+	VMOVUPS        Y9, (R11)(CX*1)
+	LEAQ           (R11)(CX*2), R11
+	VMOVUPS        Y6, (R11)
+	VMOVUPS        Y5, (R11)(CX*1)
+	MOVQ           m_base+96(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	LEAQ           (R11)(AX*4), R13
+	LEAQ           (R12)(AX*4), R14
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R13)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R13)(R9*1), Y6, Y6
+	VBROADCASTF128 (R12)(R8*1), Y7
+	VINSERTF128    $0x01, (R14)(R8*1), Y7, Y7
+	VBROADCASTF128 (R12)(R9*1), Y8
+	VINSERTF128    $0x01, (R14)(R9*1), Y8, Y8
 	VUNPCKLPS      Y6, Y5, Y9
 	VUNPCKHPS      Y6, Y5, Y5
 	VUNPCKLPS      Y8, Y7, Y6
@@ -23986,33 +24078,25 @@ front_tiles:
 	VUNPCKHPD      Y6, Y9, Y9
 	VUNPCKLPD      Y7, Y5, Y6
 	VUNPCKHPD      Y7, Y5, Y5
-	MOVQ           DX, R9
-	MOVQ           n+152(FP), R10
-	IMULQ          R10, R9
-	ADDQ           AX, R9
-	MOVQ           dm_base+24(FP), R10
-	LEAQ           (R10)(R9*4), R10
-	MOVQ           n+152(FP), R9
-	SHLQ           $0x02, R9
-	VMOVUPS        Y8, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y9, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y6, (R10)
-	ADDQ           R9, R10
-	VMOVUPS        Y5, (R10)
-	MOVQ           s_base+120(FP), R9
-	LEAQ           (R9)(SI*2), R10
-	LEAQ           (R9)(SI*4), R11
-	LEAQ           (R10)(SI*4), SI
-	VBROADCASTF128 (R9)(DI*1), Y5
-	VINSERTF128    $0x01, (R11)(DI*1), Y5, Y5
-	VBROADCASTF128 (R9)(R8*1), Y6
-	VINSERTF128    $0x01, (R11)(R8*1), Y6, Y6
-	VBROADCASTF128 (R10)(DI*1), Y7
-	VINSERTF128    $0x01, (SI)(DI*1), Y7, Y7
-	VBROADCASTF128 (R10)(R8*1), Y8
-	VINSERTF128    $0x01, (SI)(R8*1), Y8, Y8
+	MOVQ           dm_base+24(FP), R11
+	ADDQ           R10, R11
+	VMOVUPS        Y8, (R11)
+	VMOVUPS        Y9, (R11)(CX*1)
+	LEAQ           (R11)(CX*2), R11
+	VMOVUPS        Y6, (R11)
+	VMOVUPS        Y5, (R11)(CX*1)
+	MOVQ           s_base+120(FP), R11
+	LEAQ           (R11)(AX*2), R12
+	LEAQ           (R11)(AX*4), R13
+	LEAQ           (R12)(AX*4), R14
+	VBROADCASTF128 (R11)(R8*1), Y5
+	VINSERTF128    $0x01, (R13)(R8*1), Y5, Y5
+	VBROADCASTF128 (R11)(R9*1), Y6
+	VINSERTF128    $0x01, (R13)(R9*1), Y6, Y6
+	VBROADCASTF128 (R12)(R8*1), Y7
+	VINSERTF128    $0x01, (R14)(R8*1), Y7, Y7
+	VBROADCASTF128 (R12)(R9*1), Y8
+	VINSERTF128    $0x01, (R14)(R9*1), Y8, Y8
 	VUNPCKLPS      Y6, Y5, Y9
 	VUNPCKHPS      Y6, Y5, Y5
 	VUNPCKLPS      Y8, Y7, Y6
@@ -24021,37 +24105,29 @@ front_tiles:
 	VUNPCKHPD      Y6, Y9, Y9
 	VUNPCKLPD      Y7, Y5, Y6
 	VUNPCKHPD      Y7, Y5, Y5
-	MOVQ           DX, SI
-	MOVQ           n+152(FP), DI
-	IMULQ          DI, SI
-	ADDQ           AX, SI
-	MOVQ           dv_base+48(FP), DI
-	LEAQ           (DI)(SI*4), DI
-	MOVQ           n+152(FP), SI
-	SHLQ           $0x02, SI
+	MOVQ           dv_base+48(FP), R8
+	ADDQ           R10, R8
 	VMULPS         Y8, Y8, Y8
-	VMOVUPS        Y8, (DI)
-	ADDQ           SI, DI
+	VMOVUPS        Y8, (R8)
 	VMULPS         Y9, Y9, Y9
-	VMOVUPS        Y9, (DI)
-	ADDQ           SI, DI
+	VMOVUPS        Y9, (R8)(CX*1)
 	VMULPS         Y6, Y6, Y6
-	VMOVUPS        Y6, (DI)
-	ADDQ           SI, DI
+	LEAQ           (R8)(CX*2), R8
+	VMOVUPS        Y6, (R8)
 	VMULPS         Y5, Y5, Y5
-	VMOVUPS        Y5, (DI)
-	CMPQ           DX, BX
-	JGE            front_tiles_done
-	ADDQ           $0x04, DX
-	JMP            front_tiles
+	VMOVUPS        Y5, (R8)(CX*1)
+	CMPQ           SI, DI
+	JGE            front_tiles_done_4
+	ADDQ           $0x04, SI
+	JMP            front_tiles_4
 
-front_tiles_done:
-	CMPQ AX, CX
-	JGE  front_lanes_done
-	ADDQ $0x08, AX
-	JMP  front_lanes
+front_tiles_done_4:
+	CMPQ DX, BX
+	JGE  front_lanes_done_4
+	ADDQ $0x08, DX
+	JMP  front_lanes_4
 
-front_lanes_done:
+front_lanes_done_4:
 	MOVQ dw_base+0(FP), AX
 	XORQ CX, CX
 

@@ -20,8 +20,8 @@ import (
 //     a value twice); for c = 1 the same loop stores the variances s² and
 //     checks the weights, which are the sums.
 //  2. For c > 1, the transposition: tiles of one vector of lanes (4
-//     mixtures in float64, 8 in float32) by 2 (float64) or 4 (float32)
-//     components, loaded as 128-bit rows, two rows per register (the first
+//     mixtures in float64, 8 in float32) by 4 components (float64: two
+//     halves of 2; with c = 2 or 3, tiles of 2), loaded as 128-bit rows, two rows per register (the first
 //     by VBROADCASTF128, which writes the whole register, so that the
 //     register allocator sees it defined), and shuffled into one vector per
 //     component; the stds are squared on the way. The last tile of a row of
@@ -99,7 +99,17 @@ func (p *prec) genFront() {
 	JMP(LabelRef("front_done"))
 	Label("front_many")
 	p.frontChecks(&a, false)
-	p.frontTranspose()
+	if p.f64 { // tiles of 4 components when there are 4, else of 2
+		CMPQ(p.intParam("c"), Imm(4))
+		JL(LabelRef("front_tile2"))
+		p.frontTranspose(4, "_4")
+		JMP(LabelRef("front_transposed"))
+		Label("front_tile2")
+		p.frontTranspose(2, "_2")
+	} else {
+		p.frontTranspose(4, "_4")
+	}
+	Label("front_transposed")
 	p.frontSums(&a)
 	Label("front_done")
 
@@ -213,16 +223,21 @@ func (p *prec) frontSumCheck(a *frontAcc, v VecVirtual) {
 	VANDPD(v, a.sums, a.sums)
 }
 
-// frontTranspose emits loop 2 (c > 1).
-func (p *prec) frontTranspose() {
+// frontTranspose emits loop 2 (c > 1) for tiles of the given number of
+// components (float64: 2 or 4, as two halves of 2; float32: 4); sfx makes
+// its labels unique.
+func (p *prec) frontTranspose(tile int, sfx string) {
 	size, vl := p.size, p.lanes
-	tile := 2
-	if !p.f64 {
-		tile = 4
-	}
+	shift := uint64(math.Log2(float64(size)))
+	// rs: bytes per mixture; nb: bytes per row of lanes.
+	rs, nb := GP64(), GP64()
+	MOVQ(p.intParam("c"), rs)
+	SHLQ(Imm(shift), rs)
+	MOVQ(p.intParam("n"), nb)
+	SHLQ(Imm(shift), nb)
 	l0 := GP64()
 	XORQ(l0, l0)
-	Label("front_lanes")
+	Label("front_lanes" + sfx)
 	last := GP64()
 	MOVQ(p.intParam("n"), last)
 	SUBQ(Imm(uint64(vl)), last)
@@ -230,39 +245,43 @@ func (p *prec) frontTranspose() {
 	CMOVQGT(last, l0)
 	i0 := GP64()
 	XORQ(i0, i0)
-	Label("front_tiles")
+	Label("front_tiles" + sfx)
 	lastT := GP64()
 	MOVQ(p.intParam("c"), lastT)
 	SUBQ(Imm(uint64(tile)), lastT)
 	CMPQ(i0, lastT)
 	CMOVQGT(lastT, i0)
-	// rs: bytes per mixture; off0, off1: the bytes of the tile in mixtures
-	// l0 and l0+1 (those of l0+2 and l0+3 are 2·rs further, and in float32
-	// l0+4 … l0+7 another 4·rs).
-	rs := GP64()
-	MOVQ(p.intParam("c"), rs)
-	SHLQ(Imm(uint64(math.Log2(float64(size)))), rs)
-	off0, off1 := GP64(), GP64()
+	// off0, off1: the bytes of the tile in mixtures l0 and l0+1 (those of
+	// l0+2 and l0+3 are 2·rs further, and in float32 l0+4 … l0+7 another
+	// 4·rs); d: the bytes of component i0 of lane l0 in the outputs.
+	off0, off1, d := GP64(), GP64(), GP64()
 	MOVQ(l0, off0)
 	IMULQ(rs, off0)
 	LEAQ(Mem{Base: off0, Index: i0, Scale: uint8(size)}, off0)
 	LEAQ(Mem{Base: off0, Index: rs, Scale: 1}, off1)
+	MOVQ(i0, d)
+	IMULQ(nb, d)
+	LEAQ(Mem{Base: d, Index: l0, Scale: uint8(size)}, d)
 	for _, arr := range [][2]string{{"w", "dw"}, {"m", "dm"}, {"s", "dv"}} {
 		xp := p.ptr(arr[0])
 		x2 := GP64()
 		LEAQ(Mem{Base: xp, Index: rs, Scale: 2}, x2)
 		var out []VecVirtual
 		if p.f64 {
-			// A = [row 0 | row 2], B = [row 1 | row 3], two components each.
-			A, B := YMM(), YMM()
-			VBROADCASTF128(Mem{Base: xp, Index: off0, Scale: 1}, A)
-			VINSERTF128(Imm(1), Mem{Base: x2, Index: off0, Scale: 1}, A, A)
-			VBROADCASTF128(Mem{Base: xp, Index: off1, Scale: 1}, B)
-			VINSERTF128(Imm(1), Mem{Base: x2, Index: off1, Scale: 1}, B, B)
-			lo := YMM()
-			VUNPCKLPD(B, A, lo)
-			VUNPCKHPD(B, A, A)
-			out = []VecVirtual{lo, A}
+			// A = [row 0 | row 2], B = [row 1 | row 3], two components
+			// each, per half of the tile.
+			for h := 0; h < tile/2; h++ {
+				at := func(base, off GPVirtual) Mem { return Mem{Base: base, Index: off, Scale: 1, Disp: 16 * h} }
+				A, B := YMM(), YMM()
+				VBROADCASTF128(at(xp, off0), A)
+				VINSERTF128(Imm(1), at(x2, off0), A, A)
+				VBROADCASTF128(at(xp, off1), B)
+				VINSERTF128(Imm(1), at(x2, off1), B, B)
+				lo := YMM()
+				VUNPCKLPD(B, A, lo)
+				VUNPCKHPD(B, A, A)
+				out = append(out, lo, A)
+			}
 		} else {
 			// Y0 … Y3 = [row j | row j+4], four components each.
 			x4, x6 := GP64(), GP64()
@@ -294,36 +313,35 @@ func (p *prec) frontTranspose() {
 			VUNPCKHPD(t3, t1, o3)
 			out = []VecVirtual{o0, o1, o2, o3}
 		}
-		// Component i0+k of lanes l0 … at element (i0+k)·n + l0.
-		d := GP64()
-		MOVQ(i0, d)
-		IMULQ(p.intParam("n"), d)
-		ADDQ(l0, d)
+		// Component i0+k of lanes l0 … at byte d + k·nb: (dp)(nb·1),
+		// (dp)(nb·2), then from dp + 2·nb again.
 		dp := p.ptr(arr[1])
-		LEAQ(Mem{Base: dp, Index: d, Scale: uint8(size)}, dp)
-		nb := GP64()
-		MOVQ(p.intParam("n"), nb)
-		SHLQ(Imm(uint64(math.Log2(float64(size)))), nb)
+		ADDQ(d, dp)
 		for k, o := range out {
 			if arr[0] == "s" {
 				p.MUL(o, o, o)
 			}
-			p.MOVU(o, Mem{Base: dp})
-			if k+1 < len(out) {
-				ADDQ(nb, dp)
+			if k == 2 {
+				LEAQ(Mem{Base: dp, Index: nb, Scale: 2}, dp)
+			}
+			switch k % 2 {
+			case 0:
+				p.MOVU(o, Mem{Base: dp})
+			case 1:
+				p.MOVU(o, Mem{Base: dp, Index: nb, Scale: 1})
 			}
 		}
 	}
 	CMPQ(i0, lastT)
-	JGE(LabelRef("front_tiles_done"))
+	JGE(LabelRef("front_tiles_done" + sfx))
 	ADDQ(Imm(uint64(tile)), i0)
-	JMP(LabelRef("front_tiles"))
-	Label("front_tiles_done")
+	JMP(LabelRef("front_tiles" + sfx))
+	Label("front_tiles_done" + sfx)
 	CMPQ(l0, last)
-	JGE(LabelRef("front_lanes_done"))
+	JGE(LabelRef("front_lanes_done" + sfx))
 	ADDQ(Imm(uint64(vl)), l0)
-	JMP(LabelRef("front_lanes"))
-	Label("front_lanes_done")
+	JMP(LabelRef("front_lanes" + sfx))
+	Label("front_lanes_done" + sfx)
 }
 
 // frontSums emits loop 3.
