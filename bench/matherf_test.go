@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/gmmkit/cramer/kernels"
+	"github.com/gmmkit/cramer/purego"
 )
 
 // The "matherf" implementation is the naive scalar baseline:
@@ -57,6 +58,9 @@ func init() {
 		BatchCrossRowSums32: b32.cross, BatchCrossGrad32: b32.crossGrad,
 		BatchSelfRowSums32: b32.self, BatchSelfGrad32: b32.selfGrad,
 		BatchDiracRowSums32: b32.dirac, BatchDiracGrad32: b32.diracGrad,
+		// The batch front end (checks and layout, no pair terms): the
+		// portable one.
+		BatchFront64: purego.BatchFront64, BatchFront32: purego.BatchFront32,
 	})
 }
 
