@@ -31,11 +31,10 @@ func BatchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *purego.FrontLimi
 	return r
 }
 
-// BatchFront32 is BatchFront64 for float32: the assembly runs when n ≥ 8
-// and c = 1 or c ≥ 4 on amd64 (its tiles are 8 lanes by 4 components), when
-// n ≥ 4 on arm64, purego otherwise.
+// BatchFront32 is BatchFront64 for float32 (purego with n below 8 on
+// amd64, 4 on arm64).
 func BatchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *purego.FrontLimits) purego.FrontScan {
-	if n < frontLanes32 || c < 1 || (frontTile32 && (c == 2 || c == 3)) {
+	if n < frontLanes32 || c < 1 {
 		return purego.BatchFront32(dw, dm, dv, w, m, s, c, n, lim)
 	}
 	nc := frontSize(c, n)

@@ -2,10 +2,8 @@
 
 package asm
 
-// The AVX2 front end (gen/avx2/front.go) needs a full vector of lanes and,
-// in float32, c = 1 or a tile of 4 components.
+// The AVX2 front end (gen/avx2/front.go) needs a full vector of lanes.
 const (
 	frontLanes64 = 4
 	frontLanes32 = 8
-	frontTile32  = true
 )

@@ -6,5 +6,4 @@ package asm
 const (
 	frontLanes64 = 2
 	frontLanes32 = 4
-	frontTile32  = false
 )

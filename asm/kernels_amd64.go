@@ -282,7 +282,7 @@ func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d i
 //go:noescape
 func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
 
-// batchFront64 is the assembly of BatchFront64 (front_amd64.go; see
+// batchFront64 is the assembly of BatchFront64 (front.go; see
 // purego.BatchFront64), with lim the purego.FrontLimits and r the
 // purego.FrontScan it fills. It trusts the lengths and integers it is
 // given: only BatchFront64, which cuts every slice to the length used here
@@ -291,11 +291,11 @@ func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d
 //go:noescape
 func batchFront64(dw []float64, dm []float64, dv []float64, w []float64, m []float64, s []float64, c int, n int, lim *[4]uint64, r *[5]uint64)
 
-// batchFront32 is the assembly of BatchFront32 (front_amd64.go; see
+// batchFront32 is the assembly of BatchFront32 (front.go; see
 // purego.BatchFront32), with lim the purego.FrontLimits and r the
 // purego.FrontScan it fills. It trusts the lengths and integers it is
 // given: only BatchFront32, which cuts every slice to the length used here
-// and calls it only with c ≥ 1 and n ≥ 8 (and c = 1 or c ≥ 4), calls it.
+// and calls it only with c ≥ 1 and n ≥ 8, calls it.
 //
 //go:noescape
 func batchFront32(dw []float32, dm []float32, dv []float32, w []float32, m []float32, s []float32, c int, n int, lim *[4]uint64, r *[5]uint64)

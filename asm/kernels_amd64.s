@@ -24007,6 +24007,9 @@ front_check_many:
 
 front_checked_many:
 	MOVQ c+144(FP), AX
+	CMPQ AX, $0x04
+	JL   front_tile2
+	MOVQ c+144(FP), AX
 	SHLQ $0x02, AX
 	MOVQ n+152(FP), CX
 	SHLQ $0x02, CX
@@ -24128,6 +24131,121 @@ front_tiles_done_4:
 	JMP  front_lanes_4
 
 front_lanes_done_4:
+	JMP front_transposed
+
+front_tile2:
+	MOVQ c+144(FP), AX
+	SHLQ $0x02, AX
+	MOVQ n+152(FP), CX
+	SHLQ $0x02, CX
+	XORQ DX, DX
+
+front_lanes_2:
+	MOVQ    n+152(FP), BX
+	SUBQ    $0x08, BX
+	CMPQ    DX, BX
+	CMOVQGT BX, DX
+	XORQ    SI, SI
+
+front_tiles_2:
+	MOVQ         c+144(FP), DI
+	SUBQ         $0x02, DI
+	CMPQ         SI, DI
+	CMOVQGT      DI, SI
+	MOVQ         DX, R8
+	IMULQ        AX, R8
+	LEAQ         (R8)(SI*4), R8
+	LEAQ         (R8)(AX*1), R9
+	MOVQ         SI, R10
+	IMULQ        CX, R10
+	LEAQ         (R10)(DX*4), R10
+	MOVQ         w_base+72(FP), R11
+	LEAQ         (R11)(AX*2), R12
+	LEAQ         (R11)(AX*4), R13
+	LEAQ         (R12)(AX*4), R14
+	VPBROADCASTQ (R11)(R8*1), Y5
+	VPBROADCASTQ (R11)(R9*1), Y6
+	VPBLENDD     $0x0c, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R8*1), Y6
+	VPBLENDD     $0x30, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R9*1), Y6
+	VPBLENDD     $0xc0, Y6, Y5, Y5
+	VPBROADCASTQ (R12)(R8*1), Y6
+	VPBROADCASTQ (R12)(R9*1), Y7
+	VPBLENDD     $0x0c, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R8*1), Y7
+	VPBLENDD     $0x30, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R9*1), Y7
+	VPBLENDD     $0xc0, Y7, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y5, Y7
+	VSHUFPS      $0xdd, Y6, Y5, Y5
+	MOVQ         dw_base+0(FP), R11
+	ADDQ         R10, R11
+	VMOVUPS      Y7, (R11)
+	VMOVUPS      Y5, (R11)(CX*1)
+	MOVQ         m_base+96(FP), R11
+	LEAQ         (R11)(AX*2), R12
+	LEAQ         (R11)(AX*4), R13
+	LEAQ         (R12)(AX*4), R14
+	VPBROADCASTQ (R11)(R8*1), Y5
+	VPBROADCASTQ (R11)(R9*1), Y6
+	VPBLENDD     $0x0c, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R8*1), Y6
+	VPBLENDD     $0x30, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R9*1), Y6
+	VPBLENDD     $0xc0, Y6, Y5, Y5
+	VPBROADCASTQ (R12)(R8*1), Y6
+	VPBROADCASTQ (R12)(R9*1), Y7
+	VPBLENDD     $0x0c, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R8*1), Y7
+	VPBLENDD     $0x30, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R9*1), Y7
+	VPBLENDD     $0xc0, Y7, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y5, Y7
+	VSHUFPS      $0xdd, Y6, Y5, Y5
+	MOVQ         dm_base+24(FP), R11
+	ADDQ         R10, R11
+	VMOVUPS      Y7, (R11)
+	VMOVUPS      Y5, (R11)(CX*1)
+	MOVQ         s_base+120(FP), R11
+	LEAQ         (R11)(AX*2), R12
+	LEAQ         (R11)(AX*4), R13
+	LEAQ         (R12)(AX*4), R14
+	VPBROADCASTQ (R11)(R8*1), Y5
+	VPBROADCASTQ (R11)(R9*1), Y6
+	VPBLENDD     $0x0c, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R8*1), Y6
+	VPBLENDD     $0x30, Y6, Y5, Y5
+	VPBROADCASTQ (R13)(R9*1), Y6
+	VPBLENDD     $0xc0, Y6, Y5, Y5
+	VPBROADCASTQ (R12)(R8*1), Y6
+	VPBROADCASTQ (R12)(R9*1), Y7
+	VPBLENDD     $0x0c, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R8*1), Y7
+	VPBLENDD     $0x30, Y7, Y6, Y6
+	VPBROADCASTQ (R14)(R9*1), Y7
+	VPBLENDD     $0xc0, Y7, Y6, Y6
+	VSHUFPS      $0x88, Y6, Y5, Y7
+	VSHUFPS      $0xdd, Y6, Y5, Y5
+	MOVQ         dv_base+48(FP), R8
+	ADDQ         R10, R8
+	VMULPS       Y7, Y7, Y7
+	VMOVUPS      Y7, (R8)
+	VMULPS       Y5, Y5, Y5
+	VMOVUPS      Y5, (R8)(CX*1)
+	CMPQ         SI, DI
+	JGE          front_tiles_done_2
+	ADDQ         $0x02, SI
+	JMP          front_tiles_2
+
+front_tiles_done_2:
+	CMPQ DX, BX
+	JGE  front_lanes_done_2
+	ADDQ $0x08, DX
+	JMP  front_lanes_2
+
+front_lanes_done_2:
+front_transposed:
 	MOVQ dw_base+0(FP), AX
 	XORQ CX, CX
 

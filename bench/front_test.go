@@ -21,7 +21,7 @@ func BenchmarkBatchFront(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		for _, c := range []int{1, 4, 5, 8, 16} {
+		for _, c := range []int{1, 2, 3, 4, 5, 8, 16} {
 			b.Run(fmt.Sprintf("impl=%s/prec=float64/c=%d", name, c), func(b *testing.B) {
 				benchFront(b, im.BatchFront64, nb, chunk, c)
 			})

@@ -20,12 +20,14 @@ import (
 //     a value twice); for c = 1 the same loop stores the variances s² and
 //     checks the weights, which are the sums.
 //  2. For c > 1, the transposition: tiles of one vector of lanes (4
-//     mixtures in float64, 8 in float32) by 4 components (float64: two
-//     halves of 2; with c = 2 or 3, tiles of 2), loaded as 128-bit rows, two rows per register (the first
-//     by VBROADCASTF128, which writes the whole register, so that the
-//     register allocator sees it defined), and shuffled into one vector per
-//     component; the stds are squared on the way. The last tile of a row of
-//     tiles overlaps the one before it when c is not a multiple of the
+//     mixtures in float64, 8 in float32) by 4 components, or 2 when c < 4.
+//     Rows of 4 components are loaded 128 bits at a time, two rows per
+//     register (the first by VBROADCASTF128, which writes the whole
+//     register, so that the register allocator sees it defined), float64
+//     ones as two halves of 2 components; rows of 2 float32 components 64
+//     bits at a time (VPBROADCASTQ, blended into place). Unpack or shuffle
+//     instructions then give one vector per component; the stds are
+//     squared on the way. The last tile of a row of tiles overlaps the one before it when c is not a multiple of the
 //     tile, and the last block of lanes the one before it when n is not a
 //     multiple of the vector: both store the same values again.
 //  3. For c > 1, the weight sums, per block of lanes, from the
@@ -33,9 +35,9 @@ import (
 //     (float32 weights converted), each compared with the tolerance. For
 //     c = 1 the sums are the weights, compared in loop 1.
 //
-// The checked function (asm/front_amd64.go) calls the assembly only when it
-// has at least one full vector of lanes and (float32) c = 1 or c ≥ 4, and
-// purego otherwise, so the overlaps above always stay inside the slices.
+// The checked function (asm/front.go) calls the assembly only when it has
+// at least one full vector of lanes, and purego otherwise, so the overlaps
+// above always stay inside the slices.
 
 // frontOne and frontAbs are float64 1 and the float64 magnitude mask, which
 // the weight sums use in both precisions.
@@ -67,8 +69,8 @@ type frontAcc struct {
 func (p *prec) genFront() {
 	name := "BatchFront" + p.name
 	TEXT(spec.Stub(name), NOSPLIT, fmt.Sprintf("func(dw, dm, dv, w, m, s []%s, c, n int, lim *[4]uint64, r *[5]uint64)", p.ty()))
-	Doc(spec.Wrap(fmt.Sprintf("%s is the assembly of %s (front_amd64.go; see purego.%s), with lim the purego.FrontLimits and r the purego.FrontScan it fills. It trusts the lengths and integers it is given: only %s, which cuts every slice to the length used here and calls it only with c ≥ 1 and n ≥ %d%s, calls it.",
-		spec.Stub(name), name, name, name, p.lanes, map[bool]string{true: "", false: " (and c = 1 or c ≥ 4)"}[p.f64]), 76-len("// "))...)
+	Doc(spec.Wrap(fmt.Sprintf("%s is the assembly of %s (front.go; see purego.%s), with lim the purego.FrontLimits and r the purego.FrontScan it fills. It trusts the lengths and integers it is given: only %s, which cuts every slice to the length used here and calls it only with c ≥ 1 and n ≥ %d, calls it.",
+		spec.Stub(name), name, name, name, p.lanes), 76-len("// "))...)
 	Pragma("noescape")
 	var a frontAcc
 	a.gtLim, a.geSmall, a.geLossy, a.tol = AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
@@ -106,8 +108,13 @@ func (p *prec) genFront() {
 		JMP(LabelRef("front_transposed"))
 		Label("front_tile2")
 		p.frontTranspose(2, "_2")
-	} else {
+	} else { // tiles of 4 components when there are 4, else of 2
+		CMPQ(p.intParam("c"), Imm(4))
+		JL(LabelRef("front_tile2"))
 		p.frontTranspose(4, "_4")
+		JMP(LabelRef("front_transposed"))
+		Label("front_tile2")
+		p.frontTranspose(2, "_2")
 	}
 	Label("front_transposed")
 	p.frontSums(&a)
@@ -282,6 +289,31 @@ func (p *prec) frontTranspose(tile int, sfx string) {
 				VUNPCKHPD(B, A, A)
 				out = append(out, lo, A)
 			}
+		} else if tile == 2 {
+			// Y0 = [rows 0, 1 | rows 4, 5], Y1 = [rows 2, 3 | rows 6, 7],
+			// two components (8 bytes) per row, each row broadcast and
+			// blended into its place; then one shuffle per component.
+			x4, x6 := GP64(), GP64()
+			LEAQ(Mem{Base: xp, Index: rs, Scale: 4}, x4)
+			LEAQ(Mem{Base: x2, Index: rs, Scale: 4}, x6)
+			var y [2]VecVirtual
+			for h := range y {
+				lo, hi := xp, x4
+				if h == 1 {
+					lo, hi = x2, x6
+				}
+				y[h] = YMM()
+				VPBROADCASTQ(Mem{Base: lo, Index: off0, Scale: 1}, y[h])
+				for q, src := range []Mem{{Base: lo, Index: off1, Scale: 1}, {Base: hi, Index: off0, Scale: 1}, {Base: hi, Index: off1, Scale: 1}} {
+					t := YMM()
+					VPBROADCASTQ(src, t)
+					VPBLENDD(Imm(uint64(3)<<(2*(q+1))), t, y[h], y[h])
+				}
+			}
+			a, b := YMM(), YMM()
+			VSHUFPS(Imm(0x88), y[1], y[0], a)
+			VSHUFPS(Imm(0xdd), y[1], y[0], b)
+			out = []VecVirtual{a, b}
 		} else {
 			// Y0 … Y3 = [row j | row j+4], four components each.
 			x4, x6 := GP64(), GP64()
