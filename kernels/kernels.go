@@ -98,6 +98,11 @@ type Impl struct {
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
 	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)
 	ProjectCholVars32 func(dst, chol, thetaT []float32, n, d, l int)
+
+	// Exp64 is the exponential of the float32 mixture-density losses (see
+	// purego.Exp64): dst[i] = exp(x[i]) with a relative error below 4e-9,
+	// in float64 only.
+	Exp64 func(dst, x []float64)
 }
 
 var (

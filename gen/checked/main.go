@@ -98,6 +98,9 @@ func checked(ks []spec.Kernel) []byte {
 	b.WriteString("import \"github.com/gmmkit/cramer/purego\"\n")
 	for _, k := range ks {
 		for _, p := range precs {
+			if k.Only64 && p.suffix != "64" {
+				continue
+			}
 			name := k.Name + p.suffix
 			b.WriteString("\n")
 			b.WriteString(comment(fmt.Sprintf("%s is purego.%s in assembly: %s. "+
@@ -173,6 +176,9 @@ func registration(ks []spec.Kernel, pkg, tag, head string) []byte {
 	for _, p := range precs {
 		b.WriteString("\n")
 		for _, k := range ks {
+			if k.Only64 && p.suffix != "64" {
+				continue
+			}
 			fmt.Fprintf(&b, "\t\t%s: %s.%s,\n", k.Name+p.suffix, pkg, k.Name+p.suffix)
 		}
 	}
