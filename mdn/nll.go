@@ -400,7 +400,7 @@ func negMinOf[F cramer.Float](x []F) float64 {
 // chunk. The floor of σ and the cap of z (nllFactorClamped) are off the
 // main path: one test per component.
 func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
-	// The constants as variables held in registers (see expAll).
+	// The constants as variables held in registers (see logAll).
 	c, cb := &nllConsts, &nllBits
 	half, one, ln2 := c[0], c[1], c[2]
 	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
@@ -431,7 +431,7 @@ func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 // the clamp joins the floor of σ and the cap of z off the main path. The
 // results are those of the two passes, bit for bit.
 func nllFactorsELU(lc, w, gz, gx, e, pos, dy []float64, minStd0 float64, lim *limits) {
-	c, cb := &nllConsts, &nllBits // in registers (see expAll)
+	c, cb := &nllConsts, &nllBits // in registers (see logAll)
 	half, one, ln2 := c[0], c[1], c[2]
 	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
 	minStd, maxStd, maxZ2 := lim.nllMinStd, lim.maxStd, lim.maxZ*lim.maxZ
