@@ -23447,92 +23447,113 @@ TEXT ·exp64(SB), NOSPLIT, $32-48
 	XORQ BX, BX
 
 fastexp_unrolled:
-	MOVQ       DX, SI
-	SUBQ       BX, SI
-	CMPQ       SI, $0x00000008
-	JL         fastexp_fold
-	LEAQ       (BX), SI
-	VMOVUPD    (CX)(SI*8), Y0
-	VCMPPD     $0x15, fastExpMin64<>+0(SB), Y0, Y1
-	VMULPD     fastExpScale64<>+0(SB), Y0, Y2
-	VADDPD     fastExpShift64<>+0(SB), Y2, Y2
-	VPSUBQ     fastExpShift64<>+0(SB), Y2, Y3
-	VSUBPD     fastExpShift64<>+0(SB), Y2, Y2
-	VMULPD     fastExpStep64<>+0(SB), Y2, Y2
-	VSUBPD     Y2, Y0, Y0
-	VMULPD     Y0, Y0, Y2
-	VMULPD     half64<>+0(SB), Y2, Y2
-	VADDPD     Y0, Y2, Y2
-	VADDPD     one64<>+0(SB), Y2, Y2
-	VPAND      fastExpIndexMask64<>+0(SB), Y3, Y0
-	LEAQ       fastExp2Tab64<>+0(SB), DI
-	VPCMPEQD   Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VGATHERQPD Y4, (DI)(Y0*8), Y5
-	VPSRLQ     $0x07, Y3, Y3
-	VPSLLQ     $0x34, Y3, Y3
-	VPADDQ     Y3, Y5, Y5
-	VMULPD     Y5, Y2, Y2
-	VANDPD     Y1, Y2, Y2
-	VMOVUPD    Y2, (AX)(SI*8)
-	LEAQ       4(BX), SI
-	VMOVUPD    (CX)(SI*8), Y0
-	VCMPPD     $0x15, fastExpMin64<>+0(SB), Y0, Y1
-	VMULPD     fastExpScale64<>+0(SB), Y0, Y2
-	VADDPD     fastExpShift64<>+0(SB), Y2, Y2
-	VPSUBQ     fastExpShift64<>+0(SB), Y2, Y3
-	VSUBPD     fastExpShift64<>+0(SB), Y2, Y2
-	VMULPD     fastExpStep64<>+0(SB), Y2, Y2
-	VSUBPD     Y2, Y0, Y0
-	VMULPD     Y0, Y0, Y2
-	VMULPD     half64<>+0(SB), Y2, Y2
-	VADDPD     Y0, Y2, Y2
-	VADDPD     one64<>+0(SB), Y2, Y2
-	VPAND      fastExpIndexMask64<>+0(SB), Y3, Y0
-	LEAQ       fastExp2Tab64<>+0(SB), DI
-	VPCMPEQD   Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VGATHERQPD Y4, (DI)(Y0*8), Y5
-	VPSRLQ     $0x07, Y3, Y3
-	VPSLLQ     $0x34, Y3, Y3
-	VPADDQ     Y3, Y5, Y5
-	VMULPD     Y5, Y2, Y2
-	VANDPD     Y1, Y2, Y2
-	VMOVUPD    Y2, (AX)(SI*8)
-	ADDQ       $0x00000008, BX
-	JMP        fastexp_unrolled
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           fastexp_fold
+	LEAQ         (BX), SI
+	VMOVUPD      (CX)(SI*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), DI
+	VMOVQ        X0, R8
+	VPEXTRQ      $0x01, X0, R9
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R10
+	VPEXTRQ      $0x01, X0, R11
+	VMOVSD       (DI)(R8*8), X4
+	VMOVHPD      (DI)(R9*8), X4, X4
+	VMOVSD       (DI)(R10*8), X0
+	VMOVHPD      (DI)(R11*8), X0, X0
+	VINSERTF128  $0x01, X0, Y4, Y4
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(SI*8)
+	LEAQ         4(BX), SI
+	VMOVUPD      (CX)(SI*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), DI
+	VMOVQ        X0, R8
+	VPEXTRQ      $0x01, X0, R9
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R10
+	VPEXTRQ      $0x01, X0, R11
+	VMOVSD       (DI)(R8*8), X5
+	VMOVHPD      (DI)(R9*8), X5, X5
+	VMOVSD       (DI)(R10*8), X0
+	VMOVHPD      (DI)(R11*8), X0, X0
+	VINSERTF128  $0x01, X0, Y5, Y5
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y5, Y5
+	VMULPD       Y5, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(SI*8)
+	ADDQ         $0x00000008, BX
+	JMP          fastexp_unrolled
 
 fastexp_fold:
 fastexp_single:
-	MOVQ       DX, SI
-	SUBQ       BX, SI
-	CMPQ       SI, $0x00000004
-	JL         fastexp_tail
-	VMOVUPD    (CX)(BX*8), Y0
-	VCMPPD     $0x15, fastExpMin64<>+0(SB), Y0, Y1
-	VMULPD     fastExpScale64<>+0(SB), Y0, Y2
-	VADDPD     fastExpShift64<>+0(SB), Y2, Y2
-	VPSUBQ     fastExpShift64<>+0(SB), Y2, Y3
-	VSUBPD     fastExpShift64<>+0(SB), Y2, Y2
-	VMULPD     fastExpStep64<>+0(SB), Y2, Y2
-	VSUBPD     Y2, Y0, Y0
-	VMULPD     Y0, Y0, Y2
-	VMULPD     half64<>+0(SB), Y2, Y2
-	VADDPD     Y0, Y2, Y2
-	VADDPD     one64<>+0(SB), Y2, Y2
-	VPAND      fastExpIndexMask64<>+0(SB), Y3, Y0
-	LEAQ       fastExp2Tab64<>+0(SB), SI
-	VPCMPEQD   Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VGATHERQPD Y4, (SI)(Y0*8), Y5
-	VPSRLQ     $0x07, Y3, Y3
-	VPSLLQ     $0x34, Y3, Y3
-	VPADDQ     Y3, Y5, Y5
-	VMULPD     Y5, Y2, Y2
-	VANDPD     Y1, Y2, Y2
-	VMOVUPD    Y2, (AX)(BX*8)
-	ADDQ       $0x00000004, BX
-	JMP        fastexp_single
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000004
+	JL           fastexp_tail
+	VMOVUPD      (CX)(BX*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), SI
+	VMOVQ        X0, DI
+	VPEXTRQ      $0x01, X0, R8
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R9
+	VPEXTRQ      $0x01, X0, R10
+	VMOVSD       (SI)(DI*8), X6
+	VMOVHPD      (SI)(R8*8), X6, X6
+	VMOVSD       (SI)(R9*8), X0
+	VMOVHPD      (SI)(R10*8), X0, X0
+	VINSERTF128  $0x01, X0, Y6, Y6
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y6, Y6
+	VMULPD       Y6, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(BX*8)
+	ADDQ         $0x00000004, BX
+	JMP          fastexp_single
 
 fastexp_tail:
 	MOVQ         DX, SI
@@ -23557,13 +23578,20 @@ fastexp_tail:
 	VADDPD       one64<>+0(SB), Y2, Y2
 	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
 	LEAQ         fastExp2Tab64<>+0(SB), CX
-	VPCMPEQD     Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VGATHERQPD   Y4, (CX)(Y0*8), Y5
+	VMOVQ        X0, DX
+	VPEXTRQ      $0x01, X0, SI
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, DI
+	VPEXTRQ      $0x01, X0, R8
+	VMOVSD       (CX)(DX*8), X7
+	VMOVHPD      (CX)(SI*8), X7, X7
+	VMOVSD       (CX)(DI*8), X0
+	VMOVHPD      (CX)(R8*8), X0, X0
+	VINSERTF128  $0x01, X0, Y7, Y7
 	VPSRLQ       $0x07, Y3, Y3
 	VPSLLQ       $0x34, Y3, Y3
-	VPADDQ       Y3, Y5, Y5
-	VMULPD       Y5, Y2, Y2
+	VPADDQ       Y3, Y7, Y7
+	VMULPD       Y7, Y2, Y2
 	VANDPD       Y1, Y2, Y2
 	VMOVUPD      (SP), Y0
 	VMASKMOVPD   Y2, Y0, (AX)(BX*8)

@@ -56,7 +56,7 @@ func (p *prec) genFastExp() {
 		VADDPD(p.c("one"), pr, pr) // p = ((r·r)·½ + r) + 1
 		idx := YMM()
 		VPAND(p.c("fastExpIndexMask"), nn, idx)
-		tab := p.gather(p.c("fastExp2Tab"), idx, false)
+		tab := p.lanesLookup(p.c("fastExp2Tab"), idx)
 		// (n >> 7)·2⁵² by two logical shifts: only bits 7 … 18 of n reach
 		// the exponent field, so an arithmetic shift would give the same.
 		VPSRLQ(Imm(approx.FastExpBits), nn, nn)
@@ -68,4 +68,27 @@ func (p *prec) genFastExp() {
 	})
 	VZEROUPPER()
 	RET()
+}
+
+// lanesLookup returns table[idx] for the four int64 lanes of idx, element
+// by element: the indices are moved to general-purpose registers and the
+// rows loaded into the halves of two XMMs (cheaper than VGATHERQPD, which
+// is microcoded on some CPUs). idx is clobbered.
+func (p *prec) lanesLookup(table Mem, idx VecVirtual) VecVirtual {
+	base := GP64()
+	LEAQ(table, base)
+	r0, r1, r2, r3 := GP64(), GP64(), GP64(), GP64()
+	VMOVQ(idx.AsX(), r0)
+	VPEXTRQ(Imm(1), idx.AsX(), r1)
+	hi := XMM()
+	VEXTRACTI128(Imm(1), idx, hi)
+	VMOVQ(hi, r2)
+	VPEXTRQ(Imm(1), hi, r3)
+	lo := YMM()
+	VMOVSD(Mem{Base: base, Index: r0, Scale: 8}, lo.AsX())
+	VMOVHPD(Mem{Base: base, Index: r1, Scale: 8}, lo.AsX(), lo.AsX())
+	VMOVSD(Mem{Base: base, Index: r2, Scale: 8}, hi)
+	VMOVHPD(Mem{Base: base, Index: r3, Scale: 8}, hi, hi)
+	VINSERTF128(Imm(1), hi, lo, lo)
+	return lo
 }
