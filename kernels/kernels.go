@@ -7,7 +7,8 @@
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
 // variants, their batch-lane forms (many small mixture pairs at once, one
 // pair per SIMD lane), and the projection kernels of the sliced distance, in float64 and
-// float32. The portable implementation "purego" is
+// float32, and the exponential of the float32 mixture-density losses (Exp64,
+// float64 only). The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
 // features they need.
