@@ -23,14 +23,19 @@ func exp32(x float64) float64 {
 
 // expAll sets x[i] = exp(x[i]): by exp32's algorithm (the active Exp64
 // kernel, one call for the whole slice) when fast, else math.Exp.
-func expAll(x []float64, fast bool) {
+func expAll(x []float64, fast bool) { expInto(x, x, fast) }
+
+// expInto sets dst[i] = exp(x[i]) (len(dst) ≥ len(x); dst is x or does not
+// overlap it), as expAll.
+func expInto(dst, x []float64, fast bool) {
 	if !fast {
+		dst = dst[:len(x)]
 		for i, v := range x {
-			x[i] = math.Exp(v)
+			dst[i] = math.Exp(v)
 		}
 		return
 	}
-	kernels.Active().Exp64(x, x)
+	kernels.Active().Exp64(dst, x)
 }
 
 // log32 returns log x for normal positive x (2.2e-308 ≤ x ≤ 1.8e308) with an
