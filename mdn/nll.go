@@ -238,8 +238,8 @@ func nllGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k, d int, inv
 // comparisons in two independent chains.
 func maxOf(x []float64) float64 {
 	m0, m1 := x[0], x[len(x)-1]
-	for i := 1; i+1 < len(x); i += 2 {
-		m0, m1 = max(m0, x[i]), max(m1, x[i+1])
+	for i := 2; i < len(x); i += 2 { // x[i] without a bounds check
+		m0, m1 = max(m0, x[i-1]), max(m1, x[i])
 	}
 	return max(m0, m1)
 }
@@ -295,6 +295,7 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	nllScalarGrad(g, rs, lc, w, a, gz, gx, k, inv)
 	logAll(rs, fast)
 	var total float64
+	rs = rs[:len(mx)]
 	for l, m := range mx {
 		v := -(m + rs[l] - halfLog2Pi)
 		total += v
