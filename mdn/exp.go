@@ -23,7 +23,15 @@ func exp32(x float64) float64 {
 
 // expAll sets x[i] = exp(x[i]): by exp32's algorithm (the active Exp64
 // kernel, one call for the whole slice) when fast, else math.Exp.
-func expAll(x []float64, fast bool) { expInto(x, x, fast) }
+func expAll(x []float64, fast bool) {
+	if !fast {
+		for i, v := range x {
+			x[i] = math.Exp(v)
+		}
+		return
+	}
+	kernels.Active().Exp64(x, x)
+}
 
 // expInto sets dst[i] = exp(x[i]) (len(dst) ≥ len(x); dst is x or does not
 // overlap it), as expAll.
