@@ -4,7 +4,8 @@
 //
 //	cd gen && go run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go -purego ../kernels/purego.go
 //
-// asm/checked.go holds one checked function per kernel and precision, with
+// asm/checked.go holds one checked function per kernel and precision (only
+// the float64 one for a kernel marked spec.Kernel.Only64), with
 // the name and signature of the purego function: it cuts every slice to the
 // length the assembly reads or writes (x[:n:len(x)], which panics when x is
 // shorter, exactly as purego's own slicing does) and calls the unexported
