@@ -349,6 +349,7 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 // loop over the example's components (a loop per scale map).
 func nllSpread[F cramer.Float](lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
 	wd := 3 * k
+	half := nllConsts[0] // in a register through the loops (see logAll)
 	y = y[:len(sh)]
 	for l, yl := range y {
 		row := rows[l*wd : (l+1)*wd]
@@ -363,20 +364,20 @@ func nllSpread[F cramer.Float](lc, x, t, dy, sh []float64, rows, y []F, k int, s
 		switch sm {
 		case Exp:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
+				f, g := float64(v), nm+float64(lg[i])
 				cl[i], dl[i] = g, yb-float64(ms[i])
 				xl[i], tl[i] = f, min(f, logMaxStd)
 			}
 		case ELUPlusOne:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
+				f, g := float64(v), nm+float64(lg[i])
 				cl[i], dl[i] = g, yb-float64(ms[i])
-				m := 0.5 * (f - math.Abs(f))
+				m := half * (f - math.Abs(f))
 				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
 			}
 		default:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
+				f, g := float64(v), nm+float64(lg[i])
 				cl[i], dl[i] = g, yb-float64(ms[i])
 				xl[i], tl[i] = f, -math.Abs(f)
 			}
@@ -386,7 +387,8 @@ func nllSpread[F cramer.Float](lc, x, t, dy, sh []float64, rows, y []F, k int, s
 
 // negMinOf returns minᵢ −x[i] = −max x in float64 (len(x) ≥ 1, no NaN), as
 // minOf on the negated values (read straight from x: no store), so that
-// nm − (−x[i]) is exactly x[i] − max x.
+// nm + x[i] (= nm − (−x[i]), which IEEE arithmetic defines as the same
+// operation) is exactly x[i] − max x rounded once.
 func negMinOf[F cramer.Float](x []F) float64 {
 	m0, m1 := -float64(x[0]), -float64(x[len(x)-1])
 	for i := 1; i+1 < len(x); i += 2 {
