@@ -64,6 +64,7 @@ var checked = map[string]struct{ asm, ref any }{
 	"ProjectCholVars32":   {asm.ProjectCholVars32, purego.ProjectCholVars32},
 	"BatchFront64":        {asm.BatchFront64, purego.BatchFront64},
 	"BatchFront32":        {asm.BatchFront32, purego.BatchFront32},
+	"Exp64":               {asm.Exp64, purego.Exp64},
 }
 
 // free lists, per kernel (name without precision suffix), the slices (or
@@ -73,6 +74,7 @@ var checked = map[string]struct{ asm, ref any }{
 // short must panic.
 var free = map[string][]string{
 	"Erf":               {"x"},
+	"Exp":               {"x"},
 	"ExpNegSquare":      {"x"},
 	"PairTerms":         {"d"},
 	"CrossRowSums":      {"ma", "mb"},

@@ -36,6 +36,7 @@ func main() {
 	for _, p := range precs {
 		p.declare()
 	}
+	precs[0].declareFastExp()
 	declareFront(precs)
 	for _, p := range precs {
 		p.genElementwise()
@@ -55,6 +56,7 @@ func main() {
 			p.genProject(k)
 		}
 	}
+	precs[0].genFastExp()
 	for _, p := range precs {
 		p.genFront()
 	}

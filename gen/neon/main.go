@@ -186,6 +186,7 @@ func main() {
 	for _, p := range []*prec{prec64, prec32} {
 		g.genProjections(p)
 	}
+	g.genFastExp()
 	for _, p := range []*prec{prec64, prec32} {
 		g.genFront(p)
 	}
