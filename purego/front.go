@@ -24,8 +24,8 @@ type FrontLimits struct {
 // m, s and w the patterns of a mean, std and weight, |m| = m with its sign
 // bit cleared, and the ORs (ANDs) over every component of every mixture:
 //
-//	Or      = OR of s | w                              (a sign bit: a NaN, −0 or negative std or weight)
-//	Gt      = OR of (|m| + GtLim) | (s + GtLim)        (a sign bit: a mean or std above the limit)
+//	Or      = OR of s | w                              (sign bit: a negative std or weight, −0, or a NaN with its sign bit)
+//	Gt      = OR of (|m| + GtLim) | (s + GtLim)        (sign bit: a mean or std above the limit, infinite or NaN)
 //	Big     = AND of (|m| + GeSmall) | (s + GeSmall)   (sign bit: every component has |m| or s ≥ the small bound)
 //	NoLossy = AND of (s − 1) | (s + GeLossy)           (sign bit: every std is 0 or ≥ the lossy bound)
 //	Sums    = ^0 when every mixture's weight sum Σ passes |Σ − 1| ≤ Tol (NaN fails), else 0
@@ -45,9 +45,11 @@ type FrontScan struct {
 // w[l·c+i], dm[i·n+l] = m[l·c+i] and dv[i·n+l] = s[l·c+i]² (the variance,
 // rounded once); for c = 1 the inputs already are in lane order and only
 // dv[l] = s[l]² is written (dw and dm are not used and may be nil). It
-// returns the FrontScan of the chunk's values against lim. The outputs must
-// not overlap the inputs. It panics if a slice is shorter than c·n; it
-// allocates nothing.
+// returns the FrontScan of the chunk's values against lim (with n or c ≤ 0:
+// that of no values, Or = Gt = 0 and the rest all ones, nothing read or
+// written). The outputs are exact copies and the variances rounded once;
+// they must not overlap the inputs. It panics if a slice is shorter than
+// c·n; it allocates nothing.
 func BatchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *FrontLimits) FrontScan {
 	return batchFront[float64, uint64](dw, dm, dv, w, m, s, c, n, lim, 1<<63)
 }
