@@ -92,12 +92,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	}
 	perF *= batchChunk
 	ws.rowPart = grow(ws.rowPart, nw*perF)
+	ws.batchVals = grow(ws.batchVals, nw*2*batchChunk)
 	// First pass: every chunk whose inputs screenChunk clears (valid, no
 	// pair to scale, no lossy std: the common case) is computed; the others
 	// are left for the second pass.
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, vals: ws.batchVals, fail: sc.fail, unscaled: true, screen: true}
 	ws.run(ntasks, pairs)
 	sc.deferred = sc.deferred[:0]
 	for t, f := range sc.fail {
@@ -359,7 +360,7 @@ func (j *job[F]) batchTask(task, worker int) {
 			sq = take(m)
 			batchSelfRows(j.im, sq, mb, vb, wb, n)
 		}
-		j.chunkValues(task, b0, n, wa, wb, cr, sp, sq)
+		j.chunkValues(task, worker, b0, n, wa, wb, cr, sp, sq)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
@@ -379,7 +380,7 @@ func (j *job[F]) batchTask(task, worker int) {
 		sqR, sqC = g3(m), g3(m)
 		batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
 	}
-	j.chunkValues(task, b0, n, wa, wb, crR.H, spR.H, sqR.H)
+	j.chunkValues(task, worker, b0, n, wa, wb, crR.H, spR.H, sqR.H)
 	var exps []int
 	if j.exps != nil {
 		exps = j.exps[b0 : b0+n]
@@ -485,11 +486,12 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 // plain float64 sums of the float32 terms in float32; see
 // purego.BatchPairValues64). The value and gradient paths both use it, so
 // their values are the same bits.
-func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
+func (j *job[F]) chunkValues(task, worker, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
 	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
-	var vals, cross [batchChunk]float64
-	batchPairValues(j.im, vals[:n], cross[:n], wa, cr, sa, sp, wb, sb, sq, n)
+	vals := j.vals[2*worker*batchChunk : (2*worker+1)*batchChunk][:n]
+	cross := j.vals[(2*worker+1)*batchChunk : (2*worker+2)*batchChunk][:n]
+	batchPairValues(j.im, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
 		out := j.out[b0 : b0+n]
 		flag := -1

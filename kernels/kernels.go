@@ -72,6 +72,12 @@ type Impl struct {
 	BatchDiracRowSums64 func(out, ma, va, wx, x []float64, n int)
 	BatchDiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64, n int)
 
+	// Batch combination kernels (see purego.BatchPairValues64): the
+	// per-lane combination of the batch-lane kernels' sums into each mixture
+	// pair's value and derivatives.
+	BatchPairValues64 func(vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int)
+	BatchSideGrad64   func(gw, gm, gs, w, s []float64, cross, rows, cols GradSums64, sign, n int)
+
 	// Projection kernels of the sliced distance (see purego.ProjectMeans64):
 	// n rows of dimension d onto l directions given transposed, thetaT d×l.
 	ProjectMeans64    func(dst, x, thetaT []float64, n, d, l int)
@@ -94,6 +100,9 @@ type Impl struct {
 	BatchSelfGrad32     func(rows, cols GradSums32, m, v, w []float32, n int)
 	BatchDiracRowSums32 func(out, ma, va, wx, x []float32, n int)
 	BatchDiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32, n int)
+
+	BatchPairValues32 func(vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int)
+	BatchSideGrad32   func(gw, gm, gs, w, s []float32, cross, rows, cols GradSums32, sign, n int)
 
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
 	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)

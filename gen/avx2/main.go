@@ -36,6 +36,7 @@ func main() {
 	for _, p := range precs {
 		p.declare()
 	}
+	declareCombine()
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
@@ -48,6 +49,9 @@ func main() {
 			p.genBatchRowSums(k)
 			p.genBatchGrad(k)
 		}
+	}
+	for _, p := range precs {
+		p.genCombine()
 	}
 	for _, p := range precs {
 		for _, k := range spec.AllProj {

@@ -146,6 +146,8 @@ func signature(ps []spec.Param, ty, suffix string) string {
 			return "[]" + ty
 		case spec.GradSums:
 			return "purego.GradSums" + suffix
+		case spec.Float64s:
+			return "[]float64"
 		}
 		return "int"
 	}

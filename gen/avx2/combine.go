@@ -1,0 +1,516 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/gmmkit/cramer/gen/internal/spec"
+)
+
+// The batch combination kernels (see purego.BatchPairValues64 and
+// purego.BatchSideGrad64): loops over the n lanes of a chunk, four lanes per
+// YMM register of float64 (float32 inputs are converted on load, as purego
+// converts them), then one lane at a time in the low element of an XMM
+// register for the last n mod 4 lanes, with the scalar forms of the same
+// instructions, so that every lane runs purego's operations in purego's
+// order (no fused multiply-add except purego's math.FMA). The
+// lane-interleaved inputs (component i of lane l at i*n+l) are read a vector
+// at a time; the contiguous stds and weights of a side (component i of lane
+// l at l*c+i) are read and the gradients written element by element, four
+// scalar loads or stores per vector at a stride of c elements.
+
+// combineConsts are the float64 constants of the combination kernels, in
+// both precisions (their sums are float64).
+var combineConsts = []struct {
+	name string
+	x    float64
+}{
+	{"combineDiag", 2 / math.SqrtPi},
+	{"combineInvSqrtPi", 1 / math.SqrtPi},
+	{"combineHalf", 0.5},
+	{"combineTwo", 2},
+}
+
+var combineMem = map[string]Mem{}
+
+// declareCombine emits the constants (before any function uses them).
+func declareCombine() {
+	for _, c := range combineConsts {
+		m := GLOBL(c.name, RODATA|NOPTR)
+		for off := 0; off < 32; off += 8 {
+			DATA(off, U64(math.Float64bits(c.x)))
+		}
+		combineMem[c.name] = m
+	}
+}
+
+func combineConst(name string) Mem {
+	m, ok := combineMem[name]
+	if !ok {
+		panic("undeclared constant " + name)
+	}
+	return m
+}
+
+// lanes is the width of one pass of a combination loop: four float64 lanes
+// in a YMM register (vec) or one in the low element of an XMM register.
+type lanes struct {
+	p   *prec
+	vec bool
+}
+
+func (w lanes) n() int {
+	if w.vec {
+		return 4
+	}
+	return 1
+}
+
+func (w lanes) reg() VecVirtual {
+	if w.vec {
+		return YMM()
+	}
+	return XMM()
+}
+
+// Float64 arithmetic in Go operand order: add d = b + a, sub d = b − a,
+// mul d = b·a, fmsub231 d = b·a − d (one rounding).
+func (w lanes) add(a, b, d Op) { pickW(w, VADDPD, VADDSD)(a, b, d) }
+func (w lanes) sub(a, b, d Op) { pickW(w, VSUBPD, VSUBSD)(a, b, d) }
+func (w lanes) mul(a, b, d Op) { pickW(w, VMULPD, VMULSD)(a, b, d) }
+func (w lanes) fmsub231(a, b, d Op) {
+	pickW(w, VFMSUB231PD, VFMSUB231SD)(a, b, d)
+}
+
+func pickW[F any](w lanes, v, s F) F {
+	if w.vec {
+		return v
+	}
+	return s
+}
+
+func (w lanes) zero() VecVirtual {
+	z := w.reg()
+	VXORPD(z, z, z)
+	return z
+}
+
+func (w lanes) mov(a, d VecVirtual) { pickW(w, VMOVAPD, VMOVAPD)(a, d) }
+
+// load returns the float64 values of the lanes at element index idx of the
+// slice of the kernel's precision called name (consecutive lanes).
+func (w lanes) load(name string, idx GPVirtual) VecVirtual {
+	p := w.p
+	m := Mem{Base: p.ptr(name), Index: idx, Scale: uint8(p.size)}
+	r := w.reg()
+	switch {
+	case p.f64 && w.vec:
+		VMOVUPD(m, r)
+	case p.f64:
+		VMOVSD(m, r)
+	case w.vec:
+		VCVTPS2PD(m, r)
+	default:
+		VMOVSS(m, r)
+		VCVTSS2SD(r, r, r)
+	}
+	return r
+}
+
+// store64 stores float64 lanes at element index idx of the float64 slice name.
+func (w lanes) store64(r VecVirtual, name string, idx GPVirtual) {
+	m := Mem{Base: w.p.ptr(name), Index: idx, Scale: 8}
+	if w.vec {
+		VMOVUPD(r, m)
+	} else {
+		VMOVSD(r, m)
+	}
+}
+
+// strided returns the addresses of the lanes of a strided access: element
+// idx of slice name for the first lane, stride bytes apart.
+func (w lanes) strided(name string, idx, stride, stride3 GPVirtual) [4]Mem {
+	a := GP64()
+	LEAQ(Mem{Base: w.p.ptr(name), Index: idx, Scale: uint8(w.p.size)}, a)
+	return [4]Mem{{Base: a}, {Base: a, Index: stride, Scale: 1}, {Base: a, Index: stride, Scale: 2}, {Base: a, Index: stride3, Scale: 1}}
+}
+
+// gather returns the float64 values of the lanes of a strided read (see
+// strided).
+func (w lanes) gather(name string, idx, stride, stride3 GPVirtual) VecVirtual {
+	p := w.p
+	m := w.strided(name, idx, stride, stride3)
+	r := w.reg()
+	switch {
+	case !w.vec && p.f64:
+		VMOVSD(m[0], r)
+	case !w.vec:
+		VMOVSS(m[0], r)
+		VCVTSS2SD(r, r, r)
+	case p.f64:
+		hi := XMM()
+		VMOVSD(m[0], r.AsX())
+		VMOVHPD(m[1], r.AsX(), r.AsX())
+		VMOVSD(m[2], hi)
+		VMOVHPD(m[3], hi, hi)
+		VINSERTF128(Imm(1), hi, r, r)
+	default:
+		x := XMM()
+		VMOVSS(m[0], x)
+		VINSERTPS(Imm(0x10), m[1], x, x)
+		VINSERTPS(Imm(0x20), m[2], x, x)
+		VINSERTPS(Imm(0x30), m[3], x, x)
+		VCVTPS2PD(x, r)
+	}
+	return r
+}
+
+// scatter rounds the float64 lanes of r to the kernel's precision and
+// stores them as a strided write (see strided).
+func (w lanes) scatter(r VecVirtual, name string, idx, stride, stride3 GPVirtual) {
+	p := w.p
+	m := w.strided(name, idx, stride, stride3)
+	switch {
+	case !w.vec && p.f64:
+		VMOVSD(r, m[0])
+	case !w.vec:
+		VCVTSD2SS(r, r, r)
+		VMOVSS(r, m[0])
+	case p.f64:
+		hi := XMM()
+		VMOVSD(r.AsX(), m[0])
+		VMOVHPD(r.AsX(), m[1])
+		VEXTRACTF128(Imm(1), r, hi)
+		VMOVSD(hi, m[2])
+		VMOVHPD(hi, m[3])
+	default:
+		x := XMM()
+		VCVTPD2PSY(r, x)
+		VMOVSS(x, m[0])
+		VEXTRACTPS(Imm(1), x, m[1])
+		VEXTRACTPS(Imm(2), x, m[2])
+		VEXTRACTPS(Imm(3), x, m[3])
+	}
+}
+
+// laneLoop emits `for l := 0; l < n; l += width` over blocks of four lanes,
+// then single lanes, calling body with the width and the first lane.
+func laneLoop(p *prec, label string, n GPVirtual, body func(w lanes, l GPVirtual)) {
+	l := GP64()
+	XORQ(l, l)
+	rem := GP64()
+	Label(label + "_vec")
+	MOVQ(n, rem)
+	SUBQ(l, rem)
+	CMPQ(rem, Imm(4))
+	JL(LabelRef(label + "_one"))
+	body(lanes{p, true}, l)
+	ADDQ(Imm(4), l)
+	JMP(LabelRef(label + "_vec"))
+	Label(label + "_one")
+	CMPQ(l, n)
+	JGE(LabelRef(label + "_done"))
+	body(lanes{p, false}, l)
+	INCQ(l)
+	JMP(LabelRef(label + "_one"))
+	Label(label + "_done")
+}
+
+// twoSum adds f to the compensated sum (s, c) as purego's ksum step:
+// t = s + f, b = t − s, c += (s − (t − b)) + (f − b), s = t.
+func (w lanes) twoSum(s, c, f VecVirtual) {
+	t, b, u, v := w.reg(), w.reg(), w.reg(), w.reg()
+	w.add(f, s, t)
+	w.sub(s, t, b)
+	w.sub(b, t, u)
+	w.sub(u, s, u)
+	w.sub(b, f, v)
+	w.add(v, u, u)
+	w.add(u, c, c)
+	w.mov(t, s)
+}
+
+// genCombine emits the combination kernels of the precision.
+func (p *prec) genCombine() {
+	for _, k := range spec.Combine() {
+		slices := k.CombineSlices()
+		decl := fmt.Sprintf("%s []%s", strings.Join(slices, ", "), p.ty())
+		if k.Name == "BatchPairValues" {
+			decl = fmt.Sprintf("%s []float64, %s []%s", strings.Join(slices[:2], ", "), strings.Join(slices[2:], ", "), p.ty())
+		}
+		p.stub(k.Name, fmt.Sprintf("func(%s, %s int)", decl, strings.Join(k.CombineInts(), ", ")), NOSPLIT)
+		switch k.Name {
+		case "BatchPairValues":
+			p.genPairValues()
+		case "BatchSideGrad":
+			p.genSideGrad()
+		default:
+			panic("no generator for " + k.Name)
+		}
+	}
+}
+
+// genPairValues emits BatchPairValues: per block of lanes, the cross sum
+// over the k components, then the self sums of both sides, then the value.
+func (p *prec) genPairValues() {
+	fn := "pairValues" + p.name
+	n := p.intParam("n")
+	laneLoop(p, fn, n, func(w lanes, l GPVirtual) {
+		sfx := fmt.Sprintf("%s_%d", fn, w.n())
+		var c, self VecVirtual
+		if p.f64 {
+			cs, cc := w.crossSum64(l, sfx)
+			ps, pc := w.selfSum64(l, "wa", "sa", "sp", "k", sfx+"_p")
+			qs, qc := w.selfSum64(l, "wb", "sb", "sq", "m", sfx+"_q")
+			c = w.reg()
+			w.add(cc, cs, c)
+			w.add(pc, ps, ps)
+			w.add(qc, qs, qs)
+			self = w.reg()
+			w.add(qs, ps, self)
+		} else {
+			c = w.crossSum32(l, sfx)
+			ps := w.selfSum32(l, "wa", "sa", "sp", "k", sfx+"_p")
+			qs := w.selfSum32(l, "wb", "sb", "sq", "m", sfx+"_q")
+			self = w.reg()
+			w.add(qs, ps, self)
+		}
+		w.store64(c, "cross", l)
+		w.mul(combineConst("combineHalf"), self, self)
+		w.sub(self, c, c)
+		w.store64(c, "vals", l)
+	})
+	VZEROUPPER()
+	RET()
+}
+
+// componentLoop emits `for i, idx := 0, l; i < count; i, idx = i+1, idx+n`
+// around body (idx: the lane-interleaved element index of component i).
+func componentLoop(label string, l GPVirtual, count string, body func(i, idx GPVirtual)) {
+	i, idx := GP64(), GP64()
+	XORQ(i, i)
+	MOVQ(l, idx)
+	Label(label)
+	CMPQ(i, Load(Param(count), GP64()))
+	JGE(LabelRef(label + "_end"))
+	body(i, idx)
+	INCQ(i)
+	ADDQ(Load(Param("n"), GP64()), idx)
+	JMP(LabelRef(label))
+	Label(label + "_end")
+}
+
+// crossSum64 returns the compensated cross sum (s, c) of the lanes from l:
+// for one component 0 + a·x (c = +0), else a TwoSum of every product plus
+// its rounding error fma(a, x, −a·x).
+func (w lanes) crossSum64(l GPVirtual, sfx string) (s, c VecVirtual) {
+	s, c = w.reg(), w.zero()
+	CMPQ(Load(Param("k"), GP64()), Imm(1))
+	JNE(LabelRef(sfx + "_cross_many"))
+	x := w.load("cr", l)
+	w.mul(w.load("wa", l), x, x)
+	VXORPD(s, s, s)
+	w.add(x, s, s)
+	JMP(LabelRef(sfx + "_cross_done"))
+	Label(sfx + "_cross_many")
+	VXORPD(s, s, s)
+	componentLoop(sfx+"_cross", l, "k", func(_, idx GPVirtual) {
+		a, x := w.load("wa", idx), w.load("cr", idx)
+		pr := w.reg()
+		w.mul(a, x, pr)
+		e := w.reg()
+		w.mov(pr, e)
+		w.fmsub231(a, x, e) // a·x − p, one rounding
+		w.twoSum(s, c, pr)
+		w.add(e, c, c)
+	})
+	Label(sfx + "_cross_done")
+	return s, c
+}
+
+// selfTerm returns a²·(σ·2/√π) of the lanes from l for component i of the
+// side (weights w at idx, stds sd at l·c + i).
+func (w lanes) selfTerm(a, sd VecVirtual) VecVirtual {
+	f, aa := w.reg(), w.reg()
+	w.mul(combineConst("combineDiag"), sd, f)
+	w.mul(a, a, aa)
+	w.mul(f, aa, f)
+	return f
+}
+
+// sideStride returns c·size and 3·c·size of the side with count components,
+// and the element index l·c of the first lane's first std.
+func (w lanes) sideStride(l GPVirtual, count string) (base, stride, stride3 GPVirtual) {
+	c := Load(Param(count), GP64())
+	base, stride, stride3 = GP64(), GP64(), GP64()
+	MOVQ(l, base)
+	IMULQ(c, base)
+	MOVQ(c, stride)
+	SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[w.p.size])), stride)
+	LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+	return base, stride, stride3
+}
+
+// selfSum64 returns the compensated self sum (s, c) of the lanes from l of
+// the side with weights wn, stds sn, row sums spn and count components:
+// for one component 0 + a²·(σ·2/√π) (c = +0), else a TwoSum of each
+// component's diagonal term and then of 2a·sp.
+func (w lanes) selfSum64(l GPVirtual, wn, sn, spn, count, sfx string) (s, c VecVirtual) {
+	s, c = w.reg(), w.zero()
+	CMPQ(Load(Param(count), GP64()), Imm(1))
+	JNE(LabelRef(sfx + "_many"))
+	f := w.selfTerm(w.load(wn, l), w.load(sn, l))
+	VXORPD(s, s, s)
+	w.add(f, s, s)
+	JMP(LabelRef(sfx + "_done"))
+	Label(sfx + "_many")
+	VXORPD(s, s, s)
+	so, stride, stride3 := w.sideStride(l, count)
+	componentLoop(sfx+"_loop", l, count, func(i, idx GPVirtual) {
+		a := w.load(wn, idx)
+		f := w.selfTerm(a, w.gather(sn, so, stride, stride3))
+		w.twoSum(s, c, f)
+		a2 := w.reg()
+		w.mul(combineConst("combineTwo"), a, a2)
+		x := w.load(spn, idx)
+		w.mul(a2, x, x)
+		w.twoSum(s, c, x)
+		INCQ(so)
+	})
+	Label(sfx + "_done")
+	return s, c
+}
+
+// crossSum32 returns the plain float64 cross sum Σ a·x of the lanes from l
+// (float32 inputs).
+func (w lanes) crossSum32(l GPVirtual, sfx string) VecVirtual {
+	c := w.zero()
+	componentLoop(sfx+"_cross", l, "k", func(_, idx GPVirtual) {
+		x := w.load("cr", idx)
+		w.mul(w.load("wa", idx), x, x)
+		w.add(x, c, c)
+	})
+	return c
+}
+
+// selfSum32 returns the plain float64 self sum of the lanes from l (float32
+// inputs): Σ a²·(σ·2/√π), plus 2a·sp added to each component's term when
+// the side has more than one component.
+func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) VecVirtual {
+	s := w.zero()
+	CMPQ(Load(Param(count), GP64()), Imm(1))
+	JNE(LabelRef(sfx + "_many"))
+	f := w.selfTerm(w.load(wn, l), w.load(sn, l))
+	w.add(f, s, s)
+	JMP(LabelRef(sfx + "_done"))
+	Label(sfx + "_many")
+	so, stride, stride3 := w.sideStride(l, count)
+	componentLoop(sfx+"_loop", l, count, func(i, idx GPVirtual) {
+		a := w.load(wn, idx)
+		f := w.selfTerm(a, w.gather(sn, so, stride, stride3))
+		a2 := w.reg()
+		w.mul(combineConst("combineTwo"), a, a2)
+		x := w.load(spn, idx)
+		w.mul(a2, x, x)
+		w.add(x, f, f)
+		w.add(f, s, s)
+		INCQ(so)
+	})
+	Label(sfx + "_done")
+	return s
+}
+
+// genSideGrad emits BatchSideGrad: a loop over the components i, and inside
+// over the lanes, one loop nest for sides with self sums (c > 1) and one
+// without (c = 1: the self sums are +0).
+func (p *prec) genSideGrad() {
+	fn := "sideGrad" + p.name
+	CMPQ(Load(Param("c"), GP64()), Imm(1))
+	JE(LabelRef(fn + "_one"))
+	p.sideGradLoops(fn+"_self", true)
+	VZEROUPPER()
+	RET()
+	Label(fn + "_one")
+	p.sideGradLoops(fn+"_noself", false)
+	VZEROUPPER()
+	RET()
+}
+
+func (p *prec) sideGradLoops(label string, self bool) {
+	zero := GP64()
+	XORQ(zero, zero)
+	componentLoop(label+"_comp", zero, "c", func(i, _ GPVirtual) {
+		// x: lane-interleaved index i·n + l; o: contiguous index l·c + i.
+		x, o := GP64(), GP64()
+		MOVQ(i, x)
+		IMULQ(Load(Param("n"), GP64()), x)
+		MOVQ(i, o)
+		laneLoop(p, label+"_lanes", p.intParam("n"), func(w lanes, l GPVirtual) {
+			c := Load(Param("c"), GP64())
+			stride, stride3 := GP64(), GP64()
+			MOVQ(c, stride)
+			SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[p.size])), stride)
+			LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+			a := w.gather("w", o, stride, stride3)
+			sd := w.gather("s", o, stride, stride3)
+			var h, d, r VecVirtual
+			if self {
+				h, d, r = w.load("rh", x), w.load("rd", x), w.load("rr", x)
+				w.add(w.load("kh", x), h, h)
+				w.sub(w.load("kd", x), d, d)
+				w.add(w.load("kr", x), r, r)
+			} else {
+				h, d, r = w.zero(), w.zero(), w.zero()
+			}
+			// gw = H − (selfH + a·(σ·2/√π))
+			f := w.reg()
+			w.mul(combineConst("combineDiag"), sd, f)
+			w.mul(a, f, f)
+			w.add(f, h, h)
+			g := w.load("xh", x)
+			w.sub(h, g, g)
+			w.scatter(g, "gw", o, stride, stride3)
+			// gm = a·(sign·D − selfD)
+			sg := w.reg()
+			sx := XMM()
+			VCVTSI2SDQ(Load(Param("sign"), GP64()), sx, sx)
+			if w.vec {
+				VBROADCASTSD(sx, sg)
+			} else {
+				VMOVAPD(sx, sg)
+			}
+			e := w.load("xd", x)
+			w.mul(sg, e, e)
+			w.sub(d, e, e)
+			w.mul(a, e, e)
+			w.scatter(e, "gm", o, stride, stride3)
+			// gs = a·(σ·(R − selfR) − a/√π) where σ > 0, else +0
+			q := w.load("xr", x)
+			w.sub(r, q, q)
+			w.mul(sd, q, q)
+			u := w.reg()
+			w.mul(combineConst("combineInvSqrtPi"), a, u)
+			w.sub(u, q, q)
+			w.mul(a, q, q)
+			mask := w.zero()
+			if w.vec {
+				VCMPPD(Imm(0x1e), mask, sd, mask) // σ > 0 (ordered)
+			} else {
+				VCMPSD(Imm(0x1e), mask, sd, mask)
+			}
+			VANDPD(mask, q, q)
+			w.scatter(q, "gs", o, stride, stride3)
+			ADDQ(Imm(uint64(w.n())), x)
+			if w.vec {
+				LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
+			} else {
+				ADDQ(c, o)
+			}
+		})
+	})
+}
