@@ -93,12 +93,13 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	perF *= batchChunk
 	ws.rowPart = grow(ws.rowPart, nw*perF)
 	ws.batchVals = grow(ws.batchVals, nw*2*batchChunk)
+	ws.batchUnder = grow(ws.batchUnder, nw)
 	// First pass: every chunk whose inputs screenChunk clears (valid, no
 	// pair to scale, no lossy std: the common case) is computed; the others
 	// are left for the second pass.
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, vals: ws.batchVals, fail: sc.fail, unscaled: true, screen: true}
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, vals: ws.batchVals, under: ws.batchUnder, fail: sc.fail, unscaled: true, screen: true}
 	ws.run(ntasks, pairs)
 	sc.deferred = sc.deferred[:0]
 	for t, f := range sc.fail {
@@ -484,36 +485,27 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 // Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, by the
 // batch combination kernel BatchPairValues (compensated sums in float64,
 // plain float64 sums of the float32 terms in float32; see
-// purego.BatchPairValues64). The value and gradient paths both use it, so
-// their values are the same bits.
+// purego.BatchPairValues64), which also stores the unscaled values in out
+// and finds the first that underflows.
+// The value and gradient paths both use it, so their values are the same
+// bits.
 func (j *job[F]) chunkValues(task, worker, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
 	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
 	vals := j.vals[2*worker*batchChunk : (2*worker+1)*batchChunk][:n]
 	cross := j.vals[(2*worker+1)*batchChunk : (2*worker+2)*batchChunk][:n]
-	batchPairValues(j.im, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
+	under := j.under[worker : worker+1]
+	batchPairValues(j.im, j.out[b0:b0+n], under, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
-		out := j.out[b0 : b0+n]
-		flag := -1
-		for l := range out {
-			v := vals[l]
-			if v <= 0 { // max(v, 0): −0 too, NaN kept
-				v = 0
-			}
-			r := F(v)
-			out[l] = r
-			if r == 0 && v > 0x1p-50*cross[l] && flag < 0 {
-				flag = b0 + l
-			}
-		}
-		if flag >= 0 && j.fail[task] < 0 {
-			j.fail[task] = flag
+		// The kernel stored every value and found the first that underflows.
+		if under[0] >= 0 && j.fail[task] < 0 {
+			j.fail[task] = b0 + under[0]
 		}
 		return
 	}
 	for l := 0; l < n; l++ {
 		b := b0 + l
-		j.finishPair(task, b, max(vals[l], 0), cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
+		j.finishPair(task, b, vals[l], cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
 	}
 }
 

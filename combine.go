@@ -5,11 +5,11 @@ import "github.com/gmmkit/cramer/kernels"
 // batchPairValues and batchSideGrad call the batch combination kernels of
 // the precision F (see purego.BatchPairValues64, purego.BatchSideGrad64).
 
-func batchPairValues[F Float](im *kernels.Impl, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []F, n int) {
+func batchPairValues[F Float](im *kernels.Impl, out []F, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []F, n int) {
 	if is64[F]() {
-		im.BatchPairValues64(vals, cross, as64(wa), as64(cr), as64(sa), as64(sp), as64(wb), as64(sb), as64(sq), n)
+		im.BatchPairValues64(as64(out), under, vals, cross, as64(wa), as64(cr), as64(sa), as64(sp), as64(wb), as64(sb), as64(sq), n)
 	} else {
-		im.BatchPairValues32(vals, cross, as32(wa), as32(cr), as32(sa), as32(sp), as32(wb), as32(sb), as32(sq), n)
+		im.BatchPairValues32(as32(out), under, vals, cross, as32(wa), as32(cr), as32(sa), as32(sp), as32(wb), as32(sb), as32(sq), n)
 	}
 }
 

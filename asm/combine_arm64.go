@@ -10,13 +10,13 @@ import "github.com/gmmkit/cramer/purego"
 
 // batchPairValues64 is purego.BatchPairValues64 on arm64 (portable Go, no
 // NEON version), called only by BatchPairValues64 with the lengths cut.
-func batchPairValues64(vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int) {
-	purego.BatchPairValues64(vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
+func batchPairValues64(out []float64, under []int, vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int) {
+	purego.BatchPairValues64(out, under, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 }
 
 // batchPairValues32 is purego.BatchPairValues32 on arm64 (portable Go).
-func batchPairValues32(vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int) {
-	purego.BatchPairValues32(vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
+func batchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int) {
+	purego.BatchPairValues32(out, under, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 }
 
 // batchSideGrad64 is purego.BatchSideGrad64 on arm64 (portable Go).

@@ -240,7 +240,7 @@ func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd
 // here, calls it.
 //
 //go:noescape
-func batchPairValues64(vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
+func batchPairValues64(out []float64, under []int, vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
 
 // batchSideGrad64 is the assembly of BatchSideGrad64 (checked.go; see
 // purego.BatchSideGrad64). It trusts the lengths and integers it is given:
@@ -256,7 +256,7 @@ func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []
 // here, calls it.
 //
 //go:noescape
-func batchPairValues32(vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
+func batchPairValues32(out []float32, under []int, vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
 
 // batchSideGrad32 is the assembly of BatchSideGrad32 (checked.go; see
 // purego.BatchSideGrad32). It trusts the lengths and integers it is given:

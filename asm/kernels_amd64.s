@@ -4834,6 +4834,12 @@ DATA combineTwo<>+16(SB)/8, $0x4000000000000000
 DATA combineTwo<>+24(SB)/8, $0x4000000000000000
 GLOBL combineTwo<>(SB), RODATA|NOPTR, $32
 
+DATA combineUnder<>+0(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+8(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+16(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+24(SB)/8, $0x3cd0000000000000
+GLOBL combineUnder<>(SB), RODATA|NOPTR, $32
+
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·erf64(SB), NOSPLIT, $32-48
@@ -20822,25 +20828,26 @@ gtail_done:
 	VZEROUPPER
 	RET
 
-// func batchPairValues64(vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
+// func batchPairValues64(out []float64, under []int, vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
 // Requires: AVX, FMA3
-TEXT ·batchPairValues64(SB), NOSPLIT, $0-240
-	MOVQ n+232(FP), AX
-	XORQ CX, CX
+TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
+	MOVQ n+280(FP), AX
+	MOVQ $-1, CX
+	XORQ DX, DX
 
 pairValues64_vec:
-	MOVQ    AX, DX
-	SUBQ    CX, DX
-	CMPQ    DX, $0x04
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x04
 	JL      pairValues64_one
 	VXORPD  Y1, Y1, Y1
-	MOVQ    k+216(FP), DX
-	CMPQ    DX, $0x01
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
 	JNE     pairValues64_4_cross_many
-	MOVQ    cr_base+72(FP), DX
-	VMOVUPD (DX)(CX*8), Y2
-	MOVQ    wa_base+48(FP), DX
-	VMOVUPD (DX)(CX*8), Y0
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
 	VMULPD  Y0, Y2, Y2
 	VXORPD  Y0, Y0, Y0
 	VADDPD  Y2, Y0, Y0
@@ -20848,17 +20855,18 @@ pairValues64_vec:
 
 pairValues64_4_cross_many:
 	VXORPD Y0, Y0, Y0
-	XORQ   DX, DX
-	MOVQ   CX, BX
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
 
 pairValues64_4_cross:
-	MOVQ        k+216(FP), SI
-	CMPQ        DX, SI
+	CMPQ        R9, DI
 	JGE         pairValues64_4_cross_end
-	MOVQ        wa_base+48(FP), SI
-	VMOVUPD     (SI)(BX*8), Y2
-	MOVQ        cr_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y5
+	VMOVUPD     (BX)(R10*8), Y2
+	VMOVUPD     (SI)(R10*8), Y5
 	VMULPD      Y2, Y5, Y6
 	VMOVAPD     Y6, Y7
 	VFMSUB231PD Y2, Y5, Y7
@@ -20871,21 +20879,20 @@ pairValues64_4_cross:
 	VADDPD      Y8, Y1, Y1
 	VMOVAPD     Y2, Y0
 	VADDPD      Y7, Y1, Y1
-	INCQ        DX
-	MOVQ        n+232(FP), SI
-	ADDQ        SI, BX
+	INCQ        R9
+	ADDQ        R8, R10
 	JMP         pairValues64_4_cross
 
 pairValues64_4_cross_end:
 pairValues64_4_cross_done:
 	VXORPD  Y5, Y5, Y5
-	MOVQ    k+216(FP), DX
-	CMPQ    DX, $0x01
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
 	JNE     pairValues64_4_p_many
-	MOVQ    wa_base+48(FP), DX
-	VMOVUPD (DX)(CX*8), Y2
-	MOVQ    sa_base+96(FP), DX
-	VMOVUPD (DX)(CX*8), Y6
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD (BX)(DX*8), Y6
 	VMULPD  combineDiag<>+0(SB), Y6, Y6
 	VMULPD  Y2, Y2, Y2
 	VMULPD  Y6, Y2, Y6
@@ -20895,26 +20902,28 @@ pairValues64_4_cross_done:
 
 pairValues64_4_p_many:
 	VXORPD Y2, Y2, Y2
-	MOVQ   k+216(FP), DX
-	MOVQ   CX, BX
-	IMULQ  DX, BX
-	SHLQ   $0x03, DX
-	LEAQ   (DX)(DX*2), SI
-	XORQ   DI, DI
-	MOVQ   CX, R8
+	MOVQ   k+264(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   wa_base+96(FP), R9
+	MOVQ   sa_base+144(FP), R10
+	MOVQ   sp_base+168(FP), R11
+	MOVQ   n+280(FP), R12
+	XORQ   R13, R13
+	MOVQ   DX, R14
 
 pairValues64_4_p_loop:
-	MOVQ        k+216(FP), R9
-	CMPQ        DI, R9
+	CMPQ        R13, BX
 	JGE         pairValues64_4_p_loop_end
-	MOVQ        wa_base+48(FP), R9
-	VMOVUPD     (R9)(R8*8), Y6
-	MOVQ        sa_base+96(FP), R9
-	LEAQ        (R9)(BX*8), R9
-	VMOVSD      (R9), X3
-	VMOVHPD     (R9)(DX*1), X3, X3
-	VMOVSD      (R9)(DX*2), X4
-	VMOVHPD     (R9)(SI*1), X4, X4
+	VMOVUPD     (R9)(R14*8), Y6
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X3
+	VMOVHPD     (R15)(DI*1), X3, X3
+	VMOVSD      (R15)(DI*2), X4
+	VMOVHPD     (R15)(R8*1), X4, X4
 	VINSERTF128 $0x01, X4, Y3, Y3
 	VMULPD      combineDiag<>+0(SB), Y3, Y7
 	VMULPD      Y6, Y6, Y8
@@ -20928,8 +20937,7 @@ pairValues64_4_p_loop:
 	VADDPD      Y10, Y5, Y5
 	VMOVAPD     Y8, Y2
 	VMULPD      combineTwo<>+0(SB), Y6, Y6
-	MOVQ        sp_base+120(FP), R9
-	VMOVUPD     (R9)(R8*8), Y7
+	VMOVUPD     (R11)(R14*8), Y7
 	VMULPD      Y6, Y7, Y7
 	VADDPD      Y7, Y2, Y6
 	VSUBPD      Y2, Y6, Y8
@@ -20939,22 +20947,21 @@ pairValues64_4_p_loop:
 	VADDPD      Y2, Y9, Y9
 	VADDPD      Y9, Y5, Y5
 	VMOVAPD     Y6, Y2
-	INCQ        BX
-	INCQ        DI
-	MOVQ        n+232(FP), R9
-	ADDQ        R9, R8
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
 	JMP         pairValues64_4_p_loop
 
 pairValues64_4_p_loop_end:
 pairValues64_4_p_done:
 	VXORPD  Y7, Y7, Y7
-	MOVQ    m+224(FP), DX
-	CMPQ    DX, $0x01
+	MOVQ    m+272(FP), BX
+	CMPQ    BX, $0x01
 	JNE     pairValues64_4_q_many
-	MOVQ    wb_base+144(FP), DX
-	VMOVUPD (DX)(CX*8), Y6
-	MOVQ    sb_base+168(FP), DX
-	VMOVUPD (DX)(CX*8), Y8
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD (BX)(DX*8), Y6
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD (BX)(DX*8), Y8
 	VMULPD  combineDiag<>+0(SB), Y8, Y8
 	VMULPD  Y6, Y6, Y6
 	VMULPD  Y8, Y6, Y8
@@ -20964,26 +20971,28 @@ pairValues64_4_p_done:
 
 pairValues64_4_q_many:
 	VXORPD Y6, Y6, Y6
-	MOVQ   m+224(FP), DX
-	MOVQ   CX, BX
-	IMULQ  DX, BX
-	SHLQ   $0x03, DX
-	LEAQ   (DX)(DX*2), SI
-	XORQ   DI, DI
-	MOVQ   CX, R8
+	MOVQ   m+272(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   wb_base+192(FP), R9
+	MOVQ   sb_base+216(FP), R10
+	MOVQ   sq_base+240(FP), R11
+	MOVQ   n+280(FP), R12
+	XORQ   R13, R13
+	MOVQ   DX, R14
 
 pairValues64_4_q_loop:
-	MOVQ        m+224(FP), R9
-	CMPQ        DI, R9
+	CMPQ        R13, BX
 	JGE         pairValues64_4_q_loop_end
-	MOVQ        wb_base+144(FP), R9
-	VMOVUPD     (R9)(R8*8), Y8
-	MOVQ        sb_base+168(FP), R9
-	LEAQ        (R9)(BX*8), R9
-	VMOVSD      (R9), X4
-	VMOVHPD     (R9)(DX*1), X4, X4
-	VMOVSD      (R9)(DX*2), X3
-	VMOVHPD     (R9)(SI*1), X3, X3
+	VMOVUPD     (R9)(R14*8), Y8
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X4
+	VMOVHPD     (R15)(DI*1), X4, X4
+	VMOVSD      (R15)(DI*2), X3
+	VMOVHPD     (R15)(R8*1), X3, X3
 	VINSERTF128 $0x01, X3, Y4, Y4
 	VMULPD      combineDiag<>+0(SB), Y4, Y9
 	VMULPD      Y8, Y8, Y10
@@ -20997,8 +21006,7 @@ pairValues64_4_q_loop:
 	VADDPD      Y12, Y7, Y7
 	VMOVAPD     Y10, Y6
 	VMULPD      combineTwo<>+0(SB), Y8, Y8
-	MOVQ        sq_base+192(FP), R9
-	VMOVUPD     (R9)(R8*8), Y9
+	VMOVUPD     (R11)(R14*8), Y9
 	VMULPD      Y8, Y9, Y9
 	VADDPD      Y9, Y6, Y8
 	VSUBPD      Y6, Y8, Y10
@@ -21008,38 +21016,58 @@ pairValues64_4_q_loop:
 	VADDPD      Y6, Y11, Y11
 	VADDPD      Y11, Y7, Y7
 	VMOVAPD     Y8, Y6
-	INCQ        BX
-	INCQ        DI
-	MOVQ        n+232(FP), R9
-	ADDQ        R9, R8
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
 	JMP         pairValues64_4_q_loop
 
 pairValues64_4_q_loop_end:
 pairValues64_4_q_done:
-	VADDPD  Y1, Y0, Y0
-	VADDPD  Y5, Y2, Y2
-	VADDPD  Y7, Y6, Y6
-	VADDPD  Y6, Y2, Y1
-	MOVQ    cross_base+24(FP), DX
-	VMOVUPD Y0, (DX)(CX*8)
-	VMULPD  combineHalf<>+0(SB), Y1, Y1
-	VSUBPD  Y1, Y0, Y0
-	MOVQ    vals_base+0(FP), DX
-	VMOVUPD Y0, (DX)(CX*8)
-	ADDQ    $0x04, CX
-	JMP     pairValues64_vec
+	VADDPD    Y1, Y0, Y0
+	VADDPD    Y5, Y2, Y2
+	VADDPD    Y7, Y6, Y6
+	VADDPD    Y6, Y2, Y1
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	VMOVAPD   Y0, Y2
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y0, Y0
+	VXORPD    Y1, Y1, Y1
+	VCMPPD    $0x12, Y1, Y0, Y1
+	VANDNPD   Y0, Y1, Y0
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	VXORPD    Y1, Y1, Y1
+	VMULPD    combineUnder<>+0(SB), Y2, Y2
+	VCMPPD    $0x00, Y1, Y0, Y1
+	VCMPPD    $0x1e, Y2, Y0, Y2
+	VANDPD    Y2, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_4_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_4_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_4_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues64_vec
 
 pairValues64_one:
-	CMPQ   CX, AX
+	CMPQ   DX, AX
 	JGE    pairValues64_done
 	VXORPD X1, X1, X1
-	MOVQ   k+216(FP), DX
-	CMPQ   DX, $0x01
+	MOVQ   k+264(FP), BX
+	CMPQ   BX, $0x01
 	JNE    pairValues64_1_cross_many
-	MOVQ   cr_base+72(FP), DX
-	VMOVSD (DX)(CX*8), X2
-	MOVQ   wa_base+48(FP), DX
-	VMOVSD (DX)(CX*8), X0
+	MOVQ   cr_base+120(FP), BX
+	VMOVSD (BX)(DX*8), X2
+	MOVQ   wa_base+96(FP), BX
+	VMOVSD (BX)(DX*8), X0
 	VMULSD X0, X2, X2
 	VXORPD X0, X0, X0
 	VADDSD X2, X0, X0
@@ -21047,17 +21075,18 @@ pairValues64_one:
 
 pairValues64_1_cross_many:
 	VXORPD X0, X0, X0
-	XORQ   DX, DX
-	MOVQ   CX, BX
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
 
 pairValues64_1_cross:
-	MOVQ        k+216(FP), SI
-	CMPQ        DX, SI
+	CMPQ        R9, DI
 	JGE         pairValues64_1_cross_end
-	MOVQ        wa_base+48(FP), SI
-	VMOVSD      (SI)(BX*8), X2
-	MOVQ        cr_base+72(FP), SI
-	VMOVSD      (SI)(BX*8), X3
+	VMOVSD      (BX)(R10*8), X2
+	VMOVSD      (SI)(R10*8), X3
 	VMULSD      X2, X3, X4
 	VMOVAPD     X4, X5
 	VFMSUB231SD X2, X3, X5
@@ -21070,21 +21099,20 @@ pairValues64_1_cross:
 	VADDSD      X6, X1, X1
 	VMOVAPD     X2, X0
 	VADDSD      X5, X1, X1
-	INCQ        DX
-	MOVQ        n+232(FP), SI
-	ADDQ        SI, BX
+	INCQ        R9
+	ADDQ        R8, R10
 	JMP         pairValues64_1_cross
 
 pairValues64_1_cross_end:
 pairValues64_1_cross_done:
 	VXORPD X3, X3, X3
-	MOVQ   k+216(FP), DX
-	CMPQ   DX, $0x01
+	MOVQ   k+264(FP), BX
+	CMPQ   BX, $0x01
 	JNE    pairValues64_1_p_many
-	MOVQ   wa_base+48(FP), DX
-	VMOVSD (DX)(CX*8), X2
-	MOVQ   sa_base+96(FP), DX
-	VMOVSD (DX)(CX*8), X4
+	MOVQ   wa_base+96(FP), BX
+	VMOVSD (BX)(DX*8), X2
+	MOVQ   sa_base+144(FP), BX
+	VMOVSD (BX)(DX*8), X4
 	VMULSD combineDiag<>+0(SB), X4, X4
 	VMULSD X2, X2, X2
 	VMULSD X4, X2, X4
@@ -21094,23 +21122,25 @@ pairValues64_1_cross_done:
 
 pairValues64_1_p_many:
 	VXORPD X2, X2, X2
-	MOVQ   k+216(FP), DX
-	MOVQ   CX, BX
-	IMULQ  DX, BX
-	SHLQ   $0x03, DX
-	LEAQ   (DX)(DX*2), DX
-	XORQ   DX, DX
-	MOVQ   CX, SI
+	MOVQ   k+264(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   wa_base+96(FP), DI
+	MOVQ   sa_base+144(FP), R8
+	MOVQ   sp_base+168(FP), R9
+	MOVQ   n+280(FP), R10
+	XORQ   R11, R11
+	MOVQ   DX, R12
 
 pairValues64_1_p_loop:
-	MOVQ    k+216(FP), DI
-	CMPQ    DX, DI
+	CMPQ    R11, BX
 	JGE     pairValues64_1_p_loop_end
-	MOVQ    wa_base+48(FP), DI
-	VMOVSD  (DI)(SI*8), X4
-	MOVQ    sa_base+96(FP), DI
-	LEAQ    (DI)(BX*8), DI
-	VMOVSD  (DI), X5
+	VMOVSD  (DI)(R12*8), X4
+	LEAQ    (R8)(SI*8), R13
+	VMOVSD  (R13), X5
 	VMULSD  combineDiag<>+0(SB), X5, X5
 	VMULSD  X4, X4, X6
 	VMULSD  X5, X6, X5
@@ -21123,8 +21153,7 @@ pairValues64_1_p_loop:
 	VADDSD  X8, X3, X3
 	VMOVAPD X6, X2
 	VMULSD  combineTwo<>+0(SB), X4, X4
-	MOVQ    sp_base+120(FP), DI
-	VMOVSD  (DI)(SI*8), X5
+	VMOVSD  (R9)(R12*8), X5
 	VMULSD  X4, X5, X5
 	VADDSD  X5, X2, X4
 	VSUBSD  X2, X4, X6
@@ -21134,22 +21163,21 @@ pairValues64_1_p_loop:
 	VADDSD  X2, X7, X7
 	VADDSD  X7, X3, X3
 	VMOVAPD X4, X2
-	INCQ    BX
-	INCQ    DX
-	MOVQ    n+232(FP), DI
-	ADDQ    DI, SI
+	INCQ    SI
+	INCQ    R11
+	ADDQ    R10, R12
 	JMP     pairValues64_1_p_loop
 
 pairValues64_1_p_loop_end:
 pairValues64_1_p_done:
 	VXORPD X5, X5, X5
-	MOVQ   m+224(FP), DX
-	CMPQ   DX, $0x01
+	MOVQ   m+272(FP), BX
+	CMPQ   BX, $0x01
 	JNE    pairValues64_1_q_many
-	MOVQ   wb_base+144(FP), DX
-	VMOVSD (DX)(CX*8), X4
-	MOVQ   sb_base+168(FP), DX
-	VMOVSD (DX)(CX*8), X6
+	MOVQ   wb_base+192(FP), BX
+	VMOVSD (BX)(DX*8), X4
+	MOVQ   sb_base+216(FP), BX
+	VMOVSD (BX)(DX*8), X6
 	VMULSD combineDiag<>+0(SB), X6, X6
 	VMULSD X4, X4, X4
 	VMULSD X6, X4, X6
@@ -21159,23 +21187,25 @@ pairValues64_1_p_done:
 
 pairValues64_1_q_many:
 	VXORPD X4, X4, X4
-	MOVQ   m+224(FP), DX
-	MOVQ   CX, BX
-	IMULQ  DX, BX
-	SHLQ   $0x03, DX
-	LEAQ   (DX)(DX*2), DX
-	XORQ   DX, DX
-	MOVQ   CX, SI
+	MOVQ   m+272(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   wb_base+192(FP), DI
+	MOVQ   sb_base+216(FP), R8
+	MOVQ   sq_base+240(FP), R9
+	MOVQ   n+280(FP), R10
+	XORQ   R11, R11
+	MOVQ   DX, R12
 
 pairValues64_1_q_loop:
-	MOVQ    m+224(FP), DI
-	CMPQ    DX, DI
+	CMPQ    R11, BX
 	JGE     pairValues64_1_q_loop_end
-	MOVQ    wb_base+144(FP), DI
-	VMOVSD  (DI)(SI*8), X6
-	MOVQ    sb_base+168(FP), DI
-	LEAQ    (DI)(BX*8), DI
-	VMOVSD  (DI), X7
+	VMOVSD  (DI)(R12*8), X6
+	LEAQ    (R8)(SI*8), R13
+	VMOVSD  (R13), X7
 	VMULSD  combineDiag<>+0(SB), X7, X7
 	VMULSD  X6, X6, X8
 	VMULSD  X7, X8, X7
@@ -21188,8 +21218,7 @@ pairValues64_1_q_loop:
 	VADDSD  X10, X5, X5
 	VMOVAPD X8, X4
 	VMULSD  combineTwo<>+0(SB), X6, X6
-	MOVQ    sq_base+192(FP), DI
-	VMOVSD  (DI)(SI*8), X7
+	VMOVSD  (R9)(R12*8), X7
 	VMULSD  X6, X7, X7
 	VADDSD  X7, X4, X6
 	VSUBSD  X4, X6, X8
@@ -21199,208 +21228,225 @@ pairValues64_1_q_loop:
 	VADDSD  X4, X9, X9
 	VADDSD  X9, X5, X5
 	VMOVAPD X6, X4
-	INCQ    BX
-	INCQ    DX
-	MOVQ    n+232(FP), DI
-	ADDQ    DI, SI
+	INCQ    SI
+	INCQ    R11
+	ADDQ    R10, R12
 	JMP     pairValues64_1_q_loop
 
 pairValues64_1_q_loop_end:
 pairValues64_1_q_done:
-	VADDSD X1, X0, X0
-	VADDSD X3, X2, X2
-	VADDSD X5, X4, X4
-	VADDSD X4, X2, X1
-	MOVQ   cross_base+24(FP), DX
-	VMOVSD X0, (DX)(CX*8)
-	VMULSD combineHalf<>+0(SB), X1, X1
-	VSUBSD X1, X0, X0
-	MOVQ   vals_base+0(FP), DX
-	VMOVSD X0, (DX)(CX*8)
-	INCQ   CX
-	JMP    pairValues64_one
+	VADDSD    X1, X0, X0
+	VADDSD    X3, X2, X2
+	VADDSD    X5, X4, X4
+	VADDSD    X4, X2, X1
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VMOVAPD   X0, X2
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X0, X0
+	VXORPD    X1, X1, X1
+	VCMPSD    $0x12, X1, X0, X1
+	VANDNPD   X0, X1, X0
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VXORPD    X1, X1, X1
+	VMULSD    combineUnder<>+0(SB), X2, X2
+	VCMPSD    $0x00, X1, X0, X1
+	VCMPSD    $0x1e, X2, X0, X2
+	VANDPD    X2, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_1_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_1_noflag:
+	INCQ DX
+	JMP  pairValues64_one
 
 pairValues64_done:
+	MOVQ under_base+24(FP), AX
+	MOVQ CX, (AX)
 	VZEROUPPER
 	RET
 
 // func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
 // Requires: AVX, AVX2
 TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
-	MOVQ c+344(FP), AX
-	CMPQ AX, $0x01
-	JE   sideGrad64_one
-	XORQ AX, AX
-	XORQ CX, CX
+	MOVQ         c+344(FP), AX
+	CMPQ         AX, $0x01
+	JE           sideGrad64_one
+	VXORPD       X0, X0, X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	XORQ         AX, AX
+	MOVQ         c+344(FP), CX
+	MOVQ         n+352(FP), DX
+	XORQ         BX, BX
 
 sideGrad64_self_comp:
-	MOVQ  c+344(FP), DX
-	CMPQ  CX, DX
+	CMPQ  BX, CX
 	JGE   sideGrad64_self_comp_end
-	MOVQ  CX, DX
-	MOVQ  n+352(FP), BX
-	IMULQ BX, DX
-	MOVQ  CX, BX
-	MOVQ  n+352(FP), SI
-	XORQ  DI, DI
+	MOVQ  BX, SI
+	MOVQ  n+352(FP), DI
+	IMULQ DI, SI
+	MOVQ  BX, DI
+	MOVQ  c+344(FP), R8
+	MOVQ  R8, R9
+	SHLQ  $0x03, R9
+	LEAQ  (R9)(R9*2), R10
+	MOVQ  n+352(FP), R11
+	XORQ  R12, R12
 
 sideGrad64_self_lanes_vec:
-	MOVQ         SI, R8
-	SUBQ         DI, R8
-	CMPQ         R8, $0x04
+	MOVQ         R11, R13
+	SUBQ         R12, R13
+	CMPQ         R13, $0x04
 	JL           sideGrad64_self_lanes_one
-	MOVQ         c+344(FP), R8
-	MOVQ         R8, R9
-	SHLQ         $0x03, R9
-	LEAQ         (R9)(R9*2), R10
-	MOVQ         w_base+72(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       (R11), X0
-	VMOVHPD      (R11)(R9*1), X0, X0
-	VMOVSD       (R11)(R9*2), X1
-	VMOVHPD      (R11)(R10*1), X1, X1
-	VINSERTF128  $0x01, X1, Y0, Y0
-	MOVQ         s_base+96(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       (R11), X1
-	VMOVHPD      (R11)(R9*1), X1, X1
-	VMOVSD       (R11)(R9*2), X4
-	VMOVHPD      (R11)(R10*1), X4, X4
-	VINSERTF128  $0x01, X4, Y1, Y1
-	MOVQ         rh_base+192(FP), R11
-	VMOVUPD      (R11)(DX*8), Y4
-	MOVQ         rd_base+216(FP), R11
-	VMOVUPD      (R11)(DX*8), Y5
-	MOVQ         rr_base+240(FP), R11
-	VMOVUPD      (R11)(DX*8), Y6
-	MOVQ         kh_base+264(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
+	MOVQ         w_base+72(FP), R13
+	LEAQ         (R13)(DI*8), R13
+	VMOVSD       (R13), X2
+	VMOVHPD      (R13)(R9*1), X2, X2
+	VMOVSD       (R13)(R9*2), X3
+	VMOVHPD      (R13)(R10*1), X3, X3
+	VINSERTF128  $0x01, X3, Y2, Y2
+	MOVQ         s_base+96(FP), R13
+	LEAQ         (R13)(DI*8), R13
+	VMOVSD       (R13), X3
+	VMOVHPD      (R13)(R9*1), X3, X3
+	VMOVSD       (R13)(R9*2), X4
+	VMOVHPD      (R13)(R10*1), X4, X4
+	VINSERTF128  $0x01, X4, Y3, Y3
+	MOVQ         rh_base+192(FP), R13
+	VMOVUPD      (R13)(SI*8), Y4
+	MOVQ         rd_base+216(FP), R13
+	VMOVUPD      (R13)(SI*8), Y5
+	MOVQ         rr_base+240(FP), R13
+	VMOVUPD      (R13)(SI*8), Y6
+	MOVQ         kh_base+264(FP), R13
+	VMOVUPD      (R13)(SI*8), Y7
 	VADDPD       Y7, Y4, Y4
-	MOVQ         kd_base+288(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
+	MOVQ         kd_base+288(FP), R13
+	VMOVUPD      (R13)(SI*8), Y7
 	VSUBPD       Y7, Y5, Y5
-	MOVQ         kr_base+312(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
+	MOVQ         kr_base+312(FP), R13
+	VMOVUPD      (R13)(SI*8), Y7
 	VADDPD       Y7, Y6, Y6
-	VMULPD       combineDiag<>+0(SB), Y1, Y7
-	VMULPD       Y0, Y7, Y7
+	VMULPD       combineDiag<>+0(SB), Y3, Y7
+	VMULPD       Y2, Y7, Y7
 	VADDPD       Y7, Y4, Y4
-	MOVQ         xh_base+120(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
+	MOVQ         xh_base+120(FP), R13
+	VMOVUPD      (R13)(SI*8), Y7
 	VSUBPD       Y4, Y7, Y7
-	MOVQ         gw_base+0(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X7, (R11)
-	VMOVHPD      X7, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y7, X4
-	VMOVSD       X4, (R11)(R9*2)
-	VMOVHPD      X4, (R11)(R10*1)
-	MOVQ         sign+336(FP), R11
-	VCVTSI2SDQ   R11, X2, X2
-	VBROADCASTSD X2, Y4
-	MOVQ         xd_base+144(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
-	VMULPD       Y4, Y7, Y7
-	VSUBPD       Y5, Y7, Y7
-	VMULPD       Y0, Y7, Y7
-	MOVQ         gm_base+24(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X7, (R11)
-	VMOVHPD      X7, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y7, X4
-	VMOVSD       X4, (R11)(R9*2)
-	VMOVHPD      X4, (R11)(R10*1)
-	MOVQ         xr_base+168(FP), R11
-	VMOVUPD      (R11)(DX*8), Y4
-	VSUBPD       Y6, Y4, Y4
+	MOVQ         xd_base+144(FP), R13
+	VMOVUPD      (R13)(SI*8), Y4
 	VMULPD       Y1, Y4, Y4
-	VMULPD       combineInvSqrtPi<>+0(SB), Y0, Y5
 	VSUBPD       Y5, Y4, Y4
-	VMULPD       Y0, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, Y5, Y1, Y5
-	VANDPD       Y5, Y4, Y4
-	MOVQ         gs_base+48(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X4, (R11)
-	VMOVHPD      X4, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVSD       X0, (R11)(R9*2)
-	VMOVHPD      X0, (R11)(R10*1)
-	ADDQ         $0x04, DX
-	LEAQ         (BX)(R8*4), BX
-	ADDQ         $0x04, DI
+	VMULPD       Y2, Y4, Y4
+	MOVQ         xr_base+168(FP), R13
+	VMOVUPD      (R13)(SI*8), Y5
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y3, Y5, Y5
+	VMULPD       combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD       Y6, Y5, Y5
+	VMULPD       Y2, Y5, Y5
+	VXORPD       Y6, Y6, Y6
+	VCMPPD       $0x1e, Y6, Y3, Y6
+	VANDPD       Y6, Y5, Y5
+	MOVQ         gw_base+0(FP), R13
+	LEAQ         (R13)(DI*8), R13
+	VMOVSD       X7, (R13)
+	VMOVHPD      X7, (R13)(R9*1)
+	VEXTRACTF128 $0x01, Y7, X2
+	VMOVSD       X2, (R13)(R9*2)
+	VMOVHPD      X2, (R13)(R10*1)
+	MOVQ         gm_base+24(FP), R13
+	LEAQ         (R13)(DI*8), R13
+	VMOVSD       X4, (R13)
+	VMOVHPD      X4, (R13)(R9*1)
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVSD       X2, (R13)(R9*2)
+	VMOVHPD      X2, (R13)(R10*1)
+	MOVQ         gs_base+48(FP), R13
+	LEAQ         (R13)(DI*8), R13
+	VMOVSD       X5, (R13)
+	VMOVHPD      X5, (R13)(R9*1)
+	VEXTRACTF128 $0x01, Y5, X2
+	VMOVSD       X2, (R13)(R9*2)
+	VMOVHPD      X2, (R13)(R10*1)
+	ADDQ         $0x04, SI
+	LEAQ         (DI)(R8*4), DI
+	ADDQ         $0x04, R12
 	JMP          sideGrad64_self_lanes_vec
 
 sideGrad64_self_lanes_one:
-	CMPQ       DI, SI
-	JGE        sideGrad64_self_lanes_done
-	MOVQ       c+344(FP), R8
-	MOVQ       R8, R9
-	SHLQ       $0x03, R9
-	LEAQ       (R9)(R9*2), R9
-	MOVQ       w_base+72(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     (R9), X0
-	MOVQ       s_base+96(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     (R9), X1
-	MOVQ       rh_base+192(FP), R9
-	VMOVSD     (R9)(DX*8), X4
-	MOVQ       rd_base+216(FP), R9
-	VMOVSD     (R9)(DX*8), X5
-	MOVQ       rr_base+240(FP), R9
-	VMOVSD     (R9)(DX*8), X6
-	MOVQ       kh_base+264(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VADDSD     X7, X4, X4
-	MOVQ       kd_base+288(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VSUBSD     X7, X5, X5
-	MOVQ       kr_base+312(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VADDSD     X7, X6, X6
-	VMULSD     combineDiag<>+0(SB), X1, X7
-	VMULSD     X0, X7, X7
-	VADDSD     X7, X4, X4
-	MOVQ       xh_base+120(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VSUBSD     X4, X7, X7
-	MOVQ       gw_base+0(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X7, (R9)
-	MOVQ       sign+336(FP), R9
-	VCVTSI2SDQ R9, X3, X3
-	VMOVAPD    X3, X4
-	MOVQ       xd_base+144(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VMULSD     X4, X7, X7
-	VSUBSD     X5, X7, X7
-	VMULSD     X0, X7, X7
-	MOVQ       gm_base+24(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X7, (R9)
-	MOVQ       xr_base+168(FP), R9
-	VMOVSD     (R9)(DX*8), X4
-	VSUBSD     X6, X4, X4
-	VMULSD     X1, X4, X4
-	VMULSD     combineInvSqrtPi<>+0(SB), X0, X5
-	VSUBSD     X5, X4, X4
-	VMULSD     X0, X4, X4
-	VXORPD     X0, X0, X0
-	VCMPSD     $0x1e, X0, X1, X0
-	VANDPD     X0, X4, X4
-	MOVQ       gs_base+48(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X4, (R9)
-	ADDQ       $0x01, DX
-	ADDQ       R8, BX
-	INCQ       DI
-	JMP        sideGrad64_self_lanes_one
+	CMPQ   R12, R11
+	JGE    sideGrad64_self_lanes_done
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(DI*8), R9
+	VMOVSD (R9), X2
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(DI*8), R9
+	VMOVSD (R9), X3
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(SI*8), X4
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(SI*8), X5
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(SI*8), X6
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(SI*8), X7
+	VADDSD X7, X4, X4
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(SI*8), X7
+	VSUBSD X7, X5, X5
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(SI*8), X7
+	VADDSD X7, X6, X6
+	VMULSD combineDiag<>+0(SB), X3, X7
+	VMULSD X2, X7, X7
+	VADDSD X7, X4, X4
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(SI*8), X7
+	VSUBSD X4, X7, X7
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(SI*8), X4
+	VMULSD X0, X4, X4
+	VSUBSD X5, X4, X4
+	VMULSD X2, X4, X4
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(SI*8), X5
+	VSUBSD X6, X5, X5
+	VMULSD X3, X5, X5
+	VMULSD combineInvSqrtPi<>+0(SB), X2, X6
+	VSUBSD X6, X5, X5
+	VMULSD X2, X5, X5
+	VXORPD X2, X2, X2
+	VCMPSD $0x1e, X2, X3, X2
+	VANDPD X2, X5, X5
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(DI*8), R9
+	VMOVSD X7, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(DI*8), R9
+	VMOVSD X4, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(DI*8), R9
+	VMOVSD X5, (R9)
+	ADDQ   $0x01, SI
+	ADDQ   R8, DI
+	INCQ   R12
+	JMP    sideGrad64_self_lanes_one
 
 sideGrad64_self_lanes_done:
-	INCQ CX
-	MOVQ n+352(FP), DX
+	INCQ BX
 	ADDQ DX, AX
 	JMP  sideGrad64_self_comp
 
@@ -21409,645 +21455,620 @@ sideGrad64_self_comp_end:
 	RET
 
 sideGrad64_one:
-	XORQ AX, AX
-	XORQ CX, CX
+	VXORPD       X0, X0, X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	MOVQ         gw_base+0(FP), AX
+	MOVQ         gm_base+24(FP), CX
+	MOVQ         gs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         s_base+96(FP), SI
+	MOVQ         xh_base+120(FP), DI
+	MOVQ         xd_base+144(FP), R8
+	MOVQ         xr_base+168(FP), R9
+	MOVQ         n+352(FP), R10
+	XORQ         R11, R11
 
-sideGrad64_noself_comp:
-	MOVQ  c+344(FP), DX
-	CMPQ  CX, DX
-	JGE   sideGrad64_noself_comp_end
-	MOVQ  CX, DX
-	MOVQ  n+352(FP), BX
-	IMULQ BX, DX
-	MOVQ  CX, BX
-	MOVQ  n+352(FP), SI
-	XORQ  DI, DI
+sideGrad64_one_lanes_vec:
+	MOVQ    R10, R12
+	SUBQ    R11, R12
+	CMPQ    R12, $0x04
+	JL      sideGrad64_one_lanes_one
+	VMOVUPD (BX)(R11*8), Y2
+	VMOVUPD (SI)(R11*8), Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VMULPD  combineDiag<>+0(SB), Y3, Y7
+	VMULPD  Y2, Y7, Y7
+	VADDPD  Y7, Y4, Y4
+	VMOVUPD (DI)(R11*8), Y7
+	VSUBPD  Y4, Y7, Y7
+	VMOVUPD (R8)(R11*8), Y4
+	VMULPD  Y1, Y4, Y4
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y2, Y4, Y4
+	VMOVUPD (R9)(R11*8), Y5
+	VSUBPD  Y6, Y5, Y5
+	VMULPD  Y3, Y5, Y5
+	VMULPD  combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD  Y6, Y5, Y5
+	VMULPD  Y2, Y5, Y5
+	VXORPD  Y2, Y2, Y2
+	VCMPPD  $0x1e, Y2, Y3, Y2
+	VANDPD  Y2, Y5, Y5
+	VMOVUPD Y7, (AX)(R11*8)
+	VMOVUPD Y4, (CX)(R11*8)
+	VMOVUPD Y5, (DX)(R11*8)
+	ADDQ    $0x04, R11
+	JMP     sideGrad64_one_lanes_vec
 
-sideGrad64_noself_lanes_vec:
-	MOVQ         SI, R8
-	SUBQ         DI, R8
-	CMPQ         R8, $0x04
-	JL           sideGrad64_noself_lanes_one
-	MOVQ         c+344(FP), R8
-	MOVQ         R8, R9
-	SHLQ         $0x03, R9
-	LEAQ         (R9)(R9*2), R10
-	MOVQ         w_base+72(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       (R11), X0
-	VMOVHPD      (R11)(R9*1), X0, X0
-	VMOVSD       (R11)(R9*2), X1
-	VMOVHPD      (R11)(R10*1), X1, X1
-	VINSERTF128  $0x01, X1, Y0, Y0
-	MOVQ         s_base+96(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       (R11), X1
-	VMOVHPD      (R11)(R9*1), X1, X1
-	VMOVSD       (R11)(R9*2), X4
-	VMOVHPD      (R11)(R10*1), X4, X4
-	VINSERTF128  $0x01, X4, Y1, Y1
-	VXORPD       Y4, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VXORPD       Y6, Y6, Y6
-	VMULPD       combineDiag<>+0(SB), Y1, Y7
-	VMULPD       Y0, Y7, Y7
-	VADDPD       Y7, Y4, Y4
-	MOVQ         xh_base+120(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
-	VSUBPD       Y4, Y7, Y7
-	MOVQ         gw_base+0(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X7, (R11)
-	VMOVHPD      X7, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y7, X4
-	VMOVSD       X4, (R11)(R9*2)
-	VMOVHPD      X4, (R11)(R10*1)
-	MOVQ         sign+336(FP), R11
-	VCVTSI2SDQ   R11, X2, X2
-	VBROADCASTSD X2, Y4
-	MOVQ         xd_base+144(FP), R11
-	VMOVUPD      (R11)(DX*8), Y7
-	VMULPD       Y4, Y7, Y7
-	VSUBPD       Y5, Y7, Y7
-	VMULPD       Y0, Y7, Y7
-	MOVQ         gm_base+24(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X7, (R11)
-	VMOVHPD      X7, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y7, X4
-	VMOVSD       X4, (R11)(R9*2)
-	VMOVHPD      X4, (R11)(R10*1)
-	MOVQ         xr_base+168(FP), R11
-	VMOVUPD      (R11)(DX*8), Y4
-	VSUBPD       Y6, Y4, Y4
-	VMULPD       Y1, Y4, Y4
-	VMULPD       combineInvSqrtPi<>+0(SB), Y0, Y5
-	VSUBPD       Y5, Y4, Y4
-	VMULPD       Y0, Y4, Y4
-	VXORPD       Y5, Y5, Y5
-	VCMPPD       $0x1e, Y5, Y1, Y5
-	VANDPD       Y5, Y4, Y4
-	MOVQ         gs_base+48(FP), R11
-	LEAQ         (R11)(BX*8), R11
-	VMOVSD       X4, (R11)
-	VMOVHPD      X4, (R11)(R9*1)
-	VEXTRACTF128 $0x01, Y4, X0
-	VMOVSD       X0, (R11)(R9*2)
-	VMOVHPD      X0, (R11)(R10*1)
-	ADDQ         $0x04, DX
-	LEAQ         (BX)(R8*4), BX
-	ADDQ         $0x04, DI
-	JMP          sideGrad64_noself_lanes_vec
+sideGrad64_one_lanes_one:
+	CMPQ   R11, R10
+	JGE    sideGrad64_one_lanes_done
+	VMOVSD (BX)(R11*8), X1
+	VMOVSD (SI)(R11*8), X2
+	VXORPD X3, X3, X3
+	VXORPD X4, X4, X4
+	VXORPD X5, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	VMOVSD (DI)(R11*8), X6
+	VSUBSD X3, X6, X6
+	VMOVSD (R8)(R11*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	VMOVSD (R9)(R11*8), X4
+	VSUBSD X5, X4, X4
+	VMULSD X2, X4, X4
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X5
+	VSUBSD X5, X4, X4
+	VMULSD X1, X4, X4
+	VXORPD X1, X1, X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X4, X4
+	VMOVSD X6, (AX)(R11*8)
+	VMOVSD X3, (CX)(R11*8)
+	VMOVSD X4, (DX)(R11*8)
+	INCQ   R11
+	JMP    sideGrad64_one_lanes_one
 
-sideGrad64_noself_lanes_one:
-	CMPQ       DI, SI
-	JGE        sideGrad64_noself_lanes_done
-	MOVQ       c+344(FP), R8
-	MOVQ       R8, R9
-	SHLQ       $0x03, R9
-	LEAQ       (R9)(R9*2), R9
-	MOVQ       w_base+72(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     (R9), X0
-	MOVQ       s_base+96(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     (R9), X1
-	VXORPD     X4, X4, X4
-	VXORPD     X5, X5, X5
-	VXORPD     X6, X6, X6
-	VMULSD     combineDiag<>+0(SB), X1, X7
-	VMULSD     X0, X7, X7
-	VADDSD     X7, X4, X4
-	MOVQ       xh_base+120(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VSUBSD     X4, X7, X7
-	MOVQ       gw_base+0(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X7, (R9)
-	MOVQ       sign+336(FP), R9
-	VCVTSI2SDQ R9, X3, X3
-	VMOVAPD    X3, X4
-	MOVQ       xd_base+144(FP), R9
-	VMOVSD     (R9)(DX*8), X7
-	VMULSD     X4, X7, X7
-	VSUBSD     X5, X7, X7
-	VMULSD     X0, X7, X7
-	MOVQ       gm_base+24(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X7, (R9)
-	MOVQ       xr_base+168(FP), R9
-	VMOVSD     (R9)(DX*8), X4
-	VSUBSD     X6, X4, X4
-	VMULSD     X1, X4, X4
-	VMULSD     combineInvSqrtPi<>+0(SB), X0, X5
-	VSUBSD     X5, X4, X4
-	VMULSD     X0, X4, X4
-	VXORPD     X0, X0, X0
-	VCMPSD     $0x1e, X0, X1, X0
-	VANDPD     X0, X4, X4
-	MOVQ       gs_base+48(FP), R9
-	LEAQ       (R9)(BX*8), R9
-	VMOVSD     X4, (R9)
-	ADDQ       $0x01, DX
-	ADDQ       R8, BX
-	INCQ       DI
-	JMP        sideGrad64_noself_lanes_one
-
-sideGrad64_noself_lanes_done:
-	INCQ CX
-	MOVQ n+352(FP), DX
-	ADDQ DX, AX
-	JMP  sideGrad64_noself_comp
-
-sideGrad64_noself_comp_end:
+sideGrad64_one_lanes_done:
 	VZEROUPPER
 	RET
 
-// func batchPairValues32(vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
+// func batchPairValues32(out []float32, under []int, vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
 // Requires: AVX
-TEXT ·batchPairValues32(SB), NOSPLIT, $0-240
-	MOVQ n+232(FP), AX
-	XORQ CX, CX
+TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
+	MOVQ n+280(FP), AX
+	MOVQ $-1, CX
+	XORQ DX, DX
 
 pairValues32_vec:
-	MOVQ   AX, DX
-	SUBQ   CX, DX
-	CMPQ   DX, $0x04
+	MOVQ   AX, BX
+	SUBQ   DX, BX
+	CMPQ   BX, $0x04
 	JL     pairValues32_one
 	VXORPD Y0, Y0, Y0
-	XORQ   DX, DX
-	MOVQ   CX, BX
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
 
 pairValues32_4_cross:
-	MOVQ      k+216(FP), SI
-	CMPQ      DX, SI
+	CMPQ      R9, DI
 	JGE       pairValues32_4_cross_end
-	MOVQ      cr_base+72(FP), SI
-	VCVTPS2PD (SI)(BX*4), Y1
-	MOVQ      wa_base+48(FP), SI
-	VCVTPS2PD (SI)(BX*4), Y2
+	VCVTPS2PD (SI)(R10*4), Y1
+	VCVTPS2PD (BX)(R10*4), Y2
 	VMULPD    Y2, Y1, Y1
 	VADDPD    Y1, Y0, Y0
-	INCQ      DX
-	MOVQ      n+232(FP), SI
-	ADDQ      SI, BX
+	INCQ      R9
+	ADDQ      R8, R10
 	JMP       pairValues32_4_cross
 
 pairValues32_4_cross_end:
 	VXORPD    Y1, Y1, Y1
-	MOVQ      k+216(FP), DX
-	CMPQ      DX, $0x01
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
 	JNE       pairValues32_4_p_many
-	MOVQ      wa_base+48(FP), DX
-	VCVTPS2PD (DX)(CX*4), Y2
-	MOVQ      sa_base+96(FP), DX
-	VCVTPS2PD (DX)(CX*4), Y3
-	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
 	VMULPD    Y2, Y2, Y2
-	VMULPD    Y3, Y2, Y3
-	VADDPD    Y3, Y1, Y1
+	VMULPD    Y4, Y2, Y4
+	VADDPD    Y4, Y1, Y1
 	JMP       pairValues32_4_p_done
 
 pairValues32_4_p_many:
-	MOVQ  k+216(FP), DX
-	MOVQ  CX, BX
-	IMULQ DX, BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	XORQ  DI, DI
-	MOVQ  CX, R8
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wa_base+96(FP), R9
+	MOVQ  sa_base+144(FP), R10
+	MOVQ  sp_base+168(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
 
 pairValues32_4_p_loop:
-	MOVQ      k+216(FP), R9
-	CMPQ      DI, R9
+	CMPQ      R13, BX
 	JGE       pairValues32_4_p_loop_end
-	MOVQ      wa_base+48(FP), R9
-	VCVTPS2PD (R9)(R8*4), Y2
-	MOVQ      sa_base+96(FP), R9
-	LEAQ      (R9)(BX*4), R9
-	VMOVSS    (R9), X3
-	VINSERTPS $0x10, (R9)(DX*1), X3, X3
-	VINSERTPS $0x20, (R9)(DX*2), X3, X3
-	VINSERTPS $0x30, (R9)(SI*1), X3, X3
-	VCVTPS2PD X3, Y3
-	VMULPD    combineDiag<>+0(SB), Y3, Y3
-	VMULPD    Y2, Y2, Y4
-	VMULPD    Y3, Y4, Y3
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X4
+	VINSERTPS $0x10, (R15)(DI*1), X4, X4
+	VINSERTPS $0x20, (R15)(DI*2), X4, X4
+	VINSERTPS $0x30, (R15)(R8*1), X4, X4
+	VCVTPS2PD X4, Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y2, Y2, Y5
+	VMULPD    Y4, Y5, Y4
 	VMULPD    combineTwo<>+0(SB), Y2, Y2
-	MOVQ      sp_base+120(FP), R9
-	VCVTPS2PD (R9)(R8*4), Y4
-	VMULPD    Y2, Y4, Y4
-	VADDPD    Y4, Y3, Y3
-	VADDPD    Y3, Y1, Y1
-	INCQ      BX
-	INCQ      DI
-	MOVQ      n+232(FP), R9
-	ADDQ      R9, R8
+	VCVTPS2PD (R11)(R14*4), Y5
+	VMULPD    Y2, Y5, Y5
+	VADDPD    Y5, Y4, Y4
+	VADDPD    Y4, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
 	JMP       pairValues32_4_p_loop
 
 pairValues32_4_p_loop_end:
 pairValues32_4_p_done:
 	VXORPD    Y2, Y2, Y2
-	MOVQ      m+224(FP), DX
-	CMPQ      DX, $0x01
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
 	JNE       pairValues32_4_q_many
-	MOVQ      wb_base+144(FP), DX
-	VCVTPS2PD (DX)(CX*4), Y3
-	MOVQ      sb_base+168(FP), DX
-	VCVTPS2PD (DX)(CX*4), Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
-	VMULPD    Y3, Y3, Y3
-	VMULPD    Y4, Y3, Y4
-	VADDPD    Y4, Y2, Y2
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y4
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y5
+	VMULPD    combineDiag<>+0(SB), Y5, Y5
+	VMULPD    Y4, Y4, Y4
+	VMULPD    Y5, Y4, Y5
+	VADDPD    Y5, Y2, Y2
 	JMP       pairValues32_4_q_done
 
 pairValues32_4_q_many:
-	MOVQ  m+224(FP), DX
-	MOVQ  CX, BX
-	IMULQ DX, BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), SI
-	XORQ  DI, DI
-	MOVQ  CX, R8
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wb_base+192(FP), R9
+	MOVQ  sb_base+216(FP), R10
+	MOVQ  sq_base+240(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
 
 pairValues32_4_q_loop:
-	MOVQ      m+224(FP), R9
-	CMPQ      DI, R9
+	CMPQ      R13, BX
 	JGE       pairValues32_4_q_loop_end
-	MOVQ      wb_base+144(FP), R9
-	VCVTPS2PD (R9)(R8*4), Y3
-	MOVQ      sb_base+168(FP), R9
-	LEAQ      (R9)(BX*4), R9
-	VMOVSS    (R9), X4
-	VINSERTPS $0x10, (R9)(DX*1), X4, X4
-	VINSERTPS $0x20, (R9)(DX*2), X4, X4
-	VINSERTPS $0x30, (R9)(SI*1), X4, X4
-	VCVTPS2PD X4, Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
-	VMULPD    Y3, Y3, Y5
-	VMULPD    Y4, Y5, Y4
-	VMULPD    combineTwo<>+0(SB), Y3, Y3
-	MOVQ      sq_base+192(FP), R9
-	VCVTPS2PD (R9)(R8*4), Y5
-	VMULPD    Y3, Y5, Y5
-	VADDPD    Y5, Y4, Y4
-	VADDPD    Y4, Y2, Y2
-	INCQ      BX
-	INCQ      DI
-	MOVQ      n+232(FP), R9
-	ADDQ      R9, R8
+	VCVTPS2PD (R9)(R14*4), Y4
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X5
+	VINSERTPS $0x10, (R15)(DI*1), X5, X5
+	VINSERTPS $0x20, (R15)(DI*2), X5, X5
+	VINSERTPS $0x30, (R15)(R8*1), X5, X5
+	VCVTPS2PD X5, Y5
+	VMULPD    combineDiag<>+0(SB), Y5, Y5
+	VMULPD    Y4, Y4, Y6
+	VMULPD    Y5, Y6, Y5
+	VMULPD    combineTwo<>+0(SB), Y4, Y4
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y4, Y6, Y6
+	VADDPD    Y6, Y5, Y5
+	VADDPD    Y5, Y2, Y2
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
 	JMP       pairValues32_4_q_loop
 
 pairValues32_4_q_loop_end:
 pairValues32_4_q_done:
-	VADDPD  Y2, Y1, Y1
-	MOVQ    cross_base+24(FP), DX
-	VMOVUPD Y0, (DX)(CX*8)
-	VMULPD  combineHalf<>+0(SB), Y1, Y1
-	VSUBPD  Y1, Y0, Y0
-	MOVQ    vals_base+0(FP), DX
-	VMOVUPD Y0, (DX)(CX*8)
-	ADDQ    $0x04, CX
-	JMP     pairValues32_vec
+	VADDPD     Y2, Y1, Y1
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y0, (BX)(DX*8)
+	VMOVAPD    Y0, Y2
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y0, Y0
+	VXORPD     Y1, Y1, Y1
+	VCMPPD     $0x12, Y1, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y0, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y0, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y0, X1
+	VCVTPS2PD  X1, Y1
+	VXORPD     Y4, Y4, Y4
+	VMULPD     combineUnder<>+0(SB), Y2, Y2
+	VCMPPD     $0x00, Y4, Y1, Y4
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y4, Y4
+	VMOVMSKPD  Y4, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_4_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_4_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_4_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues32_vec
 
 pairValues32_one:
-	CMPQ   CX, AX
+	CMPQ   DX, AX
 	JGE    pairValues32_done
 	VXORPD X0, X0, X0
-	XORQ   DX, DX
-	MOVQ   CX, BX
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
 
 pairValues32_1_cross:
-	MOVQ      k+216(FP), SI
-	CMPQ      DX, SI
+	CMPQ      R9, DI
 	JGE       pairValues32_1_cross_end
-	MOVQ      cr_base+72(FP), SI
-	VMOVSS    (SI)(BX*4), X1
+	VMOVSS    (SI)(R10*4), X1
 	VCVTSS2SD X1, X1, X1
-	MOVQ      wa_base+48(FP), SI
-	VMOVSS    (SI)(BX*4), X2
+	VMOVSS    (BX)(R10*4), X2
 	VCVTSS2SD X2, X2, X2
 	VMULSD    X2, X1, X1
 	VADDSD    X1, X0, X0
-	INCQ      DX
-	MOVQ      n+232(FP), SI
-	ADDQ      SI, BX
+	INCQ      R9
+	ADDQ      R8, R10
 	JMP       pairValues32_1_cross
 
 pairValues32_1_cross_end:
 	VXORPD    X1, X1, X1
-	MOVQ      k+216(FP), DX
-	CMPQ      DX, $0x01
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
 	JNE       pairValues32_1_p_many
-	MOVQ      wa_base+48(FP), DX
-	VMOVSS    (DX)(CX*4), X2
+	MOVQ      wa_base+96(FP), BX
+	VMOVSS    (BX)(DX*4), X2
 	VCVTSS2SD X2, X2, X2
-	MOVQ      sa_base+96(FP), DX
-	VMOVSS    (DX)(CX*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    combineDiag<>+0(SB), X3, X3
+	MOVQ      sa_base+144(FP), BX
+	VMOVSS    (BX)(DX*4), X4
+	VCVTSS2SD X4, X4, X4
+	VMULSD    combineDiag<>+0(SB), X4, X4
 	VMULSD    X2, X2, X2
-	VMULSD    X3, X2, X3
-	VADDSD    X3, X1, X1
+	VMULSD    X4, X2, X4
+	VADDSD    X4, X1, X1
 	JMP       pairValues32_1_p_done
 
 pairValues32_1_p_many:
-	MOVQ  k+216(FP), DX
-	MOVQ  CX, BX
-	IMULQ DX, BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), DX
-	XORQ  DX, DX
-	MOVQ  CX, SI
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), DI
+	MOVQ  wa_base+96(FP), DI
+	MOVQ  sa_base+144(FP), R8
+	MOVQ  sp_base+168(FP), R9
+	MOVQ  n+280(FP), R10
+	XORQ  R11, R11
+	MOVQ  DX, R12
 
 pairValues32_1_p_loop:
-	MOVQ      k+216(FP), DI
-	CMPQ      DX, DI
+	CMPQ      R11, BX
 	JGE       pairValues32_1_p_loop_end
-	MOVQ      wa_base+48(FP), DI
-	VMOVSS    (DI)(SI*4), X2
+	VMOVSS    (DI)(R12*4), X2
 	VCVTSS2SD X2, X2, X2
-	MOVQ      sa_base+96(FP), DI
-	LEAQ      (DI)(BX*4), DI
-	VMOVSS    (DI), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    combineDiag<>+0(SB), X3, X3
-	VMULSD    X2, X2, X4
-	VMULSD    X3, X4, X3
-	VMULSD    combineTwo<>+0(SB), X2, X2
-	MOVQ      sp_base+120(FP), DI
-	VMOVSS    (DI)(SI*4), X4
+	LEAQ      (R8)(SI*4), R13
+	VMOVSS    (R13), X4
 	VCVTSS2SD X4, X4, X4
-	VMULSD    X2, X4, X4
-	VADDSD    X4, X3, X3
-	VADDSD    X3, X1, X1
-	INCQ      BX
-	INCQ      DX
-	MOVQ      n+232(FP), DI
-	ADDQ      DI, SI
+	VMULSD    combineDiag<>+0(SB), X4, X4
+	VMULSD    X2, X2, X5
+	VMULSD    X4, X5, X4
+	VMULSD    combineTwo<>+0(SB), X2, X2
+	VMOVSS    (R9)(R12*4), X5
+	VCVTSS2SD X5, X5, X5
+	VMULSD    X2, X5, X5
+	VADDSD    X5, X4, X4
+	VADDSD    X4, X1, X1
+	INCQ      SI
+	INCQ      R11
+	ADDQ      R10, R12
 	JMP       pairValues32_1_p_loop
 
 pairValues32_1_p_loop_end:
 pairValues32_1_p_done:
 	VXORPD    X2, X2, X2
-	MOVQ      m+224(FP), DX
-	CMPQ      DX, $0x01
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
 	JNE       pairValues32_1_q_many
-	MOVQ      wb_base+144(FP), DX
-	VMOVSS    (DX)(CX*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      sb_base+168(FP), DX
-	VMOVSS    (DX)(CX*4), X4
+	MOVQ      wb_base+192(FP), BX
+	VMOVSS    (BX)(DX*4), X4
 	VCVTSS2SD X4, X4, X4
-	VMULSD    combineDiag<>+0(SB), X4, X4
-	VMULSD    X3, X3, X3
-	VMULSD    X4, X3, X4
-	VADDSD    X4, X2, X2
+	MOVQ      sb_base+216(FP), BX
+	VMOVSS    (BX)(DX*4), X5
+	VCVTSS2SD X5, X5, X5
+	VMULSD    combineDiag<>+0(SB), X5, X5
+	VMULSD    X4, X4, X4
+	VMULSD    X5, X4, X5
+	VADDSD    X5, X2, X2
 	JMP       pairValues32_1_q_done
 
 pairValues32_1_q_many:
-	MOVQ  m+224(FP), DX
-	MOVQ  CX, BX
-	IMULQ DX, BX
-	SHLQ  $0x02, DX
-	LEAQ  (DX)(DX*2), DX
-	XORQ  DX, DX
-	MOVQ  CX, SI
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), DI
+	MOVQ  wb_base+192(FP), DI
+	MOVQ  sb_base+216(FP), R8
+	MOVQ  sq_base+240(FP), R9
+	MOVQ  n+280(FP), R10
+	XORQ  R11, R11
+	MOVQ  DX, R12
 
 pairValues32_1_q_loop:
-	MOVQ      m+224(FP), DI
-	CMPQ      DX, DI
+	CMPQ      R11, BX
 	JGE       pairValues32_1_q_loop_end
-	MOVQ      wb_base+144(FP), DI
-	VMOVSS    (DI)(SI*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      sb_base+168(FP), DI
-	LEAQ      (DI)(BX*4), DI
-	VMOVSS    (DI), X4
+	VMOVSS    (DI)(R12*4), X4
 	VCVTSS2SD X4, X4, X4
-	VMULSD    combineDiag<>+0(SB), X4, X4
-	VMULSD    X3, X3, X5
-	VMULSD    X4, X5, X4
-	VMULSD    combineTwo<>+0(SB), X3, X3
-	MOVQ      sq_base+192(FP), DI
-	VMOVSS    (DI)(SI*4), X5
+	LEAQ      (R8)(SI*4), R13
+	VMOVSS    (R13), X5
 	VCVTSS2SD X5, X5, X5
-	VMULSD    X3, X5, X5
-	VADDSD    X5, X4, X4
-	VADDSD    X4, X2, X2
-	INCQ      BX
-	INCQ      DX
-	MOVQ      n+232(FP), DI
-	ADDQ      DI, SI
+	VMULSD    combineDiag<>+0(SB), X5, X5
+	VMULSD    X4, X4, X6
+	VMULSD    X5, X6, X5
+	VMULSD    combineTwo<>+0(SB), X4, X4
+	VMOVSS    (R9)(R12*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    X4, X6, X6
+	VADDSD    X6, X5, X5
+	VADDSD    X5, X2, X2
+	INCQ      SI
+	INCQ      R11
+	ADDQ      R10, R12
 	JMP       pairValues32_1_q_loop
 
 pairValues32_1_q_loop_end:
 pairValues32_1_q_done:
-	VADDSD X2, X1, X1
-	MOVQ   cross_base+24(FP), DX
-	VMOVSD X0, (DX)(CX*8)
-	VMULSD combineHalf<>+0(SB), X1, X1
-	VSUBSD X1, X0, X0
-	MOVQ   vals_base+0(FP), DX
-	VMOVSD X0, (DX)(CX*8)
-	INCQ   CX
-	JMP    pairValues32_one
+	VADDSD    X2, X1, X1
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VMOVAPD   X0, X2
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X0, X0
+	VXORPD    X1, X1, X1
+	VCMPSD    $0x12, X1, X0, X1
+	VANDNPD   X0, X1, X0
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (BX)(DX*4)
+	VCVTSD2SS X0, X3, X3
+	VCVTSS2SD X3, X3, X3
+	VXORPD    X1, X1, X1
+	VMULSD    combineUnder<>+0(SB), X2, X2
+	VCMPSD    $0x00, X1, X3, X1
+	VCMPSD    $0x1e, X2, X0, X2
+	VANDPD    X2, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues32_1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues32_1_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues32_1_noflag:
+	INCQ DX
+	JMP  pairValues32_one
 
 pairValues32_done:
+	MOVQ under_base+24(FP), AX
+	MOVQ CX, (AX)
 	VZEROUPPER
 	RET
 
 // func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
 // Requires: AVX, AVX2
 TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
-	MOVQ c+344(FP), AX
-	CMPQ AX, $0x01
-	JE   sideGrad32_one
-	XORQ AX, AX
-	XORQ CX, CX
+	MOVQ         c+344(FP), AX
+	CMPQ         AX, $0x01
+	JE           sideGrad32_one
+	VXORPD       X0, X0, X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	XORQ         AX, AX
+	MOVQ         c+344(FP), CX
+	MOVQ         n+352(FP), DX
+	XORQ         BX, BX
 
 sideGrad32_self_comp:
-	MOVQ  c+344(FP), DX
-	CMPQ  CX, DX
+	CMPQ  BX, CX
 	JGE   sideGrad32_self_comp_end
-	MOVQ  CX, DX
-	MOVQ  n+352(FP), BX
-	IMULQ BX, DX
-	MOVQ  CX, BX
-	MOVQ  n+352(FP), SI
-	XORQ  DI, DI
+	MOVQ  BX, SI
+	MOVQ  n+352(FP), DI
+	IMULQ DI, SI
+	MOVQ  BX, DI
+	MOVQ  c+344(FP), R8
+	MOVQ  R8, R9
+	SHLQ  $0x02, R9
+	LEAQ  (R9)(R9*2), R10
+	MOVQ  n+352(FP), R11
+	XORQ  R12, R12
 
 sideGrad32_self_lanes_vec:
-	MOVQ         SI, R8
-	SUBQ         DI, R8
-	CMPQ         R8, $0x04
-	JL           sideGrad32_self_lanes_one
-	MOVQ         c+344(FP), R8
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-	LEAQ         (R9)(R9*2), R10
-	MOVQ         w_base+72(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VMOVSS       (R11), X0
-	VINSERTPS    $0x10, (R11)(R9*1), X0, X0
-	VINSERTPS    $0x20, (R11)(R9*2), X0, X0
-	VINSERTPS    $0x30, (R11)(R10*1), X0, X0
-	VCVTPS2PD    X0, Y0
-	MOVQ         s_base+96(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VMOVSS       (R11), X1
-	VINSERTPS    $0x10, (R11)(R9*1), X1, X1
-	VINSERTPS    $0x20, (R11)(R9*2), X1, X1
-	VINSERTPS    $0x30, (R11)(R10*1), X1, X1
-	VCVTPS2PD    X1, Y1
-	MOVQ         rh_base+192(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y2
-	MOVQ         rd_base+216(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y3
-	MOVQ         rr_base+240(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y4
-	MOVQ         kh_base+264(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VADDPD       Y5, Y2, Y2
-	MOVQ         kd_base+288(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VSUBPD       Y5, Y3, Y3
-	MOVQ         kr_base+312(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VADDPD       Y5, Y4, Y4
-	VMULPD       combineDiag<>+0(SB), Y1, Y5
-	VMULPD       Y0, Y5, Y5
-	VADDPD       Y5, Y2, Y2
-	MOVQ         xh_base+120(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VSUBPD       Y2, Y5, Y5
-	MOVQ         gw_base+0(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y5, X2
-	VMOVSS       X2, (R11)
-	VEXTRACTPS   $0x01, X2, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X2, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X2, (R11)(R10*1)
-	MOVQ         sign+336(FP), R11
-	VCVTSI2SDQ   R11, X6, X6
-	VBROADCASTSD X6, Y2
-	MOVQ         xd_base+144(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VMULPD       Y2, Y5, Y5
-	VSUBPD       Y3, Y5, Y5
-	VMULPD       Y0, Y5, Y5
-	MOVQ         gm_base+24(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y5, X2
-	VMOVSS       X2, (R11)
-	VEXTRACTPS   $0x01, X2, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X2, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X2, (R11)(R10*1)
-	MOVQ         xr_base+168(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y2
-	VSUBPD       Y4, Y2, Y2
-	VMULPD       Y1, Y2, Y2
-	VMULPD       combineInvSqrtPi<>+0(SB), Y0, Y3
-	VSUBPD       Y3, Y2, Y2
-	VMULPD       Y0, Y2, Y2
-	VXORPD       Y0, Y0, Y0
-	VCMPPD       $0x1e, Y0, Y1, Y0
-	VANDPD       Y0, Y2, Y2
-	MOVQ         gs_base+48(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y2, X0
-	VMOVSS       X0, (R11)
-	VEXTRACTPS   $0x01, X0, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X0, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X0, (R11)(R10*1)
-	ADDQ         $0x04, DX
-	LEAQ         (BX)(R8*4), BX
-	ADDQ         $0x04, DI
-	JMP          sideGrad32_self_lanes_vec
+	MOVQ       R11, R13
+	SUBQ       R12, R13
+	CMPQ       R13, $0x04
+	JL         sideGrad32_self_lanes_one
+	MOVQ       w_base+72(FP), R13
+	LEAQ       (R13)(DI*4), R13
+	VMOVSS     (R13), X2
+	VINSERTPS  $0x10, (R13)(R9*1), X2, X2
+	VINSERTPS  $0x20, (R13)(R9*2), X2, X2
+	VINSERTPS  $0x30, (R13)(R10*1), X2, X2
+	VCVTPS2PD  X2, Y2
+	MOVQ       s_base+96(FP), R13
+	LEAQ       (R13)(DI*4), R13
+	VMOVSS     (R13), X3
+	VINSERTPS  $0x10, (R13)(R9*1), X3, X3
+	VINSERTPS  $0x20, (R13)(R9*2), X3, X3
+	VINSERTPS  $0x30, (R13)(R10*1), X3, X3
+	VCVTPS2PD  X3, Y3
+	MOVQ       rh_base+192(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y4
+	MOVQ       rd_base+216(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y5
+	MOVQ       rr_base+240(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y6
+	MOVQ       kh_base+264(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y7
+	VADDPD     Y7, Y4, Y4
+	MOVQ       kd_base+288(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y7
+	VSUBPD     Y7, Y5, Y5
+	MOVQ       kr_base+312(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y7
+	VADDPD     Y7, Y6, Y6
+	VMULPD     combineDiag<>+0(SB), Y3, Y7
+	VMULPD     Y2, Y7, Y7
+	VADDPD     Y7, Y4, Y4
+	MOVQ       xh_base+120(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y7
+	VSUBPD     Y4, Y7, Y7
+	MOVQ       xd_base+144(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y2, Y4, Y4
+	MOVQ       xr_base+168(FP), R13
+	VCVTPS2PD  (R13)(SI*4), Y5
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y3, Y5, Y5
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y2, Y5, Y5
+	VXORPD     Y2, Y2, Y2
+	VCMPPD     $0x1e, Y2, Y3, Y2
+	VANDPD     Y2, Y5, Y5
+	MOVQ       gw_base+0(FP), R13
+	LEAQ       (R13)(DI*4), R13
+	VCVTPD2PSY Y7, X2
+	VMOVSS     X2, (R13)
+	VEXTRACTPS $0x01, X2, (R13)(R9*1)
+	VEXTRACTPS $0x02, X2, (R13)(R9*2)
+	VEXTRACTPS $0x03, X2, (R13)(R10*1)
+	MOVQ       gm_base+24(FP), R13
+	LEAQ       (R13)(DI*4), R13
+	VCVTPD2PSY Y4, X2
+	VMOVSS     X2, (R13)
+	VEXTRACTPS $0x01, X2, (R13)(R9*1)
+	VEXTRACTPS $0x02, X2, (R13)(R9*2)
+	VEXTRACTPS $0x03, X2, (R13)(R10*1)
+	MOVQ       gs_base+48(FP), R13
+	LEAQ       (R13)(DI*4), R13
+	VCVTPD2PSY Y5, X2
+	VMOVSS     X2, (R13)
+	VEXTRACTPS $0x01, X2, (R13)(R9*1)
+	VEXTRACTPS $0x02, X2, (R13)(R9*2)
+	VEXTRACTPS $0x03, X2, (R13)(R10*1)
+	ADDQ       $0x04, SI
+	LEAQ       (DI)(R8*4), DI
+	ADDQ       $0x04, R12
+	JMP        sideGrad32_self_lanes_vec
 
 sideGrad32_self_lanes_one:
-	CMPQ       DI, SI
-	JGE        sideGrad32_self_lanes_done
-	MOVQ       c+344(FP), R8
-	MOVQ       R8, R9
-	SHLQ       $0x02, R9
-	LEAQ       (R9)(R9*2), R9
-	MOVQ       w_base+72(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VMOVSS     (R9), X0
-	VCVTSS2SD  X0, X0, X0
-	MOVQ       s_base+96(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VMOVSS     (R9), X1
-	VCVTSS2SD  X1, X1, X1
-	MOVQ       rh_base+192(FP), R9
-	VMOVSS     (R9)(DX*4), X2
-	VCVTSS2SD  X2, X2, X2
-	MOVQ       rd_base+216(FP), R9
-	VMOVSS     (R9)(DX*4), X3
-	VCVTSS2SD  X3, X3, X3
-	MOVQ       rr_base+240(FP), R9
-	VMOVSS     (R9)(DX*4), X4
-	VCVTSS2SD  X4, X4, X4
-	MOVQ       kh_base+264(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VADDSD     X5, X2, X2
-	MOVQ       kd_base+288(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VSUBSD     X5, X3, X3
-	MOVQ       kr_base+312(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VADDSD     X5, X4, X4
-	VMULSD     combineDiag<>+0(SB), X1, X5
-	VMULSD     X0, X5, X5
-	VADDSD     X5, X2, X2
-	MOVQ       xh_base+120(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VSUBSD     X2, X5, X5
-	MOVQ       gw_base+0(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X5, X5, X5
-	VMOVSS     X5, (R9)
-	MOVQ       sign+336(FP), R9
-	VCVTSI2SDQ R9, X7, X7
-	VMOVAPD    X7, X2
-	MOVQ       xd_base+144(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VMULSD     X2, X5, X5
-	VSUBSD     X3, X5, X5
-	VMULSD     X0, X5, X5
-	MOVQ       gm_base+24(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X5, X5, X5
-	VMOVSS     X5, (R9)
-	MOVQ       xr_base+168(FP), R9
-	VMOVSS     (R9)(DX*4), X2
-	VCVTSS2SD  X2, X2, X2
-	VSUBSD     X4, X2, X2
-	VMULSD     X1, X2, X2
-	VMULSD     combineInvSqrtPi<>+0(SB), X0, X3
-	VSUBSD     X3, X2, X2
-	VMULSD     X0, X2, X2
-	VXORPD     X0, X0, X0
-	VCMPSD     $0x1e, X0, X1, X0
-	VANDPD     X0, X2, X2
-	MOVQ       gs_base+48(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X2, X2, X2
-	VMOVSS     X2, (R9)
-	ADDQ       $0x01, DX
-	ADDQ       R8, BX
-	INCQ       DI
-	JMP        sideGrad32_self_lanes_one
+	CMPQ      R12, R11
+	JGE       sideGrad32_self_lanes_done
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(DI*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(DI*4), R9
+	VMOVSS    (R9), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(SI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(SI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(SI*4), X6
+	VCVTSS2SD X6, X6, X6
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(SI*4), X7
+	VCVTSS2SD X7, X7, X7
+	VADDSD    X7, X4, X4
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(SI*4), X7
+	VCVTSS2SD X7, X7, X7
+	VSUBSD    X7, X5, X5
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(SI*4), X7
+	VCVTSS2SD X7, X7, X7
+	VADDSD    X7, X6, X6
+	VMULSD    combineDiag<>+0(SB), X3, X7
+	VMULSD    X2, X7, X7
+	VADDSD    X7, X4, X4
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(SI*4), X7
+	VCVTSS2SD X7, X7, X7
+	VSUBSD    X4, X7, X7
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(SI*4), X4
+	VCVTSS2SD X4, X4, X4
+	VMULSD    X0, X4, X4
+	VSUBSD    X5, X4, X4
+	VMULSD    X2, X4, X4
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(SI*4), X5
+	VCVTSS2SD X5, X5, X5
+	VSUBSD    X6, X5, X5
+	VMULSD    X3, X5, X5
+	VMULSD    combineInvSqrtPi<>+0(SB), X2, X6
+	VSUBSD    X6, X5, X5
+	VMULSD    X2, X5, X5
+	VXORPD    X2, X2, X2
+	VCMPSD    $0x1e, X2, X3, X2
+	VANDPD    X2, X5, X5
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(DI*4), R9
+	VCVTSD2SS X7, X7, X7
+	VMOVSS    X7, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(DI*4), R9
+	VCVTSD2SS X4, X4, X4
+	VMOVSS    X4, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(DI*4), R9
+	VCVTSD2SS X5, X5, X5
+	VMOVSS    X5, (R9)
+	ADDQ      $0x01, SI
+	ADDQ      R8, DI
+	INCQ      R12
+	JMP       sideGrad32_self_lanes_one
 
 sideGrad32_self_lanes_done:
-	INCQ CX
-	MOVQ n+352(FP), DX
+	INCQ BX
 	ADDQ DX, AX
 	JMP  sideGrad32_self_comp
 
@@ -22056,165 +22077,99 @@ sideGrad32_self_comp_end:
 	RET
 
 sideGrad32_one:
-	XORQ AX, AX
-	XORQ CX, CX
+	VXORPD       X0, X0, X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	MOVQ         gw_base+0(FP), AX
+	MOVQ         gm_base+24(FP), CX
+	MOVQ         gs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         s_base+96(FP), SI
+	MOVQ         xh_base+120(FP), DI
+	MOVQ         xd_base+144(FP), R8
+	MOVQ         xr_base+168(FP), R9
+	MOVQ         n+352(FP), R10
+	XORQ         R11, R11
 
-sideGrad32_noself_comp:
-	MOVQ  c+344(FP), DX
-	CMPQ  CX, DX
-	JGE   sideGrad32_noself_comp_end
-	MOVQ  CX, DX
-	MOVQ  n+352(FP), BX
-	IMULQ BX, DX
-	MOVQ  CX, BX
-	MOVQ  n+352(FP), SI
-	XORQ  DI, DI
+sideGrad32_one_lanes_vec:
+	MOVQ       R10, R12
+	SUBQ       R11, R12
+	CMPQ       R12, $0x04
+	JL         sideGrad32_one_lanes_one
+	VCVTPS2PD  (BX)(R11*4), Y2
+	VCVTPS2PD  (SI)(R11*4), Y3
+	VXORPD     Y4, Y4, Y4
+	VXORPD     Y5, Y5, Y5
+	VXORPD     Y6, Y6, Y6
+	VMULPD     combineDiag<>+0(SB), Y3, Y7
+	VMULPD     Y2, Y7, Y7
+	VADDPD     Y7, Y4, Y4
+	VCVTPS2PD  (DI)(R11*4), Y7
+	VSUBPD     Y4, Y7, Y7
+	VCVTPS2PD  (R8)(R11*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y2, Y4, Y4
+	VCVTPS2PD  (R9)(R11*4), Y5
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y3, Y5, Y5
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y2, Y5, Y5
+	VXORPD     Y2, Y2, Y2
+	VCMPPD     $0x1e, Y2, Y3, Y2
+	VANDPD     Y2, Y5, Y5
+	VCVTPD2PSY Y7, X2
+	VMOVUPS    X2, (AX)(R11*4)
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (CX)(R11*4)
+	VCVTPD2PSY Y5, X2
+	VMOVUPS    X2, (DX)(R11*4)
+	ADDQ       $0x04, R11
+	JMP        sideGrad32_one_lanes_vec
 
-sideGrad32_noself_lanes_vec:
-	MOVQ         SI, R8
-	SUBQ         DI, R8
-	CMPQ         R8, $0x04
-	JL           sideGrad32_noself_lanes_one
-	MOVQ         c+344(FP), R8
-	MOVQ         R8, R9
-	SHLQ         $0x02, R9
-	LEAQ         (R9)(R9*2), R10
-	MOVQ         w_base+72(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VMOVSS       (R11), X0
-	VINSERTPS    $0x10, (R11)(R9*1), X0, X0
-	VINSERTPS    $0x20, (R11)(R9*2), X0, X0
-	VINSERTPS    $0x30, (R11)(R10*1), X0, X0
-	VCVTPS2PD    X0, Y0
-	MOVQ         s_base+96(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VMOVSS       (R11), X1
-	VINSERTPS    $0x10, (R11)(R9*1), X1, X1
-	VINSERTPS    $0x20, (R11)(R9*2), X1, X1
-	VINSERTPS    $0x30, (R11)(R10*1), X1, X1
-	VCVTPS2PD    X1, Y1
-	VXORPD       Y2, Y2, Y2
-	VXORPD       Y3, Y3, Y3
-	VXORPD       Y4, Y4, Y4
-	VMULPD       combineDiag<>+0(SB), Y1, Y5
-	VMULPD       Y0, Y5, Y5
-	VADDPD       Y5, Y2, Y2
-	MOVQ         xh_base+120(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VSUBPD       Y2, Y5, Y5
-	MOVQ         gw_base+0(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y5, X2
-	VMOVSS       X2, (R11)
-	VEXTRACTPS   $0x01, X2, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X2, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X2, (R11)(R10*1)
-	MOVQ         sign+336(FP), R11
-	VCVTSI2SDQ   R11, X6, X6
-	VBROADCASTSD X6, Y2
-	MOVQ         xd_base+144(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y5
-	VMULPD       Y2, Y5, Y5
-	VSUBPD       Y3, Y5, Y5
-	VMULPD       Y0, Y5, Y5
-	MOVQ         gm_base+24(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y5, X2
-	VMOVSS       X2, (R11)
-	VEXTRACTPS   $0x01, X2, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X2, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X2, (R11)(R10*1)
-	MOVQ         xr_base+168(FP), R11
-	VCVTPS2PD    (R11)(DX*4), Y2
-	VSUBPD       Y4, Y2, Y2
-	VMULPD       Y1, Y2, Y2
-	VMULPD       combineInvSqrtPi<>+0(SB), Y0, Y3
-	VSUBPD       Y3, Y2, Y2
-	VMULPD       Y0, Y2, Y2
-	VXORPD       Y0, Y0, Y0
-	VCMPPD       $0x1e, Y0, Y1, Y0
-	VANDPD       Y0, Y2, Y2
-	MOVQ         gs_base+48(FP), R11
-	LEAQ         (R11)(BX*4), R11
-	VCVTPD2PSY   Y2, X0
-	VMOVSS       X0, (R11)
-	VEXTRACTPS   $0x01, X0, (R11)(R9*1)
-	VEXTRACTPS   $0x02, X0, (R11)(R9*2)
-	VEXTRACTPS   $0x03, X0, (R11)(R10*1)
-	ADDQ         $0x04, DX
-	LEAQ         (BX)(R8*4), BX
-	ADDQ         $0x04, DI
-	JMP          sideGrad32_noself_lanes_vec
+sideGrad32_one_lanes_one:
+	CMPQ      R11, R10
+	JGE       sideGrad32_one_lanes_done
+	VMOVSS    (BX)(R11*4), X1
+	VCVTSS2SD X1, X1, X1
+	VMOVSS    (SI)(R11*4), X2
+	VCVTSS2SD X2, X2, X2
+	VXORPD    X3, X3, X3
+	VXORPD    X4, X4, X4
+	VXORPD    X5, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	VMOVSS    (DI)(R11*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	VMOVSS    (R8)(R11*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	VMOVSS    (R9)(R11*4), X4
+	VCVTSS2SD X4, X4, X4
+	VSUBSD    X5, X4, X4
+	VMULSD    X2, X4, X4
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X5
+	VSUBSD    X5, X4, X4
+	VMULSD    X1, X4, X4
+	VXORPD    X1, X1, X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X4, X4
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (AX)(R11*4)
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (CX)(R11*4)
+	VCVTSD2SS X4, X4, X4
+	VMOVSS    X4, (DX)(R11*4)
+	INCQ      R11
+	JMP       sideGrad32_one_lanes_one
 
-sideGrad32_noself_lanes_one:
-	CMPQ       DI, SI
-	JGE        sideGrad32_noself_lanes_done
-	MOVQ       c+344(FP), R8
-	MOVQ       R8, R9
-	SHLQ       $0x02, R9
-	LEAQ       (R9)(R9*2), R9
-	MOVQ       w_base+72(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VMOVSS     (R9), X0
-	VCVTSS2SD  X0, X0, X0
-	MOVQ       s_base+96(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VMOVSS     (R9), X1
-	VCVTSS2SD  X1, X1, X1
-	VXORPD     X2, X2, X2
-	VXORPD     X3, X3, X3
-	VXORPD     X4, X4, X4
-	VMULSD     combineDiag<>+0(SB), X1, X5
-	VMULSD     X0, X5, X5
-	VADDSD     X5, X2, X2
-	MOVQ       xh_base+120(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VSUBSD     X2, X5, X5
-	MOVQ       gw_base+0(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X5, X5, X5
-	VMOVSS     X5, (R9)
-	MOVQ       sign+336(FP), R9
-	VCVTSI2SDQ R9, X7, X7
-	VMOVAPD    X7, X2
-	MOVQ       xd_base+144(FP), R9
-	VMOVSS     (R9)(DX*4), X5
-	VCVTSS2SD  X5, X5, X5
-	VMULSD     X2, X5, X5
-	VSUBSD     X3, X5, X5
-	VMULSD     X0, X5, X5
-	MOVQ       gm_base+24(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X5, X5, X5
-	VMOVSS     X5, (R9)
-	MOVQ       xr_base+168(FP), R9
-	VMOVSS     (R9)(DX*4), X2
-	VCVTSS2SD  X2, X2, X2
-	VSUBSD     X4, X2, X2
-	VMULSD     X1, X2, X2
-	VMULSD     combineInvSqrtPi<>+0(SB), X0, X3
-	VSUBSD     X3, X2, X2
-	VMULSD     X0, X2, X2
-	VXORPD     X0, X0, X0
-	VCMPSD     $0x1e, X0, X1, X0
-	VANDPD     X0, X2, X2
-	MOVQ       gs_base+48(FP), R9
-	LEAQ       (R9)(BX*4), R9
-	VCVTSD2SS  X2, X2, X2
-	VMOVSS     X2, (R9)
-	ADDQ       $0x01, DX
-	ADDQ       R8, BX
-	INCQ       DI
-	JMP        sideGrad32_noself_lanes_one
-
-sideGrad32_noself_lanes_done:
-	INCQ CX
-	MOVQ n+352(FP), DX
-	ADDQ DX, AX
-	JMP  sideGrad32_noself_comp
-
-sideGrad32_noself_comp_end:
+sideGrad32_one_lanes_done:
 	VZEROUPPER
 	RET
 

@@ -70,29 +70,33 @@ func fuzzCombine[T float](t *testing.T, data []byte, shape uint16, list []*kerne
 	xs := [3][]T{mk(k * n), mk(k * n), mk(k * n)}
 	rs := [3][]T{mk(self(k, n)), mk(self(k, n)), mk(self(k, n))}
 	cs := [3][]T{mk(self(k, n)), mk(self(k, n)), mk(self(k, n))}
-	run := func(im *kernels.Impl) (vals, cross []float64, g [3][]T) {
-		vals, cross = make([]float64, n), make([]float64, n)
+	run := func(im *kernels.Impl) (vals, cross []float64, out []T, under int, g [3][]T) {
+		vals, cross, out = make([]float64, n), make([]float64, n), make([]T, n)
+		u := []int{-7}
 		g = [3][]T{make([]T, k*n), make([]T, k*n), make([]T, k*n)}
 		switch any(wa).(type) {
 		case []float64:
 			c := func(x []T) []float64 { return any(x).([]float64) }
 			gs := func(x [3][]T) kernels.GradSums64 { return kernels.GradSums64{H: c(x[0]), D: c(x[1]), R: c(x[2])} }
-			im.BatchPairValues64(vals, cross, c(wa), c(cr), c(sa), c(sp), c(wb), c(sb), c(sq), n)
+			im.BatchPairValues64(c(out), u, vals, cross, c(wa), c(cr), c(sa), c(sp), c(wb), c(sb), c(sq), n)
 			im.BatchSideGrad64(c(g[0]), c(g[1]), c(g[2]), c(wa), c(sa), gs(xs), gs(rs), gs(cs), sign, n)
 		case []float32:
 			c := func(x []T) []float32 { return any(x).([]float32) }
 			gs := func(x [3][]T) kernels.GradSums32 { return kernels.GradSums32{H: c(x[0]), D: c(x[1]), R: c(x[2])} }
-			im.BatchPairValues32(vals, cross, c(wa), c(cr), c(sa), c(sp), c(wb), c(sb), c(sq), n)
+			im.BatchPairValues32(c(out), u, vals, cross, c(wa), c(cr), c(sa), c(sp), c(wb), c(sb), c(sq), n)
 			im.BatchSideGrad32(c(g[0]), c(g[1]), c(g[2]), c(wa), c(sa), gs(xs), gs(rs), gs(cs), sign, n)
 		}
-		return vals, cross, g
+		return vals, cross, out, u[0], g
 	}
-	wv, wc, wg := run(combineRef)
+	wv, wc, wo, wu, wg := run(combineRef)
 	for _, im := range list {
-		v, c, g := run(im)
+		v, c, o, u, g := run(im)
+		if u != wu {
+			t.Fatalf("%s k=%d m=%d n=%d: first lane that underflows %d, purego %d", im.Name, k, m, n, u, wu)
+		}
 		for l := 0; l < n; l++ {
-			if !same(v[l], wv[l]) || !same(c[l], wc[l]) {
-				t.Fatalf("%s k=%d m=%d n=%d lane %d: vals, cross %v, %v; purego %v, %v", im.Name, k, m, n, l, v[l], c[l], wv[l], wc[l])
+			if !same(v[l], wv[l]) || !same(c[l], wc[l]) || !same(o[l], wo[l]) {
+				t.Fatalf("%s k=%d m=%d n=%d lane %d: out, vals, cross %v, %v, %v; purego %v, %v, %v", im.Name, k, m, n, l, o[l], v[l], c[l], wo[l], wv[l], wc[l])
 			}
 		}
 		for o := range g {

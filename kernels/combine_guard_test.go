@@ -42,7 +42,7 @@ func cGuard[T cfFloat](t *testing.T, a *guardArena, im *kernels.Impl, list []cKe
 						continue
 					}
 					for _, n := range bLaneCounts() {
-						inN, outN := ck.sizes(k, m, n)
+						inN, outT, out64 := ck.sizes(k, m, n)
 						slot := 0
 						ins := make([][]T, len(inN))
 						for i, c := range inN {
@@ -52,16 +52,16 @@ func cGuard[T cfFloat](t *testing.T, a *guardArena, im *kernels.Impl, list []cKe
 						}
 						var o64 [][]float64
 						var oT [][]T
-						for _, c := range outN {
-							if ck.out64 {
-								o64 = append(o64, guardSlice[float64](a, slot, c, atEnd))
-							} else {
-								oT = append(oT, guardSlice[T](a, slot, c, atEnd))
-							}
+						for _, c := range out64 {
+							o64 = append(o64, guardSlice[float64](a, slot, c, atEnd))
+							slot++
+						}
+						for _, c := range outT {
+							oT = append(oT, guardSlice[T](a, slot, c, atEnd))
 							slot++
 						}
 						what := fmt.Sprintf("%s K=%d M=%d n=%d (slices %s)", ck.name, k, m, n, map[bool]string{true: "ending at a guard page", false: "starting after a guard page"}[atEnd])
-						guardCall(f, what, func() { ck.run(im, nil, o64, oT, ins, k, m, n, 1) })
+						guardCall(f, what, func() { ck.run(im, o64, oT, ins, n, 1) })
 					}
 				}
 			}

@@ -75,7 +75,7 @@ type Impl struct {
 	// Batch combination kernels (see purego.BatchPairValues64): the
 	// per-lane combination of the batch-lane kernels' sums into each mixture
 	// pair's value and derivatives.
-	BatchPairValues64 func(vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int)
+	BatchPairValues64 func(out []float64, under []int, vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int)
 	BatchSideGrad64   func(gw, gm, gs, w, s []float64, cross, rows, cols GradSums64, sign, n int)
 
 	// Projection kernels of the sliced distance (see purego.ProjectMeans64):
@@ -101,7 +101,7 @@ type Impl struct {
 	BatchDiracRowSums32 func(out, ma, va, wx, x []float32, n int)
 	BatchDiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32, n int)
 
-	BatchPairValues32 func(vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int)
+	BatchPairValues32 func(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int)
 	BatchSideGrad32   func(gw, gm, gs, w, s []float32, cross, rows, cols GradSums32, sign, n int)
 
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)

@@ -41,7 +41,10 @@ func SelfLanes(c, n int) int {
 // m = len(wb)/n components,
 //
 //	cross[l] = Σᵢ wa[i*n+l]·cr[i*n+l]
-//	vals[l]  = cross[l] − ½·(selfP + selfQ),
+//	vals[l]  = max(cross[l] − ½·(selfP + selfQ), 0)   (−0 and values < 0 become +0, NaN stays)
+//	out[l]   = vals[l] in the kernel's precision (rounded to float32 by BatchPairValues32)
+//	under[0] = the first lane l with out[l] = 0 and vals[l] > 2⁻⁵⁰·cross[l]
+//	           (a value that underflows), or −1
 //	selfP    = Σᵢ wa[i*n+l]²·(sa[l*k+i]·2/√π) + 2·wa[i*n+l]·sp[i*n+l]
 //
 // (selfQ likewise from wb, sb, sq with m): the value ℓ₂² of mixture pair l
@@ -53,17 +56,18 @@ func SelfLanes(c, n int) int {
 // then its row term. A side of one component has no self pairs: sp (sq) is
 // not read (it may be nil) and its self sum, like a cross sum of one term,
 // is that one term added to +0, uncompensated. cross[l] is s + c of the
-// cross sum, vals[l] = cross[l] − 0.5·((s + c of selfP) + (s + c of selfQ)).
-// len(vals), len(cross) ≥ n; len(cr), len(sa) ≥ k·n; len(sb) ≥ m·n;
+// cross sum, vals[l] = cross[l] − 0.5·((s + c of selfP) + (s + c of selfQ))
+// before the clamp. len(out), len(vals), len(cross) ≥ n; len(under) ≥ 1; len(cr), len(sa) ≥ k·n; len(sb) ≥ m·n;
 // len(sp) ≥ SelfLanes(k, n), len(sq) ≥ SelfLanes(m, n). Accuracy: that of
 // the compensated sums, a few units of the last place of the largest term
 // (the value itself may cancel).
-func BatchPairValues64(vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int) {
+func BatchPairValues64(out []float64, under []int, vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int) {
 	if n <= 0 {
 		return
 	}
+	under[0] = -1
 	k, m := len(wa)/n, len(wb)/n
-	vals, cross = vals[:n:len(vals)], cross[:n:len(cross)]
+	out, vals, cross = out[:n:len(out)], vals[:n:len(vals)], cross[:n:len(cross)]
 	wa, cr, sa, sp = wa[:k*n], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:SelfLanes(k, n):len(sp)]
 	wb, sb, sq = wb[:m*n], sb[:m*n:len(sb)], sq[:SelfLanes(m, n):len(sq)]
 	for l := 0; l < n; l++ {
@@ -85,7 +89,11 @@ func BatchPairValues64(vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int)
 		qs, qc := selfSum64(wb, sb, sq, m, n, l)
 		c := float64(cs + cc)
 		cross[l] = c
-		vals[l] = c - float64(0.5*float64(float64(ps+pc)+float64(qs+qc)))
+		v := clampZero(c - float64(0.5*float64(float64(ps+pc)+float64(qs+qc))))
+		vals[l], out[l] = v, v
+		if v == 0 && v > 0x1p-50*c && under[0] < 0 {
+			under[0] = l
+		}
 	}
 }
 
@@ -124,12 +132,13 @@ func selfSum64(w, sd, sp []float64, c, n, l int) (s, comp float64) {
 // one self term a²·(σ·2/√π) (sp, sq not read). In float32 these float64 sums
 // of float32 terms are far more accurate than the float32 result. Lengths as
 // BatchPairValues64.
-func BatchPairValues32(vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int) {
+func BatchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int) {
 	if n <= 0 {
 		return
 	}
+	under[0] = -1
 	k, m := len(wa)/n, len(wb)/n
-	vals, cross = vals[:n:len(vals)], cross[:n:len(cross)]
+	out, vals, cross = out[:n:len(out)], vals[:n:len(vals)], cross[:n:len(cross)]
 	wa, cr, sa, sp = wa[:k*n], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:SelfLanes(k, n):len(sp)]
 	wb, sb, sq = wb[:m*n], sb[:m*n:len(sb)], sq[:SelfLanes(m, n):len(sq)]
 	for l := 0; l < n; l++ {
@@ -139,8 +148,21 @@ func BatchPairValues32(vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float
 		}
 		self := selfSum32(wa, sa, sp, k, n, l) + selfSum32(wb, sb, sq, m, n, l)
 		cross[l] = c
-		vals[l] = c - float64(0.5*self)
+		v := clampZero(c - float64(0.5*self))
+		r := float32(v)
+		vals[l], out[l] = v, r
+		if r == 0 && v > 0x1p-50*c && under[0] < 0 {
+			under[0] = l
+		}
 	}
+}
+
+// clampZero returns max(v, 0) with −0 as +0 and NaN kept.
+func clampZero(v float64) float64 {
+	if v <= 0 {
+		return 0
+	}
+	return v
 }
 
 // selfSum32 returns the plain float64 self sum of lane l of a side of c

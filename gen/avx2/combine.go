@@ -34,6 +34,7 @@ var combineConsts = []struct {
 	{"combineInvSqrtPi", 1 / math.SqrtPi},
 	{"combineHalf", 0.5},
 	{"combineTwo", 2},
+	{"combineUnder", 0x1p-50},
 }
 
 var combineMem = map[string]Mem{}
@@ -102,11 +103,32 @@ func (w lanes) zero() VecVirtual {
 
 func (w lanes) mov(a, d VecVirtual) { pickW(w, VMOVAPD, VMOVAPD)(a, d) }
 
+// slicePtr is the base address of a slice argument: in a register
+// (hoisted out of a loop) or, when reg is nil, loaded from the argument
+// frame where it is used.
+type slicePtr struct {
+	name string
+	reg  GPVirtual
+}
+
+// arg returns the slice argument's address, loaded where it is used.
+func arg(name string) slicePtr { return slicePtr{name: name} }
+
+// hoist returns the slice argument's address in a register.
+func (p *prec) hoist(name string) slicePtr { return slicePtr{name, p.ptr(name)} }
+
+func (b slicePtr) get(p *prec) GPVirtual {
+	if b.reg != nil {
+		return b.reg
+	}
+	return p.ptr(b.name)
+}
+
 // load returns the float64 values of the lanes at element index idx of the
-// slice of the kernel's precision called name (consecutive lanes).
-func (w lanes) load(name string, idx GPVirtual) VecVirtual {
+// slice b of the kernel's precision (consecutive lanes).
+func (w lanes) load(b slicePtr, idx GPVirtual) VecVirtual {
 	p := w.p
-	m := Mem{Base: p.ptr(name), Index: idx, Scale: uint8(p.size)}
+	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size)}
 	r := w.reg()
 	switch {
 	case p.f64 && w.vec:
@@ -122,9 +144,9 @@ func (w lanes) load(name string, idx GPVirtual) VecVirtual {
 	return r
 }
 
-// store64 stores float64 lanes at element index idx of the float64 slice name.
-func (w lanes) store64(r VecVirtual, name string, idx GPVirtual) {
-	m := Mem{Base: w.p.ptr(name), Index: idx, Scale: 8}
+// store64 stores float64 lanes at element index idx of the float64 slice b.
+func (w lanes) store64(r VecVirtual, b slicePtr, idx GPVirtual) {
+	m := Mem{Base: b.get(w.p), Index: idx, Scale: 8}
 	if w.vec {
 		VMOVUPD(r, m)
 	} else {
@@ -132,19 +154,37 @@ func (w lanes) store64(r VecVirtual, name string, idx GPVirtual) {
 	}
 }
 
+// storeOut stores float64 lanes rounded to the kernel's precision at
+// element index idx of the slice b (consecutive lanes).
+func (w lanes) storeOut(r VecVirtual, b slicePtr, idx GPVirtual) {
+	p := w.p
+	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size)}
+	switch {
+	case p.f64:
+		w.store64(r, b, idx)
+	case w.vec:
+		x := XMM()
+		VCVTPD2PSY(r, x)
+		VMOVUPS(x, m)
+	default:
+		VCVTSD2SS(r, r, r)
+		VMOVSS(r, m)
+	}
+}
+
 // strided returns the addresses of the lanes of a strided access: element
-// idx of slice name for the first lane, stride bytes apart.
-func (w lanes) strided(name string, idx, stride, stride3 GPVirtual) [4]Mem {
+// idx of slice b for the first lane, stride bytes apart.
+func (w lanes) strided(b slicePtr, idx, stride, stride3 GPVirtual) [4]Mem {
 	a := GP64()
-	LEAQ(Mem{Base: w.p.ptr(name), Index: idx, Scale: uint8(w.p.size)}, a)
+	LEAQ(Mem{Base: b.get(w.p), Index: idx, Scale: uint8(w.p.size)}, a)
 	return [4]Mem{{Base: a}, {Base: a, Index: stride, Scale: 1}, {Base: a, Index: stride, Scale: 2}, {Base: a, Index: stride3, Scale: 1}}
 }
 
 // gather returns the float64 values of the lanes of a strided read (see
 // strided).
-func (w lanes) gather(name string, idx, stride, stride3 GPVirtual) VecVirtual {
+func (w lanes) gather(b slicePtr, idx, stride, stride3 GPVirtual) VecVirtual {
 	p := w.p
-	m := w.strided(name, idx, stride, stride3)
+	m := w.strided(b, idx, stride, stride3)
 	r := w.reg()
 	switch {
 	case !w.vec && p.f64:
@@ -172,9 +212,9 @@ func (w lanes) gather(name string, idx, stride, stride3 GPVirtual) VecVirtual {
 
 // scatter rounds the float64 lanes of r to the kernel's precision and
 // stores them as a strided write (see strided).
-func (w lanes) scatter(r VecVirtual, name string, idx, stride, stride3 GPVirtual) {
+func (w lanes) scatter(r VecVirtual, b slicePtr, idx, stride, stride3 GPVirtual) {
 	p := w.p
-	m := w.strided(name, idx, stride, stride3)
+	m := w.strided(b, idx, stride, stride3)
 	switch {
 	case !w.vec && p.f64:
 		VMOVSD(r, m[0])
@@ -241,7 +281,7 @@ func (p *prec) genCombine() {
 		slices := k.CombineSlices()
 		decl := fmt.Sprintf("%s []%s", strings.Join(slices, ", "), p.ty())
 		if k.Name == "BatchPairValues" {
-			decl = fmt.Sprintf("%s []float64, %s []%s", strings.Join(slices[:2], ", "), strings.Join(slices[2:], ", "), p.ty())
+			decl = fmt.Sprintf("out []%s, under []int, %s []float64, %s []%s", p.ty(), strings.Join(slices[2:4], ", "), strings.Join(slices[4:], ", "), p.ty())
 		}
 		p.stub(k.Name, fmt.Sprintf("func(%s, %s int)", decl, strings.Join(k.CombineInts(), ", ")), NOSPLIT)
 		switch k.Name {
@@ -260,6 +300,8 @@ func (p *prec) genCombine() {
 func (p *prec) genPairValues() {
 	fn := "pairValues" + p.name
 	n := p.intParam("n")
+	first := GP64() // the first lane whose value underflows, or −1
+	MOVQ(I64(-1), first)
 	laneLoop(p, fn, n, func(w lanes, l GPVirtual) {
 		sfx := fmt.Sprintf("%s_%d", fn, w.n())
 		var c, self VecVirtual
@@ -280,27 +322,77 @@ func (p *prec) genPairValues() {
 			self = w.reg()
 			w.add(qs, ps, self)
 		}
-		w.store64(c, "cross", l)
+		w.store64(c, arg("cross"), l)
+		cross := w.reg()
+		w.mov(c, cross)
 		w.mul(combineConst("combineHalf"), self, self)
 		w.sub(self, c, c)
-		w.store64(c, "vals", l)
+		// max(v, 0): lanes with v ≤ 0 (−0 included, NaN not) become +0.
+		le := w.zero()
+		if w.vec {
+			VCMPPD(Imm(0x12), le, c, le) // v ≤ 0, ordered
+		} else {
+			VCMPSD(Imm(0x12), le, c, le)
+		}
+		VANDNPD(c, le, c)
+		w.store64(c, arg("vals"), l)
+		w.storeOut(c, arg("out"), l)
+		// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
+		r := c
+		if !p.f64 { // the float32 value, back in float64 (exact)
+			r = w.reg()
+			if w.vec {
+				x := XMM()
+				VCVTPD2PSY(c, x)
+				VCVTPS2PD(x, r)
+			} else {
+				VCVTSD2SS(c, r, r)
+				VCVTSS2SD(r, r, r)
+			}
+		}
+		z, t := w.zero(), w.reg()
+		w.mul(combineConst("combineUnder"), cross, t)
+		if w.vec {
+			VCMPPD(Imm(0), z, r, z)    // r == 0
+			VCMPPD(Imm(0x1e), t, c, t) // v > 2⁻⁵⁰·cross
+		} else {
+			VCMPSD(Imm(0), z, r, z)
+			VCMPSD(Imm(0x1e), t, c, t)
+		}
+		VANDPD(t, z, z)
+		bits := GP64()
+		if w.vec {
+			VMOVMSKPD(z, bits.As32())
+		} else {
+			VMOVMSKPD(z.AsX(), bits.As32())
+			ANDQ(Imm(1), bits)
+		}
+		TESTQ(bits, bits)
+		JZ(LabelRef(sfx + "_noflag"))
+		TESTQ(first, first)
+		JNS(LabelRef(sfx + "_noflag"))
+		BSFQ(bits, bits)
+		LEAQ(Mem{Base: l, Index: bits, Scale: 1}, first)
+		Label(sfx + "_noflag")
 	})
+	MOVQ(first, Mem{Base: p.ptr("under")})
 	VZEROUPPER()
 	RET()
 }
 
 // componentLoop emits `for i, idx := 0, l; i < count; i, idx = i+1, idx+n`
-// around body (idx: the lane-interleaved element index of component i).
-func componentLoop(label string, l GPVirtual, count string, body func(i, idx GPVirtual)) {
+// around body (idx: the lane-interleaved element index of component i),
+// with count and n in registers.
+func componentLoop(label string, l, count, n GPVirtual, body func(i, idx GPVirtual)) {
 	i, idx := GP64(), GP64()
 	XORQ(i, i)
 	MOVQ(l, idx)
 	Label(label)
-	CMPQ(i, Load(Param(count), GP64()))
+	CMPQ(i, count)
 	JGE(LabelRef(label + "_end"))
 	body(i, idx)
 	INCQ(i)
-	ADDQ(Load(Param("n"), GP64()), idx)
+	ADDQ(n, idx)
 	JMP(LabelRef(label))
 	Label(label + "_end")
 }
@@ -312,15 +404,16 @@ func (w lanes) crossSum64(l GPVirtual, sfx string) (s, c VecVirtual) {
 	s, c = w.reg(), w.zero()
 	CMPQ(Load(Param("k"), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_cross_many"))
-	x := w.load("cr", l)
-	w.mul(w.load("wa", l), x, x)
+	x := w.load(arg("cr"), l)
+	w.mul(w.load(arg("wa"), l), x, x)
 	VXORPD(s, s, s)
 	w.add(x, s, s)
 	JMP(LabelRef(sfx + "_cross_done"))
 	Label(sfx + "_cross_many")
 	VXORPD(s, s, s)
-	componentLoop(sfx+"_cross", l, "k", func(_, idx GPVirtual) {
-		a, x := w.load("wa", idx), w.load("cr", idx)
+	wa, cr := w.p.hoist("wa"), w.p.hoist("cr")
+	componentLoop(sfx+"_cross", l, w.p.intParam("k"), w.p.intParam("n"), func(_, idx GPVirtual) {
+		a, x := w.load(wa, idx), w.load(cr, idx)
 		pr := w.reg()
 		w.mul(a, x, pr)
 		e := w.reg()
@@ -343,10 +436,9 @@ func (w lanes) selfTerm(a, sd VecVirtual) VecVirtual {
 	return f
 }
 
-// sideStride returns c·size and 3·c·size of the side with count components,
+// sideStride returns c·size and 3·c·size of the side with c components,
 // and the element index l·c of the first lane's first std.
-func (w lanes) sideStride(l GPVirtual, count string) (base, stride, stride3 GPVirtual) {
-	c := Load(Param(count), GP64())
+func (w lanes) sideStride(l, c GPVirtual) (base, stride, stride3 GPVirtual) {
 	base, stride, stride3 = GP64(), GP64(), GP64()
 	MOVQ(l, base)
 	IMULQ(c, base)
@@ -364,20 +456,22 @@ func (w lanes) selfSum64(l GPVirtual, wn, sn, spn, count, sfx string) (s, c VecV
 	s, c = w.reg(), w.zero()
 	CMPQ(Load(Param(count), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_many"))
-	f := w.selfTerm(w.load(wn, l), w.load(sn, l))
+	f := w.selfTerm(w.load(arg(wn), l), w.load(arg(sn), l))
 	VXORPD(s, s, s)
 	w.add(f, s, s)
 	JMP(LabelRef(sfx + "_done"))
 	Label(sfx + "_many")
 	VXORPD(s, s, s)
-	so, stride, stride3 := w.sideStride(l, count)
-	componentLoop(sfx+"_loop", l, count, func(i, idx GPVirtual) {
-		a := w.load(wn, idx)
-		f := w.selfTerm(a, w.gather(sn, so, stride, stride3))
+	cnt := w.p.intParam(count)
+	so, stride, stride3 := w.sideStride(l, cnt)
+	wp, sp, spp := w.p.hoist(wn), w.p.hoist(sn), w.p.hoist(spn)
+	componentLoop(sfx+"_loop", l, cnt, w.p.intParam("n"), func(i, idx GPVirtual) {
+		a := w.load(wp, idx)
+		f := w.selfTerm(a, w.gather(sp, so, stride, stride3))
 		w.twoSum(s, c, f)
 		a2 := w.reg()
 		w.mul(combineConst("combineTwo"), a, a2)
-		x := w.load(spn, idx)
+		x := w.load(spp, idx)
 		w.mul(a2, x, x)
 		w.twoSum(s, c, x)
 		INCQ(so)
@@ -390,9 +484,10 @@ func (w lanes) selfSum64(l GPVirtual, wn, sn, spn, count, sfx string) (s, c VecV
 // (float32 inputs).
 func (w lanes) crossSum32(l GPVirtual, sfx string) VecVirtual {
 	c := w.zero()
-	componentLoop(sfx+"_cross", l, "k", func(_, idx GPVirtual) {
-		x := w.load("cr", idx)
-		w.mul(w.load("wa", idx), x, x)
+	wa, cr := w.p.hoist("wa"), w.p.hoist("cr")
+	componentLoop(sfx+"_cross", l, w.p.intParam("k"), w.p.intParam("n"), func(_, idx GPVirtual) {
+		x := w.load(cr, idx)
+		w.mul(w.load(wa, idx), x, x)
 		w.add(x, c, c)
 	})
 	return c
@@ -405,17 +500,19 @@ func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) VecVirtual
 	s := w.zero()
 	CMPQ(Load(Param(count), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_many"))
-	f := w.selfTerm(w.load(wn, l), w.load(sn, l))
+	f := w.selfTerm(w.load(arg(wn), l), w.load(arg(sn), l))
 	w.add(f, s, s)
 	JMP(LabelRef(sfx + "_done"))
 	Label(sfx + "_many")
-	so, stride, stride3 := w.sideStride(l, count)
-	componentLoop(sfx+"_loop", l, count, func(i, idx GPVirtual) {
-		a := w.load(wn, idx)
-		f := w.selfTerm(a, w.gather(sn, so, stride, stride3))
+	cnt := w.p.intParam(count)
+	so, stride, stride3 := w.sideStride(l, cnt)
+	wp, sp, spp := w.p.hoist(wn), w.p.hoist(sn), w.p.hoist(spn)
+	componentLoop(sfx+"_loop", l, cnt, w.p.intParam("n"), func(i, idx GPVirtual) {
+		a := w.load(wp, idx)
+		f := w.selfTerm(a, w.gather(sp, so, stride, stride3))
 		a2 := w.reg()
 		w.mul(combineConst("combineTwo"), a, a2)
-		x := w.load(spn, idx)
+		x := w.load(spp, idx)
 		w.mul(a2, x, x)
 		w.add(x, f, f)
 		w.add(f, s, s)
@@ -426,85 +523,123 @@ func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) VecVirtual
 }
 
 // genSideGrad emits BatchSideGrad: a loop over the components i, and inside
-// over the lanes, one loop nest for sides with self sums (c > 1) and one
-// without (c = 1: the self sums are +0).
+// over the lanes, for sides with self sums (c > 1; the weights, stds and
+// derivatives strided); for one component (c = 1: the self sums are +0, and
+// every slice is read and written a vector at a time) one loop over the
+// lanes.
 func (p *prec) genSideGrad() {
 	fn := "sideGrad" + p.name
-	CMPQ(Load(Param("c"), GP64()), Imm(1))
+	CMPQ(p.intParam("c"), Imm(1))
 	JE(LabelRef(fn + "_one"))
-	p.sideGradLoops(fn+"_self", true)
+	p.sideGradSelf(fn + "_self")
 	VZEROUPPER()
 	RET()
 	Label(fn + "_one")
-	p.sideGradLoops(fn+"_noself", false)
+	p.sideGradOne(fn + "_one")
 	VZEROUPPER()
 	RET()
 }
 
-func (p *prec) sideGradLoops(label string, self bool) {
+// signVector returns float64(sign) in every lane (vec) or the low one.
+func signVector() (VecVirtual, VecVirtual) {
+	x, y := XMM(), YMM()
+	VXORPD(x, x, x)
+	VCVTSI2SDQ(Load(Param("sign"), GP64()), x, x)
+	VBROADCASTSD(x, y)
+	return y, x
+}
+
+// gradTerms computes the three derivatives of the lanes (purego's
+// operations in purego's order) and passes them to store.
+func (w lanes) gradTerms(a, sd, h, d, r, sg VecVirtual, xh, xd, xr func() VecVirtual, store func(gw, gm, gs VecVirtual)) {
+	// gw = H − (selfH + a·(σ·2/√π))
+	f := w.reg()
+	w.mul(combineConst("combineDiag"), sd, f)
+	w.mul(a, f, f)
+	w.add(f, h, h)
+	g := xh()
+	w.sub(h, g, g)
+	// gm = a·(sign·D − selfD)
+	e := xd()
+	w.mul(sg, e, e)
+	w.sub(d, e, e)
+	w.mul(a, e, e)
+	// gs = a·(σ·(R − selfR) − a/√π) where σ > 0, else +0
+	q := xr()
+	w.sub(r, q, q)
+	w.mul(sd, q, q)
+	u := w.reg()
+	w.mul(combineConst("combineInvSqrtPi"), a, u)
+	w.sub(u, q, q)
+	w.mul(a, q, q)
+	mask := w.zero()
+	if w.vec {
+		VCMPPD(Imm(0x1e), mask, sd, mask) // σ > 0 (ordered)
+	} else {
+		VCMPSD(Imm(0x1e), mask, sd, mask)
+	}
+	VANDPD(mask, q, q)
+	store(g, e, q)
+}
+
+// sideGradOne is BatchSideGrad for one component: lane l at index l of
+// every slice.
+func (p *prec) sideGradOne(label string) {
+	sgY, sgX := signVector()
+	ptrs := map[string]slicePtr{}
+	for _, name := range []string{"gw", "gm", "gs", "w", "s", "xh", "xd", "xr"} {
+		ptrs[name] = p.hoist(name)
+	}
+	laneLoop(p, label+"_lanes", p.intParam("n"), func(w lanes, l GPVirtual) {
+		sg := sgX
+		if w.vec {
+			sg = sgY
+		}
+		ld := func(name string) func() VecVirtual { return func() VecVirtual { return w.load(ptrs[name], l) } }
+		w.gradTerms(w.load(ptrs["w"], l), w.load(ptrs["s"], l), w.zero(), w.zero(), w.zero(), sg, ld("xh"), ld("xd"), ld("xr"),
+			func(gw, gm, gs VecVirtual) {
+				w.storeOut(gw, ptrs["gw"], l)
+				w.storeOut(gm, ptrs["gm"], l)
+				w.storeOut(gs, ptrs["gs"], l)
+			})
+	})
+}
+
+// sideGradSelf is BatchSideGrad for c > 1 components: for each component
+// i, the lanes, with x = i·n + l (lane-interleaved sums) and o = l·c + i
+// (the contiguous weights, stds and derivatives, read and written at a
+// stride of c elements).
+func (p *prec) sideGradSelf(label string) {
+	sgY, sgX := signVector()
 	zero := GP64()
 	XORQ(zero, zero)
-	componentLoop(label+"_comp", zero, "c", func(i, _ GPVirtual) {
-		// x: lane-interleaved index i·n + l; o: contiguous index l·c + i.
+	componentLoop(label+"_comp", zero, p.intParam("c"), p.intParam("n"), func(i, _ GPVirtual) {
 		x, o := GP64(), GP64()
 		MOVQ(i, x)
-		IMULQ(Load(Param("n"), GP64()), x)
+		IMULQ(p.intParam("n"), x)
 		MOVQ(i, o)
+		c := p.intParam("c")
+		stride, stride3 := GP64(), GP64()
+		MOVQ(c, stride)
+		SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[p.size])), stride)
+		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
 		laneLoop(p, label+"_lanes", p.intParam("n"), func(w lanes, l GPVirtual) {
-			c := Load(Param("c"), GP64())
-			stride, stride3 := GP64(), GP64()
-			MOVQ(c, stride)
-			SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[p.size])), stride)
-			LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
-			a := w.gather("w", o, stride, stride3)
-			sd := w.gather("s", o, stride, stride3)
-			var h, d, r VecVirtual
-			if self {
-				h, d, r = w.load("rh", x), w.load("rd", x), w.load("rr", x)
-				w.add(w.load("kh", x), h, h)
-				w.sub(w.load("kd", x), d, d)
-				w.add(w.load("kr", x), r, r)
-			} else {
-				h, d, r = w.zero(), w.zero(), w.zero()
-			}
-			// gw = H − (selfH + a·(σ·2/√π))
-			f := w.reg()
-			w.mul(combineConst("combineDiag"), sd, f)
-			w.mul(a, f, f)
-			w.add(f, h, h)
-			g := w.load("xh", x)
-			w.sub(h, g, g)
-			w.scatter(g, "gw", o, stride, stride3)
-			// gm = a·(sign·D − selfD)
-			sg := w.reg()
-			sx := XMM()
-			VCVTSI2SDQ(Load(Param("sign"), GP64()), sx, sx)
+			sg := sgX
 			if w.vec {
-				VBROADCASTSD(sx, sg)
-			} else {
-				VMOVAPD(sx, sg)
+				sg = sgY
 			}
-			e := w.load("xd", x)
-			w.mul(sg, e, e)
-			w.sub(d, e, e)
-			w.mul(a, e, e)
-			w.scatter(e, "gm", o, stride, stride3)
-			// gs = a·(σ·(R − selfR) − a/√π) where σ > 0, else +0
-			q := w.load("xr", x)
-			w.sub(r, q, q)
-			w.mul(sd, q, q)
-			u := w.reg()
-			w.mul(combineConst("combineInvSqrtPi"), a, u)
-			w.sub(u, q, q)
-			w.mul(a, q, q)
-			mask := w.zero()
-			if w.vec {
-				VCMPPD(Imm(0x1e), mask, sd, mask) // σ > 0 (ordered)
-			} else {
-				VCMPSD(Imm(0x1e), mask, sd, mask)
-			}
-			VANDPD(mask, q, q)
-			w.scatter(q, "gs", o, stride, stride3)
+			a := w.gather(arg("w"), o, stride, stride3)
+			sd := w.gather(arg("s"), o, stride, stride3)
+			h, d, r := w.load(arg("rh"), x), w.load(arg("rd"), x), w.load(arg("rr"), x)
+			w.add(w.load(arg("kh"), x), h, h)
+			w.sub(w.load(arg("kd"), x), d, d)
+			w.add(w.load(arg("kr"), x), r, r)
+			ld := func(name string) func() VecVirtual { return func() VecVirtual { return w.load(arg(name), x) } }
+			w.gradTerms(a, sd, h, d, r, sg, ld("xh"), ld("xd"), ld("xr"), func(gw, gm, gs VecVirtual) {
+				w.scatter(gw, arg("gw"), o, stride, stride3)
+				w.scatter(gm, arg("gm"), o, stride, stride3)
+				w.scatter(gs, arg("gs"), o, stride, stride3)
+			})
 			ADDQ(Imm(uint64(w.n())), x)
 			if w.vec {
 				LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)

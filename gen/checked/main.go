@@ -148,6 +148,8 @@ func signature(ps []spec.Param, ty, suffix string) string {
 			return "purego.GradSums" + suffix
 		case spec.Float64s:
 			return "[]float64"
+		case spec.Ints:
+			return "[]int"
 		}
 		return "int"
 	}

@@ -11,12 +11,12 @@ func Combine() []Kernel {
 	self := func(c string) string { return "purego.SelfLanes(" + c + ", n)" }
 	values := Kernel{
 		Name: "BatchPairValues",
-		Doc:  "vals[l] and cross[l] of the n mixture pairs from the row sums of their batch-lane kernels (float64 outputs in both precisions)",
-		Params: []Param{{"vals", Float64s}, {"cross", Float64s},
+		Doc:  "out[l], vals[l] and cross[l] of the n mixture pairs from the row sums of their batch-lane kernels (vals and cross float64 in both precisions), and in under[0] the first lane whose value underflows (or −1)",
+		Params: []Param{{"out", Slice}, {"under", Ints}, {"vals", Float64s}, {"cross", Float64s},
 			{"wa", Slice}, {"cr", Slice}, {"sa", Slice}, {"sp", Slice}, {"wb", Slice}, {"sb", Slice}, {"sq", Slice}, {"n", Int}},
 		Lanes: true,
 		Sizes: []Size{{"k, m", "len(wa)/n, len(wb)/n"}, {"kp, mq", self("k") + ", " + self("m")}},
-		Stub: []Arg{{Name: "vals", Expr: "vals", Len: "n"}, {Name: "cross", Expr: "cross", Len: "n"},
+		Stub: []Arg{{Name: "out", Expr: "out", Len: "n"}, {Name: "under", Expr: "under", Len: "1"}, {Name: "vals", Expr: "vals", Len: "n"}, {Name: "cross", Expr: "cross", Len: "n"},
 			{Name: "wa", Expr: "wa", Len: "k*n"}, {Name: "cr", Expr: "cr", Len: "k*n"}, {Name: "sa", Expr: "sa", Len: "k*n"},
 			{Name: "sp", Expr: "sp", Len: "kp"},
 			{Name: "wb", Expr: "wb", Len: "m*n"}, {Name: "sb", Expr: "sb", Len: "m*n"}, {Name: "sq", Expr: "sq", Len: "mq"},

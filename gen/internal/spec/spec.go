@@ -208,6 +208,7 @@ const (
 	GradSums                  // purego.GradSums64 or purego.GradSums32
 	Int                       // int
 	Float64s                  // []float64 in both precisions
+	Ints                      // []int
 )
 
 // Param is one parameter of a checked function.
