@@ -4840,6 +4840,12 @@ DATA combineUnder<>+16(SB)/8, $0x3cd0000000000000
 DATA combineUnder<>+24(SB)/8, $0x3cd0000000000000
 GLOBL combineUnder<>(SB), RODATA|NOPTR, $32
 
+DATA combineZero<>+0(SB)/8, $0x0000000000000000
+DATA combineZero<>+8(SB)/8, $0x0000000000000000
+DATA combineZero<>+16(SB)/8, $0x0000000000000000
+DATA combineZero<>+24(SB)/8, $0x0000000000000000
+GLOBL combineZero<>(SB), RODATA|NOPTR, $32
+
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·erf64(SB), NOSPLIT, $32-48
@@ -20834,13 +20840,389 @@ TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
 	MOVQ n+280(FP), AX
 	MOVQ $-1, CX
 	XORQ DX, DX
+	MOVQ k+264(FP), BX
+	CMPQ BX, $0x01
+	JNE  pairValues64_wide
+	MOVQ m+272(FP), BX
+	CMPQ BX, $0x01
+	JE   pairValues64_vec
+
+pairValues64_wide:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x08
+	JL      pairValues64_vec
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_cross_many
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	VMULPD  Y0, Y2, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	VMULPD  Y2, Y4, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_cross_done
+
+pairValues64_8_cross_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues64_8_cross:
+	CMPQ        R9, DI
+	JGE         pairValues64_8_cross_end
+	VMOVUPD     (BX)(R10*8), Y4
+	VMOVUPD     (SI)(R10*8), Y11
+	VMULPD      Y4, Y11, Y12
+	VMOVAPD     Y12, Y13
+	VFMSUB231PD Y4, Y11, Y13
+	VADDPD      Y12, Y0, Y4
+	VSUBPD      Y0, Y4, Y11
+	VSUBPD      Y11, Y4, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y11, Y12, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VADDPD      Y13, Y1, Y1
+	VMOVUPD     32(BX)(R10*8), Y4
+	VMOVUPD     32(SI)(R10*8), Y11
+	VMULPD      Y4, Y11, Y12
+	VMOVAPD     Y12, Y13
+	VFMSUB231PD Y4, Y11, Y13
+	VADDPD      Y12, Y2, Y4
+	VSUBPD      Y2, Y4, Y11
+	VSUBPD      Y11, Y4, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y11, Y12, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y4, Y2
+	VADDPD      Y13, Y3, Y3
+	INCQ        R9
+	ADDQ        R8, R10
+	JMP         pairValues64_8_cross
+
+pairValues64_8_cross_end:
+pairValues64_8_cross_done:
+	VADDPD  Y1, Y0, Y0
+	MOVQ    cross_base+72(FP), BX
+	VMOVUPD Y0, (BX)(DX*8)
+	VADDPD  Y3, Y2, Y2
+	MOVQ    cross_base+72(FP), BX
+	VMOVUPD Y2, 32(BX)(DX*8)
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_p_many
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	VMULPD  combineDiag<>+0(SB), Y2, Y2
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y2, Y0, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_p_done
+
+pairValues64_8_p_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    k+264(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wa_base+96(FP), R9
+	MOVQ    sa_base+144(FP), R10
+	MOVQ    sp_base+168(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_8_p_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_8_p_loop_end
+	VMOVUPD     (R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X5
+	VMOVHPD     (R15)(DI*1), X5, X5
+	VMOVSD      (R15)(DI*2), X6
+	VMOVHPD     (R15)(R8*1), X6, X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+	VMULPD      combineDiag<>+0(SB), Y5, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y0, Y12
+	VSUBPD      Y0, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y13, Y11, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y12, Y0
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y0, Y4
+	VSUBPD      Y0, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y0, Y13
+	VSUBPD      Y12, Y11, Y0
+	VADDPD      Y0, Y13, Y13
+	VADDPD      Y13, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VMOVUPD     32(R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	LEAQ        (R15)(DI*4), R15
+	VMOVSD      (R15), X6
+	VMOVHPD     (R15)(DI*1), X6, X6
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y6, Y6
+	VMULPD      combineDiag<>+0(SB), Y6, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y2, Y12
+	VSUBPD      Y2, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y13, Y11, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y12, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     32(R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y2, Y4
+	VSUBPD      Y2, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y2, Y13
+	VSUBPD      Y12, Y11, Y2
+	VADDPD      Y2, Y13, Y13
+	VADDPD      Y13, Y3, Y3
+	VMOVAPD     Y4, Y2
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_8_p_loop
+
+pairValues64_8_p_loop_end:
+pairValues64_8_p_done:
+	VADDPD  Y1, Y0, Y0
+	MOVQ    vals_base+48(FP), BX
+	VMOVUPD Y0, (BX)(DX*8)
+	VADDPD  Y3, Y2, Y2
+	MOVQ    vals_base+48(FP), BX
+	VMOVUPD Y2, 32(BX)(DX*8)
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    m+272(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_q_many
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	VMULPD  combineDiag<>+0(SB), Y2, Y2
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y2, Y0, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_q_done
+
+pairValues64_8_q_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    m+272(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wb_base+192(FP), R9
+	MOVQ    sb_base+216(FP), R10
+	MOVQ    sq_base+240(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_8_q_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_8_q_loop_end
+	VMOVUPD     (R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X7
+	VMOVHPD     (R15)(DI*1), X7, X7
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y7, Y7
+	VMULPD      combineDiag<>+0(SB), Y7, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y0, Y12
+	VSUBPD      Y0, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y13, Y11, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y12, Y0
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y0, Y4
+	VSUBPD      Y0, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y0, Y13
+	VSUBPD      Y12, Y11, Y0
+	VADDPD      Y0, Y13, Y13
+	VADDPD      Y13, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VMOVUPD     32(R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	LEAQ        (R15)(DI*4), R15
+	VMOVSD      (R15), X8
+	VMOVHPD     (R15)(DI*1), X8, X8
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y8, Y8
+	VMULPD      combineDiag<>+0(SB), Y8, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y2, Y12
+	VSUBPD      Y2, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y13, Y11, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y12, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     32(R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y2, Y4
+	VSUBPD      Y2, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y2, Y13
+	VSUBPD      Y12, Y11, Y2
+	VADDPD      Y2, Y13, Y13
+	VADDPD      Y13, Y3, Y3
+	VMOVAPD     Y4, Y2
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_8_q_loop
+
+pairValues64_8_q_loop_end:
+pairValues64_8_q_done:
+	VADDPD    Y1, Y0, Y0
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VADDPD    Y0, Y1, Y0
+	VADDPD    Y3, Y2, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y1
+	VADDPD    Y2, Y1, Y1
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   (BX)(DX*8), Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	VMOVAPD   Y2, Y4
+	VMULPD    combineHalf<>+0(SB), Y0, Y0
+	VSUBPD    Y0, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VCMPPD    $0x12, Y0, Y2, Y0
+	VANDNPD   Y2, Y0, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMULPD    combineUnder<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, Y0, Y2, Y0
+	VCMPPD    $0x1e, Y4, Y2, Y4
+	VANDPD    Y4, Y0, Y0
+	VMOVMSKPD Y0, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_8_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_8_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_8_b0_noflag:
+	VMOVAPD   Y3, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y3, Y3
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y3, Y1
+	VANDNPD   Y3, Y1, Y3
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y3, 32(BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y3, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y3, Y1
+	VCMPPD    $0x1e, Y0, Y3, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_8_b1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_8_b1_noflag
+	BSFQ      BX, BX
+	LEAQ      4(DX)(BX*1), CX
+
+pairValues64_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues64_wide
 
 pairValues64_vec:
 	MOVQ    AX, BX
 	SUBQ    DX, BX
 	CMPQ    BX, $0x04
 	JL      pairValues64_one
-	VXORPD  Y1, Y1, Y1
+	VMOVUPD combineZero<>+0(SB), Y1
 	MOVQ    k+264(FP), BX
 	CMPQ    BX, $0x01
 	JNE     pairValues64_4_cross_many
@@ -20849,104 +21231,105 @@ pairValues64_vec:
 	MOVQ    wa_base+96(FP), BX
 	VMOVUPD (BX)(DX*8), Y0
 	VMULPD  Y0, Y2, Y2
-	VXORPD  Y0, Y0, Y0
+	VMOVUPD combineZero<>+0(SB), Y0
 	VADDPD  Y2, Y0, Y0
 	JMP     pairValues64_4_cross_done
 
 pairValues64_4_cross_many:
-	VXORPD Y0, Y0, Y0
-	MOVQ   wa_base+96(FP), BX
-	MOVQ   cr_base+120(FP), SI
-	MOVQ   k+264(FP), DI
-	MOVQ   n+280(FP), R8
-	XORQ   R9, R9
-	MOVQ   DX, R10
+	VMOVUPD combineZero<>+0(SB), Y0
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
 
 pairValues64_4_cross:
 	CMPQ        R9, DI
 	JGE         pairValues64_4_cross_end
 	VMOVUPD     (BX)(R10*8), Y2
-	VMOVUPD     (SI)(R10*8), Y5
-	VMULPD      Y2, Y5, Y6
-	VMOVAPD     Y6, Y7
-	VFMSUB231PD Y2, Y5, Y7
-	VADDPD      Y6, Y0, Y2
-	VSUBPD      Y0, Y2, Y5
-	VSUBPD      Y5, Y2, Y8
-	VSUBPD      Y8, Y0, Y8
-	VSUBPD      Y5, Y6, Y0
-	VADDPD      Y0, Y8, Y8
-	VADDPD      Y8, Y1, Y1
+	VMOVUPD     (SI)(R10*8), Y3
+	VMULPD      Y2, Y3, Y4
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y2, Y3, Y5
+	VADDPD      Y4, Y0, Y2
+	VSUBPD      Y0, Y2, Y3
+	VSUBPD      Y3, Y2, Y6
+	VSUBPD      Y6, Y0, Y6
+	VSUBPD      Y3, Y4, Y0
+	VADDPD      Y0, Y6, Y6
+	VADDPD      Y6, Y1, Y1
 	VMOVAPD     Y2, Y0
-	VADDPD      Y7, Y1, Y1
+	VADDPD      Y5, Y1, Y1
 	INCQ        R9
 	ADDQ        R8, R10
 	JMP         pairValues64_4_cross
 
 pairValues64_4_cross_end:
 pairValues64_4_cross_done:
-	VXORPD  Y5, Y5, Y5
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD combineZero<>+0(SB), Y2
 	MOVQ    k+264(FP), BX
 	CMPQ    BX, $0x01
 	JNE     pairValues64_4_p_many
 	MOVQ    wa_base+96(FP), BX
-	VMOVUPD (BX)(DX*8), Y2
+	VMOVUPD (BX)(DX*8), Y1
 	MOVQ    sa_base+144(FP), BX
-	VMOVUPD (BX)(DX*8), Y6
-	VMULPD  combineDiag<>+0(SB), Y6, Y6
-	VMULPD  Y2, Y2, Y2
-	VMULPD  Y6, Y2, Y6
-	VXORPD  Y2, Y2, Y2
-	VADDPD  Y6, Y2, Y2
+	VMOVUPD (BX)(DX*8), Y3
+	VMULPD  combineDiag<>+0(SB), Y3, Y3
+	VMULPD  Y1, Y1, Y1
+	VMULPD  Y3, Y1, Y3
+	VMOVUPD combineZero<>+0(SB), Y1
+	VADDPD  Y3, Y1, Y1
 	JMP     pairValues64_4_p_done
 
 pairValues64_4_p_many:
-	VXORPD Y2, Y2, Y2
-	MOVQ   k+264(FP), BX
-	MOVQ   DX, SI
-	IMULQ  BX, SI
-	MOVQ   BX, DI
-	SHLQ   $0x03, DI
-	LEAQ   (DI)(DI*2), R8
-	MOVQ   wa_base+96(FP), R9
-	MOVQ   sa_base+144(FP), R10
-	MOVQ   sp_base+168(FP), R11
-	MOVQ   n+280(FP), R12
-	XORQ   R13, R13
-	MOVQ   DX, R14
+	VMOVUPD combineZero<>+0(SB), Y1
+	MOVQ    k+264(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wa_base+96(FP), R9
+	MOVQ    sa_base+144(FP), R10
+	MOVQ    sp_base+168(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
 
 pairValues64_4_p_loop:
 	CMPQ        R13, BX
 	JGE         pairValues64_4_p_loop_end
-	VMOVUPD     (R9)(R14*8), Y6
+	VMOVUPD     (R9)(R14*8), Y3
 	LEAQ        (R10)(SI*8), R15
-	VMOVSD      (R15), X3
-	VMOVHPD     (R15)(DI*1), X3, X3
+	VMOVSD      (R15), X9
+	VMOVHPD     (R15)(DI*1), X9, X9
 	VMOVSD      (R15)(DI*2), X4
 	VMOVHPD     (R15)(R8*1), X4, X4
-	VINSERTF128 $0x01, X4, Y3, Y3
-	VMULPD      combineDiag<>+0(SB), Y3, Y7
-	VMULPD      Y6, Y6, Y8
-	VMULPD      Y7, Y8, Y7
-	VADDPD      Y7, Y2, Y8
-	VSUBPD      Y2, Y8, Y9
-	VSUBPD      Y9, Y8, Y10
-	VSUBPD      Y10, Y2, Y10
-	VSUBPD      Y9, Y7, Y2
-	VADDPD      Y2, Y10, Y10
-	VADDPD      Y10, Y5, Y5
-	VMOVAPD     Y8, Y2
-	VMULPD      combineTwo<>+0(SB), Y6, Y6
-	VMOVUPD     (R11)(R14*8), Y7
-	VMULPD      Y6, Y7, Y7
-	VADDPD      Y7, Y2, Y6
-	VSUBPD      Y2, Y6, Y8
-	VSUBPD      Y8, Y6, Y9
-	VSUBPD      Y9, Y2, Y9
-	VSUBPD      Y8, Y7, Y2
-	VADDPD      Y2, Y9, Y9
-	VADDPD      Y9, Y5, Y5
-	VMOVAPD     Y6, Y2
+	VINSERTF128 $0x01, X4, Y9, Y9
+	VMULPD      combineDiag<>+0(SB), Y9, Y4
+	VMULPD      Y3, Y3, Y5
+	VMULPD      Y4, Y5, Y4
+	VADDPD      Y4, Y1, Y5
+	VSUBPD      Y1, Y5, Y6
+	VSUBPD      Y6, Y5, Y7
+	VSUBPD      Y7, Y1, Y7
+	VSUBPD      Y6, Y4, Y1
+	VADDPD      Y1, Y7, Y7
+	VADDPD      Y7, Y2, Y2
+	VMOVAPD     Y5, Y1
+	VMULPD      combineTwo<>+0(SB), Y3, Y3
+	VMOVUPD     (R11)(R14*8), Y4
+	VMULPD      Y3, Y4, Y4
+	VADDPD      Y4, Y1, Y3
+	VSUBPD      Y1, Y3, Y5
+	VSUBPD      Y5, Y3, Y6
+	VSUBPD      Y6, Y1, Y6
+	VSUBPD      Y5, Y4, Y1
+	VADDPD      Y1, Y6, Y6
+	VADDPD      Y6, Y2, Y2
+	VMOVAPD     Y3, Y1
 	INCQ        SI
 	INCQ        R13
 	ADDQ        R12, R14
@@ -20954,68 +21337,69 @@ pairValues64_4_p_loop:
 
 pairValues64_4_p_loop_end:
 pairValues64_4_p_done:
-	VXORPD  Y7, Y7, Y7
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD combineZero<>+0(SB), Y3
 	MOVQ    m+272(FP), BX
 	CMPQ    BX, $0x01
 	JNE     pairValues64_4_q_many
 	MOVQ    wb_base+192(FP), BX
-	VMOVUPD (BX)(DX*8), Y6
+	VMOVUPD (BX)(DX*8), Y2
 	MOVQ    sb_base+216(FP), BX
-	VMOVUPD (BX)(DX*8), Y8
-	VMULPD  combineDiag<>+0(SB), Y8, Y8
-	VMULPD  Y6, Y6, Y6
-	VMULPD  Y8, Y6, Y8
-	VXORPD  Y6, Y6, Y6
-	VADDPD  Y8, Y6, Y6
+	VMOVUPD (BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
 	JMP     pairValues64_4_q_done
 
 pairValues64_4_q_many:
-	VXORPD Y6, Y6, Y6
-	MOVQ   m+272(FP), BX
-	MOVQ   DX, SI
-	IMULQ  BX, SI
-	MOVQ   BX, DI
-	SHLQ   $0x03, DI
-	LEAQ   (DI)(DI*2), R8
-	MOVQ   wb_base+192(FP), R9
-	MOVQ   sb_base+216(FP), R10
-	MOVQ   sq_base+240(FP), R11
-	MOVQ   n+280(FP), R12
-	XORQ   R13, R13
-	MOVQ   DX, R14
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    m+272(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wb_base+192(FP), R9
+	MOVQ    sb_base+216(FP), R10
+	MOVQ    sq_base+240(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
 
 pairValues64_4_q_loop:
 	CMPQ        R13, BX
 	JGE         pairValues64_4_q_loop_end
-	VMOVUPD     (R9)(R14*8), Y8
+	VMOVUPD     (R9)(R14*8), Y4
 	LEAQ        (R10)(SI*8), R15
-	VMOVSD      (R15), X4
-	VMOVHPD     (R15)(DI*1), X4, X4
-	VMOVSD      (R15)(DI*2), X3
-	VMOVHPD     (R15)(R8*1), X3, X3
-	VINSERTF128 $0x01, X3, Y4, Y4
-	VMULPD      combineDiag<>+0(SB), Y4, Y9
-	VMULPD      Y8, Y8, Y10
-	VMULPD      Y9, Y10, Y9
-	VADDPD      Y9, Y6, Y10
-	VSUBPD      Y6, Y10, Y11
-	VSUBPD      Y11, Y10, Y12
-	VSUBPD      Y12, Y6, Y12
-	VSUBPD      Y11, Y9, Y6
-	VADDPD      Y6, Y12, Y12
-	VADDPD      Y12, Y7, Y7
-	VMOVAPD     Y10, Y6
-	VMULPD      combineTwo<>+0(SB), Y8, Y8
-	VMOVUPD     (R11)(R14*8), Y9
-	VMULPD      Y8, Y9, Y9
-	VADDPD      Y9, Y6, Y8
-	VSUBPD      Y6, Y8, Y10
-	VSUBPD      Y10, Y8, Y11
-	VSUBPD      Y11, Y6, Y11
-	VSUBPD      Y10, Y9, Y6
-	VADDPD      Y6, Y11, Y11
-	VADDPD      Y11, Y7, Y7
-	VMOVAPD     Y8, Y6
+	VMOVSD      (R15), X10
+	VMOVHPD     (R15)(DI*1), X10, X10
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y10, Y10
+	VMULPD      combineDiag<>+0(SB), Y10, Y5
+	VMULPD      Y4, Y4, Y6
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y2, Y6
+	VSUBPD      Y2, Y6, Y7
+	VSUBPD      Y7, Y6, Y8
+	VSUBPD      Y8, Y2, Y8
+	VSUBPD      Y7, Y5, Y2
+	VADDPD      Y2, Y8, Y8
+	VADDPD      Y8, Y3, Y3
+	VMOVAPD     Y6, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y5
+	VMULPD      Y4, Y5, Y5
+	VADDPD      Y5, Y2, Y4
+	VSUBPD      Y2, Y4, Y6
+	VSUBPD      Y6, Y4, Y7
+	VSUBPD      Y7, Y2, Y7
+	VSUBPD      Y6, Y5, Y2
+	VADDPD      Y2, Y7, Y7
+	VADDPD      Y7, Y3, Y3
+	VMOVAPD     Y4, Y2
 	INCQ        SI
 	INCQ        R13
 	ADDQ        R12, R14
@@ -21023,16 +21407,14 @@ pairValues64_4_q_loop:
 
 pairValues64_4_q_loop_end:
 pairValues64_4_q_done:
-	VADDPD    Y1, Y0, Y0
-	VADDPD    Y5, Y2, Y2
-	VADDPD    Y7, Y6, Y6
-	VADDPD    Y6, Y2, Y1
+	VADDPD    Y3, Y2, Y2
+	VADDPD    Y2, Y1, Y1
 	MOVQ      cross_base+72(FP), BX
 	VMOVUPD   Y0, (BX)(DX*8)
 	VMOVAPD   Y0, Y2
 	VMULPD    combineHalf<>+0(SB), Y1, Y1
 	VSUBPD    Y1, Y0, Y0
-	VXORPD    Y1, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y1
 	VCMPPD    $0x12, Y1, Y0, Y1
 	VANDNPD   Y0, Y1, Y0
 	MOVQ      vals_base+48(FP), BX
@@ -21040,27 +21422,27 @@ pairValues64_4_q_done:
 	MOVQ      out_base+0(FP), BX
 	MOVQ      out_base+0(FP), BX
 	VMOVUPD   Y0, (BX)(DX*8)
-	VXORPD    Y1, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y1
 	VMULPD    combineUnder<>+0(SB), Y2, Y2
 	VCMPPD    $0x00, Y1, Y0, Y1
 	VCMPPD    $0x1e, Y2, Y0, Y2
 	VANDPD    Y2, Y1, Y1
 	VMOVMSKPD Y1, BX
 	TESTQ     BX, BX
-	JZ        pairValues64_4_noflag
+	JZ        pairValues64_4_b0_noflag
 	TESTQ     CX, CX
-	JNS       pairValues64_4_noflag
+	JNS       pairValues64_4_b0_noflag
 	BSFQ      BX, BX
 	LEAQ      (DX)(BX*1), CX
 
-pairValues64_4_noflag:
+pairValues64_4_b0_noflag:
 	ADDQ $0x04, DX
 	JMP  pairValues64_vec
 
 pairValues64_one:
 	CMPQ   DX, AX
 	JGE    pairValues64_done
-	VXORPD X1, X1, X1
+	VMOVSD combineZero<>+0(SB), X1
 	MOVQ   k+264(FP), BX
 	CMPQ   BX, $0x01
 	JNE    pairValues64_1_cross_many
@@ -21069,12 +21451,12 @@ pairValues64_one:
 	MOVQ   wa_base+96(FP), BX
 	VMOVSD (BX)(DX*8), X0
 	VMULSD X0, X2, X2
-	VXORPD X0, X0, X0
+	VMOVSD combineZero<>+0(SB), X0
 	VADDSD X2, X0, X0
 	JMP    pairValues64_1_cross_done
 
 pairValues64_1_cross_many:
-	VXORPD X0, X0, X0
+	VMOVSD combineZero<>+0(SB), X0
 	MOVQ   wa_base+96(FP), BX
 	MOVQ   cr_base+120(FP), SI
 	MOVQ   k+264(FP), DI
@@ -21105,23 +21487,24 @@ pairValues64_1_cross:
 
 pairValues64_1_cross_end:
 pairValues64_1_cross_done:
-	VXORPD X3, X3, X3
+	VADDSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X2
 	MOVQ   k+264(FP), BX
 	CMPQ   BX, $0x01
 	JNE    pairValues64_1_p_many
 	MOVQ   wa_base+96(FP), BX
-	VMOVSD (BX)(DX*8), X2
+	VMOVSD (BX)(DX*8), X1
 	MOVQ   sa_base+144(FP), BX
-	VMOVSD (BX)(DX*8), X4
-	VMULSD combineDiag<>+0(SB), X4, X4
-	VMULSD X2, X2, X2
-	VMULSD X4, X2, X4
-	VXORPD X2, X2, X2
-	VADDSD X4, X2, X2
+	VMOVSD (BX)(DX*8), X3
+	VMULSD combineDiag<>+0(SB), X3, X3
+	VMULSD X1, X1, X1
+	VMULSD X3, X1, X3
+	VMOVSD combineZero<>+0(SB), X1
+	VADDSD X3, X1, X1
 	JMP    pairValues64_1_p_done
 
 pairValues64_1_p_many:
-	VXORPD X2, X2, X2
+	VMOVSD combineZero<>+0(SB), X1
 	MOVQ   k+264(FP), BX
 	MOVQ   DX, SI
 	IMULQ  BX, SI
@@ -21138,6 +21521,72 @@ pairValues64_1_p_many:
 pairValues64_1_p_loop:
 	CMPQ    R11, BX
 	JGE     pairValues64_1_p_loop_end
+	VMOVSD  (DI)(R12*8), X3
+	LEAQ    (R8)(SI*8), R13
+	VMOVSD  (R13), X4
+	VMULSD  combineDiag<>+0(SB), X4, X4
+	VMULSD  X3, X3, X5
+	VMULSD  X4, X5, X4
+	VADDSD  X4, X1, X5
+	VSUBSD  X1, X5, X6
+	VSUBSD  X6, X5, X7
+	VSUBSD  X7, X1, X7
+	VSUBSD  X6, X4, X1
+	VADDSD  X1, X7, X7
+	VADDSD  X7, X2, X2
+	VMOVAPD X5, X1
+	VMULSD  combineTwo<>+0(SB), X3, X3
+	VMOVSD  (R9)(R12*8), X4
+	VMULSD  X3, X4, X4
+	VADDSD  X4, X1, X3
+	VSUBSD  X1, X3, X5
+	VSUBSD  X5, X3, X6
+	VSUBSD  X6, X1, X6
+	VSUBSD  X5, X4, X1
+	VADDSD  X1, X6, X6
+	VADDSD  X6, X2, X2
+	VMOVAPD X3, X1
+	INCQ    SI
+	INCQ    R11
+	ADDQ    R10, R12
+	JMP     pairValues64_1_p_loop
+
+pairValues64_1_p_loop_end:
+pairValues64_1_p_done:
+	VADDSD X2, X1, X1
+	VMOVSD combineZero<>+0(SB), X3
+	MOVQ   m+272(FP), BX
+	CMPQ   BX, $0x01
+	JNE    pairValues64_1_q_many
+	MOVQ   wb_base+192(FP), BX
+	VMOVSD (BX)(DX*8), X2
+	MOVQ   sb_base+216(FP), BX
+	VMOVSD (BX)(DX*8), X4
+	VMULSD combineDiag<>+0(SB), X4, X4
+	VMULSD X2, X2, X2
+	VMULSD X4, X2, X4
+	VMOVSD combineZero<>+0(SB), X2
+	VADDSD X4, X2, X2
+	JMP    pairValues64_1_q_done
+
+pairValues64_1_q_many:
+	VMOVSD combineZero<>+0(SB), X2
+	MOVQ   m+272(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   wb_base+192(FP), DI
+	MOVQ   sb_base+216(FP), R8
+	MOVQ   sq_base+240(FP), R9
+	MOVQ   n+280(FP), R10
+	XORQ   R11, R11
+	MOVQ   DX, R12
+
+pairValues64_1_q_loop:
+	CMPQ    R11, BX
+	JGE     pairValues64_1_q_loop_end
 	VMOVSD  (DI)(R12*8), X4
 	LEAQ    (R8)(SI*8), R13
 	VMOVSD  (R13), X5
@@ -21166,85 +21615,18 @@ pairValues64_1_p_loop:
 	INCQ    SI
 	INCQ    R11
 	ADDQ    R10, R12
-	JMP     pairValues64_1_p_loop
-
-pairValues64_1_p_loop_end:
-pairValues64_1_p_done:
-	VXORPD X5, X5, X5
-	MOVQ   m+272(FP), BX
-	CMPQ   BX, $0x01
-	JNE    pairValues64_1_q_many
-	MOVQ   wb_base+192(FP), BX
-	VMOVSD (BX)(DX*8), X4
-	MOVQ   sb_base+216(FP), BX
-	VMOVSD (BX)(DX*8), X6
-	VMULSD combineDiag<>+0(SB), X6, X6
-	VMULSD X4, X4, X4
-	VMULSD X6, X4, X6
-	VXORPD X4, X4, X4
-	VADDSD X6, X4, X4
-	JMP    pairValues64_1_q_done
-
-pairValues64_1_q_many:
-	VXORPD X4, X4, X4
-	MOVQ   m+272(FP), BX
-	MOVQ   DX, SI
-	IMULQ  BX, SI
-	MOVQ   BX, DI
-	SHLQ   $0x03, DI
-	LEAQ   (DI)(DI*2), DI
-	MOVQ   wb_base+192(FP), DI
-	MOVQ   sb_base+216(FP), R8
-	MOVQ   sq_base+240(FP), R9
-	MOVQ   n+280(FP), R10
-	XORQ   R11, R11
-	MOVQ   DX, R12
-
-pairValues64_1_q_loop:
-	CMPQ    R11, BX
-	JGE     pairValues64_1_q_loop_end
-	VMOVSD  (DI)(R12*8), X6
-	LEAQ    (R8)(SI*8), R13
-	VMOVSD  (R13), X7
-	VMULSD  combineDiag<>+0(SB), X7, X7
-	VMULSD  X6, X6, X8
-	VMULSD  X7, X8, X7
-	VADDSD  X7, X4, X8
-	VSUBSD  X4, X8, X9
-	VSUBSD  X9, X8, X10
-	VSUBSD  X10, X4, X10
-	VSUBSD  X9, X7, X4
-	VADDSD  X4, X10, X10
-	VADDSD  X10, X5, X5
-	VMOVAPD X8, X4
-	VMULSD  combineTwo<>+0(SB), X6, X6
-	VMOVSD  (R9)(R12*8), X7
-	VMULSD  X6, X7, X7
-	VADDSD  X7, X4, X6
-	VSUBSD  X4, X6, X8
-	VSUBSD  X8, X6, X9
-	VSUBSD  X9, X4, X9
-	VSUBSD  X8, X7, X4
-	VADDSD  X4, X9, X9
-	VADDSD  X9, X5, X5
-	VMOVAPD X6, X4
-	INCQ    SI
-	INCQ    R11
-	ADDQ    R10, R12
 	JMP     pairValues64_1_q_loop
 
 pairValues64_1_q_loop_end:
 pairValues64_1_q_done:
-	VADDSD    X1, X0, X0
 	VADDSD    X3, X2, X2
-	VADDSD    X5, X4, X4
-	VADDSD    X4, X2, X1
+	VADDSD    X2, X1, X1
 	MOVQ      cross_base+72(FP), BX
 	VMOVSD    X0, (BX)(DX*8)
 	VMOVAPD   X0, X2
 	VMULSD    combineHalf<>+0(SB), X1, X1
 	VSUBSD    X1, X0, X0
-	VXORPD    X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X1
 	VCMPSD    $0x12, X1, X0, X1
 	VANDNPD   X0, X1, X0
 	MOVQ      vals_base+48(FP), BX
@@ -21252,7 +21634,7 @@ pairValues64_1_q_done:
 	MOVQ      out_base+0(FP), BX
 	MOVQ      out_base+0(FP), BX
 	VMOVSD    X0, (BX)(DX*8)
-	VXORPD    X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X1
 	VMULSD    combineUnder<>+0(SB), X2, X2
 	VCMPSD    $0x00, X1, X0, X1
 	VCMPSD    $0x1e, X2, X0, X2
@@ -21260,13 +21642,13 @@ pairValues64_1_q_done:
 	VMOVMSKPD X1, BX
 	ANDQ      $0x01, BX
 	TESTQ     BX, BX
-	JZ        pairValues64_1_noflag
+	JZ        pairValues64_1_b0_noflag
 	TESTQ     CX, CX
-	JNS       pairValues64_1_noflag
+	JNS       pairValues64_1_b0_noflag
 	BSFQ      BX, BX
 	LEAQ      (DX)(BX*1), CX
 
-pairValues64_1_noflag:
+pairValues64_1_b0_noflag:
 	INCQ DX
 	JMP  pairValues64_one
 
@@ -21282,7 +21664,7 @@ TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
 	MOVQ         c+344(FP), AX
 	CMPQ         AX, $0x01
 	JE           sideGrad64_one
-	VXORPD       X0, X0, X0
+	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
 	VBROADCASTSD X0, Y1
@@ -21357,7 +21739,7 @@ sideGrad64_self_lanes_vec:
 	VMULPD       combineInvSqrtPi<>+0(SB), Y2, Y6
 	VSUBPD       Y6, Y5, Y5
 	VMULPD       Y2, Y5, Y5
-	VXORPD       Y6, Y6, Y6
+	VMOVUPD      combineZero<>+0(SB), Y6
 	VCMPPD       $0x1e, Y6, Y3, Y6
 	VANDPD       Y6, Y5, Y5
 	MOVQ         gw_base+0(FP), R13
@@ -21428,7 +21810,7 @@ sideGrad64_self_lanes_one:
 	VMULSD combineInvSqrtPi<>+0(SB), X2, X6
 	VSUBSD X6, X5, X5
 	VMULSD X2, X5, X5
-	VXORPD X2, X2, X2
+	VMOVSD combineZero<>+0(SB), X2
 	VCMPSD $0x1e, X2, X3, X2
 	VANDPD X2, X5, X5
 	MOVQ   gw_base+0(FP), R9
@@ -21455,7 +21837,7 @@ sideGrad64_self_comp_end:
 	RET
 
 sideGrad64_one:
-	VXORPD       X0, X0, X0
+	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
 	VBROADCASTSD X0, Y1
@@ -21477,9 +21859,9 @@ sideGrad64_one_lanes_vec:
 	JL      sideGrad64_one_lanes_one
 	VMOVUPD (BX)(R11*8), Y2
 	VMOVUPD (SI)(R11*8), Y3
-	VXORPD  Y4, Y4, Y4
-	VXORPD  Y5, Y5, Y5
-	VXORPD  Y6, Y6, Y6
+	VMOVUPD combineZero<>+0(SB), Y4
+	VMOVUPD combineZero<>+0(SB), Y5
+	VMOVUPD combineZero<>+0(SB), Y6
 	VMULPD  combineDiag<>+0(SB), Y3, Y7
 	VMULPD  Y2, Y7, Y7
 	VADDPD  Y7, Y4, Y4
@@ -21495,7 +21877,7 @@ sideGrad64_one_lanes_vec:
 	VMULPD  combineInvSqrtPi<>+0(SB), Y2, Y6
 	VSUBPD  Y6, Y5, Y5
 	VMULPD  Y2, Y5, Y5
-	VXORPD  Y2, Y2, Y2
+	VMOVUPD combineZero<>+0(SB), Y2
 	VCMPPD  $0x1e, Y2, Y3, Y2
 	VANDPD  Y2, Y5, Y5
 	VMOVUPD Y7, (AX)(R11*8)
@@ -21509,9 +21891,9 @@ sideGrad64_one_lanes_one:
 	JGE    sideGrad64_one_lanes_done
 	VMOVSD (BX)(R11*8), X1
 	VMOVSD (SI)(R11*8), X2
-	VXORPD X3, X3, X3
-	VXORPD X4, X4, X4
-	VXORPD X5, X5, X5
+	VMOVSD combineZero<>+0(SB), X3
+	VMOVSD combineZero<>+0(SB), X4
+	VMOVSD combineZero<>+0(SB), X5
 	VMULSD combineDiag<>+0(SB), X2, X6
 	VMULSD X1, X6, X6
 	VADDSD X6, X3, X3
@@ -21527,7 +21909,7 @@ sideGrad64_one_lanes_one:
 	VMULSD combineInvSqrtPi<>+0(SB), X1, X5
 	VSUBSD X5, X4, X4
 	VMULSD X1, X4, X4
-	VXORPD X1, X1, X1
+	VMOVSD combineZero<>+0(SB), X1
 	VCMPSD $0x1e, X1, X2, X1
 	VANDPD X1, X4, X4
 	VMOVSD X6, (AX)(R11*8)
@@ -21546,19 +21928,286 @@ TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
 	MOVQ n+280(FP), AX
 	MOVQ $-1, CX
 	XORQ DX, DX
+	MOVQ k+264(FP), BX
+	CMPQ BX, $0x01
+	JNE  pairValues32_wide
+	MOVQ m+272(FP), BX
+	CMPQ BX, $0x01
+	JE   pairValues32_vec
+
+pairValues32_wide:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x08
+	JL      pairValues32_vec
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y1
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues32_8_cross:
+	CMPQ      R9, DI
+	JGE       pairValues32_8_cross_end
+	VCVTPS2PD (SI)(R10*4), Y2
+	VCVTPS2PD (BX)(R10*4), Y3
+	VMULPD    Y3, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VCVTPS2PD 16(SI)(R10*4), Y2
+	VCVTPS2PD 16(BX)(R10*4), Y3
+	VMULPD    Y3, Y2, Y2
+	VADDPD    Y2, Y1, Y1
+	INCQ      R9
+	ADDQ      R8, R10
+	JMP       pairValues32_8_cross
+
+pairValues32_8_cross_end:
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y1, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_8_p_many
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y0, Y0
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
+	JMP       pairValues32_8_p_done
+
+pairValues32_8_p_many:
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wa_base+96(FP), R9
+	MOVQ  sa_base+144(FP), R10
+	MOVQ  sp_base+168(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_8_p_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_8_p_loop_end
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	VCVTPS2PD 16(R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	LEAQ      (R15)(DI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD 16(R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_8_p_loop
+
+pairValues32_8_p_loop_end:
+pairValues32_8_p_done:
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y1, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_8_q_many
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y0, Y0
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y2
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
+	JMP       pairValues32_8_q_done
+
+pairValues32_8_q_many:
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wb_base+192(FP), R9
+	MOVQ  sb_base+216(FP), R10
+	MOVQ  sq_base+240(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_8_q_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_8_q_loop_end
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	VCVTPS2PD 16(R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	LEAQ      (R15)(DI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD 16(R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_8_q_loop
+
+pairValues32_8_q_loop_end:
+pairValues32_8_q_done:
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    (BX)(DX*8), Y2
+	VADDPD     Y0, Y2, Y0
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    32(BX)(DX*8), Y2
+	VADDPD     Y1, Y2, Y1
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    (BX)(DX*8), Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    32(BX)(DX*8), Y3
+	VMOVAPD    Y2, Y6
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y0
+	VCMPPD     $0x12, Y0, Y2, Y0
+	VANDNPD    Y2, Y0, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X0
+	VMOVUPS    X0, (BX)(DX*4)
+	VCVTPD2PSY Y2, X0
+	VCVTPS2PD  X0, Y0
+	VMOVUPD    combineZero<>+0(SB), Y7
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x00, Y7, Y0, Y7
+	VCMPPD     $0x1e, Y6, Y2, Y6
+	VANDPD     Y6, Y7, Y7
+	VMOVMSKPD  Y7, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_8_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_8_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_8_b0_noflag:
+	VMOVAPD    Y3, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y3, Y3
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y3, Y1
+	VANDNPD    Y3, Y1, Y3
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y3, 32(BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y3, X1
+	VMOVUPS    X1, 16(BX)(DX*4)
+	VCVTPD2PSY Y3, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y2, Y1, Y2
+	VCMPPD     $0x1e, Y0, Y3, Y0
+	VANDPD     Y0, Y2, Y2
+	VMOVMSKPD  Y2, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_8_b1_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_8_b1_noflag
+	BSFQ       BX, BX
+	LEAQ       4(DX)(BX*1), CX
+
+pairValues32_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues32_wide
 
 pairValues32_vec:
-	MOVQ   AX, BX
-	SUBQ   DX, BX
-	CMPQ   BX, $0x04
-	JL     pairValues32_one
-	VXORPD Y0, Y0, Y0
-	MOVQ   wa_base+96(FP), BX
-	MOVQ   cr_base+120(FP), SI
-	MOVQ   k+264(FP), DI
-	MOVQ   n+280(FP), R8
-	XORQ   R9, R9
-	MOVQ   DX, R10
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x04
+	JL      pairValues32_one
+	VMOVUPD combineZero<>+0(SB), Y0
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
 
 pairValues32_4_cross:
 	CMPQ      R9, DI
@@ -21572,18 +22221,18 @@ pairValues32_4_cross:
 	JMP       pairValues32_4_cross
 
 pairValues32_4_cross_end:
-	VXORPD    Y1, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y1
 	MOVQ      k+264(FP), BX
 	CMPQ      BX, $0x01
 	JNE       pairValues32_4_p_many
 	MOVQ      wa_base+96(FP), BX
 	VCVTPS2PD (BX)(DX*4), Y2
 	MOVQ      sa_base+144(FP), BX
-	VCVTPS2PD (BX)(DX*4), Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
 	VMULPD    Y2, Y2, Y2
-	VMULPD    Y4, Y2, Y4
-	VADDPD    Y4, Y1, Y1
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
 	JMP       pairValues32_4_p_done
 
 pairValues32_4_p_many:
@@ -21605,19 +22254,19 @@ pairValues32_4_p_loop:
 	JGE       pairValues32_4_p_loop_end
 	VCVTPS2PD (R9)(R14*4), Y2
 	LEAQ      (R10)(SI*4), R15
-	VMOVSS    (R15), X4
-	VINSERTPS $0x10, (R15)(DI*1), X4, X4
-	VINSERTPS $0x20, (R15)(DI*2), X4, X4
-	VINSERTPS $0x30, (R15)(R8*1), X4, X4
-	VCVTPS2PD X4, Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
-	VMULPD    Y2, Y2, Y5
-	VMULPD    Y4, Y5, Y4
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
 	VMULPD    combineTwo<>+0(SB), Y2, Y2
-	VCVTPS2PD (R11)(R14*4), Y5
-	VMULPD    Y2, Y5, Y5
-	VADDPD    Y5, Y4, Y4
-	VADDPD    Y4, Y1, Y1
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
 	INCQ      SI
 	INCQ      R13
 	ADDQ      R12, R14
@@ -21625,18 +22274,18 @@ pairValues32_4_p_loop:
 
 pairValues32_4_p_loop_end:
 pairValues32_4_p_done:
-	VXORPD    Y2, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y2
 	MOVQ      m+272(FP), BX
 	CMPQ      BX, $0x01
 	JNE       pairValues32_4_q_many
 	MOVQ      wb_base+192(FP), BX
-	VCVTPS2PD (BX)(DX*4), Y4
+	VCVTPS2PD (BX)(DX*4), Y3
 	MOVQ      sb_base+216(FP), BX
-	VCVTPS2PD (BX)(DX*4), Y5
-	VMULPD    combineDiag<>+0(SB), Y5, Y5
-	VMULPD    Y4, Y4, Y4
-	VMULPD    Y5, Y4, Y5
-	VADDPD    Y5, Y2, Y2
+	VCVTPS2PD (BX)(DX*4), Y6
+	VMULPD    combineDiag<>+0(SB), Y6, Y6
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y6, Y3, Y6
+	VADDPD    Y6, Y2, Y2
 	JMP       pairValues32_4_q_done
 
 pairValues32_4_q_many:
@@ -21656,21 +22305,21 @@ pairValues32_4_q_many:
 pairValues32_4_q_loop:
 	CMPQ      R13, BX
 	JGE       pairValues32_4_q_loop_end
-	VCVTPS2PD (R9)(R14*4), Y4
+	VCVTPS2PD (R9)(R14*4), Y3
 	LEAQ      (R10)(SI*4), R15
-	VMOVSS    (R15), X5
-	VINSERTPS $0x10, (R15)(DI*1), X5, X5
-	VINSERTPS $0x20, (R15)(DI*2), X5, X5
-	VINSERTPS $0x30, (R15)(R8*1), X5, X5
-	VCVTPS2PD X5, Y5
-	VMULPD    combineDiag<>+0(SB), Y5, Y5
-	VMULPD    Y4, Y4, Y6
-	VMULPD    Y5, Y6, Y5
-	VMULPD    combineTwo<>+0(SB), Y4, Y4
-	VCVTPS2PD (R11)(R14*4), Y6
-	VMULPD    Y4, Y6, Y6
-	VADDPD    Y6, Y5, Y5
-	VADDPD    Y5, Y2, Y2
+	VMOVSS    (R15), X6
+	VINSERTPS $0x10, (R15)(DI*1), X6, X6
+	VINSERTPS $0x20, (R15)(DI*2), X6, X6
+	VINSERTPS $0x30, (R15)(R8*1), X6, X6
+	VCVTPS2PD X6, Y6
+	VMULPD    combineDiag<>+0(SB), Y6, Y6
+	VMULPD    Y3, Y3, Y7
+	VMULPD    Y6, Y7, Y6
+	VMULPD    combineTwo<>+0(SB), Y3, Y3
+	VCVTPS2PD (R11)(R14*4), Y7
+	VMULPD    Y3, Y7, Y7
+	VADDPD    Y7, Y6, Y6
+	VADDPD    Y6, Y2, Y2
 	INCQ      SI
 	INCQ      R13
 	ADDQ      R12, R14
@@ -21684,7 +22333,7 @@ pairValues32_4_q_done:
 	VMOVAPD    Y0, Y2
 	VMULPD     combineHalf<>+0(SB), Y1, Y1
 	VSUBPD     Y1, Y0, Y0
-	VXORPD     Y1, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y1
 	VCMPPD     $0x12, Y1, Y0, Y1
 	VANDNPD    Y0, Y1, Y0
 	MOVQ       vals_base+48(FP), BX
@@ -21694,27 +22343,27 @@ pairValues32_4_q_done:
 	VMOVUPS    X1, (BX)(DX*4)
 	VCVTPD2PSY Y0, X1
 	VCVTPS2PD  X1, Y1
-	VXORPD     Y4, Y4, Y4
+	VMOVUPD    combineZero<>+0(SB), Y3
 	VMULPD     combineUnder<>+0(SB), Y2, Y2
-	VCMPPD     $0x00, Y4, Y1, Y4
+	VCMPPD     $0x00, Y3, Y1, Y3
 	VCMPPD     $0x1e, Y2, Y0, Y2
-	VANDPD     Y2, Y4, Y4
-	VMOVMSKPD  Y4, BX
+	VANDPD     Y2, Y3, Y3
+	VMOVMSKPD  Y3, BX
 	TESTQ      BX, BX
-	JZ         pairValues32_4_noflag
+	JZ         pairValues32_4_b0_noflag
 	TESTQ      CX, CX
-	JNS        pairValues32_4_noflag
+	JNS        pairValues32_4_b0_noflag
 	BSFQ       BX, BX
 	LEAQ       (DX)(BX*1), CX
 
-pairValues32_4_noflag:
+pairValues32_4_b0_noflag:
 	ADDQ $0x04, DX
 	JMP  pairValues32_vec
 
 pairValues32_one:
 	CMPQ   DX, AX
 	JGE    pairValues32_done
-	VXORPD X0, X0, X0
+	VMOVSD combineZero<>+0(SB), X0
 	MOVQ   wa_base+96(FP), BX
 	MOVQ   cr_base+120(FP), SI
 	MOVQ   k+264(FP), DI
@@ -21736,7 +22385,7 @@ pairValues32_1_cross:
 	JMP       pairValues32_1_cross
 
 pairValues32_1_cross_end:
-	VXORPD    X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X1
 	MOVQ      k+264(FP), BX
 	CMPQ      BX, $0x01
 	JNE       pairValues32_1_p_many
@@ -21744,12 +22393,12 @@ pairValues32_1_cross_end:
 	VMOVSS    (BX)(DX*4), X2
 	VCVTSS2SD X2, X2, X2
 	MOVQ      sa_base+144(FP), BX
-	VMOVSS    (BX)(DX*4), X4
-	VCVTSS2SD X4, X4, X4
-	VMULSD    combineDiag<>+0(SB), X4, X4
+	VMOVSS    (BX)(DX*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
 	VMULSD    X2, X2, X2
-	VMULSD    X4, X2, X4
-	VADDSD    X4, X1, X1
+	VMULSD    X3, X2, X3
+	VADDSD    X3, X1, X1
 	JMP       pairValues32_1_p_done
 
 pairValues32_1_p_many:
@@ -21772,17 +22421,17 @@ pairValues32_1_p_loop:
 	VMOVSS    (DI)(R12*4), X2
 	VCVTSS2SD X2, X2, X2
 	LEAQ      (R8)(SI*4), R13
-	VMOVSS    (R13), X4
-	VCVTSS2SD X4, X4, X4
-	VMULSD    combineDiag<>+0(SB), X4, X4
-	VMULSD    X2, X2, X5
-	VMULSD    X4, X5, X4
+	VMOVSS    (R13), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
+	VMULSD    X2, X2, X6
+	VMULSD    X3, X6, X3
 	VMULSD    combineTwo<>+0(SB), X2, X2
-	VMOVSS    (R9)(R12*4), X5
-	VCVTSS2SD X5, X5, X5
-	VMULSD    X2, X5, X5
-	VADDSD    X5, X4, X4
-	VADDSD    X4, X1, X1
+	VMOVSS    (R9)(R12*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    X2, X6, X6
+	VADDSD    X6, X3, X3
+	VADDSD    X3, X1, X1
 	INCQ      SI
 	INCQ      R11
 	ADDQ      R10, R12
@@ -21790,20 +22439,20 @@ pairValues32_1_p_loop:
 
 pairValues32_1_p_loop_end:
 pairValues32_1_p_done:
-	VXORPD    X2, X2, X2
+	VMOVSD    combineZero<>+0(SB), X2
 	MOVQ      m+272(FP), BX
 	CMPQ      BX, $0x01
 	JNE       pairValues32_1_q_many
 	MOVQ      wb_base+192(FP), BX
-	VMOVSS    (BX)(DX*4), X4
-	VCVTSS2SD X4, X4, X4
+	VMOVSS    (BX)(DX*4), X3
+	VCVTSS2SD X3, X3, X3
 	MOVQ      sb_base+216(FP), BX
-	VMOVSS    (BX)(DX*4), X5
-	VCVTSS2SD X5, X5, X5
-	VMULSD    combineDiag<>+0(SB), X5, X5
-	VMULSD    X4, X4, X4
-	VMULSD    X5, X4, X5
-	VADDSD    X5, X2, X2
+	VMOVSS    (BX)(DX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X3, X3, X3
+	VMULSD    X6, X3, X6
+	VADDSD    X6, X2, X2
 	JMP       pairValues32_1_q_done
 
 pairValues32_1_q_many:
@@ -21823,20 +22472,20 @@ pairValues32_1_q_many:
 pairValues32_1_q_loop:
 	CMPQ      R11, BX
 	JGE       pairValues32_1_q_loop_end
-	VMOVSS    (DI)(R12*4), X4
-	VCVTSS2SD X4, X4, X4
+	VMOVSS    (DI)(R12*4), X3
+	VCVTSS2SD X3, X3, X3
 	LEAQ      (R8)(SI*4), R13
-	VMOVSS    (R13), X5
-	VCVTSS2SD X5, X5, X5
-	VMULSD    combineDiag<>+0(SB), X5, X5
-	VMULSD    X4, X4, X6
-	VMULSD    X5, X6, X5
-	VMULSD    combineTwo<>+0(SB), X4, X4
-	VMOVSS    (R9)(R12*4), X6
+	VMOVSS    (R13), X6
 	VCVTSS2SD X6, X6, X6
-	VMULSD    X4, X6, X6
-	VADDSD    X6, X5, X5
-	VADDSD    X5, X2, X2
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X3, X3, X7
+	VMULSD    X6, X7, X6
+	VMULSD    combineTwo<>+0(SB), X3, X3
+	VMOVSS    (R9)(R12*4), X7
+	VCVTSS2SD X7, X7, X7
+	VMULSD    X3, X7, X7
+	VADDSD    X7, X6, X6
+	VADDSD    X6, X2, X2
 	INCQ      SI
 	INCQ      R11
 	ADDQ      R10, R12
@@ -21850,31 +22499,31 @@ pairValues32_1_q_done:
 	VMOVAPD   X0, X2
 	VMULSD    combineHalf<>+0(SB), X1, X1
 	VSUBSD    X1, X0, X0
-	VXORPD    X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X1
 	VCMPSD    $0x12, X1, X0, X1
 	VANDNPD   X0, X1, X0
 	MOVQ      vals_base+48(FP), BX
 	VMOVSD    X0, (BX)(DX*8)
 	MOVQ      out_base+0(FP), BX
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (BX)(DX*4)
-	VCVTSD2SS X0, X3, X3
-	VCVTSS2SD X3, X3, X3
-	VXORPD    X1, X1, X1
+	VCVTSD2SS X0, X4, X4
+	VMOVSS    X4, (BX)(DX*4)
+	VCVTSD2SS X0, X5, X5
+	VCVTSS2SD X5, X5, X5
+	VMOVSD    combineZero<>+0(SB), X1
 	VMULSD    combineUnder<>+0(SB), X2, X2
-	VCMPSD    $0x00, X1, X3, X1
+	VCMPSD    $0x00, X1, X5, X1
 	VCMPSD    $0x1e, X2, X0, X2
 	VANDPD    X2, X1, X1
 	VMOVMSKPD X1, BX
 	ANDQ      $0x01, BX
 	TESTQ     BX, BX
-	JZ        pairValues32_1_noflag
+	JZ        pairValues32_1_b0_noflag
 	TESTQ     CX, CX
-	JNS       pairValues32_1_noflag
+	JNS       pairValues32_1_b0_noflag
 	BSFQ      BX, BX
 	LEAQ      (DX)(BX*1), CX
 
-pairValues32_1_noflag:
+pairValues32_1_b0_noflag:
 	INCQ DX
 	JMP  pairValues32_one
 
@@ -21890,7 +22539,7 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
 	MOVQ         c+344(FP), AX
 	CMPQ         AX, $0x01
 	JE           sideGrad32_one
-	VXORPD       X0, X0, X0
+	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
 	VBROADCASTSD X0, Y1
@@ -21965,7 +22614,7 @@ sideGrad32_self_lanes_vec:
 	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
 	VSUBPD     Y6, Y5, Y5
 	VMULPD     Y2, Y5, Y5
-	VXORPD     Y2, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y2
 	VCMPPD     $0x1e, Y2, Y3, Y2
 	VANDPD     Y2, Y5, Y5
 	MOVQ       gw_base+0(FP), R13
@@ -22047,7 +22696,7 @@ sideGrad32_self_lanes_one:
 	VMULSD    combineInvSqrtPi<>+0(SB), X2, X6
 	VSUBSD    X6, X5, X5
 	VMULSD    X2, X5, X5
-	VXORPD    X2, X2, X2
+	VMOVSD    combineZero<>+0(SB), X2
 	VCMPSD    $0x1e, X2, X3, X2
 	VANDPD    X2, X5, X5
 	MOVQ      gw_base+0(FP), R9
@@ -22077,7 +22726,7 @@ sideGrad32_self_comp_end:
 	RET
 
 sideGrad32_one:
-	VXORPD       X0, X0, X0
+	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
 	VBROADCASTSD X0, Y1
@@ -22099,9 +22748,9 @@ sideGrad32_one_lanes_vec:
 	JL         sideGrad32_one_lanes_one
 	VCVTPS2PD  (BX)(R11*4), Y2
 	VCVTPS2PD  (SI)(R11*4), Y3
-	VXORPD     Y4, Y4, Y4
-	VXORPD     Y5, Y5, Y5
-	VXORPD     Y6, Y6, Y6
+	VMOVUPD    combineZero<>+0(SB), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMOVUPD    combineZero<>+0(SB), Y6
 	VMULPD     combineDiag<>+0(SB), Y3, Y7
 	VMULPD     Y2, Y7, Y7
 	VADDPD     Y7, Y4, Y4
@@ -22117,7 +22766,7 @@ sideGrad32_one_lanes_vec:
 	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
 	VSUBPD     Y6, Y5, Y5
 	VMULPD     Y2, Y5, Y5
-	VXORPD     Y2, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y2
 	VCMPPD     $0x1e, Y2, Y3, Y2
 	VANDPD     Y2, Y5, Y5
 	VCVTPD2PSY Y7, X2
@@ -22136,9 +22785,9 @@ sideGrad32_one_lanes_one:
 	VCVTSS2SD X1, X1, X1
 	VMOVSS    (SI)(R11*4), X2
 	VCVTSS2SD X2, X2, X2
-	VXORPD    X3, X3, X3
-	VXORPD    X4, X4, X4
-	VXORPD    X5, X5, X5
+	VMOVSD    combineZero<>+0(SB), X3
+	VMOVSD    combineZero<>+0(SB), X4
+	VMOVSD    combineZero<>+0(SB), X5
 	VMULSD    combineDiag<>+0(SB), X2, X6
 	VMULSD    X1, X6, X6
 	VADDSD    X6, X3, X3
@@ -22157,15 +22806,15 @@ sideGrad32_one_lanes_one:
 	VMULSD    combineInvSqrtPi<>+0(SB), X1, X5
 	VSUBSD    X5, X4, X4
 	VMULSD    X1, X4, X4
-	VXORPD    X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X1
 	VCMPSD    $0x1e, X1, X2, X1
 	VANDPD    X1, X4, X4
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (AX)(R11*4)
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (CX)(R11*4)
-	VCVTSD2SS X4, X4, X4
-	VMOVSS    X4, (DX)(R11*4)
+	VCVTSD2SS X6, X8, X8
+	VMOVSS    X8, (AX)(R11*4)
+	VCVTSD2SS X3, X9, X9
+	VMOVSS    X9, (CX)(R11*4)
+	VCVTSD2SS X4, X10, X10
+	VMOVSS    X10, (DX)(R11*4)
 	INCQ      R11
 	JMP       sideGrad32_one_lanes_one
 

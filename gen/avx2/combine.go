@@ -35,6 +35,7 @@ var combineConsts = []struct {
 	{"combineHalf", 0.5},
 	{"combineTwo", 2},
 	{"combineUnder", 0x1p-50},
+	{"combineZero", 0},
 }
 
 var combineMem = map[string]Mem{}
@@ -63,14 +64,22 @@ func combineConst(name string) Mem {
 type lanes struct {
 	p   *prec
 	vec bool
+	nb  int // blocks of four lanes handled together (vec; 0 means 1)
 }
 
+// blocks returns the number of blocks of lanes of a pass.
+func (w lanes) blocks() int { return max(w.nb, 1) }
+
+// n returns the number of lanes of a pass.
 func (w lanes) n() int {
 	if w.vec {
-		return 4
+		return 4 * w.blocks()
 	}
 	return 1
 }
+
+// disp returns the byte offset of block b of elements of the given size.
+func (w lanes) disp(b, size int) int { return b * 4 * size }
 
 func (w lanes) reg() VecVirtual {
 	if w.vec {
@@ -95,10 +104,22 @@ func pickW[F any](w lanes, v, s F) F {
 	return s
 }
 
+// zero returns a register of +0.
 func (w lanes) zero() VecVirtual {
 	z := w.reg()
-	VXORPD(z, z, z)
+	w.setZero(z)
 	return z
+}
+
+// setZero sets r to +0 by a load (which the register allocator sees as a
+// plain write, where the xor idiom would read r and keep it live from the
+// function's start).
+func (w lanes) setZero(r VecVirtual) {
+	if w.vec {
+		VMOVUPD(combineConst("combineZero"), r)
+	} else {
+		VMOVSD(combineConst("combineZero"), r)
+	}
 }
 
 func (w lanes) mov(a, d VecVirtual) { pickW(w, VMOVAPD, VMOVAPD)(a, d) }
@@ -126,9 +147,12 @@ func (b slicePtr) get(p *prec) GPVirtual {
 
 // load returns the float64 values of the lanes at element index idx of the
 // slice b of the kernel's precision (consecutive lanes).
-func (w lanes) load(b slicePtr, idx GPVirtual) VecVirtual {
+func (w lanes) load(b slicePtr, idx GPVirtual) VecVirtual { return w.loadB(b, idx, 0) }
+
+// loadB is load for block blk of the pass.
+func (w lanes) loadB(b slicePtr, idx GPVirtual, blk int) VecVirtual {
 	p := w.p
-	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size)}
+	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size), Disp: w.disp(blk, p.size)}
 	r := w.reg()
 	switch {
 	case p.f64 && w.vec:
@@ -145,8 +169,23 @@ func (w lanes) load(b slicePtr, idx GPVirtual) VecVirtual {
 }
 
 // store64 stores float64 lanes at element index idx of the float64 slice b.
-func (w lanes) store64(r VecVirtual, b slicePtr, idx GPVirtual) {
-	m := Mem{Base: b.get(w.p), Index: idx, Scale: 8}
+func (w lanes) store64(r VecVirtual, b slicePtr, idx GPVirtual) { w.store64B(r, b, idx, 0) }
+
+// load64B loads float64 lanes of block blk at element index idx of the
+// float64 slice b.
+func (w lanes) load64B(b slicePtr, idx GPVirtual, blk int) VecVirtual {
+	m := Mem{Base: b.get(w.p), Index: idx, Scale: 8, Disp: w.disp(blk, 8)}
+	r := w.reg()
+	if w.vec {
+		VMOVUPD(m, r)
+	} else {
+		VMOVSD(m, r)
+	}
+	return r
+}
+
+func (w lanes) store64B(r VecVirtual, b slicePtr, idx GPVirtual, blk int) {
+	m := Mem{Base: b.get(w.p), Index: idx, Scale: 8, Disp: w.disp(blk, 8)}
 	if w.vec {
 		VMOVUPD(r, m)
 	} else {
@@ -156,35 +195,51 @@ func (w lanes) store64(r VecVirtual, b slicePtr, idx GPVirtual) {
 
 // storeOut stores float64 lanes rounded to the kernel's precision at
 // element index idx of the slice b (consecutive lanes).
-func (w lanes) storeOut(r VecVirtual, b slicePtr, idx GPVirtual) {
+func (w lanes) storeOut(r VecVirtual, b slicePtr, idx GPVirtual) { w.storeOutB(r, b, idx, 0) }
+
+func (w lanes) storeOutB(r VecVirtual, b slicePtr, idx GPVirtual, blk int) {
 	p := w.p
-	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size)}
+	m := Mem{Base: b.get(p), Index: idx, Scale: uint8(p.size), Disp: w.disp(blk, p.size)}
 	switch {
 	case p.f64:
-		w.store64(r, b, idx)
+		w.store64B(r, b, idx, blk)
 	case w.vec:
 		x := XMM()
 		VCVTPD2PSY(r, x)
 		VMOVUPS(x, m)
 	default:
-		VCVTSD2SS(r, r, r)
-		VMOVSS(r, m)
+		x := XMM()
+		VCVTSD2SS(r, x, x)
+		VMOVSS(x, m)
 	}
 }
 
 // strided returns the addresses of the lanes of a strided access: element
 // idx of slice b for the first lane, stride bytes apart.
 func (w lanes) strided(b slicePtr, idx, stride, stride3 GPVirtual) [4]Mem {
+	return w.stridedB(b, idx, stride, stride3, 0)
+}
+
+// stridedB is strided for block blk of the pass (four lanes further per
+// block).
+func (w lanes) stridedB(b slicePtr, idx, stride, stride3 GPVirtual, blk int) [4]Mem {
 	a := GP64()
 	LEAQ(Mem{Base: b.get(w.p), Index: idx, Scale: uint8(w.p.size)}, a)
+	for range blk {
+		LEAQ(Mem{Base: a, Index: stride, Scale: 4}, a)
+	}
 	return [4]Mem{{Base: a}, {Base: a, Index: stride, Scale: 1}, {Base: a, Index: stride, Scale: 2}, {Base: a, Index: stride3, Scale: 1}}
 }
 
 // gather returns the float64 values of the lanes of a strided read (see
 // strided).
 func (w lanes) gather(b slicePtr, idx, stride, stride3 GPVirtual) VecVirtual {
+	return w.gatherB(b, idx, stride, stride3, 0)
+}
+
+func (w lanes) gatherB(b slicePtr, idx, stride, stride3 GPVirtual, blk int) VecVirtual {
 	p := w.p
-	m := w.strided(b, idx, stride, stride3)
+	m := w.stridedB(b, idx, stride, stride3, blk)
 	r := w.reg()
 	switch {
 	case !w.vec && p.f64:
@@ -239,23 +294,38 @@ func (w lanes) scatter(r VecVirtual, b slicePtr, idx, stride, stride3 GPVirtual)
 }
 
 // laneLoop emits `for l := 0; l < n; l += width` over blocks of four lanes,
-// then single lanes, calling body with the width and the first lane.
-func laneLoop(p *prec, label string, n GPVirtual, body func(w lanes, l GPVirtual)) {
+// then single lanes, calling body with the width and the first lane; with
+// wide, over pairs of blocks of four lanes first, unless narrow (may be
+// nil) jumps to the label it is given.
+func laneLoop(p *prec, label string, n GPVirtual, wide bool, narrow func(vec string), body func(w lanes, l GPVirtual)) {
 	l := GP64()
 	XORQ(l, l)
 	rem := GP64()
+	if wide {
+		if narrow != nil {
+			narrow(label + "_vec")
+		}
+		Label(label + "_wide")
+		MOVQ(n, rem)
+		SUBQ(l, rem)
+		CMPQ(rem, Imm(8))
+		JL(LabelRef(label + "_vec"))
+		body(lanes{p, true, 2}, l)
+		ADDQ(Imm(8), l)
+		JMP(LabelRef(label + "_wide"))
+	}
 	Label(label + "_vec")
 	MOVQ(n, rem)
 	SUBQ(l, rem)
 	CMPQ(rem, Imm(4))
 	JL(LabelRef(label + "_one"))
-	body(lanes{p, true}, l)
+	body(lanes{p, true, 1}, l)
 	ADDQ(Imm(4), l)
 	JMP(LabelRef(label + "_vec"))
 	Label(label + "_one")
 	CMPQ(l, n)
 	JGE(LabelRef(label + "_done"))
-	body(lanes{p, false}, l)
+	body(lanes{p, false, 1}, l)
 	INCQ(l)
 	JMP(LabelRef(label + "_one"))
 	Label(label + "_done")
@@ -302,82 +372,142 @@ func (p *prec) genPairValues() {
 	n := p.intParam("n")
 	first := GP64() // the first lane whose value underflows, or −1
 	MOVQ(I64(-1), first)
-	laneLoop(p, fn, n, func(w lanes, l GPVirtual) {
+	// Two blocks at a time when a sum has more than one term to chain
+	// (k > 1 or m > 1); with one component per side the blocks are short
+	// and independent already.
+	narrow := func(vec string) {
+		k := p.intParam("k")
+		CMPQ(k, Imm(1))
+		JNE(LabelRef(fn + "_wide"))
+		CMPQ(p.intParam("m"), Imm(1))
+		JE(LabelRef(vec))
+	}
+	laneLoop(p, fn, n, true, narrow, func(w lanes, l GPVirtual) {
 		sfx := fmt.Sprintf("%s_%d", fn, w.n())
-		var c, self VecVirtual
+		nb := w.blocks()
+		// Each sum is folded (s + c) as soon as it is complete; with two
+		// blocks the folded sums are kept in memory until the value is
+		// computed (the cross sum in cross, its output; the self sum of P
+		// in vals, overwritten by the value), so that the two blocks' sums
+		// in flight fit in the registers.
+		c, self, pself := make([]VecVirtual, nb), make([]VecVirtual, nb), make([]VecVirtual, nb)
+		keep := func(r VecVirtual, name string, b int) VecVirtual {
+			if nb == 1 {
+				return r
+			}
+			w.store64B(r, arg(name), l, b)
+			return nil
+		}
+		back := func(r VecVirtual, name string, b int) VecVirtual {
+			if r != nil {
+				return r
+			}
+			return w.load64B(arg(name), l, b)
+		}
 		if p.f64 {
 			cs, cc := w.crossSum64(l, sfx)
+			for b := range nb {
+				w.add(cc[b], cs[b], cs[b])
+				c[b] = keep(cs[b], "cross", b)
+			}
 			ps, pc := w.selfSum64(l, "wa", "sa", "sp", "k", sfx+"_p")
+			for b := range nb {
+				w.add(pc[b], ps[b], ps[b])
+				pself[b] = keep(ps[b], "vals", b)
+			}
 			qs, qc := w.selfSum64(l, "wb", "sb", "sq", "m", sfx+"_q")
-			c = w.reg()
-			w.add(cc, cs, c)
-			w.add(pc, ps, ps)
-			w.add(qc, qs, qs)
-			self = w.reg()
-			w.add(qs, ps, self)
+			for b := range nb {
+				w.add(qc[b], qs[b], qs[b])
+				self[b] = w.reg()
+				w.add(qs[b], back(pself[b], "vals", b), self[b])
+			}
 		} else {
-			c = w.crossSum32(l, sfx)
+			cs := w.crossSum32(l, sfx)
+			for b := range nb {
+				c[b] = keep(cs[b], "cross", b)
+			}
 			ps := w.selfSum32(l, "wa", "sa", "sp", "k", sfx+"_p")
+			for b := range nb {
+				pself[b] = keep(ps[b], "vals", b)
+			}
 			qs := w.selfSum32(l, "wb", "sb", "sq", "m", sfx+"_q")
-			self = w.reg()
-			w.add(qs, ps, self)
-		}
-		w.store64(c, arg("cross"), l)
-		cross := w.reg()
-		w.mov(c, cross)
-		w.mul(combineConst("combineHalf"), self, self)
-		w.sub(self, c, c)
-		// max(v, 0): lanes with v ≤ 0 (−0 included, NaN not) become +0.
-		le := w.zero()
-		if w.vec {
-			VCMPPD(Imm(0x12), le, c, le) // v ≤ 0, ordered
-		} else {
-			VCMPSD(Imm(0x12), le, c, le)
-		}
-		VANDNPD(c, le, c)
-		w.store64(c, arg("vals"), l)
-		w.storeOut(c, arg("out"), l)
-		// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
-		r := c
-		if !p.f64 { // the float32 value, back in float64 (exact)
-			r = w.reg()
-			if w.vec {
-				x := XMM()
-				VCVTPD2PSY(c, x)
-				VCVTPS2PD(x, r)
-			} else {
-				VCVTSD2SS(c, r, r)
-				VCVTSS2SD(r, r, r)
+			for b := range nb {
+				self[b] = w.reg()
+				w.add(qs[b], back(pself[b], "vals", b), self[b])
 			}
 		}
-		z, t := w.zero(), w.reg()
-		w.mul(combineConst("combineUnder"), cross, t)
-		if w.vec {
-			VCMPPD(Imm(0), z, r, z)    // r == 0
-			VCMPPD(Imm(0x1e), t, c, t) // v > 2⁻⁵⁰·cross
-		} else {
-			VCMPSD(Imm(0), z, r, z)
-			VCMPSD(Imm(0x1e), t, c, t)
+		for b := range nb {
+			if c[b] == nil {
+				c[b] = w.load64B(arg("cross"), l, b)
+			} else {
+				w.store64B(c[b], arg("cross"), l, b)
+			}
 		}
-		VANDPD(t, z, z)
-		bits := GP64()
-		if w.vec {
-			VMOVMSKPD(z, bits.As32())
-		} else {
-			VMOVMSKPD(z.AsX(), bits.As32())
-			ANDQ(Imm(1), bits)
+		for b := range nb {
+			w.finishValues(c[b], self[b], l, b, first, fmt.Sprintf("%s_b%d", sfx, b))
 		}
-		TESTQ(bits, bits)
-		JZ(LabelRef(sfx + "_noflag"))
-		TESTQ(first, first)
-		JNS(LabelRef(sfx + "_noflag"))
-		BSFQ(bits, bits)
-		LEAQ(Mem{Base: l, Index: bits, Scale: 1}, first)
-		Label(sfx + "_noflag")
 	})
 	MOVQ(first, Mem{Base: p.ptr("under")})
 	VZEROUPPER()
 	RET()
+}
+
+// finishValues stores the clamped value of the cross sum c and self sum
+// self (c − ½·self) and its rounding of block b of the lanes from l, and sets first to the first lane whose
+// value underflows if it is not set yet.
+func (w lanes) finishValues(c, self VecVirtual, l GPVirtual, b int, first GPVirtual, sfx string) {
+	p := w.p
+	cross := w.reg()
+	w.mov(c, cross)
+	w.mul(combineConst("combineHalf"), self, self)
+	w.sub(self, c, c)
+	// max(v, 0): lanes with v ≤ 0 (−0 included, NaN not) become +0.
+	le := w.zero()
+	if w.vec {
+		VCMPPD(Imm(0x12), le, c, le) // v ≤ 0, ordered
+	} else {
+		VCMPSD(Imm(0x12), le, c, le)
+	}
+	VANDNPD(c, le, c)
+	w.store64B(c, arg("vals"), l, b)
+	w.storeOutB(c, arg("out"), l, b)
+	// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
+	r := c
+	if !p.f64 { // the float32 value, back in float64 (exact)
+		r = w.reg()
+		if w.vec {
+			x := XMM()
+			VCVTPD2PSY(c, x)
+			VCVTPS2PD(x, r)
+		} else {
+			VCVTSD2SS(c, r, r)
+			VCVTSS2SD(r, r, r)
+		}
+	}
+	z, t := w.zero(), w.reg()
+	w.mul(combineConst("combineUnder"), cross, t)
+	if w.vec {
+		VCMPPD(Imm(0), z, r, z)    // r == 0
+		VCMPPD(Imm(0x1e), t, c, t) // v > 2⁻⁵⁰·cross
+	} else {
+		VCMPSD(Imm(0), z, r, z)
+		VCMPSD(Imm(0x1e), t, c, t)
+	}
+	VANDPD(t, z, z)
+	bits := GP64()
+	if w.vec {
+		VMOVMSKPD(z, bits.As32())
+	} else {
+		VMOVMSKPD(z.AsX(), bits.As32())
+		ANDQ(Imm(1), bits)
+	}
+	TESTQ(bits, bits)
+	JZ(LabelRef(sfx + "_noflag"))
+	TESTQ(first, first)
+	JNS(LabelRef(sfx + "_noflag"))
+	BSFQ(bits, bits)
+	LEAQ(Mem{Base: l, Index: bits, Scale: 1, Disp: 4 * b}, first)
+	Label(sfx + "_noflag")
 }
 
 // componentLoop emits `for i, idx := 0, l; i < count; i, idx = i+1, idx+n`
@@ -397,30 +527,39 @@ func componentLoop(label string, l, count, n GPVirtual, body func(i, idx GPVirtu
 	Label(label + "_end")
 }
 
-// crossSum64 returns the compensated cross sum (s, c) of the lanes from l:
-// for one component 0 + a·x (c = +0), else a TwoSum of every product plus
-// its rounding error fma(a, x, −a·x).
-func (w lanes) crossSum64(l GPVirtual, sfx string) (s, c VecVirtual) {
-	s, c = w.reg(), w.zero()
+// crossSum64 returns the compensated cross sums (s, c) of the blocks of
+// lanes from l: for one component 0 + a·x (c = +0), else a TwoSum of every
+// product plus its rounding error fma(a, x, −a·x).
+func (w lanes) crossSum64(l GPVirtual, sfx string) (s, c []VecVirtual) {
+	nb := w.blocks()
+	for range nb {
+		s, c = append(s, w.reg()), append(c, w.zero())
+	}
 	CMPQ(Load(Param("k"), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_cross_many"))
-	x := w.load(arg("cr"), l)
-	w.mul(w.load(arg("wa"), l), x, x)
-	VXORPD(s, s, s)
-	w.add(x, s, s)
+	for b := range nb {
+		x := w.loadB(arg("cr"), l, b)
+		w.mul(w.loadB(arg("wa"), l, b), x, x)
+		w.setZero(s[b])
+		w.add(x, s[b], s[b])
+	}
 	JMP(LabelRef(sfx + "_cross_done"))
 	Label(sfx + "_cross_many")
-	VXORPD(s, s, s)
+	for b := range nb {
+		w.setZero(s[b])
+	}
 	wa, cr := w.p.hoist("wa"), w.p.hoist("cr")
 	componentLoop(sfx+"_cross", l, w.p.intParam("k"), w.p.intParam("n"), func(_, idx GPVirtual) {
-		a, x := w.load(wa, idx), w.load(cr, idx)
-		pr := w.reg()
-		w.mul(a, x, pr)
-		e := w.reg()
-		w.mov(pr, e)
-		w.fmsub231(a, x, e) // a·x − p, one rounding
-		w.twoSum(s, c, pr)
-		w.add(e, c, c)
+		for b := range nb {
+			a, x := w.loadB(wa, idx, b), w.loadB(cr, idx, b)
+			pr := w.reg()
+			w.mul(a, x, pr)
+			e := w.reg()
+			w.mov(pr, e)
+			w.fmsub231(a, x, e) // a·x − p, one rounding
+			w.twoSum(s[b], c[b], pr)
+			w.add(e, c[b], c[b])
+		}
 	})
 	Label(sfx + "_cross_done")
 	return s, c
@@ -448,74 +587,97 @@ func (w lanes) sideStride(l, c GPVirtual) (base, stride, stride3 GPVirtual) {
 	return base, stride, stride3
 }
 
-// selfSum64 returns the compensated self sum (s, c) of the lanes from l of
-// the side with weights wn, stds sn, row sums spn and count components:
-// for one component 0 + a²·(σ·2/√π) (c = +0), else a TwoSum of each
-// component's diagonal term and then of 2a·sp.
-func (w lanes) selfSum64(l GPVirtual, wn, sn, spn, count, sfx string) (s, c VecVirtual) {
-	s, c = w.reg(), w.zero()
+// selfSum64 returns the compensated self sums (s, c) of the blocks of lanes
+// from l of the side with weights wn, stds sn, row sums spn and count
+// components: for one component 0 + a²·(σ·2/√π) (c = +0), else a TwoSum of
+// each component's diagonal term and then of 2a·sp.
+func (w lanes) selfSum64(l GPVirtual, wn, sn, spn, count, sfx string) (s, c []VecVirtual) {
+	nb := w.blocks()
+	for range nb {
+		s, c = append(s, w.reg()), append(c, w.zero())
+	}
 	CMPQ(Load(Param(count), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_many"))
-	f := w.selfTerm(w.load(arg(wn), l), w.load(arg(sn), l))
-	VXORPD(s, s, s)
-	w.add(f, s, s)
+	for b := range nb {
+		f := w.selfTerm(w.loadB(arg(wn), l, b), w.loadB(arg(sn), l, b))
+		w.setZero(s[b])
+		w.add(f, s[b], s[b])
+	}
 	JMP(LabelRef(sfx + "_done"))
 	Label(sfx + "_many")
-	VXORPD(s, s, s)
+	for b := range nb {
+		w.setZero(s[b])
+	}
 	cnt := w.p.intParam(count)
 	so, stride, stride3 := w.sideStride(l, cnt)
 	wp, sp, spp := w.p.hoist(wn), w.p.hoist(sn), w.p.hoist(spn)
 	componentLoop(sfx+"_loop", l, cnt, w.p.intParam("n"), func(i, idx GPVirtual) {
-		a := w.load(wp, idx)
-		f := w.selfTerm(a, w.gather(sp, so, stride, stride3))
-		w.twoSum(s, c, f)
-		a2 := w.reg()
-		w.mul(combineConst("combineTwo"), a, a2)
-		x := w.load(spp, idx)
-		w.mul(a2, x, x)
-		w.twoSum(s, c, x)
+		for b := range nb {
+			a := w.loadB(wp, idx, b)
+			f := w.selfTerm(a, w.gatherB(sp, so, stride, stride3, b))
+			w.twoSum(s[b], c[b], f)
+			a2 := w.reg()
+			w.mul(combineConst("combineTwo"), a, a2)
+			x := w.loadB(spp, idx, b)
+			w.mul(a2, x, x)
+			w.twoSum(s[b], c[b], x)
+		}
 		INCQ(so)
 	})
 	Label(sfx + "_done")
 	return s, c
 }
 
-// crossSum32 returns the plain float64 cross sum Σ a·x of the lanes from l
-// (float32 inputs).
-func (w lanes) crossSum32(l GPVirtual, sfx string) VecVirtual {
-	c := w.zero()
+// crossSum32 returns the plain float64 cross sums Σ a·x of the blocks of
+// lanes from l (float32 inputs).
+func (w lanes) crossSum32(l GPVirtual, sfx string) []VecVirtual {
+	nb := w.blocks()
+	var c []VecVirtual
+	for range nb {
+		c = append(c, w.zero())
+	}
 	wa, cr := w.p.hoist("wa"), w.p.hoist("cr")
 	componentLoop(sfx+"_cross", l, w.p.intParam("k"), w.p.intParam("n"), func(_, idx GPVirtual) {
-		x := w.load(cr, idx)
-		w.mul(w.load(wa, idx), x, x)
-		w.add(x, c, c)
+		for b := range nb {
+			x := w.loadB(cr, idx, b)
+			w.mul(w.loadB(wa, idx, b), x, x)
+			w.add(x, c[b], c[b])
+		}
 	})
 	return c
 }
 
-// selfSum32 returns the plain float64 self sum of the lanes from l (float32
-// inputs): Σ a²·(σ·2/√π), plus 2a·sp added to each component's term when
-// the side has more than one component.
-func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) VecVirtual {
-	s := w.zero()
+// selfSum32 returns the plain float64 self sums of the blocks of lanes from
+// l (float32 inputs): Σ a²·(σ·2/√π), plus 2a·sp added to each component's
+// term when the side has more than one component.
+func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) []VecVirtual {
+	nb := w.blocks()
+	var s []VecVirtual
+	for range nb {
+		s = append(s, w.zero())
+	}
 	CMPQ(Load(Param(count), GP64()), Imm(1))
 	JNE(LabelRef(sfx + "_many"))
-	f := w.selfTerm(w.load(arg(wn), l), w.load(arg(sn), l))
-	w.add(f, s, s)
+	for b := range nb {
+		f := w.selfTerm(w.loadB(arg(wn), l, b), w.loadB(arg(sn), l, b))
+		w.add(f, s[b], s[b])
+	}
 	JMP(LabelRef(sfx + "_done"))
 	Label(sfx + "_many")
 	cnt := w.p.intParam(count)
 	so, stride, stride3 := w.sideStride(l, cnt)
 	wp, sp, spp := w.p.hoist(wn), w.p.hoist(sn), w.p.hoist(spn)
 	componentLoop(sfx+"_loop", l, cnt, w.p.intParam("n"), func(i, idx GPVirtual) {
-		a := w.load(wp, idx)
-		f := w.selfTerm(a, w.gather(sp, so, stride, stride3))
-		a2 := w.reg()
-		w.mul(combineConst("combineTwo"), a, a2)
-		x := w.load(spp, idx)
-		w.mul(a2, x, x)
-		w.add(x, f, f)
-		w.add(f, s, s)
+		for b := range nb {
+			a := w.loadB(wp, idx, b)
+			f := w.selfTerm(a, w.gatherB(sp, so, stride, stride3, b))
+			a2 := w.reg()
+			w.mul(combineConst("combineTwo"), a, a2)
+			x := w.loadB(spp, idx, b)
+			w.mul(a2, x, x)
+			w.add(x, f, f)
+			w.add(f, s[b], s[b])
+		}
 		INCQ(so)
 	})
 	Label(sfx + "_done")
@@ -543,7 +705,7 @@ func (p *prec) genSideGrad() {
 // signVector returns float64(sign) in every lane (vec) or the low one.
 func signVector() (VecVirtual, VecVirtual) {
 	x, y := XMM(), YMM()
-	VXORPD(x, x, x)
+	VMOVSD(combineConst("combineZero"), x)
 	VCVTSI2SDQ(Load(Param("sign"), GP64()), x, x)
 	VBROADCASTSD(x, y)
 	return y, x
@@ -590,7 +752,7 @@ func (p *prec) sideGradOne(label string) {
 	for _, name := range []string{"gw", "gm", "gs", "w", "s", "xh", "xd", "xr"} {
 		ptrs[name] = p.hoist(name)
 	}
-	laneLoop(p, label+"_lanes", p.intParam("n"), func(w lanes, l GPVirtual) {
+	laneLoop(p, label+"_lanes", p.intParam("n"), false, nil, func(w lanes, l GPVirtual) {
 		sg := sgX
 		if w.vec {
 			sg = sgY
@@ -623,7 +785,7 @@ func (p *prec) sideGradSelf(label string) {
 		MOVQ(c, stride)
 		SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[p.size])), stride)
 		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
-		laneLoop(p, label+"_lanes", p.intParam("n"), func(w lanes, l GPVirtual) {
+		laneLoop(p, label+"_lanes", p.intParam("n"), false, nil, func(w lanes, l GPVirtual) {
 			sg := sgX
 			if w.vec {
 				sg = sgY
