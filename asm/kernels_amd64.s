@@ -20839,13 +20839,246 @@ gtail_done:
 TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
 	MOVQ n+280(FP), AX
 	MOVQ $-1, CX
+	MOVQ k+264(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues64_general
+	MOVQ m+272(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues64_general
 	XORQ DX, DX
-	MOVQ k+264(FP), BX
-	CMPQ BX, $0x01
-	JNE  pairValues64_wide
-	MOVQ m+272(FP), BX
-	CMPQ BX, $0x01
-	JE   pairValues64_vec
+
+pairValues64_one_wide:
+	MOVQ      AX, BX
+	SUBQ      DX, BX
+	CMPQ      BX, $0x08
+	JL        pairValues64_one_vec
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   (BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   (BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_8_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_8_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_8_b0_noflag:
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_8_b1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_8_b1_noflag
+	BSFQ      BX, BX
+	LEAQ      4(DX)(BX*1), CX
+
+pairValues64_one_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues64_one_wide
+
+pairValues64_one_vec:
+	MOVQ      AX, BX
+	SUBQ      DX, BX
+	CMPQ      BX, $0x04
+	JL        pairValues64_one_one
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   (BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   (BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_4_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_4_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues64_one_vec
+
+pairValues64_one_one:
+	CMPQ      DX, AX
+	JGE       pairValues64_one_done
+	MOVQ      wa_base+96(FP), BX
+	VMOVSD    (BX)(DX*8), X0
+	MOVQ      cr_base+120(FP), BX
+	VMOVSD    (BX)(DX*8), X1
+	VMOVSD    combineZero<>+0(SB), X2
+	VMULSD    X0, X1, X1
+	VADDSD    X1, X2, X2
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	MOVQ      sa_base+144(FP), BX
+	VMOVSD    (BX)(DX*8), X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
+	VMULSD    X0, X0, X0
+	VMULSD    X3, X0, X3
+	VADDSD    X3, X1, X1
+	VMOVSD    combineZero<>+0(SB), X0
+	MOVQ      wb_base+192(FP), BX
+	VMOVSD    (BX)(DX*8), X3
+	MOVQ      sb_base+216(FP), BX
+	VMOVSD    (BX)(DX*8), X4
+	VMULSD    combineDiag<>+0(SB), X4, X4
+	VMULSD    X3, X3, X3
+	VMULSD    X4, X3, X4
+	VADDSD    X4, X0, X0
+	VADDSD    X0, X1, X1
+	VMOVAPD   X2, X0
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X2, X2
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X2, X1
+	VANDNPD   X2, X1, X2
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X0, X0
+	VCMPSD    $0x00, X1, X2, X1
+	VCMPSD    $0x1e, X0, X2, X0
+	VANDPD    X0, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues64_one_one
+
+pairValues64_one_done:
+	JMP pairValues64_end
+
+pairValues64_general:
+	XORQ DX, DX
 
 pairValues64_wide:
 	MOVQ    AX, BX
@@ -21653,6 +21886,7 @@ pairValues64_1_b0_noflag:
 	JMP  pairValues64_one
 
 pairValues64_done:
+pairValues64_end:
 	MOVQ under_base+24(FP), AX
 	MOVQ CX, (AX)
 	VZEROUPPER
@@ -21927,13 +22161,259 @@ sideGrad64_one_lanes_done:
 TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
 	MOVQ n+280(FP), AX
 	MOVQ $-1, CX
+	MOVQ k+264(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues32_general
+	MOVQ m+272(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues32_general
 	XORQ DX, DX
-	MOVQ k+264(FP), BX
-	CMPQ BX, $0x01
-	JNE  pairValues32_wide
-	MOVQ m+272(FP), BX
-	CMPQ BX, $0x01
-	JE   pairValues32_vec
+
+pairValues32_one_wide:
+	MOVQ       AX, BX
+	SUBQ       DX, BX
+	CMPQ       BX, $0x08
+	JL         pairValues32_one_vec
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_8_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_8_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_one_8_b0_noflag:
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, 32(BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, 32(BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, 16(BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_8_b1_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_8_b1_noflag
+	BSFQ       BX, BX
+	LEAQ       4(DX)(BX*1), CX
+
+pairValues32_one_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues32_one_wide
+
+pairValues32_one_vec:
+	MOVQ       AX, BX
+	SUBQ       DX, BX
+	CMPQ       BX, $0x04
+	JL         pairValues32_one_one
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_4_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_4_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_one_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues32_one_vec
+
+pairValues32_one_one:
+	CMPQ      DX, AX
+	JGE       pairValues32_one_done
+	MOVQ      wa_base+96(FP), BX
+	VMOVSS    (BX)(DX*4), X0
+	VCVTSS2SD X0, X0, X0
+	MOVQ      cr_base+120(FP), BX
+	VMOVSS    (BX)(DX*4), X1
+	VCVTSS2SD X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X2
+	VMULSD    X0, X1, X1
+	VADDSD    X1, X2, X2
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	MOVQ      sa_base+144(FP), BX
+	VMOVSS    (BX)(DX*4), X5
+	VCVTSS2SD X5, X5, X5
+	VMULSD    combineDiag<>+0(SB), X5, X5
+	VMULSD    X0, X0, X0
+	VMULSD    X5, X0, X5
+	VADDSD    X5, X1, X1
+	VMOVSD    combineZero<>+0(SB), X0
+	MOVQ      wb_base+192(FP), BX
+	VMOVSS    (BX)(DX*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      sb_base+216(FP), BX
+	VMOVSS    (BX)(DX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X5, X5, X5
+	VMULSD    X6, X5, X6
+	VADDSD    X6, X0, X0
+	VADDSD    X0, X1, X1
+	VMOVAPD   X2, X0
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X2, X2
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X2, X1
+	VANDNPD   X2, X1, X2
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	VCVTSD2SS X2, X3, X3
+	VMOVSS    X3, (BX)(DX*4)
+	VCVTSD2SS X2, X4, X4
+	VCVTSS2SD X4, X4, X4
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X0, X0
+	VCMPSD    $0x00, X1, X4, X1
+	VCMPSD    $0x1e, X0, X2, X0
+	VANDPD    X0, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues32_one_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues32_one_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues32_one_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues32_one_one
+
+pairValues32_one_done:
+	JMP pairValues32_end
+
+pairValues32_general:
+	XORQ DX, DX
 
 pairValues32_wide:
 	MOVQ    AX, BX
@@ -22528,6 +23008,7 @@ pairValues32_1_b0_noflag:
 	JMP  pairValues32_one
 
 pairValues32_done:
+pairValues32_end:
 	MOVQ under_base+24(FP), AX
 	MOVQ CX, (AX)
 	VZEROUPPER

@@ -372,17 +372,19 @@ func (p *prec) genPairValues() {
 	n := p.intParam("n")
 	first := GP64() // the first lane whose value underflows, or −1
 	MOVQ(I64(-1), first)
-	// Two blocks at a time when a sum has more than one term to chain
-	// (k > 1 or m > 1); with one component per side the blocks are short
-	// and independent already.
-	narrow := func(vec string) {
-		k := p.intParam("k")
-		CMPQ(k, Imm(1))
-		JNE(LabelRef(fn + "_wide"))
-		CMPQ(p.intParam("m"), Imm(1))
-		JE(LabelRef(vec))
-	}
-	laneLoop(p, fn, n, true, narrow, func(w lanes, l GPVirtual) {
+	// One component on each side: every sum has one term (see
+	// pairValuesOne).
+	CMPQ(p.intParam("k"), Imm(1))
+	JNE(LabelRef(fn + "_general"))
+	CMPQ(p.intParam("m"), Imm(1))
+	JNE(LabelRef(fn + "_general"))
+	laneLoop(p, fn+"_one", n, true, nil, func(w lanes, l GPVirtual) {
+		w.pairValuesOne(l, first, fmt.Sprintf("%s_one_%d", fn, w.n()))
+	})
+	JMP(LabelRef(fn + "_end"))
+	Label(fn + "_general")
+	// Two blocks at a time: their compensated chains overlap.
+	laneLoop(p, fn, n, true, nil, func(w lanes, l GPVirtual) {
 		sfx := fmt.Sprintf("%s_%d", fn, w.n())
 		nb := w.blocks()
 		// Each sum is folded (s + c) as soon as it is complete; with two
@@ -447,9 +449,31 @@ func (p *prec) genPairValues() {
 			w.finishValues(c[b], self[b], l, b, first, fmt.Sprintf("%s_b%d", sfx, b))
 		}
 	})
+	Label(fn + "_end")
 	MOVQ(first, Mem{Base: p.ptr("under")})
 	VZEROUPPER()
 	RET()
+}
+
+// pairValuesOne is the value of the blocks of lanes from l for one
+// component on each side, where every sum has one term: cross = 0 + a·x,
+// self = (0 + a²·(σ·2/√π)) + (0 + b²·(τ·2/√π)). The compensations of the
+// float64 sums are +0 and adding them changes no bit (none of these sums is
+// −0), so they are left out.
+func (w lanes) pairValuesOne(l, first GPVirtual, sfx string) {
+	for b := range w.blocks() {
+		a, x := w.loadB(arg("wa"), l, b), w.loadB(arg("cr"), l, b)
+		c := w.zero()
+		w.mul(a, x, x)
+		w.add(x, c, c)
+		w.store64B(c, arg("cross"), l, b)
+		self := w.zero()
+		w.add(w.selfTerm(a, w.loadB(arg("sa"), l, b)), self, self)
+		q := w.zero()
+		w.add(w.selfTerm(w.loadB(arg("wb"), l, b), w.loadB(arg("sb"), l, b)), q, q)
+		w.add(q, self, self)
+		w.finishValues(c, self, l, b, first, fmt.Sprintf("%s_b%d", sfx, b))
+	}
 }
 
 // finishValues stores the clamped value of the cross sum c and self sum
