@@ -6,7 +6,8 @@
 // element-wise forms used to test kernels element by element, and the row-sum
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
 // variants, their batch-lane forms (many small mixture pairs at once, one
-// pair per SIMD lane), and the projection kernels of the sliced distance, in float64 and
+// pair per SIMD lane) with the combination of their sums per pair, and the
+// projection kernels of the sliced distance, in float64 and
 // float32. The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
