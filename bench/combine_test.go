@@ -11,8 +11,11 @@ import (
 // (BatchPairValues: the per-pair values from the batch-lane kernels' row
 // sums; BatchSideGrad: the derivatives of both sides from their gradient
 // sums) for every implementation, both precisions and the batchShapes, in
-// chunks of 64 pairs as SquaredBatch calls them (the sums are fixed random
-// data of the right shapes; the time does not depend on their values):
+// chunks of 64 pairs as SquaredBatch calls them: the weights and stds of the
+// whole batch and the outputs are streamed, the sums and weights that
+// SquaredBatch keeps lane-interleaved in per-worker scratch are one chunk's
+// worth, reused (fixed random data; the time does not depend on the
+// values):
 //
 //	BenchmarkBatchCombine/impl=I/prec=P/shape=S(-grad)
 //
@@ -40,7 +43,7 @@ func runBatchCombine[F cramer.Float](b *testing.B, im *kernels.Impl) {
 	for _, sh := range batchShapes {
 		nb, k, m := sh.nb, sh.k, sh.m
 		p, q := batchInputs[F](sh)
-		sums := func(seed uint64, c int) []F { return conv[F](newSide(seed, nb*c).m) }
+		sums := func(seed uint64, c int) []F { return conv[F](newSide(seed, chunk*c).m) }
 		wa, wb := sums(seedA, k), sums(seedB, m) // lane-interleaved stand-ins
 		cr := sums(seedX, k)
 		var sp, sq []F
@@ -63,9 +66,11 @@ func runBatchCombine[F cramer.Float](b *testing.B, im *kernels.Impl) {
 		}
 		gp := [3][]F{make([]F, nb*k), make([]F, nb*k), make([]F, nb*k)}
 		gq := [3][]F{make([]F, nb*m), make([]F, nb*m), make([]F, nb*m)}
+		// cut returns chunk c0 of a streamed slice; the scratch stand-ins
+		// (chunk·c elements) are passed whole.
 		cut := func(x []F, c, c0 int) []F {
-			if x == nil {
-				return nil
+			if len(x) <= chunk*c {
+				return x
 			}
 			return x[c0*c : (c0+chunk)*c]
 		}
