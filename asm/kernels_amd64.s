@@ -21894,179 +21894,663 @@ pairValues64_end:
 
 // func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
 // Requires: AVX, AVX2
-TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
+TEXT ·batchSideGrad64(SB), NOSPLIT, $32-360
 	MOVQ         c+344(FP), AX
 	CMPQ         AX, $0x01
 	JE           sideGrad64_one
 	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
-	VBROADCASTSD X0, Y1
+	VBROADCASTSD X0, Y0
+	VMOVUPD      Y0, (SP)
 	XORQ         AX, AX
-	MOVQ         c+344(FP), CX
-	MOVQ         n+352(FP), DX
-	XORQ         BX, BX
 
-sideGrad64_self_comp:
-	CMPQ  BX, CX
-	JGE   sideGrad64_self_comp_end
+sideGrad64_self_group:
+	LEAQ  4(AX), CX
+	MOVQ  c+344(FP), DX
+	CMPQ  CX, DX
+	JG    sideGrad64_self_rest
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	XORQ  BX, BX
+
+sideGrad64_self_tiles:
+	MOVQ       n+352(FP), SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x04
+	JL         sideGrad64_self_tail
+	MOVQ       c+344(FP), SI
+	MOVQ       SI, DI
+	SHLQ       $0x03, DI
+	LEAQ       (DI)(DI*2), R8
+	MOVQ       CX, R9
+	MOVQ       n+352(FP), R10
+	ADDQ       R10, R9
+	MOVQ       R9, R10
+	MOVQ       n+352(FP), R11
+	ADDQ       R11, R10
+	MOVQ       R10, R11
+	MOVQ       n+352(FP), R12
+	ADDQ       R12, R11
+	MOVQ       w_base+72(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    (R12), Y0
+	VMOVUPD    (R12)(DI*1), Y3
+	VMOVUPD    (R12)(DI*2), Y4
+	VMOVUPD    (R12)(R8*1), Y5
+	VUNPCKLPD  Y3, Y0, Y6
+	VUNPCKHPD  Y3, Y0, Y0
+	VUNPCKLPD  Y5, Y4, Y3
+	VUNPCKHPD  Y5, Y4, Y4
+	VPERM2F128 $0x20, Y3, Y6, Y5
+	VPERM2F128 $0x20, Y4, Y0, Y7
+	VPERM2F128 $0x31, Y3, Y6, Y3
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	MOVQ       s_base+96(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    (R12), Y4
+	VMOVUPD    (R12)(DI*1), Y6
+	VMOVUPD    (R12)(DI*2), Y8
+	VMOVUPD    (R12)(R8*1), Y9
+	VUNPCKLPD  Y6, Y4, Y10
+	VUNPCKHPD  Y6, Y4, Y4
+	VUNPCKLPD  Y9, Y8, Y6
+	VUNPCKHPD  Y9, Y8, Y8
+	VPERM2F128 $0x20, Y6, Y10, Y9
+	VPERM2F128 $0x20, Y8, Y4, Y11
+	VPERM2F128 $0x31, Y6, Y10, Y6
+	VPERM2F128 $0x31, Y8, Y4, Y4
+	VMULPD     combineDiag<>+0(SB), Y9, Y8
+	VMULPD     Y5, Y8, Y8
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(CX*8), Y12
+	VADDPD     Y12, Y10, Y10
+	VADDPD     Y8, Y10, Y10
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(CX*8), Y8
+	VSUBPD     Y10, Y8, Y8
+	VMULPD     combineDiag<>+0(SB), Y11, Y10
+	VMULPD     Y7, Y10, Y10
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R9*8), Y12
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R9*8), Y13
+	VADDPD     Y13, Y12, Y12
+	VADDPD     Y10, Y12, Y12
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R9*8), Y10
+	VSUBPD     Y12, Y10, Y10
+	VMULPD     combineDiag<>+0(SB), Y6, Y12
+	VMULPD     Y3, Y12, Y12
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R10*8), Y13
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R10*8), Y14
+	VADDPD     Y14, Y13, Y13
+	VADDPD     Y12, Y13, Y13
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R10*8), Y12
+	VSUBPD     Y13, Y12, Y12
+	VMULPD     combineDiag<>+0(SB), Y4, Y13
+	VMULPD     Y0, Y13, Y13
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R11*8), Y14
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R11*8), Y15
+	VADDPD     Y15, Y14, Y14
+	VADDPD     Y13, Y14, Y14
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R11*8), Y13
+	VSUBPD     Y14, Y13, Y13
+	VUNPCKLPD  Y10, Y8, Y14
+	VUNPCKHPD  Y10, Y8, Y8
+	VUNPCKLPD  Y13, Y12, Y10
+	VUNPCKHPD  Y13, Y12, Y12
+	VPERM2F128 $0x20, Y10, Y14, Y13
+	VPERM2F128 $0x20, Y12, Y8, Y15
+	VPERM2F128 $0x31, Y10, Y14, Y10
+	VPERM2F128 $0x31, Y12, Y8, Y8
+	MOVQ       gw_base+0(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    Y13, (R12)
+	VMOVUPD    Y15, (R12)(DI*1)
+	VMOVUPD    Y10, (R12)(DI*2)
+	VMOVUPD    Y8, (R12)(R8*1)
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(CX*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	VADDPD     Y10, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	VSUBPD     Y8, Y10, Y10
+	VMULPD     Y9, Y10, Y10
+	VMULPD     combineInvSqrtPi<>+0(SB), Y5, Y8
+	VSUBPD     Y8, Y10, Y10
+	VMULPD     Y5, Y10, Y10
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y9, Y8
+	VANDPD     Y8, Y10, Y10
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R9*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R9*8), Y9
+	VADDPD     Y9, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R9*8), Y9
+	VSUBPD     Y8, Y9, Y9
+	VMULPD     Y11, Y9, Y9
+	VMULPD     combineInvSqrtPi<>+0(SB), Y7, Y8
+	VSUBPD     Y8, Y9, Y9
+	VMULPD     Y7, Y9, Y9
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y11, Y8
+	VANDPD     Y8, Y9, Y9
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R10*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R10*8), Y11
+	VADDPD     Y11, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R10*8), Y11
+	VSUBPD     Y8, Y11, Y11
+	VMULPD     Y6, Y11, Y11
+	VMULPD     combineInvSqrtPi<>+0(SB), Y3, Y8
+	VSUBPD     Y8, Y11, Y11
+	VMULPD     Y3, Y11, Y11
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y6, Y8
+	VANDPD     Y8, Y11, Y11
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R11*8), Y6
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R11*8), Y8
+	VADDPD     Y8, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R11*8), Y8
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y4, Y8, Y8
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y6
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y0, Y8, Y8
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y4, Y6
+	VANDPD     Y6, Y8, Y8
+	VUNPCKLPD  Y9, Y10, Y4
+	VUNPCKHPD  Y9, Y10, Y6
+	VUNPCKLPD  Y8, Y11, Y9
+	VUNPCKHPD  Y8, Y11, Y8
+	VPERM2F128 $0x20, Y9, Y4, Y10
+	VPERM2F128 $0x20, Y8, Y6, Y11
+	VPERM2F128 $0x31, Y9, Y4, Y4
+	VPERM2F128 $0x31, Y8, Y6, Y6
+	MOVQ       gs_base+48(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    Y10, (R12)
+	VMOVUPD    Y11, (R12)(DI*1)
+	VMOVUPD    Y4, (R12)(DI*2)
+	VMOVUPD    Y6, (R12)(R8*1)
+	MOVQ       rd_base+216(FP), R12
+	VMOVUPD    (R12)(CX*8), Y4
+	MOVQ       kd_base+288(FP), R12
+	VMOVUPD    (R12)(CX*8), Y6
+	VSUBPD     Y6, Y4, Y4
+	MOVQ       xd_base+144(FP), R12
+	VMOVUPD    (R12)(CX*8), Y6
+	VMULPD     (SP), Y6, Y6
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y5, Y6, Y6
+	MOVQ       rd_base+216(FP), R12
+	VMOVUPD    (R12)(R9*8), Y4
+	MOVQ       kd_base+288(FP), R12
+	VMOVUPD    (R12)(R9*8), Y5
+	VSUBPD     Y5, Y4, Y4
+	MOVQ       xd_base+144(FP), R12
+	VMOVUPD    (R12)(R9*8), Y5
+	VMULPD     (SP), Y5, Y5
+	VSUBPD     Y4, Y5, Y5
+	VMULPD     Y7, Y5, Y5
+	MOVQ       rd_base+216(FP), R9
+	VMOVUPD    (R9)(R10*8), Y4
+	MOVQ       kd_base+288(FP), R9
+	VMOVUPD    (R9)(R10*8), Y7
+	VSUBPD     Y7, Y4, Y4
+	MOVQ       xd_base+144(FP), R9
+	VMOVUPD    (R9)(R10*8), Y7
+	VMULPD     (SP), Y7, Y7
+	VSUBPD     Y4, Y7, Y7
+	VMULPD     Y3, Y7, Y7
+	MOVQ       rd_base+216(FP), R9
+	VMOVUPD    (R9)(R11*8), Y3
+	MOVQ       kd_base+288(FP), R9
+	VMOVUPD    (R9)(R11*8), Y4
+	VSUBPD     Y4, Y3, Y3
+	MOVQ       xd_base+144(FP), R9
+	VMOVUPD    (R9)(R11*8), Y4
+	VMULPD     (SP), Y4, Y4
+	VSUBPD     Y3, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VUNPCKLPD  Y5, Y6, Y0
+	VUNPCKHPD  Y5, Y6, Y3
+	VUNPCKLPD  Y4, Y7, Y5
+	VUNPCKHPD  Y4, Y7, Y4
+	VPERM2F128 $0x20, Y5, Y0, Y6
+	VPERM2F128 $0x20, Y4, Y3, Y7
+	VPERM2F128 $0x31, Y5, Y0, Y0
+	VPERM2F128 $0x31, Y4, Y3, Y3
+	MOVQ       gm_base+24(FP), R9
+	LEAQ       (R9)(DX*8), R9
+	VMOVUPD    Y6, (R9)
+	VMOVUPD    Y7, (R9)(DI*1)
+	VMOVUPD    Y0, (R9)(DI*2)
+	VMOVUPD    Y3, (R9)(R8*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(SI*4), DX
+	ADDQ       $0x04, BX
+	JMP        sideGrad64_self_tiles
+
+sideGrad64_self_tail:
+	MOVQ   n+352(FP), SI
+	CMPQ   BX, SI
+	JGE    sideGrad64_self_next
+	MOVQ   c+344(FP), SI
+	MOVQ   SI, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   CX, DI
+	MOVQ   DX, R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X6, (DI)
+	MOVQ   gm_base+24(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X3, (DI)
+	MOVQ   gs_base+48(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X0, (DI)
+	INCQ   CX
+	ADDQ   SI, DX
+	INCQ   BX
+	JMP    sideGrad64_self_tail
+
+sideGrad64_self_next:
+	ADDQ $0x04, AX
+	JMP  sideGrad64_self_group
+
+sideGrad64_self_rest:
+	MOVQ  c+344(FP), CX
+	CMPQ  AX, CX
+	JGE   sideGrad64_self_done
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	MOVQ  c+344(FP), BX
 	MOVQ  BX, SI
-	MOVQ  n+352(FP), DI
-	IMULQ DI, SI
-	MOVQ  BX, DI
-	MOVQ  c+344(FP), R8
-	MOVQ  R8, R9
-	SHLQ  $0x03, R9
-	LEAQ  (R9)(R9*2), R10
-	MOVQ  n+352(FP), R11
-	XORQ  R12, R12
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  n+352(FP), R8
+	XORQ  R9, R9
 
 sideGrad64_self_lanes_vec:
-	MOVQ         R11, R13
-	SUBQ         R12, R13
-	CMPQ         R13, $0x04
+	MOVQ         R8, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x04
 	JL           sideGrad64_self_lanes_one
-	MOVQ         w_base+72(FP), R13
-	LEAQ         (R13)(DI*8), R13
-	VMOVSD       (R13), X2
-	VMOVHPD      (R13)(R9*1), X2, X2
-	VMOVSD       (R13)(R9*2), X3
-	VMOVHPD      (R13)(R10*1), X3, X3
+	VMOVUPD      (SP), Y0
+	MOVQ         w_base+72(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       (R10), X1
+	VMOVHPD      (R10)(SI*1), X1, X1
+	VMOVSD       (R10)(SI*2), X2
+	VMOVHPD      (R10)(DI*1), X2, X2
+	VINSERTF128  $0x01, X2, Y1, Y1
+	MOVQ         s_base+96(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       (R10), X2
+	VMOVHPD      (R10)(SI*1), X2, X2
+	VMOVSD       (R10)(SI*2), X3
+	VMOVHPD      (R10)(DI*1), X3, X3
 	VINSERTF128  $0x01, X3, Y2, Y2
-	MOVQ         s_base+96(FP), R13
-	LEAQ         (R13)(DI*8), R13
-	VMOVSD       (R13), X3
-	VMOVHPD      (R13)(R9*1), X3, X3
-	VMOVSD       (R13)(R9*2), X4
-	VMOVHPD      (R13)(R10*1), X4, X4
-	VINSERTF128  $0x01, X4, Y3, Y3
-	MOVQ         rh_base+192(FP), R13
-	VMOVUPD      (R13)(SI*8), Y4
-	MOVQ         rd_base+216(FP), R13
-	VMOVUPD      (R13)(SI*8), Y5
-	MOVQ         rr_base+240(FP), R13
-	VMOVUPD      (R13)(SI*8), Y6
-	MOVQ         kh_base+264(FP), R13
-	VMOVUPD      (R13)(SI*8), Y7
-	VADDPD       Y7, Y4, Y4
-	MOVQ         kd_base+288(FP), R13
-	VMOVUPD      (R13)(SI*8), Y7
-	VSUBPD       Y7, Y5, Y5
-	MOVQ         kr_base+312(FP), R13
-	VMOVUPD      (R13)(SI*8), Y7
-	VADDPD       Y7, Y6, Y6
-	VMULPD       combineDiag<>+0(SB), Y3, Y7
-	VMULPD       Y2, Y7, Y7
-	VADDPD       Y7, Y4, Y4
-	MOVQ         xh_base+120(FP), R13
-	VMOVUPD      (R13)(SI*8), Y7
-	VSUBPD       Y4, Y7, Y7
-	MOVQ         xd_base+144(FP), R13
-	VMOVUPD      (R13)(SI*8), Y4
-	VMULPD       Y1, Y4, Y4
-	VSUBPD       Y5, Y4, Y4
-	VMULPD       Y2, Y4, Y4
-	MOVQ         xr_base+168(FP), R13
-	VMOVUPD      (R13)(SI*8), Y5
-	VSUBPD       Y6, Y5, Y5
-	VMULPD       Y3, Y5, Y5
-	VMULPD       combineInvSqrtPi<>+0(SB), Y2, Y6
-	VSUBPD       Y6, Y5, Y5
-	VMULPD       Y2, Y5, Y5
-	VMOVUPD      combineZero<>+0(SB), Y6
-	VCMPPD       $0x1e, Y6, Y3, Y6
-	VANDPD       Y6, Y5, Y5
-	MOVQ         gw_base+0(FP), R13
-	LEAQ         (R13)(DI*8), R13
-	VMOVSD       X7, (R13)
-	VMOVHPD      X7, (R13)(R9*1)
-	VEXTRACTF128 $0x01, Y7, X2
-	VMOVSD       X2, (R13)(R9*2)
-	VMOVHPD      X2, (R13)(R10*1)
-	MOVQ         gm_base+24(FP), R13
-	LEAQ         (R13)(DI*8), R13
-	VMOVSD       X4, (R13)
-	VMOVHPD      X4, (R13)(R9*1)
-	VEXTRACTF128 $0x01, Y4, X2
-	VMOVSD       X2, (R13)(R9*2)
-	VMOVHPD      X2, (R13)(R10*1)
-	MOVQ         gs_base+48(FP), R13
-	LEAQ         (R13)(DI*8), R13
-	VMOVSD       X5, (R13)
-	VMOVHPD      X5, (R13)(R9*1)
-	VEXTRACTF128 $0x01, Y5, X2
-	VMOVSD       X2, (R13)(R9*2)
-	VMOVHPD      X2, (R13)(R10*1)
-	ADDQ         $0x04, SI
-	LEAQ         (DI)(R8*4), DI
-	ADDQ         $0x04, R12
+	MOVQ         rh_base+192(FP), R10
+	VMOVUPD      (R10)(CX*8), Y3
+	MOVQ         rd_base+216(FP), R10
+	VMOVUPD      (R10)(CX*8), Y4
+	MOVQ         rr_base+240(FP), R10
+	VMOVUPD      (R10)(CX*8), Y5
+	MOVQ         kh_base+264(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VADDPD       Y6, Y3, Y3
+	MOVQ         kd_base+288(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VSUBPD       Y6, Y4, Y4
+	MOVQ         kr_base+312(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       combineDiag<>+0(SB), Y2, Y6
+	VMULPD       Y1, Y6, Y6
+	VADDPD       Y6, Y3, Y3
+	MOVQ         xh_base+120(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VSUBPD       Y3, Y6, Y6
+	MOVQ         xd_base+144(FP), R10
+	VMOVUPD      (R10)(CX*8), Y3
+	VMULPD       Y0, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	MOVQ         xr_base+168(FP), R10
+	VMOVUPD      (R10)(CX*8), Y0
+	VSUBPD       Y5, Y0, Y0
+	VMULPD       Y2, Y0, Y0
+	VMULPD       combineInvSqrtPi<>+0(SB), Y1, Y4
+	VSUBPD       Y4, Y0, Y0
+	VMULPD       Y1, Y0, Y0
+	VMOVUPD      combineZero<>+0(SB), Y4
+	VCMPPD       $0x1e, Y4, Y2, Y4
+	VANDPD       Y4, Y0, Y0
+	MOVQ         gw_base+0(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X6, (R10)
+	VMOVHPD      X6, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y6, X1
+	VMOVSD       X1, (R10)(SI*2)
+	VMOVHPD      X1, (R10)(DI*1)
+	MOVQ         gm_base+24(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X3, (R10)
+	VMOVHPD      X3, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVSD       X1, (R10)(SI*2)
+	VMOVHPD      X1, (R10)(DI*1)
+	MOVQ         gs_base+48(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X0, (R10)
+	VMOVHPD      X0, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSD       X0, (R10)(SI*2)
+	VMOVHPD      X0, (R10)(DI*1)
+	ADDQ         $0x04, CX
+	LEAQ         (DX)(BX*4), DX
+	ADDQ         $0x04, R9
 	JMP          sideGrad64_self_lanes_vec
 
 sideGrad64_self_lanes_one:
-	CMPQ   R12, R11
+	CMPQ   R9, R8
 	JGE    sideGrad64_self_lanes_done
-	MOVQ   w_base+72(FP), R9
-	LEAQ   (R9)(DI*8), R9
-	VMOVSD (R9), X2
-	MOVQ   s_base+96(FP), R9
-	LEAQ   (R9)(DI*8), R9
-	VMOVSD (R9), X3
-	MOVQ   rh_base+192(FP), R9
-	VMOVSD (R9)(SI*8), X4
-	MOVQ   rd_base+216(FP), R9
-	VMOVSD (R9)(SI*8), X5
-	MOVQ   rr_base+240(FP), R9
-	VMOVSD (R9)(SI*8), X6
-	MOVQ   kh_base+264(FP), R9
-	VMOVSD (R9)(SI*8), X7
-	VADDSD X7, X4, X4
-	MOVQ   kd_base+288(FP), R9
-	VMOVSD (R9)(SI*8), X7
-	VSUBSD X7, X5, X5
-	MOVQ   kr_base+312(FP), R9
-	VMOVSD (R9)(SI*8), X7
-	VADDSD X7, X6, X6
-	VMULSD combineDiag<>+0(SB), X3, X7
-	VMULSD X2, X7, X7
-	VADDSD X7, X4, X4
-	MOVQ   xh_base+120(FP), R9
-	VMOVSD (R9)(SI*8), X7
-	VSUBSD X4, X7, X7
-	MOVQ   xd_base+144(FP), R9
-	VMOVSD (R9)(SI*8), X4
-	VMULSD X0, X4, X4
-	VSUBSD X5, X4, X4
-	VMULSD X2, X4, X4
-	MOVQ   xr_base+168(FP), R9
-	VMOVSD (R9)(SI*8), X5
-	VSUBSD X6, X5, X5
-	VMULSD X3, X5, X5
-	VMULSD combineInvSqrtPi<>+0(SB), X2, X6
-	VSUBSD X6, X5, X5
-	VMULSD X2, X5, X5
-	VMOVSD combineZero<>+0(SB), X2
-	VCMPSD $0x1e, X2, X3, X2
-	VANDPD X2, X5, X5
-	MOVQ   gw_base+0(FP), R9
-	LEAQ   (R9)(DI*8), R9
-	VMOVSD X7, (R9)
-	MOVQ   gm_base+24(FP), R9
-	LEAQ   (R9)(DI*8), R9
-	VMOVSD X4, (R9)
-	MOVQ   gs_base+48(FP), R9
-	LEAQ   (R9)(DI*8), R9
-	VMOVSD X5, (R9)
-	ADDQ   $0x01, SI
-	ADDQ   R8, DI
-	INCQ   R12
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD (SI), X1
+	MOVQ   s_base+96(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD (SI), X2
+	MOVQ   rh_base+192(FP), SI
+	VMOVSD (SI)(CX*8), X3
+	MOVQ   rd_base+216(FP), SI
+	VMOVSD (SI)(CX*8), X4
+	MOVQ   rr_base+240(FP), SI
+	VMOVSD (SI)(CX*8), X5
+	MOVQ   kh_base+264(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), SI
+	VMOVSD (SI)(CX*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), SI
+	VMOVSD (SI)(CX*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X6, (SI)
+	MOVQ   gm_base+24(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X3, (SI)
+	MOVQ   gs_base+48(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X0, (SI)
+	ADDQ   $0x01, CX
+	ADDQ   BX, DX
+	INCQ   R9
 	JMP    sideGrad64_self_lanes_one
 
 sideGrad64_self_lanes_done:
-	INCQ BX
-	ADDQ DX, AX
-	JMP  sideGrad64_self_comp
+	INCQ AX
+	JMP  sideGrad64_self_rest
 
-sideGrad64_self_comp_end:
+sideGrad64_self_done:
 	VZEROUPPER
 	RET
 
@@ -23016,193 +23500,745 @@ pairValues32_end:
 
 // func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
 // Requires: AVX, AVX2
-TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
+TEXT ·batchSideGrad32(SB), NOSPLIT, $32-360
 	MOVQ         c+344(FP), AX
 	CMPQ         AX, $0x01
 	JE           sideGrad32_one
 	VMOVSD       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
 	VCVTSI2SDQ   AX, X0, X0
-	VBROADCASTSD X0, Y1
+	VBROADCASTSD X0, Y0
+	VMOVUPD      Y0, (SP)
 	XORQ         AX, AX
-	MOVQ         c+344(FP), CX
-	MOVQ         n+352(FP), DX
-	XORQ         BX, BX
 
-sideGrad32_self_comp:
-	CMPQ  BX, CX
-	JGE   sideGrad32_self_comp_end
+sideGrad32_self_group:
+	LEAQ  4(AX), CX
+	MOVQ  c+344(FP), DX
+	CMPQ  CX, DX
+	JG    sideGrad32_self_rest
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	XORQ  BX, BX
+
+sideGrad32_self_tiles:
+	MOVQ       n+352(FP), SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x04
+	JL         sideGrad32_self_tail
+	MOVQ       c+344(FP), SI
+	MOVQ       SI, DI
+	SHLQ       $0x02, DI
+	LEAQ       (DI)(DI*2), R8
+	MOVQ       CX, R9
+	MOVQ       n+352(FP), R10
+	ADDQ       R10, R9
+	MOVQ       R9, R10
+	MOVQ       n+352(FP), R11
+	ADDQ       R11, R10
+	MOVQ       R10, R11
+	MOVQ       n+352(FP), R12
+	ADDQ       R12, R11
+	MOVQ       w_base+72(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPS2PD  (R12), Y0
+	VCVTPS2PD  (R12)(DI*1), Y1
+	VCVTPS2PD  (R12)(DI*2), Y2
+	VCVTPS2PD  (R12)(R8*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VPERM2F128 $0x20, Y2, Y0, Y5
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	MOVQ       s_base+96(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPS2PD  (R12), Y2
+	VCVTPS2PD  (R12)(DI*1), Y4
+	VCVTPS2PD  (R12)(DI*2), Y6
+	VCVTPS2PD  (R12)(R8*1), Y7
+	VUNPCKLPD  Y4, Y2, Y8
+	VUNPCKHPD  Y4, Y2, Y2
+	VUNPCKLPD  Y7, Y6, Y4
+	VUNPCKHPD  Y7, Y6, Y6
+	VPERM2F128 $0x20, Y4, Y8, Y7
+	VPERM2F128 $0x20, Y6, Y2, Y9
+	VPERM2F128 $0x31, Y4, Y8, Y4
+	VPERM2F128 $0x31, Y6, Y2, Y2
+	VMULPD     combineDiag<>+0(SB), Y7, Y6
+	VMULPD     Y3, Y6, Y6
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y10
+	VADDPD     Y10, Y8, Y8
+	VADDPD     Y6, Y8, Y8
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y6
+	VSUBPD     Y8, Y6, Y6
+	VMULPD     combineDiag<>+0(SB), Y9, Y8
+	VMULPD     Y5, Y8, Y8
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y10
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y11
+	VADDPD     Y11, Y10, Y10
+	VADDPD     Y8, Y10, Y10
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y8
+	VSUBPD     Y10, Y8, Y8
+	VMULPD     combineDiag<>+0(SB), Y4, Y10
+	VMULPD     Y1, Y10, Y10
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y11
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y12
+	VADDPD     Y12, Y11, Y11
+	VADDPD     Y10, Y11, Y11
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y10
+	VSUBPD     Y11, Y10, Y10
+	VMULPD     combineDiag<>+0(SB), Y2, Y11
+	VMULPD     Y0, Y11, Y11
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y12
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y13
+	VADDPD     Y13, Y12, Y12
+	VADDPD     Y11, Y12, Y12
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y11
+	VSUBPD     Y12, Y11, Y11
+	VUNPCKLPD  Y8, Y6, Y12
+	VUNPCKHPD  Y8, Y6, Y6
+	VUNPCKLPD  Y11, Y10, Y8
+	VUNPCKHPD  Y11, Y10, Y10
+	VPERM2F128 $0x20, Y8, Y12, Y11
+	VPERM2F128 $0x20, Y10, Y6, Y13
+	VPERM2F128 $0x31, Y8, Y12, Y8
+	VPERM2F128 $0x31, Y10, Y6, Y6
+	MOVQ       gw_base+0(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPD2PSY Y11, X10
+	VMOVUPS    X10, (R12)
+	VCVTPD2PSY Y13, X10
+	VMOVUPS    X10, (R12)(DI*1)
+	VCVTPD2PSY Y8, X8
+	VMOVUPS    X8, (R12)(DI*2)
+	VCVTPD2PSY Y6, X6
+	VMOVUPS    X6, (R12)(R8*1)
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	VADDPD     Y8, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y7, Y8, Y8
+	VMULPD     combineInvSqrtPi<>+0(SB), Y3, Y6
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y3, Y8, Y8
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y7, Y6
+	VANDPD     Y6, Y8, Y8
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y7
+	VADDPD     Y7, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y7
+	VSUBPD     Y6, Y7, Y7
+	VMULPD     Y9, Y7, Y7
+	VMULPD     combineInvSqrtPi<>+0(SB), Y5, Y6
+	VSUBPD     Y6, Y7, Y7
+	VMULPD     Y5, Y7, Y7
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y9, Y6
+	VANDPD     Y6, Y7, Y7
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y9
+	VADDPD     Y9, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y9
+	VSUBPD     Y6, Y9, Y9
+	VMULPD     Y4, Y9, Y9
+	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y6
+	VSUBPD     Y6, Y9, Y9
+	VMULPD     Y1, Y9, Y9
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y4, Y6
+	VANDPD     Y6, Y9, Y9
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y4
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y6
+	VADDPD     Y6, Y4, Y4
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y6
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y2, Y6, Y6
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y4
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y0, Y6, Y6
+	VMOVUPD    combineZero<>+0(SB), Y4
+	VCMPPD     $0x1e, Y4, Y2, Y4
+	VANDPD     Y4, Y6, Y6
+	VUNPCKLPD  Y7, Y8, Y2
+	VUNPCKHPD  Y7, Y8, Y4
+	VUNPCKLPD  Y6, Y9, Y7
+	VUNPCKHPD  Y6, Y9, Y6
+	VPERM2F128 $0x20, Y7, Y2, Y8
+	VPERM2F128 $0x20, Y6, Y4, Y9
+	VPERM2F128 $0x31, Y7, Y2, Y2
+	VPERM2F128 $0x31, Y6, Y4, Y4
+	MOVQ       gs_base+48(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPD2PSY Y8, X6
+	VMOVUPS    X6, (R12)
+	VCVTPD2PSY Y9, X6
+	VMOVUPS    X6, (R12)(DI*1)
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (R12)(DI*2)
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (R12)(R8*1)
+	MOVQ       rd_base+216(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y2
+	MOVQ       kd_base+288(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y4
+	VSUBPD     Y4, Y2, Y2
+	MOVQ       xd_base+144(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y4
+	VMULPD     (SP), Y4, Y4
+	VSUBPD     Y2, Y4, Y4
+	VMULPD     Y3, Y4, Y4
+	MOVQ       rd_base+216(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y2
+	MOVQ       kd_base+288(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y3
+	VSUBPD     Y3, Y2, Y2
+	MOVQ       xd_base+144(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y3
+	VMULPD     (SP), Y3, Y3
+	VSUBPD     Y2, Y3, Y3
+	VMULPD     Y5, Y3, Y3
+	MOVQ       rd_base+216(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y2
+	MOVQ       kd_base+288(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y5
+	VSUBPD     Y5, Y2, Y2
+	MOVQ       xd_base+144(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y5
+	VMULPD     (SP), Y5, Y5
+	VSUBPD     Y2, Y5, Y5
+	VMULPD     Y1, Y5, Y5
+	MOVQ       rd_base+216(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y1
+	MOVQ       kd_base+288(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y2
+	VSUBPD     Y2, Y1, Y1
+	MOVQ       xd_base+144(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y2
+	VMULPD     (SP), Y2, Y2
+	VSUBPD     Y1, Y2, Y2
+	VMULPD     Y0, Y2, Y2
+	VUNPCKLPD  Y3, Y4, Y0
+	VUNPCKHPD  Y3, Y4, Y1
+	VUNPCKLPD  Y2, Y5, Y3
+	VUNPCKHPD  Y2, Y5, Y2
+	VPERM2F128 $0x20, Y3, Y0, Y4
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y3, Y0, Y0
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	MOVQ       gm_base+24(FP), R9
+	LEAQ       (R9)(DX*4), R9
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (R9)
+	VCVTPD2PSY Y5, X2
+	VMOVUPS    X2, (R9)(DI*1)
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (R9)(DI*2)
+	VCVTPD2PSY Y1, X0
+	VMOVUPS    X0, (R9)(R8*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(SI*4), DX
+	ADDQ       $0x04, BX
+	JMP        sideGrad32_self_tiles
+
+sideGrad32_self_tail:
+	MOVQ      n+352(FP), SI
+	CMPQ      BX, SI
+	JGE       sideGrad32_self_next
+	MOVQ      c+344(FP), SI
+	MOVQ      SI, DI
+	SHLQ      $0x02, DI
+	LEAQ      (DI)(DI*2), DI
+	MOVQ      CX, DI
+	MOVQ      DX, R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (DI)
+	MOVQ      gm_base+24(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (DI)
+	MOVQ      gs_base+48(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (DI)
+	INCQ      CX
+	ADDQ      SI, DX
+	INCQ      BX
+	JMP       sideGrad32_self_tail
+
+sideGrad32_self_next:
+	ADDQ $0x04, AX
+	JMP  sideGrad32_self_group
+
+sideGrad32_self_rest:
+	MOVQ  c+344(FP), CX
+	CMPQ  AX, CX
+	JGE   sideGrad32_self_done
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	MOVQ  c+344(FP), BX
 	MOVQ  BX, SI
-	MOVQ  n+352(FP), DI
-	IMULQ DI, SI
-	MOVQ  BX, DI
-	MOVQ  c+344(FP), R8
-	MOVQ  R8, R9
-	SHLQ  $0x02, R9
-	LEAQ  (R9)(R9*2), R10
-	MOVQ  n+352(FP), R11
-	XORQ  R12, R12
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  n+352(FP), R8
+	XORQ  R9, R9
 
 sideGrad32_self_lanes_vec:
-	MOVQ       R11, R13
-	SUBQ       R12, R13
-	CMPQ       R13, $0x04
+	MOVQ       R8, R10
+	SUBQ       R9, R10
+	CMPQ       R10, $0x04
 	JL         sideGrad32_self_lanes_one
-	MOVQ       w_base+72(FP), R13
-	LEAQ       (R13)(DI*4), R13
-	VMOVSS     (R13), X2
-	VINSERTPS  $0x10, (R13)(R9*1), X2, X2
-	VINSERTPS  $0x20, (R13)(R9*2), X2, X2
-	VINSERTPS  $0x30, (R13)(R10*1), X2, X2
+	VMOVUPD    (SP), Y0
+	MOVQ       w_base+72(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VMOVSS     (R10), X1
+	VINSERTPS  $0x10, (R10)(SI*1), X1, X1
+	VINSERTPS  $0x20, (R10)(SI*2), X1, X1
+	VINSERTPS  $0x30, (R10)(DI*1), X1, X1
+	VCVTPS2PD  X1, Y1
+	MOVQ       s_base+96(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VMOVSS     (R10), X2
+	VINSERTPS  $0x10, (R10)(SI*1), X2, X2
+	VINSERTPS  $0x20, (R10)(SI*2), X2, X2
+	VINSERTPS  $0x30, (R10)(DI*1), X2, X2
 	VCVTPS2PD  X2, Y2
-	MOVQ       s_base+96(FP), R13
-	LEAQ       (R13)(DI*4), R13
-	VMOVSS     (R13), X3
-	VINSERTPS  $0x10, (R13)(R9*1), X3, X3
-	VINSERTPS  $0x20, (R13)(R9*2), X3, X3
-	VINSERTPS  $0x30, (R13)(R10*1), X3, X3
-	VCVTPS2PD  X3, Y3
-	MOVQ       rh_base+192(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y4
-	MOVQ       rd_base+216(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y5
-	MOVQ       rr_base+240(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y6
-	MOVQ       kh_base+264(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y7
-	VADDPD     Y7, Y4, Y4
-	MOVQ       kd_base+288(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y7
-	VSUBPD     Y7, Y5, Y5
-	MOVQ       kr_base+312(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y7
-	VADDPD     Y7, Y6, Y6
-	VMULPD     combineDiag<>+0(SB), Y3, Y7
-	VMULPD     Y2, Y7, Y7
-	VADDPD     Y7, Y4, Y4
-	MOVQ       xh_base+120(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y7
-	VSUBPD     Y4, Y7, Y7
-	MOVQ       xd_base+144(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VSUBPD     Y5, Y4, Y4
-	VMULPD     Y2, Y4, Y4
-	MOVQ       xr_base+168(FP), R13
-	VCVTPS2PD  (R13)(SI*4), Y5
-	VSUBPD     Y6, Y5, Y5
-	VMULPD     Y3, Y5, Y5
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
-	VSUBPD     Y6, Y5, Y5
-	VMULPD     Y2, Y5, Y5
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VCMPPD     $0x1e, Y2, Y3, Y2
-	VANDPD     Y2, Y5, Y5
-	MOVQ       gw_base+0(FP), R13
-	LEAQ       (R13)(DI*4), R13
-	VCVTPD2PSY Y7, X2
-	VMOVSS     X2, (R13)
-	VEXTRACTPS $0x01, X2, (R13)(R9*1)
-	VEXTRACTPS $0x02, X2, (R13)(R9*2)
-	VEXTRACTPS $0x03, X2, (R13)(R10*1)
-	MOVQ       gm_base+24(FP), R13
-	LEAQ       (R13)(DI*4), R13
-	VCVTPD2PSY Y4, X2
-	VMOVSS     X2, (R13)
-	VEXTRACTPS $0x01, X2, (R13)(R9*1)
-	VEXTRACTPS $0x02, X2, (R13)(R9*2)
-	VEXTRACTPS $0x03, X2, (R13)(R10*1)
-	MOVQ       gs_base+48(FP), R13
-	LEAQ       (R13)(DI*4), R13
-	VCVTPD2PSY Y5, X2
-	VMOVSS     X2, (R13)
-	VEXTRACTPS $0x01, X2, (R13)(R9*1)
-	VEXTRACTPS $0x02, X2, (R13)(R9*2)
-	VEXTRACTPS $0x03, X2, (R13)(R10*1)
-	ADDQ       $0x04, SI
-	LEAQ       (DI)(R8*4), DI
-	ADDQ       $0x04, R12
+	MOVQ       rh_base+192(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y3
+	MOVQ       rd_base+216(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y4
+	MOVQ       rr_base+240(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y5
+	MOVQ       kh_base+264(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VADDPD     Y6, Y3, Y3
+	MOVQ       kd_base+288(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VSUBPD     Y6, Y4, Y4
+	MOVQ       kr_base+312(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VADDPD     Y6, Y5, Y5
+	VMULPD     combineDiag<>+0(SB), Y2, Y6
+	VMULPD     Y1, Y6, Y6
+	VADDPD     Y6, Y3, Y3
+	MOVQ       xh_base+120(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VSUBPD     Y3, Y6, Y6
+	MOVQ       xd_base+144(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y3
+	VMULPD     Y0, Y3, Y3
+	VSUBPD     Y4, Y3, Y3
+	VMULPD     Y1, Y3, Y3
+	MOVQ       xr_base+168(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y0
+	VSUBPD     Y5, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
+	VSUBPD     Y4, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x1e, Y1, Y2, Y1
+	VANDPD     Y1, Y0, Y0
+	MOVQ       gw_base+0(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y6, X1
+	VMOVSS     X1, (R10)
+	VEXTRACTPS $0x01, X1, (R10)(SI*1)
+	VEXTRACTPS $0x02, X1, (R10)(SI*2)
+	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	MOVQ       gm_base+24(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y3, X1
+	VMOVSS     X1, (R10)
+	VEXTRACTPS $0x01, X1, (R10)(SI*1)
+	VEXTRACTPS $0x02, X1, (R10)(SI*2)
+	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	MOVQ       gs_base+48(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y0, X0
+	VMOVSS     X0, (R10)
+	VEXTRACTPS $0x01, X0, (R10)(SI*1)
+	VEXTRACTPS $0x02, X0, (R10)(SI*2)
+	VEXTRACTPS $0x03, X0, (R10)(DI*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(BX*4), DX
+	ADDQ       $0x04, R9
 	JMP        sideGrad32_self_lanes_vec
 
 sideGrad32_self_lanes_one:
-	CMPQ      R12, R11
+	CMPQ      R9, R8
 	JGE       sideGrad32_self_lanes_done
-	MOVQ      w_base+72(FP), R9
-	LEAQ      (R9)(DI*4), R9
-	VMOVSS    (R9), X2
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VMOVSS    (SI), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VMOVSS    (SI), X2
 	VCVTSS2SD X2, X2, X2
-	MOVQ      s_base+96(FP), R9
-	LEAQ      (R9)(DI*4), R9
-	VMOVSS    (R9), X3
+	MOVQ      rh_base+192(FP), SI
+	VMOVSS    (SI)(CX*4), X3
 	VCVTSS2SD X3, X3, X3
-	MOVQ      rh_base+192(FP), R9
-	VMOVSS    (R9)(SI*4), X4
+	MOVQ      rd_base+216(FP), SI
+	VMOVSS    (SI)(CX*4), X4
 	VCVTSS2SD X4, X4, X4
-	MOVQ      rd_base+216(FP), R9
-	VMOVSS    (R9)(SI*4), X5
+	MOVQ      rr_base+240(FP), SI
+	VMOVSS    (SI)(CX*4), X5
 	VCVTSS2SD X5, X5, X5
-	MOVQ      rr_base+240(FP), R9
-	VMOVSS    (R9)(SI*4), X6
+	MOVQ      kh_base+264(FP), SI
+	VMOVSS    (SI)(CX*4), X6
 	VCVTSS2SD X6, X6, X6
-	MOVQ      kh_base+264(FP), R9
-	VMOVSS    (R9)(SI*4), X7
-	VCVTSS2SD X7, X7, X7
-	VADDSD    X7, X4, X4
-	MOVQ      kd_base+288(FP), R9
-	VMOVSS    (R9)(SI*4), X7
-	VCVTSS2SD X7, X7, X7
-	VSUBSD    X7, X5, X5
-	MOVQ      kr_base+312(FP), R9
-	VMOVSS    (R9)(SI*4), X7
-	VCVTSS2SD X7, X7, X7
-	VADDSD    X7, X6, X6
-	VMULSD    combineDiag<>+0(SB), X3, X7
-	VMULSD    X2, X7, X7
-	VADDSD    X7, X4, X4
-	MOVQ      xh_base+120(FP), R9
-	VMOVSS    (R9)(SI*4), X7
-	VCVTSS2SD X7, X7, X7
-	VSUBSD    X4, X7, X7
-	MOVQ      xd_base+144(FP), R9
-	VMOVSS    (R9)(SI*4), X4
-	VCVTSS2SD X4, X4, X4
-	VMULSD    X0, X4, X4
-	VSUBSD    X5, X4, X4
-	VMULSD    X2, X4, X4
-	MOVQ      xr_base+168(FP), R9
-	VMOVSS    (R9)(SI*4), X5
-	VCVTSS2SD X5, X5, X5
-	VSUBSD    X6, X5, X5
-	VMULSD    X3, X5, X5
-	VMULSD    combineInvSqrtPi<>+0(SB), X2, X6
-	VSUBSD    X6, X5, X5
-	VMULSD    X2, X5, X5
-	VMOVSD    combineZero<>+0(SB), X2
-	VCMPSD    $0x1e, X2, X3, X2
-	VANDPD    X2, X5, X5
-	MOVQ      gw_base+0(FP), R9
-	LEAQ      (R9)(DI*4), R9
-	VCVTSD2SS X7, X7, X7
-	VMOVSS    X7, (R9)
-	MOVQ      gm_base+24(FP), R9
-	LEAQ      (R9)(DI*4), R9
-	VCVTSD2SS X4, X4, X4
-	VMOVSS    X4, (R9)
-	MOVQ      gs_base+48(FP), R9
-	LEAQ      (R9)(DI*4), R9
-	VCVTSD2SS X5, X5, X5
-	VMOVSS    X5, (R9)
-	ADDQ      $0x01, SI
-	ADDQ      R8, DI
-	INCQ      R12
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), SI
+	VMOVSS    (SI)(CX*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), SI
+	VMOVSS    (SI)(CX*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (SI)
+	MOVQ      gm_base+24(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (SI)
+	MOVQ      gs_base+48(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (SI)
+	ADDQ      $0x01, CX
+	ADDQ      BX, DX
+	INCQ      R9
 	JMP       sideGrad32_self_lanes_one
 
 sideGrad32_self_lanes_done:
-	INCQ BX
-	ADDQ DX, AX
-	JMP  sideGrad32_self_comp
+	INCQ AX
+	JMP  sideGrad32_self_rest
 
-sideGrad32_self_comp_end:
+sideGrad32_self_done:
 	VZEROUPPER
 	RET
 

@@ -13,12 +13,14 @@ import (
 
 // TestGuardCombine places every slice of the combination kernels so that it
 // ends exactly at a PROT_NONE page (then starts exactly after one), for
-// every number of lanes of bLaneCounts at K, M ∈ {1, 3}: an access past the
-// last lane (a vector load or store where only a tail of one to three lanes
-// is left, or a strided access one component too far) faults and is
+// every number of lanes of bLaneCounts at K, M ∈ {1, 3, 5, 8} (one
+// component; strided; a group of four components as 4×4 tiles and one
+// more; two groups): an access past the last lane (a vector load or store
+// where only a tail of one to three lanes is left, a strided access one
+// component too far, a tile row past the side's components) faults and is
 // reported.
 func TestGuardCombine(t *testing.T) {
-	const maxComp = 3
+	const maxComp = 8
 	a := newGuardArena(t, guardSlots, 8*maxComp*bMaxLanes)
 	for _, name := range kernels.Names() {
 		im := cfLookup(t, name)
@@ -36,8 +38,8 @@ func cGuard[T cfFloat](t *testing.T, a *guardArena, im *kernels.Impl, list []cKe
 	defer f.flush()
 	for _, atEnd := range []bool{true, false} {
 		for _, ck := range list {
-			for _, k := range []int{1, 3} {
-				for _, m := range []int{1, 3} {
+			for _, k := range []int{1, 3, 5, 8} {
+				for _, m := range []int{1, 3, 5, 8} {
 					if !ck.out64 && m != k {
 						continue
 					}

@@ -791,41 +791,101 @@ func (p *prec) sideGradOne(label string) {
 	})
 }
 
-// sideGradSelf is BatchSideGrad for c > 1 components: for each component
-// i, the lanes, with x = i·n + l (lane-interleaved sums) and o = l·c + i
-// (the contiguous weights, stds and derivatives, read and written at a
-// stride of c elements).
+// sideGradSelf is BatchSideGrad for c > 1 components, with x = i·n + l
+// (lane-interleaved sums) and o = l·c + i (the contiguous weights, stds
+// and derivatives). Groups of four components i0 … i0+3 take blocks of four
+// lanes as 4×4 tiles (sideGradTile: the weights and stds of a lane are four
+// consecutive elements, read as one vector and transposed, and the
+// derivatives transposed back and written a lane at a time); the lanes past
+// the last block, and the components past the last group, go one
+// component at a time (sideGradStrided: four scalar reads or writes per
+// vector, c elements apart).
 func (p *prec) sideGradSelf(label string) {
-	sgY, sgX := signVector()
-	zero := GP64()
-	XORQ(zero, zero)
-	componentLoop(label+"_comp", zero, p.intParam("c"), p.intParam("n"), func(i, _ GPVirtual) {
+	// The sign vector lives on the stack (the tiles need every register).
+	sgY, _ := signVector()
+	sgMem := AllocLocal(32)
+	VMOVUPD(sgY, sgMem)
+	sign := func(w lanes) VecVirtual {
+		r := w.reg()
+		if w.vec {
+			VMOVUPD(sgMem, r)
+		} else {
+			VMOVSD(sgMem, r)
+		}
+		return r
+	}
+	shift := uint64(map[int]int{8: 3, 4: 2}[p.size])
+	strides := func() (c, stride, stride3 GPVirtual) {
+		c = p.intParam("c")
+		stride, stride3 = GP64(), GP64()
+		MOVQ(c, stride)
+		SHLQ(Imm(shift), stride)
+		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+		return c, stride, stride3
+	}
+	i0 := GP64()
+	XORQ(i0, i0)
+	Label(label + "_group")
+	{
+		end := GP64()
+		LEAQ(Mem{Base: i0, Disp: 4}, end)
+		CMPQ(end, p.intParam("c"))
+		JG(LabelRef(label + "_rest"))
+		x, o, l := GP64(), GP64(), GP64()
+		MOVQ(i0, x)
+		IMULQ(p.intParam("n"), x)
+		MOVQ(i0, o)
+		XORQ(l, l)
+		Label(label + "_tiles")
+		rem := GP64()
+		MOVQ(p.intParam("n"), rem)
+		SUBQ(l, rem)
+		CMPQ(rem, Imm(4))
+		JL(LabelRef(label + "_tail"))
+		c, stride, stride3 := strides()
+		p.sideGradTile(x, o, stride, stride3, sgMem)
+		ADDQ(Imm(4), x)
+		LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
+		ADDQ(Imm(4), l)
+		JMP(LabelRef(label + "_tiles"))
+		Label(label + "_tail")
+		CMPQ(l, p.intParam("n"))
+		JGE(LabelRef(label + "_next"))
+		{
+			w := lanes{p, false, 1}
+			c, stride, stride3 := strides()
+			xi, oi := GP64(), GP64()
+			MOVQ(x, xi)
+			MOVQ(o, oi)
+			for ii := range 4 {
+				w.sideGradStrided(sign(w), xi, oi, stride, stride3)
+				if ii < 3 {
+					ADDQ(p.intParam("n"), xi)
+					INCQ(oi)
+				}
+			}
+			INCQ(x)
+			ADDQ(c, o)
+			INCQ(l)
+		}
+		JMP(LabelRef(label + "_tail"))
+		Label(label + "_next")
+		ADDQ(Imm(4), i0)
+		JMP(LabelRef(label + "_group"))
+	}
+	// The components past the last group: for i := i0; i < c; i++.
+	Label(label + "_rest")
+	CMPQ(i0, p.intParam("c"))
+	JGE(LabelRef(label + "_done"))
+	{
+		i := i0
 		x, o := GP64(), GP64()
 		MOVQ(i, x)
 		IMULQ(p.intParam("n"), x)
 		MOVQ(i, o)
-		c := p.intParam("c")
-		stride, stride3 := GP64(), GP64()
-		MOVQ(c, stride)
-		SHLQ(Imm(uint64(map[int]int{8: 3, 4: 2}[p.size])), stride)
-		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+		c, stride, stride3 := strides()
 		laneLoop(p, label+"_lanes", p.intParam("n"), false, nil, func(w lanes, l GPVirtual) {
-			sg := sgX
-			if w.vec {
-				sg = sgY
-			}
-			a := w.gather(arg("w"), o, stride, stride3)
-			sd := w.gather(arg("s"), o, stride, stride3)
-			h, d, r := w.load(arg("rh"), x), w.load(arg("rd"), x), w.load(arg("rr"), x)
-			w.add(w.load(arg("kh"), x), h, h)
-			w.sub(w.load(arg("kd"), x), d, d)
-			w.add(w.load(arg("kr"), x), r, r)
-			ld := func(name string) func() VecVirtual { return func() VecVirtual { return w.load(arg(name), x) } }
-			w.gradTerms(a, sd, h, d, r, sg, ld("xh"), ld("xd"), ld("xr"), func(gw, gm, gs VecVirtual) {
-				w.scatter(gw, arg("gw"), o, stride, stride3)
-				w.scatter(gm, arg("gm"), o, stride, stride3)
-				w.scatter(gs, arg("gs"), o, stride, stride3)
-			})
+			w.sideGradStrided(sign(w), x, o, stride, stride3)
 			ADDQ(Imm(uint64(w.n())), x)
 			if w.vec {
 				LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
@@ -833,5 +893,129 @@ func (p *prec) sideGradSelf(label string) {
 				ADDQ(c, o)
 			}
 		})
+	}
+	INCQ(i0)
+	JMP(LabelRef(label + "_rest"))
+	Label(label + "_done")
+}
+
+// sideGradStrided writes the derivatives of one component of the lanes at
+// x (sums) and o (weights, stds, derivatives: c elements apart).
+func (w lanes) sideGradStrided(sg VecVirtual, x, o, stride, stride3 GPVirtual) {
+	a := w.gather(arg("w"), o, stride, stride3)
+	sd := w.gather(arg("s"), o, stride, stride3)
+	h, d, r := w.load(arg("rh"), x), w.load(arg("rd"), x), w.load(arg("rr"), x)
+	w.add(w.load(arg("kh"), x), h, h)
+	w.sub(w.load(arg("kd"), x), d, d)
+	w.add(w.load(arg("kr"), x), r, r)
+	ld := func(name string) func() VecVirtual { return func() VecVirtual { return w.load(arg(name), x) } }
+	w.gradTerms(a, sd, h, d, r, sg, ld("xh"), ld("xd"), ld("xr"), func(gw, gm, gs VecVirtual) {
+		w.scatter(gw, arg("gw"), o, stride, stride3)
+		w.scatter(gm, arg("gm"), o, stride, stride3)
+		w.scatter(gs, arg("gs"), o, stride, stride3)
 	})
+}
+
+// transpose4 returns the columns of the 4×4 float64 matrix whose rows are r.
+func transpose4(r [4]VecVirtual) [4]VecVirtual {
+	t0, t1, t2, t3 := YMM(), YMM(), YMM(), YMM()
+	VUNPCKLPD(r[1], r[0], t0) // r0[0] r1[0] r0[2] r1[2]
+	VUNPCKHPD(r[1], r[0], t1) // r0[1] r1[1] r0[3] r1[3]
+	VUNPCKLPD(r[3], r[2], t2)
+	VUNPCKHPD(r[3], r[2], t3)
+	var c [4]VecVirtual
+	for i := range c {
+		c[i] = YMM()
+	}
+	VPERM2F128(Imm(0x20), t2, t0, c[0])
+	VPERM2F128(Imm(0x20), t3, t1, c[1])
+	VPERM2F128(Imm(0x31), t2, t0, c[2])
+	VPERM2F128(Imm(0x31), t3, t1, c[3])
+	return c
+}
+
+// sideGradTile writes the derivatives of a 4×4 tile: components i0 … i0+3
+// (sums at x + i·n, i < 4) of lanes l … l+3 (weights, stds and derivatives
+// of lane l+j at o + j·c: four consecutive elements). The operations of
+// each element are gradTerms', in the same order.
+func (p *prec) sideGradTile(x, o, stride, stride3 GPVirtual, sgMem Mem) {
+	w := lanes{p, true, 1}
+	rows := func(name string) [4]Mem { return w.strided(arg(name), o, stride, stride3) }
+	load := func(name string) [4]VecVirtual {
+		var r [4]VecVirtual
+		for j, m := range rows(name) {
+			r[j] = YMM()
+			if p.f64 {
+				VMOVUPD(m, r[j])
+			} else {
+				VCVTPS2PD(m, r[j])
+			}
+		}
+		return transpose4(r)
+	}
+	store := func(cols [4]VecVirtual, name string) {
+		r := transpose4(cols)
+		for j, m := range rows(name) {
+			if p.f64 {
+				VMOVUPD(r[j], m)
+			} else {
+				xr := XMM()
+				VCVTPD2PSY(r[j], xr)
+				VMOVUPS(xr, m)
+			}
+		}
+	}
+	// sums returns the sums of component i of the tile's lanes (element
+	// x + i·n).
+	var xs [4]GPVirtual
+	xs[0] = x
+	for i := 1; i < 4; i++ {
+		xs[i] = GP64()
+		MOVQ(xs[i-1], xs[i])
+		ADDQ(p.intParam("n"), xs[i])
+	}
+	sums := func(name string, i int) VecVirtual { return w.load(arg(name), xs[i]) }
+	a, sd := load("w"), load("s")
+	var out [4]VecVirtual
+	// gw = H − (selfH + a·(σ·2/√π))
+	for i := range 4 {
+		f := w.reg()
+		w.mul(combineConst("combineDiag"), sd[i], f)
+		w.mul(a[i], f, f)
+		h := sums("rh", i)
+		w.add(sums("kh", i), h, h)
+		w.add(f, h, h)
+		g := sums("xh", i)
+		w.sub(h, g, g)
+		out[i] = g
+	}
+	store(out, "gw")
+	// gs = a·(σ·(R − selfR) − a/√π) where σ > 0, else +0
+	for i := range 4 {
+		r := sums("rr", i)
+		w.add(sums("kr", i), r, r)
+		q := sums("xr", i)
+		w.sub(r, q, q)
+		w.mul(sd[i], q, q)
+		u := w.reg()
+		w.mul(combineConst("combineInvSqrtPi"), a[i], u)
+		w.sub(u, q, q)
+		w.mul(a[i], q, q)
+		mask := w.zero()
+		VCMPPD(Imm(0x1e), mask, sd[i], mask) // σ > 0 (ordered)
+		VANDPD(mask, q, q)
+		out[i] = q
+	}
+	store(out, "gs")
+	// gm = a·(sign·D − selfD)
+	for i := range 4 {
+		d := sums("rd", i)
+		w.sub(sums("kd", i), d, d)
+		e := sums("xd", i)
+		w.mul(sgMem, e, e)
+		w.sub(d, e, e)
+		w.mul(a[i], e, e)
+		out[i] = e
+	}
+	store(out, "gm")
 }
