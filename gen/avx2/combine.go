@@ -15,14 +15,16 @@ import (
 // The batch combination kernels (see purego.BatchPairValues64 and
 // purego.BatchSideGrad64): loops over the n lanes of a chunk, four lanes per
 // YMM register of float64 (float32 inputs are converted on load, as purego
-// converts them), then one lane at a time in the low element of an XMM
-// register for the last n mod 4 lanes, with the scalar forms of the same
-// instructions, so that every lane runs purego's operations in purego's
-// order (no fused multiply-add except purego's math.FMA). The
-// lane-interleaved inputs (component i of lane l at i*n+l) are read a vector
-// at a time; the contiguous stds and weights of a side (component i of lane
-// l at l*c+i) are read and the gradients written element by element, four
-// scalar loads or stores per vector at a stride of c elements.
+// converts them; BatchPairValues takes two such blocks per pass), then one
+// lane at a time in the low element of an XMM register for the last n mod 4
+// lanes, with the scalar forms of the same instructions, so that every lane
+// runs purego's operations in purego's order (no fused multiply-add except
+// purego's math.FMA). The lane-interleaved inputs (component i of lane l at
+// i*n+l) are read a vector at a time; the contiguous stds and weights of a
+// side (component i of lane l at l*c+i) are read, and the derivatives
+// written, with four scalar accesses per vector at a stride of c elements,
+// or (BatchSideGrad, groups of four components) as 4×4 tiles transposed in
+// registers; with one component they are contiguous like the sums.
 
 // combineConsts are the float64 constants of the combination kernels, in
 // both precisions (their sums are float64).
@@ -122,7 +124,7 @@ func (w lanes) setZero(r VecVirtual) {
 	}
 }
 
-func (w lanes) mov(a, d VecVirtual) { pickW(w, VMOVAPD, VMOVAPD)(a, d) }
+func (w lanes) mov(a, d VecVirtual) { VMOVAPD(a, d) }
 
 // slicePtr is the base address of a slice argument: in a register
 // (hoisted out of a loop) or, when reg is nil, loaded from the argument
