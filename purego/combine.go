@@ -70,53 +70,73 @@ func BatchPairValues64(out []float64, under []int, vals, cross, wa, cr, sa, sp, 
 	out, vals, cross = out[:n:len(out)], vals[:n:len(vals)], cross[:n:len(cross)]
 	wa, cr, sa, sp = wa[:k*n], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:SelfLanes(k, n):len(sp)]
 	wb, sb, sq = wb[:m*n], sb[:m*n:len(sb)], sq[:SelfLanes(m, n):len(sq)]
-	for l := 0; l < n; l++ {
-		var cs, cc float64
+	// The lanes of a block advance together, one component at a time, so
+	// that the independent sums of different pairs overlap.
+	for l0 := 0; l0 < n; l0 += combineBlock {
+		nl := min(combineBlock, n-l0)
+		var cs, cc [combineBlock]float64
 		if k == 1 {
-			cs = 0 + float64(wa[l]*cr[l])
+			for l := range nl {
+				cs[l] = 0 + float64(wa[l0+l]*cr[l0+l])
+			}
 		} else {
 			for i := 0; i < k; i++ {
-				a, x := wa[i*n+l], cr[i*n+l]
-				p := float64(a * x)
-				t := float64(cs + p)
-				bp := float64(t - cs)
-				cc = float64(cc + float64(float64(cs-float64(t-bp))+float64(p-bp)))
-				cc = float64(cc + math.FMA(a, x, -p))
-				cs = t
+				a, x := wa[i*n+l0:i*n+l0+nl], cr[i*n+l0:i*n+l0+nl]
+				for l := range a {
+					p := float64(a[l] * x[l])
+					t := float64(cs[l] + p)
+					bp := float64(t - cs[l])
+					cc[l] = float64(cc[l] + float64(float64(cs[l]-float64(t-bp))+float64(p-bp)))
+					cc[l] = float64(cc[l] + math.FMA(a[l], x[l], -p))
+					cs[l] = t
+				}
 			}
 		}
-		ps, pc := selfSum64(wa, sa, sp, k, n, l)
-		qs, qc := selfSum64(wb, sb, sq, m, n, l)
-		c := float64(cs + cc)
-		cross[l] = c
-		v := clampZero(c - float64(0.5*float64(float64(ps+pc)+float64(qs+qc))))
-		vals[l], out[l] = v, v
-		if v == 0 && v > 0x1p-50*c && under[0] < 0 {
-			under[0] = l
+		var ps, pc, qs, qc [combineBlock]float64
+		selfLanes64(&ps, &pc, wa, sa, sp, k, n, l0, nl)
+		selfLanes64(&qs, &qc, wb, sb, sq, m, n, l0, nl)
+		for l := range nl {
+			c := float64(cs[l] + cc[l])
+			v := clampZero(c - float64(0.5*float64(float64(ps[l]+pc[l])+float64(qs[l]+qc[l]))))
+			cross[l0+l], vals[l0+l], out[l0+l] = c, v, v
+			if v == 0 && v > 0x1p-50*c && under[0] < 0 {
+				under[0] = l0 + l
+			}
 		}
 	}
 }
 
-// selfSum64 returns the compensated self sum (s, c) of lane l of a side of
-// c components (BatchPairValues64).
-func selfSum64(w, sd, sp []float64, c, n, l int) (s, comp float64) {
+// combineBlock is the number of lanes whose sums BatchPairValues64 and
+// BatchPairValues32 keep at once (on the stack).
+const combineBlock = 64
+
+// selfLanes64 sets the compensated self sums (s, comp) of lanes l0 …
+// l0+nl−1 of a side of c components (BatchPairValues64), the lanes
+// advancing together one component at a time.
+func selfLanes64(s, comp *[combineBlock]float64, w, sd, sp []float64, c, n, l0, nl int) {
 	if c == 1 {
-		return 0 + float64(float64(w[l]*w[l])*float64(sd[l]*diagFactor)), 0
+		for l := range nl {
+			a := w[l0+l]
+			s[l] = 0 + float64(float64(a*a)*float64(sd[l0+l]*diagFactor))
+		}
+		return
 	}
 	for i := 0; i < c; i++ {
-		a := w[i*n+l]
-		f := float64(float64(a*a) * float64(sd[l*c+i]*diagFactor))
-		t := float64(s + f)
-		bp := float64(t - s)
-		comp = float64(comp + float64(float64(s-float64(t-bp))+float64(f-bp)))
-		s = t
-		f = float64(float64(2*a) * sp[i*n+l])
-		t = float64(s + f)
-		bp = float64(t - s)
-		comp = float64(comp + float64(float64(s-float64(t-bp))+float64(f-bp)))
-		s = t
+		a, x := w[i*n+l0:i*n+l0+nl], sp[i*n+l0:i*n+l0+nl]
+		for l := range a {
+			sl, cl := s[l], comp[l]
+			f := float64(float64(a[l]*a[l]) * float64(sd[(l0+l)*c+i]*diagFactor))
+			t := float64(sl + f)
+			bp := float64(t - sl)
+			cl = float64(cl + float64(float64(sl-float64(t-bp))+float64(f-bp)))
+			sl = t
+			f = float64(float64(2*a[l]) * x[l])
+			t = float64(sl + f)
+			bp = float64(t - sl)
+			cl = float64(cl + float64(float64(sl-float64(t-bp))+float64(f-bp)))
+			s[l], comp[l] = t, cl
+		}
 	}
-	return s, comp
 }
 
 // BatchPairValues32 is BatchPairValues64 for float32 inputs, with plain
@@ -141,18 +161,24 @@ func BatchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr
 	out, vals, cross = out[:n:len(out)], vals[:n:len(vals)], cross[:n:len(cross)]
 	wa, cr, sa, sp = wa[:k*n], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:SelfLanes(k, n):len(sp)]
 	wb, sb, sq = wb[:m*n], sb[:m*n:len(sb)], sq[:SelfLanes(m, n):len(sq)]
-	for l := 0; l < n; l++ {
-		var c float64
+	for l0 := 0; l0 < n; l0 += combineBlock {
+		nl := min(combineBlock, n-l0)
+		var c, sP, sQ [combineBlock]float64
 		for i := 0; i < k; i++ {
-			c = float64(c + float64(float64(wa[i*n+l])*float64(cr[i*n+l])))
+			a, x := wa[i*n+l0:i*n+l0+nl], cr[i*n+l0:i*n+l0+nl]
+			for l := range a {
+				c[l] = float64(c[l] + float64(float64(a[l])*float64(x[l])))
+			}
 		}
-		self := selfSum32(wa, sa, sp, k, n, l) + selfSum32(wb, sb, sq, m, n, l)
-		cross[l] = c
-		v := clampZero(c - float64(0.5*self))
-		r := float32(v)
-		vals[l], out[l] = v, r
-		if r == 0 && v > 0x1p-50*c && under[0] < 0 {
-			under[0] = l
+		selfLanes32(&sP, wa, sa, sp, k, n, l0, nl)
+		selfLanes32(&sQ, wb, sb, sq, m, n, l0, nl)
+		for l := range nl {
+			v := clampZero(c[l] - float64(0.5*float64(sP[l]+sQ[l])))
+			r := float32(v)
+			cross[l0+l], vals[l0+l], out[l0+l] = c[l], v, r
+			if r == 0 && v > 0x1p-50*c[l] && under[0] < 0 {
+				under[0] = l0 + l
+			}
 		}
 	}
 }
@@ -165,19 +191,20 @@ func clampZero(v float64) float64 {
 	return v
 }
 
-// selfSum32 returns the plain float64 self sum of lane l of a side of c
-// float32 components (BatchPairValues32).
-func selfSum32(w, sd, sp []float32, c, n, l int) float64 {
-	var s float64
+// selfLanes32 sets the plain float64 self sums s of lanes l0 … l0+nl−1 of a
+// side of c float32 components (BatchPairValues32).
+func selfLanes32(s *[combineBlock]float64, w, sd, sp []float32, c, n, l0, nl int) {
 	for i := 0; i < c; i++ {
-		a := float64(w[i*n+l])
-		f := float64(float64(a*a) * float64(float64(sd[l*c+i])*diagFactor))
-		if c > 1 {
-			f = float64(f + float64(float64(2*a)*float64(sp[i*n+l])))
+		a := w[i*n+l0 : i*n+l0+nl]
+		for l := range a {
+			al := float64(a[l])
+			f := float64(float64(al*al) * float64(float64(sd[(l0+l)*c+i])*diagFactor))
+			if c > 1 {
+				f = float64(f + float64(float64(2*al)*float64(sp[i*n+l0+l])))
+			}
+			s[l] = float64(s[l] + f)
 		}
-		s = float64(s + f)
 	}
-	return s
 }
 
 // BatchSideGrad64 sets the derivatives of the value of every mixture pair
