@@ -452,7 +452,10 @@ func chunkGrad[F Float](im *kernels.Impl, gw, gm, gs, w, s []F, cross, rows, col
 // invSqrtPi is 1/√π rounded to float64.
 const invSqrtPi = 1 / math.SqrtPi
 
-// chunkGradScaled is chunkGrad for pairs with scale exponents exps.
+// chunkGradScaled is chunkGrad for pairs with scale exponents exps: the
+// operations of BatchSideGrad in its order, every product rounded before it
+// is added (the explicit conversions keep the compiler from fusing them on
+// any architecture), then the weight derivative scaled back.
 func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
 	self := rows.H != nil
@@ -467,10 +470,10 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 				selfD = float64(rows.D[x]) - float64(cols.D[x])
 				selfR = float64(rows.R[x]) + float64(cols.R[x])
 			}
-			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
-			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+float64(a*diagTerm(sd))), -e))
+			gm[o] = F(a * (float64(sign*float64(cross.D[x])) - selfD))
 			if sd > 0 {
-				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
+				gs[o] = F(a * (float64(sd*(float64(cross.R[x])-selfR)) - float64(a*invSqrtPi)))
 			} else {
 				gs[o] = 0
 			}
