@@ -37,6 +37,7 @@ func main() {
 		p.declare()
 	}
 	declareCombine()
+	precs[0].declareFastExp()
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
@@ -58,6 +59,7 @@ func main() {
 			p.genProject(k)
 		}
 	}
+	precs[0].genFastExp()
 	Generate()
 	fixHeaders()
 	checkRegisters()
