@@ -92,12 +92,14 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	}
 	perF *= batchChunk
 	ws.rowPart = grow(ws.rowPart, nw*perF)
+	ws.batchVals = grow(ws.batchVals, nw*2*batchChunk)
+	ws.batchUnder = grow(ws.batchUnder, nw)
 	// First pass: every chunk whose inputs its own check clears (valid, no
 	// pair to scale, no lossy std: the common case; see batchTask) is
 	// computed; the others are left for the second pass.
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, fail: sc.fail, unscaled: true, screen: true,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, vals: ws.batchVals, under: ws.batchUnder, fail: sc.fail, unscaled: true, screen: true,
 		lims: [2]kernels.FrontLimits{frontLimits[F](k), frontLimits[F](m)}}
 	ws.run(ntasks, pairs)
 	sc.deferred = sc.deferred[:0]
@@ -364,7 +366,7 @@ func (j *job[F]) batchTask(task, worker int) {
 			sq = take(m)
 			batchSelfRows(j.im, sq, mb, vb, wb, n)
 		}
-		j.chunkValues(task, b0, n, wa, wb, cr, sp, sq)
+		j.chunkValues(task, worker, b0, n, wa, wb, cr, sp, sq)
 		return
 	}
 	g3 := func(c int) gradSums[F] { return gradSums[F]{take(c), take(c), take(c)} }
@@ -384,7 +386,7 @@ func (j *job[F]) batchTask(task, worker int) {
 		sqR, sqC = g3(m), g3(m)
 		batchSelfGrad(j.im, sqR, sqC, mb, vb, wb, n)
 	}
-	j.chunkValues(task, b0, n, wa, wb, crR.H, spR.H, sqR.H)
+	j.chunkValues(task, worker, b0, n, wa, wb, crR.H, spR.H, sqR.H)
 	var exps []int
 	if j.exps != nil {
 		exps = j.exps[b0 : b0+n]
@@ -392,10 +394,10 @@ func (j *job[F]) batchTask(task, worker int) {
 	wpa, spa := j.wa[b0*k:(b0+n)*k], j.sa[b0*k:(b0+n)*k]
 	wpb, spb := j.wb[b0*m:(b0+n)*m], j.sb[b0*m:(b0+n)*m]
 	if j.gp != nil {
-		chunkGrad(j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, exps, n)
+		chunkGrad(j.im, j.gp.Weights[b0*k:(b0+n)*k], j.gp.Means[b0*k:(b0+n)*k], j.gp.Stds[b0*k:(b0+n)*k], wpa, spa, crR, spR, spC, 1, exps, n)
 	}
 	if j.gq != nil {
-		chunkGrad(j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
+		chunkGrad(j.im, j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
 	}
 }
 
@@ -428,83 +430,25 @@ func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, lim *kern
 // components each) from the lane-interleaved GradSums of its cross sums
 // (cross: rows for p, sign 1; columns for q, sign −1, whose D has the
 // opposite sign) and of the upper-triangle rows and columns of its own self
-// sums (nil when c = 1: there are none, and the zeros they would hold are
-// used instead): the formulas of mixtureGrad, reading the kernels' outputs
-// in place (a/√π as the product by the rounded 1/√π, a division less per
-// component). exps (nil: all 0) are the pairs' scale exponents: the weight
-// derivatives are scaled back by 2^−e.
-func chunkGrad[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
-	c := len(w) / n
+// sums (nil when c = 1: there are none, and zeros are used instead): the
+// formulas of mixtureGrad, by the batch combination kernel BatchSideGrad
+// (see purego.BatchSideGrad64). exps (nil: all 0) are the pairs' scale
+// exponents: the weight derivatives are scaled back by 2^−e.
+func chunkGrad[F Float](im *kernels.Impl, gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign int, exps []int, n int) {
 	if exps != nil {
-		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, sign, exps, n)
+		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, float64(sign), exps, n)
 		return
 	}
-	for i := 0; i < c; i++ {
-		x0, x1 := i*n, i*n+n
-		cs := gradSums[F]{cross.H[x0:x1], cross.D[x0:x1], cross.R[x0:x1]}
-		if rows.H == nil { // c = 1
-			gradLanes1(gw[:n], gm[:n], gs[:n], w[:n], s[:n], cs, sign)
-			continue
-		}
-		rows1 := gradSums[F]{rows.H[x0:x1], rows.D[x0:x1], rows.R[x0:x1]}
-		cols1 := gradSums[F]{cols.H[x0:x1], cols.D[x0:x1], cols.R[x0:x1]}
-		gradLanesSelf(gw[i:], gm[i:], gs[i:], w[i:], s[i:], cs, rows1, cols1, c, sign)
-	}
-}
-
-// gradLanesSelf sets the derivatives of component i of every lane l (at l·c
-// of the contiguous gw, gm, gs, w and s, which start at component i) from
-// its cross sums (cs.H, cs.D, cs.R at l) and the row and column sums of its
-// self triangle (rows, cols at l), in one pass over the lanes: ∂/∂weight =
-// H − (self H + a·2σ/√π), ∂/∂mean = a·(sign·D − self D), ∂/∂std = a·(σ·(R −
-// self R) − a/√π) (0 for σ = 0), with self H = rows.H + cols.H, self D =
-// rows.D − cols.D and self R = rows.R + cols.R (a/√π as the product by the
-// rounded 1/√π, a division less per component). gradLanes1 is the same for
-// mixtures of one component (c = 1, no self pair: the self sums are zeros,
-// added as such), with every slice of the n lanes' length, so that the loop
-// needs no bounds checks and keeps its values in registers.
-func gradLanes1[F Float](gw, gm, gs, w, s []F, cs gradSums[F], sign float64) {
-	ch := cs.H
-	cd, cr := cs.D[:len(ch)], cs.R[:len(ch)]
-	gw, gm, gs, w, s = gw[:len(ch)], gm[:len(ch)], gs[:len(ch)], w[:len(ch)], s[:len(ch)]
-	var selfH, selfD, selfR float64
-	for l, x := range ch {
-		a, sdv := float64(w[l]), float64(s[l])
-		gw[l] = F(float64(x) - (selfH + a*diagTerm(sdv)))
-		gm[l] = F(a * (sign*float64(cd[l]) - selfD))
-		if sdv > 0 {
-			gs[l] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
-		} else {
-			gs[l] = 0
-		}
-	}
-}
-
-func gradLanesSelf[F Float](gw, gm, gs, w, s []F, cs, rows, cols gradSums[F], c int, sign float64) {
-	ch := cs.H
-	cd, cr := cs.D[:len(ch)], cs.R[:len(ch)]
-	rh, rd, rr := rows.H[:len(ch)], rows.D[:len(ch)], rows.R[:len(ch)]
-	kh, kd, kr := cols.H[:len(ch)], cols.D[:len(ch)], cols.R[:len(ch)]
-	for l, x := range ch {
-		o := l * c
-		a, sdv := float64(w[o]), float64(s[o])
-		selfH := float64(rh[l]) + float64(kh[l])
-		gw[o] = F(float64(x) - (selfH + a*diagTerm(sdv)))
-		selfD := float64(rd[l]) - float64(kd[l])
-		gm[o] = F(a * (sign*float64(cd[l]) - selfD))
-		if sdv > 0 {
-			selfR := float64(rr[l]) + float64(kr[l])
-			gs[o] = F(a * (sdv*(float64(cr[l])-selfR) - a*invSqrtPi))
-		} else {
-			gs[o] = 0
-		}
-	}
+	batchSideGrad(im, gw, gm, gs, w, s, cross, rows, cols, sign, n)
 }
 
 // invSqrtPi is 1/√π rounded to float64.
 const invSqrtPi = 1 / math.SqrtPi
 
-// chunkGradScaled is chunkGrad for pairs with scale exponents exps.
+// chunkGradScaled is chunkGrad for pairs with scale exponents exps: the
+// operations of BatchSideGrad in its order, every product rounded before it
+// is added (the explicit conversions keep the compiler from fusing them on
+// any architecture), then the weight derivative scaled back.
 func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
 	c := len(w) / n
 	self := rows.H != nil
@@ -519,10 +463,10 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 				selfD = float64(rows.D[x]) - float64(cols.D[x])
 				selfR = float64(rows.R[x]) + float64(cols.R[x])
 			}
-			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+a*diagTerm(sd)), -e))
-			gm[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+float64(a*diagTerm(sd))), -e))
+			gm[o] = F(a * (float64(sign*float64(cross.D[x])) - selfD))
 			if sd > 0 {
-				gs[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
+				gs[o] = F(a * (float64(sd*(float64(cross.R[x])-selfR)) - float64(a*invSqrtPi)))
 			} else {
 				gs[o] = 0
 			}
@@ -534,230 +478,30 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 // pairs b0 … b0+n−1 from their lane-interleaved weights (wa, wb), their stds
 // and the lane-interleaved row sums of the cross (cr), self P (sp) and self
 // Q (sq) kernels (sp, sq nil for one component: no pair off the diagonal):
-// Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ,
-// compensated as dot and selfOf sum (the same operations in the same order,
-// written out). The sums of all the lanes advance together, one component
-// at a time, so that the independent sums of different pairs overlap. The
-// value and gradient paths both use it, so their values are the same bits.
-// In float32 the float64 sums of these few float32 terms are already far
-// more accurate than the float32 result, so they are not compensated.
-func (j *job[F]) chunkValues(task, b0, n int, wa, wb, cr, sp, sq []F) {
+// Σᵢ aᵢ·crᵢ − ½(self P + self Q) with self = Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, by the
+// batch combination kernel BatchPairValues (compensated sums in float64,
+// plain float64 sums of the float32 terms in float32; see
+// purego.BatchPairValues64), which also stores the unscaled values in out
+// and finds the first that underflows.
+// The value and gradient paths both use it, so their values are the same
+// bits.
+func (j *job[F]) chunkValues(task, worker, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
 	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
-	if k == 1 && m == 1 && j.unscaled {
-		j.pairValues(task, b0, wa[:n], wb[:n], cr[:n], sa, sb)
-		return
-	}
-	var vals, cross [batchChunk]float64
-	if !is64[F]() {
-		lanesValues32(&vals, &cross, wa, cr, sa, sp, wb, sb, sq, k, m, n)
-	} else {
-		var c, sP, sQ lanesKsum
-		if k == 1 { // one product: the compensated sum is its rounding (+0 for ±0)
-			a, x := as64(wa[:n]), as64(cr[:n])
-			for l, xl := range x {
-				c.s[l] = 0 + a[l]*xl
-			}
-		} else {
-			for i := 0; i < k; i++ {
-				ksumProducts(c.s[:n], c.c[:n], as64(wa[i*n:i*n+n]), as64(cr[i*n:i*n+n]))
-			}
-		}
-		selfLanes64(&sP, as64(wa), as64(sa), as64(sp), k, n)
-		selfLanes64(&sQ, as64(wb), as64(sb), as64(sq), m, n)
-		for l := 0; l < n; l++ {
-			cross[l] = c.s[l] + c.c[l]
-			vals[l] = cross[l] - 0.5*((sP.s[l]+sP.c[l])+(sQ.s[l]+sQ.c[l]))
-		}
-	}
+	vals := j.vals[2*worker*batchChunk : (2*worker+1)*batchChunk][:n]
+	cross := j.vals[(2*worker+1)*batchChunk : (2*worker+2)*batchChunk][:n]
+	under := j.under[worker : worker+1]
+	batchPairValues(j.im, j.out[b0:b0+n], under, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined
-		out := j.out[b0 : b0+n]
-		flag := -1
-		for l := range out {
-			v := vals[l]
-			if v <= 0 { // max(v, 0): −0 too, NaN kept
-				v = 0
-			}
-			r := F(v)
-			out[l] = r
-			if r == 0 && v > 0x1p-50*cross[l] && flag < 0 {
-				flag = b0 + l
-			}
-		}
-		if flag >= 0 && j.fail[task] < 0 {
-			j.fail[task] = flag
+		// The kernel stored every value and found the first that underflows.
+		if under[0] >= 0 && j.fail[task] < 0 {
+			j.fail[task] = b0 + under[0]
 		}
 		return
 	}
 	for l := 0; l < n; l++ {
 		b := b0 + l
-		j.finishPair(task, b, max(vals[l], 0), cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
-	}
-}
-
-// pairValues is chunkValues for one component on each side and no pair to
-// scale, in one loop: every sum has a single term, which its compensated
-// sum (and its plain float64 sum) leaves as it is (+0 for ±0), so the value
-// is the same bits.
-func (j *job[F]) pairValues(task, b0 int, wa, wb, cr, sa, sb []F) {
-	out := j.out[b0 : b0+len(cr)]
-	wa, wb, sa, sb = wa[:len(out)], wb[:len(out)], sa[:len(out)], sb[:len(out)]
-	flag := -1
-	for l, x := range cr {
-		a, b := float64(wa[l]), float64(wb[l])
-		cross := 0 + a*float64(x)
-		sP := 0 + float64(a*a*diagTerm(float64(sa[l])))
-		sQ := 0 + float64(b*b*diagTerm(float64(sb[l])))
-		v := cross - 0.5*(sP+sQ)
-		if v <= 0 { // max(v, 0): −0 too, NaN kept
-			v = 0
-		}
-		r := F(v)
-		out[l] = r
-		if r == 0 && v > 0x1p-50*cross && flag < 0 {
-			flag = b0 + l
-		}
-	}
-	if flag >= 0 && j.fail[task] < 0 {
-		j.fail[task] = flag
-	}
-}
-
-// lanesKsum is a ksum per lane of a chunk.
-type lanesKsum struct{ s, c [batchChunk]float64 }
-
-// The loops below add one term to the ksum (s[l], c[l]) of every lane l,
-// each exactly as ksum.add (and dot) does.
-
-// ksumProducts adds a[l]·x[l], compensated for the product's rounding too.
-func ksumProducts(s, c, a, x []float64) {
-	s, c, a = s[:len(x)], c[:len(x)], a[:len(x)]
-	for l, xl := range x {
-		al := a[l]
-		p := al * xl
-		sl := s[l]
-		t := sl + p
-		bp := t - sl
-		c[l] += (sl - (t - bp)) + (p - bp)
-		c[l] += math.FMA(al, xl, -p)
-		s[l] = t
-	}
-}
-
-// ksumDiag adds a[l]²·2σ/√π with σ = sd[l·stride].
-func ksumDiag(s, c, a, sd []float64, stride int) {
-	s, c = s[:len(a)], c[:len(a)]
-	for l, al := range a {
-		f := al * al * diagTerm(sd[l*stride])
-		sl := s[l]
-		t := sl + f
-		bp := t - sl
-		c[l] += (sl - (t - bp)) + (f - bp)
-		s[l] = t
-	}
-}
-
-// selfLanes64 adds to the compensated sums of the n lanes the self sum of
-// each lane's mixture, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ in ascending order of i (the
-// two terms of a component in that order), from the lane-interleaved weights
-// w and row sums sp (nil: zeros, not added) and the contiguous stds s of c
-// components each.
-func selfLanes64(sum *lanesKsum, w, s, sp []float64, c, n int) {
-	if c == 1 && sp == nil { // one term: the compensated sum is that term (+0 for ±0)
-		a, sd := w[:n], s[:n]
-		for l, al := range a {
-			sum.s[l] = 0 + al*al*diagTerm(sd[l])
-		}
-		return
-	}
-	for i := 0; i < c; i++ {
-		a := w[i*n : i*n+n]
-		if sp == nil {
-			ksumDiag(sum.s[:n], sum.c[:n], a, s[i:], c)
-		} else {
-			ksumDiagTwice(sum.s[:n], sum.c[:n], a, s[i:], sp[i*n:i*n+n], c)
-		}
-	}
-}
-
-// ksumDiagTwice adds a[l]²·2σ/√π with σ = sd[l·stride] (as ksumDiag), then
-// 2·a[l]·x[l], each lane's sum kept in registers between the two.
-func ksumDiagTwice(s, c, a, sd, x []float64, stride int) {
-	s, c, x = s[:len(a)], c[:len(a)], x[:len(a)]
-	for l, al := range a {
-		sl, cl := s[l], c[l]
-		f := al * al * diagTerm(sd[l*stride])
-		t := sl + f
-		bp := t - sl
-		cl += (sl - (t - bp)) + (f - bp)
-		sl = t
-		f = 2 * al * x[l]
-		t = sl + f
-		bp = t - sl
-		cl += (sl - (t - bp)) + (f - bp)
-		s[l], c[l] = t, cl
-	}
-}
-
-// lanesValues32 sets vals[l] and cross[l] of the n lanes of a chunk
-// (float32 inputs, plain float64 sums; see chunkValues): the cross sum
-// Σᵢ aᵢ·crᵢ and the self sum of P, Σᵢ aᵢ²·2σᵢ/√π + 2aᵢ·spᵢ, advance
-// together one component at a time over all the lanes (each weight read
-// and converted once for both), then the self sum of Q (selfLanes32); each
-// sum takes its terms in ascending order of i (weights and row sums
-// lane-interleaved, stds contiguous; sp, sq nil for one component).
-func lanesValues32[F Float](vals, cross *[batchChunk]float64, wa, cr, sa, sp, wb, sb, sq []F, k, m, n int) {
-	var c, sP, sQ [batchChunk]float64
-	if sp == nil { // one component: one term each, added to +0
-		a, x, sd := wa[:n], cr[:n], sa[:n]
-		for l, al := range a {
-			al := float64(al)
-			c[l] = 0 + al*float64(x[l])
-			// Rounded before the addition (not fused), as when a zero row
-			// sum is added.
-			sP[l] = 0 + float64(al*al*diagTerm(float64(sd[l])))
-		}
-	} else {
-		for i := 0; i < k; i++ {
-			crossSelfLanes32(&c, &sP, wa[i*n:i*n+n], cr[i*n:i*n+n], sp[i*n:i*n+n], sa[i:], k)
-		}
-	}
-	selfLanes32(&sQ, wb, sb, sq, m, n)
-	for l := 0; l < n; l++ {
-		vals[l], cross[l] = c[l]-0.5*(sP[l]+sQ[l]), c[l]
-	}
-}
-
-// crossSelfLanes32 adds component i's terms to the cross sum c and the self
-// sum s of every lane l: a[l]·x[l], and a[l]²·2σ/√π + 2a[l]·sp[l] with
-// σ = sd[l·stride].
-func crossSelfLanes32[F Float](c, s *[batchChunk]float64, a, x, sp, sd []F, stride int) {
-	x, sp = x[:len(a)], sp[:len(a)]
-	for l, al := range a {
-		al := float64(al)
-		c[l] += al * float64(x[l])
-		s[l] += al*al*diagTerm(float64(sd[l*stride])) + 2*al*float64(sp[l])
-	}
-}
-
-// selfLanes32 is selfLanes64 with plain float64 sums, for float32 inputs.
-func selfLanes32[F Float](sum *[batchChunk]float64, w, s, sp []F, c, n int) {
-	for i := 0; i < c; i++ {
-		a := w[i*n : i*n+n]
-		if sp == nil {
-			for l := range a {
-				al := float64(a[l])
-				// Rounded before the addition (not fused), as when a zero
-				// row sum is added.
-				sum[l] += float64(al * al * diagTerm(float64(s[l*c+i])))
-			}
-			continue
-		}
-		x := sp[i*n : i*n+n]
-		for l := range a {
-			al := float64(a[l])
-			sum[l] += al*al*diagTerm(float64(s[l*c+i])) + 2*al*float64(x[l])
-		}
+		j.finishPair(task, b, vals[l], cross[l], j.ma[b*k:(b+1)*k], j.sa[b*k:(b+1)*k], j.mb[b*m:(b+1)*m], j.sb[b*m:(b+1)*m])
 	}
 }
 

@@ -14,7 +14,10 @@ import (
 // transposed into lane-interleaved scratch whatever its number of
 // components, every kernel called (the self sums of one-component mixtures
 // included), and each pair combined on its own with ksum, in the order
-// chunkValues and chunkGrad document. The results must be the same bits.
+// chunkValues and chunkGrad document (every product rounded before it is
+// added, as the combination kernels define it: no fused multiply-add but
+// the explicit math.FMA, whatever the architecture). The results must be
+// the same bits.
 func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp, gq *MixtureGrad[F]) {
 	nb := len(out)
 	dirac := true
@@ -61,33 +64,33 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 				var c, sP, sQ ksum
 				for i := 0; i < k; i++ {
 					a, x := float64(wa[i*n+l]), float64(cr[i*n+l])
-					pr := a * x
+					pr := float64(a * x)
 					c.add(pr)
 					c.c += math.FMA(a, x, -pr)
 				}
 				for i := 0; i < k; i++ {
 					a := float64(wa[i*n+l])
-					sP.add(a * a * diagTerm(float64(p.Stds[(b0+l)*k+i])))
-					sP.add(2 * a * float64(sp[i*n+l]))
+					sP.add(float64(a * a * diagTerm(float64(p.Stds[(b0+l)*k+i]))))
+					sP.add(float64(2 * a * float64(sp[i*n+l])))
 				}
 				for i := 0; i < m; i++ {
 					a := float64(wb[i*n+l])
-					sQ.add(a * a * diagTerm(float64(q.Stds[(b0+l)*m+i])))
-					sQ.add(2 * a * float64(sq[i*n+l]))
+					sQ.add(float64(a * a * diagTerm(float64(q.Stds[(b0+l)*m+i]))))
+					sQ.add(float64(2 * a * float64(sq[i*n+l])))
 				}
-				v = c.val() - 0.5*(sP.val()+sQ.val())
+				v = c.val() - float64(0.5*(sP.val()+sQ.val()))
 			} else {
 				var c, sP, sQ float64
 				for i := 0; i < k; i++ {
 					a := float64(wa[i*n+l])
-					c += a * float64(cr[i*n+l])
-					sP += a*a*diagTerm(float64(p.Stds[(b0+l)*k+i])) + 2*a*float64(sp[i*n+l])
+					c += float64(a * float64(cr[i*n+l]))
+					sP += float64(float64(a*a*diagTerm(float64(p.Stds[(b0+l)*k+i]))) + float64(2*a*float64(sp[i*n+l])))
 				}
 				for i := 0; i < m; i++ {
 					a := float64(wb[i*n+l])
-					sQ += a*a*diagTerm(float64(q.Stds[(b0+l)*m+i])) + 2*a*float64(sq[i*n+l])
+					sQ += float64(float64(a*a*diagTerm(float64(q.Stds[(b0+l)*m+i]))) + float64(2*a*float64(sq[i*n+l])))
 				}
-				v = c - 0.5*(sP+sQ)
+				v = c - float64(0.5*(sP+sQ))
 			}
 			out[b0+l] = F(max(v, 0))
 		}
@@ -101,11 +104,11 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 					a, sd := float64(w[o]), float64(s[o])
 					selfH := float64(rows.H[x]) + float64(cols.H[x])
 					selfD := float64(rows.D[x]) - float64(cols.D[x])
-					g.Weights[o] = F(float64(cross.H[x]) - (selfH + a*diagTerm(sd)))
-					g.Means[o] = F(a * (sign*float64(cross.D[x]) - selfD))
+					g.Weights[o] = F(float64(cross.H[x]) - (selfH + float64(a*diagTerm(sd))))
+					g.Means[o] = F(a * (float64(sign*float64(cross.D[x])) - selfD))
 					if sd > 0 {
 						selfR := float64(rows.R[x]) + float64(cols.R[x])
-						g.Stds[o] = F(a * (sd*(float64(cross.R[x])-selfR) - a*invSqrtPi))
+						g.Stds[o] = F(a * (float64(sd*(float64(cross.R[x])-selfR)) - float64(a*invSqrtPi)))
 					} else {
 						g.Stds[o] = 0
 					}

@@ -60,8 +60,10 @@ type job[F Float] struct {
 	out    []F
 	gp, gq *MixtureGrad[F]
 	perF   int
-	exps   []int // per pair: the scale exponent (nil: all 0)
-	fail   []int // per task: the first pair with an error, or −1
+	vals   []float64 // per worker: 2·batchChunk values and cross sums
+	under  []int     // per worker: the first lane whose value underflows
+	exps   []int     // per pair: the scale exponent (nil: all 0)
+	fail   []int     // per task: the first pair with an error, or −1
 	// unscaled: no pair needs a scale and no std is lossy (batchUnscaled)
 	unscaled bool
 	// screen: check each chunk's values first and defer the chunks not

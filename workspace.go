@@ -27,6 +27,11 @@ type Workspace[F Float] struct {
 	job     job[F]
 	xw      []F // implied uniform weights of samples
 	dv, dw  []float64
+	// batchVals: per worker of a batch, the values and cross sums of a
+	// chunk's pairs (2·batchChunk)
+	batchVals []float64
+	// batchUnder: per worker of a batch, BatchPairValues' underflow lane
+	batchUnder []int
 
 	samples sampleScratch
 	scale   scaleState[F]
@@ -37,7 +42,7 @@ func (ws *Workspace[F]) scratchBytes() int {
 	var f F
 	fs := int(unsafe.Sizeof(f))
 	return fs*(cap(ws.va)+cap(ws.vb)+cap(ws.rowPart)+cap(ws.colPart)+cap(ws.xw)) +
-		8*(cap(ws.rowTot)+cap(ws.colTot)+cap(ws.selfCol)+cap(ws.selfA)+cap(ws.selfB)+cap(ws.dv)+cap(ws.dw)) +
+		8*(cap(ws.rowTot)+cap(ws.colTot)+cap(ws.selfCol)+cap(ws.selfA)+cap(ws.selfB)+cap(ws.dv)+cap(ws.dw)+cap(ws.batchVals)+cap(ws.batchUnder)) +
 		fs*(cap(ws.scale.pm)+cap(ws.scale.ps)+cap(ws.scale.qm)+cap(ws.scale.qs)+cap(ws.scale.x)+cap(ws.scale.y)) +
 		ws.samples.scratchBytes()
 }

@@ -378,6 +378,72 @@ func BatchDiracGrad32(rows, cols purego.GradSums32, wa, ma, va, wx, x []float32,
 	batchDiracGrad32(rows.H[:k*n:len(rows.H)], rows.D[:k*n:len(rows.D)], rows.R[:k*n:len(rows.R)], cols.H[:m*n:len(cols.H)], cols.D[:m*n:len(cols.D)], wa[:k*n:len(wa)], ma[:k*n:len(ma)], va[:k*n:len(va)], wx[:m*n:len(wx)], x[:m*n:len(x)], k, m, n)
 }
 
+// BatchPairValues64 is purego.BatchPairValues64 in assembly: out[l],
+// vals[l] and cross[l] of the n mixture pairs from the row sums of their
+// batch-lane kernels (vals and cross float64 in both precisions), and in
+// under[0] the first lane whose value underflows (or −1). It has purego's
+// contract (which lengths must match, accuracy, aliasing) and returns its
+// results bit for bit. Every slice is first cut to the length the assembly
+// reads or writes, so a short one panics as in purego. Nothing is
+// allocated.
+func BatchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, n int) {
+	if n <= 0 {
+		return
+	}
+	k, m := len(wa)/n, len(wb)/n
+	kp, mq := purego.SelfLanes(k, n), purego.SelfLanes(m, n)
+	batchPairValues64(out[:n:len(out)], under[:1:len(under)], vals[:n:len(vals)], cross[:n:len(cross)], wa[:k*n:len(wa)], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:kp:len(sp)], wb[:m*n:len(wb)], sb[:m*n:len(sb)], sq[:mq:len(sq)], k, m, n)
+}
+
+// BatchPairValues32 is purego.BatchPairValues32 in assembly: out[l],
+// vals[l] and cross[l] of the n mixture pairs from the row sums of their
+// batch-lane kernels (vals and cross float64 in both precisions), and in
+// under[0] the first lane whose value underflows (or −1). It has purego's
+// contract (which lengths must match, accuracy, aliasing) and returns its
+// results bit for bit. Every slice is first cut to the length the assembly
+// reads or writes, so a short one panics as in purego. Nothing is
+// allocated.
+func BatchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int) {
+	if n <= 0 {
+		return
+	}
+	k, m := len(wa)/n, len(wb)/n
+	kp, mq := purego.SelfLanes(k, n), purego.SelfLanes(m, n)
+	batchPairValues32(out[:n:len(out)], under[:1:len(under)], vals[:n:len(vals)], cross[:n:len(cross)], wa[:k*n:len(wa)], cr[:k*n:len(cr)], sa[:k*n:len(sa)], sp[:kp:len(sp)], wb[:m*n:len(wb)], sb[:m*n:len(sb)], sq[:mq:len(sq)], k, m, n)
+}
+
+// BatchSideGrad64 is purego.BatchSideGrad64 in assembly: the derivatives
+// gw, gm, gs of the n mixture pairs' values with respect to the components
+// of one side, from the side's cross and self gradient sums. It has
+// purego's contract (which lengths must match, accuracy, aliasing) and
+// returns its results bit for bit. Every slice is first cut to the length
+// the assembly reads or writes, so a short one panics as in purego. Nothing
+// is allocated.
+func BatchSideGrad64(gw, gm, gs, w, s []float64, cross, rows, cols purego.GradSums64, sign, n int) {
+	if n <= 0 {
+		return
+	}
+	c := len(w) / n
+	cn, sn := c*n, purego.SelfLanes(c, n)
+	batchSideGrad64(gw[:cn:len(gw)], gm[:cn:len(gm)], gs[:cn:len(gs)], w[:cn:len(w)], s[:cn:len(s)], cross.H[:cn:len(cross.H)], cross.D[:cn:len(cross.D)], cross.R[:cn:len(cross.R)], rows.H[:sn:len(rows.H)], rows.D[:sn:len(rows.D)], rows.R[:sn:len(rows.R)], cols.H[:sn:len(cols.H)], cols.D[:sn:len(cols.D)], cols.R[:sn:len(cols.R)], sign, c, n)
+}
+
+// BatchSideGrad32 is purego.BatchSideGrad32 in assembly: the derivatives
+// gw, gm, gs of the n mixture pairs' values with respect to the components
+// of one side, from the side's cross and self gradient sums. It has
+// purego's contract (which lengths must match, accuracy, aliasing) and
+// returns its results bit for bit. Every slice is first cut to the length
+// the assembly reads or writes, so a short one panics as in purego. Nothing
+// is allocated.
+func BatchSideGrad32(gw, gm, gs, w, s []float32, cross, rows, cols purego.GradSums32, sign, n int) {
+	if n <= 0 {
+		return
+	}
+	c := len(w) / n
+	cn, sn := c*n, purego.SelfLanes(c, n)
+	batchSideGrad32(gw[:cn:len(gw)], gm[:cn:len(gm)], gs[:cn:len(gs)], w[:cn:len(w)], s[:cn:len(s)], cross.H[:cn:len(cross.H)], cross.D[:cn:len(cross.D)], cross.R[:cn:len(cross.R)], rows.H[:sn:len(rows.H)], rows.D[:sn:len(rows.D)], rows.R[:sn:len(rows.R)], cols.H[:sn:len(cols.H)], cols.D[:sn:len(cols.D)], cols.R[:sn:len(cols.R)], sign, c, n)
+}
+
 // ProjectMeans64 is purego.ProjectMeans64 in assembly: sets dst[i*l+k] = Σⱼ
 // x[i*d+j]·thetaT[j*l+k] for i < n, k < l. It has purego's contract (which
 // lengths must match, accuracy, aliasing) and returns its results bit for

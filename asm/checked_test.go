@@ -56,6 +56,10 @@ var checked = map[string]struct{ asm, ref any }{
 	"BatchDiracRowSums32": {asm.BatchDiracRowSums32, purego.BatchDiracRowSums32},
 	"BatchDiracGrad64":    {asm.BatchDiracGrad64, purego.BatchDiracGrad64},
 	"BatchDiracGrad32":    {asm.BatchDiracGrad32, purego.BatchDiracGrad32},
+	"BatchPairValues64":   {asm.BatchPairValues64, purego.BatchPairValues64},
+	"BatchPairValues32":   {asm.BatchPairValues32, purego.BatchPairValues32},
+	"BatchSideGrad64":     {asm.BatchSideGrad64, purego.BatchSideGrad64},
+	"BatchSideGrad32":     {asm.BatchSideGrad32, purego.BatchSideGrad32},
 	"ProjectMeans64":      {asm.ProjectMeans64, purego.ProjectMeans64},
 	"ProjectMeans32":      {asm.ProjectMeans32, purego.ProjectMeans32},
 	"ProjectDiagVars64":   {asm.ProjectDiagVars64, purego.ProjectDiagVars64},
@@ -89,6 +93,8 @@ var free = map[string][]string{
 	"BatchSelfGrad":     {"m"},
 	"BatchDiracRowSums": {"ma", "x"},
 	"BatchDiracGrad":    {"ma", "x", "cols.R"},
+	"BatchPairValues":   {"wa", "wb"},
+	"BatchSideGrad":     {"w"},
 }
 
 // requireCPU skips the calls when this CPU cannot run the assembly (amd64
@@ -217,6 +223,20 @@ func shape(kernel string, params []string, ft reflect.Type) (lens, ints map[stri
 				return projN * projD * projD
 			}
 			return projN * projD
+		case kernel == "BatchPairValues":
+			ints["n"] = bN
+			switch p {
+			case "under":
+				return 1
+			case "out", "vals", "cross":
+				return bN
+			case "wa", "cr", "sa", "sp":
+				return batchK * bN
+			}
+			return batchM * bN
+		case kernel == "BatchSideGrad":
+			ints["n"], ints["sign"] = bN, -1
+			return batchK * bN
 		case strings.HasPrefix(kernel, "Batch"):
 			ints["n"] = bN
 			if rowSide[p] || strings.Contains(kernel, "Self") {
@@ -272,6 +292,10 @@ func makeCall(ft reflect.Type, params []string, full, use, ints map[string]int, 
 		n := full[key] + guard
 		back := reflect.MakeSlice(t, n, n)
 		for i := 0; i < n; i++ {
+			if t.Elem().Kind() == reflect.Int {
+				back.Index(i).SetInt(int64(rng.IntN(5)) - 2)
+				continue
+			}
 			back.Index(i).SetFloat(3 * rng.Float64())
 		}
 		c.backs[key] = back
@@ -316,6 +340,12 @@ func differ(got, want call, use map[string]int, tol float64) (key string, index 
 	for _, k := range keys {
 		x, y := got.backs[k], want.backs[k]
 		for i := 0; i < x.Len(); i++ {
+			if x.Index(i).Kind() == reflect.Int {
+				if x.Index(i).Int() != y.Index(i).Int() {
+					return k, i
+				}
+				continue
+			}
 			a, b := x.Index(i).Float(), y.Index(i).Float()
 			if math.Float64bits(a) == math.Float64bits(b) {
 				continue

@@ -234,6 +234,38 @@ func batchDiracRowSums32(out []float32, ma []float32, va []float32, wx []float32
 //go:noescape
 func batchDiracGrad32(rh []float32, rd []float32, rr []float32, ch []float32, cd []float32, wa []float32, ma []float32, va []float32, wx []float32, x []float32, k int, m int, n int)
 
+// batchPairValues64 is the assembly of BatchPairValues64 (checked.go; see
+// purego.BatchPairValues64). It trusts the lengths and integers it is
+// given: only BatchPairValues64, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues64(out []float64, under []int, vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
+
+// batchSideGrad64 is the assembly of BatchSideGrad64 (checked.go; see
+// purego.BatchSideGrad64). It trusts the lengths and integers it is given:
+// only BatchSideGrad64, which cuts every slice to the length used here,
+// calls it.
+//
+//go:noescape
+func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+
+// batchPairValues32 is the assembly of BatchPairValues32 (checked.go; see
+// purego.BatchPairValues32). It trusts the lengths and integers it is
+// given: only BatchPairValues32, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues32(out []float32, under []int, vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
+
+// batchSideGrad32 is the assembly of BatchSideGrad32 (checked.go; see
+// purego.BatchSideGrad32). It trusts the lengths and integers it is given:
+// only BatchSideGrad32, which cuts every slice to the length used here,
+// calls it.
+//
+//go:noescape
+func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
+
 // projectMeans64 is the assembly of ProjectMeans64 (checked.go; see
 // purego.ProjectMeans64). It trusts the lengths and integers it is given:
 // only ProjectMeans64, which cuts every slice to the length used here,

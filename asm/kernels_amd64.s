@@ -4810,6 +4810,42 @@ DATA laneIndex32<>+24(SB)/4, $0x00000006
 DATA laneIndex32<>+28(SB)/4, $0x00000007
 GLOBL laneIndex32<>(SB), RODATA|NOPTR, $32
 
+DATA combineDiag<>+0(SB)/8, $0x3ff20dd750429b6d
+DATA combineDiag<>+8(SB)/8, $0x3ff20dd750429b6d
+DATA combineDiag<>+16(SB)/8, $0x3ff20dd750429b6d
+DATA combineDiag<>+24(SB)/8, $0x3ff20dd750429b6d
+GLOBL combineDiag<>(SB), RODATA|NOPTR, $32
+
+DATA combineInvSqrtPi<>+0(SB)/8, $0x3fe20dd750429b6d
+DATA combineInvSqrtPi<>+8(SB)/8, $0x3fe20dd750429b6d
+DATA combineInvSqrtPi<>+16(SB)/8, $0x3fe20dd750429b6d
+DATA combineInvSqrtPi<>+24(SB)/8, $0x3fe20dd750429b6d
+GLOBL combineInvSqrtPi<>(SB), RODATA|NOPTR, $32
+
+DATA combineHalf<>+0(SB)/8, $0x3fe0000000000000
+DATA combineHalf<>+8(SB)/8, $0x3fe0000000000000
+DATA combineHalf<>+16(SB)/8, $0x3fe0000000000000
+DATA combineHalf<>+24(SB)/8, $0x3fe0000000000000
+GLOBL combineHalf<>(SB), RODATA|NOPTR, $32
+
+DATA combineTwo<>+0(SB)/8, $0x4000000000000000
+DATA combineTwo<>+8(SB)/8, $0x4000000000000000
+DATA combineTwo<>+16(SB)/8, $0x4000000000000000
+DATA combineTwo<>+24(SB)/8, $0x4000000000000000
+GLOBL combineTwo<>(SB), RODATA|NOPTR, $32
+
+DATA combineUnder<>+0(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+8(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+16(SB)/8, $0x3cd0000000000000
+DATA combineUnder<>+24(SB)/8, $0x3cd0000000000000
+GLOBL combineUnder<>(SB), RODATA|NOPTR, $32
+
+DATA combineZero<>+0(SB)/8, $0x0000000000000000
+DATA combineZero<>+8(SB)/8, $0x0000000000000000
+DATA combineZero<>+16(SB)/8, $0x0000000000000000
+DATA combineZero<>+24(SB)/8, $0x0000000000000000
+GLOBL combineZero<>(SB), RODATA|NOPTR, $32
+
 DATA fastExpMin64<>+0(SB)/8, $0xc05a000000000000
 DATA fastExpMin64<>+8(SB)/8, $0xc05a000000000000
 DATA fastExpMin64<>+16(SB)/8, $0xc05a000000000000
@@ -20983,6 +21019,3511 @@ col_tail_end:
 
 row_tail_end:
 gtail_done:
+	VZEROUPPER
+	RET
+
+// func batchPairValues64(out []float64, under []int, vals []float64, cross []float64, wa []float64, cr []float64, sa []float64, sp []float64, wb []float64, sb []float64, sq []float64, k int, m int, n int)
+// Requires: AVX, FMA3
+TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
+	MOVQ n+280(FP), AX
+	MOVQ $-1, CX
+	MOVQ k+264(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues64_general
+	MOVQ m+272(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues64_general
+	XORQ DX, DX
+
+pairValues64_one_wide:
+	MOVQ      AX, BX
+	SUBQ      DX, BX
+	CMPQ      BX, $0x08
+	JL        pairValues64_one_vec
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   (BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   (BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_8_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_8_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_8_b0_noflag:
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_8_b1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_8_b1_noflag
+	BSFQ      BX, BX
+	LEAQ      4(DX)(BX*1), CX
+
+pairValues64_one_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues64_one_wide
+
+pairValues64_one_vec:
+	MOVQ      AX, BX
+	SUBQ      DX, BX
+	CMPQ      BX, $0x04
+	JL        pairValues64_one_one
+	MOVQ      wa_base+96(FP), BX
+	VMOVUPD   (BX)(DX*8), Y0
+	MOVQ      cr_base+120(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VMOVUPD   combineZero<>+0(SB), Y2
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y1, Y2, Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      sa_base+144(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y3, Y0, Y3
+	VADDPD    Y3, Y1, Y1
+	VMOVUPD   combineZero<>+0(SB), Y0
+	MOVQ      wb_base+192(FP), BX
+	VMOVUPD   (BX)(DX*8), Y3
+	MOVQ      sb_base+216(FP), BX
+	VMOVUPD   (BX)(DX*8), Y4
+	VMULPD    combineDiag<>+0(SB), Y4, Y4
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y4, Y3, Y4
+	VADDPD    Y4, Y0, Y0
+	VADDPD    Y0, Y1, Y1
+	VMOVAPD   Y2, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y2, Y1
+	VANDNPD   Y2, Y1, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y2, Y1
+	VCMPPD    $0x1e, Y0, Y2, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_4_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_4_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues64_one_vec
+
+pairValues64_one_one:
+	CMPQ      DX, AX
+	JGE       pairValues64_one_done
+	MOVQ      wa_base+96(FP), BX
+	VMOVSD    (BX)(DX*8), X0
+	MOVQ      cr_base+120(FP), BX
+	VMOVSD    (BX)(DX*8), X1
+	VMOVSD    combineZero<>+0(SB), X2
+	VMULSD    X0, X1, X1
+	VADDSD    X1, X2, X2
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	MOVQ      sa_base+144(FP), BX
+	VMOVSD    (BX)(DX*8), X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
+	VMULSD    X0, X0, X0
+	VMULSD    X3, X0, X3
+	VADDSD    X3, X1, X1
+	VMOVSD    combineZero<>+0(SB), X0
+	MOVQ      wb_base+192(FP), BX
+	VMOVSD    (BX)(DX*8), X3
+	MOVQ      sb_base+216(FP), BX
+	VMOVSD    (BX)(DX*8), X4
+	VMULSD    combineDiag<>+0(SB), X4, X4
+	VMULSD    X3, X3, X3
+	VMULSD    X4, X3, X4
+	VADDSD    X4, X0, X0
+	VADDSD    X0, X1, X1
+	VMOVAPD   X2, X0
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X2, X2
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X2, X1
+	VANDNPD   X2, X1, X2
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X0, X0
+	VCMPSD    $0x00, X1, X2, X1
+	VCMPSD    $0x1e, X0, X2, X0
+	VANDPD    X0, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_one_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_one_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_one_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues64_one_one
+
+pairValues64_one_done:
+	JMP pairValues64_end
+
+pairValues64_general:
+	XORQ DX, DX
+
+pairValues64_wide:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x08
+	JL      pairValues64_vec
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_cross_many
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	VMULPD  Y0, Y2, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	VMULPD  Y2, Y4, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_cross_done
+
+pairValues64_8_cross_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues64_8_cross:
+	CMPQ        R9, DI
+	JGE         pairValues64_8_cross_end
+	VMOVUPD     (BX)(R10*8), Y4
+	VMOVUPD     (SI)(R10*8), Y11
+	VMULPD      Y4, Y11, Y12
+	VMOVAPD     Y12, Y13
+	VFMSUB231PD Y4, Y11, Y13
+	VADDPD      Y12, Y0, Y4
+	VSUBPD      Y0, Y4, Y11
+	VSUBPD      Y11, Y4, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y11, Y12, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VADDPD      Y13, Y1, Y1
+	VMOVUPD     32(BX)(R10*8), Y4
+	VMOVUPD     32(SI)(R10*8), Y11
+	VMULPD      Y4, Y11, Y12
+	VMOVAPD     Y12, Y13
+	VFMSUB231PD Y4, Y11, Y13
+	VADDPD      Y12, Y2, Y4
+	VSUBPD      Y2, Y4, Y11
+	VSUBPD      Y11, Y4, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y11, Y12, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y4, Y2
+	VADDPD      Y13, Y3, Y3
+	INCQ        R9
+	ADDQ        R8, R10
+	JMP         pairValues64_8_cross
+
+pairValues64_8_cross_end:
+pairValues64_8_cross_done:
+	VADDPD  Y1, Y0, Y0
+	MOVQ    cross_base+72(FP), BX
+	VMOVUPD Y0, (BX)(DX*8)
+	VADDPD  Y3, Y2, Y2
+	MOVQ    cross_base+72(FP), BX
+	VMOVUPD Y2, 32(BX)(DX*8)
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_p_many
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	VMULPD  combineDiag<>+0(SB), Y2, Y2
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y2, Y0, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_p_done
+
+pairValues64_8_p_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    k+264(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wa_base+96(FP), R9
+	MOVQ    sa_base+144(FP), R10
+	MOVQ    sp_base+168(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_8_p_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_8_p_loop_end
+	VMOVUPD     (R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X5
+	VMOVHPD     (R15)(DI*1), X5, X5
+	VMOVSD      (R15)(DI*2), X6
+	VMOVHPD     (R15)(R8*1), X6, X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+	VMULPD      combineDiag<>+0(SB), Y5, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y0, Y12
+	VSUBPD      Y0, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y13, Y11, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y12, Y0
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y0, Y4
+	VSUBPD      Y0, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y0, Y13
+	VSUBPD      Y12, Y11, Y0
+	VADDPD      Y0, Y13, Y13
+	VADDPD      Y13, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VMOVUPD     32(R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	LEAQ        (R15)(DI*4), R15
+	VMOVSD      (R15), X6
+	VMOVHPD     (R15)(DI*1), X6, X6
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y6, Y6
+	VMULPD      combineDiag<>+0(SB), Y6, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y2, Y12
+	VSUBPD      Y2, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y13, Y11, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y12, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     32(R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y2, Y4
+	VSUBPD      Y2, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y2, Y13
+	VSUBPD      Y12, Y11, Y2
+	VADDPD      Y2, Y13, Y13
+	VADDPD      Y13, Y3, Y3
+	VMOVAPD     Y4, Y2
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_8_p_loop
+
+pairValues64_8_p_loop_end:
+pairValues64_8_p_done:
+	VADDPD  Y1, Y0, Y0
+	MOVQ    vals_base+48(FP), BX
+	VMOVUPD Y0, (BX)(DX*8)
+	VADDPD  Y3, Y2, Y2
+	MOVQ    vals_base+48(FP), BX
+	VMOVUPD Y2, 32(BX)(DX*8)
+	VMOVUPD combineZero<>+0(SB), Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    m+272(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_8_q_many
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	VMULPD  combineDiag<>+0(SB), Y2, Y2
+	VMULPD  Y0, Y0, Y0
+	VMULPD  Y2, Y0, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y2
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD 32(BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_8_q_done
+
+pairValues64_8_q_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    m+272(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wb_base+192(FP), R9
+	MOVQ    sb_base+216(FP), R10
+	MOVQ    sq_base+240(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_8_q_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_8_q_loop_end
+	VMOVUPD     (R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X7
+	VMOVHPD     (R15)(DI*1), X7, X7
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y7, Y7
+	VMULPD      combineDiag<>+0(SB), Y7, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y0, Y12
+	VSUBPD      Y0, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y0, Y14
+	VSUBPD      Y13, Y11, Y0
+	VADDPD      Y0, Y14, Y14
+	VADDPD      Y14, Y1, Y1
+	VMOVAPD     Y12, Y0
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y0, Y4
+	VSUBPD      Y0, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y0, Y13
+	VSUBPD      Y12, Y11, Y0
+	VADDPD      Y0, Y13, Y13
+	VADDPD      Y13, Y1, Y1
+	VMOVAPD     Y4, Y0
+	VMOVUPD     32(R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	LEAQ        (R15)(DI*4), R15
+	VMOVSD      (R15), X8
+	VMOVHPD     (R15)(DI*1), X8, X8
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y8, Y8
+	VMULPD      combineDiag<>+0(SB), Y8, Y11
+	VMULPD      Y4, Y4, Y12
+	VMULPD      Y11, Y12, Y11
+	VADDPD      Y11, Y2, Y12
+	VSUBPD      Y2, Y12, Y13
+	VSUBPD      Y13, Y12, Y14
+	VSUBPD      Y14, Y2, Y14
+	VSUBPD      Y13, Y11, Y2
+	VADDPD      Y2, Y14, Y14
+	VADDPD      Y14, Y3, Y3
+	VMOVAPD     Y12, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     32(R11)(R14*8), Y11
+	VMULPD      Y4, Y11, Y11
+	VADDPD      Y11, Y2, Y4
+	VSUBPD      Y2, Y4, Y12
+	VSUBPD      Y12, Y4, Y13
+	VSUBPD      Y13, Y2, Y13
+	VSUBPD      Y12, Y11, Y2
+	VADDPD      Y2, Y13, Y13
+	VADDPD      Y13, Y3, Y3
+	VMOVAPD     Y4, Y2
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_8_q_loop
+
+pairValues64_8_q_loop_end:
+pairValues64_8_q_done:
+	VADDPD    Y1, Y0, Y0
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   (BX)(DX*8), Y1
+	VADDPD    Y0, Y1, Y0
+	VADDPD    Y3, Y2, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y1
+	VADDPD    Y2, Y1, Y1
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   (BX)(DX*8), Y2
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   32(BX)(DX*8), Y3
+	VMOVAPD   Y2, Y4
+	VMULPD    combineHalf<>+0(SB), Y0, Y0
+	VSUBPD    Y0, Y2, Y2
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VCMPPD    $0x12, Y0, Y2, Y0
+	VANDNPD   Y2, Y0, Y2
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y2, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMULPD    combineUnder<>+0(SB), Y4, Y4
+	VCMPPD    $0x00, Y0, Y2, Y0
+	VCMPPD    $0x1e, Y4, Y2, Y4
+	VANDPD    Y4, Y0, Y0
+	VMOVMSKPD Y0, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_8_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_8_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_8_b0_noflag:
+	VMOVAPD   Y3, Y0
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y3, Y3
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y3, Y1
+	VANDNPD   Y3, Y1, Y3
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y3, 32(BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y3, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y0, Y0
+	VCMPPD    $0x00, Y1, Y3, Y1
+	VCMPPD    $0x1e, Y0, Y3, Y0
+	VANDPD    Y0, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_8_b1_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_8_b1_noflag
+	BSFQ      BX, BX
+	LEAQ      4(DX)(BX*1), CX
+
+pairValues64_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues64_wide
+
+pairValues64_vec:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x04
+	JL      pairValues64_one
+	VMOVUPD combineZero<>+0(SB), Y1
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_4_cross_many
+	MOVQ    cr_base+120(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y0
+	VMULPD  Y0, Y2, Y2
+	VMOVUPD combineZero<>+0(SB), Y0
+	VADDPD  Y2, Y0, Y0
+	JMP     pairValues64_4_cross_done
+
+pairValues64_4_cross_many:
+	VMOVUPD combineZero<>+0(SB), Y0
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues64_4_cross:
+	CMPQ        R9, DI
+	JGE         pairValues64_4_cross_end
+	VMOVUPD     (BX)(R10*8), Y2
+	VMOVUPD     (SI)(R10*8), Y3
+	VMULPD      Y2, Y3, Y4
+	VMOVAPD     Y4, Y5
+	VFMSUB231PD Y2, Y3, Y5
+	VADDPD      Y4, Y0, Y2
+	VSUBPD      Y0, Y2, Y3
+	VSUBPD      Y3, Y2, Y6
+	VSUBPD      Y6, Y0, Y6
+	VSUBPD      Y3, Y4, Y0
+	VADDPD      Y0, Y6, Y6
+	VADDPD      Y6, Y1, Y1
+	VMOVAPD     Y2, Y0
+	VADDPD      Y5, Y1, Y1
+	INCQ        R9
+	ADDQ        R8, R10
+	JMP         pairValues64_4_cross
+
+pairValues64_4_cross_end:
+pairValues64_4_cross_done:
+	VADDPD  Y1, Y0, Y0
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    k+264(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_4_p_many
+	MOVQ    wa_base+96(FP), BX
+	VMOVUPD (BX)(DX*8), Y1
+	MOVQ    sa_base+144(FP), BX
+	VMOVUPD (BX)(DX*8), Y3
+	VMULPD  combineDiag<>+0(SB), Y3, Y3
+	VMULPD  Y1, Y1, Y1
+	VMULPD  Y3, Y1, Y3
+	VMOVUPD combineZero<>+0(SB), Y1
+	VADDPD  Y3, Y1, Y1
+	JMP     pairValues64_4_p_done
+
+pairValues64_4_p_many:
+	VMOVUPD combineZero<>+0(SB), Y1
+	MOVQ    k+264(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wa_base+96(FP), R9
+	MOVQ    sa_base+144(FP), R10
+	MOVQ    sp_base+168(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_4_p_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_4_p_loop_end
+	VMOVUPD     (R9)(R14*8), Y3
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X9
+	VMOVHPD     (R15)(DI*1), X9, X9
+	VMOVSD      (R15)(DI*2), X4
+	VMOVHPD     (R15)(R8*1), X4, X4
+	VINSERTF128 $0x01, X4, Y9, Y9
+	VMULPD      combineDiag<>+0(SB), Y9, Y4
+	VMULPD      Y3, Y3, Y5
+	VMULPD      Y4, Y5, Y4
+	VADDPD      Y4, Y1, Y5
+	VSUBPD      Y1, Y5, Y6
+	VSUBPD      Y6, Y5, Y7
+	VSUBPD      Y7, Y1, Y7
+	VSUBPD      Y6, Y4, Y1
+	VADDPD      Y1, Y7, Y7
+	VADDPD      Y7, Y2, Y2
+	VMOVAPD     Y5, Y1
+	VMULPD      combineTwo<>+0(SB), Y3, Y3
+	VMOVUPD     (R11)(R14*8), Y4
+	VMULPD      Y3, Y4, Y4
+	VADDPD      Y4, Y1, Y3
+	VSUBPD      Y1, Y3, Y5
+	VSUBPD      Y5, Y3, Y6
+	VSUBPD      Y6, Y1, Y6
+	VSUBPD      Y5, Y4, Y1
+	VADDPD      Y1, Y6, Y6
+	VADDPD      Y6, Y2, Y2
+	VMOVAPD     Y3, Y1
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_4_p_loop
+
+pairValues64_4_p_loop_end:
+pairValues64_4_p_done:
+	VADDPD  Y2, Y1, Y1
+	VMOVUPD combineZero<>+0(SB), Y3
+	MOVQ    m+272(FP), BX
+	CMPQ    BX, $0x01
+	JNE     pairValues64_4_q_many
+	MOVQ    wb_base+192(FP), BX
+	VMOVUPD (BX)(DX*8), Y2
+	MOVQ    sb_base+216(FP), BX
+	VMOVUPD (BX)(DX*8), Y4
+	VMULPD  combineDiag<>+0(SB), Y4, Y4
+	VMULPD  Y2, Y2, Y2
+	VMULPD  Y4, Y2, Y4
+	VMOVUPD combineZero<>+0(SB), Y2
+	VADDPD  Y4, Y2, Y2
+	JMP     pairValues64_4_q_done
+
+pairValues64_4_q_many:
+	VMOVUPD combineZero<>+0(SB), Y2
+	MOVQ    m+272(FP), BX
+	MOVQ    DX, SI
+	IMULQ   BX, SI
+	MOVQ    BX, DI
+	SHLQ    $0x03, DI
+	LEAQ    (DI)(DI*2), R8
+	MOVQ    wb_base+192(FP), R9
+	MOVQ    sb_base+216(FP), R10
+	MOVQ    sq_base+240(FP), R11
+	MOVQ    n+280(FP), R12
+	XORQ    R13, R13
+	MOVQ    DX, R14
+
+pairValues64_4_q_loop:
+	CMPQ        R13, BX
+	JGE         pairValues64_4_q_loop_end
+	VMOVUPD     (R9)(R14*8), Y4
+	LEAQ        (R10)(SI*8), R15
+	VMOVSD      (R15), X10
+	VMOVHPD     (R15)(DI*1), X10, X10
+	VMOVSD      (R15)(DI*2), X5
+	VMOVHPD     (R15)(R8*1), X5, X5
+	VINSERTF128 $0x01, X5, Y10, Y10
+	VMULPD      combineDiag<>+0(SB), Y10, Y5
+	VMULPD      Y4, Y4, Y6
+	VMULPD      Y5, Y6, Y5
+	VADDPD      Y5, Y2, Y6
+	VSUBPD      Y2, Y6, Y7
+	VSUBPD      Y7, Y6, Y8
+	VSUBPD      Y8, Y2, Y8
+	VSUBPD      Y7, Y5, Y2
+	VADDPD      Y2, Y8, Y8
+	VADDPD      Y8, Y3, Y3
+	VMOVAPD     Y6, Y2
+	VMULPD      combineTwo<>+0(SB), Y4, Y4
+	VMOVUPD     (R11)(R14*8), Y5
+	VMULPD      Y4, Y5, Y5
+	VADDPD      Y5, Y2, Y4
+	VSUBPD      Y2, Y4, Y6
+	VSUBPD      Y6, Y4, Y7
+	VSUBPD      Y7, Y2, Y7
+	VSUBPD      Y6, Y5, Y2
+	VADDPD      Y2, Y7, Y7
+	VADDPD      Y7, Y3, Y3
+	VMOVAPD     Y4, Y2
+	INCQ        SI
+	INCQ        R13
+	ADDQ        R12, R14
+	JMP         pairValues64_4_q_loop
+
+pairValues64_4_q_loop_end:
+pairValues64_4_q_done:
+	VADDPD    Y3, Y2, Y2
+	VADDPD    Y2, Y1, Y1
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	VMOVAPD   Y0, Y2
+	VMULPD    combineHalf<>+0(SB), Y1, Y1
+	VSUBPD    Y1, Y0, Y0
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VCMPPD    $0x12, Y1, Y0, Y1
+	VANDNPD   Y0, Y1, Y0
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y1
+	VMULPD    combineUnder<>+0(SB), Y2, Y2
+	VCMPPD    $0x00, Y1, Y0, Y1
+	VCMPPD    $0x1e, Y2, Y0, Y2
+	VANDPD    Y2, Y1, Y1
+	VMOVMSKPD Y1, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_4_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_4_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues64_vec
+
+pairValues64_one:
+	CMPQ   DX, AX
+	JGE    pairValues64_done
+	VMOVSD combineZero<>+0(SB), X1
+	MOVQ   k+264(FP), BX
+	CMPQ   BX, $0x01
+	JNE    pairValues64_1_cross_many
+	MOVQ   cr_base+120(FP), BX
+	VMOVSD (BX)(DX*8), X2
+	MOVQ   wa_base+96(FP), BX
+	VMOVSD (BX)(DX*8), X0
+	VMULSD X0, X2, X2
+	VMOVSD combineZero<>+0(SB), X0
+	VADDSD X2, X0, X0
+	JMP    pairValues64_1_cross_done
+
+pairValues64_1_cross_many:
+	VMOVSD combineZero<>+0(SB), X0
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
+
+pairValues64_1_cross:
+	CMPQ        R9, DI
+	JGE         pairValues64_1_cross_end
+	VMOVSD      (BX)(R10*8), X2
+	VMOVSD      (SI)(R10*8), X3
+	VMULSD      X2, X3, X4
+	VMOVAPD     X4, X5
+	VFMSUB231SD X2, X3, X5
+	VADDSD      X4, X0, X2
+	VSUBSD      X0, X2, X3
+	VSUBSD      X3, X2, X6
+	VSUBSD      X6, X0, X6
+	VSUBSD      X3, X4, X0
+	VADDSD      X0, X6, X6
+	VADDSD      X6, X1, X1
+	VMOVAPD     X2, X0
+	VADDSD      X5, X1, X1
+	INCQ        R9
+	ADDQ        R8, R10
+	JMP         pairValues64_1_cross
+
+pairValues64_1_cross_end:
+pairValues64_1_cross_done:
+	VADDSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X2
+	MOVQ   k+264(FP), BX
+	CMPQ   BX, $0x01
+	JNE    pairValues64_1_p_many
+	MOVQ   wa_base+96(FP), BX
+	VMOVSD (BX)(DX*8), X1
+	MOVQ   sa_base+144(FP), BX
+	VMOVSD (BX)(DX*8), X3
+	VMULSD combineDiag<>+0(SB), X3, X3
+	VMULSD X1, X1, X1
+	VMULSD X3, X1, X3
+	VMOVSD combineZero<>+0(SB), X1
+	VADDSD X3, X1, X1
+	JMP    pairValues64_1_p_done
+
+pairValues64_1_p_many:
+	VMOVSD combineZero<>+0(SB), X1
+	MOVQ   k+264(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   wa_base+96(FP), DI
+	MOVQ   sa_base+144(FP), R8
+	MOVQ   sp_base+168(FP), R9
+	MOVQ   n+280(FP), R10
+	XORQ   R11, R11
+	MOVQ   DX, R12
+
+pairValues64_1_p_loop:
+	CMPQ    R11, BX
+	JGE     pairValues64_1_p_loop_end
+	VMOVSD  (DI)(R12*8), X3
+	LEAQ    (R8)(SI*8), R13
+	VMOVSD  (R13), X4
+	VMULSD  combineDiag<>+0(SB), X4, X4
+	VMULSD  X3, X3, X5
+	VMULSD  X4, X5, X4
+	VADDSD  X4, X1, X5
+	VSUBSD  X1, X5, X6
+	VSUBSD  X6, X5, X7
+	VSUBSD  X7, X1, X7
+	VSUBSD  X6, X4, X1
+	VADDSD  X1, X7, X7
+	VADDSD  X7, X2, X2
+	VMOVAPD X5, X1
+	VMULSD  combineTwo<>+0(SB), X3, X3
+	VMOVSD  (R9)(R12*8), X4
+	VMULSD  X3, X4, X4
+	VADDSD  X4, X1, X3
+	VSUBSD  X1, X3, X5
+	VSUBSD  X5, X3, X6
+	VSUBSD  X6, X1, X6
+	VSUBSD  X5, X4, X1
+	VADDSD  X1, X6, X6
+	VADDSD  X6, X2, X2
+	VMOVAPD X3, X1
+	INCQ    SI
+	INCQ    R11
+	ADDQ    R10, R12
+	JMP     pairValues64_1_p_loop
+
+pairValues64_1_p_loop_end:
+pairValues64_1_p_done:
+	VADDSD X2, X1, X1
+	VMOVSD combineZero<>+0(SB), X3
+	MOVQ   m+272(FP), BX
+	CMPQ   BX, $0x01
+	JNE    pairValues64_1_q_many
+	MOVQ   wb_base+192(FP), BX
+	VMOVSD (BX)(DX*8), X2
+	MOVQ   sb_base+216(FP), BX
+	VMOVSD (BX)(DX*8), X4
+	VMULSD combineDiag<>+0(SB), X4, X4
+	VMULSD X2, X2, X2
+	VMULSD X4, X2, X4
+	VMOVSD combineZero<>+0(SB), X2
+	VADDSD X4, X2, X2
+	JMP    pairValues64_1_q_done
+
+pairValues64_1_q_many:
+	VMOVSD combineZero<>+0(SB), X2
+	MOVQ   m+272(FP), BX
+	MOVQ   DX, SI
+	IMULQ  BX, SI
+	MOVQ   BX, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   wb_base+192(FP), DI
+	MOVQ   sb_base+216(FP), R8
+	MOVQ   sq_base+240(FP), R9
+	MOVQ   n+280(FP), R10
+	XORQ   R11, R11
+	MOVQ   DX, R12
+
+pairValues64_1_q_loop:
+	CMPQ    R11, BX
+	JGE     pairValues64_1_q_loop_end
+	VMOVSD  (DI)(R12*8), X4
+	LEAQ    (R8)(SI*8), R13
+	VMOVSD  (R13), X5
+	VMULSD  combineDiag<>+0(SB), X5, X5
+	VMULSD  X4, X4, X6
+	VMULSD  X5, X6, X5
+	VADDSD  X5, X2, X6
+	VSUBSD  X2, X6, X7
+	VSUBSD  X7, X6, X8
+	VSUBSD  X8, X2, X8
+	VSUBSD  X7, X5, X2
+	VADDSD  X2, X8, X8
+	VADDSD  X8, X3, X3
+	VMOVAPD X6, X2
+	VMULSD  combineTwo<>+0(SB), X4, X4
+	VMOVSD  (R9)(R12*8), X5
+	VMULSD  X4, X5, X5
+	VADDSD  X5, X2, X4
+	VSUBSD  X2, X4, X6
+	VSUBSD  X6, X4, X7
+	VSUBSD  X7, X2, X7
+	VSUBSD  X6, X5, X2
+	VADDSD  X2, X7, X7
+	VADDSD  X7, X3, X3
+	VMOVAPD X4, X2
+	INCQ    SI
+	INCQ    R11
+	ADDQ    R10, R12
+	JMP     pairValues64_1_q_loop
+
+pairValues64_1_q_loop_end:
+pairValues64_1_q_done:
+	VADDSD    X3, X2, X2
+	VADDSD    X2, X1, X1
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VMOVAPD   X0, X2
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X0, X1
+	VANDNPD   X0, X1, X0
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	MOVQ      out_base+0(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X2, X2
+	VCMPSD    $0x00, X1, X0, X1
+	VCMPSD    $0x1e, X2, X0, X2
+	VANDPD    X2, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues64_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues64_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues64_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues64_one
+
+pairValues64_done:
+pairValues64_end:
+	MOVQ under_base+24(FP), AX
+	MOVQ CX, (AX)
+	VZEROUPPER
+	RET
+
+// func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+// Requires: AVX, AVX2
+TEXT ·batchSideGrad64(SB), NOSPLIT, $32-360
+	MOVQ         c+344(FP), AX
+	CMPQ         AX, $0x01
+	JE           sideGrad64_one
+	VMOVSD       combineZero<>+0(SB), X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y0
+	VMOVUPD      Y0, (SP)
+	XORQ         AX, AX
+
+sideGrad64_self_group:
+	LEAQ  4(AX), CX
+	MOVQ  c+344(FP), DX
+	CMPQ  CX, DX
+	JG    sideGrad64_self_rest
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	XORQ  BX, BX
+
+sideGrad64_self_tiles:
+	MOVQ       n+352(FP), SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x04
+	JL         sideGrad64_self_tail
+	MOVQ       c+344(FP), SI
+	MOVQ       SI, DI
+	SHLQ       $0x03, DI
+	LEAQ       (DI)(DI*2), R8
+	MOVQ       CX, R9
+	MOVQ       n+352(FP), R10
+	ADDQ       R10, R9
+	MOVQ       R9, R10
+	MOVQ       n+352(FP), R11
+	ADDQ       R11, R10
+	MOVQ       R10, R11
+	MOVQ       n+352(FP), R12
+	ADDQ       R12, R11
+	MOVQ       w_base+72(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    (R12), Y0
+	VMOVUPD    (R12)(DI*1), Y3
+	VMOVUPD    (R12)(DI*2), Y4
+	VMOVUPD    (R12)(R8*1), Y5
+	VUNPCKLPD  Y3, Y0, Y6
+	VUNPCKHPD  Y3, Y0, Y0
+	VUNPCKLPD  Y5, Y4, Y3
+	VUNPCKHPD  Y5, Y4, Y4
+	VPERM2F128 $0x20, Y3, Y6, Y5
+	VPERM2F128 $0x20, Y4, Y0, Y7
+	VPERM2F128 $0x31, Y3, Y6, Y3
+	VPERM2F128 $0x31, Y4, Y0, Y0
+	MOVQ       s_base+96(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    (R12), Y4
+	VMOVUPD    (R12)(DI*1), Y6
+	VMOVUPD    (R12)(DI*2), Y8
+	VMOVUPD    (R12)(R8*1), Y9
+	VUNPCKLPD  Y6, Y4, Y10
+	VUNPCKHPD  Y6, Y4, Y4
+	VUNPCKLPD  Y9, Y8, Y6
+	VUNPCKHPD  Y9, Y8, Y8
+	VPERM2F128 $0x20, Y6, Y10, Y9
+	VPERM2F128 $0x20, Y8, Y4, Y11
+	VPERM2F128 $0x31, Y6, Y10, Y6
+	VPERM2F128 $0x31, Y8, Y4, Y4
+	VMULPD     combineDiag<>+0(SB), Y9, Y8
+	VMULPD     Y5, Y8, Y8
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(CX*8), Y12
+	VADDPD     Y12, Y10, Y10
+	VADDPD     Y8, Y10, Y10
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(CX*8), Y8
+	VSUBPD     Y10, Y8, Y8
+	VMULPD     combineDiag<>+0(SB), Y11, Y10
+	VMULPD     Y7, Y10, Y10
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R9*8), Y12
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R9*8), Y13
+	VADDPD     Y13, Y12, Y12
+	VADDPD     Y10, Y12, Y12
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R9*8), Y10
+	VSUBPD     Y12, Y10, Y10
+	VMULPD     combineDiag<>+0(SB), Y6, Y12
+	VMULPD     Y3, Y12, Y12
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R10*8), Y13
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R10*8), Y14
+	VADDPD     Y14, Y13, Y13
+	VADDPD     Y12, Y13, Y13
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R10*8), Y12
+	VSUBPD     Y13, Y12, Y12
+	VMULPD     combineDiag<>+0(SB), Y4, Y13
+	VMULPD     Y0, Y13, Y13
+	MOVQ       rh_base+192(FP), R12
+	VMOVUPD    (R12)(R11*8), Y14
+	MOVQ       kh_base+264(FP), R12
+	VMOVUPD    (R12)(R11*8), Y15
+	VADDPD     Y15, Y14, Y14
+	VADDPD     Y13, Y14, Y14
+	MOVQ       xh_base+120(FP), R12
+	VMOVUPD    (R12)(R11*8), Y13
+	VSUBPD     Y14, Y13, Y13
+	VUNPCKLPD  Y10, Y8, Y14
+	VUNPCKHPD  Y10, Y8, Y8
+	VUNPCKLPD  Y13, Y12, Y10
+	VUNPCKHPD  Y13, Y12, Y12
+	VPERM2F128 $0x20, Y10, Y14, Y13
+	VPERM2F128 $0x20, Y12, Y8, Y15
+	VPERM2F128 $0x31, Y10, Y14, Y10
+	VPERM2F128 $0x31, Y12, Y8, Y8
+	MOVQ       gw_base+0(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    Y13, (R12)
+	VMOVUPD    Y15, (R12)(DI*1)
+	VMOVUPD    Y10, (R12)(DI*2)
+	VMOVUPD    Y8, (R12)(R8*1)
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(CX*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	VADDPD     Y10, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(CX*8), Y10
+	VSUBPD     Y8, Y10, Y10
+	VMULPD     Y9, Y10, Y10
+	VMULPD     combineInvSqrtPi<>+0(SB), Y5, Y8
+	VSUBPD     Y8, Y10, Y10
+	VMULPD     Y5, Y10, Y10
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y9, Y8
+	VANDPD     Y8, Y10, Y10
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R9*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R9*8), Y9
+	VADDPD     Y9, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R9*8), Y9
+	VSUBPD     Y8, Y9, Y9
+	VMULPD     Y11, Y9, Y9
+	VMULPD     combineInvSqrtPi<>+0(SB), Y7, Y8
+	VSUBPD     Y8, Y9, Y9
+	VMULPD     Y7, Y9, Y9
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y11, Y8
+	VANDPD     Y8, Y9, Y9
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R10*8), Y8
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R10*8), Y11
+	VADDPD     Y11, Y8, Y8
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R10*8), Y11
+	VSUBPD     Y8, Y11, Y11
+	VMULPD     Y6, Y11, Y11
+	VMULPD     combineInvSqrtPi<>+0(SB), Y3, Y8
+	VSUBPD     Y8, Y11, Y11
+	VMULPD     Y3, Y11, Y11
+	VMOVUPD    combineZero<>+0(SB), Y8
+	VCMPPD     $0x1e, Y8, Y6, Y8
+	VANDPD     Y8, Y11, Y11
+	MOVQ       rr_base+240(FP), R12
+	VMOVUPD    (R12)(R11*8), Y6
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPD    (R12)(R11*8), Y8
+	VADDPD     Y8, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VMOVUPD    (R12)(R11*8), Y8
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y4, Y8, Y8
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y6
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y0, Y8, Y8
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y4, Y6
+	VANDPD     Y6, Y8, Y8
+	VUNPCKLPD  Y9, Y10, Y4
+	VUNPCKHPD  Y9, Y10, Y6
+	VUNPCKLPD  Y8, Y11, Y9
+	VUNPCKHPD  Y8, Y11, Y8
+	VPERM2F128 $0x20, Y9, Y4, Y10
+	VPERM2F128 $0x20, Y8, Y6, Y11
+	VPERM2F128 $0x31, Y9, Y4, Y4
+	VPERM2F128 $0x31, Y8, Y6, Y6
+	MOVQ       gs_base+48(FP), R12
+	LEAQ       (R12)(DX*8), R12
+	VMOVUPD    Y10, (R12)
+	VMOVUPD    Y11, (R12)(DI*1)
+	VMOVUPD    Y4, (R12)(DI*2)
+	VMOVUPD    Y6, (R12)(R8*1)
+	MOVQ       rd_base+216(FP), R12
+	VMOVUPD    (R12)(CX*8), Y4
+	MOVQ       kd_base+288(FP), R12
+	VMOVUPD    (R12)(CX*8), Y6
+	VSUBPD     Y6, Y4, Y4
+	MOVQ       xd_base+144(FP), R12
+	VMOVUPD    (R12)(CX*8), Y6
+	VMULPD     (SP), Y6, Y6
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y5, Y6, Y6
+	MOVQ       rd_base+216(FP), R12
+	VMOVUPD    (R12)(R9*8), Y4
+	MOVQ       kd_base+288(FP), R12
+	VMOVUPD    (R12)(R9*8), Y5
+	VSUBPD     Y5, Y4, Y4
+	MOVQ       xd_base+144(FP), R12
+	VMOVUPD    (R12)(R9*8), Y5
+	VMULPD     (SP), Y5, Y5
+	VSUBPD     Y4, Y5, Y5
+	VMULPD     Y7, Y5, Y5
+	MOVQ       rd_base+216(FP), R9
+	VMOVUPD    (R9)(R10*8), Y4
+	MOVQ       kd_base+288(FP), R9
+	VMOVUPD    (R9)(R10*8), Y7
+	VSUBPD     Y7, Y4, Y4
+	MOVQ       xd_base+144(FP), R9
+	VMOVUPD    (R9)(R10*8), Y7
+	VMULPD     (SP), Y7, Y7
+	VSUBPD     Y4, Y7, Y7
+	VMULPD     Y3, Y7, Y7
+	MOVQ       rd_base+216(FP), R9
+	VMOVUPD    (R9)(R11*8), Y3
+	MOVQ       kd_base+288(FP), R9
+	VMOVUPD    (R9)(R11*8), Y4
+	VSUBPD     Y4, Y3, Y3
+	MOVQ       xd_base+144(FP), R9
+	VMOVUPD    (R9)(R11*8), Y4
+	VMULPD     (SP), Y4, Y4
+	VSUBPD     Y3, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VUNPCKLPD  Y5, Y6, Y0
+	VUNPCKHPD  Y5, Y6, Y3
+	VUNPCKLPD  Y4, Y7, Y5
+	VUNPCKHPD  Y4, Y7, Y4
+	VPERM2F128 $0x20, Y5, Y0, Y6
+	VPERM2F128 $0x20, Y4, Y3, Y7
+	VPERM2F128 $0x31, Y5, Y0, Y0
+	VPERM2F128 $0x31, Y4, Y3, Y3
+	MOVQ       gm_base+24(FP), R9
+	LEAQ       (R9)(DX*8), R9
+	VMOVUPD    Y6, (R9)
+	VMOVUPD    Y7, (R9)(DI*1)
+	VMOVUPD    Y0, (R9)(DI*2)
+	VMOVUPD    Y3, (R9)(R8*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(SI*4), DX
+	ADDQ       $0x04, BX
+	JMP        sideGrad64_self_tiles
+
+sideGrad64_self_tail:
+	MOVQ   n+352(FP), SI
+	CMPQ   BX, SI
+	JGE    sideGrad64_self_next
+	MOVQ   c+344(FP), SI
+	MOVQ   SI, DI
+	SHLQ   $0x03, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   CX, DI
+	MOVQ   DX, R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X6, (R9)
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X3, (R9)
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD X0, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X1
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*8), R9
+	VMOVSD (R9), X2
+	MOVQ   rh_base+192(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	MOVQ   rd_base+216(FP), R9
+	VMOVSD (R9)(DI*8), X4
+	MOVQ   rr_base+240(FP), R9
+	VMOVSD (R9)(DI*8), X5
+	MOVQ   kh_base+264(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), R9
+	VMOVSD (R9)(DI*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), R9
+	VMOVSD (R9)(DI*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), R9
+	VMOVSD (R9)(DI*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X6, (DI)
+	MOVQ   gm_base+24(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X3, (DI)
+	MOVQ   gs_base+48(FP), DI
+	LEAQ   (DI)(R8*8), DI
+	VMOVSD X0, (DI)
+	INCQ   CX
+	ADDQ   SI, DX
+	INCQ   BX
+	JMP    sideGrad64_self_tail
+
+sideGrad64_self_next:
+	ADDQ $0x04, AX
+	JMP  sideGrad64_self_group
+
+sideGrad64_self_rest:
+	MOVQ  c+344(FP), CX
+	CMPQ  AX, CX
+	JGE   sideGrad64_self_done
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	MOVQ  c+344(FP), BX
+	MOVQ  BX, SI
+	SHLQ  $0x03, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  n+352(FP), R8
+	XORQ  R9, R9
+
+sideGrad64_self_lanes_vec:
+	MOVQ         R8, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x04
+	JL           sideGrad64_self_lanes_one
+	VMOVUPD      (SP), Y0
+	MOVQ         w_base+72(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       (R10), X1
+	VMOVHPD      (R10)(SI*1), X1, X1
+	VMOVSD       (R10)(SI*2), X2
+	VMOVHPD      (R10)(DI*1), X2, X2
+	VINSERTF128  $0x01, X2, Y1, Y1
+	MOVQ         s_base+96(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       (R10), X2
+	VMOVHPD      (R10)(SI*1), X2, X2
+	VMOVSD       (R10)(SI*2), X3
+	VMOVHPD      (R10)(DI*1), X3, X3
+	VINSERTF128  $0x01, X3, Y2, Y2
+	MOVQ         rh_base+192(FP), R10
+	VMOVUPD      (R10)(CX*8), Y3
+	MOVQ         rd_base+216(FP), R10
+	VMOVUPD      (R10)(CX*8), Y4
+	MOVQ         rr_base+240(FP), R10
+	VMOVUPD      (R10)(CX*8), Y5
+	MOVQ         kh_base+264(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VADDPD       Y6, Y3, Y3
+	MOVQ         kd_base+288(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VSUBPD       Y6, Y4, Y4
+	MOVQ         kr_base+312(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VADDPD       Y6, Y5, Y5
+	VMULPD       combineDiag<>+0(SB), Y2, Y6
+	VMULPD       Y1, Y6, Y6
+	VADDPD       Y6, Y3, Y3
+	MOVQ         xh_base+120(FP), R10
+	VMOVUPD      (R10)(CX*8), Y6
+	VSUBPD       Y3, Y6, Y6
+	MOVQ         xd_base+144(FP), R10
+	VMOVUPD      (R10)(CX*8), Y3
+	VMULPD       Y0, Y3, Y3
+	VSUBPD       Y4, Y3, Y3
+	VMULPD       Y1, Y3, Y3
+	MOVQ         xr_base+168(FP), R10
+	VMOVUPD      (R10)(CX*8), Y0
+	VSUBPD       Y5, Y0, Y0
+	VMULPD       Y2, Y0, Y0
+	VMULPD       combineInvSqrtPi<>+0(SB), Y1, Y4
+	VSUBPD       Y4, Y0, Y0
+	VMULPD       Y1, Y0, Y0
+	VMOVUPD      combineZero<>+0(SB), Y4
+	VCMPPD       $0x1e, Y4, Y2, Y4
+	VANDPD       Y4, Y0, Y0
+	MOVQ         gw_base+0(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X6, (R10)
+	VMOVHPD      X6, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y6, X1
+	VMOVSD       X1, (R10)(SI*2)
+	VMOVHPD      X1, (R10)(DI*1)
+	MOVQ         gm_base+24(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X3, (R10)
+	VMOVHPD      X3, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVSD       X1, (R10)(SI*2)
+	VMOVHPD      X1, (R10)(DI*1)
+	MOVQ         gs_base+48(FP), R10
+	LEAQ         (R10)(DX*8), R10
+	VMOVSD       X0, (R10)
+	VMOVHPD      X0, (R10)(SI*1)
+	VEXTRACTF128 $0x01, Y0, X0
+	VMOVSD       X0, (R10)(SI*2)
+	VMOVHPD      X0, (R10)(DI*1)
+	ADDQ         $0x04, CX
+	LEAQ         (DX)(BX*4), DX
+	ADDQ         $0x04, R9
+	JMP          sideGrad64_self_lanes_vec
+
+sideGrad64_self_lanes_one:
+	CMPQ   R9, R8
+	JGE    sideGrad64_self_lanes_done
+	VMOVSD (SP), X0
+	MOVQ   w_base+72(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD (SI), X1
+	MOVQ   s_base+96(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD (SI), X2
+	MOVQ   rh_base+192(FP), SI
+	VMOVSD (SI)(CX*8), X3
+	MOVQ   rd_base+216(FP), SI
+	VMOVSD (SI)(CX*8), X4
+	MOVQ   rr_base+240(FP), SI
+	VMOVSD (SI)(CX*8), X5
+	MOVQ   kh_base+264(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VADDSD X6, X3, X3
+	MOVQ   kd_base+288(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VSUBSD X6, X4, X4
+	MOVQ   kr_base+312(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VADDSD X6, X5, X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	MOVQ   xh_base+120(FP), SI
+	VMOVSD (SI)(CX*8), X6
+	VSUBSD X3, X6, X6
+	MOVQ   xd_base+144(FP), SI
+	VMOVSD (SI)(CX*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	MOVQ   xr_base+168(FP), SI
+	VMOVSD (SI)(CX*8), X0
+	VSUBSD X5, X0, X0
+	VMULSD X2, X0, X0
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD X4, X0, X0
+	VMULSD X1, X0, X0
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X0, X0
+	MOVQ   gw_base+0(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X6, (SI)
+	MOVQ   gm_base+24(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X3, (SI)
+	MOVQ   gs_base+48(FP), SI
+	LEAQ   (SI)(DX*8), SI
+	VMOVSD X0, (SI)
+	ADDQ   $0x01, CX
+	ADDQ   BX, DX
+	INCQ   R9
+	JMP    sideGrad64_self_lanes_one
+
+sideGrad64_self_lanes_done:
+	INCQ AX
+	JMP  sideGrad64_self_rest
+
+sideGrad64_self_done:
+	VZEROUPPER
+	RET
+
+sideGrad64_one:
+	VMOVSD       combineZero<>+0(SB), X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	MOVQ         gw_base+0(FP), AX
+	MOVQ         gm_base+24(FP), CX
+	MOVQ         gs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         s_base+96(FP), SI
+	MOVQ         xh_base+120(FP), DI
+	MOVQ         xd_base+144(FP), R8
+	MOVQ         xr_base+168(FP), R9
+	MOVQ         n+352(FP), R10
+	XORQ         R11, R11
+
+sideGrad64_one_lanes_vec:
+	MOVQ    R10, R12
+	SUBQ    R11, R12
+	CMPQ    R12, $0x04
+	JL      sideGrad64_one_lanes_one
+	VMOVUPD (BX)(R11*8), Y2
+	VMOVUPD (SI)(R11*8), Y3
+	VMOVUPD combineZero<>+0(SB), Y4
+	VMOVUPD combineZero<>+0(SB), Y5
+	VMOVUPD combineZero<>+0(SB), Y6
+	VMULPD  combineDiag<>+0(SB), Y3, Y7
+	VMULPD  Y2, Y7, Y7
+	VADDPD  Y7, Y4, Y4
+	VMOVUPD (DI)(R11*8), Y7
+	VSUBPD  Y4, Y7, Y7
+	VMOVUPD (R8)(R11*8), Y4
+	VMULPD  Y1, Y4, Y4
+	VSUBPD  Y5, Y4, Y4
+	VMULPD  Y2, Y4, Y4
+	VMOVUPD (R9)(R11*8), Y5
+	VSUBPD  Y6, Y5, Y5
+	VMULPD  Y3, Y5, Y5
+	VMULPD  combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD  Y6, Y5, Y5
+	VMULPD  Y2, Y5, Y5
+	VMOVUPD combineZero<>+0(SB), Y2
+	VCMPPD  $0x1e, Y2, Y3, Y2
+	VANDPD  Y2, Y5, Y5
+	VMOVUPD Y7, (AX)(R11*8)
+	VMOVUPD Y4, (CX)(R11*8)
+	VMOVUPD Y5, (DX)(R11*8)
+	ADDQ    $0x04, R11
+	JMP     sideGrad64_one_lanes_vec
+
+sideGrad64_one_lanes_one:
+	CMPQ   R11, R10
+	JGE    sideGrad64_one_lanes_done
+	VMOVSD (BX)(R11*8), X1
+	VMOVSD (SI)(R11*8), X2
+	VMOVSD combineZero<>+0(SB), X3
+	VMOVSD combineZero<>+0(SB), X4
+	VMOVSD combineZero<>+0(SB), X5
+	VMULSD combineDiag<>+0(SB), X2, X6
+	VMULSD X1, X6, X6
+	VADDSD X6, X3, X3
+	VMOVSD (DI)(R11*8), X6
+	VSUBSD X3, X6, X6
+	VMOVSD (R8)(R11*8), X3
+	VMULSD X0, X3, X3
+	VSUBSD X4, X3, X3
+	VMULSD X1, X3, X3
+	VMOVSD (R9)(R11*8), X4
+	VSUBSD X5, X4, X4
+	VMULSD X2, X4, X4
+	VMULSD combineInvSqrtPi<>+0(SB), X1, X5
+	VSUBSD X5, X4, X4
+	VMULSD X1, X4, X4
+	VMOVSD combineZero<>+0(SB), X1
+	VCMPSD $0x1e, X1, X2, X1
+	VANDPD X1, X4, X4
+	VMOVSD X6, (AX)(R11*8)
+	VMOVSD X3, (CX)(R11*8)
+	VMOVSD X4, (DX)(R11*8)
+	INCQ   R11
+	JMP    sideGrad64_one_lanes_one
+
+sideGrad64_one_lanes_done:
+	VZEROUPPER
+	RET
+
+// func batchPairValues32(out []float32, under []int, vals []float64, cross []float64, wa []float32, cr []float32, sa []float32, sp []float32, wb []float32, sb []float32, sq []float32, k int, m int, n int)
+// Requires: AVX
+TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
+	MOVQ n+280(FP), AX
+	MOVQ $-1, CX
+	MOVQ k+264(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues32_general
+	MOVQ m+272(FP), DX
+	CMPQ DX, $0x01
+	JNE  pairValues32_general
+	XORQ DX, DX
+
+pairValues32_one_wide:
+	MOVQ       AX, BX
+	SUBQ       DX, BX
+	CMPQ       BX, $0x08
+	JL         pairValues32_one_vec
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_8_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_8_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_one_8_b0_noflag:
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, 32(BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  16(BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, 32(BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, 16(BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_8_b1_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_8_b1_noflag
+	BSFQ       BX, BX
+	LEAQ       4(DX)(BX*1), CX
+
+pairValues32_one_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues32_one_wide
+
+pairValues32_one_vec:
+	MOVQ       AX, BX
+	SUBQ       DX, BX
+	CMPQ       BX, $0x04
+	JL         pairValues32_one_one
+	MOVQ       wa_base+96(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y0
+	MOVQ       cr_base+120(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     Y0, Y1, Y1
+	VADDPD     Y1, Y2, Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	VMOVUPD    combineZero<>+0(SB), Y1
+	MOVQ       sa_base+144(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	VMULPD     combineDiag<>+0(SB), Y5, Y5
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y5, Y0, Y5
+	VADDPD     Y5, Y1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y0
+	MOVQ       wb_base+192(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y5
+	MOVQ       sb_base+216(FP), BX
+	VCVTPS2PD  (BX)(DX*4), Y6
+	VMULPD     combineDiag<>+0(SB), Y6, Y6
+	VMULPD     Y5, Y5, Y5
+	VMULPD     Y6, Y5, Y6
+	VADDPD     Y6, Y0, Y0
+	VADDPD     Y0, Y1, Y1
+	VMOVAPD    Y2, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y2, Y1
+	VANDNPD    Y2, Y1, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y2, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y5, Y1, Y5
+	VCMPPD     $0x1e, Y0, Y2, Y0
+	VANDPD     Y0, Y5, Y5
+	VMOVMSKPD  Y5, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_one_4_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_one_4_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_one_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues32_one_vec
+
+pairValues32_one_one:
+	CMPQ      DX, AX
+	JGE       pairValues32_one_done
+	MOVQ      wa_base+96(FP), BX
+	VMOVSS    (BX)(DX*4), X0
+	VCVTSS2SD X0, X0, X0
+	MOVQ      cr_base+120(FP), BX
+	VMOVSS    (BX)(DX*4), X1
+	VCVTSS2SD X1, X1, X1
+	VMOVSD    combineZero<>+0(SB), X2
+	VMULSD    X0, X1, X1
+	VADDSD    X1, X2, X2
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	VMOVSD    combineZero<>+0(SB), X1
+	MOVQ      sa_base+144(FP), BX
+	VMOVSS    (BX)(DX*4), X5
+	VCVTSS2SD X5, X5, X5
+	VMULSD    combineDiag<>+0(SB), X5, X5
+	VMULSD    X0, X0, X0
+	VMULSD    X5, X0, X5
+	VADDSD    X5, X1, X1
+	VMOVSD    combineZero<>+0(SB), X0
+	MOVQ      wb_base+192(FP), BX
+	VMOVSS    (BX)(DX*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      sb_base+216(FP), BX
+	VMOVSS    (BX)(DX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X5, X5, X5
+	VMULSD    X6, X5, X6
+	VADDSD    X6, X0, X0
+	VADDSD    X0, X1, X1
+	VMOVAPD   X2, X0
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X2, X2
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X2, X1
+	VANDNPD   X2, X1, X2
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X2, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	VCVTSD2SS X2, X3, X3
+	VMOVSS    X3, (BX)(DX*4)
+	VCVTSD2SS X2, X4, X4
+	VCVTSS2SD X4, X4, X4
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X0, X0
+	VCMPSD    $0x00, X1, X4, X1
+	VCMPSD    $0x1e, X0, X2, X0
+	VANDPD    X0, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues32_one_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues32_one_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues32_one_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues32_one_one
+
+pairValues32_one_done:
+	JMP pairValues32_end
+
+pairValues32_general:
+	XORQ DX, DX
+
+pairValues32_wide:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x08
+	JL      pairValues32_vec
+	VMOVUPD combineZero<>+0(SB), Y0
+	VMOVUPD combineZero<>+0(SB), Y1
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues32_8_cross:
+	CMPQ      R9, DI
+	JGE       pairValues32_8_cross_end
+	VCVTPS2PD (SI)(R10*4), Y2
+	VCVTPS2PD (BX)(R10*4), Y3
+	VMULPD    Y3, Y2, Y2
+	VADDPD    Y2, Y0, Y0
+	VCVTPS2PD 16(SI)(R10*4), Y2
+	VCVTPS2PD 16(BX)(R10*4), Y3
+	VMULPD    Y3, Y2, Y2
+	VADDPD    Y2, Y1, Y1
+	INCQ      R9
+	ADDQ      R8, R10
+	JMP       pairValues32_8_cross
+
+pairValues32_8_cross_end:
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      cross_base+72(FP), BX
+	VMOVUPD   Y1, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_8_p_many
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y0, Y0
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
+	JMP       pairValues32_8_p_done
+
+pairValues32_8_p_many:
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wa_base+96(FP), R9
+	MOVQ  sa_base+144(FP), R10
+	MOVQ  sp_base+168(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_8_p_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_8_p_loop_end
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	VCVTPS2PD 16(R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	LEAQ      (R15)(DI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD 16(R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_8_p_loop
+
+pairValues32_8_p_loop_end:
+pairValues32_8_p_done:
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y0, (BX)(DX*8)
+	MOVQ      vals_base+48(FP), BX
+	VMOVUPD   Y1, 32(BX)(DX*8)
+	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_8_q_many
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y0, Y0
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y2
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD 16(BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
+	JMP       pairValues32_8_q_done
+
+pairValues32_8_q_many:
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wb_base+192(FP), R9
+	MOVQ  sb_base+216(FP), R10
+	MOVQ  sq_base+240(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_8_q_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_8_q_loop_end
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y0, Y0
+	VCVTPS2PD 16(R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	LEAQ      (R15)(DI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD 16(R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_8_q_loop
+
+pairValues32_8_q_loop_end:
+pairValues32_8_q_done:
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    (BX)(DX*8), Y2
+	VADDPD     Y0, Y2, Y0
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    32(BX)(DX*8), Y2
+	VADDPD     Y1, Y2, Y1
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    (BX)(DX*8), Y2
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    32(BX)(DX*8), Y3
+	VMOVAPD    Y2, Y6
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y2, Y2
+	VMOVUPD    combineZero<>+0(SB), Y0
+	VCMPPD     $0x12, Y0, Y2, Y0
+	VANDNPD    Y2, Y0, Y2
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y2, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y2, X0
+	VMOVUPS    X0, (BX)(DX*4)
+	VCVTPD2PSY Y2, X0
+	VCVTPS2PD  X0, Y0
+	VMOVUPD    combineZero<>+0(SB), Y7
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x00, Y7, Y0, Y7
+	VCMPPD     $0x1e, Y6, Y2, Y6
+	VANDPD     Y6, Y7, Y7
+	VMOVMSKPD  Y7, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_8_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_8_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_8_b0_noflag:
+	VMOVAPD    Y3, Y0
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y3, Y3
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y3, Y1
+	VANDNPD    Y3, Y1, Y3
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y3, 32(BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y3, X1
+	VMOVUPS    X1, 16(BX)(DX*4)
+	VCVTPD2PSY Y3, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VMULPD     combineUnder<>+0(SB), Y0, Y0
+	VCMPPD     $0x00, Y2, Y1, Y2
+	VCMPPD     $0x1e, Y0, Y3, Y0
+	VANDPD     Y0, Y2, Y2
+	VMOVMSKPD  Y2, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_8_b1_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_8_b1_noflag
+	BSFQ       BX, BX
+	LEAQ       4(DX)(BX*1), CX
+
+pairValues32_8_b1_noflag:
+	ADDQ $0x08, DX
+	JMP  pairValues32_wide
+
+pairValues32_vec:
+	MOVQ    AX, BX
+	SUBQ    DX, BX
+	CMPQ    BX, $0x04
+	JL      pairValues32_one
+	VMOVUPD combineZero<>+0(SB), Y0
+	MOVQ    wa_base+96(FP), BX
+	MOVQ    cr_base+120(FP), SI
+	MOVQ    k+264(FP), DI
+	MOVQ    n+280(FP), R8
+	XORQ    R9, R9
+	MOVQ    DX, R10
+
+pairValues32_4_cross:
+	CMPQ      R9, DI
+	JGE       pairValues32_4_cross_end
+	VCVTPS2PD (SI)(R10*4), Y1
+	VCVTPS2PD (BX)(R10*4), Y2
+	VMULPD    Y2, Y1, Y1
+	VADDPD    Y1, Y0, Y0
+	INCQ      R9
+	ADDQ      R8, R10
+	JMP       pairValues32_4_cross
+
+pairValues32_4_cross_end:
+	VMOVUPD   combineZero<>+0(SB), Y1
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_4_p_many
+	MOVQ      wa_base+96(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y2
+	MOVQ      sa_base+144(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y3, Y2, Y3
+	VADDPD    Y3, Y1, Y1
+	JMP       pairValues32_4_p_done
+
+pairValues32_4_p_many:
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wa_base+96(FP), R9
+	MOVQ  sa_base+144(FP), R10
+	MOVQ  sp_base+168(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_4_p_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_4_p_loop_end
+	VCVTPS2PD (R9)(R14*4), Y2
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X3
+	VINSERTPS $0x10, (R15)(DI*1), X3, X3
+	VINSERTPS $0x20, (R15)(DI*2), X3, X3
+	VINSERTPS $0x30, (R15)(R8*1), X3, X3
+	VCVTPS2PD X3, Y3
+	VMULPD    combineDiag<>+0(SB), Y3, Y3
+	VMULPD    Y2, Y2, Y6
+	VMULPD    Y3, Y6, Y3
+	VMULPD    combineTwo<>+0(SB), Y2, Y2
+	VCVTPS2PD (R11)(R14*4), Y6
+	VMULPD    Y2, Y6, Y6
+	VADDPD    Y6, Y3, Y3
+	VADDPD    Y3, Y1, Y1
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_4_p_loop
+
+pairValues32_4_p_loop_end:
+pairValues32_4_p_done:
+	VMOVUPD   combineZero<>+0(SB), Y2
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_4_q_many
+	MOVQ      wb_base+192(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y3
+	MOVQ      sb_base+216(FP), BX
+	VCVTPS2PD (BX)(DX*4), Y6
+	VMULPD    combineDiag<>+0(SB), Y6, Y6
+	VMULPD    Y3, Y3, Y3
+	VMULPD    Y6, Y3, Y6
+	VADDPD    Y6, Y2, Y2
+	JMP       pairValues32_4_q_done
+
+pairValues32_4_q_many:
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), R8
+	MOVQ  wb_base+192(FP), R9
+	MOVQ  sb_base+216(FP), R10
+	MOVQ  sq_base+240(FP), R11
+	MOVQ  n+280(FP), R12
+	XORQ  R13, R13
+	MOVQ  DX, R14
+
+pairValues32_4_q_loop:
+	CMPQ      R13, BX
+	JGE       pairValues32_4_q_loop_end
+	VCVTPS2PD (R9)(R14*4), Y3
+	LEAQ      (R10)(SI*4), R15
+	VMOVSS    (R15), X6
+	VINSERTPS $0x10, (R15)(DI*1), X6, X6
+	VINSERTPS $0x20, (R15)(DI*2), X6, X6
+	VINSERTPS $0x30, (R15)(R8*1), X6, X6
+	VCVTPS2PD X6, Y6
+	VMULPD    combineDiag<>+0(SB), Y6, Y6
+	VMULPD    Y3, Y3, Y7
+	VMULPD    Y6, Y7, Y6
+	VMULPD    combineTwo<>+0(SB), Y3, Y3
+	VCVTPS2PD (R11)(R14*4), Y7
+	VMULPD    Y3, Y7, Y7
+	VADDPD    Y7, Y6, Y6
+	VADDPD    Y6, Y2, Y2
+	INCQ      SI
+	INCQ      R13
+	ADDQ      R12, R14
+	JMP       pairValues32_4_q_loop
+
+pairValues32_4_q_loop_end:
+pairValues32_4_q_done:
+	VADDPD     Y2, Y1, Y1
+	MOVQ       cross_base+72(FP), BX
+	VMOVUPD    Y0, (BX)(DX*8)
+	VMOVAPD    Y0, Y2
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y0, Y0
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x12, Y1, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	MOVQ       vals_base+48(FP), BX
+	VMOVUPD    Y0, (BX)(DX*8)
+	MOVQ       out_base+0(FP), BX
+	VCVTPD2PSY Y0, X1
+	VMOVUPS    X1, (BX)(DX*4)
+	VCVTPD2PSY Y0, X1
+	VCVTPS2PD  X1, Y1
+	VMOVUPD    combineZero<>+0(SB), Y3
+	VMULPD     combineUnder<>+0(SB), Y2, Y2
+	VCMPPD     $0x00, Y3, Y1, Y3
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y3, Y3
+	VMOVMSKPD  Y3, BX
+	TESTQ      BX, BX
+	JZ         pairValues32_4_b0_noflag
+	TESTQ      CX, CX
+	JNS        pairValues32_4_b0_noflag
+	BSFQ       BX, BX
+	LEAQ       (DX)(BX*1), CX
+
+pairValues32_4_b0_noflag:
+	ADDQ $0x04, DX
+	JMP  pairValues32_vec
+
+pairValues32_one:
+	CMPQ   DX, AX
+	JGE    pairValues32_done
+	VMOVSD combineZero<>+0(SB), X0
+	MOVQ   wa_base+96(FP), BX
+	MOVQ   cr_base+120(FP), SI
+	MOVQ   k+264(FP), DI
+	MOVQ   n+280(FP), R8
+	XORQ   R9, R9
+	MOVQ   DX, R10
+
+pairValues32_1_cross:
+	CMPQ      R9, DI
+	JGE       pairValues32_1_cross_end
+	VMOVSS    (SI)(R10*4), X1
+	VCVTSS2SD X1, X1, X1
+	VMOVSS    (BX)(R10*4), X2
+	VCVTSS2SD X2, X2, X2
+	VMULSD    X2, X1, X1
+	VADDSD    X1, X0, X0
+	INCQ      R9
+	ADDQ      R8, R10
+	JMP       pairValues32_1_cross
+
+pairValues32_1_cross_end:
+	VMOVSD    combineZero<>+0(SB), X1
+	MOVQ      k+264(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_1_p_many
+	MOVQ      wa_base+96(FP), BX
+	VMOVSS    (BX)(DX*4), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      sa_base+144(FP), BX
+	VMOVSS    (BX)(DX*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
+	VMULSD    X2, X2, X2
+	VMULSD    X3, X2, X3
+	VADDSD    X3, X1, X1
+	JMP       pairValues32_1_p_done
+
+pairValues32_1_p_many:
+	MOVQ  k+264(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), DI
+	MOVQ  wa_base+96(FP), DI
+	MOVQ  sa_base+144(FP), R8
+	MOVQ  sp_base+168(FP), R9
+	MOVQ  n+280(FP), R10
+	XORQ  R11, R11
+	MOVQ  DX, R12
+
+pairValues32_1_p_loop:
+	CMPQ      R11, BX
+	JGE       pairValues32_1_p_loop_end
+	VMOVSS    (DI)(R12*4), X2
+	VCVTSS2SD X2, X2, X2
+	LEAQ      (R8)(SI*4), R13
+	VMOVSS    (R13), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    combineDiag<>+0(SB), X3, X3
+	VMULSD    X2, X2, X6
+	VMULSD    X3, X6, X3
+	VMULSD    combineTwo<>+0(SB), X2, X2
+	VMOVSS    (R9)(R12*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    X2, X6, X6
+	VADDSD    X6, X3, X3
+	VADDSD    X3, X1, X1
+	INCQ      SI
+	INCQ      R11
+	ADDQ      R10, R12
+	JMP       pairValues32_1_p_loop
+
+pairValues32_1_p_loop_end:
+pairValues32_1_p_done:
+	VMOVSD    combineZero<>+0(SB), X2
+	MOVQ      m+272(FP), BX
+	CMPQ      BX, $0x01
+	JNE       pairValues32_1_q_many
+	MOVQ      wb_base+192(FP), BX
+	VMOVSS    (BX)(DX*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      sb_base+216(FP), BX
+	VMOVSS    (BX)(DX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X3, X3, X3
+	VMULSD    X6, X3, X6
+	VADDSD    X6, X2, X2
+	JMP       pairValues32_1_q_done
+
+pairValues32_1_q_many:
+	MOVQ  m+272(FP), BX
+	MOVQ  DX, SI
+	IMULQ BX, SI
+	MOVQ  BX, DI
+	SHLQ  $0x02, DI
+	LEAQ  (DI)(DI*2), DI
+	MOVQ  wb_base+192(FP), DI
+	MOVQ  sb_base+216(FP), R8
+	MOVQ  sq_base+240(FP), R9
+	MOVQ  n+280(FP), R10
+	XORQ  R11, R11
+	MOVQ  DX, R12
+
+pairValues32_1_q_loop:
+	CMPQ      R11, BX
+	JGE       pairValues32_1_q_loop_end
+	VMOVSS    (DI)(R12*4), X3
+	VCVTSS2SD X3, X3, X3
+	LEAQ      (R8)(SI*4), R13
+	VMOVSS    (R13), X6
+	VCVTSS2SD X6, X6, X6
+	VMULSD    combineDiag<>+0(SB), X6, X6
+	VMULSD    X3, X3, X7
+	VMULSD    X6, X7, X6
+	VMULSD    combineTwo<>+0(SB), X3, X3
+	VMOVSS    (R9)(R12*4), X7
+	VCVTSS2SD X7, X7, X7
+	VMULSD    X3, X7, X7
+	VADDSD    X7, X6, X6
+	VADDSD    X6, X2, X2
+	INCQ      SI
+	INCQ      R11
+	ADDQ      R10, R12
+	JMP       pairValues32_1_q_loop
+
+pairValues32_1_q_loop_end:
+pairValues32_1_q_done:
+	VADDSD    X2, X1, X1
+	MOVQ      cross_base+72(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	VMOVAPD   X0, X2
+	VMULSD    combineHalf<>+0(SB), X1, X1
+	VSUBSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x12, X1, X0, X1
+	VANDNPD   X0, X1, X0
+	MOVQ      vals_base+48(FP), BX
+	VMOVSD    X0, (BX)(DX*8)
+	MOVQ      out_base+0(FP), BX
+	VCVTSD2SS X0, X4, X4
+	VMOVSS    X4, (BX)(DX*4)
+	VCVTSD2SS X0, X5, X5
+	VCVTSS2SD X5, X5, X5
+	VMOVSD    combineZero<>+0(SB), X1
+	VMULSD    combineUnder<>+0(SB), X2, X2
+	VCMPSD    $0x00, X1, X5, X1
+	VCMPSD    $0x1e, X2, X0, X2
+	VANDPD    X2, X1, X1
+	VMOVMSKPD X1, BX
+	ANDQ      $0x01, BX
+	TESTQ     BX, BX
+	JZ        pairValues32_1_b0_noflag
+	TESTQ     CX, CX
+	JNS       pairValues32_1_b0_noflag
+	BSFQ      BX, BX
+	LEAQ      (DX)(BX*1), CX
+
+pairValues32_1_b0_noflag:
+	INCQ DX
+	JMP  pairValues32_one
+
+pairValues32_done:
+pairValues32_end:
+	MOVQ under_base+24(FP), AX
+	MOVQ CX, (AX)
+	VZEROUPPER
+	RET
+
+// func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
+// Requires: AVX, AVX2
+TEXT ·batchSideGrad32(SB), NOSPLIT, $32-360
+	MOVQ         c+344(FP), AX
+	CMPQ         AX, $0x01
+	JE           sideGrad32_one
+	VMOVSD       combineZero<>+0(SB), X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y0
+	VMOVUPD      Y0, (SP)
+	XORQ         AX, AX
+
+sideGrad32_self_group:
+	LEAQ  4(AX), CX
+	MOVQ  c+344(FP), DX
+	CMPQ  CX, DX
+	JG    sideGrad32_self_rest
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	XORQ  BX, BX
+
+sideGrad32_self_tiles:
+	MOVQ       n+352(FP), SI
+	SUBQ       BX, SI
+	CMPQ       SI, $0x04
+	JL         sideGrad32_self_tail
+	MOVQ       c+344(FP), SI
+	MOVQ       SI, DI
+	SHLQ       $0x02, DI
+	LEAQ       (DI)(DI*2), R8
+	MOVQ       CX, R9
+	MOVQ       n+352(FP), R10
+	ADDQ       R10, R9
+	MOVQ       R9, R10
+	MOVQ       n+352(FP), R11
+	ADDQ       R11, R10
+	MOVQ       R10, R11
+	MOVQ       n+352(FP), R12
+	ADDQ       R12, R11
+	MOVQ       w_base+72(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPS2PD  (R12), Y0
+	VCVTPS2PD  (R12)(DI*1), Y1
+	VCVTPS2PD  (R12)(DI*2), Y2
+	VCVTPS2PD  (R12)(R8*1), Y3
+	VUNPCKLPD  Y1, Y0, Y4
+	VUNPCKHPD  Y1, Y0, Y0
+	VUNPCKLPD  Y3, Y2, Y1
+	VUNPCKHPD  Y3, Y2, Y2
+	VPERM2F128 $0x20, Y1, Y4, Y3
+	VPERM2F128 $0x20, Y2, Y0, Y5
+	VPERM2F128 $0x31, Y1, Y4, Y1
+	VPERM2F128 $0x31, Y2, Y0, Y0
+	MOVQ       s_base+96(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPS2PD  (R12), Y2
+	VCVTPS2PD  (R12)(DI*1), Y4
+	VCVTPS2PD  (R12)(DI*2), Y6
+	VCVTPS2PD  (R12)(R8*1), Y7
+	VUNPCKLPD  Y4, Y2, Y8
+	VUNPCKHPD  Y4, Y2, Y2
+	VUNPCKLPD  Y7, Y6, Y4
+	VUNPCKHPD  Y7, Y6, Y6
+	VPERM2F128 $0x20, Y4, Y8, Y7
+	VPERM2F128 $0x20, Y6, Y2, Y9
+	VPERM2F128 $0x31, Y4, Y8, Y4
+	VPERM2F128 $0x31, Y6, Y2, Y2
+	VMULPD     combineDiag<>+0(SB), Y7, Y6
+	VMULPD     Y3, Y6, Y6
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y10
+	VADDPD     Y10, Y8, Y8
+	VADDPD     Y6, Y8, Y8
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y6
+	VSUBPD     Y8, Y6, Y6
+	VMULPD     combineDiag<>+0(SB), Y9, Y8
+	VMULPD     Y5, Y8, Y8
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y10
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y11
+	VADDPD     Y11, Y10, Y10
+	VADDPD     Y8, Y10, Y10
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y8
+	VSUBPD     Y10, Y8, Y8
+	VMULPD     combineDiag<>+0(SB), Y4, Y10
+	VMULPD     Y1, Y10, Y10
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y11
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y12
+	VADDPD     Y12, Y11, Y11
+	VADDPD     Y10, Y11, Y11
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y10
+	VSUBPD     Y11, Y10, Y10
+	VMULPD     combineDiag<>+0(SB), Y2, Y11
+	VMULPD     Y0, Y11, Y11
+	MOVQ       rh_base+192(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y12
+	MOVQ       kh_base+264(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y13
+	VADDPD     Y13, Y12, Y12
+	VADDPD     Y11, Y12, Y12
+	MOVQ       xh_base+120(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y11
+	VSUBPD     Y12, Y11, Y11
+	VUNPCKLPD  Y8, Y6, Y12
+	VUNPCKHPD  Y8, Y6, Y6
+	VUNPCKLPD  Y11, Y10, Y8
+	VUNPCKHPD  Y11, Y10, Y10
+	VPERM2F128 $0x20, Y8, Y12, Y11
+	VPERM2F128 $0x20, Y10, Y6, Y13
+	VPERM2F128 $0x31, Y8, Y12, Y8
+	VPERM2F128 $0x31, Y10, Y6, Y6
+	MOVQ       gw_base+0(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPD2PSY Y11, X10
+	VMOVUPS    X10, (R12)
+	VCVTPD2PSY Y13, X10
+	VMOVUPS    X10, (R12)(DI*1)
+	VCVTPD2PSY Y8, X8
+	VMOVUPS    X8, (R12)(DI*2)
+	VCVTPD2PSY Y6, X6
+	VMOVUPS    X6, (R12)(R8*1)
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	VADDPD     Y8, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y8
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y7, Y8, Y8
+	VMULPD     combineInvSqrtPi<>+0(SB), Y3, Y6
+	VSUBPD     Y6, Y8, Y8
+	VMULPD     Y3, Y8, Y8
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y7, Y6
+	VANDPD     Y6, Y8, Y8
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y7
+	VADDPD     Y7, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y7
+	VSUBPD     Y6, Y7, Y7
+	VMULPD     Y9, Y7, Y7
+	VMULPD     combineInvSqrtPi<>+0(SB), Y5, Y6
+	VSUBPD     Y6, Y7, Y7
+	VMULPD     Y5, Y7, Y7
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y9, Y6
+	VANDPD     Y6, Y7, Y7
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y6
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y9
+	VADDPD     Y9, Y6, Y6
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R10*4), Y9
+	VSUBPD     Y6, Y9, Y9
+	VMULPD     Y4, Y9, Y9
+	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y6
+	VSUBPD     Y6, Y9, Y9
+	VMULPD     Y1, Y9, Y9
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VCMPPD     $0x1e, Y6, Y4, Y6
+	VANDPD     Y6, Y9, Y9
+	MOVQ       rr_base+240(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y4
+	MOVQ       kr_base+312(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y6
+	VADDPD     Y6, Y4, Y4
+	MOVQ       xr_base+168(FP), R12
+	VCVTPS2PD  (R12)(R11*4), Y6
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y2, Y6, Y6
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y4
+	VSUBPD     Y4, Y6, Y6
+	VMULPD     Y0, Y6, Y6
+	VMOVUPD    combineZero<>+0(SB), Y4
+	VCMPPD     $0x1e, Y4, Y2, Y4
+	VANDPD     Y4, Y6, Y6
+	VUNPCKLPD  Y7, Y8, Y2
+	VUNPCKHPD  Y7, Y8, Y4
+	VUNPCKLPD  Y6, Y9, Y7
+	VUNPCKHPD  Y6, Y9, Y6
+	VPERM2F128 $0x20, Y7, Y2, Y8
+	VPERM2F128 $0x20, Y6, Y4, Y9
+	VPERM2F128 $0x31, Y7, Y2, Y2
+	VPERM2F128 $0x31, Y6, Y4, Y4
+	MOVQ       gs_base+48(FP), R12
+	LEAQ       (R12)(DX*4), R12
+	VCVTPD2PSY Y8, X6
+	VMOVUPS    X6, (R12)
+	VCVTPD2PSY Y9, X6
+	VMOVUPS    X6, (R12)(DI*1)
+	VCVTPD2PSY Y2, X2
+	VMOVUPS    X2, (R12)(DI*2)
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (R12)(R8*1)
+	MOVQ       rd_base+216(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y2
+	MOVQ       kd_base+288(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y4
+	VSUBPD     Y4, Y2, Y2
+	MOVQ       xd_base+144(FP), R12
+	VCVTPS2PD  (R12)(CX*4), Y4
+	VMULPD     (SP), Y4, Y4
+	VSUBPD     Y2, Y4, Y4
+	VMULPD     Y3, Y4, Y4
+	MOVQ       rd_base+216(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y2
+	MOVQ       kd_base+288(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y3
+	VSUBPD     Y3, Y2, Y2
+	MOVQ       xd_base+144(FP), R12
+	VCVTPS2PD  (R12)(R9*4), Y3
+	VMULPD     (SP), Y3, Y3
+	VSUBPD     Y2, Y3, Y3
+	VMULPD     Y5, Y3, Y3
+	MOVQ       rd_base+216(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y2
+	MOVQ       kd_base+288(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y5
+	VSUBPD     Y5, Y2, Y2
+	MOVQ       xd_base+144(FP), R9
+	VCVTPS2PD  (R9)(R10*4), Y5
+	VMULPD     (SP), Y5, Y5
+	VSUBPD     Y2, Y5, Y5
+	VMULPD     Y1, Y5, Y5
+	MOVQ       rd_base+216(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y1
+	MOVQ       kd_base+288(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y2
+	VSUBPD     Y2, Y1, Y1
+	MOVQ       xd_base+144(FP), R9
+	VCVTPS2PD  (R9)(R11*4), Y2
+	VMULPD     (SP), Y2, Y2
+	VSUBPD     Y1, Y2, Y2
+	VMULPD     Y0, Y2, Y2
+	VUNPCKLPD  Y3, Y4, Y0
+	VUNPCKHPD  Y3, Y4, Y1
+	VUNPCKLPD  Y2, Y5, Y3
+	VUNPCKHPD  Y2, Y5, Y2
+	VPERM2F128 $0x20, Y3, Y0, Y4
+	VPERM2F128 $0x20, Y2, Y1, Y5
+	VPERM2F128 $0x31, Y3, Y0, Y0
+	VPERM2F128 $0x31, Y2, Y1, Y1
+	MOVQ       gm_base+24(FP), R9
+	LEAQ       (R9)(DX*4), R9
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (R9)
+	VCVTPD2PSY Y5, X2
+	VMOVUPS    X2, (R9)(DI*1)
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (R9)(DI*2)
+	VCVTPD2PSY Y1, X0
+	VMOVUPS    X0, (R9)(R8*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(SI*4), DX
+	ADDQ       $0x04, BX
+	JMP        sideGrad32_self_tiles
+
+sideGrad32_self_tail:
+	MOVQ      n+352(FP), SI
+	CMPQ      BX, SI
+	JGE       sideGrad32_self_next
+	MOVQ      c+344(FP), SI
+	MOVQ      SI, DI
+	SHLQ      $0x02, DI
+	LEAQ      (DI)(DI*2), DI
+	MOVQ      CX, DI
+	MOVQ      DX, R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (R9)
+	MOVQ      gm_base+24(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (R9)
+	MOVQ      gs_base+48(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (R9)
+	MOVQ      n+352(FP), R9
+	ADDQ      R9, DI
+	INCQ      R8
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), R9
+	LEAQ      (R9)(R8*4), R9
+	VMOVSS    (R9), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), R9
+	VMOVSS    (R9)(DI*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), R9
+	VMOVSS    (R9)(DI*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), R9
+	VMOVSS    (R9)(DI*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), R9
+	VMOVSS    (R9)(DI*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), R9
+	VMOVSS    (R9)(DI*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (DI)
+	MOVQ      gm_base+24(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (DI)
+	MOVQ      gs_base+48(FP), DI
+	LEAQ      (DI)(R8*4), DI
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (DI)
+	INCQ      CX
+	ADDQ      SI, DX
+	INCQ      BX
+	JMP       sideGrad32_self_tail
+
+sideGrad32_self_next:
+	ADDQ $0x04, AX
+	JMP  sideGrad32_self_group
+
+sideGrad32_self_rest:
+	MOVQ  c+344(FP), CX
+	CMPQ  AX, CX
+	JGE   sideGrad32_self_done
+	MOVQ  AX, CX
+	MOVQ  n+352(FP), DX
+	IMULQ DX, CX
+	MOVQ  AX, DX
+	MOVQ  c+344(FP), BX
+	MOVQ  BX, SI
+	SHLQ  $0x02, SI
+	LEAQ  (SI)(SI*2), DI
+	MOVQ  n+352(FP), R8
+	XORQ  R9, R9
+
+sideGrad32_self_lanes_vec:
+	MOVQ       R8, R10
+	SUBQ       R9, R10
+	CMPQ       R10, $0x04
+	JL         sideGrad32_self_lanes_one
+	VMOVUPD    (SP), Y0
+	MOVQ       w_base+72(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VMOVSS     (R10), X1
+	VINSERTPS  $0x10, (R10)(SI*1), X1, X1
+	VINSERTPS  $0x20, (R10)(SI*2), X1, X1
+	VINSERTPS  $0x30, (R10)(DI*1), X1, X1
+	VCVTPS2PD  X1, Y1
+	MOVQ       s_base+96(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VMOVSS     (R10), X2
+	VINSERTPS  $0x10, (R10)(SI*1), X2, X2
+	VINSERTPS  $0x20, (R10)(SI*2), X2, X2
+	VINSERTPS  $0x30, (R10)(DI*1), X2, X2
+	VCVTPS2PD  X2, Y2
+	MOVQ       rh_base+192(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y3
+	MOVQ       rd_base+216(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y4
+	MOVQ       rr_base+240(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y5
+	MOVQ       kh_base+264(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VADDPD     Y6, Y3, Y3
+	MOVQ       kd_base+288(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VSUBPD     Y6, Y4, Y4
+	MOVQ       kr_base+312(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VADDPD     Y6, Y5, Y5
+	VMULPD     combineDiag<>+0(SB), Y2, Y6
+	VMULPD     Y1, Y6, Y6
+	VADDPD     Y6, Y3, Y3
+	MOVQ       xh_base+120(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y6
+	VSUBPD     Y3, Y6, Y6
+	MOVQ       xd_base+144(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y3
+	VMULPD     Y0, Y3, Y3
+	VSUBPD     Y4, Y3, Y3
+	VMULPD     Y1, Y3, Y3
+	MOVQ       xr_base+168(FP), R10
+	VCVTPS2PD  (R10)(CX*4), Y0
+	VSUBPD     Y5, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
+	VSUBPD     Y4, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VMOVUPD    combineZero<>+0(SB), Y1
+	VCMPPD     $0x1e, Y1, Y2, Y1
+	VANDPD     Y1, Y0, Y0
+	MOVQ       gw_base+0(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y6, X1
+	VMOVSS     X1, (R10)
+	VEXTRACTPS $0x01, X1, (R10)(SI*1)
+	VEXTRACTPS $0x02, X1, (R10)(SI*2)
+	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	MOVQ       gm_base+24(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y3, X1
+	VMOVSS     X1, (R10)
+	VEXTRACTPS $0x01, X1, (R10)(SI*1)
+	VEXTRACTPS $0x02, X1, (R10)(SI*2)
+	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	MOVQ       gs_base+48(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VCVTPD2PSY Y0, X0
+	VMOVSS     X0, (R10)
+	VEXTRACTPS $0x01, X0, (R10)(SI*1)
+	VEXTRACTPS $0x02, X0, (R10)(SI*2)
+	VEXTRACTPS $0x03, X0, (R10)(DI*1)
+	ADDQ       $0x04, CX
+	LEAQ       (DX)(BX*4), DX
+	ADDQ       $0x04, R9
+	JMP        sideGrad32_self_lanes_vec
+
+sideGrad32_self_lanes_one:
+	CMPQ      R9, R8
+	JGE       sideGrad32_self_lanes_done
+	VMOVSD    (SP), X0
+	MOVQ      w_base+72(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VMOVSS    (SI), X1
+	VCVTSS2SD X1, X1, X1
+	MOVQ      s_base+96(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VMOVSS    (SI), X2
+	VCVTSS2SD X2, X2, X2
+	MOVQ      rh_base+192(FP), SI
+	VMOVSS    (SI)(CX*4), X3
+	VCVTSS2SD X3, X3, X3
+	MOVQ      rd_base+216(FP), SI
+	VMOVSS    (SI)(CX*4), X4
+	VCVTSS2SD X4, X4, X4
+	MOVQ      rr_base+240(FP), SI
+	VMOVSS    (SI)(CX*4), X5
+	VCVTSS2SD X5, X5, X5
+	MOVQ      kh_base+264(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      kd_base+288(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X6, X4, X4
+	MOVQ      kr_base+312(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VADDSD    X6, X5, X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	MOVQ      xh_base+120(FP), SI
+	VMOVSS    (SI)(CX*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	MOVQ      xd_base+144(FP), SI
+	VMOVSS    (SI)(CX*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	MOVQ      xr_base+168(FP), SI
+	VMOVSS    (SI)(CX*4), X0
+	VCVTSS2SD X0, X0, X0
+	VSUBSD    X5, X0, X0
+	VMULSD    X2, X0, X0
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
+	VSUBSD    X4, X0, X0
+	VMULSD    X1, X0, X0
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X0, X0
+	MOVQ      gw_base+0(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X6, X6, X6
+	VMOVSS    X6, (SI)
+	MOVQ      gm_base+24(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X3, X3, X3
+	VMOVSS    X3, (SI)
+	MOVQ      gs_base+48(FP), SI
+	LEAQ      (SI)(DX*4), SI
+	VCVTSD2SS X0, X0, X0
+	VMOVSS    X0, (SI)
+	ADDQ      $0x01, CX
+	ADDQ      BX, DX
+	INCQ      R9
+	JMP       sideGrad32_self_lanes_one
+
+sideGrad32_self_lanes_done:
+	INCQ AX
+	JMP  sideGrad32_self_rest
+
+sideGrad32_self_done:
+	VZEROUPPER
+	RET
+
+sideGrad32_one:
+	VMOVSD       combineZero<>+0(SB), X0
+	MOVQ         sign+336(FP), AX
+	VCVTSI2SDQ   AX, X0, X0
+	VBROADCASTSD X0, Y1
+	MOVQ         gw_base+0(FP), AX
+	MOVQ         gm_base+24(FP), CX
+	MOVQ         gs_base+48(FP), DX
+	MOVQ         w_base+72(FP), BX
+	MOVQ         s_base+96(FP), SI
+	MOVQ         xh_base+120(FP), DI
+	MOVQ         xd_base+144(FP), R8
+	MOVQ         xr_base+168(FP), R9
+	MOVQ         n+352(FP), R10
+	XORQ         R11, R11
+
+sideGrad32_one_lanes_vec:
+	MOVQ       R10, R12
+	SUBQ       R11, R12
+	CMPQ       R12, $0x04
+	JL         sideGrad32_one_lanes_one
+	VCVTPS2PD  (BX)(R11*4), Y2
+	VCVTPS2PD  (SI)(R11*4), Y3
+	VMOVUPD    combineZero<>+0(SB), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VMULPD     combineDiag<>+0(SB), Y3, Y7
+	VMULPD     Y2, Y7, Y7
+	VADDPD     Y7, Y4, Y4
+	VCVTPS2PD  (DI)(R11*4), Y7
+	VSUBPD     Y4, Y7, Y7
+	VCVTPS2PD  (R8)(R11*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VSUBPD     Y5, Y4, Y4
+	VMULPD     Y2, Y4, Y4
+	VCVTPS2PD  (R9)(R11*4), Y5
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y3, Y5, Y5
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
+	VSUBPD     Y6, Y5, Y5
+	VMULPD     Y2, Y5, Y5
+	VMOVUPD    combineZero<>+0(SB), Y2
+	VCMPPD     $0x1e, Y2, Y3, Y2
+	VANDPD     Y2, Y5, Y5
+	VCVTPD2PSY Y7, X2
+	VMOVUPS    X2, (AX)(R11*4)
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (CX)(R11*4)
+	VCVTPD2PSY Y5, X2
+	VMOVUPS    X2, (DX)(R11*4)
+	ADDQ       $0x04, R11
+	JMP        sideGrad32_one_lanes_vec
+
+sideGrad32_one_lanes_one:
+	CMPQ      R11, R10
+	JGE       sideGrad32_one_lanes_done
+	VMOVSS    (BX)(R11*4), X1
+	VCVTSS2SD X1, X1, X1
+	VMOVSS    (SI)(R11*4), X2
+	VCVTSS2SD X2, X2, X2
+	VMOVSD    combineZero<>+0(SB), X3
+	VMOVSD    combineZero<>+0(SB), X4
+	VMOVSD    combineZero<>+0(SB), X5
+	VMULSD    combineDiag<>+0(SB), X2, X6
+	VMULSD    X1, X6, X6
+	VADDSD    X6, X3, X3
+	VMOVSS    (DI)(R11*4), X6
+	VCVTSS2SD X6, X6, X6
+	VSUBSD    X3, X6, X6
+	VMOVSS    (R8)(R11*4), X3
+	VCVTSS2SD X3, X3, X3
+	VMULSD    X0, X3, X3
+	VSUBSD    X4, X3, X3
+	VMULSD    X1, X3, X3
+	VMOVSS    (R9)(R11*4), X4
+	VCVTSS2SD X4, X4, X4
+	VSUBSD    X5, X4, X4
+	VMULSD    X2, X4, X4
+	VMULSD    combineInvSqrtPi<>+0(SB), X1, X5
+	VSUBSD    X5, X4, X4
+	VMULSD    X1, X4, X4
+	VMOVSD    combineZero<>+0(SB), X1
+	VCMPSD    $0x1e, X1, X2, X1
+	VANDPD    X1, X4, X4
+	VCVTSD2SS X6, X8, X8
+	VMOVSS    X8, (AX)(R11*4)
+	VCVTSD2SS X3, X9, X9
+	VMOVSS    X9, (CX)(R11*4)
+	VCVTSD2SS X4, X10, X10
+	VMOVSS    X10, (DX)(R11*4)
+	INCQ      R11
+	JMP       sideGrad32_one_lanes_one
+
+sideGrad32_one_lanes_done:
 	VZEROUPPER
 	RET
 

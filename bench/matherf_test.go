@@ -39,6 +39,9 @@ func init() {
 		BatchCrossRowSums64: b64.cross, BatchCrossGrad64: b64.crossGrad,
 		BatchSelfRowSums64: b64.self, BatchSelfGrad64: b64.selfGrad,
 		BatchDiracRowSums64: b64.dirac, BatchDiracGrad64: b64.diracGrad,
+		// The per-pair combination has no naive form of its own: the
+		// portable one (no pair terms in it).
+		BatchPairValues64: purego.BatchPairValues64, BatchSideGrad64: purego.BatchSideGrad64,
 
 		Erf32:          naiveErf[float32],
 		ExpNegSquare32: naiveExpNegSquare[float32],
@@ -58,6 +61,7 @@ func init() {
 		BatchCrossRowSums32: b32.cross, BatchCrossGrad32: b32.crossGrad,
 		BatchSelfRowSums32: b32.self, BatchSelfGrad32: b32.selfGrad,
 		BatchDiracRowSums32: b32.dirac, BatchDiracGrad32: b32.diracGrad,
+		BatchPairValues32: purego.BatchPairValues32, BatchSideGrad32: purego.BatchSideGrad32,
 		// The batch front end (checks and layout, no pair terms): the
 		// portable one.
 		BatchFront64: purego.BatchFront64, BatchFront32: purego.BatchFront32,

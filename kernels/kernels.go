@@ -7,12 +7,13 @@
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
 // variants, their batch-lane forms (many small mixture pairs at once, one
 // pair per SIMD lane) with the front end that checks a batch's values and
-// lays them into lanes (BatchFront), and the projection kernels of the
-// sliced distance, in float64 and float32, and the exponential of the
-// float32 mixture-density losses (Exp64, float64 only). The portable
-// implementation "purego" is always registered; assembly implementations
-// register themselves from files excluded by the purego build tag and are
-// preferred when the CPU has the features they need.
+// lays them into lanes (BatchFront) and the combination of their sums per
+// pair, and the projection kernels of the sliced distance, in float64 and
+// float32, and the exponential of the float32 mixture-density losses
+// (Exp64, float64 only). The portable implementation "purego" is always
+// registered; assembly implementations register themselves from files
+// excluded by the purego build tag and are preferred when the CPU has the
+// features they need.
 //
 // The active implementation is chosen once, on the first call of Active or
 // InitError (safe from several goroutines at once): the environment variable
@@ -74,6 +75,12 @@ type Impl struct {
 	BatchDiracRowSums64 func(out, ma, va, wx, x []float64, n int)
 	BatchDiracGrad64    func(rows, cols GradSums64, wa, ma, va, wx, x []float64, n int)
 
+	// Batch combination kernels (see purego.BatchPairValues64): the
+	// per-lane combination of the batch-lane kernels' sums into each mixture
+	// pair's value and derivatives.
+	BatchPairValues64 func(out []float64, under []int, vals, cross, wa, cr, sa, sp, wb, sb, sq []float64, n int)
+	BatchSideGrad64   func(gw, gm, gs, w, s []float64, cross, rows, cols GradSums64, sign, n int)
+
 	// Projection kernels of the sliced distance (see purego.ProjectMeans64):
 	// n rows of dimension d onto l directions given transposed, thetaT d×l.
 	ProjectMeans64    func(dst, x, thetaT []float64, n, d, l int)
@@ -96,6 +103,9 @@ type Impl struct {
 	BatchSelfGrad32     func(rows, cols GradSums32, m, v, w []float32, n int)
 	BatchDiracRowSums32 func(out, ma, va, wx, x []float32, n int)
 	BatchDiracGrad32    func(rows, cols GradSums32, wa, ma, va, wx, x []float32, n int)
+
+	BatchPairValues32 func(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, n int)
+	BatchSideGrad32   func(gw, gm, gs, w, s []float32, cross, rows, cols GradSums32, sign, n int)
 
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
 	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)

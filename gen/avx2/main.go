@@ -36,6 +36,7 @@ func main() {
 	for _, p := range precs {
 		p.declare()
 	}
+	declareCombine()
 	precs[0].declareFastExp()
 	declareFront(precs)
 	for _, p := range precs {
@@ -50,6 +51,9 @@ func main() {
 			p.genBatchRowSums(k)
 			p.genBatchGrad(k)
 		}
+	}
+	for _, p := range precs {
+		p.genCombine()
 	}
 	for _, p := range precs {
 		for _, k := range spec.AllProj {

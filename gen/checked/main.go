@@ -150,6 +150,10 @@ func signature(ps []spec.Param, ty, suffix string) string {
 			return "[]" + ty
 		case spec.GradSums:
 			return "purego.GradSums" + suffix
+		case spec.Float64s:
+			return "[]float64"
+		case spec.Ints:
+			return "[]int"
 		}
 		return "int"
 	}

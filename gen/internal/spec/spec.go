@@ -207,6 +207,8 @@ const (
 	Slice    ParamKind = iota // []float64 or []float32
 	GradSums                  // purego.GradSums64 or purego.GradSums32
 	Int                       // int
+	Float64s                  // []float64 in both precisions
+	Ints                      // []int
 )
 
 // Param is one parameter of a checked function.
@@ -326,6 +328,7 @@ func Kernels() []Kernel {
 	for _, k := range AllRows {
 		ks = append(ks, k.rowKernel(true), k.gradKernel(true))
 	}
+	ks = append(ks, Combine()...)
 	for _, p := range AllProj {
 		in := p.In()
 		ks = append(ks, Kernel{
