@@ -63,7 +63,7 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 			}
 		}
 	}
-	rs.cnt = grow(rs.cnt, radixCounters)
+	rs.cnt = grow(rs.cnt, radixCountersFor(max(n, m)))
 	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
 	if m > 0 {
 		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)

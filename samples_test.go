@@ -911,7 +911,7 @@ func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F,
 	}
 	slices.SortStableFunc(want, func(a, b kp) int { return cmp.Compare(a.k, b.k) })
 	rs.keys, rs.idx = grow(rs.keys, 2*n), grow(rs.idx, 2*n)
-	rs.cnt = grow(rs.cnt, radixCounters)
+	rs.cnt = grow(rs.cnt, radixCountersFor(n))
 	var idx, tmpI []uint32
 	if withIdx {
 		idx, tmpI = rs.idx[:n], rs.idx[n:]
@@ -942,6 +942,27 @@ func testRadixSorted[F Float, K radixKey](t *testing.T) {
 		x := samplesAs[F](sortCase(r, n))
 		// Buffers reused, growing and shrinking.
 		checkSortedKeys(t, fmt.Sprintf("N=%d", n), x.Values, r.IntN(2) == 0, &rs)
+	}
+	// From radixWideMin keys, the top 16 bits of the sort take one pass
+	// when few of their values occur (values in [1, 2)), two otherwise
+	// (values over hundreds of binades); both with and without indices.
+	for _, spread := range []bool{false, true} {
+		v := make([]F, radixWideMin+r.IntN(3000))
+		top := map[uint64]bool{}
+		for i := range v {
+			v[i] = F(1 + r.Float64())
+			if spread {
+				v[i] = F(r.NormFloat64() * math.Pow(2, float64(r.IntN(200)-100)))
+			}
+			k := uint64(keyOf[F, K](v[i]))
+			top[k>>(keyBits[K]()-radixWideBits)] = true
+		}
+		if few := len(top) <= radixWideMaxValues; few == spread {
+			t.Fatalf("spread=%v: %d values of the top 16 bits", spread, len(top))
+		}
+		for _, withIdx := range []bool{false, true} {
+			checkSortedKeys(t, fmt.Sprintf("N=%d spread=%v withIdx=%v", len(v), spread, withIdx), v, withIdx, &rs)
+		}
 	}
 }
 
