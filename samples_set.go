@@ -14,6 +14,7 @@ import "unsafe"
 // sortedSet is one sample set sorted by value.
 type sortedSet[K radixKey] struct {
 	k   []K       // keys, increasing
+	kx  []K       // k with the key 0 before it and ^0 after it
 	w   []float64 // weights in sorted order (ties by weight); nil: every weight is u
 	idx []uint32  // idx[r] is the position in the set of the r-th point; nil when not needed
 	u   float64

@@ -1171,9 +1171,9 @@ func TestCheckSampleCount(t *testing.T) {
 
 // TestGradScatterTwoPass checks that the gradients written in two passes
 // through buckets (gradScatter) are those written directly, bit for bit
-// (two sets, and one set's self sum), on
-// sets smaller than, equal to and larger than one bucket and not multiples
-// of it, with ties, weights and one gradient or both.
+// (two sets, every set or only the larger one in two passes, and one set's
+// self sum), on sets smaller than, equal to and larger than one bucket and
+// not multiples of it, with ties, weights and one gradient or both.
 func TestGradScatterTwoPass(t *testing.T) {
 	t.Run("float64", testGradScatterTwoPass[float64])
 	t.Run("float32", testGradScatterTwoPass[float32])
@@ -1197,14 +1197,18 @@ func testGradScatterTwoPass[F Float](t *testing.T) {
 				scatterMin = 1 << 62 // direct writes
 				var ws Workspace[F]
 				dw, _ := ws.SquaredSamplesGrad(x, y, &want[0], gyWant)
-				scatterMin = 0 // every set through the buckets
-				dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
-				same := dw == dg
-				for s := range 2 {
-					same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
-				}
-				if !same {
-					t.Errorf("sizes %v kind %d both %v: two-pass gradients differ from direct ones", sz, k, both)
+				// Every set through the buckets, then the smaller set
+				// directly and the larger through the buckets.
+				for _, sm := range []int{0, min(sz[0], sz[1]) + 1} {
+					scatterMin = sm
+					dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
+					same := dw == dg
+					for s := range 2 {
+						same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
+					}
+					if !same {
+						t.Errorf("sizes %v kind %d both %v scatterMin %d: two-pass gradients differ from direct ones", sz, k, both, sm)
+					}
 				}
 			}
 			// The self sum's derivatives (through SquaredToSamplesGrad).
