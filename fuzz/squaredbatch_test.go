@@ -16,8 +16,9 @@ var batchPalette = []float64{0.5, 1.25, -2, 3, 0.1, 0, math.Copysign(0, -1), 0x1
 
 // FuzzSquaredBatch64 builds a batch (B = 1 … 160 pairs of K = 1 … 5 against
 // M = 1 … 4 components) from the fuzzer's bytes: each byte picks a palette
-// value or an ordinary one for a mean, std or weight (weights normalised per
-// mixture unless the byte says otherwise), so that chunks mix ordinary
+// value (a byte below len(batchPalette)) or an ordinary one for a mean, std
+// or weight (weights normalised per mixture unless the byte says
+// otherwise), so that chunks mix ordinary
 // pairs, pairs that need rescaling, lossy stds, −0 and invalid values. It
 // checks that SquaredBatchGrad does not panic; that it fails exactly when a
 // mixture alone fails Validate, with an *InputError naming p before q; and,
@@ -29,6 +30,7 @@ func FuzzSquaredBatch64(f *testing.F) {
 	f.Add([]byte{70, 3, 2, 9, 9, 9, 9, 40, 41, 42, 43, 44})
 	f.Add([]byte{129, 4, 0, 7, 8, 15, 16, 22, 5, 6, 30})
 	f.Add([]byte{159, 1, 1, 21, 200, 201, 202, 203})
+	f.Add([]byte{63, 0, 0, 200, 14, 200, 200, 5, 200, 200, 12, 200}) // one component each: stds 2⁻⁶³, 0, 5e-324
 	f.Fuzz(fuzzSquaredBatch[float64])
 }
 
@@ -40,6 +42,7 @@ func FuzzSquaredBatch32(f *testing.F) {
 	f.Add([]byte{70, 3, 2, 9, 9, 9, 9, 40, 41, 42, 43, 44})
 	f.Add([]byte{129, 4, 0, 7, 8, 15, 16, 22, 5, 6, 30})
 	f.Add([]byte{159, 1, 1, 21, 200, 201, 202, 203})
+	f.Add([]byte{63, 0, 0, 200, 14, 200, 200, 5, 200, 200, 12, 200})
 	f.Fuzz(fuzzSquaredBatch[float32])
 }
 
@@ -57,7 +60,9 @@ func fuzzSquaredBatch[F cramer.Float](t *testing.T, data []byte) {
 		}
 		b := data[pos%len(data)]
 		pos++
-		if int(b) < len(batchPalette) && pos%3 == 0 {
+		// A byte below len(batchPalette) picks that palette value, at any
+		// position: every field of every component can hold every value.
+		if int(b) < len(batchPalette) {
 			return batchPalette[b]
 		}
 		return ordinary
