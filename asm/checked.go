@@ -441,3 +441,13 @@ func ProjectCholVars32(dst, chol, thetaT []float32, n, d, l int) {
 	nl, nw, dl := purego.ProjectSizes(n, d, l, true)
 	projectCholVars32(dst[:nl:len(dst)], chol[:nw:len(chol)], thetaT[:dl:len(thetaT)], n, d, l)
 }
+
+// Exp64 is purego.Exp64 in assembly: dst[i] = exp(x[i]) for i < len(x),
+// relative error below 4e-9, 0 below x = −104. It has purego's contract
+// (which lengths must match, accuracy, aliasing) and returns its results
+// bit for bit. Every slice is first cut to the length the assembly reads or
+// writes, so a short one panics as in purego. Nothing is allocated.
+func Exp64(dst, x []float64) {
+	n := len(x)
+	exp64(dst[:n:len(dst)], x)
+}

@@ -62,6 +62,7 @@ var checked = map[string]struct{ asm, ref any }{
 	"ProjectDiagVars32":   {asm.ProjectDiagVars32, purego.ProjectDiagVars32},
 	"ProjectCholVars64":   {asm.ProjectCholVars64, purego.ProjectCholVars64},
 	"ProjectCholVars32":   {asm.ProjectCholVars32, purego.ProjectCholVars32},
+	"Exp64":               {asm.Exp64, purego.Exp64},
 }
 
 // free lists, per kernel (name without precision suffix), the slices (or
@@ -71,6 +72,7 @@ var checked = map[string]struct{ asm, ref any }{
 // short must panic.
 var free = map[string][]string{
 	"Erf":               {"x"},
+	"Exp":               {"x"},
 	"ExpNegSquare":      {"x"},
 	"PairTerms":         {"d"},
 	"CrossRowSums":      {"ma", "mb"},

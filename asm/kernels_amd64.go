@@ -281,3 +281,10 @@ func projectDiagVars32(dst []float32, s2 []float32, thetaT []float32, n int, d i
 //
 //go:noescape
 func projectCholVars32(dst []float32, chol []float32, thetaT []float32, n int, d int, l int)
+
+// exp64 is the assembly of Exp64 (checked.go; see purego.Exp64). It trusts
+// the lengths and integers it is given: only Exp64, which cuts every slice
+// to the length used here, calls it.
+//
+//go:noescape
+func exp64(dst []float64, x []float64)

@@ -4810,6 +4810,166 @@ DATA laneIndex32<>+24(SB)/4, $0x00000006
 DATA laneIndex32<>+28(SB)/4, $0x00000007
 GLOBL laneIndex32<>(SB), RODATA|NOPTR, $32
 
+DATA fastExpMin64<>+0(SB)/8, $0xc05a000000000000
+DATA fastExpMin64<>+8(SB)/8, $0xc05a000000000000
+DATA fastExpMin64<>+16(SB)/8, $0xc05a000000000000
+DATA fastExpMin64<>+24(SB)/8, $0xc05a000000000000
+GLOBL fastExpMin64<>(SB), RODATA|NOPTR, $32
+
+DATA fastExpScale64<>+0(SB)/8, $0x40671547652b82fe
+DATA fastExpScale64<>+8(SB)/8, $0x40671547652b82fe
+DATA fastExpScale64<>+16(SB)/8, $0x40671547652b82fe
+DATA fastExpScale64<>+24(SB)/8, $0x40671547652b82fe
+GLOBL fastExpScale64<>(SB), RODATA|NOPTR, $32
+
+DATA fastExpShift64<>+0(SB)/8, $0x4338000000000000
+DATA fastExpShift64<>+8(SB)/8, $0x4338000000000000
+DATA fastExpShift64<>+16(SB)/8, $0x4338000000000000
+DATA fastExpShift64<>+24(SB)/8, $0x4338000000000000
+GLOBL fastExpShift64<>(SB), RODATA|NOPTR, $32
+
+DATA fastExpStep64<>+0(SB)/8, $0x3f762e42fefa39ef
+DATA fastExpStep64<>+8(SB)/8, $0x3f762e42fefa39ef
+DATA fastExpStep64<>+16(SB)/8, $0x3f762e42fefa39ef
+DATA fastExpStep64<>+24(SB)/8, $0x3f762e42fefa39ef
+GLOBL fastExpStep64<>(SB), RODATA|NOPTR, $32
+
+DATA fastExpIndexMask64<>+0(SB)/8, $0x000000000000007f
+DATA fastExpIndexMask64<>+8(SB)/8, $0x000000000000007f
+DATA fastExpIndexMask64<>+16(SB)/8, $0x000000000000007f
+DATA fastExpIndexMask64<>+24(SB)/8, $0x000000000000007f
+GLOBL fastExpIndexMask64<>(SB), RODATA|NOPTR, $32
+
+DATA fastExp2Tab64<>+0(SB)/8, $0x3ff0000000000000
+DATA fastExp2Tab64<>+8(SB)/8, $0x3ff0163da9fb3335
+DATA fastExp2Tab64<>+16(SB)/8, $0x3ff02c9a3e778061
+DATA fastExp2Tab64<>+24(SB)/8, $0x3ff04315e86e7f85
+DATA fastExp2Tab64<>+32(SB)/8, $0x3ff059b0d3158574
+DATA fastExp2Tab64<>+40(SB)/8, $0x3ff0706b29ddf6de
+DATA fastExp2Tab64<>+48(SB)/8, $0x3ff0874518759bc8
+DATA fastExp2Tab64<>+56(SB)/8, $0x3ff09e3ecac6f383
+DATA fastExp2Tab64<>+64(SB)/8, $0x3ff0b5586cf9890f
+DATA fastExp2Tab64<>+72(SB)/8, $0x3ff0cc922b7247f7
+DATA fastExp2Tab64<>+80(SB)/8, $0x3ff0e3ec32d3d1a2
+DATA fastExp2Tab64<>+88(SB)/8, $0x3ff0fb66affed31b
+DATA fastExp2Tab64<>+96(SB)/8, $0x3ff11301d0125b51
+DATA fastExp2Tab64<>+104(SB)/8, $0x3ff12abdc06c31cc
+DATA fastExp2Tab64<>+112(SB)/8, $0x3ff1429aaea92de0
+DATA fastExp2Tab64<>+120(SB)/8, $0x3ff15a98c8a58e51
+DATA fastExp2Tab64<>+128(SB)/8, $0x3ff172b83c7d517b
+DATA fastExp2Tab64<>+136(SB)/8, $0x3ff18af9388c8dea
+DATA fastExp2Tab64<>+144(SB)/8, $0x3ff1a35beb6fcb75
+DATA fastExp2Tab64<>+152(SB)/8, $0x3ff1bbe084045cd4
+DATA fastExp2Tab64<>+160(SB)/8, $0x3ff1d4873168b9aa
+DATA fastExp2Tab64<>+168(SB)/8, $0x3ff1ed5022fcd91d
+DATA fastExp2Tab64<>+176(SB)/8, $0x3ff2063b88628cd6
+DATA fastExp2Tab64<>+184(SB)/8, $0x3ff21f49917ddc96
+DATA fastExp2Tab64<>+192(SB)/8, $0x3ff2387a6e756238
+DATA fastExp2Tab64<>+200(SB)/8, $0x3ff251ce4fb2a63f
+DATA fastExp2Tab64<>+208(SB)/8, $0x3ff26b4565e27cdd
+DATA fastExp2Tab64<>+216(SB)/8, $0x3ff284dfe1f56381
+DATA fastExp2Tab64<>+224(SB)/8, $0x3ff29e9df51fdee1
+DATA fastExp2Tab64<>+232(SB)/8, $0x3ff2b87fd0dad990
+DATA fastExp2Tab64<>+240(SB)/8, $0x3ff2d285a6e4030b
+DATA fastExp2Tab64<>+248(SB)/8, $0x3ff2ecafa93e2f56
+DATA fastExp2Tab64<>+256(SB)/8, $0x3ff306fe0a31b715
+DATA fastExp2Tab64<>+264(SB)/8, $0x3ff32170fc4cd831
+DATA fastExp2Tab64<>+272(SB)/8, $0x3ff33c08b26416ff
+DATA fastExp2Tab64<>+280(SB)/8, $0x3ff356c55f929ff1
+DATA fastExp2Tab64<>+288(SB)/8, $0x3ff371a7373aa9cb
+DATA fastExp2Tab64<>+296(SB)/8, $0x3ff38cae6d05d866
+DATA fastExp2Tab64<>+304(SB)/8, $0x3ff3a7db34e59ff7
+DATA fastExp2Tab64<>+312(SB)/8, $0x3ff3c32dc313a8e4
+DATA fastExp2Tab64<>+320(SB)/8, $0x3ff3dea64c123422
+DATA fastExp2Tab64<>+328(SB)/8, $0x3ff3fa4504ac801c
+DATA fastExp2Tab64<>+336(SB)/8, $0x3ff4160a21f72e2a
+DATA fastExp2Tab64<>+344(SB)/8, $0x3ff431f5d950a897
+DATA fastExp2Tab64<>+352(SB)/8, $0x3ff44e086061892d
+DATA fastExp2Tab64<>+360(SB)/8, $0x3ff46a41ed1d0058
+DATA fastExp2Tab64<>+368(SB)/8, $0x3ff486a2b5c13cd0
+DATA fastExp2Tab64<>+376(SB)/8, $0x3ff4a32af0d7d3de
+DATA fastExp2Tab64<>+384(SB)/8, $0x3ff4bfdad5362a27
+DATA fastExp2Tab64<>+392(SB)/8, $0x3ff4dcb299fddd0d
+DATA fastExp2Tab64<>+400(SB)/8, $0x3ff4f9b2769d2ca7
+DATA fastExp2Tab64<>+408(SB)/8, $0x3ff516daa2cf6642
+DATA fastExp2Tab64<>+416(SB)/8, $0x3ff5342b569d4f82
+DATA fastExp2Tab64<>+424(SB)/8, $0x3ff551a4ca5d920f
+DATA fastExp2Tab64<>+432(SB)/8, $0x3ff56f4736b527da
+DATA fastExp2Tab64<>+440(SB)/8, $0x3ff58d12d497c7fd
+DATA fastExp2Tab64<>+448(SB)/8, $0x3ff5ab07dd485429
+DATA fastExp2Tab64<>+456(SB)/8, $0x3ff5c9268a5946b7
+DATA fastExp2Tab64<>+464(SB)/8, $0x3ff5e76f15ad2148
+DATA fastExp2Tab64<>+472(SB)/8, $0x3ff605e1b976dc09
+DATA fastExp2Tab64<>+480(SB)/8, $0x3ff6247eb03a5584
+DATA fastExp2Tab64<>+488(SB)/8, $0x3ff6434634ccc320
+DATA fastExp2Tab64<>+496(SB)/8, $0x3ff6623882552224
+DATA fastExp2Tab64<>+504(SB)/8, $0x3ff68155d44ca973
+DATA fastExp2Tab64<>+512(SB)/8, $0x3ff6a09e667f3bcc
+DATA fastExp2Tab64<>+520(SB)/8, $0x3ff6c012750bdabf
+DATA fastExp2Tab64<>+528(SB)/8, $0x3ff6dfb23c651a2f
+DATA fastExp2Tab64<>+536(SB)/8, $0x3ff6ff7df9519484
+DATA fastExp2Tab64<>+544(SB)/8, $0x3ff71f75e8ec5f74
+DATA fastExp2Tab64<>+552(SB)/8, $0x3ff73f9a48a58174
+DATA fastExp2Tab64<>+560(SB)/8, $0x3ff75feb564267c9
+DATA fastExp2Tab64<>+568(SB)/8, $0x3ff780694fde5d40
+DATA fastExp2Tab64<>+576(SB)/8, $0x3ff7a11473eb0187
+DATA fastExp2Tab64<>+584(SB)/8, $0x3ff7c1ed0130c132
+DATA fastExp2Tab64<>+592(SB)/8, $0x3ff7e2f336cf4e62
+DATA fastExp2Tab64<>+600(SB)/8, $0x3ff80427543e1a12
+DATA fastExp2Tab64<>+608(SB)/8, $0x3ff82589994cce12
+DATA fastExp2Tab64<>+616(SB)/8, $0x3ff8471a4623c7ad
+DATA fastExp2Tab64<>+624(SB)/8, $0x3ff868d99b4492ec
+DATA fastExp2Tab64<>+632(SB)/8, $0x3ff88ac7d98a669a
+DATA fastExp2Tab64<>+640(SB)/8, $0x3ff8ace5422aa0dc
+DATA fastExp2Tab64<>+648(SB)/8, $0x3ff8cf3216b5448c
+DATA fastExp2Tab64<>+656(SB)/8, $0x3ff8f1ae99157736
+DATA fastExp2Tab64<>+664(SB)/8, $0x3ff9145b0b91ffc6
+DATA fastExp2Tab64<>+672(SB)/8, $0x3ff93737b0cdc5e5
+DATA fastExp2Tab64<>+680(SB)/8, $0x3ff95a44cbc8520f
+DATA fastExp2Tab64<>+688(SB)/8, $0x3ff97d829fde4e50
+DATA fastExp2Tab64<>+696(SB)/8, $0x3ff9a0f170ca07ba
+DATA fastExp2Tab64<>+704(SB)/8, $0x3ff9c49182a3f090
+DATA fastExp2Tab64<>+712(SB)/8, $0x3ff9e86319e32323
+DATA fastExp2Tab64<>+720(SB)/8, $0x3ffa0c667b5de565
+DATA fastExp2Tab64<>+728(SB)/8, $0x3ffa309bec4a2d34
+DATA fastExp2Tab64<>+736(SB)/8, $0x3ffa5503b23e255c
+DATA fastExp2Tab64<>+744(SB)/8, $0x3ffa799e1330b358
+DATA fastExp2Tab64<>+752(SB)/8, $0x3ffa9e6b5579fdbf
+DATA fastExp2Tab64<>+760(SB)/8, $0x3ffac36bbfd3f37a
+DATA fastExp2Tab64<>+768(SB)/8, $0x3ffae89f995ad3ae
+DATA fastExp2Tab64<>+776(SB)/8, $0x3ffb0e07298db666
+DATA fastExp2Tab64<>+784(SB)/8, $0x3ffb33a2b84f15fb
+DATA fastExp2Tab64<>+792(SB)/8, $0x3ffb59728de5593a
+DATA fastExp2Tab64<>+800(SB)/8, $0x3ffb7f76f2fb5e47
+DATA fastExp2Tab64<>+808(SB)/8, $0x3ffba5b030a1064a
+DATA fastExp2Tab64<>+816(SB)/8, $0x3ffbcc1e904bc1d2
+DATA fastExp2Tab64<>+824(SB)/8, $0x3ffbf2c25bd71e08
+DATA fastExp2Tab64<>+832(SB)/8, $0x3ffc199bdd85529c
+DATA fastExp2Tab64<>+840(SB)/8, $0x3ffc40ab5fffd07a
+DATA fastExp2Tab64<>+848(SB)/8, $0x3ffc67f12e57d14b
+DATA fastExp2Tab64<>+856(SB)/8, $0x3ffc8f6d9406e7b5
+DATA fastExp2Tab64<>+864(SB)/8, $0x3ffcb720dcef9069
+DATA fastExp2Tab64<>+872(SB)/8, $0x3ffcdf0b555dc3fa
+DATA fastExp2Tab64<>+880(SB)/8, $0x3ffd072d4a07897c
+DATA fastExp2Tab64<>+888(SB)/8, $0x3ffd2f87080d89f2
+DATA fastExp2Tab64<>+896(SB)/8, $0x3ffd5818dcfba487
+DATA fastExp2Tab64<>+904(SB)/8, $0x3ffd80e316c98398
+DATA fastExp2Tab64<>+912(SB)/8, $0x3ffda9e603db3286
+DATA fastExp2Tab64<>+920(SB)/8, $0x3ffdd321f301b460
+DATA fastExp2Tab64<>+928(SB)/8, $0x3ffdfc97337b9b5f
+DATA fastExp2Tab64<>+936(SB)/8, $0x3ffe264614f5a129
+DATA fastExp2Tab64<>+944(SB)/8, $0x3ffe502ee78b3ff6
+DATA fastExp2Tab64<>+952(SB)/8, $0x3ffe7a51fbc74c83
+DATA fastExp2Tab64<>+960(SB)/8, $0x3ffea4afa2a490da
+DATA fastExp2Tab64<>+968(SB)/8, $0x3ffecf482d8e67f1
+DATA fastExp2Tab64<>+976(SB)/8, $0x3ffefa1bee615a27
+DATA fastExp2Tab64<>+984(SB)/8, $0x3fff252b376bba97
+DATA fastExp2Tab64<>+992(SB)/8, $0x3fff50765b6e4540
+DATA fastExp2Tab64<>+1000(SB)/8, $0x3fff7bfdad9cbe14
+DATA fastExp2Tab64<>+1008(SB)/8, $0x3fffa7c1819e90d8
+DATA fastExp2Tab64<>+1016(SB)/8, $0x3fffd3c22b8f71f1
+GLOBL fastExp2Tab64<>(SB), RODATA|NOPTR, $1024
+
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·erf64(SB), NOSPLIT, $32-48
@@ -23275,5 +23435,167 @@ r1_kend:
 	JMP    rows1
 
 done:
+	VZEROUPPER
+	RET
+
+// func exp64(dst []float64, x []float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·exp64(SB), NOSPLIT, $32-48
+	MOVQ dst_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	XORQ BX, BX
+
+fastexp_unrolled:
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000008
+	JL           fastexp_fold
+	LEAQ         (BX), SI
+	VMOVUPD      (CX)(SI*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), DI
+	VMOVQ        X0, R8
+	VPEXTRQ      $0x01, X0, R9
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R10
+	VPEXTRQ      $0x01, X0, R11
+	VMOVSD       (DI)(R8*8), X4
+	VMOVHPD      (DI)(R9*8), X4, X4
+	VMOVSD       (DI)(R10*8), X0
+	VMOVHPD      (DI)(R11*8), X0, X0
+	VINSERTF128  $0x01, X0, Y4, Y4
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y4, Y4
+	VMULPD       Y4, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(SI*8)
+	LEAQ         4(BX), SI
+	VMOVUPD      (CX)(SI*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), DI
+	VMOVQ        X0, R8
+	VPEXTRQ      $0x01, X0, R9
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R10
+	VPEXTRQ      $0x01, X0, R11
+	VMOVSD       (DI)(R8*8), X5
+	VMOVHPD      (DI)(R9*8), X5, X5
+	VMOVSD       (DI)(R10*8), X0
+	VMOVHPD      (DI)(R11*8), X0, X0
+	VINSERTF128  $0x01, X0, Y5, Y5
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y5, Y5
+	VMULPD       Y5, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(SI*8)
+	ADDQ         $0x00000008, BX
+	JMP          fastexp_unrolled
+
+fastexp_fold:
+fastexp_single:
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	CMPQ         SI, $0x00000004
+	JL           fastexp_tail
+	VMOVUPD      (CX)(BX*8), Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), SI
+	VMOVQ        X0, DI
+	VPEXTRQ      $0x01, X0, R8
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, R9
+	VPEXTRQ      $0x01, X0, R10
+	VMOVSD       (SI)(DI*8), X6
+	VMOVHPD      (SI)(R8*8), X6, X6
+	VMOVSD       (SI)(R9*8), X0
+	VMOVHPD      (SI)(R10*8), X0, X0
+	VINSERTF128  $0x01, X0, Y6, Y6
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y6, Y6
+	VMULPD       Y6, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      Y2, (AX)(BX*8)
+	ADDQ         $0x00000004, BX
+	JMP          fastexp_single
+
+fastexp_tail:
+	MOVQ         DX, SI
+	SUBQ         BX, SI
+	JE           fastexp_done
+	MOVQ         SI, X0
+	VPBROADCASTQ X0, Y0
+	VPCMPGTQ     laneIndex64<>+0(SB), Y0, Y0
+	VMOVUPD      Y0, (SP)
+	VMOVUPD      (SP), Y0
+	VMASKMOVPD   (CX)(BX*8), Y0, Y0
+	VCMPPD       $0x15, fastExpMin64<>+0(SB), Y0, Y1
+	VMULPD       fastExpScale64<>+0(SB), Y0, Y2
+	VADDPD       fastExpShift64<>+0(SB), Y2, Y2
+	VPSUBQ       fastExpShift64<>+0(SB), Y2, Y3
+	VSUBPD       fastExpShift64<>+0(SB), Y2, Y2
+	VMULPD       fastExpStep64<>+0(SB), Y2, Y2
+	VSUBPD       Y2, Y0, Y0
+	VMULPD       Y0, Y0, Y2
+	VMULPD       half64<>+0(SB), Y2, Y2
+	VADDPD       Y0, Y2, Y2
+	VADDPD       one64<>+0(SB), Y2, Y2
+	VPAND        fastExpIndexMask64<>+0(SB), Y3, Y0
+	LEAQ         fastExp2Tab64<>+0(SB), CX
+	VMOVQ        X0, DX
+	VPEXTRQ      $0x01, X0, SI
+	VEXTRACTI128 $0x01, Y0, X0
+	VMOVQ        X0, DI
+	VPEXTRQ      $0x01, X0, R8
+	VMOVSD       (CX)(DX*8), X7
+	VMOVHPD      (CX)(SI*8), X7, X7
+	VMOVSD       (CX)(DI*8), X0
+	VMOVHPD      (CX)(R8*8), X0, X0
+	VINSERTF128  $0x01, X0, Y7, Y7
+	VPSRLQ       $0x07, Y3, Y3
+	VPSLLQ       $0x34, Y3, Y3
+	VPADDQ       Y3, Y7, Y7
+	VMULPD       Y7, Y2, Y2
+	VANDPD       Y1, Y2, Y2
+	VMOVUPD      (SP), Y0
+	VMASKMOVPD   Y2, Y0, (AX)(BX*8)
+
+fastexp_done:
 	VZEROUPPER
 	RET

@@ -75,6 +75,7 @@
 //   ProjectCholVars32  r loop 3×1-lane tail (terms)    9 instructions /  3 =   3.0 per term
 //   ProjectCholVars32  r loop 2×4 vectors (terms)     13 instructions / 32 =   0.4 per term
 //   ProjectCholVars32  r loop 1×4 vectors (terms)      8 instructions / 16 =   0.5 per term
+//   Exp64              exp (elements)                 54 instructions /  4 =  13.5 per element
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -4483,6 +4484,150 @@ DATA erfExp32<>+2300(SB)/4, $0x310f3b3e
 DATA erfExp32<>+2304(SB)/4, $0x3f800000
 DATA erfExp32<>+2308(SB)/4, $0x30f8f1a9
 GLOBL erfExp32<>(SB), RODATA|NOPTR, $2320
+
+DATA constFastExp64<>+0(SB)/8, $0xc05a000000000000
+DATA constFastExp64<>+8(SB)/8, $0xc05a000000000000
+DATA constFastExp64<>+16(SB)/8, $0x40671547652b82fe
+DATA constFastExp64<>+24(SB)/8, $0x40671547652b82fe
+DATA constFastExp64<>+32(SB)/8, $0x4338000000000000
+DATA constFastExp64<>+40(SB)/8, $0x4338000000000000
+DATA constFastExp64<>+48(SB)/8, $0x3f762e42fefa39ef
+DATA constFastExp64<>+56(SB)/8, $0x3f762e42fefa39ef
+DATA constFastExp64<>+64(SB)/8, $0x3fe0000000000000
+DATA constFastExp64<>+72(SB)/8, $0x3fe0000000000000
+DATA constFastExp64<>+80(SB)/8, $0x3ff0000000000000
+DATA constFastExp64<>+88(SB)/8, $0x3ff0000000000000
+GLOBL constFastExp64<>(SB), RODATA|NOPTR, $96
+
+DATA fastExp2<>+0(SB)/8, $0x3ff0000000000000
+DATA fastExp2<>+8(SB)/8, $0x3ff0163da9fb3335
+DATA fastExp2<>+16(SB)/8, $0x3ff02c9a3e778061
+DATA fastExp2<>+24(SB)/8, $0x3ff04315e86e7f85
+DATA fastExp2<>+32(SB)/8, $0x3ff059b0d3158574
+DATA fastExp2<>+40(SB)/8, $0x3ff0706b29ddf6de
+DATA fastExp2<>+48(SB)/8, $0x3ff0874518759bc8
+DATA fastExp2<>+56(SB)/8, $0x3ff09e3ecac6f383
+DATA fastExp2<>+64(SB)/8, $0x3ff0b5586cf9890f
+DATA fastExp2<>+72(SB)/8, $0x3ff0cc922b7247f7
+DATA fastExp2<>+80(SB)/8, $0x3ff0e3ec32d3d1a2
+DATA fastExp2<>+88(SB)/8, $0x3ff0fb66affed31b
+DATA fastExp2<>+96(SB)/8, $0x3ff11301d0125b51
+DATA fastExp2<>+104(SB)/8, $0x3ff12abdc06c31cc
+DATA fastExp2<>+112(SB)/8, $0x3ff1429aaea92de0
+DATA fastExp2<>+120(SB)/8, $0x3ff15a98c8a58e51
+DATA fastExp2<>+128(SB)/8, $0x3ff172b83c7d517b
+DATA fastExp2<>+136(SB)/8, $0x3ff18af9388c8dea
+DATA fastExp2<>+144(SB)/8, $0x3ff1a35beb6fcb75
+DATA fastExp2<>+152(SB)/8, $0x3ff1bbe084045cd4
+DATA fastExp2<>+160(SB)/8, $0x3ff1d4873168b9aa
+DATA fastExp2<>+168(SB)/8, $0x3ff1ed5022fcd91d
+DATA fastExp2<>+176(SB)/8, $0x3ff2063b88628cd6
+DATA fastExp2<>+184(SB)/8, $0x3ff21f49917ddc96
+DATA fastExp2<>+192(SB)/8, $0x3ff2387a6e756238
+DATA fastExp2<>+200(SB)/8, $0x3ff251ce4fb2a63f
+DATA fastExp2<>+208(SB)/8, $0x3ff26b4565e27cdd
+DATA fastExp2<>+216(SB)/8, $0x3ff284dfe1f56381
+DATA fastExp2<>+224(SB)/8, $0x3ff29e9df51fdee1
+DATA fastExp2<>+232(SB)/8, $0x3ff2b87fd0dad990
+DATA fastExp2<>+240(SB)/8, $0x3ff2d285a6e4030b
+DATA fastExp2<>+248(SB)/8, $0x3ff2ecafa93e2f56
+DATA fastExp2<>+256(SB)/8, $0x3ff306fe0a31b715
+DATA fastExp2<>+264(SB)/8, $0x3ff32170fc4cd831
+DATA fastExp2<>+272(SB)/8, $0x3ff33c08b26416ff
+DATA fastExp2<>+280(SB)/8, $0x3ff356c55f929ff1
+DATA fastExp2<>+288(SB)/8, $0x3ff371a7373aa9cb
+DATA fastExp2<>+296(SB)/8, $0x3ff38cae6d05d866
+DATA fastExp2<>+304(SB)/8, $0x3ff3a7db34e59ff7
+DATA fastExp2<>+312(SB)/8, $0x3ff3c32dc313a8e4
+DATA fastExp2<>+320(SB)/8, $0x3ff3dea64c123422
+DATA fastExp2<>+328(SB)/8, $0x3ff3fa4504ac801c
+DATA fastExp2<>+336(SB)/8, $0x3ff4160a21f72e2a
+DATA fastExp2<>+344(SB)/8, $0x3ff431f5d950a897
+DATA fastExp2<>+352(SB)/8, $0x3ff44e086061892d
+DATA fastExp2<>+360(SB)/8, $0x3ff46a41ed1d0058
+DATA fastExp2<>+368(SB)/8, $0x3ff486a2b5c13cd0
+DATA fastExp2<>+376(SB)/8, $0x3ff4a32af0d7d3de
+DATA fastExp2<>+384(SB)/8, $0x3ff4bfdad5362a27
+DATA fastExp2<>+392(SB)/8, $0x3ff4dcb299fddd0d
+DATA fastExp2<>+400(SB)/8, $0x3ff4f9b2769d2ca7
+DATA fastExp2<>+408(SB)/8, $0x3ff516daa2cf6642
+DATA fastExp2<>+416(SB)/8, $0x3ff5342b569d4f82
+DATA fastExp2<>+424(SB)/8, $0x3ff551a4ca5d920f
+DATA fastExp2<>+432(SB)/8, $0x3ff56f4736b527da
+DATA fastExp2<>+440(SB)/8, $0x3ff58d12d497c7fd
+DATA fastExp2<>+448(SB)/8, $0x3ff5ab07dd485429
+DATA fastExp2<>+456(SB)/8, $0x3ff5c9268a5946b7
+DATA fastExp2<>+464(SB)/8, $0x3ff5e76f15ad2148
+DATA fastExp2<>+472(SB)/8, $0x3ff605e1b976dc09
+DATA fastExp2<>+480(SB)/8, $0x3ff6247eb03a5584
+DATA fastExp2<>+488(SB)/8, $0x3ff6434634ccc320
+DATA fastExp2<>+496(SB)/8, $0x3ff6623882552224
+DATA fastExp2<>+504(SB)/8, $0x3ff68155d44ca973
+DATA fastExp2<>+512(SB)/8, $0x3ff6a09e667f3bcc
+DATA fastExp2<>+520(SB)/8, $0x3ff6c012750bdabf
+DATA fastExp2<>+528(SB)/8, $0x3ff6dfb23c651a2f
+DATA fastExp2<>+536(SB)/8, $0x3ff6ff7df9519484
+DATA fastExp2<>+544(SB)/8, $0x3ff71f75e8ec5f74
+DATA fastExp2<>+552(SB)/8, $0x3ff73f9a48a58174
+DATA fastExp2<>+560(SB)/8, $0x3ff75feb564267c9
+DATA fastExp2<>+568(SB)/8, $0x3ff780694fde5d40
+DATA fastExp2<>+576(SB)/8, $0x3ff7a11473eb0187
+DATA fastExp2<>+584(SB)/8, $0x3ff7c1ed0130c132
+DATA fastExp2<>+592(SB)/8, $0x3ff7e2f336cf4e62
+DATA fastExp2<>+600(SB)/8, $0x3ff80427543e1a12
+DATA fastExp2<>+608(SB)/8, $0x3ff82589994cce12
+DATA fastExp2<>+616(SB)/8, $0x3ff8471a4623c7ad
+DATA fastExp2<>+624(SB)/8, $0x3ff868d99b4492ec
+DATA fastExp2<>+632(SB)/8, $0x3ff88ac7d98a669a
+DATA fastExp2<>+640(SB)/8, $0x3ff8ace5422aa0dc
+DATA fastExp2<>+648(SB)/8, $0x3ff8cf3216b5448c
+DATA fastExp2<>+656(SB)/8, $0x3ff8f1ae99157736
+DATA fastExp2<>+664(SB)/8, $0x3ff9145b0b91ffc6
+DATA fastExp2<>+672(SB)/8, $0x3ff93737b0cdc5e5
+DATA fastExp2<>+680(SB)/8, $0x3ff95a44cbc8520f
+DATA fastExp2<>+688(SB)/8, $0x3ff97d829fde4e50
+DATA fastExp2<>+696(SB)/8, $0x3ff9a0f170ca07ba
+DATA fastExp2<>+704(SB)/8, $0x3ff9c49182a3f090
+DATA fastExp2<>+712(SB)/8, $0x3ff9e86319e32323
+DATA fastExp2<>+720(SB)/8, $0x3ffa0c667b5de565
+DATA fastExp2<>+728(SB)/8, $0x3ffa309bec4a2d34
+DATA fastExp2<>+736(SB)/8, $0x3ffa5503b23e255c
+DATA fastExp2<>+744(SB)/8, $0x3ffa799e1330b358
+DATA fastExp2<>+752(SB)/8, $0x3ffa9e6b5579fdbf
+DATA fastExp2<>+760(SB)/8, $0x3ffac36bbfd3f37a
+DATA fastExp2<>+768(SB)/8, $0x3ffae89f995ad3ae
+DATA fastExp2<>+776(SB)/8, $0x3ffb0e07298db666
+DATA fastExp2<>+784(SB)/8, $0x3ffb33a2b84f15fb
+DATA fastExp2<>+792(SB)/8, $0x3ffb59728de5593a
+DATA fastExp2<>+800(SB)/8, $0x3ffb7f76f2fb5e47
+DATA fastExp2<>+808(SB)/8, $0x3ffba5b030a1064a
+DATA fastExp2<>+816(SB)/8, $0x3ffbcc1e904bc1d2
+DATA fastExp2<>+824(SB)/8, $0x3ffbf2c25bd71e08
+DATA fastExp2<>+832(SB)/8, $0x3ffc199bdd85529c
+DATA fastExp2<>+840(SB)/8, $0x3ffc40ab5fffd07a
+DATA fastExp2<>+848(SB)/8, $0x3ffc67f12e57d14b
+DATA fastExp2<>+856(SB)/8, $0x3ffc8f6d9406e7b5
+DATA fastExp2<>+864(SB)/8, $0x3ffcb720dcef9069
+DATA fastExp2<>+872(SB)/8, $0x3ffcdf0b555dc3fa
+DATA fastExp2<>+880(SB)/8, $0x3ffd072d4a07897c
+DATA fastExp2<>+888(SB)/8, $0x3ffd2f87080d89f2
+DATA fastExp2<>+896(SB)/8, $0x3ffd5818dcfba487
+DATA fastExp2<>+904(SB)/8, $0x3ffd80e316c98398
+DATA fastExp2<>+912(SB)/8, $0x3ffda9e603db3286
+DATA fastExp2<>+920(SB)/8, $0x3ffdd321f301b460
+DATA fastExp2<>+928(SB)/8, $0x3ffdfc97337b9b5f
+DATA fastExp2<>+936(SB)/8, $0x3ffe264614f5a129
+DATA fastExp2<>+944(SB)/8, $0x3ffe502ee78b3ff6
+DATA fastExp2<>+952(SB)/8, $0x3ffe7a51fbc74c83
+DATA fastExp2<>+960(SB)/8, $0x3ffea4afa2a490da
+DATA fastExp2<>+968(SB)/8, $0x3ffecf482d8e67f1
+DATA fastExp2<>+976(SB)/8, $0x3ffefa1bee615a27
+DATA fastExp2<>+984(SB)/8, $0x3fff252b376bba97
+DATA fastExp2<>+992(SB)/8, $0x3fff50765b6e4540
+DATA fastExp2<>+1000(SB)/8, $0x3fff7bfdad9cbe14
+DATA fastExp2<>+1008(SB)/8, $0x3fffa7c1819e90d8
+DATA fastExp2<>+1016(SB)/8, $0x3fffd3c22b8f71f1
+GLOBL fastExp2<>(SB), RODATA|NOPTR, $1024
 
 
 // func erf64(dst []float64, x []float64)
@@ -19843,3 +19988,135 @@ ProjectCholVars32_r1_end:
 	B ProjectCholVars32_rows1
 ProjectCholVars32_done:
 	RET
+
+// func exp64(dst []float64, x []float64)
+TEXT ·exp64(SB), NOSPLIT, $0-48
+	MOVD $constFastExp64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 32(R15), [V22.D2, V23.D2]
+	MOVD $fastExp2<>(SB), R13
+	MOVD dst_base+0(FP), R0
+	MOVD x_base+24(FP), R1
+	MOVD x_len+32(FP), R2
+Exp64_fastexp_unrolled:
+	CMP $4, R2
+	BLT Exp64_fastexp_single
+	VLD1.P 16(R1), [V0.D2]
+	VLD1.P 16(R1), [V1.D2]
+	WORD $0x6ee0e642 // fcmgt v2.2d, v18.2d, v0.2d
+	WORD $0x6ee1e643 // fcmgt v3.2d, v18.2d, v1.2d
+	WORD $0x6e73dc04 // fmul v4.2d, v0.2d, v19.2d
+	WORD $0x4e74d484 // fadd v4.2d, v4.2d, v20.2d
+	WORD $0x6e73dc25 // fmul v5.2d, v1.2d, v19.2d
+	WORD $0x4e74d4a5 // fadd v5.2d, v5.2d, v20.2d
+	VSUB V20.D2, V4.D2, V6.D2
+	WORD $0x4ef4d484 // fsub v4.2d, v4.2d, v20.2d
+	WORD $0x6e75dc84 // fmul v4.2d, v4.2d, v21.2d
+	VSUB V20.D2, V5.D2, V7.D2
+	WORD $0x4ef4d4a5 // fsub v5.2d, v5.2d, v20.2d
+	WORD $0x6e75dca5 // fmul v5.2d, v5.2d, v21.2d
+	WORD $0x4ee4d400 // fsub v0.2d, v0.2d, v4.2d
+	WORD $0x4ee5d421 // fsub v1.2d, v1.2d, v5.2d
+	WORD $0x6e60dc04 // fmul v4.2d, v0.2d, v0.2d
+	WORD $0x6e76dc84 // fmul v4.2d, v4.2d, v22.2d
+	WORD $0x4e60d484 // fadd v4.2d, v4.2d, v0.2d
+	WORD $0x4e77d484 // fadd v4.2d, v4.2d, v23.2d
+	WORD $0x6e61dc20 // fmul v0.2d, v1.2d, v1.2d
+	WORD $0x6e76dc00 // fmul v0.2d, v0.2d, v22.2d
+	WORD $0x4e61d400 // fadd v0.2d, v0.2d, v1.2d
+	WORD $0x4e77d400 // fadd v0.2d, v0.2d, v23.2d
+	VMOV V6.D[0], R19
+	VMOV V6.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R13)(R19<<3), F1
+	MOVD (R13)(R20<<3), R20
+	VMOV R20, V1.D[1]
+	VMOV V7.D[0], R21
+	VMOV V7.D[1], R22
+	AND $127, R21
+	AND $127, R22
+	FMOVD (R13)(R21<<3), F5
+	MOVD (R13)(R22<<3), R22
+	VMOV R22, V5.D[1]
+	VUSHR $7, V6.D2, V6.D2
+	VSHL $52, V6.D2, V6.D2
+	VADD V6.D2, V1.D2, V1.D2
+	VUSHR $7, V7.D2, V7.D2
+	VSHL $52, V7.D2, V7.D2
+	VADD V7.D2, V5.D2, V5.D2
+	WORD $0x6e61dc84 // fmul v4.2d, v4.2d, v1.2d
+	WORD $0x4e621c84 // bic v4.16b, v4.16b, v2.16b
+	WORD $0x6e65dc00 // fmul v0.2d, v0.2d, v5.2d
+	WORD $0x4e631c00 // bic v0.16b, v0.16b, v3.16b
+	VST1.P [V4.D2], 16(R0)
+	VST1.P [V0.D2], 16(R0)
+	SUB $4, R2
+	B Exp64_fastexp_unrolled
+Exp64_fastexp_single:
+	CMP $2, R2
+	BLT Exp64_fastexp_tail
+	VLD1.P 16(R1), [V0.D2]
+	WORD $0x6ee0e641 // fcmgt v1.2d, v18.2d, v0.2d
+	WORD $0x6e73dc02 // fmul v2.2d, v0.2d, v19.2d
+	WORD $0x4e74d442 // fadd v2.2d, v2.2d, v20.2d
+	VSUB V20.D2, V2.D2, V3.D2
+	WORD $0x4ef4d442 // fsub v2.2d, v2.2d, v20.2d
+	WORD $0x6e75dc42 // fmul v2.2d, v2.2d, v21.2d
+	WORD $0x4ee2d400 // fsub v0.2d, v0.2d, v2.2d
+	WORD $0x6e60dc02 // fmul v2.2d, v0.2d, v0.2d
+	WORD $0x6e76dc42 // fmul v2.2d, v2.2d, v22.2d
+	WORD $0x4e60d442 // fadd v2.2d, v2.2d, v0.2d
+	WORD $0x4e77d442 // fadd v2.2d, v2.2d, v23.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R13)(R19<<3), F0
+	MOVD (R13)(R20<<3), R20
+	VMOV R20, V0.D[1]
+	VUSHR $7, V3.D2, V3.D2
+	VSHL $52, V3.D2, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	VST1.P [V2.D2], 16(R0)
+	SUB $2, R2
+	B Exp64_fastexp_single
+Exp64_fastexp_tail:
+	CBZ R2, Exp64_fastexp_done
+	MOVD R1, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V0.D[0]
+Exp64_lanes1:
+	WORD $0x6ee0e641 // fcmgt v1.2d, v18.2d, v0.2d
+	WORD $0x6e73dc02 // fmul v2.2d, v0.2d, v19.2d
+	WORD $0x4e74d442 // fadd v2.2d, v2.2d, v20.2d
+	VSUB V20.D2, V2.D2, V3.D2
+	WORD $0x4ef4d442 // fsub v2.2d, v2.2d, v20.2d
+	WORD $0x6e75dc42 // fmul v2.2d, v2.2d, v21.2d
+	WORD $0x4ee2d400 // fsub v0.2d, v0.2d, v2.2d
+	WORD $0x6e60dc02 // fmul v2.2d, v0.2d, v0.2d
+	WORD $0x6e76dc42 // fmul v2.2d, v2.2d, v22.2d
+	WORD $0x4e60d442 // fadd v2.2d, v2.2d, v0.2d
+	WORD $0x4e77d442 // fadd v2.2d, v2.2d, v23.2d
+	VMOV V3.D[0], R19
+	VMOV V3.D[1], R20
+	AND $127, R19
+	AND $127, R20
+	FMOVD (R13)(R19<<3), F0
+	MOVD (R13)(R20<<3), R20
+	VMOV R20, V0.D[1]
+	VUSHR $7, V3.D2, V3.D2
+	VSHL $52, V3.D2, V3.D2
+	VADD V3.D2, V0.D2, V0.D2
+	WORD $0x6e60dc42 // fmul v2.2d, v2.2d, v0.2d
+	WORD $0x4e611c42 // bic v2.16b, v2.16b, v1.16b
+	MOVD R0, R23
+	VMOV V2.D[0], R24
+	MOVD.P R24, 8(R23)
+Exp64_lanes2:
+Exp64_fastexp_done:
+	RET
+	// vector registers: 8 of V0–V17 at most, constants in V18–V31

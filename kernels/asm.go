@@ -37,6 +37,7 @@ func asmImpl(name string, priority int, usable func() bool) *Impl {
 		ProjectMeans64:      asm.ProjectMeans64,
 		ProjectDiagVars64:   asm.ProjectDiagVars64,
 		ProjectCholVars64:   asm.ProjectCholVars64,
+		Exp64:               asm.Exp64,
 
 		Erf32:               asm.Erf32,
 		ExpNegSquare32:      asm.ExpNegSquare32,

@@ -7,7 +7,8 @@
 // kernels of the cross, symmetric self and Dirac pair sums with their gradient
 // variants, their batch-lane forms (many small mixture pairs at once, one
 // pair per SIMD lane), and the projection kernels of the sliced distance, in float64 and
-// float32. The portable implementation "purego" is
+// float32, and the exponential of the float32 mixture-density losses (Exp64,
+// float64 only). The portable implementation "purego" is
 // always registered; assembly implementations register themselves from files
 // excluded by the purego build tag and are preferred when the CPU has the
 // features they need.
@@ -98,6 +99,11 @@ type Impl struct {
 	ProjectMeans32    func(dst, x, thetaT []float32, n, d, l int)
 	ProjectDiagVars32 func(dst, s2, thetaT []float32, n, d, l int)
 	ProjectCholVars32 func(dst, chol, thetaT []float32, n, d, l int)
+
+	// Exp64 is the exponential of the float32 mixture-density losses (see
+	// purego.Exp64): dst[i] = exp(x[i]) with a relative error below 4e-9,
+	// in float64 only.
+	Exp64 func(dst, x []float64)
 }
 
 var (

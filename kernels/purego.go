@@ -30,6 +30,7 @@ func puregoImpl() *Impl {
 		ProjectMeans64:      purego.ProjectMeans64,
 		ProjectDiagVars64:   purego.ProjectDiagVars64,
 		ProjectCholVars64:   purego.ProjectCholVars64,
+		Exp64:               purego.Exp64,
 
 		Erf32:               purego.Erf32,
 		ExpNegSquare32:      purego.ExpNegSquare32,

@@ -176,8 +176,8 @@ func scaleMapArgs(t, x []float64, sm ScaleMap, logMaxStd float64) {
 // comparisons in two independent chains.
 func minOf(x []float64) float64 {
 	m0, m1 := x[0], x[len(x)-1]
-	for i := 1; i+1 < len(x); i += 2 {
-		m0, m1 = min(m0, x[i]), min(m1, x[i+1])
+	for i := 2; i < len(x); i += 2 { // x[i] without a bounds check
+		m0, m1 = min(m0, x[i-1]), min(m1, x[i])
 	}
 	return min(m0, m1)
 }

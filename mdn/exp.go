@@ -1,34 +1,28 @@
 package mdn
 
-import "math"
+import (
+	"math"
+
+	"github.com/gmmkit/cramer/kernels"
+)
 
 // exp32 returns eˣ with a relative error below 4e-9 (far below float32's
 // 6e-8 rounding), for the float32 losses: x = (128k + j)·ln2/128 + r with
 // |r| ≤ ln2/256, eˣ = 2ᵏ · 2^(j/128) · e^r, the 128 values 2^(j/128) from a
-// table of bit patterns to whose exponent field k is added, and e^r from
-// 1 + r + r²/2 (remainder ≤ |r|³/6·e^|r| < 3.4e-9; the reduction adds below
-// 1e-13). Results below 1e-45 (x < −104) are 0; x must be at most 700.
-// expAll is the same on a slice (and faster: no call per element).
+// table to whose exponent field k is added, and e^r from 1 + r + r²/2
+// (remainder ≤ |r|³/6·e^|r| < 3.4e-9; the reduction adds below 1e-13), every
+// operation rounded separately, so the results are the same bits on every
+// CPU. Results below 1e-45 (x < −104) are 0; x must be at most 700. The
+// algorithm is approx.FastExp…, run by the Exp64 kernel of package kernels
+// (AVX2, NEON or portable Go); expAll is the same on a slice.
 func exp32(x float64) float64 {
 	a := [1]float64{x}
 	expAll(a[:], true)
 	return a[0]
 }
 
-// exp2Bits holds the bit patterns of 2^(j/128), j < 128.
-var exp2Bits = func() (t [128]uint64) {
-	for j := range t {
-		t[j] = math.Float64bits(math.Exp2(float64(j) / 128))
-	}
-	return t
-}()
-
-// expConsts are expAll's constants: the smallest argument, 128/ln 2, 1.5·2⁵²
-// (adding it rounds to an integer, held in the low bits), ln 2/128, ½, 1.
-var expConsts = [6]float64{-104, 128 / math.Ln2, 0x1.8p52, math.Ln2 / 128, 0.5, 1}
-
-// expAll sets x[i] = exp(x[i]): by exp32's algorithm when fast, else
-// math.Exp.
+// expAll sets x[i] = exp(x[i]): by exp32's algorithm (the active Exp64
+// kernel, one call for the whole slice) when fast, else math.Exp.
 func expAll(x []float64, fast bool) {
 	if !fast {
 		for i, v := range x {
@@ -36,24 +30,20 @@ func expAll(x []float64, fast bool) {
 		}
 		return
 	}
-	// The constants as variables held in registers through the loop
-	// (constants would be reloaded from memory at every use).
-	c := &expConsts
-	lo, scale, round, step, half, one := c[0], c[1], c[2], c[3], c[4], c[5]
-	roundBits := math.Float64bits(round)
-	for i, v := range x {
-		if v < lo {
-			x[i] = 0
-			continue
+	kernels.Active().Exp64(x, x)
+}
+
+// expInto sets dst[i] = exp(x[i]) (len(dst) ≥ len(x); dst is x or does not
+// overlap it), as expAll.
+func expInto(dst, x []float64, fast bool) {
+	if !fast {
+		dst = dst[:len(x)]
+		for i, v := range x {
+			dst[i] = math.Exp(v)
 		}
-		t := v*scale + round
-		n := math.Float64bits(t) - roundBits // round(v·128/ln2), two's complement
-		r := v - (t-round)*step              // |n| < 2¹⁷: r exact to 1e-13
-		p := (r*r)*half + r + one
-		// 2ᵏ·2^(j/128) by adding k to the exponent field: the result is
-		// normal for −104 ≤ x ≤ 700.
-		x[i] = p * math.Float64frombits(exp2Bits[n&127]+uint64(int64(n)>>7)<<52)
+		return
 	}
+	kernels.Active().Exp64(dst, x)
 }
 
 // log32 returns log x for normal positive x (2.2e-308 ≤ x ≤ 1.8e308) with an
@@ -91,7 +81,9 @@ func logAll(x []float64, fast bool) {
 		}
 		return
 	}
-	c := &logConsts // in registers through the loop (see expAll)
+	// The constants as variables held in registers through the loop
+	// (constants would be reloaded from memory at every use).
+	c := &logConsts
 	ln2, one, half, third, quarter := c[0], c[1], c[2], c[3], c[4]
 	fraction, oneBits := uint64(1<<52-1), math.Float64bits(one)
 	for i, v := range x {

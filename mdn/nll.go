@@ -238,8 +238,8 @@ func nllGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k, d int, inv
 // comparisons in two independent chains.
 func maxOf(x []float64) float64 {
 	m0, m1 := x[0], x[len(x)-1]
-	for i := 1; i+1 < len(x); i += 2 {
-		m0, m1 = max(m0, x[i]), max(m1, x[i+1])
+	for i := 2; i < len(x); i += 2 { // x[i] without a bounds check
+		m0, m1 = max(m0, x[i-1]), max(m1, x[i])
 	}
 	return max(m0, m1)
 }
@@ -259,23 +259,25 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	fast := !is64[F]()
 	ws.f64 = grow(ws.f64, 9*nk+3*n)
 	buf := ws.f64
-	a, t := buf[:nk], buf[nk:2*nk] // adjacent: one exponential pass
-	x, dy, lc := buf[2*nk:3*nk], buf[3*nk:4*nk], buf[4*nk:5*nk]
-	w, gz, gx, lp := buf[5*nk:6*nk], buf[6*nk:7*nk], buf[7*nk:8*nk], buf[8*nk:9*nk]
+	// lc and t, then a and e adjacent: the exponentials of both in one call
+	// (a = exp(lc), e = exp(t)). lp (softplus) reuses t's place.
+	lc, t, lp := buf[:nk], buf[nk:2*nk], buf[nk:2*nk]
+	a, e := buf[2*nk:3*nk], buf[3*nk:4*nk]
+	x, dy, w, gz, gx := buf[4*nk:5*nk], buf[5*nk:6*nk], buf[6*nk:7*nk], buf[7*nk:8*nk], buf[8*nk:9*nk]
 	sh, mx, rs := buf[9*nk:9*nk+n], buf[9*nk+n:9*nk+2*n], buf[9*nk+2*n:9*nk+3*n]
-	nllSpread(a, lc, x, t, dy, sh, raw[b0*wd:(b0+n)*wd], y[b0:b0+n], k, h.Scale, lim.logMaxStd)
-	expAll(buf[:2*nk], fast) // exp(ℓᵢ − max ℓ) and the scale map's exponentials
+	nllSpread(lc, x, t, dy, sh, raw[b0*wd:(b0+n)*wd], y[b0:b0+n], k, h.Scale, lim.logMaxStd)
+	expInto(buf[2*nk:4*nk], buf[:2*nk], fast) // exp(ℓᵢ − max ℓ) and the scale map's exponentials
 	if h.Scale == Softplus {
-		copy(lp, t)
+		copy(lp, e)
 		log1pAll(lp, fast)
 	}
 	if h.Scale == ELUPlusOne {
-		// The scale map in the same pass (t = e^min(x, 0), x = max(x, 0)).
-		nllFactorsELU(lc, w, gz, gx, t, x, dy, h.MinStd, lim)
+		// The scale map in the same pass (e = e^min(x, 0), x = max(x, 0)).
+		nllFactorsELU(lc, w, gz, gx, e, x, dy, h.MinStd, lim)
 	} else {
-		// σ into t, dσ/dx into x.
-		scaleValues(t, x, t, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
-		nllFactors(lc, w, gz, gx, t, x, dy, lim)
+		// σ into e, dσ/dx into x.
+		scaleValues(e, x, e, x, lp, h.Scale, h.MinStd, lim.maxStd, lim.logMaxStd)
+		nllFactors(lc, w, gz, gx, e, x, dy, lim)
 	}
 	for l := range mx {
 		ul := lc[l*k : (l+1)*k]
@@ -293,6 +295,7 @@ func (ws *Workspace[F]) nllScalarChunk(h Head, raw, y []F, b0, n int, lim *limit
 	nllScalarGrad(g, rs, lc, w, a, gz, gx, k, inv)
 	logAll(rs, fast)
 	var total float64
+	rs = rs[:len(mx)]
 	for l, m := range mx {
 		v := -(m + rs[l] - halfLog2Pi)
 		total += v
@@ -339,43 +342,43 @@ func nllScalarGrad[F cramer.Float](g []F, rs, e, w, a, gz, gx []float64, k int, 
 
 // nllSpread sets, for each example l of a chunk (rows of raw outputs with
 // D = 1, targets y), sh[l] to its largest logit and the components
-// o = l·K + i of a and lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
+// o = l·K + i of lc to ℓᵢ − sh[l], of x to the raw scale (max(x, 0)
 // for elu+1, as scaleMapArgs leaves it), of t
 // to the argument of the scale map's exponential (scaleMapArgs) and of dy
 // to y[l] − μᵢ: the largest logit from the raw row (negMinOf), then one
 // loop over the example's components (a loop per scale map).
-func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
+func nllSpread[F cramer.Float](lc, x, t, dy, sh []float64, rows, y []F, k int, sm ScaleMap, logMaxStd float64) {
 	wd := 3 * k
+	half := nllConsts[0] // in a register through the loops (see logAll)
 	y = y[:len(sh)]
 	for l, yl := range y {
 		row := rows[l*wd : (l+1)*wd]
 		o := l * k
-		al := a[o : o+k]
 		cl, xl, tl, dl := lc[o:o+k], x[o:o+k], t[o:o+k], dy[o:o+k]
 		lg, ms, xs := row[:k], row[k:2*k], row[2*k:3*k]
-		n := len(al)
-		cl, xl, tl, dl, lg, ms, xs = cl[:n], xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
+		n := len(cl)
+		xl, tl, dl, lg, ms, xs = xl[:n], tl[:n], dl[:n], lg[:n], ms[:n], xs[:n]
 		yb := float64(yl)
 		nm := negMinOf(lg)
 		sh[l] = -nm
 		switch sm {
 		case Exp:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
-				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
+				f, g := float64(v), nm+float64(lg[i])
+				cl[i], dl[i] = g, yb-float64(ms[i])
 				xl[i], tl[i] = f, min(f, logMaxStd)
 			}
 		case ELUPlusOne:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
-				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
-				m := 0.5 * (f - math.Abs(f))
+				f, g := float64(v), nm+float64(lg[i])
+				cl[i], dl[i] = g, yb-float64(ms[i])
+				m := half * (f - math.Abs(f))
 				xl[i], tl[i] = f-m, m // max(x, 0) exactly, min(x, 0)
 			}
 		default:
 			for i, v := range xs {
-				f, g := float64(v), nm-(-float64(lg[i]))
-				al[i], cl[i], dl[i] = g, g, yb-float64(ms[i])
+				f, g := float64(v), nm+float64(lg[i])
+				cl[i], dl[i] = g, yb-float64(ms[i])
 				xl[i], tl[i] = f, -math.Abs(f)
 			}
 		}
@@ -384,7 +387,8 @@ func nllSpread[F cramer.Float](a, lc, x, t, dy, sh []float64, rows, y []F, k int
 
 // negMinOf returns minᵢ −x[i] = −max x in float64 (len(x) ≥ 1, no NaN), as
 // minOf on the negated values (read straight from x: no store), so that
-// nm − (−x[i]) is exactly x[i] − max x.
+// nm + x[i] (= nm − (−x[i]), which IEEE arithmetic defines as the same
+// operation) is exactly x[i] − max x rounded once.
 func negMinOf[F cramer.Float](x []F) float64 {
 	m0, m1 := -float64(x[0]), -float64(x[len(x)-1])
 	for i := 1; i+1 < len(x); i += 2 {
@@ -400,7 +404,7 @@ func negMinOf[F cramer.Float](x []F) float64 {
 // chunk. The floor of σ and the cap of z (nllFactorClamped) are off the
 // main path: one test per component.
 func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
-	// The constants as variables held in registers (see expAll).
+	// The constants as variables held in registers (see logAll).
 	c, cb := &nllConsts, &nllBits
 	half, one, ln2 := c[0], c[1], c[2]
 	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
@@ -431,7 +435,7 @@ func nllFactors(lc, w, gz, gx, sd, ds, dy []float64, lim *limits) {
 // the clamp joins the floor of σ and the cap of z off the main path. The
 // results are those of the two passes, bit for bit.
 func nllFactorsELU(lc, w, gz, gx, e, pos, dy []float64, minStd0 float64, lim *limits) {
-	c, cb := &nllConsts, &nllBits // in registers (see expAll)
+	c, cb := &nllConsts, &nllBits // in registers (see logAll)
 	half, one, ln2 := c[0], c[1], c[2]
 	fraction, oneBits, bias := cb[0], cb[1], int64(cb[2])
 	minStd, maxStd, maxZ2 := lim.nllMinStd, lim.maxStd, lim.maxZ*lim.maxZ

@@ -36,6 +36,7 @@ func main() {
 	for _, p := range precs {
 		p.declare()
 	}
+	precs[0].declareFastExp()
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
@@ -54,6 +55,7 @@ func main() {
 			p.genProject(k)
 		}
 	}
+	precs[0].genFastExp()
 	Generate()
 	fixHeaders()
 	checkRegisters()

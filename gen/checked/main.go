@@ -4,7 +4,8 @@
 //
 //	cd gen && go run ./checked -asm ../asm/checked.go -kernels ../kernels/asm.go -purego ../kernels/purego.go
 //
-// asm/checked.go holds one checked function per kernel and precision, with
+// asm/checked.go holds one checked function per kernel and precision (only
+// the float64 one for a kernel marked spec.Kernel.Only64), with
 // the name and signature of the purego function: it cuts every slice to the
 // length the assembly reads or writes (x[:n:len(x)], which panics when x is
 // shorter, exactly as purego's own slicing does) and calls the unexported
@@ -98,6 +99,9 @@ func checked(ks []spec.Kernel) []byte {
 	b.WriteString("import \"github.com/gmmkit/cramer/purego\"\n")
 	for _, k := range ks {
 		for _, p := range precs {
+			if k.Only64 && p.suffix != "64" {
+				continue
+			}
 			name := k.Name + p.suffix
 			b.WriteString("\n")
 			b.WriteString(comment(fmt.Sprintf("%s is purego.%s in assembly: %s. "+
@@ -173,6 +177,9 @@ func registration(ks []spec.Kernel, pkg, tag, head string) []byte {
 	for _, p := range precs {
 		b.WriteString("\n")
 		for _, k := range ks {
+			if k.Only64 && p.suffix != "64" {
+				continue
+			}
 			fmt.Fprintf(&b, "\t\t%s: %s.%s,\n", k.Name+p.suffix, pkg, k.Name+p.suffix)
 		}
 	}

@@ -76,6 +76,12 @@
 // The tables and the split constants ExpLn2NHi/Lo are computed at 320-bit
 // precision by gen/tables (tables_gen.go); ln2/N is split so that kd·Hi is
 // exact for every k a kernel can produce.
+//
+// # exp(x) of the float32 mixture-density losses   (Exp, float64 only)
+//
+// A cheaper exponential (relative error below 4e-9, no fused operations, a
+// 128-row table of 2^(j/128) and a quadratic) for package mdn's float32
+// losses: its steps are listed with the FastExp constants (fastexp.go).
 package approx
 
 //go:generate sh -c "cd ../../gen && go run ./tables -o ../internal/approx/tables_gen.go"

@@ -236,6 +236,7 @@ type Kernel struct {
 
 	Params []Param // the checked (and purego) function's parameters, in order
 	Lanes  bool    // a batch-lane kernel: it does nothing when n ≤ 0
+	Only64 bool    // float64 only: there is no Name+"32"
 	Sizes  []Size  // computed in order, before the checks
 	Checks []Arg   // slices passed whole that must hold Len elements
 	Stub   []Arg   // the assembly's parameters, in order: slices then integers
@@ -337,6 +338,7 @@ func Kernels() []Kernel {
 			}), Arg{Name: "n", Expr: "n", Int: true}, Arg{Name: "d", Expr: "d", Int: true}, Arg{Name: "l", Expr: "l", Int: true}),
 		})
 	}
+	ks = append(ks, FastExpKernel())
 	return ks
 }
 

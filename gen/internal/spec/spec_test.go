@@ -12,7 +12,7 @@ import (
 func TestKernels(t *testing.T) {
 	seen := map[string]bool{}
 	ks := Kernels()
-	if want := len(AllElem) + 4*len(AllRows) + len(AllProj); len(ks) != want {
+	if want := len(AllElem) + 4*len(AllRows) + len(AllProj) + 1; len(ks) != want { // + FastExpKernel
 		t.Fatalf("%d kernels, want %d", len(ks), want)
 	}
 	for _, k := range ks {
