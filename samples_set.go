@@ -10,10 +10,13 @@ import "unsafe"
 // weighted sets. Float64 gradients of two sets then reuse the keys' memory
 // (at least 16 bytes per point of the larger set) and 2-byte offsets per
 // point of one set to move the gradients into place (permuteToPositions).
+// Besides, the radix sorts' digit counters: 4 KiB, and 256 KiB more when a
+// set has radixWideMin points or more (radixCountersFor).
 
 // sortedSet is one sample set sorted by value.
 type sortedSet[K radixKey] struct {
 	k   []K       // keys, increasing
+	kx  []K       // k with the key 0 before it and ^0 after it
 	w   []float64 // weights in sorted order (ties by weight); nil: every weight is u
 	idx []uint32  // idx[r] is the position in the set of the r-th point; nil when not needed
 	u   float64

@@ -30,16 +30,18 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 			bigI = max(bigI, m)
 		}
 	}
-	// Each set's keys are followed by a sentinel, ^0, which no value has:
-	// the walks read one key past the end of a set (a.k[:n+1]).
+	// Each set's keys are preceded by the key 0 and followed by ^0, which no
+	// value has: the walks read one key past the end of a set (a.k[:n+1]),
+	// the backward walks one below its start (a.kx).
 	rs := radixOf[K](sc)
-	rs.keys = grow(rs.keys, n+m+2+bigK)
-	a.k, b.k = rs.keys[:n:n+1], rs.keys[n+1:n+1+m:n+2+m]
+	rs.keys = grow(rs.keys, n+m+4+bigK)
+	a.kx, b.kx = rs.keys[:n+2:n+2], rs.keys[n+2:n+m+4:n+m+4]
+	a.k, b.k = a.kx[1:n+1:n+2], b.kx[1:m+1:m+2]
 	if tx.k == nil {
-		tx.k = rs.keys[n+m+2:]
+		tx.k = rs.keys[n+m+4:]
 	}
 	if ty.k == nil {
-		ty.k = rs.keys[n+m+2:]
+		ty.k = rs.keys[n+m+4:]
 	}
 	ni, mi := 0, 0
 	if idxX {
@@ -63,12 +65,12 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 			}
 		}
 	}
-	rs.cnt = grow(rs.cnt, radixCounters)
+	rs.cnt = grow(rs.cnt, radixCountersFor(max(n, m)))
 	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
 	if m > 0 {
 		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)
 	}
-	rs.keys[n], rs.keys[n+1+m] = ^K(0), ^K(0)
+	a.kx[0], a.kx[n+1], b.kx[0], b.kx[m+1] = 0, ^K(0), 0, ^K(0)
 	nw, mw := 0, 0
 	if x.Weights != nil {
 		nw = n

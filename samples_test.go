@@ -911,7 +911,7 @@ func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F,
 	}
 	slices.SortStableFunc(want, func(a, b kp) int { return cmp.Compare(a.k, b.k) })
 	rs.keys, rs.idx = grow(rs.keys, 2*n), grow(rs.idx, 2*n)
-	rs.cnt = grow(rs.cnt, radixCounters)
+	rs.cnt = grow(rs.cnt, radixCountersFor(n))
 	var idx, tmpI []uint32
 	if withIdx {
 		idx, tmpI = rs.idx[:n], rs.idx[n:]
@@ -942,6 +942,27 @@ func testRadixSorted[F Float, K radixKey](t *testing.T) {
 		x := samplesAs[F](sortCase(r, n))
 		// Buffers reused, growing and shrinking.
 		checkSortedKeys(t, fmt.Sprintf("N=%d", n), x.Values, r.IntN(2) == 0, &rs)
+	}
+	// From radixWideMin keys, the top 16 bits of the sort take one pass
+	// when few of their values occur (values in [1, 2)), two otherwise
+	// (values over hundreds of binades); both with and without indices.
+	for _, spread := range []bool{false, true} {
+		v := make([]F, radixWideMin+r.IntN(3000))
+		top := map[uint64]bool{}
+		for i := range v {
+			v[i] = F(1 + r.Float64())
+			if spread {
+				v[i] = F(r.NormFloat64() * math.Pow(2, float64(r.IntN(200)-100)))
+			}
+			k := uint64(keyOf[F, K](v[i]))
+			top[k>>(keyBits[K]()-radixWideBits)] = true
+		}
+		if few := len(top) <= radixWideMaxValues; few == spread {
+			t.Fatalf("spread=%v: %d values of the top 16 bits", spread, len(top))
+		}
+		for _, withIdx := range []bool{false, true} {
+			checkSortedKeys(t, fmt.Sprintf("N=%d spread=%v withIdx=%v", len(v), spread, withIdx), v, withIdx, &rs)
+		}
 	}
 }
 
@@ -1150,9 +1171,9 @@ func TestCheckSampleCount(t *testing.T) {
 
 // TestGradScatterTwoPass checks that the gradients written in two passes
 // through buckets (gradScatter) are those written directly, bit for bit
-// (two sets, and one set's self sum), on
-// sets smaller than, equal to and larger than one bucket and not multiples
-// of it, with ties, weights and one gradient or both.
+// (two sets, every set or only the larger one in two passes, and one set's
+// self sum), on sets smaller than, equal to and larger than one bucket and
+// not multiples of it, with ties, weights and one gradient or both.
 func TestGradScatterTwoPass(t *testing.T) {
 	t.Run("float64", testGradScatterTwoPass[float64])
 	t.Run("float32", testGradScatterTwoPass[float32])
@@ -1176,14 +1197,18 @@ func testGradScatterTwoPass[F Float](t *testing.T) {
 				scatterMin = 1 << 62 // direct writes
 				var ws Workspace[F]
 				dw, _ := ws.SquaredSamplesGrad(x, y, &want[0], gyWant)
-				scatterMin = 0 // every set through the buckets
-				dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
-				same := dw == dg
-				for s := range 2 {
-					same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
-				}
-				if !same {
-					t.Errorf("sizes %v kind %d both %v: two-pass gradients differ from direct ones", sz, k, both)
+				// Every set through the buckets, then the smaller set
+				// directly and the larger through the buckets.
+				for _, sm := range []int{0, min(sz[0], sz[1]) + 1} {
+					scatterMin = sm
+					dg, _ := ws.SquaredSamplesGrad(x, y, &got[0], gyGot)
+					same := dw == dg
+					for s := range 2 {
+						same = same && slices.Equal(want[s].Values, got[s].Values) && slices.Equal(want[s].Weights, got[s].Weights)
+					}
+					if !same {
+						t.Errorf("sizes %v kind %d both %v scatterMin %d: two-pass gradients differ from direct ones", sz, k, both, sm)
+					}
 				}
 			}
 			// The self sum's derivatives (through SquaredToSamplesGrad).

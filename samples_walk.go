@@ -1,5 +1,7 @@
 package cramer
 
+import "unsafe"
+
 // Sample sets are mixtures of point masses, and between point masses every
 // pair term is h(d, 0) = |d|. Sums of |xₖ − xₗ| are therefore computed exactly
 // (in float64, up to the rounding of a few sums of positive terms) by sorting:
@@ -315,11 +317,13 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 	if yv != nil {
 		yv, yw = yv[:nb], yw[:nb]
 	}
-	// The slots, indices, weights and signs of both sets, indexed by set
+	// The slots (the bases of the outputs, whose lengths are the sets':
+	// slotAt), indices, weights and signs of both sets, indexed by set
 	// (0: a, 1: b), for groups of one point when both gradients are wanted.
 	both := xv != nil && yv != nil
 	o := oneSlots{
-		outV: [2][]float64{xv, yv}, outW: [2][]float64{xw, yw},
+		pv: [2]unsafe.Pointer{unsafe.Pointer(unsafe.SliceData(xv)), unsafe.Pointer(unsafe.SliceData(yv))},
+		pw: [2]unsafe.Pointer{unsafe.Pointer(unsafe.SliceData(xw)), unsafe.Pointer(unsafe.SliceData(yw))},
 		ix: [2][]uint32{ia, ib}, direct: [2]bool{directA, directB},
 		us: [2]float64{ua, ub}, sgns: [2]float64{-1, 1},
 		// Groups of one point of unweighted sets take the fast paths of
@@ -331,8 +335,14 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		dOne:  [2]float64{float64(1)*ua - float64(0)*ub, float64(0)*ua - float64(1)*ub},
 	}
 	sl := groupSlots{ua, ub, wa, wb, ia, ib, xv, xw, yv, yw, directA, directB}
-	total := forwardSlots(ak, bk, &o, &sl)
-	backwardSlots(ak, bk, &o, &sl)
+	var total float64
+	if o.plain && !directA && !directB {
+		total = forwardSlotsRank(ak, bk, &o, &sl)
+		backwardSlotsRank(a.kx, b.kx, &o, &sl)
+	} else {
+		total = forwardSlots(ak, bk, &o, &sl)
+		backwardSlots(a.kx, b.kx, &o, &sl)
+	}
 	if xv != nil && !directA {
 		permuteToPositions[K](sc, xv, xw, ia)
 	}
@@ -345,12 +355,12 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 // oneSlots is what the walks of pairGradSlots need for groups of one
 // point, indexed by set (0: a, 1: b).
 type oneSlots struct {
-	outV, outW [2][]float64
-	ix         [2][]uint32
-	direct     [2]bool
-	us, sgns   [2]float64
-	dOne       [2]float64
-	plain      bool
+	pv, pw   [2]unsafe.Pointer // the gradient outputs' slots: xv and yv, xw and yw
+	ix       [2][]uint32
+	direct   [2]bool
+	us, sgns [2]float64
+	dOne     [2]float64
+	plain    bool
 }
 
 // forwardSlots is the forward walk of pairGradSlots over the keys ak and bk
@@ -358,27 +368,32 @@ type oneSlots struct {
 // Σ gap·C² (total), as walkGroups, puts C< and L into the points' slots and
 // returns the total. (The walks are functions of their own, with few live
 // values, so that the Go compiler keeps their sums and counters in
-// registers rather than on the stack.)
+// registers rather than on the stack; the keys at the walk's positions are
+// carried from one group to the next, so that the common group loads each
+// key once.)
 //
 //go:noinline
 func forwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float64 {
 	na, nb := len(ak)-1, len(bk)-1
-	plain := o.plain
+	plain, direct, dir := o.plain, o.direct[0] || o.direct[1], o.direct
+	pv, pw, ix, dOne := o.pv, o.pw, o.ix, o.dOne
 	var cum, left, total ksum
 	prev := 0.0
+	ka, kb := ak[0], bk[0]
 	for i, j := 0, 0; i < na || j < nb; {
 		i0, j0 := i, j
-		ka, kb := ak[i], bk[j]
 		k := min(ka, kb)
 		i += b2i(ka == k)
 		j += b2i(kb == k)
-		if ak[i] == k || bk[j] == k {
+		ka, kb = ak[i], bk[j]
+		if ka == k || kb == k {
 			for ak[i] == k {
 				i++
 			}
 			for bk[j] == k {
 				j++
 			}
+			ka, kb = ak[i], bk[j]
 		}
 		v := valueOf(k)
 		gap, c := v-prev, cum.value()
@@ -389,13 +404,12 @@ func forwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float64 {
 			// One point, from either set, unweighted (the common case): no
 			// branch on which.
 			s := (j - j0) & 1
-			r := i0 + s*(j0-i0)
-			q := r
-			if o.direct[s] {
-				q = int(o.ix[s][r])
+			q := i0 + s*(j0-i0)
+			if direct && dir[s] {
+				q = int(ix[s][q])
 			}
-			o.outV[s][q], o.outW[s][q] = c, l
-			cum = cum.plus(o.dOne[s])
+			*slotAt(pv[s], q), *slotAt(pw[s], q) = c, l
+			cum = cum.plus(dOne[s])
 		} else {
 			cum = cum.plus(forwardGroup(sl, c, l, i0, i, j0, j))
 		}
@@ -404,33 +418,45 @@ func forwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float64 {
 	return total.value()
 }
 
+// slotAt returns the address of element q of the float64 slots at p: the
+// walks' slots of one point, q being the rank of a point of the set or its
+// position, both below the length of the set's slots. (Through the bases,
+// rather than through the slices' headers with bounds checks, the walks'
+// loops are shorter and keep more of their values in registers.)
+func slotAt(p unsafe.Pointer, q int) *float64 {
+	return (*float64)(unsafe.Add(p, q*8))
+}
+
 // backwardSlots is the backward walk of pairGradSlots: C> (above) and R
 // (right), as backwardPair, from the top group down, turning the slots into
-// the gradient pairs; key 0 is no value's, so it stands below both sets.
+// the gradient pairs. akx and bkx are the keys of a and b with the key 0
+// before them (and ^0 after them): 0 is no value's key, so it stands below
+// both sets and ends their runs of ties, and akx[i] is the key of a's
+// point i−1.
 //
 //go:noinline
-func backwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) {
-	na, nb := len(ak)-1, len(bk)-1
-	plain := o.plain
+func backwardSlots[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
+	na, nb := len(akx)-2, len(bkx)-2
+	plain, direct, dir := o.plain, o.direct[0] || o.direct[1], o.direct
+	pv, pw, ix, dOne := o.pv, o.pw, o.ix, o.dOne
+	us, sgns := o.us, o.sgns
 	var above, right ksum
 	nextV := 0.0
+	ka, kb := akx[na], bkx[nb]
 	for i, j := na, nb; i > 0 || j > 0; {
 		i1, j1 := i, j
-		var ka, kb K
-		if i > 0 {
-			ka = ak[i-1]
-		}
-		if j > 0 {
-			kb = bk[j-1]
-		}
 		k := max(ka, kb)
 		i -= b2i(ka == k)
 		j -= b2i(kb == k)
-		for i > 0 && ak[i-1] == k {
-			i--
-		}
-		for j > 0 && bk[j-1] == k {
-			j--
+		ka, kb = akx[i], bkx[j]
+		if ka == k || kb == k {
+			for akx[i] == k {
+				i--
+			}
+			for bkx[j] == k {
+				j--
+			}
+			ka, kb = akx[i], bkx[j]
 		}
 		v := valueOf(k)
 		gap := nextV - v
@@ -438,16 +464,111 @@ func backwardSlots[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) {
 		up, rgt := above.value(), right.value()
 		if i+j+1 == i1+j1 && plain {
 			s := (j1 - j) & 1
-			r := i + s*(j-i)
-			q := r
-			if o.direct[s] {
-				q = int(o.ix[s][r])
+			q := i + s*(j-i)
+			if direct && dir[s] {
+				q = int(ix[s][q])
 			}
 			// x: w·−S, −B; y: w·S, B (the negation is exact).
-			w, sg := o.us[s], o.sgns[s]
-			sgn, bz := o.outV[s][q]-up, o.outW[s][q]+rgt
-			o.outV[s][q], o.outW[s][q] = w*(sg*sgn), sg*bz
-			above = above.plus(o.dOne[s])
+			w, sg := us[s], sgns[s]
+			sv, sw := slotAt(pv[s], q), slotAt(pw[s], q)
+			sgn, bz := *sv-up, *sw+rgt
+			*sv, *sw = w*(sg*sgn), sg*bz
+			above = above.plus(dOne[s])
+		} else {
+			above = above.plus(backwardGroup(sl, up, rgt, i, i1, j, j1))
+		}
+		nextV = v
+	}
+}
+
+// forwardSlotsRank is forwardSlots for the common case of pairGradSlots:
+// both gradients, unweighted sets, both slotted by rank (plain, neither
+// direct). Without the tests for the other cases the Go compiler keeps
+// more of the walk in registers: on the sets of BenchmarkSamples the
+// forward walk took 11% less time than forwardSlots, the backward one 7%
+// less than backwardSlots (AMD EPYC, Zen 5).
+//
+//go:noinline
+func forwardSlotsRank[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float64 {
+	na, nb := len(ak)-1, len(bk)-1
+	pv, pw, dOne := o.pv, o.pw, o.dOne
+	var cum, left, total ksum
+	prev := 0.0
+	ka, kb := ak[0], bk[0]
+	for i, j := 0, 0; i < na || j < nb; {
+		i0, j0 := i, j
+		k := min(ka, kb)
+		i += b2i(ka == k)
+		j += b2i(kb == k)
+		ka, kb = ak[i], bk[j]
+		if ka == k || kb == k {
+			for ak[i] == k {
+				i++
+			}
+			for bk[j] == k {
+				j++
+			}
+			ka, kb = ak[i], bk[j]
+		}
+		v := valueOf(k)
+		gap, c := v-prev, cum.value()
+		total = total.plus(gap * c * c)
+		left = left.plus(gap * c)
+		l := left.value()
+		if i+j == i0+j0+1 {
+			// One point, from either set, unweighted (the common case): no
+			// branch on which.
+			s := (j - j0) & 1
+			q := i0 + s*(j0-i0)
+			*slotAt(pv[s], q), *slotAt(pw[s], q) = c, l
+			cum = cum.plus(dOne[s])
+		} else {
+			cum = cum.plus(forwardGroup(sl, c, l, i0, i, j0, j))
+		}
+		prev = v
+	}
+	return total.value()
+}
+
+// backwardSlotsRank is backwardSlots for the common case (see
+// forwardSlotsRank).
+//
+//go:noinline
+func backwardSlotsRank[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
+	na, nb := len(akx)-2, len(bkx)-2
+	pv, pw, dOne := o.pv, o.pw, o.dOne
+	us, sgns := o.us, o.sgns
+	var above, right ksum
+	nextV := 0.0
+	ka, kb := akx[na], bkx[nb]
+	for i, j := na, nb; i > 0 || j > 0; {
+		i1, j1 := i, j
+		k := max(ka, kb)
+		i -= b2i(ka == k)
+		j -= b2i(kb == k)
+		ka, kb = akx[i], bkx[j]
+		if ka == k || kb == k {
+			for akx[i] == k {
+				i--
+			}
+			for bkx[j] == k {
+				j--
+			}
+			ka, kb = akx[i], bkx[j]
+		}
+		v := valueOf(k)
+		gap := nextV - v
+		right = right.plus(gap * above.value())
+		up, rgt := above.value(), right.value()
+		if i+j+1 == i1+j1 {
+			s := (j1 - j) & 1
+			q := i + s*(j-i)
+			// x: w·−S, −B; y: w·S, B (the negation is exact).
+			w, sg := us[s], sgns[s]
+			sv, sw := slotAt(pv[s], q), slotAt(pw[s], q)
+			sgn, bz := *sv-up, *sw+rgt
+			*sv, *sw = w*(sg*sgn), sg*bz
+			above = above.plus(dOne[s])
 		} else {
 			above = above.plus(backwardGroup(sl, up, rgt, i, i1, j, j1))
 		}
