@@ -8,13 +8,30 @@ import (
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// batchChunk is the number of mixture pairs per task of a batch. A task
-// transposes its pairs into lane-interleaved scratch (component c of pair l at
-// x[c*n+l]) and runs the batch-lane kernels on them, one pair per SIMD lane.
-// Every pair is computed alone in its lane, in the same order whatever the
-// implementation, the chunk or the thread count, so results are bit-identical
-// for every Threads value.
+// batchChunk is the number of mixture pairs per task of a batch of mixtures
+// with several components. A task transposes its pairs into lane-interleaved
+// scratch (component c of pair l at x[c*n+l]) and runs the batch-lane kernels
+// on them, one pair per SIMD lane. Every pair is computed alone in its lane,
+// in the same order whatever the implementation, the chunk or the thread
+// count, so results are bit-identical for every Threads value and every
+// chunk size.
 const batchChunk = 64
+
+// batchChunkSmall is the number of mixture pairs per task when both sides
+// have one component: a chunk of 64 such pairs is so little work (one pair
+// term each) that the fixed cost of a task (the kernel calls and their
+// checks, the scratch cuts) would be a large share of it.
+const batchChunkSmall = 512
+
+// batchChunkFor returns the number of mixture pairs per task of a batch of
+// k against m components (batchChunk or batchChunkSmall). It depends on the
+// shape only, never on the thread count.
+func batchChunkFor(k, m int) int {
+	if k == 1 && m == 1 {
+		return batchChunkSmall
+	}
+	return batchChunk
+}
 
 // SquaredBatch sets out[b] = ℓ₂²(P_b, Q_b) for b < len(out), where P_b is the
 // mixture made of components [b·k, (b+1)·k) of p and Q_b components
@@ -77,7 +94,8 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 			break
 		}
 	}
-	ntasks := tiles(nb, batchChunk)
+	chunk := batchChunkFor(k, m)
+	ntasks := tiles(nb, chunk)
 	sc := &ws.scale
 	sc.fail = grow(sc.fail, ntasks)
 	pairs := nb * (k*m + k*k + m*m)
@@ -90,16 +108,16 @@ func (ws *Workspace[F]) SquaredBatchGrad(out []F, k, m int, p, q Mixture[F], gp,
 	if grad {
 		perF = 3*(k+m) + 9*(k+m)
 	}
-	perF *= batchChunk
+	perF *= chunk
 	ws.rowPart = grow(ws.rowPart, nw*perF)
-	ws.batchVals = grow(ws.batchVals, nw*2*batchChunk)
+	ws.batchVals = grow(ws.batchVals, nw*2*chunk)
 	ws.batchUnder = grow(ws.batchUnder, nw)
 	// First pass: every chunk whose inputs its own check clears (valid, no
 	// pair to scale, no lossy std: the common case; see batchTask) is
 	// computed; the others are left for the second pass.
 	ws.job = job[F]{im: kernels.Active(), batch: true, dirac: dirac, grad: grad, k: k, m: m, rt: nb,
 		wa: p.Weights, ma: p.Means, sa: p.Stds, wb: q.Weights, mb: q.Means, sb: q.Stds,
-		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, vals: ws.batchVals, under: ws.batchUnder, fail: sc.fail, unscaled: true, screen: true,
+		out: out, gp: gp, gq: gq, rowPart: ws.rowPart, perF: perF, chunk: chunk, vals: ws.batchVals, under: ws.batchUnder, fail: sc.fail, unscaled: true, screen: true,
 		lims: [2]kernels.FrontLimits{frontLimits[F](k), frontLimits[F](m)}}
 	ws.run(ntasks, pairs)
 	sc.deferred = sc.deferred[:0]
@@ -335,8 +353,8 @@ func validateBatchValues[F Float](arg string, p Mixture[F], nb, k int) error {
 // their +0 would not change a bit).
 func (j *job[F]) batchTask(task, worker int) {
 	k, m := j.k, j.m
-	b0 := task * batchChunk
-	n := min(batchChunk, j.rt-b0)
+	b0 := task * j.chunk
+	n := min(j.chunk, j.rt-b0)
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
@@ -488,8 +506,8 @@ func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F
 func (j *job[F]) chunkValues(task, worker, b0, n int, wa, wb, cr, sp, sq []F) {
 	k, m := j.k, j.m
 	sa, sb := j.sa[b0*k:(b0+n)*k], j.sb[b0*m:(b0+n)*m]
-	vals := j.vals[2*worker*batchChunk : (2*worker+1)*batchChunk][:n]
-	cross := j.vals[(2*worker+1)*batchChunk : (2*worker+2)*batchChunk][:n]
+	vals := j.vals[2*worker*j.chunk : (2*worker+1)*j.chunk][:n]
+	cross := j.vals[(2*worker+1)*j.chunk : (2*worker+2)*j.chunk][:n]
 	under := j.under[worker : worker+1]
 	batchPairValues(j.im, j.out[b0:b0+n], under, vals, cross, wa, cr, sa, sp, wb, sb, sq, n)
 	if j.unscaled { // no scale, no lossy std (batchUnscaled): finishPair inlined

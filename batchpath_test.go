@@ -124,8 +124,8 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 // refBatch bit for bit, with every implementation: one-component sides
 // (K = 1 and/or M = 1: no transposition, no self sums), point targets (the
 // Dirac kernels), several components, every batch size from 1 to past
-// two chunks, both precisions, values with and without gradients, and the
-// extremes of the unscaled range (tiny and huge means and stds, zero stds).
+// two chunks (and around the larger chunks of one-component sides), both
+// precisions, values with and without gradients, and the extremes of the unscaled range (tiny and huge means and stds, zero stds).
 func TestSquaredBatchPaths(t *testing.T) {
 	prev := kernels.Active().Name
 	defer kernels.Use(prev)
@@ -147,15 +147,30 @@ func TestSquaredBatchPaths(t *testing.T) {
 	}
 }
 
+// batchSizes returns the batch sizes the batch tests run for a chunk of
+// chunk pairs: every size from 1 to past two chunks of batchChunk, and for a
+// larger chunk the sizes around one and two of its chunks.
+func batchSizes(chunk int) []int {
+	var ns []int
+	for nb := 1; nb <= 2*batchChunk+5; nb++ {
+		ns = append(ns, nb)
+	}
+	if chunk > batchChunk {
+		ns = append(ns, chunk-1, chunk, chunk+1, 2*chunk-1, 2*chunk, 2*chunk+5)
+	}
+	return ns
+}
+
 func checkBatchPaths[F Float](t *testing.T, im *kernels.Impl, k, m int, targets, style string) {
-	const maxB = 2*batchChunk + 5
+	sizes := batchSizes(batchChunkFor(k, m))
+	maxB := sizes[len(sizes)-1]
 	p, q := batchInputs[F](uint64(k*10+m), maxB, k, m, targets)
 	if style == "extreme" {
 		extremeBatch(p, q, k, m)
 	}
 	var ws Workspace[F]
 	ws.Threads = 1
-	for nb := 1; nb <= maxB; nb++ {
+	for _, nb := range sizes {
 		pb := Mixture[F]{p.Weights[:nb*k], p.Means[:nb*k], p.Stds[:nb*k]}
 		qb := Mixture[F]{q.Weights[:nb*m], q.Means[:nb*m], q.Stds[:nb*m]}
 		want := make([]F, nb)
@@ -379,25 +394,30 @@ func testScanBatch[F Float](t *testing.T, specials []float64) {
 // report it, the first bad element of p before any of q, whichever chunk
 // holds it.
 func TestSquaredBatchDeferred(t *testing.T) {
-	testBatchDeferred[float64](t)
-	testBatchDeferred[float32](t)
+	for _, sh := range [][2]int{{3, 2}, {1, 1}} {
+		testBatchDeferred[float64](t, sh[0], sh[1])
+		testBatchDeferred[float32](t, sh[0], sh[1])
+	}
 }
 
-func testBatchDeferred[F Float](t *testing.T) {
-	const nb, k, m = 2*batchChunk + 7, 3, 2
+func testBatchDeferred[F Float](t *testing.T, k, m int) {
+	chunk := batchChunkFor(k, m)
+	nb := 2*chunk + 7
 	p, q := batchInputs[F](21, nb, k, m, "mixtures")
+	// sp: a pair of chunk 1 that needs a scale; bad: a pair of chunk 2.
+	sp, bad := chunk+6, 2*chunk+1
 	// Stds whose variances underflow to 0 at scale 1.
 	tiny := F(math.Ldexp(1, -1000))
 	if !is64[F]() {
 		tiny = F(math.Ldexp(1, -140))
 	}
-	for i := 70 * k; i < 71*k; i++ { // pair 70 (chunk 1): needs a scale
+	for i := sp * k; i < (sp+1)*k; i++ { // needs a scale
 		p.Means[i], p.Stds[i] = tiny*F(i%3), tiny
 	}
-	for i := 70 * m; i < 71*m; i++ {
+	for i := sp * m; i < (sp+1)*m; i++ {
 		q.Means[i], q.Stds[i] = -tiny, tiny/2
 	}
-	p.Stds[5] = F(math.Copysign(0, -1)) // pair 1 (chunk 0): −0 is valid, not cleared
+	p.Stds[5] = F(math.Copysign(0, -1)) // a pair of chunk 0: −0 is valid, not cleared
 	for _, threads := range []int{1, 3} {
 		ws := Workspace[F]{Threads: threads}
 		out := make([]F, nb)
@@ -417,7 +437,7 @@ func testBatchDeferred[F Float](t *testing.T) {
 				t.Helper()
 				for i := range want {
 					if math.Float64bits(float64(got[i])) != math.Float64bits(float64(want[i])) {
-						t.Fatalf("%T Threads %d pair %d: %s[%d] = %v, alone %v", F(0), threads, b, what, i, got[i], want[i])
+						t.Fatalf("%T K=%d M=%d Threads %d pair %d: %s[%d] = %v, alone %v", F(0), k, m, threads, b, what, i, got[i], want[i])
 					}
 				}
 			}
@@ -429,10 +449,10 @@ func testBatchDeferred[F Float](t *testing.T) {
 			same("gq.Means", gq.Means[b*m:(b+1)*m], hq.Means)
 			same("gq.Stds", gq.Stds[b*m:(b+1)*m], hq.Stds)
 		}
-		if want, err := Squared(Mixture[F]{p.Weights[70*k : 71*k], p.Means[70*k : 71*k], p.Stds[70*k : 71*k]},
-			Mixture[F]{q.Weights[70*m : 71*m], q.Means[70*m : 71*m], q.Stds[70*m : 71*m]}); err != nil ||
-			math.Abs(float64(out[70])-float64(want)) > 1e-5*float64(want) {
-			t.Fatalf("%T: scaled pair 70 = %v, Squared %v (%v)", F(0), out[70], want, err)
+		if want, err := Squared(Mixture[F]{p.Weights[sp*k : (sp+1)*k], p.Means[sp*k : (sp+1)*k], p.Stds[sp*k : (sp+1)*k]},
+			Mixture[F]{q.Weights[sp*m : (sp+1)*m], q.Means[sp*m : (sp+1)*m], q.Stds[sp*m : (sp+1)*m]}); err != nil ||
+			math.Abs(float64(out[sp])-float64(want)) > 1e-5*float64(want) {
+			t.Fatalf("%T K=%d M=%d: scaled pair %d = %v, Squared %v (%v)", F(0), k, m, sp, out[sp], want, err)
 		}
 	}
 	// Both passes allocate nothing once the workspace is warm.
@@ -445,27 +465,26 @@ func testBatchDeferred[F Float](t *testing.T) {
 	} {
 		f()
 		if a := testing.AllocsPerRun(10, f); a != 0 {
-			t.Errorf("%T %s with deferred chunks: %v allocations per call", F(0), name, a)
+			t.Errorf("%T K=%d M=%d %s with deferred chunks: %v allocations per call", F(0), k, m, name, a)
 		}
 	}
 	// Errors: a bad q element in chunk 0 and a bad p element in chunk 2.
 	q.Means[3] = F(math.NaN())
-	p.Weights[(2*batchChunk+1)*k] = -1
+	w := p.Weights[bad*k]
+	p.Weights[bad*k] = -1
 	err := SquaredBatch(make([]F, nb), k, m, p, q)
-	if e, ok := err.(*InputError); !ok || e.Arg != "p" || e.Field != "weights" || e.Index != (2*batchChunk+1)*k {
-		t.Fatalf("%T: error %v, want p weights[%d] negative", F(0), err, (2*batchChunk+1)*k)
+	if e, ok := err.(*InputError); !ok || e.Arg != "p" || e.Field != "weights" || e.Index != bad*k {
+		t.Fatalf("%T K=%d M=%d: error %v, want p weights[%d] negative", F(0), k, m, err, bad*k)
 	}
-	p.Weights[(2*batchChunk+1)*k] = 0.5
+	p.Weights[bad*k] = w + 0.5
 	err = SquaredBatch(make([]F, nb), k, m, p, q)
 	if e, ok := err.(*InputError); !ok || e.Arg != "p" || e.Field != "weights" || e.Index != -1 {
-		t.Fatalf("%T: error %v, want the weight sum of p mixture %d", F(0), err, 2*batchChunk+1)
+		t.Fatalf("%T K=%d M=%d: error %v, want the weight sum of p mixture %d", F(0), k, m, err, bad)
 	}
-	p.Weights[(2*batchChunk+1)*k] = 0
-	p.Weights[(2*batchChunk+1)*k+1] = 0
-	p.Weights[(2*batchChunk+1)*k+2] = 1
+	p.Weights[bad*k] = w
 	err = SquaredBatch(make([]F, nb), k, m, p, q)
 	if e, ok := err.(*InputError); !ok || e.Arg != "q" || e.Field != "means" || e.Index != 3 {
-		t.Fatalf("%T: error %v, want q means[3] NaN", F(0), err)
+		t.Fatalf("%T K=%d M=%d: error %v, want q means[3] NaN", F(0), k, m, err)
 	}
 }
 

@@ -60,7 +60,8 @@ type job[F Float] struct {
 	out    []F
 	gp, gq *MixtureGrad[F]
 	perF   int
-	vals   []float64 // per worker: 2·batchChunk values and cross sums
+	chunk  int       // mixture pairs per task (batchChunkFor)
+	vals   []float64 // per worker: 2·chunk values and cross sums
 	under  []int     // per worker: the first lane whose value underflows
 	exps   []int     // per pair: the scale exponent (nil: all 0)
 	fail   []int     // per task: the first pair with an error, or −1

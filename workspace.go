@@ -28,7 +28,7 @@ type Workspace[F Float] struct {
 	xw      []F // implied uniform weights of samples
 	dv, dw  []float64
 	// batchVals: per worker of a batch, the values and cross sums of a
-	// chunk's pairs (2·batchChunk)
+	// chunk's pairs (2·chunk, see batchChunkFor)
 	batchVals []float64
 	// batchUnder: per worker of a batch, BatchPairValues' underflow lane
 	batchUnder []int
