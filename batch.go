@@ -8,8 +8,8 @@ import (
 	"github.com/gmmkit/cramer/kernels"
 )
 
-// batchChunk is the number of mixture pairs per task of a batch of mixtures
-// with several components. A task transposes its pairs into lane-interleaved
+// batchChunk is the number of mixture pairs per task of a batch of larger
+// mixtures (K·M > 16). A task transposes its pairs into lane-interleaved
 // scratch (component c of pair l at x[c*n+l]) and runs the batch-lane kernels
 // on them, one pair per SIMD lane. Every pair is computed alone in its lane,
 // in the same order whatever the implementation, the chunk or the thread
@@ -17,17 +17,26 @@ import (
 // chunk size.
 const batchChunk = 64
 
-// batchChunkSmall is the number of mixture pairs per task when both sides
-// have one component: a chunk of 64 such pairs is so little work (one pair
-// term each) that the fixed cost of a task (the kernel calls and their
-// checks, the scratch cuts) would be a large share of it.
-const batchChunkSmall = 512
+// batchChunkSmall and batchChunkOne are the numbers of mixture pairs per
+// task of batches of small mixtures (K·M ≤ 16) and of one component on both
+// sides. A chunk of such pairs is little work (one pair term per pair for
+// K = M = 1), so with 64 pairs the fixed cost of a task (the kernel calls and
+// their checks, the scratch cuts) would be a large share of it; larger
+// mixtures gain nothing from larger chunks, whose scratch no longer fits
+// the caches.
+const (
+	batchChunkSmall = 128
+	batchChunkOne   = 1024
+)
 
 // batchChunkFor returns the number of mixture pairs per task of a batch of
-// k against m components (batchChunk or batchChunkSmall). It depends on the
-// shape only, never on the thread count.
+// k against m components. It depends on the shape only, never on the thread
+// count.
 func batchChunkFor(k, m int) int {
-	if k == 1 && m == 1 {
+	switch {
+	case k == 1 && m == 1:
+		return batchChunkOne
+	case k*m <= 16:
 		return batchChunkSmall
 	}
 	return batchChunk

@@ -123,9 +123,11 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 // TestSquaredBatchPaths checks SquaredBatch and SquaredBatchGrad against
 // refBatch bit for bit, with every implementation: one-component sides
 // (K = 1 and/or M = 1: no transposition, no self sums), point targets (the
-// Dirac kernels), several components, every batch size from 1 to past
-// two chunks (and around the larger chunks of one-component sides), both
-// precisions, values with and without gradients, and the extremes of the unscaled range (tiny and huge means and stds, zero stds).
+// Dirac kernels), several components (small mixtures and K·M > 16: every
+// chunk size of batchChunkFor), every batch size from 1 to past two chunks
+// of batchChunk and around one and two larger chunks, both precisions,
+// values with and without gradients, and the extremes of the unscaled range
+// (tiny and huge means and stds, zero stds).
 func TestSquaredBatchPaths(t *testing.T) {
 	prev := kernels.Active().Name
 	defer kernels.Use(prev)
@@ -137,7 +139,7 @@ func TestSquaredBatchPaths(t *testing.T) {
 		for _, sh := range []struct {
 			k, m    int
 			targets string
-		}{{1, 1, "mixtures"}, {1, 1, "points"}, {1, 3, "none-zero"}, {3, 1, "mixtures"}, {5, 1, "points"}, {4, 4, "mixtures"}, {2, 5, "points"}} {
+		}{{1, 1, "mixtures"}, {1, 1, "points"}, {1, 3, "none-zero"}, {3, 1, "mixtures"}, {5, 1, "points"}, {4, 4, "mixtures"}, {2, 5, "points"}, {6, 3, "mixtures"}} {
 			for _, style := range []string{"ordinary", "extreme"} {
 				name := fmt.Sprintf("%s/k=%d/m=%d/%s/%s", name, sh.k, sh.m, sh.targets, style)
 				t.Run(name+"/float64", func(t *testing.T) { checkBatchPaths[float64](t, im, sh.k, sh.m, sh.targets, style) })

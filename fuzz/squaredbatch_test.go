@@ -14,8 +14,9 @@ import (
 var batchPalette = []float64{0.5, 1.25, -2, 3, 0.1, 0, math.Copysign(0, -1), 0x1p-256, 0x1p-300, 0x1p-511, 0x1p-520,
 	1e-310, 5e-324, 1e-40, 0x1p-63, 0x1p-70, 1e18, 2e18, 1e153, 1e200, math.Inf(1), math.Inf(-1), math.NaN()}
 
-// FuzzSquaredBatch64 builds a batch (B = 1 … 160 pairs of K = 1 … 5 against
-// M = 1 … 4 components; for K = M = 1, B = 1 … 1276 in steps of 5) from the fuzzer's bytes: each byte picks a palette
+// FuzzSquaredBatch64 builds a batch (B = 1 … 160 or 200 … 390 pairs of
+// K = 1 … 5 against M = 1 … 4 components; for K = M = 1, B = 1 … 2296 in
+// steps of 9) from the fuzzer's bytes: each byte picks a palette
 // value (a byte below len(batchPalette)) or an ordinary one for a mean, std
 // or weight (weights normalised per mixture unless the byte says
 // otherwise), so that chunks mix ordinary
@@ -28,10 +29,11 @@ var batchPalette = []float64{0.5, 1.25, -2, 3, 0.1, 0, math.Copysign(0, -1), 0x1
 func FuzzSquaredBatch64(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 2, 3, 4, 5, 6, 7})
 	f.Add([]byte{70, 3, 2, 9, 9, 9, 9, 40, 41, 42, 43, 44})
+	f.Add([]byte{230, 2, 3, 9, 9, 6, 9, 40, 41, 42, 43, 44}) // 340 pairs of 3 against 4: −0 std
 	f.Add([]byte{129, 4, 0, 7, 8, 15, 16, 22, 5, 6, 30})
 	f.Add([]byte{159, 1, 1, 21, 200, 201, 202, 203})
-	f.Add([]byte{63, 0, 0, 200, 14, 200, 200, 5, 200, 200, 12, 200}) // one component each: stds 2⁻⁶³, 0, 5e-324
-	f.Add([]byte{210, 0, 0, 200, 200, 6, 200, 200, 200, 200, 2, 200}) // one component each, 1051 pairs: −0 std, mean −2
+	f.Add([]byte{63, 0, 0, 200, 14, 200, 200, 5, 200, 200, 12, 200})  // one component each: stds 2⁻⁶³, 0, 5e-324
+	f.Add([]byte{210, 0, 0, 200, 200, 6, 200, 200, 200, 200, 2, 200}) // one component each, 1891 pairs: −0 std, mean −2
 	f.Fuzz(fuzzSquaredBatch[float64])
 }
 
@@ -41,6 +43,7 @@ func FuzzSquaredBatch64(f *testing.F) {
 func FuzzSquaredBatch32(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 1, 2, 3, 4, 5, 6, 7})
 	f.Add([]byte{70, 3, 2, 9, 9, 9, 9, 40, 41, 42, 43, 44})
+	f.Add([]byte{230, 2, 3, 9, 9, 6, 9, 40, 41, 42, 43, 44}) // 340 pairs of 3 against 4: −0 std
 	f.Add([]byte{129, 4, 0, 7, 8, 15, 16, 22, 5, 6, 30})
 	f.Add([]byte{159, 1, 1, 21, 200, 201, 202, 203})
 	f.Add([]byte{63, 0, 0, 200, 14, 200, 200, 5, 200, 200, 12, 200})
@@ -54,10 +57,13 @@ func fuzzSquaredBatch[F cramer.Float](t *testing.T, data []byte) {
 		return
 	}
 	nb, k, m := 1+int(data[0])%160, 1+int(data[1])%5, 1+int(data[2])%4
-	if k == 1 && m == 1 {
-		// One-component sides are computed in larger chunks (512 pairs):
-		// batches past two of them.
-		nb = 1 + 5*int(data[0])
+	// Batches past two chunks of pairs: small mixtures are computed in
+	// chunks of 128 pairs, one-component ones in chunks of 1024.
+	switch {
+	case k == 1 && m == 1:
+		nb = 1 + 9*int(data[0])
+	case k*m <= 16 && data[0] >= 160:
+		nb = 200 + 2*(int(data[0])-160)
 	}
 	data = data[3:]
 	pos := 0
