@@ -42,7 +42,8 @@ type (
 	GradSums32 = purego.GradSums32
 )
 
-// Impl is one implementation of every kernel. All fields are required. The
+// Impl is one implementation of every kernel. All fields are required
+// except the BatchGaussian kernels. The
 // kernel fields are the kernels of gen/internal/spec, each with the signature
 // of the purego function of the same name; the implementations of purego
 // (kernels/purego.go) and of the assembly (kernels/asm.go, the checked
@@ -123,7 +124,25 @@ type Impl struct {
 	// avx2_amd64.go and neon_arm64.go.
 	BatchFront64 func(dw, dm, dv, w, m, s []float64, c, n int, lim *FrontLimits) FrontScan
 	BatchFront32 func(dw, dm, dv, w, m, s []float32, c, n int, lim *FrontLimits) FrontScan
+
+	// Batches of single Gaussians (see purego.BatchGaussianGrad64): the
+	// whole K = M = 1 chunk — both sides' checks, the pair term, the values
+	// and the derivatives — in one pass, bit for bit what the general
+	// kernels above give. Optional, unlike every other field: nil where an
+	// implementation has no version of its own (NEON), and the batch path
+	// then runs the general kernels. Set by hand like BatchFront.
+	BatchGaussianValues64 func(out []float64, under []int, p, q Gaussians64, n int, lim *FrontLimits) (sp, sq FrontScan)
+	BatchGaussianGrad64   func(out []float64, under []int, gp, gq, p, q Gaussians64, n int, lim *FrontLimits) (sp, sq FrontScan)
+	BatchGaussianValues32 func(out []float32, under []int, p, q Gaussians32, n int, lim *FrontLimits) (sp, sq FrontScan)
+	BatchGaussianGrad32   func(out []float32, under []int, gp, gq, p, q Gaussians32, n int, lim *FrontLimits) (sp, sq FrontScan)
 }
+
+// Gaussians64 and Gaussians32 are one side of a batch of single Gaussians
+// (see purego.Gaussians64).
+type (
+	Gaussians64 = purego.Gaussians64
+	Gaussians32 = purego.Gaussians32
+)
 
 // FrontLimits and FrontScan are the limits and the result of the
 // BatchFront kernels (see purego.FrontScan).
@@ -239,5 +258,7 @@ func choose() {
 func init() {
 	im := puregoImpl()
 	im.BatchFront64, im.BatchFront32 = purego.BatchFront64, purego.BatchFront32
+	im.BatchGaussianValues64, im.BatchGaussianGrad64 = purego.BatchGaussianValues64, purego.BatchGaussianGrad64
+	im.BatchGaussianValues32, im.BatchGaussianGrad32 = purego.BatchGaussianValues32, purego.BatchGaussianGrad32
 	Register(im)
 }

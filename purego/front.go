@@ -92,40 +92,65 @@ func batchFront[F float32 | float64, U uint32 | uint64](dw, dm, dv, w, m, s []F,
 	//	big &= (am + geSmall) | (sv + geSmall)
 	//	noLossy &= (sv - 1) | (sv + geLossy)
 	if c == 1 { // in lane order already: dv only, and each sum is its weight
-		mu, wu, s, w, dv = mu[:len(su)], wu[:len(su)], s[:len(su)], w[:len(su)], dv[:len(su)]
-		for x, sv := range su {
-			am := mu[x] &^ sign
-			or |= sv | wu[x]
-			gt |= (am + gtLim) | (sv + gtLim)
-			big &= (am + geSmall) | (sv + geSmall)
-			noLossy &= (sv - 1) | (sv + geLossy)
-			dv[x] = s[x] * s[x]
-			if !(math.Abs(float64(w[x])-1) <= lim.Tol) {
-				sums = false
+		return scanOne(dv, w, m, s, lim, sign)
+	}
+	dwu, dmu := pat(dw), pat(dm)
+	for l := 0; l < n; l++ {
+		o := l * c
+		ws, wv, mv, sv, sd := w[o:o+c], wu[o:o+c], mu[o:o+c], su[o:o+c], s[o:o+c]
+		sum := float64(ws[0])
+		for i := range sv {
+			am := mv[i] &^ sign
+			or |= sv[i] | wv[i]
+			gt |= (am + gtLim) | (sv[i] + gtLim)
+			big &= (am + geSmall) | (sv[i] + geSmall)
+			noLossy &= (sv[i] - 1) | (sv[i] + geLossy)
+			dwu[i*n+l] = wv[i]
+			dmu[i*n+l] = mv[i]
+			dv[i*n+l] = sd[i] * sd[i]
+			if i > 0 {
+				sum += float64(ws[i])
 			}
 		}
-	} else {
-		dwu, dmu := pat(dw), pat(dm)
-		for l := 0; l < n; l++ {
-			o := l * c
-			ws, wv, mv, sv, sd := w[o:o+c], wu[o:o+c], mu[o:o+c], su[o:o+c], s[o:o+c]
-			sum := float64(ws[0])
-			for i := range sv {
-				am := mv[i] &^ sign
-				or |= sv[i] | wv[i]
-				gt |= (am + gtLim) | (sv[i] + gtLim)
-				big &= (am + geSmall) | (sv[i] + geSmall)
-				noLossy &= (sv[i] - 1) | (sv[i] + geLossy)
-				dwu[i*n+l] = wv[i]
-				dmu[i*n+l] = mv[i]
-				dv[i*n+l] = sd[i] * sd[i]
-				if i > 0 {
-					sum += float64(ws[i])
-				}
-			}
-			if !(math.Abs(sum-1) <= lim.Tol) {
-				sums = false
-			}
+		if !(math.Abs(sum-1) <= lim.Tol) {
+			sums = false
+		}
+	}
+	if !sums {
+		r.Sums = 0
+	}
+	r.Or, r.Gt, r.Big, r.NoLossy = uint64(or), uint64(gt), uint64(big), uint64(noLossy)
+	return r
+}
+
+// scanOne is batchFront for one component per mixture (c = 1, len(s)
+// components): the inputs already are in lane order, so only the variances
+// dv are written (not at all when dv is nil: the scan of
+// BatchGaussianValues64 and BatchGaussianGrad64), and each mixture's weight
+// sum is its weight.
+func scanOne[F float32 | float64, U uint32 | uint64](dv, w, m, s []F, lim *FrontLimits, sign U) FrontScan {
+	r := FrontScan{Sums: ^uint64(0)}
+	pat := func(x []F) []U { return unsafe.Slice((*U)(unsafe.Pointer(unsafe.SliceData(x))), len(x)) }
+	su := pat(s)
+	mu, wu, s, w := pat(m)[:len(su)], pat(w)[:len(su)], s[:len(su)], w[:len(su)]
+	if dv != nil {
+		dv = dv[:len(su)]
+	}
+	gtLim, geSmall, geLossy := U(lim.GtLim), U(lim.GeSmall), U(lim.GeLossy)
+	var or, gt U
+	big, noLossy := ^U(0), ^U(0)
+	sums := true
+	for x, sv := range su {
+		am := mu[x] &^ sign
+		or |= sv | wu[x]
+		gt |= (am + gtLim) | (sv + gtLim)
+		big &= (am + geSmall) | (sv + geSmall)
+		noLossy &= (sv - 1) | (sv + geLossy)
+		if dv != nil {
+			dv[x] = s[x] * s[x]
+		}
+		if !(math.Abs(float64(w[x])-1) <= lim.Tol) {
+			sums = false
 		}
 	}
 	if !sums {
