@@ -367,6 +367,10 @@ func (j *job[F]) batchTask(task, worker int) {
 	buf := j.rowPart[worker*j.perF : (worker+1)*j.perF]
 	j.fail[task] = -1
 	take := func(c int) []F { s := buf[:c*n]; buf = buf[c*n:]; return s }
+	if k == 1 && m == 1 && j.screen && j.hasGaussian() {
+		j.gaussianTask(take, task, worker, b0, n)
+		return
+	}
 	wa, ma, va, ps := j.lanes(take, j.wa, j.ma, j.sa, b0, n, k, &j.lims[0])
 	wb, mb, vb, qs := j.lanes(take, j.wb, j.mb, j.sb, b0, n, m, &j.lims[1])
 	// The first pass computes the chunk only when its values are valid
@@ -425,6 +429,50 @@ func (j *job[F]) batchTask(task, worker int) {
 	}
 	if j.gq != nil {
 		chunkGrad(j.im, j.gq.Weights[b0*m:(b0+n)*m], j.gq.Means[b0*m:(b0+n)*m], j.gq.Stds[b0*m:(b0+n)*m], wpb, spb, crC, sqR, sqC, -1, exps, n)
+	}
+}
+
+// hasGaussian reports whether the implementation has the one-pass kernels
+// of batches of single Gaussians (kernels.Impl.BatchGaussianGrad64 …) of
+// precision F.
+func (j *job[F]) hasGaussian() bool {
+	if is64[F]() {
+		return j.im.BatchGaussianValues64 != nil && j.im.BatchGaussianGrad64 != nil
+	}
+	return j.im.BatchGaussianValues32 != nil && j.im.BatchGaussianGrad32 != nil
+}
+
+// gaussianTask is batchTask's first pass over a chunk of pairs of single
+// Gaussians (k = m = 1) by the one-pass kernels BatchGaussianValues and
+// BatchGaussianGrad, which check both sides, compute the values and
+// derivatives and find the first value that underflows at once, with the
+// operations of the general path for k = m = 1 bit for bit. A chunk the
+// check does not clear goes to the second pass, as in batchTask (its
+// values and derivatives, already written, are then written again). A nil
+// gp or gq gets scratch.
+func (j *job[F]) gaussianTask(take func(int) []F, task, worker, b0, n int) {
+	cut := func(x []F) []F { return x[b0 : b0+n] }
+	side := func(w, mu, s []F) [3][]F { return [3][]F{cut(w), cut(mu), cut(s)} }
+	grads := func(g *MixtureGrad[F]) [3][]F {
+		if g == nil {
+			return [3][]F{take(1), take(1), take(1)}
+		}
+		return side(g.Weights, g.Means, g.Stds)
+	}
+	p, q := side(j.wa, j.ma, j.sa), side(j.wb, j.mb, j.sb)
+	var gp, gq [3][]F
+	if j.grad {
+		gp, gq = grads(j.gp), grads(j.gq)
+	}
+	under := j.under[worker : worker+1]
+	sp, sq := batchGaussian(j.im, j.grad, cut(j.out), under, gp, gq, p, q, n, &j.lims[0])
+	ps, qs := scanOf[F](sp), scanOf[F](sq)
+	if !(ps.ok && ps.noLossy && qs.ok && qs.noLossy && (ps.big || qs.big)) {
+		j.fail[task] = deferredChunk
+		return
+	}
+	if under[0] >= 0 {
+		j.fail[task] = b0 + under[0]
 	}
 }
 

@@ -2,6 +2,28 @@ package cramer
 
 import "github.com/gmmkit/cramer/kernels"
 
+// batchGaussian calls BatchGaussianGrad (grad) or BatchGaussianValues of
+// the precision F (see purego.BatchGaussianGrad64) on the sides p and q
+// (weights, means, stds) with the derivatives gp, gq.
+func batchGaussian[F Float](im *kernels.Impl, grad bool, out []F, under []int, gp, gq, p, q [3][]F, n int, lim *kernels.FrontLimits) (sp, sq kernels.FrontScan) {
+	if is64[F]() {
+		g := func(s [3][]F) kernels.Gaussians64 {
+			return kernels.Gaussians64{W: as64(s[0]), M: as64(s[1]), S: as64(s[2])}
+		}
+		if grad {
+			return im.BatchGaussianGrad64(as64(out), under, g(gp), g(gq), g(p), g(q), n, lim)
+		}
+		return im.BatchGaussianValues64(as64(out), under, g(p), g(q), n, lim)
+	}
+	g := func(s [3][]F) kernels.Gaussians32 {
+		return kernels.Gaussians32{W: as32(s[0]), M: as32(s[1]), S: as32(s[2])}
+	}
+	if grad {
+		return im.BatchGaussianGrad32(as32(out), under, g(gp), g(gq), g(p), g(q), n, lim)
+	}
+	return im.BatchGaussianValues32(as32(out), under, g(p), g(q), n, lim)
+}
+
 // batchPairValues and batchSideGrad call the batch combination kernels of
 // the precision F (see purego.BatchPairValues64, purego.BatchSideGrad64).
 
