@@ -564,3 +564,58 @@ func interleave[F Float](dw, dm, dv, w, m, s []F, b0, n, c int) {
 		}
 	}
 }
+
+// TestSquaredBatchOneSided checks that SquaredBatchGrad with one gradient
+// nil (gp or gq) gives the same values and the same derivatives of the other
+// side, bit for bit, as with both, with every implementation: one-component
+// sides (the one-pass kernels of single Gaussians take scratch for the side
+// not asked for), point targets and larger mixtures, over more than one
+// chunk.
+func TestSquaredBatchOneSided(t *testing.T) {
+	for _, name := range kernels.Names() {
+		if _, err := kernels.Use(name); err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range [][2]int{{1, 1}, {3, 1}, {4, 4}} {
+			testBatchOneSided[float64](t, name, sh[0], sh[1])
+			testBatchOneSided[float32](t, name, sh[0], sh[1])
+		}
+	}
+	kernels.Use(kernels.Default().Name)
+}
+
+func testBatchOneSided[F Float](t *testing.T, name string, k, m int) {
+	nb := batchChunkFor(k, m) + 9
+	for _, kind := range []string{"mixtures", "points"} {
+		p, q := batchInputs[F](5, nb, k, m, kind)
+		var ws Workspace[F]
+		out, one := make([]F, nb), make([]F, nb)
+		var gp, gq, g MixtureGrad[F]
+		if err := ws.SquaredBatchGrad(out, k, m, p, q, &gp, &gq); err != nil {
+			t.Fatal(err)
+		}
+		for _, side := range []string{"p", "q"} {
+			var err error
+			want := gp
+			if side == "p" {
+				err = ws.SquaredBatchGrad(one, k, m, p, q, &g, nil)
+			} else {
+				err = ws.SquaredBatchGrad(one, k, m, p, q, nil, &g)
+				want = gq
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct {
+				what      string
+				got, want []F
+			}{{"value", one, out}, {"weights", g.Weights, want.Weights}, {"means", g.Means, want.Means}, {"stds", g.Stds, want.Stds}} {
+				for i := range c.want {
+					if math.Float64bits(float64(c.got[i])) != math.Float64bits(float64(c.want[i])) {
+						t.Fatalf("%s %T K=%d M=%d %s, only g%s: %s[%d] = %v, with both %v", name, F(0), k, m, kind, side, c.what, i, c.got[i], c.want[i])
+					}
+				}
+			}
+		}
+	}
+}
