@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,10 @@ const benchRounds = 5
 var workloadNames = []string{
 	"mixtures-1024",
 	"mixtures-1024-grad",
+	"batch-4096x1",
+	"batch-4096x1-grad",
+	"batch-4096x4",
+	"batch-4096x4-grad",
 	"batch-4096x8",
 	"batch-4096x8-grad",
 	"batch-4096x16",
@@ -83,12 +88,12 @@ func newWorkload[F cramer.Float](name string) workload {
 			w.op = func() error { _, err := ws.SquaredGrad(p, q, &gp, &gq); return err }
 		}
 		return w
-	case "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad":
+	case "batch-4096x1", "batch-4096x1-grad", "batch-4096x4", "batch-4096x4-grad",
+		"batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad":
+		// B = 4096 pairs of K = M components (one Gaussian against one for
+		// K = 1, the one-pass kernels of single Gaussians).
 		const b = 4096
-		k := 16
-		if strings.HasPrefix(name, "batch-4096x8") {
-			k = 8
-		}
+		k, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(name, "batch-4096x"), "-grad"))
 		m := k
 		p := randomMixtures[F](3, b, k)
 		q := randomMixtures[F](4, b, m)

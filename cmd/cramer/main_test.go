@@ -526,7 +526,7 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("%s: ns_per_example %v", w.Name, w.NsPerExample)
 		}
 	}
-	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad", "mdn-65536x5", "mdn-65536x5-grad", "samples-32x100000", "mdn-4096x8", "mdn-4096x8-nll"}
+	want := []string{"mixtures-1024", "mixtures-1024-grad", "batch-4096x1", "batch-4096x1-grad", "batch-4096x4", "batch-4096x4-grad", "batch-4096x8", "batch-4096x8-grad", "batch-4096x16", "batch-4096x16-grad", "mdn-65536x5", "mdn-65536x5-grad", "samples-32x100000", "mdn-4096x8", "mdn-4096x8-nll"}
 	if !slices.Equal(names, want) {
 		t.Errorf("workloads %q, want %q", names, want)
 	}
