@@ -149,6 +149,34 @@ func fcvtl(q uint32, d, n V) Inst {
 	return Inst{w, fmt.Sprintf("%s %s, v%d.%s", name, d.gnu(D2), n, src)}
 }
 
+// FCVTN: the low two float32 lanes of d = the two float64 lanes of n,
+// rounded (to nearest even), the high two cleared; FCVTN2 sets the high two
+// and keeps the low two.
+func FCVTN(d, n V) Inst  { return narrow("fcvtn", 0, 0b10110, 1, d, n) }
+func FCVTN2(d, n V) Inst { return narrow("fcvtn", 1, 0b10110, 1, d, n) }
+
+// XTN: the low two 32-bit lanes of d = the low halves of the two 64-bit
+// lanes of n, the high two cleared; XTN2 sets the high two and keeps the low
+// two.
+func XTN(d, n V) Inst  { return narrow("xtn", 0, 0b10010, 2, d, n) }
+func XTN2(d, n V) Inst { return narrow("xtn", 1, 0b10010, 2, d, n) }
+
+// narrow encodes the narrowing "two-register miscellaneous" forms from 2D
+// to 2S (q = 0) or to the high half of 4S (q = 1): 0 Q 0 01110 size 10000
+// opcode 10 Rn Rd (sz = 1 in the size field's low bit for FCVTN, size = 10
+// for XTN).
+func narrow(name string, q, opcode, size uint32, d, n V) Inst {
+	w := q<<30 | 0b01110<<24 | size<<22 | 0b10000<<17 | opcode<<12 | 0b10<<10 | n.check()<<5 | d.check()
+	dst := "2s"
+	if q == 1 {
+		name, dst = name+"2", "4s"
+	}
+	return Inst{w, fmt.Sprintf("%s v%d.%s, %s", name, d, dst, n.gnu(D2))}
+}
+
+// FMAX: d = max(n, m) (a NaN operand yields a NaN; max(−0, +0) = +0).
+func FMAX(a Arr, d, n, m V) Inst { return fpSame("fmax", 0, 0, 0b11110, a, d, n, m) }
+
 // FADD: d = n + m.
 func FADD(a Arr, d, n, m V) Inst { return fpSame("fadd", 0, 0, 0b11010, a, d, n, m) }
 

@@ -26,7 +26,7 @@ func TestEncodersDecode(t *testing.T) {
 	for _, a := range []Arr{D2, S4} {
 		for r := V(0); r < 32; r++ {
 			d, n, m := r, (r+7)%32, (r+19)%32
-			for _, f := range []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMINNM, FCMGT, FADDP} {
+			for _, f := range []func(Arr, V, V, V) Inst{FADD, FSUB, FMUL, FDIV, FMINNM, FCMGT, FADDP, FMAX, FCMGE} {
 				insts = append(insts, f(a, d, n, m), f(a, m, d, n))
 			}
 			for _, f := range []func(Arr, V, V) Inst{FABS, FNEG, FSQRT, FCVTZS, SCVTF, FCMEQZ} {
@@ -39,7 +39,9 @@ func TestEncodersDecode(t *testing.T) {
 	}
 	for r := V(0); r < 32; r++ {
 		insts = append(insts, BIC(r, (r+1)%32, (r+2)%32), MUL((r+3)%32, r, (r+5)%32),
-			FADDPScalar(true, r, (r+9)%32), FADDPScalar(false, (r+9)%32, r))
+			FADDPScalar(true, r, (r+9)%32), FADDPScalar(false, (r+9)%32, r),
+			FCVTN(r, (r+11)%32), FCVTN2((r+11)%32, r), XTN(r, (r+13)%32), XTN2((r+13)%32, r),
+			FCVTL(r, (r+4)%32), FCVTL2((r+4)%32, r))
 	}
 	for _, in := range insts {
 		if got := decode(t, in.Word); got != in.GNU {
