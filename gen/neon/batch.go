@@ -157,25 +157,16 @@ func (k *pair) genBatchRowSums(kind spec.Rows) {
 					s.q = k.get()
 					k.bload(s.q, off, cv, bColOff, partial)
 					k.fadd(s.q, vi, s.q)
-					k.scale(ss, func(s *stream) arm64.V { return s.q })
-					k.reduce(ss, func(s *stream) arm64.V { return s.rq })
-					k.put(s.rq)
-					k.fmulE(s.q, s.q, "half")
+					k.termScale(s)
 				} else {
 					k.reduce(ss, func(*stream) arm64.V { return rq })
 				}
-				k.spill(s.ad, slotAd)
-				k.put(s.ad)
-				e, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
+				h := k.termH(s, func(s *stream) (dst, src arm64.V) {
 					if kind == spec.Dirac {
 						return k.get(), vi
 					}
 					return s.q, s.q
-				}))
-				h := k.reload(slotQh) // h = fma(|d|, erf, (q·½)·E2)
-				ad := k.reload(slotAd)
-				k.fmla(h, ad, e[0])
-				k.put(ad, e[0])
+				})
 				w := k.get()
 				k.bload(w, off, r.CW, bColOff, partial)
 				k.fmla(acc, w, h)
@@ -247,47 +238,23 @@ func (k *pair) genBatchGrad(kind spec.Rows) {
 					vi := k.reload(bSlotVi)
 					k.fadd(s.q, vi, s.q)
 					k.put(vi)
-					k.scale(ss, func(s *stream) arm64.V { return s.q })
-					k.reduce(ss, func(s *stream) arm64.V { return s.rq })
-					z := k.get() // rq := 0 where q == 0
-					k.Word(arm64.FCMEQZ(k.p.arr, z, s.q))
-					k.Word(arm64.BIC(s.rq, s.rq, z))
-					k.put(z)
-					k.spill(s.rq, slotRqm)
-					k.put(s.rq)
-					k.fmulE(s.q, s.q, "half")
+					k.gradScale(s)
 				} else {
 					rq := k.reload(bSlotRqRow)
 					k.reduce(ss, func(*stream) arm64.V { return rq })
 					k.put(rq)
 				}
-				k.put(s.ad)
-				k.spill(s.d, slotAd)
-				k.put(s.d)
-				r, _ := k.erfExpPos(ss, k.parkScaledE2(func(s *stream) (dst, src arm64.V) {
+				rqmSlot := slotRqm
+				if kind == spec.Dirac {
+					rqmSlot = bSlotRqmRow
+				}
+				h, e, es := k.gradTerm(s, rqmSlot, func(s *stream) (dst, src arm64.V) {
 					if kind == spec.Dirac {
 						r := k.reload(bSlotQhRow)
 						return r, r
 					}
 					return s.q, s.q
-				}))
-				e := r[0]
-				es := k.reload(slotE2) // E2·rq
-				rqmSlot := slotRqm
-				if kind == spec.Dirac {
-					rqmSlot = bSlotRqmRow
-				}
-				rqm := k.reload(rqmSlot)
-				k.fmul(es, es, rqm)
-				k.put(rqm)
-				d := k.reload(slotAd) // h = fma(|d|, erf, (q·½)·E2); erf gets the sign of d
-				ad := k.get()
-				k.fabs(ad, d)
-				h := k.reload(slotQh)
-				k.fmla(h, ad, e)
-				k.Word(arm64.BIC(ad, d, ad))
-				k.VORR(e, e, ad)
-				k.put(ad, d)
+				})
 				w := k.get()
 				k.bload(w, off, cw, bColOff, partial)
 				k.fmla(sh, w, h)
@@ -315,4 +282,70 @@ func (k *pair) genBatchGrad(kind spec.Rows) {
 		})
 	})
 	k.end()
+}
+
+// The pair term of one vector of lanes, shared by the batch-lane kernels
+// and the batches of single Gaussians (gaussian.go).
+
+// termScale: for q = the vector of variance sums (s.q) and s.ad = |d|: q
+// becomes √(2v)·½ and s.t the reduced argument (scale, reduce; 1/q is
+// released).
+func (k *pair) termScale(s *stream) {
+	ss := []*stream{s}
+	k.scale(ss, func(s *stream) arm64.V { return s.q })
+	k.reduce(ss, func(s *stream) arm64.V { return s.rq })
+	k.put(s.rq)
+	k.fmulE(s.q, s.q, "half")
+}
+
+// termH finishes the pair term from s.ad and s.t: h = fma(|d|, erf,
+// (q·½)·E2), with qh as in parkScaledE2. s.ad is released.
+func (k *pair) termH(s *stream, qh func(s *stream) (dst, src arm64.V)) arm64.V {
+	k.spill(s.ad, slotAd)
+	k.put(s.ad)
+	e, _ := k.erfExpPos([]*stream{s}, k.parkScaledE2(qh))
+	h := k.reload(slotQh) // h = fma(|d|, erf, (q·½)·E2)
+	ad := k.reload(slotAd)
+	k.fmla(h, ad, e[0])
+	k.put(ad, e[0])
+	return h
+}
+
+// gradScale is termScale for the gradient kernels: 1/q, with 0 where
+// q == 0, waits in slot slotRqm.
+func (k *pair) gradScale(s *stream) {
+	ss := []*stream{s}
+	k.scale(ss, func(s *stream) arm64.V { return s.q })
+	k.reduce(ss, func(s *stream) arm64.V { return s.rq })
+	z := k.get() // rq := 0 where q == 0
+	k.Word(arm64.FCMEQZ(k.p.arr, z, s.q))
+	k.Word(arm64.BIC(s.rq, s.rq, z))
+	k.put(z)
+	k.spill(s.rq, slotRqm)
+	k.put(s.rq)
+	k.fmulE(s.q, s.q, "half")
+}
+
+// gradTerm finishes the pair term and its derivatives from s.d, s.ad and
+// s.t (the masked 1/q in slot rqmSlot, qh as in parkScaledE2): h, the erf
+// with the sign of d, and E2·rq. s.d and s.ad are released.
+func (k *pair) gradTerm(s *stream, rqmSlot int, qh func(s *stream) (dst, src arm64.V)) (h, e, es arm64.V) {
+	k.put(s.ad)
+	k.spill(s.d, slotAd)
+	k.put(s.d)
+	r, _ := k.erfExpPos([]*stream{s}, k.parkScaledE2(qh))
+	e = r[0]
+	es = k.reload(slotE2) // E2·rq
+	rqm := k.reload(rqmSlot)
+	k.fmul(es, es, rqm)
+	k.put(rqm)
+	d := k.reload(slotAd) // h = fma(|d|, erf, (q·½)·E2); erf gets the sign of d
+	ad := k.get()
+	k.fabs(ad, d)
+	h = k.reload(slotQh)
+	k.fmla(h, ad, e)
+	k.Word(arm64.BIC(ad, d, ad))
+	k.VORR(e, e, ad)
+	k.put(ad, d)
+	return h, e, es
 }

@@ -87,28 +87,7 @@ func (g *gen) genFront(p *prec) {
 
 	// Limits and constants.
 	g.Go("MOVD lim+160(FP), %s", frTmp)
-	for i, v := range []arm64.V{fvGtLim, fvGeSmall, fvGeLossy} {
-		g.Go("MOVD %d(%s), %s", 8*i, frTmp, frCnt)
-		g.Go("VDUP %s, %s", frCnt, v.Go(a))
-	}
-	g.Go("MOVD 24(%s), %s", frTmp, frCnt)
-	g.Go("VDUP %s, %s", frCnt, fvTol.Go(arm64.D2))
-	g.Go("MOVD $1, %s", frCnt)
-	g.Go("VDUP %s, %s", frCnt, fvOneInt.Go(a))
-	sign := "0x8000000000000000"
-	if !p.f64 {
-		sign = "0x80000000"
-	}
-	g.Go("MOVD $%s, %s", sign, frCnt)
-	g.Go("VDUP %s, %s", frCnt, fvSign.Go(a))
-	g.Go("MOVD $0x3ff0000000000000, %s", frCnt)
-	g.Go("VDUP %s, %s", frCnt, fvOne.Go(arm64.D2))
-	g.VZero(fvOr)
-	g.VZero(fvGt)
-	g.Go("MOVD $-1, %s", frCnt)
-	g.Go("VDUP %s, %s", frCnt, fvBig.Go(arm64.D2))
-	g.VMov(fvNoLossy, fvBig)
-	g.VMov(fvSums, fvBig)
+	g.frontInit(p)
 
 	g.Go("MOVD w_base+72(FP), %s", frW)
 	g.Go("MOVD m_base+96(FP), %s", frM)
@@ -189,6 +168,42 @@ func (g *gen) genFront(p *prec) {
 	// The words, reduced over the lanes, to r.
 	g.Label(g.label("done"))
 	g.Go("MOVD r+168(FP), %s", frTmp)
+	g.frontStore(p, 0)
+	g.Go("RET")
+}
+
+// frontInit loads the limits (lim at frTmp) and the constants into their
+// vectors and starts the words: Or and Gt at 0, the others all ones.
+func (g *gen) frontInit(p *prec) {
+	a := p.arr
+	for i, v := range []arm64.V{fvGtLim, fvGeSmall, fvGeLossy} {
+		g.Go("MOVD %d(%s), %s", 8*i, frTmp, frCnt)
+		g.Go("VDUP %s, %s", frCnt, v.Go(a))
+	}
+	g.Go("MOVD 24(%s), %s", frTmp, frCnt)
+	g.Go("VDUP %s, %s", frCnt, fvTol.Go(arm64.D2))
+	g.Go("MOVD $1, %s", frCnt)
+	g.Go("VDUP %s, %s", frCnt, fvOneInt.Go(a))
+	sign := "0x8000000000000000"
+	if !p.f64 {
+		sign = "0x80000000"
+	}
+	g.Go("MOVD $%s, %s", sign, frCnt)
+	g.Go("VDUP %s, %s", frCnt, fvSign.Go(a))
+	g.Go("MOVD $0x3ff0000000000000, %s", frCnt)
+	g.Go("VDUP %s, %s", frCnt, fvOne.Go(arm64.D2))
+	g.VZero(fvOr)
+	g.VZero(fvGt)
+	g.Go("MOVD $-1, %s", frCnt)
+	g.Go("VDUP %s, %s", frCnt, fvBig.Go(arm64.D2))
+	g.VMov(fvNoLossy, fvBig)
+	g.VMov(fvSums, fvBig)
+}
+
+// frontStore reduces the words over the lanes and stores them as a
+// purego.FrontScan at off(frTmp).
+func (g *gen) frontStore(p *prec, off int) {
+	a := p.arr
 	for i, x := range []struct {
 		v     arm64.V
 		and   bool
@@ -204,9 +219,8 @@ func (g *gen) genFront(p *prec) {
 			g.ToGPR(x.arr, frRowW, x.v, lane)
 			g.Go("%s %s, %s, %s", op, frRowW, frCnt, frCnt)
 		}
-		g.Go("MOVD %s, %d(%s)", frCnt, 8*i, frTmp)
+		g.Go("MOVD %s, %d(%s)", frCnt, off+8*i, frTmp)
 	}
-	g.Go("RET")
 }
 
 // frontClamp sets l0 = min(l0, n − lanes): the last block ends at lane n.
