@@ -306,3 +306,43 @@ func batchFront64(dw, dm, dv, w, m, s []float64, c, n int, lim *[4]uint64, r *[5
 //
 //go:noescape
 func batchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *[4]uint64, r *[5]uint64)
+
+// batchGaussianValues64 is the assembly of BatchGaussianValues64
+// (gaussian.go; see purego.BatchGaussianValues64): sides p (pw, pm, ps) and
+// q, the derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and
+// r the two purego.FrontScan of p and q. It trusts the lengths and integers
+// it is given: only BatchGaussianValues64, which sets *under = −1, cuts
+// every slice to n and calls it only with n ≥ 2, calls it.
+//
+//go:noescape
+func batchGaussianValues64(out, pw, pm, ps, qw, qm, qs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianGrad64 is the assembly of BatchGaussianGrad64 (gaussian.go;
+// see purego.BatchGaussianGrad64): sides p (pw, pm, ps) and q, the
+// derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and r the
+// two purego.FrontScan of p and q. It trusts the lengths and integers it is
+// given: only BatchGaussianGrad64, which sets *under = −1, cuts every slice
+// to n and calls it only with n ≥ 2, calls it.
+//
+//go:noescape
+func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianValues32 is the assembly of BatchGaussianValues32
+// (gaussian.go; see purego.BatchGaussianValues32): sides p (pw, pm, ps) and
+// q, the derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and
+// r the two purego.FrontScan of p and q. It trusts the lengths and integers
+// it is given: only BatchGaussianValues32, which sets *under = −1, cuts
+// every slice to n and calls it only with n ≥ 4, calls it.
+//
+//go:noescape
+func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianGrad32 is the assembly of BatchGaussianGrad32 (gaussian.go;
+// see purego.BatchGaussianGrad32): sides p (pw, pm, ps) and q, the
+// derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and r the
+// two purego.FrontScan of p and q. It trusts the lengths and integers it is
+// given: only BatchGaussianGrad32, which sets *under = −1, cuts every slice
+// to n and calls it only with n ≥ 4, calls it.
+//
+//go:noescape
+func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)

@@ -80,6 +80,18 @@
 //   BatchFront64       c > 1, elements of a component   28 instructions /  2 =  14.0 per element
 //   BatchFront32       c = 1, elements                39 instructions /  4 =   9.8 per element
 //   BatchFront32       c > 1, elements of a component   37 instructions /  4 =   9.2 per element
+//   BatchGaussianValues64 scan p, elements               31 instructions /  2 =  15.5 per element
+//   BatchGaussianValues64 scan q, elements               31 instructions /  2 =  15.5 per element
+//   BatchGaussianValues64 BatchGaussianValues64 lanes   120 instructions /  2 =  60.0 per pair
+//   BatchGaussianGrad64 scan p, elements               31 instructions /  2 =  15.5 per element
+//   BatchGaussianGrad64 scan q, elements               31 instructions /  2 =  15.5 per element
+//   BatchGaussianGrad64 BatchGaussianGrad64 lanes     172 instructions /  2 =  86.0 per pair
+//   BatchGaussianValues32 scan p, elements               36 instructions /  4 =   9.0 per element
+//   BatchGaussianValues32 scan q, elements               36 instructions /  4 =   9.0 per element
+//   BatchGaussianValues32 BatchGaussianValues32 lanes   147 instructions /  4 =  36.8 per pair
+//   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
+//   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
+//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     270 instructions /  4 =  67.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -4632,6 +4644,12 @@ DATA fastExp2<>+1000(SB)/8, $0x3fff7bfdad9cbe14
 DATA fastExp2<>+1008(SB)/8, $0x3fffa7c1819e90d8
 DATA fastExp2<>+1016(SB)/8, $0x3fffd3c22b8f71f1
 GLOBL fastExp2<>(SB), RODATA|NOPTR, $1024
+
+DATA gaussConst<>+0(SB)/8, $0x3ff20dd750429b6d
+DATA gaussConst<>+8(SB)/8, $0x3fe0000000000000
+DATA gaussConst<>+16(SB)/8, $0x3cd0000000000000
+DATA gaussConst<>+24(SB)/8, $0x3fe20dd750429b6d
+GLOBL gaussConst<>(SB), RODATA|NOPTR, $32
 
 
 // func erf64(dst []float64, x []float64)
@@ -20533,3 +20551,1722 @@ BatchFront32_done:
 	AND R14, R12, R12
 	MOVD R12, 32(R13)
 	RET
+
+// func batchGaussianValues64(out, pw, pm, ps, qw, qm, qs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+TEXT ·batchGaussianValues64(SB), NOSPLIT, $160-200
+	MOVD lim+184(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.D2
+	MOVD 8(R13), R12
+	VDUP R12, V6.D2
+	MOVD 16(R13), R12
+	VDUP R12, V7.D2
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.D2
+	MOVD $0x8000000000000000, R12
+	VDUP R12, V9.D2
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD pw_base+24(FP), R3
+	MOVD pm_base+48(FP), R4
+	MOVD ps_base+72(FP), R5
+	MOVD n+168(FP), R7
+	SUB $2, R7, R9
+	MOVD $0, R8
+BatchGaussianValues64_scan0:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $3, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.D2]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.D2]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.D2]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	VMOV V14.B16, V19.B16
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianValues64_scan0_done
+	ADD $2, R8, R8
+	B BatchGaussianValues64_scan0
+BatchGaussianValues64_scan0_done:
+	MOVD r+192(FP), R13
+	VMOV V0.D[0], R12
+	VMOV V0.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.D[0], R12
+	VMOV V1.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.D[0], R12
+	VMOV V2.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.D[0], R12
+	VMOV V3.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
+	MOVD lim+184(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.D2
+	MOVD 8(R13), R12
+	VDUP R12, V6.D2
+	MOVD 16(R13), R12
+	VDUP R12, V7.D2
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.D2
+	MOVD $0x8000000000000000, R12
+	VDUP R12, V9.D2
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD qw_base+96(FP), R3
+	MOVD qm_base+120(FP), R4
+	MOVD qs_base+144(FP), R5
+	MOVD n+168(FP), R7
+	SUB $2, R7, R9
+	MOVD $0, R8
+BatchGaussianValues64_scan1:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $3, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.D2]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.D2]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.D2]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	VMOV V14.B16, V19.B16
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianValues64_scan1_done
+	ADD $2, R8, R8
+	B BatchGaussianValues64_scan1
+BatchGaussianValues64_scan1_done:
+	MOVD r+192(FP), R13
+	VMOV V0.D[0], R12
+	VMOV V0.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 40(R13)
+	VMOV V1.D[0], R12
+	VMOV V1.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 48(R13)
+	VMOV V2.D[0], R12
+	VMOV V2.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 56(R13)
+	VMOV V3.D[0], R12
+	VMOV V3.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 64(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 72(R13)
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD out_base+0(FP), R0
+	MOVD pw_base+24(FP), R1
+	MOVD pm_base+48(FP), R2
+	MOVD ps_base+72(FP), R3
+	MOVD qw_base+96(FP), R4
+	MOVD qm_base+120(FP), R5
+	MOVD qs_base+144(FP), R6
+	MOVD n+168(FP), R26
+	SUB $2, R26
+	MOVD ZR, R17
+BatchGaussianValues64_lane:
+	CMP R26, R17
+	BLE BatchGaussianValues64_body
+	SUB R26, R17, R15
+	CMP $2, R15
+	BEQ BatchGaussianValues64_done
+	LSL $3, R15
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB R15, R5
+	SUB R15, R6
+	MOVD R26, R17
+BatchGaussianValues64_body:
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R5), [V1.D2]
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
+	VLD1.P 16(R3), [V2.D2]
+	VLD1.P 16(R6), [V3.D2]
+	FMOVQ F2, s9-144(SP)
+	FMOVQ F3, s10-160(SP)
+	WORD $0x6e62dc42 // fmul v2.2d, v2.2d, v2.2d
+	WORD $0x6e63dc63 // fmul v3.2d, v3.2d, v3.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6ee1f842 // fsqrt v2.2d, v2.2d
+	WORD $0x6e62fe40 // fdiv v0.2d, v18.2d, v2.2d
+	WORD $0x6e60dc23 // fmul v3.2d, v1.2d, v0.2d
+	WORD $0x4ef3c463 // fminnm v3.2d, v3.2d, v19.2d
+	WORD $0x4ee0d824 // fcmeq v4.2d, v1.2d, #0
+	WORD $0x4e641c63 // bic v3.16b, v3.16b, v4.16b
+	WORD $0x4fd59042 // fmul v2.2d, v2.2d, v21.d[0]
+	FMOVQ F1, s1-16(SP)
+	WORD $0x6ef4e460 // fcmgt v0.2d, v3.2d, v20.2d
+	WORD $0x4ef4c463 // fminnm v3.2d, v3.2d, v20.2d
+	WORD $0x4fd59861 // fmul v1.2d, v3.2d, v21.d[1]
+	WORD $0x4ee1b821 // fcvtzs v1.2d, v1.2d
+	WORD $0x4e61d824 // scvtf v4.2d, v1.2d
+	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
+	WORD $0x4e64d465 // fadd v5.2d, v3.2d, v4.2d
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
+	VMOV V1.D[0], R19
+	VMOV V1.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F6, F7)
+	LDP (R20), (R20, R21)
+	VMOV R20, V6.D[1]
+	VMOV R21, V7.D[1]
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VDUP V30.D[1], V0.D2
+	WORD $0x4fdf10a0 // fmla v0.2d, v5.2d, v31.d[0]
+	VDUP V30.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V29.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	VDUP V29.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V28.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	VDUP V28.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V27.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	WORD $0x6e65dc00 // fmul v0.2d, v0.2d, v5.2d
+	VFMLA V0.D2, V7.D2, V7.D2
+	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
+	FMOVQ F2, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e63dc60 // fmul v0.2d, v3.2d, v3.2d
+	VDUP V26.D[1], V1.D2
+	WORD $0x4fda1001 // fmla v1.2d, v0.2d, v26.d[0]
+	VDUP V27.D[0], V2.D2
+	VFMLA V1.D2, V0.D2, V2.D2
+	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
+	VDUP V25.D[0], V1.D2
+	WORD $0x4fd81801 // fmla v1.2d, v0.2d, v24.d[1]
+	VDUP V25.D[1], V5.D2
+	VFMLA V1.D2, V0.D2, V5.D2
+	VFMLA V4.D2, V2.D2, V5.D2
+	VDUP V24.D[0], V1.D2
+	WORD $0x4fd71801 // fmla v1.2d, v0.2d, v23.d[1]
+	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
+	VFMLA V4.D2, V5.D2, V1.D2
+	VDUP V23.D[0], V2.D2
+	WORD $0x4fd61802 // fmla v2.2d, v0.2d, v22.d[1]
+	VFMLA V4.D2, V1.D2, V2.D2
+	VFMLA V4.D2, V2.D2, V3.D2
+	WORD $0x6e63dc80 // fmul v0.2d, v4.2d, v3.2d
+	VFMLA V4.D2, V0.D2, V4.D2
+	FMOVQ s3-48(SP), F0
+	VFMLA V4.D2, V0.D2, V6.D2
+	FMOVQ s2-32(SP), F0
+	FMOVQ s1-16(SP), F1
+	VFMLA V6.D2, V1.D2, V0.D2
+	VLD1.P 16(R1), [V1.D2]
+	VLD1.P 16(R4), [V2.D2]
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V4.D2]
+	VLD1.P 16(R15), [V5.D2]
+	VEOR V6.B16, V6.B16, V6.B16
+	VFMLA V0.D2, V2.D2, V6.D2
+	WORD $0x6e66dc20 // fmul v0.2d, v1.2d, v6.2d
+	WORD $0x4e60d460 // fadd v0.2d, v3.2d, v0.2d
+	FMOVQ s9-144(SP), F7
+	WORD $0x6e61dc28 // fmul v8.2d, v1.2d, v1.2d
+	WORD $0x4fc490e9 // fmul v9.2d, v7.2d, v4.d[0]
+	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
+	WORD $0x4e68d468 // fadd v8.2d, v3.2d, v8.2d
+	FMOVQ s10-160(SP), F7
+	WORD $0x6e62dc49 // fmul v9.2d, v2.2d, v2.2d
+	WORD $0x4fc490ea // fmul v10.2d, v7.2d, v4.d[0]
+	WORD $0x6e6add29 // fmul v9.2d, v9.2d, v10.2d
+	WORD $0x4e69d469 // fadd v9.2d, v3.2d, v9.2d
+	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
+	WORD $0x4fc49908 // fmul v8.2d, v8.2d, v4.d[1]
+	WORD $0x4ee8d408 // fsub v8.2d, v0.2d, v8.2d
+	WORD $0x4e63f508 // fmax v8.2d, v8.2d, v3.2d
+	WORD $0x4fc59000 // fmul v0.2d, v0.2d, v5.d[0]
+	WORD $0x6ee0e500 // fcmgt v0.2d, v8.2d, v0.2d
+	VST1.P [V8.D2], 16(R0)
+	WORD $0x4ee0d907 // fcmeq v7.2d, v8.2d, #0
+	VAND V7.B16, V0.B16, V0.B16
+	VMOV V0.D[0], R15
+	VMOV V0.D[1], R13
+	ORR R13, R15, R15
+	CBNZ R15, BatchGaussianValues64_under
+BatchGaussianValues64_under_back:
+	ADD $2, R17
+	B BatchGaussianValues64_lane
+BatchGaussianValues64_done:
+	RET
+BatchGaussianValues64_under:
+	MOVD under+176(FP), R15
+	MOVD (R15), R13
+	TBZ $63, R13, BatchGaussianValues64_under_back
+	VMOV V0.D[0], R13
+	CBZ R13, BatchGaussianValues64_under0
+	ADD $0, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues64_under_back
+BatchGaussianValues64_under0:
+	VMOV V0.D[1], R13
+	CBZ R13, BatchGaussianValues64_under1
+	ADD $1, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues64_under_back
+BatchGaussianValues64_under1:
+	B BatchGaussianValues64_under_back
+	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+
+// func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
+	MOVD lim+328(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.D2
+	MOVD 8(R13), R12
+	VDUP R12, V6.D2
+	MOVD 16(R13), R12
+	VDUP R12, V7.D2
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.D2
+	MOVD $0x8000000000000000, R12
+	VDUP R12, V9.D2
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD pw_base+24(FP), R3
+	MOVD pm_base+48(FP), R4
+	MOVD ps_base+72(FP), R5
+	MOVD n+312(FP), R7
+	SUB $2, R7, R9
+	MOVD $0, R8
+BatchGaussianGrad64_scan0:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $3, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.D2]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.D2]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.D2]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	VMOV V14.B16, V19.B16
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianGrad64_scan0_done
+	ADD $2, R8, R8
+	B BatchGaussianGrad64_scan0
+BatchGaussianGrad64_scan0_done:
+	MOVD r+336(FP), R13
+	VMOV V0.D[0], R12
+	VMOV V0.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.D[0], R12
+	VMOV V1.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.D[0], R12
+	VMOV V2.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.D[0], R12
+	VMOV V3.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
+	MOVD lim+328(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.D2
+	MOVD 8(R13), R12
+	VDUP R12, V6.D2
+	MOVD 16(R13), R12
+	VDUP R12, V7.D2
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.D2
+	MOVD $0x8000000000000000, R12
+	VDUP R12, V9.D2
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD qw_base+96(FP), R3
+	MOVD qm_base+120(FP), R4
+	MOVD qs_base+144(FP), R5
+	MOVD n+312(FP), R7
+	SUB $2, R7, R9
+	MOVD $0, R8
+BatchGaussianGrad64_scan1:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $3, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.D2]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.D2]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.D2]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.D2, V15.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.D2, V12.D2, V16.D2
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.D2, V15.D2, V16.D2
+	VADD V6.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.D2, V12.D2, V16.D2
+	VADD V7.D2, V12.D2, V15.D2
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	VMOV V14.B16, V19.B16
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianGrad64_scan1_done
+	ADD $2, R8, R8
+	B BatchGaussianGrad64_scan1
+BatchGaussianGrad64_scan1_done:
+	MOVD r+336(FP), R13
+	VMOV V0.D[0], R12
+	VMOV V0.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 40(R13)
+	VMOV V1.D[0], R12
+	VMOV V1.D[1], R14
+	ORR R14, R12, R12
+	MOVD R12, 48(R13)
+	VMOV V2.D[0], R12
+	VMOV V2.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 56(R13)
+	VMOV V3.D[0], R12
+	VMOV V3.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 64(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 72(R13)
+	MOVD $constGrid64<>(SB), R15
+	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
+	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
+	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
+	MOVD $exp64<>(SB), R13
+	MOVD $erfExp64<>(SB), R14
+	MOVD out_base+0(FP), R0
+	MOVD pw_base+24(FP), R1
+	MOVD pm_base+48(FP), R2
+	MOVD ps_base+72(FP), R3
+	MOVD qw_base+96(FP), R4
+	MOVD qm_base+120(FP), R5
+	MOVD qs_base+144(FP), R6
+	MOVD gpw_base+168(FP), R7
+	MOVD gpm_base+192(FP), R8
+	MOVD gps_base+216(FP), R9
+	MOVD gqw_base+240(FP), R10
+	MOVD gqm_base+264(FP), R11
+	MOVD gqs_base+288(FP), R16
+	MOVD n+312(FP), R26
+	SUB $2, R26
+	MOVD ZR, R17
+BatchGaussianGrad64_lane:
+	CMP R26, R17
+	BLE BatchGaussianGrad64_body
+	SUB R26, R17, R15
+	CMP $2, R15
+	BEQ BatchGaussianGrad64_done
+	LSL $3, R15
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB R15, R5
+	SUB R15, R6
+	SUB R15, R7
+	SUB R15, R8
+	SUB R15, R9
+	SUB R15, R10
+	SUB R15, R11
+	SUB R15, R16
+	MOVD R26, R17
+BatchGaussianGrad64_body:
+	VLD1.P 16(R2), [V0.D2]
+	VLD1.P 16(R5), [V1.D2]
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
+	VLD1.P 16(R3), [V2.D2]
+	VLD1.P 16(R6), [V3.D2]
+	FMOVQ F2, s9-144(SP)
+	FMOVQ F3, s10-160(SP)
+	WORD $0x6e62dc42 // fmul v2.2d, v2.2d, v2.2d
+	WORD $0x6e63dc63 // fmul v3.2d, v3.2d, v3.2d
+	WORD $0x4e63d442 // fadd v2.2d, v2.2d, v3.2d
+	WORD $0x4e62d442 // fadd v2.2d, v2.2d, v2.2d
+	WORD $0x6ee1f842 // fsqrt v2.2d, v2.2d
+	WORD $0x6e62fe43 // fdiv v3.2d, v18.2d, v2.2d
+	WORD $0x6e63dc24 // fmul v4.2d, v1.2d, v3.2d
+	WORD $0x4ef3c484 // fminnm v4.2d, v4.2d, v19.2d
+	WORD $0x4ee0d825 // fcmeq v5.2d, v1.2d, #0
+	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
+	WORD $0x4ee0d845 // fcmeq v5.2d, v2.2d, #0
+	WORD $0x4e651c63 // bic v3.16b, v3.16b, v5.16b
+	FMOVQ F3, s7-112(SP)
+	WORD $0x4fd59042 // fmul v2.2d, v2.2d, v21.d[0]
+	FMOVQ F0, s1-16(SP)
+	WORD $0x6ef4e480 // fcmgt v0.2d, v4.2d, v20.2d
+	WORD $0x4ef4c484 // fminnm v4.2d, v4.2d, v20.2d
+	WORD $0x4fd59881 // fmul v1.2d, v4.2d, v21.d[1]
+	WORD $0x4ee1b821 // fcvtzs v1.2d, v1.2d
+	WORD $0x4e61d823 // scvtf v3.2d, v1.2d
+	WORD $0x4fd69063 // fmul v3.2d, v3.2d, v22.d[0]
+	WORD $0x4e63d485 // fadd v5.2d, v4.2d, v3.2d
+	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
+	VMOV V1.D[0], R19
+	VMOV V1.D[1], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F6, F7)
+	LDP (R20), (R20, R21)
+	VMOV R20, V6.D[1]
+	VMOV R21, V7.D[1]
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VDUP V30.D[1], V0.D2
+	WORD $0x4fdf10a0 // fmla v0.2d, v5.2d, v31.d[0]
+	VDUP V30.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V29.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	VDUP V29.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V28.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	VDUP V28.D[0], V1.D2
+	VFMLA V0.D2, V5.D2, V1.D2
+	VDUP V27.D[1], V0.D2
+	VFMLA V1.D2, V5.D2, V0.D2
+	WORD $0x6e65dc00 // fmul v0.2d, v0.2d, v5.2d
+	VFMLA V0.D2, V7.D2, V7.D2
+	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
+	FMOVQ F2, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e64dc80 // fmul v0.2d, v4.2d, v4.2d
+	VDUP V26.D[1], V1.D2
+	WORD $0x4fda1001 // fmla v1.2d, v0.2d, v26.d[0]
+	VDUP V27.D[0], V2.D2
+	VFMLA V1.D2, V0.D2, V2.D2
+	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
+	VDUP V25.D[0], V1.D2
+	WORD $0x4fd81801 // fmla v1.2d, v0.2d, v24.d[1]
+	VDUP V25.D[1], V5.D2
+	VFMLA V1.D2, V0.D2, V5.D2
+	VFMLA V3.D2, V2.D2, V5.D2
+	VDUP V24.D[0], V1.D2
+	WORD $0x4fd71801 // fmla v1.2d, v0.2d, v23.d[1]
+	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
+	VFMLA V3.D2, V5.D2, V1.D2
+	VDUP V23.D[0], V2.D2
+	WORD $0x4fd61802 // fmla v2.2d, v0.2d, v22.d[1]
+	VFMLA V3.D2, V1.D2, V2.D2
+	VFMLA V3.D2, V2.D2, V4.D2
+	WORD $0x6e64dc60 // fmul v0.2d, v3.2d, v4.2d
+	VFMLA V3.D2, V0.D2, V3.D2
+	FMOVQ s3-48(SP), F0
+	VFMLA V3.D2, V0.D2, V6.D2
+	FMOVQ s3-48(SP), F0
+	FMOVQ s7-112(SP), F1
+	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
+	FMOVQ s1-16(SP), F1
+	WORD $0x4ee0f822 // fabs v2.2d, v1.2d
+	FMOVQ s2-32(SP), F3
+	VFMLA V6.D2, V2.D2, V3.D2
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	VORR V2.B16, V6.B16, V6.B16
+	VLD1.P 16(R1), [V1.D2]
+	VLD1.P 16(R4), [V2.D2]
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V5.D2]
+	VLD1.P 16(R15), [V7.D2]
+	VEOR V8.B16, V8.B16, V8.B16
+	VFMLA V3.D2, V2.D2, V8.D2
+	WORD $0x6e68dc29 // fmul v9.2d, v1.2d, v8.2d
+	WORD $0x4e69d489 // fadd v9.2d, v4.2d, v9.2d
+	FMOVQ s9-144(SP), F10
+	WORD $0x6e61dc2b // fmul v11.2d, v1.2d, v1.2d
+	WORD $0x4fc5914c // fmul v12.2d, v10.2d, v5.d[0]
+	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
+	WORD $0x4e6bd48b // fadd v11.2d, v4.2d, v11.2d
+	FMOVQ s10-160(SP), F10
+	WORD $0x6e62dc4c // fmul v12.2d, v2.2d, v2.2d
+	WORD $0x4fc5914d // fmul v13.2d, v10.2d, v5.d[0]
+	WORD $0x6e6ddd8c // fmul v12.2d, v12.2d, v13.2d
+	WORD $0x4e6cd48c // fadd v12.2d, v4.2d, v12.2d
+	WORD $0x4e6cd56b // fadd v11.2d, v11.2d, v12.2d
+	WORD $0x4fc5996b // fmul v11.2d, v11.2d, v5.d[1]
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x4e64f56b // fmax v11.2d, v11.2d, v4.2d
+	WORD $0x4fc79129 // fmul v9.2d, v9.2d, v7.d[0]
+	WORD $0x6ee9e569 // fcmgt v9.2d, v11.2d, v9.2d
+	VST1.P [V11.D2], 16(R0)
+	WORD $0x4ee0d96a // fcmeq v10.2d, v11.2d, #0
+	VAND V10.B16, V9.B16, V9.B16
+	VMOV V9.D[0], R15
+	VMOV V9.D[1], R13
+	ORR R13, R15, R15
+	CBNZ R15, BatchGaussianGrad64_under
+BatchGaussianGrad64_under_back:
+	VEOR V9.B16, V9.B16, V9.B16
+	VFMLA V6.D2, V2.D2, V9.D2
+	VEOR V10.B16, V10.B16, V10.B16
+	VFMLA V0.D2, V2.D2, V10.D2
+	VEOR V11.B16, V11.B16, V11.B16
+	VFMLA V3.D2, V1.D2, V11.D2
+	VEOR V12.B16, V12.B16, V12.B16
+	VFMLA V6.D2, V1.D2, V12.D2
+	VEOR V13.B16, V13.B16, V13.B16
+	VFMLA V0.D2, V1.D2, V13.D2
+	FMOVQ s9-144(SP), F0
+	WORD $0x4fc59003 // fmul v3.2d, v0.2d, v5.d[0]
+	WORD $0x6e63dc23 // fmul v3.2d, v1.2d, v3.2d
+	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
+	WORD $0x4ee3d503 // fsub v3.2d, v8.2d, v3.2d
+	VST1.P [V3.D2], 16(R7)
+	WORD $0x6e69dc20 // fmul v0.2d, v1.2d, v9.2d
+	VST1.P [V0.D2], 16(R8)
+	FMOVQ s9-144(SP), F0
+	WORD $0x6e6adc03 // fmul v3.2d, v0.2d, v10.2d
+	WORD $0x4fc79826 // fmul v6.2d, v1.2d, v7.d[1]
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x6e63dc23 // fmul v3.2d, v1.2d, v3.2d
+	WORD $0x6ee4e406 // fcmgt v6.2d, v0.2d, v4.2d
+	VAND V6.B16, V3.B16, V3.B16
+	VST1.P [V3.D2], 16(R9)
+	FMOVQ s10-160(SP), F0
+	WORD $0x4fc59003 // fmul v3.2d, v0.2d, v5.d[0]
+	WORD $0x6e63dc43 // fmul v3.2d, v2.2d, v3.2d
+	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
+	WORD $0x4ee3d563 // fsub v3.2d, v11.2d, v3.2d
+	VST1.P [V3.D2], 16(R10)
+	WORD $0x6ee0f980 // fneg v0.2d, v12.2d
+	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	VST1.P [V0.D2], 16(R11)
+	FMOVQ s10-160(SP), F0
+	WORD $0x6e6ddc03 // fmul v3.2d, v0.2d, v13.2d
+	WORD $0x4fc79846 // fmul v6.2d, v2.2d, v7.d[1]
+	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
+	WORD $0x6e63dc43 // fmul v3.2d, v2.2d, v3.2d
+	WORD $0x6ee4e406 // fcmgt v6.2d, v0.2d, v4.2d
+	VAND V6.B16, V3.B16, V3.B16
+	VST1.P [V3.D2], 16(R16)
+	ADD $2, R17
+	B BatchGaussianGrad64_lane
+BatchGaussianGrad64_done:
+	RET
+BatchGaussianGrad64_under:
+	MOVD under+320(FP), R15
+	MOVD (R15), R13
+	TBZ $63, R13, BatchGaussianGrad64_under_back
+	VMOV V9.D[0], R13
+	CBZ R13, BatchGaussianGrad64_under0
+	ADD $0, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad64_under_back
+BatchGaussianGrad64_under0:
+	VMOV V9.D[1], R13
+	CBZ R13, BatchGaussianGrad64_under1
+	ADD $1, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad64_under_back
+BatchGaussianGrad64_under1:
+	B BatchGaussianGrad64_under_back
+	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+
+// func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200
+	MOVD lim+184(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.S4
+	MOVD 8(R13), R12
+	VDUP R12, V6.S4
+	MOVD 16(R13), R12
+	VDUP R12, V7.S4
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.S4
+	MOVD $0x80000000, R12
+	VDUP R12, V9.S4
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD pw_base+24(FP), R3
+	MOVD pm_base+48(FP), R4
+	MOVD ps_base+72(FP), R5
+	MOVD n+168(FP), R7
+	SUB $4, R7, R9
+	MOVD $0, R8
+BatchGaussianValues32_scan0:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $2, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.S4]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.S4]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.S4]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	WORD $0x4eead694 // fsub v20.2d, v20.2d, v10.2d
+	WORD $0x4ee0fa94 // fabs v20.2d, v20.2d
+	WORD $0x6e74e574 // fcmge v20.2d, v11.2d, v20.2d
+	VAND V20.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianValues32_scan0_done
+	ADD $4, R8, R8
+	B BatchGaussianValues32_scan0
+BatchGaussianValues32_scan0_done:
+	MOVD r+192(FP), R13
+	VMOV V0.S[0], R12
+	VMOV V0.S[1], R14
+	ORR R14, R12, R12
+	VMOV V0.S[2], R14
+	ORR R14, R12, R12
+	VMOV V0.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.S[0], R12
+	VMOV V1.S[1], R14
+	ORR R14, R12, R12
+	VMOV V1.S[2], R14
+	ORR R14, R12, R12
+	VMOV V1.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.S[0], R12
+	VMOV V2.S[1], R14
+	AND R14, R12, R12
+	VMOV V2.S[2], R14
+	AND R14, R12, R12
+	VMOV V2.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.S[0], R12
+	VMOV V3.S[1], R14
+	AND R14, R12, R12
+	VMOV V3.S[2], R14
+	AND R14, R12, R12
+	VMOV V3.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
+	MOVD lim+184(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.S4
+	MOVD 8(R13), R12
+	VDUP R12, V6.S4
+	MOVD 16(R13), R12
+	VDUP R12, V7.S4
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.S4
+	MOVD $0x80000000, R12
+	VDUP R12, V9.S4
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD qw_base+96(FP), R3
+	MOVD qm_base+120(FP), R4
+	MOVD qs_base+144(FP), R5
+	MOVD n+168(FP), R7
+	SUB $4, R7, R9
+	MOVD $0, R8
+BatchGaussianValues32_scan1:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $2, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.S4]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.S4]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.S4]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	WORD $0x4eead694 // fsub v20.2d, v20.2d, v10.2d
+	WORD $0x4ee0fa94 // fabs v20.2d, v20.2d
+	WORD $0x6e74e574 // fcmge v20.2d, v11.2d, v20.2d
+	VAND V20.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianValues32_scan1_done
+	ADD $4, R8, R8
+	B BatchGaussianValues32_scan1
+BatchGaussianValues32_scan1_done:
+	MOVD r+192(FP), R13
+	VMOV V0.S[0], R12
+	VMOV V0.S[1], R14
+	ORR R14, R12, R12
+	VMOV V0.S[2], R14
+	ORR R14, R12, R12
+	VMOV V0.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 40(R13)
+	VMOV V1.S[0], R12
+	VMOV V1.S[1], R14
+	ORR R14, R12, R12
+	VMOV V1.S[2], R14
+	ORR R14, R12, R12
+	VMOV V1.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 48(R13)
+	VMOV V2.S[0], R12
+	VMOV V2.S[1], R14
+	AND R14, R12, R12
+	VMOV V2.S[2], R14
+	AND R14, R12, R12
+	VMOV V2.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 56(R13)
+	VMOV V3.S[0], R12
+	VMOV V3.S[1], R14
+	AND R14, R12, R12
+	VMOV V3.S[2], R14
+	AND R14, R12, R12
+	VMOV V3.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 64(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 72(R13)
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD out_base+0(FP), R0
+	MOVD pw_base+24(FP), R1
+	MOVD pm_base+48(FP), R2
+	MOVD ps_base+72(FP), R3
+	MOVD qw_base+96(FP), R4
+	MOVD qm_base+120(FP), R5
+	MOVD qs_base+144(FP), R6
+	MOVD n+168(FP), R26
+	SUB $4, R26
+	MOVD ZR, R17
+BatchGaussianValues32_lane:
+	CMP R26, R17
+	BLE BatchGaussianValues32_body
+	SUB R26, R17, R15
+	CMP $4, R15
+	BEQ BatchGaussianValues32_done
+	LSL $2, R15
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB R15, R5
+	SUB R15, R6
+	MOVD R26, R17
+BatchGaussianValues32_body:
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R5), [V1.S4]
+	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R6), [V3.S4]
+	FMOVQ F2, s9-144(SP)
+	FMOVQ F3, s10-160(SP)
+	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
+	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
+	WORD $0x6e22fe40 // fdiv v0.4s, v18.4s, v2.4s
+	WORD $0x6e20dc23 // fmul v3.4s, v1.4s, v0.4s
+	WORD $0x4eb3c463 // fminnm v3.4s, v3.4s, v19.4s
+	WORD $0x4ea0d824 // fcmeq v4.4s, v1.4s, #0
+	WORD $0x4e641c63 // bic v3.16b, v3.16b, v4.16b
+	WORD $0x4f959042 // fmul v2.4s, v2.4s, v21.s[0]
+	FMOVQ F1, s1-16(SP)
+	WORD $0x6eb4e460 // fcmgt v0.4s, v3.4s, v20.4s
+	WORD $0x4eb4c463 // fminnm v3.4s, v3.4s, v20.4s
+	WORD $0x4fb59061 // fmul v1.4s, v3.4s, v21.s[1]
+	WORD $0x4ea1b821 // fcvtzs v1.4s, v1.4s
+	WORD $0x4e21d824 // scvtf v4.4s, v1.4s
+	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
+	WORD $0x4e24d465 // fadd v5.4s, v3.4s, v4.4s
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
+	VMOV V1.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V1.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V1.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V1.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F6, F7)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V6.S[1]
+	VMOV R25, V7.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V6.S[2]
+	VMOV R25, V7.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V6.S[3]
+	VMOV R25, V7.S[3]
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VDUP V23.S[2], V0.S4
+	WORD $0x4fb718a0 // fmla v0.4s, v5.4s, v23.s[3]
+	VDUP V23.S[1], V1.S4
+	VFMLA V0.S4, V5.S4, V1.S4
+	VDUP V23.S[0], V0.S4
+	VFMLA V1.S4, V5.S4, V0.S4
+	VDUP V22.S[3], V1.S4
+	VFMLA V0.S4, V5.S4, V1.S4
+	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	VFMLA V1.S4, V7.S4, V7.S4
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	FMOVQ F2, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e23dc60 // fmul v0.4s, v3.4s, v3.4s
+	VDUP V22.S[2], V1.S4
+	WORD $0x4fb61001 // fmla v1.4s, v0.4s, v22.s[1]
+	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51802 // fmla v2.4s, v0.4s, v21.s[3]
+	VFMLA V4.S4, V1.S4, V2.S4
+	VFMLA V4.S4, V2.S4, V3.S4
+	WORD $0x6e23dc80 // fmul v0.4s, v4.4s, v3.4s
+	VFMLA V4.S4, V0.S4, V4.S4
+	FMOVQ s3-48(SP), F0
+	VFMLA V4.S4, V0.S4, V6.S4
+	FMOVQ s2-32(SP), F0
+	FMOVQ s1-16(SP), F1
+	VFMLA V6.S4, V1.S4, V0.S4
+	VLD1.P 16(R1), [V1.S4]
+	VLD1.P 16(R4), [V2.S4]
+	VEOR V3.B16, V3.B16, V3.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V4.D2]
+	VLD1.P 16(R15), [V5.D2]
+	VEOR V6.B16, V6.B16, V6.B16
+	VFMLA V0.S4, V2.S4, V6.S4
+	WORD $0x0e617828 // fcvtl v8.2d, v1.2s
+	WORD $0x0e6178c9 // fcvtl v9.2d, v6.2s
+	WORD $0x6e69dd0a // fmul v10.2d, v8.2d, v9.2d
+	WORD $0x4e6ad46a // fadd v10.2d, v3.2d, v10.2d
+	FMOVQ s9-144(SP), F8
+	WORD $0x0e617909 // fcvtl v9.2d, v8.2s
+	WORD $0x0e61782b // fcvtl v11.2d, v1.2s
+	WORD $0x6e6bdd6c // fmul v12.2d, v11.2d, v11.2d
+	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
+	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
+	WORD $0x4e6cd46c // fadd v12.2d, v3.2d, v12.2d
+	FMOVQ s10-160(SP), F8
+	WORD $0x0e617909 // fcvtl v9.2d, v8.2s
+	WORD $0x0e61784b // fcvtl v11.2d, v2.2s
+	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
+	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	WORD $0x4e6dd46d // fadd v13.2d, v3.2d, v13.2d
+	WORD $0x4e6dd58c // fadd v12.2d, v12.2d, v13.2d
+	WORD $0x4fc4998c // fmul v12.2d, v12.2d, v4.d[1]
+	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
+	WORD $0x4e63f58c // fmax v12.2d, v12.2d, v3.2d
+	WORD $0x4fc5914a // fmul v10.2d, v10.2d, v5.d[0]
+	WORD $0x6eeae58a // fcmgt v10.2d, v12.2d, v10.2d
+	WORD $0x0e616980 // fcvtn v0.2s, v12.2d
+	WORD $0x0ea12947 // xtn v7.2s, v10.2d
+	WORD $0x4e617828 // fcvtl2 v8.2d, v1.4s
+	WORD $0x4e6178c9 // fcvtl2 v9.2d, v6.4s
+	WORD $0x6e69dd0a // fmul v10.2d, v8.2d, v9.2d
+	WORD $0x4e6ad46a // fadd v10.2d, v3.2d, v10.2d
+	FMOVQ s9-144(SP), F8
+	WORD $0x4e617909 // fcvtl2 v9.2d, v8.4s
+	WORD $0x4e61782b // fcvtl2 v11.2d, v1.4s
+	WORD $0x6e6bdd6c // fmul v12.2d, v11.2d, v11.2d
+	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
+	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
+	WORD $0x4e6cd46c // fadd v12.2d, v3.2d, v12.2d
+	FMOVQ s10-160(SP), F8
+	WORD $0x4e617909 // fcvtl2 v9.2d, v8.4s
+	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
+	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
+	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	WORD $0x4e6dd46d // fadd v13.2d, v3.2d, v13.2d
+	WORD $0x4e6dd58c // fadd v12.2d, v12.2d, v13.2d
+	WORD $0x4fc4998c // fmul v12.2d, v12.2d, v4.d[1]
+	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
+	WORD $0x4e63f58c // fmax v12.2d, v12.2d, v3.2d
+	WORD $0x4fc5914a // fmul v10.2d, v10.2d, v5.d[0]
+	WORD $0x6eeae58a // fcmgt v10.2d, v12.2d, v10.2d
+	WORD $0x4e616980 // fcvtn2 v0.4s, v12.2d
+	WORD $0x4ea12947 // xtn2 v7.4s, v10.2d
+	VST1.P [V0.S4], 16(R0)
+	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
+	VAND V0.B16, V7.B16, V7.B16
+	VMOV V7.D[0], R15
+	VMOV V7.D[1], R13
+	ORR R13, R15, R15
+	CBNZ R15, BatchGaussianValues32_under
+BatchGaussianValues32_under_back:
+	ADD $4, R17
+	B BatchGaussianValues32_lane
+BatchGaussianValues32_done:
+	RET
+BatchGaussianValues32_under:
+	MOVD under+176(FP), R15
+	MOVD (R15), R13
+	TBZ $63, R13, BatchGaussianValues32_under_back
+	VMOV V7.S[0], R13
+	CBZ R13, BatchGaussianValues32_under0
+	ADD $0, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues32_under_back
+BatchGaussianValues32_under0:
+	VMOV V7.S[1], R13
+	CBZ R13, BatchGaussianValues32_under1
+	ADD $1, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues32_under_back
+BatchGaussianValues32_under1:
+	VMOV V7.S[2], R13
+	CBZ R13, BatchGaussianValues32_under2
+	ADD $2, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues32_under_back
+BatchGaussianValues32_under2:
+	VMOV V7.S[3], R13
+	CBZ R13, BatchGaussianValues32_under3
+	ADD $3, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianValues32_under_back
+BatchGaussianValues32_under3:
+	B BatchGaussianValues32_under_back
+	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+
+// func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+TEXT ·batchGaussianGrad32(SB), NOSPLIT, $160-344
+	MOVD lim+328(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.S4
+	MOVD 8(R13), R12
+	VDUP R12, V6.S4
+	MOVD 16(R13), R12
+	VDUP R12, V7.S4
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.S4
+	MOVD $0x80000000, R12
+	VDUP R12, V9.S4
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD pw_base+24(FP), R3
+	MOVD pm_base+48(FP), R4
+	MOVD ps_base+72(FP), R5
+	MOVD n+312(FP), R7
+	SUB $4, R7, R9
+	MOVD $0, R8
+BatchGaussianGrad32_scan0:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $2, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.S4]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.S4]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.S4]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	WORD $0x4eead694 // fsub v20.2d, v20.2d, v10.2d
+	WORD $0x4ee0fa94 // fabs v20.2d, v20.2d
+	WORD $0x6e74e574 // fcmge v20.2d, v11.2d, v20.2d
+	VAND V20.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianGrad32_scan0_done
+	ADD $4, R8, R8
+	B BatchGaussianGrad32_scan0
+BatchGaussianGrad32_scan0_done:
+	MOVD r+336(FP), R13
+	VMOV V0.S[0], R12
+	VMOV V0.S[1], R14
+	ORR R14, R12, R12
+	VMOV V0.S[2], R14
+	ORR R14, R12, R12
+	VMOV V0.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 0(R13)
+	VMOV V1.S[0], R12
+	VMOV V1.S[1], R14
+	ORR R14, R12, R12
+	VMOV V1.S[2], R14
+	ORR R14, R12, R12
+	VMOV V1.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 8(R13)
+	VMOV V2.S[0], R12
+	VMOV V2.S[1], R14
+	AND R14, R12, R12
+	VMOV V2.S[2], R14
+	AND R14, R12, R12
+	VMOV V2.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 16(R13)
+	VMOV V3.S[0], R12
+	VMOV V3.S[1], R14
+	AND R14, R12, R12
+	VMOV V3.S[2], R14
+	AND R14, R12, R12
+	VMOV V3.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 24(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 32(R13)
+	MOVD lim+328(FP), R13
+	MOVD 0(R13), R12
+	VDUP R12, V5.S4
+	MOVD 8(R13), R12
+	VDUP R12, V6.S4
+	MOVD 16(R13), R12
+	VDUP R12, V7.S4
+	MOVD 24(R13), R12
+	VDUP R12, V11.D2
+	MOVD $1, R12
+	VDUP R12, V8.S4
+	MOVD $0x80000000, R12
+	VDUP R12, V9.S4
+	MOVD $0x3ff0000000000000, R12
+	VDUP R12, V10.D2
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	MOVD $-1, R12
+	VDUP R12, V2.D2
+	VMOV V2.B16, V3.B16
+	VMOV V2.B16, V4.B16
+	MOVD qw_base+96(FP), R3
+	MOVD qm_base+120(FP), R4
+	MOVD qs_base+144(FP), R5
+	MOVD n+312(FP), R7
+	SUB $4, R7, R9
+	MOVD $0, R8
+BatchGaussianGrad32_scan1:
+	CMP R9, R8
+	CSEL GT, R9, R8, R8
+	LSL $2, R8, R13
+	ADD R13, R3, R12
+	VLD1 (R12), [V14.S4]
+	ADD R13, R4, R12
+	VLD1 (R12), [V13.S4]
+	ADD R13, R5, R12
+	VLD1 (R12), [V12.S4]
+	VORR V12.B16, V0.B16, V0.B16
+	VORR V14.B16, V0.B16, V0.B16
+	WORD $0x4e691daf // bic v15.16b, v13.16b, v9.16b
+	VADD V5.S4, V15.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V5.S4, V12.S4, V16.S4
+	VORR V16.B16, V1.B16, V1.B16
+	VADD V6.S4, V15.S4, V16.S4
+	VADD V6.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V2.B16, V2.B16
+	VSUB V8.S4, V12.S4, V16.S4
+	VADD V7.S4, V12.S4, V15.S4
+	VORR V15.B16, V16.B16, V16.B16
+	VAND V16.B16, V3.B16, V3.B16
+	WORD $0x0e6179d3 // fcvtl v19.2d, v14.2s
+	WORD $0x4e6179d4 // fcvtl2 v20.2d, v14.4s
+	WORD $0x4eead673 // fsub v19.2d, v19.2d, v10.2d
+	WORD $0x4ee0fa73 // fabs v19.2d, v19.2d
+	WORD $0x6e73e573 // fcmge v19.2d, v11.2d, v19.2d
+	VAND V19.B16, V4.B16, V4.B16
+	WORD $0x4eead694 // fsub v20.2d, v20.2d, v10.2d
+	WORD $0x4ee0fa94 // fabs v20.2d, v20.2d
+	WORD $0x6e74e574 // fcmge v20.2d, v11.2d, v20.2d
+	VAND V20.B16, V4.B16, V4.B16
+	CMP R9, R8
+	BGE BatchGaussianGrad32_scan1_done
+	ADD $4, R8, R8
+	B BatchGaussianGrad32_scan1
+BatchGaussianGrad32_scan1_done:
+	MOVD r+336(FP), R13
+	VMOV V0.S[0], R12
+	VMOV V0.S[1], R14
+	ORR R14, R12, R12
+	VMOV V0.S[2], R14
+	ORR R14, R12, R12
+	VMOV V0.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 40(R13)
+	VMOV V1.S[0], R12
+	VMOV V1.S[1], R14
+	ORR R14, R12, R12
+	VMOV V1.S[2], R14
+	ORR R14, R12, R12
+	VMOV V1.S[3], R14
+	ORR R14, R12, R12
+	MOVD R12, 48(R13)
+	VMOV V2.S[0], R12
+	VMOV V2.S[1], R14
+	AND R14, R12, R12
+	VMOV V2.S[2], R14
+	AND R14, R12, R12
+	VMOV V2.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 56(R13)
+	VMOV V3.S[0], R12
+	VMOV V3.S[1], R14
+	AND R14, R12, R12
+	VMOV V3.S[2], R14
+	AND R14, R12, R12
+	VMOV V3.S[3], R14
+	AND R14, R12, R12
+	MOVD R12, 64(R13)
+	VMOV V4.D[0], R12
+	VMOV V4.D[1], R14
+	AND R14, R12, R12
+	MOVD R12, 72(R13)
+	MOVD $constGrid32<>(SB), R15
+	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
+	VLD1.P 32(R15), [V22.S4, V23.S4]
+	MOVD $erfExp32<>(SB), R14
+	MOVD out_base+0(FP), R0
+	MOVD pw_base+24(FP), R1
+	MOVD pm_base+48(FP), R2
+	MOVD ps_base+72(FP), R3
+	MOVD qw_base+96(FP), R4
+	MOVD qm_base+120(FP), R5
+	MOVD qs_base+144(FP), R6
+	MOVD gpw_base+168(FP), R7
+	MOVD gpm_base+192(FP), R8
+	MOVD gps_base+216(FP), R9
+	MOVD gqw_base+240(FP), R10
+	MOVD gqm_base+264(FP), R11
+	MOVD gqs_base+288(FP), R16
+	MOVD n+312(FP), R26
+	SUB $4, R26
+	MOVD ZR, R17
+BatchGaussianGrad32_lane:
+	CMP R26, R17
+	BLE BatchGaussianGrad32_body
+	SUB R26, R17, R15
+	CMP $4, R15
+	BEQ BatchGaussianGrad32_done
+	LSL $2, R15
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB R15, R5
+	SUB R15, R6
+	SUB R15, R7
+	SUB R15, R8
+	SUB R15, R9
+	SUB R15, R10
+	SUB R15, R11
+	SUB R15, R16
+	MOVD R26, R17
+BatchGaussianGrad32_body:
+	VLD1.P 16(R2), [V0.S4]
+	VLD1.P 16(R5), [V1.S4]
+	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
+	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
+	VLD1.P 16(R3), [V2.S4]
+	VLD1.P 16(R6), [V3.S4]
+	FMOVQ F2, s9-144(SP)
+	FMOVQ F3, s10-160(SP)
+	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
+	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
+	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
+	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
+	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
+	WORD $0x6e22fe43 // fdiv v3.4s, v18.4s, v2.4s
+	WORD $0x6e23dc24 // fmul v4.4s, v1.4s, v3.4s
+	WORD $0x4eb3c484 // fminnm v4.4s, v4.4s, v19.4s
+	WORD $0x4ea0d825 // fcmeq v5.4s, v1.4s, #0
+	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
+	WORD $0x4ea0d845 // fcmeq v5.4s, v2.4s, #0
+	WORD $0x4e651c63 // bic v3.16b, v3.16b, v5.16b
+	FMOVQ F3, s7-112(SP)
+	WORD $0x4f959042 // fmul v2.4s, v2.4s, v21.s[0]
+	FMOVQ F0, s1-16(SP)
+	WORD $0x6eb4e480 // fcmgt v0.4s, v4.4s, v20.4s
+	WORD $0x4eb4c484 // fminnm v4.4s, v4.4s, v20.4s
+	WORD $0x4fb59081 // fmul v1.4s, v4.4s, v21.s[1]
+	WORD $0x4ea1b821 // fcvtzs v1.4s, v1.4s
+	WORD $0x4e21d823 // scvtf v3.4s, v1.4s
+	WORD $0x4f959863 // fmul v3.4s, v3.4s, v21.s[2]
+	WORD $0x4e23d485 // fadd v5.4s, v4.4s, v3.4s
+	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
+	WORD $0x6e25dc65 // fmul v5.4s, v3.4s, v5.4s
+	VMOV V1.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V1.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V1.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V1.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F6, F7)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V6.S[1]
+	VMOV R25, V7.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V6.S[2]
+	VMOV R25, V7.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V6.S[3]
+	VMOV R25, V7.S[3]
+	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VDUP V23.S[2], V0.S4
+	WORD $0x4fb718a0 // fmla v0.4s, v5.4s, v23.s[3]
+	VDUP V23.S[1], V1.S4
+	VFMLA V0.S4, V5.S4, V1.S4
+	VDUP V23.S[0], V0.S4
+	VFMLA V1.S4, V5.S4, V0.S4
+	VDUP V22.S[3], V1.S4
+	VFMLA V0.S4, V5.S4, V1.S4
+	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
+	VFMLA V1.S4, V7.S4, V7.S4
+	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
+	FMOVQ F2, s2-32(SP)
+	FMOVQ F7, s3-48(SP)
+	WORD $0x6e24dc80 // fmul v0.4s, v4.4s, v4.4s
+	VDUP V22.S[2], V1.S4
+	WORD $0x4fb61001 // fmla v1.4s, v0.4s, v22.s[1]
+	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51802 // fmla v2.4s, v0.4s, v21.s[3]
+	VFMLA V3.S4, V1.S4, V2.S4
+	VFMLA V3.S4, V2.S4, V4.S4
+	WORD $0x6e24dc60 // fmul v0.4s, v3.4s, v4.4s
+	VFMLA V3.S4, V0.S4, V3.S4
+	FMOVQ s3-48(SP), F0
+	VFMLA V3.S4, V0.S4, V6.S4
+	FMOVQ s3-48(SP), F0
+	FMOVQ s7-112(SP), F1
+	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
+	FMOVQ s1-16(SP), F1
+	WORD $0x4ea0f822 // fabs v2.4s, v1.4s
+	FMOVQ s2-32(SP), F3
+	VFMLA V6.S4, V2.S4, V3.S4
+	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
+	VORR V2.B16, V6.B16, V6.B16
+	VLD1.P 16(R1), [V1.S4]
+	VLD1.P 16(R4), [V2.S4]
+	VEOR V4.B16, V4.B16, V4.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V5.D2]
+	VLD1.P 16(R15), [V7.D2]
+	VEOR V8.B16, V8.B16, V8.B16
+	VFMLA V3.S4, V2.S4, V8.S4
+	WORD $0x0e61782b // fcvtl v11.2d, v1.2s
+	WORD $0x0e61790c // fcvtl v12.2d, v8.2s
+	WORD $0x6e6cdd6d // fmul v13.2d, v11.2d, v12.2d
+	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
+	FMOVQ s9-144(SP), F11
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
+	WORD $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
+	WORD $0x6e6eddef // fmul v15.2d, v15.2d, v14.2d
+	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
+	FMOVQ s10-160(SP), F11
+	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
+	WORD $0x0e61784e // fcvtl v14.2d, v2.2s
+	WORD $0x6e6eddd0 // fmul v16.2d, v14.2d, v14.2d
+	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
+	WORD $0x6e6ede10 // fmul v16.2d, v16.2d, v14.2d
+	WORD $0x4e70d490 // fadd v16.2d, v4.2d, v16.2d
+	WORD $0x4e70d5ef // fadd v15.2d, v15.2d, v16.2d
+	WORD $0x4fc599ef // fmul v15.2d, v15.2d, v5.d[1]
+	WORD $0x4eefd5af // fsub v15.2d, v13.2d, v15.2d
+	WORD $0x4e64f5ef // fmax v15.2d, v15.2d, v4.2d
+	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
+	WORD $0x6eede5ed // fcmgt v13.2d, v15.2d, v13.2d
+	WORD $0x0e6169e9 // fcvtn v9.2s, v15.2d
+	WORD $0x0ea129aa // xtn v10.2s, v13.2d
+	WORD $0x4e61782b // fcvtl2 v11.2d, v1.4s
+	WORD $0x4e61790c // fcvtl2 v12.2d, v8.4s
+	WORD $0x6e6cdd6d // fmul v13.2d, v11.2d, v12.2d
+	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
+	FMOVQ s9-144(SP), F11
+	WORD $0x4e61796c // fcvtl2 v12.2d, v11.4s
+	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
+	WORD $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
+	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
+	WORD $0x6e6eddef // fmul v15.2d, v15.2d, v14.2d
+	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
+	FMOVQ s10-160(SP), F11
+	WORD $0x4e61796c // fcvtl2 v12.2d, v11.4s
+	WORD $0x4e61784e // fcvtl2 v14.2d, v2.4s
+	WORD $0x6e6eddd0 // fmul v16.2d, v14.2d, v14.2d
+	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
+	WORD $0x6e6ede10 // fmul v16.2d, v16.2d, v14.2d
+	WORD $0x4e70d490 // fadd v16.2d, v4.2d, v16.2d
+	WORD $0x4e70d5ef // fadd v15.2d, v15.2d, v16.2d
+	WORD $0x4fc599ef // fmul v15.2d, v15.2d, v5.d[1]
+	WORD $0x4eefd5af // fsub v15.2d, v13.2d, v15.2d
+	WORD $0x4e64f5ef // fmax v15.2d, v15.2d, v4.2d
+	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
+	WORD $0x6eede5ed // fcmgt v13.2d, v15.2d, v13.2d
+	WORD $0x4e6169e9 // fcvtn2 v9.4s, v15.2d
+	WORD $0x4ea129aa // xtn2 v10.4s, v13.2d
+	VST1.P [V9.S4], 16(R0)
+	WORD $0x4ea0d929 // fcmeq v9.4s, v9.4s, #0
+	VAND V9.B16, V10.B16, V10.B16
+	VMOV V10.D[0], R15
+	VMOV V10.D[1], R13
+	ORR R13, R15, R15
+	CBNZ R15, BatchGaussianGrad32_under
+BatchGaussianGrad32_under_back:
+	VEOR V9.B16, V9.B16, V9.B16
+	VFMLA V6.S4, V2.S4, V9.S4
+	VEOR V10.B16, V10.B16, V10.B16
+	VFMLA V0.S4, V2.S4, V10.S4
+	VEOR V11.B16, V11.B16, V11.B16
+	VFMLA V3.S4, V1.S4, V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VFMLA V6.S4, V1.S4, V12.S4
+	VEOR V13.B16, V13.B16, V13.B16
+	VFMLA V0.S4, V1.S4, V13.S4
+	FMOVQ s9-144(SP), F3
+	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
+	WORD $0x4fc590ce // fmul v14.2d, v6.2d, v5.d[0]
+	WORD $0x0e617823 // fcvtl v3.2d, v1.2s
+	WORD $0x6e6edc6e // fmul v14.2d, v3.2d, v14.2d
+	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
+	WORD $0x0e617903 // fcvtl v3.2d, v8.2s
+	WORD $0x4eeed46e // fsub v14.2d, v3.2d, v14.2d
+	WORD $0x0e6169c0 // fcvtn v0.2s, v14.2d
+	FMOVQ s9-144(SP), F3
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4fc590ce // fmul v14.2d, v6.2d, v5.d[0]
+	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
+	WORD $0x6e6edc6e // fmul v14.2d, v3.2d, v14.2d
+	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
+	WORD $0x4e617903 // fcvtl2 v3.2d, v8.4s
+	WORD $0x4eeed46e // fsub v14.2d, v3.2d, v14.2d
+	WORD $0x4e6169c0 // fcvtn2 v0.4s, v14.2d
+	VST1.P [V0.S4], 16(R7)
+	WORD $0x0e617923 // fcvtl v3.2d, v9.2s
+	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
+	WORD $0x6e63ddc6 // fmul v6.2d, v14.2d, v3.2d
+	WORD $0x0e6168c0 // fcvtn v0.2s, v6.2d
+	WORD $0x4e617923 // fcvtl2 v3.2d, v9.4s
+	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
+	WORD $0x6e63ddc6 // fmul v6.2d, v14.2d, v3.2d
+	WORD $0x4e6168c0 // fcvtn2 v0.4s, v6.2d
+	VST1.P [V0.S4], 16(R8)
+	FMOVQ s9-144(SP), F3
+	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
+	WORD $0x0e61794e // fcvtl v14.2d, v10.2s
+	WORD $0x6e6edccf // fmul v15.2d, v6.2d, v14.2d
+	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
+	WORD $0x4fc799d0 // fmul v16.2d, v14.2d, v7.d[1]
+	WORD $0x4ef0d5ef // fsub v15.2d, v15.2d, v16.2d
+	WORD $0x6e6fddcf // fmul v15.2d, v14.2d, v15.2d
+	WORD $0x6ee4e4d0 // fcmgt v16.2d, v6.2d, v4.2d
+	VAND V16.B16, V15.B16, V15.B16
+	WORD $0x0e6169e0 // fcvtn v0.2s, v15.2d
+	FMOVQ s9-144(SP), F3
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e61794e // fcvtl2 v14.2d, v10.4s
+	WORD $0x6e6edccf // fmul v15.2d, v6.2d, v14.2d
+	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
+	WORD $0x4fc799d0 // fmul v16.2d, v14.2d, v7.d[1]
+	WORD $0x4ef0d5ef // fsub v15.2d, v15.2d, v16.2d
+	WORD $0x6e6fddcf // fmul v15.2d, v14.2d, v15.2d
+	WORD $0x6ee4e4d0 // fcmgt v16.2d, v6.2d, v4.2d
+	VAND V16.B16, V15.B16, V15.B16
+	WORD $0x4e6169e0 // fcvtn2 v0.4s, v15.2d
+	VST1.P [V0.S4], 16(R9)
+	FMOVQ s10-160(SP), F3
+	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
+	WORD $0x4fc590c8 // fmul v8.2d, v6.2d, v5.d[0]
+	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
+	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
+	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
+	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
+	WORD $0x4ee8d468 // fsub v8.2d, v3.2d, v8.2d
+	WORD $0x0e616900 // fcvtn v0.2s, v8.2d
+	FMOVQ s10-160(SP), F3
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4fc590c8 // fmul v8.2d, v6.2d, v5.d[0]
+	WORD $0x4e617843 // fcvtl2 v3.2d, v2.4s
+	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
+	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
+	WORD $0x4e617963 // fcvtl2 v3.2d, v11.4s
+	WORD $0x4ee8d468 // fsub v8.2d, v3.2d, v8.2d
+	WORD $0x4e616900 // fcvtn2 v0.4s, v8.2d
+	VST1.P [V0.S4], 16(R10)
+	WORD $0x0e617983 // fcvtl v3.2d, v12.2s
+	WORD $0x6ee0f866 // fneg v6.2d, v3.2d
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x6e66dd06 // fmul v6.2d, v8.2d, v6.2d
+	WORD $0x0e6168c0 // fcvtn v0.2s, v6.2d
+	WORD $0x4e617983 // fcvtl2 v3.2d, v12.4s
+	WORD $0x6ee0f866 // fneg v6.2d, v3.2d
+	WORD $0x4e617848 // fcvtl2 v8.2d, v2.4s
+	WORD $0x6e66dd06 // fmul v6.2d, v8.2d, v6.2d
+	WORD $0x4e6168c0 // fcvtn2 v0.4s, v6.2d
+	VST1.P [V0.S4], 16(R11)
+	FMOVQ s10-160(SP), F3
+	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
+	WORD $0x0e6179a8 // fcvtl v8.2d, v13.2s
+	WORD $0x6e68dcc9 // fmul v9.2d, v6.2d, v8.2d
+	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
+	WORD $0x4fc7990a // fmul v10.2d, v8.2d, v7.d[1]
+	WORD $0x4eead529 // fsub v9.2d, v9.2d, v10.2d
+	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
+	WORD $0x6ee4e4ca // fcmgt v10.2d, v6.2d, v4.2d
+	VAND V10.B16, V9.B16, V9.B16
+	WORD $0x0e616920 // fcvtn v0.2s, v9.2d
+	FMOVQ s10-160(SP), F3
+	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
+	WORD $0x4e6179a8 // fcvtl2 v8.2d, v13.4s
+	WORD $0x6e68dcc9 // fmul v9.2d, v6.2d, v8.2d
+	WORD $0x4e617848 // fcvtl2 v8.2d, v2.4s
+	WORD $0x4fc7990a // fmul v10.2d, v8.2d, v7.d[1]
+	WORD $0x4eead529 // fsub v9.2d, v9.2d, v10.2d
+	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
+	WORD $0x6ee4e4ca // fcmgt v10.2d, v6.2d, v4.2d
+	VAND V10.B16, V9.B16, V9.B16
+	WORD $0x4e616920 // fcvtn2 v0.4s, v9.2d
+	VST1.P [V0.S4], 16(R16)
+	ADD $4, R17
+	B BatchGaussianGrad32_lane
+BatchGaussianGrad32_done:
+	RET
+BatchGaussianGrad32_under:
+	MOVD under+320(FP), R15
+	MOVD (R15), R13
+	TBZ $63, R13, BatchGaussianGrad32_under_back
+	VMOV V10.S[0], R13
+	CBZ R13, BatchGaussianGrad32_under0
+	ADD $0, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad32_under_back
+BatchGaussianGrad32_under0:
+	VMOV V10.S[1], R13
+	CBZ R13, BatchGaussianGrad32_under1
+	ADD $1, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad32_under_back
+BatchGaussianGrad32_under1:
+	VMOV V10.S[2], R13
+	CBZ R13, BatchGaussianGrad32_under2
+	ADD $2, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad32_under_back
+BatchGaussianGrad32_under2:
+	VMOV V10.S[3], R13
+	CBZ R13, BatchGaussianGrad32_under3
+	ADD $3, R17, R13
+	MOVD R13, (R15)
+	B BatchGaussianGrad32_under_back
+BatchGaussianGrad32_under3:
+	B BatchGaussianGrad32_under_back
+	// vector registers: 17 of V0–V17 at most, constants in V18–V31

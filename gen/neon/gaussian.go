@@ -1,0 +1,458 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/gmmkit/cramer/gen/arm64"
+	"github.com/gmmkit/cramer/gen/internal/spec"
+)
+
+// Batches of single Gaussians (see purego.BatchGaussianValues64 and
+// purego.BatchGaussianGrad64): n mixture pairs of one component on both
+// sides, one lane each, inputs and outputs in lane order.
+//
+// The kernel first scans both sides for the front checks, each in a loop of
+// its own over whole vectors (the last one overlapping the one before it
+// when n is not a multiple of the vector, ORs and ANDs not minding a value
+// seen twice) with the vectors and steps of the front end (front.go:
+// frontInit, frontCheck, frontSumCheck, frontStore), and stores the two
+// purego.FrontScan words to r. The inputs are then read again, a vector of
+// lanes at a time (a chunk's inputs are in the cache by then), and each
+// vector runs the pair term of the batch-lane kernels (termScale and termH,
+// or gradScale and gradTerm: the same instructions), the sums fma(b, h, +0)
+// … in the input precision (FMLA into a zeroed vector), and the
+// combination in float64 (float32 lanes widened by FCVTL / FCVTL2, the
+// results narrowed by FCVTN / FCVTN2, each rounded once) with the operations
+// of purego/gaussian.go in their order, unfused. Three of purego's
+// operations are identities on every value other than a NaN and are left
+// out: 1·x, x − 0 (both give x, −0 included) and −1·x (FNEG gives the same
+// −x); a NaN stays a NaN. 0 + x is kept (it turns −0 into +0), and the clamp
+// max(v, 0) of the value is FMAX with +0 (−0 and negative values give +0, a
+// NaN stays). The last vector overlaps the one before it as in the scans;
+// its lanes are recomputed and stored again with the same bits. under: a
+// vector's lanes with out = 0 and vals > 2⁻⁵⁰·cross form a mask; only when
+// it is nonzero does scalar code look at under[0] and, if no lane was found
+// before, store the first lane of the mask (the overlapping vector only
+// recomputes lanes whose mask was zero, so the lane found is still the
+// first). The checked function sets under[0] = −1 and calls the assembly
+// only with n ≥ the lanes of a vector.
+
+// General-purpose registers of the compute loop (the pair term uses R14,
+// R19–R25; R13 and R15 are scratch here).
+const (
+	gsOut  arm64.R = 0
+	gsL0   arm64.R = 17 // first lane of the vector
+	gsLast arm64.R = 26 // first lane of the last vector: n − lanes
+	gsT0   arm64.R = 15
+	gsT1   arm64.R = 13
+)
+
+// gsIn and gsGrad are the pointers of the inputs (pw, pm, ps, qw, qm, qs)
+// and of the derivatives (gp.W, gp.M, gp.S, gq.W, gq.M, gq.S).
+var (
+	gsIn   = [6]arm64.R{1, 2, 3, 4, 5, 6}
+	gsGrad = [6]arm64.R{7, 8, 9, 10, 11, 16}
+)
+
+// Spill slots beyond the pair term's (slotAd, slotQh, slotE2, slotRqm).
+const (
+	gsSlotSA, gsSlotSB = 9, 10
+	gsSlots            = 10
+)
+
+// gaussConst holds the float64 constants of the combination, used by
+// element: lanes [2/√π, 0.5] and [2⁻⁵⁰, 1/√π].
+var gaussConst = []float64{2 / math.SqrtPi, 0.5, 0x1p-50, 1 / math.SqrtPi}
+
+// genGaussian emits BatchGaussianValues (grad false) or BatchGaussianGrad
+// of the precision.
+func (g *gen) genGaussian(p *prec, grad bool) {
+	k := &pair{gen: g, p: p, sets: map[string]*constSet{setGrid: p.constants(setGrid)}}
+	k.reset()
+	name := "BatchGaussianValues" + p.name
+	slices := []string{"out", "pw", "pm", "ps", "qw", "qm", "qs"}
+	if grad {
+		name = "BatchGaussianGrad" + p.name
+		slices = append(slices, "gpw", "gpm", "gps", "gqw", "gqm", "gqs")
+	}
+	g.fn = name
+	stub := spec.Stub(name)
+	off := map[string]int{}
+	frame := 0
+	for _, s := range slices {
+		off[s] = frame
+		frame += 24
+	}
+	for _, s := range []string{"n", "under", "lim", "r"} {
+		off[s] = frame
+		frame += 8
+	}
+	decl := fmt.Sprintf("%s []%s, n int, under *int, lim *[4]uint64, r *[10]uint64", strings.Join(slices, ", "), p.ty)
+	doc := spec.Wrap(fmt.Sprintf("%s is the assembly of %s (gaussian.go; see purego.%s): sides p (pw, pm, ps) and q, the derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and r the two purego.FrontScan of p and q. It trusts the lengths and integers it is given: only %s, which sets *under = −1, cuts every slice to n and calls it only with n ≥ %d, calls it.",
+		stub, name, name, name, p.lanes), 76-len("// "))
+	fmt.Fprintf(&g.stubs, "\n// %s\n//\n//go:noescape\nfunc %s(%s)\n", strings.Join(doc, "\n// "), stub, decl)
+	g.Raw("")
+	g.Raw("// func %s(%s)", stub, decl)
+	g.Raw("TEXT ·%s(SB), NOSPLIT, $%d-%d", stub, 16*gsSlots, frame)
+
+	// The scans of p and q.
+	for side, x := range []struct{ w, m, s string }{{"pw", "pm", "ps"}, {"qw", "qm", "qs"}} {
+		g.gaussScan(p, side, off, x.w, x.m, x.s)
+	}
+
+	// The lanes.
+	k.prologue(setGrid)
+	g.Go("MOVD out_base+%d(FP), %s", off["out"], gsOut)
+	for i, s := range slices[1:7] {
+		g.Go("MOVD %s_base+%d(FP), %s", s, off[s], gsIn[i])
+	}
+	if grad {
+		for i, s := range slices[7:] {
+			g.Go("MOVD %s_base+%d(FP), %s", s, off[s], gsGrad[i])
+		}
+	}
+	g.Go("MOVD n+%d(FP), %s", off["n"], gsLast)
+	g.Go("SUB $%d, %s", p.lanes, gsLast)
+	g.Go("MOVD ZR, %s", gsL0)
+	g.Label(g.label("lane"))
+	start := g.Count()
+	g.Go("CMP %s, %s", gsLast, gsL0)
+	g.Go("BLE %s", g.ref("body"))
+	// Past the last full vector: done at n, else back to the vector that
+	// ends at n (the pointers back by l0 − last lanes).
+	fix := g.Count()
+	g.Go("SUB %s, %s, %s", gsLast, gsL0, gsT0)
+	g.Go("CMP $%d, %s", p.lanes, gsT0)
+	g.Go("BEQ %s", g.ref("done"))
+	g.Go("LSL $%d, %s", p.shift, gsT0)
+	ptrs := append([]arm64.R{gsOut}, gsIn[:]...)
+	if grad {
+		ptrs = append(ptrs, gsGrad[:]...)
+	}
+	for _, r := range ptrs {
+		g.Go("SUB %s, %s", gsT0, r)
+	}
+	g.Go("MOVD %s, %s", gsLast, gsL0)
+	fix = g.Count() - fix
+	g.Label(g.label("body"))
+	mask := k.gaussBody(grad)
+	g.Go("ADD $%d, %s", p.lanes, gsL0)
+	g.Go("B %s", g.ref("lane"))
+	g.loops = append(g.loops, loopSummary{fn: g.fn, what: name + " lanes", insts: g.Count() - start - fix, pairs: p.lanes})
+	g.Label(g.label("done"))
+	g.Go("RET")
+
+	// A nonzero under mask: the first lane of the mask, unless under[0] is
+	// set already.
+	g.Label(g.label("under"))
+	g.Go("MOVD under+%d(FP), %s", off["under"], gsT0)
+	g.Go("MOVD (%s), %s", gsT0, gsT1)
+	g.Go("TBZ $63, %s, %s", gsT1, g.ref("under_back"))
+	for lane := 0; lane < p.lanes; lane++ {
+		g.ToGPR(p.arr, gsT1, mask, lane)
+		g.Go("CBZ %s, %s", gsT1, g.ref(fmt.Sprintf("under%d", lane)))
+		g.Go("ADD $%d, %s, %s", lane, gsL0, gsT1)
+		g.Go("MOVD %s, (%s)", gsT1, gsT0)
+		g.Go("B %s", g.ref("under_back"))
+		g.Label(g.label(fmt.Sprintf("under%d", lane)))
+	}
+	g.Go("B %s", g.ref("under_back"))
+	if k.used != 0 {
+		panic(fmt.Sprintf("%s: %d vector registers not released", name, k.used))
+	}
+	k.Comment("vector registers: %d of V0–V%d at most, constants in V%d–V31", k.peak, constBase-1, constBase)
+}
+
+// gaussScan emits the front scan of one side (weights w, means m, stds s):
+// the c = 1 loop of the front end without the variances, its FrontScan
+// stored at r + 40·side.
+func (g *gen) gaussScan(p *prec, side int, off map[string]int, w, m, s string) {
+	a := p.arr
+	sfx := fmt.Sprint(side)
+	g.Go("MOVD lim+%d(FP), %s", off["lim"], frTmp)
+	g.frontInit(p)
+	g.Go("MOVD %s_base+%d(FP), %s", w, off[w], frW)
+	g.Go("MOVD %s_base+%d(FP), %s", m, off[m], frM)
+	g.Go("MOVD %s_base+%d(FP), %s", s, off[s], frS)
+	g.Go("MOVD n+%d(FP), %s", off["n"], frN)
+	g.Go("SUB $%d, %s, %s", p.lanes, frN, frLast)
+	g.Go("MOVD $0, %s", frL0)
+	g.Label(g.label("scan" + sfx))
+	g.frontClamp()
+	start := g.Count()
+	g.Go("LSL $%d, %s, %s", p.shift, frL0, frTmp)
+	for _, x := range []struct {
+		base arm64.R
+		v    arm64.V
+	}{{frW, fvW}, {frM, fvM}, {frS, fvS}} {
+		g.Go("ADD %s, %s, %s", frTmp, x.base, frCnt)
+		g.VLD1(a, frCnt, x.v)
+	}
+	g.frontCheck(p)
+	if p.f64 {
+		g.VMov(fvC0, fvW)
+		g.frontSumCheck(fvC0)
+	} else {
+		g.Word(arm64.FCVTL(fvC0, fvW))
+		g.Word(arm64.FCVTL2(fvC1, fvW))
+		g.frontSumCheck(fvC0)
+		g.frontSumCheck(fvC1)
+	}
+	g.Go("CMP %s, %s", frLast, frL0)
+	g.Go("BGE %s", g.ref("scan"+sfx+"_done"))
+	g.Go("ADD $%d, %s, %s", p.lanes, frL0, frL0)
+	g.Go("B %s", g.ref("scan"+sfx))
+	g.loop(fmt.Sprintf("scan %c, elements", "pq"[side]), start, p.lanes)
+	g.Label(g.label("scan" + sfx + "_done"))
+	g.Go("MOVD r+%d(FP), %s", off["r"], frTmp)
+	g.frontStore(p, 40*side)
+}
+
+// gaussBody emits one vector of lanes and returns the register that held
+// the under mask at the branch to the under code.
+func (k *pair) gaussBody(grad bool) arm64.V {
+	p := k.p
+	pw, pm, ps, qw, qm, qs := gsIn[0], gsIn[1], gsIn[2], gsIn[3], gsIn[4], gsIn[5]
+	s := &stream{}
+	// d = μa − μb, q = σa·σa + σb·σb; the pair term.
+	s.d = k.get()
+	k.load(s.d, pm, false, 0)
+	mb := k.get()
+	k.load(mb, qm, false, 0)
+	k.fsub(s.d, s.d, mb)
+	k.put(mb)
+	s.ad = k.get()
+	k.fabs(s.ad, s.d)
+	sa, sb := k.get(), k.get()
+	k.load(sa, ps, false, 0)
+	k.load(sb, qs, false, 0)
+	k.spill(sa, gsSlotSA)
+	k.spill(sb, gsSlotSB)
+	k.fmul(sa, sa, sa)
+	k.fmul(sb, sb, sb)
+	k.fadd(sa, sa, sb)
+	k.put(sb)
+	s.q = sa
+	qh := func(s *stream) (dst, src arm64.V) { return s.q, s.q }
+	var h, e, es arm64.V
+	if grad {
+		k.gradScale(s)
+		h, e, es = k.gradTerm(s, slotRqm, qh)
+	} else {
+		k.put(s.d)
+		k.termScale(s)
+		h = k.termH(s, qh)
+	}
+	a, b := k.get(), k.get()
+	k.load(a, pw, false, 0)
+	k.load(b, qw, false, 0)
+	// The combination constants.
+	zero, c0, c1 := k.get(), k.get(), k.get()
+	k.VZero(zero)
+	k.Go("MOVD $gaussConst<>(SB), %s", gsT0)
+	k.VLD1P(arm64.D2, gsT0, c0)
+	k.VLD1P(arm64.D2, gsT0, c1)
+	sum := func(x, y arm64.V) arm64.V { // fma(x, y, +0) in the precision
+		r := k.get()
+		k.VZero(r)
+		k.fmla(r, x, y)
+		return r
+	}
+	rh := sum(b, h)
+	if !grad {
+		k.put(h)
+	}
+
+	// Float64 lanes: wide returns half hf of x as float64 (float32 x:
+	// converted into a new register; float64: x itself), drop releases it.
+	wide := func(x arm64.V, hf int) arm64.V {
+		if p.f64 {
+			return x
+		}
+		t := k.get()
+		if hf == 0 {
+			k.Word(arm64.FCVTL(t, x))
+		} else {
+			k.Word(arm64.FCVTL2(t, x))
+		}
+		return t
+	}
+	drop := func(vs ...arm64.V) {
+		if !p.f64 {
+			k.put(vs...)
+		}
+	}
+	halves := 1
+	if !p.f64 {
+		halves = 2
+	}
+	d2 := arm64.D2
+	fmul := func(d, n, m arm64.V) { k.Word(arm64.FMUL(d2, d, n, m)) }
+	fadd := func(d, n, m arm64.V) { k.Word(arm64.FADD(d2, d, n, m)) }
+	fsub := func(d, n, m arm64.V) { k.Word(arm64.FSUB(d2, d, n, m)) }
+	byConst := func(d, n arm64.V, c arm64.V, lane int) { k.Word(arm64.FMULE(d2, d, n, c, lane)) }
+	// output runs f for each half and stores the float64 results (float32:
+	// narrowed into one vector) at ptr; f returns a register it allocated.
+	output := func(ptr arm64.R, f func(hf int) arm64.V) {
+		if p.f64 {
+			r := f(0)
+			k.store(r, ptr, false, 0)
+			k.put(r)
+			return
+		}
+		o := k.get()
+		for hf := range halves {
+			r := f(hf)
+			if hf == 0 {
+				k.Word(arm64.FCVTN(o, r))
+			} else {
+				k.Word(arm64.FCVTN2(o, r))
+			}
+			k.put(r)
+		}
+		k.store(o, ptr, false, 0)
+		k.put(o)
+	}
+
+	// The value: cross = 0 + a·rh; self = 0 + (w·w)·(σ·2/√π) per side;
+	// vals = max(cross − 0.5·(selfP + selfQ), +0); the under mask.
+	var mask arm64.V
+	selfSum := func(w arm64.V, slot, hf int) arm64.V {
+		sd32 := k.reload(slot)
+		sd := wide(sd32, hf)
+		W := wide(w, hf)
+		r := k.get()
+		fmul(r, W, W)
+		drop(W)
+		t := k.get()
+		byConst(t, sd, c0, 0)
+		drop(sd)
+		k.put(sd32)
+		fmul(r, r, t)
+		k.put(t)
+		fadd(r, zero, r)
+		return r
+	}
+	value := func(hf int) (vals, gt arm64.V) {
+		A, RH := wide(a, hf), wide(rh, hf)
+		cross := k.get()
+		fmul(cross, A, RH)
+		drop(A, RH)
+		fadd(cross, zero, cross)
+		sp := selfSum(a, gsSlotSA, hf)
+		sq := selfSum(b, gsSlotSB, hf)
+		fadd(sp, sp, sq)
+		k.put(sq)
+		byConst(sp, sp, c0, 1)
+		fsub(sp, cross, sp)
+		k.Word(arm64.FMAX(d2, sp, sp, zero))
+		byConst(cross, cross, c1, 0)
+		k.Word(arm64.FCMGT(d2, cross, sp, cross))
+		return sp, cross
+	}
+	if p.f64 {
+		vals, gt := value(0)
+		k.store(vals, gsOut, false, 0)
+		z := k.get()
+		k.Word(arm64.FCMEQZ(d2, z, vals))
+		k.VAND(gt, gt, z)
+		k.put(z, vals)
+		mask = gt
+	} else {
+		o := k.get()
+		mask = k.get()
+		for hf := range halves {
+			vals, gt := value(hf)
+			if hf == 0 {
+				k.Word(arm64.FCVTN(o, vals))
+				k.Word(arm64.XTN(mask, gt))
+			} else {
+				k.Word(arm64.FCVTN2(o, vals))
+				k.Word(arm64.XTN2(mask, gt))
+			}
+			k.put(vals, gt)
+		}
+		k.store(o, gsOut, false, 0)
+		k.Word(arm64.FCMEQZ(p.arr, o, o))
+		k.VAND(mask, mask, o)
+		k.put(o)
+	}
+	k.ToGPR(arm64.D2, gsT0, mask, 0)
+	k.ToGPR(arm64.D2, gsT1, mask, 1)
+	k.Go("ORR %s, %s, %s", gsT1, gsT0, gsT0)
+	k.Go("CBNZ %s, %s", gsT0, k.ref("under"))
+	k.Label(k.label("under_back"))
+	k.put(mask)
+
+	if grad {
+		// The row sums of p (rh, rd, rr) and the column sums of q (ch, cd,
+		// cr), each fma(·, ·, +0) in the precision.
+		rd, rr := sum(b, e), sum(b, es)
+		ch, cd, cr := sum(a, h), sum(a, e), sum(a, es)
+		k.put(h, e, es)
+		side := func(w arm64.V, slot int, sh, sd, sr arm64.V, neg bool, ptrs []arm64.R) {
+			// gw = H − (0 + w·(σ·2/√π))
+			output(ptrs[0], func(hf int) arm64.V {
+				sd32 := k.reload(slot)
+				SD := wide(sd32, hf)
+				t := k.get()
+				byConst(t, SD, c0, 0)
+				drop(SD)
+				k.put(sd32)
+				W := wide(w, hf)
+				fmul(t, W, t)
+				drop(W)
+				fadd(t, zero, t)
+				H := wide(sh, hf)
+				fsub(t, H, t)
+				drop(H)
+				return t
+			})
+			// gm = w·(±D)
+			output(ptrs[1], func(hf int) arm64.V {
+				D := wide(sd, hf)
+				t := k.get()
+				src := D
+				if neg {
+					k.Word(arm64.FNEG(d2, t, D))
+					src = t
+				}
+				W := wide(w, hf)
+				fmul(t, W, src)
+				drop(W, D)
+				return t
+			})
+			// gs = w·(σ·R − w·(1/√π)), +0 unless σ > 0
+			output(ptrs[2], func(hf int) arm64.V {
+				sd32 := k.reload(slot)
+				SD := wide(sd32, hf)
+				R := wide(sr, hf)
+				t := k.get()
+				fmul(t, SD, R)
+				drop(R)
+				W := wide(w, hf)
+				u := k.get()
+				byConst(u, W, c1, 1)
+				fsub(t, t, u)
+				fmul(t, W, t)
+				drop(W)
+				k.Word(arm64.FCMGT(d2, u, SD, zero))
+				k.VAND(t, t, u)
+				k.put(u)
+				drop(SD)
+				k.put(sd32)
+				return t
+			})
+		}
+		side(a, gsSlotSA, rh, rd, rr, false, gsGrad[:3])
+		k.put(rh, rd, rr)
+		side(b, gsSlotSB, ch, cd, cr, true, gsGrad[3:])
+		k.put(ch, cd, cr)
+	} else {
+		k.put(rh)
+	}
+	k.put(a, b, zero, c0, c1)
+	return mask
+}
