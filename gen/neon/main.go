@@ -1,5 +1,6 @@
 // Command neon generates the arm64 NEON assembly of every kernel of package
-// asm (the pair kernels in pair.go, the projection kernels in project.go)
+// asm (the pair kernels in pair.go, the projection kernels in project.go,
+// the batches of single Gaussians in gaussian.go)
 // from the algorithm description in internal/approx, with the instruction
 // emitter of gen/arm64:
 //
