@@ -85,13 +85,13 @@
 //   BatchGaussianValues64 BatchGaussianValues64 lanes   120 instructions /  2 =  60.0 per pair
 //   BatchGaussianGrad64 scan p, elements               31 instructions /  2 =  15.5 per element
 //   BatchGaussianGrad64 scan q, elements               31 instructions /  2 =  15.5 per element
-//   BatchGaussianGrad64 BatchGaussianGrad64 lanes     172 instructions /  2 =  86.0 per pair
+//   BatchGaussianGrad64 BatchGaussianGrad64 lanes     166 instructions /  2 =  83.0 per pair
 //   BatchGaussianValues32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianValues32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianValues32 BatchGaussianValues32 lanes   147 instructions /  4 =  36.8 per pair
+//   BatchGaussianValues32 BatchGaussianValues32 lanes   139 instructions /  4 =  34.8 per pair
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     270 instructions /  4 =  67.5 per pair
+//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -20844,29 +20844,29 @@ BatchGaussianValues64_body:
 	VLD1.P 16(R15), [V5.D2]
 	VEOR V6.B16, V6.B16, V6.B16
 	VFMLA V0.D2, V2.D2, V6.D2
-	WORD $0x6e66dc20 // fmul v0.2d, v1.2d, v6.2d
-	WORD $0x4e60d460 // fadd v0.2d, v3.2d, v0.2d
-	FMOVQ s9-144(SP), F7
-	WORD $0x6e61dc28 // fmul v8.2d, v1.2d, v1.2d
-	WORD $0x4fc490e9 // fmul v9.2d, v7.2d, v4.d[0]
-	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
-	WORD $0x4e68d468 // fadd v8.2d, v3.2d, v8.2d
+	FMOVQ s9-144(SP), F0
 	FMOVQ s10-160(SP), F7
-	WORD $0x6e62dc49 // fmul v9.2d, v2.2d, v2.2d
-	WORD $0x4fc490ea // fmul v10.2d, v7.2d, v4.d[0]
-	WORD $0x6e6add29 // fmul v9.2d, v9.2d, v10.2d
-	WORD $0x4e69d469 // fadd v9.2d, v3.2d, v9.2d
-	WORD $0x4e69d508 // fadd v8.2d, v8.2d, v9.2d
-	WORD $0x4fc49908 // fmul v8.2d, v8.2d, v4.d[1]
-	WORD $0x4ee8d408 // fsub v8.2d, v0.2d, v8.2d
-	WORD $0x4e63f508 // fmax v8.2d, v8.2d, v3.2d
-	WORD $0x4fc59000 // fmul v0.2d, v0.2d, v5.d[0]
-	WORD $0x6ee0e500 // fcmgt v0.2d, v8.2d, v0.2d
-	VST1.P [V8.D2], 16(R0)
-	WORD $0x4ee0d907 // fcmeq v7.2d, v8.2d, #0
-	VAND V7.B16, V0.B16, V0.B16
-	VMOV V0.D[0], R15
-	VMOV V0.D[1], R13
+	WORD $0x4fc49008 // fmul v8.2d, v0.2d, v4.d[0]
+	WORD $0x4fc490e9 // fmul v9.2d, v7.2d, v4.d[0]
+	WORD $0x6e66dc2a // fmul v10.2d, v1.2d, v6.2d
+	WORD $0x4e6ad46a // fadd v10.2d, v3.2d, v10.2d
+	WORD $0x6e61dc2b // fmul v11.2d, v1.2d, v1.2d
+	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
+	WORD $0x4e6bd46b // fadd v11.2d, v3.2d, v11.2d
+	WORD $0x6e62dc4c // fmul v12.2d, v2.2d, v2.2d
+	WORD $0x6e69dd8c // fmul v12.2d, v12.2d, v9.2d
+	WORD $0x4e6cd46c // fadd v12.2d, v3.2d, v12.2d
+	WORD $0x4e6cd56b // fadd v11.2d, v11.2d, v12.2d
+	WORD $0x4fc4996b // fmul v11.2d, v11.2d, v4.d[1]
+	WORD $0x4eebd54b // fsub v11.2d, v10.2d, v11.2d
+	WORD $0x4e63f56b // fmax v11.2d, v11.2d, v3.2d
+	WORD $0x4fc5914a // fmul v10.2d, v10.2d, v5.d[0]
+	WORD $0x6eeae56a // fcmgt v10.2d, v11.2d, v10.2d
+	VST1.P [V11.D2], 16(R0)
+	WORD $0x4ee0d96b // fcmeq v11.2d, v11.2d, #0
+	VAND V11.B16, V10.B16, V10.B16
+	VMOV V10.D[0], R15
+	VMOV V10.D[1], R13
 	ORR R13, R15, R15
 	CBNZ R15, BatchGaussianValues64_under
 BatchGaussianValues64_under_back:
@@ -20878,20 +20878,20 @@ BatchGaussianValues64_under:
 	MOVD under+176(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianValues64_under_back
-	VMOV V0.D[0], R13
+	VMOV V10.D[0], R13
 	CBZ R13, BatchGaussianValues64_under0
 	ADD $0, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues64_under_back
 BatchGaussianValues64_under0:
-	VMOV V0.D[1], R13
+	VMOV V10.D[1], R13
 	CBZ R13, BatchGaussianValues64_under1
 	ADD $1, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues64_under_back
 BatchGaussianValues64_under1:
 	B BatchGaussianValues64_under_back
-	// vector registers: 11 of V0–V17 at most, constants in V18–V31
+	// vector registers: 13 of V0–V17 at most, constants in V18–V31
 
 // func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
@@ -21206,75 +21206,69 @@ BatchGaussianGrad64_body:
 	VLD1.P 16(R15), [V7.D2]
 	VEOR V8.B16, V8.B16, V8.B16
 	VFMLA V3.D2, V2.D2, V8.D2
-	WORD $0x6e68dc29 // fmul v9.2d, v1.2d, v8.2d
-	WORD $0x4e69d489 // fadd v9.2d, v4.2d, v9.2d
-	FMOVQ s9-144(SP), F10
-	WORD $0x6e61dc2b // fmul v11.2d, v1.2d, v1.2d
-	WORD $0x4fc5914c // fmul v12.2d, v10.2d, v5.d[0]
-	WORD $0x6e6cdd6b // fmul v11.2d, v11.2d, v12.2d
-	WORD $0x4e6bd48b // fadd v11.2d, v4.2d, v11.2d
+	FMOVQ s9-144(SP), F9
 	FMOVQ s10-160(SP), F10
-	WORD $0x6e62dc4c // fmul v12.2d, v2.2d, v2.2d
-	WORD $0x4fc5914d // fmul v13.2d, v10.2d, v5.d[0]
-	WORD $0x6e6ddd8c // fmul v12.2d, v12.2d, v13.2d
-	WORD $0x4e6cd48c // fadd v12.2d, v4.2d, v12.2d
-	WORD $0x4e6cd56b // fadd v11.2d, v11.2d, v12.2d
-	WORD $0x4fc5996b // fmul v11.2d, v11.2d, v5.d[1]
-	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
-	WORD $0x4e64f56b // fmax v11.2d, v11.2d, v4.2d
-	WORD $0x4fc79129 // fmul v9.2d, v9.2d, v7.d[0]
-	WORD $0x6ee9e569 // fcmgt v9.2d, v11.2d, v9.2d
-	VST1.P [V11.D2], 16(R0)
-	WORD $0x4ee0d96a // fcmeq v10.2d, v11.2d, #0
-	VAND V10.B16, V9.B16, V9.B16
-	VMOV V9.D[0], R15
-	VMOV V9.D[1], R13
+	WORD $0x4fc5912b // fmul v11.2d, v9.2d, v5.d[0]
+	WORD $0x4fc5914c // fmul v12.2d, v10.2d, v5.d[0]
+	WORD $0x6e68dc2d // fmul v13.2d, v1.2d, v8.2d
+	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
+	WORD $0x6e61dc2e // fmul v14.2d, v1.2d, v1.2d
+	WORD $0x6e6bddce // fmul v14.2d, v14.2d, v11.2d
+	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
+	WORD $0x6e62dc4f // fmul v15.2d, v2.2d, v2.2d
+	WORD $0x6e6cddef // fmul v15.2d, v15.2d, v12.2d
+	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
+	WORD $0x4e6fd5ce // fadd v14.2d, v14.2d, v15.2d
+	WORD $0x4fc599ce // fmul v14.2d, v14.2d, v5.d[1]
+	WORD $0x4eeed5ae // fsub v14.2d, v13.2d, v14.2d
+	WORD $0x4e64f5ce // fmax v14.2d, v14.2d, v4.2d
+	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
+	WORD $0x6eede5cd // fcmgt v13.2d, v14.2d, v13.2d
+	VST1.P [V14.D2], 16(R0)
+	WORD $0x4ee0d9ce // fcmeq v14.2d, v14.2d, #0
+	VAND V14.B16, V13.B16, V13.B16
+	VMOV V13.D[0], R15
+	VMOV V13.D[1], R13
 	ORR R13, R15, R15
 	CBNZ R15, BatchGaussianGrad64_under
 BatchGaussianGrad64_under_back:
-	VEOR V9.B16, V9.B16, V9.B16
-	VFMLA V6.D2, V2.D2, V9.D2
-	VEOR V10.B16, V10.B16, V10.B16
-	VFMLA V0.D2, V2.D2, V10.D2
-	VEOR V11.B16, V11.B16, V11.B16
-	VFMLA V3.D2, V1.D2, V11.D2
-	VEOR V12.B16, V12.B16, V12.B16
-	VFMLA V6.D2, V1.D2, V12.D2
 	VEOR V13.B16, V13.B16, V13.B16
-	VFMLA V0.D2, V1.D2, V13.D2
-	FMOVQ s9-144(SP), F0
-	WORD $0x4fc59003 // fmul v3.2d, v0.2d, v5.d[0]
-	WORD $0x6e63dc23 // fmul v3.2d, v1.2d, v3.2d
-	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
-	WORD $0x4ee3d503 // fsub v3.2d, v8.2d, v3.2d
-	VST1.P [V3.D2], 16(R7)
-	WORD $0x6e69dc20 // fmul v0.2d, v1.2d, v9.2d
+	VFMLA V6.D2, V2.D2, V13.D2
+	VEOR V14.B16, V14.B16, V14.B16
+	VFMLA V0.D2, V2.D2, V14.D2
+	VEOR V15.B16, V15.B16, V15.B16
+	VFMLA V3.D2, V1.D2, V15.D2
+	VEOR V16.B16, V16.B16, V16.B16
+	VFMLA V6.D2, V1.D2, V16.D2
+	VEOR V17.B16, V17.B16, V17.B16
+	VFMLA V0.D2, V1.D2, V17.D2
+	WORD $0x6e6bdc20 // fmul v0.2d, v1.2d, v11.2d
+	WORD $0x4e60d480 // fadd v0.2d, v4.2d, v0.2d
+	WORD $0x4ee0d500 // fsub v0.2d, v8.2d, v0.2d
+	VST1.P [V0.D2], 16(R7)
+	WORD $0x6e6ddc20 // fmul v0.2d, v1.2d, v13.2d
 	VST1.P [V0.D2], 16(R8)
-	FMOVQ s9-144(SP), F0
-	WORD $0x6e6adc03 // fmul v3.2d, v0.2d, v10.2d
-	WORD $0x4fc79826 // fmul v6.2d, v1.2d, v7.d[1]
-	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
-	WORD $0x6e63dc23 // fmul v3.2d, v1.2d, v3.2d
-	WORD $0x6ee4e406 // fcmgt v6.2d, v0.2d, v4.2d
-	VAND V6.B16, V3.B16, V3.B16
-	VST1.P [V3.D2], 16(R9)
-	FMOVQ s10-160(SP), F0
-	WORD $0x4fc59003 // fmul v3.2d, v0.2d, v5.d[0]
-	WORD $0x6e63dc43 // fmul v3.2d, v2.2d, v3.2d
-	WORD $0x4e63d483 // fadd v3.2d, v4.2d, v3.2d
-	WORD $0x4ee3d563 // fsub v3.2d, v11.2d, v3.2d
-	VST1.P [V3.D2], 16(R10)
-	WORD $0x6ee0f980 // fneg v0.2d, v12.2d
+	WORD $0x6e6edd20 // fmul v0.2d, v9.2d, v14.2d
+	WORD $0x4fc79823 // fmul v3.2d, v1.2d, v7.d[1]
+	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
+	WORD $0x6e60dc20 // fmul v0.2d, v1.2d, v0.2d
+	WORD $0x6ee4e523 // fcmgt v3.2d, v9.2d, v4.2d
+	VAND V3.B16, V0.B16, V0.B16
+	VST1.P [V0.D2], 16(R9)
+	WORD $0x6e6cdc40 // fmul v0.2d, v2.2d, v12.2d
+	WORD $0x4e60d480 // fadd v0.2d, v4.2d, v0.2d
+	WORD $0x4ee0d5e0 // fsub v0.2d, v15.2d, v0.2d
+	VST1.P [V0.D2], 16(R10)
+	WORD $0x6ee0fa00 // fneg v0.2d, v16.2d
 	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
 	VST1.P [V0.D2], 16(R11)
-	FMOVQ s10-160(SP), F0
-	WORD $0x6e6ddc03 // fmul v3.2d, v0.2d, v13.2d
-	WORD $0x4fc79846 // fmul v6.2d, v2.2d, v7.d[1]
-	WORD $0x4ee6d463 // fsub v3.2d, v3.2d, v6.2d
-	WORD $0x6e63dc43 // fmul v3.2d, v2.2d, v3.2d
-	WORD $0x6ee4e406 // fcmgt v6.2d, v0.2d, v4.2d
-	VAND V6.B16, V3.B16, V3.B16
-	VST1.P [V3.D2], 16(R16)
+	WORD $0x6e71dd40 // fmul v0.2d, v10.2d, v17.2d
+	WORD $0x4fc79843 // fmul v3.2d, v2.2d, v7.d[1]
+	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
+	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	WORD $0x6ee4e543 // fcmgt v3.2d, v10.2d, v4.2d
+	VAND V3.B16, V0.B16, V0.B16
+	VST1.P [V0.D2], 16(R16)
 	ADD $2, R17
 	B BatchGaussianGrad64_lane
 BatchGaussianGrad64_done:
@@ -21283,20 +21277,20 @@ BatchGaussianGrad64_under:
 	MOVD under+320(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianGrad64_under_back
-	VMOV V9.D[0], R13
+	VMOV V13.D[0], R13
 	CBZ R13, BatchGaussianGrad64_under0
 	ADD $0, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad64_under_back
 BatchGaussianGrad64_under0:
-	VMOV V9.D[1], R13
+	VMOV V13.D[1], R13
 	CBZ R13, BatchGaussianGrad64_under1
 	ADD $1, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad64_under_back
 BatchGaussianGrad64_under1:
 	B BatchGaussianGrad64_under_back
-	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200
@@ -21522,6 +21516,10 @@ BatchGaussianValues32_scan1_done:
 	MOVD n+168(FP), R26
 	SUB $4, R26
 	MOVD ZR, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V1.D2]
+	VLD1.P 16(R15), [V2.D2]
 BatchGaussianValues32_lane:
 	CMP R26, R17
 	BLE BatchGaussianValues32_body
@@ -21538,147 +21536,139 @@ BatchGaussianValues32_lane:
 	SUB R15, R6
 	MOVD R26, R17
 BatchGaussianValues32_body:
-	VLD1.P 16(R2), [V0.S4]
-	VLD1.P 16(R5), [V1.S4]
-	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R6), [V3.S4]
-	FMOVQ F2, s9-144(SP)
-	FMOVQ F3, s10-160(SP)
-	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
-	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
-	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
-	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
-	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
-	WORD $0x6e22fe40 // fdiv v0.4s, v18.4s, v2.4s
-	WORD $0x6e20dc23 // fmul v3.4s, v1.4s, v0.4s
-	WORD $0x4eb3c463 // fminnm v3.4s, v3.4s, v19.4s
-	WORD $0x4ea0d824 // fcmeq v4.4s, v1.4s, #0
-	WORD $0x4e641c63 // bic v3.16b, v3.16b, v4.16b
-	WORD $0x4f959042 // fmul v2.4s, v2.4s, v21.s[0]
-	FMOVQ F1, s1-16(SP)
-	WORD $0x6eb4e460 // fcmgt v0.4s, v3.4s, v20.4s
-	WORD $0x4eb4c463 // fminnm v3.4s, v3.4s, v20.4s
-	WORD $0x4fb59061 // fmul v1.4s, v3.4s, v21.s[1]
-	WORD $0x4ea1b821 // fcvtzs v1.4s, v1.4s
-	WORD $0x4e21d824 // scvtf v4.4s, v1.4s
-	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
-	WORD $0x4e24d465 // fadd v5.4s, v3.4s, v4.4s
-	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
-	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
-	VMOV V1.S[0], R19
+	VLD1.P 16(R2), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea4d463 // fsub v3.4s, v3.4s, v4.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	VLD1.P 16(R3), [V5.S4]
+	VLD1.P 16(R6), [V6.S4]
+	FMOVQ F5, s9-144(SP)
+	FMOVQ F6, s10-160(SP)
+	WORD $0x6e25dca5 // fmul v5.4s, v5.4s, v5.4s
+	WORD $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
+	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe43 // fdiv v3.4s, v18.4s, v5.4s
+	WORD $0x6e23dc86 // fmul v6.4s, v4.4s, v3.4s
+	WORD $0x4eb3c4c6 // fminnm v6.4s, v6.4s, v19.4s
+	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
+	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
+	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
+	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d887 // scvtf v7.4s, v4.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
+	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V4.S[0], R19
 	ADD R19<<3, R14, R19
-	VMOV V1.S[1], R20
+	VMOV V4.S[1], R20
 	ADD R20<<3, R14, R20
-	VMOV V1.S[2], R21
+	VMOV V4.S[2], R21
 	ADD R21<<3, R14, R21
-	VMOV V1.S[3], R22
+	VMOV V4.S[3], R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F6, F7)
+	FLDPS (R19), (F9, F10)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V6.S[1]
-	VMOV R25, V7.S[1]
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V6.S[2]
-	VMOV R25, V7.S[2]
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V6.S[3]
-	VMOV R25, V7.S[3]
-	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
-	VDUP V23.S[2], V0.S4
-	WORD $0x4fb718a0 // fmla v0.4s, v5.4s, v23.s[3]
-	VDUP V23.S[1], V1.S4
-	VFMLA V0.S4, V5.S4, V1.S4
-	VDUP V23.S[0], V0.S4
-	VFMLA V1.S4, V5.S4, V0.S4
-	VDUP V22.S[3], V1.S4
-	VFMLA V0.S4, V5.S4, V1.S4
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
-	VFMLA V1.S4, V7.S4, V7.S4
-	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
-	FMOVQ F2, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
-	WORD $0x6e23dc60 // fmul v0.4s, v3.4s, v3.4s
-	VDUP V22.S[2], V1.S4
-	WORD $0x4fb61001 // fmla v1.4s, v0.4s, v22.s[1]
-	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
-	VDUP V22.S[0], V2.S4
-	WORD $0x4fb51802 // fmla v2.4s, v0.4s, v21.s[3]
-	VFMLA V4.S4, V1.S4, V2.S4
-	VFMLA V4.S4, V2.S4, V3.S4
-	WORD $0x6e23dc80 // fmul v0.4s, v4.4s, v3.4s
-	VFMLA V4.S4, V0.S4, V4.S4
-	FMOVQ s3-48(SP), F0
-	VFMLA V4.S4, V0.S4, V6.S4
-	FMOVQ s2-32(SP), F0
-	FMOVQ s1-16(SP), F1
-	VFMLA V6.S4, V1.S4, V0.S4
-	VLD1.P 16(R1), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
-	VEOR V3.B16, V3.B16, V3.B16
-	MOVD $gaussConst<>(SB), R15
-	VLD1.P 16(R15), [V4.D2]
-	VLD1.P 16(R15), [V5.D2]
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V7.S4, V4.S4, V5.S4
+	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
+	VFMLA V7.S4, V3.S4, V7.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V7.S4, V3.S4, V9.S4
+	FMOVQ s2-32(SP), F3
+	FMOVQ s1-16(SP), F4
+	VFMLA V9.S4, V4.S4, V3.S4
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
 	VEOR V6.B16, V6.B16, V6.B16
-	VFMLA V0.S4, V2.S4, V6.S4
-	WORD $0x0e617828 // fcvtl v8.2d, v1.2s
-	WORD $0x0e6178c9 // fcvtl v9.2d, v6.2s
-	WORD $0x6e69dd0a // fmul v10.2d, v8.2d, v9.2d
-	WORD $0x4e6ad46a // fadd v10.2d, v3.2d, v10.2d
-	FMOVQ s9-144(SP), F8
-	WORD $0x0e617909 // fcvtl v9.2d, v8.2s
-	WORD $0x0e61782b // fcvtl v11.2d, v1.2s
-	WORD $0x6e6bdd6c // fmul v12.2d, v11.2d, v11.2d
-	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
-	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
-	WORD $0x4e6cd46c // fadd v12.2d, v3.2d, v12.2d
-	FMOVQ s10-160(SP), F8
-	WORD $0x0e617909 // fcvtl v9.2d, v8.2s
-	WORD $0x0e61784b // fcvtl v11.2d, v2.2s
-	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
-	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
-	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
-	WORD $0x4e6dd46d // fadd v13.2d, v3.2d, v13.2d
-	WORD $0x4e6dd58c // fadd v12.2d, v12.2d, v13.2d
-	WORD $0x4fc4998c // fmul v12.2d, v12.2d, v4.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	WORD $0x4e63f58c // fmax v12.2d, v12.2d, v3.2d
-	WORD $0x4fc5914a // fmul v10.2d, v10.2d, v5.d[0]
-	WORD $0x6eeae58a // fcmgt v10.2d, v12.2d, v10.2d
-	WORD $0x0e616980 // fcvtn v0.2s, v12.2d
-	WORD $0x0ea12947 // xtn v7.2s, v10.2d
-	WORD $0x4e617828 // fcvtl2 v8.2d, v1.4s
-	WORD $0x4e6178c9 // fcvtl2 v9.2d, v6.4s
-	WORD $0x6e69dd0a // fmul v10.2d, v8.2d, v9.2d
-	WORD $0x4e6ad46a // fadd v10.2d, v3.2d, v10.2d
-	FMOVQ s9-144(SP), F8
-	WORD $0x4e617909 // fcvtl2 v9.2d, v8.4s
-	WORD $0x4e61782b // fcvtl2 v11.2d, v1.4s
-	WORD $0x6e6bdd6c // fmul v12.2d, v11.2d, v11.2d
-	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
-	WORD $0x6e6bdd8c // fmul v12.2d, v12.2d, v11.2d
-	WORD $0x4e6cd46c // fadd v12.2d, v3.2d, v12.2d
-	FMOVQ s10-160(SP), F8
-	WORD $0x4e617909 // fcvtl2 v9.2d, v8.4s
-	WORD $0x4e61784b // fcvtl2 v11.2d, v2.4s
-	WORD $0x6e6bdd6d // fmul v13.2d, v11.2d, v11.2d
-	WORD $0x4fc4912b // fmul v11.2d, v9.2d, v4.d[0]
-	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
-	WORD $0x4e6dd46d // fadd v13.2d, v3.2d, v13.2d
-	WORD $0x4e6dd58c // fadd v12.2d, v12.2d, v13.2d
-	WORD $0x4fc4998c // fmul v12.2d, v12.2d, v4.d[1]
-	WORD $0x4eecd54c // fsub v12.2d, v10.2d, v12.2d
-	WORD $0x4e63f58c // fmax v12.2d, v12.2d, v3.2d
-	WORD $0x4fc5914a // fmul v10.2d, v10.2d, v5.d[0]
-	WORD $0x6eeae58a // fcmgt v10.2d, v12.2d, v10.2d
-	WORD $0x4e616980 // fcvtn2 v0.4s, v12.2d
-	WORD $0x4ea12947 // xtn2 v7.4s, v10.2d
-	VST1.P [V0.S4], 16(R0)
-	WORD $0x4ea0d800 // fcmeq v0.4s, v0.4s, #0
-	VAND V0.B16, V7.B16, V7.B16
-	VMOV V7.D[0], R15
-	VMOV V7.D[1], R13
+	VFMLA V3.S4, V5.S4, V6.S4
+	FMOVQ s9-144(SP), F3
+	FMOVQ s10-160(SP), F7
+	WORD $0x0e61788a // fcvtl v10.2d, v4.2s
+	WORD $0x0e6178ab // fcvtl v11.2d, v5.2s
+	WORD $0x0e61786c // fcvtl v12.2d, v3.2s
+	WORD $0x0e6178ed // fcvtl v13.2d, v7.2s
+	WORD $0x4fc1918e // fmul v14.2d, v12.2d, v1.d[0]
+	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
+	WORD $0x0e6178d0 // fcvtl v16.2d, v6.2s
+	WORD $0x6e70dd51 // fmul v17.2d, v10.2d, v16.2d
+	WORD $0x4e71d411 // fadd v17.2d, v0.2d, v17.2d
+	WORD $0x6e6add58 // fmul v24.2d, v10.2d, v10.2d
+	WORD $0x6e6edf18 // fmul v24.2d, v24.2d, v14.2d
+	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
+	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
+	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD $0x4fc19b18 // fmul v24.2d, v24.2d, v1.d[1]
+	WORD $0x4ef8d638 // fsub v24.2d, v17.2d, v24.2d
+	WORD $0x4e60f718 // fmax v24.2d, v24.2d, v0.2d
+	WORD $0x4fc29231 // fmul v17.2d, v17.2d, v2.d[0]
+	WORD $0x6ef1e711 // fcmgt v17.2d, v24.2d, v17.2d
+	WORD $0x0e616b08 // fcvtn v8.2s, v24.2d
+	WORD $0x0ea12a29 // xtn v9.2s, v17.2d
+	WORD $0x4e61788a // fcvtl2 v10.2d, v4.4s
+	WORD $0x4e6178ab // fcvtl2 v11.2d, v5.4s
+	WORD $0x4e61786c // fcvtl2 v12.2d, v3.4s
+	WORD $0x4e6178ed // fcvtl2 v13.2d, v7.4s
+	WORD $0x4fc1918e // fmul v14.2d, v12.2d, v1.d[0]
+	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
+	WORD $0x4e6178d0 // fcvtl2 v16.2d, v6.4s
+	WORD $0x6e70dd51 // fmul v17.2d, v10.2d, v16.2d
+	WORD $0x4e71d411 // fadd v17.2d, v0.2d, v17.2d
+	WORD $0x6e6add58 // fmul v24.2d, v10.2d, v10.2d
+	WORD $0x6e6edf18 // fmul v24.2d, v24.2d, v14.2d
+	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
+	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
+	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
+	WORD $0x4fc19b18 // fmul v24.2d, v24.2d, v1.d[1]
+	WORD $0x4ef8d638 // fsub v24.2d, v17.2d, v24.2d
+	WORD $0x4e60f718 // fmax v24.2d, v24.2d, v0.2d
+	WORD $0x4fc29231 // fmul v17.2d, v17.2d, v2.d[0]
+	WORD $0x6ef1e711 // fcmgt v17.2d, v24.2d, v17.2d
+	WORD $0x4e616b08 // fcvtn2 v8.4s, v24.2d
+	WORD $0x4ea12a29 // xtn2 v9.4s, v17.2d
+	VST1.P [V8.S4], 16(R0)
+	WORD $0x4ea0d908 // fcmeq v8.4s, v8.4s, #0
+	VAND V8.B16, V9.B16, V9.B16
+	VMOV V9.D[0], R15
+	VMOV V9.D[1], R13
 	ORR R13, R15, R15
 	CBNZ R15, BatchGaussianValues32_under
 BatchGaussianValues32_under_back:
@@ -21690,32 +21680,32 @@ BatchGaussianValues32_under:
 	MOVD under+176(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianValues32_under_back
-	VMOV V7.S[0], R13
+	VMOV V9.S[0], R13
 	CBZ R13, BatchGaussianValues32_under0
 	ADD $0, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues32_under_back
 BatchGaussianValues32_under0:
-	VMOV V7.S[1], R13
+	VMOV V9.S[1], R13
 	CBZ R13, BatchGaussianValues32_under1
 	ADD $1, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues32_under_back
 BatchGaussianValues32_under1:
-	VMOV V7.S[2], R13
+	VMOV V9.S[2], R13
 	CBZ R13, BatchGaussianValues32_under2
 	ADD $2, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues32_under_back
 BatchGaussianValues32_under2:
-	VMOV V7.S[3], R13
+	VMOV V9.S[3], R13
 	CBZ R13, BatchGaussianValues32_under3
 	ADD $3, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianValues32_under_back
 BatchGaussianValues32_under3:
 	B BatchGaussianValues32_under_back
-	// vector registers: 14 of V0–V17 at most, constants in V18–V31
+	// vector registers: 20 of V0–V17 and V24–V31 at most, constants in V18–V23
 
 // func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad32(SB), NOSPLIT, $160-344
@@ -21947,6 +21937,10 @@ BatchGaussianGrad32_scan1_done:
 	MOVD n+312(FP), R26
 	SUB $4, R26
 	MOVD ZR, R17
+	VEOR V0.B16, V0.B16, V0.B16
+	MOVD $gaussConst<>(SB), R15
+	VLD1.P 16(R15), [V1.D2]
+	VLD1.P 16(R15), [V2.D2]
 BatchGaussianGrad32_lane:
 	CMP R26, R17
 	BLE BatchGaussianGrad32_body
@@ -21969,273 +21963,237 @@ BatchGaussianGrad32_lane:
 	SUB R15, R16
 	MOVD R26, R17
 BatchGaussianGrad32_body:
-	VLD1.P 16(R2), [V0.S4]
-	VLD1.P 16(R5), [V1.S4]
-	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
-	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
-	VLD1.P 16(R3), [V2.S4]
-	VLD1.P 16(R6), [V3.S4]
-	FMOVQ F2, s9-144(SP)
-	FMOVQ F3, s10-160(SP)
-	WORD $0x6e22dc42 // fmul v2.4s, v2.4s, v2.4s
-	WORD $0x6e23dc63 // fmul v3.4s, v3.4s, v3.4s
-	WORD $0x4e23d442 // fadd v2.4s, v2.4s, v3.4s
-	WORD $0x4e22d442 // fadd v2.4s, v2.4s, v2.4s
-	WORD $0x6ea1f842 // fsqrt v2.4s, v2.4s
-	WORD $0x6e22fe43 // fdiv v3.4s, v18.4s, v2.4s
-	WORD $0x6e23dc24 // fmul v4.4s, v1.4s, v3.4s
-	WORD $0x4eb3c484 // fminnm v4.4s, v4.4s, v19.4s
-	WORD $0x4ea0d825 // fcmeq v5.4s, v1.4s, #0
-	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
-	WORD $0x4ea0d845 // fcmeq v5.4s, v2.4s, #0
-	WORD $0x4e651c63 // bic v3.16b, v3.16b, v5.16b
-	FMOVQ F3, s7-112(SP)
-	WORD $0x4f959042 // fmul v2.4s, v2.4s, v21.s[0]
-	FMOVQ F0, s1-16(SP)
-	WORD $0x6eb4e480 // fcmgt v0.4s, v4.4s, v20.4s
-	WORD $0x4eb4c484 // fminnm v4.4s, v4.4s, v20.4s
-	WORD $0x4fb59081 // fmul v1.4s, v4.4s, v21.s[1]
-	WORD $0x4ea1b821 // fcvtzs v1.4s, v1.4s
-	WORD $0x4e21d823 // scvtf v3.4s, v1.4s
-	WORD $0x4f959863 // fmul v3.4s, v3.4s, v21.s[2]
-	WORD $0x4e23d485 // fadd v5.4s, v4.4s, v3.4s
-	WORD $0x4ea3d483 // fsub v3.4s, v4.4s, v3.4s
-	WORD $0x6e25dc65 // fmul v5.4s, v3.4s, v5.4s
-	VMOV V1.S[0], R19
+	VLD1.P 16(R2), [V3.S4]
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea4d463 // fsub v3.4s, v3.4s, v4.4s
+	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
+	VLD1.P 16(R3), [V5.S4]
+	VLD1.P 16(R6), [V6.S4]
+	FMOVQ F5, s9-144(SP)
+	FMOVQ F6, s10-160(SP)
+	WORD $0x6e25dca5 // fmul v5.4s, v5.4s, v5.4s
+	WORD $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
+	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
+	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
+	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
+	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
+	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
+	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
+	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
+	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
+	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
+	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
+	FMOVQ F6, s7-112(SP)
+	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
+	FMOVQ F3, s1-16(SP)
+	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
+	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
+	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
+	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
+	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
+	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
+	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
+	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
+	VMOV V4.S[0], R19
 	ADD R19<<3, R14, R19
-	VMOV V1.S[1], R20
+	VMOV V4.S[1], R20
 	ADD R20<<3, R14, R20
-	VMOV V1.S[2], R21
+	VMOV V4.S[2], R21
 	ADD R21<<3, R14, R21
-	VMOV V1.S[3], R22
+	VMOV V4.S[3], R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F6, F7)
+	FLDPS (R19), (F9, F10)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V6.S[1]
-	VMOV R25, V7.S[1]
+	VMOV R20, V9.S[1]
+	VMOV R25, V10.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V6.S[2]
-	VMOV R25, V7.S[2]
+	VMOV R21, V9.S[2]
+	VMOV R25, V10.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V6.S[3]
-	VMOV R25, V7.S[3]
-	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
-	VDUP V23.S[2], V0.S4
-	WORD $0x4fb718a0 // fmla v0.4s, v5.4s, v23.s[3]
-	VDUP V23.S[1], V1.S4
-	VFMLA V0.S4, V5.S4, V1.S4
-	VDUP V23.S[0], V0.S4
-	VFMLA V1.S4, V5.S4, V0.S4
-	VDUP V22.S[3], V1.S4
-	VFMLA V0.S4, V5.S4, V1.S4
-	WORD $0x6e25dc21 // fmul v1.4s, v1.4s, v5.4s
-	VFMLA V1.S4, V7.S4, V7.S4
-	WORD $0x6e27dc42 // fmul v2.4s, v2.4s, v7.4s
-	FMOVQ F2, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
-	WORD $0x6e24dc80 // fmul v0.4s, v4.4s, v4.4s
-	VDUP V22.S[2], V1.S4
-	WORD $0x4fb61001 // fmla v1.4s, v0.4s, v22.s[1]
-	WORD $0x6e24dc21 // fmul v1.4s, v1.4s, v4.4s
-	VDUP V22.S[0], V2.S4
-	WORD $0x4fb51802 // fmla v2.4s, v0.4s, v21.s[3]
-	VFMLA V3.S4, V1.S4, V2.S4
-	VFMLA V3.S4, V2.S4, V4.S4
-	WORD $0x6e24dc60 // fmul v0.4s, v3.4s, v4.4s
-	VFMLA V3.S4, V0.S4, V3.S4
-	FMOVQ s3-48(SP), F0
-	VFMLA V3.S4, V0.S4, V6.S4
-	FMOVQ s3-48(SP), F0
-	FMOVQ s7-112(SP), F1
-	WORD $0x6e21dc00 // fmul v0.4s, v0.4s, v1.4s
-	FMOVQ s1-16(SP), F1
-	WORD $0x4ea0f822 // fabs v2.4s, v1.4s
-	FMOVQ s2-32(SP), F3
-	VFMLA V6.S4, V2.S4, V3.S4
-	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V6.B16, V6.B16
-	VLD1.P 16(R1), [V1.S4]
-	VLD1.P 16(R4), [V2.S4]
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD $gaussConst<>(SB), R15
-	VLD1.P 16(R15), [V5.D2]
-	VLD1.P 16(R15), [V7.D2]
+	VMOV R22, V9.S[3]
+	VMOV R25, V10.S[3]
+	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VDUP V23.S[2], V3.S4
+	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
+	VDUP V23.S[1], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	VDUP V23.S[0], V3.S4
+	VFMLA V4.S4, V8.S4, V3.S4
+	VDUP V22.S[3], V4.S4
+	VFMLA V3.S4, V8.S4, V4.S4
+	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
+	VFMLA V4.S4, V10.S4, V10.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F10, s3-48(SP)
+	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
+	VFMLA V6.S4, V4.S4, V5.S4
+	VFMLA V6.S4, V5.S4, V7.S4
+	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
+	VFMLA V6.S4, V3.S4, V6.S4
+	FMOVQ s3-48(SP), F3
+	VFMLA V6.S4, V3.S4, V9.S4
+	FMOVQ s3-48(SP), F3
+	FMOVQ s7-112(SP), F4
+	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ s1-16(SP), F4
+	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
+	FMOVQ s2-32(SP), F6
+	VFMLA V9.S4, V5.S4, V6.S4
+	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
+	VORR V5.B16, V9.B16, V9.B16
+	VLD1.P 16(R1), [V4.S4]
+	VLD1.P 16(R4), [V5.S4]
+	VEOR V7.B16, V7.B16, V7.B16
+	VFMLA V6.S4, V5.S4, V7.S4
 	VEOR V8.B16, V8.B16, V8.B16
-	VFMLA V3.S4, V2.S4, V8.S4
-	WORD $0x0e61782b // fcvtl v11.2d, v1.2s
-	WORD $0x0e61790c // fcvtl v12.2d, v8.2s
-	WORD $0x6e6cdd6d // fmul v13.2d, v11.2d, v12.2d
-	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
-	FMOVQ s9-144(SP), F11
-	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
-	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
-	WORD $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
-	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
-	WORD $0x6e6eddef // fmul v15.2d, v15.2d, v14.2d
-	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
-	FMOVQ s10-160(SP), F11
-	WORD $0x0e61796c // fcvtl v12.2d, v11.2s
-	WORD $0x0e61784e // fcvtl v14.2d, v2.2s
-	WORD $0x6e6eddd0 // fmul v16.2d, v14.2d, v14.2d
-	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
-	WORD $0x6e6ede10 // fmul v16.2d, v16.2d, v14.2d
-	WORD $0x4e70d490 // fadd v16.2d, v4.2d, v16.2d
-	WORD $0x4e70d5ef // fadd v15.2d, v15.2d, v16.2d
-	WORD $0x4fc599ef // fmul v15.2d, v15.2d, v5.d[1]
-	WORD $0x4eefd5af // fsub v15.2d, v13.2d, v15.2d
-	WORD $0x4e64f5ef // fmax v15.2d, v15.2d, v4.2d
-	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
-	WORD $0x6eede5ed // fcmgt v13.2d, v15.2d, v13.2d
-	WORD $0x0e6169e9 // fcvtn v9.2s, v15.2d
-	WORD $0x0ea129aa // xtn v10.2s, v13.2d
-	WORD $0x4e61782b // fcvtl2 v11.2d, v1.4s
-	WORD $0x4e61790c // fcvtl2 v12.2d, v8.4s
-	WORD $0x6e6cdd6d // fmul v13.2d, v11.2d, v12.2d
-	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
-	FMOVQ s9-144(SP), F11
-	WORD $0x4e61796c // fcvtl2 v12.2d, v11.4s
-	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
-	WORD $0x6e6eddcf // fmul v15.2d, v14.2d, v14.2d
-	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
-	WORD $0x6e6eddef // fmul v15.2d, v15.2d, v14.2d
-	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
-	FMOVQ s10-160(SP), F11
-	WORD $0x4e61796c // fcvtl2 v12.2d, v11.4s
-	WORD $0x4e61784e // fcvtl2 v14.2d, v2.4s
-	WORD $0x6e6eddd0 // fmul v16.2d, v14.2d, v14.2d
-	WORD $0x4fc5918e // fmul v14.2d, v12.2d, v5.d[0]
-	WORD $0x6e6ede10 // fmul v16.2d, v16.2d, v14.2d
-	WORD $0x4e70d490 // fadd v16.2d, v4.2d, v16.2d
-	WORD $0x4e70d5ef // fadd v15.2d, v15.2d, v16.2d
-	WORD $0x4fc599ef // fmul v15.2d, v15.2d, v5.d[1]
-	WORD $0x4eefd5af // fsub v15.2d, v13.2d, v15.2d
-	WORD $0x4e64f5ef // fmax v15.2d, v15.2d, v4.2d
-	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
-	WORD $0x6eede5ed // fcmgt v13.2d, v15.2d, v13.2d
-	WORD $0x4e6169e9 // fcvtn2 v9.4s, v15.2d
-	WORD $0x4ea129aa // xtn2 v10.4s, v13.2d
+	VFMLA V9.S4, V5.S4, V8.S4
+	VEOR V10.B16, V10.B16, V10.B16
+	VFMLA V3.S4, V5.S4, V10.S4
+	VEOR V11.B16, V11.B16, V11.B16
+	VFMLA V6.S4, V4.S4, V11.S4
+	VEOR V12.B16, V12.B16, V12.B16
+	VFMLA V9.S4, V4.S4, V12.S4
+	VEOR V13.B16, V13.B16, V13.B16
+	VFMLA V3.S4, V4.S4, V13.S4
+	FMOVQ s9-144(SP), F3
+	FMOVQ s10-160(SP), F6
+	WORD $0x0e61788f // fcvtl v15.2d, v4.2s
+	WORD $0x0e6178b0 // fcvtl v16.2d, v5.2s
+	WORD $0x0e617871 // fcvtl v17.2d, v3.2s
+	WORD $0x0e6178d8 // fcvtl v24.2d, v6.2s
+	WORD $0x4fc19239 // fmul v25.2d, v17.2d, v1.d[0]
+	WORD $0x4fc1931a // fmul v26.2d, v24.2d, v1.d[0]
+	WORD $0x0e6178fb // fcvtl v27.2d, v7.2s
+	WORD $0x6e7bddfc // fmul v28.2d, v15.2d, v27.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x6e6fddfd // fmul v29.2d, v15.2d, v15.2d
+	WORD $0x6e79dfbd // fmul v29.2d, v29.2d, v25.2d
+	WORD $0x4e7dd41d // fadd v29.2d, v0.2d, v29.2d
+	WORD $0x6e70de1e // fmul v30.2d, v16.2d, v16.2d
+	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
+	WORD $0x4e7ed41e // fadd v30.2d, v0.2d, v30.2d
+	WORD $0x4e7ed7bd // fadd v29.2d, v29.2d, v30.2d
+	WORD $0x4fc19bbd // fmul v29.2d, v29.2d, v1.d[1]
+	WORD $0x4efdd79d // fsub v29.2d, v28.2d, v29.2d
+	WORD $0x4e60f7bd // fmax v29.2d, v29.2d, v0.2d
+	WORD $0x4fc2939c // fmul v28.2d, v28.2d, v2.d[0]
+	WORD $0x6efce7bc // fcmgt v28.2d, v29.2d, v28.2d
+	WORD $0x0e616ba9 // fcvtn v9.2s, v29.2d
+	WORD $0x0ea12b8e // xtn v14.2s, v28.2d
+	WORD $0x6e79ddfc // fmul v28.2d, v15.2d, v25.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
+	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
+	FMOVD.P F28, 8(R7)
+	WORD $0x0e61791c // fcvtl v28.2d, v8.2s
+	WORD $0x6e7cddfd // fmul v29.2d, v15.2d, v28.2d
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R8)
+	WORD $0x0e61795c // fcvtl v28.2d, v10.2s
+	WORD $0x6e7cde3d // fmul v29.2d, v17.2d, v28.2d
+	WORD $0x4fc299fc // fmul v28.2d, v15.2d, v2.d[1]
+	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
+	WORD $0x6e7dddfd // fmul v29.2d, v15.2d, v29.2d
+	WORD $0x6ee0e63c // fcmgt v28.2d, v17.2d, v0.2d
+	VAND V28.B16, V29.B16, V29.B16
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R9)
+	WORD $0x0e61797b // fcvtl v27.2d, v11.2s
+	WORD $0x6e7ade1c // fmul v28.2d, v16.2d, v26.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
+	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
+	FMOVD.P F28, 8(R10)
+	WORD $0x0e61799c // fcvtl v28.2d, v12.2s
+	WORD $0x6ee0fb9d // fneg v29.2d, v28.2d
+	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R11)
+	WORD $0x0e6179bc // fcvtl v28.2d, v13.2s
+	WORD $0x6e7cdf1d // fmul v29.2d, v24.2d, v28.2d
+	WORD $0x4fc29a1c // fmul v28.2d, v16.2d, v2.d[1]
+	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
+	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
+	WORD $0x6ee0e71c // fcmgt v28.2d, v24.2d, v0.2d
+	VAND V28.B16, V29.B16, V29.B16
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R16)
+	WORD $0x4e61788f // fcvtl2 v15.2d, v4.4s
+	WORD $0x4e6178b0 // fcvtl2 v16.2d, v5.4s
+	WORD $0x4e617871 // fcvtl2 v17.2d, v3.4s
+	WORD $0x4e6178d8 // fcvtl2 v24.2d, v6.4s
+	WORD $0x4fc19239 // fmul v25.2d, v17.2d, v1.d[0]
+	WORD $0x4fc1931a // fmul v26.2d, v24.2d, v1.d[0]
+	WORD $0x4e6178fb // fcvtl2 v27.2d, v7.4s
+	WORD $0x6e7bddfc // fmul v28.2d, v15.2d, v27.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x6e6fddfd // fmul v29.2d, v15.2d, v15.2d
+	WORD $0x6e79dfbd // fmul v29.2d, v29.2d, v25.2d
+	WORD $0x4e7dd41d // fadd v29.2d, v0.2d, v29.2d
+	WORD $0x6e70de1e // fmul v30.2d, v16.2d, v16.2d
+	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
+	WORD $0x4e7ed41e // fadd v30.2d, v0.2d, v30.2d
+	WORD $0x4e7ed7bd // fadd v29.2d, v29.2d, v30.2d
+	WORD $0x4fc19bbd // fmul v29.2d, v29.2d, v1.d[1]
+	WORD $0x4efdd79d // fsub v29.2d, v28.2d, v29.2d
+	WORD $0x4e60f7bd // fmax v29.2d, v29.2d, v0.2d
+	WORD $0x4fc2939c // fmul v28.2d, v28.2d, v2.d[0]
+	WORD $0x6efce7bc // fcmgt v28.2d, v29.2d, v28.2d
+	WORD $0x4e616ba9 // fcvtn2 v9.4s, v29.2d
+	WORD $0x4ea12b8e // xtn2 v14.4s, v28.2d
+	WORD $0x6e79ddfc // fmul v28.2d, v15.2d, v25.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
+	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
+	FMOVD.P F28, 8(R7)
+	WORD $0x4e61791c // fcvtl2 v28.2d, v8.4s
+	WORD $0x6e7cddfd // fmul v29.2d, v15.2d, v28.2d
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R8)
+	WORD $0x4e61795c // fcvtl2 v28.2d, v10.4s
+	WORD $0x6e7cde3d // fmul v29.2d, v17.2d, v28.2d
+	WORD $0x4fc299fc // fmul v28.2d, v15.2d, v2.d[1]
+	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
+	WORD $0x6e7dddfd // fmul v29.2d, v15.2d, v29.2d
+	WORD $0x6ee0e63c // fcmgt v28.2d, v17.2d, v0.2d
+	VAND V28.B16, V29.B16, V29.B16
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R9)
+	WORD $0x4e61797b // fcvtl2 v27.2d, v11.4s
+	WORD $0x6e7ade1c // fmul v28.2d, v16.2d, v26.2d
+	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
+	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
+	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
+	FMOVD.P F28, 8(R10)
+	WORD $0x4e61799c // fcvtl2 v28.2d, v12.4s
+	WORD $0x6ee0fb9d // fneg v29.2d, v28.2d
+	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R11)
+	WORD $0x4e6179bc // fcvtl2 v28.2d, v13.4s
+	WORD $0x6e7cdf1d // fmul v29.2d, v24.2d, v28.2d
+	WORD $0x4fc29a1c // fmul v28.2d, v16.2d, v2.d[1]
+	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
+	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
+	WORD $0x6ee0e71c // fcmgt v28.2d, v24.2d, v0.2d
+	VAND V28.B16, V29.B16, V29.B16
+	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
+	FMOVD.P F29, 8(R16)
 	VST1.P [V9.S4], 16(R0)
 	WORD $0x4ea0d929 // fcmeq v9.4s, v9.4s, #0
-	VAND V9.B16, V10.B16, V10.B16
-	VMOV V10.D[0], R15
-	VMOV V10.D[1], R13
+	VAND V9.B16, V14.B16, V14.B16
+	VMOV V14.D[0], R15
+	VMOV V14.D[1], R13
 	ORR R13, R15, R15
 	CBNZ R15, BatchGaussianGrad32_under
 BatchGaussianGrad32_under_back:
-	VEOR V9.B16, V9.B16, V9.B16
-	VFMLA V6.S4, V2.S4, V9.S4
-	VEOR V10.B16, V10.B16, V10.B16
-	VFMLA V0.S4, V2.S4, V10.S4
-	VEOR V11.B16, V11.B16, V11.B16
-	VFMLA V3.S4, V1.S4, V11.S4
-	VEOR V12.B16, V12.B16, V12.B16
-	VFMLA V6.S4, V1.S4, V12.S4
-	VEOR V13.B16, V13.B16, V13.B16
-	VFMLA V0.S4, V1.S4, V13.S4
-	FMOVQ s9-144(SP), F3
-	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
-	WORD $0x4fc590ce // fmul v14.2d, v6.2d, v5.d[0]
-	WORD $0x0e617823 // fcvtl v3.2d, v1.2s
-	WORD $0x6e6edc6e // fmul v14.2d, v3.2d, v14.2d
-	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
-	WORD $0x0e617903 // fcvtl v3.2d, v8.2s
-	WORD $0x4eeed46e // fsub v14.2d, v3.2d, v14.2d
-	WORD $0x0e6169c0 // fcvtn v0.2s, v14.2d
-	FMOVQ s9-144(SP), F3
-	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4fc590ce // fmul v14.2d, v6.2d, v5.d[0]
-	WORD $0x4e617823 // fcvtl2 v3.2d, v1.4s
-	WORD $0x6e6edc6e // fmul v14.2d, v3.2d, v14.2d
-	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
-	WORD $0x4e617903 // fcvtl2 v3.2d, v8.4s
-	WORD $0x4eeed46e // fsub v14.2d, v3.2d, v14.2d
-	WORD $0x4e6169c0 // fcvtn2 v0.4s, v14.2d
-	VST1.P [V0.S4], 16(R7)
-	WORD $0x0e617923 // fcvtl v3.2d, v9.2s
-	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
-	WORD $0x6e63ddc6 // fmul v6.2d, v14.2d, v3.2d
-	WORD $0x0e6168c0 // fcvtn v0.2s, v6.2d
-	WORD $0x4e617923 // fcvtl2 v3.2d, v9.4s
-	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
-	WORD $0x6e63ddc6 // fmul v6.2d, v14.2d, v3.2d
-	WORD $0x4e6168c0 // fcvtn2 v0.4s, v6.2d
-	VST1.P [V0.S4], 16(R8)
-	FMOVQ s9-144(SP), F3
-	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
-	WORD $0x0e61794e // fcvtl v14.2d, v10.2s
-	WORD $0x6e6edccf // fmul v15.2d, v6.2d, v14.2d
-	WORD $0x0e61782e // fcvtl v14.2d, v1.2s
-	WORD $0x4fc799d0 // fmul v16.2d, v14.2d, v7.d[1]
-	WORD $0x4ef0d5ef // fsub v15.2d, v15.2d, v16.2d
-	WORD $0x6e6fddcf // fmul v15.2d, v14.2d, v15.2d
-	WORD $0x6ee4e4d0 // fcmgt v16.2d, v6.2d, v4.2d
-	VAND V16.B16, V15.B16, V15.B16
-	WORD $0x0e6169e0 // fcvtn v0.2s, v15.2d
-	FMOVQ s9-144(SP), F3
-	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e61794e // fcvtl2 v14.2d, v10.4s
-	WORD $0x6e6edccf // fmul v15.2d, v6.2d, v14.2d
-	WORD $0x4e61782e // fcvtl2 v14.2d, v1.4s
-	WORD $0x4fc799d0 // fmul v16.2d, v14.2d, v7.d[1]
-	WORD $0x4ef0d5ef // fsub v15.2d, v15.2d, v16.2d
-	WORD $0x6e6fddcf // fmul v15.2d, v14.2d, v15.2d
-	WORD $0x6ee4e4d0 // fcmgt v16.2d, v6.2d, v4.2d
-	VAND V16.B16, V15.B16, V15.B16
-	WORD $0x4e6169e0 // fcvtn2 v0.4s, v15.2d
-	VST1.P [V0.S4], 16(R9)
-	FMOVQ s10-160(SP), F3
-	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
-	WORD $0x4fc590c8 // fmul v8.2d, v6.2d, v5.d[0]
-	WORD $0x0e617843 // fcvtl v3.2d, v2.2s
-	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
-	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
-	WORD $0x0e617963 // fcvtl v3.2d, v11.2s
-	WORD $0x4ee8d468 // fsub v8.2d, v3.2d, v8.2d
-	WORD $0x0e616900 // fcvtn v0.2s, v8.2d
-	FMOVQ s10-160(SP), F3
-	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4fc590c8 // fmul v8.2d, v6.2d, v5.d[0]
-	WORD $0x4e617843 // fcvtl2 v3.2d, v2.4s
-	WORD $0x6e68dc68 // fmul v8.2d, v3.2d, v8.2d
-	WORD $0x4e68d488 // fadd v8.2d, v4.2d, v8.2d
-	WORD $0x4e617963 // fcvtl2 v3.2d, v11.4s
-	WORD $0x4ee8d468 // fsub v8.2d, v3.2d, v8.2d
-	WORD $0x4e616900 // fcvtn2 v0.4s, v8.2d
-	VST1.P [V0.S4], 16(R10)
-	WORD $0x0e617983 // fcvtl v3.2d, v12.2s
-	WORD $0x6ee0f866 // fneg v6.2d, v3.2d
-	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
-	WORD $0x6e66dd06 // fmul v6.2d, v8.2d, v6.2d
-	WORD $0x0e6168c0 // fcvtn v0.2s, v6.2d
-	WORD $0x4e617983 // fcvtl2 v3.2d, v12.4s
-	WORD $0x6ee0f866 // fneg v6.2d, v3.2d
-	WORD $0x4e617848 // fcvtl2 v8.2d, v2.4s
-	WORD $0x6e66dd06 // fmul v6.2d, v8.2d, v6.2d
-	WORD $0x4e6168c0 // fcvtn2 v0.4s, v6.2d
-	VST1.P [V0.S4], 16(R11)
-	FMOVQ s10-160(SP), F3
-	WORD $0x0e617866 // fcvtl v6.2d, v3.2s
-	WORD $0x0e6179a8 // fcvtl v8.2d, v13.2s
-	WORD $0x6e68dcc9 // fmul v9.2d, v6.2d, v8.2d
-	WORD $0x0e617848 // fcvtl v8.2d, v2.2s
-	WORD $0x4fc7990a // fmul v10.2d, v8.2d, v7.d[1]
-	WORD $0x4eead529 // fsub v9.2d, v9.2d, v10.2d
-	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
-	WORD $0x6ee4e4ca // fcmgt v10.2d, v6.2d, v4.2d
-	VAND V10.B16, V9.B16, V9.B16
-	WORD $0x0e616920 // fcvtn v0.2s, v9.2d
-	FMOVQ s10-160(SP), F3
-	WORD $0x4e617866 // fcvtl2 v6.2d, v3.4s
-	WORD $0x4e6179a8 // fcvtl2 v8.2d, v13.4s
-	WORD $0x6e68dcc9 // fmul v9.2d, v6.2d, v8.2d
-	WORD $0x4e617848 // fcvtl2 v8.2d, v2.4s
-	WORD $0x4fc7990a // fmul v10.2d, v8.2d, v7.d[1]
-	WORD $0x4eead529 // fsub v9.2d, v9.2d, v10.2d
-	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
-	WORD $0x6ee4e4ca // fcmgt v10.2d, v6.2d, v4.2d
-	VAND V10.B16, V9.B16, V9.B16
-	WORD $0x4e616920 // fcvtn2 v0.4s, v9.2d
-	VST1.P [V0.S4], 16(R16)
 	ADD $4, R17
 	B BatchGaussianGrad32_lane
 BatchGaussianGrad32_done:
@@ -22244,29 +22202,29 @@ BatchGaussianGrad32_under:
 	MOVD under+320(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianGrad32_under_back
-	VMOV V10.S[0], R13
+	VMOV V14.S[0], R13
 	CBZ R13, BatchGaussianGrad32_under0
 	ADD $0, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under0:
-	VMOV V10.S[1], R13
+	VMOV V14.S[1], R13
 	CBZ R13, BatchGaussianGrad32_under1
 	ADD $1, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under1:
-	VMOV V10.S[2], R13
+	VMOV V14.S[2], R13
 	CBZ R13, BatchGaussianGrad32_under2
 	ADD $2, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under2:
-	VMOV V10.S[3], R13
+	VMOV V14.S[3], R13
 	CBZ R13, BatchGaussianGrad32_under3
 	ADD $3, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
-	// vector registers: 17 of V0–V17 at most, constants in V18–V31
+	// vector registers: 25 of V0–V17 and V24–V31 at most, constants in V18–V23

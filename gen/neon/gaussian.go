@@ -70,6 +70,11 @@ var gaussConst = []float64{2 / math.SqrtPi, 0.5, 0x1p-50, 1 / math.SqrtPi}
 // of the precision.
 func (g *gen) genGaussian(p *prec, grad bool) {
 	k := &pair{gen: g, p: p, sets: map[string]*constSet{setGrid: p.constants(setGrid)}}
+	// Registers above the constant set (float32: V24–V31) are working
+	// registers too.
+	for v := constBase + arm64.V(k.sets[setGrid].regs); v < 32; v++ {
+		k.extra[v] = true
+	}
 	k.reset()
 	name := "BatchGaussianValues" + p.name
 	slices := []string{"out", "pw", "pm", "ps", "qw", "qm", "qs"}
@@ -116,6 +121,13 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	g.Go("MOVD n+%d(FP), %s", off["n"], gsLast)
 	g.Go("SUB $%d, %s", p.lanes, gsLast)
 	g.Go("MOVD ZR, %s", gsL0)
+	// The combination's constants stay in registers where there is room
+	// (float32), else each vector loads them.
+	var cs *[3]arm64.V
+	if !p.f64 {
+		z, c0, c1 := k.gaussConsts(nil)
+		cs = &[3]arm64.V{z, c0, c1}
+	}
 	g.Label(g.label("lane"))
 	start := g.Count()
 	g.Go("CMP %s, %s", gsLast, gsL0)
@@ -137,7 +149,7 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	g.Go("MOVD %s, %s", gsLast, gsL0)
 	fix = g.Count() - fix
 	g.Label(g.label("body"))
-	mask := k.gaussBody(grad)
+	mask := k.gaussBody(grad, cs)
 	g.Go("ADD $%d, %s", p.lanes, gsL0)
 	g.Go("B %s", g.ref("lane"))
 	g.loops = append(g.loops, loopSummary{fn: g.fn, what: name + " lanes", insts: g.Count() - start - fix, pairs: p.lanes})
@@ -159,10 +171,17 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 		g.Label(g.label(fmt.Sprintf("under%d", lane)))
 	}
 	g.Go("B %s", g.ref("under_back"))
+	if cs != nil {
+		k.put(cs[:]...)
+	}
 	if k.used != 0 {
 		panic(fmt.Sprintf("%s: %d vector registers not released", name, k.used))
 	}
-	k.Comment("vector registers: %d of V0–V%d at most, constants in V%d–V31", k.peak, constBase-1, constBase)
+	if hi := constBase + arm64.V(k.sets[setGrid].regs); hi < 32 {
+		k.Comment("vector registers: %d of V0–V%d and V%d–V31 at most, constants in V%d–V%d", k.peak, constBase-1, hi, constBase, hi-1)
+	} else {
+		k.Comment("vector registers: %d of V0–V%d at most, constants in V%d–V31", k.peak, constBase-1, constBase)
+	}
 }
 
 // gaussScan emits the front scan of one side (weights w, means m, stds s):
@@ -212,7 +231,7 @@ func (g *gen) gaussScan(p *prec, side int, off map[string]int, w, m, s string) {
 
 // gaussBody emits one vector of lanes and returns the register that held
 // the under mask at the branch to the under code.
-func (k *pair) gaussBody(grad bool) arm64.V {
+func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
 	p := k.p
 	pw, pm, ps, qw, qm, qs := gsIn[0], gsIn[1], gsIn[2], gsIn[3], gsIn[4], gsIn[5]
 	s := &stream{}
@@ -248,12 +267,7 @@ func (k *pair) gaussBody(grad bool) arm64.V {
 	a, b := k.get(), k.get()
 	k.load(a, pw, false, 0)
 	k.load(b, qw, false, 0)
-	// The combination constants.
-	zero, c0, c1 := k.get(), k.get(), k.get()
-	k.VZero(zero)
-	k.Go("MOVD $gaussConst<>(SB), %s", gsT0)
-	k.VLD1P(arm64.D2, gsT0, c0)
-	k.VLD1P(arm64.D2, gsT0, c1)
+	zero, c0, c1 := k.gaussConsts(cs)
 	sum := func(x, y arm64.V) arm64.V { // fma(x, y, +0) in the precision
 		r := k.get()
 		k.VZero(r)
@@ -261,12 +275,22 @@ func (k *pair) gaussBody(grad bool) arm64.V {
 		return r
 	}
 	rh := sum(b, h)
+	var rd, rr, ch, cd, cr arm64.V
+	sums := func() { // the other row sums of p and the column sums of q
+		rd, rr = sum(b, e), sum(b, es)
+		ch, cd, cr = sum(a, h), sum(a, e), sum(a, es)
+		k.put(h, e, es)
+	}
 	if !grad {
 		k.put(h)
+	} else if !p.f64 {
+		sums()
 	}
+	sa, sb = k.reload(gsSlotSA), k.reload(gsSlotSB)
 
 	// Float64 lanes: wide returns half hf of x as float64 (float32 x:
-	// converted into a new register; float64: x itself), drop releases it.
+	// converted into a new register; float64: x itself), drop releases
+	// what wide allocated.
 	wide := func(x arm64.V, hf int) arm64.V {
 		if p.f64 {
 			return x
@@ -284,65 +308,89 @@ func (k *pair) gaussBody(grad bool) arm64.V {
 			k.put(vs...)
 		}
 	}
-	halves := 1
-	if !p.f64 {
-		halves = 2
-	}
 	d2 := arm64.D2
 	fmul := func(d, n, m arm64.V) { k.Word(arm64.FMUL(d2, d, n, m)) }
 	fadd := func(d, n, m arm64.V) { k.Word(arm64.FADD(d2, d, n, m)) }
 	fsub := func(d, n, m arm64.V) { k.Word(arm64.FSUB(d2, d, n, m)) }
 	byConst := func(d, n arm64.V, c arm64.V, lane int) { k.Word(arm64.FMULE(d2, d, n, c, lane)) }
-	// output runs f for each half and stores the float64 results (float32:
-	// narrowed into one vector) at ptr; f returns a register it allocated.
-	output := func(ptr arm64.R, f func(hf int) arm64.V) {
+	// output stores the float64 result t of half hf at ptr (float32:
+	// narrowed, two lanes) and releases t.
+	output := func(ptr arm64.R, t arm64.V) {
 		if p.f64 {
-			r := f(0)
-			k.store(r, ptr, false, 0)
-			k.put(r)
-			return
+			k.store(t, ptr, false, 0)
+		} else {
+			k.Word(arm64.FCVTN(t, t))
+			k.Go("FMOVD.P %s, 8(%s)", t, ptr)
 		}
-		o := k.get()
-		for hf := range halves {
-			r := f(hf)
-			if hf == 0 {
-				k.Word(arm64.FCVTN(o, r))
-			} else {
-				k.Word(arm64.FCVTN2(o, r))
-			}
-			k.put(r)
+		k.put(t)
+	}
+	// underCheck branches to the under code when the mask has a lane set.
+	underCheck := func(mask arm64.V) {
+		k.ToGPR(arm64.D2, gsT0, mask, 0)
+		k.ToGPR(arm64.D2, gsT1, mask, 1)
+		k.Go("ORR %s, %s, %s", gsT1, gsT0, gsT0)
+		k.Go("CBNZ %s, %s", gsT0, k.ref("under"))
+		k.Label(k.label("under_back"))
+	}
+	// side emits the derivatives of one side's half: weight w, std sd,
+	// sd·2/√π sdd, the side's sums H (widened), D and R.
+	side := func(hf int, w, sd, sdd, H, dsum, rsum arm64.V, neg bool, ptrs []arm64.R) {
+		t := k.get() // gw = H − (0 + w·(σ·2/√π))
+		fmul(t, w, sdd)
+		fadd(t, zero, t)
+		fsub(t, H, t)
+		output(ptrs[0], t)
+		D := wide(dsum, hf) // gm = w·(±D)
+		t = k.get()
+		if neg {
+			k.Word(arm64.FNEG(d2, t, D))
+			fmul(t, w, t)
+		} else {
+			fmul(t, w, D)
 		}
-		k.store(o, ptr, false, 0)
-		k.put(o)
+		drop(D)
+		output(ptrs[1], t)
+		R := wide(rsum, hf) // gs = w·(σ·R − w·(1/√π)), +0 unless σ > 0
+		t = k.get()
+		fmul(t, sd, R)
+		drop(R)
+		u := k.get()
+		byConst(u, w, c1, 1)
+		fsub(t, t, u)
+		fmul(t, w, t)
+		k.Word(arm64.FCMGT(d2, u, sd, zero))
+		k.VAND(t, t, u)
+		k.put(u)
+		output(ptrs[2], t)
 	}
 
-	// The value: cross = 0 + a·rh; self = 0 + (w·w)·(σ·2/√π) per side;
-	// vals = max(cross − 0.5·(selfP + selfQ), +0); the under mask.
-	var mask arm64.V
-	selfSum := func(w arm64.V, slot, hf int) arm64.V {
-		sd32 := k.reload(slot)
-		sd := wide(sd32, hf)
-		W := wide(w, hf)
-		r := k.get()
-		fmul(r, W, W)
-		drop(W)
-		t := k.get()
-		byConst(t, sd, c0, 0)
-		drop(sd)
-		k.put(sd32)
-		fmul(r, r, t)
-		k.put(t)
-		fadd(r, zero, r)
-		return r
+	// Each half: the inputs widened once; the value: cross = 0 + a·rh,
+	// self = 0 + (w·w)·(σ·2/√π) per side, vals = max(cross − 0.5·(selfP +
+	// selfQ), +0), the under mask; then the derivatives.
+	var o, mask arm64.V
+	if !p.f64 {
+		o, mask = k.get(), k.get()
 	}
-	value := func(hf int) (vals, gt arm64.V) {
-		A, RH := wide(a, hf), wide(rh, hf)
+	halves := 1
+	if !p.f64 {
+		halves = 2
+	}
+	for hf := range halves {
+		A, B, SA, SB := wide(a, hf), wide(b, hf), wide(sa, hf), wide(sb, hf)
+		SAd, SBd := k.get(), k.get()
+		byConst(SAd, SA, c0, 0)
+		byConst(SBd, SB, c0, 0)
+		RH := wide(rh, hf)
 		cross := k.get()
 		fmul(cross, A, RH)
-		drop(A, RH)
 		fadd(cross, zero, cross)
-		sp := selfSum(a, gsSlotSA, hf)
-		sq := selfSum(b, gsSlotSB, hf)
+		sp, sq := k.get(), k.get()
+		fmul(sp, A, A)
+		fmul(sp, sp, SAd)
+		fadd(sp, zero, sp)
+		fmul(sq, B, B)
+		fmul(sq, sq, SBd)
+		fadd(sq, zero, sq)
 		fadd(sp, sp, sq)
 		k.put(sq)
 		byConst(sp, sp, c0, 1)
@@ -350,109 +398,68 @@ func (k *pair) gaussBody(grad bool) arm64.V {
 		k.Word(arm64.FMAX(d2, sp, sp, zero))
 		byConst(cross, cross, c1, 0)
 		k.Word(arm64.FCMGT(d2, cross, sp, cross))
-		return sp, cross
-	}
-	if p.f64 {
-		vals, gt := value(0)
-		k.store(vals, gsOut, false, 0)
-		z := k.get()
-		k.Word(arm64.FCMEQZ(d2, z, vals))
-		k.VAND(gt, gt, z)
-		k.put(z, vals)
-		mask = gt
-	} else {
-		o := k.get()
-		mask = k.get()
-		for hf := range halves {
-			vals, gt := value(hf)
+		if p.f64 {
+			k.store(sp, gsOut, false, 0)
+			k.Word(arm64.FCMEQZ(d2, sp, sp))
+			k.VAND(cross, cross, sp)
+			k.put(sp)
+			underCheck(cross)
+			mask = cross
+			k.put(cross)
+		} else {
 			if hf == 0 {
-				k.Word(arm64.FCVTN(o, vals))
-				k.Word(arm64.XTN(mask, gt))
+				k.Word(arm64.FCVTN(o, sp))
+				k.Word(arm64.XTN(mask, cross))
 			} else {
-				k.Word(arm64.FCVTN2(o, vals))
-				k.Word(arm64.XTN2(mask, gt))
+				k.Word(arm64.FCVTN2(o, sp))
+				k.Word(arm64.XTN2(mask, cross))
 			}
-			k.put(vals, gt)
+			k.put(sp, cross)
 		}
+		if grad {
+			if p.f64 {
+				sums()
+			}
+			side(hf, A, SA, SAd, RH, rd, rr, false, gsGrad[:3])
+			drop(RH)
+			H := wide(ch, hf)
+			side(hf, B, SB, SBd, H, cd, cr, true, gsGrad[3:])
+			drop(H)
+		} else {
+			drop(RH)
+		}
+		drop(A, B, SA, SB)
+		k.put(SAd, SBd)
+	}
+	if !p.f64 {
 		k.store(o, gsOut, false, 0)
 		k.Word(arm64.FCMEQZ(p.arr, o, o))
 		k.VAND(mask, mask, o)
 		k.put(o)
+		underCheck(mask)
+		k.put(mask)
 	}
-	k.ToGPR(arm64.D2, gsT0, mask, 0)
-	k.ToGPR(arm64.D2, gsT1, mask, 1)
-	k.Go("ORR %s, %s, %s", gsT1, gsT0, gsT0)
-	k.Go("CBNZ %s, %s", gsT0, k.ref("under"))
-	k.Label(k.label("under_back"))
-	k.put(mask)
-
+	k.put(a, b, sa, sb, rh)
 	if grad {
-		// The row sums of p (rh, rd, rr) and the column sums of q (ch, cd,
-		// cr), each fma(·, ·, +0) in the precision.
-		rd, rr := sum(b, e), sum(b, es)
-		ch, cd, cr := sum(a, h), sum(a, e), sum(a, es)
-		k.put(h, e, es)
-		side := func(w arm64.V, slot int, sh, sd, sr arm64.V, neg bool, ptrs []arm64.R) {
-			// gw = H − (0 + w·(σ·2/√π))
-			output(ptrs[0], func(hf int) arm64.V {
-				sd32 := k.reload(slot)
-				SD := wide(sd32, hf)
-				t := k.get()
-				byConst(t, SD, c0, 0)
-				drop(SD)
-				k.put(sd32)
-				W := wide(w, hf)
-				fmul(t, W, t)
-				drop(W)
-				fadd(t, zero, t)
-				H := wide(sh, hf)
-				fsub(t, H, t)
-				drop(H)
-				return t
-			})
-			// gm = w·(±D)
-			output(ptrs[1], func(hf int) arm64.V {
-				D := wide(sd, hf)
-				t := k.get()
-				src := D
-				if neg {
-					k.Word(arm64.FNEG(d2, t, D))
-					src = t
-				}
-				W := wide(w, hf)
-				fmul(t, W, src)
-				drop(W, D)
-				return t
-			})
-			// gs = w·(σ·R − w·(1/√π)), +0 unless σ > 0
-			output(ptrs[2], func(hf int) arm64.V {
-				sd32 := k.reload(slot)
-				SD := wide(sd32, hf)
-				R := wide(sr, hf)
-				t := k.get()
-				fmul(t, SD, R)
-				drop(R)
-				W := wide(w, hf)
-				u := k.get()
-				byConst(u, W, c1, 1)
-				fsub(t, t, u)
-				fmul(t, W, t)
-				drop(W)
-				k.Word(arm64.FCMGT(d2, u, SD, zero))
-				k.VAND(t, t, u)
-				k.put(u)
-				drop(SD)
-				k.put(sd32)
-				return t
-			})
-		}
-		side(a, gsSlotSA, rh, rd, rr, false, gsGrad[:3])
-		k.put(rh, rd, rr)
-		side(b, gsSlotSB, ch, cd, cr, true, gsGrad[3:])
-		k.put(ch, cd, cr)
-	} else {
-		k.put(rh)
+		k.put(rd, rr, ch, cd, cr)
 	}
-	k.put(a, b, zero, c0, c1)
+	if cs == nil {
+		k.put(zero, c0, c1)
+	}
 	return mask
+}
+
+// gaussConsts returns the combination's constants: +0, [2/√π, 0.5] and
+// [2⁻⁵⁰, 1/√π] (cs, loaded once before the loop, or loaded into new
+// registers here when cs is nil).
+func (k *pair) gaussConsts(cs *[3]arm64.V) (zero, c0, c1 arm64.V) {
+	if cs != nil {
+		return cs[0], cs[1], cs[2]
+	}
+	zero, c0, c1 = k.get(), k.get(), k.get()
+	k.VZero(zero)
+	k.Go("MOVD $gaussConst<>(SB), %s", gsT0)
+	k.VLD1P(arm64.D2, gsT0, c0)
+	k.VLD1P(arm64.D2, gsT0, c1)
+	return zero, c0, c1
 }

@@ -147,16 +147,19 @@ type pair struct {
 	c    *constSet // the set in V18–V31
 	sets map[string]*constSet
 	free [32]bool
-	used int // registers in use
-	peak int
+	// extra marks registers above the constant set that a kernel lets
+	// get hand out too (only where the constants leave some: gaussian.go).
+	extra [32]bool
+	used  int // registers in use
+	peak  int
 
 	laneSeq int // numbers the labels of partial-vector lane sequences
 }
 
-// get allocates a working register (V0–V17).
+// get allocates a working register (V0–V17, then any extra one).
 func (k *pair) get() arm64.V {
-	for v := arm64.V(0); v < constBase; v++ {
-		if k.free[v] {
+	for v := arm64.V(0); v < 32; v++ {
+		if (v < constBase || k.extra[v]) && k.free[v] {
 			k.free[v] = false
 			k.used++
 			if k.used > k.peak {
@@ -172,7 +175,7 @@ func (k *pair) get() arm64.V {
 // put releases working registers.
 func (k *pair) put(vs ...arm64.V) {
 	for _, v := range vs {
-		if v >= constBase || k.free[v] {
+		if (v >= constBase && !k.extra[v]) || k.free[v] {
 			log.Fatalf("%s: releasing V%d twice or a constant", k.fn, v)
 		}
 		k.free[v] = true
@@ -227,8 +230,8 @@ func (k *pair) reload(n int) arm64.V {
 }
 
 func (k *pair) reset() {
-	for v := arm64.V(0); v < constBase; v++ {
-		k.free[v] = true
+	for v := arm64.V(0); v < 32; v++ {
+		k.free[v] = v < constBase || k.extra[v]
 	}
 	k.used, k.peak = 0, 0
 }
