@@ -23,9 +23,13 @@ import (
 // vector runs the pair term of the batch-lane kernels (termScale and termH,
 // or gradScale and gradTerm: the same instructions), the sums fma(b, h, +0)
 // … in the input precision (FMLA into a zeroed vector), and the
-// combination in float64 (float32 lanes widened by FCVTL / FCVTL2, the
-// results narrowed by FCVTN / FCVTN2, each rounded once) with the operations
-// of purego/gaussian.go in their order, unfused. Three of purego's
+// combination in float64 with the operations of purego/gaussian.go in their
+// order, unfused. In float32 the combination runs on each half of the
+// vector in turn: its inputs widened once (FCVTL, FCVTL2), the value of
+// both halves narrowed into one vector (FCVTN, FCVTN2), each derivative
+// narrowed (FCVTN, one rounding) and stored two lanes at a time; the
+// combination's constants stay in V24–V26 for the whole loop there (the
+// float32 constant set ends at V23, and V24–V31 are working registers). Three of purego's
 // operations are identities on every value other than a NaN and are left
 // out: 1·x, x − 0 (both give x, −0 included) and −1·x (FNEG gives the same
 // −x); a NaN stays a NaN. 0 + x is kept (it turns −0 into +0), and the clamp
