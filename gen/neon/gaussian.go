@@ -27,21 +27,22 @@ import (
 // order, unfused. In float32 the combination runs on each half of the
 // vector in turn: its inputs widened once (FCVTL, FCVTL2), the value of
 // both halves narrowed into one vector (FCVTN, FCVTN2), each derivative
-// narrowed (FCVTN, one rounding) and stored two lanes at a time; the
-// combination's constants stay in V24–V26 for the whole loop there (the
-// float32 constant set ends at V23, and V24–V31 are working registers). Three of purego's
-// operations are identities on every value other than a NaN and are left
-// out: 1·x, x − 0 (both give x, −0 included) and −1·x (FNEG gives the same
-// −x); a NaN stays a NaN. 0 + x is kept (it turns −0 into +0), and the clamp
-// max(v, 0) of the value is FMAX with +0 (−0 and negative values give +0, a
-// NaN stays). The last vector overlaps the one before it as in the scans;
-// its lanes are recomputed and stored again with the same bits. under: a
-// vector's lanes with out = 0 and vals > 2⁻⁵⁰·cross form a mask; only when
-// it is nonzero does scalar code look at under[0] and, if no lane was found
-// before, store the first lane of the mask (the overlapping vector only
-// recomputes lanes whose mask was zero, so the lane found is still the
-// first). The checked function sets under[0] = −1 and calls the assembly
-// only with n ≥ the lanes of a vector.
+// narrowed (FCVTN, one rounding) and stored two lanes at a time; there the
+// float32 constant set ends at V23, V24–V31 are working registers too, and
+// the combination's constants are loaded once before the loop (float64:
+// once per vector). Three of purego's operations are identities on every
+// value other than a NaN and are left out: 1·x, x − 0 (both give x, −0
+// included) and −1·x (FNEG gives the same −x); a NaN stays a NaN. 0 + x is
+// kept (it turns −0 into +0), and the clamp max(v, 0) of the value is FMAX
+// with +0 (−0 and negative values give +0, a NaN stays). The last vector
+// overlaps the one before it as in the scans; its lanes are recomputed and
+// stored again with the same bits. under: a vector's lanes with out = 0 and
+// vals > 2⁻⁵⁰·cross form a mask; only when it is nonzero does scalar code
+// look at under[0] and, if no lane was found before, store the first lane
+// of the mask (a lane the overlapping vector recomputes had a zero mask or
+// set under[0] already, so the lane found is still the first). The checked
+// function sets under[0] = −1 and calls the assembly only with n ≥ the
+// lanes of a vector.
 
 // General-purpose registers of the compute loop (the pair term uses R14,
 // R19–R25; R13 and R15 are scratch here).
