@@ -20,8 +20,9 @@ const (
 // values and the scans of both sides, bit for bit what purego gives) and
 // returns the same scans. Every slice is first cut to the n elements the
 // assembly reads or writes (under to its first), so a short one panics as
-// in purego; with n below a vector of lanes (2) it runs purego. Nothing is
-// allocated.
+// in purego; with n below a vector of lanes (2) it runs purego. The
+// assembly scans each side in a loop of its own, then reads the inputs
+// again for the lanes (gen/neon/gaussian.go). Nothing is allocated.
 func BatchGaussianValues64(out []float64, under []int, p, q purego.Gaussians64, n int, lim *purego.FrontLimits) (sp, sq purego.FrontScan) {
 	if n < gaussLanes64 {
 		return purego.BatchGaussianValues64(out, under, p, q, n, lim)
