@@ -27,13 +27,13 @@ func TestGaussianLaneGuards(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			t.Run("float64", func(t *testing.T) { gaussGuard[float64](t, a, im, ref) })
-			t.Run("float32", func(t *testing.T) { gaussGuard[float32](t, a, im, ref) })
+			t.Run("float64", func(t *testing.T) { neonGaussGuard[float64](t, a, im, ref) })
+			t.Run("float32", func(t *testing.T) { neonGaussGuard[float32](t, a, im, ref) })
 		})
 	}
 }
 
-func gaussGuard[T cfFloat](t *testing.T, a *guardArena, im, ref *kernels.Impl) {
+func neonGaussGuard[T cfFloat](t *testing.T, a *guardArena, im, ref *kernels.Impl) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	rng := rand.New(rand.NewPCG(35, 36))
 	fl := &cfFailer{t: t}
