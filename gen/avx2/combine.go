@@ -463,18 +463,27 @@ func (p *prec) genPairValues() {
 // float64 sums are +0 and adding them changes no bit (none of these sums is
 // −0), so they are left out.
 func (w lanes) pairValuesOne(l, first GPVirtual, sfx string) {
+	w.valuesOne(l, first, sfx, func(b int) VecVirtual { return w.loadB(arg("cr"), l, b) }, true)
+}
+
+// valuesOne is pairValuesOne with the cross row sums of block b from
+// cr(b); without keep, the cross sums and the values in float64 are not
+// stored (cross and vals are not arguments: BatchGaussianValues).
+func (w lanes) valuesOne(l, first GPVirtual, sfx string, cr func(b int) VecVirtual, keep bool) {
 	for b := range w.blocks() {
-		a, x := w.loadB(arg("wa"), l, b), w.loadB(arg("cr"), l, b)
+		a, x := w.loadB(arg("wa"), l, b), cr(b)
 		c := w.zero()
 		w.mul(a, x, x)
 		w.add(x, c, c)
-		w.store64B(c, arg("cross"), l, b)
+		if keep {
+			w.store64B(c, arg("cross"), l, b)
+		}
 		self := w.zero()
 		w.add(w.selfTerm(a, w.loadB(arg("sa"), l, b)), self, self)
 		q := w.zero()
 		w.add(w.selfTerm(w.loadB(arg("wb"), l, b), w.loadB(arg("sb"), l, b)), q, q)
 		w.add(q, self, self)
-		w.finishValues(c, self, l, b, first, fmt.Sprintf("%s_b%d", sfx, b))
+		w.finishValuesKeep(c, self, l, b, first, fmt.Sprintf("%s_b%d", sfx, b), keep)
 	}
 }
 
@@ -482,6 +491,12 @@ func (w lanes) pairValuesOne(l, first GPVirtual, sfx string) {
 // self (c − ½·self) and its rounding of block b of the lanes from l, and sets first to the first lane whose
 // value underflows if it is not set yet.
 func (w lanes) finishValues(c, self VecVirtual, l GPVirtual, b int, first GPVirtual, sfx string) {
+	w.finishValuesKeep(c, self, l, b, first, sfx, true)
+}
+
+// finishValuesKeep is finishValues that stores the values in float64 to
+// vals only with keep.
+func (w lanes) finishValuesKeep(c, self VecVirtual, l GPVirtual, b int, first GPVirtual, sfx string, keep bool) {
 	p := w.p
 	cross := w.reg()
 	w.mov(c, cross)
@@ -495,7 +510,9 @@ func (w lanes) finishValues(c, self VecVirtual, l GPVirtual, b int, first GPVirt
 		VCMPSD(Imm(0x12), le, c, le)
 	}
 	VANDNPD(c, le, c)
-	w.store64B(c, arg("vals"), l, b)
+	if keep {
+		w.store64B(c, arg("vals"), l, b)
+	}
 	w.storeOutB(c, arg("out"), l, b)
 	// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
 	r := c
