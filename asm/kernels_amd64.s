@@ -5034,17 +5034,27 @@ DATA frontOneInt32<>+24(SB)/4, $0x00000001
 DATA frontOneInt32<>+28(SB)/4, $0x00000001
 GLOBL frontOneInt32<>(SB), RODATA|NOPTR, $32
 
-DATA gaussPlusOne<>+0(SB)/8, $0x3ff0000000000000
-DATA gaussPlusOne<>+8(SB)/8, $0x3ff0000000000000
-DATA gaussPlusOne<>+16(SB)/8, $0x3ff0000000000000
-DATA gaussPlusOne<>+24(SB)/8, $0x3ff0000000000000
-GLOBL gaussPlusOne<>(SB), RODATA|NOPTR, $32
+DATA gaussUnder32<>+0(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+8(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+16(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+24(SB)/8, $0x3690000000000000
+GLOBL gaussUnder32<>(SB), RODATA|NOPTR, $32
 
-DATA gaussMinusOne<>+0(SB)/8, $0xbff0000000000000
-DATA gaussMinusOne<>+8(SB)/8, $0xbff0000000000000
-DATA gaussMinusOne<>+16(SB)/8, $0xbff0000000000000
-DATA gaussMinusOne<>+24(SB)/8, $0xbff0000000000000
-GLOBL gaussMinusOne<>(SB), RODATA|NOPTR, $32
+DATA minusOne64<>+0(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+8(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+16(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+24(SB)/8, $0xbff0000000000000
+GLOBL minusOne64<>(SB), RODATA|NOPTR, $32
+
+DATA minusOne32<>+0(SB)/4, $0xbf800000
+DATA minusOne32<>+4(SB)/4, $0xbf800000
+DATA minusOne32<>+8(SB)/4, $0xbf800000
+DATA minusOne32<>+12(SB)/4, $0xbf800000
+DATA minusOne32<>+16(SB)/4, $0xbf800000
+DATA minusOne32<>+20(SB)/4, $0xbf800000
+DATA minusOne32<>+24(SB)/4, $0xbf800000
+DATA minusOne32<>+28(SB)/4, $0xbf800000
+GLOBL minusOne32<>(SB), RODATA|NOPTR, $32
 
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
@@ -28606,41 +28616,36 @@ gauss_pass3:
 	LEAQ      (CX)(BX*1), SI
 	MOVQ      wa_base+32(FP), DI
 	VMOVUPD   (DI)(SI*8), Y0
-	VMOVUPD   1664(SP)(BX*8), Y1
-	VMOVUPD   combineZero<>+0(SB), Y2
-	VMULPD    Y0, Y1, Y1
-	VADDPD    Y1, Y2, Y2
-	VMOVUPD   combineZero<>+0(SB), Y1
 	MOVQ      sa_base+80(FP), DI
-	VMOVUPD   (DI)(SI*8), Y3
-	VMULPD    combineDiag<>+0(SB), Y3, Y3
-	VMULPD    Y0, Y0, Y0
-	VMULPD    Y3, Y0, Y3
-	VADDPD    Y3, Y1, Y1
-	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   (DI)(SI*8), Y1
 	MOVQ      wb_base+104(FP), DI
-	VMOVUPD   (DI)(SI*8), Y3
+	VMOVUPD   (DI)(SI*8), Y2
 	MOVQ      sb_base+152(FP), DI
-	VMOVUPD   (DI)(SI*8), Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
-	VMULPD    Y3, Y3, Y3
-	VMULPD    Y4, Y3, Y4
-	VADDPD    Y4, Y0, Y0
-	VADDPD    Y0, Y1, Y1
-	VMOVAPD   Y2, Y0
-	VMULPD    combineHalf<>+0(SB), Y1, Y1
-	VSUBPD    Y1, Y2, Y2
-	VMOVUPD   combineZero<>+0(SB), Y1
-	VCMPPD    $0x12, Y1, Y2, Y1
-	VANDNPD   Y2, Y1, Y2
+	VMOVUPD   (DI)(SI*8), Y3
+	VMOVUPD   1664(SP)(BX*8), Y4
+	VMOVUPD   combineZero<>+0(SB), Y5
+	VMULPD    Y0, Y4, Y4
+	VADDPD    Y4, Y5, Y4
+	VMULPD    combineDiag<>+0(SB), Y1, Y1
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y1, Y0, Y0
+	VADDPD    Y0, Y5, Y0
+	VMULPD    combineDiag<>+0(SB), Y3, Y1
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y1, Y2, Y2
+	VADDPD    Y2, Y5, Y1
+	VADDPD    Y1, Y0, Y0
+	VMULPD    combineHalf<>+0(SB), Y0, Y0
+	VSUBPD    Y0, Y4, Y0
+	VCMPPD    $0x12, Y5, Y0, Y1
+	VANDNPD   Y0, Y1, Y0
+	VCMPPD    $0x00, Y5, Y0, Y1
+	VMULPD    combineUnder<>+0(SB), Y4, Y2
+	VCMPPD    $0x1e, Y2, Y0, Y2
+	VANDPD    Y2, Y1, Y1
 	MOVQ      out_base+0(FP), DI
 	MOVQ      out_base+0(FP), DI
-	VMOVUPD   Y2, (DI)(SI*8)
-	VMOVUPD   combineZero<>+0(SB), Y1
-	VMULPD    combineUnder<>+0(SB), Y0, Y0
-	VCMPPD    $0x00, Y1, Y2, Y1
-	VCMPPD    $0x1e, Y0, Y2, Y0
-	VANDPD    Y0, Y1, Y1
+	VMOVUPD   Y0, (DI)(SI*8)
 	VMOVMSKPD Y1, DI
 	TESTQ     DI, DI
 	JZ        gauss_b0_noflag
@@ -28664,7 +28669,7 @@ gauss_done:
 
 // func batchGaussianGrad64(out []float64, under *int, gpw []float64, gpm []float64, gps []float64, gqw []float64, gqm []float64, gqs []float64, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
 // Requires: AVX, AVX2, CMOV, FMA3
-TEXT ·batchGaussianGrad64(SB), $5760-344
+TEXT ·batchGaussianGrad64(SB), $4736-344
 	MOVQ         lim+328(FP), AX
 	VPBROADCASTQ (AX), Y0
 	VMOVDQU      Y0, (SP)
@@ -29063,21 +29068,26 @@ gauss_pass2:
 	VMOVUPD     Y4, 2688(SP)(BX*8)
 	VMOVUPD     Y1, Y4
 	VFMADD231PD Y2, Y3, Y4
-	VMOVUPD     Y4, 3200(SP)(BX*8)
-	VMOVUPD     Y1, Y4
-	VFMADD231PD Y2, Y5, Y4
-	VMOVUPD     Y4, 3712(SP)(BX*8)
+	VMOVUPD     Y1, Y6
+	VFMADD231PD Y2, Y5, Y6
+	VMOVUPD     Y6, 3200(SP)(BX*8)
 	MOVQ        wa_base+176(FP), DI
-	VMOVUPD     (DI)(SI*8), Y2
-	VMOVUPD     Y1, Y4
-	VFMADD231PD Y2, Y0, Y4
-	VMOVUPD     Y4, 4224(SP)(BX*8)
+	VMOVUPD     (DI)(SI*8), Y6
+	VMOVUPD     Y1, Y7
+	VFMADD231PD Y6, Y0, Y7
+	VMOVUPD     Y7, 3712(SP)(BX*8)
 	VMOVUPD     Y1, Y0
-	VFMADD231PD Y2, Y3, Y0
-	VMOVUPD     Y0, 4736(SP)(BX*8)
-	VMOVUPD     Y1, Y0
-	VFMADD231PD Y2, Y5, Y0
-	VMOVUPD     Y0, 5248(SP)(BX*8)
+	VFMADD231PD Y6, Y3, Y0
+	VMOVUPD     Y1, Y1
+	VFMADD231PD Y6, Y5, Y1
+	VMOVUPD     Y1, 4224(SP)(BX*8)
+	VMULPD      Y6, Y4, Y4
+	MOVQ        gpm_base+56(FP), DI
+	VMOVUPD     Y4, (DI)(SI*8)
+	VMULPD      minusOne64<>+0(SB), Y0, Y0
+	VMULPD      Y2, Y0, Y0
+	MOVQ        gqm_base+128(FP), DI
+	VMOVUPD     Y0, (DI)(SI*8)
 	ADDQ        $0x00000004, BX
 	CMPQ        BX, DX
 	JL          gauss_pass2
@@ -29087,42 +29097,70 @@ gauss_pass3:
 	LEAQ      (CX)(BX*1), SI
 	MOVQ      wa_base+176(FP), DI
 	VMOVUPD   (DI)(SI*8), Y0
-	VMOVUPD   2688(SP)(BX*8), Y1
-	VMOVUPD   combineZero<>+0(SB), Y2
-	VMULPD    Y0, Y1, Y1
-	VADDPD    Y1, Y2, Y2
-	VMOVUPD   combineZero<>+0(SB), Y1
 	MOVQ      sa_base+224(FP), DI
-	VMOVUPD   (DI)(SI*8), Y3
-	VMULPD    combineDiag<>+0(SB), Y3, Y3
-	VMULPD    Y0, Y0, Y0
-	VMULPD    Y3, Y0, Y3
-	VADDPD    Y3, Y1, Y1
-	VMOVUPD   combineZero<>+0(SB), Y0
+	VMOVUPD   (DI)(SI*8), Y1
 	MOVQ      wb_base+248(FP), DI
-	VMOVUPD   (DI)(SI*8), Y3
+	VMOVUPD   (DI)(SI*8), Y2
 	MOVQ      sb_base+296(FP), DI
-	VMOVUPD   (DI)(SI*8), Y4
-	VMULPD    combineDiag<>+0(SB), Y4, Y4
-	VMULPD    Y3, Y3, Y3
-	VMULPD    Y4, Y3, Y4
-	VADDPD    Y4, Y0, Y0
-	VADDPD    Y0, Y1, Y1
-	VMOVAPD   Y2, Y0
-	VMULPD    combineHalf<>+0(SB), Y1, Y1
-	VSUBPD    Y1, Y2, Y2
-	VMOVUPD   combineZero<>+0(SB), Y1
-	VCMPPD    $0x12, Y1, Y2, Y1
-	VANDNPD   Y2, Y1, Y2
+	VMOVUPD   (DI)(SI*8), Y3
+	VMOVUPD   2688(SP)(BX*8), Y4
+	VMOVUPD   combineZero<>+0(SB), Y5
+	VMULPD    Y0, Y4, Y6
+	VADDPD    Y6, Y5, Y6
+	VMULPD    combineDiag<>+0(SB), Y1, Y7
+	VMULPD    Y0, Y0, Y8
+	VMULPD    Y7, Y8, Y8
+	VADDPD    Y8, Y5, Y8
+	VMULPD    combineDiag<>+0(SB), Y3, Y9
+	VMULPD    Y2, Y2, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y5, Y10
+	VADDPD    Y10, Y8, Y8
+	VMULPD    combineHalf<>+0(SB), Y8, Y8
+	VSUBPD    Y8, Y6, Y8
+	VCMPPD    $0x12, Y5, Y8, Y10
+	VANDNPD   Y8, Y10, Y8
+	VCMPPD    $0x00, Y5, Y8, Y10
+	VMULPD    combineUnder<>+0(SB), Y6, Y6
+	VCMPPD    $0x1e, Y6, Y8, Y6
+	VANDPD    Y6, Y10, Y10
+	VMULPD    Y0, Y7, Y6
+	VADDPD    Y6, Y5, Y6
+	VSUBPD    Y6, Y4, Y6
+	VMOVUPD   3200(SP)(BX*8), Y4
+	VMULPD    Y1, Y4, Y4
+	VMULPD    combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD    Y7, Y4, Y4
+	VMULPD    Y0, Y4, Y4
+	VCMPPD    $0x1e, Y5, Y1, Y0
+	VANDPD    Y0, Y4, Y4
+	VMOVUPD   3712(SP)(BX*8), Y0
+	VMULPD    Y2, Y9, Y1
+	VADDPD    Y1, Y5, Y1
+	VSUBPD    Y1, Y0, Y1
+	VMOVUPD   4224(SP)(BX*8), Y0
+	VMULPD    Y3, Y0, Y0
+	VMULPD    combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD    Y7, Y0, Y0
+	VMULPD    Y2, Y0, Y0
+	VCMPPD    $0x1e, Y5, Y3, Y2
+	VANDPD    Y2, Y0, Y0
 	MOVQ      out_base+0(FP), DI
 	MOVQ      out_base+0(FP), DI
-	VMOVUPD   Y2, (DI)(SI*8)
-	VMOVUPD   combineZero<>+0(SB), Y1
-	VMULPD    combineUnder<>+0(SB), Y0, Y0
-	VCMPPD    $0x00, Y1, Y2, Y1
-	VCMPPD    $0x1e, Y0, Y2, Y0
-	VANDPD    Y0, Y1, Y1
-	VMOVMSKPD Y1, DI
+	VMOVUPD   Y8, (DI)(SI*8)
+	MOVQ      gpw_base+32(FP), DI
+	MOVQ      gpw_base+32(FP), DI
+	VMOVUPD   Y6, (DI)(SI*8)
+	MOVQ      gps_base+80(FP), DI
+	MOVQ      gps_base+80(FP), DI
+	VMOVUPD   Y4, (DI)(SI*8)
+	MOVQ      gqw_base+104(FP), DI
+	MOVQ      gqw_base+104(FP), DI
+	VMOVUPD   Y1, (DI)(SI*8)
+	MOVQ      gqs_base+152(FP), DI
+	MOVQ      gqs_base+152(FP), DI
+	VMOVUPD   Y0, (DI)(SI*8)
+	VMOVMSKPD Y10, DI
 	TESTQ     DI, DI
 	JZ        gauss_b0_noflag
 	TESTQ     AX, AX
@@ -29131,81 +29169,11 @@ gauss_pass3:
 	LEAQ      (SI)(DI*1), AX
 
 gauss_b0_noflag:
-	VMOVUPD gaussPlusOne<>+0(SB), Y0
-	MOVQ    wa_base+176(FP), DI
-	VMOVUPD (DI)(SI*8), Y1
-	MOVQ    sa_base+224(FP), DI
-	VMOVUPD (DI)(SI*8), Y2
-	VMOVUPD combineZero<>+0(SB), Y3
-	VMOVUPD combineZero<>+0(SB), Y4
-	VMOVUPD combineZero<>+0(SB), Y5
-	VMULPD  combineDiag<>+0(SB), Y2, Y6
-	VMULPD  Y1, Y6, Y6
-	VADDPD  Y6, Y3, Y3
-	VMOVUPD 2688(SP)(BX*8), Y6
-	VSUBPD  Y3, Y6, Y6
-	VMOVUPD 3200(SP)(BX*8), Y3
-	VMULPD  Y0, Y3, Y3
-	VSUBPD  Y4, Y3, Y3
-	VMULPD  Y1, Y3, Y3
-	VMOVUPD 3712(SP)(BX*8), Y0
-	VSUBPD  Y5, Y0, Y0
-	VMULPD  Y2, Y0, Y0
-	VMULPD  combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD  Y4, Y0, Y0
-	VMULPD  Y1, Y0, Y0
-	VMOVUPD combineZero<>+0(SB), Y1
-	VCMPPD  $0x1e, Y1, Y2, Y1
-	VANDPD  Y1, Y0, Y0
-	MOVQ    gpw_base+32(FP), DI
-	MOVQ    gpw_base+32(FP), DI
-	VMOVUPD Y6, (DI)(SI*8)
-	MOVQ    gpm_base+56(FP), DI
-	MOVQ    gpm_base+56(FP), DI
-	VMOVUPD Y3, (DI)(SI*8)
-	MOVQ    gps_base+80(FP), DI
-	MOVQ    gps_base+80(FP), DI
-	VMOVUPD Y0, (DI)(SI*8)
-	VMOVUPD gaussMinusOne<>+0(SB), Y0
-	MOVQ    wb_base+248(FP), DI
-	VMOVUPD (DI)(SI*8), Y1
-	MOVQ    sb_base+296(FP), DI
-	VMOVUPD (DI)(SI*8), Y2
-	VMOVUPD combineZero<>+0(SB), Y3
-	VMOVUPD combineZero<>+0(SB), Y4
-	VMOVUPD combineZero<>+0(SB), Y5
-	VMULPD  combineDiag<>+0(SB), Y2, Y6
-	VMULPD  Y1, Y6, Y6
-	VADDPD  Y6, Y3, Y3
-	VMOVUPD 4224(SP)(BX*8), Y6
-	VSUBPD  Y3, Y6, Y6
-	VMOVUPD 4736(SP)(BX*8), Y3
-	VMULPD  Y0, Y3, Y3
-	VSUBPD  Y4, Y3, Y3
-	VMULPD  Y1, Y3, Y3
-	VMOVUPD 5248(SP)(BX*8), Y0
-	VSUBPD  Y5, Y0, Y0
-	VMULPD  Y2, Y0, Y0
-	VMULPD  combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD  Y4, Y0, Y0
-	VMULPD  Y1, Y0, Y0
-	VMOVUPD combineZero<>+0(SB), Y1
-	VCMPPD  $0x1e, Y1, Y2, Y1
-	VANDPD  Y1, Y0, Y0
-	MOVQ    gqw_base+104(FP), DI
-	MOVQ    gqw_base+104(FP), DI
-	VMOVUPD Y6, (DI)(SI*8)
-	MOVQ    gqm_base+128(FP), DI
-	MOVQ    gqm_base+128(FP), DI
-	VMOVUPD Y3, (DI)(SI*8)
-	MOVQ    gqs_base+152(FP), DI
-	MOVQ    gqs_base+152(FP), DI
-	VMOVUPD Y0, (DI)(SI*8)
-	ADDQ    $0x00000004, BX
-	CMPQ    BX, DX
-	JL      gauss_pass3
-	ADDQ    DX, CX
-	JMP     gauss_grp
+	ADDQ $0x00000004, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
 
 gauss_done:
 	MOVQ under+24(FP), CX
@@ -29689,44 +29657,37 @@ gauss_pass3:
 	LEAQ       (CX)(BX*1), SI
 	MOVQ       wa_base+32(FP), DI
 	VCVTPS2PD  (DI)(SI*4), Y0
-	VCVTPS2PD  1664(SP)(BX*4), Y1
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VMULPD     Y0, Y1, Y1
-	VADDPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
 	MOVQ       sa_base+80(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y3
-	VMULPD     combineDiag<>+0(SB), Y3, Y3
-	VMULPD     Y0, Y0, Y0
-	VMULPD     Y3, Y0, Y3
-	VADDPD     Y3, Y1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y0
+	VCVTPS2PD  (DI)(SI*4), Y1
 	MOVQ       wb_base+104(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y3
+	VCVTPS2PD  (DI)(SI*4), Y2
 	MOVQ       sb_base+152(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y4
-	VMULPD     combineDiag<>+0(SB), Y4, Y4
-	VMULPD     Y3, Y3, Y3
-	VMULPD     Y4, Y3, Y4
-	VADDPD     Y4, Y0, Y0
-	VADDPD     Y0, Y1, Y1
-	VMOVAPD    Y2, Y0
-	VMULPD     combineHalf<>+0(SB), Y1, Y1
-	VSUBPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x12, Y1, Y2, Y1
-	VANDNPD    Y2, Y1, Y2
+	VCVTPS2PD  (DI)(SI*4), Y3
+	VCVTPS2PD  1664(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y4
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
 	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y2, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	VCVTPD2PSY Y2, X1
-	VCVTPS2PD  X1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMULPD     combineUnder<>+0(SB), Y0, Y0
-	VCMPPD     $0x00, Y3, Y1, Y3
-	VCMPPD     $0x1e, Y0, Y2, Y0
-	VANDPD     Y0, Y3, Y3
-	VMOVMSKPD  Y3, DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)(SI*4)
+	VMOVMSKPD  Y1, DI
 	TESTQ      DI, DI
 	JZ         gauss_b0_noflag
 	TESTQ      AX, AX
@@ -29737,44 +29698,37 @@ gauss_pass3:
 gauss_b0_noflag:
 	MOVQ       wa_base+32(FP), DI
 	VCVTPS2PD  16(DI)(SI*4), Y0
-	VCVTPS2PD  1680(SP)(BX*4), Y1
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VMULPD     Y0, Y1, Y1
-	VADDPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
 	MOVQ       sa_base+80(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y3
-	VMULPD     combineDiag<>+0(SB), Y3, Y3
-	VMULPD     Y0, Y0, Y0
-	VMULPD     Y3, Y0, Y3
-	VADDPD     Y3, Y1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y0
+	VCVTPS2PD  16(DI)(SI*4), Y1
 	MOVQ       wb_base+104(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y3
+	VCVTPS2PD  16(DI)(SI*4), Y2
 	MOVQ       sb_base+152(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y4
-	VMULPD     combineDiag<>+0(SB), Y4, Y4
-	VMULPD     Y3, Y3, Y3
-	VMULPD     Y4, Y3, Y4
-	VADDPD     Y4, Y0, Y0
-	VADDPD     Y0, Y1, Y1
-	VMOVAPD    Y2, Y0
-	VMULPD     combineHalf<>+0(SB), Y1, Y1
-	VSUBPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x12, Y1, Y2, Y1
-	VANDNPD    Y2, Y1, Y2
+	VCVTPS2PD  16(DI)(SI*4), Y3
+	VCVTPS2PD  1680(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y4
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
 	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y2, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	VCVTPD2PSY Y2, X1
-	VCVTPS2PD  X1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMULPD     combineUnder<>+0(SB), Y0, Y0
-	VCMPPD     $0x00, Y3, Y1, Y3
-	VCMPPD     $0x1e, Y0, Y2, Y0
-	VANDPD     Y0, Y3, Y3
-	VMOVMSKPD  Y3, DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 16(DI)(SI*4)
+	VMOVMSKPD  Y1, DI
 	TESTQ      DI, DI
 	JZ         gauss_b1_noflag
 	TESTQ      AX, AX
@@ -29797,7 +29751,7 @@ gauss_done:
 
 // func batchGaussianGrad32(out []float32, under *int, gpw []float32, gpm []float32, gps []float32, gqw []float32, gqm []float32, gqs []float32, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)
 // Requires: AVX, AVX2, CMOV, FMA3
-TEXT ·batchGaussianGrad32(SB), $5760-344
+TEXT ·batchGaussianGrad32(SB), $4736-344
 	MOVQ         lim+328(FP), AX
 	VPBROADCASTD (AX), Y0
 	VMOVDQU      Y0, (SP)
@@ -30272,21 +30226,26 @@ gauss_pass2:
 	VMOVUPS      Y4, 2688(SP)(BX*4)
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y2, Y5, Y4
-	VMOVUPS      Y4, 3200(SP)(BX*4)
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y2, Y3, Y4
-	VMOVUPS      Y4, 3712(SP)(BX*4)
+	VMOVUPS      Y1, Y6
+	VFMADD231PS  Y2, Y3, Y6
+	VMOVUPS      Y6, 3200(SP)(BX*4)
 	MOVQ         wa_base+176(FP), DI
-	VMOVUPS      (DI)(SI*4), Y2
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y2, Y0, Y4
-	VMOVUPS      Y4, 4224(SP)(BX*4)
+	VMOVUPS      (DI)(SI*4), Y6
+	VMOVUPS      Y1, Y7
+	VFMADD231PS  Y6, Y0, Y7
+	VMOVUPS      Y7, 3712(SP)(BX*4)
 	VMOVUPS      Y1, Y0
-	VFMADD231PS  Y2, Y5, Y0
-	VMOVUPS      Y0, 4736(SP)(BX*4)
-	VMOVUPS      Y1, Y0
-	VFMADD231PS  Y2, Y3, Y0
-	VMOVUPS      Y0, 5248(SP)(BX*4)
+	VFMADD231PS  Y6, Y5, Y0
+	VMOVUPS      Y1, Y1
+	VFMADD231PS  Y6, Y3, Y1
+	VMOVUPS      Y1, 4224(SP)(BX*4)
+	VMULPS       Y6, Y4, Y4
+	MOVQ         gpm_base+56(FP), DI
+	VMOVUPS      Y4, (DI)(SI*4)
+	VMULPS       minusOne32<>+0(SB), Y0, Y0
+	VMULPS       Y2, Y0, Y0
+	MOVQ         gqm_base+128(FP), DI
+	VMOVUPS      Y0, (DI)(SI*4)
 	ADDQ         $0x00000008, BX
 	CMPQ         BX, DX
 	JL           gauss_pass2
@@ -30296,44 +30255,70 @@ gauss_pass3:
 	LEAQ       (CX)(BX*1), SI
 	MOVQ       wa_base+176(FP), DI
 	VCVTPS2PD  (DI)(SI*4), Y0
-	VCVTPS2PD  2688(SP)(BX*4), Y1
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VMULPD     Y0, Y1, Y1
-	VADDPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
 	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y3
-	VMULPD     combineDiag<>+0(SB), Y3, Y3
-	VMULPD     Y0, Y0, Y0
-	VMULPD     Y3, Y0, Y3
-	VADDPD     Y3, Y1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y0
+	VCVTPS2PD  (DI)(SI*4), Y1
 	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y3
+	VCVTPS2PD  (DI)(SI*4), Y2
 	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y4
-	VMULPD     combineDiag<>+0(SB), Y4, Y4
-	VMULPD     Y3, Y3, Y3
-	VMULPD     Y4, Y3, Y4
-	VADDPD     Y4, Y0, Y0
-	VADDPD     Y0, Y1, Y1
-	VMOVAPD    Y2, Y0
-	VMULPD     combineHalf<>+0(SB), Y1, Y1
-	VSUBPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x12, Y1, Y2, Y1
-	VANDNPD    Y2, Y1, Y2
+	VCVTPS2PD  (DI)(SI*4), Y3
+	VCVTPS2PD  2688(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y6
+	VADDPD     Y6, Y5, Y6
+	VMULPD     combineDiag<>+0(SB), Y1, Y7
+	VMULPD     Y0, Y0, Y8
+	VMULPD     Y7, Y8, Y8
+	VADDPD     Y8, Y5, Y8
+	VMULPD     combineDiag<>+0(SB), Y3, Y9
+	VMULPD     Y2, Y2, Y10
+	VMULPD     Y9, Y10, Y10
+	VADDPD     Y10, Y5, Y10
+	VADDPD     Y10, Y8, Y8
+	VMULPD     combineHalf<>+0(SB), Y8, Y8
+	VSUBPD     Y8, Y6, Y8
+	VCMPPD     $0x12, Y5, Y8, Y10
+	VANDNPD    Y8, Y10, Y8
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x1e, Y6, Y8, Y6
+	VANDPD     Y6, Y10, Y10
+	VMULPD     Y0, Y7, Y6
+	VADDPD     Y6, Y5, Y6
+	VSUBPD     Y6, Y4, Y6
+	VCVTPS2PD  3200(SP)(BX*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD     Y7, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VCMPPD     $0x1e, Y5, Y1, Y0
+	VANDPD     Y0, Y4, Y4
+	VCVTPS2PD  3712(SP)(BX*4), Y0
+	VMULPD     Y2, Y9, Y1
+	VADDPD     Y1, Y5, Y1
+	VSUBPD     Y1, Y0, Y1
+	VCVTPS2PD  4224(SP)(BX*4), Y0
+	VMULPD     Y3, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD     Y7, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VCMPPD     $0x1e, Y5, Y3, Y2
+	VANDPD     Y2, Y0, Y0
 	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y2, X1
+	VCVTPD2PSY Y8, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gpw_base+32(FP), DI
+	VCVTPD2PSY Y6, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gps_base+80(FP), DI
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gqw_base+104(FP), DI
+	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, (DI)(SI*4)
-	VCVTPD2PSY Y2, X1
-	VCVTPS2PD  X1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMULPD     combineUnder<>+0(SB), Y0, Y0
-	VCMPPD     $0x00, Y3, Y1, Y3
-	VCMPPD     $0x1e, Y0, Y2, Y0
-	VANDPD     Y0, Y3, Y3
-	VMOVMSKPD  Y3, DI
+	MOVQ       gqs_base+152(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)(SI*4)
+	VMOVMSKPD  Y10, DI
 	TESTQ      DI, DI
 	JZ         gauss_b0_noflag
 	TESTQ      AX, AX
@@ -30344,44 +30329,70 @@ gauss_pass3:
 gauss_b0_noflag:
 	MOVQ       wa_base+176(FP), DI
 	VCVTPS2PD  16(DI)(SI*4), Y0
-	VCVTPS2PD  2704(SP)(BX*4), Y1
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VMULPD     Y0, Y1, Y1
-	VADDPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
 	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y3
-	VMULPD     combineDiag<>+0(SB), Y3, Y3
-	VMULPD     Y0, Y0, Y0
-	VMULPD     Y3, Y0, Y3
-	VADDPD     Y3, Y1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y0
+	VCVTPS2PD  16(DI)(SI*4), Y1
 	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y3
+	VCVTPS2PD  16(DI)(SI*4), Y2
 	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y4
-	VMULPD     combineDiag<>+0(SB), Y4, Y4
-	VMULPD     Y3, Y3, Y3
-	VMULPD     Y4, Y3, Y4
-	VADDPD     Y4, Y0, Y0
-	VADDPD     Y0, Y1, Y1
-	VMOVAPD    Y2, Y0
-	VMULPD     combineHalf<>+0(SB), Y1, Y1
-	VSUBPD     Y1, Y2, Y2
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x12, Y1, Y2, Y1
-	VANDNPD    Y2, Y1, Y2
+	VCVTPS2PD  16(DI)(SI*4), Y3
+	VCVTPS2PD  2704(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y6
+	VADDPD     Y6, Y5, Y6
+	VMULPD     combineDiag<>+0(SB), Y1, Y7
+	VMULPD     Y0, Y0, Y8
+	VMULPD     Y7, Y8, Y8
+	VADDPD     Y8, Y5, Y8
+	VMULPD     combineDiag<>+0(SB), Y3, Y9
+	VMULPD     Y2, Y2, Y10
+	VMULPD     Y9, Y10, Y10
+	VADDPD     Y10, Y5, Y10
+	VADDPD     Y10, Y8, Y8
+	VMULPD     combineHalf<>+0(SB), Y8, Y8
+	VSUBPD     Y8, Y6, Y8
+	VCMPPD     $0x12, Y5, Y8, Y10
+	VANDNPD    Y8, Y10, Y8
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x1e, Y6, Y8, Y6
+	VANDPD     Y6, Y10, Y10
+	VMULPD     Y0, Y7, Y6
+	VADDPD     Y6, Y5, Y6
+	VSUBPD     Y6, Y4, Y6
+	VCVTPS2PD  3216(SP)(BX*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD     Y7, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VCMPPD     $0x1e, Y5, Y1, Y0
+	VANDPD     Y0, Y4, Y4
+	VCVTPS2PD  3728(SP)(BX*4), Y0
+	VMULPD     Y2, Y9, Y1
+	VADDPD     Y1, Y5, Y1
+	VSUBPD     Y1, Y0, Y1
+	VCVTPS2PD  4240(SP)(BX*4), Y0
+	VMULPD     Y3, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD     Y7, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VCMPPD     $0x1e, Y5, Y3, Y2
+	VANDPD     Y2, Y0, Y0
 	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y2, X1
+	VCVTPD2PSY Y8, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gpw_base+32(FP), DI
+	VCVTPD2PSY Y6, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gps_base+80(FP), DI
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gqw_base+104(FP), DI
+	VCVTPD2PSY Y1, X1
 	VMOVUPS    X1, 16(DI)(SI*4)
-	VCVTPD2PSY Y2, X1
-	VCVTPS2PD  X1, Y1
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMULPD     combineUnder<>+0(SB), Y0, Y0
-	VCMPPD     $0x00, Y3, Y1, Y3
-	VCMPPD     $0x1e, Y0, Y2, Y0
-	VANDPD     Y0, Y3, Y3
-	VMOVMSKPD  Y3, DI
+	MOVQ       gqs_base+152(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 16(DI)(SI*4)
+	VMOVMSKPD  Y10, DI
 	TESTQ      DI, DI
 	JZ         gauss_b1_noflag
 	TESTQ      AX, AX
@@ -30390,151 +30401,11 @@ gauss_b0_noflag:
 	LEAQ       4(SI)(DI*1), AX
 
 gauss_b1_noflag:
-	VMOVUPD    gaussPlusOne<>+0(SB), Y0
-	MOVQ       wa_base+176(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y1
-	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y2
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     combineDiag<>+0(SB), Y2, Y6
-	VMULPD     Y1, Y6, Y6
-	VADDPD     Y6, Y3, Y3
-	VCVTPS2PD  2688(SP)(BX*4), Y6
-	VSUBPD     Y3, Y6, Y6
-	VCVTPS2PD  3200(SP)(BX*4), Y3
-	VMULPD     Y0, Y3, Y3
-	VSUBPD     Y4, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	VCVTPS2PD  3712(SP)(BX*4), Y0
-	VSUBPD     Y5, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD     Y4, Y0, Y0
-	VMULPD     Y1, Y0, Y0
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x1e, Y1, Y2, Y1
-	VANDPD     Y1, Y0, Y0
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gpm_base+56(FP), DI
-	VCVTPD2PSY Y3, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, (DI)(SI*4)
-	VMOVUPD    gaussMinusOne<>+0(SB), Y0
-	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y1
-	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y2
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     combineDiag<>+0(SB), Y2, Y6
-	VMULPD     Y1, Y6, Y6
-	VADDPD     Y6, Y3, Y3
-	VCVTPS2PD  4224(SP)(BX*4), Y6
-	VSUBPD     Y3, Y6, Y6
-	VCVTPS2PD  4736(SP)(BX*4), Y3
-	VMULPD     Y0, Y3, Y3
-	VSUBPD     Y4, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	VCVTPS2PD  5248(SP)(BX*4), Y0
-	VSUBPD     Y5, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD     Y4, Y0, Y0
-	VMULPD     Y1, Y0, Y0
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x1e, Y1, Y2, Y1
-	VANDPD     Y1, Y0, Y0
-	MOVQ       gqw_base+104(FP), DI
-	VCVTPD2PSY Y6, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gqm_base+128(FP), DI
-	VCVTPD2PSY Y3, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, (DI)(SI*4)
-	VMOVUPD    gaussPlusOne<>+0(SB), Y0
-	MOVQ       wa_base+176(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y1
-	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y2
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     combineDiag<>+0(SB), Y2, Y6
-	VMULPD     Y1, Y6, Y6
-	VADDPD     Y6, Y3, Y3
-	VCVTPS2PD  2704(SP)(BX*4), Y6
-	VSUBPD     Y3, Y6, Y6
-	VCVTPS2PD  3216(SP)(BX*4), Y3
-	VMULPD     Y0, Y3, Y3
-	VSUBPD     Y4, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	VCVTPS2PD  3728(SP)(BX*4), Y0
-	VSUBPD     Y5, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD     Y4, Y0, Y0
-	VMULPD     Y1, Y0, Y0
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x1e, Y1, Y2, Y1
-	VANDPD     Y1, Y0, Y0
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gpm_base+56(FP), DI
-	VCVTPD2PSY Y3, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, 16(DI)(SI*4)
-	VMOVUPD    gaussMinusOne<>+0(SB), Y0
-	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y1
-	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y2
-	VMOVUPD    combineZero<>+0(SB), Y3
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     combineDiag<>+0(SB), Y2, Y6
-	VMULPD     Y1, Y6, Y6
-	VADDPD     Y6, Y3, Y3
-	VCVTPS2PD  4240(SP)(BX*4), Y6
-	VSUBPD     Y3, Y6, Y6
-	VCVTPS2PD  4752(SP)(BX*4), Y3
-	VMULPD     Y0, Y3, Y3
-	VSUBPD     Y4, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	VCVTPS2PD  5264(SP)(BX*4), Y0
-	VSUBPD     Y5, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD     Y4, Y0, Y0
-	VMULPD     Y1, Y0, Y0
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x1e, Y1, Y2, Y1
-	VANDPD     Y1, Y0, Y0
-	MOVQ       gqw_base+104(FP), DI
-	VCVTPD2PSY Y6, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gqm_base+128(FP), DI
-	VCVTPD2PSY Y3, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, 16(DI)(SI*4)
-	ADDQ       $0x00000008, BX
-	CMPQ       BX, DX
-	JL         gauss_pass3
-	ADDQ       DX, CX
-	JMP        gauss_grp
+	ADDQ $0x00000008, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
 
 gauss_done:
 	MOVQ under+24(FP), CX

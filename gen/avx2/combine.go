@@ -463,27 +463,18 @@ func (p *prec) genPairValues() {
 // float64 sums are +0 and adding them changes no bit (none of these sums is
 // −0), so they are left out.
 func (w lanes) pairValuesOne(l, first GPVirtual, sfx string) {
-	w.valuesOne(l, first, sfx, func(b int) VecVirtual { return w.loadB(arg("cr"), l, b) }, true)
-}
-
-// valuesOne is pairValuesOne with the cross row sums of block b from
-// cr(b); without keep, the cross sums and the values in float64 are not
-// stored (cross and vals are not arguments: BatchGaussianValues).
-func (w lanes) valuesOne(l, first GPVirtual, sfx string, cr func(b int) VecVirtual, keep bool) {
 	for b := range w.blocks() {
-		a, x := w.loadB(arg("wa"), l, b), cr(b)
+		a, x := w.loadB(arg("wa"), l, b), w.loadB(arg("cr"), l, b)
 		c := w.zero()
 		w.mul(a, x, x)
 		w.add(x, c, c)
-		if keep {
-			w.store64B(c, arg("cross"), l, b)
-		}
+		w.store64B(c, arg("cross"), l, b)
 		self := w.zero()
 		w.add(w.selfTerm(a, w.loadB(arg("sa"), l, b)), self, self)
 		q := w.zero()
 		w.add(w.selfTerm(w.loadB(arg("wb"), l, b), w.loadB(arg("sb"), l, b)), q, q)
 		w.add(q, self, self)
-		w.finishValuesKeep(c, self, l, b, first, fmt.Sprintf("%s_b%d", sfx, b), keep)
+		w.finishValues(c, self, l, b, first, fmt.Sprintf("%s_b%d", sfx, b))
 	}
 }
 
@@ -491,12 +482,6 @@ func (w lanes) valuesOne(l, first GPVirtual, sfx string, cr func(b int) VecVirtu
 // self (c − ½·self) and its rounding of block b of the lanes from l, and sets first to the first lane whose
 // value underflows if it is not set yet.
 func (w lanes) finishValues(c, self VecVirtual, l GPVirtual, b int, first GPVirtual, sfx string) {
-	w.finishValuesKeep(c, self, l, b, first, sfx, true)
-}
-
-// finishValuesKeep is finishValues that stores the values in float64 to
-// vals only with keep.
-func (w lanes) finishValuesKeep(c, self VecVirtual, l GPVirtual, b int, first GPVirtual, sfx string, keep bool) {
 	p := w.p
 	cross := w.reg()
 	w.mov(c, cross)
@@ -510,9 +495,7 @@ func (w lanes) finishValuesKeep(c, self VecVirtual, l GPVirtual, b int, first GP
 		VCMPSD(Imm(0x12), le, c, le)
 	}
 	VANDNPD(c, le, c)
-	if keep {
-		w.store64B(c, arg("vals"), l, b)
-	}
+	w.store64B(c, arg("vals"), l, b)
 	w.storeOutB(c, arg("out"), l, b)
 	// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
 	r := c

@@ -43,21 +43,17 @@ import (
 // gaussGroup is the largest number of vectors of lanes per group.
 const gaussGroup = 16
 
-// gaussSign holds float64 +1 and −1 in every lane: the signs of the mean
-// derivatives of p and q.
-var gaussSign [2]Mem
+// gaussUnder32 holds float64 2⁻¹⁵⁰, the largest v ≥ 0 with float32(v) = 0.
+var gaussUnder32 Mem
 
 // declareGaussian declares the constants of the Gaussian kernels.
-func declareGaussian() {
-	for i, c := range []struct {
-		name string
-		x    float64
-	}{{"gaussPlusOne", 1}, {"gaussMinusOne", -1}} {
-		m := GLOBL(c.name, RODATA|NOPTR)
-		for off := 0; off < 32; off += 8 {
-			DATA(off, U64(math.Float64bits(c.x)))
-		}
-		gaussSign[i] = m
+func declareGaussian(precs []*prec) {
+	gaussUnder32 = GLOBL("gaussUnder32", RODATA|NOPTR)
+	for off := 0; off < 32; off += 8 {
+		DATA(off, U64(math.Float64bits(0x1p-150)))
+	}
+	for _, p := range precs {
+		p.k("minusOne", -1)
 	}
 }
 
@@ -110,7 +106,9 @@ func (p *prec) genGaussian(grad bool) {
 			break
 		}
 		for u := range nsums {
-			sl.sums[side][u] = buf()
+			if u != 1 { // the D sums stay in registers (pass 2)
+				sl.sums[side][u] = buf()
+			}
 		}
 	}
 	at := func(b Mem, k GPVirtual) Mem { return slotAt(b, k, p.size) }
@@ -184,57 +182,57 @@ func (p *prec) genGaussian(grad bool) {
 		x := elem(g0, k)
 		zero := YMM()
 		p.MOVU(p.c("zero"), zero)
+		var ws, ds [2]VecVirtual // the weights, and the D sums (rd, cd)
 		for side, wn := range []string{"wb", "wa"} {
 			if side == 1 && !grad {
 				break
 			}
-			w := p.load(in(wn, x), nil)
+			ws[side] = p.load(in(wn, x), nil)
 			for u, term := range terms {
 				acc := YMM()
 				p.MOVU(zero, acc)
-				p.FMADD231(w, term, acc) // acc = term·w + 0
-				p.MOVU(acc, at(sl.sums[side][u], k))
+				p.FMADD231(ws[side], term, acc) // acc = term·w + 0
+				if u == 1 {
+					ds[side] = acc
+				} else {
+					p.MOVU(acc, at(sl.sums[side][u], k))
+				}
 			}
+		}
+		if grad {
+			// The mean derivatives gp.M = a·((+1·rd) − 0) and gq.M =
+			// b·((−1·cd) − 0) in the kernel's precision: the product by
+			// +1 and the subtraction of +0 change no bit and are left
+			// out; in float32 the float64 product of two float32 values
+			// is exact, so rounding it to float32 is the float32 product
+			// (no conversion). Stored here, a pass before pass 3 reads
+			// the inputs at the same lanes (see gaussCombine).
+			p.MUL(ws[1], ds[0], ds[0])
+			p.MOVU(ds[0], in("gpm", x))
+			p.MUL(p.c("minusOne"), ds[1], ds[1]) // −1·cd
+			p.MUL(ws[0], ds[1], ds[1])
+			p.MOVU(ds[1], in("gqm", x))
 		}
 	})
 
-	// Pass 3: the values and derivatives in float64.
+	// Pass 3: the values and derivatives.
 	gaussPass("gauss_pass3", p.lanes, cnt, func(k GPVirtual) {
-		w := lanes{p, true, p.lanes / 4}
 		x := elem(g0, k)
-		// sum returns the sums of block b from slot s.
-		sum := func(s Mem, b int) VecVirtual {
-			m := at(s, k)
-			m.Disp += w.disp(b, p.size)
-			r := w.reg()
-			if p.f64 {
-				VMOVUPD(m, r)
-			} else {
-				VCVTPS2PD(m, r)
-			}
-			return r
-		}
-		w.valuesOne(x, first, "gauss", func(b int) VecVirtual { return sum(sl.sums[0][0], b) }, false)
-		if !grad {
-			return
-		}
+		w := lanes{p, true, p.lanes / 4}
 		for b := range w.blocks() {
-			for side, s := range []string{"a", "b"} {
-				sums := sl.sums[side]
-				ld := func(u int) func() VecVirtual { return func() VecVirtual { return sum(sums[u], b) } }
-				sg := w.reg()
-				VMOVUPD(gaussSign[side], sg)
-				w.gradTerms(w.loadB(arg("w"+s), x, b), w.loadB(arg("s"+s), x, b), w.zero(), w.zero(), w.zero(), sg, ld(0), ld(1), ld(2),
-					func(gw, gm, gs VecVirtual) {
-						g := "gp"
-						if side == 1 {
-							g = "gq"
-						}
-						w.storeOutB(gw, arg(g+"w"), x, b)
-						w.storeOutB(gm, arg(g+"m"), x, b)
-						w.storeOutB(gs, arg(g+"s"), x, b)
-					})
+			// sum returns the sums of block b from slot s.
+			sum := func(s Mem) VecVirtual {
+				m := at(s, k)
+				m.Disp += w.disp(b, p.size)
+				r := w.reg()
+				if p.f64 {
+					VMOVUPD(m, r)
+				} else {
+					VCVTPS2PD(m, r)
+				}
+				return r
 			}
+			w.gaussCombine(x, b, first, grad, sum, sl.sums)
 		}
 	})
 	ADDQ(cnt, g0)
@@ -254,4 +252,101 @@ func gaussPass(label string, lanes int, cnt GPVirtual, body func(k GPVirtual)) {
 	ADDQ(U32(lanes), k)
 	CMPQ(k, cnt)
 	JL(LabelRef(label))
+}
+
+// gaussCombine emits the value and the weight and std derivatives of block
+// b of the lanes from x (sum loads the float64 lanes of block b of a slot
+// of sums): purego's gaussianValue and gaussianSideGrad (BatchPairValues
+// and BatchSideGrad for one component per side, combineDiag and
+// combineInvSqrtPi their constants), operation for operation, except for
+// three that change no bit and are left out: the subtractions of the +0
+// self sums from R (x − 0 is x for every x, −0 and NaN included) and the
+// second conversion to float32 of the value for its underflow test (in
+// float32, float32(v) = 0 for v ≥ 0 exactly when v ≤ 2⁻¹⁵⁰, ties to even);
+// and σ·2/√π, computed once for the value and the weight derivative. Every
+// input of the block is read before its first store, so that no load
+// follows a store to the same address modulo 4096 (a false dependency when
+// the slices are a multiple of 4 KiB apart).
+func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum func(s Mem) VecVirtual, slots [2][3]Mem) {
+	p := w.p
+	a, sa, wb, sb := w.loadB(arg("wa"), x, b), w.loadB(arg("sa"), x, b), w.loadB(arg("wb"), x, b), w.loadB(arg("sb"), x, b)
+	rh := sum(slots[0][0])
+	zero := w.zero()
+	// cross = 0 + a·rh
+	cross := w.reg()
+	w.mul(a, rh, cross)
+	w.add(cross, zero, cross)
+	// self = (0 + a²·(σa·2/√π)) + (0 + b²·(σb·2/√π)), keeping σ·2/√π.
+	var diag [2]VecVirtual
+	var self [2]VecVirtual
+	for side, in := range [][2]VecVirtual{{a, sa}, {wb, sb}} {
+		diag[side] = w.reg()
+		w.mul(combineConst("combineDiag"), in[1], diag[side])
+		aa := w.reg()
+		w.mul(in[0], in[0], aa)
+		w.mul(diag[side], aa, aa)
+		self[side] = w.reg()
+		w.add(aa, zero, self[side])
+	}
+	w.add(self[1], self[0], self[0])
+	// v = max(cross − ½·self, 0) (−0 and values < 0 become +0, NaN stays).
+	v := w.reg()
+	w.mul(combineConst("combineHalf"), self[0], self[0])
+	w.sub(self[0], cross, v)
+	le := w.reg()
+	VCMPPD(Imm(0x12), zero, v, le) // v ≤ 0, ordered
+	VANDNPD(v, le, v)
+	// Underflow: the stored value is 0 and v > 2⁻⁵⁰·cross.
+	under := w.reg()
+	if p.f64 {
+		VCMPPD(Imm(0), zero, v, under) // v == 0
+	} else {
+		VCMPPD(Imm(0x12), gaussUnder32, v, under) // v ≤ 2⁻¹⁵⁰: float32(v) == 0
+	}
+	t := w.reg()
+	w.mul(combineConst("combineUnder"), cross, t)
+	VCMPPD(Imm(0x1e), t, v, t) // v > 2⁻⁵⁰·cross
+	VANDPD(t, under, under)
+	var gr [2][2]VecVirtual // the weight and std derivatives of p and q
+	if grad {
+		for side, in := range [][2]VecVirtual{{a, sa}, {wb, sb}} {
+			h := rh
+			if side == 1 {
+				h = sum(slots[1][0])
+			}
+			// gw = H − (0 + a·(σ·2/√π))
+			g := w.reg()
+			w.mul(in[0], diag[side], g)
+			w.add(g, zero, g)
+			w.sub(g, h, g)
+			// gs = a·(σ·(R − 0) − a·(1/√π)) where σ > 0, else +0
+			s := sum(slots[side][2])
+			w.mul(in[1], s, s)
+			u := w.reg()
+			w.mul(combineConst("combineInvSqrtPi"), in[0], u)
+			w.sub(u, s, s)
+			w.mul(in[0], s, s)
+			pos := w.reg()
+			VCMPPD(Imm(0x1e), zero, in[1], pos) // σ > 0 (ordered)
+			VANDPD(pos, s, s)
+			gr[side] = [2]VecVirtual{g, s}
+		}
+	}
+	w.storeOutB(v, arg("out"), x, b)
+	if grad {
+		for side, g := range []string{"gp", "gq"} {
+			w.storeOutB(gr[side][0], arg(g+"w"), x, b)
+			w.storeOutB(gr[side][1], arg(g+"s"), x, b)
+		}
+	}
+	bits := GP64()
+	VMOVMSKPD(under, bits.As32())
+	sfx := fmt.Sprintf("gauss_b%d", b)
+	TESTQ(bits, bits)
+	JZ(LabelRef(sfx + "_noflag"))
+	TESTQ(first, first)
+	JNS(LabelRef(sfx + "_noflag"))
+	BSFQ(bits, bits)
+	LEAQ(Mem{Base: x, Index: bits, Scale: 1, Disp: 4 * b}, first)
+	Label(sfx + "_noflag")
 }

@@ -39,7 +39,7 @@ func main() {
 	declareCombine()
 	precs[0].declareFastExp()
 	declareFront(precs)
-	declareGaussian()
+	declareGaussian(precs)
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
