@@ -61,7 +61,9 @@ func runGaussian[F cramer.Float](b *testing.B, im *kernels.Impl) {
 	va, vb := make([]F, chunk), make([]F, chunk)
 	rows, cols := [3][]F{make([]F, chunk), make([]F, chunk), make([]F, chunk)}, [3][]F{make([]F, chunk), make([]F, chunk), make([]F, chunk)}
 	vals, cross := make([]float64, chunk), make([]float64, chunk)
-	at := func(s [3][]F, c0 int) [3][]F { return [3][]F{s[0][c0 : c0+chunk], s[1][c0 : c0+chunk], s[2][c0 : c0+chunk]} }
+	at := func(s [3][]F, c0 int) [3][]F {
+		return [3][]F{s[0][c0 : c0+chunk], s[1][c0 : c0+chunk], s[2][c0 : c0+chunk]}
+	}
 	var fused, composed func(grad bool, c0 int)
 	switch any(F(0)).(type) {
 	case float64:
