@@ -69,7 +69,8 @@ func gaussOthers[T float](tb testing.TB) (list []gaussKernels[T], names []string
 // means in [−8, 8), stds in [0, 4), one byte each, a zero byte now and then
 // making the std 0) — and checks that every other implementation returns
 // purego's scans and underflow lane and writes purego's bits, and nothing
-// outside the outputs.
+// outside the outputs, and that purego gives what the composition of its
+// general batch kernels gives (gaussComposed), bit for bit.
 func fuzzGaussian[T float](t *testing.T, data []byte, shape uint16, gt, small, lossy uint64, tol float64, ref gaussKernels[T], list []gaussKernels[T], names []string) {
 	size := 8
 	if is32[T]() {
@@ -136,6 +137,29 @@ func fuzzGaussian[T float](t *testing.T, data []byte, shape uint16, gt, small, l
 		return o, under[0], sp, sq
 	}
 	want, wu, wp, wq := run(ref)
+	// purego against the composition of its general batch kernels, which
+	// defines it.
+	if n > 0 {
+		var comp [7][]T
+		for i := range comp {
+			comp[i] = make([]T, n)
+		}
+		cu := []int{-3}
+		cp, cq := gaussComposed(grad, comp, cu, p, q, n, lim)
+		if cp != wp || cq != wq || cu[0] != wu {
+			t.Fatalf("purego: n=%d grad=%v: scans %+v %+v under %d, composition %+v %+v %d", n, grad, wp, wq, wu, cp, cq, cu[0])
+		}
+		for o := range comp {
+			if o > 0 && !grad {
+				break
+			}
+			for l := range n {
+				if g, c := want[o][off+l], comp[o][l]; bits(g) != bits(c) && !(isNaN(g) && isNaN(c)) {
+					t.Fatalf("purego: n=%d grad=%v: output %d element %d: %v, composition %v", n, grad, o, l, g, c)
+				}
+			}
+		}
+	}
 	for k, f := range list {
 		got, gu, gp, gq := run(f)
 		if gp != wp || gq != wq {
@@ -196,4 +220,50 @@ func FuzzGaussian32(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, shape uint16, gt, small, lossy uint64, tol float64) {
 		fuzzGaussian(t, data, shape, gt, small, lossy, tol, ref, list, names)
 	})
+}
+
+// gaussComposed computes the fused kernels' results with purego's general
+// batch kernels for K = M = 1: BatchFront of each side, BatchCrossRowSums
+// or BatchCrossGrad, BatchPairValues and BatchSideGrad of each side (n ≥
+// 1); o holds out, gp.W, gp.M, gp.S, gq.W, gq.M, gq.S.
+func gaussComposed[T float](grad bool, o [7][]T, under []int, p, q [3][]T, n int, lim *kernels.FrontLimits) (sp, sq kernels.FrontScan) {
+	switch o0 := any(o[0]).(type) {
+	case []float64:
+		f := func(x []T) []float64 { return any(x).([]float64) }
+		va, vb := make([]float64, n), make([]float64, n)
+		sp = purego.BatchFront64(nil, nil, va, f(p[0]), f(p[1]), f(p[2]), 1, n, lim)
+		sq = purego.BatchFront64(nil, nil, vb, f(q[0]), f(q[1]), f(q[2]), 1, n, lim)
+		rows := purego.GradSums64{H: make([]float64, n), D: make([]float64, n), R: make([]float64, n)}
+		cols := purego.GradSums64{H: make([]float64, n), D: make([]float64, n), R: make([]float64, n)}
+		if grad {
+			purego.BatchCrossGrad64(rows, cols, f(p[0]), f(p[1]), va, f(q[0]), f(q[1]), vb, n)
+		} else {
+			purego.BatchCrossRowSums64(rows.H, f(p[1]), va, f(q[0]), f(q[1]), vb, n)
+		}
+		purego.BatchPairValues64(o0, under, make([]float64, n), make([]float64, n), f(p[0]), rows.H, f(p[2]), nil, f(q[0]), f(q[2]), nil, n)
+		if grad {
+			var none purego.GradSums64
+			purego.BatchSideGrad64(f(o[1]), f(o[2]), f(o[3]), f(p[0]), f(p[2]), rows, none, none, 1, n)
+			purego.BatchSideGrad64(f(o[4]), f(o[5]), f(o[6]), f(q[0]), f(q[2]), cols, none, none, -1, n)
+		}
+	case []float32:
+		f := func(x []T) []float32 { return any(x).([]float32) }
+		va, vb := make([]float32, n), make([]float32, n)
+		sp = purego.BatchFront32(nil, nil, va, f(p[0]), f(p[1]), f(p[2]), 1, n, lim)
+		sq = purego.BatchFront32(nil, nil, vb, f(q[0]), f(q[1]), f(q[2]), 1, n, lim)
+		rows := purego.GradSums32{H: make([]float32, n), D: make([]float32, n), R: make([]float32, n)}
+		cols := purego.GradSums32{H: make([]float32, n), D: make([]float32, n), R: make([]float32, n)}
+		if grad {
+			purego.BatchCrossGrad32(rows, cols, f(p[0]), f(p[1]), va, f(q[0]), f(q[1]), vb, n)
+		} else {
+			purego.BatchCrossRowSums32(rows.H, f(p[1]), va, f(q[0]), f(q[1]), vb, n)
+		}
+		purego.BatchPairValues32(o0, under, make([]float64, n), make([]float64, n), f(p[0]), rows.H, f(p[2]), nil, f(q[0]), f(q[2]), nil, n)
+		if grad {
+			var none purego.GradSums32
+			purego.BatchSideGrad32(f(o[1]), f(o[2]), f(o[3]), f(p[0]), f(p[2]), rows, none, none, 1, n)
+			purego.BatchSideGrad32(f(o[4]), f(o[5]), f(o[6]), f(q[0]), f(q[2]), cols, none, none, -1, n)
+		}
+	}
+	return sp, sq
 }
