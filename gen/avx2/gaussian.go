@@ -23,22 +23,36 @@ import (
 //     the reduced argument t (the square root and the division);
 //  2. the pair term (pairCoreReduced; for the gradient also sign(d)·erf and
 //     e2·rq) and its one-FMA row and column sums fma(b, ·, +0) and
-//     fma(a, ·, +0), in the kernel's precision;
-//  3. the combination in float64 (float32 inputs and sums converted, four
-//     lanes per block, two blocks per float32 vector): the value of
-//     valuesOne (BatchPairValues for one component per side), its rounding
-//     and the first lane that underflows (finishValuesKeep), and the six
-//     derivatives of gradTerms (BatchSideGrad for one component, signs +1
-//     for p and −1 for q).
+//     fma(a, ·, +0), in the kernel's precision, and from them the mean
+//     derivatives (in the kernel's precision: see below);
+//  3. the combination in float64 (gaussCombine; float32 inputs and sums
+//     converted, four lanes per block, two blocks per float32 vector): the
+//     value (purego's gaussianValue: BatchPairValues for one component per
+//     side), its rounding and the first lane that underflows, and the
+//     weight and std derivatives (gaussianSideGrad: BatchSideGrad for one
+//     component).
 //
 // Every lane thus runs purego's operations in purego's order, the passes
-// only reorder the independent work of different lanes. The lanes past the
-// last whole vector take one more vector that ends at lane n − 1 and
-// overlaps the one before it: its lanes get the same bits again, and since
-// the lanes are done in ascending order the first lane that underflows is
-// still the first. The checked functions (asm/gaussian_amd64.go) call the
-// assembly only with at least one whole vector of lanes (purego otherwise),
-// so no access leaves the slices.
+// only reorder the independent work of different lanes. A few operations
+// that cannot change a bit are left out, each named where it would be: the
+// subtractions of the +0 self sums (x − (+0) is x for every x, −0 and NaN
+// included: gp.M, gq.M, gp.S, gq.S), the products by +1 (gp.M; exact, and
+// the sums they would multiply are FMA results, never signalling NaNs), the
+// second conversion of a float32 value for its underflow test; in float32
+// the mean derivatives a·rd and b·(−1·cd), float64 products of float32
+// values and so exact, are rounded to float32 directly as float32 products.
+// The lanes past the last whole vector take one more vector that ends at
+// lane n − 1 and overlaps the one before it: its lanes get the same bits
+// again (no output overlaps an input), and since the lanes are done in
+// ascending order the first lane that underflows is still the first. The
+// checked functions (asm/gaussian_amd64.go) call the assembly only with at
+// least one whole vector of lanes (purego otherwise), so no access leaves
+// the slices. Every lane's inputs are read before its outputs are stored,
+// and in pass 3 a block's inputs before its first store, so that no load
+// closely follows a store to the same address modulo 4096 (a false
+// dependency: with the slices a multiple of 4 KiB apart, as large
+// allocations are, an earlier order of these loads and stores made the
+// float32 gradient 1.3× slower).
 
 // gaussGroup is the largest number of vectors of lanes per group.
 const gaussGroup = 16
@@ -258,15 +272,13 @@ func gaussPass(label string, lanes int, cnt GPVirtual, body func(k GPVirtual)) {
 // b of the lanes from x (sum loads the float64 lanes of block b of a slot
 // of sums): purego's gaussianValue and gaussianSideGrad (BatchPairValues
 // and BatchSideGrad for one component per side, combineDiag and
-// combineInvSqrtPi their constants), operation for operation, except for
-// three that change no bit and are left out: the subtractions of the +0
-// self sums from R (x − 0 is x for every x, −0 and NaN included) and the
-// second conversion to float32 of the value for its underflow test (in
-// float32, float32(v) = 0 for v ≥ 0 exactly when v ≤ 2⁻¹⁵⁰, ties to even);
-// and σ·2/√π, computed once for the value and the weight derivative. Every
-// input of the block is read before its first store, so that no load
-// follows a store to the same address modulo 4096 (a false dependency when
-// the slices are a multiple of 4 KiB apart).
+// combineInvSqrtPi their constants), operation for operation, except that
+// it leaves out, as changing no bit, the subtractions of the +0 self sums
+// from R (x − 0 is x for every x, −0 and NaN included) and the second
+// conversion to float32 of the value for its underflow test (in float32,
+// float32(v) = 0 for v ≥ 0 exactly when v ≤ 2⁻¹⁵⁰, ties to even), and
+// computes σ·2/√π once for the value and the weight derivative. Every
+// input of the block is read before its first store (see above).
 func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum func(s Mem) VecVirtual, slots [2][3]Mem) {
 	p := w.p
 	a, sa, wb, sb := w.loadB(arg("wa"), x, b), w.loadB(arg("sa"), x, b), w.loadB(arg("wb"), x, b), w.loadB(arg("sb"), x, b)
