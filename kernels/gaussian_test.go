@@ -14,8 +14,8 @@ import (
 // every implementation that has them must return purego's scans, its
 // underflow lane and write purego's bits, element by element, in both
 // precisions, value and gradient, for every number of lanes up to past two
-// groups of the widest kernel (16 vectors of 8 lanes) and around every
-// group and vector boundary, slices at offsets 0 … 3, inputs from the
+// groups of the widest kernel (16 vectors of 8 lanes) and a vector, and
+// more, slices at offsets 0 … 3, inputs from the
 // ordinary to the extreme (bFill, the element-wise specials, NaN, ±Inf, ±0
 // and subnormals in every field, point-mass targets), limits at the values'
 // own edges, and values that underflow (in float32 only, tiny weights) or
@@ -37,18 +37,15 @@ func gaussHas(im *kernels.Impl) bool {
 }
 
 // gaussLaneCounts are the numbers of lanes of the conformance tests: every
-// count to past two vectors of 8 lanes, then around the vectors and groups
-// of 16 vectors of both precisions (64 and 128 lanes), past two groups, and
-// a chunk of 1024 and a bit.
+// count to past two groups of 16 vectors of 8 lanes (the float32 kernels'
+// unit of work; float64 groups have 64 lanes) and one more vector, then
+// 300 and a chunk of 1024 and a bit.
 func gaussLaneCounts() []int {
 	var ns []int
-	for n := 0; n <= 2*8+3; n++ {
+	for n := 0; n <= 2*16*8+3+8; n++ {
 		ns = append(ns, n)
 	}
-	for _, c := range []int{24, 32, 64, 128, 192, 256} {
-		ns = append(ns, c-1, c, c+1, c+3, c+7)
-	}
-	return append(ns, 2*128+3+8, 300, 1024+13)
+	return append(ns, 300, 1024+13)
 }
 
 // gaussSpecials are bit patterns of every class, in float64 and float32:
@@ -184,7 +181,7 @@ func gaussSentinel[T cfFloat]() T { return T(-12345.5) }
 func TestConformGaussian(t *testing.T) {
 	for _, name := range kernels.Names() {
 		im := cfLookup(t, name)
-		if !gaussHas(im) {
+		if !gaussHas(im) || name == "purego" { // purego is the reference (and bounds-checked Go)
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
@@ -204,7 +201,7 @@ func gaussConform[T cfFloat](t *testing.T, im *kernels.Impl) {
 		for kind := range 5 {
 			for _, grad := range []bool{false, true} {
 				offs := []int{0, 1, 2, 3}
-				if n > 64 {
+				if n > 40 {
 					offs = []int{rng.IntN(cfMaxOff + 1)}
 				}
 				for _, off := range offs {
