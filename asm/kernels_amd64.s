@@ -28669,7 +28669,7 @@ gauss_done:
 
 // func batchGaussianGrad64(out []float64, under *int, gpw []float64, gpm []float64, gps []float64, gqw []float64, gqm []float64, gqs []float64, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
 // Requires: AVX, AVX2, CMOV, FMA3
-TEXT ·batchGaussianGrad64(SB), $4736-344
+TEXT ·batchGaussianGrad64(SB), $6784-344
 	MOVQ         lim+328(FP), AX
 	VPBROADCASTQ (AX), Y0
 	VMOVDQU      Y0, (SP)
@@ -28961,9 +28961,11 @@ gauss_pass1:
 	LEAQ    (CX)(BX*1), SI
 	MOVQ    sa_base+224(FP), DI
 	VMOVUPD (DI)(SI*8), Y0
+	VMOVUPD Y0, 3200(SP)(BX*8)
 	VMULPD  Y0, Y0, Y0
 	MOVQ    sb_base+296(FP), DI
 	VMOVUPD (DI)(SI*8), Y1
+	VMOVUPD Y1, 4224(SP)(BX*8)
 	VMULPD  Y1, Y1, Y1
 	VADDPD  Y1, Y0, Y0
 	VADDPD  Y0, Y0, Y0
@@ -29063,24 +29065,26 @@ gauss_pass2:
 	VMOVUPD     zero64<>+0(SB), Y1
 	MOVQ        wb_base+248(FP), DI
 	VMOVUPD     (DI)(SI*8), Y2
+	VMOVUPD     Y2, 3712(SP)(BX*8)
 	VMOVUPD     Y1, Y4
 	VFMADD231PD Y2, Y0, Y4
-	VMOVUPD     Y4, 2688(SP)(BX*8)
+	VMOVUPD     Y4, 4736(SP)(BX*8)
 	VMOVUPD     Y1, Y4
 	VFMADD231PD Y2, Y3, Y4
 	VMOVUPD     Y1, Y6
 	VFMADD231PD Y2, Y5, Y6
-	VMOVUPD     Y6, 3200(SP)(BX*8)
+	VMOVUPD     Y6, 5248(SP)(BX*8)
 	MOVQ        wa_base+176(FP), DI
 	VMOVUPD     (DI)(SI*8), Y6
+	VMOVUPD     Y6, 2688(SP)(BX*8)
 	VMOVUPD     Y1, Y7
 	VFMADD231PD Y6, Y0, Y7
-	VMOVUPD     Y7, 3712(SP)(BX*8)
+	VMOVUPD     Y7, 5760(SP)(BX*8)
 	VMOVUPD     Y1, Y0
 	VFMADD231PD Y6, Y3, Y0
 	VMOVUPD     Y1, Y1
 	VFMADD231PD Y6, Y5, Y1
-	VMOVUPD     Y1, 4224(SP)(BX*8)
+	VMOVUPD     Y1, 6272(SP)(BX*8)
 	VMULPD      Y6, Y4, Y4
 	MOVQ        gpm_base+56(FP), DI
 	VMOVUPD     Y4, (DI)(SI*8)
@@ -29095,15 +29099,11 @@ gauss_pass2:
 
 gauss_pass3:
 	LEAQ      (CX)(BX*1), SI
-	MOVQ      wa_base+176(FP), DI
-	VMOVUPD   (DI)(SI*8), Y0
-	MOVQ      sa_base+224(FP), DI
-	VMOVUPD   (DI)(SI*8), Y1
-	MOVQ      wb_base+248(FP), DI
-	VMOVUPD   (DI)(SI*8), Y2
-	MOVQ      sb_base+296(FP), DI
-	VMOVUPD   (DI)(SI*8), Y3
-	VMOVUPD   2688(SP)(BX*8), Y4
+	VMOVUPD   2688(SP)(BX*8), Y0
+	VMOVUPD   3200(SP)(BX*8), Y1
+	VMOVUPD   3712(SP)(BX*8), Y2
+	VMOVUPD   4224(SP)(BX*8), Y3
+	VMOVUPD   4736(SP)(BX*8), Y4
 	VMOVUPD   combineZero<>+0(SB), Y5
 	VMULPD    Y0, Y4, Y6
 	VADDPD    Y6, Y5, Y6
@@ -29127,18 +29127,18 @@ gauss_pass3:
 	VMULPD    Y0, Y7, Y6
 	VADDPD    Y6, Y5, Y6
 	VSUBPD    Y6, Y4, Y6
-	VMOVUPD   3200(SP)(BX*8), Y4
+	VMOVUPD   5248(SP)(BX*8), Y4
 	VMULPD    Y1, Y4, Y4
 	VMULPD    combineInvSqrtPi<>+0(SB), Y0, Y7
 	VSUBPD    Y7, Y4, Y4
 	VMULPD    Y0, Y4, Y4
 	VCMPPD    $0x1e, Y5, Y1, Y0
 	VANDPD    Y0, Y4, Y4
-	VMOVUPD   3712(SP)(BX*8), Y0
+	VMOVUPD   5760(SP)(BX*8), Y0
 	VMULPD    Y2, Y9, Y1
 	VADDPD    Y1, Y5, Y1
 	VSUBPD    Y1, Y0, Y1
-	VMOVUPD   4224(SP)(BX*8), Y0
+	VMOVUPD   6272(SP)(BX*8), Y0
 	VMULPD    Y3, Y0, Y0
 	VMULPD    combineInvSqrtPi<>+0(SB), Y2, Y7
 	VSUBPD    Y7, Y0, Y0
@@ -29751,7 +29751,7 @@ gauss_done:
 
 // func batchGaussianGrad32(out []float32, under *int, gpw []float32, gpm []float32, gps []float32, gqw []float32, gqm []float32, gqs []float32, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)
 // Requires: AVX, AVX2, CMOV, FMA3
-TEXT ·batchGaussianGrad32(SB), $4736-344
+TEXT ·batchGaussianGrad32(SB), $6784-344
 	MOVQ         lim+328(FP), AX
 	VPBROADCASTD (AX), Y0
 	VMOVDQU      Y0, (SP)
@@ -30117,9 +30117,11 @@ gauss_pass1:
 	LEAQ    (CX)(BX*1), SI
 	MOVQ    sa_base+224(FP), DI
 	VMOVUPS (DI)(SI*4), Y0
+	VMOVUPS Y0, 3200(SP)(BX*4)
 	VMULPS  Y0, Y0, Y0
 	MOVQ    sb_base+296(FP), DI
 	VMOVUPS (DI)(SI*4), Y1
+	VMOVUPS Y1, 4224(SP)(BX*4)
 	VMULPS  Y1, Y1, Y1
 	VADDPS  Y1, Y0, Y0
 	VADDPS  Y0, Y0, Y0
@@ -30221,24 +30223,26 @@ gauss_pass2:
 	VMOVUPS      zero32<>+0(SB), Y1
 	MOVQ         wb_base+248(FP), DI
 	VMOVUPS      (DI)(SI*4), Y2
+	VMOVUPS      Y2, 3712(SP)(BX*4)
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y2, Y0, Y4
-	VMOVUPS      Y4, 2688(SP)(BX*4)
+	VMOVUPS      Y4, 4736(SP)(BX*4)
 	VMOVUPS      Y1, Y4
 	VFMADD231PS  Y2, Y5, Y4
 	VMOVUPS      Y1, Y6
 	VFMADD231PS  Y2, Y3, Y6
-	VMOVUPS      Y6, 3200(SP)(BX*4)
+	VMOVUPS      Y6, 5248(SP)(BX*4)
 	MOVQ         wa_base+176(FP), DI
 	VMOVUPS      (DI)(SI*4), Y6
+	VMOVUPS      Y6, 2688(SP)(BX*4)
 	VMOVUPS      Y1, Y7
 	VFMADD231PS  Y6, Y0, Y7
-	VMOVUPS      Y7, 3712(SP)(BX*4)
+	VMOVUPS      Y7, 5760(SP)(BX*4)
 	VMOVUPS      Y1, Y0
 	VFMADD231PS  Y6, Y5, Y0
 	VMOVUPS      Y1, Y1
 	VFMADD231PS  Y6, Y3, Y1
-	VMOVUPS      Y1, 4224(SP)(BX*4)
+	VMOVUPS      Y1, 6272(SP)(BX*4)
 	VMULPS       Y6, Y4, Y4
 	MOVQ         gpm_base+56(FP), DI
 	VMOVUPS      Y4, (DI)(SI*4)
@@ -30253,15 +30257,11 @@ gauss_pass2:
 
 gauss_pass3:
 	LEAQ       (CX)(BX*1), SI
-	MOVQ       wa_base+176(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y0
-	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y1
-	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y2
-	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  (DI)(SI*4), Y3
-	VCVTPS2PD  2688(SP)(BX*4), Y4
+	VCVTPS2PD  2688(SP)(BX*4), Y0
+	VCVTPS2PD  3200(SP)(BX*4), Y1
+	VCVTPS2PD  3712(SP)(BX*4), Y2
+	VCVTPS2PD  4224(SP)(BX*4), Y3
+	VCVTPS2PD  4736(SP)(BX*4), Y4
 	VMOVUPD    combineZero<>+0(SB), Y5
 	VMULPD     Y0, Y4, Y6
 	VADDPD     Y6, Y5, Y6
@@ -30285,18 +30285,18 @@ gauss_pass3:
 	VMULPD     Y0, Y7, Y6
 	VADDPD     Y6, Y5, Y6
 	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  3200(SP)(BX*4), Y4
+	VCVTPS2PD  5248(SP)(BX*4), Y4
 	VMULPD     Y1, Y4, Y4
 	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
 	VSUBPD     Y7, Y4, Y4
 	VMULPD     Y0, Y4, Y4
 	VCMPPD     $0x1e, Y5, Y1, Y0
 	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  3712(SP)(BX*4), Y0
+	VCVTPS2PD  5760(SP)(BX*4), Y0
 	VMULPD     Y2, Y9, Y1
 	VADDPD     Y1, Y5, Y1
 	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  4224(SP)(BX*4), Y0
+	VCVTPS2PD  6272(SP)(BX*4), Y0
 	VMULPD     Y3, Y0, Y0
 	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
 	VSUBPD     Y7, Y0, Y0
@@ -30327,15 +30327,11 @@ gauss_pass3:
 	LEAQ       (SI)(DI*1), AX
 
 gauss_b0_noflag:
-	MOVQ       wa_base+176(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y0
-	MOVQ       sa_base+224(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y1
-	MOVQ       wb_base+248(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y2
-	MOVQ       sb_base+296(FP), DI
-	VCVTPS2PD  16(DI)(SI*4), Y3
-	VCVTPS2PD  2704(SP)(BX*4), Y4
+	VCVTPS2PD  2704(SP)(BX*4), Y0
+	VCVTPS2PD  3216(SP)(BX*4), Y1
+	VCVTPS2PD  3728(SP)(BX*4), Y2
+	VCVTPS2PD  4240(SP)(BX*4), Y3
+	VCVTPS2PD  4752(SP)(BX*4), Y4
 	VMOVUPD    combineZero<>+0(SB), Y5
 	VMULPD     Y0, Y4, Y6
 	VADDPD     Y6, Y5, Y6
@@ -30359,18 +30355,18 @@ gauss_b0_noflag:
 	VMULPD     Y0, Y7, Y6
 	VADDPD     Y6, Y5, Y6
 	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  3216(SP)(BX*4), Y4
+	VCVTPS2PD  5264(SP)(BX*4), Y4
 	VMULPD     Y1, Y4, Y4
 	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
 	VSUBPD     Y7, Y4, Y4
 	VMULPD     Y0, Y4, Y4
 	VCMPPD     $0x1e, Y5, Y1, Y0
 	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  3728(SP)(BX*4), Y0
+	VCVTPS2PD  5776(SP)(BX*4), Y0
 	VMULPD     Y2, Y9, Y1
 	VADDPD     Y1, Y5, Y1
 	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  4240(SP)(BX*4), Y0
+	VCVTPS2PD  6288(SP)(BX*4), Y0
 	VMULPD     Y3, Y0, Y0
 	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
 	VSUBPD     Y7, Y0, Y0

@@ -79,6 +79,8 @@ func declareGaussian(precs []*prec) {
 type gaussSlots struct {
 	d, ad, q, t, rqm Mem
 	sums             [2][3]Mem
+	in               map[string]Mem // gradient: copies of wa, sa, wb, sb
+
 }
 
 // genGaussian emits BatchGaussianValues (grad false) or BatchGaussianGrad of
@@ -113,6 +115,10 @@ func (p *prec) genGaussian(grad bool) {
 	nsums := 1
 	if grad {
 		sl.d, sl.rqm = buf(), buf()
+		sl.in = map[string]Mem{}
+		for _, name := range []string{"wa", "sa", "wb", "sb"} {
+			sl.in[name] = buf()
+		}
 		nsums = 3
 	}
 	for side := range sl.sums {
@@ -161,8 +167,14 @@ func (p *prec) genGaussian(grad bool) {
 	gaussPass("gauss_pass1", p.lanes, cnt, func(k GPVirtual) {
 		x := elem(g0, k)
 		v := p.load(in("sa", x), nil)
+		if grad {
+			p.MOVU(v, at(sl.in["sa"], k))
+		}
 		p.MUL(v, v, v)
 		vb := p.load(in("sb", x), nil)
+		if grad {
+			p.MOVU(vb, at(sl.in["sb"], k))
+		}
 		p.MUL(vb, vb, vb)
 		p.ADD(vb, v, v) // σa² + σb²
 		q, rq := p.scale(v)
@@ -202,6 +214,9 @@ func (p *prec) genGaussian(grad bool) {
 				break
 			}
 			ws[side] = p.load(in(wn, x), nil)
+			if grad {
+				p.MOVU(ws[side], at(sl.in[wn], k))
+			}
 			for u, term := range terms {
 				acc := YMM()
 				p.MOVU(zero, acc)
@@ -246,7 +261,17 @@ func (p *prec) genGaussian(grad bool) {
 				}
 				return r
 			}
-			w.gaussCombine(x, b, first, grad, sum, sl.sums)
+			// The gradient's pass 3 reads its inputs from the copies
+			// passes 1 and 2 made: with its five outputs, nine slices
+			// a multiple of 4 KiB apart (as large allocations are)
+			// would share the sets of an 8-way L1 cache.
+			input := func(name string) VecVirtual {
+				if grad {
+					return sum(sl.in[name])
+				}
+				return w.loadB(arg(name), x, b)
+			}
+			w.gaussCombine(x, b, first, grad, sum, sl.sums, input)
 		}
 	})
 	ADDQ(cnt, g0)
@@ -279,9 +304,9 @@ func gaussPass(label string, lanes int, cnt GPVirtual, body func(k GPVirtual)) {
 // float32(v) = 0 for v ≥ 0 exactly when v ≤ 2⁻¹⁵⁰, ties to even), and
 // computes σ·2/√π once for the value and the weight derivative. Every
 // input of the block is read before its first store (see above).
-func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum func(s Mem) VecVirtual, slots [2][3]Mem) {
+func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum func(s Mem) VecVirtual, slots [2][3]Mem, input func(name string) VecVirtual) {
 	p := w.p
-	a, sa, wb, sb := w.loadB(arg("wa"), x, b), w.loadB(arg("sa"), x, b), w.loadB(arg("wb"), x, b), w.loadB(arg("sb"), x, b)
+	a, sa, wb, sb := input("wa"), input("sa"), input("wb"), input("sb")
 	rh := sum(slots[0][0])
 	zero := w.zero()
 	// cross = 0 + a·rh
