@@ -73,14 +73,14 @@ func declareGaussian(precs []*prec) {
 
 // gaussSlots are the stack slots of a group, indexed by the element offset
 // of a vector in the group: d, |d|, q, t and 1/q with 0 where q = 0 (pass
-// 1 to 2), the row sums H, D, R of p (from q's weights) and the column sums
-// H, D, R of q (from p's weights) (pass 2 to 3; the values need H of p
-// only).
+// 1 to 2); the row sums H and R of p (from q's weights) and the column sums
+// H and R of q (from p's weights) (pass 2 to 3; the D sums do not leave
+// pass 2, and the values need H of p only); for the gradient, copies of
+// the inputs pass 3 reads (wa, sa, wb, sb; passes 1 and 2 to 3).
 type gaussSlots struct {
 	d, ad, q, t, rqm Mem
 	sums             [2][3]Mem
-	in               map[string]Mem // gradient: copies of wa, sa, wb, sb
-
+	in               map[string]Mem
 }
 
 // genGaussian emits BatchGaussianValues (grad false) or BatchGaussianGrad of
