@@ -338,3 +338,43 @@ func batchFront64(dw []float64, dm []float64, dv []float64, w []float64, m []flo
 //
 //go:noescape
 func batchFront32(dw []float32, dm []float32, dv []float32, w []float32, m []float32, s []float32, c int, n int, lim *[4]uint64, r *[5]uint64)
+
+// batchGaussianValues64 is the assembly of BatchGaussianValues64
+// (gaussian.go; see purego.BatchGaussianValues64), with under the first
+// element of purego's under, lim the purego.FrontLimits and r the two
+// purego.FrontScan it fills (p's, q's). It trusts the lengths and integers
+// it is given: only BatchGaussianValues64, which cuts every slice to the
+// length used here and calls it only with n ≥ 4, calls it.
+//
+//go:noescape
+func batchGaussianValues64(out []float64, under *int, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianGrad64 is the assembly of BatchGaussianGrad64 (gaussian.go;
+// see purego.BatchGaussianGrad64), with under the first element of purego's
+// under, lim the purego.FrontLimits and r the two purego.FrontScan it fills
+// (p's, q's). It trusts the lengths and integers it is given: only
+// BatchGaussianGrad64, which cuts every slice to the length used here and
+// calls it only with n ≥ 4, calls it.
+//
+//go:noescape
+func batchGaussianGrad64(out []float64, under *int, gpw []float64, gpm []float64, gps []float64, gqw []float64, gqm []float64, gqs []float64, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianValues32 is the assembly of BatchGaussianValues32
+// (gaussian.go; see purego.BatchGaussianValues32), with under the first
+// element of purego's under, lim the purego.FrontLimits and r the two
+// purego.FrontScan it fills (p's, q's). It trusts the lengths and integers
+// it is given: only BatchGaussianValues32, which cuts every slice to the
+// length used here and calls it only with n ≥ 8, calls it.
+//
+//go:noescape
+func batchGaussianValues32(out []float32, under *int, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)
+
+// batchGaussianGrad32 is the assembly of BatchGaussianGrad32 (gaussian.go;
+// see purego.BatchGaussianGrad32), with under the first element of purego's
+// under, lim the purego.FrontLimits and r the two purego.FrontScan it fills
+// (p's, q's). It trusts the lengths and integers it is given: only
+// BatchGaussianGrad32, which cuts every slice to the length used here and
+// calls it only with n ≥ 8, calls it.
+//
+//go:noescape
+func batchGaussianGrad32(out []float32, under *int, gpw []float32, gpm []float32, gps []float32, gqw []float32, gqm []float32, gqs []float32, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)

@@ -5034,6 +5034,28 @@ DATA frontOneInt32<>+24(SB)/4, $0x00000001
 DATA frontOneInt32<>+28(SB)/4, $0x00000001
 GLOBL frontOneInt32<>(SB), RODATA|NOPTR, $32
 
+DATA gaussUnder32<>+0(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+8(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+16(SB)/8, $0x3690000000000000
+DATA gaussUnder32<>+24(SB)/8, $0x3690000000000000
+GLOBL gaussUnder32<>(SB), RODATA|NOPTR, $32
+
+DATA minusOne64<>+0(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+8(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+16(SB)/8, $0xbff0000000000000
+DATA minusOne64<>+24(SB)/8, $0xbff0000000000000
+GLOBL minusOne64<>(SB), RODATA|NOPTR, $32
+
+DATA minusOne32<>+0(SB)/4, $0xbf800000
+DATA minusOne32<>+4(SB)/4, $0xbf800000
+DATA minusOne32<>+8(SB)/4, $0xbf800000
+DATA minusOne32<>+12(SB)/4, $0xbf800000
+DATA minusOne32<>+16(SB)/4, $0xbf800000
+DATA minusOne32<>+20(SB)/4, $0xbf800000
+DATA minusOne32<>+24(SB)/4, $0xbf800000
+DATA minusOne32<>+28(SB)/4, $0xbf800000
+GLOBL minusOne32<>(SB), RODATA|NOPTR, $32
+
 // func erf64(dst []float64, x []float64)
 // Requires: AVX, AVX2, FMA3, SSE2
 TEXT ·erf64(SB), NOSPLIT, $32-48
@@ -28191,5 +28213,2198 @@ front_done:
 	VPSHUFD      $0x4e, X4, X0
 	VPAND        X0, X4, X4
 	VMOVQ        X4, 32(AX)
+	VZEROUPPER
+	RET
+
+// func batchGaussianValues64(out []float64, under *int, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
+// Requires: AVX, AVX2, CMOV, FMA3
+TEXT ·batchGaussianValues64(SB), $2176-200
+	MOVQ         lim+184(FP), AX
+	VPBROADCASTQ (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTQ 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTQ 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+176(FP), AX
+	SUBQ         $0x04, AX
+	MOVQ         sa_base+80(FP), CX
+	MOVQ         ma_base+56(FP), DX
+	MOVQ         wa_base+32(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -4(AX), DI
+
+front_check2_a:
+	CMPQ    SI, DI
+	JG      front_check2_done_a
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	VMOVUPD 32(CX)(SI*8), Y8
+	VMOVUPD 32(DX)(SI*8), Y9
+	VMOVUPD 32(BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	ADDQ    $0x08, SI
+	JMP     front_check2_a
+
+front_check2_done_a:
+	LEAQ 4(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_a
+
+front_check_a:
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	CMPQ    SI, AX
+	JGE     front_checked_a
+	ADDQ    $0x04, SI
+	JMP     front_check_a
+
+front_checked_a:
+	MOVQ         r+192(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VMOVQ        X0, (AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VMOVQ        X1, 8(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VMOVQ        X2, 16(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VMOVQ        X3, 24(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+176(FP), AX
+	SUBQ         $0x04, AX
+	MOVQ         sb_base+152(FP), CX
+	MOVQ         mb_base+128(FP), DX
+	MOVQ         wb_base+104(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -4(AX), DI
+
+front_check2_b:
+	CMPQ    SI, DI
+	JG      front_check2_done_b
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	VMOVUPD 32(CX)(SI*8), Y8
+	VMOVUPD 32(DX)(SI*8), Y9
+	VMOVUPD 32(BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	ADDQ    $0x08, SI
+	JMP     front_check2_b
+
+front_check2_done_b:
+	LEAQ 4(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_b
+
+front_check_b:
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	CMPQ    SI, AX
+	JGE     front_checked_b
+	ADDQ    $0x04, SI
+	JMP     front_check_b
+
+front_checked_b:
+	MOVQ         r+192(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VMOVQ        X0, 40(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VMOVQ        X1, 48(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VMOVQ        X2, 56(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VMOVQ        X3, 64(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 72(AX)
+	MOVQ         $-1, AX
+	XORQ         CX, CX
+
+gauss_grp:
+	MOVQ n+176(FP), DX
+	SUBQ CX, DX
+	JE   gauss_done
+	CMPQ DX, $0x00000004
+	JGE  gauss_whole
+	MOVQ n+176(FP), CX
+	SUBQ $0x00000004, CX
+	MOVQ $0x00000004, DX
+
+gauss_whole:
+	ANDQ $-4, DX
+	CMPQ DX, $0x00000040
+	JLE  gauss_cnt
+	MOVQ $0x00000040, DX
+
+gauss_cnt:
+	XORQ BX, BX
+
+gauss_pass1:
+	LEAQ    (CX)(BX*1), SI
+	MOVQ    sa_base+80(FP), DI
+	VMOVUPD (DI)(SI*8), Y0
+	VMULPD  Y0, Y0, Y0
+	MOVQ    sb_base+152(FP), DI
+	VMOVUPD (DI)(SI*8), Y1
+	VMULPD  Y1, Y1, Y1
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y0, 640(SP)(BX*8)
+	MOVQ    ma_base+56(FP), DI
+	VMOVUPD (DI)(SI*8), Y0
+	MOVQ    mb_base+128(FP), DI
+	VSUBPD  (DI)(SI*8), Y0, Y0
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 128(SP)(BX*8)
+	VMOVUPD Y0, Y2
+	VMULPD  Y1, Y2, Y2
+	VMINPD  expClamp64<>+0(SB), Y2, Y2
+	VXORPD  Y1, Y1, Y1
+	VCMPPD  $0x00, Y0, Y1, Y1
+	VANDNPD Y2, Y1, Y2
+	VMOVUPD Y2, 1152(SP)(BX*8)
+	ADDQ    $0x00000004, BX
+	CMPQ    BX, DX
+	JL      gauss_pass1
+	XORQ    BX, BX
+
+gauss_pass2:
+	VMOVUPD     1152(SP)(BX*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X3, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     640(SP)(BX*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 128(SP)(BX*8), Y3, Y0
+	LEAQ        (CX)(BX*1), SI
+	VMOVUPD     zero64<>+0(SB), Y1
+	MOVQ        wb_base+104(FP), DI
+	VMOVUPD     (DI)(SI*8), Y2
+	VMOVUPD     Y1, Y1
+	VFMADD231PD Y2, Y0, Y1
+	VMOVUPD     Y1, 1664(SP)(BX*8)
+	ADDQ        $0x00000004, BX
+	CMPQ        BX, DX
+	JL          gauss_pass2
+	XORQ        BX, BX
+
+gauss_pass3:
+	LEAQ      (CX)(BX*1), SI
+	MOVQ      wa_base+32(FP), DI
+	VMOVUPD   (DI)(SI*8), Y0
+	MOVQ      sa_base+80(FP), DI
+	VMOVUPD   (DI)(SI*8), Y1
+	MOVQ      wb_base+104(FP), DI
+	VMOVUPD   (DI)(SI*8), Y2
+	MOVQ      sb_base+152(FP), DI
+	VMOVUPD   (DI)(SI*8), Y3
+	VMOVUPD   1664(SP)(BX*8), Y4
+	VMOVUPD   combineZero<>+0(SB), Y5
+	VMULPD    Y0, Y4, Y4
+	VADDPD    Y4, Y5, Y4
+	VMULPD    combineDiag<>+0(SB), Y1, Y1
+	VMULPD    Y0, Y0, Y0
+	VMULPD    Y1, Y0, Y0
+	VADDPD    Y0, Y5, Y0
+	VMULPD    combineDiag<>+0(SB), Y3, Y1
+	VMULPD    Y2, Y2, Y2
+	VMULPD    Y1, Y2, Y2
+	VADDPD    Y2, Y5, Y1
+	VADDPD    Y1, Y0, Y0
+	VMULPD    combineHalf<>+0(SB), Y0, Y0
+	VSUBPD    Y0, Y4, Y0
+	VCMPPD    $0x12, Y5, Y0, Y1
+	VANDNPD   Y0, Y1, Y0
+	VCMPPD    $0x00, Y5, Y0, Y1
+	VMULPD    combineUnder<>+0(SB), Y4, Y2
+	VCMPPD    $0x1e, Y2, Y0, Y2
+	VANDPD    Y2, Y1, Y1
+	MOVQ      out_base+0(FP), DI
+	MOVQ      out_base+0(FP), DI
+	VMOVUPD   Y0, (DI)(SI*8)
+	VMOVMSKPD Y1, DI
+	TESTQ     DI, DI
+	JZ        gauss_b0_noflag
+	TESTQ     AX, AX
+	JNS       gauss_b0_noflag
+	BSFQ      DI, DI
+	LEAQ      (SI)(DI*1), AX
+
+gauss_b0_noflag:
+	ADDQ $0x00000004, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
+
+gauss_done:
+	MOVQ under+24(FP), CX
+	MOVQ AX, (CX)
+	VZEROUPPER
+	RET
+
+// func batchGaussianGrad64(out []float64, under *int, gpw []float64, gpm []float64, gps []float64, gqw []float64, gqm []float64, gqs []float64, wa []float64, ma []float64, sa []float64, wb []float64, mb []float64, sb []float64, n int, lim *[4]uint64, r *[10]uint64)
+// Requires: AVX, AVX2, CMOV, FMA3
+TEXT ·batchGaussianGrad64(SB), $6784-344
+	MOVQ         lim+328(FP), AX
+	VPBROADCASTQ (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTQ 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTQ 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+320(FP), AX
+	SUBQ         $0x04, AX
+	MOVQ         sa_base+224(FP), CX
+	MOVQ         ma_base+200(FP), DX
+	MOVQ         wa_base+176(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -4(AX), DI
+
+front_check2_a:
+	CMPQ    SI, DI
+	JG      front_check2_done_a
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	VMOVUPD 32(CX)(SI*8), Y8
+	VMOVUPD 32(DX)(SI*8), Y9
+	VMOVUPD 32(BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	ADDQ    $0x08, SI
+	JMP     front_check2_a
+
+front_check2_done_a:
+	LEAQ 4(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_a
+
+front_check_a:
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	CMPQ    SI, AX
+	JGE     front_checked_a
+	ADDQ    $0x04, SI
+	JMP     front_check_a
+
+front_checked_a:
+	MOVQ         r+336(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VMOVQ        X0, (AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VMOVQ        X1, 8(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VMOVQ        X2, 16(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VMOVQ        X3, 24(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+320(FP), AX
+	SUBQ         $0x04, AX
+	MOVQ         sb_base+296(FP), CX
+	MOVQ         mb_base+272(FP), DX
+	MOVQ         wb_base+248(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -4(AX), DI
+
+front_check2_b:
+	CMPQ    SI, DI
+	JG      front_check2_done_b
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	VMOVUPD 32(CX)(SI*8), Y8
+	VMOVUPD 32(DX)(SI*8), Y9
+	VMOVUPD 32(BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	ADDQ    $0x08, SI
+	JMP     front_check2_b
+
+front_check2_done_b:
+	LEAQ 4(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_b
+
+front_check_b:
+	CMPQ    SI, AX
+	CMOVQGT AX, SI
+	VMOVUPD (CX)(SI*8), Y8
+	VMOVUPD (DX)(SI*8), Y9
+	VMOVUPD (BX)(SI*8), Y10
+	VPOR    Y8, Y0, Y0
+	VPOR    Y10, Y0, Y0
+	VPAND   absMask64<>+0(SB), Y9, Y9
+	VPADDQ  Y5, Y9, Y11
+	VPADDQ  Y5, Y8, Y12
+	VPOR    Y11, Y1, Y1
+	VPOR    Y12, Y1, Y1
+	VPADDQ  Y6, Y9, Y11
+	VPADDQ  Y6, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y2, Y2
+	VPSUBQ  frontOneInt64<>+0(SB), Y8, Y11
+	VPADDQ  Y7, Y8, Y12
+	VPOR    Y11, Y12, Y11
+	VPAND   Y11, Y3, Y3
+	VSUBPD  frontOne<>+0(SB), Y10, Y10
+	VANDPD  frontAbs<>+0(SB), Y10, Y10
+	VCMPPD  $0x12, 96(SP), Y10, Y10
+	VANDPD  Y10, Y4, Y4
+	CMPQ    SI, AX
+	JGE     front_checked_b
+	ADDQ    $0x04, SI
+	JMP     front_check_b
+
+front_checked_b:
+	MOVQ         r+336(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VMOVQ        X0, 40(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VMOVQ        X1, 48(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VMOVQ        X2, 56(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VMOVQ        X3, 64(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 72(AX)
+	MOVQ         $-1, AX
+	XORQ         CX, CX
+
+gauss_grp:
+	MOVQ n+320(FP), DX
+	SUBQ CX, DX
+	JE   gauss_done
+	CMPQ DX, $0x00000004
+	JGE  gauss_whole
+	MOVQ n+320(FP), CX
+	SUBQ $0x00000004, CX
+	MOVQ $0x00000004, DX
+
+gauss_whole:
+	ANDQ $-4, DX
+	CMPQ DX, $0x00000040
+	JLE  gauss_cnt
+	MOVQ $0x00000040, DX
+
+gauss_cnt:
+	XORQ BX, BX
+
+gauss_pass1:
+	LEAQ    (CX)(BX*1), SI
+	MOVQ    sa_base+224(FP), DI
+	VMOVUPD (DI)(SI*8), Y0
+	VMOVUPD Y0, 3200(SP)(BX*8)
+	VMULPD  Y0, Y0, Y0
+	MOVQ    sb_base+296(FP), DI
+	VMOVUPD (DI)(SI*8), Y1
+	VMOVUPD Y1, 4224(SP)(BX*8)
+	VMULPD  Y1, Y1, Y1
+	VADDPD  Y1, Y0, Y0
+	VADDPD  Y0, Y0, Y0
+	VSQRTPD Y0, Y0
+	VMOVUPD one64<>+0(SB), Y1
+	VDIVPD  Y0, Y1, Y1
+	VMOVUPD Y0, 640(SP)(BX*8)
+	VCMPPD  $0x00, zero64<>+0(SB), Y0, Y0
+	VANDNPD Y1, Y0, Y0
+	VMOVUPD Y0, 2176(SP)(BX*8)
+	MOVQ    ma_base+200(FP), DI
+	VMOVUPD (DI)(SI*8), Y0
+	MOVQ    mb_base+272(FP), DI
+	VSUBPD  (DI)(SI*8), Y0, Y0
+	VMOVUPD Y0, 1664(SP)(BX*8)
+	VANDPD  absMask64<>+0(SB), Y0, Y0
+	VMOVUPD Y0, 128(SP)(BX*8)
+	VMOVUPD Y0, Y2
+	VMULPD  Y1, Y2, Y2
+	VMINPD  expClamp64<>+0(SB), Y2, Y2
+	VXORPD  Y1, Y1, Y1
+	VCMPPD  $0x00, Y0, Y1, Y1
+	VANDNPD Y2, Y1, Y2
+	VMOVUPD Y2, 1152(SP)(BX*8)
+	ADDQ    $0x00000004, BX
+	CMPQ    BX, DX
+	JL      gauss_pass1
+	XORQ    BX, BX
+
+gauss_pass2:
+	VMOVUPD     1152(SP)(BX*8), Y0
+	VMINPD      erfClamp64<>+0(SB), Y0, Y1
+	VMULPD      erfStep64<>+0(SB), Y1, Y2
+	VCVTTPD2DQY Y2, X3
+	VCVTDQ2PD   X3, Y2
+	VMULPD      invErfStep64<>+0(SB), Y2, Y2
+	VSUBPD      Y2, Y1, Y4
+	VADDPD      Y1, Y2, Y2
+	VMULPD      Y4, Y2, Y2
+	VPADDD      X3, X3, X3
+	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
+	VXORPD      Y6, Y6, Y6
+	VMOVQ       X3, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X3, DI
+	MOVL        DI, R8
+	SHRQ        $0x20, DI
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y5, Y3
+	VUNPCKHPD   Y6, Y5, Y5
+	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
+	VANDNPD     Y5, Y0, Y5
+	VMOVUPD     gridPoly7_64<>+0(SB), Y0
+	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
+	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD213PD Y5, Y0, Y5
+	VMULPD      Y1, Y1, Y0
+	VMOVUPD     hermite7_64<>+0(SB), Y2
+	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
+	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
+	VMULPD      Y1, Y2, Y2
+	VMOVUPD     hermite4_64<>+0(SB), Y6
+	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite2_64<>+0(SB), Y6
+	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
+	VMULPD      Y1, Y6, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VMOVUPD     hermite0_64<>+0(SB), Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
+	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD Y1, Y4, Y2
+	VMULPD      Y2, Y4, Y0
+	VFMADD213PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y0, Y3
+	VMOVUPD     640(SP)(BX*8), Y0
+	VMULPD      half64<>+0(SB), Y0, Y0
+	VMULPD      Y5, Y0, Y0
+	VFMADD231PD 128(SP)(BX*8), Y3, Y0
+	VMOVUPD     1664(SP)(BX*8), Y1
+	VANDPD      signMask64<>+0(SB), Y1, Y1
+	VORPD       Y1, Y3, Y3
+	VMULPD      2176(SP)(BX*8), Y5, Y5
+	LEAQ        (CX)(BX*1), SI
+	VMOVUPD     zero64<>+0(SB), Y1
+	MOVQ        wb_base+248(FP), DI
+	VMOVUPD     (DI)(SI*8), Y2
+	VMOVUPD     Y2, 3712(SP)(BX*8)
+	VMOVUPD     Y1, Y4
+	VFMADD231PD Y2, Y0, Y4
+	VMOVUPD     Y4, 4736(SP)(BX*8)
+	VMOVUPD     Y1, Y4
+	VFMADD231PD Y2, Y3, Y4
+	VMOVUPD     Y1, Y6
+	VFMADD231PD Y2, Y5, Y6
+	VMOVUPD     Y6, 5248(SP)(BX*8)
+	MOVQ        wa_base+176(FP), DI
+	VMOVUPD     (DI)(SI*8), Y6
+	VMOVUPD     Y6, 2688(SP)(BX*8)
+	VMOVUPD     Y1, Y7
+	VFMADD231PD Y6, Y0, Y7
+	VMOVUPD     Y7, 5760(SP)(BX*8)
+	VMOVUPD     Y1, Y0
+	VFMADD231PD Y6, Y3, Y0
+	VMOVUPD     Y1, Y1
+	VFMADD231PD Y6, Y5, Y1
+	VMOVUPD     Y1, 6272(SP)(BX*8)
+	VMULPD      Y6, Y4, Y4
+	MOVQ        gpm_base+56(FP), DI
+	VMOVUPD     Y4, (DI)(SI*8)
+	VMULPD      minusOne64<>+0(SB), Y0, Y0
+	VMULPD      Y2, Y0, Y0
+	MOVQ        gqm_base+128(FP), DI
+	VMOVUPD     Y0, (DI)(SI*8)
+	ADDQ        $0x00000004, BX
+	CMPQ        BX, DX
+	JL          gauss_pass2
+	XORQ        BX, BX
+
+gauss_pass3:
+	LEAQ      (CX)(BX*1), SI
+	VMOVUPD   2688(SP)(BX*8), Y0
+	VMOVUPD   3200(SP)(BX*8), Y1
+	VMOVUPD   3712(SP)(BX*8), Y2
+	VMOVUPD   4224(SP)(BX*8), Y3
+	VMOVUPD   4736(SP)(BX*8), Y4
+	VMOVUPD   combineZero<>+0(SB), Y5
+	VMULPD    Y0, Y4, Y6
+	VADDPD    Y6, Y5, Y6
+	VMULPD    combineDiag<>+0(SB), Y1, Y7
+	VMULPD    Y0, Y0, Y8
+	VMULPD    Y7, Y8, Y8
+	VADDPD    Y8, Y5, Y8
+	VMULPD    combineDiag<>+0(SB), Y3, Y9
+	VMULPD    Y2, Y2, Y10
+	VMULPD    Y9, Y10, Y10
+	VADDPD    Y10, Y5, Y10
+	VADDPD    Y10, Y8, Y8
+	VMULPD    combineHalf<>+0(SB), Y8, Y8
+	VSUBPD    Y8, Y6, Y8
+	VCMPPD    $0x12, Y5, Y8, Y10
+	VANDNPD   Y8, Y10, Y8
+	VCMPPD    $0x00, Y5, Y8, Y10
+	VMULPD    combineUnder<>+0(SB), Y6, Y6
+	VCMPPD    $0x1e, Y6, Y8, Y6
+	VANDPD    Y6, Y10, Y10
+	VMULPD    Y0, Y7, Y6
+	VADDPD    Y6, Y5, Y6
+	VSUBPD    Y6, Y4, Y6
+	VMOVUPD   5248(SP)(BX*8), Y4
+	VMULPD    Y1, Y4, Y4
+	VMULPD    combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD    Y7, Y4, Y4
+	VMULPD    Y0, Y4, Y4
+	VCMPPD    $0x1e, Y5, Y1, Y0
+	VANDPD    Y0, Y4, Y4
+	VMOVUPD   5760(SP)(BX*8), Y0
+	VMULPD    Y2, Y9, Y1
+	VADDPD    Y1, Y5, Y1
+	VSUBPD    Y1, Y0, Y1
+	VMOVUPD   6272(SP)(BX*8), Y0
+	VMULPD    Y3, Y0, Y0
+	VMULPD    combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD    Y7, Y0, Y0
+	VMULPD    Y2, Y0, Y0
+	VCMPPD    $0x1e, Y5, Y3, Y2
+	VANDPD    Y2, Y0, Y0
+	MOVQ      out_base+0(FP), DI
+	MOVQ      out_base+0(FP), DI
+	VMOVUPD   Y8, (DI)(SI*8)
+	MOVQ      gpw_base+32(FP), DI
+	MOVQ      gpw_base+32(FP), DI
+	VMOVUPD   Y6, (DI)(SI*8)
+	MOVQ      gps_base+80(FP), DI
+	MOVQ      gps_base+80(FP), DI
+	VMOVUPD   Y4, (DI)(SI*8)
+	MOVQ      gqw_base+104(FP), DI
+	MOVQ      gqw_base+104(FP), DI
+	VMOVUPD   Y1, (DI)(SI*8)
+	MOVQ      gqs_base+152(FP), DI
+	MOVQ      gqs_base+152(FP), DI
+	VMOVUPD   Y0, (DI)(SI*8)
+	VMOVMSKPD Y10, DI
+	TESTQ     DI, DI
+	JZ        gauss_b0_noflag
+	TESTQ     AX, AX
+	JNS       gauss_b0_noflag
+	BSFQ      DI, DI
+	LEAQ      (SI)(DI*1), AX
+
+gauss_b0_noflag:
+	ADDQ $0x00000004, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
+
+gauss_done:
+	MOVQ under+24(FP), CX
+	MOVQ AX, (CX)
+	VZEROUPPER
+	RET
+
+// func batchGaussianValues32(out []float32, under *int, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)
+// Requires: AVX, AVX2, CMOV, FMA3
+TEXT ·batchGaussianValues32(SB), $2176-200
+	MOVQ         lim+184(FP), AX
+	VPBROADCASTD (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTD 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTD 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+176(FP), AX
+	SUBQ         $0x08, AX
+	MOVQ         sa_base+80(FP), CX
+	MOVQ         ma_base+56(FP), DX
+	MOVQ         wa_base+32(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -8(AX), DI
+
+front_check2_a:
+	CMPQ         SI, DI
+	JG           front_check2_done_a
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VMOVUPS      32(CX)(SI*4), Y8
+	VMOVUPS      32(DX)(SI*4), Y9
+	VMOVUPS      32(BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	ADDQ         $0x10, SI
+	JMP          front_check2_a
+
+front_check2_done_a:
+	LEAQ 8(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_a
+
+front_check_a:
+	CMPQ         SI, AX
+	CMOVQGT      AX, SI
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	CMPQ         SI, AX
+	JGE          front_checked_a
+	ADDQ         $0x08, SI
+	JMP          front_check_a
+
+front_checked_a:
+	MOVQ         r+192(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0xb1, X0, X5
+	VPOR         X5, X0, X0
+	VMOVD        X0, CX
+	MOVL         CX, (AX)
+	MOVL         $0x00000000, 4(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPOR         X0, X1, X1
+	VMOVD        X1, CX
+	MOVL         CX, 8(AX)
+	MOVL         $0x00000000, 12(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0xb1, X2, X0
+	VPAND        X0, X2, X2
+	VMOVD        X2, CX
+	MOVL         CX, 16(AX)
+	MOVL         $0x00000000, 20(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0xb1, X3, X0
+	VPAND        X0, X3, X3
+	VMOVD        X3, CX
+	MOVL         CX, 24(AX)
+	MOVL         $0x00000000, 28(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+176(FP), AX
+	SUBQ         $0x08, AX
+	MOVQ         sb_base+152(FP), CX
+	MOVQ         mb_base+128(FP), DX
+	MOVQ         wb_base+104(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -8(AX), DI
+
+front_check2_b:
+	CMPQ         SI, DI
+	JG           front_check2_done_b
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VMOVUPS      32(CX)(SI*4), Y8
+	VMOVUPS      32(DX)(SI*4), Y9
+	VMOVUPS      32(BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	ADDQ         $0x10, SI
+	JMP          front_check2_b
+
+front_check2_done_b:
+	LEAQ 8(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_b
+
+front_check_b:
+	CMPQ         SI, AX
+	CMOVQGT      AX, SI
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	CMPQ         SI, AX
+	JGE          front_checked_b
+	ADDQ         $0x08, SI
+	JMP          front_check_b
+
+front_checked_b:
+	MOVQ         r+192(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0xb1, X0, X5
+	VPOR         X5, X0, X0
+	VMOVD        X0, CX
+	MOVL         CX, 40(AX)
+	MOVL         $0x00000000, 44(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPOR         X0, X1, X1
+	VMOVD        X1, CX
+	MOVL         CX, 48(AX)
+	MOVL         $0x00000000, 52(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0xb1, X2, X0
+	VPAND        X0, X2, X2
+	VMOVD        X2, CX
+	MOVL         CX, 56(AX)
+	MOVL         $0x00000000, 60(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0xb1, X3, X0
+	VPAND        X0, X3, X3
+	VMOVD        X3, CX
+	MOVL         CX, 64(AX)
+	MOVL         $0x00000000, 68(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 72(AX)
+	MOVQ         $-1, AX
+	XORQ         CX, CX
+
+gauss_grp:
+	MOVQ n+176(FP), DX
+	SUBQ CX, DX
+	JE   gauss_done
+	CMPQ DX, $0x00000008
+	JGE  gauss_whole
+	MOVQ n+176(FP), CX
+	SUBQ $0x00000008, CX
+	MOVQ $0x00000008, DX
+
+gauss_whole:
+	ANDQ $-8, DX
+	CMPQ DX, $0x00000080
+	JLE  gauss_cnt
+	MOVQ $0x00000080, DX
+
+gauss_cnt:
+	XORQ BX, BX
+
+gauss_pass1:
+	LEAQ    (CX)(BX*1), SI
+	MOVQ    sa_base+80(FP), DI
+	VMOVUPS (DI)(SI*4), Y0
+	VMULPS  Y0, Y0, Y0
+	MOVQ    sb_base+152(FP), DI
+	VMOVUPS (DI)(SI*4), Y1
+	VMULPS  Y1, Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y0, 640(SP)(BX*4)
+	MOVQ    ma_base+56(FP), DI
+	VMOVUPS (DI)(SI*4), Y0
+	MOVQ    mb_base+128(FP), DI
+	VSUBPS  (DI)(SI*4), Y0, Y0
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 128(SP)(BX*4)
+	VMOVUPS Y0, Y2
+	VMULPS  Y1, Y2, Y2
+	VMINPS  expClamp32<>+0(SB), Y2, Y2
+	VXORPS  Y1, Y1, Y1
+	VCMPPS  $0x00, Y0, Y1, Y1
+	VANDNPS Y2, Y1, Y2
+	VMOVUPS Y2, 1152(SP)(BX*4)
+	ADDQ    $0x00000008, BX
+	CMPQ    BX, DX
+	JL      gauss_pass1
+	XORQ    BX, BX
+
+gauss_pass2:
+	VMOVUPS      1152(SP)(BX*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      640(SP)(BX*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  128(SP)(BX*4), Y5, Y0
+	LEAQ         (CX)(BX*1), SI
+	VMOVUPS      zero32<>+0(SB), Y1
+	MOVQ         wb_base+104(FP), DI
+	VMOVUPS      (DI)(SI*4), Y2
+	VMOVUPS      Y1, Y1
+	VFMADD231PS  Y2, Y0, Y1
+	VMOVUPS      Y1, 1664(SP)(BX*4)
+	ADDQ         $0x00000008, BX
+	CMPQ         BX, DX
+	JL           gauss_pass2
+	XORQ         BX, BX
+
+gauss_pass3:
+	LEAQ       (CX)(BX*1), SI
+	MOVQ       wa_base+32(FP), DI
+	VCVTPS2PD  (DI)(SI*4), Y0
+	MOVQ       sa_base+80(FP), DI
+	VCVTPS2PD  (DI)(SI*4), Y1
+	MOVQ       wb_base+104(FP), DI
+	VCVTPS2PD  (DI)(SI*4), Y2
+	MOVQ       sb_base+152(FP), DI
+	VCVTPS2PD  (DI)(SI*4), Y3
+	VCVTPS2PD  1664(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y4
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
+	MOVQ       out_base+0(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)(SI*4)
+	VMOVMSKPD  Y1, DI
+	TESTQ      DI, DI
+	JZ         gauss_b0_noflag
+	TESTQ      AX, AX
+	JNS        gauss_b0_noflag
+	BSFQ       DI, DI
+	LEAQ       (SI)(DI*1), AX
+
+gauss_b0_noflag:
+	MOVQ       wa_base+32(FP), DI
+	VCVTPS2PD  16(DI)(SI*4), Y0
+	MOVQ       sa_base+80(FP), DI
+	VCVTPS2PD  16(DI)(SI*4), Y1
+	MOVQ       wb_base+104(FP), DI
+	VCVTPS2PD  16(DI)(SI*4), Y2
+	MOVQ       sb_base+152(FP), DI
+	VCVTPS2PD  16(DI)(SI*4), Y3
+	VCVTPS2PD  1680(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y4
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
+	MOVQ       out_base+0(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 16(DI)(SI*4)
+	VMOVMSKPD  Y1, DI
+	TESTQ      DI, DI
+	JZ         gauss_b1_noflag
+	TESTQ      AX, AX
+	JNS        gauss_b1_noflag
+	BSFQ       DI, DI
+	LEAQ       4(SI)(DI*1), AX
+
+gauss_b1_noflag:
+	ADDQ $0x00000008, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
+
+gauss_done:
+	MOVQ under+24(FP), CX
+	MOVQ AX, (CX)
+	VZEROUPPER
+	RET
+
+// func batchGaussianGrad32(out []float32, under *int, gpw []float32, gpm []float32, gps []float32, gqw []float32, gqm []float32, gqs []float32, wa []float32, ma []float32, sa []float32, wb []float32, mb []float32, sb []float32, n int, lim *[4]uint64, r *[10]uint64)
+// Requires: AVX, AVX2, CMOV, FMA3
+TEXT ·batchGaussianGrad32(SB), $6784-344
+	MOVQ         lim+328(FP), AX
+	VPBROADCASTD (AX), Y0
+	VMOVDQU      Y0, (SP)
+	VPBROADCASTD 8(AX), Y0
+	VMOVDQU      Y0, 32(SP)
+	VPBROADCASTD 16(AX), Y0
+	VMOVDQU      Y0, 64(SP)
+	VBROADCASTSD 24(AX), Y0
+	VMOVUPD      Y0, 96(SP)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+320(FP), AX
+	SUBQ         $0x08, AX
+	MOVQ         sa_base+224(FP), CX
+	MOVQ         ma_base+200(FP), DX
+	MOVQ         wa_base+176(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -8(AX), DI
+
+front_check2_a:
+	CMPQ         SI, DI
+	JG           front_check2_done_a
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VMOVUPS      32(CX)(SI*4), Y8
+	VMOVUPS      32(DX)(SI*4), Y9
+	VMOVUPS      32(BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	ADDQ         $0x10, SI
+	JMP          front_check2_a
+
+front_check2_done_a:
+	LEAQ 8(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_a
+
+front_check_a:
+	CMPQ         SI, AX
+	CMOVQGT      AX, SI
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	CMPQ         SI, AX
+	JGE          front_checked_a
+	ADDQ         $0x08, SI
+	JMP          front_check_a
+
+front_checked_a:
+	MOVQ         r+336(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0xb1, X0, X5
+	VPOR         X5, X0, X0
+	VMOVD        X0, CX
+	MOVL         CX, (AX)
+	MOVL         $0x00000000, 4(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPOR         X0, X1, X1
+	VMOVD        X1, CX
+	MOVL         CX, 8(AX)
+	MOVL         $0x00000000, 12(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0xb1, X2, X0
+	VPAND        X0, X2, X2
+	VMOVD        X2, CX
+	MOVL         CX, 16(AX)
+	MOVL         $0x00000000, 20(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0xb1, X3, X0
+	VPAND        X0, X3, X3
+	VMOVD        X3, CX
+	MOVL         CX, 24(AX)
+	MOVL         $0x00000000, 28(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 32(AX)
+	VPXOR        Y0, Y0, Y0
+	VPXOR        Y1, Y1, Y1
+	VPCMPEQD     Y2, Y2, Y2
+	VPCMPEQD     Y3, Y3, Y3
+	VPCMPEQD     Y4, Y4, Y4
+	MOVQ         n+320(FP), AX
+	SUBQ         $0x08, AX
+	MOVQ         sb_base+296(FP), CX
+	MOVQ         mb_base+272(FP), DX
+	MOVQ         wb_base+248(FP), BX
+	VMOVDQU      (SP), Y5
+	VMOVDQU      32(SP), Y6
+	VMOVDQU      64(SP), Y7
+	XORQ         SI, SI
+	LEAQ         -8(AX), DI
+
+front_check2_b:
+	CMPQ         SI, DI
+	JG           front_check2_done_b
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VMOVUPS      32(CX)(SI*4), Y8
+	VMOVUPS      32(DX)(SI*4), Y9
+	VMOVUPS      32(BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	ADDQ         $0x10, SI
+	JMP          front_check2_b
+
+front_check2_done_b:
+	LEAQ 8(AX), DI
+	CMPQ SI, DI
+	JGE  front_checked_b
+
+front_check_b:
+	CMPQ         SI, AX
+	CMOVQGT      AX, SI
+	VMOVUPS      (CX)(SI*4), Y8
+	VMOVUPS      (DX)(SI*4), Y9
+	VMOVUPS      (BX)(SI*4), Y10
+	VPOR         Y8, Y0, Y0
+	VPOR         Y10, Y0, Y0
+	VPAND        absMask32<>+0(SB), Y9, Y9
+	VPADDD       Y5, Y9, Y11
+	VPADDD       Y5, Y8, Y12
+	VPOR         Y11, Y1, Y1
+	VPOR         Y12, Y1, Y1
+	VPADDD       Y6, Y9, Y11
+	VPADDD       Y6, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y2, Y2
+	VPSUBD       frontOneInt32<>+0(SB), Y8, Y11
+	VPADDD       Y7, Y8, Y12
+	VPOR         Y11, Y12, Y11
+	VPAND        Y11, Y3, Y3
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	VEXTRACTF128 $0x01, Y10, X10
+	VCVTPS2PD    X10, Y11
+	VSUBPD       frontOne<>+0(SB), Y11, Y11
+	VANDPD       frontAbs<>+0(SB), Y11, Y11
+	VCMPPD       $0x12, 96(SP), Y11, Y11
+	VANDPD       Y11, Y4, Y4
+	CMPQ         SI, AX
+	JGE          front_checked_b
+	ADDQ         $0x08, SI
+	JMP          front_check_b
+
+front_checked_b:
+	MOVQ         r+336(FP), AX
+	VEXTRACTI128 $0x01, Y0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0x4e, X0, X5
+	VPOR         X5, X0, X0
+	VPSHUFD      $0xb1, X0, X5
+	VPOR         X5, X0, X0
+	VMOVD        X0, CX
+	MOVL         CX, 40(AX)
+	MOVL         $0x00000000, 44(AX)
+	VEXTRACTI128 $0x01, Y1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPOR         X0, X1, X1
+	VPSHUFD      $0xb1, X1, X0
+	VPOR         X0, X1, X1
+	VMOVD        X1, CX
+	MOVL         CX, 48(AX)
+	MOVL         $0x00000000, 52(AX)
+	VEXTRACTI128 $0x01, Y2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPAND        X0, X2, X2
+	VPSHUFD      $0xb1, X2, X0
+	VPAND        X0, X2, X2
+	VMOVD        X2, CX
+	MOVL         CX, 56(AX)
+	MOVL         $0x00000000, 60(AX)
+	VEXTRACTI128 $0x01, Y3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0x4e, X3, X0
+	VPAND        X0, X3, X3
+	VPSHUFD      $0xb1, X3, X0
+	VPAND        X0, X3, X3
+	VMOVD        X3, CX
+	MOVL         CX, 64(AX)
+	MOVL         $0x00000000, 68(AX)
+	VEXTRACTI128 $0x01, Y4, X0
+	VPAND        X0, X4, X4
+	VPSHUFD      $0x4e, X4, X0
+	VPAND        X0, X4, X4
+	VMOVQ        X4, 72(AX)
+	MOVQ         $-1, AX
+	XORQ         CX, CX
+
+gauss_grp:
+	MOVQ n+320(FP), DX
+	SUBQ CX, DX
+	JE   gauss_done
+	CMPQ DX, $0x00000008
+	JGE  gauss_whole
+	MOVQ n+320(FP), CX
+	SUBQ $0x00000008, CX
+	MOVQ $0x00000008, DX
+
+gauss_whole:
+	ANDQ $-8, DX
+	CMPQ DX, $0x00000080
+	JLE  gauss_cnt
+	MOVQ $0x00000080, DX
+
+gauss_cnt:
+	XORQ BX, BX
+
+gauss_pass1:
+	LEAQ    (CX)(BX*1), SI
+	MOVQ    sa_base+224(FP), DI
+	VMOVUPS (DI)(SI*4), Y0
+	VMOVUPS Y0, 3200(SP)(BX*4)
+	VMULPS  Y0, Y0, Y0
+	MOVQ    sb_base+296(FP), DI
+	VMOVUPS (DI)(SI*4), Y1
+	VMOVUPS Y1, 4224(SP)(BX*4)
+	VMULPS  Y1, Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	VADDPS  Y0, Y0, Y0
+	VSQRTPS Y0, Y0
+	VMOVUPS one32<>+0(SB), Y1
+	VDIVPS  Y0, Y1, Y1
+	VMOVUPS Y0, 640(SP)(BX*4)
+	VCMPPS  $0x00, zero32<>+0(SB), Y0, Y0
+	VANDNPS Y1, Y0, Y0
+	VMOVUPS Y0, 2176(SP)(BX*4)
+	MOVQ    ma_base+200(FP), DI
+	VMOVUPS (DI)(SI*4), Y0
+	MOVQ    mb_base+272(FP), DI
+	VSUBPS  (DI)(SI*4), Y0, Y0
+	VMOVUPS Y0, 1664(SP)(BX*4)
+	VANDPS  absMask32<>+0(SB), Y0, Y0
+	VMOVUPS Y0, 128(SP)(BX*4)
+	VMOVUPS Y0, Y2
+	VMULPS  Y1, Y2, Y2
+	VMINPS  expClamp32<>+0(SB), Y2, Y2
+	VXORPS  Y1, Y1, Y1
+	VCMPPS  $0x00, Y0, Y1, Y1
+	VANDNPS Y2, Y1, Y2
+	VMOVUPS Y2, 1152(SP)(BX*4)
+	ADDQ    $0x00000008, BX
+	CMPQ    BX, DX
+	JL      gauss_pass1
+	XORQ    BX, BX
+
+gauss_pass2:
+	VMOVUPS      1152(SP)(BX*4), Y0
+	VMINPS       erfClamp32<>+0(SB), Y0, Y1
+	VMULPS       erfStep32<>+0(SB), Y1, Y2
+	VCVTTPS2DQ   Y2, Y3
+	VCVTDQ2PS    Y3, Y2
+	VMULPS       invErfStep32<>+0(SB), Y2, Y2
+	VSUBPS       Y2, Y1, Y4
+	VADDPS       Y1, Y2, Y2
+	VMULPS       Y4, Y2, Y2
+	LEAQ         erfExpGridTab32<>+0(SB), SI
+	VEXTRACTI128 $0x01, Y3, X5
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X5, Y3, Y3
+	VSHUFPS      $0x88, Y3, Y6, Y5
+	VSHUFPS      $0xdd, Y3, Y6, Y3
+	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
+	VANDNPS      Y3, Y0, Y3
+	VMOVUPS      gridPoly4_32<>+0(SB), Y0
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
+	VMULPS       Y2, Y0, Y0
+	VFMADD213PS  Y3, Y0, Y3
+	VMULPS       Y1, Y1, Y0
+	VMOVUPS      hermite2_32<>+0(SB), Y2
+	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
+	VMULPS       Y1, Y2, Y2
+	VMOVUPS      hermite0_32<>+0(SB), Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
+	VFMADD213PS  Y6, Y4, Y2
+	VFMADD213PS  Y1, Y4, Y2
+	VMULPS       Y2, Y4, Y0
+	VFMADD213PS  Y4, Y4, Y0
+	VFMADD231PS  Y3, Y0, Y5
+	VMOVUPS      640(SP)(BX*4), Y0
+	VMULPS       half32<>+0(SB), Y0, Y0
+	VMULPS       Y3, Y0, Y0
+	VFMADD231PS  128(SP)(BX*4), Y5, Y0
+	VMOVUPS      1664(SP)(BX*4), Y1
+	VANDPS       signMask32<>+0(SB), Y1, Y1
+	VORPS        Y1, Y5, Y5
+	VMULPS       2176(SP)(BX*4), Y3, Y3
+	LEAQ         (CX)(BX*1), SI
+	VMOVUPS      zero32<>+0(SB), Y1
+	MOVQ         wb_base+248(FP), DI
+	VMOVUPS      (DI)(SI*4), Y2
+	VMOVUPS      Y2, 3712(SP)(BX*4)
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y2, Y0, Y4
+	VMOVUPS      Y4, 4736(SP)(BX*4)
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  Y2, Y5, Y4
+	VMOVUPS      Y1, Y6
+	VFMADD231PS  Y2, Y3, Y6
+	VMOVUPS      Y6, 5248(SP)(BX*4)
+	MOVQ         wa_base+176(FP), DI
+	VMOVUPS      (DI)(SI*4), Y6
+	VMOVUPS      Y6, 2688(SP)(BX*4)
+	VMOVUPS      Y1, Y7
+	VFMADD231PS  Y6, Y0, Y7
+	VMOVUPS      Y7, 5760(SP)(BX*4)
+	VMOVUPS      Y1, Y0
+	VFMADD231PS  Y6, Y5, Y0
+	VMOVUPS      Y1, Y1
+	VFMADD231PS  Y6, Y3, Y1
+	VMOVUPS      Y1, 6272(SP)(BX*4)
+	VMULPS       Y6, Y4, Y4
+	MOVQ         gpm_base+56(FP), DI
+	VMOVUPS      Y4, (DI)(SI*4)
+	VMULPS       minusOne32<>+0(SB), Y0, Y0
+	VMULPS       Y2, Y0, Y0
+	MOVQ         gqm_base+128(FP), DI
+	VMOVUPS      Y0, (DI)(SI*4)
+	ADDQ         $0x00000008, BX
+	CMPQ         BX, DX
+	JL           gauss_pass2
+	XORQ         BX, BX
+
+gauss_pass3:
+	LEAQ       (CX)(BX*1), SI
+	VCVTPS2PD  2688(SP)(BX*4), Y0
+	VCVTPS2PD  3200(SP)(BX*4), Y1
+	VCVTPS2PD  3712(SP)(BX*4), Y2
+	VCVTPS2PD  4224(SP)(BX*4), Y3
+	VCVTPS2PD  4736(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y6
+	VADDPD     Y6, Y5, Y6
+	VMULPD     combineDiag<>+0(SB), Y1, Y7
+	VMULPD     Y0, Y0, Y8
+	VMULPD     Y7, Y8, Y8
+	VADDPD     Y8, Y5, Y8
+	VMULPD     combineDiag<>+0(SB), Y3, Y9
+	VMULPD     Y2, Y2, Y10
+	VMULPD     Y9, Y10, Y10
+	VADDPD     Y10, Y5, Y10
+	VADDPD     Y10, Y8, Y8
+	VMULPD     combineHalf<>+0(SB), Y8, Y8
+	VSUBPD     Y8, Y6, Y8
+	VCMPPD     $0x12, Y5, Y8, Y10
+	VANDNPD    Y8, Y10, Y8
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x1e, Y6, Y8, Y6
+	VANDPD     Y6, Y10, Y10
+	VMULPD     Y0, Y7, Y6
+	VADDPD     Y6, Y5, Y6
+	VSUBPD     Y6, Y4, Y6
+	VCVTPS2PD  5248(SP)(BX*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD     Y7, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VCMPPD     $0x1e, Y5, Y1, Y0
+	VANDPD     Y0, Y4, Y4
+	VCVTPS2PD  5760(SP)(BX*4), Y0
+	VMULPD     Y2, Y9, Y1
+	VADDPD     Y1, Y5, Y1
+	VSUBPD     Y1, Y0, Y1
+	VCVTPS2PD  6272(SP)(BX*4), Y0
+	VMULPD     Y3, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD     Y7, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VCMPPD     $0x1e, Y5, Y3, Y2
+	VANDPD     Y2, Y0, Y0
+	MOVQ       out_base+0(FP), DI
+	VCVTPD2PSY Y8, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gpw_base+32(FP), DI
+	VCVTPD2PSY Y6, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gps_base+80(FP), DI
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, (DI)(SI*4)
+	MOVQ       gqw_base+104(FP), DI
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, (DI)(SI*4)
+	MOVQ       gqs_base+152(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, (DI)(SI*4)
+	VMOVMSKPD  Y10, DI
+	TESTQ      DI, DI
+	JZ         gauss_b0_noflag
+	TESTQ      AX, AX
+	JNS        gauss_b0_noflag
+	BSFQ       DI, DI
+	LEAQ       (SI)(DI*1), AX
+
+gauss_b0_noflag:
+	VCVTPS2PD  2704(SP)(BX*4), Y0
+	VCVTPS2PD  3216(SP)(BX*4), Y1
+	VCVTPS2PD  3728(SP)(BX*4), Y2
+	VCVTPS2PD  4240(SP)(BX*4), Y3
+	VCVTPS2PD  4752(SP)(BX*4), Y4
+	VMOVUPD    combineZero<>+0(SB), Y5
+	VMULPD     Y0, Y4, Y6
+	VADDPD     Y6, Y5, Y6
+	VMULPD     combineDiag<>+0(SB), Y1, Y7
+	VMULPD     Y0, Y0, Y8
+	VMULPD     Y7, Y8, Y8
+	VADDPD     Y8, Y5, Y8
+	VMULPD     combineDiag<>+0(SB), Y3, Y9
+	VMULPD     Y2, Y2, Y10
+	VMULPD     Y9, Y10, Y10
+	VADDPD     Y10, Y5, Y10
+	VADDPD     Y10, Y8, Y8
+	VMULPD     combineHalf<>+0(SB), Y8, Y8
+	VSUBPD     Y8, Y6, Y8
+	VCMPPD     $0x12, Y5, Y8, Y10
+	VANDNPD    Y8, Y10, Y8
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
+	VMULPD     combineUnder<>+0(SB), Y6, Y6
+	VCMPPD     $0x1e, Y6, Y8, Y6
+	VANDPD     Y6, Y10, Y10
+	VMULPD     Y0, Y7, Y6
+	VADDPD     Y6, Y5, Y6
+	VSUBPD     Y6, Y4, Y6
+	VCVTPS2PD  5264(SP)(BX*4), Y4
+	VMULPD     Y1, Y4, Y4
+	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
+	VSUBPD     Y7, Y4, Y4
+	VMULPD     Y0, Y4, Y4
+	VCMPPD     $0x1e, Y5, Y1, Y0
+	VANDPD     Y0, Y4, Y4
+	VCVTPS2PD  5776(SP)(BX*4), Y0
+	VMULPD     Y2, Y9, Y1
+	VADDPD     Y1, Y5, Y1
+	VSUBPD     Y1, Y0, Y1
+	VCVTPS2PD  6288(SP)(BX*4), Y0
+	VMULPD     Y3, Y0, Y0
+	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
+	VSUBPD     Y7, Y0, Y0
+	VMULPD     Y2, Y0, Y0
+	VCMPPD     $0x1e, Y5, Y3, Y2
+	VANDPD     Y2, Y0, Y0
+	MOVQ       out_base+0(FP), DI
+	VCVTPD2PSY Y8, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gpw_base+32(FP), DI
+	VCVTPD2PSY Y6, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gps_base+80(FP), DI
+	VCVTPD2PSY Y4, X2
+	VMOVUPS    X2, 16(DI)(SI*4)
+	MOVQ       gqw_base+104(FP), DI
+	VCVTPD2PSY Y1, X1
+	VMOVUPS    X1, 16(DI)(SI*4)
+	MOVQ       gqs_base+152(FP), DI
+	VCVTPD2PSY Y0, X0
+	VMOVUPS    X0, 16(DI)(SI*4)
+	VMOVMSKPD  Y10, DI
+	TESTQ      DI, DI
+	JZ         gauss_b1_noflag
+	TESTQ      AX, AX
+	JNS        gauss_b1_noflag
+	BSFQ       DI, DI
+	LEAQ       4(SI)(DI*1), AX
+
+gauss_b1_noflag:
+	ADDQ $0x00000008, BX
+	CMPQ BX, DX
+	JL   gauss_pass3
+	ADDQ DX, CX
+	JMP  gauss_grp
+
+gauss_done:
+	MOVQ under+24(FP), CX
+	MOVQ AX, (CX)
 	VZEROUPPER
 	RET

@@ -22,7 +22,10 @@
 // sliced distance FuzzProject64 and FuzzProject32 (bit for bit against
 // purego, whose summation order is specified), and FuzzExp64 for the
 // exponential of the float32 mixture-density losses (bit for bit against
-// purego; purego within 4e-9 of math.Exp). `go test ./fuzz` runs their seed
+// purego; purego within 4e-9 of math.Exp), and FuzzGaussian64 and
+// FuzzGaussian32 for the batches of single Gaussians (bit for bit against
+// purego where an implementation has them; purego bit for bit against the
+// composition of its general batch kernels). `go test ./fuzz` runs their seed
 // corpora (extreme values: ±0, subnormals, the clamps, huge values, zero
 // variances, equal means) and anything in testdata/fuzz. To fuzz one target
 // (go test accepts one -fuzz target per run):

@@ -129,8 +129,9 @@ type Impl struct {
 	// whole K = M = 1 chunk — both sides' checks, the pair term, the values
 	// and the derivatives — in one pass, bit for bit what the general
 	// kernels above give. Optional, unlike every other field: nil where an
-	// implementation has no version of its own, and the batch path
-	// then runs the general kernels. Set by hand like BatchFront.
+	// implementation has no version of its own, and the batch path then
+	// runs the general kernels. Set by hand like BatchFront (avx2_amd64.go,
+	// neon_arm64.go).
 	BatchGaussianValues64 func(out []float64, under []int, p, q Gaussians64, n int, lim *FrontLimits) (sp, sq FrontScan)
 	BatchGaussianGrad64   func(out []float64, under []int, gp, gq, p, q Gaussians64, n int, lim *FrontLimits) (sp, sq FrontScan)
 	BatchGaussianValues32 func(out []float32, under []int, p, q Gaussians32, n int, lim *FrontLimits) (sp, sq FrontScan)

@@ -72,27 +72,8 @@ func (p *prec) genFront() {
 	Doc(spec.Wrap(fmt.Sprintf("%s is the assembly of %s (front.go; see purego.%s), with lim the purego.FrontLimits and r the purego.FrontScan it fills. It trusts the lengths and integers it is given: only %s, which cuts every slice to the length used here and calls it only with c ≥ 1 and n ≥ %d, calls it.",
 		spec.Stub(name), name, name, name, p.lanes), 76-len("// "))...)
 	Pragma("noescape")
-	var a frontAcc
-	a.gtLim, a.geSmall, a.geLossy, a.tol = AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
-	limP := Load(Param("lim"), GP64())
-	for i, m := range []Mem{a.gtLim, a.geSmall, a.geLossy} {
-		t := YMM()
-		if p.f64 {
-			VPBROADCASTQ(Mem{Base: limP, Disp: 8 * i}, t)
-		} else {
-			VPBROADCASTD(Mem{Base: limP, Disp: 8 * i}, t)
-		}
-		VMOVDQU(t, m)
-	}
-	t := YMM()
-	VBROADCASTSD(Mem{Base: limP, Disp: 24}, t)
-	VMOVUPD(t, a.tol)
-	a.or, a.gt, a.big, a.noLossy, a.sums = YMM(), YMM(), YMM(), YMM(), YMM()
-	VPXOR(a.or, a.or, a.or)
-	VPXOR(a.gt, a.gt, a.gt)
-	VPCMPEQD(a.big, a.big, a.big)
-	VPCMPEQD(a.noLossy, a.noLossy, a.noLossy)
-	VPCMPEQD(a.sums, a.sums, a.sums)
+	a := p.frontLimits()
+	a.init()
 
 	c := p.intParam("c")
 	CMPQ(c, Imm(1))
@@ -120,14 +101,51 @@ func (p *prec) genFront() {
 	p.frontSums(&a)
 	Label("front_done")
 
-	rp := Load(Param("r"), GP64())
-	p.frontStore(a.or, VPOR, p.f64, Mem{Base: rp})
-	p.frontStore(a.gt, VPOR, p.f64, Mem{Base: rp, Disp: 8})
-	p.frontStore(a.big, VPAND, p.f64, Mem{Base: rp, Disp: 16})
-	p.frontStore(a.noLossy, VPAND, p.f64, Mem{Base: rp, Disp: 24})
-	p.frontStore(a.sums, VPAND, true, Mem{Base: rp, Disp: 32})
+	p.frontResult(&a, Mem{Base: Load(Param("r"), GP64())})
 	VZEROUPPER()
 	RET()
+}
+
+// frontLimits returns the accumulators of a scan with the limits of the
+// argument lim (a *[4]uint64: purego.FrontLimits) broadcast to their stack
+// slots; init sets the accumulators.
+func (p *prec) frontLimits() frontAcc {
+	var a frontAcc
+	a.gtLim, a.geSmall, a.geLossy, a.tol = AllocLocal(32), AllocLocal(32), AllocLocal(32), AllocLocal(32)
+	limP := Load(Param("lim"), GP64())
+	for i, m := range []Mem{a.gtLim, a.geSmall, a.geLossy} {
+		t := YMM()
+		if p.f64 {
+			VPBROADCASTQ(Mem{Base: limP, Disp: 8 * i}, t)
+		} else {
+			VPBROADCASTD(Mem{Base: limP, Disp: 8 * i}, t)
+		}
+		VMOVDQU(t, m)
+	}
+	t := YMM()
+	VBROADCASTSD(Mem{Base: limP, Disp: 24}, t)
+	VMOVUPD(t, a.tol)
+	return a
+}
+
+// init sets the accumulators of a scan of no values (new registers).
+func (a *frontAcc) init() {
+	a.or, a.gt, a.big, a.noLossy, a.sums = YMM(), YMM(), YMM(), YMM(), YMM()
+	VPXOR(a.or, a.or, a.or)
+	VPXOR(a.gt, a.gt, a.gt)
+	VPCMPEQD(a.big, a.big, a.big)
+	VPCMPEQD(a.noLossy, a.noLossy, a.noLossy)
+	VPCMPEQD(a.sums, a.sums, a.sums)
+}
+
+// frontResult stores the FrontScan of the accumulators to the five uint64
+// at r.
+func (p *prec) frontResult(a *frontAcc, r Mem) {
+	p.frontStore(a.or, VPOR, p.f64, r)
+	p.frontStore(a.gt, VPOR, p.f64, Mem{Base: r.Base, Disp: r.Disp + 8})
+	p.frontStore(a.big, VPAND, p.f64, Mem{Base: r.Base, Disp: r.Disp + 16})
+	p.frontStore(a.noLossy, VPAND, p.f64, Mem{Base: r.Base, Disp: r.Disp + 24})
+	p.frontStore(a.sums, VPAND, true, Mem{Base: r.Base, Disp: r.Disp + 32})
 }
 
 // iadd is the integer lane addition of the element width: d = a + b.
@@ -150,6 +168,14 @@ func (p *prec) frontChecks(a *frontAcc, one bool) {
 	if one {
 		dvp = p.ptr("dv")
 	}
+	p.frontCheckLoop(a, one, sfx, nc, sp, mp, wp, dvp)
+}
+
+// frontCheckLoop is loop 1 over the values up to element nc + lanes (nc:
+// the start of the last vector, ≥ 0) of the stds, means and weights at sp,
+// mp and wp; with one, the weights are checked as sums and the variances
+// stored at dvp (unless dvp is nil). sfx makes its labels unique.
+func (p *prec) frontCheckLoop(a *frontAcc, one bool, sfx string, nc, sp, mp, wp, dvp GPVirtual) {
 	gtLim, geSmall, geLossy := YMM(), YMM(), YMM()
 	VMOVDQU(a.gtLim, gtLim)
 	VMOVDQU(a.geSmall, geSmall)
@@ -207,8 +233,10 @@ func (p *prec) frontCheckVector(a *frontAcc, one bool, sp, mp, wp, dvp, x GPVirt
 	VPOR(t, u, t)
 	VPAND(t, a.noLossy, a.noLossy)
 	if one {
-		p.MUL(s, s, s)
-		p.MOVU(s, at(dvp))
+		if dvp != nil {
+			p.MUL(s, s, s)
+			p.MOVU(s, at(dvp))
+		}
 		if p.f64 {
 			p.frontSumCheck(a, w)
 		} else {

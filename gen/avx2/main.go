@@ -39,6 +39,7 @@ func main() {
 	declareCombine()
 	precs[0].declareFastExp()
 	declareFront(precs)
+	declareGaussian(precs)
 	for _, p := range precs {
 		p.genElementwise()
 		for _, k := range spec.AllRows {
@@ -63,6 +64,10 @@ func main() {
 	precs[0].genFastExp()
 	for _, p := range precs {
 		p.genFront()
+	}
+	for _, p := range precs {
+		p.genGaussian(false)
+		p.genGaussian(true)
 	}
 	Generate()
 	fixHeaders()
