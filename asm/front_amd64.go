@@ -7,3 +7,10 @@ const (
 	frontLanes64 = 4
 	frontLanes32 = 8
 )
+
+// The batches of single Gaussians (gen/avx2/gaussian.go) need a full vector
+// of lanes too.
+const (
+	gaussLanes64 = 4
+	gaussLanes32 = 8
+)

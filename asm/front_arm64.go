@@ -7,3 +7,10 @@ const (
 	frontLanes64 = 2
 	frontLanes32 = 4
 )
+
+// The batches of single Gaussians (gen/neon/gaussian.go) need a full vector
+// of lanes too.
+const (
+	gaussLanes64 = 2
+	gaussLanes32 = 4
+)

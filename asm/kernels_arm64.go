@@ -315,7 +315,7 @@ func batchFront32(dw, dm, dv, w, m, s []float32, c, n int, lim *[4]uint64, r *[5
 // every slice to n and calls it only with n ≥ 2, calls it.
 //
 //go:noescape
-func batchGaussianValues64(out, pw, pm, ps, qw, qm, qs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+func batchGaussianValues64(out []float64, under *int, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 
 // batchGaussianGrad64 is the assembly of BatchGaussianGrad64 (gaussian.go;
 // see purego.BatchGaussianGrad64): sides p (pw, pm, ps) and q, the
@@ -325,7 +325,7 @@ func batchGaussianValues64(out, pw, pm, ps, qw, qm, qs []float64, n int, under *
 // to n and calls it only with n ≥ 2, calls it.
 //
 //go:noescape
-func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+func batchGaussianGrad64(out []float64, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 
 // batchGaussianValues32 is the assembly of BatchGaussianValues32
 // (gaussian.go; see purego.BatchGaussianValues32): sides p (pw, pm, ps) and
@@ -335,7 +335,7 @@ func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, g
 // every slice to n and calls it only with n ≥ 4, calls it.
 //
 //go:noescape
-func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+func batchGaussianValues32(out []float32, under *int, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 
 // batchGaussianGrad32 is the assembly of BatchGaussianGrad32 (gaussian.go;
 // see purego.BatchGaussianGrad32): sides p (pw, pm, ps) and q, the
@@ -345,4 +345,4 @@ func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *
 // to n and calls it only with n ≥ 4, calls it.
 //
 //go:noescape
-func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+func batchGaussianGrad32(out []float32, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)

@@ -20552,7 +20552,7 @@ BatchFront32_done:
 	MOVD R12, 32(R13)
 	RET
 
-// func batchGaussianValues64(out, pw, pm, ps, qw, qm, qs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+// func batchGaussianValues64(out []float64, under *int, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianValues64(SB), NOSPLIT, $160-200
 	MOVD lim+184(FP), R13
 	MOVD 0(R13), R12
@@ -20575,10 +20575,10 @@ TEXT ·batchGaussianValues64(SB), NOSPLIT, $160-200
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD pw_base+24(FP), R3
-	MOVD pm_base+48(FP), R4
-	MOVD ps_base+72(FP), R5
-	MOVD n+168(FP), R7
+	MOVD pw_base+32(FP), R3
+	MOVD pm_base+56(FP), R4
+	MOVD ps_base+80(FP), R5
+	MOVD n+176(FP), R7
 	SUB $2, R7, R9
 	MOVD $0, R8
 BatchGaussianValues64_scan0:
@@ -20658,10 +20658,10 @@ BatchGaussianValues64_scan0_done:
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD qw_base+96(FP), R3
-	MOVD qm_base+120(FP), R4
-	MOVD qs_base+144(FP), R5
-	MOVD n+168(FP), R7
+	MOVD qw_base+104(FP), R3
+	MOVD qm_base+128(FP), R4
+	MOVD qs_base+152(FP), R5
+	MOVD n+176(FP), R7
 	SUB $2, R7, R9
 	MOVD $0, R8
 BatchGaussianValues64_scan1:
@@ -20728,13 +20728,13 @@ BatchGaussianValues64_scan1_done:
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
-	MOVD pw_base+24(FP), R1
-	MOVD pm_base+48(FP), R2
-	MOVD ps_base+72(FP), R3
-	MOVD qw_base+96(FP), R4
-	MOVD qm_base+120(FP), R5
-	MOVD qs_base+144(FP), R6
-	MOVD n+168(FP), R26
+	MOVD pw_base+32(FP), R1
+	MOVD pm_base+56(FP), R2
+	MOVD ps_base+80(FP), R3
+	MOVD qw_base+104(FP), R4
+	MOVD qm_base+128(FP), R5
+	MOVD qs_base+152(FP), R6
+	MOVD n+176(FP), R26
 	SUB $2, R26
 	MOVD ZR, R17
 BatchGaussianValues64_lane:
@@ -20875,7 +20875,7 @@ BatchGaussianValues64_under_back:
 BatchGaussianValues64_done:
 	RET
 BatchGaussianValues64_under:
-	MOVD under+176(FP), R15
+	MOVD under+24(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianValues64_under_back
 	VMOV V10.D[0], R13
@@ -20893,7 +20893,7 @@ BatchGaussianValues64_under1:
 	B BatchGaussianValues64_under_back
 	// vector registers: 13 of V0–V17 at most, constants in V18–V31
 
-// func batchGaussianGrad64(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float64, n int, under *int, lim *[4]uint64, r *[10]uint64)
+// func batchGaussianGrad64(out []float64, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
 	MOVD lim+328(FP), R13
 	MOVD 0(R13), R12
@@ -20916,10 +20916,10 @@ TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD pw_base+24(FP), R3
-	MOVD pm_base+48(FP), R4
-	MOVD ps_base+72(FP), R5
-	MOVD n+312(FP), R7
+	MOVD pw_base+176(FP), R3
+	MOVD pm_base+200(FP), R4
+	MOVD ps_base+224(FP), R5
+	MOVD n+320(FP), R7
 	SUB $2, R7, R9
 	MOVD $0, R8
 BatchGaussianGrad64_scan0:
@@ -20999,10 +20999,10 @@ BatchGaussianGrad64_scan0_done:
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD qw_base+96(FP), R3
-	MOVD qm_base+120(FP), R4
-	MOVD qs_base+144(FP), R5
-	MOVD n+312(FP), R7
+	MOVD qw_base+248(FP), R3
+	MOVD qm_base+272(FP), R4
+	MOVD qs_base+296(FP), R5
+	MOVD n+320(FP), R7
 	SUB $2, R7, R9
 	MOVD $0, R8
 BatchGaussianGrad64_scan1:
@@ -21069,19 +21069,19 @@ BatchGaussianGrad64_scan1_done:
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
-	MOVD pw_base+24(FP), R1
-	MOVD pm_base+48(FP), R2
-	MOVD ps_base+72(FP), R3
-	MOVD qw_base+96(FP), R4
-	MOVD qm_base+120(FP), R5
-	MOVD qs_base+144(FP), R6
-	MOVD gpw_base+168(FP), R7
-	MOVD gpm_base+192(FP), R8
-	MOVD gps_base+216(FP), R9
-	MOVD gqw_base+240(FP), R10
-	MOVD gqm_base+264(FP), R11
-	MOVD gqs_base+288(FP), R16
-	MOVD n+312(FP), R26
+	MOVD pw_base+176(FP), R1
+	MOVD pm_base+200(FP), R2
+	MOVD ps_base+224(FP), R3
+	MOVD qw_base+248(FP), R4
+	MOVD qm_base+272(FP), R5
+	MOVD qs_base+296(FP), R6
+	MOVD gpw_base+32(FP), R7
+	MOVD gpm_base+56(FP), R8
+	MOVD gps_base+80(FP), R9
+	MOVD gqw_base+104(FP), R10
+	MOVD gqm_base+128(FP), R11
+	MOVD gqs_base+152(FP), R16
+	MOVD n+320(FP), R26
 	SUB $2, R26
 	MOVD ZR, R17
 BatchGaussianGrad64_lane:
@@ -21274,7 +21274,7 @@ BatchGaussianGrad64_under_back:
 BatchGaussianGrad64_done:
 	RET
 BatchGaussianGrad64_under:
-	MOVD under+320(FP), R15
+	MOVD under+24(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianGrad64_under_back
 	VMOV V13.D[0], R13
@@ -21292,7 +21292,7 @@ BatchGaussianGrad64_under1:
 	B BatchGaussianGrad64_under_back
 	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
-// func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+// func batchGaussianValues32(out []float32, under *int, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200
 	MOVD lim+184(FP), R13
 	MOVD 0(R13), R12
@@ -21315,10 +21315,10 @@ TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD pw_base+24(FP), R3
-	MOVD pm_base+48(FP), R4
-	MOVD ps_base+72(FP), R5
-	MOVD n+168(FP), R7
+	MOVD pw_base+32(FP), R3
+	MOVD pm_base+56(FP), R4
+	MOVD ps_base+80(FP), R5
+	MOVD n+176(FP), R7
 	SUB $4, R7, R9
 	MOVD $0, R8
 BatchGaussianValues32_scan0:
@@ -21419,10 +21419,10 @@ BatchGaussianValues32_scan0_done:
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD qw_base+96(FP), R3
-	MOVD qm_base+120(FP), R4
-	MOVD qs_base+144(FP), R5
-	MOVD n+168(FP), R7
+	MOVD qw_base+104(FP), R3
+	MOVD qm_base+128(FP), R4
+	MOVD qs_base+152(FP), R5
+	MOVD n+176(FP), R7
 	SUB $4, R7, R9
 	MOVD $0, R8
 BatchGaussianValues32_scan1:
@@ -21507,13 +21507,13 @@ BatchGaussianValues32_scan1_done:
 	VLD1.P 32(R15), [V22.S4, V23.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
-	MOVD pw_base+24(FP), R1
-	MOVD pm_base+48(FP), R2
-	MOVD ps_base+72(FP), R3
-	MOVD qw_base+96(FP), R4
-	MOVD qm_base+120(FP), R5
-	MOVD qs_base+144(FP), R6
-	MOVD n+168(FP), R26
+	MOVD pw_base+32(FP), R1
+	MOVD pm_base+56(FP), R2
+	MOVD ps_base+80(FP), R3
+	MOVD qw_base+104(FP), R4
+	MOVD qm_base+128(FP), R5
+	MOVD qs_base+152(FP), R6
+	MOVD n+176(FP), R26
 	SUB $4, R26
 	MOVD ZR, R17
 	VEOR V0.B16, V0.B16, V0.B16
@@ -21677,7 +21677,7 @@ BatchGaussianValues32_under_back:
 BatchGaussianValues32_done:
 	RET
 BatchGaussianValues32_under:
-	MOVD under+176(FP), R15
+	MOVD under+24(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianValues32_under_back
 	VMOV V9.S[0], R13
@@ -21707,7 +21707,7 @@ BatchGaussianValues32_under3:
 	B BatchGaussianValues32_under_back
 	// vector registers: 20 of V0–V17 and V24–V31 at most, constants in V18–V23
 
-// func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
+// func batchGaussianGrad32(out []float32, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad32(SB), NOSPLIT, $160-344
 	MOVD lim+328(FP), R13
 	MOVD 0(R13), R12
@@ -21730,10 +21730,10 @@ TEXT ·batchGaussianGrad32(SB), NOSPLIT, $160-344
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD pw_base+24(FP), R3
-	MOVD pm_base+48(FP), R4
-	MOVD ps_base+72(FP), R5
-	MOVD n+312(FP), R7
+	MOVD pw_base+176(FP), R3
+	MOVD pm_base+200(FP), R4
+	MOVD ps_base+224(FP), R5
+	MOVD n+320(FP), R7
 	SUB $4, R7, R9
 	MOVD $0, R8
 BatchGaussianGrad32_scan0:
@@ -21834,10 +21834,10 @@ BatchGaussianGrad32_scan0_done:
 	VDUP R12, V2.D2
 	VMOV V2.B16, V3.B16
 	VMOV V2.B16, V4.B16
-	MOVD qw_base+96(FP), R3
-	MOVD qm_base+120(FP), R4
-	MOVD qs_base+144(FP), R5
-	MOVD n+312(FP), R7
+	MOVD qw_base+248(FP), R3
+	MOVD qm_base+272(FP), R4
+	MOVD qs_base+296(FP), R5
+	MOVD n+320(FP), R7
 	SUB $4, R7, R9
 	MOVD $0, R8
 BatchGaussianGrad32_scan1:
@@ -21922,19 +21922,19 @@ BatchGaussianGrad32_scan1_done:
 	VLD1.P 32(R15), [V22.S4, V23.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
-	MOVD pw_base+24(FP), R1
-	MOVD pm_base+48(FP), R2
-	MOVD ps_base+72(FP), R3
-	MOVD qw_base+96(FP), R4
-	MOVD qm_base+120(FP), R5
-	MOVD qs_base+144(FP), R6
-	MOVD gpw_base+168(FP), R7
-	MOVD gpm_base+192(FP), R8
-	MOVD gps_base+216(FP), R9
-	MOVD gqw_base+240(FP), R10
-	MOVD gqm_base+264(FP), R11
-	MOVD gqs_base+288(FP), R16
-	MOVD n+312(FP), R26
+	MOVD pw_base+176(FP), R1
+	MOVD pm_base+200(FP), R2
+	MOVD ps_base+224(FP), R3
+	MOVD qw_base+248(FP), R4
+	MOVD qm_base+272(FP), R5
+	MOVD qs_base+296(FP), R6
+	MOVD gpw_base+32(FP), R7
+	MOVD gpm_base+56(FP), R8
+	MOVD gps_base+80(FP), R9
+	MOVD gqw_base+104(FP), R10
+	MOVD gqm_base+128(FP), R11
+	MOVD gqs_base+152(FP), R16
+	MOVD n+320(FP), R26
 	SUB $4, R26
 	MOVD ZR, R17
 	VEOR V0.B16, V0.B16, V0.B16
@@ -22199,7 +22199,7 @@ BatchGaussianGrad32_under_back:
 BatchGaussianGrad32_done:
 	RET
 BatchGaussianGrad32_under:
-	MOVD under+320(FP), R15
+	MOVD under+24(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianGrad32_under_back
 	VMOV V14.S[0], R13

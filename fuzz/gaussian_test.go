@@ -43,7 +43,7 @@ func gauss32(values func(out []float32, under []int, p, q kernels.Gaussians32, n
 }
 
 // gaussOthers returns the fused kernels of every implementation other than
-// purego that has them (none on arm64, where NEON leaves them nil).
+// purego that has them (avx2, neon).
 func gaussOthers[T float](tb testing.TB) (list []gaussKernels[T], names []string) {
 	for _, im := range others(tb) {
 		if is32[T]() {

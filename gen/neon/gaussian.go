@@ -82,24 +82,26 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	}
 	k.reset()
 	name := "BatchGaussianValues" + p.name
-	slices := []string{"out", "pw", "pm", "ps", "qw", "qm", "qs"}
+	// The parameters in the order of the AVX2 stubs (gen/avx2/gaussian.go),
+	// so that one checked function (asm/gaussian.go) calls either.
+	slices := []string{"pw", "pm", "ps", "qw", "qm", "qs"}
 	if grad {
 		name = "BatchGaussianGrad" + p.name
-		slices = append(slices, "gpw", "gpm", "gps", "gqw", "gqm", "gqs")
+		slices = append([]string{"gpw", "gpm", "gps", "gqw", "gqm", "gqs"}, slices...)
 	}
 	g.fn = name
 	stub := spec.Stub(name)
-	off := map[string]int{}
-	frame := 0
+	off := map[string]int{"out": 0, "under": 24}
+	frame := 32
 	for _, s := range slices {
 		off[s] = frame
 		frame += 24
 	}
-	for _, s := range []string{"n", "under", "lim", "r"} {
+	for _, s := range []string{"n", "lim", "r"} {
 		off[s] = frame
 		frame += 8
 	}
-	decl := fmt.Sprintf("%s []%s, n int, under *int, lim *[4]uint64, r *[10]uint64", strings.Join(slices, ", "), p.ty)
+	decl := fmt.Sprintf("out []%s, under *int, %s []%s, n int, lim *[4]uint64, r *[10]uint64", p.ty, strings.Join(slices, ", "), p.ty)
 	doc := spec.Wrap(fmt.Sprintf("%s is the assembly of %s (gaussian.go; see purego.%s): sides p (pw, pm, ps) and q, the derivatives gp and gq in gpw … gqs, lim the purego.FrontLimits and r the two purego.FrontScan of p and q. It trusts the lengths and integers it is given: only %s, which sets *under = −1, cuts every slice to n and calls it only with n ≥ %d, calls it.",
 		stub, name, name, name, p.lanes), 76-len("// "))
 	fmt.Fprintf(&g.stubs, "\n// %s\n//\n//go:noescape\nfunc %s(%s)\n", strings.Join(doc, "\n// "), stub, decl)
@@ -115,11 +117,11 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	// The lanes.
 	k.prologue(setGrid)
 	g.Go("MOVD out_base+%d(FP), %s", off["out"], gsOut)
-	for i, s := range slices[1:7] {
+	for i, s := range []string{"pw", "pm", "ps", "qw", "qm", "qs"} {
 		g.Go("MOVD %s_base+%d(FP), %s", s, off[s], gsIn[i])
 	}
 	if grad {
-		for i, s := range slices[7:] {
+		for i, s := range []string{"gpw", "gpm", "gps", "gqw", "gqm", "gqs"} {
 			g.Go("MOVD %s_base+%d(FP), %s", s, off[s], gsGrad[i])
 		}
 	}

@@ -29,15 +29,15 @@ func TestGaussianLanePositions(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			neonGaussLanes[float64](t, im, ref)
-			neonGaussLanes[float32](t, im, ref)
+			gaussLaneLanes[float64](t, im, ref)
+			gaussLaneLanes[float32](t, im, ref)
 		})
 	}
 }
 
-// neonGaussSpecials are the changes of neonGaussLanes, each applied at lane l of
+// gaussLaneSpecials are the changes of gaussLaneLanes, each applied at lane l of
 // the sides p and q (weights, means, stds).
-var neonGaussSpecials = []struct {
+var gaussLaneSpecials = []struct {
 	name string
 	set  func(p, q *[3][]float64, l, n int)
 	// under is the lane purego must find (−1: none); the test checks it,
@@ -57,7 +57,7 @@ var neonGaussSpecials = []struct {
 	{"zero q std, equal means", func(p, q *[3][]float64, l, n int) { q[2][l] = 0; q[1][l] = p[1][l] }, func(l, n int) int { return -1 }},
 }
 
-func neonGaussLanes[T cfFloat](t *testing.T, im, ref *kernels.Impl) {
+func gaussLaneLanes[T cfFloat](t *testing.T, im, ref *kernels.Impl) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	sign := uint64(1) << 63
 	if cfIs32[T]() {
@@ -67,7 +67,7 @@ func neonGaussLanes[T cfFloat](t *testing.T, im, ref *kernels.Impl) {
 	lim := &kernels.FrontLimits{GtLim: sign - 1 - bits(T(1e6)), GeSmall: sign - bits(T(1e-3)), GeLossy: sign - bits(T(1e-20)), Tol: 1e-6}
 	names := [...]string{"out", "gp.W", "gp.M", "gp.S", "gq.W", "gq.M", "gq.S"}
 	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 17} {
-		for _, sp := range neonGaussSpecials {
+		for _, sp := range gaussLaneSpecials {
 			for l := range n {
 				var p64, q64 [3][]float64
 				for _, s := range []*[3][]float64{&p64, &q64} {

@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package asm_test
 
@@ -12,7 +12,9 @@ import (
 	"github.com/gmmkit/cramer/purego"
 )
 
-// The batches of single Gaussians exist in the AVX2 assembly only.
+// The batches of single Gaussians join checked here (TestExportedAreChecked);
+// TestCheckedGaussian tests their lengths (their sides, limits, under and
+// results are not of the shapes TestCheckedLengths handles).
 func init() {
 	checked["BatchGaussianValues64"] = struct{ asm, ref any }{asm.BatchGaussianValues64, purego.BatchGaussianValues64}
 	checked["BatchGaussianValues32"] = struct{ asm, ref any }{asm.BatchGaussianValues32, purego.BatchGaussianValues32}
@@ -69,7 +71,7 @@ func testCheckedGaussian[F float32 | float64](t *testing.T, grad, gradRef, value
 		if isGrad {
 			f, ref, last = grad, gradRef, 13 // and gp, gq (7 … 12), under (13)
 		}
-		for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 16, 17} {
+		for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 17} { // both sides of a vector of either architecture
 			// args returns out, p, q, gp, gq (slice short one element
 			// shorter) and under (empty when short is last).
 			args := func(short int) ([13][]F, []int) {

@@ -1,4 +1,4 @@
-//go:build gc && !purego
+//go:build gc && !purego && (amd64 || arm64)
 
 package asm
 
@@ -8,14 +8,16 @@ import (
 	"github.com/gmmkit/cramer/purego"
 )
 
-// The batches of single Gaussians in AVX2 (gen/avx2/gaussian.go; NEON has
-// none). Each function has purego's contract and returns purego's scans and
-// writes purego's bits. For n ≥ 1 every slice is first cut to the n
-// elements the assembly reads or writes (under to its first) and lim is
-// dereferenced, so a short slice, an empty under or a nil lim panics as in
-// purego, but before anything is written. Where the assembly would have no
-// whole vector of lanes (n below 4 in float64, 8 in float32) they run
-// purego (n ≤ 0: purego, which writes nothing). The lanes past the last whole vector are
+// The batches of single Gaussians in assembly (AVX2 from
+// gen/avx2/gaussian.go, NEON from gen/neon/gaussian.go). Each function has
+// purego's contract, returns purego's scans and writes purego's bits. For
+// n ≥ 1 every slice is first cut to the n elements the assembly reads or
+// writes (under to its first) and lim is dereferenced, so a short slice, an
+// empty under or a nil lim panics as in purego, but before anything is
+// written. Where the assembly would have no whole vector of lanes (n below
+// gaussLanes64 or gaussLanes32: 4 / 8 on amd64, 2 / 4 on arm64) they run
+// purego (n ≤ 0: purego, which writes nothing); otherwise under[0] = −1 is
+// set and the assembly runs. The lanes past the last whole vector are
 // computed again as part of a last vector that overlaps the one before it
 // (the same bits written twice), which is why no output may overlap an
 // input. Nothing is allocated.
@@ -27,10 +29,11 @@ func BatchGaussianValues64(out []float64, under []int, p, q purego.Gaussians64, 
 	}
 	out, u, p, q := out[:n:len(out)], &under[0], cut64(p, n), cut64(q, n)
 	_ = *lim
-	if n < 4 {
+	if n < gaussLanes64 {
 		return purego.BatchGaussianValues64(out, under, p, q, n, lim)
 	}
 	var r [2]purego.FrontScan
+	*u = -1
 	batchGaussianValues64(out, u, p.W, p.M, p.S, q.W, q.M, q.S, n, limWords(lim), scanWords(&r))
 	return r[0], r[1]
 }
@@ -43,10 +46,11 @@ func BatchGaussianGrad64(out []float64, under []int, gp, gq, p, q purego.Gaussia
 	out, u, gp, gq := out[:n:len(out)], &under[0], cut64(gp, n), cut64(gq, n)
 	p, q = cut64(p, n), cut64(q, n)
 	_ = *lim
-	if n < 4 {
+	if n < gaussLanes64 {
 		return purego.BatchGaussianGrad64(out, under, gp, gq, p, q, n, lim)
 	}
 	var r [2]purego.FrontScan
+	*u = -1
 	batchGaussianGrad64(out, u, gp.W, gp.M, gp.S, gq.W, gq.M, gq.S, p.W, p.M, p.S, q.W, q.M, q.S, n, limWords(lim), scanWords(&r))
 	return r[0], r[1]
 }
@@ -58,10 +62,11 @@ func BatchGaussianValues32(out []float32, under []int, p, q purego.Gaussians32, 
 	}
 	out, u, p, q := out[:n:len(out)], &under[0], cut32(p, n), cut32(q, n)
 	_ = *lim
-	if n < 8 {
+	if n < gaussLanes32 {
 		return purego.BatchGaussianValues32(out, under, p, q, n, lim)
 	}
 	var r [2]purego.FrontScan
+	*u = -1
 	batchGaussianValues32(out, u, p.W, p.M, p.S, q.W, q.M, q.S, n, limWords(lim), scanWords(&r))
 	return r[0], r[1]
 }
@@ -74,10 +79,11 @@ func BatchGaussianGrad32(out []float32, under []int, gp, gq, p, q purego.Gaussia
 	out, u, gp, gq := out[:n:len(out)], &under[0], cut32(gp, n), cut32(gq, n)
 	p, q = cut32(p, n), cut32(q, n)
 	_ = *lim
-	if n < 8 {
+	if n < gaussLanes32 {
 		return purego.BatchGaussianGrad32(out, under, gp, gq, p, q, n, lim)
 	}
 	var r [2]purego.FrontScan
+	*u = -1
 	batchGaussianGrad32(out, u, gp.W, gp.M, gp.S, gq.W, gq.M, gq.S, p.W, p.M, p.S, q.W, q.M, q.S, n, limWords(lim), scanWords(&r))
 	return r[0], r[1]
 }
