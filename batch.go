@@ -53,7 +53,8 @@ func batchChunkFor(k, m int) int {
 //
 // The pairs are evaluated by the batch-lane kernels, one mixture pair per
 // SIMD lane, on blocks of pairs transposed into scratch, so the speed per
-// pair term hardly depends on k and m. Results are bit-identical for every
+// pair term hardly depends on k and m; pairs of single Gaussians (k = m = 1)
+// by one kernel that checks, computes and combines them in one pass. Results are bit-identical for every
 // thread count; the Workspace form allocates nothing once warm (serial path).
 // Inputs are checked a chunk of pairs at a time, just before the chunk is
 // computed; an error names the first bad element as Validate would (every
