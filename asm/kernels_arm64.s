@@ -92,6 +92,10 @@
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
+//   BatchSideGrad64    c > 1, lanes                   38 instructions /  2 =  19.0 per pair
+//   BatchSideGrad64    c = 1, lanes                   29 instructions /  2 =  14.5 per pair
+//   BatchSideGrad32    c > 1, lanes                   52 instructions /  2 =  26.0 per pair
+//   BatchSideGrad32    c = 1, lanes                   37 instructions /  2 =  18.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -22228,3 +22232,459 @@ BatchGaussianGrad32_under2:
 BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
 	// vector registers: 25 of V0–V17 and V24–V31 at most, constants in V18–V23
+
+// func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
+	MOVD gw_base+0(FP), R0
+	MOVD gm_base+24(FP), R1
+	MOVD gs_base+48(FP), R2
+	MOVD w_base+72(FP), R3
+	MOVD s_base+96(FP), R4
+	MOVD xh_base+120(FP), R5
+	MOVD xd_base+144(FP), R6
+	MOVD xr_base+168(FP), R7
+	MOVD rh_base+192(FP), R8
+	MOVD rd_base+216(FP), R9
+	MOVD rr_base+240(FP), R10
+	MOVD kh_base+264(FP), R11
+	MOVD kd_base+288(FP), R12
+	MOVD kr_base+312(FP), R13
+	MOVD $0x0000000000000000, R19
+	VDUP R19, V28.D2
+	MOVD $0x3ff20dd750429b6d, R19
+	VDUP R19, V29.D2
+	MOVD $0x3fe20dd750429b6d, R19
+	VDUP R19, V30.D2
+	MOVD sign+336(FP), R19
+	SCVTFD R19, F31
+	VDUP V31.D[0], V31.D2
+	MOVD c+344(FP), R16
+	CBZ R16, BatchSideGrad64_zero
+	LSL $3, R16, R14
+	MOVD n+352(FP), R17
+	MUL R17, R16, R15
+	SUB $1, R15
+	LSL $3, R15
+	CMP $1, R16
+	BEQ BatchSideGrad64_one
+BatchSideGrad64_many_row:
+	MOVD n+352(FP), R17
+BatchSideGrad64_many_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad64_many_tail
+	VLD1.P (R3)(R14), V0.D[0]
+	VLD1.P (R3)(R14), V0.D[1]
+	VLD1.P (R4)(R14), V1.D[0]
+	VLD1.P (R4)(R14), V1.D[1]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VLD1.P 16(R8), [V3.D2]
+	VLD1.P 16(R11), [V5.D2]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VLD1.P 16(R5), [V4.D2]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VST1.P V2.D[1], (R0)(R14)
+	VLD1.P 16(R6), [V4.D2]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VLD1.P 16(R9), [V3.D2]
+	VLD1.P 16(R12), [V5.D2]
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VST1.P V2.D[1], (R1)(R14)
+	VLD1.P 16(R7), [V4.D2]
+	VLD1.P 16(R10), [V3.D2]
+	VLD1.P 16(R13), [V5.D2]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+	VST1.P V2.D[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad64_many_lanes
+BatchSideGrad64_many_tail:
+	CBZ R17, BatchSideGrad64_many_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.D[0]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.D[0]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R8), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R11), V5.D[0]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R9), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R12), V5.D[0]
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R7), V4.D[0]
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R10), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R13), V5.D[0]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+BatchSideGrad64_many_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad64_many_row
+	RET
+BatchSideGrad64_one:
+BatchSideGrad64_one_row:
+	MOVD n+352(FP), R17
+BatchSideGrad64_one_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad64_one_tail
+	VLD1.P (R3)(R14), V0.D[0]
+	VLD1.P (R3)(R14), V0.D[1]
+	VLD1.P (R4)(R14), V1.D[0]
+	VLD1.P (R4)(R14), V1.D[1]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VLD1.P 16(R5), [V4.D2]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VST1.P V2.D[1], (R0)(R14)
+	VLD1.P 16(R6), [V4.D2]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VST1.P V2.D[1], (R1)(R14)
+	VLD1.P 16(R7), [V4.D2]
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+	VST1.P V2.D[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad64_one_lanes
+BatchSideGrad64_one_tail:
+	CBZ R17, BatchSideGrad64_one_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.D[0]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.D[0]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+BatchSideGrad64_one_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad64_one_row
+	RET
+BatchSideGrad64_zero:
+	RET
+
+// func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
+TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
+	MOVD gw_base+0(FP), R0
+	MOVD gm_base+24(FP), R1
+	MOVD gs_base+48(FP), R2
+	MOVD w_base+72(FP), R3
+	MOVD s_base+96(FP), R4
+	MOVD xh_base+120(FP), R5
+	MOVD xd_base+144(FP), R6
+	MOVD xr_base+168(FP), R7
+	MOVD rh_base+192(FP), R8
+	MOVD rd_base+216(FP), R9
+	MOVD rr_base+240(FP), R10
+	MOVD kh_base+264(FP), R11
+	MOVD kd_base+288(FP), R12
+	MOVD kr_base+312(FP), R13
+	MOVD $0x0000000000000000, R19
+	VDUP R19, V28.D2
+	MOVD $0x3ff20dd750429b6d, R19
+	VDUP R19, V29.D2
+	MOVD $0x3fe20dd750429b6d, R19
+	VDUP R19, V30.D2
+	MOVD sign+336(FP), R19
+	SCVTFD R19, F31
+	VDUP V31.D[0], V31.D2
+	MOVD c+344(FP), R16
+	CBZ R16, BatchSideGrad32_zero
+	LSL $2, R16, R14
+	MOVD n+352(FP), R17
+	MUL R17, R16, R15
+	SUB $1, R15
+	LSL $2, R15
+	CMP $1, R16
+	BEQ BatchSideGrad32_one
+BatchSideGrad32_many_row:
+	MOVD n+352(FP), R17
+BatchSideGrad32_many_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad32_many_tail
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VLD1.P 8(R8), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R11), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VST1.P V5.S[1], (R0)(R14)
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VLD1.P 8(R9), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R12), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VST1.P V5.S[1], (R1)(R14)
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	VLD1.P 8(R10), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R13), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V5.S[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad32_many_lanes
+BatchSideGrad32_many_tail:
+	CBZ R17, BatchSideGrad32_many_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R8), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R11), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R5), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R6), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R9), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R12), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R7), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R10), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R13), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+BatchSideGrad32_many_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad32_many_row
+	RET
+BatchSideGrad32_one:
+BatchSideGrad32_one_row:
+	MOVD n+352(FP), R17
+BatchSideGrad32_one_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad32_one_tail
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VST1.P V5.S[1], (R0)(R14)
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VST1.P V5.S[1], (R1)(R14)
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V5.S[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad32_one_lanes
+BatchSideGrad32_one_tail:
+	CBZ R17, BatchSideGrad32_one_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R5), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R6), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R7), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+BatchSideGrad32_one_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad32_one_row
+	RET
+BatchSideGrad32_zero:
+	RET
