@@ -347,6 +347,14 @@ func batchGaussianValues32(out, pw, pm, ps, qw, qm, qs []float32, n int, under *
 //go:noescape
 func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, gqs []float32, n int, under *int, lim *[4]uint64, r *[10]uint64)
 
+// batchPairValues64 is the assembly of BatchPairValues64 (checked.go; see
+// purego.BatchPairValues64). It trusts the lengths and integers it is
+// given: only BatchPairValues64, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
+
 // batchSideGrad64 is the assembly of BatchSideGrad64 (checked.go; see
 // purego.BatchSideGrad64). It trusts the lengths and integers it is given:
 // only BatchSideGrad64, which cuts every slice to the length used here,
@@ -354,6 +362,14 @@ func batchGaussianGrad32(out, pw, pm, ps, qw, qm, qs, gpw, gpm, gps, gqw, gqm, g
 //
 //go:noescape
 func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+
+// batchPairValues32 is the assembly of BatchPairValues32 (checked.go; see
+// purego.BatchPairValues32). It trusts the lengths and integers it is
+// given: only BatchPairValues32, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int)
 
 // batchSideGrad32 is the assembly of BatchSideGrad32 (checked.go; see
 // purego.BatchSideGrad32). It trusts the lengths and integers it is given:

@@ -92,8 +92,14 @@
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
+//   BatchPairValues64  cross sum, a component         16 instructions /  2 =   8.0 per pair
+//   BatchPairValues64  self sum, a component          25 instructions /  2 =  12.5 per pair
+//   BatchPairValues64  value, stores, under mask      18 instructions /  2 =   9.0 per pair
 //   BatchSideGrad64    c > 1, lanes                   38 instructions /  2 =  19.0 per pair
 //   BatchSideGrad64    c = 1, lanes                   29 instructions /  2 =  14.5 per pair
+//   BatchPairValues32  cross sum, a component          8 instructions /  2 =   4.0 per pair
+//   BatchPairValues32  self sum, a component          16 instructions /  2 =   8.0 per pair
+//   BatchPairValues32  value, stores, under mask      17 instructions /  2 =   8.5 per pair
 //   BatchSideGrad32    c > 1, lanes                   52 instructions /  2 =  26.0 per pair
 //   BatchSideGrad32    c = 1, lanes                   37 instructions /  2 =  18.5 per pair
 
@@ -22233,6 +22239,368 @@ BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
 	// vector registers: 25 of V0–V17 and V24–V31 at most, constants in V18–V23
 
+// func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
+TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
+	MOVD out_base+0(FP), R0
+	MOVD vals_base+48(FP), R1
+	MOVD cross_base+72(FP), R2
+	MOVD wa_base+96(FP), R3
+	MOVD cr_base+120(FP), R4
+	MOVD sa_base+144(FP), R5
+	MOVD sp_base+168(FP), R6
+	MOVD wb_base+192(FP), R7
+	MOVD sb_base+216(FP), R8
+	MOVD sq_base+240(FP), R9
+	MOVD under_base+24(FP), R25
+	MOVD $-1, R24
+	MOVD R24, (R25)
+	MOVD $0x0000000000000000, R24
+	VDUP R24, V28.D2
+	MOVD $0x3ff20dd750429b6d, R24
+	VDUP R24, V29.D2
+	MOVD $0x3fe0000000000000, R24
+	VDUP R24, V30.D2
+	MOVD $0x3cd0000000000000, R24
+	VDUP R24, V31.D2
+	MOVD k+264(FP), R10
+	MOVD m+272(FP), R11
+	MOVD n+280(FP), R19
+	LSL $3, R19, R12
+	LSL $3, R10, R13
+	MOVD $8, R14
+	SUB R13, R14
+	LSL $3, R11, R15
+	MOVD $8, R16
+	SUB R15, R16
+	MOVD ZR, R17
+BatchPairValues64_block:
+	SUB R17, R19, R24
+	CMP $2, R24
+	BLT BatchPairValues64_tail
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_b_cross1
+BatchPairValues64_b_cross:
+	CBZ R23, BatchPairValues64_b_cross_done
+	VLD1.P (R20)(R12), [V6.D2]
+	VLD1.P (R21)(R12), [V7.D2]
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d409 // fadd v9.2d, v0.2d, v8.2d
+	WORD $0x4ee0d52a // fsub v10.2d, v9.2d, v0.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd40b // fsub v11.2d, v0.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd421 // fadd v1.2d, v1.2d, v11.2d
+	WORD $0x6ee0f90c // fneg v12.2d, v8.2d
+	VFMLA V7.D2, V6.D2, V12.D2
+	WORD $0x4e6cd421 // fadd v1.2d, v1.2d, v12.2d
+	VMOV V9.B16, V0.B16
+	SUB $1, R23
+	B BatchPairValues64_b_cross
+BatchPairValues64_b_cross1:
+	VLD1.P 16(R20), [V6.D2]
+	VLD1.P 16(R21), [V7.D2]
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d780 // fadd v0.2d, v28.2d, v8.2d
+BatchPairValues64_b_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_b_self0_one
+BatchPairValues64_b_self0:
+	CBZ R23, BatchPairValues64_b_self0_done
+	VLD1.P (R20)(R12), [V6.D2]
+	VLD1.P (R22)(R13), V11.D[0]
+	VLD1.P (R22)(R14), V11.D[1]
+	VLD1.P (R21)(R12), [V7.D2]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d449 // fadd v9.2d, v2.2d, v8.2d
+	WORD $0x4ee2d52a // fsub v10.2d, v9.2d, v2.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd44b // fsub v11.2d, v2.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
+	WORD $0x4e66d522 // fadd v2.2d, v9.2d, v6.2d
+	WORD $0x4ee9d44a // fsub v10.2d, v2.2d, v9.2d
+	WORD $0x4eead44b // fsub v11.2d, v2.2d, v10.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
+	SUB $1, R23
+	B BatchPairValues64_b_self0
+BatchPairValues64_b_self0_one:
+	VLD1.P 16(R20), [V6.D2]
+	VLD1.P (R22)(R13), V11.D[0]
+	VLD1.P (R22)(R14), V11.D[1]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d782 // fadd v2.2d, v28.2d, v8.2d
+BatchPairValues64_b_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	CMP $1, R11
+	BEQ BatchPairValues64_b_self1_one
+BatchPairValues64_b_self1:
+	CBZ R23, BatchPairValues64_b_self1_done
+	VLD1.P (R20)(R12), [V6.D2]
+	VLD1.P (R22)(R15), V11.D[0]
+	VLD1.P (R22)(R16), V11.D[1]
+	VLD1.P (R21)(R12), [V7.D2]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d489 // fadd v9.2d, v4.2d, v8.2d
+	WORD $0x4ee4d52a // fsub v10.2d, v9.2d, v4.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd48b // fsub v11.2d, v4.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd4a5 // fadd v5.2d, v5.2d, v11.2d
+	WORD $0x4e66d524 // fadd v4.2d, v9.2d, v6.2d
+	WORD $0x4ee9d48a // fsub v10.2d, v4.2d, v9.2d
+	WORD $0x4eead48b // fsub v11.2d, v4.2d, v10.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd4a5 // fadd v5.2d, v5.2d, v11.2d
+	SUB $1, R23
+	B BatchPairValues64_b_self1
+BatchPairValues64_b_self1_one:
+	VLD1.P 16(R20), [V6.D2]
+	VLD1.P (R22)(R15), V11.D[0]
+	VLD1.P (R22)(R16), V11.D[1]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d784 // fadd v4.2d, v28.2d, v8.2d
+BatchPairValues64_b_self1_done:
+	WORD $0x4e61d406 // fadd v6.2d, v0.2d, v1.2d
+	WORD $0x4e63d447 // fadd v7.2d, v2.2d, v3.2d
+	WORD $0x4e65d488 // fadd v8.2d, v4.2d, v5.2d
+	WORD $0x4e68d4e7 // fadd v7.2d, v7.2d, v8.2d
+	WORD $0x6e67dfc7 // fmul v7.2d, v30.2d, v7.2d
+	WORD $0x4ee7d4c9 // fsub v9.2d, v6.2d, v7.2d
+	WORD $0x4e7cf529 // fmax v9.2d, v9.2d, v28.2d
+	VST1.P [V6.D2], 16(R2)
+	VST1.P [V9.D2], 16(R1)
+	WORD $0x6e66dfea // fmul v10.2d, v31.2d, v6.2d
+	WORD $0x6eeae52a // fcmgt v10.2d, v9.2d, v10.2d
+	VST1.P [V9.D2], 16(R0)
+	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
+	VAND V11.B16, V10.B16, V10.B16
+	VMOV V10.D[0], R24
+	VMOV V10.D[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues64_b_under
+BatchPairValues64_b_under_back:
+	ADD $16, R3
+	ADD $16, R4
+	ADD $16, R6
+	ADD $16, R7
+	ADD $16, R9
+	ADD R13<<1, R5
+	ADD R15<<1, R8
+	ADD $2, R17
+	B BatchPairValues64_block
+BatchPairValues64_tail:
+	CBZ R24, BatchPairValues64_done
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_t_cross1
+BatchPairValues64_t_cross:
+	CBZ R23, BatchPairValues64_t_cross_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.D[0]
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d409 // fadd v9.2d, v0.2d, v8.2d
+	WORD $0x4ee0d52a // fsub v10.2d, v9.2d, v0.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd40b // fsub v11.2d, v0.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd421 // fadd v1.2d, v1.2d, v11.2d
+	WORD $0x6ee0f90c // fneg v12.2d, v8.2d
+	VFMLA V7.D2, V6.D2, V12.D2
+	WORD $0x4e6cd421 // fadd v1.2d, v1.2d, v12.2d
+	VMOV V9.B16, V0.B16
+	SUB $1, R23
+	B BatchPairValues64_t_cross
+BatchPairValues64_t_cross1:
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P 8(R20), V6.D[0]
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P 8(R21), V7.D[0]
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d780 // fadd v0.2d, v28.2d, v8.2d
+BatchPairValues64_t_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_t_self0_one
+BatchPairValues64_t_self0:
+	CBZ R23, BatchPairValues64_t_self0_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.D[0]
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 8(R22), V11.D[0]
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d449 // fadd v9.2d, v2.2d, v8.2d
+	WORD $0x4ee2d52a // fsub v10.2d, v9.2d, v2.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd44b // fsub v11.2d, v2.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
+	WORD $0x4e66d522 // fadd v2.2d, v9.2d, v6.2d
+	WORD $0x4ee9d44a // fsub v10.2d, v2.2d, v9.2d
+	WORD $0x4eead44b // fsub v11.2d, v2.2d, v10.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd463 // fadd v3.2d, v3.2d, v11.2d
+	SUB $1, R23
+	B BatchPairValues64_t_self0
+BatchPairValues64_t_self0_one:
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P 8(R20), V6.D[0]
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 8(R22), V11.D[0]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d782 // fadd v2.2d, v28.2d, v8.2d
+BatchPairValues64_t_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	CMP $1, R11
+	BEQ BatchPairValues64_t_self1_one
+BatchPairValues64_t_self1:
+	CBZ R23, BatchPairValues64_t_self1_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.D[0]
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 8(R22), V11.D[0]
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e68d489 // fadd v9.2d, v4.2d, v8.2d
+	WORD $0x4ee4d52a // fsub v10.2d, v9.2d, v4.2d
+	WORD $0x4eead52b // fsub v11.2d, v9.2d, v10.2d
+	WORD $0x4eebd48b // fsub v11.2d, v4.2d, v11.2d
+	WORD $0x4eead50a // fsub v10.2d, v8.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd4a5 // fadd v5.2d, v5.2d, v11.2d
+	WORD $0x4e66d524 // fadd v4.2d, v9.2d, v6.2d
+	WORD $0x4ee9d48a // fsub v10.2d, v4.2d, v9.2d
+	WORD $0x4eead48b // fsub v11.2d, v4.2d, v10.2d
+	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
+	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
+	WORD $0x4e6ad56b // fadd v11.2d, v11.2d, v10.2d
+	WORD $0x4e6bd4a5 // fadd v5.2d, v5.2d, v11.2d
+	SUB $1, R23
+	B BatchPairValues64_t_self1
+BatchPairValues64_t_self1_one:
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P 8(R20), V6.D[0]
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 8(R22), V11.D[0]
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d784 // fadd v4.2d, v28.2d, v8.2d
+BatchPairValues64_t_self1_done:
+	WORD $0x4e61d406 // fadd v6.2d, v0.2d, v1.2d
+	WORD $0x4e63d447 // fadd v7.2d, v2.2d, v3.2d
+	WORD $0x4e65d488 // fadd v8.2d, v4.2d, v5.2d
+	WORD $0x4e68d4e7 // fadd v7.2d, v7.2d, v8.2d
+	WORD $0x6e67dfc7 // fmul v7.2d, v30.2d, v7.2d
+	WORD $0x4ee7d4c9 // fsub v9.2d, v6.2d, v7.2d
+	WORD $0x4e7cf529 // fmax v9.2d, v9.2d, v28.2d
+	VST1.P V6.D[0], 8(R2)
+	VST1.P V9.D[0], 8(R1)
+	WORD $0x6e66dfea // fmul v10.2d, v31.2d, v6.2d
+	WORD $0x6eeae52a // fcmgt v10.2d, v9.2d, v10.2d
+	VST1.P V9.D[0], 8(R0)
+	WORD $0x4ee0d92b // fcmeq v11.2d, v9.2d, #0
+	VAND V11.B16, V10.B16, V10.B16
+	VMOV V10.D[0], R24
+	CBNZ R24, BatchPairValues64_t_under
+BatchPairValues64_t_under_back:
+BatchPairValues64_done:
+	RET
+BatchPairValues64_b_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues64_b_under_back
+	VMOV V10.D[0], R24
+	CBZ R24, BatchPairValues64_b_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_b_under_back
+BatchPairValues64_b_under0:
+	VMOV V10.D[1], R24
+	CBZ R24, BatchPairValues64_b_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_b_under_back
+BatchPairValues64_b_under1:
+	B BatchPairValues64_b_under_back
+BatchPairValues64_t_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues64_t_under_back
+	VMOV V10.D[0], R24
+	CBZ R24, BatchPairValues64_t_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_t_under_back
+BatchPairValues64_t_under0:
+	B BatchPairValues64_t_under_back
+
 // func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
 TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
 	MOVD gw_base+0(FP), R0
@@ -22438,6 +22806,300 @@ BatchSideGrad64_one_next:
 	RET
 BatchSideGrad64_zero:
 	RET
+
+// func batchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int)
+TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
+	MOVD out_base+0(FP), R0
+	MOVD vals_base+48(FP), R1
+	MOVD cross_base+72(FP), R2
+	MOVD wa_base+96(FP), R3
+	MOVD cr_base+120(FP), R4
+	MOVD sa_base+144(FP), R5
+	MOVD sp_base+168(FP), R6
+	MOVD wb_base+192(FP), R7
+	MOVD sb_base+216(FP), R8
+	MOVD sq_base+240(FP), R9
+	MOVD under_base+24(FP), R25
+	MOVD $-1, R24
+	MOVD R24, (R25)
+	MOVD $0x0000000000000000, R24
+	VDUP R24, V28.D2
+	MOVD $0x3ff20dd750429b6d, R24
+	VDUP R24, V29.D2
+	MOVD $0x3fe0000000000000, R24
+	VDUP R24, V30.D2
+	MOVD $0x3cd0000000000000, R24
+	VDUP R24, V31.D2
+	MOVD k+264(FP), R10
+	MOVD m+272(FP), R11
+	MOVD n+280(FP), R19
+	LSL $2, R19, R12
+	LSL $2, R10, R13
+	MOVD $4, R14
+	SUB R13, R14
+	LSL $2, R11, R15
+	MOVD $4, R16
+	SUB R15, R16
+	MOVD ZR, R17
+BatchPairValues32_block:
+	SUB R17, R19, R24
+	CMP $2, R24
+	BLT BatchPairValues32_tail
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+BatchPairValues32_b_cross:
+	CBZ R23, BatchPairValues32_b_cross_done
+	VLD1.P (R20)(R12), V6.D[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_b_cross
+BatchPairValues32_b_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V2.B16, V2.B16, V2.B16
+	CMP $1, R10
+	BEQ BatchPairValues32_b_self0_one
+BatchPairValues32_b_self0:
+	CBZ R23, BatchPairValues32_b_self0_done
+	VLD1.P (R20)(R12), V6.D[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VLD1.P (R22)(R13), V11.S[0]
+	VLD1.P (R22)(R14), V11.S[1]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e66d508 // fadd v8.2d, v8.2d, v6.2d
+	WORD $0x4e68d442 // fadd v2.2d, v2.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_b_self0
+BatchPairValues32_b_self0_one:
+	VLD1.P 8(R20), V6.D[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VLD1.P (R22)(R13), V11.S[0]
+	VLD1.P (R22)(R14), V11.S[1]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d782 // fadd v2.2d, v28.2d, v8.2d
+BatchPairValues32_b_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	CMP $1, R11
+	BEQ BatchPairValues32_b_self1_one
+BatchPairValues32_b_self1:
+	CBZ R23, BatchPairValues32_b_self1_done
+	VLD1.P (R20)(R12), V6.D[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VLD1.P (R22)(R15), V11.S[0]
+	VLD1.P (R22)(R16), V11.S[1]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	VLD1.P (R21)(R12), V7.D[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e66d508 // fadd v8.2d, v8.2d, v6.2d
+	WORD $0x4e68d484 // fadd v4.2d, v4.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_b_self1
+BatchPairValues32_b_self1_one:
+	VLD1.P 8(R20), V6.D[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VLD1.P (R22)(R15), V11.S[0]
+	VLD1.P (R22)(R16), V11.S[1]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d784 // fadd v4.2d, v28.2d, v8.2d
+BatchPairValues32_b_self1_done:
+	WORD $0x4e64d447 // fadd v7.2d, v2.2d, v4.2d
+	WORD $0x6e67dfc7 // fmul v7.2d, v30.2d, v7.2d
+	WORD $0x4ee7d409 // fsub v9.2d, v0.2d, v7.2d
+	WORD $0x4e7cf529 // fmax v9.2d, v9.2d, v28.2d
+	VST1.P [V0.D2], 16(R2)
+	VST1.P [V9.D2], 16(R1)
+	WORD $0x6e60dfea // fmul v10.2d, v31.2d, v0.2d
+	WORD $0x6eeae52a // fcmgt v10.2d, v9.2d, v10.2d
+	WORD $0x0e61692b // fcvtn v11.2s, v9.2d
+	VST1.P V11.D[0], 8(R0)
+	WORD $0x0ea1294a // xtn v10.2s, v10.2d
+	WORD $0x4ea0d96b // fcmeq v11.4s, v11.4s, #0
+	VAND V11.B16, V10.B16, V10.B16
+	VMOV V10.S[0], R24
+	VMOV V10.S[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues32_b_under
+BatchPairValues32_b_under_back:
+	ADD $8, R3
+	ADD $8, R4
+	ADD $8, R6
+	ADD $8, R7
+	ADD $8, R9
+	ADD R13<<1, R5
+	ADD R15<<1, R8
+	ADD $2, R17
+	B BatchPairValues32_block
+BatchPairValues32_tail:
+	CBZ R24, BatchPairValues32_done
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+BatchPairValues32_t_cross:
+	CBZ R23, BatchPairValues32_t_cross_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.S[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.S[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e67dcc8 // fmul v8.2d, v6.2d, v7.2d
+	WORD $0x4e68d400 // fadd v0.2d, v0.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_t_cross
+BatchPairValues32_t_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V2.B16, V2.B16, V2.B16
+	CMP $1, R10
+	BEQ BatchPairValues32_t_self0_one
+BatchPairValues32_t_self0:
+	CBZ R23, BatchPairValues32_t_self0_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.S[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 4(R22), V11.S[0]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.S[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e66d508 // fadd v8.2d, v8.2d, v6.2d
+	WORD $0x4e68d442 // fadd v2.2d, v2.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_t_self0
+BatchPairValues32_t_self0_one:
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P 4(R20), V6.S[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 4(R22), V11.S[0]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d782 // fadd v2.2d, v28.2d, v8.2d
+BatchPairValues32_t_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	CMP $1, R11
+	BEQ BatchPairValues32_t_self1_one
+BatchPairValues32_t_self1:
+	CBZ R23, BatchPairValues32_t_self1_done
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P (R20)(R12), V6.S[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 4(R22), V11.S[0]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	VEOR V7.B16, V7.B16, V7.B16
+	VLD1.P (R21)(R12), V7.S[0]
+	WORD $0x0e6178e7 // fcvtl v7.2d, v7.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e66d4c6 // fadd v6.2d, v6.2d, v6.2d
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	WORD $0x4e66d508 // fadd v8.2d, v8.2d, v6.2d
+	WORD $0x4e68d484 // fadd v4.2d, v4.2d, v8.2d
+	SUB $1, R23
+	B BatchPairValues32_t_self1
+BatchPairValues32_t_self1_one:
+	VEOR V6.B16, V6.B16, V6.B16
+	VLD1.P 4(R20), V6.S[0]
+	WORD $0x0e6178c6 // fcvtl v6.2d, v6.2s
+	VEOR V11.B16, V11.B16, V11.B16
+	VLD1.P 4(R22), V11.S[0]
+	WORD $0x0e61796b // fcvtl v11.2d, v11.2s
+	WORD $0x6e66dcc8 // fmul v8.2d, v6.2d, v6.2d
+	WORD $0x6e7ddd6b // fmul v11.2d, v11.2d, v29.2d
+	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
+	WORD $0x4e68d784 // fadd v4.2d, v28.2d, v8.2d
+BatchPairValues32_t_self1_done:
+	WORD $0x4e64d447 // fadd v7.2d, v2.2d, v4.2d
+	WORD $0x6e67dfc7 // fmul v7.2d, v30.2d, v7.2d
+	WORD $0x4ee7d409 // fsub v9.2d, v0.2d, v7.2d
+	WORD $0x4e7cf529 // fmax v9.2d, v9.2d, v28.2d
+	VST1.P V0.D[0], 8(R2)
+	VST1.P V9.D[0], 8(R1)
+	WORD $0x6e60dfea // fmul v10.2d, v31.2d, v0.2d
+	WORD $0x6eeae52a // fcmgt v10.2d, v9.2d, v10.2d
+	WORD $0x0e61692b // fcvtn v11.2s, v9.2d
+	VST1.P V11.S[0], 4(R0)
+	WORD $0x0ea1294a // xtn v10.2s, v10.2d
+	WORD $0x4ea0d96b // fcmeq v11.4s, v11.4s, #0
+	VAND V11.B16, V10.B16, V10.B16
+	VMOV V10.S[0], R24
+	CBNZ R24, BatchPairValues32_t_under
+BatchPairValues32_t_under_back:
+BatchPairValues32_done:
+	RET
+BatchPairValues32_b_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues32_b_under_back
+	VMOV V10.S[0], R24
+	CBZ R24, BatchPairValues32_b_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_b_under_back
+BatchPairValues32_b_under0:
+	VMOV V10.S[1], R24
+	CBZ R24, BatchPairValues32_b_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_b_under_back
+BatchPairValues32_b_under1:
+	B BatchPairValues32_b_under_back
+BatchPairValues32_t_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues32_t_under_back
+	VMOV V10.S[0], R24
+	CBZ R24, BatchPairValues32_t_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_t_under_back
+BatchPairValues32_t_under0:
+	B BatchPairValues32_t_under_back
 
 // func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
 TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360

@@ -197,6 +197,7 @@ func main() {
 		g.genGaussian(p, true)
 	}
 	for _, p := range []*prec{prec64, prec32} {
+		g.genPairValues(p)
 		g.genSideGrad(p)
 	}
 
