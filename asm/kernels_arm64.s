@@ -92,16 +92,16 @@
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
-//   BatchPairValues64  cross sum, a component         16 instructions /  2 =   8.0 per pair
-//   BatchPairValues64  self sum, a component          25 instructions /  2 =  12.5 per pair
-//   BatchPairValues64  value, stores, under mask      18 instructions /  2 =   9.0 per pair
-//   BatchSideGrad64    c > 1, lanes                   38 instructions /  2 =  19.0 per pair
-//   BatchSideGrad64    c = 1, lanes                   29 instructions /  2 =  14.5 per pair
-//   BatchPairValues32  cross sum, a component          8 instructions /  2 =   4.0 per pair
-//   BatchPairValues32  self sum, a component          16 instructions /  2 =   8.0 per pair
-//   BatchPairValues32  value, stores, under mask      17 instructions /  2 =   8.5 per pair
-//   BatchSideGrad32    c > 1, lanes                   52 instructions /  2 =  26.0 per pair
-//   BatchSideGrad32    c = 1, lanes                   37 instructions /  2 =  18.5 per pair
+//   BatchPairValues64  cross sum, a component         17 instructions /  2 =   8.5 per pair
+//   BatchPairValues64  self sum, a component          26 instructions /  2 =  13.0 per pair
+//   BatchPairValues64  once a block: value, under     18 instructions /  2 =   9.0 per pair
+//   BatchSideGrad64    c > 1, lanes                   40 instructions /  2 =  20.0 per pair
+//   BatchSideGrad64    c = 1, lanes                   31 instructions /  2 =  15.5 per pair
+//   BatchPairValues32  cross sum, a component          9 instructions /  2 =   4.5 per pair
+//   BatchPairValues32  self sum, a component          17 instructions /  2 =   8.5 per pair
+//   BatchPairValues32  once a block: value, under     17 instructions /  2 =   8.5 per pair
+//   BatchSideGrad32    c > 1, lanes                   54 instructions /  2 =  27.0 per pair
+//   BatchSideGrad32    c = 1, lanes                   39 instructions /  2 =  19.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000

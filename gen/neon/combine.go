@@ -167,9 +167,9 @@ func (g *gen) sideGradLoop(p *prec, off map[string]int, self bool, tag string) {
 	g.Label(g.label(tag + "_row"))
 	g.argInt(off, "n", sgL)
 	g.Label(g.label(tag + "_lanes"))
+	start := g.Count()
 	g.Go("CMP $2, %s", sgL)
 	g.Go("BLT %s", g.ref(tag+"_tail"))
-	start := g.Count()
 	g.sideGradBody(p, self, 2)
 	g.Go("SUB $2, %s", sgL)
 	g.Go("B %s", g.ref(tag+"_lanes"))
@@ -396,8 +396,8 @@ func (g *gen) pairValuesBody(p *prec, lanes int, tag string) {
 		g.Go("BEQ %s", g.ref(tag+"_cross1"))
 	}
 	g.Label(g.label(tag + "_cross"))
-	g.Go("CBZ %s, %s", pvCnt, g.ref(tag+"_cross_done"))
 	start := g.Count()
+	g.Go("CBZ %s, %s", pvCnt, g.ref(tag+"_cross_done"))
 	g.combineLoadRowInc(p, a, pvTa, pvNsz, lanes)
 	g.combineLoadRowInc(p, x, pvTx, pvNsz, lanes)
 	g.Word(arm64.FMUL(d2, f, a, x))
@@ -443,8 +443,8 @@ func (g *gen) pairValuesBody(p *prec, lanes int, tag string) {
 		g.Go("CMP $1, %s", x0.c)
 		g.Go("BEQ %s", g.ref(sfx+"_one"))
 		g.Label(g.label(sfx))
-		g.Go("CBZ %s, %s", pvCnt, g.ref(sfx+"_done"))
 		start := g.Count()
+		g.Go("CBZ %s, %s", pvCnt, g.ref(sfx+"_done"))
 		g.combineLoadRowInc(p, a, pvTa, pvNsz, lanes)
 		g.pvLoadMix(p, u, pvTs, x0.inc, x0.back, lanes)
 		g.combineLoadRowInc(p, x, pvTx, pvNsz, lanes)
@@ -527,7 +527,7 @@ func (g *gen) pairValuesBody(p *prec, lanes int, tag string) {
 	g.Go("CBNZ %s, %s", pvTmp, g.ref(tag+"_under"))
 	g.Label(g.label(tag + "_under_back"))
 	if count {
-		g.loop("value, stores, under mask", start, 2)
+		g.loop("once a block: value, under", start, 2)
 	}
 }
 
