@@ -11,9 +11,12 @@ import (
 
 // The batch combination kernels (see purego.BatchSideGrad64 and
 // purego.BatchPairValues64): the per-lane back end of a batch. The lanes
-// of the pairs are independent, so the code takes them in blocks of two
-// float64 lanes per vector (float32 inputs widened with FCVTL, float32
-// results narrowed with FCVTN, one rounding), running purego's operations
+// of the pairs are independent, so the code takes them two float64 lanes
+// per vector (float32 inputs widened with FCVTL, float32 results narrowed
+// with FCVTN, one rounding) — BatchSideGrad in blocks of one vector,
+// BatchPairValues in blocks of two vectors (four lanes, the two vectors'
+// instructions interleaved so that their compensated sums overlap), then
+// one of two lanes — running purego's operations
 // in purego's order, unfused (the only fused instruction is the FMLA of
 // the product error fma(a, x, −p) that purego computes with math.FMA). The
 // elements of a lane's mixture (stds, weights and derivatives at l·c+i) are
@@ -21,7 +24,10 @@ import (
 // the transposition; the row sums (at i·n+l) are loaded as one vector. An
 // odd last lane runs the same instructions with lane 0 alone loaded and
 // stored (the other lane holds +0 and is never stored), so nothing past
-// the slices is touched and n may be any number ≥ 1.
+// the slices is touched and n may be any number ≥ 1. The checked functions
+// call the assembly for every n ≥ 1 and any component counts (0 included:
+// BatchSideGrad returns, BatchPairValues sums nothing); BatchPairValues
+// sets under[0] = −1 itself.
 
 // diagFactor and invSqrtPi are purego's 2/√π and 1/√π, rounded to float64.
 const (
@@ -279,8 +285,9 @@ const (
 	pvCs, pvCc, pvPs, pvPc, pvQs, pvQc arm64.V = 0, 1, 2, 3, 4, 5
 )
 
-// genPairValues emits BatchPairValues64 or BatchPairValues32: blocks of two
-// lanes, then an odd last lane; in each, the cross sum and the two self
+// genPairValues emits BatchPairValues64 or BatchPairValues32: blocks of
+// four lanes (two vectors), then one of two lanes, then an odd last lane;
+// in each, the cross sum and the two self
 // sums over the components (loops of their own; a side of one component
 // has its own code), then the value, the stores and the under mask.
 func (g *gen) genPairValues(p *prec) {
@@ -325,230 +332,359 @@ func (g *gen) genPairValues(p *prec) {
 		g.Go("SUB %s, %s", x.inc, x.back)
 	}
 	g.Go("MOVD ZR, %s", pvL0)
-	g.Label(g.label("block"))
-	g.Go("SUB %s, %s, %s", pvL0, pvN, pvTmp)
-	g.Go("CMP $2, %s", pvTmp)
-	g.Go("BLT %s", g.ref("tail"))
-	g.pairValuesBody(p, 2, "b")
-	for _, r := range []arm64.R{pvWa, pvCr, pvSp, pvWb, pvSq} {
-		g.Go("ADD $%d, %s", 2*p.size, r)
+	// Blocks of four lanes, then one of two, then one lane.
+	type under struct {
+		tag  string
+		mask []arm64.V
+		lane []int
+		arr  arm64.Arr
 	}
-	for _, x := range []struct{ r, inc arm64.R }{{pvSa, pvKinc}, {pvSb, pvMinc}} {
-		g.Go("ADD %s<<1, %s", x.inc, x.r)
+	var unders []under
+	for _, x := range []struct {
+		tag   string
+		lanes int
+	}{{"q", 4}, {"p", 2}, {"t", 1}} {
+		g.Label(g.label(x.tag))
+		g.Go("SUB %s, %s, %s", pvL0, pvN, pvTmp)
+		if x.lanes == 1 {
+			g.Go("CBZ %s, %s", pvTmp, g.ref("done"))
+		} else {
+			g.Go("CMP $%d, %s", x.lanes, pvTmp)
+			g.Go("BLT %s", g.ref([...]string{"", "", "t", "", "p"}[x.lanes]))
+		}
+		m, l, arr := g.pairValuesBody(p, x.lanes, x.tag)
+		unders = append(unders, under{x.tag, m, l, arr})
+		if x.lanes == 1 {
+			break
+		}
+		for _, r := range []arm64.R{pvWa, pvCr, pvSp, pvWb, pvSq} {
+			g.Go("ADD $%d, %s", x.lanes*p.size, r)
+		}
+		sh := map[int]int{4: 2, 2: 1}[x.lanes]
+		for _, y := range []struct{ r, inc arm64.R }{{pvSa, pvKinc}, {pvSb, pvMinc}} {
+			g.Go("ADD %s<<%d, %s", y.inc, sh, y.r)
+		}
+		g.Go("ADD $%d, %s", x.lanes, pvL0)
+		if x.lanes == 4 {
+			g.Go("B %s", g.ref("q"))
+		}
 	}
-	g.Go("ADD $2, %s", pvL0)
-	g.Go("B %s", g.ref("block"))
-	g.Label(g.label("tail"))
-	g.Go("CBZ %s, %s", pvTmp, g.ref("done"))
-	g.pairValuesBody(p, 1, "t")
 	g.Label(g.label("done"))
 	g.Go("RET")
-	g.pairValuesUnder(p, 2, "b")
-	g.pairValuesUnder(p, 1, "t")
+	for _, u := range unders {
+		g.pairValuesUnder(u.tag, u.mask, u.lane, u.arr)
+	}
+}
+
+// pvVec returns the register of role r (0 … 6: a, x, f, t, b, u, e) of
+// vector j of a block (the two vectors' registers of a role consecutive).
+func pvVec(r, j int) arm64.V { return arm64.V(12 + 2*r + j) }
+
+// pvSum returns the register of sum r (0 … 5: the cross sum and its
+// compensation, those of p's and q's self sums) of vector j.
+func pvSum(r, j int) arm64.V { return arm64.V(2*r + j) }
+
+// pvLoadRow loads the row sums of the block's lanes at (r) (lanes: 4 in
+// two vectors, 2 or 1 in vector 0) as float64 lanes of role x (float32
+// widened) and advances r by inc (post) or past the lanes (inc unused).
+// With one lane, the vector is zeroed first.
+func (g *gen) pvLoadRow(p *prec, x int, r, inc arm64.R, post bool, lanes int) {
+	v0, v1 := pvVec(x, 0), pvVec(x, 1)
+	if lanes < 4 {
+		if post {
+			g.combineLoadRowInc(p, v0, r, inc, lanes)
+		} else {
+			g.combineLoadRow(p, v0, r, lanes)
+		}
+		return
+	}
+	if p.f64 {
+		if post {
+			g.VLD1PR(arm64.D2, r, inc, v0, v1)
+		} else {
+			g.VLD1P(arm64.D2, r, v0, v1)
+		}
+		return
+	}
+	if post {
+		g.VLD1PR(arm64.S4, r, inc, v1)
+	} else {
+		g.VLD1P(arm64.S4, r, v1)
+	}
+	g.Word(arm64.FCVTL(v0, v1))
+	g.Word(arm64.FCVTL2(v1, v1))
 }
 
 // pvLoadMix loads one element per lane from the lanes' mixtures at (r), as
-// float64 lanes of v, and leaves r at the next element of lane 0's mixture
-// (two lanes: advanced by inc, then by back = one element − inc).
-func (g *gen) pvLoadMix(p *prec, v arm64.V, r, inc, back arm64.R, lanes int) {
-	if lanes == 2 {
-		g.VLD1LanePR(p.arr, r, inc, v, 0)
-		g.VLD1LanePR(p.arr, r, back, v, 1)
-	} else {
-		g.VZero(v)
-		g.VLD1LaneP(p.arr, r, v, 0)
+// float64 lanes of role x, and leaves r at the next element of the first
+// lane's mixture (advanced by inc per lane, the last lane by back = one
+// element − inc; four lanes: then back by two inc).
+func (g *gen) pvLoadMix(p *prec, x int, r, inc, back arm64.R, lanes int) {
+	v0, v1 := pvVec(x, 0), pvVec(x, 1)
+	switch {
+	case lanes == 1:
+		g.VZero(v0)
+		g.VLD1LaneP(p.arr, r, v0, 0)
+	case lanes == 2:
+		g.VLD1LanePR(p.arr, r, inc, v0, 0)
+		g.VLD1LanePR(p.arr, r, back, v0, 1)
+	case p.f64:
+		g.VLD1LanePR(p.arr, r, inc, v0, 0)
+		g.VLD1LanePR(p.arr, r, inc, v0, 1)
+		g.VLD1LanePR(p.arr, r, inc, v1, 0)
+		g.VLD1LanePR(p.arr, r, back, v1, 1)
+	default:
+		for j := 0; j < 3; j++ {
+			g.VLD1LanePR(p.arr, r, inc, v1, j)
+		}
+		g.VLD1LanePR(p.arr, r, back, v1, 3)
+	}
+	if lanes == 4 {
+		g.Go("SUB %s<<1, %s", inc, r)
 	}
 	if !p.f64 {
-		g.Word(arm64.FCVTL(v, v))
+		if lanes == 4 {
+			g.Word(arm64.FCVTL(v0, v1))
+			g.Word(arm64.FCVTL2(v1, v1))
+		} else {
+			g.Word(arm64.FCVTL(v0, v0))
+		}
 	}
 }
 
-// ksum emits one compensated step (s, comp) ← (s + f, comp + ((s − (t −
-// b)) + (f − b))), b = t − s, with the new sum in t (u, b working).
-func (g *gen) ksum(s, comp, f, t, b, u arm64.V) {
+// ksum emits one compensated step per vector j < nv: (s, comp) ← (s + f,
+// comp + ((s − (t − b)) + (f − b))), b = t − s, with the new sum in t (u, b
+// working); the vectors' steps interleaved.
+func (g *gen) ksum(nv int, s, comp, f, t, b, u func(j int) arm64.V) {
 	d2 := arm64.D2
-	g.Word(arm64.FADD(d2, t, s, f))
-	g.Word(arm64.FSUB(d2, b, t, s))
-	g.Word(arm64.FSUB(d2, u, t, b))
-	g.Word(arm64.FSUB(d2, u, s, u))
-	g.Word(arm64.FSUB(d2, b, f, b))
-	g.Word(arm64.FADD(d2, u, u, b))
-	g.Word(arm64.FADD(d2, comp, comp, u))
+	for _, step := range []func(j int){
+		func(j int) { g.Word(arm64.FADD(d2, t(j), s(j), f(j))) },
+		func(j int) { g.Word(arm64.FSUB(d2, b(j), t(j), s(j))) },
+		func(j int) { g.Word(arm64.FSUB(d2, u(j), t(j), b(j))) },
+		func(j int) { g.Word(arm64.FSUB(d2, u(j), s(j), u(j))) },
+		func(j int) { g.Word(arm64.FSUB(d2, b(j), f(j), b(j))) },
+		func(j int) { g.Word(arm64.FADD(d2, u(j), u(j), b(j))) },
+		func(j int) { g.Word(arm64.FADD(d2, comp(j), comp(j), u(j))) },
+	} {
+		for j := 0; j < nv; j++ {
+			step(j)
+		}
+	}
 }
 
-// pairValuesBody emits the value of lanes lanes (1 or 2) at the block's
-// pointers (labels with tag); the pointers of the block are left as they
-// are, the output pointers advanced past the lanes.
-func (g *gen) pairValuesBody(p *prec, lanes int, tag string) {
+// pairValuesBody emits the value of lanes lanes (4: two vectors; 2 or 1:
+// one) at the block's pointers (labels with tag); the pointers of the
+// block are left as they are, the output pointers advanced past the lanes.
+// It returns the registers and lanes of the under mask, in lane order.
+func (g *gen) pairValuesBody(p *prec, lanes int, tag string) (mask []arm64.V, maskLane []int, maskArr arm64.Arr) {
 	d2 := arm64.D2
-	const (
-		a, x, f, t, b, u, e arm64.V = 6, 7, 8, 9, 10, 11, 12
-	)
-	count := tag == "b" // record the component loops
+	nv := 1
+	if lanes == 4 {
+		nv = 2
+	}
+	role := func(r int) func(j int) arm64.V { return func(j int) arm64.V { return pvVec(r, j) } }
+	sum := func(r int) func(j int) arm64.V { return func(j int) arm64.V { return pvSum(r, j) } }
+	a, x, f, t, b, u, e := role(0), role(1), role(2), role(3), role(4), role(5), role(6)
+	const ra, rx, ru = 0, 1, 5
+	each := func(op func(j int)) {
+		for j := 0; j < nv; j++ {
+			op(j)
+		}
+	}
+	word := func(ins func(arm64.Arr, arm64.V, arm64.V, arm64.V) arm64.Inst, d, n, m func(j int) arm64.V) {
+		each(func(j int) { g.Word(ins(d2, d(j), n(j), m(j))) })
+	}
+	cnst := func(v arm64.V) func(int) arm64.V { return func(int) arm64.V { return v } }
+	zero := func(v func(j int) arm64.V) { each(func(j int) { g.VZero(v(j)) }) }
+	count := tag == "q" // record the component loops of the main block
+	cs, cc := sum(0), sum(1)
 	// The cross sum.
 	g.Go("MOVD %s, %s", pvWa, pvTa)
 	g.Go("MOVD %s, %s", pvCr, pvTx)
 	g.Go("MOVD %s, %s", pvK, pvCnt)
-	g.VZero(pvCs)
+	zero(cs)
 	if p.f64 {
-		g.VZero(pvCc)
+		zero(cc)
 		g.Go("CMP $1, %s", pvK)
 		g.Go("BEQ %s", g.ref(tag+"_cross1"))
 	}
 	g.Label(g.label(tag + "_cross"))
 	start := g.Count()
 	g.Go("CBZ %s, %s", pvCnt, g.ref(tag+"_cross_done"))
-	g.combineLoadRowInc(p, a, pvTa, pvNsz, lanes)
-	g.combineLoadRowInc(p, x, pvTx, pvNsz, lanes)
-	g.Word(arm64.FMUL(d2, f, a, x))
+	g.pvLoadRow(p, ra, pvTa, pvNsz, true, lanes)
+	g.pvLoadRow(p, rx, pvTx, pvNsz, true, lanes)
+	word(arm64.FMUL, f, a, x)
 	if p.f64 {
 		// p = a·x; TwoSum; cc += fma(a, x, −p); cs = t.
-		g.ksum(pvCs, pvCc, f, t, b, u)
-		g.Word(arm64.FNEG(d2, e, f))
-		g.VFMLA(d2, e, a, x)
-		g.Word(arm64.FADD(d2, pvCc, pvCc, e))
-		g.VMov(pvCs, t)
+		g.ksum(nv, cs, cc, f, t, b, u)
+		each(func(j int) { g.Word(arm64.FNEG(d2, e(j), f(j))) })
+		each(func(j int) { g.VFMLA(d2, e(j), a(j), x(j)) })
+		word(arm64.FADD, cc, cc, e)
+		each(func(j int) { g.VMov(cs(j), t(j)) })
 	} else {
-		g.Word(arm64.FADD(d2, pvCs, pvCs, f))
+		word(arm64.FADD, cs, cs, f)
 	}
 	g.Go("SUB $1, %s", pvCnt)
 	g.Go("B %s", g.ref(tag+"_cross"))
 	if count {
-		g.loop("cross sum, a component", start, 2)
+		g.loop("cross sum, a component", start, lanes)
 	}
 	if p.f64 {
 		// One component: cs = 0 + a·x, uncompensated.
 		g.Label(g.label(tag + "_cross1"))
-		g.combineLoadRow(p, a, pvTa, lanes)
-		g.combineLoadRow(p, x, pvTx, lanes)
-		g.Word(arm64.FMUL(d2, f, a, x))
-		g.Word(arm64.FADD(d2, pvCs, cvZero, f))
+		g.pvLoadRow(p, ra, pvTa, 0, false, lanes)
+		g.pvLoadRow(p, rx, pvTx, 0, false, lanes)
+		word(arm64.FMUL, f, a, x)
+		word(arm64.FADD, cs, cnst(cvZero), f)
 	}
 	g.Label(g.label(tag + "_cross_done"))
 
 	// The self sums of p and q.
 	for side, x0 := range []struct {
 		w, sd, sp, c, inc, back arm64.R
-		s, comp                 arm64.V
-	}{{pvWa, pvSa, pvSp, pvK, pvKinc, pvKback, pvPs, pvPc}, {pvWb, pvSb, pvSq, pvM, pvMinc, pvMback, pvQs, pvQc}} {
+		s, comp                 func(j int) arm64.V
+	}{{pvWa, pvSa, pvSp, pvK, pvKinc, pvKback, sum(2), sum(3)}, {pvWb, pvSb, pvSq, pvM, pvMinc, pvMback, sum(4), sum(5)}} {
 		sfx := fmt.Sprintf("%s_self%d", tag, side)
 		g.Go("MOVD %s, %s", x0.w, pvTa)
 		g.Go("MOVD %s, %s", x0.sd, pvTs)
 		g.Go("MOVD %s, %s", x0.sp, pvTx)
 		g.Go("MOVD %s, %s", x0.c, pvCnt)
-		g.VZero(x0.s)
+		zero(x0.s)
 		if p.f64 {
-			g.VZero(x0.comp)
+			zero(x0.comp)
 		}
 		g.Go("CMP $1, %s", x0.c)
 		g.Go("BEQ %s", g.ref(sfx+"_one"))
 		g.Label(g.label(sfx))
 		start := g.Count()
 		g.Go("CBZ %s, %s", pvCnt, g.ref(sfx+"_done"))
-		g.combineLoadRowInc(p, a, pvTa, pvNsz, lanes)
-		g.pvLoadMix(p, u, pvTs, x0.inc, x0.back, lanes)
-		g.combineLoadRowInc(p, x, pvTx, pvNsz, lanes)
-		g.Word(arm64.FMUL(d2, f, a, a)) // (a·a)·(σ·2/√π)
-		g.Word(arm64.FMUL(d2, u, u, cvDiag))
-		g.Word(arm64.FMUL(d2, f, f, u))
-		g.Word(arm64.FADD(d2, a, a, a)) // 2a
-		g.Word(arm64.FMUL(d2, a, a, x)) // 2a·x
+		g.pvLoadRow(p, ra, pvTa, pvNsz, true, lanes)
+		g.pvLoadMix(p, ru, pvTs, x0.inc, x0.back, lanes)
+		g.pvLoadRow(p, rx, pvTx, pvNsz, true, lanes)
+		word(arm64.FMUL, f, a, a) // (a·a)·(σ·2/√π)
+		word(arm64.FMUL, u, u, cnst(cvDiag))
+		word(arm64.FMUL, f, f, u)
+		word(arm64.FADD, a, a, a) // 2a
+		word(arm64.FMUL, a, a, x) // 2a·x
 		if p.f64 {
-			g.ksum(x0.s, x0.comp, f, t, b, u) // the diagonal term, the sum in t
-			g.ksum(t, x0.comp, a, x0.s, b, u) // the row term, the sum in s again
+			g.ksum(nv, x0.s, x0.comp, f, t, b, u) // the diagonal term, the sum in t
+			g.ksum(nv, t, x0.comp, a, x0.s, b, u) // the row term, the sum in s again
 		} else {
-			g.Word(arm64.FADD(d2, f, f, a))
-			g.Word(arm64.FADD(d2, x0.s, x0.s, f))
+			word(arm64.FADD, f, f, a)
+			word(arm64.FADD, x0.s, x0.s, f)
 		}
 		g.Go("SUB $1, %s", pvCnt)
 		g.Go("B %s", g.ref(sfx))
 		if count && side == 0 {
-			g.loop("self sum, a component", start, 2)
+			g.loop("self sum, a component", start, lanes)
 		}
 		// One component: s = 0 + (a·a)·(σ·2/√π), sp not read.
 		g.Label(g.label(sfx + "_one"))
-		g.combineLoadRow(p, a, pvTa, lanes)
-		g.pvLoadMix(p, u, pvTs, x0.inc, x0.back, lanes)
-		g.Word(arm64.FMUL(d2, f, a, a))
-		g.Word(arm64.FMUL(d2, u, u, cvDiag))
-		g.Word(arm64.FMUL(d2, f, f, u))
-		g.Word(arm64.FADD(d2, x0.s, cvZero, f))
+		g.pvLoadRow(p, ra, pvTa, 0, false, lanes)
+		g.pvLoadMix(p, ru, pvTs, x0.inc, x0.back, lanes)
+		word(arm64.FMUL, f, a, a)
+		word(arm64.FMUL, u, u, cnst(cvDiag))
+		word(arm64.FMUL, f, f, u)
+		word(arm64.FADD, x0.s, cnst(cvZero), f)
 		g.Label(g.label(sfx + "_done"))
 	}
 
 	// The value: cross = cs + cc, vals = max(cross − 0.5·((ps + pc) + (qs +
 	// qc)), +0) (float32: plain sums), out, and the under mask in b.
 	start = g.Count()
-	c, v := pvCs, t
+	c, v := cs, t
 	if p.f64 {
 		c = a
-		g.Word(arm64.FADD(d2, c, pvCs, pvCc))
-		g.Word(arm64.FADD(d2, x, pvPs, pvPc))
-		g.Word(arm64.FADD(d2, f, pvQs, pvQc))
-		g.Word(arm64.FADD(d2, x, x, f))
+		word(arm64.FADD, c, cs, cc)
+		word(arm64.FADD, x, sum(2), sum(3))
+		word(arm64.FADD, f, sum(4), sum(5))
+		word(arm64.FADD, x, x, f)
 	} else {
-		g.Word(arm64.FADD(d2, x, pvPs, pvQs))
+		word(arm64.FADD, x, sum(2), sum(4))
 	}
-	g.Word(arm64.FMUL(d2, x, cvC1, x))
-	g.Word(arm64.FSUB(d2, v, c, x))
-	g.Word(arm64.FMAX(d2, v, v, cvZero))
-	store := func(r arm64.R, v arm64.V) {
-		if lanes == 2 {
-			g.VST1P(d2, r, v)
-		} else {
-			g.VST1LaneP(d2, r, v, 0)
+	word(arm64.FMUL, x, cnst(cvC1), x)
+	word(arm64.FSUB, v, c, x)
+	word(arm64.FMAX, v, v, cnst(cvZero))
+	store := func(r arm64.R, v func(j int) arm64.V) {
+		switch lanes {
+		case 4:
+			g.VST1P(d2, r, v(0), v(1))
+		case 2:
+			g.VST1P(d2, r, v(0))
+		default:
+			g.VST1LaneP(d2, r, v(0), 0)
 		}
 	}
 	store(pvCross, c)
 	store(pvVals, v)
-	g.Word(arm64.FMUL(d2, b, cvC2, c))
-	g.Word(arm64.FCMGT(d2, b, v, b))
-	arr := d2
+	word(arm64.FMUL, b, cnst(cvC2), c)
+	word(arm64.FCMGT, b, v, b)
 	if p.f64 {
 		store(pvOut, v)
-		g.Word(arm64.FCMEQZ(d2, u, v))
-	} else {
-		arr = arm64.S4
-		g.Word(arm64.FCVTN(u, v))
-		if lanes == 2 {
-			g.VST1LaneP(d2, pvOut, u, 0) // two float32
-		} else {
-			g.VST1LaneP(arm64.S4, pvOut, u, 0)
+		each(func(j int) { g.Word(arm64.FCMEQZ(d2, u(j), v(j))) })
+		each(func(j int) { g.VAND(b(j), b(j), u(j)) })
+		for j := 0; j < nv; j++ {
+			for l := 0; l < min(lanes, 2); l++ {
+				mask, maskLane = append(mask, b(j)), append(maskLane, l)
+			}
 		}
-		g.Word(arm64.XTN(b, b))
-		g.Word(arm64.FCMEQZ(arm64.S4, u, u))
+		maskArr = d2
+	} else {
+		u0, b0 := u(0), b(0)
+		g.Word(arm64.FCVTN(u0, v(0)))
+		g.Word(arm64.XTN(b0, b0))
+		switch lanes {
+		case 4:
+			g.Word(arm64.FCVTN2(u0, v(1)))
+			g.Word(arm64.XTN2(b0, b(1)))
+			g.VST1P(arm64.S4, pvOut, u0)
+		case 2:
+			g.VST1LaneP(d2, pvOut, u0, 0) // two float32
+		default:
+			g.VST1LaneP(arm64.S4, pvOut, u0, 0)
+		}
+		g.Word(arm64.FCMEQZ(arm64.S4, u0, u0))
+		g.VAND(b0, b0, u0)
+		for l := 0; l < lanes; l++ {
+			mask, maskLane = append(mask, b0), append(maskLane, l)
+		}
+		maskArr = arm64.S4
 	}
-	g.VAND(b, b, u)
-	g.ToGPR(arr, pvTmp, b, 0)
-	if lanes == 2 {
-		g.ToGPR(arr, pvTmp2, b, 1)
+	// The test: any lane of the mask (float32: as two 64-bit lanes).
+	test := b(0)
+	if p.f64 && nv == 2 {
+		test = e(0)
+		g.VORR(test, b(0), b(1))
+	}
+	if lanes == 1 {
+		g.ToGPR(maskArr, pvTmp, test, 0)
+	} else {
+		g.ToGPR(d2, pvTmp, test, 0)
+		g.ToGPR(d2, pvTmp2, test, 1)
 		g.Go("ORR %s, %s, %s", pvTmp2, pvTmp, pvTmp)
 	}
 	g.Go("CBNZ %s, %s", pvTmp, g.ref(tag+"_under"))
 	g.Label(g.label(tag + "_under_back"))
 	if count {
-		g.loop("once a block: value, under", start, 2)
+		g.loop("once a block: value, under", start, lanes)
 	}
+	return mask, maskLane, maskArr
 }
 
 // pairValuesUnder emits the under code of a body: under[0], unless it is
-// set already, = the first lane of the mask (V10).
-func (g *gen) pairValuesUnder(p *prec, lanes int, tag string) {
-	const mask arm64.V = 10
-	arr := arm64.D2
-	if !p.f64 {
-		arr = arm64.S4
-	}
+// set already, = the first lane of the mask (lane i of the block in lane
+// maskLane[i] of register mask[i]).
+func (g *gen) pairValuesUnder(tag string, mask []arm64.V, maskLane []int, arr arm64.Arr) {
 	g.Label(g.label(tag + "_under"))
 	g.Go("MOVD (%s), %s", pvUnder, pvTmp)
 	g.Go("TBZ $63, %s, %s", pvTmp, g.ref(tag+"_under_back"))
-	for j := 0; j < lanes; j++ {
-		g.ToGPR(arr, pvTmp, mask, j)
-		g.Go("CBZ %s, %s", pvTmp, g.ref(fmt.Sprintf("%s_under%d", tag, j)))
-		g.Go("ADD $%d, %s, %s", j, pvL0, pvTmp)
+	for i := range mask {
+		g.ToGPR(arr, pvTmp, mask[i], maskLane[i])
+		g.Go("CBZ %s, %s", pvTmp, g.ref(fmt.Sprintf("%s_under%d", tag, i)))
+		g.Go("ADD $%d, %s, %s", i, pvL0, pvTmp)
 		g.Go("MOVD %s, (%s)", pvTmp, pvUnder)
 		g.Go("B %s", g.ref(tag+"_under_back"))
-		g.Label(g.label(fmt.Sprintf("%s_under%d", tag, j)))
+		g.Label(g.label(fmt.Sprintf("%s_under%d", tag, i)))
 	}
 	g.Go("B %s", g.ref(tag+"_under_back"))
 }
