@@ -16,18 +16,21 @@ import (
 // with FCVTN, one rounding) — BatchSideGrad in blocks of one vector,
 // BatchPairValues in blocks of two vectors (four lanes, the two vectors'
 // instructions interleaved so that their compensated sums overlap), then
-// one of two lanes — running purego's operations
-// in purego's order, unfused (the only fused instruction is the FMLA of
-// the product error fma(a, x, −p) that purego computes with math.FMA). The
-// elements of a lane's mixture (stds, weights and derivatives at l·c+i) are
-// loaded and stored lane by lane with a post-index by c elements, which is
-// the transposition; the row sums (at i·n+l) are loaded as one vector. An
-// odd last lane runs the same instructions with lane 0 alone loaded and
-// stored (the other lane holds +0 and is never stored), so nothing past
-// the slices is touched and n may be any number ≥ 1. The checked functions
+// one of two lanes — running purego's operations in purego's order,
+// unfused: the only fused instruction is the FMLA of the product error
+// fma(a, x, −p) that purego computes with math.FMA. No operation of purego
+// is left out (0 + x, x − 0 with a self sum of +0 and sign·D, a
+// multiplication by float64(sign), are all kept), so the results are
+// purego's bit for bit. The elements of a lane's
+// mixture (stds, weights and derivatives at l·c+i) are loaded and stored
+// lane by lane with a post-index by c elements, which is the
+// transposition; the row sums (at i·n+l) are loaded as one vector. An odd
+// last lane runs the same instructions with lane 0 alone loaded and stored
+// (the other lane holds +0 and is never stored), so nothing past the
+// slices is touched and n may be any number ≥ 1. The checked functions
 // call the assembly for every n ≥ 1 and any component counts (0 included:
 // BatchSideGrad returns, BatchPairValues sums nothing); BatchPairValues
-// sets under[0] = −1 itself.
+// sets under[0] = −1 itself. Nothing is allocated; the frame is empty.
 
 // diagFactor and invSqrtPi are purego's 2/√π and 1/√π, rounded to float64.
 const (
