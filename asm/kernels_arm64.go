@@ -346,3 +346,35 @@ func batchGaussianValues32(out []float32, under *int, pw, pm, ps, qw, qm, qs []f
 //
 //go:noescape
 func batchGaussianGrad32(out []float32, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
+
+// batchPairValues64 is the assembly of BatchPairValues64 (checked.go; see
+// purego.BatchPairValues64). It trusts the lengths and integers it is
+// given: only BatchPairValues64, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
+
+// batchSideGrad64 is the assembly of BatchSideGrad64 (checked.go; see
+// purego.BatchSideGrad64). It trusts the lengths and integers it is given:
+// only BatchSideGrad64, which cuts every slice to the length used here,
+// calls it.
+//
+//go:noescape
+func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+
+// batchPairValues32 is the assembly of BatchPairValues32 (checked.go; see
+// purego.BatchPairValues32). It trusts the lengths and integers it is
+// given: only BatchPairValues32, which cuts every slice to the length used
+// here, calls it.
+//
+//go:noescape
+func batchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int)
+
+// batchSideGrad32 is the assembly of BatchSideGrad32 (checked.go; see
+// purego.BatchSideGrad32). It trusts the lengths and integers it is given:
+// only BatchSideGrad32, which cuts every slice to the length used here,
+// calls it.
+//
+//go:noescape
+func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)

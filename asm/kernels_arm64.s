@@ -92,6 +92,16 @@
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
+//   BatchPairValues64  cross sum, a component         29 instructions /  4 =   7.2 per pair
+//   BatchPairValues64  self sum, a component          48 instructions /  4 =  12.0 per pair
+//   BatchPairValues64  once a block: value, under     30 instructions /  4 =   7.5 per pair
+//   BatchSideGrad64    c > 1, lanes                   40 instructions /  2 =  20.0 per pair
+//   BatchSideGrad64    c = 1, lanes                   31 instructions /  2 =  15.5 per pair
+//   BatchPairValues32  cross sum, a component         13 instructions /  4 =   3.2 per pair
+//   BatchPairValues32  self sum, a component          30 instructions /  4 =   7.5 per pair
+//   BatchPairValues32  once a block: value, under     25 instructions /  4 =   6.2 per pair
+//   BatchSideGrad32    c > 1, lanes                   54 instructions /  2 =  27.0 per pair
+//   BatchSideGrad32    c = 1, lanes                   39 instructions /  2 =  19.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -22228,3 +22238,1589 @@ BatchGaussianGrad32_under2:
 BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
 	// vector registers: 25 of V0–V17 and V24–V31 at most, constants in V18–V23
+
+// func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
+TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
+	MOVD out_base+0(FP), R0
+	MOVD vals_base+48(FP), R1
+	MOVD cross_base+72(FP), R2
+	MOVD wa_base+96(FP), R3
+	MOVD cr_base+120(FP), R4
+	MOVD sa_base+144(FP), R5
+	MOVD sp_base+168(FP), R6
+	MOVD wb_base+192(FP), R7
+	MOVD sb_base+216(FP), R8
+	MOVD sq_base+240(FP), R9
+	MOVD under_base+24(FP), R25
+	MOVD $-1, R24
+	MOVD R24, (R25)
+	MOVD $0x0000000000000000, R24
+	VDUP R24, V28.D2
+	MOVD $0x3ff20dd750429b6d, R24
+	VDUP R24, V29.D2
+	MOVD $0x3fe0000000000000, R24
+	VDUP R24, V30.D2
+	MOVD $0x3cd0000000000000, R24
+	VDUP R24, V31.D2
+	MOVD k+264(FP), R10
+	MOVD m+272(FP), R11
+	MOVD n+280(FP), R19
+	LSL $3, R19, R12
+	LSL $3, R10, R13
+	MOVD $8, R14
+	SUB R13, R14
+	LSL $3, R11, R15
+	MOVD $8, R16
+	SUB R15, R16
+	MOVD ZR, R17
+BatchPairValues64_q:
+	SUB R17, R19, R24
+	CMP $4, R24
+	BLT BatchPairValues64_p
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_q_cross1
+BatchPairValues64_q_cross:
+	CBZ R23, BatchPairValues64_q_cross_done
+	VLD1.P (R20)(R12), [V12.D2, V13.D2]
+	VLD1.P (R21)(R12), [V14.D2, V15.D2]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x6e6fddb1 // fmul v17.2d, v13.2d, v15.2d
+	WORD $0x4e70d412 // fadd v18.2d, v0.2d, v16.2d
+	WORD $0x4e71d433 // fadd v19.2d, v1.2d, v17.2d
+	WORD $0x4ee0d654 // fsub v20.2d, v18.2d, v0.2d
+	WORD $0x4ee1d675 // fsub v21.2d, v19.2d, v1.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef5d677 // fsub v23.2d, v19.2d, v21.2d
+	WORD $0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	WORD $0x4ef7d437 // fsub v23.2d, v1.2d, v23.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4ef5d635 // fsub v21.2d, v17.2d, v21.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e75d6f7 // fadd v23.2d, v23.2d, v21.2d
+	WORD $0x4e76d442 // fadd v2.2d, v2.2d, v22.2d
+	WORD $0x4e77d463 // fadd v3.2d, v3.2d, v23.2d
+	WORD $0x6ee0fa18 // fneg v24.2d, v16.2d
+	WORD $0x6ee0fa39 // fneg v25.2d, v17.2d
+	VFMLA V14.D2, V12.D2, V24.D2
+	VFMLA V15.D2, V13.D2, V25.D2
+	WORD $0x4e78d442 // fadd v2.2d, v2.2d, v24.2d
+	WORD $0x4e79d463 // fadd v3.2d, v3.2d, v25.2d
+	VMOV V18.B16, V0.B16
+	VMOV V19.B16, V1.B16
+	SUB $1, R23
+	B BatchPairValues64_q_cross
+BatchPairValues64_q_cross1:
+	VLD1.P 32(R20), [V12.D2, V13.D2]
+	VLD1.P 32(R21), [V14.D2, V15.D2]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x6e6fddb1 // fmul v17.2d, v13.2d, v15.2d
+	WORD $0x4e70d780 // fadd v0.2d, v28.2d, v16.2d
+	WORD $0x4e71d781 // fadd v1.2d, v28.2d, v17.2d
+BatchPairValues64_q_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_q_self0_one
+BatchPairValues64_q_self0:
+	CBZ R23, BatchPairValues64_q_self0_done
+	VLD1.P (R20)(R12), [V12.D2, V13.D2]
+	VLD1.P (R22)(R13), V22.D[0]
+	VLD1.P (R22)(R13), V22.D[1]
+	VLD1.P (R22)(R13), V23.D[0]
+	VLD1.P (R22)(R14), V23.D[1]
+	SUB R13<<1, R22
+	VLD1.P (R21)(R12), [V14.D2, V15.D2]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x4e6dd5ad // fadd v13.2d, v13.2d, v13.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x6e6fddad // fmul v13.2d, v13.2d, v15.2d
+	WORD $0x4e70d492 // fadd v18.2d, v4.2d, v16.2d
+	WORD $0x4e71d4b3 // fadd v19.2d, v5.2d, v17.2d
+	WORD $0x4ee4d654 // fsub v20.2d, v18.2d, v4.2d
+	WORD $0x4ee5d675 // fsub v21.2d, v19.2d, v5.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef5d677 // fsub v23.2d, v19.2d, v21.2d
+	WORD $0x4ef6d496 // fsub v22.2d, v4.2d, v22.2d
+	WORD $0x4ef7d4b7 // fsub v23.2d, v5.2d, v23.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4ef5d635 // fsub v21.2d, v17.2d, v21.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e75d6f7 // fadd v23.2d, v23.2d, v21.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	WORD $0x4e77d4e7 // fadd v7.2d, v7.2d, v23.2d
+	WORD $0x4e6cd644 // fadd v4.2d, v18.2d, v12.2d
+	WORD $0x4e6dd665 // fadd v5.2d, v19.2d, v13.2d
+	WORD $0x4ef2d494 // fsub v20.2d, v4.2d, v18.2d
+	WORD $0x4ef3d4b5 // fsub v21.2d, v5.2d, v19.2d
+	WORD $0x4ef4d496 // fsub v22.2d, v4.2d, v20.2d
+	WORD $0x4ef5d4b7 // fsub v23.2d, v5.2d, v21.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef7d677 // fsub v23.2d, v19.2d, v23.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4ef5d5b5 // fsub v21.2d, v13.2d, v21.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e75d6f7 // fadd v23.2d, v23.2d, v21.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	WORD $0x4e77d4e7 // fadd v7.2d, v7.2d, v23.2d
+	SUB $1, R23
+	B BatchPairValues64_q_self0
+BatchPairValues64_q_self0_one:
+	VLD1.P 32(R20), [V12.D2, V13.D2]
+	VLD1.P (R22)(R13), V22.D[0]
+	VLD1.P (R22)(R13), V22.D[1]
+	VLD1.P (R22)(R13), V23.D[0]
+	VLD1.P (R22)(R14), V23.D[1]
+	SUB R13<<1, R22
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+	WORD $0x4e71d785 // fadd v5.2d, v28.2d, v17.2d
+BatchPairValues64_q_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	CMP $1, R11
+	BEQ BatchPairValues64_q_self1_one
+BatchPairValues64_q_self1:
+	CBZ R23, BatchPairValues64_q_self1_done
+	VLD1.P (R20)(R12), [V12.D2, V13.D2]
+	VLD1.P (R22)(R15), V22.D[0]
+	VLD1.P (R22)(R15), V22.D[1]
+	VLD1.P (R22)(R15), V23.D[0]
+	VLD1.P (R22)(R16), V23.D[1]
+	SUB R15<<1, R22
+	VLD1.P (R21)(R12), [V14.D2, V15.D2]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x4e6dd5ad // fadd v13.2d, v13.2d, v13.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x6e6fddad // fmul v13.2d, v13.2d, v15.2d
+	WORD $0x4e70d512 // fadd v18.2d, v8.2d, v16.2d
+	WORD $0x4e71d533 // fadd v19.2d, v9.2d, v17.2d
+	WORD $0x4ee8d654 // fsub v20.2d, v18.2d, v8.2d
+	WORD $0x4ee9d675 // fsub v21.2d, v19.2d, v9.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef5d677 // fsub v23.2d, v19.2d, v21.2d
+	WORD $0x4ef6d516 // fsub v22.2d, v8.2d, v22.2d
+	WORD $0x4ef7d537 // fsub v23.2d, v9.2d, v23.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4ef5d635 // fsub v21.2d, v17.2d, v21.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e75d6f7 // fadd v23.2d, v23.2d, v21.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	WORD $0x4e77d56b // fadd v11.2d, v11.2d, v23.2d
+	WORD $0x4e6cd648 // fadd v8.2d, v18.2d, v12.2d
+	WORD $0x4e6dd669 // fadd v9.2d, v19.2d, v13.2d
+	WORD $0x4ef2d514 // fsub v20.2d, v8.2d, v18.2d
+	WORD $0x4ef3d535 // fsub v21.2d, v9.2d, v19.2d
+	WORD $0x4ef4d516 // fsub v22.2d, v8.2d, v20.2d
+	WORD $0x4ef5d537 // fsub v23.2d, v9.2d, v21.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef7d677 // fsub v23.2d, v19.2d, v23.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4ef5d5b5 // fsub v21.2d, v13.2d, v21.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e75d6f7 // fadd v23.2d, v23.2d, v21.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	WORD $0x4e77d56b // fadd v11.2d, v11.2d, v23.2d
+	SUB $1, R23
+	B BatchPairValues64_q_self1
+BatchPairValues64_q_self1_one:
+	VLD1.P 32(R20), [V12.D2, V13.D2]
+	VLD1.P (R22)(R15), V22.D[0]
+	VLD1.P (R22)(R15), V22.D[1]
+	VLD1.P (R22)(R15), V23.D[0]
+	VLD1.P (R22)(R16), V23.D[1]
+	SUB R15<<1, R22
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+	WORD $0x4e71d789 // fadd v9.2d, v28.2d, v17.2d
+BatchPairValues64_q_self1_done:
+	WORD $0x4e62d40c // fadd v12.2d, v0.2d, v2.2d
+	WORD $0x4e63d42d // fadd v13.2d, v1.2d, v3.2d
+	WORD $0x4e66d48e // fadd v14.2d, v4.2d, v6.2d
+	WORD $0x4e67d4af // fadd v15.2d, v5.2d, v7.2d
+	WORD $0x4e6ad510 // fadd v16.2d, v8.2d, v10.2d
+	WORD $0x4e6bd531 // fadd v17.2d, v9.2d, v11.2d
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	WORD $0x4e71d5ef // fadd v15.2d, v15.2d, v17.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x6e6fdfcf // fmul v15.2d, v30.2d, v15.2d
+	WORD $0x4eeed592 // fsub v18.2d, v12.2d, v14.2d
+	WORD $0x4eefd5b3 // fsub v19.2d, v13.2d, v15.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	WORD $0x4e7cf673 // fmax v19.2d, v19.2d, v28.2d
+	VST1.P [V12.D2, V13.D2], 32(R2)
+	VST1.P [V18.D2, V19.D2], 32(R1)
+	WORD $0x6e6cdff4 // fmul v20.2d, v31.2d, v12.2d
+	WORD $0x6e6ddff5 // fmul v21.2d, v31.2d, v13.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	WORD $0x6ef5e675 // fcmgt v21.2d, v19.2d, v21.2d
+	VST1.P [V18.D2, V19.D2], 32(R0)
+	WORD $0x4ee0da56 // fcmeq v22.2d, v18.2d, #0
+	WORD $0x4ee0da77 // fcmeq v23.2d, v19.2d, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VAND V23.B16, V21.B16, V21.B16
+	VORR V21.B16, V20.B16, V24.B16
+	VMOV V24.D[0], R24
+	VMOV V24.D[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues64_q_under
+BatchPairValues64_q_under_back:
+	ADD $32, R3
+	ADD $32, R4
+	ADD $32, R6
+	ADD $32, R7
+	ADD $32, R9
+	ADD R13<<2, R5
+	ADD R15<<2, R8
+	ADD $4, R17
+	B BatchPairValues64_q
+BatchPairValues64_p:
+	SUB R17, R19, R24
+	CMP $2, R24
+	BLT BatchPairValues64_t
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_p_cross1
+BatchPairValues64_p_cross:
+	CBZ R23, BatchPairValues64_p_cross_done
+	VLD1.P (R20)(R12), [V12.D2]
+	VLD1.P (R21)(R12), [V14.D2]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d412 // fadd v18.2d, v0.2d, v16.2d
+	WORD $0x4ee0d654 // fsub v20.2d, v18.2d, v0.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d442 // fadd v2.2d, v2.2d, v22.2d
+	WORD $0x6ee0fa18 // fneg v24.2d, v16.2d
+	VFMLA V14.D2, V12.D2, V24.D2
+	WORD $0x4e78d442 // fadd v2.2d, v2.2d, v24.2d
+	VMOV V18.B16, V0.B16
+	SUB $1, R23
+	B BatchPairValues64_p_cross
+BatchPairValues64_p_cross1:
+	VLD1.P 16(R20), [V12.D2]
+	VLD1.P 16(R21), [V14.D2]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d780 // fadd v0.2d, v28.2d, v16.2d
+BatchPairValues64_p_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_p_self0_one
+BatchPairValues64_p_self0:
+	CBZ R23, BatchPairValues64_p_self0_done
+	VLD1.P (R20)(R12), [V12.D2]
+	VLD1.P (R22)(R13), V22.D[0]
+	VLD1.P (R22)(R14), V22.D[1]
+	VLD1.P (R21)(R12), [V14.D2]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e70d492 // fadd v18.2d, v4.2d, v16.2d
+	WORD $0x4ee4d654 // fsub v20.2d, v18.2d, v4.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d496 // fsub v22.2d, v4.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	WORD $0x4e6cd644 // fadd v4.2d, v18.2d, v12.2d
+	WORD $0x4ef2d494 // fsub v20.2d, v4.2d, v18.2d
+	WORD $0x4ef4d496 // fsub v22.2d, v4.2d, v20.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	SUB $1, R23
+	B BatchPairValues64_p_self0
+BatchPairValues64_p_self0_one:
+	VLD1.P 16(R20), [V12.D2]
+	VLD1.P (R22)(R13), V22.D[0]
+	VLD1.P (R22)(R14), V22.D[1]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+BatchPairValues64_p_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	CMP $1, R11
+	BEQ BatchPairValues64_p_self1_one
+BatchPairValues64_p_self1:
+	CBZ R23, BatchPairValues64_p_self1_done
+	VLD1.P (R20)(R12), [V12.D2]
+	VLD1.P (R22)(R15), V22.D[0]
+	VLD1.P (R22)(R16), V22.D[1]
+	VLD1.P (R21)(R12), [V14.D2]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e70d512 // fadd v18.2d, v8.2d, v16.2d
+	WORD $0x4ee8d654 // fsub v20.2d, v18.2d, v8.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d516 // fsub v22.2d, v8.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	WORD $0x4e6cd648 // fadd v8.2d, v18.2d, v12.2d
+	WORD $0x4ef2d514 // fsub v20.2d, v8.2d, v18.2d
+	WORD $0x4ef4d516 // fsub v22.2d, v8.2d, v20.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	SUB $1, R23
+	B BatchPairValues64_p_self1
+BatchPairValues64_p_self1_one:
+	VLD1.P 16(R20), [V12.D2]
+	VLD1.P (R22)(R15), V22.D[0]
+	VLD1.P (R22)(R16), V22.D[1]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+BatchPairValues64_p_self1_done:
+	WORD $0x4e62d40c // fadd v12.2d, v0.2d, v2.2d
+	WORD $0x4e66d48e // fadd v14.2d, v4.2d, v6.2d
+	WORD $0x4e6ad510 // fadd v16.2d, v8.2d, v10.2d
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x4eeed592 // fsub v18.2d, v12.2d, v14.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	VST1.P [V12.D2], 16(R2)
+	VST1.P [V18.D2], 16(R1)
+	WORD $0x6e6cdff4 // fmul v20.2d, v31.2d, v12.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	VST1.P [V18.D2], 16(R0)
+	WORD $0x4ee0da56 // fcmeq v22.2d, v18.2d, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VMOV V20.D[0], R24
+	VMOV V20.D[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues64_p_under
+BatchPairValues64_p_under_back:
+	ADD $16, R3
+	ADD $16, R4
+	ADD $16, R6
+	ADD $16, R7
+	ADD $16, R9
+	ADD R13<<1, R5
+	ADD R15<<1, R8
+	ADD $2, R17
+BatchPairValues64_t:
+	SUB R17, R19, R24
+	CBZ R24, BatchPairValues64_done
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_t_cross1
+BatchPairValues64_t_cross:
+	CBZ R23, BatchPairValues64_t_cross_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.D[0]
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d412 // fadd v18.2d, v0.2d, v16.2d
+	WORD $0x4ee0d654 // fsub v20.2d, v18.2d, v0.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d416 // fsub v22.2d, v0.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d442 // fadd v2.2d, v2.2d, v22.2d
+	WORD $0x6ee0fa18 // fneg v24.2d, v16.2d
+	VFMLA V14.D2, V12.D2, V24.D2
+	WORD $0x4e78d442 // fadd v2.2d, v2.2d, v24.2d
+	VMOV V18.B16, V0.B16
+	SUB $1, R23
+	B BatchPairValues64_t_cross
+BatchPairValues64_t_cross1:
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P 8(R20), V12.D[0]
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P 8(R21), V14.D[0]
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d780 // fadd v0.2d, v28.2d, v16.2d
+BatchPairValues64_t_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	CMP $1, R10
+	BEQ BatchPairValues64_t_self0_one
+BatchPairValues64_t_self0:
+	CBZ R23, BatchPairValues64_t_self0_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.D[0]
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 8(R22), V22.D[0]
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e70d492 // fadd v18.2d, v4.2d, v16.2d
+	WORD $0x4ee4d654 // fsub v20.2d, v18.2d, v4.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d496 // fsub v22.2d, v4.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	WORD $0x4e6cd644 // fadd v4.2d, v18.2d, v12.2d
+	WORD $0x4ef2d494 // fsub v20.2d, v4.2d, v18.2d
+	WORD $0x4ef4d496 // fsub v22.2d, v4.2d, v20.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d4c6 // fadd v6.2d, v6.2d, v22.2d
+	SUB $1, R23
+	B BatchPairValues64_t_self0
+BatchPairValues64_t_self0_one:
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P 8(R20), V12.D[0]
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 8(R22), V22.D[0]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+BatchPairValues64_t_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	CMP $1, R11
+	BEQ BatchPairValues64_t_self1_one
+BatchPairValues64_t_self1:
+	CBZ R23, BatchPairValues64_t_self1_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.D[0]
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 8(R22), V22.D[0]
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e70d512 // fadd v18.2d, v8.2d, v16.2d
+	WORD $0x4ee8d654 // fsub v20.2d, v18.2d, v8.2d
+	WORD $0x4ef4d656 // fsub v22.2d, v18.2d, v20.2d
+	WORD $0x4ef6d516 // fsub v22.2d, v8.2d, v22.2d
+	WORD $0x4ef4d614 // fsub v20.2d, v16.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	WORD $0x4e6cd648 // fadd v8.2d, v18.2d, v12.2d
+	WORD $0x4ef2d514 // fsub v20.2d, v8.2d, v18.2d
+	WORD $0x4ef4d516 // fsub v22.2d, v8.2d, v20.2d
+	WORD $0x4ef6d656 // fsub v22.2d, v18.2d, v22.2d
+	WORD $0x4ef4d594 // fsub v20.2d, v12.2d, v20.2d
+	WORD $0x4e74d6d6 // fadd v22.2d, v22.2d, v20.2d
+	WORD $0x4e76d54a // fadd v10.2d, v10.2d, v22.2d
+	SUB $1, R23
+	B BatchPairValues64_t_self1
+BatchPairValues64_t_self1_one:
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P 8(R20), V12.D[0]
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 8(R22), V22.D[0]
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+BatchPairValues64_t_self1_done:
+	WORD $0x4e62d40c // fadd v12.2d, v0.2d, v2.2d
+	WORD $0x4e66d48e // fadd v14.2d, v4.2d, v6.2d
+	WORD $0x4e6ad510 // fadd v16.2d, v8.2d, v10.2d
+	WORD $0x4e70d5ce // fadd v14.2d, v14.2d, v16.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x4eeed592 // fsub v18.2d, v12.2d, v14.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	VST1.P V12.D[0], 8(R2)
+	VST1.P V18.D[0], 8(R1)
+	WORD $0x6e6cdff4 // fmul v20.2d, v31.2d, v12.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	VST1.P V18.D[0], 8(R0)
+	WORD $0x4ee0da56 // fcmeq v22.2d, v18.2d, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VMOV V20.D[0], R24
+	CBNZ R24, BatchPairValues64_t_under
+BatchPairValues64_t_under_back:
+BatchPairValues64_done:
+	RET
+BatchPairValues64_q_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues64_q_under_back
+	VMOV V20.D[0], R24
+	CBZ R24, BatchPairValues64_q_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_q_under_back
+BatchPairValues64_q_under0:
+	VMOV V20.D[1], R24
+	CBZ R24, BatchPairValues64_q_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_q_under_back
+BatchPairValues64_q_under1:
+	VMOV V21.D[0], R24
+	CBZ R24, BatchPairValues64_q_under2
+	ADD $2, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_q_under_back
+BatchPairValues64_q_under2:
+	VMOV V21.D[1], R24
+	CBZ R24, BatchPairValues64_q_under3
+	ADD $3, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_q_under_back
+BatchPairValues64_q_under3:
+	B BatchPairValues64_q_under_back
+BatchPairValues64_p_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues64_p_under_back
+	VMOV V20.D[0], R24
+	CBZ R24, BatchPairValues64_p_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_p_under_back
+BatchPairValues64_p_under0:
+	VMOV V20.D[1], R24
+	CBZ R24, BatchPairValues64_p_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_p_under_back
+BatchPairValues64_p_under1:
+	B BatchPairValues64_p_under_back
+BatchPairValues64_t_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues64_t_under_back
+	VMOV V20.D[0], R24
+	CBZ R24, BatchPairValues64_t_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues64_t_under_back
+BatchPairValues64_t_under0:
+	B BatchPairValues64_t_under_back
+
+// func batchSideGrad64(gw []float64, gm []float64, gs []float64, w []float64, s []float64, xh []float64, xd []float64, xr []float64, rh []float64, rd []float64, rr []float64, kh []float64, kd []float64, kr []float64, sign int, c int, n int)
+TEXT ·batchSideGrad64(SB), NOSPLIT, $0-360
+	MOVD gw_base+0(FP), R0
+	MOVD gm_base+24(FP), R1
+	MOVD gs_base+48(FP), R2
+	MOVD w_base+72(FP), R3
+	MOVD s_base+96(FP), R4
+	MOVD xh_base+120(FP), R5
+	MOVD xd_base+144(FP), R6
+	MOVD xr_base+168(FP), R7
+	MOVD rh_base+192(FP), R8
+	MOVD rd_base+216(FP), R9
+	MOVD rr_base+240(FP), R10
+	MOVD kh_base+264(FP), R11
+	MOVD kd_base+288(FP), R12
+	MOVD kr_base+312(FP), R13
+	MOVD $0x0000000000000000, R19
+	VDUP R19, V28.D2
+	MOVD $0x3ff20dd750429b6d, R19
+	VDUP R19, V29.D2
+	MOVD $0x3fe20dd750429b6d, R19
+	VDUP R19, V30.D2
+	MOVD sign+336(FP), R19
+	SCVTFD R19, F31
+	VDUP V31.D[0], V31.D2
+	MOVD c+344(FP), R16
+	CBZ R16, BatchSideGrad64_zero
+	LSL $3, R16, R14
+	MOVD n+352(FP), R17
+	MUL R17, R16, R15
+	SUB $1, R15
+	LSL $3, R15
+	CMP $1, R16
+	BEQ BatchSideGrad64_one
+BatchSideGrad64_many_row:
+	MOVD n+352(FP), R17
+BatchSideGrad64_many_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad64_many_tail
+	VLD1.P (R3)(R14), V0.D[0]
+	VLD1.P (R3)(R14), V0.D[1]
+	VLD1.P (R4)(R14), V1.D[0]
+	VLD1.P (R4)(R14), V1.D[1]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VLD1.P 16(R8), [V3.D2]
+	VLD1.P 16(R11), [V5.D2]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VLD1.P 16(R5), [V4.D2]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VST1.P V2.D[1], (R0)(R14)
+	VLD1.P 16(R6), [V4.D2]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VLD1.P 16(R9), [V3.D2]
+	VLD1.P 16(R12), [V5.D2]
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VST1.P V2.D[1], (R1)(R14)
+	VLD1.P 16(R7), [V4.D2]
+	VLD1.P 16(R10), [V3.D2]
+	VLD1.P 16(R13), [V5.D2]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+	VST1.P V2.D[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad64_many_lanes
+BatchSideGrad64_many_tail:
+	CBZ R17, BatchSideGrad64_many_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.D[0]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.D[0]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R8), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R11), V5.D[0]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R9), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R12), V5.D[0]
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R7), V4.D[0]
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 8(R10), V3.D[0]
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 8(R13), V5.D[0]
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+BatchSideGrad64_many_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad64_many_row
+	RET
+BatchSideGrad64_one:
+BatchSideGrad64_one_row:
+	MOVD n+352(FP), R17
+BatchSideGrad64_one_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad64_one_tail
+	VLD1.P (R3)(R14), V0.D[0]
+	VLD1.P (R3)(R14), V0.D[1]
+	VLD1.P (R4)(R14), V1.D[0]
+	VLD1.P (R4)(R14), V1.D[1]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VLD1.P 16(R5), [V4.D2]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VST1.P V2.D[1], (R0)(R14)
+	VLD1.P 16(R6), [V4.D2]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VST1.P V2.D[1], (R1)(R14)
+	VLD1.P 16(R7), [V4.D2]
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+	VST1.P V2.D[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad64_one_lanes
+BatchSideGrad64_one_tail:
+	CBZ R17, BatchSideGrad64_one_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.D[0]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.D[0]
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	VST1.P V2.D[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VST1.P V2.D[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.D[0], (R2)(R14)
+BatchSideGrad64_one_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad64_one_row
+	RET
+BatchSideGrad64_zero:
+	RET
+
+// func batchPairValues32(out []float32, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float32, k, m, n int)
+TEXT ·batchPairValues32(SB), NOSPLIT, $0-288
+	MOVD out_base+0(FP), R0
+	MOVD vals_base+48(FP), R1
+	MOVD cross_base+72(FP), R2
+	MOVD wa_base+96(FP), R3
+	MOVD cr_base+120(FP), R4
+	MOVD sa_base+144(FP), R5
+	MOVD sp_base+168(FP), R6
+	MOVD wb_base+192(FP), R7
+	MOVD sb_base+216(FP), R8
+	MOVD sq_base+240(FP), R9
+	MOVD under_base+24(FP), R25
+	MOVD $-1, R24
+	MOVD R24, (R25)
+	MOVD $0x0000000000000000, R24
+	VDUP R24, V28.D2
+	MOVD $0x3ff20dd750429b6d, R24
+	VDUP R24, V29.D2
+	MOVD $0x3fe0000000000000, R24
+	VDUP R24, V30.D2
+	MOVD $0x3cd0000000000000, R24
+	VDUP R24, V31.D2
+	MOVD k+264(FP), R10
+	MOVD m+272(FP), R11
+	MOVD n+280(FP), R19
+	LSL $2, R19, R12
+	LSL $2, R10, R13
+	MOVD $4, R14
+	SUB R13, R14
+	LSL $2, R11, R15
+	MOVD $4, R16
+	SUB R15, R16
+	MOVD ZR, R17
+BatchPairValues32_q:
+	SUB R17, R19, R24
+	CMP $4, R24
+	BLT BatchPairValues32_p
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+BatchPairValues32_q_cross:
+	CBZ R23, BatchPairValues32_q_cross_done
+	VLD1.P (R20)(R12), [V13.S4]
+	WORD $0x0e6179ac // fcvtl v12.2d, v13.2s
+	WORD $0x4e6179ad // fcvtl2 v13.2d, v13.4s
+	VLD1.P (R21)(R12), [V15.S4]
+	WORD $0x0e6179ee // fcvtl v14.2d, v15.2s
+	WORD $0x4e6179ef // fcvtl2 v15.2d, v15.4s
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x6e6fddb1 // fmul v17.2d, v13.2d, v15.2d
+	WORD $0x4e70d400 // fadd v0.2d, v0.2d, v16.2d
+	WORD $0x4e71d421 // fadd v1.2d, v1.2d, v17.2d
+	SUB $1, R23
+	B BatchPairValues32_q_cross
+BatchPairValues32_q_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	CMP $1, R10
+	BEQ BatchPairValues32_q_self0_one
+BatchPairValues32_q_self0:
+	CBZ R23, BatchPairValues32_q_self0_done
+	VLD1.P (R20)(R12), [V13.S4]
+	WORD $0x0e6179ac // fcvtl v12.2d, v13.2s
+	WORD $0x4e6179ad // fcvtl2 v13.2d, v13.4s
+	VLD1.P (R22)(R13), V23.S[0]
+	VLD1.P (R22)(R13), V23.S[1]
+	VLD1.P (R22)(R13), V23.S[2]
+	VLD1.P (R22)(R14), V23.S[3]
+	SUB R13<<1, R22
+	WORD $0x0e617af6 // fcvtl v22.2d, v23.2s
+	WORD $0x4e617af7 // fcvtl2 v23.2d, v23.4s
+	VLD1.P (R21)(R12), [V15.S4]
+	WORD $0x0e6179ee // fcvtl v14.2d, v15.2s
+	WORD $0x4e6179ef // fcvtl2 v15.2d, v15.4s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x4e6dd5ad // fadd v13.2d, v13.2d, v13.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x6e6fddad // fmul v13.2d, v13.2d, v15.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
+	WORD $0x4e70d484 // fadd v4.2d, v4.2d, v16.2d
+	WORD $0x4e71d4a5 // fadd v5.2d, v5.2d, v17.2d
+	SUB $1, R23
+	B BatchPairValues32_q_self0
+BatchPairValues32_q_self0_one:
+	VLD1.P 16(R20), [V13.S4]
+	WORD $0x0e6179ac // fcvtl v12.2d, v13.2s
+	WORD $0x4e6179ad // fcvtl2 v13.2d, v13.4s
+	VLD1.P (R22)(R13), V23.S[0]
+	VLD1.P (R22)(R13), V23.S[1]
+	VLD1.P (R22)(R13), V23.S[2]
+	VLD1.P (R22)(R14), V23.S[3]
+	SUB R13<<1, R22
+	WORD $0x0e617af6 // fcvtl v22.2d, v23.2s
+	WORD $0x4e617af7 // fcvtl2 v23.2d, v23.4s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+	WORD $0x4e71d785 // fadd v5.2d, v28.2d, v17.2d
+BatchPairValues32_q_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	CMP $1, R11
+	BEQ BatchPairValues32_q_self1_one
+BatchPairValues32_q_self1:
+	CBZ R23, BatchPairValues32_q_self1_done
+	VLD1.P (R20)(R12), [V13.S4]
+	WORD $0x0e6179ac // fcvtl v12.2d, v13.2s
+	WORD $0x4e6179ad // fcvtl2 v13.2d, v13.4s
+	VLD1.P (R22)(R15), V23.S[0]
+	VLD1.P (R22)(R15), V23.S[1]
+	VLD1.P (R22)(R15), V23.S[2]
+	VLD1.P (R22)(R16), V23.S[3]
+	SUB R15<<1, R22
+	WORD $0x0e617af6 // fcvtl v22.2d, v23.2s
+	WORD $0x4e617af7 // fcvtl2 v23.2d, v23.4s
+	VLD1.P (R21)(R12), [V15.S4]
+	WORD $0x0e6179ee // fcvtl v14.2d, v15.2s
+	WORD $0x4e6179ef // fcvtl2 v15.2d, v15.4s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x4e6dd5ad // fadd v13.2d, v13.2d, v13.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x6e6fddad // fmul v13.2d, v13.2d, v15.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e6dd631 // fadd v17.2d, v17.2d, v13.2d
+	WORD $0x4e70d508 // fadd v8.2d, v8.2d, v16.2d
+	WORD $0x4e71d529 // fadd v9.2d, v9.2d, v17.2d
+	SUB $1, R23
+	B BatchPairValues32_q_self1
+BatchPairValues32_q_self1_one:
+	VLD1.P 16(R20), [V13.S4]
+	WORD $0x0e6179ac // fcvtl v12.2d, v13.2s
+	WORD $0x4e6179ad // fcvtl2 v13.2d, v13.4s
+	VLD1.P (R22)(R15), V23.S[0]
+	VLD1.P (R22)(R15), V23.S[1]
+	VLD1.P (R22)(R15), V23.S[2]
+	VLD1.P (R22)(R16), V23.S[3]
+	SUB R15<<1, R22
+	WORD $0x0e617af6 // fcvtl v22.2d, v23.2s
+	WORD $0x4e617af7 // fcvtl2 v23.2d, v23.4s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e6dddb1 // fmul v17.2d, v13.2d, v13.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e7ddef7 // fmul v23.2d, v23.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x6e77de31 // fmul v17.2d, v17.2d, v23.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+	WORD $0x4e71d789 // fadd v9.2d, v28.2d, v17.2d
+BatchPairValues32_q_self1_done:
+	WORD $0x4e68d48e // fadd v14.2d, v4.2d, v8.2d
+	WORD $0x4e69d4af // fadd v15.2d, v5.2d, v9.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x6e6fdfcf // fmul v15.2d, v30.2d, v15.2d
+	WORD $0x4eeed412 // fsub v18.2d, v0.2d, v14.2d
+	WORD $0x4eefd433 // fsub v19.2d, v1.2d, v15.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	WORD $0x4e7cf673 // fmax v19.2d, v19.2d, v28.2d
+	VST1.P [V0.D2, V1.D2], 32(R2)
+	VST1.P [V18.D2, V19.D2], 32(R1)
+	WORD $0x6e60dff4 // fmul v20.2d, v31.2d, v0.2d
+	WORD $0x6e61dff5 // fmul v21.2d, v31.2d, v1.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	WORD $0x6ef5e675 // fcmgt v21.2d, v19.2d, v21.2d
+	WORD $0x0e616a56 // fcvtn v22.2s, v18.2d
+	WORD $0x0ea12a94 // xtn v20.2s, v20.2d
+	WORD $0x4e616a76 // fcvtn2 v22.4s, v19.2d
+	WORD $0x4ea12ab4 // xtn2 v20.4s, v21.2d
+	VST1.P [V22.S4], 16(R0)
+	WORD $0x4ea0dad6 // fcmeq v22.4s, v22.4s, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VMOV V20.D[0], R24
+	VMOV V20.D[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues32_q_under
+BatchPairValues32_q_under_back:
+	ADD $16, R3
+	ADD $16, R4
+	ADD $16, R6
+	ADD $16, R7
+	ADD $16, R9
+	ADD R13<<2, R5
+	ADD R15<<2, R8
+	ADD $4, R17
+	B BatchPairValues32_q
+BatchPairValues32_p:
+	SUB R17, R19, R24
+	CMP $2, R24
+	BLT BatchPairValues32_t
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+BatchPairValues32_p_cross:
+	CBZ R23, BatchPairValues32_p_cross_done
+	VLD1.P (R20)(R12), V12.D[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d400 // fadd v0.2d, v0.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_p_cross
+BatchPairValues32_p_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	CMP $1, R10
+	BEQ BatchPairValues32_p_self0_one
+BatchPairValues32_p_self0:
+	CBZ R23, BatchPairValues32_p_self0_done
+	VLD1.P (R20)(R12), V12.D[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VLD1.P (R22)(R13), V22.S[0]
+	VLD1.P (R22)(R14), V22.S[1]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e70d484 // fadd v4.2d, v4.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_p_self0
+BatchPairValues32_p_self0_one:
+	VLD1.P 8(R20), V12.D[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VLD1.P (R22)(R13), V22.S[0]
+	VLD1.P (R22)(R14), V22.S[1]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+BatchPairValues32_p_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	CMP $1, R11
+	BEQ BatchPairValues32_p_self1_one
+BatchPairValues32_p_self1:
+	CBZ R23, BatchPairValues32_p_self1_done
+	VLD1.P (R20)(R12), V12.D[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VLD1.P (R22)(R15), V22.S[0]
+	VLD1.P (R22)(R16), V22.S[1]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	VLD1.P (R21)(R12), V14.D[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e70d508 // fadd v8.2d, v8.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_p_self1
+BatchPairValues32_p_self1_one:
+	VLD1.P 8(R20), V12.D[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VLD1.P (R22)(R15), V22.S[0]
+	VLD1.P (R22)(R16), V22.S[1]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+BatchPairValues32_p_self1_done:
+	WORD $0x4e68d48e // fadd v14.2d, v4.2d, v8.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x4eeed412 // fsub v18.2d, v0.2d, v14.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	VST1.P [V0.D2], 16(R2)
+	VST1.P [V18.D2], 16(R1)
+	WORD $0x6e60dff4 // fmul v20.2d, v31.2d, v0.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	WORD $0x0e616a56 // fcvtn v22.2s, v18.2d
+	WORD $0x0ea12a94 // xtn v20.2s, v20.2d
+	VST1.P V22.D[0], 8(R0)
+	WORD $0x4ea0dad6 // fcmeq v22.4s, v22.4s, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VMOV V20.D[0], R24
+	VMOV V20.D[1], R26
+	ORR R26, R24, R24
+	CBNZ R24, BatchPairValues32_p_under
+BatchPairValues32_p_under_back:
+	ADD $8, R3
+	ADD $8, R4
+	ADD $8, R6
+	ADD $8, R7
+	ADD $8, R9
+	ADD R13<<1, R5
+	ADD R15<<1, R8
+	ADD $2, R17
+BatchPairValues32_t:
+	SUB R17, R19, R24
+	CBZ R24, BatchPairValues32_done
+	MOVD R3, R20
+	MOVD R4, R21
+	MOVD R10, R23
+	VEOR V0.B16, V0.B16, V0.B16
+BatchPairValues32_t_cross:
+	CBZ R23, BatchPairValues32_t_cross_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.S[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.S[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6edd90 // fmul v16.2d, v12.2d, v14.2d
+	WORD $0x4e70d400 // fadd v0.2d, v0.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_t_cross
+BatchPairValues32_t_cross_done:
+	MOVD R3, R20
+	MOVD R5, R22
+	MOVD R6, R21
+	MOVD R10, R23
+	VEOR V4.B16, V4.B16, V4.B16
+	CMP $1, R10
+	BEQ BatchPairValues32_t_self0_one
+BatchPairValues32_t_self0:
+	CBZ R23, BatchPairValues32_t_self0_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.S[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 4(R22), V22.S[0]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.S[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e70d484 // fadd v4.2d, v4.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_t_self0
+BatchPairValues32_t_self0_one:
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P 4(R20), V12.S[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 4(R22), V22.S[0]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d784 // fadd v4.2d, v28.2d, v16.2d
+BatchPairValues32_t_self0_done:
+	MOVD R7, R20
+	MOVD R8, R22
+	MOVD R9, R21
+	MOVD R11, R23
+	VEOR V8.B16, V8.B16, V8.B16
+	CMP $1, R11
+	BEQ BatchPairValues32_t_self1_one
+BatchPairValues32_t_self1:
+	CBZ R23, BatchPairValues32_t_self1_done
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P (R20)(R12), V12.S[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 4(R22), V22.S[0]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	VEOR V14.B16, V14.B16, V14.B16
+	VLD1.P (R21)(R12), V14.S[0]
+	WORD $0x0e6179ce // fcvtl v14.2d, v14.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e6cd58c // fadd v12.2d, v12.2d, v12.2d
+	WORD $0x6e6edd8c // fmul v12.2d, v12.2d, v14.2d
+	WORD $0x4e6cd610 // fadd v16.2d, v16.2d, v12.2d
+	WORD $0x4e70d508 // fadd v8.2d, v8.2d, v16.2d
+	SUB $1, R23
+	B BatchPairValues32_t_self1
+BatchPairValues32_t_self1_one:
+	VEOR V12.B16, V12.B16, V12.B16
+	VLD1.P 4(R20), V12.S[0]
+	WORD $0x0e61798c // fcvtl v12.2d, v12.2s
+	VEOR V22.B16, V22.B16, V22.B16
+	VLD1.P 4(R22), V22.S[0]
+	WORD $0x0e617ad6 // fcvtl v22.2d, v22.2s
+	WORD $0x6e6cdd90 // fmul v16.2d, v12.2d, v12.2d
+	WORD $0x6e7dded6 // fmul v22.2d, v22.2d, v29.2d
+	WORD $0x6e76de10 // fmul v16.2d, v16.2d, v22.2d
+	WORD $0x4e70d788 // fadd v8.2d, v28.2d, v16.2d
+BatchPairValues32_t_self1_done:
+	WORD $0x4e68d48e // fadd v14.2d, v4.2d, v8.2d
+	WORD $0x6e6edfce // fmul v14.2d, v30.2d, v14.2d
+	WORD $0x4eeed412 // fsub v18.2d, v0.2d, v14.2d
+	WORD $0x4e7cf652 // fmax v18.2d, v18.2d, v28.2d
+	VST1.P V0.D[0], 8(R2)
+	VST1.P V18.D[0], 8(R1)
+	WORD $0x6e60dff4 // fmul v20.2d, v31.2d, v0.2d
+	WORD $0x6ef4e654 // fcmgt v20.2d, v18.2d, v20.2d
+	WORD $0x0e616a56 // fcvtn v22.2s, v18.2d
+	WORD $0x0ea12a94 // xtn v20.2s, v20.2d
+	VST1.P V22.S[0], 4(R0)
+	WORD $0x4ea0dad6 // fcmeq v22.4s, v22.4s, #0
+	VAND V22.B16, V20.B16, V20.B16
+	VMOV V20.S[0], R24
+	CBNZ R24, BatchPairValues32_t_under
+BatchPairValues32_t_under_back:
+BatchPairValues32_done:
+	RET
+BatchPairValues32_q_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues32_q_under_back
+	VMOV V20.S[0], R24
+	CBZ R24, BatchPairValues32_q_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_q_under_back
+BatchPairValues32_q_under0:
+	VMOV V20.S[1], R24
+	CBZ R24, BatchPairValues32_q_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_q_under_back
+BatchPairValues32_q_under1:
+	VMOV V20.S[2], R24
+	CBZ R24, BatchPairValues32_q_under2
+	ADD $2, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_q_under_back
+BatchPairValues32_q_under2:
+	VMOV V20.S[3], R24
+	CBZ R24, BatchPairValues32_q_under3
+	ADD $3, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_q_under_back
+BatchPairValues32_q_under3:
+	B BatchPairValues32_q_under_back
+BatchPairValues32_p_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues32_p_under_back
+	VMOV V20.S[0], R24
+	CBZ R24, BatchPairValues32_p_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_p_under_back
+BatchPairValues32_p_under0:
+	VMOV V20.S[1], R24
+	CBZ R24, BatchPairValues32_p_under1
+	ADD $1, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_p_under_back
+BatchPairValues32_p_under1:
+	B BatchPairValues32_p_under_back
+BatchPairValues32_t_under:
+	MOVD (R25), R24
+	TBZ $63, R24, BatchPairValues32_t_under_back
+	VMOV V20.S[0], R24
+	CBZ R24, BatchPairValues32_t_under0
+	ADD $0, R17, R24
+	MOVD R24, (R25)
+	B BatchPairValues32_t_under_back
+BatchPairValues32_t_under0:
+	B BatchPairValues32_t_under_back
+
+// func batchSideGrad32(gw []float32, gm []float32, gs []float32, w []float32, s []float32, xh []float32, xd []float32, xr []float32, rh []float32, rd []float32, rr []float32, kh []float32, kd []float32, kr []float32, sign int, c int, n int)
+TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
+	MOVD gw_base+0(FP), R0
+	MOVD gm_base+24(FP), R1
+	MOVD gs_base+48(FP), R2
+	MOVD w_base+72(FP), R3
+	MOVD s_base+96(FP), R4
+	MOVD xh_base+120(FP), R5
+	MOVD xd_base+144(FP), R6
+	MOVD xr_base+168(FP), R7
+	MOVD rh_base+192(FP), R8
+	MOVD rd_base+216(FP), R9
+	MOVD rr_base+240(FP), R10
+	MOVD kh_base+264(FP), R11
+	MOVD kd_base+288(FP), R12
+	MOVD kr_base+312(FP), R13
+	MOVD $0x0000000000000000, R19
+	VDUP R19, V28.D2
+	MOVD $0x3ff20dd750429b6d, R19
+	VDUP R19, V29.D2
+	MOVD $0x3fe20dd750429b6d, R19
+	VDUP R19, V30.D2
+	MOVD sign+336(FP), R19
+	SCVTFD R19, F31
+	VDUP V31.D[0], V31.D2
+	MOVD c+344(FP), R16
+	CBZ R16, BatchSideGrad32_zero
+	LSL $2, R16, R14
+	MOVD n+352(FP), R17
+	MUL R17, R16, R15
+	SUB $1, R15
+	LSL $2, R15
+	CMP $1, R16
+	BEQ BatchSideGrad32_one
+BatchSideGrad32_many_row:
+	MOVD n+352(FP), R17
+BatchSideGrad32_many_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad32_many_tail
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VLD1.P 8(R8), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R11), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VST1.P V5.S[1], (R0)(R14)
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VLD1.P 8(R9), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R12), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VST1.P V5.S[1], (R1)(R14)
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	VLD1.P 8(R10), V3.D[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VLD1.P 8(R13), V5.D[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V5.S[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad32_many_lanes
+BatchSideGrad32_many_tail:
+	CBZ R17, BatchSideGrad32_many_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R8), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R11), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R5), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R6), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R9), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R12), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R7), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	VEOR V3.B16, V3.B16, V3.B16
+	VLD1.P 4(R10), V3.S[0]
+	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
+	VEOR V5.B16, V5.B16, V5.B16
+	VLD1.P 4(R13), V5.S[0]
+	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
+	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
+	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+BatchSideGrad32_many_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad32_many_row
+	RET
+BatchSideGrad32_one:
+BatchSideGrad32_one_row:
+	MOVD n+352(FP), R17
+BatchSideGrad32_one_lanes:
+	CMP $2, R17
+	BLT BatchSideGrad32_one_tail
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VLD1.P 8(R5), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VST1.P V5.S[1], (R0)(R14)
+	VLD1.P 8(R6), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VST1.P V5.S[1], (R1)(R14)
+	VLD1.P 8(R7), V4.D[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V5.S[1], (R2)(R14)
+	SUB $2, R17
+	B BatchSideGrad32_one_lanes
+BatchSideGrad32_one_tail:
+	CBZ R17, BatchSideGrad32_one_next
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
+	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R5), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R0)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R6), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
+	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R1)(R14)
+	VEOR V4.B16, V4.B16, V4.B16
+	VLD1.P 4(R7), V4.S[0]
+	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
+	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
+	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
+	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
+	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
+	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
+	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VAND V3.B16, V2.B16, V2.B16
+	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
+	VST1.P V5.S[0], (R2)(R14)
+BatchSideGrad32_one_next:
+	SUB R15, R0
+	SUB R15, R1
+	SUB R15, R2
+	SUB R15, R3
+	SUB R15, R4
+	SUB $1, R16
+	CBNZ R16, BatchSideGrad32_one_row
+	RET
+BatchSideGrad32_zero:
+	RET

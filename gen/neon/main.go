@@ -1,14 +1,16 @@
 // Command neon generates the arm64 NEON assembly of every kernel of package
 // asm (the pair kernels in pair.go, the projection kernels in project.go,
-// the batches of single Gaussians in gaussian.go)
+// the batches of single Gaussians in gaussian.go, the batch combination
+// kernels in combine.go)
 // from the algorithm description in internal/approx, with the instruction
 // emitter of gen/arm64:
 //
 //	cd gen && go run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
 //
 // The NEON code runs the purego algorithm operation for operation, two
-// float64 or four float32 lanes at a time, so its element-wise results equal
-// purego's bit for bit. The kernels, their parameters and names come from
+// float64 or four float32 lanes at a time (the batch combination kernels,
+// which compute in float64, two lanes in both precisions), so its
+// element-wise results equal purego's bit for bit. The kernels, their parameters and names come from
 // gen/internal/spec. The Go declarations are unexported (spec.Stub:
 // crossGrad64 for CrossGrad64, the names gen/avx2 gives the amd64 code) and
 // //go:noescape: the assembly trusts its lengths, so package asm exports
@@ -195,6 +197,10 @@ func main() {
 	for _, p := range []*prec{prec64, prec32} {
 		g.genGaussian(p, false)
 		g.genGaussian(p, true)
+	}
+	for _, p := range []*prec{prec64, prec32} {
+		g.genPairValues(p)
+		g.genSideGrad(p)
 	}
 
 	var s bytes.Buffer
