@@ -107,14 +107,29 @@ func frontFill[T cfFloat](rng *rand.Rand, w, m, s []T, c, n int, plain bool) *ke
 			}
 		}
 	}
-	// Limits: bounds taken from the values themselves now and then, so that
-	// the comparisons meet equality; the tolerance at a mixture's own
-	// |Σ − 1| (or just below it) now and then.
+	return edgeLimits(rng, n*c > 0, func() T { return []T{m[rng.IntN(n*c)], s[rng.IntN(n*c)]}[rng.IntN(2)] },
+		n > 0, func() float64 {
+			l := rng.IntN(n)
+			sum := float64(w[l*c])
+			for i := 1; i < c; i++ {
+				sum += float64(w[l*c+i])
+			}
+			return sum
+		})
+}
+
+// edgeLimits returns the default limits (|mean| and std ≤ 1e6, small
+// 1e-3, lossy 1e-20, tolerance 1e-6) or, now and then, limits at the
+// values' own edges, so that the comparisons meet equality: a bound at the
+// pattern of value() (or one pattern either side), the tolerance at |Σ − 1|
+// for a weight sum Σ from sum() (or just below it). value and sum are
+// called only when hasValues, hasSums.
+func edgeLimits[T cfFloat](rng *rand.Rand, hasValues bool, value func() T, hasSums bool, sum func() float64) *kernels.FrontLimits {
+	_, sign := frontBits(T(0))
 	pick := func(def T) uint64 {
 		b, _ := frontBits(def)
-		if n*c > 0 && rng.IntN(3) == 0 {
-			x := []T{m[rng.IntN(n*c)], s[rng.IntN(n*c)]}[rng.IntN(2)]
-			b, _ = frontBits(x)
+		if hasValues && rng.IntN(3) == 0 {
+			b, _ = frontBits(value())
 			b &^= sign
 			if rng.IntN(2) == 0 && b > 0 && b < sign-1 {
 				b += uint64(rng.IntN(3)) - 1
@@ -128,13 +143,8 @@ func frontFill[T cfFloat](rng *rand.Rand, w, m, s []T, c, n int, plain bool) *ke
 		GeLossy: sign - pick(T(1e-20)),
 		Tol:     1e-6,
 	}
-	if n > 0 && rng.IntN(2) == 0 {
-		l := rng.IntN(n)
-		sum := float64(w[l*c])
-		for i := 1; i < c; i++ {
-			sum += float64(w[l*c+i])
-		}
-		lim.Tol = math.Abs(sum - 1)
+	if hasSums && rng.IntN(2) == 0 {
+		lim.Tol = math.Abs(sum() - 1)
 		if rng.IntN(2) == 0 {
 			lim.Tol = math.Nextafter(lim.Tol, 0)
 		}

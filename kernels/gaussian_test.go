@@ -142,37 +142,12 @@ func gaussFill[T cfFloat](rng *rand.Rand, p, q [3][]T, n, kind int) []int {
 	return nil
 }
 
-// gaussLimits returns limits at the values' edges now and then (as
-// frontFill does).
+// gaussLimits returns limits at the values' edges now and then (edgeLimits,
+// as frontFill does): a mean or std of either side, either side's weight.
 func gaussLimits[T cfFloat](rng *rand.Rand, p, q [3][]T, n int) *kernels.FrontLimits {
-	_, sign := frontBits(T(0))
-	pick := func(def T) uint64 {
-		b, _ := frontBits(def)
-		if n > 0 && rng.IntN(3) == 0 {
-			s := []*[3][]T{&p, &q}[rng.IntN(2)]
-			x := s[1+rng.IntN(2)][rng.IntN(n)]
-			b, _ = frontBits(x)
-			b &^= sign
-			if rng.IntN(2) == 0 && b > 0 && b < sign-1 {
-				b += uint64(rng.IntN(3)) - 1
-			}
-		}
-		return b
-	}
-	lim := &kernels.FrontLimits{
-		GtLim:   sign - 1 - pick(T(1e6)),
-		GeSmall: sign - pick(T(1e-3)),
-		GeLossy: sign - pick(T(1e-20)),
-		Tol:     1e-6,
-	}
-	if n > 0 && rng.IntN(2) == 0 {
-		s := []*[3][]T{&p, &q}[rng.IntN(2)]
-		lim.Tol = math.Abs(float64(s[0][rng.IntN(n)]) - 1)
-		if rng.IntN(2) == 0 {
-			lim.Tol = math.Nextafter(lim.Tol, 0)
-		}
-	}
-	return lim
+	side := func() *[3][]T { return []*[3][]T{&p, &q}[rng.IntN(2)] }
+	return edgeLimits(rng, n > 0, func() T { s := side(); return s[1+rng.IntN(2)][rng.IntN(n)] },
+		n > 0, func() float64 { return float64(side()[0][rng.IntN(n)]) })
 }
 
 // gaussSentinel is the value around (and, before the call, in) the outputs.
