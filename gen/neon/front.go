@@ -106,15 +106,7 @@ func (g *gen) genFront(p *prec) {
 	g.Label(g.label("one"))
 	g.frontClamp()
 	start := g.Count()
-	g.Go("LSL $%d, %s, %s", p.shift, frL0, frTmp)
-	for _, x := range []struct {
-		base arm64.R
-		v    arm64.V
-	}{{frW, fvW}, {frM, fvM}, {frS, fvS}} {
-		g.Go("ADD %s, %s, %s", frTmp, x.base, frCnt)
-		g.VLD1(a, frCnt, x.v)
-	}
-	g.frontCheck(p)
+	g.frontLoadOne(p)
 	g.Word(arm64.FMUL(a, fvT, fvS, fvS))
 	g.Go("ADD %s, %s, %s", frTmp, frDv, frCnt)
 	g.Go("VST1 [%s], (%s)", fvT.Go(a), frCnt)
@@ -299,4 +291,19 @@ func (g *gen) frontComponent(p *prec, first bool) {
 		g.Word(arm64.FADD(arm64.D2, fvSum0, fvSum0, fvC0))
 		g.Word(arm64.FADD(arm64.D2, fvSum1, fvSum1, fvC1))
 	}
+}
+
+// frontLoadOne loads the vectors of weights, means and stds of the lanes
+// from l0 of a side of one component per mixture (already in lane order;
+// frTmp keeps l0's byte offset) and checks them (frontCheck).
+func (g *gen) frontLoadOne(p *prec) {
+	g.Go("LSL $%d, %s, %s", p.shift, frL0, frTmp)
+	for _, x := range []struct {
+		base arm64.R
+		v    arm64.V
+	}{{frW, fvW}, {frM, fvM}, {frS, fvS}} {
+		g.Go("ADD %s, %s, %s", frTmp, x.base, frCnt)
+		g.VLD1(p.arr, frCnt, x.v)
+	}
+	g.frontCheck(p)
 }

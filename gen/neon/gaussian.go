@@ -195,7 +195,6 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 // the c = 1 loop of the front end without the variances, its FrontScan
 // stored at r + 40·side.
 func (g *gen) gaussScan(p *prec, side int, off map[string]int, w, m, s string) {
-	a := p.arr
 	sfx := fmt.Sprint(side)
 	g.Go("MOVD lim+%d(FP), %s", off["lim"], frTmp)
 	g.frontInit(p)
@@ -208,15 +207,7 @@ func (g *gen) gaussScan(p *prec, side int, off map[string]int, w, m, s string) {
 	g.Label(g.label("scan" + sfx))
 	g.frontClamp()
 	start := g.Count()
-	g.Go("LSL $%d, %s, %s", p.shift, frL0, frTmp)
-	for _, x := range []struct {
-		base arm64.R
-		v    arm64.V
-	}{{frW, fvW}, {frM, fvM}, {frS, fvS}} {
-		g.Go("ADD %s, %s, %s", frTmp, x.base, frCnt)
-		g.VLD1(a, frCnt, x.v)
-	}
-	g.frontCheck(p)
+	g.frontLoadOne(p)
 	if p.f64 {
 		g.VMov(fvC0, fvW)
 		g.frontSumCheck(fvC0)
