@@ -54,8 +54,9 @@ func batchChunkFor(k, m int) int {
 // The pairs are evaluated by the batch-lane kernels, one mixture pair per
 // SIMD lane, on blocks of pairs transposed into scratch, so the speed per
 // pair term hardly depends on k and m; pairs of single Gaussians (k = m = 1)
-// by one kernel that checks, computes and combines them in one pass. Results are bit-identical for every
-// thread count; the Workspace form allocates nothing once warm (serial path).
+// by one kernel that checks, computes and combines them in one pass.
+// Results are bit-identical for every thread count; the Workspace form
+// allocates nothing once warm (serial path).
 // Inputs are checked a chunk of pairs at a time, just before the chunk is
 // computed; an error names the first bad element as Validate would (every
 // element of p before q), and out, gp and gq then hold unspecified values.
@@ -466,6 +467,7 @@ func (j *job[F]) gaussianTask(take func(int) []F, task, worker, b0, n int) {
 		gp, gq = grads(j.gp), grads(j.gq)
 	}
 	under := j.under[worker : worker+1]
+	// Both sides have one component: one set of limits (lims[0] = lims[1]).
 	sp, sq := batchGaussian(j.im, j.grad, cut(j.out), under, gp, gq, p, q, n, &j.lims[0])
 	ps, qs := scanOf[F](sp), scanOf[F](sq)
 	if !(ps.ok && ps.noLossy && qs.ok && qs.noLossy && (ps.big || qs.big)) {
