@@ -514,7 +514,7 @@ func (j *job[F]) lanes(take func(int) []F, w, mu, s []F, b0, n, c int, lim *kern
 // exponents: the weight derivatives are scaled back by 2^−e.
 func chunkGrad[F Float](im *kernels.Impl, gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign int, exps []int, n int) {
 	if exps != nil {
-		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, float64(sign), exps, n)
+		chunkGradScaled(gw, gm, gs, w, s, cross, rows, cols, F(sign), exps, n)
 		return
 	}
 	batchSideGrad(im, gw, gm, gs, w, s, cross, rows, cols, sign, n)
@@ -524,27 +524,29 @@ func chunkGrad[F Float](im *kernels.Impl, gw, gm, gs, w, s []F, cross, rows, col
 const invSqrtPi = 1 / math.SqrtPi
 
 // chunkGradScaled is chunkGrad for pairs with scale exponents exps: the
-// operations of BatchSideGrad in its order, every product rounded before it
-// is added (the explicit conversions keep the compiler from fusing them on
-// any architecture), then the weight derivative scaled back.
-func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign float64, exps []int, n int) {
+// operations of BatchSideGrad in its order and precision (float32 in
+// float32, with 2/√π and 1/√π rounded to float32), every product rounded
+// before it is added (the explicit conversions keep the compiler from fusing
+// them on any architecture), then the weight derivative scaled back.
+func chunkGradScaled[F Float](gw, gm, gs, w, s []F, cross, rows, cols gradSums[F], sign F, exps []int, n int) {
 	c := len(w) / n
 	self := rows.H != nil
+	diag, inv := F(2/math.SqrtPi), F(invSqrtPi)
 	for l := 0; l < n; l++ {
 		e := exps[l]
 		for i := 0; i < c; i++ {
 			x, o := i*n+l, l*c+i
-			a, sd := float64(w[o]), float64(s[o])
-			var selfH, selfD, selfR float64
+			a, sd := w[o], s[o]
+			var selfH, selfD, selfR F
 			if self {
-				selfH = float64(rows.H[x]) + float64(cols.H[x])
-				selfD = float64(rows.D[x]) - float64(cols.D[x])
-				selfR = float64(rows.R[x]) + float64(cols.R[x])
+				selfH = F(rows.H[x] + cols.H[x])
+				selfD = F(rows.D[x] - cols.D[x])
+				selfR = F(rows.R[x] + cols.R[x])
 			}
-			gw[o] = F(math.Ldexp(float64(cross.H[x])-(selfH+float64(a*diagTerm(sd))), -e))
-			gm[o] = F(a * (float64(sign*float64(cross.D[x])) - selfD))
+			gw[o] = F(math.Ldexp(float64(cross.H[x]-F(selfH+F(a*F(sd*diag)))), -e))
+			gm[o] = a * F(F(sign*cross.D[x])-selfD)
 			if sd > 0 {
-				gs[o] = F(a * (float64(sd*(float64(cross.R[x])-selfR)) - float64(a*invSqrtPi)))
+				gs[o] = a * F(F(sd*F(cross.R[x]-selfR))-F(a*inv))
 			} else {
 				gs[o] = 0
 			}

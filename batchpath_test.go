@@ -94,21 +94,24 @@ func refBatch[F Float](im *kernels.Impl, out []F, k, m int, p, q Mixture[F], gp,
 			}
 			out[b0+l] = F(max(v, 0))
 		}
-		side := func(g *MixtureGrad[F], w, s []F, c int, cross, rows, cols gradSums[F], sign float64) {
+		// The derivatives in the output precision F, every operation
+		// rounded to F (float32: with 2/√π and 1/√π rounded to float32).
+		diag, inv := F(2/math.SqrtPi), F(invSqrtPi)
+		side := func(g *MixtureGrad[F], w, s []F, c int, cross, rows, cols gradSums[F], sign F) {
 			if g == nil {
 				return
 			}
 			for l := 0; l < n; l++ {
 				for i := 0; i < c; i++ {
 					x, o := i*n+l, (b0+l)*c+i
-					a, sd := float64(w[o]), float64(s[o])
-					selfH := float64(rows.H[x]) + float64(cols.H[x])
-					selfD := float64(rows.D[x]) - float64(cols.D[x])
-					g.Weights[o] = F(float64(cross.H[x]) - (selfH + float64(a*diagTerm(sd))))
-					g.Means[o] = F(a * (float64(sign*float64(cross.D[x])) - selfD))
+					a, sd := w[o], s[o]
+					selfH := F(rows.H[x] + cols.H[x])
+					selfD := F(rows.D[x] - cols.D[x])
+					g.Weights[o] = cross.H[x] - F(selfH+F(a*F(sd*diag)))
+					g.Means[o] = a * F(F(sign*cross.D[x])-selfD)
 					if sd > 0 {
-						selfR := float64(rows.R[x]) + float64(cols.R[x])
-						g.Stds[o] = F(a * (float64(sd*(float64(cross.R[x])-selfR)) - float64(a*invSqrtPi)))
+						selfR := F(rows.R[x] + cols.R[x])
+						g.Stds[o] = a * F(F(sd*F(cross.R[x]-selfR))-F(a*inv))
 					} else {
 						g.Stds[o] = 0
 					}

@@ -24,6 +24,10 @@ const (
 	diagFactor = 2 / math.SqrtPi
 	// invSqrtPi is 1/√π rounded to float64.
 	invSqrtPi = 1 / math.SqrtPi
+	// diagFactor32 and invSqrtPi32 are 2/√π and 1/√π rounded to float32
+	// (BatchSideGrad32).
+	diagFactor32 float32 = 2 / math.SqrtPi
+	invSqrtPi32  float32 = 1 / math.SqrtPi
 )
 
 // SelfLanes returns the length the self row sums of a side of c components
@@ -258,9 +262,13 @@ func BatchSideGrad64(gw, gm, gs, w, s []float64, cross, rows, cols GradSums64, s
 	}
 }
 
-// BatchSideGrad32 is BatchSideGrad64 for float32 sums and inputs: every
-// input is converted to float64, each derivative computed as there in
-// float64 and rounded once to float32.
+// BatchSideGrad32 is BatchSideGrad64 in float32: every operation of
+// BatchSideGrad64, in the same order, rounds to float32 (no fusion), with
+// 2/√π and 1/√π rounded to float32 (diagFactor32, invSqrtPi32). The sums it
+// combines already carry float32 rounding errors of the size of their
+// largest terms, which a float64 combination would not remove: each
+// derivative's error is at most a few float32 ulps of the largest of the
+// sums it combines, about twice that of the sums alone.
 func BatchSideGrad32(gw, gm, gs, w, s []float32, cross, rows, cols GradSums32, sign, n int) {
 	if n <= 0 {
 		return
@@ -271,21 +279,21 @@ func BatchSideGrad32(gw, gm, gs, w, s []float32, cross, rows, cols GradSums32, s
 	ch, cd, cr := cross.H[:cn:len(cross.H)], cross.D[:cn:len(cross.D)], cross.R[:cn:len(cross.R)]
 	rh, rd, rr := rows.H[:sn:len(rows.H)], rows.D[:sn:len(rows.D)], rows.R[:sn:len(rows.R)]
 	kh, kd, kr := cols.H[:sn:len(cols.H)], cols.D[:sn:len(cols.D)], cols.R[:sn:len(cols.R)]
-	sg := float64(sign)
+	sg := float32(sign)
 	for i := 0; i < c; i++ {
 		for l := 0; l < n; l++ {
 			x, o := i*n+l, l*c+i
-			a, sd := float64(w[o]), float64(s[o])
-			var selfH, selfD, selfR float64
+			a, sd := w[o], s[o]
+			var selfH, selfD, selfR float32
 			if sn > 0 {
-				selfH = float64(float64(rh[x]) + float64(kh[x]))
-				selfD = float64(float64(rd[x]) - float64(kd[x]))
-				selfR = float64(float64(rr[x]) + float64(kr[x]))
+				selfH = float32(rh[x] + kh[x])
+				selfD = float32(rd[x] - kd[x])
+				selfR = float32(rr[x] + kr[x])
 			}
-			gw[o] = float32(float64(ch[x]) - float64(selfH+float64(a*float64(sd*diagFactor))))
-			gm[o] = float32(a * float64(float64(sg*float64(cd[x]))-selfD))
+			gw[o] = ch[x] - float32(selfH+float32(a*float32(sd*diagFactor32)))
+			gm[o] = a * float32(float32(sg*cd[x])-selfD)
 			if sd > 0 {
-				gs[o] = float32(a * float64(float64(sd*float64(float64(cr[x])-selfR))-float64(a*invSqrtPi)))
+				gs[o] = a * float32(float32(sd*float32(cr[x]-selfR))-float32(a*invSqrtPi32))
 			} else {
 				gs[o] = 0
 			}

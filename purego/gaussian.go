@@ -72,7 +72,6 @@ func batchGaussian64(out []float64, under []int, gp, gq *Gaussians64, p, q Gauss
 	if n <= 0 {
 		return BatchFront64(nil, nil, nil, nil, nil, nil, 1, 0, lim), BatchFront64(nil, nil, nil, nil, nil, nil, 1, 0, lim)
 	}
-	under[0] = -1
 	out = out[:n:len(out)]
 	wa, ma, sa := p.W[:n:len(p.W)], p.M[:n:len(p.M)], p.S[:n:len(p.S)]
 	wb, mb, sb := q.W[:n:len(q.W)], q.M[:n:len(q.M)], q.S[:n:len(q.S)]
@@ -82,6 +81,7 @@ func batchGaussian64(out []float64, under []int, gp, gq *Gaussians64, p, q Gauss
 		gpw, gpm, gps = gp.W[:n:len(gp.W)], gp.M[:n:len(gp.M)], gp.S[:n:len(gp.S)]
 		gqw, gqm, gqs = gq.W[:n:len(gq.W)], gq.M[:n:len(gq.M)], gq.S[:n:len(gq.S)]
 	}
+	under[0] = -1 // after every cut: a short slice panics before anything is written
 	sp, sq = scanOne(nil, wa, ma, sa, lim, uint64(1)<<63), scanOne(nil, wb, mb, sb, lim, uint64(1)<<63)
 	for l := range n {
 		a, b, sda, sdb := wa[l], wb[l], sa[l], sb[l]
@@ -96,8 +96,8 @@ func batchGaussian64(out []float64, under []int, gp, gq *Gaussians64, p, q Gauss
 		if !grad {
 			continue
 		}
-		gpw[l], gpm[l], gps[l] = gaussianSideGrad(a, sda, rh, math.FMA(b, serf, 0), math.FMA(b, e2rq, 0), 1)
-		gqw[l], gqm[l], gqs[l] = gaussianSideGrad(b, sdb, math.FMA(a, h, 0), math.FMA(a, serf, 0), math.FMA(a, e2rq, 0), -1)
+		gpw[l], gpm[l], gps[l] = gaussianSideGrad(a, sda, rh, math.FMA(b, serf, 0), math.FMA(b, e2rq, 0), 1, diagFactor, invSqrtPi)
+		gqw[l], gqm[l], gqs[l] = gaussianSideGrad(b, sdb, math.FMA(a, h, 0), math.FMA(a, serf, 0), math.FMA(a, e2rq, 0), -1, diagFactor, invSqrtPi)
 	}
 	return sp, sq
 }
@@ -113,8 +113,8 @@ func BatchGaussianValues32(out []float32, under []int, p, q Gaussians32, n int, 
 }
 
 // BatchGaussianGrad32 is BatchGaussianGrad64 for float32 inputs (the pair
-// term and the row and column sums in float32, the combination in float64,
-// each derivative rounded once to float32): BatchFront32,
+// term, the row and column sums and the derivatives in float32, the value
+// in float64 as in BatchGaussianValues32): BatchFront32,
 // BatchCrossGrad32, BatchPairValues32 and BatchSideGrad32 for K = M = 1,
 // bit for bit.
 func BatchGaussianGrad32(out []float32, under []int, gp, gq, p, q Gaussians32, n int, lim *FrontLimits) (sp, sq FrontScan) {
@@ -125,7 +125,6 @@ func batchGaussian32(out []float32, under []int, gp, gq *Gaussians32, p, q Gauss
 	if n <= 0 {
 		return BatchFront32(nil, nil, nil, nil, nil, nil, 1, 0, lim), BatchFront32(nil, nil, nil, nil, nil, nil, 1, 0, lim)
 	}
-	under[0] = -1
 	out = out[:n:len(out)]
 	wa, ma, sa := p.W[:n:len(p.W)], p.M[:n:len(p.M)], p.S[:n:len(p.S)]
 	wb, mb, sb := q.W[:n:len(q.W)], q.M[:n:len(q.M)], q.S[:n:len(q.S)]
@@ -135,6 +134,7 @@ func batchGaussian32(out []float32, under []int, gp, gq *Gaussians32, p, q Gauss
 		gpw, gpm, gps = gp.W[:n:len(gp.W)], gp.M[:n:len(gp.M)], gp.S[:n:len(gp.S)]
 		gqw, gqm, gqs = gq.W[:n:len(gq.W)], gq.M[:n:len(gq.M)], gq.S[:n:len(gq.S)]
 	}
+	under[0] = -1 // after every cut: a short slice panics before anything is written
 	sp, sq = scanOne(nil, wa, ma, sa, lim, uint32(1)<<31), scanOne(nil, wb, mb, sb, lim, uint32(1)<<31)
 	for l := range n {
 		a, b, sda, sdb := wa[l], wb[l], sa[l], sb[l]
@@ -151,10 +151,8 @@ func batchGaussian32(out []float32, under []int, gp, gq *Gaussians32, p, q Gauss
 		if !grad {
 			continue
 		}
-		gw, gm, gs := gaussianSideGrad(A, SA, float64(rh), float64(fma32(b, serf, 0)), float64(fma32(b, e2rq, 0)), 1)
-		gpw[l], gpm[l], gps[l] = float32(gw), float32(gm), float32(gs)
-		gw, gm, gs = gaussianSideGrad(B, SB, float64(fma32(a, h, 0)), float64(fma32(a, serf, 0)), float64(fma32(a, e2rq, 0)), -1)
-		gqw[l], gqm[l], gqs[l] = float32(gw), float32(gm), float32(gs)
+		gpw[l], gpm[l], gps[l] = gaussianSideGrad(a, sda, rh, fma32(b, serf, 0), fma32(b, e2rq, 0), 1, diagFactor32, invSqrtPi32)
+		gqw[l], gqm[l], gqs[l] = gaussianSideGrad(b, sdb, fma32(a, h, 0), fma32(a, serf, 0), fma32(a, e2rq, 0), -1, diagFactor32, invSqrtPi32)
 	}
 	return sp, sq
 }
@@ -172,13 +170,15 @@ func gaussianValue(a, b, sa, sb, cr float64) (vals, cross float64) {
 
 // gaussianSideGrad returns the derivatives of a pair's value with respect to
 // the weight, mean and std of one side (weight a, std sd), from the side's
-// cross sums H, D, R (sign 1 for p, −1 for q): BatchSideGrad64 /
-// BatchSideGrad32 for one component, whose self sums are +0.
-func gaussianSideGrad(a, sd, h, d, r, sign float64) (gw, gm, gs float64) {
-	gw = h - float64(0+float64(a*float64(sd*diagFactor)))
-	gm = a * float64(float64(sign*d)-0)
+// cross sums H, D, R (sign 1 for p, −1 for q), with 2/√π and 1/√π rounded
+// to F (diag, inv): BatchSideGrad64 / BatchSideGrad32 for one component,
+// whose self sums are +0. The explicit conversions keep the compiler from
+// fusing.
+func gaussianSideGrad[F float32 | float64](a, sd, h, d, r, sign, diag, inv F) (gw, gm, gs F) {
+	gw = h - F(0+F(a*F(sd*diag)))
+	gm = a * F(F(sign*d)-0)
 	if sd > 0 {
-		gs = a * float64(float64(sd*float64(r-0))-float64(a*invSqrtPi))
+		gs = a * F(F(sd*F(r-0))-F(a*inv))
 	}
 	return gw, gm, gs
 }
