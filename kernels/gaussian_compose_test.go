@@ -1,6 +1,7 @@
 package kernels_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -139,40 +140,67 @@ func gaussComposition[T cfFloat](t *testing.T, im *kernels.Impl) {
 	}
 	bits := func(x T) uint64 { b, _ := frontBits(x); return b }
 	lim := &kernels.FrontLimits{GtLim: sign - 1 - bits(T(1e6)), GeSmall: sign - bits(T(1e-3)), GeLossy: sign - bits(T(1e-20)), Tol: 1e-6}
-	names := [...]string{"out", "gp.W", "gp.M", "gp.S", "gq.W", "gq.M", "gq.S"}
 	for _, n := range bLaneCounts() {
 		for kind := range 3 {
 			for _, grad := range []bool{false, true} {
 				p, q := gaussInputs[T](rng, kind, n)
-				outs := func() (o [7][]T) {
-					for i := range o {
-						o[i] = make([]T, n)
-					}
-					return o
-				}
-				want, got := outs(), outs()
-				wu, gu := []int{-5}, []int{-5}
-				g3 := func(o [7][]T, i int) [3][]T { return [3][]T{o[i], o[i+1], o[i+2]} }
-				wp, wq := gaussCompose(im, grad, want[0], wu, g3(want, 1), g3(want, 4), p, q, n, lim)
-				gp, gq := gaussCall(im, grad, got[0], gu, g3(got, 1), g3(got, 4), p, q, n, lim)
-				if wp != gp || wq != gq {
-					t.Fatalf("%T n=%d kind=%d grad=%v: scans %+v %+v, composition %+v %+v", T(0), n, kind, grad, gp, gq, wp, wq)
-				}
-				if wu[0] != gu[0] {
-					t.Fatalf("%T n=%d kind=%d grad=%v: under %d, composition %d", T(0), n, kind, grad, gu[0], wu[0])
-				}
-				for i := range want {
-					if !grad && i > 0 {
-						break
-					}
-					for l := range n {
-						if !cfSame(want[i][l], got[i][l]) {
-							t.Fatalf("%T n=%d kind=%d grad=%v: %s[%d] = %v, composition %v (inputs p %v %v %v, q %v %v %v)",
-								T(0), n, kind, grad, names[i], l, got[i][l], want[i][l],
-								p[0][l], p[1][l], p[2][l], q[0][l], q[1][l], q[2][l])
-						}
-					}
-				}
+				want := gaussRun(n, func(out []T, under []int, gp, gq [3][]T) (kernels.FrontScan, kernels.FrontScan) {
+					return gaussCompose(im, grad, out, under, gp, gq, p, q, n, lim)
+				})
+				got := gaussRun(n, func(out []T, under []int, gp, gq [3][]T) (kernels.FrontScan, kernels.FrontScan) {
+					return gaussCall(im, grad, out, under, gp, gq, p, q, n, lim)
+				})
+				gaussCompare(t, fmt.Sprintf("%T n=%d kind=%d grad=%v", T(0), n, kind, grad), "composition", grad, got, want,
+					func(l int) string {
+						return fmt.Sprintf(" (inputs p %v %v %v, q %v %v %v)", p[0][l], p[1][l], p[2][l], q[0][l], q[1][l], q[2][l])
+					})
+			}
+		}
+	}
+}
+
+// gaussResult is what one call of a batch of single Gaussians (or of its
+// composition) returns: the values, the six derivatives (gp.W, gp.M, gp.S,
+// gq.W, gq.M, gq.S), the lane that underflows and the two scans.
+type gaussResult[T cfFloat] struct {
+	out    [7][]T
+	under  int
+	sp, sq kernels.FrontScan
+}
+
+// gaussRun calls call with fresh outputs of n lanes (under preset to −5, so
+// that a kernel that does not set it is caught) and returns them.
+func gaussRun[T cfFloat](n int, call func(out []T, under []int, gp, gq [3][]T) (sp, sq kernels.FrontScan)) gaussResult[T] {
+	var r gaussResult[T]
+	for i := range r.out {
+		r.out[i] = make([]T, n)
+	}
+	under := []int{-5}
+	o := r.out
+	r.sp, r.sq = call(o[0], under, [3][]T{o[1], o[2], o[3]}, [3][]T{o[4], o[5], o[6]})
+	r.under = under[0]
+	return r
+}
+
+// gaussCompare fails t unless got equals want (named ref in the message)
+// bit for bit: the scans, under, the values and, with grad, the
+// derivatives. detail(l) adds to the message of a difference in lane l.
+func gaussCompare[T cfFloat](t *testing.T, what, ref string, grad bool, got, want gaussResult[T], detail func(l int) string) {
+	t.Helper()
+	names := [...]string{"out", "gp.W", "gp.M", "gp.S", "gq.W", "gq.M", "gq.S"}
+	if want.sp != got.sp || want.sq != got.sq {
+		t.Fatalf("%s: scans %+v %+v, %s %+v %+v", what, got.sp, got.sq, ref, want.sp, want.sq)
+	}
+	if want.under != got.under {
+		t.Fatalf("%s: under %d, %s %d", what, got.under, ref, want.under)
+	}
+	for i := range want.out {
+		if !grad && i > 0 {
+			break
+		}
+		for l := range want.out[i] {
+			if !cfSame(want.out[i][l], got.out[i][l]) {
+				t.Fatalf("%s: %s[%d] = %v, %s %v%s", what, names[i], l, got.out[i][l], ref, want.out[i][l], detail(l))
 			}
 		}
 	}

@@ -65,7 +65,6 @@ func gaussLaneLanes[T cfFloat](t *testing.T, im, ref *kernels.Impl) {
 	}
 	bits := func(x T) uint64 { b, _ := frontBits(x); return b }
 	lim := &kernels.FrontLimits{GtLim: sign - 1 - bits(T(1e6)), GeSmall: sign - bits(T(1e-3)), GeLossy: sign - bits(T(1e-20)), Tol: 1e-6}
-	names := [...]string{"out", "gp.W", "gp.M", "gp.S", "gq.W", "gq.M", "gq.S"}
 	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 13, 16, 17} {
 		for _, sp := range gaussLaneSpecials {
 			for l := range n {
@@ -88,36 +87,16 @@ func gaussLaneLanes[T cfFloat](t *testing.T, im, ref *kernels.Impl) {
 				}
 				for _, grad := range []bool{false, true} {
 					what := fmt.Sprintf("%T n=%d %s at lane %d grad=%v", T(0), n, sp.name, l, grad)
-					outs := func() (o [7][]T) {
-						for i := range o {
-							o[i] = make([]T, n)
-						}
-						return o
+					want := gaussRun(n, func(out []T, under []int, gp, gq [3][]T) (kernels.FrontScan, kernels.FrontScan) {
+						return gaussCall(ref, grad, out, under, gp, gq, p, q, n, lim)
+					})
+					if u := sp.under(l, n); want.under != u {
+						t.Fatalf("%s: purego's under is %d, not %d: the inputs do not test what they say", what, want.under, u)
 					}
-					want, got := outs(), outs()
-					wu, gu := []int{-5}, []int{-5}
-					g3 := func(o [7][]T, i int) [3][]T { return [3][]T{o[i], o[i+1], o[i+2]} }
-					wp, wq := gaussCall(ref, grad, want[0], wu, g3(want, 1), g3(want, 4), p, q, n, lim)
-					gp, gq := gaussCall(im, grad, got[0], gu, g3(got, 1), g3(got, 4), p, q, n, lim)
-					if wp != gp || wq != gq {
-						t.Fatalf("%s: scans %+v %+v, purego %+v %+v", what, gp, gq, wp, wq)
-					}
-					if u := sp.under(l, n); wu[0] != u {
-						t.Fatalf("%s: purego's under is %d, not %d: the inputs do not test what they say", what, wu[0], u)
-					}
-					if wu[0] != gu[0] {
-						t.Fatalf("%s: under %d, purego %d", what, gu[0], wu[0])
-					}
-					for i := range want {
-						if !grad && i > 0 {
-							break
-						}
-						for j := range n {
-							if !cfSame(want[i][j], got[i][j]) {
-								t.Fatalf("%s: %s[%d] = %v, purego %v", what, names[i], j, got[i][j], want[i][j])
-							}
-						}
-					}
+					got := gaussRun(n, func(out []T, under []int, gp, gq [3][]T) (kernels.FrontScan, kernels.FrontScan) {
+						return gaussCall(im, grad, out, under, gp, gq, p, q, n, lim)
+					})
+					gaussCompare(t, what, "purego", grad, got, want, func(int) string { return "" })
 				}
 			}
 		}
