@@ -100,8 +100,8 @@
 //   BatchPairValues32  cross sum, a component         13 instructions /  4 =   3.2 per pair
 //   BatchPairValues32  self sum, a component          30 instructions /  4 =   7.5 per pair
 //   BatchPairValues32  once a block: value, under     25 instructions /  4 =   6.2 per pair
-//   BatchSideGrad32    c > 1, lanes                   54 instructions /  2 =  27.0 per pair
-//   BatchSideGrad32    c = 1, lanes                   39 instructions /  2 =  19.5 per pair
+//   BatchSideGrad32    c > 1, lanes                   50 instructions /  4 =  12.5 per pair
+//   BatchSideGrad32    c = 1, lanes                   26 instructions /  4 =   6.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -23591,15 +23591,14 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
 	MOVD kh_base+264(FP), R11
 	MOVD kd_base+288(FP), R12
 	MOVD kr_base+312(FP), R13
-	MOVD $0x0000000000000000, R19
-	VDUP R19, V28.D2
-	MOVD $0x3ff20dd750429b6d, R19
-	VDUP R19, V29.D2
-	MOVD $0x3fe20dd750429b6d, R19
-	VDUP R19, V30.D2
+	VEOR V28.B16, V28.B16, V28.B16
+	MOVW $0x3f906ebb, R19
+	VDUP R19, V29.S4
+	MOVW $0x3f106ebb, R19
+	VDUP R19, V30.S4
 	MOVD sign+336(FP), R19
-	SCVTFD R19, F31
-	VDUP V31.D[0], V31.D2
+	SCVTFS R19, F31
+	VDUP V31.S[0], V31.S4
 	MOVD c+344(FP), R16
 	CBZ R16, BatchSideGrad32_zero
 	LSL $2, R16, R14
@@ -23612,118 +23611,133 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
 BatchSideGrad32_many_row:
 	MOVD n+352(FP), R17
 BatchSideGrad32_many_lanes:
-	CMP $2, R17
+	CMP $4, R17
 	BLT BatchSideGrad32_many_tail
 	VLD1.P (R3)(R14), V0.S[0]
 	VLD1.P (R3)(R14), V0.S[1]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R3)(R14), V0.S[2]
+	VLD1.P (R3)(R14), V0.S[3]
 	VLD1.P (R4)(R14), V1.S[0]
 	VLD1.P (R4)(R14), V1.S[1]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	VLD1.P 8(R8), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R11), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
-	VLD1.P 8(R5), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VST1.P V5.S[1], (R0)(R14)
-	VLD1.P 8(R6), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	VLD1.P 8(R9), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R12), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VST1.P V5.S[1], (R1)(R14)
-	VLD1.P 8(R7), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	VLD1.P 8(R10), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R13), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VLD1.P (R4)(R14), V1.S[2]
+	VLD1.P (R4)(R14), V1.S[3]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VLD1.P 16(R8), [V3.S4]
+	VLD1.P 16(R11), [V5.S4]
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	VST1.P V2.S[1], (R0)(R14)
+	VST1.P V2.S[2], (R0)(R14)
+	VST1.P V2.S[3], (R0)(R14)
+	VLD1.P 16(R6), [V4.S4]
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	VLD1.P 16(R9), [V3.S4]
+	VLD1.P 16(R12), [V5.S4]
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	VST1.P V2.S[1], (R1)(R14)
+	VST1.P V2.S[2], (R1)(R14)
+	VST1.P V2.S[3], (R1)(R14)
+	VLD1.P 16(R7), [V4.S4]
+	VLD1.P 16(R10), [V3.S4]
+	VLD1.P 16(R13), [V5.S4]
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
-	VST1.P V5.S[1], (R2)(R14)
-	SUB $2, R17
+	VST1.P V2.S[0], (R2)(R14)
+	VST1.P V2.S[1], (R2)(R14)
+	VST1.P V2.S[2], (R2)(R14)
+	VST1.P V2.S[3], (R2)(R14)
+	SUB $4, R17
 	B BatchSideGrad32_many_lanes
 BatchSideGrad32_many_tail:
+	CMP $2, R17
+	BLT BatchSideGrad32_many_tail1
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	FMOVD.P 8(R8), F3
+	FMOVD.P 8(R11), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	FMOVD.P 8(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	VST1.P V2.S[1], (R0)(R14)
+	FMOVD.P 8(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	FMOVD.P 8(R9), F3
+	FMOVD.P 8(R12), F5
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	VST1.P V2.S[1], (R1)(R14)
+	FMOVD.P 8(R7), F4
+	FMOVD.P 8(R10), F3
+	FMOVD.P 8(R13), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.S[0], (R2)(R14)
+	VST1.P V2.S[1], (R2)(R14)
+	SUB $2, R17
+BatchSideGrad32_many_tail1:
 	CBZ R17, BatchSideGrad32_many_next
 	VEOR V0.B16, V0.B16, V0.B16
 	VLD1.P (R3)(R14), V0.S[0]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
 	VEOR V1.B16, V1.B16, V1.B16
 	VLD1.P (R4)(R14), V1.S[0]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R8), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R11), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R5), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R6), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R9), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R12), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R7), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R10), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R13), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	FMOVS.P 4(R8), F3
+	FMOVS.P 4(R11), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	FMOVS.P 4(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	FMOVS.P 4(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	FMOVS.P 4(R9), F3
+	FMOVS.P 4(R12), F5
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	FMOVS.P 4(R7), F4
+	FMOVS.P 4(R10), F3
+	FMOVS.P 4(R13), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V2.S[0], (R2)(R14)
 BatchSideGrad32_many_next:
 	SUB R15, R0
 	SUB R15, R1
@@ -23737,82 +23751,82 @@ BatchSideGrad32_one:
 BatchSideGrad32_one_row:
 	MOVD n+352(FP), R17
 BatchSideGrad32_one_lanes:
-	CMP $2, R17
+	CMP $4, R17
 	BLT BatchSideGrad32_one_tail
-	VLD1.P (R3)(R14), V0.S[0]
-	VLD1.P (R3)(R14), V0.S[1]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
-	VLD1.P (R4)(R14), V1.S[0]
-	VLD1.P (R4)(R14), V1.S[1]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
-	VLD1.P 8(R5), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VST1.P V5.S[1], (R0)(R14)
-	VLD1.P 8(R6), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VST1.P V5.S[1], (R1)(R14)
-	VLD1.P 8(R7), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P [V2.S4], 16(R0)
+	VLD1.P 16(R6), [V4.S4]
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P [V2.S4], 16(R1)
+	VLD1.P 16(R7), [V4.S4]
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
-	VST1.P V5.S[1], (R2)(R14)
-	SUB $2, R17
+	VST1.P [V2.S4], 16(R2)
+	SUB $4, R17
 	B BatchSideGrad32_one_lanes
 BatchSideGrad32_one_tail:
-	CBZ R17, BatchSideGrad32_one_next
-	VEOR V0.B16, V0.B16, V0.B16
-	VLD1.P (R3)(R14), V0.S[0]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
-	VEOR V1.B16, V1.B16, V1.B16
-	VLD1.P (R4)(R14), V1.S[0]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R5), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R6), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R7), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	CMP $2, R17
+	BLT BatchSideGrad32_one_tail1
+	FMOVD.P 8(R3), F0
+	FMOVD.P 8(R4), F1
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	FMOVD.P 8(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.D[0], 8(R0)
+	FMOVD.P 8(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.D[0], 8(R1)
+	FMOVD.P 8(R7), F4
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V2.D[0], 8(R2)
+	SUB $2, R17
+BatchSideGrad32_one_tail1:
+	CBZ R17, BatchSideGrad32_one_next
+	FMOVS.P 4(R3), F0
+	FMOVS.P 4(R4), F1
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	FMOVS.P 4(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], 4(R0)
+	FMOVS.P 4(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], 4(R1)
+	FMOVS.P 4(R7), F4
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.S[0], 4(R2)
 BatchSideGrad32_one_next:
 	SUB R15, R0
 	SUB R15, R1
