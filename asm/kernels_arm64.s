@@ -91,7 +91,7 @@
 //   BatchGaussianValues32 BatchGaussianValues32 lanes   139 instructions /  4 =  34.8 per pair
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     234 instructions /  4 =  58.5 per pair
+//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     187 instructions /  4 =  46.8 per pair
 //   BatchPairValues64  cross sum, a component         29 instructions /  4 =   7.2 per pair
 //   BatchPairValues64  self sum, a component          48 instructions /  4 =  12.0 per pair
 //   BatchPairValues64  once a block: value, under     30 instructions /  4 =   7.5 per pair
@@ -100,8 +100,8 @@
 //   BatchPairValues32  cross sum, a component         13 instructions /  4 =   3.2 per pair
 //   BatchPairValues32  self sum, a component          30 instructions /  4 =   7.5 per pair
 //   BatchPairValues32  once a block: value, under     25 instructions /  4 =   6.2 per pair
-//   BatchSideGrad32    c > 1, lanes                   54 instructions /  2 =  27.0 per pair
-//   BatchSideGrad32    c = 1, lanes                   39 instructions /  2 =  19.5 per pair
+//   BatchSideGrad32    c > 1, lanes                   50 instructions /  4 =  12.5 per pair
+//   BatchSideGrad32    c = 1, lanes                   26 instructions /  4 =   6.5 per pair
 
 DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
@@ -4660,6 +4660,10 @@ DATA gaussConst<>+8(SB)/8, $0x3fe0000000000000
 DATA gaussConst<>+16(SB)/8, $0x3cd0000000000000
 DATA gaussConst<>+24(SB)/8, $0x3fe20dd750429b6d
 GLOBL gaussConst<>(SB), RODATA|NOPTR, $32
+
+DATA gaussConst32<>+0(SB)/4, $0x3f906ebb
+DATA gaussConst32<>+4(SB)/4, $0x3f106ebb
+GLOBL gaussConst32<>(SB), RODATA|NOPTR, $16
 
 
 // func erf64(dst []float64, x []float64)
@@ -21951,6 +21955,8 @@ BatchGaussianGrad32_scan1_done:
 	MOVD $gaussConst<>(SB), R15
 	VLD1.P 16(R15), [V1.D2]
 	VLD1.P 16(R15), [V2.D2]
+	MOVD $gaussConst32<>(SB), R15
+	VLD1 (R15), [V3.S4]
 BatchGaussianGrad32_lane:
 	CMP R26, R17
 	BLE BatchGaussianGrad32_body
@@ -21973,234 +21979,187 @@ BatchGaussianGrad32_lane:
 	SUB R15, R16
 	MOVD R26, R17
 BatchGaussianGrad32_body:
-	VLD1.P 16(R2), [V3.S4]
-	VLD1.P 16(R5), [V4.S4]
-	WORD $0x4ea4d463 // fsub v3.4s, v3.4s, v4.4s
-	WORD $0x4ea0f864 // fabs v4.4s, v3.4s
-	VLD1.P 16(R3), [V5.S4]
-	VLD1.P 16(R6), [V6.S4]
-	FMOVQ F5, s9-144(SP)
-	FMOVQ F6, s10-160(SP)
-	WORD $0x6e25dca5 // fmul v5.4s, v5.4s, v5.4s
-	WORD $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
-	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s
-	WORD $0x4e25d4a5 // fadd v5.4s, v5.4s, v5.4s
-	WORD $0x6ea1f8a5 // fsqrt v5.4s, v5.4s
-	WORD $0x6e25fe46 // fdiv v6.4s, v18.4s, v5.4s
-	WORD $0x6e26dc87 // fmul v7.4s, v4.4s, v6.4s
-	WORD $0x4eb3c4e7 // fminnm v7.4s, v7.4s, v19.4s
-	WORD $0x4ea0d888 // fcmeq v8.4s, v4.4s, #0
-	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
-	WORD $0x4ea0d8a8 // fcmeq v8.4s, v5.4s, #0
-	WORD $0x4e681cc6 // bic v6.16b, v6.16b, v8.16b
-	FMOVQ F6, s7-112(SP)
-	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
-	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
-	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
-	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
-	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
-	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
-	VFMLA V6.S4, V3.S4, V6.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
-	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
+	VLD1.P 16(R2), [V4.S4]
+	VLD1.P 16(R5), [V5.S4]
+	WORD $0x4ea5d484 // fsub v4.4s, v4.4s, v5.4s
 	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
-	VLD1.P 16(R1), [V4.S4]
-	VLD1.P 16(R4), [V5.S4]
-	VEOR V7.B16, V7.B16, V7.B16
-	VFMLA V6.S4, V5.S4, V7.S4
+	VLD1.P 16(R3), [V6.S4]
+	VLD1.P 16(R6), [V7.S4]
+	FMOVQ F6, s9-144(SP)
+	FMOVQ F7, s10-160(SP)
+	WORD $0x6e26dcc6 // fmul v6.4s, v6.4s, v6.4s
+	WORD $0x6e27dce7 // fmul v7.4s, v7.4s, v7.4s
+	WORD $0x4e27d4c6 // fadd v6.4s, v6.4s, v7.4s
+	WORD $0x4e26d4c6 // fadd v6.4s, v6.4s, v6.4s
+	WORD $0x6ea1f8c6 // fsqrt v6.4s, v6.4s
+	WORD $0x6e26fe47 // fdiv v7.4s, v18.4s, v6.4s
+	WORD $0x6e27dca8 // fmul v8.4s, v5.4s, v7.4s
+	WORD $0x4eb3c508 // fminnm v8.4s, v8.4s, v19.4s
+	WORD $0x4ea0d8a9 // fcmeq v9.4s, v5.4s, #0
+	WORD $0x4e691d08 // bic v8.16b, v8.16b, v9.16b
+	WORD $0x4ea0d8c9 // fcmeq v9.4s, v6.4s, #0
+	WORD $0x4e691ce7 // bic v7.16b, v7.16b, v9.16b
+	FMOVQ F7, s7-112(SP)
+	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
+	FMOVQ F4, s1-16(SP)
+	WORD $0x6eb4e504 // fcmgt v4.4s, v8.4s, v20.4s
+	WORD $0x4eb4c508 // fminnm v8.4s, v8.4s, v20.4s
+	WORD $0x4fb59105 // fmul v5.4s, v8.4s, v21.s[1]
+	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
+	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
+	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
+	WORD $0x4e27d509 // fadd v9.4s, v8.4s, v7.4s
+	WORD $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	WORD $0x6e29dce9 // fmul v9.4s, v7.4s, v9.4s
+	VMOV V5.S[0], R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F10, F11)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V10.S[1]
+	VMOV R25, V11.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V10.S[2]
+	VMOV R25, V11.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V10.S[3]
+	VMOV R25, V11.S[3]
+	WORD $0x4e641d6b // bic v11.16b, v11.16b, v4.16b
+	VDUP V23.S[2], V4.S4
+	WORD $0x4fb71924 // fmla v4.4s, v9.4s, v23.s[3]
+	VDUP V23.S[1], V5.S4
+	VFMLA V4.S4, V9.S4, V5.S4
+	VDUP V23.S[0], V4.S4
+	VFMLA V5.S4, V9.S4, V4.S4
+	VDUP V22.S[3], V5.S4
+	VFMLA V4.S4, V9.S4, V5.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
+	VFMLA V5.S4, V11.S4, V11.S4
+	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
+	FMOVQ F6, s2-32(SP)
+	FMOVQ F11, s3-48(SP)
+	WORD $0x6e28dd04 // fmul v4.4s, v8.4s, v8.4s
+	VDUP V22.S[2], V5.S4
+	WORD $0x4fb61085 // fmla v5.4s, v4.4s, v22.s[1]
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	VDUP V22.S[0], V6.S4
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VFMLA V7.S4, V5.S4, V6.S4
+	VFMLA V7.S4, V6.S4, V8.S4
+	WORD $0x6e28dce4 // fmul v4.4s, v7.4s, v8.4s
+	VFMLA V7.S4, V4.S4, V7.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V7.S4, V4.S4, V10.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V10.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V10.B16, V10.B16
+	VLD1.P 16(R1), [V5.S4]
+	VLD1.P 16(R4), [V6.S4]
 	VEOR V8.B16, V8.B16, V8.B16
-	VFMLA V9.S4, V5.S4, V8.S4
-	VEOR V10.B16, V10.B16, V10.B16
-	VFMLA V3.S4, V5.S4, V10.S4
+	VFMLA V7.S4, V6.S4, V8.S4
+	VEOR V9.B16, V9.B16, V9.B16
+	VFMLA V10.S4, V6.S4, V9.S4
 	VEOR V11.B16, V11.B16, V11.B16
-	VFMLA V6.S4, V4.S4, V11.S4
+	VFMLA V4.S4, V6.S4, V11.S4
 	VEOR V12.B16, V12.B16, V12.B16
-	VFMLA V9.S4, V4.S4, V12.S4
+	VFMLA V7.S4, V5.S4, V12.S4
 	VEOR V13.B16, V13.B16, V13.B16
-	VFMLA V3.S4, V4.S4, V13.S4
-	FMOVQ s9-144(SP), F3
-	FMOVQ s10-160(SP), F6
-	WORD $0x0e61788f // fcvtl v15.2d, v4.2s
-	WORD $0x0e6178b0 // fcvtl v16.2d, v5.2s
-	WORD $0x0e617871 // fcvtl v17.2d, v3.2s
-	WORD $0x0e6178d8 // fcvtl v24.2d, v6.2s
-	WORD $0x4fc19239 // fmul v25.2d, v17.2d, v1.d[0]
-	WORD $0x4fc1931a // fmul v26.2d, v24.2d, v1.d[0]
-	WORD $0x0e6178fb // fcvtl v27.2d, v7.2s
-	WORD $0x6e7bddfc // fmul v28.2d, v15.2d, v27.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x6e6fddfd // fmul v29.2d, v15.2d, v15.2d
-	WORD $0x6e79dfbd // fmul v29.2d, v29.2d, v25.2d
-	WORD $0x4e7dd41d // fadd v29.2d, v0.2d, v29.2d
-	WORD $0x6e70de1e // fmul v30.2d, v16.2d, v16.2d
-	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	WORD $0x4e7ed41e // fadd v30.2d, v0.2d, v30.2d
-	WORD $0x4e7ed7bd // fadd v29.2d, v29.2d, v30.2d
-	WORD $0x4fc19bbd // fmul v29.2d, v29.2d, v1.d[1]
-	WORD $0x4efdd79d // fsub v29.2d, v28.2d, v29.2d
-	WORD $0x4e60f7bd // fmax v29.2d, v29.2d, v0.2d
-	WORD $0x4fc2939c // fmul v28.2d, v28.2d, v2.d[0]
-	WORD $0x6efce7bc // fcmgt v28.2d, v29.2d, v28.2d
-	WORD $0x0e616ba9 // fcvtn v9.2s, v29.2d
-	WORD $0x0ea12b8e // xtn v14.2s, v28.2d
-	WORD $0x6e79ddfc // fmul v28.2d, v15.2d, v25.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
-	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
-	FMOVD.P F28, 8(R7)
-	WORD $0x0e61791c // fcvtl v28.2d, v8.2s
-	WORD $0x6e7cddfd // fmul v29.2d, v15.2d, v28.2d
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R8)
-	WORD $0x0e61795c // fcvtl v28.2d, v10.2s
-	WORD $0x6e7cde3d // fmul v29.2d, v17.2d, v28.2d
-	WORD $0x4fc299fc // fmul v28.2d, v15.2d, v2.d[1]
-	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
-	WORD $0x6e7dddfd // fmul v29.2d, v15.2d, v29.2d
-	WORD $0x6ee0e63c // fcmgt v28.2d, v17.2d, v0.2d
-	VAND V28.B16, V29.B16, V29.B16
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R9)
-	WORD $0x0e61797b // fcvtl v27.2d, v11.2s
-	WORD $0x6e7ade1c // fmul v28.2d, v16.2d, v26.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
-	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
-	FMOVD.P F28, 8(R10)
-	WORD $0x0e61799c // fcvtl v28.2d, v12.2s
-	WORD $0x6ee0fb9d // fneg v29.2d, v28.2d
-	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R11)
-	WORD $0x0e6179bc // fcvtl v28.2d, v13.2s
-	WORD $0x6e7cdf1d // fmul v29.2d, v24.2d, v28.2d
-	WORD $0x4fc29a1c // fmul v28.2d, v16.2d, v2.d[1]
-	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
-	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
-	WORD $0x6ee0e71c // fcmgt v28.2d, v24.2d, v0.2d
-	VAND V28.B16, V29.B16, V29.B16
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R16)
-	WORD $0x4e61788f // fcvtl2 v15.2d, v4.4s
-	WORD $0x4e6178b0 // fcvtl2 v16.2d, v5.4s
-	WORD $0x4e617871 // fcvtl2 v17.2d, v3.4s
-	WORD $0x4e6178d8 // fcvtl2 v24.2d, v6.4s
-	WORD $0x4fc19239 // fmul v25.2d, v17.2d, v1.d[0]
-	WORD $0x4fc1931a // fmul v26.2d, v24.2d, v1.d[0]
-	WORD $0x4e6178fb // fcvtl2 v27.2d, v7.4s
-	WORD $0x6e7bddfc // fmul v28.2d, v15.2d, v27.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x6e6fddfd // fmul v29.2d, v15.2d, v15.2d
-	WORD $0x6e79dfbd // fmul v29.2d, v29.2d, v25.2d
-	WORD $0x4e7dd41d // fadd v29.2d, v0.2d, v29.2d
-	WORD $0x6e70de1e // fmul v30.2d, v16.2d, v16.2d
-	WORD $0x6e7adfde // fmul v30.2d, v30.2d, v26.2d
-	WORD $0x4e7ed41e // fadd v30.2d, v0.2d, v30.2d
-	WORD $0x4e7ed7bd // fadd v29.2d, v29.2d, v30.2d
-	WORD $0x4fc19bbd // fmul v29.2d, v29.2d, v1.d[1]
-	WORD $0x4efdd79d // fsub v29.2d, v28.2d, v29.2d
-	WORD $0x4e60f7bd // fmax v29.2d, v29.2d, v0.2d
-	WORD $0x4fc2939c // fmul v28.2d, v28.2d, v2.d[0]
-	WORD $0x6efce7bc // fcmgt v28.2d, v29.2d, v28.2d
-	WORD $0x4e616ba9 // fcvtn2 v9.4s, v29.2d
-	WORD $0x4ea12b8e // xtn2 v14.4s, v28.2d
-	WORD $0x6e79ddfc // fmul v28.2d, v15.2d, v25.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
-	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
-	FMOVD.P F28, 8(R7)
-	WORD $0x4e61791c // fcvtl2 v28.2d, v8.4s
-	WORD $0x6e7cddfd // fmul v29.2d, v15.2d, v28.2d
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R8)
-	WORD $0x4e61795c // fcvtl2 v28.2d, v10.4s
-	WORD $0x6e7cde3d // fmul v29.2d, v17.2d, v28.2d
-	WORD $0x4fc299fc // fmul v28.2d, v15.2d, v2.d[1]
-	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
-	WORD $0x6e7dddfd // fmul v29.2d, v15.2d, v29.2d
-	WORD $0x6ee0e63c // fcmgt v28.2d, v17.2d, v0.2d
-	VAND V28.B16, V29.B16, V29.B16
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R9)
-	WORD $0x4e61797b // fcvtl2 v27.2d, v11.4s
-	WORD $0x6e7ade1c // fmul v28.2d, v16.2d, v26.2d
-	WORD $0x4e7cd41c // fadd v28.2d, v0.2d, v28.2d
-	WORD $0x4efcd77c // fsub v28.2d, v27.2d, v28.2d
-	WORD $0x0e616b9c // fcvtn v28.2s, v28.2d
-	FMOVD.P F28, 8(R10)
-	WORD $0x4e61799c // fcvtl2 v28.2d, v12.4s
-	WORD $0x6ee0fb9d // fneg v29.2d, v28.2d
-	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R11)
-	WORD $0x4e6179bc // fcvtl2 v28.2d, v13.4s
-	WORD $0x6e7cdf1d // fmul v29.2d, v24.2d, v28.2d
-	WORD $0x4fc29a1c // fmul v28.2d, v16.2d, v2.d[1]
-	WORD $0x4efcd7bd // fsub v29.2d, v29.2d, v28.2d
-	WORD $0x6e7dde1d // fmul v29.2d, v16.2d, v29.2d
-	WORD $0x6ee0e71c // fcmgt v28.2d, v24.2d, v0.2d
-	VAND V28.B16, V29.B16, V29.B16
-	WORD $0x0e616bbd // fcvtn v29.2s, v29.2d
-	FMOVD.P F29, 8(R16)
+	VFMLA V10.S4, V5.S4, V13.S4
+	VEOR V14.B16, V14.B16, V14.B16
+	VFMLA V4.S4, V5.S4, V14.S4
+	FMOVQ s9-144(SP), F4
+	FMOVQ s10-160(SP), F7
+	WORD $0x4f83908a // fmul v10.4s, v4.4s, v3.s[0]
+	WORD $0x6e2adcaf // fmul v15.4s, v5.4s, v10.4s
+	WORD $0x4e2fd40f // fadd v15.4s, v0.4s, v15.4s
+	WORD $0x4eafd50f // fsub v15.4s, v8.4s, v15.4s
+	VST1.P [V15.S4], 16(R7)
+	WORD $0x6e29dcaf // fmul v15.4s, v5.4s, v9.4s
+	VST1.P [V15.S4], 16(R8)
+	WORD $0x6e2bdc8f // fmul v15.4s, v4.4s, v11.4s
+	WORD $0x4fa390b0 // fmul v16.4s, v5.4s, v3.s[1]
+	WORD $0x4eb0d5ef // fsub v15.4s, v15.4s, v16.4s
+	WORD $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
+	WORD $0x6ea0e490 // fcmgt v16.4s, v4.4s, v0.4s
+	VAND V16.B16, V15.B16, V15.B16
+	VST1.P [V15.S4], 16(R9)
+	WORD $0x4f8390ea // fmul v10.4s, v7.4s, v3.s[0]
+	WORD $0x6e2adccf // fmul v15.4s, v6.4s, v10.4s
+	WORD $0x4e2fd40f // fadd v15.4s, v0.4s, v15.4s
+	WORD $0x4eafd58f // fsub v15.4s, v12.4s, v15.4s
+	VST1.P [V15.S4], 16(R10)
+	WORD $0x6ea0f9af // fneg v15.4s, v13.4s
+	WORD $0x6e2fdccf // fmul v15.4s, v6.4s, v15.4s
+	VST1.P [V15.S4], 16(R11)
+	WORD $0x6e2edcef // fmul v15.4s, v7.4s, v14.4s
+	WORD $0x4fa390d0 // fmul v16.4s, v6.4s, v3.s[1]
+	WORD $0x4eb0d5ef // fsub v15.4s, v15.4s, v16.4s
+	WORD $0x6e2fdccf // fmul v15.4s, v6.4s, v15.4s
+	WORD $0x6ea0e4f0 // fcmgt v16.4s, v7.4s, v0.4s
+	VAND V16.B16, V15.B16, V15.B16
+	VST1.P [V15.S4], 16(R16)
+	WORD $0x0e6178ab // fcvtl v11.2d, v5.2s
+	WORD $0x0e6178cc // fcvtl v12.2d, v6.2s
+	WORD $0x0e61788d // fcvtl v13.2d, v4.2s
+	WORD $0x0e6178ee // fcvtl v14.2d, v7.2s
+	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
+	WORD $0x4fc191d0 // fmul v16.2d, v14.2d, v1.d[0]
+	WORD $0x0e617911 // fcvtl v17.2d, v8.2s
+	WORD $0x6e71dd78 // fmul v24.2d, v11.2d, v17.2d
+	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
+	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
+	WORD $0x6e6cdd9a // fmul v26.2d, v12.2d, v12.2d
+	WORD $0x6e70df5a // fmul v26.2d, v26.2d, v16.2d
+	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
+	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
+	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
+	WORD $0x4ef9d719 // fsub v25.2d, v24.2d, v25.2d
+	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
+	WORD $0x4fc29318 // fmul v24.2d, v24.2d, v2.d[0]
+	WORD $0x6ef8e738 // fcmgt v24.2d, v25.2d, v24.2d
+	WORD $0x0e616b29 // fcvtn v9.2s, v25.2d
+	WORD $0x0ea12b0a // xtn v10.2s, v24.2d
+	WORD $0x4e6178ab // fcvtl2 v11.2d, v5.4s
+	WORD $0x4e6178cc // fcvtl2 v12.2d, v6.4s
+	WORD $0x4e61788d // fcvtl2 v13.2d, v4.4s
+	WORD $0x4e6178ee // fcvtl2 v14.2d, v7.4s
+	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
+	WORD $0x4fc191d0 // fmul v16.2d, v14.2d, v1.d[0]
+	WORD $0x4e617911 // fcvtl2 v17.2d, v8.4s
+	WORD $0x6e71dd78 // fmul v24.2d, v11.2d, v17.2d
+	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
+	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
+	WORD $0x6e6cdd9a // fmul v26.2d, v12.2d, v12.2d
+	WORD $0x6e70df5a // fmul v26.2d, v26.2d, v16.2d
+	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
+	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
+	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
+	WORD $0x4ef9d719 // fsub v25.2d, v24.2d, v25.2d
+	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
+	WORD $0x4fc29318 // fmul v24.2d, v24.2d, v2.d[0]
+	WORD $0x6ef8e738 // fcmgt v24.2d, v25.2d, v24.2d
+	WORD $0x4e616b29 // fcvtn2 v9.4s, v25.2d
+	WORD $0x4ea12b0a // xtn2 v10.4s, v24.2d
 	VST1.P [V9.S4], 16(R0)
 	WORD $0x4ea0d929 // fcmeq v9.4s, v9.4s, #0
-	VAND V9.B16, V14.B16, V14.B16
-	VMOV V14.D[0], R15
-	VMOV V14.D[1], R13
+	VAND V9.B16, V10.B16, V10.B16
+	VMOV V10.D[0], R15
+	VMOV V10.D[1], R13
 	ORR R13, R15, R15
 	CBNZ R15, BatchGaussianGrad32_under
 BatchGaussianGrad32_under_back:
@@ -22212,32 +22171,32 @@ BatchGaussianGrad32_under:
 	MOVD under+24(FP), R15
 	MOVD (R15), R13
 	TBZ $63, R13, BatchGaussianGrad32_under_back
-	VMOV V14.S[0], R13
+	VMOV V10.S[0], R13
 	CBZ R13, BatchGaussianGrad32_under0
 	ADD $0, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under0:
-	VMOV V14.S[1], R13
+	VMOV V10.S[1], R13
 	CBZ R13, BatchGaussianGrad32_under1
 	ADD $1, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under1:
-	VMOV V14.S[2], R13
+	VMOV V10.S[2], R13
 	CBZ R13, BatchGaussianGrad32_under2
 	ADD $2, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under2:
-	VMOV V14.S[3], R13
+	VMOV V10.S[3], R13
 	CBZ R13, BatchGaussianGrad32_under3
 	ADD $3, R17, R13
 	MOVD R13, (R15)
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
-	// vector registers: 25 of V0–V17 and V24–V31 at most, constants in V18–V23
+	// vector registers: 21 of V0–V17 and V24–V31 at most, constants in V18–V23
 
 // func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
 TEXT ·batchPairValues64(SB), NOSPLIT, $0-288
@@ -23591,15 +23550,14 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
 	MOVD kh_base+264(FP), R11
 	MOVD kd_base+288(FP), R12
 	MOVD kr_base+312(FP), R13
-	MOVD $0x0000000000000000, R19
-	VDUP R19, V28.D2
-	MOVD $0x3ff20dd750429b6d, R19
-	VDUP R19, V29.D2
-	MOVD $0x3fe20dd750429b6d, R19
-	VDUP R19, V30.D2
+	VEOR V28.B16, V28.B16, V28.B16
+	MOVW $0x3f906ebb, R19
+	VDUP R19, V29.S4
+	MOVW $0x3f106ebb, R19
+	VDUP R19, V30.S4
 	MOVD sign+336(FP), R19
-	SCVTFD R19, F31
-	VDUP V31.D[0], V31.D2
+	SCVTFS R19, F31
+	VDUP V31.S[0], V31.S4
 	MOVD c+344(FP), R16
 	CBZ R16, BatchSideGrad32_zero
 	LSL $2, R16, R14
@@ -23612,118 +23570,133 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $0-360
 BatchSideGrad32_many_row:
 	MOVD n+352(FP), R17
 BatchSideGrad32_many_lanes:
-	CMP $2, R17
+	CMP $4, R17
 	BLT BatchSideGrad32_many_tail
 	VLD1.P (R3)(R14), V0.S[0]
 	VLD1.P (R3)(R14), V0.S[1]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
+	VLD1.P (R3)(R14), V0.S[2]
+	VLD1.P (R3)(R14), V0.S[3]
 	VLD1.P (R4)(R14), V1.S[0]
 	VLD1.P (R4)(R14), V1.S[1]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	VLD1.P 8(R8), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R11), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
-	VLD1.P 8(R5), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VST1.P V5.S[1], (R0)(R14)
-	VLD1.P 8(R6), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	VLD1.P 8(R9), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R12), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VST1.P V5.S[1], (R1)(R14)
-	VLD1.P 8(R7), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	VLD1.P 8(R10), V3.D[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VLD1.P 8(R13), V5.D[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VLD1.P (R4)(R14), V1.S[2]
+	VLD1.P (R4)(R14), V1.S[3]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VLD1.P 16(R8), [V3.S4]
+	VLD1.P 16(R11), [V5.S4]
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	VST1.P V2.S[1], (R0)(R14)
+	VST1.P V2.S[2], (R0)(R14)
+	VST1.P V2.S[3], (R0)(R14)
+	VLD1.P 16(R6), [V4.S4]
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	VLD1.P 16(R9), [V3.S4]
+	VLD1.P 16(R12), [V5.S4]
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	VST1.P V2.S[1], (R1)(R14)
+	VST1.P V2.S[2], (R1)(R14)
+	VST1.P V2.S[3], (R1)(R14)
+	VLD1.P 16(R7), [V4.S4]
+	VLD1.P 16(R10), [V3.S4]
+	VLD1.P 16(R13), [V5.S4]
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
-	VST1.P V5.S[1], (R2)(R14)
-	SUB $2, R17
+	VST1.P V2.S[0], (R2)(R14)
+	VST1.P V2.S[1], (R2)(R14)
+	VST1.P V2.S[2], (R2)(R14)
+	VST1.P V2.S[3], (R2)(R14)
+	SUB $4, R17
 	B BatchSideGrad32_many_lanes
 BatchSideGrad32_many_tail:
+	CMP $2, R17
+	BLT BatchSideGrad32_many_tail1
+	VEOR V0.B16, V0.B16, V0.B16
+	VLD1.P (R3)(R14), V0.S[0]
+	VLD1.P (R3)(R14), V0.S[1]
+	VEOR V1.B16, V1.B16, V1.B16
+	VLD1.P (R4)(R14), V1.S[0]
+	VLD1.P (R4)(R14), V1.S[1]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	FMOVD.P 8(R8), F3
+	FMOVD.P 8(R11), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	FMOVD.P 8(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	VST1.P V2.S[1], (R0)(R14)
+	FMOVD.P 8(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	FMOVD.P 8(R9), F3
+	FMOVD.P 8(R12), F5
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	VST1.P V2.S[1], (R1)(R14)
+	FMOVD.P 8(R7), F4
+	FMOVD.P 8(R10), F3
+	FMOVD.P 8(R13), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.S[0], (R2)(R14)
+	VST1.P V2.S[1], (R2)(R14)
+	SUB $2, R17
+BatchSideGrad32_many_tail1:
 	CBZ R17, BatchSideGrad32_many_next
 	VEOR V0.B16, V0.B16, V0.B16
 	VLD1.P (R3)(R14), V0.S[0]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
 	VEOR V1.B16, V1.B16, V1.B16
 	VLD1.P (R4)(R14), V1.S[0]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R8), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R11), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4e62d462 // fadd v2.2d, v3.2d, v2.2d
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R5), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R6), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R9), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R12), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4ee5d463 // fsub v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R7), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	VEOR V3.B16, V3.B16, V3.B16
-	VLD1.P 4(R10), V3.S[0]
-	WORD $0x0e617863 // fcvtl v3.2d, v3.2s
-	VEOR V5.B16, V5.B16, V5.B16
-	VLD1.P 4(R13), V5.S[0]
-	WORD $0x0e6178a5 // fcvtl v5.2d, v5.2s
-	WORD $0x4e65d463 // fadd v3.2d, v3.2d, v5.2d
-	WORD $0x4ee3d482 // fsub v2.2d, v4.2d, v3.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	FMOVS.P 4(R8), F3
+	FMOVS.P 4(R11), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4e22d462 // fadd v2.4s, v3.4s, v2.4s
+	FMOVS.P 4(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], (R0)(R14)
+	FMOVS.P 4(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	FMOVS.P 4(R9), F3
+	FMOVS.P 4(R12), F5
+	WORD $0x4ea5d463 // fsub v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], (R1)(R14)
+	FMOVS.P 4(R7), F4
+	FMOVS.P 4(R10), F3
+	FMOVS.P 4(R13), F5
+	WORD $0x4e25d463 // fadd v3.4s, v3.4s, v5.4s
+	WORD $0x4ea3d482 // fsub v2.4s, v4.4s, v3.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V2.S[0], (R2)(R14)
 BatchSideGrad32_many_next:
 	SUB R15, R0
 	SUB R15, R1
@@ -23737,82 +23710,82 @@ BatchSideGrad32_one:
 BatchSideGrad32_one_row:
 	MOVD n+352(FP), R17
 BatchSideGrad32_one_lanes:
-	CMP $2, R17
+	CMP $4, R17
 	BLT BatchSideGrad32_one_tail
-	VLD1.P (R3)(R14), V0.S[0]
-	VLD1.P (R3)(R14), V0.S[1]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
-	VLD1.P (R4)(R14), V1.S[0]
-	VLD1.P (R4)(R14), V1.S[1]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
-	VLD1.P 8(R5), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VST1.P V5.S[1], (R0)(R14)
-	VLD1.P 8(R6), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VST1.P V5.S[1], (R1)(R14)
-	VLD1.P 8(R7), V4.D[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	VLD1.P 16(R3), [V0.S4]
+	VLD1.P 16(R4), [V1.S4]
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	VLD1.P 16(R5), [V4.S4]
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P [V2.S4], 16(R0)
+	VLD1.P 16(R6), [V4.S4]
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P [V2.S4], 16(R1)
+	VLD1.P 16(R7), [V4.S4]
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
-	VST1.P V5.S[1], (R2)(R14)
-	SUB $2, R17
+	VST1.P [V2.S4], 16(R2)
+	SUB $4, R17
 	B BatchSideGrad32_one_lanes
 BatchSideGrad32_one_tail:
-	CBZ R17, BatchSideGrad32_one_next
-	VEOR V0.B16, V0.B16, V0.B16
-	VLD1.P (R3)(R14), V0.S[0]
-	WORD $0x0e617800 // fcvtl v0.2d, v0.2s
-	VEOR V1.B16, V1.B16, V1.B16
-	VLD1.P (R4)(R14), V1.S[0]
-	WORD $0x0e617821 // fcvtl v1.2d, v1.2s
-	WORD $0x6e7ddc22 // fmul v2.2d, v1.2d, v29.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x4e62d782 // fadd v2.2d, v28.2d, v2.2d
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R5), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4ee2d482 // fsub v2.2d, v4.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R0)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R6), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x6e64dfe2 // fmul v2.2d, v31.2d, v4.2d
-	WORD $0x4efcd442 // fsub v2.2d, v2.2d, v28.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R1)(R14)
-	VEOR V4.B16, V4.B16, V4.B16
-	VLD1.P 4(R7), V4.S[0]
-	WORD $0x0e617884 // fcvtl v4.2d, v4.2s
-	WORD $0x4efcd482 // fsub v2.2d, v4.2d, v28.2d
-	WORD $0x6e62dc22 // fmul v2.2d, v1.2d, v2.2d
-	WORD $0x6e7edc03 // fmul v3.2d, v0.2d, v30.2d
-	WORD $0x4ee3d442 // fsub v2.2d, v2.2d, v3.2d
-	WORD $0x6e62dc02 // fmul v2.2d, v0.2d, v2.2d
-	WORD $0x6efce423 // fcmgt v3.2d, v1.2d, v28.2d
+	CMP $2, R17
+	BLT BatchSideGrad32_one_tail1
+	FMOVD.P 8(R3), F0
+	FMOVD.P 8(R4), F1
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	FMOVD.P 8(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.D[0], 8(R0)
+	FMOVD.P 8(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.D[0], 8(R1)
+	FMOVD.P 8(R7), F4
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
 	VAND V3.B16, V2.B16, V2.B16
-	WORD $0x0e616845 // fcvtn v5.2s, v2.2d
-	VST1.P V5.S[0], (R2)(R14)
+	VST1.P V2.D[0], 8(R2)
+	SUB $2, R17
+BatchSideGrad32_one_tail1:
+	CBZ R17, BatchSideGrad32_one_next
+	FMOVS.P 4(R3), F0
+	FMOVS.P 4(R4), F1
+	WORD $0x6e3ddc22 // fmul v2.4s, v1.4s, v29.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x4e22d782 // fadd v2.4s, v28.4s, v2.4s
+	FMOVS.P 4(R5), F4
+	WORD $0x4ea2d482 // fsub v2.4s, v4.4s, v2.4s
+	VST1.P V2.S[0], 4(R0)
+	FMOVS.P 4(R6), F4
+	WORD $0x6e24dfe2 // fmul v2.4s, v31.4s, v4.4s
+	WORD $0x4ebcd442 // fsub v2.4s, v2.4s, v28.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	VST1.P V2.S[0], 4(R1)
+	FMOVS.P 4(R7), F4
+	WORD $0x4ebcd482 // fsub v2.4s, v4.4s, v28.4s
+	WORD $0x6e22dc22 // fmul v2.4s, v1.4s, v2.4s
+	WORD $0x6e3edc03 // fmul v3.4s, v0.4s, v30.4s
+	WORD $0x4ea3d442 // fsub v2.4s, v2.4s, v3.4s
+	WORD $0x6e22dc02 // fmul v2.4s, v0.4s, v2.4s
+	WORD $0x6ebce423 // fcmgt v3.4s, v1.4s, v28.4s
+	VAND V3.B16, V2.B16, V2.B16
+	VST1.P V2.S[0], 4(R2)
 BatchSideGrad32_one_next:
 	SUB R15, R0
 	SUB R15, R1

@@ -11,34 +11,42 @@ import (
 
 // The batch combination kernels (see purego.BatchSideGrad64 and
 // purego.BatchPairValues64): the per-lane back end of a batch. The lanes
-// of the pairs are independent, so the code takes them two float64 lanes
-// per vector (float32 inputs widened with FCVTL, float32 results narrowed
-// with FCVTN, one rounding) — BatchSideGrad in blocks of one vector,
-// BatchPairValues in blocks of two vectors (four lanes, the two vectors'
-// instructions interleaved so that their compensated sums overlap), then
-// one of two lanes — running purego's operations in purego's order,
-// unfused: the only fused instruction is the FMLA of the product error
-// fma(a, x, −p) that purego computes with math.FMA. No operation of purego
-// is left out (0 + x, x − 0 with a self sum of +0 and sign·D, a
-// multiplication by float64(sign), are all kept), so the results are
-// purego's bit for bit. The elements of a lane's
-// mixture (stds, weights and derivatives at l·c+i) are loaded and stored
-// lane by lane with a post-index by c elements, which is the
-// transposition; the row sums (at i·n+l) are loaded as one vector. An odd
-// last lane runs the same instructions with lane 0 alone loaded and stored
-// (the other lane holds +0 and is never stored), so nothing past the
-// slices is touched and n may be any number ≥ 1. The checked functions
-// call the assembly for every n ≥ 1 and any component counts (0 included:
+// of the pairs are independent. BatchPairValues takes them two float64
+// lanes per vector (float32 inputs widened with FCVTL, float32 results
+// narrowed with FCVTN, one rounding), in blocks of two vectors (four lanes,
+// the two vectors' instructions interleaved so that their compensated sums
+// overlap), then one of two lanes, then one lane. BatchSideGrad computes in
+// its precision (purego.BatchSideGrad32 combines in float32), a vector at a
+// time: two float64 or four float32 lanes, then the lane tail (float32: a
+// block of two lanes, then one). Both run purego's operations in purego's
+// order, unfused: the only fused instruction is the FMLA of the product
+// error fma(a, x, −p) that purego computes with math.FMA. No operation of
+// purego is left out (0 + x, x − 0 with a self sum of +0 and sign·D, a
+// multiplication by sign in the precision, are all kept), so the results
+// are purego's bit for bit. The elements of a lane's mixture (stds,
+// weights and derivatives at l·c+i) are loaded and stored lane by lane
+// with a post-index by c elements, which is the transposition (float32
+// with c = 1, where they are consecutive: as whole vectors, like the row
+// sums); the row sums (at i·n+l) are loaded as one vector. A tail block
+// runs the same instructions with only its lanes loaded and stored (the
+// other lanes hold +0 and are never stored), so nothing past the slices is
+// touched and n may be any number ≥ 1. The checked functions call the
+// assembly for every n ≥ 1 and any component counts (0 included:
 // BatchSideGrad returns, BatchPairValues sums nothing); BatchPairValues
 // sets under[0] = −1 itself. Nothing is allocated; the frame is empty.
 
-// diagFactor and invSqrtPi are purego's 2/√π and 1/√π, rounded to float64.
+// diagFactor and invSqrtPi are purego's 2/√π and 1/√π, rounded to float64;
+// diagFactor32 and invSqrtPi32 the same rounded to float32 (purego's
+// diagFactor32, invSqrtPi32).
 const (
-	diagFactor = 2 / math.SqrtPi
-	invSqrtPi  = 1 / math.SqrtPi
+	diagFactor           = 2 / math.SqrtPi
+	invSqrtPi            = 1 / math.SqrtPi
+	diagFactor32 float32 = 2 / math.SqrtPi
+	invSqrtPi32  float32 = 1 / math.SqrtPi
 )
 
-// Vector constants of the combination kernels (float64, every lane).
+// Vector constants of the combination kernels (every lane; float64, or
+// BatchSideGrad32 float32).
 const (
 	cvZero arm64.V = 28 // +0
 	cvDiag arm64.V = 29 // 2/√π
@@ -89,28 +97,49 @@ func (g *gen) combineLoadRowInc(p *prec, v arm64.V, r, inc arm64.R, lanes int) {
 	}
 }
 
-// combineLoadMix loads one element per lane, lane j from the mixture of
-// lane j (r advanced by inc after each), as float64 lanes of v. With one
-// lane, v is zeroed first.
+// sideLoad loads lanes lanes (the kernel's vector, or fewer in the lane
+// tail) of consecutive elements at (r) into v in the kernel's precision
+// and advances r past them. Fewer lanes than a vector are one scalar load
+// (two float32 lanes: 64 bits), which zeroes the other lanes.
+func (g *gen) sideLoad(p *prec, v arm64.V, r arm64.R, lanes int) {
+	switch {
+	case lanes == p.lanes:
+		g.VLD1P(p.arr, r, v)
+	case lanes*p.size == 8:
+		g.Go("FMOVD.P 8(%s), %s", r, v)
+	default:
+		g.Go("FMOVS.P 4(%s), %s", r, v)
+	}
+}
+
+// sideStore stores lanes lanes of v to consecutive elements at (r) and
+// advances r past them.
+func (g *gen) sideStore(p *prec, v arm64.V, r arm64.R, lanes int) {
+	switch {
+	case lanes == p.lanes:
+		g.VST1P(p.arr, r, v)
+	case lanes == 2:
+		g.VST1LaneP(arm64.D2, r, v, 0)
+	default:
+		g.VST1LaneP(p.arr, r, v, 0)
+	}
+}
+
+// combineLoadMix loads one element per lane into v, lane j from the
+// mixture of lane j (r advanced by inc after each), in the kernel's
+// precision. With fewer lanes than a vector, v is zeroed first.
 func (g *gen) combineLoadMix(p *prec, v arm64.V, r, inc arm64.R, lanes int) {
-	if lanes == 1 {
+	if lanes < p.lanes {
 		g.VZero(v)
 	}
 	for j := 0; j < lanes; j++ {
 		g.VLD1LanePR(p.arr, r, inc, v, j)
 	}
-	if !p.f64 {
-		g.Word(arm64.FCVTL(v, v))
-	}
 }
 
-// combineStoreMix stores the float64 lanes of v (float32: narrowed into
-// tmp) one per lane's mixture, r advanced by inc after each.
-func (g *gen) combineStoreMix(p *prec, v, tmp arm64.V, r, inc arm64.R, lanes int) {
-	if !p.f64 {
-		g.Word(arm64.FCVTN(tmp, v))
-		v = tmp
-	}
+// combineStoreMix stores the lanes of v one per lane's mixture, r advanced
+// by inc after each.
+func (g *gen) combineStoreMix(p *prec, v arm64.V, r, inc arm64.R, lanes int) {
 	for j := 0; j < lanes; j++ {
 		g.VST1LanePR(p.arr, r, inc, v, j)
 	}
@@ -131,9 +160,10 @@ const (
 )
 
 // genSideGrad emits BatchSideGrad64 or BatchSideGrad32: component by
-// component (i), a block of two lanes at a time, every derivative as
-// purego.BatchSideGrad64 writes it. c = 1 (no self sums: +0 each) has a
-// loop of its own; c = 0 returns at once.
+// component (i), a vector of lanes at a time (two float64 or four float32),
+// every derivative as purego.BatchSideGrad64 or purego.BatchSideGrad32
+// writes it. c = 1 (no self sums: +0 each) has a loop of its own; c = 0
+// returns at once.
 func (g *gen) genSideGrad(p *prec) {
 	name := "BatchSideGrad" + p.name
 	var params []param
@@ -148,12 +178,26 @@ func (g *gen) genSideGrad(p *prec) {
 	for i, s := range []string{"xh", "xd", "xr", "rh", "rd", "rr", "kh", "kd", "kr"} {
 		g.arg(off, s, sgRow[i])
 	}
-	g.combineDup(cvZero, 0, sgTmp)
-	g.combineDup(cvDiag, diagFactor, sgTmp)
-	g.combineDup(cvC1, invSqrtPi, sgTmp)
-	g.argInt(off, "sign", sgTmp)
-	g.Go("SCVTFD %s, F%d", sgTmp, cvC2)
-	g.VDUPLane(arm64.D2, cvC2, cvC2, 0)
+	if p.f64 {
+		g.combineDup(cvZero, 0, sgTmp)
+		g.combineDup(cvDiag, diagFactor, sgTmp)
+		g.combineDup(cvC1, invSqrtPi, sgTmp)
+		g.argInt(off, "sign", sgTmp)
+		g.Go("SCVTFD %s, F%d", sgTmp, cvC2)
+		g.VDUPLane(arm64.D2, cvC2, cvC2, 0)
+	} else {
+		g.VZero(cvZero)
+		for _, x := range []struct {
+			v arm64.V
+			c float32
+		}{{cvDiag, diagFactor32}, {cvC1, invSqrtPi32}} {
+			g.Go("MOVW $0x%08x, %s", math.Float32bits(x.c), sgTmp)
+			g.Go("VDUP %s, %s", sgTmp, x.v.Go(arm64.S4))
+		}
+		g.argInt(off, "sign", sgTmp)
+		g.Go("SCVTFS %s, F%d", sgTmp, cvC2)
+		g.VDUPLane(arm64.S4, cvC2, cvC2, 0)
+	}
 	g.argInt(off, "c", sgI)
 	g.Go("CBZ %s, %s", sgI, g.ref("zero")) // no component: nothing to do
 	g.Go("LSL $%d, %s, %s", p.shift, sgI, sgInc)
@@ -171,21 +215,34 @@ func (g *gen) genSideGrad(p *prec) {
 }
 
 // sideGradLoop emits the loop over the components and the lanes (self:
-// the rows and columns of the self sums are read, c > 1).
+// the rows and columns of the self sums are read, c > 1): whole vectors of
+// lanes, then the lane tail in blocks of halving size (float64: one lane;
+// float32: two lanes, then one).
 func (g *gen) sideGradLoop(p *prec, off map[string]int, self bool, tag string) {
 	g.Label(g.label(tag + "_row"))
 	g.argInt(off, "n", sgL)
 	g.Label(g.label(tag + "_lanes"))
 	start := g.Count()
-	g.Go("CMP $2, %s", sgL)
+	g.Go("CMP $%d, %s", p.lanes, sgL)
 	g.Go("BLT %s", g.ref(tag+"_tail"))
-	g.sideGradBody(p, self, 2)
-	g.Go("SUB $2, %s", sgL)
+	g.sideGradBody(p, self, p.lanes)
+	g.Go("SUB $%d, %s", p.lanes, sgL)
 	g.Go("B %s", g.ref(tag+"_lanes"))
-	g.loop(fmt.Sprintf("c %s, lanes", map[bool]string{true: "> 1", false: "= 1"}[self]), start, 2)
-	g.Label(g.label(tag + "_tail"))
-	g.Go("CBZ %s, %s", sgL, g.ref(tag+"_next"))
-	g.sideGradBody(p, self, 1)
+	g.loop(fmt.Sprintf("c %s, lanes", map[bool]string{true: "> 1", false: "= 1"}[self]), start, p.lanes)
+	label := tag + "_tail"
+	for lanes := p.lanes / 2; lanes >= 1; lanes /= 2 {
+		g.Label(g.label(label))
+		label = fmt.Sprintf("%s_tail%d", tag, lanes/2)
+		if lanes == 1 {
+			g.Go("CBZ %s, %s", sgL, g.ref(tag+"_next"))
+			g.sideGradBody(p, self, 1)
+			break
+		}
+		g.Go("CMP $%d, %s", lanes, sgL)
+		g.Go("BLT %s", g.ref(label))
+		g.sideGradBody(p, self, lanes)
+		g.Go("SUB $%d, %s", lanes, sgL)
+	}
 	g.Label(g.label(tag + "_next"))
 	for _, r := range sgMix {
 		g.Go("SUB %s, %s", sgRewind, r)
@@ -195,61 +252,85 @@ func (g *gen) sideGradLoop(p *prec, off map[string]int, self bool, tag string) {
 	g.Go("RET")
 }
 
-// sideGradBody emits the derivatives of lanes lanes (1 or 2) of one
-// component:
+// sideGradBody emits the derivatives of lanes lanes (a vector, or fewer in
+// the tail) of one component, in the kernel's precision:
 //
 //	gw = H − (selfH + a·(σ·2/√π))
 //	gm = a·(sign·D − selfD)
 //	gs = a·(σ·(R − selfR) − a·(1/√π)), +0 unless σ > 0
 //
 // with selfH = rows.H + cols.H, selfD = rows.D − cols.D, selfR = rows.R +
-// cols.R when self, else +0 each.
+// cols.R when self, else +0 each. The weights, stds and derivatives of c =
+// 1 (not self) are consecutive: float32 loads and stores them as the row
+// sums, float64 lane by lane as for c > 1.
 func (g *gen) sideGradBody(p *prec, self bool, lanes int) {
-	d2 := arm64.D2
+	arr := p.arr
 	const (
 		a, sd, t, u, v, tmp arm64.V = 0, 1, 2, 3, 4, 5
 	)
 	gw, gm, gs, w, s := sgMix[0], sgMix[1], sgMix[2], sgMix[3], sgMix[4]
 	xh, xd, xr, rh, rd, rr, kh, kd, kr := sgRow[0], sgRow[1], sgRow[2], sgRow[3], sgRow[4], sgRow[5], sgRow[6], sgRow[7], sgRow[8]
-	g.combineLoadMix(p, a, w, sgInc, lanes)
-	g.combineLoadMix(p, sd, s, sgInc, lanes)
+	contig := !self && !p.f64
+	loadMix := func(v arm64.V, r arm64.R) {
+		if contig {
+			g.sideLoad(p, v, r, lanes)
+		} else {
+			g.combineLoadMix(p, v, r, sgInc, lanes)
+		}
+	}
+	storeMix := func(v arm64.V, r arm64.R) {
+		if contig {
+			g.sideStore(p, v, r, lanes)
+		} else {
+			g.combineStoreMix(p, v, r, sgInc, lanes)
+		}
+	}
+	loadRow := func(v arm64.V, r arm64.R) {
+		if p.f64 {
+			g.combineLoadRow(p, v, r, lanes)
+		} else {
+			g.sideLoad(p, v, r, lanes)
+		}
+	}
+	loadMix(a, w)
+	loadMix(sd, s)
 	// self: the self sums of the lanes, else +0.
 	selfSum := func(dst arm64.V, r0, r1 arm64.R, sub bool) arm64.V {
 		if !self {
 			return cvZero
 		}
-		g.combineLoadRow(p, dst, r0, lanes)
-		g.combineLoadRow(p, tmp, r1, lanes)
+		loadRow(dst, r0)
+		loadRow(tmp, r1)
 		if sub {
-			g.Word(arm64.FSUB(d2, dst, dst, tmp))
+			g.Word(arm64.FSUB(arr, dst, dst, tmp))
 		} else {
-			g.Word(arm64.FADD(d2, dst, dst, tmp))
+			g.Word(arm64.FADD(arr, dst, dst, tmp))
 		}
 		return dst
 	}
 	// gw
-	g.Word(arm64.FMUL(d2, t, sd, cvDiag))
-	g.Word(arm64.FMUL(d2, t, a, t))
-	g.Word(arm64.FADD(d2, t, selfSum(u, rh, kh, false), t))
-	g.combineLoadRow(p, v, xh, lanes)
-	g.Word(arm64.FSUB(d2, t, v, t))
-	g.combineStoreMix(p, t, tmp, gw, sgInc, lanes)
+	g.Word(arm64.FMUL(arr, t, sd, cvDiag))
+	g.Word(arm64.FMUL(arr, t, a, t))
+	g.Word(arm64.FADD(arr, t, selfSum(u, rh, kh, false), t))
+	loadRow(v, xh)
+	g.Word(arm64.FSUB(arr, t, v, t))
+	storeMix(t, gw)
 	// gm
-	g.combineLoadRow(p, v, xd, lanes)
-	g.Word(arm64.FMUL(d2, t, cvC2, v))
-	g.Word(arm64.FSUB(d2, t, t, selfSum(u, rd, kd, true)))
-	g.Word(arm64.FMUL(d2, t, a, t))
-	g.combineStoreMix(p, t, tmp, gm, sgInc, lanes)
+	loadRow(v, xd)
+	g.Word(arm64.FMUL(arr, t, cvC2, v))
+	g.Word(arm64.FSUB(arr, t, t, selfSum(u, rd, kd, true)))
+	g.Word(arm64.FMUL(arr, t, a, t))
+	storeMix(t, gm)
 	// gs
-	g.combineLoadRow(p, v, xr, lanes)
-	g.Word(arm64.FSUB(d2, t, v, selfSum(u, rr, kr, false)))
-	g.Word(arm64.FMUL(d2, t, sd, t))
-	g.Word(arm64.FMUL(d2, u, a, cvC1))
-	g.Word(arm64.FSUB(d2, t, t, u))
-	g.Word(arm64.FMUL(d2, t, a, t))
-	g.Word(arm64.FCMGT(d2, u, sd, cvZero))
+	loadRow(v, xr)
+	g.Word(arm64.FSUB(arr, t, v, selfSum(u, rr, kr, false)))
+	g.Word(arm64.FMUL(arr, t, sd, t))
+	g.Word(arm64.FMUL(arr, u, a, cvC1))
+	g.Word(arm64.FSUB(arr, t, t, u))
+	g.Word(arm64.FMUL(arr, t, a, t))
+	g.Word(arm64.FCMGT(arr, u, sd, cvZero))
 	g.VAND(t, t, u)
-	g.combineStoreMix(p, t, tmp, gs, sgInc, lanes)
+	storeMix(t, gs)
 }
 
 // General-purpose registers of BatchPairValues.

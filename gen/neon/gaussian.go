@@ -22,27 +22,29 @@ import (
 // lanes at a time (a chunk's inputs are in the cache by then), and each
 // vector runs the pair term of the batch-lane kernels (termScale and termH,
 // or gradScale and gradTerm: the same instructions), the sums fma(b, h, +0)
-// … in the input precision (FMLA into a zeroed vector), and the
-// combination in float64 with the operations of purego/gaussian.go in their
-// order, unfused. In float32 the combination runs on each half of the
-// vector in turn: its inputs widened once (FCVTL, FCVTL2), the value of
-// both halves narrowed into one vector (FCVTN, FCVTN2), each derivative
-// narrowed (FCVTN, one rounding) and stored two lanes at a time; there the
-// float32 constant set ends at V23, V24–V31 are working registers too, and
-// the combination's constants are loaded once before the loop (float64:
-// once per vector). Three of purego's operations are identities on every
-// value other than a NaN and are left out: 1·x, x − 0 (both give x, −0
+// … in the input precision (FMLA into a zeroed vector), and the combination
+// with the operations of purego/gaussian.go in their order, unfused: the
+// value in float64, the derivatives in the input precision
+// (gaussianSideGrad, float32 with 2/√π and 1/√π rounded to float32). In
+// float32 the derivatives of both sides run on the whole vector first,
+// stored four lanes at a time without any conversion; then the value runs on
+// each half of the vector in turn, its inputs widened once (FCVTL, FCVTL2)
+// and the value of both halves narrowed into one vector (FCVTN, FCVTN2).
+// There the float32 constant set ends at V23, V24–V31 are working registers
+// too, and the combination's constants are loaded once before the loop
+// (float64: once per vector). Three of purego's operations are identities on
+// every value other than a NaN and are left out: 1·x, x − 0 (both give x, −0
 // included) and −1·x (FNEG gives the same −x); a NaN stays a NaN. 0 + x is
 // kept (it turns −0 into +0), and the clamp max(v, 0) of the value is FMAX
 // with +0 (−0 and negative values give +0, a NaN stays). The last vector
 // overlaps the one before it as in the scans; its lanes are recomputed and
 // stored again with the same bits. under: a vector's lanes with out = 0 and
 // vals > 2⁻⁵⁰·cross form a mask; only when it is nonzero does scalar code
-// look at under[0] and, if no lane was found before, store the first lane
-// of the mask (a lane the overlapping vector recomputes had a zero mask or
-// set under[0] already, so the lane found is still the first). The checked
-// function sets under[0] = −1 and calls the assembly only with n ≥ the
-// lanes of a vector.
+// look at under[0] and, if no lane was found before, store the first lane of
+// the mask (a lane the overlapping vector recomputes had a zero mask or set
+// under[0] already, so the lane found is still the first). The checked
+// function sets under[0] = −1 and calls the assembly only with n ≥ the lanes
+// of a vector.
 
 // General-purpose registers of the compute loop (the pair term uses R14,
 // R19–R25; R13 and R15 are scratch here).
@@ -68,8 +70,13 @@ const (
 )
 
 // gaussConst holds the float64 constants of the combination, used by
-// element: lanes [2/√π, 0.5] and [2⁻⁵⁰, 1/√π].
-var gaussConst = []float64{2 / math.SqrtPi, 0.5, 0x1p-50, 1 / math.SqrtPi}
+// element: lanes [2/√π, 0.5] and [2⁻⁵⁰, 1/√π]; gaussConst32 the float32
+// ones of BatchGaussianGrad32's derivatives, 2/√π and 1/√π rounded to
+// float32 (lanes 0 and 1).
+var (
+	gaussConst   = []float64{2 / math.SqrtPi, 0.5, 0x1p-50, 1 / math.SqrtPi}
+	gaussConst32 = []float64{float64(diagFactor32), float64(invSqrtPi32)}
+)
 
 // genGaussian emits BatchGaussianValues (grad false) or BatchGaussianGrad
 // of the precision.
@@ -135,6 +142,14 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 		z, c0, c1 := k.gaussConsts(nil)
 		cs = &[3]arm64.V{z, c0, c1}
 	}
+	// The float32 derivatives' constants, 2/√π and 1/√π rounded to float32
+	// (lanes 0 and 1).
+	var c32 arm64.V
+	if grad && !p.f64 {
+		c32 = k.get()
+		g.Go("MOVD $gaussConst32<>(SB), %s", gsT0)
+		g.VLD1(arm64.S4, gsT0, c32)
+	}
 	g.Label(g.label("lane"))
 	start := g.Count()
 	g.Go("CMP %s, %s", gsLast, gsL0)
@@ -156,7 +171,7 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	g.Go("MOVD %s, %s", gsLast, gsL0)
 	fix = g.Count() - fix
 	g.Label(g.label("body"))
-	mask := k.gaussBody(grad, cs)
+	mask := k.gaussBody(grad, cs, c32)
 	g.Go("ADD $%d, %s", p.lanes, gsL0)
 	g.Go("B %s", g.ref("lane"))
 	g.loops = append(g.loops, loopSummary{fn: g.fn, what: name + " lanes", insts: g.Count() - start - fix, pairs: p.lanes})
@@ -180,6 +195,9 @@ func (g *gen) genGaussian(p *prec, grad bool) {
 	g.Go("B %s", g.ref("under_back"))
 	if cs != nil {
 		k.put(cs[:]...)
+	}
+	if grad && !p.f64 {
+		k.put(c32)
 	}
 	if k.used != 0 {
 		panic(fmt.Sprintf("%s: %d vector registers not released", name, k.used))
@@ -228,8 +246,9 @@ func (g *gen) gaussScan(p *prec, side int, off map[string]int, w, m, s string) {
 }
 
 // gaussBody emits one vector of lanes and returns the register that held
-// the under mask at the branch to the under code.
-func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
+// the under mask at the branch to the under code (c32: the float32
+// derivatives' constants, BatchGaussianGrad32).
+func (k *pair) gaussBody(grad bool, cs *[3]arm64.V, c32 arm64.V) arm64.V {
 	p := k.p
 	pw, pm, ps, qw, qm, qs := gsIn[0], gsIn[1], gsIn[2], gsIn[3], gsIn[4], gsIn[5]
 	s := &stream{}
@@ -311,17 +330,6 @@ func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
 	fadd := func(d, n, m arm64.V) { k.Word(arm64.FADD(d2, d, n, m)) }
 	fsub := func(d, n, m arm64.V) { k.Word(arm64.FSUB(d2, d, n, m)) }
 	byConst := func(d, n arm64.V, c arm64.V, lane int) { k.Word(arm64.FMULE(d2, d, n, c, lane)) }
-	// output stores the float64 result t of half hf at ptr (float32:
-	// narrowed, two lanes) and releases t.
-	output := func(ptr arm64.R, t arm64.V) {
-		if p.f64 {
-			k.store(t, ptr, false, 0)
-		} else {
-			k.Word(arm64.FCVTN(t, t))
-			k.Go("FMOVD.P %s, 8(%s)", t, ptr)
-		}
-		k.put(t)
-	}
 	// underCheck branches to the under code when the mask has a lane set.
 	underCheck := func(mask arm64.V) {
 		k.ToGPR(arm64.D2, gsT0, mask, 0)
@@ -330,36 +338,47 @@ func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
 		k.Go("CBNZ %s, %s", gsT0, k.ref("under"))
 		k.Label(k.label("under_back"))
 	}
-	// side emits the derivatives of one side's half: weight w, std sd,
-	// sd·2/√π sdd, the side's sums H (widened), D and R.
-	side := func(hf int, w, sd, sdd, H, dsum, rsum arm64.V, neg bool, ptrs []arm64.R) {
+	// side emits the derivatives of one side in the kernel's precision
+	// (float64: of the vector, inside the loop over the halves; float32: of
+	// the whole vector, before it): weight w, std sd, sd·2/√π sdd, the
+	// side's sums H, D and R, 1/√π in lane invLane of inv.
+	side := func(w, sd, sdd, H, D, R, inv arm64.V, invLane int, neg bool, ptrs []arm64.R) {
 		t := k.get() // gw = H − (0 + w·(σ·2/√π))
-		fmul(t, w, sdd)
-		fadd(t, zero, t)
-		fsub(t, H, t)
-		output(ptrs[0], t)
-		D := wide(dsum, hf) // gm = w·(±D)
-		t = k.get()
+		k.fmul(t, w, sdd)
+		k.fadd(t, zero, t)
+		k.fsub(t, H, t)
+		k.store(t, ptrs[0], false, 0)
+		k.put(t)
+		t = k.get() // gm = w·(±D)
 		if neg {
-			k.Word(arm64.FNEG(d2, t, D))
-			fmul(t, w, t)
+			k.Word(arm64.FNEG(p.arr, t, D))
+			k.fmul(t, w, t)
 		} else {
-			fmul(t, w, D)
+			k.fmul(t, w, D)
 		}
-		drop(D)
-		output(ptrs[1], t)
-		R := wide(rsum, hf) // gs = w·(σ·R − w·(1/√π)), +0 unless σ > 0
-		t = k.get()
-		fmul(t, sd, R)
-		drop(R)
+		k.store(t, ptrs[1], false, 0)
+		k.put(t)
+		t = k.get() // gs = w·(σ·R − w·(1/√π)), +0 unless σ > 0
+		k.fmul(t, sd, R)
 		u := k.get()
-		byConst(u, w, c1, 1)
-		fsub(t, t, u)
-		fmul(t, w, t)
-		k.Word(arm64.FCMGT(d2, u, sd, zero))
+		k.Word(arm64.FMULE(p.arr, u, w, inv, invLane))
+		k.fsub(t, t, u)
+		k.fmul(t, w, t)
+		k.Word(arm64.FCMGT(p.arr, u, sd, zero))
 		k.VAND(t, t, u)
 		k.put(u)
-		output(ptrs[2], t)
+		k.store(t, ptrs[2], false, 0)
+		k.put(t)
+	}
+	if grad && !p.f64 {
+		// float32: the derivatives of both sides on the whole vector, the
+		// constants 2/√π and 1/√π rounded to float32 in lanes 0 and 1 of c32.
+		sdd := k.get()
+		k.Word(arm64.FMULE(p.arr, sdd, sa, c32, 0))
+		side(a, sa, sdd, rh, rd, rr, c32, 1, false, gsGrad[:3])
+		k.Word(arm64.FMULE(p.arr, sdd, sb, c32, 0))
+		side(b, sb, sdd, ch, cd, cr, c32, 1, true, gsGrad[3:])
+		k.put(sdd, rd, rr, ch, cd, cr)
 	}
 
 	// Each half: the inputs widened once; the value: cross = 0 + a·rh,
@@ -414,18 +433,12 @@ func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
 			}
 			k.put(sp, cross)
 		}
-		if grad {
-			if p.f64 {
-				sums()
-			}
-			side(hf, A, SA, SAd, RH, rd, rr, false, gsGrad[:3])
-			drop(RH)
-			H := wide(ch, hf)
-			side(hf, B, SB, SBd, H, cd, cr, true, gsGrad[3:])
-			drop(H)
-		} else {
-			drop(RH)
+		if grad && p.f64 {
+			sums()
+			side(A, SA, SAd, RH, rd, rr, c1, 1, false, gsGrad[:3])
+			side(B, SB, SBd, ch, cd, cr, c1, 1, true, gsGrad[3:])
 		}
+		drop(RH)
 		drop(A, B, SA, SB)
 		k.put(SAd, SBd)
 	}
@@ -438,7 +451,7 @@ func (k *pair) gaussBody(grad bool, cs *[3]arm64.V) arm64.V {
 		k.put(mask)
 	}
 	k.put(a, b, sa, sb, rh)
-	if grad {
+	if grad && p.f64 {
 		k.put(rd, rr, ch, cd, cr)
 	}
 	if cs == nil {

@@ -8,9 +8,10 @@
 //	cd gen && go run ./neon -out ../asm/kernels_arm64.s -stubs ../asm/kernels_arm64.go
 //
 // The NEON code runs the purego algorithm operation for operation, two
-// float64 or four float32 lanes at a time (the batch combination kernels,
-// which compute in float64, two lanes in both precisions), so its
-// element-wise results equal purego's bit for bit. The kernels, their parameters and names come from
+// float64 or four float32 lanes at a time (the parts of the batch kernels
+// that compute float32 inputs in float64, BatchPairValues32 and the value
+// of BatchGaussian…32: two lanes at a time), so its element-wise results
+// equal purego's bit for bit. The kernels, their parameters and names come from
 // gen/internal/spec. The Go declarations are unexported (spec.Stub:
 // crossGrad64 for CrossGrad64, the names gen/avx2 gives the amd64 code) and
 // //go:noescape: the assembly trusts its lengths, so package asm exports
@@ -194,6 +195,7 @@ func main() {
 		g.genFront(p)
 	}
 	g.global("gaussConst", 8, prec64.floatBits(gaussConst...))
+	g.global("gaussConst32", 4, prec32.floatBits(gaussConst32...))
 	for _, p := range []*prec{prec64, prec32} {
 		g.genGaussian(p, false)
 		g.genGaussian(p, true)
