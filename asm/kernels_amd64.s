@@ -30449,62 +30449,27 @@ gauss_pass3:
 	VCVTPS2PD  4224(SP)(BX*4), Y3
 	VCVTPS2PD  4736(SP)(BX*4), Y4
 	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     Y0, Y4, Y6
-	VADDPD     Y6, Y5, Y6
-	VMULPD     combineDiag<>+0(SB), Y1, Y7
-	VMULPD     Y0, Y0, Y8
-	VMULPD     Y7, Y8, Y8
-	VADDPD     Y8, Y5, Y8
-	VMULPD     combineDiag<>+0(SB), Y3, Y9
-	VMULPD     Y2, Y2, Y10
-	VMULPD     Y9, Y10, Y10
-	VADDPD     Y10, Y5, Y10
-	VADDPD     Y10, Y8, Y8
-	VMULPD     combineHalf<>+0(SB), Y8, Y8
-	VSUBPD     Y8, Y6, Y8
-	VCMPPD     $0x12, Y5, Y8, Y10
-	VANDNPD    Y8, Y10, Y8
-	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
-	VMULPD     combineUnder<>+0(SB), Y6, Y6
-	VCMPPD     $0x1e, Y6, Y8, Y6
-	VANDPD     Y6, Y10, Y10
-	VMULPD     Y0, Y7, Y6
-	VADDPD     Y6, Y5, Y6
-	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  5248(SP)(BX*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
-	VSUBPD     Y7, Y4, Y4
 	VMULPD     Y0, Y4, Y4
-	VCMPPD     $0x1e, Y5, Y1, Y0
-	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  5760(SP)(BX*4), Y0
-	VMULPD     Y2, Y9, Y1
-	VADDPD     Y1, Y5, Y1
-	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  6272(SP)(BX*4), Y0
-	VMULPD     Y3, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
-	VSUBPD     Y7, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VCMPPD     $0x1e, Y5, Y3, Y2
-	VANDPD     Y2, Y0, Y0
-	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y8, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gqw_base+104(FP), DI
-	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
 	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, (DI)(SI*4)
-	VMOVMSKPD  Y10, DI
+	VMOVMSKPD  Y1, DI
 	TESTQ      DI, DI
 	JZ         gauss_b0_noflag
 	TESTQ      AX, AX
@@ -30513,68 +30478,33 @@ gauss_pass3:
 	LEAQ       (SI)(DI*1), AX
 
 gauss_b0_noflag:
-	VCVTPS2PD  2704(SP)(BX*4), Y0
-	VCVTPS2PD  3216(SP)(BX*4), Y1
-	VCVTPS2PD  3728(SP)(BX*4), Y2
-	VCVTPS2PD  4240(SP)(BX*4), Y3
-	VCVTPS2PD  4752(SP)(BX*4), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     Y0, Y4, Y6
-	VADDPD     Y6, Y5, Y6
-	VMULPD     combineDiag<>+0(SB), Y1, Y7
-	VMULPD     Y0, Y0, Y8
-	VMULPD     Y7, Y8, Y8
-	VADDPD     Y8, Y5, Y8
-	VMULPD     combineDiag<>+0(SB), Y3, Y9
-	VMULPD     Y2, Y2, Y10
-	VMULPD     Y9, Y10, Y10
-	VADDPD     Y10, Y5, Y10
-	VADDPD     Y10, Y8, Y8
-	VMULPD     combineHalf<>+0(SB), Y8, Y8
-	VSUBPD     Y8, Y6, Y8
-	VCMPPD     $0x12, Y5, Y8, Y10
-	VANDNPD    Y8, Y10, Y8
-	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
-	VMULPD     combineUnder<>+0(SB), Y6, Y6
-	VCMPPD     $0x1e, Y6, Y8, Y6
-	VANDPD     Y6, Y10, Y10
-	VMULPD     Y0, Y7, Y6
-	VADDPD     Y6, Y5, Y6
-	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  5264(SP)(BX*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
-	VSUBPD     Y7, Y4, Y4
-	VMULPD     Y0, Y4, Y4
-	VCMPPD     $0x1e, Y5, Y1, Y0
-	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  5776(SP)(BX*4), Y0
-	VMULPD     Y2, Y9, Y1
-	VADDPD     Y1, Y5, Y1
-	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  6288(SP)(BX*4), Y0
-	VMULPD     Y3, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
-	VSUBPD     Y7, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VCMPPD     $0x1e, Y5, Y3, Y2
-	VANDPD     Y2, Y0, Y0
-	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y8, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gqw_base+104(FP), DI
+	VCVTPS2PD  2704(SP)(BX*4), Y1
+	VCVTPS2PD  3216(SP)(BX*4), Y2
+	VCVTPS2PD  3728(SP)(BX*4), Y3
+	VCVTPS2PD  4240(SP)(BX*4), Y4
+	VCVTPS2PD  4752(SP)(BX*4), Y5
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VMULPD     Y1, Y5, Y5
+	VADDPD     Y5, Y6, Y5
+	VMULPD     combineDiag<>+0(SB), Y2, Y2
+	VMULPD     Y1, Y1, Y1
+	VMULPD     Y2, Y1, Y1
+	VADDPD     Y1, Y6, Y1
+	VMULPD     combineDiag<>+0(SB), Y4, Y2
+	VMULPD     Y3, Y3, Y3
+	VMULPD     Y2, Y3, Y3
+	VADDPD     Y3, Y6, Y2
+	VADDPD     Y2, Y1, Y1
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y5, Y1
+	VCMPPD     $0x12, Y6, Y1, Y2
+	VANDNPD    Y1, Y2, Y1
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y1, Y2
+	VMULPD     combineUnder<>+0(SB), Y5, Y3
+	VCMPPD     $0x1e, Y3, Y1, Y3
+	VANDPD     Y3, Y2, Y2
 	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, 16(DI)(SI*4)
-	VMOVMSKPD  Y10, DI
+	VMOVMSKPD  Y2, DI
 	TESTQ      DI, DI
 	JZ         gauss_b1_noflag
 	TESTQ      AX, AX
@@ -30583,11 +30513,51 @@ gauss_b0_noflag:
 	LEAQ       4(SI)(DI*1), AX
 
 gauss_b1_noflag:
-	ADDQ $0x00000008, BX
-	CMPQ BX, DX
-	JL   gauss_pass3
-	ADDQ DX, CX
-	JMP  gauss_grp
+	VMOVUPS 2688(SP)(BX*4), Y2
+	VMOVUPS 3200(SP)(BX*4), Y3
+	VMULPS  combineDiag32<>+0(SB), Y3, Y4
+	VMULPS  Y2, Y4, Y4
+	VADDPS  combineZero<>+0(SB), Y4, Y4
+	VMOVUPS 4736(SP)(BX*4), Y5
+	VSUBPS  Y4, Y5, Y5
+	VMOVUPS 5248(SP)(BX*4), Y4
+	VMULPS  Y3, Y4, Y4
+	VMULPS  combineInvSqrtPi32<>+0(SB), Y2, Y6
+	VSUBPS  Y6, Y4, Y4
+	VMULPS  Y2, Y4, Y4
+	VCMPPS  $0x1e, combineZero<>+0(SB), Y3, Y2
+	VANDPS  Y2, Y4, Y4
+	VMOVUPS 3712(SP)(BX*4), Y2
+	VMOVUPS 4224(SP)(BX*4), Y3
+	VMULPS  combineDiag32<>+0(SB), Y3, Y6
+	VMULPS  Y2, Y6, Y6
+	VADDPS  combineZero<>+0(SB), Y6, Y6
+	VMOVUPS 5760(SP)(BX*4), Y7
+	VSUBPS  Y6, Y7, Y7
+	VMOVUPS 6272(SP)(BX*4), Y6
+	VMULPS  Y3, Y6, Y6
+	VMULPS  combineInvSqrtPi32<>+0(SB), Y2, Y8
+	VSUBPS  Y8, Y6, Y6
+	VMULPS  Y2, Y6, Y6
+	VCMPPS  $0x1e, combineZero<>+0(SB), Y3, Y2
+	VANDPS  Y2, Y6, Y6
+	MOVQ    out_base+0(FP), DI
+	VMOVUPS X0, (DI)(SI*4)
+	MOVQ    out_base+0(FP), DI
+	VMOVUPS X1, 16(DI)(SI*4)
+	MOVQ    gpw_base+32(FP), DI
+	VMOVUPS Y5, (DI)(SI*4)
+	MOVQ    gps_base+80(FP), DI
+	VMOVUPS Y4, (DI)(SI*4)
+	MOVQ    gqw_base+104(FP), DI
+	VMOVUPS Y7, (DI)(SI*4)
+	MOVQ    gqs_base+152(FP), DI
+	VMOVUPS Y6, (DI)(SI*4)
+	ADDQ    $0x00000008, BX
+	CMPQ    BX, DX
+	JL      gauss_pass3
+	ADDQ    DX, CX
+	JMP     gauss_grp
 
 gauss_done:
 	MOVQ under+24(FP), CX

@@ -1195,6 +1195,12 @@ func (w side32) gs32(a, sd VecVirtual, xr, rr, kr Op) VecVirtual {
 		w.add(kr, r, r)
 		w.sub(r, q, q)
 	}
+	return w.gsTail(a, sd, q)
+}
+
+// gsTail returns a·(σ·q − a·(1/√π)) of the lanes where σ > 0 and +0
+// elsewhere, in q.
+func (w side32) gsTail(a, sd, q VecVirtual) VecVirtual {
 	w.mul(sd, q, q)
 	u := w.reg()
 	w.mul(combineConst("combineInvSqrtPi32"), a, u)
