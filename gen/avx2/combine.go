@@ -288,32 +288,20 @@ func (w lanes) gatherB(b slicePtr, idx, stride, stride3 GPVirtual, blk int) VecV
 	return r
 }
 
-// scatter rounds the float64 lanes of r to the kernel's precision and
-// stores them as a strided write (see strided).
+// scatter stores the float64 lanes of r as a strided write to a float64
+// slice (see strided; BatchSideGrad64).
 func (w lanes) scatter(r VecVirtual, b slicePtr, idx, stride, stride3 GPVirtual) {
-	p := w.p
 	m := w.strided(b, idx, stride, stride3)
-	switch {
-	case !w.vec && p.f64:
+	if !w.vec {
 		VMOVSD(r, m[0])
-	case !w.vec:
-		VCVTSD2SS(r, r, r)
-		VMOVSS(r, m[0])
-	case p.f64:
-		hi := XMM()
-		VMOVSD(r.AsX(), m[0])
-		VMOVHPD(r.AsX(), m[1])
-		VEXTRACTF128(Imm(1), r, hi)
-		VMOVSD(hi, m[2])
-		VMOVHPD(hi, m[3])
-	default:
-		x := XMM()
-		VCVTPD2PSY(r, x)
-		VMOVSS(x, m[0])
-		VEXTRACTPS(Imm(1), x, m[1])
-		VEXTRACTPS(Imm(2), x, m[2])
-		VEXTRACTPS(Imm(3), x, m[3])
+		return
 	}
+	hi := XMM()
+	VMOVSD(r.AsX(), m[0])
+	VMOVHPD(r.AsX(), m[1])
+	VEXTRACTF128(Imm(1), r, hi)
+	VMOVSD(hi, m[2])
+	VMOVHPD(hi, m[3])
 }
 
 // laneLoop emits `for l := 0; l < n; l += width` over blocks of four lanes,
