@@ -4846,6 +4846,26 @@ DATA combineZero<>+16(SB)/8, $0x0000000000000000
 DATA combineZero<>+24(SB)/8, $0x0000000000000000
 GLOBL combineZero<>(SB), RODATA|NOPTR, $32
 
+DATA combineDiag32<>+0(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+4(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+8(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+12(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+16(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+20(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+24(SB)/4, $0x3f906ebb
+DATA combineDiag32<>+28(SB)/4, $0x3f906ebb
+GLOBL combineDiag32<>(SB), RODATA|NOPTR, $32
+
+DATA combineInvSqrtPi32<>+0(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+4(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+8(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+12(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+16(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+20(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+24(SB)/4, $0x3f106ebb
+DATA combineInvSqrtPi32<>+28(SB)/4, $0x3f106ebb
+GLOBL combineInvSqrtPi32<>(SB), RODATA|NOPTR, $32
+
 DATA fastExpMin64<>+0(SB)/8, $0xc05a000000000000
 DATA fastExpMin64<>+8(SB)/8, $0xc05a000000000000
 DATA fastExpMin64<>+16(SB)/8, $0xc05a000000000000
@@ -23714,11 +23734,11 @@ TEXT ·batchSideGrad32(SB), NOSPLIT, $32-360
 	MOVQ         c+344(FP), AX
 	CMPQ         AX, $0x01
 	JE           sideGrad32_one
-	VMOVSD       combineZero<>+0(SB), X0
+	VMOVSS       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
-	VCVTSI2SDQ   AX, X0, X0
-	VBROADCASTSD X0, Y0
-	VMOVUPD      Y0, (SP)
+	VCVTSI2SSQ   AX, X0, X0
+	VBROADCASTSS X0, Y0
+	VMOVUPS      Y0, (SP)
 	XORQ         AX, AX
 
 sideGrad32_self_group:
@@ -23732,542 +23752,630 @@ sideGrad32_self_group:
 	MOVQ  AX, DX
 	XORQ  BX, BX
 
-sideGrad32_self_tiles:
-	MOVQ       n+352(FP), SI
-	SUBQ       BX, SI
-	CMPQ       SI, $0x04
-	JL         sideGrad32_self_tail
-	MOVQ       c+344(FP), SI
-	MOVQ       SI, DI
-	SHLQ       $0x02, DI
-	LEAQ       (DI)(DI*2), R8
-	MOVQ       CX, R9
-	MOVQ       n+352(FP), R10
-	ADDQ       R10, R9
-	MOVQ       R9, R10
-	MOVQ       n+352(FP), R11
-	ADDQ       R11, R10
-	MOVQ       R10, R11
-	MOVQ       n+352(FP), R12
-	ADDQ       R12, R11
-	MOVQ       w_base+72(FP), R12
-	LEAQ       (R12)(DX*4), R12
-	VCVTPS2PD  (R12), Y0
-	VCVTPS2PD  (R12)(DI*1), Y1
-	VCVTPS2PD  (R12)(DI*2), Y2
-	VCVTPS2PD  (R12)(R8*1), Y3
-	VUNPCKLPD  Y1, Y0, Y4
-	VUNPCKHPD  Y1, Y0, Y0
-	VUNPCKLPD  Y3, Y2, Y1
-	VUNPCKHPD  Y3, Y2, Y2
-	VPERM2F128 $0x20, Y1, Y4, Y3
-	VPERM2F128 $0x20, Y2, Y0, Y5
-	VPERM2F128 $0x31, Y1, Y4, Y1
-	VPERM2F128 $0x31, Y2, Y0, Y0
-	MOVQ       s_base+96(FP), R12
-	LEAQ       (R12)(DX*4), R12
-	VCVTPS2PD  (R12), Y2
-	VCVTPS2PD  (R12)(DI*1), Y4
-	VCVTPS2PD  (R12)(DI*2), Y6
-	VCVTPS2PD  (R12)(R8*1), Y7
-	VUNPCKLPD  Y4, Y2, Y8
-	VUNPCKHPD  Y4, Y2, Y2
-	VUNPCKLPD  Y7, Y6, Y4
-	VUNPCKHPD  Y7, Y6, Y6
-	VPERM2F128 $0x20, Y4, Y8, Y7
-	VPERM2F128 $0x20, Y6, Y2, Y9
-	VPERM2F128 $0x31, Y4, Y8, Y4
-	VPERM2F128 $0x31, Y6, Y2, Y2
-	VMULPD     combineDiag<>+0(SB), Y7, Y6
-	VMULPD     Y3, Y6, Y6
-	MOVQ       rh_base+192(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y8
-	MOVQ       kh_base+264(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y10
-	VADDPD     Y10, Y8, Y8
-	VADDPD     Y6, Y8, Y8
-	MOVQ       xh_base+120(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y6
-	VSUBPD     Y8, Y6, Y6
-	VMULPD     combineDiag<>+0(SB), Y9, Y8
-	VMULPD     Y5, Y8, Y8
-	MOVQ       rh_base+192(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y10
-	MOVQ       kh_base+264(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y11
-	VADDPD     Y11, Y10, Y10
-	VADDPD     Y8, Y10, Y10
-	MOVQ       xh_base+120(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y8
-	VSUBPD     Y10, Y8, Y8
-	VMULPD     combineDiag<>+0(SB), Y4, Y10
-	VMULPD     Y1, Y10, Y10
-	MOVQ       rh_base+192(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y11
-	MOVQ       kh_base+264(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y12
-	VADDPD     Y12, Y11, Y11
-	VADDPD     Y10, Y11, Y11
-	MOVQ       xh_base+120(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y10
-	VSUBPD     Y11, Y10, Y10
-	VMULPD     combineDiag<>+0(SB), Y2, Y11
-	VMULPD     Y0, Y11, Y11
-	MOVQ       rh_base+192(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y12
-	MOVQ       kh_base+264(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y13
-	VADDPD     Y13, Y12, Y12
-	VADDPD     Y11, Y12, Y12
-	MOVQ       xh_base+120(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y11
-	VSUBPD     Y12, Y11, Y11
-	VUNPCKLPD  Y8, Y6, Y12
-	VUNPCKHPD  Y8, Y6, Y6
-	VUNPCKLPD  Y11, Y10, Y8
-	VUNPCKHPD  Y11, Y10, Y10
-	VPERM2F128 $0x20, Y8, Y12, Y11
-	VPERM2F128 $0x20, Y10, Y6, Y13
-	VPERM2F128 $0x31, Y8, Y12, Y8
-	VPERM2F128 $0x31, Y10, Y6, Y6
-	MOVQ       gw_base+0(FP), R12
-	LEAQ       (R12)(DX*4), R12
-	VCVTPD2PSY Y11, X10
-	VMOVUPS    X10, (R12)
-	VCVTPD2PSY Y13, X10
-	VMOVUPS    X10, (R12)(DI*1)
-	VCVTPD2PSY Y8, X8
-	VMOVUPS    X8, (R12)(DI*2)
-	VCVTPD2PSY Y6, X6
-	VMOVUPS    X6, (R12)(R8*1)
-	MOVQ       rr_base+240(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y6
-	MOVQ       kr_base+312(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y8
-	VADDPD     Y8, Y6, Y6
-	MOVQ       xr_base+168(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y8
-	VSUBPD     Y6, Y8, Y8
-	VMULPD     Y7, Y8, Y8
-	VMULPD     combineInvSqrtPi<>+0(SB), Y3, Y6
-	VSUBPD     Y6, Y8, Y8
-	VMULPD     Y3, Y8, Y8
-	VMOVUPD    combineZero<>+0(SB), Y6
-	VCMPPD     $0x1e, Y6, Y7, Y6
-	VANDPD     Y6, Y8, Y8
-	MOVQ       rr_base+240(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y6
-	MOVQ       kr_base+312(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y7
-	VADDPD     Y7, Y6, Y6
-	MOVQ       xr_base+168(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y7
-	VSUBPD     Y6, Y7, Y7
-	VMULPD     Y9, Y7, Y7
-	VMULPD     combineInvSqrtPi<>+0(SB), Y5, Y6
-	VSUBPD     Y6, Y7, Y7
-	VMULPD     Y5, Y7, Y7
-	VMOVUPD    combineZero<>+0(SB), Y6
-	VCMPPD     $0x1e, Y6, Y9, Y6
-	VANDPD     Y6, Y7, Y7
-	MOVQ       rr_base+240(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y6
-	MOVQ       kr_base+312(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y9
-	VADDPD     Y9, Y6, Y6
-	MOVQ       xr_base+168(FP), R12
-	VCVTPS2PD  (R12)(R10*4), Y9
-	VSUBPD     Y6, Y9, Y9
-	VMULPD     Y4, Y9, Y9
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y6
-	VSUBPD     Y6, Y9, Y9
-	VMULPD     Y1, Y9, Y9
-	VMOVUPD    combineZero<>+0(SB), Y6
-	VCMPPD     $0x1e, Y6, Y4, Y6
-	VANDPD     Y6, Y9, Y9
-	MOVQ       rr_base+240(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y4
-	MOVQ       kr_base+312(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y6
-	VADDPD     Y6, Y4, Y4
-	MOVQ       xr_base+168(FP), R12
-	VCVTPS2PD  (R12)(R11*4), Y6
-	VSUBPD     Y4, Y6, Y6
-	VMULPD     Y2, Y6, Y6
-	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y4
-	VSUBPD     Y4, Y6, Y6
-	VMULPD     Y0, Y6, Y6
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VCMPPD     $0x1e, Y4, Y2, Y4
-	VANDPD     Y4, Y6, Y6
-	VUNPCKLPD  Y7, Y8, Y2
-	VUNPCKHPD  Y7, Y8, Y4
-	VUNPCKLPD  Y6, Y9, Y7
-	VUNPCKHPD  Y6, Y9, Y6
-	VPERM2F128 $0x20, Y7, Y2, Y8
-	VPERM2F128 $0x20, Y6, Y4, Y9
-	VPERM2F128 $0x31, Y7, Y2, Y2
-	VPERM2F128 $0x31, Y6, Y4, Y4
-	MOVQ       gs_base+48(FP), R12
-	LEAQ       (R12)(DX*4), R12
-	VCVTPD2PSY Y8, X6
-	VMOVUPS    X6, (R12)
-	VCVTPD2PSY Y9, X6
-	VMOVUPS    X6, (R12)(DI*1)
-	VCVTPD2PSY Y2, X2
-	VMOVUPS    X2, (R12)(DI*2)
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, (R12)(R8*1)
-	MOVQ       rd_base+216(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y2
-	MOVQ       kd_base+288(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y4
-	VSUBPD     Y4, Y2, Y2
-	MOVQ       xd_base+144(FP), R12
-	VCVTPS2PD  (R12)(CX*4), Y4
-	VMULPD     (SP), Y4, Y4
-	VSUBPD     Y2, Y4, Y4
-	VMULPD     Y3, Y4, Y4
-	MOVQ       rd_base+216(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y2
-	MOVQ       kd_base+288(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y3
-	VSUBPD     Y3, Y2, Y2
-	MOVQ       xd_base+144(FP), R12
-	VCVTPS2PD  (R12)(R9*4), Y3
-	VMULPD     (SP), Y3, Y3
-	VSUBPD     Y2, Y3, Y3
-	VMULPD     Y5, Y3, Y3
-	MOVQ       rd_base+216(FP), R9
-	VCVTPS2PD  (R9)(R10*4), Y2
-	MOVQ       kd_base+288(FP), R9
-	VCVTPS2PD  (R9)(R10*4), Y5
-	VSUBPD     Y5, Y2, Y2
-	MOVQ       xd_base+144(FP), R9
-	VCVTPS2PD  (R9)(R10*4), Y5
-	VMULPD     (SP), Y5, Y5
-	VSUBPD     Y2, Y5, Y5
-	VMULPD     Y1, Y5, Y5
-	MOVQ       rd_base+216(FP), R9
-	VCVTPS2PD  (R9)(R11*4), Y1
-	MOVQ       kd_base+288(FP), R9
-	VCVTPS2PD  (R9)(R11*4), Y2
-	VSUBPD     Y2, Y1, Y1
-	MOVQ       xd_base+144(FP), R9
-	VCVTPS2PD  (R9)(R11*4), Y2
-	VMULPD     (SP), Y2, Y2
-	VSUBPD     Y1, Y2, Y2
-	VMULPD     Y0, Y2, Y2
-	VUNPCKLPD  Y3, Y4, Y0
-	VUNPCKHPD  Y3, Y4, Y1
-	VUNPCKLPD  Y2, Y5, Y3
-	VUNPCKHPD  Y2, Y5, Y2
-	VPERM2F128 $0x20, Y3, Y0, Y4
-	VPERM2F128 $0x20, Y2, Y1, Y5
-	VPERM2F128 $0x31, Y3, Y0, Y0
-	VPERM2F128 $0x31, Y2, Y1, Y1
-	MOVQ       gm_base+24(FP), R9
-	LEAQ       (R9)(DX*4), R9
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, (R9)
-	VCVTPD2PSY Y5, X2
-	VMOVUPS    X2, (R9)(DI*1)
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, (R9)(DI*2)
-	VCVTPD2PSY Y1, X0
-	VMOVUPS    X0, (R9)(R8*1)
-	ADDQ       $0x04, CX
-	LEAQ       (DX)(SI*4), DX
-	ADDQ       $0x04, BX
-	JMP        sideGrad32_self_tiles
+sideGrad32_self_tiles8:
+	MOVQ           n+352(FP), SI
+	SUBQ           BX, SI
+	CMPQ           SI, $0x08
+	JL             sideGrad32_self_tiles8_end
+	MOVQ           c+344(FP), SI
+	MOVQ           SI, DI
+	SHLQ           $0x02, DI
+	LEAQ           (DI)(DI*2), R8
+	MOVQ           CX, R9
+	MOVQ           n+352(FP), R10
+	ADDQ           R10, R9
+	MOVQ           R9, R10
+	MOVQ           n+352(FP), R11
+	ADDQ           R11, R10
+	MOVQ           R10, R11
+	MOVQ           n+352(FP), R12
+	ADDQ           R12, R11
+	MOVQ           w_base+72(FP), R12
+	LEAQ           (R12)(DX*4), R12
+	LEAQ           (R12)(DI*4), R13
+	VBROADCASTF128 (R13), Y0
+	VINSERTF128    $0x00, (R12), Y0, Y0
+	VBROADCASTF128 (R13)(DI*1), Y1
+	VINSERTF128    $0x00, (R12)(DI*1), Y1, Y1
+	VBROADCASTF128 (R13)(DI*2), Y2
+	VINSERTF128    $0x00, (R12)(DI*2), Y2, Y2
+	VBROADCASTF128 (R13)(R8*1), Y3
+	VINSERTF128    $0x00, (R12)(R8*1), Y3, Y3
+	VUNPCKLPS      Y1, Y0, Y4
+	VUNPCKHPS      Y1, Y0, Y0
+	VUNPCKLPS      Y3, Y2, Y1
+	VUNPCKHPS      Y3, Y2, Y2
+	VUNPCKLPD      Y1, Y4, Y3
+	VUNPCKHPD      Y1, Y4, Y1
+	VUNPCKLPD      Y2, Y0, Y4
+	VUNPCKHPD      Y2, Y0, Y0
+	MOVQ           s_base+96(FP), R12
+	LEAQ           (R12)(DX*4), R12
+	LEAQ           (R12)(DI*4), R13
+	VBROADCASTF128 (R13), Y2
+	VINSERTF128    $0x00, (R12), Y2, Y2
+	VBROADCASTF128 (R13)(DI*1), Y5
+	VINSERTF128    $0x00, (R12)(DI*1), Y5, Y5
+	VBROADCASTF128 (R13)(DI*2), Y6
+	VINSERTF128    $0x00, (R12)(DI*2), Y6, Y6
+	VBROADCASTF128 (R13)(R8*1), Y7
+	VINSERTF128    $0x00, (R12)(R8*1), Y7, Y7
+	VUNPCKLPS      Y5, Y2, Y8
+	VUNPCKHPS      Y5, Y2, Y2
+	VUNPCKLPS      Y7, Y6, Y5
+	VUNPCKHPS      Y7, Y6, Y6
+	VUNPCKLPD      Y5, Y8, Y7
+	VUNPCKHPD      Y5, Y8, Y5
+	VUNPCKLPD      Y6, Y2, Y8
+	VUNPCKHPD      Y6, Y2, Y2
+	MOVQ           xh_base+120(FP), R12
+	MOVQ           rh_base+192(FP), R13
+	MOVQ           kh_base+264(FP), R14
+	VMULPS         combineDiag32<>+0(SB), Y7, Y6
+	VMULPS         Y3, Y6, Y6
+	VMOVUPS        (R13)(CX*4), Y9
+	VADDPS         (R14)(CX*4), Y9, Y9
+	VADDPS         Y6, Y9, Y9
+	VMOVUPS        (R12)(CX*4), Y6
+	VSUBPS         Y9, Y6, Y6
+	VMULPS         combineDiag32<>+0(SB), Y5, Y9
+	VMULPS         Y1, Y9, Y9
+	VMOVUPS        (R13)(R9*4), Y10
+	VADDPS         (R14)(R9*4), Y10, Y10
+	VADDPS         Y9, Y10, Y10
+	VMOVUPS        (R12)(R9*4), Y9
+	VSUBPS         Y10, Y9, Y9
+	VMULPS         combineDiag32<>+0(SB), Y8, Y10
+	VMULPS         Y4, Y10, Y10
+	VMOVUPS        (R13)(R10*4), Y11
+	VADDPS         (R14)(R10*4), Y11, Y11
+	VADDPS         Y10, Y11, Y11
+	VMOVUPS        (R12)(R10*4), Y10
+	VSUBPS         Y11, Y10, Y10
+	VMULPS         combineDiag32<>+0(SB), Y2, Y11
+	VMULPS         Y0, Y11, Y11
+	VMOVUPS        (R13)(R11*4), Y12
+	VADDPS         (R14)(R11*4), Y12, Y12
+	VADDPS         Y11, Y12, Y12
+	VMOVUPS        (R12)(R11*4), Y11
+	VSUBPS         Y12, Y11, Y11
+	VUNPCKLPS      Y9, Y6, Y12
+	VUNPCKHPS      Y9, Y6, Y6
+	VUNPCKLPS      Y11, Y10, Y9
+	VUNPCKHPS      Y11, Y10, Y10
+	VUNPCKLPD      Y9, Y12, Y11
+	VUNPCKHPD      Y9, Y12, Y9
+	VUNPCKLPD      Y10, Y6, Y12
+	VUNPCKHPD      Y10, Y6, Y6
+	MOVQ           gw_base+0(FP), R12
+	LEAQ           (R12)(DX*4), R12
+	LEAQ           (R12)(DI*4), R13
+	VMOVUPS        X11, (R12)
+	VEXTRACTF128   $0x01, Y11, (R13)
+	VMOVUPS        X9, (R12)(DI*1)
+	VEXTRACTF128   $0x01, Y9, (R13)(DI*1)
+	VMOVUPS        X12, (R12)(DI*2)
+	VEXTRACTF128   $0x01, Y12, (R13)(DI*2)
+	VMOVUPS        X6, (R12)(R8*1)
+	VEXTRACTF128   $0x01, Y6, (R13)(R8*1)
+	MOVQ           xr_base+168(FP), R12
+	MOVQ           rr_base+240(FP), R13
+	MOVQ           kr_base+312(FP), R14
+	VMOVUPS        (R12)(CX*4), Y6
+	VMOVUPS        (R13)(CX*4), Y9
+	VADDPS         (R14)(CX*4), Y9, Y9
+	VSUBPS         Y9, Y6, Y6
+	VMULPS         Y7, Y6, Y6
+	VMULPS         combineInvSqrtPi32<>+0(SB), Y3, Y9
+	VSUBPS         Y9, Y6, Y6
+	VMULPS         Y3, Y6, Y6
+	VCMPPS         $0x1e, combineZero<>+0(SB), Y7, Y7
+	VANDPS         Y7, Y6, Y6
+	VMOVUPS        (R12)(R9*4), Y7
+	VMOVUPS        (R13)(R9*4), Y9
+	VADDPS         (R14)(R9*4), Y9, Y9
+	VSUBPS         Y9, Y7, Y7
+	VMULPS         Y5, Y7, Y7
+	VMULPS         combineInvSqrtPi32<>+0(SB), Y1, Y9
+	VSUBPS         Y9, Y7, Y7
+	VMULPS         Y1, Y7, Y7
+	VCMPPS         $0x1e, combineZero<>+0(SB), Y5, Y5
+	VANDPS         Y5, Y7, Y7
+	VMOVUPS        (R12)(R10*4), Y5
+	VMOVUPS        (R13)(R10*4), Y9
+	VADDPS         (R14)(R10*4), Y9, Y9
+	VSUBPS         Y9, Y5, Y5
+	VMULPS         Y8, Y5, Y5
+	VMULPS         combineInvSqrtPi32<>+0(SB), Y4, Y9
+	VSUBPS         Y9, Y5, Y5
+	VMULPS         Y4, Y5, Y5
+	VCMPPS         $0x1e, combineZero<>+0(SB), Y8, Y8
+	VANDPS         Y8, Y5, Y5
+	VMOVUPS        (R12)(R11*4), Y8
+	VMOVUPS        (R13)(R11*4), Y9
+	VADDPS         (R14)(R11*4), Y9, Y9
+	VSUBPS         Y9, Y8, Y8
+	VMULPS         Y2, Y8, Y8
+	VMULPS         combineInvSqrtPi32<>+0(SB), Y0, Y9
+	VSUBPS         Y9, Y8, Y8
+	VMULPS         Y0, Y8, Y8
+	VCMPPS         $0x1e, combineZero<>+0(SB), Y2, Y2
+	VANDPS         Y2, Y8, Y8
+	VUNPCKLPS      Y7, Y6, Y2
+	VUNPCKHPS      Y7, Y6, Y6
+	VUNPCKLPS      Y8, Y5, Y7
+	VUNPCKHPS      Y8, Y5, Y5
+	VUNPCKLPD      Y7, Y2, Y8
+	VUNPCKHPD      Y7, Y2, Y2
+	VUNPCKLPD      Y5, Y6, Y7
+	VUNPCKHPD      Y5, Y6, Y5
+	MOVQ           gs_base+48(FP), R12
+	LEAQ           (R12)(DX*4), R12
+	LEAQ           (R12)(DI*4), R13
+	VMOVUPS        X8, (R12)
+	VEXTRACTF128   $0x01, Y8, (R13)
+	VMOVUPS        X2, (R12)(DI*1)
+	VEXTRACTF128   $0x01, Y2, (R13)(DI*1)
+	VMOVUPS        X7, (R12)(DI*2)
+	VEXTRACTF128   $0x01, Y7, (R13)(DI*2)
+	VMOVUPS        X5, (R12)(R8*1)
+	VEXTRACTF128   $0x01, Y5, (R13)(R8*1)
+	MOVQ           xd_base+144(FP), R12
+	MOVQ           rd_base+216(FP), R13
+	MOVQ           kd_base+288(FP), R14
+	VMOVUPS        (R12)(CX*4), Y2
+	VMULPS         (SP), Y2, Y2
+	VMOVUPS        (R13)(CX*4), Y5
+	VSUBPS         (R14)(CX*4), Y5, Y5
+	VSUBPS         Y5, Y2, Y2
+	VMULPS         Y3, Y2, Y2
+	VMOVUPS        (R12)(R9*4), Y3
+	VMULPS         (SP), Y3, Y3
+	VMOVUPS        (R13)(R9*4), Y5
+	VSUBPS         (R14)(R9*4), Y5, Y5
+	VSUBPS         Y5, Y3, Y3
+	VMULPS         Y1, Y3, Y3
+	VMOVUPS        (R12)(R10*4), Y1
+	VMULPS         (SP), Y1, Y1
+	VMOVUPS        (R13)(R10*4), Y5
+	VSUBPS         (R14)(R10*4), Y5, Y5
+	VSUBPS         Y5, Y1, Y1
+	VMULPS         Y4, Y1, Y1
+	VMOVUPS        (R12)(R11*4), Y4
+	VMULPS         (SP), Y4, Y4
+	VMOVUPS        (R13)(R11*4), Y5
+	VSUBPS         (R14)(R11*4), Y5, Y5
+	VSUBPS         Y5, Y4, Y4
+	VMULPS         Y0, Y4, Y4
+	VUNPCKLPS      Y3, Y2, Y0
+	VUNPCKHPS      Y3, Y2, Y2
+	VUNPCKLPS      Y4, Y1, Y3
+	VUNPCKHPS      Y4, Y1, Y1
+	VUNPCKLPD      Y3, Y0, Y4
+	VUNPCKHPD      Y3, Y0, Y0
+	VUNPCKLPD      Y1, Y2, Y3
+	VUNPCKHPD      Y1, Y2, Y1
+	MOVQ           gm_base+24(FP), R9
+	LEAQ           (R9)(DX*4), R9
+	LEAQ           (R9)(DI*4), R10
+	VMOVUPS        X4, (R9)
+	VEXTRACTF128   $0x01, Y4, (R10)
+	VMOVUPS        X0, (R9)(DI*1)
+	VEXTRACTF128   $0x01, Y0, (R10)(DI*1)
+	VMOVUPS        X3, (R9)(DI*2)
+	VEXTRACTF128   $0x01, Y3, (R10)(DI*2)
+	VMOVUPS        X1, (R9)(R8*1)
+	VEXTRACTF128   $0x01, Y1, (R10)(R8*1)
+	ADDQ           $0x08, CX
+	LEAQ           (DX)(SI*8), DX
+	ADDQ           $0x08, BX
+	JMP            sideGrad32_self_tiles8
 
-sideGrad32_self_tail:
+sideGrad32_self_tiles8_end:
 	MOVQ      n+352(FP), SI
-	CMPQ      BX, SI
-	JGE       sideGrad32_self_next
+	SUBQ      BX, SI
+	CMPQ      SI, $0x04
+	JL        sideGrad32_self_tiles4_end
 	MOVQ      c+344(FP), SI
 	MOVQ      SI, DI
 	SHLQ      $0x02, DI
-	LEAQ      (DI)(DI*2), DI
-	MOVQ      CX, DI
-	MOVQ      DX, R8
-	VMOVSD    (SP), X0
-	MOVQ      w_base+72(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X1
-	VCVTSS2SD X1, X1, X1
-	MOVQ      s_base+96(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X2
-	VCVTSS2SD X2, X2, X2
-	MOVQ      rh_base+192(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      rd_base+216(FP), R9
-	VMOVSS    (R9)(DI*4), X4
-	VCVTSS2SD X4, X4, X4
-	MOVQ      rr_base+240(FP), R9
-	VMOVSS    (R9)(DI*4), X5
-	VCVTSS2SD X5, X5, X5
-	MOVQ      kh_base+264(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      kd_base+288(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X6, X4, X4
-	MOVQ      kr_base+312(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X5, X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      xh_base+120(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	MOVQ      xd_base+144(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	MOVQ      xr_base+168(FP), R9
-	VMOVSS    (R9)(DI*4), X0
-	VCVTSS2SD X0, X0, X0
-	VSUBSD    X5, X0, X0
-	VMULSD    X2, X0, X0
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
-	VSUBSD    X4, X0, X0
-	VMULSD    X1, X0, X0
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X0, X0
-	MOVQ      gw_base+0(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (R9)
+	LEAQ      (DI)(DI*2), R8
+	MOVQ      CX, R9
+	MOVQ      n+352(FP), R10
+	ADDQ      R10, R9
+	MOVQ      R9, R10
+	MOVQ      n+352(FP), R11
+	ADDQ      R11, R10
+	MOVQ      R10, R11
+	MOVQ      n+352(FP), R12
+	ADDQ      R12, R11
+	MOVQ      w_base+72(FP), R12
+	LEAQ      (R12)(DX*4), R12
+	VMOVUPS   (R12), X0
+	VMOVUPS   (R12)(DI*1), X1
+	VMOVUPS   (R12)(DI*2), X2
+	VMOVUPS   (R12)(R8*1), X3
+	VUNPCKLPS X1, X0, X4
+	VUNPCKHPS X1, X0, X0
+	VUNPCKLPS X3, X2, X1
+	VUNPCKHPS X3, X2, X2
+	VUNPCKLPD X1, X4, X3
+	VUNPCKHPD X1, X4, X1
+	VUNPCKLPD X2, X0, X4
+	VUNPCKHPD X2, X0, X0
+	MOVQ      s_base+96(FP), R12
+	LEAQ      (R12)(DX*4), R12
+	VMOVUPS   (R12), X2
+	VMOVUPS   (R12)(DI*1), X5
+	VMOVUPS   (R12)(DI*2), X6
+	VMOVUPS   (R12)(R8*1), X7
+	VUNPCKLPS X5, X2, X8
+	VUNPCKHPS X5, X2, X2
+	VUNPCKLPS X7, X6, X5
+	VUNPCKHPS X7, X6, X6
+	VUNPCKLPD X5, X8, X7
+	VUNPCKHPD X5, X8, X5
+	VUNPCKLPD X6, X2, X8
+	VUNPCKHPD X6, X2, X2
+	MOVQ      xh_base+120(FP), R12
+	MOVQ      rh_base+192(FP), R13
+	MOVQ      kh_base+264(FP), R14
+	VMULPS    combineDiag32<>+0(SB), X7, X6
+	VMULPS    X3, X6, X6
+	VMOVUPS   (R13)(CX*4), X9
+	VADDPS    (R14)(CX*4), X9, X9
+	VADDPS    X6, X9, X9
+	VMOVUPS   (R12)(CX*4), X6
+	VSUBPS    X9, X6, X6
+	VMULPS    combineDiag32<>+0(SB), X5, X9
+	VMULPS    X1, X9, X9
+	VMOVUPS   (R13)(R9*4), X10
+	VADDPS    (R14)(R9*4), X10, X10
+	VADDPS    X9, X10, X10
+	VMOVUPS   (R12)(R9*4), X9
+	VSUBPS    X10, X9, X9
+	VMULPS    combineDiag32<>+0(SB), X8, X10
+	VMULPS    X4, X10, X10
+	VMOVUPS   (R13)(R10*4), X11
+	VADDPS    (R14)(R10*4), X11, X11
+	VADDPS    X10, X11, X11
+	VMOVUPS   (R12)(R10*4), X10
+	VSUBPS    X11, X10, X10
+	VMULPS    combineDiag32<>+0(SB), X2, X11
+	VMULPS    X0, X11, X11
+	VMOVUPS   (R13)(R11*4), X12
+	VADDPS    (R14)(R11*4), X12, X12
+	VADDPS    X11, X12, X12
+	VMOVUPS   (R12)(R11*4), X11
+	VSUBPS    X12, X11, X11
+	VUNPCKLPS X9, X6, X12
+	VUNPCKHPS X9, X6, X6
+	VUNPCKLPS X11, X10, X9
+	VUNPCKHPS X11, X10, X10
+	VUNPCKLPD X9, X12, X11
+	VUNPCKHPD X9, X12, X9
+	VUNPCKLPD X10, X6, X12
+	VUNPCKHPD X10, X6, X6
+	MOVQ      gw_base+0(FP), R12
+	LEAQ      (R12)(DX*4), R12
+	VMOVUPS   X11, (R12)
+	VMOVUPS   X9, (R12)(DI*1)
+	VMOVUPS   X12, (R12)(DI*2)
+	VMOVUPS   X6, (R12)(R8*1)
+	MOVQ      xr_base+168(FP), R12
+	MOVQ      rr_base+240(FP), R13
+	MOVQ      kr_base+312(FP), R14
+	VMOVUPS   (R12)(CX*4), X6
+	VMOVUPS   (R13)(CX*4), X9
+	VADDPS    (R14)(CX*4), X9, X9
+	VSUBPS    X9, X6, X6
+	VMULPS    X7, X6, X6
+	VMULPS    combineInvSqrtPi32<>+0(SB), X3, X9
+	VSUBPS    X9, X6, X6
+	VMULPS    X3, X6, X6
+	VCMPPS    $0x1e, combineZero<>+0(SB), X7, X7
+	VANDPS    X7, X6, X6
+	VMOVUPS   (R12)(R9*4), X7
+	VMOVUPS   (R13)(R9*4), X9
+	VADDPS    (R14)(R9*4), X9, X9
+	VSUBPS    X9, X7, X7
+	VMULPS    X5, X7, X7
+	VMULPS    combineInvSqrtPi32<>+0(SB), X1, X9
+	VSUBPS    X9, X7, X7
+	VMULPS    X1, X7, X7
+	VCMPPS    $0x1e, combineZero<>+0(SB), X5, X5
+	VANDPS    X5, X7, X7
+	VMOVUPS   (R12)(R10*4), X5
+	VMOVUPS   (R13)(R10*4), X9
+	VADDPS    (R14)(R10*4), X9, X9
+	VSUBPS    X9, X5, X5
+	VMULPS    X8, X5, X5
+	VMULPS    combineInvSqrtPi32<>+0(SB), X4, X9
+	VSUBPS    X9, X5, X5
+	VMULPS    X4, X5, X5
+	VCMPPS    $0x1e, combineZero<>+0(SB), X8, X8
+	VANDPS    X8, X5, X5
+	VMOVUPS   (R12)(R11*4), X8
+	VMOVUPS   (R13)(R11*4), X9
+	VADDPS    (R14)(R11*4), X9, X9
+	VSUBPS    X9, X8, X8
+	VMULPS    X2, X8, X8
+	VMULPS    combineInvSqrtPi32<>+0(SB), X0, X9
+	VSUBPS    X9, X8, X8
+	VMULPS    X0, X8, X8
+	VCMPPS    $0x1e, combineZero<>+0(SB), X2, X2
+	VANDPS    X2, X8, X8
+	VUNPCKLPS X7, X6, X2
+	VUNPCKHPS X7, X6, X6
+	VUNPCKLPS X8, X5, X7
+	VUNPCKHPS X8, X5, X5
+	VUNPCKLPD X7, X2, X8
+	VUNPCKHPD X7, X2, X2
+	VUNPCKLPD X5, X6, X7
+	VUNPCKHPD X5, X6, X5
+	MOVQ      gs_base+48(FP), R12
+	LEAQ      (R12)(DX*4), R12
+	VMOVUPS   X8, (R12)
+	VMOVUPS   X2, (R12)(DI*1)
+	VMOVUPS   X7, (R12)(DI*2)
+	VMOVUPS   X5, (R12)(R8*1)
+	MOVQ      xd_base+144(FP), R12
+	MOVQ      rd_base+216(FP), R13
+	MOVQ      kd_base+288(FP), R14
+	VMOVUPS   (R12)(CX*4), X2
+	VMULPS    (SP), X2, X2
+	VMOVUPS   (R13)(CX*4), X5
+	VSUBPS    (R14)(CX*4), X5, X5
+	VSUBPS    X5, X2, X2
+	VMULPS    X3, X2, X2
+	VMOVUPS   (R12)(R9*4), X3
+	VMULPS    (SP), X3, X3
+	VMOVUPS   (R13)(R9*4), X5
+	VSUBPS    (R14)(R9*4), X5, X5
+	VSUBPS    X5, X3, X3
+	VMULPS    X1, X3, X3
+	VMOVUPS   (R12)(R10*4), X1
+	VMULPS    (SP), X1, X1
+	VMOVUPS   (R13)(R10*4), X5
+	VSUBPS    (R14)(R10*4), X5, X5
+	VSUBPS    X5, X1, X1
+	VMULPS    X4, X1, X1
+	VMOVUPS   (R12)(R11*4), X4
+	VMULPS    (SP), X4, X4
+	VMOVUPS   (R13)(R11*4), X5
+	VSUBPS    (R14)(R11*4), X5, X5
+	VSUBPS    X5, X4, X4
+	VMULPS    X0, X4, X4
+	VUNPCKLPS X3, X2, X0
+	VUNPCKHPS X3, X2, X2
+	VUNPCKLPS X4, X1, X3
+	VUNPCKHPS X4, X1, X1
+	VUNPCKLPD X3, X0, X4
+	VUNPCKHPD X3, X0, X0
+	VUNPCKLPD X1, X2, X3
+	VUNPCKHPD X1, X2, X1
 	MOVQ      gm_base+24(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (R9)
-	MOVQ      gs_base+48(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (R9)
-	MOVQ      n+352(FP), R9
-	ADDQ      R9, DI
-	INCQ      R8
-	VMOVSD    (SP), X0
-	MOVQ      w_base+72(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X1
-	VCVTSS2SD X1, X1, X1
-	MOVQ      s_base+96(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X2
-	VCVTSS2SD X2, X2, X2
-	MOVQ      rh_base+192(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      rd_base+216(FP), R9
-	VMOVSS    (R9)(DI*4), X4
-	VCVTSS2SD X4, X4, X4
-	MOVQ      rr_base+240(FP), R9
-	VMOVSS    (R9)(DI*4), X5
-	VCVTSS2SD X5, X5, X5
-	MOVQ      kh_base+264(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      kd_base+288(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X6, X4, X4
-	MOVQ      kr_base+312(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X5, X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      xh_base+120(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	MOVQ      xd_base+144(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	MOVQ      xr_base+168(FP), R9
-	VMOVSS    (R9)(DI*4), X0
-	VCVTSS2SD X0, X0, X0
-	VSUBSD    X5, X0, X0
-	VMULSD    X2, X0, X0
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
-	VSUBSD    X4, X0, X0
-	VMULSD    X1, X0, X0
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X0, X0
-	MOVQ      gw_base+0(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (R9)
-	MOVQ      gm_base+24(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (R9)
-	MOVQ      gs_base+48(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (R9)
-	MOVQ      n+352(FP), R9
-	ADDQ      R9, DI
-	INCQ      R8
-	VMOVSD    (SP), X0
-	MOVQ      w_base+72(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X1
-	VCVTSS2SD X1, X1, X1
-	MOVQ      s_base+96(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X2
-	VCVTSS2SD X2, X2, X2
-	MOVQ      rh_base+192(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      rd_base+216(FP), R9
-	VMOVSS    (R9)(DI*4), X4
-	VCVTSS2SD X4, X4, X4
-	MOVQ      rr_base+240(FP), R9
-	VMOVSS    (R9)(DI*4), X5
-	VCVTSS2SD X5, X5, X5
-	MOVQ      kh_base+264(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      kd_base+288(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X6, X4, X4
-	MOVQ      kr_base+312(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X5, X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      xh_base+120(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	MOVQ      xd_base+144(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	MOVQ      xr_base+168(FP), R9
-	VMOVSS    (R9)(DI*4), X0
-	VCVTSS2SD X0, X0, X0
-	VSUBSD    X5, X0, X0
-	VMULSD    X2, X0, X0
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
-	VSUBSD    X4, X0, X0
-	VMULSD    X1, X0, X0
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X0, X0
-	MOVQ      gw_base+0(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (R9)
-	MOVQ      gm_base+24(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (R9)
-	MOVQ      gs_base+48(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (R9)
-	MOVQ      n+352(FP), R9
-	ADDQ      R9, DI
-	INCQ      R8
-	VMOVSD    (SP), X0
-	MOVQ      w_base+72(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X1
-	VCVTSS2SD X1, X1, X1
-	MOVQ      s_base+96(FP), R9
-	LEAQ      (R9)(R8*4), R9
-	VMOVSS    (R9), X2
-	VCVTSS2SD X2, X2, X2
-	MOVQ      rh_base+192(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      rd_base+216(FP), R9
-	VMOVSS    (R9)(DI*4), X4
-	VCVTSS2SD X4, X4, X4
-	MOVQ      rr_base+240(FP), R9
-	VMOVSS    (R9)(DI*4), X5
-	VCVTSS2SD X5, X5, X5
-	MOVQ      kh_base+264(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      kd_base+288(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X6, X4, X4
-	MOVQ      kr_base+312(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X5, X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      xh_base+120(FP), R9
-	VMOVSS    (R9)(DI*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	MOVQ      xd_base+144(FP), R9
-	VMOVSS    (R9)(DI*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	MOVQ      xr_base+168(FP), R9
-	VMOVSS    (R9)(DI*4), X0
-	VCVTSS2SD X0, X0, X0
-	VSUBSD    X5, X0, X0
-	VMULSD    X2, X0, X0
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
-	VSUBSD    X4, X0, X0
-	VMULSD    X1, X0, X0
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X0, X0
-	MOVQ      gw_base+0(FP), DI
-	LEAQ      (DI)(R8*4), DI
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (DI)
-	MOVQ      gm_base+24(FP), DI
-	LEAQ      (DI)(R8*4), DI
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (DI)
-	MOVQ      gs_base+48(FP), DI
-	LEAQ      (DI)(R8*4), DI
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (DI)
-	INCQ      CX
-	ADDQ      SI, DX
-	INCQ      BX
-	JMP       sideGrad32_self_tail
+	LEAQ      (R9)(DX*4), R9
+	VMOVUPS   X4, (R9)
+	VMOVUPS   X0, (R9)(DI*1)
+	VMOVUPS   X3, (R9)(DI*2)
+	VMOVUPS   X1, (R9)(R8*1)
+	ADDQ      $0x04, CX
+	LEAQ      (DX)(SI*4), DX
+	ADDQ      $0x04, BX
+
+sideGrad32_self_tiles4_end:
+sideGrad32_self_tail:
+	MOVQ   n+352(FP), SI
+	CMPQ   BX, SI
+	JGE    sideGrad32_self_next
+	MOVQ   c+344(FP), SI
+	MOVQ   SI, DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), DI
+	MOVQ   CX, DI
+	MOVQ   DX, R8
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X0
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X1
+	MOVQ   xh_base+120(FP), R9
+	MOVQ   rh_base+192(FP), R10
+	MOVQ   kh_base+264(FP), R11
+	VMULSS combineDiag32<>+0(SB), X1, X2
+	VMULSS X0, X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VADDSS X2, X3, X3
+	VMOVSS (R9)(DI*4), X2
+	VSUBSS X3, X2, X2
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xd_base+144(FP), R9
+	MOVQ   rd_base+216(FP), R10
+	MOVQ   kd_base+288(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMULSS (SP), X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VSUBSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xr_base+168(FP), R9
+	MOVQ   rr_base+240(FP), R10
+	MOVQ   kr_base+312(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X1, X2, X2
+	VMULSS combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	VCMPSS $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS X0, X2, X2
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X0
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X1
+	MOVQ   xh_base+120(FP), R9
+	MOVQ   rh_base+192(FP), R10
+	MOVQ   kh_base+264(FP), R11
+	VMULSS combineDiag32<>+0(SB), X1, X2
+	VMULSS X0, X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VADDSS X2, X3, X3
+	VMOVSS (R9)(DI*4), X2
+	VSUBSS X3, X2, X2
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xd_base+144(FP), R9
+	MOVQ   rd_base+216(FP), R10
+	MOVQ   kd_base+288(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMULSS (SP), X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VSUBSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xr_base+168(FP), R9
+	MOVQ   rr_base+240(FP), R10
+	MOVQ   kr_base+312(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X1, X2, X2
+	VMULSS combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	VCMPSS $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS X0, X2, X2
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X0
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X1
+	MOVQ   xh_base+120(FP), R9
+	MOVQ   rh_base+192(FP), R10
+	MOVQ   kh_base+264(FP), R11
+	VMULSS combineDiag32<>+0(SB), X1, X2
+	VMULSS X0, X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VADDSS X2, X3, X3
+	VMOVSS (R9)(DI*4), X2
+	VSUBSS X3, X2, X2
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xd_base+144(FP), R9
+	MOVQ   rd_base+216(FP), R10
+	MOVQ   kd_base+288(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMULSS (SP), X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VSUBSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xr_base+168(FP), R9
+	MOVQ   rr_base+240(FP), R10
+	MOVQ   kr_base+312(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X1, X2, X2
+	VMULSS combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	VCMPSS $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS X0, X2, X2
+	MOVQ   gs_base+48(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   n+352(FP), R9
+	ADDQ   R9, DI
+	INCQ   R8
+	MOVQ   w_base+72(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X0
+	MOVQ   s_base+96(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS (R9), X1
+	MOVQ   xh_base+120(FP), R9
+	MOVQ   rh_base+192(FP), R10
+	MOVQ   kh_base+264(FP), R11
+	VMULSS combineDiag32<>+0(SB), X1, X2
+	VMULSS X0, X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VADDSS X2, X3, X3
+	VMOVSS (R9)(DI*4), X2
+	VSUBSS X3, X2, X2
+	MOVQ   gw_base+0(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xd_base+144(FP), R9
+	MOVQ   rd_base+216(FP), R10
+	MOVQ   kd_base+288(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMULSS (SP), X2, X2
+	VMOVSS (R10)(DI*4), X3
+	VSUBSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	MOVQ   gm_base+24(FP), R9
+	LEAQ   (R9)(R8*4), R9
+	VMOVSS X2, (R9)
+	MOVQ   xr_base+168(FP), R9
+	MOVQ   rr_base+240(FP), R10
+	MOVQ   kr_base+312(FP), R11
+	VMOVSS (R9)(DI*4), X2
+	VMOVSS (R10)(DI*4), X3
+	VADDSS (R11)(DI*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X1, X2, X2
+	VMULSS combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	VCMPSS $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS X0, X2, X2
+	MOVQ   gs_base+48(FP), DI
+	LEAQ   (DI)(R8*4), DI
+	VMOVSS X2, (DI)
+	INCQ   CX
+	ADDQ   SI, DX
+	INCQ   BX
+	JMP    sideGrad32_self_tail
 
 sideGrad32_self_next:
 	ADDQ $0x04, AX
@@ -24288,161 +24396,231 @@ sideGrad32_self_rest:
 	MOVQ  n+352(FP), R8
 	XORQ  R9, R9
 
-sideGrad32_self_lanes_vec:
-	MOVQ       R8, R10
-	SUBQ       R9, R10
+sideGrad32_self_lanes_8:
+	MOVQ         R8, R10
+	SUBQ         R9, R10
+	CMPQ         R10, $0x08
+	JL           sideGrad32_self_lanes_4
+	MOVQ         w_base+72(FP), R10
+	LEAQ         (R10)(DX*4), R10
+	LEAQ         (R10)(SI*4), R11
+	VBROADCASTSS (R10), Y0
+	VINSERTPS    $0x10, (R10)(SI*1), X0, X0
+	VINSERTPS    $0x20, (R10)(SI*2), X0, X0
+	VINSERTPS    $0x30, (R10)(DI*1), X0, X0
+	VMOVSS       (R11), X1
+	VINSERTPS    $0x10, (R11)(SI*1), X1, X1
+	VINSERTPS    $0x20, (R11)(SI*2), X1, X1
+	VINSERTPS    $0x30, (R11)(DI*1), X1, X1
+	VINSERTF128  $0x01, X1, Y0, Y0
+	MOVQ         s_base+96(FP), R10
+	LEAQ         (R10)(DX*4), R10
+	LEAQ         (R10)(SI*4), R11
+	VBROADCASTSS (R10), Y1
+	VINSERTPS    $0x10, (R10)(SI*1), X1, X1
+	VINSERTPS    $0x20, (R10)(SI*2), X1, X1
+	VINSERTPS    $0x30, (R10)(DI*1), X1, X1
+	VMOVSS       (R11), X2
+	VINSERTPS    $0x10, (R11)(SI*1), X2, X2
+	VINSERTPS    $0x20, (R11)(SI*2), X2, X2
+	VINSERTPS    $0x30, (R11)(DI*1), X2, X2
+	VINSERTF128  $0x01, X2, Y1, Y1
+	MOVQ         xh_base+120(FP), R10
+	MOVQ         rh_base+192(FP), R11
+	MOVQ         kh_base+264(FP), R12
+	VMULPS       combineDiag32<>+0(SB), Y1, Y2
+	VMULPS       Y0, Y2, Y2
+	VMOVUPS      (R11)(CX*4), Y3
+	VADDPS       (R12)(CX*4), Y3, Y3
+	VADDPS       Y2, Y3, Y3
+	VMOVUPS      (R10)(CX*4), Y2
+	VSUBPS       Y3, Y2, Y2
+	MOVQ         gw_base+0(FP), R10
+	LEAQ         (R10)(DX*4), R10
+	LEAQ         (R10)(SI*4), R11
+	VMOVSS       X2, (R10)
+	VEXTRACTPS   $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS   $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS   $0x03, X2, (R10)(DI*1)
+	VEXTRACTF128 $0x01, Y2, X2
+	VMOVSS       X2, (R11)
+	VEXTRACTPS   $0x01, X2, (R11)(SI*1)
+	VEXTRACTPS   $0x02, X2, (R11)(SI*2)
+	VEXTRACTPS   $0x03, X2, (R11)(DI*1)
+	MOVQ         xd_base+144(FP), R10
+	MOVQ         rd_base+216(FP), R11
+	MOVQ         kd_base+288(FP), R12
+	VMOVUPS      (R10)(CX*4), Y2
+	VMULPS       (SP), Y2, Y2
+	VMOVUPS      (R11)(CX*4), Y3
+	VSUBPS       (R12)(CX*4), Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y0, Y2, Y2
+	MOVQ         gm_base+24(FP), R10
+	LEAQ         (R10)(DX*4), R10
+	LEAQ         (R10)(SI*4), R11
+	VMOVSS       X2, (R10)
+	VEXTRACTPS   $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS   $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS   $0x03, X2, (R10)(DI*1)
+	VEXTRACTF128 $0x01, Y2, X2
+	VMOVSS       X2, (R11)
+	VEXTRACTPS   $0x01, X2, (R11)(SI*1)
+	VEXTRACTPS   $0x02, X2, (R11)(SI*2)
+	VEXTRACTPS   $0x03, X2, (R11)(DI*1)
+	MOVQ         xr_base+168(FP), R10
+	MOVQ         rr_base+240(FP), R11
+	MOVQ         kr_base+312(FP), R12
+	VMOVUPS      (R10)(CX*4), Y2
+	VMOVUPS      (R11)(CX*4), Y3
+	VADDPS       (R12)(CX*4), Y3, Y3
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VMULPS       combineInvSqrtPi32<>+0(SB), Y0, Y3
+	VSUBPS       Y3, Y2, Y2
+	VMULPS       Y0, Y2, Y2
+	VCMPPS       $0x1e, combineZero<>+0(SB), Y1, Y0
+	VANDPS       Y0, Y2, Y2
+	MOVQ         gs_base+48(FP), R10
+	LEAQ         (R10)(DX*4), R10
+	LEAQ         (R10)(SI*4), R11
+	VMOVSS       X2, (R10)
+	VEXTRACTPS   $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS   $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS   $0x03, X2, (R10)(DI*1)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVSS       X0, (R11)
+	VEXTRACTPS   $0x01, X0, (R11)(SI*1)
+	VEXTRACTPS   $0x02, X0, (R11)(SI*2)
+	VEXTRACTPS   $0x03, X0, (R11)(DI*1)
+	ADDQ         $0x08, CX
+	LEAQ         (DX)(BX*8), DX
+	ADDQ         $0x08, R9
+	JMP          sideGrad32_self_lanes_8
+
+sideGrad32_self_lanes_4:
 	CMPQ       R10, $0x04
-	JL         sideGrad32_self_lanes_one
-	VMOVUPD    (SP), Y0
+	JL         sideGrad32_self_lanes_1
 	MOVQ       w_base+72(FP), R10
+	LEAQ       (R10)(DX*4), R10
+	VMOVSS     (R10), X0
+	VINSERTPS  $0x10, (R10)(SI*1), X0, X0
+	VINSERTPS  $0x20, (R10)(SI*2), X0, X0
+	VINSERTPS  $0x30, (R10)(DI*1), X0, X0
+	MOVQ       s_base+96(FP), R10
 	LEAQ       (R10)(DX*4), R10
 	VMOVSS     (R10), X1
 	VINSERTPS  $0x10, (R10)(SI*1), X1, X1
 	VINSERTPS  $0x20, (R10)(SI*2), X1, X1
 	VINSERTPS  $0x30, (R10)(DI*1), X1, X1
-	VCVTPS2PD  X1, Y1
-	MOVQ       s_base+96(FP), R10
-	LEAQ       (R10)(DX*4), R10
-	VMOVSS     (R10), X2
-	VINSERTPS  $0x10, (R10)(SI*1), X2, X2
-	VINSERTPS  $0x20, (R10)(SI*2), X2, X2
-	VINSERTPS  $0x30, (R10)(DI*1), X2, X2
-	VCVTPS2PD  X2, Y2
-	MOVQ       rh_base+192(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y3
-	MOVQ       rd_base+216(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y4
-	MOVQ       rr_base+240(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y5
-	MOVQ       kh_base+264(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y6
-	VADDPD     Y6, Y3, Y3
-	MOVQ       kd_base+288(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y6
-	VSUBPD     Y6, Y4, Y4
-	MOVQ       kr_base+312(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y6
-	VADDPD     Y6, Y5, Y5
-	VMULPD     combineDiag<>+0(SB), Y2, Y6
-	VMULPD     Y1, Y6, Y6
-	VADDPD     Y6, Y3, Y3
 	MOVQ       xh_base+120(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y6
-	VSUBPD     Y3, Y6, Y6
-	MOVQ       xd_base+144(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y3
-	VMULPD     Y0, Y3, Y3
-	VSUBPD     Y4, Y3, Y3
-	VMULPD     Y1, Y3, Y3
-	MOVQ       xr_base+168(FP), R10
-	VCVTPS2PD  (R10)(CX*4), Y0
-	VSUBPD     Y5, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y1, Y4
-	VSUBPD     Y4, Y0, Y0
-	VMULPD     Y1, Y0, Y0
-	VMOVUPD    combineZero<>+0(SB), Y1
-	VCMPPD     $0x1e, Y1, Y2, Y1
-	VANDPD     Y1, Y0, Y0
+	MOVQ       rh_base+192(FP), R11
+	MOVQ       kh_base+264(FP), R12
+	VMULPS     combineDiag32<>+0(SB), X1, X2
+	VMULPS     X0, X2, X2
+	VMOVUPS    (R11)(CX*4), X3
+	VADDPS     (R12)(CX*4), X3, X3
+	VADDPS     X2, X3, X3
+	VMOVUPS    (R10)(CX*4), X2
+	VSUBPS     X3, X2, X2
 	MOVQ       gw_base+0(FP), R10
 	LEAQ       (R10)(DX*4), R10
-	VCVTPD2PSY Y6, X1
-	VMOVSS     X1, (R10)
-	VEXTRACTPS $0x01, X1, (R10)(SI*1)
-	VEXTRACTPS $0x02, X1, (R10)(SI*2)
-	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	VMOVSS     X2, (R10)
+	VEXTRACTPS $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS $0x03, X2, (R10)(DI*1)
+	MOVQ       xd_base+144(FP), R10
+	MOVQ       rd_base+216(FP), R11
+	MOVQ       kd_base+288(FP), R12
+	VMOVUPS    (R10)(CX*4), X2
+	VMULPS     (SP), X2, X2
+	VMOVUPS    (R11)(CX*4), X3
+	VSUBPS     (R12)(CX*4), X3, X3
+	VSUBPS     X3, X2, X2
+	VMULPS     X0, X2, X2
 	MOVQ       gm_base+24(FP), R10
 	LEAQ       (R10)(DX*4), R10
-	VCVTPD2PSY Y3, X1
-	VMOVSS     X1, (R10)
-	VEXTRACTPS $0x01, X1, (R10)(SI*1)
-	VEXTRACTPS $0x02, X1, (R10)(SI*2)
-	VEXTRACTPS $0x03, X1, (R10)(DI*1)
+	VMOVSS     X2, (R10)
+	VEXTRACTPS $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS $0x03, X2, (R10)(DI*1)
+	MOVQ       xr_base+168(FP), R10
+	MOVQ       rr_base+240(FP), R11
+	MOVQ       kr_base+312(FP), R12
+	VMOVUPS    (R10)(CX*4), X2
+	VMOVUPS    (R11)(CX*4), X3
+	VADDPS     (R12)(CX*4), X3, X3
+	VSUBPS     X3, X2, X2
+	VMULPS     X1, X2, X2
+	VMULPS     combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBPS     X3, X2, X2
+	VMULPS     X0, X2, X2
+	VCMPPS     $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS     X0, X2, X2
 	MOVQ       gs_base+48(FP), R10
 	LEAQ       (R10)(DX*4), R10
-	VCVTPD2PSY Y0, X0
-	VMOVSS     X0, (R10)
-	VEXTRACTPS $0x01, X0, (R10)(SI*1)
-	VEXTRACTPS $0x02, X0, (R10)(SI*2)
-	VEXTRACTPS $0x03, X0, (R10)(DI*1)
+	VMOVSS     X2, (R10)
+	VEXTRACTPS $0x01, X2, (R10)(SI*1)
+	VEXTRACTPS $0x02, X2, (R10)(SI*2)
+	VEXTRACTPS $0x03, X2, (R10)(DI*1)
 	ADDQ       $0x04, CX
 	LEAQ       (DX)(BX*4), DX
 	ADDQ       $0x04, R9
-	JMP        sideGrad32_self_lanes_vec
 
-sideGrad32_self_lanes_one:
-	CMPQ      R9, R8
-	JGE       sideGrad32_self_lanes_done
-	VMOVSD    (SP), X0
-	MOVQ      w_base+72(FP), SI
-	LEAQ      (SI)(DX*4), SI
-	VMOVSS    (SI), X1
-	VCVTSS2SD X1, X1, X1
-	MOVQ      s_base+96(FP), SI
-	LEAQ      (SI)(DX*4), SI
-	VMOVSS    (SI), X2
-	VCVTSS2SD X2, X2, X2
-	MOVQ      rh_base+192(FP), SI
-	VMOVSS    (SI)(CX*4), X3
-	VCVTSS2SD X3, X3, X3
-	MOVQ      rd_base+216(FP), SI
-	VMOVSS    (SI)(CX*4), X4
-	VCVTSS2SD X4, X4, X4
-	MOVQ      rr_base+240(FP), SI
-	VMOVSS    (SI)(CX*4), X5
-	VCVTSS2SD X5, X5, X5
-	MOVQ      kh_base+264(FP), SI
-	VMOVSS    (SI)(CX*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      kd_base+288(FP), SI
-	VMOVSS    (SI)(CX*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X6, X4, X4
-	MOVQ      kr_base+312(FP), SI
-	VMOVSS    (SI)(CX*4), X6
-	VCVTSS2SD X6, X6, X6
-	VADDSD    X6, X5, X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	MOVQ      xh_base+120(FP), SI
-	VMOVSS    (SI)(CX*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	MOVQ      xd_base+144(FP), SI
-	VMOVSS    (SI)(CX*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	MOVQ      xr_base+168(FP), SI
-	VMOVSS    (SI)(CX*4), X0
-	VCVTSS2SD X0, X0, X0
-	VSUBSD    X5, X0, X0
-	VMULSD    X2, X0, X0
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X4
-	VSUBSD    X4, X0, X0
-	VMULSD    X1, X0, X0
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X0, X0
-	MOVQ      gw_base+0(FP), SI
-	LEAQ      (SI)(DX*4), SI
-	VCVTSD2SS X6, X6, X6
-	VMOVSS    X6, (SI)
-	MOVQ      gm_base+24(FP), SI
-	LEAQ      (SI)(DX*4), SI
-	VCVTSD2SS X3, X3, X3
-	VMOVSS    X3, (SI)
-	MOVQ      gs_base+48(FP), SI
-	LEAQ      (SI)(DX*4), SI
-	VCVTSD2SS X0, X0, X0
-	VMOVSS    X0, (SI)
-	ADDQ      $0x01, CX
-	ADDQ      BX, DX
-	INCQ      R9
-	JMP       sideGrad32_self_lanes_one
+sideGrad32_self_lanes_1:
+	CMPQ   R9, R8
+	JGE    sideGrad32_self_lanes_done
+	MOVQ   w_base+72(FP), SI
+	LEAQ   (SI)(DX*4), SI
+	VMOVSS (SI), X0
+	MOVQ   s_base+96(FP), SI
+	LEAQ   (SI)(DX*4), SI
+	VMOVSS (SI), X1
+	MOVQ   xh_base+120(FP), SI
+	MOVQ   rh_base+192(FP), DI
+	MOVQ   kh_base+264(FP), R10
+	VMULSS combineDiag32<>+0(SB), X1, X2
+	VMULSS X0, X2, X2
+	VMOVSS (DI)(CX*4), X3
+	VADDSS (R10)(CX*4), X3, X3
+	VADDSS X2, X3, X3
+	VMOVSS (SI)(CX*4), X2
+	VSUBSS X3, X2, X2
+	MOVQ   gw_base+0(FP), SI
+	LEAQ   (SI)(DX*4), SI
+	VMOVSS X2, (SI)
+	MOVQ   xd_base+144(FP), SI
+	MOVQ   rd_base+216(FP), DI
+	MOVQ   kd_base+288(FP), R10
+	VMOVSS (SI)(CX*4), X2
+	VMULSS (SP), X2, X2
+	VMOVSS (DI)(CX*4), X3
+	VSUBSS (R10)(CX*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	MOVQ   gm_base+24(FP), SI
+	LEAQ   (SI)(DX*4), SI
+	VMOVSS X2, (SI)
+	MOVQ   xr_base+168(FP), SI
+	MOVQ   rr_base+240(FP), DI
+	MOVQ   kr_base+312(FP), R10
+	VMOVSS (SI)(CX*4), X2
+	VMOVSS (DI)(CX*4), X3
+	VADDSS (R10)(CX*4), X3, X3
+	VSUBSS X3, X2, X2
+	VMULSS X1, X2, X2
+	VMULSS combineInvSqrtPi32<>+0(SB), X0, X3
+	VSUBSS X3, X2, X2
+	VMULSS X0, X2, X2
+	VCMPSS $0x1e, combineZero<>+0(SB), X1, X0
+	VANDPS X0, X2, X2
+	MOVQ   gs_base+48(FP), SI
+	LEAQ   (SI)(DX*4), SI
+	VMOVSS X2, (SI)
+	ADDQ   $0x01, CX
+	ADDQ   BX, DX
+	INCQ   R9
+	JMP    sideGrad32_self_lanes_1
 
 sideGrad32_self_lanes_done:
 	INCQ AX
@@ -24453,10 +24631,10 @@ sideGrad32_self_done:
 	RET
 
 sideGrad32_one:
-	VMOVSD       combineZero<>+0(SB), X0
+	VMOVSS       combineZero<>+0(SB), X0
 	MOVQ         sign+336(FP), AX
-	VCVTSI2SDQ   AX, X0, X0
-	VBROADCASTSD X0, Y1
+	VCVTSI2SSQ   AX, X0, X0
+	VBROADCASTSS X0, Y0
 	MOVQ         gw_base+0(FP), AX
 	MOVQ         gm_base+24(FP), CX
 	MOVQ         gs_base+48(FP), DX
@@ -24468,82 +24646,90 @@ sideGrad32_one:
 	MOVQ         n+352(FP), R10
 	XORQ         R11, R11
 
-sideGrad32_one_lanes_vec:
-	MOVQ       R10, R12
-	SUBQ       R11, R12
-	CMPQ       R12, $0x04
-	JL         sideGrad32_one_lanes_one
-	VCVTPS2PD  (BX)(R11*4), Y2
-	VCVTPS2PD  (SI)(R11*4), Y3
-	VMOVUPD    combineZero<>+0(SB), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMOVUPD    combineZero<>+0(SB), Y6
-	VMULPD     combineDiag<>+0(SB), Y3, Y7
-	VMULPD     Y2, Y7, Y7
-	VADDPD     Y7, Y4, Y4
-	VCVTPS2PD  (DI)(R11*4), Y7
-	VSUBPD     Y4, Y7, Y7
-	VCVTPS2PD  (R8)(R11*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VSUBPD     Y5, Y4, Y4
-	VMULPD     Y2, Y4, Y4
-	VCVTPS2PD  (R9)(R11*4), Y5
-	VSUBPD     Y6, Y5, Y5
-	VMULPD     Y3, Y5, Y5
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y6
-	VSUBPD     Y6, Y5, Y5
-	VMULPD     Y2, Y5, Y5
-	VMOVUPD    combineZero<>+0(SB), Y2
-	VCMPPD     $0x1e, Y2, Y3, Y2
-	VANDPD     Y2, Y5, Y5
-	VCVTPD2PSY Y7, X2
-	VMOVUPS    X2, (AX)(R11*4)
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, (CX)(R11*4)
-	VCVTPD2PSY Y5, X2
-	VMOVUPS    X2, (DX)(R11*4)
-	ADDQ       $0x04, R11
-	JMP        sideGrad32_one_lanes_vec
+sideGrad32_one_lanes_8:
+	MOVQ    R10, R12
+	SUBQ    R11, R12
+	CMPQ    R12, $0x08
+	JL      sideGrad32_one_lanes_4
+	VMOVUPS (BX)(R11*4), Y1
+	VMOVUPS (SI)(R11*4), Y2
+	VMULPS  combineDiag32<>+0(SB), Y2, Y3
+	VMULPS  Y1, Y3, Y3
+	VADDPS  combineZero<>+0(SB), Y3, Y3
+	VMOVUPS (DI)(R11*4), Y4
+	VSUBPS  Y3, Y4, Y4
+	VMOVUPS (R8)(R11*4), Y3
+	VMULPS  Y0, Y3, Y3
+	VSUBPS  combineZero<>+0(SB), Y3, Y3
+	VMULPS  Y1, Y3, Y3
+	VMOVUPS (R9)(R11*4), Y5
+	VSUBPS  combineZero<>+0(SB), Y5, Y5
+	VMULPS  Y2, Y5, Y5
+	VMULPS  combineInvSqrtPi32<>+0(SB), Y1, Y6
+	VSUBPS  Y6, Y5, Y5
+	VMULPS  Y1, Y5, Y5
+	VCMPPS  $0x1e, combineZero<>+0(SB), Y2, Y1
+	VANDPS  Y1, Y5, Y5
+	VMOVUPS Y4, (AX)(R11*4)
+	VMOVUPS Y3, (CX)(R11*4)
+	VMOVUPS Y5, (DX)(R11*4)
+	ADDQ    $0x08, R11
+	JMP     sideGrad32_one_lanes_8
 
-sideGrad32_one_lanes_one:
-	CMPQ      R11, R10
-	JGE       sideGrad32_one_lanes_done
-	VMOVSS    (BX)(R11*4), X1
-	VCVTSS2SD X1, X1, X1
-	VMOVSS    (SI)(R11*4), X2
-	VCVTSS2SD X2, X2, X2
-	VMOVSD    combineZero<>+0(SB), X3
-	VMOVSD    combineZero<>+0(SB), X4
-	VMOVSD    combineZero<>+0(SB), X5
-	VMULSD    combineDiag<>+0(SB), X2, X6
-	VMULSD    X1, X6, X6
-	VADDSD    X6, X3, X3
-	VMOVSS    (DI)(R11*4), X6
-	VCVTSS2SD X6, X6, X6
-	VSUBSD    X3, X6, X6
-	VMOVSS    (R8)(R11*4), X3
-	VCVTSS2SD X3, X3, X3
-	VMULSD    X0, X3, X3
-	VSUBSD    X4, X3, X3
-	VMULSD    X1, X3, X3
-	VMOVSS    (R9)(R11*4), X4
-	VCVTSS2SD X4, X4, X4
-	VSUBSD    X5, X4, X4
-	VMULSD    X2, X4, X4
-	VMULSD    combineInvSqrtPi<>+0(SB), X1, X5
-	VSUBSD    X5, X4, X4
-	VMULSD    X1, X4, X4
-	VMOVSD    combineZero<>+0(SB), X1
-	VCMPSD    $0x1e, X1, X2, X1
-	VANDPD    X1, X4, X4
-	VCVTSD2SS X6, X8, X8
-	VMOVSS    X8, (AX)(R11*4)
-	VCVTSD2SS X3, X9, X9
-	VMOVSS    X9, (CX)(R11*4)
-	VCVTSD2SS X4, X10, X10
-	VMOVSS    X10, (DX)(R11*4)
-	INCQ      R11
-	JMP       sideGrad32_one_lanes_one
+sideGrad32_one_lanes_4:
+	CMPQ    R12, $0x04
+	JL      sideGrad32_one_lanes_1
+	VMOVUPS (BX)(R11*4), X1
+	VMOVUPS (SI)(R11*4), X2
+	VMULPS  combineDiag32<>+0(SB), X2, X3
+	VMULPS  X1, X3, X3
+	VADDPS  combineZero<>+0(SB), X3, X3
+	VMOVUPS (DI)(R11*4), X4
+	VSUBPS  X3, X4, X4
+	VMOVUPS (R8)(R11*4), X3
+	VMULPS  X0, X3, X3
+	VSUBPS  combineZero<>+0(SB), X3, X3
+	VMULPS  X1, X3, X3
+	VMOVUPS (R9)(R11*4), X5
+	VSUBPS  combineZero<>+0(SB), X5, X5
+	VMULPS  X2, X5, X5
+	VMULPS  combineInvSqrtPi32<>+0(SB), X1, X6
+	VSUBPS  X6, X5, X5
+	VMULPS  X1, X5, X5
+	VCMPPS  $0x1e, combineZero<>+0(SB), X2, X1
+	VANDPS  X1, X5, X5
+	VMOVUPS X4, (AX)(R11*4)
+	VMOVUPS X3, (CX)(R11*4)
+	VMOVUPS X5, (DX)(R11*4)
+	ADDQ    $0x04, R11
+
+sideGrad32_one_lanes_1:
+	CMPQ   R11, R10
+	JGE    sideGrad32_one_lanes_done
+	VMOVSS (BX)(R11*4), X1
+	VMOVSS (SI)(R11*4), X2
+	VMULSS combineDiag32<>+0(SB), X2, X3
+	VMULSS X1, X3, X3
+	VADDSS combineZero<>+0(SB), X3, X3
+	VMOVSS (DI)(R11*4), X4
+	VSUBSS X3, X4, X4
+	VMOVSS (R8)(R11*4), X3
+	VMULSS X0, X3, X3
+	VSUBSS combineZero<>+0(SB), X3, X3
+	VMULSS X1, X3, X3
+	VMOVSS (R9)(R11*4), X5
+	VSUBSS combineZero<>+0(SB), X5, X5
+	VMULSS X2, X5, X5
+	VMULSS combineInvSqrtPi32<>+0(SB), X1, X6
+	VSUBSS X6, X5, X5
+	VMULSS X1, X5, X5
+	VCMPSS $0x1e, combineZero<>+0(SB), X2, X1
+	VANDPS X1, X5, X5
+	VMOVSS X4, (AX)(R11*4)
+	VMOVSS X3, (CX)(R11*4)
+	VMOVSS X5, (DX)(R11*4)
+	INCQ   R11
+	JMP    sideGrad32_one_lanes_1
 
 sideGrad32_one_lanes_done:
 	VZEROUPPER
@@ -30263,62 +30449,27 @@ gauss_pass3:
 	VCVTPS2PD  4224(SP)(BX*4), Y3
 	VCVTPS2PD  4736(SP)(BX*4), Y4
 	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     Y0, Y4, Y6
-	VADDPD     Y6, Y5, Y6
-	VMULPD     combineDiag<>+0(SB), Y1, Y7
-	VMULPD     Y0, Y0, Y8
-	VMULPD     Y7, Y8, Y8
-	VADDPD     Y8, Y5, Y8
-	VMULPD     combineDiag<>+0(SB), Y3, Y9
-	VMULPD     Y2, Y2, Y10
-	VMULPD     Y9, Y10, Y10
-	VADDPD     Y10, Y5, Y10
-	VADDPD     Y10, Y8, Y8
-	VMULPD     combineHalf<>+0(SB), Y8, Y8
-	VSUBPD     Y8, Y6, Y8
-	VCMPPD     $0x12, Y5, Y8, Y10
-	VANDNPD    Y8, Y10, Y8
-	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
-	VMULPD     combineUnder<>+0(SB), Y6, Y6
-	VCMPPD     $0x1e, Y6, Y8, Y6
-	VANDPD     Y6, Y10, Y10
-	VMULPD     Y0, Y7, Y6
-	VADDPD     Y6, Y5, Y6
-	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  5248(SP)(BX*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
-	VSUBPD     Y7, Y4, Y4
 	VMULPD     Y0, Y4, Y4
-	VCMPPD     $0x1e, Y5, Y1, Y0
-	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  5760(SP)(BX*4), Y0
-	VMULPD     Y2, Y9, Y1
-	VADDPD     Y1, Y5, Y1
-	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  6272(SP)(BX*4), Y0
-	VMULPD     Y3, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
-	VSUBPD     Y7, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VCMPPD     $0x1e, Y5, Y3, Y2
-	VANDPD     Y2, Y0, Y0
-	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y8, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, (DI)(SI*4)
-	MOVQ       gqw_base+104(FP), DI
-	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, (DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
+	VADDPD     Y4, Y5, Y4
+	VMULPD     combineDiag<>+0(SB), Y1, Y1
+	VMULPD     Y0, Y0, Y0
+	VMULPD     Y1, Y0, Y0
+	VADDPD     Y0, Y5, Y0
+	VMULPD     combineDiag<>+0(SB), Y3, Y1
+	VMULPD     Y2, Y2, Y2
+	VMULPD     Y1, Y2, Y2
+	VADDPD     Y2, Y5, Y1
+	VADDPD     Y1, Y0, Y0
+	VMULPD     combineHalf<>+0(SB), Y0, Y0
+	VSUBPD     Y0, Y4, Y0
+	VCMPPD     $0x12, Y5, Y0, Y1
+	VANDNPD    Y0, Y1, Y0
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y0, Y1
+	VMULPD     combineUnder<>+0(SB), Y4, Y2
+	VCMPPD     $0x1e, Y2, Y0, Y2
+	VANDPD     Y2, Y1, Y1
 	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, (DI)(SI*4)
-	VMOVMSKPD  Y10, DI
+	VMOVMSKPD  Y1, DI
 	TESTQ      DI, DI
 	JZ         gauss_b0_noflag
 	TESTQ      AX, AX
@@ -30327,68 +30478,33 @@ gauss_pass3:
 	LEAQ       (SI)(DI*1), AX
 
 gauss_b0_noflag:
-	VCVTPS2PD  2704(SP)(BX*4), Y0
-	VCVTPS2PD  3216(SP)(BX*4), Y1
-	VCVTPS2PD  3728(SP)(BX*4), Y2
-	VCVTPS2PD  4240(SP)(BX*4), Y3
-	VCVTPS2PD  4752(SP)(BX*4), Y4
-	VMOVUPD    combineZero<>+0(SB), Y5
-	VMULPD     Y0, Y4, Y6
-	VADDPD     Y6, Y5, Y6
-	VMULPD     combineDiag<>+0(SB), Y1, Y7
-	VMULPD     Y0, Y0, Y8
-	VMULPD     Y7, Y8, Y8
-	VADDPD     Y8, Y5, Y8
-	VMULPD     combineDiag<>+0(SB), Y3, Y9
-	VMULPD     Y2, Y2, Y10
-	VMULPD     Y9, Y10, Y10
-	VADDPD     Y10, Y5, Y10
-	VADDPD     Y10, Y8, Y8
-	VMULPD     combineHalf<>+0(SB), Y8, Y8
-	VSUBPD     Y8, Y6, Y8
-	VCMPPD     $0x12, Y5, Y8, Y10
-	VANDNPD    Y8, Y10, Y8
-	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y8, Y10
-	VMULPD     combineUnder<>+0(SB), Y6, Y6
-	VCMPPD     $0x1e, Y6, Y8, Y6
-	VANDPD     Y6, Y10, Y10
-	VMULPD     Y0, Y7, Y6
-	VADDPD     Y6, Y5, Y6
-	VSUBPD     Y6, Y4, Y6
-	VCVTPS2PD  5264(SP)(BX*4), Y4
-	VMULPD     Y1, Y4, Y4
-	VMULPD     combineInvSqrtPi<>+0(SB), Y0, Y7
-	VSUBPD     Y7, Y4, Y4
-	VMULPD     Y0, Y4, Y4
-	VCMPPD     $0x1e, Y5, Y1, Y0
-	VANDPD     Y0, Y4, Y4
-	VCVTPS2PD  5776(SP)(BX*4), Y0
-	VMULPD     Y2, Y9, Y1
-	VADDPD     Y1, Y5, Y1
-	VSUBPD     Y1, Y0, Y1
-	VCVTPS2PD  6288(SP)(BX*4), Y0
-	VMULPD     Y3, Y0, Y0
-	VMULPD     combineInvSqrtPi<>+0(SB), Y2, Y7
-	VSUBPD     Y7, Y0, Y0
-	VMULPD     Y2, Y0, Y0
-	VCMPPD     $0x1e, Y5, Y3, Y2
-	VANDPD     Y2, Y0, Y0
-	MOVQ       out_base+0(FP), DI
-	VCVTPD2PSY Y8, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gpw_base+32(FP), DI
-	VCVTPD2PSY Y6, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gps_base+80(FP), DI
-	VCVTPD2PSY Y4, X2
-	VMOVUPS    X2, 16(DI)(SI*4)
-	MOVQ       gqw_base+104(FP), DI
+	VCVTPS2PD  2704(SP)(BX*4), Y1
+	VCVTPS2PD  3216(SP)(BX*4), Y2
+	VCVTPS2PD  3728(SP)(BX*4), Y3
+	VCVTPS2PD  4240(SP)(BX*4), Y4
+	VCVTPS2PD  4752(SP)(BX*4), Y5
+	VMOVUPD    combineZero<>+0(SB), Y6
+	VMULPD     Y1, Y5, Y5
+	VADDPD     Y5, Y6, Y5
+	VMULPD     combineDiag<>+0(SB), Y2, Y2
+	VMULPD     Y1, Y1, Y1
+	VMULPD     Y2, Y1, Y1
+	VADDPD     Y1, Y6, Y1
+	VMULPD     combineDiag<>+0(SB), Y4, Y2
+	VMULPD     Y3, Y3, Y3
+	VMULPD     Y2, Y3, Y3
+	VADDPD     Y3, Y6, Y2
+	VADDPD     Y2, Y1, Y1
+	VMULPD     combineHalf<>+0(SB), Y1, Y1
+	VSUBPD     Y1, Y5, Y1
+	VCMPPD     $0x12, Y6, Y1, Y2
+	VANDNPD    Y1, Y2, Y1
+	VCMPPD     $0x12, gaussUnder32<>+0(SB), Y1, Y2
+	VMULPD     combineUnder<>+0(SB), Y5, Y3
+	VCMPPD     $0x1e, Y3, Y1, Y3
+	VANDPD     Y3, Y2, Y2
 	VCVTPD2PSY Y1, X1
-	VMOVUPS    X1, 16(DI)(SI*4)
-	MOVQ       gqs_base+152(FP), DI
-	VCVTPD2PSY Y0, X0
-	VMOVUPS    X0, 16(DI)(SI*4)
-	VMOVMSKPD  Y10, DI
+	VMOVMSKPD  Y2, DI
 	TESTQ      DI, DI
 	JZ         gauss_b1_noflag
 	TESTQ      AX, AX
@@ -30397,11 +30513,51 @@ gauss_b0_noflag:
 	LEAQ       4(SI)(DI*1), AX
 
 gauss_b1_noflag:
-	ADDQ $0x00000008, BX
-	CMPQ BX, DX
-	JL   gauss_pass3
-	ADDQ DX, CX
-	JMP  gauss_grp
+	VMOVUPS 2688(SP)(BX*4), Y2
+	VMOVUPS 3200(SP)(BX*4), Y3
+	VMULPS  combineDiag32<>+0(SB), Y3, Y4
+	VMULPS  Y2, Y4, Y4
+	VADDPS  combineZero<>+0(SB), Y4, Y4
+	VMOVUPS 4736(SP)(BX*4), Y5
+	VSUBPS  Y4, Y5, Y5
+	VMOVUPS 5248(SP)(BX*4), Y4
+	VMULPS  Y3, Y4, Y4
+	VMULPS  combineInvSqrtPi32<>+0(SB), Y2, Y6
+	VSUBPS  Y6, Y4, Y4
+	VMULPS  Y2, Y4, Y4
+	VCMPPS  $0x1e, combineZero<>+0(SB), Y3, Y2
+	VANDPS  Y2, Y4, Y4
+	VMOVUPS 3712(SP)(BX*4), Y2
+	VMOVUPS 4224(SP)(BX*4), Y3
+	VMULPS  combineDiag32<>+0(SB), Y3, Y6
+	VMULPS  Y2, Y6, Y6
+	VADDPS  combineZero<>+0(SB), Y6, Y6
+	VMOVUPS 5760(SP)(BX*4), Y7
+	VSUBPS  Y6, Y7, Y7
+	VMOVUPS 6272(SP)(BX*4), Y6
+	VMULPS  Y3, Y6, Y6
+	VMULPS  combineInvSqrtPi32<>+0(SB), Y2, Y8
+	VSUBPS  Y8, Y6, Y6
+	VMULPS  Y2, Y6, Y6
+	VCMPPS  $0x1e, combineZero<>+0(SB), Y3, Y2
+	VANDPS  Y2, Y6, Y6
+	MOVQ    out_base+0(FP), DI
+	VMOVUPS X0, (DI)(SI*4)
+	MOVQ    out_base+0(FP), DI
+	VMOVUPS X1, 16(DI)(SI*4)
+	MOVQ    gpw_base+32(FP), DI
+	VMOVUPS Y5, (DI)(SI*4)
+	MOVQ    gps_base+80(FP), DI
+	VMOVUPS Y4, (DI)(SI*4)
+	MOVQ    gqw_base+104(FP), DI
+	VMOVUPS Y7, (DI)(SI*4)
+	MOVQ    gqs_base+152(FP), DI
+	VMOVUPS Y6, (DI)(SI*4)
+	ADDQ    $0x00000008, BX
+	CMPQ    BX, DX
+	JL      gauss_pass3
+	ADDQ    DX, CX
+	JMP     gauss_grp
 
 gauss_done:
 	MOVQ under+24(FP), CX

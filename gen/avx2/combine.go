@@ -13,18 +13,22 @@ import (
 )
 
 // The batch combination kernels (see purego.BatchPairValues64 and
-// purego.BatchSideGrad64): loops over the n lanes of a chunk, four lanes per
-// YMM register of float64 (float32 inputs are converted on load, as purego
-// converts them; BatchPairValues takes two such blocks per pass), then one
-// lane at a time in the low element of an XMM register for the last n mod 4
-// lanes, with the scalar forms of the same instructions, so that every lane
-// runs purego's operations in purego's order (no fused multiply-add except
+// purego.BatchSideGrad64): loops over the n lanes of a chunk. BatchPairValues
+// (both precisions) and BatchSideGrad64 compute in float64, four lanes per
+// YMM register (float32 inputs are converted on load, as purego converts
+// them; BatchPairValues takes two such blocks per pass), then one lane at a
+// time in the low element of an XMM register for the last n mod 4 lanes,
+// with the scalar forms of the same instructions, so that every lane runs
+// purego's operations in purego's order (no fused multiply-add except
 // purego's math.FMA). The lane-interleaved inputs (component i of lane l at
 // i*n+l) are read a vector at a time; the contiguous stds and weights of a
 // side (component i of lane l at l*c+i) are read, and the derivatives
 // written, with four scalar accesses per vector at a stride of c elements,
 // or (BatchSideGrad, groups of four components) as 4×4 tiles transposed in
 // registers; with one component they are contiguous like the sums.
+// BatchSideGrad32 computes in float32, as purego.BatchSideGrad32 does, with
+// eight lanes per YMM register (genSideGrad32): no conversions, and tiles of
+// eight lanes by four components.
 
 // combineConsts are the float64 constants of the combination kernels, in
 // both precisions (their sums are float64).
@@ -40,6 +44,16 @@ var combineConsts = []struct {
 	{"combineZero", 0},
 }
 
+// combineConsts32 are the float32 constants of BatchSideGrad32
+// (purego's diagFactor32 and invSqrtPi32).
+var combineConsts32 = []struct {
+	name string
+	x    float32
+}{
+	{"combineDiag32", 2 / math.SqrtPi},
+	{"combineInvSqrtPi32", 1 / math.SqrtPi},
+}
+
 var combineMem = map[string]Mem{}
 
 // declareCombine emits the constants (before any function uses them).
@@ -48,6 +62,13 @@ func declareCombine() {
 		m := GLOBL(c.name, RODATA|NOPTR)
 		for off := 0; off < 32; off += 8 {
 			DATA(off, U64(math.Float64bits(c.x)))
+		}
+		combineMem[c.name] = m
+	}
+	for _, c := range combineConsts32 {
+		m := GLOBL(c.name, RODATA|NOPTR)
+		for off := 0; off < 32; off += 4 {
+			DATA(off, U32(math.Float32bits(c.x)))
 		}
 		combineMem[c.name] = m
 	}
@@ -267,32 +288,20 @@ func (w lanes) gatherB(b slicePtr, idx, stride, stride3 GPVirtual, blk int) VecV
 	return r
 }
 
-// scatter rounds the float64 lanes of r to the kernel's precision and
-// stores them as a strided write (see strided).
+// scatter stores the float64 lanes of r as a strided write to a float64
+// slice (see strided; BatchSideGrad64).
 func (w lanes) scatter(r VecVirtual, b slicePtr, idx, stride, stride3 GPVirtual) {
-	p := w.p
 	m := w.strided(b, idx, stride, stride3)
-	switch {
-	case !w.vec && p.f64:
+	if !w.vec {
 		VMOVSD(r, m[0])
-	case !w.vec:
-		VCVTSD2SS(r, r, r)
-		VMOVSS(r, m[0])
-	case p.f64:
-		hi := XMM()
-		VMOVSD(r.AsX(), m[0])
-		VMOVHPD(r.AsX(), m[1])
-		VEXTRACTF128(Imm(1), r, hi)
-		VMOVSD(hi, m[2])
-		VMOVHPD(hi, m[3])
-	default:
-		x := XMM()
-		VCVTPD2PSY(r, x)
-		VMOVSS(x, m[0])
-		VEXTRACTPS(Imm(1), x, m[1])
-		VEXTRACTPS(Imm(2), x, m[2])
-		VEXTRACTPS(Imm(3), x, m[3])
+		return
 	}
+	hi := XMM()
+	VMOVSD(r.AsX(), m[0])
+	VMOVHPD(r.AsX(), m[1])
+	VEXTRACTF128(Imm(1), r, hi)
+	VMOVSD(hi, m[2])
+	VMOVHPD(hi, m[3])
 }
 
 // laneLoop emits `for l := 0; l < n; l += width` over blocks of four lanes,
@@ -710,12 +719,16 @@ func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) []VecVirtu
 	return s
 }
 
-// genSideGrad emits BatchSideGrad: a loop over the components i, and inside
-// over the lanes, for sides with self sums (c > 1; the weights, stds and
-// derivatives strided); for one component (c = 1: the self sums are +0, and
-// every slice is read and written a vector at a time) one loop over the
-// lanes.
+// genSideGrad emits BatchSideGrad64 (BatchSideGrad32: genSideGrad32): a
+// loop over the components i, and inside over the lanes, for sides with
+// self sums (c > 1; the weights, stds and derivatives strided); for one
+// component (c = 1: the self sums are +0, and every slice is read and
+// written a vector at a time) one loop over the lanes.
 func (p *prec) genSideGrad() {
+	if !p.f64 {
+		p.genSideGrad32()
+		return
+	}
 	fn := "sideGrad" + p.name
 	CMPQ(p.intParam("c"), Imm(1))
 	JE(LabelRef(fn + "_one"))
@@ -770,7 +783,7 @@ func (w lanes) gradTerms(a, sd, h, d, r, sg VecVirtual, xh, xd, xr func() VecVir
 	store(g, e, q)
 }
 
-// sideGradOne is BatchSideGrad for one component: lane l at index l of
+// sideGradOne is BatchSideGrad64 for one component: lane l at index l of
 // every slice.
 func (p *prec) sideGradOne(label string) {
 	sgY, sgX := signVector()
@@ -793,7 +806,7 @@ func (p *prec) sideGradOne(label string) {
 	})
 }
 
-// sideGradSelf is BatchSideGrad for c > 1 components, with x = i·n + l
+// sideGradSelf is BatchSideGrad64 for c > 1 components, with x = i·n + l
 // (lane-interleaved sums) and o = l·c + i (the contiguous weights, stds
 // and derivatives). Groups of four components i0 … i0+3 take blocks of four
 // lanes as 4×4 tiles (sideGradTile: the weights and stds of a lane are four
@@ -947,24 +960,14 @@ func (p *prec) sideGradTile(x, o, stride, stride3 GPVirtual, sgMem Mem) {
 		var r [4]VecVirtual
 		for j, m := range rows(name) {
 			r[j] = YMM()
-			if p.f64 {
-				VMOVUPD(m, r[j])
-			} else {
-				VCVTPS2PD(m, r[j])
-			}
+			VMOVUPD(m, r[j])
 		}
 		return transpose4(r)
 	}
 	store := func(cols [4]VecVirtual, name string) {
 		r := transpose4(cols)
 		for j, m := range rows(name) {
-			if p.f64 {
-				VMOVUPD(r[j], m)
-			} else {
-				xr := XMM()
-				VCVTPD2PSY(r[j], xr)
-				VMOVUPS(xr, m)
-			}
+			VMOVUPD(r[j], m)
 		}
 	}
 	// sums returns the sums of component i of the tile's lanes (element
@@ -1018,6 +1021,472 @@ func (p *prec) sideGradTile(x, o, stride, stride3 GPVirtual, sgMem Mem) {
 		w.sub(d, e, e)
 		w.mul(a[i], e, e)
 		out[i] = e
+	}
+	store(out, "gm")
+}
+
+// side32 is the width of one pass of BatchSideGrad32's float32 arithmetic:
+// eight lanes in a YMM register, four in an XMM register, or one in the low
+// element of an XMM register (the scalar forms of the instructions).
+type side32 struct {
+	p *prec
+	n int
+}
+
+func (w side32) reg() VecVirtual {
+	if w.n == 8 {
+		return YMM()
+	}
+	return XMM()
+}
+
+// Float32 arithmetic in Go operand order: add d = b + a, sub d = b − a,
+// mul d = b·a (a may be in memory).
+func (w side32) add(a, b, d Op) { pick32(w, VADDPS, VADDSS)(a, b, d) }
+func (w side32) sub(a, b, d Op) { pick32(w, VSUBPS, VSUBSS)(a, b, d) }
+func (w side32) mul(a, b, d Op) { pick32(w, VMULPS, VMULSS)(a, b, d) }
+
+func pick32[F any](w side32, v, s F) F {
+	if w.n > 1 {
+		return v
+	}
+	return s
+}
+
+// load returns the lanes at m (consecutive elements).
+func (w side32) load(m Op) VecVirtual {
+	r := w.reg()
+	pick32(w, VMOVUPS, VMOVSS)(m, r)
+	return r
+}
+
+// store writes the lanes of r to m (consecutive elements).
+func (w side32) store(r VecVirtual, m Mem) { pick32(w, VMOVUPS, VMOVSS)(r, m) }
+
+// sums returns the address of the lanes at element x of the slice argument
+// name (the lane-interleaved sums).
+func (w side32) sums(name string, x GPVirtual) Mem {
+	return Mem{Base: w.p.ptr(name), Index: x, Scale: 4}
+}
+
+// rows returns the addresses of the first count ≤ 8 lanes of a strided
+// access: element o of the slice argument name for the first lane, stride
+// bytes apart.
+func (w side32) rows(name string, o, stride, stride3 GPVirtual, count int) []Mem {
+	a := GP64()
+	LEAQ(Mem{Base: w.p.ptr(name), Index: o, Scale: 4}, a)
+	m := []Mem{{Base: a}, {Base: a, Index: stride, Scale: 1}, {Base: a, Index: stride, Scale: 2}, {Base: a, Index: stride3, Scale: 1}}
+	if count > 4 {
+		b := GP64()
+		LEAQ(Mem{Base: a, Index: stride, Scale: 4}, b)
+		m = append(m, Mem{Base: b}, Mem{Base: b, Index: stride, Scale: 1}, Mem{Base: b, Index: stride, Scale: 2}, Mem{Base: b, Index: stride3, Scale: 1})
+	}
+	return m[:count]
+}
+
+// gather returns the lanes of a strided read (see rows).
+func (w side32) gather(name string, o, stride, stride3 GPVirtual) VecVirtual {
+	m := w.rows(name, o, stride, stride3, w.n)
+	r := w.reg()
+	four := func(x Op, m []Mem) {
+		VMOVSS(m[0], x)
+		VINSERTPS(Imm(0x10), m[1], x, x)
+		VINSERTPS(Imm(0x20), m[2], x, x)
+		VINSERTPS(Imm(0x30), m[3], x, x)
+	}
+	switch w.n {
+	case 1:
+		VMOVSS(m[0], r)
+	case 4:
+		four(r, m)
+	default:
+		// The broadcast writes all of r (the allocator then sees no
+		// part of r read before it is written).
+		VBROADCASTSS(m[0], r)
+		for j := 1; j < 4; j++ {
+			VINSERTPS(Imm(uint64(j<<4)), m[j], r.AsX(), r.AsX())
+		}
+		hi := XMM()
+		four(hi, m[4:])
+		VINSERTF128(Imm(1), hi, r, r)
+	}
+	return r
+}
+
+// scatter writes the lanes of r as a strided write (see rows).
+func (w side32) scatter(r VecVirtual, name string, o, stride, stride3 GPVirtual) {
+	m := w.rows(name, o, stride, stride3, w.n)
+	four := func(x Op, m []Mem) {
+		VMOVSS(x, m[0])
+		VEXTRACTPS(Imm(1), x, m[1])
+		VEXTRACTPS(Imm(2), x, m[2])
+		VEXTRACTPS(Imm(3), x, m[3])
+	}
+	switch w.n {
+	case 1:
+		VMOVSS(r, m[0])
+	case 4:
+		four(r, m)
+	default:
+		hi := XMM()
+		four(r.AsX(), m[:4])
+		VEXTRACTF128(Imm(1), r, hi)
+		four(hi, m[4:])
+	}
+}
+
+// gw32 returns cross.H − (selfH + a·(σ·2/√π)) of the lanes, with selfH =
+// rows.H + cols.H (rh, kh), or for one component (rh nil) selfH = +0,
+// added as a·(σ·2/√π) + 0 (the same bits as 0 + a·(σ·2/√π): −0 becomes +0).
+func (w side32) gw32(a, sd VecVirtual, xh, rh, kh Op) VecVirtual {
+	f := w.reg()
+	w.mul(combineConst("combineDiag32"), sd, f)
+	w.mul(a, f, f)
+	if rh == nil {
+		w.add(combineConst("combineZero"), f, f)
+	} else {
+		h := w.load(rh)
+		w.add(kh, h, h)
+		w.add(f, h, h)
+		f = h
+	}
+	g := w.load(xh)
+	w.sub(f, g, g)
+	return g
+}
+
+// gm32 returns a·(sign·cross.D − selfD) of the lanes, with selfD =
+// rows.D − cols.D (rd, kd), or +0 for one component (rd nil).
+func (w side32) gm32(a VecVirtual, sg, xd, rd, kd Op) VecVirtual {
+	e := w.load(xd)
+	w.mul(sg, e, e)
+	if rd == nil {
+		w.sub(combineConst("combineZero"), e, e)
+	} else {
+		d := w.load(rd)
+		w.sub(kd, d, d)
+		w.sub(d, e, e)
+	}
+	w.mul(a, e, e)
+	return e
+}
+
+// gs32 returns a·(σ·(cross.R − selfR) − a·(1/√π)) of the lanes where σ > 0
+// and +0 elsewhere, with selfR = rows.R + cols.R (rr, kr), or +0 for one
+// component (rr nil).
+func (w side32) gs32(a, sd VecVirtual, xr, rr, kr Op) VecVirtual {
+	q := w.load(xr)
+	if rr == nil {
+		w.sub(combineConst("combineZero"), q, q)
+	} else {
+		r := w.load(rr)
+		w.add(kr, r, r)
+		w.sub(r, q, q)
+	}
+	return w.gsTail(a, sd, q)
+}
+
+// gsTail returns a·(σ·q − a·(1/√π)) of the lanes where σ > 0 and +0
+// elsewhere, in q.
+func (w side32) gsTail(a, sd, q VecVirtual) VecVirtual {
+	w.mul(sd, q, q)
+	u := w.reg()
+	w.mul(combineConst("combineInvSqrtPi32"), a, u)
+	w.sub(u, q, q)
+	w.mul(a, q, q)
+	w.positive(sd, q)
+	return q
+}
+
+// positive sets the lanes of q where σ ≤ 0 (or NaN) to +0.
+func (w side32) positive(sd, q VecVirtual) {
+	mask := w.reg()
+	pick32(w, VCMPPS, VCMPSS)(Imm(0x1e), combineConst("combineZero"), sd, mask) // σ > 0 (ordered)
+	VANDPS(mask, q, q)
+}
+
+// genSideGrad32 emits BatchSideGrad32 in float32: every element runs
+// purego.BatchSideGrad32's operations in its order (gw32, gm32, gs32; no
+// fused multiply-add), eight lanes per YMM register. With one component
+// (c = 1: the self sums are +0) every slice is contiguous: eight lanes per
+// pass, then four, then one at a time (sideGradOne32). With more, groups
+// of four components take tiles of eight and then four lanes, transposed
+// in registers (sideGradTile32), and the rest strided accesses
+// (sideGradSelf32).
+func (p *prec) genSideGrad32() {
+	fn := "sideGrad32"
+	CMPQ(p.intParam("c"), Imm(1))
+	JE(LabelRef(fn + "_one"))
+	p.sideGradSelf32(fn + "_self")
+	VZEROUPPER()
+	RET()
+	Label(fn + "_one")
+	p.sideGradOne32(fn + "_one")
+	VZEROUPPER()
+	RET()
+}
+
+// signVector32 returns float32(sign) in every lane.
+func signVector32() VecVirtual {
+	x, y := XMM(), YMM()
+	VMOVSS(combineConst("combineZero"), x)
+	VCVTSI2SSQ(Load(Param("sign"), GP64()), x, x)
+	VBROADCASTSS(x, y)
+	return y
+}
+
+// laneLoop32 emits `for l := 0; l < n; l += width` over passes of eight
+// lanes, then at most one of four, then single lanes, calling body with the
+// width and the first lane.
+func laneLoop32(p *prec, label string, n GPVirtual, body func(w side32, l GPVirtual)) {
+	l, rem := GP64(), GP64()
+	XORQ(l, l)
+	Label(label + "_8")
+	MOVQ(n, rem)
+	SUBQ(l, rem)
+	CMPQ(rem, Imm(8))
+	JL(LabelRef(label + "_4"))
+	body(side32{p, 8}, l)
+	ADDQ(Imm(8), l)
+	JMP(LabelRef(label + "_8"))
+	Label(label + "_4")
+	CMPQ(rem, Imm(4))
+	JL(LabelRef(label + "_1"))
+	body(side32{p, 4}, l)
+	ADDQ(Imm(4), l)
+	Label(label + "_1")
+	CMPQ(l, n)
+	JGE(LabelRef(label + "_done"))
+	body(side32{p, 1}, l)
+	INCQ(l)
+	JMP(LabelRef(label + "_1"))
+	Label(label + "_done")
+}
+
+// sideGradOne32 is BatchSideGrad32 for one component: lane l at index l of
+// every slice.
+func (p *prec) sideGradOne32(label string) {
+	sgY := signVector32()
+	ptrs := map[string]GPVirtual{}
+	for _, name := range []string{"gw", "gm", "gs", "w", "s", "xh", "xd", "xr"} {
+		ptrs[name] = p.ptr(name)
+	}
+	laneLoop32(p, label+"_lanes", p.intParam("n"), func(w side32, l GPVirtual) {
+		sg := Op(sgY)
+		if w.n < 8 {
+			sg = sgY.AsX()
+		}
+		at := func(name string) Mem { return Mem{Base: ptrs[name], Index: l, Scale: 4} }
+		a, sd := w.load(at("w")), w.load(at("s"))
+		gw := w.gw32(a, sd, at("xh"), nil, nil)
+		gm := w.gm32(a, sg, at("xd"), nil, nil)
+		gs := w.gs32(a, sd, at("xr"), nil, nil)
+		w.store(gw, at("gw"))
+		w.store(gm, at("gm"))
+		w.store(gs, at("gs"))
+	})
+}
+
+// sideGradSelf32 is BatchSideGrad32 for c > 1 components, with x = i·n + l
+// (lane-interleaved sums) and o = l·c + i (the contiguous weights, stds
+// and derivatives). Groups of four components i0 … i0+3 take blocks of
+// eight lanes, then at most one of four, as tiles (sideGradTile32); the
+// lanes past them go one at a time, and the components past the last group
+// one component at a time over the lanes (sideGradStrided32: eight, then
+// four, then one lane per pass).
+func (p *prec) sideGradSelf32(label string) {
+	// The sign vector lives on the stack (the tiles need every register).
+	sgMem := AllocLocal(32)
+	VMOVUPS(signVector32(), sgMem)
+	strides := func() (c, stride, stride3 GPVirtual) {
+		c = p.intParam("c")
+		stride, stride3 = GP64(), GP64()
+		MOVQ(c, stride)
+		SHLQ(Imm(2), stride)
+		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
+		return c, stride, stride3
+	}
+	i0 := GP64()
+	XORQ(i0, i0)
+	Label(label + "_group")
+	{
+		end := GP64()
+		LEAQ(Mem{Base: i0, Disp: 4}, end)
+		CMPQ(end, p.intParam("c"))
+		JG(LabelRef(label + "_rest"))
+		x, o, l := GP64(), GP64(), GP64()
+		MOVQ(i0, x)
+		IMULQ(p.intParam("n"), x)
+		MOVQ(i0, o)
+		XORQ(l, l)
+		for _, width := range []int{8, 4} {
+			lbl := fmt.Sprintf("%s_tiles%d", label, width)
+			Label(lbl)
+			rem := GP64()
+			MOVQ(p.intParam("n"), rem)
+			SUBQ(l, rem)
+			CMPQ(rem, Imm(uint64(width)))
+			JL(LabelRef(fmt.Sprintf("%s_tiles%d_end", label, width)))
+			c, stride, stride3 := strides()
+			p.sideGradTile32(side32{p, width}, x, o, stride, stride3, sgMem)
+			ADDQ(Imm(uint64(width)), x)
+			LEAQ(Mem{Base: o, Index: c, Scale: uint8(width)}, o)
+			ADDQ(Imm(uint64(width)), l)
+			if width == 8 {
+				JMP(LabelRef(lbl))
+			}
+			Label(lbl + "_end")
+		}
+		Label(label + "_tail")
+		CMPQ(l, p.intParam("n"))
+		JGE(LabelRef(label + "_next"))
+		{
+			w := side32{p, 1}
+			c, stride, stride3 := strides()
+			xi, oi := GP64(), GP64()
+			MOVQ(x, xi)
+			MOVQ(o, oi)
+			for ii := range 4 {
+				w.sideGradStrided32(sgMem, xi, oi, stride, stride3)
+				if ii < 3 {
+					ADDQ(p.intParam("n"), xi)
+					INCQ(oi)
+				}
+			}
+			INCQ(x)
+			ADDQ(c, o)
+			INCQ(l)
+		}
+		JMP(LabelRef(label + "_tail"))
+		Label(label + "_next")
+		ADDQ(Imm(4), i0)
+		JMP(LabelRef(label + "_group"))
+	}
+	// The components past the last group: for i := i0; i < c; i++.
+	Label(label + "_rest")
+	CMPQ(i0, p.intParam("c"))
+	JGE(LabelRef(label + "_done"))
+	{
+		i := i0
+		x, o := GP64(), GP64()
+		MOVQ(i, x)
+		IMULQ(p.intParam("n"), x)
+		MOVQ(i, o)
+		c, stride, stride3 := strides()
+		laneLoop32(p, label+"_lanes", p.intParam("n"), func(w side32, l GPVirtual) {
+			w.sideGradStrided32(sgMem, x, o, stride, stride3)
+			ADDQ(Imm(uint64(w.n)), x)
+			if w.n > 1 {
+				LEAQ(Mem{Base: o, Index: c, Scale: uint8(w.n)}, o)
+			} else {
+				ADDQ(c, o)
+			}
+		})
+	}
+	INCQ(i0)
+	JMP(LabelRef(label + "_rest"))
+	Label(label + "_done")
+}
+
+// sideGradStrided32 writes the derivatives of one component of the lanes
+// at x (sums) and o (weights, stds, derivatives: c elements apart).
+func (w side32) sideGradStrided32(sgMem Mem, x, o, stride, stride3 GPVirtual) {
+	a := w.gather("w", o, stride, stride3)
+	sd := w.gather("s", o, stride, stride3)
+	s := func(name string) Mem { return w.sums(name, x) }
+	gw := w.gw32(a, sd, s("xh"), s("rh"), s("kh"))
+	w.scatter(gw, "gw", o, stride, stride3)
+	gm := w.gm32(a, sgMem, s("xd"), s("rd"), s("kd"))
+	w.scatter(gm, "gm", o, stride, stride3)
+	gs := w.gs32(a, sd, s("xr"), s("rr"), s("kr"))
+	w.scatter(gs, "gs", o, stride, stride3)
+}
+
+// transpose4ps returns the columns of the 4×4 float32 matrices whose rows
+// are r, in each 128-bit half of the registers.
+func transpose4ps(w side32, r [4]VecVirtual) [4]VecVirtual {
+	t0, t1, t2, t3 := w.reg(), w.reg(), w.reg(), w.reg()
+	VUNPCKLPS(r[1], r[0], t0) // r0[0] r1[0] r0[1] r1[1]
+	VUNPCKHPS(r[1], r[0], t1) // r0[2] r1[2] r0[3] r1[3]
+	VUNPCKLPS(r[3], r[2], t2) // r2[0] r3[0] r2[1] r3[1]
+	VUNPCKHPS(r[3], r[2], t3) // r2[2] r3[2] r2[3] r3[3]
+	var c [4]VecVirtual
+	for i := range c {
+		c[i] = w.reg()
+	}
+	VUNPCKLPD(t2, t0, c[0]) // r0[0] r1[0] r2[0] r3[0]
+	VUNPCKHPD(t2, t0, c[1])
+	VUNPCKLPD(t3, t1, c[2])
+	VUNPCKHPD(t3, t1, c[3])
+	return c
+}
+
+// sideGradTile32 writes the derivatives of a tile of four components i0 …
+// i0+3 (sums at x + i·n, i < 4) of w.n (eight or four) lanes l … (weights,
+// stds and derivatives of lane l+j at o + j·c: four consecutive elements,
+// one XMM register; lanes j and j+4 share a YMM register and the transposes
+// work on each half). The operations of each element are those of gw32,
+// gs32 and gm32, in the same order.
+func (p *prec) sideGradTile32(w side32, x, o, stride, stride3 GPVirtual, sgMem Mem) {
+	load := func(name string) [4]VecVirtual {
+		m := w.rows(name, o, stride, stride3, w.n)
+		var r [4]VecVirtual
+		for j := range r {
+			r[j] = w.reg()
+			if w.n == 8 {
+				// Lane j+4 in both halves, then lane j in the low
+				// one: every write covers the whole register.
+				VBROADCASTF128(m[j+4], r[j])
+				VINSERTF128(Imm(0), m[j], r[j], r[j])
+			} else {
+				VMOVUPS(m[j], r[j])
+			}
+		}
+		return transpose4ps(w, r)
+	}
+	store := func(cols [4]VecVirtual, name string) {
+		r := transpose4ps(w, cols)
+		m := w.rows(name, o, stride, stride3, w.n)
+		for j := range r {
+			VMOVUPS(r[j].AsX(), m[j])
+			if w.n == 8 {
+				VEXTRACTF128(Imm(1), r[j], m[j+4])
+			}
+		}
+	}
+	var xs [4]GPVirtual
+	xs[0] = x
+	for i := 1; i < 4; i++ {
+		xs[i] = GP64()
+		MOVQ(xs[i-1], xs[i])
+		ADDQ(p.intParam("n"), xs[i])
+	}
+	// sums returns the addresses of the sums of the three slices named
+	// for each component of the tile (their bases loaded once).
+	sums := func(names ...string) (m [4][3]Mem) {
+		for k, name := range names {
+			base := w.p.ptr(name)
+			for i := range m {
+				m[i][k] = Mem{Base: base, Index: xs[i], Scale: 4}
+			}
+		}
+		return m
+	}
+	a, sd := load("w"), load("s")
+	var out [4]VecVirtual
+	m := sums("xh", "rh", "kh")
+	for i := range 4 {
+		out[i] = w.gw32(a[i], sd[i], m[i][0], m[i][1], m[i][2])
+	}
+	store(out, "gw")
+	m = sums("xr", "rr", "kr")
+	for i := range 4 {
+		out[i] = w.gs32(a[i], sd[i], m[i][0], m[i][1], m[i][2])
+	}
+	store(out, "gs")
+	m = sums("xd", "rd", "kd")
+	for i := range 4 {
+		out[i] = w.gm32(a[i], sgMem, m[i][0], m[i][1], m[i][2])
 	}
 	store(out, "gm")
 }

@@ -25,12 +25,14 @@ import (
 //     e2·rq) and its one-FMA row and column sums fma(b, ·, +0) and
 //     fma(a, ·, +0), in the kernel's precision, and from them the mean
 //     derivatives (in the kernel's precision: see below);
-//  3. the combination in float64 (gaussCombine; float32 inputs and sums
-//     converted, four lanes per block, two blocks per float32 vector): the
-//     value (purego's gaussianValue: BatchPairValues for one component per
-//     side), its rounding and the first lane that underflows, and the
-//     weight and std derivatives (gaussianSideGrad: BatchSideGrad for one
-//     component).
+//  3. the value in float64 (gaussCombine; float32 inputs and sums
+//     converted, four lanes per block, two blocks per float32 vector:
+//     purego's gaussianValue, BatchPairValues for one component per side),
+//     its rounding and the first lane that underflows, and the weight and
+//     std derivatives (gaussianSideGrad: BatchSideGrad for one component)
+//     in the kernel's precision: in float64 with the value (gaussCombine),
+//     in float32 on the whole vector after the values of its two blocks
+//     (gaussValue32, gaussGrad32), without conversions.
 //
 // Every lane thus runs purego's operations in purego's order, the passes
 // only reorder the independent work of different lanes. A few operations
@@ -38,9 +40,7 @@ import (
 // subtractions of the +0 self sums (x − (+0) is x for every x, −0 and NaN
 // included: gp.M, gq.M, gp.S, gq.S), the products by +1 (gp.M; exact, and
 // the sums they would multiply are FMA results, never signalling NaNs), the
-// second conversion of a float32 value for its underflow test; in float32
-// the mean derivatives a·rd and b·(−1·cd), float64 products of float32
-// values and so exact, are rounded to float32 directly as float32 products.
+// second conversion of a float32 value for its underflow test.
 // The lanes past the last whole vector take one more vector that ends at
 // lane n − 1 and overlaps the one before it: its lanes get the same bits
 // again (no output overlaps an input), and since the lanes are done in
@@ -232,10 +232,8 @@ func (p *prec) genGaussian(grad bool) {
 			// The mean derivatives gp.M = a·((+1·rd) − 0) and gq.M =
 			// b·((−1·cd) − 0) in the kernel's precision: the product by
 			// +1 and the subtraction of +0 change no bit and are left
-			// out; in float32 the float64 product of two float32 values
-			// is exact, so rounding it to float32 is the float32 product
-			// (no conversion). Stored here, a pass before pass 3 reads
-			// the inputs at the same lanes (see gaussCombine).
+			// out. Stored here, a pass before pass 3 reads the inputs
+			// at the same lanes (see gaussCombine).
 			p.MUL(ws[1], ds[0], ds[0])
 			p.MOVU(ds[0], in("gpm", x))
 			p.MUL(p.c("minusOne"), ds[1], ds[1]) // −1·cd
@@ -248,6 +246,7 @@ func (p *prec) genGaussian(grad bool) {
 	gaussPass("gauss_pass3", p.lanes, cnt, func(k GPVirtual) {
 		x := elem(g0, k)
 		w := lanes{p, true, p.lanes / 4}
+		var vals []VecVirtual // float32 gradient: the rounded values of the blocks
 		for b := range w.blocks() {
 			// sum returns the sums of block b from slot s.
 			sum := func(s Mem) VecVirtual {
@@ -271,7 +270,14 @@ func (p *prec) genGaussian(grad bool) {
 				}
 				return w.loadB(arg(name), x, b)
 			}
+			if grad && !p.f64 {
+				vals = append(vals, w.gaussValue32(x, b, first, sum, sl.sums, input))
+				continue
+			}
 			w.gaussCombine(x, b, first, grad, sum, sl.sums, input)
+		}
+		if vals != nil {
+			p.gaussGrad32(x, func(s Mem) Mem { return at(s, k) }, sl, vals)
 		}
 	})
 	ADDQ(cnt, g0)
@@ -293,11 +299,12 @@ func gaussPass(label string, lanes int, cnt GPVirtual, body func(k GPVirtual)) {
 	JL(LabelRef(label))
 }
 
-// gaussCombine emits the value and the weight and std derivatives of block
-// b of the lanes from x (sum loads the float64 lanes of block b of a slot
-// of sums): purego's gaussianValue and gaussianSideGrad (BatchPairValues
-// and BatchSideGrad for one component per side, combineDiag and
-// combineInvSqrtPi their constants), operation for operation, except that
+// gaussCombine emits the value of block b of the lanes from x and, with
+// grad (float64 only: see gaussGrad32), its weight and std derivatives
+// (sum loads the float64 lanes of block b of a slot of sums): purego's
+// gaussianValue and gaussianSideGrad (BatchPairValues and BatchSideGrad64
+// for one component per side, combineDiag and combineInvSqrtPi their
+// constants), operation for operation, except that
 // it leaves out, as changing no bit, the subtractions of the +0 self sums
 // from R (x − 0 is x for every x, −0 and NaN included) and the second
 // conversion to float32 of the value for its underflow test (in float32,
@@ -305,6 +312,55 @@ func gaussPass(label string, lanes int, cnt GPVirtual, body func(k GPVirtual)) {
 // computes σ·2/√π once for the value and the weight derivative. Every
 // input of the block is read before its first store (see above).
 func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum func(s Mem) VecVirtual, slots [2][3]Mem, input func(name string) VecVirtual) {
+	g := w.gaussValue(sum, slots, input)
+	a, sa, wb, sb, rh, zero, diag, v, under := g.a, g.sa, g.wb, g.sb, g.rh, g.zero, g.diag, g.v, g.under
+	var gr [2][2]VecVirtual // the weight and std derivatives of p and q
+	if grad {
+		for side, in := range [][2]VecVirtual{{a, sa}, {wb, sb}} {
+			h := rh
+			if side == 1 {
+				h = sum(slots[1][0])
+			}
+			// gw = H − (0 + a·(σ·2/√π))
+			g := w.reg()
+			w.mul(in[0], diag[side], g)
+			w.add(g, zero, g)
+			w.sub(g, h, g)
+			// gs = a·(σ·(R − 0) − a·(1/√π)) where σ > 0, else +0
+			s := sum(slots[side][2])
+			w.mul(in[1], s, s)
+			u := w.reg()
+			w.mul(combineConst("combineInvSqrtPi"), in[0], u)
+			w.sub(u, s, s)
+			w.mul(in[0], s, s)
+			pos := w.reg()
+			VCMPPD(Imm(0x1e), zero, in[1], pos) // σ > 0 (ordered)
+			VANDPD(pos, s, s)
+			gr[side] = [2]VecVirtual{g, s}
+		}
+	}
+	w.storeOutB(v, arg("out"), x, b)
+	if grad {
+		for side, g := range []string{"gp", "gq"} {
+			w.storeOutB(gr[side][0], arg(g+"w"), x, b)
+			w.storeOutB(gr[side][1], arg(g+"s"), x, b)
+		}
+	}
+	gaussFlag(under, x, b, first)
+}
+
+// gaussVal holds the registers of a block's value (gaussValue) the weight
+// and std derivatives of gaussCombine reuse: the inputs, the cross row sum
+// of p, +0, σ·2/√π of both sides, the value v and its underflow mask.
+type gaussVal struct {
+	a, sa, wb, sb, rh, zero VecVirtual
+	diag                    [2]VecVirtual
+	v, under                VecVirtual
+}
+
+// gaussValue computes the value of a block (purego's gaussianValue, see
+// gaussCombine) and which of its lanes underflow.
+func (w lanes) gaussValue(sum func(s Mem) VecVirtual, slots [2][3]Mem, input func(name string) VecVirtual) gaussVal {
 	p := w.p
 	a, sa, wb, sb := input("wa"), input("sa"), input("wb"), input("sb")
 	rh := sum(slots[0][0])
@@ -344,38 +400,49 @@ func (w lanes) gaussCombine(x GPVirtual, b int, first GPVirtual, grad bool, sum 
 	w.mul(combineConst("combineUnder"), cross, t)
 	VCMPPD(Imm(0x1e), t, v, t) // v > 2⁻⁵⁰·cross
 	VANDPD(t, under, under)
-	var gr [2][2]VecVirtual // the weight and std derivatives of p and q
-	if grad {
-		for side, in := range [][2]VecVirtual{{a, sa}, {wb, sb}} {
-			h := rh
-			if side == 1 {
-				h = sum(slots[1][0])
-			}
-			// gw = H − (0 + a·(σ·2/√π))
-			g := w.reg()
-			w.mul(in[0], diag[side], g)
-			w.add(g, zero, g)
-			w.sub(g, h, g)
-			// gs = a·(σ·(R − 0) − a·(1/√π)) where σ > 0, else +0
-			s := sum(slots[side][2])
-			w.mul(in[1], s, s)
-			u := w.reg()
-			w.mul(combineConst("combineInvSqrtPi"), in[0], u)
-			w.sub(u, s, s)
-			w.mul(in[0], s, s)
-			pos := w.reg()
-			VCMPPD(Imm(0x1e), zero, in[1], pos) // σ > 0 (ordered)
-			VANDPD(pos, s, s)
-			gr[side] = [2]VecVirtual{g, s}
-		}
+	return gaussVal{a, sa, wb, sb, rh, zero, diag, v, under}
+}
+
+// gaussValue32 is gaussCombine for block b of a float32 gradient without
+// the derivatives (gaussGrad32): it sets first as there and returns the
+// block's value rounded to float32, not stored yet (the block's derivatives
+// are computed from inputs read after it).
+func (w lanes) gaussValue32(x GPVirtual, b int, first GPVirtual, sum func(s Mem) VecVirtual, slots [2][3]Mem, input func(name string) VecVirtual) VecVirtual {
+	g := w.gaussValue(sum, slots, input)
+	r := XMM()
+	VCVTPD2PSY(g.v, r)
+	gaussFlag(g.under, x, b, first)
+	return r
+}
+
+// gaussGrad32 computes the weight and std derivatives of the eight float32
+// lanes from x in float32 (purego's gaussianSideGrad with diagFactor32 and
+// invSqrtPi32: gw32, and gsTail without the subtraction of the +0 self sum
+// from R), from the copies of the inputs and the sums in the slots (slot
+// returns the vector's element of a slot), then stores the values (vals:
+// the rounded values of the two blocks of four lanes) and the derivatives.
+func (p *prec) gaussGrad32(x GPVirtual, slot func(s Mem) Mem, sl gaussSlots, vals []VecVirtual) {
+	w := side32{p, 8}
+	var gr [2][2]VecVirtual
+	for side, in := range [][2]string{{"wa", "sa"}, {"wb", "sb"}} {
+		a, sd := w.load(slot(sl.in[in[0]])), w.load(slot(sl.in[in[1]]))
+		// gw = H − (0 + a·(σ·2/√π))
+		gr[side][0] = w.gw32(a, sd, slot(sl.sums[side][0]), nil, nil)
+		// gs = a·(σ·(R − 0) − a·(1/√π)) where σ > 0, else +0
+		gr[side][1] = w.gsTail(a, sd, w.load(slot(sl.sums[side][2])))
 	}
-	w.storeOutB(v, arg("out"), x, b)
-	if grad {
-		for side, g := range []string{"gp", "gq"} {
-			w.storeOutB(gr[side][0], arg(g+"w"), x, b)
-			w.storeOutB(gr[side][1], arg(g+"s"), x, b)
-		}
+	for b, v := range vals {
+		VMOVUPS(v, Mem{Base: p.ptr("out"), Index: x, Scale: 4, Disp: 16 * b})
 	}
+	for side, g := range []string{"gp", "gq"} {
+		w.store(gr[side][0], Mem{Base: p.ptr(g + "w"), Index: x, Scale: 4})
+		w.store(gr[side][1], Mem{Base: p.ptr(g + "s"), Index: x, Scale: 4})
+	}
+}
+
+// gaussFlag sets first to the first lane of block b of the lanes from x
+// whose lane of under is set, if first is not set yet (−1).
+func gaussFlag(under VecVirtual, x GPVirtual, b int, first GPVirtual) {
 	bits := GP64()
 	VMOVMSKPD(under, bits.As32())
 	sfx := fmt.Sprintf("gauss_b%d", b)
