@@ -22146,11 +22146,11 @@ sideGrad64_self_group:
 	MOVQ  AX, DX
 	XORQ  BX, BX
 
-sideGrad64_self_tiles:
+sideGrad64_self_tiles4:
 	MOVQ       n+352(FP), SI
 	SUBQ       BX, SI
 	CMPQ       SI, $0x04
-	JL         sideGrad64_self_tail
+	JL         sideGrad64_self_tiles4_end
 	MOVQ       c+344(FP), SI
 	MOVQ       SI, DI
 	SHLQ       $0x03, DI
@@ -22381,8 +22381,9 @@ sideGrad64_self_tiles:
 	ADDQ       $0x04, CX
 	LEAQ       (DX)(SI*4), DX
 	ADDQ       $0x04, BX
-	JMP        sideGrad64_self_tiles
+	JMP        sideGrad64_self_tiles4
 
+sideGrad64_self_tiles4_end:
 sideGrad64_self_tail:
 	MOVQ   n+352(FP), SI
 	CMPQ   BX, SI

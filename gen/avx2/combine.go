@@ -829,7 +829,38 @@ func (p *prec) sideGradSelf(label string) {
 		}
 		return r
 	}
-	shift := uint64(map[int]int{8: 3, 4: 2}[p.size])
+	p.sideGradGroups(label, 3, []int{4},
+		func(width int, x, o, stride, stride3 GPVirtual) { p.sideGradTile(x, o, stride, stride3, sgMem) },
+		func(x, o, stride, stride3 GPVirtual) {
+			w := lanes{p, false, 1}
+			w.sideGradStrided(sign(w), x, o, stride, stride3)
+		},
+		func(x, o, c, stride, stride3 GPVirtual) {
+			laneLoop(p, label+"_lanes", p.intParam("n"), false, nil, func(w lanes, l GPVirtual) {
+				w.sideGradStrided(sign(w), x, o, stride, stride3)
+				ADDQ(Imm(uint64(w.n())), x)
+				if w.vec {
+					LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
+				} else {
+					ADDQ(c, o)
+				}
+			})
+		})
+}
+
+// sideGradGroups emits the loops BatchSideGrad64 and BatchSideGrad32 share
+// for c > 1 components, with x = i·n + l (the lane-interleaved sums) and
+// o = l·c + i (the contiguous weights, stds and derivatives; elements of
+// 2^shift bytes): groups of four components i0 … i0+3, each taking
+// tile(width, …) for blocks of widths[0] lanes while they last, then at most
+// one block of each further width, then the lanes left one at a time
+// (one(…) for each of the four components); then the components past the
+// last group one at a time (rest(x, o, c, …) emits the loop over their
+// lanes). stride and stride3 are c and 3c elements in bytes.
+func (p *prec) sideGradGroups(label string, shift uint64, widths []int,
+	tile func(width int, x, o, stride, stride3 GPVirtual),
+	one func(x, o, stride, stride3 GPVirtual),
+	rest func(x, o, c, stride, stride3 GPVirtual)) {
 	strides := func() (c, stride, stride3 GPVirtual) {
 		c = p.intParam("c")
 		stride, stride3 = GP64(), GP64()
@@ -851,29 +882,34 @@ func (p *prec) sideGradSelf(label string) {
 		IMULQ(p.intParam("n"), x)
 		MOVQ(i0, o)
 		XORQ(l, l)
-		Label(label + "_tiles")
-		rem := GP64()
-		MOVQ(p.intParam("n"), rem)
-		SUBQ(l, rem)
-		CMPQ(rem, Imm(4))
-		JL(LabelRef(label + "_tail"))
-		c, stride, stride3 := strides()
-		p.sideGradTile(x, o, stride, stride3, sgMem)
-		ADDQ(Imm(4), x)
-		LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
-		ADDQ(Imm(4), l)
-		JMP(LabelRef(label + "_tiles"))
+		for k, width := range widths {
+			lbl := fmt.Sprintf("%s_tiles%d", label, width)
+			Label(lbl)
+			rem := GP64()
+			MOVQ(p.intParam("n"), rem)
+			SUBQ(l, rem)
+			CMPQ(rem, Imm(uint64(width)))
+			JL(LabelRef(lbl + "_end"))
+			c, stride, stride3 := strides()
+			tile(width, x, o, stride, stride3)
+			ADDQ(Imm(uint64(width)), x)
+			LEAQ(Mem{Base: o, Index: c, Scale: uint8(width)}, o)
+			ADDQ(Imm(uint64(width)), l)
+			if k == 0 {
+				JMP(LabelRef(lbl))
+			}
+			Label(lbl + "_end")
+		}
 		Label(label + "_tail")
 		CMPQ(l, p.intParam("n"))
 		JGE(LabelRef(label + "_next"))
 		{
-			w := lanes{p, false, 1}
 			c, stride, stride3 := strides()
 			xi, oi := GP64(), GP64()
 			MOVQ(x, xi)
 			MOVQ(o, oi)
 			for ii := range 4 {
-				w.sideGradStrided(sign(w), xi, oi, stride, stride3)
+				one(xi, oi, stride, stride3)
 				if ii < 3 {
 					ADDQ(p.intParam("n"), xi)
 					INCQ(oi)
@@ -893,21 +929,12 @@ func (p *prec) sideGradSelf(label string) {
 	CMPQ(i0, p.intParam("c"))
 	JGE(LabelRef(label + "_done"))
 	{
-		i := i0
 		x, o := GP64(), GP64()
-		MOVQ(i, x)
+		MOVQ(i0, x)
 		IMULQ(p.intParam("n"), x)
-		MOVQ(i, o)
+		MOVQ(i0, o)
 		c, stride, stride3 := strides()
-		laneLoop(p, label+"_lanes", p.intParam("n"), false, nil, func(w lanes, l GPVirtual) {
-			w.sideGradStrided(sign(w), x, o, stride, stride3)
-			ADDQ(Imm(uint64(w.n())), x)
-			if w.vec {
-				LEAQ(Mem{Base: o, Index: c, Scale: 4}, o)
-			} else {
-				ADDQ(c, o)
-			}
-		})
+		rest(x, o, c, stride, stride3)
 	}
 	INCQ(i0)
 	JMP(LabelRef(label + "_rest"))
@@ -1298,94 +1325,22 @@ func (p *prec) sideGradSelf32(label string) {
 	// The sign vector lives on the stack (the tiles need every register).
 	sgMem := AllocLocal(32)
 	VMOVUPS(signVector32(), sgMem)
-	strides := func() (c, stride, stride3 GPVirtual) {
-		c = p.intParam("c")
-		stride, stride3 = GP64(), GP64()
-		MOVQ(c, stride)
-		SHLQ(Imm(2), stride)
-		LEAQ(Mem{Base: stride, Index: stride, Scale: 2}, stride3)
-		return c, stride, stride3
-	}
-	i0 := GP64()
-	XORQ(i0, i0)
-	Label(label + "_group")
-	{
-		end := GP64()
-		LEAQ(Mem{Base: i0, Disp: 4}, end)
-		CMPQ(end, p.intParam("c"))
-		JG(LabelRef(label + "_rest"))
-		x, o, l := GP64(), GP64(), GP64()
-		MOVQ(i0, x)
-		IMULQ(p.intParam("n"), x)
-		MOVQ(i0, o)
-		XORQ(l, l)
-		for _, width := range []int{8, 4} {
-			lbl := fmt.Sprintf("%s_tiles%d", label, width)
-			Label(lbl)
-			rem := GP64()
-			MOVQ(p.intParam("n"), rem)
-			SUBQ(l, rem)
-			CMPQ(rem, Imm(uint64(width)))
-			JL(LabelRef(fmt.Sprintf("%s_tiles%d_end", label, width)))
-			c, stride, stride3 := strides()
+	p.sideGradGroups(label, 2, []int{8, 4},
+		func(width int, x, o, stride, stride3 GPVirtual) {
 			p.sideGradTile32(side32{p, width}, x, o, stride, stride3, sgMem)
-			ADDQ(Imm(uint64(width)), x)
-			LEAQ(Mem{Base: o, Index: c, Scale: uint8(width)}, o)
-			ADDQ(Imm(uint64(width)), l)
-			if width == 8 {
-				JMP(LabelRef(lbl))
-			}
-			Label(lbl + "_end")
-		}
-		Label(label + "_tail")
-		CMPQ(l, p.intParam("n"))
-		JGE(LabelRef(label + "_next"))
-		{
-			w := side32{p, 1}
-			c, stride, stride3 := strides()
-			xi, oi := GP64(), GP64()
-			MOVQ(x, xi)
-			MOVQ(o, oi)
-			for ii := range 4 {
-				w.sideGradStrided32(sgMem, xi, oi, stride, stride3)
-				if ii < 3 {
-					ADDQ(p.intParam("n"), xi)
-					INCQ(oi)
+		},
+		func(x, o, stride, stride3 GPVirtual) { side32{p, 1}.sideGradStrided32(sgMem, x, o, stride, stride3) },
+		func(x, o, c, stride, stride3 GPVirtual) {
+			laneLoop32(p, label+"_lanes", p.intParam("n"), func(w side32, l GPVirtual) {
+				w.sideGradStrided32(sgMem, x, o, stride, stride3)
+				ADDQ(Imm(uint64(w.n)), x)
+				if w.n > 1 {
+					LEAQ(Mem{Base: o, Index: c, Scale: uint8(w.n)}, o)
+				} else {
+					ADDQ(c, o)
 				}
-			}
-			INCQ(x)
-			ADDQ(c, o)
-			INCQ(l)
-		}
-		JMP(LabelRef(label + "_tail"))
-		Label(label + "_next")
-		ADDQ(Imm(4), i0)
-		JMP(LabelRef(label + "_group"))
-	}
-	// The components past the last group: for i := i0; i < c; i++.
-	Label(label + "_rest")
-	CMPQ(i0, p.intParam("c"))
-	JGE(LabelRef(label + "_done"))
-	{
-		i := i0
-		x, o := GP64(), GP64()
-		MOVQ(i, x)
-		IMULQ(p.intParam("n"), x)
-		MOVQ(i, o)
-		c, stride, stride3 := strides()
-		laneLoop32(p, label+"_lanes", p.intParam("n"), func(w side32, l GPVirtual) {
-			w.sideGradStrided32(sgMem, x, o, stride, stride3)
-			ADDQ(Imm(uint64(w.n)), x)
-			if w.n > 1 {
-				LEAQ(Mem{Base: o, Index: c, Scale: uint8(w.n)}, o)
-			} else {
-				ADDQ(c, o)
-			}
+			})
 		})
-	}
-	INCQ(i0)
-	JMP(LabelRef(label + "_rest"))
-	Label(label + "_done")
 }
 
 // sideGradStrided32 writes the derivatives of one component of the lanes
