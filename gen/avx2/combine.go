@@ -719,24 +719,27 @@ func (w lanes) selfSum32(l GPVirtual, wn, sn, spn, count, sfx string) []VecVirtu
 	return s
 }
 
-// genSideGrad emits BatchSideGrad64 (BatchSideGrad32: genSideGrad32): a
-// loop over the components i, and inside over the lanes, for sides with
-// self sums (c > 1; the weights, stds and derivatives strided); for one
-// component (c = 1: the self sums are +0, and every slice is read and
-// written a vector at a time) one loop over the lanes.
+// genSideGrad emits BatchSideGrad64 or BatchSideGrad32: for one component
+// (c = 1: the self sums are +0, every slice read and written a vector at a
+// time) one loop over the lanes (sideGradOne, sideGradOne32); for more,
+// groups of four components in tiles of lanes transposed in registers, the
+// rest strided (sideGradSelf, sideGradSelf32, both through sideGradGroups).
+// Every element runs purego's operations in its order and precision (no
+// fused multiply-add): float64 four lanes per YMM register, float32 eight
+// (gw32, gm32, gs32).
 func (p *prec) genSideGrad() {
+	self, one := p.sideGradSelf, p.sideGradOne
 	if !p.f64 {
-		p.genSideGrad32()
-		return
+		self, one = p.sideGradSelf32, p.sideGradOne32
 	}
 	fn := "sideGrad" + p.name
 	CMPQ(p.intParam("c"), Imm(1))
 	JE(LabelRef(fn + "_one"))
-	p.sideGradSelf(fn + "_self")
+	self(fn + "_self")
 	VZEROUPPER()
 	RET()
 	Label(fn + "_one")
-	p.sideGradOne(fn + "_one")
+	one(fn + "_one")
 	VZEROUPPER()
 	RET()
 }
@@ -1230,27 +1233,6 @@ func (w side32) positive(sd, q VecVirtual) {
 	mask := w.reg()
 	pick32(w, VCMPPS, VCMPSS)(Imm(0x1e), combineConst("combineZero"), sd, mask) // σ > 0 (ordered)
 	VANDPS(mask, q, q)
-}
-
-// genSideGrad32 emits BatchSideGrad32 in float32: every element runs
-// purego.BatchSideGrad32's operations in its order (gw32, gm32, gs32; no
-// fused multiply-add), eight lanes per YMM register. With one component
-// (c = 1: the self sums are +0) every slice is contiguous: eight lanes per
-// pass, then four, then one at a time (sideGradOne32). With more, groups
-// of four components take tiles of eight and then four lanes, transposed
-// in registers (sideGradTile32), and the rest strided accesses
-// (sideGradSelf32).
-func (p *prec) genSideGrad32() {
-	fn := "sideGrad32"
-	CMPQ(p.intParam("c"), Imm(1))
-	JE(LabelRef(fn + "_one"))
-	p.sideGradSelf32(fn + "_self")
-	VZEROUPPER()
-	RET()
-	Label(fn + "_one")
-	p.sideGradOne32(fn + "_one")
-	VZEROUPPER()
-	RET()
 }
 
 // signVector32 returns float32(sign) in every lane.
