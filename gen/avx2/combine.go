@@ -27,7 +27,8 @@ import (
 // or (BatchSideGrad, groups of four components) as 4×4 tiles transposed in
 // registers; with one component they are contiguous like the sums.
 // BatchSideGrad32 computes in float32, as purego.BatchSideGrad32 does, with
-// eight lanes per YMM register (genSideGrad32): no conversions, and tiles of
+// eight lanes per YMM register (sideGradOne32, sideGradSelf32): no
+// conversions, and tiles of
 // eight lanes by four components.
 
 // combineConsts are the float64 constants of the combination kernels, in
