@@ -28,8 +28,7 @@ import (
 // registers; with one component they are contiguous like the sums.
 // BatchSideGrad32 computes in float32, as purego.BatchSideGrad32 does, with
 // eight lanes per YMM register (sideGradOne32, sideGradSelf32): no
-// conversions, and tiles of
-// eight lanes by four components.
+// conversions, and tiles of eight lanes by four components.
 
 // combineConsts are the float64 constants of the combination kernels, in
 // both precisions (their sums are float64).
