@@ -28,9 +28,12 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import scipy
-import scipy.stats
+try:
+    import numpy as np
+    import scipy
+    import scipy.stats
+except ImportError as err:
+    sys.exit(f"{err}: this script needs Debian's python3-scipy (apt-get install -y python3-scipy)")
 
 
 def main():
