@@ -10,10 +10,10 @@ DATA expClamp64<>+16(SB)/8, $0x403c000000000000
 DATA expClamp64<>+24(SB)/8, $0x403c000000000000
 GLOBL expClamp64<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp64<>+0(SB)/8, $0x401c000000000000
-DATA erfClamp64<>+8(SB)/8, $0x401c000000000000
-DATA erfClamp64<>+16(SB)/8, $0x401c000000000000
-DATA erfClamp64<>+24(SB)/8, $0x401c000000000000
+DATA erfClamp64<>+0(SB)/8, $0x401c040000000000
+DATA erfClamp64<>+8(SB)/8, $0x401c040000000000
+DATA erfClamp64<>+16(SB)/8, $0x401c040000000000
+DATA erfClamp64<>+24(SB)/8, $0x401c040000000000
 GLOBL erfClamp64<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep64<>+0(SB)/8, $0x4070000000000000
@@ -27,6 +27,18 @@ DATA invErfStep64<>+8(SB)/8, $0x3f70000000000000
 DATA invErfStep64<>+16(SB)/8, $0x3f70000000000000
 DATA invErfStep64<>+24(SB)/8, $0x3f70000000000000
 GLOBL invErfStep64<>(SB), RODATA|NOPTR, $32
+
+DATA negInvErfStep64<>+0(SB)/8, $0xbf70000000000000
+DATA negInvErfStep64<>+8(SB)/8, $0xbf70000000000000
+DATA negInvErfStep64<>+16(SB)/8, $0xbf70000000000000
+DATA negInvErfStep64<>+24(SB)/8, $0xbf70000000000000
+GLOBL negInvErfStep64<>(SB), RODATA|NOPTR, $32
+
+DATA erfShift64<>+0(SB)/8, $0x4338000000000000
+DATA erfShift64<>+8(SB)/8, $0x4338000000000000
+DATA erfShift64<>+16(SB)/8, $0x4338000000000000
+DATA erfShift64<>+24(SB)/8, $0x4338000000000000
+GLOBL erfShift64<>(SB), RODATA|NOPTR, $32
 
 DATA expShift64<>+0(SB)/8, $0x4338000000000000
 DATA expShift64<>+8(SB)/8, $0x4338000000000000
@@ -196,12 +208,6 @@ DATA gridPoly6_64<>+16(SB)/8, $0xbf2a01a01a01a01a
 DATA gridPoly6_64<>+24(SB)/8, $0xbf2a01a01a01a01a
 GLOBL gridPoly6_64<>(SB), RODATA|NOPTR, $32
 
-DATA gridPoly7_64<>+0(SB)/8, $0x3efa01a01a01a01a
-DATA gridPoly7_64<>+8(SB)/8, $0x3efa01a01a01a01a
-DATA gridPoly7_64<>+16(SB)/8, $0x3efa01a01a01a01a
-DATA gridPoly7_64<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL gridPoly7_64<>(SB), RODATA|NOPTR, $32
-
 DATA absMask64<>+0(SB)/8, $0x7fffffffffffffff
 DATA absMask64<>+8(SB)/8, $0x7fffffffffffffff
 DATA absMask64<>+16(SB)/8, $0x7fffffffffffffff
@@ -225,6 +231,16 @@ DATA expBias64<>+8(SB)/8, $0x00000000000003ff
 DATA expBias64<>+16(SB)/8, $0x00000000000003ff
 DATA expBias64<>+24(SB)/8, $0x00000000000003ff
 GLOBL expBias64<>(SB), RODATA|NOPTR, $32
+
+DATA dwordEven64<>+0(SB)/4, $0x00000000
+DATA dwordEven64<>+4(SB)/4, $0x00000002
+DATA dwordEven64<>+8(SB)/4, $0x00000004
+DATA dwordEven64<>+12(SB)/4, $0x00000006
+DATA dwordEven64<>+16(SB)/4, $0x00000000
+DATA dwordEven64<>+20(SB)/4, $0x00000002
+DATA dwordEven64<>+24(SB)/4, $0x00000004
+DATA dwordEven64<>+28(SB)/4, $0x00000006
+GLOBL dwordEven64<>(SB), RODATA|NOPTR, $32
 
 DATA expTab64<>+0(SB)/8, $0x3ff0000000000000
 DATA expTab64<>+8(SB)/8, $0x3fefd3c22b8f71f1
@@ -3942,7 +3958,9 @@ DATA erfExpGridTab64<>+28656(SB)/8, $0x3ff0000000000000
 DATA erfExpGridTab64<>+28664(SB)/8, $0x3b879b1699b017a6
 DATA erfExpGridTab64<>+28672(SB)/8, $0x3ff0000000000000
 DATA erfExpGridTab64<>+28680(SB)/8, $0x3b8659917bbb6632
-GLOBL erfExpGridTab64<>(SB), RODATA|NOPTR, $28688
+DATA erfExpGridTab64<>+28688(SB)/8, $0x3ff0000000000000
+DATA erfExpGridTab64<>+28696(SB)/8, $0x0000000000000000
+GLOBL erfExpGridTab64<>(SB), RODATA|NOPTR, $28704
 
 DATA laneIndex64<>+0(SB)/8, $0x0000000000000000
 DATA laneIndex64<>+8(SB)/8, $0x0000000000000001
@@ -3960,14 +3978,14 @@ DATA expClamp32<>+24(SB)/4, $0x41280000
 DATA expClamp32<>+28(SB)/4, $0x41280000
 GLOBL expClamp32<>(SB), RODATA|NOPTR, $32
 
-DATA erfClamp32<>+0(SB)/4, $0x40900000
-DATA erfClamp32<>+4(SB)/4, $0x40900000
-DATA erfClamp32<>+8(SB)/4, $0x40900000
-DATA erfClamp32<>+12(SB)/4, $0x40900000
-DATA erfClamp32<>+16(SB)/4, $0x40900000
-DATA erfClamp32<>+20(SB)/4, $0x40900000
-DATA erfClamp32<>+24(SB)/4, $0x40900000
-DATA erfClamp32<>+28(SB)/4, $0x40900000
+DATA erfClamp32<>+0(SB)/4, $0x40908000
+DATA erfClamp32<>+4(SB)/4, $0x40908000
+DATA erfClamp32<>+8(SB)/4, $0x40908000
+DATA erfClamp32<>+12(SB)/4, $0x40908000
+DATA erfClamp32<>+16(SB)/4, $0x40908000
+DATA erfClamp32<>+20(SB)/4, $0x40908000
+DATA erfClamp32<>+24(SB)/4, $0x40908000
+DATA erfClamp32<>+28(SB)/4, $0x40908000
 GLOBL erfClamp32<>(SB), RODATA|NOPTR, $32
 
 DATA erfStep32<>+0(SB)/4, $0x42800000
@@ -3989,6 +4007,26 @@ DATA invErfStep32<>+20(SB)/4, $0x3c800000
 DATA invErfStep32<>+24(SB)/4, $0x3c800000
 DATA invErfStep32<>+28(SB)/4, $0x3c800000
 GLOBL invErfStep32<>(SB), RODATA|NOPTR, $32
+
+DATA negInvErfStep32<>+0(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+4(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+8(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+12(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+16(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+20(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+24(SB)/4, $0xbc800000
+DATA negInvErfStep32<>+28(SB)/4, $0xbc800000
+GLOBL negInvErfStep32<>(SB), RODATA|NOPTR, $32
+
+DATA erfShift32<>+0(SB)/4, $0x4b400000
+DATA erfShift32<>+4(SB)/4, $0x4b400000
+DATA erfShift32<>+8(SB)/4, $0x4b400000
+DATA erfShift32<>+12(SB)/4, $0x4b400000
+DATA erfShift32<>+16(SB)/4, $0x4b400000
+DATA erfShift32<>+20(SB)/4, $0x4b400000
+DATA erfShift32<>+24(SB)/4, $0x4b400000
+DATA erfShift32<>+28(SB)/4, $0x4b400000
+GLOBL erfShift32<>(SB), RODATA|NOPTR, $32
 
 DATA expShift32<>+0(SB)/4, $0x4b400000
 DATA expShift32<>+4(SB)/4, $0x4b400000
@@ -4209,6 +4247,16 @@ DATA expBias32<>+20(SB)/4, $0x0000007f
 DATA expBias32<>+24(SB)/4, $0x0000007f
 DATA expBias32<>+28(SB)/4, $0x0000007f
 GLOBL expBias32<>(SB), RODATA|NOPTR, $32
+
+DATA erfIndexMask32<>+0(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+4(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+8(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+12(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+16(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+20(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+24(SB)/4, $0x0000ffff
+DATA erfIndexMask32<>+28(SB)/4, $0x0000ffff
+GLOBL erfIndexMask32<>(SB), RODATA|NOPTR, $32
 
 DATA expTab32<>+0(SB)/4, $0x3f800000
 DATA expTab32<>+4(SB)/4, $0x3f6ac0c7
@@ -4798,7 +4846,9 @@ DATA erfExpGridTab32<>+2296(SB)/4, $0x3f800000
 DATA erfExpGridTab32<>+2300(SB)/4, $0x310f3b3e
 DATA erfExpGridTab32<>+2304(SB)/4, $0x3f800000
 DATA erfExpGridTab32<>+2308(SB)/4, $0x30f8f1a9
-GLOBL erfExpGridTab32<>(SB), RODATA|NOPTR, $2312
+DATA erfExpGridTab32<>+2312(SB)/4, $0x3f800000
+DATA erfExpGridTab32<>+2316(SB)/4, $0x00000000
+GLOBL erfExpGridTab32<>(SB), RODATA|NOPTR, $2320
 
 DATA laneIndex32<>+0(SB)/4, $0x00000000
 DATA laneIndex32<>+4(SB)/4, $0x00000001
@@ -5092,65 +5142,65 @@ erf_single:
 	VMOVUPD     (CX)(BX*8), Y0
 	VANDPD      absMask64<>+0(SB), Y0, Y1
 	VMINPD      expClamp64<>+0(SB), Y1, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
+	VMOVQ       X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X6
-	VMOVUPD     (SI)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
+	VMOVUPD     (SI)(R8*8), X3
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (SI)(R8*8), Y3, Y3
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y4, Y4
-	VMOVUPD     Y4, (AX)(BX*8)
+	VORPD       Y0, Y2, Y2
+	VMOVUPD     Y2, (AX)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         erf_single
 
@@ -5166,66 +5216,66 @@ erf_tail:
 	VMASKMOVPD   (CX)(BX*8), Y0, Y0
 	VANDPD       absMask64<>+0(SB), Y0, Y1
 	VMINPD       expClamp64<>+0(SB), Y1, Y1
-	VMINPD       erfClamp64<>+0(SB), Y1, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY  Y3, X4
-	VCVTDQ2PD    X4, Y3
-	VMULPD       invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD       Y3, Y2, Y5
-	VADDPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VPADDD       X4, X4, X4
+	VMINPD       erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD      erfShift64<>+0(SB), Y2
+	VFMADD231PD  erfStep64<>+0(SB), Y1, Y2
+	VSUBPD       erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD      Y1, Y4
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU      dwordEven64<>+0(SB), Y5
+	VPERMD       Y2, Y5, Y2
+	VMOVUPD      Y1, Y5
+	VFMADD231PD  invErfStep64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VPADDD       X2, X2, X2
 	LEAQ         erfExpGridTab64<>+0(SB), CX
+	VXORPD       Y3, Y3, Y3
 	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	VMOVQ        X4, DX
+	VMOVQ        X2, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VMOVUPD      (CX)(SI*8), X6
-	VMOVUPD      (CX)(DX*8), X7
-	VPEXTRQ      $0x01, X4, DX
+	VMOVUPD      (CX)(SI*8), X3
+	VMOVUPD      (CX)(DX*8), X6
+	VPEXTRQ      $0x01, X2, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
-	VINSERTF128  $0x01, (CX)(SI*8), Y6, Y6
-	VINSERTF128  $0x01, (CX)(DX*8), Y7, Y7
-	VUNPCKLPD    Y7, Y6, Y4
-	VUNPCKHPD    Y7, Y6, Y6
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD      Y6, Y1, Y6
-	VMOVUPD      gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD       Y3, Y1, Y1
-	VFMADD213PD  Y6, Y1, Y6
-	VMULPD       Y2, Y2, Y1
-	VMOVUPD      hermite7_64<>+0(SB), Y3
-	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y3, Y3
+	VINSERTF128  $0x01, (CX)(SI*8), Y3, Y3
+	VINSERTF128  $0x01, (CX)(DX*8), Y6, Y6
+	VUNPCKLPD    Y6, Y3, Y2
+	VUNPCKHPD    Y6, Y3, Y3
+	VMOVUPD      gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VFMADD213PD  Y3, Y6, Y3
+	VMULPD       Y1, Y1, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y6
+	VMULPD       Y1, Y6, Y6
 	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
-	VMULPD       Y2, Y7, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
-	VFMADD213PD  Y2, Y5, Y3
-	VMULPD       Y3, Y5, Y1
-	VFMADD213PD  Y5, Y5, Y1
-	VFMADD231PD  Y6, Y1, Y4
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
+	VFMADD213PD  Y1, Y4, Y6
+	VMULPD       Y6, Y4, Y1
+	VFMADD213PD  Y4, Y4, Y1
+	VFMADD231PD  Y3, Y1, Y2
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y4, Y4
+	VORPD        Y0, Y2, Y2
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y4, Y0, (AX)(BX*8)
+	VMASKMOVPD   Y2, Y0, (AX)(BX*8)
 
 erf_done:
 	VZEROUPPER
@@ -5368,69 +5418,69 @@ pair_single:
 	VCMPPD      $0x00, Y3, Y2, Y2
 	VANDNPD     Y4, Y2, Y4
 	VMINPD      erfClamp64<>+0(SB), Y4, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y2, Y7
-	VADDPD      Y2, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMOVUPD     erfShift64<>+0(SB), Y5
+	VFMADD231PD erfStep64<>+0(SB), Y2, Y5
+	VSUBPD      erfShift64<>+0(SB), Y5, Y6
+	VMOVUPD     Y2, Y7
+	VFMADD231PD negInvErfStep64<>+0(SB), Y6, Y7
+	VMOVDQU     dwordEven64<>+0(SB), Y8
+	VPERMD      Y5, Y8, Y5
+	VMOVUPD     Y2, Y8
+	VFMADD231PD invErfStep64<>+0(SB), Y6, Y8
+	VMULPD      Y7, Y8, Y8
+	VPADDD      X5, X5, X5
 	LEAQ        erfExpGridTab64<>+0(SB), R9
-	VXORPD      Y8, Y8, Y8
+	VXORPD      Y6, Y6, Y6
 	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R10
+	VMOVQ       X5, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X8
+	VMOVUPD     (R9)(R11*8), X6
 	VMOVUPD     (R9)(R10*8), X9
-	VPEXTRQ     $0x01, X6, R10
+	VPEXTRQ     $0x01, X5, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y8, Y8
+	VINSERTF128 $0x01, (R9)(R11*8), Y6, Y6
 	VINSERTF128 $0x01, (R9)(R10*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y4, Y9
-	VANDNPD     Y8, Y9, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y9
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y9
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y9
-	VMULPD      Y5, Y9, Y9
-	VFMADD213PD Y8, Y9, Y8
-	VMULPD      Y2, Y2, Y5
+	VUNPCKLPD   Y9, Y6, Y5
+	VUNPCKHPD   Y9, Y6, Y6
+	VMOVUPD     gridPoly6_64<>+0(SB), Y9
+	VFMADD213PD gridPoly5_64<>+0(SB), Y8, Y9
+	VFMADD213PD gridPoly4_64<>+0(SB), Y8, Y9
+	VFMADD213PD gridPoly3_64<>+0(SB), Y8, Y9
+	VFMADD213PD gridPoly2_64<>+0(SB), Y8, Y9
+	VFMADD213PD gridPoly1_64<>+0(SB), Y8, Y9
+	VFMADD213PD gridPoly0_64<>+0(SB), Y8, Y9
+	VMULPD      Y8, Y9, Y9
+	VFMADD213PD Y6, Y9, Y6
+	VMULPD      Y2, Y2, Y8
 	VMOVUPD     hermite7_64<>+0(SB), Y9
-	VFMADD213PD hermite8_64<>+0(SB), Y5, Y9
-	VFMADD213PD hermite9_64<>+0(SB), Y5, Y9
+	VFMADD213PD hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD hermite9_64<>+0(SB), Y8, Y9
 	VMULPD      Y2, Y9, Y9
 	VMOVUPD     hermite4_64<>+0(SB), Y10
-	VFMADD213PD hermite5_64<>+0(SB), Y5, Y10
-	VFMADD213PD hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD hermite6_64<>+0(SB), Y8, Y10
 	VFMADD213PD Y10, Y7, Y9
 	VMOVUPD     hermite2_64<>+0(SB), Y10
-	VFMADD213PD hermite3_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite3_64<>+0(SB), Y8, Y10
 	VMULPD      Y2, Y10, Y10
 	VFMADD213PD Y10, Y7, Y9
 	VMOVUPD     hermite0_64<>+0(SB), Y10
-	VFMADD213PD hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD hermite1_64<>+0(SB), Y8, Y10
 	VFMADD213PD Y10, Y7, Y9
 	VFMADD213PD Y2, Y7, Y9
 	VMULPD      Y9, Y7, Y2
 	VFMADD213PD Y7, Y7, Y2
-	VFMADD231PD Y8, Y2, Y6
+	VFMADD231PD Y6, Y2, Y5
 	VMOVUPD     Y1, Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y8, Y1, Y1
-	VFMADD231PD Y3, Y6, Y1
+	VMULPD      Y6, Y1, Y1
+	VFMADD231PD Y3, Y5, Y1
 	VMOVUPD     Y1, (AX)(R8*8)
 	VANDPD      signMask64<>+0(SB), Y0, Y0
-	VORPD       Y0, Y6, Y6
-	VMOVUPD     Y6, (CX)(R8*8)
+	VORPD       Y0, Y5, Y5
+	VMOVUPD     Y5, (CX)(R8*8)
 	VMULPD      Y4, Y4, Y0
 	VMOVUPD     Y0, Y1
 	VFMSUB231PD Y4, Y4, Y1
@@ -5493,71 +5543,71 @@ pair_tail:
 	VCMPPD       $0x00, Y3, Y2, Y2
 	VANDNPD      Y4, Y2, Y4
 	VMINPD       erfClamp64<>+0(SB), Y4, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y5
-	VCVTTPD2DQY  Y5, X6
-	VCVTDQ2PD    X6, Y5
-	VMULPD       invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD       Y5, Y2, Y7
-	VADDPD       Y2, Y5, Y5
-	VMULPD       Y7, Y5, Y5
-	VPADDD       X6, X6, X6
+	VMOVUPD      erfShift64<>+0(SB), Y5
+	VFMADD231PD  erfStep64<>+0(SB), Y2, Y5
+	VSUBPD       erfShift64<>+0(SB), Y5, Y6
+	VMOVUPD      Y2, Y7
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y6, Y7
+	VMOVDQU      dwordEven64<>+0(SB), Y8
+	VPERMD       Y5, Y8, Y5
+	VMOVUPD      Y2, Y8
+	VFMADD231PD  invErfStep64<>+0(SB), Y6, Y8
+	VMULPD       Y7, Y8, Y8
+	VPADDD       X5, X5, X5
 	LEAQ         erfExpGridTab64<>+0(SB), BX
-	VXORPD       Y8, Y8, Y8
+	VXORPD       Y6, Y6, Y6
 	VXORPD       Y9, Y9, Y9
-	VMOVQ        X6, SI
+	VMOVQ        X5, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
-	VMOVUPD      (BX)(DI*8), X8
+	VMOVUPD      (BX)(DI*8), X6
 	VMOVUPD      (BX)(SI*8), X9
-	VPEXTRQ      $0x01, X6, SI
+	VPEXTRQ      $0x01, X5, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
-	VINSERTF128  $0x01, (BX)(DI*8), Y8, Y8
+	VINSERTF128  $0x01, (BX)(DI*8), Y6, Y6
 	VINSERTF128  $0x01, (BX)(SI*8), Y9, Y9
-	VUNPCKLPD    Y9, Y8, Y6
-	VUNPCKHPD    Y9, Y8, Y8
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y4, Y9
-	VANDNPD      Y8, Y9, Y8
-	VMOVUPD      gridPoly7_64<>+0(SB), Y9
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y9
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y9
-	VMULPD       Y5, Y9, Y9
-	VFMADD213PD  Y8, Y9, Y8
-	VMULPD       Y2, Y2, Y5
+	VUNPCKLPD    Y9, Y6, Y5
+	VUNPCKHPD    Y9, Y6, Y6
+	VMOVUPD      gridPoly6_64<>+0(SB), Y9
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y8, Y9
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y8, Y9
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y8, Y9
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y8, Y9
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y8, Y9
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y8, Y9
+	VMULPD       Y8, Y9, Y9
+	VFMADD213PD  Y6, Y9, Y6
+	VMULPD       Y2, Y2, Y8
 	VMOVUPD      hermite7_64<>+0(SB), Y9
-	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y9
-	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y9
+	VFMADD213PD  hermite8_64<>+0(SB), Y8, Y9
+	VFMADD213PD  hermite9_64<>+0(SB), Y8, Y9
 	VMULPD       Y2, Y9, Y9
 	VMOVUPD      hermite4_64<>+0(SB), Y10
-	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y10
-	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite5_64<>+0(SB), Y8, Y10
+	VFMADD213PD  hermite6_64<>+0(SB), Y8, Y10
 	VFMADD213PD  Y10, Y7, Y9
 	VMOVUPD      hermite2_64<>+0(SB), Y10
-	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite3_64<>+0(SB), Y8, Y10
 	VMULPD       Y2, Y10, Y10
 	VFMADD213PD  Y10, Y7, Y9
 	VMOVUPD      hermite0_64<>+0(SB), Y10
-	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y10
+	VFMADD213PD  hermite1_64<>+0(SB), Y8, Y10
 	VFMADD213PD  Y10, Y7, Y9
 	VFMADD213PD  Y2, Y7, Y9
 	VMULPD       Y9, Y7, Y2
 	VFMADD213PD  Y7, Y7, Y2
-	VFMADD231PD  Y8, Y2, Y6
+	VFMADD231PD  Y6, Y2, Y5
 	VMOVUPD      Y1, Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y8, Y1, Y1
-	VFMADD231PD  Y3, Y6, Y1
+	VMULPD       Y6, Y1, Y1
+	VFMADD231PD  Y3, Y5, Y1
 	VMOVUPD      (SP), Y2
 	VMASKMOVPD   Y1, Y2, (AX)(R8*8)
 	VANDPD       signMask64<>+0(SB), Y0, Y0
-	VORPD        Y0, Y6, Y6
+	VORPD        Y0, Y5, Y5
 	VMOVUPD      (SP), Y0
-	VMASKMOVPD   Y6, Y0, (CX)(R8*8)
+	VMASKMOVPD   Y5, Y0, (CX)(R8*8)
 	VMULPD       Y4, Y4, Y0
 	VMOVUPD      Y0, Y1
 	VFMSUB231PD  Y4, Y4, Y1
@@ -5658,66 +5708,66 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R11)(R12*1), R13
 	VMOVUPD     1184(SP)(R12*8), Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R14
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R15
+	VMOVQ       X2, R15
 	MOVL        R15, BP
 	SHRQ        $0x20, R15
-	VMOVUPD     (R14)(BP*8), X6
-	VMOVUPD     (R14)(R15*8), X7
-	VPEXTRQ     $0x01, X4, R15
+	VMOVUPD     (R14)(BP*8), X3
+	VMOVUPD     (R14)(R15*8), X6
+	VPEXTRQ     $0x01, X2, R15
 	MOVL        R15, BP
 	SHRQ        $0x20, R15
-	VINSERTF128 $0x01, (R14)(BP*8), Y6, Y6
-	VINSERTF128 $0x01, (R14)(R15*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R14)(BP*8), Y3, Y3
+	VINSERTF128 $0x01, (R14)(R15*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     672(SP)(R12*8), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R12*8), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 160(SP)(R12*8), Y2, Y1
 	VFMADD231PD (SI)(R13*8), Y1, Y0
 	ADDQ        $0x00000004, R12
 	CMPQ        R12, $0x00000040
@@ -5751,66 +5801,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R14
+	VMOVQ       X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VMOVUPD     (R13)(R15*8), X6
-	VMOVUPD     (R13)(R14*8), X7
-	VPEXTRQ     $0x01, X4, R14
+	VMOVUPD     (R13)(R15*8), X3
+	VMOVUPD     (R13)(R14*8), X6
+	VPEXTRQ     $0x01, X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
-	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R13)(R15*8), Y3, Y3
+	VINSERTF128 $0x01, (R13)(R14*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	LEAQ        4(R11), R12
 	VMOVUPD     (DI)(R12*8), Y1
@@ -5832,66 +5882,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R14
+	VMOVQ       X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VMOVUPD     (R13)(R15*8), X6
-	VMOVUPD     (R13)(R14*8), X7
-	VPEXTRQ     $0x01, X4, R14
+	VMOVUPD     (R13)(R15*8), X3
+	VMOVUPD     (R13)(R14*8), X6
+	VPEXTRQ     $0x01, X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
-	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R13)(R15*8), Y3, Y3
+	VINSERTF128 $0x01, (R13)(R14*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000008, R11
 	JMP         col_unrolled
@@ -5921,66 +5971,66 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R13
+	VMOVQ       X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VMOVUPD     (R12)(R14*8), X6
-	VMOVUPD     (R12)(R13*8), X7
-	VPEXTRQ     $0x01, X4, R13
+	VMOVUPD     (R12)(R14*8), X3
+	VMOVUPD     (R12)(R13*8), X6
+	VPEXTRQ     $0x01, X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
-	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R12)(R14*8), Y3, Y3
+	VINSERTF128 $0x01, (R12)(R13*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	JMP         col_single
@@ -6014,66 +6064,66 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMINPD       erfClamp64<>+0(SB), Y1, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY  Y3, X4
-	VCVTDQ2PD    X4, Y3
-	VMULPD       invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD       Y3, Y2, Y5
-	VADDPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VPADDD       X4, X4, X4
+	VMINPD       erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD      erfShift64<>+0(SB), Y2
+	VFMADD231PD  erfStep64<>+0(SB), Y1, Y2
+	VSUBPD       erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD      Y1, Y4
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU      dwordEven64<>+0(SB), Y5
+	VPERMD       Y2, Y5, Y2
+	VMOVUPD      Y1, Y5
+	VFMADD231PD  invErfStep64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VPADDD       X2, X2, X2
 	LEAQ         erfExpGridTab64<>+0(SB), R12
+	VXORPD       Y3, Y3, Y3
 	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	VMOVQ        X4, R13
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VMOVUPD      (R12)(R14*8), X6
-	VMOVUPD      (R12)(R13*8), X7
-	VPEXTRQ      $0x01, X4, R13
+	VMOVUPD      (R12)(R14*8), X3
+	VMOVUPD      (R12)(R13*8), X6
+	VPEXTRQ      $0x01, X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
-	VINSERTF128  $0x01, (R12)(R14*8), Y6, Y6
-	VINSERTF128  $0x01, (R12)(R13*8), Y7, Y7
-	VUNPCKLPD    Y7, Y6, Y4
-	VUNPCKHPD    Y7, Y6, Y6
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD      Y6, Y1, Y6
-	VMOVUPD      gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD       Y3, Y1, Y1
-	VFMADD213PD  Y6, Y1, Y6
-	VMULPD       Y2, Y2, Y1
-	VMOVUPD      hermite7_64<>+0(SB), Y3
-	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y3, Y3
+	VINSERTF128  $0x01, (R12)(R14*8), Y3, Y3
+	VINSERTF128  $0x01, (R12)(R13*8), Y6, Y6
+	VUNPCKLPD    Y6, Y3, Y2
+	VUNPCKHPD    Y6, Y3, Y3
+	VMOVUPD      gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VFMADD213PD  Y3, Y6, Y3
+	VMULPD       Y1, Y1, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y6
+	VMULPD       Y1, Y6, Y6
 	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
-	VMULPD       Y2, Y7, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
-	VFMADD213PD  Y2, Y5, Y3
-	VMULPD       Y3, Y5, Y1
-	VFMADD213PD  Y5, Y5, Y1
-	VFMADD231PD  Y6, Y1, Y4
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
+	VFMADD213PD  Y1, Y4, Y6
+	VMULPD       Y6, Y4, Y1
+	VFMADD213PD  Y4, Y4, Y1
+	VFMADD231PD  Y3, Y1, Y2
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD231PD  128(SP), Y2, Y1
 	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R11*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -6155,89 +6205,89 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (BX)(SI*1), DI
 	VMOVUPD     1248(SP)(SI*8), Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VMOVQ       X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X8
+	VPEXTRQ     $0x01, X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     736(SP)(SI*8), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y4, Y3
 	MOVQ        mb_base+240(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      1760(SP)(SI*8), Y8, Y8
+	VMOVUPD     (R8)(DI*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      1760(SP)(SI*8), Y5, Y5
 	MOVQ        wb_base+216(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (R8)(DI*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (R8)(DI*8)
+	VMOVUPD     (R8)(DI*8), Y6
+	VFMADD231PD 64(SP), Y3, Y6
+	VMOVUPD     Y6, (R8)(DI*8)
 	MOVQ        cd_base+96(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (R8)(DI*8)
 	MOVQ        cr_base+120(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y5, Y3
 	VMOVUPD     Y3, (R8)(DI*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, $0x00000040
@@ -6275,89 +6325,89 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X8
-	VMOVUPD     (SI)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 192(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMOVUPD     (SI)(BX*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (SI)(BX*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y6
+	VFMADD231PD 64(SP), Y3, Y6
+	VMOVUPD     Y6, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y5, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -6396,96 +6446,96 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMINPD       erfClamp64<>+0(SB), Y3, Y4
-	VMULPD       erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY  Y5, X6
-	VCVTDQ2PD    X6, Y5
-	VMULPD       invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD       Y5, Y4, Y7
-	VADDPD       Y4, Y5, Y5
-	VMULPD       Y7, Y5, Y5
-	VPADDD       X6, X6, X6
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD      erfShift64<>+0(SB), Y4
+	VFMADD231PD  erfStep64<>+0(SB), Y3, Y4
+	VSUBPD       erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD      Y3, Y6
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU      dwordEven64<>+0(SB), Y7
+	VPERMD       Y4, Y7, Y4
+	VMOVUPD      Y3, Y7
+	VFMADD231PD  invErfStep64<>+0(SB), Y5, Y7
+	VMULPD       Y6, Y7, Y7
+	VPADDD       X4, X4, X4
 	LEAQ         erfExpGridTab64<>+0(SB), SI
+	VXORPD       Y5, Y5, Y5
 	VXORPD       Y8, Y8, Y8
-	VXORPD       Y9, Y9, Y9
-	VMOVQ        X6, DI
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVUPD      (SI)(R8*8), X8
-	VMOVUPD      (SI)(DI*8), X9
-	VPEXTRQ      $0x01, X6, DI
+	VMOVUPD      (SI)(R8*8), X5
+	VMOVUPD      (SI)(DI*8), X8
+	VPEXTRQ      $0x01, X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD    Y9, Y8, Y6
-	VUNPCKHPD    Y9, Y8, Y8
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD      Y8, Y3, Y8
-	VMOVUPD      gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD       Y5, Y3, Y3
-	VFMADD213PD  Y8, Y3, Y8
-	VMULPD       Y4, Y4, Y3
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
-	VMULPD       Y4, Y5, Y5
+	VINSERTF128  $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128  $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD    Y8, Y5, Y4
+	VUNPCKHPD    Y8, Y5, Y5
+	VMOVUPD      gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VFMADD213PD  Y5, Y8, Y5
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y7, Y8
+	VMULPD       Y3, Y8, Y8
 	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
-	VMULPD       Y4, Y9, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite3_64<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
-	VFMADD213PD  Y4, Y7, Y5
-	VMULPD       Y5, Y7, Y3
-	VFMADD213PD  Y7, Y7, Y3
-	VFMADD231PD  Y8, Y3, Y6
+	VFMADD213PD  hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
+	VFMADD213PD  Y3, Y6, Y8
+	VMULPD       Y8, Y6, Y3
+	VFMADD213PD  Y6, Y6, Y3
+	VFMADD231PD  Y5, Y3, Y4
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD231PD  192(SP), Y4, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VMOVUPD      (SP), Y5
-	VSUBPD       Y4, Y5, Y5
-	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VMOVUPD      (SP), Y7
+	VSUBPD       Y6, Y7, Y7
+	VANDPD       signMask64<>+0(SB), Y7, Y6
+	VORPD        Y6, Y4, Y4
+	VMULPD       96(SP), Y5, Y5
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VFMADD231PD  64(SP), Y3, Y6
 	VMOVUPD      2272(SP), Y3
-	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
+	VMASKMOVPD   Y6, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y4, Y3
 	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y8, Y3
+	VFMADD231PD  64(SP), Y5, Y3
 	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
@@ -6570,66 +6620,66 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R9)(R10*1), R11
 	VMOVUPD     1184(SP)(R10*8), Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R13
+	VMOVQ       X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VMOVUPD     (R12)(R14*8), X6
-	VMOVUPD     (R12)(R13*8), X7
-	VPEXTRQ     $0x01, X4, R13
+	VMOVUPD     (R12)(R14*8), X3
+	VMOVUPD     (R12)(R13*8), X6
+	VPEXTRQ     $0x01, X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
-	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R12)(R14*8), Y3, Y3
+	VINSERTF128 $0x01, (R12)(R13*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     672(SP)(R10*8), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R10*8), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 160(SP)(R10*8), Y2, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	CMPQ        R10, $0x00000040
@@ -6663,66 +6713,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R12
+	VMOVQ       X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VMOVUPD     (R11)(R13*8), X6
-	VMOVUPD     (R11)(R12*8), X7
-	VPEXTRQ     $0x01, X4, R12
+	VMOVUPD     (R11)(R13*8), X3
+	VMOVUPD     (R11)(R12*8), X6
+	VPEXTRQ     $0x01, X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
-	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R11)(R13*8), Y3, Y3
+	VINSERTF128 $0x01, (R11)(R12*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	LEAQ        4(R9), R10
 	VMOVUPD     (DX)(R10*8), Y1
@@ -6744,66 +6794,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R12
+	VMOVQ       X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VMOVUPD     (R11)(R13*8), X6
-	VMOVUPD     (R11)(R12*8), X7
-	VPEXTRQ     $0x01, X4, R12
+	VMOVUPD     (R11)(R13*8), X3
+	VMOVUPD     (R11)(R12*8), X6
+	VPEXTRQ     $0x01, X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
-	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R11)(R13*8), Y3, Y3
+	VINSERTF128 $0x01, (R11)(R12*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000008, R9
 	JMP         col_unrolled
@@ -6833,66 +6883,66 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R10
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R11
+	VMOVQ       X2, R11
 	MOVL        R11, R12
 	SHRQ        $0x20, R11
-	VMOVUPD     (R10)(R12*8), X6
-	VMOVUPD     (R10)(R11*8), X7
-	VPEXTRQ     $0x01, X4, R11
+	VMOVUPD     (R10)(R12*8), X3
+	VMOVUPD     (R10)(R11*8), X6
+	VPEXTRQ     $0x01, X2, R11
 	MOVL        R11, R12
 	SHRQ        $0x20, R11
-	VINSERTF128 $0x01, (R10)(R12*8), Y6, Y6
-	VINSERTF128 $0x01, (R10)(R11*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R10)(R12*8), Y3, Y3
+	VINSERTF128 $0x01, (R10)(R11*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R9*8), Y1, Y0
 	ADDQ        $0x00000004, R9
 	JMP         col_single
@@ -6926,66 +6976,66 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMINPD       erfClamp64<>+0(SB), Y1, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY  Y3, X4
-	VCVTDQ2PD    X4, Y3
-	VMULPD       invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD       Y3, Y2, Y5
-	VADDPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VPADDD       X4, X4, X4
+	VMINPD       erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD      erfShift64<>+0(SB), Y2
+	VFMADD231PD  erfStep64<>+0(SB), Y1, Y2
+	VSUBPD       erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD      Y1, Y4
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU      dwordEven64<>+0(SB), Y5
+	VPERMD       Y2, Y5, Y2
+	VMOVUPD      Y1, Y5
+	VFMADD231PD  invErfStep64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VPADDD       X2, X2, X2
 	LEAQ         erfExpGridTab64<>+0(SB), R10
+	VXORPD       Y3, Y3, Y3
 	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	VMOVQ        X4, R11
+	VMOVQ        X2, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VMOVUPD      (R10)(R12*8), X6
-	VMOVUPD      (R10)(R11*8), X7
-	VPEXTRQ      $0x01, X4, R11
+	VMOVUPD      (R10)(R12*8), X3
+	VMOVUPD      (R10)(R11*8), X6
+	VPEXTRQ      $0x01, X2, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
-	VINSERTF128  $0x01, (R10)(R12*8), Y6, Y6
-	VINSERTF128  $0x01, (R10)(R11*8), Y7, Y7
-	VUNPCKLPD    Y7, Y6, Y4
-	VUNPCKHPD    Y7, Y6, Y6
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD      Y6, Y1, Y6
-	VMOVUPD      gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD       Y3, Y1, Y1
-	VFMADD213PD  Y6, Y1, Y6
-	VMULPD       Y2, Y2, Y1
-	VMOVUPD      hermite7_64<>+0(SB), Y3
-	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y3, Y3
+	VINSERTF128  $0x01, (R10)(R12*8), Y3, Y3
+	VINSERTF128  $0x01, (R10)(R11*8), Y6, Y6
+	VUNPCKLPD    Y6, Y3, Y2
+	VUNPCKHPD    Y6, Y3, Y3
+	VMOVUPD      gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VFMADD213PD  Y3, Y6, Y3
+	VMULPD       Y1, Y1, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y6
+	VMULPD       Y1, Y6, Y6
 	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
-	VMULPD       Y2, Y7, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
-	VFMADD213PD  Y2, Y5, Y3
-	VMULPD       Y3, Y5, Y1
-	VFMADD213PD  Y5, Y5, Y1
-	VFMADD231PD  Y6, Y1, Y4
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
+	VFMADD213PD  Y1, Y4, Y6
+	VMULPD       Y6, Y4, Y1
+	VFMADD213PD  Y4, Y4, Y1
+	VFMADD231PD  Y3, Y1, Y2
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD231PD  128(SP), Y2, Y1
 	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R9*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -7068,89 +7118,89 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (BX)(SI*1), DI
 	VMOVUPD     1248(SP)(SI*8), Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VMOVQ       X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X8
+	VPEXTRQ     $0x01, X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     736(SP)(SI*8), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y4, Y3
 	MOVQ        m_base+144(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      1760(SP)(SI*8), Y8, Y8
+	VMOVUPD     (R8)(DI*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      1760(SP)(SI*8), Y5, Y5
 	MOVQ        w_base+192(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (R8)(DI*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (R8)(DI*8)
+	VMOVUPD     (R8)(DI*8), Y6
+	VFMADD231PD 64(SP), Y3, Y6
+	VMOVUPD     Y6, (R8)(DI*8)
 	MOVQ        cd_base+96(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (R8)(DI*8)
 	MOVQ        cr_base+120(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y5, Y3
 	VMOVUPD     Y3, (R8)(DI*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, $0x00000040
@@ -7188,89 +7238,89 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X8
-	VMOVUPD     (SI)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 192(SP), Y4, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMOVUPD     (SI)(BX*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y5, Y5
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (SI)(BX*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y6
+	VFMADD231PD 64(SP), Y3, Y6
+	VMOVUPD     Y6, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y8, Y3
+	VFMADD231PD 64(SP), Y5, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -7309,96 +7359,96 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMINPD       erfClamp64<>+0(SB), Y3, Y4
-	VMULPD       erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY  Y5, X6
-	VCVTDQ2PD    X6, Y5
-	VMULPD       invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD       Y5, Y4, Y7
-	VADDPD       Y4, Y5, Y5
-	VMULPD       Y7, Y5, Y5
-	VPADDD       X6, X6, X6
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD      erfShift64<>+0(SB), Y4
+	VFMADD231PD  erfStep64<>+0(SB), Y3, Y4
+	VSUBPD       erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD      Y3, Y6
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU      dwordEven64<>+0(SB), Y7
+	VPERMD       Y4, Y7, Y4
+	VMOVUPD      Y3, Y7
+	VFMADD231PD  invErfStep64<>+0(SB), Y5, Y7
+	VMULPD       Y6, Y7, Y7
+	VPADDD       X4, X4, X4
 	LEAQ         erfExpGridTab64<>+0(SB), SI
+	VXORPD       Y5, Y5, Y5
 	VXORPD       Y8, Y8, Y8
-	VXORPD       Y9, Y9, Y9
-	VMOVQ        X6, DI
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVUPD      (SI)(R8*8), X8
-	VMOVUPD      (SI)(DI*8), X9
-	VPEXTRQ      $0x01, X6, DI
+	VMOVUPD      (SI)(R8*8), X5
+	VMOVUPD      (SI)(DI*8), X8
+	VPEXTRQ      $0x01, X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD    Y9, Y8, Y6
-	VUNPCKHPD    Y9, Y8, Y8
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD      Y8, Y3, Y8
-	VMOVUPD      gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD       Y5, Y3, Y3
-	VFMADD213PD  Y8, Y3, Y8
-	VMULPD       Y4, Y4, Y3
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
-	VMULPD       Y4, Y5, Y5
+	VINSERTF128  $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128  $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD    Y8, Y5, Y4
+	VUNPCKHPD    Y8, Y5, Y5
+	VMOVUPD      gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VFMADD213PD  Y5, Y8, Y5
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y7, Y8
+	VMULPD       Y3, Y8, Y8
 	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
-	VMULPD       Y4, Y9, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite3_64<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
-	VFMADD213PD  Y4, Y7, Y5
-	VMULPD       Y5, Y7, Y3
-	VFMADD213PD  Y7, Y7, Y3
-	VFMADD231PD  Y8, Y3, Y6
+	VFMADD213PD  hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
+	VFMADD213PD  Y3, Y6, Y8
+	VMULPD       Y8, Y6, Y3
+	VFMADD213PD  Y6, Y6, Y3
+	VFMADD231PD  Y5, Y3, Y4
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD231PD  192(SP), Y4, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VMOVUPD      (SP), Y5
-	VSUBPD       Y4, Y5, Y5
-	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VMOVUPD      (SP), Y7
+	VSUBPD       Y6, Y7, Y7
+	VANDPD       signMask64<>+0(SB), Y7, Y6
+	VORPD        Y6, Y4, Y4
+	VMULPD       96(SP), Y5, Y5
 	MOVQ         w_base+192(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VFMADD231PD  64(SP), Y3, Y6
 	VMOVUPD      2272(SP), Y3
-	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
+	VMASKMOVPD   Y6, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y4, Y3
 	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y8, Y3
+	VFMADD231PD  64(SP), Y5, Y3
 	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
@@ -7482,66 +7532,66 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (R10)(R11*1), R12
 	VMOVUPD     1184(SP)(R11*8), Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R13
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R14
+	VMOVQ       X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VMOVUPD     (R13)(R15*8), X6
-	VMOVUPD     (R13)(R14*8), X7
-	VPEXTRQ     $0x01, X4, R14
+	VMOVUPD     (R13)(R15*8), X3
+	VMOVUPD     (R13)(R14*8), X6
+	VPEXTRQ     $0x01, X2, R14
 	MOVL        R14, R15
 	SHRQ        $0x20, R14
-	VINSERTF128 $0x01, (R13)(R15*8), Y6, Y6
-	VINSERTF128 $0x01, (R13)(R14*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R13)(R15*8), Y3, Y3
+	VINSERTF128 $0x01, (R13)(R14*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 160(SP)(R11*8), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 160(SP)(R11*8), Y2, Y1
 	VFMADD231PD (SI)(R12*8), Y1, Y0
 	ADDQ        $0x00000004, R11
 	CMPQ        R11, $0x00000040
@@ -7567,66 +7617,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R13
+	VMOVQ       X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VMOVUPD     (R12)(R14*8), X6
-	VMOVUPD     (R12)(R13*8), X7
-	VPEXTRQ     $0x01, X4, R13
+	VMOVUPD     (R12)(R14*8), X3
+	VMOVUPD     (R12)(R13*8), X6
+	VPEXTRQ     $0x01, X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
-	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R12)(R14*8), Y3, Y3
+	VINSERTF128 $0x01, (R12)(R13*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	LEAQ        4(R10), R11
 	VMOVUPD     (DI)(R11*8), Y1
@@ -7640,66 +7690,66 @@ col_unrolled:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R12
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R13
+	VMOVQ       X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VMOVUPD     (R12)(R14*8), X6
-	VMOVUPD     (R12)(R13*8), X7
-	VPEXTRQ     $0x01, X4, R13
+	VMOVUPD     (R12)(R14*8), X3
+	VMOVUPD     (R12)(R13*8), X6
+	VPEXTRQ     $0x01, X2, R13
 	MOVL        R13, R14
 	SHRQ        $0x20, R13
-	VINSERTF128 $0x01, (R12)(R14*8), Y6, Y6
-	VINSERTF128 $0x01, (R12)(R13*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R12)(R14*8), Y3, Y3
+	VINSERTF128 $0x01, (R12)(R13*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R11*8), Y1, Y0
 	ADDQ        $0x00000008, R10
 	JMP         col_unrolled
@@ -7721,66 +7771,66 @@ col_single:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 128(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), R11
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, R12
+	VMOVQ       X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VMOVUPD     (R11)(R13*8), X6
-	VMOVUPD     (R11)(R12*8), X7
-	VPEXTRQ     $0x01, X4, R12
+	VMOVUPD     (R11)(R13*8), X3
+	VMOVUPD     (R11)(R12*8), X6
+	VPEXTRQ     $0x01, X2, R12
 	MOVL        R12, R13
 	SHRQ        $0x20, R12
-	VINSERTF128 $0x01, (R11)(R13*8), Y6, Y6
-	VINSERTF128 $0x01, (R11)(R12*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (R11)(R13*8), Y3, Y3
+	VINSERTF128 $0x01, (R11)(R12*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     64(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 128(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 128(SP), Y2, Y1
 	VFMADD231PD (SI)(R10*8), Y1, Y0
 	ADDQ        $0x00000004, R10
 	JMP         col_single
@@ -7805,66 +7855,66 @@ col_tail:
 	VXORPD       Y2, Y2, Y2
 	VCMPPD       $0x00, 128(SP), Y2, Y2
 	VANDNPD      Y1, Y2, Y1
-	VMINPD       erfClamp64<>+0(SB), Y1, Y2
-	VMULPD       erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY  Y3, X4
-	VCVTDQ2PD    X4, Y3
-	VMULPD       invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD       Y3, Y2, Y5
-	VADDPD       Y2, Y3, Y3
-	VMULPD       Y5, Y3, Y3
-	VPADDD       X4, X4, X4
+	VMINPD       erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD      erfShift64<>+0(SB), Y2
+	VFMADD231PD  erfStep64<>+0(SB), Y1, Y2
+	VSUBPD       erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD      Y1, Y4
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU      dwordEven64<>+0(SB), Y5
+	VPERMD       Y2, Y5, Y2
+	VMOVUPD      Y1, Y5
+	VFMADD231PD  invErfStep64<>+0(SB), Y3, Y5
+	VMULPD       Y4, Y5, Y5
+	VPADDD       X2, X2, X2
 	LEAQ         erfExpGridTab64<>+0(SB), R11
+	VXORPD       Y3, Y3, Y3
 	VXORPD       Y6, Y6, Y6
-	VXORPD       Y7, Y7, Y7
-	VMOVQ        X4, R12
+	VMOVQ        X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VMOVUPD      (R11)(R13*8), X6
-	VMOVUPD      (R11)(R12*8), X7
-	VPEXTRQ      $0x01, X4, R12
+	VMOVUPD      (R11)(R13*8), X3
+	VMOVUPD      (R11)(R12*8), X6
+	VPEXTRQ      $0x01, X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
-	VINSERTF128  $0x01, (R11)(R13*8), Y6, Y6
-	VINSERTF128  $0x01, (R11)(R12*8), Y7, Y7
-	VUNPCKLPD    Y7, Y6, Y4
-	VUNPCKHPD    Y7, Y6, Y6
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD      Y6, Y1, Y6
-	VMOVUPD      gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD       Y3, Y1, Y1
-	VFMADD213PD  Y6, Y1, Y6
-	VMULPD       Y2, Y2, Y1
-	VMOVUPD      hermite7_64<>+0(SB), Y3
-	VFMADD213PD  hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD  hermite9_64<>+0(SB), Y1, Y3
-	VMULPD       Y2, Y3, Y3
+	VINSERTF128  $0x01, (R11)(R13*8), Y3, Y3
+	VINSERTF128  $0x01, (R11)(R12*8), Y6, Y6
+	VUNPCKLPD    Y6, Y3, Y2
+	VUNPCKHPD    Y6, Y3, Y3
+	VMOVUPD      gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD       Y5, Y6, Y6
+	VFMADD213PD  Y3, Y6, Y3
+	VMULPD       Y1, Y1, Y5
+	VMOVUPD      hermite7_64<>+0(SB), Y6
+	VFMADD213PD  hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD  hermite9_64<>+0(SB), Y5, Y6
+	VMULPD       Y1, Y6, Y6
 	VMOVUPD      hermite4_64<>+0(SB), Y7
-	VFMADD213PD  hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD  hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD  hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite2_64<>+0(SB), Y7
-	VFMADD213PD  hermite3_64<>+0(SB), Y1, Y7
-	VMULPD       Y2, Y7, Y7
-	VFMADD213PD  Y7, Y5, Y3
+	VFMADD213PD  hermite3_64<>+0(SB), Y5, Y7
+	VMULPD       Y1, Y7, Y7
+	VFMADD213PD  Y7, Y4, Y6
 	VMOVUPD      hermite0_64<>+0(SB), Y7
-	VFMADD213PD  hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD  Y7, Y5, Y3
-	VFMADD213PD  Y2, Y5, Y3
-	VMULPD       Y3, Y5, Y1
-	VFMADD213PD  Y5, Y5, Y1
-	VFMADD231PD  Y6, Y1, Y4
+	VFMADD213PD  hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD  Y7, Y4, Y6
+	VFMADD213PD  Y1, Y4, Y6
+	VMULPD       Y6, Y4, Y1
+	VFMADD213PD  Y4, Y4, Y1
+	VFMADD231PD  Y3, Y1, Y2
 	VMOVUPD      64(SP), Y1
 	VMULPD       half64<>+0(SB), Y1, Y1
-	VMULPD       Y6, Y1, Y1
-	VFMADD231PD  128(SP), Y4, Y1
+	VMULPD       Y3, Y1, Y1
+	VFMADD231PD  128(SP), Y2, Y1
 	VMOVUPD      2208(SP), Y2
 	VMASKMOVPD   (SI)(R10*8), Y2, Y2
 	VFMADD231PD  Y2, Y1, Y0
@@ -7945,85 +7995,85 @@ blk_pass0:
 blk_pass1:
 	LEAQ        (BX)(SI*1), DI
 	VMOVUPD     1248(SP)(SI*8), Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R9
+	VMOVQ       X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X8
-	VMOVUPD     (R8)(R9*8), X9
-	VPEXTRQ     $0x01, X6, R9
+	VMOVUPD     (R8)(R10*8), X5
+	VMOVUPD     (R8)(R9*8), X8
+	VPEXTRQ     $0x01, X4, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y8, Y8
-	VINSERTF128 $0x01, (R8)(R9*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
+	VINSERTF128 $0x01, (R8)(R9*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 224(SP)(SI*8), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 224(SP)(SI*8), Y4, Y3
 	MOVQ        x_base+216(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMOVUPD     (R8)(DI*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y5, Y5
 	MOVQ        wx_base+192(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (R8)(DI*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), R8
-	VMOVUPD     (R8)(DI*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (R8)(DI*8)
+	VMOVUPD     (R8)(DI*8), Y5
+	VFMADD231PD 64(SP), Y3, Y5
+	VMOVUPD     Y5, (R8)(DI*8)
 	MOVQ        cd_base+96(FP), R8
 	VMOVUPD     (R8)(DI*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (R8)(DI*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, $0x00000040
@@ -8049,85 +8099,85 @@ col_single:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 192(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X8
-	VMOVUPD     (SI)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     128(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 192(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 192(SP), Y4, Y3
 	MOVQ        x_base+216(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VMOVUPD     (SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      96(SP), Y8, Y8
+	VMOVUPD     (SI)(BX*8), Y6
+	VMOVUPD     (SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      96(SP), Y5, Y5
 	MOVQ        wx_base+192(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     (SI)(BX*8), Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     (SI)(BX*8), Y4
-	VFMADD231PD 64(SP), Y3, Y4
-	VMOVUPD     Y4, (SI)(BX*8)
+	VMOVUPD     (SI)(BX*8), Y5
+	VFMADD231PD 64(SP), Y3, Y5
+	VMOVUPD     Y5, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     (SI)(BX*8), Y3
-	VFMADD231PD 64(SP), Y6, Y3
+	VFMADD231PD 64(SP), Y4, Y3
 	VMOVUPD     Y3, (SI)(BX*8)
 	ADDQ        $0x00000004, BX
 	JMP         col_single
@@ -8153,90 +8203,90 @@ col_tail:
 	VXORPD       Y4, Y4, Y4
 	VCMPPD       $0x00, 192(SP), Y4, Y4
 	VANDNPD      Y3, Y4, Y3
-	VMINPD       erfClamp64<>+0(SB), Y3, Y4
-	VMULPD       erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY  Y5, X6
-	VCVTDQ2PD    X6, Y5
-	VMULPD       invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD       Y5, Y4, Y7
-	VADDPD       Y4, Y5, Y5
-	VMULPD       Y7, Y5, Y5
-	VPADDD       X6, X6, X6
+	VMINPD       erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD      erfShift64<>+0(SB), Y4
+	VFMADD231PD  erfStep64<>+0(SB), Y3, Y4
+	VSUBPD       erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD      Y3, Y6
+	VFMADD231PD  negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU      dwordEven64<>+0(SB), Y7
+	VPERMD       Y4, Y7, Y4
+	VMOVUPD      Y3, Y7
+	VFMADD231PD  invErfStep64<>+0(SB), Y5, Y7
+	VMULPD       Y6, Y7, Y7
+	VPADDD       X4, X4, X4
 	LEAQ         erfExpGridTab64<>+0(SB), SI
+	VXORPD       Y5, Y5, Y5
 	VXORPD       Y8, Y8, Y8
-	VXORPD       Y9, Y9, Y9
-	VMOVQ        X6, DI
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VMOVUPD      (SI)(R8*8), X8
-	VMOVUPD      (SI)(DI*8), X9
-	VPEXTRQ      $0x01, X6, DI
+	VMOVUPD      (SI)(R8*8), X5
+	VMOVUPD      (SI)(DI*8), X8
+	VPEXTRQ      $0x01, X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
-	VINSERTF128  $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128  $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD    Y9, Y8, Y6
-	VUNPCKHPD    Y9, Y8, Y8
-	VCMPPD       $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD      Y8, Y3, Y8
-	VMOVUPD      gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD  gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD  gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD       Y5, Y3, Y3
-	VFMADD213PD  Y8, Y3, Y8
-	VMULPD       Y4, Y4, Y3
-	VMOVUPD      hermite7_64<>+0(SB), Y5
-	VFMADD213PD  hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD  hermite9_64<>+0(SB), Y3, Y5
-	VMULPD       Y4, Y5, Y5
+	VINSERTF128  $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128  $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD    Y8, Y5, Y4
+	VUNPCKHPD    Y8, Y5, Y5
+	VMOVUPD      gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD  gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD  gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD       Y7, Y8, Y8
+	VFMADD213PD  Y5, Y8, Y5
+	VMULPD       Y3, Y3, Y7
+	VMOVUPD      hermite7_64<>+0(SB), Y8
+	VFMADD213PD  hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD  hermite9_64<>+0(SB), Y7, Y8
+	VMULPD       Y3, Y8, Y8
 	VMOVUPD      hermite4_64<>+0(SB), Y9
-	VFMADD213PD  hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD  hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD  hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite2_64<>+0(SB), Y9
-	VFMADD213PD  hermite3_64<>+0(SB), Y3, Y9
-	VMULPD       Y4, Y9, Y9
-	VFMADD213PD  Y9, Y7, Y5
+	VFMADD213PD  hermite3_64<>+0(SB), Y7, Y9
+	VMULPD       Y3, Y9, Y9
+	VFMADD213PD  Y9, Y6, Y8
 	VMOVUPD      hermite0_64<>+0(SB), Y9
-	VFMADD213PD  hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD  Y9, Y7, Y5
-	VFMADD213PD  Y4, Y7, Y5
-	VMULPD       Y5, Y7, Y3
-	VFMADD213PD  Y7, Y7, Y3
-	VFMADD231PD  Y8, Y3, Y6
+	VFMADD213PD  hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD  Y9, Y6, Y8
+	VFMADD213PD  Y3, Y6, Y8
+	VMULPD       Y8, Y6, Y3
+	VFMADD213PD  Y6, Y6, Y3
+	VFMADD231PD  Y5, Y3, Y4
 	VMOVUPD      128(SP), Y3
 	VMULPD       half64<>+0(SB), Y3, Y3
-	VMULPD       Y8, Y3, Y3
-	VFMADD231PD  192(SP), Y6, Y3
+	VMULPD       Y5, Y3, Y3
+	VFMADD231PD  192(SP), Y4, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VMOVUPD      (SP), Y5
-	VSUBPD       Y4, Y5, Y5
-	VANDPD       signMask64<>+0(SB), Y5, Y4
-	VORPD        Y4, Y6, Y6
-	VMULPD       96(SP), Y8, Y8
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VMOVUPD      (SP), Y7
+	VSUBPD       Y6, Y7, Y7
+	VANDPD       signMask64<>+0(SB), Y7, Y6
+	VORPD        Y6, Y4, Y4
+	VMULPD       96(SP), Y5, Y5
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  Y4, Y3, Y0
-	VFMADD231PD  Y4, Y6, Y1
-	VFMADD231PD  Y4, Y8, Y2
+	VMOVUPD      2272(SP), Y6
+	VMASKMOVPD   (SI)(BX*8), Y6, Y6
+	VFMADD231PD  Y6, Y3, Y0
+	VFMADD231PD  Y6, Y4, Y1
+	VFMADD231PD  Y6, Y5, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPD      2272(SP), Y4
-	VMASKMOVPD   (SI)(BX*8), Y4, Y4
-	VFMADD231PD  64(SP), Y3, Y4
+	VMOVUPD      2272(SP), Y5
+	VMASKMOVPD   (SI)(BX*8), Y5, Y5
+	VFMADD231PD  64(SP), Y3, Y5
 	VMOVUPD      2272(SP), Y3
-	VMASKMOVPD   Y4, Y3, (SI)(BX*8)
+	VMASKMOVPD   Y5, Y3, (SI)(BX*8)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPD      2272(SP), Y3
 	VMASKMOVPD   (SI)(BX*8), Y3, Y3
-	VFMADD231PD  64(SP), Y6, Y3
+	VFMADD231PD  64(SP), Y4, Y3
 	VMOVUPD      2272(SP), Y4
 	VMASKMOVPD   Y3, Y4, (SI)(BX*8)
 
@@ -8279,67 +8329,67 @@ erf_single:
 	VMOVUPS      (CX)(BX*4), Y0
 	VANDPS       absMask32<>+0(SB), Y0, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R8*8), X4
-	VMOVHPS      (SI)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R8*8), X8
-	VMOVHPS      (SI)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (SI)(R8*8), X6
 	VMOVHPS      (SI)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y6, Y6
-	VMOVUPS      Y6, (AX)(BX*4)
+	VORPS        Y0, Y3, Y3
+	VMOVUPS      Y3, (AX)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          erf_single
 
@@ -8355,68 +8405,68 @@ erf_tail:
 	VMASKMOVPS   (CX)(BX*4), Y0, Y0
 	VANDPS       absMask32<>+0(SB), Y0, Y1
 	VMINPS       expClamp32<>+0(SB), Y1, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), CX
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DX
-	MOVL         DX, SI
-	SHRQ         $0x20, DX
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (CX)(SI*8), X7
-	VMOVHPS      (CX)(DX*8), X7, X7
-	VPEXTRQ      $0x01, X4, DX
-	MOVL         DX, SI
-	SHRQ         $0x20, DX
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (CX)(SI*8), X4
-	VMOVHPS      (CX)(DX*8), X4, X4
-	VMOVQ        X6, DX
-	MOVL         DX, SI
-	SHRQ         $0x20, DX
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (CX)(SI*8), X8
-	VMOVHPS      (CX)(DX*8), X8, X8
-	VPEXTRQ      $0x01, X6, DX
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, DX
 	MOVL         DX, SI
 	SHRQ         $0x20, DX
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (CX)(SI*8), X6
 	VMOVHPS      (CX)(DX*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (CX)(SI*8), X2
+	VMOVHPS      (CX)(DX*8), X2, X2
+	VMOVQ        X3, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (CX)(SI*8), X7
+	VMOVHPS      (CX)(DX*8), X7, X7
+	VPEXTRQ      $0x01, X3, DX
+	MOVL         DX, SI
+	SHRQ         $0x20, DX
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (CX)(SI*8), X3
+	VMOVHPS      (CX)(DX*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y6, Y6
+	VORPS        Y0, Y3, Y3
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y6, Y0, (AX)(BX*4)
+	VMASKMOVPS   Y3, Y0, (AX)(BX*4)
 
 erf_done:
 	VZEROUPPER
@@ -8549,71 +8599,71 @@ pair_single:
 	VCMPPS       $0x00, Y3, Y2, Y2
 	VANDNPS      Y4, Y2, Y4
 	VMINPS       erfClamp32<>+0(SB), Y4, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y2, Y7
-	VADDPS       Y2, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMOVUPS      erfShift32<>+0(SB), Y5
+	VFMADD231PS  erfStep32<>+0(SB), Y2, Y5
+	VSUBPS       erfShift32<>+0(SB), Y5, Y6
+	VMOVUPS      Y2, Y7
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y6, Y7
+	VPAND        erfIndexMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y2, Y8
+	VFMADD231PS  invErfStep32<>+0(SB), Y6, Y8
+	VMULPS       Y7, Y8, Y8
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R10
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y9, Y9, Y9
 	VMOVSD       (R9)(R11*8), X9
 	VMOVHPS      (R9)(R10*8), X9, X9
+	VPEXTRQ      $0x01, X5, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R9)(R11*8), X5
+	VMOVHPS      (R9)(R10*8), X5, X5
+	VMOVQ        X6, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (R9)(R11*8), X10
+	VMOVHPS      (R9)(R10*8), X10, X10
 	VPEXTRQ      $0x01, X6, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R9)(R11*8), X6
 	VMOVHPS      (R9)(R10*8), X6, X6
-	VMOVQ        X8, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R9)(R11*8), X10
-	VMOVHPS      (R9)(R10*8), X10, X10
-	VPEXTRQ      $0x01, X8, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R9)(R11*8), X8
-	VMOVHPS      (R9)(R10*8), X8, X8
 	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
-	VANDNPS      Y6, Y9, Y6
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VSHUFPS      $0x88, Y5, Y9, Y6
+	VSHUFPS      $0xdd, Y5, Y9, Y5
 	VMOVUPS      gridPoly4_32<>+0(SB), Y9
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
-	VMULPS       Y5, Y9, Y9
-	VFMADD213PS  Y6, Y9, Y6
-	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y8, Y9
+	VMULPS       Y8, Y9, Y9
+	VFMADD213PS  Y5, Y9, Y5
+	VMULPS       Y2, Y2, Y8
 	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
 	VMULPS       Y2, Y9, Y9
 	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
 	VFMADD213PS  Y10, Y7, Y9
 	VFMADD213PS  Y2, Y7, Y9
 	VMULPS       Y9, Y7, Y2
 	VFMADD213PS  Y7, Y7, Y2
-	VFMADD231PS  Y6, Y2, Y8
+	VFMADD231PS  Y5, Y2, Y6
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
-	VFMADD231PS  Y3, Y8, Y1
+	VMULPS       Y5, Y1, Y1
+	VFMADD231PS  Y3, Y6, Y1
 	VMOVUPS      Y1, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y8, Y8
-	VMOVUPS      Y8, (CX)(R8*4)
+	VORPS        Y0, Y6, Y6
+	VMOVUPS      Y6, (CX)(R8*4)
 	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
 	VFMSUB231PS  Y4, Y4, Y1
@@ -8671,73 +8721,73 @@ pair_tail:
 	VCMPPS       $0x00, Y3, Y2, Y2
 	VANDNPS      Y4, Y2, Y4
 	VMINPS       erfClamp32<>+0(SB), Y4, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y2, Y7
-	VADDPS       Y2, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMOVUPS      erfShift32<>+0(SB), Y5
+	VFMADD231PS  erfStep32<>+0(SB), Y2, Y5
+	VSUBPS       erfShift32<>+0(SB), Y5, Y6
+	VMOVUPS      Y2, Y7
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y6, Y7
+	VPAND        erfIndexMask32<>+0(SB), Y5, Y5
+	VMOVUPS      Y2, Y8
+	VFMADD231PS  invErfStep32<>+0(SB), Y6, Y8
+	VMULPS       Y7, Y8, Y8
 	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, SI
+	VEXTRACTI128 $0x01, Y5, X6
+	VMOVQ        X5, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
 	VXORPS       Y9, Y9, Y9
 	VMOVSD       (BX)(DI*8), X9
 	VMOVHPS      (BX)(SI*8), X9, X9
+	VPEXTRQ      $0x01, X5, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (BX)(DI*8), X5
+	VMOVHPS      (BX)(SI*8), X5, X5
+	VMOVQ        X6, SI
+	MOVL         SI, DI
+	SHRQ         $0x20, SI
+	VXORPS       Y10, Y10, Y10
+	VMOVSD       (BX)(DI*8), X10
+	VMOVHPS      (BX)(SI*8), X10, X10
 	VPEXTRQ      $0x01, X6, SI
 	MOVL         SI, DI
 	SHRQ         $0x20, SI
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (BX)(DI*8), X6
 	VMOVHPS      (BX)(SI*8), X6, X6
-	VMOVQ        X8, SI
-	MOVL         SI, DI
-	SHRQ         $0x20, SI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (BX)(DI*8), X10
-	VMOVHPS      (BX)(SI*8), X10, X10
-	VPEXTRQ      $0x01, X8, SI
-	MOVL         SI, DI
-	SHRQ         $0x20, SI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (BX)(DI*8), X8
-	VMOVHPS      (BX)(SI*8), X8, X8
 	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y4, Y9
-	VANDNPS      Y6, Y9, Y6
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VSHUFPS      $0x88, Y5, Y9, Y6
+	VSHUFPS      $0xdd, Y5, Y9, Y5
 	VMOVUPS      gridPoly4_32<>+0(SB), Y9
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y9
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y9
-	VMULPS       Y5, Y9, Y9
-	VFMADD213PS  Y6, Y9, Y6
-	VMULPS       Y2, Y2, Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y8, Y9
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y8, Y9
+	VMULPS       Y8, Y9, Y9
+	VFMADD213PS  Y5, Y9, Y5
+	VMULPS       Y2, Y2, Y8
 	VMOVUPS      hermite2_32<>+0(SB), Y9
-	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y9
+	VFMADD213PS  hermite3_32<>+0(SB), Y8, Y9
 	VMULPS       Y2, Y9, Y9
 	VMOVUPS      hermite0_32<>+0(SB), Y10
-	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y10
+	VFMADD213PS  hermite1_32<>+0(SB), Y8, Y10
 	VFMADD213PS  Y10, Y7, Y9
 	VFMADD213PS  Y2, Y7, Y9
 	VMULPS       Y9, Y7, Y2
 	VFMADD213PS  Y7, Y7, Y2
-	VFMADD231PS  Y6, Y2, Y8
+	VFMADD231PS  Y5, Y2, Y6
 	VMOVUPS      Y1, Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y6, Y1, Y1
-	VFMADD231PS  Y3, Y8, Y1
+	VMULPS       Y5, Y1, Y1
+	VFMADD231PS  Y3, Y6, Y1
 	VMOVUPS      (SP), Y2
 	VMASKMOVPS   Y1, Y2, (AX)(R8*4)
 	VANDPS       signMask32<>+0(SB), Y0, Y0
-	VORPS        Y0, Y8, Y8
+	VORPS        Y0, Y6, Y6
 	VMOVUPS      (SP), Y0
-	VMASKMOVPS   Y8, Y0, (CX)(R8*4)
+	VMASKMOVPS   Y6, Y0, (CX)(R8*4)
 	VMULPS       Y4, Y4, Y0
 	VMOVUPS      Y0, Y1
 	VFMSUB231PS  Y4, Y4, Y1
@@ -8833,68 +8883,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R11)(R12*1), R13
 	VMOVUPS      1184(SP)(R12*4), Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R14
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R15
-	MOVL         R15, BP
-	SHRQ         $0x20, R15
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R14)(BP*8), X7
-	VMOVHPS      (R14)(R15*8), X7, X7
-	VPEXTRQ      $0x01, X4, R15
-	MOVL         R15, BP
-	SHRQ         $0x20, R15
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R14)(BP*8), X4
-	VMOVHPS      (R14)(R15*8), X4, X4
-	VMOVQ        X6, R15
-	MOVL         R15, BP
-	SHRQ         $0x20, R15
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R14)(BP*8), X8
-	VMOVHPS      (R14)(R15*8), X8, X8
-	VPEXTRQ      $0x01, X6, R15
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R15
 	MOVL         R15, BP
 	SHRQ         $0x20, R15
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R14)(BP*8), X6
 	VMOVHPS      (R14)(R15*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R14)(BP*8), X2
+	VMOVHPS      (R14)(R15*8), X2, X2
+	VMOVQ        X3, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R14)(BP*8), X7
+	VMOVHPS      (R14)(R15*8), X7, X7
+	VPEXTRQ      $0x01, X3, R15
+	MOVL         R15, BP
+	SHRQ         $0x20, R15
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R14)(BP*8), X3
+	VMOVHPS      (R14)(R15*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      672(SP)(R12*4), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  160(SP)(R12*4), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  160(SP)(R12*4), Y3, Y1
 	VFMADD231PS  (SI)(R13*4), Y1, Y0
 	ADDQ         $0x00000008, R12
 	CMPQ         R12, $0x00000080
@@ -8928,68 +8978,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R13)(R15*8), X7
-	VMOVHPS      (R13)(R14*8), X7, X7
-	VPEXTRQ      $0x01, X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R13)(R15*8), X4
-	VMOVHPS      (R13)(R14*8), X4, X4
-	VMOVQ        X6, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R13)(R15*8), X8
-	VMOVHPS      (R13)(R14*8), X8, X8
-	VPEXTRQ      $0x01, X6, R14
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R13)(R15*8), X6
 	VMOVHPS      (R13)(R14*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R13)(R15*8), X2
+	VMOVHPS      (R13)(R14*8), X2, X2
+	VMOVQ        X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R13)(R15*8), X3
+	VMOVHPS      (R13)(R14*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	LEAQ         8(R11), R12
 	VMOVUPS      (DI)(R12*4), Y1
@@ -9011,68 +9061,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R13)(R15*8), X7
-	VMOVHPS      (R13)(R14*8), X7, X7
-	VPEXTRQ      $0x01, X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R13)(R15*8), X4
-	VMOVHPS      (R13)(R14*8), X4, X4
-	VMOVQ        X6, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R13)(R15*8), X8
-	VMOVHPS      (R13)(R14*8), X8, X8
-	VPEXTRQ      $0x01, X6, R14
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R13)(R15*8), X6
 	VMOVHPS      (R13)(R14*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R13)(R15*8), X2
+	VMOVHPS      (R13)(R14*8), X2, X2
+	VMOVQ        X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R13)(R15*8), X3
+	VMOVHPS      (R13)(R14*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	ADDQ         $0x00000010, R11
 	JMP          col_unrolled
@@ -9102,68 +9152,68 @@ col_single:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R12)(R14*8), X7
-	VMOVHPS      (R12)(R13*8), X7, X7
-	VPEXTRQ      $0x01, X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R12)(R14*8), X4
-	VMOVHPS      (R12)(R13*8), X4, X4
-	VMOVQ        X6, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R12)(R14*8), X8
-	VMOVHPS      (R12)(R13*8), X8, X8
-	VPEXTRQ      $0x01, X6, R13
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R12)(R14*8), X6
 	VMOVHPS      (R12)(R13*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R12)(R14*8), X2
+	VMOVHPS      (R12)(R13*8), X2, X2
+	VMOVQ        X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R12)(R14*8), X3
+	VMOVHPS      (R12)(R13*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000008, R11
 	JMP          col_single
@@ -9197,68 +9247,68 @@ col_tail:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R12)(R14*8), X7
-	VMOVHPS      (R12)(R13*8), X7, X7
-	VPEXTRQ      $0x01, X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R12)(R14*8), X4
-	VMOVHPS      (R12)(R13*8), X4, X4
-	VMOVQ        X6, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R12)(R14*8), X8
-	VMOVHPS      (R12)(R13*8), X8, X8
-	VPEXTRQ      $0x01, X6, R13
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R12)(R14*8), X6
 	VMOVHPS      (R12)(R13*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R12)(R14*8), X2
+	VMOVHPS      (R12)(R13*8), X2, X2
+	VMOVQ        X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R12)(R14*8), X3
+	VMOVHPS      (R12)(R13*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R11*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
@@ -9341,91 +9391,91 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (BX)(SI*1), DI
 	VMOVUPS      1248(SP)(SI*4), Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (R8)(R10*8), X8
 	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      736(SP)(SI*4), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y5, Y3
 	MOVQ         mb_base+240(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       1760(SP)(SI*4), Y6, Y6
+	VMOVUPS      (R8)(DI*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       1760(SP)(SI*4), Y4, Y4
 	MOVQ         wb_base+216(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (R8)(DI*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      Y4, (R8)(DI*4)
+	VMOVUPS      (R8)(DI*4), Y6
+	VFMADD231PS  64(SP), Y3, Y6
+	VMOVUPS      Y6, (R8)(DI*4)
 	MOVQ         cd_base+96(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (R8)(DI*4)
 	MOVQ         cr_base+120(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      Y3, (R8)(DI*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, $0x00000080
@@ -9463,91 +9513,91 @@ col_single:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  64(SP), Y3, Y6
+	VMOVUPS      Y6, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      (SI)(BX*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      (SI)(BX*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
@@ -9586,98 +9636,98 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  64(SP), Y3, Y6
 	VMOVUPS      2272(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	VMASKMOVPS   Y6, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VFMADD231PS  64(SP), Y5, Y3
+	VMOVUPS      2272(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
@@ -9765,68 +9815,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R9)(R10*1), R11
 	VMOVUPS      1184(SP)(R10*4), Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R12)(R14*8), X7
-	VMOVHPS      (R12)(R13*8), X7, X7
-	VPEXTRQ      $0x01, X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R12)(R14*8), X4
-	VMOVHPS      (R12)(R13*8), X4, X4
-	VMOVQ        X6, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R12)(R14*8), X8
-	VMOVHPS      (R12)(R13*8), X8, X8
-	VPEXTRQ      $0x01, X6, R13
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R12)(R14*8), X6
 	VMOVHPS      (R12)(R13*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R12)(R14*8), X2
+	VMOVHPS      (R12)(R13*8), X2, X2
+	VMOVQ        X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R12)(R14*8), X3
+	VMOVHPS      (R12)(R13*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      672(SP)(R10*4), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  160(SP)(R10*4), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  160(SP)(R10*4), Y3, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000008, R10
 	CMPQ         R10, $0x00000080
@@ -9860,68 +9910,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R11)(R13*8), X7
-	VMOVHPS      (R11)(R12*8), X7, X7
-	VPEXTRQ      $0x01, X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R11)(R13*8), X4
-	VMOVHPS      (R11)(R12*8), X4, X4
-	VMOVQ        X6, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R11)(R13*8), X8
-	VMOVHPS      (R11)(R12*8), X8, X8
-	VPEXTRQ      $0x01, X6, R12
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R11)(R13*8), X6
 	VMOVHPS      (R11)(R12*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R11)(R13*8), X2
+	VMOVHPS      (R11)(R12*8), X2, X2
+	VMOVQ        X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R11)(R13*8), X3
+	VMOVHPS      (R11)(R12*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	LEAQ         8(R9), R10
 	VMOVUPS      (DX)(R10*4), Y1
@@ -9943,68 +9993,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R11)(R13*8), X7
-	VMOVHPS      (R11)(R12*8), X7, X7
-	VPEXTRQ      $0x01, X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R11)(R13*8), X4
-	VMOVHPS      (R11)(R12*8), X4, X4
-	VMOVQ        X6, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R11)(R13*8), X8
-	VMOVHPS      (R11)(R12*8), X8, X8
-	VPEXTRQ      $0x01, X6, R12
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R11)(R13*8), X6
 	VMOVHPS      (R11)(R12*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R11)(R13*8), X2
+	VMOVHPS      (R11)(R12*8), X2, X2
+	VMOVQ        X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R11)(R13*8), X3
+	VMOVHPS      (R11)(R12*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	ADDQ         $0x00000010, R9
 	JMP          col_unrolled
@@ -10034,68 +10084,68 @@ col_single:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R10
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R10)(R12*8), X7
-	VMOVHPS      (R10)(R11*8), X7, X7
-	VPEXTRQ      $0x01, X4, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R10)(R12*8), X4
-	VMOVHPS      (R10)(R11*8), X4, X4
-	VMOVQ        X6, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R10)(R12*8), X8
-	VMOVHPS      (R10)(R11*8), X8, X8
-	VPEXTRQ      $0x01, X6, R11
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R10)(R12*8), X6
 	VMOVHPS      (R10)(R11*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R10)(R12*8), X2
+	VMOVHPS      (R10)(R11*8), X2, X2
+	VMOVQ        X3, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X3, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R10)(R12*8), X3
+	VMOVHPS      (R10)(R11*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R9*4), Y1, Y0
 	ADDQ         $0x00000008, R9
 	JMP          col_single
@@ -10129,68 +10179,68 @@ col_tail:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R10
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R10)(R12*8), X7
-	VMOVHPS      (R10)(R11*8), X7, X7
-	VPEXTRQ      $0x01, X4, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R10)(R12*8), X4
-	VMOVHPS      (R10)(R11*8), X4, X4
-	VMOVQ        X6, R11
-	MOVL         R11, R12
-	SHRQ         $0x20, R11
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R10)(R12*8), X8
-	VMOVHPS      (R10)(R11*8), X8, X8
-	VPEXTRQ      $0x01, X6, R11
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R11
 	MOVL         R11, R12
 	SHRQ         $0x20, R11
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R10)(R12*8), X6
 	VMOVHPS      (R10)(R11*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R10)(R12*8), X2
+	VMOVHPS      (R10)(R11*8), X2, X2
+	VMOVQ        X3, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R10)(R12*8), X7
+	VMOVHPS      (R10)(R11*8), X7, X7
+	VPEXTRQ      $0x01, X3, R11
+	MOVL         R11, R12
+	SHRQ         $0x20, R11
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R10)(R12*8), X3
+	VMOVHPS      (R10)(R11*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R9*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
@@ -10274,91 +10324,91 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (BX)(SI*1), DI
 	VMOVUPS      1248(SP)(SI*4), Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (R8)(R10*8), X8
 	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      736(SP)(SI*4), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y5, Y3
 	MOVQ         m_base+144(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       1760(SP)(SI*4), Y6, Y6
+	VMOVUPS      (R8)(DI*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       1760(SP)(SI*4), Y4, Y4
 	MOVQ         w_base+192(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (R8)(DI*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      Y4, (R8)(DI*4)
+	VMOVUPS      (R8)(DI*4), Y6
+	VFMADD231PS  64(SP), Y3, Y6
+	VMOVUPS      Y6, (R8)(DI*4)
 	MOVQ         cd_base+96(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (R8)(DI*4)
 	MOVQ         cr_base+120(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      Y3, (R8)(DI*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, $0x00000080
@@ -10396,91 +10446,91 @@ col_single:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  64(SP), Y3, Y4
-	VMOVUPS      Y4, (SI)(BX*4)
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  64(SP), Y3, Y6
+	VMOVUPS      Y6, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      (SI)(BX*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      (SI)(BX*4), Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
@@ -10519,98 +10569,98 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  64(SP), Y3, Y4
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  64(SP), Y3, Y6
 	VMOVUPS      2272(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	VMASKMOVPS   Y6, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VFMADD231PS  64(SP), Y5, Y3
+	VMOVUPS      2272(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y6, Y3
+	VFMADD231PS  64(SP), Y4, Y3
 	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
@@ -10697,68 +10747,68 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (R10)(R11*1), R12
 	VMOVUPS      1184(SP)(R11*4), Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R13
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R13)(R15*8), X7
-	VMOVHPS      (R13)(R14*8), X7, X7
-	VPEXTRQ      $0x01, X4, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R13)(R15*8), X4
-	VMOVHPS      (R13)(R14*8), X4, X4
-	VMOVQ        X6, R14
-	MOVL         R14, R15
-	SHRQ         $0x20, R14
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R13)(R15*8), X8
-	VMOVHPS      (R13)(R14*8), X8, X8
-	VPEXTRQ      $0x01, X6, R14
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R14
 	MOVL         R14, R15
 	SHRQ         $0x20, R14
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R13)(R15*8), X6
 	VMOVHPS      (R13)(R14*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R13)(R15*8), X2
+	VMOVHPS      (R13)(R14*8), X2, X2
+	VMOVQ        X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R13)(R15*8), X7
+	VMOVHPS      (R13)(R14*8), X7, X7
+	VPEXTRQ      $0x01, X3, R14
+	MOVL         R14, R15
+	SHRQ         $0x20, R14
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R13)(R15*8), X3
+	VMOVHPS      (R13)(R14*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  160(SP)(R11*4), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  160(SP)(R11*4), Y3, Y1
 	VFMADD231PS  (SI)(R12*4), Y1, Y0
 	ADDQ         $0x00000008, R11
 	CMPQ         R11, $0x00000080
@@ -10784,68 +10834,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R12)(R14*8), X7
-	VMOVHPS      (R12)(R13*8), X7, X7
-	VPEXTRQ      $0x01, X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R12)(R14*8), X4
-	VMOVHPS      (R12)(R13*8), X4, X4
-	VMOVQ        X6, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R12)(R14*8), X8
-	VMOVHPS      (R12)(R13*8), X8, X8
-	VPEXTRQ      $0x01, X6, R13
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R12)(R14*8), X6
 	VMOVHPS      (R12)(R13*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R12)(R14*8), X2
+	VMOVHPS      (R12)(R13*8), X2, X2
+	VMOVQ        X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R12)(R14*8), X3
+	VMOVHPS      (R12)(R13*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	LEAQ         8(R10), R11
 	VMOVUPS      (DI)(R11*4), Y1
@@ -10859,68 +10909,68 @@ col_unrolled:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R12
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R12)(R14*8), X7
-	VMOVHPS      (R12)(R13*8), X7, X7
-	VPEXTRQ      $0x01, X4, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R12)(R14*8), X4
-	VMOVHPS      (R12)(R13*8), X4, X4
-	VMOVQ        X6, R13
-	MOVL         R13, R14
-	SHRQ         $0x20, R13
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R12)(R14*8), X8
-	VMOVHPS      (R12)(R13*8), X8, X8
-	VPEXTRQ      $0x01, X6, R13
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R13
 	MOVL         R13, R14
 	SHRQ         $0x20, R13
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R12)(R14*8), X6
 	VMOVHPS      (R12)(R13*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R12)(R14*8), X2
+	VMOVHPS      (R12)(R13*8), X2, X2
+	VMOVQ        X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R12)(R14*8), X7
+	VMOVHPS      (R12)(R13*8), X7, X7
+	VPEXTRQ      $0x01, X3, R13
+	MOVL         R13, R14
+	SHRQ         $0x20, R13
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R12)(R14*8), X3
+	VMOVHPS      (R12)(R13*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R11*4), Y1, Y0
 	ADDQ         $0x00000010, R10
 	JMP          col_unrolled
@@ -10942,68 +10992,68 @@ col_single:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R11)(R13*8), X7
-	VMOVHPS      (R11)(R12*8), X7, X7
-	VPEXTRQ      $0x01, X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R11)(R13*8), X4
-	VMOVHPS      (R11)(R12*8), X4, X4
-	VMOVQ        X6, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R11)(R13*8), X8
-	VMOVHPS      (R11)(R12*8), X8, X8
-	VPEXTRQ      $0x01, X6, R12
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R11)(R13*8), X6
 	VMOVHPS      (R11)(R12*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R11)(R13*8), X2
+	VMOVHPS      (R11)(R12*8), X2, X2
+	VMOVQ        X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R11)(R13*8), X3
+	VMOVHPS      (R11)(R12*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VFMADD231PS  (SI)(R10*4), Y1, Y0
 	ADDQ         $0x00000008, R10
 	JMP          col_single
@@ -11028,68 +11078,68 @@ col_tail:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 128(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), R11
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R11)(R13*8), X7
-	VMOVHPS      (R11)(R12*8), X7, X7
-	VPEXTRQ      $0x01, X4, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (R11)(R13*8), X4
-	VMOVHPS      (R11)(R12*8), X4, X4
-	VMOVQ        X6, R12
-	MOVL         R12, R13
-	SHRQ         $0x20, R12
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (R11)(R13*8), X8
-	VMOVHPS      (R11)(R12*8), X8, X8
-	VPEXTRQ      $0x01, X6, R12
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, R12
 	MOVL         R12, R13
 	SHRQ         $0x20, R12
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (R11)(R13*8), X6
 	VMOVHPS      (R11)(R12*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R11)(R13*8), X2
+	VMOVHPS      (R11)(R12*8), X2, X2
+	VMOVQ        X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (R11)(R13*8), X7
+	VMOVHPS      (R11)(R12*8), X7, X7
+	VPEXTRQ      $0x01, X3, R12
+	MOVL         R12, R13
+	SHRQ         $0x20, R12
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (R11)(R13*8), X3
+	VMOVHPS      (R11)(R12*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      64(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  128(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  128(SP), Y3, Y1
 	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(R10*4), Y2, Y2
 	VFMADD231PS  Y2, Y1, Y0
@@ -11171,87 +11221,87 @@ blk_pass0:
 blk_pass1:
 	LEAQ         (BX)(SI*1), DI
 	VMOVUPS      1248(SP)(SI*4), Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (R8)(R10*8), X9
-	VMOVHPS      (R8)(R9*8), X9, X9
-	VPEXTRQ      $0x01, X6, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VMOVQ        X8, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (R8)(R10*8), X10
-	VMOVHPS      (R8)(R9*8), X10, X10
-	VPEXTRQ      $0x01, X8, R9
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (R8)(R10*8), X8
 	VMOVHPS      (R8)(R9*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (R8)(R10*8), X4
+	VMOVHPS      (R8)(R9*8), X4, X4
+	VMOVQ        X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (R8)(R10*8), X9
+	VMOVHPS      (R8)(R9*8), X9, X9
+	VPEXTRQ      $0x01, X5, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (R8)(R10*8), X5
+	VMOVHPS      (R8)(R9*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  224(SP)(SI*4), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  224(SP)(SI*4), Y5, Y3
 	MOVQ         x_base+216(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      (R8)(DI*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wx_base+192(FP), R8
-	VMOVUPS      (R8)(DI*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (R8)(DI*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), R8
 	VMOVUPS      (R8)(DI*4), Y4
 	VFMADD231PS  64(SP), Y3, Y4
 	VMOVUPS      Y4, (R8)(DI*4)
 	MOVQ         cd_base+96(FP), R8
 	VMOVUPS      (R8)(DI*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (R8)(DI*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, $0x00000080
@@ -11277,87 +11327,87 @@ col_single:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      (SI)(BX*4), Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      (SI)(BX*4), Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      (SI)(BX*4), Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      (SI)(BX*4), Y4
 	VFMADD231PS  64(SP), Y3, Y4
 	VMOVUPS      Y4, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      (SI)(BX*4), Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      Y3, (SI)(BX*4)
 	ADDQ         $0x00000008, BX
 	JMP          col_single
@@ -11383,82 +11433,82 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 192(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      128(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  192(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  192(SP), Y5, Y3
 	MOVQ         x_base+216(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      (SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       96(SP), Y6, Y6
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      (SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       96(SP), Y4, Y4
 	MOVQ         wx_base+192(FP), SI
-	VMOVUPS      2272(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      2272(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   (SI)(BX*4), Y4, Y4
@@ -11468,7 +11518,7 @@ col_tail:
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      2272(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  64(SP), Y8, Y3
+	VFMADD231PS  64(SP), Y5, Y3
 	VMOVUPS      2272(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
 
@@ -11595,66 +11645,66 @@ vfirst0:
 
 vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VXORPD      Y1, Y1, Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -11723,66 +11773,66 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VMOVUPD     (SI)(R8*8), Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -11849,66 +11899,66 @@ vtcol:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 1664(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
+	VMOVQ       X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X6
-	VMOVUPD     (SI)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
+	VMOVUPD     (SI)(R8*8), X3
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (SI)(R8*8), Y3, Y3
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     1600(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 1664(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 1664(SP), Y2, Y1
 	MOVQ        wb_base+72(FP), SI
 	VMOVUPD     1696(SP), Y2
 	VMASKMOVPD  (SI)(BX*8), Y2, Y2
@@ -12048,100 +12098,100 @@ gfirst_pass0:
 
 gonly_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        wb_base+216(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        wa_base+144(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y3
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	MOVQ        cr_base+120(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -12153,96 +12203,96 @@ grow_more:
 
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wb_base+216(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        wa_base+144(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y3
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -12290,96 +12340,96 @@ gmid:
 
 gmid_pass0:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wb_base+216(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VMOVUPD     2560(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VMOVUPD     3072(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VMOVUPD     3584(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VMOVUPD     2560(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        wa_base+144(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y3
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -12424,100 +12474,100 @@ gmid_end:
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        wb_base+216(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VMOVUPD     2560(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     2560(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3072(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3584(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        wa_base+144(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y3
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	MOVQ        cr_base+120(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -12669,98 +12719,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X8
-	VMOVUPD     (SI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (SI)(R9*8), X5
+	VMOVUPD     (SI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4416(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4416(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	VMASKMOVPD  Y6, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
@@ -12779,98 +12829,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X8
-	VMOVUPD     (SI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (SI)(R9*8), X5
+	VMOVUPD     (SI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4512(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4512(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	VMASKMOVPD  Y6, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
@@ -12889,98 +12939,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X8
-	VMOVUPD     (SI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (SI)(R9*8), X5
+	VMOVUPD     (SI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4608(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4608(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	VMASKMOVPD  Y6, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
@@ -12999,98 +13049,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (SI)(R9*8), X8
-	VMOVUPD     (SI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (SI)(R9*8), X5
+	VMOVUPD     (SI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (SI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4704(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4704(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(DI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(DI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (SI)(DI*8)
+	VMASKMOVPD  Y6, Y3, (SI)(DI*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(DI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(DI*8)
@@ -13131,98 +13181,98 @@ col_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (DI)(R9*8), X8
-	VMOVUPD     (DI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (DI)(R9*8), X5
+	VMOVUPD     (DI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (DI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (DI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (DI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        mb_base+240(FP), DI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4224(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4224(SP), Y5, Y5
 	MOVQ        wb_base+216(FP), DI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), DI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
+	VMASKMOVPD  Y6, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), DI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
 	MOVQ        cr_base+120(FP), DI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), DI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
@@ -13348,66 +13398,66 @@ vfirst0:
 
 vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VXORPD      Y1, Y1, Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -13476,66 +13526,66 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VMOVUPD     (SI)(R8*8), Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -13602,66 +13652,66 @@ vtcol:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 1664(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
+	VMOVQ       X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X6
-	VMOVUPD     (SI)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
+	VMOVUPD     (SI)(R8*8), X3
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (SI)(R8*8), Y3, Y3
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     1600(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 1664(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 1664(SP), Y2, Y1
 	MOVQ        w_base+72(FP), SI
 	VMOVUPD     1696(SP), Y2
 	VMASKMOVPD  (SI)(BX*8), Y2, Y2
@@ -13803,100 +13853,100 @@ gfirst_pass0:
 
 gonly_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        w_base+192(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        w_base+192(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y3
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	MOVQ        cr_base+120(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -13908,96 +13958,96 @@ grow_more:
 
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        w_base+192(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        w_base+192(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y3
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -14045,96 +14095,96 @@ gmid:
 
 gmid_pass0:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        w_base+192(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VMOVUPD     2560(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VMOVUPD     3072(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VMOVUPD     3584(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VMOVUPD     2560(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        w_base+192(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y3
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	MOVQ        cr_base+120(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -14179,100 +14229,100 @@ gmid_end:
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     1024(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2048(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2048(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        w_base+192(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VMOVUPD     2560(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     2560(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3072(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3584(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        w_base+192(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y3
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y3, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	MOVQ        cr_base+120(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y5, Y0
+	VFMADD231PD Y3, Y2, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -14425,98 +14475,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X8
-	VMOVUPD     (BX)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (BX)(R8*8), X5
+	VMOVUPD     (BX)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (BX)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (BX)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4352(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4416(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4416(SP), Y5, Y5
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), BX
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	VMASKMOVPD  Y6, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
@@ -14535,98 +14585,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X8
-	VMOVUPD     (BX)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (BX)(R8*8), X5
+	VMOVUPD     (BX)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (BX)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (BX)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4448(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4512(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4512(SP), Y5, Y5
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), BX
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	VMASKMOVPD  Y6, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
@@ -14645,98 +14695,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X8
-	VMOVUPD     (BX)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (BX)(R8*8), X5
+	VMOVUPD     (BX)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (BX)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (BX)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4544(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4608(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4608(SP), Y5, Y5
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), BX
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	VMASKMOVPD  Y6, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
@@ -14755,98 +14805,98 @@ colb_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), BX
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (BX)(R8*8), X8
-	VMOVUPD     (BX)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (BX)(R8*8), X5
+	VMOVUPD     (BX)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (BX)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (BX)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (BX)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (BX)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4640(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        m_base+144(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4704(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4704(SP), Y5, Y5
 	MOVQ        w_base+192(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), BX
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (BX)(SI*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (BX)(SI*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), BX
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (BX)(SI*8)
+	VMASKMOVPD  Y6, Y3, (BX)(SI*8)
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (BX)(SI*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), BX
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (BX)(SI*8)
@@ -14887,98 +14937,98 @@ col_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 4320(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, DI
+	VMOVQ       X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X8
-	VMOVUPD     (SI)(DI*8), X9
-	VPEXTRQ     $0x01, X6, DI
+	VMOVUPD     (SI)(R8*8), X5
+	VMOVUPD     (SI)(DI*8), X8
+	VPEXTRQ     $0x01, X4, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y8, Y8
-	VINSERTF128 $0x01, (SI)(DI*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
+	VINSERTF128 $0x01, (SI)(DI*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     4256(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 4320(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 4320(SP), Y4, Y3
 	MOVQ        m_base+144(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VMOVUPD     4128(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      4224(SP), Y8, Y8
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VMOVUPD     4128(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      4224(SP), Y5, Y5
 	MOVQ        w_base+192(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), SI
-	VMOVUPD     4096(SP), Y4
-	VMASKMOVPD  (SI)(BX*8), Y4, Y4
-	VFMADD231PD 4192(SP), Y3, Y4
+	VMOVUPD     4096(SP), Y6
+	VMASKMOVPD  (SI)(BX*8), Y6, Y6
+	VFMADD231PD 4192(SP), Y3, Y6
 	MOVQ        ch_base+72(FP), SI
 	VMOVUPD     4096(SP), Y3
-	VMASKMOVPD  Y4, Y3, (SI)(BX*8)
+	VMASKMOVPD  Y6, Y3, (SI)(BX*8)
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y6, Y3
+	VFMADD231PD 4192(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y3
 	VMASKMOVPD  (SI)(BX*8), Y3, Y3
-	VFMADD231PD 4192(SP), Y8, Y3
+	VFMADD231PD 4192(SP), Y5, Y3
 	MOVQ        cr_base+120(FP), SI
 	VMOVUPD     4096(SP), Y4
 	VMASKMOVPD  Y3, Y4, (SI)(BX*8)
@@ -15112,66 +15162,66 @@ vfirst0:
 
 vfirst1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VXORPD      Y1, Y1, Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -15229,66 +15279,66 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPD     1024(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     512(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD (SP)(R8*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD (SP)(R8*8), Y1, Y0
 	VMOVUPD     (SI)(R8*8), Y1
 	VFMADD231PD (DI)(R8*8), Y0, Y1
 	VMOVUPD     Y1, (SI)(R8*8)
@@ -15351,66 +15401,66 @@ vtcol:
 	VXORPD      Y2, Y2, Y2
 	VCMPPD      $0x00, 2176(SP), Y2, Y2
 	VANDNPD     Y1, Y2, Y1
-	VMINPD      erfClamp64<>+0(SB), Y1, Y2
-	VMULPD      erfStep64<>+0(SB), Y2, Y3
-	VCVTTPD2DQY Y3, X4
-	VCVTDQ2PD   X4, Y3
-	VMULPD      invErfStep64<>+0(SB), Y3, Y3
-	VSUBPD      Y3, Y2, Y5
-	VADDPD      Y2, Y3, Y3
-	VMULPD      Y5, Y3, Y3
-	VPADDD      X4, X4, X4
+	VMINPD      erfClamp64<>+0(SB), Y1, Y1
+	VMOVUPD     erfShift64<>+0(SB), Y2
+	VFMADD231PD erfStep64<>+0(SB), Y1, Y2
+	VSUBPD      erfShift64<>+0(SB), Y2, Y3
+	VMOVUPD     Y1, Y4
+	VFMADD231PD negInvErfStep64<>+0(SB), Y3, Y4
+	VMOVDQU     dwordEven64<>+0(SB), Y5
+	VPERMD      Y2, Y5, Y2
+	VMOVUPD     Y1, Y5
+	VFMADD231PD invErfStep64<>+0(SB), Y3, Y5
+	VMULPD      Y4, Y5, Y5
+	VPADDD      X2, X2, X2
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y3, Y3, Y3
 	VXORPD      Y6, Y6, Y6
-	VXORPD      Y7, Y7, Y7
-	VMOVQ       X4, DI
+	VMOVQ       X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X6
-	VMOVUPD     (SI)(DI*8), X7
-	VPEXTRQ     $0x01, X4, DI
+	VMOVUPD     (SI)(R8*8), X3
+	VMOVUPD     (SI)(DI*8), X6
+	VPEXTRQ     $0x01, X2, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y6, Y6
-	VINSERTF128 $0x01, (SI)(DI*8), Y7, Y7
-	VUNPCKLPD   Y7, Y6, Y4
-	VUNPCKHPD   Y7, Y6, Y6
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y1, Y1
-	VANDNPD     Y6, Y1, Y6
-	VMOVUPD     gridPoly7_64<>+0(SB), Y1
-	VFMADD213PD gridPoly6_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly5_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly4_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly3_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly2_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly1_64<>+0(SB), Y3, Y1
-	VFMADD213PD gridPoly0_64<>+0(SB), Y3, Y1
-	VMULPD      Y3, Y1, Y1
-	VFMADD213PD Y6, Y1, Y6
-	VMULPD      Y2, Y2, Y1
-	VMOVUPD     hermite7_64<>+0(SB), Y3
-	VFMADD213PD hermite8_64<>+0(SB), Y1, Y3
-	VFMADD213PD hermite9_64<>+0(SB), Y1, Y3
-	VMULPD      Y2, Y3, Y3
+	VINSERTF128 $0x01, (SI)(R8*8), Y3, Y3
+	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
+	VUNPCKLPD   Y6, Y3, Y2
+	VUNPCKHPD   Y6, Y3, Y3
+	VMOVUPD     gridPoly6_64<>+0(SB), Y6
+	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y6
+	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y6
+	VMULPD      Y5, Y6, Y6
+	VFMADD213PD Y3, Y6, Y3
+	VMULPD      Y1, Y1, Y5
+	VMOVUPD     hermite7_64<>+0(SB), Y6
+	VFMADD213PD hermite8_64<>+0(SB), Y5, Y6
+	VFMADD213PD hermite9_64<>+0(SB), Y5, Y6
+	VMULPD      Y1, Y6, Y6
 	VMOVUPD     hermite4_64<>+0(SB), Y7
-	VFMADD213PD hermite5_64<>+0(SB), Y1, Y7
-	VFMADD213PD hermite6_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite5_64<>+0(SB), Y5, Y7
+	VFMADD213PD hermite6_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite2_64<>+0(SB), Y7
-	VFMADD213PD hermite3_64<>+0(SB), Y1, Y7
-	VMULPD      Y2, Y7, Y7
-	VFMADD213PD Y7, Y5, Y3
+	VFMADD213PD hermite3_64<>+0(SB), Y5, Y7
+	VMULPD      Y1, Y7, Y7
+	VFMADD213PD Y7, Y4, Y6
 	VMOVUPD     hermite0_64<>+0(SB), Y7
-	VFMADD213PD hermite1_64<>+0(SB), Y1, Y7
-	VFMADD213PD Y7, Y5, Y3
-	VFMADD213PD Y2, Y5, Y3
-	VMULPD      Y3, Y5, Y1
-	VFMADD213PD Y5, Y5, Y1
-	VFMADD231PD Y6, Y1, Y4
+	VFMADD213PD hermite1_64<>+0(SB), Y5, Y7
+	VFMADD213PD Y7, Y4, Y6
+	VFMADD213PD Y1, Y4, Y6
+	VMULPD      Y6, Y4, Y1
+	VFMADD213PD Y4, Y4, Y1
+	VFMADD231PD Y3, Y1, Y2
 	VMOVUPD     2112(SP), Y1
 	VMULPD      half64<>+0(SB), Y1, Y1
-	VMULPD      Y6, Y1, Y1
-	VFMADD231PD 2176(SP), Y4, Y1
+	VMULPD      Y3, Y1, Y1
+	VFMADD231PD 2176(SP), Y2, Y1
 	MOVQ        wx_base+72(FP), SI
 	VMOVUPD     2208(SP), Y2
 	VMASKMOVPD  (SI)(BX*8), Y2, Y2
@@ -15554,96 +15604,96 @@ gfirst_pass0:
 
 gonly_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     4096(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      5120(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      5120(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        wx_base+192(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        wa_base+120(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y2
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y3
+	VFMADD231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y2, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -15655,92 +15705,92 @@ grow_more:
 
 gfirst_pass1:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     4096(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      5120(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      5120(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wx_base+192(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VXORPD      Y2, Y2, Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VXORPD      Y4, Y4, Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        wa_base+120(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y2
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VFMADD231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y2, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -15776,92 +15826,92 @@ gmid:
 
 gmid_pass0:
 	VMOVUPD     1536(SP)(R8*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R9
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R10
+	VMOVQ       X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VMOVUPD     (R9)(R11*8), X5
-	VMOVUPD     (R9)(R10*8), X6
-	VPEXTRQ     $0x01, X3, R10
+	VMOVUPD     (R9)(R11*8), X2
+	VMOVUPD     (R9)(R10*8), X5
+	VPEXTRQ     $0x01, X1, R10
 	MOVL        R10, R11
 	SHRQ        $0x20, R10
-	VINSERTF128 $0x01, (R9)(R11*8), Y5, Y5
-	VINSERTF128 $0x01, (R9)(R10*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R9)(R11*8), Y2, Y2
+	VINSERTF128 $0x01, (R9)(R10*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     4096(SP)(R8*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(R8*8), Y3, Y0
-	VMOVUPD     (SP)(R8*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      5120(SP)(R8*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(R8*8), Y1, Y0
+	VMOVUPD     (SP)(R8*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      5120(SP)(R8*8), Y2, Y2
 	LEAQ        (DI)(R8*1), R9
 	MOVQ        wx_base+192(FP), R10
-	VMOVUPD     (R10)(R9*8), Y1
-	VMOVUPD     2560(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, 2560(SP)(R8*8)
-	VMOVUPD     3072(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y3, Y2
-	VMOVUPD     Y2, 3072(SP)(R8*8)
-	VMOVUPD     3584(SP)(R8*8), Y2
-	VFMADD231PD Y1, Y5, Y2
-	VMOVUPD     Y2, 3584(SP)(R8*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VMOVUPD     2560(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y0, Y4
+	VMOVUPD     Y4, 2560(SP)(R8*8)
+	VMOVUPD     3072(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y1, Y4
+	VMOVUPD     Y4, 3072(SP)(R8*8)
+	VMOVUPD     3584(SP)(R8*8), Y4
+	VFMADD231PD Y3, Y2, Y4
+	VMOVUPD     Y4, 3584(SP)(R8*8)
 	MOVQ        wa_base+120(FP), R10
 	LEAQ        (BX)(R8*1), R11
-	VMOVUPD     (R10)(R11*8), Y1
+	VMOVUPD     (R10)(R11*8), Y2
 	MOVQ        ch_base+72(FP), R10
-	VMOVUPD     (R10)(R9*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     (R10)(R9*8), Y3
+	VFMADD231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (R10)(R9*8)
 	MOVQ        cd_base+96(FP), R10
 	VMOVUPD     (R10)(R9*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y2, Y1, Y0
 	VMOVUPD     Y0, (R10)(R9*8)
 	LEAQ        (BX)(R8*1), R9
 	LEAQ        (DI)(R8*1), R10
@@ -15894,96 +15944,96 @@ gmid_end:
 
 glast_pass1:
 	VMOVUPD     1536(SP)(SI*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), R8
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, R9
+	VMOVQ       X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VMOVUPD     (R8)(R10*8), X5
-	VMOVUPD     (R8)(R9*8), X6
-	VPEXTRQ     $0x01, X3, R9
+	VMOVUPD     (R8)(R10*8), X2
+	VMOVUPD     (R8)(R9*8), X5
+	VPEXTRQ     $0x01, X1, R9
 	MOVL        R9, R10
 	SHRQ        $0x20, R9
-	VINSERTF128 $0x01, (R8)(R10*8), Y5, Y5
-	VINSERTF128 $0x01, (R8)(R9*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (R8)(R10*8), Y2, Y2
+	VINSERTF128 $0x01, (R8)(R9*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     4096(SP)(SI*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 512(SP)(SI*8), Y3, Y0
-	VMOVUPD     (SP)(SI*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      5120(SP)(SI*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 512(SP)(SI*8), Y1, Y0
+	VMOVUPD     (SP)(SI*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      5120(SP)(SI*8), Y2, Y2
 	LEAQ        (DI)(SI*1), R8
 	MOVQ        wx_base+192(FP), R9
-	VMOVUPD     (R9)(R8*8), Y1
+	VMOVUPD     (R9)(R8*8), Y3
 	LEAQ        (BX)(SI*1), R9
-	VMOVUPD     2560(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y0, Y2
+	VMOVUPD     2560(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y0, Y4
 	MOVQ        rh_base+0(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3072(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y3, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3072(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y1, Y4
 	MOVQ        rd_base+24(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
-	VMOVUPD     3584(SP)(SI*8), Y2
-	VFMADD231PD Y1, Y5, Y2
+	VMOVUPD     Y4, (R10)(R9*8)
+	VMOVUPD     3584(SP)(SI*8), Y4
+	VFMADD231PD Y3, Y2, Y4
 	MOVQ        rr_base+48(FP), R10
-	VMOVUPD     Y2, (R10)(R9*8)
+	VMOVUPD     Y4, (R10)(R9*8)
 	MOVQ        wa_base+120(FP), R9
 	LEAQ        (BX)(SI*1), R10
-	VMOVUPD     (R9)(R10*8), Y1
+	VMOVUPD     (R9)(R10*8), Y2
 	MOVQ        ch_base+72(FP), R9
-	VMOVUPD     (R9)(R8*8), Y2
-	VFMADD231PD Y1, Y0, Y2
-	VMOVUPD     Y2, (R9)(R8*8)
+	VMOVUPD     (R9)(R8*8), Y3
+	VFMADD231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (R9)(R8*8)
 	MOVQ        cd_base+96(FP), R9
 	VMOVUPD     (R9)(R8*8), Y0
-	VFMADD231PD Y1, Y3, Y0
+	VFMADD231PD Y2, Y1, Y0
 	VMOVUPD     Y0, (R9)(R8*8)
 	ADDQ        $0x00000004, SI
 	CMPQ        SI, CX
@@ -16079,91 +16129,91 @@ col_tail:
 	VXORPD      Y4, Y4, Y4
 	VCMPPD      $0x00, 5856(SP), Y4, Y4
 	VANDNPD     Y3, Y4, Y3
-	VMINPD      erfClamp64<>+0(SB), Y3, Y4
-	VMULPD      erfStep64<>+0(SB), Y4, Y5
-	VCVTTPD2DQY Y5, X6
-	VCVTDQ2PD   X6, Y5
-	VMULPD      invErfStep64<>+0(SB), Y5, Y5
-	VSUBPD      Y5, Y4, Y7
-	VADDPD      Y4, Y5, Y5
-	VMULPD      Y7, Y5, Y5
-	VPADDD      X6, X6, X6
+	VMINPD      erfClamp64<>+0(SB), Y3, Y3
+	VMOVUPD     erfShift64<>+0(SB), Y4
+	VFMADD231PD erfStep64<>+0(SB), Y3, Y4
+	VSUBPD      erfShift64<>+0(SB), Y4, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD negInvErfStep64<>+0(SB), Y5, Y6
+	VMOVDQU     dwordEven64<>+0(SB), Y7
+	VPERMD      Y4, Y7, Y4
+	VMOVUPD     Y3, Y7
+	VFMADD231PD invErfStep64<>+0(SB), Y5, Y7
+	VMULPD      Y6, Y7, Y7
+	VPADDD      X4, X4, X4
 	LEAQ        erfExpGridTab64<>+0(SB), DI
+	VXORPD      Y5, Y5, Y5
 	VXORPD      Y8, Y8, Y8
-	VXORPD      Y9, Y9, Y9
-	VMOVQ       X6, R8
+	VMOVQ       X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VMOVUPD     (DI)(R9*8), X8
-	VMOVUPD     (DI)(R8*8), X9
-	VPEXTRQ     $0x01, X6, R8
+	VMOVUPD     (DI)(R9*8), X5
+	VMOVUPD     (DI)(R8*8), X8
+	VPEXTRQ     $0x01, X4, R8
 	MOVL        R8, R9
 	SHRQ        $0x20, R8
-	VINSERTF128 $0x01, (DI)(R9*8), Y8, Y8
-	VINSERTF128 $0x01, (DI)(R8*8), Y9, Y9
-	VUNPCKLPD   Y9, Y8, Y6
-	VUNPCKHPD   Y9, Y8, Y8
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y3, Y3
-	VANDNPD     Y8, Y3, Y8
-	VMOVUPD     gridPoly7_64<>+0(SB), Y3
-	VFMADD213PD gridPoly6_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly5_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly4_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly3_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly2_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly1_64<>+0(SB), Y5, Y3
-	VFMADD213PD gridPoly0_64<>+0(SB), Y5, Y3
-	VMULPD      Y5, Y3, Y3
-	VFMADD213PD Y8, Y3, Y8
-	VMULPD      Y4, Y4, Y3
-	VMOVUPD     hermite7_64<>+0(SB), Y5
-	VFMADD213PD hermite8_64<>+0(SB), Y3, Y5
-	VFMADD213PD hermite9_64<>+0(SB), Y3, Y5
-	VMULPD      Y4, Y5, Y5
+	VINSERTF128 $0x01, (DI)(R9*8), Y5, Y5
+	VINSERTF128 $0x01, (DI)(R8*8), Y8, Y8
+	VUNPCKLPD   Y8, Y5, Y4
+	VUNPCKHPD   Y8, Y5, Y5
+	VMOVUPD     gridPoly6_64<>+0(SB), Y8
+	VFMADD213PD gridPoly5_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly4_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly3_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly2_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly1_64<>+0(SB), Y7, Y8
+	VFMADD213PD gridPoly0_64<>+0(SB), Y7, Y8
+	VMULPD      Y7, Y8, Y8
+	VFMADD213PD Y5, Y8, Y5
+	VMULPD      Y3, Y3, Y7
+	VMOVUPD     hermite7_64<>+0(SB), Y8
+	VFMADD213PD hermite8_64<>+0(SB), Y7, Y8
+	VFMADD213PD hermite9_64<>+0(SB), Y7, Y8
+	VMULPD      Y3, Y8, Y8
 	VMOVUPD     hermite4_64<>+0(SB), Y9
-	VFMADD213PD hermite5_64<>+0(SB), Y3, Y9
-	VFMADD213PD hermite6_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite5_64<>+0(SB), Y7, Y9
+	VFMADD213PD hermite6_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite2_64<>+0(SB), Y9
-	VFMADD213PD hermite3_64<>+0(SB), Y3, Y9
-	VMULPD      Y4, Y9, Y9
-	VFMADD213PD Y9, Y7, Y5
+	VFMADD213PD hermite3_64<>+0(SB), Y7, Y9
+	VMULPD      Y3, Y9, Y9
+	VFMADD213PD Y9, Y6, Y8
 	VMOVUPD     hermite0_64<>+0(SB), Y9
-	VFMADD213PD hermite1_64<>+0(SB), Y3, Y9
-	VFMADD213PD Y9, Y7, Y5
-	VFMADD213PD Y4, Y7, Y5
-	VMULPD      Y5, Y7, Y3
-	VFMADD213PD Y7, Y7, Y3
-	VFMADD231PD Y8, Y3, Y6
+	VFMADD213PD hermite1_64<>+0(SB), Y7, Y9
+	VFMADD213PD Y9, Y6, Y8
+	VFMADD213PD Y3, Y6, Y8
+	VMULPD      Y8, Y6, Y3
+	VFMADD213PD Y6, Y6, Y3
+	VFMADD231PD Y5, Y3, Y4
 	VMOVUPD     5792(SP), Y3
 	VMULPD      half64<>+0(SB), Y3, Y3
-	VMULPD      Y8, Y3, Y3
-	VFMADD231PD 5856(SP), Y6, Y3
+	VMULPD      Y5, Y3, Y3
+	VFMADD231PD 5856(SP), Y4, Y3
 	MOVQ        x_base+216(FP), DI
-	VMOVUPD     5632(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VMOVUPD     5664(SP), Y5
-	VSUBPD      Y4, Y5, Y5
-	VANDPD      signMask64<>+0(SB), Y5, Y4
-	VORPD       Y4, Y6, Y6
-	VMULPD      5760(SP), Y8, Y8
+	VMOVUPD     5632(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VMOVUPD     5664(SP), Y7
+	VSUBPD      Y6, Y7, Y7
+	VANDPD      signMask64<>+0(SB), Y7, Y6
+	VORPD       Y6, Y4, Y4
+	VMULPD      5760(SP), Y5, Y5
 	MOVQ        wx_base+192(FP), DI
-	VMOVUPD     5632(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD Y4, Y3, Y0
-	VFMADD231PD Y4, Y6, Y1
-	VFMADD231PD Y4, Y8, Y2
+	VMOVUPD     5632(SP), Y6
+	VMASKMOVPD  (DI)(SI*8), Y6, Y6
+	VFMADD231PD Y6, Y3, Y0
+	VFMADD231PD Y6, Y4, Y1
+	VFMADD231PD Y6, Y5, Y2
 	MOVQ        ch_base+72(FP), DI
-	VMOVUPD     5632(SP), Y4
-	VMASKMOVPD  (DI)(SI*8), Y4, Y4
-	VFMADD231PD 5728(SP), Y3, Y4
+	VMOVUPD     5632(SP), Y5
+	VMASKMOVPD  (DI)(SI*8), Y5, Y5
+	VFMADD231PD 5728(SP), Y3, Y5
 	MOVQ        ch_base+72(FP), DI
 	VMOVUPD     5632(SP), Y3
-	VMASKMOVPD  Y4, Y3, (DI)(SI*8)
+	VMASKMOVPD  Y5, Y3, (DI)(SI*8)
 	MOVQ        cd_base+96(FP), DI
 	VMOVUPD     5632(SP), Y3
 	VMASKMOVPD  (DI)(SI*8), Y3, Y3
-	VFMADD231PD 5728(SP), Y6, Y3
+	VFMADD231PD 5728(SP), Y4, Y3
 	MOVQ        cd_base+96(FP), DI
 	VMOVUPD     5632(SP), Y4
 	VMASKMOVPD  Y3, Y4, (DI)(SI*8)
@@ -16289,68 +16339,68 @@ vfirst0:
 
 vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VXORPS       Y1, Y1, Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -16419,68 +16469,68 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VMOVUPS      (SI)(R8*4), Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -16547,68 +16597,68 @@ vtcol:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 1664(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R8*8), X4
-	VMOVHPS      (SI)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R8*8), X8
-	VMOVHPS      (SI)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (SI)(R8*8), X6
 	VMOVHPS      (SI)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      1600(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  1664(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  1664(SP), Y3, Y1
 	MOVQ         wb_base+72(FP), SI
 	VMOVUPS      1696(SP), Y2
 	VMASKMOVPS   (SI)(BX*4), Y2, Y2
@@ -16748,102 +16798,102 @@ gonly_pass0:
 
 gonly_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         wb_base+216(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         wa_base+144(FP), R9
 	LEAQ         (BX)(SI*1), R10
-	VMOVUPS      (R9)(R10*4), Y1
+	VMOVUPS      (R9)(R10*4), Y3
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	MOVQ         cr_base+120(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -16889,98 +16939,98 @@ gfirst_pass0:
 
 gfirst_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wb_base+216(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         wa_base+144(FP), R10
 	LEAQ         (BX)(R8*1), R11
-	VMOVUPS      (R10)(R11*4), Y1
+	VMOVUPS      (R10)(R11*4), Y3
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -17032,98 +17082,98 @@ gmid_pass0:
 
 gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wb_base+216(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VMOVUPS      2560(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VMOVUPS      3072(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VMOVUPS      3584(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VMOVUPS      2560(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         wa_base+144(FP), R10
 	LEAQ         (BX)(R8*1), R11
-	VMOVUPS      (R10)(R11*4), Y1
+	VMOVUPS      (R10)(R11*4), Y3
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -17172,102 +17222,102 @@ glast_pass0:
 
 glast_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         wb_base+216(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VMOVUPS      2560(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      2560(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3072(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3584(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         wa_base+144(FP), R9
 	LEAQ         (BX)(SI*1), R10
-	VMOVUPS      (R9)(R10*4), Y1
+	VMOVUPS      (R9)(R10*4), Y3
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	MOVQ         cr_base+120(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -17419,100 +17469,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R9*8), X9
-	VMOVHPS      (SI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R9*8), X10
-	VMOVHPS      (SI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R9*8), X8
 	VMOVHPS      (SI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R9*8), X5
+	VMOVHPS      (SI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4416(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4416(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	VMASKMOVPS   Y6, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
@@ -17531,100 +17581,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R9*8), X9
-	VMOVHPS      (SI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R9*8), X10
-	VMOVHPS      (SI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R9*8), X8
 	VMOVHPS      (SI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R9*8), X5
+	VMOVHPS      (SI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4512(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4512(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	VMASKMOVPS   Y6, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
@@ -17643,100 +17693,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R9*8), X9
-	VMOVHPS      (SI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R9*8), X10
-	VMOVHPS      (SI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R9*8), X8
 	VMOVHPS      (SI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R9*8), X5
+	VMOVHPS      (SI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4608(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4608(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	VMASKMOVPS   Y6, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
@@ -17755,100 +17805,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R9*8), X9
-	VMOVHPS      (SI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R9*8), X6
-	VMOVHPS      (SI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R9*8), X10
-	VMOVHPS      (SI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R9*8), X8
 	VMOVHPS      (SI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R9*8), X4
+	VMOVHPS      (SI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R9*8), X9
+	VMOVHPS      (SI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R9*8), X5
+	VMOVHPS      (SI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4704(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4704(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(DI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(DI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(DI*4)
+	VMASKMOVPS   Y6, Y3, (SI)(DI*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(DI*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(DI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(DI*4)
@@ -17889,100 +17939,100 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R9*8), X9
-	VMOVHPS      (DI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R9*8), X6
-	VMOVHPS      (DI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R9*8), X10
-	VMOVHPS      (DI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (DI)(R9*8), X8
 	VMOVHPS      (DI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R9*8), X4
+	VMOVHPS      (DI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R9*8), X9
+	VMOVHPS      (DI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (DI)(R9*8), X5
+	VMOVHPS      (DI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         mb_base+240(FP), DI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4224(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (DI)(SI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4224(SP), Y4, Y4
 	MOVQ         wb_base+216(FP), DI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (DI)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), DI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (DI)(SI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), DI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (DI)(SI*4)
+	VMASKMOVPS   Y6, Y3, (DI)(SI*4)
 	MOVQ         cd_base+96(FP), DI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), DI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (DI)(SI*4)
 	MOVQ         cr_base+120(FP), DI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), DI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
@@ -18108,68 +18158,68 @@ vfirst0:
 
 vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VXORPS       Y1, Y1, Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -18238,68 +18288,68 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VMOVUPS      (SI)(R8*4), Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -18366,68 +18416,68 @@ vtcol:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 1664(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R8*8), X4
-	VMOVHPS      (SI)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R8*8), X8
-	VMOVHPS      (SI)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (SI)(R8*8), X6
 	VMOVHPS      (SI)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      1600(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  1664(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  1664(SP), Y3, Y1
 	MOVQ         w_base+72(FP), SI
 	VMOVUPS      1696(SP), Y2
 	VMASKMOVPS   (SI)(BX*4), Y2, Y2
@@ -18569,102 +18619,102 @@ gonly_pass0:
 
 gonly_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         w_base+192(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         w_base+192(FP), R9
 	LEAQ         (BX)(SI*1), R10
-	VMOVUPS      (R9)(R10*4), Y1
+	VMOVUPS      (R9)(R10*4), Y3
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	MOVQ         cr_base+120(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -18710,98 +18760,98 @@ gfirst_pass0:
 
 gfirst_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         w_base+192(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         w_base+192(FP), R10
 	LEAQ         (BX)(R8*1), R11
-	VMOVUPS      (R10)(R11*4), Y1
+	VMOVUPS      (R10)(R11*4), Y3
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -18853,98 +18903,98 @@ gmid_pass0:
 
 gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         w_base+192(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VMOVUPS      2560(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VMOVUPS      3072(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VMOVUPS      3584(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VMOVUPS      2560(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         w_base+192(FP), R10
 	LEAQ         (BX)(R8*1), R11
-	VMOVUPS      (R10)(R11*4), Y1
+	VMOVUPS      (R10)(R11*4), Y3
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	MOVQ         cr_base+120(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -18993,102 +19043,102 @@ glast_pass0:
 
 glast_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      1024(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2048(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2048(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         w_base+192(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VMOVUPS      2560(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      2560(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3072(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3584(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         w_base+192(FP), R9
 	LEAQ         (BX)(SI*1), R10
-	VMOVUPS      (R9)(R10*4), Y1
+	VMOVUPS      (R9)(R10*4), Y3
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y3, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	MOVQ         cr_base+120(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y3, Y0
+	VFMADD231PS  Y3, Y1, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -19241,100 +19291,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (BX)(R8*8), X9
-	VMOVHPS      (BX)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (BX)(R8*8), X10
-	VMOVHPS      (BX)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (BX)(R8*8), X8
 	VMOVHPS      (BX)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (BX)(R8*8), X5
+	VMOVHPS      (BX)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4352(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4416(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4416(SP), Y4, Y4
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), BX
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	VMASKMOVPS   Y6, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
@@ -19353,100 +19403,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (BX)(R8*8), X9
-	VMOVHPS      (BX)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (BX)(R8*8), X10
-	VMOVHPS      (BX)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (BX)(R8*8), X8
 	VMOVHPS      (BX)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (BX)(R8*8), X5
+	VMOVHPS      (BX)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4448(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4512(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4512(SP), Y4, Y4
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), BX
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	VMASKMOVPS   Y6, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
@@ -19465,100 +19515,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (BX)(R8*8), X9
-	VMOVHPS      (BX)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (BX)(R8*8), X10
-	VMOVHPS      (BX)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (BX)(R8*8), X8
 	VMOVHPS      (BX)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (BX)(R8*8), X5
+	VMOVHPS      (BX)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4544(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4608(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4608(SP), Y4, Y4
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), BX
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	VMASKMOVPS   Y6, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
@@ -19577,100 +19627,100 @@ colb_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), BX
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (BX)(R8*8), X9
-	VMOVHPS      (BX)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (BX)(R8*8), X6
-	VMOVHPS      (BX)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (BX)(R8*8), X10
-	VMOVHPS      (BX)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (BX)(R8*8), X8
 	VMOVHPS      (BX)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (BX)(R8*8), X4
+	VMOVHPS      (BX)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (BX)(R8*8), X9
+	VMOVHPS      (BX)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (BX)(R8*8), X5
+	VMOVHPS      (BX)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4640(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         m_base+144(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4704(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4704(SP), Y4, Y4
 	MOVQ         w_base+192(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (BX)(SI*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (BX)(SI*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), BX
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (BX)(SI*4)
+	VMASKMOVPS   Y6, Y3, (BX)(SI*4)
 	MOVQ         cd_base+96(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), BX
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (BX)(SI*4)
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (BX)(SI*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), BX
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (BX)(SI*4)
@@ -19711,100 +19761,100 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 4320(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (SI)(R8*8), X9
-	VMOVHPS      (SI)(DI*8), X9, X9
-	VPEXTRQ      $0x01, X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VMOVQ        X8, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (SI)(R8*8), X10
-	VMOVHPS      (SI)(DI*8), X10, X10
-	VPEXTRQ      $0x01, X8, DI
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (SI)(R8*8), X8
 	VMOVHPS      (SI)(DI*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (SI)(R8*8), X4
+	VMOVHPS      (SI)(DI*8), X4, X4
+	VMOVQ        X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (SI)(R8*8), X9
+	VMOVHPS      (SI)(DI*8), X9, X9
+	VPEXTRQ      $0x01, X5, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (SI)(R8*8), X5
+	VMOVHPS      (SI)(DI*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      4256(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  4320(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  4320(SP), Y5, Y3
 	MOVQ         m_base+144(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VMOVUPS      4128(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       4224(SP), Y6, Y6
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VMOVUPS      4128(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       4224(SP), Y4, Y4
 	MOVQ         w_base+192(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   (SI)(BX*4), Y4, Y4
-	VFMADD231PS  4192(SP), Y3, Y4
+	VMOVUPS      4096(SP), Y6
+	VMASKMOVPS   (SI)(BX*4), Y6, Y6
+	VFMADD231PS  4192(SP), Y3, Y6
 	MOVQ         ch_base+72(FP), SI
 	VMOVUPS      4096(SP), Y3
-	VMASKMOVPS   Y4, Y3, (SI)(BX*4)
+	VMASKMOVPS   Y6, Y3, (SI)(BX*4)
 	MOVQ         cd_base+96(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y8, Y3
+	VFMADD231PS  4192(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), SI
-	VMOVUPS      4096(SP), Y4
-	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
+	VMOVUPS      4096(SP), Y5
+	VMASKMOVPS   Y3, Y5, (SI)(BX*4)
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y3
 	VMASKMOVPS   (SI)(BX*4), Y3, Y3
-	VFMADD231PS  4192(SP), Y6, Y3
+	VFMADD231PS  4192(SP), Y4, Y3
 	MOVQ         cr_base+120(FP), SI
 	VMOVUPS      4096(SP), Y4
 	VMASKMOVPS   Y3, Y4, (SI)(BX*4)
@@ -19938,68 +19988,68 @@ vfirst0:
 
 vfirst1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VXORPS       Y1, Y1, Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -20057,68 +20107,68 @@ vblk_pass0:
 
 vblk_pass1:
 	VMOVUPS      1024(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      512(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  (SP)(R8*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  (SP)(R8*4), Y2, Y0
 	VMOVUPS      (SI)(R8*4), Y1
 	VFMADD231PS  (DI)(R8*4), Y0, Y1
 	VMOVUPS      Y1, (SI)(R8*4)
@@ -20181,68 +20231,68 @@ vtcol:
 	VXORPS       Y2, Y2, Y2
 	VCMPPS       $0x00, 2176(SP), Y2, Y2
 	VANDNPS      Y1, Y2, Y1
-	VMINPS       erfClamp32<>+0(SB), Y1, Y2
-	VMULPS       erfStep32<>+0(SB), Y2, Y3
-	VCVTTPS2DQ   Y3, Y4
-	VCVTDQ2PS    Y4, Y3
-	VMULPS       invErfStep32<>+0(SB), Y3, Y3
-	VSUBPS       Y3, Y2, Y5
-	VADDPS       Y2, Y3, Y3
-	VMULPS       Y5, Y3, Y3
+	VMINPS       erfClamp32<>+0(SB), Y1, Y1
+	VMOVUPS      erfShift32<>+0(SB), Y2
+	VFMADD231PS  erfStep32<>+0(SB), Y1, Y2
+	VSUBPS       erfShift32<>+0(SB), Y2, Y3
+	VMOVUPS      Y1, Y4
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y3, Y4
+	VPAND        erfIndexMask32<>+0(SB), Y2, Y2
+	VMOVUPS      Y1, Y5
+	VFMADD231PS  invErfStep32<>+0(SB), Y3, Y5
+	VMULPS       Y4, Y5, Y5
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y4, X6
-	VMOVQ        X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X4, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y4, Y4, Y4
-	VMOVSD       (SI)(R8*8), X4
-	VMOVHPS      (SI)(DI*8), X4, X4
-	VMOVQ        X6, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y8, Y8, Y8
-	VMOVSD       (SI)(R8*8), X8
-	VMOVHPS      (SI)(DI*8), X8, X8
-	VPEXTRQ      $0x01, X6, DI
+	VEXTRACTI128 $0x01, Y2, X3
+	VMOVQ        X2, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y6, Y6, Y6
 	VMOVSD       (SI)(R8*8), X6
 	VMOVHPS      (SI)(DI*8), X6, X6
-	VINSERTF128  $0x01, X8, Y7, Y7
-	VINSERTF128  $0x01, X6, Y4, Y4
-	VSHUFPS      $0x88, Y4, Y7, Y6
-	VSHUFPS      $0xdd, Y4, Y7, Y4
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y1, Y1
-	VANDNPS      Y4, Y1, Y4
-	VMOVUPS      gridPoly4_32<>+0(SB), Y1
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y3, Y1
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y3, Y1
-	VMULPS       Y3, Y1, Y1
-	VFMADD213PS  Y4, Y1, Y4
-	VMULPS       Y2, Y2, Y1
-	VMOVUPS      hermite2_32<>+0(SB), Y3
-	VFMADD213PS  hermite3_32<>+0(SB), Y1, Y3
-	VMULPS       Y2, Y3, Y3
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VMOVQ        X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y7, Y7, Y7
+	VMOVSD       (SI)(R8*8), X7
+	VMOVHPS      (SI)(DI*8), X7, X7
+	VPEXTRQ      $0x01, X3, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y3, Y3, Y3
+	VMOVSD       (SI)(R8*8), X3
+	VMOVHPS      (SI)(DI*8), X3, X3
+	VINSERTF128  $0x01, X7, Y6, Y6
+	VINSERTF128  $0x01, X3, Y2, Y2
+	VSHUFPS      $0x88, Y2, Y6, Y3
+	VSHUFPS      $0xdd, Y2, Y6, Y2
+	VMOVUPS      gridPoly4_32<>+0(SB), Y6
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y6
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y6
+	VMULPS       Y5, Y6, Y6
+	VFMADD213PS  Y2, Y6, Y2
+	VMULPS       Y1, Y1, Y5
+	VMOVUPS      hermite2_32<>+0(SB), Y6
+	VFMADD213PS  hermite3_32<>+0(SB), Y5, Y6
+	VMULPS       Y1, Y6, Y6
 	VMOVUPS      hermite0_32<>+0(SB), Y7
-	VFMADD213PS  hermite1_32<>+0(SB), Y1, Y7
-	VFMADD213PS  Y7, Y5, Y3
-	VFMADD213PS  Y2, Y5, Y3
-	VMULPS       Y3, Y5, Y1
-	VFMADD213PS  Y5, Y5, Y1
-	VFMADD231PS  Y4, Y1, Y6
+	VFMADD213PS  hermite1_32<>+0(SB), Y5, Y7
+	VFMADD213PS  Y7, Y4, Y6
+	VFMADD213PS  Y1, Y4, Y6
+	VMULPS       Y6, Y4, Y1
+	VFMADD213PS  Y4, Y4, Y1
+	VFMADD231PS  Y2, Y1, Y3
 	VMOVUPS      2112(SP), Y1
 	VMULPS       half32<>+0(SB), Y1, Y1
-	VMULPS       Y4, Y1, Y1
-	VFMADD231PS  2176(SP), Y6, Y1
+	VMULPS       Y2, Y1, Y1
+	VFMADD231PS  2176(SP), Y3, Y1
 	MOVQ         wx_base+72(FP), SI
 	VMOVUPS      2208(SP), Y2
 	VMASKMOVPS   (SI)(BX*4), Y2, Y2
@@ -20386,98 +20436,98 @@ gonly_pass0:
 
 gonly_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      4096(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       5120(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       5120(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         wx_base+192(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         wa_base+120(FP), R9
 	LEAQ         (BX)(SI*1), R10
 	VMOVUPS      (R9)(R10*4), Y1
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y3
+	VFMADD231PS  Y1, Y0, Y3
+	VMOVUPS      Y3, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -20511,94 +20561,94 @@ gfirst_pass0:
 
 gfirst_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      4096(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       5120(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       5120(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wx_base+192(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VXORPS       Y2, Y2, Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VXORPS       Y4, Y4, Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         wa_base+120(FP), R10
 	LEAQ         (BX)(R8*1), R11
 	VMOVUPS      (R10)(R11*4), Y1
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VFMADD231PS  Y1, Y0, Y3
+	VMOVUPS      Y3, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -20638,94 +20688,94 @@ gmid_pass0:
 
 gmid_pass1:
 	VMOVUPS      1536(SP)(R8*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R9
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R9)(R11*8), X6
-	VMOVHPS      (R9)(R10*8), X6, X6
-	VPEXTRQ      $0x01, X3, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R9)(R11*8), X3
-	VMOVHPS      (R9)(R10*8), X3, X3
-	VMOVQ        X5, R10
-	MOVL         R10, R11
-	SHRQ         $0x20, R10
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R9)(R11*8), X7
-	VMOVHPS      (R9)(R10*8), X7, X7
-	VPEXTRQ      $0x01, X5, R10
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R10
 	MOVL         R10, R11
 	SHRQ         $0x20, R10
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R9)(R11*8), X5
 	VMOVHPS      (R9)(R10*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R9)(R11*8), X1
+	VMOVHPS      (R9)(R10*8), X1, X1
+	VMOVQ        X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R9)(R11*8), X6
+	VMOVHPS      (R9)(R10*8), X6, X6
+	VPEXTRQ      $0x01, X2, R10
+	MOVL         R10, R11
+	SHRQ         $0x20, R10
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R9)(R11*8), X2
+	VMOVHPS      (R9)(R10*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      4096(SP)(R8*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(R8*4), Y5, Y0
-	VMOVUPS      (SP)(R8*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       5120(SP)(R8*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(R8*4), Y2, Y0
+	VMOVUPS      (SP)(R8*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       5120(SP)(R8*4), Y1, Y1
 	LEAQ         (DI)(R8*1), R9
 	MOVQ         wx_base+192(FP), R10
-	VMOVUPS      (R10)(R9*4), Y1
-	VMOVUPS      2560(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, 2560(SP)(R8*4)
-	VMOVUPS      3072(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
-	VMOVUPS      Y2, 3072(SP)(R8*4)
-	VMOVUPS      3584(SP)(R8*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
-	VMOVUPS      Y2, 3584(SP)(R8*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VMOVUPS      2560(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
+	VMOVUPS      Y4, 2560(SP)(R8*4)
+	VMOVUPS      3072(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
+	VMOVUPS      Y4, 3072(SP)(R8*4)
+	VMOVUPS      3584(SP)(R8*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
+	VMOVUPS      Y4, 3584(SP)(R8*4)
 	MOVQ         wa_base+120(FP), R10
 	LEAQ         (BX)(R8*1), R11
 	VMOVUPS      (R10)(R11*4), Y1
 	MOVQ         ch_base+72(FP), R10
-	VMOVUPS      (R10)(R9*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      (R10)(R9*4), Y3
+	VFMADD231PS  Y1, Y0, Y3
+	VMOVUPS      Y3, (R10)(R9*4)
 	MOVQ         cd_base+96(FP), R10
 	VMOVUPS      (R10)(R9*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	VMOVUPS      Y0, (R10)(R9*4)
 	ADDQ         $0x00000008, R8
 	CMPQ         R8, CX
@@ -20762,98 +20812,98 @@ glast_pass0:
 
 glast_pass1:
 	VMOVUPS      1536(SP)(SI*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), R8
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (R8)(R10*8), X6
-	VMOVHPS      (R8)(R9*8), X6, X6
-	VPEXTRQ      $0x01, X3, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (R8)(R10*8), X3
-	VMOVHPS      (R8)(R9*8), X3, X3
-	VMOVQ        X5, R9
-	MOVL         R9, R10
-	SHRQ         $0x20, R9
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (R8)(R10*8), X7
-	VMOVHPS      (R8)(R9*8), X7, X7
-	VPEXTRQ      $0x01, X5, R9
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, R9
 	MOVL         R9, R10
 	SHRQ         $0x20, R9
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (R8)(R10*8), X5
 	VMOVHPS      (R8)(R9*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (R8)(R10*8), X1
+	VMOVHPS      (R8)(R9*8), X1, X1
+	VMOVQ        X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (R8)(R10*8), X6
+	VMOVHPS      (R8)(R9*8), X6, X6
+	VPEXTRQ      $0x01, X2, R9
+	MOVL         R9, R10
+	SHRQ         $0x20, R9
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (R8)(R10*8), X2
+	VMOVHPS      (R8)(R9*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      4096(SP)(SI*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  512(SP)(SI*4), Y5, Y0
-	VMOVUPS      (SP)(SI*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       5120(SP)(SI*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  512(SP)(SI*4), Y2, Y0
+	VMOVUPS      (SP)(SI*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       5120(SP)(SI*4), Y1, Y1
 	LEAQ         (DI)(SI*1), R8
 	MOVQ         wx_base+192(FP), R9
-	VMOVUPS      (R9)(R8*4), Y1
+	VMOVUPS      (R9)(R8*4), Y3
 	LEAQ         (BX)(SI*1), R9
-	VMOVUPS      2560(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
+	VMOVUPS      2560(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y0, Y4
 	MOVQ         rh_base+0(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3072(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y5, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3072(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y2, Y4
 	MOVQ         rd_base+24(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
-	VMOVUPS      3584(SP)(SI*4), Y2
-	VFMADD231PS  Y1, Y3, Y2
+	VMOVUPS      Y4, (R10)(R9*4)
+	VMOVUPS      3584(SP)(SI*4), Y4
+	VFMADD231PS  Y3, Y1, Y4
 	MOVQ         rr_base+48(FP), R10
-	VMOVUPS      Y2, (R10)(R9*4)
+	VMOVUPS      Y4, (R10)(R9*4)
 	MOVQ         wa_base+120(FP), R9
 	LEAQ         (BX)(SI*1), R10
 	VMOVUPS      (R9)(R10*4), Y1
 	MOVQ         ch_base+72(FP), R9
-	VMOVUPS      (R9)(R8*4), Y2
-	VFMADD231PS  Y1, Y0, Y2
-	VMOVUPS      Y2, (R9)(R8*4)
+	VMOVUPS      (R9)(R8*4), Y3
+	VFMADD231PS  Y1, Y0, Y3
+	VMOVUPS      Y3, (R9)(R8*4)
 	MOVQ         cd_base+96(FP), R9
 	VMOVUPS      (R9)(R8*4), Y0
-	VFMADD231PS  Y1, Y5, Y0
+	VFMADD231PS  Y1, Y2, Y0
 	VMOVUPS      Y0, (R9)(R8*4)
 	ADDQ         $0x00000008, SI
 	CMPQ         SI, CX
@@ -20949,82 +20999,82 @@ col_tail:
 	VXORPS       Y4, Y4, Y4
 	VCMPPS       $0x00, 5856(SP), Y4, Y4
 	VANDNPS      Y3, Y4, Y3
-	VMINPS       erfClamp32<>+0(SB), Y3, Y4
-	VMULPS       erfStep32<>+0(SB), Y4, Y5
-	VCVTTPS2DQ   Y5, Y6
-	VCVTDQ2PS    Y6, Y5
-	VMULPS       invErfStep32<>+0(SB), Y5, Y5
-	VSUBPS       Y5, Y4, Y7
-	VADDPS       Y4, Y5, Y5
-	VMULPS       Y7, Y5, Y5
+	VMINPS       erfClamp32<>+0(SB), Y3, Y3
+	VMOVUPS      erfShift32<>+0(SB), Y4
+	VFMADD231PS  erfStep32<>+0(SB), Y3, Y4
+	VSUBPS       erfShift32<>+0(SB), Y4, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y5, Y6
+	VPAND        erfIndexMask32<>+0(SB), Y4, Y4
+	VMOVUPS      Y3, Y7
+	VFMADD231PS  invErfStep32<>+0(SB), Y5, Y7
+	VMULPS       Y6, Y7, Y7
 	LEAQ         erfExpGridTab32<>+0(SB), DI
-	VEXTRACTI128 $0x01, Y6, X8
-	VMOVQ        X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y9, Y9, Y9
-	VMOVSD       (DI)(R9*8), X9
-	VMOVHPS      (DI)(R8*8), X9, X9
-	VPEXTRQ      $0x01, X6, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (DI)(R9*8), X6
-	VMOVHPS      (DI)(R8*8), X6, X6
-	VMOVQ        X8, R8
-	MOVL         R8, R9
-	SHRQ         $0x20, R8
-	VXORPS       Y10, Y10, Y10
-	VMOVSD       (DI)(R9*8), X10
-	VMOVHPS      (DI)(R8*8), X10, X10
-	VPEXTRQ      $0x01, X8, R8
+	VEXTRACTI128 $0x01, Y4, X5
+	VMOVQ        X4, R8
 	MOVL         R8, R9
 	SHRQ         $0x20, R8
 	VXORPS       Y8, Y8, Y8
 	VMOVSD       (DI)(R9*8), X8
 	VMOVHPS      (DI)(R8*8), X8, X8
-	VINSERTF128  $0x01, X10, Y9, Y9
-	VINSERTF128  $0x01, X8, Y6, Y6
-	VSHUFPS      $0x88, Y6, Y9, Y8
-	VSHUFPS      $0xdd, Y6, Y9, Y6
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y3, Y3
-	VANDNPS      Y6, Y3, Y6
-	VMOVUPS      gridPoly4_32<>+0(SB), Y3
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y5, Y3
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y5, Y3
-	VMULPS       Y5, Y3, Y3
-	VFMADD213PS  Y6, Y3, Y6
-	VMULPS       Y4, Y4, Y3
-	VMOVUPS      hermite2_32<>+0(SB), Y5
-	VFMADD213PS  hermite3_32<>+0(SB), Y3, Y5
-	VMULPS       Y4, Y5, Y5
+	VPEXTRQ      $0x01, X4, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y4, Y4, Y4
+	VMOVSD       (DI)(R9*8), X4
+	VMOVHPS      (DI)(R8*8), X4, X4
+	VMOVQ        X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y9, Y9, Y9
+	VMOVSD       (DI)(R9*8), X9
+	VMOVHPS      (DI)(R8*8), X9, X9
+	VPEXTRQ      $0x01, X5, R8
+	MOVL         R8, R9
+	SHRQ         $0x20, R8
+	VXORPS       Y5, Y5, Y5
+	VMOVSD       (DI)(R9*8), X5
+	VMOVHPS      (DI)(R8*8), X5, X5
+	VINSERTF128  $0x01, X9, Y8, Y8
+	VINSERTF128  $0x01, X5, Y4, Y4
+	VSHUFPS      $0x88, Y4, Y8, Y5
+	VSHUFPS      $0xdd, Y4, Y8, Y4
+	VMOVUPS      gridPoly4_32<>+0(SB), Y8
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y7, Y8
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y7, Y8
+	VMULPS       Y7, Y8, Y8
+	VFMADD213PS  Y4, Y8, Y4
+	VMULPS       Y3, Y3, Y7
+	VMOVUPS      hermite2_32<>+0(SB), Y8
+	VFMADD213PS  hermite3_32<>+0(SB), Y7, Y8
+	VMULPS       Y3, Y8, Y8
 	VMOVUPS      hermite0_32<>+0(SB), Y9
-	VFMADD213PS  hermite1_32<>+0(SB), Y3, Y9
-	VFMADD213PS  Y9, Y7, Y5
-	VFMADD213PS  Y4, Y7, Y5
-	VMULPS       Y5, Y7, Y3
-	VFMADD213PS  Y7, Y7, Y3
-	VFMADD231PS  Y6, Y3, Y8
+	VFMADD213PS  hermite1_32<>+0(SB), Y7, Y9
+	VFMADD213PS  Y9, Y6, Y8
+	VFMADD213PS  Y3, Y6, Y8
+	VMULPS       Y8, Y6, Y3
+	VFMADD213PS  Y6, Y6, Y3
+	VFMADD231PS  Y4, Y3, Y5
 	VMOVUPS      5792(SP), Y3
 	VMULPS       half32<>+0(SB), Y3, Y3
-	VMULPS       Y6, Y3, Y3
-	VFMADD231PS  5856(SP), Y8, Y3
+	VMULPS       Y4, Y3, Y3
+	VFMADD231PS  5856(SP), Y5, Y3
 	MOVQ         x_base+216(FP), DI
-	VMOVUPS      5632(SP), Y4
-	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VMOVUPS      5664(SP), Y5
-	VSUBPS       Y4, Y5, Y5
-	VANDPS       signMask32<>+0(SB), Y5, Y4
-	VORPS        Y4, Y8, Y8
-	VMULPS       5760(SP), Y6, Y6
+	VMOVUPS      5632(SP), Y6
+	VMASKMOVPS   (DI)(SI*4), Y6, Y6
+	VMOVUPS      5664(SP), Y7
+	VSUBPS       Y6, Y7, Y7
+	VANDPS       signMask32<>+0(SB), Y7, Y6
+	VORPS        Y6, Y5, Y5
+	VMULPS       5760(SP), Y4, Y4
 	MOVQ         wx_base+192(FP), DI
-	VMOVUPS      5632(SP), Y4
-	VMASKMOVPS   (DI)(SI*4), Y4, Y4
-	VFMADD231PS  Y4, Y3, Y0
-	VFMADD231PS  Y4, Y8, Y1
-	VFMADD231PS  Y4, Y6, Y2
+	VMOVUPS      5632(SP), Y6
+	VMASKMOVPS   (DI)(SI*4), Y6, Y6
+	VFMADD231PS  Y6, Y3, Y0
+	VFMADD231PS  Y6, Y5, Y1
+	VFMADD231PS  Y6, Y4, Y2
 	MOVQ         ch_base+72(FP), DI
 	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   (DI)(SI*4), Y4, Y4
@@ -21035,7 +21085,7 @@ col_tail:
 	MOVQ         cd_base+96(FP), DI
 	VMOVUPS      5632(SP), Y3
 	VMASKMOVPS   (DI)(SI*4), Y3, Y3
-	VFMADD231PS  5728(SP), Y8, Y3
+	VFMADD231PS  5728(SP), Y5, Y3
 	MOVQ         cd_base+96(FP), DI
 	VMOVUPS      5632(SP), Y4
 	VMASKMOVPS   Y3, Y4, (DI)(SI*4)
@@ -28727,66 +28777,66 @@ gauss_pass1:
 
 gauss_pass2:
 	VMOVUPD     1152(SP)(BX*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, DI
+	VMOVQ       X1, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X5
-	VMOVUPD     (SI)(DI*8), X6
-	VPEXTRQ     $0x01, X3, DI
+	VMOVUPD     (SI)(R8*8), X2
+	VMOVUPD     (SI)(DI*8), X5
+	VPEXTRQ     $0x01, X1, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
-	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (SI)(R8*8), Y2, Y2
+	VINSERTF128 $0x01, (SI)(DI*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     640(SP)(BX*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 128(SP)(BX*8), Y3, Y0
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 128(SP)(BX*8), Y1, Y0
 	LEAQ        (CX)(BX*1), SI
 	VMOVUPD     zero64<>+0(SB), Y1
 	MOVQ        wb_base+104(FP), DI
@@ -29184,99 +29234,99 @@ gauss_pass1:
 
 gauss_pass2:
 	VMOVUPD     1152(SP)(BX*8), Y0
-	VMINPD      erfClamp64<>+0(SB), Y0, Y1
-	VMULPD      erfStep64<>+0(SB), Y1, Y2
-	VCVTTPD2DQY Y2, X3
-	VCVTDQ2PD   X3, Y2
-	VMULPD      invErfStep64<>+0(SB), Y2, Y2
-	VSUBPD      Y2, Y1, Y4
-	VADDPD      Y1, Y2, Y2
-	VMULPD      Y4, Y2, Y2
-	VPADDD      X3, X3, X3
+	VMINPD      erfClamp64<>+0(SB), Y0, Y0
+	VMOVUPD     erfShift64<>+0(SB), Y1
+	VFMADD231PD erfStep64<>+0(SB), Y0, Y1
+	VSUBPD      erfShift64<>+0(SB), Y1, Y2
+	VMOVUPD     Y0, Y3
+	VFMADD231PD negInvErfStep64<>+0(SB), Y2, Y3
+	VMOVDQU     dwordEven64<>+0(SB), Y4
+	VPERMD      Y1, Y4, Y1
+	VMOVUPD     Y0, Y4
+	VFMADD231PD invErfStep64<>+0(SB), Y2, Y4
+	VMULPD      Y3, Y4, Y4
+	VPADDD      X1, X1, X1
 	LEAQ        erfExpGridTab64<>+0(SB), SI
+	VXORPD      Y2, Y2, Y2
 	VXORPD      Y5, Y5, Y5
-	VXORPD      Y6, Y6, Y6
-	VMOVQ       X3, DI
+	VMOVQ       X1, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VMOVUPD     (SI)(R8*8), X5
-	VMOVUPD     (SI)(DI*8), X6
-	VPEXTRQ     $0x01, X3, DI
+	VMOVUPD     (SI)(R8*8), X2
+	VMOVUPD     (SI)(DI*8), X5
+	VPEXTRQ     $0x01, X1, DI
 	MOVL        DI, R8
 	SHRQ        $0x20, DI
-	VINSERTF128 $0x01, (SI)(R8*8), Y5, Y5
-	VINSERTF128 $0x01, (SI)(DI*8), Y6, Y6
-	VUNPCKLPD   Y6, Y5, Y3
-	VUNPCKHPD   Y6, Y5, Y5
-	VCMPPD      $0x1e, erfClamp64<>+0(SB), Y0, Y0
-	VANDNPD     Y5, Y0, Y5
-	VMOVUPD     gridPoly7_64<>+0(SB), Y0
-	VFMADD213PD gridPoly6_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly5_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly4_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly3_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly2_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly1_64<>+0(SB), Y2, Y0
-	VFMADD213PD gridPoly0_64<>+0(SB), Y2, Y0
-	VMULPD      Y2, Y0, Y0
-	VFMADD213PD Y5, Y0, Y5
-	VMULPD      Y1, Y1, Y0
-	VMOVUPD     hermite7_64<>+0(SB), Y2
-	VFMADD213PD hermite8_64<>+0(SB), Y0, Y2
-	VFMADD213PD hermite9_64<>+0(SB), Y0, Y2
-	VMULPD      Y1, Y2, Y2
+	VINSERTF128 $0x01, (SI)(R8*8), Y2, Y2
+	VINSERTF128 $0x01, (SI)(DI*8), Y5, Y5
+	VUNPCKLPD   Y5, Y2, Y1
+	VUNPCKHPD   Y5, Y2, Y2
+	VMOVUPD     gridPoly6_64<>+0(SB), Y5
+	VFMADD213PD gridPoly5_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly4_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly3_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly2_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly1_64<>+0(SB), Y4, Y5
+	VFMADD213PD gridPoly0_64<>+0(SB), Y4, Y5
+	VMULPD      Y4, Y5, Y5
+	VFMADD213PD Y2, Y5, Y2
+	VMULPD      Y0, Y0, Y4
+	VMOVUPD     hermite7_64<>+0(SB), Y5
+	VFMADD213PD hermite8_64<>+0(SB), Y4, Y5
+	VFMADD213PD hermite9_64<>+0(SB), Y4, Y5
+	VMULPD      Y0, Y5, Y5
 	VMOVUPD     hermite4_64<>+0(SB), Y6
-	VFMADD213PD hermite5_64<>+0(SB), Y0, Y6
-	VFMADD213PD hermite6_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite5_64<>+0(SB), Y4, Y6
+	VFMADD213PD hermite6_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite2_64<>+0(SB), Y6
-	VFMADD213PD hermite3_64<>+0(SB), Y0, Y6
-	VMULPD      Y1, Y6, Y6
-	VFMADD213PD Y6, Y4, Y2
+	VFMADD213PD hermite3_64<>+0(SB), Y4, Y6
+	VMULPD      Y0, Y6, Y6
+	VFMADD213PD Y6, Y3, Y5
 	VMOVUPD     hermite0_64<>+0(SB), Y6
-	VFMADD213PD hermite1_64<>+0(SB), Y0, Y6
-	VFMADD213PD Y6, Y4, Y2
-	VFMADD213PD Y1, Y4, Y2
-	VMULPD      Y2, Y4, Y0
-	VFMADD213PD Y4, Y4, Y0
-	VFMADD231PD Y5, Y0, Y3
+	VFMADD213PD hermite1_64<>+0(SB), Y4, Y6
+	VFMADD213PD Y6, Y3, Y5
+	VFMADD213PD Y0, Y3, Y5
+	VMULPD      Y5, Y3, Y0
+	VFMADD213PD Y3, Y3, Y0
+	VFMADD231PD Y2, Y0, Y1
 	VMOVUPD     640(SP)(BX*8), Y0
 	VMULPD      half64<>+0(SB), Y0, Y0
-	VMULPD      Y5, Y0, Y0
-	VFMADD231PD 128(SP)(BX*8), Y3, Y0
-	VMOVUPD     1664(SP)(BX*8), Y1
-	VANDPD      signMask64<>+0(SB), Y1, Y1
-	VORPD       Y1, Y3, Y3
-	VMULPD      2176(SP)(BX*8), Y5, Y5
+	VMULPD      Y2, Y0, Y0
+	VFMADD231PD 128(SP)(BX*8), Y1, Y0
+	VMOVUPD     1664(SP)(BX*8), Y3
+	VANDPD      signMask64<>+0(SB), Y3, Y3
+	VORPD       Y3, Y1, Y1
+	VMULPD      2176(SP)(BX*8), Y2, Y2
 	LEAQ        (CX)(BX*1), SI
-	VMOVUPD     zero64<>+0(SB), Y1
+	VMOVUPD     zero64<>+0(SB), Y3
 	MOVQ        wb_base+248(FP), DI
-	VMOVUPD     (DI)(SI*8), Y2
-	VMOVUPD     Y2, 3712(SP)(BX*8)
-	VMOVUPD     Y1, Y4
-	VFMADD231PD Y2, Y0, Y4
-	VMOVUPD     Y4, 4736(SP)(BX*8)
-	VMOVUPD     Y1, Y4
-	VFMADD231PD Y2, Y3, Y4
-	VMOVUPD     Y1, Y6
-	VFMADD231PD Y2, Y5, Y6
+	VMOVUPD     (DI)(SI*8), Y4
+	VMOVUPD     Y4, 3712(SP)(BX*8)
+	VMOVUPD     Y3, Y5
+	VFMADD231PD Y4, Y0, Y5
+	VMOVUPD     Y5, 4736(SP)(BX*8)
+	VMOVUPD     Y3, Y5
+	VFMADD231PD Y4, Y1, Y5
+	VMOVUPD     Y3, Y6
+	VFMADD231PD Y4, Y2, Y6
 	VMOVUPD     Y6, 5248(SP)(BX*8)
 	MOVQ        wa_base+176(FP), DI
 	VMOVUPD     (DI)(SI*8), Y6
 	VMOVUPD     Y6, 2688(SP)(BX*8)
-	VMOVUPD     Y1, Y7
+	VMOVUPD     Y3, Y7
 	VFMADD231PD Y6, Y0, Y7
 	VMOVUPD     Y7, 5760(SP)(BX*8)
-	VMOVUPD     Y1, Y0
-	VFMADD231PD Y6, Y3, Y0
-	VMOVUPD     Y1, Y1
-	VFMADD231PD Y6, Y5, Y1
+	VMOVUPD     Y3, Y0
+	VFMADD231PD Y6, Y1, Y0
+	VMOVUPD     Y3, Y1
+	VFMADD231PD Y6, Y2, Y1
 	VMOVUPD     Y1, 6272(SP)(BX*8)
-	VMULPD      Y6, Y4, Y4
+	VMULPD      Y6, Y5, Y5
 	MOVQ        gpm_base+56(FP), DI
-	VMOVUPD     Y4, (DI)(SI*8)
+	VMOVUPD     Y5, (DI)(SI*8)
 	VMULPD      minusOne64<>+0(SB), Y0, Y0
-	VMULPD      Y2, Y0, Y0
+	VMULPD      Y4, Y0, Y0
 	MOVQ        gqm_base+128(FP), DI
 	VMOVUPD     Y0, (DI)(SI*8)
 	ADDQ        $0x00000004, BX
@@ -29766,68 +29816,68 @@ gauss_pass1:
 
 gauss_pass2:
 	VMOVUPS      1152(SP)(BX*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VPEXTRQ      $0x01, X3, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (SI)(R8*8), X3
-	VMOVHPS      (SI)(DI*8), X3, X3
-	VMOVQ        X5, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X5, DI
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (SI)(R8*8), X5
 	VMOVHPS      (SI)(DI*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (SI)(R8*8), X1
+	VMOVHPS      (SI)(DI*8), X1, X1
+	VMOVQ        X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      640(SP)(BX*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  128(SP)(BX*4), Y5, Y0
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  128(SP)(BX*4), Y2, Y0
 	LEAQ         (CX)(BX*1), SI
 	VMOVUPS      zero32<>+0(SB), Y1
 	MOVQ         wb_base+104(FP), DI
@@ -30340,101 +30390,101 @@ gauss_pass1:
 
 gauss_pass2:
 	VMOVUPS      1152(SP)(BX*4), Y0
-	VMINPS       erfClamp32<>+0(SB), Y0, Y1
-	VMULPS       erfStep32<>+0(SB), Y1, Y2
-	VCVTTPS2DQ   Y2, Y3
-	VCVTDQ2PS    Y3, Y2
-	VMULPS       invErfStep32<>+0(SB), Y2, Y2
-	VSUBPS       Y2, Y1, Y4
-	VADDPS       Y1, Y2, Y2
-	VMULPS       Y4, Y2, Y2
+	VMINPS       erfClamp32<>+0(SB), Y0, Y0
+	VMOVUPS      erfShift32<>+0(SB), Y1
+	VFMADD231PS  erfStep32<>+0(SB), Y0, Y1
+	VSUBPS       erfShift32<>+0(SB), Y1, Y2
+	VMOVUPS      Y0, Y3
+	VFMADD231PS  negInvErfStep32<>+0(SB), Y2, Y3
+	VPAND        erfIndexMask32<>+0(SB), Y1, Y1
+	VMOVUPS      Y0, Y4
+	VFMADD231PS  invErfStep32<>+0(SB), Y2, Y4
+	VMULPS       Y3, Y4, Y4
 	LEAQ         erfExpGridTab32<>+0(SB), SI
-	VEXTRACTI128 $0x01, Y3, X5
-	VMOVQ        X3, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y6, Y6, Y6
-	VMOVSD       (SI)(R8*8), X6
-	VMOVHPS      (SI)(DI*8), X6, X6
-	VPEXTRQ      $0x01, X3, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y3, Y3, Y3
-	VMOVSD       (SI)(R8*8), X3
-	VMOVHPS      (SI)(DI*8), X3, X3
-	VMOVQ        X5, DI
-	MOVL         DI, R8
-	SHRQ         $0x20, DI
-	VXORPS       Y7, Y7, Y7
-	VMOVSD       (SI)(R8*8), X7
-	VMOVHPS      (SI)(DI*8), X7, X7
-	VPEXTRQ      $0x01, X5, DI
+	VEXTRACTI128 $0x01, Y1, X2
+	VMOVQ        X1, DI
 	MOVL         DI, R8
 	SHRQ         $0x20, DI
 	VXORPS       Y5, Y5, Y5
 	VMOVSD       (SI)(R8*8), X5
 	VMOVHPS      (SI)(DI*8), X5, X5
-	VINSERTF128  $0x01, X7, Y6, Y6
-	VINSERTF128  $0x01, X5, Y3, Y3
-	VSHUFPS      $0x88, Y3, Y6, Y5
-	VSHUFPS      $0xdd, Y3, Y6, Y3
-	VCMPPS       $0x1e, erfClamp32<>+0(SB), Y0, Y0
-	VANDNPS      Y3, Y0, Y3
-	VMOVUPS      gridPoly4_32<>+0(SB), Y0
-	VFMADD213PS  gridPoly3_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly2_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly1_32<>+0(SB), Y2, Y0
-	VFMADD213PS  gridPoly0_32<>+0(SB), Y2, Y0
-	VMULPS       Y2, Y0, Y0
-	VFMADD213PS  Y3, Y0, Y3
-	VMULPS       Y1, Y1, Y0
-	VMOVUPS      hermite2_32<>+0(SB), Y2
-	VFMADD213PS  hermite3_32<>+0(SB), Y0, Y2
-	VMULPS       Y1, Y2, Y2
+	VPEXTRQ      $0x01, X1, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y1, Y1, Y1
+	VMOVSD       (SI)(R8*8), X1
+	VMOVHPS      (SI)(DI*8), X1, X1
+	VMOVQ        X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y6, Y6, Y6
+	VMOVSD       (SI)(R8*8), X6
+	VMOVHPS      (SI)(DI*8), X6, X6
+	VPEXTRQ      $0x01, X2, DI
+	MOVL         DI, R8
+	SHRQ         $0x20, DI
+	VXORPS       Y2, Y2, Y2
+	VMOVSD       (SI)(R8*8), X2
+	VMOVHPS      (SI)(DI*8), X2, X2
+	VINSERTF128  $0x01, X6, Y5, Y5
+	VINSERTF128  $0x01, X2, Y1, Y1
+	VSHUFPS      $0x88, Y1, Y5, Y2
+	VSHUFPS      $0xdd, Y1, Y5, Y1
+	VMOVUPS      gridPoly4_32<>+0(SB), Y5
+	VFMADD213PS  gridPoly3_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly2_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly1_32<>+0(SB), Y4, Y5
+	VFMADD213PS  gridPoly0_32<>+0(SB), Y4, Y5
+	VMULPS       Y4, Y5, Y5
+	VFMADD213PS  Y1, Y5, Y1
+	VMULPS       Y0, Y0, Y4
+	VMOVUPS      hermite2_32<>+0(SB), Y5
+	VFMADD213PS  hermite3_32<>+0(SB), Y4, Y5
+	VMULPS       Y0, Y5, Y5
 	VMOVUPS      hermite0_32<>+0(SB), Y6
-	VFMADD213PS  hermite1_32<>+0(SB), Y0, Y6
-	VFMADD213PS  Y6, Y4, Y2
-	VFMADD213PS  Y1, Y4, Y2
-	VMULPS       Y2, Y4, Y0
-	VFMADD213PS  Y4, Y4, Y0
-	VFMADD231PS  Y3, Y0, Y5
+	VFMADD213PS  hermite1_32<>+0(SB), Y4, Y6
+	VFMADD213PS  Y6, Y3, Y5
+	VFMADD213PS  Y0, Y3, Y5
+	VMULPS       Y5, Y3, Y0
+	VFMADD213PS  Y3, Y3, Y0
+	VFMADD231PS  Y1, Y0, Y2
 	VMOVUPS      640(SP)(BX*4), Y0
 	VMULPS       half32<>+0(SB), Y0, Y0
-	VMULPS       Y3, Y0, Y0
-	VFMADD231PS  128(SP)(BX*4), Y5, Y0
-	VMOVUPS      1664(SP)(BX*4), Y1
-	VANDPS       signMask32<>+0(SB), Y1, Y1
-	VORPS        Y1, Y5, Y5
-	VMULPS       2176(SP)(BX*4), Y3, Y3
+	VMULPS       Y1, Y0, Y0
+	VFMADD231PS  128(SP)(BX*4), Y2, Y0
+	VMOVUPS      1664(SP)(BX*4), Y3
+	VANDPS       signMask32<>+0(SB), Y3, Y3
+	VORPS        Y3, Y2, Y2
+	VMULPS       2176(SP)(BX*4), Y1, Y1
 	LEAQ         (CX)(BX*1), SI
-	VMOVUPS      zero32<>+0(SB), Y1
+	VMOVUPS      zero32<>+0(SB), Y3
 	MOVQ         wb_base+248(FP), DI
-	VMOVUPS      (DI)(SI*4), Y2
-	VMOVUPS      Y2, 3712(SP)(BX*4)
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y2, Y0, Y4
-	VMOVUPS      Y4, 4736(SP)(BX*4)
-	VMOVUPS      Y1, Y4
-	VFMADD231PS  Y2, Y5, Y4
-	VMOVUPS      Y1, Y6
-	VFMADD231PS  Y2, Y3, Y6
+	VMOVUPS      (DI)(SI*4), Y4
+	VMOVUPS      Y4, 3712(SP)(BX*4)
+	VMOVUPS      Y3, Y5
+	VFMADD231PS  Y4, Y0, Y5
+	VMOVUPS      Y5, 4736(SP)(BX*4)
+	VMOVUPS      Y3, Y5
+	VFMADD231PS  Y4, Y2, Y5
+	VMOVUPS      Y3, Y6
+	VFMADD231PS  Y4, Y1, Y6
 	VMOVUPS      Y6, 5248(SP)(BX*4)
 	MOVQ         wa_base+176(FP), DI
 	VMOVUPS      (DI)(SI*4), Y6
 	VMOVUPS      Y6, 2688(SP)(BX*4)
-	VMOVUPS      Y1, Y7
+	VMOVUPS      Y3, Y7
 	VFMADD231PS  Y6, Y0, Y7
 	VMOVUPS      Y7, 5760(SP)(BX*4)
-	VMOVUPS      Y1, Y0
-	VFMADD231PS  Y6, Y5, Y0
-	VMOVUPS      Y1, Y1
-	VFMADD231PS  Y6, Y3, Y1
-	VMOVUPS      Y1, 6272(SP)(BX*4)
-	VMULPS       Y6, Y4, Y4
+	VMOVUPS      Y3, Y0
+	VFMADD231PS  Y6, Y2, Y0
+	VMOVUPS      Y3, Y2
+	VFMADD231PS  Y6, Y1, Y2
+	VMOVUPS      Y2, 6272(SP)(BX*4)
+	VMULPS       Y6, Y5, Y5
 	MOVQ         gpm_base+56(FP), DI
-	VMOVUPS      Y4, (DI)(SI*4)
+	VMOVUPS      Y5, (DI)(SI*4)
 	VMULPS       minusOne32<>+0(SB), Y0, Y0
-	VMULPS       Y2, Y0, Y0
+	VMULPS       Y4, Y0, Y0
 	MOVQ         gqm_base+128(FP), DI
 	VMOVUPS      Y0, (DI)(SI*4)
 	ADDQ         $0x00000008, BX

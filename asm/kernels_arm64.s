@@ -5,21 +5,21 @@
 #include "textflag.h"
 
 // Inner loops (instructions between the loop label and its back branch):
-//   Erf64              erf (elements)                132 instructions /  4 =  33.0 per element
+//   Erf64              erf (elements)                128 instructions /  4 =  32.0 per element
 //   ExpNegSquare64     exp (elements)                 88 instructions /  4 =  22.0 per element
-//   PairTerms64        pair terms (elements)         125 instructions /  2 =  62.5 per element
-//   CrossRowSums64     CrossRowSums pair terms       162 instructions /  4 =  40.5 per term
-//   CrossGrad64        CrossGrad pair terms          205 instructions /  4 =  51.2 per term
-//   SelfRowSums64      SelfRowSums pair terms        162 instructions /  4 =  40.5 per term
-//   SelfGrad64         SelfGrad pair terms           205 instructions /  4 =  51.2 per term
-//   DiracRowSums64     DiracRowSums pair terms       150 instructions /  4 =  37.5 per term
-//   DiracGrad64        DiracGrad pair terms          183 instructions /  4 =  45.8 per term
-//   BatchCrossRowSums64 BatchCrossRowSums pair terms   89 instructions /  2 =  44.5 per term
-//   BatchCrossGrad64   BatchCrossGrad pair terms     124 instructions /  2 =  62.0 per term
-//   BatchSelfRowSums64 BatchSelfRowSums pair terms    89 instructions /  2 =  44.5 per term
-//   BatchSelfGrad64    BatchSelfGrad pair terms      124 instructions /  2 =  62.0 per term
-//   BatchDiracRowSums64 BatchDiracRowSums pair terms   81 instructions /  2 =  40.5 per term
-//   BatchDiracGrad64   BatchDiracGrad pair terms     107 instructions /  2 =  53.5 per term
+//   PairTerms64        pair terms (elements)         123 instructions /  2 =  61.5 per element
+//   CrossRowSums64     CrossRowSums pair terms       158 instructions /  4 =  39.5 per term
+//   CrossGrad64        CrossGrad pair terms          201 instructions /  4 =  50.2 per term
+//   SelfRowSums64      SelfRowSums pair terms        158 instructions /  4 =  39.5 per term
+//   SelfGrad64         SelfGrad pair terms           201 instructions /  4 =  50.2 per term
+//   DiracRowSums64     DiracRowSums pair terms       146 instructions /  4 =  36.5 per term
+//   DiracGrad64        DiracGrad pair terms          179 instructions /  4 =  44.8 per term
+//   BatchCrossRowSums64 BatchCrossRowSums pair terms   87 instructions /  2 =  43.5 per term
+//   BatchCrossGrad64   BatchCrossGrad pair terms     122 instructions /  2 =  61.0 per term
+//   BatchSelfRowSums64 BatchSelfRowSums pair terms    87 instructions /  2 =  43.5 per term
+//   BatchSelfGrad64    BatchSelfGrad pair terms      122 instructions /  2 =  61.0 per term
+//   BatchDiracRowSums64 BatchDiracRowSums pair terms   79 instructions /  2 =  39.5 per term
+//   BatchDiracGrad64   BatchDiracGrad pair terms     105 instructions /  2 =  52.5 per term
 //   Erf32              erf (elements)                118 instructions /  8 =  14.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
 //   PairTerms32        pair terms (elements)         113 instructions /  4 =  28.2 per element
@@ -82,10 +82,10 @@
 //   BatchFront32       c > 1, elements of a component   37 instructions /  4 =   9.2 per element
 //   BatchGaussianValues64 scan p, elements               31 instructions /  2 =  15.5 per element
 //   BatchGaussianValues64 scan q, elements               31 instructions /  2 =  15.5 per element
-//   BatchGaussianValues64 BatchGaussianValues64 lanes   120 instructions /  2 =  60.0 per pair
+//   BatchGaussianValues64 BatchGaussianValues64 lanes   118 instructions /  2 =  59.0 per pair
 //   BatchGaussianGrad64 scan p, elements               31 instructions /  2 =  15.5 per element
 //   BatchGaussianGrad64 scan q, elements               31 instructions /  2 =  15.5 per element
-//   BatchGaussianGrad64 BatchGaussianGrad64 lanes     166 instructions /  2 =  83.0 per pair
+//   BatchGaussianGrad64 BatchGaussianGrad64 lanes     164 instructions /  2 =  82.0 per pair
 //   BatchGaussianValues32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianValues32 scan q, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianValues32 BatchGaussianValues32 lanes   139 instructions /  4 =  34.8 per pair
@@ -107,8 +107,8 @@ DATA constGrid64<>+0(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+8(SB)/8, $0x3ff0000000000000
 DATA constGrid64<>+16(SB)/8, $0x403c000000000000
 DATA constGrid64<>+24(SB)/8, $0x403c000000000000
-DATA constGrid64<>+32(SB)/8, $0x401c000000000000
-DATA constGrid64<>+40(SB)/8, $0x401c000000000000
+DATA constGrid64<>+32(SB)/8, $0x401c040000000000
+DATA constGrid64<>+40(SB)/8, $0x401c040000000000
 DATA constGrid64<>+48(SB)/8, $0x3fe0000000000000
 DATA constGrid64<>+56(SB)/8, $0x4070000000000000
 DATA constGrid64<>+64(SB)/8, $0x3f70000000000000
@@ -129,9 +129,7 @@ DATA constGrid64<>+176(SB)/8, $0x3fa5555555555555
 DATA constGrid64<>+184(SB)/8, $0xbf81111111111111
 DATA constGrid64<>+192(SB)/8, $0x3f56c16c16c16c17
 DATA constGrid64<>+200(SB)/8, $0xbf2a01a01a01a01a
-DATA constGrid64<>+208(SB)/8, $0x3efa01a01a01a01a
-DATA constGrid64<>+216(SB)/8, $0x0000000000000000
-GLOBL constGrid64<>(SB), RODATA|NOPTR, $224
+GLOBL constGrid64<>(SB), RODATA|NOPTR, $208
 
 DATA constExp64<>+0(SB)/8, $0x3ff0000000000000
 DATA constExp64<>+8(SB)/8, $0x3ff0000000000000
@@ -3865,7 +3863,9 @@ DATA erfExp64<>+28656(SB)/8, $0x3ff0000000000000
 DATA erfExp64<>+28664(SB)/8, $0x3b879b1699b017a6
 DATA erfExp64<>+28672(SB)/8, $0x3ff0000000000000
 DATA erfExp64<>+28680(SB)/8, $0x3b8659917bbb6632
-GLOBL erfExp64<>(SB), RODATA|NOPTR, $28688
+DATA erfExp64<>+28688(SB)/8, $0x3ff0000000000000
+DATA erfExp64<>+28696(SB)/8, $0x0000000000000000
+GLOBL erfExp64<>(SB), RODATA|NOPTR, $28704
 
 DATA constGrid32<>+0(SB)/4, $0x3f800000
 DATA constGrid32<>+4(SB)/4, $0x3f800000
@@ -3875,10 +3875,10 @@ DATA constGrid32<>+16(SB)/4, $0x41280000
 DATA constGrid32<>+20(SB)/4, $0x41280000
 DATA constGrid32<>+24(SB)/4, $0x41280000
 DATA constGrid32<>+28(SB)/4, $0x41280000
-DATA constGrid32<>+32(SB)/4, $0x40900000
-DATA constGrid32<>+36(SB)/4, $0x40900000
-DATA constGrid32<>+40(SB)/4, $0x40900000
-DATA constGrid32<>+44(SB)/4, $0x40900000
+DATA constGrid32<>+32(SB)/4, $0x40908000
+DATA constGrid32<>+36(SB)/4, $0x40908000
+DATA constGrid32<>+40(SB)/4, $0x40908000
+DATA constGrid32<>+44(SB)/4, $0x40908000
 DATA constGrid32<>+48(SB)/4, $0x3f000000
 DATA constGrid32<>+52(SB)/4, $0x42800000
 DATA constGrid32<>+56(SB)/4, $0x3c800000
@@ -4509,6 +4509,8 @@ DATA erfExp32<>+2296(SB)/4, $0x3f800000
 DATA erfExp32<>+2300(SB)/4, $0x310f3b3e
 DATA erfExp32<>+2304(SB)/4, $0x3f800000
 DATA erfExp32<>+2308(SB)/4, $0x30f8f1a9
+DATA erfExp32<>+2312(SB)/4, $0x3f800000
+DATA erfExp32<>+2316(SB)/4, $0x00000000
 GLOBL erfExp32<>(SB), RODATA|NOPTR, $2320
 
 DATA constFastExp64<>+0(SB)/8, $0xc05a000000000000
@@ -4672,7 +4674,7 @@ TEXT ·erf64(SB), NOSPLIT, $0-48
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD dst_base+0(FP), R0
@@ -4725,38 +4727,34 @@ Erf64_erf_unrolled:
 	VMOV R21, V14.D[1]
 	WORD $0x4e641dad // bic v13.16b, v13.16b, v4.16b
 	WORD $0x4e651dce // bic v14.16b, v14.16b, v5.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1124 // fmla v4.2d, v9.2d, v31.d[0]
-	VDUP V30.D[1], V5.D2
-	WORD $0x4fdf1165 // fmla v5.2d, v11.2d, v31.d[0]
-	VDUP V30.D[0], V7.D2
-	VFMLA V4.D2, V9.D2, V7.D2
 	VDUP V30.D[0], V4.D2
-	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V29.D[1], V5.D2
-	VFMLA V7.D2, V9.D2, V5.D2
+	WORD $0x4fde1924 // fmla v4.2d, v9.2d, v30.d[1]
+	VDUP V30.D[0], V5.D2
+	WORD $0x4fde1965 // fmla v5.2d, v11.2d, v30.d[1]
 	VDUP V29.D[1], V7.D2
-	VFMLA V4.D2, V11.D2, V7.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V29.D[0], V5.D2
-	VFMLA V7.D2, V11.D2, V5.D2
-	VDUP V28.D[1], V7.D2
 	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V29.D[1], V4.D2
 	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V29.D[0], V5.D2
 	VFMLA V7.D2, V9.D2, V5.D2
-	VDUP V28.D[0], V7.D2
+	VDUP V29.D[0], V7.D2
 	VFMLA V4.D2, V11.D2, V7.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V27.D[1], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V7.D2, V11.D2, V5.D2
-	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
-	WORD $0x6e6bdca5 // fmul v5.2d, v5.2d, v11.2d
-	VFMLA V4.D2, V13.D2, V13.D2
-	VFMLA V5.D2, V14.D2, V14.D2
+	VDUP V28.D[0], V7.D2
+	VFMLA V4.D2, V9.D2, V7.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V5.D2, V11.D2, V4.D2
+	VDUP V27.D[1], V5.D2
+	VFMLA V7.D2, V9.D2, V5.D2
+	VDUP V27.D[1], V7.D2
+	VFMLA V4.D2, V11.D2, V7.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
+	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
+	VFMLA V5.D2, V13.D2, V13.D2
+	VFMLA V7.D2, V14.D2, V14.D2
 	WORD $0x6e62dc44 // fmul v4.2d, v2.2d, v2.2d
 	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
 	VDUP V26.D[1], V7.D2
@@ -4836,22 +4834,20 @@ Erf64_erf_single:
 	VMOV R20, V6.D[1]
 	VMOV R21, V7.D[1]
 	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
-	VDUP V30.D[1], V2.D2
-	WORD $0x4fdf10a2 // fmla v2.2d, v5.2d, v31.d[0]
-	VDUP V30.D[0], V3.D2
+	VDUP V30.D[0], V2.D2
+	WORD $0x4fde18a2 // fmla v2.2d, v5.2d, v30.d[1]
+	VDUP V29.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V29.D[1], V2.D2
+	VDUP V29.D[0], V2.D2
 	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V29.D[0], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V28.D[1], V2.D2
+	VDUP V28.D[0], V2.D2
 	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V28.D[0], V3.D2
+	VDUP V27.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V27.D[1], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
-	VFMLA V2.D2, V7.D2, V7.D2
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	VFMLA V3.D2, V7.D2, V7.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
 	VDUP V26.D[1], V3.D2
 	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
@@ -4908,22 +4904,20 @@ Erf64_lanes1:
 	VMOV R20, V6.D[1]
 	VMOV R21, V7.D[1]
 	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
-	VDUP V30.D[1], V2.D2
-	WORD $0x4fdf10a2 // fmla v2.2d, v5.2d, v31.d[0]
-	VDUP V30.D[0], V3.D2
+	VDUP V30.D[0], V2.D2
+	WORD $0x4fde18a2 // fmla v2.2d, v5.2d, v30.d[1]
+	VDUP V29.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V29.D[1], V2.D2
+	VDUP V29.D[0], V2.D2
 	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V29.D[0], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V28.D[1], V2.D2
+	VDUP V28.D[0], V2.D2
 	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V28.D[0], V3.D2
+	VDUP V27.D[1], V3.D2
 	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V27.D[1], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	WORD $0x6e65dc42 // fmul v2.2d, v2.2d, v5.2d
-	VFMLA V2.D2, V7.D2, V7.D2
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	VFMLA V3.D2, V7.D2, V7.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
 	VDUP V26.D[1], V3.D2
 	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
@@ -5164,7 +5158,7 @@ TEXT ·pairTerms64(SB), NOSPLIT, $0-120
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD h_base+0(FP), R0
@@ -5206,22 +5200,20 @@ PairTerms64_pair_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
-	VDUP V30.D[1], V5.D2
-	WORD $0x4fdf1105 // fmla v5.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V5.D2
+	WORD $0x4fde1905 // fmla v5.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V5.D2
+	VDUP V29.D[0], V5.D2
 	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V5.D2
+	VDUP V28.D[0], V5.D2
 	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
 	VDUP V26.D[1], V6.D2
 	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
@@ -5296,7 +5288,7 @@ PairTerms64_pair_single:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	SUB $2, R5
 	B PairTerms64_pair_single
 PairTerms64_pair_tail:
@@ -5339,22 +5331,20 @@ PairTerms64_lanes6:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
-	VDUP V30.D[1], V5.D2
-	WORD $0x4fdf1105 // fmla v5.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V5.D2
+	WORD $0x4fde1905 // fmla v5.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V5.D2
+	VDUP V29.D[0], V5.D2
 	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V5.D2
+	VDUP V28.D[0], V5.D2
 	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
 	VDUP V26.D[1], V6.D2
 	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
@@ -5438,7 +5428,7 @@ PairTerms64_lanes9:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 PairTerms64_pair_done:
 	RET
 	// vector registers: 12 of V0–V17 at most, constants in V18–V31
@@ -5449,7 +5439,7 @@ TEXT ·crossRowSums64(SB), NOSPLIT, $96-144
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -5536,41 +5526,37 @@ CrossRowSums64_col_unrolled:
 	VMOV R21, V17.D[1]
 	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
 	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1183 // fmla v3.2d, v12.2d, v31.d[0]
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
-	VDUP V30.D[0], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
 	VDUP V30.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
+	WORD $0x4fde1983 // fmla v3.2d, v12.2d, v30.d[1]
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
 	VDUP V29.D[1], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V8.D2, V14.D2, V4.D2
-	VDUP V28.D[1], V8.D2
 	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V29.D[1], V3.D2
 	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V28.D[0], V8.D2
+	VDUP V29.D[0], V8.D2
 	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V27.D[1], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V8.D2, V14.D2, V4.D2
-	WORD $0x6e6cdc63 // fmul v3.2d, v3.2d, v12.2d
-	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
-	VFMLA V3.D2, V16.D2, V16.D2
+	VDUP V28.D[0], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V27.D[1], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
+	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
+	VFMLA V4.D2, V16.D2, V16.D2
 	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F16, s3-48(SP)
-	VFMLA V4.D2, V17.D2, V17.D2
+	VFMLA V8.D2, V17.D2, V17.D2
 	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
 	FMOVQ F6, s5-80(SP)
 	FMOVQ F17, s6-96(SP)
@@ -5667,22 +5653,20 @@ CrossRowSums64_col_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -5758,22 +5742,20 @@ CrossRowSums64_lanes11:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -5824,7 +5806,7 @@ TEXT ·crossGrad64(SB), NOSPLIT, $224-288
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -5934,41 +5916,37 @@ CrossGrad64_col_unrolled:
 	VMOV R21, V17.D[1]
 	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
 	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
 	VDUP V30.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
+	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
 	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V14.D2, V4.D2
-	VDUP V28.D[1], V6.D2
 	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V29.D[1], V3.D2
 	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V29.D[0], V6.D2
 	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V27.D[1], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V6.D2, V14.D2, V4.D2
-	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
-	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
-	VFMLA V3.D2, V16.D2, V16.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V27.D[1], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
+	VFMLA V4.D2, V16.D2, V16.D2
 	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
 	FMOVQ F7, s2-32(SP)
 	FMOVQ F16, s3-48(SP)
-	VFMLA V4.D2, V17.D2, V17.D2
+	VFMLA V6.D2, V17.D2, V17.D2
 	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
 	FMOVQ F8, s5-80(SP)
 	FMOVQ F17, s6-96(SP)
@@ -6105,22 +6083,20 @@ CrossGrad64_col_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -6219,22 +6195,20 @@ CrossGrad64_lanes14:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -6328,7 +6302,7 @@ TEXT ·selfRowSums64(SB), NOSPLIT, $96-96
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -6415,41 +6389,37 @@ SelfRowSums64_col_unrolled:
 	VMOV R21, V17.D[1]
 	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
 	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1183 // fmla v3.2d, v12.2d, v31.d[0]
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
-	VDUP V30.D[0], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
 	VDUP V30.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
+	WORD $0x4fde1983 // fmla v3.2d, v12.2d, v30.d[1]
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
 	VDUP V29.D[1], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V8.D2, V14.D2, V4.D2
-	VDUP V28.D[1], V8.D2
 	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V29.D[1], V3.D2
 	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V28.D[0], V8.D2
+	VDUP V29.D[0], V8.D2
 	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V27.D[1], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V8.D2, V14.D2, V4.D2
-	WORD $0x6e6cdc63 // fmul v3.2d, v3.2d, v12.2d
-	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
-	VFMLA V3.D2, V16.D2, V16.D2
+	VDUP V28.D[0], V8.D2
+	VFMLA V3.D2, V12.D2, V8.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V8.D2, V12.D2, V4.D2
+	VDUP V27.D[1], V8.D2
+	VFMLA V3.D2, V14.D2, V8.D2
+	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
+	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
+	VFMLA V4.D2, V16.D2, V16.D2
 	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F16, s3-48(SP)
-	VFMLA V4.D2, V17.D2, V17.D2
+	VFMLA V8.D2, V17.D2, V17.D2
 	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
 	FMOVQ F6, s5-80(SP)
 	FMOVQ F17, s6-96(SP)
@@ -6546,22 +6516,20 @@ SelfRowSums64_col_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -6637,22 +6605,20 @@ SelfRowSums64_lanes23:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -6703,7 +6669,7 @@ TEXT ·selfGrad64(SB), NOSPLIT, $224-216
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -6814,41 +6780,37 @@ SelfGrad64_col_unrolled:
 	VMOV R21, V17.D[1]
 	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
 	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf11c4 // fmla v4.2d, v14.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
 	VDUP V30.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
+	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
 	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V14.D2, V4.D2
-	VDUP V28.D[1], V6.D2
 	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V29.D[1], V3.D2
 	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V29.D[0], V6.D2
 	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V27.D[1], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V6.D2, V14.D2, V4.D2
-	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
-	WORD $0x6e6edc84 // fmul v4.2d, v4.2d, v14.2d
-	VFMLA V3.D2, V16.D2, V16.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V4.D2, V14.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V27.D[1], V6.D2
+	VFMLA V3.D2, V14.D2, V6.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
+	VFMLA V4.D2, V16.D2, V16.D2
 	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
 	FMOVQ F7, s2-32(SP)
 	FMOVQ F16, s3-48(SP)
-	VFMLA V4.D2, V17.D2, V17.D2
+	VFMLA V6.D2, V17.D2, V17.D2
 	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
 	FMOVQ F8, s5-80(SP)
 	FMOVQ F17, s6-96(SP)
@@ -6985,22 +6947,20 @@ SelfGrad64_col_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -7099,22 +7059,20 @@ SelfGrad64_lanes26:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -7209,7 +7167,7 @@ TEXT ·diracRowSums64(SB), NOSPLIT, $96-120
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -7286,41 +7244,37 @@ DiracRowSums64_col_unrolled:
 	VMOV R21, V16.D[1]
 	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
 	WORD $0x4e651e10 // bic v16.16b, v16.16b, v5.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1164 // fmla v4.2d, v11.2d, v31.d[0]
-	VDUP V30.D[1], V5.D2
-	WORD $0x4fdf11a5 // fmla v5.2d, v13.2d, v31.d[0]
-	VDUP V30.D[0], V9.D2
-	VFMLA V4.D2, V11.D2, V9.D2
 	VDUP V30.D[0], V4.D2
-	VFMLA V5.D2, V13.D2, V4.D2
-	VDUP V29.D[1], V5.D2
-	VFMLA V9.D2, V11.D2, V5.D2
+	WORD $0x4fde1964 // fmla v4.2d, v11.2d, v30.d[1]
+	VDUP V30.D[0], V5.D2
+	WORD $0x4fde19a5 // fmla v5.2d, v13.2d, v30.d[1]
 	VDUP V29.D[1], V9.D2
-	VFMLA V4.D2, V13.D2, V9.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V29.D[0], V5.D2
-	VFMLA V9.D2, V13.D2, V5.D2
-	VDUP V28.D[1], V9.D2
 	VFMLA V4.D2, V11.D2, V9.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V29.D[1], V4.D2
 	VFMLA V5.D2, V13.D2, V4.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V29.D[0], V5.D2
 	VFMLA V9.D2, V11.D2, V5.D2
-	VDUP V28.D[0], V9.D2
+	VDUP V29.D[0], V9.D2
 	VFMLA V4.D2, V13.D2, V9.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V27.D[1], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V9.D2, V13.D2, V5.D2
-	WORD $0x6e6bdc84 // fmul v4.2d, v4.2d, v11.2d
-	WORD $0x6e6ddca5 // fmul v5.2d, v5.2d, v13.2d
-	VFMLA V4.D2, V15.D2, V15.D2
+	VDUP V28.D[0], V9.D2
+	VFMLA V4.D2, V11.D2, V9.D2
+	VDUP V28.D[0], V4.D2
+	VFMLA V5.D2, V13.D2, V4.D2
+	VDUP V27.D[1], V5.D2
+	VFMLA V9.D2, V11.D2, V5.D2
+	VDUP V27.D[1], V9.D2
+	VFMLA V4.D2, V13.D2, V9.D2
+	WORD $0x6e6bdca5 // fmul v5.2d, v5.2d, v11.2d
+	WORD $0x6e6ddd29 // fmul v9.2d, v9.2d, v13.2d
+	VFMLA V5.D2, V15.D2, V15.D2
 	WORD $0x6e6fdc24 // fmul v4.2d, v1.2d, v15.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F15, s3-48(SP)
-	VFMLA V5.D2, V16.D2, V16.D2
+	VFMLA V9.D2, V16.D2, V16.D2
 	WORD $0x6e70dc24 // fmul v4.2d, v1.2d, v16.2d
 	FMOVQ F4, s5-80(SP)
 	FMOVQ F16, s6-96(SP)
@@ -7411,22 +7365,20 @@ DiracRowSums64_col_single:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V28.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -7492,22 +7444,20 @@ DiracRowSums64_lanes34:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V28.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -7558,7 +7508,7 @@ TEXT ·diracGrad64(SB), NOSPLIT, $224-240
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -7654,42 +7604,38 @@ DiracGrad64_col_unrolled:
 	VMOV R21, V15.D[1]
 	WORD $0x4e631dce // bic v14.16b, v14.16b, v3.16b
 	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1143 // fmla v3.2d, v10.2d, v31.d[0]
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1184 // fmla v4.2d, v12.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
 	VDUP V30.D[0], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
+	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde1984 // fmla v4.2d, v12.2d, v30.d[1]
 	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V12.D2, V6.D2
-	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V12.D2, V4.D2
-	VDUP V28.D[1], V6.D2
 	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V29.D[1], V3.D2
 	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V29.D[0], V6.D2
 	VFMLA V3.D2, V12.D2, V6.D2
-	VDUP V27.D[1], V3.D2
+	VDUP V28.D[1], V3.D2
 	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V27.D[1], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V6.D2, V12.D2, V4.D2
-	WORD $0x6e6adc63 // fmul v3.2d, v3.2d, v10.2d
-	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
-	VFMLA V3.D2, V14.D2, V14.D2
+	VDUP V28.D[0], V6.D2
+	VFMLA V3.D2, V10.D2, V6.D2
+	VDUP V28.D[0], V3.D2
+	VFMLA V4.D2, V12.D2, V3.D2
+	VDUP V27.D[1], V4.D2
+	VFMLA V6.D2, V10.D2, V4.D2
+	VDUP V27.D[1], V6.D2
+	VFMLA V3.D2, V12.D2, V6.D2
+	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	WORD $0x6e6cdcc6 // fmul v6.2d, v6.2d, v12.2d
+	VFMLA V4.D2, V14.D2, V14.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e6edc63 // fmul v3.2d, v3.2d, v14.2d
 	FMOVQ F3, s2-32(SP)
 	FMOVQ F14, s3-48(SP)
-	VFMLA V4.D2, V15.D2, V15.D2
+	VFMLA V6.D2, V15.D2, V15.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e6fdc63 // fmul v3.2d, v3.2d, v15.2d
 	FMOVQ F3, s5-80(SP)
@@ -7812,22 +7758,20 @@ DiracGrad64_col_single:
 	VMOV R20, V8.D[1]
 	VMOV R21, V9.D[1]
 	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
-	VFMLA V3.D2, V9.D2, V9.D2
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V9.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
 	FMOVQ F3, s2-32(SP)
@@ -7911,22 +7855,20 @@ DiracGrad64_lanes36:
 	VMOV R20, V8.D[1]
 	VMOV R21, V9.D[1]
 	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
-	VFMLA V3.D2, V9.D2, V9.D2
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V9.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
 	FMOVQ F3, s2-32(SP)
@@ -8011,7 +7953,7 @@ TEXT ·batchCrossRowSums64(SB), NOSPLIT, $48-168
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+160(FP), R1
@@ -8073,22 +8015,20 @@ BatchCrossRowSums64_col_full:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8205,22 +8145,20 @@ BatchCrossRowSums64_lanes45:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8282,7 +8220,7 @@ TEXT ·batchCrossGrad64(SB), NOSPLIT, $224-312
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+304(FP), R1
@@ -8375,22 +8313,20 @@ BatchCrossGrad64_col_full:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8587,22 +8523,20 @@ BatchCrossGrad64_lanes55:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8727,7 +8661,7 @@ TEXT ·batchSelfRowSums64(SB), NOSPLIT, $48-112
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+104(FP), R1
@@ -8789,22 +8723,20 @@ BatchSelfRowSums64_col_full:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8921,22 +8853,20 @@ BatchSelfRowSums64_lanes69:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V5.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V5.D2
+	VDUP V28.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V5.D2
+	VDUP V27.D[1], V5.D2
 	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
+	VFMLA V5.D2, V10.D2, V10.D2
 	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -8998,7 +8928,7 @@ TEXT ·batchSelfGrad64(SB), NOSPLIT, $224-232
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+224(FP), R1
@@ -9091,22 +9021,20 @@ BatchSelfGrad64_col_full:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -9303,22 +9231,20 @@ BatchSelfGrad64_lanes79:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf1103 // fmla v3.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
-	VFMLA V3.D2, V10.D2, V10.D2
+	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
+	VFMLA V4.D2, V10.D2, V10.D2
 	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
 	FMOVQ F5, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -9443,7 +9369,7 @@ TEXT ·batchDiracRowSums64(SB), NOSPLIT, $48-144
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+136(FP), R1
@@ -9501,22 +9427,20 @@ BatchDiracRowSums64_col_full:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V28.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -9625,22 +9549,20 @@ BatchDiracRowSums64_lanes92:
 	VMOV R20, V9.D[1]
 	VMOV R21, V10.D[1]
 	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
-	VDUP V30.D[1], V4.D2
-	WORD $0x4fdf1104 // fmla v4.2d, v8.2d, v31.d[0]
-	VDUP V30.D[0], V6.D2
+	VDUP V30.D[0], V4.D2
+	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
+	VDUP V29.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V29.D[1], V4.D2
+	VDUP V29.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V29.D[0], V6.D2
+	VDUP V28.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[1], V4.D2
+	VDUP V28.D[0], V4.D2
 	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V6.D2
+	VDUP V27.D[1], V6.D2
 	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
+	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V10.D2, V10.D2
 	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
 	FMOVQ F4, s2-32(SP)
 	FMOVQ F10, s3-48(SP)
@@ -9702,7 +9624,7 @@ TEXT ·batchDiracGrad64(SB), NOSPLIT, $224-264
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+256(FP), R1
@@ -9789,22 +9711,20 @@ BatchDiracGrad64_col_full:
 	VMOV R20, V8.D[1]
 	VMOV R21, V9.D[1]
 	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
-	VFMLA V3.D2, V9.D2, V9.D2
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V9.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
 	FMOVQ F3, s2-32(SP)
@@ -9982,22 +9902,20 @@ BatchDiracGrad64_lanes100:
 	VMOV R20, V8.D[1]
 	VMOV R21, V9.D[1]
 	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
-	VDUP V30.D[1], V3.D2
-	WORD $0x4fdf10e3 // fmla v3.2d, v7.2d, v31.d[0]
-	VDUP V30.D[0], V4.D2
+	VDUP V30.D[0], V3.D2
+	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
+	VDUP V29.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V29.D[1], V3.D2
+	VDUP V29.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V29.D[0], V4.D2
+	VDUP V28.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[1], V3.D2
+	VDUP V28.D[0], V3.D2
 	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[0], V4.D2
+	VDUP V27.D[1], V4.D2
 	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	WORD $0x6e67dc63 // fmul v3.2d, v3.2d, v7.2d
-	VFMLA V3.D2, V9.D2, V9.D2
+	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
+	VFMLA V4.D2, V9.D2, V9.D2
 	FMOVQ s12-192(SP), F3
 	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
 	FMOVQ F3, s2-32(SP)
@@ -20738,7 +20656,7 @@ BatchGaussianValues64_scan1_done:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -20805,22 +20723,20 @@ BatchGaussianValues64_body:
 	VMOV R20, V6.D[1]
 	VMOV R21, V7.D[1]
 	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
-	VDUP V30.D[1], V0.D2
-	WORD $0x4fdf10a0 // fmla v0.2d, v5.2d, v31.d[0]
-	VDUP V30.D[0], V1.D2
+	VDUP V30.D[0], V0.D2
+	WORD $0x4fde18a0 // fmla v0.2d, v5.2d, v30.d[1]
+	VDUP V29.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V29.D[1], V0.D2
+	VDUP V29.D[0], V0.D2
 	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V29.D[0], V1.D2
+	VDUP V28.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V28.D[1], V0.D2
+	VDUP V28.D[0], V0.D2
 	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V28.D[0], V1.D2
+	VDUP V27.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V27.D[1], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	WORD $0x6e65dc00 // fmul v0.2d, v0.2d, v5.2d
-	VFMLA V0.D2, V7.D2, V7.D2
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	VFMLA V1.D2, V7.D2, V7.D2
 	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
 	FMOVQ F2, s2-32(SP)
 	FMOVQ F7, s3-48(SP)
@@ -20905,7 +20821,7 @@ BatchGaussianValues64_under0:
 	B BatchGaussianValues64_under_back
 BatchGaussianValues64_under1:
 	B BatchGaussianValues64_under_back
-	// vector registers: 13 of V0–V17 at most, constants in V18–V31
+	// vector registers: 13 of V0–V17 and V31–V31 at most, constants in V18–V30
 
 // func batchGaussianGrad64(out []float64, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
@@ -21079,7 +20995,7 @@ BatchGaussianGrad64_scan1_done:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 32(R15), [V30.D2, V31.D2]
+	VLD1.P 16(R15), [V30.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -21161,22 +21077,20 @@ BatchGaussianGrad64_body:
 	VMOV R20, V6.D[1]
 	VMOV R21, V7.D[1]
 	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
-	VDUP V30.D[1], V0.D2
-	WORD $0x4fdf10a0 // fmla v0.2d, v5.2d, v31.d[0]
-	VDUP V30.D[0], V1.D2
+	VDUP V30.D[0], V0.D2
+	WORD $0x4fde18a0 // fmla v0.2d, v5.2d, v30.d[1]
+	VDUP V29.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V29.D[1], V0.D2
+	VDUP V29.D[0], V0.D2
 	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V29.D[0], V1.D2
+	VDUP V28.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V28.D[1], V0.D2
+	VDUP V28.D[0], V0.D2
 	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V28.D[0], V1.D2
+	VDUP V27.D[1], V1.D2
 	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V27.D[1], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	WORD $0x6e65dc00 // fmul v0.2d, v0.2d, v5.2d
-	VFMLA V0.D2, V7.D2, V7.D2
+	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
+	VFMLA V1.D2, V7.D2, V7.D2
 	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
 	FMOVQ F2, s2-32(SP)
 	FMOVQ F7, s3-48(SP)
@@ -21304,7 +21218,7 @@ BatchGaussianGrad64_under0:
 	B BatchGaussianGrad64_under_back
 BatchGaussianGrad64_under1:
 	B BatchGaussianGrad64_under_back
-	// vector registers: 18 of V0–V17 at most, constants in V18–V31
+	// vector registers: 18 of V0–V17 and V31–V31 at most, constants in V18–V30
 
 // func batchGaussianValues32(out []float32, under *int, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200

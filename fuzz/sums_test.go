@@ -181,7 +181,7 @@ func FuzzDirac64(f *testing.F) {
 			if q := math.Sqrt(2 * v[p]); q != 0 {
 				r[p] = approx.TwoOverSqrtPi * ex[p] / q
 				slack[p] = 4 * tn / q
-				if math.Abs(d[p])/q > approx.ErfClamp64*(1-1e-9) {
+				if math.Abs(d[p])/q > approx.ErfZero64*(1-1e-9) {
 					slack[p] += r[p] // the kernels take exp(−z²) as 0 beyond the erf grid
 				}
 			}

@@ -154,13 +154,13 @@ func cfUlp[T cfFloat](x float64) float64 {
 }
 
 // cfRZeroBeyond is the |z| beyond which the kernels' R terms are 0
-// (approx.ErfClamp64 or approx.ErfClamp32, where exp(−z²) < 6e-22 or
+// (approx.ErfZero64 or approx.ErfZero32, where exp(−z²) < 6e-22 or
 // < 2e-9), less a relative margin for the rounding of z.
 func cfRZeroBeyond[T cfFloat]() float64 {
 	if cfIs32[T]() {
-		return approx.ErfClamp32 * (1 - 1e-6)
+		return approx.ErfZero32 * (1 - 1e-6)
 	}
-	return approx.ErfClamp64 * (1 - 1e-9)
+	return approx.ErfZero64 * (1 - 1e-9)
 }
 
 // cfSqrt2v is q = √(2v) rounded to T, as the kernels compute it.
@@ -426,7 +426,9 @@ func cfSpecials[T cfFloat]() []T {
 		f := func(x float32, dir float32) float64 { return float64(math.Nextafter32(x, dir)) }
 		pos = []float64{
 			0, 0x1p-149, 3 * 0x1p-149, 0x1p-126, 1e-30, 1e-20, 1e-10, 1e-4, 1.0 / approx.ErfStep32, 0.1, 0.5, 1, 1.25, 2, 3.5,
-			f(approx.ErfClamp32, 0), approx.ErfClamp32, f(approx.ErfClamp32, 10), 4.5, 9.3, 9.5,
+			f(approx.ErfLast32, 0), approx.ErfLast32, f(approx.ErfLast32, 10),
+			f(approx.ErfZero32, 0), approx.ErfZero32, f(approx.ErfZero32, 10),
+			f(approx.ErfClamp32, 0), approx.ErfClamp32, f(approx.ErfClamp32, 10), 9.3, 9.5,
 			f(approx.ExpClamp32, 0), approx.ExpClamp32, f(approx.ExpClamp32, 100), 11, 30, 100,
 			1e10, 1e18, 1e36, math.MaxFloat32,
 		}
@@ -434,6 +436,8 @@ func cfSpecials[T cfFloat]() []T {
 		f := math.Nextafter
 		pos = []float64{
 			0, 0x1p-1074, 3 * 0x1p-1074, 0x1p-1022, 1e-300, 1e-150, 1e-20, 1e-8, 1.0 / approx.ErfStep64, 0.1, 0.5, 1, 1.25, 2, 3.5,
+			f(approx.ErfLast64, 0), approx.ErfLast64, f(approx.ErfLast64, 10),
+			f(approx.ErfZero64, 0), approx.ErfZero64, f(approx.ErfZero64, 10),
 			f(approx.ErfClamp64, 0), approx.ErfClamp64, f(approx.ErfClamp64, 10), 6.5, 10.5, 26.6, 27.3,
 			f(approx.ExpClamp64, 0), approx.ExpClamp64, f(approx.ExpClamp64, 100), 28.5, 30, 100,
 			1e10, 1e150, 1e300, math.MaxFloat64,
@@ -915,7 +919,7 @@ func cfShort[T cfFloat](t *testing.T, im cfSet[T], spare int) {
 // (2/√π)·ex/q, which is not bit-identical to the kernels' e2·rq: for them the
 // bound is 8·(n+1)·ε·Σ|t_k| plus 4 subnormal steps of ex per term scaled by
 // w/q (the absolute error of exp(−z²) in the subnormal range), plus the
-// whole term where |z| is beyond the erf grid (approx.ErfClamp64/32: the
+// whole term where |z| is beyond the erf grid (approx.ErfZero64/32: the
 // kernels take exp(−z²) as 0 there). Every bound
 // also allows one subnormal step per term (products w·t that underflow).
 // Column sums start from a pre-filled value p, which counts as one more term.

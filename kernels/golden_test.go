@@ -159,7 +159,11 @@ func checkWorst(t *testing.T, label string, n int, err func(i int) float64, inpu
 			w, at = e, i
 		}
 	}
-	t.Logf("%-16s max %.3f ULP over %d points", label, w, n)
+	where := "-"
+	if at >= 0 {
+		where = input(at)
+	}
+	t.Logf("%-16s max %.3f ULP over %d points, at %s", label, w, n, where)
 	if !(w <= maxULP) {
 		t.Errorf("%s: %.3f ULP at %s", label, w, input(at))
 	}

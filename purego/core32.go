@@ -75,15 +75,8 @@ func expNegSquare32(t float32, table []float32) float32 {
 	return m * math.Float32frombits((127-e2)<<23)
 }
 
-// erfPos32 is erfPos64 in float32 arithmetic, with three Hermite terms.
-func erfPos32(t, e2 float32) float32 {
-	tc := clamp32(t, approx.ErfClamp32)
-	j := int(tc * approx.ErfStep32)
-	dl := tc - float32(j)*(1.0/approx.ErfStep32)
-	return erfPosRow32(tc, j, dl, e2)
-}
-
-func erfPosRow32(tc float32, j int, dl, e2 float32) float32 {
+// erfPosRow32 is erfPosRow64 in float32 arithmetic, with three Hermite terms.
+func erfPosRow32(tc float32, j uint32, dl, e2 float32) float32 {
 	t2 := tc * tc
 	a := &approx.HermiteCoeffs32
 	c2 := fma32(t2, a[0], a[1])
@@ -95,22 +88,20 @@ func erfPosRow32(tc float32, j int, dl, e2 float32) float32 {
 }
 
 // erfExpPos32 is erfExpPos64 in float32 arithmetic (five coefficients of
-// e^(−u) − 1, three Hermite terms).
+// e^(−u) − 1, three Hermite terms; j is the low 16 bits of x).
 func erfExpPos32(t float32) (erf, e2 float32) {
 	tc := clamp32(t, approx.ErfClamp32)
-	j := int(tc * approx.ErfStep32)
-	r := float32(j) * (1.0 / approx.ErfStep32)
-	dl := tc - r
-	u := dl * (tc + r)
+	x := fma32(tc, approx.ErfStep32, approx.ErfShift32)
+	j := math.Float32bits(x) & 0xffff
+	rj := x - approx.ErfShift32
+	dl := fma32(rj, -1.0/approx.ErfStep32, tc)
+	u := dl * fma32(rj, 1.0/approx.ErfStep32, tc)
 	c := &approx.GridExpPoly32
 	p := fma32(c[4], u, c[3])
 	p = fma32(p, u, c[2])
 	p = fma32(p, u, c[1])
 	p = fma32(p, u, c[0])
 	tab := approx.Exp32GridTable[j]
-	if t > approx.ErfClamp32 {
-		tab = 0
-	}
 	e2 = fma32(tab, p*u, tab)
 	return erfPosRow32(tc, j, dl, e2), e2
 }

@@ -41,18 +41,10 @@ func expNegSquare64(t float64, table []float64) float64 {
 	return m * math.Float64frombits((1023-e2)<<52)
 }
 
-// erfPos64 returns erf(t) for t ≥ 0, given e2 = exp(−t²)·2/√π as computed by
-// expNegSquare64 (only its value for t < approx.ErfClamp64 matters).
-func erfPos64(t, e2 float64) float64 {
-	tc := clamp64(t, approx.ErfClamp64)
-	j := int(tc * approx.ErfStep64)
-	dl := tc - float64(j)*(1.0/approx.ErfStep64)
-	return erfPosRow64(tc, j, dl, e2)
-}
-
-// erfPosRow64 is erfPos64 from the clamped argument tc, its grid row j and
-// dl = tc − j/ErfStep64.
-func erfPosRow64(tc float64, j int, dl, e2 float64) float64 {
+// erfPosRow64 returns erf(tc) from the clamped argument tc, its grid row j,
+// dl = tc − j/ErfStep64 and e2 = 2/√π·exp(−tc²) (package approx: the Hermite
+// correction of the row value).
+func erfPosRow64(tc float64, j uint32, dl, e2 float64) float64 {
 	t2 := tc * tc
 	a := &approx.HermiteCoeffs64
 	c2 := math.FMA(t2, a[0], a[1])
@@ -67,29 +59,29 @@ func erfPosRow64(tc float64, j int, dl, e2 float64) float64 {
 	return math.FMA(e2, dp, approx.Erf64Table[j])
 }
 
-// erfExpPos64 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from
-// row j = ⌊tc·ErfStep64⌋ of the erf grid (tc = min(t, approx.ErfClamp64)):
-// e2 = E[j]·e^(−u) with u = tc² − r² = δ·(tc + r), where E[j] is taken as 0
-// when t > approx.ErfClamp64, then erf from e2 as in erfPos64 (there δ = 0,
-// so erf is the last row either way; package approx).
+// erfExpPos64 returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from the
+// row j of the erf grid nearest to tc = min(t, approx.ErfClamp64): x =
+// fma(tc, ErfStep64, ErfShift64) holds j in its low bits and rj = x −
+// ErfShift64 = j exactly; δ = fma(rj, −1/ErfStep64, tc) = tc − r and u =
+// δ·fma(rj, 1/ErfStep64, tc) = tc² − r² (|δ| ≤ 1/(2·ErfStep64)); e2 =
+// E[j]·e^(−u), then erf = erf(r) + e2·(Hermite correction) (package approx).
+// The last row, at ErfClamp64, has E = 0, so e2 = 0 and erf = 1 for
+// t > approx.ErfZero64 and for NaN t.
 func erfExpPos64(t float64) (erf, e2 float64) {
 	tc := clamp64(t, approx.ErfClamp64)
-	j := int(tc * approx.ErfStep64)
-	r := float64(j) * (1.0 / approx.ErfStep64)
-	dl := tc - r
-	u := dl * (tc + r)
+	x := math.FMA(tc, approx.ErfStep64, approx.ErfShift64)
+	j := uint32(math.Float64bits(x))
+	rj := x - approx.ErfShift64
+	dl := math.FMA(rj, -1.0/approx.ErfStep64, tc)
+	u := dl * math.FMA(rj, 1.0/approx.ErfStep64, tc)
 	c := &approx.GridExpPoly64
-	p := math.FMA(c[7], u, c[6])
-	p = math.FMA(p, u, c[5])
+	p := math.FMA(c[6], u, c[5])
 	p = math.FMA(p, u, c[4])
 	p = math.FMA(p, u, c[3])
 	p = math.FMA(p, u, c[2])
 	p = math.FMA(p, u, c[1])
 	p = math.FMA(p, u, c[0])
 	tab := approx.Exp64GridTable[j]
-	if t > approx.ErfClamp64 {
-		tab = 0
-	}
 	e2 = math.FMA(tab, p*u, tab)
 	return erfPosRow64(tc, j, dl, e2), e2
 }
@@ -112,7 +104,7 @@ func pairTerm64(ad, q, rq float64) float64 {
 
 // pairGrad64 returns h(d, s), sign(d)·erf(|z|) = ∂h/∂d and
 // e2rq = √(2/π)·exp(−z²)/s (so that ∂h/∂σ = σ·e2rq; 0 when s = 0 or
-// |z| > approx.ErfClamp64, where exp(−z²) < 6e-22).
+// |z| > approx.ErfZero64, where exp(−z²) < 6e-22).
 func pairGrad64(d, q, rq float64) (h, serf, e2rq float64) {
 	ad := math.Abs(d)
 	erf, e2 := erfExpPos64(reduce64(ad, rq))

@@ -87,7 +87,7 @@ func CrossRowSums32(out, ma, va, wb, mb, vb []float32) {
 //	D[i] = Σⱼ w[j]·erf(zᵢⱼ)     (∂/∂mean; zᵢⱼ has the sign of the row mean minus the column mean)
 //	R[i] = Σⱼ w[j]·√(2/π)·exp(−zᵢⱼ²)/sᵢⱼ   (times σᵢ: ∂/∂std; pairs with s = 0 count 0)
 //
-// Pairs with |zᵢⱼ| > approx.ErfClamp32 count 0 in R too (exp(−z²) is taken
+// Pairs with |zᵢⱼ| > approx.ErfZero32 count 0 in R too (exp(−z²) is taken
 // as 0 beyond the erf grid; package approx).
 type GradSums32 struct{ H, D, R []float32 }
 

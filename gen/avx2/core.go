@@ -146,19 +146,17 @@ func (p *prec) gridPairs32(j VecVirtual) (terf, te2 VecVirtual) {
 // erfExpPos returns erf(t) and e2 = 2/√π·exp(−t²) for t ≥ 0, both from one
 // row of the erf grid (purego erfExpPos64 / erfExpPos32).
 func (p *prec) erfExpPos(t VecVirtual) (erf, e2 VecVirtual) {
-	tc, j, r, dl := p.erfRow(t)
+	tc, j, rj, dl := p.erfRow(t)
 	u := YMM()
-	p.ADD(tc, r, u)
-	p.MUL(dl, u, u) // u = dl·(tc + r)
+	p.MOVU(tc, u)
+	p.FMADD231(p.c("invErfStep"), rj, u) // tc + r = rj/step + tc
+	p.MUL(dl, u, u)                      // u = dl·(tc + r)
 	var terf, te2 VecVirtual
 	if p.f64 {
 		terf, te2 = p.gridPairs(j.(VecVirtual))
 	} else {
 		terf, te2 = p.gridPairs32(j.(VecVirtual))
 	}
-	beyond := YMM()
-	p.CMPGT(p.c("erfClamp"), t, beyond) // t > ErfClamp
-	p.ANDN(te2, beyond, te2)            // row value 0 there
 	n := len(p.gridPoly)
 	poly := YMM()
 	p.MOVU(p.gridPolyC(n-1), poly)
@@ -211,29 +209,31 @@ func (p *prec) gridPairs(j VecVirtual) (terf, te2 VecVirtual) {
 	return terf, te2
 }
 
-// erfRow returns tc = min(t, ErfClamp), its grid row j (int32 lanes; an XMM
-// in float64 mode), r = j/ErfStep and dl = tc − r.
-func (p *prec) erfRow(t VecVirtual) (tc VecVirtual, j Register, r, dl VecVirtual) {
+// erfRow returns tc = min(t, ErfClamp), the nearest grid row j (int32
+// lanes; an XMM in float64 mode), rj = j as a float and dl = tc − j/ErfStep,
+// with j read from the bits of x = fma(tc, ErfStep, ErfShift).
+func (p *prec) erfRow(t VecVirtual) (tc VecVirtual, j Register, rj, dl VecVirtual) {
 	tc = YMM()
 	p.MIN(p.c("erfClamp"), t, tc)
 	x := YMM()
-	p.MUL(p.c("erfStep"), tc, x)
-	r = YMM()
+	p.MOVU(p.c("erfShift"), x)
+	p.FMADD231(p.c("erfStep"), tc, x) // x = tc·step + shift
+	rj = YMM()
+	p.SUB(p.c("erfShift"), x, rj) // rj = x − shift = j
+	dl = YMM()
+	p.MOVU(tc, dl)
+	p.FMADD231(p.c("negInvErfStep"), rj, dl) // dl = −rj/step + tc
 	if p.f64 {
-		jx := XMM()
-		VCVTTPD2DQY(x, jx)
-		VCVTDQ2PD(jx, r)
-		j = jx
+		perm, jy := YMM(), YMM()
+		VMOVDQU(p.c("dwordEven"), perm)
+		VPERMD(x, perm, jy) // the low dwords of the four lanes
+		j = jy.AsX()
 	} else {
 		jy := YMM()
-		VCVTTPS2DQ(x, jy)
-		VCVTDQ2PS(jy, r)
+		VPAND(p.c("erfIndexMask"), x, jy)
 		j = jy
 	}
-	p.MUL(p.c("invErfStep"), r, r)
-	dl = YMM()
-	p.SUB(r, tc, dl) // dl = tc − r
-	return tc, j, r, dl
+	return tc, j, rj, dl
 }
 
 // erfFromRow is erfPos from erfRow's tc and dl and the erf table row terf

@@ -23,7 +23,7 @@ type prec struct {
 
 	// Algorithm parameters, from package approx.
 	expClamp, erfClamp, erfStep float64
-	expShift                    float64
+	expShift, erfShift          float64
 	expInvLn2N                  float64
 	ln2Hi, ln2Lo                float64
 	expBits                     int
@@ -40,7 +40,7 @@ func newPrec64() *prec {
 	return &prec{
 		f64: true, lanes: 4, size: 8, name: "64",
 		expClamp: approx.ExpClamp64, erfClamp: approx.ErfClamp64, erfStep: approx.ErfStep64,
-		expShift: approx.ExpShift64, expInvLn2N: approx.ExpInvLn2N64,
+		expShift: approx.ExpShift64, erfShift: approx.ErfShift64, expInvLn2N: approx.ExpInvLn2N64,
 		ln2Hi: approx.ExpLn2NHi64, ln2Lo: approx.ExpLn2NLo64, expBits: approx.ExpTableBits64,
 		expPoly: approx.ExpPoly64[:], hermite: approx.HermiteCoeffs64[:],
 		expTab: approx.Exp64Table, erfTab: approx.Erf64Table,
@@ -60,7 +60,7 @@ func newPrec32() *prec {
 	return &prec{
 		f64: false, lanes: 8, size: 4, name: "32",
 		expClamp: approx.ExpClamp32, erfClamp: approx.ErfClamp32, erfStep: approx.ErfStep32,
-		expShift: approx.ExpShift32, expInvLn2N: float64(approx.ExpInvLn2N32),
+		expShift: approx.ExpShift32, erfShift: approx.ErfShift32, expInvLn2N: float64(approx.ExpInvLn2N32),
 		ln2Hi: float64(approx.ExpLn2NHi32), ln2Lo: float64(approx.ExpLn2NLo32), expBits: approx.ExpTableBits32,
 		expPoly: widen(approx.ExpPoly32[:]), hermite: widen(approx.HermiteCoeffs32[:]),
 		expTab: widen(approx.Exp32Table), erfTab: widen(approx.Erf32Table),
@@ -127,6 +127,8 @@ func (p *prec) declare() {
 	p.k("erfClamp", p.erfClamp)
 	p.k("erfStep", p.erfStep)
 	p.k("invErfStep", 1/p.erfStep)
+	p.k("negInvErfStep", -1/p.erfStep)
+	p.k("erfShift", p.erfShift)
 	p.k("expShift", p.expShift)
 	p.k("expInvLn2N", p.expInvLn2N)
 	p.k("ln2Hi", p.ln2Hi)
@@ -148,10 +150,12 @@ func (p *prec) declare() {
 		p.kint("signMask", 1<<63)
 		p.kint("expIndexMask", approx.ExpN64-1)
 		p.kint("expBias", 1023)
+		p.kbitsDwordEven()
 	} else {
 		p.kint("absMask", 1<<31-1)
 		p.kint("signMask", 1<<31)
 		p.kint("expBias", 127)
+		p.kint("erfIndexMask", 0xffff)
 	}
 	p.table("expTab", p.expTab)
 	// Rows of two elements: erf(r), 2/√π·exp(−r²) (gridPairs, gridPairs32).
@@ -162,6 +166,17 @@ func (p *prec) declare() {
 	p.table("erfExpGridTab", pairs)
 	// Lane indices 0, 1, … for building tail masks.
 	p.kbitsLanes()
+}
+
+// kbitsDwordEven declares the VPERMD index that gathers the low dwords of
+// the four qword lanes into the low half (erfRow, float64).
+func (p *prec) kbitsDwordEven() {
+	key := "dwordEven" + p.name
+	m := GLOBL(key, RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		DATA(i*4, U32(uint32(2*(i%4))))
+	}
+	p.consts[key] = m
 }
 
 func (p *prec) kbitsLanes() {

@@ -184,8 +184,12 @@ func main() {
 		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep64))
 		fmt.Fprintf(&b, "\t%s,\n", hex64(f64(erf(x, twoOverSqrtPi))))
 	}
-	fmt.Fprintf(&b, "}\n\n// Exp64GridTable[j] = 2/√π·exp(−(j/%d)²), correctly rounded (the erf grid).\nvar Exp64GridTable = []float64{\n", approx.ErfStep64)
+	fmt.Fprintf(&b, "}\n\n// Exp64GridTable[j] = 2/√π·exp(−(j/%d)²), correctly rounded (the erf grid),\n// and 0 in the last row (j/%[1]d = ErfClamp64).\nvar Exp64GridTable = []float64{\n", approx.ErfStep64)
 	for j := 0; j < approx.ErfRows64; j++ {
+		if j == approx.ErfRows64-1 {
+			fmt.Fprintf(&b, "\t0,\n")
+			continue
+		}
 		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep64))
 		fmt.Fprintf(&b, "\t%s,\n", hex64(f64(expNegSquare(x).Mul(expNegSquare(x), twoOverSqrtPi))))
 	}
@@ -194,8 +198,12 @@ func main() {
 		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep32))
 		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(erf(x, twoOverSqrtPi))))
 	}
-	fmt.Fprintf(&b, "}\n\n// Exp32GridTable[j] = 2/√π·exp(−(j/%d)²), correctly rounded to float32 (the erf grid).\nvar Exp32GridTable = []float32{\n", approx.ErfStep32)
+	fmt.Fprintf(&b, "}\n\n// Exp32GridTable[j] = 2/√π·exp(−(j/%d)²), correctly rounded to float32 (the erf\n// grid), and 0 in the last row (j/%[1]d = ErfClamp32).\nvar Exp32GridTable = []float32{\n", approx.ErfStep32)
 	for j := 0; j < approx.ErfRows32; j++ {
+		if j == approx.ErfRows32-1 {
+			fmt.Fprintf(&b, "\t0,\n")
+			continue
+		}
 		x := new(big.Float).SetPrec(prec).Quo(newf(float64(j)), newf(approx.ErfStep32))
 		fmt.Fprintf(&b, "\t%s,\n", hex32(f32(expNegSquare(x).Mul(expNegSquare(x), twoOverSqrtPi))))
 	}

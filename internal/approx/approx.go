@@ -28,17 +28,22 @@
 //
 // # erf(t) and E2 = (2/√π)·exp(−t²) on one grid   (ErfExpPos, 0 ≤ t)
 //
-//	tc  = min(t, ErfClamp)
-//	j   = trunc(tc·ErfStep);  r = j/ErfStep;  δ = tc − r   (exact; 0 ≤ δ < 1/ErfStep)
-//	u   = δ·(tc + r)                                (= tc² − r², 0 ≤ u < 2·ErfClamp/ErfStep)
-//	T   = ExpGridTable[j]  (= 2/√π·e^(−r²)),  or 0 when t > ErfClamp
+//	tc  = min(t, ErfClamp)                          (NaN → ErfClamp)
+//	x   = fma(tc, ErfStep, ErfShift)                (low bits of x hold j = round(tc·ErfStep))
+//	rj  = x − ErfShift                              (= j, exact)
+//	δ   = fma(rj, −1/ErfStep, tc)                   (= tc − r, r = j/ErfStep; exact, |δ| ≤ 1/(2·ErfStep))
+//	u   = δ·fma(rj, 1/ErfStep, tc)                  (= δ·(tc + r) = tc² − r², |u| ≤ (ErfClamp + ½/ErfStep)/ErfStep)
+//	T   = ExpGridTable[j]                           (= 2/√π·e^(−r²); 0 in the last row)
 //	p   = fma(G[n], u, G[n−1]);  p = fma(p, u, G[k]) … down to G[0]   (GridExpPoly)
 //	E2  = fma(T, p·u, T)                            (= T·e^(−u))
 //	erf(tc) = erf(r) + E2 · Σₙ Hₙ(tc)·δⁿ⁺¹/(n+1)!
 //
 // where Hₙ are the physicists' Hermite polynomials (the generating function
-// e^(2tw−w²) = Σ Hₙ(t)wⁿ/n! integrated over w ∈ [0, δ]). Both summands are ≥ 0,
-// so nothing cancels. With the scaled coefficients cₙ = Hₙ(tc)/(n+1)!
+// e^(2tw−w²) = Σ Hₙ(t)wⁿ/n! integrated over w ∈ [0, δ]). The row is the
+// nearest one, so δ and u take either sign and are half as large as from
+// the row below; the correction has the sign of δ, and where it is negative
+// it is at most half of erf(r) (in row 1, δ ≥ −1/(2·ErfStep)), so at most one
+// bit cancels. With the scaled coefficients cₙ = Hₙ(tc)/(n+1)!
 // (c₁ = tc, c₂ = (2tc²−1)/3, c₃ = tc(2tc²−3)/6, c₄ = (4tc⁴−12tc²+3)/30,
 // c₅ = tc(4tc⁴−20tc²+15)/90), evaluated from t2 = tc·tc as listed in
 // HermiteCoeffs, the order of operations is
@@ -49,13 +54,17 @@
 //
 // One grid row j gives both table values (the SIMD kernels store them side by
 // side and read each row with one load), so a pair needs no exp table, no
-// range reduction of t² and no scaling by 2^k. When t > ErfClamp, tc =
-// ErfClamp, δ = 0, erf = ErfTable[last] (= 1 rounded) and E2 = 0: beyond the
-// clamp exp(−t²) is below 6e-22 (float64) or 2e-9 (float32) and its term of h
-// is far below the last place of |d|; gradient sums treat those pairs' E2·rq
-// as 0. The float32 kernels run the same steps in float32 arithmetic with the
+// range reduction of t² and no scaling by 2^k; the row index comes from the
+// bits of x, with no conversion to an integer. The grid's last row sits one
+// step beyond its last true row (ErfClamp = Last + 1/ErfStep) and holds
+// erf(ErfClamp) (= 1 rounded) and E = 0, so every t > ErfZero = Last +
+// 1/(2·ErfStep) (and a NaN t) gives erf = 1 and E2 = 0 without a comparison: there exp(−t²)
+// is below 6e-22 (float64) or 2e-9 (float32) and its term of h is far below
+// the last place of |d|; gradient sums treat those pairs' E2·rq as 0. Between
+// Last and Last + 1/(2·ErfStep) the row below gives E2 as everywhere else.
+// The float32 kernels run the same steps in float32 arithmetic with the
 // float32 parameters (fewer Hermite terms and polynomial coefficients, a
-// coarser grid, smaller clamps).
+// coarser grid, smaller clamps); their j is the low 16 bits of x.
 //
 // # exp(−t²)   (ExpNegSquare, t ≥ 0; the element-wise kernel and PairTerms' ex)
 //
@@ -109,12 +118,20 @@ const (
 	// ExpInvLn2N64 = N/ln 2.
 	ExpInvLn2N64 = ExpN64 / math.Ln2
 
-	// ErfClamp64 bounds the erf grid: erf rounds to 1 from about 5.9, and
-	// beyond 7 the exp(−t²) term of a pair is below 1e-22 of the pair term,
-	// so E2 from the last grid row (rather than 0) changes nothing.
-	ErfClamp64 = 7.0
+	// ErfLast64 is the last true row of the erf grid: erf rounds to 1 from
+	// about 5.9, and beyond 7 the exp(−t²) term of a pair is below 1e-22 of
+	// the pair term.
+	ErfLast64 = 7.0
 	// ErfStep64 is the number of table rows per unit of t.
 	ErfStep64 = 256
+	// ErfClamp64 = ErfLast64 + 1/ErfStep64 bounds the erf grid: its row has E = 0.
+	ErfClamp64 = ErfLast64 + 1.0/ErfStep64
+	// ErfZero64 = ErfLast64 + 1/(2·ErfStep64): from t > ErfZero64 on (and
+	// for NaN t) the grid gives E2 = 0 and erf = 1.
+	ErfZero64 = ErfLast64 + 0.5/ErfStep64
+	// ErfShift64 = 1.5·2^52: fma(tc, ErfStep64, ErfShift64) rounds tc·ErfStep64
+	// to the nearest integer j and holds it in the low 32 bits.
+	ErfShift64 = 0x1.8p52
 	// ErfRows64 is the number of rows of Erf64Table: erf(j/ErfStep64), j = 0 … ErfClamp64·ErfStep64.
 	ErfRows64 = int(ErfClamp64*ErfStep64) + 1
 )
@@ -124,10 +141,10 @@ const (
 // below 0.01 ULP).
 var ExpPoly64 = [...]float64{1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120}
 
-// GridExpPoly64 are the coefficients of e^(−u) − 1 = u·(A[0] + u·(A[1] + … + u·A[7]))
-// for 0 ≤ u = tc² − r² < 2·ErfClamp64/ErfStep64 (Taylor: A[k] = (−1)^(k+1)/(k+1)!;
-// the truncation is below 0.02 ULP of E2).
-var GridExpPoly64 = [...]float64{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120, 1.0 / 720, -1.0 / 5040, 1.0 / 40320}
+// GridExpPoly64 are the coefficients of e^(−u) − 1 = u·(A[0] + u·(A[1] + … + u·A[6]))
+// for |u| = |tc² − r²| ≤ (ErfLast64 + 1/512)/ErfStep64 < 0.0274 (Taylor:
+// A[k] = (−1)^(k+1)/(k+1)!; the truncation u⁸/8! is below 0.08 ULP of E2).
+var GridExpPoly64 = [...]float64{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120, 1.0 / 720, -1.0 / 5040}
 
 // HermiteCoeffs64 gives c₂ … c₅ of the erf correction as polynomials in
 // t2 = tc² (c₁ = tc itself):
@@ -156,12 +173,19 @@ const (
 	// ExpInvLn2N32 = N/ln 2 (float32).
 	ExpInvLn2N32 = float32(ExpN32 / math.Ln2)
 
-	// ErfClamp32 bounds the float32 erf grid: erf rounds to 1 from about
-	// 3.9, and beyond 4.5 the exp(−t²) term of a pair is below 3e-10 of the
-	// pair term.
-	ErfClamp32 = 4.5
+	// ErfLast32 is the last true row of the float32 erf grid: erf rounds to
+	// 1 from about 3.9, and beyond 4.5 the exp(−t²) term of a pair is below
+	// 3e-10 of the pair term.
+	ErfLast32 = 4.5
 	// ErfStep32 is the number of float32 table rows per unit of t.
 	ErfStep32 = 64
+	// ErfClamp32 = ErfLast32 + 1/ErfStep32 bounds the float32 erf grid: its row has E = 0.
+	ErfClamp32 = ErfLast32 + 1.0/ErfStep32
+	// ErfZero32 = ErfLast32 + 1/(2·ErfStep32): from t > ErfZero32 on the
+	// float32 grid gives E2 = 0 and erf = 1.
+	ErfZero32 = ErfLast32 + 0.5/ErfStep32
+	// ErfShift32 = 1.5·2^23: fma(tc, ErfStep32, ErfShift32) holds j in the low 16 bits.
+	ErfShift32 = 0x1.8p23
 	// ErfRows32 is the number of rows of Erf32Table.
 	ErfRows32 = int(ErfClamp32*ErfStep32) + 1
 )
@@ -173,8 +197,8 @@ const (
 var ExpPoly32 = [...]float32{1.0 / 2, 1.0 / 6, 1.0 / 24}
 
 // GridExpPoly32 are the float32 coefficients of e^(−u) − 1 =
-// u·(A[0] + u·(A[1] + … + u·A[4])) for 0 ≤ u < 2·ErfClamp32/ErfStep32
-// (Taylor; the truncation is below 0.2 ULP of E2).
+// u·(A[0] + u·(A[1] + … + u·A[4])) for |u| ≤ (ErfLast32 + 1/128)/ErfStep32
+// < 0.071 (Taylor; the truncation u⁶/6! is below 0.03 ULP of E2).
 var GridExpPoly32 = [...]float32{-1, 1.0 / 2, -1.0 / 6, 1.0 / 24, -1.0 / 120}
 
 // HermiteCoeffs32 gives c₂, c₃ for float32 (c₁ = tc):

@@ -1949,9 +1949,11 @@ var Erf64Table = []float64{
 	0x1p+00,
 	0x1p+00,
 	0x1p+00,
+	0x1p+00,
 }
 
-// Exp64GridTable[j] = 2/√π·exp(−(j/256)²), correctly rounded (the erf grid).
+// Exp64GridTable[j] = 2/√π·exp(−(j/256)²), correctly rounded (the erf grid),
+// and 0 in the last row (j/256 = ErfClamp64).
 var Exp64GridTable = []float64{
 	0x1.20dd750429b6dp+00,
 	0x1.20dc542745213p+00,
@@ -3746,6 +3748,7 @@ var Exp64GridTable = []float64{
 	0x1.8ee7b29d0b081p-71,
 	0x1.79b1699b017a6p-71,
 	0x1.659917bbb6632p-71,
+	0,
 }
 
 // Erf32Table[j] = erf(j/64), correctly rounded to float32.
@@ -4039,9 +4042,11 @@ var Erf32Table = []float32{
 	0x1p+00,
 	0x1p+00,
 	0x1p+00,
+	0x1p+00,
 }
 
-// Exp32GridTable[j] = 2/√π·exp(−(j/64)²), correctly rounded to float32 (the erf grid).
+// Exp32GridTable[j] = 2/√π·exp(−(j/64)²), correctly rounded to float32 (the erf
+// grid), and 0 in the last row (j/64 = ErfClamp32).
 var Exp32GridTable = []float32{
 	0x1.20dd76p+00,
 	0x1.20cb68p+00,
@@ -4332,4 +4337,5 @@ var Exp32GridTable = []float32{
 	0x1.4979acp-29,
 	0x1.1e767cp-29,
 	0x1.f1e352p-30,
+	0,
 }
