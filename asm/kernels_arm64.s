@@ -20,21 +20,21 @@
 //   BatchSelfGrad64    BatchSelfGrad pair terms      122 instructions /  2 =  61.0 per term
 //   BatchDiracRowSums64 BatchDiracRowSums pair terms   79 instructions /  2 =  39.5 per term
 //   BatchDiracGrad64   BatchDiracGrad pair terms     105 instructions /  2 =  52.5 per term
-//   Erf32              erf (elements)                118 instructions /  8 =  14.8 per element
+//   Erf32              erf (elements)                126 instructions /  8 =  15.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
-//   PairTerms32        pair terms (elements)         113 instructions /  4 =  28.2 per element
-//   CrossRowSums32     CrossRowSums pair terms       148 instructions /  8 =  18.5 per term
-//   CrossGrad32        CrossGrad pair terms          191 instructions /  8 =  23.9 per term
-//   SelfRowSums32      SelfRowSums pair terms        148 instructions /  8 =  18.5 per term
-//   SelfGrad32         SelfGrad pair terms           191 instructions /  8 =  23.9 per term
-//   DiracRowSums32     DiracRowSums pair terms       136 instructions /  8 =  17.0 per term
-//   DiracGrad32        DiracGrad pair terms          169 instructions /  8 =  21.1 per term
-//   BatchCrossRowSums32 BatchCrossRowSums pair terms   82 instructions /  4 =  20.5 per term
-//   BatchCrossGrad32   BatchCrossGrad pair terms     117 instructions /  4 =  29.2 per term
-//   BatchSelfRowSums32 BatchSelfRowSums pair terms    82 instructions /  4 =  20.5 per term
-//   BatchSelfGrad32    BatchSelfGrad pair terms      117 instructions /  4 =  29.2 per term
-//   BatchDiracRowSums32 BatchDiracRowSums pair terms   74 instructions /  4 =  18.5 per term
-//   BatchDiracGrad32   BatchDiracGrad pair terms     100 instructions /  4 =  25.0 per term
+//   PairTerms32        pair terms (elements)         117 instructions /  4 =  29.2 per element
+//   CrossRowSums32     CrossRowSums pair terms       156 instructions /  8 =  19.5 per term
+//   CrossGrad32        CrossGrad pair terms          199 instructions /  8 =  24.9 per term
+//   SelfRowSums32      SelfRowSums pair terms        156 instructions /  8 =  19.5 per term
+//   SelfGrad32         SelfGrad pair terms           199 instructions /  8 =  24.9 per term
+//   DiracRowSums32     DiracRowSums pair terms       144 instructions /  8 =  18.0 per term
+//   DiracGrad32        DiracGrad pair terms          177 instructions /  8 =  22.1 per term
+//   BatchCrossRowSums32 BatchCrossRowSums pair terms   86 instructions /  4 =  21.5 per term
+//   BatchCrossGrad32   BatchCrossGrad pair terms     121 instructions /  4 =  30.2 per term
+//   BatchSelfRowSums32 BatchSelfRowSums pair terms    86 instructions /  4 =  21.5 per term
+//   BatchSelfGrad32    BatchSelfGrad pair terms      121 instructions /  4 =  30.2 per term
+//   BatchDiracRowSums32 BatchDiracRowSums pair terms   78 instructions /  4 =  19.5 per term
+//   BatchDiracGrad32   BatchDiracGrad pair terms     104 instructions /  4 =  26.0 per term
 //   ProjectMeans64     j loop 6×4 vectors (terms)     33 instructions / 48 =   0.7 per term
 //   ProjectMeans64     j loop 6×1 vector (terms)      15 instructions / 12 =   1.2 per term
 //   ProjectMeans64     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
@@ -88,10 +88,10 @@
 //   BatchGaussianGrad64 BatchGaussianGrad64 lanes     164 instructions /  2 =  82.0 per pair
 //   BatchGaussianValues32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianValues32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianValues32 BatchGaussianValues32 lanes   139 instructions /  4 =  34.8 per pair
+//   BatchGaussianValues32 BatchGaussianValues32 lanes   143 instructions /  4 =  35.8 per pair
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     187 instructions /  4 =  46.8 per pair
+//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     191 instructions /  4 =  47.8 per pair
 //   BatchPairValues64  cross sum, a component         29 instructions /  4 =   7.2 per pair
 //   BatchPairValues64  self sum, a component          48 instructions /  4 =  12.0 per pair
 //   BatchPairValues64  once a block: value, under     30 instructions /  4 =   7.5 per pair
@@ -112,24 +112,26 @@ DATA constGrid64<>+40(SB)/8, $0x401c040000000000
 DATA constGrid64<>+48(SB)/8, $0x3fe0000000000000
 DATA constGrid64<>+56(SB)/8, $0x4070000000000000
 DATA constGrid64<>+64(SB)/8, $0x3f70000000000000
-DATA constGrid64<>+72(SB)/8, $0x3fe5555555555555
-DATA constGrid64<>+80(SB)/8, $0xbfd5555555555555
-DATA constGrid64<>+88(SB)/8, $0x3fd5555555555555
-DATA constGrid64<>+96(SB)/8, $0xbfe0000000000000
-DATA constGrid64<>+104(SB)/8, $0x3fc1111111111111
-DATA constGrid64<>+112(SB)/8, $0xbfd999999999999a
-DATA constGrid64<>+120(SB)/8, $0x3fb999999999999a
-DATA constGrid64<>+128(SB)/8, $0x3fa6c16c16c16c17
-DATA constGrid64<>+136(SB)/8, $0xbfcc71c71c71c71c
-DATA constGrid64<>+144(SB)/8, $0x3fc5555555555555
-DATA constGrid64<>+152(SB)/8, $0xbff0000000000000
-DATA constGrid64<>+160(SB)/8, $0x3fe0000000000000
-DATA constGrid64<>+168(SB)/8, $0xbfc5555555555555
-DATA constGrid64<>+176(SB)/8, $0x3fa5555555555555
-DATA constGrid64<>+184(SB)/8, $0xbf81111111111111
-DATA constGrid64<>+192(SB)/8, $0x3f56c16c16c16c17
-DATA constGrid64<>+200(SB)/8, $0xbf2a01a01a01a01a
-GLOBL constGrid64<>(SB), RODATA|NOPTR, $208
+DATA constGrid64<>+72(SB)/8, $0xbf70000000000000
+DATA constGrid64<>+80(SB)/8, $0x4338000000000000
+DATA constGrid64<>+88(SB)/8, $0x3fe5555555555555
+DATA constGrid64<>+96(SB)/8, $0xbfd5555555555555
+DATA constGrid64<>+104(SB)/8, $0x3fd5555555555555
+DATA constGrid64<>+112(SB)/8, $0xbfe0000000000000
+DATA constGrid64<>+120(SB)/8, $0x3fc1111111111111
+DATA constGrid64<>+128(SB)/8, $0xbfd999999999999a
+DATA constGrid64<>+136(SB)/8, $0x3fb999999999999a
+DATA constGrid64<>+144(SB)/8, $0x3fa6c16c16c16c17
+DATA constGrid64<>+152(SB)/8, $0xbfcc71c71c71c71c
+DATA constGrid64<>+160(SB)/8, $0x3fc5555555555555
+DATA constGrid64<>+168(SB)/8, $0xbff0000000000000
+DATA constGrid64<>+176(SB)/8, $0x3fe0000000000000
+DATA constGrid64<>+184(SB)/8, $0xbfc5555555555555
+DATA constGrid64<>+192(SB)/8, $0x3fa5555555555555
+DATA constGrid64<>+200(SB)/8, $0xbf81111111111111
+DATA constGrid64<>+208(SB)/8, $0x3f56c16c16c16c17
+DATA constGrid64<>+216(SB)/8, $0xbf2a01a01a01a01a
+GLOBL constGrid64<>(SB), RODATA|NOPTR, $224
 
 DATA constExp64<>+0(SB)/8, $0x3ff0000000000000
 DATA constExp64<>+8(SB)/8, $0x3ff0000000000000
@@ -3882,16 +3884,20 @@ DATA constGrid32<>+44(SB)/4, $0x40908000
 DATA constGrid32<>+48(SB)/4, $0x3f000000
 DATA constGrid32<>+52(SB)/4, $0x42800000
 DATA constGrid32<>+56(SB)/4, $0x3c800000
-DATA constGrid32<>+60(SB)/4, $0x3f2aaaab
-DATA constGrid32<>+64(SB)/4, $0xbeaaaaab
-DATA constGrid32<>+68(SB)/4, $0x3eaaaaab
-DATA constGrid32<>+72(SB)/4, $0xbf000000
-DATA constGrid32<>+76(SB)/4, $0xbf800000
-DATA constGrid32<>+80(SB)/4, $0x3f000000
-DATA constGrid32<>+84(SB)/4, $0xbe2aaaab
-DATA constGrid32<>+88(SB)/4, $0x3d2aaaab
-DATA constGrid32<>+92(SB)/4, $0xbc088889
-GLOBL constGrid32<>(SB), RODATA|NOPTR, $96
+DATA constGrid32<>+60(SB)/4, $0xbc800000
+DATA constGrid32<>+64(SB)/4, $0x4b400000
+DATA constGrid32<>+68(SB)/4, $0x3f2aaaab
+DATA constGrid32<>+72(SB)/4, $0xbeaaaaab
+DATA constGrid32<>+76(SB)/4, $0x3eaaaaab
+DATA constGrid32<>+80(SB)/4, $0xbf000000
+DATA constGrid32<>+84(SB)/4, $0xbf800000
+DATA constGrid32<>+88(SB)/4, $0x3f000000
+DATA constGrid32<>+92(SB)/4, $0xbe2aaaab
+DATA constGrid32<>+96(SB)/4, $0x3d2aaaab
+DATA constGrid32<>+100(SB)/4, $0xbc088889
+DATA constGrid32<>+104(SB)/4, $0x00000000
+DATA constGrid32<>+108(SB)/4, $0x00000000
+GLOBL constGrid32<>(SB), RODATA|NOPTR, $112
 
 DATA constExp32<>+0(SB)/4, $0x3f800000
 DATA constExp32<>+4(SB)/4, $0x3f800000
@@ -4674,7 +4680,7 @@ TEXT ·erf64(SB), NOSPLIT, $0-48
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD dst_base+0(FP), R0
@@ -4691,122 +4697,122 @@ Erf64_erf_unrolled:
 	VBIF V4.B16, V19.B16, V2.B16
 	WORD $0x6ee3e664 // fcmgt v4.2d, v19.2d, v3.2d
 	VBIF V4.B16, V19.B16, V3.B16
-	WORD $0x6ef4e444 // fcmgt v4.2d, v2.2d, v20.2d
-	WORD $0x6ef4e465 // fcmgt v5.2d, v3.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
 	WORD $0x4ef4c463 // fminnm v3.2d, v3.2d, v20.2d
-	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4fd59867 // fmul v7.2d, v3.2d, v21.d[1]
-	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
-	WORD $0x4e61d8c8 // scvtf v8.2d, v6.2d
-	WORD $0x4fd69108 // fmul v8.2d, v8.2d, v22.d[0]
-	WORD $0x4e68d449 // fadd v9.2d, v2.2d, v8.2d
-	WORD $0x4ee8d448 // fsub v8.2d, v2.2d, v8.2d
-	WORD $0x6e69dd09 // fmul v9.2d, v8.2d, v9.2d
-	WORD $0x4e61d8ea // scvtf v10.2d, v7.2d
-	WORD $0x4fd6914a // fmul v10.2d, v10.2d, v22.d[0]
-	WORD $0x4e6ad46b // fadd v11.2d, v3.2d, v10.2d
-	WORD $0x4eead46a // fsub v10.2d, v3.2d, v10.2d
-	WORD $0x6e6bdd4b // fmul v11.2d, v10.2d, v11.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51844 // fmla v4.2d, v2.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd51865 // fmla v5.2d, v3.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d486 // fsub v6.2d, v4.2d, v6.2d
+	VMOV V2.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V2.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
+	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
+	VMOV V3.B16, V9.B16
+	WORD $0x4fd618c9 // fmla v9.2d, v6.2d, v22.d[1]
+	VMOV V3.B16, V10.B16
+	WORD $0x4fd610ca // fmla v10.2d, v6.2d, v22.d[0]
+	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F12, F13)
-	LDP (R20), (R20, R21)
-	VMOV R20, V12.D[1]
-	VMOV R21, V13.D[1]
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F6, F14)
+	FLDPD (R19), (F6, F11)
 	LDP (R20), (R20, R21)
 	VMOV R20, V6.D[1]
-	VMOV R21, V14.D[1]
-	WORD $0x4e641dad // bic v13.16b, v13.16b, v4.16b
-	WORD $0x4e651dce // bic v14.16b, v14.16b, v5.16b
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1924 // fmla v4.2d, v9.2d, v30.d[1]
-	VDUP V30.D[0], V5.D2
-	WORD $0x4fde1965 // fmla v5.2d, v11.2d, v30.d[1]
-	VDUP V29.D[1], V7.D2
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V5.D2, V11.D2, V4.D2
+	VMOV R21, V11.D[1]
+	VMOV V5.S[0], R19
+	VMOV V5.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F4, F12)
+	LDP (R20), (R20, R21)
+	VMOV R20, V4.D[1]
+	VMOV R21, V12.D[1]
+	VDUP V31.D[0], V5.D2
+	WORD $0x4fdf1905 // fmla v5.2d, v8.2d, v31.d[1]
+	VDUP V31.D[0], V13.D2
+	WORD $0x4fdf194d // fmla v13.2d, v10.2d, v31.d[1]
+	VDUP V30.D[1], V14.D2
+	VFMLA V5.D2, V8.D2, V14.D2
+	VDUP V30.D[1], V5.D2
+	VFMLA V13.D2, V10.D2, V5.D2
+	VDUP V30.D[0], V13.D2
+	VFMLA V14.D2, V8.D2, V13.D2
+	VDUP V30.D[0], V14.D2
+	VFMLA V5.D2, V10.D2, V14.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V13.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V13.D2
+	VFMLA V14.D2, V10.D2, V13.D2
+	VDUP V29.D[0], V14.D2
+	VFMLA V5.D2, V8.D2, V14.D2
 	VDUP V29.D[0], V5.D2
-	VFMLA V7.D2, V9.D2, V5.D2
-	VDUP V29.D[0], V7.D2
-	VFMLA V4.D2, V11.D2, V7.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V7.D2, V11.D2, V5.D2
-	VDUP V28.D[0], V7.D2
-	VFMLA V4.D2, V9.D2, V7.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V7.D2, V9.D2, V5.D2
-	VDUP V27.D[1], V7.D2
-	VFMLA V4.D2, V11.D2, V7.D2
-	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
-	WORD $0x6e6bdce7 // fmul v7.2d, v7.2d, v11.2d
-	VFMLA V5.D2, V13.D2, V13.D2
-	VFMLA V7.D2, V14.D2, V14.D2
-	WORD $0x6e62dc44 // fmul v4.2d, v2.2d, v2.2d
-	WORD $0x6e63dc65 // fmul v5.2d, v3.2d, v3.2d
-	VDUP V26.D[1], V7.D2
-	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
-	VDUP V26.D[1], V9.D2
-	WORD $0x4fda10a9 // fmla v9.2d, v5.2d, v26.d[0]
-	VDUP V27.D[0], V11.D2
-	VFMLA V7.D2, V4.D2, V11.D2
-	WORD $0x6e62dd6b // fmul v11.2d, v11.2d, v2.2d
-	VDUP V27.D[0], V15.D2
-	VFMLA V9.D2, V5.D2, V15.D2
+	VFMLA V13.D2, V10.D2, V5.D2
+	VDUP V28.D[1], V13.D2
+	VFMLA V14.D2, V8.D2, V13.D2
+	VDUP V28.D[1], V14.D2
+	VFMLA V5.D2, V10.D2, V14.D2
+	WORD $0x6e68ddad // fmul v13.2d, v13.2d, v8.2d
+	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
+	VFMLA V13.D2, V11.D2, V11.D2
+	VFMLA V14.D2, V12.D2, V12.D2
+	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
+	WORD $0x6e63dc68 // fmul v8.2d, v3.2d, v3.2d
+	VDUP V27.D[1], V10.D2
+	WORD $0x4fdb10aa // fmla v10.2d, v5.2d, v27.d[0]
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb110d // fmla v13.2d, v8.2d, v27.d[0]
+	VDUP V28.D[0], V14.D2
+	VFMLA V10.D2, V5.D2, V14.D2
+	WORD $0x6e62ddce // fmul v14.2d, v14.2d, v2.2d
+	VDUP V28.D[0], V15.D2
+	VFMLA V13.D2, V8.D2, V15.D2
 	WORD $0x6e63ddef // fmul v15.2d, v15.2d, v3.2d
-	VDUP V25.D[0], V7.D2
-	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V16.D2
-	VFMLA V7.D2, V4.D2, V16.D2
-	VFMLA V8.D2, V11.D2, V16.D2
-	VDUP V25.D[0], V9.D2
-	WORD $0x4fd818a9 // fmla v9.2d, v5.2d, v24.d[1]
-	VDUP V25.D[1], V11.D2
-	VFMLA V9.D2, V5.D2, V11.D2
-	VFMLA V10.D2, V15.D2, V11.D2
-	VDUP V24.D[0], V7.D2
-	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
-	WORD $0x6e62dce7 // fmul v7.2d, v7.2d, v2.2d
-	VFMLA V8.D2, V16.D2, V7.D2
-	VDUP V24.D[0], V9.D2
-	WORD $0x4fd718a9 // fmla v9.2d, v5.2d, v23.d[1]
-	WORD $0x6e63dd29 // fmul v9.2d, v9.2d, v3.2d
-	VFMLA V10.D2, V11.D2, V9.D2
-	VDUP V23.D[0], V11.D2
-	WORD $0x4fd6188b // fmla v11.2d, v4.2d, v22.d[1]
-	VFMLA V8.D2, V7.D2, V11.D2
-	VDUP V23.D[0], V4.D2
-	WORD $0x4fd618a4 // fmla v4.2d, v5.2d, v22.d[1]
-	VFMLA V10.D2, V9.D2, V4.D2
-	VFMLA V8.D2, V11.D2, V2.D2
-	VFMLA V10.D2, V4.D2, V3.D2
-	WORD $0x6e62dd04 // fmul v4.2d, v8.2d, v2.2d
-	VFMLA V8.D2, V4.D2, V8.D2
-	WORD $0x6e63dd42 // fmul v2.2d, v10.2d, v3.2d
-	VFMLA V10.D2, V2.D2, V10.D2
-	VFMLA V8.D2, V13.D2, V12.D2
-	VFMLA V10.D2, V14.D2, V6.D2
+	VDUP V26.D[0], V10.D2
+	WORD $0x4fd918aa // fmla v10.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V16.D2
+	VFMLA V10.D2, V5.D2, V16.D2
+	VFMLA V7.D2, V14.D2, V16.D2
+	VDUP V26.D[0], V13.D2
+	WORD $0x4fd9190d // fmla v13.2d, v8.2d, v25.d[1]
+	VDUP V26.D[1], V14.D2
+	VFMLA V13.D2, V8.D2, V14.D2
+	VFMLA V9.D2, V15.D2, V14.D2
+	VDUP V25.D[0], V10.D2
+	WORD $0x4fd818aa // fmla v10.2d, v5.2d, v24.d[1]
+	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
+	VFMLA V7.D2, V16.D2, V10.D2
+	VDUP V25.D[0], V13.D2
+	WORD $0x4fd8190d // fmla v13.2d, v8.2d, v24.d[1]
+	WORD $0x6e63ddad // fmul v13.2d, v13.2d, v3.2d
+	VFMLA V9.D2, V14.D2, V13.D2
+	VDUP V24.D[0], V14.D2
+	WORD $0x4fd718ae // fmla v14.2d, v5.2d, v23.d[1]
+	VFMLA V7.D2, V10.D2, V14.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71905 // fmla v5.2d, v8.2d, v23.d[1]
+	VFMLA V9.D2, V13.D2, V5.D2
+	VFMLA V7.D2, V14.D2, V2.D2
+	VFMLA V9.D2, V5.D2, V3.D2
+	WORD $0x6e62dce5 // fmul v5.2d, v7.2d, v2.2d
+	VFMLA V7.D2, V5.D2, V7.D2
+	WORD $0x6e63dd22 // fmul v2.2d, v9.2d, v3.2d
+	VFMLA V9.D2, V2.D2, V9.D2
+	VFMLA V7.D2, V11.D2, V6.D2
+	VFMLA V9.D2, V12.D2, V4.D2
 	WORD $0x4ee0f802 // fabs v2.2d, v0.2d
 	WORD $0x4e621c02 // bic v2.16b, v0.16b, v2.16b
-	VORR V2.B16, V12.B16, V12.B16
+	VORR V2.B16, V6.B16, V6.B16
 	WORD $0x4ee0f822 // fabs v2.2d, v1.2d
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V6.B16, V6.B16
-	VST1.P [V12.D2], 16(R0)
+	VORR V2.B16, V4.B16, V4.B16
 	VST1.P [V6.D2], 16(R0)
+	VST1.P [V4.D2], 16(R0)
 	SUB $4, R2
 	B Erf64_erf_unrolled
 Erf64_erf_single:
@@ -4816,64 +4822,64 @@ Erf64_erf_single:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x6ee1e662 // fcmgt v2.2d, v19.2d, v1.2d
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6ef4e422 // fcmgt v2.2d, v1.2d, v20.2d
 	WORD $0x4ef4c421 // fminnm v1.2d, v1.2d, v20.2d
-	WORD $0x4fd59823 // fmul v3.2d, v1.2d, v21.d[1]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
-	WORD $0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
-	WORD $0x4ee4d424 // fsub v4.2d, v1.2d, v4.2d
+	VDUP V23.D[0], V2.D2
+	WORD $0x4fd51822 // fmla v2.2d, v1.2d, v21.d[1]
+	VDUP V23.D[0], V3.D2
+	WORD $0x4ee3d443 // fsub v3.2d, v2.2d, v3.2d
+	VMOV V1.B16, V4.B16
+	WORD $0x4fd61864 // fmla v4.2d, v3.2d, v22.d[1]
+	VMOV V1.B16, V5.B16
+	WORD $0x4fd61065 // fmla v5.2d, v3.2d, v22.d[0]
 	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
+	VMOV V2.S[0], R19
+	VMOV V2.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F6, F7)
+	FLDPD (R19), (F3, F6)
 	LDP (R20), (R20, R21)
-	VMOV R20, V6.D[1]
-	VMOV R21, V7.D[1]
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VMOV R20, V3.D[1]
+	VMOV R21, V6.D[1]
+	VDUP V31.D[0], V2.D2
+	WORD $0x4fdf18a2 // fmla v2.2d, v5.2d, v31.d[1]
+	VDUP V30.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
 	VDUP V30.D[0], V2.D2
-	WORD $0x4fde18a2 // fmla v2.2d, v5.2d, v30.d[1]
-	VDUP V29.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
+	VFMLA V7.D2, V5.D2, V2.D2
+	VDUP V29.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
 	VDUP V29.D[0], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V28.D[0], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
-	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
-	VFMLA V3.D2, V7.D2, V7.D2
+	VFMLA V7.D2, V5.D2, V2.D2
+	VDUP V28.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V6.D2, V6.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	VDUP V26.D[1], V3.D2
-	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V3.D2, V2.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1045 // fmla v5.2d, v2.2d, v27.d[0]
+	VDUP V28.D[0], V7.D2
+	VFMLA V5.D2, V2.D2, V7.D2
+	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91845 // fmla v5.2d, v2.2d, v25.d[1]
+	VDUP V26.D[1], V8.D2
+	VFMLA V5.D2, V2.D2, V8.D2
+	VFMLA V4.D2, V7.D2, V8.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81845 // fmla v5.2d, v2.2d, v24.d[1]
 	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
-	VDUP V25.D[0], V3.D2
-	WORD $0x4fd81843 // fmla v3.2d, v2.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V3.D2, V2.D2, V8.D2
-	VFMLA V4.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V3.D2
-	WORD $0x4fd71843 // fmla v3.2d, v2.2d, v23.d[1]
-	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61845 // fmla v5.2d, v2.2d, v22.d[1]
-	VFMLA V4.D2, V3.D2, V5.D2
-	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V4.D2, V8.D2, V5.D2
+	VDUP V24.D[0], V7.D2
+	WORD $0x4fd71847 // fmla v7.2d, v2.2d, v23.d[1]
+	VFMLA V4.D2, V5.D2, V7.D2
+	VFMLA V4.D2, V7.D2, V1.D2
 	WORD $0x6e61dc82 // fmul v2.2d, v4.2d, v1.2d
 	VFMLA V4.D2, V2.D2, V4.D2
-	VFMLA V4.D2, V7.D2, V6.D2
+	VFMLA V4.D2, V6.D2, V3.D2
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V6.B16, V6.B16
-	VST1.P [V6.D2], 16(R0)
+	VORR V1.B16, V3.B16, V3.B16
+	VST1.P [V3.D2], 16(R0)
 	SUB $2, R2
 	B Erf64_erf_single
 Erf64_erf_tail:
@@ -4886,65 +4892,65 @@ Erf64_lanes1:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x6ee1e662 // fcmgt v2.2d, v19.2d, v1.2d
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6ef4e422 // fcmgt v2.2d, v1.2d, v20.2d
 	WORD $0x4ef4c421 // fminnm v1.2d, v1.2d, v20.2d
-	WORD $0x4fd59823 // fmul v3.2d, v1.2d, v21.d[1]
-	WORD $0x4ee1b863 // fcvtzs v3.2d, v3.2d
-	WORD $0x4e61d864 // scvtf v4.2d, v3.2d
-	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
-	WORD $0x4e64d425 // fadd v5.2d, v1.2d, v4.2d
-	WORD $0x4ee4d424 // fsub v4.2d, v1.2d, v4.2d
+	VDUP V23.D[0], V2.D2
+	WORD $0x4fd51822 // fmla v2.2d, v1.2d, v21.d[1]
+	VDUP V23.D[0], V3.D2
+	WORD $0x4ee3d443 // fsub v3.2d, v2.2d, v3.2d
+	VMOV V1.B16, V4.B16
+	WORD $0x4fd61864 // fmla v4.2d, v3.2d, v22.d[1]
+	VMOV V1.B16, V5.B16
+	WORD $0x4fd61065 // fmla v5.2d, v3.2d, v22.d[0]
 	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
-	VMOV V3.D[0], R19
-	VMOV V3.D[1], R20
+	VMOV V2.S[0], R19
+	VMOV V2.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F6, F7)
+	FLDPD (R19), (F3, F6)
 	LDP (R20), (R20, R21)
-	VMOV R20, V6.D[1]
-	VMOV R21, V7.D[1]
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VMOV R20, V3.D[1]
+	VMOV R21, V6.D[1]
+	VDUP V31.D[0], V2.D2
+	WORD $0x4fdf18a2 // fmla v2.2d, v5.2d, v31.d[1]
+	VDUP V30.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
 	VDUP V30.D[0], V2.D2
-	WORD $0x4fde18a2 // fmla v2.2d, v5.2d, v30.d[1]
-	VDUP V29.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
+	VFMLA V7.D2, V5.D2, V2.D2
+	VDUP V29.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
 	VDUP V29.D[0], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
-	VDUP V28.D[0], V2.D2
-	VFMLA V3.D2, V5.D2, V2.D2
-	VDUP V27.D[1], V3.D2
-	VFMLA V2.D2, V5.D2, V3.D2
-	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
-	VFMLA V3.D2, V7.D2, V7.D2
+	VFMLA V7.D2, V5.D2, V2.D2
+	VDUP V28.D[1], V7.D2
+	VFMLA V2.D2, V5.D2, V7.D2
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V6.D2, V6.D2
 	WORD $0x6e61dc22 // fmul v2.2d, v1.2d, v1.2d
-	VDUP V26.D[1], V3.D2
-	WORD $0x4fda1043 // fmla v3.2d, v2.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V3.D2, V2.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1045 // fmla v5.2d, v2.2d, v27.d[0]
+	VDUP V28.D[0], V7.D2
+	VFMLA V5.D2, V2.D2, V7.D2
+	WORD $0x6e61dce7 // fmul v7.2d, v7.2d, v1.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91845 // fmla v5.2d, v2.2d, v25.d[1]
+	VDUP V26.D[1], V8.D2
+	VFMLA V5.D2, V2.D2, V8.D2
+	VFMLA V4.D2, V7.D2, V8.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81845 // fmla v5.2d, v2.2d, v24.d[1]
 	WORD $0x6e61dca5 // fmul v5.2d, v5.2d, v1.2d
-	VDUP V25.D[0], V3.D2
-	WORD $0x4fd81843 // fmla v3.2d, v2.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V3.D2, V2.D2, V8.D2
-	VFMLA V4.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V3.D2
-	WORD $0x4fd71843 // fmla v3.2d, v2.2d, v23.d[1]
-	WORD $0x6e61dc63 // fmul v3.2d, v3.2d, v1.2d
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61845 // fmla v5.2d, v2.2d, v22.d[1]
-	VFMLA V4.D2, V3.D2, V5.D2
-	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V4.D2, V8.D2, V5.D2
+	VDUP V24.D[0], V7.D2
+	WORD $0x4fd71847 // fmla v7.2d, v2.2d, v23.d[1]
+	VFMLA V4.D2, V5.D2, V7.D2
+	VFMLA V4.D2, V7.D2, V1.D2
 	WORD $0x6e61dc82 // fmul v2.2d, v4.2d, v1.2d
 	VFMLA V4.D2, V2.D2, V4.D2
-	VFMLA V4.D2, V7.D2, V6.D2
+	VFMLA V4.D2, V6.D2, V3.D2
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V6.B16, V6.B16
+	VORR V1.B16, V3.B16, V3.B16
 	MOVD R0, R23
-	VMOV V6.D[0], R24
+	VMOV V3.D[0], R24
 	MOVD.P R24, 8(R23)
 Erf64_lanes2:
 Erf64_erf_done:
@@ -5158,7 +5164,7 @@ TEXT ·pairTerms64(SB), NOSPLIT, $0-120
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD h_base+0(FP), R0
@@ -5182,67 +5188,67 @@ PairTerms64_pair_single:
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
 	VMOV V4.B16, V2.B16
-	WORD $0x6ef4e445 // fcmgt v5.2d, v2.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
-	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d448 // fadd v8.2d, v2.2d, v7.2d
-	WORD $0x4ee7d447 // fsub v7.2d, v2.2d, v7.2d
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd51845 // fmla v5.2d, v2.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
+	VMOV V2.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V2.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V5.S[0], R19
+	VMOV V5.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V5.D2
+	WORD $0x4fdf1905 // fmla v5.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V5.D2
-	WORD $0x4fde1905 // fmla v5.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
+	VFMLA V10.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
 	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb10a8 // fmla v8.2d, v5.2d, v27.d[0]
+	VDUP V28.D[0], V10.D2
+	VFMLA V8.D2, V5.D2, V10.D2
+	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd918a8 // fmla v8.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V11.D2
+	VFMLA V8.D2, V5.D2, V11.D2
+	VFMLA V7.D2, V10.D2, V11.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd818a8 // fmla v8.2d, v5.2d, v24.d[1]
 	WORD $0x6e62dd08 // fmul v8.2d, v8.2d, v2.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd818a6 // fmla v6.2d, v5.2d, v24.d[1]
-	VDUP V25.D[1], V11.D2
-	VFMLA V6.D2, V5.D2, V11.D2
-	VFMLA V7.D2, V8.D2, V11.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd718a6 // fmla v6.2d, v5.2d, v23.d[1]
-	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
-	VFMLA V7.D2, V11.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd618a8 // fmla v8.2d, v5.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V2.D2
+	VFMLA V7.D2, V11.D2, V8.D2
+	VDUP V24.D[0], V10.D2
+	WORD $0x4fd718aa // fmla v10.2d, v5.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V10.D2
+	VFMLA V7.D2, V10.D2, V2.D2
 	WORD $0x6e62dce5 // fmul v5.2d, v7.2d, v2.2d
 	VFMLA V7.D2, V5.D2, V7.D2
-	VFMLA V7.D2, V10.D2, V9.D2
-	WORD $0x6e6adc21 // fmul v1.2d, v1.2d, v10.2d
-	VFMLA V9.D2, V3.D2, V1.D2
+	VFMLA V7.D2, V9.D2, V6.D2
+	WORD $0x6e69dc21 // fmul v1.2d, v1.2d, v9.2d
+	VFMLA V6.D2, V3.D2, V1.D2
 	VST1.P [V1.D2], 16(R0)
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V9.B16, V9.B16
-	VST1.P [V9.D2], 16(R1)
+	VORR V1.B16, V6.B16, V6.B16
+	VST1.P [V6.D2], 16(R1)
 	MOVD $constExp64<>(SB), R15
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 48(R15), [V22.D2, V23.D2, V24.D2]
@@ -5288,7 +5294,7 @@ PairTerms64_pair_single:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	SUB $2, R5
 	B PairTerms64_pair_single
 PairTerms64_pair_tail:
@@ -5313,71 +5319,71 @@ PairTerms64_lanes6:
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD $0x4fd59021 // fmul v1.2d, v1.2d, v21.d[0]
 	VMOV V4.B16, V2.B16
-	WORD $0x6ef4e445 // fcmgt v5.2d, v2.2d, v20.2d
 	WORD $0x4ef4c442 // fminnm v2.2d, v2.2d, v20.2d
-	WORD $0x4fd59846 // fmul v6.2d, v2.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d448 // fadd v8.2d, v2.2d, v7.2d
-	WORD $0x4ee7d447 // fsub v7.2d, v2.2d, v7.2d
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd51845 // fmla v5.2d, v2.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d4a6 // fsub v6.2d, v5.2d, v6.2d
+	VMOV V2.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V2.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V5.S[0], R19
+	VMOV V5.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V5.D2
+	WORD $0x4fdf1905 // fmla v5.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V5.D2
-	WORD $0x4fde1905 // fmla v5.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V5.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V5.D2
-	VFMLA V6.D2, V8.D2, V5.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V5.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
+	VFMLA V10.D2, V8.D2, V5.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V5.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
 	WORD $0x6e62dc45 // fmul v5.2d, v2.2d, v2.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda10a6 // fmla v6.2d, v5.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V5.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb10a8 // fmla v8.2d, v5.2d, v27.d[0]
+	VDUP V28.D[0], V10.D2
+	VFMLA V8.D2, V5.D2, V10.D2
+	WORD $0x6e62dd4a // fmul v10.2d, v10.2d, v2.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd918a8 // fmla v8.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V11.D2
+	VFMLA V8.D2, V5.D2, V11.D2
+	VFMLA V7.D2, V10.D2, V11.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd818a8 // fmla v8.2d, v5.2d, v24.d[1]
 	WORD $0x6e62dd08 // fmul v8.2d, v8.2d, v2.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd818a6 // fmla v6.2d, v5.2d, v24.d[1]
-	VDUP V25.D[1], V11.D2
-	VFMLA V6.D2, V5.D2, V11.D2
-	VFMLA V7.D2, V8.D2, V11.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd718a6 // fmla v6.2d, v5.2d, v23.d[1]
-	WORD $0x6e62dcc6 // fmul v6.2d, v6.2d, v2.2d
-	VFMLA V7.D2, V11.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd618a8 // fmla v8.2d, v5.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V2.D2
+	VFMLA V7.D2, V11.D2, V8.D2
+	VDUP V24.D[0], V10.D2
+	WORD $0x4fd718aa // fmla v10.2d, v5.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V10.D2
+	VFMLA V7.D2, V10.D2, V2.D2
 	WORD $0x6e62dce5 // fmul v5.2d, v7.2d, v2.2d
 	VFMLA V7.D2, V5.D2, V7.D2
-	VFMLA V7.D2, V10.D2, V9.D2
-	WORD $0x6e6adc21 // fmul v1.2d, v1.2d, v10.2d
-	VFMLA V9.D2, V3.D2, V1.D2
+	VFMLA V7.D2, V9.D2, V6.D2
+	WORD $0x6e69dc21 // fmul v1.2d, v1.2d, v9.2d
+	VFMLA V6.D2, V3.D2, V1.D2
 	MOVD R0, R23
 	VMOV V1.D[0], R24
 	MOVD.P R24, 8(R23)
 PairTerms64_lanes7:
 	WORD $0x4ee0f801 // fabs v1.2d, v0.2d
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V9.B16, V9.B16
+	VORR V1.B16, V6.B16, V6.B16
 	MOVD R1, R23
-	VMOV V9.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 PairTerms64_lanes8:
 	MOVD $constExp64<>(SB), R15
@@ -5428,7 +5434,7 @@ PairTerms64_lanes9:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 PairTerms64_pair_done:
 	RET
 	// vector registers: 12 of V0–V17 at most, constants in V18–V31
@@ -5439,7 +5445,7 @@ TEXT ·crossRowSums64(SB), NOSPLIT, $96-144
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -5490,132 +5496,132 @@ CrossRowSums64_col_unrolled:
 	WORD $0x4fd590c6 // fmul v6.2d, v6.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6ef4e523 // fcmgt v3.2d, v9.2d, v20.2d
-	WORD $0x6ef4e544 // fcmgt v4.2d, v10.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
 	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd59927 // fmul v7.2d, v9.2d, v21.d[1]
-	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
-	WORD $0x4fd59948 // fmul v8.2d, v10.2d, v21.d[1]
-	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
-	WORD $0x4e61d8eb // scvtf v11.2d, v7.2d
-	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
-	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
-	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
-	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
-	WORD $0x4e61d90d // scvtf v13.2d, v8.2d
-	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
-	WORD $0x4e6dd54e // fadd v14.2d, v10.2d, v13.2d
-	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
-	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd51923 // fmla v3.2d, v9.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51944 // fmla v4.2d, v10.2d, v21.d[1]
+	VDUP V23.D[0], V7.D2
+	WORD $0x4ee7d467 // fsub v7.2d, v3.2d, v7.2d
+	VMOV V9.B16, V8.B16
+	WORD $0x4fd618e8 // fmla v8.2d, v7.2d, v22.d[1]
+	VMOV V9.B16, V11.B16
+	WORD $0x4fd610eb // fmla v11.2d, v7.2d, v22.d[0]
+	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
+	VDUP V23.D[0], V7.D2
+	WORD $0x4ee7d487 // fsub v7.2d, v4.2d, v7.2d
+	VMOV V10.B16, V12.B16
+	WORD $0x4fd618ec // fmla v12.2d, v7.2d, v22.d[1]
+	VMOV V10.B16, V13.B16
+	WORD $0x4fd610ed // fmla v13.2d, v7.2d, v22.d[0]
+	WORD $0x6e6ddd8d // fmul v13.2d, v12.2d, v13.2d
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F15, F16)
-	LDP (R20), (R20, R21)
-	VMOV R20, V15.D[1]
-	VMOV R21, V16.D[1]
-	VMOV V8.D[0], R19
-	VMOV V8.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F7, F17)
+	FLDPD (R19), (F7, F14)
 	LDP (R20), (R20, R21)
 	VMOV R20, V7.D[1]
-	VMOV R21, V17.D[1]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1983 // fmla v3.2d, v12.2d, v30.d[1]
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
-	VDUP V29.D[1], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V29.D[1], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
+	VMOV R21, V14.D[1]
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F3, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V3.D[1]
+	VMOV R21, V15.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1964 // fmla v4.2d, v11.2d, v31.d[1]
+	VDUP V31.D[0], V16.D2
+	WORD $0x4fdf19b0 // fmla v16.2d, v13.2d, v31.d[1]
+	VDUP V30.D[1], V17.D2
+	VFMLA V4.D2, V11.D2, V17.D2
+	VDUP V30.D[1], V4.D2
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V30.D[0], V16.D2
+	VFMLA V17.D2, V11.D2, V16.D2
+	VDUP V30.D[0], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V16.D2, V11.D2, V4.D2
+	VDUP V29.D[1], V16.D2
+	VFMLA V17.D2, V13.D2, V16.D2
+	VDUP V29.D[0], V17.D2
+	VFMLA V4.D2, V11.D2, V17.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V29.D[0], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V8.D2, V14.D2, V4.D2
-	VDUP V28.D[0], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V27.D[1], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
-	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
-	VFMLA V4.D2, V16.D2, V16.D2
-	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V28.D[1], V16.D2
+	VFMLA V17.D2, V11.D2, V16.D2
+	VDUP V28.D[1], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	WORD $0x6e6bde10 // fmul v16.2d, v16.2d, v11.2d
+	WORD $0x6e6dde31 // fmul v17.2d, v17.2d, v13.2d
+	VFMLA V16.D2, V14.D2, V14.D2
+	WORD $0x6e6edca5 // fmul v5.2d, v5.2d, v14.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V8.D2, V17.D2, V17.D2
-	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
+	FMOVQ F14, s3-48(SP)
+	VFMLA V17.D2, V15.D2, V15.D2
+	WORD $0x6e6fdcc6 // fmul v6.2d, v6.2d, v15.2d
 	FMOVQ F6, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
-	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
-	VDUP V26.D[1], V5.D2
-	WORD $0x4fda1065 // fmla v5.2d, v3.2d, v26.d[0]
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V5.D2, V3.D2, V8.D2
-	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
-	VDUP V27.D[0], V12.D2
-	VFMLA V6.D2, V4.D2, V12.D2
-	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
-	VDUP V25.D[0], V5.D2
-	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V5.D2, V3.D2, V14.D2
-	VFMLA V11.D2, V8.D2, V14.D2
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	WORD $0x6e6add45 // fmul v5.2d, v10.2d, v10.2d
+	VDUP V27.D[1], V6.D2
+	WORD $0x4fdb1086 // fmla v6.2d, v4.2d, v27.d[0]
+	VDUP V27.D[1], V11.D2
+	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
+	VDUP V28.D[0], V13.D2
+	VFMLA V6.D2, V4.D2, V13.D2
+	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
+	VDUP V28.D[0], V14.D2
+	VFMLA V11.D2, V5.D2, V14.D2
+	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fd91886 // fmla v6.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V15.D2
+	VFMLA V6.D2, V4.D2, V15.D2
+	VFMLA V8.D2, V13.D2, V15.D2
+	VDUP V26.D[0], V11.D2
+	WORD $0x4fd918ab // fmla v11.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V13.D2
+	VFMLA V11.D2, V5.D2, V13.D2
+	VFMLA V12.D2, V14.D2, V13.D2
 	VDUP V25.D[0], V6.D2
 	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VFMLA V13.D2, V12.D2, V8.D2
-	VDUP V24.D[0], V5.D2
-	WORD $0x4fd71865 // fmla v5.2d, v3.2d, v23.d[1]
-	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
-	VFMLA V11.D2, V14.D2, V5.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e6adcc6 // fmul v6.2d, v6.2d, v10.2d
-	VFMLA V13.D2, V8.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	VFMLA V11.D2, V5.D2, V8.D2
-	VDUP V23.D[0], V3.D2
-	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
-	VFMLA V13.D2, V6.D2, V3.D2
-	VFMLA V11.D2, V8.D2, V9.D2
-	VFMLA V13.D2, V3.D2, V10.D2
-	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
-	VFMLA V11.D2, V3.D2, V11.D2
-	WORD $0x6e6adda3 // fmul v3.2d, v13.2d, v10.2d
-	VFMLA V13.D2, V3.D2, V13.D2
-	FMOVQ s3-48(SP), F3
-	VFMLA V11.D2, V3.D2, V15.D2
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.D2, V3.D2, V7.D2
-	FMOVQ s2-32(SP), F3
-	FMOVQ s1-16(SP), F4
-	VFMLA V15.D2, V4.D2, V3.D2
-	FMOVQ s5-80(SP), F4
-	FMOVQ s4-64(SP), F5
+	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
+	VFMLA V8.D2, V15.D2, V6.D2
+	VDUP V25.D[0], V11.D2
+	WORD $0x4fd818ab // fmla v11.2d, v5.2d, v24.d[1]
+	WORD $0x6e6add6b // fmul v11.2d, v11.2d, v10.2d
+	VFMLA V12.D2, V13.D2, V11.D2
+	VDUP V24.D[0], V13.D2
+	WORD $0x4fd7188d // fmla v13.2d, v4.2d, v23.d[1]
+	VFMLA V8.D2, V6.D2, V13.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd718a4 // fmla v4.2d, v5.2d, v23.d[1]
+	VFMLA V12.D2, V11.D2, V4.D2
+	VFMLA V8.D2, V13.D2, V9.D2
+	VFMLA V12.D2, V4.D2, V10.D2
+	WORD $0x6e69dd04 // fmul v4.2d, v8.2d, v9.2d
+	VFMLA V8.D2, V4.D2, V8.D2
+	WORD $0x6e6add84 // fmul v4.2d, v12.2d, v10.2d
+	VFMLA V12.D2, V4.D2, V12.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V8.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.D2, V4.D2, V3.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
 	VFMLA V7.D2, V5.D2, V4.D2
-	VLD1.P 16(R8), [V5.D2]
-	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.D2, V6.D2, V5.D2
 	VLD1.P 16(R8), [V3.D2]
 	VFMLA V4.D2, V3.D2, V2.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V5.D2, V3.D2, V2.D2
 	SUB $4, R11
 	B CrossRowSums64_col_unrolled
 CrossRowSums64_col_single:
@@ -5635,67 +5641,67 @@ CrossRowSums64_col_single:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
@@ -5724,67 +5730,67 @@ CrossRowSums64_lanes11:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
@@ -5806,7 +5812,7 @@ TEXT ·crossGrad64(SB), NOSPLIT, $224-288
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -5880,167 +5886,167 @@ CrossGrad64_col_unrolled:
 	WORD $0x4fd59108 // fmul v8.2d, v8.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6ef4e563 // fcmgt v3.2d, v11.2d, v20.2d
-	WORD $0x6ef4e584 // fcmgt v4.2d, v12.2d, v20.2d
 	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
 	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
-	WORD $0x4fd59965 // fmul v5.2d, v11.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4fd59986 // fmul v6.2d, v12.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
-	WORD $0x4fd69129 // fmul v9.2d, v9.2d, v22.d[0]
-	WORD $0x4e69d56a // fadd v10.2d, v11.2d, v9.2d
-	WORD $0x4ee9d569 // fsub v9.2d, v11.2d, v9.2d
-	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
-	WORD $0x4e61d8cd // scvtf v13.2d, v6.2d
-	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
-	WORD $0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
-	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd51963 // fmla v3.2d, v11.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51984 // fmla v4.2d, v12.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V11.B16, V6.B16
+	WORD $0x4fd618a6 // fmla v6.2d, v5.2d, v22.d[1]
+	VMOV V11.B16, V9.B16
+	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
+	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d485 // fsub v5.2d, v4.2d, v5.2d
+	VMOV V12.B16, V10.B16
+	WORD $0x4fd618aa // fmla v10.2d, v5.2d, v22.d[1]
+	VMOV V12.B16, V13.B16
+	WORD $0x4fd610ad // fmla v13.2d, v5.2d, v22.d[0]
+	WORD $0x6e6ddd4d // fmul v13.2d, v10.2d, v13.2d
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F15, F16)
-	LDP (R20), (R20, R21)
-	VMOV R20, V15.D[1]
-	VMOV R21, V16.D[1]
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F5, F17)
+	FLDPD (R19), (F5, F14)
 	LDP (R20), (R20, R21)
 	VMOV R20, V5.D[1]
-	VMOV R21, V17.D[1]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V29.D[1], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
+	VMOV R21, V14.D[1]
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F3, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V3.D[1]
+	VMOV R21, V15.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1924 // fmla v4.2d, v9.2d, v31.d[1]
+	VDUP V31.D[0], V16.D2
+	WORD $0x4fdf19b0 // fmla v16.2d, v13.2d, v31.d[1]
+	VDUP V30.D[1], V17.D2
+	VFMLA V4.D2, V9.D2, V17.D2
+	VDUP V30.D[1], V4.D2
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V30.D[0], V16.D2
+	VFMLA V17.D2, V9.D2, V16.D2
+	VDUP V30.D[0], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V16.D2, V9.D2, V4.D2
+	VDUP V29.D[1], V16.D2
+	VFMLA V17.D2, V13.D2, V16.D2
+	VDUP V29.D[0], V17.D2
+	VFMLA V4.D2, V9.D2, V17.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V29.D[0], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V6.D2, V14.D2, V4.D2
-	VDUP V28.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
-	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
-	VFMLA V4.D2, V16.D2, V16.D2
-	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V28.D[1], V16.D2
+	VFMLA V17.D2, V9.D2, V16.D2
+	VDUP V28.D[1], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	WORD $0x6e69de10 // fmul v16.2d, v16.2d, v9.2d
+	WORD $0x6e6dde31 // fmul v17.2d, v17.2d, v13.2d
+	VFMLA V16.D2, V14.D2, V14.D2
+	WORD $0x6e6edce7 // fmul v7.2d, v7.2d, v14.2d
 	FMOVQ F7, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V6.D2, V17.D2, V17.D2
-	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
+	FMOVQ F14, s3-48(SP)
+	VFMLA V17.D2, V15.D2, V15.D2
+	WORD $0x6e6fdd08 // fmul v8.2d, v8.2d, v15.2d
 	FMOVQ F8, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
-	VDUP V26.D[1], V7.D2
-	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd87 // fmul v7.2d, v12.2d, v12.2d
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V27.D[1], V9.D2
+	WORD $0x4fdb10e9 // fmla v9.2d, v7.2d, v27.d[0]
+	VDUP V28.D[0], V13.D2
+	VFMLA V8.D2, V4.D2, V13.D2
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	VDUP V28.D[0], V14.D2
+	VFMLA V9.D2, V7.D2, V14.D2
+	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V15.D2
+	VFMLA V8.D2, V4.D2, V15.D2
+	VFMLA V6.D2, V13.D2, V15.D2
+	VDUP V26.D[0], V9.D2
+	WORD $0x4fd918e9 // fmla v9.2d, v7.2d, v25.d[1]
+	VDUP V26.D[1], V13.D2
+	VFMLA V9.D2, V7.D2, V13.D2
+	VFMLA V10.D2, V14.D2, V13.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
-	VDUP V27.D[0], V10.D2
-	VFMLA V7.D2, V4.D2, V10.D2
-	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V6.D2, V3.D2, V14.D2
-	VFMLA V9.D2, V8.D2, V14.D2
-	VDUP V25.D[0], V7.D2
-	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V4.D2, V8.D2
-	VFMLA V13.D2, V10.D2, V8.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
-	WORD $0x6e6bdcc6 // fmul v6.2d, v6.2d, v11.2d
-	VFMLA V9.D2, V14.D2, V6.D2
-	VDUP V24.D[0], V7.D2
-	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
-	WORD $0x6e6cdce7 // fmul v7.2d, v7.2d, v12.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	VFMLA V9.D2, V6.D2, V8.D2
-	VDUP V23.D[0], V3.D2
-	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
-	VFMLA V13.D2, V7.D2, V3.D2
-	VFMLA V9.D2, V8.D2, V11.D2
-	VFMLA V13.D2, V3.D2, V12.D2
-	WORD $0x6e6bdd23 // fmul v3.2d, v9.2d, v11.2d
-	VFMLA V9.D2, V3.D2, V9.D2
-	WORD $0x6e6cdda3 // fmul v3.2d, v13.2d, v12.2d
-	VFMLA V13.D2, V3.D2, V13.D2
-	FMOVQ s3-48(SP), F3
-	VFMLA V9.D2, V3.D2, V15.D2
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.D2, V3.D2, V5.D2
-	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	VFMLA V6.D2, V15.D2, V8.D2
+	VDUP V25.D[0], V9.D2
+	WORD $0x4fd818e9 // fmla v9.2d, v7.2d, v24.d[1]
+	WORD $0x6e6cdd29 // fmul v9.2d, v9.2d, v12.2d
+	VFMLA V10.D2, V13.D2, V9.D2
+	VDUP V24.D[0], V13.D2
+	WORD $0x4fd7188d // fmla v13.2d, v4.2d, v23.d[1]
+	VFMLA V6.D2, V8.D2, V13.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd718e4 // fmla v4.2d, v7.2d, v23.d[1]
+	VFMLA V10.D2, V9.D2, V4.D2
+	VFMLA V6.D2, V13.D2, V11.D2
+	VFMLA V10.D2, V4.D2, V12.D2
+	WORD $0x6e6bdcc4 // fmul v4.2d, v6.2d, v11.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	WORD $0x6e6cdd44 // fmul v4.2d, v10.2d, v12.2d
+	VFMLA V10.D2, V4.D2, V10.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.D2, V4.D2, V5.D2
 	FMOVQ s6-96(SP), F4
-	FMOVQ s8-128(SP), F6
+	VFMLA V10.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F6
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s2-32(SP), F8
-	VFMLA V15.D2, V7.D2, V8.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V15.B16, V15.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.D2, V7.D2, V9.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V8.D2, V6.D2, V0.D2
-	VFMLA V15.D2, V6.D2, V1.D2
-	VFMLA V3.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V5.D2, V6.D2, V1.D2
-	VFMLA V4.D2, V6.D2, V2.D2
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.D2]
-	VFMLA V8.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R7)
-	VLD1 (R8), [V7.D2]
-	VFMLA V15.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R8)
-	VLD1 (R9), [V7.D2]
-	VFMLA V3.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R9)
-	VLD1 (R7), [V3.D2]
-	VFMLA V9.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R7)
-	VLD1 (R8), [V3.D2]
-	VFMLA V5.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R8)
-	VLD1 (R9), [V3.D2]
-	VFMLA V4.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R9)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s8-128(SP), F7
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.D2, V8.D2, V9.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V9.D2, V7.D2, V0.D2
+	VFMLA V5.D2, V7.D2, V1.D2
+	VFMLA V4.D2, V7.D2, V2.D2
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V10.D2, V7.D2, V0.D2
+	VFMLA V3.D2, V7.D2, V1.D2
+	VFMLA V6.D2, V7.D2, V2.D2
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R9), [V8.D2]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R9)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
+	VLD1 (R9), [V4.D2]
+	VFMLA V6.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R9)
 	SUB $4, R17
 	B CrossGrad64_col_unrolled
 CrossGrad64_col_single:
@@ -6065,87 +6071,87 @@ CrossGrad64_col_single:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
-	VLD1.P 16(R10), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R7)
-	VLD1 (R8), [V5.D2]
-	VFMLA V9.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R8)
-	VLD1 (R9), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R9)
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R7)
+	VLD1 (R8), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R8)
+	VLD1 (R9), [V6.D2]
+	VFMLA V3.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R9)
 	SUB $2, R17
 	B CrossGrad64_col_single
 CrossGrad64_col_tail:
@@ -6177,110 +6183,110 @@ CrossGrad64_lanes14:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-CrossGrad64_lanes15:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-CrossGrad64_lanes16:
-	VFMLA V6.D2, V4.D2, V5.D2
+CrossGrad64_lanes15:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+CrossGrad64_lanes16:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes17:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 CrossGrad64_lanes18:
-	VFMLA V9.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD R8, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes19:
 	MOVD R9, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 CrossGrad64_lanes20:
-	VFMLA V3.D2, V4.D2, V5.D2
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD R9, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 CrossGrad64_lanes21:
 CrossGrad64_col_done:
@@ -6302,7 +6308,7 @@ TEXT ·selfRowSums64(SB), NOSPLIT, $96-96
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -6353,132 +6359,132 @@ SelfRowSums64_col_unrolled:
 	WORD $0x4fd590c6 // fmul v6.2d, v6.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6ef4e523 // fcmgt v3.2d, v9.2d, v20.2d
-	WORD $0x6ef4e544 // fcmgt v4.2d, v10.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
 	WORD $0x4ef4c54a // fminnm v10.2d, v10.2d, v20.2d
-	WORD $0x4fd59927 // fmul v7.2d, v9.2d, v21.d[1]
-	WORD $0x4ee1b8e7 // fcvtzs v7.2d, v7.2d
-	WORD $0x4fd59948 // fmul v8.2d, v10.2d, v21.d[1]
-	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
-	WORD $0x4e61d8eb // scvtf v11.2d, v7.2d
-	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
-	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
-	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
-	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
-	WORD $0x4e61d90d // scvtf v13.2d, v8.2d
-	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
-	WORD $0x4e6dd54e // fadd v14.2d, v10.2d, v13.2d
-	WORD $0x4eedd54d // fsub v13.2d, v10.2d, v13.2d
-	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
-	VMOV V7.D[0], R19
-	VMOV V7.D[1], R20
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd51923 // fmla v3.2d, v9.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51944 // fmla v4.2d, v10.2d, v21.d[1]
+	VDUP V23.D[0], V7.D2
+	WORD $0x4ee7d467 // fsub v7.2d, v3.2d, v7.2d
+	VMOV V9.B16, V8.B16
+	WORD $0x4fd618e8 // fmla v8.2d, v7.2d, v22.d[1]
+	VMOV V9.B16, V11.B16
+	WORD $0x4fd610eb // fmla v11.2d, v7.2d, v22.d[0]
+	WORD $0x6e6bdd0b // fmul v11.2d, v8.2d, v11.2d
+	VDUP V23.D[0], V7.D2
+	WORD $0x4ee7d487 // fsub v7.2d, v4.2d, v7.2d
+	VMOV V10.B16, V12.B16
+	WORD $0x4fd618ec // fmla v12.2d, v7.2d, v22.d[1]
+	VMOV V10.B16, V13.B16
+	WORD $0x4fd610ed // fmla v13.2d, v7.2d, v22.d[0]
+	WORD $0x6e6ddd8d // fmul v13.2d, v12.2d, v13.2d
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F15, F16)
-	LDP (R20), (R20, R21)
-	VMOV R20, V15.D[1]
-	VMOV R21, V16.D[1]
-	VMOV V8.D[0], R19
-	VMOV V8.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F7, F17)
+	FLDPD (R19), (F7, F14)
 	LDP (R20), (R20, R21)
 	VMOV R20, V7.D[1]
-	VMOV R21, V17.D[1]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1983 // fmla v3.2d, v12.2d, v30.d[1]
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
-	VDUP V29.D[1], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V29.D[1], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
+	VMOV R21, V14.D[1]
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F3, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V3.D[1]
+	VMOV R21, V15.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1964 // fmla v4.2d, v11.2d, v31.d[1]
+	VDUP V31.D[0], V16.D2
+	WORD $0x4fdf19b0 // fmla v16.2d, v13.2d, v31.d[1]
+	VDUP V30.D[1], V17.D2
+	VFMLA V4.D2, V11.D2, V17.D2
+	VDUP V30.D[1], V4.D2
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V30.D[0], V16.D2
+	VFMLA V17.D2, V11.D2, V16.D2
+	VDUP V30.D[0], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V16.D2, V11.D2, V4.D2
+	VDUP V29.D[1], V16.D2
+	VFMLA V17.D2, V13.D2, V16.D2
+	VDUP V29.D[0], V17.D2
+	VFMLA V4.D2, V11.D2, V17.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V29.D[0], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V8.D2, V14.D2, V4.D2
-	VDUP V28.D[0], V8.D2
-	VFMLA V3.D2, V12.D2, V8.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V8.D2, V12.D2, V4.D2
-	VDUP V27.D[1], V8.D2
-	VFMLA V3.D2, V14.D2, V8.D2
-	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
-	WORD $0x6e6edd08 // fmul v8.2d, v8.2d, v14.2d
-	VFMLA V4.D2, V16.D2, V16.D2
-	WORD $0x6e70dca5 // fmul v5.2d, v5.2d, v16.2d
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V28.D[1], V16.D2
+	VFMLA V17.D2, V11.D2, V16.D2
+	VDUP V28.D[1], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	WORD $0x6e6bde10 // fmul v16.2d, v16.2d, v11.2d
+	WORD $0x6e6dde31 // fmul v17.2d, v17.2d, v13.2d
+	VFMLA V16.D2, V14.D2, V14.D2
+	WORD $0x6e6edca5 // fmul v5.2d, v5.2d, v14.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V8.D2, V17.D2, V17.D2
-	WORD $0x6e71dcc6 // fmul v6.2d, v6.2d, v17.2d
+	FMOVQ F14, s3-48(SP)
+	VFMLA V17.D2, V15.D2, V15.D2
+	WORD $0x6e6fdcc6 // fmul v6.2d, v6.2d, v15.2d
 	FMOVQ F6, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e69dd23 // fmul v3.2d, v9.2d, v9.2d
-	WORD $0x6e6add44 // fmul v4.2d, v10.2d, v10.2d
-	VDUP V26.D[1], V5.D2
-	WORD $0x4fda1065 // fmla v5.2d, v3.2d, v26.d[0]
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V5.D2, V3.D2, V8.D2
-	WORD $0x6e69dd08 // fmul v8.2d, v8.2d, v9.2d
-	VDUP V27.D[0], V12.D2
-	VFMLA V6.D2, V4.D2, V12.D2
-	WORD $0x6e6add8c // fmul v12.2d, v12.2d, v10.2d
-	VDUP V25.D[0], V5.D2
-	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V5.D2, V3.D2, V14.D2
-	VFMLA V11.D2, V8.D2, V14.D2
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
+	WORD $0x6e6add45 // fmul v5.2d, v10.2d, v10.2d
+	VDUP V27.D[1], V6.D2
+	WORD $0x4fdb1086 // fmla v6.2d, v4.2d, v27.d[0]
+	VDUP V27.D[1], V11.D2
+	WORD $0x4fdb10ab // fmla v11.2d, v5.2d, v27.d[0]
+	VDUP V28.D[0], V13.D2
+	VFMLA V6.D2, V4.D2, V13.D2
+	WORD $0x6e69ddad // fmul v13.2d, v13.2d, v9.2d
+	VDUP V28.D[0], V14.D2
+	VFMLA V11.D2, V5.D2, V14.D2
+	WORD $0x6e6addce // fmul v14.2d, v14.2d, v10.2d
+	VDUP V26.D[0], V6.D2
+	WORD $0x4fd91886 // fmla v6.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V15.D2
+	VFMLA V6.D2, V4.D2, V15.D2
+	VFMLA V8.D2, V13.D2, V15.D2
+	VDUP V26.D[0], V11.D2
+	WORD $0x4fd918ab // fmla v11.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V13.D2
+	VFMLA V11.D2, V5.D2, V13.D2
+	VFMLA V12.D2, V14.D2, V13.D2
 	VDUP V25.D[0], V6.D2
 	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
-	VFMLA V13.D2, V12.D2, V8.D2
-	VDUP V24.D[0], V5.D2
-	WORD $0x4fd71865 // fmla v5.2d, v3.2d, v23.d[1]
-	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
-	VFMLA V11.D2, V14.D2, V5.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e6adcc6 // fmul v6.2d, v6.2d, v10.2d
-	VFMLA V13.D2, V8.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	VFMLA V11.D2, V5.D2, V8.D2
-	VDUP V23.D[0], V3.D2
-	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
-	VFMLA V13.D2, V6.D2, V3.D2
-	VFMLA V11.D2, V8.D2, V9.D2
-	VFMLA V13.D2, V3.D2, V10.D2
-	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
-	VFMLA V11.D2, V3.D2, V11.D2
-	WORD $0x6e6adda3 // fmul v3.2d, v13.2d, v10.2d
-	VFMLA V13.D2, V3.D2, V13.D2
-	FMOVQ s3-48(SP), F3
-	VFMLA V11.D2, V3.D2, V15.D2
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.D2, V3.D2, V7.D2
-	FMOVQ s2-32(SP), F3
-	FMOVQ s1-16(SP), F4
-	VFMLA V15.D2, V4.D2, V3.D2
-	FMOVQ s5-80(SP), F4
-	FMOVQ s4-64(SP), F5
+	WORD $0x6e69dcc6 // fmul v6.2d, v6.2d, v9.2d
+	VFMLA V8.D2, V15.D2, V6.D2
+	VDUP V25.D[0], V11.D2
+	WORD $0x4fd818ab // fmla v11.2d, v5.2d, v24.d[1]
+	WORD $0x6e6add6b // fmul v11.2d, v11.2d, v10.2d
+	VFMLA V12.D2, V13.D2, V11.D2
+	VDUP V24.D[0], V13.D2
+	WORD $0x4fd7188d // fmla v13.2d, v4.2d, v23.d[1]
+	VFMLA V8.D2, V6.D2, V13.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd718a4 // fmla v4.2d, v5.2d, v23.d[1]
+	VFMLA V12.D2, V11.D2, V4.D2
+	VFMLA V8.D2, V13.D2, V9.D2
+	VFMLA V12.D2, V4.D2, V10.D2
+	WORD $0x6e69dd04 // fmul v4.2d, v8.2d, v9.2d
+	VFMLA V8.D2, V4.D2, V8.D2
+	WORD $0x6e6add84 // fmul v4.2d, v12.2d, v10.2d
+	VFMLA V12.D2, V4.D2, V12.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V8.D2, V4.D2, V7.D2
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.D2, V4.D2, V3.D2
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
 	VFMLA V7.D2, V5.D2, V4.D2
-	VLD1.P 16(R8), [V5.D2]
-	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.D2, V6.D2, V5.D2
 	VLD1.P 16(R8), [V3.D2]
 	VFMLA V4.D2, V3.D2, V2.D2
+	VLD1.P 16(R8), [V3.D2]
+	VFMLA V5.D2, V3.D2, V2.D2
 	SUB $4, R11
 	B SelfRowSums64_col_unrolled
 SelfRowSums64_col_single:
@@ -6498,67 +6504,67 @@ SelfRowSums64_col_single:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V3.D2, V4.D2, V2.D2
 	SUB $2, R11
@@ -6587,67 +6593,67 @@ SelfRowSums64_lanes23:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVD.P 8(R23), R24
@@ -6669,7 +6675,7 @@ TEXT ·selfGrad64(SB), NOSPLIT, $224-216
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -6744,167 +6750,167 @@ SelfGrad64_col_unrolled:
 	WORD $0x4fd59108 // fmul v8.2d, v8.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6ef4e563 // fcmgt v3.2d, v11.2d, v20.2d
-	WORD $0x6ef4e584 // fcmgt v4.2d, v12.2d, v20.2d
 	WORD $0x4ef4c56b // fminnm v11.2d, v11.2d, v20.2d
 	WORD $0x4ef4c58c // fminnm v12.2d, v12.2d, v20.2d
-	WORD $0x4fd59965 // fmul v5.2d, v11.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4fd59986 // fmul v6.2d, v12.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8a9 // scvtf v9.2d, v5.2d
-	WORD $0x4fd69129 // fmul v9.2d, v9.2d, v22.d[0]
-	WORD $0x4e69d56a // fadd v10.2d, v11.2d, v9.2d
-	WORD $0x4ee9d569 // fsub v9.2d, v11.2d, v9.2d
-	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
-	WORD $0x4e61d8cd // scvtf v13.2d, v6.2d
-	WORD $0x4fd691ad // fmul v13.2d, v13.2d, v22.d[0]
-	WORD $0x4e6dd58e // fadd v14.2d, v12.2d, v13.2d
-	WORD $0x4eedd58d // fsub v13.2d, v12.2d, v13.2d
-	WORD $0x6e6eddae // fmul v14.2d, v13.2d, v14.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd51963 // fmla v3.2d, v11.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51984 // fmla v4.2d, v12.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V11.B16, V6.B16
+	WORD $0x4fd618a6 // fmla v6.2d, v5.2d, v22.d[1]
+	VMOV V11.B16, V9.B16
+	WORD $0x4fd610a9 // fmla v9.2d, v5.2d, v22.d[0]
+	WORD $0x6e69dcc9 // fmul v9.2d, v6.2d, v9.2d
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d485 // fsub v5.2d, v4.2d, v5.2d
+	VMOV V12.B16, V10.B16
+	WORD $0x4fd618aa // fmla v10.2d, v5.2d, v22.d[1]
+	VMOV V12.B16, V13.B16
+	WORD $0x4fd610ad // fmla v13.2d, v5.2d, v22.d[0]
+	WORD $0x6e6ddd4d // fmul v13.2d, v10.2d, v13.2d
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F15, F16)
-	LDP (R20), (R20, R21)
-	VMOV R20, V15.D[1]
-	VMOV R21, V16.D[1]
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F5, F17)
+	FLDPD (R19), (F5, F14)
 	LDP (R20), (R20, R21)
 	VMOV R20, V5.D[1]
-	VMOV R21, V17.D[1]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde19c4 // fmla v4.2d, v14.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V29.D[1], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
+	VMOV R21, V14.D[1]
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F3, F15)
+	LDP (R20), (R20, R21)
+	VMOV R20, V3.D[1]
+	VMOV R21, V15.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1924 // fmla v4.2d, v9.2d, v31.d[1]
+	VDUP V31.D[0], V16.D2
+	WORD $0x4fdf19b0 // fmla v16.2d, v13.2d, v31.d[1]
+	VDUP V30.D[1], V17.D2
+	VFMLA V4.D2, V9.D2, V17.D2
+	VDUP V30.D[1], V4.D2
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V30.D[0], V16.D2
+	VFMLA V17.D2, V9.D2, V16.D2
+	VDUP V30.D[0], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V16.D2, V9.D2, V4.D2
+	VDUP V29.D[1], V16.D2
+	VFMLA V17.D2, V13.D2, V16.D2
+	VDUP V29.D[0], V17.D2
+	VFMLA V4.D2, V9.D2, V17.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V29.D[0], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V6.D2, V14.D2, V4.D2
-	VDUP V28.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V14.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V3.D2, V14.D2, V6.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
-	WORD $0x6e6edcc6 // fmul v6.2d, v6.2d, v14.2d
-	VFMLA V4.D2, V16.D2, V16.D2
-	WORD $0x6e70dce7 // fmul v7.2d, v7.2d, v16.2d
+	VFMLA V16.D2, V13.D2, V4.D2
+	VDUP V28.D[1], V16.D2
+	VFMLA V17.D2, V9.D2, V16.D2
+	VDUP V28.D[1], V17.D2
+	VFMLA V4.D2, V13.D2, V17.D2
+	WORD $0x6e69de10 // fmul v16.2d, v16.2d, v9.2d
+	WORD $0x6e6dde31 // fmul v17.2d, v17.2d, v13.2d
+	VFMLA V16.D2, V14.D2, V14.D2
+	WORD $0x6e6edce7 // fmul v7.2d, v7.2d, v14.2d
 	FMOVQ F7, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V6.D2, V17.D2, V17.D2
-	WORD $0x6e71dd08 // fmul v8.2d, v8.2d, v17.2d
+	FMOVQ F14, s3-48(SP)
+	VFMLA V17.D2, V15.D2, V15.D2
+	WORD $0x6e6fdd08 // fmul v8.2d, v8.2d, v15.2d
 	FMOVQ F8, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e6bdd63 // fmul v3.2d, v11.2d, v11.2d
-	WORD $0x6e6cdd84 // fmul v4.2d, v12.2d, v12.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
-	VDUP V26.D[1], V7.D2
-	WORD $0x4fda1087 // fmla v7.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V3.D2, V8.D2
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e6bdd64 // fmul v4.2d, v11.2d, v11.2d
+	WORD $0x6e6cdd87 // fmul v7.2d, v12.2d, v12.2d
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V27.D[1], V9.D2
+	WORD $0x4fdb10e9 // fmla v9.2d, v7.2d, v27.d[0]
+	VDUP V28.D[0], V13.D2
+	VFMLA V8.D2, V4.D2, V13.D2
+	WORD $0x6e6bddad // fmul v13.2d, v13.2d, v11.2d
+	VDUP V28.D[0], V14.D2
+	VFMLA V9.D2, V7.D2, V14.D2
+	WORD $0x6e6cddce // fmul v14.2d, v14.2d, v12.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V15.D2
+	VFMLA V8.D2, V4.D2, V15.D2
+	VFMLA V6.D2, V13.D2, V15.D2
+	VDUP V26.D[0], V9.D2
+	WORD $0x4fd918e9 // fmla v9.2d, v7.2d, v25.d[1]
+	VDUP V26.D[1], V13.D2
+	VFMLA V9.D2, V7.D2, V13.D2
+	VFMLA V10.D2, V14.D2, V13.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e6bdd08 // fmul v8.2d, v8.2d, v11.2d
-	VDUP V27.D[0], V10.D2
-	VFMLA V7.D2, V4.D2, V10.D2
-	WORD $0x6e6cdd4a // fmul v10.2d, v10.2d, v12.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V14.D2
-	VFMLA V6.D2, V3.D2, V14.D2
-	VFMLA V9.D2, V8.D2, V14.D2
-	VDUP V25.D[0], V7.D2
-	WORD $0x4fd81887 // fmla v7.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V7.D2, V4.D2, V8.D2
-	VFMLA V13.D2, V10.D2, V8.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
-	WORD $0x6e6bdcc6 // fmul v6.2d, v6.2d, v11.2d
-	VFMLA V9.D2, V14.D2, V6.D2
-	VDUP V24.D[0], V7.D2
-	WORD $0x4fd71887 // fmla v7.2d, v4.2d, v23.d[1]
-	WORD $0x6e6cdce7 // fmul v7.2d, v7.2d, v12.2d
-	VFMLA V13.D2, V8.D2, V7.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61868 // fmla v8.2d, v3.2d, v22.d[1]
-	VFMLA V9.D2, V6.D2, V8.D2
-	VDUP V23.D[0], V3.D2
-	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
-	VFMLA V13.D2, V7.D2, V3.D2
-	VFMLA V9.D2, V8.D2, V11.D2
-	VFMLA V13.D2, V3.D2, V12.D2
-	WORD $0x6e6bdd23 // fmul v3.2d, v9.2d, v11.2d
-	VFMLA V9.D2, V3.D2, V9.D2
-	WORD $0x6e6cdda3 // fmul v3.2d, v13.2d, v12.2d
-	VFMLA V13.D2, V3.D2, V13.D2
-	FMOVQ s3-48(SP), F3
-	VFMLA V9.D2, V3.D2, V15.D2
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.D2, V3.D2, V5.D2
-	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	VFMLA V6.D2, V15.D2, V8.D2
+	VDUP V25.D[0], V9.D2
+	WORD $0x4fd818e9 // fmla v9.2d, v7.2d, v24.d[1]
+	WORD $0x6e6cdd29 // fmul v9.2d, v9.2d, v12.2d
+	VFMLA V10.D2, V13.D2, V9.D2
+	VDUP V24.D[0], V13.D2
+	WORD $0x4fd7188d // fmla v13.2d, v4.2d, v23.d[1]
+	VFMLA V6.D2, V8.D2, V13.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd718e4 // fmla v4.2d, v7.2d, v23.d[1]
+	VFMLA V10.D2, V9.D2, V4.D2
+	VFMLA V6.D2, V13.D2, V11.D2
+	VFMLA V10.D2, V4.D2, V12.D2
+	WORD $0x6e6bdcc4 // fmul v4.2d, v6.2d, v11.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	WORD $0x6e6cdd44 // fmul v4.2d, v10.2d, v12.2d
+	VFMLA V10.D2, V4.D2, V10.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.D2, V4.D2, V5.D2
 	FMOVQ s6-96(SP), F4
-	FMOVQ s8-128(SP), F6
+	VFMLA V10.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F6
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s2-32(SP), F8
-	VFMLA V15.D2, V7.D2, V8.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V15.B16, V15.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.D2, V7.D2, V9.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V8.D2, V6.D2, V0.D2
-	VFMLA V15.D2, V6.D2, V1.D2
-	VFMLA V3.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V5.D2, V6.D2, V1.D2
-	VFMLA V4.D2, V6.D2, V2.D2
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.D2]
-	VFMLA V8.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R7)
-	VLD1 (R8), [V7.D2]
-	VFMLA V15.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R8)
-	VLD1 (R9), [V7.D2]
-	VFMLA V3.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R9)
-	VLD1 (R7), [V3.D2]
-	VFMLA V9.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R7)
-	VLD1 (R8), [V3.D2]
-	VFMLA V5.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R8)
-	VLD1 (R9), [V3.D2]
-	VFMLA V4.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R9)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s8-128(SP), F7
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.D2, V8.D2, V9.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V9.D2, V7.D2, V0.D2
+	VFMLA V5.D2, V7.D2, V1.D2
+	VFMLA V4.D2, V7.D2, V2.D2
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V10.D2, V7.D2, V0.D2
+	VFMLA V3.D2, V7.D2, V1.D2
+	VFMLA V6.D2, V7.D2, V2.D2
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R9), [V8.D2]
+	VFMLA V4.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R9)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
+	VLD1 (R9), [V4.D2]
+	VFMLA V6.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R9)
 	SUB $4, R17
 	B SelfGrad64_col_unrolled
 SelfGrad64_col_single:
@@ -6929,87 +6935,87 @@ SelfGrad64_col_single:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
-	VLD1.P 16(R10), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R7)
-	VLD1 (R8), [V5.D2]
-	VFMLA V9.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R8)
-	VLD1 (R9), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R9)
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R7)
+	VLD1 (R8), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R8)
+	VLD1 (R9), [V6.D2]
+	VFMLA V3.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R9)
 	SUB $2, R17
 	B SelfGrad64_col_single
 SelfGrad64_col_tail:
@@ -7041,110 +7047,110 @@ SelfGrad64_lanes26:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-SelfGrad64_lanes27:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-SelfGrad64_lanes28:
-	VFMLA V6.D2, V4.D2, V5.D2
+SelfGrad64_lanes27:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+SelfGrad64_lanes28:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes29:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 SelfGrad64_lanes30:
-	VFMLA V9.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD R8, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes31:
 	MOVD R9, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 SelfGrad64_lanes32:
-	VFMLA V3.D2, V4.D2, V5.D2
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD R9, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 SelfGrad64_lanes33:
 SelfGrad64_col_done:
@@ -7167,7 +7173,7 @@ TEXT ·diracRowSums64(SB), NOSPLIT, $96-120
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -7208,132 +7214,132 @@ DiracRowSums64_col_unrolled:
 	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
 	FMOVQ F4, s1-16(SP)
 	FMOVQ F5, s4-64(SP)
-	WORD $0x6ef4e4c4 // fcmgt v4.2d, v6.2d, v20.2d
-	WORD $0x6ef4e4e5 // fcmgt v5.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598c8 // fmul v8.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b908 // fcvtzs v8.2d, v8.2d
-	WORD $0x4fd598e9 // fmul v9.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b929 // fcvtzs v9.2d, v9.2d
-	WORD $0x4e61d90a // scvtf v10.2d, v8.2d
-	WORD $0x4fd6914a // fmul v10.2d, v10.2d, v22.d[0]
-	WORD $0x4e6ad4cb // fadd v11.2d, v6.2d, v10.2d
-	WORD $0x4eead4ca // fsub v10.2d, v6.2d, v10.2d
-	WORD $0x6e6bdd4b // fmul v11.2d, v10.2d, v11.2d
-	WORD $0x4e61d92c // scvtf v12.2d, v9.2d
-	WORD $0x4fd6918c // fmul v12.2d, v12.2d, v22.d[0]
-	WORD $0x4e6cd4ed // fadd v13.2d, v7.2d, v12.2d
-	WORD $0x4eecd4ec // fsub v12.2d, v7.2d, v12.2d
-	WORD $0x6e6ddd8d // fmul v13.2d, v12.2d, v13.2d
-	VMOV V8.D[0], R19
-	VMOV V8.D[1], R20
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd518c4 // fmla v4.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4fd518e5 // fmla v5.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V8.D2
+	WORD $0x4ee8d488 // fsub v8.2d, v4.2d, v8.2d
+	VMOV V6.B16, V9.B16
+	WORD $0x4fd61909 // fmla v9.2d, v8.2d, v22.d[1]
+	VMOV V6.B16, V10.B16
+	WORD $0x4fd6110a // fmla v10.2d, v8.2d, v22.d[0]
+	WORD $0x6e6add2a // fmul v10.2d, v9.2d, v10.2d
+	VDUP V23.D[0], V8.D2
+	WORD $0x4ee8d4a8 // fsub v8.2d, v5.2d, v8.2d
+	VMOV V7.B16, V11.B16
+	WORD $0x4fd6190b // fmla v11.2d, v8.2d, v22.d[1]
+	VMOV V7.B16, V12.B16
+	WORD $0x4fd6110c // fmla v12.2d, v8.2d, v22.d[0]
+	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F14, F15)
-	LDP (R20), (R20, R21)
-	VMOV R20, V14.D[1]
-	VMOV R21, V15.D[1]
-	VMOV V9.D[0], R19
-	VMOV V9.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F8, F16)
+	FLDPD (R19), (F8, F13)
 	LDP (R20), (R20, R21)
 	VMOV R20, V8.D[1]
-	VMOV R21, V16.D[1]
-	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
-	WORD $0x4e651e10 // bic v16.16b, v16.16b, v5.16b
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1964 // fmla v4.2d, v11.2d, v30.d[1]
-	VDUP V30.D[0], V5.D2
-	WORD $0x4fde19a5 // fmla v5.2d, v13.2d, v30.d[1]
-	VDUP V29.D[1], V9.D2
-	VFMLA V4.D2, V11.D2, V9.D2
-	VDUP V29.D[1], V4.D2
-	VFMLA V5.D2, V13.D2, V4.D2
+	VMOV R21, V13.D[1]
+	VMOV V5.S[0], R19
+	VMOV V5.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F4, F14)
+	LDP (R20), (R20, R21)
+	VMOV R20, V4.D[1]
+	VMOV R21, V14.D[1]
+	VDUP V31.D[0], V5.D2
+	WORD $0x4fdf1945 // fmla v5.2d, v10.2d, v31.d[1]
+	VDUP V31.D[0], V15.D2
+	WORD $0x4fdf198f // fmla v15.2d, v12.2d, v31.d[1]
+	VDUP V30.D[1], V16.D2
+	VFMLA V5.D2, V10.D2, V16.D2
+	VDUP V30.D[1], V5.D2
+	VFMLA V15.D2, V12.D2, V5.D2
+	VDUP V30.D[0], V15.D2
+	VFMLA V16.D2, V10.D2, V15.D2
+	VDUP V30.D[0], V16.D2
+	VFMLA V5.D2, V12.D2, V16.D2
+	VDUP V29.D[1], V5.D2
+	VFMLA V15.D2, V10.D2, V5.D2
+	VDUP V29.D[1], V15.D2
+	VFMLA V16.D2, V12.D2, V15.D2
+	VDUP V29.D[0], V16.D2
+	VFMLA V5.D2, V10.D2, V16.D2
 	VDUP V29.D[0], V5.D2
-	VFMLA V9.D2, V11.D2, V5.D2
-	VDUP V29.D[0], V9.D2
-	VFMLA V4.D2, V13.D2, V9.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V5.D2, V11.D2, V4.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V9.D2, V13.D2, V5.D2
-	VDUP V28.D[0], V9.D2
-	VFMLA V4.D2, V11.D2, V9.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V5.D2, V13.D2, V4.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V9.D2, V11.D2, V5.D2
-	VDUP V27.D[1], V9.D2
-	VFMLA V4.D2, V13.D2, V9.D2
-	WORD $0x6e6bdca5 // fmul v5.2d, v5.2d, v11.2d
-	WORD $0x6e6ddd29 // fmul v9.2d, v9.2d, v13.2d
-	VFMLA V5.D2, V15.D2, V15.D2
-	WORD $0x6e6fdc24 // fmul v4.2d, v1.2d, v15.2d
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F15, s3-48(SP)
-	VFMLA V9.D2, V16.D2, V16.D2
-	WORD $0x6e70dc24 // fmul v4.2d, v1.2d, v16.2d
-	FMOVQ F4, s5-80(SP)
-	FMOVQ F16, s6-96(SP)
-	WORD $0x6e66dcc4 // fmul v4.2d, v6.2d, v6.2d
-	WORD $0x6e67dce5 // fmul v5.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V9.D2
-	WORD $0x4fda1089 // fmla v9.2d, v4.2d, v26.d[0]
-	VDUP V26.D[1], V11.D2
-	WORD $0x4fda10ab // fmla v11.2d, v5.2d, v26.d[0]
-	VDUP V27.D[0], V13.D2
-	VFMLA V9.D2, V4.D2, V13.D2
-	WORD $0x6e66ddad // fmul v13.2d, v13.2d, v6.2d
-	VDUP V27.D[0], V15.D2
-	VFMLA V11.D2, V5.D2, V15.D2
+	VFMLA V15.D2, V12.D2, V5.D2
+	VDUP V28.D[1], V15.D2
+	VFMLA V16.D2, V10.D2, V15.D2
+	VDUP V28.D[1], V16.D2
+	VFMLA V5.D2, V12.D2, V16.D2
+	WORD $0x6e6addef // fmul v15.2d, v15.2d, v10.2d
+	WORD $0x6e6cde10 // fmul v16.2d, v16.2d, v12.2d
+	VFMLA V15.D2, V13.D2, V13.D2
+	WORD $0x6e6ddc25 // fmul v5.2d, v1.2d, v13.2d
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F13, s3-48(SP)
+	VFMLA V16.D2, V14.D2, V14.D2
+	WORD $0x6e6edc25 // fmul v5.2d, v1.2d, v14.2d
+	FMOVQ F5, s5-80(SP)
+	FMOVQ F14, s6-96(SP)
+	WORD $0x6e66dcc5 // fmul v5.2d, v6.2d, v6.2d
+	WORD $0x6e67dcea // fmul v10.2d, v7.2d, v7.2d
+	VDUP V27.D[1], V12.D2
+	WORD $0x4fdb10ac // fmla v12.2d, v5.2d, v27.d[0]
+	VDUP V27.D[1], V13.D2
+	WORD $0x4fdb114d // fmla v13.2d, v10.2d, v27.d[0]
+	VDUP V28.D[0], V14.D2
+	VFMLA V12.D2, V5.D2, V14.D2
+	WORD $0x6e66ddce // fmul v14.2d, v14.2d, v6.2d
+	VDUP V28.D[0], V15.D2
+	VFMLA V13.D2, V10.D2, V15.D2
 	WORD $0x6e67ddef // fmul v15.2d, v15.2d, v7.2d
-	VDUP V25.D[0], V9.D2
-	WORD $0x4fd81889 // fmla v9.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V16.D2
-	VFMLA V9.D2, V4.D2, V16.D2
-	VFMLA V10.D2, V13.D2, V16.D2
-	VDUP V25.D[0], V11.D2
-	WORD $0x4fd818ab // fmla v11.2d, v5.2d, v24.d[1]
-	VDUP V25.D[1], V13.D2
-	VFMLA V11.D2, V5.D2, V13.D2
-	VFMLA V12.D2, V15.D2, V13.D2
-	VDUP V24.D[0], V9.D2
-	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
-	WORD $0x6e66dd29 // fmul v9.2d, v9.2d, v6.2d
-	VFMLA V10.D2, V16.D2, V9.D2
-	VDUP V24.D[0], V11.D2
-	WORD $0x4fd718ab // fmla v11.2d, v5.2d, v23.d[1]
-	WORD $0x6e67dd6b // fmul v11.2d, v11.2d, v7.2d
-	VFMLA V12.D2, V13.D2, V11.D2
-	VDUP V23.D[0], V13.D2
-	WORD $0x4fd6188d // fmla v13.2d, v4.2d, v22.d[1]
-	VFMLA V10.D2, V9.D2, V13.D2
-	VDUP V23.D[0], V4.D2
-	WORD $0x4fd618a4 // fmla v4.2d, v5.2d, v22.d[1]
-	VFMLA V12.D2, V11.D2, V4.D2
-	VFMLA V10.D2, V13.D2, V6.D2
-	VFMLA V12.D2, V4.D2, V7.D2
-	WORD $0x6e66dd44 // fmul v4.2d, v10.2d, v6.2d
-	VFMLA V10.D2, V4.D2, V10.D2
-	WORD $0x6e67dd84 // fmul v4.2d, v12.2d, v7.2d
-	VFMLA V12.D2, V4.D2, V12.D2
-	FMOVQ s3-48(SP), F4
-	VFMLA V10.D2, V4.D2, V14.D2
-	FMOVQ s6-96(SP), F4
-	VFMLA V12.D2, V4.D2, V8.D2
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
-	VFMLA V14.D2, V5.D2, V4.D2
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
+	VDUP V26.D[0], V12.D2
+	WORD $0x4fd918ac // fmla v12.2d, v5.2d, v25.d[1]
+	VDUP V26.D[1], V16.D2
+	VFMLA V12.D2, V5.D2, V16.D2
+	VFMLA V9.D2, V14.D2, V16.D2
+	VDUP V26.D[0], V13.D2
+	WORD $0x4fd9194d // fmla v13.2d, v10.2d, v25.d[1]
+	VDUP V26.D[1], V14.D2
+	VFMLA V13.D2, V10.D2, V14.D2
+	VFMLA V11.D2, V15.D2, V14.D2
+	VDUP V25.D[0], V12.D2
+	WORD $0x4fd818ac // fmla v12.2d, v5.2d, v24.d[1]
+	WORD $0x6e66dd8c // fmul v12.2d, v12.2d, v6.2d
+	VFMLA V9.D2, V16.D2, V12.D2
+	VDUP V25.D[0], V13.D2
+	WORD $0x4fd8194d // fmla v13.2d, v10.2d, v24.d[1]
+	WORD $0x6e67ddad // fmul v13.2d, v13.2d, v7.2d
+	VFMLA V11.D2, V14.D2, V13.D2
+	VDUP V24.D[0], V14.D2
+	WORD $0x4fd718ae // fmla v14.2d, v5.2d, v23.d[1]
+	VFMLA V9.D2, V12.D2, V14.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71945 // fmla v5.2d, v10.2d, v23.d[1]
+	VFMLA V11.D2, V13.D2, V5.D2
+	VFMLA V9.D2, V14.D2, V6.D2
+	VFMLA V11.D2, V5.D2, V7.D2
+	WORD $0x6e66dd25 // fmul v5.2d, v9.2d, v6.2d
+	VFMLA V9.D2, V5.D2, V9.D2
+	WORD $0x6e67dd65 // fmul v5.2d, v11.2d, v7.2d
+	VFMLA V11.D2, V5.D2, V11.D2
+	FMOVQ s3-48(SP), F5
+	VFMLA V9.D2, V5.D2, V8.D2
+	FMOVQ s6-96(SP), F5
+	VFMLA V11.D2, V5.D2, V4.D2
+	FMOVQ s2-32(SP), F5
+	FMOVQ s1-16(SP), F6
 	VFMLA V8.D2, V6.D2, V5.D2
-	VLD1.P 16(R8), [V6.D2]
-	VFMLA V4.D2, V6.D2, V2.D2
+	FMOVQ s5-80(SP), F6
+	FMOVQ s4-64(SP), F7
+	VFMLA V4.D2, V7.D2, V6.D2
 	VLD1.P 16(R8), [V4.D2]
 	VFMLA V5.D2, V4.D2, V2.D2
+	VLD1.P 16(R8), [V4.D2]
+	VFMLA V6.D2, V4.D2, V2.D2
 	SUB $4, R11
 	B DiracRowSums64_col_unrolled
 DiracRowSums64_col_single:
@@ -7347,67 +7353,67 @@ DiracRowSums64_col_single:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
-	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd518a4 // fmla v4.2d, v5.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d486 // fsub v6.2d, v4.2d, v6.2d
+	VMOV V5.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V5.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1904 // fmla v4.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
-	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V28.D[0], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V9.D2, V10.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	VFMLA V7.D2, V8.D2, V10.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
-	VFMLA V7.D2, V10.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V5.D2
+	VFMLA V7.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V9.D2
+	VFMLA V7.D2, V9.D2, V5.D2
 	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
 	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.D2, V4.D2, V9.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.D2, V5.D2, V4.D2
+	VFMLA V6.D2, V5.D2, V4.D2
 	VLD1.P 16(R8), [V5.D2]
 	VFMLA V4.D2, V5.D2, V2.D2
 	SUB $2, R11
@@ -7426,67 +7432,67 @@ DiracRowSums64_lanes34:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
-	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd518a4 // fmla v4.2d, v5.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d486 // fsub v6.2d, v4.2d, v6.2d
+	VMOV V5.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V5.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1904 // fmla v4.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
-	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V28.D[0], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V9.D2, V10.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	VFMLA V7.D2, V8.D2, V10.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
-	VFMLA V7.D2, V10.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V5.D2
+	VFMLA V7.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V9.D2
+	VFMLA V7.D2, V9.D2, V5.D2
 	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
 	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.D2, V4.D2, V9.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.D2, V5.D2, V4.D2
+	VFMLA V6.D2, V5.D2, V4.D2
 	MOVD R8, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
@@ -7508,7 +7514,7 @@ TEXT ·diracGrad64(SB), NOSPLIT, $224-240
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD rh_base+0(FP), R0
@@ -7568,163 +7574,163 @@ DiracGrad64_col_unrolled:
 	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6ef4e503 // fcmgt v3.2d, v8.2d, v20.2d
-	WORD $0x6ef4e524 // fcmgt v4.2d, v9.2d, v20.2d
 	WORD $0x4ef4c508 // fminnm v8.2d, v8.2d, v20.2d
 	WORD $0x4ef4c529 // fminnm v9.2d, v9.2d, v20.2d
-	WORD $0x4fd59905 // fmul v5.2d, v8.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4fd59926 // fmul v6.2d, v9.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d50a // fadd v10.2d, v8.2d, v7.2d
-	WORD $0x4ee7d507 // fsub v7.2d, v8.2d, v7.2d
-	WORD $0x6e6adcea // fmul v10.2d, v7.2d, v10.2d
-	WORD $0x4e61d8cb // scvtf v11.2d, v6.2d
-	WORD $0x4fd6916b // fmul v11.2d, v11.2d, v22.d[0]
-	WORD $0x4e6bd52c // fadd v12.2d, v9.2d, v11.2d
-	WORD $0x4eebd52b // fsub v11.2d, v9.2d, v11.2d
-	WORD $0x6e6cdd6c // fmul v12.2d, v11.2d, v12.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd51903 // fmla v3.2d, v8.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd51924 // fmla v4.2d, v9.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V8.B16, V6.B16
+	WORD $0x4fd618a6 // fmla v6.2d, v5.2d, v22.d[1]
+	VMOV V8.B16, V7.B16
+	WORD $0x4fd610a7 // fmla v7.2d, v5.2d, v22.d[0]
+	WORD $0x6e67dcc7 // fmul v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d485 // fsub v5.2d, v4.2d, v5.2d
+	VMOV V9.B16, V10.B16
+	WORD $0x4fd618aa // fmla v10.2d, v5.2d, v22.d[1]
+	VMOV V9.B16, V11.B16
+	WORD $0x4fd610ab // fmla v11.2d, v5.2d, v22.d[0]
+	WORD $0x6e6bdd4b // fmul v11.2d, v10.2d, v11.2d
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F13, F14)
-	LDP (R20), (R20, R21)
-	VMOV R20, V13.D[1]
-	VMOV R21, V14.D[1]
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
-	ADD R19<<4, R14, R19
-	ADD R20<<4, R14, R20
-	FLDPD (R19), (F5, F15)
+	FLDPD (R19), (F5, F12)
 	LDP (R20), (R20, R21)
 	VMOV R20, V5.D[1]
-	VMOV R21, V15.D[1]
-	WORD $0x4e631dce // bic v14.16b, v14.16b, v3.16b
-	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
-	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1943 // fmla v3.2d, v10.2d, v30.d[1]
-	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1984 // fmla v4.2d, v12.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V29.D[1], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
+	VMOV R21, V12.D[1]
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
+	ADD R19<<4, R14, R19
+	ADD R20<<4, R14, R20
+	FLDPD (R19), (F3, F13)
+	LDP (R20), (R20, R21)
+	VMOV R20, V3.D[1]
+	VMOV R21, V13.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf18e4 // fmla v4.2d, v7.2d, v31.d[1]
+	VDUP V31.D[0], V14.D2
+	WORD $0x4fdf196e // fmla v14.2d, v11.2d, v31.d[1]
+	VDUP V30.D[1], V15.D2
+	VFMLA V4.D2, V7.D2, V15.D2
+	VDUP V30.D[1], V4.D2
+	VFMLA V14.D2, V11.D2, V4.D2
+	VDUP V30.D[0], V14.D2
+	VFMLA V15.D2, V7.D2, V14.D2
+	VDUP V30.D[0], V15.D2
+	VFMLA V4.D2, V11.D2, V15.D2
+	VDUP V29.D[1], V4.D2
+	VFMLA V14.D2, V7.D2, V4.D2
+	VDUP V29.D[1], V14.D2
+	VFMLA V15.D2, V11.D2, V14.D2
+	VDUP V29.D[0], V15.D2
+	VFMLA V4.D2, V7.D2, V15.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V29.D[0], V6.D2
-	VFMLA V3.D2, V12.D2, V6.D2
-	VDUP V28.D[1], V3.D2
-	VFMLA V4.D2, V10.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V6.D2, V12.D2, V4.D2
-	VDUP V28.D[0], V6.D2
-	VFMLA V3.D2, V10.D2, V6.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V12.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V6.D2, V10.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V3.D2, V12.D2, V6.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
-	WORD $0x6e6cdcc6 // fmul v6.2d, v6.2d, v12.2d
-	VFMLA V4.D2, V14.D2, V14.D2
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e6edc63 // fmul v3.2d, v3.2d, v14.2d
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F14, s3-48(SP)
-	VFMLA V6.D2, V15.D2, V15.D2
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e6fdc63 // fmul v3.2d, v3.2d, v15.2d
-	FMOVQ F3, s5-80(SP)
-	FMOVQ F15, s6-96(SP)
-	WORD $0x6e68dd03 // fmul v3.2d, v8.2d, v8.2d
-	WORD $0x6e69dd24 // fmul v4.2d, v9.2d, v9.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1066 // fmla v6.2d, v3.2d, v26.d[0]
-	VDUP V26.D[1], V10.D2
-	WORD $0x4fda108a // fmla v10.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V12.D2
-	VFMLA V6.D2, V3.D2, V12.D2
-	WORD $0x6e68dd8c // fmul v12.2d, v12.2d, v8.2d
-	VDUP V27.D[0], V14.D2
-	VFMLA V10.D2, V4.D2, V14.D2
+	VFMLA V14.D2, V11.D2, V4.D2
+	VDUP V28.D[1], V14.D2
+	VFMLA V15.D2, V7.D2, V14.D2
+	VDUP V28.D[1], V15.D2
+	VFMLA V4.D2, V11.D2, V15.D2
+	WORD $0x6e67ddce // fmul v14.2d, v14.2d, v7.2d
+	WORD $0x6e6bddef // fmul v15.2d, v15.2d, v11.2d
+	VFMLA V14.D2, V12.D2, V12.D2
+	FMOVQ s12-192(SP), F4
+	WORD $0x6e6cdc84 // fmul v4.2d, v4.2d, v12.2d
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F12, s3-48(SP)
+	VFMLA V15.D2, V13.D2, V13.D2
+	FMOVQ s12-192(SP), F4
+	WORD $0x6e6ddc84 // fmul v4.2d, v4.2d, v13.2d
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F13, s6-96(SP)
+	WORD $0x6e68dd04 // fmul v4.2d, v8.2d, v8.2d
+	WORD $0x6e69dd27 // fmul v7.2d, v9.2d, v9.2d
+	VDUP V27.D[1], V11.D2
+	WORD $0x4fdb108b // fmla v11.2d, v4.2d, v27.d[0]
+	VDUP V27.D[1], V12.D2
+	WORD $0x4fdb10ec // fmla v12.2d, v7.2d, v27.d[0]
+	VDUP V28.D[0], V13.D2
+	VFMLA V11.D2, V4.D2, V13.D2
+	WORD $0x6e68ddad // fmul v13.2d, v13.2d, v8.2d
+	VDUP V28.D[0], V14.D2
+	VFMLA V12.D2, V7.D2, V14.D2
 	WORD $0x6e69ddce // fmul v14.2d, v14.2d, v9.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81866 // fmla v6.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V15.D2
-	VFMLA V6.D2, V3.D2, V15.D2
-	VFMLA V7.D2, V12.D2, V15.D2
-	VDUP V25.D[0], V10.D2
-	WORD $0x4fd8188a // fmla v10.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V12.D2
-	VFMLA V10.D2, V4.D2, V12.D2
-	VFMLA V11.D2, V14.D2, V12.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71866 // fmla v6.2d, v3.2d, v23.d[1]
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V7.D2, V15.D2, V6.D2
-	VDUP V24.D[0], V10.D2
-	WORD $0x4fd7188a // fmla v10.2d, v4.2d, v23.d[1]
-	WORD $0x6e69dd4a // fmul v10.2d, v10.2d, v9.2d
-	VFMLA V11.D2, V12.D2, V10.D2
-	VDUP V23.D[0], V12.D2
-	WORD $0x4fd6186c // fmla v12.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V12.D2
-	VDUP V23.D[0], V3.D2
-	WORD $0x4fd61883 // fmla v3.2d, v4.2d, v22.d[1]
-	VFMLA V11.D2, V10.D2, V3.D2
-	VFMLA V7.D2, V12.D2, V8.D2
-	VFMLA V11.D2, V3.D2, V9.D2
-	WORD $0x6e68dce3 // fmul v3.2d, v7.2d, v8.2d
-	VFMLA V7.D2, V3.D2, V7.D2
-	WORD $0x6e69dd63 // fmul v3.2d, v11.2d, v9.2d
-	VFMLA V11.D2, V3.D2, V11.D2
-	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V13.D2
-	FMOVQ s6-96(SP), F3
-	VFMLA V11.D2, V3.D2, V5.D2
-	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
+	VDUP V26.D[0], V11.D2
+	WORD $0x4fd9188b // fmla v11.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V15.D2
+	VFMLA V11.D2, V4.D2, V15.D2
+	VFMLA V6.D2, V13.D2, V15.D2
+	VDUP V26.D[0], V12.D2
+	WORD $0x4fd918ec // fmla v12.2d, v7.2d, v25.d[1]
+	VDUP V26.D[1], V13.D2
+	VFMLA V12.D2, V7.D2, V13.D2
+	VFMLA V10.D2, V14.D2, V13.D2
+	VDUP V25.D[0], V11.D2
+	WORD $0x4fd8188b // fmla v11.2d, v4.2d, v24.d[1]
+	WORD $0x6e68dd6b // fmul v11.2d, v11.2d, v8.2d
+	VFMLA V6.D2, V15.D2, V11.D2
+	VDUP V25.D[0], V12.D2
+	WORD $0x4fd818ec // fmla v12.2d, v7.2d, v24.d[1]
+	WORD $0x6e69dd8c // fmul v12.2d, v12.2d, v9.2d
+	VFMLA V10.D2, V13.D2, V12.D2
+	VDUP V24.D[0], V13.D2
+	WORD $0x4fd7188d // fmla v13.2d, v4.2d, v23.d[1]
+	VFMLA V6.D2, V11.D2, V13.D2
+	VDUP V24.D[0], V4.D2
+	WORD $0x4fd718e4 // fmla v4.2d, v7.2d, v23.d[1]
+	VFMLA V10.D2, V12.D2, V4.D2
+	VFMLA V6.D2, V13.D2, V8.D2
+	VFMLA V10.D2, V4.D2, V9.D2
+	WORD $0x6e68dcc4 // fmul v4.2d, v6.2d, v8.2d
+	VFMLA V6.D2, V4.D2, V6.D2
+	WORD $0x6e69dd44 // fmul v4.2d, v10.2d, v9.2d
+	VFMLA V10.D2, V4.D2, V10.D2
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.D2, V4.D2, V5.D2
 	FMOVQ s6-96(SP), F4
+	VFMLA V10.D2, V4.D2, V3.D2
+	FMOVQ s3-48(SP), F4
 	FMOVQ s14-224(SP), F6
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s2-32(SP), F8
-	VFMLA V13.D2, V7.D2, V8.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V13.B16, V13.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ee0f8c7 // fabs v7.2d, v6.2d
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.D2, V7.D2, V9.D2
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V8.D2, V6.D2, V0.D2
-	VFMLA V13.D2, V6.D2, V1.D2
-	VFMLA V3.D2, V6.D2, V2.D2
-	VLD1.P 16(R10), [V6.D2]
-	VFMLA V9.D2, V6.D2, V0.D2
-	VFMLA V5.D2, V6.D2, V1.D2
-	VFMLA V4.D2, V6.D2, V2.D2
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.D2]
-	VFMLA V8.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R7)
-	VLD1 (R8), [V7.D2]
-	VFMLA V13.D2, V6.D2, V7.D2
-	VST1.P [V7.D2], 16(R8)
-	VLD1 (R7), [V3.D2]
-	VFMLA V9.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R7)
-	VLD1 (R8), [V3.D2]
-	VFMLA V5.D2, V6.D2, V3.D2
-	VST1.P [V3.D2], 16(R8)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s14-224(SP), F7
+	WORD $0x6e67dcc6 // fmul v6.2d, v6.2d, v7.2d
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.D2, V8.D2, V9.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ee0f8e8 // fabs v8.2d, v7.2d
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V9.D2, V7.D2, V0.D2
+	VFMLA V5.D2, V7.D2, V1.D2
+	VFMLA V4.D2, V7.D2, V2.D2
+	VLD1.P 16(R10), [V7.D2]
+	VFMLA V10.D2, V7.D2, V0.D2
+	VFMLA V3.D2, V7.D2, V1.D2
+	VFMLA V6.D2, V7.D2, V2.D2
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.D2]
+	VFMLA V9.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R7)
+	VLD1 (R8), [V8.D2]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VST1.P [V8.D2], 16(R8)
+	VLD1 (R7), [V4.D2]
+	VFMLA V10.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R7)
+	VLD1 (R8), [V4.D2]
+	VFMLA V3.D2, V7.D2, V4.D2
+	VST1.P [V4.D2], 16(R8)
 	SUB $4, R17
 	B DiracGrad64_col_unrolled
 DiracGrad64_col_single:
@@ -7740,85 +7746,85 @@ DiracGrad64_col_single:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
-	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
-	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
-	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V6.B16, V5.B16
+	WORD $0x4fd61885 // fmla v5.2d, v4.2d, v22.d[1]
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd61087 // fmla v7.2d, v4.2d, v22.d[0]
 	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F8, F9)
+	FLDPD (R19), (F4, F8)
 	LDP (R20), (R20, R21)
-	VMOV R20, V8.D[1]
-	VMOV R21, V9.D[1]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V8.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf18e3 // fmla v3.2d, v7.2d, v31.d[1]
+	VDUP V30.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V29.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V9.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V28.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
+	WORD $0x6e67dd29 // fmul v9.2d, v9.2d, v7.2d
+	VFMLA V9.D2, V8.D2, V8.D2
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V7.D2
-	VFMLA V4.D2, V3.D2, V7.D2
+	VDUP V27.D[1], V7.D2
+	WORD $0x4fdb1067 // fmla v7.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fd91867 // fmla v7.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81867 // fmla v7.2d, v3.2d, v24.d[1]
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V4.D2, V3.D2, V9.D2
-	VFMLA V5.D2, V7.D2, V9.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V23.D[0], V7.D2
-	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
-	VFMLA V5.D2, V4.D2, V7.D2
-	VFMLA V5.D2, V7.D2, V6.D2
+	VFMLA V5.D2, V9.D2, V7.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VFMLA V5.D2, V8.D2, V6.D2
 	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
 	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.D2, V3.D2, V8.D2
+	VFMLA V5.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
-	VLD1.P 16(R10), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V8.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R7)
-	VLD1 (R8), [V5.D2]
-	VFMLA V8.D2, V4.D2, V5.D2
-	VST1.P [V5.D2], 16(R8)
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R7)
+	VLD1 (R8), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
+	VST1.P [V6.D2], 16(R8)
 	SUB $2, R17
 	B DiracGrad64_col_single
 DiracGrad64_col_tail:
@@ -7837,101 +7843,101 @@ DiracGrad64_lanes36:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
-	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
-	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
-	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V6.B16, V5.B16
+	WORD $0x4fd61885 // fmla v5.2d, v4.2d, v22.d[1]
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd61087 // fmla v7.2d, v4.2d, v22.d[0]
 	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F8, F9)
+	FLDPD (R19), (F4, F8)
 	LDP (R20), (R20, R21)
-	VMOV R20, V8.D[1]
-	VMOV R21, V9.D[1]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V8.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf18e3 // fmla v3.2d, v7.2d, v31.d[1]
+	VDUP V30.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V29.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V9.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V28.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
+	WORD $0x6e67dd29 // fmul v9.2d, v9.2d, v7.2d
+	VFMLA V9.D2, V8.D2, V8.D2
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V7.D2
-	VFMLA V4.D2, V3.D2, V7.D2
+	VDUP V27.D[1], V7.D2
+	WORD $0x4fdb1067 // fmla v7.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fd91867 // fmla v7.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81867 // fmla v7.2d, v3.2d, v24.d[1]
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V4.D2, V3.D2, V9.D2
-	VFMLA V5.D2, V7.D2, V9.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V23.D[0], V7.D2
-	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
-	VFMLA V5.D2, V4.D2, V7.D2
-	VFMLA V5.D2, V7.D2, V6.D2
+	VFMLA V5.D2, V9.D2, V7.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VFMLA V5.D2, V8.D2, V6.D2
 	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
 	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.D2, V3.D2, V8.D2
+	VFMLA V5.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-DiracGrad64_lanes37:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V8.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-DiracGrad64_lanes38:
-	VFMLA V6.D2, V4.D2, V5.D2
+DiracGrad64_lanes37:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+DiracGrad64_lanes38:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes39:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 DiracGrad64_lanes40:
-	VFMLA V8.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD R8, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 DiracGrad64_lanes41:
 DiracGrad64_col_done:
@@ -7953,7 +7959,7 @@ TEXT ·batchCrossRowSums64(SB), NOSPLIT, $48-168
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+160(FP), R1
@@ -7997,67 +8003,67 @@ BatchCrossRowSums64_col_full:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD wb_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V4.D2]
@@ -8127,67 +8133,67 @@ BatchCrossRowSums64_lanes45:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD wb_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -8220,7 +8226,7 @@ TEXT ·batchCrossGrad64(SB), NOSPLIT, $224-312
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+304(FP), R1
@@ -8295,101 +8301,101 @@ BatchCrossGrad64_col_full:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wb_base+216(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V9.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchCrossGrad64_col_full
@@ -8505,124 +8511,124 @@ BatchCrossGrad64_lanes55:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wb_base+216(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-BatchCrossGrad64_lanes56:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-BatchCrossGrad64_lanes57:
-	VFMLA V6.D2, V4.D2, V5.D2
+BatchCrossGrad64_lanes56:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+BatchCrossGrad64_lanes57:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchCrossGrad64_lanes58:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 BatchCrossGrad64_lanes59:
-	VFMLA V9.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchCrossGrad64_lanes60:
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 BatchCrossGrad64_lanes61:
-	VFMLA V3.D2, V4.D2, V5.D2
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchCrossGrad64_lanes62:
 	SUB $1, R5
@@ -8661,7 +8667,7 @@ TEXT ·batchSelfRowSums64(SB), NOSPLIT, $48-112
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+104(FP), R1
@@ -8705,67 +8711,67 @@ BatchSelfRowSums64_col_full:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD w_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V4.D2]
@@ -8835,67 +8841,67 @@ BatchSelfRowSums64_lanes69:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4fd59084 // fmul v4.2d, v4.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c5 // fmul v5.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b8a5 // fcvtzs v5.2d, v5.2d
-	WORD $0x4e61d8a7 // scvtf v7.2d, v5.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4c8 // fadd v8.2d, v6.2d, v7.2d
-	WORD $0x4ee7d4c7 // fsub v7.2d, v6.2d, v7.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V5.D2
+	WORD $0x4ee5d465 // fsub v5.2d, v3.2d, v5.2d
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd618a7 // fmla v7.2d, v5.2d, v22.d[1]
+	VMOV V6.B16, V8.B16
+	WORD $0x4fd610a8 // fmla v8.2d, v5.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V5.D[0], R19
-	VMOV V5.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F5, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V5.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V5.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V5.D2
-	VFMLA V3.D2, V8.D2, V5.D2
-	WORD $0x6e68dca5 // fmul v5.2d, v5.2d, v8.2d
-	VFMLA V5.D2, V10.D2, V10.D2
-	WORD $0x6e6adc84 // fmul v4.2d, v4.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc84 // fmul v4.2d, v4.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
-	WORD $0x6e66dca5 // fmul v5.2d, v5.2d, v6.2d
+	VDUP V27.D[1], V4.D2
+	WORD $0x4fdb1064 // fmla v4.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V4.D2
+	WORD $0x4fd91864 // fmla v4.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V4.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V8.D2, V9.D2
 	VDUP V25.D[0], V4.D2
 	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
-	VFMLA V7.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
 	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V7.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V7.D2, V4.D2, V5.D2
-	VFMLA V7.D2, V5.D2, V6.D2
+	VFMLA V7.D2, V9.D2, V4.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V7.D2, V4.D2, V8.D2
+	VFMLA V7.D2, V8.D2, V6.D2
 	WORD $0x6e66dce3 // fmul v3.2d, v7.2d, v6.2d
 	VFMLA V7.D2, V3.D2, V7.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V7.D2, V3.D2, V5.D2
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.D2, V4.D2, V3.D2
+	VFMLA V5.D2, V4.D2, V3.D2
 	MOVD w_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -8928,7 +8934,7 @@ TEXT ·batchSelfGrad64(SB), NOSPLIT, $224-232
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+224(FP), R1
@@ -9003,101 +9009,101 @@ BatchSelfGrad64_col_full:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD w_base+192(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V9.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V3.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchSelfGrad64_col_full
@@ -9213,124 +9219,124 @@ BatchSelfGrad64_lanes79:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4fd590a5 // fmul v5.2d, v5.2d, v21.d[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4e3 // fcmgt v3.2d, v7.2d, v20.2d
 	WORD $0x4ef4c4e7 // fminnm v7.2d, v7.2d, v20.2d
-	WORD $0x4fd598e4 // fmul v4.2d, v7.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d886 // scvtf v6.2d, v4.2d
-	WORD $0x4fd690c6 // fmul v6.2d, v6.2d, v22.d[0]
-	WORD $0x4e66d4e8 // fadd v8.2d, v7.2d, v6.2d
-	WORD $0x4ee6d4e6 // fsub v6.2d, v7.2d, v6.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518e3 // fmla v3.2d, v7.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V7.B16, V6.B16
+	WORD $0x4fd61886 // fmla v6.2d, v4.2d, v22.d[1]
+	VMOV V7.B16, V8.B16
+	WORD $0x4fd61088 // fmla v8.2d, v4.2d, v22.d[0]
 	WORD $0x6e68dcc8 // fmul v8.2d, v6.2d, v8.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F4, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf1903 // fmla v3.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde1903 // fmla v3.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V8.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V8.D2, V4.D2
-	WORD $0x6e68dc84 // fmul v4.2d, v4.2d, v8.2d
-	VFMLA V4.D2, V10.D2, V10.D2
-	WORD $0x6e6adca5 // fmul v5.2d, v5.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V3.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V3.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dca5 // fmul v5.2d, v5.2d, v9.2d
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e67dce3 // fmul v3.2d, v7.2d, v7.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V5.D2
-	VFMLA V4.D2, V3.D2, V5.D2
+	VDUP V27.D[1], V5.D2
+	WORD $0x4fdb1065 // fmla v5.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V5.D2, V3.D2, V8.D2
+	WORD $0x6e67dd08 // fmul v8.2d, v8.2d, v7.2d
+	VDUP V26.D[0], V5.D2
+	WORD $0x4fd91865 // fmla v5.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V5.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V5.D2
+	WORD $0x4fd81865 // fmla v5.2d, v3.2d, v24.d[1]
 	WORD $0x6e67dca5 // fmul v5.2d, v5.2d, v7.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V8.D2
-	VFMLA V4.D2, V3.D2, V8.D2
+	VFMLA V6.D2, V9.D2, V5.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
 	VFMLA V6.D2, V5.D2, V8.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V23.D[0], V5.D2
-	WORD $0x4fd61865 // fmla v5.2d, v3.2d, v22.d[1]
-	VFMLA V6.D2, V4.D2, V5.D2
-	VFMLA V6.D2, V5.D2, V7.D2
+	VFMLA V6.D2, V8.D2, V7.D2
 	WORD $0x6e67dcc3 // fmul v3.2d, v6.2d, v7.2d
 	VFMLA V6.D2, V3.D2, V6.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.D2, V3.D2, V9.D2
+	VFMLA V6.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD w_base+192(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-BatchSelfGrad64_lanes80:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V9.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-BatchSelfGrad64_lanes81:
-	VFMLA V6.D2, V4.D2, V5.D2
+BatchSelfGrad64_lanes80:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+BatchSelfGrad64_lanes81:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchSelfGrad64_lanes82:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 BatchSelfGrad64_lanes83:
-	VFMLA V9.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchSelfGrad64_lanes84:
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 BatchSelfGrad64_lanes85:
-	VFMLA V3.D2, V4.D2, V5.D2
+	VFMLA V3.D2, V5.D2, V6.D2
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchSelfGrad64_lanes86:
 	SUB $1, R5
@@ -9369,7 +9375,7 @@ TEXT ·batchDiracRowSums64(SB), NOSPLIT, $48-144
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+136(FP), R1
@@ -9409,67 +9415,67 @@ BatchDiracRowSums64_col_full:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
-	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd518a4 // fmla v4.2d, v5.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d486 // fsub v6.2d, v4.2d, v6.2d
+	VMOV V5.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V5.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1904 // fmla v4.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
-	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V28.D[0], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V9.D2, V10.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	VFMLA V7.D2, V8.D2, V10.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
-	VFMLA V7.D2, V10.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V5.D2
+	VFMLA V7.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V9.D2
+	VFMLA V7.D2, V9.D2, V5.D2
 	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
 	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.D2, V4.D2, V9.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.D2, V5.D2, V4.D2
+	VFMLA V6.D2, V5.D2, V4.D2
 	MOVD wx_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V5.D2]
@@ -9531,67 +9537,67 @@ BatchDiracRowSums64_lanes92:
 	WORD $0x4ee0d886 // fcmeq v6.2d, v4.2d, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6ef4e4a4 // fcmgt v4.2d, v5.2d, v20.2d
 	WORD $0x4ef4c4a5 // fminnm v5.2d, v5.2d, v20.2d
-	WORD $0x4fd598a6 // fmul v6.2d, v5.2d, v21.d[1]
-	WORD $0x4ee1b8c6 // fcvtzs v6.2d, v6.2d
-	WORD $0x4e61d8c7 // scvtf v7.2d, v6.2d
-	WORD $0x4fd690e7 // fmul v7.2d, v7.2d, v22.d[0]
-	WORD $0x4e67d4a8 // fadd v8.2d, v5.2d, v7.2d
-	WORD $0x4ee7d4a7 // fsub v7.2d, v5.2d, v7.2d
+	VDUP V23.D[0], V4.D2
+	WORD $0x4fd518a4 // fmla v4.2d, v5.2d, v21.d[1]
+	VDUP V23.D[0], V6.D2
+	WORD $0x4ee6d486 // fsub v6.2d, v4.2d, v6.2d
+	VMOV V5.B16, V7.B16
+	WORD $0x4fd618c7 // fmla v7.2d, v6.2d, v22.d[1]
+	VMOV V5.B16, V8.B16
+	WORD $0x4fd610c8 // fmla v8.2d, v6.2d, v22.d[0]
 	WORD $0x6e68dce8 // fmul v8.2d, v7.2d, v8.2d
-	VMOV V6.D[0], R19
-	VMOV V6.D[1], R20
+	VMOV V4.S[0], R19
+	VMOV V4.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F9, F10)
+	FLDPD (R19), (F6, F9)
 	LDP (R20), (R20, R21)
-	VMOV R20, V9.D[1]
-	VMOV R21, V10.D[1]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R20, V6.D[1]
+	VMOV R21, V9.D[1]
+	VDUP V31.D[0], V4.D2
+	WORD $0x4fdf1904 // fmla v4.2d, v8.2d, v31.d[1]
+	VDUP V30.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V30.D[0], V4.D2
-	WORD $0x4fde1904 // fmla v4.2d, v8.2d, v30.d[1]
-	VDUP V29.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V29.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
 	VDUP V29.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V28.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	VDUP V28.D[0], V4.D2
-	VFMLA V6.D2, V8.D2, V4.D2
-	VDUP V27.D[1], V6.D2
-	VFMLA V4.D2, V8.D2, V6.D2
-	WORD $0x6e68dcc6 // fmul v6.2d, v6.2d, v8.2d
-	VFMLA V6.D2, V10.D2, V10.D2
-	WORD $0x6e6adc24 // fmul v4.2d, v1.2d, v10.2d
+	VFMLA V10.D2, V8.D2, V4.D2
+	VDUP V28.D[1], V10.D2
+	VFMLA V4.D2, V8.D2, V10.D2
+	WORD $0x6e68dd4a // fmul v10.2d, v10.2d, v8.2d
+	VFMLA V10.D2, V9.D2, V9.D2
+	WORD $0x6e69dc24 // fmul v4.2d, v1.2d, v9.2d
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e65dca4 // fmul v4.2d, v5.2d, v5.2d
-	VDUP V26.D[1], V6.D2
-	WORD $0x4fda1086 // fmla v6.2d, v4.2d, v26.d[0]
-	VDUP V27.D[0], V8.D2
-	VFMLA V6.D2, V4.D2, V8.D2
+	VDUP V27.D[1], V8.D2
+	WORD $0x4fdb1088 // fmla v8.2d, v4.2d, v27.d[0]
+	VDUP V28.D[0], V9.D2
+	VFMLA V8.D2, V4.D2, V9.D2
+	WORD $0x6e65dd29 // fmul v9.2d, v9.2d, v5.2d
+	VDUP V26.D[0], V8.D2
+	WORD $0x4fd91888 // fmla v8.2d, v4.2d, v25.d[1]
+	VDUP V26.D[1], V10.D2
+	VFMLA V8.D2, V4.D2, V10.D2
+	VFMLA V7.D2, V9.D2, V10.D2
+	VDUP V25.D[0], V8.D2
+	WORD $0x4fd81888 // fmla v8.2d, v4.2d, v24.d[1]
 	WORD $0x6e65dd08 // fmul v8.2d, v8.2d, v5.2d
-	VDUP V25.D[0], V6.D2
-	WORD $0x4fd81886 // fmla v6.2d, v4.2d, v24.d[1]
-	VDUP V25.D[1], V10.D2
-	VFMLA V6.D2, V4.D2, V10.D2
-	VFMLA V7.D2, V8.D2, V10.D2
-	VDUP V24.D[0], V6.D2
-	WORD $0x4fd71886 // fmla v6.2d, v4.2d, v23.d[1]
-	WORD $0x6e65dcc6 // fmul v6.2d, v6.2d, v5.2d
-	VFMLA V7.D2, V10.D2, V6.D2
-	VDUP V23.D[0], V8.D2
-	WORD $0x4fd61888 // fmla v8.2d, v4.2d, v22.d[1]
-	VFMLA V7.D2, V6.D2, V8.D2
-	VFMLA V7.D2, V8.D2, V5.D2
+	VFMLA V7.D2, V10.D2, V8.D2
+	VDUP V24.D[0], V9.D2
+	WORD $0x4fd71889 // fmla v9.2d, v4.2d, v23.d[1]
+	VFMLA V7.D2, V8.D2, V9.D2
+	VFMLA V7.D2, V9.D2, V5.D2
 	WORD $0x6e65dce4 // fmul v4.2d, v7.2d, v5.2d
 	VFMLA V7.D2, V4.D2, V7.D2
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.D2, V4.D2, V9.D2
+	VFMLA V7.D2, V4.D2, V6.D2
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.D2, V5.D2, V4.D2
+	VFMLA V6.D2, V5.D2, V4.D2
 	MOVD wx_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -9624,7 +9630,7 @@ TEXT ·batchDiracGrad64(SB), NOSPLIT, $224-264
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD n+256(FP), R1
@@ -9693,95 +9699,95 @@ BatchDiracGrad64_col_full:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
-	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
-	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
-	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V6.B16, V5.B16
+	WORD $0x4fd61885 // fmla v5.2d, v4.2d, v22.d[1]
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd61087 // fmla v7.2d, v4.2d, v22.d[0]
 	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F8, F9)
+	FLDPD (R19), (F4, F8)
 	LDP (R20), (R20, R21)
-	VMOV R20, V8.D[1]
-	VMOV R21, V9.D[1]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V8.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf18e3 // fmla v3.2d, v7.2d, v31.d[1]
+	VDUP V30.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V29.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V9.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V28.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
+	WORD $0x6e67dd29 // fmul v9.2d, v9.2d, v7.2d
+	VFMLA V9.D2, V8.D2, V8.D2
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V7.D2
-	VFMLA V4.D2, V3.D2, V7.D2
+	VDUP V27.D[1], V7.D2
+	WORD $0x4fdb1067 // fmla v7.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fd91867 // fmla v7.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81867 // fmla v7.2d, v3.2d, v24.d[1]
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V4.D2, V3.D2, V9.D2
-	VFMLA V5.D2, V7.D2, V9.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V23.D[0], V7.D2
-	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
-	VFMLA V5.D2, V4.D2, V7.D2
-	VFMLA V5.D2, V7.D2, V6.D2
+	VFMLA V5.D2, V9.D2, V7.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VFMLA V5.D2, V8.D2, V6.D2
 	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
 	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.D2, V3.D2, V8.D2
+	VFMLA V5.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wx_base+192(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.D2]
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V8.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.D2]
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V6.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V7.D2, V5.D2, V6.D2
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.D2]
-	VFMLA V8.D2, V4.D2, V5.D2
+	VLD1.P 16(R7), [V6.D2]
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.D2], 16(R7)
+	VST1.P [V6.D2], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchDiracGrad64_col_full
@@ -9884,111 +9890,111 @@ BatchDiracGrad64_lanes100:
 	WORD $0x4ee0d887 // fcmeq v7.2d, v4.2d, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6ef4e4c3 // fcmgt v3.2d, v6.2d, v20.2d
 	WORD $0x4ef4c4c6 // fminnm v6.2d, v6.2d, v20.2d
-	WORD $0x4fd598c4 // fmul v4.2d, v6.2d, v21.d[1]
-	WORD $0x4ee1b884 // fcvtzs v4.2d, v4.2d
-	WORD $0x4e61d885 // scvtf v5.2d, v4.2d
-	WORD $0x4fd690a5 // fmul v5.2d, v5.2d, v22.d[0]
-	WORD $0x4e65d4c7 // fadd v7.2d, v6.2d, v5.2d
-	WORD $0x4ee5d4c5 // fsub v5.2d, v6.2d, v5.2d
+	VDUP V23.D[0], V3.D2
+	WORD $0x4fd518c3 // fmla v3.2d, v6.2d, v21.d[1]
+	VDUP V23.D[0], V4.D2
+	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VMOV V6.B16, V5.B16
+	WORD $0x4fd61885 // fmla v5.2d, v4.2d, v22.d[1]
+	VMOV V6.B16, V7.B16
+	WORD $0x4fd61087 // fmla v7.2d, v4.2d, v22.d[0]
 	WORD $0x6e67dca7 // fmul v7.2d, v5.2d, v7.2d
-	VMOV V4.D[0], R19
-	VMOV V4.D[1], R20
+	VMOV V3.S[0], R19
+	VMOV V3.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F8, F9)
+	FLDPD (R19), (F4, F8)
 	LDP (R20), (R20, R21)
-	VMOV R20, V8.D[1]
-	VMOV R21, V9.D[1]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R20, V4.D[1]
+	VMOV R21, V8.D[1]
+	VDUP V31.D[0], V3.D2
+	WORD $0x4fdf18e3 // fmla v3.2d, v7.2d, v31.d[1]
+	VDUP V30.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V30.D[0], V3.D2
-	WORD $0x4fde18e3 // fmla v3.2d, v7.2d, v30.d[1]
-	VDUP V29.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V29.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
 	VDUP V29.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V28.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	VDUP V28.D[0], V3.D2
-	VFMLA V4.D2, V7.D2, V3.D2
-	VDUP V27.D[1], V4.D2
-	VFMLA V3.D2, V7.D2, V4.D2
-	WORD $0x6e67dc84 // fmul v4.2d, v4.2d, v7.2d
-	VFMLA V4.D2, V9.D2, V9.D2
+	VFMLA V9.D2, V7.D2, V3.D2
+	VDUP V28.D[1], V9.D2
+	VFMLA V3.D2, V7.D2, V9.D2
+	WORD $0x6e67dd29 // fmul v9.2d, v9.2d, v7.2d
+	VFMLA V9.D2, V8.D2, V8.D2
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e69dc63 // fmul v3.2d, v3.2d, v9.2d
+	WORD $0x6e68dc63 // fmul v3.2d, v3.2d, v8.2d
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e66dcc3 // fmul v3.2d, v6.2d, v6.2d
-	VDUP V26.D[1], V4.D2
-	WORD $0x4fda1064 // fmla v4.2d, v3.2d, v26.d[0]
-	VDUP V27.D[0], V7.D2
-	VFMLA V4.D2, V3.D2, V7.D2
+	VDUP V27.D[1], V7.D2
+	WORD $0x4fdb1067 // fmla v7.2d, v3.2d, v27.d[0]
+	VDUP V28.D[0], V8.D2
+	VFMLA V7.D2, V3.D2, V8.D2
+	WORD $0x6e66dd08 // fmul v8.2d, v8.2d, v6.2d
+	VDUP V26.D[0], V7.D2
+	WORD $0x4fd91867 // fmla v7.2d, v3.2d, v25.d[1]
+	VDUP V26.D[1], V9.D2
+	VFMLA V7.D2, V3.D2, V9.D2
+	VFMLA V5.D2, V8.D2, V9.D2
+	VDUP V25.D[0], V7.D2
+	WORD $0x4fd81867 // fmla v7.2d, v3.2d, v24.d[1]
 	WORD $0x6e66dce7 // fmul v7.2d, v7.2d, v6.2d
-	VDUP V25.D[0], V4.D2
-	WORD $0x4fd81864 // fmla v4.2d, v3.2d, v24.d[1]
-	VDUP V25.D[1], V9.D2
-	VFMLA V4.D2, V3.D2, V9.D2
-	VFMLA V5.D2, V7.D2, V9.D2
-	VDUP V24.D[0], V4.D2
-	WORD $0x4fd71864 // fmla v4.2d, v3.2d, v23.d[1]
-	WORD $0x6e66dc84 // fmul v4.2d, v4.2d, v6.2d
-	VFMLA V5.D2, V9.D2, V4.D2
-	VDUP V23.D[0], V7.D2
-	WORD $0x4fd61867 // fmla v7.2d, v3.2d, v22.d[1]
-	VFMLA V5.D2, V4.D2, V7.D2
-	VFMLA V5.D2, V7.D2, V6.D2
+	VFMLA V5.D2, V9.D2, V7.D2
+	VDUP V24.D[0], V8.D2
+	WORD $0x4fd71868 // fmla v8.2d, v3.2d, v23.d[1]
+	VFMLA V5.D2, V7.D2, V8.D2
+	VFMLA V5.D2, V8.D2, V6.D2
 	WORD $0x6e66dca3 // fmul v3.2d, v5.2d, v6.2d
 	VFMLA V5.D2, V3.D2, V5.D2
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.D2, V3.D2, V8.D2
+	VFMLA V5.D2, V3.D2, V4.D2
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e64dc63 // fmul v3.2d, v3.2d, v4.2d
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ee0f885 // fabs v5.2d, v4.2d
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.D2, V5.D2, V6.D2
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e65dc63 // fmul v3.2d, v3.2d, v5.2d
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ee0f8a6 // fabs v6.2d, v5.2d
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.D2, V6.D2, V7.D2
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wx_base+192(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVD.P 8(R23), R24
-	VMOV R24, V4.D[0]
-BatchDiracGrad64_lanes101:
-	VFMLA V6.D2, V4.D2, V0.D2
-	VFMLA V8.D2, V4.D2, V1.D2
-	VFMLA V3.D2, V4.D2, V2.D2
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVD.P 8(R23), R24
 	VMOV R24, V5.D[0]
-BatchDiracGrad64_lanes102:
-	VFMLA V6.D2, V4.D2, V5.D2
+BatchDiracGrad64_lanes101:
+	VFMLA V7.D2, V5.D2, V0.D2
+	VFMLA V4.D2, V5.D2, V1.D2
+	VFMLA V3.D2, V5.D2, V2.D2
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVD.P 8(R23), R24
+	VMOV R24, V6.D[0]
+BatchDiracGrad64_lanes102:
+	VFMLA V7.D2, V5.D2, V6.D2
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchDiracGrad64_lanes103:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVD.P 8(R23), R24
-	VMOV R24, V5.D[0]
+	VMOV R24, V6.D[0]
 BatchDiracGrad64_lanes104:
-	VFMLA V8.D2, V4.D2, V5.D2
+	VFMLA V4.D2, V5.D2, V6.D2
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.D[0], R24
+	VMOV V6.D[0], R24
 	MOVD.P R24, 8(R23)
 BatchDiracGrad64_lanes105:
 	SUB $1, R5
@@ -10025,7 +10031,7 @@ BatchDiracGrad64_done:
 TEXT ·erf32(SB), NOSPLIT, $0-48
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD dst_base+0(FP), R0
 	MOVD x_base+24(FP), R1
@@ -10041,112 +10047,120 @@ Erf32_erf_unrolled:
 	VBIF V4.B16, V19.B16, V2.B16
 	WORD $0x6ea3e664 // fcmgt v4.4s, v19.4s, v3.4s
 	VBIF V4.B16, V19.B16, V3.B16
-	WORD $0x6eb4e444 // fcmgt v4.4s, v2.4s, v20.4s
-	WORD $0x6eb4e465 // fcmgt v5.4s, v3.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
 	WORD $0x4eb4c463 // fminnm v3.4s, v3.4s, v20.4s
-	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4fb59067 // fmul v7.4s, v3.4s, v21.s[1]
-	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4e21d8c8 // scvtf v8.4s, v6.4s
-	WORD $0x4f959908 // fmul v8.4s, v8.4s, v21.s[2]
-	WORD $0x4e28d449 // fadd v9.4s, v2.4s, v8.4s
-	WORD $0x4ea8d448 // fsub v8.4s, v2.4s, v8.4s
-	WORD $0x6e29dd09 // fmul v9.4s, v8.4s, v9.4s
-	WORD $0x4e21d8ea // scvtf v10.4s, v7.4s
-	WORD $0x4f95994a // fmul v10.4s, v10.4s, v21.s[2]
-	WORD $0x4e2ad46b // fadd v11.4s, v3.4s, v10.4s
-	WORD $0x4eaad46a // fsub v10.4s, v3.4s, v10.4s
-	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
-	VMOV V6.S[0], R19
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51044 // fmla v4.4s, v2.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51065 // fmla v5.4s, v3.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d486 // fsub v6.4s, v4.4s, v6.4s
+	VMOV V2.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V2.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
+	VMOV V3.B16, V9.B16
+	WORD $0x4fb518c9 // fmla v9.4s, v6.4s, v21.s[3]
+	VMOV V3.B16, V10.B16
+	WORD $0x4f9518ca // fmla v10.4s, v6.4s, v21.s[2]
+	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F12, F13)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V12.S[1]
-	VMOV R25, V13.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V12.S[2]
-	VMOV R25, V13.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V12.S[3]
-	VMOV R25, V13.S[3]
-	VMOV V7.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V7.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V7.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V7.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F6, F14)
+	FLDPS (R19), (F6, F11)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
-	VMOV R25, V14.S[1]
+	VMOV R25, V11.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V6.S[2]
-	VMOV R25, V14.S[2]
+	VMOV R25, V11.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V6.S[3]
-	VMOV R25, V14.S[3]
-	WORD $0x4e641dad // bic v13.16b, v13.16b, v4.16b
-	WORD $0x4e651dce // bic v14.16b, v14.16b, v5.16b
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71924 // fmla v4.4s, v9.4s, v23.s[3]
-	VDUP V23.S[2], V5.S4
-	WORD $0x4fb71965 // fmla v5.4s, v11.4s, v23.s[3]
-	VDUP V23.S[1], V7.S4
-	VFMLA V4.S4, V9.S4, V7.S4
-	VDUP V23.S[1], V4.S4
-	VFMLA V5.S4, V11.S4, V4.S4
-	VDUP V23.S[0], V5.S4
-	VFMLA V7.S4, V9.S4, V5.S4
-	VDUP V23.S[0], V7.S4
-	VFMLA V4.S4, V11.S4, V7.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V5.S4, V9.S4, V4.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V7.S4, V11.S4, V5.S4
-	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
-	WORD $0x6e2bdca5 // fmul v5.4s, v5.4s, v11.4s
-	VFMLA V4.S4, V13.S4, V13.S4
-	VFMLA V5.S4, V14.S4, V14.S4
-	WORD $0x6e22dc44 // fmul v4.4s, v2.4s, v2.4s
-	WORD $0x6e23dc65 // fmul v5.4s, v3.4s, v3.4s
-	VDUP V22.S[2], V7.S4
-	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
-	WORD $0x6e22dce7 // fmul v7.4s, v7.4s, v2.4s
-	VDUP V22.S[2], V9.S4
-	WORD $0x4fb610a9 // fmla v9.4s, v5.4s, v22.s[1]
-	WORD $0x6e23dd29 // fmul v9.4s, v9.4s, v3.4s
-	VDUP V22.S[0], V11.S4
-	WORD $0x4fb5188b // fmla v11.4s, v4.4s, v21.s[3]
-	VFMLA V8.S4, V7.S4, V11.S4
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb518a4 // fmla v4.4s, v5.4s, v21.s[3]
-	VFMLA V10.S4, V9.S4, V4.S4
-	VFMLA V8.S4, V11.S4, V2.S4
-	VFMLA V10.S4, V4.S4, V3.S4
-	WORD $0x6e22dd04 // fmul v4.4s, v8.4s, v2.4s
-	VFMLA V8.S4, V4.S4, V8.S4
-	WORD $0x6e23dd42 // fmul v2.4s, v10.4s, v3.4s
-	VFMLA V10.S4, V2.S4, V10.S4
-	VFMLA V8.S4, V13.S4, V12.S4
-	VFMLA V10.S4, V14.S4, V6.S4
+	VMOV R25, V11.S[3]
+	VMOV V5.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F4, F12)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V4.S[1]
+	VMOV R25, V12.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V4.S[2]
+	VMOV R25, V12.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V4.S[3]
+	VMOV R25, V12.S[3]
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb81105 // fmla v5.4s, v8.4s, v24.s[1]
+	VDUP V24.S[0], V13.S4
+	WORD $0x4fb8114d // fmla v13.4s, v10.4s, v24.s[1]
+	VDUP V23.S[3], V14.S4
+	VFMLA V5.S4, V8.S4, V14.S4
+	VDUP V23.S[3], V5.S4
+	VFMLA V13.S4, V10.S4, V5.S4
+	VDUP V23.S[2], V13.S4
+	VFMLA V14.S4, V8.S4, V13.S4
+	VDUP V23.S[2], V14.S4
+	VFMLA V5.S4, V10.S4, V14.S4
+	VDUP V23.S[1], V5.S4
+	VFMLA V13.S4, V8.S4, V5.S4
+	VDUP V23.S[1], V13.S4
+	VFMLA V14.S4, V10.S4, V13.S4
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
+	WORD $0x6e2addad // fmul v13.4s, v13.4s, v10.4s
+	VFMLA V5.S4, V11.S4, V11.S4
+	VFMLA V13.S4, V12.S4, V12.S4
+	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
+	WORD $0x6e23dc68 // fmul v8.4s, v3.4s, v3.4s
+	VDUP V23.S[0], V10.S4
+	WORD $0x4fb618aa // fmla v10.4s, v5.4s, v22.s[3]
+	WORD $0x6e22dd4a // fmul v10.4s, v10.4s, v2.4s
+	VDUP V23.S[0], V13.S4
+	WORD $0x4fb6190d // fmla v13.4s, v8.4s, v22.s[3]
+	WORD $0x6e23ddad // fmul v13.4s, v13.4s, v3.4s
+	VDUP V22.S[2], V14.S4
+	WORD $0x4fb610ae // fmla v14.4s, v5.4s, v22.s[1]
+	VFMLA V7.S4, V10.S4, V14.S4
+	VDUP V22.S[2], V5.S4
+	WORD $0x4fb61105 // fmla v5.4s, v8.4s, v22.s[1]
+	VFMLA V9.S4, V13.S4, V5.S4
+	VFMLA V7.S4, V14.S4, V2.S4
+	VFMLA V9.S4, V5.S4, V3.S4
+	WORD $0x6e22dce5 // fmul v5.4s, v7.4s, v2.4s
+	VFMLA V7.S4, V5.S4, V7.S4
+	WORD $0x6e23dd22 // fmul v2.4s, v9.4s, v3.4s
+	VFMLA V9.S4, V2.S4, V9.S4
+	VFMLA V7.S4, V11.S4, V6.S4
+	VFMLA V9.S4, V12.S4, V4.S4
 	WORD $0x4ea0f802 // fabs v2.4s, v0.4s
 	WORD $0x4e621c02 // bic v2.16b, v0.16b, v2.16b
-	VORR V2.B16, V12.B16, V12.B16
+	VORR V2.B16, V6.B16, V6.B16
 	WORD $0x4ea0f822 // fabs v2.4s, v1.4s
 	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V6.B16, V6.B16
-	VST1.P [V12.S4], 16(R0)
+	VORR V2.B16, V4.B16, V4.B16
 	VST1.P [V6.S4], 16(R0)
+	VST1.P [V4.S4], 16(R0)
 	SUB $8, R2
 	B Erf32_erf_unrolled
 Erf32_erf_single:
@@ -10156,59 +10170,63 @@ Erf32_erf_single:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6eb4e422 // fcmgt v2.4s, v1.4s, v20.4s
 	WORD $0x4eb4c421 // fminnm v1.4s, v1.4s, v20.4s
-	WORD $0x4fb59023 // fmul v3.4s, v1.4s, v21.s[1]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
-	WORD $0x4e24d425 // fadd v5.4s, v1.4s, v4.4s
-	WORD $0x4ea4d424 // fsub v4.4s, v1.4s, v4.4s
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51022 // fmla v2.4s, v1.4s, v21.s[1]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4ea3d443 // fsub v3.4s, v2.4s, v3.4s
+	VMOV V1.B16, V4.B16
+	WORD $0x4fb51864 // fmla v4.4s, v3.4s, v21.s[3]
+	VMOV V1.B16, V5.B16
+	WORD $0x4f951865 // fmla v5.4s, v3.4s, v21.s[2]
 	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
-	VMOV V3.S[0], R19
+	VMOV V2.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V3.S[1], R20
+	VMOV V2.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V3.S[2], R21
+	VMOV V2.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V3.S[3], R22
+	VMOV V2.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F6, F7)
+	FLDPS (R19), (F3, F6)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V6.S[1]
-	VMOV R25, V7.S[1]
+	VMOV R20, V3.S[1]
+	VMOV R25, V6.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V6.S[2]
-	VMOV R25, V7.S[2]
+	VMOV R21, V3.S[2]
+	VMOV R25, V6.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V6.S[3]
-	VMOV R25, V7.S[3]
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VMOV R22, V3.S[3]
+	VMOV R25, V6.S[3]
+	VDUP V24.S[0], V2.S4
+	WORD $0x4fb810a2 // fmla v2.4s, v5.4s, v24.s[1]
+	VDUP V23.S[3], V7.S4
+	VFMLA V2.S4, V5.S4, V7.S4
 	VDUP V23.S[2], V2.S4
-	WORD $0x4fb718a2 // fmla v2.4s, v5.4s, v23.s[3]
-	VDUP V23.S[1], V3.S4
-	VFMLA V2.S4, V5.S4, V3.S4
-	VDUP V23.S[0], V2.S4
-	VFMLA V3.S4, V5.S4, V2.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V2.S4, V5.S4, V3.S4
-	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
-	VFMLA V3.S4, V7.S4, V7.S4
+	VFMLA V7.S4, V5.S4, V2.S4
+	VDUP V23.S[1], V7.S4
+	VFMLA V2.S4, V5.S4, V7.S4
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V6.S4, V6.S4
 	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	VDUP V22.S[2], V3.S4
-	WORD $0x4fb61043 // fmla v3.4s, v2.4s, v22.s[1]
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51845 // fmla v5.4s, v2.4s, v21.s[3]
-	VFMLA V4.S4, V3.S4, V5.S4
-	VFMLA V4.S4, V5.S4, V1.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61845 // fmla v5.4s, v2.4s, v22.s[3]
+	WORD $0x6e21dca5 // fmul v5.4s, v5.4s, v1.4s
+	VDUP V22.S[2], V7.S4
+	WORD $0x4fb61047 // fmla v7.4s, v2.4s, v22.s[1]
+	VFMLA V4.S4, V5.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V1.S4
 	WORD $0x6e21dc82 // fmul v2.4s, v4.4s, v1.4s
 	VFMLA V4.S4, V2.S4, V4.S4
-	VFMLA V4.S4, V7.S4, V6.S4
+	VFMLA V4.S4, V6.S4, V3.S4
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V6.B16, V6.B16
-	VST1.P [V6.S4], 16(R0)
+	VORR V1.B16, V3.B16, V3.B16
+	VST1.P [V3.S4], 16(R0)
 	SUB $4, R2
 	B Erf32_erf_single
 Erf32_erf_tail:
@@ -10229,68 +10247,72 @@ Erf32_lanes1:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x6ea1e662 // fcmgt v2.4s, v19.4s, v1.4s
 	VBIF V2.B16, V19.B16, V1.B16
-	WORD $0x6eb4e422 // fcmgt v2.4s, v1.4s, v20.4s
 	WORD $0x4eb4c421 // fminnm v1.4s, v1.4s, v20.4s
-	WORD $0x4fb59023 // fmul v3.4s, v1.4s, v21.s[1]
-	WORD $0x4ea1b863 // fcvtzs v3.4s, v3.4s
-	WORD $0x4e21d864 // scvtf v4.4s, v3.4s
-	WORD $0x4f959884 // fmul v4.4s, v4.4s, v21.s[2]
-	WORD $0x4e24d425 // fadd v5.4s, v1.4s, v4.4s
-	WORD $0x4ea4d424 // fsub v4.4s, v1.4s, v4.4s
+	VDUP V22.S[0], V2.S4
+	WORD $0x4fb51022 // fmla v2.4s, v1.4s, v21.s[1]
+	VDUP V22.S[0], V3.S4
+	WORD $0x4ea3d443 // fsub v3.4s, v2.4s, v3.4s
+	VMOV V1.B16, V4.B16
+	WORD $0x4fb51864 // fmla v4.4s, v3.4s, v21.s[3]
+	VMOV V1.B16, V5.B16
+	WORD $0x4f951865 // fmla v5.4s, v3.4s, v21.s[2]
 	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
-	VMOV V3.S[0], R19
+	VMOV V2.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V3.S[1], R20
+	VMOV V2.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V3.S[2], R21
+	VMOV V2.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V3.S[3], R22
+	VMOV V2.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F6, F7)
+	FLDPS (R19), (F3, F6)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V6.S[1]
-	VMOV R25, V7.S[1]
+	VMOV R20, V3.S[1]
+	VMOV R25, V6.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V6.S[2]
-	VMOV R25, V7.S[2]
+	VMOV R21, V3.S[2]
+	VMOV R25, V6.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V6.S[3]
-	VMOV R25, V7.S[3]
-	WORD $0x4e621ce7 // bic v7.16b, v7.16b, v2.16b
+	VMOV R22, V3.S[3]
+	VMOV R25, V6.S[3]
+	VDUP V24.S[0], V2.S4
+	WORD $0x4fb810a2 // fmla v2.4s, v5.4s, v24.s[1]
+	VDUP V23.S[3], V7.S4
+	VFMLA V2.S4, V5.S4, V7.S4
 	VDUP V23.S[2], V2.S4
-	WORD $0x4fb718a2 // fmla v2.4s, v5.4s, v23.s[3]
-	VDUP V23.S[1], V3.S4
-	VFMLA V2.S4, V5.S4, V3.S4
-	VDUP V23.S[0], V2.S4
-	VFMLA V3.S4, V5.S4, V2.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V2.S4, V5.S4, V3.S4
-	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
-	VFMLA V3.S4, V7.S4, V7.S4
+	VFMLA V7.S4, V5.S4, V2.S4
+	VDUP V23.S[1], V7.S4
+	VFMLA V2.S4, V5.S4, V7.S4
+	WORD $0x6e25dce7 // fmul v7.4s, v7.4s, v5.4s
+	VFMLA V7.S4, V6.S4, V6.S4
 	WORD $0x6e21dc22 // fmul v2.4s, v1.4s, v1.4s
-	VDUP V22.S[2], V3.S4
-	WORD $0x4fb61043 // fmla v3.4s, v2.4s, v22.s[1]
-	WORD $0x6e21dc63 // fmul v3.4s, v3.4s, v1.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51845 // fmla v5.4s, v2.4s, v21.s[3]
-	VFMLA V4.S4, V3.S4, V5.S4
-	VFMLA V4.S4, V5.S4, V1.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61845 // fmla v5.4s, v2.4s, v22.s[3]
+	WORD $0x6e21dca5 // fmul v5.4s, v5.4s, v1.4s
+	VDUP V22.S[2], V7.S4
+	WORD $0x4fb61047 // fmla v7.4s, v2.4s, v22.s[1]
+	VFMLA V4.S4, V5.S4, V7.S4
+	VFMLA V4.S4, V7.S4, V1.S4
 	WORD $0x6e21dc82 // fmul v2.4s, v4.4s, v1.4s
 	VFMLA V4.S4, V2.S4, V4.S4
-	VFMLA V4.S4, V7.S4, V6.S4
+	VFMLA V4.S4, V6.S4, V3.S4
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V6.B16, V6.B16
+	VORR V1.B16, V3.B16, V3.B16
 	MOVD R0, R23
-	VMOV V6.S[0], R24
+	VMOV V3.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R2
 	BLE Erf32_lanes2
-	VMOV V6.S[1], R24
+	VMOV V3.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R2
 	BLE Erf32_lanes2
-	VMOV V6.S[2], R24
+	VMOV V3.S[2], R24
 	MOVW.P R24, 4(R23)
 Erf32_lanes2:
 Erf32_erf_done:
@@ -10502,7 +10524,7 @@ ExpNegSquare32_exp_done:
 TEXT ·pairTerms32(SB), NOSPLIT, $0-120
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD h_base+0(FP), R0
 	MOVD erf_base+24(FP), R1
@@ -10525,62 +10547,66 @@ PairTerms32_pair_single:
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
 	VMOV V4.B16, V2.B16
-	WORD $0x6eb4e445 // fcmgt v5.4s, v2.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
-	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d448 // fadd v8.4s, v2.4s, v7.4s
-	WORD $0x4ea7d447 // fsub v7.4s, v2.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51045 // fmla v5.4s, v2.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
+	VMOV V2.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V2.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V5.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V5.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V5.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V5.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb81105 // fmla v5.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V5.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V5.S4
-	WORD $0x4fb71905 // fmla v5.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V5.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V5.S4
-	VFMLA V6.S4, V8.S4, V5.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V5.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
+	VFMLA V10.S4, V8.S4, V5.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V5.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
 	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb610a6 // fmla v6.4s, v5.4s, v22.s[1]
-	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb518a8 // fmla v8.4s, v5.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V2.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb618a8 // fmla v8.4s, v5.4s, v22.s[3]
+	WORD $0x6e22dd08 // fmul v8.4s, v8.4s, v2.4s
+	VDUP V22.S[2], V10.S4
+	WORD $0x4fb610aa // fmla v10.4s, v5.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V10.S4
+	VFMLA V7.S4, V10.S4, V2.S4
 	WORD $0x6e22dce5 // fmul v5.4s, v7.4s, v2.4s
 	VFMLA V7.S4, V5.S4, V7.S4
-	VFMLA V7.S4, V10.S4, V9.S4
-	WORD $0x6e2adc21 // fmul v1.4s, v1.4s, v10.4s
-	VFMLA V9.S4, V3.S4, V1.S4
+	VFMLA V7.S4, V9.S4, V6.S4
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	VFMLA V6.S4, V3.S4, V1.S4
 	VST1.P [V1.S4], 16(R0)
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V9.B16, V9.B16
-	VST1.P [V9.S4], 16(R1)
+	VORR V1.B16, V6.B16, V6.B16
+	VST1.P [V6.S4], 16(R1)
 	MOVD $constExp32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
 	VLD1.P 64(R15), [V22.S4, V23.S4, V24.S4, V25.S4]
@@ -10621,7 +10647,7 @@ PairTerms32_pair_single:
 	VST1.P [V1.S4], 16(R2)
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	SUB $4, R5
 	B PairTerms32_pair_single
 PairTerms32_pair_tail:
@@ -10662,57 +10688,61 @@ PairTerms32_lanes6:
 	WORD $0x4e651c84 // bic v4.16b, v4.16b, v5.16b
 	WORD $0x4f959021 // fmul v1.4s, v1.4s, v21.s[0]
 	VMOV V4.B16, V2.B16
-	WORD $0x6eb4e445 // fcmgt v5.4s, v2.4s, v20.4s
 	WORD $0x4eb4c442 // fminnm v2.4s, v2.4s, v20.4s
-	WORD $0x4fb59046 // fmul v6.4s, v2.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d448 // fadd v8.4s, v2.4s, v7.4s
-	WORD $0x4ea7d447 // fsub v7.4s, v2.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb51045 // fmla v5.4s, v2.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d4a6 // fsub v6.4s, v5.4s, v6.4s
+	VMOV V2.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V2.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V5.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V5.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V5.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V5.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e651d4a // bic v10.16b, v10.16b, v5.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb81105 // fmla v5.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V5.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V5.S4
-	WORD $0x4fb71905 // fmla v5.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V5.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V5.S4
-	VFMLA V6.S4, V8.S4, V5.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V5.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
+	VFMLA V10.S4, V8.S4, V5.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V5.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
 	WORD $0x6e22dc45 // fmul v5.4s, v2.4s, v2.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb610a6 // fmla v6.4s, v5.4s, v22.s[1]
-	WORD $0x6e22dcc6 // fmul v6.4s, v6.4s, v2.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb518a8 // fmla v8.4s, v5.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V2.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb618a8 // fmla v8.4s, v5.4s, v22.s[3]
+	WORD $0x6e22dd08 // fmul v8.4s, v8.4s, v2.4s
+	VDUP V22.S[2], V10.S4
+	WORD $0x4fb610aa // fmla v10.4s, v5.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V10.S4
+	VFMLA V7.S4, V10.S4, V2.S4
 	WORD $0x6e22dce5 // fmul v5.4s, v7.4s, v2.4s
 	VFMLA V7.S4, V5.S4, V7.S4
-	VFMLA V7.S4, V10.S4, V9.S4
-	WORD $0x6e2adc21 // fmul v1.4s, v1.4s, v10.4s
-	VFMLA V9.S4, V3.S4, V1.S4
+	VFMLA V7.S4, V9.S4, V6.S4
+	WORD $0x6e29dc21 // fmul v1.4s, v1.4s, v9.4s
+	VFMLA V6.S4, V3.S4, V1.S4
 	MOVD R0, R23
 	VMOV V1.S[0], R24
 	MOVW.P R24, 4(R23)
@@ -10727,17 +10757,17 @@ PairTerms32_lanes6:
 PairTerms32_lanes7:
 	WORD $0x4ea0f801 // fabs v1.4s, v0.4s
 	WORD $0x4e611c01 // bic v1.16b, v0.16b, v1.16b
-	VORR V1.B16, V9.B16, V9.B16
+	VORR V1.B16, V6.B16, V6.B16
 	MOVD R1, R23
-	VMOV V9.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R5
 	BLE PairTerms32_lanes8
-	VMOV V9.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R5
 	BLE PairTerms32_lanes8
-	VMOV V9.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 PairTerms32_lanes8:
 	MOVD $constExp32<>(SB), R15
@@ -10791,7 +10821,7 @@ PairTerms32_lanes8:
 PairTerms32_lanes9:
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 PairTerms32_pair_done:
 	RET
 	// vector registers: 11 of V0–V17 at most, constants in V18–V31
@@ -10800,7 +10830,7 @@ PairTerms32_pair_done:
 TEXT ·crossRowSums32(SB), NOSPLIT, $96-144
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
@@ -10850,122 +10880,130 @@ CrossRowSums32_col_unrolled:
 	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6eb4e523 // fcmgt v3.4s, v9.4s, v20.4s
-	WORD $0x6eb4e544 // fcmgt v4.4s, v10.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
 	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4fb59127 // fmul v7.4s, v9.4s, v21.s[1]
-	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4fb59148 // fmul v8.4s, v10.4s, v21.s[1]
-	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
-	WORD $0x4e21d8eb // scvtf v11.4s, v7.4s
-	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
-	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
-	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	WORD $0x4e21d90d // scvtf v13.4s, v8.4s
-	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
-	WORD $0x4e2dd54e // fadd v14.4s, v10.4s, v13.4s
-	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
-	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
-	VMOV V7.S[0], R19
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51123 // fmla v3.4s, v9.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51144 // fmla v4.4s, v10.4s, v21.s[1]
+	VDUP V22.S[0], V7.S4
+	WORD $0x4ea7d467 // fsub v7.4s, v3.4s, v7.4s
+	VMOV V9.B16, V8.B16
+	WORD $0x4fb518e8 // fmla v8.4s, v7.4s, v21.s[3]
+	VMOV V9.B16, V11.B16
+	WORD $0x4f9518eb // fmla v11.4s, v7.4s, v21.s[2]
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4ea7d487 // fsub v7.4s, v4.4s, v7.4s
+	VMOV V10.B16, V12.B16
+	WORD $0x4fb518ec // fmla v12.4s, v7.4s, v21.s[3]
+	VMOV V10.B16, V13.B16
+	WORD $0x4f9518ed // fmla v13.4s, v7.4s, v21.s[2]
+	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V7.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V7.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V7.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F15, F16)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V15.S[1]
-	VMOV R25, V16.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V15.S[2]
-	VMOV R25, V16.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V15.S[3]
-	VMOV R25, V16.S[3]
-	VMOV V8.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V8.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V8.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V8.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F7, F17)
+	FLDPS (R19), (F7, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
-	VMOV R25, V17.S[1]
+	VMOV R25, V14.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V7.S[2]
-	VMOV R25, V17.S[2]
+	VMOV R25, V14.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V7.S[3]
-	VMOV R25, V17.S[3]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71983 // fmla v3.4s, v12.4s, v23.s[3]
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
-	VDUP V23.S[1], V8.S4
-	VFMLA V3.S4, V12.S4, V8.S4
-	VDUP V23.S[1], V3.S4
-	VFMLA V4.S4, V14.S4, V3.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V8.S4, V12.S4, V4.S4
-	VDUP V23.S[0], V8.S4
-	VFMLA V3.S4, V14.S4, V8.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V4.S4, V12.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V8.S4, V14.S4, V4.S4
-	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
-	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
-	VFMLA V3.S4, V16.S4, V16.S4
-	WORD $0x6e30dca5 // fmul v5.4s, v5.4s, v16.4s
+	VMOV R25, V14.S[3]
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F3, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V3.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V3.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V3.S[3]
+	VMOV R25, V15.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81164 // fmla v4.4s, v11.4s, v24.s[1]
+	VDUP V24.S[0], V16.S4
+	WORD $0x4fb811b0 // fmla v16.4s, v13.4s, v24.s[1]
+	VDUP V23.S[3], V17.S4
+	VFMLA V4.S4, V11.S4, V17.S4
+	VDUP V23.S[3], V4.S4
+	VFMLA V16.S4, V13.S4, V4.S4
+	VDUP V23.S[2], V16.S4
+	VFMLA V17.S4, V11.S4, V16.S4
+	VDUP V23.S[2], V17.S4
+	VFMLA V4.S4, V13.S4, V17.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V16.S4, V11.S4, V4.S4
+	VDUP V23.S[1], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	WORD $0x6e2bdc84 // fmul v4.4s, v4.4s, v11.4s
+	WORD $0x6e2dde10 // fmul v16.4s, v16.4s, v13.4s
+	VFMLA V4.S4, V14.S4, V14.S4
+	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V4.S4, V17.S4, V17.S4
-	WORD $0x6e31dcc6 // fmul v6.4s, v6.4s, v17.4s
+	FMOVQ F14, s3-48(SP)
+	VFMLA V16.S4, V15.S4, V15.S4
+	WORD $0x6e2fdcc6 // fmul v6.4s, v6.4s, v15.4s
 	FMOVQ F6, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
-	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
-	VDUP V22.S[2], V5.S4
-	WORD $0x4fb61065 // fmla v5.4s, v3.4s, v22.s[1]
-	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
-	VFMLA V11.S4, V5.S4, V8.S4
-	VDUP V22.S[0], V3.S4
-	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
-	VFMLA V13.S4, V6.S4, V3.S4
-	VFMLA V11.S4, V8.S4, V9.S4
-	VFMLA V13.S4, V3.S4, V10.S4
-	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
-	VFMLA V11.S4, V3.S4, V11.S4
-	WORD $0x6e2adda3 // fmul v3.4s, v13.4s, v10.4s
-	VFMLA V13.S4, V3.S4, V13.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V11.S4, V3.S4, V15.S4
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.S4, V3.S4, V7.S4
-	FMOVQ s2-32(SP), F3
-	FMOVQ s1-16(SP), F4
-	VFMLA V15.S4, V4.S4, V3.S4
-	FMOVQ s5-80(SP), F4
-	FMOVQ s4-64(SP), F5
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	WORD $0x6e2add45 // fmul v5.4s, v10.4s, v10.4s
+	VDUP V23.S[0], V6.S4
+	WORD $0x4fb61886 // fmla v6.4s, v4.4s, v22.s[3]
+	WORD $0x6e29dcc6 // fmul v6.4s, v6.4s, v9.4s
+	VDUP V23.S[0], V11.S4
+	WORD $0x4fb618ab // fmla v11.4s, v5.4s, v22.s[3]
+	WORD $0x6e2add6b // fmul v11.4s, v11.4s, v10.4s
+	VDUP V22.S[2], V13.S4
+	WORD $0x4fb6108d // fmla v13.4s, v4.4s, v22.s[1]
+	VFMLA V8.S4, V6.S4, V13.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb610a4 // fmla v4.4s, v5.4s, v22.s[1]
+	VFMLA V12.S4, V11.S4, V4.S4
+	VFMLA V8.S4, V13.S4, V9.S4
+	VFMLA V12.S4, V4.S4, V10.S4
+	WORD $0x6e29dd04 // fmul v4.4s, v8.4s, v9.4s
+	VFMLA V8.S4, V4.S4, V8.S4
+	WORD $0x6e2add84 // fmul v4.4s, v12.4s, v10.4s
+	VFMLA V12.S4, V4.S4, V12.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V8.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.S4, V4.S4, V3.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
 	VFMLA V7.S4, V5.S4, V4.S4
-	VLD1.P 16(R8), [V5.S4]
-	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.S4, V6.S4, V5.S4
 	VLD1.P 16(R8), [V3.S4]
 	VFMLA V4.S4, V3.S4, V2.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V5.S4, V3.S4, V2.S4
 	SUB $8, R11
 	B CrossRowSums32_col_unrolled
 CrossRowSums32_col_single:
@@ -10985,62 +11023,66 @@ CrossRowSums32_col_single:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
@@ -11085,62 +11127,66 @@ CrossRowSums32_lanes11:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -11169,7 +11215,7 @@ CrossRowSums32_done:
 TEXT ·crossGrad32(SB), NOSPLIT, $224-288
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
@@ -11242,157 +11288,165 @@ CrossGrad32_col_unrolled:
 	WORD $0x4f959108 // fmul v8.4s, v8.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6eb4e563 // fcmgt v3.4s, v11.4s, v20.4s
-	WORD $0x6eb4e584 // fcmgt v4.4s, v12.4s, v20.4s
 	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
 	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
-	WORD $0x4fb59165 // fmul v5.4s, v11.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4fb59186 // fmul v6.4s, v12.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
-	WORD $0x4f959929 // fmul v9.4s, v9.4s, v21.s[2]
-	WORD $0x4e29d56a // fadd v10.4s, v11.4s, v9.4s
-	WORD $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
-	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
-	WORD $0x4e21d8cd // scvtf v13.4s, v6.4s
-	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
-	WORD $0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD $0x4eadd58d // fsub v13.4s, v12.4s, v13.4s
-	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
-	VMOV V5.S[0], R19
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51163 // fmla v3.4s, v11.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51184 // fmla v4.4s, v12.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V11.B16, V6.B16
+	WORD $0x4fb518a6 // fmla v6.4s, v5.4s, v21.s[3]
+	VMOV V11.B16, V9.B16
+	WORD $0x4f9518a9 // fmla v9.4s, v5.4s, v21.s[2]
+	WORD $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d485 // fsub v5.4s, v4.4s, v5.4s
+	VMOV V12.B16, V10.B16
+	WORD $0x4fb518aa // fmla v10.4s, v5.4s, v21.s[3]
+	VMOV V12.B16, V13.B16
+	WORD $0x4f9518ad // fmla v13.4s, v5.4s, v21.s[2]
+	WORD $0x6e2ddd4d // fmul v13.4s, v10.4s, v13.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F15, F16)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V15.S[1]
-	VMOV R25, V16.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V15.S[2]
-	VMOV R25, V16.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V15.S[3]
-	VMOV R25, V16.S[3]
-	VMOV V6.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F5, F17)
+	FLDPS (R19), (F5, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
-	VMOV R25, V17.S[1]
+	VMOV R25, V14.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V5.S[2]
-	VMOV R25, V17.S[2]
+	VMOV R25, V14.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V5.S[3]
-	VMOV R25, V17.S[3]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V3.S4, V10.S4, V6.S4
-	VDUP V23.S[1], V3.S4
-	VFMLA V4.S4, V14.S4, V3.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V10.S4, V4.S4
-	VDUP V23.S[0], V6.S4
-	VFMLA V3.S4, V14.S4, V6.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V4.S4, V10.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V6.S4, V14.S4, V4.S4
-	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
-	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
-	VFMLA V3.S4, V16.S4, V16.S4
-	WORD $0x6e30dce7 // fmul v7.4s, v7.4s, v16.4s
+	VMOV R25, V14.S[3]
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F3, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V3.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V3.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V3.S[3]
+	VMOV R25, V15.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81124 // fmla v4.4s, v9.4s, v24.s[1]
+	VDUP V24.S[0], V16.S4
+	WORD $0x4fb811b0 // fmla v16.4s, v13.4s, v24.s[1]
+	VDUP V23.S[3], V17.S4
+	VFMLA V4.S4, V9.S4, V17.S4
+	VDUP V23.S[3], V4.S4
+	VFMLA V16.S4, V13.S4, V4.S4
+	VDUP V23.S[2], V16.S4
+	VFMLA V17.S4, V9.S4, V16.S4
+	VDUP V23.S[2], V17.S4
+	VFMLA V4.S4, V13.S4, V17.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V16.S4, V9.S4, V4.S4
+	VDUP V23.S[1], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	WORD $0x6e2dde10 // fmul v16.4s, v16.4s, v13.4s
+	VFMLA V4.S4, V14.S4, V14.S4
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
 	FMOVQ F7, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V4.S4, V17.S4, V17.S4
-	WORD $0x6e31dd08 // fmul v8.4s, v8.4s, v17.4s
+	FMOVQ F14, s3-48(SP)
+	VFMLA V16.S4, V15.S4, V15.S4
+	WORD $0x6e2fdd08 // fmul v8.4s, v8.4s, v15.4s
 	FMOVQ F8, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
-	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
-	VDUP V22.S[2], V7.S4
-	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
-	WORD $0x6e2cdce7 // fmul v7.4s, v7.4s, v12.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
-	VFMLA V9.S4, V6.S4, V8.S4
-	VDUP V22.S[0], V3.S4
-	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
-	VFMLA V13.S4, V7.S4, V3.S4
-	VFMLA V9.S4, V8.S4, V11.S4
-	VFMLA V13.S4, V3.S4, V12.S4
-	WORD $0x6e2bdd23 // fmul v3.4s, v9.4s, v11.4s
-	VFMLA V9.S4, V3.S4, V9.S4
-	WORD $0x6e2cdda3 // fmul v3.4s, v13.4s, v12.4s
-	VFMLA V13.S4, V3.S4, V13.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V9.S4, V3.S4, V15.S4
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.S4, V3.S4, V5.S4
-	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd87 // fmul v7.4s, v12.4s, v12.4s
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e2bdd08 // fmul v8.4s, v8.4s, v11.4s
+	VDUP V23.S[0], V9.S4
+	WORD $0x4fb618e9 // fmla v9.4s, v7.4s, v22.s[3]
+	WORD $0x6e2cdd29 // fmul v9.4s, v9.4s, v12.4s
+	VDUP V22.S[2], V13.S4
+	WORD $0x4fb6108d // fmla v13.4s, v4.4s, v22.s[1]
+	VFMLA V6.S4, V8.S4, V13.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb610e4 // fmla v4.4s, v7.4s, v22.s[1]
+	VFMLA V10.S4, V9.S4, V4.S4
+	VFMLA V6.S4, V13.S4, V11.S4
+	VFMLA V10.S4, V4.S4, V12.S4
+	WORD $0x6e2bdcc4 // fmul v4.4s, v6.4s, v11.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	WORD $0x6e2cdd44 // fmul v4.4s, v10.4s, v12.4s
+	VFMLA V10.S4, V4.S4, V10.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.S4, V4.S4, V5.S4
 	FMOVQ s6-96(SP), F4
-	FMOVQ s8-128(SP), F6
+	VFMLA V10.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F6
 	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s2-32(SP), F8
-	VFMLA V15.S4, V7.S4, V8.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V15.B16, V15.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.S4, V7.S4, V9.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V8.S4, V6.S4, V0.S4
-	VFMLA V15.S4, V6.S4, V1.S4
-	VFMLA V3.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V5.S4, V6.S4, V1.S4
-	VFMLA V4.S4, V6.S4, V2.S4
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.S4]
-	VFMLA V8.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R7)
-	VLD1 (R8), [V7.S4]
-	VFMLA V15.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R8)
-	VLD1 (R9), [V7.S4]
-	VFMLA V3.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R9)
-	VLD1 (R7), [V3.S4]
-	VFMLA V9.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R7)
-	VLD1 (R8), [V3.S4]
-	VFMLA V5.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R8)
-	VLD1 (R9), [V3.S4]
-	VFMLA V4.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R9)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s8-128(SP), F7
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.S4, V8.S4, V9.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V9.S4, V7.S4, V0.S4
+	VFMLA V5.S4, V7.S4, V1.S4
+	VFMLA V4.S4, V7.S4, V2.S4
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V10.S4, V7.S4, V0.S4
+	VFMLA V3.S4, V7.S4, V1.S4
+	VFMLA V6.S4, V7.S4, V2.S4
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R9), [V8.S4]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R9)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
+	VLD1 (R9), [V4.S4]
+	VFMLA V6.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R9)
 	SUB $8, R17
 	B CrossGrad32_col_unrolled
 CrossGrad32_col_single:
@@ -11417,82 +11471,86 @@ CrossGrad32_col_single:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
-	VLD1.P 16(R10), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R7)
-	VLD1 (R8), [V5.S4]
-	VFMLA V9.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R8)
-	VLD1 (R9), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R9)
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R7)
+	VLD1 (R8), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R8)
+	VLD1 (R9), [V6.S4]
+	VFMLA V3.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R9)
 	SUB $4, R17
 	B CrossGrad32_col_single
 CrossGrad32_col_tail:
@@ -11540,161 +11598,165 @@ CrossGrad32_lanes14:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R17
-	BLE CrossGrad32_lanes15
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R17
-	BLE CrossGrad32_lanes15
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-CrossGrad32_lanes15:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R17
-	BLE CrossGrad32_lanes16
+	BLE CrossGrad32_lanes15
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R17
-	BLE CrossGrad32_lanes16
+	BLE CrossGrad32_lanes15
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-CrossGrad32_lanes16:
-	VFMLA V6.S4, V4.S4, V5.S4
+CrossGrad32_lanes15:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R17
+	BLE CrossGrad32_lanes16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R17
+	BLE CrossGrad32_lanes16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+CrossGrad32_lanes16:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes17
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes17
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes17:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes18
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 CrossGrad32_lanes18:
-	VFMLA V9.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD R8, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes19
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes19
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes19:
 	MOVD R9, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE CrossGrad32_lanes20
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 CrossGrad32_lanes20:
-	VFMLA V3.S4, V4.S4, V5.S4
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD R9, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE CrossGrad32_lanes21
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE CrossGrad32_lanes21
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 CrossGrad32_lanes21:
 CrossGrad32_col_done:
@@ -11717,7 +11779,7 @@ CrossGrad32_done:
 TEXT ·selfRowSums32(SB), NOSPLIT, $96-96
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
@@ -11767,122 +11829,130 @@ SelfRowSums32_col_unrolled:
 	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6eb4e523 // fcmgt v3.4s, v9.4s, v20.4s
-	WORD $0x6eb4e544 // fcmgt v4.4s, v10.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
 	WORD $0x4eb4c54a // fminnm v10.4s, v10.4s, v20.4s
-	WORD $0x4fb59127 // fmul v7.4s, v9.4s, v21.s[1]
-	WORD $0x4ea1b8e7 // fcvtzs v7.4s, v7.4s
-	WORD $0x4fb59148 // fmul v8.4s, v10.4s, v21.s[1]
-	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
-	WORD $0x4e21d8eb // scvtf v11.4s, v7.4s
-	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
-	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
-	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	WORD $0x4e21d90d // scvtf v13.4s, v8.4s
-	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
-	WORD $0x4e2dd54e // fadd v14.4s, v10.4s, v13.4s
-	WORD $0x4eadd54d // fsub v13.4s, v10.4s, v13.4s
-	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
-	VMOV V7.S[0], R19
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51123 // fmla v3.4s, v9.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51144 // fmla v4.4s, v10.4s, v21.s[1]
+	VDUP V22.S[0], V7.S4
+	WORD $0x4ea7d467 // fsub v7.4s, v3.4s, v7.4s
+	VMOV V9.B16, V8.B16
+	WORD $0x4fb518e8 // fmla v8.4s, v7.4s, v21.s[3]
+	VMOV V9.B16, V11.B16
+	WORD $0x4f9518eb // fmla v11.4s, v7.4s, v21.s[2]
+	WORD $0x6e2bdd0b // fmul v11.4s, v8.4s, v11.4s
+	VDUP V22.S[0], V7.S4
+	WORD $0x4ea7d487 // fsub v7.4s, v4.4s, v7.4s
+	VMOV V10.B16, V12.B16
+	WORD $0x4fb518ec // fmla v12.4s, v7.4s, v21.s[3]
+	VMOV V10.B16, V13.B16
+	WORD $0x4f9518ed // fmla v13.4s, v7.4s, v21.s[2]
+	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V7.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V7.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V7.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F15, F16)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V15.S[1]
-	VMOV R25, V16.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V15.S[2]
-	VMOV R25, V16.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V15.S[3]
-	VMOV R25, V16.S[3]
-	VMOV V8.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V8.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V8.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V8.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F7, F17)
+	FLDPS (R19), (F7, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
-	VMOV R25, V17.S[1]
+	VMOV R25, V14.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V7.S[2]
-	VMOV R25, V17.S[2]
+	VMOV R25, V14.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V7.S[3]
-	VMOV R25, V17.S[3]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71983 // fmla v3.4s, v12.4s, v23.s[3]
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
-	VDUP V23.S[1], V8.S4
-	VFMLA V3.S4, V12.S4, V8.S4
-	VDUP V23.S[1], V3.S4
-	VFMLA V4.S4, V14.S4, V3.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V8.S4, V12.S4, V4.S4
-	VDUP V23.S[0], V8.S4
-	VFMLA V3.S4, V14.S4, V8.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V4.S4, V12.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V8.S4, V14.S4, V4.S4
-	WORD $0x6e2cdc63 // fmul v3.4s, v3.4s, v12.4s
-	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
-	VFMLA V3.S4, V16.S4, V16.S4
-	WORD $0x6e30dca5 // fmul v5.4s, v5.4s, v16.4s
+	VMOV R25, V14.S[3]
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F3, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V3.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V3.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V3.S[3]
+	VMOV R25, V15.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81164 // fmla v4.4s, v11.4s, v24.s[1]
+	VDUP V24.S[0], V16.S4
+	WORD $0x4fb811b0 // fmla v16.4s, v13.4s, v24.s[1]
+	VDUP V23.S[3], V17.S4
+	VFMLA V4.S4, V11.S4, V17.S4
+	VDUP V23.S[3], V4.S4
+	VFMLA V16.S4, V13.S4, V4.S4
+	VDUP V23.S[2], V16.S4
+	VFMLA V17.S4, V11.S4, V16.S4
+	VDUP V23.S[2], V17.S4
+	VFMLA V4.S4, V13.S4, V17.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V16.S4, V11.S4, V4.S4
+	VDUP V23.S[1], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	WORD $0x6e2bdc84 // fmul v4.4s, v4.4s, v11.4s
+	WORD $0x6e2dde10 // fmul v16.4s, v16.4s, v13.4s
+	VFMLA V4.S4, V14.S4, V14.S4
+	WORD $0x6e2edca5 // fmul v5.4s, v5.4s, v14.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V4.S4, V17.S4, V17.S4
-	WORD $0x6e31dcc6 // fmul v6.4s, v6.4s, v17.4s
+	FMOVQ F14, s3-48(SP)
+	VFMLA V16.S4, V15.S4, V15.S4
+	WORD $0x6e2fdcc6 // fmul v6.4s, v6.4s, v15.4s
 	FMOVQ F6, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e29dd23 // fmul v3.4s, v9.4s, v9.4s
-	WORD $0x6e2add44 // fmul v4.4s, v10.4s, v10.4s
-	VDUP V22.S[2], V5.S4
-	WORD $0x4fb61065 // fmla v5.4s, v3.4s, v22.s[1]
-	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
-	VFMLA V11.S4, V5.S4, V8.S4
-	VDUP V22.S[0], V3.S4
-	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
-	VFMLA V13.S4, V6.S4, V3.S4
-	VFMLA V11.S4, V8.S4, V9.S4
-	VFMLA V13.S4, V3.S4, V10.S4
-	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
-	VFMLA V11.S4, V3.S4, V11.S4
-	WORD $0x6e2adda3 // fmul v3.4s, v13.4s, v10.4s
-	VFMLA V13.S4, V3.S4, V13.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V11.S4, V3.S4, V15.S4
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.S4, V3.S4, V7.S4
-	FMOVQ s2-32(SP), F3
-	FMOVQ s1-16(SP), F4
-	VFMLA V15.S4, V4.S4, V3.S4
-	FMOVQ s5-80(SP), F4
-	FMOVQ s4-64(SP), F5
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
+	WORD $0x6e2add45 // fmul v5.4s, v10.4s, v10.4s
+	VDUP V23.S[0], V6.S4
+	WORD $0x4fb61886 // fmla v6.4s, v4.4s, v22.s[3]
+	WORD $0x6e29dcc6 // fmul v6.4s, v6.4s, v9.4s
+	VDUP V23.S[0], V11.S4
+	WORD $0x4fb618ab // fmla v11.4s, v5.4s, v22.s[3]
+	WORD $0x6e2add6b // fmul v11.4s, v11.4s, v10.4s
+	VDUP V22.S[2], V13.S4
+	WORD $0x4fb6108d // fmla v13.4s, v4.4s, v22.s[1]
+	VFMLA V8.S4, V6.S4, V13.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb610a4 // fmla v4.4s, v5.4s, v22.s[1]
+	VFMLA V12.S4, V11.S4, V4.S4
+	VFMLA V8.S4, V13.S4, V9.S4
+	VFMLA V12.S4, V4.S4, V10.S4
+	WORD $0x6e29dd04 // fmul v4.4s, v8.4s, v9.4s
+	VFMLA V8.S4, V4.S4, V8.S4
+	WORD $0x6e2add84 // fmul v4.4s, v12.4s, v10.4s
+	VFMLA V12.S4, V4.S4, V12.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V8.S4, V4.S4, V7.S4
+	FMOVQ s6-96(SP), F4
+	VFMLA V12.S4, V4.S4, V3.S4
+	FMOVQ s2-32(SP), F4
+	FMOVQ s1-16(SP), F5
 	VFMLA V7.S4, V5.S4, V4.S4
-	VLD1.P 16(R8), [V5.S4]
-	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s5-80(SP), F5
+	FMOVQ s4-64(SP), F6
+	VFMLA V3.S4, V6.S4, V5.S4
 	VLD1.P 16(R8), [V3.S4]
 	VFMLA V4.S4, V3.S4, V2.S4
+	VLD1.P 16(R8), [V3.S4]
+	VFMLA V5.S4, V3.S4, V2.S4
 	SUB $8, R11
 	B SelfRowSums32_col_unrolled
 SelfRowSums32_col_single:
@@ -11902,62 +11972,66 @@ SelfRowSums32_col_single:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V3.S4, V4.S4, V2.S4
 	SUB $4, R11
@@ -12002,62 +12076,66 @@ SelfRowSums32_lanes23:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD R8, R23
 	VEOR V4.B16, V4.B16, V4.B16
 	MOVWU.P 4(R23), R24
@@ -12086,7 +12164,7 @@ SelfRowSums32_done:
 TEXT ·selfGrad32(SB), NOSPLIT, $224-216
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
@@ -12160,157 +12238,165 @@ SelfGrad32_col_unrolled:
 	WORD $0x4f959108 // fmul v8.4s, v8.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6eb4e563 // fcmgt v3.4s, v11.4s, v20.4s
-	WORD $0x6eb4e584 // fcmgt v4.4s, v12.4s, v20.4s
 	WORD $0x4eb4c56b // fminnm v11.4s, v11.4s, v20.4s
 	WORD $0x4eb4c58c // fminnm v12.4s, v12.4s, v20.4s
-	WORD $0x4fb59165 // fmul v5.4s, v11.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4fb59186 // fmul v6.4s, v12.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8a9 // scvtf v9.4s, v5.4s
-	WORD $0x4f959929 // fmul v9.4s, v9.4s, v21.s[2]
-	WORD $0x4e29d56a // fadd v10.4s, v11.4s, v9.4s
-	WORD $0x4ea9d569 // fsub v9.4s, v11.4s, v9.4s
-	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
-	WORD $0x4e21d8cd // scvtf v13.4s, v6.4s
-	WORD $0x4f9599ad // fmul v13.4s, v13.4s, v21.s[2]
-	WORD $0x4e2dd58e // fadd v14.4s, v12.4s, v13.4s
-	WORD $0x4eadd58d // fsub v13.4s, v12.4s, v13.4s
-	WORD $0x6e2eddae // fmul v14.4s, v13.4s, v14.4s
-	VMOV V5.S[0], R19
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51163 // fmla v3.4s, v11.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51184 // fmla v4.4s, v12.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V11.B16, V6.B16
+	WORD $0x4fb518a6 // fmla v6.4s, v5.4s, v21.s[3]
+	VMOV V11.B16, V9.B16
+	WORD $0x4f9518a9 // fmla v9.4s, v5.4s, v21.s[2]
+	WORD $0x6e29dcc9 // fmul v9.4s, v6.4s, v9.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d485 // fsub v5.4s, v4.4s, v5.4s
+	VMOV V12.B16, V10.B16
+	WORD $0x4fb518aa // fmla v10.4s, v5.4s, v21.s[3]
+	VMOV V12.B16, V13.B16
+	WORD $0x4f9518ad // fmla v13.4s, v5.4s, v21.s[2]
+	WORD $0x6e2ddd4d // fmul v13.4s, v10.4s, v13.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F15, F16)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V15.S[1]
-	VMOV R25, V16.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V15.S[2]
-	VMOV R25, V16.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V15.S[3]
-	VMOV R25, V16.S[3]
-	VMOV V6.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F5, F17)
+	FLDPS (R19), (F5, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
-	VMOV R25, V17.S[1]
+	VMOV R25, V14.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V5.S[2]
-	VMOV R25, V17.S[2]
+	VMOV R25, V14.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V5.S[3]
-	VMOV R25, V17.S[3]
-	WORD $0x4e631e10 // bic v16.16b, v16.16b, v3.16b
-	WORD $0x4e641e31 // bic v17.16b, v17.16b, v4.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb719c4 // fmla v4.4s, v14.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V3.S4, V10.S4, V6.S4
-	VDUP V23.S[1], V3.S4
-	VFMLA V4.S4, V14.S4, V3.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V10.S4, V4.S4
-	VDUP V23.S[0], V6.S4
-	VFMLA V3.S4, V14.S4, V6.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V4.S4, V10.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V6.S4, V14.S4, V4.S4
-	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
-	WORD $0x6e2edc84 // fmul v4.4s, v4.4s, v14.4s
-	VFMLA V3.S4, V16.S4, V16.S4
-	WORD $0x6e30dce7 // fmul v7.4s, v7.4s, v16.4s
+	VMOV R25, V14.S[3]
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F3, F15)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V3.S[1]
+	VMOV R25, V15.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V3.S[2]
+	VMOV R25, V15.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V3.S[3]
+	VMOV R25, V15.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81124 // fmla v4.4s, v9.4s, v24.s[1]
+	VDUP V24.S[0], V16.S4
+	WORD $0x4fb811b0 // fmla v16.4s, v13.4s, v24.s[1]
+	VDUP V23.S[3], V17.S4
+	VFMLA V4.S4, V9.S4, V17.S4
+	VDUP V23.S[3], V4.S4
+	VFMLA V16.S4, V13.S4, V4.S4
+	VDUP V23.S[2], V16.S4
+	VFMLA V17.S4, V9.S4, V16.S4
+	VDUP V23.S[2], V17.S4
+	VFMLA V4.S4, V13.S4, V17.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V16.S4, V9.S4, V4.S4
+	VDUP V23.S[1], V16.S4
+	VFMLA V17.S4, V13.S4, V16.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	WORD $0x6e2dde10 // fmul v16.4s, v16.4s, v13.4s
+	VFMLA V4.S4, V14.S4, V14.S4
+	WORD $0x6e2edce7 // fmul v7.4s, v7.4s, v14.4s
 	FMOVQ F7, s2-32(SP)
-	FMOVQ F16, s3-48(SP)
-	VFMLA V4.S4, V17.S4, V17.S4
-	WORD $0x6e31dd08 // fmul v8.4s, v8.4s, v17.4s
+	FMOVQ F14, s3-48(SP)
+	VFMLA V16.S4, V15.S4, V15.S4
+	WORD $0x6e2fdd08 // fmul v8.4s, v8.4s, v15.4s
 	FMOVQ F8, s5-80(SP)
-	FMOVQ F17, s6-96(SP)
-	WORD $0x6e2bdd63 // fmul v3.4s, v11.4s, v11.4s
-	WORD $0x6e2cdd84 // fmul v4.4s, v12.4s, v12.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
-	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
-	VDUP V22.S[2], V7.S4
-	WORD $0x4fb61087 // fmla v7.4s, v4.4s, v22.s[1]
-	WORD $0x6e2cdce7 // fmul v7.4s, v7.4s, v12.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51868 // fmla v8.4s, v3.4s, v21.s[3]
-	VFMLA V9.S4, V6.S4, V8.S4
-	VDUP V22.S[0], V3.S4
-	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
-	VFMLA V13.S4, V7.S4, V3.S4
-	VFMLA V9.S4, V8.S4, V11.S4
-	VFMLA V13.S4, V3.S4, V12.S4
-	WORD $0x6e2bdd23 // fmul v3.4s, v9.4s, v11.4s
-	VFMLA V9.S4, V3.S4, V9.S4
-	WORD $0x6e2cdda3 // fmul v3.4s, v13.4s, v12.4s
-	VFMLA V13.S4, V3.S4, V13.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V9.S4, V3.S4, V15.S4
-	FMOVQ s6-96(SP), F3
-	VFMLA V13.S4, V3.S4, V5.S4
-	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ F15, s6-96(SP)
+	WORD $0x6e2bdd64 // fmul v4.4s, v11.4s, v11.4s
+	WORD $0x6e2cdd87 // fmul v7.4s, v12.4s, v12.4s
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e2bdd08 // fmul v8.4s, v8.4s, v11.4s
+	VDUP V23.S[0], V9.S4
+	WORD $0x4fb618e9 // fmla v9.4s, v7.4s, v22.s[3]
+	WORD $0x6e2cdd29 // fmul v9.4s, v9.4s, v12.4s
+	VDUP V22.S[2], V13.S4
+	WORD $0x4fb6108d // fmla v13.4s, v4.4s, v22.s[1]
+	VFMLA V6.S4, V8.S4, V13.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb610e4 // fmla v4.4s, v7.4s, v22.s[1]
+	VFMLA V10.S4, V9.S4, V4.S4
+	VFMLA V6.S4, V13.S4, V11.S4
+	VFMLA V10.S4, V4.S4, V12.S4
+	WORD $0x6e2bdcc4 // fmul v4.4s, v6.4s, v11.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	WORD $0x6e2cdd44 // fmul v4.4s, v10.4s, v12.4s
+	VFMLA V10.S4, V4.S4, V10.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.S4, V4.S4, V5.S4
 	FMOVQ s6-96(SP), F4
-	FMOVQ s8-128(SP), F6
+	VFMLA V10.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
+	FMOVQ s7-112(SP), F6
 	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s2-32(SP), F8
-	VFMLA V15.S4, V7.S4, V8.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V15.B16, V15.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.S4, V7.S4, V9.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V8.S4, V6.S4, V0.S4
-	VFMLA V15.S4, V6.S4, V1.S4
-	VFMLA V3.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V5.S4, V6.S4, V1.S4
-	VFMLA V4.S4, V6.S4, V2.S4
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.S4]
-	VFMLA V8.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R7)
-	VLD1 (R8), [V7.S4]
-	VFMLA V15.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R8)
-	VLD1 (R9), [V7.S4]
-	VFMLA V3.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R9)
-	VLD1 (R7), [V3.S4]
-	VFMLA V9.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R7)
-	VLD1 (R8), [V3.S4]
-	VFMLA V5.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R8)
-	VLD1 (R9), [V3.S4]
-	VFMLA V4.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R9)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s8-128(SP), F7
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.S4, V8.S4, V9.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V9.S4, V7.S4, V0.S4
+	VFMLA V5.S4, V7.S4, V1.S4
+	VFMLA V4.S4, V7.S4, V2.S4
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V10.S4, V7.S4, V0.S4
+	VFMLA V3.S4, V7.S4, V1.S4
+	VFMLA V6.S4, V7.S4, V2.S4
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R9), [V8.S4]
+	VFMLA V4.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R9)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
+	VLD1 (R9), [V4.S4]
+	VFMLA V6.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R9)
 	SUB $8, R17
 	B SelfGrad32_col_unrolled
 SelfGrad32_col_single:
@@ -12335,82 +12421,86 @@ SelfGrad32_col_single:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
-	VLD1.P 16(R10), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R7)
-	VLD1 (R8), [V5.S4]
-	VFMLA V9.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R8)
-	VLD1 (R9), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R9)
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R7)
+	VLD1 (R8), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R8)
+	VLD1 (R9), [V6.S4]
+	VFMLA V3.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R9)
 	SUB $4, R17
 	B SelfGrad32_col_single
 SelfGrad32_col_tail:
@@ -12458,161 +12548,165 @@ SelfGrad32_lanes26:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R17
-	BLE SelfGrad32_lanes27
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R17
-	BLE SelfGrad32_lanes27
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-SelfGrad32_lanes27:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R17
-	BLE SelfGrad32_lanes28
+	BLE SelfGrad32_lanes27
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R17
-	BLE SelfGrad32_lanes28
+	BLE SelfGrad32_lanes27
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-SelfGrad32_lanes28:
-	VFMLA V6.S4, V4.S4, V5.S4
+SelfGrad32_lanes27:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R17
+	BLE SelfGrad32_lanes28
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R17
+	BLE SelfGrad32_lanes28
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+SelfGrad32_lanes28:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes29
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes29
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes29:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes30
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 SelfGrad32_lanes30:
-	VFMLA V9.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD R8, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes31
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes31
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes31:
 	MOVD R9, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE SelfGrad32_lanes32
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 SelfGrad32_lanes32:
-	VFMLA V3.S4, V4.S4, V5.S4
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD R9, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE SelfGrad32_lanes33
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE SelfGrad32_lanes33
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 SelfGrad32_lanes33:
 SelfGrad32_col_done:
@@ -12636,7 +12730,7 @@ SelfGrad32_done:
 TEXT ·diracRowSums32(SB), NOSPLIT, $96-120
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD out_len+8(FP), R1
@@ -12676,122 +12770,130 @@ DiracRowSums32_col_unrolled:
 	WORD $0x4e681ce7 // bic v7.16b, v7.16b, v8.16b
 	FMOVQ F4, s1-16(SP)
 	FMOVQ F5, s4-64(SP)
-	WORD $0x6eb4e4c4 // fcmgt v4.4s, v6.4s, v20.4s
-	WORD $0x6eb4e4e5 // fcmgt v5.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590c8 // fmul v8.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b908 // fcvtzs v8.4s, v8.4s
-	WORD $0x4fb590e9 // fmul v9.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b929 // fcvtzs v9.4s, v9.4s
-	WORD $0x4e21d90a // scvtf v10.4s, v8.4s
-	WORD $0x4f95994a // fmul v10.4s, v10.4s, v21.s[2]
-	WORD $0x4e2ad4cb // fadd v11.4s, v6.4s, v10.4s
-	WORD $0x4eaad4ca // fsub v10.4s, v6.4s, v10.4s
-	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
-	WORD $0x4e21d92c // scvtf v12.4s, v9.4s
-	WORD $0x4f95998c // fmul v12.4s, v12.4s, v21.s[2]
-	WORD $0x4e2cd4ed // fadd v13.4s, v7.4s, v12.4s
-	WORD $0x4eacd4ec // fsub v12.4s, v7.4s, v12.4s
-	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
-	VMOV V8.S[0], R19
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb510c4 // fmla v4.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4fb510e5 // fmla v5.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V8.S4
+	WORD $0x4ea8d488 // fsub v8.4s, v4.4s, v8.4s
+	VMOV V6.B16, V9.B16
+	WORD $0x4fb51909 // fmla v9.4s, v8.4s, v21.s[3]
+	VMOV V6.B16, V10.B16
+	WORD $0x4f95190a // fmla v10.4s, v8.4s, v21.s[2]
+	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
+	VDUP V22.S[0], V8.S4
+	WORD $0x4ea8d4a8 // fsub v8.4s, v5.4s, v8.4s
+	VMOV V7.B16, V11.B16
+	WORD $0x4fb5190b // fmla v11.4s, v8.4s, v21.s[3]
+	VMOV V7.B16, V12.B16
+	WORD $0x4f95190c // fmla v12.4s, v8.4s, v21.s[2]
+	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V8.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V8.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V8.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F14, F15)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V14.S[1]
-	VMOV R25, V15.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V14.S[2]
-	VMOV R25, V15.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V14.S[3]
-	VMOV R25, V15.S[3]
-	VMOV V9.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V9.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V9.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V9.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F8, F16)
+	FLDPS (R19), (F8, F13)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V8.S[1]
-	VMOV R25, V16.S[1]
+	VMOV R25, V13.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V8.S[2]
-	VMOV R25, V16.S[2]
+	VMOV R25, V13.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V8.S[3]
-	VMOV R25, V16.S[3]
-	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
-	WORD $0x4e651e10 // bic v16.16b, v16.16b, v5.16b
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71964 // fmla v4.4s, v11.4s, v23.s[3]
-	VDUP V23.S[2], V5.S4
-	WORD $0x4fb719a5 // fmla v5.4s, v13.4s, v23.s[3]
-	VDUP V23.S[1], V9.S4
-	VFMLA V4.S4, V11.S4, V9.S4
-	VDUP V23.S[1], V4.S4
-	VFMLA V5.S4, V13.S4, V4.S4
-	VDUP V23.S[0], V5.S4
-	VFMLA V9.S4, V11.S4, V5.S4
-	VDUP V23.S[0], V9.S4
-	VFMLA V4.S4, V13.S4, V9.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V5.S4, V11.S4, V4.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V9.S4, V13.S4, V5.S4
-	WORD $0x6e2bdc84 // fmul v4.4s, v4.4s, v11.4s
-	WORD $0x6e2ddca5 // fmul v5.4s, v5.4s, v13.4s
-	VFMLA V4.S4, V15.S4, V15.S4
-	WORD $0x6e2fdc24 // fmul v4.4s, v1.4s, v15.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F15, s3-48(SP)
-	VFMLA V5.S4, V16.S4, V16.S4
-	WORD $0x6e30dc24 // fmul v4.4s, v1.4s, v16.4s
-	FMOVQ F4, s5-80(SP)
-	FMOVQ F16, s6-96(SP)
-	WORD $0x6e26dcc4 // fmul v4.4s, v6.4s, v6.4s
-	WORD $0x6e27dce5 // fmul v5.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V9.S4
-	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
-	WORD $0x6e26dd29 // fmul v9.4s, v9.4s, v6.4s
-	VDUP V22.S[2], V11.S4
-	WORD $0x4fb610ab // fmla v11.4s, v5.4s, v22.s[1]
-	WORD $0x6e27dd6b // fmul v11.4s, v11.4s, v7.4s
-	VDUP V22.S[0], V13.S4
-	WORD $0x4fb5188d // fmla v13.4s, v4.4s, v21.s[3]
-	VFMLA V10.S4, V9.S4, V13.S4
-	VDUP V22.S[0], V4.S4
-	WORD $0x4fb518a4 // fmla v4.4s, v5.4s, v21.s[3]
-	VFMLA V12.S4, V11.S4, V4.S4
-	VFMLA V10.S4, V13.S4, V6.S4
-	VFMLA V12.S4, V4.S4, V7.S4
-	WORD $0x6e26dd44 // fmul v4.4s, v10.4s, v6.4s
-	VFMLA V10.S4, V4.S4, V10.S4
-	WORD $0x6e27dd84 // fmul v4.4s, v12.4s, v7.4s
-	VFMLA V12.S4, V4.S4, V12.S4
-	FMOVQ s3-48(SP), F4
-	VFMLA V10.S4, V4.S4, V14.S4
-	FMOVQ s6-96(SP), F4
-	VFMLA V12.S4, V4.S4, V8.S4
-	FMOVQ s2-32(SP), F4
-	FMOVQ s1-16(SP), F5
-	VFMLA V14.S4, V5.S4, V4.S4
-	FMOVQ s5-80(SP), F5
-	FMOVQ s4-64(SP), F6
+	VMOV R25, V13.S[3]
+	VMOV V5.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V5.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V5.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V5.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F4, F14)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V4.S[1]
+	VMOV R25, V14.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V4.S[2]
+	VMOV R25, V14.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V4.S[3]
+	VMOV R25, V14.S[3]
+	VDUP V24.S[0], V5.S4
+	WORD $0x4fb81145 // fmla v5.4s, v10.4s, v24.s[1]
+	VDUP V24.S[0], V15.S4
+	WORD $0x4fb8118f // fmla v15.4s, v12.4s, v24.s[1]
+	VDUP V23.S[3], V16.S4
+	VFMLA V5.S4, V10.S4, V16.S4
+	VDUP V23.S[3], V5.S4
+	VFMLA V15.S4, V12.S4, V5.S4
+	VDUP V23.S[2], V15.S4
+	VFMLA V16.S4, V10.S4, V15.S4
+	VDUP V23.S[2], V16.S4
+	VFMLA V5.S4, V12.S4, V16.S4
+	VDUP V23.S[1], V5.S4
+	VFMLA V15.S4, V10.S4, V5.S4
+	VDUP V23.S[1], V15.S4
+	VFMLA V16.S4, V12.S4, V15.S4
+	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	WORD $0x6e2cddef // fmul v15.4s, v15.4s, v12.4s
+	VFMLA V5.S4, V13.S4, V13.S4
+	WORD $0x6e2ddc25 // fmul v5.4s, v1.4s, v13.4s
+	FMOVQ F5, s2-32(SP)
+	FMOVQ F13, s3-48(SP)
+	VFMLA V15.S4, V14.S4, V14.S4
+	WORD $0x6e2edc25 // fmul v5.4s, v1.4s, v14.4s
+	FMOVQ F5, s5-80(SP)
+	FMOVQ F14, s6-96(SP)
+	WORD $0x6e26dcc5 // fmul v5.4s, v6.4s, v6.4s
+	WORD $0x6e27dcea // fmul v10.4s, v7.4s, v7.4s
+	VDUP V23.S[0], V12.S4
+	WORD $0x4fb618ac // fmla v12.4s, v5.4s, v22.s[3]
+	WORD $0x6e26dd8c // fmul v12.4s, v12.4s, v6.4s
+	VDUP V23.S[0], V13.S4
+	WORD $0x4fb6194d // fmla v13.4s, v10.4s, v22.s[3]
+	WORD $0x6e27ddad // fmul v13.4s, v13.4s, v7.4s
+	VDUP V22.S[2], V14.S4
+	WORD $0x4fb610ae // fmla v14.4s, v5.4s, v22.s[1]
+	VFMLA V9.S4, V12.S4, V14.S4
+	VDUP V22.S[2], V5.S4
+	WORD $0x4fb61145 // fmla v5.4s, v10.4s, v22.s[1]
+	VFMLA V11.S4, V13.S4, V5.S4
+	VFMLA V9.S4, V14.S4, V6.S4
+	VFMLA V11.S4, V5.S4, V7.S4
+	WORD $0x6e26dd25 // fmul v5.4s, v9.4s, v6.4s
+	VFMLA V9.S4, V5.S4, V9.S4
+	WORD $0x6e27dd65 // fmul v5.4s, v11.4s, v7.4s
+	VFMLA V11.S4, V5.S4, V11.S4
+	FMOVQ s3-48(SP), F5
+	VFMLA V9.S4, V5.S4, V8.S4
+	FMOVQ s6-96(SP), F5
+	VFMLA V11.S4, V5.S4, V4.S4
+	FMOVQ s2-32(SP), F5
+	FMOVQ s1-16(SP), F6
 	VFMLA V8.S4, V6.S4, V5.S4
-	VLD1.P 16(R8), [V6.S4]
-	VFMLA V4.S4, V6.S4, V2.S4
+	FMOVQ s5-80(SP), F6
+	FMOVQ s4-64(SP), F7
+	VFMLA V4.S4, V7.S4, V6.S4
 	VLD1.P 16(R8), [V4.S4]
 	VFMLA V5.S4, V4.S4, V2.S4
+	VLD1.P 16(R8), [V4.S4]
+	VFMLA V6.S4, V4.S4, V2.S4
 	SUB $8, R11
 	B DiracRowSums32_col_unrolled
 DiracRowSums32_col_single:
@@ -12805,62 +12907,66 @@ DiracRowSums32_col_single:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
-	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb510a4 // fmla v4.4s, v5.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d486 // fsub v6.4s, v4.4s, v6.4s
+	VMOV V5.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V5.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81104 // fmla v4.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V8.S4, V4.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
-	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V4.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc24 // fmul v4.4s, v1.4s, v9.4s
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V9.S4
+	VFMLA V7.S4, V9.S4, V5.S4
 	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
 	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.S4, V4.S4, V9.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.S4, V5.S4, V4.S4
+	VFMLA V6.S4, V5.S4, V4.S4
 	VLD1.P 16(R8), [V5.S4]
 	VFMLA V4.S4, V5.S4, V2.S4
 	SUB $4, R11
@@ -12887,62 +12993,66 @@ DiracRowSums32_lanes34:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
-	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb510a4 // fmla v4.4s, v5.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d486 // fsub v6.4s, v4.4s, v6.4s
+	VMOV V5.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V5.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81104 // fmla v4.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V8.S4, V4.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
-	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V4.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc24 // fmul v4.4s, v1.4s, v9.4s
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V9.S4
+	VFMLA V7.S4, V9.S4, V5.S4
 	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
 	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.S4, V4.S4, V9.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.S4, V5.S4, V4.S4
+	VFMLA V6.S4, V5.S4, V4.S4
 	MOVD R8, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
@@ -12971,7 +13081,7 @@ DiracRowSums32_done:
 TEXT ·diracGrad32(SB), NOSPLIT, $224-240
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD rh_base+0(FP), R0
 	MOVD rd_base+24(FP), R1
@@ -13030,153 +13140,161 @@ DiracGrad32_col_unrolled:
 	WORD $0x4e6a1d29 // bic v9.16b, v9.16b, v10.16b
 	FMOVQ F3, s1-16(SP)
 	FMOVQ F4, s4-64(SP)
-	WORD $0x6eb4e503 // fcmgt v3.4s, v8.4s, v20.4s
-	WORD $0x6eb4e524 // fcmgt v4.4s, v9.4s, v20.4s
 	WORD $0x4eb4c508 // fminnm v8.4s, v8.4s, v20.4s
 	WORD $0x4eb4c529 // fminnm v9.4s, v9.4s, v20.4s
-	WORD $0x4fb59105 // fmul v5.4s, v8.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4fb59126 // fmul v6.4s, v9.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d50a // fadd v10.4s, v8.4s, v7.4s
-	WORD $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
-	WORD $0x6e2adcea // fmul v10.4s, v7.4s, v10.4s
-	WORD $0x4e21d8cb // scvtf v11.4s, v6.4s
-	WORD $0x4f95996b // fmul v11.4s, v11.4s, v21.s[2]
-	WORD $0x4e2bd52c // fadd v12.4s, v9.4s, v11.4s
-	WORD $0x4eabd52b // fsub v11.4s, v9.4s, v11.4s
-	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
-	VMOV V5.S[0], R19
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb51103 // fmla v3.4s, v8.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51124 // fmla v4.4s, v9.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V8.B16, V6.B16
+	WORD $0x4fb518a6 // fmla v6.4s, v5.4s, v21.s[3]
+	VMOV V8.B16, V7.B16
+	WORD $0x4f9518a7 // fmla v7.4s, v5.4s, v21.s[2]
+	WORD $0x6e27dcc7 // fmul v7.4s, v6.4s, v7.4s
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d485 // fsub v5.4s, v4.4s, v5.4s
+	VMOV V9.B16, V10.B16
+	WORD $0x4fb518aa // fmla v10.4s, v5.4s, v21.s[3]
+	VMOV V9.B16, V11.B16
+	WORD $0x4f9518ab // fmla v11.4s, v5.4s, v21.s[2]
+	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F13, F14)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V13.S[1]
-	VMOV R25, V14.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V13.S[2]
-	VMOV R25, V14.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V13.S[3]
-	VMOV R25, V14.S[3]
-	VMOV V6.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F5, F15)
+	FLDPS (R19), (F5, F12)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
-	VMOV R25, V15.S[1]
+	VMOV R25, V12.S[1]
 	LDPW (R21), (R21, R25)
 	VMOV R21, V5.S[2]
-	VMOV R25, V15.S[2]
+	VMOV R25, V12.S[2]
 	LDPW (R22), (R22, R25)
 	VMOV R22, V5.S[3]
-	VMOV R25, V15.S[3]
-	WORD $0x4e631dce // bic v14.16b, v14.16b, v3.16b
-	WORD $0x4e641def // bic v15.16b, v15.16b, v4.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71943 // fmla v3.4s, v10.4s, v23.s[3]
-	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71984 // fmla v4.4s, v12.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V3.S4, V10.S4, V6.S4
-	VDUP V23.S[1], V3.S4
-	VFMLA V4.S4, V12.S4, V3.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V10.S4, V4.S4
-	VDUP V23.S[0], V6.S4
-	VFMLA V3.S4, V12.S4, V6.S4
-	VDUP V22.S[3], V3.S4
-	VFMLA V4.S4, V10.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V6.S4, V12.S4, V4.S4
-	WORD $0x6e2adc63 // fmul v3.4s, v3.4s, v10.4s
+	VMOV R25, V12.S[3]
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F3, F13)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V3.S[1]
+	VMOV R25, V13.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V3.S[2]
+	VMOV R25, V13.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V3.S[3]
+	VMOV R25, V13.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb810e4 // fmla v4.4s, v7.4s, v24.s[1]
+	VDUP V24.S[0], V14.S4
+	WORD $0x4fb8116e // fmla v14.4s, v11.4s, v24.s[1]
+	VDUP V23.S[3], V15.S4
+	VFMLA V4.S4, V7.S4, V15.S4
+	VDUP V23.S[3], V4.S4
+	VFMLA V14.S4, V11.S4, V4.S4
+	VDUP V23.S[2], V14.S4
+	VFMLA V15.S4, V7.S4, V14.S4
+	VDUP V23.S[2], V15.S4
+	VFMLA V4.S4, V11.S4, V15.S4
+	VDUP V23.S[1], V4.S4
+	VFMLA V14.S4, V7.S4, V4.S4
+	VDUP V23.S[1], V14.S4
+	VFMLA V15.S4, V11.S4, V14.S4
+	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
+	WORD $0x6e2bddce // fmul v14.4s, v14.4s, v11.4s
+	VFMLA V4.S4, V12.S4, V12.S4
+	FMOVQ s12-192(SP), F4
 	WORD $0x6e2cdc84 // fmul v4.4s, v4.4s, v12.4s
-	VFMLA V3.S4, V14.S4, V14.S4
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e2edc63 // fmul v3.4s, v3.4s, v14.4s
-	FMOVQ F3, s2-32(SP)
-	FMOVQ F14, s3-48(SP)
-	VFMLA V4.S4, V15.S4, V15.S4
-	FMOVQ s12-192(SP), F3
-	WORD $0x6e2fdc63 // fmul v3.4s, v3.4s, v15.4s
-	FMOVQ F3, s5-80(SP)
-	FMOVQ F15, s6-96(SP)
-	WORD $0x6e28dd03 // fmul v3.4s, v8.4s, v8.4s
-	WORD $0x6e29dd24 // fmul v4.4s, v9.4s, v9.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61066 // fmla v6.4s, v3.4s, v22.s[1]
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VDUP V22.S[2], V10.S4
-	WORD $0x4fb6108a // fmla v10.4s, v4.4s, v22.s[1]
-	WORD $0x6e29dd4a // fmul v10.4s, v10.4s, v9.4s
-	VDUP V22.S[0], V12.S4
-	WORD $0x4fb5186c // fmla v12.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V12.S4
-	VDUP V22.S[0], V3.S4
-	WORD $0x4fb51883 // fmla v3.4s, v4.4s, v21.s[3]
-	VFMLA V11.S4, V10.S4, V3.S4
-	VFMLA V7.S4, V12.S4, V8.S4
-	VFMLA V11.S4, V3.S4, V9.S4
-	WORD $0x6e28dce3 // fmul v3.4s, v7.4s, v8.4s
-	VFMLA V7.S4, V3.S4, V7.S4
-	WORD $0x6e29dd63 // fmul v3.4s, v11.4s, v9.4s
-	VFMLA V11.S4, V3.S4, V11.S4
-	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V13.S4
-	FMOVQ s6-96(SP), F3
-	VFMLA V11.S4, V3.S4, V5.S4
-	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F12, s3-48(SP)
+	VFMLA V14.S4, V13.S4, V13.S4
+	FMOVQ s12-192(SP), F4
+	WORD $0x6e2ddc84 // fmul v4.4s, v4.4s, v13.4s
+	FMOVQ F4, s5-80(SP)
+	FMOVQ F13, s6-96(SP)
+	WORD $0x6e28dd04 // fmul v4.4s, v8.4s, v8.4s
+	WORD $0x6e29dd27 // fmul v7.4s, v9.4s, v9.4s
+	VDUP V23.S[0], V11.S4
+	WORD $0x4fb6188b // fmla v11.4s, v4.4s, v22.s[3]
+	WORD $0x6e28dd6b // fmul v11.4s, v11.4s, v8.4s
+	VDUP V23.S[0], V12.S4
+	WORD $0x4fb618ec // fmla v12.4s, v7.4s, v22.s[3]
+	WORD $0x6e29dd8c // fmul v12.4s, v12.4s, v9.4s
+	VDUP V22.S[2], V13.S4
+	WORD $0x4fb6108d // fmla v13.4s, v4.4s, v22.s[1]
+	VFMLA V6.S4, V11.S4, V13.S4
+	VDUP V22.S[2], V4.S4
+	WORD $0x4fb610e4 // fmla v4.4s, v7.4s, v22.s[1]
+	VFMLA V10.S4, V12.S4, V4.S4
+	VFMLA V6.S4, V13.S4, V8.S4
+	VFMLA V10.S4, V4.S4, V9.S4
+	WORD $0x6e28dcc4 // fmul v4.4s, v6.4s, v8.4s
+	VFMLA V6.S4, V4.S4, V6.S4
+	WORD $0x6e29dd44 // fmul v4.4s, v10.4s, v9.4s
+	VFMLA V10.S4, V4.S4, V10.S4
+	FMOVQ s3-48(SP), F4
+	VFMLA V6.S4, V4.S4, V5.S4
 	FMOVQ s6-96(SP), F4
+	VFMLA V10.S4, V4.S4, V3.S4
+	FMOVQ s3-48(SP), F4
 	FMOVQ s14-224(SP), F6
 	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	FMOVQ s1-16(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s2-32(SP), F8
-	VFMLA V13.S4, V7.S4, V8.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V13.B16, V13.B16
-	FMOVQ s4-64(SP), F6
-	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
-	FMOVQ s5-80(SP), F9
-	VFMLA V5.S4, V7.S4, V9.S4
-	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
-	VORR V7.B16, V5.B16, V5.B16
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V8.S4, V6.S4, V0.S4
-	VFMLA V13.S4, V6.S4, V1.S4
-	VFMLA V3.S4, V6.S4, V2.S4
-	VLD1.P 16(R10), [V6.S4]
-	VFMLA V9.S4, V6.S4, V0.S4
-	VFMLA V5.S4, V6.S4, V1.S4
-	VFMLA V4.S4, V6.S4, V2.S4
-	FMOVQ s11-176(SP), F6
-	VLD1 (R7), [V7.S4]
-	VFMLA V8.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R7)
-	VLD1 (R8), [V7.S4]
-	VFMLA V13.S4, V6.S4, V7.S4
-	VST1.P [V7.S4], 16(R8)
-	VLD1 (R7), [V3.S4]
-	VFMLA V9.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R7)
-	VLD1 (R8), [V3.S4]
-	VFMLA V5.S4, V6.S4, V3.S4
-	VST1.P [V3.S4], 16(R8)
+	FMOVQ s6-96(SP), F6
+	FMOVQ s14-224(SP), F7
+	WORD $0x6e27dcc6 // fmul v6.4s, v6.4s, v7.4s
+	FMOVQ s1-16(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s2-32(SP), F9
+	VFMLA V5.S4, V8.S4, V9.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V5.B16, V5.B16
+	FMOVQ s4-64(SP), F7
+	WORD $0x4ea0f8e8 // fabs v8.4s, v7.4s
+	FMOVQ s5-80(SP), F10
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x4e681ce8 // bic v8.16b, v7.16b, v8.16b
+	VORR V8.B16, V3.B16, V3.B16
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V9.S4, V7.S4, V0.S4
+	VFMLA V5.S4, V7.S4, V1.S4
+	VFMLA V4.S4, V7.S4, V2.S4
+	VLD1.P 16(R10), [V7.S4]
+	VFMLA V10.S4, V7.S4, V0.S4
+	VFMLA V3.S4, V7.S4, V1.S4
+	VFMLA V6.S4, V7.S4, V2.S4
+	FMOVQ s11-176(SP), F7
+	VLD1 (R7), [V8.S4]
+	VFMLA V9.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R7)
+	VLD1 (R8), [V8.S4]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VST1.P [V8.S4], 16(R8)
+	VLD1 (R7), [V4.S4]
+	VFMLA V10.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R7)
+	VLD1 (R8), [V4.S4]
+	VFMLA V3.S4, V7.S4, V4.S4
+	VST1.P [V4.S4], 16(R8)
 	SUB $8, R17
 	B DiracGrad32_col_unrolled
 DiracGrad32_col_single:
@@ -13192,80 +13310,84 @@ DiracGrad32_col_single:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
-	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
-	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
-	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V6.B16, V5.B16
+	WORD $0x4fb51885 // fmla v5.4s, v4.4s, v21.s[3]
+	VMOV V6.B16, V7.B16
+	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F8, F9)
+	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V8.S[1]
-	VMOV R25, V9.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V8.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V8.S[2]
-	VMOV R25, V9.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V8.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V8.S[3]
-	VMOV R25, V9.S[3]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V8.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb810e3 // fmla v3.4s, v7.4s, v24.s[1]
+	VDUP V23.S[3], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V7.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V9.S4, V9.S4
+	VFMLA V9.S4, V7.S4, V3.S4
+	VDUP V23.S[1], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
+	WORD $0x6e27dd29 // fmul v9.4s, v9.4s, v7.4s
+	VFMLA V9.S4, V8.S4, V8.S4
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VDUP V22.S[0], V7.S4
-	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
-	VFMLA V5.S4, V4.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	WORD $0x4fb61867 // fmla v7.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VFMLA V5.S4, V8.S4, V6.S4
 	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
 	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.S4, V3.S4, V8.S4
+	VFMLA V5.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
-	VLD1.P 16(R10), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V8.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	VLD1 (R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R7)
-	VLD1 (R8), [V5.S4]
-	VFMLA V8.S4, V4.S4, V5.S4
-	VST1.P [V5.S4], 16(R8)
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
+	VLD1.P 16(R10), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
+	VLD1 (R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R7)
+	VLD1 (R8), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
+	VST1.P [V6.S4], 16(R8)
 	SUB $4, R17
 	B DiracGrad32_col_single
 DiracGrad32_col_tail:
@@ -13292,136 +13414,140 @@ DiracGrad32_lanes36:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
-	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
-	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
-	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V6.B16, V5.B16
+	WORD $0x4fb51885 // fmla v5.4s, v4.4s, v21.s[3]
+	VMOV V6.B16, V7.B16
+	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F8, F9)
+	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V8.S[1]
-	VMOV R25, V9.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V8.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V8.S[2]
-	VMOV R25, V9.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V8.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V8.S[3]
-	VMOV R25, V9.S[3]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V8.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb810e3 // fmla v3.4s, v7.4s, v24.s[1]
+	VDUP V23.S[3], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V7.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V9.S4, V9.S4
+	VFMLA V9.S4, V7.S4, V3.S4
+	VDUP V23.S[1], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
+	WORD $0x6e27dd29 // fmul v9.4s, v9.4s, v7.4s
+	VFMLA V9.S4, V8.S4, V8.S4
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VDUP V22.S[0], V7.S4
-	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
-	VFMLA V5.S4, V4.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	WORD $0x4fb61867 // fmla v7.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VFMLA V5.S4, V8.S4, V6.S4
 	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
 	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.S4, V3.S4, V8.S4
+	VFMLA V5.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD R10, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R17
-	BLE DiracGrad32_lanes37
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R17
-	BLE DiracGrad32_lanes37
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-DiracGrad32_lanes37:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V8.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R17
-	BLE DiracGrad32_lanes38
+	BLE DiracGrad32_lanes37
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R17
-	BLE DiracGrad32_lanes38
+	BLE DiracGrad32_lanes37
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-DiracGrad32_lanes38:
-	VFMLA V6.S4, V4.S4, V5.S4
+DiracGrad32_lanes37:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R17
+	BLE DiracGrad32_lanes38
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R17
+	BLE DiracGrad32_lanes38
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+DiracGrad32_lanes38:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes39
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes39
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes39:
 	MOVD R8, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R17
 	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R17
 	BLE DiracGrad32_lanes40
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 DiracGrad32_lanes40:
-	VFMLA V8.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD R8, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R17
 	BLE DiracGrad32_lanes41
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R17
 	BLE DiracGrad32_lanes41
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 DiracGrad32_lanes41:
 DiracGrad32_col_done:
@@ -13444,7 +13570,7 @@ DiracGrad32_done:
 TEXT ·batchCrossRowSums32(SB), NOSPLIT, $48-168
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+160(FP), R1
 	LSL $2, R1, R0
@@ -13487,62 +13613,66 @@ BatchCrossRowSums32_col_full:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD wb_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V4.S4]
@@ -13644,62 +13774,66 @@ BatchCrossRowSums32_lanes45:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD wb_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -13746,7 +13880,7 @@ BatchCrossRowSums32_done:
 TEXT ·batchCrossGrad32(SB), NOSPLIT, $224-312
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+304(FP), R1
 	LSL $2, R1, R0
@@ -13820,96 +13954,100 @@ BatchCrossGrad32_col_full:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wb_base+216(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V9.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchCrossGrad32_col_full
@@ -14089,175 +14227,179 @@ BatchCrossGrad32_lanes55:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wb_base+216(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R1
-	BLE BatchCrossGrad32_lanes56
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R1
-	BLE BatchCrossGrad32_lanes56
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-BatchCrossGrad32_lanes56:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R1
-	BLE BatchCrossGrad32_lanes57
+	BLE BatchCrossGrad32_lanes56
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R1
-	BLE BatchCrossGrad32_lanes57
+	BLE BatchCrossGrad32_lanes56
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-BatchCrossGrad32_lanes57:
-	VFMLA V6.S4, V4.S4, V5.S4
+BatchCrossGrad32_lanes56:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R1
+	BLE BatchCrossGrad32_lanes57
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R1
+	BLE BatchCrossGrad32_lanes57
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+BatchCrossGrad32_lanes57:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchCrossGrad32_lanes58
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchCrossGrad32_lanes58
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchCrossGrad32_lanes58:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R1
 	BLE BatchCrossGrad32_lanes59
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R1
 	BLE BatchCrossGrad32_lanes59
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 BatchCrossGrad32_lanes59:
-	VFMLA V9.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchCrossGrad32_lanes60
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchCrossGrad32_lanes60
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchCrossGrad32_lanes60:
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R1
 	BLE BatchCrossGrad32_lanes61
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R1
 	BLE BatchCrossGrad32_lanes61
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 BatchCrossGrad32_lanes61:
-	VFMLA V3.S4, V4.S4, V5.S4
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchCrossGrad32_lanes62
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchCrossGrad32_lanes62
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchCrossGrad32_lanes62:
 	SUB $1, R5
@@ -14318,7 +14460,7 @@ BatchCrossGrad32_done:
 TEXT ·batchSelfRowSums32(SB), NOSPLIT, $48-112
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+104(FP), R1
 	LSL $2, R1, R0
@@ -14361,62 +14503,66 @@ BatchSelfRowSums32_col_full:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD w_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V4.S4]
@@ -14518,62 +14664,66 @@ BatchSelfRowSums32_lanes69:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f959084 // fmul v4.4s, v4.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c5 // fmul v5.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
-	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V5.S[0], R19
-	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
-	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
-	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
-	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
-	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
-	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
-	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
-	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V5.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V3.S4, V8.S4, V5.S4
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VFMLA V5.S4, V10.S4, V10.S4
-	WORD $0x6e2adc84 // fmul v4.4s, v4.4s, v10.4s
-	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
-	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
 	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	WORD $0x4ea5d465 // fsub v5.4s, v3.4s, v5.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
+	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
+	ADD R19<<3, R14, R19
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
+	ADD R20<<3, R14, R20
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
+	ADD R21<<3, R14, R21
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
+	ADD R22<<3, R14, R22
+	FLDPS (R19), (F5, F9)
+	LDPW (R20), (R20, R25)
+	VMOV R20, V5.S[1]
+	VMOV R25, V9.S[1]
+	LDPW (R21), (R21, R25)
+	VMOV R21, V5.S[2]
+	VMOV R25, V9.S[2]
+	LDPW (R22), (R22, R25)
+	VMOV R22, V5.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	VDUP V23.S[2], V3.S4
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc84 // fmul v4.4s, v4.4s, v9.4s
+	FMOVQ F4, s2-32(SP)
+	FMOVQ F9, s3-48(SP)
+	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
+	VDUP V23.S[0], V4.S4
+	WORD $0x4fb61864 // fmla v4.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V4.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V5.S4
 	FMOVQ s2-32(SP), F3
 	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	VFMLA V5.S4, V4.S4, V3.S4
 	MOVD w_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -14620,7 +14770,7 @@ BatchSelfRowSums32_done:
 TEXT ·batchSelfGrad32(SB), NOSPLIT, $224-232
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+224(FP), R1
 	LSL $2, R1, R0
@@ -14694,96 +14844,100 @@ BatchSelfGrad32_col_full:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD w_base+192(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V9.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V3.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchSelfGrad32_col_full
@@ -14963,175 +15117,179 @@ BatchSelfGrad32_lanes79:
 	FMOVQ F6, s7-112(SP)
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4e3 // fcmgt v3.4s, v7.4s, v20.4s
 	WORD $0x4eb4c4e7 // fminnm v7.4s, v7.4s, v20.4s
-	WORD $0x4fb590e4 // fmul v4.4s, v7.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d886 // scvtf v6.4s, v4.4s
-	WORD $0x4f9598c6 // fmul v6.4s, v6.4s, v21.s[2]
-	WORD $0x4e26d4e8 // fadd v8.4s, v7.4s, v6.4s
-	WORD $0x4ea6d4e6 // fsub v6.4s, v7.4s, v6.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510e3 // fmla v3.4s, v7.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V7.B16, V6.B16
+	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
+	VMOV V7.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e27dce3 // fmul v3.4s, v7.4s, v7.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V6.S4, V4.S4, V5.S4
-	VFMLA V6.S4, V5.S4, V7.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V6.S4, V5.S4, V8.S4
+	VFMLA V6.S4, V8.S4, V7.S4
 	WORD $0x6e27dcc3 // fmul v3.4s, v6.4s, v7.4s
 	VFMLA V6.S4, V3.S4, V6.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V6.S4, V3.S4, V9.S4
+	VFMLA V6.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s7-112(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V9.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V9.B16, V9.B16
+	FMOVQ s7-112(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD w_base+192(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R1
-	BLE BatchSelfGrad32_lanes80
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R1
-	BLE BatchSelfGrad32_lanes80
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-BatchSelfGrad32_lanes80:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V9.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R1
-	BLE BatchSelfGrad32_lanes81
+	BLE BatchSelfGrad32_lanes80
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R1
-	BLE BatchSelfGrad32_lanes81
+	BLE BatchSelfGrad32_lanes80
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-BatchSelfGrad32_lanes81:
-	VFMLA V6.S4, V4.S4, V5.S4
+BatchSelfGrad32_lanes80:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R1
+	BLE BatchSelfGrad32_lanes81
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R1
+	BLE BatchSelfGrad32_lanes81
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+BatchSelfGrad32_lanes81:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchSelfGrad32_lanes82
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchSelfGrad32_lanes82
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchSelfGrad32_lanes82:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R1
 	BLE BatchSelfGrad32_lanes83
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R1
 	BLE BatchSelfGrad32_lanes83
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 BatchSelfGrad32_lanes83:
-	VFMLA V9.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchSelfGrad32_lanes84
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchSelfGrad32_lanes84
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchSelfGrad32_lanes84:
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R1
 	BLE BatchSelfGrad32_lanes85
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R1
 	BLE BatchSelfGrad32_lanes85
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 BatchSelfGrad32_lanes85:
-	VFMLA V3.S4, V4.S4, V5.S4
+	VFMLA V3.S4, V5.S4, V6.S4
 	MOVD cr_base+120(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchSelfGrad32_lanes86
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchSelfGrad32_lanes86
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchSelfGrad32_lanes86:
 	SUB $1, R5
@@ -15192,7 +15350,7 @@ BatchSelfGrad32_done:
 TEXT ·batchDiracRowSums32(SB), NOSPLIT, $48-144
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+136(FP), R1
 	LSL $2, R1, R0
@@ -15231,62 +15389,66 @@ BatchDiracRowSums32_col_full:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
-	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb510a4 // fmla v4.4s, v5.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d486 // fsub v6.4s, v4.4s, v6.4s
+	VMOV V5.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V5.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81104 // fmla v4.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V8.S4, V4.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
-	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V4.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc24 // fmul v4.4s, v1.4s, v9.4s
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V9.S4
+	VFMLA V7.S4, V9.S4, V5.S4
 	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
 	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.S4, V4.S4, V9.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.S4, V5.S4, V4.S4
+	VFMLA V6.S4, V5.S4, V4.S4
 	MOVD wx_base+72(FP), R7
 	ADD R6, R7
 	VLD1.P 16(R7), [V5.S4]
@@ -15372,62 +15534,66 @@ BatchDiracRowSums32_lanes92:
 	WORD $0x4ea0d886 // fcmeq v6.4s, v4.4s, #0
 	WORD $0x4e661ca5 // bic v5.16b, v5.16b, v6.16b
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e4a4 // fcmgt v4.4s, v5.4s, v20.4s
 	WORD $0x4eb4c4a5 // fminnm v5.4s, v5.4s, v20.4s
-	WORD $0x4fb590a6 // fmul v6.4s, v5.4s, v21.s[1]
-	WORD $0x4ea1b8c6 // fcvtzs v6.4s, v6.4s
-	WORD $0x4e21d8c7 // scvtf v7.4s, v6.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4a8 // fadd v8.4s, v5.4s, v7.4s
-	WORD $0x4ea7d4a7 // fsub v7.4s, v5.4s, v7.4s
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb510a4 // fmla v4.4s, v5.4s, v21.s[1]
+	VDUP V22.S[0], V6.S4
+	WORD $0x4ea6d486 // fsub v6.4s, v4.4s, v6.4s
+	VMOV V5.B16, V7.B16
+	WORD $0x4fb518c7 // fmla v7.4s, v6.4s, v21.s[3]
+	VMOV V5.B16, V8.B16
+	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V6.S[0], R19
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V6.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V6.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V6.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V6.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V6.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e641d4a // bic v10.16b, v10.16b, v4.16b
+	VMOV R22, V6.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81104 // fmla v4.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71904 // fmla v4.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V6.S4, V8.S4, V4.S4
-	VDUP V22.S[3], V6.S4
-	VFMLA V4.S4, V8.S4, V6.S4
-	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
-	VFMLA V6.S4, V10.S4, V10.S4
-	WORD $0x6e2adc24 // fmul v4.4s, v1.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V4.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V4.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dc24 // fmul v4.4s, v1.4s, v9.4s
 	FMOVQ F4, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e25dca4 // fmul v4.4s, v5.4s, v5.4s
-	VDUP V22.S[2], V6.S4
-	WORD $0x4fb61086 // fmla v6.4s, v4.4s, v22.s[1]
-	WORD $0x6e25dcc6 // fmul v6.4s, v6.4s, v5.4s
-	VDUP V22.S[0], V8.S4
-	WORD $0x4fb51888 // fmla v8.4s, v4.4s, v21.s[3]
-	VFMLA V7.S4, V6.S4, V8.S4
-	VFMLA V7.S4, V8.S4, V5.S4
+	VDUP V23.S[0], V8.S4
+	WORD $0x4fb61888 // fmla v8.4s, v4.4s, v22.s[3]
+	WORD $0x6e25dd08 // fmul v8.4s, v8.4s, v5.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	VFMLA V7.S4, V8.S4, V9.S4
+	VFMLA V7.S4, V9.S4, V5.S4
 	WORD $0x6e25dce4 // fmul v4.4s, v7.4s, v5.4s
 	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.S4, V4.S4, V9.S4
+	VFMLA V7.S4, V4.S4, V6.S4
 	FMOVQ s2-32(SP), F4
 	FMOVQ s1-16(SP), F5
-	VFMLA V9.S4, V5.S4, V4.S4
+	VFMLA V6.S4, V5.S4, V4.S4
 	MOVD wx_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
@@ -15474,7 +15640,7 @@ BatchDiracRowSums32_done:
 TEXT ·batchDiracGrad32(SB), NOSPLIT, $224-264
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD n+256(FP), R1
 	LSL $2, R1, R0
@@ -15542,90 +15708,94 @@ BatchDiracGrad32_col_full:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
-	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
-	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
-	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V6.B16, V5.B16
+	WORD $0x4fb51885 // fmla v5.4s, v4.4s, v21.s[3]
+	VMOV V6.B16, V7.B16
+	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F8, F9)
+	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V8.S[1]
-	VMOV R25, V9.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V8.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V8.S[2]
-	VMOV R25, V9.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V8.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V8.S[3]
-	VMOV R25, V9.S[3]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V8.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb810e3 // fmla v3.4s, v7.4s, v24.s[1]
+	VDUP V23.S[3], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V7.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V9.S4, V9.S4
+	VFMLA V9.S4, V7.S4, V3.S4
+	VDUP V23.S[1], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
+	WORD $0x6e27dd29 // fmul v9.4s, v9.4s, v7.4s
+	VFMLA V9.S4, V8.S4, V8.S4
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VDUP V22.S[0], V7.S4
-	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
-	VFMLA V5.S4, V4.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	WORD $0x4fb61867 // fmla v7.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VFMLA V5.S4, V8.S4, V6.S4
 	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
 	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.S4, V3.S4, V8.S4
+	VFMLA V5.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wx_base+192(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V4.S4]
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V8.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
+	VLD1.P 16(R7), [V5.S4]
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V6.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V7.S4, V5.S4, V6.S4
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VLD1.P 16(R7), [V5.S4]
-	VFMLA V8.S4, V4.S4, V5.S4
+	VLD1.P 16(R7), [V6.S4]
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
-	VST1.P [V5.S4], 16(R7)
+	VST1.P [V6.S4], 16(R7)
 	SUB $1, R5
 	ADD R0, R6
 	B BatchDiracGrad32_col_full
@@ -15776,146 +15946,150 @@ BatchDiracGrad32_lanes100:
 	WORD $0x4ea0d887 // fcmeq v7.4s, v4.4s, #0
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	FMOVQ F3, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d885 // scvtf v5.4s, v4.4s
-	WORD $0x4f9598a5 // fmul v5.4s, v5.4s, v21.s[2]
-	WORD $0x4e25d4c7 // fadd v7.4s, v6.4s, v5.4s
-	WORD $0x4ea5d4c5 // fsub v5.4s, v6.4s, v5.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V6.B16, V5.B16
+	WORD $0x4fb51885 // fmla v5.4s, v4.4s, v21.s[3]
+	VMOV V6.B16, V7.B16
+	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F8, F9)
+	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V8.S[1]
-	VMOV R25, V9.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V8.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V8.S[2]
-	VMOV R25, V9.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V8.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V8.S[3]
-	VMOV R25, V9.S[3]
-	WORD $0x4e631d29 // bic v9.16b, v9.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V8.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb810e3 // fmla v3.4s, v7.4s, v24.s[1]
+	VDUP V23.S[3], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb718e3 // fmla v3.4s, v7.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V7.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V7.S4, V4.S4
-	WORD $0x6e27dc84 // fmul v4.4s, v4.4s, v7.4s
-	VFMLA V4.S4, V9.S4, V9.S4
+	VFMLA V9.S4, V7.S4, V3.S4
+	VDUP V23.S[1], V9.S4
+	VFMLA V3.S4, V7.S4, V9.S4
+	WORD $0x6e27dd29 // fmul v9.4s, v9.4s, v7.4s
+	VFMLA V9.S4, V8.S4, V8.S4
 	FMOVQ s12-192(SP), F3
-	WORD $0x6e29dc63 // fmul v3.4s, v3.4s, v9.4s
+	WORD $0x6e28dc63 // fmul v3.4s, v3.4s, v8.4s
 	FMOVQ F3, s2-32(SP)
-	FMOVQ F9, s3-48(SP)
+	FMOVQ F8, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VDUP V22.S[0], V7.S4
-	WORD $0x4fb51867 // fmla v7.4s, v3.4s, v21.s[3]
-	VFMLA V5.S4, V4.S4, V7.S4
-	VFMLA V5.S4, V7.S4, V6.S4
+	VDUP V23.S[0], V7.S4
+	WORD $0x4fb61867 // fmla v7.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dce7 // fmul v7.4s, v7.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V5.S4, V7.S4, V8.S4
+	VFMLA V5.S4, V8.S4, V6.S4
 	WORD $0x6e26dca3 // fmul v3.4s, v5.4s, v6.4s
 	VFMLA V5.S4, V3.S4, V5.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V5.S4, V3.S4, V8.S4
+	VFMLA V5.S4, V3.S4, V4.S4
 	FMOVQ s3-48(SP), F3
-	FMOVQ s14-224(SP), F4
-	WORD $0x6e24dc63 // fmul v3.4s, v3.4s, v4.4s
-	FMOVQ s1-16(SP), F4
-	WORD $0x4ea0f885 // fabs v5.4s, v4.4s
-	FMOVQ s2-32(SP), F6
-	VFMLA V8.S4, V5.S4, V6.S4
-	WORD $0x4e651c85 // bic v5.16b, v4.16b, v5.16b
-	VORR V5.B16, V8.B16, V8.B16
+	FMOVQ s14-224(SP), F5
+	WORD $0x6e25dc63 // fmul v3.4s, v3.4s, v5.4s
+	FMOVQ s1-16(SP), F5
+	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
+	FMOVQ s2-32(SP), F7
+	VFMLA V4.S4, V6.S4, V7.S4
+	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
+	VORR V6.B16, V4.B16, V4.B16
 	MOVD wx_base+192(FP), R7
-	ADD R6, R7
-	MOVD R7, R23
-	VEOR V4.B16, V4.B16, V4.B16
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[0]
-	CMP $1, R1
-	BLE BatchDiracGrad32_lanes101
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[1]
-	CMP $2, R1
-	BLE BatchDiracGrad32_lanes101
-	MOVWU.P 4(R23), R24
-	VMOV R24, V4.S[2]
-BatchDiracGrad32_lanes101:
-	VFMLA V6.S4, V4.S4, V0.S4
-	VFMLA V8.S4, V4.S4, V1.S4
-	VFMLA V3.S4, V4.S4, V2.S4
-	FMOVQ s11-176(SP), F4
-	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
 	VEOR V5.B16, V5.B16, V5.B16
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[0]
 	CMP $1, R1
-	BLE BatchDiracGrad32_lanes102
+	BLE BatchDiracGrad32_lanes101
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[1]
 	CMP $2, R1
-	BLE BatchDiracGrad32_lanes102
+	BLE BatchDiracGrad32_lanes101
 	MOVWU.P 4(R23), R24
 	VMOV R24, V5.S[2]
-BatchDiracGrad32_lanes102:
-	VFMLA V6.S4, V4.S4, V5.S4
+BatchDiracGrad32_lanes101:
+	VFMLA V7.S4, V5.S4, V0.S4
+	VFMLA V4.S4, V5.S4, V1.S4
+	VFMLA V3.S4, V5.S4, V2.S4
+	FMOVQ s11-176(SP), F5
 	MOVD ch_base+72(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VEOR V6.B16, V6.B16, V6.B16
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[0]
+	CMP $1, R1
+	BLE BatchDiracGrad32_lanes102
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[1]
+	CMP $2, R1
+	BLE BatchDiracGrad32_lanes102
+	MOVWU.P 4(R23), R24
+	VMOV R24, V6.S[2]
+BatchDiracGrad32_lanes102:
+	VFMLA V7.S4, V5.S4, V6.S4
+	MOVD ch_base+72(FP), R7
+	ADD R6, R7
+	MOVD R7, R23
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchDiracGrad32_lanes103
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchDiracGrad32_lanes103
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchDiracGrad32_lanes103:
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[0]
+	VMOV R24, V6.S[0]
 	CMP $1, R1
 	BLE BatchDiracGrad32_lanes104
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[1]
+	VMOV R24, V6.S[1]
 	CMP $2, R1
 	BLE BatchDiracGrad32_lanes104
 	MOVWU.P 4(R23), R24
-	VMOV R24, V5.S[2]
+	VMOV R24, V6.S[2]
 BatchDiracGrad32_lanes104:
-	VFMLA V8.S4, V4.S4, V5.S4
+	VFMLA V4.S4, V5.S4, V6.S4
 	MOVD cd_base+96(FP), R7
 	ADD R6, R7
 	MOVD R7, R23
-	VMOV V5.S[0], R24
+	VMOV V6.S[0], R24
 	MOVW.P R24, 4(R23)
 	CMP $1, R1
 	BLE BatchDiracGrad32_lanes105
-	VMOV V5.S[1], R24
+	VMOV V6.S[1], R24
 	MOVW.P R24, 4(R23)
 	CMP $2, R1
 	BLE BatchDiracGrad32_lanes105
-	VMOV V5.S[2], R24
+	VMOV V6.S[2], R24
 	MOVW.P R24, 4(R23)
 BatchDiracGrad32_lanes105:
 	SUB $1, R5
@@ -20656,7 +20830,7 @@ BatchGaussianValues64_scan1_done:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -20705,67 +20879,67 @@ BatchGaussianValues64_body:
 	WORD $0x4e641c63 // bic v3.16b, v3.16b, v4.16b
 	WORD $0x4fd59042 // fmul v2.2d, v2.2d, v21.d[0]
 	FMOVQ F1, s1-16(SP)
-	WORD $0x6ef4e460 // fcmgt v0.2d, v3.2d, v20.2d
 	WORD $0x4ef4c463 // fminnm v3.2d, v3.2d, v20.2d
-	WORD $0x4fd59861 // fmul v1.2d, v3.2d, v21.d[1]
-	WORD $0x4ee1b821 // fcvtzs v1.2d, v1.2d
-	WORD $0x4e61d824 // scvtf v4.2d, v1.2d
-	WORD $0x4fd69084 // fmul v4.2d, v4.2d, v22.d[0]
-	WORD $0x4e64d465 // fadd v5.2d, v3.2d, v4.2d
-	WORD $0x4ee4d464 // fsub v4.2d, v3.2d, v4.2d
+	VDUP V23.D[0], V0.D2
+	WORD $0x4fd51860 // fmla v0.2d, v3.2d, v21.d[1]
+	VDUP V23.D[0], V1.D2
+	WORD $0x4ee1d401 // fsub v1.2d, v0.2d, v1.2d
+	VMOV V3.B16, V4.B16
+	WORD $0x4fd61824 // fmla v4.2d, v1.2d, v22.d[1]
+	VMOV V3.B16, V5.B16
+	WORD $0x4fd61025 // fmla v5.2d, v1.2d, v22.d[0]
 	WORD $0x6e65dc85 // fmul v5.2d, v4.2d, v5.2d
-	VMOV V1.D[0], R19
-	VMOV V1.D[1], R20
+	VMOV V0.S[0], R19
+	VMOV V0.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F6, F7)
+	FLDPD (R19), (F1, F6)
 	LDP (R20), (R20, R21)
-	VMOV R20, V6.D[1]
-	VMOV R21, V7.D[1]
-	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VMOV R20, V1.D[1]
+	VMOV R21, V6.D[1]
+	VDUP V31.D[0], V0.D2
+	WORD $0x4fdf18a0 // fmla v0.2d, v5.2d, v31.d[1]
+	VDUP V30.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
 	VDUP V30.D[0], V0.D2
-	WORD $0x4fde18a0 // fmla v0.2d, v5.2d, v30.d[1]
-	VDUP V29.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
+	VFMLA V7.D2, V5.D2, V0.D2
+	VDUP V29.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
 	VDUP V29.D[0], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V28.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V28.D[0], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V27.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
-	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
-	VFMLA V1.D2, V7.D2, V7.D2
-	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V5.D2, V0.D2
+	VDUP V28.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V6.D2, V6.D2
+	WORD $0x6e66dc42 // fmul v2.2d, v2.2d, v6.2d
 	FMOVQ F2, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x6e63dc60 // fmul v0.2d, v3.2d, v3.2d
-	VDUP V26.D[1], V1.D2
-	WORD $0x4fda1001 // fmla v1.2d, v0.2d, v26.d[0]
-	VDUP V27.D[0], V2.D2
-	VFMLA V1.D2, V0.D2, V2.D2
+	VDUP V27.D[1], V2.D2
+	WORD $0x4fdb1002 // fmla v2.2d, v0.2d, v27.d[0]
+	VDUP V28.D[0], V5.D2
+	VFMLA V2.D2, V0.D2, V5.D2
+	WORD $0x6e63dca5 // fmul v5.2d, v5.2d, v3.2d
+	VDUP V26.D[0], V2.D2
+	WORD $0x4fd91802 // fmla v2.2d, v0.2d, v25.d[1]
+	VDUP V26.D[1], V6.D2
+	VFMLA V2.D2, V0.D2, V6.D2
+	VFMLA V4.D2, V5.D2, V6.D2
+	VDUP V25.D[0], V2.D2
+	WORD $0x4fd81802 // fmla v2.2d, v0.2d, v24.d[1]
 	WORD $0x6e63dc42 // fmul v2.2d, v2.2d, v3.2d
-	VDUP V25.D[0], V1.D2
-	WORD $0x4fd81801 // fmla v1.2d, v0.2d, v24.d[1]
-	VDUP V25.D[1], V5.D2
-	VFMLA V1.D2, V0.D2, V5.D2
+	VFMLA V4.D2, V6.D2, V2.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71805 // fmla v5.2d, v0.2d, v23.d[1]
 	VFMLA V4.D2, V2.D2, V5.D2
-	VDUP V24.D[0], V1.D2
-	WORD $0x4fd71801 // fmla v1.2d, v0.2d, v23.d[1]
-	WORD $0x6e63dc21 // fmul v1.2d, v1.2d, v3.2d
-	VFMLA V4.D2, V5.D2, V1.D2
-	VDUP V23.D[0], V2.D2
-	WORD $0x4fd61802 // fmla v2.2d, v0.2d, v22.d[1]
-	VFMLA V4.D2, V1.D2, V2.D2
-	VFMLA V4.D2, V2.D2, V3.D2
+	VFMLA V4.D2, V5.D2, V3.D2
 	WORD $0x6e63dc80 // fmul v0.2d, v4.2d, v3.2d
 	VFMLA V4.D2, V0.D2, V4.D2
 	FMOVQ s3-48(SP), F0
-	VFMLA V4.D2, V0.D2, V6.D2
+	VFMLA V4.D2, V0.D2, V1.D2
 	FMOVQ s2-32(SP), F0
-	FMOVQ s1-16(SP), F1
-	VFMLA V6.D2, V1.D2, V0.D2
+	FMOVQ s1-16(SP), F2
+	VFMLA V1.D2, V2.D2, V0.D2
 	VLD1.P 16(R1), [V1.D2]
 	VLD1.P 16(R4), [V2.D2]
 	VEOR V3.B16, V3.B16, V3.B16
@@ -20821,7 +20995,7 @@ BatchGaussianValues64_under0:
 	B BatchGaussianValues64_under_back
 BatchGaussianValues64_under1:
 	B BatchGaussianValues64_under_back
-	// vector registers: 13 of V0–V17 and V31–V31 at most, constants in V18–V30
+	// vector registers: 13 of V0–V17 at most, constants in V18–V31
 
 // func batchGaussianGrad64(out []float64, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float64, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad64(SB), NOSPLIT, $160-344
@@ -20995,7 +21169,7 @@ BatchGaussianGrad64_scan1_done:
 	VLD1.P 64(R15), [V18.D2, V19.D2, V20.D2, V21.D2]
 	VLD1.P 64(R15), [V22.D2, V23.D2, V24.D2, V25.D2]
 	VLD1.P 64(R15), [V26.D2, V27.D2, V28.D2, V29.D2]
-	VLD1.P 16(R15), [V30.D2]
+	VLD1.P 32(R15), [V30.D2, V31.D2]
 	MOVD $exp64<>(SB), R13
 	MOVD $erfExp64<>(SB), R14
 	MOVD out_base+0(FP), R0
@@ -21059,97 +21233,97 @@ BatchGaussianGrad64_body:
 	FMOVQ F3, s7-112(SP)
 	WORD $0x4fd59042 // fmul v2.2d, v2.2d, v21.d[0]
 	FMOVQ F0, s1-16(SP)
-	WORD $0x6ef4e480 // fcmgt v0.2d, v4.2d, v20.2d
 	WORD $0x4ef4c484 // fminnm v4.2d, v4.2d, v20.2d
-	WORD $0x4fd59881 // fmul v1.2d, v4.2d, v21.d[1]
-	WORD $0x4ee1b821 // fcvtzs v1.2d, v1.2d
-	WORD $0x4e61d823 // scvtf v3.2d, v1.2d
-	WORD $0x4fd69063 // fmul v3.2d, v3.2d, v22.d[0]
-	WORD $0x4e63d485 // fadd v5.2d, v4.2d, v3.2d
-	WORD $0x4ee3d483 // fsub v3.2d, v4.2d, v3.2d
+	VDUP V23.D[0], V0.D2
+	WORD $0x4fd51880 // fmla v0.2d, v4.2d, v21.d[1]
+	VDUP V23.D[0], V1.D2
+	WORD $0x4ee1d401 // fsub v1.2d, v0.2d, v1.2d
+	VMOV V4.B16, V3.B16
+	WORD $0x4fd61823 // fmla v3.2d, v1.2d, v22.d[1]
+	VMOV V4.B16, V5.B16
+	WORD $0x4fd61025 // fmla v5.2d, v1.2d, v22.d[0]
 	WORD $0x6e65dc65 // fmul v5.2d, v3.2d, v5.2d
-	VMOV V1.D[0], R19
-	VMOV V1.D[1], R20
+	VMOV V0.S[0], R19
+	VMOV V0.S[2], R20
 	ADD R19<<4, R14, R19
 	ADD R20<<4, R14, R20
-	FLDPD (R19), (F6, F7)
+	FLDPD (R19), (F1, F6)
 	LDP (R20), (R20, R21)
-	VMOV R20, V6.D[1]
-	VMOV R21, V7.D[1]
-	WORD $0x4e601ce7 // bic v7.16b, v7.16b, v0.16b
+	VMOV R20, V1.D[1]
+	VMOV R21, V6.D[1]
+	VDUP V31.D[0], V0.D2
+	WORD $0x4fdf18a0 // fmla v0.2d, v5.2d, v31.d[1]
+	VDUP V30.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
 	VDUP V30.D[0], V0.D2
-	WORD $0x4fde18a0 // fmla v0.2d, v5.2d, v30.d[1]
-	VDUP V29.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
+	VFMLA V7.D2, V5.D2, V0.D2
+	VDUP V29.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
 	VDUP V29.D[0], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V28.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
-	VDUP V28.D[0], V0.D2
-	VFMLA V1.D2, V5.D2, V0.D2
-	VDUP V27.D[1], V1.D2
-	VFMLA V0.D2, V5.D2, V1.D2
-	WORD $0x6e65dc21 // fmul v1.2d, v1.2d, v5.2d
-	VFMLA V1.D2, V7.D2, V7.D2
-	WORD $0x6e67dc42 // fmul v2.2d, v2.2d, v7.2d
+	VFMLA V7.D2, V5.D2, V0.D2
+	VDUP V28.D[1], V7.D2
+	VFMLA V0.D2, V5.D2, V7.D2
+	WORD $0x6e65dce7 // fmul v7.2d, v7.2d, v5.2d
+	VFMLA V7.D2, V6.D2, V6.D2
+	WORD $0x6e66dc42 // fmul v2.2d, v2.2d, v6.2d
 	FMOVQ F2, s2-32(SP)
-	FMOVQ F7, s3-48(SP)
+	FMOVQ F6, s3-48(SP)
 	WORD $0x6e64dc80 // fmul v0.2d, v4.2d, v4.2d
-	VDUP V26.D[1], V1.D2
-	WORD $0x4fda1001 // fmla v1.2d, v0.2d, v26.d[0]
-	VDUP V27.D[0], V2.D2
-	VFMLA V1.D2, V0.D2, V2.D2
+	VDUP V27.D[1], V2.D2
+	WORD $0x4fdb1002 // fmla v2.2d, v0.2d, v27.d[0]
+	VDUP V28.D[0], V5.D2
+	VFMLA V2.D2, V0.D2, V5.D2
+	WORD $0x6e64dca5 // fmul v5.2d, v5.2d, v4.2d
+	VDUP V26.D[0], V2.D2
+	WORD $0x4fd91802 // fmla v2.2d, v0.2d, v25.d[1]
+	VDUP V26.D[1], V6.D2
+	VFMLA V2.D2, V0.D2, V6.D2
+	VFMLA V3.D2, V5.D2, V6.D2
+	VDUP V25.D[0], V2.D2
+	WORD $0x4fd81802 // fmla v2.2d, v0.2d, v24.d[1]
 	WORD $0x6e64dc42 // fmul v2.2d, v2.2d, v4.2d
-	VDUP V25.D[0], V1.D2
-	WORD $0x4fd81801 // fmla v1.2d, v0.2d, v24.d[1]
-	VDUP V25.D[1], V5.D2
-	VFMLA V1.D2, V0.D2, V5.D2
+	VFMLA V3.D2, V6.D2, V2.D2
+	VDUP V24.D[0], V5.D2
+	WORD $0x4fd71805 // fmla v5.2d, v0.2d, v23.d[1]
 	VFMLA V3.D2, V2.D2, V5.D2
-	VDUP V24.D[0], V1.D2
-	WORD $0x4fd71801 // fmla v1.2d, v0.2d, v23.d[1]
-	WORD $0x6e64dc21 // fmul v1.2d, v1.2d, v4.2d
-	VFMLA V3.D2, V5.D2, V1.D2
-	VDUP V23.D[0], V2.D2
-	WORD $0x4fd61802 // fmla v2.2d, v0.2d, v22.d[1]
-	VFMLA V3.D2, V1.D2, V2.D2
-	VFMLA V3.D2, V2.D2, V4.D2
+	VFMLA V3.D2, V5.D2, V4.D2
 	WORD $0x6e64dc60 // fmul v0.2d, v3.2d, v4.2d
 	VFMLA V3.D2, V0.D2, V3.D2
 	FMOVQ s3-48(SP), F0
-	VFMLA V3.D2, V0.D2, V6.D2
+	VFMLA V3.D2, V0.D2, V1.D2
 	FMOVQ s3-48(SP), F0
-	FMOVQ s7-112(SP), F1
-	WORD $0x6e61dc00 // fmul v0.2d, v0.2d, v1.2d
-	FMOVQ s1-16(SP), F1
-	WORD $0x4ee0f822 // fabs v2.2d, v1.2d
-	FMOVQ s2-32(SP), F3
-	VFMLA V6.D2, V2.D2, V3.D2
-	WORD $0x4e621c22 // bic v2.16b, v1.16b, v2.16b
-	VORR V2.B16, V6.B16, V6.B16
-	VLD1.P 16(R1), [V1.D2]
-	VLD1.P 16(R4), [V2.D2]
-	VEOR V4.B16, V4.B16, V4.B16
+	FMOVQ s7-112(SP), F2
+	WORD $0x6e62dc00 // fmul v0.2d, v0.2d, v2.2d
+	FMOVQ s1-16(SP), F2
+	WORD $0x4ee0f843 // fabs v3.2d, v2.2d
+	FMOVQ s2-32(SP), F4
+	VFMLA V1.D2, V3.D2, V4.D2
+	WORD $0x4e631c43 // bic v3.16b, v2.16b, v3.16b
+	VORR V3.B16, V1.B16, V1.B16
+	VLD1.P 16(R1), [V2.D2]
+	VLD1.P 16(R4), [V3.D2]
+	VEOR V5.B16, V5.B16, V5.B16
 	MOVD $gaussConst<>(SB), R15
-	VLD1.P 16(R15), [V5.D2]
+	VLD1.P 16(R15), [V6.D2]
 	VLD1.P 16(R15), [V7.D2]
 	VEOR V8.B16, V8.B16, V8.B16
-	VFMLA V3.D2, V2.D2, V8.D2
+	VFMLA V4.D2, V3.D2, V8.D2
 	FMOVQ s9-144(SP), F9
 	FMOVQ s10-160(SP), F10
-	WORD $0x4fc5912b // fmul v11.2d, v9.2d, v5.d[0]
-	WORD $0x4fc5914c // fmul v12.2d, v10.2d, v5.d[0]
-	WORD $0x6e68dc2d // fmul v13.2d, v1.2d, v8.2d
-	WORD $0x4e6dd48d // fadd v13.2d, v4.2d, v13.2d
-	WORD $0x6e61dc2e // fmul v14.2d, v1.2d, v1.2d
+	WORD $0x4fc6912b // fmul v11.2d, v9.2d, v6.d[0]
+	WORD $0x4fc6914c // fmul v12.2d, v10.2d, v6.d[0]
+	WORD $0x6e68dc4d // fmul v13.2d, v2.2d, v8.2d
+	WORD $0x4e6dd4ad // fadd v13.2d, v5.2d, v13.2d
+	WORD $0x6e62dc4e // fmul v14.2d, v2.2d, v2.2d
 	WORD $0x6e6bddce // fmul v14.2d, v14.2d, v11.2d
-	WORD $0x4e6ed48e // fadd v14.2d, v4.2d, v14.2d
-	WORD $0x6e62dc4f // fmul v15.2d, v2.2d, v2.2d
+	WORD $0x4e6ed4ae // fadd v14.2d, v5.2d, v14.2d
+	WORD $0x6e63dc6f // fmul v15.2d, v3.2d, v3.2d
 	WORD $0x6e6cddef // fmul v15.2d, v15.2d, v12.2d
-	WORD $0x4e6fd48f // fadd v15.2d, v4.2d, v15.2d
+	WORD $0x4e6fd4af // fadd v15.2d, v5.2d, v15.2d
 	WORD $0x4e6fd5ce // fadd v14.2d, v14.2d, v15.2d
-	WORD $0x4fc599ce // fmul v14.2d, v14.2d, v5.d[1]
+	WORD $0x4fc699ce // fmul v14.2d, v14.2d, v6.d[1]
 	WORD $0x4eeed5ae // fsub v14.2d, v13.2d, v14.2d
-	WORD $0x4e64f5ce // fmax v14.2d, v14.2d, v4.2d
+	WORD $0x4e65f5ce // fmax v14.2d, v14.2d, v5.2d
 	WORD $0x4fc791ad // fmul v13.2d, v13.2d, v7.d[0]
 	WORD $0x6eede5cd // fcmgt v13.2d, v14.2d, v13.2d
 	VST1.P [V14.D2], 16(R0)
@@ -21161,41 +21335,41 @@ BatchGaussianGrad64_body:
 	CBNZ R15, BatchGaussianGrad64_under
 BatchGaussianGrad64_under_back:
 	VEOR V13.B16, V13.B16, V13.B16
-	VFMLA V6.D2, V2.D2, V13.D2
+	VFMLA V1.D2, V3.D2, V13.D2
 	VEOR V14.B16, V14.B16, V14.B16
-	VFMLA V0.D2, V2.D2, V14.D2
+	VFMLA V0.D2, V3.D2, V14.D2
 	VEOR V15.B16, V15.B16, V15.B16
-	VFMLA V3.D2, V1.D2, V15.D2
+	VFMLA V4.D2, V2.D2, V15.D2
 	VEOR V16.B16, V16.B16, V16.B16
-	VFMLA V6.D2, V1.D2, V16.D2
+	VFMLA V1.D2, V2.D2, V16.D2
 	VEOR V17.B16, V17.B16, V17.B16
-	VFMLA V0.D2, V1.D2, V17.D2
-	WORD $0x6e6bdc20 // fmul v0.2d, v1.2d, v11.2d
-	WORD $0x4e60d480 // fadd v0.2d, v4.2d, v0.2d
+	VFMLA V0.D2, V2.D2, V17.D2
+	WORD $0x6e6bdc40 // fmul v0.2d, v2.2d, v11.2d
+	WORD $0x4e60d4a0 // fadd v0.2d, v5.2d, v0.2d
 	WORD $0x4ee0d500 // fsub v0.2d, v8.2d, v0.2d
 	VST1.P [V0.D2], 16(R7)
-	WORD $0x6e6ddc20 // fmul v0.2d, v1.2d, v13.2d
+	WORD $0x6e6ddc40 // fmul v0.2d, v2.2d, v13.2d
 	VST1.P [V0.D2], 16(R8)
 	WORD $0x6e6edd20 // fmul v0.2d, v9.2d, v14.2d
-	WORD $0x4fc79823 // fmul v3.2d, v1.2d, v7.d[1]
-	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
-	WORD $0x6e60dc20 // fmul v0.2d, v1.2d, v0.2d
-	WORD $0x6ee4e523 // fcmgt v3.2d, v9.2d, v4.2d
-	VAND V3.B16, V0.B16, V0.B16
+	WORD $0x4fc79841 // fmul v1.2d, v2.2d, v7.d[1]
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	WORD $0x6ee5e521 // fcmgt v1.2d, v9.2d, v5.2d
+	VAND V1.B16, V0.B16, V0.B16
 	VST1.P [V0.D2], 16(R9)
-	WORD $0x6e6cdc40 // fmul v0.2d, v2.2d, v12.2d
-	WORD $0x4e60d480 // fadd v0.2d, v4.2d, v0.2d
+	WORD $0x6e6cdc60 // fmul v0.2d, v3.2d, v12.2d
+	WORD $0x4e60d4a0 // fadd v0.2d, v5.2d, v0.2d
 	WORD $0x4ee0d5e0 // fsub v0.2d, v15.2d, v0.2d
 	VST1.P [V0.D2], 16(R10)
 	WORD $0x6ee0fa00 // fneg v0.2d, v16.2d
-	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
 	VST1.P [V0.D2], 16(R11)
 	WORD $0x6e71dd40 // fmul v0.2d, v10.2d, v17.2d
-	WORD $0x4fc79843 // fmul v3.2d, v2.2d, v7.d[1]
-	WORD $0x4ee3d400 // fsub v0.2d, v0.2d, v3.2d
-	WORD $0x6e60dc40 // fmul v0.2d, v2.2d, v0.2d
-	WORD $0x6ee4e543 // fcmgt v3.2d, v10.2d, v4.2d
-	VAND V3.B16, V0.B16, V0.B16
+	WORD $0x4fc79861 // fmul v1.2d, v3.2d, v7.d[1]
+	WORD $0x4ee1d400 // fsub v0.2d, v0.2d, v1.2d
+	WORD $0x6e60dc60 // fmul v0.2d, v3.2d, v0.2d
+	WORD $0x6ee5e541 // fcmgt v1.2d, v10.2d, v5.2d
+	VAND V1.B16, V0.B16, V0.B16
 	VST1.P [V0.D2], 16(R16)
 	ADD $2, R17
 	B BatchGaussianGrad64_lane
@@ -21218,7 +21392,7 @@ BatchGaussianGrad64_under0:
 	B BatchGaussianGrad64_under_back
 BatchGaussianGrad64_under1:
 	B BatchGaussianGrad64_under_back
-	// vector registers: 18 of V0–V17 and V31–V31 at most, constants in V18–V30
+	// vector registers: 18 of V0–V17 at most, constants in V18–V31
 
 // func batchGaussianValues32(out []float32, under *int, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianValues32(SB), NOSPLIT, $160-200
@@ -21432,7 +21606,7 @@ BatchGaussianValues32_scan1_done:
 	MOVD R12, 72(R13)
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD pw_base+32(FP), R1
@@ -21484,62 +21658,66 @@ BatchGaussianValues32_body:
 	WORD $0x4e671cc6 // bic v6.16b, v6.16b, v7.16b
 	WORD $0x4f9590a5 // fmul v5.4s, v5.4s, v21.s[0]
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e4c3 // fcmgt v3.4s, v6.4s, v20.4s
 	WORD $0x4eb4c4c6 // fminnm v6.4s, v6.4s, v20.4s
-	WORD $0x4fb590c4 // fmul v4.4s, v6.4s, v21.s[1]
-	WORD $0x4ea1b884 // fcvtzs v4.4s, v4.4s
-	WORD $0x4e21d887 // scvtf v7.4s, v4.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d4c8 // fadd v8.4s, v6.4s, v7.4s
-	WORD $0x4ea7d4c7 // fsub v7.4s, v6.4s, v7.4s
+	VDUP V22.S[0], V3.S4
+	WORD $0x4fb510c3 // fmla v3.4s, v6.4s, v21.s[1]
+	VDUP V22.S[0], V4.S4
+	WORD $0x4ea4d464 // fsub v4.4s, v3.4s, v4.4s
+	VMOV V6.B16, V7.B16
+	WORD $0x4fb51887 // fmla v7.4s, v4.4s, v21.s[3]
+	VMOV V6.B16, V8.B16
+	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
-	VMOV V4.S[0], R19
+	VMOV V3.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V4.S[1], R20
+	VMOV V3.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V4.S[2], R21
+	VMOV V3.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V4.S[3], R22
+	VMOV V3.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F9, F10)
+	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V9.S[1]
-	VMOV R25, V10.S[1]
+	VMOV R20, V4.S[1]
+	VMOV R25, V9.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V9.S[2]
-	VMOV R25, V10.S[2]
+	VMOV R21, V4.S[2]
+	VMOV R25, V9.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V9.S[3]
-	VMOV R25, V10.S[3]
-	WORD $0x4e631d4a // bic v10.16b, v10.16b, v3.16b
+	VMOV R22, V4.S[3]
+	VMOV R25, V9.S[3]
+	VDUP V24.S[0], V3.S4
+	WORD $0x4fb81103 // fmla v3.4s, v8.4s, v24.s[1]
+	VDUP V23.S[3], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
 	VDUP V23.S[2], V3.S4
-	WORD $0x4fb71903 // fmla v3.4s, v8.4s, v23.s[3]
-	VDUP V23.S[1], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	VDUP V23.S[0], V3.S4
-	VFMLA V4.S4, V8.S4, V3.S4
-	VDUP V22.S[3], V4.S4
-	VFMLA V3.S4, V8.S4, V4.S4
-	WORD $0x6e28dc84 // fmul v4.4s, v4.4s, v8.4s
-	VFMLA V4.S4, V10.S4, V10.S4
-	WORD $0x6e2adca5 // fmul v5.4s, v5.4s, v10.4s
+	VFMLA V10.S4, V8.S4, V3.S4
+	VDUP V23.S[1], V10.S4
+	VFMLA V3.S4, V8.S4, V10.S4
+	WORD $0x6e28dd4a // fmul v10.4s, v10.4s, v8.4s
+	VFMLA V10.S4, V9.S4, V9.S4
+	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
 	FMOVQ F5, s2-32(SP)
-	FMOVQ F10, s3-48(SP)
+	FMOVQ F9, s3-48(SP)
 	WORD $0x6e26dcc3 // fmul v3.4s, v6.4s, v6.4s
-	VDUP V22.S[2], V4.S4
-	WORD $0x4fb61064 // fmla v4.4s, v3.4s, v22.s[1]
-	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
-	VDUP V22.S[0], V5.S4
-	WORD $0x4fb51865 // fmla v5.4s, v3.4s, v21.s[3]
-	VFMLA V7.S4, V4.S4, V5.S4
-	VFMLA V7.S4, V5.S4, V6.S4
+	VDUP V23.S[0], V5.S4
+	WORD $0x4fb61865 // fmla v5.4s, v3.4s, v22.s[3]
+	WORD $0x6e26dca5 // fmul v5.4s, v5.4s, v6.4s
+	VDUP V22.S[2], V8.S4
+	WORD $0x4fb61068 // fmla v8.4s, v3.4s, v22.s[1]
+	VFMLA V7.S4, V5.S4, V8.S4
+	VFMLA V7.S4, V8.S4, V6.S4
 	WORD $0x6e26dce3 // fmul v3.4s, v7.4s, v6.4s
 	VFMLA V7.S4, V3.S4, V7.S4
 	FMOVQ s3-48(SP), F3
-	VFMLA V7.S4, V3.S4, V9.S4
+	VFMLA V7.S4, V3.S4, V4.S4
 	FMOVQ s2-32(SP), F3
-	FMOVQ s1-16(SP), F4
-	VFMLA V9.S4, V4.S4, V3.S4
+	FMOVQ s1-16(SP), F5
+	VFMLA V4.S4, V5.S4, V3.S4
 	VLD1.P 16(R1), [V4.S4]
 	VLD1.P 16(R4), [V5.S4]
 	VEOR V6.B16, V6.B16, V6.B16
@@ -21555,19 +21733,19 @@ BatchGaussianValues32_body:
 	WORD $0x0e6178d0 // fcvtl v16.2d, v6.2s
 	WORD $0x6e70dd51 // fmul v17.2d, v10.2d, v16.2d
 	WORD $0x4e71d411 // fadd v17.2d, v0.2d, v17.2d
-	WORD $0x6e6add58 // fmul v24.2d, v10.2d, v10.2d
-	WORD $0x6e6edf18 // fmul v24.2d, v24.2d, v14.2d
-	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
-	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
-	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x6e6add59 // fmul v25.2d, v10.2d, v10.2d
+	WORD $0x6e6edf39 // fmul v25.2d, v25.2d, v14.2d
 	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
-	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
-	WORD $0x4fc19b18 // fmul v24.2d, v24.2d, v1.d[1]
-	WORD $0x4ef8d638 // fsub v24.2d, v17.2d, v24.2d
-	WORD $0x4e60f718 // fmax v24.2d, v24.2d, v0.2d
+	WORD $0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf5a // fmul v26.2d, v26.2d, v15.2d
+	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
+	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
+	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
+	WORD $0x4ef9d639 // fsub v25.2d, v17.2d, v25.2d
+	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
 	WORD $0x4fc29231 // fmul v17.2d, v17.2d, v2.d[0]
-	WORD $0x6ef1e711 // fcmgt v17.2d, v24.2d, v17.2d
-	WORD $0x0e616b08 // fcvtn v8.2s, v24.2d
+	WORD $0x6ef1e731 // fcmgt v17.2d, v25.2d, v17.2d
+	WORD $0x0e616b28 // fcvtn v8.2s, v25.2d
 	WORD $0x0ea12a29 // xtn v9.2s, v17.2d
 	WORD $0x4e61788a // fcvtl2 v10.2d, v4.4s
 	WORD $0x4e6178ab // fcvtl2 v11.2d, v5.4s
@@ -21578,19 +21756,19 @@ BatchGaussianValues32_body:
 	WORD $0x4e6178d0 // fcvtl2 v16.2d, v6.4s
 	WORD $0x6e70dd51 // fmul v17.2d, v10.2d, v16.2d
 	WORD $0x4e71d411 // fadd v17.2d, v0.2d, v17.2d
-	WORD $0x6e6add58 // fmul v24.2d, v10.2d, v10.2d
-	WORD $0x6e6edf18 // fmul v24.2d, v24.2d, v14.2d
-	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
-	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
-	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x6e6add59 // fmul v25.2d, v10.2d, v10.2d
+	WORD $0x6e6edf39 // fmul v25.2d, v25.2d, v14.2d
 	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
-	WORD $0x4e79d718 // fadd v24.2d, v24.2d, v25.2d
-	WORD $0x4fc19b18 // fmul v24.2d, v24.2d, v1.d[1]
-	WORD $0x4ef8d638 // fsub v24.2d, v17.2d, v24.2d
-	WORD $0x4e60f718 // fmax v24.2d, v24.2d, v0.2d
+	WORD $0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf5a // fmul v26.2d, v26.2d, v15.2d
+	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
+	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
+	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
+	WORD $0x4ef9d639 // fsub v25.2d, v17.2d, v25.2d
+	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
 	WORD $0x4fc29231 // fmul v17.2d, v17.2d, v2.d[0]
-	WORD $0x6ef1e711 // fcmgt v17.2d, v24.2d, v17.2d
-	WORD $0x4e616b08 // fcvtn2 v8.4s, v24.2d
+	WORD $0x6ef1e731 // fcmgt v17.2d, v25.2d, v17.2d
+	WORD $0x4e616b28 // fcvtn2 v8.4s, v25.2d
 	WORD $0x4ea12a29 // xtn2 v9.4s, v17.2d
 	VST1.P [V8.S4], 16(R0)
 	WORD $0x4ea0d908 // fcmeq v8.4s, v8.4s, #0
@@ -21633,7 +21811,7 @@ BatchGaussianValues32_under2:
 	B BatchGaussianValues32_under_back
 BatchGaussianValues32_under3:
 	B BatchGaussianValues32_under_back
-	// vector registers: 20 of V0–V17 and V24–V31 at most, constants in V18–V23
+	// vector registers: 20 of V0–V17 and V25–V31 at most, constants in V18–V24
 
 // func batchGaussianGrad32(out []float32, under *int, gpw, gpm, gps, gqw, gqm, gqs, pw, pm, ps, qw, qm, qs []float32, n int, lim *[4]uint64, r *[10]uint64)
 TEXT ·batchGaussianGrad32(SB), NOSPLIT, $160-344
@@ -21847,7 +22025,7 @@ BatchGaussianGrad32_scan1_done:
 	MOVD R12, 72(R13)
 	MOVD $constGrid32<>(SB), R15
 	VLD1.P 64(R15), [V18.S4, V19.S4, V20.S4, V21.S4]
-	VLD1.P 32(R15), [V22.S4, V23.S4]
+	VLD1.P 48(R15), [V22.S4, V23.S4, V24.S4]
 	MOVD $erfExp32<>(SB), R14
 	MOVD out_base+0(FP), R0
 	MOVD pw_base+176(FP), R1
@@ -21916,162 +22094,166 @@ BatchGaussianGrad32_body:
 	FMOVQ F7, s7-112(SP)
 	WORD $0x4f9590c6 // fmul v6.4s, v6.4s, v21.s[0]
 	FMOVQ F4, s1-16(SP)
-	WORD $0x6eb4e504 // fcmgt v4.4s, v8.4s, v20.4s
 	WORD $0x4eb4c508 // fminnm v8.4s, v8.4s, v20.4s
-	WORD $0x4fb59105 // fmul v5.4s, v8.4s, v21.s[1]
-	WORD $0x4ea1b8a5 // fcvtzs v5.4s, v5.4s
-	WORD $0x4e21d8a7 // scvtf v7.4s, v5.4s
-	WORD $0x4f9598e7 // fmul v7.4s, v7.4s, v21.s[2]
-	WORD $0x4e27d509 // fadd v9.4s, v8.4s, v7.4s
-	WORD $0x4ea7d507 // fsub v7.4s, v8.4s, v7.4s
+	VDUP V22.S[0], V4.S4
+	WORD $0x4fb51104 // fmla v4.4s, v8.4s, v21.s[1]
+	VDUP V22.S[0], V5.S4
+	WORD $0x4ea5d485 // fsub v5.4s, v4.4s, v5.4s
+	VMOV V8.B16, V7.B16
+	WORD $0x4fb518a7 // fmla v7.4s, v5.4s, v21.s[3]
+	VMOV V8.B16, V9.B16
+	WORD $0x4f9518a9 // fmla v9.4s, v5.4s, v21.s[2]
 	WORD $0x6e29dce9 // fmul v9.4s, v7.4s, v9.4s
-	VMOV V5.S[0], R19
+	VMOV V4.S[0], R19
+	AND $0xffff, R19
 	ADD R19<<3, R14, R19
-	VMOV V5.S[1], R20
+	VMOV V4.S[1], R20
+	AND $0xffff, R20
 	ADD R20<<3, R14, R20
-	VMOV V5.S[2], R21
+	VMOV V4.S[2], R21
+	AND $0xffff, R21
 	ADD R21<<3, R14, R21
-	VMOV V5.S[3], R22
+	VMOV V4.S[3], R22
+	AND $0xffff, R22
 	ADD R22<<3, R14, R22
-	FLDPS (R19), (F10, F11)
+	FLDPS (R19), (F5, F10)
 	LDPW (R20), (R20, R25)
-	VMOV R20, V10.S[1]
-	VMOV R25, V11.S[1]
+	VMOV R20, V5.S[1]
+	VMOV R25, V10.S[1]
 	LDPW (R21), (R21, R25)
-	VMOV R21, V10.S[2]
-	VMOV R25, V11.S[2]
+	VMOV R21, V5.S[2]
+	VMOV R25, V10.S[2]
 	LDPW (R22), (R22, R25)
-	VMOV R22, V10.S[3]
-	VMOV R25, V11.S[3]
-	WORD $0x4e641d6b // bic v11.16b, v11.16b, v4.16b
+	VMOV R22, V5.S[3]
+	VMOV R25, V10.S[3]
+	VDUP V24.S[0], V4.S4
+	WORD $0x4fb81124 // fmla v4.4s, v9.4s, v24.s[1]
+	VDUP V23.S[3], V11.S4
+	VFMLA V4.S4, V9.S4, V11.S4
 	VDUP V23.S[2], V4.S4
-	WORD $0x4fb71924 // fmla v4.4s, v9.4s, v23.s[3]
-	VDUP V23.S[1], V5.S4
-	VFMLA V4.S4, V9.S4, V5.S4
-	VDUP V23.S[0], V4.S4
-	VFMLA V5.S4, V9.S4, V4.S4
-	VDUP V22.S[3], V5.S4
-	VFMLA V4.S4, V9.S4, V5.S4
-	WORD $0x6e29dca5 // fmul v5.4s, v5.4s, v9.4s
-	VFMLA V5.S4, V11.S4, V11.S4
-	WORD $0x6e2bdcc6 // fmul v6.4s, v6.4s, v11.4s
+	VFMLA V11.S4, V9.S4, V4.S4
+	VDUP V23.S[1], V11.S4
+	VFMLA V4.S4, V9.S4, V11.S4
+	WORD $0x6e29dd6b // fmul v11.4s, v11.4s, v9.4s
+	VFMLA V11.S4, V10.S4, V10.S4
+	WORD $0x6e2adcc6 // fmul v6.4s, v6.4s, v10.4s
 	FMOVQ F6, s2-32(SP)
-	FMOVQ F11, s3-48(SP)
+	FMOVQ F10, s3-48(SP)
 	WORD $0x6e28dd04 // fmul v4.4s, v8.4s, v8.4s
-	VDUP V22.S[2], V5.S4
-	WORD $0x4fb61085 // fmla v5.4s, v4.4s, v22.s[1]
-	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s
-	VDUP V22.S[0], V6.S4
-	WORD $0x4fb51886 // fmla v6.4s, v4.4s, v21.s[3]
-	VFMLA V7.S4, V5.S4, V6.S4
-	VFMLA V7.S4, V6.S4, V8.S4
+	VDUP V23.S[0], V6.S4
+	WORD $0x4fb61886 // fmla v6.4s, v4.4s, v22.s[3]
+	WORD $0x6e28dcc6 // fmul v6.4s, v6.4s, v8.4s
+	VDUP V22.S[2], V9.S4
+	WORD $0x4fb61089 // fmla v9.4s, v4.4s, v22.s[1]
+	VFMLA V7.S4, V6.S4, V9.S4
+	VFMLA V7.S4, V9.S4, V8.S4
 	WORD $0x6e28dce4 // fmul v4.4s, v7.4s, v8.4s
 	VFMLA V7.S4, V4.S4, V7.S4
 	FMOVQ s3-48(SP), F4
-	VFMLA V7.S4, V4.S4, V10.S4
+	VFMLA V7.S4, V4.S4, V5.S4
 	FMOVQ s3-48(SP), F4
-	FMOVQ s7-112(SP), F5
-	WORD $0x6e25dc84 // fmul v4.4s, v4.4s, v5.4s
-	FMOVQ s1-16(SP), F5
-	WORD $0x4ea0f8a6 // fabs v6.4s, v5.4s
-	FMOVQ s2-32(SP), F7
-	VFMLA V10.S4, V6.S4, V7.S4
-	WORD $0x4e661ca6 // bic v6.16b, v5.16b, v6.16b
-	VORR V6.B16, V10.B16, V10.B16
-	VLD1.P 16(R1), [V5.S4]
-	VLD1.P 16(R4), [V6.S4]
-	VEOR V8.B16, V8.B16, V8.B16
-	VFMLA V7.S4, V6.S4, V8.S4
+	FMOVQ s7-112(SP), F6
+	WORD $0x6e26dc84 // fmul v4.4s, v4.4s, v6.4s
+	FMOVQ s1-16(SP), F6
+	WORD $0x4ea0f8c7 // fabs v7.4s, v6.4s
+	FMOVQ s2-32(SP), F8
+	VFMLA V5.S4, V7.S4, V8.S4
+	WORD $0x4e671cc7 // bic v7.16b, v6.16b, v7.16b
+	VORR V7.B16, V5.B16, V5.B16
+	VLD1.P 16(R1), [V6.S4]
+	VLD1.P 16(R4), [V7.S4]
 	VEOR V9.B16, V9.B16, V9.B16
-	VFMLA V10.S4, V6.S4, V9.S4
+	VFMLA V8.S4, V7.S4, V9.S4
+	VEOR V10.B16, V10.B16, V10.B16
+	VFMLA V5.S4, V7.S4, V10.S4
 	VEOR V11.B16, V11.B16, V11.B16
-	VFMLA V4.S4, V6.S4, V11.S4
+	VFMLA V4.S4, V7.S4, V11.S4
 	VEOR V12.B16, V12.B16, V12.B16
-	VFMLA V7.S4, V5.S4, V12.S4
+	VFMLA V8.S4, V6.S4, V12.S4
 	VEOR V13.B16, V13.B16, V13.B16
-	VFMLA V10.S4, V5.S4, V13.S4
+	VFMLA V5.S4, V6.S4, V13.S4
 	VEOR V14.B16, V14.B16, V14.B16
-	VFMLA V4.S4, V5.S4, V14.S4
+	VFMLA V4.S4, V6.S4, V14.S4
 	FMOVQ s9-144(SP), F4
-	FMOVQ s10-160(SP), F7
-	WORD $0x4f83908a // fmul v10.4s, v4.4s, v3.s[0]
-	WORD $0x6e2adcaf // fmul v15.4s, v5.4s, v10.4s
+	FMOVQ s10-160(SP), F5
+	WORD $0x4f839088 // fmul v8.4s, v4.4s, v3.s[0]
+	WORD $0x6e28dccf // fmul v15.4s, v6.4s, v8.4s
 	WORD $0x4e2fd40f // fadd v15.4s, v0.4s, v15.4s
-	WORD $0x4eafd50f // fsub v15.4s, v8.4s, v15.4s
+	WORD $0x4eafd52f // fsub v15.4s, v9.4s, v15.4s
 	VST1.P [V15.S4], 16(R7)
-	WORD $0x6e29dcaf // fmul v15.4s, v5.4s, v9.4s
+	WORD $0x6e2adccf // fmul v15.4s, v6.4s, v10.4s
 	VST1.P [V15.S4], 16(R8)
 	WORD $0x6e2bdc8f // fmul v15.4s, v4.4s, v11.4s
-	WORD $0x4fa390b0 // fmul v16.4s, v5.4s, v3.s[1]
+	WORD $0x4fa390d0 // fmul v16.4s, v6.4s, v3.s[1]
 	WORD $0x4eb0d5ef // fsub v15.4s, v15.4s, v16.4s
-	WORD $0x6e2fdcaf // fmul v15.4s, v5.4s, v15.4s
+	WORD $0x6e2fdccf // fmul v15.4s, v6.4s, v15.4s
 	WORD $0x6ea0e490 // fcmgt v16.4s, v4.4s, v0.4s
 	VAND V16.B16, V15.B16, V15.B16
 	VST1.P [V15.S4], 16(R9)
-	WORD $0x4f8390ea // fmul v10.4s, v7.4s, v3.s[0]
-	WORD $0x6e2adccf // fmul v15.4s, v6.4s, v10.4s
+	WORD $0x4f8390a8 // fmul v8.4s, v5.4s, v3.s[0]
+	WORD $0x6e28dcef // fmul v15.4s, v7.4s, v8.4s
 	WORD $0x4e2fd40f // fadd v15.4s, v0.4s, v15.4s
 	WORD $0x4eafd58f // fsub v15.4s, v12.4s, v15.4s
 	VST1.P [V15.S4], 16(R10)
 	WORD $0x6ea0f9af // fneg v15.4s, v13.4s
-	WORD $0x6e2fdccf // fmul v15.4s, v6.4s, v15.4s
+	WORD $0x6e2fdcef // fmul v15.4s, v7.4s, v15.4s
 	VST1.P [V15.S4], 16(R11)
-	WORD $0x6e2edcef // fmul v15.4s, v7.4s, v14.4s
-	WORD $0x4fa390d0 // fmul v16.4s, v6.4s, v3.s[1]
+	WORD $0x6e2edcaf // fmul v15.4s, v5.4s, v14.4s
+	WORD $0x4fa390f0 // fmul v16.4s, v7.4s, v3.s[1]
 	WORD $0x4eb0d5ef // fsub v15.4s, v15.4s, v16.4s
-	WORD $0x6e2fdccf // fmul v15.4s, v6.4s, v15.4s
-	WORD $0x6ea0e4f0 // fcmgt v16.4s, v7.4s, v0.4s
+	WORD $0x6e2fdcef // fmul v15.4s, v7.4s, v15.4s
+	WORD $0x6ea0e4b0 // fcmgt v16.4s, v5.4s, v0.4s
 	VAND V16.B16, V15.B16, V15.B16
 	VST1.P [V15.S4], 16(R16)
-	WORD $0x0e6178ab // fcvtl v11.2d, v5.2s
-	WORD $0x0e6178cc // fcvtl v12.2d, v6.2s
+	WORD $0x0e6178cb // fcvtl v11.2d, v6.2s
+	WORD $0x0e6178ec // fcvtl v12.2d, v7.2s
 	WORD $0x0e61788d // fcvtl v13.2d, v4.2s
-	WORD $0x0e6178ee // fcvtl v14.2d, v7.2s
+	WORD $0x0e6178ae // fcvtl v14.2d, v5.2s
 	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
 	WORD $0x4fc191d0 // fmul v16.2d, v14.2d, v1.d[0]
-	WORD $0x0e617911 // fcvtl v17.2d, v8.2s
-	WORD $0x6e71dd78 // fmul v24.2d, v11.2d, v17.2d
-	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
-	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
-	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x0e617931 // fcvtl v17.2d, v9.2s
+	WORD $0x6e71dd79 // fmul v25.2d, v11.2d, v17.2d
 	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
-	WORD $0x6e6cdd9a // fmul v26.2d, v12.2d, v12.2d
-	WORD $0x6e70df5a // fmul v26.2d, v26.2d, v16.2d
+	WORD $0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf5a // fmul v26.2d, v26.2d, v15.2d
 	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
-	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
-	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
-	WORD $0x4ef9d719 // fsub v25.2d, v24.2d, v25.2d
-	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
-	WORD $0x4fc29318 // fmul v24.2d, v24.2d, v2.d[0]
-	WORD $0x6ef8e738 // fcmgt v24.2d, v25.2d, v24.2d
-	WORD $0x0e616b29 // fcvtn v9.2s, v25.2d
-	WORD $0x0ea12b0a // xtn v10.2s, v24.2d
-	WORD $0x4e6178ab // fcvtl2 v11.2d, v5.4s
-	WORD $0x4e6178cc // fcvtl2 v12.2d, v6.4s
+	WORD $0x6e6cdd9b // fmul v27.2d, v12.2d, v12.2d
+	WORD $0x6e70df7b // fmul v27.2d, v27.2d, v16.2d
+	WORD $0x4e7bd41b // fadd v27.2d, v0.2d, v27.2d
+	WORD $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	WORD $0x4fc19b5a // fmul v26.2d, v26.2d, v1.d[1]
+	WORD $0x4efad73a // fsub v26.2d, v25.2d, v26.2d
+	WORD $0x4e60f75a // fmax v26.2d, v26.2d, v0.2d
+	WORD $0x4fc29339 // fmul v25.2d, v25.2d, v2.d[0]
+	WORD $0x6ef9e759 // fcmgt v25.2d, v26.2d, v25.2d
+	WORD $0x0e616b48 // fcvtn v8.2s, v26.2d
+	WORD $0x0ea12b2a // xtn v10.2s, v25.2d
+	WORD $0x4e6178cb // fcvtl2 v11.2d, v6.4s
+	WORD $0x4e6178ec // fcvtl2 v12.2d, v7.4s
 	WORD $0x4e61788d // fcvtl2 v13.2d, v4.4s
-	WORD $0x4e6178ee // fcvtl2 v14.2d, v7.4s
+	WORD $0x4e6178ae // fcvtl2 v14.2d, v5.4s
 	WORD $0x4fc191af // fmul v15.2d, v13.2d, v1.d[0]
 	WORD $0x4fc191d0 // fmul v16.2d, v14.2d, v1.d[0]
-	WORD $0x4e617911 // fcvtl2 v17.2d, v8.4s
-	WORD $0x6e71dd78 // fmul v24.2d, v11.2d, v17.2d
-	WORD $0x4e78d418 // fadd v24.2d, v0.2d, v24.2d
-	WORD $0x6e6bdd79 // fmul v25.2d, v11.2d, v11.2d
-	WORD $0x6e6fdf39 // fmul v25.2d, v25.2d, v15.2d
+	WORD $0x4e617931 // fcvtl2 v17.2d, v9.4s
+	WORD $0x6e71dd79 // fmul v25.2d, v11.2d, v17.2d
 	WORD $0x4e79d419 // fadd v25.2d, v0.2d, v25.2d
-	WORD $0x6e6cdd9a // fmul v26.2d, v12.2d, v12.2d
-	WORD $0x6e70df5a // fmul v26.2d, v26.2d, v16.2d
+	WORD $0x6e6bdd7a // fmul v26.2d, v11.2d, v11.2d
+	WORD $0x6e6fdf5a // fmul v26.2d, v26.2d, v15.2d
 	WORD $0x4e7ad41a // fadd v26.2d, v0.2d, v26.2d
-	WORD $0x4e7ad739 // fadd v25.2d, v25.2d, v26.2d
-	WORD $0x4fc19b39 // fmul v25.2d, v25.2d, v1.d[1]
-	WORD $0x4ef9d719 // fsub v25.2d, v24.2d, v25.2d
-	WORD $0x4e60f739 // fmax v25.2d, v25.2d, v0.2d
-	WORD $0x4fc29318 // fmul v24.2d, v24.2d, v2.d[0]
-	WORD $0x6ef8e738 // fcmgt v24.2d, v25.2d, v24.2d
-	WORD $0x4e616b29 // fcvtn2 v9.4s, v25.2d
-	WORD $0x4ea12b0a // xtn2 v10.4s, v24.2d
-	VST1.P [V9.S4], 16(R0)
-	WORD $0x4ea0d929 // fcmeq v9.4s, v9.4s, #0
-	VAND V9.B16, V10.B16, V10.B16
+	WORD $0x6e6cdd9b // fmul v27.2d, v12.2d, v12.2d
+	WORD $0x6e70df7b // fmul v27.2d, v27.2d, v16.2d
+	WORD $0x4e7bd41b // fadd v27.2d, v0.2d, v27.2d
+	WORD $0x4e7bd75a // fadd v26.2d, v26.2d, v27.2d
+	WORD $0x4fc19b5a // fmul v26.2d, v26.2d, v1.d[1]
+	WORD $0x4efad73a // fsub v26.2d, v25.2d, v26.2d
+	WORD $0x4e60f75a // fmax v26.2d, v26.2d, v0.2d
+	WORD $0x4fc29339 // fmul v25.2d, v25.2d, v2.d[0]
+	WORD $0x6ef9e759 // fcmgt v25.2d, v26.2d, v25.2d
+	WORD $0x4e616b48 // fcvtn2 v8.4s, v26.2d
+	WORD $0x4ea12b2a // xtn2 v10.4s, v25.2d
+	VST1.P [V8.S4], 16(R0)
+	WORD $0x4ea0d908 // fcmeq v8.4s, v8.4s, #0
+	VAND V8.B16, V10.B16, V10.B16
 	VMOV V10.D[0], R15
 	VMOV V10.D[1], R13
 	ORR R13, R15, R15
@@ -22110,7 +22292,7 @@ BatchGaussianGrad32_under2:
 	B BatchGaussianGrad32_under_back
 BatchGaussianGrad32_under3:
 	B BatchGaussianGrad32_under_back
-	// vector registers: 21 of V0–V17 and V24–V31 at most, constants in V18–V23
+	// vector registers: 21 of V0–V17 and V25–V31 at most, constants in V18–V24
 
 // func batchPairValues64(out []float64, under []int, vals, cross []float64, wa, cr, sa, sp, wb, sb, sq []float64, k, m, n int)
 TEXT ·batchPairValues64(SB), NOSPLIT, $0-288

@@ -77,7 +77,7 @@ func (p *prec) constants(set string) *constSet {
 	}
 	expClamp, erfClamp, shift := approx.ExpClamp64, approx.ErfClamp64, approx.ExpShift64
 	invLn2N, ln2Hi, ln2Lo := approx.ExpInvLn2N64, approx.ExpLn2NHi64, approx.ExpLn2NLo64
-	step := float64(approx.ErfStep64)
+	step, erfShift := float64(approx.ErfStep64), float64(approx.ErfShift64)
 	expPoly, hermite, gridPoly := approx.ExpPoly64[:], approx.HermiteCoeffs64[:], approx.GridExpPoly64[:]
 	if !p.f64 {
 		widen := func(x []float32) []float64 {
@@ -89,7 +89,7 @@ func (p *prec) constants(set string) *constSet {
 		}
 		expClamp, erfClamp, shift = approx.ExpClamp32, approx.ErfClamp32, approx.ExpShift32
 		invLn2N, ln2Hi, ln2Lo = float64(approx.ExpInvLn2N32), float64(approx.ExpLn2NHi32), float64(approx.ExpLn2NLo32)
-		step = approx.ErfStep32
+		step, erfShift = approx.ErfStep32, approx.ErfShift32
 		expPoly, hermite, gridPoly = widen(approx.ExpPoly32[:]), widen(approx.HermiteCoeffs32[:]), widen(approx.GridExpPoly32[:])
 	}
 	addFull("one", fb(1))
@@ -99,6 +99,8 @@ func (p *prec) constants(set string) *constSet {
 		add("half", approx.Half)
 		add("step", step)
 		add("invStep", 1.0/step)
+		add("negInvStep", -1.0/step)
+		add("erfShift", erfShift)
 		for i, v := range hermite {
 			add(fmt.Sprintf("A%d", i), v)
 		}
@@ -505,38 +507,34 @@ func (k *pair) gather(dst arm64.V, base, r0, r1 arm64.R) {
 // the register is released and the returned e2[i] is 0.
 func (k *pair) erfExpPos(ss []*stream, onE2 func(i int, s *stream, e2 arm64.V) bool) (erf, e2 []arm64.V) {
 	n := len(ss)
-	tc, j, dl, u, mask, t2 := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
+	tc, j, dl, u, t2 := make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n), make([]arm64.V, n)
 	g, te := make([]arm64.V, n), make([]arm64.V, n)
-	for i, s := range ss { // lanes with t > ErfClamp take the exp row as 0
-		mask[i] = k.get()
-		k.Word(arm64.FCMGT(k.p.arr, mask[i], s.t, k.full("erfClamp")))
-	}
 	for i, s := range ss {
 		tc[i] = s.t
 		k.fminnm(tc[i], tc[i], k.full("erfClamp"))
 	}
-	for i := range ss { // j = trunc(tc·step)
+	for i := range ss { // x = fma(tc, step, shift): j in the low bits
 		j[i] = k.get()
-		k.fmulE(j[i], tc[i], "step")
-		k.Word(arm64.FCVTZS(k.p.arr, j[i], j[i]))
+		k.dup(j[i], "erfShift")
+		k.fmlaE(j[i], tc[i], "step")
 	}
-	for i := range ss { // r = j·(1/step); dl = tc − r; u = dl·(tc + r)
+	for i := range ss { // rj = x − shift; dl = fma(rj, −1/step, tc); u = dl·fma(rj, 1/step, tc)
+		rj := k.get()
+		k.dup(rj, "erfShift")
+		k.fsub(rj, j[i], rj)
 		dl[i] = k.get()
-		k.Word(arm64.SCVTF(k.p.arr, dl[i], j[i]))
-		k.fmulE(dl[i], dl[i], "invStep")
+		k.VMov(dl[i], tc[i])
+		k.fmlaE(dl[i], rj, "negInvStep")
 		u[i] = k.get()
-		k.fadd(u[i], tc[i], dl[i])
-		k.fsub(dl[i], tc[i], dl[i])
+		k.VMov(u[i], tc[i])
+		k.fmlaE(u[i], rj, "invStep")
 		k.fmul(u[i], dl[i], u[i])
+		k.put(rj)
 	}
 	for i := range ss {
 		g[i], te[i] = k.get(), k.get()
 		k.lookupGrid(g[i], te[i], j[i])
 		k.put(j[i])
-	}
-	for i := range ss {
-		k.Word(arm64.BIC(te[i], te[i], mask[i]))
-		k.put(mask[i])
 	}
 	// e^(−u) − 1 by Horner: p = fma(G[last], u, G[last−1]), …, then p·u.
 	nc := len(approx.GridExpPoly64)
@@ -650,11 +648,13 @@ func (k *pair) erfExpPos(ss []*stream, onE2 func(i int, s *stream, e2 arm64.V) b
 }
 
 // lookupGrid sets terf and te2 to the two elements of the erf grid rows j
-// (integers in the lanes of j): one pair load per lane.
+// (x = fma(tc, step, shift) in the lanes of j: the row index is the low 32
+// bits of a float64 lane, the low 16 bits of a float32 lane): one pair load
+// per lane.
 func (k *pair) lookupGrid(terf, te2, j arm64.V) {
 	if k.p.f64 {
-		k.ToGPR(arm64.D2, rG0, j, 0)
-		k.ToGPR(arm64.D2, rG1, j, 1)
+		k.ToGPR(arm64.S4, rG0, j, 0) // the low words of the two lanes
+		k.ToGPR(arm64.S4, rG1, j, 2)
 		k.Go("ADD %s<<4, %s, %s", rG0, rGrid, rG0)
 		k.Go("ADD %s<<4, %s, %s", rG1, rGrid, rG1)
 		k.Go("FLDPD (%s), (F%d, F%d)", rG0, terf, te2)
@@ -666,6 +666,7 @@ func (k *pair) lookupGrid(terf, te2, j arm64.V) {
 	rs := []arm64.R{rG0, rG1, rG2, rG3}
 	for lane, r := range rs {
 		k.ToGPR(arm64.S4, r, j, lane)
+		k.Go("AND $0xffff, %s", r)
 		k.Go("ADD %s<<3, %s, %s", r, rGrid, r)
 	}
 	k.Go("FLDPS (%s), (F%d, F%d)", rG0, terf, te2)
