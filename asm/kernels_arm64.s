@@ -20,21 +20,21 @@
 //   BatchSelfGrad64    BatchSelfGrad pair terms      122 instructions /  2 =  61.0 per term
 //   BatchDiracRowSums64 BatchDiracRowSums pair terms   79 instructions /  2 =  39.5 per term
 //   BatchDiracGrad64   BatchDiracGrad pair terms     105 instructions /  2 =  52.5 per term
-//   Erf32              erf (elements)                126 instructions /  8 =  15.8 per element
+//   Erf32              erf (elements)                118 instructions /  8 =  14.8 per element
 //   ExpNegSquare32     exp (elements)                 80 instructions /  8 =  10.0 per element
-//   PairTerms32        pair terms (elements)         117 instructions /  4 =  29.2 per element
-//   CrossRowSums32     CrossRowSums pair terms       156 instructions /  8 =  19.5 per term
-//   CrossGrad32        CrossGrad pair terms          199 instructions /  8 =  24.9 per term
-//   SelfRowSums32      SelfRowSums pair terms        156 instructions /  8 =  19.5 per term
-//   SelfGrad32         SelfGrad pair terms           199 instructions /  8 =  24.9 per term
-//   DiracRowSums32     DiracRowSums pair terms       144 instructions /  8 =  18.0 per term
-//   DiracGrad32        DiracGrad pair terms          177 instructions /  8 =  22.1 per term
-//   BatchCrossRowSums32 BatchCrossRowSums pair terms   86 instructions /  4 =  21.5 per term
-//   BatchCrossGrad32   BatchCrossGrad pair terms     121 instructions /  4 =  30.2 per term
-//   BatchSelfRowSums32 BatchSelfRowSums pair terms    86 instructions /  4 =  21.5 per term
-//   BatchSelfGrad32    BatchSelfGrad pair terms      121 instructions /  4 =  30.2 per term
-//   BatchDiracRowSums32 BatchDiracRowSums pair terms   78 instructions /  4 =  19.5 per term
-//   BatchDiracGrad32   BatchDiracGrad pair terms     104 instructions /  4 =  26.0 per term
+//   PairTerms32        pair terms (elements)         113 instructions /  4 =  28.2 per element
+//   CrossRowSums32     CrossRowSums pair terms       148 instructions /  8 =  18.5 per term
+//   CrossGrad32        CrossGrad pair terms          191 instructions /  8 =  23.9 per term
+//   SelfRowSums32      SelfRowSums pair terms        148 instructions /  8 =  18.5 per term
+//   SelfGrad32         SelfGrad pair terms           191 instructions /  8 =  23.9 per term
+//   DiracRowSums32     DiracRowSums pair terms       136 instructions /  8 =  17.0 per term
+//   DiracGrad32        DiracGrad pair terms          169 instructions /  8 =  21.1 per term
+//   BatchCrossRowSums32 BatchCrossRowSums pair terms   82 instructions /  4 =  20.5 per term
+//   BatchCrossGrad32   BatchCrossGrad pair terms     117 instructions /  4 =  29.2 per term
+//   BatchSelfRowSums32 BatchSelfRowSums pair terms    82 instructions /  4 =  20.5 per term
+//   BatchSelfGrad32    BatchSelfGrad pair terms      117 instructions /  4 =  29.2 per term
+//   BatchDiracRowSums32 BatchDiracRowSums pair terms   74 instructions /  4 =  18.5 per term
+//   BatchDiracGrad32   BatchDiracGrad pair terms     100 instructions /  4 =  25.0 per term
 //   ProjectMeans64     j loop 6×4 vectors (terms)     33 instructions / 48 =   0.7 per term
 //   ProjectMeans64     j loop 6×1 vector (terms)      15 instructions / 12 =   1.2 per term
 //   ProjectMeans64     j loop 6×1-lane tail (terms)   15 instructions /  6 =   2.5 per term
@@ -88,10 +88,10 @@
 //   BatchGaussianGrad64 BatchGaussianGrad64 lanes     164 instructions /  2 =  82.0 per pair
 //   BatchGaussianValues32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianValues32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianValues32 BatchGaussianValues32 lanes   143 instructions /  4 =  35.8 per pair
+//   BatchGaussianValues32 BatchGaussianValues32 lanes   139 instructions /  4 =  34.8 per pair
 //   BatchGaussianGrad32 scan p, elements               36 instructions /  4 =   9.0 per element
 //   BatchGaussianGrad32 scan q, elements               36 instructions /  4 =   9.0 per element
-//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     191 instructions /  4 =  47.8 per pair
+//   BatchGaussianGrad32 BatchGaussianGrad32 lanes     187 instructions /  4 =  46.8 per pair
 //   BatchPairValues64  cross sum, a component         29 instructions /  4 =   7.2 per pair
 //   BatchPairValues64  self sum, a component          48 instructions /  4 =  12.0 per pair
 //   BatchPairValues64  once a block: value, under     30 instructions /  4 =   7.5 per pair
@@ -10068,17 +10068,13 @@ Erf32_erf_unrolled:
 	WORD $0x4f9518ca // fmla v10.4s, v6.4s, v21.s[2]
 	WORD $0x6e2add2a // fmul v10.4s, v9.4s, v10.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F11)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -10090,17 +10086,13 @@ Erf32_erf_unrolled:
 	VMOV R22, V6.S[3]
 	VMOV R25, V11.S[3]
 	VMOV V5.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V5.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V5.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V5.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F12)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -10181,17 +10173,13 @@ Erf32_erf_single:
 	WORD $0x4f951865 // fmla v5.4s, v3.4s, v21.s[2]
 	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
 	VMOV V2.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V2.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V2.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V2.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F6)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -10258,17 +10246,13 @@ Erf32_lanes1:
 	WORD $0x4f951865 // fmla v5.4s, v3.4s, v21.s[2]
 	WORD $0x6e25dc85 // fmul v5.4s, v4.4s, v5.4s
 	VMOV V2.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V2.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V2.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V2.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F6)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -10558,17 +10542,13 @@ PairTerms32_pair_single:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V5.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V5.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V5.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V5.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -10699,17 +10679,13 @@ PairTerms32_lanes6:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V5.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V5.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V5.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V5.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -10901,17 +10877,13 @@ CrossRowSums32_col_unrolled:
 	WORD $0x4f9518ed // fmla v13.4s, v7.4s, v21.s[2]
 	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F7, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
@@ -10923,17 +10895,13 @@ CrossRowSums32_col_unrolled:
 	VMOV R22, V7.S[3]
 	VMOV R25, V14.S[3]
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F15)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -11034,17 +11002,13 @@ CrossRowSums32_col_single:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -11138,17 +11102,13 @@ CrossRowSums32_lanes11:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -11309,17 +11269,13 @@ CrossGrad32_col_unrolled:
 	WORD $0x4f9518ad // fmla v13.4s, v5.4s, v21.s[2]
 	WORD $0x6e2ddd4d // fmul v13.4s, v10.4s, v13.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -11331,17 +11287,13 @@ CrossGrad32_col_unrolled:
 	VMOV R22, V5.S[3]
 	VMOV R25, V14.S[3]
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F15)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -11482,17 +11434,13 @@ CrossGrad32_col_single:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -11609,17 +11557,13 @@ CrossGrad32_lanes14:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -11850,17 +11794,13 @@ SelfRowSums32_col_unrolled:
 	WORD $0x4f9518ed // fmla v13.4s, v7.4s, v21.s[2]
 	WORD $0x6e2ddd8d // fmul v13.4s, v12.4s, v13.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F7, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V7.S[1]
@@ -11872,17 +11812,13 @@ SelfRowSums32_col_unrolled:
 	VMOV R22, V7.S[3]
 	VMOV R25, V14.S[3]
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F15)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -11983,17 +11919,13 @@ SelfRowSums32_col_single:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -12087,17 +12019,13 @@ SelfRowSums32_lanes23:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -12259,17 +12187,13 @@ SelfGrad32_col_unrolled:
 	WORD $0x4f9518ad // fmla v13.4s, v5.4s, v21.s[2]
 	WORD $0x6e2ddd4d // fmul v13.4s, v10.4s, v13.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -12281,17 +12205,13 @@ SelfGrad32_col_unrolled:
 	VMOV R22, V5.S[3]
 	VMOV R25, V14.S[3]
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F15)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -12432,17 +12352,13 @@ SelfGrad32_col_single:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -12559,17 +12475,13 @@ SelfGrad32_lanes26:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -12791,17 +12703,13 @@ DiracRowSums32_col_unrolled:
 	WORD $0x4f95190c // fmla v12.4s, v8.4s, v21.s[2]
 	WORD $0x6e2cdd6c // fmul v12.4s, v11.4s, v12.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F8, F13)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V8.S[1]
@@ -12813,17 +12721,13 @@ DiracRowSums32_col_unrolled:
 	VMOV R22, V8.S[3]
 	VMOV R25, V13.S[3]
 	VMOV V5.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V5.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V5.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V5.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F14)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -12918,17 +12822,13 @@ DiracRowSums32_col_single:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -13004,17 +12904,13 @@ DiracRowSums32_lanes34:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -13161,17 +13057,13 @@ DiracGrad32_col_unrolled:
 	WORD $0x4f9518ab // fmla v11.4s, v5.4s, v21.s[2]
 	WORD $0x6e2bdd4b // fmul v11.4s, v10.4s, v11.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F12)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -13183,17 +13075,13 @@ DiracGrad32_col_unrolled:
 	VMOV R22, V5.S[3]
 	VMOV R25, V12.S[3]
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F3, F13)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V3.S[1]
@@ -13321,17 +13209,13 @@ DiracGrad32_col_single:
 	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -13425,17 +13309,13 @@ DiracGrad32_lanes36:
 	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -13624,17 +13504,13 @@ BatchCrossRowSums32_col_full:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -13785,17 +13661,13 @@ BatchCrossRowSums32_lanes45:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -13965,17 +13837,13 @@ BatchCrossGrad32_col_full:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -14238,17 +14106,13 @@ BatchCrossGrad32_lanes55:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -14514,17 +14378,13 @@ BatchSelfRowSums32_col_full:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -14675,17 +14535,13 @@ BatchSelfRowSums32_lanes69:
 	WORD $0x4f9518a8 // fmla v8.4s, v5.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]
@@ -14855,17 +14711,13 @@ BatchSelfGrad32_col_full:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -15128,17 +14980,13 @@ BatchSelfGrad32_lanes79:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dcc8 // fmul v8.4s, v6.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -15400,17 +15248,13 @@ BatchDiracRowSums32_col_full:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -15545,17 +15389,13 @@ BatchDiracRowSums32_lanes92:
 	WORD $0x4f9518c8 // fmla v8.4s, v6.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F6, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V6.S[1]
@@ -15719,17 +15559,13 @@ BatchDiracGrad32_col_full:
 	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -15957,17 +15793,13 @@ BatchDiracGrad32_lanes100:
 	WORD $0x4f951887 // fmla v7.4s, v4.4s, v21.s[2]
 	WORD $0x6e27dca7 // fmul v7.4s, v5.4s, v7.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F8)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -21669,17 +21501,13 @@ BatchGaussianValues32_body:
 	WORD $0x4f951888 // fmla v8.4s, v4.4s, v21.s[2]
 	WORD $0x6e28dce8 // fmul v8.4s, v7.4s, v8.4s
 	VMOV V3.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V3.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V3.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V3.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F4, F9)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V4.S[1]
@@ -22105,17 +21933,13 @@ BatchGaussianGrad32_body:
 	WORD $0x4f9518a9 // fmla v9.4s, v5.4s, v21.s[2]
 	WORD $0x6e29dce9 // fmul v9.4s, v7.4s, v9.4s
 	VMOV V4.S[0], R19
-	AND $0xffff, R19
-	ADD R19<<3, R14, R19
+	ADD R19.UXTH<<3, R14, R19
 	VMOV V4.S[1], R20
-	AND $0xffff, R20
-	ADD R20<<3, R14, R20
+	ADD R20.UXTH<<3, R14, R20
 	VMOV V4.S[2], R21
-	AND $0xffff, R21
-	ADD R21<<3, R14, R21
+	ADD R21.UXTH<<3, R14, R21
 	VMOV V4.S[3], R22
-	AND $0xffff, R22
-	ADD R22<<3, R14, R22
+	ADD R22.UXTH<<3, R14, R22
 	FLDPS (R19), (F5, F10)
 	LDPW (R20), (R20, R25)
 	VMOV R20, V5.S[1]

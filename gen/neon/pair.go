@@ -666,8 +666,7 @@ func (k *pair) lookupGrid(terf, te2, j arm64.V) {
 	rs := []arm64.R{rG0, rG1, rG2, rG3}
 	for lane, r := range rs {
 		k.ToGPR(arm64.S4, r, j, lane)
-		k.Go("AND $0xffff, %s", r)
-		k.Go("ADD %s<<3, %s, %s", r, rGrid, r)
+		k.Go("ADD %s.UXTH<<3, %s, %s", r, rGrid, r) // the low 16 bits, zero-extended
 	}
 	k.Go("FLDPS (%s), (F%d, F%d)", rG0, terf, te2)
 	for lane := 1; lane < 4; lane++ {
