@@ -107,10 +107,12 @@ func (ws *Workspace[F]) DistanceSamples(x, y Samples[F]) (F, error) {
 
 // SquaredSamplesGrad is SquaredSamplesGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
-	if err := x.validate("x"); err != nil {
+	mx, err := x.validateMax("x")
+	if err != nil {
 		return 0, err
 	}
-	if err := y.validate("y"); err != nil {
+	my, err := y.validateMax("y")
+	if err != nil {
 		return 0, err
 	}
 	if err := checkSampleCount("x", len(x.Values)); err != nil {
@@ -119,7 +121,7 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 	if err := checkSampleCount("y", len(y.Values)); err != nil {
 		return 0, err
 	}
-	return ws.squaredSamplesScaled(x, y, gx, gy)
+	return ws.squaredSamplesScaled(x, y, max(mx, my), gx, gy)
 }
 
 // squaredSamples is SquaredSamplesGrad for inputs known to be valid.
