@@ -130,8 +130,9 @@ type radixScratch[K radixKey] struct {
 // withIdx also the indices 0 … n−1 along with them into idx (so that idx[r]
 // is the position in values of the r-th smallest): dst and idx have length
 // n = len(values), tmpK and tmpI (when withIdx) at least n; their contents
-// are destroyed. cnt holds radixCountersFor(n) counters. It does not
-// allocate.
+// are destroyed. cnt holds radixCountersFor(n) counters. It returns the
+// largest |value| as a float64 (maxAbs(values); NaN when values holds a
+// NaN), found in the sweep that counts the digits. It does not allocate.
 //
 // 32-bit keys take the 4 passes of their digits. 64-bit keys take the 4
 // passes of their high digits (bits 32 to 63: sign, exponent and 20 bits of
@@ -140,11 +141,13 @@ type radixScratch[K radixKey] struct {
 // is then finished by an insertion sort when short, by the 4 passes of the
 // low digits over the run otherwise. From radixWideMin keys the top two
 // digits of the 4 may take one pass (radixWideMaxValues).
-func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) {
+func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) float64 {
 	n := len(values)
+	var mag uint64 // the largest bit pattern of |v|
 	if n < radixMinN {
 		for i, v := range values {
 			k := keyOf[F, K](v)
+			mag = max(mag, magnitudeBits(v))
 			j := i
 			for ; j > 0 && dst[j-1] > k; j-- {
 				dst[j] = dst[j-1]
@@ -157,20 +160,14 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 				idx[j] = uint32(i)
 			}
 		}
-		return
+		return magnitudeOf[F](mag)
 	}
 	const high = 32 // the first bit of the high digits of a 64-bit key
 	c := (*[radixCounters]uint32)(cnt)
 	clear(c[:])
-	// The keys, and the counts of their digits in the same sweep. The keys
-	// are written where the expected number of passes leaves them in dst:
-	// into dst for 4 passes, into tmpK for 3 (the top 16 bits in one pass);
-	// otherwise they are copied into dst at the end.
-	src, tmp := dst[:n], tmpK[:n]
-	srcI, tmpIdx := idx, tmpI
-	if n >= radixWideMin {
-		src, tmp, srcI, tmpIdx = tmp, src, tmpIdx, srcI
-	}
+	// The counts of every digit, in one sweep over the values that stores
+	// nothing: the first pass that moves keys computes them from the values
+	// again.
 	shift0 := uint(0)
 	if keyBits[K]() == 64 {
 		shift0 = high
@@ -182,9 +179,9 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		// digits' counts derived from it.
 		cw = (*[radixWideSize]uint32)(cnt[radixCounters:radixCountersWide])
 		clear(cw[:])
-		for i, v := range values {
+		for _, v := range values {
 			k := keyOf[F, K](v)
-			src[i] = k
+			mag = max(mag, magnitudeBits(v))
 			h := uint64(k) >> shift0
 			c[h&radixMask]++
 			c[radixSize+h>>8&radixMask]++
@@ -198,9 +195,9 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			cw = nil
 		}
 	} else {
-		for i, v := range values {
+		for _, v := range values {
 			k := keyOf[F, K](v)
-			src[i] = k
+			mag = max(mag, magnitudeBits(v))
 			h := uint64(k) >> shift0
 			c[h&radixMask]++
 			c[radixSize+h>>8&radixMask]++
@@ -208,17 +205,9 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			c[3*radixSize+h>>24&radixMask]++
 		}
 	}
-	if radixPasses(src, tmp, srcI, tmpIdx, withIdx, true, c, cw, shift0) {
-		src, srcI = tmp, tmpIdx
-	}
-	if &src[0] != &dst[0] {
-		copy(dst[:n], src)
-		if withIdx {
-			copy(idx[:n], srcI[:n])
-		}
-	}
+	radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, cw, shift0)
 	if keyBits[K]() == 32 {
-		return
+		return magnitudeOf[F](mag)
 	}
 	// Runs of equal high bits, sorted by their low bits where they are out
 	// of order: the keys are sorted by their high bits, so a key larger
@@ -243,6 +232,137 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		}
 		sortRun(dst[b:e], tmpK[b:e], ri, rt, withIdx, c)
 		s = e - 1
+	}
+	return magnitudeOf[F](mag)
+}
+
+// magnitudeBits returns the bit pattern of |v| (widened to 64 bits for
+// float32): the patterns of non-negative numbers are in their order, and
+// NaN's are above +Inf's.
+func magnitudeBits[F Float](v F) uint64 {
+	if unsafe.Sizeof(v) == 8 {
+		return math.Float64bits(float64(v)) &^ (1 << 63)
+	}
+	return uint64(math.Float32bits(float32(v)) &^ (1 << 31))
+}
+
+// magnitudeOf returns the number of F whose bit pattern magnitudeBits
+// returned, as a float64.
+func magnitudeOf[F Float](b uint64) float64 {
+	var f F
+	if unsafe.Sizeof(f) == 8 {
+		return math.Float64frombits(b)
+	}
+	return float64(math.Float32frombits(uint32(b)))
+}
+
+// radixPassesValues sorts the keys of values stably by the radixDigits
+// digits from shift0 up into dst, with their indices 0 … n−1 into idx when
+// withIdx, through tmp and tmpI; c holds the counts of the digits and cw,
+// when not nil, those of the 16-bit digit of the top two, which then take
+// one pass. A pass whose digit is the same in every key is skipped; the
+// first pass that moves keys computes them from the values, and the
+// passes start in dst or tmp so that the last one ends in dst.
+func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) {
+	n := len(values)
+	k0 := uint64(keyOf[F, K](values[0]))
+	var moves [radixDigits]bool
+	nm := 0
+	for p := range radixDigits {
+		shift := (shift0 + uint(p)*radixBits) & 63
+		switch {
+		case cw != nil && p == 3:
+		case cw != nil && p == 2:
+			moves[p] = cw[k0>>shift&radixWideMask] != uint32(n)
+		default:
+			moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
+		}
+		nm += b2i(moves[p])
+	}
+	if nm == 0 { // every key the same
+		for i, v := range values {
+			dst[i] = keyOf[F, K](v)
+		}
+		if withIdx {
+			for i := range idx[:n] {
+				idx[i] = uint32(i)
+			}
+		}
+		return
+	}
+	out, other := dst[:n], tmp[:n]
+	var outI, otherI, srcI []uint32
+	if withIdx {
+		outI, otherI = idx[:n], tmpI[:n]
+	}
+	if nm%2 == 0 {
+		out, other, outI, otherI = other, out, otherI, outI
+	}
+	var src []K
+	for p := range radixDigits {
+		if !moves[p] {
+			continue
+		}
+		shift := (shift0 + uint(p)*radixBits) & 63
+		var cs []uint32
+		var mask uint64
+		if cw != nil && p == 2 {
+			cs, mask = cw[:], radixWideMask
+		} else {
+			cs, mask = c[p*radixSize:(p+1)*radixSize], radixMask
+		}
+		var sum uint32
+		for d, m := range cs {
+			cs[d] = sum
+			sum += m
+		}
+		switch {
+		case src == nil && withIdx:
+			radixPassValuesIdentity(out, outI, values, cs, shift, mask)
+		case src == nil:
+			radixPassValues(out, values, cs, shift, mask)
+		case mask == radixWideMask && withIdx:
+			radixPassWideIdx(out, outI, src, srcI, cw, shift)
+		case mask == radixWideMask:
+			radixPassWide(out, src, cw, shift)
+		case withIdx:
+			radixPassIdx(out, outI, src, srcI, (*[radixSize]uint32)(cs), shift)
+		default:
+			radixPass(out, src, (*[radixSize]uint32)(cs), shift)
+		}
+		src, srcI = out, outI
+		out, other, outI, otherI = other, out, otherI, outI
+	}
+}
+
+// radixPassValues is radixPass over the keys of values (keyOf), with the
+// digit's mask (radixMask or radixWideMask) and counters.
+//
+//go:noinline
+func radixPassValues[F Float, K radixKey](dst []K, values []F, c []uint32, shift uint, mask uint64) {
+	dst = dst[:len(values)]
+	for _, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & mask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassValuesIdentity is radixPassValues that also moves the indices
+// 0 … n−1 along with the keys into dstI.
+//
+//go:noinline
+func radixPassValuesIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c []uint32, shift uint, mask uint64) {
+	dst, dstI = dst[:len(values)], dstI[:len(values)]
+	for i, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & mask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
 

@@ -87,7 +87,8 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // the inputs are last read), but not with each other. Otherwise their memory
 // serves as scratch of the sort before it receives the gradients, which
 // keeps the scratch of a call within about 1.75× the input in float64 (see
-// the README).
+// the README). When an error is returned, gx and gy may have been grown and
+// their contents are unspecified.
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)
@@ -107,6 +108,17 @@ func (ws *Workspace[F]) DistanceSamples(x, y Samples[F]) (F, error) {
 
 // SquaredSamplesGrad is SquaredSamplesGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
+	if x.sortable() && y.sortable() {
+		// The values are checked, and their largest magnitude found, by the
+		// sorts as they count the keys' digits. Invalid values (reported
+		// below) and sets of tiny magnitude (rescaled below) are not
+		// computed further.
+		v := ws.squaredSamples(x, y, gx, gy)
+		if m := ws.samples.maxAbs; m <= MaxMagnitude[F]() && scaleExponent(m, minUnscaled[F]()) == 0 {
+			ws.scale.exp = 0
+			return scaleBack[F]("x, y", v, 0, 0)
+		}
+	}
 	mx, err := x.validateMax("x")
 	if err != nil {
 		return 0, err
@@ -137,6 +149,16 @@ func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) 
 		x, y, gx, gy = y, x, gy, gx
 	}
 	return ws.samplePair(x, y, gx, gy)
+}
+
+// sortable reports whether s passes the checks of validate other than those
+// of its values and has at most maxSamples points.
+func (s Samples[F]) sortable() bool {
+	n := len(s.Values)
+	if n == 0 || uint64(n) > maxSamples {
+		return false
+	}
+	return s.Weights == nil || len(s.Weights) == n && checkWeights("", s.Weights) == nil
 }
 
 // cmpFloat orders two numbers known not to be NaN (cheaper than cmp.Compare).

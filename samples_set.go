@@ -51,6 +51,9 @@ type sampleScratch struct {
 	cps []walkState
 	rec []groupRec
 	run runSorter
+	// The largest |value| of the sets last sorted (sortSets); NaN when one
+	// is NaN.
+	maxAbs float64
 	// The two-pass writes of gradients (gradScatter): low position bits of
 	// the points of both sets, bucket counters and a bucket's buffer.
 	low  []uint16
