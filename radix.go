@@ -290,6 +290,10 @@ func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI 
 		}
 		return
 	}
+	if cw != nil && moves[2] {
+		radixBucketsValues(values, dst[:n], tmp[:n], idx, tmpI, withIdx, c, cw, shift0)
+		return
+	}
 	out, other := dst[:n], tmp[:n]
 	var outI, otherI, srcI []uint32
 	if withIdx {
@@ -332,6 +336,97 @@ func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI 
 		}
 		src, srcI = out, outI
 		out, other, outI, otherI = other, out, otherI, outI
+	}
+}
+
+// radixBucketsValues is radixPassesValues when the top 16 bits of the keys
+// take few values (cw, not all the same): one pass puts the keys (and
+// indices) into dst by those bits, most significant first, and each
+// bucket of equal top bits, small enough for the caches, is then sorted by
+// its two low digits in place (through tmp and tmpI), by insertion when
+// short. The order is that of the least-significant-digit passes: by the
+// digits, ties in the order of the indices. c serves as the buckets'
+// counters.
+func radixBucketsValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) {
+	n := len(values)
+	shift := shift0 + 2*radixBits
+	var sum uint32
+	for d, m := range cw {
+		cw[d] = sum
+		sum += m
+	}
+	var dI []uint32
+	if withIdx {
+		dI = idx[:n]
+		radixPassValuesIdentity(dst, dI, values, cw[:], shift, radixWideMask)
+	} else {
+		radixPassValues(dst, values, cw[:], shift, radixWideMask)
+	}
+	// cw[d] is now the end of bucket d, the start of the next one.
+	lo := 0
+	for _, e := range cw {
+		hi := int(e)
+		if hi-lo > 1 {
+			var bi, bt []uint32
+			if withIdx {
+				bi, bt = dI[lo:hi], tmpI[lo:hi]
+			}
+			sortBucket(dst[lo:hi], tmp[lo:hi], bi, bt, withIdx, c, shift0)
+		}
+		lo = hi
+		if lo == n {
+			break
+		}
+	}
+}
+
+// sortBucket sorts keys (and their indices) stably by their radixDigits
+// digits from shift0 up, of which the top two are the same in every key:
+// insertion sort when short, else the passes of the two low digits
+// through tmpK and tmpI.
+func sortBucket[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, shift0 uint) {
+	n := len(keys)
+	if n <= 32 {
+		for a := 1; a < n; a++ {
+			k := keys[a]
+			h := uint64(k) >> shift0
+			if uint64(keys[a-1])>>shift0 <= h {
+				continue
+			}
+			var ki uint32
+			if withIdx {
+				ki = idx[a]
+			}
+			b := a
+			for ; b > 0 && uint64(keys[b-1])>>shift0 > h; b-- {
+				keys[b] = keys[b-1]
+				if withIdx {
+					idx[b] = idx[b-1]
+				}
+			}
+			keys[b] = k
+			if withIdx {
+				idx[b] = ki
+			}
+		}
+		return
+	}
+	clear(c[:2*radixSize])
+	for _, k := range keys {
+		h := uint64(k) >> shift0
+		c[h&radixMask]++
+		c[radixSize+h>>8&radixMask]++
+	}
+	// The top two digits are the same in every key: their passes are
+	// skipped.
+	k0 := uint64(keys[0]) >> shift0
+	c[2*radixSize+int(k0>>16&radixMask)] = uint32(n)
+	c[3*radixSize+int(k0>>24&radixMask)] = uint32(n)
+	if radixPasses(keys, tmpK, idx, tmpI, withIdx, false, c, nil, shift0) {
+		copy(keys, tmpK)
+		if withIdx {
+			copy(idx, tmpI)
+		}
 	}
 }
 
