@@ -87,8 +87,8 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // the inputs are last read), but not with each other. Otherwise their memory
 // serves as scratch of the sort before it receives the gradients, which
 // keeps the scratch of a call within about 1.75× the input in float64 (see
-// the README). When an error is returned, gx and gy may have been grown and
-// their contents are unspecified.
+// the README). When an error is returned, gx's and gy's slices keep their
+// lengths, but their contents are unspecified.
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)
@@ -112,11 +112,25 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 		// The values are checked, and their largest magnitude found, by the
 		// sorts as they count the keys' digits. Invalid values (reported
 		// below) and sets of tiny magnitude (rescaled below) are not
-		// computed further.
+		// computed further, and the gradients' slices get their lengths
+		// back.
+		var g [4][]F
+		if gx != nil {
+			g[0], g[1] = gx.Values, gx.Weights
+		}
+		if gy != nil {
+			g[2], g[3] = gy.Values, gy.Weights
+		}
 		v := ws.squaredSamples(x, y, gx, gy)
 		if m := ws.samples.maxAbs; m <= MaxMagnitude[F]() && scaleExponent(m, minUnscaled[F]()) == 0 {
 			ws.scale.exp = 0
 			return scaleBack[F]("x, y", v, 0, 0)
+		}
+		if gx != nil {
+			gx.Values, gx.Weights = g[0], g[1]
+		}
+		if gy != nil {
+			gy.Values, gy.Weights = g[2], g[3]
 		}
 	}
 	mx, err := x.validateMax("x")
