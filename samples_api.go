@@ -121,7 +121,7 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 		if gy != nil {
 			g[2], g[3] = gy.Values, gy.Weights
 		}
-		v := ws.squaredSamples(x, y, gx, gy)
+		v := ws.squaredSamplesChecking(x, y, gx, gy, true)
 		if m := ws.samples.maxAbs; m <= MaxMagnitude[F]() && scaleExponent(m, minUnscaled[F]()) == 0 {
 			ws.scale.exp = 0
 			return scaleBack[F]("x, y", v, 0, 0)
@@ -152,6 +152,12 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 
 // squaredSamples is SquaredSamplesGrad for inputs known to be valid.
 func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
+	return ws.squaredSamplesChecking(x, y, gx, gy, false)
+}
+
+// squaredSamplesChecking is squaredSamples for sets whose values have not
+// been checked when check is set: see samplePair.
+func (ws *Workspace[F]) squaredSamplesChecking(x, y Samples[F], gx, gy *SamplesGrad[F], check bool) float64 {
 	if gx != nil {
 		gx.Values, gx.Weights = grow(gx.Values, len(x.Values)), grow(gx.Weights, len(x.Values))
 	}
@@ -162,7 +168,7 @@ func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) 
 	if compareSamples(x, y) > 0 {
 		x, y, gx, gy = y, x, gy, gx
 	}
-	return ws.samplePair(x, y, gx, gy)
+	return ws.samplePair(x, y, gx, gy, check)
 }
 
 // sortable reports whether s passes the checks of validate other than those
