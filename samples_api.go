@@ -57,8 +57,8 @@ func compareSamples[F Float](x, y Samples[F]) int {
 // of values enter, so a large common offset costs no accuracy.
 // SciPy's scipy.stats.energy_distance(x, y) is √(2·ℓ₂²).
 //
-// Arguments are validated first (an *InputError names "x" or "y", the field
-// and the index). It allocates a fresh Workspace; use
+// Arguments are validated (an *InputError names "x" or "y", the field and
+// the index). It allocates a fresh Workspace; use
 // Workspace.SquaredSamples in loops.
 func SquaredSamples[F Float](x, y Samples[F]) (F, error) {
 	var ws Workspace[F]
