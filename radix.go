@@ -29,16 +29,18 @@ import (
 // Sorts of radixWideMin keys or more count the top 16 bits of the 32 they
 // order (sign, exponent and the first mantissa bits) as one digit as well,
 // and when at most radixWideMaxValues of its values occur, as for data
-// spread over a few binades, sort by them first (radixBuckets): one pass
-// puts the keys into buckets of equal top bits, which writes to no more
-// streams than it has values, most of them thin, and each bucket is then
-// sorted by the two low digits (and its runs of equal high bits finished)
-// while it is in the caches, instead of three passes over the whole set.
-// For the two sets of 10⁶ points of BenchmarkSamples (about 550 values each,
-// 170 of them holding more than 0.1% of the points) the gradient call took
-// 0.84× the time it took with three passes over the whole sets (the top
-// digits last, in one pass), the value 0.92× (Intel Xeon, KVM; medians of
-// five alternating runs).
+// spread over a few binades, sort them in one pass instead of two: the
+// pass writes to no more streams than it has values, and most of them are
+// thin. For the two sets of 10⁶ points of BenchmarkSamples (about 550
+// values each, 170 of them holding more than 0.1% of the points) the one
+// pass took 4.8 ms against 7.1 ms for the two (AMD EPYC, Zen 5). From
+// radixBucketMin keys that pass comes first (radixBuckets): it puts the
+// keys into buckets of equal top bits, and each bucket is then sorted by
+// the two low digits (and its runs of equal high bits finished) while it
+// is in the caches, instead of two more passes over the whole set, which
+// no longer fits in them. For the sets of BenchmarkSamples the gradient
+// call took 0.84× the time it took with the top digits' pass last, the
+// value 0.92× (Intel Xeon, KVM; medians of five alternating runs).
 
 // radixKey is the type of a sort key.
 type radixKey interface{ ~uint32 | ~uint64 }
@@ -67,6 +69,16 @@ const (
 	// counters cost a few microseconds to clear and scan).
 	radixMinN = 64
 )
+
+// radixBucketMin is the length from which a sort whose top 16 bits take
+// few values sorts by them first (radixBuckets) rather than last (a
+// variable so that tests can exercise both ways). Smaller sets stay in the
+// caches through the passes over the whole set, and the buckets' counters
+// cost more than they save: with N = M normal points (as in
+// BenchmarkSamples) the bucket sorts took the value call 1.12× the time at
+// 10⁵ and 3·10⁵ points, 1.03× at 5·10⁵ and 0.92× at 10⁶, the gradient call
+// 1.07×, 1.02×, 0.93× and 0.87× (Intel Xeon, KVM; medians of five).
+var radixBucketMin = 1 << 19
 
 // keyBits returns the number of bits of K.
 func keyBits[K radixKey]() int {
@@ -147,8 +159,8 @@ type radixScratch[K radixKey] struct {
 // two points on the same high bits); each run of keys with equal high bits
 // is then finished by an insertion sort when short, by the 4 passes of the
 // low digits over the run otherwise. From radixWideMin keys the top two
-// digits of the 4 may take one pass first (radixWideMaxValues,
-// radixBuckets).
+// digits of the 4 may take one pass (radixWideMaxValues), from
+// radixBucketMin keys first (radixBuckets).
 func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) float64 {
 	n := len(values)
 	var mag uint64 // the largest bit pattern of |v|
@@ -179,6 +191,7 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		shift0 = radixHigh
 	}
 	digits := radixDigits
+	var wide *[radixWideSize]uint32 // the counts of the top 16 bits when they take one pass
 	if n >= radixWideMin {
 		// The top 16 bits of the high half counted as one digit: the first
 		// pass for them when few of their values occur, else their two
@@ -194,11 +207,14 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			cw[h>>16&radixWideMask]++
 		}
 		if fewValues(cw) {
-			if cw[uint64(keyOf[F, K](values[0]))>>(shift0+16)&radixWideMask] != uint32(n) {
+			if cw[uint64(keyOf[F, K](values[0]))>>(shift0+16)&radixWideMask] == uint32(n) {
+				digits = 2 // the top two digits are the same in every key
+			} else if n >= radixBucketMin {
 				radixBuckets(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, cw, shift0)
 				return magnitudeOf[F](mag)
+			} else {
+				wide = cw
 			}
-			digits = 2 // the top two digits are the same in every key
 		} else {
 			for t, m := range cw {
 				c[2*radixSize+t&radixMask] += m
@@ -216,7 +232,7 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			c[3*radixSize+h>>24&radixMask]++
 		}
 	}
-	radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, digits, shift0)
+	radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, wide, digits, shift0)
 	if keyBits[K]() == 64 {
 		var ri, rt []uint32
 		if withIdx {
@@ -282,17 +298,25 @@ func magnitudeOf[F Float](b uint64) float64 {
 // radixPassesValues sorts the keys of values into dst stably by their
 // lowest digits digits from shift0 up (the others being the same in every
 // key), with their indices 0 … n−1 into idx when withIdx, through tmp and
-// tmpI; c holds the counts of the digits. A pass whose digit is the same in
-// every key is skipped; the first pass that moves keys computes them from
-// the values, into dst or tmp so that the last one ends in dst.
-func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, digits int, shift0 uint) {
+// tmpI; c holds the counts of the digits and cw, when not nil, those of
+// the 16-bit digit of the top two of 4, which then take one pass. A pass
+// whose digit is the same in every key is skipped; the first pass that
+// moves keys computes them from the values, into dst or tmp so that the
+// last one ends in dst.
+func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, digits int, shift0 uint) {
 	n := len(values)
 	k0 := uint64(keyOf[F, K](values[0]))
 	var moves [radixDigits]bool
 	nm := 0
 	for p := range digits {
 		shift := (shift0 + uint(p)*radixBits) & 63
-		moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
+		switch {
+		case cw != nil && p == 3:
+		case cw != nil && p == 2:
+			moves[p] = cw[k0>>shift&radixWideMask] != uint32(n)
+		default:
+			moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
+		}
 		nm += b2i(moves[p])
 	}
 	if nm == 0 { // every key the same in these digits
@@ -320,21 +344,31 @@ func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI 
 			continue
 		}
 		shift := (shift0 + uint(p)*radixBits) & 63
-		cp := (*[radixSize]uint32)(c[p*radixSize:])
+		var cs []uint32
+		mask := uint64(radixMask)
+		if cw != nil && p == 2 {
+			cs, mask = cw[:], radixWideMask
+		} else {
+			cs = c[p*radixSize : (p+1)*radixSize]
+		}
 		var sum uint32
-		for d, m := range cp {
-			cp[d] = sum
+		for d, m := range cs {
+			cs[d] = sum
 			sum += m
 		}
 		switch {
 		case src == nil && withIdx:
-			radixPassValuesIdentity(out, outI, values, cp[:], shift, radixMask)
+			radixPassValuesIdentity(out, outI, values, cs, shift, mask)
 		case src == nil:
-			radixPassValues(out, values, cp[:], shift, radixMask)
+			radixPassValues(out, values, cs, shift, mask)
+		case mask == radixWideMask && withIdx:
+			radixPassWideIdx(out, outI, src, srcI, cw, shift)
+		case mask == radixWideMask:
+			radixPassWide(out, src, cw, shift)
 		case withIdx:
-			radixPassIdx(out, outI, src, srcI, cp, shift)
+			radixPassIdx(out, outI, src, srcI, (*[radixSize]uint32)(cs), shift)
 		default:
-			radixPass(out, src, cp, shift)
+			radixPass(out, src, (*[radixSize]uint32)(cs), shift)
 		}
 		src, srcI = out, outI
 		out, other, outI, otherI = other, out, otherI, outI
@@ -595,4 +629,31 @@ func fewValues(c *[radixWideSize]uint32) bool {
 		nz += b2i(m != 0)
 	}
 	return nz <= radixWideMaxValues
+}
+
+// radixPassWide is radixPass for a 16-bit digit.
+//
+//go:noinline
+func radixPassWide[K radixKey](dst, src []K, c *[radixWideSize]uint32, shift uint) {
+	dst = dst[:len(src)]
+	for _, k := range src {
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassWideIdx is radixPassIdx for a 16-bit digit.
+//
+//go:noinline
+func radixPassWideIdx[K radixKey](dst []K, dstI []uint32, src []K, srcI []uint32, c *[radixWideSize]uint32, shift uint) {
+	dst, dstI, srcI = dst[:len(src)], dstI[:len(src)], srcI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = srcI[i]
+	}
 }

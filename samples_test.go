@@ -1016,10 +1016,15 @@ func testRadixBuckets[F Float, K radixKey](t *testing.T) {
 }
 
 // TestRadixBuckets checks the sorts that take a first pass by the top 16
-// bits of the keys against a stable comparison sort.
+// bits of the keys against a stable comparison sort, and those that take
+// it last (below radixBucketMin) on the same sets.
 func TestRadixBuckets(t *testing.T) {
-	t.Run("float64", testRadixBuckets[float64, uint64])
-	t.Run("float32", testRadixBuckets[float32, uint32])
+	defer func(m int) { radixBucketMin = m }(radixBucketMin)
+	for _, m := range []int{radixWideMin, 1 << 40} {
+		radixBucketMin = m
+		t.Run(fmt.Sprintf("float64/bucketMin=%d", m), testRadixBuckets[float64, uint64])
+		t.Run(fmt.Sprintf("float32/bucketMin=%d", m), testRadixBuckets[float32, uint32])
+	}
 }
 
 // TestRadixSorted checks that the radix sort gives exactly the order of a
@@ -1290,8 +1295,12 @@ func testGradScatterTwoPass[F Float](t *testing.T) {
 // invalid weights; and that the workspace then gives the results of a
 // fresh one.
 func TestSamplesValuesCheckedInSort(t *testing.T) {
-	t.Run("float64", testValuesCheckedInSort[float64])
-	t.Run("float32", testValuesCheckedInSort[float32])
+	defer func(m int) { radixBucketMin = m }(radixBucketMin)
+	for _, m := range []int{radixWideMin, 1 << 40} {
+		radixBucketMin = m
+		t.Run(fmt.Sprintf("float64/bucketMin=%d", m), testValuesCheckedInSort[float64])
+		t.Run(fmt.Sprintf("float32/bucketMin=%d", m), testValuesCheckedInSort[float32])
+	}
 }
 
 func testValuesCheckedInSort[F Float](t *testing.T) {
