@@ -151,7 +151,7 @@ type radixScratch[K radixKey] struct {
 // n = len(values), tmpK and tmpI (when withIdx) at least n; their contents
 // are destroyed. cnt holds radixCountersFor(n) counters. It returns the
 // largest |value| as a float64 (maxAbs(values); NaN when values holds a
-// NaN), found in the sweep that counts the digits. It does not allocate.
+// NaN), from the smallest and the largest key. It does not allocate.
 //
 // 32-bit keys take the 4 passes of their digits. 64-bit keys take the 4
 // passes of their high digits (bits 32 to 63: sign, exponent and 20 bits of
@@ -163,11 +163,9 @@ type radixScratch[K radixKey] struct {
 // radixBucketMin keys first (radixBuckets).
 func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) float64 {
 	n := len(values)
-	var mag uint64 // the largest bit pattern of |v|
 	if n < radixMinN {
 		for i, v := range values {
 			k := keyOf[F, K](v)
-			mag = max(mag, magnitudeBits(v))
 			j := i
 			for ; j > 0 && dst[j-1] > k; j-- {
 				dst[j] = dst[j-1]
@@ -180,51 +178,61 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 				idx[j] = uint32(i)
 			}
 		}
-		return magnitudeOf[F](mag)
+		return extremeMagnitude(dst[:n])
 	}
 	c := (*[radixCounters]uint32)(cnt)
 	clear(c[:])
-	// The counts of every digit, in one sweep over the values that stores
-	// nothing: the first pass that moves keys computes them again.
 	shift0 := uint(0)
 	if keyBits[K]() == 64 {
 		shift0 = radixHigh
 	}
-	digits := radixDigits
-	var wide *[radixWideSize]uint32 // the counts of the top 16 bits when they take one pass
+	// The counts of every digit, in one sweep over the values. Below
+	// radixBucketMin the sweep also writes the keys where the expected
+	// passes leave them in dst: into dst for 4 passes, into tmpK for 3 (the
+	// top 16 bits in one pass; otherwise they are copied into dst at the
+	// end). From radixBucketMin it stores nothing, and the first pass that
+	// moves keys computes them from the values again.
+	store := n < radixBucketMin
+	ks, kt, ksI, ktI := dst[:n], tmpK[:n], idx, tmpI
 	if n >= radixWideMin {
-		// The top 16 bits of the high half counted as one digit: the first
-		// pass for them when few of their values occur, else their two
-		// 8-bit digits' counts derived from it.
-		cw := (*[radixWideSize]uint32)(cnt[radixCounters:radixCountersWide])
+		ks, kt, ksI, ktI = kt, ks, ktI, ksI
+	}
+	var cw *[radixWideSize]uint32
+	if n >= radixWideMin {
+		// The top 16 bits of the high half counted as one digit: one pass
+		// for them when few of their values occur, else their two 8-bit
+		// digits' counts derived from it.
+		cw = (*[radixWideSize]uint32)(cnt[radixCounters:radixCountersWide])
 		clear(cw[:])
-		for _, v := range values {
-			k := keyOf[F, K](v)
-			mag = max(mag, magnitudeBits(v))
-			h := uint64(k) >> shift0
-			c[h&radixMask]++
-			c[radixSize+h>>8&radixMask]++
-			cw[h>>16&radixWideMask]++
-		}
-		if fewValues(cw) {
-			if cw[uint64(keyOf[F, K](values[0]))>>(shift0+16)&radixWideMask] == uint32(n) {
-				digits = 2 // the top two digits are the same in every key
-			} else if n >= radixBucketMin {
-				radixBuckets(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, cw, shift0)
-				return magnitudeOf[F](mag)
-			} else {
-				wide = cw
+		if store {
+			for i, v := range values {
+				k := keyOf[F, K](v)
+				ks[i] = k
+				h := uint64(k) >> shift0
+				c[h&radixMask]++
+				c[radixSize+h>>8&radixMask]++
+				cw[h>>16&radixWideMask]++
 			}
 		} else {
+			for _, v := range values {
+				k := keyOf[F, K](v)
+				h := uint64(k) >> shift0
+				c[h&radixMask]++
+				c[radixSize+h>>8&radixMask]++
+				cw[h>>16&radixWideMask]++
+			}
+		}
+		if !fewValues(cw) {
 			for t, m := range cw {
 				c[2*radixSize+t&radixMask] += m
 				c[3*radixSize+t>>8] += m
 			}
+			cw = nil
 		}
 	} else {
-		for _, v := range values {
+		for i, v := range values {
 			k := keyOf[F, K](v)
-			mag = max(mag, magnitudeBits(v))
+			ks[i] = k
 			h := uint64(k) >> shift0
 			c[h&radixMask]++
 			c[radixSize+h>>8&radixMask]++
@@ -232,7 +240,27 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			c[3*radixSize+h>>24&radixMask]++
 		}
 	}
-	radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, wide, digits, shift0)
+	if store {
+		if radixPassesKeys(ks, kt, ksI, ktI, withIdx, true, c, cw, shift0) {
+			ks, ksI = kt, ktI
+		}
+		if &ks[0] != &dst[0] {
+			copy(dst[:n], ks)
+			if withIdx {
+				copy(idx[:n], ksI[:n])
+			}
+		}
+	} else {
+		digits := radixDigits
+		if cw != nil {
+			if cw[uint64(keyOf[F, K](values[0]))>>(shift0+16)&radixWideMask] != uint32(n) {
+				radixBuckets(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, cw, shift0)
+				return extremeMagnitude(dst[:n])
+			}
+			digits = 2 // the top two digits are the same in every key
+		}
+		radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, digits, shift0)
+	}
 	if keyBits[K]() == 64 {
 		var ri, rt []uint32
 		if withIdx {
@@ -240,7 +268,7 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		}
 		finishRuns(dst[:n], tmpK[:n], ri, rt, withIdx, c)
 	}
-	return magnitudeOf[F](mag)
+	return extremeMagnitude(dst[:n])
 }
 
 // radixHigh is the first bit of the high digits of a 64-bit key.
@@ -275,48 +303,31 @@ func finishRuns[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c 
 	}
 }
 
-// magnitudeBits returns the bit pattern of |v| (widened to 64 bits for
-// float32): the patterns of non-negative numbers are in their order, and
-// NaN's are above +Inf's.
-func magnitudeBits[F Float](v F) uint64 {
-	if unsafe.Sizeof(v) == 8 {
-		return math.Float64bits(float64(v)) &^ (1 << 63)
+// extremeMagnitude returns the largest |value| of the sorted keys as a
+// float64 (0 when there is none): that of the first or of the last key, the
+// most negative and the most positive value (NaN when one of them is NaN:
+// negative NaNs' keys come first, positive ones' last).
+func extremeMagnitude[K radixKey](keys []K) float64 {
+	if len(keys) == 0 {
+		return 0
 	}
-	return uint64(math.Float32bits(float32(v)) &^ (1 << 31))
-}
-
-// magnitudeOf returns the number of F whose bit pattern magnitudeBits
-// returned, as a float64.
-func magnitudeOf[F Float](b uint64) float64 {
-	var f F
-	if unsafe.Sizeof(f) == 8 {
-		return math.Float64frombits(b)
-	}
-	return float64(math.Float32frombits(uint32(b)))
+	return max(math.Abs(valueOf(keys[0])), math.Abs(valueOf(keys[len(keys)-1])))
 }
 
 // radixPassesValues sorts the keys of values into dst stably by their
 // lowest digits digits from shift0 up (the others being the same in every
 // key), with their indices 0 … n−1 into idx when withIdx, through tmp and
-// tmpI; c holds the counts of the digits and cw, when not nil, those of
-// the 16-bit digit of the top two of 4, which then take one pass. A pass
-// whose digit is the same in every key is skipped; the first pass that
-// moves keys computes them from the values, into dst or tmp so that the
-// last one ends in dst.
-func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, digits int, shift0 uint) {
+// tmpI; c holds the counts of the digits. A pass whose digit is the same in
+// every key is skipped; the first pass that moves keys computes them from
+// the values, into dst or tmp so that the last one ends in dst.
+func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, digits int, shift0 uint) {
 	n := len(values)
 	k0 := uint64(keyOf[F, K](values[0]))
 	var moves [radixDigits]bool
 	nm := 0
 	for p := range digits {
 		shift := (shift0 + uint(p)*radixBits) & 63
-		switch {
-		case cw != nil && p == 3:
-		case cw != nil && p == 2:
-			moves[p] = cw[k0>>shift&radixWideMask] != uint32(n)
-		default:
-			moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
-		}
+		moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
 		nm += b2i(moves[p])
 	}
 	if nm == 0 { // every key the same in these digits
@@ -344,31 +355,21 @@ func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI 
 			continue
 		}
 		shift := (shift0 + uint(p)*radixBits) & 63
-		var cs []uint32
-		mask := uint64(radixMask)
-		if cw != nil && p == 2 {
-			cs, mask = cw[:], radixWideMask
-		} else {
-			cs = c[p*radixSize : (p+1)*radixSize]
-		}
+		cp := (*[radixSize]uint32)(c[p*radixSize:])
 		var sum uint32
-		for d, m := range cs {
-			cs[d] = sum
+		for d, m := range cp {
+			cp[d] = sum
 			sum += m
 		}
 		switch {
 		case src == nil && withIdx:
-			radixPassValuesIdentity(out, outI, values, cs, shift, mask)
+			radixPassValuesIdentity(out, outI, values, cp, shift)
 		case src == nil:
-			radixPassValues(out, values, cs, shift, mask)
-		case mask == radixWideMask && withIdx:
-			radixPassWideIdx(out, outI, src, srcI, cw, shift)
-		case mask == radixWideMask:
-			radixPassWide(out, src, cw, shift)
+			radixPassValues(out, values, cp, shift)
 		case withIdx:
-			radixPassIdx(out, outI, src, srcI, (*[radixSize]uint32)(cs), shift)
+			radixPassIdx(out, outI, src, srcI, cp, shift)
 		default:
-			radixPass(out, src, (*[radixSize]uint32)(cs), shift)
+			radixPass(out, src, cp, shift)
 		}
 		src, srcI = out, outI
 		out, other, outI, otherI = other, out, otherI, outI
@@ -394,9 +395,9 @@ func radixBuckets[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uin
 	var dI []uint32
 	if withIdx {
 		dI = idx[:n]
-		radixPassValuesIdentity(dst, dI, values, cw[:], shift, radixWideMask)
+		radixPassValuesWideIdentity(dst, dI, values, cw, shift)
 	} else {
-		radixPassValues(dst, values, cw[:], shift, radixWideMask)
+		radixPassValuesWide(dst, values, cw, shift)
 	}
 	// cw[d] is now the end of bucket d, where the next one starts.
 	lo := 0
@@ -466,15 +467,14 @@ func sortBucket[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c 
 	}
 }
 
-// radixPassValues is radixPass over the keys of values (keyOf), with the
-// digit's mask (radixMask or radixWideMask) and counters.
+// radixPassValues is radixPass over the keys of values (keyOf).
 //
 //go:noinline
-func radixPassValues[F Float, K radixKey](dst []K, values []F, c []uint32, shift uint, mask uint64) {
+func radixPassValues[F Float, K radixKey](dst []K, values []F, c *[radixSize]uint32, shift uint) {
 	dst = dst[:len(values)]
 	for _, v := range values {
 		k := keyOf[F, K](v)
-		d := uint64(k) >> shift & mask
+		d := uint64(k) >> shift & radixMask
 		j := c[d]
 		c[d] = j + 1
 		dst[j] = k
@@ -485,11 +485,41 @@ func radixPassValues[F Float, K radixKey](dst []K, values []F, c []uint32, shift
 // 0 … n−1 along with the keys into dstI.
 //
 //go:noinline
-func radixPassValuesIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c []uint32, shift uint, mask uint64) {
+func radixPassValuesIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c *[radixSize]uint32, shift uint) {
 	dst, dstI = dst[:len(values)], dstI[:len(values)]
 	for i, v := range values {
 		k := keyOf[F, K](v)
-		d := uint64(k) >> shift & mask
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
+	}
+}
+
+// radixPassValuesWide is radixPassValues for a 16-bit digit.
+//
+//go:noinline
+func radixPassValuesWide[F Float, K radixKey](dst []K, values []F, c *[radixWideSize]uint32, shift uint) {
+	dst = dst[:len(values)]
+	for _, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassValuesWideIdentity is radixPassValuesIdentity for a 16-bit
+// digit.
+//
+//go:noinline
+func radixPassValuesWideIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c *[radixWideSize]uint32, shift uint) {
+	dst, dstI = dst[:len(values)], dstI[:len(values)]
+	for i, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixWideMask
 		j := c[d]
 		c[d] = j + 1
 		dst[j] = k
@@ -580,6 +610,79 @@ func radixPasses[K radixKey](a, b []K, aI, bI []uint32, withIdx bool, c *[radixC
 	return moved%2 == 1
 }
 
+// radixPassesKeys sorts the keys of a stably by the radixDigits digits
+// from shift0 up, ping-ponging between a and b, with their indices between
+// aI and bI when withIdx, and reports whether the result ended in b (an odd
+// number of passes moved keys) rather than in a; c holds the counts of the
+// digits, and cw, when not nil, those of the 16-bit digit of the top two,
+// which then take one pass. A pass whose digit is the same in every key is
+// skipped. With identity the indices are 0 … n−1: aI is not read, the
+// first pass that moves writes them, and when none does they are written
+// into aI.
+func radixPassesKeys[K radixKey](a, b []K, aI, bI []uint32, withIdx, identity bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) (inB bool) {
+	n := len(a)
+	src, dst := a, b[:n]
+	var srcI, dstI []uint32
+	if withIdx {
+		srcI, dstI = aI[:n], bI[:n]
+	}
+	k0 := uint64(src[0])
+	moved := 0
+	for p := range radixDigits {
+		shift := (shift0 + uint(p)*radixBits) & 63
+		if cw != nil && p >= 2 {
+			if p == 3 || cw[k0>>shift&radixWideMask] == uint32(n) {
+				continue
+			}
+			var sum uint32
+			for d, m := range cw {
+				cw[d] = sum
+				sum += m
+			}
+			if withIdx && identity {
+				radixPassWideIdentity(dst, dstI, src, cw, shift)
+				srcI, dstI = dstI, srcI
+				identity = false
+			} else if withIdx {
+				radixPassWideIdx(dst, dstI, src, srcI, cw, shift)
+				srcI, dstI = dstI, srcI
+			} else {
+				radixPassWide(dst, src, cw, shift)
+			}
+			src, dst = dst, src
+			moved++
+			continue
+		}
+		cp := (*[radixSize]uint32)(c[p*radixSize:])
+		if cp[k0>>shift&radixMask] == uint32(n) {
+			continue
+		}
+		var sum uint32
+		for d, m := range cp {
+			cp[d] = sum
+			sum += m
+		}
+		if withIdx && identity {
+			radixPassIdentity(dst, dstI, src, cp, shift)
+			srcI, dstI = dstI, srcI
+			identity = false
+		} else if withIdx {
+			radixPassIdx(dst, dstI, src, srcI, cp, shift)
+			srcI, dstI = dstI, srcI
+		} else {
+			radixPass(dst, src, cp, shift)
+		}
+		src, dst = dst, src
+		moved++
+	}
+	if withIdx && identity { // no pass moved anything
+		for i := range aI[:n] {
+			aI[i] = uint32(i)
+		}
+	}
+	return moved%2 == 1
+}
+
 // radixPass moves src into dst in stable order of the keys' digit at shift,
 // c holding the offsets of the digits (advanced as keys are placed).
 //
@@ -595,6 +698,20 @@ func radixPass[K radixKey](dst, src []K, c *[radixSize]uint32, shift uint) {
 		j := c[d]
 		c[d] = j + 1
 		dst[j] = k
+	}
+}
+
+// radixPassIdentity is radixPassIdx with the indices 0 … n−1 in src's order.
+//
+//go:noinline
+func radixPassIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixSize]uint32, shift uint) {
+	dst, dstI = dst[:len(src)], dstI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
 
@@ -655,5 +772,19 @@ func radixPassWideIdx[K radixKey](dst []K, dstI []uint32, src []K, srcI []uint32
 		c[d] = j + 1
 		dst[j] = k
 		dstI[j] = srcI[i]
+	}
+}
+
+// radixPassWideIdentity is radixPassIdentity for a 16-bit digit.
+//
+//go:noinline
+func radixPassWideIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixWideSize]uint32, shift uint) {
+	dst, dstI = dst[:len(src)], dstI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
