@@ -10,14 +10,16 @@ import (
 // values as 32-bit keys, by a stable least-significant-digit radix sort over
 // 8-bit digits: the 4 digits of a 32-bit key; the 4 high digits of a 64-bit
 // key, each run of equal high bits then finished by insertion or by the 4
-// low digits (see sortedKeys). The counts of every digit are taken in one
-// sweep over the values, which also finds their largest magnitude (the
-// values' check), the first pass that moves keys computes them from the
-// values again, and a pass whose digit is the same in every key is skipped
-// (the low digits of widened or coarse data, the exponent digits of data
-// within one binade). The keys move alone, or with a 32-bit index when the
-// caller needs the permutation (gradients, weights): the entry points reject
-// sets of 2³² points or more (checkSampleCount).
+// low digits (see sortedKeys). The counts of every digit are taken in the
+// one sweep that builds the keys (from radixBucketMin keys the sweep only
+// counts, and the first pass that moves keys computes them from the values
+// again), and a pass whose digit is the same in every key is skipped (the
+// low digits of widened or coarse data, the exponent digits of data within
+// one binade). The sorted keys' ends give the values' largest magnitude
+// (the check of values not validated before). The keys move alone, or with
+// a 32-bit index when the caller needs the permutation (gradients,
+// weights): the entry points reject sets of 2³² points or more
+// (checkSampleCount).
 //
 // Digits of 8 bits rather than 11 take one pass more (4 instead of 3) but
 // each pass writes to 256 streams (512 with the indices) instead of 2048
