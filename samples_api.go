@@ -110,10 +110,10 @@ func (ws *Workspace[F]) DistanceSamples(x, y Samples[F]) (F, error) {
 func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	if x.sortable() && y.sortable() {
 		// The values are checked, and their largest magnitude found, by the
-		// sorts as they count the keys' digits. Invalid values (reported
-		// below) and sets of tiny magnitude (rescaled below) are not
-		// computed further, and the gradients' slices get their lengths
-		// back.
+		// sorts (the ends of the sorted keys), without a sweep of their
+		// own. Invalid values (reported below) and sets of tiny magnitude
+		// (rescaled below) are not computed further, and the gradients'
+		// slices get their lengths back.
 		var g [4][]F
 		if gx != nil {
 			g[0], g[1] = gx.Values, gx.Weights
