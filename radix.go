@@ -10,12 +10,16 @@ import (
 // values as 32-bit keys, by a stable least-significant-digit radix sort over
 // 8-bit digits: the 4 digits of a 32-bit key; the 4 high digits of a 64-bit
 // key, each run of equal high bits then finished by insertion or by the 4
-// low digits (see sortedKeys). The counts of every digit are taken in the one
-// sweep that builds the keys, and a pass whose digit is the same in every
-// key is skipped (the low digits of widened or coarse data, the exponent
-// digits of data within one binade). The keys move alone, or with a 32-bit
-// index when the caller needs the permutation (gradients, weights): the
-// entry points reject sets of 2³² points or more (checkSampleCount).
+// low digits (see sortedKeys). The counts of every digit are taken in the
+// one sweep that builds the keys (from radixBucketMin keys the sweep only
+// counts, and the first pass that moves keys computes them from the values
+// again), and a pass whose digit is the same in every key is skipped (the
+// low digits of widened or coarse data, the exponent digits of data within
+// one binade). The sorted keys' ends give the values' largest magnitude
+// (the check of values not validated before). The keys move alone, or with
+// a 32-bit index when the caller needs the permutation (gradients,
+// weights): the entry points reject sets of 2³² points or more
+// (checkSampleCount).
 //
 // Digits of 8 bits rather than 11 take one pass more (4 instead of 3) but
 // each pass writes to 256 streams (512 with the indices) instead of 2048
@@ -31,7 +35,14 @@ import (
 // pass writes to no more streams than it has values, and most of them are
 // thin. For the two sets of 10⁶ points of BenchmarkSamples (about 550
 // values each, 170 of them holding more than 0.1% of the points) the one
-// pass took 4.8 ms against 7.1 ms for the two (AMD EPYC, Zen 5).
+// pass took 4.8 ms against 7.1 ms for the two (AMD EPYC, Zen 5). From
+// radixBucketMin keys that pass comes first (radixBuckets): it puts the
+// keys into buckets of equal top bits, and each bucket is then sorted by
+// the two low digits (and its runs of equal high bits finished) while it
+// is in the caches, instead of two more passes over the whole set, which
+// no longer fits in them. For the sets of BenchmarkSamples the gradient
+// call took 0.84× the time it took with the top digits' pass last, the
+// value 0.92× (Intel Xeon, KVM; medians of five alternating runs).
 
 // radixKey is the type of a sort key.
 type radixKey interface{ ~uint32 | ~uint64 }
@@ -60,6 +71,16 @@ const (
 	// counters cost a few microseconds to clear and scan).
 	radixMinN = 64
 )
+
+// radixBucketMin is the length from which a sort whose top 16 bits take
+// few values sorts by them first (radixBuckets) rather than last (a
+// variable so that tests can exercise both ways). Smaller sets stay in the
+// caches through the passes over the whole set, and the buckets' counters
+// cost more than they save: with N = M normal points (as in
+// BenchmarkSamples) the bucket sorts took the value call 1.12× the time at
+// 10⁵ and 3·10⁵ points, 1.03× at 5·10⁵ and 0.92× at 10⁶, the gradient call
+// 1.07×, 1.02×, 0.93× and 0.87× (Intel Xeon, KVM; medians of five).
+var radixBucketMin = 1 << 19
 
 // keyBits returns the number of bits of K.
 func keyBits[K radixKey]() int {
@@ -130,8 +151,9 @@ type radixScratch[K radixKey] struct {
 // withIdx also the indices 0 … n−1 along with them into idx (so that idx[r]
 // is the position in values of the r-th smallest): dst and idx have length
 // n = len(values), tmpK and tmpI (when withIdx) at least n; their contents
-// are destroyed. cnt holds radixCountersFor(n) counters. It does not
-// allocate.
+// are destroyed. cnt holds radixCountersFor(n) counters. It returns the
+// largest |value| as a float64 (maxAbs(values); NaN when values holds a
+// NaN), from the smallest and the largest key. It does not allocate.
 //
 // 32-bit keys take the 4 passes of their digits. 64-bit keys take the 4
 // passes of their high digits (bits 32 to 63: sign, exponent and 20 bits of
@@ -139,8 +161,9 @@ type radixScratch[K radixKey] struct {
 // two points on the same high bits); each run of keys with equal high bits
 // is then finished by an insertion sort when short, by the 4 passes of the
 // low digits over the run otherwise. From radixWideMin keys the top two
-// digits of the 4 may take one pass (radixWideMaxValues).
-func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) {
+// digits of the 4 may take one pass (radixWideMaxValues), from
+// radixBucketMin keys first (radixBuckets).
+func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint32, withIdx bool, cnt []uint32) float64 {
 	n := len(values)
 	if n < radixMinN {
 		for i, v := range values {
@@ -157,23 +180,24 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 				idx[j] = uint32(i)
 			}
 		}
-		return
+		return extremeMagnitude(dst[:n])
 	}
-	const high = 32 // the first bit of the high digits of a 64-bit key
 	c := (*[radixCounters]uint32)(cnt)
 	clear(c[:])
-	// The keys, and the counts of their digits in the same sweep. The keys
-	// are written where the expected number of passes leaves them in dst:
-	// into dst for 4 passes, into tmpK for 3 (the top 16 bits in one pass);
-	// otherwise they are copied into dst at the end.
-	src, tmp := dst[:n], tmpK[:n]
-	srcI, tmpIdx := idx, tmpI
-	if n >= radixWideMin {
-		src, tmp, srcI, tmpIdx = tmp, src, tmpIdx, srcI
-	}
 	shift0 := uint(0)
 	if keyBits[K]() == 64 {
-		shift0 = high
+		shift0 = radixHigh
+	}
+	// The counts of every digit, in one sweep over the values. Below
+	// radixBucketMin the sweep also writes the keys where the expected
+	// passes leave them in dst: into dst for 4 passes, into tmpK for 3 (the
+	// top 16 bits in one pass; otherwise they are copied into dst at the
+	// end). From radixBucketMin it stores nothing, and the first pass that
+	// moves keys computes them from the values again.
+	store := n < radixBucketMin
+	ks, kt, ksI, ktI := dst[:n], tmpK[:n], idx, tmpI
+	if n >= radixWideMin {
+		ks, kt, ksI, ktI = kt, ks, ktI, ksI
 	}
 	var cw *[radixWideSize]uint32
 	if n >= radixWideMin {
@@ -182,13 +206,23 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 		// digits' counts derived from it.
 		cw = (*[radixWideSize]uint32)(cnt[radixCounters:radixCountersWide])
 		clear(cw[:])
-		for i, v := range values {
-			k := keyOf[F, K](v)
-			src[i] = k
-			h := uint64(k) >> shift0
-			c[h&radixMask]++
-			c[radixSize+h>>8&radixMask]++
-			cw[h>>16&radixWideMask]++
+		if store {
+			for i, v := range values {
+				k := keyOf[F, K](v)
+				ks[i] = k
+				h := uint64(k) >> shift0
+				c[h&radixMask]++
+				c[radixSize+h>>8&radixMask]++
+				cw[h>>16&radixWideMask]++
+			}
+		} else {
+			for _, v := range values {
+				k := keyOf[F, K](v)
+				h := uint64(k) >> shift0
+				c[h&radixMask]++
+				c[radixSize+h>>8&radixMask]++
+				cw[h>>16&radixWideMask]++
+			}
 		}
 		if !fewValues(cw) {
 			for t, m := range cw {
@@ -200,7 +234,7 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 	} else {
 		for i, v := range values {
 			k := keyOf[F, K](v)
-			src[i] = k
+			ks[i] = k
 			h := uint64(k) >> shift0
 			c[h&radixMask]++
 			c[radixSize+h>>8&radixMask]++
@@ -208,41 +242,290 @@ func sortedKeys[F Float, K radixKey](values []F, dst, tmpK []K, idx, tmpI []uint
 			c[3*radixSize+h>>24&radixMask]++
 		}
 	}
-	if radixPasses(src, tmp, srcI, tmpIdx, withIdx, true, c, cw, shift0) {
-		src, srcI = tmp, tmpIdx
-	}
-	if &src[0] != &dst[0] {
-		copy(dst[:n], src)
-		if withIdx {
-			copy(idx[:n], srcI[:n])
+	if store {
+		if radixPassesKeys(ks, kt, ksI, ktI, withIdx, true, c, cw, shift0) {
+			ks, ksI = kt, ktI
 		}
+		if &ks[0] != &dst[0] {
+			copy(dst[:n], ks)
+			if withIdx {
+				copy(idx[:n], ksI[:n])
+			}
+		}
+	} else {
+		digits := radixDigits
+		if cw != nil {
+			if cw[uint64(keyOf[F, K](values[0]))>>(shift0+16)&radixWideMask] != uint32(n) {
+				radixBuckets(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, cw, shift0)
+				return extremeMagnitude(dst[:n])
+			}
+			digits = 2 // the top two digits are the same in every key
+		}
+		radixPassesValues(values, dst[:n], tmpK[:n], idx, tmpI, withIdx, c, digits, shift0)
 	}
-	if keyBits[K]() == 32 {
-		return
+	if keyBits[K]() == 64 {
+		var ri, rt []uint32
+		if withIdx {
+			ri, rt = idx[:n], tmpI[:n]
+		}
+		finishRuns(dst[:n], tmpK[:n], ri, rt, withIdx, c)
 	}
-	// Runs of equal high bits, sorted by their low bits where they are out
-	// of order: the keys are sorted by their high bits, so a key larger
-	// than the next one starts or lies in such a run, and a run without
-	// one is already in order (equal keys in the order of their indices).
-	dst = dst[:n]
+	return extremeMagnitude(dst[:n])
+}
+
+// radixHigh is the first bit of the high digits of a 64-bit key.
+const radixHigh = 32
+
+// finishRuns sorts the runs of equal high bits of the 64-bit keys (with
+// their indices), which are in order of their high bits, by their low bits
+// where they are out of order: a key larger than the next one starts or
+// lies in such a run, and a run without one is already in order (equal keys
+// in the order of their indices). tmpK and tmpI are scratch of the keys'
+// length; c, counters.
+func finishRuns[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32) {
+	n := len(keys)
 	for s := 0; s < n-1; s++ {
-		if dst[s] <= dst[s+1] {
+		if keys[s] <= keys[s+1] {
 			continue
 		}
-		h := uint64(dst[s]) >> high
+		h := uint64(keys[s]) >> radixHigh
 		b, e := s, s+2
-		for b > 0 && uint64(dst[b-1])>>high == h {
+		for b > 0 && uint64(keys[b-1])>>radixHigh == h {
 			b--
 		}
-		for e < n && uint64(dst[e])>>high == h {
+		for e < n && uint64(keys[e])>>radixHigh == h {
 			e++
 		}
 		var ri, rt []uint32
 		if withIdx {
 			ri, rt = idx[b:e], tmpI[b:e]
 		}
-		sortRun(dst[b:e], tmpK[b:e], ri, rt, withIdx, c)
+		sortRun(keys[b:e], tmpK[b:e], ri, rt, withIdx, c)
 		s = e - 1
+	}
+}
+
+// extremeMagnitude returns the largest |value| of the sorted keys as a
+// float64 (0 when there is none): that of the first or of the last key, the
+// most negative and the most positive value (NaN when one of them is NaN:
+// negative NaNs' keys come first, positive ones' last).
+func extremeMagnitude[K radixKey](keys []K) float64 {
+	if len(keys) == 0 {
+		return 0
+	}
+	return max(math.Abs(valueOf(keys[0])), math.Abs(valueOf(keys[len(keys)-1])))
+}
+
+// radixPassesValues sorts the keys of values into dst stably by their
+// lowest digits digits from shift0 up (the others being the same in every
+// key), with their indices 0 … n−1 into idx when withIdx, through tmp and
+// tmpI; c holds the counts of the digits. A pass whose digit is the same in
+// every key is skipped; the first pass that moves keys computes them from
+// the values, into dst or tmp so that the last one ends in dst.
+func radixPassesValues[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, digits int, shift0 uint) {
+	n := len(values)
+	k0 := uint64(keyOf[F, K](values[0]))
+	var moves [radixDigits]bool
+	nm := 0
+	for p := range digits {
+		shift := (shift0 + uint(p)*radixBits) & 63
+		moves[p] = c[p*radixSize+int(k0>>shift&radixMask)] != uint32(n)
+		nm += b2i(moves[p])
+	}
+	if nm == 0 { // every key the same in these digits
+		for i, v := range values {
+			dst[i] = keyOf[F, K](v)
+		}
+		if withIdx {
+			for i := range idx[:n] {
+				idx[i] = uint32(i)
+			}
+		}
+		return
+	}
+	out, other := dst[:n], tmp[:n]
+	var outI, otherI, srcI []uint32
+	if withIdx {
+		outI, otherI = idx[:n], tmpI[:n]
+	}
+	if nm%2 == 0 {
+		out, other, outI, otherI = other, out, otherI, outI
+	}
+	var src []K
+	for p := range digits {
+		if !moves[p] {
+			continue
+		}
+		shift := (shift0 + uint(p)*radixBits) & 63
+		cp := (*[radixSize]uint32)(c[p*radixSize:])
+		var sum uint32
+		for d, m := range cp {
+			cp[d] = sum
+			sum += m
+		}
+		switch {
+		case src == nil && withIdx:
+			radixPassValuesIdentity(out, outI, values, cp, shift)
+		case src == nil:
+			radixPassValues(out, values, cp, shift)
+		case withIdx:
+			radixPassIdx(out, outI, src, srcI, cp, shift)
+		default:
+			radixPass(out, src, cp, shift)
+		}
+		src, srcI = out, outI
+		out, other, outI, otherI = other, out, otherI, outI
+	}
+}
+
+// radixBuckets sorts the keys of values into dst (with their indices
+// 0 … n−1 into idx when withIdx) when the top 16 bits of the digits from
+// shift0 up take few values and not one only (cw holds their counts): one
+// pass puts the keys into dst by those bits, and each bucket of equal top
+// bits, mostly small enough for the caches, is then sorted by its two low
+// digits in place through the start of tmp and tmpI (sortBucket). The order is that of
+// the least-significant-digit passes: by the digits, ties in the order of
+// the indices. c serves as the buckets' counters.
+func radixBuckets[F Float, K radixKey](values []F, dst, tmp []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) {
+	n := len(values)
+	shift := shift0 + 2*radixBits
+	var sum uint32
+	for d, m := range cw {
+		cw[d] = sum
+		sum += m
+	}
+	var dI []uint32
+	if withIdx {
+		dI = idx[:n]
+		radixPassValuesWideIdentity(dst, dI, values, cw, shift)
+	} else {
+		radixPassValuesWide(dst, values, cw, shift)
+	}
+	// cw[d] is now the end of bucket d, where the next one starts.
+	lo := 0
+	for _, e := range cw {
+		hi := int(e)
+		if m := hi - lo; m > 1 {
+			// Every bucket through the start of tmp and tmpI, which then
+			// stays in the caches.
+			var bi, bt []uint32
+			if withIdx {
+				bi, bt = dI[lo:hi], tmpI[:m]
+			}
+			sortBucket(dst[lo:hi], tmp[:m], bi, bt, withIdx, c, shift0)
+		}
+		lo = hi
+		if lo == n {
+			break
+		}
+	}
+}
+
+// sortBucket sorts keys (and their indices) stably, all of whose top two
+// digits from shift0 up are the same: by insertion when short, else by the
+// passes of the two low digits through tmpK and tmpI, followed for 64-bit
+// keys by finishRuns.
+func sortBucket[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32, shift0 uint) {
+	n := len(keys)
+	if n <= 32 {
+		// By the whole key: the order finishRuns would leave.
+		for a := 1; a < n; a++ {
+			k := keys[a]
+			if keys[a-1] <= k {
+				continue
+			}
+			var ki uint32
+			if withIdx {
+				ki = idx[a]
+			}
+			b := a
+			for ; b > 0 && keys[b-1] > k; b-- {
+				keys[b] = keys[b-1]
+				if withIdx {
+					idx[b] = idx[b-1]
+				}
+			}
+			keys[b] = k
+			if withIdx {
+				idx[b] = ki
+			}
+		}
+		return
+	}
+	clear(c[:2*radixSize])
+	for _, k := range keys {
+		h := uint64(k) >> shift0
+		c[h&radixMask]++
+		c[radixSize+h>>8&radixMask]++
+	}
+	if radixPasses(keys, tmpK, idx, tmpI, withIdx, c, 2, shift0) {
+		copy(keys, tmpK)
+		if withIdx {
+			copy(idx, tmpI)
+		}
+	}
+	if keyBits[K]() == 64 {
+		finishRuns(keys, tmpK, idx, tmpI, withIdx, c)
+	}
+}
+
+// radixPassValues is radixPass over the keys of values (keyOf).
+//
+//go:noinline
+func radixPassValues[F Float, K radixKey](dst []K, values []F, c *[radixSize]uint32, shift uint) {
+	dst = dst[:len(values)]
+	for _, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassValuesIdentity is radixPassValues that also moves the indices
+// 0 … n−1 along with the keys into dstI.
+//
+//go:noinline
+func radixPassValuesIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c *[radixSize]uint32, shift uint) {
+	dst, dstI = dst[:len(values)], dstI[:len(values)]
+	for i, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
+	}
+}
+
+// radixPassValuesWide is radixPassValues for a 16-bit digit.
+//
+//go:noinline
+func radixPassValuesWide[F Float, K radixKey](dst []K, values []F, c *[radixWideSize]uint32, shift uint) {
+	dst = dst[:len(values)]
+	for _, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+	}
+}
+
+// radixPassValuesWideIdentity is radixPassValuesIdentity for a 16-bit
+// digit.
+//
+//go:noinline
+func radixPassValuesWideIdentity[F Float, K radixKey](dst []K, dstI []uint32, values []F, c *[radixWideSize]uint32, shift uint) {
+	dst, dstI = dst[:len(values)], dstI[:len(values)]
+	for i, v := range values {
+		k := keyOf[F, K](v)
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }
 
@@ -283,7 +566,7 @@ func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[r
 		c[2*radixSize+k>>16&radixMask]++
 		c[3*radixSize+k>>24&radixMask]++
 	}
-	if radixPasses(keys, tmpK, idx, tmpI, withIdx, false, c, nil, 0) {
+	if radixPasses(keys, tmpK, idx, tmpI, withIdx, c, radixDigits, 0) {
 		copy(keys, tmpK)
 		if withIdx {
 			copy(idx, tmpI)
@@ -291,16 +574,54 @@ func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[r
 	}
 }
 
-// radixPasses sorts the keys of a stably by the radixDigits digits from
-// shift0 up, ping-ponging between a and b, with their indices between aI and
-// bI when withIdx, and reports whether the result ended in b (an odd number
-// of passes moved keys) rather than in a; c holds the counts of the digits,
-// and cw, when not nil, those of the 16-bit digit of the top two, which
-// then take one pass. A pass whose digit is the same in every key is
-// skipped. With identity the
-// indices are 0 … n−1: aI is not read, the first pass that moves writes
-// them, and when none does they are written into aI.
-func radixPasses[K radixKey](a, b []K, aI, bI []uint32, withIdx, identity bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) (inB bool) {
+// radixPasses sorts the keys of a stably by their lowest digits digits
+// from shift0 up (the others being the same in every key), ping-ponging
+// between a and b, with their indices between aI and bI when withIdx, and
+// reports whether the result ended in b (an odd number of passes moved
+// keys) rather than in a; c holds the counts of the digits. A pass whose
+// digit is the same in every key is skipped.
+func radixPasses[K radixKey](a, b []K, aI, bI []uint32, withIdx bool, c *[radixCounters]uint32, digits int, shift0 uint) (inB bool) {
+	n := len(a)
+	src, dst := a, b[:n]
+	var srcI, dstI []uint32
+	if withIdx {
+		srcI, dstI = aI[:n], bI[:n]
+	}
+	k0 := uint64(src[0])
+	moved := 0
+	for p := range digits {
+		shift := (shift0 + uint(p)*radixBits) & 63
+		cp := (*[radixSize]uint32)(c[p*radixSize:])
+		if cp[k0>>shift&radixMask] == uint32(n) {
+			continue
+		}
+		var sum uint32
+		for d, m := range cp {
+			cp[d] = sum
+			sum += m
+		}
+		if withIdx {
+			radixPassIdx(dst, dstI, src, srcI, cp, shift)
+			srcI, dstI = dstI, srcI
+		} else {
+			radixPass(dst, src, cp, shift)
+		}
+		src, dst = dst, src
+		moved++
+	}
+	return moved%2 == 1
+}
+
+// radixPassesKeys sorts the keys of a stably by the radixDigits digits
+// from shift0 up, ping-ponging between a and b, with their indices between
+// aI and bI when withIdx, and reports whether the result ended in b (an odd
+// number of passes moved keys) rather than in a; c holds the counts of the
+// digits, and cw, when not nil, those of the 16-bit digit of the top two,
+// which then take one pass. A pass whose digit is the same in every key is
+// skipped. With identity the indices are 0 … n−1: aI is not read, the
+// first pass that moves writes them, and when none does they are written
+// into aI.
+func radixPassesKeys[K radixKey](a, b []K, aI, bI []uint32, withIdx, identity bool, c *[radixCounters]uint32, cw *[radixWideSize]uint32, shift0 uint) (inB bool) {
 	n := len(a)
 	src, dst := a, b[:n]
 	var srcI, dstI []uint32
@@ -442,20 +763,6 @@ func radixPassWide[K radixKey](dst, src []K, c *[radixWideSize]uint32, shift uin
 	}
 }
 
-// radixPassWideIdentity is radixPassIdentity for a 16-bit digit.
-//
-//go:noinline
-func radixPassWideIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixWideSize]uint32, shift uint) {
-	dst, dstI = dst[:len(src)], dstI[:len(src)]
-	for i, k := range src {
-		d := uint64(k) >> shift & radixWideMask
-		j := c[d]
-		c[d] = j + 1
-		dst[j] = k
-		dstI[j] = uint32(i)
-	}
-}
-
 // radixPassWideIdx is radixPassIdx for a 16-bit digit.
 //
 //go:noinline
@@ -467,5 +774,19 @@ func radixPassWideIdx[K radixKey](dst []K, dstI []uint32, src []K, srcI []uint32
 		c[d] = j + 1
 		dst[j] = k
 		dstI[j] = srcI[i]
+	}
+}
+
+// radixPassWideIdentity is radixPassIdentity for a 16-bit digit.
+//
+//go:noinline
+func radixPassWideIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radixWideSize]uint32, shift uint) {
+	dst, dstI = dst[:len(src)], dstI[:len(src)]
+	for i, k := range src {
+		d := uint64(k) >> shift & radixWideMask
+		j := c[d]
+		c[d] = j + 1
+		dst[j] = k
+		dstI[j] = uint32(i)
 	}
 }

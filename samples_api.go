@@ -57,8 +57,8 @@ func compareSamples[F Float](x, y Samples[F]) int {
 // of values enter, so a large common offset costs no accuracy.
 // SciPy's scipy.stats.energy_distance(x, y) is √(2·ℓ₂²).
 //
-// Arguments are validated first (an *InputError names "x" or "y", the field
-// and the index). It allocates a fresh Workspace; use
+// Arguments are validated (an *InputError names "x" or "y", the field and
+// the index). It allocates a fresh Workspace; use
 // Workspace.SquaredSamples in loops.
 func SquaredSamples[F Float](x, y Samples[F]) (F, error) {
 	var ws Workspace[F]
@@ -87,7 +87,8 @@ func DistanceSamples[F Float](x, y Samples[F]) (F, error) {
 // the inputs are last read), but not with each other. Otherwise their memory
 // serves as scratch of the sort before it receives the gradients, which
 // keeps the scratch of a call within about 1.75× the input in float64 (see
-// the README).
+// the README). When an error is returned, gx's and gy's slices keep their
+// lengths, but their contents are unspecified.
 func SquaredSamplesGrad[F Float](x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
 	var ws Workspace[F]
 	return ws.SquaredSamplesGrad(x, y, gx, gy)
@@ -107,10 +108,37 @@ func (ws *Workspace[F]) DistanceSamples(x, y Samples[F]) (F, error) {
 
 // SquaredSamplesGrad is SquaredSamplesGrad using the workspace's buffers.
 func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
-	if err := x.validate("x"); err != nil {
+	if x.sortable() && y.sortable() {
+		// The values are checked, and their largest magnitude found, by the
+		// sorts (the ends of the sorted keys), without a sweep of their
+		// own. Invalid values (reported below) and sets of tiny magnitude
+		// (rescaled below) are not computed further, and the gradients'
+		// slices get their lengths back.
+		var g [4][]F
+		if gx != nil {
+			g[0], g[1] = gx.Values, gx.Weights
+		}
+		if gy != nil {
+			g[2], g[3] = gy.Values, gy.Weights
+		}
+		v := ws.squaredSamplesChecking(x, y, gx, gy, true)
+		if m := ws.samples.maxAbs; m <= MaxMagnitude[F]() && scaleExponent(m, minUnscaled[F]()) == 0 {
+			ws.scale.exp = 0
+			return scaleBack[F]("x, y", v, 0, 0)
+		}
+		if gx != nil {
+			gx.Values, gx.Weights = g[0], g[1]
+		}
+		if gy != nil {
+			gy.Values, gy.Weights = g[2], g[3]
+		}
+	}
+	mx, err := x.validateMax("x")
+	if err != nil {
 		return 0, err
 	}
-	if err := y.validate("y"); err != nil {
+	my, err := y.validateMax("y")
+	if err != nil {
 		return 0, err
 	}
 	if err := checkSampleCount("x", len(x.Values)); err != nil {
@@ -119,11 +147,17 @@ func (ws *Workspace[F]) SquaredSamplesGrad(x, y Samples[F], gx, gy *SamplesGrad[
 	if err := checkSampleCount("y", len(y.Values)); err != nil {
 		return 0, err
 	}
-	return ws.squaredSamplesScaled(x, y, gx, gy)
+	return ws.squaredSamplesScaled(x, y, max(mx, my), gx, gy)
 }
 
 // squaredSamples is SquaredSamplesGrad for inputs known to be valid.
 func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
+	return ws.squaredSamplesChecking(x, y, gx, gy, false)
+}
+
+// squaredSamplesChecking is squaredSamples for sets whose values have not
+// been checked when check is set: see samplePair.
+func (ws *Workspace[F]) squaredSamplesChecking(x, y Samples[F], gx, gy *SamplesGrad[F], check bool) float64 {
 	if gx != nil {
 		gx.Values, gx.Weights = grow(gx.Values, len(x.Values)), grow(gx.Weights, len(x.Values))
 	}
@@ -134,7 +168,17 @@ func (ws *Workspace[F]) squaredSamples(x, y Samples[F], gx, gy *SamplesGrad[F]) 
 	if compareSamples(x, y) > 0 {
 		x, y, gx, gy = y, x, gy, gx
 	}
-	return ws.samplePair(x, y, gx, gy)
+	return ws.samplePair(x, y, gx, gy, check)
+}
+
+// sortable reports whether s passes the checks of validate other than those
+// of its values and has at most maxSamples points.
+func (s Samples[F]) sortable() bool {
+	n := len(s.Values)
+	if n == 0 || uint64(n) > maxSamples {
+		return false
+	}
+	return s.Weights == nil || len(s.Weights) == n && checkWeights("", s.Weights) == nil
 }
 
 // cmpFloat orders two numbers known not to be NaN (cheaper than cmp.Compare).

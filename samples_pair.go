@@ -1,20 +1,28 @@
 package cramer
 
 // samplePair computes ℓ₂²(x, y) and its gradients (see SquaredSamplesGrad)
-// for valid sets.
-func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
+// for sets whose weights are valid, and whose values are when check is not
+// set. With check, the values are checked as they are sorted: when one is
+// NaN, infinite or beyond MaxMagnitude (ws.samples.maxAbs then tells), it
+// returns 0 and leaves the gradients unspecified.
+func (ws *Workspace[F]) samplePair(x, y Samples[F], gx, gy *SamplesGrad[F], check bool) float64 {
 	if is64[F]() {
-		return samplePairK[F, uint64](&ws.samples, x, y, gx, gy)
+		return samplePairK[F, uint64](&ws.samples, x, y, gx, gy, check)
 	}
-	return samplePairK[F, uint32](&ws.samples, x, y, gx, gy)
+	return samplePairK[F, uint32](&ws.samples, x, y, gx, gy, check)
 }
 
-func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy *SamplesGrad[F]) float64 {
+func samplePairK[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], gx, gy *SamplesGrad[F], check bool) float64 {
 	grad := gx != nil || gy != nil
 	// The gradient outputs are written last: the sorts' ping-pong halves.
 	tx := outputTmp[F, K](gx, len(x.Values), x.Values, x.Weights, y.Values, y.Weights)
 	ty := outputTmp[F, K](gy, len(y.Values), x.Values, x.Weights, y.Values, y.Weights)
 	a, b := sortSets(sc, x, y, gx != nil, gy != nil, 1/float64(len(x.Values)), 1/float64(len(y.Values)), tx, ty)
+	if check && !(sc.maxAbs <= MaxMagnitude[F]()) {
+		// A NaN, an infinity or a value too large, which the caller
+		// reports.
+		return 0
+	}
 	if grad && is64[F]() {
 		// float64 gradients hold each point's C< and L between the walks.
 		var xv, xw, yv, yw []float64

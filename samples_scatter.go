@@ -136,11 +136,16 @@ func (s *gradScatter[F]) finish(tmp []float64) {
 // pairs in order and appends each, interleaved, with the offset of its
 // position in its bucket, to its bucket's slots in the buffer, so that the
 // writes follow a few hundred sequential streams; the second puts each
-// bucket's pairs at their positions, within the cache. The buffer is the
-// keys' memory (8(N + M) bytes for two sets), grown to 16 bytes per point
-// when the set is larger than that (the larger of two sets of different
-// sizes); the offsets take 2 bytes per point of one set. Nothing is
-// allocated once the scratch has grown.
+// bucket's pairs at their positions in two buffers of one bucket, within
+// the cache, and copies them into v and w: whole cache lines written in
+// order, which the copy can write without reading them first (on an Intel
+// Xeon, KVM, the gradient call of BenchmarkSamples took about 2% less time
+// than with the pairs put into v and w directly). The buffer is the keys'
+// memory (8(N + M) bytes for two sets), grown to 16 bytes per point when
+// the set is larger than that (the larger of two sets of different sizes);
+// the offsets take 2 bytes per point of one set and the bucket buffers 16
+// bytes per position of a bucket. Nothing is allocated once the scratch
+// has grown.
 func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uint32) {
 	n := len(v)
 	w, idx = w[:n], idx[:n]
@@ -156,9 +161,13 @@ func permuteToPositions[K radixKey](sc *sampleScratch, v, w []float64, idx []uin
 		fill[k] = uint32(k * bs)
 	}
 	distributePairs(pairs, low, fill, v, w, idx, inv, uint32(bs))
+	sc.stmp = grow(sc.stmp, 2*bs)
+	tv, tw := sc.stmp[:bs], sc.stmp[bs:2*bs]
 	for lo := 0; lo < n; lo += bs {
 		hi := min(lo+bs, n)
-		placePairs(v[lo:hi], w[lo:hi], pairs[lo:hi], low[lo:hi])
+		placePairs(tv[:hi-lo], tw[:hi-lo], pairs[lo:hi], low[lo:hi])
+		copy(v[lo:hi], tv[:hi-lo])
+		copy(w[lo:hi], tw[:hi-lo])
 	}
 }
 
@@ -196,7 +205,7 @@ func distributePairs(pairs [][2]float64, low []uint16, fill []uint32, v, w []flo
 }
 
 // placePairs is the second pass of permuteToPositions over one bucket:
-// pair t goes to position low[t] of bv and bw.
+// pair t goes to position low[t] of bv and bw (the bucket's buffers).
 //
 //go:noinline
 func placePairs(bv, bw []float64, pairs [][2]float64, low []uint16) {

@@ -51,8 +51,12 @@ type sampleScratch struct {
 	cps []walkState
 	rec []groupRec
 	run runSorter
-	// The two-pass writes of gradients (gradScatter): low position bits of
-	// the points of both sets, bucket counters and a bucket's buffer.
+	// The largest |value| of the sets last sorted (sortSets); NaN when one
+	// is NaN.
+	maxAbs float64
+	// The two-pass writes of gradients (gradScatter, permuteToPositions):
+	// low position bits of the points of both sets, bucket counters and the
+	// buffers of a bucket (two for permuteToPositions).
 	low  []uint16
 	fill []uint32
 	stmp []float64

@@ -5,7 +5,8 @@ package cramer
 // weighted, weights in sorted order for weighted sets. ux and uy are the
 // weights of unweighted sets. tx and ty, when not zero, are memory the sort
 // of x or y uses as its ping-pong half (the gradient outputs); the others
-// share one of sc's. It does not allocate once sc has grown.
+// share one of sc's. It sets sc.maxAbs to the largest |value| of x and y
+// (NaN when one is NaN). It does not allocate once sc has grown.
 func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idxY bool, ux, uy float64, tx, ty tmpBuf[K]) (a, b sortedSet[K]) {
 	n, m := len(x.Values), len(y.Values)
 	idxX, idxY = idxX || x.Weights != nil, (idxY || y.Weights != nil) && m > 0
@@ -66,9 +67,9 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 		}
 	}
 	rs.cnt = grow(rs.cnt, radixCountersFor(max(n, m)))
-	sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
+	sc.maxAbs = sortedKeys(x.Values, a.k, tx.k, a.idx, tx.i, idxX, rs.cnt)
 	if m > 0 {
-		sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt)
+		sc.maxAbs = max(sc.maxAbs, sortedKeys(y.Values, b.k, ty.k, b.idx, ty.i, idxY, rs.cnt))
 	}
 	a.kx[0], a.kx[n+1], b.kx[0], b.kx[m+1] = 0, ^K(0), 0, ^K(0)
 	nw, mw := 0, 0

@@ -916,10 +916,17 @@ func checkSortedKeys[F Float, K radixKey](t *testing.T, name string, values []F,
 	if withIdx {
 		idx, tmpI = rs.idx[:n], rs.idx[n:]
 	}
-	sortedKeys(values, rs.keys[:n], rs.keys[n:], idx, tmpI, withIdx, rs.cnt)
+	m := sortedKeys(values, rs.keys[:n], rs.keys[n:], idx, tmpI, withIdx, rs.cnt)
+	if want := maxAbs(values); math.Float64bits(m) != math.Float64bits(want) {
+		t.Fatalf("%s: largest magnitude %v, want %v", name, m, want)
+	}
 	for r := range want {
 		if rs.keys[r] != want[r].k || withIdx && idx[r] != want[r].i {
-			t.Fatalf("%s: item %d is key %#x index %d, want %#x %d", name, r, rs.keys[r], idx[r], want[r].k, want[r].i)
+			got := -1 // no indices
+			if withIdx {
+				got = int(idx[r])
+			}
+			t.Fatalf("%s: item %d is key %#x index %d, want %#x %d", name, r, rs.keys[r], got, want[r].k, want[r].i)
 		}
 		if v := valueOf(rs.keys[r]); v != float64(values[want[r].i]) {
 			t.Fatalf("%s: item %d: valueOf(key) = %v, value %v", name, r, v, values[want[r].i])
@@ -963,6 +970,60 @@ func testRadixSorted[F Float, K radixKey](t *testing.T) {
 		for _, withIdx := range []bool{false, true} {
 			checkSortedKeys(t, fmt.Sprintf("N=%d spread=%v withIdx=%v", len(v), spread, withIdx), v, withIdx, &rs)
 		}
+	}
+}
+
+// testRadixBuckets checks sortedKeys on sets of radixWideMin points or more
+// whose top 16 bits take few values (the first pass by them, then bucket by
+// bucket): buckets of sizes around the insertion sort's bound, empty
+// buckets between them, both signs, ties, runs of keys with equal high bits
+// inside buckets (64-bit keys), and one bucket only (no pass by the top
+// bits).
+func testRadixBuckets[F Float, K radixKey](t *testing.T) {
+	r := rand.New(rand.NewPCG(33, 34))
+	var rs radixScratch[K]
+	mant := radixWideBits - 1 - 11 // mantissa bits among the top 16 of a float64 key
+	if keyBits[K]() == 32 {
+		mant = radixWideBits - 1 - 8
+	}
+	for _, sizes := range [][]int{
+		{1, 2, 31, 32, 33, 34, 64, 100, radixWideMin},
+		{radixWideMin + 7},
+		{3, radixWideMin - 3, 40000, 1},
+		{radixWideMin / 2, 0, 0, radixWideMin / 2},
+	} {
+		var v []F
+		for b, m := range sizes {
+			// Bucket b: its sign, binade and top mantissa bits.
+			sign := float64(1 - 2*(b%2))
+			e, top := b/2-3, b%(1<<mant)
+			for range m {
+				u := r.Float64()
+				switch r.IntN(4) {
+				case 0: // ties
+					u = float64(r.IntN(3)) / 1024
+				case 1: // equal high bits, different low bits
+					u = float64(r.IntN(3))/1024 + float64(r.IntN(50))*0x1p-46
+				}
+				v = append(v, F(sign*math.Ldexp(1+(float64(top)+u)/float64(int(1)<<mant), e)))
+			}
+		}
+		r.Shuffle(len(v), func(i, j int) { v[i], v[j] = v[j], v[i] })
+		for _, withIdx := range []bool{false, true} {
+			checkSortedKeys(t, fmt.Sprintf("buckets %v withIdx=%v", sizes, withIdx), v, withIdx, &rs)
+		}
+	}
+}
+
+// TestRadixBuckets checks the sorts that take a first pass by the top 16
+// bits of the keys against a stable comparison sort, and those that take
+// it last (below radixBucketMin) on the same sets.
+func TestRadixBuckets(t *testing.T) {
+	defer func(m int) { radixBucketMin = m }(radixBucketMin)
+	for _, m := range []int{radixWideMin, 1 << 40} {
+		radixBucketMin = m
+		t.Run(fmt.Sprintf("float64/bucketMin=%d", m), testRadixBuckets[float64, uint64])
+		t.Run(fmt.Sprintf("float32/bucketMin=%d", m), testRadixBuckets[float32, uint32])
 	}
 }
 
@@ -1222,6 +1283,80 @@ func testGradScatterTwoPass[F Float](t *testing.T) {
 			if dw != dg || !slices.Equal(want.Values, got.Values) || !slices.Equal(want.Weights, got.Weights) {
 				t.Errorf("sizes %v kind %d: two-pass self-sum derivatives differ from direct ones", sz, k)
 			}
+		}
+	}
+}
+
+// TestSamplesValuesCheckedInSort checks that invalid values (NaN, ±Inf,
+// beyond MaxMagnitude) in either set, of lengths sorted by insertion, by
+// radix passes and by a first pass of the top bits, give the error that
+// validation gives (argument, field and the first such index), with and
+// without gradients; that x's invalid values are reported before y's
+// invalid weights; and that the workspace then gives the results of a
+// fresh one.
+func TestSamplesValuesCheckedInSort(t *testing.T) {
+	defer func(m int) { radixBucketMin = m }(radixBucketMin)
+	for _, m := range []int{radixWideMin, 1 << 40} {
+		radixBucketMin = m
+		t.Run(fmt.Sprintf("float64/bucketMin=%d", m), testValuesCheckedInSort[float64])
+		t.Run(fmt.Sprintf("float32/bucketMin=%d", m), testValuesCheckedInSort[float32])
+	}
+}
+
+func testValuesCheckedInSort[F Float](t *testing.T) {
+	r := rand.New(rand.NewPCG(35, 36))
+	bad := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 4 * MaxMagnitude[F]()}
+	var ws Workspace[F]
+	for _, n := range []int{5, radixMinN + 3, radixWideMin + 5} {
+		good := make([]F, n)
+		for i := range good {
+			good[i] = F(r.NormFloat64())
+		}
+		for k, b := range bad {
+			badv := slices.Clone(good)
+			badv[r.IntN(n)] = F(b)
+			if k%2 == 0 {
+				badv[r.IntN(n)] = F(b)
+			}
+			for _, grad := range []bool{false, true} {
+				for _, xBad := range []bool{true, false} {
+					x, y, arg := Samples[F]{Values: good}, Samples[F]{Values: badv}, "y"
+					if xBad {
+						x, y, arg = y, x, "x"
+					}
+					want := Samples[F]{Values: badv}.validate(arg)
+					var err error
+					if grad {
+						var gx, gy SamplesGrad[F]
+						_, err = ws.SquaredSamplesGrad(x, y, &gx, &gy)
+					} else {
+						_, err = ws.SquaredSamples(x, y)
+					}
+					if err == nil || err.Error() != want.Error() {
+						t.Fatalf("N=%d value %v in %s, grad=%v: error %v, want %v", n, b, arg, grad, err, want)
+					}
+				}
+			}
+			// x's values before y's weights.
+			w := make([]F, n)
+			w[0] = 2
+			_, err := ws.SquaredSamples(Samples[F]{Values: badv}, Samples[F]{Values: good, Weights: w})
+			if want := (Samples[F]{Values: badv}).validate("x"); err == nil || err.Error() != want.Error() {
+				t.Fatalf("N=%d value %v in x, bad weights in y: error %v, want %v", n, b, err, want)
+			}
+		}
+		// The workspace, after the errors, against a fresh one.
+		x, y := Samples[F]{Values: good}, Samples[F]{Values: slices.Clone(good)}
+		for i := range y.Values {
+			y.Values[i] += F(r.Float64())
+		}
+		var gx, gy, fx, fy SamplesGrad[F]
+		v, err := ws.SquaredSamplesGrad(x, y, &gx, &gy)
+		var fresh Workspace[F]
+		fv, ferr := fresh.SquaredSamplesGrad(x, y, &fx, &fy)
+		if err != nil || ferr != nil || v != fv || !slices.Equal(gx.Values, fx.Values) || !slices.Equal(gx.Weights, fx.Weights) ||
+			!slices.Equal(gy.Values, fy.Values) || !slices.Equal(gy.Weights, fy.Weights) {
+			t.Fatalf("N=%d: after the errors %v (%v), a fresh workspace %v (%v), or different gradients", n, v, err, fv, ferr)
 		}
 	}
 }

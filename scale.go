@@ -221,13 +221,14 @@ func ldexpTo[F Float](x []F, e int) {
 	}
 }
 
-// squaredSamplesScaled is squaredSamples for valid sets of any magnitude: sets
-// of tiny magnitude are solved at a larger scale, where no gap × weight
-// product underflows. Its sums have no cancellation, so a positive value that
-// rounds to 0 at scale 1 is an *InputError.
-func (ws *Workspace[F]) squaredSamplesScaled(x, y Samples[F], gx, gy *SamplesGrad[F]) (F, error) {
+// squaredSamplesScaled is squaredSamples for valid sets of any magnitude (m,
+// the largest |value| of both): sets of tiny magnitude are solved at a
+// larger scale, where no gap × weight product underflows. Its sums have no
+// cancellation, so a positive value that rounds to 0 at scale 1 is an
+// *InputError.
+func (ws *Workspace[F]) squaredSamplesScaled(x, y Samples[F], m float64, gx, gy *SamplesGrad[F]) (F, error) {
 	sc := &ws.scale
-	sc.exp = scaleExponent(maxAbs(x.Values, y.Values), minUnscaled[F]())
+	sc.exp = scaleExponent(m, minUnscaled[F]())
 	if sc.exp != 0 {
 		sc.x, sc.y = scaledInto(sc.x, x.Values, sc.exp), scaledInto(sc.y, y.Values, sc.exp)
 		x, y = Samples[F]{sc.x, x.Weights}, Samples[F]{sc.y, y.Weights}

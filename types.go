@@ -198,18 +198,51 @@ func (p Mixture[F]) validate(arg string) error {
 func (s Samples[F]) Validate() error { return s.validate("samples") }
 
 func (s Samples[F]) validate(arg string) error {
+	_, err := s.validateMax(arg)
+	return err
+}
+
+// validateMax is validate that also returns, for a valid set, the largest
+// |value| (maxAbs(s.Values)), found in the same sweep over the values.
+func (s Samples[F]) validateMax(arg string) (float64, error) {
 	if len(s.Values) == 0 {
-		return &InputError{arg, "values", -1, "no samples"}
+		return 0, &InputError{arg, "values", -1, "no samples"}
 	}
 	if s.Weights != nil {
 		if len(s.Weights) != len(s.Values) {
-			return &InputError{arg, "weights", -1, fmt.Sprintf("length %d, want %d (len(values))", len(s.Weights), len(s.Values))}
+			return 0, &InputError{arg, "weights", -1, fmt.Sprintf("length %d, want %d (len(values))", len(s.Weights), len(s.Values))}
 		}
 		if err := checkWeights(arg, s.Weights); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return checkValues(arg, "values", s.Values, false)
+	m := maxMagnitude(s.Values)
+	if m <= MaxMagnitude[F]() {
+		return m, nil
+	}
+	// A NaN, an infinity or a value too large: checkValues names it.
+	if err := checkValues(arg, "values", s.Values, false); err != nil {
+		return 0, err
+	}
+	return m, nil
+}
+
+// maxMagnitude returns the largest |v| over x as a float64 (maxAbs(x) when x
+// holds no NaN; NaN when it does), from the bit patterns with the sign
+// cleared, without a branch per element.
+func maxMagnitude[F Float](x []F) float64 {
+	if is64[F]() {
+		var mx uint64
+		for _, v := range as64(x) {
+			mx = max(mx, math.Float64bits(v)&^(1<<63))
+		}
+		return math.Float64frombits(mx)
+	}
+	var mx uint32
+	for _, v := range as32(x) {
+		mx = max(mx, math.Float32bits(v)&^(1<<31))
+	}
+	return float64(math.Float32frombits(mx))
 }
 
 // grow returns x resized to n elements, reusing its storage when it can.
