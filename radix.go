@@ -429,27 +429,7 @@ func sortBucket[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c 
 	n := len(keys)
 	if n <= 32 {
 		// By the whole key: the order finishRuns would leave.
-		for a := 1; a < n; a++ {
-			k := keys[a]
-			if keys[a-1] <= k {
-				continue
-			}
-			var ki uint32
-			if withIdx {
-				ki = idx[a]
-			}
-			b := a
-			for ; b > 0 && keys[b-1] > k; b-- {
-				keys[b] = keys[b-1]
-				if withIdx {
-					idx[b] = idx[b-1]
-				}
-			}
-			keys[b] = k
-			if withIdx {
-				idx[b] = ki
-			}
-		}
+		insertionSort(keys, idx, withIdx)
 		return
 	}
 	clear(c[:2*radixSize])
@@ -535,27 +515,7 @@ func radixPassValuesWideIdentity[F Float, K radixKey](dst []K, dstI []uint32, va
 func sortRun[K radixKey](keys, tmpK []K, idx, tmpI []uint32, withIdx bool, c *[radixCounters]uint32) {
 	n := len(keys)
 	if n <= 32 {
-		for a := 1; a < n; a++ {
-			k := keys[a]
-			if keys[a-1] <= k {
-				continue
-			}
-			var ki uint32
-			if withIdx {
-				ki = idx[a]
-			}
-			b := a
-			for ; b > 0 && keys[b-1] > k; b-- {
-				keys[b] = keys[b-1]
-				if withIdx {
-					idx[b] = idx[b-1]
-				}
-			}
-			keys[b] = k
-			if withIdx {
-				idx[b] = ki
-			}
-		}
+		insertionSort(keys, idx, withIdx)
 		return
 	}
 	clear(c[:])
@@ -788,5 +748,31 @@ func radixPassWideIdentity[K radixKey](dst []K, dstI []uint32, src []K, c *[radi
 		c[d] = j + 1
 		dst[j] = k
 		dstI[j] = uint32(i)
+	}
+}
+
+// insertionSort sorts keys (and, with withIdx, their indices alongside)
+// stably by the whole key; for short sequences.
+func insertionSort[K radixKey](keys []K, idx []uint32, withIdx bool) {
+	for a := 1; a < len(keys); a++ {
+		k := keys[a]
+		if keys[a-1] <= k {
+			continue
+		}
+		var ki uint32
+		if withIdx {
+			ki = idx[a]
+		}
+		b := a
+		for ; b > 0 && keys[b-1] > k; b-- {
+			keys[b] = keys[b-1]
+			if withIdx {
+				idx[b] = idx[b-1]
+			}
+		}
+		keys[b] = k
+		if withIdx {
+			idx[b] = ki
+		}
 	}
 }
