@@ -19,7 +19,31 @@ type sortedSet[K radixKey] struct {
 	kx  []K       // k with the key 0 before it and ^0 after it
 	w   []float64 // weights in sorted order (ties by weight); nil: every weight is u
 	idx []uint32  // idx[r] is the position in the set of the r-th point; nil when not needed
-	u   float64
+	u   float64   // the weight the walks give every point when w is nil
+	// gu is the weight of every point in the derivatives with respect to
+	// the values when w is nil, and scale the factor from the walks' CDF
+	// differences to the true ones: u and 1 but for two unweighted sets
+	// (countWeights).
+	gu, scale float64
+}
+
+// countWeights makes the walks of two unweighted sets of n and m points
+// count points instead of adding rounded weights: every point of a weighs
+// m and every point of b weighs n, so that the CDF difference is the
+// integer i·m − j·n (exact in float64 up to 2⁵³, and in the compensated
+// sums beyond), and the true one is that times scale = 1/(n·m), rounded
+// once where it is used. With the weights 1/n and 1/m rounded, the
+// difference i·fl(1/n) − j·fl(1/m) of nearly equal CDFs kept few of the
+// digits of i/n − j/m: for two sets of 10⁶ and 10⁶ + 1 points that differ
+// by one point ℓ₂² was off by 2e-10 relative, and is now correctly rounded.
+// The derivatives with respect to the values take the weights
+// (1/n)·scale and (1/m)·scale (gu), which apply the scale once.
+func countWeights[K radixKey](a, b *sortedSet[K], n, m int) {
+	nf, mf := float64(n), float64(m)
+	a.scale = 1 / (nf * mf)
+	b.scale = a.scale
+	a.u, b.u = mf, nf
+	a.gu, b.gu = 1/(nf*nf*mf), 1/(nf*mf*mf)
 }
 
 // sumRange returns the compensated sum of w[i:e] (w[i] itself when e = i+1).

@@ -83,6 +83,8 @@ func sortSets[F Float, K radixKey](sc *sampleScratch, x, y Samples[F], idxX, idx
 		sc.w = grow(sc.w, nw+mw)
 	}
 	a.u, b.u = ux, uy
+	a.gu, b.gu = ux, uy
+	a.scale, b.scale = 1, 1
 	if x.Weights != nil {
 		a.w = sc.w[:n:n]
 		sortedWeights(sc, &a, x.Weights)

@@ -544,6 +544,70 @@ func TestSquaredSamplesTranslationScaling(t *testing.T) {
 	}
 }
 
+// TestSquaredSamplesUnequalSizes checks unweighted sets of N and N + 1
+// points, whose CDFs nearly cancel everywhere: x = {0, 1, …, N−1} and
+// y = {0, 1, …, N} (shuffled) have C = k/(N(N+1)) after the value k − 1, so
+// ℓ₂² = Σₖ (k/(N(N+1)))² = (2N+1)/(6N(N+1)), and the derivatives have closed
+// forms too. With the weights 1/N and 1/(N+1) rounded (k·u − k·v instead of
+// k/N − k/(N+1)) the value was off by 2e-10 relative at N = 10⁶; the walks
+// now add k/N as k·u + k·ulo (sortedSet.setUnit), which leaves one rounding
+// of each C.
+func TestSquaredSamplesUnequalSizes(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1000, 1000003} {
+		xv, yv := make([]float64, n), make([]float64, n+1)
+		for i := range yv {
+			yv[i] = float64(i)
+			if i < n {
+				xv[i] = float64(i)
+			}
+		}
+		r.Shuffle(n, func(i, j int) { xv[i], xv[j] = xv[j], xv[i] })
+		r.Shuffle(n+1, func(i, j int) { yv[i], yv[j] = yv[j], yv[i] })
+		var ws Workspace[float64]
+		var gx, gy SamplesGrad[float64]
+		got, err := ws.SquaredSamplesGrad(Samples[float64]{Values: xv}, Samples[float64]{Values: yv}, &gx, &gy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rat := func(a, b int64) *big.Rat { return big.NewRat(a, b) }
+		nn := int64(n)
+		want, _ := rat(2*nn+1, 6*nn*(nn+1)).Float64()
+		if rel := math.Abs(got-want) / want; rel > 1e-15 {
+			t.Errorf("N = %d: ℓ₂² = %.17g, want %.17g (rel. error %.3g)", n, got, want, rel)
+		}
+		// At the point of value k (k ≤ N−1 in x, k ≤ N in y): C< = k/N −
+		// k/(N+1), C> = (N−1−k)/N − (N−k)/(N+1) (0 for y's k = N), S = C< − C>;
+		// B = Σₗ cₗ|k − zₗ| = (Σ_{x} |k − i|)/N − (Σ_{y} |k − i|)/(N+1).
+		absSum := func(k, top int64) int64 { return k*(k+1)/2 + (top-k)*(top-k+1)/2 } // Σ_{i=0}^{top} |k − i|
+		for _, k := range []int64{0, 1, nn / 3, nn / 2, nn - 2, nn - 1} {
+			less := new(big.Rat).Sub(rat(k, nn), rat(k, nn+1))
+			more := new(big.Rat).Sub(rat(nn-1-k, nn), rat(nn-k, nn+1))
+			s := new(big.Rat).Sub(less, more)
+			b := new(big.Rat).Sub(rat(absSum(k, nn-1), nn), rat(absSum(k, nn), nn+1))
+			// x: −S/N, −B; y: S/(N+1), B.
+			for side, g := range []SamplesGrad[float64]{gx, gy} {
+				vals := [2][]float64{xv, yv}[side]
+				p := slices.Index(vals, float64(k))
+				wv := new(big.Rat).Mul(s, rat(1, nn+int64(side)))
+				wb := new(big.Rat).Set(b)
+				if side == 0 {
+					wv.Neg(wv)
+					wb.Neg(wb)
+				}
+				wantV, _ := wv.Float64()
+				wantB, _ := wb.Float64()
+				if math.Abs(g.Values[p]-wantV) > 1e-14*math.Abs(wantV) {
+					t.Errorf("N = %d, side %d, value %d: ∂/∂value = %.17g, want %.17g", n, side, k, g.Values[p], wantV)
+				}
+				if math.Abs(g.Weights[p]-wantB) > 1e-14*math.Abs(wantB) {
+					t.Errorf("N = %d, side %d, value %d: ∂/∂weight = %.17g, want %.17g", n, side, k, g.Weights[p], wantB)
+				}
+			}
+		}
+	}
+}
+
 // TestSquaredSamplesHugeOffset: values 1e12 + a spread of order 1. Formulas
 // in the values themselves (2Σᵢ wᵢxᵢ(W<ᵢ − W>ᵢ), or the mean of |x − y| over
 // pairs minus the self terms) cancel terms of size 1e12 and keep few digits;
@@ -1180,8 +1244,20 @@ func TestSampleWalkBlocks(t *testing.T) {
 // results as separate ones.
 func TestSamplesGradAliasing(t *testing.T) {
 	r := rand.New(rand.NewPCG(83, 84))
-	for _, weighted := range []bool{false, true} {
+	// Sets of magnitude 2⁻¹⁰⁰⁰ are computed at a larger scale: the first
+	// attempt, which finds that out from the sorted keys, must not have
+	// written gradients over the values it reads again (it did).
+	for _, tc := range []struct {
+		weighted bool
+		scale    float64
+	}{{false, 1}, {true, 1}, {false, 0x1p-1000}, {true, 0x1p-1000}} {
+		weighted := tc.weighted
 		x, y := genSamples(r, 500, true, weighted), genSamples(r, 400, false, !weighted)
+		for _, s := range []Samples[float64]{x, y} {
+			for i := range s.Values {
+				s.Values[i] *= tc.scale
+			}
+		}
 		var gx, gy SamplesGrad[float64]
 		want, _ := SquaredSamplesGrad(x, y, &gx, &gy)
 		xc := Samples[float64]{slices.Clone(x.Values), slices.Clone(x.Weights)}
@@ -1190,7 +1266,7 @@ func TestSamplesGradAliasing(t *testing.T) {
 		got, _ := SquaredSamplesGrad(xc, y, &hx, &hy)
 		if got != want || !slices.Equal(hx.Values, gx.Values) || !slices.Equal(hx.Weights, gx.Weights) ||
 			!slices.Equal(hy.Values, gy.Values) || !slices.Equal(hy.Weights, gy.Weights) {
-			t.Errorf("weighted=%v: outputs aliasing x.Values change the result", weighted)
+			t.Errorf("weighted=%v, scale %g: outputs aliasing x.Values change the result", weighted, tc.scale)
 		}
 		// SquaredToSamplesGrad with gx aliasing x (values, or weights).
 		p := Mixture[float64]{Weights: []float64{0.25, 0.75}, Means: []float64{-0.5, 1}, Stds: []float64{0.5, 2}}
@@ -1208,7 +1284,7 @@ func TestSamplesGradAliasing(t *testing.T) {
 			}
 			got, _ := SquaredToSamplesGrad(p, xc, &gp2, &ax)
 			if got != want || !slices.Equal(ax.Values, tx.Values) || !slices.Equal(ax.Weights, tx.Weights) || !slices.Equal(gp.Means, gp2.Means) {
-				t.Errorf("weighted=%v: SquaredToSamplesGrad outputs aliasing x (%d) change the result", weighted, k)
+				t.Errorf("weighted=%v, scale %g: SquaredToSamplesGrad outputs aliasing x (%d) change the result", weighted, tc.scale, k)
 			}
 		}
 	}

@@ -247,7 +247,9 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv
 	var above, right ksum
 	nextV := 0.0
 	endI, endJ := na, nb
-	ua, ub := a.u, b.u
+	// The weights of the value derivatives, and the scale of the weight
+	// derivatives (countWeights).
+	ua, ub, scale := a.gu, b.gu, a.scale
 	ia, ib := a.idx, b.idx
 	wa, wb := a.w, b.w
 	plainA, plainB := wa == nil && xv != nil, wb == nil && yv != nil
@@ -259,7 +261,7 @@ func backwardPair[K radixKey, F Float](sc *sampleScratch, a, b *sortedSet[K], xv
 			g := &rec[r]
 			gap := nextV - g.v
 			right.add(gap * above.val())
-			sgn, bz := g.less-above.val(), g.left+right.val()
+			sgn, bz := g.less-above.val(), (g.left+right.val())*scale
 			// One point of an unweighted set is the common case.
 			if n := ie - g.i; n == 1 && plainA {
 				sx.put(ia[g.i], F(ua*-sgn), F(-bz))
@@ -325,7 +327,9 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		pv: [2]unsafe.Pointer{unsafe.Pointer(unsafe.SliceData(xv)), unsafe.Pointer(unsafe.SliceData(yv))},
 		pw: [2]unsafe.Pointer{unsafe.Pointer(unsafe.SliceData(xw)), unsafe.Pointer(unsafe.SliceData(yw))},
 		ix: [2][]uint32{ia, ib}, direct: [2]bool{directA, directB},
-		us: [2]float64{ua, ub}, sgns: [2]float64{-1, 1},
+		// Value derivatives w·(±S), weight derivatives ±scale·B
+		// (countWeights).
+		us: [2]float64{a.gu, b.gu}, sgns: [2]float64{-1, 1}, sgw: [2]float64{-a.scale, a.scale},
 		// Groups of one point of unweighted sets take the fast paths of
 		// the walks, with the group's weight dOne[s] (da − db as computed
 		// for other groups); the others go through forwardGroup and
@@ -334,7 +338,7 @@ func pairGradSlots[K radixKey](sc *sampleScratch, a, b *sortedSet[K], xv, xw, yv
 		plain: both && wa == nil && wb == nil,
 		dOne:  [2]float64{float64(1)*ua - float64(0)*ub, float64(0)*ua - float64(1)*ub},
 	}
-	sl := groupSlots{ua, ub, wa, wb, ia, ib, xv, xw, yv, yw, directA, directB}
+	sl := groupSlots{ua, ub, a.gu, b.gu, a.scale, wa, wb, ia, ib, xv, xw, yv, yw, directA, directB}
 	var total float64
 	if o.plain && !directA && !directB {
 		total = forwardSlotsRank(ak, bk, &o, &sl)
@@ -359,6 +363,7 @@ type oneSlots struct {
 	ix       [2][]uint32
 	direct   [2]bool
 	us, sgns [2]float64
+	sgw      [2]float64
 	dOne     [2]float64
 	plain    bool
 }
@@ -439,7 +444,7 @@ func backwardSlots[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
 	na, nb := len(akx)-2, len(bkx)-2
 	plain, direct, dir := o.plain, o.direct[0] || o.direct[1], o.direct
 	pv, pw, ix, dOne := o.pv, o.pw, o.ix, o.dOne
-	us, sgns := o.us, o.sgns
+	us, sgns, sgw := o.us, o.sgns, o.sgw
 	var above, right ksum
 	nextV := 0.0
 	ka, kb := akx[na], bkx[nb]
@@ -472,7 +477,7 @@ func backwardSlots[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
 			w, sg := us[s], sgns[s]
 			sv, sw := slotAt(pv[s], q), slotAt(pw[s], q)
 			sgn, bz := *sv-up, *sw+rgt
-			*sv, *sw = w*(sg*sgn), sg*bz
+			*sv, *sw = w*(sg*sgn), sgw[s]*bz
 			above = above.plus(dOne[s])
 		} else {
 			above = above.plus(backwardGroup(sl, up, rgt, i, i1, j, j1))
@@ -537,7 +542,7 @@ func forwardSlotsRank[K radixKey](ak, bk []K, o *oneSlots, sl *groupSlots) float
 func backwardSlotsRank[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
 	na, nb := len(akx)-2, len(bkx)-2
 	pv, pw, dOne := o.pv, o.pw, o.dOne
-	us, sgns := o.us, o.sgns
+	us, sgns, sgw := o.us, o.sgns, o.sgw
 	var above, right ksum
 	nextV := 0.0
 	ka, kb := akx[na], bkx[nb]
@@ -567,7 +572,7 @@ func backwardSlotsRank[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
 			w, sg := us[s], sgns[s]
 			sv, sw := slotAt(pv[s], q), slotAt(pw[s], q)
 			sgn, bz := *sv-up, *sw+rgt
-			*sv, *sw = w*(sg*sgn), sg*bz
+			*sv, *sw = w*(sg*sgn), sgw[s]*bz
 			above = above.plus(dOne[s])
 		} else {
 			above = above.plus(backwardGroup(sl, up, rgt, i, i1, j, j1))
@@ -579,7 +584,8 @@ func backwardSlotsRank[K radixKey](akx, bkx []K, o *oneSlots, sl *groupSlots) {
 // groupSlots is what forwardGroup and backwardGroup need of the sets of
 // pairGradSlots.
 type groupSlots struct {
-	ua, ub           float64
+	ua, ub           float64 // the walks' weights
+	gua, gub, scale  float64 // the value derivatives' weights, the weight derivatives' scale
 	wa, wb           []float64
 	ia, ib           []uint32
 	xv, xw, yv, yw   []float64
@@ -631,12 +637,12 @@ func backwardGroup(g *groupSlots, up, rgt float64, i, i1, j, j1 int) float64 {
 			if g.directA {
 				q = int(g.ia[r])
 			}
-			w := g.ua
+			w := g.gua
 			if g.wa != nil {
 				w = g.wa[r]
 			}
 			sgn, bz := g.xv[q]-up, g.xw[q]+rgt
-			g.xv[q], g.xw[q] = w*-sgn, -bz
+			g.xv[q], g.xw[q] = w*-sgn, -g.scale*bz
 		}
 	}
 	if g.yv != nil {
@@ -645,12 +651,12 @@ func backwardGroup(g *groupSlots, up, rgt float64, i, i1, j, j1 int) float64 {
 			if g.directB {
 				q = int(g.ib[r])
 			}
-			w := g.ub
+			w := g.gub
 			if g.wb != nil {
 				w = g.wb[r]
 			}
 			sgn, bz := g.yv[q]-up, g.yw[q]+rgt
-			g.yv[q], g.yw[q] = w*sgn, bz
+			g.yv[q], g.yw[q] = w*sgn, g.scale*bz
 		}
 	}
 	da, db := float64(i1-i)*g.ua, float64(j1-j)*g.ub

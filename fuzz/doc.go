@@ -1,5 +1,5 @@
-// Package fuzz holds differential fuzz targets for the pair kernels; it has
-// no non-test code.
+// Package fuzz holds differential fuzz targets for the pair kernels and the
+// sample-set distance; it has no non-test code.
 //
 // Every target builds its inputs from the fuzzer's values and
 //
@@ -25,7 +25,11 @@
 // purego; purego within 4e-9 of math.Exp), and FuzzGaussian64 and
 // FuzzGaussian32 for the batches of single Gaussians (bit for bit against
 // purego where an implementation has them; purego bit for bit against the
-// composition of its general batch kernels). `go test ./fuzz` runs their seed
+// composition of its general batch kernels). FuzzSamples64 and
+// FuzzSamples32 check the sample-set distance (SquaredSamplesGrad: the sort,
+// the walks, the rescaling of tiny sets, outputs sharing memory with the
+// inputs, invalid inputs) against an exact reference in math/big built on
+// its own sort. `go test ./fuzz` runs their seed
 // corpora (extreme values: ±0, subnormals, the clamps, huge values, zero
 // variances, equal means) and anything in testdata/fuzz. To fuzz one target
 // (go test accepts one -fuzz target per run):
