@@ -52,8 +52,12 @@ func compareSamples[F Float](x, y Samples[F]) int {
 // (weighted, or 1/N each when Weights is nil), in O((N+M) log(N+M)): the CDF
 // difference C is constant between consecutive points of the merged sorted
 // sets, so ℓ₂² = Σ gap·C², a sum of positive terms computed in float64 with
-// compensated cumulative weights. The result is ≥ 0 by construction, exactly
-// 0 for identical arguments, and symmetric to the last bit. Only differences
+// compensated cumulative weights. For two unweighted sets C is exact (the
+// points are counted: i/N − j/M = (i·M − j·N)/(N·M)), so even nearly equal
+// CDFs of sets of different sizes keep every digit; with weights, C
+// carries the roundings of the weights' sums, a few units in the last place
+// of the cumulative weight. The result is ≥ 0 by construction, exactly 0
+// for identical arguments, and symmetric to the last bit. Only differences
 // of values enter, so a large common offset costs no accuracy.
 // SciPy's scipy.stats.energy_distance(x, y) is √(2·ℓ₂²).
 //
