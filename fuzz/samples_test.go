@@ -81,14 +81,13 @@ var samplesSeeds = [][]byte{
 
 // samplesInput is a decoded fuzz input.
 type samplesInput[F cramer.Float] struct {
-	x, y       cramer.Samples[F]
-	bad        string // "x", "y": the first invalid set; "" when both are valid
-	gradX      bool
-	gradY      bool
-	aliasX     bool
-	xw, yw     []int64 // integer weights (nil: 1/N each) over a common denominator
-	den        int64
-	unweighted [2]bool
+	x, y   cramer.Samples[F]
+	bad    string // "x", "y": the first invalid set; "" when both are valid
+	gradX  bool
+	gradY  bool
+	aliasX bool
+	xw, yw []int64 // the weights times den, integers
+	den    int64   // the common denominator of the weights of both sets
 }
 
 func fuzzSamples[F cramer.Float](t *testing.T, data []byte) {
