@@ -58,14 +58,6 @@ func sumRange(w []float64, i, e int) float64 {
 	return g.val()
 }
 
-// weight returns the weight of the r-th point.
-func (s *sortedSet[K]) weight(r int) float64 {
-	if s.w == nil {
-		return s.u
-	}
-	return s.w[r]
-}
-
 // sampleScratch holds the buffers of the sample-set computations; they grow
 // to the largest problem seen and are reused.
 type sampleScratch struct {
