@@ -35,7 +35,7 @@ type sortedSet[K radixKey] struct {
 // once where it is used. With the weights 1/n and 1/m rounded, the
 // difference i·fl(1/n) − j·fl(1/m) of nearly equal CDFs kept few of the
 // digits of i/n − j/m: for two sets of 10⁶ and 10⁶ + 1 points that differ
-// by one point ℓ₂² was off by 2e-10 relative, and is now correctly rounded.
+// by one point ℓ₂² was off by 2e-10 relative, and is now within 3.4e-16.
 // The derivatives with respect to the values take the weights
 // (1/n)·scale and (1/m)·scale (gu), which apply the scale once.
 func countWeights[K radixKey](a, b *sortedSet[K], n, m int) {
